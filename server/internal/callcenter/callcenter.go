@@ -1,0 +1,225 @@
+// Package callcenter holds Tandem's domain: operators, queues, calls, offers and decisions,
+// their states, and the errors the rest of the server speaks. It knows nothing of protobuf,
+// SQL or HTTP; every other package translates to and from these types.
+package callcenter
+
+import (
+	"time"
+)
+
+// Typed ids keep an operator id from being passed where a call id belongs.
+type (
+	OperatorID string
+	QueueID    string
+	CallID     string
+	OfferID    string
+)
+
+// ContactKind says how the cloud reaches an operator.
+type ContactKind string
+
+const (
+	ContactUser ContactKind = "user" // a Voximplant user (VoxEngine.callUser)
+	ContactSIP  ContactKind = "sip"  // a SIP URI (VoxEngine.callSIP)
+	ContactPSTN ContactKind = "pstn" // a phone number (VoxEngine.callPSTN)
+)
+
+// Contact is where the cloud dials an operator.
+type Contact struct {
+	Kind   ContactKind
+	Target string
+}
+
+// QueueSkill says an operator serves a queue at a level from 1 (learning) to 5 (expert).
+type QueueSkill struct {
+	Queue QueueID
+	Level int
+}
+
+// Operator is a person who answers calls: his configuration, not his live state.
+type Operator struct {
+	ID           OperatorID
+	Name         string // login name, unique
+	DisplayName  string
+	PasswordHash string
+	Contact      Contact
+	Queues       []QueueSkill
+	Disabled     bool
+	CreatedAt    time.Time
+}
+
+// Serves reports whether the operator takes calls from queue q.
+func (o *Operator) Serves(q QueueID) bool {
+	for _, s := range o.Queues {
+		if s.Queue == q {
+			return true
+		}
+	}
+	return false
+}
+
+// Strategy names how a queue picks among free operators.
+type Strategy string
+
+const (
+	StrategyLongestIdle Strategy = "longest_idle"
+)
+
+// Queue is a line of waiting calls and how it is routed.
+type Queue struct {
+	ID            QueueID
+	Name          string
+	DialedNumbers []string
+	Strategy      Strategy
+	OfferTimeout  time.Duration // how long an operator's phone rings
+	WrapUp        time.Duration // after-call work
+	Priority      int           // higher first, across the queues an operator serves
+	HoldMusicURL  string
+	Greeting      string
+	IsDefault     bool // takes calls whose dialed number matches no queue
+}
+
+// OperatorState is where an operator is in his working cycle.
+type OperatorState string
+
+const (
+	OperatorOffline  OperatorState = "offline"
+	OperatorReady    OperatorState = "ready"
+	OperatorReserved OperatorState = "reserved" // an offer is out to him
+	OperatorOnCall   OperatorState = "on_call"
+	OperatorWrapUp   OperatorState = "wrap_up"
+	OperatorAway     OperatorState = "away"
+	OperatorBanned   OperatorState = "banned"
+)
+
+// OperatorStatus is an operator's live state. It is persisted so a restart keeps it.
+type OperatorStatus struct {
+	Operator     OperatorID
+	State        OperatorState
+	Since        time.Time // when State began
+	Reason       string    // why away or banned
+	Offer        OfferID   // the pending offer, when reserved
+	Call         CallID    // the call talked on (on call) or just finished (wrap-up)
+	WrapUpEndsAt time.Time
+	// IdleSince is when he last became free after work (ready after login or a call);
+	// longest-idle routing orders by it. A withdrawn offer leaves it unchanged.
+	IdleSince time.Time
+}
+
+// CallState is where a call is in its life. It only moves forward.
+type CallState string
+
+const (
+	CallWaiting   CallState = "waiting"
+	CallConnected CallState = "connected"
+	CallEnded     CallState = "ended"
+	CallAbandoned CallState = "abandoned"
+	CallLost      CallState = "lost"
+)
+
+// Finished reports whether the call's life is over.
+func (s CallState) Finished() bool {
+	return s == CallEnded || s == CallAbandoned || s == CallLost
+}
+
+// HangupParty says who ended a connected call.
+type HangupParty string
+
+const (
+	HangupCaller   HangupParty = "caller"
+	HangupOperator HangupParty = "operator"
+	HangupSystem   HangupParty = "system"
+)
+
+// Call is one inbound call.
+type Call struct {
+	ID           CallID
+	Queue        QueueID
+	State        CallState
+	SessionID    string
+	AccessURL    string // where commands go (the secure one when the cloud gave it)
+	CallerNumber string
+	CallerName   string
+	DialedNumber string
+	SIPHeaders   map[string]string
+	CustomData   string
+	ArrivedAt    time.Time // its place in line: a failed offer does not lose it
+	Operator     OperatorID
+	Offer        OfferID // the pending or answered offer
+	AnsweredAt   time.Time
+	EndedAt      time.Time
+	HungUpBy     HangupParty
+	TalkTime     time.Duration
+}
+
+// OfferState is where an offer is. It only moves forward: pending, then one of the others.
+type OfferState string
+
+const (
+	OfferPending   OfferState = "pending"
+	OfferAnswered  OfferState = "answered"
+	OfferFailed    OfferState = "failed"
+	OfferExpired   OfferState = "expired"
+	OfferWithdrawn OfferState = "withdrawn"
+)
+
+// Offer is a lease on one operator for one call: the cloud dials him, and only events naming
+// this offer while it is pending change anything.
+type Offer struct {
+	ID          OfferID
+	Call        CallID
+	Operator    OperatorID
+	State       OfferState
+	OfferedAt   time.Time
+	ExpiresAt   time.Time
+	SettledAt   time.Time
+	RingTime    time.Duration
+	FailureCode int
+	Reason      string
+}
+
+// Decision records why a call was offered to an operator.
+type Decision struct {
+	Call       CallID
+	Offer      OfferID
+	DecidedAt  time.Time
+	Strategy   Strategy
+	Operator   OperatorID
+	Rule       string
+	Candidates []Candidate
+}
+
+// Candidate is one operator a decision looked at.
+type Candidate struct {
+	Operator        OperatorID
+	State           OperatorState
+	Eligible        bool
+	ExcludedBecause string
+	Idle            time.Duration
+	Score           float64
+	CallsToday      int
+}
+
+// Command is what Tandem tells a call's cloud session to do.
+type Command struct {
+	Type       CommandType
+	Call       CallID
+	AccessURL  string
+	Offer      OfferID
+	Contact    Contact
+	Timeout    time.Duration
+	CallerID   string
+	Text       string
+	QuestionID string
+	Reason     string
+}
+
+// CommandType is the kind of a Command.
+type CommandType string
+
+const (
+	CommandDial   CommandType = "dial"
+	CommandSay    CommandType = "say"
+	CommandAsk    CommandType = "ask"
+	CommandHangup CommandType = "hangup"
+)
