@@ -222,4 +222,6 @@ const (
 	CommandSay    CommandType = "say"
 	CommandAsk    CommandType = "ask"
 	CommandHangup CommandType = "hangup"
+	// CommandCancel stops dialing the operator of an offer that was taken back; the caller stays.
+	CommandCancel CommandType = "cancel"
 )

@@ -1,0 +1,80 @@
+package callcenter
+
+import "time"
+
+// Changes is what one step of the switchboard changed. The store writes it in one transaction
+// before anyone is answered; the commands are sent after that.
+type Changes struct {
+	Operators []Operator       // configuration created or updated
+	Queues    []Queue          // configuration created or updated
+	Statuses  []OperatorStatus // live states that moved
+	Calls     []Call
+	Offers    []Offer
+	Decisions []Decision
+	Request   *CloudRequest // the cloud request this step answered, remembered for retries
+	Commands  []Command     // for the cloud sender; not stored
+}
+
+// Empty reports whether nothing needs writing.
+func (c *Changes) Empty() bool {
+	return len(c.Operators) == 0 && len(c.Queues) == 0 && len(c.Statuses) == 0 && len(c.Calls) == 0 &&
+		len(c.Offers) == 0 && len(c.Decisions) == 0 && c.Request == nil
+}
+
+// CloudRequest is a request from the cloud that was carried out, with the answer it got: a retry
+// with the same id gets this answer again and changes nothing.
+type CloudRequest struct {
+	ID    string
+	Call  CallID
+	At    time.Time
+	Reply Reply
+}
+
+// Reply is Tandem's answer to a cloud request.
+type Reply struct {
+	Call         CallID
+	Queue        QueueID
+	Position     int
+	HoldMusicURL string
+	Greeting     string
+	Next         *Command // the next thing the scenario should do, if any
+}
+
+// Session is an operator's login: the token itself is never stored, only its hash.
+type Session struct {
+	TokenHash string
+	Operator  OperatorID
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Runtime is the live state the switchboard rebuilds itself from at start.
+type Runtime struct {
+	Statuses []OperatorStatus
+	Calls    []Call  // calls not finished
+	Offers   []Offer // offers still pending
+}
+
+// QueueStats are one queue's figures over a time range (see the Analytics API for definitions).
+type QueueStats struct {
+	Queue             QueueID
+	CallsReceived     int
+	CallsAnswered     int
+	CallsAbandoned    int
+	CallsLost         int
+	AverageAnswerTime time.Duration
+	MaxAnswerTime     time.Duration
+	OffersMade        int
+	OffersMissed      int
+	WaitingNow        int
+}
+
+// OperatorStats are one operator's figures over a time range.
+type OperatorStats struct {
+	Operator        OperatorID
+	OffersReceived  int
+	CallsAnswered   int
+	OffersMissed    int
+	AverageRingTime time.Duration
+	TalkTime        time.Duration
+}

@@ -1,0 +1,246 @@
+package routing
+
+import (
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// Intake is an inbound call as the cloud registers it.
+type Intake struct {
+	SessionID    string
+	AccessURL    string
+	CallerNumber string
+	CallerName   string
+	DialedNumber string
+	SIPHeaders   map[string]string
+	CustomData   string
+	ArrivedAt    time.Time // zero: now
+}
+
+// Intake puts a new call in the queue its dialed number leads to.
+func (e *Engine) Intake(now time.Time, in Intake) (cc.Call, cc.Changes, error) {
+	q := e.queueFor(in.DialedNumber)
+	if q == nil {
+		_, err := e.fail(cc.NotFound("dialed_number", "no queue takes calls to %s and there is no default queue", in.DialedNumber))
+		return cc.Call{}, cc.Changes{}, err
+	}
+	arrived := in.ArrivedAt
+	if arrived.IsZero() || arrived.After(now) {
+		arrived = now
+	}
+	c := &call{Call: cc.Call{
+		ID:           cc.CallID(e.cfg.NewID("call")),
+		Queue:        q.ID,
+		State:        cc.CallWaiting,
+		SessionID:    in.SessionID,
+		AccessURL:    in.AccessURL,
+		CallerNumber: in.CallerNumber,
+		CallerName:   in.CallerName,
+		DialedNumber: in.DialedNumber,
+		SIPHeaders:   in.SIPHeaders,
+		CustomData:   in.CustomData,
+		ArrivedAt:    arrived,
+	}, tried: map[cc.OperatorID]bool{}}
+	e.calls[c.ID] = c
+	e.touchCall(c)
+	return c.Call, e.finish(now), nil
+}
+
+// EventKind is what a call event reports.
+type EventKind int
+
+const (
+	OperatorAnswered EventKind = iota + 1
+	DialFailed
+	CallEnded
+	CallerAbandoned
+	SpeechAnswer
+)
+
+// Event is one outcome of a call reported by the cloud.
+type Event struct {
+	Kind     EventKind
+	Offer    cc.OfferID
+	RingTime time.Duration
+	Code     int    // DialFailed
+	Reason   string // DialFailed
+	HungUpBy cc.HangupParty
+	TalkTime time.Duration
+}
+
+// Report applies a cloud event to a call in progress. Events about an offer that is no longer
+// pending, and events that come after the call moved past them, change nothing: a duplicate or
+// late event gives the same state as none.
+func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, error) {
+	c, err := e.callOr404(id)
+	if err != nil {
+		return e.fail(err)
+	}
+	switch ev.Kind {
+	case OperatorAnswered:
+		of := e.offerFor(c, ev.Offer)
+		if of == nil || c.State != cc.CallWaiting {
+			break // late or repeated: the lease is gone
+		}
+		of.RingTime = ev.RingTime
+		e.settle(now, of, cc.OfferAnswered, "")
+		c.State, c.AnsweredAt, c.Operator, c.Offer = cc.CallConnected, now, of.Operator, of.ID
+		e.touchCall(c)
+		if o := e.operators[of.Operator]; o != nil {
+			e.setState(now, o, cc.OperatorOnCall, "")
+			o.st.Call = c.ID
+		}
+	case DialFailed:
+		of := e.offerFor(c, ev.Offer)
+		if of == nil {
+			break
+		}
+		of.RingTime, of.FailureCode = ev.RingTime, ev.Code
+		e.settle(now, of, cc.OfferFailed, ev.Reason)
+		e.returnToLine(c)
+		if o := e.operators[of.Operator]; o != nil {
+			e.setState(now, o, cc.OperatorAway, missReason(ev.Code, ev.Reason))
+		}
+	case CallEnded:
+		switch c.State {
+		case cc.CallConnected:
+			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, ev.TalkTime
+			e.touchCall(c)
+			delete(e.calls, c.ID)
+			e.afterCall(now, c)
+		case cc.CallWaiting: // ended before anyone answered: the caller left
+			e.abandon(now, c)
+		}
+	case CallerAbandoned:
+		if c.State == cc.CallWaiting {
+			e.abandon(now, c)
+		}
+	case SpeechAnswer:
+		// Recorded with the request; nothing to route yet.
+	default:
+		return e.fail(cc.Invalid("event", "unknown event"))
+	}
+	return e.finish(now), nil
+}
+
+// afterCall moves the operator of a finished call into wrap-up, or straight to ready.
+func (e *Engine) afterCall(now time.Time, c *call) {
+	o := e.operators[c.Operator]
+	if o == nil || o.st.State != cc.OperatorOnCall || o.st.Call != c.ID {
+		return
+	}
+	wrap := time.Duration(0)
+	if q := e.queues[c.Queue]; q != nil {
+		wrap = q.WrapUp
+	}
+	if wrap <= 0 {
+		e.setState(now, o, cc.OperatorReady, "")
+		o.st.IdleSince = now
+		return
+	}
+	e.setState(now, o, cc.OperatorWrapUp, "")
+	o.st.Call, o.st.WrapUpEndsAt = c.ID, now.Add(wrap)
+}
+
+// abandon ends a waiting call whose caller hung up; an operator being dialed for it is freed.
+func (e *Engine) abandon(now time.Time, c *call) {
+	e.withdraw(now, c, "caller abandoned")
+	c.State, c.EndedAt, c.HungUpBy = cc.CallAbandoned, now, cc.HangupCaller
+	e.touchCall(c)
+	delete(e.calls, c.ID)
+}
+
+// withdraw takes back a call's pending offer, if any: the operator is free again with his place
+// among the idle kept, and the cloud is told to stop dialing him.
+func (e *Engine) withdraw(now time.Time, c *call, reason string) {
+	of := e.offers[c.Offer]
+	if of == nil {
+		return
+	}
+	e.settle(now, of, cc.OfferWithdrawn, reason)
+	e.returnToLine(c)
+	if o := e.operators[of.Operator]; o != nil && o.st.State == cc.OperatorReserved && o.st.Offer == of.ID {
+		idle := o.st.IdleSince
+		e.setState(now, o, cc.OperatorReady, "")
+		o.st.IdleSince = idle
+	}
+	e.command(cc.Command{Type: cc.CommandCancel, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Reason: reason})
+}
+
+// SessionGone ends a call whose cloud session can no longer be reached: it is lost, and its
+// operator is released.
+func (e *Engine) SessionGone(now time.Time, id cc.CallID, reason string) cc.Changes {
+	c := e.calls[id]
+	if c == nil {
+		return e.finish(now)
+	}
+	if of := e.offers[c.Offer]; of != nil {
+		e.settle(now, of, cc.OfferWithdrawn, reason)
+		if o := e.operators[of.Operator]; o != nil && o.st.Offer == of.ID {
+			idle := o.st.IdleSince
+			e.setState(now, o, cc.OperatorReady, "")
+			o.st.IdleSince = idle
+		}
+	}
+	if o := e.operators[c.Operator]; o != nil && o.st.State == cc.OperatorOnCall && o.st.Call == c.ID {
+		e.setState(now, o, cc.OperatorReady, "")
+		o.st.IdleSince = now
+	}
+	c.State, c.EndedAt, c.HungUpBy = cc.CallLost, now, cc.HangupSystem
+	e.touchCall(c)
+	delete(e.calls, c.ID)
+	return e.finish(now)
+}
+
+// WithdrawOffer takes back a pending offer at a supervisor's request: the call goes back to its
+// place and is offered to someone else first.
+func (e *Engine) WithdrawOffer(now time.Time, id cc.OfferID, reason string) (cc.Call, cc.Changes, error) {
+	of := e.offers[id]
+	if of == nil {
+		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "offer %s is not pending", id))
+		return cc.Call{}, cc.Changes{}, err
+	}
+	c := e.calls[of.Call]
+	if reason == "" {
+		reason = "withdrawn by supervisor"
+	}
+	e.withdraw(now, c, reason)
+	ch := e.finish(now)
+	return c.Call, ch, nil
+}
+
+// Requeue puts a waiting call back in line, withdrawing its pending offer, optionally into
+// another queue. It keeps its arrival time, so its place.
+func (e *Engine) Requeue(now time.Time, id cc.CallID, to cc.QueueID) (cc.Call, cc.Changes, error) {
+	c, err := e.callOr404(id)
+	if err != nil {
+		_, err = e.fail(err)
+		return cc.Call{}, cc.Changes{}, err
+	}
+	if c.State != cc.CallWaiting {
+		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "call %s is %s, not waiting", id, c.State))
+		return cc.Call{}, cc.Changes{}, err
+	}
+	if to != "" && e.queues[to] == nil {
+		_, err := e.fail(cc.NotFound("queue_id", "no queue %q", to))
+		return cc.Call{}, cc.Changes{}, err
+	}
+	e.withdraw(now, c, "requeued by supervisor")
+	if to != "" && to != c.Queue {
+		c.Queue = to
+		c.tried = map[cc.OperatorID]bool{}
+	}
+	e.touchCall(c)
+	ch := e.finish(now)
+	return c.Call, ch, nil
+}
+
+// Call returns a call in progress.
+func (e *Engine) Call(id cc.CallID) (cc.Call, bool) {
+	c := e.calls[id]
+	if c == nil {
+		return cc.Call{}, false
+	}
+	return c.Call, true
+}

@@ -1,0 +1,155 @@
+package routing
+
+import (
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// CreateQueue adds a queue. Its id and dialed numbers must be free.
+func (e *Engine) CreateQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
+	if e.queues[q.ID] != nil {
+		return e.fail(&cc.Error{Code: cc.CodeAlreadyExists, Field: "queue.queue_id", Message: "queue " + string(q.ID) + " already exists"})
+	}
+	return e.saveQueue(now, q)
+}
+
+// UpdateQueue replaces a queue's settings. Calls waiting in it keep their places.
+func (e *Engine) UpdateQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
+	if e.queues[q.ID] == nil {
+		return e.fail(cc.NotFound("queue.queue_id", "no queue %q", q.ID))
+	}
+	return e.saveQueue(now, q)
+}
+
+func (e *Engine) saveQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
+	for _, n := range q.DialedNumbers {
+		if owner, ok := e.byNumber[n]; ok && owner != q.ID {
+			return e.fail(&cc.Error{Code: cc.CodeAlreadyExists, Field: "queue.dialed_numbers", Message: "number " + n + " already leads to queue " + string(owner)})
+		}
+	}
+	if q.IsDefault {
+		for _, other := range e.queues {
+			if other.ID != q.ID && other.IsDefault {
+				cp := *other
+				cp.IsDefault = false
+				e.putQueue(cp)
+				e.out.Queues = append(e.out.Queues, cp)
+			}
+		}
+	}
+	e.putQueue(q)
+	e.out.Queues = append(e.out.Queues, q)
+	return e.finish(now), nil
+}
+
+func (e *Engine) putQueue(q cc.Queue) {
+	if old := e.queues[q.ID]; old != nil {
+		for _, n := range old.DialedNumbers {
+			delete(e.byNumber, n)
+		}
+	}
+	cp := q
+	cp.DialedNumbers = append([]string(nil), q.DialedNumbers...)
+	e.queues[q.ID] = &cp
+	for _, n := range cp.DialedNumbers {
+		e.byNumber[n] = q.ID
+	}
+}
+
+// Queue returns a queue's settings.
+func (e *Engine) Queue(id cc.QueueID) (cc.Queue, bool) {
+	q := e.queues[id]
+	if q == nil {
+		return cc.Queue{}, false
+	}
+	return *q, true
+}
+
+// queueFor picks the queue for a dialed number: the one that lists it, else the default queue.
+func (e *Engine) queueFor(number string) *cc.Queue {
+	if id, ok := e.byNumber[number]; ok {
+		return e.queues[id]
+	}
+	for _, q := range e.queues {
+		if q.IsDefault {
+			return q
+		}
+	}
+	return nil
+}
+
+// CreateOperator adds an operator, offline. His name must be free and his queues must exist.
+func (e *Engine) CreateOperator(now time.Time, op cc.Operator) (cc.Changes, error) {
+	if _, taken := e.byName[op.Name]; taken {
+		return e.fail(&cc.Error{Code: cc.CodeAlreadyExists, Field: "name", Message: "an operator named " + op.Name + " already exists"})
+	}
+	if e.operators[op.ID] != nil {
+		return e.fail(&cc.Error{Code: cc.CodeAlreadyExists, Field: "operator_id", Message: "operator " + string(op.ID) + " already exists"})
+	}
+	if err := e.checkSkills(op.Queues); err != nil {
+		return e.fail(err)
+	}
+	o := e.putOperator(now, op)
+	e.out.Operators = append(e.out.Operators, op)
+	e.touchStatus(o)
+	return e.finish(now), nil
+}
+
+// UpdateOperator replaces an operator's configuration. Disabling him logs him off; he cannot
+// be disabled while a call is offered to him or he talks.
+func (e *Engine) UpdateOperator(now time.Time, op cc.Operator) (cc.Changes, error) {
+	o, err := e.operatorOr404(op.ID)
+	if err != nil {
+		return e.fail(err)
+	}
+	if err := e.checkSkills(op.Queues); err != nil {
+		return e.fail(err)
+	}
+	if op.Disabled && !o.cfg.Disabled && busy(o.st.State) {
+		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is on a call; disable him after it", op.Name))
+	}
+	op.Name, op.CreatedAt = o.cfg.Name, o.cfg.CreatedAt // the login name and history stay
+	o.cfg = op
+	if op.Disabled && o.st.State != cc.OperatorOffline {
+		e.setState(now, o, cc.OperatorOffline, "disabled")
+	}
+	e.out.Operators = append(e.out.Operators, op)
+	return e.finish(now), nil
+}
+
+func (e *Engine) checkSkills(skills []cc.QueueSkill) error {
+	seen := map[cc.QueueID]bool{}
+	for _, s := range skills {
+		if e.queues[s.Queue] == nil {
+			return cc.NotFound("queues", "no queue %q", s.Queue)
+		}
+		if seen[s.Queue] {
+			return cc.Invalid("queues", "queue %q is listed twice", s.Queue)
+		}
+		seen[s.Queue] = true
+	}
+	return nil
+}
+
+func (e *Engine) putOperator(now time.Time, op cc.Operator) *operator {
+	o := e.operators[op.ID]
+	if o == nil {
+		o = &operator{st: cc.OperatorStatus{Operator: op.ID, State: cc.OperatorOffline, Since: now}}
+		e.operators[op.ID] = o
+	}
+	o.cfg = op
+	e.byName[op.Name] = op.ID
+	return o
+}
+
+// Operator returns an operator's configuration.
+func (e *Engine) Operator(id cc.OperatorID) (cc.Operator, bool) {
+	o := e.operators[id]
+	if o == nil {
+		return cc.Operator{}, false
+	}
+	return o.cfg, true
+}
+
+func busy(s cc.OperatorState) bool { return s == cc.OperatorReserved || s == cc.OperatorOnCall }

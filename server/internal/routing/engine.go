@@ -1,0 +1,232 @@
+// Package routing is Tandem's one decision maker: it holds the live state of queues, operators,
+// calls and offers in memory and decides who gets which call. It does no I/O and never reads the
+// wall clock: every method takes the time and returns what changed, for the caller to store and
+// carry out. It is not safe for concurrent use; the switchboard serialises every call into it.
+package routing
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// Config tunes the engine.
+type Config struct {
+	// PresenceGrace is how long an operator without a live app keeps his state before he is
+	// logged off. He gets no offers meanwhile.
+	PresenceGrace time.Duration
+	// OfferSlack is added to a queue's offer timeout to form the lease: the cloud's own ring
+	// timeout fires first and its report has this long to arrive.
+	OfferSlack time.Duration
+	// NewID makes a fresh id with the given prefix ("call", "offer").
+	NewID func(prefix string) string
+}
+
+// Engine is the routing state and its rules.
+type Engine struct {
+	cfg       Config
+	queues    map[cc.QueueID]*cc.Queue
+	byNumber  map[string]cc.QueueID
+	operators map[cc.OperatorID]*operator
+	byName    map[string]cc.OperatorID
+	calls     map[cc.CallID]*call      // calls not finished
+	offers    map[cc.OfferID]*cc.Offer // pending offers
+
+	// What the current step touched, flushed into a Changes at its end.
+	touchedStatus map[cc.OperatorID]bool
+	touchedCall   map[cc.CallID]*cc.Call
+	touchedOffer  map[cc.OfferID]*cc.Offer
+	out           cc.Changes
+}
+
+type operator struct {
+	cfg         cc.Operator
+	st          cc.OperatorStatus
+	streams     int       // open presence streams
+	absentSince time.Time // when the last stream closed (zero while present or never seen)
+}
+
+func (o *operator) present() bool { return o.streams > 0 }
+
+type call struct {
+	cc.Call
+	tried map[cc.OperatorID]bool // operators already offered this call
+}
+
+// New returns an empty engine.
+func New(cfg Config) *Engine {
+	if cfg.PresenceGrace <= 0 {
+		cfg.PresenceGrace = 10 * time.Second
+	}
+	if cfg.OfferSlack <= 0 {
+		cfg.OfferSlack = 5 * time.Second
+	}
+	e := &Engine{cfg: cfg}
+	e.reset()
+	return e
+}
+
+func (e *Engine) reset() {
+	e.queues = map[cc.QueueID]*cc.Queue{}
+	e.byNumber = map[string]cc.QueueID{}
+	e.operators = map[cc.OperatorID]*operator{}
+	e.byName = map[string]cc.OperatorID{}
+	e.calls = map[cc.CallID]*call{}
+	e.offers = map[cc.OfferID]*cc.Offer{}
+	e.begin()
+}
+
+func (e *Engine) begin() {
+	e.touchedStatus = map[cc.OperatorID]bool{}
+	e.touchedCall = map[cc.CallID]*cc.Call{}
+	e.touchedOffer = map[cc.OfferID]*cc.Offer{}
+	e.out = cc.Changes{}
+}
+
+// finish runs the assignment pass and returns everything the step changed.
+func (e *Engine) finish(now time.Time) cc.Changes {
+	e.assign(now)
+	out := e.out
+	for id := range e.touchedStatus {
+		out.Statuses = append(out.Statuses, e.operators[id].st)
+	}
+	slices.SortFunc(out.Statuses, func(a, b cc.OperatorStatus) int { return cmp.Compare(a.Operator, b.Operator) })
+	for _, c := range e.touchedCall {
+		cp := *c
+		out.Calls = append(out.Calls, cp)
+	}
+	slices.SortFunc(out.Calls, func(a, b cc.Call) int { return cmp.Compare(a.ID, b.ID) })
+	for _, o := range e.touchedOffer {
+		out.Offers = append(out.Offers, *o)
+	}
+	slices.SortFunc(out.Offers, func(a, b cc.Offer) int { return cmp.Compare(a.ID, b.ID) })
+	e.begin()
+	return out
+}
+
+// fail drops what a refused step had collected; refused steps change nothing.
+func (e *Engine) fail(err error) (cc.Changes, error) {
+	e.begin()
+	return cc.Changes{}, err
+}
+
+// Load replaces the engine's state with configuration and live state read from the store, as
+// after a restart. Every operator starts absent: whoever does not reconnect within the grace
+// period is logged off.
+func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator, rt cc.Runtime) cc.Changes {
+	e.reset()
+	for _, q := range queues {
+		e.putQueue(q)
+	}
+	for _, o := range operators {
+		e.putOperator(now, o)
+	}
+	for _, st := range rt.Statuses {
+		if o := e.operators[st.Operator]; o != nil {
+			o.st = st
+			o.absentSince = now
+		}
+	}
+	for _, c := range rt.Calls {
+		if c.State.Finished() {
+			continue
+		}
+		e.calls[c.ID] = &call{Call: c, tried: map[cc.OperatorID]bool{}}
+	}
+	for _, of := range rt.Offers {
+		of := of
+		c := e.calls[of.Call]
+		if of.State != cc.OfferPending {
+			continue
+		}
+		if c == nil || c.Offer != of.ID || c.State != cc.CallWaiting {
+			// An offer whose call moved on: settle it so it cannot linger.
+			of.State, of.SettledAt, of.Reason = cc.OfferWithdrawn, now, "call moved on before restart"
+			e.touchedOffer[of.ID] = &of
+			continue
+		}
+		e.offers[of.ID] = &of
+		c.tried[of.Operator] = true
+	}
+	return e.finish(now)
+}
+
+// offerFor returns the pending offer named by id for call c.
+func (e *Engine) offerFor(c *call, id cc.OfferID) *cc.Offer {
+	of := e.offers[id]
+	if of == nil || of.Call != c.ID {
+		return nil
+	}
+	return of
+}
+
+func (e *Engine) touchCall(c *call)       { e.touchedCall[c.ID] = &c.Call }
+func (e *Engine) touchOffer(of *cc.Offer) { e.touchedOffer[of.ID] = of }
+func (e *Engine) touchStatus(o *operator) { e.touchedStatus[o.cfg.ID] = true }
+func (e *Engine) command(cmd cc.Command)  { e.out.Commands = append(e.out.Commands, cmd) }
+func (e *Engine) decision(d cc.Decision)  { e.out.Decisions = append(e.out.Decisions, d) }
+func (e *Engine) setState(now time.Time, o *operator, s cc.OperatorState, reason string) {
+	o.st.State, o.st.Since, o.st.Reason = s, now, reason
+	if s != cc.OperatorReserved {
+		o.st.Offer = ""
+	}
+	if s != cc.OperatorOnCall && s != cc.OperatorWrapUp {
+		o.st.Call = ""
+	}
+	if s != cc.OperatorWrapUp {
+		o.st.WrapUpEndsAt = time.Time{}
+	}
+	e.touchStatus(o)
+}
+
+// settle closes a pending offer with the given outcome and removes it from the live set.
+func (e *Engine) settle(now time.Time, of *cc.Offer, state cc.OfferState, reason string) {
+	of.State, of.SettledAt, of.Reason = state, now, reason
+	delete(e.offers, of.ID)
+	e.touchOffer(of)
+}
+
+// returnToLine puts a call whose offer did not work out back at its old place.
+func (e *Engine) returnToLine(c *call) {
+	c.Offer, c.Operator = "", ""
+	e.touchCall(c)
+}
+
+func (e *Engine) operatorOr404(id cc.OperatorID) (*operator, error) {
+	o := e.operators[id]
+	if o == nil {
+		return nil, cc.NotFound("operator_id", "no operator %q", id)
+	}
+	return o, nil
+}
+
+func (e *Engine) callOr404(id cc.CallID) (*call, error) {
+	c := e.calls[id]
+	if c == nil {
+		return nil, cc.NotFound("call_id", "no call %q in progress", id)
+	}
+	return c, nil
+}
+
+func fmtDuration(d time.Duration) string { return d.Round(time.Second).String() }
+
+// missReason explains a failed dial in the operator's words.
+func missReason(code int, reason string) string {
+	switch code {
+	case 486:
+		return "missed call: busy"
+	case 480:
+		return "missed call: unavailable"
+	case 408, 487:
+		return "missed call: no answer"
+	case 603:
+		return "missed call: declined"
+	}
+	if reason != "" {
+		return fmt.Sprintf("missed call: %s (%d)", reason, code)
+	}
+	return fmt.Sprintf("missed call (%d)", code)
+}

@@ -1,0 +1,321 @@
+package routing
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+var t0 = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+
+// fixture is an engine with one queue ("support", 20 s ring, 10 s wrap-up) and operators.
+type fixture struct {
+	t   *testing.T
+	e   *Engine
+	now time.Time
+	ids int
+}
+
+func newFixture(t *testing.T, operators ...string) *fixture {
+	t.Helper()
+	f := &fixture{t: t, now: t0}
+	f.e = New(Config{PresenceGrace: 10 * time.Second, OfferSlack: 5 * time.Second, NewID: func(p string) string {
+		f.ids++
+		return fmt.Sprintf("%s_%d", p, f.ids)
+	}})
+	f.must(f.e.CreateQueue(f.now, cc.Queue{ID: "support", DialedNumbers: []string{"+100"}, OfferTimeout: 20 * time.Second, WrapUp: 10 * time.Second, IsDefault: true}))
+	for _, name := range operators {
+		f.must(f.e.CreateOperator(f.now, cc.Operator{ID: cc.OperatorID(name), Name: name, Contact: cc.Contact{Kind: cc.ContactUser, Target: name}, Queues: []cc.QueueSkill{{Queue: "support", Level: 3}}}))
+	}
+	return f
+}
+
+func (f *fixture) must(ch cc.Changes, err error) cc.Changes {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ch
+}
+
+func (f *fixture) ready(name string) {
+	f.t.Helper()
+	f.must(f.e.Connect(f.now, cc.OperatorID(name)))
+	f.must(f.e.GoReady(f.now, cc.OperatorID(name)))
+}
+
+func (f *fixture) intake() cc.CallID {
+	f.t.Helper()
+	c, _, err := f.e.Intake(f.now, Intake{AccessURL: "http://cloud/x", CallerNumber: "+200", DialedNumber: "+100"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c.ID
+}
+
+func (f *fixture) state(name string) cc.OperatorState {
+	v, err := f.e.View(cc.OperatorID(name))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return v.Status.State
+}
+
+func (f *fixture) offerOf(id cc.CallID) cc.OfferID {
+	c, _ := f.e.Call(id)
+	return c.Offer
+}
+
+func TestLongestIdleGetsTheCall(t *testing.T) {
+	f := newFixture(t, "anna", "boris")
+	f.ready("boris")
+	f.now = f.now.Add(time.Second)
+	f.ready("anna")
+	ch, _, _ := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100"})
+	_ = ch
+	if got := f.state("boris"); got != cc.OperatorReserved {
+		t.Fatalf("boris (idle longer) = %s, want reserved", got)
+	}
+	if got := f.state("anna"); got != cc.OperatorReady {
+		t.Fatalf("anna = %s, want ready", got)
+	}
+}
+
+func TestCallLifecycle(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.ready("anna")
+	id := f.intake()
+	of := f.offerOf(id)
+	if of == "" {
+		t.Fatal("no offer")
+	}
+	f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: of, RingTime: 3 * time.Second}))
+	if got := f.state("anna"); got != cc.OperatorOnCall {
+		t.Fatalf("after answer: %s", got)
+	}
+	second := f.intake()
+	if f.offerOf(second) != "" {
+		t.Fatal("second call offered while the only operator talks")
+	}
+	f.now = f.now.Add(time.Minute)
+	f.must(f.e.Report(f.now, id, Event{Kind: CallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute}))
+	if got := f.state("anna"); got != cc.OperatorWrapUp {
+		t.Fatalf("after end: %s", got)
+	}
+	due, ok := f.e.NextDeadline()
+	if !ok || !due.Equal(f.now.Add(10*time.Second)) {
+		t.Fatalf("next deadline = %v %v, want wrap-up end", due, ok)
+	}
+	f.now = due
+	ch := f.e.Tick(f.now)
+	if got := f.state("anna"); got != cc.OperatorReserved {
+		t.Fatalf("after wrap-up: %s, want reserved for the waiting call", got)
+	}
+	if len(ch.Commands) != 1 || ch.Commands[0].Type != cc.CommandDial || ch.Commands[0].Call != second {
+		t.Fatalf("commands after wrap-up = %+v", ch.Commands)
+	}
+}
+
+func TestDialFailureMovesOnAndSetsAway(t *testing.T) {
+	f := newFixture(t, "anna", "boris")
+	f.ready("anna")
+	f.now = f.now.Add(time.Second)
+	f.ready("boris")
+	id := f.intake()
+	first := f.offerOf(id)
+	ch := f.must(f.e.Report(f.now, id, Event{Kind: DialFailed, Offer: first, Code: 486, Reason: "Busy"}))
+	if got := f.state("anna"); got != cc.OperatorAway {
+		t.Fatalf("anna after 486 = %s", got)
+	}
+	if got := f.state("boris"); got != cc.OperatorReserved {
+		t.Fatalf("boris = %s, want the call", got)
+	}
+	if len(ch.Commands) != 1 || ch.Commands[0].Contact.Target != "boris" {
+		t.Fatalf("commands = %+v", ch.Commands)
+	}
+	// The same failure again, and a late answer on the dead lease, change nothing.
+	for _, ev := range []Event{{Kind: DialFailed, Offer: first, Code: 486}, {Kind: OperatorAnswered, Offer: first}} {
+		ch := f.must(f.e.Report(f.now, id, ev))
+		if !ch.Empty() || len(ch.Commands) != 0 {
+			t.Fatalf("stale %v changed %+v", ev.Kind, ch)
+		}
+	}
+}
+
+func TestOfferExpires(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.ready("anna")
+	id := f.intake()
+	f.now = f.now.Add(25 * time.Second)
+	ch := f.e.Tick(f.now)
+	if got := f.state("anna"); got != cc.OperatorAway {
+		t.Fatalf("anna = %s", got)
+	}
+	if f.offerOf(id) != "" {
+		t.Fatal("call kept its expired offer")
+	}
+	if len(ch.Commands) != 1 || ch.Commands[0].Type != cc.CommandCancel {
+		t.Fatalf("commands = %+v", ch.Commands)
+	}
+}
+
+func TestAbsentOperatorIsNotOfferedAndLoggedOff(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.ready("anna")
+	f.e.Disconnect(f.now, "anna")
+	id := f.intake()
+	if f.offerOf(id) != "" {
+		t.Fatal("offered to an operator without a live app")
+	}
+	f.now = f.now.Add(9 * time.Second)
+	f.must(f.e.Connect(f.now, "anna")) // back within the grace period: still ready, gets the call
+	if got := f.state("anna"); got != cc.OperatorReserved {
+		t.Fatalf("anna = %s", got)
+	}
+	f.must(f.e.Report(f.now, id, Event{Kind: CallerAbandoned}))
+	if got := f.state("anna"); got != cc.OperatorReady {
+		t.Fatalf("after abandon anna = %s", got)
+	}
+	f.e.Disconnect(f.now, "anna")
+	f.now = f.now.Add(10 * time.Second)
+	f.e.Tick(f.now)
+	if got := f.state("anna"); got != cc.OperatorOffline {
+		t.Fatalf("after grace anna = %s", got)
+	}
+}
+
+func TestFailedCallReturnsToItsPlace(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.ready("anna")
+	first := f.intake()
+	f.now = f.now.Add(time.Second)
+	second := f.intake()
+	f.must(f.e.Report(f.now, first, Event{Kind: DialFailed, Offer: f.offerOf(first), Code: 480}))
+	if p := f.e.Position(first); p != 1 {
+		t.Fatalf("first call position = %d, want 1", p)
+	}
+	if p := f.e.Position(second); p != 2 {
+		t.Fatalf("second call position = %d, want 2", p)
+	}
+}
+
+// TestInvariantsUnderRandomEvents drives the engine with random operations, duplicated and
+// out-of-order events included, and checks after each step that no operator holds two calls,
+// no call is offered to two operators, and states agree with offers.
+func TestInvariantsUnderRandomEvents(t *testing.T) {
+	for seed := uint64(1); seed <= 200; seed++ {
+		r := rand.New(rand.NewPCG(seed, seed))
+		names := []string{"a", "b", "c", "d"}
+		f := newFixture(t, names...)
+		var calls []cc.CallID
+		var offers []struct {
+			call  cc.CallID
+			offer cc.OfferID
+		}
+		for step := 0; step < 300; step++ {
+			f.now = f.now.Add(time.Duration(r.IntN(4000)) * time.Millisecond)
+			op := cc.OperatorID(names[r.IntN(len(names))])
+			var ch cc.Changes
+			switch r.IntN(12) {
+			case 0:
+				ch, _ = f.e.Connect(f.now, op)
+			case 1:
+				ch = f.e.Disconnect(f.now, op)
+			case 2:
+				ch, _ = f.e.GoReady(f.now, op)
+			case 3:
+				ch, _ = f.e.GoAway(f.now, op, "break")
+			case 4:
+				ch, _ = f.e.EndWrapUp(f.now, op)
+			case 5:
+				c, chg, err := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100"})
+				if err == nil {
+					calls = append(calls, c.ID)
+				}
+				ch = chg
+			case 6:
+				ch = f.e.Tick(f.now)
+			default:
+				if len(offers) == 0 {
+					continue
+				}
+				o := offers[r.IntN(len(offers))]
+				kinds := []Event{
+					{Kind: OperatorAnswered, Offer: o.offer},
+					{Kind: DialFailed, Offer: o.offer, Code: 486},
+					{Kind: CallEnded, HungUpBy: cc.HangupCaller},
+					{Kind: CallerAbandoned},
+				}
+				ch, _ = f.e.Report(f.now, o.call, kinds[r.IntN(len(kinds))])
+			}
+			for _, of := range ch.Offers {
+				offers = append(offers, struct {
+					call  cc.CallID
+					offer cc.OfferID
+				}{of.Call, of.ID})
+			}
+			checkInvariants(t, seed, step, f.e)
+		}
+		_ = calls
+	}
+}
+
+func checkInvariants(t *testing.T, seed uint64, step int, e *Engine) {
+	t.Helper()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("seed %d step %d: %s", seed, step, fmt.Sprintf(format, args...))
+	}
+	perOperator := map[cc.OperatorID]int{}
+	perCall := map[cc.CallID]int{}
+	for id, of := range e.offers {
+		if of.State != cc.OfferPending {
+			fail("offer %s in live set is %s", id, of.State)
+		}
+		perOperator[of.Operator]++
+		perCall[of.Call]++
+		c := e.calls[of.Call]
+		if c == nil || c.Offer != id || c.State != cc.CallWaiting {
+			fail("offer %s does not match its call %+v", id, c)
+		}
+	}
+	for id, n := range perOperator {
+		if n > 1 {
+			fail("operator %s has %d offers", id, n)
+		}
+	}
+	for id, n := range perCall {
+		if n > 1 {
+			fail("call %s has %d offers", id, n)
+		}
+	}
+	onCall := map[cc.OperatorID]int{}
+	for _, c := range e.calls {
+		if c.State == cc.CallConnected {
+			onCall[c.Operator]++
+		}
+	}
+	for id, o := range e.operators {
+		switch o.st.State {
+		case cc.OperatorReserved:
+			if of := e.offers[o.st.Offer]; of == nil || of.Operator != id {
+				fail("operator %s reserved without his offer", id)
+			}
+		default:
+			if perOperator[id] != 0 {
+				fail("operator %s is %s with a pending offer", id, o.st.State)
+			}
+		}
+		if onCall[id] > 1 {
+			fail("operator %s talks on %d calls", id, onCall[id])
+		}
+		if o.st.State == cc.OperatorOnCall {
+			if c := e.calls[o.st.Call]; c == nil || c.State != cc.CallConnected || c.Operator != id {
+				fail("operator %s on call without a connected call", id)
+			}
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package routing
+
+import (
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// Connect records that an app of the operator opened a presence stream.
+func (e *Engine) Connect(now time.Time, id cc.OperatorID) (cc.Changes, error) {
+	o, err := e.operatorOr404(id)
+	if err != nil {
+		return e.fail(err)
+	}
+	o.streams++
+	o.absentSince = time.Time{}
+	e.touchStatus(o)
+	return e.finish(now), nil
+}
+
+// Disconnect records that a presence stream closed. With none left the operator gets no offers,
+// and after the grace period he is logged off.
+func (e *Engine) Disconnect(now time.Time, id cc.OperatorID) cc.Changes {
+	if o := e.operators[id]; o != nil && o.streams > 0 {
+		o.streams--
+		if o.streams == 0 {
+			o.absentSince = now
+		}
+		e.touchStatus(o)
+	}
+	return e.finish(now)
+}
+
+// GoReady makes an operator available for calls.
+func (e *Engine) GoReady(now time.Time, id cc.OperatorID) (cc.Changes, error) {
+	o, err := e.operatorOr404(id)
+	if err != nil {
+		return e.fail(err)
+	}
+	switch {
+	case o.cfg.Disabled:
+		return e.fail(cc.Errorf(cc.CodePermissionDenied, "operator %s is disabled", o.cfg.Name))
+	case busy(o.st.State):
+		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is %s; he is ready again after the call", o.cfg.Name, o.st.State))
+	case o.st.State == cc.OperatorBanned:
+		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is banned: %s", o.cfg.Name, o.st.Reason))
+	case o.st.State == cc.OperatorReady:
+		return e.finish(now), nil
+	}
+	e.setState(now, o, cc.OperatorReady, "")
+	o.st.IdleSince = now
+	if !o.present() && o.absentSince.IsZero() {
+		o.absentSince = now // ready without an app: logged off after the grace period
+	}
+	return e.finish(now), nil
+}
+
+// GoAway takes an operator out of routing with a reason.
+func (e *Engine) GoAway(now time.Time, id cc.OperatorID, reason string) (cc.Changes, error) {
+	o, err := e.operatorOr404(id)
+	if err != nil {
+		return e.fail(err)
+	}
+	switch {
+	case busy(o.st.State):
+		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is %s; go away after the call", o.cfg.Name, o.st.State))
+	case o.st.State == cc.OperatorBanned:
+		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is banned: %s", o.cfg.Name, o.st.Reason))
+	}
+	e.setState(now, o, cc.OperatorAway, reason)
+	return e.finish(now), nil
+}
+
+// LogOut takes an operator offline. Not while a call is offered to him or he talks.
+func (e *Engine) LogOut(now time.Time, id cc.OperatorID) (cc.Changes, error) {
+	o, err := e.operatorOr404(id)
+	if err != nil {
+		return e.fail(err)
+	}
+	if busy(o.st.State) {
+		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is %s; log out after the call", o.cfg.Name, o.st.State))
+	}
+	if o.st.State != cc.OperatorOffline && o.st.State != cc.OperatorBanned {
+		e.setState(now, o, cc.OperatorOffline, "logged out")
+	}
+	return e.finish(now), nil
+}
+
+// EndWrapUp ends an operator's wrap-up early: he is ready at once.
+func (e *Engine) EndWrapUp(now time.Time, id cc.OperatorID) (cc.Changes, error) {
+	o, err := e.operatorOr404(id)
+	if err != nil {
+		return e.fail(err)
+	}
+	if o.st.State != cc.OperatorWrapUp {
+		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is %s, not in wrap-up", o.cfg.Name, o.st.State))
+	}
+	e.setState(now, o, cc.OperatorReady, "")
+	o.st.IdleSince = now
+	return e.finish(now), nil
+}
