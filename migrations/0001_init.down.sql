@@ -1,0 +1,10 @@
+DROP TABLE cloud_requests;
+DROP TABLE decisions;
+DROP TABLE offers;
+DROP TABLE calls;
+DROP TABLE operator_status;
+DROP TABLE sessions;
+DROP TABLE queue_numbers;
+DROP TABLE queues;
+DROP TABLE operator_queues;
+DROP TABLE operators;

@@ -1,0 +1,130 @@
+-- Tandem's store. Times are INTEGER unix milliseconds (UTC), NULL for "not set";
+-- durations are INTEGER milliseconds; JSON is TEXT.
+
+-- Configuration -----------------------------------------------------------------------------
+
+CREATE TABLE operators (
+    id             TEXT    NOT NULL PRIMARY KEY,
+    name           TEXT    NOT NULL UNIQUE,
+    display_name   TEXT    NOT NULL DEFAULT '',
+    password_hash  TEXT    NOT NULL DEFAULT '',
+    contact_kind   TEXT    NOT NULL DEFAULT '',
+    contact_target TEXT    NOT NULL DEFAULT '',
+    disabled       INTEGER NOT NULL DEFAULT 0,
+    created_at     INTEGER
+);
+
+-- The queues an operator serves. queue_id is not a foreign key: a skill may name a queue
+-- before it is configured, and the engine decides what an unknown queue means.
+CREATE TABLE operator_queues (
+    operator_id TEXT    NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+    queue_id    TEXT    NOT NULL,
+    level       INTEGER NOT NULL,
+    position    INTEGER NOT NULL, -- keeps the configured order
+    PRIMARY KEY (operator_id, queue_id)
+);
+CREATE INDEX operator_queues_queue ON operator_queues (queue_id);
+
+CREATE TABLE queues (
+    id               TEXT    NOT NULL PRIMARY KEY,
+    name             TEXT    NOT NULL DEFAULT '',
+    strategy         TEXT    NOT NULL DEFAULT '',
+    offer_timeout_ms INTEGER NOT NULL DEFAULT 0,
+    wrap_up_ms       INTEGER NOT NULL DEFAULT 0,
+    priority         INTEGER NOT NULL DEFAULT 0,
+    hold_music_url   TEXT    NOT NULL DEFAULT '',
+    greeting         TEXT    NOT NULL DEFAULT '',
+    is_default       INTEGER NOT NULL DEFAULT 0
+);
+-- At most one default queue.
+CREATE UNIQUE INDEX queues_one_default ON queues (is_default) WHERE is_default;
+
+-- A dialed number belongs to at most one queue.
+CREATE TABLE queue_numbers (
+    number   TEXT    NOT NULL PRIMARY KEY,
+    queue_id TEXT    NOT NULL REFERENCES queues (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL -- keeps the configured order
+);
+CREATE INDEX queue_numbers_queue ON queue_numbers (queue_id, position);
+
+CREATE TABLE sessions (
+    token_hash  TEXT NOT NULL PRIMARY KEY,
+    operator_id TEXT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+    created_at  INTEGER,
+    expires_at  INTEGER
+);
+CREATE INDEX sessions_operator ON sessions (operator_id);
+
+-- Runtime -----------------------------------------------------------------------------------
+
+CREATE TABLE operator_status (
+    operator_id     TEXT NOT NULL PRIMARY KEY REFERENCES operators (id) ON DELETE CASCADE,
+    state           TEXT NOT NULL,
+    since           INTEGER,
+    reason          TEXT NOT NULL DEFAULT '',
+    offer_id        TEXT NOT NULL DEFAULT '',
+    call_id         TEXT NOT NULL DEFAULT '',
+    wrap_up_ends_at INTEGER,
+    idle_since      INTEGER
+);
+
+-- queue_id, operator_id and offer_id are not foreign keys: a call may be in no queue yet,
+-- and its offer is written after it.
+CREATE TABLE calls (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    queue_id      TEXT    NOT NULL DEFAULT '',
+    state         TEXT    NOT NULL,
+    session_id    TEXT    NOT NULL DEFAULT '',
+    access_url    TEXT    NOT NULL DEFAULT '',
+    caller_number TEXT    NOT NULL DEFAULT '',
+    caller_name   TEXT    NOT NULL DEFAULT '',
+    dialed_number TEXT    NOT NULL DEFAULT '',
+    sip_headers   TEXT    NOT NULL DEFAULT 'null', -- JSON object
+    custom_data   TEXT    NOT NULL DEFAULT '',
+    arrived_at    INTEGER,
+    operator_id   TEXT    NOT NULL DEFAULT '',
+    offer_id      TEXT    NOT NULL DEFAULT '',
+    answered_at   INTEGER,
+    ended_at      INTEGER,
+    hung_up_by    TEXT    NOT NULL DEFAULT '',
+    talk_time_ms  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX calls_state ON calls (state, arrived_at);
+CREATE INDEX calls_queue_arrived ON calls (queue_id, arrived_at);
+
+CREATE TABLE offers (
+    id           TEXT    NOT NULL PRIMARY KEY,
+    call_id      TEXT    NOT NULL REFERENCES calls (id),
+    operator_id  TEXT    NOT NULL REFERENCES operators (id),
+    state        TEXT    NOT NULL,
+    offered_at   INTEGER,
+    expires_at   INTEGER,
+    settled_at   INTEGER,
+    ring_time_ms INTEGER NOT NULL DEFAULT 0,
+    failure_code INTEGER NOT NULL DEFAULT 0,
+    reason       TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX offers_call ON offers (call_id, offered_at);
+CREATE INDEX offers_operator_offered ON offers (operator_id, offered_at);
+CREATE INDEX offers_pending ON offers (offered_at) WHERE state = 'pending';
+
+-- Why each call went where it went. A decision is identified by its call, offer and time, so
+-- writing the same Changes twice stores it once.
+CREATE TABLE decisions (
+    call_id     TEXT    NOT NULL REFERENCES calls (id),
+    offer_id    TEXT    NOT NULL DEFAULT '',
+    decided_at  INTEGER NOT NULL,
+    strategy    TEXT    NOT NULL DEFAULT '',
+    operator_id TEXT    NOT NULL DEFAULT '',
+    rule        TEXT    NOT NULL DEFAULT '',
+    candidates  TEXT    NOT NULL DEFAULT 'null', -- JSON array
+    UNIQUE (call_id, decided_at, offer_id)
+);
+
+-- Cloud requests already carried out, with their replies, so a retry gets the same answer.
+CREATE TABLE cloud_requests (
+    id      TEXT NOT NULL PRIMARY KEY,
+    call_id TEXT NOT NULL DEFAULT '',
+    at      INTEGER,
+    reply   TEXT NOT NULL -- JSON of callcenter.Reply
+);

@@ -1,0 +1,167 @@
+// Package sqlite is Tandem's store: configuration, sessions, the switchboard's runtime state,
+// call history and the figures drawn from it, kept in one SQLite file with one writer
+// connection and a pool of readers.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/golang-migrate/migrate/v4"
+	migratesqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/tandemcc/tandem/migrations"
+)
+
+// readers is the size of the read pool; WAL lets them read while the writer writes.
+const readers = 4
+
+// DB is the store. All writes go through one connection, so write transactions never
+// contend with each other; reads use a separate pool and see the last committed state.
+type DB struct {
+	w *sql.DB // the single writer
+	r *sql.DB // readers
+}
+
+// Open opens (creating if needed) the database file at path and brings its schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	file := "file:" + (&url.URL{Path: path}).EscapedPath()
+	writerDSN := file + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	// Readers never write: query_only makes a stray write fail instead of taking the lock.
+	readerDSN := file + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
+
+	if err := migrateUp(writerDSN); err != nil {
+		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
+	}
+
+	w, err := sql.Open("sqlite", writerDSN)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open writer %s: %w", path, err)
+	}
+
+	r, err := sql.Open("sqlite", readerDSN)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open readers %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	r.SetConnMaxLifetime(0)
+	r.SetConnMaxIdleTime(0)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open readers %s: %w", path, err)
+	}
+	return &DB{w: w, r: r}, nil
+}
+
+// migrateUp applies the embedded migrations on a handle of its own: migrate's Close closes
+// the *sql.DB it was given.
+func migrateUp(dsn string) error {
+	h, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return err
+	}
+	h.SetMaxOpenConns(1)
+	driver, err := migratesqlite.WithInstance(h, &migratesqlite.Config{})
+	if err != nil {
+		h.Close()
+		return err
+	}
+	src, err := iofs.New(migrations.FS, ".")
+	if err != nil {
+		h.Close()
+		return err
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "sqlite", driver)
+	if err != nil {
+		src.Close()
+		h.Close()
+		return err
+	}
+	upErr := m.Up()
+	if errors.Is(upErr, migrate.ErrNoChange) {
+		upErr = nil
+	}
+	srcErr, dbErr := m.Close()
+	return errors.Join(upErr, srcErr, dbErr)
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// write runs fn in one immediate transaction on the writer and commits it.
+func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin write: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// read runs fn in one read transaction, so the queries it makes see a single snapshot.
+func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// msTime stores t as unix milliseconds, and the zero time as NULL.
+func msTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// timeMS is the inverse of msTime, in UTC.
+func timeMS(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(n.Int64).UTC()
+}
+
+func durMS(d time.Duration) int64 { return d.Milliseconds() }
+
+func msDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
