@@ -1,0 +1,450 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"golang.org/x/crypto/bcrypt"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	tandem "github.com/tandemcc/tandem/clients/go"
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
+	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
+	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
+	"github.com/tandemcc/tandem/server/internal/clock"
+)
+
+const (
+	testSecret   = "test-cloud-secret"
+	testAdminKey = "test-admin-key"
+	supportLine  = "+15550001000"
+)
+
+// server is the real program, started in-process on a real SQLite file and a fake clock.
+type server struct {
+	t     *testing.T
+	m     *Main
+	clock *clock.Fake
+	db    string
+}
+
+func startServer(t *testing.T, db string, clk *clock.Fake) *server {
+	t.Helper()
+	m := NewMain()
+	m.Addr, m.DBPath = "127.0.0.1:0", db
+	m.CloudSecrets, m.AdminKey = []string{testSecret}, testAdminKey
+	m.Clock, m.PasswordCost = clk, bcrypt.MinCost
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		m.Logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, m: m, clock: clk, db: db}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+func (s *server) stop() {
+	if s.m != nil {
+		if err := s.m.Close(); err != nil {
+			s.t.Errorf("close: %v", err)
+		}
+		s.m = nil
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+
+// session plays the cloud side of calls: an accessURL server that checks Tandem's signatures
+// and hands over the commands it receives, per session path.
+type session struct {
+	t        *testing.T
+	srv      *httptest.Server
+	mu       sync.Mutex
+	commands map[string]chan *callintakev1.CloudCommand
+	status   map[string]int // reply status per path (default 200)
+}
+
+func newSession(t *testing.T) *session {
+	s := &session{t: t, commands: map[string]chan *callintakev1.CloudCommand{}, status: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *session) ch(path string) chan *callintakev1.CloudCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.commands[path] == nil {
+		s.commands[path] = make(chan *callintakev1.CloudCommand, 16)
+	}
+	return s.commands[path]
+}
+
+func (s *session) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	want := http.Header{}
+	ts, _ := time.Parse(time.RFC3339, "2000-01-01T00:00:00Z")
+	if sec, err := parseUnix(r.Header.Get("webhook-timestamp")); err == nil {
+		ts = sec
+	}
+	tandem.Sign(want, testSecret, r.Header.Get("webhook-id"), ts, body)
+	if want.Get("webhook-signature") != r.Header.Get("webhook-signature") {
+		s.t.Errorf("command to %s with a bad signature", r.URL.Path)
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	s.mu.Lock()
+	status := s.status[r.URL.Path]
+	s.mu.Unlock()
+	if status != 0 {
+		w.WriteHeader(status)
+		return
+	}
+	cmd := &callintakev1.CloudCommand{}
+	if err := protojson.Unmarshal(body, cmd); err != nil {
+		s.t.Errorf("command %s: %v", body, err)
+	}
+	s.ch(r.URL.Path) <- cmd
+	_, _ = io.WriteString(w, `{"ok":true}`)
+}
+
+func (s *session) url(path string) string { return s.srv.URL + path }
+
+// next waits for the next command to a session.
+func (s *session) next(path string) *callintakev1.CloudCommand {
+	s.t.Helper()
+	select {
+	case c := <-s.ch(path):
+		return c
+	case <-time.After(10 * time.Second):
+		s.t.Fatalf("no command reached %s", path)
+		return nil
+	}
+}
+
+// none checks that no command reached a session so far.
+func (s *session) none(path string) {
+	s.t.Helper()
+	select {
+	case c := <-s.ch(path):
+		s.t.Fatalf("unexpected command to %s: %v", path, c)
+	default:
+	}
+}
+
+// cloudClient speaks CallIntake as the scenario does: over an RPC protocol, or plain JSON on the
+// REST paths.
+type cloudClient struct {
+	t      *testing.T
+	rpc    *tandem.Client
+	rest   string // base URL when speaking plain JSON
+	secret string
+}
+
+func (c *cloudClient) register(req *callintakev1.RegisterCallRequest) (*callintakev1.RegisterCallResponse, error) {
+	if c.rest != "" {
+		out := &callintakev1.RegisterCallResponse{}
+		return out, c.post("/v1/calls", req, out)
+	}
+	res, err := c.rpc.Intake.RegisterCall(context.Background(), connect.NewRequest(req))
+	if err != nil {
+		return nil, err
+	}
+	return res.Msg, nil
+}
+
+func (c *cloudClient) report(req *callintakev1.ReportCallEventRequest) (*callintakev1.ReportCallEventResponse, error) {
+	if c.rest != "" {
+		out := &callintakev1.ReportCallEventResponse{}
+		return out, c.post("/v1/calls/"+req.GetCallId()+"/events", req, out)
+	}
+	res, err := c.rpc.Intake.ReportCallEvent(context.Background(), connect.NewRequest(req))
+	if err != nil {
+		return nil, err
+	}
+	return res.Msg, nil
+}
+
+// restError is a plain-JSON error reply: a google.rpc.Status with an HTTP status.
+type restError struct {
+	Status  int
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Body    string
+}
+
+func (e *restError) Error() string { return e.Body }
+
+func (c *cloudClient) post(path string, in, out proto.Message) error {
+	body, err := protojson.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.rest+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	tandem.Sign(req.Header, c.secret, tandem.NewRequestID(), time.Now(), body)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		e := &restError{Status: res.StatusCode, Body: string(data)}
+		_ = json.Unmarshal(data, e)
+		return e
+	}
+	return protojson.Unmarshal(data, out)
+}
+
+// operatorApp is a logged-in operator with his presence stream open.
+type operatorApp struct {
+	t      *testing.T
+	id     string
+	client *tandem.Client
+	cancel context.CancelFunc
+	seen   chan *presencev1.OperatorStatus
+}
+
+func logIn(t *testing.T, url string, p tandem.Protocol, name string) *operatorApp {
+	t.Helper()
+	anon := tandem.New(url, tandem.WithProtocol(p))
+	res, err := anon.Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: name, Password: "password-" + name}))
+	if err != nil {
+		t.Fatalf("log in %s: %v", name, err)
+	}
+	app := &operatorApp{t: t, id: res.Msg.GetOperatorId(), client: tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(res.Msg.GetToken())), seen: make(chan *presencev1.OperatorStatus, 64)}
+	ctx, cancel := context.WithCancel(context.Background())
+	app.cancel = cancel
+	t.Cleanup(cancel)
+	stream, err := app.client.Presence.WatchOperator(ctx, connect.NewRequest(&presencev1.WatchOperatorRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !stream.Receive() {
+		t.Fatalf("watch %s: %v", name, stream.Err())
+	}
+	if stream.Msg().GetSnapshot() == nil {
+		t.Fatalf("watch %s: first message is not a snapshot: %v", name, stream.Msg())
+	}
+	go func() {
+		defer close(app.seen)
+		for stream.Receive() {
+			if st := stream.Msg().GetChanged(); st != nil {
+				app.seen <- st
+			}
+		}
+	}()
+	return app
+}
+
+// await waits until the operator's stream shows state, and returns that status.
+func (a *operatorApp) await(state commonv1.OperatorState) *presencev1.OperatorStatus {
+	a.t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case st, ok := <-a.seen:
+			if !ok {
+				a.t.Fatalf("%s: stream ended while waiting for %s", a.id, state)
+			}
+			if st.GetState() == state {
+				return st
+			}
+		case <-timeout:
+			a.t.Fatalf("%s never became %s", a.id, state)
+		}
+	}
+}
+
+func (a *operatorApp) ready() {
+	a.t.Helper()
+	if _, err := a.client.Presence.GoReady(context.Background(), connect.NewRequest(&presencev1.GoReadyRequest{})); err != nil {
+		a.t.Fatal(err)
+	}
+	a.await(commonv1.OperatorState_OPERATOR_STATE_READY)
+}
+
+// setup creates the support queue and two operators through the Admin API.
+func setup(t *testing.T, admin *tandem.Client) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := admin.Admin.CreateQueue(ctx, connect.NewRequest(&adminv1.CreateQueueRequest{Queue: &adminv1.Queue{
+		QueueId: "support", Name: "Support", DialedNumbers: []string{supportLine}, OfferTimeoutS: 20, WrapUpS: 10, IsDefault: true,
+	}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []struct {
+		name    string
+		contact *commonv1.Contact
+	}{
+		{"anna", &commonv1.Contact{Kind: commonv1.ContactKind_CONTACT_KIND_USER, Target: "anna"}},
+		{"boris", &commonv1.Contact{Kind: commonv1.ContactKind_CONTACT_KIND_SIP, Target: "sip:boris@pbx.example.com"}},
+	} {
+		_, err := admin.Admin.CreateOperator(ctx, connect.NewRequest(&adminv1.CreateOperatorRequest{
+			Name: op.name, Password: "password-" + op.name, Contact: op.contact,
+			Queues: []*adminv1.QueueSkill{{QueueId: "support", Level: 3}},
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func intake(session, path string) *callintakev1.RegisterCallRequest {
+	return &callintakev1.RegisterCallRequest{
+		RequestId: tandem.NewRequestID(), SessionId: strings.TrimPrefix(path, "/"), AccessUrl: session + path,
+		CallerNumber: "+15557654321", DialedNumber: supportLine, DisplayName: "Caller",
+	}
+}
+
+func event(call, offer string) *callintakev1.ReportCallEventRequest {
+	return &callintakev1.ReportCallEventRequest{RequestId: tandem.NewRequestID(), CallId: call, OfferId: offer}
+}
+
+var protocols = []struct {
+	name     string
+	protocol tandem.Protocol
+	rest     bool // the cloud speaks plain JSON on the REST paths
+}{
+	{"connect", tandem.Connect, false},
+	{"grpc", tandem.GRPC, false},
+	{"json", tandem.ConnectJSON, true},
+}
+
+func newCloud(t *testing.T, url string, p tandem.Protocol, rest bool) *cloudClient {
+	c := &cloudClient{t: t, rpc: tandem.New(url, tandem.WithProtocol(p), tandem.WithCloudSecret(testSecret)), secret: testSecret}
+	if rest {
+		c.rest = url
+	}
+	return c
+}
+
+// TestCallEndToEnd plays one call from the cloud to an operator and back, then a call that
+// waits for the only operator, then a dial failure that moves a call on — over each protocol.
+func TestCallEndToEnd(t *testing.T) {
+	for _, tc := range protocols {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := clock.NewFake(time.Now())
+			srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
+			url := srv.m.URL
+			admin := tandem.New(url, tandem.WithProtocol(tc.protocol), tandem.WithToken(testAdminKey))
+			setup(t, admin)
+			cloud := newCloud(t, url, tc.protocol, tc.rest)
+			sess := newSession(t)
+			anna := logIn(t, url, tc.protocol, "anna")
+			boris := logIn(t, url, tc.protocol, "boris")
+			anna.ready()
+
+			// 1. Intake → dial anna → answered → ended by the operator → wrap-up → ready.
+			reg, err := cloud.register(intake(sess.srv.URL, "/s1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reg.GetQueueId() != "support" || reg.GetCallId() == "" {
+				t.Fatalf("register = %v", reg)
+			}
+			dial := sess.next("/s1")
+			if dial.GetType() != "dial" || dial.GetContact().GetKind() != "user" || dial.GetContact().GetTarget() != "anna" || dial.GetCallId() != reg.GetCallId() || dial.GetTimeoutS() != 20 {
+				t.Fatalf("dial = %v", dial)
+			}
+			offered := anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
+			if offered.GetOffer().GetCallerNumber() != "+15557654321" || offered.GetOffer().GetOfferId() != dial.GetOfferId() {
+				t.Fatalf("anna's offer = %v", offered.GetOffer())
+			}
+			ev := event(reg.GetCallId(), dial.GetOfferId())
+			ev.Event = &callintakev1.ReportCallEventRequest_OperatorAnswered{OperatorAnswered: &callintakev1.OperatorAnswered{RingTimeMs: 2300}}
+			if _, err := cloud.report(ev); err != nil {
+				t.Fatal(err)
+			}
+			anna.await(commonv1.OperatorState_OPERATOR_STATE_ON_CALL)
+
+			// 2. A second call while the only ready operator talks: it waits.
+			reg2, err := cloud.register(intake(sess.srv.URL, "/s2"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reg2.GetPosition() != 1 {
+				t.Fatalf("second call position = %d, want 1", reg2.GetPosition())
+			}
+			sess.none("/s2")
+
+			ev = event(reg.GetCallId(), dial.GetOfferId())
+			ev.Event = &callintakev1.ReportCallEventRequest_CallEnded{CallEnded: &callintakev1.CallEnded{HungUpBy: commonv1.HangupParty_HANGUP_PARTY_OPERATOR, TalkTimeMs: 61000}}
+			if _, err := cloud.report(ev); err != nil {
+				t.Fatal(err)
+			}
+			wrap := anna.await(commonv1.OperatorState_OPERATOR_STATE_WRAP_UP)
+			if wrap.GetWrapUpEndsAt() == nil {
+				t.Fatal("wrap-up without an end")
+			}
+			sess.none("/s2")
+			clk.Advance(10 * time.Second) // wrap-up over: ready, and the waiting call is hers
+			dial2 := sess.next("/s2")
+			if dial2.GetContact().GetTarget() != "anna" {
+				t.Fatalf("second call dialed %v, want anna", dial2.GetContact())
+			}
+			anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
+
+			// 3. Anna is busy (486): the call moves to Boris and Anna goes away.
+			boris.ready()
+			ev = event(reg2.GetCallId(), dial2.GetOfferId())
+			ev.Event = &callintakev1.ReportCallEventRequest_DialFailed{DialFailed: &callintakev1.DialFailed{Code: 486, Reason: "Busy Here"}}
+			if _, err := cloud.report(ev); err != nil {
+				t.Fatal(err)
+			}
+			away := anna.await(commonv1.OperatorState_OPERATOR_STATE_AWAY)
+			if !strings.Contains(away.GetReason(), "busy") {
+				t.Fatalf("away reason = %q", away.GetReason())
+			}
+			dial3 := sess.next("/s2")
+			if dial3.GetContact().GetKind() != "sip" || dial3.GetContact().GetTarget() != "sip:boris@pbx.example.com" || dial3.GetOfferId() == dial2.GetOfferId() {
+				t.Fatalf("after 486 dialed %v", dial3)
+			}
+			boris.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
+
+			// The record: the first call ended by the operator, talk time kept; decisions explain both offers of the second.
+			got, err := admin.Assignment.GetCall(context.Background(), connect.NewRequest(&assignmentv1.GetCallRequest{CallId: reg.GetCallId()}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := got.Msg.GetCall()
+			if c.GetState() != commonv1.CallState_CALL_STATE_ENDED || c.GetHungUpBy() != commonv1.HangupParty_HANGUP_PARTY_OPERATOR || c.GetTalkTimeMs() != 61000 || c.GetOperatorId() != anna.id {
+				t.Fatalf("first call = %v", c)
+			}
+			why, err := admin.Assignment.ExplainCall(context.Background(), connect.NewRequest(&assignmentv1.ExplainCallRequest{CallId: reg2.GetCallId()}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := why.Msg.GetDecisions(); len(d) != 2 || d[0].GetOperatorId() != anna.id || d[1].GetOperatorId() != boris.id || d[1].GetStrategy() != "longest_idle" {
+				t.Fatalf("decisions = %v", d)
+			}
+		})
+	}
+}
+
+func parseUnix(s string) (time.Time, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return time.Unix(n, 0), err
+}

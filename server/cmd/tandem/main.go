@@ -1,0 +1,251 @@
+// Command tandem is the Tandem call-center server.
+//
+//	tandem serve [--addr :8080] [--db tandem.db] [--cloud-secret S] [--admin-key K]
+//	tandem demo  [--addr :8080] [--db tandem-demo.db]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/cloud"
+	"github.com/tandemcc/tandem/server/internal/routing"
+	"github.com/tandemcc/tandem/server/internal/rpc"
+	"github.com/tandemcc/tandem/server/internal/sqlite"
+	"github.com/tandemcc/tandem/server/internal/switchboard"
+)
+
+const usage = `tandem — a call-center backend
+
+Usage:
+  tandem serve [flags]   run the server
+  tandem demo  [flags]   run the server on a demo database with a queue and operators
+  tandem help            this text
+
+Run "tandem serve -h" for the flags.`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tandem:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command")
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	m.Logger = newLogger(stderr)
+	switch args[0] {
+	case "serve":
+		if err := m.ParseFlags(args[0], args[1:]); err != nil {
+			return err
+		}
+	case "demo":
+		m.DBPath, m.Demo = "tandem-demo.db", true
+		m.CloudSecrets, m.AdminKey = []string{demoCloudSecret}, demoAdminKey
+		if err := m.ParseFlags(args[0], args[1:]); err != nil {
+			return err
+		}
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	if m.Demo {
+		printDemo(stdout, m)
+	}
+	<-ctx.Done()
+	m.Logger.Info("shutting down")
+	return m.Close()
+}
+
+// newLogger is the one place that sets up logging: JSON lines on w.
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	if os.Getenv("TANDEM_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	l := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(l)
+	return l
+}
+
+// Main is the whole program, startable in-process by tests.
+type Main struct {
+	Addr          string
+	DBPath        string
+	CloudSecrets  []string // the first signs commands; all verify requests (rotation)
+	AdminKey      string
+	Demo          bool
+	Clock         clock.Clock
+	Logger        *slog.Logger
+	PasswordCost  int           // bcrypt cost; 0: default
+	PresenceGrace time.Duration // 0: default
+	SenderBackoff time.Duration // first retry wait for commands; 0: default
+
+	// URL is where the server listens, set by Run.
+	URL string
+
+	db       *sqlite.DB
+	board    *switchboard.Switchboard
+	sender   *cloud.Sender
+	api      *rpc.Server
+	http     *http.Server
+	listener net.Listener
+	served   chan error
+}
+
+// NewMain returns a Main with the defaults.
+func NewMain() *Main {
+	return &Main{Addr: ":8080", DBPath: "tandem.db", Clock: clock.Real{}, Logger: slog.Default()}
+}
+
+// ParseFlags reads flags, with secrets also from the environment.
+func (m *Main) ParseFlags(name string, args []string) error {
+	fs := flag.NewFlagSet("tandem "+name, flag.ContinueOnError)
+	fs.StringVar(&m.Addr, "addr", m.Addr, "listen address")
+	fs.StringVar(&m.DBPath, "db", m.DBPath, "SQLite database file (created and migrated at start)")
+	secrets := fs.String("cloud-secret", strings.Join(m.CloudSecrets, ","), "shared secret(s) for the cloud's signatures, comma-separated (the first signs); env TANDEM_CLOUD_SECRET")
+	fs.StringVar(&m.AdminKey, "admin-key", m.AdminKey, "API key for admin tools (tandemctl); env TANDEM_ADMIN_KEY")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if *secrets == "" {
+		*secrets = os.Getenv("TANDEM_CLOUD_SECRET")
+	}
+	m.CloudSecrets = nil
+	for _, s := range strings.Split(*secrets, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			m.CloudSecrets = append(m.CloudSecrets, s)
+		}
+	}
+	if m.AdminKey == "" {
+		m.AdminKey = os.Getenv("TANDEM_ADMIN_KEY")
+	}
+	return nil
+}
+
+// Run opens the database, rebuilds the live state and starts serving. It returns once the
+// server listens; Close stops it.
+func (m *Main) Run(ctx context.Context) (err error) {
+	if len(m.CloudSecrets) == 0 {
+		return errors.New("no cloud secret: set --cloud-secret or TANDEM_CLOUD_SECRET (the scenario signs with it)")
+	}
+	signer, err := cloud.NewSigner(m.CloudSecrets...)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = m.Close()
+		}
+	}()
+	if m.db, err = sqlite.Open(ctx, m.DBPath); err != nil {
+		return fmt.Errorf("open %s: %w", m.DBPath, err)
+	}
+	m.sender = cloud.NewSender(cloud.SenderConfig{
+		Signer:  signer,
+		Clock:   m.Clock,
+		Backoff: m.SenderBackoff,
+		Logger:  m.Logger,
+		Gone:    func(call callcenter.CallID, reason string) { m.board.SessionGone(call, reason) },
+	})
+	m.board = switchboard.New(switchboard.Config{
+		Store:   m.db,
+		Sender:  m.sender,
+		Clock:   m.Clock,
+		Logger:  m.Logger,
+		Routing: routing.Config{PresenceGrace: m.PresenceGrace, NewID: newID},
+	})
+	if err := m.board.Start(ctx); err != nil {
+		return err
+	}
+	if m.Demo {
+		if err := seedDemo(ctx, m); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	m.api, err = rpc.New(rpc.Config{
+		Store:        m.db,
+		Switchboard:  m.board,
+		Signer:       signer,
+		AdminKey:     m.AdminKey,
+		Clock:        m.Clock,
+		PasswordCost: m.PasswordCost,
+	})
+	if err != nil {
+		return err
+	}
+	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
+		return err
+	}
+	m.URL = "http://" + m.listener.Addr().String()
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	m.http = &http.Server{
+		Handler:           m.api,
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: 10000},
+		// No WriteTimeout: it would cut the presence streams.
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.http.Serve(m.listener) }()
+	m.Logger.Info("tandem serving", "url", m.URL, "db", m.DBPath)
+	return nil
+}
+
+// Close stops serving, lets the requests in flight finish, and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.api != nil {
+		m.api.Close()
+	}
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := m.http.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.sender != nil {
+		m.sender.Close()
+	}
+	if m.board != nil {
+		m.board.Stop()
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,97 @@
+package cloud
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+func TestEncodeCommand(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  callcenter.Command
+		want string
+	}{
+		{
+			name: "dial",
+			cmd: callcenter.Command{
+				Type: callcenter.CommandDial, Call: "c1", AccessURL: "https://x", Offer: "o1",
+				Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "anna"},
+				Timeout: 20 * time.Second, CallerID: "+15550100",
+				Text: "not sent on a dial", Reason: "nor this",
+			},
+			want: `{"type":"dial","call_id":"c1","offer_id":"o1","contact":{"kind":"user","target":"anna"},"timeout_s":20,"caller_id":"+15550100"}`,
+		},
+		{
+			name: "dial sip, no timeout or caller id",
+			cmd: callcenter.Command{
+				Type: callcenter.CommandDial, Call: "c1", Offer: "o2",
+				Contact: callcenter.Contact{Kind: callcenter.ContactSIP, Target: "sip:bob@pbx.example.com"},
+			},
+			want: `{"type":"dial","call_id":"c1","offer_id":"o2","contact":{"kind":"sip","target":"sip:bob@pbx.example.com"}}`,
+		},
+		{
+			name: "dial pstn, timeout rounded up",
+			cmd: callcenter.Command{
+				Type: callcenter.CommandDial, Call: "c1", Offer: "o3",
+				Contact: callcenter.Contact{Kind: callcenter.ContactPSTN, Target: "+15550111"},
+				Timeout: 1500 * time.Millisecond,
+			},
+			want: `{"type":"dial","call_id":"c1","offer_id":"o3","contact":{"kind":"pstn","target":"+15550111"},"timeout_s":2}`,
+		},
+		{
+			name: "say",
+			cmd:  callcenter.Command{Type: callcenter.CommandSay, Call: "c1", Text: `Your manager "Anna" is on vacation <until> Monday & back é`, Offer: "o1"},
+			want: `{"type":"say","call_id":"c1","text":"Your manager \"Anna\" is on vacation <until> Monday & back é"}`,
+		},
+		{
+			name: "ask",
+			cmd:  callcenter.Command{Type: callcenter.CommandAsk, Call: "c1", Text: "Keep this manager?", QuestionID: "q1"},
+			want: `{"type":"ask","call_id":"c1","text":"Keep this manager?","question_id":"q1"}`,
+		},
+		{
+			name: "cancel",
+			cmd:  callcenter.Command{Type: callcenter.CommandCancel, Call: "c1", Offer: "o1", Reason: "offer expired", Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "anna"}},
+			want: `{"type":"cancel","call_id":"c1","offer_id":"o1","reason":"offer expired"}`,
+		},
+		{
+			name: "hangup",
+			cmd:  callcenter.Command{Type: callcenter.CommandHangup, Call: "c1", Reason: "no operators"},
+			want: `{"type":"hangup","call_id":"c1","reason":"no operators"}`,
+		},
+		{
+			name: "hangup without reason",
+			cmd:  callcenter.Command{Type: callcenter.CommandHangup, Call: "c1"},
+			want: `{"type":"hangup","call_id":"c1"}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := EncodeCommand(tt.cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEncodeCommandRejects(t *testing.T) {
+	user := callcenter.Contact{Kind: callcenter.ContactUser, Target: "anna"}
+	for name, cmd := range map[string]callcenter.Command{
+		"unknown type":        {Type: "transfer", Call: "c1"},
+		"no type":             {Call: "c1"},
+		"no call":             {Type: callcenter.CommandSay, Text: "hi"},
+		"dial without target": {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Kind: callcenter.ContactUser}},
+		"dial with bad kind":  {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Kind: "fax", Target: "1"}},
+		"dial without kind":   {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Target: "anna"}},
+		"invalid utf-8":       {Type: callcenter.CommandDial, Call: "c1", Contact: user, CallerID: "\xff"},
+	} {
+		if b, err := EncodeCommand(cmd); err == nil {
+			t.Errorf("%s: got %s, want an error", name, b)
+		}
+	}
+}

@@ -1,0 +1,334 @@
+package rpc
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
+	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/routing"
+)
+
+// This file translates between the API's messages and the domain, and checks input on the way in.
+
+var (
+	slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+	e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+)
+
+func ts(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+func timeOf(t *timestamppb.Timestamp) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.AsTime()
+}
+
+func ms(d time.Duration) uint32 { return uint32(d / time.Millisecond) }
+
+func required(field, value string) error {
+	if value == "" {
+		return cc.Invalid(field, "required")
+	}
+	return nil
+}
+
+func maxLen(field, value string, n int) error {
+	if len(value) > n {
+		return cc.Invalid(field, "longer than %d bytes", n)
+	}
+	return nil
+}
+
+func checkURL(field, value string) error {
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return cc.Invalid(field, "not an http(s) URL: %q", value)
+	}
+	return nil
+}
+
+var contactKinds = map[commonv1.ContactKind]cc.ContactKind{
+	commonv1.ContactKind_CONTACT_KIND_USER: cc.ContactUser,
+	commonv1.ContactKind_CONTACT_KIND_SIP:  cc.ContactSIP,
+	commonv1.ContactKind_CONTACT_KIND_PSTN: cc.ContactPSTN,
+}
+
+func contactIn(field string, c *commonv1.Contact) (cc.Contact, error) {
+	if c == nil {
+		return cc.Contact{}, cc.Invalid(field, "required")
+	}
+	kind, ok := contactKinds[c.GetKind()]
+	if !ok {
+		return cc.Contact{}, cc.Invalid(field+".kind", "must be user, sip or pstn")
+	}
+	if err := required(field+".target", c.GetTarget()); err != nil {
+		return cc.Contact{}, err
+	}
+	if err := maxLen(field+".target", c.GetTarget(), 256); err != nil {
+		return cc.Contact{}, err
+	}
+	switch kind {
+	case cc.ContactPSTN:
+		if !e164Pattern.MatchString(c.GetTarget()) {
+			return cc.Contact{}, cc.Invalid(field+".target", "a phone number must be E.164, like +14155550100")
+		}
+	case cc.ContactSIP:
+		if u, err := url.Parse(c.GetTarget()); err != nil || (u.Scheme != "sip" && u.Scheme != "sips") || u.Opaque == "" {
+			return cc.Contact{}, cc.Invalid(field+".target", "a SIP contact must be a sip: or sips: URI")
+		}
+	}
+	return cc.Contact{Kind: kind, Target: c.GetTarget()}, nil
+}
+
+func contactOut(c cc.Contact) *commonv1.Contact {
+	for k, v := range contactKinds {
+		if v == c.Kind {
+			return &commonv1.Contact{Kind: k, Target: c.Target}
+		}
+	}
+	return &commonv1.Contact{Target: c.Target}
+}
+
+func skillsIn(in []*adminv1.QueueSkill) ([]cc.QueueSkill, error) {
+	out := make([]cc.QueueSkill, 0, len(in))
+	for i, s := range in {
+		field := fmt.Sprintf("queues[%d]", i)
+		if err := required(field+".queue_id", s.GetQueueId()); err != nil {
+			return nil, err
+		}
+		if s.GetLevel() < 1 || s.GetLevel() > 5 {
+			return nil, cc.Invalid(field+".level", "must be 1 to 5")
+		}
+		out = append(out, cc.QueueSkill{Queue: cc.QueueID(s.GetQueueId()), Level: int(s.GetLevel())})
+	}
+	return out, nil
+}
+
+func operatorOut(o cc.Operator) *adminv1.Operator {
+	out := &adminv1.Operator{
+		OperatorId:  string(o.ID),
+		Name:        o.Name,
+		DisplayName: o.DisplayName,
+		Contact:     contactOut(o.Contact),
+		Disabled:    o.Disabled,
+		CreatedAt:   ts(o.CreatedAt),
+	}
+	for _, s := range o.Queues {
+		out.Queues = append(out.Queues, &adminv1.QueueSkill{QueueId: string(s.Queue), Level: uint32(s.Level)})
+	}
+	return out
+}
+
+func queueIn(q *adminv1.Queue) (cc.Queue, error) {
+	if q == nil {
+		return cc.Queue{}, cc.Invalid("queue", "required")
+	}
+	if !slugPattern.MatchString(q.GetQueueId()) {
+		return cc.Queue{}, cc.Invalid("queue.queue_id", "must be 1-63 lowercase letters, digits, _ or -")
+	}
+	out := cc.Queue{
+		ID:           cc.QueueID(q.GetQueueId()),
+		Name:         q.GetName(),
+		Strategy:     cc.Strategy(q.GetStrategy()),
+		OfferTimeout: time.Duration(q.GetOfferTimeoutS()) * time.Second,
+		WrapUp:       time.Duration(q.GetWrapUpS()) * time.Second,
+		Priority:     int(q.GetPriority()),
+		HoldMusicURL: q.GetHoldMusicUrl(),
+		Greeting:     q.GetGreeting(),
+		IsDefault:    q.GetIsDefault(),
+	}
+	if out.Name == "" {
+		out.Name = q.GetQueueId()
+	}
+	if err := maxLen("queue.name", out.Name, 200); err != nil {
+		return cc.Queue{}, err
+	}
+	switch out.Strategy {
+	case "":
+		out.Strategy = cc.StrategyLongestIdle
+	case cc.StrategyLongestIdle:
+	default:
+		return cc.Queue{}, cc.Invalid("queue.strategy", "unknown strategy %q (known: longest_idle)", out.Strategy)
+	}
+	switch {
+	case q.GetOfferTimeoutS() == 0:
+		out.OfferTimeout = 20 * time.Second
+	case q.GetOfferTimeoutS() < 5 || q.GetOfferTimeoutS() > 120:
+		return cc.Queue{}, cc.Invalid("queue.offer_timeout_s", "must be 5 to 120 seconds")
+	}
+	if q.GetWrapUpS() > 600 {
+		return cc.Queue{}, cc.Invalid("queue.wrap_up_s", "must be at most 600 seconds")
+	}
+	if q.GetPriority() > 100 {
+		return cc.Queue{}, cc.Invalid("queue.priority", "must be 0 to 100")
+	}
+	if out.HoldMusicURL != "" {
+		if err := checkURL("queue.hold_music_url", out.HoldMusicURL); err != nil {
+			return cc.Queue{}, err
+		}
+	}
+	if err := maxLen("queue.greeting", out.Greeting, 1500); err != nil {
+		return cc.Queue{}, err
+	}
+	seen := map[string]bool{}
+	for i, n := range q.GetDialedNumbers() {
+		if !e164Pattern.MatchString(n) {
+			return cc.Queue{}, cc.Invalid(fmt.Sprintf("queue.dialed_numbers[%d]", i), "%q is not an E.164 number like +14155550100", n)
+		}
+		if seen[n] {
+			return cc.Queue{}, cc.Invalid(fmt.Sprintf("queue.dialed_numbers[%d]", i), "%s is listed twice", n)
+		}
+		seen[n] = true
+		out.DialedNumbers = append(out.DialedNumbers, n)
+	}
+	return out, nil
+}
+
+func queueOut(q cc.Queue) *adminv1.Queue {
+	return &adminv1.Queue{
+		QueueId:       string(q.ID),
+		Name:          q.Name,
+		DialedNumbers: q.DialedNumbers,
+		Strategy:      string(q.Strategy),
+		OfferTimeoutS: uint32(q.OfferTimeout / time.Second),
+		WrapUpS:       uint32(q.WrapUp / time.Second),
+		Priority:      uint32(q.Priority),
+		HoldMusicUrl:  q.HoldMusicURL,
+		Greeting:      q.Greeting,
+		IsDefault:     q.IsDefault,
+	}
+}
+
+var operatorStates = map[cc.OperatorState]commonv1.OperatorState{
+	cc.OperatorOffline:  commonv1.OperatorState_OPERATOR_STATE_OFFLINE,
+	cc.OperatorReady:    commonv1.OperatorState_OPERATOR_STATE_READY,
+	cc.OperatorReserved: commonv1.OperatorState_OPERATOR_STATE_RESERVED,
+	cc.OperatorOnCall:   commonv1.OperatorState_OPERATOR_STATE_ON_CALL,
+	cc.OperatorWrapUp:   commonv1.OperatorState_OPERATOR_STATE_WRAP_UP,
+	cc.OperatorAway:     commonv1.OperatorState_OPERATOR_STATE_AWAY,
+	cc.OperatorBanned:   commonv1.OperatorState_OPERATOR_STATE_BANNED,
+}
+
+var callStates = map[cc.CallState]commonv1.CallState{
+	cc.CallWaiting:   commonv1.CallState_CALL_STATE_WAITING,
+	cc.CallConnected: commonv1.CallState_CALL_STATE_CONNECTED,
+	cc.CallEnded:     commonv1.CallState_CALL_STATE_ENDED,
+	cc.CallAbandoned: commonv1.CallState_CALL_STATE_ABANDONED,
+	cc.CallLost:      commonv1.CallState_CALL_STATE_LOST,
+}
+
+var offerStates = map[cc.OfferState]commonv1.OfferState{
+	cc.OfferPending:   commonv1.OfferState_OFFER_STATE_PENDING,
+	cc.OfferAnswered:  commonv1.OfferState_OFFER_STATE_ANSWERED,
+	cc.OfferFailed:    commonv1.OfferState_OFFER_STATE_FAILED,
+	cc.OfferExpired:   commonv1.OfferState_OFFER_STATE_EXPIRED,
+	cc.OfferWithdrawn: commonv1.OfferState_OFFER_STATE_WITHDRAWN,
+}
+
+var hangupParties = map[cc.HangupParty]commonv1.HangupParty{
+	cc.HangupCaller:   commonv1.HangupParty_HANGUP_PARTY_CALLER,
+	cc.HangupOperator: commonv1.HangupParty_HANGUP_PARTY_OPERATOR,
+	cc.HangupSystem:   commonv1.HangupParty_HANGUP_PARTY_SYSTEM,
+}
+
+func statusOut(v routing.OperatorView) *presencev1.OperatorStatus {
+	out := &presencev1.OperatorStatus{
+		OperatorId:   string(v.Operator.ID),
+		Name:         v.Operator.Name,
+		DisplayName:  v.Operator.DisplayName,
+		State:        operatorStates[v.Status.State],
+		StateSince:   ts(v.Status.Since),
+		Reason:       v.Status.Reason,
+		CallId:       string(v.Status.Call),
+		WrapUpEndsAt: ts(v.Status.WrapUpEndsAt),
+		Present:      v.Present,
+	}
+	if o := v.Offer; o != nil {
+		out.Offer = &presencev1.OfferedCall{
+			OfferId:      string(o.Offer.ID),
+			CallId:       string(o.Call.ID),
+			QueueId:      string(o.Call.Queue),
+			CallerNumber: o.Call.CallerNumber,
+			CallerName:   o.Call.CallerName,
+			OfferedAt:    ts(o.Offer.OfferedAt),
+			ExpiresAt:    ts(o.Offer.ExpiresAt),
+		}
+	}
+	return out
+}
+
+func callOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
+	out := &assignmentv1.Call{
+		CallId:       string(c.ID),
+		QueueId:      string(c.Queue),
+		State:        callStates[c.State],
+		CallerNumber: c.CallerNumber,
+		CallerName:   c.CallerName,
+		DialedNumber: c.DialedNumber,
+		SessionId:    c.SessionID,
+		ArrivedAt:    ts(c.ArrivedAt),
+		OperatorId:   string(c.Operator),
+		AnsweredAt:   ts(c.AnsweredAt),
+		EndedAt:      ts(c.EndedAt),
+		HungUpBy:     hangupParties[c.HungUpBy],
+		TalkTimeMs:   ms(c.TalkTime),
+		Position:     uint32(position),
+	}
+	for _, of := range offers {
+		out.Offers = append(out.Offers, offerOut(of))
+	}
+	return out
+}
+
+func offerOut(of cc.Offer) *assignmentv1.Offer {
+	return &assignmentv1.Offer{
+		OfferId:     string(of.ID),
+		CallId:      string(of.Call),
+		OperatorId:  string(of.Operator),
+		State:       offerStates[of.State],
+		OfferedAt:   ts(of.OfferedAt),
+		ExpiresAt:   ts(of.ExpiresAt),
+		SettledAt:   ts(of.SettledAt),
+		RingTimeMs:  ms(of.RingTime),
+		FailureCode: int32(of.FailureCode),
+		Reason:      of.Reason,
+	}
+}
+
+func decisionOut(d cc.Decision) *assignmentv1.Decision {
+	out := &assignmentv1.Decision{
+		CallId:     string(d.Call),
+		OfferId:    string(d.Offer),
+		DecidedAt:  ts(d.DecidedAt),
+		Strategy:   string(d.Strategy),
+		OperatorId: string(d.Operator),
+		Rule:       d.Rule,
+	}
+	for _, c := range d.Candidates {
+		out.Candidates = append(out.Candidates, &assignmentv1.Candidate{
+			OperatorId:      string(c.Operator),
+			State:           operatorStates[c.State],
+			Eligible:        c.Eligible,
+			ExcludedBecause: c.ExcludedBecause,
+			IdleMs:          ms(c.Idle),
+			Score:           c.Score,
+			CallsToday:      uint32(c.CallsToday),
+		})
+	}
+	return out
+}

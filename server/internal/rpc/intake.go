@@ -1,0 +1,135 @@
+package rpc
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+
+	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/cloud"
+	"github.com/tandemcc/tandem/server/internal/routing"
+)
+
+type intakeHandler struct{ s *Server }
+
+func requestID(id string) error {
+	if err := required("request_id", id); err != nil {
+		return err
+	}
+	return maxLen("request_id", id, 128)
+}
+
+func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[callintakev1.RegisterCallRequest]) (*connect.Response[callintakev1.RegisterCallResponse], error) {
+	m := req.Msg
+	in := routing.Intake{
+		SessionID:    m.GetSessionId(),
+		AccessURL:    m.GetAccessSecureUrl(),
+		CallerNumber: m.GetCallerNumber(),
+		CallerName:   m.GetDisplayName(),
+		DialedNumber: m.GetDialedNumber(),
+		SIPHeaders:   m.GetSipHeaders(),
+		CustomData:   m.GetCustomData(),
+		ArrivedAt:    timeOf(m.GetArrivedAt()),
+	}
+	err := requestID(m.GetRequestId())
+	if err == nil && in.AccessURL == "" {
+		in.AccessURL = m.GetAccessUrl()
+		err = required("access_url", in.AccessURL)
+	}
+	if err == nil {
+		field := "access_secure_url"
+		if m.GetAccessSecureUrl() == "" {
+			field = "access_url"
+		}
+		err = checkURL(field, in.AccessURL)
+	}
+	if err == nil {
+		err = required("dialed_number", in.DialedNumber)
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"session_id", in.SessionID, 128}, {"caller_number", in.CallerNumber, 64}, {"dialed_number", in.DialedNumber, 64}, {"display_name", in.CallerName, 256}, {"custom_data", in.CustomData, 4096}} {
+		if err == nil {
+			err = maxLen(f.name, f.value, f.max)
+		}
+	}
+	if err == nil && len(in.SIPHeaders) > 64 {
+		err = cc.Invalid("sip_headers", "more than 64 headers")
+	}
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	reply, err := h.s.board.RegisterCall(ctx, m.GetRequestId(), in)
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	return connect.NewResponse(&callintakev1.RegisterCallResponse{
+		CallId:       string(reply.Call),
+		QueueId:      string(reply.Queue),
+		Position:     uint32(reply.Position),
+		HoldMusicUrl: reply.HoldMusicURL,
+		Greeting:     reply.Greeting,
+	}), nil
+}
+
+func (h intakeHandler) ReportCallEvent(ctx context.Context, req *connect.Request[callintakev1.ReportCallEventRequest]) (*connect.Response[callintakev1.ReportCallEventResponse], error) {
+	m := req.Msg
+	ev, err := eventIn(m)
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	reply, err := h.s.board.ReportEvent(ctx, m.GetRequestId(), cc.CallID(m.GetCallId()), ev)
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	out := &callintakev1.ReportCallEventResponse{}
+	if reply.Next != nil {
+		if out.Next, err = cloud.CommandMessage(*reply.Next); err != nil {
+			return nil, toConnect(ctx, err)
+		}
+	}
+	return connect.NewResponse(out), nil
+}
+
+func eventIn(m *callintakev1.ReportCallEventRequest) (routing.Event, error) {
+	if err := requestID(m.GetRequestId()); err != nil {
+		return routing.Event{}, err
+	}
+	if err := required("call_id", m.GetCallId()); err != nil {
+		return routing.Event{}, err
+	}
+	needOffer := func() error { return required("offer_id", m.GetOfferId()) }
+	offer := cc.OfferID(m.GetOfferId())
+	switch e := m.GetEvent().(type) {
+	case *callintakev1.ReportCallEventRequest_OperatorAnswered:
+		return routing.Event{Kind: routing.OperatorAnswered, Offer: offer, RingTime: msDur(e.OperatorAnswered.GetRingTimeMs())}, needOffer()
+	case *callintakev1.ReportCallEventRequest_DialFailed:
+		if e.DialFailed.GetCode() <= 0 {
+			return routing.Event{}, cc.Invalid("dial_failed.code", "required: the cloud's failure code, like 486")
+		}
+		return routing.Event{Kind: routing.DialFailed, Offer: offer, Code: int(e.DialFailed.GetCode()), Reason: e.DialFailed.GetReason(), RingTime: msDur(e.DialFailed.GetRingTimeMs())}, needOffer()
+	case *callintakev1.ReportCallEventRequest_CallEnded:
+		by, ok := partyIn[e.CallEnded.GetHungUpBy()]
+		if !ok {
+			return routing.Event{}, cc.Invalid("call_ended.hung_up_by", "required: caller, operator or system")
+		}
+		return routing.Event{Kind: routing.CallEnded, Offer: offer, HungUpBy: by, TalkTime: msDur(e.CallEnded.GetTalkTimeMs())}, nil
+	case *callintakev1.ReportCallEventRequest_CallerAbandoned:
+		return routing.Event{Kind: routing.CallerAbandoned, Offer: offer}, nil
+	case *callintakev1.ReportCallEventRequest_SpeechAnswer:
+		return routing.Event{Kind: routing.SpeechAnswer, Offer: offer}, nil
+	}
+	return routing.Event{}, cc.Invalid("event", "required: one of operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer")
+}
+
+var partyIn = map[commonv1.HangupParty]cc.HangupParty{
+	commonv1.HangupParty_HANGUP_PARTY_CALLER:   cc.HangupCaller,
+	commonv1.HangupParty_HANGUP_PARTY_OPERATOR: cc.HangupOperator,
+	commonv1.HangupParty_HANGUP_PARTY_SYSTEM:   cc.HangupSystem,
+}
+
+func msDur(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }

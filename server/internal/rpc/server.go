@@ -1,0 +1,159 @@
+// Package rpc serves Tandem's API: it translates between protobuf messages and the domain, checks
+// input, identifies callers and enforces who may call what, and maps errors to Connect codes in
+// one place. It holds no business rules; the switchboard and the store do the work.
+package rpc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	connectcors "connectrpc.com/cors"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"connectrpc.com/vanguard"
+	"github.com/rs/cors"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tandemcc/tandem/gen/go/tandem/admin/v1/adminv1connect"
+	"github.com/tandemcc/tandem/gen/go/tandem/analytics/v1/analyticsv1connect"
+	"github.com/tandemcc/tandem/gen/go/tandem/assignment/v1/assignmentv1connect"
+	"github.com/tandemcc/tandem/gen/go/tandem/callintake/v1/callintakev1connect"
+	"github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1/operatorpresencev1connect"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/cloud"
+	"github.com/tandemcc/tandem/server/internal/switchboard"
+)
+
+// Store is what the RPC layer reads directly (and the sessions it writes).
+type Store interface {
+	Operator(ctx context.Context, id cc.OperatorID) (cc.Operator, error)
+	OperatorByName(ctx context.Context, name string) (cc.Operator, error)
+	Operators(ctx context.Context) ([]cc.Operator, error)
+	Queue(ctx context.Context, id cc.QueueID) (cc.Queue, error)
+	Queues(ctx context.Context) ([]cc.Queue, error)
+	Call(ctx context.Context, id cc.CallID) (cc.Call, []cc.Offer, error)
+	Offer(ctx context.Context, id cc.OfferID) (cc.Offer, error)
+	Decisions(ctx context.Context, id cc.CallID) ([]cc.Decision, error)
+	QueueStats(ctx context.Context, q cc.QueueID, from, to time.Time) ([]cc.QueueStats, error)
+	OperatorStats(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.OperatorStats, error)
+	CreateSession(ctx context.Context, s cc.Session) error
+	Session(ctx context.Context, tokenHash string) (cc.Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteOperatorSessions(ctx context.Context, id cc.OperatorID) error
+}
+
+// Config wires the API to the rest of the server.
+type Config struct {
+	Store        Store
+	Switchboard  *switchboard.Switchboard
+	Signer       *cloud.Signer // checks the cloud's signatures
+	AdminKey     string        // the admin API key; empty: no admin access
+	Clock        clock.Clock
+	SessionTTL   time.Duration // default 12 h
+	PasswordCost int           // bcrypt cost; default bcrypt.DefaultCost
+}
+
+// Server is the API.
+type Server struct {
+	store        Store
+	board        *switchboard.Switchboard
+	clock        clock.Clock
+	sessionTTL   time.Duration
+	passwordCost int
+	dummyHash    []byte
+	closing      chan struct{}
+	handler      http.Handler
+}
+
+var (
+	errWrongPassword = errors.New("wrong name or password")
+	errDisabled      = errors.New("this operator is disabled")
+	errShuttingDown  = errors.New("the server is shutting down; reconnect")
+)
+
+// New builds the API handler: Connect, gRPC and gRPC-Web on every service, REST/JSON paths for
+// CallIntake, gRPC health and reflection, CORS, and authentication in front of it all.
+func New(cfg Config) (*Server, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.PasswordCost == 0 {
+		cfg.PasswordCost = bcrypt.DefaultCost
+	}
+	dummy, err := bcrypt.GenerateFromPassword([]byte("not a password"), cfg.PasswordCost)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		store:        cfg.Store,
+		board:        cfg.Switchboard,
+		clock:        cfg.Clock,
+		sessionTTL:   cfg.SessionTTL,
+		passwordCost: cfg.PasswordCost,
+		dummyHash:    dummy,
+		closing:      make(chan struct{}),
+	}
+	opts := connect.WithHandlerOptions(
+		connect.WithInterceptors(policyInterceptor{}),
+		connect.WithReadMaxBytes(1<<20),
+	)
+	var services []*vanguard.Service
+	add := func(path string, h http.Handler) {
+		services = append(services, vanguard.NewService(path, h))
+	}
+	add(callintakev1connect.NewCallIntakeServiceHandler(intakeHandler{s}, opts))
+	add(operatorpresencev1connect.NewOperatorPresenceServiceHandler(presenceHandler{s}, opts))
+	add(assignmentv1connect.NewAssignmentServiceHandler(assignmentHandler{s}, opts))
+	add(analyticsv1connect.NewAnalyticsServiceHandler(analyticsHandler{s}, opts))
+	add(adminv1connect.NewAdminServiceHandler(adminHandler{s}, opts))
+	transcoder, err := vanguard.NewTranscoder(services)
+	if err != nil {
+		return nil, err
+	}
+
+	names := []string{
+		callintakev1connect.CallIntakeServiceName,
+		operatorpresencev1connect.OperatorPresenceServiceName,
+		assignmentv1connect.AssignmentServiceName,
+		analyticsv1connect.AnalyticsServiceName,
+		adminv1connect.AdminServiceName,
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", transcoder)
+	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
+	reflector := grpcreflect.NewStaticReflector(names...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+
+	auth := &authenticator{sessions: cfg.Store, signer: cfg.Signer, clock: cfg.Clock, errors: connect.NewErrorWriter()}
+	if cfg.AdminKey != "" {
+		auth.adminKey, auth.hasAdminKey = sha256Sum(cfg.AdminKey), true
+	}
+	s.handler = cors.New(cors.Options{
+		AllowedOrigins: []string{"*"},
+		AllowedMethods: connectcors.AllowedMethods(),
+		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
+		ExposedHeaders: connectcors.ExposedHeaders(),
+		MaxAge:         7200,
+	}).Handler(auth.middleware(mux))
+	return s, nil
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close ends the open streams so a graceful shutdown does not wait on them.
+func (s *Server) Close() {
+	select {
+	case <-s.closing:
+	default:
+		close(s.closing)
+	}
+}

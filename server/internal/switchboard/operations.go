@@ -1,0 +1,181 @@
+package switchboard
+
+import (
+	"context"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/routing"
+)
+
+// RegisterCall puts a new call in line. A request id seen before gets its first reply again.
+func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in routing.Intake) (cc.Reply, error) {
+	ctx = context.WithoutCancel(ctx)
+	var reply cc.Reply
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		if prev, ok, err := s.store.CloudRequest(ctx, requestID); err != nil || ok {
+			reply = prev.Reply
+			return cc.Changes{}, err
+		}
+		c, ch, err := s.engine.Intake(now, in)
+		if err != nil {
+			return ch, err
+		}
+		q, _ := s.engine.Queue(c.Queue)
+		reply = cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting}
+		ch.Request = &cc.CloudRequest{ID: requestID, Call: c.ID, At: now, Reply: reply}
+		return ch, nil
+	})
+	return reply, err
+}
+
+// ReportEvent applies a cloud event. A request id seen before gets its first reply again; an
+// event for a call that already finished changes nothing.
+func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.CallID, ev routing.Event) (cc.Reply, error) {
+	ctx = context.WithoutCancel(ctx)
+	var reply cc.Reply
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		if prev, ok, err := s.store.CloudRequest(ctx, requestID); err != nil || ok {
+			reply = prev.Reply
+			return cc.Changes{}, err
+		}
+		reply = cc.Reply{Call: id}
+		var ch cc.Changes
+		if _, live := s.engine.Call(id); live {
+			var err error
+			if ch, err = s.engine.Report(now, id, ev); err != nil {
+				return ch, err
+			}
+		} else if _, _, err := s.store.Call(ctx, id); err != nil {
+			return ch, err // unknown call: not_found
+		}
+		if c, ok := s.engine.Call(id); ok {
+			reply.Queue = c.Queue
+		}
+		ch.Request = &cc.CloudRequest{ID: requestID, Call: id, At: now, Reply: reply}
+		return ch, nil
+	})
+	return reply, err
+}
+
+// SessionGone ends a call whose cloud session cannot be reached.
+func (s *Switchboard) SessionGone(id cc.CallID, reason string) {
+	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
+		return s.engine.SessionGone(now, id, reason), nil
+	})
+	if err != nil {
+		s.log.Error("session gone not stored", "call_id", id, "err", err)
+	}
+}
+
+// viewAfter runs an operator step and returns his view after it.
+func (s *Switchboard) viewAfter(ctx context.Context, id cc.OperatorID, fn func(now time.Time) (cc.Changes, error)) (routing.OperatorView, error) {
+	var v routing.OperatorView
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		ch, err := fn(now)
+		if err != nil {
+			return ch, err
+		}
+		v, err = s.engine.View(id)
+		return ch, err
+	})
+	return v, err
+}
+
+// GoReady makes an operator available.
+func (s *Switchboard) GoReady(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.GoReady(now, id) })
+}
+
+// GoAway takes an operator out of routing.
+func (s *Switchboard) GoAway(ctx context.Context, id cc.OperatorID, reason string) (routing.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.GoAway(now, id, reason) })
+}
+
+// LogOut takes an operator offline.
+func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LogOut(now, id) })
+}
+
+// EndWrapUp ends an operator's wrap-up early.
+func (s *Switchboard) EndWrapUp(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.EndWrapUp(now, id) })
+}
+
+// OperatorView returns an operator's live view.
+func (s *Switchboard) OperatorView(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(time.Time) (cc.Changes, error) { return cc.Changes{}, nil })
+}
+
+// CreateQueue adds a queue.
+func (s *Switchboard) CreateQueue(ctx context.Context, q cc.Queue) error {
+	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.CreateQueue(now, q) })
+}
+
+// UpdateQueue replaces a queue's settings.
+func (s *Switchboard) UpdateQueue(ctx context.Context, q cc.Queue) error {
+	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.UpdateQueue(now, q) })
+}
+
+// CreateOperator adds an operator.
+func (s *Switchboard) CreateOperator(ctx context.Context, op cc.Operator) error {
+	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.CreateOperator(now, op) })
+}
+
+// UpdateOperator changes an operator: fn gets his current configuration and returns the new one.
+func (s *Switchboard) UpdateOperator(ctx context.Context, id cc.OperatorID, fn func(cc.Operator) (cc.Operator, error)) (cc.Operator, error) {
+	var out cc.Operator
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		cur, ok := s.engine.Operator(id)
+		if !ok {
+			return cc.Changes{}, cc.NotFound("operator_id", "no operator %q", id)
+		}
+		next, err := fn(cur)
+		if err != nil {
+			return cc.Changes{}, err
+		}
+		ch, err := s.engine.UpdateOperator(now, next)
+		out, _ = s.engine.Operator(id)
+		return ch, err
+	})
+	return out, err
+}
+
+// Calls lists the calls in progress in line order.
+func (s *Switchboard) Calls(ctx context.Context, q cc.QueueID) ([]routing.WaitingCall, error) {
+	var out []routing.WaitingCall
+	err := s.do(ctx, func(time.Time) (cc.Changes, error) {
+		if q != "" {
+			if _, ok := s.engine.Queue(q); !ok {
+				return cc.Changes{}, cc.NotFound("queue_id", "no queue %q", q)
+			}
+		}
+		out = s.engine.Calls(q)
+		return cc.Changes{}, nil
+	})
+	return out, err
+}
+
+// WithdrawOffer takes back a pending offer.
+func (s *Switchboard) WithdrawOffer(ctx context.Context, id cc.OfferID, reason string) (cc.Call, error) {
+	var c cc.Call
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		var ch cc.Changes
+		var err error
+		c, ch, err = s.engine.WithdrawOffer(now, id, reason)
+		return ch, err
+	})
+	return c, err
+}
+
+// Requeue puts a waiting call back in line, maybe in another queue.
+func (s *Switchboard) Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) (cc.Call, error) {
+	var c cc.Call
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		var ch cc.Changes
+		var err error
+		c, ch, err = s.engine.Requeue(now, id, to)
+		return ch, err
+	})
+	return c, err
+}

@@ -1,0 +1,279 @@
+// Package switchboard runs the routing engine as one serial loop: every request, timer and
+// cloud outcome becomes a step of that loop, whose changes are stored before anyone is answered
+// and whose commands go to the cloud sender after. It also fans operator state out to the
+// presence streams without ever waiting on them.
+package switchboard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/routing"
+)
+
+// Store is what the switchboard needs of storage.
+type Store interface {
+	Apply(ctx context.Context, ch cc.Changes) error
+	LoadRuntime(ctx context.Context) (cc.Runtime, error)
+	Queues(ctx context.Context) ([]cc.Queue, error)
+	Operators(ctx context.Context) ([]cc.Operator, error)
+	CloudRequest(ctx context.Context, id string) (cc.CloudRequest, bool, error)
+	Call(ctx context.Context, id cc.CallID) (cc.Call, []cc.Offer, error)
+}
+
+// Sender delivers commands to cloud sessions without blocking.
+type Sender interface {
+	Send(cmd cc.Command)
+}
+
+// Config wires a Switchboard.
+type Config struct {
+	Store   Store
+	Sender  Sender
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	Routing routing.Config
+}
+
+// Switchboard owns the engine. Its methods are safe for concurrent use.
+type Switchboard struct {
+	store  Store
+	sender Sender
+	clock  clock.Clock
+	log    *slog.Logger
+	engine *routing.Engine
+
+	steps    chan step
+	stop     context.CancelFunc
+	done     chan struct{}
+	watchers map[cc.OperatorID]map[*Watcher]bool // touched only by the loop
+}
+
+type step struct {
+	ctx  context.Context
+	fn   func(now time.Time) (cc.Changes, error)
+	done chan error
+}
+
+// ErrStopped is returned by calls made after the switchboard stopped.
+var ErrStopped = &cc.Error{Code: cc.CodeUnavailable, Message: "the switchboard is stopping"}
+
+// New returns a switchboard; Start loads its state and starts its loop.
+func New(cfg Config) *Switchboard {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Switchboard{
+		store:    cfg.Store,
+		sender:   cfg.Sender,
+		clock:    cfg.Clock,
+		log:      cfg.Logger,
+		engine:   routing.New(cfg.Routing),
+		steps:    make(chan step),
+		done:     make(chan struct{}),
+		watchers: map[cc.OperatorID]map[*Watcher]bool{},
+	}
+}
+
+// Start rebuilds the live state from the store and starts the loop.
+func (s *Switchboard) Start(ctx context.Context) error {
+	if err := s.load(ctx); err != nil {
+		return err
+	}
+	loopCtx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	go s.loop(loopCtx)
+	return nil
+}
+
+// Stop ends the loop after the step in progress.
+func (s *Switchboard) Stop() {
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+	}
+}
+
+func (s *Switchboard) load(ctx context.Context) error {
+	queues, err := s.store.Queues(ctx)
+	if err != nil {
+		return err
+	}
+	ops, err := s.store.Operators(ctx)
+	if err != nil {
+		return err
+	}
+	rt, err := s.store.LoadRuntime(ctx)
+	if err != nil {
+		return err
+	}
+	ch := s.engine.Load(s.clock.Now(), queues, ops, rt)
+	s.log.Info("switchboard loaded", "queues", len(queues), "operators", len(ops), "calls", len(rt.Calls), "offers", len(rt.Offers))
+	return s.commit(ctx, ch)
+}
+
+func (s *Switchboard) loop(ctx context.Context) {
+	defer close(s.done)
+	var (
+		timer   <-chan time.Time
+		timerAt time.Time
+	)
+	for {
+		if due, ok := s.engine.NextDeadline(); ok {
+			if !due.Equal(timerAt) {
+				timerAt, timer = due, s.clock.After(due.Sub(s.clock.Now()))
+			}
+		} else {
+			timerAt, timer = time.Time{}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case st := <-s.steps:
+			ch, err := st.fn(s.clock.Now())
+			if err == nil {
+				err = s.commit(st.ctx, ch)
+			}
+			st.done <- err
+		case <-timer:
+			timerAt = time.Time{}
+			if err := s.commit(ctx, s.engine.Tick(s.clock.Now())); err != nil {
+				s.log.Error("tick not stored", "err", err)
+			}
+		}
+	}
+}
+
+// do runs fn as one step of the loop and waits for its changes to be stored.
+func (s *Switchboard) do(ctx context.Context, fn func(now time.Time) (cc.Changes, error)) error {
+	st := step{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
+	select {
+	case s.steps <- st:
+	case <-s.done:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once taken, the step runs to the end whatever the caller does; wait for its outcome.
+	return <-st.done
+}
+
+// commit stores a step's changes, then sends its commands and tells the watchers. When storing
+// fails the engine is rebuilt from the store, so memory never runs ahead of what is stored.
+func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
+	if !ch.Empty() {
+		if err := s.store.Apply(ctx, ch); err != nil {
+			s.log.Error("changes not stored; reloading state", "err", err)
+			if lerr := s.load(ctx); lerr != nil {
+				s.log.Error("reload failed", "err", lerr)
+			}
+			return errors.Join(cc.Errorf(cc.CodeInternal, "could not store the change"), err)
+		}
+	}
+	for _, c := range ch.Calls {
+		s.log.Info("call", "call_id", c.ID, "queue_id", c.Queue, "state", c.State, "operator_id", c.Operator, "offer_id", c.Offer)
+	}
+	for _, cmd := range ch.Commands {
+		s.log.Info("command", "call_id", cmd.Call, "type", cmd.Type, "offer_id", cmd.Offer, "target", cmd.Contact.Target)
+		s.sender.Send(cmd)
+	}
+	for _, st := range ch.Statuses {
+		s.notify(st.Operator)
+	}
+	return nil
+}
+
+// Watcher receives an operator's view whenever it changes. Slow readers miss intermediate views,
+// never the latest: the loop only replaces the view and signals.
+type Watcher struct {
+	operator cc.OperatorID
+	presence bool
+	signal   chan struct{}
+	mu       sync.Mutex
+	view     routing.OperatorView
+}
+
+// Changed is signalled after the view changed.
+func (w *Watcher) Changed() <-chan struct{} { return w.signal }
+
+// View is the latest view.
+func (w *Watcher) View() routing.OperatorView {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.view
+}
+
+func (w *Watcher) set(v routing.OperatorView) {
+	w.mu.Lock()
+	w.view = v
+	w.mu.Unlock()
+	select {
+	case w.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Switchboard) notify(id cc.OperatorID) {
+	ws := s.watchers[id]
+	if len(ws) == 0 {
+		return
+	}
+	v, err := s.engine.View(id)
+	if err != nil {
+		return
+	}
+	for w := range ws {
+		w.set(v)
+	}
+}
+
+// Watch starts watching an operator. With presence, the watch is his app's live connection:
+// he is routed calls only while one is open. The first view is ready in View at return.
+func (s *Switchboard) Watch(ctx context.Context, id cc.OperatorID, presence bool) (*Watcher, error) {
+	w := &Watcher{operator: id, presence: presence, signal: make(chan struct{}, 1)}
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		var ch cc.Changes
+		if presence {
+			var err error
+			if ch, err = s.engine.Connect(now, id); err != nil {
+				return ch, err
+			}
+		}
+		v, err := s.engine.View(id)
+		if err != nil {
+			return ch, err
+		}
+		w.view = v
+		if s.watchers[id] == nil {
+			s.watchers[id] = map[*Watcher]bool{}
+		}
+		s.watchers[id][w] = true
+		return ch, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Unwatch ends a watch.
+func (s *Switchboard) Unwatch(w *Watcher) {
+	_ = s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
+		delete(s.watchers[w.operator], w)
+		if len(s.watchers[w.operator]) == 0 {
+			delete(s.watchers, w.operator)
+		}
+		if w.presence {
+			return s.engine.Disconnect(now, w.operator), nil
+		}
+		return cc.Changes{}, nil
+	})
+}
