@@ -72,7 +72,10 @@ func (s *server) stop() {
 
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // session plays the cloud side of calls: an accessURL server that checks Tandem's signatures
 // and hands over the commands it receives, per session path.
@@ -277,12 +280,16 @@ func (a *operatorApp) await(state commonv1.OperatorState) *presencev1.OperatorSt
 	}
 }
 
+// ready presses Ready: he is ready, or at once reserved when a call was waiting.
 func (a *operatorApp) ready() {
 	a.t.Helper()
-	if _, err := a.client.Presence.GoReady(context.Background(), connect.NewRequest(&presencev1.GoReadyRequest{})); err != nil {
+	res, err := a.client.Presence.GoReady(context.Background(), connect.NewRequest(&presencev1.GoReadyRequest{}))
+	if err != nil {
 		a.t.Fatal(err)
 	}
-	a.await(commonv1.OperatorState_OPERATOR_STATE_READY)
+	if s := res.Msg.GetStatus().GetState(); s != commonv1.OperatorState_OPERATOR_STATE_READY && s != commonv1.OperatorState_OPERATOR_STATE_RESERVED {
+		a.t.Fatalf("%s pressed Ready and is %s", a.id, s)
+	}
 }
 
 // setup creates the support queue and two operators through the Admin API.
