@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test build generate checkgenerate lint vet node_modules
+.PHONY: demo test build generate checkgenerate lint vet
 
 demo: build
 	./bin/tandem demo
@@ -31,6 +31,4 @@ generate: node_modules
 
 # checkgenerate regenerates into the tree and fails when that changed anything.
 checkgenerate: generate
-	@git add -N gen >/dev/null 2>&1 || true
-	@if ! git diff --quiet -- gen; then echo "gen/ is stale: run make generate and commit it"; git diff --stat -- gen; exit 1; fi
-	@if [ -n "$$(git ls-files --others --exclude-standard gen)" ]; then echo "gen/ has new files: run make generate and commit them"; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- gen)" ]; then echo "gen/ is stale: run make generate and commit it"; git status --short -- gen; exit 1; fi

@@ -790,10 +790,11 @@ func (x *ReportCallEventResponse) GetNext() *CloudCommand {
 // {"type":"dial","call_id":"…","offer_id":"…","contact":{"kind":"user","target":"anna"},"timeout_s":20}
 type CloudCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "dial", "say", "ask" or "hangup".
+	// "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask"
+	// or "hangup" (end the whole call).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	CallId string `protobuf:"bytes,2,opt,name=call_id,proto3" json:"call_id,omitempty"`
-	// dial: the lease the outcome events must name.
+	// dial, cancel: the lease the outcome events must name.
 	OfferId string `protobuf:"bytes,3,opt,name=offer_id,proto3" json:"offer_id,omitempty"`
 	// dial: whom to call.
 	Contact *CloudContact `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
@@ -805,7 +806,7 @@ type CloudCommand struct {
 	Text string `protobuf:"bytes,7,opt,name=text,proto3" json:"text,omitempty"`
 	// ask: the id the SpeechAnswer must carry.
 	QuestionId string `protobuf:"bytes,8,opt,name=question_id,proto3" json:"question_id,omitempty"`
-	// hangup: why (logged by the scenario).
+	// cancel, hangup: why (logged by the scenario).
 	Reason        string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -400,7 +400,8 @@ export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> 
  */
 export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   /**
-   * "dial", "say", "ask" or "hangup".
+   * "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask"
+   * or "hangup" (end the whole call).
    *
    * @generated from field: string type = 1;
    */
@@ -412,7 +413,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   callId: string;
 
   /**
-   * dial: the lease the outcome events must name.
+   * dial, cancel: the lease the outcome events must name.
    *
    * @generated from field: string offer_id = 3 [json_name = "offer_id"];
    */
@@ -454,7 +455,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   questionId: string;
 
   /**
-   * hangup: why (logged by the scenario).
+   * cancel, hangup: why (logged by the scenario).
    *
    * @generated from field: string reason = 9;
    */
