@@ -76,13 +76,17 @@ func TestLostSessionReleasesTheOperator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
-	anna.await(commonv1.OperatorState_OPERATOR_STATE_READY)
-	res, err := admin.Assignment.GetCall(context.Background(), connect.NewRequest(&assignmentv1.GetCallRequest{CallId: reg.GetCallId()}))
-	if err != nil {
-		t.Fatal(err)
+	var c *assignmentv1.Call
+	for deadline := time.Now().Add(10 * time.Second); c.GetState() != commonv1.CallState_CALL_STATE_LOST && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		res, err := admin.Assignment.GetCall(context.Background(), connect.NewRequest(&assignmentv1.GetCallRequest{CallId: reg.GetCallId()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c = res.Msg.GetCall()
 	}
-	c := res.Msg.GetCall()
+	if st := <-watchAsAdmin(t, admin, anna.id); st.GetState() != commonv1.OperatorState_OPERATOR_STATE_READY {
+		t.Fatalf("anna after the lost call: %v", st)
+	}
 	if c.GetState() != commonv1.CallState_CALL_STATE_LOST || len(c.GetOffers()) != 1 || c.GetOffers()[0].GetState() != commonv1.OfferState_OFFER_STATE_WITHDRAWN {
 		t.Fatalf("call after its session vanished: %v", c)
 	}

@@ -197,6 +197,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Signer:       signer,
 		AdminKey:     m.AdminKey,
 		Clock:        m.Clock,
+		Logger:       m.Logger,
 		PasswordCost: m.PasswordCost,
 	})
 	if err != nil {

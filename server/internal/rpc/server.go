@@ -6,6 +6,7 @@ package rpc
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -53,6 +54,7 @@ type Config struct {
 	Signer       *cloud.Signer // checks the cloud's signatures
 	AdminKey     string        // the admin API key; empty: no admin access
 	Clock        clock.Clock
+	Logger       *slog.Logger
 	SessionTTL   time.Duration // default 12 h
 	PasswordCost int           // bcrypt cost; default bcrypt.DefaultCost
 }
@@ -81,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
 	}
@@ -101,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 		closing:      make(chan struct{}),
 	}
 	opts := connect.WithHandlerOptions(
-		connect.WithInterceptors(policyInterceptor{}),
+		connect.WithInterceptors(logInterceptor{cfg.Logger}, policyInterceptor{}),
 		connect.WithReadMaxBytes(1<<20),
 	)
 	var services []*vanguard.Service

@@ -1,0 +1,55 @@
+package rpc
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"connectrpc.com/connect"
+)
+
+// logInterceptor writes one line per RPC: procedure, caller's role, outcome and duration, and
+// the call id when the request names a call, so every line about a call can be found by it.
+type logInterceptor struct{ log *slog.Logger }
+
+type namesCall interface{ GetCallId() string }
+
+func (l logInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		start := time.Now()
+		res, err := next(ctx, req)
+		attrs := []any{"procedure", req.Spec().Procedure, "protocol", req.Peer().Protocol, "ms", time.Since(start).Milliseconds()}
+		if p, ok := principalFrom(ctx); ok {
+			attrs = append(attrs, "role", p.Role)
+			if p.Operator != "" {
+				attrs = append(attrs, "operator_id", p.Operator)
+			}
+		}
+		if m, ok := req.Any().(namesCall); ok && m.GetCallId() != "" {
+			attrs = append(attrs, "call_id", m.GetCallId())
+		}
+		if err != nil {
+			attrs = append(attrs, "code", connect.CodeOf(err), "err", err)
+			l.log.WarnContext(ctx, "rpc failed", attrs...)
+		} else {
+			l.log.DebugContext(ctx, "rpc", attrs...)
+		}
+		return res, err
+	}
+}
+
+func (logInterceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (l logInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		start := time.Now()
+		err := next(ctx, conn)
+		attrs := []any{"procedure", conn.Spec().Procedure, "protocol", conn.Peer().Protocol, "ms", time.Since(start).Milliseconds()}
+		if err != nil {
+			l.log.InfoContext(ctx, "stream ended", append(attrs, "code", connect.CodeOf(err), "err", err)...)
+		}
+		return err
+	}
+}
