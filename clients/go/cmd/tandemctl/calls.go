@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"connectrpc.com/connect"
+
+	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
+)
+
+var callsCommands = []command{
+	{"calls", "list", "[--queue Q]", "list the calls not finished, oldest first", callsList},
+	{"calls", "get", "CALL_ID", "show a call with its offers", callsGet},
+	{"calls", "why", "CALL_ID", "explain who was offered a call and why", callsWhy},
+	{"calls", "withdraw", "OFFER_ID [--reason R]", "take back a pending offer", callsWithdraw},
+	{"calls", "requeue", "CALL_ID [--queue Q]", "put a waiting call back in line, maybe in another queue", callsRequeue},
+}
+
+func callsList(c *cli, args []string) error {
+	fs := c.flags()
+	queue := fs.String("queue", "", "only this queue's calls")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.ListCalls(c.ctx, connect.NewRequest(&assignmentv1.ListCallsRequest{QueueId: *queue}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		row(w, "CALL", "QUEUE", "STATE", "POSITION", "CALLER", "DIALED", "ARRIVED", "OPERATOR")
+		for _, call := range res.Msg.GetCalls() {
+			row(w, call.GetCallId(), call.GetQueueId(), enumName(call.GetState(), "CALL_STATE_"), position(call.GetPosition()), caller(call), call.GetDialedNumber(), stamp(call.GetArrivedAt()), call.GetOperatorId())
+		}
+	})
+}
+
+func callsGet(c *cli, args []string) error {
+	pos, err := c.parse(c.flags(), args, "CALL_ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.GetCall(c.ctx, connect.NewRequest(&assignmentv1.GetCallRequest{CallId: pos[0]}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { callTable(w, res.Msg.GetCall()) })
+}
+
+func callsWhy(c *cli, args []string) error {
+	pos, err := c.parse(c.flags(), args, "CALL_ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.ExplainCall(c.ctx, connect.NewRequest(&assignmentv1.ExplainCallRequest{CallId: pos[0]}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		if len(res.Msg.GetDecisions()) == 0 {
+			fmt.Fprintf(w, "%s has not been offered to anyone yet.\n", pos[0])
+		}
+		for i, d := range res.Msg.GetDecisions() {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "%s  offer %s to %s (%s)\n", stamp(d.GetDecidedAt()), d.GetOfferId(), d.GetOperatorId(), d.GetStrategy())
+			fmt.Fprintf(w, "  %s\n", d.GetRule())
+			row(w, "  OPERATOR", "STATE", "ELIGIBLE", "EXCLUDED BECAUSE", "IDLE", "SCORE", "CALLS TODAY")
+			for _, cd := range d.GetCandidates() {
+				row(w, "  "+cd.GetOperatorId(), enumName(cd.GetState(), "OPERATOR_STATE_"), yesNo(cd.GetEligible()), cd.GetExcludedBecause(), ms(uint64(cd.GetIdleMs())), strconv.FormatFloat(cd.GetScore(), 'g', 4, 64), cd.GetCallsToday())
+			}
+		}
+	})
+}
+
+func callsWithdraw(c *cli, args []string) error {
+	fs := c.flags()
+	reason := fs.String("reason", "", "why, for the record")
+	pos, err := c.parse(fs, args, "OFFER_ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.WithdrawOffer(c.ctx, connect.NewRequest(&assignmentv1.WithdrawOfferRequest{OfferId: pos[0], Reason: *reason}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { callTable(w, res.Msg.GetCall()) })
+}
+
+func callsRequeue(c *cli, args []string) error {
+	fs := c.flags()
+	queue := fs.String("queue", "", "move the call to this queue (keeping its arrival time)")
+	pos, err := c.parse(fs, args, "CALL_ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.RequeueCall(c.ctx, connect.NewRequest(&assignmentv1.RequeueCallRequest{CallId: pos[0], QueueId: *queue}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { callTable(w, res.Msg.GetCall()) })
+}
+
+// callTable shows a call, then its offers.
+func callTable(w io.Writer, call *assignmentv1.Call) {
+	row(w, "Call", call.GetCallId())
+	row(w, "Queue", call.GetQueueId())
+	row(w, "State", enumName(call.GetState(), "CALL_STATE_"))
+	row(w, "Position", position(call.GetPosition()))
+	row(w, "Caller", caller(call))
+	row(w, "Dialed", call.GetDialedNumber())
+	row(w, "Session", call.GetSessionId())
+	row(w, "Arrived", stamp(call.GetArrivedAt()))
+	row(w, "Operator", call.GetOperatorId())
+	row(w, "Answered", stamp(call.GetAnsweredAt()))
+	row(w, "Ended", stamp(call.GetEndedAt()))
+	row(w, "Hung up by", enumName(call.GetHungUpBy(), "HANGUP_PARTY_"))
+	row(w, "Talk time", ms(uint64(call.GetTalkTimeMs())))
+	if len(call.GetOffers()) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	row(w, "OFFER", "OPERATOR", "STATE", "OFFERED", "EXPIRES", "SETTLED", "RING", "REASON")
+	for _, o := range call.GetOffers() {
+		reason := o.GetReason()
+		if o.GetFailureCode() != 0 {
+			reason = fmt.Sprintf("%d %s", o.GetFailureCode(), reason)
+		}
+		row(w, o.GetOfferId(), o.GetOperatorId(), enumName(o.GetState(), "OFFER_STATE_"), stamp(o.GetOfferedAt()), stamp(o.GetExpiresAt()), stamp(o.GetSettledAt()), ms(uint64(o.GetRingTimeMs())), reason)
+	}
+}
+
+func caller(call *assignmentv1.Call) string {
+	if call.GetCallerName() == "" {
+		return call.GetCallerNumber()
+	}
+	return call.GetCallerName() + " " + call.GetCallerNumber()
+}
+
+// position is a place in line, or "" when the call is not waiting in line.
+func position(p uint32) string {
+	if p == 0 {
+		return ""
+	}
+	return strconv.Itoa(int(p))
+}

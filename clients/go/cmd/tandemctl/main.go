@@ -1,0 +1,366 @@
+// Command tandemctl is the admin's and supervisor's command line for Tandem: it configures
+// operators and queues, looks at live calls and why they went where they did, and reads the
+// figures. It is a thin shell over the generated Go client; every rule lives in the server.
+//
+//	tandemctl [--url URL] [--key KEY] [--json] [--timeout 10s] COMMAND [ARGS]
+//
+// Run "tandemctl help" for the commands.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	tandem "github.com/tandemcc/tandem/clients/go"
+)
+
+const usage = `tandemctl — the admin and supervisor command line for Tandem
+
+Usage:
+  tandemctl [global flags] COMMAND [ARGS]
+
+Global flags:
+  --url URL        server (default $TANDEM_URL or http://127.0.0.1:8080)
+  --key KEY        admin API key (default $TANDEM_ADMIN_KEY)
+  --json           print the response messages as JSON instead of tables
+  --timeout D      give up after D (default 10s)
+
+Commands:
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is one "noun verb" of the command line.
+type command struct {
+	noun, verb string
+	synopsis   string // the arguments, for help
+	summary    string
+	run        func(c *cli, args []string) error
+}
+
+func (c command) name() string { return "tandemctl " + c.noun + " " + c.verb }
+
+func (c command) usage() string { return strings.TrimSpace(c.name() + " " + c.synopsis) }
+
+// commands is every command, in the order help lists them.
+var commands []command
+
+func init() {
+	for _, cs := range [][]command{operatorsCommands, queuesCommands, callsCommands, statsCommands, operatorCommands} {
+		commands = append(commands, cs...)
+	}
+}
+
+// cli is what a command runs with: the client, the output and its format.
+type cli struct {
+	ctx            context.Context
+	client         *tandem.Client
+	json           bool
+	stdout, stderr io.Writer
+	cmd            command
+}
+
+// usageError is a mistake in the command line: reported with the command's usage, exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// errHelp says the user asked for a command's help (-h), which is not a failure.
+var errHelp = errors.New("help requested")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("tandemctl", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	url := global.String("url", envOr("TANDEM_URL", "http://127.0.0.1:8080"), "")
+	key := global.String("key", os.Getenv("TANDEM_ADMIN_KEY"), "")
+	asJSON := global.Bool("json", false, "")
+	timeout := global.Duration("timeout", 10*time.Second, "")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout)
+			return 0
+		}
+		fmt.Fprintf(stderr, "tandemctl: %v (run \"tandemctl help\" for the global flags)\n", err)
+		return 2
+	}
+	args = global.Args()
+	if len(args) == 0 {
+		printUsage(stderr)
+		return 2
+	}
+	if args[0] == "help" {
+		printUsage(stdout)
+		return 0
+	}
+	cmd, rest, err := find(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "tandemctl: %v (run \"tandemctl help\" for the commands)\n", err)
+		return 2
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	var opts []tandem.Option
+	if *key != "" {
+		opts = append(opts, tandem.WithToken(*key))
+	}
+	c := &cli{ctx: ctx, client: tandem.New(strings.TrimRight(*url, "/"), opts...), json: *asJSON, stdout: stdout, stderr: stderr, cmd: cmd}
+	return c.report(cmd.run(c, rest))
+}
+
+// find picks the command named by args; a noun alone means its list.
+func find(args []string) (command, []string, error) {
+	noun := args[0]
+	verb := ""
+	if len(args) > 1 {
+		verb = args[1]
+	}
+	var verbs []string
+	for _, c := range commands {
+		if c.noun != noun {
+			continue
+		}
+		verbs = append(verbs, c.verb)
+		if c.verb == verb {
+			return c, args[2:], nil
+		}
+	}
+	switch {
+	case verbs == nil:
+		return command{}, nil, fmt.Errorf("unknown command %q", noun)
+	case (verb == "" || strings.HasPrefix(verb, "-")) && slices.Contains(verbs, "list"):
+		return find(append([]string{noun, "list"}, args[1:]...))
+	case verb == "":
+		return command{}, nil, fmt.Errorf("%s what? (%s)", noun, strings.Join(verbs, ", "))
+	default:
+		return command{}, nil, fmt.Errorf("unknown command %q (%s %s)", noun+" "+verb, noun, strings.Join(verbs, ", "))
+	}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range commands {
+		fmt.Fprintf(tw, "  %s\t%s\n", strings.Join(append([]string{c.noun, c.verb}, positional(c.synopsis)...), " "), c.summary)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "\nRun \"tandemctl COMMAND -h\" for a command's flags.")
+}
+
+// positional is the leading positional arguments of a synopsis, for the command list.
+func positional(synopsis string) []string {
+	var out []string
+	for _, w := range strings.Fields(synopsis) {
+		if strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[") {
+			break
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// report prints err as the user should see it and returns the exit code.
+func (c *cli) report(err error) int {
+	var ue *usageError
+	var ce *connect.Error
+	switch {
+	case err == nil || errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(c.stderr, "%s: %v\nusage: %s\n", c.cmd.name(), ue, c.cmd.usage())
+		return 2
+	case errors.As(err, &ce):
+		fmt.Fprintf(c.stderr, "tandemctl: %s: %s\n", ce.Code(), ce.Message())
+		for _, d := range ce.Details() {
+			v, derr := d.Value()
+			if br, ok := v.(*errdetails.BadRequest); derr == nil && ok {
+				for _, f := range br.GetFieldViolations() {
+					fmt.Fprintf(c.stderr, "tandemctl: field: %s\n", f.GetField())
+				}
+			}
+		}
+		return 1
+	default:
+		fmt.Fprintf(c.stderr, "tandemctl: %v\n", err)
+		return 1
+	}
+}
+
+// flags returns the command's flag set; its errors go to stderr with the command's usage.
+func (c *cli) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet(c.cmd.name(), flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // parse's errors are reported once, by report
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse reads flags and positional arguments in any order and checks the positional ones
+// against names ("ID"; "[ID]" when optional).
+func (c *cli) parse(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintln(c.stdout, "usage:", c.cmd.usage())
+				fs.SetOutput(c.stdout)
+				fs.PrintDefaults()
+				return nil, errHelp
+			}
+			return nil, &usageError{err.Error()}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	if len(pos) < len(names) && !strings.HasPrefix(names[len(pos)], "[") {
+		return nil, usagef("missing %s", names[len(pos)])
+	}
+	if len(pos) > len(names) {
+		return nil, usagef("unexpected arguments: %s", strings.Join(pos[len(names):], " "))
+	}
+	return pos, nil
+}
+
+// show prints a response: as JSON with --json, else through table.
+func (c *cli) show(msg proto.Message, table func(w io.Writer)) error {
+	if c.json {
+		data, err := protojson.Marshal(msg)
+		if err != nil {
+			return err
+		}
+		// protojson varies its spacing on purpose; indenting it again makes the output stable.
+		var out bytes.Buffer
+		if err := json.Indent(&out, data, "", "  "); err != nil {
+			return err
+		}
+		out.WriteByte('\n')
+		_, err = c.stdout.Write(out.Bytes())
+		return err
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	table(tw)
+	return tw.Flush()
+}
+
+// row writes one tab-separated line; empty cells show as "-".
+func row(w io.Writer, cells ...any) {
+	s := make([]string, len(cells))
+	for i, v := range cells {
+		s[i] = fmt.Sprint(v)
+		if s[i] == "" {
+			s[i] = "-"
+		}
+	}
+	fmt.Fprintln(w, strings.Join(s, "\t"))
+}
+
+// stamp is a time in local RFC 3339 without fractions, or "" when unset.
+func stamp(t *timestamppb.Timestamp) string {
+	if t == nil {
+		return ""
+	}
+	return t.AsTime().Local().Format(time.RFC3339)
+}
+
+// human is a duration as people read it: "350ms", "2.3s", "4m12s", "1h5m".
+func human(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0s"
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', -1, 64) + "s"
+	case d < time.Hour:
+		return d.Round(time.Second).String()
+	default:
+		return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+	}
+}
+
+// ms is a duration the API gives in milliseconds, or "" for none.
+func ms(n uint64) string {
+	if n == 0 {
+		return ""
+	}
+	return human(time.Duration(n) * time.Millisecond)
+}
+
+func seconds(n uint32) string { return human(time.Duration(n) * time.Second) }
+
+// enumName is an enum value without its prefix, in lower case: "ready", "waiting".
+func enumName(v fmt.Stringer, prefix string) string {
+	s := strings.ToLower(strings.TrimPrefix(v.String(), prefix))
+	if s == "unspecified" {
+		return ""
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// listFlag is a flag that may be repeated.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// wholeSeconds turns a duration flag into the API's seconds.
+func wholeSeconds(flagName string, d time.Duration) (uint32, error) {
+	if d < 0 || d%time.Second != 0 || d/time.Second > math.MaxUint32 {
+		return 0, usagef("--%s %v: want whole seconds, like 20s", flagName, d)
+	}
+	return uint32(d / time.Second), nil
+}
+
+// timeFlag parses an optional RFC 3339 time.
+func timeFlag(flagName, v string) (*timestamppb.Timestamp, error) {
+	if v == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, usagef("--%s %q: want an RFC 3339 time like 2025-01-31T09:00:00+01:00", flagName, v)
+	}
+	return timestamppb.New(t), nil
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"io"
+
+	"connectrpc.com/connect"
+
+	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
+)
+
+// The supervisor's hands on one operator's presence, with the admin key.
+var operatorCommands = []command{
+	{"operator", "ready", "ID", "make an operator available for calls", operatorReady},
+	{"operator", "away", "ID --reason R", "take an operator out of routing", operatorAway},
+	{"operator", "end-wrap-up", "ID [--note N]", "end an operator's wrap-up now", operatorEndWrapUp},
+}
+
+func operatorReady(c *cli, args []string) error {
+	pos, err := c.parse(c.flags(), args, "ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Presence.GoReady(c.ctx, connect.NewRequest(&presencev1.GoReadyRequest{OperatorId: pos[0]}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { statusTable(w, res.Msg.GetStatus()) })
+}
+
+func operatorAway(c *cli, args []string) error {
+	fs := c.flags()
+	reason := fs.String("reason", "", `why: "break", "lunch", "training"…`)
+	pos, err := c.parse(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Presence.GoAway(c.ctx, connect.NewRequest(&presencev1.GoAwayRequest{OperatorId: pos[0], Reason: *reason}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { statusTable(w, res.Msg.GetStatus()) })
+}
+
+func operatorEndWrapUp(c *cli, args []string) error {
+	fs := c.flags()
+	note := fs.String("note", "", "a short note on the call just handled")
+	pos, err := c.parse(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Presence.EndWrapUp(c.ctx, connect.NewRequest(&presencev1.EndWrapUpRequest{OperatorId: pos[0], Note: *note}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { statusTable(w, res.Msg.GetStatus()) })
+}
+
+func statusTable(w io.Writer, s *presencev1.OperatorStatus) {
+	row(w, "Operator", s.GetOperatorId())
+	row(w, "Name", s.GetName())
+	row(w, "Display name", s.GetDisplayName())
+	row(w, "State", enumName(s.GetState(), "OPERATOR_STATE_"))
+	row(w, "Since", stamp(s.GetStateSince()))
+	row(w, "Reason", s.GetReason())
+	row(w, "Present", yesNo(s.GetPresent()))
+	if o := s.GetOffer(); o != nil {
+		row(w, "Offer", o.GetOfferId()+" (call "+o.GetCallId()+", queue "+o.GetQueueId()+")")
+		row(w, "Offer expires", stamp(o.GetExpiresAt()))
+	}
+	row(w, "Call", s.GetCallId())
+	row(w, "Wrap-up ends", stamp(s.GetWrapUpEndsAt()))
+}

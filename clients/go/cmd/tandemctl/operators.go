@@ -1,0 +1,180 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"connectrpc.com/connect"
+
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
+)
+
+var operatorsCommands = []command{
+	{"operators", "list", "", "list the operators", operatorsList},
+	{"operators", "get", "ID", "show one operator", operatorsGet},
+	{"operators", "create", "--name N --password P [--display-name D] --contact KIND:TARGET --queue QUEUE:LEVEL...", "add an operator", operatorsCreate},
+	{"operators", "update", "ID [--display-name D] [--password P] [--contact KIND:TARGET] [--queue QUEUE:LEVEL...] [--replace-queues] [--disable|--enable]", "change an operator", operatorsUpdate},
+}
+
+func operatorsList(c *cli, args []string) error {
+	if _, err := c.parse(c.flags(), args); err != nil {
+		return err
+	}
+	res, err := c.client.Admin.ListOperators(c.ctx, connect.NewRequest(&adminv1.ListOperatorsRequest{}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		row(w, "ID", "NAME", "DISPLAY NAME", "CONTACT", "QUEUES", "DISABLED", "CREATED")
+		for _, o := range res.Msg.GetOperators() {
+			row(w, o.GetOperatorId(), o.GetName(), o.GetDisplayName(), contactString(o.GetContact()), skillsString(o.GetQueues()), yesNo(o.GetDisabled()), stamp(o.GetCreatedAt()))
+		}
+	})
+}
+
+func operatorsGet(c *cli, args []string) error {
+	pos, err := c.parse(c.flags(), args, "ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Admin.GetOperator(c.ctx, connect.NewRequest(&adminv1.GetOperatorRequest{OperatorId: pos[0]}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { operatorTable(w, res.Msg.GetOperator()) })
+}
+
+func operatorsCreate(c *cli, args []string) error {
+	fs := c.flags()
+	name := fs.String("name", "", "login name")
+	password := fs.String("password", "", "password (at least 8 characters)")
+	display := fs.String("display-name", "", "name shown to supervisors")
+	contact := fs.String("contact", "", "where the cloud dials him: user:NAME, sip:URI or pstn:+E164")
+	var queues listFlag
+	fs.Var(&queues, "queue", "a queue he serves and his level 1-5, as QUEUE:LEVEL (repeatable)")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	req := &adminv1.CreateOperatorRequest{Name: *name, Password: *password, DisplayName: *display}
+	var err error
+	if *contact != "" {
+		if req.Contact, err = parseContact(*contact); err != nil {
+			return err
+		}
+	}
+	if req.Queues, err = parseSkills(queues); err != nil {
+		return err
+	}
+	res, err := c.client.Admin.CreateOperator(c.ctx, connect.NewRequest(req))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { operatorTable(w, res.Msg.GetOperator()) })
+}
+
+func operatorsUpdate(c *cli, args []string) error {
+	fs := c.flags()
+	fs.String("display-name", "", "name shown to supervisors")
+	fs.String("password", "", "new password (ends his sessions)")
+	fs.String("contact", "", "where the cloud dials him: user:NAME, sip:URI or pstn:+E164")
+	var queues listFlag
+	fs.Var(&queues, "queue", "add or change a queue he serves, as QUEUE:LEVEL (repeatable)")
+	replace := fs.Bool("replace-queues", false, "make the --queue list his only queues (none when no --queue)")
+	fs.Bool("disable", false, "take him out of service (ends his sessions)")
+	fs.Bool("enable", false, "put him back in service")
+	pos, err := c.parse(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	req := &adminv1.UpdateOperatorRequest{OperatorId: pos[0], ReplaceQueues: *replace}
+	if req.Queues, err = parseSkills(queues); err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		v := f.Value.String()
+		switch f.Name {
+		case "display-name":
+			req.DisplayName = &v
+		case "password":
+			req.Password = &v
+		case "contact":
+			if req.Contact, err = parseContact(v); err != nil {
+				return
+			}
+		case "disable", "enable":
+			if req.Disabled != nil {
+				err = usagef("--disable and --enable together")
+				return
+			}
+			disabled := (v == "true") == (f.Name == "disable")
+			req.Disabled = &disabled
+		}
+	})
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Admin.UpdateOperator(c.ctx, connect.NewRequest(req))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { operatorTable(w, res.Msg.GetOperator()) })
+}
+
+func operatorTable(w io.Writer, o *adminv1.Operator) {
+	row(w, "ID", o.GetOperatorId())
+	row(w, "Name", o.GetName())
+	row(w, "Display name", o.GetDisplayName())
+	row(w, "Contact", contactString(o.GetContact()))
+	row(w, "Queues", skillsString(o.GetQueues()))
+	row(w, "Disabled", yesNo(o.GetDisabled()))
+	row(w, "Created", stamp(o.GetCreatedAt()))
+}
+
+var contactKinds = map[string]commonv1.ContactKind{
+	"user": commonv1.ContactKind_CONTACT_KIND_USER,
+	"sip":  commonv1.ContactKind_CONTACT_KIND_SIP,
+	"pstn": commonv1.ContactKind_CONTACT_KIND_PSTN,
+}
+
+// parseContact reads KIND:TARGET ("user:anna", "sip:sip:anna@pbx", "pstn:+14155550100").
+func parseContact(s string) (*commonv1.Contact, error) {
+	kind, target, _ := strings.Cut(s, ":")
+	k, ok := contactKinds[kind]
+	if !ok {
+		return nil, usagef("--contact %q: want user:NAME, sip:URI or pstn:+E164", s)
+	}
+	return &commonv1.Contact{Kind: k, Target: target}, nil
+}
+
+func contactString(c *commonv1.Contact) string {
+	if c == nil {
+		return ""
+	}
+	return enumName(c.GetKind(), "CONTACT_KIND_") + ":" + c.GetTarget()
+}
+
+// parseSkills reads QUEUE:LEVEL values.
+func parseSkills(vs []string) ([]*adminv1.QueueSkill, error) {
+	var out []*adminv1.QueueSkill
+	for _, v := range vs {
+		q, l, ok := strings.Cut(v, ":")
+		level, err := strconv.ParseUint(l, 10, 32)
+		if !ok || err != nil {
+			return nil, usagef("--queue %q: want QUEUE:LEVEL, like support:3", v)
+		}
+		out = append(out, &adminv1.QueueSkill{QueueId: q, Level: uint32(level)})
+	}
+	return out, nil
+}
+
+func skillsString(ss []*adminv1.QueueSkill) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = fmt.Sprintf("%s:%d", s.GetQueueId(), s.GetLevel())
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"connectrpc.com/connect"
+
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+)
+
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default]"
+
+var queuesCommands = []command{
+	{"queues", "list", "", "list the queues", queuesList},
+	{"queues", "get", "ID", "show one queue", queuesGet},
+	{"queues", "create", "--id ID " + queueSynopsis, "add a queue", queuesCreate},
+	{"queues", "update", "ID " + queueSynopsis, "change the given settings of a queue", queuesUpdate},
+}
+
+func queuesList(c *cli, args []string) error {
+	if _, err := c.parse(c.flags(), args); err != nil {
+		return err
+	}
+	res, err := c.client.Admin.ListQueues(c.ctx, connect.NewRequest(&adminv1.ListQueuesRequest{}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		row(w, "ID", "NAME", "NUMBERS", "STRATEGY", "OFFER TIMEOUT", "WRAP-UP", "PRIORITY", "DEFAULT")
+		for _, q := range res.Msg.GetQueues() {
+			row(w, q.GetQueueId(), q.GetName(), strings.Join(q.GetDialedNumbers(), ","), q.GetStrategy(), seconds(q.GetOfferTimeoutS()), seconds(q.GetWrapUpS()), q.GetPriority(), yesNo(q.GetIsDefault()))
+		}
+	})
+}
+
+func queuesGet(c *cli, args []string) error {
+	pos, err := c.parse(c.flags(), args, "ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Admin.GetQueue(c.ctx, connect.NewRequest(&adminv1.GetQueueRequest{QueueId: pos[0]}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { queueTable(w, res.Msg.GetQueue()) })
+}
+
+func queuesCreate(c *cli, args []string) error {
+	fs := c.flags()
+	qf := newQueueFlags(fs, true)
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	q := &adminv1.Queue{}
+	if err := qf.apply(q, fs.VisitAll); err != nil {
+		return err
+	}
+	res, err := c.client.Admin.CreateQueue(c.ctx, connect.NewRequest(&adminv1.CreateQueueRequest{Queue: q}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { queueTable(w, res.Msg.GetQueue()) })
+}
+
+// queuesUpdate reads the queue and sends it back with the given flags changed: UpdateQueue
+// replaces every setting.
+func queuesUpdate(c *cli, args []string) error {
+	fs := c.flags()
+	qf := newQueueFlags(fs, false)
+	pos, err := c.parse(fs, args, "[ID]")
+	if err != nil {
+		return err
+	}
+	id := qf.id
+	switch {
+	case len(pos) == 1 && id != "" && pos[0] != id:
+		return usagef("two ids: %s and --id %s", pos[0], id)
+	case len(pos) == 1:
+		id = pos[0]
+	case id == "":
+		return usagef("missing ID")
+	}
+	got, err := c.client.Admin.GetQueue(c.ctx, connect.NewRequest(&adminv1.GetQueueRequest{QueueId: id}))
+	if err != nil {
+		return err
+	}
+	q := got.Msg.GetQueue()
+	if err := qf.apply(q, fs.Visit); err != nil {
+		return err
+	}
+	res, err := c.client.Admin.UpdateQueue(c.ctx, connect.NewRequest(&adminv1.UpdateQueueRequest{Queue: q}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { queueTable(w, res.Msg.GetQueue()) })
+}
+
+// queueFlags are a queue's settings on the command line.
+type queueFlags struct {
+	id, name, strategy, holdMusic, greeting string
+	numbers                                 listFlag
+	offerTimeout, wrapUp                    time.Duration
+	priority                                uint
+	isDefault                               bool
+}
+
+// newQueueFlags defines the flags; create gives them the API's documented defaults.
+func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
+	qf := &queueFlags{}
+	var offer, wrap time.Duration
+	idHelp := "the queue, instead of the ID argument"
+	if create {
+		idHelp, offer, wrap = "queue id: lowercase letters, digits, _ or -", 20*time.Second, 10*time.Second
+	}
+	fs.StringVar(&qf.id, "id", "", idHelp)
+	fs.StringVar(&qf.name, "name", "", "name shown to people")
+	fs.Var(&qf.numbers, "number", "a dialed number (E.164) whose calls join the queue (repeatable; replaces the list)")
+	fs.StringVar(&qf.strategy, "strategy", "", "routing strategy (the server's default: longest_idle)")
+	fs.DurationVar(&qf.offerTimeout, "offer-timeout", offer, "how long an operator's phone rings before the offer moves on")
+	fs.DurationVar(&qf.wrapUp, "wrap-up", wrap, "wrap-up time after a call")
+	fs.UintVar(&qf.priority, "priority", 0, "higher first across the queues an operator serves")
+	fs.StringVar(&qf.holdMusic, "hold-music", "", "hold music URL")
+	fs.StringVar(&qf.greeting, "greeting", "", "greeting read to callers")
+	fs.BoolVar(&qf.isDefault, "default", false, "calls to numbers of no queue come here")
+	return qf
+}
+
+// apply copies the flags that visit reaches into q.
+func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err error) {
+	set := func(f *flag.Flag) {
+		switch f.Name {
+		case "id":
+			q.QueueId = qf.id
+		case "name":
+			q.Name = qf.name
+		case "number":
+			q.DialedNumbers = qf.numbers
+		case "strategy":
+			q.Strategy = qf.strategy
+		case "offer-timeout":
+			q.OfferTimeoutS, err = wholeSeconds(f.Name, qf.offerTimeout)
+		case "wrap-up":
+			q.WrapUpS, err = wholeSeconds(f.Name, qf.wrapUp)
+		case "priority":
+			if qf.priority > math.MaxUint32 {
+				err = usagef("--priority %d is too large", qf.priority)
+			}
+			q.Priority = uint32(qf.priority)
+		case "hold-music":
+			q.HoldMusicUrl = qf.holdMusic
+		case "greeting":
+			q.Greeting = qf.greeting
+		case "default":
+			q.IsDefault = qf.isDefault
+		}
+	}
+	visit(func(f *flag.Flag) {
+		if err == nil {
+			set(f)
+		}
+	})
+	return err
+}
+
+func queueTable(w io.Writer, q *adminv1.Queue) {
+	row(w, "ID", q.GetQueueId())
+	row(w, "Name", q.GetName())
+	row(w, "Numbers", strings.Join(q.GetDialedNumbers(), ","))
+	row(w, "Strategy", q.GetStrategy())
+	row(w, "Offer timeout", seconds(q.GetOfferTimeoutS()))
+	row(w, "Wrap-up", seconds(q.GetWrapUpS()))
+	row(w, "Priority", q.GetPriority())
+	row(w, "Hold music", q.GetHoldMusicUrl())
+	row(w, "Greeting", q.GetGreeting())
+	row(w, "Default", yesNo(q.GetIsDefault()))
+}
