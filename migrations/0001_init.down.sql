@@ -2,6 +2,7 @@ DROP TABLE cloud_requests;
 DROP TABLE decisions;
 DROP TABLE offers;
 DROP TABLE calls;
+DROP TABLE queue_cursors;
 DROP TABLE operator_status;
 DROP TABLE sessions;
 DROP TABLE queue_numbers;

@@ -34,7 +34,8 @@ CREATE TABLE queues (
     priority         INTEGER NOT NULL DEFAULT 0,
     hold_music_url   TEXT    NOT NULL DEFAULT '',
     greeting         TEXT    NOT NULL DEFAULT '',
-    is_default       INTEGER NOT NULL DEFAULT 0
+    is_default       INTEGER NOT NULL DEFAULT 0,
+    rules            TEXT    NOT NULL DEFAULT 'null' -- JSON: misses, bans, announcements
 );
 -- At most one default queue.
 CREATE UNIQUE INDEX queues_one_default ON queues (is_default) WHERE is_default;
@@ -65,7 +66,15 @@ CREATE TABLE operator_status (
     offer_id        TEXT NOT NULL DEFAULT '',
     call_id         TEXT NOT NULL DEFAULT '',
     wrap_up_ends_at INTEGER,
-    idle_since      INTEGER
+    idle_since      INTEGER,
+    banned_until    INTEGER,
+    marks           TEXT NOT NULL DEFAULT 'null' -- JSON
+);
+
+-- Where round-robin queues stopped: the operator who got the last offer.
+CREATE TABLE queue_cursors (
+    queue_id    TEXT NOT NULL PRIMARY KEY,
+    operator_id TEXT NOT NULL
 );
 
 -- queue_id, operator_id and offer_id are not foreign keys: a call may be in no queue yet,
@@ -82,6 +91,7 @@ CREATE TABLE calls (
     sip_headers   TEXT    NOT NULL DEFAULT 'null', -- JSON object
     custom_data   TEXT    NOT NULL DEFAULT '',
     arrived_at    INTEGER,
+    priority      INTEGER NOT NULL DEFAULT 0,
     operator_id   TEXT    NOT NULL DEFAULT '',
     offer_id      TEXT    NOT NULL DEFAULT '',
     answered_at   INTEGER,

@@ -40,6 +40,7 @@ func seedDemo(ctx context.Context, m *Main) error {
 		WrapUp:        10 * time.Second,
 		Greeting:      "Thank you for calling. An operator will be with you shortly.",
 		IsDefault:     true,
+		Rules:         callcenter.DefaultRules(),
 	}
 	if err := m.board.CreateQueue(ctx, q); err != nil {
 		return err

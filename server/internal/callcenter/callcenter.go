@@ -62,8 +62,17 @@ func (o *Operator) Serves(q QueueID) bool {
 type Strategy string
 
 const (
-	StrategyLongestIdle Strategy = "longest_idle"
+	StrategyLongestIdle Strategy = "longest_idle" // free the longest first (the default)
+	StrategyRoundRobin  Strategy = "round_robin"  // in turn, from where the last offer stopped
+	StrategyFewestCalls Strategy = "fewest_calls" // fewest calls handled today
+	StrategyLeastTalk   Strategy = "least_talk"   // least talk time today
+	StrategyBestMarks   Strategy = "best_marks"   // highest score
+	StrategySkillLevel  Strategy = "skill_level"  // highest level in the queue, then longest idle
+	StrategyRandom      Strategy = "random"       // any of them, by chance
 )
+
+// Strategies lists every strategy, the default first.
+var Strategies = []Strategy{StrategyLongestIdle, StrategyRoundRobin, StrategyFewestCalls, StrategyLeastTalk, StrategyBestMarks, StrategySkillLevel, StrategyRandom}
 
 // Queue is a line of waiting calls and how it is routed.
 type Queue struct {
@@ -77,6 +86,32 @@ type Queue struct {
 	HoldMusicURL  string
 	Greeting      string
 	IsDefault     bool // takes calls whose dialed number matches no queue
+	Rules         QueueRules
+}
+
+// QueueRules say how a queue treats operators who miss its calls, and what callers hear while
+// they wait.
+type QueueRules struct {
+	// AnnounceEvery is how often a waiting caller hears his position; 0: never.
+	AnnounceEvery time.Duration
+	// AwayAfterMisses consecutive missed offers send an operator away until he presses Ready.
+	AwayAfterMisses int
+	// BanAfterMisses missed offers within BanWindow ban an operator (0: never), for the next of
+	// BanSteps each time (the last step repeats).
+	BanAfterMisses int
+	BanWindow      time.Duration
+	BanSteps       []time.Duration
+}
+
+// DefaultRules are the rules of a queue that sets none: away after one miss; banned 5, 15,
+// then 60 minutes after three misses within an hour; no announcements.
+func DefaultRules() QueueRules {
+	return QueueRules{
+		AwayAfterMisses: 1,
+		BanAfterMisses:  3,
+		BanWindow:       time.Hour,
+		BanSteps:        []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour},
+	}
 }
 
 // OperatorState is where an operator is in his working cycle.
@@ -104,6 +139,42 @@ type OperatorStatus struct {
 	// IdleSince is when he last became free after work (ready after login or a call);
 	// longest-idle routing orders by it. A withdrawn offer leaves it unchanged.
 	IdleSince time.Time
+	// BannedUntil is when a ban ends, while banned.
+	BannedUntil time.Time
+	Marks       Marks
+}
+
+// Marks are what Tandem learns about an operator from his calls. The moving averages weigh
+// recent offers more: each new one counts for MarkWeight of the average.
+type Marks struct {
+	AnswerRate        float64       // moving average of answered (1) and missed (0) offers
+	RingTime          time.Duration // moving average of the ring time of answered offers
+	OffersMissed      int           // in total
+	ConsecutiveMisses int
+	RecentMisses      []time.Time // within the ban window of the queue that counted them
+	Bans              int         // bans today: each is longer than the last
+	CallsHandled      int         // in total
+	TalkTime          time.Duration
+	Day               string // the UTC day the "today" figures are for (2006-01-02)
+	CallsToday        int
+	TalkToday         time.Duration
+	Score             float64 // 0..100, see Score
+}
+
+// MarkWeight is the weight of the newest offer in the moving averages.
+const MarkWeight = 0.2
+
+// NewMarks are a new operator's marks: no misses, a perfect score.
+func NewMarks() Marks { return Marks{AnswerRate: 1, Score: 100} }
+
+// ComputeScore is 100 times the answer rate, lowered by up to half for slow answers (a 20 s average
+// ring time halves it).
+func (m Marks) ComputeScore() float64 {
+	slow := float64(m.RingTime) / float64(20*time.Second)
+	if slow > 1 {
+		slow = 1
+	}
+	return 100 * m.AnswerRate * (1 - slow/2)
 }
 
 // CallState is where a call is in its life. It only moves forward.
@@ -144,6 +215,7 @@ type Call struct {
 	SIPHeaders   map[string]string
 	CustomData   string
 	ArrivedAt    time.Time // its place in line: a failed offer does not lose it
+	Priority     int       // higher first within its queue (e.g. a VIP caller)
 	Operator     OperatorID
 	Offer        OfferID // the pending or answered offer
 	AnsweredAt   time.Time
@@ -196,8 +268,12 @@ type Candidate struct {
 	Eligible        bool
 	ExcludedBecause string
 	Idle            time.Duration
+	Level           int
 	Score           float64
 	CallsToday      int
+	// Value is what the strategy ranked by (lower first), as a number and in words.
+	Value       float64
+	ValueString string
 }
 
 // Command is what Tandem tells a call's cloud session to do.

@@ -11,14 +11,23 @@ type Changes struct {
 	Calls     []Call
 	Offers    []Offer
 	Decisions []Decision
-	Request   *CloudRequest // the cloud request this step answered, remembered for retries
-	Commands  []Command     // for the cloud sender; not stored
+	Request   *CloudRequest          // the cloud request this step answered, remembered for retries
+	Cursors   map[QueueID]OperatorID // where round-robin queues stopped
+	Commands  []Command              // for the cloud sender; not stored
+	Repairs   []Repair               // stuck states the sweeper mended; logged, not stored
+}
+
+// Repair is a stuck state the sweeper found and mended.
+type Repair struct {
+	Kind     string // "stale_waiting_call", "stale_connected_call", "reserved_without_offer", "on_call_without_call"
+	Call     CallID
+	Operator OperatorID
 }
 
 // Empty reports whether nothing needs writing.
 func (c *Changes) Empty() bool {
 	return len(c.Operators) == 0 && len(c.Queues) == 0 && len(c.Statuses) == 0 && len(c.Calls) == 0 &&
-		len(c.Offers) == 0 && len(c.Decisions) == 0 && c.Request == nil
+		len(c.Offers) == 0 && len(c.Decisions) == 0 && c.Request == nil && len(c.Cursors) == 0
 }
 
 // CloudRequest is a request from the cloud that was carried out, with the answer it got: a retry
@@ -53,6 +62,7 @@ type Runtime struct {
 	Statuses []OperatorStatus
 	Calls    []Call  // calls not finished
 	Offers   []Offer // offers still pending
+	Cursors  map[QueueID]OperatorID
 }
 
 // QueueStats are one queue's figures over a time range (see the Analytics API for definitions).

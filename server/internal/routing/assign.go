@@ -39,9 +39,10 @@ func (e *Engine) assign(now time.Time) {
 		if len(pool) == 0 {
 			continue
 		}
-		best := pickLongestIdle(pool, c.tried)
-		e.offer(now, q, c, best)
-		delete(free, best.cfg.ID)
+		slices.SortFunc(pool, func(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) }) // map order must not decide
+		best, ranks := choose(pool, q, now, c.tried, &e.strat)
+		e.offer(now, q, c, pool, best, ranks)
+		delete(free, pool[best].cfg.ID)
 	}
 }
 
@@ -70,7 +71,8 @@ func (e *Engine) line() []*call {
 	return line
 }
 
-// before orders calls: higher queue priority, then earlier arrival, then id.
+// before orders calls: higher queue priority, then higher call priority, then earlier
+// arrival, then id (ids grow with time).
 func (e *Engine) before(a, b *call) int {
 	pa, pb := 0, 0
 	if q := e.queues[a.Queue]; q != nil {
@@ -82,31 +84,18 @@ func (e *Engine) before(a, b *call) int {
 	if pa != pb {
 		return cmp.Compare(pb, pa)
 	}
+	if a.Priority != b.Priority {
+		return cmp.Compare(b.Priority, a.Priority)
+	}
 	if c := a.ArrivedAt.Compare(b.ArrivedAt); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.ID, b.ID)
 }
 
-// pickLongestIdle returns the operator idle the longest, preferring those not yet offered this
-// call (a withdrawn or failed offer should move the call on to someone else).
-func pickLongestIdle(pool []*operator, tried map[cc.OperatorID]bool) *operator {
-	return slices.MinFunc(pool, func(a, b *operator) int {
-		if ta, tb := tried[a.cfg.ID], tried[b.cfg.ID]; ta != tb {
-			if ta {
-				return 1
-			}
-			return -1
-		}
-		if c := a.st.IdleSince.Compare(b.st.IdleSince); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.cfg.ID, b.cfg.ID)
-	})
-}
-
-// offer reserves operator o for call c under a new lease and tells the cloud to dial him.
-func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, o *operator) {
+// offer reserves pool[best] for call c under a new lease and tells the cloud to dial him.
+func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, best int, ranks []rank) {
+	o := pool[best]
 	of := &cc.Offer{
 		ID:        cc.OfferID(e.cfg.NewID("offer")),
 		Call:      c.ID,
@@ -117,7 +106,14 @@ func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, o *operator) {
 	}
 	e.offers[of.ID] = of
 	e.touchOffer(of)
-	e.decision(e.explain(now, q, c, of, o))
+	e.decision(e.explain(now, q, c, of, pool, best, ranks))
+	if q.Strategy == cc.StrategyRoundRobin {
+		e.strat.cursors[q.ID] = o.cfg.ID
+		if e.out.Cursors == nil {
+			e.out.Cursors = map[cc.QueueID]cc.OperatorID{}
+		}
+		e.out.Cursors[q.ID] = o.cfg.ID
+	}
 	c.Offer, c.Operator = of.ID, o.cfg.ID
 	c.tried[o.cfg.ID] = true
 	e.touchCall(c)
@@ -134,33 +130,47 @@ func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, o *operator) {
 	})
 }
 
-// explain builds the decision record: every operator of the queue, eligible or not, and why.
-func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, chosen *operator) cc.Decision {
+// explain builds the decision record: every operator of the queue, eligible or not, why not,
+// and for the free ones the value the strategy ranked them by.
+func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool []*operator, best int, ranks []rank) cc.Decision {
+	ranked := map[cc.OperatorID]rank{}
+	for i, o := range pool {
+		ranked[o.cfg.ID] = ranks[i]
+	}
+	chosen := pool[best]
 	var cands []cc.Candidate
-	eligibleCount := 0
 	for _, o := range e.operators {
 		if !o.cfg.Serves(q.ID) {
 			continue
 		}
-		why := eligible(o)
-		if why == "" && c.tried[o.cfg.ID] && o != chosen {
-			why = "already offered this call"
-		}
-		cand := cc.Candidate{Operator: o.cfg.ID, State: o.st.State, Eligible: why == "", ExcludedBecause: why}
-		if why == "" {
-			eligibleCount++
+		m := o.today(now)
+		cand := cc.Candidate{Operator: o.cfg.ID, State: o.st.State, Level: o.level(q.ID), Score: m.Score, CallsToday: m.CallsToday}
+		if r, free := ranked[o.cfg.ID]; free {
+			cand.Eligible = true
 			cand.Idle = now.Sub(o.st.IdleSince)
+			cand.Value, cand.ValueString = r.value, r.text
+			if c.tried[o.cfg.ID] && o != chosen {
+				cand.ExcludedBecause = "already offered this call"
+			}
+		} else if why := eligible(o); why != "" {
+			cand.ExcludedBecause = why
+		} else {
+			cand.ExcludedBecause = "taken by an earlier call in line"
 		}
 		cands = append(cands, cand)
 	}
 	slices.SortFunc(cands, func(a, b cc.Candidate) int { return cmp.Compare(a.Operator, b.Operator) })
+	strategy := q.Strategy
+	if strategy == "" {
+		strategy = cc.StrategyLongestIdle
+	}
 	return cc.Decision{
 		Call:       c.ID,
 		Offer:      of.ID,
 		DecidedAt:  now,
-		Strategy:   cc.StrategyLongestIdle,
+		Strategy:   strategy,
 		Operator:   chosen.cfg.ID,
-		Rule:       fmt.Sprintf("%s: ready the longest (idle %s) of %d eligible", chosen.cfg.Name, fmtDuration(now.Sub(chosen.st.IdleSince)), eligibleCount),
+		Rule:       fmt.Sprintf("%s: %s ranks first by %s (%s) of %d free", chosen.cfg.Name, chosen.cfg.Name, strategy, ranks[best].text, len(pool)),
 		Candidates: cands,
 	}
 }

@@ -16,6 +16,7 @@ type Intake struct {
 	SIPHeaders   map[string]string
 	CustomData   string
 	ArrivedAt    time.Time // zero: now
+	Priority     int       // higher first within the queue
 }
 
 // Intake puts a new call in the queue its dialed number leads to.
@@ -29,7 +30,7 @@ func (e *Engine) Intake(now time.Time, in Intake) (cc.Call, cc.Changes, error) {
 	if arrived.IsZero() || arrived.After(now) {
 		arrived = now
 	}
-	c := &call{Call: cc.Call{
+	c := newCall(cc.Call{
 		ID:           cc.CallID(e.cfg.NewID("call")),
 		Queue:        q.ID,
 		State:        cc.CallWaiting,
@@ -41,7 +42,9 @@ func (e *Engine) Intake(now time.Time, in Intake) (cc.Call, cc.Changes, error) {
 		SIPHeaders:   in.SIPHeaders,
 		CustomData:   in.CustomData,
 		ArrivedAt:    arrived,
-	}, tried: map[cc.OperatorID]bool{}}
+		Priority:     in.Priority,
+	}, now)
+	e.scheduleAnnouncement(c, now)
 	e.calls[c.ID] = c
 	e.touchCall(c)
 	return c.Call, e.finish(now), nil
@@ -71,25 +74,26 @@ type Event struct {
 
 // Report applies a cloud event to a call in progress. Events about an offer that is no longer
 // pending, and events that come after the call moved past them, change nothing: a duplicate or
-// late event gives the same state as none.
+// late event gives the same state as none. The one exception is an answer on an offer that was
+// taken back: the scenario did connect that operator, so the call is his.
 func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, error) {
 	c, err := e.callOr404(id)
 	if err != nil {
 		return e.fail(err)
 	}
+	c.lastHeard = now
 	switch ev.Kind {
 	case OperatorAnswered:
-		of := e.offerFor(c, ev.Offer)
-		if of == nil || c.State != cc.CallWaiting {
-			break // late or repeated: the lease is gone
+		if c.State != cc.CallWaiting {
+			break // repeated, or the call moved on
 		}
-		of.RingTime = ev.RingTime
-		e.settle(now, of, cc.OfferAnswered, "")
-		c.State, c.AnsweredAt, c.Operator, c.Offer = cc.CallConnected, now, of.Operator, of.ID
-		e.touchCall(c)
-		if o := e.operators[of.Operator]; o != nil {
-			e.setState(now, o, cc.OperatorOnCall, "")
-			o.st.Call = c.ID
+		if of := e.offerFor(c, ev.Offer); of != nil {
+			of.RingTime = ev.RingTime
+			e.settle(now, of, cc.OfferAnswered, "")
+			e.connect(now, c, of, ev.RingTime)
+		} else if late := c.late[ev.Offer]; late != nil && !e.talking(late.Operator) {
+			e.withdraw(now, c, "the operator of an earlier offer answered")
+			e.connect(now, c, late, ev.RingTime)
 		}
 	case DialFailed:
 		of := e.offerFor(c, ev.Offer)
@@ -98,9 +102,9 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, erro
 		}
 		of.RingTime, of.FailureCode = ev.RingTime, ev.Code
 		e.settle(now, of, cc.OfferFailed, ev.Reason)
-		e.returnToLine(c)
+		e.returnToLine(c, of)
 		if o := e.operators[of.Operator]; o != nil {
-			e.setState(now, o, cc.OperatorAway, missReason(ev.Code, ev.Reason))
+			e.markMissed(now, o, e.queues[c.Queue], missReason(ev.Code, ev.Reason))
 		}
 	case CallEnded:
 		switch c.State {
@@ -124,12 +128,36 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, erro
 	return e.finish(now), nil
 }
 
+// talking reports whether an operator is on a call: a late answer cannot make him talk on two.
+func (e *Engine) talking(id cc.OperatorID) bool {
+	o := e.operators[id]
+	return o != nil && o.st.State == cc.OperatorOnCall
+}
+
+// connect bridges a waiting call to the operator of offer of.
+func (e *Engine) connect(now time.Time, c *call, of *cc.Offer, ring time.Duration) {
+	c.State, c.AnsweredAt, c.Operator, c.Offer = cc.CallConnected, now, of.Operator, of.ID
+	e.touchCall(c)
+	o := e.operators[of.Operator]
+	if o == nil {
+		return
+	}
+	if other := e.offers[o.st.Offer]; other != nil && other.Call != c.ID {
+		// He answered this call while another was being offered to him: that one goes back.
+		e.release(now, other, "the operator answered another call")
+	}
+	e.markAnswered(now, o, ring)
+	e.setState(now, o, cc.OperatorOnCall, "")
+	o.st.Call = c.ID
+}
+
 // afterCall moves the operator of a finished call into wrap-up, or straight to ready.
 func (e *Engine) afterCall(now time.Time, c *call) {
 	o := e.operators[c.Operator]
 	if o == nil || o.st.State != cc.OperatorOnCall || o.st.Call != c.ID {
 		return
 	}
+	e.markCallDone(now, o, c.TalkTime)
 	wrap := time.Duration(0)
 	if q := e.queues[c.Queue]; q != nil {
 		wrap = q.WrapUp
@@ -151,21 +179,28 @@ func (e *Engine) abandon(now time.Time, c *call) {
 	delete(e.calls, c.ID)
 }
 
-// withdraw takes back a call's pending offer, if any: the operator is free again with his place
-// among the idle kept, and the cloud is told to stop dialing him.
+// withdraw takes back a call's pending offer, if any.
 func (e *Engine) withdraw(now time.Time, c *call, reason string) {
-	of := e.offers[c.Offer]
-	if of == nil {
-		return
+	if of := e.offers[c.Offer]; of != nil {
+		e.release(now, of, reason)
 	}
+}
+
+// release takes back a pending offer through no fault of its operator: he is free again with
+// his place among the idle kept, the call goes back to its place, and the cloud is told to stop
+// dialing him.
+func (e *Engine) release(now time.Time, of *cc.Offer, reason string) {
 	e.settle(now, of, cc.OfferWithdrawn, reason)
-	e.returnToLine(c)
+	c := e.calls[of.Call]
+	if c != nil {
+		e.returnToLine(c, of)
+		e.command(cc.Command{Type: cc.CommandCancel, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Reason: reason})
+	}
 	if o := e.operators[of.Operator]; o != nil && o.st.State == cc.OperatorReserved && o.st.Offer == of.ID {
 		idle := o.st.IdleSince
 		e.setState(now, o, cc.OperatorReady, "")
 		o.st.IdleSince = idle
 	}
-	e.command(cc.Command{Type: cc.CommandCancel, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Reason: reason})
 }
 
 // SessionGone ends a call whose cloud session can no longer be reached: it is lost, and its
@@ -176,7 +211,7 @@ func (e *Engine) SessionGone(now time.Time, id cc.CallID, reason string) cc.Chan
 		return e.finish(now)
 	}
 	if of := e.offers[c.Offer]; of != nil {
-		e.settle(now, of, cc.OfferWithdrawn, reason)
+		e.settle(now, of, cc.OfferWithdrawn, reason) // no cancel: the session is gone
 		if o := e.operators[of.Operator]; o != nil && o.st.Offer == of.ID {
 			idle := o.st.IdleSince
 			e.setState(now, o, cc.OperatorReady, "")
@@ -230,6 +265,7 @@ func (e *Engine) Requeue(now time.Time, id cc.CallID, to cc.QueueID) (cc.Call, c
 	if to != "" && to != c.Queue {
 		c.Queue = to
 		c.tried = map[cc.OperatorID]bool{}
+		e.scheduleAnnouncement(c, now)
 	}
 	e.touchCall(c)
 	ch := e.finish(now)

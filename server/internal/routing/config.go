@@ -135,7 +135,7 @@ func (e *Engine) checkSkills(skills []cc.QueueSkill) error {
 func (e *Engine) putOperator(now time.Time, op cc.Operator) *operator {
 	o := e.operators[op.ID]
 	if o == nil {
-		o = &operator{st: cc.OperatorStatus{Operator: op.ID, State: cc.OperatorOffline, Since: now}}
+		o = &operator{st: cc.OperatorStatus{Operator: op.ID, State: cc.OperatorOffline, Since: now, Marks: cc.NewMarks()}}
 		e.operators[op.ID] = o
 	}
 	o.cfg = op

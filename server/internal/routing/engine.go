@@ -7,6 +7,7 @@ package routing
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -23,6 +24,12 @@ type Config struct {
 	OfferSlack time.Duration
 	// NewID makes a fresh id with the given prefix ("call", "offer").
 	NewID func(prefix string) string
+	// Rand draws for the random strategy; a fixed seed when nil.
+	Rand *rand.Rand
+	// A waiting call the cloud has said nothing about for StaleWaiting, or a connected one for
+	// StaleConnected, is taken for a session that stopped reporting: the sweeper ends it as lost.
+	StaleWaiting   time.Duration
+	StaleConnected time.Duration
 }
 
 // Engine is the routing state and its rules.
@@ -34,6 +41,8 @@ type Engine struct {
 	byName    map[string]cc.OperatorID
 	calls     map[cc.CallID]*call      // calls not finished
 	offers    map[cc.OfferID]*cc.Offer // pending offers
+	strat     strategyState
+	repairs   map[string]int // what the sweeper mended, by kind, since start
 
 	// What the current step touched, flushed into a Changes at its end.
 	touchedStatus map[cc.OperatorID]bool
@@ -53,7 +62,14 @@ func (o *operator) present() bool { return o.streams > 0 }
 
 type call struct {
 	cc.Call
-	tried map[cc.OperatorID]bool // operators already offered this call
+	tried      map[cc.OperatorID]bool // operators already offered this call
+	late       map[cc.OfferID]*cc.Offer
+	announceAt time.Time // next position announcement, when the queue makes them
+	lastHeard  time.Time // the last word from the cloud about this call
+}
+
+func newCall(c cc.Call, now time.Time) *call {
+	return &call{Call: c, tried: map[cc.OperatorID]bool{}, late: map[cc.OfferID]*cc.Offer{}, lastHeard: now}
 }
 
 // New returns an empty engine.
@@ -64,7 +80,16 @@ func New(cfg Config) *Engine {
 	if cfg.OfferSlack <= 0 {
 		cfg.OfferSlack = 5 * time.Second
 	}
-	e := &Engine{cfg: cfg}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.New(rand.NewPCG(1, 2))
+	}
+	if cfg.StaleWaiting <= 0 {
+		cfg.StaleWaiting = 2 * time.Hour
+	}
+	if cfg.StaleConnected <= 0 {
+		cfg.StaleConnected = 12 * time.Hour
+	}
+	e := &Engine{cfg: cfg, repairs: map[string]int{}}
 	e.reset()
 	return e
 }
@@ -76,6 +101,7 @@ func (e *Engine) reset() {
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}
 	e.offers = map[cc.OfferID]*cc.Offer{}
+	e.strat = strategyState{cursors: map[cc.QueueID]cc.OperatorID{}, rand: e.cfg.Rand}
 	e.begin()
 }
 
@@ -130,11 +156,16 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 			o.absentSince = now
 		}
 	}
+	for q, op := range rt.Cursors {
+		e.strat.cursors[q] = op
+	}
 	for _, c := range rt.Calls {
 		if c.State.Finished() {
 			continue
 		}
-		e.calls[c.ID] = &call{Call: c, tried: map[cc.OperatorID]bool{}}
+		lc := newCall(c, now)
+		e.scheduleAnnouncement(lc, now)
+		e.calls[c.ID] = lc
 	}
 	for _, of := range rt.Offers {
 		of := of
@@ -179,6 +210,9 @@ func (e *Engine) setState(now time.Time, o *operator, s cc.OperatorState, reason
 	if s != cc.OperatorWrapUp {
 		o.st.WrapUpEndsAt = time.Time{}
 	}
+	if s != cc.OperatorBanned {
+		o.st.BannedUntil = time.Time{}
+	}
 	e.touchStatus(o)
 }
 
@@ -189,10 +223,24 @@ func (e *Engine) settle(now time.Time, of *cc.Offer, state cc.OfferState, reason
 	e.touchOffer(of)
 }
 
-// returnToLine puts a call whose offer did not work out back at its old place.
-func (e *Engine) returnToLine(c *call) {
+// returnToLine puts a call whose offer did not work out back at its old place. An offer taken
+// back (not one the cloud reported failed) is remembered: if its operator answers after all,
+// the call is his.
+func (e *Engine) returnToLine(c *call, of *cc.Offer) {
 	c.Offer, c.Operator = "", ""
+	if of.State != cc.OfferFailed {
+		c.late[of.ID] = of
+	}
 	e.touchCall(c)
+}
+
+// Repairs returns how many stuck states the sweeper mended since start, by kind.
+func (e *Engine) Repairs() map[string]int {
+	out := make(map[string]int, len(e.repairs))
+	for k, v := range e.repairs {
+		out[k] = v
+	}
+	return out
 }
 
 func (e *Engine) operatorOr404(id cc.OperatorID) (*operator, error) {

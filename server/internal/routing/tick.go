@@ -1,13 +1,14 @@
 package routing
 
 import (
+	"fmt"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// Tick carries out everything due by now: expired offers, wrap-ups that end, operators whose
-// app has been gone past the grace period.
+// Tick carries out everything due by now: expired offers, wrap-ups and bans that end, operators
+// whose app has been gone past the grace period, position announcements, and the sweeper.
 func (e *Engine) Tick(now time.Time) cc.Changes {
 	for _, of := range e.offers {
 		if of.ExpiresAt.After(now) {
@@ -15,12 +16,14 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 		}
 		c := e.calls[of.Call]
 		e.settle(now, of, cc.OfferExpired, "no answer in time")
+		var q *cc.Queue
 		if c != nil {
-			e.returnToLine(c)
+			q = e.queues[c.Queue]
+			e.returnToLine(c, of)
 			e.command(cc.Command{Type: cc.CommandCancel, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Reason: "offer expired"})
 		}
 		if o := e.operators[of.Operator]; o != nil && o.st.Offer == of.ID {
-			e.setState(now, o, cc.OperatorAway, "missed call: no answer")
+			e.markMissed(now, o, q, "missed call: no answer")
 		}
 	}
 	for _, o := range e.operators {
@@ -28,12 +31,80 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 		case o.st.State == cc.OperatorWrapUp && !o.st.WrapUpEndsAt.After(now):
 			e.setState(now, o, cc.OperatorReady, "")
 			o.st.IdleSince = now
+		case o.st.State == cc.OperatorBanned && !o.st.BannedUntil.After(now):
+			e.setState(now, o, cc.OperatorAway, "ban over: press Ready")
 		}
 		if due, ok := e.logoffDue(o); ok && !due.After(now) {
 			e.setState(now, o, cc.OperatorOffline, "app disconnected")
 		}
 	}
+	e.announce(now)
+	e.sweep(now)
 	return e.finish(now)
+}
+
+// scheduleAnnouncement sets when a waiting call next hears its position.
+func (e *Engine) scheduleAnnouncement(c *call, now time.Time) {
+	c.announceAt = time.Time{}
+	if q := e.queues[c.Queue]; q != nil && q.Rules.AnnounceEvery > 0 {
+		c.announceAt = now.Add(q.Rules.AnnounceEvery)
+	}
+}
+
+// announce tells each waiting caller whose time has come his place in line.
+func (e *Engine) announce(now time.Time) {
+	for _, c := range e.calls {
+		if c.announceAt.IsZero() || c.announceAt.After(now) || c.State != cc.CallWaiting {
+			continue
+		}
+		e.scheduleAnnouncement(c, now)
+		if c.Offer != "" {
+			continue // being connected: no need to hear the line
+		}
+		n := e.Position(c.ID)
+		text := fmt.Sprintf("You are number %d in line.", n)
+		if n == 1 {
+			text = "You are next in line."
+		}
+		e.command(cc.Command{Type: cc.CommandSay, Call: c.ID, AccessURL: c.AccessURL, Text: text})
+	}
+}
+
+// sweep finds stuck states and mends them: calls the cloud stopped reporting on, operators
+// reserved without a live offer or on a call that is not connected. The engine's own rules
+// should never leave the last two; finding one is counted and logged as a bug.
+func (e *Engine) sweep(now time.Time) {
+	for _, c := range e.calls {
+		limit := e.cfg.StaleWaiting
+		kind := "stale_waiting_call"
+		if c.State == cc.CallConnected {
+			limit, kind = e.cfg.StaleConnected, "stale_connected_call"
+		}
+		if now.Sub(c.lastHeard) >= limit {
+			e.repair(cc.Repair{Kind: kind, Call: c.ID, Operator: c.Operator})
+			e.SessionGone(now, c.ID, "no word from the cloud for "+fmtDuration(limit))
+		}
+	}
+	for id, o := range e.operators {
+		switch o.st.State {
+		case cc.OperatorReserved:
+			if of := e.offers[o.st.Offer]; of == nil || of.Operator != id {
+				e.repair(cc.Repair{Kind: "reserved_without_offer", Operator: id})
+				e.setState(now, o, cc.OperatorReady, "")
+			}
+		case cc.OperatorOnCall:
+			if c := e.calls[o.st.Call]; c == nil || c.State != cc.CallConnected || c.Operator != id {
+				e.repair(cc.Repair{Kind: "on_call_without_call", Operator: id, Call: o.st.Call})
+				e.setState(now, o, cc.OperatorReady, "")
+				o.st.IdleSince = now
+			}
+		}
+	}
+}
+
+func (e *Engine) repair(r cc.Repair) {
+	e.repairs[r.Kind]++
+	e.out.Repairs = append(e.out.Repairs, r)
 }
 
 // logoffDue is when an absent operator is logged off, if he will be.
@@ -52,7 +123,7 @@ func (e *Engine) logoffDue(o *operator) (time.Time, bool) {
 func (e *Engine) NextDeadline() (time.Time, bool) {
 	var next time.Time
 	consider := func(t time.Time) {
-		if next.IsZero() || t.Before(next) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
 			next = t
 		}
 	}
@@ -60,11 +131,22 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 		consider(of.ExpiresAt)
 	}
 	for _, o := range e.operators {
-		if o.st.State == cc.OperatorWrapUp {
+		switch o.st.State {
+		case cc.OperatorWrapUp:
 			consider(o.st.WrapUpEndsAt)
+		case cc.OperatorBanned:
+			consider(o.st.BannedUntil)
 		}
 		if due, ok := e.logoffDue(o); ok {
 			consider(due)
+		}
+	}
+	for _, c := range e.calls {
+		consider(c.announceAt)
+		if c.State == cc.CallConnected {
+			consider(c.lastHeard.Add(e.cfg.StaleConnected))
+		} else {
+			consider(c.lastHeard.Add(e.cfg.StaleWaiting))
 		}
 	}
 	return next, !next.IsZero()

@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/connect"
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
@@ -73,7 +74,12 @@ func (h analyticsHandler) GetOperatorStats(ctx context.Context, req *connect.Req
 	}
 	out := &analyticsv1.GetOperatorStatsResponse{}
 	for _, s := range stats {
+		var marks *commonv1.Marks
+		if v, err := h.s.board.OperatorView(ctx, s.Operator); err == nil {
+			marks = marksOut(v.Status.Marks)
+		}
 		out.Operators = append(out.Operators, &analyticsv1.OperatorStats{
+			Marks:             marks,
 			OperatorId:        string(s.Operator),
 			OffersReceived:    uint32(s.OffersReceived),
 			CallsAnswered:     uint32(s.CallsAnswered),

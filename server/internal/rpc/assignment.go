@@ -94,3 +94,15 @@ func (h assignmentHandler) RequeueCall(ctx context.Context, req *connect.Request
 	}
 	return connect.NewResponse(&assignmentv1.RequeueCallResponse{Call: callOut(c, 0, nil)}), nil
 }
+
+func (h assignmentHandler) LiftBan(ctx context.Context, req *connect.Request[assignmentv1.LiftBanRequest]) (*connect.Response[assignmentv1.LiftBanResponse], error) {
+	if err := required("operator_id", req.Msg.GetOperatorId()); err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	v, err := h.s.board.LiftBan(ctx, cc.OperatorID(req.Msg.GetOperatorId()))
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	st := statusOut(v)
+	return connect.NewResponse(&assignmentv1.LiftBanResponse{State: st.GetState(), Marks: st.GetMarks()}), nil
+}

@@ -158,12 +158,15 @@ func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 	if err := maxLen("queue.name", out.Name, 200); err != nil {
 		return cc.Queue{}, err
 	}
-	switch out.Strategy {
-	case "":
+	if out.Strategy == "" {
 		out.Strategy = cc.StrategyLongestIdle
-	case cc.StrategyLongestIdle:
-	default:
-		return cc.Queue{}, cc.Invalid("queue.strategy", "unknown strategy %q (known: longest_idle)", out.Strategy)
+	}
+	if !routing.KnownStrategy(out.Strategy) {
+		return cc.Queue{}, cc.Invalid("queue.strategy", "unknown strategy %q (known: %v)", out.Strategy, cc.Strategies)
+	}
+	var err error
+	if out.Rules, err = rulesIn(q); err != nil {
+		return cc.Queue{}, err
 	}
 	switch {
 	case q.GetOfferTimeoutS() == 0:
@@ -199,18 +202,83 @@ func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 	return out, nil
 }
 
+// rulesIn reads a queue's rules, zeros meaning the defaults.
+func rulesIn(q *adminv1.Queue) (cc.QueueRules, error) {
+	r := cc.DefaultRules()
+	switch every := q.GetAnnounceEveryS(); {
+	case every == 0:
+	case every < 15 || every > 600:
+		return r, cc.Invalid("queue.announce_every_s", "must be 0 (never) or 15 to 600 seconds")
+	default:
+		r.AnnounceEvery = time.Duration(every) * time.Second
+	}
+	if n := q.GetAwayAfterMisses(); n > 100 {
+		return r, cc.Invalid("queue.away_after_misses", "must be at most 100")
+	} else if n > 0 {
+		r.AwayAfterMisses = int(n)
+	}
+	if n := q.GetBanAfterMisses(); n > 100 {
+		return r, cc.Invalid("queue.ban_after_misses", "must be at most 100")
+	} else if n > 0 {
+		r.BanAfterMisses = int(n)
+	}
+	if w := q.GetBanWindowS(); w > 7*24*3600 {
+		return r, cc.Invalid("queue.ban_window_s", "must be at most a week")
+	} else if w > 0 {
+		r.BanWindow = time.Duration(w) * time.Second
+	}
+	if steps := q.GetBanStepsS(); len(steps) > 0 {
+		if len(steps) > 10 {
+			return r, cc.Invalid("queue.ban_steps_s", "at most 10 steps")
+		}
+		r.BanSteps = nil
+		for i, st := range steps {
+			if st < 60 || st > 7*24*3600 {
+				return r, cc.Invalid(fmt.Sprintf("queue.ban_steps_s[%d]", i), "must be a minute to a week")
+			}
+			r.BanSteps = append(r.BanSteps, time.Duration(st)*time.Second)
+		}
+	}
+	return r, nil
+}
+
+func marksOut(m cc.Marks) *commonv1.Marks {
+	return &commonv1.Marks{
+		Score:             m.Score,
+		AnswerRate:        m.AnswerRate,
+		RingTimeMs:        ms(m.RingTime),
+		OffersMissed:      uint32(m.OffersMissed),
+		ConsecutiveMisses: uint32(m.ConsecutiveMisses),
+		RecentMisses:      uint32(len(m.RecentMisses)),
+		BansToday:         uint32(m.Bans),
+		CallsHandled:      uint32(m.CallsHandled),
+		TalkTimeMs:        uint64(m.TalkTime / time.Millisecond),
+		CallsToday:        uint32(m.CallsToday),
+		TalkTodayMs:       uint64(m.TalkToday / time.Millisecond),
+	}
+}
+
 func queueOut(q cc.Queue) *adminv1.Queue {
+	var steps []uint32
+	for _, st := range q.Rules.BanSteps {
+		steps = append(steps, uint32(st/time.Second))
+	}
 	return &adminv1.Queue{
-		QueueId:       string(q.ID),
-		Name:          q.Name,
-		DialedNumbers: q.DialedNumbers,
-		Strategy:      string(q.Strategy),
-		OfferTimeoutS: uint32(q.OfferTimeout / time.Second),
-		WrapUpS:       uint32(q.WrapUp / time.Second),
-		Priority:      uint32(q.Priority),
-		HoldMusicUrl:  q.HoldMusicURL,
-		Greeting:      q.Greeting,
-		IsDefault:     q.IsDefault,
+		AnnounceEveryS:  uint32(q.Rules.AnnounceEvery / time.Second),
+		AwayAfterMisses: uint32(q.Rules.AwayAfterMisses),
+		BanAfterMisses:  uint32(q.Rules.BanAfterMisses),
+		BanWindowS:      uint32(q.Rules.BanWindow / time.Second),
+		BanStepsS:       steps,
+		QueueId:         string(q.ID),
+		Name:            q.Name,
+		DialedNumbers:   q.DialedNumbers,
+		Strategy:        string(q.Strategy),
+		OfferTimeoutS:   uint32(q.OfferTimeout / time.Second),
+		WrapUpS:         uint32(q.WrapUp / time.Second),
+		Priority:        uint32(q.Priority),
+		HoldMusicUrl:    q.HoldMusicURL,
+		Greeting:        q.Greeting,
+		IsDefault:       q.IsDefault,
 	}
 }
 
@@ -257,6 +325,8 @@ func statusOut(v routing.OperatorView) *presencev1.OperatorStatus {
 		CallId:       string(v.Status.Call),
 		WrapUpEndsAt: ts(v.Status.WrapUpEndsAt),
 		Present:      v.Present,
+		BannedUntil:  ts(v.Status.BannedUntil),
+		Marks:        marksOut(v.Status.Marks),
 	}
 	if o := v.Offer; o != nil {
 		out.Offer = &presencev1.OfferedCall{
@@ -288,6 +358,7 @@ func callOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 		HungUpBy:     hangupParties[c.HungUpBy],
 		TalkTimeMs:   ms(c.TalkTime),
 		Position:     uint32(position),
+		Priority:     uint32(c.Priority),
 	}
 	for _, of := range offers {
 		out.Offers = append(out.Offers, offerOut(of))
@@ -328,6 +399,9 @@ func decisionOut(d cc.Decision) *assignmentv1.Decision {
 			IdleMs:          ms(c.Idle),
 			Score:           c.Score,
 			CallsToday:      uint32(c.CallsToday),
+			Level:           uint32(c.Level),
+			Value:           c.Value,
+			ValueText:       c.ValueString,
 		})
 	}
 	return out

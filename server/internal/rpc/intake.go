@@ -33,8 +33,12 @@ func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[ca
 		SIPHeaders:   m.GetSipHeaders(),
 		CustomData:   m.GetCustomData(),
 		ArrivedAt:    timeOf(m.GetArrivedAt()),
+		Priority:     int(m.GetPriority()),
 	}
 	err := requestID(m.GetRequestId())
+	if err == nil && m.GetPriority() > 100 {
+		err = cc.Invalid("priority", "must be 0 to 100")
+	}
 	if err == nil && in.AccessURL == "" {
 		in.AccessURL = m.GetAccessUrl()
 		err = required("access_url", in.AccessURL)

@@ -35,6 +35,7 @@ var policy = map[string][]Role{
 	assignmentv1connect.AssignmentServiceExplainCallProcedure:   {RoleAdmin},
 	assignmentv1connect.AssignmentServiceWithdrawOfferProcedure: {RoleAdmin},
 	assignmentv1connect.AssignmentServiceRequeueCallProcedure:   {RoleAdmin},
+	assignmentv1connect.AssignmentServiceLiftBanProcedure:       {RoleAdmin},
 
 	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:    {RoleAdmin},
 	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure: {RoleAdmin, RoleOperator},

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -192,7 +193,7 @@ func scanOperator(s scanner) (callcenter.Operator, error) {
 // Queues ----------------------------------------------------------------------------------
 
 const queueColumns = `id, name, strategy, offer_timeout_ms, wrap_up_ms, priority, hold_music_url,
-	greeting, is_default`
+	greeting, is_default, rules`
 
 // CreateQueue stores a new queue. Its id must be free and its dialed numbers must belong to no
 // other queue; if it is the default queue, the previous default stops being one.
@@ -274,14 +275,14 @@ func putQueues(ctx context.Context, tx *sql.Tx, qs []callcenter.Queue) error {
 	}
 	for _, q := range qs {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO queues (`+queueColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO queues (`+queueColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET
 				name = excluded.name, strategy = excluded.strategy,
 				offer_timeout_ms = excluded.offer_timeout_ms, wrap_up_ms = excluded.wrap_up_ms,
 				priority = excluded.priority, hold_music_url = excluded.hold_music_url,
-				greeting = excluded.greeting, is_default = excluded.is_default`,
+				greeting = excluded.greeting, is_default = excluded.is_default, rules = excluded.rules`,
 			q.ID, q.Name, q.Strategy, durMS(q.OfferTimeout), durMS(q.WrapUp), q.Priority,
-			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault))
+			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), jsonText(q.Rules))
 		if err != nil {
 			return fmt.Errorf("sqlite: put queue %q: %w", q.ID, err)
 		}
@@ -378,8 +379,14 @@ func scanQueue(s scanner) (callcenter.Queue, error) {
 	var q callcenter.Queue
 	var timeout, wrapUp int64
 	var def int
+	var rules string
 	err := s.Scan(&q.ID, &q.Name, &q.Strategy, &timeout, &wrapUp, &q.Priority, &q.HoldMusicURL,
-		&q.Greeting, &def)
+		&q.Greeting, &def, &rules)
+	if err == nil {
+		if jerr := json.Unmarshal([]byte(rules), &q.Rules); jerr != nil {
+			return q, fmt.Errorf("queue %q: rules: %w", q.ID, jerr)
+		}
+	}
 	q.OfferTimeout = msDur(timeout)
 	q.WrapUp = msDur(wrapUp)
 	q.IsDefault = def != 0

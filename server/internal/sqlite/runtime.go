@@ -46,6 +46,13 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 				return err
 			}
 		}
+		for q, op := range c.Cursors {
+			_, err := tx.ExecContext(ctx, `INSERT INTO queue_cursors (queue_id, operator_id) VALUES (?, ?)
+				ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`, q, op)
+			if err != nil {
+				return fmt.Errorf("sqlite: write cursor of queue %q: %w", q, err)
+			}
+		}
 		return nil
 	})
 }
@@ -72,26 +79,36 @@ func eachRow(ctx context.Context, tx *sql.Tx, what, query string, n int, args fu
 	return nil
 }
 
-const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since`
+const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
+	banned_until, marks`
 
 func putStatuses(ctx context.Context, tx *sql.Tx, ss []callcenter.OperatorStatus) error {
 	return eachRow(ctx, tx, "operator status", `
-		INSERT INTO operator_status (`+statusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO operator_status (`+statusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (operator_id) DO UPDATE SET
 			state = excluded.state, since = excluded.since, reason = excluded.reason,
 			offer_id = excluded.offer_id, call_id = excluded.call_id,
-			wrap_up_ends_at = excluded.wrap_up_ends_at, idle_since = excluded.idle_since`,
+			wrap_up_ends_at = excluded.wrap_up_ends_at, idle_since = excluded.idle_since,
+			banned_until = excluded.banned_until, marks = excluded.marks`,
 		len(ss), func(i int) ([]any, error) {
 			s := ss[i]
 			return []any{s.Operator, s.State, msTime(s.Since), s.Reason, s.Offer, s.Call,
-				msTime(s.WrapUpEndsAt), msTime(s.IdleSince)}, nil
+				msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}, nil
 		})
 }
 
 func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
 	var st callcenter.OperatorStatus
-	var since, wrapUp, idle sql.NullInt64
-	err := s.Scan(&st.Operator, &st.State, &since, &st.Reason, &st.Offer, &st.Call, &wrapUp, &idle)
+	var since, wrapUp, idle, banned sql.NullInt64
+	var marks string
+	err := s.Scan(&st.Operator, &st.State, &since, &st.Reason, &st.Offer, &st.Call, &wrapUp, &idle,
+		&banned, &marks)
+	if err == nil {
+		if jerr := json.Unmarshal([]byte(marks), &st.Marks); jerr != nil {
+			return st, fmt.Errorf("operator %q: marks: %w", st.Operator, jerr)
+		}
+	}
+	st.BannedUntil = timeMS(banned)
 	st.Since = timeMS(since)
 	st.WrapUpEndsAt = timeMS(wrapUp)
 	st.IdleSince = timeMS(idle)
@@ -99,14 +116,15 @@ func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
 }
 
 const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
-	dialed_number, sip_headers, custom_data, arrived_at, operator_id, offer_id, answered_at,
+	dialed_number, sip_headers, custom_data, arrived_at, priority, operator_id, offer_id, answered_at,
 	ended_at, hung_up_by, talk_time_ms`
 
 func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
 	return eachRow(ctx, tx, "call", `
 		INSERT INTO calls (`+callColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
+			priority = excluded.priority,
 			queue_id = excluded.queue_id, state = excluded.state,
 			session_id = excluded.session_id, access_url = excluded.access_url,
 			caller_number = excluded.caller_number, caller_name = excluded.caller_name,
@@ -120,7 +138,7 @@ func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
 			headers, err := json.Marshal(c.SIPHeaders)
 			return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
 				c.CallerName, c.DialedNumber, string(headers), c.CustomData, msTime(c.ArrivedAt),
-				c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
+				c.Priority, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
 				durMS(c.TalkTime)}, err
 		})
 }
@@ -131,7 +149,7 @@ func scanCall(s scanner) (callcenter.Call, error) {
 	var arrived, answered, ended sql.NullInt64
 	var talk int64
 	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
-		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Operator, &c.Offer,
+		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Operator, &c.Offer,
 		&answered, &ended, &c.HungUpBy, &talk)
 	if err != nil {
 		return c, err
@@ -250,7 +268,23 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 		if err != nil {
 			return fmt.Errorf("sqlite: load offers: %w", err)
 		}
-		return nil
+		rows, err := tx.QueryContext(ctx, `SELECT queue_id, operator_id FROM queue_cursors`)
+		if err != nil {
+			return fmt.Errorf("sqlite: load cursors: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var q callcenter.QueueID
+			var op callcenter.OperatorID
+			if err := rows.Scan(&q, &op); err != nil {
+				return fmt.Errorf("sqlite: load cursors: %w", err)
+			}
+			if rt.Cursors == nil {
+				rt.Cursors = map[callcenter.QueueID]callcenter.OperatorID{}
+			}
+			rt.Cursors[q] = op
+		}
+		return rows.Err()
 	})
 	if err != nil {
 		return callcenter.Runtime{}, err
@@ -347,4 +381,13 @@ func queryAll[T any](ctx context.Context, tx *sql.Tx, scan func(scanner) (T, err
 		all = append(all, v)
 	}
 	return all, rows.Err()
+}
+
+// jsonText is v as JSON text. Domain values always marshal.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("sqlite: marshal %T: %v", v, err))
+	}
+	return string(b)
 }

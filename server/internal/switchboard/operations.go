@@ -102,6 +102,11 @@ func (s *Switchboard) EndWrapUp(ctx context.Context, id cc.OperatorID) (routing.
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.EndWrapUp(now, id) })
 }
 
+// LiftBan ends an operator's ban early.
+func (s *Switchboard) LiftBan(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LiftBan(now, id) })
+}
+
 // OperatorView returns an operator's live view.
 func (s *Switchboard) OperatorView(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(time.Time) (cc.Changes, error) { return cc.Changes{}, nil })

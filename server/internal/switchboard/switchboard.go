@@ -178,6 +178,9 @@ func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
 			return errors.Join(cc.Errorf(cc.CodeInternal, "could not store the change"), err)
 		}
 	}
+	for _, r := range ch.Repairs {
+		s.log.Warn("sweeper repaired a stuck state", "kind", r.Kind, "call_id", r.Call, "operator_id", r.Operator)
+	}
 	for _, c := range ch.Calls {
 		s.log.Info("call", "call_id", c.ID, "queue_id", c.Queue, "state", c.State, "operator_id", c.Operator, "offer_id", c.Offer)
 	}

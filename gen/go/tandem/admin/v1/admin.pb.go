@@ -610,18 +610,33 @@ type Queue struct {
 	Name    string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Dialed numbers (E.164) whose calls join this queue. A number belongs to one queue.
 	DialedNumbers []string `protobuf:"bytes,3,rep,name=dialed_numbers,json=dialedNumbers,proto3" json:"dialed_numbers,omitempty"`
-	// "longest_idle" (the default); later issues add more.
+	// How a free operator is chosen: "longest_idle" (the default: free the longest), "round_robin"
+	// (in turn, from where the last offer stopped), "fewest_calls" (fewest calls today),
+	// "least_talk" (least talk time today), "best_marks" (highest score), "skill_level" (highest
+	// level in this queue, then longest idle) or "random".
 	Strategy string `protobuf:"bytes,4,opt,name=strategy,proto3" json:"strategy,omitempty"`
 	// How long an operator's phone rings before the offer moves on (5–120 s, default 20).
 	OfferTimeoutS uint32 `protobuf:"varint,5,opt,name=offer_timeout_s,json=offerTimeoutS,proto3" json:"offer_timeout_s,omitempty"`
-	// Wrap-up time after a call (0–600 s, default 10).
+	// Wrap-up time after a call (0–600 s; 0: none, the operator is ready at once).
 	WrapUpS uint32 `protobuf:"varint,6,opt,name=wrap_up_s,json=wrapUpS,proto3" json:"wrap_up_s,omitempty"`
 	// Higher first across queues an operator serves (0–100).
 	Priority     uint32 `protobuf:"varint,7,opt,name=priority,proto3" json:"priority,omitempty"`
 	HoldMusicUrl string `protobuf:"bytes,8,opt,name=hold_music_url,json=holdMusicUrl,proto3" json:"hold_music_url,omitempty"`
 	Greeting     string `protobuf:"bytes,9,opt,name=greeting,proto3" json:"greeting,omitempty"`
 	// Calls whose dialed number matches no queue go to the default queue.
-	IsDefault     bool `protobuf:"varint,10,opt,name=is_default,json=isDefault,proto3" json:"is_default,omitempty"`
+	IsDefault bool `protobuf:"varint,10,opt,name=is_default,json=isDefault,proto3" json:"is_default,omitempty"`
+	// How often a waiting caller hears his position in line (0: never; else 15–600 s).
+	AnnounceEveryS uint32 `protobuf:"varint,11,opt,name=announce_every_s,json=announceEveryS,proto3" json:"announce_every_s,omitempty"`
+	// After this many consecutive missed offers an operator goes away until he presses Ready
+	// (0: the default, 1).
+	AwayAfterMisses uint32 `protobuf:"varint,12,opt,name=away_after_misses,json=awayAfterMisses,proto3" json:"away_after_misses,omitempty"`
+	// This many missed offers within ban_window_s ban an operator (0: the default, 3).
+	BanAfterMisses uint32 `protobuf:"varint,13,opt,name=ban_after_misses,json=banAfterMisses,proto3" json:"ban_after_misses,omitempty"`
+	// The window for ban_after_misses (0: the default, 3600).
+	BanWindowS uint32 `protobuf:"varint,14,opt,name=ban_window_s,json=banWindowS,proto3" json:"ban_window_s,omitempty"`
+	// How long each ban lasts, growing with each ban of the day; the last repeats
+	// (empty: the default, 300, 900, 3600).
+	BanStepsS     []uint32 `protobuf:"varint,15,rep,packed,name=ban_steps_s,json=banStepsS,proto3" json:"ban_steps_s,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -724,6 +739,41 @@ func (x *Queue) GetIsDefault() bool {
 		return x.IsDefault
 	}
 	return false
+}
+
+func (x *Queue) GetAnnounceEveryS() uint32 {
+	if x != nil {
+		return x.AnnounceEveryS
+	}
+	return 0
+}
+
+func (x *Queue) GetAwayAfterMisses() uint32 {
+	if x != nil {
+		return x.AwayAfterMisses
+	}
+	return 0
+}
+
+func (x *Queue) GetBanAfterMisses() uint32 {
+	if x != nil {
+		return x.BanAfterMisses
+	}
+	return 0
+}
+
+func (x *Queue) GetBanWindowS() uint32 {
+	if x != nil {
+		return x.BanWindowS
+	}
+	return 0
+}
+
+func (x *Queue) GetBanStepsS() []uint32 {
+	if x != nil {
+		return x.BanStepsS
+	}
+	return nil
 }
 
 type CreateQueueRequest struct {
@@ -1119,7 +1169,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xba\x02\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xfc\x03\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -1132,7 +1182,13 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\bgreeting\x18\t \x01(\tR\bgreeting\x12\x1d\n" +
 	"\n" +
 	"is_default\x18\n" +
-	" \x01(\bR\tisDefault\"B\n" +
+	" \x01(\bR\tisDefault\x12(\n" +
+	"\x10announce_every_s\x18\v \x01(\rR\x0eannounceEveryS\x12*\n" +
+	"\x11away_after_misses\x18\f \x01(\rR\x0fawayAfterMisses\x12(\n" +
+	"\x10ban_after_misses\x18\r \x01(\rR\x0ebanAfterMisses\x12 \n" +
+	"\fban_window_s\x18\x0e \x01(\rR\n" +
+	"banWindowS\x12\x1e\n" +
+	"\vban_steps_s\x18\x0f \x03(\rR\tbanStepsS\"B\n" +
 	"\x12CreateQueueRequest\x12,\n" +
 	"\x05queue\x18\x01 \x01(\v2\x16.tandem.admin.v1.QueueR\x05queue\"C\n" +
 	"\x13CreateQueueResponse\x12,\n" +

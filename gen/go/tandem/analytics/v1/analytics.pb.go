@@ -17,6 +17,7 @@
 package analyticsv1
 
 import (
+	v1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -403,8 +404,10 @@ type OperatorStats struct {
 	// Mean ring time of answered offers.
 	AverageRingTimeMs uint32 `protobuf:"varint,5,opt,name=average_ring_time_ms,json=averageRingTimeMs,proto3" json:"average_ring_time_ms,omitempty"`
 	TalkTimeMs        uint64 `protobuf:"varint,6,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// His marks now, whatever the range.
+	Marks         *v1.Marks `protobuf:"bytes,7,opt,name=marks,proto3" json:"marks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OperatorStats) Reset() {
@@ -479,11 +482,18 @@ func (x *OperatorStats) GetTalkTimeMs() uint64 {
 	return 0
 }
 
+func (x *OperatorStats) GetMarks() *v1.Marks {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
 var File_tandem_analytics_v1_analytics_proto protoreflect.FileDescriptor
 
 const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\n" +
-	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"g\n" +
+	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
 	"\tTimeRange\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
 	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"g\n" +
@@ -513,7 +523,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"operatorId\x124\n" +
 	"\x05range\x18\x02 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\"\\\n" +
 	"\x18GetOperatorStatsResponse\x12@\n" +
-	"\toperators\x18\x01 \x03(\v2\".tandem.analytics.v1.OperatorStatsR\toperators\"\xf8\x01\n" +
+	"\toperators\x18\x01 \x03(\v2\".tandem.analytics.v1.OperatorStatsR\toperators\"\xa7\x02\n" +
 	"\rOperatorStats\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x12'\n" +
@@ -522,7 +532,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\roffers_missed\x18\x04 \x01(\rR\foffersMissed\x12/\n" +
 	"\x14average_ring_time_ms\x18\x05 \x01(\rR\x11averageRingTimeMs\x12 \n" +
 	"\ftalk_time_ms\x18\x06 \x01(\x04R\n" +
-	"talkTimeMs2\xeb\x01\n" +
+	"talkTimeMs\x12-\n" +
+	"\x05marks\x18\a \x01(\v2\x17.tandem.common.v1.MarksR\x05marks2\xeb\x01\n" +
 	"\x10AnalyticsService\x12f\n" +
 	"\rGetQueueStats\x12).tandem.analytics.v1.GetQueueStatsRequest\x1a*.tandem.analytics.v1.GetQueueStatsResponse\x12o\n" +
 	"\x10GetOperatorStats\x12,.tandem.analytics.v1.GetOperatorStatsRequest\x1a-.tandem.analytics.v1.GetOperatorStatsResponseB\xda\x01\n" +
@@ -550,6 +561,7 @@ var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(*GetOperatorStatsResponse)(nil), // 5: tandem.analytics.v1.GetOperatorStatsResponse
 	(*OperatorStats)(nil),            // 6: tandem.analytics.v1.OperatorStats
 	(*timestamppb.Timestamp)(nil),    // 7: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                 // 8: tandem.common.v1.Marks
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
 	7, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
@@ -558,15 +570,16 @@ var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
 	3, // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
 	0, // 4: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	6, // 5: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	1, // 6: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	4, // 7: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	2, // 8: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	5, // 9: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	8, // [8:10] is the sub-list for method output_type
-	6, // [6:8] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	8, // 6: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	1, // 7: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	4, // 8: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	2, // 9: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	5, // 10: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	9, // [9:11] is the sub-list for method output_type
+	7, // [7:9] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }

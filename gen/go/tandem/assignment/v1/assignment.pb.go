@@ -26,6 +26,102 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type LiftBanRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OperatorId    string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LiftBanRequest) Reset() {
+	*x = LiftBanRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LiftBanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LiftBanRequest) ProtoMessage() {}
+
+func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LiftBanRequest.ProtoReflect.Descriptor instead.
+func (*LiftBanRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *LiftBanRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+type LiftBanResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	State         v1.OperatorState       `protobuf:"varint,1,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
+	Marks         *v1.Marks              `protobuf:"bytes,2,opt,name=marks,proto3" json:"marks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LiftBanResponse) Reset() {
+	*x = LiftBanResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LiftBanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LiftBanResponse) ProtoMessage() {}
+
+func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LiftBanResponse.ProtoReflect.Descriptor instead.
+func (*LiftBanResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *LiftBanResponse) GetState() v1.OperatorState {
+	if x != nil {
+		return x.State
+	}
+	return v1.OperatorState(0)
+}
+
+func (x *LiftBanResponse) GetMarks() *v1.Marks {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
 type ListCallsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only this queue's calls; all queues when empty.
@@ -36,7 +132,7 @@ type ListCallsRequest struct {
 
 func (x *ListCallsRequest) Reset() {
 	*x = ListCallsRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -48,7 +144,7 @@ func (x *ListCallsRequest) String() string {
 func (*ListCallsRequest) ProtoMessage() {}
 
 func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -61,7 +157,7 @@ func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsRequest.ProtoReflect.Descriptor instead.
 func (*ListCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ListCallsRequest) GetQueueId() string {
@@ -80,7 +176,7 @@ type ListCallsResponse struct {
 
 func (x *ListCallsResponse) Reset() {
 	*x = ListCallsResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -92,7 +188,7 @@ func (x *ListCallsResponse) String() string {
 func (*ListCallsResponse) ProtoMessage() {}
 
 func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -105,7 +201,7 @@ func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsResponse.ProtoReflect.Descriptor instead.
 func (*ListCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ListCallsResponse) GetCalls() []*Call {
@@ -124,7 +220,7 @@ type GetCallRequest struct {
 
 func (x *GetCallRequest) Reset() {
 	*x = GetCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -136,7 +232,7 @@ func (x *GetCallRequest) String() string {
 func (*GetCallRequest) ProtoMessage() {}
 
 func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -149,7 +245,7 @@ func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallRequest.ProtoReflect.Descriptor instead.
 func (*GetCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetCallRequest) GetCallId() string {
@@ -168,7 +264,7 @@ type GetCallResponse struct {
 
 func (x *GetCallResponse) Reset() {
 	*x = GetCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -180,7 +276,7 @@ func (x *GetCallResponse) String() string {
 func (*GetCallResponse) ProtoMessage() {}
 
 func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -193,7 +289,7 @@ func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallResponse.ProtoReflect.Descriptor instead.
 func (*GetCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetCallResponse) GetCall() *Call {
@@ -212,7 +308,7 @@ type ExplainCallRequest struct {
 
 func (x *ExplainCallRequest) Reset() {
 	*x = ExplainCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -224,7 +320,7 @@ func (x *ExplainCallRequest) String() string {
 func (*ExplainCallRequest) ProtoMessage() {}
 
 func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -237,7 +333,7 @@ func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallRequest.ProtoReflect.Descriptor instead.
 func (*ExplainCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ExplainCallRequest) GetCallId() string {
@@ -256,7 +352,7 @@ type ExplainCallResponse struct {
 
 func (x *ExplainCallResponse) Reset() {
 	*x = ExplainCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -268,7 +364,7 @@ func (x *ExplainCallResponse) String() string {
 func (*ExplainCallResponse) ProtoMessage() {}
 
 func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -281,7 +377,7 @@ func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallResponse.ProtoReflect.Descriptor instead.
 func (*ExplainCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ExplainCallResponse) GetDecisions() []*Decision {
@@ -301,7 +397,7 @@ type WithdrawOfferRequest struct {
 
 func (x *WithdrawOfferRequest) Reset() {
 	*x = WithdrawOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -313,7 +409,7 @@ func (x *WithdrawOfferRequest) String() string {
 func (*WithdrawOfferRequest) ProtoMessage() {}
 
 func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -326,7 +422,7 @@ func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WithdrawOfferRequest) GetOfferId() string {
@@ -352,7 +448,7 @@ type WithdrawOfferResponse struct {
 
 func (x *WithdrawOfferResponse) Reset() {
 	*x = WithdrawOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -364,7 +460,7 @@ func (x *WithdrawOfferResponse) String() string {
 func (*WithdrawOfferResponse) ProtoMessage() {}
 
 func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -377,7 +473,7 @@ func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *WithdrawOfferResponse) GetCall() *Call {
@@ -398,7 +494,7 @@ type RequeueCallRequest struct {
 
 func (x *RequeueCallRequest) Reset() {
 	*x = RequeueCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -410,7 +506,7 @@ func (x *RequeueCallRequest) String() string {
 func (*RequeueCallRequest) ProtoMessage() {}
 
 func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -423,7 +519,7 @@ func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallRequest.ProtoReflect.Descriptor instead.
 func (*RequeueCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RequeueCallRequest) GetCallId() string {
@@ -449,7 +545,7 @@ type RequeueCallResponse struct {
 
 func (x *RequeueCallResponse) Reset() {
 	*x = RequeueCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -461,7 +557,7 @@ func (x *RequeueCallResponse) String() string {
 func (*RequeueCallResponse) ProtoMessage() {}
 
 func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -474,7 +570,7 @@ func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallResponse.ProtoReflect.Descriptor instead.
 func (*RequeueCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RequeueCallResponse) GetCall() *Call {
@@ -504,13 +600,14 @@ type Call struct {
 	// Position in line, from 1, while waiting without an offer.
 	Position      uint32   `protobuf:"varint,14,opt,name=position,proto3" json:"position,omitempty"`
 	Offers        []*Offer `protobuf:"bytes,15,rep,name=offers,proto3" json:"offers,omitempty"`
+	Priority      uint32   `protobuf:"varint,16,opt,name=priority,proto3" json:"priority,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Call) Reset() {
 	*x = Call{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -522,7 +619,7 @@ func (x *Call) String() string {
 func (*Call) ProtoMessage() {}
 
 func (x *Call) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -535,7 +632,7 @@ func (x *Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Call.ProtoReflect.Descriptor instead.
 func (*Call) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Call) GetCallId() string {
@@ -643,6 +740,13 @@ func (x *Call) GetOffers() []*Offer {
 	return nil
 }
 
+func (x *Call) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
 // Offer is one attempt to connect a call to one operator, under a lease.
 type Offer struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -663,7 +767,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -675,7 +779,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -688,7 +792,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Offer) GetOfferId() string {
@@ -780,7 +884,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -792,7 +896,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -805,7 +909,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Decision) GetCallId() string {
@@ -868,15 +972,21 @@ type Candidate struct {
 	// How long he had been idle.
 	IdleMs uint32 `protobuf:"varint,5,opt,name=idle_ms,json=idleMs,proto3" json:"idle_ms,omitempty"`
 	// His marks at decision time.
-	Score         float64 `protobuf:"fixed64,6,opt,name=score,proto3" json:"score,omitempty"`
-	CallsToday    uint32  `protobuf:"varint,7,opt,name=calls_today,json=callsToday,proto3" json:"calls_today,omitempty"`
+	Score      float64 `protobuf:"fixed64,6,opt,name=score,proto3" json:"score,omitempty"`
+	CallsToday uint32  `protobuf:"varint,7,opt,name=calls_today,json=callsToday,proto3" json:"calls_today,omitempty"`
+	// His level in the call's queue.
+	Level uint32 `protobuf:"varint,8,opt,name=level,proto3" json:"level,omitempty"`
+	// What the strategy ranked by (lower goes first), e.g. idle seconds negated, calls today,
+	// and in words ("idle 4m12s", "3 calls today").
+	Value         float64 `protobuf:"fixed64,9,opt,name=value,proto3" json:"value,omitempty"`
+	ValueText     string  `protobuf:"bytes,10,opt,name=value_text,json=valueText,proto3" json:"value_text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -888,7 +998,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -901,7 +1011,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -953,11 +1063,38 @@ func (x *Candidate) GetCallsToday() uint32 {
 	return 0
 }
 
+func (x *Candidate) GetLevel() uint32 {
+	if x != nil {
+		return x.Level
+	}
+	return 0
+}
+
+func (x *Candidate) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *Candidate) GetValueText() string {
+	if x != nil {
+		return x.ValueText
+	}
+	return ""
+}
+
 var File_tandem_assignment_v1_assignment_proto protoreflect.FileDescriptor
 
 const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"-\n" +
+	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"1\n" +
+	"\x0eLiftBanRequest\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\"w\n" +
+	"\x0fLiftBanResponse\x125\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x12-\n" +
+	"\x05marks\x18\x02 \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"-\n" +
 	"\x10ListCallsRequest\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\"E\n" +
 	"\x11ListCallsResponse\x120\n" +
@@ -979,7 +1116,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xf7\x04\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\x93\x05\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -1003,7 +1140,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\ftalk_time_ms\x18\r \x01(\rR\n" +
 	"talkTimeMs\x12\x1a\n" +
 	"\bposition\x18\x0e \x01(\rR\bposition\x123\n" +
-	"\x06offers\x18\x0f \x03(\v2\x1b.tandem.assignment.v1.OfferR\x06offers\"\x9e\x03\n" +
+	"\x06offers\x18\x0f \x03(\v2\x1b.tandem.assignment.v1.OfferR\x06offers\x12\x1a\n" +
+	"\bpriority\x18\x10 \x01(\rR\bpriority\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
@@ -1032,7 +1170,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x04rule\x18\x06 \x01(\tR\x04rule\x12?\n" +
 	"\n" +
 	"candidates\x18\a \x03(\v2\x1f.tandem.assignment.v1.CandidateR\n" +
-	"candidates\"\xfa\x01\n" +
+	"candidates\"\xc5\x02\n" +
 	"\tCandidate\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x125\n" +
@@ -1042,13 +1180,19 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\aidle_ms\x18\x05 \x01(\rR\x06idleMs\x12\x14\n" +
 	"\x05score\x18\x06 \x01(\x01R\x05score\x12\x1f\n" +
 	"\vcalls_today\x18\a \x01(\rR\n" +
-	"callsToday2\xfb\x03\n" +
+	"callsToday\x12\x14\n" +
+	"\x05level\x18\b \x01(\rR\x05level\x12\x14\n" +
+	"\x05value\x18\t \x01(\x01R\x05value\x12\x1d\n" +
+	"\n" +
+	"value_text\x18\n" +
+	" \x01(\tR\tvalueText2\xd3\x04\n" +
 	"\x11AssignmentService\x12\\\n" +
 	"\tListCalls\x12&.tandem.assignment.v1.ListCallsRequest\x1a'.tandem.assignment.v1.ListCallsResponse\x12V\n" +
 	"\aGetCall\x12$.tandem.assignment.v1.GetCallRequest\x1a%.tandem.assignment.v1.GetCallResponse\x12b\n" +
 	"\vExplainCall\x12(.tandem.assignment.v1.ExplainCallRequest\x1a).tandem.assignment.v1.ExplainCallResponse\x12h\n" +
 	"\rWithdrawOffer\x12*.tandem.assignment.v1.WithdrawOfferRequest\x1a+.tandem.assignment.v1.WithdrawOfferResponse\x12b\n" +
-	"\vRequeueCall\x12(.tandem.assignment.v1.RequeueCallRequest\x1a).tandem.assignment.v1.RequeueCallResponseB\xe2\x01\n" +
+	"\vRequeueCall\x12(.tandem.assignment.v1.RequeueCallRequest\x1a).tandem.assignment.v1.RequeueCallResponse\x12V\n" +
+	"\aLiftBan\x12$.tandem.assignment.v1.LiftBanRequest\x1a%.tandem.assignment.v1.LiftBanResponseB\xe2\x01\n" +
 	"\x18com.tandem.assignment.v1B\x0fAssignmentProtoP\x01ZCgithub.com/tandemcc/tandem/gen/go/tandem/assignment/v1;assignmentv1\xa2\x02\x03TAX\xaa\x02\x14Tandem.Assignment.V1\xca\x02\x14Tandem\\Assignment\\V1\xe2\x02 Tandem\\Assignment\\V1\\GPBMetadata\xea\x02\x16Tandem::Assignment::V1b\x06proto3"
 
 var (
@@ -1063,62 +1207,69 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
-	(*ListCallsRequest)(nil),      // 0: tandem.assignment.v1.ListCallsRequest
-	(*ListCallsResponse)(nil),     // 1: tandem.assignment.v1.ListCallsResponse
-	(*GetCallRequest)(nil),        // 2: tandem.assignment.v1.GetCallRequest
-	(*GetCallResponse)(nil),       // 3: tandem.assignment.v1.GetCallResponse
-	(*ExplainCallRequest)(nil),    // 4: tandem.assignment.v1.ExplainCallRequest
-	(*ExplainCallResponse)(nil),   // 5: tandem.assignment.v1.ExplainCallResponse
-	(*WithdrawOfferRequest)(nil),  // 6: tandem.assignment.v1.WithdrawOfferRequest
-	(*WithdrawOfferResponse)(nil), // 7: tandem.assignment.v1.WithdrawOfferResponse
-	(*RequeueCallRequest)(nil),    // 8: tandem.assignment.v1.RequeueCallRequest
-	(*RequeueCallResponse)(nil),   // 9: tandem.assignment.v1.RequeueCallResponse
-	(*Call)(nil),                  // 10: tandem.assignment.v1.Call
-	(*Offer)(nil),                 // 11: tandem.assignment.v1.Offer
-	(*Decision)(nil),              // 12: tandem.assignment.v1.Decision
-	(*Candidate)(nil),             // 13: tandem.assignment.v1.Candidate
-	(v1.CallState)(0),             // 14: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
-	(v1.HangupParty)(0),           // 16: tandem.common.v1.HangupParty
-	(v1.OfferState)(0),            // 17: tandem.common.v1.OfferState
-	(v1.OperatorState)(0),         // 18: tandem.common.v1.OperatorState
+	(*LiftBanRequest)(nil),        // 0: tandem.assignment.v1.LiftBanRequest
+	(*LiftBanResponse)(nil),       // 1: tandem.assignment.v1.LiftBanResponse
+	(*ListCallsRequest)(nil),      // 2: tandem.assignment.v1.ListCallsRequest
+	(*ListCallsResponse)(nil),     // 3: tandem.assignment.v1.ListCallsResponse
+	(*GetCallRequest)(nil),        // 4: tandem.assignment.v1.GetCallRequest
+	(*GetCallResponse)(nil),       // 5: tandem.assignment.v1.GetCallResponse
+	(*ExplainCallRequest)(nil),    // 6: tandem.assignment.v1.ExplainCallRequest
+	(*ExplainCallResponse)(nil),   // 7: tandem.assignment.v1.ExplainCallResponse
+	(*WithdrawOfferRequest)(nil),  // 8: tandem.assignment.v1.WithdrawOfferRequest
+	(*WithdrawOfferResponse)(nil), // 9: tandem.assignment.v1.WithdrawOfferResponse
+	(*RequeueCallRequest)(nil),    // 10: tandem.assignment.v1.RequeueCallRequest
+	(*RequeueCallResponse)(nil),   // 11: tandem.assignment.v1.RequeueCallResponse
+	(*Call)(nil),                  // 12: tandem.assignment.v1.Call
+	(*Offer)(nil),                 // 13: tandem.assignment.v1.Offer
+	(*Decision)(nil),              // 14: tandem.assignment.v1.Decision
+	(*Candidate)(nil),             // 15: tandem.assignment.v1.Candidate
+	(v1.OperatorState)(0),         // 16: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),              // 17: tandem.common.v1.Marks
+	(v1.CallState)(0),             // 18: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(v1.HangupParty)(0),           // 20: tandem.common.v1.HangupParty
+	(v1.OfferState)(0),            // 21: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	10, // 0: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
-	10, // 1: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
-	12, // 2: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
-	10, // 3: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
-	10, // 4: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	14, // 5: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	15, // 6: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	15, // 7: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	15, // 8: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	16, // 9: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	11, // 10: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	17, // 11: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	15, // 12: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	15, // 13: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	15, // 14: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	15, // 15: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	13, // 16: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	18, // 17: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	0,  // 18: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	2,  // 19: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	4,  // 20: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	6,  // 21: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	8,  // 22: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	1,  // 23: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	3,  // 24: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	5,  // 25: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	7,  // 26: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	9,  // 27: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	23, // [23:28] is the sub-list for method output_type
-	18, // [18:23] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	16, // 0: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	17, // 1: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	12, // 2: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
+	12, // 3: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
+	14, // 4: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
+	12, // 5: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
+	12, // 6: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
+	18, // 7: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	19, // 8: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	19, // 9: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	19, // 10: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	20, // 11: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	13, // 12: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
+	21, // 13: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	19, // 14: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	19, // 15: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	19, // 16: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	19, // 17: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	15, // 18: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	16, // 19: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	2,  // 20: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	4,  // 21: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	6,  // 22: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	8,  // 23: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	10, // 24: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	0,  // 25: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	3,  // 26: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	5,  // 27: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	7,  // 28: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	9,  // 29: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	11, // 30: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	1,  // 31: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	26, // [26:32] is the sub-list for method output_type
+	20, // [20:26] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -1132,7 +1283,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -102,7 +102,10 @@ type RegisterCallRequest struct {
 	// customData of the inbound call, passed through as is.
 	CustomData string `protobuf:"bytes,9,opt,name=custom_data,json=customData,proto3" json:"custom_data,omitempty"`
 	// When the call arrived at the cloud; the time of receipt when unset.
-	ArrivedAt     *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	ArrivedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	// The call's priority within its queue, 0–100 (e.g. a VIP caller): higher first, then the
+	// longest waiting.
+	Priority      uint32 `protobuf:"varint,11,opt,name=priority,proto3" json:"priority,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -205,6 +208,13 @@ func (x *RegisterCallRequest) GetArrivedAt() *timestamppb.Timestamp {
 		return x.ArrivedAt
 	}
 	return nil
+}
+
+func (x *RegisterCallRequest) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
 }
 
 type RegisterCallResponse struct {
@@ -962,7 +972,7 @@ var File_tandem_callintake_v1_callintake_proto protoreflect.FileDescriptor
 
 const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/callintake/v1/callintake.proto\x12\x14tandem.callintake.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\x82\x04\n" +
+	"%tandem/callintake/v1/callintake.proto\x12\x14tandem.callintake.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\x9e\x04\n" +
 	"\x13RegisterCallRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1d\n" +
@@ -980,7 +990,8 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"customData\x129\n" +
 	"\n" +
 	"arrived_at\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x1a=\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x12\x1a\n" +
+	"\bpriority\x18\v \x01(\rR\bpriority\x1a=\n" +
 	"\x0fSipHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa8\x01\n" +

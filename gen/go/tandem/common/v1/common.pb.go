@@ -387,6 +387,138 @@ func (x *Contact) GetTarget() string {
 	return ""
 }
 
+// Marks are what Tandem learns about an operator from his calls. Recent offers weigh more: each
+// new offer counts for a fifth of the moving averages.
+type Marks struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 0..100: 100 × answer_rate, lowered by up to half for slow answers (a 20 s average ring
+	// time halves it). Routing by "best_marks" prefers high scores.
+	Score float64 `protobuf:"fixed64,1,opt,name=score,proto3" json:"score,omitempty"`
+	// Moving average of answered (1) and missed (0) offers.
+	AnswerRate float64 `protobuf:"fixed64,2,opt,name=answer_rate,json=answerRate,proto3" json:"answer_rate,omitempty"`
+	// Moving average of the ring time of answered offers.
+	RingTimeMs        uint32 `protobuf:"varint,3,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	OffersMissed      uint32 `protobuf:"varint,4,opt,name=offers_missed,json=offersMissed,proto3" json:"offers_missed,omitempty"`
+	ConsecutiveMisses uint32 `protobuf:"varint,5,opt,name=consecutive_misses,json=consecutiveMisses,proto3" json:"consecutive_misses,omitempty"`
+	// Misses that count toward a ban (within the queue's ban window).
+	RecentMisses uint32 `protobuf:"varint,6,opt,name=recent_misses,json=recentMisses,proto3" json:"recent_misses,omitempty"`
+	// Bans today.
+	BansToday     uint32 `protobuf:"varint,7,opt,name=bans_today,json=bansToday,proto3" json:"bans_today,omitempty"`
+	CallsHandled  uint32 `protobuf:"varint,8,opt,name=calls_handled,json=callsHandled,proto3" json:"calls_handled,omitempty"`
+	TalkTimeMs    uint64 `protobuf:"varint,9,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	CallsToday    uint32 `protobuf:"varint,10,opt,name=calls_today,json=callsToday,proto3" json:"calls_today,omitempty"`
+	TalkTodayMs   uint64 `protobuf:"varint,11,opt,name=talk_today_ms,json=talkTodayMs,proto3" json:"talk_today_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Marks) Reset() {
+	*x = Marks{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Marks) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Marks) ProtoMessage() {}
+
+func (x *Marks) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Marks.ProtoReflect.Descriptor instead.
+func (*Marks) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Marks) GetScore() float64 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *Marks) GetAnswerRate() float64 {
+	if x != nil {
+		return x.AnswerRate
+	}
+	return 0
+}
+
+func (x *Marks) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
+func (x *Marks) GetOffersMissed() uint32 {
+	if x != nil {
+		return x.OffersMissed
+	}
+	return 0
+}
+
+func (x *Marks) GetConsecutiveMisses() uint32 {
+	if x != nil {
+		return x.ConsecutiveMisses
+	}
+	return 0
+}
+
+func (x *Marks) GetRecentMisses() uint32 {
+	if x != nil {
+		return x.RecentMisses
+	}
+	return 0
+}
+
+func (x *Marks) GetBansToday() uint32 {
+	if x != nil {
+		return x.BansToday
+	}
+	return 0
+}
+
+func (x *Marks) GetCallsHandled() uint32 {
+	if x != nil {
+		return x.CallsHandled
+	}
+	return 0
+}
+
+func (x *Marks) GetTalkTimeMs() uint64 {
+	if x != nil {
+		return x.TalkTimeMs
+	}
+	return 0
+}
+
+func (x *Marks) GetCallsToday() uint32 {
+	if x != nil {
+		return x.CallsToday
+	}
+	return 0
+}
+
+func (x *Marks) GetTalkTodayMs() uint64 {
+	if x != nil {
+		return x.TalkTodayMs
+	}
+	return 0
+}
+
 var File_tandem_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_tandem_common_v1_common_proto_rawDesc = "" +
@@ -394,7 +526,25 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x1dtandem/common/v1/common.proto\x12\x10tandem.common.v1\"T\n" +
 	"\aContact\x121\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1d.tandem.common.v1.ContactKindR\x04kind\x12\x16\n" +
-	"\x06target\x18\x02 \x01(\tR\x06target*o\n" +
+	"\x06target\x18\x02 \x01(\tR\x06target\"\x84\x03\n" +
+	"\x05Marks\x12\x14\n" +
+	"\x05score\x18\x01 \x01(\x01R\x05score\x12\x1f\n" +
+	"\vanswer_rate\x18\x02 \x01(\x01R\n" +
+	"answerRate\x12 \n" +
+	"\fring_time_ms\x18\x03 \x01(\rR\n" +
+	"ringTimeMs\x12#\n" +
+	"\roffers_missed\x18\x04 \x01(\rR\foffersMissed\x12-\n" +
+	"\x12consecutive_misses\x18\x05 \x01(\rR\x11consecutiveMisses\x12#\n" +
+	"\rrecent_misses\x18\x06 \x01(\rR\frecentMisses\x12\x1d\n" +
+	"\n" +
+	"bans_today\x18\a \x01(\rR\tbansToday\x12#\n" +
+	"\rcalls_handled\x18\b \x01(\rR\fcallsHandled\x12 \n" +
+	"\ftalk_time_ms\x18\t \x01(\x04R\n" +
+	"talkTimeMs\x12\x1f\n" +
+	"\vcalls_today\x18\n" +
+	" \x01(\rR\n" +
+	"callsToday\x12\"\n" +
+	"\rtalk_today_ms\x18\v \x01(\x04R\vtalkTodayMs*o\n" +
 	"\vContactKind\x12\x1c\n" +
 	"\x18CONTACT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11CONTACT_KIND_USER\x10\x01\x12\x14\n" +
@@ -444,7 +594,7 @@ func file_tandem_common_v1_common_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_tandem_common_v1_common_proto_goTypes = []any{
 	(ContactKind)(0),   // 0: tandem.common.v1.ContactKind
 	(OperatorState)(0), // 1: tandem.common.v1.OperatorState
@@ -452,6 +602,7 @@ var file_tandem_common_v1_common_proto_goTypes = []any{
 	(OfferState)(0),    // 3: tandem.common.v1.OfferState
 	(HangupParty)(0),   // 4: tandem.common.v1.HangupParty
 	(*Contact)(nil),    // 5: tandem.common.v1.Contact
+	(*Marks)(nil),      // 6: tandem.common.v1.Marks
 }
 var file_tandem_common_v1_common_proto_depIdxs = []int32{
 	0, // 0: tandem.common.v1.Contact.kind:type_name -> tandem.common.v1.ContactKind
@@ -473,7 +624,7 @@ func file_tandem_common_v1_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_common_v1_common_proto_rawDesc), len(file_tandem_common_v1_common_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

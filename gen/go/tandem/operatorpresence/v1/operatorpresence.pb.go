@@ -704,7 +704,11 @@ type OperatorStatus struct {
 	// When wrap-up ends by itself.
 	WrapUpEndsAt *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=wrap_up_ends_at,json=wrapUpEndsAt,proto3" json:"wrap_up_ends_at,omitempty"`
 	// Whether an app of his holds a Watch stream now.
-	Present       bool `protobuf:"varint,10,opt,name=present,proto3" json:"present,omitempty"`
+	Present bool `protobuf:"varint,10,opt,name=present,proto3" json:"present,omitempty"`
+	// When a ban ends, while banned.
+	BannedUntil *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=banned_until,json=bannedUntil,proto3" json:"banned_until,omitempty"`
+	// His marks: what routing knows of his answering.
+	Marks         *v1.Marks `protobuf:"bytes,12,opt,name=marks,proto3" json:"marks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -807,6 +811,20 @@ func (x *OperatorStatus) GetPresent() bool {
 		return x.Present
 	}
 	return false
+}
+
+func (x *OperatorStatus) GetBannedUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.BannedUntil
+	}
+	return nil
+}
+
+func (x *OperatorStatus) GetMarks() *v1.Marks {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
 }
 
 // OfferedCall is a call offered to an operator, with what he needs to greet the caller.
@@ -944,7 +962,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\tkeepalive\x18\x03 \x01(\v2%.tandem.operatorpresence.v1.KeepaliveH\x00R\tkeepaliveB\a\n" +
 	"\x05event\"7\n" +
 	"\tKeepalive\x12*\n" +
-	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xa9\x03\n" +
+	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\x97\x04\n" +
 	"\x0eOperatorStatus\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x12\x12\n" +
@@ -958,7 +976,9 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\acall_id\x18\b \x01(\tR\x06callId\x12A\n" +
 	"\x0fwrap_up_ends_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\fwrapUpEndsAt\x12\x18\n" +
 	"\apresent\x18\n" +
-	" \x01(\bR\apresent\"\x98\x02\n" +
+	" \x01(\bR\apresent\x12=\n" +
+	"\fbanned_until\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\x12-\n" +
+	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"\x98\x02\n" +
 	"\vOfferedCall\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1010,6 +1030,7 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*OfferedCall)(nil),           // 14: tandem.operatorpresence.v1.OfferedCall
 	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
 	(v1.OperatorState)(0),         // 16: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),              // 17: tandem.common.v1.Marks
 }
 var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
 	15, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
@@ -1024,25 +1045,27 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
 	15, // 9: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
 	14, // 10: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
 	15, // 11: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	15, // 12: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	15, // 13: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	0,  // 14: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	2,  // 15: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	4,  // 16: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	6,  // 17: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	8,  // 18: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	10, // 19: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 20: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	3,  // 21: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	5,  // 22: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	7,  // 23: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	9,  // 24: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	11, // 25: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	20, // [20:26] is the sub-list for method output_type
-	14, // [14:20] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	15, // 12: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	17, // 13: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	15, // 14: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	15, // 15: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	0,  // 16: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	2,  // 17: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	4,  // 18: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	6,  // 19: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	8,  // 20: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	10, // 21: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 22: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	3,  // 23: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	5,  // 24: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	7,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	9,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	11, // 27: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	22, // [22:28] is the sub-list for method output_type
+	16, // [16:22] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }

@@ -9,7 +9,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { CallState, HangupParty, OfferState, OperatorState } from "../../common/v1/common_pb";
+import type { CallState, HangupParty, Marks, OfferState, OperatorState } from "../../common/v1/common_pb";
 import { file_tandem_common_v1_common } from "../../common/v1/common_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -17,7 +17,46 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/assignment/v1/assignment.proto.
  */
 export const file_tandem_assignment_v1_assignment: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSIkChBMaXN0Q2FsbHNSZXF1ZXN0EhAKCHF1ZXVlX2lkGAEgASgJIj4KEUxpc3RDYWxsc1Jlc3BvbnNlEikKBWNhbGxzGAEgAygLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIhCg5HZXRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjsKD0dldENhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIlChJFeHBsYWluQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJIChNFeHBsYWluQ2FsbFJlc3BvbnNlEjEKCWRlY2lzaW9ucxgBIAMoCzIeLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uIjgKFFdpdGhkcmF3T2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJBChVXaXRoZHJhd09mZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoSUmVxdWV1ZUNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkiPwoTUmVxdWV1ZUNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCLYAwoEQ2FsbBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIVCg1kaWFsZWRfbnVtYmVyGAYgASgJEhIKCnNlc3Npb25faWQYByABKAkSLgoKYXJyaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLb3BlcmF0b3JfaWQYCSABKAkSLwoLYW5zd2VyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpodW5nX3VwX2J5GAwgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYDSABKA0SEAoIcG9zaXRpb24YDiABKA0SKwoGb2ZmZXJzGA8gAygLMhsudGFuZGVtLmFzc2lnbm1lbnQudjEuT2ZmZXIiuAIKBU9mZmVyEhAKCG9mZmVyX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEwoLb3BlcmF0b3JfaWQYAyABKAkSKwoFc3RhdGUYBCABKA4yHC50YW5kZW0uY29tbW9uLnYxLk9mZmVyU3RhdGUSLgoKb2ZmZXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc2V0dGxlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcmluZ190aW1lX21zGAggASgNEhQKDGZhaWx1cmVfY29kZRgJIAEoBRIOCgZyZWFzb24YCiABKAkixwEKCERlY2lzaW9uEg8KB2NhbGxfaWQYASABKAkSEAoIb2ZmZXJfaWQYAiABKAkSLgoKZGVjaWRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc3RyYXRlZ3kYBCABKAkSEwoLb3BlcmF0b3JfaWQYBSABKAkSDAoEcnVsZRgGIAEoCRIzCgpjYW5kaWRhdGVzGAcgAygLMh8udGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FuZGlkYXRlIrEBCglDYW5kaWRhdGUSEwoLb3BlcmF0b3JfaWQYASABKAkSLgoFc3RhdGUYAiABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSEAoIZWxpZ2libGUYAyABKAgSGAoQZXhjbHVkZWRfYmVjYXVzZRgEIAEoCRIPCgdpZGxlX21zGAUgASgNEg0KBXNjb3JlGAYgASgBEhMKC2NhbGxzX3RvZGF5GAcgASgNMvsDChFBc3NpZ25tZW50U2VydmljZRJcCglMaXN0Q2FsbHMSJi50YW5kZW0uYXNzaWdubWVudC52MS5MaXN0Q2FsbHNSZXF1ZXN0GicudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVzcG9uc2USVgoHR2V0Q2FsbBIkLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXF1ZXN0GiUudGFuZGVtLmFzc2lnbm1lbnQudjEuR2V0Q2FsbFJlc3BvbnNlEmIKC0V4cGxhaW5DYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuRXhwbGFpbkNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuRXhwbGFpbkNhbGxSZXNwb25zZRJoCg1XaXRoZHJhd09mZmVyEioudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlcXVlc3QaKy50YW5kZW0uYXNzaWdubWVudC52MS5XaXRoZHJhd09mZmVyUmVzcG9uc2USYgoLUmVxdWV1ZUNhbGwSKC50YW5kZW0uYXNzaWdubWVudC52MS5SZXF1ZXVlQ2FsbFJlcXVlc3QaKS50YW5kZW0uYXNzaWdubWVudC52MS5SZXF1ZXVlQ2FsbFJlc3BvbnNlQuIBChhjb20udGFuZGVtLmFzc2lnbm1lbnQudjFCD0Fzc2lnbm1lbnRQcm90b1ABWkNnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2Fzc2lnbm1lbnQvdjE7YXNzaWdubWVudHYxogIDVEFYqgIUVGFuZGVtLkFzc2lnbm1lbnQuVjHKAhRUYW5kZW1cQXNzaWdubWVudFxWMeICIFRhbmRlbVxBc3NpZ25tZW50XFYxXEdQQk1ldGFkYXRh6gIWVGFuZGVtOjpBc3NpZ25tZW50OjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSIlCg5MaWZ0QmFuUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJpCg9MaWZ0QmFuUmVzcG9uc2USLgoFc3RhdGUYASABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSJgoFbWFya3MYAiABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzIiQKEExpc3RDYWxsc1JlcXVlc3QSEAoIcXVldWVfaWQYASABKAkiPgoRTGlzdENhbGxzUmVzcG9uc2USKQoFY2FsbHMYASADKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiEKDkdldENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiOwoPR2V0Q2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiUKEkV4cGxhaW5DYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkgKE0V4cGxhaW5DYWxsUmVzcG9uc2USMQoJZGVjaXNpb25zGAEgAygLMh4udGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjaXNpb24iOAoUV2l0aGRyYXdPZmZlclJlcXVlc3QSEAoIb2ZmZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkEKFVdpdGhkcmF3T2ZmZXJSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCI3ChJSZXF1ZXVlQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCSI/ChNSZXF1ZXVlQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIuoDCgRDYWxsEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSKgoFc3RhdGUYAyABKA4yGy50YW5kZW0uY29tbW9uLnYxLkNhbGxTdGF0ZRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSEgoKc2Vzc2lvbl9pZBgHIAEoCRIuCgphcnJpdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtvcGVyYXRvcl9pZBgJIAEoCRIvCgthbnN3ZXJlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKCmh1bmdfdXBfYnkYDCABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5EhQKDHRhbGtfdGltZV9tcxgNIAEoDRIQCghwb3NpdGlvbhgOIAEoDRIrCgZvZmZlcnMYDyADKAsyGy50YW5kZW0uYXNzaWdubWVudC52MS5PZmZlchIQCghwcmlvcml0eRgQIAEoDSK4AgoFT2ZmZXISEAoIb2ZmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRITCgtvcGVyYXRvcl9pZBgDIAEoCRIrCgVzdGF0ZRgEIAEoDjIcLnRhbmRlbS5jb21tb24udjEuT2ZmZXJTdGF0ZRIuCgpvZmZlcmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzZXR0bGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxyaW5nX3RpbWVfbXMYCCABKA0SFAoMZmFpbHVyZV9jb2RlGAkgASgFEg4KBnJlYXNvbhgKIAEoCSLHAQoIRGVjaXNpb24SDwoHY2FsbF9pZBgBIAEoCRIQCghvZmZlcl9pZBgCIAEoCRIuCgpkZWNpZGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghzdHJhdGVneRgEIAEoCRITCgtvcGVyYXRvcl9pZBgFIAEoCRIMCgRydWxlGAYgASgJEjMKCmNhbmRpZGF0ZXMYByADKAsyHy50YW5kZW0uYXNzaWdubWVudC52MS5DYW5kaWRhdGUi4wEKCUNhbmRpZGF0ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIQCghlbGlnaWJsZRgDIAEoCBIYChBleGNsdWRlZF9iZWNhdXNlGAQgASgJEg8KB2lkbGVfbXMYBSABKA0SDQoFc2NvcmUYBiABKAESEwoLY2FsbHNfdG9kYXkYByABKA0SDQoFbGV2ZWwYCCABKA0SDQoFdmFsdWUYCSABKAESEgoKdmFsdWVfdGV4dBgKIAEoCTLTBAoRQXNzaWdubWVudFNlcnZpY2USXAoJTGlzdENhbGxzEiYudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVxdWVzdBonLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RDYWxsc1Jlc3BvbnNlElYKB0dldENhbGwSJC50YW5kZW0uYXNzaWdubWVudC52MS5HZXRDYWxsUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXNwb25zZRJiCgtFeHBsYWluQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVzcG9uc2USaAoNV2l0aGRyYXdPZmZlchIqLnRhbmRlbS5hc3NpZ25tZW50LnYxLldpdGhkcmF3T2ZmZXJSZXF1ZXN0GisudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlc3BvbnNlEmIKC1JlcXVldWVDYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXNwb25zZRJWCgdMaWZ0QmFuEiQudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlmdEJhblJlcXVlc3QaJS50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVzcG9uc2VC4gEKGGNvbS50YW5kZW0uYXNzaWdubWVudC52MUIPQXNzaWdubWVudFByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vYXNzaWdubWVudC92MTthc3NpZ25tZW50djGiAgNUQViqAhRUYW5kZW0uQXNzaWdubWVudC5WMcoCFFRhbmRlbVxBc3NpZ25tZW50XFYx4gIgVGFuZGVtXEFzc2lnbm1lbnRcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkFzc2lnbm1lbnQ6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+
+/**
+ * @generated from message tandem.assignment.v1.LiftBanRequest
+ */
+export type LiftBanRequest = Message<"tandem.assignment.v1.LiftBanRequest"> & {
+  /**
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.LiftBanRequest.
+ * Use `create(LiftBanRequestSchema)` to create a new message.
+ */
+export const LiftBanRequestSchema: GenMessage<LiftBanRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 0);
+
+/**
+ * @generated from message tandem.assignment.v1.LiftBanResponse
+ */
+export type LiftBanResponse = Message<"tandem.assignment.v1.LiftBanResponse"> & {
+  /**
+   * @generated from field: tandem.common.v1.OperatorState state = 1;
+   */
+  state: OperatorState;
+
+  /**
+   * @generated from field: tandem.common.v1.Marks marks = 2;
+   */
+  marks?: Marks | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.LiftBanResponse.
+ * Use `create(LiftBanResponseSchema)` to create a new message.
+ */
+export const LiftBanResponseSchema: GenMessage<LiftBanResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 1);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsRequest
@@ -36,7 +75,7 @@ export type ListCallsRequest = Message<"tandem.assignment.v1.ListCallsRequest"> 
  * Use `create(ListCallsRequestSchema)` to create a new message.
  */
 export const ListCallsRequestSchema: GenMessage<ListCallsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 0);
+  messageDesc(file_tandem_assignment_v1_assignment, 2);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsResponse
@@ -53,7 +92,7 @@ export type ListCallsResponse = Message<"tandem.assignment.v1.ListCallsResponse"
  * Use `create(ListCallsResponseSchema)` to create a new message.
  */
 export const ListCallsResponseSchema: GenMessage<ListCallsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 1);
+  messageDesc(file_tandem_assignment_v1_assignment, 3);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallRequest
@@ -70,7 +109,7 @@ export type GetCallRequest = Message<"tandem.assignment.v1.GetCallRequest"> & {
  * Use `create(GetCallRequestSchema)` to create a new message.
  */
 export const GetCallRequestSchema: GenMessage<GetCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 2);
+  messageDesc(file_tandem_assignment_v1_assignment, 4);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallResponse
@@ -87,7 +126,7 @@ export type GetCallResponse = Message<"tandem.assignment.v1.GetCallResponse"> & 
  * Use `create(GetCallResponseSchema)` to create a new message.
  */
 export const GetCallResponseSchema: GenMessage<GetCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 3);
+  messageDesc(file_tandem_assignment_v1_assignment, 5);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallRequest
@@ -104,7 +143,7 @@ export type ExplainCallRequest = Message<"tandem.assignment.v1.ExplainCallReques
  * Use `create(ExplainCallRequestSchema)` to create a new message.
  */
 export const ExplainCallRequestSchema: GenMessage<ExplainCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 4);
+  messageDesc(file_tandem_assignment_v1_assignment, 6);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallResponse
@@ -121,7 +160,7 @@ export type ExplainCallResponse = Message<"tandem.assignment.v1.ExplainCallRespo
  * Use `create(ExplainCallResponseSchema)` to create a new message.
  */
 export const ExplainCallResponseSchema: GenMessage<ExplainCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 5);
+  messageDesc(file_tandem_assignment_v1_assignment, 7);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferRequest
@@ -143,7 +182,7 @@ export type WithdrawOfferRequest = Message<"tandem.assignment.v1.WithdrawOfferRe
  * Use `create(WithdrawOfferRequestSchema)` to create a new message.
  */
 export const WithdrawOfferRequestSchema: GenMessage<WithdrawOfferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 6);
+  messageDesc(file_tandem_assignment_v1_assignment, 8);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferResponse
@@ -160,7 +199,7 @@ export type WithdrawOfferResponse = Message<"tandem.assignment.v1.WithdrawOfferR
  * Use `create(WithdrawOfferResponseSchema)` to create a new message.
  */
 export const WithdrawOfferResponseSchema: GenMessage<WithdrawOfferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 7);
+  messageDesc(file_tandem_assignment_v1_assignment, 9);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallRequest
@@ -184,7 +223,7 @@ export type RequeueCallRequest = Message<"tandem.assignment.v1.RequeueCallReques
  * Use `create(RequeueCallRequestSchema)` to create a new message.
  */
 export const RequeueCallRequestSchema: GenMessage<RequeueCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 8);
+  messageDesc(file_tandem_assignment_v1_assignment, 10);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallResponse
@@ -201,7 +240,7 @@ export type RequeueCallResponse = Message<"tandem.assignment.v1.RequeueCallRespo
  * Use `create(RequeueCallResponseSchema)` to create a new message.
  */
 export const RequeueCallResponseSchema: GenMessage<RequeueCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 9);
+  messageDesc(file_tandem_assignment_v1_assignment, 11);
 
 /**
  * Call is one inbound call as Tandem sees it.
@@ -287,6 +326,11 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
    * @generated from field: repeated tandem.assignment.v1.Offer offers = 15;
    */
   offers: Offer[];
+
+  /**
+   * @generated from field: uint32 priority = 16;
+   */
+  priority: number;
 };
 
 /**
@@ -294,7 +338,7 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
  * Use `create(CallSchema)` to create a new message.
  */
 export const CallSchema: GenMessage<Call> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 10);
+  messageDesc(file_tandem_assignment_v1_assignment, 12);
 
 /**
  * Offer is one attempt to connect a call to one operator, under a lease.
@@ -360,7 +404,7 @@ export type Offer = Message<"tandem.assignment.v1.Offer"> & {
  * Use `create(OfferSchema)` to create a new message.
  */
 export const OfferSchema: GenMessage<Offer> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 11);
+  messageDesc(file_tandem_assignment_v1_assignment, 13);
 
 /**
  * Decision is why a call was offered to an operator.
@@ -415,7 +459,7 @@ export type Decision = Message<"tandem.assignment.v1.Decision"> & {
  * Use `create(DecisionSchema)` to create a new message.
  */
 export const DecisionSchema: GenMessage<Decision> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 12);
+  messageDesc(file_tandem_assignment_v1_assignment, 14);
 
 /**
  * Candidate is one operator the decision looked at.
@@ -463,6 +507,26 @@ export type Candidate = Message<"tandem.assignment.v1.Candidate"> & {
    * @generated from field: uint32 calls_today = 7;
    */
   callsToday: number;
+
+  /**
+   * His level in the call's queue.
+   *
+   * @generated from field: uint32 level = 8;
+   */
+  level: number;
+
+  /**
+   * What the strategy ranked by (lower goes first), e.g. idle seconds negated, calls today,
+   * and in words ("idle 4m12s", "3 calls today").
+   *
+   * @generated from field: double value = 9;
+   */
+  value: number;
+
+  /**
+   * @generated from field: string value_text = 10;
+   */
+  valueText: string;
 };
 
 /**
@@ -470,7 +534,7 @@ export type Candidate = Message<"tandem.assignment.v1.Candidate"> & {
  * Use `create(CandidateSchema)` to create a new message.
  */
 export const CandidateSchema: GenMessage<Candidate> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 13);
+  messageDesc(file_tandem_assignment_v1_assignment, 15);
 
 /**
  * @generated from service tandem.assignment.v1.AssignmentService
@@ -528,6 +592,16 @@ export const AssignmentService: GenService<{
     methodKind: "unary";
     input: typeof RequeueCallRequestSchema;
     output: typeof RequeueCallResponseSchema;
+  },
+  /**
+   * LiftBan ends an operator's ban early: he is away until he presses Ready.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.LiftBan
+   */
+  liftBan: {
+    methodKind: "unary";
+    input: typeof LiftBanRequestSchema;
+    output: typeof LiftBanResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_assignment_v1_assignment, 0);

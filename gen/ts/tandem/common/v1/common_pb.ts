@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/common/v1/common.proto.
  */
 export const file_tandem_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSpvCgtDb250YWN0S2luZBIcChhDT05UQUNUX0tJTkRfVU5TUEVDSUZJRUQQABIVChFDT05UQUNUX0tJTkRfVVNFUhABEhQKEENPTlRBQ1RfS0lORF9TSVAQAhIVChFDT05UQUNUX0tJTkRfUFNUThADKu4BCg1PcGVyYXRvclN0YXRlEh4KGk9QRVJBVE9SX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWT1BFUkFUT1JfU1RBVEVfT0ZGTElORRABEhgKFE9QRVJBVE9SX1NUQVRFX1JFQURZEAISGwoXT1BFUkFUT1JfU1RBVEVfUkVTRVJWRUQQAxIaChZPUEVSQVRPUl9TVEFURV9PTl9DQUxMEAQSGgoWT1BFUkFUT1JfU1RBVEVfV1JBUF9VUBAFEhcKE09QRVJBVE9SX1NUQVRFX0FXQVkQBhIZChVPUEVSQVRPUl9TVEFURV9CQU5ORUQQByqeAQoJQ2FsbFN0YXRlEhoKFkNBTExfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJDQUxMX1NUQVRFX1dBSVRJTkcQARIYChRDQUxMX1NUQVRFX0NPTk5FQ1RFRBACEhQKEENBTExfU1RBVEVfRU5ERUQQAxIYChRDQUxMX1NUQVRFX0FCQU5ET05FRBAEEhMKD0NBTExfU1RBVEVfTE9TVBAFKqgBCgpPZmZlclN0YXRlEhsKF09GRkVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTT0ZGRVJfU1RBVEVfUEVORElORxABEhgKFE9GRkVSX1NUQVRFX0FOU1dFUkVEEAISFgoST0ZGRVJfU1RBVEVfRkFJTEVEEAMSFwoTT0ZGRVJfU1RBVEVfRVhQSVJFRBAEEhkKFU9GRkVSX1NUQVRFX1dJVEhEUkFXThAFKngKC0hhbmd1cFBhcnR5EhwKGEhBTkdVUF9QQVJUWV9VTlNQRUNJRklFRBAAEhcKE0hBTkdVUF9QQVJUWV9DQUxMRVIQARIZChVIQU5HVVBfUEFSVFlfT1BFUkFUT1IQAhIXChNIQU5HVVBfUEFSVFlfU1lTVEVNEANCwgEKFGNvbS50YW5kZW0uY29tbW9uLnYxQgtDb21tb25Qcm90b1ABWjtnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2NvbW1vbi92MTtjb21tb252MaICA1RDWKoCEFRhbmRlbS5Db21tb24uVjHKAhBUYW5kZW1cQ29tbW9uXFYx4gIcVGFuZGVtXENvbW1vblxWMVxHUEJNZXRhZGF0YeoCElRhbmRlbTo6Q29tbW9uOjpWMWIGcHJvdG8z");
+  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSL4AQoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEKm8KC0NvbnRhY3RLaW5kEhwKGENPTlRBQ1RfS0lORF9VTlNQRUNJRklFRBAAEhUKEUNPTlRBQ1RfS0lORF9VU0VSEAESFAoQQ09OVEFDVF9LSU5EX1NJUBACEhUKEUNPTlRBQ1RfS0lORF9QU1ROEAMq7gEKDU9wZXJhdG9yU3RhdGUSHgoaT1BFUkFUT1JfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZPUEVSQVRPUl9TVEFURV9PRkZMSU5FEAESGAoUT1BFUkFUT1JfU1RBVEVfUkVBRFkQAhIbChdPUEVSQVRPUl9TVEFURV9SRVNFUlZFRBADEhoKFk9QRVJBVE9SX1NUQVRFX09OX0NBTEwQBBIaChZPUEVSQVRPUl9TVEFURV9XUkFQX1VQEAUSFwoTT1BFUkFUT1JfU1RBVEVfQVdBWRAGEhkKFU9QRVJBVE9SX1NUQVRFX0JBTk5FRBAHKp4BCglDYWxsU3RhdGUSGgoWQ0FMTF9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkNBTExfU1RBVEVfV0FJVElORxABEhgKFENBTExfU1RBVEVfQ09OTkVDVEVEEAISFAoQQ0FMTF9TVEFURV9FTkRFRBADEhgKFENBTExfU1RBVEVfQUJBTkRPTkVEEAQSEwoPQ0FMTF9TVEFURV9MT1NUEAUqqAEKCk9mZmVyU3RhdGUSGwoXT0ZGRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNPRkZFUl9TVEFURV9QRU5ESU5HEAESGAoUT0ZGRVJfU1RBVEVfQU5TV0VSRUQQAhIWChJPRkZFUl9TVEFURV9GQUlMRUQQAxIXChNPRkZFUl9TVEFURV9FWFBJUkVEEAQSGQoVT0ZGRVJfU1RBVEVfV0lUSERSQVdOEAUqeAoLSGFuZ3VwUGFydHkSHAoYSEFOR1VQX1BBUlRZX1VOU1BFQ0lGSUVEEAASFwoTSEFOR1VQX1BBUlRZX0NBTExFUhABEhkKFUhBTkdVUF9QQVJUWV9PUEVSQVRPUhACEhcKE0hBTkdVUF9QQVJUWV9TWVNURU0QA0LCAQoUY29tLnRhbmRlbS5jb21tb24udjFCC0NvbW1vblByb3RvUAFaO2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY29tbW9uL3YxO2NvbW1vbnYxogIDVENYqgIQVGFuZGVtLkNvbW1vbi5WMcoCEFRhbmRlbVxDb21tb25cVjHiAhxUYW5kZW1cQ29tbW9uXFYxXEdQQk1ldGFkYXRh6gISVGFuZGVtOjpDb21tb246OlYxYgZwcm90bzM");
 
 /**
  * Contact is where the cloud dials an operator.
@@ -39,6 +39,87 @@ export type Contact = Message<"tandem.common.v1.Contact"> & {
  */
 export const ContactSchema: GenMessage<Contact> = /*@__PURE__*/
   messageDesc(file_tandem_common_v1_common, 0);
+
+/**
+ * Marks are what Tandem learns about an operator from his calls. Recent offers weigh more: each
+ * new offer counts for a fifth of the moving averages.
+ *
+ * @generated from message tandem.common.v1.Marks
+ */
+export type Marks = Message<"tandem.common.v1.Marks"> & {
+  /**
+   * 0..100: 100 × answer_rate, lowered by up to half for slow answers (a 20 s average ring
+   * time halves it). Routing by "best_marks" prefers high scores.
+   *
+   * @generated from field: double score = 1;
+   */
+  score: number;
+
+  /**
+   * Moving average of answered (1) and missed (0) offers.
+   *
+   * @generated from field: double answer_rate = 2;
+   */
+  answerRate: number;
+
+  /**
+   * Moving average of the ring time of answered offers.
+   *
+   * @generated from field: uint32 ring_time_ms = 3;
+   */
+  ringTimeMs: number;
+
+  /**
+   * @generated from field: uint32 offers_missed = 4;
+   */
+  offersMissed: number;
+
+  /**
+   * @generated from field: uint32 consecutive_misses = 5;
+   */
+  consecutiveMisses: number;
+
+  /**
+   * Misses that count toward a ban (within the queue's ban window).
+   *
+   * @generated from field: uint32 recent_misses = 6;
+   */
+  recentMisses: number;
+
+  /**
+   * Bans today.
+   *
+   * @generated from field: uint32 bans_today = 7;
+   */
+  bansToday: number;
+
+  /**
+   * @generated from field: uint32 calls_handled = 8;
+   */
+  callsHandled: number;
+
+  /**
+   * @generated from field: uint64 talk_time_ms = 9;
+   */
+  talkTimeMs: bigint;
+
+  /**
+   * @generated from field: uint32 calls_today = 10;
+   */
+  callsToday: number;
+
+  /**
+   * @generated from field: uint64 talk_today_ms = 11;
+   */
+  talkTodayMs: bigint;
+};
+
+/**
+ * Describes the message tandem.common.v1.Marks.
+ * Use `create(MarksSchema)` to create a new message.
+ */
+export const MarksSchema: GenMessage<Marks> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 1);
 
 /**
  * ContactKind says how the cloud reaches an operator.

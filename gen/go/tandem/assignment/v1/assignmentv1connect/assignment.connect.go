@@ -50,6 +50,9 @@ const (
 	// AssignmentServiceRequeueCallProcedure is the fully-qualified name of the AssignmentService's
 	// RequeueCall RPC.
 	AssignmentServiceRequeueCallProcedure = "/tandem.assignment.v1.AssignmentService/RequeueCall"
+	// AssignmentServiceLiftBanProcedure is the fully-qualified name of the AssignmentService's LiftBan
+	// RPC.
+	AssignmentServiceLiftBanProcedure = "/tandem.assignment.v1.AssignmentService/LiftBan"
 )
 
 // AssignmentServiceClient is a client for the tandem.assignment.v1.AssignmentService service.
@@ -67,6 +70,8 @@ type AssignmentServiceClient interface {
 	// RequeueCall puts a waiting call back in line (withdrawing its pending offer, if any),
 	// optionally in another queue.
 	RequeueCall(context.Context, *connect.Request[v1.RequeueCallRequest]) (*connect.Response[v1.RequeueCallResponse], error)
+	// LiftBan ends an operator's ban early: he is away until he presses Ready.
+	LiftBan(context.Context, *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error)
 }
 
 // NewAssignmentServiceClient constructs a client for the tandem.assignment.v1.AssignmentService
@@ -110,6 +115,12 @@ func NewAssignmentServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(assignmentServiceMethods.ByName("RequeueCall")),
 			connect.WithClientOptions(opts...),
 		),
+		liftBan: connect.NewClient[v1.LiftBanRequest, v1.LiftBanResponse](
+			httpClient,
+			baseURL+AssignmentServiceLiftBanProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("LiftBan")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -120,6 +131,7 @@ type assignmentServiceClient struct {
 	explainCall   *connect.Client[v1.ExplainCallRequest, v1.ExplainCallResponse]
 	withdrawOffer *connect.Client[v1.WithdrawOfferRequest, v1.WithdrawOfferResponse]
 	requeueCall   *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
+	liftBan       *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
 }
 
 // ListCalls calls tandem.assignment.v1.AssignmentService.ListCalls.
@@ -147,6 +159,11 @@ func (c *assignmentServiceClient) RequeueCall(ctx context.Context, req *connect.
 	return c.requeueCall.CallUnary(ctx, req)
 }
 
+// LiftBan calls tandem.assignment.v1.AssignmentService.LiftBan.
+func (c *assignmentServiceClient) LiftBan(ctx context.Context, req *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error) {
+	return c.liftBan.CallUnary(ctx, req)
+}
+
 // AssignmentServiceHandler is an implementation of the tandem.assignment.v1.AssignmentService
 // service.
 type AssignmentServiceHandler interface {
@@ -163,6 +180,8 @@ type AssignmentServiceHandler interface {
 	// RequeueCall puts a waiting call back in line (withdrawing its pending offer, if any),
 	// optionally in another queue.
 	RequeueCall(context.Context, *connect.Request[v1.RequeueCallRequest]) (*connect.Response[v1.RequeueCallResponse], error)
+	// LiftBan ends an operator's ban early: he is away until he presses Ready.
+	LiftBan(context.Context, *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error)
 }
 
 // NewAssignmentServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -202,6 +221,12 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 		connect.WithSchema(assignmentServiceMethods.ByName("RequeueCall")),
 		connect.WithHandlerOptions(opts...),
 	)
+	assignmentServiceLiftBanHandler := connect.NewUnaryHandler(
+		AssignmentServiceLiftBanProcedure,
+		svc.LiftBan,
+		connect.WithSchema(assignmentServiceMethods.ByName("LiftBan")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.assignment.v1.AssignmentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AssignmentServiceListCallsProcedure:
@@ -214,6 +239,8 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 			assignmentServiceWithdrawOfferHandler.ServeHTTP(w, r)
 		case AssignmentServiceRequeueCallProcedure:
 			assignmentServiceRequeueCallHandler.ServeHTTP(w, r)
+		case AssignmentServiceLiftBanProcedure:
+			assignmentServiceLiftBanHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -241,4 +268,8 @@ func (UnimplementedAssignmentServiceHandler) WithdrawOffer(context.Context, *con
 
 func (UnimplementedAssignmentServiceHandler) RequeueCall(context.Context, *connect.Request[v1.RequeueCallRequest]) (*connect.Response[v1.RequeueCallResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.RequeueCall is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) LiftBan(context.Context, *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.LiftBan is not implemented"))
 }
