@@ -1,0 +1,1201 @@
+// @ts-check
+/*
+ * Tandem's call scenario for Voximplant VoxEngine: one session per inbound call.
+ *
+ * The scenario keeps the caller company while Tandem finds an operator, dials whoever Tandem
+ * names, bridges the two, and reports every outcome back. It holds no routing logic: it does what
+ * Tandem's commands say and tells Tandem what happened.
+ *
+ *   Started       remember accessURL / accessSecureURL; start loading the configuration
+ *   CallAlerting  answer; hold music; POST the call to Tandem's intake (signed, retried)
+ *   HttpRequest   a command from Tandem, signature checked: dial, cancel, say, ask, hangup
+ *   operator leg  Connected: bridge, stop the music, report operator_answered
+ *                 Failed: report dial_failed; the caller stays on hold for the next offer
+ *                 Disconnected: the operator hung up first; report call_ended
+ *   caller leg    Disconnected: report caller_abandoned (waiting) or call_ended (talking)
+ *
+ * If Tandem cannot be reached, requests are retried with backoff while the music plays; after
+ * the configured limit the caller hears an apology and is put through to the fallback number
+ * (or told politely to call again). Outbound HTTP goes one request at a time through a single
+ * outbox, far below VoxEngine's limits (3 active, 35 active plus queued).
+ *
+ * Signatures (both directions): Standard Webhooks headers webhook-id, webhook-timestamp and
+ * webhook-signature = "v1," + base64(HMAC-SHA256(secret, id + "." + timestamp + "." + body)),
+ * with the secret string itself as the key. See clients/voxengine/README.md for deployment.
+ */
+
+// ---- Configuration -------------------------------------------------------------------------
+// The defaults below are overridden, key by key, by a JSON object stored in the application's
+// key-value storage under CONFIG_STORAGE_KEY (Control panel: the application's Key-value
+// storage, or the Management API's SetKeyValueItem), and then by the session's custom data
+// when it is JSON (StartScenarios' script_custom_data; at most 200 bytes, so only for small
+// overrides). Keep the secret out of this file: put it in the storage.
+
+/**
+ * @typedef {Object} TandemConfig
+ * @property {string} backendUrl        Tandem's base URL, e.g. "https://tandem.example.com"
+ * @property {string} secret            the shared cloud secret (tandem serve --cloud-secret)
+ * @property {string} holdMusicUrl      looped while the caller waits (mp3, ogg, flac or wav)
+ * @property {string} voice             TTS voice as "Provider.name" in VoiceList, e.g. "Amazon.en_US_Joanna"
+ * @property {string} asrProfile        ASR profile as "Provider.lang" in ASRProfileList, e.g. "Google.en_US"
+ * @property {string} fallbackNumber    where to send the caller when Tandem is unreachable: an
+ *                                      E.164 number, "sip:…" or "user:<name>"; "" ends politely
+ * @property {string} fallbackCallerId  caller id for the fallback call ("" = the caller's number)
+ * @property {string} apologyText       spoken when Tandem cannot take the call
+ * @property {string} goodbyeText       spoken before ending a call the scenario gives up on
+ * @property {string} holdText          spoken when the hold music cannot be played
+ * @property {number} requestTimeoutS   one HTTP attempt to Tandem (VoxEngine caps it at 90)
+ * @property {number} retryFirstDelayMs backoff before the second attempt; doubles per retry
+ * @property {number} retryMaxDelayMs   backoff cap
+ * @property {number} intakeMaxAttempts attempts to register the call before falling back
+ * @property {number} eventMaxAttempts  attempts per event report
+ * @property {number} ringTimeoutS      ring timeout when a dial command carries none
+ * @property {number} askTimeoutS       how long to listen for the answer to a question
+ * @property {number} maxWaitS          give up on a caller who waited this long (0: never)
+ * @property {number} storageTimeoutMs  how long to wait for the stored configuration
+ * @property {string[]} yesWords        words read as "yes" in a spoken answer
+ * @property {string[]} noWords         words read as "no"
+ */
+
+/** @type {TandemConfig} */
+const DEFAULT_CONFIG = {
+  backendUrl: 'https://tandem.example.com',
+  secret: '',
+  holdMusicUrl: 'https://cdn.example.com/tandem/hold-music.mp3',
+  voice: 'Amazon.en_US_Joanna',
+  asrProfile: 'Google.en_US',
+  fallbackNumber: '',
+  fallbackCallerId: '',
+  apologyText: 'We are sorry, we cannot connect your call to an operator right now.',
+  goodbyeText: 'Please call again later. Goodbye.',
+  holdText: 'Please stay on the line. An operator will be with you shortly.',
+  requestTimeoutS: 8,
+  retryFirstDelayMs: 500,
+  retryMaxDelayMs: 8000,
+  intakeMaxAttempts: 8,
+  eventMaxAttempts: 6,
+  ringTimeoutS: 20,
+  askTimeoutS: 8,
+  maxWaitS: 1800,
+  storageTimeoutMs: 3000,
+  yesWords: ['yes', 'yeah', 'yep', 'sure', 'ok', 'okay', 'please', 'of course', 'da', 'да', 'конечно'],
+  noWords: ['no', 'nope', 'not', "don't", 'never', 'нет', 'не'],
+};
+
+/** The application storage key holding the configuration overrides (JSON). */
+const CONFIG_STORAGE_KEY = 'tandem.config';
+/** The webhook timestamp tolerance, as Tandem's: 5 minutes either way. */
+const SIGNATURE_TOLERANCE_S = 300;
+/** Outbox bound: VoxEngine throws past 35 requests active plus queued; we send one at a time. */
+const OUTBOX_LIMIT = 30;
+/** How long to wait for reports to drain before ending the session (a session without calls
+ * ends by itself after 60 s, so stay below that). */
+const DRAIN_LIMIT_MS = 45000;
+/** A say() whose PlaybackFinished never comes is given up after this long. */
+const SPEECH_LIMIT_MS = 60000;
+
+require(Modules.ASR);
+require(Modules.ApplicationStorage);
+
+// ---- Session state -------------------------------------------------------------------------
+
+/** @type {TandemConfig} */
+let config = Object.assign({}, DEFAULT_CONFIG);
+/** @type {Promise<void>} */
+let configLoaded = Promise.resolve();
+
+let accessURL = '';
+let accessSecureURL = '';
+let sessionId = '';
+let sequence = 0; // for request and webhook ids
+
+/** @type {Call | null} */
+let caller = null;
+let callerGone = false;
+let arrivedAt = 0;
+let callerNumber = '';
+let dialedNumber = '';
+let displayName = '';
+/** @type {{ [header: string]: string }} */
+let sipHeaders = {};
+let callCustomData = '';
+
+/** Tandem's id of the call: from the intake reply, or from a command that came first. */
+let callId = '';
+
+/**
+ * Where the call is:
+ *   new      answered, not yet registered with Tandem
+ *   waiting  registered (or registering); on hold until an operator answers
+ *   talking  bridged to an operator
+ *   after    the operator hung up first; the caller may still be asked something
+ *   fallback Tandem could not be reached; apology and the fallback number
+ *   ending   reports drain, then the session ends
+ * @type {'new' | 'waiting' | 'talking' | 'after' | 'fallback' | 'ending'}
+ */
+let phase = 'new';
+
+/**
+ * An operator leg: one per dial command.
+ * @typedef {Object} Leg
+ * @property {Call} call
+ * @property {string} offerId
+ * @property {number} dialedAt
+ * @property {'ringing' | 'connected' | 'ended'} state
+ * @property {'' | 'cancel' | 'timeout' | 'superseded' | 'abandoned' | 'system'} stop why the scenario ended it
+ * @property {number | null} ringTimer
+ */
+/** @type {Leg | null} */
+let leg = null;
+let bridgedAt = 0;
+/** @type {'' | 'HANGUP_PARTY_CALLER' | 'HANGUP_PARTY_OPERATOR' | 'HANGUP_PARTY_SYSTEM'} */
+let hungUpBy = '';
+/** Offers already dialed or cancelled: a duplicate or late dial for them is ignored. */
+/** @type {{ [offerId: string]: boolean }} */
+const knownOffers = {};
+/** Calls this scenario hung up itself (VoxEngine reports those like any other hangup). */
+/** @type {Call[]} */
+const localHangups = [];
+
+/** Commands already acted on, by webhook-id, with the reply given (duplicates get it again). */
+/** @type {{ [id: string]: string }} */
+const seenCommands = {};
+/** @type {string[]} */
+const seenOrder = [];
+
+// Caller media: hold music, or a prompt followed by a continuation.
+let speaking = false;
+/** @type {(() => void) | null} */
+let afterSpeech = null;
+/** @type {number | null} */
+let speechTimer = null;
+let musicErrors = 0;
+let musicOverride = ''; // the queue's hold music from the intake reply
+/** @type {ASR | null} */
+let asr = null;
+/** @type {Call | null} */
+let fallbackLeg = null;
+/** @type {number | null} */
+let maxWaitTimer = null;
+let awaitingReplies = 0; // reports after the call whose replies may carry one more command
+let abandonReported = false;
+let musicPlaying = ''; // the URL looping now, '' when something else has the caller's ear
+
+// ---- Small helpers -------------------------------------------------------------------------
+
+/** @param {string} msg */
+function log(msg) {
+  Logger.write('[tandem] ' + msg);
+}
+
+/** @param {number | null} t */
+function clear(t) {
+  if (t !== null) clearTimeout(t);
+}
+
+/** @param {number} ms @returns {Promise<void>} */
+function sleep(ms) {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+}
+
+/** @param {string} prefix */
+function newId(prefix) {
+  sequence++;
+  return prefix + '_' + sessionId + '_' + sequence + '_' + Math.floor(Math.random() * 0x7fffffff).toString(36);
+}
+
+/**
+ * JSON with every non-ASCII character escaped, so the body's bytes do not depend on how the
+ * platform encodes strings: the HMAC is computed over exactly the characters that are sent.
+ * @param {unknown} value
+ */
+function asciiJson(value) {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + ('0000' + c.charCodeAt(0).toString(16)).slice(-4));
+}
+
+/** @param {string} hex @returns {number[]} */
+function hexToBytes(hex) {
+  /** @type {number[]} */
+  const out = [];
+  for (let i = 0; i + 1 < hex.length; i += 2) out.push(parseInt(hex.substr(i, 2), 16));
+  return out;
+}
+
+/**
+ * The webhook-signature value for a message: "v1," + base64 of the HMAC-SHA256.
+ * @param {string} id @param {string} ts @param {string} body
+ */
+function sign(id, ts, body) {
+  const hex = Crypto.hmac_sha256(config.secret, id + '.' + ts + '.' + body);
+  return 'v1,' + base64_encode(hexToBytes(hex));
+}
+
+/**
+ * Compares two strings in time that depends only on their lengths, never stopping early.
+ * @param {string} a @param {string} b
+ */
+function sameString(a, b) {
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    diff |= (i < a.length ? a.charCodeAt(i) : 0) ^ (i < b.length ? b.charCodeAt(i) : 0);
+  }
+  return diff === 0;
+}
+
+/** @param {number} n @param {number} lo @param {number} hi */
+function clamp(n, lo, hi) {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+/**
+ * Looks a "Provider.name" path up in a VoxEngine namespace such as VoiceList.
+ * @param {unknown} root @param {string} path
+ * @returns {any}
+ */
+function lookup(root, path) {
+  /** @type {any} */
+  let v = root;
+  for (const part of path.split('.')) {
+    if (v === null || v === undefined) return undefined;
+    v = v[part];
+  }
+  return v;
+}
+
+/** @returns {CallSayParameters} */
+function sayParameters() {
+  const voice = lookup(VoiceList, config.voice);
+  return voice ? { voice: voice } : {};
+}
+
+/** @param {Call} call */
+function hangupLocally(call) {
+  if (call.state() === 'TERMINATED') return;
+  localHangups.push(call);
+  call.hangup();
+}
+
+/** @param {Call} call */
+function hungUpLocally(call) {
+  return localHangups.indexOf(call) >= 0;
+}
+
+/**
+ * Merges a JSON object of overrides into the configuration; unknown keys and wrong types are
+ * ignored with a log line.
+ * @param {string} source @param {string} text
+ */
+function applyOverrides(source, text) {
+  /** @type {any} */
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    log(source + ' is not JSON; ignored');
+    return;
+  }
+  if (!parsed || typeof parsed !== 'object') return;
+  /** @type {any} */
+  const target = config;
+  /** @type {any} */
+  const defaults = DEFAULT_CONFIG;
+  for (const key of Object.keys(parsed)) {
+    if (!(key in defaults)) {
+      log(source + ': unknown setting ' + key);
+    } else if (Array.isArray(defaults[key]) ? !Array.isArray(parsed[key]) : typeof parsed[key] !== typeof defaults[key]) {
+      log(source + ': setting ' + key + ' has the wrong type');
+    } else {
+      target[key] = parsed[key];
+    }
+  }
+}
+
+/** Reads the stored configuration, then the session's custom data; never rejects. */
+function loadConfig() {
+  /** @type {Promise<StorageKey | null>} */
+  let stored;
+  try {
+    stored = ApplicationStorage.get(CONFIG_STORAGE_KEY);
+  } catch (err) {
+    stored = Promise.reject(err);
+  }
+  /** @type {Promise<StorageKey | null | 'timeout'>} */
+  const timeout = new Promise((resolve) => {
+    setTimeout(() => resolve('timeout'), config.storageTimeoutMs);
+  });
+  return Promise.race([stored, timeout])
+    .then((key) => {
+      if (key === 'timeout') log('configuration storage did not answer in time; using defaults');
+      else if (key && key.value) applyOverrides('stored configuration', key.value);
+    })
+    .catch((err) => {
+      log('configuration storage failed: ' + err + '; using defaults');
+    })
+    .then(() => {
+      const session = VoxEngine.customData();
+      if (session && session.charAt(0) === '{') applyOverrides('session custom data', session);
+      if (!config.secret) log('no secret configured: Tandem will refuse the requests');
+    });
+}
+
+// ---- Outbox: every request to Tandem, one at a time, retried with backoff -----------------
+
+/** @type {Array<() => Promise<void>>} */
+const outbox = [];
+let outboxBusy = false;
+/** @type {Array<() => void>} */
+let drainWaiters = [];
+
+/**
+ * Runs job after the jobs before it. Resolves with its result, or null when the outbox is full
+ * or the job threw.
+ * @template T
+ * @param {string} what
+ * @param {() => Promise<T>} job
+ * @returns {Promise<T | null>}
+ */
+function enqueue(what, job) {
+  return new Promise((resolve) => {
+    if (outbox.length >= OUTBOX_LIMIT) {
+      log('outbox full; dropped ' + what);
+      resolve(null);
+      return;
+    }
+    outbox.push(() =>
+      job().then(resolve, (err) => {
+        log(what + ' failed: ' + err);
+        resolve(null);
+      }),
+    );
+    pump();
+  });
+}
+
+function pump() {
+  if (outboxBusy) return;
+  const next = outbox.shift();
+  if (!next) {
+    const waiters = drainWaiters;
+    drainWaiters = [];
+    waiters.forEach((w) => w());
+    return;
+  }
+  outboxBusy = true;
+  next().then(() => {
+    outboxBusy = false;
+    pump();
+  });
+}
+
+/** Resolves once the outbox is empty, or after DRAIN_LIMIT_MS. @returns {Promise<void>} */
+function drained() {
+  if (!outboxBusy && outbox.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    drainWaiters.push(resolve);
+    setTimeout(resolve, DRAIN_LIMIT_MS);
+  });
+}
+
+/**
+ * @typedef {{ ok: true, json: any } | { ok: false, retryable: boolean, code: number, error: string }} PostResult
+ */
+
+/**
+ * POSTs a signed JSON body to Tandem, retrying transport errors, 408, 429 and 5xx with
+ * exponential backoff (with jitter) up to maxAttempts. The webhook-id stays the same across
+ * attempts (like the body's request_id, it identifies the request); the timestamp is fresh.
+ * @param {string} path @param {object} payload @param {number} maxAttempts
+ * @returns {Promise<PostResult>}
+ */
+async function postSigned(path, payload, maxAttempts) {
+  const url = config.backendUrl.replace(/\/+$/, '') + path;
+  const body = asciiJson(payload);
+  const id = newId('msg');
+  let delay = config.retryFirstDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    const ts = String(Math.floor(Date.now() / 1000));
+    /** @type {{ code: number, text?: string, error?: string }} */
+    let res;
+    try {
+      res = await Net.httpRequestAsync(url, {
+        method: 'POST',
+        postData: body,
+        headers: {
+          'Content-Type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': ts,
+          'webhook-signature': sign(id, ts, body),
+        },
+        timeout: config.requestTimeoutS,
+        connectionTimeout: Math.min(6, config.requestTimeoutS),
+      });
+    } catch (err) {
+      // Thrown on VoxEngine's request limit, or by a platform that rejects instead of
+      // resolving with a negative code: retry like a transport error.
+      res = { code: -1, error: String(err) };
+    }
+    if (res.code >= 200 && res.code < 300) {
+      /** @type {any} */
+      let json = {};
+      try {
+        json = res.text ? JSON.parse(res.text) : {};
+      } catch (err) {
+        log('POST ' + path + ': reply is not JSON');
+      }
+      return { ok: true, json: json };
+    }
+    const retryable = (res.code <= 0 && res.code !== -2) || res.code === 408 || res.code === 429 || res.code >= 500;
+    const error = res.code <= 0 ? 'transport error ' + res.code + ' ' + (res.error || '') : 'HTTP ' + res.code + ' ' + (res.text || '').slice(0, 200);
+    if (!retryable || attempt >= maxAttempts) {
+      log('POST ' + path + ' failed (attempt ' + attempt + '/' + maxAttempts + '): ' + error);
+      return { ok: false, retryable: retryable, code: res.code, error: error };
+    }
+    log('POST ' + path + ' attempt ' + attempt + ' failed: ' + error + '; retrying');
+    await sleep(delay * (0.8 + 0.4 * Math.random()));
+    delay = Math.min(delay * 2, config.retryMaxDelayMs);
+  }
+}
+
+// ---- Talking to Tandem ---------------------------------------------------------------------
+
+/** Registers the call with Tandem's intake; falls back when Tandem cannot be reached. */
+async function registerCall() {
+  phase = 'waiting';
+  await configLoaded;
+  if (!config.secret) {
+    fallback('no secret configured');
+    return;
+  }
+  const payload = {
+    request_id: newId('intake'),
+    session_id: sessionId,
+    access_url: accessURL,
+    access_secure_url: accessSecureURL,
+    caller_number: callerNumber,
+    dialed_number: dialedNumber,
+    display_name: displayName,
+    sip_headers: sipHeaders,
+    custom_data: callCustomData,
+    arrived_at: new Date(arrivedAt).toISOString(),
+  };
+  const res = await enqueue('intake', () => postSigned('/v1/calls', payload, config.intakeMaxAttempts));
+  if (!res || !res.ok) {
+    if (callerGone) {
+      finish();
+      return;
+    }
+    fallback('intake failed: ' + (res ? res.error : 'not sent'));
+    return;
+  }
+  const id = String(res.json.callId || res.json.call_id || '');
+  if (callId && id && id !== callId) log('intake returned call ' + id + ' but commands name ' + callId);
+  if (!callId) callId = id;
+  log('registered as ' + callId + ', queue ' + (res.json.queueId || res.json.queue_id || '?') + ', position ' + (res.json.position || '?'));
+  if (callerGone) {
+    // The caller left while the intake was under way: tell Tandem, then end.
+    reportAbandoned();
+    finish();
+    return;
+  }
+  const music = String(res.json.holdMusicUrl || res.json.hold_music_url || '');
+  const greeting = String(res.json.greeting || '');
+  if (phase !== 'waiting' || (leg && leg.state === 'connected')) return;
+  if (music && music !== musicOverride) {
+    musicOverride = music;
+    if (!speaking) playMusic();
+  }
+  if (greeting && !speaking) speak(greeting, playMusic);
+}
+
+/**
+ * Reports one event about the call. The reply may carry the next command, which is carried
+ * out. Resolves with whether Tandem took the report.
+ * @param {string} offerId
+ * @param {object} event e.g. { operator_answered: { ring_time_ms: 1200 } }
+ * @returns {Promise<boolean>}
+ */
+function report(offerId, event) {
+  const what = Object.keys(event)[0];
+  return enqueue(what, async () => {
+    if (!callId) {
+      log('not reporting ' + what + ': the call was never registered');
+      return false;
+    }
+    /** @type {{ [key: string]: unknown }} */
+    const payload = { request_id: newId('event'), occurred_at: new Date().toISOString() };
+    if (offerId) payload.offer_id = offerId;
+    Object.assign(payload, event);
+    const res = await postSigned('/v1/calls/' + encodeURIComponent(callId) + '/events', payload, config.eventMaxAttempts);
+    if (!res.ok) {
+      // Tandem unreachable while the caller still waits for an operator: stop waiting.
+      if (res.retryable && phase === 'waiting') fallback('cannot report ' + what + ': ' + res.error);
+      return false;
+    }
+    const next = res.json.next;
+    if (next && typeof next === 'object') {
+      const outcome = handleCommand(next);
+      if (!outcome.ok) log('next command after ' + what + ' not carried out: ' + outcome.error);
+    }
+    return true;
+  }).then((ok) => ok === true);
+}
+
+function reportAbandoned() {
+  if (abandonReported) return;
+  abandonReported = true;
+  const offer = leg && leg.state !== 'ended' ? leg.offerId : '';
+  report(offer, { caller_abandoned: { wait_time_ms: Math.max(0, Date.now() - arrivedAt) } });
+}
+
+// ---- Caller media --------------------------------------------------------------------------
+
+function musicUrl() {
+  return musicOverride || config.holdMusicUrl;
+}
+
+/** Hold music, while the caller waits (or while the fallback number rings). */
+function playMusic() {
+  if (!caller || callerGone || speaking) return;
+  if (phase !== 'new' && phase !== 'waiting' && phase !== 'fallback') return;
+  if (leg && leg.state === 'connected') return;
+  if (musicErrors >= 3) {
+    // The music cannot be played: keep the caller company with speech instead.
+    speak(config.holdText, () => {
+      setTimeout(playMusic, 2000);
+    });
+    return;
+  }
+  if (musicPlaying === musicUrl()) return;
+  musicPlaying = musicUrl();
+  caller.startPlayback(musicPlaying, { loop: true });
+}
+
+/**
+ * Speaks text to the caller, then runs then (when the speech ends, fails or is cut short by
+ * another prompt: a second say() replaces the first, and only the last continuation runs).
+ * @param {string} text @param {() => void} then
+ */
+function speak(text, then) {
+  if (!caller || callerGone) return;
+  speaking = true;
+  musicPlaying = '';
+  afterSpeech = then;
+  clear(speechTimer);
+  speechTimer = setTimeout(() => {
+    log('speech did not finish in time');
+    speechDone();
+  }, SPEECH_LIMIT_MS);
+  caller.say(text, sayParameters());
+}
+
+function speechDone() {
+  if (!speaking) return;
+  speaking = false;
+  clear(speechTimer);
+  speechTimer = null;
+  const then = afterSpeech;
+  afterSpeech = null;
+  if (then) then();
+}
+
+/** Stops prompts and listening without running their continuations (e.g. on bridging). */
+function silencePrompts() {
+  speaking = false;
+  afterSpeech = null;
+  clear(speechTimer);
+  speechTimer = null;
+  if (asr) stopListening();
+}
+
+// ---- Questions (ask) -----------------------------------------------------------------------
+
+/** @type {{ questionId: string, timer: number | null } | null} */
+let question = null;
+
+/** @param {string} text @returns {'SPEECH_VERDICT_YES' | 'SPEECH_VERDICT_NO' | 'SPEECH_VERDICT_UNCLEAR'} */
+function verdictOf(text) {
+  const words = ' ' + text.toLowerCase().replace(/[^\p{L}\p{N}' ]+/gu, ' ').replace(/\s+/g, ' ').trim() + ' ';
+  /** @param {string[]} list */
+  const has = (list) => list.some((w) => words.indexOf(' ' + w.toLowerCase() + ' ') >= 0);
+  const yes = has(config.yesWords);
+  const no = has(config.noWords);
+  if (yes && !no) return 'SPEECH_VERDICT_YES';
+  if (no && !yes) return 'SPEECH_VERDICT_NO';
+  return 'SPEECH_VERDICT_UNCLEAR';
+}
+
+/** @param {string} questionId */
+function listen(questionId) {
+  if (!caller || callerGone) return;
+  const profile = lookup(ASRProfileList, config.asrProfile);
+  if (!profile) {
+    log('unknown ASR profile ' + config.asrProfile);
+    answered(questionId, '', 0);
+    return;
+  }
+  const q = { questionId: questionId, timer: /** @type {number | null} */ (null) };
+  question = q;
+  const recognizer = VoxEngine.createASR({ profile: profile, singleUtterance: true });
+  asr = recognizer;
+  recognizer.addEventListener(ASREvents.Result, (e) => {
+    if (question === q) answered(questionId, e.text, e.confidence);
+  });
+  recognizer.addEventListener(ASREvents.ASRError, (e) => {
+    log('ASR error: ' + e.error);
+    if (question === q) answered(questionId, '', 0);
+  });
+  q.timer = setTimeout(() => {
+    if (question === q) answered(questionId, '', 0);
+  }, config.askTimeoutS * 1000);
+  caller.sendMediaTo(recognizer);
+}
+
+function stopListening() {
+  const q = question;
+  question = null;
+  if (q) clear(q.timer);
+  if (asr) {
+    if (caller && !callerGone) caller.stopMediaTo(asr);
+    asr.stop();
+    asr = null;
+  }
+}
+
+/**
+ * The caller answered (or did not, text ""): report it, then go on with the call.
+ * @param {string} questionId @param {string} text @param {number} confidence
+ */
+function answered(questionId, text, confidence) {
+  stopListening();
+  // Providers give confidence as 0..1 or 0..100; Tandem wants 0..1.
+  const c = confidence > 1 ? confidence / 100 : confidence;
+  awaitingReplies++;
+  report('', {
+    speech_answer: { question_id: questionId, text: text, confidence: clamp(c || 0, 0, 1), verdict: text ? verdictOf(text) : 'SPEECH_VERDICT_UNCLEAR' },
+  }).then(() => {
+    awaitingReplies--;
+    endAfterCall();
+  });
+  playMusic(); // while waiting; does nothing after the call
+}
+
+// ---- Commands ------------------------------------------------------------------------------
+
+/**
+ * @typedef {Object} Command
+ * @property {string} [type]
+ * @property {string} [call_id]
+ * @property {string} [offer_id]
+ * @property {{ kind?: string, target?: string }} [contact]
+ * @property {number} [timeout_s]
+ * @property {string} [caller_id]
+ * @property {string} [text]
+ * @property {string} [question_id]
+ * @property {string} [reason]
+ */
+
+/**
+ * Reads a field in snake_case or lowerCamelCase (event replies are protobuf JSON).
+ * @param {any} cmd @param {string} snake
+ * @returns {any}
+ */
+function field(cmd, snake) {
+  if (cmd[snake] !== undefined) return cmd[snake];
+  return cmd[snake.replace(/_([a-z])/g, (_, c) => c.toUpperCase())];
+}
+
+/**
+ * Carries out one command from Tandem (already authenticated).
+ * @param {any} raw
+ * @returns {{ ok: boolean, error?: string }}
+ */
+function handleCommand(raw) {
+  /** @type {Command} */
+  const cmd = {
+    type: String(field(raw, 'type') || ''),
+    call_id: String(field(raw, 'call_id') || ''),
+    offer_id: String(field(raw, 'offer_id') || ''),
+    contact: field(raw, 'contact') || {},
+    timeout_s: Number(field(raw, 'timeout_s') || 0),
+    caller_id: String(field(raw, 'caller_id') || ''),
+    text: String(field(raw, 'text') || ''),
+    question_id: String(field(raw, 'question_id') || ''),
+    reason: String(field(raw, 'reason') || ''),
+  };
+  if (cmd.call_id && callId && cmd.call_id !== callId) return { ok: false, error: 'command for another call' };
+  if (cmd.call_id && !callId) callId = cmd.call_id; // the command beat the intake reply
+  log('command ' + cmd.type + (cmd.offer_id ? ' ' + cmd.offer_id : '') + (cmd.reason ? ' (' + cmd.reason + ')' : ''));
+  switch (cmd.type) {
+    case 'dial':
+      return dial(cmd);
+    case 'cancel':
+      return cancel(cmd);
+    case 'say':
+      return say(cmd);
+    case 'ask':
+      return ask(cmd);
+    case 'hangup':
+      return hangupCommand(cmd);
+  }
+  return { ok: false, error: 'unknown command type ' + cmd.type };
+}
+
+/** @param {Command} cmd */
+function dial(cmd) {
+  const offerId = cmd.offer_id || '';
+  const kind = (cmd.contact && cmd.contact.kind) || '';
+  const target = (cmd.contact && cmd.contact.target) || '';
+  if (!offerId || !target) return { ok: false, error: 'dial needs offer_id and contact' };
+  if (knownOffers[offerId]) return { ok: true }; // a duplicate, or cancelled before it came
+  if (!caller || callerGone) return { ok: false, error: 'the caller has left' };
+  if (phase !== 'waiting') return { ok: false, error: 'the call is ' + phase };
+  if (leg && leg.state === 'connected') return { ok: false, error: 'already talking to an operator' };
+  if (leg && leg.state === 'ringing') {
+    // Tandem moved on without a cancel we saw: stop the old leg quietly.
+    stopLeg(leg, 'superseded');
+  }
+  const callerid = cmd.caller_id || callerNumber;
+  const timeoutS = cmd.timeout_s && cmd.timeout_s > 0 ? cmd.timeout_s : config.ringTimeoutS;
+  const tag = { 'X-Tandem-Call-Id': callId, 'X-Tandem-Offer-Id': offerId };
+  /** @type {Call} */
+  let call;
+  try {
+    if (kind === 'user') {
+      call = VoxEngine.callUser({
+        username: target,
+        callerid: callerid,
+        displayName: displayName || callerid,
+        // The cloud's own no-answer timeout (10–400 s); our timer below is the one that counts.
+        extraHeaders: Object.assign({ 'VI-CallTimeout': String(clamp(Math.ceil(timeoutS), 10, 400)) }, tag),
+      });
+    } else if (kind === 'sip') {
+      call = VoxEngine.callSIP(target, { callerid: callerid, displayName: displayName || callerid, headers: tag });
+    } else if (kind === 'pstn') {
+      // callPSTN takes no headers; the caller id must be rented, verified or the caller's own.
+      call = VoxEngine.callPSTN(target, callerid);
+    } else {
+      return { ok: false, error: 'unknown contact kind ' + kind };
+    }
+  } catch (err) {
+    log('dial ' + kind + ' ' + target + ' threw: ' + err);
+    report(offerId, { dial_failed: { code: 404, reason: 'dial failed: ' + err, ring_time_ms: 0 } });
+    return { ok: true };
+  }
+  knownOffers[offerId] = true;
+  /** @type {Leg} */
+  const l = { call: call, offerId: offerId, dialedAt: Date.now(), state: 'ringing', stop: '', ringTimer: null };
+  leg = l;
+  l.ringTimer = setTimeout(() => {
+    if (l.state === 'ringing') {
+      log('operator did not answer in ' + timeoutS + ' s');
+      stopLeg(l, 'timeout');
+    }
+  }, timeoutS * 1000);
+  call.addEventListener(CallEvents.Connected, () => operatorConnected(l));
+  call.addEventListener(CallEvents.Failed, (e) => operatorFailed(l, e.code, e.reason));
+  call.addEventListener(CallEvents.Disconnected, () => operatorDisconnected(l));
+  return { ok: true };
+}
+
+/**
+ * Ends a ringing operator leg on the scenario's side.
+ * @param {Leg} l @param {Leg['stop']} why
+ */
+function stopLeg(l, why) {
+  if (l.state !== 'ringing') return;
+  l.stop = why;
+  clear(l.ringTimer);
+  hangupLocally(l.call); // VoxEngine then fires Failed (487)
+}
+
+/** @param {Leg} l */
+function operatorConnected(l) {
+  clear(l.ringTimer);
+  if (l.state !== 'ringing' || l.stop || leg !== l || !caller || callerGone || phase !== 'waiting') {
+    // Answered just as it was cancelled, or after the caller left.
+    l.state = 'ended';
+    hangupLocally(l.call);
+    return;
+  }
+  l.state = 'connected';
+  phase = 'talking';
+  bridgedAt = Date.now();
+  clear(maxWaitTimer);
+  silencePrompts();
+  musicPlaying = '';
+  caller.stopPlayback();
+  VoxEngine.sendMediaBetween(caller, l.call);
+  report(l.offerId, { operator_answered: { ring_time_ms: bridgedAt - l.dialedAt } });
+}
+
+/** @param {Leg} l @param {number} code @param {string} reason */
+function operatorFailed(l, code, reason) {
+  clear(l.ringTimer);
+  if (l.state === 'ended') return;
+  l.state = 'ended';
+  if (leg === l) leg = null;
+  const ring = Date.now() - l.dialedAt;
+  if (l.stop === 'timeout') {
+    report(l.offerId, { dial_failed: { code: 408, reason: 'no answer in time', ring_time_ms: ring } });
+  } else if (l.stop) {
+    log('operator leg of ' + l.offerId + ' ended: ' + l.stop); // Tandem already knows
+  } else {
+    report(l.offerId, { dial_failed: { code: code, reason: reason, ring_time_ms: ring } });
+  }
+}
+
+/** @param {Leg} l */
+function operatorDisconnected(l) {
+  const was = l.state;
+  l.state = 'ended';
+  if (was !== 'connected' || hungUpLocally(l.call)) return;
+  // The operator hung up first; the caller is still here and may be asked something.
+  if (!hungUpBy) hungUpBy = 'HANGUP_PARTY_OPERATOR';
+  phase = 'after';
+  awaitingReplies++;
+  report(l.offerId, { call_ended: { hung_up_by: hungUpBy, talk_time_ms: Date.now() - bridgedAt } }).then(() => {
+    awaitingReplies--;
+    endAfterCall();
+  });
+}
+
+/** Ends the call after the operator left, once nothing more is being said or asked. */
+function endAfterCall() {
+  if (phase !== 'after' || awaitingReplies > 0 || speaking || question) return;
+  if (caller && !callerGone) hangupLocally(caller);
+  finish();
+}
+
+/** @param {Command} cmd */
+function cancel(cmd) {
+  const offerId = cmd.offer_id || '';
+  if (!offerId) return { ok: false, error: 'cancel needs offer_id' };
+  if (leg && leg.offerId === offerId) {
+    if (leg.state === 'connected') return { ok: false, error: 'already answered' };
+    stopLeg(leg, 'cancel');
+  }
+  knownOffers[offerId] = true;
+  return { ok: true };
+}
+
+/** @param {Command} cmd */
+function say(cmd) {
+  if (!cmd.text) return { ok: false, error: 'say needs text' };
+  if (!caller || callerGone) return { ok: false, error: 'the caller has left' };
+  if (phase === 'waiting') {
+    speak(cmd.text, playMusic);
+    return { ok: true };
+  }
+  if (phase === 'after') {
+    speak(cmd.text, endAfterCall);
+    return { ok: true };
+  }
+  return { ok: false, error: 'not while the call is ' + phase };
+}
+
+/** @param {Command} cmd */
+function ask(cmd) {
+  const questionId = cmd.question_id || '';
+  if (!cmd.text || !questionId) return { ok: false, error: 'ask needs text and question_id' };
+  if (!caller || callerGone) return { ok: false, error: 'the caller has left' };
+  if (phase !== 'waiting' && phase !== 'after') return { ok: false, error: 'not while the call is ' + phase };
+  if (question) stopListening();
+  speak(cmd.text, () => listen(questionId));
+  return { ok: true };
+}
+
+/** @param {Command} cmd */
+function hangupCommand(cmd) {
+  if (phase === 'ending') return { ok: true };
+  if (!hungUpBy) hungUpBy = 'HANGUP_PARTY_SYSTEM';
+  if (phase === 'talking' && leg) {
+    const l = leg;
+    l.state = 'ended';
+    hangupLocally(l.call);
+    report(l.offerId, { call_ended: { hung_up_by: hungUpBy, talk_time_ms: Date.now() - bridgedAt } });
+    if (caller && !callerGone) hangupLocally(caller);
+    finish();
+    return { ok: true };
+  }
+  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  if (phase === 'waiting' && caller && !callerGone) {
+    // Tandem ended a waiting call: say goodbye first.
+    phase = 'ending';
+    silencePrompts();
+    speak(config.goodbyeText, () => {
+      if (caller && !callerGone) hangupLocally(caller);
+      finish();
+    });
+    return { ok: true };
+  }
+  if (caller && !callerGone) hangupLocally(caller);
+  finish();
+  return { ok: true };
+}
+
+// ---- Verifying Tandem's commands -----------------------------------------------------------
+
+/**
+ * Checks a request's Standard Webhooks signature; returns "" when it is good, else why not.
+ * @param {{ key: string, value: string }[]} headers @param {string} body
+ */
+function verify(headers, body) {
+  /** @type {{ [name: string]: string }} */
+  const h = {};
+  for (const pair of headers || []) h[String(pair.key).toLowerCase()] = String(pair.value);
+  const id = h['webhook-id'] || '';
+  const ts = h['webhook-timestamp'] || '';
+  const sigs = h['webhook-signature'] || '';
+  if (!config.secret) return 'no secret configured';
+  if (!id || !ts || !sigs) return 'missing webhook headers';
+  if (!/^[0-9]{1,12}$/.test(ts)) return 'bad webhook-timestamp';
+  if (Math.abs(Date.now() / 1000 - Number(ts)) > SIGNATURE_TOLERANCE_S) return 'stale webhook-timestamp';
+  const want = sign(id, ts, body);
+  let match = false;
+  for (const sig of sigs.split(' ')) {
+    if (sig.indexOf('v1,') === 0 && sameString(sig, want)) match = true; // no early exit
+  }
+  return match ? '' : 'bad signature';
+}
+
+/** @param {string} id @param {string} reply */
+function remember(id, reply) {
+  seenCommands[id] = reply;
+  seenOrder.push(id);
+  if (seenOrder.length > 200) {
+    const old = seenOrder.shift();
+    if (old !== undefined) delete seenCommands[old];
+  }
+}
+
+// ---- Fallback and the end ------------------------------------------------------------------
+
+/** Tandem cannot take the call: apologise, then the fallback number or a polite goodbye.
+ * @param {string} why */
+function fallback(why) {
+  if (phase === 'fallback' || phase === 'ending' || !caller || callerGone) return;
+  log('falling back: ' + why);
+  phase = 'fallback';
+  clear(maxWaitTimer);
+  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  silencePrompts();
+  speak(config.apologyText, () => {
+    if (!config.fallbackNumber) {
+      speak(config.goodbyeText, () => {
+        if (caller && !callerGone) hangupLocally(caller);
+        finish();
+      });
+      return;
+    }
+    playMusic();
+    dialFallback();
+  });
+}
+
+function dialFallback() {
+  if (!caller || callerGone) return;
+  const n = config.fallbackNumber;
+  const callerid = config.fallbackCallerId || callerNumber;
+  /** @type {Call} */
+  let call;
+  try {
+    if (n.indexOf('sip:') === 0 || n.indexOf('sips:') === 0) call = VoxEngine.callSIP(n, { callerid: callerid });
+    else if (n.indexOf('user:') === 0) call = VoxEngine.callUser({ username: n.slice(5), callerid: callerid });
+    else call = VoxEngine.callPSTN(n, callerid);
+  } catch (err) {
+    log('fallback dial threw: ' + err);
+    giveUp();
+    return;
+  }
+  log('dialing the fallback ' + n);
+  fallbackLeg = call;
+  call.addEventListener(CallEvents.Connected, () => {
+    if (!caller || callerGone) {
+      hangupLocally(call);
+      return;
+    }
+    silencePrompts();
+    musicPlaying = '';
+    caller.stopPlayback();
+    VoxEngine.sendMediaBetween(caller, call);
+  });
+  call.addEventListener(CallEvents.Failed, (e) => {
+    log('fallback failed: ' + e.code + ' ' + e.reason);
+    giveUp();
+  });
+  call.addEventListener(CallEvents.Disconnected, () => {
+    if (hungUpLocally(call)) return;
+    if (caller && !callerGone) hangupLocally(caller);
+    finish();
+  });
+}
+
+function giveUp() {
+  if (!caller || callerGone) {
+    finish();
+    return;
+  }
+  speak(config.goodbyeText, () => {
+    if (caller && !callerGone) hangupLocally(caller);
+    finish();
+  });
+}
+
+let finishing = false;
+
+/** Hangs up what is left, lets the reports drain, and ends the session. */
+function finish() {
+  if (finishing) return;
+  finishing = true;
+  phase = 'ending';
+  clear(maxWaitTimer);
+  silencePrompts();
+  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  if (leg && leg.state === 'connected') {
+    leg.state = 'ended';
+    hangupLocally(leg.call);
+  }
+  if (fallbackLeg) hangupLocally(fallbackLeg);
+  drained().then(() => {
+    log('session done (hung up by ' + (hungUpBy || 'nobody') + ')');
+    VoxEngine.terminate();
+  });
+}
+
+// ---- Caller leg ----------------------------------------------------------------------------
+
+function callerDisconnected() {
+  if (callerGone) return;
+  callerGone = true;
+  const byUs = caller !== null && hungUpLocally(caller);
+  if (!byUs && !hungUpBy) hungUpBy = 'HANGUP_PARTY_CALLER';
+  speaking = false;
+  afterSpeech = null;
+  clear(speechTimer);
+  if (asr) stopListening();
+  switch (phase) {
+    case 'new':
+    case 'waiting':
+      if (leg && leg.state === 'ringing') stopLeg(leg, 'abandoned');
+      if (callId) {
+        reportAbandoned();
+        finish();
+      } else if (!outboxBusy && outbox.length === 0) {
+        finish(); // never registered, and no intake under way
+      } // else: registerCall reports the abandonment when its intake returns
+      return;
+    case 'talking':
+      if (leg) {
+        const l = leg;
+        l.state = 'ended';
+        hangupLocally(l.call);
+        report(l.offerId, { call_ended: { hung_up_by: hungUpBy || 'HANGUP_PARTY_SYSTEM', talk_time_ms: Date.now() - bridgedAt } });
+      }
+      finish();
+      return;
+    default:
+      finish();
+  }
+}
+
+// ---- Application events --------------------------------------------------------------------
+
+VoxEngine.addEventListener(AppEvents.Started, (e) => {
+  accessURL = e.accessURL;
+  accessSecureURL = e.accessSecureURL;
+  sessionId = String(e.sessionId);
+  configLoaded = loadConfig();
+});
+
+VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+  if (caller) {
+    e.call.reject(486); // one inbound call per session
+    return;
+  }
+  const call = e.call;
+  caller = call;
+  arrivedAt = Date.now();
+  callerNumber = e.callerid || '';
+  // PSTN destinations may come without "+"; Tandem's queues list E.164 numbers.
+  dialedNumber = /^[0-9]{7,15}$/.test(e.destination || '') ? '+' + e.destination : e.destination || '';
+  displayName = e.displayName || '';
+  sipHeaders = {};
+  Object.keys(e.headers || {})
+    .slice(0, 64)
+    .forEach((k) => {
+      sipHeaders[k] = String(e.headers[k]);
+    });
+  callCustomData = e.customData || '';
+
+  call.addEventListener(CallEvents.Connected, () => {
+    playMusic();
+    configLoaded.then(() => {
+      if (callerGone || phase !== 'new') return;
+      playMusic(); // the stored configuration may name other music
+      if (config.maxWaitS > 0) {
+        maxWaitTimer = setTimeout(() => {
+          if (phase !== 'waiting') return;
+          hungUpBy = 'HANGUP_PARTY_SYSTEM';
+          report(leg && leg.state === 'ringing' ? leg.offerId : '', { call_ended: { hung_up_by: hungUpBy, talk_time_ms: 0 } });
+          fallback('waited longer than ' + config.maxWaitS + ' s');
+        }, config.maxWaitS * 1000);
+      }
+      registerCall();
+    });
+  });
+  call.addEventListener(CallEvents.Disconnected, () => callerDisconnected());
+  call.addEventListener(CallEvents.PlaybackFinished, (ev) => {
+    if (ev.error) log('playback error: ' + ev.error);
+    if (speaking) {
+      speechDone();
+      return;
+    }
+    // Looped music does not finish by itself: this one failed. Try again, or speak instead.
+    musicErrors++;
+    musicPlaying = '';
+    playMusic();
+  });
+  call.answer();
+});
+
+// Commands from Tandem, POSTed to accessURL / accessSecureURL. VoxEngine sends no status code
+// of our choosing: the reply body says whether the command was taken.
+VoxEngine.addEventListener(AppEvents.HttpRequest, (e) => {
+  const problem = verify(e.headers, e.content || '');
+  if (problem) {
+    log('refused a request to the access URL: ' + problem);
+    return JSON.stringify({ ok: false, error: problem });
+  }
+  /** @type {string} */
+  let id = '';
+  for (const pair of e.headers || []) if (String(pair.key).toLowerCase() === 'webhook-id') id = String(pair.value);
+  if (Object.prototype.hasOwnProperty.call(seenCommands, id)) return seenCommands[id];
+  /** @type {any} */
+  let cmd;
+  try {
+    cmd = JSON.parse(e.content || '');
+  } catch (err) {
+    const reply = JSON.stringify({ ok: false, error: 'body is not JSON' });
+    remember(id, reply);
+    return reply;
+  }
+  /** @type {{ ok: boolean, error?: string }} */
+  let outcome;
+  try {
+    outcome = cmd && typeof cmd === 'object' ? handleCommand(cmd) : { ok: false, error: 'body is not a command' };
+  } catch (err) {
+    log('command failed: ' + err);
+    outcome = { ok: false, error: 'internal error' };
+  }
+  if (!outcome.ok) log('command not carried out: ' + outcome.error);
+  const reply = JSON.stringify(outcome);
+  remember(id, reply);
+  return reply;
+});
+
+VoxEngine.addEventListener(AppEvents.Terminating, () => {
+  log('terminating; outbox ' + outbox.length + (outboxBusy ? ' + 1 in flight' : ''));
+});
