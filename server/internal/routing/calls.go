@@ -206,10 +206,14 @@ func (e *Engine) release(now time.Time, of *cc.Offer, reason string) {
 // SessionGone ends a call whose cloud session can no longer be reached: it is lost, and its
 // operator is released.
 func (e *Engine) SessionGone(now time.Time, id cc.CallID, reason string) cc.Changes {
-	c := e.calls[id]
-	if c == nil {
-		return e.finish(now)
+	if c := e.calls[id]; c != nil {
+		e.lose(now, c, reason)
 	}
+	return e.finish(now)
+}
+
+// lose ends a call as lost, releasing its operator.
+func (e *Engine) lose(now time.Time, c *call, reason string) {
 	if of := e.offers[c.Offer]; of != nil {
 		e.settle(now, of, cc.OfferWithdrawn, reason) // no cancel: the session is gone
 		if o := e.operators[of.Operator]; o != nil && o.st.Offer == of.ID {
@@ -225,7 +229,6 @@ func (e *Engine) SessionGone(now time.Time, id cc.CallID, reason string) cc.Chan
 	c.State, c.EndedAt, c.HungUpBy = cc.CallLost, now, cc.HangupSystem
 	e.touchCall(c)
 	delete(e.calls, c.ID)
-	return e.finish(now)
 }
 
 // WithdrawOffer takes back a pending offer at a supervisor's request: the call goes back to its

@@ -263,7 +263,13 @@ func TestInvariantsUnderRandomEvents(t *testing.T) {
 	}
 }
 
-func checkInvariants(t *testing.T, seed uint64, step int, e *Engine) {
+// fatalf is what checkInvariants needs of a test: *testing.T and *rapid.T both have it.
+type fatalf interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 	t.Helper()
 	fail := func(format string, args ...any) {
 		t.Helper()

@@ -82,7 +82,7 @@ func (e *Engine) sweep(now time.Time) {
 		}
 		if now.Sub(c.lastHeard) >= limit {
 			e.repair(cc.Repair{Kind: kind, Call: c.ID, Operator: c.Operator})
-			e.SessionGone(now, c.ID, "no word from the cloud for "+fmtDuration(limit))
+			e.lose(now, c, "no word from the cloud for "+fmtDuration(limit))
 		}
 	}
 	for id, o := range e.operators {

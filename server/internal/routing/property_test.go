@@ -1,0 +1,208 @@
+package routing
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// memStore keeps what the engine's steps changed, as the real store would, so a test can
+// restart the engine from it.
+type memStore struct {
+	statuses map[cc.OperatorID]cc.OperatorStatus
+	calls    map[cc.CallID]cc.Call
+	offers   map[cc.OfferID]cc.Offer
+	cursors  map[cc.QueueID]cc.OperatorID
+}
+
+func newMemStore() *memStore {
+	return &memStore{statuses: map[cc.OperatorID]cc.OperatorStatus{}, calls: map[cc.CallID]cc.Call{}, offers: map[cc.OfferID]cc.Offer{}, cursors: map[cc.QueueID]cc.OperatorID{}}
+}
+
+func (m *memStore) apply(ch cc.Changes) {
+	for _, s := range ch.Statuses {
+		m.statuses[s.Operator] = s
+	}
+	for _, c := range ch.Calls {
+		m.calls[c.ID] = c
+	}
+	for _, o := range ch.Offers {
+		m.offers[o.ID] = o
+	}
+	for q, o := range ch.Cursors {
+		m.cursors[q] = o
+	}
+}
+
+func (m *memStore) runtime() cc.Runtime {
+	var rt cc.Runtime
+	for _, s := range m.statuses {
+		rt.Statuses = append(rt.Statuses, s)
+	}
+	for _, c := range m.calls {
+		if !c.State.Finished() {
+			rt.Calls = append(rt.Calls, c)
+		}
+	}
+	for _, o := range m.offers {
+		if o.State == cc.OfferPending {
+			rt.Offers = append(rt.Offers, o)
+		}
+	}
+	rt.Cursors = m.cursors
+	return rt
+}
+
+// TestEngineProperties drives the engine with random sequences of arrivals, answers, failures,
+// ends, abandons, presence changes, duplicated and reordered events, time passing and restarts
+// from what was stored, and checks the invariants after every step: no operator with two offers
+// or two calls, no call with two live offers, states agreeing with offers and calls, every call
+// either finished or waiting/connected, and a finished call never coming back.
+func TestEngineProperties(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		ids := 0
+		cfg := Config{PresenceGrace: 10 * time.Second, OfferSlack: 5 * time.Second, NewID: func(p string) string {
+			ids++
+			return fmt.Sprintf("%s_%04d", p, ids)
+		}}
+		e := New(cfg)
+		store := newMemStore()
+		now := t0
+		step := func(ch cc.Changes, err error) {
+			if err == nil {
+				store.apply(ch)
+			}
+		}
+		strategy := rapid.SampledFrom(cc.Strategies).Draw(rt, "strategy")
+		queue := cc.Queue{ID: "q", DialedNumbers: []string{"+1"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy, IsDefault: true,
+			Rules: cc.QueueRules{AwayAfterMisses: rapid.IntRange(1, 3).Draw(rt, "away"), BanAfterMisses: rapid.IntRange(0, 4).Draw(rt, "ban"), BanWindow: time.Hour, BanSteps: []time.Duration{time.Minute}, AnnounceEvery: 30 * time.Second}}
+		step(e.CreateQueue(now, queue))
+		names := []cc.OperatorID{"a", "b", "c"}
+		var operators []cc.Operator
+		for _, n := range names {
+			o := cc.Operator{ID: n, Name: string(n), Contact: cc.Contact{Kind: cc.ContactUser, Target: string(n)}, Queues: []cc.QueueSkill{{Queue: "q", Level: 1 + len(operators)}}}
+			operators = append(operators, o)
+			step(e.CreateOperator(now, o))
+		}
+		var events []struct {
+			call cc.CallID
+			ev   Event
+		} // every event sent so far, for duplicates
+		offersOf := map[cc.CallID][]cc.OfferID{}
+		finished := map[cc.CallID]bool{}
+
+		rt.Repeat(map[string]func(*rapid.T){
+			"arrive": func(rt *rapid.T) {
+				c, ch, err := e.Intake(now, Intake{AccessURL: "u", DialedNumber: "+1", Priority: rapid.IntRange(0, 2).Draw(rt, "prio")})
+				step(ch, err)
+				if err == nil {
+					offersOf[c.ID] = nil
+				}
+			},
+			"connect":    func(rt *rapid.T) { step(e.Connect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
+			"disconnect": func(rt *rapid.T) { store.apply(e.Disconnect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
+			"ready":      func(rt *rapid.T) { step(e.GoReady(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
+			"away":       func(rt *rapid.T) { step(e.GoAway(now, rapid.SampledFrom(names).Draw(rt, "op"), "break")) },
+			"endWrapUp":  func(rt *rapid.T) { step(e.EndWrapUp(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
+			"liftBan":    func(rt *rapid.T) { step(e.LiftBan(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
+			"time": func(rt *rapid.T) {
+				now = now.Add(time.Duration(rapid.IntRange(1, 40).Draw(rt, "seconds")) * time.Second)
+				store.apply(e.Tick(now))
+			},
+			"event": func(rt *rapid.T) {
+				var calls []cc.CallID
+				for id := range offersOf {
+					calls = append(calls, id)
+				}
+				if len(calls) == 0 {
+					rt.Skip("no calls")
+				}
+				slices.Sort(calls)
+				id := rapid.SampledFrom(calls).Draw(rt, "call")
+				var offer cc.OfferID
+				if os := offersOf[id]; len(os) > 0 {
+					offer = rapid.SampledFrom(os).Draw(rt, "offer") // possibly an old one: out of order
+				}
+				ev := rapid.SampledFrom([]Event{
+					{Kind: OperatorAnswered, Offer: offer, RingTime: time.Second},
+					{Kind: DialFailed, Offer: offer, Code: 486},
+					{Kind: CallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute},
+					{Kind: CallerAbandoned},
+				}).Draw(rt, "kind")
+				events = append(events, struct {
+					call cc.CallID
+					ev   Event
+				}{id, ev})
+				if finished[id] {
+					if _, err := e.Report(now, id, ev); cc.ErrorCode(err) != cc.CodeNotFound {
+						rt.Fatalf("event on finished call %s: %v", id, err)
+					}
+					return
+				}
+				step(e.Report(now, id, ev))
+			},
+			"duplicate": func(rt *rapid.T) {
+				if len(events) == 0 {
+					rt.Skip("no events")
+				}
+				d := rapid.SampledFrom(events).Draw(rt, "dup")
+				if !finished[d.call] {
+					step(e.Report(now, d.call, d.ev))
+				}
+			},
+			"gone": func(rt *rapid.T) {
+				for id := range offersOf {
+					if !finished[id] {
+						store.apply(e.SessionGone(now, id, "gone"))
+						return
+					}
+				}
+			},
+			"restart": func(rt *rapid.T) {
+				e = New(cfg)
+				store.apply(e.Load(now, []cc.Queue{queue}, operators, store.runtime()))
+			},
+			"": func(rt *rapid.T) {
+				// After every step: the invariants, and the store agrees with the engine.
+				checkInvariants(rt, 0, 0, e)
+				for id, c := range store.calls {
+					if _, live := offersOf[id]; !live {
+						continue
+					}
+					for _, of := range store.offers {
+						if of.Call == id && !slices.Contains(offersOf[id], of.ID) {
+							offersOf[id] = append(offersOf[id], of.ID)
+						}
+					}
+					_, inEngine := e.Call(id)
+					if c.State.Finished() {
+						finished[id] = true
+						if inEngine {
+							rt.Fatalf("call %s is %s in the store but live in the engine", id, c.State)
+						}
+					} else if !inEngine {
+						rt.Fatalf("call %s is %s in the store but not in the engine", id, c.State)
+					}
+				}
+				pending := 0
+				for _, of := range store.offers {
+					if of.State == cc.OfferPending {
+						pending++
+						if s := store.statuses[of.Operator]; s.State != cc.OperatorReserved || s.Offer != of.ID {
+							rt.Fatalf("stored offer %s pending but %s is %s/%s", of.ID, of.Operator, s.State, s.Offer)
+						}
+					}
+				}
+				if pending != len(e.offers) {
+					rt.Fatalf("%d pending offers stored, %d in the engine", pending, len(e.offers))
+				}
+			},
+		})
+	})
+}
+
