@@ -67,9 +67,9 @@ func callsWhy(c *cli, args []string) error {
 			}
 			fmt.Fprintf(w, "%s  offer %s to %s (%s)\n", stamp(d.GetDecidedAt()), d.GetOfferId(), d.GetOperatorId(), d.GetStrategy())
 			fmt.Fprintf(w, "  %s\n", d.GetRule())
-			row(w, "  OPERATOR", "STATE", "ELIGIBLE", "EXCLUDED BECAUSE", "IDLE", "SCORE", "CALLS TODAY")
+			row(w, "  OPERATOR", "STATE", "ELIGIBLE", "EXCLUDED BECAUSE", "RANKED BY", "LEVEL", "IDLE", "SCORE", "CALLS TODAY")
 			for _, cd := range d.GetCandidates() {
-				row(w, "  "+cd.GetOperatorId(), enumName(cd.GetState(), "OPERATOR_STATE_"), yesNo(cd.GetEligible()), cd.GetExcludedBecause(), ms(uint64(cd.GetIdleMs())), strconv.FormatFloat(cd.GetScore(), 'g', 4, 64), cd.GetCallsToday())
+				row(w, "  "+cd.GetOperatorId(), enumName(cd.GetState(), "OPERATOR_STATE_"), yesNo(cd.GetEligible()), cd.GetExcludedBecause(), cd.GetValueText(), cd.GetLevel(), ms(uint64(cd.GetIdleMs())), strconv.FormatFloat(cd.GetScore(), 'f', 0, 64), cd.GetCallsToday())
 			}
 		}
 	})

@@ -132,6 +132,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // find picks the command named by args; a noun alone means its list.
 func find(args []string) (command, []string, error) {
+	if args[0] == "why" { // "tandemctl why CALL" is "tandemctl calls why CALL"
+		return find(append([]string{"calls"}, args...))
+	}
 	noun := args[0]
 	verb := ""
 	if len(args) > 1 {

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"strconv"
 
 	"connectrpc.com/connect"
 
+	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 )
 
@@ -13,6 +17,35 @@ var operatorCommands = []command{
 	{"operator", "ready", "ID", "make an operator available for calls", operatorReady},
 	{"operator", "away", "ID --reason R", "take an operator out of routing", operatorAway},
 	{"operator", "end-wrap-up", "ID [--note N]", "end an operator's wrap-up now", operatorEndWrapUp},
+	{"operator", "lift-ban", "ID", "end an operator's ban now (he is away until he presses Ready)", operatorLiftBan},
+}
+
+func operatorLiftBan(c *cli, args []string) error {
+	pos, err := c.parse(c.flags(), args, "ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.LiftBan(c.ctx, connect.NewRequest(&assignmentv1.LiftBanRequest{OperatorId: pos[0]}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		row(w, "State", enumName(res.Msg.GetState(), "OPERATOR_STATE_"))
+		marksTable(w, res.Msg.GetMarks())
+	})
+}
+
+func marksTable(w io.Writer, m *commonv1.Marks) {
+	if m == nil {
+		return
+	}
+	row(w, "Score", strconv.FormatFloat(m.GetScore(), 'f', 0, 64))
+	row(w, "Answer rate", strconv.FormatFloat(m.GetAnswerRate(), 'f', 2, 64))
+	row(w, "Ring time (avg)", ms(uint64(m.GetRingTimeMs())))
+	row(w, "Missed", fmt.Sprintf("%d (%d in a row, %d toward a ban)", m.GetOffersMissed(), m.GetConsecutiveMisses(), m.GetRecentMisses()))
+	row(w, "Bans today", m.GetBansToday())
+	row(w, "Calls today", m.GetCallsToday())
+	row(w, "Talk today", ms(m.GetTalkTodayMs()))
 }
 
 func operatorReady(c *cli, args []string) error {
@@ -69,4 +102,6 @@ func statusTable(w io.Writer, s *presencev1.OperatorStatus) {
 	}
 	row(w, "Call", s.GetCallId())
 	row(w, "Wrap-up ends", stamp(s.GetWrapUpEndsAt()))
+	row(w, "Banned until", stamp(s.GetBannedUntil()))
+	marksTable(w, s.GetMarks())
 }

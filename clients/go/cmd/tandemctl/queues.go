@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -12,7 +13,7 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default]"
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...]"
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
@@ -106,6 +107,9 @@ type queueFlags struct {
 	offerTimeout, wrapUp                    time.Duration
 	priority                                uint
 	isDefault                               bool
+	announceEvery, banWindow                time.Duration
+	awayAfter, banAfter                     uint
+	banSteps                                listFlag
 }
 
 // newQueueFlags defines the flags; create gives them the API's documented defaults.
@@ -126,6 +130,11 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.StringVar(&qf.holdMusic, "hold-music", "", "hold music URL")
 	fs.StringVar(&qf.greeting, "greeting", "", "greeting read to callers")
 	fs.BoolVar(&qf.isDefault, "default", false, "calls to numbers of no queue come here")
+	fs.DurationVar(&qf.announceEvery, "announce-every", 0, "tell waiting callers their position this often (0: never)")
+	fs.UintVar(&qf.awayAfter, "away-after-misses", 0, "consecutive missed offers that send an operator away (0: server default, 1)")
+	fs.UintVar(&qf.banAfter, "ban-after-misses", 0, "missed offers within --ban-window that ban an operator (0: server default, 3)")
+	fs.DurationVar(&qf.banWindow, "ban-window", 0, "the window for --ban-after-misses (0: server default, 1h)")
+	fs.Var(&qf.banSteps, "ban-step", "how long the next ban lasts, growing (repeatable: --ban-step 5m --ban-step 15m; replaces the list)")
 	return qf
 }
 
@@ -156,6 +165,28 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 			q.Greeting = qf.greeting
 		case "default":
 			q.IsDefault = qf.isDefault
+		case "announce-every":
+			q.AnnounceEveryS, err = wholeSeconds(f.Name, qf.announceEvery)
+		case "away-after-misses":
+			q.AwayAfterMisses = uint32(min(qf.awayAfter, math.MaxUint32))
+		case "ban-after-misses":
+			q.BanAfterMisses = uint32(min(qf.banAfter, math.MaxUint32))
+		case "ban-window":
+			q.BanWindowS, err = wholeSeconds(f.Name, qf.banWindow)
+		case "ban-step":
+			q.BanStepsS = nil
+			for _, s := range qf.banSteps {
+				d, perr := time.ParseDuration(s)
+				if perr != nil {
+					err = usagef("--ban-step %q: %v", s, perr)
+					return
+				}
+				var secs uint32
+				if secs, err = wholeSeconds(f.Name, d); err != nil {
+					return
+				}
+				q.BanStepsS = append(q.BanStepsS, secs)
+			}
 		}
 	}
 	visit(func(f *flag.Flag) {
@@ -177,4 +208,11 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 	row(w, "Hold music", q.GetHoldMusicUrl())
 	row(w, "Greeting", q.GetGreeting())
 	row(w, "Default", yesNo(q.GetIsDefault()))
+	row(w, "Announce every", seconds(q.GetAnnounceEveryS()))
+	row(w, "Away after misses", q.GetAwayAfterMisses())
+	var steps []string
+	for _, s := range q.GetBanStepsS() {
+		steps = append(steps, seconds(s))
+	}
+	row(w, "Ban", fmt.Sprintf("after %d misses within %s, for %s", q.GetBanAfterMisses(), seconds(q.GetBanWindowS()), strings.Join(steps, ", then ")))
 }

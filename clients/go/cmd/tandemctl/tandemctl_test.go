@@ -270,9 +270,16 @@ func TestQueues(t *testing.T) {
 	want := &adminv1.Queue{
 		QueueId: "sales", Name: "Sales", DialedNumbers: []string{"+18005550103"}, Strategy: "longest_idle",
 		OfferTimeoutS: 30, WrapUpS: 45, Priority: 2, HoldMusicUrl: "https://music.example.com/hold.mp3",
+		// The server's default rules, filled in at create.
+		AwayAfterMisses: 1, BanAfterMisses: 3, BanWindowS: 3600, BanStepsS: []uint32{300, 900, 3600},
 	}
 	if !proto.Equal(got.GetQueue(), want) {
 		t.Errorf("after update: %v\nwant %v", got.GetQueue(), want)
+	}
+	out = c.ok("queues", "update", "sales", "--ban-step", "2m", "--ban-step", "10m", "--announce-every", "30s")
+	wantCells(t, rowOf(t, out, "Ban"), "Ban", "after 3 misses within 1h0m, for 2m0s, then 10m0s")
+	if r := c.run("queues", "update", "sales", "--announce-every", "5s"); r.code != 1 || !strings.Contains(r.stderr, "queue.announce_every_s") {
+		t.Errorf("announcing every 5 s: exit %d, %s", r.code, r.stderr)
 	}
 	// --id names the queue as well as the argument does; --default=false clears a flag.
 	c.ok("queues", "update", "--id", "support", "--default=false", "--priority", "7")
@@ -466,8 +473,14 @@ func TestCallFlow(t *testing.T) {
 		t.Errorf("calls why lacks the decision:\n%s", out)
 	}
 	cand := rowOf(t, out, op)
-	if cand[1] != "ready" || cand[2] != "yes" {
+	if cand[1] != "ready" || cand[2] != "yes" || !strings.Contains(out, "idle ") {
 		t.Errorf("candidate row = %q\n%s", cand, out)
+	}
+	if short := c.ok("why", call); short != out {
+		t.Errorf("tandemctl why differs from calls why:\n%s", short)
+	}
+	if r := c.run("operator", "lift-ban", op); r.code != 1 || !strings.Contains(r.stderr, "failed_precondition") {
+		t.Errorf("lifting a ban nobody has: exit %d, %s", r.code, r.stderr)
 	}
 
 	out = c.ok("calls", "withdraw", offer, "--reason", "testing")
