@@ -101,6 +101,7 @@ CREATE TABLE calls (
 );
 CREATE INDEX calls_state ON calls (state, arrived_at);
 CREATE INDEX calls_queue_arrived ON calls (queue_id, arrived_at);
+CREATE INDEX calls_caller ON calls (caller_number, arrived_at);
 
 CREATE TABLE offers (
     id           TEXT    NOT NULL PRIMARY KEY,

@@ -227,7 +227,11 @@ type operatorApp struct {
 	client *tandem.Client
 	cancel context.CancelFunc
 	seen   chan *presencev1.OperatorStatus
+	err    error // why the stream ended, once seen is closed
 }
+
+// streamErr is why the presence stream ended; call it after seen is closed.
+func (a *operatorApp) streamErr() error { return a.err }
 
 func logIn(t *testing.T, url string, p tandem.Protocol, name string) *operatorApp {
 	t.Helper()
@@ -257,6 +261,7 @@ func logIn(t *testing.T, url string, p tandem.Protocol, name string) *operatorAp
 				app.seen <- st
 			}
 		}
+		app.err = stream.Err()
 	}()
 	return app
 }
@@ -412,7 +417,11 @@ func TestCallEndToEnd(t *testing.T) {
 			if dial2.GetContact().GetTarget() != "anna" {
 				t.Fatalf("second call dialed %v, want anna", dial2.GetContact())
 			}
-			anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
+			// The card shows the caller's earlier call: the one anna just finished.
+			card := anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED).GetOffer()
+			if past := card.GetRecentCalls(); len(past) != 1 || past[0].GetCallId() != reg.GetCallId() || past[0].GetState() != commonv1.CallState_CALL_STATE_ENDED || past[0].GetTalkTimeMs() != 61000 {
+				t.Fatalf("recent calls on the card = %v", past)
+			}
 
 			// 3. Anna is busy (486): the call moves to Boris and Anna goes away.
 			boris.ready()

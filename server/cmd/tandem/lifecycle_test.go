@@ -151,3 +151,29 @@ func watchAsAdmin(t *testing.T, admin *tandem.Client, id string) <-chan *presenc
 	}()
 	return out
 }
+
+// TestSecondLoginTakesOver: an operator has one session; logging in again ends the first
+// app's stream with ABORTED and its token stops working.
+func TestSecondLoginTakesOver(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
+	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
+	setup(t, admin)
+	first := logIn(t, srv.m.URL, tandem.Connect, "anna")
+	first.ready()
+	second := logIn(t, srv.m.URL, tandem.Connect, "anna")
+	for range first.seen {
+	} // the first stream ends
+	if err := first.streamErr(); connect.CodeOf(err) != connect.CodeAborted {
+		t.Fatalf("first app's stream ended with %v, want aborted", err)
+	}
+	_, err := first.client.Presence.GoAway(context.Background(), connect.NewRequest(&presencev1.GoAwayRequest{Reason: "lunch"}))
+	if connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("the old token still works: %v", err)
+	}
+	// The new app sees her as she was: ready, and present through its own stream.
+	st := <-watchAsAdmin(t, admin, second.id)
+	if st.GetState() != commonv1.OperatorState_OPERATOR_STATE_READY || !st.GetPresent() {
+		t.Fatalf("after the takeover: %v", st)
+	}
+}

@@ -205,4 +205,3 @@ func TestEngineProperties(t *testing.T) {
 		})
 	})
 }
-

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"connectrpc.com/connect"
@@ -9,6 +10,7 @@ import (
 
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 type presenceHandler struct{ s *Server }
@@ -40,10 +42,17 @@ func (h presenceHandler) LogIn(ctx context.Context, req *connect.Request[presenc
 	if op.Disabled {
 		return nil, connect.NewError(connect.CodePermissionDenied, errDisabled)
 	}
+	// One session per operator: this login takes over from any other.
+	if err := h.s.store.DeleteOperatorSessions(ctx, op.ID); err != nil {
+		return nil, toConnect(ctx, err)
+	}
 	token, hash := newToken()
 	now := h.s.clock.Now()
 	sess := cc.Session{TokenHash: hash, Operator: op.ID, CreatedAt: now, ExpiresAt: now.Add(h.s.sessionTTL)}
 	if err := h.s.store.CreateSession(ctx, sess); err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	if err := h.s.board.TakeOver(ctx, op.ID, hash); err != nil {
 		return nil, toConnect(ctx, err)
 	}
 	return connect.NewResponse(&presencev1.LogInResponse{Token: token, OperatorId: string(op.ID), ExpiresAt: ts(sess.ExpiresAt)}), nil
@@ -55,6 +64,9 @@ func (h presenceHandler) LogOut(ctx context.Context, req *connect.Request[presen
 		return nil, toConnect(ctx, err)
 	}
 	if err := h.s.store.DeleteSession(ctx, p.Token); err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	if err := h.s.board.TakeOver(ctx, p.Operator, ""); err != nil {
 		return nil, toConnect(ctx, err)
 	}
 	return connect.NewResponse(&presencev1.LogOutResponse{}), nil
@@ -113,12 +125,13 @@ func (h presenceHandler) WatchOperator(ctx context.Context, req *connect.Request
 		return toConnect(ctx, err)
 	}
 	p, _ := principalFrom(ctx)
-	w, err := h.s.board.Watch(ctx, id, p.Role == RoleOperator)
+	w, err := h.s.board.Watch(ctx, id, p.Role == RoleOperator, p.Token)
 	if err != nil {
 		return toConnect(ctx, err)
 	}
 	defer h.s.board.Unwatch(w)
-	if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Snapshot{Snapshot: statusOut(w.View())}}); err != nil {
+	history := callerHistory{s: h.s}
+	if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Snapshot{Snapshot: history.status(ctx, w.View())}}); err != nil {
 		return err
 	}
 	for {
@@ -127,8 +140,10 @@ func (h presenceHandler) WatchOperator(ctx context.Context, req *connect.Request
 			return nil
 		case <-h.s.closing:
 			return connect.NewError(connect.CodeUnavailable, errShuttingDown)
+		case <-w.Ended():
+			return connect.NewError(connect.CodeAborted, errTakenOver)
 		case <-w.Changed():
-			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Changed{Changed: statusOut(w.View())}}); err != nil {
+			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Changed{Changed: history.status(ctx, w.View())}}); err != nil {
 				return err
 			}
 		case <-h.s.clock.After(keepaliveEvery):
@@ -137,4 +152,37 @@ func (h presenceHandler) WatchOperator(ctx context.Context, req *connect.Request
 			}
 		}
 	}
+}
+
+// callerHistory adds the caller's last calls to the status of an operator with an offer,
+// reading the store once per offered call.
+type callerHistory struct {
+	s     *Server
+	call  cc.CallID
+	calls []*presencev1.PastCall
+}
+
+func (h *callerHistory) status(ctx context.Context, v routing.OperatorView) *presencev1.OperatorStatus {
+	st := statusOut(v)
+	if v.Offer == nil {
+		return st
+	}
+	if c := v.Offer.Call; c.ID != h.call && c.CallerNumber != "" {
+		h.call, h.calls = c.ID, nil
+		past, err := h.s.store.CallerHistory(ctx, c.CallerNumber, c.ID, 5)
+		if err != nil {
+			slog.WarnContext(ctx, "caller history", "call_id", c.ID, "err", err)
+		}
+		names := map[cc.OperatorID]string{}
+		for _, p := range past {
+			if _, ok := names[p.Operator]; !ok && p.Operator != "" {
+				if op, err := h.s.store.Operator(ctx, p.Operator); err == nil {
+					names[p.Operator] = op.DisplayName
+				}
+			}
+			h.calls = append(h.calls, &presencev1.PastCall{CallId: string(p.ID), ArrivedAt: ts(p.ArrivedAt), QueueId: string(p.Queue), State: callStates[p.State], OperatorName: names[p.Operator], TalkTimeMs: ms(p.TalkTime)})
+		}
+	}
+	st.Offer.RecentCalls = h.calls
+	return st
 }

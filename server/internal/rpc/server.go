@@ -39,6 +39,7 @@ type Store interface {
 	Call(ctx context.Context, id cc.CallID) (cc.Call, []cc.Offer, error)
 	Offer(ctx context.Context, id cc.OfferID) (cc.Offer, error)
 	Decisions(ctx context.Context, id cc.CallID) ([]cc.Decision, error)
+	CallerHistory(ctx context.Context, number string, but cc.CallID, limit int) ([]cc.Call, error)
 	QueueStats(ctx context.Context, q cc.QueueID, from, to time.Time) ([]cc.QueueStats, error)
 	OperatorStats(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.OperatorStats, error)
 	CreateSession(ctx context.Context, s cc.Session) error
@@ -75,6 +76,7 @@ var (
 	errWrongPassword = errors.New("wrong name or password")
 	errDisabled      = errors.New("this operator is disabled")
 	errShuttingDown  = errors.New("the server is shutting down; reconnect")
+	errTakenOver     = errors.New("taken over: this operator logged in elsewhere")
 )
 
 // New builds the API handler: Connect, gRPC and gRPC-Web on every service, REST/JSON paths for

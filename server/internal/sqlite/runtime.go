@@ -350,6 +350,22 @@ func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offe
 	return o, nil
 }
 
+// CallerHistory returns the last calls from a caller number, newest first, except the call
+// named by but (the one in progress).
+func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
+	var cs []callcenter.Call
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		cs, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE caller_number = ? AND id <> ? ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
+		if err != nil {
+			return fmt.Errorf("sqlite: calls from %q: %w", number, err)
+		}
+		return nil
+	})
+	return cs, err
+}
+
 // Decisions returns the routing decisions made for call id, oldest first.
 func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
 	var ds []callcenter.Decision

@@ -199,10 +199,15 @@ func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
 type Watcher struct {
 	operator cc.OperatorID
 	presence bool
+	session  string // the login the watch belongs to
 	signal   chan struct{}
+	ended    chan struct{} // closed when a newer login took the operator over
 	mu       sync.Mutex
 	view     routing.OperatorView
 }
+
+// Ended is closed when the watch's login was taken over by a newer one or logged out.
+func (w *Watcher) Ended() <-chan struct{} { return w.ended }
 
 // Changed is signalled after the view changed.
 func (w *Watcher) Changed() <-chan struct{} { return w.signal }
@@ -238,10 +243,11 @@ func (s *Switchboard) notify(id cc.OperatorID) {
 	}
 }
 
-// Watch starts watching an operator. With presence, the watch is his app's live connection:
-// he is routed calls only while one is open. The first view is ready in View at return.
-func (s *Switchboard) Watch(ctx context.Context, id cc.OperatorID, presence bool) (*Watcher, error) {
-	w := &Watcher{operator: id, presence: presence, signal: make(chan struct{}, 1)}
+// Watch starts watching an operator. With presence, the watch is his app's live connection
+// under the given login: he is routed calls only while one is open. The first view is ready in
+// View at return.
+func (s *Switchboard) Watch(ctx context.Context, id cc.OperatorID, presence bool, session string) (*Watcher, error) {
+	w := &Watcher{operator: id, presence: presence, session: session, signal: make(chan struct{}, 1), ended: make(chan struct{})}
 	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
 		var ch cc.Changes
 		if presence {
@@ -265,6 +271,23 @@ func (s *Switchboard) Watch(ctx context.Context, id cc.OperatorID, presence bool
 		return nil, err
 	}
 	return w, nil
+}
+
+// TakeOver ends the presence watches of an operator that belong to another login than keep
+// (all of them when keep is ""): a newer login took over, or he logged out.
+func (s *Switchboard) TakeOver(ctx context.Context, id cc.OperatorID, keep string) error {
+	return s.do(ctx, func(time.Time) (cc.Changes, error) {
+		for w := range s.watchers[id] {
+			if w.presence && w.session != keep {
+				select {
+				case <-w.ended:
+				default:
+					close(w.ended)
+				}
+			}
+		}
+		return cc.Changes{}, nil
+	})
 }
 
 // Unwatch ends a watch.

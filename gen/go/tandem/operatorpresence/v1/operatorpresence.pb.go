@@ -829,14 +829,16 @@ func (x *OperatorStatus) GetMarks() *v1.Marks {
 
 // OfferedCall is a call offered to an operator, with what he needs to greet the caller.
 type OfferedCall struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	OfferId       string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
-	CallId        string                 `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
-	QueueId       string                 `protobuf:"bytes,3,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
-	CallerNumber  string                 `protobuf:"bytes,4,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
-	CallerName    string                 `protobuf:"bytes,5,opt,name=caller_name,json=callerName,proto3" json:"caller_name,omitempty"`
-	OfferedAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=offered_at,json=offeredAt,proto3" json:"offered_at,omitempty"`
-	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	OfferId      string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	CallId       string                 `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueId      string                 `protobuf:"bytes,3,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	CallerNumber string                 `protobuf:"bytes,4,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	CallerName   string                 `protobuf:"bytes,5,opt,name=caller_name,json=callerName,proto3" json:"caller_name,omitempty"`
+	OfferedAt    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=offered_at,json=offeredAt,proto3" json:"offered_at,omitempty"`
+	ExpiresAt    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// The caller's last calls before this one, newest first (at most 5).
+	RecentCalls   []*PastCall `protobuf:"bytes,8,rep,name=recent_calls,json=recentCalls,proto3" json:"recent_calls,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -920,6 +922,99 @@ func (x *OfferedCall) GetExpiresAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *OfferedCall) GetRecentCalls() []*PastCall {
+	if x != nil {
+		return x.RecentCalls
+	}
+	return nil
+}
+
+// PastCall is an earlier call of a caller, as an operator greeting him may want to know it.
+type PastCall struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	CallId    string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	ArrivedAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	QueueId   string                 `protobuf:"bytes,3,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	State     v1.CallState           `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
+	// Who took it (display name), if anyone.
+	OperatorName  string `protobuf:"bytes,5,opt,name=operator_name,json=operatorName,proto3" json:"operator_name,omitempty"`
+	TalkTimeMs    uint32 `protobuf:"varint,6,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PastCall) Reset() {
+	*x = PastCall{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PastCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PastCall) ProtoMessage() {}
+
+func (x *PastCall) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PastCall.ProtoReflect.Descriptor instead.
+func (*PastCall) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *PastCall) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *PastCall) GetArrivedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ArrivedAt
+	}
+	return nil
+}
+
+func (x *PastCall) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *PastCall) GetState() v1.CallState {
+	if x != nil {
+		return x.State
+	}
+	return v1.CallState(0)
+}
+
+func (x *PastCall) GetOperatorName() string {
+	if x != nil {
+		return x.OperatorName
+	}
+	return ""
+}
+
+func (x *PastCall) GetTalkTimeMs() uint32 {
+	if x != nil {
+		return x.TalkTimeMs
+	}
+	return 0
+}
+
 var File_tandem_operatorpresence_v1_operatorpresence_proto protoreflect.FileDescriptor
 
 const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
@@ -978,7 +1073,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\apresent\x18\n" +
 	" \x01(\bR\apresent\x12=\n" +
 	"\fbanned_until\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\x12-\n" +
-	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"\x98\x02\n" +
+	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"\xe1\x02\n" +
 	"\vOfferedCall\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -989,7 +1084,17 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\n" +
 	"offered_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tofferedAt\x129\n" +
 	"\n" +
-	"expires_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt2\xff\x04\n" +
+	"expires_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12G\n" +
+	"\frecent_calls\x18\b \x03(\v2$.tandem.operatorpresence.v1.PastCallR\vrecentCalls\"\xf3\x01\n" +
+	"\bPastCall\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x129\n" +
+	"\n" +
+	"arrived_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x12\x19\n" +
+	"\bqueue_id\x18\x03 \x01(\tR\aqueueId\x121\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12#\n" +
+	"\roperator_name\x18\x05 \x01(\tR\foperatorName\x12 \n" +
+	"\ftalk_time_ms\x18\x06 \x01(\rR\n" +
+	"talkTimeMs2\xff\x04\n" +
 	"\x17OperatorPresenceService\x12\\\n" +
 	"\x05LogIn\x12(.tandem.operatorpresence.v1.LogInRequest\x1a).tandem.operatorpresence.v1.LogInResponse\x12_\n" +
 	"\x06LogOut\x12).tandem.operatorpresence.v1.LogOutRequest\x1a*.tandem.operatorpresence.v1.LogOutResponse\x12b\n" +
@@ -1011,7 +1116,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP() []byte
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescData
 }
 
-var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*LogInRequest)(nil),          // 0: tandem.operatorpresence.v1.LogInRequest
 	(*LogInResponse)(nil),         // 1: tandem.operatorpresence.v1.LogInResponse
@@ -1028,44 +1133,49 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*Keepalive)(nil),             // 12: tandem.operatorpresence.v1.Keepalive
 	(*OperatorStatus)(nil),        // 13: tandem.operatorpresence.v1.OperatorStatus
 	(*OfferedCall)(nil),           // 14: tandem.operatorpresence.v1.OfferedCall
-	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
-	(v1.OperatorState)(0),         // 16: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 17: tandem.common.v1.Marks
+	(*PastCall)(nil),              // 15: tandem.operatorpresence.v1.PastCall
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(v1.OperatorState)(0),         // 17: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),              // 18: tandem.common.v1.Marks
+	(v1.CallState)(0),             // 19: tandem.common.v1.CallState
 }
 var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
-	15, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	16, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	13, // 1: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	13, // 2: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	13, // 3: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	13, // 4: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	13, // 5: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	12, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
-	15, // 7: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
-	16, // 8: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
-	15, // 9: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
+	16, // 7: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
+	17, // 8: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
+	16, // 9: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
 	14, // 10: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
-	15, // 11: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	15, // 12: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
-	17, // 13: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
-	15, // 14: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	15, // 15: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	0,  // 16: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	2,  // 17: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	4,  // 18: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	6,  // 19: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	8,  // 20: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	10, // 21: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 22: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	3,  // 23: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	5,  // 24: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	7,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	9,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	11, // 27: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	22, // [22:28] is the sub-list for method output_type
-	16, // [16:22] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	16, // 11: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
+	16, // 12: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	18, // 13: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	16, // 14: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	16, // 15: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	15, // 16: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	16, // 17: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	19, // 18: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 19: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	2,  // 20: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	4,  // 21: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	6,  // 22: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	8,  // 23: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	10, // 24: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	3,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	5,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	7,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	9,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	11, // 30: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	25, // [25:31] is the sub-list for method output_type
+	19, // [19:25] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }
@@ -1084,7 +1194,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc), len(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -60,7 +60,8 @@ const (
 // tandem.operatorpresence.v1.OperatorPresenceService service.
 type OperatorPresenceServiceClient interface {
 	// LogIn checks an operator's name and password and returns a session token for the
-	// "Authorization: Bearer" header. It needs no credentials.
+	// "Authorization: Bearer" header. It needs no credentials. An operator has one session: a new
+	// login ends the others, and their Watch streams end with ABORTED ("taken over").
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
 	// LogOut ends the session of the token it is called with and takes the operator offline.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
@@ -170,7 +171,8 @@ func (c *operatorPresenceServiceClient) WatchOperator(ctx context.Context, req *
 // tandem.operatorpresence.v1.OperatorPresenceService service.
 type OperatorPresenceServiceHandler interface {
 	// LogIn checks an operator's name and password and returns a session token for the
-	// "Authorization: Bearer" header. It needs no credentials.
+	// "Authorization: Bearer" header. It needs no credentials. An operator has one session: a new
+	// login ends the others, and their Watch streams end with ABORTED ("taken over").
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
 	// LogOut ends the session of the token it is called with and takes the operator offline.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
