@@ -838,7 +838,9 @@ type OfferedCall struct {
 	OfferedAt    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=offered_at,json=offeredAt,proto3" json:"offered_at,omitempty"`
 	ExpiresAt    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	// The caller's last calls before this one, newest first (at most 5).
-	RecentCalls   []*PastCall `protobuf:"bytes,8,rep,name=recent_calls,json=recentCalls,proto3" json:"recent_calls,omitempty"`
+	RecentCalls []*PastCall `protobuf:"bytes,8,rep,name=recent_calls,json=recentCalls,proto3" json:"recent_calls,omitempty"`
+	// The caller is this operator's client: he is the caller's personal manager.
+	YourClient    bool `protobuf:"varint,9,opt,name=your_client,json=yourClient,proto3" json:"your_client,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -927,6 +929,13 @@ func (x *OfferedCall) GetRecentCalls() []*PastCall {
 		return x.RecentCalls
 	}
 	return nil
+}
+
+func (x *OfferedCall) GetYourClient() bool {
+	if x != nil {
+		return x.YourClient
+	}
+	return false
 }
 
 // PastCall is an earlier call of a caller, as an operator greeting him may want to know it.
@@ -1073,7 +1082,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\apresent\x18\n" +
 	" \x01(\bR\apresent\x12=\n" +
 	"\fbanned_until\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\x12-\n" +
-	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"\xe1\x02\n" +
+	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"\x82\x03\n" +
 	"\vOfferedCall\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1085,7 +1094,9 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"offered_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tofferedAt\x129\n" +
 	"\n" +
 	"expires_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12G\n" +
-	"\frecent_calls\x18\b \x03(\v2$.tandem.operatorpresence.v1.PastCallR\vrecentCalls\"\xf3\x01\n" +
+	"\frecent_calls\x18\b \x03(\v2$.tandem.operatorpresence.v1.PastCallR\vrecentCalls\x12\x1f\n" +
+	"\vyour_client\x18\t \x01(\bR\n" +
+	"yourClient\"\xf3\x01\n" +
 	"\bPastCall\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x129\n" +
 	"\n" +
