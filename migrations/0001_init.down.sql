@@ -1,3 +1,7 @@
+DROP TABLE spare_status;
+DROP TABLE spares;
+DROP TABLE absences;
+DROP TABLE clients;
 DROP TABLE cloud_requests;
 DROP TABLE decisions;
 DROP TABLE offers;

@@ -11,7 +11,8 @@ CREATE TABLE operators (
     contact_kind   TEXT    NOT NULL DEFAULT '',
     contact_target TEXT    NOT NULL DEFAULT '',
     disabled       INTEGER NOT NULL DEFAULT 0,
-    created_at     INTEGER
+    created_at     INTEGER,
+    hours          TEXT    NOT NULL DEFAULT 'null' -- JSON: time zone and working hours
 );
 
 -- The queues an operator serves. queue_id is not a foreign key: a skill may name a queue
@@ -92,6 +93,10 @@ CREATE TABLE calls (
     custom_data   TEXT    NOT NULL DEFAULT '',
     arrived_at    INTEGER,
     priority      INTEGER NOT NULL DEFAULT 0,
+    client        TEXT    NOT NULL DEFAULT '', -- the caller number normalised
+    manager_id    TEXT    NOT NULL DEFAULT '',
+    manager_until INTEGER,
+    spare_id      TEXT    NOT NULL DEFAULT '',
     operator_id   TEXT    NOT NULL DEFAULT '',
     offer_id      TEXT    NOT NULL DEFAULT '',
     answered_at   INTEGER,
@@ -106,7 +111,8 @@ CREATE INDEX calls_caller ON calls (caller_number, arrived_at);
 CREATE TABLE offers (
     id           TEXT    NOT NULL PRIMARY KEY,
     call_id      TEXT    NOT NULL REFERENCES calls (id),
-    operator_id  TEXT    NOT NULL REFERENCES operators (id),
+    operator_id  TEXT    NOT NULL DEFAULT '', -- '' for an offer to a spare number
+    spare_id     TEXT    NOT NULL DEFAULT '',
     state        TEXT    NOT NULL,
     offered_at   INTEGER,
     expires_at   INTEGER,
@@ -118,6 +124,8 @@ CREATE TABLE offers (
 CREATE INDEX offers_call ON offers (call_id, offered_at);
 CREATE INDEX offers_operator_offered ON offers (operator_id, offered_at);
 CREATE INDEX offers_pending ON offers (offered_at) WHERE state = 'pending';
+
+CREATE INDEX offers_spare_offered ON offers (spare_id, offered_at) WHERE spare_id <> '';
 
 -- Why each call went where it went. A decision is identified by its call, offer and time, so
 -- writing the same Changes twice stores it once.
@@ -138,4 +146,37 @@ CREATE TABLE cloud_requests (
     call_id TEXT NOT NULL DEFAULT '',
     at      INTEGER,
     reply   TEXT NOT NULL -- JSON of callcenter.Reply
+);
+
+-- Personal managers and absences ------------------------------------------------------------
+
+-- Caller numbers Tandem knows: their personal manager, or that they declined one.
+CREATE TABLE clients (
+    number      TEXT NOT NULL PRIMARY KEY, -- E.164
+    manager_id  TEXT NOT NULL DEFAULT '',  -- kept when the manager is dismissed: listed for reassignment
+    how         TEXT NOT NULL DEFAULT '',  -- voice, admin, import
+    assigned_at INTEGER,
+    declined_at INTEGER
+);
+CREATE INDEX clients_manager ON clients (manager_id);
+
+CREATE TABLE absences (
+    id          TEXT NOT NULL PRIMARY KEY,
+    operator_id TEXT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    from_date   TEXT NOT NULL, -- 2006-01-02, in the operator's time zone
+    to_date     TEXT NOT NULL  -- included
+);
+CREATE INDEX absences_operator ON absences (operator_id, from_date);
+
+-- Spare numbers -----------------------------------------------------------------------------
+
+CREATE TABLE spares (
+    id     TEXT NOT NULL PRIMARY KEY,
+    config TEXT NOT NULL -- JSON: name, contact, hours, holidays, limits
+);
+
+CREATE TABLE spare_status (
+    spare_id TEXT NOT NULL PRIMARY KEY,
+    status   TEXT NOT NULL -- JSON: use today, cool-down
 );

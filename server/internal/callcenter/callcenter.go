@@ -44,8 +44,9 @@ type Operator struct {
 	PasswordHash string
 	Contact      Contact
 	Queues       []QueueSkill
-	Disabled     bool
+	Disabled     bool // dismissed: cannot log in or get calls; his history and clients stay
 	CreatedAt    time.Time
+	Hours        WeekHours // when he works, in his time zone; always when empty
 }
 
 // Serves reports whether the operator takes calls from queue q.
@@ -101,16 +102,31 @@ type QueueRules struct {
 	BanAfterMisses int
 	BanWindow      time.Duration
 	BanSteps       []time.Duration
+	// ManagerWait is how long a call waits for a busy personal manager before anyone may take it.
+	ManagerWait time.Duration
+	// OptIn: after a call the operator ended, a caller without a manager is asked whether this
+	// operator should answer his calls from now on; not again within OptInCooldown of a "no".
+	OptIn         bool
+	OptInCooldown time.Duration
+	// AbsenceTemplates override DefaultAbsenceTemplates.
+	AbsenceTemplates map[ManagerAbsence]string
+	Overflow         Overflow
 }
 
 // DefaultRules are the rules of a queue that sets none: away after one miss; banned 5, 15,
-// then 60 minutes after three misses within an hour; no announcements.
+// then 60 minutes after three misses within an hour; no announcements; a personal manager is
+// waited for 30 s; callers are offered a manager by voice, not again for 90 days after a no;
+// no overflow.
 func DefaultRules() QueueRules {
 	return QueueRules{
 		AwayAfterMisses: 1,
 		BanAfterMisses:  3,
 		BanWindow:       time.Hour,
 		BanSteps:        []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour},
+		ManagerWait:     30 * time.Second,
+		OptIn:           true,
+		OptInCooldown:   90 * 24 * time.Hour,
+		Overflow:        Overflow{Order: SpareInTurn},
 	}
 }
 
@@ -214,8 +230,12 @@ type Call struct {
 	DialedNumber string
 	SIPHeaders   map[string]string
 	CustomData   string
-	ArrivedAt    time.Time // its place in line: a failed offer does not lose it
-	Priority     int       // higher first within its queue (e.g. a VIP caller)
+	ArrivedAt    time.Time  // its place in line: a failed offer does not lose it
+	Priority     int        // higher first within its queue (e.g. a VIP caller)
+	Client       string     // the caller number normalised, "" when it is not a usable number
+	Manager      OperatorID // the caller's personal manager, when he has one who is at work
+	ManagerUntil time.Time  // until then only the manager may take the call
+	Spare        SpareID    // the spare number offered or talking, when the call overflowed
 	Operator     OperatorID
 	Offer        OfferID // the pending or answered offer
 	AnsweredAt   time.Time
@@ -240,7 +260,8 @@ const (
 type Offer struct {
 	ID          OfferID
 	Call        CallID
-	Operator    OperatorID
+	Operator    OperatorID // "" for an offer to a spare number
+	Spare       SpareID
 	State       OfferState
 	OfferedAt   time.Time
 	ExpiresAt   time.Time
@@ -257,6 +278,7 @@ type Decision struct {
 	DecidedAt  time.Time
 	Strategy   Strategy
 	Operator   OperatorID
+	Spare      SpareID
 	Rule       string
 	Candidates []Candidate
 }
@@ -264,6 +286,7 @@ type Decision struct {
 // Candidate is one operator a decision looked at.
 type Candidate struct {
 	Operator        OperatorID
+	Spare           SpareID // for overflow decisions
 	State           OperatorState
 	Eligible        bool
 	ExcludedBecause string

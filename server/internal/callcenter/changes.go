@@ -13,8 +13,14 @@ type Changes struct {
 	Decisions []Decision
 	Request   *CloudRequest          // the cloud request this step answered, remembered for retries
 	Cursors   map[QueueID]OperatorID // where round-robin queues stopped
-	Commands  []Command              // for the cloud sender; not stored
-	Repairs   []Repair               // stuck states the sweeper mended; logged, not stored
+	Clients   []Client
+	Absences  []Absence
+	Unabsent  []string // absences deleted, by id
+	Spares    []Spare
+	SpareUse  []SpareStatus
+	Next      *Command  // the next command for the scenario, in the reply to this request
+	Commands  []Command // for the cloud sender; not stored
+	Repairs   []Repair  // stuck states the sweeper mended; logged, not stored
 }
 
 // Repair is a stuck state the sweeper found and mended.
@@ -27,7 +33,8 @@ type Repair struct {
 // Empty reports whether nothing needs writing.
 func (c *Changes) Empty() bool {
 	return len(c.Operators) == 0 && len(c.Queues) == 0 && len(c.Statuses) == 0 && len(c.Calls) == 0 &&
-		len(c.Offers) == 0 && len(c.Decisions) == 0 && c.Request == nil && len(c.Cursors) == 0
+		len(c.Offers) == 0 && len(c.Decisions) == 0 && c.Request == nil && len(c.Cursors) == 0 &&
+		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0
 }
 
 // CloudRequest is a request from the cloud that was carried out, with the answer it got: a retry
@@ -63,6 +70,10 @@ type Runtime struct {
 	Calls    []Call  // calls not finished
 	Offers   []Offer // offers still pending
 	Cursors  map[QueueID]OperatorID
+	Clients  []Client
+	Absences []Absence
+	Spares   []Spare
+	SpareUse []SpareStatus
 }
 
 // QueueStats are one queue's figures over a time range (see the Analytics API for definitions).

@@ -19,15 +19,27 @@ func (e *Engine) assign(now time.Time) {
 			free[id] = o
 		}
 	}
+	defer e.overflow(now)
 	if len(free) == 0 {
 		return
 	}
-	for _, c := range e.line() {
+	line := e.line()
+	// First, callers whose personal manager is free get him, whatever their place in line.
+	for _, c := range line {
+		if m := free[c.Manager]; m != nil {
+			if q := e.queues[c.Queue]; q != nil {
+				best, ranks := choose([]*operator{m}, q, now, c.tried, &e.strat)
+				e.offer(now, q, c, []*operator{m}, best, ranks)
+				delete(free, m.cfg.ID)
+			}
+		}
+	}
+	for _, c := range line {
 		if len(free) == 0 {
 			return
 		}
 		q := e.queues[c.Queue]
-		if q == nil {
+		if q == nil || c.Offer != "" || e.waitsForManager(now, c) {
 			continue
 		}
 		var pool []*operator
@@ -44,6 +56,11 @@ func (e *Engine) assign(now time.Time) {
 		e.offer(now, q, c, pool, best, ranks)
 		delete(free, pool[best].cfg.ID)
 	}
+}
+
+// waitsForManager reports whether a call is still held for the caller's personal manager.
+func (e *Engine) waitsForManager(now time.Time, c *call) bool {
+	return c.Manager != "" && now.Before(c.ManagerUntil)
 }
 
 // eligible says why an operator cannot take an offer now, or "" if he can.
@@ -164,13 +181,22 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 	if strategy == "" {
 		strategy = cc.StrategyLongestIdle
 	}
+	rule := fmt.Sprintf("%s ranks first by %s (%s) of %d free", chosen.cfg.Name, strategy, ranks[best].text, len(pool))
+	switch {
+	case c.Manager == chosen.cfg.ID:
+		rule = chosen.cfg.Name + " is the caller's personal manager"
+	case c.Manager != "":
+		rule += fmt.Sprintf("; personal manager %s was busy for %s", c.Manager, fmtDuration(now.Sub(c.ArrivedAt)))
+	case c.managerNote != "":
+		rule += "; " + c.managerNote
+	}
 	return cc.Decision{
 		Call:       c.ID,
 		Offer:      of.ID,
 		DecidedAt:  now,
 		Strategy:   strategy,
 		Operator:   chosen.cfg.ID,
-		Rule:       fmt.Sprintf("%s: %s ranks first by %s (%s) of %d free", chosen.cfg.Name, chosen.cfg.Name, strategy, ranks[best].text, len(pool)),
+		Rule:       rule,
 		Candidates: cands,
 	}
 }

@@ -44,10 +44,15 @@ func (e *Engine) Intake(now time.Time, in Intake) (cc.Call, cc.Changes, error) {
 		ArrivedAt:    arrived,
 		Priority:     in.Priority,
 	}, now)
+	if number, ok := cc.NormalizeNumber(in.CallerNumber); ok {
+		c.Client = number
+		e.routeToManager(now, q, c)
+	}
 	e.scheduleAnnouncement(c, now)
 	e.calls[c.ID] = c
 	e.touchCall(c)
-	return c.Call, e.finish(now), nil
+	ch := e.finish(now)
+	return c.Call, ch, nil
 }
 
 // EventKind is what a call event reports.
@@ -70,6 +75,9 @@ type Event struct {
 	Reason   string // DialFailed
 	HungUpBy cc.HangupParty
 	TalkTime time.Duration
+	// SpeechAnswer
+	QuestionID string
+	Verdict    Verdict
 }
 
 // Report applies a cloud event to a call in progress. Events about an offer that is no longer
@@ -77,6 +85,10 @@ type Event struct {
 // late event gives the same state as none. The one exception is an answer on an offer that was
 // taken back: the scenario did connect that operator, so the call is his.
 func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, error) {
+	if ev.Kind == SpeechAnswer { // the call may be over: the caller answers after the operator left
+		e.speech(now, ev.QuestionID, ev.Verdict)
+		return e.finish(now), nil
+	}
 	c, err := e.callOr404(id)
 	if err != nil {
 		return e.fail(err)
@@ -112,6 +124,10 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, erro
 			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, ev.TalkTime
 			e.touchCall(c)
 			delete(e.calls, c.ID)
+			if c.Spare != "" {
+				e.spareDone(now, c.Spare, false)
+			}
+			e.askOptIn(now, c, ev.HungUpBy)
 			e.afterCall(now, c)
 		case cc.CallWaiting: // ended before anyone answered: the caller left
 			e.abandon(now, c)
@@ -120,8 +136,6 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, erro
 		if c.State == cc.CallWaiting {
 			e.abandon(now, c)
 		}
-	case SpeechAnswer:
-		// Recorded with the request; nothing to route yet.
 	default:
 		return e.fail(cc.Invalid("event", "unknown event"))
 	}
@@ -225,6 +239,9 @@ func (e *Engine) lose(now time.Time, c *call, reason string) {
 	if o := e.operators[c.Operator]; o != nil && o.st.State == cc.OperatorOnCall && o.st.Call == c.ID {
 		e.setState(now, o, cc.OperatorReady, "")
 		o.st.IdleSince = now
+	}
+	if c.State == cc.CallConnected && c.Spare != "" {
+		e.spareDone(now, c.Spare, false)
 	}
 	c.State, c.EndedAt, c.HungUpBy = cc.CallLost, now, cc.HangupSystem
 	e.touchCall(c)

@@ -30,6 +30,8 @@ type Config struct {
 	// StaleConnected, is taken for a session that stopped reporting: the sweeper ends it as lost.
 	StaleWaiting   time.Duration
 	StaleConnected time.Duration
+	// MaxSpareCalls caps the calls at spare numbers at once, over all queues; 0: no cap.
+	MaxSpareCalls int
 }
 
 // Engine is the routing state and its rules.
@@ -43,6 +45,11 @@ type Engine struct {
 	offers    map[cc.OfferID]*cc.Offer // pending offers
 	strat     strategyState
 	repairs   map[string]int // what the sweeper mended, by kind, since start
+	clients   map[string]*cc.Client
+	absences  map[cc.OperatorID][]cc.Absence
+	spares    map[cc.SpareID]*spare
+	questions map[string]*question // opt-in questions waiting for an answer
+	lastTick  time.Time
 
 	// What the current step touched, flushed into a Changes at its end.
 	touchedStatus map[cc.OperatorID]bool
@@ -62,10 +69,11 @@ func (o *operator) present() bool { return o.streams > 0 }
 
 type call struct {
 	cc.Call
-	tried      map[cc.OperatorID]bool // operators already offered this call
-	late       map[cc.OfferID]*cc.Offer
-	announceAt time.Time // next position announcement, when the queue makes them
-	lastHeard  time.Time // the last word from the cloud about this call
+	tried       map[cc.OperatorID]bool // operators already offered this call
+	late        map[cc.OfferID]*cc.Offer
+	announceAt  time.Time // next position announcement, when the queue makes them
+	lastHeard   time.Time // the last word from the cloud about this call
+	managerNote string    // why the caller's manager was passed over, for the decision record
 }
 
 func newCall(c cc.Call, now time.Time) *call {
@@ -102,6 +110,10 @@ func (e *Engine) reset() {
 	e.calls = map[cc.CallID]*call{}
 	e.offers = map[cc.OfferID]*cc.Offer{}
 	e.strat = strategyState{cursors: map[cc.QueueID]cc.OperatorID{}, rand: e.cfg.Rand}
+	e.clients = map[string]*cc.Client{}
+	e.absences = map[cc.OperatorID][]cc.Absence{}
+	e.spares = map[cc.SpareID]*spare{}
+	e.questions = map[string]*question{}
 	e.begin()
 }
 
@@ -159,6 +171,22 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 	for q, op := range rt.Cursors {
 		e.strat.cursors[q] = op
 	}
+	for _, cl := range rt.Clients {
+		cp := cl
+		e.clients[cl.Number] = &cp
+	}
+	for _, a := range rt.Absences {
+		e.absences[a.Operator] = append(e.absences[a.Operator], a)
+	}
+	for _, sp := range rt.Spares {
+		e.spares[sp.ID] = &spare{cfg: sp, st: cc.SpareStatus{Spare: sp.ID}}
+	}
+	for _, u := range rt.SpareUse {
+		if s := e.spares[u.Spare]; s != nil {
+			s.st = u
+			s.st.Active = 0 // counted again from the calls below
+		}
+	}
 	for _, c := range rt.Calls {
 		if c.State.Finished() {
 			continue
@@ -166,6 +194,9 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		lc := newCall(c, now)
 		e.scheduleAnnouncement(lc, now)
 		e.calls[c.ID] = lc
+		if s := e.spares[c.Spare]; s != nil {
+			s.st.Active++
+		}
 	}
 	for _, of := range rt.Offers {
 		of := of
@@ -216,19 +247,23 @@ func (e *Engine) setState(now time.Time, o *operator, s cc.OperatorState, reason
 	e.touchStatus(o)
 }
 
-// settle closes a pending offer with the given outcome and removes it from the live set.
+// settle closes a pending offer with the given outcome and removes it from the live set. A
+// spare number that did not answer is free again, and cools down after a miss.
 func (e *Engine) settle(now time.Time, of *cc.Offer, state cc.OfferState, reason string) {
 	of.State, of.SettledAt, of.Reason = state, now, reason
 	delete(e.offers, of.ID)
 	e.touchOffer(of)
+	if of.Spare != "" && state != cc.OfferAnswered {
+		e.spareDone(now, of.Spare, state == cc.OfferFailed || state == cc.OfferExpired)
+	}
 }
 
 // returnToLine puts a call whose offer did not work out back at its old place. An offer taken
 // back (not one the cloud reported failed) is remembered: if its operator answers after all,
 // the call is his.
 func (e *Engine) returnToLine(c *call, of *cc.Offer) {
-	c.Offer, c.Operator = "", ""
-	if of.State != cc.OfferFailed {
+	c.Offer, c.Operator, c.Spare = "", "", ""
+	if of.State != cc.OfferFailed && of.Spare == "" {
 		c.late[of.ID] = of
 	}
 	e.touchCall(c)

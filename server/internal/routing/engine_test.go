@@ -281,7 +281,9 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 		if of.State != cc.OfferPending {
 			fail("offer %s in live set is %s", id, of.State)
 		}
-		perOperator[of.Operator]++
+		if of.Operator != "" {
+			perOperator[of.Operator]++
+		}
 		perCall[of.Call]++
 		c := e.calls[of.Call]
 		if c == nil || c.Offer != id || c.State != cc.CallWaiting {
@@ -296,6 +298,23 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 	for id, n := range perCall {
 		if n > 1 {
 			fail("call %s has %d offers", id, n)
+		}
+	}
+	spareUse := map[cc.SpareID]int{}
+	for _, c := range e.calls {
+		if c.Spare != "" {
+			spareUse[c.Spare]++
+			if of := e.offers[c.Offer]; c.State == cc.CallWaiting && (of == nil || of.Spare != c.Spare) {
+				fail("call %s waits on spare %s without its offer", c.ID, c.Spare)
+			}
+		}
+	}
+	for id, s := range e.spares {
+		if s.st.Active != spareUse[id] {
+			fail("spare %s counts %d active, %d calls have it", id, s.st.Active, spareUse[id])
+		}
+		if s.st.Active > max(s.cfg.MaxConcurrent, 1) {
+			fail("spare %s has %d calls, at most %d", id, s.st.Active, s.cfg.MaxConcurrent)
 		}
 	}
 	onCall := map[cc.OperatorID]int{}

@@ -18,10 +18,12 @@ type memStore struct {
 	calls    map[cc.CallID]cc.Call
 	offers   map[cc.OfferID]cc.Offer
 	cursors  map[cc.QueueID]cc.OperatorID
+	clients  map[string]cc.Client
+	spareUse map[cc.SpareID]cc.SpareStatus
 }
 
 func newMemStore() *memStore {
-	return &memStore{statuses: map[cc.OperatorID]cc.OperatorStatus{}, calls: map[cc.CallID]cc.Call{}, offers: map[cc.OfferID]cc.Offer{}, cursors: map[cc.QueueID]cc.OperatorID{}}
+	return &memStore{statuses: map[cc.OperatorID]cc.OperatorStatus{}, calls: map[cc.CallID]cc.Call{}, offers: map[cc.OfferID]cc.Offer{}, cursors: map[cc.QueueID]cc.OperatorID{}, clients: map[string]cc.Client{}, spareUse: map[cc.SpareID]cc.SpareStatus{}}
 }
 
 func (m *memStore) apply(ch cc.Changes) {
@@ -36,6 +38,12 @@ func (m *memStore) apply(ch cc.Changes) {
 	}
 	for q, o := range ch.Cursors {
 		m.cursors[q] = o
+	}
+	for _, c := range ch.Clients {
+		m.clients[c.Number] = c
+	}
+	for _, u := range ch.SpareUse {
+		m.spareUse[u.Spare] = u
 	}
 }
 
@@ -55,6 +63,12 @@ func (m *memStore) runtime() cc.Runtime {
 		}
 	}
 	rt.Cursors = m.cursors
+	for _, c := range m.clients {
+		rt.Clients = append(rt.Clients, c)
+	}
+	for _, u := range m.spareUse {
+		rt.SpareUse = append(rt.SpareUse, u)
+	}
 	return rt
 }
 
@@ -80,7 +94,13 @@ func TestEngineProperties(t *testing.T) {
 		}
 		strategy := rapid.SampledFrom(cc.Strategies).Draw(rt, "strategy")
 		queue := cc.Queue{ID: "q", DialedNumbers: []string{"+1"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy, IsDefault: true,
-			Rules: cc.QueueRules{AwayAfterMisses: rapid.IntRange(1, 3).Draw(rt, "away"), BanAfterMisses: rapid.IntRange(0, 4).Draw(rt, "ban"), BanWindow: time.Hour, BanSteps: []time.Duration{time.Minute}, AnnounceEvery: 30 * time.Second}}
+			Rules: cc.QueueRules{AwayAfterMisses: rapid.IntRange(1, 3).Draw(rt, "away"), BanAfterMisses: rapid.IntRange(0, 4).Draw(rt, "ban"), BanWindow: time.Hour, BanSteps: []time.Duration{time.Minute}, AnnounceEvery: 30 * time.Second,
+				ManagerWait: 20 * time.Second, OptIn: true, OptInCooldown: time.Hour,
+				Overflow: cc.Overflow{After: time.Duration(rapid.IntRange(0, 90).Draw(rt, "overflow")) * time.Second, Spares: []cc.SpareID{"s1", "s2"}, MaxAtOnce: 2, Order: rapid.SampledFrom([]cc.SpareOrder{cc.SpareInTurn, cc.SpareLeastUsed, cc.SparePriority}).Draw(rt, "order")}}}
+		spares := []cc.Spare{{ID: "s1", Contact: cc.Contact{Kind: cc.ContactPSTN, Target: "+15550000001"}, MaxConcurrent: 1, DailyCap: 5}, {ID: "s2", Contact: cc.Contact{Kind: cc.ContactSIP, Target: "sip:s2@x"}, MaxConcurrent: 2}}
+		for _, sp := range spares {
+			step(e.PutSpare(now, sp))
+		}
 		step(e.CreateQueue(now, queue))
 		names := []cc.OperatorID{"a", "b", "c"}
 		var operators []cc.Operator
@@ -98,7 +118,8 @@ func TestEngineProperties(t *testing.T) {
 
 		rt.Repeat(map[string]func(*rapid.T){
 			"arrive": func(rt *rapid.T) {
-				c, ch, err := e.Intake(now, Intake{AccessURL: "u", DialedNumber: "+1", Priority: rapid.IntRange(0, 2).Draw(rt, "prio")})
+				caller := rapid.SampledFrom([]string{"+15550001111", "+15550002222", "anonymous"}).Draw(rt, "caller")
+				c, ch, err := e.Intake(now, Intake{AccessURL: "u", DialedNumber: "+1", CallerNumber: caller, Priority: rapid.IntRange(0, 2).Draw(rt, "prio")})
 				step(ch, err)
 				if err == nil {
 					offersOf[c.ID] = nil
@@ -110,6 +131,21 @@ func TestEngineProperties(t *testing.T) {
 			"away":       func(rt *rapid.T) { step(e.GoAway(now, rapid.SampledFrom(names).Draw(rt, "op"), "break")) },
 			"endWrapUp":  func(rt *rapid.T) { step(e.EndWrapUp(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"liftBan":    func(rt *rapid.T) { step(e.LiftBan(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
+			"manager": func(rt *rapid.T) {
+				_, ch, err := e.SetClient(now, "+15550001111", rapid.SampledFrom(names).Draw(rt, "op"), cc.AssignedByAdmin)
+				step(ch, err)
+			},
+			"speech": func(rt *rapid.T) {
+				var ids []string
+				for id := range e.questions {
+					ids = append(ids, id)
+				}
+				if len(ids) == 0 {
+					rt.Skip("no question")
+				}
+				slices.Sort(ids)
+				step(e.Report(now, "", Event{Kind: SpeechAnswer, QuestionID: rapid.SampledFrom(ids).Draw(rt, "q"), Verdict: Verdict(rapid.IntRange(0, 2).Draw(rt, "verdict"))}))
+			},
 			"time": func(rt *rapid.T) {
 				now = now.Add(time.Duration(rapid.IntRange(1, 40).Draw(rt, "seconds")) * time.Second)
 				store.apply(e.Tick(now))
@@ -165,7 +201,9 @@ func TestEngineProperties(t *testing.T) {
 			},
 			"restart": func(rt *rapid.T) {
 				e = New(cfg)
-				store.apply(e.Load(now, []cc.Queue{queue}, operators, store.runtime()))
+				r := store.runtime()
+				r.Spares = spares
+				store.apply(e.Load(now, []cc.Queue{queue}, operators, r))
 			},
 			"": func(rt *rapid.T) {
 				// After every step: the invariants, and the store agrees with the engine.
@@ -193,7 +231,7 @@ func TestEngineProperties(t *testing.T) {
 				for _, of := range store.offers {
 					if of.State == cc.OfferPending {
 						pending++
-						if s := store.statuses[of.Operator]; s.State != cc.OperatorReserved || s.Offer != of.ID {
+						if s := store.statuses[of.Operator]; of.Operator != "" && (s.State != cc.OperatorReserved || s.Offer != of.ID) {
 							rt.Fatalf("stored offer %s pending but %s is %s/%s", of.ID, of.Operator, s.State, s.Offer)
 						}
 					}

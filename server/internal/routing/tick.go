@@ -10,6 +10,7 @@ import (
 // Tick carries out everything due by now: expired offers, wrap-ups and bans that end, operators
 // whose app has been gone past the grace period, position announcements, and the sweeper.
 func (e *Engine) Tick(now time.Time) cc.Changes {
+	e.lastTick = now
 	for _, of := range e.offers {
 		if of.ExpiresAt.After(now) {
 			continue
@@ -141,13 +142,37 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 			consider(due)
 		}
 	}
+	// Moments when a waiting call may go somewhere new: its manager's hold ends, it may
+	// overflow. Once past (the last tick saw them) they are not deadlines any more.
+	soon := func(t time.Time) {
+		if t.After(e.lastTick) {
+			consider(t)
+		}
+	}
+	overflowWait := false
 	for _, c := range e.calls {
 		consider(c.announceAt)
+		if c.State == cc.CallWaiting && c.Offer == "" {
+			if c.Manager != "" {
+				soon(c.ManagerUntil)
+			}
+			if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 {
+				soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
+				overflowWait = true
+			}
+		}
 		if c.State == cc.CallConnected {
 			consider(c.lastHeard.Add(e.cfg.StaleConnected))
 		} else {
 			consider(c.lastHeard.Add(e.cfg.StaleWaiting))
 		}
+	}
+	if overflowWait {
+		// A spare's forbidden hours or cool-down may end at any time: look again each minute.
+		for _, s := range e.spares {
+			soon(s.st.CooldownUntil)
+		}
+		consider(e.lastTick.Add(time.Minute))
 	}
 	return next, !next.IsZero()
 }

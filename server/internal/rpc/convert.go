@@ -337,6 +337,7 @@ func statusOut(v routing.OperatorView) *presencev1.OperatorStatus {
 			CallerName:   o.Call.CallerName,
 			OfferedAt:    ts(o.Offer.OfferedAt),
 			ExpiresAt:    ts(o.Offer.ExpiresAt),
+			YourClient:   o.Call.Manager == v.Operator.ID,
 		}
 	}
 	return out

@@ -125,7 +125,10 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (routing.Event, error) {
 	case *callintakev1.ReportCallEventRequest_CallerAbandoned:
 		return routing.Event{Kind: routing.CallerAbandoned, Offer: offer}, nil
 	case *callintakev1.ReportCallEventRequest_SpeechAnswer:
-		return routing.Event{Kind: routing.SpeechAnswer, Offer: offer}, nil
+		if err := required("speech_answer.question_id", e.SpeechAnswer.GetQuestionId()); err != nil {
+			return routing.Event{}, err
+		}
+		return routing.Event{Kind: routing.SpeechAnswer, Offer: offer, QuestionID: e.SpeechAnswer.GetQuestionId(), Verdict: verdictIn[e.SpeechAnswer.GetVerdict()]}, nil
 	}
 	return routing.Event{}, cc.Invalid("event", "required: one of operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer")
 }
@@ -134,6 +137,11 @@ var partyIn = map[commonv1.HangupParty]cc.HangupParty{
 	commonv1.HangupParty_HANGUP_PARTY_CALLER:   cc.HangupCaller,
 	commonv1.HangupParty_HANGUP_PARTY_OPERATOR: cc.HangupOperator,
 	commonv1.HangupParty_HANGUP_PARTY_SYSTEM:   cc.HangupSystem,
+}
+
+var verdictIn = map[callintakev1.SpeechVerdict]routing.Verdict{
+	callintakev1.SpeechVerdict_SPEECH_VERDICT_YES: routing.VerdictYes,
+	callintakev1.SpeechVerdict_SPEECH_VERDICT_NO:  routing.VerdictNo,
 }
 
 func msDur(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }

@@ -13,7 +13,7 @@ import (
 // Operators -------------------------------------------------------------------------------
 
 const operatorColumns = `id, name, display_name, password_hash, contact_kind, contact_target,
-	disabled, created_at`
+	disabled, created_at, hours`
 
 // CreateOperator stores a new operator. His id and name must both be free.
 func (db *DB) CreateOperator(ctx context.Context, o callcenter.Operator) error {
@@ -64,14 +64,14 @@ func putOperator(ctx context.Context, tx *sql.Tx, o callcenter.Operator) error {
 	}
 
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO operators (`+operatorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO operators (`+operatorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			name = excluded.name, display_name = excluded.display_name,
 			password_hash = excluded.password_hash, contact_kind = excluded.contact_kind,
 			contact_target = excluded.contact_target, disabled = excluded.disabled,
-			created_at = excluded.created_at`,
+			created_at = excluded.created_at, hours = excluded.hours`,
 		o.ID, o.Name, o.DisplayName, o.PasswordHash, o.Contact.Kind, o.Contact.Target,
-		boolInt(o.Disabled), msTime(o.CreatedAt))
+		boolInt(o.Disabled), msTime(o.CreatedAt), jsonText(o.Hours))
 	if err != nil {
 		return fmt.Errorf("sqlite: put operator %q: %w", o.ID, err)
 	}
@@ -183,8 +183,14 @@ func scanOperator(s scanner) (callcenter.Operator, error) {
 	var o callcenter.Operator
 	var disabled int
 	var created sql.NullInt64
+	var hours string
 	err := s.Scan(&o.ID, &o.Name, &o.DisplayName, &o.PasswordHash, &o.Contact.Kind, &o.Contact.Target,
-		&disabled, &created)
+		&disabled, &created, &hours)
+	if err == nil {
+		if jerr := json.Unmarshal([]byte(hours), &o.Hours); jerr != nil {
+			return o, fmt.Errorf("operator %q: hours: %w", o.ID, jerr)
+		}
+	}
 	o.Disabled = disabled != 0
 	o.CreatedAt = timeMS(created)
 	return o, err

@@ -46,6 +46,15 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 				return err
 			}
 		}
+		if err := putClients(ctx, tx, c.Clients); err != nil {
+			return err
+		}
+		if err := putAbsences(ctx, tx, c.Absences, c.Unabsent); err != nil {
+			return err
+		}
+		if err := putSpares(ctx, tx, c.Spares, c.SpareUse); err != nil {
+			return err
+		}
 		for q, op := range c.Cursors {
 			_, err := tx.ExecContext(ctx, `INSERT INTO queue_cursors (queue_id, operator_id) VALUES (?, ?)
 				ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`, q, op)
@@ -116,15 +125,16 @@ func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
 }
 
 const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
-	dialed_number, sip_headers, custom_data, arrived_at, priority, operator_id, offer_id, answered_at,
-	ended_at, hung_up_by, talk_time_ms`
+	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
+	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms`
 
 func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
 	return eachRow(ctx, tx, "call", `
 		INSERT INTO calls (`+callColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
-			priority = excluded.priority,
+			priority = excluded.priority, client = excluded.client, manager_id = excluded.manager_id,
+			manager_until = excluded.manager_until, spare_id = excluded.spare_id,
 			queue_id = excluded.queue_id, state = excluded.state,
 			session_id = excluded.session_id, access_url = excluded.access_url,
 			caller_number = excluded.caller_number, caller_name = excluded.caller_name,
@@ -138,7 +148,7 @@ func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
 			headers, err := json.Marshal(c.SIPHeaders)
 			return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
 				c.CallerName, c.DialedNumber, string(headers), c.CustomData, msTime(c.ArrivedAt),
-				c.Priority, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
+				c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
 				durMS(c.TalkTime)}, err
 		})
 }
@@ -146,10 +156,11 @@ func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
 func scanCall(s scanner) (callcenter.Call, error) {
 	var c callcenter.Call
 	var headers string
-	var arrived, answered, ended sql.NullInt64
+	var arrived, answered, ended, managerUntil sql.NullInt64
 	var talk int64
 	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
-		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Operator, &c.Offer,
+		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
+		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
 		&answered, &ended, &c.HungUpBy, &talk)
 	if err != nil {
 		return c, err
@@ -158,27 +169,28 @@ func scanCall(s scanner) (callcenter.Call, error) {
 		return c, fmt.Errorf("call %q: sip headers: %w", c.ID, err)
 	}
 	c.ArrivedAt = timeMS(arrived)
+	c.ManagerUntil = timeMS(managerUntil)
 	c.AnsweredAt = timeMS(answered)
 	c.EndedAt = timeMS(ended)
 	c.TalkTime = msDur(talk)
 	return c, nil
 }
 
-const offerColumns = `id, call_id, operator_id, state, offered_at, expires_at, settled_at,
+const offerColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
 	ring_time_ms, failure_code, reason`
 
 func putOffers(ctx context.Context, tx *sql.Tx, os []callcenter.Offer) error {
 	return eachRow(ctx, tx, "offer", `
-		INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
-			call_id = excluded.call_id, operator_id = excluded.operator_id,
+			call_id = excluded.call_id, operator_id = excluded.operator_id, spare_id = excluded.spare_id,
 			state = excluded.state, offered_at = excluded.offered_at,
 			expires_at = excluded.expires_at, settled_at = excluded.settled_at,
 			ring_time_ms = excluded.ring_time_ms, failure_code = excluded.failure_code,
 			reason = excluded.reason`,
 		len(os), func(i int) ([]any, error) {
 			o := os[i]
-			return []any{o.ID, o.Call, o.Operator, o.State, msTime(o.OfferedAt), msTime(o.ExpiresAt),
+			return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, msTime(o.OfferedAt), msTime(o.ExpiresAt),
 				msTime(o.SettledAt), durMS(o.RingTime), o.FailureCode, o.Reason}, nil
 		})
 }
@@ -187,7 +199,7 @@ func scanOffer(s scanner) (callcenter.Offer, error) {
 	var o callcenter.Offer
 	var offered, expires, settled sql.NullInt64
 	var ring int64
-	err := s.Scan(&o.ID, &o.Call, &o.Operator, &o.State, &offered, &expires, &settled, &ring,
+	err := s.Scan(&o.ID, &o.Call, &o.Operator, &o.Spare, &o.State, &offered, &expires, &settled, &ring,
 		&o.FailureCode, &o.Reason)
 	o.OfferedAt = timeMS(offered)
 	o.ExpiresAt = timeMS(expires)
@@ -267,6 +279,9 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
 		if err != nil {
 			return fmt.Errorf("sqlite: load offers: %w", err)
+		}
+		if err := loadPeople(ctx, tx, &rt); err != nil {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT queue_id, operator_id FROM queue_cursors`)
 		if err != nil {

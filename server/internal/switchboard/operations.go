@@ -41,13 +41,18 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 		}
 		reply = cc.Reply{Call: id}
 		var ch cc.Changes
-		if _, live := s.engine.Call(id); live {
+		_, live := s.engine.Call(id)
+		if !live {
+			if _, _, err := s.store.Call(ctx, id); err != nil {
+				return ch, err // unknown call: not_found
+			}
+		}
+		if live || ev.Kind == routing.SpeechAnswer { // an answer may come after the call ended
 			var err error
 			if ch, err = s.engine.Report(now, id, ev); err != nil {
 				return ch, err
 			}
-		} else if _, _, err := s.store.Call(ctx, id); err != nil {
-			return ch, err // unknown call: not_found
+			reply.Next = ch.Next
 		}
 		if c, ok := s.engine.Call(id); ok {
 			reply.Queue = c.Queue
