@@ -25,11 +25,15 @@
  */
 
 // ---- Configuration -------------------------------------------------------------------------
-// The defaults below are overridden, key by key, by a JSON object stored in the application's
-// key-value storage under CONFIG_STORAGE_KEY (Control panel: the application's Key-value
-// storage, or the Management API's SetKeyValueItem), and then by the session's custom data
-// when it is JSON (StartScenarios' script_custom_data; at most 200 bytes, so only for small
-// overrides). Keep the secret out of this file: put it in the storage.
+// One place: the defaults below, overridden key by key by JSON objects from, in order (later
+// wins):
+//   1. the application's key-value storage, key CONFIG_STORAGE_KEY (control panel, or the
+//      Management API's SetKeyValueItem; keys there expire, after 90 days at most);
+//   2. the application's secret CONFIG_SECRET_NAME (control panel: the application's Secrets,
+//      or AddSecret): the place for backendUrl and secret, encrypted and without expiry;
+//   3. the session's custom data, when it is JSON (StartScenarios' script_custom_data; at most
+//      200 bytes, so small overrides only).
+// Keep the secret out of this file.
 
 /**
  * @typedef {Object} TandemConfig
@@ -82,8 +86,10 @@ const DEFAULT_CONFIG = {
   noWords: ['no', 'nope', 'not', "don't", 'never', 'нет', 'не'],
 };
 
-/** The application storage key holding the configuration overrides (JSON). */
+/** The application storage key holding configuration overrides (JSON). */
 const CONFIG_STORAGE_KEY = 'tandem.config';
+/** The application secret holding configuration overrides (JSON), the secret among them. */
+const CONFIG_SECRET_NAME = 'tandem_config';
 /** The webhook timestamp tolerance, as Tandem's: 5 minutes either way. */
 const SIGNATURE_TOLERANCE_S = 300;
 /** Outbox bound: VoxEngine throws past 35 requests active plus queued; we send one at a time. */
@@ -335,6 +341,20 @@ function loadConfig() {
       log('configuration storage failed: ' + err + '; using defaults');
     })
     .then(() => {
+      // VoxEngine.getSecretValue is newer than the type declarations we check against: look
+      // for it rather than assume it.
+      /** @type {any} */
+      const engine = VoxEngine;
+      if (typeof engine.getSecretValue === 'function') {
+        /** @type {unknown} */
+        let value;
+        try {
+          value = engine.getSecretValue(CONFIG_SECRET_NAME);
+        } catch (err) {
+          log('reading the secret ' + CONFIG_SECRET_NAME + ' failed: ' + err);
+        }
+        if (typeof value === 'string' && value) applyOverrides('secret ' + CONFIG_SECRET_NAME, value);
+      }
       const session = VoxEngine.customData();
       if (session && session.charAt(0) === '{') applyOverrides('session custom data', session);
       if (!config.secret) log('no secret configured: Tandem will refuse the requests');

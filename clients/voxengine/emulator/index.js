@@ -258,4 +258,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { calleeFrom, rate };
+module.exports = { calleeFrom, rate, startOperators };

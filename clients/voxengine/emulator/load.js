@@ -55,8 +55,8 @@ async function runLoad(o) {
   const emu = new Emulator({
     scenario: o.scenario,
     timeScale: o.timeScale || 1,
-    storage: {
-      'tandem.config': JSON.stringify(Object.assign({ backendUrl: o.backend, secret: o.secret, holdMusicUrl: 'https://media.example.com/hold.mp3' }, o.config || {})),
+    secrets: {
+      tandem_config: JSON.stringify(Object.assign({ backendUrl: o.backend, secret: o.secret, holdMusicUrl: 'https://media.example.com/hold.mp3' }, o.config || {})),
     },
     callee: (kind, target) => (o.callee ? o.callee(target) : undefined),
     defaultCallee: CALLEES.answer(1, 5),

@@ -81,6 +81,7 @@ const LIMITS = {
  * @property {string} [host]         where the accessURL server listens (default 127.0.0.1)
  * @property {number} [port]         (default 0: any free port)
  * @property {Record<string, string>} [storage] the application's key-value storage
+ * @property {Record<string, string>} [secrets] the application's secrets (VoxEngine.getSecretValue)
  * @property {(kind: string, target: string, session: Session) => CalleeScript | undefined} [callee]
  * @property {CalleeScript} [defaultCallee]  when callee() gives nothing (default: answers after 1 s)
  * @property {'community' | 'empty'} [httpReply] how an HttpRequest handler's return value becomes the reply body
@@ -439,6 +440,15 @@ class Session extends EventEmitter {
       },
       terminate() {
         s._terminate();
+      },
+      /**
+       * The application's secrets. Not in the vendored d.ts (v28); documented by Voximplant as
+       * VoxEngine.getSecretValue(name): the value, or undefined when there is no such secret.
+       * @param {string} name
+       */
+      getSecretValue(name) {
+        const v = emu.opts.secrets ? emu.opts.secrets[name] : undefined;
+        return typeof v === 'string' ? v : undefined;
       },
       /** @param {string} [v] */
       customData(v) {

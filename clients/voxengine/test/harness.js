@@ -221,7 +221,7 @@ class World {
       const backend = opts.backend || (w.server ? w.server.url : 'http://127.0.0.1:9');
       w.emu = new Emulator({
         timeScale: TIME_SCALE,
-        storage: { 'tandem.config': scenarioConfig(backend, opts.config) },
+        secrets: { tandem_config: scenarioConfig(backend, opts.config) },
         callee: (kind, target) => w.callees.get(target),
         defaultCallee: CALLEES.answer(0.5),
       });
