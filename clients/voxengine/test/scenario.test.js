@@ -1,0 +1,301 @@
+// @ts-check
+'use strict';
+/**
+ * The scenario against a programmable fake Tandem: questions and answers, commands in event
+ * replies, hangup, cancel and duplicate commands, refusals, the outbox, configuration sources.
+ * Fast: no real server, and the emulator's time runs 10× faster.
+ */
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { Emulator, CALLEES } = require('../emulator/voxengine.js');
+const { FakeTandem } = require('./fake-tandem.js');
+const { scenarioConfig, SECRET, FALLBACK_NUMBER, WAIT } = require('./harness.js');
+
+/** @typedef {import('../emulator/voxengine.js').Session} Session */
+/** @typedef {import('./fake-tandem.js').FakeHandler} FakeHandler */
+
+/**
+ * @param {import('node:test').TestContext} t
+ * @param {{ handler?: FakeHandler, config?: Record<string, unknown>, callees?: Record<string, import('../emulator/voxengine.js').CalleeScript>, emulator?: import('../emulator/voxengine.js').EmulatorOptions }} [o]
+ */
+async function setup(t, o = {}) {
+  const fake = await new FakeTandem(o.handler).listen();
+  const callees = o.callees || {};
+  const emu = new Emulator(
+    Object.assign(
+      {
+        timeScale: 10,
+        secrets: { tandem_config: scenarioConfig(fake.url, o.config) },
+        callee: (/** @type {string} */ kind, /** @type {string} */ target) => callees[target],
+        defaultCallee: CALLEES.answer(0.5),
+      },
+      o.emulator || {},
+    ),
+  );
+  await emu.start();
+  t.after(async () => {
+    await emu.close();
+    await fake.close();
+  });
+  return { fake, emu };
+}
+
+/** @param {Session} s */
+async function ended(s) {
+  await s.waitFor((r) => r.type === 'terminated', WAIT, 'end of the session');
+}
+
+/** @param {FakeTandem} fake */
+function intake(fake) {
+  return fake.waitUntil((rs) => rs.some((r) => r.path === '/v1/calls'), WAIT, 'intake');
+}
+
+/** @param {FakeTandem} fake @param {string} kind */
+async function event(fake, kind) {
+  await fake.waitUntil((rs) => rs.some((r) => r.body[kind] !== undefined), WAIT, kind);
+  return fake.events(kind)[0].body;
+}
+
+/** @param {Session} s */
+function noErrors(s) {
+  assert.deepEqual(s.errors, [], s.dump(40));
+}
+
+test('ask while waiting: the spoken answer is reported with a verdict, then the music resumes', async (t) => {
+  const { fake, emu } = await setup(t);
+  const s = emu.placeCall({ caller: { answers: [{ text: 'Yes, please', confidence: 87 }] } });
+  await intake(fake);
+  const reply = await fake.command(s.accessURL, { type: 'ask', call_id: 'fake-call-1', text: 'Do you want Anna to take your calls from now on?', question_id: 'q1' });
+  assert.deepEqual(reply, { ok: true });
+  const ev = await event(fake, 'speech_answer');
+  assert.equal(ev.speech_answer.question_id, 'q1');
+  assert.equal(ev.speech_answer.text, 'Yes, please');
+  assert.equal(ev.speech_answer.verdict, 'SPEECH_VERDICT_YES');
+  assert.ok(Math.abs(ev.speech_answer.confidence - 0.87) < 1e-9, 'confidence on 0..1');
+  const asked = /** @type {import('../emulator/voxengine.js').Rec} */ (s.records.find((r) => r.type === 'say'));
+  assert.match(asked.text, /Anna/);
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'music' && r.t > asked.t, WAIT, 'music again');
+  assert.ok(s.records.some((r) => r.type === 'asr-stop'), 'the recognizer was stopped');
+  s.callerHangup();
+  await event(fake, 'caller_abandoned');
+  await ended(s);
+  noErrors(s);
+});
+
+test('operator hangs up first: the call_ended reply asks a question; the answer is reported, then the caller is hung up', async (t) => {
+  const { fake, emu } = await setup(t, {
+    handler: (r) => (r.body.call_ended ? { json: { next: { type: 'ask', call_id: 'fake-call-1', text: 'Shall Anna always answer your calls?', question_id: 'optin' } } } : undefined),
+    callees: { anna: CALLEES.answer(0.3, 1) },
+  });
+  const s = emu.placeCall({ caller: { answers: [{ text: 'no thanks', confidence: 0.8 }] } });
+  await intake(fake);
+  await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o1', contact: { kind: 'user', target: 'anna' }, timeout_s: 20, caller_id: '+15557654321' });
+  const ev = await event(fake, 'speech_answer');
+  assert.equal(ev.speech_answer.verdict, 'SPEECH_VERDICT_NO');
+  assert.equal(ev.speech_answer.question_id, 'optin');
+  await ended(s);
+  const kinds = fake.requests.map((r) => (r.path === '/v1/calls' ? 'intake' : Object.keys(r.body).find((k) => !['request_id', 'occurred_at', 'offer_id'].includes(k))));
+  assert.deepEqual(kinds, ['intake', 'operator_answered', 'call_ended', 'speech_answer']);
+  assert.equal(fake.events('call_ended')[0].body.call_ended.hung_up_by, 'HANGUP_PARTY_OPERATOR');
+  const result = /** @type {import('../emulator/voxengine.js').Rec} */ (s.records.find((r) => r.type === 'asr-result'));
+  assert.ok(s.records.some((r) => r.type === 'hangup' && r.by === 'scenario' && r.incoming !== false && r.t >= result.t), 'the caller was hung up after answering');
+  noErrors(s);
+});
+
+test('a question nobody answers is reported as unclear', async (t) => {
+  const { fake, emu } = await setup(t, { config: { askTimeoutS: 2 } });
+  const s = emu.placeCall();
+  await intake(fake);
+  await fake.command(s.accessURL, { type: 'ask', call_id: 'fake-call-1', text: 'Are you there?', question_id: 'q' });
+  const ev = await event(fake, 'speech_answer');
+  assert.equal(ev.speech_answer.verdict, 'SPEECH_VERDICT_UNCLEAR');
+  assert.equal(ev.speech_answer.text, '');
+  s.callerHangup();
+  await ended(s);
+  noErrors(s);
+});
+
+test('hangup while waiting: a goodbye, then the call ends, and nothing is reported', async (t) => {
+  const { fake, emu } = await setup(t);
+  const s = emu.placeCall();
+  await intake(fake);
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'hangup', call_id: 'fake-call-1', reason: 'queue closed' }), { ok: true });
+  await ended(s);
+  assert.match(s.spoken().at(-1) || '', /goodbye/i);
+  assert.ok(s.records.some((r) => r.type === 'hangup' && r.by === 'scenario'));
+  assert.equal(fake.requests.length, 1, 'only the intake');
+  // The session is gone: its accessURL answers 404, as the server expects.
+  const res = await fetch(s.accessURL, { method: 'POST', body: '{}' });
+  assert.equal(res.status, 404);
+  noErrors(s);
+});
+
+test('a dial that arrives before the intake reply is carried out; events follow the intake', async (t) => {
+  const { fake, emu } = await setup(t, { handler: (r) => (r.path === '/v1/calls' ? { delayMs: 500 } : undefined), callees: { anna: CALLEES.answer(0.2, 0.5) } });
+  const s = emu.placeCall();
+  await intake(fake);
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o1', contact: { kind: 'user', target: 'anna' }, timeout_s: 20 }), { ok: true });
+  await event(fake, 'call_ended');
+  await ended(s);
+  assert.deepEqual(
+    fake.requests.map((r) => r.path),
+    ['/v1/calls', '/v1/calls/fake-call-1/events', '/v1/calls/fake-call-1/events'],
+  );
+  noErrors(s);
+});
+
+test('duplicate dials place one leg; cancel stops a ringing leg quietly; contact kinds choose the call method', async (t) => {
+  const { fake, emu } = await setup(t, {
+    callees: { ringer: CALLEES.noanswer(), 'sip:boris@pbx.example.com': CALLEES.busy(0.1), '+14155550100': CALLEES.decline(0.1), anna: CALLEES.answer(0.2) },
+  });
+  const s = emu.placeCall({ caller: { hangupAfterBridgeS: 1 } });
+  await intake(fake);
+  const dial = (/** @type {string} */ offer, /** @type {string} */ kind, /** @type {string} */ target) =>
+    fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: offer, contact: { kind, target }, timeout_s: 5, caller_id: '+15557654321' });
+  await dial('o1', 'user', 'ringer');
+  await dial('o1', 'user', 'ringer'); // delivered twice, with different webhook-ids
+  assert.equal(s.legs().length, 1);
+  assert.deepEqual(s.legs()[0].headers, { 'VI-CallTimeout': '10', 'X-Tandem-Call-Id': 'fake-call-1', 'X-Tandem-Offer-Id': 'o1' });
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'cancel', call_id: 'fake-call-1', offer_id: 'o1', reason: 'offer expired' }), { ok: true });
+  await s.waitFor((r) => r.type === 'call-event' && r.event === 'Call.Failed' && r.code === 487, WAIT, 'the cancelled leg ending');
+
+  await dial('o2', 'sip', 'sip:boris@pbx.example.com');
+  assert.equal((await event(fake, 'dial_failed')).dial_failed.code, 486);
+  await dial('o3', 'pstn', '+14155550100');
+  await fake.waitUntil(() => fake.events('dial_failed').length === 2, WAIT, 'the second dial_failed');
+  assert.equal(fake.events('dial_failed')[1].body.dial_failed.code, 603);
+  assert.deepEqual(
+    s.legs().map((l) => [l.kind, l.target, l.callerid]),
+    [
+      ['user', 'ringer', '+15557654321'],
+      ['sip', 'sip:boris@pbx.example.com', '+15557654321'],
+      ['pstn', '+14155550100', '+15557654321'],
+    ],
+  );
+  assert.deepEqual(
+    fake.events('dial_failed').map((r) => r.body.offer_id),
+    ['o2', 'o3'],
+    'the cancelled offer was not reported',
+  );
+
+  await dial('o4', 'user', 'anna');
+  await event(fake, 'operator_answered');
+  const late = await fake.command(s.accessURL, { type: 'cancel', call_id: 'fake-call-1', offer_id: 'o4' });
+  assert.equal(late.ok, false, 'too late to cancel an answered offer');
+  assert.equal((await fake.command(s.accessURL, { type: 'say', call_id: 'fake-call-1', text: 'hello' })).ok, false, 'no announcements over a conversation');
+  assert.equal((await fake.command(s.accessURL, { type: 'dial', call_id: 'other-call', offer_id: 'o5', contact: { kind: 'user', target: 'x' } })).ok, false);
+  await event(fake, 'call_ended');
+  await ended(s);
+  noErrors(s);
+});
+
+test('requests to Tandem go one at a time, in order, even when Tandem is slow', async (t) => {
+  const { fake, emu } = await setup(t, {
+    handler: (r) => (r.path === '/v1/calls' ? undefined : { delayMs: 150 }),
+    callees: { a: CALLEES.busy(0.05), b: CALLEES.busy(0.05), c: CALLEES.busy(0.05) },
+  });
+  const s = emu.placeCall();
+  await intake(fake);
+  for (const target of ['a', 'b', 'c']) {
+    await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: `o-${target}`, contact: { kind: 'user', target } });
+    await s.waitFor((r) => r.type === 'call-event' && r.event === 'Call.Failed' && s.legs().at(-1)?.callId === r.callId, WAIT, `leg ${target} failing`);
+  }
+  s.callerHangup();
+  await ended(s);
+  assert.deepEqual(
+    fake.events('dial_failed').map((r) => r.body.offer_id),
+    ['o-a', 'o-b', 'o-c'],
+  );
+  assert.equal(fake.events('caller_abandoned').length, 1);
+  assert.equal(fake.maxInFlight, 1);
+  noErrors(s);
+});
+
+test('an intake Tandem refuses is not retried: apology, then the fallback number', async (t) => {
+  const { fake, emu } = await setup(t, {
+    handler: (r) => (r.path === '/v1/calls' ? { status: 400, json: { code: 3, message: 'dialed_number: required' } } : undefined),
+    callees: { [FALLBACK_NUMBER]: CALLEES.answer(0.2) },
+  });
+  const s = emu.placeCall({ caller: { hangupAfterBridgeS: 0.5 } });
+  await s.waitFor((r) => r.type === 'dial' && r.target === FALLBACK_NUMBER, WAIT, 'the fallback');
+  await ended(s);
+  assert.equal(fake.requests.length, 1);
+  assert.match(s.spoken()[0], /sorry/i);
+  noErrors(s);
+});
+
+test('a wrong secret: Tandem answers 401, the scenario does not retry and falls back', async (t) => {
+  const { fake, emu } = await setup(t, { config: { secret: 'not-the-secret', fallbackNumber: '' } });
+  const s = emu.placeCall();
+  await ended(s);
+  assert.equal(fake.badSignatures, 1);
+  assert.deepEqual(s.spoken().length, 2, 'apology and goodbye');
+  noErrors(s);
+});
+
+test('the caller leaves while the intake is retried: once Tandem answers, the abandonment is reported', async (t) => {
+  let down = true;
+  const { fake, emu } = await setup(t, { handler: (r) => (r.path === '/v1/calls' && down ? { status: 503, json: { code: 14, message: 'unavailable' } } : undefined) });
+  const s = emu.placeCall();
+  await intake(fake);
+  s.callerHangup();
+  await s.waitFor((r) => r.type === 'call-event' && r.event === 'Call.Disconnected', WAIT, 'the hangup');
+  down = false;
+  const ev = await event(fake, 'caller_abandoned');
+  assert.ok(ev.caller_abandoned.wait_time_ms >= 0);
+  await ended(s);
+  const ids = new Set(fake.requests.filter((r) => r.path === '/v1/calls').map((r) => r.body.request_id));
+  assert.equal(ids.size, 1, 'every intake attempt carried the same request id');
+  assert.equal(s.legs().length, 0);
+  noErrors(s);
+});
+
+test('hold music that cannot be played: the caller hears speech instead of silence', async (t) => {
+  const { fake, emu } = await setup(t, { emulator: { brokenMedia: (url) => url.includes('hold') } });
+  const s = emu.placeCall();
+  await intake(fake);
+  await s.waitFor((r) => r.type === 'say' && /stay on the line/i.test(r.text), WAIT, 'speech instead of music');
+  s.callerHangup();
+  await ended(s);
+  noErrors(s);
+});
+
+test('configuration: key-value storage, then the secret, then session custom data; non-ASCII bodies are signed as sent', async (t) => {
+  const fake = await new FakeTandem().listen();
+  const emu = new Emulator({
+    timeScale: 10,
+    storage: { 'tandem.config': JSON.stringify({ backendUrl: 'http://127.0.0.1:9/wrong', holdMusicUrl: 'https://storage.example.com/a.mp3', voice: 'Google.en_US_Neural2_C' }) },
+    secrets: { tandem_config: JSON.stringify({ backendUrl: fake.url, secret: SECRET, unknownKey: 1, askTimeoutS: 'soon' }) },
+  });
+  await emu.start();
+  t.after(async () => {
+    await emu.close();
+    await fake.close();
+  });
+  const s = emu.placeCall({ displayName: 'Жанна Öberg', sessionCustomData: '{"holdMusicUrl":"https://session.example.com/b.mp3"}' });
+  await intake(fake);
+  const r = fake.requests[0];
+  assert.equal(r.body.display_name, 'Жанна Öberg');
+  assert.match(r.raw, /\\u0416/, 'escaped on the wire');
+  assert.ok(/^[\x00-\x7f]*$/.test(r.raw), 'ASCII only');
+  await s.waitFor((x) => x.type === 'heard' && x.url === 'https://session.example.com/b.mp3', WAIT, 'the session’s music');
+  const logs = s.logs().join('\n');
+  assert.match(logs, /unknown setting unknownKey/);
+  assert.match(logs, /askTimeoutS has the wrong type/);
+  await fake.command(s.accessURL, { type: 'say', call_id: 'fake-call-1', text: 'Bitte warten Sie – Ihr Platz: 2.' });
+  const said = await s.waitFor((x) => x.type === 'say', WAIT, 'the announcement');
+  assert.equal(said.voice, 'VoiceList.Google.en_US_Neural2_C');
+  s.callerHangup();
+  await ended(s);
+  noErrors(s);
+});
+
+test('a caller who waited longer than maxWaitS is told so and sent to the fallback', async (t) => {
+  const { fake, emu } = await setup(t, { config: { maxWaitS: 3 }, callees: { [FALLBACK_NUMBER]: CALLEES.answer(0.2) } });
+  const s = emu.placeCall({ caller: { hangupAfterBridgeS: 0.5 } });
+  const ev = await event(fake, 'call_ended');
+  assert.equal(ev.call_ended.hung_up_by, 'HANGUP_PARTY_SYSTEM');
+  await s.waitFor((r) => r.type === 'dial' && r.target === FALLBACK_NUMBER, WAIT, 'the fallback');
+  await ended(s);
+  noErrors(s);
+});
