@@ -4,7 +4,6 @@ package tandem
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -46,6 +45,7 @@ type options struct {
 	protocol Protocol
 	bearer   string
 	secret   string
+	now      func() time.Time
 	http     *http.Client
 }
 
@@ -61,12 +61,16 @@ func WithToken(token string) Option { return func(o *options) { o.bearer = token
 // WithCloudSecret signs every request as the cloud scenario does (for CallIntake).
 func WithCloudSecret(secret string) Option { return func(o *options) { o.secret = secret } }
 
+// WithSigningClock sets the clock whose time signatures carry (time.Now by default): for tests
+// that run the server on virtual time.
+func WithSigningClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
 // WithHTTPClient sets the HTTP client (its transport is wrapped for credentials).
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = c } }
 
 // New returns a client of the server at baseURL ("http://127.0.0.1:8080").
 func New(baseURL string, opts ...Option) *Client {
-	o := options{protocol: Connect}
+	o := options{protocol: Connect, now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -78,7 +82,7 @@ func New(baseURL string, opts ...Option) *Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc = &http.Client{Transport: &credentials{base: base, bearer: o.bearer, secret: o.secret}, Timeout: hc.Timeout}
+	hc = &http.Client{Transport: &credentials{base: base, bearer: o.bearer, secret: o.secret, now: o.now}, Timeout: hc.Timeout}
 	var copts []connect.ClientOption
 	switch o.protocol {
 	case GRPC:
@@ -109,6 +113,7 @@ type credentials struct {
 	base   http.RoundTripper
 	bearer string
 	secret string
+	now    func() time.Time
 }
 
 func (c *credentials) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -125,7 +130,7 @@ func (c *credentials) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.ContentLength = int64(len(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		Sign(req.Header, c.secret, NewRequestID(), time.Now(), body)
+		Sign(req.Header, c.secret, NewRequestID(), c.now(), body)
 	}
 	return c.base.RoundTrip(req)
 }
@@ -148,9 +153,4 @@ func NewRequestID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return "req_" + hex.EncodeToString(b[:])
-}
-
-// Ctx is a convenience for tools: a context that gives up after d.
-func Ctx(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
 }

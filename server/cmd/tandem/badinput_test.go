@@ -57,8 +57,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 	url := srv.m.URL
 	admin := tandem.New(url, tandem.WithToken(testAdminKey))
 	setup(t, admin)
-	cloud := newCloud(t, url, tandem.Connect, false)
-	rest := newCloud(t, url, tandem.Connect, true)
+	cloud := newCloud(t, url, tandem.Connect, false, clk)
+	rest := newCloud(t, url, tandem.Connect, true, clk)
 	sess := newSession(t)
 	ctx := context.Background()
 

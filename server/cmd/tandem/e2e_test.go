@@ -162,6 +162,7 @@ type cloudClient struct {
 	rpc    *tandem.Client
 	rest   string // base URL when speaking plain JSON
 	secret string
+	now    func() time.Time // the time signatures carry: the server's clock
 }
 
 func (c *cloudClient) register(req *callintakev1.RegisterCallRequest) (*callintakev1.RegisterCallResponse, error) {
@@ -205,7 +206,7 @@ func (c *cloudClient) post(path string, in, out proto.Message) error {
 	}
 	req, _ := http.NewRequest(http.MethodPost, c.rest+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	tandem.Sign(req.Header, c.secret, tandem.NewRequestID(), time.Now(), body)
+	tandem.Sign(req.Header, c.secret, tandem.NewRequestID(), c.now(), body)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -345,8 +346,8 @@ var protocols = []struct {
 	{"json", tandem.ConnectJSON, true},
 }
 
-func newCloud(t *testing.T, url string, p tandem.Protocol, rest bool) *cloudClient {
-	c := &cloudClient{t: t, rpc: tandem.New(url, tandem.WithProtocol(p), tandem.WithCloudSecret(testSecret)), secret: testSecret}
+func newCloud(t *testing.T, url string, p tandem.Protocol, rest bool, clk *clock.Fake) *cloudClient {
+	c := &cloudClient{t: t, rpc: tandem.New(url, tandem.WithProtocol(p), tandem.WithCloudSecret(testSecret), tandem.WithSigningClock(clk.Now)), secret: testSecret, now: clk.Now}
 	if rest {
 		c.rest = url
 	}
@@ -363,7 +364,7 @@ func TestCallEndToEnd(t *testing.T) {
 			url := srv.m.URL
 			admin := tandem.New(url, tandem.WithProtocol(tc.protocol), tandem.WithToken(testAdminKey))
 			setup(t, admin)
-			cloud := newCloud(t, url, tc.protocol, tc.rest)
+			cloud := newCloud(t, url, tc.protocol, tc.rest, clk)
 			sess := newSession(t)
 			anna := logIn(t, url, tc.protocol, "anna")
 			boris := logIn(t, url, tc.protocol, "boris")

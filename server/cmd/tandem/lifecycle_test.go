@@ -26,7 +26,7 @@ func TestRestartKeepsOperatorsQueuesAndWaitingCalls(t *testing.T) {
 	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
 	setup(t, admin)
 	sess := newSession(t)
-	cloud := newCloud(t, srv.m.URL, tandem.Connect, false)
+	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
 	first, err := cloud.register(intake(sess.srv.URL, "/r1"))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestLostSessionReleasesTheOperator(t *testing.T) {
 	setup(t, admin)
 	sess := newSession(t)
 	sess.status["/gone"] = http.StatusNotFound
-	cloud := newCloud(t, srv.m.URL, tandem.Connect, false)
+	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
 	anna := logIn(t, srv.m.URL, tandem.Connect, "anna")
 	anna.ready()
 	reg, err := cloud.register(intake(sess.srv.URL, "/gone"))
@@ -100,7 +100,7 @@ func TestLostPresenceTakesTheOperatorOutOfRouting(t *testing.T) {
 	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
 	setup(t, admin)
 	sess := newSession(t)
-	cloud := newCloud(t, srv.m.URL, tandem.Connect, false)
+	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
 	anna := logIn(t, srv.m.URL, tandem.Connect, "anna")
 	anna.ready()
 	anna.cancel() // the app's connection drops

@@ -23,6 +23,11 @@ func (e *Engine) UpdateQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
 }
 
 func (e *Engine) saveQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
+	for _, id := range q.Rules.Overflow.Spares {
+		if e.spares[id] == nil {
+			return e.fail(cc.NotFound("queue.overflow.spare_ids", "no spare number %q", id))
+		}
+	}
 	for _, n := range q.DialedNumbers {
 		if owner, ok := e.byNumber[n]; ok && owner != q.ID {
 			return e.fail(&cc.Error{Code: cc.CodeAlreadyExists, Field: "queue.dialed_numbers", Message: "number " + n + " already leads to queue " + string(owner)})

@@ -25,15 +25,16 @@ func (h adminHandler) hashPassword(field, password string) (string, error) {
 	return string(b), err
 }
 
-func newOperatorID() cc.OperatorID {
+// newID makes an id for something an admin creates: a prefix and 64 random bits.
+func newID(prefix string) string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return cc.OperatorID("op_" + hex.EncodeToString(b[:]))
+	return prefix + "_" + hex.EncodeToString(b[:])
 }
 
 func (h adminHandler) CreateOperator(ctx context.Context, req *connect.Request[adminv1.CreateOperatorRequest]) (*connect.Response[adminv1.CreateOperatorResponse], error) {
 	m := req.Msg
-	op := cc.Operator{ID: newOperatorID(), Name: m.GetName(), DisplayName: m.GetDisplayName(), CreatedAt: h.s.clock.Now()}
+	op := cc.Operator{ID: cc.OperatorID(newID("op")), Name: m.GetName(), DisplayName: m.GetDisplayName(), CreatedAt: h.s.clock.Now()}
 	err := func() (err error) {
 		if !namePattern.MatchString(op.Name) {
 			return cc.Invalid("name", "must be 1-63 lowercase letters, digits, '.', '_' or '-'")
@@ -48,6 +49,9 @@ func (h adminHandler) CreateOperator(ctx context.Context, req *connect.Request[a
 			return err
 		}
 		if op.Queues, err = skillsIn(m.GetQueues()); err != nil {
+			return err
+		}
+		if op.Hours, err = hoursIn("hours", m.GetHours()); err != nil {
 			return err
 		}
 		op.PasswordHash, err = h.hashPassword("password", m.GetPassword())
@@ -85,6 +89,11 @@ func (h adminHandler) UpdateOperator(ctx context.Context, req *connect.Request[a
 				return err
 			}
 		}
+		if m.Hours != nil {
+			if patch.Hours, err = hoursIn("hours", m.GetHours()); err != nil {
+				return err
+			}
+		}
 		if m.Password != nil {
 			patch.PasswordHash, err = h.hashPassword("password", m.GetPassword())
 		}
@@ -110,6 +119,9 @@ func (h adminHandler) UpdateOperator(ctx context.Context, req *connect.Request[a
 		}
 		if m.Disabled != nil {
 			cur.Disabled = m.GetDisabled()
+		}
+		if m.Hours != nil {
+			cur.Hours = patch.Hours
 		}
 		return cur, nil
 	})

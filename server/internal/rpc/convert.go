@@ -127,6 +127,7 @@ func operatorOut(o cc.Operator) *adminv1.Operator {
 		Contact:     contactOut(o.Contact),
 		Disabled:    o.Disabled,
 		CreatedAt:   ts(o.CreatedAt),
+		Hours:       hoursOut(o.Hours),
 	}
 	for _, s := range o.Queues {
 		out.Queues = append(out.Queues, &adminv1.QueueSkill{QueueId: string(s.Queue), Level: uint32(s.Level)})
@@ -239,6 +240,52 @@ func rulesIn(q *adminv1.Queue) (cc.QueueRules, error) {
 			r.BanSteps = append(r.BanSteps, time.Duration(st)*time.Second)
 		}
 	}
+	if w := q.GetManagerWaitS(); w > 600 {
+		return r, cc.Invalid("queue.manager_wait_s", "must be at most 600 seconds")
+	} else if w > 0 {
+		r.ManagerWait = time.Duration(w) * time.Second
+	}
+	r.OptIn = !q.GetNoOptIn()
+	if d := q.GetOptInCooldownDays(); d > 3650 {
+		return r, cc.Invalid("queue.opt_in_cooldown_days", "must be at most 3650")
+	} else if d > 0 {
+		r.OptInCooldown = time.Duration(d) * 24 * time.Hour
+	}
+	for reason, text := range q.GetAbsenceTemplates() {
+		if _, known := cc.DefaultAbsenceTemplates[cc.ManagerAbsence(reason)]; !known {
+			return r, cc.Invalid("queue.absence_templates", "unknown reason %q (vacation, sick, dismissed, off_hours)", reason)
+		}
+		if len(text) > 500 {
+			return r, cc.Invalid("queue.absence_templates["+reason+"]", "longer than 500 bytes")
+		}
+		if r.AbsenceTemplates == nil {
+			r.AbsenceTemplates = map[cc.ManagerAbsence]string{}
+		}
+		r.AbsenceTemplates[cc.ManagerAbsence(reason)] = text
+	}
+	if o := q.GetOverflow(); o != nil {
+		if o.GetAfterS() > 3600 {
+			return r, cc.Invalid("queue.overflow.after_s", "must be at most 3600 seconds")
+		}
+		r.Overflow.After = time.Duration(o.GetAfterS()) * time.Second
+		r.Overflow.MaxAtOnce = int(o.GetMaxAtOnce())
+		for i, id := range o.GetSpareIds() {
+			if !slugPattern.MatchString(id) {
+				return r, cc.Invalid(fmt.Sprintf("queue.overflow.spare_ids[%d]", i), "not a spare id")
+			}
+			r.Overflow.Spares = append(r.Overflow.Spares, cc.SpareID(id))
+		}
+		switch order := cc.SpareOrder(o.GetOrder()); order {
+		case "":
+		case cc.SpareInTurn, cc.SpareLeastUsed, cc.SparePriority:
+			r.Overflow.Order = order
+		default:
+			return r, cc.Invalid("queue.overflow.order", "unknown order %q (in_turn, least_used, priority)", order)
+		}
+		if r.Overflow.After > 0 && len(r.Overflow.Spares) == 0 {
+			return r, cc.Invalid("queue.overflow.spare_ids", "an overflow rule needs spare numbers")
+		}
+	}
 	return r, nil
 }
 
@@ -263,7 +310,21 @@ func queueOut(q cc.Queue) *adminv1.Queue {
 	for _, st := range q.Rules.BanSteps {
 		steps = append(steps, uint32(st/time.Second))
 	}
+	var spares []string
+	for _, id := range q.Rules.Overflow.Spares {
+		spares = append(spares, string(id))
+	}
+	templates := map[string]string{}
+	for k, v := range q.Rules.AbsenceTemplates {
+		templates[string(k)] = v
+	}
 	return &adminv1.Queue{
+		ManagerWaitS:      uint32(q.Rules.ManagerWait / time.Second),
+		NoOptIn:           !q.Rules.OptIn,
+		OptInCooldownDays: uint32(q.Rules.OptInCooldown / (24 * time.Hour)),
+		AbsenceTemplates:  templates,
+		Overflow: &adminv1.Overflow{AfterS: uint32(q.Rules.Overflow.After / time.Second), SpareIds: spares,
+			MaxAtOnce: uint32(q.Rules.Overflow.MaxAtOnce), Order: string(q.Rules.Overflow.Order)},
 		AnnounceEveryS:  uint32(q.Rules.AnnounceEvery / time.Second),
 		AwayAfterMisses: uint32(q.Rules.AwayAfterMisses),
 		BanAfterMisses:  uint32(q.Rules.BanAfterMisses),

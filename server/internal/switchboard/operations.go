@@ -189,3 +189,9 @@ func (s *Switchboard) Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) 
 	})
 	return c, err
 }
+
+// Engine runs fn on the engine as one step: for reads and configuration changes that need no
+// more than one engine call. fn must not keep the engine.
+func (s *Switchboard) Engine(ctx context.Context, fn func(now time.Time, e *routing.Engine) (cc.Changes, error)) error {
+	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return fn(now, s.engine) })
+}

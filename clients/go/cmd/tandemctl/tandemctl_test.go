@@ -272,6 +272,7 @@ func TestQueues(t *testing.T) {
 		OfferTimeoutS: 30, WrapUpS: 45, Priority: 2, HoldMusicUrl: "https://music.example.com/hold.mp3",
 		// The server's default rules, filled in at create.
 		AwayAfterMisses: 1, BanAfterMisses: 3, BanWindowS: 3600, BanStepsS: []uint32{300, 900, 3600},
+		ManagerWaitS: 30, OptInCooldownDays: 90, AbsenceTemplates: map[string]string{}, Overflow: &adminv1.Overflow{Order: "in_turn"},
 	}
 	if !proto.Equal(got.GetQueue(), want) {
 		t.Errorf("after update: %v\nwant %v", got.GetQueue(), want)

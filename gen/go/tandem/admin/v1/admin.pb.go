@@ -26,6 +26,62 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// WeekHours are hours of each weekday in a time zone.
+type WeekHours struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// IANA time zone, e.g. "Europe/Berlin"; empty means UTC.
+	TimeZone string `protobuf:"bytes,1,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// By day ("mon", "tue", … "sun"): spans like "09:00-13:00,14:00-18:00". No days at all means
+	// always; a day left out means never on that day.
+	Days          map[string]string `protobuf:"bytes,2,rep,name=days,proto3" json:"days,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WeekHours) Reset() {
+	*x = WeekHours{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WeekHours) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WeekHours) ProtoMessage() {}
+
+func (x *WeekHours) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WeekHours.ProtoReflect.Descriptor instead.
+func (*WeekHours) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *WeekHours) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *WeekHours) GetDays() map[string]string {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
 // Operator is a person who answers calls.
 type Operator struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -37,15 +93,17 @@ type Operator struct {
 	Contact     *v1.Contact   `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
 	Queues      []*QueueSkill `protobuf:"bytes,5,rep,name=queues,proto3" json:"queues,omitempty"`
 	// A disabled operator cannot log in or get calls; his history stays.
-	Disabled      bool                   `protobuf:"varint,6,opt,name=disabled,proto3" json:"disabled,omitempty"`
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	Disabled  bool                   `protobuf:"varint,6,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// When he works (his clients' calls wait for him only then).
+	Hours         *WeekHours `protobuf:"bytes,8,opt,name=hours,proto3" json:"hours,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Operator) Reset() {
 	*x = Operator{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[0]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -57,7 +115,7 @@ func (x *Operator) String() string {
 func (*Operator) ProtoMessage() {}
 
 func (x *Operator) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[0]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -70,7 +128,7 @@ func (x *Operator) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Operator.ProtoReflect.Descriptor instead.
 func (*Operator) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{0}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *Operator) GetOperatorId() string {
@@ -122,6 +180,13 @@ func (x *Operator) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Operator) GetHours() *WeekHours {
+	if x != nil {
+		return x.Hours
+	}
+	return nil
+}
+
 // QueueSkill says an operator serves a queue, at a level 1 (learning) to 5 (expert).
 type QueueSkill struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -133,7 +198,7 @@ type QueueSkill struct {
 
 func (x *QueueSkill) Reset() {
 	*x = QueueSkill{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[1]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -145,7 +210,7 @@ func (x *QueueSkill) String() string {
 func (*QueueSkill) ProtoMessage() {}
 
 func (x *QueueSkill) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[1]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -158,7 +223,7 @@ func (x *QueueSkill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueSkill.ProtoReflect.Descriptor instead.
 func (*QueueSkill) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{1}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *QueueSkill) GetQueueId() string {
@@ -183,13 +248,14 @@ type CreateOperatorRequest struct {
 	Password      string        `protobuf:"bytes,3,opt,name=password,proto3" json:"password,omitempty"`
 	Contact       *v1.Contact   `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
 	Queues        []*QueueSkill `protobuf:"bytes,5,rep,name=queues,proto3" json:"queues,omitempty"`
+	Hours         *WeekHours    `protobuf:"bytes,6,opt,name=hours,proto3" json:"hours,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateOperatorRequest) Reset() {
 	*x = CreateOperatorRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[2]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -201,7 +267,7 @@ func (x *CreateOperatorRequest) String() string {
 func (*CreateOperatorRequest) ProtoMessage() {}
 
 func (x *CreateOperatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[2]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -214,7 +280,7 @@ func (x *CreateOperatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOperatorRequest.ProtoReflect.Descriptor instead.
 func (*CreateOperatorRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{2}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CreateOperatorRequest) GetName() string {
@@ -252,6 +318,13 @@ func (x *CreateOperatorRequest) GetQueues() []*QueueSkill {
 	return nil
 }
 
+func (x *CreateOperatorRequest) GetHours() *WeekHours {
+	if x != nil {
+		return x.Hours
+	}
+	return nil
+}
+
 type CreateOperatorResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Operator      *Operator              `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
@@ -261,7 +334,7 @@ type CreateOperatorResponse struct {
 
 func (x *CreateOperatorResponse) Reset() {
 	*x = CreateOperatorResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[3]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -273,7 +346,7 @@ func (x *CreateOperatorResponse) String() string {
 func (*CreateOperatorResponse) ProtoMessage() {}
 
 func (x *CreateOperatorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[3]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -286,7 +359,7 @@ func (x *CreateOperatorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOperatorResponse.ProtoReflect.Descriptor instead.
 func (*CreateOperatorResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{3}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CreateOperatorResponse) GetOperator() *Operator {
@@ -306,14 +379,17 @@ type UpdateOperatorRequest struct {
 	// Replaces the queues when replace_queues is true (so an empty list can be set).
 	Queues        []*QueueSkill `protobuf:"bytes,5,rep,name=queues,proto3" json:"queues,omitempty"`
 	ReplaceQueues bool          `protobuf:"varint,6,opt,name=replace_queues,json=replaceQueues,proto3" json:"replace_queues,omitempty"`
-	Disabled      *bool         `protobuf:"varint,7,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	// Disabling is dismissal: he cannot log in or take calls, his clients are listed for
+	// reassignment, his history stays.
+	Disabled      *bool      `protobuf:"varint,7,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	Hours         *WeekHours `protobuf:"bytes,8,opt,name=hours,proto3" json:"hours,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateOperatorRequest) Reset() {
 	*x = UpdateOperatorRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[4]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -325,7 +401,7 @@ func (x *UpdateOperatorRequest) String() string {
 func (*UpdateOperatorRequest) ProtoMessage() {}
 
 func (x *UpdateOperatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[4]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -338,7 +414,7 @@ func (x *UpdateOperatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateOperatorRequest.ProtoReflect.Descriptor instead.
 func (*UpdateOperatorRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{4}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *UpdateOperatorRequest) GetOperatorId() string {
@@ -390,6 +466,13 @@ func (x *UpdateOperatorRequest) GetDisabled() bool {
 	return false
 }
 
+func (x *UpdateOperatorRequest) GetHours() *WeekHours {
+	if x != nil {
+		return x.Hours
+	}
+	return nil
+}
+
 type UpdateOperatorResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Operator      *Operator              `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
@@ -399,7 +482,7 @@ type UpdateOperatorResponse struct {
 
 func (x *UpdateOperatorResponse) Reset() {
 	*x = UpdateOperatorResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[5]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -411,7 +494,7 @@ func (x *UpdateOperatorResponse) String() string {
 func (*UpdateOperatorResponse) ProtoMessage() {}
 
 func (x *UpdateOperatorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[5]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -424,7 +507,7 @@ func (x *UpdateOperatorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateOperatorResponse.ProtoReflect.Descriptor instead.
 func (*UpdateOperatorResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{5}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *UpdateOperatorResponse) GetOperator() *Operator {
@@ -443,7 +526,7 @@ type GetOperatorRequest struct {
 
 func (x *GetOperatorRequest) Reset() {
 	*x = GetOperatorRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[6]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -455,7 +538,7 @@ func (x *GetOperatorRequest) String() string {
 func (*GetOperatorRequest) ProtoMessage() {}
 
 func (x *GetOperatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[6]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -468,7 +551,7 @@ func (x *GetOperatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorRequest.ProtoReflect.Descriptor instead.
 func (*GetOperatorRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{6}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetOperatorRequest) GetOperatorId() string {
@@ -487,7 +570,7 @@ type GetOperatorResponse struct {
 
 func (x *GetOperatorResponse) Reset() {
 	*x = GetOperatorResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[7]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -499,7 +582,7 @@ func (x *GetOperatorResponse) String() string {
 func (*GetOperatorResponse) ProtoMessage() {}
 
 func (x *GetOperatorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[7]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -512,7 +595,7 @@ func (x *GetOperatorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorResponse.ProtoReflect.Descriptor instead.
 func (*GetOperatorResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{7}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetOperatorResponse) GetOperator() *Operator {
@@ -530,7 +613,7 @@ type ListOperatorsRequest struct {
 
 func (x *ListOperatorsRequest) Reset() {
 	*x = ListOperatorsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[8]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -542,7 +625,7 @@ func (x *ListOperatorsRequest) String() string {
 func (*ListOperatorsRequest) ProtoMessage() {}
 
 func (x *ListOperatorsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[8]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -555,7 +638,7 @@ func (x *ListOperatorsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOperatorsRequest.ProtoReflect.Descriptor instead.
 func (*ListOperatorsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{8}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{9}
 }
 
 type ListOperatorsResponse struct {
@@ -567,7 +650,7 @@ type ListOperatorsResponse struct {
 
 func (x *ListOperatorsResponse) Reset() {
 	*x = ListOperatorsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[9]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -579,7 +662,7 @@ func (x *ListOperatorsResponse) String() string {
 func (*ListOperatorsResponse) ProtoMessage() {}
 
 func (x *ListOperatorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[9]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -592,7 +675,7 @@ func (x *ListOperatorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOperatorsResponse.ProtoReflect.Descriptor instead.
 func (*ListOperatorsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{9}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListOperatorsResponse) GetOperators() []*Operator {
@@ -636,14 +719,26 @@ type Queue struct {
 	BanWindowS uint32 `protobuf:"varint,14,opt,name=ban_window_s,json=banWindowS,proto3" json:"ban_window_s,omitempty"`
 	// How long each ban lasts, growing with each ban of the day; the last repeats
 	// (empty: the default, 300, 900, 3600).
-	BanStepsS     []uint32 `protobuf:"varint,15,rep,packed,name=ban_steps_s,json=banStepsS,proto3" json:"ban_steps_s,omitempty"`
+	BanStepsS []uint32 `protobuf:"varint,15,rep,packed,name=ban_steps_s,json=banStepsS,proto3" json:"ban_steps_s,omitempty"`
+	// How long a call waits for a busy personal manager before anyone may take it
+	// (0: the default, 30).
+	ManagerWaitS uint32 `protobuf:"varint,16,opt,name=manager_wait_s,json=managerWaitS,proto3" json:"manager_wait_s,omitempty"`
+	// Do not ask callers by voice whether they want the operator as their manager.
+	NoOptIn bool `protobuf:"varint,17,opt,name=no_opt_in,json=noOptIn,proto3" json:"no_opt_in,omitempty"`
+	// Do not ask again for this many days after a "no" (0: the default, 90).
+	OptInCooldownDays uint32 `protobuf:"varint,18,opt,name=opt_in_cooldown_days,json=optInCooldownDays,proto3" json:"opt_in_cooldown_days,omitempty"`
+	// What the caller hears when his manager is absent, by reason ("vacation", "sick",
+	// "dismissed", "off_hours"); {name} and {until} are filled in. Missing reasons use the defaults.
+	AbsenceTemplates map[string]string `protobuf:"bytes,19,rep,name=absence_templates,json=absenceTemplates,proto3" json:"absence_templates,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Overflow to spare numbers.
+	Overflow      *Overflow `protobuf:"bytes,20,opt,name=overflow,proto3" json:"overflow,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Queue) Reset() {
 	*x = Queue{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[10]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +750,7 @@ func (x *Queue) String() string {
 func (*Queue) ProtoMessage() {}
 
 func (x *Queue) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[10]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +763,7 @@ func (x *Queue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Queue.ProtoReflect.Descriptor instead.
 func (*Queue) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{10}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Queue) GetQueueId() string {
@@ -776,6 +871,115 @@ func (x *Queue) GetBanStepsS() []uint32 {
 	return nil
 }
 
+func (x *Queue) GetManagerWaitS() uint32 {
+	if x != nil {
+		return x.ManagerWaitS
+	}
+	return 0
+}
+
+func (x *Queue) GetNoOptIn() bool {
+	if x != nil {
+		return x.NoOptIn
+	}
+	return false
+}
+
+func (x *Queue) GetOptInCooldownDays() uint32 {
+	if x != nil {
+		return x.OptInCooldownDays
+	}
+	return 0
+}
+
+func (x *Queue) GetAbsenceTemplates() map[string]string {
+	if x != nil {
+		return x.AbsenceTemplates
+	}
+	return nil
+}
+
+func (x *Queue) GetOverflow() *Overflow {
+	if x != nil {
+		return x.Overflow
+	}
+	return nil
+}
+
+// Overflow sends calls that waited too long with nobody free to spare numbers.
+type Overflow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A call waiting this long with no operator free overflows (0: never).
+	AfterS uint32 `protobuf:"varint,1,opt,name=after_s,json=afterS,proto3" json:"after_s,omitempty"`
+	// The pool of spare numbers, in order.
+	SpareIds []string `protobuf:"bytes,2,rep,name=spare_ids,json=spareIds,proto3" json:"spare_ids,omitempty"`
+	// At most this many of the queue's calls at spare numbers at once (0: no limit but each
+	// number's own and the server's).
+	MaxAtOnce uint32 `protobuf:"varint,3,opt,name=max_at_once,json=maxAtOnce,proto3" json:"max_at_once,omitempty"`
+	// "in_turn" (the default), "least_used" (fewest calls today) or "priority".
+	Order         string `protobuf:"bytes,4,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Overflow) Reset() {
+	*x = Overflow{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Overflow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Overflow) ProtoMessage() {}
+
+func (x *Overflow) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Overflow.ProtoReflect.Descriptor instead.
+func (*Overflow) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *Overflow) GetAfterS() uint32 {
+	if x != nil {
+		return x.AfterS
+	}
+	return 0
+}
+
+func (x *Overflow) GetSpareIds() []string {
+	if x != nil {
+		return x.SpareIds
+	}
+	return nil
+}
+
+func (x *Overflow) GetMaxAtOnce() uint32 {
+	if x != nil {
+		return x.MaxAtOnce
+	}
+	return 0
+}
+
+func (x *Overflow) GetOrder() string {
+	if x != nil {
+		return x.Order
+	}
+	return ""
+}
+
 type CreateQueueRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Queue         *Queue                 `protobuf:"bytes,1,opt,name=queue,proto3" json:"queue,omitempty"`
@@ -785,7 +989,7 @@ type CreateQueueRequest struct {
 
 func (x *CreateQueueRequest) Reset() {
 	*x = CreateQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[11]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -797,7 +1001,7 @@ func (x *CreateQueueRequest) String() string {
 func (*CreateQueueRequest) ProtoMessage() {}
 
 func (x *CreateQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[11]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -810,7 +1014,7 @@ func (x *CreateQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQueueRequest.ProtoReflect.Descriptor instead.
 func (*CreateQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{11}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateQueueRequest) GetQueue() *Queue {
@@ -829,7 +1033,7 @@ type CreateQueueResponse struct {
 
 func (x *CreateQueueResponse) Reset() {
 	*x = CreateQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -841,7 +1045,7 @@ func (x *CreateQueueResponse) String() string {
 func (*CreateQueueResponse) ProtoMessage() {}
 
 func (x *CreateQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -854,7 +1058,7 @@ func (x *CreateQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQueueResponse.ProtoReflect.Descriptor instead.
 func (*CreateQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CreateQueueResponse) GetQueue() *Queue {
@@ -874,7 +1078,7 @@ type UpdateQueueRequest struct {
 
 func (x *UpdateQueueRequest) Reset() {
 	*x = UpdateQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -886,7 +1090,7 @@ func (x *UpdateQueueRequest) String() string {
 func (*UpdateQueueRequest) ProtoMessage() {}
 
 func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -899,7 +1103,7 @@ func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQueueRequest.ProtoReflect.Descriptor instead.
 func (*UpdateQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{13}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateQueueRequest) GetQueue() *Queue {
@@ -918,7 +1122,7 @@ type UpdateQueueResponse struct {
 
 func (x *UpdateQueueResponse) Reset() {
 	*x = UpdateQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -930,7 +1134,7 @@ func (x *UpdateQueueResponse) String() string {
 func (*UpdateQueueResponse) ProtoMessage() {}
 
 func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -943,7 +1147,7 @@ func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQueueResponse.ProtoReflect.Descriptor instead.
 func (*UpdateQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{14}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UpdateQueueResponse) GetQueue() *Queue {
@@ -962,7 +1166,7 @@ type GetQueueRequest struct {
 
 func (x *GetQueueRequest) Reset() {
 	*x = GetQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -974,7 +1178,7 @@ func (x *GetQueueRequest) String() string {
 func (*GetQueueRequest) ProtoMessage() {}
 
 func (x *GetQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -987,7 +1191,7 @@ func (x *GetQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueRequest.ProtoReflect.Descriptor instead.
 func (*GetQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{15}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetQueueRequest) GetQueueId() string {
@@ -1006,7 +1210,7 @@ type GetQueueResponse struct {
 
 func (x *GetQueueResponse) Reset() {
 	*x = GetQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1018,7 +1222,7 @@ func (x *GetQueueResponse) String() string {
 func (*GetQueueResponse) ProtoMessage() {}
 
 func (x *GetQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1031,7 +1235,7 @@ func (x *GetQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueResponse.ProtoReflect.Descriptor instead.
 func (*GetQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{16}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetQueueResponse) GetQueue() *Queue {
@@ -1049,7 +1253,7 @@ type ListQueuesRequest struct {
 
 func (x *ListQueuesRequest) Reset() {
 	*x = ListQueuesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1061,7 +1265,7 @@ func (x *ListQueuesRequest) String() string {
 func (*ListQueuesRequest) ProtoMessage() {}
 
 func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1074,7 +1278,7 @@ func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQueuesRequest.ProtoReflect.Descriptor instead.
 func (*ListQueuesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{17}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{19}
 }
 
 type ListQueuesResponse struct {
@@ -1086,7 +1290,7 @@ type ListQueuesResponse struct {
 
 func (x *ListQueuesResponse) Reset() {
 	*x = ListQueuesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1098,7 +1302,7 @@ func (x *ListQueuesResponse) String() string {
 func (*ListQueuesResponse) ProtoMessage() {}
 
 func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1111,7 +1315,7 @@ func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQueuesResponse.ProtoReflect.Descriptor instead.
 func (*ListQueuesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{18}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListQueuesResponse) GetQueues() []*Queue {
@@ -1121,11 +1325,1623 @@ func (x *ListQueuesResponse) GetQueues() []*Queue {
 	return nil
 }
 
+// Client is a caller number Tandem knows.
+type Client struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// E.164.
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// His personal manager, or empty.
+	ManagerId string `protobuf:"bytes,2,opt,name=manager_id,json=managerId,proto3" json:"manager_id,omitempty"`
+	// "voice" (he said yes after a call), "admin" or "import".
+	How        string                 `protobuf:"bytes,3,opt,name=how,proto3" json:"how,omitempty"`
+	AssignedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=assigned_at,json=assignedAt,proto3" json:"assigned_at,omitempty"`
+	// When he last said no to having a manager.
+	DeclinedAt    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=declined_at,json=declinedAt,proto3" json:"declined_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Client) Reset() {
+	*x = Client{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Client) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Client) ProtoMessage() {}
+
+func (x *Client) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Client.ProtoReflect.Descriptor instead.
+func (*Client) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *Client) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *Client) GetManagerId() string {
+	if x != nil {
+		return x.ManagerId
+	}
+	return ""
+}
+
+func (x *Client) GetHow() string {
+	if x != nil {
+		return x.How
+	}
+	return ""
+}
+
+func (x *Client) GetAssignedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AssignedAt
+	}
+	return nil
+}
+
+func (x *Client) GetDeclinedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DeclinedAt
+	}
+	return nil
+}
+
+type SetClientRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Any common spelling ("+1 415 555-0100", "8 912 …", "0044…"); stored as E.164.
+	Number        string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	ManagerId     string `protobuf:"bytes,2,opt,name=manager_id,json=managerId,proto3" json:"manager_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetClientRequest) Reset() {
+	*x = SetClientRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetClientRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetClientRequest) ProtoMessage() {}
+
+func (x *SetClientRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetClientRequest.ProtoReflect.Descriptor instead.
+func (*SetClientRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *SetClientRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *SetClientRequest) GetManagerId() string {
+	if x != nil {
+		return x.ManagerId
+	}
+	return ""
+}
+
+type SetClientResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Client        *Client                `protobuf:"bytes,1,opt,name=client,proto3" json:"client,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetClientResponse) Reset() {
+	*x = SetClientResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetClientResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetClientResponse) ProtoMessage() {}
+
+func (x *SetClientResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetClientResponse.ProtoReflect.Descriptor instead.
+func (*SetClientResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SetClientResponse) GetClient() *Client {
+	if x != nil {
+		return x.Client
+	}
+	return nil
+}
+
+type RemoveClientRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Number        string                 `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveClientRequest) Reset() {
+	*x = RemoveClientRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveClientRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveClientRequest) ProtoMessage() {}
+
+func (x *RemoveClientRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveClientRequest.ProtoReflect.Descriptor instead.
+func (*RemoveClientRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *RemoveClientRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+type RemoveClientResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Client        *Client                `protobuf:"bytes,1,opt,name=client,proto3" json:"client,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveClientResponse) Reset() {
+	*x = RemoveClientResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveClientResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveClientResponse) ProtoMessage() {}
+
+func (x *RemoveClientResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveClientResponse.ProtoReflect.Descriptor instead.
+func (*RemoveClientResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *RemoveClientResponse) GetClient() *Client {
+	if x != nil {
+		return x.Client
+	}
+	return nil
+}
+
+type GetClientRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Number        string                 `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetClientRequest) Reset() {
+	*x = GetClientRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetClientRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetClientRequest) ProtoMessage() {}
+
+func (x *GetClientRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetClientRequest.ProtoReflect.Descriptor instead.
+func (*GetClientRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetClientRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+type GetClientResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Client        *Client                `protobuf:"bytes,1,opt,name=client,proto3" json:"client,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetClientResponse) Reset() {
+	*x = GetClientResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetClientResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetClientResponse) ProtoMessage() {}
+
+func (x *GetClientResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetClientResponse.ProtoReflect.Descriptor instead.
+func (*GetClientResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetClientResponse) GetClient() *Client {
+	if x != nil {
+		return x.Client
+	}
+	return nil
+}
+
+type ListClientsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only this manager's clients; everyone's when empty.
+	ManagerId string `protobuf:"bytes,1,opt,name=manager_id,json=managerId,proto3" json:"manager_id,omitempty"`
+	// Only clients whose manager was dismissed: to reassign.
+	Orphans       bool `protobuf:"varint,2,opt,name=orphans,proto3" json:"orphans,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClientsRequest) Reset() {
+	*x = ListClientsRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClientsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClientsRequest) ProtoMessage() {}
+
+func (x *ListClientsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClientsRequest.ProtoReflect.Descriptor instead.
+func (*ListClientsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ListClientsRequest) GetManagerId() string {
+	if x != nil {
+		return x.ManagerId
+	}
+	return ""
+}
+
+func (x *ListClientsRequest) GetOrphans() bool {
+	if x != nil {
+		return x.Orphans
+	}
+	return false
+}
+
+type ListClientsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Clients       []*Client              `protobuf:"bytes,1,rep,name=clients,proto3" json:"clients,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListClientsResponse) Reset() {
+	*x = ListClientsResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListClientsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListClientsResponse) ProtoMessage() {}
+
+func (x *ListClientsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListClientsResponse.ProtoReflect.Descriptor instead.
+func (*ListClientsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ListClientsResponse) GetClients() []*Client {
+	if x != nil {
+		return x.Clients
+	}
+	return nil
+}
+
+type ImportClientsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// CSV, one "number,manager" per line; the manager by login name or id; a header line
+	// "number,manager" and empty lines are skipped.
+	Csv           string `protobuf:"bytes,1,opt,name=csv,proto3" json:"csv,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportClientsRequest) Reset() {
+	*x = ImportClientsRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportClientsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportClientsRequest) ProtoMessage() {}
+
+func (x *ImportClientsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportClientsRequest.ProtoReflect.Descriptor instead.
+func (*ImportClientsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ImportClientsRequest) GetCsv() string {
+	if x != nil {
+		return x.Csv
+	}
+	return ""
+}
+
+type ImportClientsResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Imported uint32                 `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
+	// Lines not imported, and why; the others are imported.
+	Errors        []*ImportError `protobuf:"bytes,2,rep,name=errors,proto3" json:"errors,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportClientsResponse) Reset() {
+	*x = ImportClientsResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportClientsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportClientsResponse) ProtoMessage() {}
+
+func (x *ImportClientsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportClientsResponse.ProtoReflect.Descriptor instead.
+func (*ImportClientsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ImportClientsResponse) GetImported() uint32 {
+	if x != nil {
+		return x.Imported
+	}
+	return 0
+}
+
+func (x *ImportClientsResponse) GetErrors() []*ImportError {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
+}
+
+type ImportError struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Line          uint32                 `protobuf:"varint,1,opt,name=line,proto3" json:"line,omitempty"`
+	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportError) Reset() {
+	*x = ImportError{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportError) ProtoMessage() {}
+
+func (x *ImportError) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportError.ProtoReflect.Descriptor instead.
+func (*ImportError) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ImportError) GetLine() uint32 {
+	if x != nil {
+		return x.Line
+	}
+	return 0
+}
+
+func (x *ImportError) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+// Absence is a stretch of days an operator is away.
+type Absence struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	AbsenceId  string                 `protobuf:"bytes,1,opt,name=absence_id,json=absenceId,proto3" json:"absence_id,omitempty"`
+	OperatorId string                 `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	// "vacation" or "sick".
+	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Dates (2006-01-02) in the operator's time zone, both included.
+	From          string `protobuf:"bytes,4,opt,name=from,proto3" json:"from,omitempty"`
+	To            string `protobuf:"bytes,5,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Absence) Reset() {
+	*x = Absence{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Absence) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Absence) ProtoMessage() {}
+
+func (x *Absence) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Absence.ProtoReflect.Descriptor instead.
+func (*Absence) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *Absence) GetAbsenceId() string {
+	if x != nil {
+		return x.AbsenceId
+	}
+	return ""
+}
+
+func (x *Absence) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *Absence) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Absence) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *Absence) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+type CreateAbsenceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OperatorId    string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	Kind          string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	From          string                 `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	To            string                 `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAbsenceRequest) Reset() {
+	*x = CreateAbsenceRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAbsenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAbsenceRequest) ProtoMessage() {}
+
+func (x *CreateAbsenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAbsenceRequest.ProtoReflect.Descriptor instead.
+func (*CreateAbsenceRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *CreateAbsenceRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *CreateAbsenceRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *CreateAbsenceRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *CreateAbsenceRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+type CreateAbsenceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Absence       *Absence               `protobuf:"bytes,1,opt,name=absence,proto3" json:"absence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAbsenceResponse) Reset() {
+	*x = CreateAbsenceResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAbsenceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAbsenceResponse) ProtoMessage() {}
+
+func (x *CreateAbsenceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAbsenceResponse.ProtoReflect.Descriptor instead.
+func (*CreateAbsenceResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *CreateAbsenceResponse) GetAbsence() *Absence {
+	if x != nil {
+		return x.Absence
+	}
+	return nil
+}
+
+type DeleteAbsenceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AbsenceId     string                 `protobuf:"bytes,1,opt,name=absence_id,json=absenceId,proto3" json:"absence_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAbsenceRequest) Reset() {
+	*x = DeleteAbsenceRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAbsenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAbsenceRequest) ProtoMessage() {}
+
+func (x *DeleteAbsenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAbsenceRequest.ProtoReflect.Descriptor instead.
+func (*DeleteAbsenceRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *DeleteAbsenceRequest) GetAbsenceId() string {
+	if x != nil {
+		return x.AbsenceId
+	}
+	return ""
+}
+
+type DeleteAbsenceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAbsenceResponse) Reset() {
+	*x = DeleteAbsenceResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAbsenceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAbsenceResponse) ProtoMessage() {}
+
+func (x *DeleteAbsenceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAbsenceResponse.ProtoReflect.Descriptor instead.
+func (*DeleteAbsenceResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{37}
+}
+
+type ListAbsencesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only this operator's; everyone's when empty.
+	OperatorId    string `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAbsencesRequest) Reset() {
+	*x = ListAbsencesRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAbsencesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAbsencesRequest) ProtoMessage() {}
+
+func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAbsencesRequest.ProtoReflect.Descriptor instead.
+func (*ListAbsencesRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ListAbsencesRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+type ListAbsencesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Absences      []*Absence             `protobuf:"bytes,1,rep,name=absences,proto3" json:"absences,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAbsencesResponse) Reset() {
+	*x = ListAbsencesResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAbsencesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAbsencesResponse) ProtoMessage() {}
+
+func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAbsencesResponse.ProtoReflect.Descriptor instead.
+func (*ListAbsencesResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListAbsencesResponse) GetAbsences() []*Absence {
+	if x != nil {
+		return x.Absences
+	}
+	return nil
+}
+
+// Spare is a number outside the queues' operators that takes calls when nobody is free.
+type Spare struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Chosen by the admin: lowercase letters, digits, "_" or "-".
+	SpareId string `protobuf:"bytes,1,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
+	Name    string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// A phone number or a SIP URI.
+	Contact *v1.Contact `protobuf:"bytes,3,opt,name=contact,proto3" json:"contact,omitempty"`
+	// When it may be called, in its time zone; always when empty.
+	Hours *WeekHours `protobuf:"bytes,4,opt,name=hours,proto3" json:"hours,omitempty"`
+	// Dates (2006-01-02) in its time zone when it may not be called.
+	Holidays []string `protobuf:"bytes,5,rep,name=holidays,proto3" json:"holidays,omitempty"`
+	// Calls at once (0: 1).
+	MaxConcurrent uint32 `protobuf:"varint,6,opt,name=max_concurrent,json=maxConcurrent,proto3" json:"max_concurrent,omitempty"`
+	// Calls a day (0: no cap).
+	DailyCap uint32 `protobuf:"varint,7,opt,name=daily_cap,json=dailyCap,proto3" json:"daily_cap,omitempty"`
+	// Higher first in a pool ordered by priority.
+	Priority uint32 `protobuf:"varint,8,opt,name=priority,proto3" json:"priority,omitempty"`
+	// Skipped this long after it missed a call (0: 600).
+	CooldownS uint32 `protobuf:"varint,9,opt,name=cooldown_s,json=cooldownS,proto3" json:"cooldown_s,omitempty"`
+	Disabled  bool   `protobuf:"varint,10,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	// Its use now (read only).
+	Use           *SpareUse `protobuf:"bytes,11,opt,name=use,proto3" json:"use,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Spare) Reset() {
+	*x = Spare{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Spare) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Spare) ProtoMessage() {}
+
+func (x *Spare) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Spare.ProtoReflect.Descriptor instead.
+func (*Spare) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *Spare) GetSpareId() string {
+	if x != nil {
+		return x.SpareId
+	}
+	return ""
+}
+
+func (x *Spare) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Spare) GetContact() *v1.Contact {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+func (x *Spare) GetHours() *WeekHours {
+	if x != nil {
+		return x.Hours
+	}
+	return nil
+}
+
+func (x *Spare) GetHolidays() []string {
+	if x != nil {
+		return x.Holidays
+	}
+	return nil
+}
+
+func (x *Spare) GetMaxConcurrent() uint32 {
+	if x != nil {
+		return x.MaxConcurrent
+	}
+	return 0
+}
+
+func (x *Spare) GetDailyCap() uint32 {
+	if x != nil {
+		return x.DailyCap
+	}
+	return 0
+}
+
+func (x *Spare) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
+func (x *Spare) GetCooldownS() uint32 {
+	if x != nil {
+		return x.CooldownS
+	}
+	return 0
+}
+
+func (x *Spare) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
+}
+
+func (x *Spare) GetUse() *SpareUse {
+	if x != nil {
+		return x.Use
+	}
+	return nil
+}
+
+// SpareUse is how a spare number is used now.
+type SpareUse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Active        uint32                 `protobuf:"varint,1,opt,name=active,proto3" json:"active,omitempty"`
+	CallsToday    uint32                 `protobuf:"varint,2,opt,name=calls_today,json=callsToday,proto3" json:"calls_today,omitempty"`
+	CooldownUntil *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=cooldown_until,json=cooldownUntil,proto3" json:"cooldown_until,omitempty"`
+	Misses        uint32                 `protobuf:"varint,4,opt,name=misses,proto3" json:"misses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SpareUse) Reset() {
+	*x = SpareUse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SpareUse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SpareUse) ProtoMessage() {}
+
+func (x *SpareUse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SpareUse.ProtoReflect.Descriptor instead.
+func (*SpareUse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *SpareUse) GetActive() uint32 {
+	if x != nil {
+		return x.Active
+	}
+	return 0
+}
+
+func (x *SpareUse) GetCallsToday() uint32 {
+	if x != nil {
+		return x.CallsToday
+	}
+	return 0
+}
+
+func (x *SpareUse) GetCooldownUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CooldownUntil
+	}
+	return nil
+}
+
+func (x *SpareUse) GetMisses() uint32 {
+	if x != nil {
+		return x.Misses
+	}
+	return 0
+}
+
+type CreateSpareRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Spare         *Spare                 `protobuf:"bytes,1,opt,name=spare,proto3" json:"spare,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateSpareRequest) Reset() {
+	*x = CreateSpareRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSpareRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSpareRequest) ProtoMessage() {}
+
+func (x *CreateSpareRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSpareRequest.ProtoReflect.Descriptor instead.
+func (*CreateSpareRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *CreateSpareRequest) GetSpare() *Spare {
+	if x != nil {
+		return x.Spare
+	}
+	return nil
+}
+
+type CreateSpareResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Spare         *Spare                 `protobuf:"bytes,1,opt,name=spare,proto3" json:"spare,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateSpareResponse) Reset() {
+	*x = CreateSpareResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSpareResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSpareResponse) ProtoMessage() {}
+
+func (x *CreateSpareResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSpareResponse.ProtoReflect.Descriptor instead.
+func (*CreateSpareResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *CreateSpareResponse) GetSpare() *Spare {
+	if x != nil {
+		return x.Spare
+	}
+	return nil
+}
+
+// UpdateSpareRequest replaces the spare's settings (spare.spare_id names it).
+type UpdateSpareRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Spare         *Spare                 `protobuf:"bytes,1,opt,name=spare,proto3" json:"spare,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSpareRequest) Reset() {
+	*x = UpdateSpareRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSpareRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSpareRequest) ProtoMessage() {}
+
+func (x *UpdateSpareRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSpareRequest.ProtoReflect.Descriptor instead.
+func (*UpdateSpareRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *UpdateSpareRequest) GetSpare() *Spare {
+	if x != nil {
+		return x.Spare
+	}
+	return nil
+}
+
+type UpdateSpareResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Spare         *Spare                 `protobuf:"bytes,1,opt,name=spare,proto3" json:"spare,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSpareResponse) Reset() {
+	*x = UpdateSpareResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSpareResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSpareResponse) ProtoMessage() {}
+
+func (x *UpdateSpareResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSpareResponse.ProtoReflect.Descriptor instead.
+func (*UpdateSpareResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *UpdateSpareResponse) GetSpare() *Spare {
+	if x != nil {
+		return x.Spare
+	}
+	return nil
+}
+
+type ListSparesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSparesRequest) Reset() {
+	*x = ListSparesRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSparesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSparesRequest) ProtoMessage() {}
+
+func (x *ListSparesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSparesRequest.ProtoReflect.Descriptor instead.
+func (*ListSparesRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{46}
+}
+
+type ListSparesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Spares        []*Spare               `protobuf:"bytes,1,rep,name=spares,proto3" json:"spares,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSparesResponse) Reset() {
+	*x = ListSparesResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSparesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSparesResponse) ProtoMessage() {}
+
+func (x *ListSparesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSparesResponse.ProtoReflect.Descriptor instead.
+func (*ListSparesResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ListSparesResponse) GetSpares() []*Spare {
+	if x != nil {
+		return x.Spares
+	}
+	return nil
+}
+
+type PreviewOverflowRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	QueueId string                 `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	// The moment to consider; now when unset.
+	At            *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewOverflowRequest) Reset() {
+	*x = PreviewOverflowRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewOverflowRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewOverflowRequest) ProtoMessage() {}
+
+func (x *PreviewOverflowRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewOverflowRequest.ProtoReflect.Descriptor instead.
+func (*PreviewOverflowRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *PreviewOverflowRequest) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *PreviewOverflowRequest) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+type PreviewOverflowResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The spare that would take the call, or empty.
+	SpareId string `protobuf:"bytes,1,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
+	// In one sentence.
+	Rule          string            `protobuf:"bytes,2,opt,name=rule,proto3" json:"rule,omitempty"`
+	Candidates    []*SpareCandidate `protobuf:"bytes,3,rep,name=candidates,proto3" json:"candidates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreviewOverflowResponse) Reset() {
+	*x = PreviewOverflowResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreviewOverflowResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreviewOverflowResponse) ProtoMessage() {}
+
+func (x *PreviewOverflowResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreviewOverflowResponse.ProtoReflect.Descriptor instead.
+func (*PreviewOverflowResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *PreviewOverflowResponse) GetSpareId() string {
+	if x != nil {
+		return x.SpareId
+	}
+	return ""
+}
+
+func (x *PreviewOverflowResponse) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *PreviewOverflowResponse) GetCandidates() []*SpareCandidate {
+	if x != nil {
+		return x.Candidates
+	}
+	return nil
+}
+
+type SpareCandidate struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	SpareId         string                 `protobuf:"bytes,1,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
+	Eligible        bool                   `protobuf:"varint,2,opt,name=eligible,proto3" json:"eligible,omitempty"`
+	ExcludedBecause string                 `protobuf:"bytes,3,opt,name=excluded_because,json=excludedBecause,proto3" json:"excluded_because,omitempty"`
+	CallsToday      uint32                 `protobuf:"varint,4,opt,name=calls_today,json=callsToday,proto3" json:"calls_today,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *SpareCandidate) Reset() {
+	*x = SpareCandidate{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SpareCandidate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SpareCandidate) ProtoMessage() {}
+
+func (x *SpareCandidate) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SpareCandidate.ProtoReflect.Descriptor instead.
+func (*SpareCandidate) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *SpareCandidate) GetSpareId() string {
+	if x != nil {
+		return x.SpareId
+	}
+	return ""
+}
+
+func (x *SpareCandidate) GetEligible() bool {
+	if x != nil {
+		return x.Eligible
+	}
+	return false
+}
+
+func (x *SpareCandidate) GetExcludedBecause() string {
+	if x != nil {
+		return x.ExcludedBecause
+	}
+	return ""
+}
+
+func (x *SpareCandidate) GetCallsToday() uint32 {
+	if x != nil {
+		return x.CallsToday
+	}
+	return 0
+}
+
 var File_tandem_admin_v1_admin_proto protoreflect.FileDescriptor
 
 const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x1btandem/admin/v1/admin.proto\x12\x0ftandem.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\xa3\x02\n" +
+	"\x1btandem/admin/v1/admin.proto\x12\x0ftandem.admin.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\x9b\x01\n" +
+	"\tWeekHours\x12\x1b\n" +
+	"\ttime_zone\x18\x01 \x01(\tR\btimeZone\x128\n" +
+	"\x04days\x18\x02 \x03(\v2$.tandem.admin.v1.WeekHours.DaysEntryR\x04days\x1a7\n" +
+	"\tDaysEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd5\x02\n" +
 	"\bOperator\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x12\x12\n" +
@@ -1135,19 +2951,21 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x06queues\x18\x05 \x03(\v2\x1b.tandem.admin.v1.QueueSkillR\x06queues\x12\x1a\n" +
 	"\bdisabled\x18\x06 \x01(\bR\bdisabled\x129\n" +
 	"\n" +
-	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"=\n" +
+	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x120\n" +
+	"\x05hours\x18\b \x01(\v2\x1a.tandem.admin.v1.WeekHoursR\x05hours\"=\n" +
 	"\n" +
 	"QueueSkill\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x14\n" +
-	"\x05level\x18\x02 \x01(\rR\x05level\"\xd4\x01\n" +
+	"\x05level\x18\x02 \x01(\rR\x05level\"\x86\x02\n" +
 	"\x15CreateOperatorRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x1a\n" +
 	"\bpassword\x18\x03 \x01(\tR\bpassword\x123\n" +
 	"\acontact\x18\x04 \x01(\v2\x19.tandem.common.v1.ContactR\acontact\x123\n" +
-	"\x06queues\x18\x05 \x03(\v2\x1b.tandem.admin.v1.QueueSkillR\x06queues\"O\n" +
+	"\x06queues\x18\x05 \x03(\v2\x1b.tandem.admin.v1.QueueSkillR\x06queues\x120\n" +
+	"\x05hours\x18\x06 \x01(\v2\x1a.tandem.admin.v1.WeekHoursR\x05hours\"O\n" +
 	"\x16CreateOperatorResponse\x125\n" +
-	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\xde\x02\n" +
+	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x90\x03\n" +
 	"\x15UpdateOperatorRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x12&\n" +
@@ -1156,7 +2974,8 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\acontact\x18\x04 \x01(\v2\x19.tandem.common.v1.ContactR\acontact\x123\n" +
 	"\x06queues\x18\x05 \x03(\v2\x1b.tandem.admin.v1.QueueSkillR\x06queues\x12%\n" +
 	"\x0ereplace_queues\x18\x06 \x01(\bR\rreplaceQueues\x12\x1f\n" +
-	"\bdisabled\x18\a \x01(\bH\x02R\bdisabled\x88\x01\x01B\x0f\n" +
+	"\bdisabled\x18\a \x01(\bH\x02R\bdisabled\x88\x01\x01\x120\n" +
+	"\x05hours\x18\b \x01(\v2\x1a.tandem.admin.v1.WeekHoursR\x05hoursB\x0f\n" +
 	"\r_display_nameB\v\n" +
 	"\t_passwordB\v\n" +
 	"\t_disabled\"O\n" +
@@ -1169,7 +2988,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xfc\x03\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xc6\x06\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -1188,7 +3007,20 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x10ban_after_misses\x18\r \x01(\rR\x0ebanAfterMisses\x12 \n" +
 	"\fban_window_s\x18\x0e \x01(\rR\n" +
 	"banWindowS\x12\x1e\n" +
-	"\vban_steps_s\x18\x0f \x03(\rR\tbanStepsS\"B\n" +
+	"\vban_steps_s\x18\x0f \x03(\rR\tbanStepsS\x12$\n" +
+	"\x0emanager_wait_s\x18\x10 \x01(\rR\fmanagerWaitS\x12\x1a\n" +
+	"\tno_opt_in\x18\x11 \x01(\bR\anoOptIn\x12/\n" +
+	"\x14opt_in_cooldown_days\x18\x12 \x01(\rR\x11optInCooldownDays\x12Y\n" +
+	"\x11absence_templates\x18\x13 \x03(\v2,.tandem.admin.v1.Queue.AbsenceTemplatesEntryR\x10absenceTemplates\x125\n" +
+	"\boverflow\x18\x14 \x01(\v2\x19.tandem.admin.v1.OverflowR\boverflow\x1aC\n" +
+	"\x15AbsenceTemplatesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"v\n" +
+	"\bOverflow\x12\x17\n" +
+	"\aafter_s\x18\x01 \x01(\rR\x06afterS\x12\x1b\n" +
+	"\tspare_ids\x18\x02 \x03(\tR\bspareIds\x12\x1e\n" +
+	"\vmax_at_once\x18\x03 \x01(\rR\tmaxAtOnce\x12\x14\n" +
+	"\x05order\x18\x04 \x01(\tR\x05order\"B\n" +
 	"\x12CreateQueueRequest\x12,\n" +
 	"\x05queue\x18\x01 \x01(\v2\x16.tandem.admin.v1.QueueR\x05queue\"C\n" +
 	"\x13CreateQueueResponse\x12,\n" +
@@ -1203,7 +3035,115 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x05queue\x18\x01 \x01(\v2\x16.tandem.admin.v1.QueueR\x05queue\"\x13\n" +
 	"\x11ListQueuesRequest\"D\n" +
 	"\x12ListQueuesResponse\x12.\n" +
-	"\x06queues\x18\x01 \x03(\v2\x16.tandem.admin.v1.QueueR\x06queues2\xea\x05\n" +
+	"\x06queues\x18\x01 \x03(\v2\x16.tandem.admin.v1.QueueR\x06queues\"\xcb\x01\n" +
+	"\x06Client\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\x12\x1d\n" +
+	"\n" +
+	"manager_id\x18\x02 \x01(\tR\tmanagerId\x12\x10\n" +
+	"\x03how\x18\x03 \x01(\tR\x03how\x12;\n" +
+	"\vassigned_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"assignedAt\x12;\n" +
+	"\vdeclined_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"declinedAt\"I\n" +
+	"\x10SetClientRequest\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\x12\x1d\n" +
+	"\n" +
+	"manager_id\x18\x02 \x01(\tR\tmanagerId\"D\n" +
+	"\x11SetClientResponse\x12/\n" +
+	"\x06client\x18\x01 \x01(\v2\x17.tandem.admin.v1.ClientR\x06client\"-\n" +
+	"\x13RemoveClientRequest\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\"G\n" +
+	"\x14RemoveClientResponse\x12/\n" +
+	"\x06client\x18\x01 \x01(\v2\x17.tandem.admin.v1.ClientR\x06client\"*\n" +
+	"\x10GetClientRequest\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\"D\n" +
+	"\x11GetClientResponse\x12/\n" +
+	"\x06client\x18\x01 \x01(\v2\x17.tandem.admin.v1.ClientR\x06client\"M\n" +
+	"\x12ListClientsRequest\x12\x1d\n" +
+	"\n" +
+	"manager_id\x18\x01 \x01(\tR\tmanagerId\x12\x18\n" +
+	"\aorphans\x18\x02 \x01(\bR\aorphans\"H\n" +
+	"\x13ListClientsResponse\x121\n" +
+	"\aclients\x18\x01 \x03(\v2\x17.tandem.admin.v1.ClientR\aclients\"(\n" +
+	"\x14ImportClientsRequest\x12\x10\n" +
+	"\x03csv\x18\x01 \x01(\tR\x03csv\"i\n" +
+	"\x15ImportClientsResponse\x12\x1a\n" +
+	"\bimported\x18\x01 \x01(\rR\bimported\x124\n" +
+	"\x06errors\x18\x02 \x03(\v2\x1c.tandem.admin.v1.ImportErrorR\x06errors\";\n" +
+	"\vImportError\x12\x12\n" +
+	"\x04line\x18\x01 \x01(\rR\x04line\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\x81\x01\n" +
+	"\aAbsence\x12\x1d\n" +
+	"\n" +
+	"absence_id\x18\x01 \x01(\tR\tabsenceId\x12\x1f\n" +
+	"\voperator_id\x18\x02 \x01(\tR\n" +
+	"operatorId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04from\x18\x04 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x05 \x01(\tR\x02to\"o\n" +
+	"\x14CreateAbsenceRequest\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04from\x18\x03 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x04 \x01(\tR\x02to\"K\n" +
+	"\x15CreateAbsenceResponse\x122\n" +
+	"\aabsence\x18\x01 \x01(\v2\x18.tandem.admin.v1.AbsenceR\aabsence\"5\n" +
+	"\x14DeleteAbsenceRequest\x12\x1d\n" +
+	"\n" +
+	"absence_id\x18\x01 \x01(\tR\tabsenceId\"\x17\n" +
+	"\x15DeleteAbsenceResponse\"6\n" +
+	"\x13ListAbsencesRequest\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\"L\n" +
+	"\x14ListAbsencesResponse\x124\n" +
+	"\babsences\x18\x01 \x03(\v2\x18.tandem.admin.v1.AbsenceR\babsences\"\x81\x03\n" +
+	"\x05Spare\x12\x19\n" +
+	"\bspare_id\x18\x01 \x01(\tR\aspareId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x123\n" +
+	"\acontact\x18\x03 \x01(\v2\x19.tandem.common.v1.ContactR\acontact\x120\n" +
+	"\x05hours\x18\x04 \x01(\v2\x1a.tandem.admin.v1.WeekHoursR\x05hours\x12\x1a\n" +
+	"\bholidays\x18\x05 \x03(\tR\bholidays\x12%\n" +
+	"\x0emax_concurrent\x18\x06 \x01(\rR\rmaxConcurrent\x12\x1b\n" +
+	"\tdaily_cap\x18\a \x01(\rR\bdailyCap\x12\x1a\n" +
+	"\bpriority\x18\b \x01(\rR\bpriority\x12\x1d\n" +
+	"\n" +
+	"cooldown_s\x18\t \x01(\rR\tcooldownS\x12\x1a\n" +
+	"\bdisabled\x18\n" +
+	" \x01(\bR\bdisabled\x12+\n" +
+	"\x03use\x18\v \x01(\v2\x19.tandem.admin.v1.SpareUseR\x03use\"\x9e\x01\n" +
+	"\bSpareUse\x12\x16\n" +
+	"\x06active\x18\x01 \x01(\rR\x06active\x12\x1f\n" +
+	"\vcalls_today\x18\x02 \x01(\rR\n" +
+	"callsToday\x12A\n" +
+	"\x0ecooldown_until\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\rcooldownUntil\x12\x16\n" +
+	"\x06misses\x18\x04 \x01(\rR\x06misses\"B\n" +
+	"\x12CreateSpareRequest\x12,\n" +
+	"\x05spare\x18\x01 \x01(\v2\x16.tandem.admin.v1.SpareR\x05spare\"C\n" +
+	"\x13CreateSpareResponse\x12,\n" +
+	"\x05spare\x18\x01 \x01(\v2\x16.tandem.admin.v1.SpareR\x05spare\"B\n" +
+	"\x12UpdateSpareRequest\x12,\n" +
+	"\x05spare\x18\x01 \x01(\v2\x16.tandem.admin.v1.SpareR\x05spare\"C\n" +
+	"\x13UpdateSpareResponse\x12,\n" +
+	"\x05spare\x18\x01 \x01(\v2\x16.tandem.admin.v1.SpareR\x05spare\"\x13\n" +
+	"\x11ListSparesRequest\"D\n" +
+	"\x12ListSparesResponse\x12.\n" +
+	"\x06spares\x18\x01 \x03(\v2\x16.tandem.admin.v1.SpareR\x06spares\"_\n" +
+	"\x16PreviewOverflowRequest\x12\x19\n" +
+	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\x89\x01\n" +
+	"\x17PreviewOverflowResponse\x12\x19\n" +
+	"\bspare_id\x18\x01 \x01(\tR\aspareId\x12\x12\n" +
+	"\x04rule\x18\x02 \x01(\tR\x04rule\x12?\n" +
+	"\n" +
+	"candidates\x18\x03 \x03(\v2\x1f.tandem.admin.v1.SpareCandidateR\n" +
+	"candidates\"\x93\x01\n" +
+	"\x0eSpareCandidate\x12\x19\n" +
+	"\bspare_id\x18\x01 \x01(\tR\aspareId\x12\x1a\n" +
+	"\beligible\x18\x02 \x01(\bR\beligible\x12)\n" +
+	"\x10excluded_because\x18\x03 \x01(\tR\x0fexcludedBecause\x12\x1f\n" +
+	"\vcalls_today\x18\x04 \x01(\rR\n" +
+	"callsToday2\xb7\x0e\n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -1213,7 +3153,20 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\vUpdateQueue\x12#.tandem.admin.v1.UpdateQueueRequest\x1a$.tandem.admin.v1.UpdateQueueResponse\x12O\n" +
 	"\bGetQueue\x12 .tandem.admin.v1.GetQueueRequest\x1a!.tandem.admin.v1.GetQueueResponse\x12U\n" +
 	"\n" +
-	"ListQueues\x12\".tandem.admin.v1.ListQueuesRequest\x1a#.tandem.admin.v1.ListQueuesResponseB\xba\x01\n" +
+	"ListQueues\x12\".tandem.admin.v1.ListQueuesRequest\x1a#.tandem.admin.v1.ListQueuesResponse\x12R\n" +
+	"\tSetClient\x12!.tandem.admin.v1.SetClientRequest\x1a\".tandem.admin.v1.SetClientResponse\x12[\n" +
+	"\fRemoveClient\x12$.tandem.admin.v1.RemoveClientRequest\x1a%.tandem.admin.v1.RemoveClientResponse\x12R\n" +
+	"\tGetClient\x12!.tandem.admin.v1.GetClientRequest\x1a\".tandem.admin.v1.GetClientResponse\x12X\n" +
+	"\vListClients\x12#.tandem.admin.v1.ListClientsRequest\x1a$.tandem.admin.v1.ListClientsResponse\x12^\n" +
+	"\rImportClients\x12%.tandem.admin.v1.ImportClientsRequest\x1a&.tandem.admin.v1.ImportClientsResponse\x12^\n" +
+	"\rCreateAbsence\x12%.tandem.admin.v1.CreateAbsenceRequest\x1a&.tandem.admin.v1.CreateAbsenceResponse\x12^\n" +
+	"\rDeleteAbsence\x12%.tandem.admin.v1.DeleteAbsenceRequest\x1a&.tandem.admin.v1.DeleteAbsenceResponse\x12[\n" +
+	"\fListAbsences\x12$.tandem.admin.v1.ListAbsencesRequest\x1a%.tandem.admin.v1.ListAbsencesResponse\x12X\n" +
+	"\vCreateSpare\x12#.tandem.admin.v1.CreateSpareRequest\x1a$.tandem.admin.v1.CreateSpareResponse\x12X\n" +
+	"\vUpdateSpare\x12#.tandem.admin.v1.UpdateSpareRequest\x1a$.tandem.admin.v1.UpdateSpareResponse\x12U\n" +
+	"\n" +
+	"ListSpares\x12\".tandem.admin.v1.ListSparesRequest\x1a#.tandem.admin.v1.ListSparesResponse\x12d\n" +
+	"\x0fPreviewOverflow\x12'.tandem.admin.v1.PreviewOverflowRequest\x1a(.tandem.admin.v1.PreviewOverflowResponseB\xba\x01\n" +
 	"\x13com.tandem.admin.v1B\n" +
 	"AdminProtoP\x01Z9github.com/tandemcc/tandem/gen/go/tandem/admin/v1;adminv1\xa2\x02\x03TAX\xaa\x02\x0fTandem.Admin.V1\xca\x02\x0fTandem\\Admin\\V1\xe2\x02\x1bTandem\\Admin\\V1\\GPBMetadata\xea\x02\x11Tandem::Admin::V1b\x06proto3"
 
@@ -1229,69 +3182,153 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 	return file_tandem_admin_v1_admin_proto_rawDescData
 }
 
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
-	(*Operator)(nil),               // 0: tandem.admin.v1.Operator
-	(*QueueSkill)(nil),             // 1: tandem.admin.v1.QueueSkill
-	(*CreateOperatorRequest)(nil),  // 2: tandem.admin.v1.CreateOperatorRequest
-	(*CreateOperatorResponse)(nil), // 3: tandem.admin.v1.CreateOperatorResponse
-	(*UpdateOperatorRequest)(nil),  // 4: tandem.admin.v1.UpdateOperatorRequest
-	(*UpdateOperatorResponse)(nil), // 5: tandem.admin.v1.UpdateOperatorResponse
-	(*GetOperatorRequest)(nil),     // 6: tandem.admin.v1.GetOperatorRequest
-	(*GetOperatorResponse)(nil),    // 7: tandem.admin.v1.GetOperatorResponse
-	(*ListOperatorsRequest)(nil),   // 8: tandem.admin.v1.ListOperatorsRequest
-	(*ListOperatorsResponse)(nil),  // 9: tandem.admin.v1.ListOperatorsResponse
-	(*Queue)(nil),                  // 10: tandem.admin.v1.Queue
-	(*CreateQueueRequest)(nil),     // 11: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),    // 12: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),     // 13: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),    // 14: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),        // 15: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),       // 16: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),      // 17: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),     // 18: tandem.admin.v1.ListQueuesResponse
-	(*v1.Contact)(nil),             // 19: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),  // 20: google.protobuf.Timestamp
+	(*WeekHours)(nil),               // 0: tandem.admin.v1.WeekHours
+	(*Operator)(nil),                // 1: tandem.admin.v1.Operator
+	(*QueueSkill)(nil),              // 2: tandem.admin.v1.QueueSkill
+	(*CreateOperatorRequest)(nil),   // 3: tandem.admin.v1.CreateOperatorRequest
+	(*CreateOperatorResponse)(nil),  // 4: tandem.admin.v1.CreateOperatorResponse
+	(*UpdateOperatorRequest)(nil),   // 5: tandem.admin.v1.UpdateOperatorRequest
+	(*UpdateOperatorResponse)(nil),  // 6: tandem.admin.v1.UpdateOperatorResponse
+	(*GetOperatorRequest)(nil),      // 7: tandem.admin.v1.GetOperatorRequest
+	(*GetOperatorResponse)(nil),     // 8: tandem.admin.v1.GetOperatorResponse
+	(*ListOperatorsRequest)(nil),    // 9: tandem.admin.v1.ListOperatorsRequest
+	(*ListOperatorsResponse)(nil),   // 10: tandem.admin.v1.ListOperatorsResponse
+	(*Queue)(nil),                   // 11: tandem.admin.v1.Queue
+	(*Overflow)(nil),                // 12: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),      // 13: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),     // 14: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),      // 15: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),     // 16: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),         // 17: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),        // 18: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),       // 19: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),      // 20: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                  // 21: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),        // 22: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),       // 23: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),     // 24: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),    // 25: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),        // 26: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),       // 27: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),      // 28: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),     // 29: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),    // 30: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),   // 31: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),             // 32: tandem.admin.v1.ImportError
+	(*Absence)(nil),                 // 33: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),    // 34: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),   // 35: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),    // 36: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),   // 37: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),     // 38: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),    // 39: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                   // 40: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                // 41: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),      // 42: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),     // 43: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),      // 44: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),     // 45: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),       // 46: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),      // 47: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),  // 48: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil), // 49: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),          // 50: tandem.admin.v1.SpareCandidate
+	nil,                             // 51: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                             // 52: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	(*v1.Contact)(nil),              // 53: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),   // 54: google.protobuf.Timestamp
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	19, // 0: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
-	1,  // 1: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	20, // 2: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
-	19, // 3: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
-	1,  // 4: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
-	0,  // 5: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	19, // 6: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
-	1,  // 7: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
-	0,  // 8: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	0,  // 9: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	0,  // 10: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	10, // 11: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	10, // 12: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	10, // 13: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	10, // 14: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	10, // 15: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	10, // 16: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	2,  // 17: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	4,  // 18: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	6,  // 19: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	8,  // 20: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	11, // 21: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	13, // 22: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	15, // 23: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	17, // 24: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	3,  // 25: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	5,  // 26: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	7,  // 27: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	9,  // 28: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	12, // 29: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	14, // 30: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	16, // 31: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	18, // 32: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	25, // [25:33] is the sub-list for method output_type
-	17, // [17:25] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	51, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	53, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	2,  // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
+	54, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	0,  // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
+	53, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	2,  // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
+	0,  // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
+	1,  // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	53, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	2,  // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
+	0,  // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
+	1,  // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	1,  // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	1,  // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
+	52, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	12, // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
+	11, // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	11, // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	11, // 19: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	11, // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	11, // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	11, // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
+	54, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	54, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	21, // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
+	21, // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
+	21, // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
+	21, // 28: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
+	32, // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
+	33, // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
+	33, // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
+	53, // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	0,  // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
+	41, // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
+	54, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	40, // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	40, // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	40, // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	40, // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	40, // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
+	54, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	50, // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
+	3,  // 43: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	5,  // 44: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	7,  // 45: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	9,  // 46: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	13, // 47: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	15, // 48: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	17, // 49: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	19, // 50: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	22, // 51: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	24, // 52: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	26, // 53: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	28, // 54: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	30, // 55: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	34, // 56: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	36, // 57: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	38, // 58: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	42, // 59: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	44, // 60: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	46, // 61: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	48, // 62: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	4,  // 63: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	6,  // 64: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	8,  // 65: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	10, // 66: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	14, // 67: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	16, // 68: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	18, // 69: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	20, // 70: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	23, // 71: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	25, // 72: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	27, // 73: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	29, // 74: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	31, // 75: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	35, // 76: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	37, // 77: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	39, // 78: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	43, // 79: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	45, // 80: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	47, // 81: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	49, // 82: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	63, // [63:83] is the sub-list for method output_type
+	43, // [43:63] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -1299,14 +3336,14 @@ func file_tandem_admin_v1_admin_proto_init() {
 	if File_tandem_admin_v1_admin_proto != nil {
 		return
 	}
-	file_tandem_admin_v1_admin_proto_msgTypes[4].OneofWrappers = []any{}
+	file_tandem_admin_v1_admin_proto_msgTypes[5].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -17,7 +17,36 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/admin/v1/admin.proto.
  */
 export const file_tandem_admin_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("Cht0YW5kZW0vYWRtaW4vdjEvYWRtaW4ucHJvdG8SD3RhbmRlbS5hZG1pbi52MSLeAQoIT3BlcmF0b3ISEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSKgoHY29udGFjdBgEIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBIrCgZxdWV1ZXMYBSADKAsyGy50YW5kZW0uYWRtaW4udjEuUXVldWVTa2lsbBIQCghkaXNhYmxlZBgGIAEoCBIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCItCgpRdWV1ZVNraWxsEhAKCHF1ZXVlX2lkGAEgASgJEg0KBWxldmVsGAIgASgNIqYBChVDcmVhdGVPcGVyYXRvclJlcXVlc3QSDAoEbmFtZRgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEAoIcGFzc3dvcmQYAyABKAkSKgoHY29udGFjdBgEIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBIrCgZxdWV1ZXMYBSADKAsyGy50YW5kZW0uYWRtaW4udjEuUXVldWVTa2lsbCJFChZDcmVhdGVPcGVyYXRvclJlc3BvbnNlEisKCG9wZXJhdG9yGAEgASgLMhkudGFuZGVtLmFkbWluLnYxLk9wZXJhdG9yIpECChVVcGRhdGVPcGVyYXRvclJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESFQoIcGFzc3dvcmQYAyABKAlIAYgBARIqCgdjb250YWN0GAQgASgLMhkudGFuZGVtLmNvbW1vbi52MS5Db250YWN0EisKBnF1ZXVlcxgFIAMoCzIbLnRhbmRlbS5hZG1pbi52MS5RdWV1ZVNraWxsEhYKDnJlcGxhY2VfcXVldWVzGAYgASgIEhUKCGRpc2FibGVkGAcgASgISAKIAQFCDwoNX2Rpc3BsYXlfbmFtZUILCglfcGFzc3dvcmRCCwoJX2Rpc2FibGVkIkUKFlVwZGF0ZU9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IiKQoSR2V0T3BlcmF0b3JSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJIkIKE0dldE9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IiFgoUTGlzdE9wZXJhdG9yc1JlcXVlc3QiRQoVTGlzdE9wZXJhdG9yc1Jlc3BvbnNlEiwKCW9wZXJhdG9ycxgBIAMoCzIZLnRhbmRlbS5hZG1pbi52MS5PcGVyYXRvciLHAgoFUXVldWUSEAoIcXVldWVfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIWCg5kaWFsZWRfbnVtYmVycxgDIAMoCRIQCghzdHJhdGVneRgEIAEoCRIXCg9vZmZlcl90aW1lb3V0X3MYBSABKA0SEQoJd3JhcF91cF9zGAYgASgNEhAKCHByaW9yaXR5GAcgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAggASgJEhAKCGdyZWV0aW5nGAkgASgJEhIKCmlzX2RlZmF1bHQYCiABKAgSGAoQYW5ub3VuY2VfZXZlcnlfcxgLIAEoDRIZChFhd2F5X2FmdGVyX21pc3NlcxgMIAEoDRIYChBiYW5fYWZ0ZXJfbWlzc2VzGA0gASgNEhQKDGJhbl93aW5kb3dfcxgOIAEoDRITCgtiYW5fc3RlcHNfcxgPIAMoDSI7ChJDcmVhdGVRdWV1ZVJlcXVlc3QSJQoFcXVldWUYASABKAsyFi50YW5kZW0uYWRtaW4udjEuUXVldWUiPAoTQ3JlYXRlUXVldWVSZXNwb25zZRIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSI7ChJVcGRhdGVRdWV1ZVJlcXVlc3QSJQoFcXVldWUYASABKAsyFi50YW5kZW0uYWRtaW4udjEuUXVldWUiPAoTVXBkYXRlUXVldWVSZXNwb25zZRIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSIjCg9HZXRRdWV1ZVJlcXVlc3QSEAoIcXVldWVfaWQYASABKAkiOQoQR2V0UXVldWVSZXNwb25zZRIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSITChFMaXN0UXVldWVzUmVxdWVzdCI8ChJMaXN0UXVldWVzUmVzcG9uc2USJgoGcXVldWVzGAEgAygLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlMuoFCgxBZG1pblNlcnZpY2USYQoOQ3JlYXRlT3BlcmF0b3ISJi50YW5kZW0uYWRtaW4udjEuQ3JlYXRlT3BlcmF0b3JSZXF1ZXN0GicudGFuZGVtLmFkbWluLnYxLkNyZWF0ZU9wZXJhdG9yUmVzcG9uc2USYQoOVXBkYXRlT3BlcmF0b3ISJi50YW5kZW0uYWRtaW4udjEuVXBkYXRlT3BlcmF0b3JSZXF1ZXN0GicudGFuZGVtLmFkbWluLnYxLlVwZGF0ZU9wZXJhdG9yUmVzcG9uc2USWAoLR2V0T3BlcmF0b3ISIy50YW5kZW0uYWRtaW4udjEuR2V0T3BlcmF0b3JSZXF1ZXN0GiQudGFuZGVtLmFkbWluLnYxLkdldE9wZXJhdG9yUmVzcG9uc2USXgoNTGlzdE9wZXJhdG9ycxIlLnRhbmRlbS5hZG1pbi52MS5MaXN0T3BlcmF0b3JzUmVxdWVzdBomLnRhbmRlbS5hZG1pbi52MS5MaXN0T3BlcmF0b3JzUmVzcG9uc2USWAoLQ3JlYXRlUXVldWUSIy50YW5kZW0uYWRtaW4udjEuQ3JlYXRlUXVldWVSZXF1ZXN0GiQudGFuZGVtLmFkbWluLnYxLkNyZWF0ZVF1ZXVlUmVzcG9uc2USWAoLVXBkYXRlUXVldWUSIy50YW5kZW0uYWRtaW4udjEuVXBkYXRlUXVldWVSZXF1ZXN0GiQudGFuZGVtLmFkbWluLnYxLlVwZGF0ZVF1ZXVlUmVzcG9uc2USTwoIR2V0UXVldWUSIC50YW5kZW0uYWRtaW4udjEuR2V0UXVldWVSZXF1ZXN0GiEudGFuZGVtLmFkbWluLnYxLkdldFF1ZXVlUmVzcG9uc2USVQoKTGlzdFF1ZXVlcxIiLnRhbmRlbS5hZG1pbi52MS5MaXN0UXVldWVzUmVxdWVzdBojLnRhbmRlbS5hZG1pbi52MS5MaXN0UXVldWVzUmVzcG9uc2VCugEKE2NvbS50YW5kZW0uYWRtaW4udjFCCkFkbWluUHJvdG9QAVo5Z2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9hZG1pbi92MTthZG1pbnYxogIDVEFYqgIPVGFuZGVtLkFkbWluLlYxygIPVGFuZGVtXEFkbWluXFYx4gIbVGFuZGVtXEFkbWluXFYxXEdQQk1ldGFkYXRh6gIRVGFuZGVtOjpBZG1pbjo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("Cht0YW5kZW0vYWRtaW4vdjEvYWRtaW4ucHJvdG8SD3RhbmRlbS5hZG1pbi52MSJ/CglXZWVrSG91cnMSEQoJdGltZV96b25lGAEgASgJEjIKBGRheXMYAiADKAsyJC50YW5kZW0uYWRtaW4udjEuV2Vla0hvdXJzLkRheXNFbnRyeRorCglEYXlzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKJAgoIT3BlcmF0b3ISEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSKgoHY29udGFjdBgEIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBIrCgZxdWV1ZXMYBSADKAsyGy50YW5kZW0uYWRtaW4udjEuUXVldWVTa2lsbBIQCghkaXNhYmxlZBgGIAEoCBIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgVob3VycxgIIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnMiLQoKUXVldWVTa2lsbBIQCghxdWV1ZV9pZBgBIAEoCRINCgVsZXZlbBgCIAEoDSLRAQoVQ3JlYXRlT3BlcmF0b3JSZXF1ZXN0EgwKBG5hbWUYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSKwoGcXVldWVzGAUgAygLMhsudGFuZGVtLmFkbWluLnYxLlF1ZXVlU2tpbGwSKQoFaG91cnMYBiABKAsyGi50YW5kZW0uYWRtaW4udjEuV2Vla0hvdXJzIkUKFkNyZWF0ZU9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IivAIKFVVwZGF0ZU9wZXJhdG9yUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIZCgxkaXNwbGF5X25hbWUYAiABKAlIAIgBARIVCghwYXNzd29yZBgDIAEoCUgBiAEBEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSKwoGcXVldWVzGAUgAygLMhsudGFuZGVtLmFkbWluLnYxLlF1ZXVlU2tpbGwSFgoOcmVwbGFjZV9xdWV1ZXMYBiABKAgSFQoIZGlzYWJsZWQYByABKAhIAogBARIpCgVob3VycxgIIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnNCDwoNX2Rpc3BsYXlfbmFtZUILCglfcGFzc3dvcmRCCwoJX2Rpc2FibGVkIkUKFlVwZGF0ZU9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IiKQoSR2V0T3BlcmF0b3JSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJIkIKE0dldE9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IiFgoUTGlzdE9wZXJhdG9yc1JlcXVlc3QiRQoVTGlzdE9wZXJhdG9yc1Jlc3BvbnNlEiwKCW9wZXJhdG9ycxgBIAMoCzIZLnRhbmRlbS5hZG1pbi52MS5PcGVyYXRvciK/BAoFUXVldWUSEAoIcXVldWVfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIWCg5kaWFsZWRfbnVtYmVycxgDIAMoCRIQCghzdHJhdGVneRgEIAEoCRIXCg9vZmZlcl90aW1lb3V0X3MYBSABKA0SEQoJd3JhcF91cF9zGAYgASgNEhAKCHByaW9yaXR5GAcgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAggASgJEhAKCGdyZWV0aW5nGAkgASgJEhIKCmlzX2RlZmF1bHQYCiABKAgSGAoQYW5ub3VuY2VfZXZlcnlfcxgLIAEoDRIZChFhd2F5X2FmdGVyX21pc3NlcxgMIAEoDRIYChBiYW5fYWZ0ZXJfbWlzc2VzGA0gASgNEhQKDGJhbl93aW5kb3dfcxgOIAEoDRITCgtiYW5fc3RlcHNfcxgPIAMoDRIWCg5tYW5hZ2VyX3dhaXRfcxgQIAEoDRIRCglub19vcHRfaW4YESABKAgSHAoUb3B0X2luX2Nvb2xkb3duX2RheXMYEiABKA0SRwoRYWJzZW5jZV90ZW1wbGF0ZXMYEyADKAsyLC50YW5kZW0uYWRtaW4udjEuUXVldWUuQWJzZW5jZVRlbXBsYXRlc0VudHJ5EisKCG92ZXJmbG93GBQgASgLMhkudGFuZGVtLmFkbWluLnYxLk92ZXJmbG93GjcKFUFic2VuY2VUZW1wbGF0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIlIKCE92ZXJmbG93Eg8KB2FmdGVyX3MYASABKA0SEQoJc3BhcmVfaWRzGAIgAygJEhMKC21heF9hdF9vbmNlGAMgASgNEg0KBW9yZGVyGAQgASgJIjsKEkNyZWF0ZVF1ZXVlUmVxdWVzdBIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSI8ChNDcmVhdGVRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIjsKElVwZGF0ZVF1ZXVlUmVxdWVzdBIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSI8ChNVcGRhdGVRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIiMKD0dldFF1ZXVlUmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCSI5ChBHZXRRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIhMKEUxpc3RRdWV1ZXNSZXF1ZXN0IjwKEkxpc3RRdWV1ZXNSZXNwb25zZRImCgZxdWV1ZXMYASADKAsyFi50YW5kZW0uYWRtaW4udjEuUXVldWUimwEKBkNsaWVudBIOCgZudW1iZXIYASABKAkSEgoKbWFuYWdlcl9pZBgCIAEoCRILCgNob3cYAyABKAkSLwoLYXNzaWduZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2RlY2xpbmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI2ChBTZXRDbGllbnRSZXF1ZXN0Eg4KBm51bWJlchgBIAEoCRISCgptYW5hZ2VyX2lkGAIgASgJIjwKEVNldENsaWVudFJlc3BvbnNlEicKBmNsaWVudBgBIAEoCzIXLnRhbmRlbS5hZG1pbi52MS5DbGllbnQiJQoTUmVtb3ZlQ2xpZW50UmVxdWVzdBIOCgZudW1iZXIYASABKAkiPwoUUmVtb3ZlQ2xpZW50UmVzcG9uc2USJwoGY2xpZW50GAEgASgLMhcudGFuZGVtLmFkbWluLnYxLkNsaWVudCIiChBHZXRDbGllbnRSZXF1ZXN0Eg4KBm51bWJlchgBIAEoCSI8ChFHZXRDbGllbnRSZXNwb25zZRInCgZjbGllbnQYASABKAsyFy50YW5kZW0uYWRtaW4udjEuQ2xpZW50IjkKEkxpc3RDbGllbnRzUmVxdWVzdBISCgptYW5hZ2VyX2lkGAEgASgJEg8KB29ycGhhbnMYAiABKAgiPwoTTGlzdENsaWVudHNSZXNwb25zZRIoCgdjbGllbnRzGAEgAygLMhcudGFuZGVtLmFkbWluLnYxLkNsaWVudCIjChRJbXBvcnRDbGllbnRzUmVxdWVzdBILCgNjc3YYASABKAkiVwoVSW1wb3J0Q2xpZW50c1Jlc3BvbnNlEhAKCGltcG9ydGVkGAEgASgNEiwKBmVycm9ycxgCIAMoCzIcLnRhbmRlbS5hZG1pbi52MS5JbXBvcnRFcnJvciIsCgtJbXBvcnRFcnJvchIMCgRsaW5lGAEgASgNEg8KB21lc3NhZ2UYAiABKAkiWgoHQWJzZW5jZRISCgphYnNlbmNlX2lkGAEgASgJEhMKC29wZXJhdG9yX2lkGAIgASgJEgwKBGtpbmQYAyABKAkSDAoEZnJvbRgEIAEoCRIKCgJ0bxgFIAEoCSJTChRDcmVhdGVBYnNlbmNlUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAkiQgoVQ3JlYXRlQWJzZW5jZVJlc3BvbnNlEikKB2Fic2VuY2UYASABKAsyGC50YW5kZW0uYWRtaW4udjEuQWJzZW5jZSIqChREZWxldGVBYnNlbmNlUmVxdWVzdBISCgphYnNlbmNlX2lkGAEgASgJIhcKFURlbGV0ZUFic2VuY2VSZXNwb25zZSIqChNMaXN0QWJzZW5jZXNSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJIkIKFExpc3RBYnNlbmNlc1Jlc3BvbnNlEioKCGFic2VuY2VzGAEgAygLMhgudGFuZGVtLmFkbWluLnYxLkFic2VuY2UimwIKBVNwYXJlEhAKCHNwYXJlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSKgoHY29udGFjdBgDIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBIpCgVob3VycxgEIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnMSEAoIaG9saWRheXMYBSADKAkSFgoObWF4X2NvbmN1cnJlbnQYBiABKA0SEQoJZGFpbHlfY2FwGAcgASgNEhAKCHByaW9yaXR5GAggASgNEhIKCmNvb2xkb3duX3MYCSABKA0SEAoIZGlzYWJsZWQYCiABKAgSJgoDdXNlGAsgASgLMhkudGFuZGVtLmFkbWluLnYxLlNwYXJlVXNlInMKCFNwYXJlVXNlEg4KBmFjdGl2ZRgBIAEoDRITCgtjYWxsc190b2RheRgCIAEoDRIyCg5jb29sZG93bl91bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGbWlzc2VzGAQgASgNIjsKEkNyZWF0ZVNwYXJlUmVxdWVzdBIlCgVzcGFyZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5TcGFyZSI8ChNDcmVhdGVTcGFyZVJlc3BvbnNlEiUKBXNwYXJlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlNwYXJlIjsKElVwZGF0ZVNwYXJlUmVxdWVzdBIlCgVzcGFyZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5TcGFyZSI8ChNVcGRhdGVTcGFyZVJlc3BvbnNlEiUKBXNwYXJlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlNwYXJlIhMKEUxpc3RTcGFyZXNSZXF1ZXN0IjwKEkxpc3RTcGFyZXNSZXNwb25zZRImCgZzcGFyZXMYASADKAsyFi50YW5kZW0uYWRtaW4udjEuU3BhcmUiUgoWUHJldmlld092ZXJmbG93UmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibgoXUHJldmlld092ZXJmbG93UmVzcG9uc2USEAoIc3BhcmVfaWQYASABKAkSDAoEcnVsZRgCIAEoCRIzCgpjYW5kaWRhdGVzGAMgAygLMh8udGFuZGVtLmFkbWluLnYxLlNwYXJlQ2FuZGlkYXRlImMKDlNwYXJlQ2FuZGlkYXRlEhAKCHNwYXJlX2lkGAEgASgJEhAKCGVsaWdpYmxlGAIgASgIEhgKEGV4Y2x1ZGVkX2JlY2F1c2UYAyABKAkSEwoLY2FsbHNfdG9kYXkYBCABKA0ytw4KDEFkbWluU2VydmljZRJhCg5DcmVhdGVPcGVyYXRvchImLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVPcGVyYXRvclJlcXVlc3QaJy50YW5kZW0uYWRtaW4udjEuQ3JlYXRlT3BlcmF0b3JSZXNwb25zZRJhCg5VcGRhdGVPcGVyYXRvchImLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVPcGVyYXRvclJlcXVlc3QaJy50YW5kZW0uYWRtaW4udjEuVXBkYXRlT3BlcmF0b3JSZXNwb25zZRJYCgtHZXRPcGVyYXRvchIjLnRhbmRlbS5hZG1pbi52MS5HZXRPcGVyYXRvclJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuR2V0T3BlcmF0b3JSZXNwb25zZRJeCg1MaXN0T3BlcmF0b3JzEiUudGFuZGVtLmFkbWluLnYxLkxpc3RPcGVyYXRvcnNSZXF1ZXN0GiYudGFuZGVtLmFkbWluLnYxLkxpc3RPcGVyYXRvcnNSZXNwb25zZRJYCgtDcmVhdGVRdWV1ZRIjLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVRdWV1ZVJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuQ3JlYXRlUXVldWVSZXNwb25zZRJYCgtVcGRhdGVRdWV1ZRIjLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVRdWV1ZVJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuVXBkYXRlUXVldWVSZXNwb25zZRJPCghHZXRRdWV1ZRIgLnRhbmRlbS5hZG1pbi52MS5HZXRRdWV1ZVJlcXVlc3QaIS50YW5kZW0uYWRtaW4udjEuR2V0UXVldWVSZXNwb25zZRJVCgpMaXN0UXVldWVzEiIudGFuZGVtLmFkbWluLnYxLkxpc3RRdWV1ZXNSZXF1ZXN0GiMudGFuZGVtLmFkbWluLnYxLkxpc3RRdWV1ZXNSZXNwb25zZRJSCglTZXRDbGllbnQSIS50YW5kZW0uYWRtaW4udjEuU2V0Q2xpZW50UmVxdWVzdBoiLnRhbmRlbS5hZG1pbi52MS5TZXRDbGllbnRSZXNwb25zZRJbCgxSZW1vdmVDbGllbnQSJC50YW5kZW0uYWRtaW4udjEuUmVtb3ZlQ2xpZW50UmVxdWVzdBolLnRhbmRlbS5hZG1pbi52MS5SZW1vdmVDbGllbnRSZXNwb25zZRJSCglHZXRDbGllbnQSIS50YW5kZW0uYWRtaW4udjEuR2V0Q2xpZW50UmVxdWVzdBoiLnRhbmRlbS5hZG1pbi52MS5HZXRDbGllbnRSZXNwb25zZRJYCgtMaXN0Q2xpZW50cxIjLnRhbmRlbS5hZG1pbi52MS5MaXN0Q2xpZW50c1JlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuTGlzdENsaWVudHNSZXNwb25zZRJeCg1JbXBvcnRDbGllbnRzEiUudGFuZGVtLmFkbWluLnYxLkltcG9ydENsaWVudHNSZXF1ZXN0GiYudGFuZGVtLmFkbWluLnYxLkltcG9ydENsaWVudHNSZXNwb25zZRJeCg1DcmVhdGVBYnNlbmNlEiUudGFuZGVtLmFkbWluLnYxLkNyZWF0ZUFic2VuY2VSZXF1ZXN0GiYudGFuZGVtLmFkbWluLnYxLkNyZWF0ZUFic2VuY2VSZXNwb25zZRJeCg1EZWxldGVBYnNlbmNlEiUudGFuZGVtLmFkbWluLnYxLkRlbGV0ZUFic2VuY2VSZXF1ZXN0GiYudGFuZGVtLmFkbWluLnYxLkRlbGV0ZUFic2VuY2VSZXNwb25zZRJbCgxMaXN0QWJzZW5jZXMSJC50YW5kZW0uYWRtaW4udjEuTGlzdEFic2VuY2VzUmVxdWVzdBolLnRhbmRlbS5hZG1pbi52MS5MaXN0QWJzZW5jZXNSZXNwb25zZRJYCgtDcmVhdGVTcGFyZRIjLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVTcGFyZVJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuQ3JlYXRlU3BhcmVSZXNwb25zZRJYCgtVcGRhdGVTcGFyZRIjLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVTcGFyZVJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuVXBkYXRlU3BhcmVSZXNwb25zZRJVCgpMaXN0U3BhcmVzEiIudGFuZGVtLmFkbWluLnYxLkxpc3RTcGFyZXNSZXF1ZXN0GiMudGFuZGVtLmFkbWluLnYxLkxpc3RTcGFyZXNSZXNwb25zZRJkCg9QcmV2aWV3T3ZlcmZsb3cSJy50YW5kZW0uYWRtaW4udjEuUHJldmlld092ZXJmbG93UmVxdWVzdBooLnRhbmRlbS5hZG1pbi52MS5QcmV2aWV3T3ZlcmZsb3dSZXNwb25zZUK6AQoTY29tLnRhbmRlbS5hZG1pbi52MUIKQWRtaW5Qcm90b1ABWjlnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2FkbWluL3YxO2FkbWludjGiAgNUQViqAg9UYW5kZW0uQWRtaW4uVjHKAg9UYW5kZW1cQWRtaW5cVjHiAhtUYW5kZW1cQWRtaW5cVjFcR1BCTWV0YWRhdGHqAhFUYW5kZW06OkFkbWluOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+
+/**
+ * WeekHours are hours of each weekday in a time zone.
+ *
+ * @generated from message tandem.admin.v1.WeekHours
+ */
+export type WeekHours = Message<"tandem.admin.v1.WeekHours"> & {
+  /**
+   * IANA time zone, e.g. "Europe/Berlin"; empty means UTC.
+   *
+   * @generated from field: string time_zone = 1;
+   */
+  timeZone: string;
+
+  /**
+   * By day ("mon", "tue", … "sun"): spans like "09:00-13:00,14:00-18:00". No days at all means
+   * always; a day left out means never on that day.
+   *
+   * @generated from field: map<string, string> days = 2;
+   */
+  days: { [key: string]: string };
+};
+
+/**
+ * Describes the message tandem.admin.v1.WeekHours.
+ * Use `create(WeekHoursSchema)` to create a new message.
+ */
+export const WeekHoursSchema: GenMessage<WeekHours> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 0);
 
 /**
  * Operator is a person who answers calls.
@@ -65,6 +94,13 @@ export type Operator = Message<"tandem.admin.v1.Operator"> & {
    * @generated from field: google.protobuf.Timestamp created_at = 7;
    */
   createdAt?: Timestamp | undefined;
+
+  /**
+   * When he works (his clients' calls wait for him only then).
+   *
+   * @generated from field: tandem.admin.v1.WeekHours hours = 8;
+   */
+  hours?: WeekHours | undefined;
 };
 
 /**
@@ -72,7 +108,7 @@ export type Operator = Message<"tandem.admin.v1.Operator"> & {
  * Use `create(OperatorSchema)` to create a new message.
  */
 export const OperatorSchema: GenMessage<Operator> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 0);
+  messageDesc(file_tandem_admin_v1_admin, 1);
 
 /**
  * QueueSkill says an operator serves a queue, at a level 1 (learning) to 5 (expert).
@@ -96,7 +132,7 @@ export type QueueSkill = Message<"tandem.admin.v1.QueueSkill"> & {
  * Use `create(QueueSkillSchema)` to create a new message.
  */
 export const QueueSkillSchema: GenMessage<QueueSkill> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 1);
+  messageDesc(file_tandem_admin_v1_admin, 2);
 
 /**
  * @generated from message tandem.admin.v1.CreateOperatorRequest
@@ -128,6 +164,11 @@ export type CreateOperatorRequest = Message<"tandem.admin.v1.CreateOperatorReque
    * @generated from field: repeated tandem.admin.v1.QueueSkill queues = 5;
    */
   queues: QueueSkill[];
+
+  /**
+   * @generated from field: tandem.admin.v1.WeekHours hours = 6;
+   */
+  hours?: WeekHours | undefined;
 };
 
 /**
@@ -135,7 +176,7 @@ export type CreateOperatorRequest = Message<"tandem.admin.v1.CreateOperatorReque
  * Use `create(CreateOperatorRequestSchema)` to create a new message.
  */
 export const CreateOperatorRequestSchema: GenMessage<CreateOperatorRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 2);
+  messageDesc(file_tandem_admin_v1_admin, 3);
 
 /**
  * @generated from message tandem.admin.v1.CreateOperatorResponse
@@ -152,7 +193,7 @@ export type CreateOperatorResponse = Message<"tandem.admin.v1.CreateOperatorResp
  * Use `create(CreateOperatorResponseSchema)` to create a new message.
  */
 export const CreateOperatorResponseSchema: GenMessage<CreateOperatorResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 3);
+  messageDesc(file_tandem_admin_v1_admin, 4);
 
 /**
  * UpdateOperatorRequest changes the fields that are set.
@@ -193,9 +234,17 @@ export type UpdateOperatorRequest = Message<"tandem.admin.v1.UpdateOperatorReque
   replaceQueues: boolean;
 
   /**
+   * Disabling is dismissal: he cannot log in or take calls, his clients are listed for
+   * reassignment, his history stays.
+   *
    * @generated from field: optional bool disabled = 7;
    */
   disabled?: boolean | undefined;
+
+  /**
+   * @generated from field: tandem.admin.v1.WeekHours hours = 8;
+   */
+  hours?: WeekHours | undefined;
 };
 
 /**
@@ -203,7 +252,7 @@ export type UpdateOperatorRequest = Message<"tandem.admin.v1.UpdateOperatorReque
  * Use `create(UpdateOperatorRequestSchema)` to create a new message.
  */
 export const UpdateOperatorRequestSchema: GenMessage<UpdateOperatorRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 4);
+  messageDesc(file_tandem_admin_v1_admin, 5);
 
 /**
  * @generated from message tandem.admin.v1.UpdateOperatorResponse
@@ -220,7 +269,7 @@ export type UpdateOperatorResponse = Message<"tandem.admin.v1.UpdateOperatorResp
  * Use `create(UpdateOperatorResponseSchema)` to create a new message.
  */
 export const UpdateOperatorResponseSchema: GenMessage<UpdateOperatorResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 5);
+  messageDesc(file_tandem_admin_v1_admin, 6);
 
 /**
  * @generated from message tandem.admin.v1.GetOperatorRequest
@@ -237,7 +286,7 @@ export type GetOperatorRequest = Message<"tandem.admin.v1.GetOperatorRequest"> &
  * Use `create(GetOperatorRequestSchema)` to create a new message.
  */
 export const GetOperatorRequestSchema: GenMessage<GetOperatorRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 6);
+  messageDesc(file_tandem_admin_v1_admin, 7);
 
 /**
  * @generated from message tandem.admin.v1.GetOperatorResponse
@@ -254,7 +303,7 @@ export type GetOperatorResponse = Message<"tandem.admin.v1.GetOperatorResponse">
  * Use `create(GetOperatorResponseSchema)` to create a new message.
  */
 export const GetOperatorResponseSchema: GenMessage<GetOperatorResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 7);
+  messageDesc(file_tandem_admin_v1_admin, 8);
 
 /**
  * @generated from message tandem.admin.v1.ListOperatorsRequest
@@ -267,7 +316,7 @@ export type ListOperatorsRequest = Message<"tandem.admin.v1.ListOperatorsRequest
  * Use `create(ListOperatorsRequestSchema)` to create a new message.
  */
 export const ListOperatorsRequestSchema: GenMessage<ListOperatorsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 8);
+  messageDesc(file_tandem_admin_v1_admin, 9);
 
 /**
  * @generated from message tandem.admin.v1.ListOperatorsResponse
@@ -284,7 +333,7 @@ export type ListOperatorsResponse = Message<"tandem.admin.v1.ListOperatorsRespon
  * Use `create(ListOperatorsResponseSchema)` to create a new message.
  */
 export const ListOperatorsResponseSchema: GenMessage<ListOperatorsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 9);
+  messageDesc(file_tandem_admin_v1_admin, 10);
 
 /**
  * Queue is a line of waiting calls and how it is routed.
@@ -395,6 +444,43 @@ export type Queue = Message<"tandem.admin.v1.Queue"> & {
    * @generated from field: repeated uint32 ban_steps_s = 15;
    */
   banStepsS: number[];
+
+  /**
+   * How long a call waits for a busy personal manager before anyone may take it
+   * (0: the default, 30).
+   *
+   * @generated from field: uint32 manager_wait_s = 16;
+   */
+  managerWaitS: number;
+
+  /**
+   * Do not ask callers by voice whether they want the operator as their manager.
+   *
+   * @generated from field: bool no_opt_in = 17;
+   */
+  noOptIn: boolean;
+
+  /**
+   * Do not ask again for this many days after a "no" (0: the default, 90).
+   *
+   * @generated from field: uint32 opt_in_cooldown_days = 18;
+   */
+  optInCooldownDays: number;
+
+  /**
+   * What the caller hears when his manager is absent, by reason ("vacation", "sick",
+   * "dismissed", "off_hours"); {name} and {until} are filled in. Missing reasons use the defaults.
+   *
+   * @generated from field: map<string, string> absence_templates = 19;
+   */
+  absenceTemplates: { [key: string]: string };
+
+  /**
+   * Overflow to spare numbers.
+   *
+   * @generated from field: tandem.admin.v1.Overflow overflow = 20;
+   */
+  overflow?: Overflow | undefined;
 };
 
 /**
@@ -402,7 +488,50 @@ export type Queue = Message<"tandem.admin.v1.Queue"> & {
  * Use `create(QueueSchema)` to create a new message.
  */
 export const QueueSchema: GenMessage<Queue> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 10);
+  messageDesc(file_tandem_admin_v1_admin, 11);
+
+/**
+ * Overflow sends calls that waited too long with nobody free to spare numbers.
+ *
+ * @generated from message tandem.admin.v1.Overflow
+ */
+export type Overflow = Message<"tandem.admin.v1.Overflow"> & {
+  /**
+   * A call waiting this long with no operator free overflows (0: never).
+   *
+   * @generated from field: uint32 after_s = 1;
+   */
+  afterS: number;
+
+  /**
+   * The pool of spare numbers, in order.
+   *
+   * @generated from field: repeated string spare_ids = 2;
+   */
+  spareIds: string[];
+
+  /**
+   * At most this many of the queue's calls at spare numbers at once (0: no limit but each
+   * number's own and the server's).
+   *
+   * @generated from field: uint32 max_at_once = 3;
+   */
+  maxAtOnce: number;
+
+  /**
+   * "in_turn" (the default), "least_used" (fewest calls today) or "priority".
+   *
+   * @generated from field: string order = 4;
+   */
+  order: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.Overflow.
+ * Use `create(OverflowSchema)` to create a new message.
+ */
+export const OverflowSchema: GenMessage<Overflow> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 12);
 
 /**
  * @generated from message tandem.admin.v1.CreateQueueRequest
@@ -419,7 +548,7 @@ export type CreateQueueRequest = Message<"tandem.admin.v1.CreateQueueRequest"> &
  * Use `create(CreateQueueRequestSchema)` to create a new message.
  */
 export const CreateQueueRequestSchema: GenMessage<CreateQueueRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 11);
+  messageDesc(file_tandem_admin_v1_admin, 13);
 
 /**
  * @generated from message tandem.admin.v1.CreateQueueResponse
@@ -436,7 +565,7 @@ export type CreateQueueResponse = Message<"tandem.admin.v1.CreateQueueResponse">
  * Use `create(CreateQueueResponseSchema)` to create a new message.
  */
 export const CreateQueueResponseSchema: GenMessage<CreateQueueResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 12);
+  messageDesc(file_tandem_admin_v1_admin, 14);
 
 /**
  * UpdateQueueRequest replaces the queue's settings (queue.queue_id names it).
@@ -455,7 +584,7 @@ export type UpdateQueueRequest = Message<"tandem.admin.v1.UpdateQueueRequest"> &
  * Use `create(UpdateQueueRequestSchema)` to create a new message.
  */
 export const UpdateQueueRequestSchema: GenMessage<UpdateQueueRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 13);
+  messageDesc(file_tandem_admin_v1_admin, 15);
 
 /**
  * @generated from message tandem.admin.v1.UpdateQueueResponse
@@ -472,7 +601,7 @@ export type UpdateQueueResponse = Message<"tandem.admin.v1.UpdateQueueResponse">
  * Use `create(UpdateQueueResponseSchema)` to create a new message.
  */
 export const UpdateQueueResponseSchema: GenMessage<UpdateQueueResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 14);
+  messageDesc(file_tandem_admin_v1_admin, 16);
 
 /**
  * @generated from message tandem.admin.v1.GetQueueRequest
@@ -489,7 +618,7 @@ export type GetQueueRequest = Message<"tandem.admin.v1.GetQueueRequest"> & {
  * Use `create(GetQueueRequestSchema)` to create a new message.
  */
 export const GetQueueRequestSchema: GenMessage<GetQueueRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 15);
+  messageDesc(file_tandem_admin_v1_admin, 17);
 
 /**
  * @generated from message tandem.admin.v1.GetQueueResponse
@@ -506,7 +635,7 @@ export type GetQueueResponse = Message<"tandem.admin.v1.GetQueueResponse"> & {
  * Use `create(GetQueueResponseSchema)` to create a new message.
  */
 export const GetQueueResponseSchema: GenMessage<GetQueueResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 16);
+  messageDesc(file_tandem_admin_v1_admin, 18);
 
 /**
  * @generated from message tandem.admin.v1.ListQueuesRequest
@@ -519,7 +648,7 @@ export type ListQueuesRequest = Message<"tandem.admin.v1.ListQueuesRequest"> & {
  * Use `create(ListQueuesRequestSchema)` to create a new message.
  */
 export const ListQueuesRequestSchema: GenMessage<ListQueuesRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 17);
+  messageDesc(file_tandem_admin_v1_admin, 19);
 
 /**
  * @generated from message tandem.admin.v1.ListQueuesResponse
@@ -536,7 +665,738 @@ export type ListQueuesResponse = Message<"tandem.admin.v1.ListQueuesResponse"> &
  * Use `create(ListQueuesResponseSchema)` to create a new message.
  */
 export const ListQueuesResponseSchema: GenMessage<ListQueuesResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_admin_v1_admin, 18);
+  messageDesc(file_tandem_admin_v1_admin, 20);
+
+/**
+ * Client is a caller number Tandem knows.
+ *
+ * @generated from message tandem.admin.v1.Client
+ */
+export type Client = Message<"tandem.admin.v1.Client"> & {
+  /**
+   * E.164.
+   *
+   * @generated from field: string number = 1;
+   */
+  number: string;
+
+  /**
+   * His personal manager, or empty.
+   *
+   * @generated from field: string manager_id = 2;
+   */
+  managerId: string;
+
+  /**
+   * "voice" (he said yes after a call), "admin" or "import".
+   *
+   * @generated from field: string how = 3;
+   */
+  how: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp assigned_at = 4;
+   */
+  assignedAt?: Timestamp | undefined;
+
+  /**
+   * When he last said no to having a manager.
+   *
+   * @generated from field: google.protobuf.Timestamp declined_at = 5;
+   */
+  declinedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.Client.
+ * Use `create(ClientSchema)` to create a new message.
+ */
+export const ClientSchema: GenMessage<Client> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 21);
+
+/**
+ * @generated from message tandem.admin.v1.SetClientRequest
+ */
+export type SetClientRequest = Message<"tandem.admin.v1.SetClientRequest"> & {
+  /**
+   * Any common spelling ("+1 415 555-0100", "8 912 …", "0044…"); stored as E.164.
+   *
+   * @generated from field: string number = 1;
+   */
+  number: string;
+
+  /**
+   * @generated from field: string manager_id = 2;
+   */
+  managerId: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.SetClientRequest.
+ * Use `create(SetClientRequestSchema)` to create a new message.
+ */
+export const SetClientRequestSchema: GenMessage<SetClientRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 22);
+
+/**
+ * @generated from message tandem.admin.v1.SetClientResponse
+ */
+export type SetClientResponse = Message<"tandem.admin.v1.SetClientResponse"> & {
+  /**
+   * @generated from field: tandem.admin.v1.Client client = 1;
+   */
+  client?: Client | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.SetClientResponse.
+ * Use `create(SetClientResponseSchema)` to create a new message.
+ */
+export const SetClientResponseSchema: GenMessage<SetClientResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 23);
+
+/**
+ * @generated from message tandem.admin.v1.RemoveClientRequest
+ */
+export type RemoveClientRequest = Message<"tandem.admin.v1.RemoveClientRequest"> & {
+  /**
+   * @generated from field: string number = 1;
+   */
+  number: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.RemoveClientRequest.
+ * Use `create(RemoveClientRequestSchema)` to create a new message.
+ */
+export const RemoveClientRequestSchema: GenMessage<RemoveClientRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 24);
+
+/**
+ * @generated from message tandem.admin.v1.RemoveClientResponse
+ */
+export type RemoveClientResponse = Message<"tandem.admin.v1.RemoveClientResponse"> & {
+  /**
+   * @generated from field: tandem.admin.v1.Client client = 1;
+   */
+  client?: Client | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.RemoveClientResponse.
+ * Use `create(RemoveClientResponseSchema)` to create a new message.
+ */
+export const RemoveClientResponseSchema: GenMessage<RemoveClientResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 25);
+
+/**
+ * @generated from message tandem.admin.v1.GetClientRequest
+ */
+export type GetClientRequest = Message<"tandem.admin.v1.GetClientRequest"> & {
+  /**
+   * @generated from field: string number = 1;
+   */
+  number: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.GetClientRequest.
+ * Use `create(GetClientRequestSchema)` to create a new message.
+ */
+export const GetClientRequestSchema: GenMessage<GetClientRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 26);
+
+/**
+ * @generated from message tandem.admin.v1.GetClientResponse
+ */
+export type GetClientResponse = Message<"tandem.admin.v1.GetClientResponse"> & {
+  /**
+   * @generated from field: tandem.admin.v1.Client client = 1;
+   */
+  client?: Client | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.GetClientResponse.
+ * Use `create(GetClientResponseSchema)` to create a new message.
+ */
+export const GetClientResponseSchema: GenMessage<GetClientResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 27);
+
+/**
+ * @generated from message tandem.admin.v1.ListClientsRequest
+ */
+export type ListClientsRequest = Message<"tandem.admin.v1.ListClientsRequest"> & {
+  /**
+   * Only this manager's clients; everyone's when empty.
+   *
+   * @generated from field: string manager_id = 1;
+   */
+  managerId: string;
+
+  /**
+   * Only clients whose manager was dismissed: to reassign.
+   *
+   * @generated from field: bool orphans = 2;
+   */
+  orphans: boolean;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListClientsRequest.
+ * Use `create(ListClientsRequestSchema)` to create a new message.
+ */
+export const ListClientsRequestSchema: GenMessage<ListClientsRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 28);
+
+/**
+ * @generated from message tandem.admin.v1.ListClientsResponse
+ */
+export type ListClientsResponse = Message<"tandem.admin.v1.ListClientsResponse"> & {
+  /**
+   * @generated from field: repeated tandem.admin.v1.Client clients = 1;
+   */
+  clients: Client[];
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListClientsResponse.
+ * Use `create(ListClientsResponseSchema)` to create a new message.
+ */
+export const ListClientsResponseSchema: GenMessage<ListClientsResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 29);
+
+/**
+ * @generated from message tandem.admin.v1.ImportClientsRequest
+ */
+export type ImportClientsRequest = Message<"tandem.admin.v1.ImportClientsRequest"> & {
+  /**
+   * CSV, one "number,manager" per line; the manager by login name or id; a header line
+   * "number,manager" and empty lines are skipped.
+   *
+   * @generated from field: string csv = 1;
+   */
+  csv: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ImportClientsRequest.
+ * Use `create(ImportClientsRequestSchema)` to create a new message.
+ */
+export const ImportClientsRequestSchema: GenMessage<ImportClientsRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 30);
+
+/**
+ * @generated from message tandem.admin.v1.ImportClientsResponse
+ */
+export type ImportClientsResponse = Message<"tandem.admin.v1.ImportClientsResponse"> & {
+  /**
+   * @generated from field: uint32 imported = 1;
+   */
+  imported: number;
+
+  /**
+   * Lines not imported, and why; the others are imported.
+   *
+   * @generated from field: repeated tandem.admin.v1.ImportError errors = 2;
+   */
+  errors: ImportError[];
+};
+
+/**
+ * Describes the message tandem.admin.v1.ImportClientsResponse.
+ * Use `create(ImportClientsResponseSchema)` to create a new message.
+ */
+export const ImportClientsResponseSchema: GenMessage<ImportClientsResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 31);
+
+/**
+ * @generated from message tandem.admin.v1.ImportError
+ */
+export type ImportError = Message<"tandem.admin.v1.ImportError"> & {
+  /**
+   * @generated from field: uint32 line = 1;
+   */
+  line: number;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ImportError.
+ * Use `create(ImportErrorSchema)` to create a new message.
+ */
+export const ImportErrorSchema: GenMessage<ImportError> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 32);
+
+/**
+ * Absence is a stretch of days an operator is away.
+ *
+ * @generated from message tandem.admin.v1.Absence
+ */
+export type Absence = Message<"tandem.admin.v1.Absence"> & {
+  /**
+   * @generated from field: string absence_id = 1;
+   */
+  absenceId: string;
+
+  /**
+   * @generated from field: string operator_id = 2;
+   */
+  operatorId: string;
+
+  /**
+   * "vacation" or "sick".
+   *
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * Dates (2006-01-02) in the operator's time zone, both included.
+   *
+   * @generated from field: string from = 4;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 5;
+   */
+  to: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.Absence.
+ * Use `create(AbsenceSchema)` to create a new message.
+ */
+export const AbsenceSchema: GenMessage<Absence> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 33);
+
+/**
+ * @generated from message tandem.admin.v1.CreateAbsenceRequest
+ */
+export type CreateAbsenceRequest = Message<"tandem.admin.v1.CreateAbsenceRequest"> & {
+  /**
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string from = 3;
+   */
+  from: string;
+
+  /**
+   * @generated from field: string to = 4;
+   */
+  to: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.CreateAbsenceRequest.
+ * Use `create(CreateAbsenceRequestSchema)` to create a new message.
+ */
+export const CreateAbsenceRequestSchema: GenMessage<CreateAbsenceRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 34);
+
+/**
+ * @generated from message tandem.admin.v1.CreateAbsenceResponse
+ */
+export type CreateAbsenceResponse = Message<"tandem.admin.v1.CreateAbsenceResponse"> & {
+  /**
+   * @generated from field: tandem.admin.v1.Absence absence = 1;
+   */
+  absence?: Absence | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.CreateAbsenceResponse.
+ * Use `create(CreateAbsenceResponseSchema)` to create a new message.
+ */
+export const CreateAbsenceResponseSchema: GenMessage<CreateAbsenceResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 35);
+
+/**
+ * @generated from message tandem.admin.v1.DeleteAbsenceRequest
+ */
+export type DeleteAbsenceRequest = Message<"tandem.admin.v1.DeleteAbsenceRequest"> & {
+  /**
+   * @generated from field: string absence_id = 1;
+   */
+  absenceId: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.DeleteAbsenceRequest.
+ * Use `create(DeleteAbsenceRequestSchema)` to create a new message.
+ */
+export const DeleteAbsenceRequestSchema: GenMessage<DeleteAbsenceRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 36);
+
+/**
+ * @generated from message tandem.admin.v1.DeleteAbsenceResponse
+ */
+export type DeleteAbsenceResponse = Message<"tandem.admin.v1.DeleteAbsenceResponse"> & {
+};
+
+/**
+ * Describes the message tandem.admin.v1.DeleteAbsenceResponse.
+ * Use `create(DeleteAbsenceResponseSchema)` to create a new message.
+ */
+export const DeleteAbsenceResponseSchema: GenMessage<DeleteAbsenceResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 37);
+
+/**
+ * @generated from message tandem.admin.v1.ListAbsencesRequest
+ */
+export type ListAbsencesRequest = Message<"tandem.admin.v1.ListAbsencesRequest"> & {
+  /**
+   * Only this operator's; everyone's when empty.
+   *
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListAbsencesRequest.
+ * Use `create(ListAbsencesRequestSchema)` to create a new message.
+ */
+export const ListAbsencesRequestSchema: GenMessage<ListAbsencesRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 38);
+
+/**
+ * @generated from message tandem.admin.v1.ListAbsencesResponse
+ */
+export type ListAbsencesResponse = Message<"tandem.admin.v1.ListAbsencesResponse"> & {
+  /**
+   * @generated from field: repeated tandem.admin.v1.Absence absences = 1;
+   */
+  absences: Absence[];
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListAbsencesResponse.
+ * Use `create(ListAbsencesResponseSchema)` to create a new message.
+ */
+export const ListAbsencesResponseSchema: GenMessage<ListAbsencesResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 39);
+
+/**
+ * Spare is a number outside the queues' operators that takes calls when nobody is free.
+ *
+ * @generated from message tandem.admin.v1.Spare
+ */
+export type Spare = Message<"tandem.admin.v1.Spare"> & {
+  /**
+   * Chosen by the admin: lowercase letters, digits, "_" or "-".
+   *
+   * @generated from field: string spare_id = 1;
+   */
+  spareId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * A phone number or a SIP URI.
+   *
+   * @generated from field: tandem.common.v1.Contact contact = 3;
+   */
+  contact?: Contact | undefined;
+
+  /**
+   * When it may be called, in its time zone; always when empty.
+   *
+   * @generated from field: tandem.admin.v1.WeekHours hours = 4;
+   */
+  hours?: WeekHours | undefined;
+
+  /**
+   * Dates (2006-01-02) in its time zone when it may not be called.
+   *
+   * @generated from field: repeated string holidays = 5;
+   */
+  holidays: string[];
+
+  /**
+   * Calls at once (0: 1).
+   *
+   * @generated from field: uint32 max_concurrent = 6;
+   */
+  maxConcurrent: number;
+
+  /**
+   * Calls a day (0: no cap).
+   *
+   * @generated from field: uint32 daily_cap = 7;
+   */
+  dailyCap: number;
+
+  /**
+   * Higher first in a pool ordered by priority.
+   *
+   * @generated from field: uint32 priority = 8;
+   */
+  priority: number;
+
+  /**
+   * Skipped this long after it missed a call (0: 600).
+   *
+   * @generated from field: uint32 cooldown_s = 9;
+   */
+  cooldownS: number;
+
+  /**
+   * @generated from field: bool disabled = 10;
+   */
+  disabled: boolean;
+
+  /**
+   * Its use now (read only).
+   *
+   * @generated from field: tandem.admin.v1.SpareUse use = 11;
+   */
+  use?: SpareUse | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.Spare.
+ * Use `create(SpareSchema)` to create a new message.
+ */
+export const SpareSchema: GenMessage<Spare> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 40);
+
+/**
+ * SpareUse is how a spare number is used now.
+ *
+ * @generated from message tandem.admin.v1.SpareUse
+ */
+export type SpareUse = Message<"tandem.admin.v1.SpareUse"> & {
+  /**
+   * @generated from field: uint32 active = 1;
+   */
+  active: number;
+
+  /**
+   * @generated from field: uint32 calls_today = 2;
+   */
+  callsToday: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp cooldown_until = 3;
+   */
+  cooldownUntil?: Timestamp | undefined;
+
+  /**
+   * @generated from field: uint32 misses = 4;
+   */
+  misses: number;
+};
+
+/**
+ * Describes the message tandem.admin.v1.SpareUse.
+ * Use `create(SpareUseSchema)` to create a new message.
+ */
+export const SpareUseSchema: GenMessage<SpareUse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 41);
+
+/**
+ * @generated from message tandem.admin.v1.CreateSpareRequest
+ */
+export type CreateSpareRequest = Message<"tandem.admin.v1.CreateSpareRequest"> & {
+  /**
+   * @generated from field: tandem.admin.v1.Spare spare = 1;
+   */
+  spare?: Spare | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.CreateSpareRequest.
+ * Use `create(CreateSpareRequestSchema)` to create a new message.
+ */
+export const CreateSpareRequestSchema: GenMessage<CreateSpareRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 42);
+
+/**
+ * @generated from message tandem.admin.v1.CreateSpareResponse
+ */
+export type CreateSpareResponse = Message<"tandem.admin.v1.CreateSpareResponse"> & {
+  /**
+   * @generated from field: tandem.admin.v1.Spare spare = 1;
+   */
+  spare?: Spare | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.CreateSpareResponse.
+ * Use `create(CreateSpareResponseSchema)` to create a new message.
+ */
+export const CreateSpareResponseSchema: GenMessage<CreateSpareResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 43);
+
+/**
+ * UpdateSpareRequest replaces the spare's settings (spare.spare_id names it).
+ *
+ * @generated from message tandem.admin.v1.UpdateSpareRequest
+ */
+export type UpdateSpareRequest = Message<"tandem.admin.v1.UpdateSpareRequest"> & {
+  /**
+   * @generated from field: tandem.admin.v1.Spare spare = 1;
+   */
+  spare?: Spare | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.UpdateSpareRequest.
+ * Use `create(UpdateSpareRequestSchema)` to create a new message.
+ */
+export const UpdateSpareRequestSchema: GenMessage<UpdateSpareRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 44);
+
+/**
+ * @generated from message tandem.admin.v1.UpdateSpareResponse
+ */
+export type UpdateSpareResponse = Message<"tandem.admin.v1.UpdateSpareResponse"> & {
+  /**
+   * @generated from field: tandem.admin.v1.Spare spare = 1;
+   */
+  spare?: Spare | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.UpdateSpareResponse.
+ * Use `create(UpdateSpareResponseSchema)` to create a new message.
+ */
+export const UpdateSpareResponseSchema: GenMessage<UpdateSpareResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 45);
+
+/**
+ * @generated from message tandem.admin.v1.ListSparesRequest
+ */
+export type ListSparesRequest = Message<"tandem.admin.v1.ListSparesRequest"> & {
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListSparesRequest.
+ * Use `create(ListSparesRequestSchema)` to create a new message.
+ */
+export const ListSparesRequestSchema: GenMessage<ListSparesRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 46);
+
+/**
+ * @generated from message tandem.admin.v1.ListSparesResponse
+ */
+export type ListSparesResponse = Message<"tandem.admin.v1.ListSparesResponse"> & {
+  /**
+   * @generated from field: repeated tandem.admin.v1.Spare spares = 1;
+   */
+  spares: Spare[];
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListSparesResponse.
+ * Use `create(ListSparesResponseSchema)` to create a new message.
+ */
+export const ListSparesResponseSchema: GenMessage<ListSparesResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 47);
+
+/**
+ * @generated from message tandem.admin.v1.PreviewOverflowRequest
+ */
+export type PreviewOverflowRequest = Message<"tandem.admin.v1.PreviewOverflowRequest"> & {
+  /**
+   * @generated from field: string queue_id = 1;
+   */
+  queueId: string;
+
+  /**
+   * The moment to consider; now when unset.
+   *
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.PreviewOverflowRequest.
+ * Use `create(PreviewOverflowRequestSchema)` to create a new message.
+ */
+export const PreviewOverflowRequestSchema: GenMessage<PreviewOverflowRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 48);
+
+/**
+ * @generated from message tandem.admin.v1.PreviewOverflowResponse
+ */
+export type PreviewOverflowResponse = Message<"tandem.admin.v1.PreviewOverflowResponse"> & {
+  /**
+   * The spare that would take the call, or empty.
+   *
+   * @generated from field: string spare_id = 1;
+   */
+  spareId: string;
+
+  /**
+   * In one sentence.
+   *
+   * @generated from field: string rule = 2;
+   */
+  rule: string;
+
+  /**
+   * @generated from field: repeated tandem.admin.v1.SpareCandidate candidates = 3;
+   */
+  candidates: SpareCandidate[];
+};
+
+/**
+ * Describes the message tandem.admin.v1.PreviewOverflowResponse.
+ * Use `create(PreviewOverflowResponseSchema)` to create a new message.
+ */
+export const PreviewOverflowResponseSchema: GenMessage<PreviewOverflowResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 49);
+
+/**
+ * @generated from message tandem.admin.v1.SpareCandidate
+ */
+export type SpareCandidate = Message<"tandem.admin.v1.SpareCandidate"> & {
+  /**
+   * @generated from field: string spare_id = 1;
+   */
+  spareId: string;
+
+  /**
+   * @generated from field: bool eligible = 2;
+   */
+  eligible: boolean;
+
+  /**
+   * @generated from field: string excluded_because = 3;
+   */
+  excludedBecause: string;
+
+  /**
+   * @generated from field: uint32 calls_today = 4;
+   */
+  callsToday: number;
+};
+
+/**
+ * Describes the message tandem.admin.v1.SpareCandidate.
+ * Use `create(SpareCandidateSchema)` to create a new message.
+ */
+export const SpareCandidateSchema: GenMessage<SpareCandidate> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 50);
 
 /**
  * @generated from service tandem.admin.v1.AdminService
@@ -605,6 +1465,115 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof ListQueuesRequestSchema;
     output: typeof ListQueuesResponseSchema;
+  },
+  /**
+   * SetClient makes an operator a caller number's personal manager.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.SetClient
+   */
+  setClient: {
+    methodKind: "unary";
+    input: typeof SetClientRequestSchema;
+    output: typeof SetClientResponseSchema;
+  },
+  /**
+   * RemoveClient takes a caller's personal manager away.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.RemoveClient
+   */
+  removeClient: {
+    methodKind: "unary";
+    input: typeof RemoveClientRequestSchema;
+    output: typeof RemoveClientResponseSchema;
+  },
+  /**
+   * GetClient says what Tandem knows of a caller number.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.GetClient
+   */
+  getClient: {
+    methodKind: "unary";
+    input: typeof GetClientRequestSchema;
+    output: typeof GetClientResponseSchema;
+  },
+  /**
+   * ListClients lists a manager's clients, or the clients of dismissed managers.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.ListClients
+   */
+  listClients: {
+    methodKind: "unary";
+    input: typeof ListClientsRequestSchema;
+    output: typeof ListClientsResponseSchema;
+  },
+  /**
+   * ImportClients assigns managers from CSV lines "number,manager name".
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.ImportClients
+   */
+  importClients: {
+    methodKind: "unary";
+    input: typeof ImportClientsRequestSchema;
+    output: typeof ImportClientsResponseSchema;
+  },
+  /**
+   * @generated from rpc tandem.admin.v1.AdminService.CreateAbsence
+   */
+  createAbsence: {
+    methodKind: "unary";
+    input: typeof CreateAbsenceRequestSchema;
+    output: typeof CreateAbsenceResponseSchema;
+  },
+  /**
+   * @generated from rpc tandem.admin.v1.AdminService.DeleteAbsence
+   */
+  deleteAbsence: {
+    methodKind: "unary";
+    input: typeof DeleteAbsenceRequestSchema;
+    output: typeof DeleteAbsenceResponseSchema;
+  },
+  /**
+   * @generated from rpc tandem.admin.v1.AdminService.ListAbsences
+   */
+  listAbsences: {
+    methodKind: "unary";
+    input: typeof ListAbsencesRequestSchema;
+    output: typeof ListAbsencesResponseSchema;
+  },
+  /**
+   * @generated from rpc tandem.admin.v1.AdminService.CreateSpare
+   */
+  createSpare: {
+    methodKind: "unary";
+    input: typeof CreateSpareRequestSchema;
+    output: typeof CreateSpareResponseSchema;
+  },
+  /**
+   * @generated from rpc tandem.admin.v1.AdminService.UpdateSpare
+   */
+  updateSpare: {
+    methodKind: "unary";
+    input: typeof UpdateSpareRequestSchema;
+    output: typeof UpdateSpareResponseSchema;
+  },
+  /**
+   * @generated from rpc tandem.admin.v1.AdminService.ListSpares
+   */
+  listSpares: {
+    methodKind: "unary";
+    input: typeof ListSparesRequestSchema;
+    output: typeof ListSparesResponseSchema;
+  },
+  /**
+   * PreviewOverflow says which spare number a call of a queue overflowing at a given time would
+   * go to, and why the others would not. It changes nothing.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.PreviewOverflow
+   */
+  previewOverflow: {
+    methodKind: "unary";
+    input: typeof PreviewOverflowRequestSchema;
+    output: typeof PreviewOverflowResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_admin_v1_admin, 0);

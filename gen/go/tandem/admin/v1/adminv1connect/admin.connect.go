@@ -57,6 +57,39 @@ const (
 	AdminServiceGetQueueProcedure = "/tandem.admin.v1.AdminService/GetQueue"
 	// AdminServiceListQueuesProcedure is the fully-qualified name of the AdminService's ListQueues RPC.
 	AdminServiceListQueuesProcedure = "/tandem.admin.v1.AdminService/ListQueues"
+	// AdminServiceSetClientProcedure is the fully-qualified name of the AdminService's SetClient RPC.
+	AdminServiceSetClientProcedure = "/tandem.admin.v1.AdminService/SetClient"
+	// AdminServiceRemoveClientProcedure is the fully-qualified name of the AdminService's RemoveClient
+	// RPC.
+	AdminServiceRemoveClientProcedure = "/tandem.admin.v1.AdminService/RemoveClient"
+	// AdminServiceGetClientProcedure is the fully-qualified name of the AdminService's GetClient RPC.
+	AdminServiceGetClientProcedure = "/tandem.admin.v1.AdminService/GetClient"
+	// AdminServiceListClientsProcedure is the fully-qualified name of the AdminService's ListClients
+	// RPC.
+	AdminServiceListClientsProcedure = "/tandem.admin.v1.AdminService/ListClients"
+	// AdminServiceImportClientsProcedure is the fully-qualified name of the AdminService's
+	// ImportClients RPC.
+	AdminServiceImportClientsProcedure = "/tandem.admin.v1.AdminService/ImportClients"
+	// AdminServiceCreateAbsenceProcedure is the fully-qualified name of the AdminService's
+	// CreateAbsence RPC.
+	AdminServiceCreateAbsenceProcedure = "/tandem.admin.v1.AdminService/CreateAbsence"
+	// AdminServiceDeleteAbsenceProcedure is the fully-qualified name of the AdminService's
+	// DeleteAbsence RPC.
+	AdminServiceDeleteAbsenceProcedure = "/tandem.admin.v1.AdminService/DeleteAbsence"
+	// AdminServiceListAbsencesProcedure is the fully-qualified name of the AdminService's ListAbsences
+	// RPC.
+	AdminServiceListAbsencesProcedure = "/tandem.admin.v1.AdminService/ListAbsences"
+	// AdminServiceCreateSpareProcedure is the fully-qualified name of the AdminService's CreateSpare
+	// RPC.
+	AdminServiceCreateSpareProcedure = "/tandem.admin.v1.AdminService/CreateSpare"
+	// AdminServiceUpdateSpareProcedure is the fully-qualified name of the AdminService's UpdateSpare
+	// RPC.
+	AdminServiceUpdateSpareProcedure = "/tandem.admin.v1.AdminService/UpdateSpare"
+	// AdminServiceListSparesProcedure is the fully-qualified name of the AdminService's ListSpares RPC.
+	AdminServiceListSparesProcedure = "/tandem.admin.v1.AdminService/ListSpares"
+	// AdminServicePreviewOverflowProcedure is the fully-qualified name of the AdminService's
+	// PreviewOverflow RPC.
+	AdminServicePreviewOverflowProcedure = "/tandem.admin.v1.AdminService/PreviewOverflow"
 )
 
 // AdminServiceClient is a client for the tandem.admin.v1.AdminService service.
@@ -69,6 +102,25 @@ type AdminServiceClient interface {
 	UpdateQueue(context.Context, *connect.Request[v1.UpdateQueueRequest]) (*connect.Response[v1.UpdateQueueResponse], error)
 	GetQueue(context.Context, *connect.Request[v1.GetQueueRequest]) (*connect.Response[v1.GetQueueResponse], error)
 	ListQueues(context.Context, *connect.Request[v1.ListQueuesRequest]) (*connect.Response[v1.ListQueuesResponse], error)
+	// SetClient makes an operator a caller number's personal manager.
+	SetClient(context.Context, *connect.Request[v1.SetClientRequest]) (*connect.Response[v1.SetClientResponse], error)
+	// RemoveClient takes a caller's personal manager away.
+	RemoveClient(context.Context, *connect.Request[v1.RemoveClientRequest]) (*connect.Response[v1.RemoveClientResponse], error)
+	// GetClient says what Tandem knows of a caller number.
+	GetClient(context.Context, *connect.Request[v1.GetClientRequest]) (*connect.Response[v1.GetClientResponse], error)
+	// ListClients lists a manager's clients, or the clients of dismissed managers.
+	ListClients(context.Context, *connect.Request[v1.ListClientsRequest]) (*connect.Response[v1.ListClientsResponse], error)
+	// ImportClients assigns managers from CSV lines "number,manager name".
+	ImportClients(context.Context, *connect.Request[v1.ImportClientsRequest]) (*connect.Response[v1.ImportClientsResponse], error)
+	CreateAbsence(context.Context, *connect.Request[v1.CreateAbsenceRequest]) (*connect.Response[v1.CreateAbsenceResponse], error)
+	DeleteAbsence(context.Context, *connect.Request[v1.DeleteAbsenceRequest]) (*connect.Response[v1.DeleteAbsenceResponse], error)
+	ListAbsences(context.Context, *connect.Request[v1.ListAbsencesRequest]) (*connect.Response[v1.ListAbsencesResponse], error)
+	CreateSpare(context.Context, *connect.Request[v1.CreateSpareRequest]) (*connect.Response[v1.CreateSpareResponse], error)
+	UpdateSpare(context.Context, *connect.Request[v1.UpdateSpareRequest]) (*connect.Response[v1.UpdateSpareResponse], error)
+	ListSpares(context.Context, *connect.Request[v1.ListSparesRequest]) (*connect.Response[v1.ListSparesResponse], error)
+	// PreviewOverflow says which spare number a call of a queue overflowing at a given time would
+	// go to, and why the others would not. It changes nothing.
+	PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the tandem.admin.v1.AdminService service. By
@@ -130,19 +182,103 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("ListQueues")),
 			connect.WithClientOptions(opts...),
 		),
+		setClient: connect.NewClient[v1.SetClientRequest, v1.SetClientResponse](
+			httpClient,
+			baseURL+AdminServiceSetClientProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetClient")),
+			connect.WithClientOptions(opts...),
+		),
+		removeClient: connect.NewClient[v1.RemoveClientRequest, v1.RemoveClientResponse](
+			httpClient,
+			baseURL+AdminServiceRemoveClientProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("RemoveClient")),
+			connect.WithClientOptions(opts...),
+		),
+		getClient: connect.NewClient[v1.GetClientRequest, v1.GetClientResponse](
+			httpClient,
+			baseURL+AdminServiceGetClientProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetClient")),
+			connect.WithClientOptions(opts...),
+		),
+		listClients: connect.NewClient[v1.ListClientsRequest, v1.ListClientsResponse](
+			httpClient,
+			baseURL+AdminServiceListClientsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListClients")),
+			connect.WithClientOptions(opts...),
+		),
+		importClients: connect.NewClient[v1.ImportClientsRequest, v1.ImportClientsResponse](
+			httpClient,
+			baseURL+AdminServiceImportClientsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ImportClients")),
+			connect.WithClientOptions(opts...),
+		),
+		createAbsence: connect.NewClient[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse](
+			httpClient,
+			baseURL+AdminServiceCreateAbsenceProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateAbsence")),
+			connect.WithClientOptions(opts...),
+		),
+		deleteAbsence: connect.NewClient[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse](
+			httpClient,
+			baseURL+AdminServiceDeleteAbsenceProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("DeleteAbsence")),
+			connect.WithClientOptions(opts...),
+		),
+		listAbsences: connect.NewClient[v1.ListAbsencesRequest, v1.ListAbsencesResponse](
+			httpClient,
+			baseURL+AdminServiceListAbsencesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListAbsences")),
+			connect.WithClientOptions(opts...),
+		),
+		createSpare: connect.NewClient[v1.CreateSpareRequest, v1.CreateSpareResponse](
+			httpClient,
+			baseURL+AdminServiceCreateSpareProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateSpare")),
+			connect.WithClientOptions(opts...),
+		),
+		updateSpare: connect.NewClient[v1.UpdateSpareRequest, v1.UpdateSpareResponse](
+			httpClient,
+			baseURL+AdminServiceUpdateSpareProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("UpdateSpare")),
+			connect.WithClientOptions(opts...),
+		),
+		listSpares: connect.NewClient[v1.ListSparesRequest, v1.ListSparesResponse](
+			httpClient,
+			baseURL+AdminServiceListSparesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListSpares")),
+			connect.WithClientOptions(opts...),
+		),
+		previewOverflow: connect.NewClient[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse](
+			httpClient,
+			baseURL+AdminServicePreviewOverflowProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("PreviewOverflow")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // adminServiceClient implements AdminServiceClient.
 type adminServiceClient struct {
-	createOperator *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
-	updateOperator *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
-	getOperator    *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
-	listOperators  *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
-	createQueue    *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
-	updateQueue    *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
-	getQueue       *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
-	listQueues     *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
+	createOperator  *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
+	updateOperator  *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
+	getOperator     *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
+	listOperators   *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
+	createQueue     *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
+	updateQueue     *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
+	getQueue        *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
+	listQueues      *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
+	setClient       *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
+	removeClient    *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
+	getClient       *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
+	listClients     *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
+	importClients   *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
+	createAbsence   *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
+	deleteAbsence   *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
+	listAbsences    *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
+	createSpare     *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
+	updateSpare     *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
+	listSpares      *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
+	previewOverflow *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
 }
 
 // CreateOperator calls tandem.admin.v1.AdminService.CreateOperator.
@@ -185,6 +321,66 @@ func (c *adminServiceClient) ListQueues(ctx context.Context, req *connect.Reques
 	return c.listQueues.CallUnary(ctx, req)
 }
 
+// SetClient calls tandem.admin.v1.AdminService.SetClient.
+func (c *adminServiceClient) SetClient(ctx context.Context, req *connect.Request[v1.SetClientRequest]) (*connect.Response[v1.SetClientResponse], error) {
+	return c.setClient.CallUnary(ctx, req)
+}
+
+// RemoveClient calls tandem.admin.v1.AdminService.RemoveClient.
+func (c *adminServiceClient) RemoveClient(ctx context.Context, req *connect.Request[v1.RemoveClientRequest]) (*connect.Response[v1.RemoveClientResponse], error) {
+	return c.removeClient.CallUnary(ctx, req)
+}
+
+// GetClient calls tandem.admin.v1.AdminService.GetClient.
+func (c *adminServiceClient) GetClient(ctx context.Context, req *connect.Request[v1.GetClientRequest]) (*connect.Response[v1.GetClientResponse], error) {
+	return c.getClient.CallUnary(ctx, req)
+}
+
+// ListClients calls tandem.admin.v1.AdminService.ListClients.
+func (c *adminServiceClient) ListClients(ctx context.Context, req *connect.Request[v1.ListClientsRequest]) (*connect.Response[v1.ListClientsResponse], error) {
+	return c.listClients.CallUnary(ctx, req)
+}
+
+// ImportClients calls tandem.admin.v1.AdminService.ImportClients.
+func (c *adminServiceClient) ImportClients(ctx context.Context, req *connect.Request[v1.ImportClientsRequest]) (*connect.Response[v1.ImportClientsResponse], error) {
+	return c.importClients.CallUnary(ctx, req)
+}
+
+// CreateAbsence calls tandem.admin.v1.AdminService.CreateAbsence.
+func (c *adminServiceClient) CreateAbsence(ctx context.Context, req *connect.Request[v1.CreateAbsenceRequest]) (*connect.Response[v1.CreateAbsenceResponse], error) {
+	return c.createAbsence.CallUnary(ctx, req)
+}
+
+// DeleteAbsence calls tandem.admin.v1.AdminService.DeleteAbsence.
+func (c *adminServiceClient) DeleteAbsence(ctx context.Context, req *connect.Request[v1.DeleteAbsenceRequest]) (*connect.Response[v1.DeleteAbsenceResponse], error) {
+	return c.deleteAbsence.CallUnary(ctx, req)
+}
+
+// ListAbsences calls tandem.admin.v1.AdminService.ListAbsences.
+func (c *adminServiceClient) ListAbsences(ctx context.Context, req *connect.Request[v1.ListAbsencesRequest]) (*connect.Response[v1.ListAbsencesResponse], error) {
+	return c.listAbsences.CallUnary(ctx, req)
+}
+
+// CreateSpare calls tandem.admin.v1.AdminService.CreateSpare.
+func (c *adminServiceClient) CreateSpare(ctx context.Context, req *connect.Request[v1.CreateSpareRequest]) (*connect.Response[v1.CreateSpareResponse], error) {
+	return c.createSpare.CallUnary(ctx, req)
+}
+
+// UpdateSpare calls tandem.admin.v1.AdminService.UpdateSpare.
+func (c *adminServiceClient) UpdateSpare(ctx context.Context, req *connect.Request[v1.UpdateSpareRequest]) (*connect.Response[v1.UpdateSpareResponse], error) {
+	return c.updateSpare.CallUnary(ctx, req)
+}
+
+// ListSpares calls tandem.admin.v1.AdminService.ListSpares.
+func (c *adminServiceClient) ListSpares(ctx context.Context, req *connect.Request[v1.ListSparesRequest]) (*connect.Response[v1.ListSparesResponse], error) {
+	return c.listSpares.CallUnary(ctx, req)
+}
+
+// PreviewOverflow calls tandem.admin.v1.AdminService.PreviewOverflow.
+func (c *adminServiceClient) PreviewOverflow(ctx context.Context, req *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error) {
+	return c.previewOverflow.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the tandem.admin.v1.AdminService service.
 type AdminServiceHandler interface {
 	CreateOperator(context.Context, *connect.Request[v1.CreateOperatorRequest]) (*connect.Response[v1.CreateOperatorResponse], error)
@@ -195,6 +391,25 @@ type AdminServiceHandler interface {
 	UpdateQueue(context.Context, *connect.Request[v1.UpdateQueueRequest]) (*connect.Response[v1.UpdateQueueResponse], error)
 	GetQueue(context.Context, *connect.Request[v1.GetQueueRequest]) (*connect.Response[v1.GetQueueResponse], error)
 	ListQueues(context.Context, *connect.Request[v1.ListQueuesRequest]) (*connect.Response[v1.ListQueuesResponse], error)
+	// SetClient makes an operator a caller number's personal manager.
+	SetClient(context.Context, *connect.Request[v1.SetClientRequest]) (*connect.Response[v1.SetClientResponse], error)
+	// RemoveClient takes a caller's personal manager away.
+	RemoveClient(context.Context, *connect.Request[v1.RemoveClientRequest]) (*connect.Response[v1.RemoveClientResponse], error)
+	// GetClient says what Tandem knows of a caller number.
+	GetClient(context.Context, *connect.Request[v1.GetClientRequest]) (*connect.Response[v1.GetClientResponse], error)
+	// ListClients lists a manager's clients, or the clients of dismissed managers.
+	ListClients(context.Context, *connect.Request[v1.ListClientsRequest]) (*connect.Response[v1.ListClientsResponse], error)
+	// ImportClients assigns managers from CSV lines "number,manager name".
+	ImportClients(context.Context, *connect.Request[v1.ImportClientsRequest]) (*connect.Response[v1.ImportClientsResponse], error)
+	CreateAbsence(context.Context, *connect.Request[v1.CreateAbsenceRequest]) (*connect.Response[v1.CreateAbsenceResponse], error)
+	DeleteAbsence(context.Context, *connect.Request[v1.DeleteAbsenceRequest]) (*connect.Response[v1.DeleteAbsenceResponse], error)
+	ListAbsences(context.Context, *connect.Request[v1.ListAbsencesRequest]) (*connect.Response[v1.ListAbsencesResponse], error)
+	CreateSpare(context.Context, *connect.Request[v1.CreateSpareRequest]) (*connect.Response[v1.CreateSpareResponse], error)
+	UpdateSpare(context.Context, *connect.Request[v1.UpdateSpareRequest]) (*connect.Response[v1.UpdateSpareResponse], error)
+	ListSpares(context.Context, *connect.Request[v1.ListSparesRequest]) (*connect.Response[v1.ListSparesResponse], error)
+	// PreviewOverflow says which spare number a call of a queue overflowing at a given time would
+	// go to, and why the others would not. It changes nothing.
+	PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -252,6 +467,78 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("ListQueues")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceSetClientHandler := connect.NewUnaryHandler(
+		AdminServiceSetClientProcedure,
+		svc.SetClient,
+		connect.WithSchema(adminServiceMethods.ByName("SetClient")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceRemoveClientHandler := connect.NewUnaryHandler(
+		AdminServiceRemoveClientProcedure,
+		svc.RemoveClient,
+		connect.WithSchema(adminServiceMethods.ByName("RemoveClient")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetClientHandler := connect.NewUnaryHandler(
+		AdminServiceGetClientProcedure,
+		svc.GetClient,
+		connect.WithSchema(adminServiceMethods.ByName("GetClient")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListClientsHandler := connect.NewUnaryHandler(
+		AdminServiceListClientsProcedure,
+		svc.ListClients,
+		connect.WithSchema(adminServiceMethods.ByName("ListClients")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceImportClientsHandler := connect.NewUnaryHandler(
+		AdminServiceImportClientsProcedure,
+		svc.ImportClients,
+		connect.WithSchema(adminServiceMethods.ByName("ImportClients")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceCreateAbsenceHandler := connect.NewUnaryHandler(
+		AdminServiceCreateAbsenceProcedure,
+		svc.CreateAbsence,
+		connect.WithSchema(adminServiceMethods.ByName("CreateAbsence")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceDeleteAbsenceHandler := connect.NewUnaryHandler(
+		AdminServiceDeleteAbsenceProcedure,
+		svc.DeleteAbsence,
+		connect.WithSchema(adminServiceMethods.ByName("DeleteAbsence")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListAbsencesHandler := connect.NewUnaryHandler(
+		AdminServiceListAbsencesProcedure,
+		svc.ListAbsences,
+		connect.WithSchema(adminServiceMethods.ByName("ListAbsences")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceCreateSpareHandler := connect.NewUnaryHandler(
+		AdminServiceCreateSpareProcedure,
+		svc.CreateSpare,
+		connect.WithSchema(adminServiceMethods.ByName("CreateSpare")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceUpdateSpareHandler := connect.NewUnaryHandler(
+		AdminServiceUpdateSpareProcedure,
+		svc.UpdateSpare,
+		connect.WithSchema(adminServiceMethods.ByName("UpdateSpare")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListSparesHandler := connect.NewUnaryHandler(
+		AdminServiceListSparesProcedure,
+		svc.ListSpares,
+		connect.WithSchema(adminServiceMethods.ByName("ListSpares")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServicePreviewOverflowHandler := connect.NewUnaryHandler(
+		AdminServicePreviewOverflowProcedure,
+		svc.PreviewOverflow,
+		connect.WithSchema(adminServiceMethods.ByName("PreviewOverflow")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.admin.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateOperatorProcedure:
@@ -270,6 +557,30 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetQueueHandler.ServeHTTP(w, r)
 		case AdminServiceListQueuesProcedure:
 			adminServiceListQueuesHandler.ServeHTTP(w, r)
+		case AdminServiceSetClientProcedure:
+			adminServiceSetClientHandler.ServeHTTP(w, r)
+		case AdminServiceRemoveClientProcedure:
+			adminServiceRemoveClientHandler.ServeHTTP(w, r)
+		case AdminServiceGetClientProcedure:
+			adminServiceGetClientHandler.ServeHTTP(w, r)
+		case AdminServiceListClientsProcedure:
+			adminServiceListClientsHandler.ServeHTTP(w, r)
+		case AdminServiceImportClientsProcedure:
+			adminServiceImportClientsHandler.ServeHTTP(w, r)
+		case AdminServiceCreateAbsenceProcedure:
+			adminServiceCreateAbsenceHandler.ServeHTTP(w, r)
+		case AdminServiceDeleteAbsenceProcedure:
+			adminServiceDeleteAbsenceHandler.ServeHTTP(w, r)
+		case AdminServiceListAbsencesProcedure:
+			adminServiceListAbsencesHandler.ServeHTTP(w, r)
+		case AdminServiceCreateSpareProcedure:
+			adminServiceCreateSpareHandler.ServeHTTP(w, r)
+		case AdminServiceUpdateSpareProcedure:
+			adminServiceUpdateSpareHandler.ServeHTTP(w, r)
+		case AdminServiceListSparesProcedure:
+			adminServiceListSparesHandler.ServeHTTP(w, r)
+		case AdminServicePreviewOverflowProcedure:
+			adminServicePreviewOverflowHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -309,4 +620,52 @@ func (UnimplementedAdminServiceHandler) GetQueue(context.Context, *connect.Reque
 
 func (UnimplementedAdminServiceHandler) ListQueues(context.Context, *connect.Request[v1.ListQueuesRequest]) (*connect.Response[v1.ListQueuesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListQueues is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetClient(context.Context, *connect.Request[v1.SetClientRequest]) (*connect.Response[v1.SetClientResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.SetClient is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) RemoveClient(context.Context, *connect.Request[v1.RemoveClientRequest]) (*connect.Response[v1.RemoveClientResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.RemoveClient is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetClient(context.Context, *connect.Request[v1.GetClientRequest]) (*connect.Response[v1.GetClientResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.GetClient is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListClients(context.Context, *connect.Request[v1.ListClientsRequest]) (*connect.Response[v1.ListClientsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListClients is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ImportClients(context.Context, *connect.Request[v1.ImportClientsRequest]) (*connect.Response[v1.ImportClientsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ImportClients is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateAbsence(context.Context, *connect.Request[v1.CreateAbsenceRequest]) (*connect.Response[v1.CreateAbsenceResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.CreateAbsence is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) DeleteAbsence(context.Context, *connect.Request[v1.DeleteAbsenceRequest]) (*connect.Response[v1.DeleteAbsenceResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.DeleteAbsence is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListAbsences(context.Context, *connect.Request[v1.ListAbsencesRequest]) (*connect.Response[v1.ListAbsencesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListAbsences is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateSpare(context.Context, *connect.Request[v1.CreateSpareRequest]) (*connect.Response[v1.CreateSpareResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.CreateSpare is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) UpdateSpare(context.Context, *connect.Request[v1.UpdateSpareRequest]) (*connect.Response[v1.UpdateSpareResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.UpdateSpare is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListSpares(context.Context, *connect.Request[v1.ListSparesRequest]) (*connect.Response[v1.ListSparesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListSpares is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.PreviewOverflow is not implemented"))
 }
