@@ -203,8 +203,10 @@ const (
 
 // Overflow is a queue's rule for spare numbers.
 type Overflow struct {
-	After     time.Duration // a call waiting this long with nobody free overflows; 0: never
-	Spares    []SpareID     // the pool, in order
-	MaxAtOnce int           // spare calls of this queue at once; 0: no limit but the pool's
-	Order     SpareOrder
+	After time.Duration // a call waiting this long with nobody free overflows; 0: never
+	// OnPredictedWait overflows a call at once when its predicted wait is longer than After.
+	OnPredictedWait bool
+	Spares          []SpareID // the pool, in order
+	MaxAtOnce       int       // spare calls of this queue at once; 0: no limit but the pool's
+	Order           SpareOrder
 }

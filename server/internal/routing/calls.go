@@ -176,6 +176,7 @@ func (e *Engine) afterCall(now time.Time, c *call) {
 	if q := e.queues[c.Queue]; q != nil {
 		wrap = q.WrapUp
 	}
+	e.learnHandleTime(c.Queue, c.TalkTime+wrap)
 	if wrap <= 0 {
 		e.setState(now, o, cc.OperatorReady, "")
 		o.st.IdleSince = now

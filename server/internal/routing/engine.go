@@ -48,7 +48,8 @@ type Engine struct {
 	clients   map[string]*cc.Client
 	absences  map[cc.OperatorID][]cc.Absence
 	spares    map[cc.SpareID]*spare
-	questions map[string]*question // opt-in questions waiting for an answer
+	questions map[string]*question         // opt-in questions waiting for an answer
+	handle    map[cc.QueueID]time.Duration // moving average of handle time (talk + wrap-up) per queue
 	lastTick  time.Time
 
 	// What the current step touched, flushed into a Changes at its end.
@@ -114,6 +115,7 @@ func (e *Engine) reset() {
 	e.absences = map[cc.OperatorID][]cc.Absence{}
 	e.spares = map[cc.SpareID]*spare{}
 	e.questions = map[string]*question{}
+	e.handle = map[cc.QueueID]time.Duration{}
 	e.begin()
 }
 

@@ -155,8 +155,17 @@ func spareCursor(q cc.QueueID) cc.QueueID { return "spare:" + q }
 func (e *Engine) overflow(now time.Time) {
 	for _, c := range e.line() {
 		q := e.queues[c.Queue]
-		if q == nil || q.Rules.Overflow.After <= 0 || now.Sub(c.ArrivedAt) < q.Rules.Overflow.After || e.waitsForManager(now, c) {
+		if q == nil || q.Rules.Overflow.After <= 0 || e.waitsForManager(now, c) {
 			continue
+		}
+		waited := now.Sub(c.ArrivedAt)
+		if waited < q.Rules.Overflow.After {
+			if !q.Rules.Overflow.OnPredictedWait {
+				continue
+			}
+			if w, ok := e.PredictedWait(c.ID); !ok || waited+w <= q.Rules.Overflow.After {
+				continue
+			}
 		}
 		s, cands := e.pickSpare(now, q)
 		if s == nil {
@@ -180,7 +189,7 @@ func (e *Engine) offerSpare(now time.Time, q *cc.Queue, c *call, s *spare, cands
 	e.touchOffer(of)
 	e.decision(cc.Decision{
 		Call: c.ID, Offer: of.ID, DecidedAt: now, Strategy: "overflow:" + cc.Strategy(cmp.Or(q.Rules.Overflow.Order, cc.SpareInTurn)), Spare: s.cfg.ID,
-		Rule:       fmt.Sprintf("waited %s (overflow after %s) with no operator free: spare %s", fmtDuration(now.Sub(c.ArrivedAt)), fmtDuration(q.Rules.Overflow.After), s.cfg.Name),
+		Rule:       fmt.Sprintf("waited %s (overflow after %s%s) with no operator free: spare %s", fmtDuration(now.Sub(c.ArrivedAt)), fmtDuration(q.Rules.Overflow.After), predicted(e, c), s.cfg.Name),
 		Candidates: cands,
 	})
 	c.Offer, c.Operator, c.Spare = of.ID, "", s.cfg.ID
@@ -240,4 +249,11 @@ func (e *Engine) PreviewOverflow(q cc.QueueID, at time.Time) (cc.Decision, error
 	d.Spare = s.cfg.ID
 	d.Rule = "spare " + s.cfg.Name + " would take it"
 	return d, nil
+}
+
+func predicted(e *Engine, c *call) string {
+	if w, ok := e.PredictedWait(c.ID); ok {
+		return ", predicted wait " + fmtDuration(w)
+	}
+	return ""
 }

@@ -190,3 +190,26 @@ func TestSpareOrders(t *testing.T) {
 		}
 	}
 }
+
+func TestOverflowOnPredictedWait(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.withSpares(cc.Overflow{After: 2 * time.Minute, OnPredictedWait: true}, cc.Spare{ID: "s1", MaxConcurrent: 1})
+	f.ready("anna")
+	// Anna handles one call of 3 minutes (10 s wrap-up): the queue learns its handle time.
+	first := f.intake()
+	f.must(f.e.Report(f.now, first, Event{Kind: OperatorAnswered, Offer: f.offerOf(first)}))
+	second := f.intake() // next in line behind anna's call: about 3 minutes, past the 2-minute rule
+	if spareOf(f, second) != "" {
+		t.Fatal("overflowed before the queue had an estimate")
+	}
+	f.now = f.now.Add(3 * time.Minute)
+	f.must(f.e.Report(f.now, first, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller, TalkTime: 3 * time.Minute}))
+	f.must(f.e.Report(f.now, second, Event{Kind: OperatorAnswered, Offer: f.offerOf(second)}))
+	third := f.intake()
+	if w, ok := f.e.PredictedWait(third); !ok || w != 3*time.Minute+10*time.Second {
+		t.Fatalf("predicted wait = %v %v", w, ok)
+	}
+	if spareOf(f, third) != "s1" {
+		t.Fatal("a call predicted to wait past the threshold did not overflow at once")
+	}
+}

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -67,7 +68,21 @@ func (e *Engine) announce(now time.Time) {
 		if n == 1 {
 			text = "You are next in line."
 		}
+		if w, ok := e.PredictedWait(c.ID); ok && w < time.Hour {
+			text = strings.TrimSuffix(text, ".") + ", " + aboutMinutes(w) + "."
+		}
 		e.command(cc.Command{Type: cc.CommandSay, Call: c.ID, AccessURL: c.AccessURL, Text: text})
+	}
+}
+
+// aboutMinutes says a wait the way a caller wants to hear it.
+func aboutMinutes(w time.Duration) string {
+	m := int(w.Round(time.Minute) / time.Minute)
+	switch {
+	case m <= 1:
+		return "about a minute"
+	default:
+		return fmt.Sprintf("about %d minutes", m)
 	}
 }
 

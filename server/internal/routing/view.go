@@ -2,6 +2,7 @@ package routing
 
 import (
 	"slices"
+	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
@@ -82,4 +83,41 @@ func (e *Engine) Position(id cc.CallID) int {
 		}
 	}
 	return n
+}
+
+// learnHandleTime adds a finished call's handle time (talk and wrap-up) to its queue's average.
+func (e *Engine) learnHandleTime(q cc.QueueID, d time.Duration) {
+	if avg, ok := e.handle[q]; ok {
+		e.handle[q] = time.Duration(ewma(float64(avg), float64(d)))
+	} else {
+		e.handle[q] = d
+	}
+}
+
+// PredictedWait estimates how much longer a waiting call will wait: its position in line times
+// the queue's average handle time, shared among the operators at work in the queue (ready, being
+// offered, talking or in wrap-up, with a live app). With nobody at work it is "forever" (a day);
+// before the queue has handled a call there is no estimate.
+func (e *Engine) PredictedWait(id cc.CallID) (time.Duration, bool) {
+	c := e.calls[id]
+	if c == nil {
+		return 0, false
+	}
+	aht, ok := e.handle[c.Queue]
+	if !ok {
+		return 0, false
+	}
+	working := 0
+	for _, o := range e.operators {
+		switch o.st.State {
+		case cc.OperatorReady, cc.OperatorReserved, cc.OperatorOnCall, cc.OperatorWrapUp:
+			if o.present() && o.cfg.Serves(c.Queue) {
+				working++
+			}
+		}
+	}
+	if working == 0 {
+		return 24 * time.Hour, true
+	}
+	return time.Duration(e.Position(id)) * aht / time.Duration(working), true
 }

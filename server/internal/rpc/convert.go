@@ -269,6 +269,7 @@ func rulesIn(q *adminv1.Queue) (cc.QueueRules, error) {
 		}
 		r.Overflow.After = time.Duration(o.GetAfterS()) * time.Second
 		r.Overflow.MaxAtOnce = int(o.GetMaxAtOnce())
+		r.Overflow.OnPredictedWait = o.GetOnPredictedWait()
 		for i, id := range o.GetSpareIds() {
 			if !slugPattern.MatchString(id) {
 				return r, cc.Invalid(fmt.Sprintf("queue.overflow.spare_ids[%d]", i), "not a spare id")
@@ -324,7 +325,7 @@ func queueOut(q cc.Queue) *adminv1.Queue {
 		OptInCooldownDays: uint32(q.Rules.OptInCooldown / (24 * time.Hour)),
 		AbsenceTemplates:  templates,
 		Overflow: &adminv1.Overflow{AfterS: uint32(q.Rules.Overflow.After / time.Second), SpareIds: spares,
-			MaxAtOnce: uint32(q.Rules.Overflow.MaxAtOnce), Order: string(q.Rules.Overflow.Order)},
+			MaxAtOnce: uint32(q.Rules.Overflow.MaxAtOnce), Order: string(q.Rules.Overflow.Order), OnPredictedWait: q.Rules.Overflow.OnPredictedWait},
 		AnnounceEveryS:  uint32(q.Rules.AnnounceEvery / time.Second),
 		AwayAfterMisses: uint32(q.Rules.AwayAfterMisses),
 		BanAfterMisses:  uint32(q.Rules.BanAfterMisses),

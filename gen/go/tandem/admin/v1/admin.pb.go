@@ -917,9 +917,12 @@ type Overflow struct {
 	// number's own and the server's).
 	MaxAtOnce uint32 `protobuf:"varint,3,opt,name=max_at_once,json=maxAtOnce,proto3" json:"max_at_once,omitempty"`
 	// "in_turn" (the default), "least_used" (fewest calls today) or "priority".
-	Order         string `protobuf:"bytes,4,opt,name=order,proto3" json:"order,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Order string `protobuf:"bytes,4,opt,name=order,proto3" json:"order,omitempty"`
+	// Also overflow a call at once when its predicted wait (position × the queue's average
+	// handle time ÷ operators at work) would take it past after_s.
+	OnPredictedWait bool `protobuf:"varint,5,opt,name=on_predicted_wait,json=onPredictedWait,proto3" json:"on_predicted_wait,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Overflow) Reset() {
@@ -978,6 +981,13 @@ func (x *Overflow) GetOrder() string {
 		return x.Order
 	}
 	return ""
+}
+
+func (x *Overflow) GetOnPredictedWait() bool {
+	if x != nil {
+		return x.OnPredictedWait
+	}
+	return false
 }
 
 type CreateQueueRequest struct {
@@ -3015,12 +3025,13 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boverflow\x18\x14 \x01(\v2\x19.tandem.admin.v1.OverflowR\boverflow\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"v\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa2\x01\n" +
 	"\bOverflow\x12\x17\n" +
 	"\aafter_s\x18\x01 \x01(\rR\x06afterS\x12\x1b\n" +
 	"\tspare_ids\x18\x02 \x03(\tR\bspareIds\x12\x1e\n" +
 	"\vmax_at_once\x18\x03 \x01(\rR\tmaxAtOnce\x12\x14\n" +
-	"\x05order\x18\x04 \x01(\tR\x05order\"B\n" +
+	"\x05order\x18\x04 \x01(\tR\x05order\x12*\n" +
+	"\x11on_predicted_wait\x18\x05 \x01(\bR\x0fonPredictedWait\"B\n" +
 	"\x12CreateQueueRequest\x12,\n" +
 	"\x05queue\x18\x01 \x01(\v2\x16.tandem.admin.v1.QueueR\x05queue\"C\n" +
 	"\x13CreateQueueResponse\x12,\n" +
