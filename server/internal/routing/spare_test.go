@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,11 +212,8 @@ func TestOverflowOnPredictedWait(t *testing.T) {
 		t.Fatal("with anna free again the second call should be hers, not a spare's")
 	}
 	f.must(f.e.Report(f.now, second, Event{Kind: OperatorAnswered, Offer: f.offerOf(second)}))
-	third := f.intake()
-	if w, ok := f.e.PredictedWait(third); !ok || w != 3*time.Minute {
-		t.Fatalf("predicted wait = %v %v", w, ok)
-	}
-	if spareOf(f, third) != "s1" {
-		t.Fatal("a call predicted to wait past the threshold did not overflow at once")
+	c, ch, _ := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100"})
+	if spareOf(f, c.ID) != "s1" || len(ch.Decisions) != 1 || !strings.Contains(ch.Decisions[0].Rule, "predicted wait 3m0s") {
+		t.Fatalf("a call predicted to wait 3 minutes (rule: 2) did not overflow at once: %+v", ch.Decisions)
 	}
 }
