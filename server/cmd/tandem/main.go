@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tandemcc/tandem/clients/web"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
@@ -199,6 +200,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Clock:        m.Clock,
 		Logger:       m.Logger,
 		PasswordCost: m.PasswordCost,
+		Web:          web.Handler(),
 	})
 	if err != nil {
 		return err

@@ -113,23 +113,11 @@ func (e *Engine) before(a, b *call) int {
 // offer reserves pool[best] for call c under a new lease and tells the cloud to dial him.
 func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, best int, ranks []rank) {
 	o := pool[best]
-	of := &cc.Offer{
-		ID:        cc.OfferID(e.cfg.NewID("offer")),
-		Call:      c.ID,
-		Operator:  o.cfg.ID,
-		State:     cc.OfferPending,
-		OfferedAt: now,
-		ExpiresAt: now.Add(q.OfferTimeout + e.cfg.OfferSlack),
-	}
-	e.offers[of.ID] = of
-	e.touchOffer(of)
+	of := e.newOffer(now, q, c)
+	of.Operator = o.cfg.ID
 	e.decision(e.explain(now, q, c, of, pool, best, ranks))
 	if q.Strategy == cc.StrategyRoundRobin {
-		e.strat.cursors[q.ID] = o.cfg.ID
-		if e.out.Cursors == nil {
-			e.out.Cursors = map[cc.QueueID]cc.OperatorID{}
-		}
-		e.out.Cursors[q.ID] = o.cfg.ID
+		e.setCursor(q.ID, o.cfg.ID)
 	}
 	c.Offer, c.Operator = of.ID, o.cfg.ID
 	c.tried[o.cfg.ID] = true
@@ -145,6 +133,29 @@ func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, be
 		Timeout:   q.OfferTimeout,
 		CallerID:  c.CallerNumber,
 	})
+}
+
+// newOffer opens a lease on call c, for the caller to fill in whom it is for.
+func (e *Engine) newOffer(now time.Time, q *cc.Queue, c *call) *cc.Offer {
+	of := &cc.Offer{
+		ID:        cc.OfferID(e.cfg.NewID("offer")),
+		Call:      c.ID,
+		State:     cc.OfferPending,
+		OfferedAt: now,
+		ExpiresAt: now.Add(q.OfferTimeout + e.cfg.OfferSlack),
+	}
+	e.offers[of.ID] = of
+	e.touchOffer(of)
+	return of
+}
+
+// setCursor remembers where a round (of operators or spares) stopped.
+func (e *Engine) setCursor(key cc.QueueID, id cc.OperatorID) {
+	e.strat.cursors[key] = id
+	if e.out.Cursors == nil {
+		e.out.Cursors = map[cc.QueueID]cc.OperatorID{}
+	}
+	e.out.Cursors[key] = id
 }
 
 // explain builds the decision record: every operator of the queue, eligible or not, why not,

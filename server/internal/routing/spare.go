@@ -177,16 +177,8 @@ func (e *Engine) overflow(now time.Time) {
 
 // offerSpare sends call c to spare s under a lease.
 func (e *Engine) offerSpare(now time.Time, q *cc.Queue, c *call, s *spare, cands []cc.Candidate) {
-	of := &cc.Offer{
-		ID:        cc.OfferID(e.cfg.NewID("offer")),
-		Call:      c.ID,
-		Spare:     s.cfg.ID,
-		State:     cc.OfferPending,
-		OfferedAt: now,
-		ExpiresAt: now.Add(q.OfferTimeout + e.cfg.OfferSlack),
-	}
-	e.offers[of.ID] = of
-	e.touchOffer(of)
+	of := e.newOffer(now, q, c)
+	of.Spare = s.cfg.ID
 	e.decision(cc.Decision{
 		Call: c.ID, Offer: of.ID, DecidedAt: now, Strategy: "overflow:" + cc.Strategy(cmp.Or(q.Rules.Overflow.Order, cc.SpareInTurn)), Spare: s.cfg.ID,
 		Rule:       fmt.Sprintf("waited %s (overflow after %s%s) with no operator free: spare %s", fmtDuration(now.Sub(c.ArrivedAt)), fmtDuration(q.Rules.Overflow.After), predicted(e, c), s.cfg.Name),
@@ -200,11 +192,7 @@ func (e *Engine) offerSpare(now time.Time, q *cc.Queue, c *call, s *spare, cands
 	st.LastUsed = now
 	s.st = st
 	e.touchSpare(s)
-	e.strat.cursors[spareCursor(q.ID)] = cc.OperatorID(s.cfg.ID)
-	if e.out.Cursors == nil {
-		e.out.Cursors = map[cc.QueueID]cc.OperatorID{}
-	}
-	e.out.Cursors[spareCursor(q.ID)] = cc.OperatorID(s.cfg.ID)
+	e.setCursor(spareCursor(q.ID), cc.OperatorID(s.cfg.ID))
 	e.command(cc.Command{Type: cc.CommandDial, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Contact: s.cfg.Contact, Timeout: q.OfferTimeout, CallerID: c.CallerNumber})
 }
 

@@ -168,23 +168,19 @@ func (s *Switchboard) Calls(ctx context.Context, q cc.QueueID) ([]routing.Waitin
 
 // WithdrawOffer takes back a pending offer.
 func (s *Switchboard) WithdrawOffer(ctx context.Context, id cc.OfferID, reason string) (cc.Call, error) {
-	var c cc.Call
-	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		var ch cc.Changes
-		var err error
-		c, ch, err = s.engine.WithdrawOffer(now, id, reason)
-		return ch, err
-	})
-	return c, err
+	return s.callStep(ctx, func(now time.Time) (cc.Call, cc.Changes, error) { return s.engine.WithdrawOffer(now, id, reason) })
 }
 
 // Requeue puts a waiting call back in line, maybe in another queue.
 func (s *Switchboard) Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) (cc.Call, error) {
+	return s.callStep(ctx, func(now time.Time) (cc.Call, cc.Changes, error) { return s.engine.Requeue(now, id, to) })
+}
+
+// callStep runs an engine step that returns a call.
+func (s *Switchboard) callStep(ctx context.Context, fn func(now time.Time) (cc.Call, cc.Changes, error)) (cc.Call, error) {
 	var c cc.Call
-	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		var ch cc.Changes
-		var err error
-		c, ch, err = s.engine.Requeue(now, id, to)
+	err := s.do(ctx, func(now time.Time) (ch cc.Changes, err error) {
+		c, ch, err = fn(now)
 		return ch, err
 	})
 	return c, err
