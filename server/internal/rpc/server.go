@@ -58,6 +58,7 @@ type Config struct {
 	Logger       *slog.Logger
 	SessionTTL   time.Duration // default 12 h
 	PasswordCost int           // bcrypt cost; default bcrypt.DefaultCost
+	Web          http.Handler  // serves every path that is not the API (the operator app); nil: 404
 }
 
 // Server is the API.
@@ -120,7 +121,11 @@ func New(cfg Config) (*Server, error) {
 	add(assignmentv1connect.NewAssignmentServiceHandler(assignmentHandler{s}, opts))
 	add(analyticsv1connect.NewAnalyticsServiceHandler(analyticsHandler{s}, opts))
 	add(adminv1connect.NewAdminServiceHandler(adminHandler{s}, opts))
-	transcoder, err := vanguard.NewTranscoder(services)
+	var transcoderOpts []vanguard.TranscoderOption
+	if cfg.Web != nil {
+		transcoderOpts = append(transcoderOpts, vanguard.WithUnknownHandler(cfg.Web))
+	}
+	transcoder, err := vanguard.NewTranscoder(services, transcoderOpts...)
 	if err != nil {
 		return nil, err
 	}

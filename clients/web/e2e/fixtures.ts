@@ -1,0 +1,77 @@
+// Playwright fixtures: a fresh tandem (own port and database) with the support queue and
+// operators anna and boris, the emulator as the cloud, and helpers for the operator screen.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
+import { AdminApi, Cloud, TandemServer, WAIT } from "./world";
+
+export const screensDir = join(__dirname, "..", "test-results", "screens") + "/";
+mkdirSync(screensDir, { recursive: true });
+
+interface World {
+  server: TandemServer;
+  api: AdminApi;
+  ids: Record<string, string>;
+  cloud: Cloud;
+}
+
+export const test = base.extend<World>({
+  server: async ({}, use) => {
+    const s = await TandemServer.start();
+    await use(s);
+    await s.close();
+  },
+  api: async ({ server }, use) => {
+    await use(new AdminApi(server.url));
+  },
+  ids: async ({ api }, use) => {
+    await use(await api.setup(["anna", "boris"]));
+  },
+  cloud: async ({ server }, use) => {
+    const c = await Cloud.start(server.url);
+    await use(c);
+    await c.close();
+  },
+});
+
+export { expect };
+
+/** The operator screen's parts. */
+export function desk(page: Page) {
+  return {
+    state: page.getByTestId("state"),
+    toggle: page.getByTestId("toggle"),
+    conn: page.getByTestId("conn"),
+    offer: page.getByTestId("offer-card"),
+    talk: page.getByTestId("talk-card"),
+    wrapUp: page.getByTestId("wrapup-card"),
+  };
+}
+
+export async function logIn(page: Page, url: string, name: string, password = `password-${name}`): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** Waits until the screen shows this state over a live connection. */
+export async function showsState(page: Page, state: string): Promise<void> {
+  const d = desk(page);
+  await expect(d.conn).toHaveAttribute("data-tone", "ok", { timeout: WAIT });
+  await expect(d.state).toHaveAttribute("data-state", state, { timeout: WAIT });
+}
+
+export async function shot(target: Page | Locator, name: string): Promise<void> {
+  await target.screenshot({ path: `${screensDir}${name}.png` });
+}
+
+/** Fails the test on any error in the page (exceptions, CSP refusals, failed loads). */
+export function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|net::ERR_|Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}

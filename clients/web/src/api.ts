@@ -1,0 +1,110 @@
+// The only place that talks to Tandem: the generated Connect clients (gen/ts) over
+// @connectrpc/connect-web, on the origin the app was served from.
+import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-web";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { OperatorPresenceService } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
+import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
+import type { DeskApi, Failure, WatchMessage } from "./desk";
+import { statsFrom, statusFrom } from "./model";
+import type { Session } from "./state";
+
+function transport(baseUrl: string, token?: string): Transport {
+  const interceptors: Interceptor[] = [];
+  if (token) {
+    interceptors.push((next) => (req) => {
+      req.header.set("Authorization", `Bearer ${token}`);
+      return next(req);
+    });
+  }
+  return createConnectTransport({ baseUrl, useBinaryFormat: true, interceptors });
+}
+
+/** What went wrong with a login, in words for the operator. */
+export class LoginError extends Error {}
+
+function unreachable(err: ConnectError): boolean {
+  return err.code === Code.Unavailable || err.code === Code.Unknown || err.code === Code.Internal || err.code === Code.DeadlineExceeded;
+}
+
+/** Logs in with name and password; a new login takes over any other session of the operator. */
+export async function logIn(baseUrl: string, name: string, password: string): Promise<Session> {
+  const client = createClient(OperatorPresenceService, transport(baseUrl));
+  try {
+    const res = await client.logIn({ name: name.trim(), password }, { timeoutMs: 15000 });
+    return { token: res.token, operatorId: res.operatorId, name: name.trim(), expiresAt: res.expiresAt ? timestampMs(res.expiresAt) : Date.now() + 12 * 3600e3 };
+  } catch (e) {
+    const err = ConnectError.from(e);
+    switch (err.code) {
+      case Code.Unauthenticated:
+        throw new LoginError("Wrong name or password.");
+      case Code.PermissionDenied:
+        throw new LoginError("This operator is disabled. Ask your supervisor.");
+      case Code.InvalidArgument:
+        throw new LoginError(err.rawMessage.startsWith("password") ? "Enter your password." : "Enter your name.");
+      case Code.ResourceExhausted:
+        throw new LoginError("Too many attempts. Wait a minute and try again.");
+    }
+    if (unreachable(err)) throw new LoginError("Cannot reach the Tandem server. Check your connection and try again.");
+    throw new LoginError(err.rawMessage || "Login failed.");
+  }
+}
+
+/** The desk's view of a failure: takeover, a dead session, or something worth retrying. */
+export function classify(e: unknown): Failure {
+  const err = ConnectError.from(e);
+  if (err.code === Code.Aborted) return { kind: "taken_over" };
+  if (err.code === Code.Unauthenticated) {
+    return { kind: "signed_out", message: "Your session has ended (you logged in somewhere else, or it expired). Log in again." };
+  }
+  if (err.code === Code.Canceled && e instanceof Error && !(e instanceof ConnectError)) return { kind: "transient", message: e.message };
+  if (unreachable(err) && /fetch|network|load failed/i.test(err.rawMessage)) return { kind: "transient", message: "cannot reach the server" };
+  return { kind: "transient", message: err.rawMessage || String(err.code) };
+}
+
+/** The desk's API for one session. */
+export function deskApi(baseUrl: string, session: Session): DeskApi {
+  const t = transport(baseUrl, session.token);
+  const presence: Client<typeof OperatorPresenceService> = createClient(OperatorPresenceService, t);
+  const analytics: Client<typeof AnalyticsService> = createClient(AnalyticsService, t);
+  const opts = { timeoutMs: 15000 };
+  return {
+    async *watch(signal: AbortSignal): AsyncIterable<WatchMessage> {
+      for await (const res of presence.watchOperator({}, { signal })) {
+        const ev = res.event;
+        switch (ev.case) {
+          case "snapshot":
+            yield { kind: "snapshot", status: statusFrom(ev.value) };
+            break;
+          case "changed":
+            yield { kind: "changed", status: statusFrom(ev.value) };
+            break;
+          case "keepalive":
+            yield { kind: "keepalive", at: ev.value.at ? timestampMs(ev.value.at) : Date.now() };
+            break;
+        }
+      }
+    },
+    async goReady() {
+      const res = await presence.goReady({}, opts);
+      return res.status ? statusFrom(res.status) : null;
+    },
+    async goAway(reason: string) {
+      const res = await presence.goAway({ reason }, opts);
+      return res.status ? statusFrom(res.status) : null;
+    },
+    async endWrapUp(note: string) {
+      const res = await presence.endWrapUp({ note }, opts);
+      return res.status ? statusFrom(res.status) : null;
+    },
+    async stats() {
+      const res = await analytics.getOperatorStats({ operatorId: session.operatorId }, opts);
+      const mine = res.operators.find((o) => o.operatorId === session.operatorId) ?? res.operators[0];
+      return mine ? statsFrom(mine) : null;
+    },
+    async logOut() {
+      await presence.logOut({}, opts);
+    },
+    classify,
+  };
+}

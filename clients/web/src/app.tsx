@@ -1,0 +1,482 @@
+// The views: the login form, the operator screen, the takeover notice. They render what
+// derive() says and turn clicks and keys into desk actions; the rules live in state.ts.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { deskApi, logIn, LoginError } from "./api";
+import { Desk } from "./desk";
+import { clock, duration, outcomeLabels, when } from "./format";
+import type { Offer, Stats } from "./model";
+import { askNotificationPermission, clearOfferNotification, notifyOffer, ring, unlockSound } from "./notify";
+import { softphone } from "./softphone";
+import { derive, type Card, type Model, type Screen } from "./state";
+import { clearSession, loadPrefs, savePrefs, saveSession, type Prefs } from "./storage";
+import { useModel, useNow, type Store } from "./store";
+
+export const awayReasons = ["break", "lunch", "training", "meeting"];
+
+export function App({ store, baseUrl }: { store: Store; baseUrl: string }) {
+  const m = useModel(store);
+  if (m.phase === "login" || !m.session) return <Login store={store} baseUrl={baseUrl} notice={m.loginNotice} />;
+  if (m.phase === "taken_over") return <TakenOver store={store} name={m.session.name} />;
+  return <Operator store={store} baseUrl={baseUrl} m={m} />;
+}
+
+function Login({ store, baseUrl, notice }: { store: Store; baseUrl: string; notice: string }) {
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    document.title = "Log in · Tandem";
+  }, []);
+  async function submit(ev: Event) {
+    ev.preventDefault();
+    unlockSound();
+    if (!name.trim() || !password) {
+      setError(!name.trim() ? "Enter your name." : "Enter your password.");
+      return;
+    }
+    setBusy(true);
+    setError("");
+    try {
+      const session = await logIn(baseUrl, name, password);
+      saveSession(session);
+      store.dispatch({ type: "signed_in", session });
+    } catch (e) {
+      setError(e instanceof LoginError ? e.message : "Login failed.");
+      setBusy(false);
+    }
+  }
+  return (
+    <main class="login">
+      <form class="login-box" onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">
+          <span class="logo" aria-hidden="true" />
+          Tandem
+        </h1>
+        <p class="muted">Operator sign-in</p>
+        {notice && (
+          <p class="notice" role="status" data-testid="login-notice">
+            {notice}
+          </p>
+        )}
+        <label>
+          Name
+          <input name="name" autocomplete="username" autoFocus value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        {error && (
+          <p class="error" role="alert" data-testid="login-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? "Logging in…" : "Log in"}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+function TakenOver({ store, name }: { store: Store; name: string }) {
+  useEffect(() => {
+    document.title = "Taken over · Tandem";
+  }, []);
+  return (
+    <main class="login">
+      <section class="login-box" role="alert" data-testid="takeover">
+        <h1>Taken over</h1>
+        <p>
+          <strong>{name}</strong> logged in somewhere else, so this tab stopped receiving calls. Only one place at a time can take your calls.
+        </p>
+        <button class="primary" onClick={() => store.dispatch({ type: "signed_out" })}>
+          Log in here instead
+        </button>
+      </section>
+    </main>
+  );
+}
+
+function useDesk(store: Store, baseUrl: string, m: Model): Desk | null {
+  const token = m.session?.token ?? "";
+  const [desk, setDesk] = useState<Desk | null>(null);
+  useEffect(() => {
+    const session = store.get().session;
+    if (!session) return;
+    const phone = softphone();
+    const d = new Desk({
+      api: deskApi(baseUrl, session),
+      dispatch: store.dispatch,
+      model: store.get,
+      onOffer(o: Offer) {
+        if (loadPrefs().sound) ring();
+        notifyOffer(o);
+        phone.offered(o);
+      },
+      onEnd(why) {
+        clearSession(session.token);
+        void phone.stop();
+        if (why === "taken_over") clearOfferNotification();
+      },
+    });
+    void phone.start({ operatorId: session.operatorId, name: session.name });
+    setDesk(d);
+    const online = () => d.retryNow();
+    const visible = () => document.visibilityState === "visible" && d.retryNow();
+    window.addEventListener("online", online);
+    document.addEventListener("visibilitychange", visible);
+    return () => {
+      window.removeEventListener("online", online);
+      document.removeEventListener("visibilitychange", visible);
+      d.stop();
+    };
+  }, [store, baseUrl, token]);
+  return desk;
+}
+
+function Operator({ store, baseUrl, m }: { store: Store; baseUrl: string; m: Model }) {
+  const desk = useDesk(store, baseUrl, m);
+  const now = useNow(250);
+  const screen = derive(m, now);
+  const [prefs, setPrefsState] = useState<Prefs>(loadPrefs);
+  const [note, setNote] = useState("");
+  const setPrefs = (p: Prefs) => {
+    savePrefs(p);
+    setPrefsState(p);
+  };
+  // The note belongs to one call: start empty for each.
+  const callId = m.status?.callId ?? "";
+  useEffect(() => setNote(""), [callId]);
+
+  const toggle = (reason?: string) => {
+    unlockSound();
+    const t = screen.toggle;
+    if (!desk || !t.action || t.busy) return;
+    if (t.action === "ready") {
+      askNotificationPermission();
+      void desk.act("ready");
+    } else {
+      const r = reason ?? prefs.awayReason;
+      if (reason) setPrefs({ ...prefs, awayReason: reason });
+      void desk.act("away", r);
+    }
+  };
+  const done = () => {
+    if (desk && screen.card?.kind === "wrap_up" && screen.card.canDone) void desk.act("done", note.trim());
+  };
+
+  useShortcuts(toggle, done);
+
+  const st = m.status?.state ?? "unknown";
+  useEffect(() => {
+    document.title = `${screen.conn.tone === "ok" ? screen.state.label : "Disconnected"} · Tandem`;
+    softphone().moved(st, callId);
+    if (st !== "reserved") clearOfferNotification();
+  }, [screen.state.label, screen.conn.tone, st, callId]);
+
+  const logOut = async () => {
+    if (!desk || !m.session) return;
+    const why = await desk.logOut();
+    if (why) {
+      store.dispatch({ type: "action_failed", action: "away", message: `Could not log out: ${why}` });
+      return;
+    }
+    clearSession(m.session.token);
+    store.dispatch({ type: "signed_out" });
+  };
+
+  const name = m.status?.displayName || m.session?.name || "";
+  return (
+    <div class={`app tone-${screen.state.tone}${screen.state.stale ? " stale" : ""}`}>
+      <header class="top">
+        <span class="brand">
+          <span class="logo" aria-hidden="true" />
+          Tandem
+        </span>
+        <span class="who" data-testid="operator-name">
+          {name}
+        </span>
+        <ConnBadge screen={screen} onRetry={() => desk?.retryNow()} />
+        <label class="sound" title="Ring on incoming calls">
+          <input type="checkbox" checked={prefs.sound} onChange={(e) => setPrefs({ ...prefs, sound: e.currentTarget.checked })} /> Sound
+        </label>
+        <button class="link" onClick={logOut} disabled={m.status?.state === "reserved" || m.status?.state === "on_call"}>
+          Log out
+        </button>
+      </header>
+      {m.conn.kind !== "live" && (
+        <div class="banner" role="alert" data-testid="disconnected">
+          <strong>Not connected — you are not receiving calls.</strong> {screen.conn.detail && <span>Reconnecting: {screen.conn.detail}.</span>}{" "}
+          <button class="link" onClick={() => desk?.retryNow()}>
+            Retry now
+          </button>
+        </div>
+      )}
+      <main class="desk">
+        <section class="status-panel" aria-label="Your status">
+          <div class="state" data-testid="state" data-state={screen.state.stale ? "stale" : screen.state.key} aria-live="polite">
+            <span class="state-label">{screen.state.label}</span>
+            {screen.state.detail && (
+              <span class="state-detail" data-testid="state-detail">
+                {screen.state.detail}
+              </span>
+            )}
+            {m.status && !screen.state.stale && (
+              <span class="state-for" data-testid="state-for">
+                for {clock(screen.state.forMs)}
+              </span>
+            )}
+          </div>
+          <ToggleButton screen={screen} onPress={() => toggle()} />
+          {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
+            <div class="reasons" role="group" aria-label="Go away for">
+              <span class="muted">Away for:</span>
+              {awayReasons.map((r) => (
+                <button key={r} class={`chip${r === prefs.awayReason ? " chosen" : ""}`} disabled={screen.toggle.busy} onClick={() => toggle(r)}>
+                  {r}
+                </button>
+              ))}
+            </div>
+          )}
+          {m.notice && (
+            <p class="error" role="alert" data-testid="notice">
+              {m.notice}{" "}
+              <button class="link" onClick={() => store.dispatch({ type: "dismiss_notice" })}>
+                dismiss
+              </button>
+            </p>
+          )}
+          {screen.card && <CallCard card={screen.card} now={now} note={note} setNote={setNote} onDone={done} />}
+          {screen.ban && (
+            <div class="ban" role="alert" data-testid="ban">
+              <strong>Banned until {screen.ban.until ? new Date(screen.ban.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "further notice"}</strong>
+              {screen.ban.until > 0 && <span> ({clock(screen.ban.leftMs)} left)</span>}
+              <p>{screen.ban.reason}</p>
+            </div>
+          )}
+        </section>
+        <Figures screen={screen} stats={m.stats} />
+      </main>
+      <footer class="keys muted">
+        <span>
+          <kbd>R</kbd> ready / away
+        </span>
+        <span>
+          <kbd>D</kbd> done with wrap-up
+        </span>
+        <span>
+          <kbd>Ctrl</kbd>+<kbd>Enter</kbd> in the note: done
+        </span>
+      </footer>
+    </div>
+  );
+}
+
+function ConnBadge({ screen, onRetry }: { screen: Screen; onRetry: () => void }) {
+  const c = screen.conn;
+  return (
+    <span class={`conn conn-${c.tone}`} role="status" data-testid="conn" data-tone={c.tone} title={c.detail} onClick={c.tone === "bad" ? onRetry : undefined}>
+      <span class="dot" aria-hidden="true" />
+      {c.label}
+      {c.detail && <span class="conn-detail"> · {c.detail}</span>}
+    </span>
+  );
+}
+
+function ToggleButton({ screen, onPress }: { screen: Screen; onPress: () => void }) {
+  const t = screen.toggle;
+  return (
+    <button
+      class={`toggle ${t.on ? "on" : "off"}${t.action ? "" : " inert"}`}
+      data-testid="toggle"
+      data-action={t.action ?? "none"}
+      aria-pressed={t.on}
+      disabled={!t.action || t.busy}
+      onClick={onPress}
+      title={t.hint}
+    >
+      <span class="toggle-label">{t.busy ? "…" : t.label}</span>
+      <span class="toggle-hint">{t.hint}</span>
+    </button>
+  );
+}
+
+function Caller({ call, callId }: { call: Offer | null; callId: string }) {
+  if (!call) return <p class="muted">Call {callId}</p>;
+  return (
+    <div class="caller">
+      <div class="caller-number" data-testid="caller-number">
+        {call.callerNumber || "Unknown number"}
+      </div>
+      {call.callerName && (
+        <div class="caller-name" data-testid="caller-name">
+          {call.callerName}
+        </div>
+      )}
+      <div class="caller-meta">
+        <span data-testid="queue">Queue: {call.queueId}</span>
+        {call.yourClient && (
+          <span class="badge" data-testid="your-client">
+            Your client
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function RecentCalls({ offer, now }: { offer: Offer; now: number }) {
+  if (!offer.recentCalls.length) return <p class="muted recent-none">First call from this number.</p>;
+  return (
+    <table class="recent" data-testid="recent-calls">
+      <caption>Last calls from this number</caption>
+      <tbody>
+        {offer.recentCalls.map((c) => (
+          <tr key={c.callId}>
+            <td>{when(c.arrivedAt, now)}</td>
+            <td>{c.queueId}</td>
+            <td class={`outcome-${c.outcome}`}>{outcomeLabels[c.outcome]}</td>
+            <td>{c.operatorName || "—"}</td>
+            <td>{c.talkTimeMs ? clock(c.talkTimeMs) : ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function CallCard({ card, now, note, setNote, onDone }: { card: Card; now: number; note: string; setNote: (s: string) => void; onDone: () => void }) {
+  if (card.kind === "offer") {
+    const pct = Math.max(0, Math.min(100, (card.leftMs / card.totalMs) * 100));
+    return (
+      <article class="card card-offer" data-testid="offer-card" aria-live="assertive">
+        <h2>Incoming call</h2>
+        <Caller call={card.offer} callId={card.offer.callId} />
+        <div class="countdown" data-testid="ring-countdown">
+          <div class="bar" style={{ width: `${pct}%` }} />
+          <span>Ringing — {Math.ceil(card.leftMs / 1000)} s to answer on your phone</span>
+        </div>
+        <RecentCalls offer={card.offer} now={now} />
+      </article>
+    );
+  }
+  if (card.kind === "talk") {
+    return (
+      <article class="card card-talk" data-testid="talk-card">
+        <h2>
+          On the call <span class="timer" data-testid="talk-timer">{clock(card.talkMs)}</span>
+        </h2>
+        <Caller call={card.call} callId={card.callId} />
+      </article>
+    );
+  }
+  return (
+    <article class="card card-wrap" data-testid="wrapup-card">
+      <h2>
+        Wrap-up{" "}
+        <span class="timer" data-testid="wrapup-countdown">
+          {card.leftMs > 0 ? `${clock(card.leftMs)} left` : "ending…"}
+        </span>
+      </h2>
+      <Caller call={card.call} callId={card.callId} />
+      <label class="note">
+        Note on the call
+        <textarea
+          data-testid="note"
+          maxLength={2000}
+          rows={3}
+          value={note}
+          onInput={(e) => setNote(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              onDone();
+            }
+          }}
+          placeholder="What was it about? (optional)"
+        />
+      </label>
+      <button class="primary done" data-testid="done" disabled={!card.canDone} onClick={onDone}>
+        Done — ready for the next call <kbd>D</kbd>
+      </button>
+    </article>
+  );
+}
+
+function Figures({ screen, stats }: { screen: Screen; stats: Stats | null }) {
+  const sc = screen.score;
+  const answered = stats?.callsAnswered ?? 0;
+  return (
+    <aside class="figures" aria-label="Your figures today" data-testid="figures">
+      <h2>Today</h2>
+      <dl class="stats">
+        <div>
+          <dt>Calls</dt>
+          <dd data-testid="calls-today">{answered}</dd>
+        </div>
+        <div>
+          <dt>Avg answer</dt>
+          <dd data-testid="avg-answer">{stats && answered ? duration(stats.averageRingTimeMs) : "—"}</dd>
+        </div>
+        <div>
+          <dt>Missed</dt>
+          <dd data-testid="missed-today">{stats?.offersMissed ?? 0}</dd>
+        </div>
+        <div>
+          <dt>Talk time</dt>
+          <dd>{stats ? clock(stats.talkTimeMs) : "—"}</dd>
+        </div>
+      </dl>
+      {sc && (
+        <div class="score" data-testid="score">
+          <div class="score-head">
+            <span>Score</span>
+            <strong data-testid="score-value">{Math.round(sc.score)}</strong>
+            <span class="muted">/ 100</span>
+          </div>
+          <div class="score-bar" aria-hidden="true">
+            <div class="score-fill" style={{ width: `${Math.max(0, Math.min(100, sc.score))}%` }} />
+            <div class="score-miss" style={{ width: `${Math.min(100, sc.missLoss)}%` }} />
+          </div>
+          <ul class="losses">
+            <li>
+              Missed calls: <strong>−{Math.round(sc.missLoss)}</strong> <span class="muted">(answer rate {Math.round(sc.answerRate * 100)} %)</span>
+            </li>
+            <li>
+              Slow answers: <strong>−{Math.round(sc.slowLoss)}</strong> <span class="muted">(avg ring {duration(sc.ringTimeMs)}; 20 s halves the score)</span>
+            </li>
+          </ul>
+          <p class="muted small">Recent calls weigh most. Answering quickly raises it; every missed call lowers it and moves you to away.</p>
+        </div>
+      )}
+    </aside>
+  );
+}
+
+/** R: ready/away; D: done with wrap-up. Not while typing (Ctrl+Enter in the note is done). */
+function useShortcuts(toggle: () => void, done: () => void) {
+  const ref = useRef({ toggle, done });
+  ref.current = { toggle, done };
+  const handler = useMemo(
+    () => (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+      const k = e.key.toLowerCase();
+      if (k === "r") {
+        e.preventDefault();
+        ref.current.toggle();
+      } else if (k === "d") {
+        e.preventDefault();
+        ref.current.done();
+      }
+    },
+    [],
+  );
+  useEffect(() => {
+    window.addEventListener("keydown", handler);
+    return () => window.removeEventListener("keydown", handler);
+  }, [handler]);
+}

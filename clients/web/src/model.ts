@@ -1,0 +1,173 @@
+// The app's own picture of an operator: plain values in milliseconds, converted once from the
+// generated protobuf messages, so the state logic and the views never see bigint or Timestamp.
+import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { CallState, OperatorState, type Marks as MarksPb } from "@gen/tandem/common/v1/common_pb";
+import type { OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
+import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
+
+export type OpState = "offline" | "ready" | "reserved" | "on_call" | "wrap_up" | "away" | "banned" | "unknown";
+
+export type Outcome = "waiting" | "answered" | "ended" | "abandoned" | "lost" | "unknown";
+
+export interface PastCall {
+  callId: string;
+  arrivedAt: number; // ms since the epoch; 0 when unknown
+  queueId: string;
+  outcome: Outcome;
+  operatorName: string;
+  talkTimeMs: number;
+}
+
+export interface Offer {
+  offerId: string;
+  callId: string;
+  queueId: string;
+  callerNumber: string;
+  callerName: string;
+  offeredAt: number;
+  expiresAt: number;
+  yourClient: boolean;
+  recentCalls: PastCall[];
+}
+
+export interface Marks {
+  score: number; // 0..100
+  answerRate: number; // 0..1
+  ringTimeMs: number;
+  offersMissed: number;
+  consecutiveMisses: number;
+  recentMisses: number;
+  bansToday: number;
+  callsHandled: number;
+  callsToday: number;
+  talkTodayMs: number;
+}
+
+export interface Status {
+  operatorId: string;
+  name: string;
+  displayName: string;
+  state: OpState;
+  since: number;
+  reason: string;
+  offer: Offer | null;
+  callId: string;
+  wrapUpEndsAt: number;
+  present: boolean;
+  bannedUntil: number;
+  marks: Marks;
+}
+
+export interface Stats {
+  offersReceived: number;
+  callsAnswered: number;
+  offersMissed: number;
+  averageRingTimeMs: number;
+  talkTimeMs: number;
+}
+
+const states: Record<OperatorState, OpState> = {
+  [OperatorState.UNSPECIFIED]: "unknown",
+  [OperatorState.OFFLINE]: "offline",
+  [OperatorState.READY]: "ready",
+  [OperatorState.RESERVED]: "reserved",
+  [OperatorState.ON_CALL]: "on_call",
+  [OperatorState.WRAP_UP]: "wrap_up",
+  [OperatorState.AWAY]: "away",
+  [OperatorState.BANNED]: "banned",
+};
+
+const outcomes: Record<CallState, Outcome> = {
+  [CallState.UNSPECIFIED]: "unknown",
+  [CallState.WAITING]: "waiting",
+  [CallState.CONNECTED]: "answered",
+  [CallState.ENDED]: "ended",
+  [CallState.ABANDONED]: "abandoned",
+  [CallState.LOST]: "lost",
+};
+
+function ms(t: Timestamp | undefined): number {
+  return t ? timestampMs(t) : 0;
+}
+
+export const noMarks: Marks = {
+  score: 0,
+  answerRate: 0,
+  ringTimeMs: 0,
+  offersMissed: 0,
+  consecutiveMisses: 0,
+  recentMisses: 0,
+  bansToday: 0,
+  callsHandled: 0,
+  callsToday: 0,
+  talkTodayMs: 0,
+};
+
+export function marksFrom(m: MarksPb | undefined): Marks {
+  if (!m) return noMarks;
+  return {
+    score: m.score,
+    answerRate: m.answerRate,
+    ringTimeMs: m.ringTimeMs,
+    offersMissed: m.offersMissed,
+    consecutiveMisses: m.consecutiveMisses,
+    recentMisses: m.recentMisses,
+    bansToday: m.bansToday,
+    callsHandled: m.callsHandled,
+    callsToday: m.callsToday,
+    talkTodayMs: Number(m.talkTodayMs),
+  };
+}
+
+function pastCallFrom(p: PastCallPb): PastCall {
+  return {
+    callId: p.callId,
+    arrivedAt: ms(p.arrivedAt),
+    queueId: p.queueId,
+    outcome: outcomes[p.state] ?? "unknown",
+    operatorName: p.operatorName,
+    talkTimeMs: p.talkTimeMs,
+  };
+}
+
+function offerFrom(o: OfferedCall | undefined): Offer | null {
+  if (!o) return null;
+  return {
+    offerId: o.offerId,
+    callId: o.callId,
+    queueId: o.queueId,
+    callerNumber: o.callerNumber,
+    callerName: o.callerName,
+    offeredAt: ms(o.offeredAt),
+    expiresAt: ms(o.expiresAt),
+    yourClient: o.yourClient,
+    recentCalls: o.recentCalls.map(pastCallFrom),
+  };
+}
+
+export function statusFrom(s: OperatorStatus): Status {
+  return {
+    operatorId: s.operatorId,
+    name: s.name,
+    displayName: s.displayName,
+    state: states[s.state] ?? "unknown",
+    since: ms(s.stateSince),
+    reason: s.reason,
+    offer: offerFrom(s.offer),
+    callId: s.callId,
+    wrapUpEndsAt: ms(s.wrapUpEndsAt),
+    present: s.present,
+    bannedUntil: ms(s.bannedUntil),
+    marks: marksFrom(s.marks),
+  };
+}
+
+export function statsFrom(s: OperatorStats): Stats {
+  return {
+    offersReceived: s.offersReceived,
+    callsAnswered: s.callsAnswered,
+    offersMissed: s.offersMissed,
+    averageRingTimeMs: s.averageRingTimeMs,
+    talkTimeMs: Number(s.talkTimeMs),
+  };
+}

@@ -1,0 +1,331 @@
+// The app's state and every rule about it, as a pure reducer plus pure derivations: no DOM, no
+// network, no clock of its own (times come in with the events). The presence stream and the
+// buttons turn what happens into events; the views render what derive() says.
+import type { Offer, Stats, Status } from "./model";
+
+/** A logged-in operator's session, as LogIn returned it (and localStorage keeps it). */
+export interface Session {
+  token: string;
+  operatorId: string;
+  name: string;
+  expiresAt: number;
+}
+
+export type Action = "ready" | "away" | "done";
+
+/** The presence stream: the only thing that can make the operator routable. */
+export type Conn =
+  | { kind: "connecting"; attempt: number }
+  | { kind: "live"; since: number }
+  | { kind: "retrying"; attempt: number; retryAt: number; error: string };
+
+export interface Model {
+  /** login: the form; app: the operator screen; taken_over: another login ended this tab. */
+  phase: "login" | "app" | "taken_over";
+  session: Session | null;
+  /** Why the login form is shown again (session expired or revoked). */
+  loginNotice: string;
+  conn: Conn;
+  /** The operator's status as the server last said it; null before the first snapshot. */
+  status: Status | null;
+  /** Stream messages applied on this session; lets a late RPC reply lose to the stream. */
+  seq: number;
+  /** The call in hand: the offer's details, kept through the talk and the wrap-up. */
+  call: Offer | null;
+  pending: Action | null;
+  /** A short message about the last action that failed. */
+  notice: string;
+  stats: Stats | null;
+  /** Samples of (server clock − local clock), newest last, for countdowns on server times. */
+  skew: number[];
+}
+
+export type Event =
+  | { type: "signed_in"; session: Session }
+  | { type: "signed_out"; notice?: string }
+  | { type: "taken_over" }
+  | { type: "connecting"; attempt: number }
+  | { type: "snapshot"; status: Status; at: number }
+  | { type: "changed"; status: Status; at: number }
+  | { type: "keepalive"; serverAt: number; at: number }
+  | { type: "stream_lost"; attempt: number; retryAt: number; error: string }
+  | { type: "action_started"; action: Action }
+  | { type: "action_done"; action: Action; status: Status | null; seqAtStart: number; at: number }
+  | { type: "action_failed"; action: Action; message: string }
+  | { type: "stats"; stats: Stats }
+  | { type: "dismiss_notice" };
+
+export const initialModel: Model = {
+  phase: "login",
+  session: null,
+  loginNotice: "",
+  conn: { kind: "connecting", attempt: 0 },
+  status: null,
+  seq: 0,
+  call: null,
+  pending: null,
+  notice: "",
+  stats: null,
+  skew: [],
+};
+
+/** The model at page load: straight to the operator screen when a session was saved. */
+export function startModel(saved: Session | null, now: number): Model {
+  if (saved && saved.expiresAt > now) return { ...initialModel, phase: "app", session: saved };
+  return initialModel;
+}
+
+const skewSamples = 8;
+
+function addSkew(skew: number[], sample: number): number[] {
+  const out = [...skew, sample];
+  return out.length > skewSamples ? out.slice(out.length - skewSamples) : out;
+}
+
+/**
+ * The call in hand after a status: the offer while reserved; the same call's details while on
+ * it and in wrap-up (the status names only its id then); nothing otherwise.
+ */
+export function callInHand(prev: Offer | null, s: Status): Offer | null {
+  if (s.offer) return s.offer;
+  if ((s.state === "on_call" || s.state === "wrap_up") && prev && prev.callId === s.callId) return prev;
+  return null;
+}
+
+function applyStatus(m: Model, s: Status, at: number, fresh: boolean): Model {
+  let skew = m.skew;
+  // A change that just happened carries a server time close to now: a skew sample (always at
+  // most the real skew, by the network delay; the largest recent sample is the best guess).
+  if (fresh && m.status && (s.state !== m.status.state || s.since !== m.status.since) && s.since > 0) {
+    skew = addSkew(skew, s.since - at);
+  }
+  let pending = m.pending;
+  if (pending && settles(pending, s)) pending = null;
+  return { ...m, status: s, call: callInHand(m.call, s), skew, pending };
+}
+
+/** Whether a status shows that an action took effect (or can no longer). */
+function settles(a: Action, s: Status): boolean {
+  switch (a) {
+    case "ready":
+      return s.state !== "away" && s.state !== "offline";
+    case "away":
+      return s.state === "away" || s.state === "reserved" || s.state === "on_call" || s.state === "banned";
+    case "done":
+      return s.state !== "wrap_up";
+  }
+}
+
+export function reduce(m: Model, e: Event): Model {
+  switch (e.type) {
+    case "signed_in":
+      return { ...initialModel, phase: "app", session: e.session };
+    case "signed_out":
+      return { ...initialModel, loginNotice: e.notice ?? "" };
+    case "taken_over":
+      return { ...m, phase: "taken_over", pending: null, conn: { kind: "retrying", attempt: 0, retryAt: 0, error: "taken over" } };
+    case "connecting":
+      return { ...m, conn: { kind: "connecting", attempt: e.attempt } };
+    case "snapshot":
+      // A (re)connect: the snapshot replaces whatever we believed.
+      return { ...applyStatus(m, e.status, e.at, false), conn: { kind: "live", since: e.at }, seq: m.seq + 1 };
+    case "changed":
+      if (m.conn.kind !== "live") return m; // not from the stream we hold
+      return { ...applyStatus(m, e.status, e.at, true), seq: m.seq + 1 };
+    case "keepalive":
+      if (m.conn.kind !== "live") return m;
+      return { ...m, skew: addSkew(m.skew, e.serverAt - e.at) };
+    case "stream_lost":
+      return { ...m, pending: null, conn: { kind: "retrying", attempt: e.attempt, retryAt: e.retryAt, error: e.error } };
+    case "action_started":
+      return { ...m, pending: e.action, notice: "" };
+    case "action_done": {
+      // The reply carries the status right after the action. Take it unless the stream has
+      // spoken since the action started: then the stream is as new, and stays in charge.
+      let out: Model = { ...m, pending: m.pending === e.action ? null : m.pending };
+      if (e.status && m.seq === e.seqAtStart && m.conn.kind === "live") {
+        out = { ...applyStatus(out, e.status, e.at, false), pending: out.pending };
+      }
+      return out;
+    }
+    case "action_failed":
+      return { ...m, pending: m.pending === e.action ? null : m.pending, notice: e.message };
+    case "stats":
+      return { ...m, stats: e.stats };
+    case "dismiss_notice":
+      return { ...m, notice: "" };
+  }
+}
+
+/** The server's clock now, from the local one. */
+export function serverNow(m: Model, localNow: number): number {
+  return m.skew.length ? localNow + Math.max(...m.skew) : localNow;
+}
+
+/** Reconnect delays: 0.5 s, 1 s, 2 s … up to 15 s, each with up to 25 % jitter (random 0..1). */
+export function backoff(attempt: number, random: number): number {
+  const base = Math.min(15000, 500 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (1 + 0.25 * random));
+}
+
+// ---- what the screen shows ----
+
+export type Tone = "ok" | "warn" | "bad" | "idle";
+
+export interface Toggle {
+  /** What pressing it does; null: it does nothing now (the label says why). */
+  action: "ready" | "away" | null;
+  label: string;
+  /** Whether the operator is taking calls, as far as the button may claim. */
+  on: boolean;
+  busy: boolean;
+  hint: string;
+}
+
+export type Card =
+  | { kind: "offer"; offer: Offer; leftMs: number; totalMs: number }
+  | { kind: "talk"; call: Offer | null; callId: string; talkMs: number }
+  | { kind: "wrap_up"; call: Offer | null; callId: string; leftMs: number; canDone: boolean };
+
+export interface Screen {
+  conn: { tone: Tone; label: string; detail: string };
+  state: { key: string; label: string; detail: string; tone: Tone; forMs: number; stale: boolean };
+  toggle: Toggle;
+  card: Card | null;
+  ban: { reason: string; leftMs: number; until: number } | null;
+  score: ScoreView | null;
+}
+
+export interface ScoreView {
+  score: number;
+  /** Points lost to missed offers. */
+  missLoss: number;
+  /** Points lost to slow answers. */
+  slowLoss: number;
+  ringTimeMs: number;
+  answerRate: number;
+}
+
+const stateLabels: Record<string, string> = {
+  offline: "Offline",
+  ready: "Ready",
+  reserved: "Incoming call",
+  on_call: "On a call",
+  wrap_up: "Wrap-up",
+  away: "Away",
+  banned: "Banned",
+  unknown: "Unknown",
+};
+
+const stateTones: Record<string, Tone> = {
+  offline: "idle",
+  ready: "ok",
+  reserved: "warn",
+  on_call: "warn",
+  wrap_up: "warn",
+  away: "idle",
+  banned: "bad",
+  unknown: "idle",
+};
+
+/** Score = 100 × answer rate × (1 − slow/2), slow = min(1, ring time / 20 s): the server's rule. */
+export function scoreView(marks: Status["marks"]): ScoreView {
+  const slow = Math.min(1, marks.ringTimeMs / 20000);
+  return {
+    score: marks.score,
+    missLoss: 100 * (1 - marks.answerRate),
+    slowLoss: 100 * marks.answerRate * (slow / 2),
+    ringTimeMs: marks.ringTimeMs,
+    answerRate: marks.answerRate,
+  };
+}
+
+function connView(c: Conn, localNow: number): Screen["conn"] {
+  switch (c.kind) {
+    case "live":
+      return { tone: "ok", label: "Connected", detail: "" };
+    case "connecting":
+      return { tone: "warn", label: c.attempt > 1 ? "Reconnecting…" : "Connecting…", detail: "" };
+    case "retrying": {
+      const s = Math.max(0, Math.ceil((c.retryAt - localNow) / 1000));
+      return { tone: "bad", label: "Disconnected", detail: s > 0 ? `retrying in ${s} s` : "retrying…" };
+    }
+  }
+}
+
+function toggleView(m: Model, live: boolean): Toggle {
+  const st = m.status?.state ?? "unknown";
+  const busy = m.pending === "ready" || m.pending === "away";
+  if (!live || !m.status) {
+    // The stream is down: the server has taken us out of routing. Never show "Ready" now.
+    return { action: null, label: "Not connected", on: false, busy: false, hint: "No calls reach you until the connection is back" };
+  }
+  switch (st) {
+    case "ready":
+      return { action: "away", label: "Ready", on: true, busy, hint: "Taking calls — press to go away" };
+    case "away":
+    case "offline":
+    case "unknown":
+      return { action: "ready", label: "Go ready", on: false, busy, hint: "Not taking calls — press to take calls" };
+    case "wrap_up":
+      return { action: "away", label: "Wrap-up", on: true, busy, hint: "Ready again after wrap-up — press to go away instead" };
+    case "reserved":
+    case "on_call":
+      return { action: null, label: "On a call", on: true, busy: false, hint: "You can go away after the call" };
+    case "banned":
+      return { action: null, label: "Banned", on: false, busy: false, hint: "Not taking calls until the ban ends" };
+  }
+  return { action: null, label: "", on: false, busy: false, hint: "" };
+}
+
+export function derive(m: Model, localNow: number): Screen {
+  const now = serverNow(m, localNow);
+  const live = m.conn.kind === "live";
+  const s = m.status;
+  const key = s?.state ?? "unknown";
+  let detail = "";
+  if (s && (key === "away" || key === "offline") && s.reason) detail = s.reason;
+  if (!live) detail = "Not receiving calls while disconnected";
+  const state = {
+    key,
+    label: s ? stateLabels[key] ?? key : "Waiting for the server…",
+    detail,
+    tone: live ? stateTones[key] ?? "idle" : ("idle" as Tone),
+    forMs: s && s.since ? Math.max(0, now - s.since) : 0,
+    stale: !live,
+  };
+  let card: Card | null = null;
+  if (s && live) {
+    if (s.state === "reserved" && s.offer) {
+      const o = s.offer;
+      card = { kind: "offer", offer: o, leftMs: Math.max(0, o.expiresAt - now), totalMs: Math.max(1, o.expiresAt - o.offeredAt) };
+    } else if (s.state === "on_call") {
+      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since) };
+    } else if (s.state === "wrap_up") {
+      card = { kind: "wrap_up", call: m.call, callId: s.callId, leftMs: s.wrapUpEndsAt ? Math.max(0, s.wrapUpEndsAt - now) : 0, canDone: m.pending !== "done" };
+    }
+  }
+  const ban = s && s.state === "banned" ? { reason: s.reason, until: s.bannedUntil, leftMs: s.bannedUntil ? Math.max(0, s.bannedUntil - now) : 0 } : null;
+  return {
+    conn: connView(m.conn, localNow),
+    state,
+    toggle: toggleView(m, live),
+    card,
+    ban,
+    score: s ? scoreView(s.marks) : null,
+  };
+}
+
+/** A new offer arrived with this status (ring, notify): none before, or a different one. */
+export function newOffer(prev: Status | null, next: Status): Offer | null {
+  if (next.state !== "reserved" || !next.offer) return null;
+  if (prev?.offer && prev.offer.offerId === next.offer.offerId) return null;
+  return next.offer;
+}
+
+/** When the operator's own figures are worth fetching again: an offer was answered or missed, a call ended. */
+export function figuresChanged(prev: Status | null, next: Status): boolean {
+  if (!prev) return true;
+  const leftCall = prev.state !== next.state && (prev.state === "reserved" || prev.state === "on_call");
+  return leftCall || prev.marks.callsToday !== next.marks.callsToday || prev.marks.offersMissed !== next.marks.offersMissed;
+}

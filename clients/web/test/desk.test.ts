@@ -1,0 +1,262 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Desk, type DeskApi, type Failure, type WatchMessage } from "../src/desk";
+import type { Offer, Stats, Status } from "../src/model";
+import { createStore, type Store } from "../src/store";
+import { initialModel, reduce, type Event } from "../src/state";
+import { offer, session, status, T0 } from "./fixtures";
+
+class Gone extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.kind === "taken_over" ? "taken over" : failure.message);
+  }
+}
+
+/** One presence stream the test feeds by hand. */
+class FakeStream {
+  private queue: (WatchMessage | Error | null)[] = [];
+  private wake: (() => void) | null = null;
+  constructor(readonly signal: AbortSignal) {
+    signal.addEventListener("abort", () => this.wake?.());
+  }
+  push(m: WatchMessage | Error | null) {
+    this.queue.push(m);
+    this.wake?.();
+  }
+  async *iterate(): AsyncIterable<WatchMessage> {
+    for (;;) {
+      if (this.signal.aborted) throw this.signal.reason ?? new Error("aborted");
+      const next = this.queue.shift();
+      if (next === undefined) {
+        await new Promise<void>((r) => (this.wake = r));
+        continue;
+      }
+      if (next === null) return; // the server ended the stream
+      if (next instanceof Error) throw next;
+      yield next;
+    }
+  }
+}
+
+class FakeApi implements DeskApi {
+  streams: FakeStream[] = [];
+  opened: (() => void)[] = [];
+  calls: string[] = [];
+  ready: () => Promise<Status | null> = async () => status({ state: "ready" });
+  statsResult: Stats = { offersReceived: 3, callsAnswered: 2, offersMissed: 1, averageRingTimeMs: 4200, talkTimeMs: 90000 };
+
+  watch(signal: AbortSignal): AsyncIterable<WatchMessage> {
+    const s = new FakeStream(signal);
+    this.streams.push(s);
+    this.opened.splice(0).forEach((f) => f());
+    return s.iterate();
+  }
+  get last(): FakeStream {
+    const s = this.streams.at(-1);
+    if (!s) throw new Error("no stream opened");
+    return s;
+  }
+  /** Resolves when the desk has opened its nth stream. */
+  nthStream(n: number): Promise<FakeStream> {
+    return vi.waitFor(() => {
+      const s = this.streams[n - 1];
+      if (!s) throw new Error(`stream ${n} not open yet`);
+      return s;
+    });
+  }
+  goReady() {
+    this.calls.push("ready");
+    return this.ready();
+  }
+  async goAway(reason: string) {
+    this.calls.push(`away:${reason}`);
+    return status({ state: "away", reason });
+  }
+  async endWrapUp(note: string) {
+    this.calls.push(`done:${note}`);
+    return status({ state: "ready" });
+  }
+  async stats() {
+    this.calls.push("stats");
+    return this.statsResult;
+  }
+  async logOut() {
+    this.calls.push("logout");
+  }
+  classify(err: unknown): Failure {
+    if (err instanceof Gone) return err.failure;
+    return { kind: "transient", message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+let api: FakeApi;
+let store: Store;
+let events: Event[];
+let desk: Desk;
+let offers: Offer[];
+let ended: string[];
+
+function start(opts: { silenceMs?: number } = {}) {
+  desk = new Desk({
+    api,
+    dispatch: store.dispatch,
+    model: store.get,
+    random: () => 0,
+    now: () => Date.now(),
+    onOffer: (o) => offers.push(o),
+    onEnd: (why) => ended.push(why),
+    ...opts,
+  });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: T0, toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+  api = new FakeApi();
+  events = [];
+  offers = [];
+  ended = [];
+  store = createStore(reduce(initialModel, { type: "signed_in", session }), (e) => events.push(e));
+});
+
+afterEach(() => {
+  desk?.stop();
+  vi.useRealTimers();
+});
+
+/** Lets the desk's promises run. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+describe("Desk", () => {
+  it("goes live on the snapshot, follows changes, rings once per offer and fetches figures", async () => {
+    start();
+    const s = await api.nthStream(1);
+    expect(store.get().conn.kind).toBe("connecting");
+    s.push({ kind: "snapshot", status: status({ state: "ready" }) });
+    await settle();
+    expect(store.get().conn.kind).toBe("live");
+    expect(store.get().stats?.callsAnswered).toBe(2);
+    const o = offer();
+    s.push({ kind: "changed", status: status({ state: "reserved", offer: o }) });
+    s.push({ kind: "changed", status: status({ state: "reserved", offer: o, present: true }) });
+    await settle();
+    expect(offers.map((x) => x.offerId)).toEqual(["offer_1"]);
+    s.push({ kind: "changed", status: status({ state: "on_call", callId: o.callId }) });
+    await settle();
+    expect(store.get().call?.callerName).toBe("Jane Caller");
+    expect(api.calls.filter((c) => c === "stats").length).toBe(2); // the snapshot, then the answered offer
+  });
+
+  it("reconnects with backoff after a drop and resyncs from the new snapshot", async () => {
+    start();
+    let s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "ready" }) });
+    await settle();
+    s.push(new Error("network error"));
+    await settle();
+    expect(store.get().conn).toMatchObject({ kind: "retrying", attempt: 1, retryAt: Date.now() + 500, error: "network error" });
+    await vi.advanceTimersByTimeAsync(499);
+    expect(api.streams.length).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    s = await api.nthStream(2);
+    // The server is still down: the next wait is longer.
+    s.push(new Error("connection refused"));
+    await settle();
+    expect(store.get().conn).toMatchObject({ kind: "retrying", attempt: 2, retryAt: Date.now() + 1000 });
+    await vi.advanceTimersByTimeAsync(1000);
+    s = await api.nthStream(3);
+    s.push({ kind: "snapshot", status: status({ state: "away", reason: "presence lost" }) });
+    await settle();
+    expect(store.get().conn.kind).toBe("live");
+    expect(store.get().status).toMatchObject({ state: "away", reason: "presence lost" });
+    // A drop after a good connection starts the backoff again from the shortest wait.
+    s.push(null);
+    await settle();
+    expect(store.get().conn).toMatchObject({ kind: "retrying", attempt: 1, error: "the server ended the stream" });
+  });
+
+  it("gives up a silent stream and reconnects", async () => {
+    start({ silenceMs: 40000 });
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "ready" }) });
+    await vi.advanceTimersByTimeAsync(15000);
+    s.push({ kind: "keepalive", at: Date.now() });
+    await vi.advanceTimersByTimeAsync(39999);
+    expect(store.get().conn.kind).toBe("live");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.get().conn).toMatchObject({ kind: "retrying", error: "no word from the server" });
+  });
+
+  it("retries at once when asked (network back, tab shown)", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push(new Error("offline"));
+    await settle();
+    desk.retryNow();
+    await api.nthStream(2);
+  });
+
+  it("stops for good on a takeover and says so", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "ready" }) });
+    await settle();
+    s.push(new Gone({ kind: "taken_over" }));
+    await settle();
+    expect(store.get().phase).toBe("taken_over");
+    expect(ended).toEqual(["taken_over"]);
+    await vi.advanceTimersByTimeAsync(60000);
+    expect(api.streams.length).toBe(1);
+  });
+
+  it("goes back to the login form when the token is refused", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push(new Gone({ kind: "signed_out", message: "Your session has ended" }));
+    await settle();
+    expect(store.get()).toMatchObject({ phase: "login", loginNotice: "Your session has ended" });
+    expect(ended).toEqual(["signed_out"]);
+  });
+
+  it("acts only while live, one action at a time", async () => {
+    start();
+    const s = await api.nthStream(1);
+    await desk.act("ready");
+    expect(api.calls).not.toContain("ready"); // not live yet
+    s.push({ kind: "snapshot", status: status({ state: "away" }) });
+    await settle();
+    let release!: () => void;
+    api.ready = () => new Promise((r) => (release = () => r(status({ state: "ready" }))));
+    const first = desk.act("ready");
+    await desk.act("away", "lunch"); // refused: Ready is in flight
+    expect(store.get().pending).toBe("ready");
+    release();
+    await first;
+    expect(api.calls.filter((c) => c !== "stats")).toEqual(["ready"]);
+    expect(store.get().status?.state).toBe("ready");
+    await desk.act("away", "lunch");
+    expect(api.calls).toContain("away:lunch");
+  });
+
+  it("sends the wrap-up note with Done", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "wrap_up", callId: "call_1", wrapUpEndsAt: T0 + 10000 }) });
+    await settle();
+    await desk.act("done", "wants a callback");
+    expect(api.calls).toContain("done:wants a callback");
+  });
+
+  it("logs out unless the server refuses (on a call)", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "ready" }) });
+    await settle();
+    api.logOut = async () => {
+      throw new Error("operator anna is on_call; log out after the call");
+    };
+    expect(await desk.logOut()).toMatch(/after the call/);
+    expect(s.signal.aborted).toBe(false);
+    api.logOut = async () => {};
+    expect(await desk.logOut()).toBeNull();
+    expect(s.signal.aborted).toBe(true);
+  });
+});

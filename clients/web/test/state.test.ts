@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest";
+import {
+  backoff,
+  callInHand,
+  derive,
+  figuresChanged,
+  initialModel,
+  newOffer,
+  reduce,
+  scoreView,
+  serverNow,
+  startModel,
+  type Event,
+  type Model,
+} from "../src/state";
+import { noMarks } from "../src/model";
+import { offer, session, status, T0 } from "./fixtures";
+
+function run(events: Event[], from: Model = initialModel): Model {
+  return events.reduce(reduce, from);
+}
+
+const signedIn: Event = { type: "signed_in", session };
+const live = (s = status(), at = T0): Event => ({ type: "snapshot", status: s, at });
+
+describe("session and connection", () => {
+  it("starts on the operator screen only with an unexpired saved session", () => {
+    expect(startModel(session, T0).phase).toBe("app");
+    expect(startModel({ ...session, expiresAt: T0 - 1 }, T0).phase).toBe("login");
+    expect(startModel(null, T0).phase).toBe("login");
+  });
+
+  it("is live from the snapshot, and the snapshot is the truth on every reconnect", () => {
+    let m = run([signedIn, { type: "connecting", attempt: 1 }]);
+    expect(m.conn.kind).toBe("connecting");
+    m = run([live(status({ state: "ready" })), { type: "stream_lost", attempt: 1, retryAt: T0 + 500, error: "network" }], m);
+    expect(m.conn.kind).toBe("retrying");
+    // While we were away the server logged him off: the snapshot says so, whatever we believed.
+    m = run([{ type: "connecting", attempt: 2 }, live(status({ state: "offline", reason: "presence lost" }), T0 + 20000)], m);
+    expect(m.conn).toEqual({ kind: "live", since: T0 + 20000 });
+    expect(m.status?.state).toBe("offline");
+  });
+
+  it("ignores changes that arrive while not live", () => {
+    const m = run([signedIn, { type: "changed", status: status({ state: "ready" }), at: T0 }]);
+    expect(m.status).toBeNull();
+  });
+
+  it("a takeover ends the session in this tab; signing out forgets everything", () => {
+    let m = run([signedIn, live(status({ state: "ready" })), { type: "taken_over" }]);
+    expect(m.phase).toBe("taken_over");
+    expect(m.session).toEqual(session);
+    m = reduce(m, { type: "signed_out", notice: "Your session has ended" });
+    expect(m).toMatchObject({ phase: "login", session: null, status: null, loginNotice: "Your session has ended" });
+  });
+});
+
+describe("the Ready button cannot lie", () => {
+  it("offers Ready when away, Away when ready", () => {
+    let m = run([signedIn, live(status({ state: "away", reason: "lunch" }))]);
+    expect(derive(m, T0).toggle).toMatchObject({ action: "ready", on: false });
+    expect(derive(m, T0).state).toMatchObject({ label: "Away", detail: "lunch" });
+    m = reduce(m, { type: "changed", status: status({ state: "ready", since: T0 + 1000 }), at: T0 + 1000 });
+    expect(derive(m, T0 + 1000).toggle).toMatchObject({ action: "away", on: true, label: "Ready" });
+  });
+
+  it("never shows Ready while disconnected, and says calls do not reach him", () => {
+    const m = run([signedIn, live(status({ state: "ready" })), { type: "stream_lost", attempt: 1, retryAt: T0 + 2000, error: "network" }]);
+    const s = derive(m, T0);
+    expect(s.toggle).toMatchObject({ action: null, on: false, label: "Not connected" });
+    expect(s.state.stale).toBe(true);
+    expect(s.state.detail).toMatch(/not receiving calls/i);
+    expect(s.conn).toMatchObject({ tone: "bad", label: "Disconnected", detail: "retrying in 2 s" });
+    expect(s.card).toBeNull();
+  });
+
+  it("before the first snapshot there is nothing to press", () => {
+    const s = derive(run([signedIn]), T0);
+    expect(s.toggle.action).toBeNull();
+    expect(s.conn.tone).toBe("warn");
+  });
+
+  it("has no action on a call or while banned", () => {
+    for (const state of ["reserved", "on_call", "banned"] as const) {
+      const m = run([signedIn, live(status({ state, offer: state === "reserved" ? offer() : null }))]);
+      expect(derive(m, T0).toggle.action).toBeNull();
+    }
+  });
+
+  it("is busy while an action is in flight, and settles by the stream or the reply", () => {
+    let m = run([signedIn, live(status({ state: "away" })), { type: "action_started", action: "ready" }]);
+    expect(derive(m, T0).toggle.busy).toBe(true);
+    m = reduce(m, { type: "changed", status: status({ state: "ready", since: T0 + 50 }), at: T0 + 60 });
+    expect(m.pending).toBeNull();
+    m = run([{ type: "action_started", action: "away" }, { type: "action_failed", action: "away", message: "operator anna is on_call" }], m);
+    expect(m.pending).toBeNull();
+    expect(m.notice).toBe("operator anna is on_call");
+  });
+
+  it("takes an action's reply only when the stream has not spoken since the action began", () => {
+    let m = run([signedIn, live(status({ state: "away" }))]);
+    const seq = m.seq;
+    m = reduce(m, { type: "action_started", action: "ready" });
+    const reply = status({ state: "ready", since: T0 + 100 });
+    const taken = reduce(m, { type: "action_done", action: "ready", status: reply, seqAtStart: seq, at: T0 + 120 });
+    expect(taken.status?.state).toBe("ready");
+    expect(taken.pending).toBeNull();
+    // The stream already showed a newer state (an offer right after Ready): the reply is older.
+    const streamed = reduce(m, { type: "changed", status: status({ state: "reserved", offer: offer(), since: T0 + 110 }), at: T0 + 115 });
+    const late = reduce(streamed, { type: "action_done", action: "ready", status: reply, seqAtStart: seq, at: T0 + 120 });
+    expect(late.status?.state).toBe("reserved");
+  });
+});
+
+describe("call card", () => {
+  it("counts the ring down on the server's clock", () => {
+    const m = run([signedIn, live(status({ state: "ready" })), { type: "changed", status: status({ state: "reserved", since: T0, offer: offer({ yourClient: true }) }), at: T0 + 30 }]);
+    const s = derive(m, T0 + 5030);
+    expect(s.card).toMatchObject({ kind: "offer", totalMs: 20000 });
+    if (s.card?.kind !== "offer") throw new Error("no offer card");
+    // skew sample: since − at = −30 ms, so server now = local − 30 ms
+    expect(s.card.leftMs).toBe(15000);
+    expect(s.card.offer.yourClient).toBe(true);
+    expect(s.state.label).toBe("Incoming call");
+  });
+
+  it("keeps the caller through the talk and the wrap-up, and drops him after", () => {
+    const o = offer();
+    let m = run([signedIn, live(status({ state: "reserved", offer: o }))]);
+    m = reduce(m, { type: "changed", status: status({ state: "on_call", callId: o.callId, since: T0 + 3000 }), at: T0 + 3000 });
+    let s = derive(m, T0 + 65000);
+    expect(s.card).toMatchObject({ kind: "talk", talkMs: 62000, call: { callerNumber: o.callerNumber } });
+    m = reduce(m, { type: "changed", status: status({ state: "wrap_up", callId: o.callId, since: T0 + 70000, wrapUpEndsAt: T0 + 80000 }), at: T0 + 70000 });
+    s = derive(m, T0 + 74000);
+    expect(s.card).toMatchObject({ kind: "wrap_up", leftMs: 6000, canDone: true, call: { callerName: "Jane Caller" } });
+    m = reduce(m, { type: "action_started", action: "done" });
+    expect(derive(m, T0 + 74000).card).toMatchObject({ kind: "wrap_up", canDone: false });
+    m = reduce(m, { type: "changed", status: status({ state: "ready", since: T0 + 74100 }), at: T0 + 74100 });
+    expect(m.call).toBeNull();
+    expect(m.pending).toBeNull();
+    expect(derive(m, T0 + 74100).card).toBeNull();
+  });
+
+  it("after a reload on a call shows the call without details it never had", () => {
+    expect(callInHand(null, status({ state: "on_call", callId: "call_9" }))).toBeNull();
+    expect(callInHand(offer({ callId: "call_1" }), status({ state: "wrap_up", callId: "call_9" }))).toBeNull();
+    const m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 }))]);
+    expect(derive(m, T0 + 1000).card).toMatchObject({ kind: "talk", call: null, callId: "call_9" });
+  });
+
+  it("rings once per new offer", () => {
+    const o = offer();
+    expect(newOffer(null, status({ state: "reserved", offer: o }))).toEqual(o);
+    expect(newOffer(status({ state: "reserved", offer: o }), status({ state: "reserved", offer: o, present: false }))).toBeNull();
+    expect(newOffer(status({ state: "reserved", offer: o }), status({ state: "reserved", offer: offer({ offerId: "offer_2" }) }))?.offerId).toBe("offer_2");
+    expect(newOffer(status({ state: "ready" }), status({ state: "ready" }))).toBeNull();
+  });
+});
+
+describe("ban and figures", () => {
+  it("shows when a ban ends and why", () => {
+    const m = run([signedIn, live(status({ state: "banned", reason: "banned for 5m: 3 missed calls within 1h", bannedUntil: T0 + 300000 }))]);
+    expect(derive(m, T0 + 60000).ban).toEqual({ reason: "banned for 5m: 3 missed calls within 1h", until: T0 + 300000, leftMs: 240000 });
+    expect(derive(m, T0).toggle.label).toBe("Banned");
+  });
+
+  it("explains the score: misses and slow answers", () => {
+    const v = scoreView({ ...noMarks, score: 100 * 0.8 * (1 - 0.25 / 2), answerRate: 0.8, ringTimeMs: 5000 });
+    expect(v.missLoss).toBeCloseTo(20);
+    expect(v.slowLoss).toBeCloseTo(10);
+    expect(v.score + v.missLoss + v.slowLoss).toBeCloseTo(100);
+    const slowest = scoreView({ ...noMarks, score: 50, answerRate: 1, ringTimeMs: 60000 });
+    expect(slowest.slowLoss).toBeCloseTo(50);
+  });
+
+  it("fetches figures again when a call or an offer ends", () => {
+    expect(figuresChanged(null, status())).toBe(true);
+    expect(figuresChanged(status({ state: "reserved" }), status({ state: "away" }))).toBe(true);
+    expect(figuresChanged(status({ state: "on_call" }), status({ state: "wrap_up" }))).toBe(true);
+    expect(figuresChanged(status({ state: "reserved" }), status({ state: "on_call" }))).toBe(true);
+    expect(figuresChanged(status({ state: "ready" }), status({ state: "away" }))).toBe(false);
+    expect(figuresChanged(status(), status({ marks: { ...noMarks, offersMissed: 1 } }))).toBe(true);
+  });
+});
+
+describe("time", () => {
+  it("estimates the server clock from keepalives and fresh changes, best (largest) sample wins", () => {
+    let m = run([signedIn, live(status({ state: "away", since: T0 - 3600e3 }), T0)]);
+    expect(serverNow(m, T0)).toBe(T0); // the snapshot's old times say nothing about the clock
+    m = reduce(m, { type: "keepalive", serverAt: T0 + 4950, at: T0 + 1000 }); // server 4 s ahead, 50 ms delay
+    m = reduce(m, { type: "keepalive", serverAt: T0 + 19900, at: T0 + 16000 }); // 100 ms delay
+    expect(serverNow(m, T0 + 20000)).toBe(T0 + 23950);
+    expect(derive(m, T0 + 20000).state.forMs).toBe(3600e3 + 23950);
+  });
+
+  it("backs off 0.5 s, 1 s, 2 s … up to 15 s with jitter", () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 10].map((a) => backoff(a, 0))).toEqual([500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    expect(backoff(1, 1)).toBe(625);
+    expect(backoff(9, 0.5)).toBe(16875);
+  });
+});

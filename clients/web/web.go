@@ -1,0 +1,213 @@
+// Package web serves the operator app: the Vite build in dist/, embedded into the tandem binary
+// and served on every path the API does not own. Built files are served as they are (hashed
+// assets cached for a year, the rest revalidated), paths without an extension are the app's own
+// routes and get index.html, and a missing asset is a 404. A binary built before the app shows a
+// placeholder page that says how to build it.
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dist holds the built app. It is empty but for .keep until `make web` (npm ci, vite build)
+// has run: embed needs the directory to exist, and .keep is the only file committed.
+//
+//go:embed all:dist
+var dist embed.FS
+
+// Handler serves the app embedded in this binary.
+func Handler() http.Handler {
+	files, err := fs.Sub(dist, "dist")
+	if err == nil {
+		var h http.Handler
+		if h, err = New(files); err == nil {
+			return h
+		}
+	}
+	panic(fmt.Sprintf("web: the embedded app cannot be read: %v", err)) // cannot happen: embed checked it at build time
+}
+
+// file is one built file, read and hashed once at start.
+type file struct {
+	name     string
+	body     []byte
+	gzipped  []byte // nil when compressing does not pay
+	ctype    string
+	etag     string
+	cacheFor string // Cache-Control
+}
+
+type server struct {
+	files map[string]*file
+	index *file // nil: the app was not built
+}
+
+// immutable is for Vite's content-hashed assets: their name changes whenever they do.
+const (
+	immutable   = "public, max-age=31536000, immutable"
+	revalidate  = "no-cache"
+	assetsDir   = "assets/"
+	indexName   = "index.html"
+	securityCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+// New serves the built app in files (the contents of dist/).
+func New(files fs.FS) (http.Handler, error) {
+	s := &server{files: map[string]*file{}}
+	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(path.Base(name), ".") {
+			return nil
+		}
+		body, err := fs.ReadFile(files, name)
+		if err != nil {
+			return err
+		}
+		s.files[name] = newFile(name, body)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.index = s.files[indexName]
+	return s, nil
+}
+
+func newFile(name string, body []byte) *file {
+	sum := sha256.Sum256(body)
+	f := &file{name: name, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, cacheFor: revalidate}
+	f.ctype = mime.TypeByExtension(path.Ext(name))
+	if f.ctype == "" {
+		f.ctype = http.DetectContentType(body)
+	}
+	if strings.HasPrefix(name, assetsDir) {
+		f.cacheFor = immutable
+	}
+	if compressible(f.ctype) && len(body) > 512 {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		if buf.Len() < len(body)*9/10 {
+			f.gzipped = buf.Bytes()
+		}
+	}
+	return f
+}
+
+func compressible(ctype string) bool {
+	for _, p := range []string{"text/", "application/javascript", "text/javascript", "application/json", "image/svg+xml", "application/wasm", "application/manifest+json"} {
+		if strings.HasPrefix(ctype, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Anything but a page load is a request for an API path that does not exist: answer as
+	// the API did before the app was mounted here.
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if name == "" {
+		name = indexName
+	}
+	if f := s.files[name]; f != nil {
+		s.serve(w, r, f)
+		return
+	}
+	// The app's own routes (/, /login, /anything) have no extension; a missing file has one,
+	// and API paths (/pkg.Service/Method, /v1/…) are not the app's either.
+	if name != indexName && (path.Ext(name) != "" || apiPath(name)) {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	if s.index == nil {
+		placeholder(w)
+		return
+	}
+	s.serve(w, r, s.index)
+}
+
+func apiPath(name string) bool {
+	first, _, _ := strings.Cut(name, "/")
+	return strings.Contains(first, ".") || first == "v1"
+}
+
+func (s *server) serve(w http.ResponseWriter, r *http.Request, f *file) {
+	h := w.Header()
+	h.Set("Content-Type", f.ctype)
+	h.Set("Cache-Control", f.cacheFor)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(f.ctype, "text/html") {
+		h.Set("Content-Security-Policy", securityCSP)
+		h.Set("Referrer-Policy", "no-referrer")
+	}
+	body, etag := f.body, f.etag
+	if f.gzipped != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			body, etag = f.gzipped, strings.TrimSuffix(f.etag, `"`)+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("ETag", etag)
+	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(body))
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or *) listed and not refused with q=0.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if v, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(p)), "q="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return q > 0
+	}
+	return false
+}
+
+const placeholderPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tandem</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;line-height:1.5;color:#17211f}code{background:#eef1f0;padding:.1em .3em;border-radius:4px}</style>
+</head><body>
+<h1>Tandem is running</h1>
+<p>The API is up, but this binary was built without the operator app.</p>
+<p>Build the app and the binary again: <code>make build</code> (which runs <code>make web</code>: <code>npm ci</code> and <code>vite build</code> in <code>clients/web</code>), or <code>make demo</code>.</p>
+</body></html>
+`
+
+func placeholder(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write([]byte(placeholderPage))
+}

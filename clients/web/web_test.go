@@ -1,0 +1,155 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+var indexHTML = "<!doctype html><title>Tandem</title><div id=app></div>" + strings.Repeat(" ", 600)
+
+func built() fstest.MapFS {
+	return fstest.MapFS{
+		"index.html":             {Data: []byte(indexHTML)},
+		"assets/index-AbC123.js": {Data: []byte("console.log('app');" + strings.Repeat("x", 2000))},
+		"assets/logo-9f.png":     {Data: []byte("\x89PNG\r\n\x1a\nnot really")},
+		".keep":                  {Data: nil},
+	}
+}
+
+func get(t *testing.T, h http.Handler, method, target string, header ...string) *http.Response {
+	t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+func body(t *testing.T, res *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestServesTheBuiltApp(t *testing.T) {
+	h, err := New(built())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		ctype, cache, body string
+	}{
+		{"root is the app", "GET", "/", 200, "text/html; charset=utf-8", "no-cache", "<title>Tandem</title>"},
+		{"index by name", "GET", "/index.html", 200, "text/html; charset=utf-8", "no-cache", "<title>Tandem</title>"},
+		{"a route of the app", "GET", "/desk/today", 200, "text/html; charset=utf-8", "no-cache", "<title>Tandem</title>"},
+		{"hashed asset", "GET", "/assets/index-AbC123.js", 200, "text/javascript; charset=utf-8", "public, max-age=31536000, immutable", "console.log('app');"},
+		{"binary asset", "GET", "/assets/logo-9f.png", 200, "image/png", "public, max-age=31536000, immutable", "not really"},
+		{"missing asset", "GET", "/assets/index-old.js", 404, "text/plain; charset=utf-8", "", "not found"},
+		{"missing file with an extension", "GET", "/favicon.ico", 404, "text/plain; charset=utf-8", "", "not found"},
+		{"dot files stay hidden", "GET", "/.keep", 404, "text/plain; charset=utf-8", "", "not found"},
+		{"no escaping dist", "GET", "/../../etc/passwd.conf", 404, "text/plain; charset=utf-8", "", "not found"},
+		{"head", "HEAD", "/", 200, "text/html; charset=utf-8", "no-cache", ""},
+		{"post is not a page load", "POST", "/", 404, "text/plain; charset=utf-8", "", "not found"},
+		{"an API path that does not exist", "GET", "/tandem.nope.v1.NopeService/Get", 404, "text/plain; charset=utf-8", "", "not found"},
+		{"a REST path that does not exist", "GET", "/v1/nope", 404, "text/plain; charset=utf-8", "", "not found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := get(t, h, tc.method, tc.path)
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
+			}
+			if got := res.Header.Get("Content-Type"); got != tc.ctype {
+				t.Errorf("content type %q, want %q", got, tc.ctype)
+			}
+			if got := res.Header.Get("Cache-Control"); got != tc.cache {
+				t.Errorf("cache control %q, want %q", got, tc.cache)
+			}
+			if b := body(t, res); !strings.Contains(b, tc.body) || tc.method == "HEAD" && b != "" {
+				t.Errorf("body %.80q, want it to contain %q", b, tc.body)
+			}
+		})
+	}
+}
+
+func TestHTMLCannotBeFramed(t *testing.T) {
+	h, _ := New(built())
+	res := get(t, h, "GET", "/")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "connect-src 'self'") {
+		t.Fatalf("CSP %q", csp)
+	}
+	if res := get(t, h, "GET", "/assets/index-AbC123.js"); res.Header.Get("Content-Security-Policy") != "" {
+		t.Fatal("CSP on a script")
+	}
+}
+
+func TestGzipAndRevalidation(t *testing.T) {
+	h, _ := New(built())
+	res := get(t, h, "GET", "/assets/index-AbC123.js", "Accept-Encoding", "br, gzip;q=0.8")
+	if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("headers %v", res.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader([]byte(body(t, res))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if !strings.HasPrefix(string(plain), "console.log('app');") {
+		t.Fatalf("gunzipped %.40q", plain)
+	}
+	for _, ae := range []string{"", "identity", "gzip;q=0", "br"} {
+		if res := get(t, h, "GET", "/assets/index-AbC123.js", "Accept-Encoding", ae); res.Header.Get("Content-Encoding") != "" {
+			t.Errorf("Accept-Encoding %q got %q", ae, res.Header.Get("Content-Encoding"))
+		}
+	}
+	plainTag := get(t, h, "GET", "/").Header.Get("ETag")
+	gzTag := get(t, h, "GET", "/", "Accept-Encoding", "gzip").Header.Get("ETag")
+	if plainTag == "" || plainTag == gzTag {
+		t.Fatalf("etags %q and %q", plainTag, gzTag)
+	}
+	if res := get(t, h, "GET", "/", "If-None-Match", plainTag); res.StatusCode != http.StatusNotModified {
+		t.Fatalf("revalidation: %d", res.StatusCode)
+	}
+	if res := get(t, h, "GET", "/", "If-None-Match", `"other"`); res.StatusCode != http.StatusOK {
+		t.Fatalf("changed index: %d", res.StatusCode)
+	}
+}
+
+func TestPlaceholderWhenNotBuilt(t *testing.T) {
+	h, err := New(fstest.MapFS{".keep": {Data: nil}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/", "/desk"} {
+		res := get(t, h, "GET", p)
+		if b := body(t, res); res.StatusCode != 200 || !strings.Contains(b, "built without the operator app") || !strings.Contains(b, "make build") {
+			t.Fatalf("%s: %d %q", p, res.StatusCode, b)
+		}
+		if res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("placeholder cached: %q", res.Header.Get("Cache-Control"))
+		}
+	}
+	if res := get(t, h, "GET", "/assets/index-x.js"); res.StatusCode != 404 {
+		t.Fatalf("asset of an unbuilt app: %d", res.StatusCode)
+	}
+}
+
+func TestEmbeddedAppLoads(t *testing.T) {
+	// Built or not, the embedded files make a handler that answers /.
+	res := get(t, Handler(), "GET", "/")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET / on the embedded app: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
