@@ -9,6 +9,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,6 +31,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	tandem "github.com/tandemcc/tandem/clients/go"
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 )
 
 const usage = `tandemctl — the admin and supervisor command line for Tandem
@@ -47,7 +49,7 @@ Commands:
 `
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // command is one "noun verb" of the command line.
@@ -66,16 +68,17 @@ func (c command) usage() string { return strings.TrimSpace(c.name() + " " + c.sy
 var commands []command
 
 func init() {
-	for _, cs := range [][]command{operatorsCommands, queuesCommands, callsCommands, statsCommands, operatorCommands} {
+	for _, cs := range [][]command{operatorsCommands, queuesCommands, clientsCommands, absencesCommands, sparesCommands, overflowCommands, callsCommands, statsCommands, operatorCommands} {
 		commands = append(commands, cs...)
 	}
 }
 
-// cli is what a command runs with: the client, the output and its format.
+// cli is what a command runs with: the client, the input, the output and its format.
 type cli struct {
 	ctx            context.Context
 	client         *tandem.Client
 	json           bool
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	cmd            command
 }
@@ -90,7 +93,7 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 // errHelp says the user asked for a command's help (-h), which is not a failure.
 var errHelp = errors.New("help requested")
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("tandemctl", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	url := global.String("url", envOr("TANDEM_URL", "http://127.0.0.1:8080"), "")
@@ -126,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *key != "" {
 		opts = append(opts, tandem.WithToken(*key))
 	}
-	c := &cli{ctx: ctx, client: tandem.New(strings.TrimRight(*url, "/"), opts...), json: *asJSON, stdout: stdout, stderr: stderr, cmd: cmd}
+	c := &cli{ctx: ctx, client: tandem.New(strings.TrimRight(*url, "/"), opts...), json: *asJSON, stdin: stdin, stdout: stdout, stderr: stderr, cmd: cmd}
 	return c.report(cmd.run(c, rest))
 }
 
@@ -366,4 +369,132 @@ func timeFlag(flagName, v string) (*timestamppb.Timestamp, error) {
 		return nil, usagef("--%s %q: want an RFC 3339 time like 2025-01-31T09:00:00+01:00", flagName, v)
 	}
 	return timestamppb.New(t), nil
+}
+
+// nonEmpty drops the empty values of a repeatable flag, so that a lone --flag= clears a list.
+func nonEmpty(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// oneID is the object an update names: by its argument or by --id, not two different ones.
+func oneID(pos []string, flagID, name string) (string, error) {
+	switch {
+	case len(pos) == 1 && flagID != "" && pos[0] != flagID:
+		return "", usagef("two ids: %s and --id %s", pos[0], flagID)
+	case len(pos) == 1:
+		return pos[0], nil
+	case flagID == "":
+		return "", usagef("missing %s", name)
+	}
+	return flagID, nil
+}
+
+// days are the API's weekdays in the order a week is read.
+var days = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+// hoursFlags are --tz and --hours: the working hours of an operator or a spare number.
+type hoursFlags struct {
+	tz    string
+	hours listFlag
+}
+
+func newHoursFlags(fs *flag.FlagSet, what string) *hoursFlags {
+	hf := &hoursFlags{}
+	fs.StringVar(&hf.tz, "tz", "", "time zone of the hours, an IANA name like Europe/Berlin (empty: UTC)")
+	fs.Var(&hf.hours, "hours", "when "+what+", as DAY=SPANS: mon=09:00-18:00, mon-fri=09:00-13:00,14:00-18:00 (repeatable, a later day wins; replaces the week; a day left out is off; \"always\": no limit)")
+	return hf
+}
+
+// given reports whether --tz or --hours is on the command line.
+func (hf *hoursFlags) given(fs *flag.FlagSet) bool {
+	yes := false
+	fs.Visit(func(f *flag.Flag) { yes = yes || f.Name == "tz" || f.Name == "hours" })
+	return yes
+}
+
+// apply returns h (a new WeekHours when nil) with --tz and --hours applied, when given.
+func (hf *hoursFlags) apply(fs *flag.FlagSet, h *adminv1.WeekHours) (*adminv1.WeekHours, error) {
+	if h == nil {
+		h = &adminv1.WeekHours{}
+	}
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "tz":
+			h.TimeZone = hf.tz
+		case "hours":
+			h.Days, err = parseDays(hf.hours)
+		}
+	})
+	return h, err
+}
+
+// parseDays reads DAY=SPANS values into the API's map by day; the spans are the server's to check.
+func parseDays(vs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, v := range vs {
+		if v == "always" {
+			if len(vs) > 1 {
+				return nil, usagef("--hours always with other --hours")
+			}
+			return out, nil
+		}
+		spec, spans, ok := strings.Cut(v, "=")
+		from, to, isRange := strings.Cut(strings.ToLower(strings.TrimSpace(spec)), "-")
+		i := slices.Index(days, from)
+		j := i
+		if isRange {
+			j = slices.Index(days, to)
+		}
+		if !ok || i < 0 || j < 0 {
+			return nil, usagef("--hours %q: want DAY=SPANS, like mon=09:00-18:00 or mon-fri=09:00-13:00,14:00-18:00 (days: %s)", v, strings.Join(days, ", "))
+		}
+		for d := i; ; d = (d + 1) % len(days) {
+			if spans = strings.TrimSpace(spans); spans == "" {
+				delete(out, days[d])
+			} else {
+				out[days[d]] = spans
+			}
+			if d == j {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// hoursString is a week's hours as --hours writes them, runs of days with the same spans joined,
+// then the time zone: "mon-fri=09:00-18:00 sat=10:00-14:00 (Europe/Berlin)"; "always" when
+// there is no limit.
+func hoursString(h *adminv1.WeekHours) string {
+	var parts []string
+	for i := 0; i < len(days); {
+		spans := h.GetDays()[days[i]]
+		j := i
+		for j+1 < len(days) && h.GetDays()[days[j+1]] == spans {
+			j++
+		}
+		if spans != "" {
+			name := days[i]
+			if j > i {
+				name += "-" + days[j]
+			}
+			parts = append(parts, name+"="+spans)
+		}
+		i = j + 1
+	}
+	switch {
+	case len(parts) > 0:
+		return strings.Join(parts, " ") + " (" + cmp.Or(h.GetTimeZone(), "UTC") + ")"
+	case h.GetTimeZone() != "":
+		return "always (" + h.GetTimeZone() + ")"
+	default:
+		return "always"
+	}
 }

@@ -16,8 +16,8 @@ import (
 var operatorsCommands = []command{
 	{"operators", "list", "", "list the operators", operatorsList},
 	{"operators", "get", "ID", "show one operator", operatorsGet},
-	{"operators", "create", "--name N --password P [--display-name D] --contact KIND:TARGET --queue QUEUE:LEVEL...", "add an operator", operatorsCreate},
-	{"operators", "update", "ID [--display-name D] [--password P] [--contact KIND:TARGET] [--queue QUEUE:LEVEL...] [--replace-queues] [--disable|--enable]", "change an operator", operatorsUpdate},
+	{"operators", "create", "--name N --password P [--display-name D] --contact KIND:TARGET --queue QUEUE:LEVEL... [--tz ZONE] [--hours DAY=SPANS...]", "add an operator", operatorsCreate},
+	{"operators", "update", "ID [--display-name D] [--password P] [--contact KIND:TARGET] [--queue QUEUE:LEVEL...] [--replace-queues] [--tz ZONE] [--hours DAY=SPANS...] [--disable|--enable]", "change an operator", operatorsUpdate},
 }
 
 func operatorsList(c *cli, args []string) error {
@@ -29,9 +29,9 @@ func operatorsList(c *cli, args []string) error {
 		return err
 	}
 	return c.show(res.Msg, func(w io.Writer) {
-		row(w, "ID", "NAME", "DISPLAY NAME", "CONTACT", "QUEUES", "DISABLED", "CREATED")
+		row(w, "ID", "NAME", "DISPLAY NAME", "CONTACT", "QUEUES", "HOURS", "DISABLED", "CREATED")
 		for _, o := range res.Msg.GetOperators() {
-			row(w, o.GetOperatorId(), o.GetName(), o.GetDisplayName(), contactString(o.GetContact()), skillsString(o.GetQueues()), yesNo(o.GetDisabled()), stamp(o.GetCreatedAt()))
+			row(w, o.GetOperatorId(), o.GetName(), o.GetDisplayName(), contactString(o.GetContact()), skillsString(o.GetQueues()), hoursString(o.GetHours()), yesNo(o.GetDisabled()), stamp(o.GetCreatedAt()))
 		}
 	})
 }
@@ -56,11 +56,17 @@ func operatorsCreate(c *cli, args []string) error {
 	contact := fs.String("contact", "", "where the cloud dials him: user:NAME, sip:URI or pstn:+E164")
 	var queues listFlag
 	fs.Var(&queues, "queue", "a queue he serves and his level 1-5, as QUEUE:LEVEL (repeatable)")
+	hf := newHoursFlags(fs, "he works (his clients' calls wait for him only then; the zone is also his absences')")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
 	req := &adminv1.CreateOperatorRequest{Name: *name, Password: *password, DisplayName: *display}
 	var err error
+	if hf.given(fs) {
+		if req.Hours, err = hf.apply(fs, nil); err != nil {
+			return err
+		}
+	}
 	if *contact != "" {
 		if req.Contact, err = parseContact(*contact); err != nil {
 			return err
@@ -86,6 +92,7 @@ func operatorsUpdate(c *cli, args []string) error {
 	replace := fs.Bool("replace-queues", false, "make the --queue list his only queues (none when no --queue)")
 	fs.Bool("disable", false, "take him out of service (ends his sessions)")
 	fs.Bool("enable", false, "put him back in service")
+	hf := newHoursFlags(fs, "he works (his clients' calls wait for him only then; the zone is also his absences')")
 	pos, err := c.parse(fs, args, "ID")
 	if err != nil {
 		return err
@@ -93,6 +100,19 @@ func operatorsUpdate(c *cli, args []string) error {
 	req := &adminv1.UpdateOperatorRequest{OperatorId: pos[0], ReplaceQueues: *replace}
 	if req.Queues, err = parseSkills(queues); err != nil {
 		return err
+	}
+	if hf.given(fs) {
+		// The API replaces the hours whole: start from his, so --tz keeps the days and --hours the zone.
+		if _, err := parseDays(hf.hours); err != nil {
+			return err
+		}
+		got, err := c.client.Admin.GetOperator(c.ctx, connect.NewRequest(&adminv1.GetOperatorRequest{OperatorId: pos[0]}))
+		if err != nil {
+			return err
+		}
+		if req.Hours, err = hf.apply(fs, got.Msg.GetOperator().GetHours()); err != nil {
+			return err
+		}
 	}
 	fs.Visit(func(f *flag.Flag) {
 		v := f.Value.String()
@@ -130,6 +150,7 @@ func operatorTable(w io.Writer, o *adminv1.Operator) {
 	row(w, "Display name", o.GetDisplayName())
 	row(w, "Contact", contactString(o.GetContact()))
 	row(w, "Queues", skillsString(o.GetQueues()))
+	row(w, "Hours", hoursString(o.GetHours()))
 	row(w, "Disabled", yesNo(o.GetDisabled()))
 	row(w, "Created", stamp(o.GetCreatedAt()))
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +16,7 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...]"
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare ID...] [--overflow-max N] [--overflow-order in_turn]"
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
@@ -76,14 +79,9 @@ func queuesUpdate(c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := qf.id
-	switch {
-	case len(pos) == 1 && id != "" && pos[0] != id:
-		return usagef("two ids: %s and --id %s", pos[0], id)
-	case len(pos) == 1:
-		id = pos[0]
-	case id == "":
-		return usagef("missing ID")
+	id, err := oneID(pos, qf.id, "ID")
+	if err != nil {
+		return err
 	}
 	got, err := c.client.Admin.GetQueue(c.ctx, connect.NewRequest(&adminv1.GetQueueRequest{QueueId: id}))
 	if err != nil {
@@ -110,6 +108,11 @@ type queueFlags struct {
 	announceEvery, banWindow                time.Duration
 	awayAfter, banAfter                     uint
 	banSteps                                listFlag
+	managerWait, overflowAfter              time.Duration
+	noOptIn                                 bool
+	optInCooldownDays, overflowMax          uint
+	templates, overflowSpares               listFlag
+	overflowOrder                           string
 }
 
 // newQueueFlags defines the flags; create gives them the API's documented defaults.
@@ -135,6 +138,14 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.UintVar(&qf.banAfter, "ban-after-misses", 0, "missed offers within --ban-window that ban an operator (0: server default, 3)")
 	fs.DurationVar(&qf.banWindow, "ban-window", 0, "the window for --ban-after-misses (0: server default, 1h)")
 	fs.Var(&qf.banSteps, "ban-step", "how long the next ban lasts, growing (repeatable: --ban-step 5m --ban-step 15m; replaces the list)")
+	fs.DurationVar(&qf.managerWait, "manager-wait", 0, "how long a call waits for its busy personal manager before anyone may take it (0: server default, 30s)")
+	fs.BoolVar(&qf.noOptIn, "no-opt-in", false, "do not ask callers by voice whether they want the operator as their manager (--no-opt-in=false asks again)")
+	fs.UintVar(&qf.optInCooldownDays, "opt-in-cooldown-days", 0, "do not ask again for this many days after a no (0: server default, 90)")
+	fs.Var(&qf.templates, "absence-template", `what a caller hears when his manager is absent, as REASON=TEXT with REASON vacation, sick, dismissed or off_hours; {name} and {until} are filled in (repeatable; changes those reasons; REASON= goes back to the default)`)
+	fs.DurationVar(&qf.overflowAfter, "overflow-after", 0, "a call waiting this long with no operator free goes to a spare number (0: never)")
+	fs.Var(&qf.overflowSpares, "overflow-spare", "a spare number of the overflow pool, in order (repeatable; replaces the list; --overflow-spare= empties it)")
+	fs.UintVar(&qf.overflowMax, "overflow-max", 0, "at most this many of the queue's calls at spare numbers at once (0: no limit of the queue's own)")
+	fs.StringVar(&qf.overflowOrder, "overflow-order", "", "how the pool is used: in_turn (the server's default), least_used or priority")
 	return qf
 }
 
@@ -187,6 +198,42 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 				}
 				q.BanStepsS = append(q.BanStepsS, secs)
 			}
+		case "manager-wait":
+			q.ManagerWaitS, err = wholeSeconds(f.Name, qf.managerWait)
+		case "no-opt-in":
+			q.NoOptIn = qf.noOptIn
+		case "opt-in-cooldown-days":
+			q.OptInCooldownDays = uint32(min(qf.optInCooldownDays, math.MaxUint32))
+		case "absence-template":
+			if q.AbsenceTemplates == nil {
+				q.AbsenceTemplates = map[string]string{}
+			}
+			for _, v := range qf.templates {
+				reason, text, ok := strings.Cut(v, "=")
+				if reason = strings.TrimSpace(reason); !ok || reason == "" {
+					err = usagef(`--absence-template %q: want REASON=TEXT, like vacation="{name} is on vacation until {until}."`, v)
+					return
+				}
+				if text == "" {
+					delete(q.AbsenceTemplates, reason)
+				} else {
+					q.AbsenceTemplates[reason] = text
+				}
+			}
+		case "overflow-after", "overflow-spare", "overflow-max", "overflow-order":
+			if q.Overflow == nil {
+				q.Overflow = &adminv1.Overflow{}
+			}
+			switch f.Name {
+			case "overflow-after":
+				q.Overflow.AfterS, err = wholeSeconds(f.Name, qf.overflowAfter)
+			case "overflow-spare":
+				q.Overflow.SpareIds = nonEmpty(qf.overflowSpares)
+			case "overflow-max":
+				q.Overflow.MaxAtOnce = uint32(min(qf.overflowMax, math.MaxUint32))
+			case "overflow-order":
+				q.Overflow.Order = qf.overflowOrder
+			}
 		}
 	}
 	visit(func(f *flag.Flag) {
@@ -215,4 +262,35 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 		steps = append(steps, seconds(s))
 	}
 	row(w, "Ban", fmt.Sprintf("after %d misses within %s, for %s", q.GetBanAfterMisses(), seconds(q.GetBanWindowS()), strings.Join(steps, ", then ")))
+	row(w, "Manager wait", seconds(q.GetManagerWaitS()))
+	if q.GetNoOptIn() {
+		row(w, "Opt-in", "no")
+	} else {
+		row(w, "Opt-in", fmt.Sprintf("yes, not again for %d days after a no", q.GetOptInCooldownDays()))
+	}
+	reasons := slices.Sorted(maps.Keys(q.GetAbsenceTemplates()))
+	if len(reasons) == 0 {
+		row(w, "Absence texts", "the defaults")
+	}
+	for _, r := range reasons {
+		row(w, "Absence text ("+r+")", q.GetAbsenceTemplates()[r])
+	}
+	row(w, "Overflow", overflowString(q.GetOverflow()))
+}
+
+// overflowString is a queue's overflow rule in a line: "after 1m0s to s1,s2 (in_turn, at most 2
+// at once)", or "never".
+func overflowString(o *adminv1.Overflow) string {
+	pool := strings.Join(o.GetSpareIds(), ",")
+	if o.GetAfterS() == 0 {
+		if pool != "" {
+			return "never (pool " + pool + ")"
+		}
+		return "never"
+	}
+	how := cmp.Or(o.GetOrder(), "in_turn")
+	if o.GetMaxAtOnce() > 0 {
+		how += fmt.Sprintf(", at most %d at once", o.GetMaxAtOnce())
+	}
+	return fmt.Sprintf("after %s to %s (%s)", seconds(o.GetAfterS()), pool, how)
 }

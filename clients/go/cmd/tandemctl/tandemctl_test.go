@@ -25,6 +25,7 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 )
 
@@ -169,11 +170,23 @@ func (c *ctlT) okJSON(msg proto.Message, args ...string) {
 	}
 }
 
+// runIn runs tandemctl with the admin key, stdin as its standard input.
+func (c *ctlT) runIn(stdin string, args ...string) result {
+	c.t.Helper()
+	return ctlIn(c.t, stdin, append([]string{"--url", c.url, "--key", adminKey}, args...)...)
+}
+
 // ctlRaw runs tandemctl with exactly args.
 func ctlRaw(t *testing.T, args ...string) result {
 	t.Helper()
+	return ctlIn(t, "", args...)
+}
+
+// ctlIn runs tandemctl with exactly args and stdin as its standard input.
+func ctlIn(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
+	code := run(context.Background(), args, strings.NewReader(stdin), &stdout, &stderr)
 	return result{code, stdout.String(), stderr.String()}
 }
 
@@ -308,14 +321,14 @@ func TestOperators(t *testing.T) {
 
 	list := c.ok("operators", "list")
 	row := rowOf(t, list, id)
-	wantCells(t, row[:6], id, "anna", "Anna Petrova", "sip:sip:anna@pbx.example.com", "ops:3", "no")
-	if _, err := time.Parse(time.RFC3339, row[6]); err != nil || strings.Contains(row[6], ".") {
-		t.Errorf("created %q is not RFC 3339 without fractions", row[6])
+	wantCells(t, row[:7], id, "anna", "Anna Petrova", "sip:sip:anna@pbx.example.com", "ops:3", "always", "no")
+	if _, err := time.Parse(time.RFC3339, row[7]); err != nil || strings.Contains(row[7], ".") {
+		t.Errorf("created %q is not RFC 3339 without fractions", row[7])
 	}
 
 	out := c.ok("operators", "update", id, "--disable")
 	wantCells(t, rowOf(t, out, "Disabled"), "Disabled", "yes")
-	wantCells(t, rowOf(t, c.ok("operators"), id)[:6], id, "anna", "Anna Petrova", "sip:sip:anna@pbx.example.com", "ops:3", "yes")
+	wantCells(t, rowOf(t, c.ok("operators"), id)[:7], id, "anna", "Anna Petrova", "sip:sip:anna@pbx.example.com", "ops:3", "always", "yes")
 
 	c.ok("operators", "update", id, "--enable", "--queue", "ops2:5", "--contact", "user:anna", "--display-name", "Anna P.")
 	var got adminv1.GetOperatorResponse
@@ -494,5 +507,419 @@ func TestCallFlow(t *testing.T) {
 
 	if r := c.run("calls", "withdraw", offer); r.code != 1 || !strings.Contains(r.stderr, "tandemctl: ") {
 		t.Errorf("withdrawing it again: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+func TestOperatorHours(t *testing.T) {
+	c := start(t)
+	var created adminv1.CreateOperatorResponse
+	c.okJSON(&created, "operators", "create", "--name", "hana", "--password", "password-hana", "--contact", "user:hana",
+		"--tz", "Europe/Berlin", "--hours", "mon-fri=09:00-18:00", "--hours", "fri=09:00-15:00")
+	id := created.GetOperator().GetOperatorId()
+	want := &adminv1.WeekHours{TimeZone: "Europe/Berlin", Days: map[string]string{
+		"mon": "09:00-18:00", "tue": "09:00-18:00", "wed": "09:00-18:00", "thu": "09:00-18:00", "fri": "09:00-15:00"}}
+	if !proto.Equal(created.GetOperator().GetHours(), want) {
+		t.Errorf("hours = %v\nwant %v", created.GetOperator().GetHours(), want)
+	}
+	wantCells(t, rowOf(t, c.ok("operators", "get", id), "Hours"), "Hours", "mon-thu=09:00-18:00 fri=09:00-15:00 (Europe/Berlin)")
+	if got := rowOf(t, c.ok("operators", "list"), id); got[5] != "mon-thu=09:00-18:00 fri=09:00-15:00 (Europe/Berlin)" {
+		t.Errorf("list row = %q", got)
+	}
+
+	// --tz alone keeps the days; --hours alone keeps the zone and replaces the week.
+	out := c.ok("operators", "update", id, "--tz", "America/New_York")
+	wantCells(t, rowOf(t, out, "Hours"), "Hours", "mon-thu=09:00-18:00 fri=09:00-15:00 (America/New_York)")
+	out = c.ok("operators", "update", id, "--hours", "sat-sun=10:00-14:00")
+	wantCells(t, rowOf(t, out, "Hours"), "Hours", "sat-sun=10:00-14:00 (America/New_York)")
+	out = c.ok("operators", "update", id, "--hours", "always", "--display-name", "Hana")
+	wantCells(t, rowOf(t, out, "Hours"), "Hours", "always (America/New_York)")
+	wantCells(t, rowOf(t, out, "Display name"), "Display name", "Hana")
+	// Other changes leave the hours alone.
+	c.ok("operators", "update", id, "--tz", "UTC", "--hours", "wed=08:00-12:00,13:00-17:00")
+	out = c.ok("operators", "update", id, "--display-name", "Hana K.")
+	wantCells(t, rowOf(t, out, "Hours"), "Hours", "wed=08:00-12:00,13:00-17:00 (UTC)")
+
+	if r := c.run("operators", "update", id, "--tz", "Mars/Olympus"); r.code != 1 || !strings.Contains(r.stderr, "field: hours.time_zone") {
+		t.Errorf("unknown zone: exit %d, %s", r.code, r.stderr)
+	}
+	if r := c.run("operators", "update", id, "--hours", "mon=9-18"); r.code != 1 || !strings.Contains(r.stderr, "field: hours.days[mon]") {
+		t.Errorf("bad spans: exit %d, %s", r.code, r.stderr)
+	}
+	if r := c.run("operators", "update", id, "--hours", "someday=09:00-18:00"); r.code != 2 || !strings.Contains(r.stderr, `--hours "someday=09:00-18:00"`) {
+		t.Errorf("unknown day: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+func TestQueueRules(t *testing.T) {
+	c := start(t)
+	out := c.ok("queues", "create", "--id", "vip", "--number", "+18005550500", "--manager-wait", "45s", "--no-opt-in",
+		"--absence-template", "vacation={name} is away until {until}.")
+	wantCells(t, rowOf(t, out, "Manager wait"), "Manager wait", "45s")
+	wantCells(t, rowOf(t, out, "Opt-in"), "Opt-in", "no")
+	wantCells(t, rowOf(t, out, "Absence text (vacation)"), "Absence text (vacation)", "{name} is away until {until}.")
+	wantCells(t, rowOf(t, out, "Overflow"), "Overflow", "never")
+
+	c.ok("spares", "create", "--id", "s1", "--contact", "pstn:+14155550101")
+	c.ok("spares", "create", "--id", "s2", "--contact", "pstn:+14155550102")
+	out = c.ok("queues", "update", "vip", "--no-opt-in=false", "--opt-in-cooldown-days", "30", "--absence-template", "sick={name} is ill.",
+		"--overflow-after", "1m", "--overflow-spare", "s1", "--overflow-spare", "s2", "--overflow-max", "2", "--overflow-order", "least_used")
+	wantCells(t, rowOf(t, out, "Opt-in"), "Opt-in", "yes, not again for 30 days after a no")
+	wantCells(t, rowOf(t, out, "Absence text (sick)"), "Absence text (sick)", "{name} is ill.")
+	wantCells(t, rowOf(t, out, "Overflow"), "Overflow", "after 1m0s to s1,s2 (least_used, at most 2 at once)")
+
+	// REASON= goes back to the default; --overflow-spare replaces the pool.
+	c.ok("queues", "update", "vip", "--absence-template", "vacation=", "--overflow-spare", "s1")
+	var got adminv1.GetQueueResponse
+	c.okJSON(&got, "queues", "get", "vip")
+	q := got.GetQueue()
+	wantQ := &adminv1.Queue{
+		QueueId: "vip", Name: "vip", DialedNumbers: []string{"+18005550500"}, Strategy: "longest_idle", OfferTimeoutS: 20, WrapUpS: 10,
+		AwayAfterMisses: 1, BanAfterMisses: 3, BanWindowS: 3600, BanStepsS: []uint32{300, 900, 3600},
+		ManagerWaitS: 45, OptInCooldownDays: 30, AbsenceTemplates: map[string]string{"sick": "{name} is ill."},
+		Overflow: &adminv1.Overflow{AfterS: 60, SpareIds: []string{"s1"}, MaxAtOnce: 2, Order: "least_used"},
+	}
+	if !proto.Equal(q, wantQ) {
+		t.Errorf("queue = %v\nwant %v", q, wantQ)
+	}
+	// --overflow-after 0 turns overflow off; the pool stays for later.
+	out = c.ok("queues", "update", "vip", "--overflow-after", "0")
+	wantCells(t, rowOf(t, out, "Overflow"), "Overflow", "never (pool s1)")
+
+	for _, tc := range []struct {
+		args  []string
+		code  int
+		field string
+	}{
+		{[]string{"--absence-template", "holiday=Gone."}, 1, "field: queue.absence_templates"},
+		{[]string{"--absence-template", "just text"}, 2, `--absence-template "just text"`},
+		{[]string{"--overflow-order", "random"}, 1, "field: queue.overflow.order"},
+		{[]string{"--overflow-after", "30s", "--overflow-spare="}, 1, "field: queue.overflow.spare_ids"},
+		{[]string{"--overflow-spare", "s9"}, 1, "field: queue.overflow.spare_ids"},
+		{[]string{"--manager-wait", "1h"}, 1, "field: queue.manager_wait_s"},
+		{[]string{"--manager-wait", "0.5s"}, 2, "--manager-wait 500ms"},
+	} {
+		r := c.run(append([]string{"queues", "update", "vip"}, tc.args...)...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.field) {
+			t.Errorf("queues update vip %s: exit %d, %s", strings.Join(tc.args, " "), r.code, r.stderr)
+		}
+	}
+}
+
+func TestClients(t *testing.T) {
+	c := start(t)
+	c.ok("queues", "create", "--id", "sales", "--number", "+18005550600")
+	var anna, boris adminv1.CreateOperatorResponse
+	c.okJSON(&anna, "operators", "create", "--name", "anna", "--password", "password-anna", "--contact", "user:anna", "--queue", "sales:3")
+	c.okJSON(&boris, "operators", "create", "--name", "boris", "--password", "password-boris", "--contact", "user:boris", "--queue", "sales:3")
+	a, b := anna.GetOperator().GetOperatorId(), boris.GetOperator().GetOperatorId()
+
+	// Any common spelling is stored as E.164.
+	out := c.ok("clients", "set", "+1 (415) 555-0100", a)
+	wantCells(t, rowOf(t, out, "Number"), "Number", "+14155550100")
+	wantCells(t, rowOf(t, out, "Manager"), "Manager", a)
+	wantCells(t, rowOf(t, out, "How"), "How", "admin")
+	var got adminv1.GetClientResponse
+	c.okJSON(&got, "clients", "get", "+14155550100")
+	if cl := got.GetClient(); cl.GetManagerId() != a || cl.GetHow() != "admin" || cl.GetAssignedAt() == nil {
+		t.Errorf("get: %v", cl)
+	}
+
+	// Import: by login name or id; a header; one bad line is reported, the rest imported.
+	csv := filepath.Join(t.TempDir(), "clients.csv")
+	data := "number,manager\n+14155550101,boris\nnot a number,boris\n+14155550102," + b + "\n"
+	if err := os.WriteFile(csv, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("clients", "import", csv)
+	if r.code != 1 || !strings.Contains(r.stderr, "tandemctl: 1 of 3 lines not imported") {
+		t.Errorf("import with a bad line: exit %d, %s", r.code, r.stderr)
+	}
+	wantCells(t, rowOf(t, r.stdout, "Imported"), "Imported", "2")
+	wantCells(t, rowOf(t, r.stdout, "3"), "3", `"not a number" is not a phone number`)
+	list := c.ok("clients", "list", "--manager", b)
+	wantCells(t, rowOf(t, list, "NUMBER"), "NUMBER", "MANAGER", "HOW", "ASSIGNED", "DECLINED")
+	if row := rowOf(t, list, "+14155550101"); row[1] != b || row[2] != "import" {
+		t.Errorf("imported row = %q", row)
+	}
+	rowOf(t, list, "+14155550102")
+	if strings.Contains(list, "+14155550100") {
+		t.Errorf("anna's client in boris's list:\n%s", list)
+	}
+	// From standard input, all good.
+	r = c.runIn("+14155550103,anna\n", "clients", "import", "-")
+	if r.code != 0 {
+		t.Fatalf("import from stdin: exit %d, %s", r.code, r.stderr)
+	}
+	wantCells(t, rowOf(t, r.stdout, "Imported"), "Imported", "1")
+	// Again, with --json: the whole response on stdout, exit 1 all the same.
+	r = c.run("--json", "clients", "import", csv)
+	var imp adminv1.ImportClientsResponse
+	if err := protojson.Unmarshal([]byte(r.stdout), &imp); err != nil || r.code != 1 {
+		t.Fatalf("--json import: exit %d, %v\n%s", r.code, err, r.stdout)
+	}
+	if imp.GetImported() != 2 || len(imp.GetErrors()) != 1 || imp.GetErrors()[0].GetLine() != 3 {
+		t.Errorf("--json import = %v", &imp)
+	}
+
+	var all adminv1.ListClientsResponse
+	c.okJSON(&all, "clients", "list")
+	if len(all.GetClients()) != 4 {
+		t.Errorf("all clients = %v", all.GetClients())
+	}
+
+	// Anna is dismissed: her clients are listed for reassignment, boris's are not.
+	c.ok("operators", "update", a, "--disable")
+	orphans := c.ok("clients", "list", "--orphans")
+	rowOf(t, orphans, "+14155550100")
+	rowOf(t, orphans, "+14155550103")
+	if strings.Contains(orphans, "+14155550101") || strings.Count(orphans, "\n") != 3 {
+		t.Errorf("orphans:\n%s", orphans)
+	}
+	c.ok("clients", "set", "+14155550100", b)
+	if orphans := c.ok("clients", "list", "--orphans"); strings.Contains(orphans, "+14155550100") {
+		t.Errorf("a reassigned client is still an orphan:\n%s", orphans)
+	}
+
+	out = c.ok("clients", "remove", "+14155550101")
+	wantCells(t, rowOf(t, out, "Manager"), "Manager", "-")
+	if list := c.ok("clients", "list", "--manager", b); strings.Contains(list, "+14155550101") {
+		t.Errorf("removed client still listed:\n%s", list)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"clients", "set", "12345", b}, 1, []string{"invalid_argument", "field: number"}},
+		{[]string{"clients", "set", "+14155550109", "op_nope"}, 1, []string{"not_found", "field: manager_id"}},
+		{[]string{"clients", "set", "+14155550109", a}, 1, []string{"failed_precondition", "dismissed"}},
+		{[]string{"clients", "get", "+14155550199"}, 1, []string{"not_found", "field: number"}},
+		{[]string{"clients", "remove", "+14155550199"}, 1, []string{"not_found"}},
+		{[]string{"clients", "list", "--manager", "op_nope"}, 1, []string{"not_found", "field: manager_id"}},
+		{[]string{"clients", "set", "+14155550109"}, 2, []string{"missing MANAGER_ID"}},
+		{[]string{"clients", "import", filepath.Join(t.TempDir(), "none.csv")}, 1, []string{"none.csv"}},
+	} {
+		r := c.run(tc.args...)
+		if r.code != tc.code {
+			t.Errorf("%s: exit %d, want %d: %s", strings.Join(tc.args, " "), r.code, tc.code, r.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr lacks %q: %s", strings.Join(tc.args, " "), w, r.stderr)
+			}
+		}
+	}
+}
+
+func TestAbsences(t *testing.T) {
+	c := start(t)
+	var created adminv1.CreateOperatorResponse
+	c.okJSON(&created, "operators", "create", "--name", "vera", "--password", "password-vera", "--contact", "user:vera")
+	v := created.GetOperator().GetOperatorId()
+	c.okJSON(&created, "operators", "create", "--name", "yuri", "--password", "password-yuri", "--contact", "user:yuri")
+	y := created.GetOperator().GetOperatorId()
+
+	out := c.ok("absences", "create", v, "--kind", "vacation", "--from", "2026-12-01", "--to", "2026-12-14")
+	id := rowOf(t, out, "ID")[1]
+	wantCells(t, rowOf(t, out, "Kind"), "Kind", "vacation")
+	wantCells(t, rowOf(t, out, "To"), "To", "2026-12-14")
+	var sick adminv1.CreateAbsenceResponse
+	c.okJSON(&sick, "absences", "create", "--kind", "sick", "--from", "2026-11-02", "--to", "2026-11-03", y)
+	if a := sick.GetAbsence(); a.GetOperatorId() != y || a.GetKind() != "sick" || a.GetFrom() != "2026-11-02" {
+		t.Errorf("sick leave = %v", a)
+	}
+
+	list := c.ok("absences", "list")
+	wantCells(t, rowOf(t, list, "ID"), "ID", "OPERATOR", "KIND", "FROM", "TO")
+	wantCells(t, rowOf(t, list, id), id, v, "vacation", "2026-12-01", "2026-12-14")
+	rowOf(t, list, sick.GetAbsence().GetAbsenceId())
+	var mine adminv1.ListAbsencesResponse
+	c.okJSON(&mine, "absences", "list", "--operator", v)
+	if len(mine.GetAbsences()) != 1 || mine.GetAbsences()[0].GetAbsenceId() != id {
+		t.Errorf("vera's absences = %v", mine.GetAbsences())
+	}
+
+	out = c.ok("absences", "delete", id)
+	wantCells(t, rowOf(t, out, "Deleted"), "Deleted", id)
+	if list := c.ok("absences"); strings.Contains(list, id) {
+		t.Errorf("deleted absence still listed:\n%s", list)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"absences", "create", v, "--kind", "holiday", "--from", "2026-12-01", "--to", "2026-12-02"}, 1, "field: kind"},
+		{[]string{"absences", "create", v, "--kind", "sick", "--from", "1 Dec", "--to", "2026-12-02"}, 1, "field: from"},
+		{[]string{"absences", "create", v, "--kind", "sick", "--from", "2026-12-03", "--to", "2026-12-02"}, 1, "field: to"},
+		{[]string{"absences", "delete", id}, 1, "not_found"},
+		{[]string{"absences", "create", "--kind", "sick"}, 2, "missing OPERATOR_ID"},
+	} {
+		if r := c.run(tc.args...); r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%s: exit %d, %s", strings.Join(tc.args, " "), r.code, r.stderr)
+		}
+	}
+}
+
+func TestSpares(t *testing.T) {
+	c := start(t)
+	out := c.ok("spares", "create", "--id", "night", "--name", "Night desk", "--contact", "sip:sip:night@pbx.example.com",
+		"--tz", "Europe/Berlin", "--hours", "mon-fri=18:00-23:00", "--holiday", "2026-12-25", "--holiday", "2026-12-26",
+		"--daily-cap", "20", "--priority", "5", "--cooldown", "5m")
+	for _, want := range [][]string{
+		{"ID", "night"}, {"Name", "Night desk"}, {"Contact", "sip:sip:night@pbx.example.com"},
+		{"Hours", "mon-fri=18:00-23:00 (Europe/Berlin)"}, {"Holidays", "2026-12-25,2026-12-26"},
+		{"At once", "1"}, {"Daily cap", "20"}, {"Priority", "5"}, {"Cool-down", "5m0s"}, {"Disabled", "no"},
+		{"Active", "0"}, {"Calls today", "0"}, {"Cooling down until", "-"},
+	} {
+		wantCells(t, rowOf(t, out, want[0]), want...)
+	}
+	c.ok("spares", "create", "--id", "mobile", "--contact", "pstn:+14155550190")
+
+	list := c.ok("spares", "list")
+	wantCells(t, rowOf(t, list, "ID"), "ID", "NAME", "CONTACT", "HOURS", "DAILY CAP", "PRIORITY", "DISABLED", "ACTIVE", "CALLS TODAY", "COOLING DOWN UNTIL")
+	wantCells(t, rowOf(t, list, "night"), "night", "Night desk", "sip:sip:night@pbx.example.com", "mon-fri=18:00-23:00 (Europe/Berlin)", "20", "5", "no", "0/1", "0", "-")
+	wantCells(t, rowOf(t, list, "mobile"), "mobile", "mobile", "pstn:+14155550190", "always", "none", "0", "no", "0/1", "0", "-")
+
+	// update changes only the flags given.
+	c.ok("spares", "update", "night", "--max-concurrent", "3", "--tz", "UTC", "--disable")
+	var res adminv1.ListSparesResponse
+	c.okJSON(&res, "spares", "list")
+	want := &adminv1.Spare{
+		SpareId: "night", Name: "Night desk", Contact: &commonv1.Contact{Kind: commonv1.ContactKind_CONTACT_KIND_SIP, Target: "sip:night@pbx.example.com"},
+		Hours:    &adminv1.WeekHours{TimeZone: "UTC", Days: map[string]string{"mon": "18:00-23:00", "tue": "18:00-23:00", "wed": "18:00-23:00", "thu": "18:00-23:00", "fri": "18:00-23:00"}},
+		Holidays: []string{"2026-12-25", "2026-12-26"}, MaxConcurrent: 3, DailyCap: 20, Priority: 5, CooldownS: 300, Disabled: true,
+		Use: &adminv1.SpareUse{},
+	}
+	if len(res.GetSpares()) != 2 || !proto.Equal(res.GetSpares()[1], want) {
+		t.Errorf("spares after update = %v\nwant [mobile %v]", res.GetSpares(), want)
+	}
+	out = c.ok("spares", "update", "--id", "night", "--disable=false", "--hours", "always", "--holiday=", "--contact", "pstn:+14155550191")
+	wantCells(t, rowOf(t, out, "Hours"), "Hours", "always (UTC)")
+	wantCells(t, rowOf(t, out, "Holidays"), "Holidays", "-")
+	wantCells(t, rowOf(t, out, "Contact"), "Contact", "pstn:+14155550191")
+	wantCells(t, rowOf(t, out, "Disabled"), "Disabled", "no")
+	wantCells(t, rowOf(t, out, "At once"), "At once", "3")
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"spares", "create", "--id", "desk", "--contact", "user:desk"}, 1, "field: spare.contact.kind"},
+		{[]string{"spares", "create", "--id", "desk"}, 1, "field: spare.contact"},
+		{[]string{"spares", "create", "--id", "mobile", "--contact", "pstn:+14155550192"}, 1, "already_exists"},
+		{[]string{"spares", "create", "--id", "desk", "--contact", "pstn:+14155550192", "--holiday", "Christmas"}, 1, "field: spare.holidays[0]"},
+		{[]string{"spares", "update", "nope", "--priority", "1"}, 1, `not_found: no spare "nope"`},
+		{[]string{"spares", "update", "night", "--cooldown", "2s500ms"}, 2, "--cooldown 2.5s"},
+		{[]string{"spares", "update"}, 2, "missing ID"},
+	} {
+		if r := c.run(tc.args...); r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%s: exit %d, %s", strings.Join(tc.args, " "), r.code, r.stderr)
+		}
+	}
+}
+
+// TestOverflowPreview: a spare whose hours exclude now is passed over for the other.
+func TestOverflowPreview(t *testing.T) {
+	c := start(t)
+	// Night's only hours are on a weekday three days away (UTC), so never now.
+	now := time.Now().UTC()
+	later := now.AddDate(0, 0, 3)
+	day := strings.ToLower(later.Weekday().String()[:3])
+	c.ok("spares", "create", "--id", "night", "--contact", "pstn:+14155550180", "--tz", "UTC", "--hours", day+"=09:00-18:00")
+	c.ok("spares", "create", "--id", "mobile", "--contact", "pstn:+14155550181")
+	c.ok("queues", "create", "--id", "support", "--number", "+18005550700", "--overflow-after", "60s", "--overflow-spare", "night", "--overflow-spare", "mobile")
+
+	out := c.ok("overflow", "preview", "--queue", "support")
+	wantCells(t, rowOf(t, out, "Spare"), "Spare", "mobile")
+	wantCells(t, rowOf(t, out, "At"), "At", "now")
+	wantCells(t, rowOf(t, out, "SPARE"), "SPARE", "ELIGIBLE", "EXCLUDED BECAUSE", "CALLS TODAY")
+	if row := rowOf(t, out, "night"); row[1] != "no" || !strings.HasPrefix(row[2], "forbidden hours (") || row[3] != "0" {
+		t.Errorf("night row = %q\n%s", row, out)
+	}
+	wantCells(t, rowOf(t, out, "mobile"), "mobile", "yes", "-", "0")
+
+	var res adminv1.PreviewOverflowResponse
+	c.okJSON(&res, "overflow", "preview", "--queue", "support")
+	if res.GetSpareId() != "mobile" || len(res.GetCandidates()) != 2 || !strings.Contains(res.GetCandidates()[0].GetExcludedBecause(), "forbidden hours") {
+		t.Errorf("--json preview = %v", &res)
+	}
+
+	// Within night's hours both may take it; in turn, the first of the pool does.
+	at := time.Date(later.Year(), later.Month(), later.Day(), 10, 0, 0, 0, time.UTC).Format(time.RFC3339)
+	out = c.ok("overflow", "preview", "--queue", "support", "--at", at)
+	wantCells(t, rowOf(t, out, "Spare"), "Spare", "night")
+	wantCells(t, rowOf(t, out, "night"), "night", "yes", "-", "0")
+	c.ok("overflow", "preview", "--queue", "support", "--at", "12:00")
+
+	// A queue without an overflow rule says so.
+	c.ok("queues", "create", "--id", "plain", "--number", "+18005550701")
+	out = c.ok("overflow", "preview", "--queue", "plain")
+	wantCells(t, rowOf(t, out, "Spare"), "Spare", "-")
+	wantCells(t, rowOf(t, out, "Rule"), "Rule", "queue plain has no overflow rule")
+
+	if r := c.run("overflow", "preview", "--queue", "nope"); r.code != 1 || !strings.Contains(r.stderr, "tandemctl: not_found: ") {
+		t.Errorf("unknown queue: exit %d, %s", r.code, r.stderr)
+	}
+	if r := c.run("overflow", "preview"); r.code != 1 || !strings.Contains(r.stderr, "field: queue_id") {
+		t.Errorf("no queue: exit %d, %s", r.code, r.stderr)
+	}
+	if r := c.run("overflow", "preview", "--queue", "support", "--at", "tonight"); r.code != 2 || !strings.Contains(r.stderr, `--at "tonight"`) {
+		t.Errorf("bad --at: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+func TestAtFlag(t *testing.T) {
+	loc := time.FixedZone("X", 3*3600)
+	now := time.Date(2026, 3, 4, 22, 30, 0, 0, loc)
+	for _, tc := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"15:04", time.Date(2026, 3, 4, 15, 4, 0, 0, loc)},
+		{"09:00", time.Date(2026, 3, 4, 9, 0, 0, 0, loc)},
+		{"2026-12-01T09:00:00+01:00", time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)},
+	} {
+		got, err := atFlag(tc.in, now)
+		if err != nil || !got.AsTime().Equal(tc.want) {
+			t.Errorf("atFlag(%q) = %v, %v; want %v", tc.in, got.AsTime(), err, tc.want)
+		}
+	}
+	for _, bad := range []string{"25:00", "noon", "2026-12-01"} {
+		if _, err := atFlag(bad, now); err == nil {
+			t.Errorf("atFlag(%q) took it", bad)
+		}
+	}
+}
+
+func TestHoursString(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		tz   string
+		want string
+	}{
+		{nil, "", "always"},
+		{[]string{"always"}, "Europe/Berlin", "always (Europe/Berlin)"},
+		{[]string{"mon-fri=09:00-18:00"}, "", "mon-fri=09:00-18:00 (UTC)"},
+		{[]string{"mon-sun=09:00-18:00", "wed="}, "", "mon-tue=09:00-18:00 thu-sun=09:00-18:00 (UTC)"},
+		{[]string{"sat-mon=10:00-12:00"}, "", "mon=10:00-12:00 sat-sun=10:00-12:00 (UTC)"},
+		{[]string{"Tue=08:00-12:00,13:00-17:00"}, "UTC", "tue=08:00-12:00,13:00-17:00 (UTC)"},
+	} {
+		d, err := parseDays(tc.in)
+		if err != nil {
+			t.Errorf("parseDays(%q): %v", tc.in, err)
+			continue
+		}
+		if got := hoursString(&adminv1.WeekHours{TimeZone: tc.tz, Days: d}); got != tc.want {
+			t.Errorf("hours %q = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, bad := range [][]string{{"mon"}, {"monday=09:00-18:00"}, {"mon-xyz=09:00-10:00"}, {"always", "mon=09:00-10:00"}} {
+		if _, err := parseDays(bad); err == nil {
+			t.Errorf("parseDays(%q) took it", bad)
+		}
 	}
 }
