@@ -11,7 +11,7 @@ const { CALLEES } = require('../emulator/voxengine.js');
 const { OperatorState, CallState, HangupParty } = require('../emulator/operators.js');
 const { OfferState } = require('../build/gen/tandem/common/v1/common_pb.js');
 const { QueueSchema } = require('../build/gen/tandem/admin/v1/admin_pb.js');
-const { World, TandemServer, Switch, reports, reported, tandemBinary, SECRET, FALLBACK_NUMBER, WAIT } = require('./harness.js');
+const { World, TandemServer, Switch, reports, reported, tandemBinary, OPT_IN, SECRET, FALLBACK_NUMBER, WAIT } = require('./harness.js');
 
 /** @typedef {import('../emulator/voxengine.js').Session} Session */
 
@@ -60,12 +60,14 @@ function noErrors(s) {
 test('1. caller → operator answers → operator hangs up: ended, hung up by the operator', async (t) => {
   const w = await World.create();
   t.after(() => w.close());
-  await w.setup(['anna']);
+  // With the voice opt-in on: after the operator ends the call, Tandem asks the caller whether
+  // she should answer his calls from now on; he says yes.
+  await w.setup(['anna'], OPT_IN ? { noOptIn: false } : {});
   const anna = await w.logIn('anna');
   await anna.ready();
   w.callees.set('anna', CALLEES.answer(0.5, 2)); // answers after 0.5 s, hangs up after 2 s of talk
 
-  const s = w.call();
+  const s = w.call({ caller: { answers: [{ text: 'Yes', confidence: 0.92 }] } });
   const callId = await callIdOf(s);
   const onCall = await anna.awaitState(OperatorState.ON_CALL, WAIT);
   assert.equal(onCall.callId, callId);
@@ -74,6 +76,12 @@ test('1. caller → operator answers → operator hangs up: ended, hung up by th
   const end = await reported(s, 'call_ended');
   assert.equal(end.call_ended.hung_up_by, 'HANGUP_PARTY_OPERATOR');
   assert.ok(end.call_ended.talk_time_ms > 0);
+  if (OPT_IN) {
+    const answer = await reported(s, 'speech_answer');
+    assert.equal(answer.speech_answer.verdict, 'SPEECH_VERDICT_YES');
+    await s.waitFor((r) => r.type === 'say' && /thank you/i.test(r.text), WAIT, 'the thanks');
+    assert.match(s.spoken()[0], /Would you like anna/);
+  }
   await ended(s);
 
   const call = await w.tandem.getCall(callId);
@@ -165,7 +173,7 @@ test('4. no answer → the call keeps its place in line and goes to the next ope
   const boris = await w.logIn('boris');
   await anna.ready();
   w.callees.set('anna', CALLEES.noanswer());
-  w.callees.set('boris', CALLEES.answer(0.5, 1));
+  w.callees.set('boris', CALLEES.answer(0.5)); // talks until the caller hangs up
 
   const first = w.call({ callerid: '+15550000001' });
   const firstId = await callIdOf(first);
@@ -185,6 +193,11 @@ test('4. no answer → the call keeps its place in line and goes to the next ope
   const reserved = await boris.awaitState(OperatorState.RESERVED, WAIT);
   assert.equal(reserved.offer?.callId, firstId);
   await boris.awaitState(OperatorState.ON_CALL, WAIT);
+  // The second caller gives up while Boris talks; then the first one hangs up.
+  second.callerHangup();
+  await ended(second);
+  assert.equal((await w.tandem.getCall(secondId))?.state, CallState.ABANDONED);
+  first.callerHangup();
   await ended(first);
   const call = await w.tandem.getCall(firstId);
   assert.deepEqual(
@@ -196,10 +209,6 @@ test('4. no answer → the call keeps its place in line and goes to the next ope
   );
   // The first caller heard music the whole time Anna's phone rang.
   assert.ok(longestSilence(first) < 200);
-
-  second.callerHangup();
-  await ended(second);
-  assert.equal((await w.tandem.getCall(secondId))?.state, CallState.ABANDONED);
   noErrors(first);
   noErrors(second);
 });
@@ -277,7 +286,7 @@ test('6. Tandem down at intake → the scenario retries with music; Tandem comes
   assert.equal(new Set(intakes.map((r) => JSON.parse(r.body).request_id)).size, 1);
   assert.ok(intakes.slice(0, -1).every((r) => r.code < 0), 'the failed attempts were transport errors');
   assert.ok(longestSilence(s) < 200, `silence of ${longestSilence(s)} ms`);
-  assert.equal(s.spoken().length, 0);
+  assert.deepEqual(s.spoken(), [], s.dump(60));
   noErrors(s);
 });
 

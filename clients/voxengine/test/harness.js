@@ -16,6 +16,8 @@ const { Emulator, CALLEES } = require('../emulator/voxengine.js');
 const { Tandem } = require('../emulator/operators.js');
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
+/** Whether this Tandem asks callers the voice opt-in question (queues have no_opt_in). */
+const OPT_IN = require('../build/gen/tandem/admin/v1/admin_pb.js').QueueSchema.fields.some((f) => f.name === 'no_opt_in');
 const SECRET = 'e2e-cloud-secret';
 const ADMIN_KEY = 'e2e-admin-key';
 const SUPPORT_LINE = '+15550001000';
@@ -261,7 +263,12 @@ class World {
    * @param {string[]} names @param {Record<string, unknown>} [queue]
    */
   async setup(names, queue = {}) {
-    await this.tandem.createQueue(Object.assign({ queueId: 'support', name: 'Support', dialedNumbers: [SUPPORT_LINE], offerTimeoutS: 5, wrapUpS: 0, isDefault: true }, queue));
+    /** @type {Record<string, unknown>} */
+    const defaults = { queueId: 'support', name: 'Support', dialedNumbers: [SUPPORT_LINE], offerTimeoutS: 5, wrapUpS: 0, isDefault: true };
+    // Tests that are not about the voice opt-in turn it off: it adds a question to every call
+    // the operator ends.
+    if (OPT_IN) defaults.noOptIn = true;
+    await this.tandem.createQueue(/** @type {any} */ (Object.assign(defaults, queue)));
     for (const name of names) await this.tandem.createOperator({ name, password: `password-${name}`, queues: ['support'] });
   }
 
@@ -302,4 +309,4 @@ async function reported(s, kind) {
   return JSON.parse(rec.body);
 }
 
-module.exports = { World, TandemServer, Switch, reports, reported, tandemBinary, scenarioConfig, SECRET, ADMIN_KEY, SUPPORT_LINE, FALLBACK_NUMBER, TIME_SCALE, WAIT };
+module.exports = { OPT_IN, World, TandemServer, Switch, reports, reported, tandemBinary, scenarioConfig, SECRET, ADMIN_KEY, SUPPORT_LINE, FALLBACK_NUMBER, TIME_SCALE, WAIT };
