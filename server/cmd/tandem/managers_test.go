@@ -13,6 +13,7 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
+	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/clock"
 )
 
@@ -99,7 +100,10 @@ func TestPersonalManagers(t *testing.T) {
 	}
 	clk.Advance(10 * time.Second) // anna's wrap-up
 	anna.await(commonv1.OperatorState_OPERATOR_STATE_READY)
-	boris.cancel() // boris leaves: the next call is anna's
+	// Boris goes to lunch: the next call is anna's.
+	if _, err := admin.Presence.GoAway(ctx, connect.NewRequest(&presencev1.GoAwayRequest{OperatorId: boris.id, Reason: "lunch"})); err != nil {
+		t.Fatal(err)
+	}
 	reg, err = cloud.register(intake(sess.srv.URL, "/m3"))
 	if err != nil {
 		t.Fatal(err)
