@@ -3,17 +3,18 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test build generate checkgenerate lint vet
+.PHONY: demo test build generate checkgenerate lint vet web web-test chromium
 
 demo: build
 	./bin/tandem demo
 
-build:
+build: web
 	$(GO) build -o bin/tandem ./server/cmd/tandem
 	$(GO) build -o bin/tandemctl ./clients/go/cmd/tandemctl
 
 test: vet lint checkgenerate
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory web-test
 
 vet:
 	$(GO) vet ./...
@@ -32,3 +33,24 @@ generate: node_modules
 # checkgenerate regenerates into the tree and fails when that changed anything.
 checkgenerate: generate
 	@if [ -n "$$(git status --porcelain -- gen)" ]; then echo "gen/ is stale: run make generate and commit it"; git status --short -- gen; exit 1; fi
+
+# The operator app (clients/web): type-check and build it into clients/web/dist, which
+# `go build` embeds into tandem (so build it before the binary).
+WEB := clients/web
+
+$(WEB)/node_modules: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	@touch $@
+
+web: $(WEB)/node_modules
+	cd $(WEB) && npm run build
+
+# Debian's Chromium for the browser tests (Playwright's own downloads are not used).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# The app's unit tests (vitest), then its browser tests (Playwright, Chromium) against a tandem
+# built with the app inside; screenshots and failure traces land in clients/web/test-results.
+web-test: web chromium
+	cd $(WEB) && npx vitest run
+	cd $(WEB) && npx playwright test

@@ -199,6 +199,7 @@ function Operator({ store, baseUrl, m }: { store: Store; baseUrl: string; m: Mod
           {name}
         </span>
         <ConnBadge screen={screen} onRetry={() => desk?.retryNow()} />
+        <PhoneBadge />
         <label class="sound" title="Ring on incoming calls">
           <input type="checkbox" checked={prefs.sound} onChange={(e) => setPrefs({ ...prefs, sound: e.currentTarget.checked })} /> Sound
         </label>
@@ -229,7 +230,8 @@ function Operator({ store, baseUrl, m }: { store: Store; baseUrl: string; m: Mod
               </span>
             )}
           </div>
-          <ToggleButton screen={screen} onPress={() => toggle()} />
+          {screen.card && <CallCard card={screen.card} now={now} note={note} setNote={setNote} onDone={done} />}
+          <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
             <div class="reasons" role="group" aria-label="Go away for">
               <span class="muted">Away for:</span>
@@ -248,7 +250,6 @@ function Operator({ store, baseUrl, m }: { store: Store; baseUrl: string; m: Mod
               </button>
             </p>
           )}
-          {screen.card && <CallCard card={screen.card} now={now} note={note} setNote={setNote} onDone={done} />}
           {screen.ban && (
             <div class="ban" role="alert" data-testid="ban">
               <strong>Banned until {screen.ban.until ? new Date(screen.ban.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "further notice"}</strong>
@@ -285,11 +286,26 @@ function ConnBadge({ screen, onRetry }: { screen: Screen; onRetry: () => void })
   );
 }
 
-function ToggleButton({ screen, onPress }: { screen: Screen; onPress: () => void }) {
+/** The browser phone's state, when one is installed (see softphone.ts). */
+function PhoneBadge() {
+  const phone = softphone();
+  const [, setTick] = useState(0);
+  useEffect(() => phone.onChange(() => setTick((n) => n + 1)), [phone]);
+  if (!phone.label) return null;
+  const st = phone.state();
+  return (
+    <span class={`conn conn-${st === "ready" ? "ok" : st === "error" ? "bad" : "warn"}`} data-testid="softphone">
+      <span class="dot" aria-hidden="true" />
+      {phone.label}: {st}
+    </span>
+  );
+}
+
+function ToggleButton({ screen, compact, onPress }: { screen: Screen; compact: boolean; onPress: () => void }) {
   const t = screen.toggle;
   return (
     <button
-      class={`toggle ${t.on ? "on" : "off"}${t.action ? "" : " inert"}`}
+      class={`toggle ${t.on ? "on" : "off"}${t.action ? "" : " inert"}${compact ? " compact" : ""}`}
       data-testid="toggle"
       data-action={t.action ?? "none"}
       aria-pressed={t.on}
@@ -356,7 +372,7 @@ function CallCard({ card, now, note, setNote, onDone }: { card: Card; now: numbe
         <Caller call={card.offer} callId={card.offer.callId} />
         <div class="countdown" data-testid="ring-countdown">
           <div class="bar" style={{ width: `${pct}%` }} />
-          <span>Ringing — {Math.ceil(card.leftMs / 1000)} s to answer on your phone</span>
+          <span>Ringing on your phone — the offer expires in {Math.ceil(card.leftMs / 1000)} s</span>
         </div>
         <RecentCalls offer={card.offer} now={now} />
       </article>
@@ -445,7 +461,7 @@ function Figures({ screen, stats }: { screen: Screen; stats: Stats | null }) {
               Missed calls: <strong>−{Math.round(sc.missLoss)}</strong> <span class="muted">(answer rate {Math.round(sc.answerRate * 100)} %)</span>
             </li>
             <li>
-              Slow answers: <strong>−{Math.round(sc.slowLoss)}</strong> <span class="muted">(avg ring {duration(sc.ringTimeMs)}; 20 s halves the score)</span>
+              Slow answers: <strong>−{Math.round(sc.slowLoss)}</strong> <span class="muted">(recent ring time {duration(sc.ringTimeMs)}; 20 s halves the score)</span>
             </li>
           </ul>
           <p class="muted small">Recent calls weigh most. Answering quickly raises it; every missed call lowers it and moves you to away.</p>

@@ -270,6 +270,7 @@ function toggleView(m: Model, live: boolean): Toggle {
     case "wrap_up":
       return { action: "away", label: "Wrap-up", on: true, busy, hint: "Ready again after wrap-up — press to go away instead" };
     case "reserved":
+      return { action: null, label: "Ringing", on: true, busy: false, hint: "Answer on your phone — you can go away after the call" };
     case "on_call":
       return { action: null, label: "On a call", on: true, busy: false, hint: "You can go away after the call" };
     case "banned":
