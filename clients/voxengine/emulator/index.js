@@ -29,6 +29,7 @@ Calls
   --dialed NUMBER        the number callers dial (default +18005550100, the demo queue)
   --caller-hangup S      every caller hangs up S s after arriving (abandons if still waiting)
   --caller-talk S        every caller hangs up S s after reaching an operator
+  --caller-answer TEXT   what every caller says to a question (ask), e.g. yes; default: silence
 
 The operators' phones (the emulator plays them)
   --callee SPEC          answer | busy | noanswer | unavailable | decline | unreachable, or a
@@ -164,6 +165,7 @@ async function main() {
       dialed: { type: 'string', default: '+18005550100' },
       'caller-hangup': { type: 'string' },
       'caller-talk': { type: 'string' },
+      'caller-answer': { type: 'string' },
       callee: { type: 'string', default: 'answer' },
       'answer-after': { type: 'string', default: '2' },
       talk: { type: 'string', default: '5' },
@@ -209,6 +211,7 @@ async function main() {
     const caller = {};
     if (values['caller-hangup']) caller.hangupAfterS = Number(values['caller-hangup']);
     if (values['caller-talk']) caller.hangupAfterBridgeS = Number(values['caller-talk']);
+    if (values['caller-answer']) caller.answers = Array.from({ length: 10 }, () => ({ text: String(values['caller-answer']) }));
     const summary = await runLoad({
       backend,
       secret,

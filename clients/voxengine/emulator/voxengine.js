@@ -926,14 +926,15 @@ class Session extends EventEmitter {
     this.netQueue.length = 0;
     const afterInFlight = () => {
       if (this.netActive > 0) {
-        this.once('net-idle-check', afterInFlight);
+        // On the next tick, so the request's promise callbacks run first.
+        this.once('net-idle-check', () => setImmediate(afterInFlight));
         return;
       }
       this.terminatingFired = true;
       this._appEvent(AppEvents.Terminating, {}).then(() => {
         const end = () => {
           if (this.netActive > 0) {
-            this.once('net-idle-check', end);
+            this.once('net-idle-check', () => setImmediate(end));
             return;
           }
           this.state = 'terminated';

@@ -1,0 +1,163 @@
+// @ts-check
+'use strict';
+/**
+ * The emulator itself against the rules VOXENGINE.md lists for an emulator: event order and
+ * asynchrony, Net limits and codes, call-leg outcomes, terminate, the 60 s rule, the accessURL.
+ * Each test runs a small scenario of its own.
+ */
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { Emulator, CALLEES } = require('../emulator/voxengine.js');
+const { WAIT } = require('./harness.js');
+
+/**
+ * Runs a scenario given as source text.
+ * @param {import('node:test').TestContext} t @param {string} source
+ * @param {import('../emulator/voxengine.js').EmulatorOptions} [opts]
+ */
+async function emulate(t, source, opts = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vox-'));
+  const file = path.join(dir, 'scenario.js');
+  fs.writeFileSync(file, source);
+  const emu = new Emulator(Object.assign({ scenario: file, timeScale: 10 }, opts));
+  await emu.start();
+  t.after(async () => {
+    await emu.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return emu;
+}
+
+/** @param {import('../emulator/voxengine.js').Session} s */
+const logs = (s) => s.logs();
+
+test('Started comes first, then CallAlerting; answer() gives Connected on a later tick', async (t) => {
+  const emu = await emulate(
+    t,
+    `VoxEngine.addEventListener(AppEvents.Started, (e) => Logger.write('started ' + typeof e.sessionId + ' ' + (e.accessURL === e.accessSecureURL)));
+     VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+       e.call.addEventListener(CallEvents.Connected, () => Logger.write('connected ' + e.call.state()));
+       Logger.write('alerting ' + e.call.state() + ' ' + e.destination);
+       e.call.answer();
+       Logger.write('answer returned');
+       e.call.hangup();
+     });
+     VoxEngine.addEventListener(AppEvents.Terminating, () => Logger.write('terminating'));`,
+  );
+  const s = emu.placeCall({ destination: '+15550001000' });
+  await s.waitFor((r) => r.type === 'auto-terminate', WAIT, 'the 60 s rule');
+  await s.terminated;
+  assert.deepEqual(logs(s), ['started number true', 'alerting ALERTING +15550001000', 'answer returned', 'connected TERMINATED', 'terminating']);
+  assert.equal(AppEventsNames(), true);
+});
+
+/** The enum strings are VoxEngine's own. */
+function AppEventsNames() {
+  const { stringEnums } = require('../emulator/enums.js');
+  const e = stringEnums();
+  return e.AppEvents.Started === 'Application.Started' && e.CallEvents.Failed === 'Call.Failed' && e.ASREvents.ASRError === 'ASR.Error';
+}
+
+test('Net.httpRequestAsync: 3 active at most, throws past 35, transport failures are negative codes', async (t) => {
+  /** @type {http.ServerResponse[]} */
+  const held = [];
+  let active = 0;
+  let peak = 0;
+  const server = http.createServer((req, res) => {
+    active++;
+    peak = Math.max(peak, active);
+    held.push(res);
+    res.on('close', () => active--);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const emu = await emulate(
+    t,
+    `VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+       Net.httpRequestAsync('not a url').then((r) => Logger.write('malformed ' + r.code));
+       let thrown = 0;
+       for (let i = 0; i < 40; i++) {
+         try { Net.httpRequestAsync('http://127.0.0.1:${port}/x' + i, { timeout: 30 }).then((r) => Logger.write('done ' + r.code)); }
+         catch (err) { thrown++; }
+       }
+       Logger.write('thrown ' + thrown);
+     });`,
+  );
+  const s = emu.placeCall();
+  await s.waitFor((r) => r.type === 'log' && /^thrown/.test(r.message), WAIT, 'the loop');
+  assert.ok(logs(s).includes('thrown 5'), logs(s).join(','));
+  await new Promise((resolve) => {
+    const check = () => (held.length >= 3 ? resolve(undefined) : setTimeout(check, 10));
+    check();
+  });
+  // The server holds every request: only three ever reach it at once.
+  assert.equal(peak, 3);
+  while (held.length) /** @type {http.ServerResponse} */ (held.shift()).end('ok');
+  await s.waitFor((r) => r.type === 'log' && r.message === 'malformed -2', WAIT, 'the malformed URL');
+});
+
+test('outbound legs: hangup before the answer is Failed 487, a busy callee 486, a connected hangup Disconnected on that leg only', async (t) => {
+  const emu = await emulate(
+    t,
+    `VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+       const caller = e.call;
+       caller.answer();
+       caller.addEventListener(CallEvents.Disconnected, () => Logger.write('caller disconnected'));
+       const a = VoxEngine.callUser({ username: 'ringer', callerid: '+1' });
+       a.addEventListener(CallEvents.Ringing, () => a.hangup());
+       a.addEventListener(CallEvents.Failed, (ev) => {
+         Logger.write('a failed ' + ev.code);
+         const b = VoxEngine.callSIP('sip:busy@x', { callerid: '+1' });
+         b.addEventListener(CallEvents.Failed, (ev2) => {
+           Logger.write('b failed ' + ev2.code);
+           const c = VoxEngine.callPSTN('+15550000000', '+1');
+           c.addEventListener(CallEvents.Connected, () => { VoxEngine.sendMediaBetween(caller, c); c.hangup(); });
+           c.addEventListener(CallEvents.Disconnected, () => { Logger.write('c disconnected, caller ' + caller.state()); VoxEngine.terminate(); });
+         });
+       });
+     });`,
+    { callee: (kind, target) => (target === 'ringer' ? CALLEES.noanswer() : target === 'sip:busy@x' ? CALLEES.busy(0.1) : CALLEES.answer(0.1)) },
+  );
+  const s = emu.placeCall();
+  await s.terminated;
+  assert.deepEqual(logs(s), ['a failed 487', 'b failed 486', 'c disconnected, caller CONNECTED']);
+  assert.deepEqual(
+    s.heard().map((h) => h.what),
+    ['call', 'silence'],
+  );
+});
+
+test('terminate: no timers afterwards, Terminating allows one request, then Terminated; the accessURL answers 404', async (t) => {
+  const emu = await emulate(
+    t,
+    `VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+       e.call.answer();
+       setTimeout(() => Logger.write('timer fired'), 600000);
+     });
+     VoxEngine.addEventListener(AppEvents.HttpRequest, (e) => {
+       VoxEngine.terminate();
+       return { got: e.content };
+     });
+     VoxEngine.addEventListener(AppEvents.Terminating, () => {
+       Net.httpRequestAsync('http://127.0.0.1:9/').then((r) => Logger.write('last request ' + r.code));
+       try { Net.httpRequestAsync('http://127.0.0.1:9/'); } catch (err) { Logger.write('second refused'); }
+     });
+     VoxEngine.addEventListener(AppEvents.Terminated, () => Logger.write('terminated'));`,
+  );
+  const s = emu.placeCall();
+  await s.waitFor((r) => r.type === 'answer', WAIT, 'the answer');
+  const res = await fetch(s.accessURL, { method: 'POST', body: 'hi' });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { got: 'hi' });
+  await s.terminated;
+  assert.deepEqual(logs(s), ['second refused', 'last request -4', 'terminated']);
+  assert.equal((await fetch(s.accessURL, { method: 'POST', body: 'again' })).status, 404);
+});
