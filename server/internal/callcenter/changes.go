@@ -11,7 +11,7 @@ type Changes struct {
 	Calls     []Call
 	Offers    []Offer
 	Decisions []Decision
-	Request   *CloudRequest          // the cloud request this step answered, remembered for retries
+	Requests  []CloudRequest         // the cloud requests answered, remembered for retries
 	Cursors   map[QueueID]OperatorID // where round-robin queues stopped
 	Clients   []Client
 	Absences  []Absence
@@ -30,10 +30,35 @@ type Repair struct {
 	Operator OperatorID
 }
 
+// Merge appends the changes of a later step: the store writes both in one transaction, the
+// later value of a row winning.
+func (c *Changes) Merge(later Changes) {
+	c.Operators = append(c.Operators, later.Operators...)
+	c.Queues = append(c.Queues, later.Queues...)
+	c.Statuses = append(c.Statuses, later.Statuses...)
+	c.Calls = append(c.Calls, later.Calls...)
+	c.Offers = append(c.Offers, later.Offers...)
+	c.Decisions = append(c.Decisions, later.Decisions...)
+	c.Requests = append(c.Requests, later.Requests...)
+	for q, op := range later.Cursors {
+		if c.Cursors == nil {
+			c.Cursors = map[QueueID]OperatorID{}
+		}
+		c.Cursors[q] = op
+	}
+	c.Clients = append(c.Clients, later.Clients...)
+	c.Absences = append(c.Absences, later.Absences...)
+	c.Unabsent = append(c.Unabsent, later.Unabsent...)
+	c.Spares = append(c.Spares, later.Spares...)
+	c.SpareUse = append(c.SpareUse, later.SpareUse...)
+	c.Commands = append(c.Commands, later.Commands...)
+	c.Repairs = append(c.Repairs, later.Repairs...)
+}
+
 // Empty reports whether nothing needs writing.
 func (c *Changes) Empty() bool {
 	return len(c.Operators) == 0 && len(c.Queues) == 0 && len(c.Statuses) == 0 && len(c.Calls) == 0 &&
-		len(c.Offers) == 0 && len(c.Decisions) == 0 && c.Request == nil && len(c.Cursors) == 0 &&
+		len(c.Offers) == 0 && len(c.Decisions) == 0 && len(c.Requests) == 0 && len(c.Cursors) == 0 &&
 		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0
 }
 

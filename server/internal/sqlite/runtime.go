@@ -41,8 +41,8 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 		if err := putDecisions(ctx, tx, c.Decisions); err != nil {
 			return err
 		}
-		if c.Request != nil {
-			if err := putRequest(ctx, tx, *c.Request); err != nil {
+		for _, r := range c.Requests {
+			if err := putRequest(ctx, tx, r); err != nil {
 				return err
 			}
 		}

@@ -453,12 +453,12 @@ func changes() callcenter.Changes {
 			{Call: "c-0", Offer: "of-00", DecidedAt: at(-599 * time.Second), Operator: "op-ann", Candidates: []callcenter.Candidate{}},
 			{Call: "c-0", Offer: "of-0", DecidedAt: at(-595 * time.Second), Operator: "op-bob"},
 		},
-		Request: &callcenter.CloudRequest{ID: "req-1", Call: "c-1", At: at(time.Second), Reply: callcenter.Reply{
+		Requests: []callcenter.CloudRequest{{ID: "req-1", Call: "c-1", At: at(time.Second), Reply: callcenter.Reply{
 			Call: "c-1", Queue: "sales", Position: 1, HoldMusicURL: "https://example.com/hold.mp3", Greeting: "Hello",
 			Next: &callcenter.Command{Type: callcenter.CommandDial, Call: "c-1", AccessURL: "https://media/1",
 				Offer: "of-1", Contact: callcenter.Contact{Kind: callcenter.ContactSIP, Target: "sip:ann@pbx"},
 				Timeout: 20 * time.Second, CallerID: "+15551111"},
-		}},
+		}}},
 		Commands: []callcenter.Command{{Type: callcenter.CommandSay, Call: "c-1", Text: "not stored"}},
 	}
 }
@@ -503,7 +503,7 @@ func checkStored(t *testing.T, db *DB) {
 	if !ok {
 		t.Fatal("CloudRequest req-1 not found")
 	}
-	equal(t, "CloudRequest", req, *c.Request)
+	equal(t, "CloudRequest", req, c.Requests[0])
 
 	rt, err := db.LoadRuntime(ctx)
 	must(t, err)
@@ -536,14 +536,14 @@ func TestApplyUpdates(t *testing.T) {
 	offer.State, offer.SettledAt, offer.RingTime = callcenter.OfferAnswered, at(15*time.Second), 5*time.Second
 	status := callcenter.OperatorStatus{Operator: "op-ann", State: callcenter.OperatorOnCall, Since: at(15 * time.Second), Call: "c-1"}
 	// A retry of req-1 with another answer changes nothing: the first answer stands.
-	retry := *c.Request
+	retry := c.Requests[0]
 	retry.Reply.Position = 7
 	must(t, db.Apply(ctx, callcenter.Changes{
 		Calls: []callcenter.Call{call}, Offers: []callcenter.Offer{offer},
-		Statuses: []callcenter.OperatorStatus{status}, Request: &retry,
+		Statuses: []callcenter.OperatorStatus{status}, Requests: []callcenter.CloudRequest{retry},
 	}))
 	bare := callcenter.CloudRequest{ID: "req-2"}
-	must(t, db.Apply(ctx, callcenter.Changes{Request: &bare}))
+	must(t, db.Apply(ctx, callcenter.Changes{Requests: []callcenter.CloudRequest{bare}}))
 	got2, ok, err := db.CloudRequest(ctx, "req-2")
 	must(t, err)
 	if !ok {
@@ -563,7 +563,7 @@ func TestApplyUpdates(t *testing.T) {
 	})
 	req, _, err := db.CloudRequest(ctx, "req-1")
 	must(t, err)
-	equal(t, "CloudRequest", req, *c.Request)
+	equal(t, "CloudRequest", req, c.Requests[0])
 }
 
 func TestApplyIsAtomic(t *testing.T) {

@@ -13,8 +13,8 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in rou
 	ctx = context.WithoutCancel(ctx)
 	var reply cc.Reply
 	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		if prev, ok, err := s.store.CloudRequest(ctx, requestID); err != nil || ok {
-			reply = prev.Reply
+		if prev, ok, err := s.firstReply(ctx, requestID); err != nil || ok {
+			reply = prev
 			return cc.Changes{}, err
 		}
 		c, ch, err := s.engine.Intake(now, in)
@@ -23,7 +23,7 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in rou
 		}
 		q, _ := s.engine.Queue(c.Queue)
 		reply = cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting}
-		ch.Request = &cc.CloudRequest{ID: requestID, Call: c.ID, At: now, Reply: reply}
+		s.remember(&ch, cc.CloudRequest{ID: requestID, Call: c.ID, At: now, Reply: reply})
 		return ch, nil
 	})
 	return reply, err
@@ -35,8 +35,8 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 	ctx = context.WithoutCancel(ctx)
 	var reply cc.Reply
 	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		if prev, ok, err := s.store.CloudRequest(ctx, requestID); err != nil || ok {
-			reply = prev.Reply
+		if prev, ok, err := s.firstReply(ctx, requestID); err != nil || ok {
+			reply = prev
 			return cc.Changes{}, err
 		}
 		reply = cc.Reply{Call: id}
@@ -57,7 +57,7 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 		if c, ok := s.engine.Call(id); ok {
 			reply.Queue = c.Queue
 		}
-		ch.Request = &cc.CloudRequest{ID: requestID, Call: id, At: now, Reply: reply}
+		s.remember(&ch, cc.CloudRequest{ID: requestID, Call: id, At: now, Reply: reply})
 		return ch, nil
 	})
 	return reply, err

@@ -52,7 +52,13 @@ type Switchboard struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	watchers map[cc.OperatorID]map[*Watcher]bool // touched only by the loop
+	// answered holds the replies to cloud requests of the batch being stored and the ones
+	// before it, so a retry is answered without a read; older ones are looked up in the store.
+	answered, answeredBefore map[string]cc.Reply
 }
+
+// maxBatch bounds how many steps share one transaction.
+const maxBatch = 256
 
 type step struct {
 	ctx  context.Context
@@ -80,6 +86,7 @@ func New(cfg Config) *Switchboard {
 		steps:    make(chan step),
 		done:     make(chan struct{}),
 		watchers: map[cc.OperatorID]map[*Watcher]bool{},
+		answered: map[string]cc.Reply{},
 	}
 }
 
@@ -138,11 +145,7 @@ func (s *Switchboard) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case st := <-s.steps:
-			ch, err := st.fn(s.clock.Now())
-			if err == nil {
-				err = s.commit(st.ctx, ch)
-			}
-			st.done <- err
+			s.runBatch(ctx, st)
 		case <-timer:
 			timerAt = time.Time{}
 			if err := s.commit(ctx, s.engine.Tick(s.clock.Now())); err != nil {
@@ -150,6 +153,58 @@ func (s *Switchboard) loop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// runBatch runs the step st and every step already waiting behind it (up to maxBatch), then
+// stores all their changes in one transaction — group commit — and only then answers them.
+func (s *Switchboard) runBatch(ctx context.Context, first step) {
+	batch := []step{first}
+	for len(batch) < maxBatch {
+		select {
+		case st := <-s.steps:
+			batch = append(batch, st)
+			continue
+		default:
+		}
+		break
+	}
+	now := s.clock.Now()
+	errs := make([]error, len(batch))
+	var all cc.Changes
+	for i, st := range batch {
+		ch, err := st.fn(now)
+		if errs[i] = err; err == nil {
+			all.Merge(ch)
+		}
+	}
+	err := s.commit(ctx, all)
+	for i, st := range batch {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+		st.done <- errs[i]
+	}
+	if len(s.answered) > 4096 {
+		s.answeredBefore, s.answered = s.answered, map[string]cc.Reply{}
+	}
+}
+
+// firstReply is the reply a cloud request got before, if it was carried out.
+func (s *Switchboard) firstReply(ctx context.Context, id string) (cc.Reply, bool, error) {
+	if r, ok := s.answered[id]; ok {
+		return r, true, nil
+	}
+	if r, ok := s.answeredBefore[id]; ok {
+		return r, true, nil
+	}
+	prev, ok, err := s.store.CloudRequest(ctx, id)
+	return prev.Reply, ok, err
+}
+
+// remember notes a cloud request's reply in a step's changes, for retries.
+func (s *Switchboard) remember(ch *cc.Changes, r cc.CloudRequest) {
+	ch.Requests = append(ch.Requests, r)
+	s.answered[r.ID] = r.Reply
 }
 
 // do runs fn as one step of the loop and waits for its changes to be stored.
@@ -172,6 +227,7 @@ func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
 	if !ch.Empty() {
 		if err := s.store.Apply(ctx, ch); err != nil {
 			s.log.Error("changes not stored; reloading state", "err", err)
+			s.answered, s.answeredBefore = map[string]cc.Reply{}, nil
 			if lerr := s.load(ctx); lerr != nil {
 				s.log.Error("reload failed", "err", lerr)
 			}
