@@ -1,5 +1,5 @@
 // Playwright fixtures: a fresh tandem (own port and database) with the support queue and
-// operators anna and boris, the emulator as the cloud, and helpers for the operator screen.
+// operators anna, boris and carla, the emulator as the cloud, and helpers for the operator screen.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test as base, expect, type Locator, type Page } from "@playwright/test";
@@ -25,10 +25,11 @@ export const test = base.extend<World>({
     await use(new AdminApi(server.url));
   },
   ids: async ({ api }, use) => {
-    await use(await api.setup(["anna", "boris"]));
+    await use(await api.setup(["anna", "boris", "carla"]));
   },
   cloud: async ({ server }, use) => {
-    const c = await Cloud.start(server.url);
+    // carla's phone is always busy (the ban test); everyone else's rings until the test acts.
+    const c = await Cloud.start(server.url, (target) => (target === "carla" ? { failCode: 486, failReason: "Busy Here", failAfterS: 0.3 } : undefined));
     await use(c);
     await c.close();
   },

@@ -182,3 +182,49 @@ test("at 1280×720 the button and the whole call card fit without scrolling", as
   await expect(d.offer).toBeInViewport({ ratio: 1 });
   await expect(page.getByTestId("figures")).toBeInViewport({ ratio: 1 });
 });
+
+test("missed calls: away, the score drops, then a ban that says when it ends and why; a hidden tab notifies", async ({ page, server, ids, cloud }) => {
+  expect(ids.carla).toBeTruthy();
+  // A hidden tab whose user allowed notifications: record what would pop up.
+  await page.addInitScript(() => {
+    const shown: string[] = [];
+    (window as unknown as { __notified: string[] }).__notified = shown;
+    class FakeNotification {
+      static permission = "granted";
+      static requestPermission = async () => "granted";
+      onclick: (() => void) | null = null;
+      constructor(title: string, opts?: { body?: string }) {
+        shown.push(`${title}: ${opts?.body ?? ""}`);
+      }
+      close() {}
+    }
+    Object.defineProperty(window, "Notification", { value: FakeNotification });
+    Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+  });
+  const d = desk(page);
+  await logIn(page, server.url, "carla");
+  await d.toggle.click();
+  await showsState(page, "ready");
+
+  // Her phone is busy: each offer fails, she is moved away, and presses Ready again.
+  cloud.call("+15550005555", "Persistent Caller");
+  for (let miss = 1; miss <= 2; miss++) {
+    await showsState(page, "away");
+    await expect(page.getByTestId("state-detail")).toContainText(/miss/i);
+    await expect(page.getByTestId("missed-today")).toHaveText(String(miss), { timeout: WAIT });
+    await d.toggle.click();
+  }
+  await showsState(page, "banned");
+  const ban = page.getByTestId("ban");
+  await expect(ban).toContainText(/Banned until \d\d:\d\d/);
+  await expect(ban).toContainText(/left/);
+  await expect(ban).toContainText(/3 missed calls/);
+  await expect(d.toggle).toBeDisabled();
+  await expect(d.toggle).toHaveText(/Banned/);
+  await expect(page.getByTestId("score-value")).not.toHaveText("100");
+  await shot(page, "11-banned");
+  const notified = await page.evaluate(() => (window as unknown as { __notified: string[] }).__notified);
+  expect(notified.length).toBeGreaterThanOrEqual(1);
+  expect(notified[0]).toContain("Incoming call");
+  expect(notified[0]).toContain("+15550005555");
+});
