@@ -67,10 +67,14 @@ test('Net.httpRequestAsync: 3 active at most, throws past 35, transport failures
   const held = [];
   let active = 0;
   let peak = 0;
+  /** @type {() => void} */
+  let threeHeld = () => {};
+  const three = new Promise((resolve) => (threeHeld = () => resolve(undefined)));
   const server = http.createServer((req, res) => {
     active++;
     peak = Math.max(peak, active);
     held.push(res);
+    if (held.length === 3) threeHeld();
     res.on('close', () => active--);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
@@ -94,10 +98,7 @@ test('Net.httpRequestAsync: 3 active at most, throws past 35, transport failures
   const s = emu.placeCall();
   await s.waitFor((r) => r.type === 'log' && /^thrown/.test(r.message), WAIT, 'the loop');
   assert.ok(logs(s).includes('thrown 5'), logs(s).join(','));
-  await new Promise((resolve) => {
-    const check = () => (held.length >= 3 ? resolve(undefined) : setTimeout(check, 10));
-    check();
-  });
+  await Promise.race([three, new Promise((_, reject) => setTimeout(() => reject(new Error('three requests never arrived')), WAIT).unref())]);
   // The server holds every request: only three ever reach it at once.
   assert.equal(peak, 3);
   while (held.length) /** @type {http.ServerResponse} */ (held.shift()).end('ok');
