@@ -4,6 +4,7 @@
 // test-results/latency.json and printed.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Page } from "@playwright/test";
 import { desk, expect, logIn, showsState, test } from "./fixtures";
 import { WAIT } from "./world";
 
@@ -13,7 +14,20 @@ declare global {
   interface Window {
     /** Resolves with Date.now() at the first animation frame after an element matching sel shows text. */
     __shown(sel: string, text: string): Promise<number>;
+    __pending: Promise<number>;
   }
+}
+
+/** Starts watching the page for text in an element (the watcher is in place when this returns). */
+async function watchFor(page: Page, sel: string, text: string): Promise<void> {
+  await page.evaluate(([s, t]) => {
+    window.__pending = window.__shown(s as string, t as string);
+  }, [sel, text]);
+}
+
+/** When the watched text was first on screen (page clock, the same wall clock as ours). */
+function shownAt(page: Page): Promise<number> {
+  return page.evaluate(() => window.__pending);
 }
 
 function median(xs: number[]): number {
@@ -52,20 +66,19 @@ test("offer to card on screen, against a plain status change", async ({ page, se
   for (let i = 0; i < SAMPLES; i++) {
     // Baseline: an admin sends him away with a fresh reason; time until the screen says so.
     const reason = `baseline ${i}`;
-    const shown = page.evaluate(([sel, text]) => window.__shown(sel as string, text as string), ['[data-testid="state-detail"]', reason]);
-    await page.waitForTimeout(0);
+    await watchFor(page, '[data-testid="state-detail"]', reason);
     const t0 = Date.now();
     await api.goAway(id, reason);
-    baseline.push((await shown) - t0);
+    baseline.push((await shownAt(page)) - t0);
     await d.toggle.click();
     await showsState(page, "ready");
 
     // An offer: a call arrives in the cloud; time from its registration to the caller on the card.
     const number = `+1555000${String(1000 + i)}`;
-    const card = page.evaluate(([sel, text]) => window.__shown(sel as string, text as string), ['[data-testid="caller-number"]', number]);
+    await watchFor(page, '[data-testid="caller-number"]', number);
     const placedAt = Date.now();
     const call = cloud.call(number, `Sample ${i}`);
-    const cardAt = await card;
+    const cardAt = await shownAt(page);
     await call.dialed();
     await expect.poll(() => call.registeredAt, { timeout: WAIT }).toBeGreaterThan(0);
     fromPlaced.push(cardAt - placedAt);
