@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { desk, expect, logIn, screensDir, shot, showsState, test, watchConsole } from "./fixtures";
 import { stateNames, WAIT } from "./world";
 
-test("log in, Ready, a call rings with the caller on the card, answered, ended, wrap-up, Done, Ready", async ({ page, server, ids, cloud }) => {
+test("log in, Ready, a call rings with the caller on the card, answered, ended, wrap-up, Done, Ready", async ({ page, server, api, ids, cloud }) => {
   const errors = watchConsole(page);
   const d = desk(page);
   await page.goto(server.url);
@@ -76,7 +76,13 @@ test("log in, Ready, a call rings with the caller on the card, answered, ended, 
   await expect(page.getByTestId("state-detail")).toHaveText("lunch");
   await d.toggle.click();
   await showsState(page, "ready");
-  expect(ids.anna).toMatch(/^op_/);
+
+  // Log out: offline on the server, the login form here, and a reload does not bring her back.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
+  await expect.poll(async () => stateNames[(await api.status(ids.anna ?? "")).state], { timeout: WAIT }).toBe("offline");
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
   expect(errors).toEqual([]);
 });
 
