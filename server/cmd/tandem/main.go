@@ -34,6 +34,7 @@ const usage = `tandem — a call-center backend
 Usage:
   tandem serve [flags]   run the server
   tandem demo  [flags]   run the server on a demo database with a queue and operators
+  tandem simulate [flags] run the engine and store on virtual time against queueing theory
   tandem help            this text
 
 Run "tandem serve -h" for the flags.`
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	m := NewMain()
 	m.Logger = newLogger(stderr)
 	switch args[0] {
+	case "simulate":
+		return runSimulate(ctx, args[1:], stdout, stderr)
 	case "serve":
 		if err := m.ParseFlags(args[0], args[1:]); err != nil {
 			return err

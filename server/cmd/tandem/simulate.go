@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/simulate"
+	"github.com/tandemcc/tandem/server/internal/sqlite"
+)
+
+const simulateUsage = `Usage: tandem simulate [flags]
+
+Runs the real routing engine and the real store on virtual time with simulated callers
+(Poisson arrivals) and operators (all present and ready from the start), and compares what
+happened with Erlang C (callers never hang up) or Erlang A (exponential patience).
+
+Figures, over the calls that arrived after the warm-up, each followed to its end:
+  asa_seconds    mean wait from intake to the operator's answer, over answered calls
+  p_wait         share of answered calls that waited longer than the answer delay
+  service_level  share of answered calls answered within --sl-threshold of intake
+  occupancy      operators' busy time (talk + wrap-up) / (operators × simulated time)
+  aht_seconds    mean talk time of answered calls (wrap-up not included)
+  ci95           95% confidence half-widths by batch means (20 groups of calls)
+
+Flags:
+`
+
+// simulateFlags are the command line of tandem simulate.
+type simulateFlags struct {
+	cfg      simulate.Config
+	hours    float64
+	strategy string
+	dist     string
+	store    string
+	db       string
+	json     bool
+}
+
+func parseSimulateFlags(args []string, stderr io.Writer) (*simulateFlags, error) {
+	f := &simulateFlags{}
+	fs := flag.NewFlagSet("tandem simulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, simulateUsage)
+		fs.PrintDefaults()
+	}
+	var names []string
+	for _, s := range callcenter.Strategies {
+		names = append(names, string(s))
+	}
+	c := &f.cfg
+	fs.IntVar(&c.Operators, "operators", 10, "operators, all ready at the start")
+	fs.Float64Var(&c.CallsPerHour, "calls-per-hour", 150, "Poisson arrival rate")
+	fs.DurationVar(&c.AHT, "aht", 3*time.Minute, "mean handle (talk) time")
+	fs.StringVar(&f.dist, "handle-dist", string(simulate.Exponential), "handle time distribution: exponential or lognormal (same mean)")
+	fs.Float64Var(&c.Sigma, "sigma", 1, "lognormal shape: the standard deviation of the handle time's logarithm")
+	fs.Float64Var(&f.hours, "hours", 8, "hours of arrivals to simulate")
+	fs.IntVar(&c.Calls, "calls", 0, "stop after this many arrivals instead of --hours (0: use --hours)")
+	fs.Uint64Var(&c.Seed, "seed", 1, "random seed; a seed always gives the same run")
+	fs.DurationVar(&c.SLThreshold, "sl-threshold", 20*time.Second, "service level threshold: answered within this long of intake")
+	fs.DurationVar(&c.Patience, "patience", 0, "mean of callers' exponential patience (0: callers never hang up)")
+	fs.DurationVar(&c.AnswerDelay, "answer-delay", 0, "how long an operator's phone rings before he answers")
+	fs.DurationVar(&c.WrapUp, "wrap-up", 0, "the queue's wrap-up time after each call")
+	fs.StringVar(&f.strategy, "strategy", string(callcenter.StrategyLongestIdle), "the queue's strategy: "+strings.Join(names, ", "))
+	fs.DurationVar(&c.WarmUp, "warm-up", 0, "leave out of the figures the calls arriving in this first stretch of virtual time")
+	fs.StringVar(&f.store, "store", "sqlite", "sqlite: store every step like the server; none: the engine alone (a baseline)")
+	fs.StringVar(&f.db, "db", "", "SQLite file to write (default: a temporary file, removed after)")
+	fs.IntVar(&c.Batch, "batch", 1, "engine steps stored per transaction (1: one each, like the server)")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if f.store != "sqlite" && f.store != "none" {
+		return nil, fmt.Errorf("store: %q is not sqlite or none", f.store)
+	}
+	if f.store == "none" && f.db != "" {
+		return nil, errors.New("db: not used with --store=none")
+	}
+	if c.Calls == 0 && !(f.hours > 0) {
+		return nil, errors.New("hours: must be positive (or give --calls)")
+	}
+	c.Duration = time.Duration(f.hours * float64(time.Hour))
+	c.HandleDist = simulate.HandleDist(f.dist)
+	c.Strategy = callcenter.Strategy(f.strategy)
+	return f, nil
+}
+
+// simulateOutput is the --json object: the figures, the predictions and how long it took.
+type simulateOutput struct {
+	simulate.Result
+	WallSeconds float64 `json:"wall_seconds"`
+	Store       string  `json:"store"`
+	Seed        uint64  `json:"seed"`
+}
+
+func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseSimulateFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if f.store == "sqlite" {
+		path := f.db
+		if path == "" {
+			dir, err := os.MkdirTemp("", "tandem-simulate-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			path = filepath.Join(dir, "simulate.db")
+		}
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", path, err)
+		}
+		defer db.Close()
+		f.cfg.Store = db
+	}
+	start := time.Now()
+	res, err := simulate.Run(ctx, f.cfg)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	out := simulateOutput{Result: res, WallSeconds: time.Since(start).Seconds(), Store: f.store, Seed: f.cfg.Seed}
+	if f.json {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(out)
+	}
+	printSimulation(stdout, f, out)
+	return nil
+}
+
+// printSimulation prints the figures as a small table, the predictions beside them.
+func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
+	c, r := f.cfg, out.Result
+	dist := f.dist
+	if dist == string(simulate.Lognormal) {
+		dist = fmt.Sprintf("lognormal σ=%g", c.Sigma)
+	}
+	fmt.Fprintf(w, "%d operators, %g calls/h, AHT %s (%s), patience %s, answer delay %s, wrap-up %s, %s, seed %d\n\n",
+		c.Operators, c.CallsPerHour, c.AHT, dist, orNever(c.Patience), c.AnswerDelay, c.WrapUp, f.strategy, c.Seed)
+	model := ""
+	switch {
+	case r.ErlangC != nil:
+		model = "Erlang C"
+		if !r.ErlangC.Exact {
+			model += " (approx.)"
+		}
+	case r.ErlangA != nil:
+		model = "Erlang A"
+		if !r.ErlangA.Exact {
+			model += " (approx.)"
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(name, sim, pred string) { fmt.Fprintf(tw, "%s\t%s\t%s\t\n", name, sim, pred) }
+	pct := func(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
+	ci := func(x, h float64, format func(float64) string) string {
+		if h == 0 {
+			return format(x)
+		}
+		return format(x) + " ± " + format(h)
+	}
+	secs := func(x float64) string { return fmt.Sprintf("%.1f s", x) }
+	row("", "simulated", model)
+	row("calls offered", fmt.Sprint(r.CallsOffered), "")
+	row("answered", fmt.Sprint(r.CallsAnswered), "")
+	row("abandoned", ci(r.AbandonRate, r.CI95.AbandonRate, pct)+fmt.Sprintf(" (%d)", r.CallsAbandoned), predA(r, func(p *simulate.ErlangAFigures) string { return pct(p.AbandonRate) }))
+	row("ASA", ci(r.ASA, r.CI95.ASA, secs), pred(r, func(p *simulate.ErlangCFigures) string { return secs(p.ASA) }, func(p *simulate.ErlangAFigures) string { return secs(p.ASA) }))
+	row("P(wait)", ci(r.PWait, r.CI95.PWait, pct), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.PWait) }, func(p *simulate.ErlangAFigures) string { return pct(p.PWait) }))
+	row(fmt.Sprintf("answered in %s", c.SLThreshold), ci(r.ServiceLevel, r.CI95.ServiceLevel, pct), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.ServiceLevel) }, nil))
+	row("occupancy", pct(r.Occupancy), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.Occupancy) }, nil))
+	row("AHT", secs(r.AHT), secs(c.AHT.Seconds()))
+	row("longest wait", secs(r.MaxWait), "")
+	tw.Flush()
+	fmt.Fprintf(w, "\n%s of virtual time in %.2f s (%d engine steps, %d store transactions, store %s); ± is a 95%% interval\n",
+		time.Duration(r.SimulatedSeconds*float64(time.Second)).Round(time.Second), out.WallSeconds, r.Steps, r.Transactions, out.Store)
+}
+
+func pred(r simulate.Result, fc func(*simulate.ErlangCFigures) string, fa func(*simulate.ErlangAFigures) string) string {
+	switch {
+	case r.ErlangC != nil && fc != nil:
+		return fc(r.ErlangC)
+	case r.ErlangA != nil && fa != nil:
+		return fa(r.ErlangA)
+	}
+	return ""
+}
+
+func predA(r simulate.Result, fa func(*simulate.ErlangAFigures) string) string {
+	return pred(r, nil, fa)
+}
+
+func orNever(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	return d.String()
+}

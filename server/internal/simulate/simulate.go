@@ -1,0 +1,885 @@
+// Package simulate runs Tandem's real routing engine, and the store it is given, on virtual
+// time with simulated callers and operators instead of the cloud: a discrete-event simulation
+// that tests the engine against queueing theory (Erlang C and Erlang A, in this package too)
+// and answers "what if we had three more operators". It does no I/O of its own.
+package simulate
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/routing"
+)
+
+// Store is where each step's changes go, as the switchboard stores them; *sqlite.DB is one.
+type Store interface {
+	Apply(ctx context.Context, ch cc.Changes) error
+}
+
+// HandleDist names the distribution of handle (talk) times.
+type HandleDist string
+
+const (
+	Exponential HandleDist = "exponential"
+	Lognormal   HandleDist = "lognormal" // same mean, shape set by Config.Sigma
+)
+
+// Config describes one simulation run.
+type Config struct {
+	Operators    int
+	CallsPerHour float64
+	AHT          time.Duration // mean talk time
+	HandleDist   HandleDist    // "" is exponential
+	Sigma        float64       // lognormal shape (σ of the log); 0 is 1
+	Duration     time.Duration // arrivals stop after this much virtual time...
+	Calls        int           // ...or after this many arrivals, when > 0
+	Seed         uint64
+	SLThreshold  time.Duration
+	Patience     time.Duration // mean of exponential patience; 0: callers never hang up
+	AnswerDelay  time.Duration // how long an operator's phone rings before he answers
+	WrapUp       time.Duration // the queue's wrap-up time
+	Strategy     cc.Strategy   // "" is longest idle
+	// WarmUp leaves out of the figures the calls that arrive in the first WarmUp of virtual
+	// time (and the busy time before it), so a run that starts empty measures steady state.
+	WarmUp time.Duration
+	// Store receives every step's changes; nil runs the engine alone.
+	Store Store
+	// Batch is how many engine steps share one store transaction (their Changes merged in
+	// order by Changes.Merge, nothing dropped, the later value of a row winning); 0 or 1
+	// stores each step in a transaction of its own.
+	Batch int
+	// OfferTimeout is the queue's ring timeout; 0 is 30 s, or the answer delay plus 30 s when
+	// that is longer (a simulated operator always answers).
+	OfferTimeout time.Duration
+}
+
+// Epoch is the virtual time a run starts at: a Monday, midnight UTC.
+var Epoch = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+
+// ciBatches is how many consecutive groups of calls (by arrival) the batch-means confidence
+// intervals are computed from; t975 is Student's t quantile for ciBatches−1 degrees of freedom.
+const (
+	ciBatches = 20
+	t975      = 2.093
+)
+
+// Result is what a run measured, with queueing theory's predictions for the same load.
+type Result struct {
+	CallsOffered   int `json:"calls_offered"` // arrivals measured (after the warm-up)
+	CallsAnswered  int `json:"calls_answered"`
+	CallsAbandoned int `json:"calls_abandoned"`
+	WarmUpCalls    int `json:"warm_up_calls,omitempty"` // arrivals left out of the figures
+	// ASA is the mean wait in seconds from intake to operator answer, over answered calls.
+	ASA float64 `json:"asa_seconds"`
+	// PWait is the share of answered calls that waited longer than the answer delay.
+	PWait float64 `json:"p_wait"`
+	// ServiceLevel is the share of answered calls answered within the SL threshold of intake.
+	ServiceLevel float64 `json:"service_level"`
+	// AbandonRate is calls abandoned / calls offered.
+	AbandonRate float64 `json:"abandon_rate"`
+	// Occupancy is the operators' busy time (talk + wrap-up) over operators × measured time.
+	Occupancy float64 `json:"occupancy"`
+	// AHT is the mean talk time in seconds of answered calls (wrap-up not included).
+	AHT float64 `json:"aht_seconds"`
+	// MaxWait is the longest wait in seconds of an answered call.
+	MaxWait float64 `json:"max_wait_seconds"`
+	// CI95 are the half-widths of 95% confidence intervals, by batch means over 20 groups of
+	// consecutive calls: the simulation's own statistical error.
+	CI95 Intervals `json:"ci95"`
+	// SimulatedSeconds is the measured window: from the warm-up to the last arrival or the end
+	// of the hours given. Calls that arrived in it are followed to their end.
+	SimulatedSeconds float64 `json:"simulated_seconds"`
+	Steps            int     `json:"engine_steps"`       // engine calls whose changes were stored
+	Transactions     int     `json:"store_transactions"` // Apply calls (0 without a store)
+	Commands         int     `json:"commands"`           // dial and cancel commands carried out
+
+	ErlangC *ErlangCFigures `json:"erlang_c,omitempty"`
+	ErlangA *ErlangAFigures `json:"erlang_a,omitempty"`
+}
+
+// Intervals are 95% confidence half-widths of the matching Result figures.
+type Intervals struct {
+	ASA          float64 `json:"asa_seconds"`
+	PWait        float64 `json:"p_wait"`
+	ServiceLevel float64 `json:"service_level"`
+	AbandonRate  float64 `json:"abandon_rate"`
+}
+
+// ErlangCFigures are Erlang C's predictions in the simulator's terms. They are exact when the
+// run is an M/M/c queue (exponential handle times, no patience, answer delay or wrap-up);
+// otherwise the operator's whole cycle (ring + talk + wrap-up) is taken as one exponential
+// service, the usual workforce-planning approximation, and Exact is false.
+type ErlangCFigures struct {
+	PWait        float64           `json:"p_wait"`
+	ASA          float64           `json:"asa_seconds"`
+	ServiceLevel float64           `json:"service_level"`
+	Occupancy    float64           `json:"occupancy"`
+	Exact        bool              `json:"exact"`
+	Prediction   ErlangCPrediction `json:"model"`
+}
+
+// ErlangAFigures are Erlang A's predictions in the simulator's terms (approximate in the same
+// ways as ErlangCFigures when Exact is false).
+type ErlangAFigures struct {
+	PWait       float64           `json:"p_wait"` // of answered calls
+	ASA         float64           `json:"asa_seconds"`
+	AbandonRate float64           `json:"abandon_rate"`
+	Exact       bool              `json:"exact"`
+	Prediction  ErlangAPrediction `json:"model"`
+}
+
+// Run simulates cfg and returns what it measured. It fails on bad configuration, on a store
+// error, and when the engine breaks one of the invariants checked along the way: an operator
+// offered two calls, a call offered twice at once, a ready operator left idle while a call
+// waits unoffered, a deadline that does not move, a call left behind at the end.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if err := cfg.normalise(); err != nil {
+		return Result{}, err
+	}
+	s := newSim(ctx, cfg)
+	if err := s.run(); err != nil {
+		return Result{}, err
+	}
+	return s.result(), nil
+}
+
+func (cfg *Config) normalise() error {
+	switch {
+	case cfg.Operators < 1:
+		return errors.New("operators: need at least one")
+	case !(cfg.CallsPerHour > 0) || math.IsInf(cfg.CallsPerHour, 0):
+		return errors.New("calls-per-hour: must be positive")
+	case cfg.AHT <= 0:
+		return errors.New("aht: must be positive")
+	case cfg.Calls < 0:
+		return errors.New("calls: must not be negative")
+	case cfg.Calls == 0 && cfg.Duration <= 0:
+		return errors.New("hours: must be positive (or give a number of calls)")
+	case cfg.Patience < 0, cfg.AnswerDelay < 0, cfg.WrapUp < 0, cfg.SLThreshold < 0, cfg.WarmUp < 0:
+		return errors.New("patience, answer-delay, wrap-up, sl-threshold and warm-up must not be negative")
+	case cfg.Sigma < 0:
+		return errors.New("sigma: must not be negative")
+	case cfg.Calls == 0 && cfg.WarmUp >= cfg.Duration:
+		return errors.New("warm-up: must be shorter than the hours simulated")
+	}
+	if cfg.HandleDist == "" {
+		cfg.HandleDist = Exponential
+	}
+	if cfg.HandleDist != Exponential && cfg.HandleDist != Lognormal {
+		return fmt.Errorf("handle-dist: %q is not %s or %s", cfg.HandleDist, Exponential, Lognormal)
+	}
+	if cfg.Sigma == 0 {
+		cfg.Sigma = 1
+	}
+	if cfg.Strategy == "" {
+		cfg.Strategy = cc.StrategyLongestIdle
+	}
+	if !slices.Contains(cc.Strategies, cfg.Strategy) {
+		return fmt.Errorf("strategy: %q is not one of %v", cfg.Strategy, cc.Strategies)
+	}
+	if cfg.Batch < 1 {
+		cfg.Batch = 1
+	}
+	if cfg.OfferTimeout <= 0 {
+		cfg.OfferTimeout = max(30*time.Second, cfg.AnswerDelay+30*time.Second)
+	}
+	if cfg.OfferTimeout <= cfg.AnswerDelay {
+		return errors.New("offer timeout: must be longer than the answer delay")
+	}
+	return nil
+}
+
+// eventKind is what happens at an event's time.
+type eventKind uint8
+
+const (
+	arrival eventKind = iota + 1
+	answer            // the operator of an offer picks up
+	hangup            // the caller of an answered call hangs up
+	abandon           // the caller's patience runs out
+)
+
+type event struct {
+	at    time.Time
+	seq   uint64 // ties go in scheduling order, so a seed gives one run
+	kind  eventKind
+	call  *caller
+	offer *offerOut
+}
+
+type events []event
+
+func (h events) Len() int { return len(h) }
+func (h events) Less(i, j int) bool {
+	if c := h[i].at.Compare(h[j].at); c != 0 {
+		return c < 0
+	}
+	return h[i].seq < h[j].seq
+}
+func (h events) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *events) Push(x any)   { *h = append(*h, x.(event)) }
+func (h *events) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}
+
+// caller is a simulated caller and what the engine last said about his call.
+type caller struct {
+	n        int // arrival number, from 0
+	id       cc.CallID
+	arrived  time.Time
+	handle   time.Duration
+	patience time.Duration // 0: never gives up
+	state    cc.CallState  // as last stored
+	offer    cc.OfferID    // as last stored
+	out      *offerOut     // the offer his call was last dialed under
+	answered bool
+	finished bool
+}
+
+// offerOut is a dial command the simulated operator is acting on.
+type offerOut struct {
+	id       cc.OfferID
+	call     *caller
+	op       *agent
+	canceled bool
+}
+
+// agent is a simulated operator: his phone, and his state as last stored.
+type agent struct {
+	id        cc.OperatorID
+	state     cc.OperatorState
+	ringing   *offerOut // the offer his phone rings for
+	busySince time.Time // start of talk + wrap-up, when in it
+}
+
+// outcome is what became of one call, kept by arrival number for the figures.
+type outcome struct {
+	arrived             time.Duration // since the epoch
+	answered, abandoned bool
+	wait                time.Duration // to answer
+	talk                time.Duration
+}
+
+type sim struct {
+	ctx context.Context
+	cfg Config
+	eng *routing.Engine
+	now time.Time
+
+	events events
+	seq    uint64
+	ids    int
+
+	arrivals, handles, patience *rand.Rand // separate streams: common random numbers across configs
+	arrived                     int
+	arrivalsEnd                 time.Time // end of the measured window; zero until known
+	measureFrom                 time.Time
+
+	calls   map[cc.CallID]*caller
+	offers  map[cc.OfferID]*offerOut
+	agents  map[cc.OperatorID]*agent
+	byID    []*agent
+	ready   int // operators ready, as stored
+	inLine  int // calls waiting without an offer, as stored
+	busy    time.Duration
+	outcome []outcome
+
+	batch        cc.Changes
+	batchSteps   int
+	steps        int
+	transactions int
+	commands     int
+}
+
+func newSim(ctx context.Context, cfg Config) *sim {
+	s := &sim{
+		ctx:         ctx,
+		cfg:         cfg,
+		now:         Epoch,
+		measureFrom: Epoch.Add(cfg.WarmUp),
+		arrivals:    rand.New(rand.NewPCG(cfg.Seed, 1)),
+		handles:     rand.New(rand.NewPCG(cfg.Seed, 2)),
+		patience:    rand.New(rand.NewPCG(cfg.Seed, 3)),
+		calls:       map[cc.CallID]*caller{},
+		offers:      map[cc.OfferID]*offerOut{},
+		agents:      map[cc.OperatorID]*agent{},
+	}
+	s.eng = routing.New(routing.Config{
+		NewID: s.newID,
+		Rand:  rand.New(rand.NewPCG(cfg.Seed, 4)), // the random strategy's draws
+		// Simulated sessions never stop reporting: the sweeper must not take a long wait or
+		// a long call for a dead session.
+		StaleWaiting:   forever,
+		StaleConnected: forever,
+	})
+	return s
+}
+
+// newID makes deterministic ids that sort in creation order, as the server's do.
+func (s *sim) newID(prefix string) string {
+	s.ids++
+	return fmt.Sprintf("%s_%010d", prefix, s.ids)
+}
+
+const (
+	dialedNumber = "+10000000000"
+	forever      = 100 * 365 * 24 * time.Hour
+)
+
+func (s *sim) run() error {
+	if err := s.setUp(); err != nil {
+		return err
+	}
+	s.schedule(s.now.Add(s.interArrival()), arrival, nil, nil)
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		due, hasDue := s.eng.NextDeadline()
+		if len(s.events) == 0 && !hasDue {
+			break
+		}
+		if hasDue && (len(s.events) == 0 || !due.After(s.events[0].at)) {
+			if due.Before(s.now) {
+				return fmt.Errorf("engine deadline %s is in the past (now %s)", due, s.now)
+			}
+			s.now = due
+			if err := s.step(s.eng.Tick(due), nil); err != nil {
+				return err
+			}
+			if next, ok := s.eng.NextDeadline(); ok && !next.After(due) {
+				return fmt.Errorf("engine deadline %s did not move after Tick", due)
+			}
+			continue
+		}
+		ev := heap.Pop(&s.events).(event)
+		s.now = ev.at
+		var err error
+		switch ev.kind {
+		case arrival:
+			err = s.arrive()
+		case answer:
+			err = s.answer(ev.offer)
+		case hangup:
+			err = s.hangUp(ev.call)
+		case abandon:
+			err = s.abandon(ev.call)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	return s.checkEnd()
+}
+
+// setUp creates the queue and the operators, all present and ready at the epoch.
+func (s *sim) setUp() error {
+	ch, err := s.eng.CreateQueue(s.now, cc.Queue{
+		ID:            "sim",
+		Name:          "Simulated queue",
+		DialedNumbers: []string{dialedNumber},
+		Strategy:      s.cfg.Strategy,
+		OfferTimeout:  s.cfg.OfferTimeout,
+		WrapUp:        s.cfg.WrapUp,
+		IsDefault:     true,
+	})
+	if err := s.step(ch, err); err != nil {
+		return err
+	}
+	for i := range s.cfg.Operators {
+		id := cc.OperatorID(fmt.Sprintf("op_%05d", i+1))
+		a := &agent{id: id, state: cc.OperatorOffline}
+		s.agents[id] = a
+		s.byID = append(s.byID, a)
+		ch, err := s.eng.CreateOperator(s.now, cc.Operator{
+			ID:          id,
+			Name:        fmt.Sprintf("op%05d", i+1),
+			DisplayName: fmt.Sprintf("Operator %d", i+1),
+			Contact:     cc.Contact{Kind: cc.ContactUser, Target: string(id)},
+			Queues:      []cc.QueueSkill{{Queue: "sim", Level: 3}},
+			CreatedAt:   s.now,
+		})
+		if err := s.step(ch, err); err != nil {
+			return err
+		}
+	}
+	for _, a := range s.byID {
+		ch, err := s.eng.Connect(s.now, a.id)
+		if err := s.step(ch, err); err != nil {
+			return err
+		}
+		ch, err = s.eng.GoReady(s.now, a.id)
+		if err := s.step(ch, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *sim) schedule(at time.Time, kind eventKind, c *caller, of *offerOut) {
+	s.seq++
+	heap.Push(&s.events, event{at: at, seq: s.seq, kind: kind, call: c, offer: of})
+}
+
+func (s *sim) interArrival() time.Duration {
+	return seconds(s.arrivals.ExpFloat64() * 3600 / s.cfg.CallsPerHour)
+}
+
+func (s *sim) handleTime() time.Duration {
+	mean := s.cfg.AHT.Seconds()
+	if s.cfg.HandleDist == Lognormal {
+		sigma := s.cfg.Sigma
+		return seconds(math.Exp(math.Log(mean) - sigma*sigma/2 + sigma*s.handles.NormFloat64()))
+	}
+	return seconds(s.handles.ExpFloat64() * mean)
+}
+
+func seconds(f float64) time.Duration { return max(time.Duration(f*float64(time.Second)), 1) }
+
+// arrive takes a call into the engine and schedules the next arrival, if the run wants more.
+func (s *sim) arrive() error {
+	c := &caller{n: s.arrived, arrived: s.now, handle: s.handleTime()}
+	if s.cfg.Patience > 0 {
+		c.patience = seconds(s.patience.ExpFloat64() * s.cfg.Patience.Seconds())
+	}
+	s.arrived++
+	s.outcome = append(s.outcome, outcome{arrived: s.now.Sub(Epoch)})
+	call, ch, err := s.eng.Intake(s.now, routing.Intake{
+		SessionID:    fmt.Sprintf("session_%d", c.n),
+		AccessURL:    fmt.Sprintf("sim://call/%d", c.n),
+		CallerNumber: fmt.Sprintf("+1555%07d", c.n%10_000_000),
+		DialedNumber: dialedNumber,
+		ArrivedAt:    s.now,
+	})
+	if err != nil {
+		return fmt.Errorf("intake of call %d: %w", c.n, err)
+	}
+	c.id = call.ID
+	s.calls[c.id] = c
+	if err := s.step(ch, nil); err != nil {
+		return err
+	}
+	if c.patience > 0 && !c.answered {
+		s.schedule(s.now.Add(c.patience), abandon, c, nil)
+	}
+	next := s.now.Add(s.interArrival())
+	switch {
+	case s.cfg.Calls > 0 && s.arrived >= s.cfg.Calls:
+		s.arrivalsEnd = s.now
+	case s.cfg.Calls == 0 && next.Sub(Epoch) >= s.cfg.Duration:
+		s.arrivalsEnd = Epoch.Add(s.cfg.Duration)
+	default:
+		s.schedule(next, arrival, nil, nil)
+	}
+	return nil
+}
+
+// answer is the operator picking up: the engine must take it, since the offer is still out.
+func (s *sim) answer(of *offerOut) error {
+	if of.canceled {
+		return nil // the cloud stopped dialing him
+	}
+	c := of.call
+	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.OperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay})
+	if err := s.step(ch, err); err != nil {
+		return err
+	}
+	if !c.answered {
+		return fmt.Errorf("call %s: the engine did not connect live offer %s when %s answered", c.id, of.id, of.op.id)
+	}
+	return nil
+}
+
+// connected records an answered call and schedules its caller's hang-up.
+func (s *sim) connected(c *caller) {
+	c.answered = true
+	if c.out != nil {
+		delete(s.offers, c.out.id)
+	}
+	o := &s.outcome[c.n]
+	o.answered, o.wait, o.talk = true, s.now.Sub(c.arrived), c.handle
+	s.schedule(s.now.Add(c.handle), hangup, c, nil)
+}
+
+func (s *sim) hangUp(c *caller) error {
+	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.CallEnded, HungUpBy: cc.HangupCaller, TalkTime: c.handle})
+	if err := s.step(ch, err); err != nil {
+		return err
+	}
+	if !c.finished {
+		return fmt.Errorf("call %s: still in progress after the caller hung up", c.id)
+	}
+	return nil
+}
+
+func (s *sim) abandon(c *caller) error {
+	if c.answered || c.finished {
+		return nil
+	}
+	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.CallerAbandoned})
+	if err := s.step(ch, err); err != nil {
+		return err
+	}
+	if !c.finished {
+		return fmt.Errorf("call %s: still waiting after the caller abandoned", c.id)
+	}
+	s.outcome[c.n].abandoned = true
+	return nil
+}
+
+// step is one engine call's aftermath, as in the switchboard: store the changes, then carry
+// out the commands. Along the way it follows the stored states and checks the invariants.
+func (s *sim) step(ch cc.Changes, err error) error {
+	if err != nil {
+		return fmt.Errorf("engine at %s: %w", s.now.Sub(Epoch), err)
+	}
+	s.steps++
+	if len(ch.Repairs) > 0 {
+		r := ch.Repairs[0]
+		return fmt.Errorf("at %s the sweeper mended %s (call %q, operator %q): the engine left a stuck state", s.now.Sub(Epoch), r.Kind, r.Call, r.Operator)
+	}
+	if err := s.store(ch); err != nil {
+		return err
+	}
+	for _, st := range ch.Statuses {
+		if err := s.status(st); err != nil {
+			return err
+		}
+	}
+	for _, call := range ch.Calls {
+		if err := s.call(call); err != nil {
+			return err
+		}
+	}
+	for _, cmd := range ch.Commands {
+		if err := s.command(cmd); err != nil {
+			return err
+		}
+	}
+	if s.inLine > 0 && s.ready > 0 {
+		return fmt.Errorf("at %s %d operators are ready while %d calls wait without an offer", s.now.Sub(Epoch), s.ready, s.inLine)
+	}
+	return nil
+}
+
+// store applies ch now, or adds it to the batch and applies the batch when it is full.
+func (s *sim) store(ch cc.Changes) error {
+	if s.cfg.Store == nil || ch.Empty() {
+		return nil
+	}
+	if s.cfg.Batch <= 1 {
+		if err := s.flush(); err != nil {
+			return err
+		}
+		s.transactions++
+		if err := s.cfg.Store.Apply(s.ctx, ch); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return nil
+	}
+	s.batch.Merge(ch)
+	s.batchSteps++
+	if s.batchSteps >= s.cfg.Batch {
+		return s.flush()
+	}
+	return nil
+}
+
+func (s *sim) flush() error {
+	if s.batchSteps == 0 {
+		return nil
+	}
+	b := s.batch
+	s.batch, s.batchSteps = cc.Changes{}, 0
+	s.transactions++
+	if err := s.cfg.Store.Apply(s.ctx, b); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// status follows an operator's stored state: the ready count and his busy time.
+func (s *sim) status(st cc.OperatorStatus) error {
+	a := s.agents[st.Operator]
+	if a == nil {
+		return fmt.Errorf("status of unknown operator %s", st.Operator)
+	}
+	if st.State == cc.OperatorReserved && st.Offer == "" {
+		return fmt.Errorf("operator %s reserved with no offer", a.id)
+	}
+	if (st.State == cc.OperatorOnCall || st.State == cc.OperatorWrapUp) && st.Call == "" {
+		return fmt.Errorf("operator %s %s with no call", a.id, st.State)
+	}
+	wasBusy, isBusy := workState(a.state), workState(st.State)
+	switch {
+	case !wasBusy && isBusy:
+		a.busySince = s.now
+	case wasBusy && !isBusy:
+		s.addBusy(a.busySince, s.now)
+	}
+	if a.state == cc.OperatorReady {
+		s.ready--
+	}
+	if st.State == cc.OperatorReady {
+		s.ready++
+	}
+	if a.ringing != nil && st.State != cc.OperatorReserved {
+		a.ringing = nil // answered, or taken back (the cancel command says so too)
+	}
+	a.state = st.State
+	return nil
+}
+
+func workState(st cc.OperatorState) bool { return st == cc.OperatorOnCall || st == cc.OperatorWrapUp }
+
+// addBusy counts busy time inside the measured window.
+func (s *sim) addBusy(from, to time.Time) {
+	if from.Before(s.measureFrom) {
+		from = s.measureFrom
+	}
+	if !s.arrivalsEnd.IsZero() && to.After(s.arrivalsEnd) {
+		to = s.arrivalsEnd
+	}
+	if to.After(from) {
+		s.busy += to.Sub(from)
+	}
+}
+
+// call follows a call's stored state: the line's length, answers and ends.
+func (s *sim) call(call cc.Call) error {
+	c := s.calls[call.ID]
+	if c == nil {
+		return fmt.Errorf("changes name unknown call %s", call.ID)
+	}
+	if c.finished {
+		return fmt.Errorf("call %s changed after it finished", c.id)
+	}
+	if c.state == cc.CallWaiting && c.offer == "" {
+		s.inLine--
+	}
+	if call.State == cc.CallWaiting && call.Offer == "" {
+		s.inLine++
+	}
+	if call.State == cc.CallConnected && c.state != cc.CallConnected {
+		s.connected(c)
+	}
+	c.state, c.offer = call.State, call.Offer
+	if call.State.Finished() {
+		if call.State != cc.CallEnded && call.State != cc.CallAbandoned {
+			return fmt.Errorf("call %s is %s", c.id, call.State)
+		}
+		c.finished = true
+		delete(s.calls, c.id)
+	}
+	return nil
+}
+
+// command carries out what the engine told the cloud: dial an operator, or stop dialing him.
+func (s *sim) command(cmd cc.Command) error {
+	s.commands++
+	switch cmd.Type {
+	case cc.CommandDial:
+		c := s.calls[cmd.Call]
+		a := s.agents[cc.OperatorID(cmd.Contact.Target)]
+		switch {
+		case c == nil:
+			return fmt.Errorf("dial for a call not in progress: %s", cmd.Call)
+		case a == nil:
+			return fmt.Errorf("dial to unknown contact %q", cmd.Contact.Target)
+		case c.answered:
+			return fmt.Errorf("call %s dialed to %s after it was answered", c.id, a.id)
+		case a.ringing != nil:
+			return fmt.Errorf("operator %s offered call %s while his phone rings for %s", a.id, c.id, a.ringing.call.id)
+		case a.state != cc.OperatorReserved:
+			return fmt.Errorf("operator %s dialed while %s", a.id, a.state)
+		case c.offer != cmd.Offer:
+			return fmt.Errorf("call %s dialed under offer %s but its offer is %q", c.id, cmd.Offer, c.offer)
+		case s.offers[cmd.Offer] != nil:
+			return fmt.Errorf("offer %s dialed twice", cmd.Offer)
+		}
+		if c.out != nil && !c.out.canceled {
+			return fmt.Errorf("call %s offered to %s while its offer to %s is out", c.id, a.id, c.out.op.id)
+		}
+		of := &offerOut{id: cmd.Offer, call: c, op: a}
+		s.offers[of.id] = of
+		c.out, a.ringing = of, of
+		s.schedule(s.now.Add(s.cfg.AnswerDelay), answer, c, of)
+	case cc.CommandCancel:
+		of := s.offers[cmd.Offer]
+		if of == nil {
+			return fmt.Errorf("cancel of offer %s that was never dialed", cmd.Offer)
+		}
+		of.canceled = true
+		delete(s.offers, of.id)
+		if of.op.ringing == of {
+			of.op.ringing = nil
+		}
+	default:
+		return fmt.Errorf("unexpected %s command for call %s", cmd.Type, cmd.Call)
+	}
+	return nil
+}
+
+// checkEnd checks that every call ended and every operator is ready again.
+func (s *sim) checkEnd() error {
+	if len(s.calls) > 0 {
+		return fmt.Errorf("%d calls never finished", len(s.calls))
+	}
+	if left := s.eng.Calls(""); len(left) > 0 {
+		return fmt.Errorf("the engine still holds %d calls (first %s, %s)", len(left), left[0].Call.ID, left[0].Call.State)
+	}
+	for _, a := range s.byID {
+		v, err := s.eng.View(a.id)
+		if err != nil {
+			return err
+		}
+		if v.Status.State != cc.OperatorReady || a.state != cc.OperatorReady {
+			return fmt.Errorf("operator %s ends %s (stored %s), not ready", a.id, v.Status.State, a.state)
+		}
+	}
+	return nil
+}
+
+// result turns the outcomes into the figures, with the predictions for the same load.
+func (s *sim) result() Result {
+	r := Result{Steps: s.steps, Transactions: s.transactions, Commands: s.commands}
+	window := s.arrivalsEnd.Sub(s.measureFrom)
+	if window > 0 {
+		r.SimulatedSeconds = window.Seconds()
+		r.Occupancy = s.busy.Seconds() / (float64(s.cfg.Operators) * window.Seconds())
+	}
+	first, _ := slices.BinarySearchFunc(s.outcome, s.measureFrom.Sub(Epoch), func(o outcome, t time.Duration) int {
+		return cmp.Compare(o.arrived, t)
+	})
+	measured := s.outcome[first:]
+	r.WarmUpCalls = first
+	t := tally(measured, s.cfg)
+	r.CallsOffered, r.CallsAnswered, r.CallsAbandoned = t.offered, t.answered, t.abandoned
+	r.MaxWait = t.maxWait.Seconds()
+	if t.offered > 0 {
+		r.AbandonRate = float64(t.abandoned) / float64(t.offered)
+	}
+	if t.answered > 0 {
+		n := float64(t.answered)
+		r.ASA, r.PWait, r.ServiceLevel, r.AHT = t.wait/n, float64(t.waited)/n, float64(t.inSL)/n, t.talk/n
+	}
+	// Batch means: the figure in each of ciBatches consecutive groups of calls; groups long
+	// against the queue's memory are nearly independent, so their spread gives the error.
+	if n := len(measured) / ciBatches; n >= 10 {
+		var asa, pw, sl, ab []float64
+		for b := range ciBatches {
+			t := tally(measured[b*n:(b+1)*n], s.cfg)
+			if t.answered > 0 {
+				asa = append(asa, t.wait/float64(t.answered))
+				pw = append(pw, float64(t.waited)/float64(t.answered))
+				sl = append(sl, float64(t.inSL)/float64(t.answered))
+			}
+			ab = append(ab, float64(t.abandoned)/float64(t.offered))
+		}
+		r.CI95 = Intervals{ASA: halfWidth(asa), PWait: halfWidth(pw), ServiceLevel: halfWidth(sl), AbandonRate: halfWidth(ab)}
+	}
+	r.ErlangC, r.ErlangA = Predict(s.cfg)
+	return r
+}
+
+// counts are sums over a group of calls.
+type counts struct {
+	offered, answered, abandoned, waited, inSL int
+	wait, talk                                 float64 // seconds
+	maxWait                                    time.Duration
+}
+
+func tally(os []outcome, cfg Config) counts {
+	var t counts
+	for _, o := range os {
+		t.offered++
+		switch {
+		case o.answered:
+			t.answered++
+			t.wait += o.wait.Seconds()
+			t.talk += o.talk.Seconds()
+			t.maxWait = max(t.maxWait, o.wait)
+			if o.wait > cfg.AnswerDelay {
+				t.waited++
+			}
+			if o.wait <= cfg.SLThreshold {
+				t.inSL++
+			}
+		case o.abandoned:
+			t.abandoned++
+		}
+	}
+	return t
+}
+
+// halfWidth is the 95% confidence half-width of the mean of xs, taken as independent.
+func halfWidth(xs []float64) float64 {
+	if len(xs) < 2 {
+		return 0
+	}
+	var mean float64
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	var ss float64
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	return t975 * math.Sqrt(ss/float64(len(xs)-1)/float64(len(xs)))
+}
+
+// Predict returns queueing theory's figures for cfg: Erlang C when callers never hang up and
+// the load is below the operators' capacity, Erlang A when they do. Either is nil when it does
+// not apply. cfg must be valid (as Run requires).
+func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
+	lambda := cfg.CallsPerHour / 3600
+	cycle := cfg.AnswerDelay + cfg.AHT + cfg.WrapUp // the operator's whole time per call
+	mu := 1 / cycle.Seconds()
+	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.WrapUp == 0
+	delay := cfg.AnswerDelay.Seconds()
+	if cfg.Patience <= 0 {
+		p, err := ErlangC(cfg.Operators, lambda, mu)
+		if err != nil {
+			return nil, nil
+		}
+		return &ErlangCFigures{
+			PWait:        p.PWait,
+			ASA:          p.ASA + delay,
+			ServiceLevel: p.ServiceLevel(cfg.SLThreshold - cfg.AnswerDelay),
+			Occupancy:    lambda * (cfg.AHT + cfg.WrapUp).Seconds() / float64(cfg.Operators),
+			Exact:        exact,
+			Prediction:   p,
+		}, nil
+	}
+	p, err := ErlangA(cfg.Operators, lambda, mu, 1/cfg.Patience.Seconds())
+	if err != nil {
+		return nil, nil
+	}
+	// A caller may also hang up while the operator's phone rings (memoryless patience):
+	// abandonment in line, then during the ring.
+	ringAbandon := 1 - math.Exp(-delay/cfg.Patience.Seconds())
+	return nil, &ErlangAFigures{
+		PWait:       p.PWaitServed,
+		ASA:         p.ASA + delay,
+		AbandonRate: p.PAbandon + (1-p.PAbandon)*ringAbandon,
+		Exact:       exact,
+		Prediction:  p,
+	}
+}

@@ -1,0 +1,331 @@
+package simulate
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/sqlite"
+)
+
+const aht = 3 * time.Minute
+
+// load is a configuration of c operators at occupancy rho, engine only.
+func load(c int, rho float64, calls int, seed uint64) Config {
+	return Config{
+		Operators:    c,
+		CallsPerHour: rho * float64(c) * float64(time.Hour/aht),
+		AHT:          aht,
+		Calls:        calls,
+		Seed:         seed,
+		SLThreshold:  20 * time.Second,
+		// Two hours is ≥ 40 mean handle times: the empty start is long forgotten (the
+		// relaxation time of M/M/10 at 95% is about 150/μ·(1/10)… ≈ 16 handle times).
+		WarmUp: 2 * time.Hour,
+	}
+}
+
+func run(t *testing.T, cfg Config) Result {
+	t.Helper()
+	r, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// agrees checks a simulated figure against theory. The tolerance is three standard errors of
+// the simulated figure (1.5 × its 95% batch-means half-width, which is ≈ 2 standard errors),
+// plus a small allowance for what batch means cannot see (the warm-up's remaining bias, the
+// variance estimate's own error with 19 degrees of freedom). For a correct engine a figure
+// falls outside with probability under 1%; the seed is fixed, so the test is repeatable.
+func agrees(t *testing.T, what string, sim, ci, want, floor float64) {
+	t.Helper()
+	tol := 1.5*ci + floor
+	if math.Abs(sim-want) > tol {
+		t.Errorf("%s: simulated %.4g ± %.2g (95%%), theory %.4g: off by %.2g, more than %.2g", what, sim, ci, want, math.Abs(sim-want), tol)
+	} else {
+		t.Logf("%s: simulated %.4g ± %.2g (95%%), theory %.4g", what, sim, ci, want)
+	}
+}
+
+// TestMatchesErlangC runs the M/M/c queue (exponential handle times, callers who never hang
+// up, no ring time, no wrap-up) through the real engine at three loads and compares p_wait,
+// ASA and the service level with Erlang C.
+//
+// Run lengths: near 95% a queue forgets slowly, so the error of a mean falls like
+// 1/√(calls/1500) (about 1500 calls per relaxation time whatever the number of operators);
+// the lengths below keep the 95% half-width of p_wait within a few points. Under -race the
+// engine is about five times slower, so the runs are shorter and the (measured) intervals wider;
+// maxCI keeps them narrow enough that the comparison still means something.
+func TestMatchesErlangC(t *testing.T) {
+	tests := []struct {
+		name        string
+		rho         float64
+		calls, race int
+		maxCI       float64 // the widest acceptable 95% half-width of p_wait
+	}{
+		{name: "light, 50%", rho: 0.50, calls: 30_000, race: 12_000, maxCI: 0.02},
+		{name: "busy, 85%", rho: 0.85, calls: 60_000, race: 25_000, maxCI: 0.07},
+		{name: "heavy, 95%", rho: 0.95, calls: 120_000, race: 30_000, maxCI: 0.09},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			n := tc.calls
+			if raceDetector {
+				n = tc.race
+			}
+			cfg := load(10, tc.rho, n, 1)
+			r := run(t, cfg)
+			p := r.ErlangC
+			if p == nil || !p.Exact {
+				t.Fatalf("no exact Erlang C prediction: %+v", p)
+			}
+			if r.CallsAbandoned != 0 || r.CallsAnswered != r.CallsOffered {
+				t.Fatalf("answered %d of %d, abandoned %d: nobody should hang up", r.CallsAnswered, r.CallsOffered, r.CallsAbandoned)
+			}
+			if r.CI95.PWait > tc.maxCI || r.CI95.PWait == 0 {
+				t.Fatalf("p_wait known only to ± %.3g: the run is too short to compare", r.CI95.PWait)
+			}
+			agrees(t, "p_wait", r.PWait, r.CI95.PWait, p.PWait, 0.005)
+			agrees(t, "asa_seconds", r.ASA, r.CI95.ASA, p.ASA, 0.02*p.ASA)
+			agrees(t, "service_level", r.ServiceLevel, r.CI95.ServiceLevel, p.ServiceLevel, 0.005)
+			// Occupancy is the load itself: its error is that of the arrival count and of the
+			// mean handle time, each about 1/√calls relative; 4/√calls covers both at > 3σ.
+			agrees(t, "occupancy", r.Occupancy, 0, p.Occupancy, 4/math.Sqrt(float64(r.CallsOffered))*p.Occupancy)
+			agrees(t, "aht_seconds", r.AHT, 0, aht.Seconds(), 4/math.Sqrt(float64(r.CallsAnswered))*aht.Seconds())
+		})
+	}
+}
+
+// TestAbandonmentMatchesErlangA gives callers exponential patience, with operators short of
+// the load (Erlang C has no answer there), and compares with Erlang A. Abandonment makes the
+// queue forget fast, so shorter runs suffice.
+func TestAbandonmentMatchesErlangA(t *testing.T) {
+	tests := []struct {
+		name        string
+		rho         float64
+		patience    time.Duration
+		calls, race int
+	}{
+		{name: "95%, patience 1 min", rho: 0.95, patience: time.Minute, calls: 40_000, race: 15_000},
+		{name: "overloaded 115%, patience 3 min", rho: 1.15, patience: 3 * time.Minute, calls: 40_000, race: 15_000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			n := tc.calls
+			if raceDetector {
+				n = tc.race
+			}
+			cfg := load(10, tc.rho, n, 2)
+			cfg.Patience = tc.patience
+			r := run(t, cfg)
+			p := r.ErlangA
+			if p == nil || !p.Exact || r.ErlangC != nil {
+				t.Fatalf("want an exact Erlang A prediction alone, got C %+v A %+v", r.ErlangC, p)
+			}
+			if r.CallsAnswered+r.CallsAbandoned != r.CallsOffered {
+				t.Fatalf("answered %d + abandoned %d != offered %d", r.CallsAnswered, r.CallsAbandoned, r.CallsOffered)
+			}
+			agrees(t, "abandon_rate", r.AbandonRate, r.CI95.AbandonRate, p.AbandonRate, 0.005)
+			agrees(t, "p_wait", r.PWait, r.CI95.PWait, p.PWait, 0.005)
+			agrees(t, "asa_seconds", r.ASA, r.CI95.ASA, p.ASA, 0.02*p.ASA)
+		})
+	}
+}
+
+// TestSameSeedSameRun: a seed gives one run, and the store does not change what happens.
+func TestSameSeedSameRun(t *testing.T) {
+	cfg := load(8, 0.9, 3000, 42)
+	cfg.WarmUp = 0
+	cfg.Patience = 2 * time.Minute
+	cfg.AnswerDelay = 4 * time.Second
+	cfg.WrapUp = 15 * time.Second
+	a, b := run(t, cfg), run(t, cfg)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("same seed, two results:\n%+v\n%+v", a, b)
+	}
+	cfg.Seed = 43
+	if c := run(t, cfg); c.ASA == a.ASA && c.CallsAbandoned == a.CallsAbandoned {
+		t.Fatalf("seeds 42 and 43 gave the same run: %+v", c)
+	}
+}
+
+// TestStoreKeepsEveryStep runs with the real SQLite store, each step in its own transaction
+// and in batches, with ring time, wrap-up and impatient callers (so offers are taken back), and
+// checks that the run is the one without a store and that the database agrees with it.
+func TestStoreKeepsEveryStep(t *testing.T) {
+	t.Parallel()
+	cfg := load(6, 0.9, 300, 7)
+	cfg.WarmUp = 0
+	cfg.Patience = time.Minute
+	cfg.AnswerDelay = 5 * time.Second
+	cfg.WrapUp = 20 * time.Second
+	alone := run(t, cfg)
+	if alone.Transactions != 0 {
+		t.Fatalf("%d transactions without a store", alone.Transactions)
+	}
+	for _, batch := range []int{1, 50} {
+		t.Run(fmt.Sprintf("batch %d", batch), func(t *testing.T) {
+			ctx := context.Background()
+			db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "simulate.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			cfg := cfg
+			cfg.Store, cfg.Batch = db, batch
+			r := run(t, cfg)
+			wantTx := r.Steps // every step changes something: intake, answer, end, tick
+			if batch > 1 {
+				wantTx = (r.Steps + batch - 1) / batch
+			}
+			if r.Transactions < wantTx || r.Transactions > r.Steps {
+				t.Errorf("%d transactions for %d steps in batches of %d", r.Transactions, r.Steps, batch)
+			}
+			r.Transactions = 0
+			if !reflect.DeepEqual(r, alone) {
+				t.Fatalf("the store changed the run:\n%+v\n%+v", r, alone)
+			}
+			stats, err := db.QueueStats(ctx, "sim", time.Time{}, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(stats) != 1 {
+				t.Fatalf("queue stats: %+v", stats)
+			}
+			s := stats[0]
+			if s.CallsReceived != r.CallsOffered || s.CallsAnswered != r.CallsAnswered || s.CallsAbandoned != r.CallsAbandoned || s.WaitingNow != 0 {
+				t.Errorf("stored received %d answered %d abandoned %d waiting %d; simulated %d, %d, %d",
+					s.CallsReceived, s.CallsAnswered, s.CallsAbandoned, s.WaitingNow, r.CallsOffered, r.CallsAnswered, r.CallsAbandoned)
+			}
+			// Stored times are whole milliseconds.
+			if got := s.AverageAnswerTime.Seconds(); math.Abs(got-r.ASA) > 0.002 {
+				t.Errorf("stored average answer time %.3f s, simulated %.3f s", got, r.ASA)
+			}
+			rt, err := db.LoadRuntime(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rt.Calls) != 0 || len(rt.Offers) != 0 {
+				t.Errorf("after the run the store holds %d calls and %d pending offers", len(rt.Calls), len(rt.Offers))
+			}
+			for _, st := range rt.Statuses {
+				if st.State != cc.OperatorReady {
+					t.Errorf("operator %s stored %s after the run", st.Operator, st.State)
+				}
+			}
+		})
+	}
+}
+
+// TestEveryStrategyServesTheSameLine: with identical operators, which free operator takes a
+// call does not change when calls are answered, so every strategy that never leaves a
+// ready operator idle while a call waits gives exactly the same waits (the run checks that
+// invariant at every step too).
+func TestEveryStrategyServesTheSameLine(t *testing.T) {
+	t.Parallel()
+	var first Result
+	for i, s := range cc.Strategies {
+		cfg := load(8, 0.9, 1500, 3)
+		cfg.WarmUp = 0
+		cfg.Strategy = s
+		r := run(t, cfg)
+		if i == 0 {
+			first = r
+			continue
+		}
+		if r.ASA != first.ASA || r.PWait != first.PWait || r.ServiceLevel != first.ServiceLevel || r.Occupancy != first.Occupancy {
+			t.Errorf("%s: asa %.6g p_wait %.6g sl %.6g occupancy %.6g; %s: %.6g %.6g %.6g %.6g",
+				s, r.ASA, r.PWait, r.ServiceLevel, r.Occupancy, cc.Strategies[0], first.ASA, first.PWait, first.ServiceLevel, first.Occupancy)
+		}
+	}
+}
+
+// TestRingAndWrapUp: the answer delay counts in every wait but not as waiting, and wrap-up
+// counts as busy time.
+func TestRingAndWrapUp(t *testing.T) {
+	cfg := load(10, 0.5, 5000, 5)
+	cfg.AnswerDelay = 8 * time.Second
+	cfg.WrapUp = 30 * time.Second
+	r := run(t, cfg)
+	p := r.ErlangC
+	if p == nil || p.Exact {
+		t.Fatalf("want an approximate Erlang C prediction, got %+v", p)
+	}
+	if r.ASA < 8 || r.MaxWait < 8 {
+		t.Errorf("asa %.3g s, longest wait %.3g s: every answer takes the 8 s ring", r.ASA, r.MaxWait)
+	}
+	// Busy: talk + wrap-up, λ·(AHT + wrap-up)/c; ring time is not busy.
+	agrees(t, "occupancy", r.Occupancy, 0, p.Occupancy, 4/math.Sqrt(float64(r.CallsOffered))*p.Occupancy)
+	if p.Occupancy <= 0.5 || r.PWait <= 0 || r.PWait > p.PWait*1.5 {
+		t.Errorf("occupancy predicted %.3g (load 0.5 + wrap-up), p_wait %.3g vs approx. %.3g", p.Occupancy, r.PWait, p.PWait)
+	}
+}
+
+func TestLognormalKeepsTheMean(t *testing.T) {
+	t.Parallel()
+	n := 20_000
+	if raceDetector {
+		n = 8000
+	}
+	cfg := load(10, 0.8, n, 9)
+	cfg.HandleDist, cfg.Sigma = Lognormal, 1
+	r := run(t, cfg)
+	// σ = 1: the coefficient of variation is √(e−1) ≈ 1.31, so the mean of n draws has a
+	// relative standard error of 1.31/√n; allow four of them.
+	agrees(t, "aht_seconds", r.AHT, 0, aht.Seconds(), 4*1.31/math.Sqrt(float64(r.CallsAnswered))*aht.Seconds())
+	if r.ErlangC == nil || r.ErlangC.Exact {
+		t.Errorf("lognormal handle times: the Erlang C prediction must be marked approximate")
+	}
+}
+
+func TestRefusesBadConfig(t *testing.T) {
+	good := load(2, 0.5, 10, 1)
+	for name, change := range map[string]func(*Config){
+		"no operators":       func(c *Config) { c.Operators = 0 },
+		"no calls per hour":  func(c *Config) { c.CallsPerHour = 0 },
+		"no aht":             func(c *Config) { c.AHT = 0 },
+		"no length":          func(c *Config) { c.Calls, c.Duration = 0, 0 },
+		"negative patience":  func(c *Config) { c.Patience = -time.Second },
+		"unknown dist":       func(c *Config) { c.HandleDist = "uniform" },
+		"unknown strategy":   func(c *Config) { c.Strategy = "fastest_finger" },
+		"ring beyond offer":  func(c *Config) { c.AnswerDelay, c.OfferTimeout = time.Minute, 30 * time.Second },
+		"warm-up too long":   func(c *Config) { c.Calls, c.Duration, c.WarmUp = 0, time.Hour, time.Hour },
+		"negative wrap-up":   func(c *Config) { c.WrapUp = -time.Second },
+		"negative sl":        func(c *Config) { c.SLThreshold = -time.Second },
+		"negative sigma":     func(c *Config) { c.Sigma = -1 },
+		"negative calls":     func(c *Config) { c.Calls = -1 },
+		"infinite arrivals":  func(c *Config) { c.CallsPerHour = math.Inf(1) },
+		"negative answering": func(c *Config) { c.AnswerDelay = -time.Second },
+	} {
+		cfg := good
+		change(&cfg)
+		if _, err := Run(context.Background(), cfg); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// TestHoursStopArrivals: without --calls, arrivals stop at the end of the hours given and the
+// calls in progress then are followed to their end.
+func TestHoursStopArrivals(t *testing.T) {
+	cfg := load(5, 0.8, 0, 11)
+	cfg.WarmUp = 0
+	cfg.Duration = 4 * time.Hour
+	r := run(t, cfg)
+	if r.SimulatedSeconds != 4*3600 {
+		t.Errorf("simulated %v s, want 4 h", r.SimulatedSeconds)
+	}
+	want := cfg.CallsPerHour * 4 // Poisson: standard deviation √want
+	if math.Abs(float64(r.CallsOffered)-want) > 4*math.Sqrt(want) {
+		t.Errorf("%d arrivals in 4 h at %g/h", r.CallsOffered, cfg.CallsPerHour)
+	}
+}
