@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { CallState, MarksSchema, OperatorState } from "@gen/tandem/common/v1/common_pb";
+import { OperatorStatusSchema } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
+import { classify } from "../src/api";
+import { statusFrom } from "../src/model";
+import { T0 } from "./fixtures";
+
+describe("statusFrom", () => {
+  it("turns the generated message into plain values", () => {
+    const s = statusFrom(
+      create(OperatorStatusSchema, {
+        operatorId: "op_anna",
+        name: "anna",
+        displayName: "Anna Petrova",
+        state: OperatorState.RESERVED,
+        stateSince: timestampFromMs(T0),
+        offer: {
+          offerId: "offer_1",
+          callId: "call_1",
+          queueId: "support",
+          callerNumber: "+15557654321",
+          callerName: "Jane",
+          offeredAt: timestampFromMs(T0),
+          expiresAt: timestampFromMs(T0 + 25000),
+          yourClient: true,
+          recentCalls: [{ callId: "call_0", arrivedAt: timestampFromMs(T0 - 86400e3), queueId: "support", state: CallState.ABANDONED, talkTimeMs: 0 }],
+        },
+        present: true,
+        marks: create(MarksSchema, { score: 72.5, answerRate: 0.8, ringTimeMs: 4000, talkTodayMs: 65000n, callsToday: 3 }),
+      }),
+    );
+    expect(s).toMatchObject({
+      state: "reserved",
+      since: T0,
+      present: true,
+      bannedUntil: 0,
+      wrapUpEndsAt: 0,
+      offer: { expiresAt: T0 + 25000, yourClient: true, recentCalls: [{ outcome: "abandoned", arrivedAt: T0 - 86400e3 }] },
+      marks: { score: 72.5, talkTodayMs: 65000, callsToday: 3 },
+    });
+  });
+
+  it("reads every state, and an unknown one as unknown", () => {
+    const states = [OperatorState.OFFLINE, OperatorState.READY, OperatorState.ON_CALL, OperatorState.WRAP_UP, OperatorState.AWAY, OperatorState.BANNED, 99 as OperatorState];
+    expect(states.map((state) => statusFrom(create(OperatorStatusSchema, { state })).state)).toEqual(["offline", "ready", "on_call", "wrap_up", "away", "banned", "unknown"]);
+  });
+});
+
+describe("classify", () => {
+  it("knows a takeover, a dead session and what to retry", () => {
+    expect(classify(new ConnectError("taken over: this operator logged in elsewhere", Code.Aborted))).toEqual({ kind: "taken_over" });
+    expect(classify(new ConnectError("unknown or revoked token", Code.Unauthenticated)).kind).toBe("signed_out");
+    expect(classify(new ConnectError("the server is shutting down; reconnect", Code.Unavailable))).toEqual({ kind: "transient", message: "the server is shutting down; reconnect" });
+    expect(classify(new TypeError("Failed to fetch"))).toEqual({ kind: "transient", message: "cannot reach the server" });
+    expect(classify(new Error("no word from the server"))).toEqual({ kind: "transient", message: "no word from the server" });
+  });
+});
