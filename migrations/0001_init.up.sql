@@ -102,7 +102,8 @@ CREATE TABLE calls (
     answered_at   INTEGER,
     ended_at      INTEGER,
     hung_up_by    TEXT    NOT NULL DEFAULT '',
-    talk_time_ms  INTEGER NOT NULL DEFAULT 0
+    talk_time_ms  INTEGER NOT NULL DEFAULT 0,
+    note          TEXT    NOT NULL DEFAULT '' -- the operator's, from his wrap-up
 );
 CREATE INDEX calls_state ON calls (state, arrived_at);
 CREATE INDEX calls_queue_arrived ON calls (queue_id, arrived_at);

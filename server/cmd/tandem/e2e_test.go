@@ -413,7 +413,14 @@ func TestCallEndToEnd(t *testing.T) {
 				t.Fatal("wrap-up without an end")
 			}
 			sess.none("/s2")
-			clk.Advance(10 * time.Second) // wrap-up over: ready, and the waiting call is hers
+			if tc.rest {
+				// Done: she ends her wrap-up early with a note on the call.
+				if _, err := anna.client.Presence.EndWrapUp(context.Background(), connect.NewRequest(&presencev1.EndWrapUpRequest{Note: "asked about her bill"})); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				clk.Advance(10 * time.Second) // wrap-up over: ready, and the waiting call is hers
+			}
 			dial2 := sess.next("/s2")
 			if dial2.GetContact().GetTarget() != "anna" {
 				t.Fatalf("second call dialed %v, want anna", dial2.GetContact())
@@ -449,6 +456,9 @@ func TestCallEndToEnd(t *testing.T) {
 			c := got.Msg.GetCall()
 			if c.GetState() != commonv1.CallState_CALL_STATE_ENDED || c.GetHungUpBy() != commonv1.HangupParty_HANGUP_PARTY_OPERATOR || c.GetTalkTimeMs() != 61000 || c.GetOperatorId() != anna.id {
 				t.Fatalf("first call = %v", c)
+			}
+			if tc.rest && c.GetNote() != "asked about her bill" {
+				t.Fatalf("the wrap-up note was not kept: %q", c.GetNote())
 			}
 			why, err := admin.Assignment.ExplainCall(context.Background(), connect.NewRequest(&assignmentv1.ExplainCallRequest{CallId: reg2.GetCallId()}))
 			if err != nil {

@@ -242,6 +242,7 @@ type Call struct {
 	EndedAt      time.Time
 	HungUpBy     HangupParty
 	TalkTime     time.Duration
+	Note         string // the operator's note from his wrap-up
 }
 
 // OfferState is where an offer is. It only moves forward: pending, then one of the others.

@@ -18,9 +18,16 @@ type Changes struct {
 	Unabsent  []string // absences deleted, by id
 	Spares    []Spare
 	SpareUse  []SpareStatus
+	Notes     []CallNote // operators' notes on calls they handled
 	Next      *Command  // the next command for the scenario, in the reply to this request
 	Commands  []Command // for the cloud sender; not stored
 	Repairs   []Repair  // stuck states the sweeper mended; logged, not stored
+}
+
+// CallNote is an operator's note on a finished call, written in his wrap-up.
+type CallNote struct {
+	Call CallID
+	Note string
 }
 
 // Repair is a stuck state the sweeper found and mended.
@@ -46,6 +53,7 @@ func (c *Changes) Merge(later Changes) {
 		}
 		c.Cursors[q] = op
 	}
+	c.Notes = append(c.Notes, later.Notes...)
 	c.Clients = append(c.Clients, later.Clients...)
 	c.Absences = append(c.Absences, later.Absences...)
 	c.Unabsent = append(c.Unabsent, later.Unabsent...)
@@ -59,7 +67,7 @@ func (c *Changes) Merge(later Changes) {
 func (c *Changes) Empty() bool {
 	return len(c.Operators) == 0 && len(c.Queues) == 0 && len(c.Statuses) == 0 && len(c.Calls) == 0 &&
 		len(c.Offers) == 0 && len(c.Decisions) == 0 && len(c.Requests) == 0 && len(c.Cursors) == 0 &&
-		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0
+		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0 && len(c.Notes) == 0
 }
 
 // CloudRequest is a request from the cloud that was carried out, with the answer it got: a retry

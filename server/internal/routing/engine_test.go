@@ -229,7 +229,7 @@ func TestInvariantsUnderRandomEvents(t *testing.T) {
 			case 3:
 				ch, _ = f.e.GoAway(f.now, op, "break")
 			case 4:
-				ch, _ = f.e.EndWrapUp(f.now, op)
+				ch, _ = f.e.EndWrapUp(f.now, op, "")
 			case 5:
 				c, chg, err := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100"})
 				if err == nil {

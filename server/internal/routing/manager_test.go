@@ -85,7 +85,7 @@ func TestAFreedManagerGetsHisWaitingClient(t *testing.T) {
 	f.now = f.now.Add(time.Minute) // past the hold: anyone may take it, but nobody is free
 	f.e.Tick(f.now)
 	f.must(f.e.Report(f.now, first, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}))
-	f.must(f.e.EndWrapUp(f.now, "boris"))
+	f.must(f.e.EndWrapUp(f.now, "boris", ""))
 	if c, _ := f.e.Call(id); c.Operator != "boris" {
 		t.Fatalf("freed manager got %q; the client's call (behind %s) should be his", c.Operator, other)
 	}
@@ -160,7 +160,7 @@ func (f *fixture) optIn(number string) (cc.CallID, *cc.Command) {
 	id, _ := f.callFrom(number)
 	f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: f.offerOf(id)}))
 	ch := f.must(f.e.Report(f.now, id, Event{Kind: CallEnded, HungUpBy: cc.HangupOperator}))
-	f.must(f.e.EndWrapUp(f.now, "anna"))
+	f.must(f.e.EndWrapUp(f.now, "anna", ""))
 	return id, ch.Next
 }
 

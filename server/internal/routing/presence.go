@@ -86,14 +86,18 @@ func (e *Engine) LogOut(now time.Time, id cc.OperatorID) (cc.Changes, error) {
 	return e.finish(now), nil
 }
 
-// EndWrapUp ends an operator's wrap-up early: he is ready at once.
-func (e *Engine) EndWrapUp(now time.Time, id cc.OperatorID) (cc.Changes, error) {
+// EndWrapUp ends an operator's wrap-up early: he is ready at once. A note, if any, is kept with
+// the call he just handled.
+func (e *Engine) EndWrapUp(now time.Time, id cc.OperatorID, note string) (cc.Changes, error) {
 	o, err := e.operatorOr404(id)
 	if err != nil {
 		return e.fail(err)
 	}
 	if o.st.State != cc.OperatorWrapUp {
 		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is %s, not in wrap-up", o.cfg.Name, o.st.State))
+	}
+	if note != "" {
+		e.out.Notes = append(e.out.Notes, cc.CallNote{Call: o.st.Call, Note: note})
 	}
 	e.setState(now, o, cc.OperatorReady, "")
 	o.st.IdleSince = now

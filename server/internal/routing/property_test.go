@@ -129,7 +129,7 @@ func TestEngineProperties(t *testing.T) {
 			"disconnect": func(rt *rapid.T) { store.apply(e.Disconnect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"ready":      func(rt *rapid.T) { step(e.GoReady(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"away":       func(rt *rapid.T) { step(e.GoAway(now, rapid.SampledFrom(names).Draw(rt, "op"), "break")) },
-			"endWrapUp":  func(rt *rapid.T) { step(e.EndWrapUp(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
+			"endWrapUp":  func(rt *rapid.T) { step(e.EndWrapUp(now, rapid.SampledFrom(names).Draw(rt, "op"), "")) },
 			"liftBan":    func(rt *rapid.T) { step(e.LiftBan(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"manager": func(rt *rapid.T) {
 				_, ch, err := e.SetClient(now, "+15550001111", rapid.SampledFrom(names).Draw(rt, "op"), cc.AssignedByAdmin)

@@ -422,6 +422,7 @@ func callOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 		TalkTimeMs:   ms(c.TalkTime),
 		Position:     uint32(position),
 		Priority:     uint32(c.Priority),
+		Note:         c.Note,
 	}
 	for _, of := range offers {
 		out.Offers = append(out.Offers, offerOut(of))

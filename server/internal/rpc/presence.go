@@ -110,7 +110,7 @@ func (h presenceHandler) EndWrapUp(ctx context.Context, req *connect.Request[pre
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
-	v, err := h.s.board.EndWrapUp(ctx, id)
+	v, err := h.s.board.EndWrapUp(ctx, id, req.Msg.GetNote())
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}

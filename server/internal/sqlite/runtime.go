@@ -46,6 +46,11 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 				return err
 			}
 		}
+		for _, n := range c.Notes {
+			if _, err := tx.ExecContext(ctx, `UPDATE calls SET note = ? WHERE id = ?`, n.Note, n.Call); err != nil {
+				return fmt.Errorf("sqlite: note on call %q: %w", n.Call, err)
+			}
+		}
 		if err := putClients(ctx, tx, c.Clients); err != nil {
 			return err
 		}
@@ -126,13 +131,14 @@ func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
 
 const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
-	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms`
+	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note`
 
 func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
 	return eachRow(ctx, tx, "call", `
 		INSERT INTO calls (`+callColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
+			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
 			priority = excluded.priority, client = excluded.client, manager_id = excluded.manager_id,
 			manager_until = excluded.manager_until, spare_id = excluded.spare_id,
 			queue_id = excluded.queue_id, state = excluded.state,
@@ -149,7 +155,7 @@ func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
 			return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
 				c.CallerName, c.DialedNumber, string(headers), c.CustomData, msTime(c.ArrivedAt),
 				c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
-				durMS(c.TalkTime)}, err
+				durMS(c.TalkTime), c.Note}, err
 		})
 }
 
@@ -161,7 +167,7 @@ func scanCall(s scanner) (callcenter.Call, error) {
 	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
 		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
 		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
-		&answered, &ended, &c.HungUpBy, &talk)
+		&answered, &ended, &c.HungUpBy, &talk, &c.Note)
 	if err != nil {
 		return c, err
 	}

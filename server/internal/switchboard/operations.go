@@ -103,8 +103,8 @@ func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID) (routing.Ope
 }
 
 // EndWrapUp ends an operator's wrap-up early.
-func (s *Switchboard) EndWrapUp(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
-	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.EndWrapUp(now, id) })
+func (s *Switchboard) EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (routing.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.EndWrapUp(now, id, note) })
 }
 
 // LiftBan ends an operator's ban early.

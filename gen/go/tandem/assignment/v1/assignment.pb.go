@@ -598,9 +598,11 @@ type Call struct {
 	HungUpBy   v1.HangupParty         `protobuf:"varint,12,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
 	TalkTimeMs uint32                 `protobuf:"varint,13,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
 	// Position in line, from 1, while waiting without an offer.
-	Position      uint32   `protobuf:"varint,14,opt,name=position,proto3" json:"position,omitempty"`
-	Offers        []*Offer `protobuf:"bytes,15,rep,name=offers,proto3" json:"offers,omitempty"`
-	Priority      uint32   `protobuf:"varint,16,opt,name=priority,proto3" json:"priority,omitempty"`
+	Position uint32   `protobuf:"varint,14,opt,name=position,proto3" json:"position,omitempty"`
+	Offers   []*Offer `protobuf:"bytes,15,rep,name=offers,proto3" json:"offers,omitempty"`
+	Priority uint32   `protobuf:"varint,16,opt,name=priority,proto3" json:"priority,omitempty"`
+	// The operator's note from his wrap-up.
+	Note          string `protobuf:"bytes,17,opt,name=note,proto3" json:"note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -745,6 +747,13 @@ func (x *Call) GetPriority() uint32 {
 		return x.Priority
 	}
 	return 0
+}
+
+func (x *Call) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
 }
 
 // Offer is one attempt to connect a call to one operator, under a lease.
@@ -1116,7 +1125,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\x93\x05\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xa7\x05\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -1141,7 +1150,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"talkTimeMs\x12\x1a\n" +
 	"\bposition\x18\x0e \x01(\rR\bposition\x123\n" +
 	"\x06offers\x18\x0f \x03(\v2\x1b.tandem.assignment.v1.OfferR\x06offers\x12\x1a\n" +
-	"\bpriority\x18\x10 \x01(\rR\bpriority\"\x9e\x03\n" +
+	"\bpriority\x18\x10 \x01(\rR\bpriority\x12\x12\n" +
+	"\x04note\x18\x11 \x01(\tR\x04note\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
