@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test build generate checkgenerate lint vet web web-test chromium
+.PHONY: demo test build generate checkgenerate lint vet web web-test chromium voxengine-test
 
 demo: build
 	./bin/tandem demo
@@ -15,6 +15,7 @@ build: web
 test: vet lint checkgenerate
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory web-test
+	$(MAKE) --no-print-directory voxengine-test
 
 vet:
 	$(GO) vet ./...
@@ -54,3 +55,14 @@ chromium:
 web-test: web chromium
 	cd $(WEB) && npx vitest run
 	cd $(WEB) && npx playwright test
+
+# The cloud scenario (clients/voxengine): type-check it against Voximplant's declarations and run
+# it unmodified in the local VoxEngine emulator against the real tandem binary.
+VOX := clients/voxengine
+
+$(VOX)/node_modules: $(VOX)/package-lock.json
+	cd $(VOX) && npm ci --no-audit --no-fund
+	@touch $@
+
+voxengine-test: build $(VOX)/node_modules
+	cd $(VOX) && TANDEM_BIN=$(CURDIR)/bin/tandem npm test
