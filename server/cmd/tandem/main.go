@@ -109,6 +109,7 @@ type Main struct {
 	PasswordCost  int           // bcrypt cost; 0: default
 	PresenceGrace time.Duration // 0: default
 	SenderBackoff time.Duration // first retry wait for commands; 0: default
+	MaxSpareCalls int           // calls at spare numbers at once over all queues; 0: no cap
 
 	// URL is where the server listens, set by Run.
 	URL string
@@ -134,6 +135,7 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	fs.StringVar(&m.DBPath, "db", m.DBPath, "SQLite database file (created and migrated at start)")
 	secrets := fs.String("cloud-secret", strings.Join(m.CloudSecrets, ","), "shared secret(s) for the cloud's signatures, comma-separated (the first signs); env TANDEM_CLOUD_SECRET")
 	fs.StringVar(&m.AdminKey, "admin-key", m.AdminKey, "API key for admin tools (tandemctl); env TANDEM_ADMIN_KEY")
+	fs.IntVar(&m.MaxSpareCalls, "max-spare-calls", m.MaxSpareCalls, "calls at spare numbers at once, over all queues (0: no cap but each queue's and number's own)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -185,7 +187,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Sender:  m.sender,
 		Clock:   m.Clock,
 		Logger:  m.Logger,
-		Routing: routing.Config{PresenceGrace: m.PresenceGrace, NewID: newID},
+		Routing: routing.Config{PresenceGrace: m.PresenceGrace, NewID: newID, MaxSpareCalls: m.MaxSpareCalls},
 	})
 	if err := m.board.Start(ctx); err != nil {
 		return err
