@@ -99,7 +99,8 @@ type Result struct {
 	SimulatedSeconds float64 `json:"simulated_seconds"`
 	Steps            int     `json:"engine_steps"`       // engine calls whose changes were stored
 	Transactions     int     `json:"store_transactions"` // Apply calls (0 without a store)
-	Commands         int     `json:"commands"`           // dial and cancel commands carried out
+	Offers           int     `json:"offers"`             // dial commands carried out
+	OffersCanceled   int     `json:"offers_canceled"`    // dials stopped: the caller left, or the lease ran out
 
 	ErlangC *ErlangCFigures `json:"erlang_c,omitempty"`
 	ErlangA *ErlangAFigures `json:"erlang_a,omitempty"`
@@ -299,7 +300,9 @@ type sim struct {
 	batchSteps   int
 	steps        int
 	transactions int
-	commands     int
+	requests     int
+	dials        int
+	cancels      int
 }
 
 func newSim(ctx context.Context, cfg Config) *sim {
@@ -472,6 +475,7 @@ func (s *sim) arrive() error {
 	}
 	c.id = call.ID
 	s.calls[c.id] = c
+	s.request(&ch, c)
 	if err := s.step(ch, nil); err != nil {
 		return err
 	}
@@ -497,6 +501,7 @@ func (s *sim) answer(of *offerOut) error {
 	}
 	c := of.call
 	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.OperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay})
+	s.request(&ch, c)
 	if err := s.step(ch, err); err != nil {
 		return err
 	}
@@ -519,6 +524,7 @@ func (s *sim) connected(c *caller) {
 
 func (s *sim) hangUp(c *caller) error {
 	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.CallEnded, HungUpBy: cc.HangupCaller, TalkTime: c.handle})
+	s.request(&ch, c)
 	if err := s.step(ch, err); err != nil {
 		return err
 	}
@@ -533,6 +539,7 @@ func (s *sim) abandon(c *caller) error {
 		return nil
 	}
 	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.CallerAbandoned})
+	s.request(&ch, c)
 	if err := s.step(ch, err); err != nil {
 		return err
 	}
@@ -541,6 +548,18 @@ func (s *sim) abandon(c *caller) error {
 	}
 	s.outcome[c.n].abandoned = true
 	return nil
+}
+
+// request records the cloud request a step answered, as the switchboard does for every intake
+// and event, so the store writes what it writes for a real call.
+func (s *sim) request(ch *cc.Changes, c *caller) {
+	s.requests++
+	ch.Requests = append(ch.Requests, cc.CloudRequest{
+		ID:    fmt.Sprintf("req_%010d", s.requests),
+		Call:  c.id,
+		At:    s.now,
+		Reply: cc.Reply{Call: c.id, Queue: "sim"},
+	})
 }
 
 // step is one engine call's aftermath, as in the switchboard: store the changes, then carry
@@ -692,9 +711,9 @@ func (s *sim) call(call cc.Call) error {
 
 // command carries out what the engine told the cloud: dial an operator, or stop dialing him.
 func (s *sim) command(cmd cc.Command) error {
-	s.commands++
 	switch cmd.Type {
 	case cc.CommandDial:
+		s.dials++
 		c := s.calls[cmd.Call]
 		a := s.agents[cc.OperatorID(cmd.Contact.Target)]
 		switch {
@@ -725,6 +744,7 @@ func (s *sim) command(cmd cc.Command) error {
 		if of == nil {
 			return fmt.Errorf("cancel of offer %s that was never dialed", cmd.Offer)
 		}
+		s.cancels++
 		of.canceled = true
 		delete(s.offers, of.id)
 		if of.op.ringing == of {
@@ -758,7 +778,7 @@ func (s *sim) checkEnd() error {
 
 // result turns the outcomes into the figures, with the predictions for the same load.
 func (s *sim) result() Result {
-	r := Result{Steps: s.steps, Transactions: s.transactions, Commands: s.commands}
+	r := Result{Steps: s.steps, Transactions: s.transactions, Offers: s.dials, OffersCanceled: s.cancels}
 	window := s.arrivalsEnd.Sub(s.measureFrom)
 	if window > 0 {
 		r.SimulatedSeconds = window.Seconds()

@@ -163,7 +163,7 @@ func TestSameSeedSameRun(t *testing.T) {
 // checks that the run is the one without a store and that the database agrees with it.
 func TestStoreKeepsEveryStep(t *testing.T) {
 	t.Parallel()
-	cfg := load(6, 0.9, 300, 7)
+	cfg := load(6, 0.9, 200, 7) // short: SQLite under -race is slow
 	cfg.WarmUp = 0
 	cfg.Patience = time.Minute
 	cfg.AnswerDelay = 5 * time.Second
@@ -171,6 +171,9 @@ func TestStoreKeepsEveryStep(t *testing.T) {
 	alone := run(t, cfg)
 	if alone.Transactions != 0 {
 		t.Fatalf("%d transactions without a store", alone.Transactions)
+	}
+	if alone.OffersCanceled == 0 || alone.CallsAbandoned == 0 {
+		t.Fatalf("no offer was taken back (%d abandoned): the run does not exercise cancel", alone.CallsAbandoned)
 	}
 	for _, batch := range []int{1, 50} {
 		t.Run(fmt.Sprintf("batch %d", batch), func(t *testing.T) {
@@ -234,7 +237,7 @@ func TestEveryStrategyServesTheSameLine(t *testing.T) {
 	t.Parallel()
 	var first Result
 	for i, s := range cc.Strategies {
-		cfg := load(8, 0.9, 1500, 3)
+		cfg := load(8, 0.9, 1000, 3)
 		cfg.WarmUp = 0
 		cfg.Strategy = s
 		r := run(t, cfg)
@@ -297,7 +300,7 @@ func TestRefusesBadConfig(t *testing.T) {
 		"negative patience":  func(c *Config) { c.Patience = -time.Second },
 		"unknown dist":       func(c *Config) { c.HandleDist = "uniform" },
 		"unknown strategy":   func(c *Config) { c.Strategy = "fastest_finger" },
-		"ring beyond offer":  func(c *Config) { c.AnswerDelay, c.OfferTimeout = time.Minute, 30 * time.Second },
+		"ring beyond offer":  func(c *Config) { c.AnswerDelay, c.OfferTimeout = time.Minute, 30*time.Second },
 		"warm-up too long":   func(c *Config) { c.Calls, c.Duration, c.WarmUp = 0, time.Hour, time.Hour },
 		"negative wrap-up":   func(c *Config) { c.WrapUp = -time.Second },
 		"negative sl":        func(c *Config) { c.SLThreshold = -time.Second },
