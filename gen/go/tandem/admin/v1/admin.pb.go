@@ -26,6 +26,62 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// KeyRole is what an API key may do (see the README's "Who may call what").
+type KeyRole int32
+
+const (
+	KeyRole_KEY_ROLE_UNSPECIFIED KeyRole = 0
+	// Everything an admin may.
+	KeyRole_KEY_ROLE_ADMIN KeyRole = 1
+	// Assignment, Analytics, presence actions on operators, and every read; no configuration.
+	KeyRole_KEY_ROLE_SUPERVISOR KeyRole = 2
+	// Reads only.
+	KeyRole_KEY_ROLE_READONLY KeyRole = 3
+)
+
+// Enum value maps for KeyRole.
+var (
+	KeyRole_name = map[int32]string{
+		0: "KEY_ROLE_UNSPECIFIED",
+		1: "KEY_ROLE_ADMIN",
+		2: "KEY_ROLE_SUPERVISOR",
+		3: "KEY_ROLE_READONLY",
+	}
+	KeyRole_value = map[string]int32{
+		"KEY_ROLE_UNSPECIFIED": 0,
+		"KEY_ROLE_ADMIN":       1,
+		"KEY_ROLE_SUPERVISOR":  2,
+		"KEY_ROLE_READONLY":    3,
+	}
+)
+
+func (x KeyRole) Enum() *KeyRole {
+	p := new(KeyRole)
+	*p = x
+	return p
+}
+
+func (x KeyRole) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (KeyRole) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_admin_v1_admin_proto_enumTypes[0].Descriptor()
+}
+
+func (KeyRole) Type() protoreflect.EnumType {
+	return &file_tandem_admin_v1_admin_proto_enumTypes[0]
+}
+
+func (x KeyRole) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use KeyRole.Descriptor instead.
+func (KeyRole) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{0}
+}
+
 // WeekHours are hours of each weekday in a time zone.
 type WeekHours struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2941,6 +2997,1194 @@ func (x *SpareCandidate) GetCallsToday() uint32 {
 	return 0
 }
 
+// ApiKey is a tool's credential. Tandem keeps only a hash of its secret.
+type ApiKey struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Assigned by Tandem ("key_…").
+	KeyId string `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// Unique among keys not revoked; says whose or what tool it is.
+	Name      string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Role      KeyRole                `protobuf:"varint,3,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Who made it: an API key's name, or "admin-key" for the --admin-key.
+	CreatedBy string `protobuf:"bytes,5,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	// To the minute.
+	LastUsedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_used_at,json=lastUsedAt,proto3" json:"last_used_at,omitempty"`
+	// Set once revoked.
+	RevokedAt     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApiKey) Reset() {
+	*x = ApiKey{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApiKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApiKey) ProtoMessage() {}
+
+func (x *ApiKey) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApiKey.ProtoReflect.Descriptor instead.
+func (*ApiKey) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ApiKey) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *ApiKey) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ApiKey) GetRole() KeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *ApiKey) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *ApiKey) GetCreatedBy() string {
+	if x != nil {
+		return x.CreatedBy
+	}
+	return ""
+}
+
+func (x *ApiKey) GetLastUsedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastUsedAt
+	}
+	return nil
+}
+
+func (x *ApiKey) GetRevokedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokedAt
+	}
+	return nil
+}
+
+type CreateApiKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 1-63 lowercase letters, digits, '.', '_' or '-'.
+	Name          string  `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Role          KeyRole `protobuf:"varint,2,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApiKeyRequest) Reset() {
+	*x = CreateApiKeyRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApiKeyRequest) ProtoMessage() {}
+
+func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *CreateApiKeyRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateApiKeyRequest) GetRole() KeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
+type CreateApiKeyResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	ApiKey *ApiKey                `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	// The key to send as "Authorization: Bearer <secret>". Shown only here.
+	Secret        string `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateApiKeyResponse) Reset() {
+	*x = CreateApiKeyResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateApiKeyResponse) ProtoMessage() {}
+
+func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+func (x *CreateApiKeyResponse) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+type ListApiKeysRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	IncludeRevoked bool                   `protobuf:"varint,1,opt,name=include_revoked,json=includeRevoked,proto3" json:"include_revoked,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListApiKeysRequest) Reset() {
+	*x = ListApiKeysRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApiKeysRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApiKeysRequest) ProtoMessage() {}
+
+func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
+func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ListApiKeysRequest) GetIncludeRevoked() bool {
+	if x != nil {
+		return x.IncludeRevoked
+	}
+	return false
+}
+
+type ListApiKeysResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApiKeys       []*ApiKey              `protobuf:"bytes,1,rep,name=api_keys,json=apiKeys,proto3" json:"api_keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListApiKeysResponse) Reset() {
+	*x = ListApiKeysResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListApiKeysResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListApiKeysResponse) ProtoMessage() {}
+
+func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
+func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
+	if x != nil {
+		return x.ApiKeys
+	}
+	return nil
+}
+
+type RevokeApiKeyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeApiKeyRequest) Reset() {
+	*x = RevokeApiKeyRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeApiKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeApiKeyRequest) ProtoMessage() {}
+
+func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
+func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *RevokeApiKeyRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+type RevokeApiKeyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApiKey        *ApiKey                `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeApiKeyResponse) Reset() {
+	*x = RevokeApiKeyResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeApiKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeApiKeyResponse) ProtoMessage() {}
+
+func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
+func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+// AuditEntry is one change made by an admin or a supervisor.
+type AuditEntry struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	EntryId uint64                 `protobuf:"varint,1,opt,name=entry_id,json=entryId,proto3" json:"entry_id,omitempty"`
+	At      *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	// The API key's name ("admin-key" for --admin-key).
+	Actor string `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
+	// admin or supervisor.
+	ActorRole string `protobuf:"bytes,4,opt,name=actor_role,json=actorRole,proto3" json:"actor_role,omitempty"`
+	// The RPC, e.g. "/tandem.admin.v1.AdminService/UpdateQueue".
+	Procedure string `protobuf:"bytes,5,opt,name=procedure,proto3" json:"procedure,omitempty"`
+	// The request, as protobuf JSON, with passwords and secrets replaced by "[redacted]".
+	RequestJson string `protobuf:"bytes,6,opt,name=request_json,json=requestJson,proto3" json:"request_json,omitempty"`
+	// What the change touched before and after it, as protobuf JSON; "" when there was nothing
+	// before (a creation) or nothing to show.
+	BeforeJson    string `protobuf:"bytes,7,opt,name=before_json,json=beforeJson,proto3" json:"before_json,omitempty"`
+	AfterJson     string `protobuf:"bytes,8,opt,name=after_json,json=afterJson,proto3" json:"after_json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditEntry) Reset() {
+	*x = AuditEntry{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditEntry) ProtoMessage() {}
+
+func (x *AuditEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
+func (*AuditEntry) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *AuditEntry) GetEntryId() uint64 {
+	if x != nil {
+		return x.EntryId
+	}
+	return 0
+}
+
+func (x *AuditEntry) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *AuditEntry) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetActorRole() string {
+	if x != nil {
+		return x.ActorRole
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetProcedure() string {
+	if x != nil {
+		return x.Procedure
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetRequestJson() string {
+	if x != nil {
+		return x.RequestJson
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetBeforeJson() string {
+	if x != nil {
+		return x.BeforeJson
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetAfterJson() string {
+	if x != nil {
+		return x.AfterJson
+	}
+	return ""
+}
+
+type ListAuditEntriesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Entries at or after since, and before until; both optional.
+	Since *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=since,proto3" json:"since,omitempty"`
+	Until *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=until,proto3" json:"until,omitempty"`
+	// Only this actor's entries, or this procedure's (its full name or just the method name).
+	Actor     string `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
+	Procedure string `protobuf:"bytes,4,opt,name=procedure,proto3" json:"procedure,omitempty"`
+	// At most this many (default 100, at most 1000).
+	Limit uint32 `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Only entries older than this one: the next page after next_before_id.
+	BeforeId      uint64 `protobuf:"varint,6,opt,name=before_id,json=beforeId,proto3" json:"before_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEntriesRequest) Reset() {
+	*x = ListAuditEntriesRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEntriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEntriesRequest) ProtoMessage() {}
+
+func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
+func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ListAuditEntriesRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *ListAuditEntriesRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *ListAuditEntriesRequest) GetProcedure() string {
+	if x != nil {
+		return x.Procedure
+	}
+	return ""
+}
+
+func (x *ListAuditEntriesRequest) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *ListAuditEntriesRequest) GetBeforeId() uint64 {
+	if x != nil {
+		return x.BeforeId
+	}
+	return 0
+}
+
+type ListAuditEntriesResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Entries []*AuditEntry          `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	// Pass as before_id for the next page; 0 when there is none.
+	NextBeforeId  uint64 `protobuf:"varint,2,opt,name=next_before_id,json=nextBeforeId,proto3" json:"next_before_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEntriesResponse) Reset() {
+	*x = ListAuditEntriesResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEntriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEntriesResponse) ProtoMessage() {}
+
+func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
+func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *ListAuditEntriesResponse) GetNextBeforeId() uint64 {
+	if x != nil {
+		return x.NextBeforeId
+	}
+	return 0
+}
+
+type GetRetentionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRetentionRequest) Reset() {
+	*x = GetRetentionRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRetentionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRetentionRequest) ProtoMessage() {}
+
+func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
+func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+}
+
+type GetRetentionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Call details older than this many days are purged; 0 keeps them.
+	CallDays    uint32                 `protobuf:"varint,1,opt,name=call_days,json=callDays,proto3" json:"call_days,omitempty"`
+	LastPurgeAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=last_purge_at,json=lastPurgeAt,proto3" json:"last_purge_at,omitempty"`
+	// Calls anonymised by the last purge.
+	LastPurgedCalls uint32 `protobuf:"varint,3,opt,name=last_purged_calls,json=lastPurgedCalls,proto3" json:"last_purged_calls,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GetRetentionResponse) Reset() {
+	*x = GetRetentionResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRetentionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRetentionResponse) ProtoMessage() {}
+
+func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
+func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *GetRetentionResponse) GetCallDays() uint32 {
+	if x != nil {
+		return x.CallDays
+	}
+	return 0
+}
+
+func (x *GetRetentionResponse) GetLastPurgeAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastPurgeAt
+	}
+	return nil
+}
+
+func (x *GetRetentionResponse) GetLastPurgedCalls() uint32 {
+	if x != nil {
+		return x.LastPurgedCalls
+	}
+	return 0
+}
+
+type SetRetentionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 0 keeps call details; otherwise 1 to 3650.
+	CallDays      uint32 `protobuf:"varint,1,opt,name=call_days,json=callDays,proto3" json:"call_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetRetentionRequest) Reset() {
+	*x = SetRetentionRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetRetentionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetRetentionRequest) ProtoMessage() {}
+
+func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
+func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *SetRetentionRequest) GetCallDays() uint32 {
+	if x != nil {
+		return x.CallDays
+	}
+	return 0
+}
+
+type SetRetentionResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	CallDays uint32                 `protobuf:"varint,1,opt,name=call_days,json=callDays,proto3" json:"call_days,omitempty"`
+	// Calls anonymised by the purge this change ran.
+	PurgedCalls   uint32 `protobuf:"varint,2,opt,name=purged_calls,json=purgedCalls,proto3" json:"purged_calls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetRetentionResponse) Reset() {
+	*x = SetRetentionResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetRetentionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetRetentionResponse) ProtoMessage() {}
+
+func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
+func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *SetRetentionResponse) GetCallDays() uint32 {
+	if x != nil {
+		return x.CallDays
+	}
+	return 0
+}
+
+func (x *SetRetentionResponse) GetPurgedCalls() uint32 {
+	if x != nil {
+		return x.PurgedCalls
+	}
+	return 0
+}
+
+type ExportCallerDataRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Any form Tandem reads (normalised to E.164).
+	Number        string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportCallerDataRequest) Reset() {
+	*x = ExportCallerDataRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportCallerDataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportCallerDataRequest) ProtoMessage() {}
+
+func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
+func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *ExportCallerDataRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+type ExportCallerDataResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// E.164.
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// His client record, if any.
+	Client *Client `protobuf:"bytes,2,opt,name=client,proto3" json:"client,omitempty"`
+	// His calls still holding personal data, oldest first.
+	Calls         []*CallerCall `protobuf:"bytes,3,rep,name=calls,proto3" json:"calls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportCallerDataResponse) Reset() {
+	*x = ExportCallerDataResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportCallerDataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportCallerDataResponse) ProtoMessage() {}
+
+func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
+func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *ExportCallerDataResponse) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *ExportCallerDataResponse) GetClient() *Client {
+	if x != nil {
+		return x.Client
+	}
+	return nil
+}
+
+func (x *ExportCallerDataResponse) GetCalls() []*CallerCall {
+	if x != nil {
+		return x.Calls
+	}
+	return nil
+}
+
+// CallerCall is a call as a caller's data export shows it.
+type CallerCall struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueId       string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	State         v1.CallState           `protobuf:"varint,3,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
+	ArrivedAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	AnsweredAt    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
+	EndedAt       *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
+	CallerNumber  string                 `protobuf:"bytes,7,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	CallerName    string                 `protobuf:"bytes,8,opt,name=caller_name,json=callerName,proto3" json:"caller_name,omitempty"`
+	DialedNumber  string                 `protobuf:"bytes,9,opt,name=dialed_number,json=dialedNumber,proto3" json:"dialed_number,omitempty"`
+	SipHeaders    map[string]string      `protobuf:"bytes,10,rep,name=sip_headers,json=sipHeaders,proto3" json:"sip_headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	CustomData    string                 `protobuf:"bytes,11,opt,name=custom_data,json=customData,proto3" json:"custom_data,omitempty"`
+	OperatorId    string                 `protobuf:"bytes,12,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	TalkTimeMs    uint32                 `protobuf:"varint,13,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	HungUpBy      v1.HangupParty         `protobuf:"varint,14,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallerCall) Reset() {
+	*x = CallerCall{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallerCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallerCall) ProtoMessage() {}
+
+func (x *CallerCall) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
+func (*CallerCall) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *CallerCall) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *CallerCall) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *CallerCall) GetState() v1.CallState {
+	if x != nil {
+		return x.State
+	}
+	return v1.CallState(0)
+}
+
+func (x *CallerCall) GetArrivedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ArrivedAt
+	}
+	return nil
+}
+
+func (x *CallerCall) GetAnsweredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AnsweredAt
+	}
+	return nil
+}
+
+func (x *CallerCall) GetEndedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndedAt
+	}
+	return nil
+}
+
+func (x *CallerCall) GetCallerNumber() string {
+	if x != nil {
+		return x.CallerNumber
+	}
+	return ""
+}
+
+func (x *CallerCall) GetCallerName() string {
+	if x != nil {
+		return x.CallerName
+	}
+	return ""
+}
+
+func (x *CallerCall) GetDialedNumber() string {
+	if x != nil {
+		return x.DialedNumber
+	}
+	return ""
+}
+
+func (x *CallerCall) GetSipHeaders() map[string]string {
+	if x != nil {
+		return x.SipHeaders
+	}
+	return nil
+}
+
+func (x *CallerCall) GetCustomData() string {
+	if x != nil {
+		return x.CustomData
+	}
+	return ""
+}
+
+func (x *CallerCall) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *CallerCall) GetTalkTimeMs() uint32 {
+	if x != nil {
+		return x.TalkTimeMs
+	}
+	return 0
+}
+
+func (x *CallerCall) GetHungUpBy() v1.HangupParty {
+	if x != nil {
+		return x.HungUpBy
+	}
+	return v1.HangupParty(0)
+}
+
+type DeleteCallerDataRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Number        string                 `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCallerDataRequest) Reset() {
+	*x = DeleteCallerDataRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCallerDataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCallerDataRequest) ProtoMessage() {}
+
+func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
+func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *DeleteCallerDataRequest) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+type DeleteCallerDataResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// E.164.
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// Finished calls whose personal data was erased.
+	CallsErased uint32 `protobuf:"varint,2,opt,name=calls_erased,json=callsErased,proto3" json:"calls_erased,omitempty"`
+	// Whether a client record was removed.
+	ClientRemoved bool `protobuf:"varint,3,opt,name=client_removed,json=clientRemoved,proto3" json:"client_removed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteCallerDataResponse) Reset() {
+	*x = DeleteCallerDataResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteCallerDataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteCallerDataResponse) ProtoMessage() {}
+
+func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
+func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *DeleteCallerDataResponse) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *DeleteCallerDataResponse) GetCallsErased() uint32 {
+	if x != nil {
+		return x.CallsErased
+	}
+	return 0
+}
+
+func (x *DeleteCallerDataResponse) GetClientRemoved() bool {
+	if x != nil {
+		return x.ClientRemoved
+	}
+	return false
+}
+
 var File_tandem_admin_v1_admin_proto protoreflect.FileDescriptor
 
 const file_tandem_admin_v1_admin_proto_rawDesc = "" +
@@ -3154,7 +4398,111 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\beligible\x18\x02 \x01(\bR\beligible\x12)\n" +
 	"\x10excluded_because\x18\x03 \x01(\tR\x0fexcludedBecause\x12\x1f\n" +
 	"\vcalls_today\x18\x04 \x01(\rR\n" +
-	"callsToday2\xb7\x0e\n" +
+	"callsToday\"\xb4\x02\n" +
+	"\x06ApiKey\x12\x15\n" +
+	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12,\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\x129\n" +
+	"\n" +
+	"created_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1d\n" +
+	"\n" +
+	"created_by\x18\x05 \x01(\tR\tcreatedBy\x12<\n" +
+	"\flast_used_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"lastUsedAt\x129\n" +
+	"\n" +
+	"revoked_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\"W\n" +
+	"\x13CreateApiKeyRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12,\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\"`\n" +
+	"\x14CreateApiKeyResponse\x120\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\"=\n" +
+	"\x12ListApiKeysRequest\x12'\n" +
+	"\x0finclude_revoked\x18\x01 \x01(\bR\x0eincludeRevoked\"I\n" +
+	"\x13ListApiKeysResponse\x122\n" +
+	"\bapi_keys\x18\x01 \x03(\v2\x17.tandem.admin.v1.ApiKeyR\aapiKeys\",\n" +
+	"\x13RevokeApiKeyRequest\x12\x15\n" +
+	"\x06key_id\x18\x01 \x01(\tR\x05keyId\"H\n" +
+	"\x14RevokeApiKeyResponse\x120\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"\x89\x02\n" +
+	"\n" +
+	"AuditEntry\x12\x19\n" +
+	"\bentry_id\x18\x01 \x01(\x04R\aentryId\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x14\n" +
+	"\x05actor\x18\x03 \x01(\tR\x05actor\x12\x1d\n" +
+	"\n" +
+	"actor_role\x18\x04 \x01(\tR\tactorRole\x12\x1c\n" +
+	"\tprocedure\x18\x05 \x01(\tR\tprocedure\x12!\n" +
+	"\frequest_json\x18\x06 \x01(\tR\vrequestJson\x12\x1f\n" +
+	"\vbefore_json\x18\a \x01(\tR\n" +
+	"beforeJson\x12\x1d\n" +
+	"\n" +
+	"after_json\x18\b \x01(\tR\tafterJson\"\xe4\x01\n" +
+	"\x17ListAuditEntriesRequest\x120\n" +
+	"\x05since\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12\x14\n" +
+	"\x05actor\x18\x03 \x01(\tR\x05actor\x12\x1c\n" +
+	"\tprocedure\x18\x04 \x01(\tR\tprocedure\x12\x14\n" +
+	"\x05limit\x18\x05 \x01(\rR\x05limit\x12\x1b\n" +
+	"\tbefore_id\x18\x06 \x01(\x04R\bbeforeId\"w\n" +
+	"\x18ListAuditEntriesResponse\x125\n" +
+	"\aentries\x18\x01 \x03(\v2\x1b.tandem.admin.v1.AuditEntryR\aentries\x12$\n" +
+	"\x0enext_before_id\x18\x02 \x01(\x04R\fnextBeforeId\"\x15\n" +
+	"\x13GetRetentionRequest\"\x9f\x01\n" +
+	"\x14GetRetentionResponse\x12\x1b\n" +
+	"\tcall_days\x18\x01 \x01(\rR\bcallDays\x12>\n" +
+	"\rlast_purge_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\vlastPurgeAt\x12*\n" +
+	"\x11last_purged_calls\x18\x03 \x01(\rR\x0flastPurgedCalls\"2\n" +
+	"\x13SetRetentionRequest\x12\x1b\n" +
+	"\tcall_days\x18\x01 \x01(\rR\bcallDays\"V\n" +
+	"\x14SetRetentionResponse\x12\x1b\n" +
+	"\tcall_days\x18\x01 \x01(\rR\bcallDays\x12!\n" +
+	"\fpurged_calls\x18\x02 \x01(\rR\vpurgedCalls\"1\n" +
+	"\x17ExportCallerDataRequest\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\"\x96\x01\n" +
+	"\x18ExportCallerDataResponse\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\x12/\n" +
+	"\x06client\x18\x02 \x01(\v2\x17.tandem.admin.v1.ClientR\x06client\x121\n" +
+	"\x05calls\x18\x03 \x03(\v2\x1b.tandem.admin.v1.CallerCallR\x05calls\"\xbb\x05\n" +
+	"\n" +
+	"CallerCall\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
+	"\x05state\x18\x03 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x129\n" +
+	"\n" +
+	"arrived_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x12;\n" +
+	"\vanswered_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"answeredAt\x125\n" +
+	"\bended_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\x12#\n" +
+	"\rcaller_number\x18\a \x01(\tR\fcallerNumber\x12\x1f\n" +
+	"\vcaller_name\x18\b \x01(\tR\n" +
+	"callerName\x12#\n" +
+	"\rdialed_number\x18\t \x01(\tR\fdialedNumber\x12L\n" +
+	"\vsip_headers\x18\n" +
+	" \x03(\v2+.tandem.admin.v1.CallerCall.SipHeadersEntryR\n" +
+	"sipHeaders\x12\x1f\n" +
+	"\vcustom_data\x18\v \x01(\tR\n" +
+	"customData\x12\x1f\n" +
+	"\voperator_id\x18\f \x01(\tR\n" +
+	"operatorId\x12 \n" +
+	"\ftalk_time_ms\x18\r \x01(\rR\n" +
+	"talkTimeMs\x12;\n" +
+	"\n" +
+	"hung_up_by\x18\x0e \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x1a=\n" +
+	"\x0fSipHeadersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"1\n" +
+	"\x17DeleteCallerDataRequest\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\"|\n" +
+	"\x18DeleteCallerDataResponse\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\x12!\n" +
+	"\fcalls_erased\x18\x02 \x01(\rR\vcallsErased\x12%\n" +
+	"\x0eclient_removed\x18\x03 \x01(\bR\rclientRemoved*g\n" +
+	"\aKeyRole\x12\x18\n" +
+	"\x14KEY_ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eKEY_ROLE_ADMIN\x10\x01\x12\x17\n" +
+	"\x13KEY_ROLE_SUPERVISOR\x10\x02\x12\x15\n" +
+	"\x11KEY_ROLE_READONLY\x10\x032\xc0\x14\n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -3177,7 +4525,15 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\vUpdateSpare\x12#.tandem.admin.v1.UpdateSpareRequest\x1a$.tandem.admin.v1.UpdateSpareResponse\x12U\n" +
 	"\n" +
 	"ListSpares\x12\".tandem.admin.v1.ListSparesRequest\x1a#.tandem.admin.v1.ListSparesResponse\x12d\n" +
-	"\x0fPreviewOverflow\x12'.tandem.admin.v1.PreviewOverflowRequest\x1a(.tandem.admin.v1.PreviewOverflowResponseB\xba\x01\n" +
+	"\x0fPreviewOverflow\x12'.tandem.admin.v1.PreviewOverflowRequest\x1a(.tandem.admin.v1.PreviewOverflowResponse\x12[\n" +
+	"\fCreateApiKey\x12$.tandem.admin.v1.CreateApiKeyRequest\x1a%.tandem.admin.v1.CreateApiKeyResponse\x12X\n" +
+	"\vListApiKeys\x12#.tandem.admin.v1.ListApiKeysRequest\x1a$.tandem.admin.v1.ListApiKeysResponse\x12[\n" +
+	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12g\n" +
+	"\x10ListAuditEntries\x12(.tandem.admin.v1.ListAuditEntriesRequest\x1a).tandem.admin.v1.ListAuditEntriesResponse\x12[\n" +
+	"\fGetRetention\x12$.tandem.admin.v1.GetRetentionRequest\x1a%.tandem.admin.v1.GetRetentionResponse\x12[\n" +
+	"\fSetRetention\x12$.tandem.admin.v1.SetRetentionRequest\x1a%.tandem.admin.v1.SetRetentionResponse\x12g\n" +
+	"\x10ExportCallerData\x12(.tandem.admin.v1.ExportCallerDataRequest\x1a).tandem.admin.v1.ExportCallerDataResponse\x12g\n" +
+	"\x10DeleteCallerData\x12(.tandem.admin.v1.DeleteCallerDataRequest\x1a).tandem.admin.v1.DeleteCallerDataResponseB\xba\x01\n" +
 	"\x13com.tandem.admin.v1B\n" +
 	"AdminProtoP\x01Z9github.com/tandemcc/tandem/gen/go/tandem/admin/v1;adminv1\xa2\x02\x03TAX\xaa\x02\x0fTandem.Admin.V1\xca\x02\x0fTandem\\Admin\\V1\xe2\x02\x1bTandem\\Admin\\V1\\GPBMetadata\xea\x02\x11Tandem::Admin::V1b\x06proto3"
 
@@ -3193,153 +4549,214 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 	return file_tandem_admin_v1_admin_proto_rawDescData
 }
 
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
+var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 73)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
-	(*WeekHours)(nil),               // 0: tandem.admin.v1.WeekHours
-	(*Operator)(nil),                // 1: tandem.admin.v1.Operator
-	(*QueueSkill)(nil),              // 2: tandem.admin.v1.QueueSkill
-	(*CreateOperatorRequest)(nil),   // 3: tandem.admin.v1.CreateOperatorRequest
-	(*CreateOperatorResponse)(nil),  // 4: tandem.admin.v1.CreateOperatorResponse
-	(*UpdateOperatorRequest)(nil),   // 5: tandem.admin.v1.UpdateOperatorRequest
-	(*UpdateOperatorResponse)(nil),  // 6: tandem.admin.v1.UpdateOperatorResponse
-	(*GetOperatorRequest)(nil),      // 7: tandem.admin.v1.GetOperatorRequest
-	(*GetOperatorResponse)(nil),     // 8: tandem.admin.v1.GetOperatorResponse
-	(*ListOperatorsRequest)(nil),    // 9: tandem.admin.v1.ListOperatorsRequest
-	(*ListOperatorsResponse)(nil),   // 10: tandem.admin.v1.ListOperatorsResponse
-	(*Queue)(nil),                   // 11: tandem.admin.v1.Queue
-	(*Overflow)(nil),                // 12: tandem.admin.v1.Overflow
-	(*CreateQueueRequest)(nil),      // 13: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),     // 14: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),      // 15: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),     // 16: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),         // 17: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),        // 18: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),       // 19: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),      // 20: tandem.admin.v1.ListQueuesResponse
-	(*Client)(nil),                  // 21: tandem.admin.v1.Client
-	(*SetClientRequest)(nil),        // 22: tandem.admin.v1.SetClientRequest
-	(*SetClientResponse)(nil),       // 23: tandem.admin.v1.SetClientResponse
-	(*RemoveClientRequest)(nil),     // 24: tandem.admin.v1.RemoveClientRequest
-	(*RemoveClientResponse)(nil),    // 25: tandem.admin.v1.RemoveClientResponse
-	(*GetClientRequest)(nil),        // 26: tandem.admin.v1.GetClientRequest
-	(*GetClientResponse)(nil),       // 27: tandem.admin.v1.GetClientResponse
-	(*ListClientsRequest)(nil),      // 28: tandem.admin.v1.ListClientsRequest
-	(*ListClientsResponse)(nil),     // 29: tandem.admin.v1.ListClientsResponse
-	(*ImportClientsRequest)(nil),    // 30: tandem.admin.v1.ImportClientsRequest
-	(*ImportClientsResponse)(nil),   // 31: tandem.admin.v1.ImportClientsResponse
-	(*ImportError)(nil),             // 32: tandem.admin.v1.ImportError
-	(*Absence)(nil),                 // 33: tandem.admin.v1.Absence
-	(*CreateAbsenceRequest)(nil),    // 34: tandem.admin.v1.CreateAbsenceRequest
-	(*CreateAbsenceResponse)(nil),   // 35: tandem.admin.v1.CreateAbsenceResponse
-	(*DeleteAbsenceRequest)(nil),    // 36: tandem.admin.v1.DeleteAbsenceRequest
-	(*DeleteAbsenceResponse)(nil),   // 37: tandem.admin.v1.DeleteAbsenceResponse
-	(*ListAbsencesRequest)(nil),     // 38: tandem.admin.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),    // 39: tandem.admin.v1.ListAbsencesResponse
-	(*Spare)(nil),                   // 40: tandem.admin.v1.Spare
-	(*SpareUse)(nil),                // 41: tandem.admin.v1.SpareUse
-	(*CreateSpareRequest)(nil),      // 42: tandem.admin.v1.CreateSpareRequest
-	(*CreateSpareResponse)(nil),     // 43: tandem.admin.v1.CreateSpareResponse
-	(*UpdateSpareRequest)(nil),      // 44: tandem.admin.v1.UpdateSpareRequest
-	(*UpdateSpareResponse)(nil),     // 45: tandem.admin.v1.UpdateSpareResponse
-	(*ListSparesRequest)(nil),       // 46: tandem.admin.v1.ListSparesRequest
-	(*ListSparesResponse)(nil),      // 47: tandem.admin.v1.ListSparesResponse
-	(*PreviewOverflowRequest)(nil),  // 48: tandem.admin.v1.PreviewOverflowRequest
-	(*PreviewOverflowResponse)(nil), // 49: tandem.admin.v1.PreviewOverflowResponse
-	(*SpareCandidate)(nil),          // 50: tandem.admin.v1.SpareCandidate
-	nil,                             // 51: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                             // 52: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	(*v1.Contact)(nil),              // 53: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),   // 54: google.protobuf.Timestamp
+	(KeyRole)(0),                     // 0: tandem.admin.v1.KeyRole
+	(*WeekHours)(nil),                // 1: tandem.admin.v1.WeekHours
+	(*Operator)(nil),                 // 2: tandem.admin.v1.Operator
+	(*QueueSkill)(nil),               // 3: tandem.admin.v1.QueueSkill
+	(*CreateOperatorRequest)(nil),    // 4: tandem.admin.v1.CreateOperatorRequest
+	(*CreateOperatorResponse)(nil),   // 5: tandem.admin.v1.CreateOperatorResponse
+	(*UpdateOperatorRequest)(nil),    // 6: tandem.admin.v1.UpdateOperatorRequest
+	(*UpdateOperatorResponse)(nil),   // 7: tandem.admin.v1.UpdateOperatorResponse
+	(*GetOperatorRequest)(nil),       // 8: tandem.admin.v1.GetOperatorRequest
+	(*GetOperatorResponse)(nil),      // 9: tandem.admin.v1.GetOperatorResponse
+	(*ListOperatorsRequest)(nil),     // 10: tandem.admin.v1.ListOperatorsRequest
+	(*ListOperatorsResponse)(nil),    // 11: tandem.admin.v1.ListOperatorsResponse
+	(*Queue)(nil),                    // 12: tandem.admin.v1.Queue
+	(*Overflow)(nil),                 // 13: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),       // 14: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),      // 15: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),       // 16: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),      // 17: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),          // 18: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),         // 19: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),        // 20: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),       // 21: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                   // 22: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),         // 23: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),        // 24: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),      // 25: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),     // 26: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),         // 27: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),        // 28: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),       // 29: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),      // 30: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),     // 31: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),    // 32: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),              // 33: tandem.admin.v1.ImportError
+	(*Absence)(nil),                  // 34: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),     // 35: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),    // 36: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),     // 37: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),    // 38: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),      // 39: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),     // 40: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                    // 41: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                 // 42: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),       // 43: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),      // 44: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),       // 45: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),      // 46: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),        // 47: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),       // 48: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),   // 49: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil),  // 50: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),           // 51: tandem.admin.v1.SpareCandidate
+	(*ApiKey)(nil),                   // 52: tandem.admin.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),      // 53: tandem.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),     // 54: tandem.admin.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),       // 55: tandem.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),      // 56: tandem.admin.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),      // 57: tandem.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),     // 58: tandem.admin.v1.RevokeApiKeyResponse
+	(*AuditEntry)(nil),               // 59: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),  // 60: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil), // 61: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),      // 62: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),     // 63: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),      // 64: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),     // 65: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),  // 66: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil), // 67: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),               // 68: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),  // 69: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil), // 70: tandem.admin.v1.DeleteCallerDataResponse
+	nil,                              // 71: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                              // 72: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                              // 73: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),               // 74: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),    // 75: google.protobuf.Timestamp
+	(v1.CallState)(0),                // 76: tandem.common.v1.CallState
+	(v1.HangupParty)(0),              // 77: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	51, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	53, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
-	2,  // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	54, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
-	0,  // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	53, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
-	2,  // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
-	0,  // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
-	1,  // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	53, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
-	2,  // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
-	0,  // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
-	1,  // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	1,  // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	1,  // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	52, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	12, // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
-	11, // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	11, // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	11, // 19: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	11, // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	11, // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	11, // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	54, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	54, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
-	21, // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
-	21, // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
-	21, // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
-	21, // 28: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
-	32, // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
-	33, // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
-	33, // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	53, // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
-	0,  // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
-	41, // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	54, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
-	40, // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	40, // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	40, // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	40, // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	40, // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	54, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
-	50, // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
-	3,  // 43: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	5,  // 44: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	7,  // 45: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	9,  // 46: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	13, // 47: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	15, // 48: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	17, // 49: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	19, // 50: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	22, // 51: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	24, // 52: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	26, // 53: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	28, // 54: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	30, // 55: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	34, // 56: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	36, // 57: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	38, // 58: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	42, // 59: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	44, // 60: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	46, // 61: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	48, // 62: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	4,  // 63: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	6,  // 64: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	8,  // 65: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	10, // 66: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	14, // 67: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	16, // 68: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	18, // 69: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	20, // 70: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	23, // 71: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	25, // 72: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	27, // 73: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	29, // 74: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	31, // 75: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	35, // 76: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	37, // 77: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	39, // 78: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	43, // 79: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	45, // 80: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	47, // 81: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	49, // 82: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	63, // [63:83] is the sub-list for method output_type
-	43, // [43:63] is the sub-list for method input_type
-	43, // [43:43] is the sub-list for extension type_name
-	43, // [43:43] is the sub-list for extension extendee
-	0,  // [0:43] is the sub-list for field type_name
+	71, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	74, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	3,  // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
+	75, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	1,  // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
+	74, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	3,  // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
+	1,  // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
+	2,  // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	74, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	3,  // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
+	1,  // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
+	2,  // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	2,  // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	2,  // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
+	72, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	13, // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
+	12, // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12, // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12, // 19: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12, // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12, // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12, // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
+	75, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	75, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	22, // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
+	22, // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
+	22, // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
+	22, // 28: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
+	33, // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
+	34, // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
+	34, // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
+	74, // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	1,  // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
+	42, // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
+	75, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	41, // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	41, // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	41, // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	41, // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	41, // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
+	75, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	51, // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
+	0,  // 43: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
+	75, // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	75, // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	75, // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	0,  // 47: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
+	52, // 48: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	52, // 49: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
+	52, // 50: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	75, // 51: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	75, // 52: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	75, // 53: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	59, // 54: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	75, // 55: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	22, // 56: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	68, // 57: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	76, // 58: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	75, // 59: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	75, // 60: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	75, // 61: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	73, // 62: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	77, // 63: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	4,  // 64: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,  // 65: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,  // 66: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10, // 67: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	14, // 68: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	16, // 69: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	18, // 70: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	20, // 71: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	23, // 72: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	25, // 73: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	27, // 74: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	29, // 75: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	31, // 76: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	35, // 77: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	37, // 78: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	39, // 79: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	43, // 80: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	45, // 81: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	47, // 82: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	49, // 83: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	53, // 84: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	55, // 85: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	57, // 86: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	60, // 87: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	62, // 88: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	64, // 89: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	66, // 90: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	69, // 91: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,  // 92: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,  // 93: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,  // 94: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11, // 95: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	15, // 96: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	17, // 97: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	19, // 98: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	21, // 99: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	24, // 100: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	26, // 101: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	28, // 102: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	30, // 103: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	32, // 104: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	36, // 105: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	38, // 106: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	40, // 107: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	44, // 108: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	46, // 109: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	48, // 110: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	50, // 111: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	54, // 112: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	56, // 113: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	58, // 114: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	61, // 115: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	63, // 116: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	65, // 117: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	67, // 118: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	70, // 119: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	92, // [92:120] is the sub-list for method output_type
+	64, // [64:92] is the sub-list for method input_type
+	64, // [64:64] is the sub-list for extension type_name
+	64, // [64:64] is the sub-list for extension extendee
+	0,  // [0:64] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -3353,13 +4770,14 @@ func file_tandem_admin_v1_admin_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   53,
+			NumEnums:      1,
+			NumMessages:   73,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_tandem_admin_v1_admin_proto_goTypes,
 		DependencyIndexes: file_tandem_admin_v1_admin_proto_depIdxs,
+		EnumInfos:         file_tandem_admin_v1_admin_proto_enumTypes,
 		MessageInfos:      file_tandem_admin_v1_admin_proto_msgTypes,
 	}.Build()
 	File_tandem_admin_v1_admin_proto = out.File

@@ -5,11 +5,11 @@
 // Admin configures the call center: operators (who, how to reach them, which queues they serve)
 // and queues (which dialed numbers lead to them, how they route).
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Contact } from "../../common/v1/common_pb";
+import type { CallState, Contact, HangupParty } from "../../common/v1/common_pb";
 import { file_tandem_common_v1_common } from "../../common/v1/common_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/admin/v1/admin.proto.
  */
 export const file_tandem_admin_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("Cht0YW5kZW0vYWRtaW4vdjEvYWRtaW4ucHJvdG8SD3RhbmRlbS5hZG1pbi52MSJ/CglXZWVrSG91cnMSEQoJdGltZV96b25lGAEgASgJEjIKBGRheXMYAiADKAsyJC50YW5kZW0uYWRtaW4udjEuV2Vla0hvdXJzLkRheXNFbnRyeRorCglEYXlzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKJAgoIT3BlcmF0b3ISEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSKgoHY29udGFjdBgEIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBIrCgZxdWV1ZXMYBSADKAsyGy50YW5kZW0uYWRtaW4udjEuUXVldWVTa2lsbBIQCghkaXNhYmxlZBgGIAEoCBIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgVob3VycxgIIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnMiLQoKUXVldWVTa2lsbBIQCghxdWV1ZV9pZBgBIAEoCRINCgVsZXZlbBgCIAEoDSLRAQoVQ3JlYXRlT3BlcmF0b3JSZXF1ZXN0EgwKBG5hbWUYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSKwoGcXVldWVzGAUgAygLMhsudGFuZGVtLmFkbWluLnYxLlF1ZXVlU2tpbGwSKQoFaG91cnMYBiABKAsyGi50YW5kZW0uYWRtaW4udjEuV2Vla0hvdXJzIkUKFkNyZWF0ZU9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IivAIKFVVwZGF0ZU9wZXJhdG9yUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIZCgxkaXNwbGF5X25hbWUYAiABKAlIAIgBARIVCghwYXNzd29yZBgDIAEoCUgBiAEBEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSKwoGcXVldWVzGAUgAygLMhsudGFuZGVtLmFkbWluLnYxLlF1ZXVlU2tpbGwSFgoOcmVwbGFjZV9xdWV1ZXMYBiABKAgSFQoIZGlzYWJsZWQYByABKAhIAogBARIpCgVob3VycxgIIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnNCDwoNX2Rpc3BsYXlfbmFtZUILCglfcGFzc3dvcmRCCwoJX2Rpc2FibGVkIkUKFlVwZGF0ZU9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IiKQoSR2V0T3BlcmF0b3JSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJIkIKE0dldE9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IiFgoUTGlzdE9wZXJhdG9yc1JlcXVlc3QiRQoVTGlzdE9wZXJhdG9yc1Jlc3BvbnNlEiwKCW9wZXJhdG9ycxgBIAMoCzIZLnRhbmRlbS5hZG1pbi52MS5PcGVyYXRvciK/BAoFUXVldWUSEAoIcXVldWVfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIWCg5kaWFsZWRfbnVtYmVycxgDIAMoCRIQCghzdHJhdGVneRgEIAEoCRIXCg9vZmZlcl90aW1lb3V0X3MYBSABKA0SEQoJd3JhcF91cF9zGAYgASgNEhAKCHByaW9yaXR5GAcgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAggASgJEhAKCGdyZWV0aW5nGAkgASgJEhIKCmlzX2RlZmF1bHQYCiABKAgSGAoQYW5ub3VuY2VfZXZlcnlfcxgLIAEoDRIZChFhd2F5X2FmdGVyX21pc3NlcxgMIAEoDRIYChBiYW5fYWZ0ZXJfbWlzc2VzGA0gASgNEhQKDGJhbl93aW5kb3dfcxgOIAEoDRITCgtiYW5fc3RlcHNfcxgPIAMoDRIWCg5tYW5hZ2VyX3dhaXRfcxgQIAEoDRIRCglub19vcHRfaW4YESABKAgSHAoUb3B0X2luX2Nvb2xkb3duX2RheXMYEiABKA0SRwoRYWJzZW5jZV90ZW1wbGF0ZXMYEyADKAsyLC50YW5kZW0uYWRtaW4udjEuUXVldWUuQWJzZW5jZVRlbXBsYXRlc0VudHJ5EisKCG92ZXJmbG93GBQgASgLMhkudGFuZGVtLmFkbWluLnYxLk92ZXJmbG93GjcKFUFic2VuY2VUZW1wbGF0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIm0KCE92ZXJmbG93Eg8KB2FmdGVyX3MYASABKA0SEQoJc3BhcmVfaWRzGAIgAygJEhMKC21heF9hdF9vbmNlGAMgASgNEg0KBW9yZGVyGAQgASgJEhkKEW9uX3ByZWRpY3RlZF93YWl0GAUgASgIIjsKEkNyZWF0ZVF1ZXVlUmVxdWVzdBIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSI8ChNDcmVhdGVRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIjsKElVwZGF0ZVF1ZXVlUmVxdWVzdBIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSI8ChNVcGRhdGVRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIiMKD0dldFF1ZXVlUmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCSI5ChBHZXRRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIhMKEUxpc3RRdWV1ZXNSZXF1ZXN0IjwKEkxpc3RRdWV1ZXNSZXNwb25zZRImCgZxdWV1ZXMYASADKAsyFi50YW5kZW0uYWRtaW4udjEuUXVldWUimwEKBkNsaWVudBIOCgZudW1iZXIYASABKAkSEgoKbWFuYWdlcl9pZBgCIAEoCRILCgNob3cYAyABKAkSLwoLYXNzaWduZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2RlY2xpbmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI2ChBTZXRDbGllbnRSZXF1ZXN0Eg4KBm51bWJlchgBIAEoCRISCgptYW5hZ2VyX2lkGAIgASgJIjwKEVNldENsaWVudFJlc3BvbnNlEicKBmNsaWVudBgBIAEoCzIXLnRhbmRlbS5hZG1pbi52MS5DbGllbnQiJQoTUmVtb3ZlQ2xpZW50UmVxdWVzdBIOCgZudW1iZXIYASABKAkiPwoUUmVtb3ZlQ2xpZW50UmVzcG9uc2USJwoGY2xpZW50GAEgASgLMhcudGFuZGVtLmFkbWluLnYxLkNsaWVudCIiChBHZXRDbGllbnRSZXF1ZXN0Eg4KBm51bWJlchgBIAEoCSI8ChFHZXRDbGllbnRSZXNwb25zZRInCgZjbGllbnQYASABKAsyFy50YW5kZW0uYWRtaW4udjEuQ2xpZW50IjkKEkxpc3RDbGllbnRzUmVxdWVzdBISCgptYW5hZ2VyX2lkGAEgASgJEg8KB29ycGhhbnMYAiABKAgiPwoTTGlzdENsaWVudHNSZXNwb25zZRIoCgdjbGllbnRzGAEgAygLMhcudGFuZGVtLmFkbWluLnYxLkNsaWVudCIjChRJbXBvcnRDbGllbnRzUmVxdWVzdBILCgNjc3YYASABKAkiVwoVSW1wb3J0Q2xpZW50c1Jlc3BvbnNlEhAKCGltcG9ydGVkGAEgASgNEiwKBmVycm9ycxgCIAMoCzIcLnRhbmRlbS5hZG1pbi52MS5JbXBvcnRFcnJvciIsCgtJbXBvcnRFcnJvchIMCgRsaW5lGAEgASgNEg8KB21lc3NhZ2UYAiABKAkiWgoHQWJzZW5jZRISCgphYnNlbmNlX2lkGAEgASgJEhMKC29wZXJhdG9yX2lkGAIgASgJEgwKBGtpbmQYAyABKAkSDAoEZnJvbRgEIAEoCRIKCgJ0bxgFIAEoCSJTChRDcmVhdGVBYnNlbmNlUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAkiQgoVQ3JlYXRlQWJzZW5jZVJlc3BvbnNlEikKB2Fic2VuY2UYASABKAsyGC50YW5kZW0uYWRtaW4udjEuQWJzZW5jZSIqChREZWxldGVBYnNlbmNlUmVxdWVzdBISCgphYnNlbmNlX2lkGAEgASgJIhcKFURlbGV0ZUFic2VuY2VSZXNwb25zZSIqChNMaXN0QWJzZW5jZXNSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJIkIKFExpc3RBYnNlbmNlc1Jlc3BvbnNlEioKCGFic2VuY2VzGAEgAygLMhgudGFuZGVtLmFkbWluLnYxLkFic2VuY2UimwIKBVNwYXJlEhAKCHNwYXJlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSKgoHY29udGFjdBgDIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBIpCgVob3VycxgEIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnMSEAoIaG9saWRheXMYBSADKAkSFgoObWF4X2NvbmN1cnJlbnQYBiABKA0SEQoJZGFpbHlfY2FwGAcgASgNEhAKCHByaW9yaXR5GAggASgNEhIKCmNvb2xkb3duX3MYCSABKA0SEAoIZGlzYWJsZWQYCiABKAgSJgoDdXNlGAsgASgLMhkudGFuZGVtLmFkbWluLnYxLlNwYXJlVXNlInMKCFNwYXJlVXNlEg4KBmFjdGl2ZRgBIAEoDRITCgtjYWxsc190b2RheRgCIAEoDRIyCg5jb29sZG93bl91bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGbWlzc2VzGAQgASgNIjsKEkNyZWF0ZVNwYXJlUmVxdWVzdBIlCgVzcGFyZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5TcGFyZSI8ChNDcmVhdGVTcGFyZVJlc3BvbnNlEiUKBXNwYXJlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlNwYXJlIjsKElVwZGF0ZVNwYXJlUmVxdWVzdBIlCgVzcGFyZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5TcGFyZSI8ChNVcGRhdGVTcGFyZVJlc3BvbnNlEiUKBXNwYXJlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlNwYXJlIhMKEUxpc3RTcGFyZXNSZXF1ZXN0IjwKEkxpc3RTcGFyZXNSZXNwb25zZRImCgZzcGFyZXMYASADKAsyFi50YW5kZW0uYWRtaW4udjEuU3BhcmUiUgoWUHJldmlld092ZXJmbG93UmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibgoXUHJldmlld092ZXJmbG93UmVzcG9uc2USEAoIc3BhcmVfaWQYASABKAkSDAoEcnVsZRgCIAEoCRIzCgpjYW5kaWRhdGVzGAMgAygLMh8udGFuZGVtLmFkbWluLnYxLlNwYXJlQ2FuZGlkYXRlImMKDlNwYXJlQ2FuZGlkYXRlEhAKCHNwYXJlX2lkGAEgASgJEhAKCGVsaWdpYmxlGAIgASgIEhgKEGV4Y2x1ZGVkX2JlY2F1c2UYAyABKAkSEwoLY2FsbHNfdG9kYXkYBCABKA0ytw4KDEFkbWluU2VydmljZRJhCg5DcmVhdGVPcGVyYXRvchImLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVPcGVyYXRvclJlcXVlc3QaJy50YW5kZW0uYWRtaW4udjEuQ3JlYXRlT3BlcmF0b3JSZXNwb25zZRJhCg5VcGRhdGVPcGVyYXRvchImLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVPcGVyYXRvclJlcXVlc3QaJy50YW5kZW0uYWRtaW4udjEuVXBkYXRlT3BlcmF0b3JSZXNwb25zZRJYCgtHZXRPcGVyYXRvchIjLnRhbmRlbS5hZG1pbi52MS5HZXRPcGVyYXRvclJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuR2V0T3BlcmF0b3JSZXNwb25zZRJeCg1MaXN0T3BlcmF0b3JzEiUudGFuZGVtLmFkbWluLnYxLkxpc3RPcGVyYXRvcnNSZXF1ZXN0GiYudGFuZGVtLmFkbWluLnYxLkxpc3RPcGVyYXRvcnNSZXNwb25zZRJYCgtDcmVhdGVRdWV1ZRIjLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVRdWV1ZVJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuQ3JlYXRlUXVldWVSZXNwb25zZRJYCgtVcGRhdGVRdWV1ZRIjLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVRdWV1ZVJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuVXBkYXRlUXVldWVSZXNwb25zZRJPCghHZXRRdWV1ZRIgLnRhbmRlbS5hZG1pbi52MS5HZXRRdWV1ZVJlcXVlc3QaIS50YW5kZW0uYWRtaW4udjEuR2V0UXVldWVSZXNwb25zZRJVCgpMaXN0UXVldWVzEiIudGFuZGVtLmFkbWluLnYxLkxpc3RRdWV1ZXNSZXF1ZXN0GiMudGFuZGVtLmFkbWluLnYxLkxpc3RRdWV1ZXNSZXNwb25zZRJSCglTZXRDbGllbnQSIS50YW5kZW0uYWRtaW4udjEuU2V0Q2xpZW50UmVxdWVzdBoiLnRhbmRlbS5hZG1pbi52MS5TZXRDbGllbnRSZXNwb25zZRJbCgxSZW1vdmVDbGllbnQSJC50YW5kZW0uYWRtaW4udjEuUmVtb3ZlQ2xpZW50UmVxdWVzdBolLnRhbmRlbS5hZG1pbi52MS5SZW1vdmVDbGllbnRSZXNwb25zZRJSCglHZXRDbGllbnQSIS50YW5kZW0uYWRtaW4udjEuR2V0Q2xpZW50UmVxdWVzdBoiLnRhbmRlbS5hZG1pbi52MS5HZXRDbGllbnRSZXNwb25zZRJYCgtMaXN0Q2xpZW50cxIjLnRhbmRlbS5hZG1pbi52MS5MaXN0Q2xpZW50c1JlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuTGlzdENsaWVudHNSZXNwb25zZRJeCg1JbXBvcnRDbGllbnRzEiUudGFuZGVtLmFkbWluLnYxLkltcG9ydENsaWVudHNSZXF1ZXN0GiYudGFuZGVtLmFkbWluLnYxLkltcG9ydENsaWVudHNSZXNwb25zZRJeCg1DcmVhdGVBYnNlbmNlEiUudGFuZGVtLmFkbWluLnYxLkNyZWF0ZUFic2VuY2VSZXF1ZXN0GiYudGFuZGVtLmFkbWluLnYxLkNyZWF0ZUFic2VuY2VSZXNwb25zZRJeCg1EZWxldGVBYnNlbmNlEiUudGFuZGVtLmFkbWluLnYxLkRlbGV0ZUFic2VuY2VSZXF1ZXN0GiYudGFuZGVtLmFkbWluLnYxLkRlbGV0ZUFic2VuY2VSZXNwb25zZRJbCgxMaXN0QWJzZW5jZXMSJC50YW5kZW0uYWRtaW4udjEuTGlzdEFic2VuY2VzUmVxdWVzdBolLnRhbmRlbS5hZG1pbi52MS5MaXN0QWJzZW5jZXNSZXNwb25zZRJYCgtDcmVhdGVTcGFyZRIjLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVTcGFyZVJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuQ3JlYXRlU3BhcmVSZXNwb25zZRJYCgtVcGRhdGVTcGFyZRIjLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVTcGFyZVJlcXVlc3QaJC50YW5kZW0uYWRtaW4udjEuVXBkYXRlU3BhcmVSZXNwb25zZRJVCgpMaXN0U3BhcmVzEiIudGFuZGVtLmFkbWluLnYxLkxpc3RTcGFyZXNSZXF1ZXN0GiMudGFuZGVtLmFkbWluLnYxLkxpc3RTcGFyZXNSZXNwb25zZRJkCg9QcmV2aWV3T3ZlcmZsb3cSJy50YW5kZW0uYWRtaW4udjEuUHJldmlld092ZXJmbG93UmVxdWVzdBooLnRhbmRlbS5hZG1pbi52MS5QcmV2aWV3T3ZlcmZsb3dSZXNwb25zZUK6AQoTY29tLnRhbmRlbS5hZG1pbi52MUIKQWRtaW5Qcm90b1ABWjlnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2FkbWluL3YxO2FkbWludjGiAgNUQViqAg9UYW5kZW0uQWRtaW4uVjHKAg9UYW5kZW1cQWRtaW5cVjHiAhtUYW5kZW1cQWRtaW5cVjFcR1BCTWV0YWRhdGHqAhFUYW5kZW06OkFkbWluOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("Cht0YW5kZW0vYWRtaW4vdjEvYWRtaW4ucHJvdG8SD3RhbmRlbS5hZG1pbi52MSJ/CglXZWVrSG91cnMSEQoJdGltZV96b25lGAEgASgJEjIKBGRheXMYAiADKAsyJC50YW5kZW0uYWRtaW4udjEuV2Vla0hvdXJzLkRheXNFbnRyeRorCglEYXlzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKJAgoIT3BlcmF0b3ISEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSKgoHY29udGFjdBgEIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBIrCgZxdWV1ZXMYBSADKAsyGy50YW5kZW0uYWRtaW4udjEuUXVldWVTa2lsbBIQCghkaXNhYmxlZBgGIAEoCBIuCgpjcmVhdGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgVob3VycxgIIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnMiLQoKUXVldWVTa2lsbBIQCghxdWV1ZV9pZBgBIAEoCRINCgVsZXZlbBgCIAEoDSLRAQoVQ3JlYXRlT3BlcmF0b3JSZXF1ZXN0EgwKBG5hbWUYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSKwoGcXVldWVzGAUgAygLMhsudGFuZGVtLmFkbWluLnYxLlF1ZXVlU2tpbGwSKQoFaG91cnMYBiABKAsyGi50YW5kZW0uYWRtaW4udjEuV2Vla0hvdXJzIkUKFkNyZWF0ZU9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IivAIKFVVwZGF0ZU9wZXJhdG9yUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIZCgxkaXNwbGF5X25hbWUYAiABKAlIAIgBARIVCghwYXNzd29yZBgDIAEoCUgBiAEBEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSKwoGcXVldWVzGAUgAygLMhsudGFuZGVtLmFkbWluLnYxLlF1ZXVlU2tpbGwSFgoOcmVwbGFjZV9xdWV1ZXMYBiABKAgSFQoIZGlzYWJsZWQYByABKAhIAogBARIpCgVob3VycxgIIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnNCDwoNX2Rpc3BsYXlfbmFtZUILCglfcGFzc3dvcmRCCwoJX2Rpc2FibGVkIkUKFlVwZGF0ZU9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IiKQoSR2V0T3BlcmF0b3JSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJIkIKE0dldE9wZXJhdG9yUmVzcG9uc2USKwoIb3BlcmF0b3IYASABKAsyGS50YW5kZW0uYWRtaW4udjEuT3BlcmF0b3IiFgoUTGlzdE9wZXJhdG9yc1JlcXVlc3QiRQoVTGlzdE9wZXJhdG9yc1Jlc3BvbnNlEiwKCW9wZXJhdG9ycxgBIAMoCzIZLnRhbmRlbS5hZG1pbi52MS5PcGVyYXRvciK/BAoFUXVldWUSEAoIcXVldWVfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIWCg5kaWFsZWRfbnVtYmVycxgDIAMoCRIQCghzdHJhdGVneRgEIAEoCRIXCg9vZmZlcl90aW1lb3V0X3MYBSABKA0SEQoJd3JhcF91cF9zGAYgASgNEhAKCHByaW9yaXR5GAcgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAggASgJEhAKCGdyZWV0aW5nGAkgASgJEhIKCmlzX2RlZmF1bHQYCiABKAgSGAoQYW5ub3VuY2VfZXZlcnlfcxgLIAEoDRIZChFhd2F5X2FmdGVyX21pc3NlcxgMIAEoDRIYChBiYW5fYWZ0ZXJfbWlzc2VzGA0gASgNEhQKDGJhbl93aW5kb3dfcxgOIAEoDRITCgtiYW5fc3RlcHNfcxgPIAMoDRIWCg5tYW5hZ2VyX3dhaXRfcxgQIAEoDRIRCglub19vcHRfaW4YESABKAgSHAoUb3B0X2luX2Nvb2xkb3duX2RheXMYEiABKA0SRwoRYWJzZW5jZV90ZW1wbGF0ZXMYEyADKAsyLC50YW5kZW0uYWRtaW4udjEuUXVldWUuQWJzZW5jZVRlbXBsYXRlc0VudHJ5EisKCG92ZXJmbG93GBQgASgLMhkudGFuZGVtLmFkbWluLnYxLk92ZXJmbG93GjcKFUFic2VuY2VUZW1wbGF0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIm0KCE92ZXJmbG93Eg8KB2FmdGVyX3MYASABKA0SEQoJc3BhcmVfaWRzGAIgAygJEhMKC21heF9hdF9vbmNlGAMgASgNEg0KBW9yZGVyGAQgASgJEhkKEW9uX3ByZWRpY3RlZF93YWl0GAUgASgIIjsKEkNyZWF0ZVF1ZXVlUmVxdWVzdBIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSI8ChNDcmVhdGVRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIjsKElVwZGF0ZVF1ZXVlUmVxdWVzdBIlCgVxdWV1ZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5RdWV1ZSI8ChNVcGRhdGVRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIiMKD0dldFF1ZXVlUmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCSI5ChBHZXRRdWV1ZVJlc3BvbnNlEiUKBXF1ZXVlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlF1ZXVlIhMKEUxpc3RRdWV1ZXNSZXF1ZXN0IjwKEkxpc3RRdWV1ZXNSZXNwb25zZRImCgZxdWV1ZXMYASADKAsyFi50YW5kZW0uYWRtaW4udjEuUXVldWUimwEKBkNsaWVudBIOCgZudW1iZXIYASABKAkSEgoKbWFuYWdlcl9pZBgCIAEoCRILCgNob3cYAyABKAkSLwoLYXNzaWduZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2RlY2xpbmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI2ChBTZXRDbGllbnRSZXF1ZXN0Eg4KBm51bWJlchgBIAEoCRISCgptYW5hZ2VyX2lkGAIgASgJIjwKEVNldENsaWVudFJlc3BvbnNlEicKBmNsaWVudBgBIAEoCzIXLnRhbmRlbS5hZG1pbi52MS5DbGllbnQiJQoTUmVtb3ZlQ2xpZW50UmVxdWVzdBIOCgZudW1iZXIYASABKAkiPwoUUmVtb3ZlQ2xpZW50UmVzcG9uc2USJwoGY2xpZW50GAEgASgLMhcudGFuZGVtLmFkbWluLnYxLkNsaWVudCIiChBHZXRDbGllbnRSZXF1ZXN0Eg4KBm51bWJlchgBIAEoCSI8ChFHZXRDbGllbnRSZXNwb25zZRInCgZjbGllbnQYASABKAsyFy50YW5kZW0uYWRtaW4udjEuQ2xpZW50IjkKEkxpc3RDbGllbnRzUmVxdWVzdBISCgptYW5hZ2VyX2lkGAEgASgJEg8KB29ycGhhbnMYAiABKAgiPwoTTGlzdENsaWVudHNSZXNwb25zZRIoCgdjbGllbnRzGAEgAygLMhcudGFuZGVtLmFkbWluLnYxLkNsaWVudCIjChRJbXBvcnRDbGllbnRzUmVxdWVzdBILCgNjc3YYASABKAkiVwoVSW1wb3J0Q2xpZW50c1Jlc3BvbnNlEhAKCGltcG9ydGVkGAEgASgNEiwKBmVycm9ycxgCIAMoCzIcLnRhbmRlbS5hZG1pbi52MS5JbXBvcnRFcnJvciIsCgtJbXBvcnRFcnJvchIMCgRsaW5lGAEgASgNEg8KB21lc3NhZ2UYAiABKAkiWgoHQWJzZW5jZRISCgphYnNlbmNlX2lkGAEgASgJEhMKC29wZXJhdG9yX2lkGAIgASgJEgwKBGtpbmQYAyABKAkSDAoEZnJvbRgEIAEoCRIKCgJ0bxgFIAEoCSJTChRDcmVhdGVBYnNlbmNlUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAkiQgoVQ3JlYXRlQWJzZW5jZVJlc3BvbnNlEikKB2Fic2VuY2UYASABKAsyGC50YW5kZW0uYWRtaW4udjEuQWJzZW5jZSIqChREZWxldGVBYnNlbmNlUmVxdWVzdBISCgphYnNlbmNlX2lkGAEgASgJIhcKFURlbGV0ZUFic2VuY2VSZXNwb25zZSIqChNMaXN0QWJzZW5jZXNSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJIkIKFExpc3RBYnNlbmNlc1Jlc3BvbnNlEioKCGFic2VuY2VzGAEgAygLMhgudGFuZGVtLmFkbWluLnYxLkFic2VuY2UimwIKBVNwYXJlEhAKCHNwYXJlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSKgoHY29udGFjdBgDIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBIpCgVob3VycxgEIAEoCzIaLnRhbmRlbS5hZG1pbi52MS5XZWVrSG91cnMSEAoIaG9saWRheXMYBSADKAkSFgoObWF4X2NvbmN1cnJlbnQYBiABKA0SEQoJZGFpbHlfY2FwGAcgASgNEhAKCHByaW9yaXR5GAggASgNEhIKCmNvb2xkb3duX3MYCSABKA0SEAoIZGlzYWJsZWQYCiABKAgSJgoDdXNlGAsgASgLMhkudGFuZGVtLmFkbWluLnYxLlNwYXJlVXNlInMKCFNwYXJlVXNlEg4KBmFjdGl2ZRgBIAEoDRITCgtjYWxsc190b2RheRgCIAEoDRIyCg5jb29sZG93bl91bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGbWlzc2VzGAQgASgNIjsKEkNyZWF0ZVNwYXJlUmVxdWVzdBIlCgVzcGFyZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5TcGFyZSI8ChNDcmVhdGVTcGFyZVJlc3BvbnNlEiUKBXNwYXJlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlNwYXJlIjsKElVwZGF0ZVNwYXJlUmVxdWVzdBIlCgVzcGFyZRgBIAEoCzIWLnRhbmRlbS5hZG1pbi52MS5TcGFyZSI8ChNVcGRhdGVTcGFyZVJlc3BvbnNlEiUKBXNwYXJlGAEgASgLMhYudGFuZGVtLmFkbWluLnYxLlNwYXJlIhMKEUxpc3RTcGFyZXNSZXF1ZXN0IjwKEkxpc3RTcGFyZXNSZXNwb25zZRImCgZzcGFyZXMYASADKAsyFi50YW5kZW0uYWRtaW4udjEuU3BhcmUiUgoWUHJldmlld092ZXJmbG93UmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibgoXUHJldmlld092ZXJmbG93UmVzcG9uc2USEAoIc3BhcmVfaWQYASABKAkSDAoEcnVsZRgCIAEoCRIzCgpjYW5kaWRhdGVzGAMgAygLMh8udGFuZGVtLmFkbWluLnYxLlNwYXJlQ2FuZGlkYXRlImMKDlNwYXJlQ2FuZGlkYXRlEhAKCHNwYXJlX2lkGAEgASgJEhAKCGVsaWdpYmxlGAIgASgIEhgKEGV4Y2x1ZGVkX2JlY2F1c2UYAyABKAkSEwoLY2FsbHNfdG9kYXkYBCABKA0i9AEKBkFwaUtleRIOCgZrZXlfaWQYASABKAkSDAoEbmFtZRgCIAEoCRImCgRyb2xlGAMgASgOMhgudGFuZGVtLmFkbWluLnYxLktleVJvbGUSLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgFIAEoCRIwCgxsYXN0X3VzZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnJldm9rZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIksKE0NyZWF0ZUFwaUtleVJlcXVlc3QSDAoEbmFtZRgBIAEoCRImCgRyb2xlGAIgASgOMhgudGFuZGVtLmFkbWluLnYxLktleVJvbGUiUAoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USKAoHYXBpX2tleRgBIAEoCzIXLnRhbmRlbS5hZG1pbi52MS5BcGlLZXkSDgoGc2VjcmV0GAIgASgJIi0KEkxpc3RBcGlLZXlzUmVxdWVzdBIXCg9pbmNsdWRlX3Jldm9rZWQYASABKAgiQAoTTGlzdEFwaUtleXNSZXNwb25zZRIpCghhcGlfa2V5cxgBIAMoCzIXLnRhbmRlbS5hZG1pbi52MS5BcGlLZXkiJQoTUmV2b2tlQXBpS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiQAoUUmV2b2tlQXBpS2V5UmVzcG9uc2USKAoHYXBpX2tleRgBIAEoCzIXLnRhbmRlbS5hZG1pbi52MS5BcGlLZXkiuwEKCkF1ZGl0RW50cnkSEAoIZW50cnlfaWQYASABKAQSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEhIKCmFjdG9yX3JvbGUYBCABKAkSEQoJcHJvY2VkdXJlGAUgASgJEhQKDHJlcXVlc3RfanNvbhgGIAEoCRITCgtiZWZvcmVfanNvbhgHIAEoCRISCgphZnRlcl9qc29uGAggASgJIrMBChdMaXN0QXVkaXRFbnRyaWVzUmVxdWVzdBIpCgVzaW5jZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoFdW50aWwYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEhEKCXByb2NlZHVyZRgEIAEoCRINCgVsaW1pdBgFIAEoDRIRCgliZWZvcmVfaWQYBiABKAQiYAoYTGlzdEF1ZGl0RW50cmllc1Jlc3BvbnNlEiwKB2VudHJpZXMYASADKAsyGy50YW5kZW0uYWRtaW4udjEuQXVkaXRFbnRyeRIWCg5uZXh0X2JlZm9yZV9pZBgCIAEoBCIVChNHZXRSZXRlbnRpb25SZXF1ZXN0IncKFEdldFJldGVudGlvblJlc3BvbnNlEhEKCWNhbGxfZGF5cxgBIAEoDRIxCg1sYXN0X3B1cmdlX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFsYXN0X3B1cmdlZF9jYWxscxgDIAEoDSIoChNTZXRSZXRlbnRpb25SZXF1ZXN0EhEKCWNhbGxfZGF5cxgBIAEoDSI/ChRTZXRSZXRlbnRpb25SZXNwb25zZRIRCgljYWxsX2RheXMYASABKA0SFAoMcHVyZ2VkX2NhbGxzGAIgASgNIikKF0V4cG9ydENhbGxlckRhdGFSZXF1ZXN0Eg4KBm51bWJlchgBIAEoCSJ/ChhFeHBvcnRDYWxsZXJEYXRhUmVzcG9uc2USDgoGbnVtYmVyGAEgASgJEicKBmNsaWVudBgCIAEoCzIXLnRhbmRlbS5hZG1pbi52MS5DbGllbnQSKgoFY2FsbHMYAyADKAsyGy50YW5kZW0uYWRtaW4udjEuQ2FsbGVyQ2FsbCKVBAoKQ2FsbGVyQ2FsbBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSLgoKYXJyaXZlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLYW5zd2VyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1jYWxsZXJfbnVtYmVyGAcgASgJEhMKC2NhbGxlcl9uYW1lGAggASgJEhUKDWRpYWxlZF9udW1iZXIYCSABKAkSQAoLc2lwX2hlYWRlcnMYCiADKAsyKy50YW5kZW0uYWRtaW4udjEuQ2FsbGVyQ2FsbC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCyABKAkSEwoLb3BlcmF0b3JfaWQYDCABKAkSFAoMdGFsa190aW1lX21zGA0gASgNEjEKCmh1bmdfdXBfYnkYDiABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5GjEKD1NpcEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIikKF0RlbGV0ZUNhbGxlckRhdGFSZXF1ZXN0Eg4KBm51bWJlchgBIAEoCSJYChhEZWxldGVDYWxsZXJEYXRhUmVzcG9uc2USDgoGbnVtYmVyGAEgASgJEhQKDGNhbGxzX2VyYXNlZBgCIAEoDRIWCg5jbGllbnRfcmVtb3ZlZBgDIAEoCCpnCgdLZXlSb2xlEhgKFEtFWV9ST0xFX1VOU1BFQ0lGSUVEEAASEgoOS0VZX1JPTEVfQURNSU4QARIXChNLRVlfUk9MRV9TVVBFUlZJU09SEAISFQoRS0VZX1JPTEVfUkVBRE9OTFkQAzLAFAoMQWRtaW5TZXJ2aWNlEmEKDkNyZWF0ZU9wZXJhdG9yEiYudGFuZGVtLmFkbWluLnYxLkNyZWF0ZU9wZXJhdG9yUmVxdWVzdBonLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVPcGVyYXRvclJlc3BvbnNlEmEKDlVwZGF0ZU9wZXJhdG9yEiYudGFuZGVtLmFkbWluLnYxLlVwZGF0ZU9wZXJhdG9yUmVxdWVzdBonLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVPcGVyYXRvclJlc3BvbnNlElgKC0dldE9wZXJhdG9yEiMudGFuZGVtLmFkbWluLnYxLkdldE9wZXJhdG9yUmVxdWVzdBokLnRhbmRlbS5hZG1pbi52MS5HZXRPcGVyYXRvclJlc3BvbnNlEl4KDUxpc3RPcGVyYXRvcnMSJS50YW5kZW0uYWRtaW4udjEuTGlzdE9wZXJhdG9yc1JlcXVlc3QaJi50YW5kZW0uYWRtaW4udjEuTGlzdE9wZXJhdG9yc1Jlc3BvbnNlElgKC0NyZWF0ZVF1ZXVlEiMudGFuZGVtLmFkbWluLnYxLkNyZWF0ZVF1ZXVlUmVxdWVzdBokLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVRdWV1ZVJlc3BvbnNlElgKC1VwZGF0ZVF1ZXVlEiMudGFuZGVtLmFkbWluLnYxLlVwZGF0ZVF1ZXVlUmVxdWVzdBokLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVRdWV1ZVJlc3BvbnNlEk8KCEdldFF1ZXVlEiAudGFuZGVtLmFkbWluLnYxLkdldFF1ZXVlUmVxdWVzdBohLnRhbmRlbS5hZG1pbi52MS5HZXRRdWV1ZVJlc3BvbnNlElUKCkxpc3RRdWV1ZXMSIi50YW5kZW0uYWRtaW4udjEuTGlzdFF1ZXVlc1JlcXVlc3QaIy50YW5kZW0uYWRtaW4udjEuTGlzdFF1ZXVlc1Jlc3BvbnNlElIKCVNldENsaWVudBIhLnRhbmRlbS5hZG1pbi52MS5TZXRDbGllbnRSZXF1ZXN0GiIudGFuZGVtLmFkbWluLnYxLlNldENsaWVudFJlc3BvbnNlElsKDFJlbW92ZUNsaWVudBIkLnRhbmRlbS5hZG1pbi52MS5SZW1vdmVDbGllbnRSZXF1ZXN0GiUudGFuZGVtLmFkbWluLnYxLlJlbW92ZUNsaWVudFJlc3BvbnNlElIKCUdldENsaWVudBIhLnRhbmRlbS5hZG1pbi52MS5HZXRDbGllbnRSZXF1ZXN0GiIudGFuZGVtLmFkbWluLnYxLkdldENsaWVudFJlc3BvbnNlElgKC0xpc3RDbGllbnRzEiMudGFuZGVtLmFkbWluLnYxLkxpc3RDbGllbnRzUmVxdWVzdBokLnRhbmRlbS5hZG1pbi52MS5MaXN0Q2xpZW50c1Jlc3BvbnNlEl4KDUltcG9ydENsaWVudHMSJS50YW5kZW0uYWRtaW4udjEuSW1wb3J0Q2xpZW50c1JlcXVlc3QaJi50YW5kZW0uYWRtaW4udjEuSW1wb3J0Q2xpZW50c1Jlc3BvbnNlEl4KDUNyZWF0ZUFic2VuY2USJS50YW5kZW0uYWRtaW4udjEuQ3JlYXRlQWJzZW5jZVJlcXVlc3QaJi50YW5kZW0uYWRtaW4udjEuQ3JlYXRlQWJzZW5jZVJlc3BvbnNlEl4KDURlbGV0ZUFic2VuY2USJS50YW5kZW0uYWRtaW4udjEuRGVsZXRlQWJzZW5jZVJlcXVlc3QaJi50YW5kZW0uYWRtaW4udjEuRGVsZXRlQWJzZW5jZVJlc3BvbnNlElsKDExpc3RBYnNlbmNlcxIkLnRhbmRlbS5hZG1pbi52MS5MaXN0QWJzZW5jZXNSZXF1ZXN0GiUudGFuZGVtLmFkbWluLnYxLkxpc3RBYnNlbmNlc1Jlc3BvbnNlElgKC0NyZWF0ZVNwYXJlEiMudGFuZGVtLmFkbWluLnYxLkNyZWF0ZVNwYXJlUmVxdWVzdBokLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVTcGFyZVJlc3BvbnNlElgKC1VwZGF0ZVNwYXJlEiMudGFuZGVtLmFkbWluLnYxLlVwZGF0ZVNwYXJlUmVxdWVzdBokLnRhbmRlbS5hZG1pbi52MS5VcGRhdGVTcGFyZVJlc3BvbnNlElUKCkxpc3RTcGFyZXMSIi50YW5kZW0uYWRtaW4udjEuTGlzdFNwYXJlc1JlcXVlc3QaIy50YW5kZW0uYWRtaW4udjEuTGlzdFNwYXJlc1Jlc3BvbnNlEmQKD1ByZXZpZXdPdmVyZmxvdxInLnRhbmRlbS5hZG1pbi52MS5QcmV2aWV3T3ZlcmZsb3dSZXF1ZXN0GigudGFuZGVtLmFkbWluLnYxLlByZXZpZXdPdmVyZmxvd1Jlc3BvbnNlElsKDENyZWF0ZUFwaUtleRIkLnRhbmRlbS5hZG1pbi52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GiUudGFuZGVtLmFkbWluLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlElgKC0xpc3RBcGlLZXlzEiMudGFuZGVtLmFkbWluLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBokLnRhbmRlbS5hZG1pbi52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlElsKDFJldm9rZUFwaUtleRIkLnRhbmRlbS5hZG1pbi52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GiUudGFuZGVtLmFkbWluLnYxLlJldm9rZUFwaUtleVJlc3BvbnNlEmcKEExpc3RBdWRpdEVudHJpZXMSKC50YW5kZW0uYWRtaW4udjEuTGlzdEF1ZGl0RW50cmllc1JlcXVlc3QaKS50YW5kZW0uYWRtaW4udjEuTGlzdEF1ZGl0RW50cmllc1Jlc3BvbnNlElsKDEdldFJldGVudGlvbhIkLnRhbmRlbS5hZG1pbi52MS5HZXRSZXRlbnRpb25SZXF1ZXN0GiUudGFuZGVtLmFkbWluLnYxLkdldFJldGVudGlvblJlc3BvbnNlElsKDFNldFJldGVudGlvbhIkLnRhbmRlbS5hZG1pbi52MS5TZXRSZXRlbnRpb25SZXF1ZXN0GiUudGFuZGVtLmFkbWluLnYxLlNldFJldGVudGlvblJlc3BvbnNlEmcKEEV4cG9ydENhbGxlckRhdGESKC50YW5kZW0uYWRtaW4udjEuRXhwb3J0Q2FsbGVyRGF0YVJlcXVlc3QaKS50YW5kZW0uYWRtaW4udjEuRXhwb3J0Q2FsbGVyRGF0YVJlc3BvbnNlEmcKEERlbGV0ZUNhbGxlckRhdGESKC50YW5kZW0uYWRtaW4udjEuRGVsZXRlQ2FsbGVyRGF0YVJlcXVlc3QaKS50YW5kZW0uYWRtaW4udjEuRGVsZXRlQ2FsbGVyRGF0YVJlc3BvbnNlQroBChNjb20udGFuZGVtLmFkbWluLnYxQgpBZG1pblByb3RvUAFaOWdpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vYWRtaW4vdjE7YWRtaW52MaICA1RBWKoCD1RhbmRlbS5BZG1pbi5WMcoCD1RhbmRlbVxBZG1pblxWMeICG1RhbmRlbVxBZG1pblxWMVxHUEJNZXRhZGF0YeoCEVRhbmRlbTo6QWRtaW46OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * WeekHours are hours of each weekday in a time zone.
@@ -1407,6 +1407,632 @@ export const SpareCandidateSchema: GenMessage<SpareCandidate> = /*@__PURE__*/
   messageDesc(file_tandem_admin_v1_admin, 50);
 
 /**
+ * ApiKey is a tool's credential. Tandem keeps only a hash of its secret.
+ *
+ * @generated from message tandem.admin.v1.ApiKey
+ */
+export type ApiKey = Message<"tandem.admin.v1.ApiKey"> & {
+  /**
+   * Assigned by Tandem ("key_…").
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * Unique among keys not revoked; says whose or what tool it is.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: tandem.admin.v1.KeyRole role = 3;
+   */
+  role: KeyRole;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 4;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * Who made it: an API key's name, or "admin-key" for the --admin-key.
+   *
+   * @generated from field: string created_by = 5;
+   */
+  createdBy: string;
+
+  /**
+   * To the minute.
+   *
+   * @generated from field: google.protobuf.Timestamp last_used_at = 6;
+   */
+  lastUsedAt?: Timestamp | undefined;
+
+  /**
+   * Set once revoked.
+   *
+   * @generated from field: google.protobuf.Timestamp revoked_at = 7;
+   */
+  revokedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ApiKey.
+ * Use `create(ApiKeySchema)` to create a new message.
+ */
+export const ApiKeySchema: GenMessage<ApiKey> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 51);
+
+/**
+ * @generated from message tandem.admin.v1.CreateApiKeyRequest
+ */
+export type CreateApiKeyRequest = Message<"tandem.admin.v1.CreateApiKeyRequest"> & {
+  /**
+   * 1-63 lowercase letters, digits, '.', '_' or '-'.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: tandem.admin.v1.KeyRole role = 2;
+   */
+  role: KeyRole;
+};
+
+/**
+ * Describes the message tandem.admin.v1.CreateApiKeyRequest.
+ * Use `create(CreateApiKeyRequestSchema)` to create a new message.
+ */
+export const CreateApiKeyRequestSchema: GenMessage<CreateApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 52);
+
+/**
+ * @generated from message tandem.admin.v1.CreateApiKeyResponse
+ */
+export type CreateApiKeyResponse = Message<"tandem.admin.v1.CreateApiKeyResponse"> & {
+  /**
+   * @generated from field: tandem.admin.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+
+  /**
+   * The key to send as "Authorization: Bearer <secret>". Shown only here.
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.CreateApiKeyResponse.
+ * Use `create(CreateApiKeyResponseSchema)` to create a new message.
+ */
+export const CreateApiKeyResponseSchema: GenMessage<CreateApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 53);
+
+/**
+ * @generated from message tandem.admin.v1.ListApiKeysRequest
+ */
+export type ListApiKeysRequest = Message<"tandem.admin.v1.ListApiKeysRequest"> & {
+  /**
+   * @generated from field: bool include_revoked = 1;
+   */
+  includeRevoked: boolean;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListApiKeysRequest.
+ * Use `create(ListApiKeysRequestSchema)` to create a new message.
+ */
+export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 54);
+
+/**
+ * @generated from message tandem.admin.v1.ListApiKeysResponse
+ */
+export type ListApiKeysResponse = Message<"tandem.admin.v1.ListApiKeysResponse"> & {
+  /**
+   * @generated from field: repeated tandem.admin.v1.ApiKey api_keys = 1;
+   */
+  apiKeys: ApiKey[];
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListApiKeysResponse.
+ * Use `create(ListApiKeysResponseSchema)` to create a new message.
+ */
+export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 55);
+
+/**
+ * @generated from message tandem.admin.v1.RevokeApiKeyRequest
+ */
+export type RevokeApiKeyRequest = Message<"tandem.admin.v1.RevokeApiKeyRequest"> & {
+  /**
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.RevokeApiKeyRequest.
+ * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
+ */
+export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 56);
+
+/**
+ * @generated from message tandem.admin.v1.RevokeApiKeyResponse
+ */
+export type RevokeApiKeyResponse = Message<"tandem.admin.v1.RevokeApiKeyResponse"> & {
+  /**
+   * @generated from field: tandem.admin.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message tandem.admin.v1.RevokeApiKeyResponse.
+ * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
+ */
+export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 57);
+
+/**
+ * AuditEntry is one change made by an admin or a supervisor.
+ *
+ * @generated from message tandem.admin.v1.AuditEntry
+ */
+export type AuditEntry = Message<"tandem.admin.v1.AuditEntry"> & {
+  /**
+   * @generated from field: uint64 entry_id = 1;
+   */
+  entryId: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+
+  /**
+   * The API key's name ("admin-key" for --admin-key).
+   *
+   * @generated from field: string actor = 3;
+   */
+  actor: string;
+
+  /**
+   * admin or supervisor.
+   *
+   * @generated from field: string actor_role = 4;
+   */
+  actorRole: string;
+
+  /**
+   * The RPC, e.g. "/tandem.admin.v1.AdminService/UpdateQueue".
+   *
+   * @generated from field: string procedure = 5;
+   */
+  procedure: string;
+
+  /**
+   * The request, as protobuf JSON, with passwords and secrets replaced by "[redacted]".
+   *
+   * @generated from field: string request_json = 6;
+   */
+  requestJson: string;
+
+  /**
+   * What the change touched before and after it, as protobuf JSON; "" when there was nothing
+   * before (a creation) or nothing to show.
+   *
+   * @generated from field: string before_json = 7;
+   */
+  beforeJson: string;
+
+  /**
+   * @generated from field: string after_json = 8;
+   */
+  afterJson: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.AuditEntry.
+ * Use `create(AuditEntrySchema)` to create a new message.
+ */
+export const AuditEntrySchema: GenMessage<AuditEntry> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 58);
+
+/**
+ * @generated from message tandem.admin.v1.ListAuditEntriesRequest
+ */
+export type ListAuditEntriesRequest = Message<"tandem.admin.v1.ListAuditEntriesRequest"> & {
+  /**
+   * Entries at or after since, and before until; both optional.
+   *
+   * @generated from field: google.protobuf.Timestamp since = 1;
+   */
+  since?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp until = 2;
+   */
+  until?: Timestamp | undefined;
+
+  /**
+   * Only this actor's entries, or this procedure's (its full name or just the method name).
+   *
+   * @generated from field: string actor = 3;
+   */
+  actor: string;
+
+  /**
+   * @generated from field: string procedure = 4;
+   */
+  procedure: string;
+
+  /**
+   * At most this many (default 100, at most 1000).
+   *
+   * @generated from field: uint32 limit = 5;
+   */
+  limit: number;
+
+  /**
+   * Only entries older than this one: the next page after next_before_id.
+   *
+   * @generated from field: uint64 before_id = 6;
+   */
+  beforeId: bigint;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListAuditEntriesRequest.
+ * Use `create(ListAuditEntriesRequestSchema)` to create a new message.
+ */
+export const ListAuditEntriesRequestSchema: GenMessage<ListAuditEntriesRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 59);
+
+/**
+ * @generated from message tandem.admin.v1.ListAuditEntriesResponse
+ */
+export type ListAuditEntriesResponse = Message<"tandem.admin.v1.ListAuditEntriesResponse"> & {
+  /**
+   * @generated from field: repeated tandem.admin.v1.AuditEntry entries = 1;
+   */
+  entries: AuditEntry[];
+
+  /**
+   * Pass as before_id for the next page; 0 when there is none.
+   *
+   * @generated from field: uint64 next_before_id = 2;
+   */
+  nextBeforeId: bigint;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ListAuditEntriesResponse.
+ * Use `create(ListAuditEntriesResponseSchema)` to create a new message.
+ */
+export const ListAuditEntriesResponseSchema: GenMessage<ListAuditEntriesResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 60);
+
+/**
+ * @generated from message tandem.admin.v1.GetRetentionRequest
+ */
+export type GetRetentionRequest = Message<"tandem.admin.v1.GetRetentionRequest"> & {
+};
+
+/**
+ * Describes the message tandem.admin.v1.GetRetentionRequest.
+ * Use `create(GetRetentionRequestSchema)` to create a new message.
+ */
+export const GetRetentionRequestSchema: GenMessage<GetRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 61);
+
+/**
+ * @generated from message tandem.admin.v1.GetRetentionResponse
+ */
+export type GetRetentionResponse = Message<"tandem.admin.v1.GetRetentionResponse"> & {
+  /**
+   * Call details older than this many days are purged; 0 keeps them.
+   *
+   * @generated from field: uint32 call_days = 1;
+   */
+  callDays: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_purge_at = 2;
+   */
+  lastPurgeAt?: Timestamp | undefined;
+
+  /**
+   * Calls anonymised by the last purge.
+   *
+   * @generated from field: uint32 last_purged_calls = 3;
+   */
+  lastPurgedCalls: number;
+};
+
+/**
+ * Describes the message tandem.admin.v1.GetRetentionResponse.
+ * Use `create(GetRetentionResponseSchema)` to create a new message.
+ */
+export const GetRetentionResponseSchema: GenMessage<GetRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 62);
+
+/**
+ * @generated from message tandem.admin.v1.SetRetentionRequest
+ */
+export type SetRetentionRequest = Message<"tandem.admin.v1.SetRetentionRequest"> & {
+  /**
+   * 0 keeps call details; otherwise 1 to 3650.
+   *
+   * @generated from field: uint32 call_days = 1;
+   */
+  callDays: number;
+};
+
+/**
+ * Describes the message tandem.admin.v1.SetRetentionRequest.
+ * Use `create(SetRetentionRequestSchema)` to create a new message.
+ */
+export const SetRetentionRequestSchema: GenMessage<SetRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 63);
+
+/**
+ * @generated from message tandem.admin.v1.SetRetentionResponse
+ */
+export type SetRetentionResponse = Message<"tandem.admin.v1.SetRetentionResponse"> & {
+  /**
+   * @generated from field: uint32 call_days = 1;
+   */
+  callDays: number;
+
+  /**
+   * Calls anonymised by the purge this change ran.
+   *
+   * @generated from field: uint32 purged_calls = 2;
+   */
+  purgedCalls: number;
+};
+
+/**
+ * Describes the message tandem.admin.v1.SetRetentionResponse.
+ * Use `create(SetRetentionResponseSchema)` to create a new message.
+ */
+export const SetRetentionResponseSchema: GenMessage<SetRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 64);
+
+/**
+ * @generated from message tandem.admin.v1.ExportCallerDataRequest
+ */
+export type ExportCallerDataRequest = Message<"tandem.admin.v1.ExportCallerDataRequest"> & {
+  /**
+   * Any form Tandem reads (normalised to E.164).
+   *
+   * @generated from field: string number = 1;
+   */
+  number: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.ExportCallerDataRequest.
+ * Use `create(ExportCallerDataRequestSchema)` to create a new message.
+ */
+export const ExportCallerDataRequestSchema: GenMessage<ExportCallerDataRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 65);
+
+/**
+ * @generated from message tandem.admin.v1.ExportCallerDataResponse
+ */
+export type ExportCallerDataResponse = Message<"tandem.admin.v1.ExportCallerDataResponse"> & {
+  /**
+   * E.164.
+   *
+   * @generated from field: string number = 1;
+   */
+  number: string;
+
+  /**
+   * His client record, if any.
+   *
+   * @generated from field: tandem.admin.v1.Client client = 2;
+   */
+  client?: Client | undefined;
+
+  /**
+   * His calls still holding personal data, oldest first.
+   *
+   * @generated from field: repeated tandem.admin.v1.CallerCall calls = 3;
+   */
+  calls: CallerCall[];
+};
+
+/**
+ * Describes the message tandem.admin.v1.ExportCallerDataResponse.
+ * Use `create(ExportCallerDataResponseSchema)` to create a new message.
+ */
+export const ExportCallerDataResponseSchema: GenMessage<ExportCallerDataResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 66);
+
+/**
+ * CallerCall is a call as a caller's data export shows it.
+ *
+ * @generated from message tandem.admin.v1.CallerCall
+ */
+export type CallerCall = Message<"tandem.admin.v1.CallerCall"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: string queue_id = 2;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: tandem.common.v1.CallState state = 3;
+   */
+  state: CallState;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp arrived_at = 4;
+   */
+  arrivedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp answered_at = 5;
+   */
+  answeredAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp ended_at = 6;
+   */
+  endedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string caller_number = 7;
+   */
+  callerNumber: string;
+
+  /**
+   * @generated from field: string caller_name = 8;
+   */
+  callerName: string;
+
+  /**
+   * @generated from field: string dialed_number = 9;
+   */
+  dialedNumber: string;
+
+  /**
+   * @generated from field: map<string, string> sip_headers = 10;
+   */
+  sipHeaders: { [key: string]: string };
+
+  /**
+   * @generated from field: string custom_data = 11;
+   */
+  customData: string;
+
+  /**
+   * @generated from field: string operator_id = 12;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: uint32 talk_time_ms = 13;
+   */
+  talkTimeMs: number;
+
+  /**
+   * @generated from field: tandem.common.v1.HangupParty hung_up_by = 14;
+   */
+  hungUpBy: HangupParty;
+};
+
+/**
+ * Describes the message tandem.admin.v1.CallerCall.
+ * Use `create(CallerCallSchema)` to create a new message.
+ */
+export const CallerCallSchema: GenMessage<CallerCall> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 67);
+
+/**
+ * @generated from message tandem.admin.v1.DeleteCallerDataRequest
+ */
+export type DeleteCallerDataRequest = Message<"tandem.admin.v1.DeleteCallerDataRequest"> & {
+  /**
+   * @generated from field: string number = 1;
+   */
+  number: string;
+};
+
+/**
+ * Describes the message tandem.admin.v1.DeleteCallerDataRequest.
+ * Use `create(DeleteCallerDataRequestSchema)` to create a new message.
+ */
+export const DeleteCallerDataRequestSchema: GenMessage<DeleteCallerDataRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 68);
+
+/**
+ * @generated from message tandem.admin.v1.DeleteCallerDataResponse
+ */
+export type DeleteCallerDataResponse = Message<"tandem.admin.v1.DeleteCallerDataResponse"> & {
+  /**
+   * E.164.
+   *
+   * @generated from field: string number = 1;
+   */
+  number: string;
+
+  /**
+   * Finished calls whose personal data was erased.
+   *
+   * @generated from field: uint32 calls_erased = 2;
+   */
+  callsErased: number;
+
+  /**
+   * Whether a client record was removed.
+   *
+   * @generated from field: bool client_removed = 3;
+   */
+  clientRemoved: boolean;
+};
+
+/**
+ * Describes the message tandem.admin.v1.DeleteCallerDataResponse.
+ * Use `create(DeleteCallerDataResponseSchema)` to create a new message.
+ */
+export const DeleteCallerDataResponseSchema: GenMessage<DeleteCallerDataResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_admin_v1_admin, 69);
+
+/**
+ * KeyRole is what an API key may do (see the README's "Who may call what").
+ *
+ * @generated from enum tandem.admin.v1.KeyRole
+ */
+export enum KeyRole {
+  /**
+   * @generated from enum value: KEY_ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Everything an admin may.
+   *
+   * @generated from enum value: KEY_ROLE_ADMIN = 1;
+   */
+  ADMIN = 1,
+
+  /**
+   * Assignment, Analytics, presence actions on operators, and every read; no configuration.
+   *
+   * @generated from enum value: KEY_ROLE_SUPERVISOR = 2;
+   */
+  SUPERVISOR = 2,
+
+  /**
+   * Reads only.
+   *
+   * @generated from enum value: KEY_ROLE_READONLY = 3;
+   */
+  READONLY = 3,
+}
+
+/**
+ * Describes the enum tandem.admin.v1.KeyRole.
+ */
+export const KeyRoleSchema: GenEnum<KeyRole> = /*@__PURE__*/
+  enumDesc(file_tandem_admin_v1_admin, 0);
+
+/**
  * @generated from service tandem.admin.v1.AdminService
  */
 export const AdminService: GenService<{
@@ -1582,6 +2208,88 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof PreviewOverflowRequestSchema;
     output: typeof PreviewOverflowResponseSchema;
+  },
+  /**
+   * CreateApiKey makes an API key for a tool, with a role. The secret is in the answer only.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.CreateApiKey
+   */
+  createApiKey: {
+    methodKind: "unary";
+    input: typeof CreateApiKeyRequestSchema;
+    output: typeof CreateApiKeyResponseSchema;
+  },
+  /**
+   * ListApiKeys lists the API keys, without their secrets.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.ListApiKeys
+   */
+  listApiKeys: {
+    methodKind: "unary";
+    input: typeof ListApiKeysRequestSchema;
+    output: typeof ListApiKeysResponseSchema;
+  },
+  /**
+   * RevokeApiKey ends an API key for good: its requests are refused and its streams end.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.RevokeApiKey
+   */
+  revokeApiKey: {
+    methodKind: "unary";
+    input: typeof RevokeApiKeyRequestSchema;
+    output: typeof RevokeApiKeyResponseSchema;
+  },
+  /**
+   * ListAuditEntries lists the changes admins and supervisors made, newest first.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.ListAuditEntries
+   */
+  listAuditEntries: {
+    methodKind: "unary";
+    input: typeof ListAuditEntriesRequestSchema;
+    output: typeof ListAuditEntriesResponseSchema;
+  },
+  /**
+   * GetRetention says how long call details are kept.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.GetRetention
+   */
+  getRetention: {
+    methodKind: "unary";
+    input: typeof GetRetentionRequestSchema;
+    output: typeof GetRetentionResponseSchema;
+  },
+  /**
+   * SetRetention sets how long call details are kept, and purges what is older at once.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.SetRetention
+   */
+  setRetention: {
+    methodKind: "unary";
+    input: typeof SetRetentionRequestSchema;
+    output: typeof SetRetentionResponseSchema;
+  },
+  /**
+   * ExportCallerData returns everything Tandem holds on one caller number.
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.ExportCallerData
+   */
+  exportCallerData: {
+    methodKind: "unary";
+    input: typeof ExportCallerDataRequestSchema;
+    output: typeof ExportCallerDataResponseSchema;
+  },
+  /**
+   * DeleteCallerData erases one caller number's personal data: his client record, and the
+   * number, name, headers and custom data of his finished calls (the anonymous call records
+   * stay for the figures).
+   *
+   * @generated from rpc tandem.admin.v1.AdminService.DeleteCallerData
+   */
+  deleteCallerData: {
+    methodKind: "unary";
+    input: typeof DeleteCallerDataRequestSchema;
+    output: typeof DeleteCallerDataResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_admin_v1_admin, 0);

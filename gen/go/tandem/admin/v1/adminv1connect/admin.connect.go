@@ -90,6 +90,30 @@ const (
 	// AdminServicePreviewOverflowProcedure is the fully-qualified name of the AdminService's
 	// PreviewOverflow RPC.
 	AdminServicePreviewOverflowProcedure = "/tandem.admin.v1.AdminService/PreviewOverflow"
+	// AdminServiceCreateApiKeyProcedure is the fully-qualified name of the AdminService's CreateApiKey
+	// RPC.
+	AdminServiceCreateApiKeyProcedure = "/tandem.admin.v1.AdminService/CreateApiKey"
+	// AdminServiceListApiKeysProcedure is the fully-qualified name of the AdminService's ListApiKeys
+	// RPC.
+	AdminServiceListApiKeysProcedure = "/tandem.admin.v1.AdminService/ListApiKeys"
+	// AdminServiceRevokeApiKeyProcedure is the fully-qualified name of the AdminService's RevokeApiKey
+	// RPC.
+	AdminServiceRevokeApiKeyProcedure = "/tandem.admin.v1.AdminService/RevokeApiKey"
+	// AdminServiceListAuditEntriesProcedure is the fully-qualified name of the AdminService's
+	// ListAuditEntries RPC.
+	AdminServiceListAuditEntriesProcedure = "/tandem.admin.v1.AdminService/ListAuditEntries"
+	// AdminServiceGetRetentionProcedure is the fully-qualified name of the AdminService's GetRetention
+	// RPC.
+	AdminServiceGetRetentionProcedure = "/tandem.admin.v1.AdminService/GetRetention"
+	// AdminServiceSetRetentionProcedure is the fully-qualified name of the AdminService's SetRetention
+	// RPC.
+	AdminServiceSetRetentionProcedure = "/tandem.admin.v1.AdminService/SetRetention"
+	// AdminServiceExportCallerDataProcedure is the fully-qualified name of the AdminService's
+	// ExportCallerData RPC.
+	AdminServiceExportCallerDataProcedure = "/tandem.admin.v1.AdminService/ExportCallerData"
+	// AdminServiceDeleteCallerDataProcedure is the fully-qualified name of the AdminService's
+	// DeleteCallerData RPC.
+	AdminServiceDeleteCallerDataProcedure = "/tandem.admin.v1.AdminService/DeleteCallerData"
 )
 
 // AdminServiceClient is a client for the tandem.admin.v1.AdminService service.
@@ -121,6 +145,24 @@ type AdminServiceClient interface {
 	// PreviewOverflow says which spare number a call of a queue overflowing at a given time would
 	// go to, and why the others would not. It changes nothing.
 	PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error)
+	// CreateApiKey makes an API key for a tool, with a role. The secret is in the answer only.
+	CreateApiKey(context.Context, *connect.Request[v1.CreateApiKeyRequest]) (*connect.Response[v1.CreateApiKeyResponse], error)
+	// ListApiKeys lists the API keys, without their secrets.
+	ListApiKeys(context.Context, *connect.Request[v1.ListApiKeysRequest]) (*connect.Response[v1.ListApiKeysResponse], error)
+	// RevokeApiKey ends an API key for good: its requests are refused and its streams end.
+	RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error)
+	// ListAuditEntries lists the changes admins and supervisors made, newest first.
+	ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error)
+	// GetRetention says how long call details are kept.
+	GetRetention(context.Context, *connect.Request[v1.GetRetentionRequest]) (*connect.Response[v1.GetRetentionResponse], error)
+	// SetRetention sets how long call details are kept, and purges what is older at once.
+	SetRetention(context.Context, *connect.Request[v1.SetRetentionRequest]) (*connect.Response[v1.SetRetentionResponse], error)
+	// ExportCallerData returns everything Tandem holds on one caller number.
+	ExportCallerData(context.Context, *connect.Request[v1.ExportCallerDataRequest]) (*connect.Response[v1.ExportCallerDataResponse], error)
+	// DeleteCallerData erases one caller number's personal data: his client record, and the
+	// number, name, headers and custom data of his finished calls (the anonymous call records
+	// stay for the figures).
+	DeleteCallerData(context.Context, *connect.Request[v1.DeleteCallerDataRequest]) (*connect.Response[v1.DeleteCallerDataResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the tandem.admin.v1.AdminService service. By
@@ -254,31 +296,87 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("PreviewOverflow")),
 			connect.WithClientOptions(opts...),
 		),
+		createApiKey: connect.NewClient[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse](
+			httpClient,
+			baseURL+AdminServiceCreateApiKeyProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateApiKey")),
+			connect.WithClientOptions(opts...),
+		),
+		listApiKeys: connect.NewClient[v1.ListApiKeysRequest, v1.ListApiKeysResponse](
+			httpClient,
+			baseURL+AdminServiceListApiKeysProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListApiKeys")),
+			connect.WithClientOptions(opts...),
+		),
+		revokeApiKey: connect.NewClient[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse](
+			httpClient,
+			baseURL+AdminServiceRevokeApiKeyProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("RevokeApiKey")),
+			connect.WithClientOptions(opts...),
+		),
+		listAuditEntries: connect.NewClient[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse](
+			httpClient,
+			baseURL+AdminServiceListAuditEntriesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListAuditEntries")),
+			connect.WithClientOptions(opts...),
+		),
+		getRetention: connect.NewClient[v1.GetRetentionRequest, v1.GetRetentionResponse](
+			httpClient,
+			baseURL+AdminServiceGetRetentionProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetRetention")),
+			connect.WithClientOptions(opts...),
+		),
+		setRetention: connect.NewClient[v1.SetRetentionRequest, v1.SetRetentionResponse](
+			httpClient,
+			baseURL+AdminServiceSetRetentionProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetRetention")),
+			connect.WithClientOptions(opts...),
+		),
+		exportCallerData: connect.NewClient[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse](
+			httpClient,
+			baseURL+AdminServiceExportCallerDataProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ExportCallerData")),
+			connect.WithClientOptions(opts...),
+		),
+		deleteCallerData: connect.NewClient[v1.DeleteCallerDataRequest, v1.DeleteCallerDataResponse](
+			httpClient,
+			baseURL+AdminServiceDeleteCallerDataProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("DeleteCallerData")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // adminServiceClient implements AdminServiceClient.
 type adminServiceClient struct {
-	createOperator  *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
-	updateOperator  *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
-	getOperator     *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
-	listOperators   *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
-	createQueue     *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
-	updateQueue     *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
-	getQueue        *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
-	listQueues      *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
-	setClient       *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
-	removeClient    *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
-	getClient       *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
-	listClients     *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
-	importClients   *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
-	createAbsence   *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
-	deleteAbsence   *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
-	listAbsences    *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
-	createSpare     *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
-	updateSpare     *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
-	listSpares      *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
-	previewOverflow *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
+	createOperator   *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
+	updateOperator   *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
+	getOperator      *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
+	listOperators    *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
+	createQueue      *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
+	updateQueue      *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
+	getQueue         *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
+	listQueues       *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
+	setClient        *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
+	removeClient     *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
+	getClient        *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
+	listClients      *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
+	importClients    *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
+	createAbsence    *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
+	deleteAbsence    *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
+	listAbsences     *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
+	createSpare      *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
+	updateSpare      *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
+	listSpares       *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
+	previewOverflow  *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
+	createApiKey     *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
+	listApiKeys      *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
+	revokeApiKey     *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
+	listAuditEntries *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
+	getRetention     *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
+	setRetention     *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
+	exportCallerData *connect.Client[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse]
+	deleteCallerData *connect.Client[v1.DeleteCallerDataRequest, v1.DeleteCallerDataResponse]
 }
 
 // CreateOperator calls tandem.admin.v1.AdminService.CreateOperator.
@@ -381,6 +479,46 @@ func (c *adminServiceClient) PreviewOverflow(ctx context.Context, req *connect.R
 	return c.previewOverflow.CallUnary(ctx, req)
 }
 
+// CreateApiKey calls tandem.admin.v1.AdminService.CreateApiKey.
+func (c *adminServiceClient) CreateApiKey(ctx context.Context, req *connect.Request[v1.CreateApiKeyRequest]) (*connect.Response[v1.CreateApiKeyResponse], error) {
+	return c.createApiKey.CallUnary(ctx, req)
+}
+
+// ListApiKeys calls tandem.admin.v1.AdminService.ListApiKeys.
+func (c *adminServiceClient) ListApiKeys(ctx context.Context, req *connect.Request[v1.ListApiKeysRequest]) (*connect.Response[v1.ListApiKeysResponse], error) {
+	return c.listApiKeys.CallUnary(ctx, req)
+}
+
+// RevokeApiKey calls tandem.admin.v1.AdminService.RevokeApiKey.
+func (c *adminServiceClient) RevokeApiKey(ctx context.Context, req *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error) {
+	return c.revokeApiKey.CallUnary(ctx, req)
+}
+
+// ListAuditEntries calls tandem.admin.v1.AdminService.ListAuditEntries.
+func (c *adminServiceClient) ListAuditEntries(ctx context.Context, req *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error) {
+	return c.listAuditEntries.CallUnary(ctx, req)
+}
+
+// GetRetention calls tandem.admin.v1.AdminService.GetRetention.
+func (c *adminServiceClient) GetRetention(ctx context.Context, req *connect.Request[v1.GetRetentionRequest]) (*connect.Response[v1.GetRetentionResponse], error) {
+	return c.getRetention.CallUnary(ctx, req)
+}
+
+// SetRetention calls tandem.admin.v1.AdminService.SetRetention.
+func (c *adminServiceClient) SetRetention(ctx context.Context, req *connect.Request[v1.SetRetentionRequest]) (*connect.Response[v1.SetRetentionResponse], error) {
+	return c.setRetention.CallUnary(ctx, req)
+}
+
+// ExportCallerData calls tandem.admin.v1.AdminService.ExportCallerData.
+func (c *adminServiceClient) ExportCallerData(ctx context.Context, req *connect.Request[v1.ExportCallerDataRequest]) (*connect.Response[v1.ExportCallerDataResponse], error) {
+	return c.exportCallerData.CallUnary(ctx, req)
+}
+
+// DeleteCallerData calls tandem.admin.v1.AdminService.DeleteCallerData.
+func (c *adminServiceClient) DeleteCallerData(ctx context.Context, req *connect.Request[v1.DeleteCallerDataRequest]) (*connect.Response[v1.DeleteCallerDataResponse], error) {
+	return c.deleteCallerData.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the tandem.admin.v1.AdminService service.
 type AdminServiceHandler interface {
 	CreateOperator(context.Context, *connect.Request[v1.CreateOperatorRequest]) (*connect.Response[v1.CreateOperatorResponse], error)
@@ -410,6 +548,24 @@ type AdminServiceHandler interface {
 	// PreviewOverflow says which spare number a call of a queue overflowing at a given time would
 	// go to, and why the others would not. It changes nothing.
 	PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error)
+	// CreateApiKey makes an API key for a tool, with a role. The secret is in the answer only.
+	CreateApiKey(context.Context, *connect.Request[v1.CreateApiKeyRequest]) (*connect.Response[v1.CreateApiKeyResponse], error)
+	// ListApiKeys lists the API keys, without their secrets.
+	ListApiKeys(context.Context, *connect.Request[v1.ListApiKeysRequest]) (*connect.Response[v1.ListApiKeysResponse], error)
+	// RevokeApiKey ends an API key for good: its requests are refused and its streams end.
+	RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error)
+	// ListAuditEntries lists the changes admins and supervisors made, newest first.
+	ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error)
+	// GetRetention says how long call details are kept.
+	GetRetention(context.Context, *connect.Request[v1.GetRetentionRequest]) (*connect.Response[v1.GetRetentionResponse], error)
+	// SetRetention sets how long call details are kept, and purges what is older at once.
+	SetRetention(context.Context, *connect.Request[v1.SetRetentionRequest]) (*connect.Response[v1.SetRetentionResponse], error)
+	// ExportCallerData returns everything Tandem holds on one caller number.
+	ExportCallerData(context.Context, *connect.Request[v1.ExportCallerDataRequest]) (*connect.Response[v1.ExportCallerDataResponse], error)
+	// DeleteCallerData erases one caller number's personal data: his client record, and the
+	// number, name, headers and custom data of his finished calls (the anonymous call records
+	// stay for the figures).
+	DeleteCallerData(context.Context, *connect.Request[v1.DeleteCallerDataRequest]) (*connect.Response[v1.DeleteCallerDataResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -539,6 +695,54 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("PreviewOverflow")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceCreateApiKeyHandler := connect.NewUnaryHandler(
+		AdminServiceCreateApiKeyProcedure,
+		svc.CreateApiKey,
+		connect.WithSchema(adminServiceMethods.ByName("CreateApiKey")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListApiKeysHandler := connect.NewUnaryHandler(
+		AdminServiceListApiKeysProcedure,
+		svc.ListApiKeys,
+		connect.WithSchema(adminServiceMethods.ByName("ListApiKeys")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceRevokeApiKeyHandler := connect.NewUnaryHandler(
+		AdminServiceRevokeApiKeyProcedure,
+		svc.RevokeApiKey,
+		connect.WithSchema(adminServiceMethods.ByName("RevokeApiKey")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListAuditEntriesHandler := connect.NewUnaryHandler(
+		AdminServiceListAuditEntriesProcedure,
+		svc.ListAuditEntries,
+		connect.WithSchema(adminServiceMethods.ByName("ListAuditEntries")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetRetentionHandler := connect.NewUnaryHandler(
+		AdminServiceGetRetentionProcedure,
+		svc.GetRetention,
+		connect.WithSchema(adminServiceMethods.ByName("GetRetention")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceSetRetentionHandler := connect.NewUnaryHandler(
+		AdminServiceSetRetentionProcedure,
+		svc.SetRetention,
+		connect.WithSchema(adminServiceMethods.ByName("SetRetention")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceExportCallerDataHandler := connect.NewUnaryHandler(
+		AdminServiceExportCallerDataProcedure,
+		svc.ExportCallerData,
+		connect.WithSchema(adminServiceMethods.ByName("ExportCallerData")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceDeleteCallerDataHandler := connect.NewUnaryHandler(
+		AdminServiceDeleteCallerDataProcedure,
+		svc.DeleteCallerData,
+		connect.WithSchema(adminServiceMethods.ByName("DeleteCallerData")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.admin.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateOperatorProcedure:
@@ -581,6 +785,22 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListSparesHandler.ServeHTTP(w, r)
 		case AdminServicePreviewOverflowProcedure:
 			adminServicePreviewOverflowHandler.ServeHTTP(w, r)
+		case AdminServiceCreateApiKeyProcedure:
+			adminServiceCreateApiKeyHandler.ServeHTTP(w, r)
+		case AdminServiceListApiKeysProcedure:
+			adminServiceListApiKeysHandler.ServeHTTP(w, r)
+		case AdminServiceRevokeApiKeyProcedure:
+			adminServiceRevokeApiKeyHandler.ServeHTTP(w, r)
+		case AdminServiceListAuditEntriesProcedure:
+			adminServiceListAuditEntriesHandler.ServeHTTP(w, r)
+		case AdminServiceGetRetentionProcedure:
+			adminServiceGetRetentionHandler.ServeHTTP(w, r)
+		case AdminServiceSetRetentionProcedure:
+			adminServiceSetRetentionHandler.ServeHTTP(w, r)
+		case AdminServiceExportCallerDataProcedure:
+			adminServiceExportCallerDataHandler.ServeHTTP(w, r)
+		case AdminServiceDeleteCallerDataProcedure:
+			adminServiceDeleteCallerDataHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -668,4 +888,36 @@ func (UnimplementedAdminServiceHandler) ListSpares(context.Context, *connect.Req
 
 func (UnimplementedAdminServiceHandler) PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.PreviewOverflow is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateApiKey(context.Context, *connect.Request[v1.CreateApiKeyRequest]) (*connect.Response[v1.CreateApiKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.CreateApiKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListApiKeys(context.Context, *connect.Request[v1.ListApiKeysRequest]) (*connect.Response[v1.ListApiKeysResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListApiKeys is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.RevokeApiKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListAuditEntries is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetRetention(context.Context, *connect.Request[v1.GetRetentionRequest]) (*connect.Response[v1.GetRetentionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.GetRetention is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetRetention(context.Context, *connect.Request[v1.SetRetentionRequest]) (*connect.Response[v1.SetRetentionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.SetRetention is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ExportCallerData(context.Context, *connect.Request[v1.ExportCallerDataRequest]) (*connect.Response[v1.ExportCallerDataResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ExportCallerData is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) DeleteCallerData(context.Context, *connect.Request[v1.DeleteCallerDataRequest]) (*connect.Response[v1.DeleteCallerDataResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.DeleteCallerData is not implemented"))
 }
