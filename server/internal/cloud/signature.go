@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
@@ -141,4 +142,82 @@ func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
 func unauthenticated(msg string) error {
 	return &callcenter.Error{Code: callcenter.CodeUnauthenticated, Message: msg}
+}
+
+// DefaultReplayMemory is how many webhook-ids a Replays remembers at most.
+const DefaultReplayMemory = 100_000
+
+// Replays remembers the webhook-ids of verified requests for as long as their signatures could
+// be valid (until their timestamp is more than Tolerance old), each with a hash of its body. An
+// id that comes again with the same body is a retry and passes (the request's own idempotency
+// id then gets it the first answer); an id that comes again with another body is refused.
+//
+// Memory is bounded: when max ids are remembered the oldest is forgotten first. Forgetting
+// costs little, as a signature covers id and body together: a request with a remembered id and
+// another body can only come from a holder of the secret.
+//
+// A Replays is safe for concurrent use.
+type Replays struct {
+	mu    sync.Mutex
+	max   int
+	seen  map[string]replay
+	order []string // ring buffer of ids in arrival order; oldest at next once full
+	next  int
+}
+
+type replay struct {
+	body  [sha256.Size]byte
+	until time.Time
+}
+
+// NewReplays returns a Replays that remembers at most max ids (DefaultReplayMemory if max ≤ 0).
+func NewReplays(max int) *Replays {
+	if max <= 0 {
+		max = DefaultReplayMemory
+	}
+	return &Replays{max: max, seen: map[string]replay{}}
+}
+
+// Check records a verified request and refuses it when its webhook-id was seen with another
+// body while that one's signature could still be valid. The error is a *callcenter.Error with
+// CodeUnauthenticated.
+func (r *Replays) Check(h http.Header, body []byte, now time.Time) error {
+	id := h.Get(HeaderID)
+	until := now.Add(2 * Tolerance) // the latest a signature seen now can stay valid
+	if sec, err := strconv.ParseInt(h.Get(HeaderTimestamp), 10, 64); err == nil {
+		if at := time.Unix(sec, 0).Add(Tolerance); at.Before(until) {
+			until = at
+		}
+	}
+	sum := sha256.Sum256(body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.seen[id]; ok && now.Before(prev.until) {
+		if prev.body != sum {
+			return unauthenticated(HeaderID + " was already used for another request")
+		}
+		if until.After(prev.until) {
+			r.seen[id] = replay{body: sum, until: until}
+		}
+		return nil
+	} else if ok {
+		r.seen[id] = replay{body: sum, until: until} // an old entry not yet forgotten
+		return nil
+	}
+	if len(r.order) < r.max {
+		r.order = append(r.order, id)
+	} else {
+		delete(r.seen, r.order[r.next])
+		r.order[r.next] = id
+		r.next = (r.next + 1) % r.max
+	}
+	r.seen[id] = replay{body: sum, until: until}
+	return nil
+}
+
+// Len is how many ids are remembered.
+func (r *Replays) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.seen)
 }

@@ -127,6 +127,9 @@ func (h adminHandler) UpdateOperator(ctx context.Context, req *connect.Request[a
 	})
 	if err == nil && (m.Password != nil || m.GetDisabled()) {
 		err = h.s.store.DeleteOperatorSessions(ctx, op.ID) // a new password or a dismissal ends every login
+		if err == nil {
+			err = h.s.board.TakeOver(ctx, op.ID, "") // and the streams they hold open
+		}
 	}
 	if err != nil {
 		return nil, toConnect(ctx, err)

@@ -11,30 +11,63 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"connectrpc.com/connect"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
+	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
 // Role is what a caller is.
 type Role string
 
 const (
-	RoleOperator Role = "operator" // logged in with name and password
-	RoleAdmin    Role = "admin"    // holds the admin API key
-	RoleCloud    Role = "cloud"    // signed the request with the cloud secret
+	RoleOperator   Role = "operator"   // logged in with name and password
+	RoleSupervisor Role = "supervisor" // an API key with the supervisor role
+	RoleReadonly   Role = "readonly"   // an API key that may only read
+	RoleAdmin      Role = "admin"      // the --admin-key, or an API key with the admin role
+	RoleCloud      Role = "cloud"      // signed the request with the cloud secret
 )
+
+// Roles lists every role a caller can have, for tests and documentation.
+var Roles = []Role{RoleOperator, RoleSupervisor, RoleReadonly, RoleAdmin, RoleCloud}
+
+// bootstrapKeyName is the name the --admin-key goes by in the audit log and in created_by.
+const bootstrapKeyName = "admin-key"
+
+// apiKeyPrefix starts every API key Tandem makes, so a bearer token says what it is.
+const apiKeyPrefix = "tdk_"
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
-	Role     Role
-	Operator cc.OperatorID // for RoleOperator
-	Token    string        // the session token's hash, for RoleOperator
+	Role      Role
+	Operator  cc.OperatorID // for RoleOperator
+	Token     string        // the session token's hash, for RoleOperator
+	ExpiresAt time.Time     // when the operator's session ends
+	KeyID     string        // the API key's id; "" for the --admin-key
+	Name      string        // the API key's name ("admin-key" for --admin-key): who, in the audit log
+}
+
+// identity names the caller for rate limits and stream counts: one operator, one API key.
+func (p Principal) identity() string {
+	switch {
+	case p.Role == RoleOperator:
+		return "operator:" + string(p.Operator)
+	case p.Role == RoleCloud:
+		return "cloud"
+	case p.KeyID != "":
+		return "key:" + p.KeyID
+	}
+	return p.Name
 }
 
 type principalKey struct{}
@@ -44,29 +77,63 @@ func principalFrom(ctx context.Context) (Principal, bool) {
 	return p, ok
 }
 
-// maxCloudBody caps a signed request's body: it is read whole to check the signature.
-const maxCloudBody = 1 << 20
+type addressKey struct{}
+
+// addressFrom is the client's address (no port), as the middleware found it.
+func addressFrom(ctx context.Context) string {
+	a, _ := ctx.Value(addressKey{}).(string)
+	return a
+}
 
 // cloudPath reports whether a request is for CallIntake, in any protocol.
 func cloudPath(p string) bool {
 	return strings.HasPrefix(p, "/v1/calls") || strings.HasPrefix(p, "/tandem.callintake.v1.CallIntakeService/")
 }
 
-// authenticator finds out who is calling: a signed cloud request, an operator's session token
-// or the admin key. It only identifies; the policy interceptor decides what each may call.
+// KeyStore is what the authenticator needs to know API keys.
+type KeyStore interface {
+	APIKeyByHash(ctx context.Context, hash string) (sqlite.APIKey, error)
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+}
+
+// touchEvery is how stale an API key's last-used time may get: touching it on every request
+// would make every read a write.
+const touchEvery = time.Minute
+
+// authenticator finds out who is calling: a signed cloud request, an operator's session token,
+// an API key or the bootstrap admin key. It only identifies; the policy interceptor decides what
+// each may call.
 type authenticator struct {
 	sessions    Store
+	keys        KeyStore
 	adminKey    [32]byte // sha256 of the admin API key; zero: no admin key
 	hasAdminKey bool
 	signer      *cloud.Signer
+	replays     *cloud.Replays
 	clock       clock.Clock
+	limits      *limiters
+	behindProxy bool
+	log         *slog.Logger
 	errors      *connect.ErrorWriter
+
+	mu      sync.Mutex
+	touched map[string]time.Time // API key id → last time its use was stored
 }
 
 func (a *authenticator) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := a.clientAddress(r)
+		r = r.WithContext(context.WithValue(r.Context(), addressKey{}, addr))
+		if err := a.limits.capBody(w, r); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
 		p, err := a.identify(r)
 		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		if err := a.limits.allow(p, addr); err != nil {
 			a.writeError(w, r, err)
 			return
 		}
@@ -77,17 +144,42 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 	})
 }
 
+// clientAddress is the address of the client: the connection's peer, or behind a reverse proxy
+// the last address the proxy appended to X-Forwarded-For (earlier ones are the client's word).
+func (a *authenticator) clientAddress(r *http.Request) string {
+	if a.behindProxy {
+		if hops := r.Header.Values("X-Forwarded-For"); len(hops) > 0 {
+			last := hops[len(hops)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip := net.ParseIP(strings.TrimSpace(last)); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 func (a *authenticator) identify(r *http.Request) (*Principal, error) {
 	if cloudPath(r.URL.Path) && r.Method == http.MethodPost {
-		body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxCloudBody))
+		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			return nil, connect.NewError(connect.CodeResourceExhausted, errors.New("request body too large"))
+			return nil, bodyError(err)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if _, err := a.signer.Verify(r.Header, body, a.clock.Now()); err != nil {
+		now := a.clock.Now()
+		if _, err := a.signer.Verify(r.Header, body, now); err != nil {
 			return nil, connect.NewError(connect.CodeUnauthenticated, err)
 		}
-		return &Principal{Role: RoleCloud}, nil
+		if err := a.replays.Check(r.Header, body, now); err != nil {
+			return nil, connect.NewError(connect.CodeUnauthenticated, err)
+		}
+		return &Principal{Role: RoleCloud, Name: "cloud"}, nil
 	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
@@ -95,9 +187,12 @@ func (a *authenticator) identify(r *http.Request) (*Principal, error) {
 	}
 	sum := sha256.Sum256([]byte(token))
 	if a.hasAdminKey && subtle.ConstantTimeCompare(sum[:], a.adminKey[:]) == 1 {
-		return &Principal{Role: RoleAdmin}, nil
+		return &Principal{Role: RoleAdmin, Name: bootstrapKeyName}, nil
 	}
 	hash := hex.EncodeToString(sum[:])
+	if strings.HasPrefix(token, apiKeyPrefix) {
+		return a.apiKey(r.Context(), hash)
+	}
 	s, err := a.sessions.Session(r.Context(), hash)
 	if err != nil {
 		if cc.ErrorCode(err) == cc.CodeNotFound {
@@ -108,12 +203,67 @@ func (a *authenticator) identify(r *http.Request) (*Principal, error) {
 	if !a.clock.Now().Before(s.ExpiresAt) {
 		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("session expired: log in again"))
 	}
-	return &Principal{Role: RoleOperator, Operator: s.Operator, Token: hash}, nil
+	return &Principal{Role: RoleOperator, Operator: s.Operator, Token: hash, ExpiresAt: s.ExpiresAt, Name: string(s.Operator)}, nil
+}
+
+// apiKey identifies the holder of an API key (looked up by the hash of its secret).
+func (a *authenticator) apiKey(ctx context.Context, hash string) (*Principal, error) {
+	k, err := a.keys.APIKeyByHash(ctx, hash)
+	if cc.ErrorCode(err) == cc.CodeNotFound {
+		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("unknown or revoked API key"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !k.RevokedAt.IsZero() {
+		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("unknown or revoked API key"))
+	}
+	role := Role(k.Role)
+	if role != RoleAdmin && role != RoleSupervisor && role != RoleReadonly {
+		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("API key with an unknown role"))
+	}
+	now := a.clock.Now()
+	a.mu.Lock()
+	stale := now.Sub(a.touched[k.ID]) >= touchEvery
+	if stale {
+		a.touched[k.ID] = now
+	}
+	a.mu.Unlock()
+	if stale {
+		if err := a.keys.TouchAPIKey(ctx, k.ID, now); err != nil {
+			a.log.WarnContext(ctx, "api key use not stored", "key_id", k.ID, "err", err)
+		}
+	}
+	return &Principal{Role: role, KeyID: k.ID, Name: k.Name}, nil
+}
+
+// httpStatus is the HTTP status of an error on the REST paths, as the transcoder gives them.
+func httpStatus(code connect.Code) int {
+	switch code {
+	case connect.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case connect.CodePermissionDenied:
+		return http.StatusForbidden
+	case connect.CodeResourceExhausted:
+		return http.StatusTooManyRequests
+	case connect.CodeInvalidArgument:
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
 }
 
 // writeError answers in the request's protocol: Connect, gRPC, gRPC-Web, or for REST a
 // google.rpc.Status in JSON, as the transcoder does for errors further in.
 func (a *authenticator) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status := 0
+	var le *limitError
+	if errors.As(err, &le) {
+		status = le.status
+		if le.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((le.retryAfter+time.Second-1)/time.Second)))
+		}
+		err = le.err
+	}
 	err = toConnect(r.Context(), err)
 	// A plain JSON POST looks like Connect to the error writer; the REST paths tell them apart.
 	if !strings.HasPrefix(r.URL.Path, "/v1/") && a.errors.IsSupported(r) {
@@ -122,9 +272,8 @@ func (a *authenticator) writeError(w http.ResponseWriter, r *http.Request, err e
 	}
 	var ce *connect.Error
 	errors.As(err, &ce)
-	status := http.StatusUnauthorized
-	if ce.Code() != connect.CodeUnauthenticated {
-		status = http.StatusRequestEntityTooLarge
+	if status == 0 {
+		status = httpStatus(ce.Code())
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -135,9 +284,14 @@ func sha256Sum(s string) [32]byte { return sha256.Sum256([]byte(s)) }
 
 // newToken returns a fresh session token and the hash that is stored for it.
 func newToken() (token, hash string) {
+	return newSecret("tk_")
+}
+
+// newSecret returns prefix + 256 random bits, and the SHA-256 (hex) that is stored for it.
+func newSecret(prefix string) (secret, hash string) {
 	var b [32]byte
 	_, _ = rand.Read(b[:])
-	token = "tk_" + base64.RawURLEncoding.EncodeToString(b[:])
-	sum := sha256.Sum256([]byte(token))
-	return token, hex.EncodeToString(sum[:])
+	secret = prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	sum := sha256.Sum256([]byte(secret))
+	return secret, hex.EncodeToString(sum[:])
 }

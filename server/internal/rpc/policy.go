@@ -14,52 +14,101 @@ import (
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// public marks procedures anyone may call.
+// public marks procedures anyone may call; it is also the rate-limit role of callers without
+// credentials.
 const public Role = "public"
 
+// Who may call what, by kind of procedure.
+var (
+	// readers may call every read: supervisors and read-only tools see what admins see.
+	readers = []Role{RoleAdmin, RoleSupervisor, RoleReadonly}
+	// supervisors run the floor: calls, offers, bans, operators' presence.
+	supervisors = []Role{RoleAdmin, RoleSupervisor}
+	// admins configure the call center and manage keys and personal data.
+	admins = []Role{RoleAdmin}
+)
+
 // policy says which roles may call each procedure. A procedure missing here is refused to all:
-// a new RPC stays closed until someone decides who may call it.
+// a new RPC stays closed until someone decides who may call it. An operator may call a procedure
+// only for himself (self resolves the operator a request names).
 var policy = map[string][]Role{
 	callintakev1connect.CallIntakeServiceRegisterCallProcedure:    {RoleCloud},
 	callintakev1connect.CallIntakeServiceReportCallEventProcedure: {RoleCloud},
 
 	operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:         {public},
 	operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:        {RoleOperator},
-	operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:       {RoleOperator, RoleAdmin},
-	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:        {RoleOperator, RoleAdmin},
-	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:     {RoleOperator, RoleAdmin},
-	operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure: {RoleOperator, RoleAdmin},
+	operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:       with(supervisors, RoleOperator),
+	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:        with(supervisors, RoleOperator),
+	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:     with(supervisors, RoleOperator),
+	operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure: with(readers, RoleOperator),
 
-	assignmentv1connect.AssignmentServiceListCallsProcedure:     {RoleAdmin},
-	assignmentv1connect.AssignmentServiceGetCallProcedure:       {RoleAdmin},
-	assignmentv1connect.AssignmentServiceExplainCallProcedure:   {RoleAdmin},
-	assignmentv1connect.AssignmentServiceWithdrawOfferProcedure: {RoleAdmin},
-	assignmentv1connect.AssignmentServiceRequeueCallProcedure:   {RoleAdmin},
-	assignmentv1connect.AssignmentServiceLiftBanProcedure:       {RoleAdmin},
+	assignmentv1connect.AssignmentServiceListCallsProcedure:     readers,
+	assignmentv1connect.AssignmentServiceGetCallProcedure:       readers,
+	assignmentv1connect.AssignmentServiceExplainCallProcedure:   readers,
+	assignmentv1connect.AssignmentServiceWithdrawOfferProcedure: supervisors,
+	assignmentv1connect.AssignmentServiceRequeueCallProcedure:   supervisors,
+	assignmentv1connect.AssignmentServiceLiftBanProcedure:       supervisors,
 
-	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:    {RoleAdmin},
-	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure: {RoleAdmin, RoleOperator},
+	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:    readers,
+	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure: with(readers, RoleOperator),
 
-	adminv1connect.AdminServiceCreateOperatorProcedure:  {RoleAdmin},
-	adminv1connect.AdminServiceUpdateOperatorProcedure:  {RoleAdmin},
-	adminv1connect.AdminServiceGetOperatorProcedure:     {RoleAdmin},
-	adminv1connect.AdminServiceListOperatorsProcedure:   {RoleAdmin},
-	adminv1connect.AdminServiceCreateQueueProcedure:     {RoleAdmin},
-	adminv1connect.AdminServiceUpdateQueueProcedure:     {RoleAdmin},
-	adminv1connect.AdminServiceGetQueueProcedure:        {RoleAdmin},
-	adminv1connect.AdminServiceListQueuesProcedure:      {RoleAdmin},
-	adminv1connect.AdminServiceSetClientProcedure:       {RoleAdmin},
-	adminv1connect.AdminServiceRemoveClientProcedure:    {RoleAdmin},
-	adminv1connect.AdminServiceGetClientProcedure:       {RoleAdmin},
-	adminv1connect.AdminServiceListClientsProcedure:     {RoleAdmin},
-	adminv1connect.AdminServiceImportClientsProcedure:   {RoleAdmin},
-	adminv1connect.AdminServiceCreateAbsenceProcedure:   {RoleAdmin},
-	adminv1connect.AdminServiceDeleteAbsenceProcedure:   {RoleAdmin},
-	adminv1connect.AdminServiceListAbsencesProcedure:    {RoleAdmin},
-	adminv1connect.AdminServiceCreateSpareProcedure:     {RoleAdmin},
-	adminv1connect.AdminServiceUpdateSpareProcedure:     {RoleAdmin},
-	adminv1connect.AdminServiceListSparesProcedure:      {RoleAdmin},
-	adminv1connect.AdminServicePreviewOverflowProcedure: {RoleAdmin},
+	adminv1connect.AdminServiceCreateOperatorProcedure:   admins,
+	adminv1connect.AdminServiceUpdateOperatorProcedure:   admins,
+	adminv1connect.AdminServiceGetOperatorProcedure:      readers,
+	adminv1connect.AdminServiceListOperatorsProcedure:    readers,
+	adminv1connect.AdminServiceCreateQueueProcedure:      admins,
+	adminv1connect.AdminServiceUpdateQueueProcedure:      admins,
+	adminv1connect.AdminServiceGetQueueProcedure:         readers,
+	adminv1connect.AdminServiceListQueuesProcedure:       readers,
+	adminv1connect.AdminServiceSetClientProcedure:        admins,
+	adminv1connect.AdminServiceRemoveClientProcedure:     admins,
+	adminv1connect.AdminServiceGetClientProcedure:        readers,
+	adminv1connect.AdminServiceListClientsProcedure:      readers,
+	adminv1connect.AdminServiceImportClientsProcedure:    admins,
+	adminv1connect.AdminServiceCreateAbsenceProcedure:    admins,
+	adminv1connect.AdminServiceDeleteAbsenceProcedure:    admins,
+	adminv1connect.AdminServiceListAbsencesProcedure:     readers,
+	adminv1connect.AdminServiceCreateSpareProcedure:      admins,
+	adminv1connect.AdminServiceUpdateSpareProcedure:      admins,
+	adminv1connect.AdminServiceListSparesProcedure:       readers,
+	adminv1connect.AdminServicePreviewOverflowProcedure:  readers,
+	adminv1connect.AdminServiceCreateApiKeyProcedure:     admins,
+	adminv1connect.AdminServiceListApiKeysProcedure:      admins,
+	adminv1connect.AdminServiceRevokeApiKeyProcedure:     admins,
+	adminv1connect.AdminServiceListAuditEntriesProcedure: admins,
+	adminv1connect.AdminServiceGetRetentionProcedure:     readers,
+	adminv1connect.AdminServiceSetRetentionProcedure:     admins,
+	adminv1connect.AdminServiceExportCallerDataProcedure: admins,
+	adminv1connect.AdminServiceDeleteCallerDataProcedure: admins,
+}
+
+// reads are the procedures that change nothing. Every other procedure called by an admin or a
+// supervisor is a change, and goes in the audit log; ExportCallerData is a read that is audited
+// too, as it discloses a caller's personal data.
+var reads = map[string]bool{
+	operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure: true,
+	assignmentv1connect.AssignmentServiceListCallsProcedure:                 true,
+	assignmentv1connect.AssignmentServiceGetCallProcedure:                   true,
+	assignmentv1connect.AssignmentServiceExplainCallProcedure:               true,
+	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:               true,
+	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:            true,
+	adminv1connect.AdminServiceGetOperatorProcedure:                         true,
+	adminv1connect.AdminServiceListOperatorsProcedure:                       true,
+	adminv1connect.AdminServiceGetQueueProcedure:                            true,
+	adminv1connect.AdminServiceListQueuesProcedure:                          true,
+	adminv1connect.AdminServiceGetClientProcedure:                           true,
+	adminv1connect.AdminServiceListClientsProcedure:                         true,
+	adminv1connect.AdminServiceListAbsencesProcedure:                        true,
+	adminv1connect.AdminServiceListSparesProcedure:                          true,
+	adminv1connect.AdminServicePreviewOverflowProcedure:                     true,
+	adminv1connect.AdminServiceListApiKeysProcedure:                         true,
+	adminv1connect.AdminServiceListAuditEntriesProcedure:                    true,
+	adminv1connect.AdminServiceGetRetentionProcedure:                        true,
+	adminv1connect.AdminServiceExportCallerDataProcedure:                    true,
+}
+
+func with(roles []Role, more ...Role) []Role {
+	return append(append([]Role(nil), roles...), more...)
 }
 
 // authorize enforces the policy for one procedure.
@@ -106,7 +155,7 @@ func (policyInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc)
 }
 
 // self resolves the operator a request acts on: an operator may only name himself (or nobody,
-// meaning himself); the admin must name one.
+// meaning himself); every other role must name one.
 func self(ctx context.Context, requested string) (callcenter.OperatorID, error) {
 	p, _ := principalFrom(ctx)
 	switch {

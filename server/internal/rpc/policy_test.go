@@ -2,16 +2,22 @@ package rpc
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	"github.com/tandemcc/tandem/gen/go/tandem/admin/v1/adminv1connect"
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	"github.com/tandemcc/tandem/gen/go/tandem/analytics/v1/analyticsv1connect"
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
+	"github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1/operatorpresencev1connect"
+	"github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
 var files = []protoreflect.FileDescriptor{
@@ -49,7 +55,6 @@ func TestEveryProcedureHasAPolicy(t *testing.T) {
 // get through, the others get permission_denied, and nobody without credentials gets through
 // except to public procedures.
 func TestAuthorizeWalksThePolicy(t *testing.T) {
-	roles := []Role{RoleOperator, RoleAdmin, RoleCloud}
 	for proc, allowed := range policy {
 		isPublic := len(allowed) == 1 && allowed[0] == public
 		err := authorize(context.Background(), proc)
@@ -59,13 +64,10 @@ func TestAuthorizeWalksThePolicy(t *testing.T) {
 		if !isPublic && connect.CodeOf(err) != connect.CodeUnauthenticated {
 			t.Errorf("%s without credentials: code %v", proc, connect.CodeOf(err))
 		}
-		for _, r := range roles {
+		for _, r := range Roles {
 			ctx := context.WithValue(context.Background(), principalKey{}, Principal{Role: r, Operator: "op_1"})
 			err := authorize(ctx, proc)
-			want := isPublic
-			for _, a := range allowed {
-				want = want || a == r
-			}
+			want := isPublic || slices.Contains(allowed, r)
 			if want != (err == nil) {
 				t.Errorf("%s as %s: %v", proc, r, err)
 			}
@@ -76,5 +78,70 @@ func TestAuthorizeWalksThePolicy(t *testing.T) {
 	}
 	if err := authorize(context.Background(), "/tandem.secret.v1.Hidden/Do"); connect.CodeOf(err) != connect.CodePermissionDenied {
 		t.Errorf("unknown procedure: %v", err)
+	}
+}
+
+// TestRolesKeepToTheirKind checks the table against what each role is for: the read-only role
+// reaches reads only; supervisors change nothing in the Admin service but read it; the cloud
+// reaches CallIntake only and nobody else does; an operator reaches only what acts on himself;
+// and every read is open to the read-only role.
+func TestRolesKeepToTheirKind(t *testing.T) {
+	operatorMay := map[string]bool{
+		operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:        true,
+		operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:       true,
+		operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:        true,
+		operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:     true,
+		operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure: true,
+		analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:            true,
+	}
+	for proc, allowed := range policy {
+		intake := strings.HasPrefix(proc, "/tandem.callintake.v1.")
+		if slices.Contains(allowed, RoleReadonly) != reads[proc] && proc != adminv1connect.AdminServiceListApiKeysProcedure &&
+			proc != adminv1connect.AdminServiceListAuditEntriesProcedure && proc != adminv1connect.AdminServiceExportCallerDataProcedure {
+			t.Errorf("%s: readonly allowed %v, a read %v", proc, slices.Contains(allowed, RoleReadonly), reads[proc])
+		}
+		if strings.HasPrefix(proc, "/tandem.admin.v1.") && !reads[proc] && slices.Contains(allowed, RoleSupervisor) {
+			t.Errorf("%s: a supervisor may change configuration", proc)
+		}
+		if intake != slices.Equal(allowed, []Role{RoleCloud}) {
+			t.Errorf("%s: roles %v", proc, allowed)
+		}
+		if slices.Contains(allowed, RoleOperator) != operatorMay[proc] {
+			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
+		}
+		if !slices.Contains(allowed, RoleAdmin) && !intake && proc != operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure &&
+			proc != operatorpresencev1connect.OperatorPresenceServiceLogInProcedure {
+			t.Errorf("%s: closed to admins", proc)
+		}
+	}
+	for proc := range reads {
+		if _, ok := policy[proc]; !ok {
+			t.Errorf("read %s is not in the policy", proc)
+		}
+	}
+}
+
+// TestSelf checks whom a request acts on: an operator only on himself, the others on whom they
+// name.
+func TestSelf(t *testing.T) {
+	as := func(r Role) context.Context {
+		return context.WithValue(context.Background(), principalKey{}, Principal{Role: r, Operator: "op_me"})
+	}
+	if id, err := self(as(RoleOperator), ""); id != "op_me" || err != nil {
+		t.Errorf("operator, nobody named: %q %v", id, err)
+	}
+	if id, err := self(as(RoleOperator), "op_me"); id != "op_me" || err != nil {
+		t.Errorf("operator names himself: %q %v", id, err)
+	}
+	if _, err := self(as(RoleOperator), "op_other"); callcenter.ErrorCode(err) != callcenter.CodePermissionDenied {
+		t.Errorf("operator names another: %v", err)
+	}
+	for _, r := range []Role{RoleSupervisor, RoleAdmin, RoleReadonly} {
+		if id, err := self(as(r), "op_other"); id != "op_other" || err != nil {
+			t.Errorf("%s names op_other: %q %v", r, id, err)
+		}
+		if _, err := self(as(r), ""); callcenter.ErrorCode(err) != callcenter.CodeInvalid {
+			t.Errorf("%s names nobody: %v", r, err)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"connectrpc.com/connect"
@@ -59,6 +60,22 @@ type Config struct {
 	SessionTTL   time.Duration // default 12 h
 	PasswordCost int           // bcrypt cost; default bcrypt.DefaultCost
 	Web          http.Handler  // serves every path that is not the API (the operator app); nil: 404
+
+	// Security is where API keys, the audit log and personal-data settings are kept; nil: Store,
+	// which must then implement it.
+	Security SecurityStore
+	// Limits are the abuse limits; zero fields take DefaultLimits.
+	Limits Limits
+	// BehindProxy takes the client's address from the last X-Forwarded-For hop (set it only
+	// when a reverse proxy that appends it is the only way in).
+	BehindProxy bool
+}
+
+// SecurityStore keeps API keys, the audit log and personal-data settings.
+type SecurityStore interface {
+	APIKeyStore
+	AuditStore
+	DataStore
 }
 
 // Server is the API.
@@ -71,6 +88,13 @@ type Server struct {
 	dummyHash    []byte
 	closing      chan struct{}
 	handler      http.Handler
+
+	keys      APIKeyStore
+	audit     AuditStore
+	data      DataStore
+	retention *retention
+	limits    *limiters
+	running   sync.WaitGroup
 }
 
 var (
@@ -99,6 +123,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	sec := cfg.Security
+	if sec == nil {
+		var ok bool
+		if sec, ok = cfg.Store.(SecurityStore); !ok {
+			return nil, errors.New("rpc: the store keeps no API keys, audit log or settings")
+		}
+	}
 	s := &Server{
 		store:        cfg.Store,
 		board:        cfg.Switchboard,
@@ -107,9 +138,15 @@ func New(cfg Config) (*Server, error) {
 		passwordCost: cfg.PasswordCost,
 		dummyHash:    dummy,
 		closing:      make(chan struct{}),
+		keys:         sec,
+		audit:        sec,
+		data:         sec,
+		retention:    &retention{store: sec, clock: cfg.Clock, log: cfg.Logger},
+		limits:       newLimiters(cfg.Limits, cfg.Clock),
 	}
 	opts := connect.WithHandlerOptions(
-		connect.WithInterceptors(logInterceptor{cfg.Logger}, policyInterceptor{}),
+		connect.WithInterceptors(logInterceptor{cfg.Logger}, policyInterceptor{}, loginInterceptor{s.limits},
+			streamInterceptor{s.limits, cfg.Clock}, auditInterceptor{s}),
 		connect.WithReadMaxBytes(1<<20),
 	)
 	var services []*vanguard.Service
@@ -144,7 +181,8 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 
-	auth := &authenticator{sessions: cfg.Store, signer: cfg.Signer, clock: cfg.Clock, errors: connect.NewErrorWriter()}
+	auth := &authenticator{sessions: cfg.Store, keys: sec, signer: cfg.Signer, replays: cloud.NewReplays(0), clock: cfg.Clock,
+		limits: s.limits, behindProxy: cfg.BehindProxy, log: cfg.Logger, errors: connect.NewErrorWriter(), touched: map[string]time.Time{}}
 	if cfg.AdminKey != "" {
 		auth.adminKey, auth.hasAdminKey = sha256Sum(cfg.AdminKey), true
 	}
@@ -155,17 +193,24 @@ func New(cfg Config) (*Server, error) {
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         7200,
 	}).Handler(auth.middleware(mux))
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		s.retention.run(s.closing)
+	}()
 	return s, nil
 }
 
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Close ends the open streams so a graceful shutdown does not wait on them.
+// Close ends the open streams so a graceful shutdown does not wait on them, and stops the
+// retention purges.
 func (s *Server) Close() {
 	select {
 	case <-s.closing:
 	default:
 		close(s.closing)
 	}
+	s.running.Wait()
 }

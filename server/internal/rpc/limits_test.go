@@ -1,0 +1,306 @@
+package rpc
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+
+	tandem "github.com/tandemcc/tandem/clients/go"
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
+	"github.com/tandemcc/tandem/server/internal/clock"
+)
+
+func TestParseRates(t *testing.T) {
+	got, err := ParseRates("operator=5/50, cloud=1000")
+	if err != nil || got[RoleOperator] != (Rate{5, 50}) || got[RoleCloud] != (Rate{1000, 1000}) || len(got) != 2 {
+		t.Fatalf("ParseRates = %v, %v", got, err)
+	}
+	for _, bad := range []string{"root=1/1", "operator", "operator=0/1", "operator=x/1", "operator=1/-2", "operator=1/x"} {
+		if _, err := ParseRates(bad); err == nil {
+			t.Errorf("ParseRates(%q) accepted", bad)
+		}
+	}
+}
+
+func TestBucketsRefillOnTheClockAndStayBounded(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	bs := newBuckets(clk, 10)
+	r := Rate{PerSecond: 2, Burst: 3}
+	for i := range 3 {
+		if ok, _ := bs.take("a", r); !ok {
+			t.Fatalf("take %d refused", i)
+		}
+	}
+	ok, wait := bs.take("a", r)
+	if ok || wait != 500*time.Millisecond {
+		t.Fatalf("empty bucket: %v, wait %v", ok, wait)
+	}
+	clk.Advance(500 * time.Millisecond)
+	if ok, _ := bs.take("a", r); !ok {
+		t.Fatal("not refilled after the wait")
+	}
+	for i := range 1000 {
+		bs.take(fmt.Sprint("k", i), r)
+	}
+	if n := len(bs.all); n > 10 {
+		t.Fatalf("%d buckets remembered, at most 10 wanted", n)
+	}
+}
+
+// TestRequestRatesPerCaller spends one caller's burst: he is refused with resource_exhausted
+// (HTTP 429 and Retry-After on the REST paths) while others go on, and gets through again once
+// the clock has moved.
+func TestRequestRatesPerCaller(t *testing.T) {
+	a := newTestAPI(t, Limits{Rates: map[Role]Rate{RoleAdmin: {PerSecond: 1, Burst: 3}, RoleCloud: {PerSecond: 1, Burst: 1}, public: {PerSecond: 1, Burst: 2}}})
+	ctx := context.Background()
+	admin := a.admin()
+	list := func(c *tandem.Client) error {
+		_, err := c.Admin.ListQueues(ctx, connect.NewRequest(&adminv1.ListQueuesRequest{}))
+		return err
+	}
+	for i := range 3 {
+		if err := list(admin); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if err := list(admin); connect.CodeOf(err) != connect.CodeResourceExhausted {
+		t.Fatalf("over the burst: %v", err)
+	}
+	// An API key is another caller.
+	a.clock.Advance(time.Second)
+	res, err := admin.Admin.CreateApiKey(ctx, connect.NewRequest(&adminv1.CreateApiKeyRequest{Name: "tool", Role: adminv1.KeyRole_KEY_ROLE_ADMIN}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := list(a.client(tandem.WithToken(res.Msg.GetSecret()))); err != nil {
+		t.Fatalf("another key refused: %v", err)
+	}
+	if err := list(admin); connect.CodeOf(err) != connect.CodeResourceExhausted {
+		t.Fatalf("a second later, one token was spent on the key: %v", err)
+	}
+	a.clock.Advance(2 * time.Second)
+	if err := list(admin); err != nil {
+		t.Fatalf("after refill: %v", err)
+	}
+
+	// The cloud on the REST path: 429 with Retry-After.
+	post := func() *http.Response {
+		body := []byte(`{"request_id":"r-rate","access_url":"http://127.0.0.1:1/x","dialed_number":"` + testLine + `"}`)
+		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/v1/calls", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		a.signer.SignRequest(req, tandem.NewRequestID(), a.clock.Now(), body)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	post()
+	if res := post(); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" {
+		t.Fatalf("cloud over its rate: HTTP %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+
+	// Callers without credentials are counted by address.
+	anon := a.client()
+	for range 2 {
+		_, _ = anon.Presence.LogIn(ctx, connect.NewRequest(&presencev1.LogInRequest{Name: "x", Password: "y"}))
+	}
+	_, err = anon.Presence.LogIn(ctx, connect.NewRequest(&presencev1.LogInRequest{Name: "x", Password: "y"}))
+	if connect.CodeOf(err) != connect.CodeResourceExhausted {
+		t.Fatalf("anonymous over the rate: %v", err)
+	}
+}
+
+// TestFailedLoginsAreLimited spends the failed logins of one name (then even the right password
+// is refused until the bucket refills), then those of one address.
+func TestFailedLoginsAreLimited(t *testing.T) {
+	a := newTestAPI(t, Limits{LoginsPerName: Rate{PerSecond: 1.0 / 60, Burst: 3}, LoginsPerAddress: Rate{PerSecond: 1.0 / 60, Burst: 5}})
+	a.setup("anna", "boris")
+	ctx := context.Background()
+	anon := a.client()
+	login := func(name, password string) error {
+		_, err := anon.Presence.LogIn(ctx, connect.NewRequest(&presencev1.LogInRequest{Name: name, Password: password}))
+		return err
+	}
+	for i := range 3 {
+		if err := login("anna", "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	if err := login("anna", "password-anna"); connect.CodeOf(err) != connect.CodeResourceExhausted || !strings.Contains(err.Error(), "too many failed logins") {
+		t.Fatalf("right password after 3 guesses: %v", err)
+	}
+	if err := login("ANNA", "guess"); connect.CodeOf(err) != connect.CodeResourceExhausted {
+		t.Fatalf("the name in capitals: %v", err)
+	}
+	a.clock.Advance(time.Minute)
+	if err := login("anna", "password-anna"); err != nil {
+		t.Fatalf("a minute later: %v", err)
+	}
+	// A good login forgets the name's failures; the address keeps its count (3 of 5 spent, one back).
+	if err := login("anna", "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("after a good login: %v", err)
+	}
+	for i := range 2 {
+		if err := login(fmt.Sprint("nobody", i), "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+			t.Fatalf("unknown name %d: %v", i, err)
+		}
+	}
+	if err := login("boris", "password-boris"); connect.CodeOf(err) != connect.CodeResourceExhausted {
+		t.Fatalf("the address spent its failures: %v", err)
+	}
+	if n := len(a.api.limits.names.all) + len(a.api.limits.addrs.all); n > 10 {
+		t.Fatalf("%d login buckets", n)
+	}
+}
+
+func logInAs(t *testing.T, a *testAPI, name string) (*tandem.Client, string) {
+	t.Helper()
+	res, err := a.client().Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: name, Password: "password-" + name}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.client(tandem.WithToken(res.Msg.GetToken())), res.Msg.GetOperatorId()
+}
+
+// watch opens a presence stream and reads its snapshot.
+func watch(t *testing.T, ctx context.Context, c *tandem.Client) (*connect.ServerStreamForClient[presencev1.WatchOperatorResponse], error) {
+	t.Helper()
+	stream, err := c.Presence.WatchOperator(ctx, connect.NewRequest(&presencev1.WatchOperatorRequest{}))
+	if err != nil {
+		return nil, err
+	}
+	if !stream.Receive() {
+		return nil, stream.Err()
+	}
+	return stream, nil
+}
+
+// TestStreamsPerOperator bounds the streams one operator holds, and ends them when his session
+// expires.
+func TestStreamsPerOperator(t *testing.T) {
+	a := newTestAPI(t, Limits{StreamsPerOperator: 2})
+	a.setup("anna")
+	anna, annaID := logInAs(t, a, "anna")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first, err := watch(t, ctx, anna)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	if _, err := watch(t, ctx2, anna); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := watch(t, ctx, anna); connect.CodeOf(err) != connect.CodeResourceExhausted {
+		t.Fatalf("third stream: %v", err)
+	}
+	cancel2()
+	deadline := time.Now().Add(5 * time.Second)
+	for a.api.limits.streams.count("operator:"+annaID) > 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	third, err := watch(t, ctx, anna)
+	if err != nil {
+		t.Fatalf("after one closed: %v", err)
+	}
+	// 12 hours on, the session is over and so are its streams.
+	a.clock.Advance(12 * time.Hour)
+	for _, s := range []*connect.ServerStreamForClient[presencev1.WatchOperatorResponse]{first, third} {
+		for s.Receive() {
+		}
+		if connect.CodeOf(s.Err()) != connect.CodeUnauthenticated {
+			t.Fatalf("stream after the session expired: %v", s.Err())
+		}
+	}
+}
+
+// TestRevokedKeyLosesItsStreams revokes a supervisor key while it watches an operator.
+func TestRevokedKeyLosesItsStreams(t *testing.T) {
+	a := newTestAPI(t, Limits{})
+	a.setup("anna")
+	ctx := context.Background()
+	_, annaID := logInAs(t, a, "anna")
+	key, err := a.admin().Admin.CreateApiKey(ctx, connect.NewRequest(&adminv1.CreateApiKeyRequest{Name: "floor", Role: adminv1.KeyRole_KEY_ROLE_SUPERVISOR}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := a.client(tandem.WithToken(key.Msg.GetSecret()))
+	stream, err := sup.Presence.WatchOperator(ctx, connect.NewRequest(&presencev1.WatchOperatorRequest{OperatorId: annaID}))
+	if err != nil || !stream.Receive() {
+		t.Fatalf("watch: %v %v", err, stream.Err())
+	}
+	if _, err := a.admin().Admin.RevokeApiKey(ctx, connect.NewRequest(&adminv1.RevokeApiKeyRequest{KeyId: key.Msg.GetApiKey().GetKeyId()})); err != nil {
+		t.Fatal(err)
+	}
+	for stream.Receive() {
+	}
+	if connect.CodeOf(stream.Err()) != connect.CodeUnauthenticated {
+		t.Fatalf("stream of a revoked key: %v", stream.Err())
+	}
+	if _, err := sup.Admin.ListQueues(ctx, connect.NewRequest(&adminv1.ListQueuesRequest{})); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("revoked key: %v", err)
+	}
+}
+
+// TestBodiesAreCapped refuses a body over the cap, whether it says its length or not, and cuts
+// a client that sends its body too slowly.
+func TestBodiesAreCapped(t *testing.T) {
+	a := newTestAPI(t, Limits{MaxBody: 1000, BodyTimeout: 300 * time.Millisecond})
+	big := bytes.Repeat([]byte("x"), 2000)
+	for name, req := range map[string]*http.Request{
+		"REST with a length":       mustRequest(a.srv.URL+"/v1/calls", bytes.NewReader(big), "application/json"),
+		"Connect with a length":    mustRequest(a.srv.URL+"/tandem.admin.v1.AdminService/ListQueues", bytes.NewReader(big), "application/json"),
+		"REST without a length":    mustRequest(a.srv.URL+"/v1/calls", io.MultiReader(bytes.NewReader(big)), "application/json"),
+		"Connect without a length": mustRequest(a.srv.URL+"/tandem.admin.v1.AdminService/ListQueues", io.MultiReader(bytes.NewReader(big)), "application/json"),
+	} {
+		req.Header.Set("Authorization", "Bearer "+testAdminKey)
+		req.Header.Set("Connect-Protocol-Version", "1")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == http.StatusOK || !strings.Contains(string(body), "resource_exhausted") && !strings.Contains(string(body), `"code":8`) {
+			t.Errorf("%s: HTTP %d %s", name, res.StatusCode, body)
+		}
+	}
+
+	conn, err := net.Dial("tcp", a.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /tandem.admin.v1.AdminService/ListQueues HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n{", testAdminKey)
+	start := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err == nil {
+		res.Body.Close()
+	}
+	if time.Since(start) > 3*time.Second {
+		t.Fatalf("a slow body held the server for %s (%v)", time.Since(start), err)
+	}
+}
+
+func mustRequest(url string, body io.Reader, contentType string) *http.Request {
+	req, err := http.NewRequest(http.MethodPost, url, body)
+	if err != nil {
+		panic(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	return req
+}
