@@ -19,9 +19,9 @@ type Changes struct {
 	Spares    []Spare
 	SpareUse  []SpareStatus
 	Notes     []CallNote // operators' notes on calls they handled
-	Next      *Command  // the next command for the scenario, in the reply to this request
-	Commands  []Command // for the cloud sender; not stored
-	Repairs   []Repair  // stuck states the sweeper mended; logged, not stored
+	Next      *Command   // the next command for the scenario, in the reply to this request
+	Commands  []Command  // for the cloud sender; not stored
+	Repairs   []Repair   // stuck states the sweeper mended; logged, not stored
 }
 
 // CallNote is an operator's note on a finished call, written in his wrap-up.
