@@ -204,7 +204,7 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 	row("ASA", ci(r.ASA, r.CI95.ASA, secs), pred(r, func(p *simulate.ErlangCFigures) string { return secs(p.ASA) }, func(p *simulate.ErlangAFigures) string { return secs(p.ASA) }))
 	row("P(wait)", ci(r.PWait, r.CI95.PWait, pct), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.PWait) }, func(p *simulate.ErlangAFigures) string { return pct(p.PWait) }))
 	row(fmt.Sprintf("answered in %s", c.SLThreshold), ci(r.ServiceLevel, r.CI95.ServiceLevel, pct), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.ServiceLevel) }, nil))
-	row("occupancy", pct(r.Occupancy), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.Occupancy) }, nil))
+	row("occupancy", pct(r.Occupancy), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.Occupancy) }, func(p *simulate.ErlangAFigures) string { return pct(p.Occupancy) }))
 	row("AHT", secs(r.AHT), secs(c.AHT.Seconds()))
 	row("longest wait", secs(r.MaxWait), "")
 	tw.Flush()

@@ -133,6 +133,7 @@ type ErlangAFigures struct {
 	PWait       float64           `json:"p_wait"` // of answered calls
 	ASA         float64           `json:"asa_seconds"`
 	AbandonRate float64           `json:"abandon_rate"`
+	Occupancy   float64           `json:"occupancy"` // the answered calls' talk + wrap-up
 	Exact       bool              `json:"exact"`
 	Prediction  ErlangAPrediction `json:"model"`
 }
@@ -895,10 +896,12 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 	// A caller may also hang up while the operator's phone rings (memoryless patience):
 	// abandonment in line, then during the ring.
 	ringAbandon := 1 - math.Exp(-delay/cfg.Patience.Seconds())
+	abandon := p.PAbandon + (1-p.PAbandon)*ringAbandon
 	return nil, &ErlangAFigures{
 		PWait:       p.PWaitServed,
 		ASA:         p.ASA + delay,
-		AbandonRate: p.PAbandon + (1-p.PAbandon)*ringAbandon,
+		AbandonRate: abandon,
+		Occupancy:   lambda * (1 - abandon) * (cfg.AHT + cfg.WrapUp).Seconds() / float64(cfg.Operators),
 		Exact:       exact,
 		Prediction:  p,
 	}

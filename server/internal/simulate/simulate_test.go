@@ -137,6 +137,8 @@ func TestAbandonmentMatchesErlangA(t *testing.T) {
 			agrees(t, "abandon_rate", r.AbandonRate, r.CI95.AbandonRate, p.AbandonRate, 0.005)
 			agrees(t, "p_wait", r.PWait, r.CI95.PWait, p.PWait, 0.005)
 			agrees(t, "asa_seconds", r.ASA, r.CI95.ASA, p.ASA, 0.02*p.ASA)
+			// Occupancy follows the abandonment: a point of abandon rate is a point of load.
+			agrees(t, "occupancy", r.Occupancy, 0, p.Occupancy, 1.5*r.CI95.AbandonRate+4/math.Sqrt(float64(r.CallsOffered)))
 		})
 	}
 }
