@@ -1,11 +1,12 @@
 // Command tandem is the Tandem call-center server.
 //
-//	tandem serve [--addr :8080] [--db tandem.db] [--cloud-secret S] [--admin-key K]
+//	tandem serve [--addr :8080] [--db tandem.db] [--cloud-secret S] [--admin-key K] [--tls-cert F --tls-key F]
 //	tandem demo  [--addr :8080] [--db tandem-demo.db]
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -110,6 +111,10 @@ type Main struct {
 	PresenceGrace time.Duration // 0: default
 	SenderBackoff time.Duration // first retry wait for commands; 0: default
 	MaxSpareCalls int           // calls at spare numbers at once over all queues; 0: no cap
+	TLSCert       string        // serve HTTPS (HTTP/1.1 and HTTP/2) with this PEM certificate…
+	TLSKey        string        // …and this PEM key; both empty: plain HTTP and h2c
+	Limits        rpc.Limits    // abuse limits; zero fields: rpc.DefaultLimits
+	BehindProxy   bool          // client addresses from X-Forwarded-For (behind a reverse proxy)
 
 	// URL is where the server listens, set by Run.
 	URL string
@@ -136,8 +141,33 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	secrets := fs.String("cloud-secret", strings.Join(m.CloudSecrets, ","), "shared secret(s) for the cloud's signatures, comma-separated (the first signs); env TANDEM_CLOUD_SECRET")
 	fs.StringVar(&m.AdminKey, "admin-key", m.AdminKey, "API key for admin tools (tandemctl); env TANDEM_ADMIN_KEY")
 	fs.IntVar(&m.MaxSpareCalls, "max-spare-calls", m.MaxSpareCalls, "calls at spare numbers at once, over all queues (0: no cap but each queue's and number's own)")
+	secretsFile := fs.String("cloud-secret-file", "", "file holding the cloud secret(s), comma- or newline-separated; env TANDEM_CLOUD_SECRET_FILE")
+	adminKeyFile := fs.String("admin-key-file", "", "file holding the admin key; env TANDEM_ADMIN_KEY_FILE")
+	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "PEM private key file of --tls-cert")
+	rates := fs.String("rate-limit", "", "request rates per caller by role, per second/burst, e.g. operator=10/100,cloud=5000/10000 (roles: public, operator, supervisor, readonly, admin, cloud)")
+	fs.BoolVar(&m.BehindProxy, "behind-proxy", m.BehindProxy, "take client addresses from the last X-Forwarded-For hop (only behind a reverse proxy that sets it)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *rates != "" {
+		r, err := rpc.ParseRates(*rates)
+		if err != nil {
+			return err
+		}
+		m.Limits.Rates = r
+	}
+	if (m.TLSCert == "") != (m.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	for _, f := range []struct {
+		value *string
+		flag  string
+		env   string
+	}{{secrets, *secretsFile, "TANDEM_CLOUD_SECRET_FILE"}, {&m.AdminKey, *adminKeyFile, "TANDEM_ADMIN_KEY_FILE"}} {
+		if err := readSecretFile(f.value, f.flag, f.env); err != nil {
+			return err
+		}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -154,6 +184,26 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	if m.AdminKey == "" {
 		m.AdminKey = os.Getenv("TANDEM_ADMIN_KEY")
 	}
+	return nil
+}
+
+// readSecretFile fills an unset secret from a file named by a flag or else an environment
+// variable; a file's lines count as comma-separated values. The secret itself is never logged.
+func readSecretFile(value *string, file, env string) error {
+	if *value != "" {
+		return nil
+	}
+	if file == "" {
+		file = os.Getenv(env)
+	}
+	if file == "" {
+		return nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("secret file: %w", err)
+	}
+	*value = strings.Join(strings.Fields(strings.ReplaceAll(string(b), ",", " ")), ",")
 	return nil
 }
 
@@ -206,6 +256,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Logger:       m.Logger,
 		PasswordCost: m.PasswordCost,
 		Web:          web.Handler(),
+		Limits:       m.Limits,
+		BehindProxy:  m.BehindProxy,
 	})
 	if err != nil {
 		return err
@@ -217,10 +269,26 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
+	var tlsConfig *tls.Config
+	if m.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
+		if err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
+		m.listener = tls.NewListener(m.listener, tlsConfig)
+		m.URL = "https://" + m.listener.Addr().String()
+		protocols = new(http.Protocols)
+		protocols.SetHTTP1(true)
+		protocols.SetHTTP2(true)
+	}
 	m.http = &http.Server{
 		Handler:           m.api,
 		Protocols:         protocols,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: 10000},
 		// No WriteTimeout: it would cut the presence streams.
 	}

@@ -115,8 +115,12 @@ func (a auditInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 			return res, err
 		}
 		var after proto.Message
-		if procedure != adminv1connect.AdminServiceExportCallerDataProcedure {
-			after, _ = res.Any().(proto.Message)
+		switch out := res.Any().(type) {
+		case *adminv1.ExportCallerDataResponse: // the export is the caller's data: not kept
+		case *adminv1.DeleteCallerDataResponse:
+			after = &adminv1.DeleteCallerDataResponse{Number: redacted, CallsErased: out.GetCallsErased(), ClientRemoved: out.GetClientRemoved()}
+		case proto.Message:
+			after = out
 		}
 		e := sqlite.AuditEntry{
 			At: a.s.clock.Now(), Actor: p.Name, ActorRole: string(p.Role), Procedure: procedure,
