@@ -171,7 +171,7 @@ type Marks struct {
 	Bans              int         // bans today: each is longer than the last
 	CallsHandled      int         // in total
 	TalkTime          time.Duration
-	Day               string // the UTC day the "today" figures are for (2006-01-02)
+	Day               int64 // the UTC day the "today" figures are for, in days since 1970-01-01
 	CallsToday        int
 	TalkToday         time.Duration
 	Score             float64 // 0..100, see Score

@@ -166,11 +166,8 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		ranked[o.cfg.ID] = ranks[i]
 	}
 	chosen := pool[best]
-	var cands []cc.Candidate
-	for _, o := range e.operators {
-		if !o.cfg.Serves(q.ID) {
-			continue
-		}
+	cands := make([]cc.Candidate, 0, len(e.byQueue[q.ID]))
+	for _, o := range e.byQueue[q.ID] { // in id order
 		m := o.today(now)
 		cand := cc.Candidate{Operator: o.cfg.ID, State: o.st.State, Level: o.level(q.ID), Score: m.Score, CallsToday: m.CallsToday}
 		if r, free := ranked[o.cfg.ID]; free {
@@ -187,7 +184,6 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		}
 		cands = append(cands, cand)
 	}
-	slices.SortFunc(cands, func(a, b cc.Candidate) int { return cmp.Compare(a.Operator, b.Operator) })
 	strategy := q.Strategy
 	if strategy == "" {
 		strategy = cc.StrategyLongestIdle

@@ -1,6 +1,8 @@
 package routing
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -116,6 +118,7 @@ func (e *Engine) UpdateOperator(now time.Time, op cc.Operator) (cc.Changes, erro
 	}
 	op.Name, op.CreatedAt = o.cfg.Name, o.cfg.CreatedAt // the login name and history stay
 	o.cfg = op
+	e.reindex()
 	if op.Disabled && o.st.State != cc.OperatorOffline {
 		e.setState(now, o, cc.OperatorOffline, "disabled")
 	}
@@ -145,7 +148,22 @@ func (e *Engine) putOperator(now time.Time, op cc.Operator) *operator {
 	}
 	o.cfg = op
 	e.byName[op.Name] = op.ID
+	e.reindex()
 	return o
+}
+
+// reindex rebuilds who serves each queue, sorted by id. Configuration changes are rare; the
+// index saves every decision a scan of the whole fleet.
+func (e *Engine) reindex() {
+	e.byQueue = map[cc.QueueID][]*operator{}
+	for _, o := range e.operators {
+		for _, s := range o.cfg.Queues {
+			e.byQueue[s.Queue] = append(e.byQueue[s.Queue], o)
+		}
+	}
+	for _, ops := range e.byQueue {
+		slices.SortFunc(ops, func(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) })
+	}
 }
 
 // Operator returns an operator's configuration.

@@ -40,6 +40,7 @@ type Engine struct {
 	queues    map[cc.QueueID]*cc.Queue
 	byNumber  map[string]cc.QueueID
 	operators map[cc.OperatorID]*operator
+	byQueue   map[cc.QueueID][]*operator // who serves each queue, by id
 	byName    map[string]cc.OperatorID
 	calls     map[cc.CallID]*call      // calls not finished
 	offers    map[cc.OfferID]*cc.Offer // pending offers
@@ -107,6 +108,7 @@ func (e *Engine) reset() {
 	e.queues = map[cc.QueueID]*cc.Queue{}
 	e.byNumber = map[string]cc.QueueID{}
 	e.operators = map[cc.OperatorID]*operator{}
+	e.byQueue = map[cc.QueueID][]*operator{}
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}
 	e.offers = map[cc.OfferID]*cc.Offer{}

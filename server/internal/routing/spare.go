@@ -153,6 +153,9 @@ func spareCursor(q cc.QueueID) cc.QueueID { return "spare:" + q }
 // overflow offers calls that waited past their queue's overflow threshold, and that no operator
 // could take, to spare numbers.
 func (e *Engine) overflow(now time.Time) {
+	if !e.anyOverflow() {
+		return
+	}
 	for _, c := range e.line() {
 		q := e.queues[c.Queue]
 		if q == nil || q.Rules.Overflow.After <= 0 || e.waitsForManager(now, c) {
@@ -173,6 +176,16 @@ func (e *Engine) overflow(now time.Time) {
 		}
 		e.offerSpare(now, q, c, s, cands)
 	}
+}
+
+// anyOverflow reports whether some queue has an overflow rule.
+func (e *Engine) anyOverflow() bool {
+	for _, q := range e.queues {
+		if q.Rules.Overflow.After > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // offerSpare sends call c to spare s under a lease.

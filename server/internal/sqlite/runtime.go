@@ -18,6 +18,10 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 	if c.Empty() {
 		return nil
 	}
+	// A batch of steps may change one row several times: only its last version is written.
+	c.Statuses = lastOf(c.Statuses, func(s callcenter.OperatorStatus) callcenter.OperatorID { return s.Operator })
+	c.Calls = lastOf(c.Calls, func(x callcenter.Call) callcenter.CallID { return x.ID })
+	c.Offers = lastOf(c.Offers, func(o callcenter.Offer) callcenter.OfferID { return o.ID })
 	return db.write(ctx, func(tx *sql.Tx) error {
 		for _, o := range c.Operators {
 			if err := putOperator(ctx, tx, o); err != nil {
@@ -223,7 +227,7 @@ func putDecisions(ctx context.Context, tx *sql.Tx, ds []callcenter.Decision) err
 		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`,
 		len(ds), func(i int) ([]any, error) {
 			d := ds[i]
-			candidates, err := json.Marshal(d.Candidates)
+			candidates, err := json.Marshal(candidateRows(d.Candidates))
 			// decided_at is part of the decision's identity, so it is never NULL: a zero
 			// time is stored as its own UnixMilli.
 			return []any{d.Call, d.Offer, d.DecidedAt.UnixMilli(), d.Strategy, d.Operator, d.Rule,
@@ -238,8 +242,15 @@ func scanDecision(s scanner) (callcenter.Decision, error) {
 	if err := s.Scan(&d.Call, &d.Offer, &decided, &d.Strategy, &d.Operator, &d.Rule, &candidates); err != nil {
 		return d, err
 	}
-	if err := json.Unmarshal([]byte(candidates), &d.Candidates); err != nil {
+	var rows []candidateRow
+	if err := json.Unmarshal([]byte(candidates), &rows); err != nil {
 		return d, fmt.Errorf("decision for call %q: candidates: %w", d.Call, err)
+	}
+	if rows != nil {
+		d.Candidates = make([]callcenter.Candidate, len(rows))
+		for i, r := range rows {
+			d.Candidates[i] = callcenter.Candidate(r)
+		}
 	}
 	d.DecidedAt = timeMS(sql.NullInt64{Int64: decided, Valid: decided != zeroTimeMS})
 	return d, nil
@@ -427,4 +438,52 @@ func jsonText(v any) string {
 		panic(fmt.Sprintf("sqlite: marshal %T: %v", v, err))
 	}
 	return string(b)
+}
+
+// candidateRow is a decision's candidate as stored: short keys and no empty fields, since a
+// decision lists every operator of the queue and is written with every offer.
+type candidateRow struct {
+	Operator        callcenter.OperatorID    `json:"o,omitempty"`
+	Spare           callcenter.SpareID       `json:"sp,omitempty"`
+	State           callcenter.OperatorState `json:"s,omitempty"`
+	Eligible        bool                     `json:"e,omitempty"`
+	ExcludedBecause string                   `json:"x,omitempty"`
+	Idle            time.Duration            `json:"i,omitempty"`
+	Level           int                      `json:"l,omitempty"`
+	Score           float64                  `json:"sc,omitempty"`
+	CallsToday      int                      `json:"c,omitempty"`
+	Value           float64                  `json:"v,omitempty"`
+	ValueString     string                   `json:"vs,omitempty"`
+}
+
+func candidateRows(cs []callcenter.Candidate) []candidateRow {
+	if cs == nil {
+		return nil
+	}
+	out := make([]candidateRow, len(cs))
+	for i, c := range cs {
+		out[i] = candidateRow(c)
+	}
+	return out
+}
+
+// lastOf keeps the last of the rows with the same key, in the order of their last versions.
+func lastOf[T any, K comparable](rows []T, key func(T) K) []T {
+	if len(rows) < 2 {
+		return rows
+	}
+	last := make(map[K]int, len(rows))
+	for i, r := range rows {
+		last[key(r)] = i
+	}
+	if len(last) == len(rows) {
+		return rows
+	}
+	out := make([]T, 0, len(last))
+	for i, r := range rows {
+		if last[key(r)] == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }
