@@ -51,7 +51,8 @@ type Engine struct {
 	spares    map[cc.SpareID]*spare
 	questions map[string]*question         // opt-in questions waiting for an answer
 	handle    map[cc.QueueID]time.Duration // moving average of handle time (talk + wrap-up) per queue
-	lastTick  time.Time
+	lastTick  time.Time                    // the last Tick
+	lastStep  time.Time                    // the latest time any step ran at
 
 	// What the current step touched, flushed into a Changes at its end.
 	touchedStatus map[cc.OperatorID]bool
@@ -130,6 +131,9 @@ func (e *Engine) begin() {
 
 // finish runs the assignment pass and returns everything the step changed.
 func (e *Engine) finish(now time.Time) cc.Changes {
+	if now.After(e.lastStep) {
+		e.lastStep = now
+	}
 	e.assign(now)
 	out := e.out
 	for id := range e.touchedStatus {

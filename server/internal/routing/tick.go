@@ -158,9 +158,9 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 		}
 	}
 	// Moments when a waiting call may go somewhere new: its manager's hold ends, it may
-	// overflow. Once past (the last tick saw them) they are not deadlines any more.
+	// overflow. Once past (the last step saw them) they are not deadlines any more.
 	soon := func(t time.Time) {
-		if t.After(e.lastTick) {
+		if t.After(e.lastStep) {
 			consider(t)
 		}
 	}
@@ -187,7 +187,11 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 		for _, s := range e.spares {
 			soon(s.st.CooldownUntil)
 		}
-		consider(e.lastTick.Add(time.Minute))
+		recheck := e.lastTick.Add(time.Minute)
+		if recheck.Before(e.lastStep) {
+			recheck = e.lastStep
+		}
+		consider(recheck)
 	}
 	return next, !next.IsZero()
 }

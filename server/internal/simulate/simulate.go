@@ -13,6 +13,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -59,6 +60,11 @@ type Config struct {
 	// OfferTimeout is the queue's ring timeout; 0 is 30 s, or the answer delay plus 30 s when
 	// that is longer (a simulated operator always answers).
 	OfferTimeout time.Duration
+	// Spares are spare numbers the queue overflows to after OverflowAfter (0: no overflow);
+	// each takes SpareConcurrent calls at once (0: 1) and answers after the answer delay.
+	Spares          int
+	OverflowAfter   time.Duration
+	SpareConcurrent int
 }
 
 // Epoch is the virtual time a run starts at: a Monday, midnight UTC.
@@ -76,6 +82,7 @@ type Result struct {
 	CallsOffered   int `json:"calls_offered"` // arrivals measured (after the warm-up)
 	CallsAnswered  int `json:"calls_answered"`
 	CallsAbandoned int `json:"calls_abandoned"`
+	CallsToSpares  int `json:"calls_to_spares"`         // of the answered, those a spare number took
 	WarmUpCalls    int `json:"warm_up_calls,omitempty"` // arrivals left out of the figures
 	// ASA is the mean wait in seconds from intake to operator answer, over answered calls.
 	ASA float64 `json:"asa_seconds"`
@@ -253,7 +260,8 @@ type caller struct {
 type offerOut struct {
 	id       cc.OfferID
 	call     *caller
-	op       *agent
+	op       *agent     // nil for a spare number
+	spare    cc.SpareID // for a spare number
 	canceled bool
 }
 
@@ -288,14 +296,15 @@ type sim struct {
 	arrivalsEnd                 time.Time // end of the measured window; zero until known
 	measureFrom                 time.Time
 
-	calls   map[cc.CallID]*caller
-	offers  map[cc.OfferID]*offerOut
-	agents  map[cc.OperatorID]*agent
-	byID    []*agent
-	ready   int // operators ready, as stored
-	inLine  int // calls waiting without an offer, as stored
-	busy    time.Duration
-	outcome []outcome
+	calls    map[cc.CallID]*caller
+	offers   map[cc.OfferID]*offerOut
+	agents   map[cc.OperatorID]*agent
+	byID     []*agent
+	ready    int // operators ready, as stored
+	toSpares int // calls answered at spare numbers
+	inLine   int // calls waiting without an offer, as stored
+	busy     time.Duration
+	outcome  []outcome
 
 	batch        cc.Changes
 	batchSteps   int
@@ -394,7 +403,20 @@ func (s *sim) run() error {
 
 // setUp creates the queue and the operators, all present and ready at the epoch.
 func (s *sim) setUp() error {
+	var overflow cc.Overflow
+	for i := range s.cfg.Spares {
+		sp := cc.Spare{ID: cc.SpareID(fmt.Sprintf("spare_%03d", i+1)), Name: fmt.Sprintf("Spare %d", i+1),
+			Contact: cc.Contact{Kind: cc.ContactPSTN, Target: fmt.Sprintf("%s%04d", spareNumbers, i+1)}, MaxConcurrent: max(s.cfg.SpareConcurrent, 1)}
+		if err := s.step(s.eng.PutSpare(s.now, sp)); err != nil {
+			return err
+		}
+		overflow.Spares = append(overflow.Spares, sp.ID)
+	}
+	if s.cfg.Spares > 0 {
+		overflow.After, overflow.Order = s.cfg.OverflowAfter, cc.SpareInTurn
+	}
 	ch, err := s.eng.CreateQueue(s.now, cc.Queue{
+		Rules:         cc.QueueRules{Overflow: overflow},
 		ID:            "sim",
 		Name:          "Simulated queue",
 		DialedNumbers: []string{dialedNumber},
@@ -435,6 +457,9 @@ func (s *sim) setUp() error {
 	}
 	return nil
 }
+
+// spareNumbers starts the phone numbers of simulated spare numbers.
+const spareNumbers = "+1999000"
 
 func (s *sim) schedule(at time.Time, kind eventKind, c *caller, of *offerOut) {
 	s.seq++
@@ -507,7 +532,7 @@ func (s *sim) answer(of *offerOut) error {
 		return err
 	}
 	if !c.answered {
-		return fmt.Errorf("call %s: the engine did not connect live offer %s when %s answered", c.id, of.id, of.op.id)
+		return fmt.Errorf("call %s: the engine did not connect live offer %s when it was answered", c.id, of.id)
 	}
 	return nil
 }
@@ -517,6 +542,9 @@ func (s *sim) connected(c *caller) {
 	c.answered = true
 	if c.out != nil {
 		delete(s.offers, c.out.id)
+		if c.out.spare != "" {
+			s.toSpares++
+		}
 	}
 	o := &s.outcome[c.n]
 	o.answered, o.wait, o.talk = true, s.now.Sub(c.arrived), c.handle
@@ -716,6 +744,16 @@ func (s *sim) command(cmd cc.Command) error {
 	case cc.CommandDial:
 		s.dials++
 		c := s.calls[cmd.Call]
+		if strings.HasPrefix(cmd.Contact.Target, spareNumbers) {
+			if c == nil || c.offer != cmd.Offer || s.offers[cmd.Offer] != nil {
+				return fmt.Errorf("spare dial for call %s under offer %s does not match the call", cmd.Call, cmd.Offer)
+			}
+			of := &offerOut{id: cmd.Offer, call: c, spare: cc.SpareID(cmd.Contact.Target)}
+			s.offers[of.id] = of
+			c.out = of
+			s.schedule(s.now.Add(s.cfg.AnswerDelay), answer, c, of)
+			return nil
+		}
 		a := s.agents[cc.OperatorID(cmd.Contact.Target)]
 		switch {
 		case c == nil:
@@ -748,7 +786,7 @@ func (s *sim) command(cmd cc.Command) error {
 		s.cancels++
 		of.canceled = true
 		delete(s.offers, of.id)
-		if of.op.ringing == of {
+		if of.op != nil && of.op.ringing == of {
 			of.op.ringing = nil
 		}
 	default:
@@ -779,7 +817,7 @@ func (s *sim) checkEnd() error {
 
 // result turns the outcomes into the figures, with the predictions for the same load.
 func (s *sim) result() Result {
-	r := Result{Steps: s.steps, Transactions: s.transactions, Offers: s.dials, OffersCanceled: s.cancels}
+	r := Result{Steps: s.steps, Transactions: s.transactions, Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares}
 	window := s.arrivalsEnd.Sub(s.measureFrom)
 	if window > 0 {
 		r.SimulatedSeconds = window.Seconds()
@@ -873,7 +911,7 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 	lambda := cfg.CallsPerHour / 3600
 	cycle := cfg.AnswerDelay + cfg.AHT + cfg.WrapUp // the operator's whole time per call
 	mu := 1 / cycle.Seconds()
-	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.WrapUp == 0
+	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.WrapUp == 0 && cfg.Spares == 0
 	delay := cfg.AnswerDelay.Seconds()
 	if cfg.Patience <= 0 {
 		p, err := ErlangC(cfg.Operators, lambda, mu)

@@ -334,3 +334,26 @@ func TestHoursStopArrivals(t *testing.T) {
 		t.Errorf("%d arrivals in 4 h at %g/h", r.CallsOffered, cfg.CallsPerHour)
 	}
 }
+
+// TestSpareNumbersShortenWaits: with spare numbers after 60 s, no call waits much longer than
+// that, some calls go to spares, and the waits are shorter than without them.
+func TestSpareNumbersShortenWaits(t *testing.T) {
+	base := Config{Operators: 10, CallsPerHour: 190, AHT: 3 * time.Minute, Calls: 3000, Seed: 3, SLThreshold: 20 * time.Second}
+	without, err := Run(t.Context(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := base
+	with.Spares, with.OverflowAfter = 3, 60*time.Second
+	r, err := Run(t.Context(), with)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.CallsToSpares == 0 || r.CallsAnswered != r.CallsOffered {
+		t.Fatalf("with spares: %d answered of %d, %d by spares", r.CallsAnswered, r.CallsOffered, r.CallsToSpares)
+	}
+	if r.ASA >= without.ASA || r.MaxWait >= without.MaxWait {
+		t.Fatalf("spares did not shorten waits: ASA %.1f vs %.1f s, longest %.0f vs %.0f s", r.ASA, without.ASA, r.MaxWait, without.MaxWait)
+	}
+	t.Logf("ASA %.1f → %.1f s, longest wait %.0f → %.0f s, %d calls (%.1f%%) to spares", without.ASA, r.ASA, without.MaxWait, r.MaxWait, r.CallsToSpares, 100*float64(r.CallsToSpares)/float64(r.CallsAnswered))
+}
