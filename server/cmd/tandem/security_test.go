@@ -526,6 +526,15 @@ func TestCloudRequestsThatMustNotCount(t *testing.T) {
 			t.Errorf("%s: HTTP %d %s, want %d with a message", tc.name, res.StatusCode, out, tc.status)
 		}
 	}
+	// The signature does not cover the path: the same webhook-id and body elsewhere is refused.
+	if status, out := signedPost(t, url, "/v1/calls/call_x/events", testSecret, "wh-retry", clk.Now(), body("r-retry")); status != http.StatusUnauthorized {
+		t.Errorf("a signed request sent to another path: HTTP %d %s", status, out)
+	}
+	// A oneof set twice is a bad request (the transcoder alone would call it internal).
+	if status, out := signedPost(t, url, "/v1/calls/call_x/events", testSecret, "wh-oneof", clk.Now(),
+		[]byte(`{"request_id":"r-oneof","dial_failed":{"code":486},"caller_abandoned":{}}`)); status != http.StatusBadRequest {
+		t.Errorf("two events in one: HTTP %d %s", status, out)
+	}
 	if n := len(waitingCalls(t, admin)); n != waiting {
 		t.Fatalf("%d calls waiting after the bad requests, want %d", n, waiting)
 	}

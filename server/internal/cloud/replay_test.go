@@ -19,20 +19,24 @@ func replayHeader(id string, ts time.Time) http.Header {
 func TestReplaysRefuseAnIDReusedForAnotherBody(t *testing.T) {
 	r := NewReplays(0)
 	h := replayHeader("msg_1", sigNow)
-	if err := r.Check(h, []byte(`{"a":1}`), sigNow); err != nil {
+	if err := r.Check(h, "/v1/calls", []byte(`{"a":1}`), sigNow); err != nil {
 		t.Fatal(err)
 	}
+	// The same id and body on another path is not a retry.
+	if err := r.Check(h, "/v1/calls/c1/events", []byte(`{"a":1}`), sigNow); !isUnauthenticated(err) {
+		t.Fatalf("id reused for another path: %v", err)
+	}
 	// A retry: same id, same body, a fresh timestamp.
-	if err := r.Check(replayHeader("msg_1", sigNow.Add(time.Minute)), []byte(`{"a":1}`), sigNow.Add(time.Minute)); err != nil {
+	if err := r.Check(replayHeader("msg_1", sigNow.Add(time.Minute)), "/v1/calls", []byte(`{"a":1}`), sigNow.Add(time.Minute)); err != nil {
 		t.Fatalf("retry refused: %v", err)
 	}
-	err := r.Check(h, []byte(`{"a":2}`), sigNow.Add(2*time.Minute))
+	err := r.Check(h, "/v1/calls", []byte(`{"a":2}`), sigNow.Add(2*time.Minute))
 	if !isUnauthenticated(err) {
 		t.Fatalf("id reused for another body: %v", err)
 	}
 	// Once no signature with that id can be valid any more, the id is free.
 	later := sigNow.Add(time.Minute + Tolerance + time.Second)
-	if err := r.Check(replayHeader("msg_1", later), []byte(`{"a":2}`), later); err != nil {
+	if err := r.Check(replayHeader("msg_1", later), "/v1/calls", []byte(`{"a":2}`), later); err != nil {
 		t.Fatalf("after the window: %v", err)
 	}
 }
@@ -40,7 +44,7 @@ func TestReplaysRefuseAnIDReusedForAnotherBody(t *testing.T) {
 func TestReplaysMemoryIsBounded(t *testing.T) {
 	r := NewReplays(3)
 	for i := range 10 {
-		if err := r.Check(replayHeader(fmt.Sprint("msg_", i), sigNow), []byte("x"), sigNow); err != nil {
+		if err := r.Check(replayHeader(fmt.Sprint("msg_", i), sigNow), "/v1/calls", []byte("x"), sigNow); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -48,10 +52,10 @@ func TestReplaysMemoryIsBounded(t *testing.T) {
 		t.Fatalf("remembers %d ids, want 3", r.Len())
 	}
 	// The newest are the ones remembered.
-	if err := r.Check(replayHeader("msg_9", sigNow), []byte("y"), sigNow); !isUnauthenticated(err) {
+	if err := r.Check(replayHeader("msg_9", sigNow), "/v1/calls", []byte("y"), sigNow); !isUnauthenticated(err) {
 		t.Fatalf("newest forgotten: %v", err)
 	}
-	if err := r.Check(replayHeader("msg_0", sigNow), []byte("y"), sigNow); err != nil {
+	if err := r.Check(replayHeader("msg_0", sigNow), "/v1/calls", []byte("y"), sigNow); err != nil {
 		t.Fatalf("oldest remembered: %v", err)
 	}
 }
@@ -100,14 +104,17 @@ func FuzzSignVerify(f *testing.F) {
 			t.Fatalf("changed id accepted: %v", err)
 		}
 		r := NewReplays(4)
-		if err := r.Check(h, body, sigNow); err != nil {
+		if err := r.Check(h, "/v1/calls", body, sigNow); err != nil {
 			t.Fatal(err)
 		}
-		if err := r.Check(h, body, sigNow); err != nil {
+		if err := r.Check(h, "/v1/calls", body, sigNow); err != nil {
 			t.Fatalf("retry refused: %v", err)
 		}
-		if err := r.Check(h, changed, sigNow); !isUnauthenticated(err) {
+		if err := r.Check(h, "/v1/calls", changed, sigNow); !isUnauthenticated(err) {
 			t.Fatalf("id reused for another body: %v", err)
+		}
+		if err := r.Check(h, "/v1/calls/c/events", body, sigNow); !isUnauthenticated(err) {
+			t.Fatalf("id reused for another path: %v", err)
 		}
 	})
 }

@@ -148,9 +148,10 @@ func unauthenticated(msg string) error {
 const DefaultReplayMemory = 100_000
 
 // Replays remembers the webhook-ids of verified requests for as long as their signatures could
-// be valid (until their timestamp is more than Tolerance old), each with a hash of its body. An
-// id that comes again with the same body is a retry and passes (the request's own idempotency
-// id then gets it the first answer); an id that comes again with another body is refused.
+// be valid (until their timestamp is more than Tolerance old), each with a hash of its target
+// (the URL path, which the signature does not cover) and body. An id that comes again for the
+// same target and body is a retry and passes (the request's own idempotency id then gets it the
+// first answer); an id that comes again with another body or for another target is refused.
 //
 // Memory is bounded: when max ids are remembered the oldest is forgotten first. Forgetting
 // costs little, as a signature covers id and body together: a request with a remembered id and
@@ -179,9 +180,9 @@ func NewReplays(max int) *Replays {
 }
 
 // Check records a verified request and refuses it when its webhook-id was seen with another
-// body while that one's signature could still be valid. The error is a *callcenter.Error with
-// CodeUnauthenticated.
-func (r *Replays) Check(h http.Header, body []byte, now time.Time) error {
+// target or body while that one's signature could still be valid. The error is a
+// *callcenter.Error with CodeUnauthenticated.
+func (r *Replays) Check(h http.Header, target string, body []byte, now time.Time) error {
 	id := h.Get(HeaderID)
 	until := now.Add(2 * Tolerance) // the latest a signature seen now can stay valid
 	if sec, err := strconv.ParseInt(h.Get(HeaderTimestamp), 10, 64); err == nil {
@@ -189,7 +190,12 @@ func (r *Replays) Check(h http.Header, body []byte, now time.Time) error {
 			until = at
 		}
 	}
-	sum := sha256.Sum256(body)
+	hash := sha256.New()
+	hash.Write([]byte(target))
+	hash.Write([]byte{0})
+	hash.Write(body)
+	var sum [sha256.Size]byte
+	hash.Sum(sum[:0])
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if prev, ok := r.seen[id]; ok && now.Before(prev.until) {

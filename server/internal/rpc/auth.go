@@ -10,17 +10,23 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
+	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
@@ -88,6 +94,33 @@ func addressFrom(ctx context.Context) string {
 // cloudPath reports whether a request is for CallIntake, in any protocol.
 func cloudPath(p string) bool {
 	return strings.HasPrefix(p, "/v1/calls") || strings.HasPrefix(p, "/tandem.callintake.v1.CallIntakeService/")
+}
+
+// checkCloudJSON reads a body for the cloud's REST paths before the transcoder does, so every
+// malformed body gets invalid_argument (the transcoder reports some, like a oneof set twice, as
+// internal errors), and a path that is not in its clean form (an empty call id) or not UTF-8 is
+// refused rather than redirected or failed.
+func checkCloudJSON(urlPath string, body []byte) error {
+	if !strings.HasPrefix(urlPath, "/v1/") {
+		return nil
+	}
+	if path.Clean(urlPath) != urlPath {
+		return connect.NewError(connect.CodeInvalidArgument, errors.New("malformed path: call_id required"))
+	}
+	if !utf8.ValidString(urlPath) {
+		return connect.NewError(connect.CodeInvalidArgument, errors.New("malformed path: call_id is not UTF-8"))
+	}
+	var m proto.Message = &callintakev1.ReportCallEventRequest{}
+	if urlPath == "/v1/calls" {
+		m = &callintakev1.RegisterCallRequest{}
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	if err := protojson.Unmarshal(body, m); err != nil {
+		return connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("request body: %w", err))
+	}
+	return nil
 }
 
 // KeyStore is what the authenticator needs to know API keys.
@@ -176,8 +209,11 @@ func (a *authenticator) identify(r *http.Request) (*Principal, error) {
 		if _, err := a.signer.Verify(r.Header, body, now); err != nil {
 			return nil, connect.NewError(connect.CodeUnauthenticated, err)
 		}
-		if err := a.replays.Check(r.Header, body, now); err != nil {
+		if err := a.replays.Check(r.Header, r.URL.Path, body, now); err != nil {
 			return nil, connect.NewError(connect.CodeUnauthenticated, err)
+		}
+		if err := checkCloudJSON(r.URL.Path, body); err != nil {
+			return nil, err
 		}
 		return &Principal{Role: RoleCloud, Name: "cloud"}, nil
 	}
