@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -67,6 +69,10 @@ func seedDemo(ctx context.Context, m *Main) error {
 }
 
 func printDemo(w io.Writer, m *Main) {
+	url := m.URL
+	if host, port, err := net.SplitHostPort(strings.TrimPrefix(url, "http://")); err == nil && (host == "::" || host == "0.0.0.0" || host == "") {
+		url = "http://localhost:" + port // listening on every address: say the one a browser here takes
+	}
 	fmt.Fprintf(w, `
 Tandem demo is running at %s  (database %s)
 
@@ -76,5 +82,5 @@ Tandem demo is running at %s  (database %s)
   Queue "support" takes calls to %s
 
 Stop with Ctrl-C.
-`, m.URL, m.DBPath, demoPassword, demoAdminKey, m.URL, demoAdminKey, demoCloudSecret, demoNumber)
+`, url, m.DBPath, demoPassword, demoAdminKey, url, demoAdminKey, demoCloudSecret, demoNumber)
 }
