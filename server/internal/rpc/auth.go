@@ -157,6 +157,8 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		addr := a.clientAddress(r)
 		r = r.WithContext(context.WithValue(r.Context(), addressKey{}, addr))
+		w, done := a.limits.capWrites(w)
+		defer done()
 		if err := a.limits.capBody(w, r); err != nil {
 			a.writeError(w, r, err)
 			return

@@ -47,6 +47,10 @@ type Limits struct {
 	// Request bodies: at most MaxBody bytes, read within BodyTimeout.
 	MaxBody     int64
 	BodyTimeout time.Duration
+	// WriteTimeout bounds each write of a response: a client that stops reading (a stream's
+	// keepalives fill its window) is cut instead of holding a handler. It must exceed the
+	// presence keepalive (15 s): over HTTP/2 a stream with no write for that long is reset.
+	WriteTimeout time.Duration
 	// Callers remembered per limit; past it the idle ones are forgotten first.
 	MaxTracked int
 }
@@ -68,6 +72,7 @@ func DefaultLimits() Limits {
 		StreamsPerKey:      500,
 		MaxBody:            1 << 20,
 		BodyTimeout:        30 * time.Second,
+		WriteTimeout:       time.Minute,
 		MaxTracked:         100_000,
 	}
 }
@@ -100,6 +105,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.BodyTimeout == 0 {
 		l.BodyTimeout = d.BodyTimeout
+	}
+	if l.WriteTimeout == 0 {
+		l.WriteTimeout = d.WriteTimeout
 	}
 	if l.MaxTracked == 0 {
 		l.MaxTracked = d.MaxTracked
@@ -305,6 +313,44 @@ func (l *limiters) capBody(w http.ResponseWriter, r *http.Request) error {
 	r.Body = &deadlineBody{ReadCloser: http.MaxBytesReader(w, r.Body, l.cfg.MaxBody), rc: rc}
 	return nil
 }
+
+// capWrites gives every write of the response WriteTimeout to complete. The returned function
+// lifts the deadline once the handler is done, so a kept-alive connection is not cut later.
+func (l *limiters) capWrites(w http.ResponseWriter) (http.ResponseWriter, func()) {
+	rc := http.NewResponseController(w)
+	if err := rc.SetWriteDeadline(time.Now().Add(l.cfg.WriteTimeout)); err != nil {
+		return w, func() {} // a writer without deadlines (tests)
+	}
+	return &deadlineWriter{ResponseWriter: w, rc: rc, timeout: l.cfg.WriteTimeout}, func() { _ = rc.SetWriteDeadline(time.Time{}) }
+}
+
+// deadlineWriter moves the write deadline before each write and flush.
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+func (w *deadlineWriter) extend() { _ = w.rc.SetWriteDeadline(time.Now().Add(w.timeout)) }
+
+func (w *deadlineWriter) WriteHeader(code int) {
+	w.extend()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	w.extend()
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *deadlineWriter) Flush() { _ = w.FlushError() }
+
+func (w *deadlineWriter) FlushError() error {
+	w.extend()
+	return w.rc.Flush()
+}
+
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // deadlineBody lifts the read deadline once the body has been read to its end (or failed).
 type deadlineBody struct {
