@@ -165,6 +165,10 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 		}
 		p, err := a.identify(r)
 		if err != nil {
+			// Bad credentials count against the address, so guessing them is rate-limited too.
+			if lerr := a.limits.allow(nil, addr); lerr != nil {
+				err = lerr
+			}
 			a.writeError(w, r, err)
 			return
 		}

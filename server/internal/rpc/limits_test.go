@@ -121,6 +121,13 @@ func TestRequestRatesPerCaller(t *testing.T) {
 	if connect.CodeOf(err) != connect.CodeResourceExhausted {
 		t.Fatalf("anonymous over the rate: %v", err)
 	}
+	// So are guessed credentials: they count against the address too.
+	a.clock.Advance(time.Minute)
+	for i, want := range []connect.Code{connect.CodeUnauthenticated, connect.CodeUnauthenticated, connect.CodeResourceExhausted} {
+		if err := list(a.client(tandem.WithToken(fmt.Sprint("tdk_guess", i)))); connect.CodeOf(err) != want {
+			t.Fatalf("guessed key %d: %v, want %v", i, err, want)
+		}
+	}
 }
 
 // TestFailedLoginsAreLimited spends the failed logins of one name (then even the right password
