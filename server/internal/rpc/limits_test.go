@@ -312,11 +312,11 @@ func mustRequest(url string, body io.Reader, contentType string) *http.Request {
 	return req
 }
 
-// TestStalledStreamsAreCut arms a short write deadline: over HTTP/2 a stream whose writes stall
+// TestStalledStreamsAreCut arms short write and body deadlines: over HTTP/2 a stream whose writes stall
 // (here: none for longer than the deadline) is reset, so a client that stops reading cannot hold
 // its handler; over HTTP/1.1 an idle stream stays (only a blocked write is cut).
 func TestStalledStreamsAreCut(t *testing.T) {
-	a := newTestAPI(t, Limits{WriteTimeout: 300 * time.Millisecond})
+	a := newTestAPI(t, Limits{WriteTimeout: 300 * time.Millisecond, BodyTimeout: 100 * time.Millisecond})
 	a.setup("anna")
 	res, err := a.client().Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: "anna", Password: "password-anna"}))
 	if err != nil {
@@ -339,7 +339,9 @@ func TestStalledStreamsAreCut(t *testing.T) {
 	if h2.Err() == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("stalled HTTP/2 stream: %v after %s", h2.Err(), time.Since(start))
 	}
-	// The HTTP/1.1 stream is still there: the next message (a change or a keepalive) reaches it.
+	// The HTTP/1.1 stream is still there, past the body's read deadline too: the next message (a
+	// change or a keepalive) reaches it.
+	time.Sleep(200 * time.Millisecond)
 	a.clock.Advance(15 * time.Second)
 	if !h1.Receive() {
 		t.Fatalf("idle HTTP/1.1 stream: %v %v", h1.Msg(), h1.Err())
