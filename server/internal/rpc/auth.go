@@ -163,7 +163,7 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 			a.writeError(w, r, err)
 			return
 		}
-		p, err := a.identify(r)
+		p, cloudBody, err := a.identify(r)
 		if err != nil {
 			// Bad credentials count against the address, so guessing them is rate-limited too.
 			if lerr := a.limits.allow(nil, addr); lerr != nil {
@@ -175,6 +175,12 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 		if err := a.limits.allow(p, addr); err != nil {
 			a.writeError(w, r, err)
 			return
+		}
+		if p != nil && p.Role == RoleCloud {
+			if err := checkCloudJSON(r.URL.Path, cloudBody); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
 		}
 		if p != nil {
 			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, *p))
@@ -204,48 +210,47 @@ func (a *authenticator) clientAddress(r *http.Request) string {
 	return host
 }
 
-func (a *authenticator) identify(r *http.Request) (*Principal, error) {
+// identify returns the caller (nil: no credentials) and, for the cloud, the body it read.
+func (a *authenticator) identify(r *http.Request) (*Principal, []byte, error) {
 	if cloudPath(r.URL.Path) && r.Method == http.MethodPost {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			return nil, bodyError(err)
+			return nil, nil, bodyError(err)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		now := a.clock.Now()
 		if _, err := a.signer.Verify(r.Header, body, now); err != nil {
-			return nil, connect.NewError(connect.CodeUnauthenticated, err)
+			return nil, nil, connect.NewError(connect.CodeUnauthenticated, err)
 		}
 		if err := a.replays.Check(r.Header, r.URL.Path, body, now); err != nil {
-			return nil, connect.NewError(connect.CodeUnauthenticated, err)
+			return nil, nil, connect.NewError(connect.CodeUnauthenticated, err)
 		}
-		if err := checkCloudJSON(r.URL.Path, body); err != nil {
-			return nil, err
-		}
-		return &Principal{Role: RoleCloud, Name: "cloud"}, nil
+		return &Principal{Role: RoleCloud, Name: "cloud"}, body, nil
 	}
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || token == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	sum := sha256.Sum256([]byte(token))
 	if a.hasAdminKey && subtle.ConstantTimeCompare(sum[:], a.adminKey[:]) == 1 {
-		return &Principal{Role: RoleAdmin, Name: bootstrapKeyName}, nil
+		return &Principal{Role: RoleAdmin, Name: bootstrapKeyName}, nil, nil
 	}
 	hash := hex.EncodeToString(sum[:])
 	if strings.HasPrefix(token, apiKeyPrefix) {
-		return a.apiKey(r.Context(), hash)
+		p, err := a.apiKey(r.Context(), hash)
+		return p, nil, err
 	}
 	s, err := a.sessions.Session(r.Context(), hash)
 	if err != nil {
 		if cc.ErrorCode(err) == cc.CodeNotFound {
-			return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("unknown or revoked token"))
+			return nil, nil, connect.NewError(connect.CodeUnauthenticated, errors.New("unknown or revoked token"))
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	if !a.clock.Now().Before(s.ExpiresAt) {
-		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("session expired: log in again"))
+		return nil, nil, connect.NewError(connect.CodeUnauthenticated, errors.New("session expired: log in again"))
 	}
-	return &Principal{Role: RoleOperator, Operator: s.Operator, Token: hash, ExpiresAt: s.ExpiresAt, Name: string(s.Operator)}, nil
+	return &Principal{Role: RoleOperator, Operator: s.Operator, Token: hash, ExpiresAt: s.ExpiresAt, Name: string(s.Operator)}, nil, nil
 }
 
 // apiKey identifies the holder of an API key (looked up by the hash of its secret).
