@@ -92,6 +92,13 @@ const LIMITS = {
  */
 
 /**
+ * An outbound leg started or ended, as the Emulator's 'leg' event gives it: active is how many
+ * legs to that target are in progress now, over every session (from the dial until the leg
+ * ends by any means).
+ * @typedef {{ target: string, kind: string, state: 'start' | 'end', active: number, session: Session }} LegEvent
+ */
+
+/**
  * One thing that happened in a session, for assertions and statistics.
  * @typedef {{ t: number, type: string, [key: string]: any }} Rec
  */
@@ -114,6 +121,8 @@ class Emulator extends EventEmitter {
     this.sessions = new Map();
     /** @type {Set<Session>} */
     this.live = new Set();
+    /** @type {Map<string, number>} outbound legs in progress by target, over all sessions */
+    this.activeLegs = new Map();
     this.agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
     this.tlsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity });
     this.server = http.createServer((req, res) => this._accessRequest(req, res));
@@ -178,6 +187,21 @@ class Emulator extends EventEmitter {
       }
       s._httpRequest(req, Buffer.concat(chunks).toString('utf8'), res);
     });
+  }
+
+  /**
+   * Counts an outbound leg in or out and emits 'leg' (a LegEvent), so tests can watch how many
+   * calls a number has at once across sessions.
+   * @param {Call} call @param {'start' | 'end'} state
+   */
+  _leg(call, state) {
+    const target = call.number();
+    const active = (this.activeLegs.get(target) || 0) + (state === 'start' ? 1 : -1);
+    if (active > 0) this.activeLegs.set(target, active);
+    else this.activeLegs.delete(target);
+    /** @type {LegEvent} */
+    const ev = { target, kind: call.o_.kind, state, active, session: call.session_ };
+    this.emit('leg', ev);
   }
 
   /** @param {Session} s */
@@ -730,6 +754,8 @@ class Session extends EventEmitter {
       call.state_ = 'TERMINATED'; // GUESS: a call placed after terminate() never rings
       return call;
     }
+    call.counted_ = true;
+    this.emu._leg(call, 'start');
     call._scheduleCallee(this.emu._calleeFor(kind, target, this), noAnswerS);
     return call;
   }
@@ -991,6 +1017,8 @@ class Call {
     this.heardOther_ = false;
     /** @type {NodeJS.Timeout[]} */
     this.remoteTimers_ = [];
+    /** Whether the emulator counts this outbound leg as in progress (Emulator.activeLegs). */
+    this.counted_ = false;
     /** @type {CallerScript} */
     this.callerScript_ = {};
     this.answersGiven_ = 0;
@@ -1237,6 +1265,7 @@ class Call {
     }
     for (const a of this.session_.asrs) if (a._source === this) a._setSource(null);
     this.session_._callEnded(this);
+    this._uncount();
     if (kind === 'Disconnected') {
       const duration = wasConnected ? Math.round((Date.now() - this.connectedAt_) / 1000) : 0;
       this._event(CallEvents.Disconnected, Object.assign({ duration, cost: 0, direction: this.o_.incoming ? 'incoming' : 'outgoing', headers: {} }, extra));
@@ -1253,6 +1282,14 @@ class Call {
     for (const t of this.remoteTimers_) clearTimeout(t);
     if (this.playbackTimer_) clearTimeout(this.playbackTimer_);
     this.session_.calls.delete(this);
+    this._uncount();
+  }
+
+  /** An outbound leg is over: no longer counted in Emulator.activeLegs. */
+  _uncount() {
+    if (!this.counted_) return;
+    this.counted_ = false;
+    this.session_.emu._leg(this, 'end');
   }
 
   /** The remote party hangs up. @param {string} why */

@@ -162,3 +162,40 @@ test('terminate: no timers afterwards, Terminating allows one request, then Term
   assert.deepEqual(logs(s), ['second refused', 'last request -4', 'terminated']);
   assert.equal((await fetch(s.accessURL, { method: 'POST', body: 'again' })).status, 404);
 });
+
+test('legs in progress are counted per target across sessions, until they fail, hang up or are dropped', async (t) => {
+  const emu = await emulate(
+    t,
+    `VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+       e.call.answer();
+       const leg = VoxEngine.callPSTN(e.destination === '+2' ? '+15550000002' : '+15550000001', '+1');
+       leg.addEventListener(CallEvents.Connected, () => VoxEngine.sendMediaBetween(e.call, leg));
+       leg.addEventListener(CallEvents.Failed, () => VoxEngine.terminate());
+       leg.addEventListener(CallEvents.Disconnected, () => VoxEngine.terminate());
+     });`,
+    { callee: (kind, target) => (target === '+15550000002' ? CALLEES.busy(0.5) : CALLEES.answer(0.1, 1)) },
+  );
+  /** @type {import('../emulator/voxengine.js').LegEvent[]} */
+  const seen = [];
+  emu.on('leg', (/** @type {import('../emulator/voxengine.js').LegEvent} */ ev) => seen.push(ev));
+  const a = emu.placeCall({ destination: '+1' });
+  const b = emu.placeCall({ destination: '+1' });
+  const c = emu.placeCall({ destination: '+2' });
+  await c.terminated; // busy: Failed
+  await a.terminated; // hung up by the callee after 1 s of talk
+  await b.terminated;
+  const d = emu.placeCall({ destination: '+1' });
+  await d.waitFor((r) => r.type === 'dial', WAIT, 'the dial');
+  assert.equal(emu.activeLegs.get('+15550000001'), 1);
+  d.callerHangup(); // the caller leaves; the leg stays up until the session ends
+  await emu.close(); // drops what is left
+  assert.deepEqual(
+    seen.filter((e) => e.target === '+15550000001').map((e) => `${e.state} ${e.active}`),
+    ['start 1', 'start 2', 'end 1', 'end 0', 'start 1', 'end 0'],
+  );
+  assert.deepEqual(
+    seen.filter((e) => e.target === '+15550000002').map((e) => `${e.state} ${e.active} ${e.kind}`),
+    ['start 1 pstn', 'end 0 pstn'],
+  );
+  assert.equal(emu.activeLegs.size, 0);
+});
