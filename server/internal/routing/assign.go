@@ -179,6 +179,10 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 			}
 		} else if why := eligible(o); why != "" {
 			cand.ExcludedBecause = why
+		} else if c.Manager == chosen.cfg.ID {
+			cand.Eligible = true
+			cand.Idle = now.Sub(o.st.IdleSince)
+			cand.ExcludedBecause = "the caller's personal manager is free and takes his calls first"
 		} else {
 			cand.ExcludedBecause = "taken by an earlier call in line"
 		}

@@ -227,3 +227,25 @@ func TestOptInNoIsNotAskedAgainSoon(t *testing.T) {
 		t.Fatalf("asked an anonymous caller: %+v", ch.Next)
 	}
 }
+
+func TestManagerDecisionShowsTheOthersAsFree(t *testing.T) {
+	f := newFixture(t, "anna", "boris")
+	f.withRules(cc.DefaultRules())
+	f.ready("anna")
+	f.now = f.now.Add(time.Second)
+	f.ready("boris")
+	f.managerOf(client, "boris")
+	_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: client, DialedNumber: "+100"})
+	if err != nil || len(ch.Decisions) != 1 {
+		t.Fatalf("decisions %+v, %v", ch.Decisions, err)
+	}
+	d := ch.Decisions[0]
+	if d.Operator != "boris" || !strings.Contains(d.Rule, "personal manager") {
+		t.Fatalf("decision = %+v", d)
+	}
+	for _, c := range d.Candidates {
+		if c.Operator == "anna" && (!c.Eligible || c.Idle != time.Second || !strings.Contains(c.ExcludedBecause, "personal manager")) {
+			t.Fatalf("anna in the record: %+v", c)
+		}
+	}
+}
