@@ -27,6 +27,7 @@ type DataStore interface {
 	PurgeCallDetails(ctx context.Context, before, now time.Time) (sqlite.PurgeResult, error)
 	CallerCalls(ctx context.Context, number string) ([]cc.Call, error)
 	EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error)
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 }
 
 const (
@@ -99,11 +100,15 @@ func (r *retention) purge(ctx context.Context) (int, error) {
 	return res.Calls, nil
 }
 
-// run purges at once and then every purgeEvery until closing is closed.
+// run purges at once and then every purgeEvery until closing is closed; it also deletes the
+// sessions that have expired (their hashes are no use to anyone).
 func (r *retention) run(closing <-chan struct{}) {
 	for {
 		if _, err := r.purge(context.Background()); err != nil {
 			r.log.Error("retention purge failed", "err", err)
+		}
+		if _, err := r.store.DeleteExpiredSessions(context.Background(), r.clock.Now()); err != nil {
+			r.log.Error("expired sessions not deleted", "err", err)
 		}
 		select {
 		case <-closing:

@@ -340,3 +340,17 @@ func (db *DB) EraseCaller(ctx context.Context, number string, now time.Time) (ca
 	})
 	return calls, client, err
 }
+
+// DeleteExpiredSessions deletes the sessions that ended before now and returns how many.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("sqlite: delete expired sessions: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

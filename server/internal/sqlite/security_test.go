@@ -203,3 +203,20 @@ func TestEraseCallerFromTheAuditLog(t *testing.T) {
 		t.Fatalf("audit entry = %+v", es[0])
 	}
 }
+
+func TestDeleteExpiredSessions(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	config(t, db)
+	must(t, db.CreateSession(ctx, callcenter.Session{TokenHash: "old", Operator: "op-ann", CreatedAt: at(0), ExpiresAt: at(time.Hour)}))
+	must(t, db.CreateSession(ctx, callcenter.Session{TokenHash: "new", Operator: "op-ann", CreatedAt: at(time.Hour), ExpiresAt: at(13 * time.Hour)}))
+	n, err := db.DeleteExpiredSessions(ctx, at(2*time.Hour))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("deleted %d sessions", n)
+	}
+	_, err = db.Session(ctx, "old")
+	wantErr(t, err, callcenter.CodeNotFound, "token")
+	_, err = db.Session(ctx, "new")
+	must(t, err)
+}
