@@ -177,10 +177,8 @@ scene('1. manager reached: the client’s call goes to his manager though anothe
   noErrors(s);
 });
 
-// Found by these tests: the decision record of a call routed to the caller's free manager
-// lists every other free operator as not eligible, "taken by an earlier call in line", idle 0,
-// though no other call was in line (routing/assign.go explain(): only the one-man pool the
-// manager was chosen from is ranked; everyone else free falls through to that label).
+// Found by these tests (and fixed): the decision record of a call routed to the caller's free
+// manager listed every other free operator as "taken by an earlier call in line", idle 0.
 scene(
   '1b. the decision record of a manager-routed call shows the other free operator as free',
   async (w) => {
@@ -199,8 +197,8 @@ scene(
     const annas = decision.candidates.find((c) => c.operatorId === anna.id);
     assert.notEqual(annas?.excludedBecause, 'taken by an earlier call in line', 'no other call was in line');
     assert.ok(Number(annas?.idleMs) > 0, `anna was idle, the record says ${annas?.idleMs} ms`);
+    assert.ok(annas?.eligible, 'anna was free');
   },
-  'server bug: for a call routed to the caller\'s personal manager, ExplainCall lists the other free operator as eligible=false, excluded_because "taken by an earlier call in line", idle_ms 0, though the queue had no other call',
 );
 
 scene('2a. manager busy, then free within the wait: the call waits for him and he gets it', async (w) => {
