@@ -729,6 +729,9 @@ func TestRetentionAndCallerData(t *testing.T) {
 	if again, err := admin.Admin.ExportCallerData(ctx, connect.NewRequest(&adminv1.ExportCallerDataRequest{Number: jane})); err != nil || len(again.Msg.GetCalls()) != 0 || again.Msg.GetClient().GetManagerId() != "" {
 		t.Fatalf("export after erasure = %v %v", again, err)
 	}
+	if _, err := admin.Admin.GetClient(ctx, connect.NewRequest(&adminv1.GetClientRequest{Number: jane})); connect.CodeOf(err) != connect.CodeNotFound {
+		t.Fatalf("the engine still knows the erased caller: %v", err)
+	}
 	call, err := admin.Assignment.GetCall(ctx, connect.NewRequest(&assignmentv1.GetCallRequest{CallId: abandoned}))
 	if err != nil || call.Msg.GetCall().GetCallerNumber() != "" || call.Msg.GetCall().GetState() != commonv1.CallState_CALL_STATE_ABANDONED {
 		t.Fatalf("erased call = %v %v", call, err)

@@ -175,6 +175,17 @@ func (e *Engine) SetClient(now time.Time, number string, manager cc.OperatorID, 
 	return cl, e.finish(now), nil
 }
 
+// ForgetClient drops what the engine holds of a caller number, for the erasure of his data
+// (the store erases its own copy). Nothing is written.
+func (e *Engine) ForgetClient(number string) {
+	delete(e.clients, number)
+	for id, q := range e.questions {
+		if q.number == number {
+			delete(e.questions, id)
+		}
+	}
+}
+
 // Clients lists the clients of a manager (all clients with a manager when id is ""), or, with
 // orphans, the clients whose manager was dismissed and who wait to be reassigned.
 func (e *Engine) Clients(id cc.OperatorID, orphans bool) []cc.Client {

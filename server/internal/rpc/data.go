@@ -201,13 +201,10 @@ func (h adminHandler) DeleteCallerData(ctx context.Context, req *connect.Request
 			return nil, toConnect(ctx, cc.Errorf(cc.CodeFailedPrecondition, "%s has a call in progress (%s): erase his data once it ended", n, c.ID))
 		}
 	}
-	// The engine holds client records in memory: take his manager away there first, so routing
-	// forgets him now; then erase the stored row and his calls' details.
-	err = h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc.Changes, error) {
-		if cl, ok := e.Client(n); ok && cl.Manager != "" {
-			_, ch, err := e.SetClient(now, n, "", cc.AssignedByAdmin)
-			return ch, err
-		}
+	// The engine holds client records in memory: it forgets him first, so routing does at once;
+	// then the stored row and his calls' details are erased.
+	err = h.s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
+		e.ForgetClient(n)
 		return cc.Changes{}, nil
 	})
 	if err != nil {
