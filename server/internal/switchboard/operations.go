@@ -10,54 +10,59 @@ import (
 
 // RegisterCall puts a new call in line. A request id seen before gets its first reply again.
 func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in routing.Intake) (cc.Reply, error) {
-	ctx = context.WithoutCancel(ctx)
-	var reply cc.Reply
-	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		if prev, ok, err := s.firstReply(ctx, requestID); err != nil || ok {
-			reply = prev
-			return cc.Changes{}, err
-		}
+	return s.cloudStep(ctx, requestID, func(now time.Time) (cc.Reply, cc.Changes, error) {
 		c, ch, err := s.engine.Intake(now, in)
 		if err != nil {
-			return ch, err
+			return cc.Reply{}, ch, err
 		}
 		q, _ := s.engine.Queue(c.Queue)
-		reply = cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting}
-		s.remember(&ch, cc.CloudRequest{ID: requestID, Call: c.ID, At: now, Reply: reply})
-		return ch, nil
+		return cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting}, ch, nil
 	})
-	return reply, err
 }
 
 // ReportEvent applies a cloud event. A request id seen before gets its first reply again; an
 // event for a call that already finished changes nothing.
 func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.CallID, ev routing.Event) (cc.Reply, error) {
-	ctx = context.WithoutCancel(ctx)
-	var reply cc.Reply
-	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		if prev, ok, err := s.firstReply(ctx, requestID); err != nil || ok {
-			reply = prev
-			return cc.Changes{}, err
-		}
-		reply = cc.Reply{Call: id}
+	return s.cloudStep(ctx, requestID, func(now time.Time) (cc.Reply, cc.Changes, error) {
+		reply := cc.Reply{Call: id}
 		var ch cc.Changes
 		_, live := s.engine.Call(id)
 		if !live {
 			if _, _, err := s.store.Call(ctx, id); err != nil {
-				return ch, err // unknown call: not_found
+				return reply, ch, err // unknown call: not_found
 			}
 		}
 		if live || ev.Kind == routing.SpeechAnswer { // an answer may come after the call ended
 			var err error
 			if ch, err = s.engine.Report(now, id, ev); err != nil {
-				return ch, err
+				return reply, ch, err
 			}
 			reply.Next = ch.Next
 		}
 		if c, ok := s.engine.Call(id); ok {
 			reply.Queue = c.Queue
 		}
-		s.remember(&ch, cc.CloudRequest{ID: requestID, Call: id, At: now, Reply: reply})
+		return reply, ch, nil
+	})
+}
+
+// cloudStep runs a cloud request as one step, once: a request id seen before gets the reply it
+// got the first time and changes nothing; a new one is carried out by fn and its reply
+// remembered with its changes.
+func (s *Switchboard) cloudStep(ctx context.Context, requestID string, fn func(now time.Time) (cc.Reply, cc.Changes, error)) (cc.Reply, error) {
+	ctx = context.WithoutCancel(ctx) // once taken, the step completes whatever the caller does
+	var reply cc.Reply
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		if prev, ok, err := s.firstReply(ctx, requestID); err != nil || ok {
+			reply = prev
+			return cc.Changes{}, err
+		}
+		r, ch, err := fn(now)
+		if err != nil {
+			return ch, err
+		}
+		reply = r
+		s.remember(&ch, cc.CloudRequest{ID: requestID, Call: r.Call, At: now, Reply: r})
 		return ch, nil
 	})
 	return reply, err
