@@ -77,6 +77,8 @@ func parseSimulateFlags(args []string, stderr io.Writer) (*simulateFlags, error)
 	fs.IntVar(&c.Spares, "spares", 0, "spare numbers the queue overflows to (with --overflow-after)")
 	fs.DurationVar(&c.OverflowAfter, "overflow-after", 60*time.Second, "a call waiting this long with nobody free overflows to a spare number")
 	fs.IntVar(&c.SpareConcurrent, "spare-concurrent", 1, "calls each spare number takes at once")
+	fs.Float64Var(&c.ClientShare, "client-share", 0, "share of calls from clients with a personal manager (20 clients per operator)")
+	fs.DurationVar(&c.ManagerWait, "manager-wait", 30*time.Second, "how long a client's call waits for his busy manager")
 	fs.DurationVar(&c.WarmUp, "warm-up", 0, "leave out of the figures the calls arriving in this first stretch of virtual time")
 	fs.StringVar(&f.store, "store", "sqlite", "sqlite: store every step like the server; none: the engine alone (a baseline)")
 	fs.StringVar(&f.db, "db", "", "SQLite file to write (default: a temporary file, removed after)")
@@ -203,6 +205,9 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 	row("", "simulated", model)
 	row("calls offered", fmt.Sprint(r.CallsOffered), "")
 	row("answered", fmt.Sprint(r.CallsAnswered), "")
+	if c.ClientShare > 0 {
+		row("  clients reaching their manager", fmt.Sprintf("%d of %d (%s)", r.ManagerReached, r.ClientCalls, pct(float64(r.ManagerReached)/float64(max(r.ClientCalls, 1)))), "")
+	}
 	if c.Spares > 0 {
 		row("  by spare numbers", fmt.Sprintf("%d (%s)", r.CallsToSpares, pct(float64(r.CallsToSpares)/float64(max(r.CallsAnswered, 1)))), "")
 	}

@@ -65,6 +65,10 @@ type Config struct {
 	Spares          int
 	OverflowAfter   time.Duration
 	SpareConcurrent int
+	// ClientShare of the calls come from clients with a personal manager (20 clients per
+	// operator, managers assigned in turn); a busy manager is waited for ManagerWait.
+	ClientShare float64
+	ManagerWait time.Duration
 }
 
 // Epoch is the virtual time a run starts at: a Monday, midnight UTC.
@@ -83,6 +87,8 @@ type Result struct {
 	CallsAnswered  int `json:"calls_answered"`
 	CallsAbandoned int `json:"calls_abandoned"`
 	CallsToSpares  int `json:"calls_to_spares"`         // of the answered, those a spare number took
+	ClientCalls    int `json:"client_calls"`            // calls from clients with a personal manager
+	ManagerReached int `json:"manager_reached"`         // of those, answered by the manager
 	WarmUpCalls    int `json:"warm_up_calls,omitempty"` // arrivals left out of the figures
 	// ASA is the mean wait in seconds from intake to operator answer, over answered calls.
 	ASA float64 `json:"asa_seconds"`
@@ -252,6 +258,7 @@ type caller struct {
 	state    cc.CallState  // as last stored
 	offer    cc.OfferID    // as last stored
 	out      *offerOut     // the offer his call was last dialed under
+	manager  cc.OperatorID // his personal manager, when he is a client
 	answered bool
 	finished bool
 }
@@ -292,19 +299,22 @@ type sim struct {
 	ids    int
 
 	arrivals, handles, patience *rand.Rand // separate streams: common random numbers across configs
+	clients                     *rand.Rand // who calls, when some callers are clients
 	arrived                     int
 	arrivalsEnd                 time.Time // end of the measured window; zero until known
 	measureFrom                 time.Time
 
-	calls    map[cc.CallID]*caller
-	offers   map[cc.OfferID]*offerOut
-	agents   map[cc.OperatorID]*agent
-	byID     []*agent
-	ready    int // operators ready, as stored
-	toSpares int // calls answered at spare numbers
-	inLine   int // calls waiting without an offer, as stored
-	busy     time.Duration
-	outcome  []outcome
+	calls       map[cc.CallID]*caller
+	offers      map[cc.OfferID]*offerOut
+	agents      map[cc.OperatorID]*agent
+	byID        []*agent
+	ready       int // operators ready, as stored
+	toSpares    int // calls answered at spare numbers
+	clientCalls int // calls from clients with a personal manager
+	toManager   int // of those, answered by the manager
+	inLine      int // calls waiting without an offer, as stored
+	busy        time.Duration
+	outcome     []outcome
 
 	batch        cc.Changes
 	batchSteps   int
@@ -324,6 +334,7 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		arrivals:    rand.New(rand.NewPCG(cfg.Seed, 1)),
 		handles:     rand.New(rand.NewPCG(cfg.Seed, 2)),
 		patience:    rand.New(rand.NewPCG(cfg.Seed, 3)),
+		clients:     rand.New(rand.NewPCG(cfg.Seed, 5)),
 		calls:       map[cc.CallID]*caller{},
 		offers:      map[cc.OfferID]*offerOut{},
 		agents:      map[cc.OperatorID]*agent{},
@@ -416,7 +427,7 @@ func (s *sim) setUp() error {
 		overflow.After, overflow.Order = s.cfg.OverflowAfter, cc.SpareInTurn
 	}
 	ch, err := s.eng.CreateQueue(s.now, cc.Queue{
-		Rules:         cc.QueueRules{Overflow: overflow},
+		Rules:         cc.QueueRules{Overflow: overflow, ManagerWait: s.cfg.ManagerWait},
 		ID:            "sim",
 		Name:          "Simulated queue",
 		DialedNumbers: []string{dialedNumber},
@@ -445,6 +456,14 @@ func (s *sim) setUp() error {
 			return err
 		}
 	}
+	if s.cfg.ClientShare > 0 {
+		for i := range clientsPerOperator * s.cfg.Operators {
+			_, ch, err := s.eng.SetClient(s.now, clientNumber(i), s.byID[i%len(s.byID)].id, cc.AssignedByImport)
+			if err := s.step(ch, err); err != nil {
+				return err
+			}
+		}
+	}
 	for _, a := range s.byID {
 		ch, err := s.eng.Connect(s.now, a.id)
 		if err := s.step(ch, err); err != nil {
@@ -460,6 +479,11 @@ func (s *sim) setUp() error {
 
 // spareNumbers starts the phone numbers of simulated spare numbers.
 const spareNumbers = "+1999000"
+
+// clientsPerOperator is how many clients each operator manages when some callers are clients.
+const clientsPerOperator = 20
+
+func clientNumber(i int) string { return fmt.Sprintf("+1777%07d", i) }
 
 func (s *sim) schedule(at time.Time, kind eventKind, c *caller, of *offerOut) {
 	s.seq++
@@ -489,10 +513,16 @@ func (s *sim) arrive() error {
 	}
 	s.arrived++
 	s.outcome = append(s.outcome, outcome{arrived: s.now.Sub(Epoch)})
+	number := fmt.Sprintf("+1555%07d", c.n%10_000_000)
+	if s.cfg.ClientShare > 0 && s.clients.Float64() < s.cfg.ClientShare {
+		i := s.clients.IntN(clientsPerOperator * s.cfg.Operators)
+		number, c.manager = clientNumber(i), s.byID[i%len(s.byID)].id
+		s.clientCalls++
+	}
 	call, ch, err := s.eng.Intake(s.now, routing.Intake{
 		SessionID:    fmt.Sprintf("session_%d", c.n),
 		AccessURL:    fmt.Sprintf("sim://call/%d", c.n),
-		CallerNumber: fmt.Sprintf("+1555%07d", c.n%10_000_000),
+		CallerNumber: number,
 		DialedNumber: dialedNumber,
 		ArrivedAt:    s.now,
 	})
@@ -544,6 +574,9 @@ func (s *sim) connected(c *caller) {
 		delete(s.offers, c.out.id)
 		if c.out.spare != "" {
 			s.toSpares++
+		}
+		if c.manager != "" && c.out.op != nil && c.out.op.id == c.manager {
+			s.toManager++
 		}
 	}
 	o := &s.outcome[c.n]
@@ -620,7 +653,7 @@ func (s *sim) step(ch cc.Changes, err error) error {
 			return err
 		}
 	}
-	if s.inLine > 0 && s.ready > 0 {
+	if s.inLine > 0 && s.ready > 0 && s.cfg.ClientShare == 0 { // a client's call may wait for his manager
 		return fmt.Errorf("at %s %d operators are ready while %d calls wait without an offer", s.now.Sub(Epoch), s.ready, s.inLine)
 	}
 	return nil
@@ -817,7 +850,7 @@ func (s *sim) checkEnd() error {
 
 // result turns the outcomes into the figures, with the predictions for the same load.
 func (s *sim) result() Result {
-	r := Result{Steps: s.steps, Transactions: s.transactions, Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares}
+	r := Result{Steps: s.steps, Transactions: s.transactions, Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares, ClientCalls: s.clientCalls, ManagerReached: s.toManager}
 	window := s.arrivalsEnd.Sub(s.measureFrom)
 	if window > 0 {
 		r.SimulatedSeconds = window.Seconds()
@@ -911,7 +944,7 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 	lambda := cfg.CallsPerHour / 3600
 	cycle := cfg.AnswerDelay + cfg.AHT + cfg.WrapUp // the operator's whole time per call
 	mu := 1 / cycle.Seconds()
-	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.WrapUp == 0 && cfg.Spares == 0
+	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.WrapUp == 0 && cfg.Spares == 0 && cfg.ClientShare == 0
 	delay := cfg.AnswerDelay.Seconds()
 	if cfg.Patience <= 0 {
 		p, err := ErlangC(cfg.Operators, lambda, mu)

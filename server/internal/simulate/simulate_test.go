@@ -357,3 +357,26 @@ func TestSpareNumbersShortenWaits(t *testing.T) {
 	}
 	t.Logf("ASA %.1f → %.1f s, longest wait %.0f → %.0f s, %d calls (%.1f%%) to spares", without.ASA, r.ASA, without.MaxWait, r.MaxWait, r.CallsToSpares, 100*float64(r.CallsToSpares)/float64(r.CallsAnswered))
 }
+
+// TestPersonalManagers: clients' calls mostly reach their manager; waiting longer for him
+// reaches him more often.
+func TestPersonalManagers(t *testing.T) {
+	base := Config{Operators: 10, CallsPerHour: 160, AHT: 3 * time.Minute, Calls: 2000, Seed: 5, SLThreshold: 20 * time.Second, ClientShare: 0.5}
+	short, long := base, base
+	short.ManagerWait, long.ManagerWait = time.Second, 2*time.Minute
+	rs, err := Run(t.Context(), short)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl, err := Run(t.Context(), long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.ClientCalls < 800 || rl.ClientCalls != rs.ClientCalls {
+		t.Fatalf("client calls: %d and %d of 2000", rs.ClientCalls, rl.ClientCalls)
+	}
+	if rl.ManagerReached <= rs.ManagerReached || rl.ManagerReached < rl.ClientCalls/2 {
+		t.Fatalf("manager reached %d (wait 1 s) vs %d (wait 2 min) of %d", rs.ManagerReached, rl.ManagerReached, rl.ClientCalls)
+	}
+	t.Logf("manager reached: %d/%d waiting 1 s (ASA %.1f s), %d/%d waiting 2 min (ASA %.1f s)", rs.ManagerReached, rs.ClientCalls, rs.ASA, rl.ManagerReached, rl.ClientCalls, rl.ASA)
+}
