@@ -65,24 +65,39 @@ func WithCloudSecret(secret string) Option { return func(o *options) { o.secret 
 // that run the server on virtual time.
 func WithSigningClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
-// WithHTTPClient sets the HTTP client (its transport is wrapped for credentials).
+// WithHTTPClient sets the HTTP client (its transport, or the protocol's default one, is wrapped
+// for credentials).
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = c } }
 
-// New returns a client of the server at baseURL ("http://127.0.0.1:8080").
-func New(baseURL string, opts ...Option) *Client {
+func apply(opts []Option) options {
 	o := options{protocol: Connect, now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	return o
+}
+
+// HTTPClient returns the HTTP client New's clients use: the protocol's transport, with the
+// credentials on every request. For calling the API by other means (a dynamic client, the JSON
+// paths) with the same credentials.
+func HTTPClient(opts ...Option) *http.Client { return httpClient(apply(opts)) }
+
+func httpClient(o options) *http.Client {
 	hc := o.http
 	if hc == nil {
-		hc = &http.Client{Transport: transportFor(o.protocol)}
+		hc = &http.Client{}
 	}
 	base := hc.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		base = transportFor(o.protocol)
 	}
-	hc = &http.Client{Transport: &credentials{base: base, bearer: o.bearer, secret: o.secret, now: o.now}, Timeout: hc.Timeout}
+	return &http.Client{Transport: &credentials{base: base, bearer: o.bearer, secret: o.secret, now: o.now}, Timeout: hc.Timeout}
+}
+
+// New returns a client of the server at baseURL ("http://127.0.0.1:8080").
+func New(baseURL string, opts ...Option) *Client {
+	o := apply(opts)
+	hc := httpClient(o)
 	var copts []connect.ClientOption
 	switch o.protocol {
 	case GRPC:

@@ -88,45 +88,15 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 	return false
 }
 
-// credentials puts a caller's credentials on every request: a bearer token, or the cloud's
-// webhook signature.
-type credentials struct {
-	base   http.RoundTripper
-	bearer string
-	secret string
-	now    func() time.Time
-}
-
-func (c credentials) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
-	if c.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+c.bearer)
-	}
-	if c.secret != "" && req.Body != nil {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.ContentLength = int64(len(body))
-		tandem.Sign(req.Header, c.secret, tandem.NewRequestID(), c.now(), body)
-	}
-	return c.base.RoundTrip(req)
-}
-
-func httpClientFor(p tandem.Protocol, creds credentials) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	if p == tandem.GRPC {
-		t.Protocols = new(http.Protocols)
-		t.Protocols.SetUnencryptedHTTP2(true)
-	}
-	creds.base = t
-	return &http.Client{Transport: creds, Timeout: 10 * time.Second}
+// httpClientFor is the Go client's HTTP client for a protocol and a caller's credentials,
+// with a timeout.
+func httpClientFor(p tandem.Protocol, creds []tandem.Option) *http.Client {
+	return tandem.HTTPClient(append([]tandem.Option{tandem.WithProtocol(p), tandem.WithHTTPClient(&http.Client{Timeout: 10 * time.Second})}, creds...)...)
 }
 
 // callEmpty calls a procedure with an empty request, as the given caller, over a protocol, and
 // returns its error (nil also when a stream delivered its first message).
-func callEmpty(url string, p tandem.Protocol, creds credentials, m protoreflect.MethodDescriptor) error {
+func callEmpty(url string, p tandem.Protocol, creds []tandem.Option, m protoreflect.MethodDescriptor) error {
 	opts := []connect.ClientOption{connect.WithSchema(m), connect.WithResponseInitializer(func(spec connect.Spec, msg any) error {
 		*msg.(*dynamicpb.Message) = *dynamicpb.NewMessage(spec.Schema.(protoreflect.MethodDescriptor).Output())
 		return nil
@@ -161,7 +131,7 @@ func callEmpty(url string, p tandem.Protocol, creds credentials, m protoreflect.
 var restPaths = map[protoreflect.Name]string{"RegisterCall": "/v1/calls", "ReportCallEvent": "/v1/calls/call_x/events"}
 
 // postJSON posts {} to a REST path as the given caller and returns the HTTP status.
-func postJSON(t *testing.T, url string, creds credentials, path string) int {
+func postJSON(t *testing.T, url string, creds []tandem.Option, path string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, url+path, strings.NewReader(`{}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -216,21 +186,21 @@ func TestEveryRoleCallsEveryRPC(t *testing.T) {
 	for _, p := range []tandem.Protocol{tandem.Connect, tandem.ConnectJSON, tandem.GRPC} {
 		for _, role := range roles {
 			clk.Advance(10 * time.Second) // every caller's request bucket full again
-			creds := credentials{now: clk.Now}
+			creds := []tandem.Option{tandem.WithSigningClock(clk.Now)}
 			switch role {
 			case "operator":
 				res, err := tandem.New(url).Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: "anna", Password: "password-anna"}))
 				if err != nil {
 					t.Fatal(err)
 				}
-				creds.bearer = res.Msg.GetToken()
+				creds = append(creds, tandem.WithToken(res.Msg.GetToken()))
 			case "admin-key":
-				creds.bearer = testAdminKey
+				creds = append(creds, tandem.WithToken(testAdminKey))
 			case "cloud":
-				creds.secret = testSecret
+				creds = append(creds, tandem.WithCloudSecret(testSecret))
 			case "anonymous":
 			default:
-				creds.bearer = keys[role]
+				creds = append(creds, tandem.WithToken(keys[role]))
 			}
 			docRole := role
 			if role == "admin-key" {
