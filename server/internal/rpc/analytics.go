@@ -9,6 +9,7 @@ import (
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 type analyticsHandler struct{ s *Server }
@@ -72,14 +73,23 @@ func (h analyticsHandler) GetOperatorStats(ctx context.Context, req *connect.Req
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
+	// Everyone's marks now, read in one step of the switchboard.
+	marks := make(map[cc.OperatorID]*commonv1.Marks, len(stats))
+	err = h.s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
+		for _, s := range stats {
+			if v, err := e.View(s.Operator); err == nil {
+				marks[s.Operator] = marksOut(v.Status.Marks)
+			}
+		}
+		return cc.Changes{}, nil
+	})
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
 	out := &analyticsv1.GetOperatorStatsResponse{}
 	for _, s := range stats {
-		var marks *commonv1.Marks
-		if v, err := h.s.board.OperatorView(ctx, s.Operator); err == nil {
-			marks = marksOut(v.Status.Marks)
-		}
 		out.Operators = append(out.Operators, &analyticsv1.OperatorStats{
-			Marks:             marks,
+			Marks:             marks[s.Operator],
 			OperatorId:        string(s.Operator),
 			OffersReceived:    uint32(s.OffersReceived),
 			CallsAnswered:     uint32(s.CallsAnswered),

@@ -141,17 +141,6 @@ func (h adminHandler) SetRetention(ctx context.Context, req *connect.Request[adm
 	return connect.NewResponse(&adminv1.SetRetentionResponse{CallDays: days, PurgedCalls: uint32(n)}), nil
 }
 
-// callerNumber reads a caller number the way the engine files his calls: normalised to E.164.
-func callerNumber(raw string) (string, error) {
-	if err := required("number", raw); err != nil {
-		return "", err
-	}
-	if err := maxLen("number", raw, 64); err != nil {
-		return "", err
-	}
-	return number("number", raw)
-}
-
 func callerCallOut(c cc.Call) *adminv1.CallerCall {
 	return &adminv1.CallerCall{
 		CallId: string(c.ID), QueueId: string(c.Queue), State: callStates[c.State],
@@ -163,7 +152,7 @@ func callerCallOut(c cc.Call) *adminv1.CallerCall {
 }
 
 func (h adminHandler) ExportCallerData(ctx context.Context, req *connect.Request[adminv1.ExportCallerDataRequest]) (*connect.Response[adminv1.ExportCallerDataResponse], error) {
-	n, err := callerNumber(req.Msg.GetNumber())
+	n, err := number("number", req.Msg.GetNumber())
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
@@ -188,7 +177,7 @@ func (h adminHandler) ExportCallerData(ctx context.Context, req *connect.Request
 }
 
 func (h adminHandler) DeleteCallerData(ctx context.Context, req *connect.Request[adminv1.DeleteCallerDataRequest]) (*connect.Response[adminv1.DeleteCallerDataResponse], error) {
-	n, err := callerNumber(req.Msg.GetNumber())
+	n, err := number("number", req.Msg.GetNumber())
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}

@@ -68,7 +68,14 @@ func date(field, v string) error {
 	return nil
 }
 
+// number reads a caller number the way the engine files his calls: normalised to E.164.
 func number(field, raw string) (string, error) {
+	if err := required(field, raw); err != nil {
+		return "", err
+	}
+	if err := maxLen(field, raw, 64); err != nil {
+		return "", err
+	}
 	n, ok := cc.NormalizeNumber(raw)
 	if !ok {
 		return "", cc.Invalid(field, "%q is not a phone number Tandem can read (E.164 like +14155550100)", raw)
