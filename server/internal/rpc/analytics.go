@@ -7,12 +7,16 @@ import (
 	"connectrpc.com/connect"
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	"github.com/tandemcc/tandem/gen/go/tandem/analytics/v1/analyticsv1connect"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
-type analyticsHandler struct{ s *Server }
+type analyticsHandler struct {
+	analyticsv1connect.UnimplementedAnalyticsServiceHandler // until each RPC lands
+	s *Server
+}
 
 // rangeIn resolves a TimeRange: from defaults to the start of today (UTC), to to now.
 func (h analyticsHandler) rangeIn(r *analyticsv1.TimeRange) (time.Time, time.Time, error) {

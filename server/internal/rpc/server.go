@@ -156,7 +156,7 @@ func New(cfg Config) (*Server, error) {
 	add(callintakev1connect.NewCallIntakeServiceHandler(intakeHandler{s}, opts))
 	add(operatorpresencev1connect.NewOperatorPresenceServiceHandler(presenceHandler{s}, opts))
 	add(assignmentv1connect.NewAssignmentServiceHandler(assignmentHandler{s}, opts))
-	add(analyticsv1connect.NewAnalyticsServiceHandler(analyticsHandler{s}, opts))
+	add(analyticsv1connect.NewAnalyticsServiceHandler(analyticsHandler{s: s}, opts))
 	add(adminv1connect.NewAdminServiceHandler(adminHandler{s}, opts))
 	var transcoderOpts []vanguard.TranscoderOption
 	if cfg.Web != nil {

@@ -787,7 +787,18 @@ type Queue struct {
 	// "dismissed", "off_hours"); {name} and {until} are filled in. Missing reasons use the defaults.
 	AbsenceTemplates map[string]string `protobuf:"bytes,19,rep,name=absence_templates,json=absenceTemplates,proto3" json:"absence_templates,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Overflow to spare numbers.
-	Overflow      *Overflow `protobuf:"bytes,20,opt,name=overflow,proto3" json:"overflow,omitempty"`
+	Overflow *Overflow `protobuf:"bytes,20,opt,name=overflow,proto3" json:"overflow,omitempty"`
+	// Service level: the share of calls answered within this many seconds (1–600, default 20)…
+	ServiceLevelThresholdS uint32 `protobuf:"varint,21,opt,name=service_level_threshold_s,json=serviceLevelThresholdS,proto3" json:"service_level_threshold_s,omitempty"`
+	// …that the queue aims for, in percent (1–100, default 80). See the Analytics API for the
+	// definitions.
+	ServiceLevelTargetPercent uint32 `protobuf:"varint,22,opt,name=service_level_target_percent,json=serviceLevelTargetPercent,proto3" json:"service_level_target_percent,omitempty"`
+	// How abandoned calls count in the service level: "count_against" (the default), "ignore" or
+	// "count_within_threshold_as_met".
+	ServiceLevelAbandoned string `protobuf:"bytes,23,opt,name=service_level_abandoned,json=serviceLevelAbandoned,proto3" json:"service_level_abandoned,omitempty"`
+	// Callers who hang up within this many seconds are short abandons, left out of the service
+	// level (0–60; default 5).
+	ShortAbandonS uint32 `protobuf:"varint,24,opt,name=short_abandon_s,json=shortAbandonS,proto3" json:"short_abandon_s,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -960,6 +971,34 @@ func (x *Queue) GetOverflow() *Overflow {
 		return x.Overflow
 	}
 	return nil
+}
+
+func (x *Queue) GetServiceLevelThresholdS() uint32 {
+	if x != nil {
+		return x.ServiceLevelThresholdS
+	}
+	return 0
+}
+
+func (x *Queue) GetServiceLevelTargetPercent() uint32 {
+	if x != nil {
+		return x.ServiceLevelTargetPercent
+	}
+	return 0
+}
+
+func (x *Queue) GetServiceLevelAbandoned() string {
+	if x != nil {
+		return x.ServiceLevelAbandoned
+	}
+	return ""
+}
+
+func (x *Queue) GetShortAbandonS() uint32 {
+	if x != nil {
+		return x.ShortAbandonS
+	}
+	return 0
 }
 
 // Overflow sends calls that waited too long with nobody free to spare numbers.
@@ -4242,7 +4281,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xc6\x06\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xa2\b\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -4266,7 +4305,11 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\tno_opt_in\x18\x11 \x01(\bR\anoOptIn\x12/\n" +
 	"\x14opt_in_cooldown_days\x18\x12 \x01(\rR\x11optInCooldownDays\x12Y\n" +
 	"\x11absence_templates\x18\x13 \x03(\v2,.tandem.admin.v1.Queue.AbsenceTemplatesEntryR\x10absenceTemplates\x125\n" +
-	"\boverflow\x18\x14 \x01(\v2\x19.tandem.admin.v1.OverflowR\boverflow\x1aC\n" +
+	"\boverflow\x18\x14 \x01(\v2\x19.tandem.admin.v1.OverflowR\boverflow\x129\n" +
+	"\x19service_level_threshold_s\x18\x15 \x01(\rR\x16serviceLevelThresholdS\x12?\n" +
+	"\x1cservice_level_target_percent\x18\x16 \x01(\rR\x19serviceLevelTargetPercent\x126\n" +
+	"\x17service_level_abandoned\x18\x17 \x01(\tR\x15serviceLevelAbandoned\x12&\n" +
+	"\x0fshort_abandon_s\x18\x18 \x01(\rR\rshortAbandonS\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa2\x01\n" +

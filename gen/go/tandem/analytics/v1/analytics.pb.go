@@ -4,15 +4,51 @@
 // 	protoc        (unknown)
 // source: tandem/analytics/v1/analytics.proto
 
-// Analytics reports counters and rates per queue and per operator over a time range.
+// Analytics: what is happening now and what happened, per queue, per operator and for the
+// whole center.
 //
-// Definitions (used everywhere):
-//   - calls_received: calls that arrived in the range.
-//   - calls_answered: of those, calls connected to an operator.
-//   - calls_abandoned: of those, calls whose caller hung up while waiting.
-//   - calls_lost: of those, calls whose cloud session disappeared before they ended normally.
-//   - average_answer_time_ms (ASA): mean time from arrival to connection, over answered calls.
-//   - offers_made / offers_missed: offers to operators, and those that failed or expired.
+// Definitions, used everywhere (API, wallboard, CSV, /metrics):
+//
+// A call's figures belong to the interval in which it ARRIVED, and are counted when it
+// FINISHES (ended, abandoned or lost): a call that arrived at 10:14 and ended at 10:16 counts in
+// 10:00–10:15. Calls still waiting or talking are not in the history yet; the live view shows them.
+// An operator's offers belong to the interval in which they were MADE; his time in each state is
+// split exactly across the intervals it spans.
+//
+//   - calls_received: calls that arrived (and finished).
+//   - calls_answered: connected to an operator or, after overflow, to a spare number.
+//   - calls_abandoned: the caller hung up while waiting, including while an operator's phone
+//     rang. short_abandons are abandons within the queue's short_abandon_s (default 5 s):
+//     callers who dialed by mistake; they count in neither side of the service level.
+//   - calls_lost: the cloud session disappeared before the call ended normally.
+//   - service level (SL): the share of calls answered within the queue's threshold
+//     (service_level_threshold_s, default 20 s), by the queue's rule for abandoned calls
+//     (service_level_abandoned):
+//       "count_against" (the default; Asterisk's and TaskRouter's usual one):
+//           answered_within_threshold / (calls_answered + calls_abandoned - short_abandons)
+//       "ignore":  answered_within_threshold / calls_answered
+//       "count_within_threshold_as_met":
+//           (answered_within_threshold + abandoned_within_threshold) /
+//           (calls_answered + calls_abandoned - short_abandons)
+//     where abandoned_within_threshold excludes the short abandons. Lost calls are left out.
+//   - ASA (average speed of answer): answer_time_total_ms / calls_answered; an answer time is
+//     from arrival to connection.
+//   - AHT (average handle time): (talk_time_ms + wrap_up_time_ms) / calls_answered.
+//   - abandonment rate: calls_abandoned / calls_received (short abandons included;
+//     short_abandons is given apart so a reader may leave them out).
+//   - occupancy: (on_call_ms + wrap_up_ms) / (ready_ms + reserved_ms + on_call_ms + wrap_up_ms):
+//     time on calls and in wrap-up over time logged in and not away (away and banned excluded).
+//   - answer-time distribution: answered calls by answer time, in the buckets of
+//     answer_time_histogram (bounds in seconds: 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, then
+//     the rest).
+//   - who hung up: hung_up_by_caller / hung_up_by_operator / hung_up_by_system over connected
+//     calls.
+//   - offers_made / offers_missed: offers to operators, and those that failed or expired (an
+//     offer withdrawn because the caller hung up is no miss).
+//   - spare-number use: calls_overflowed (sent to a spare number at least once) and
+//     answered_by_spare.
+//   - manager reach rate: manager_reached / manager_calls, over calls from clients whose
+//     personal manager was at work: those answered by him.
 
 package analyticsv1
 
@@ -32,6 +68,59 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// Interval is the width of a history row.
+type Interval int32
+
+const (
+	Interval_INTERVAL_UNSPECIFIED Interval = 0
+	Interval_INTERVAL_15_MINUTES  Interval = 1
+	Interval_INTERVAL_HOUR        Interval = 2
+	Interval_INTERVAL_DAY         Interval = 3
+)
+
+// Enum value maps for Interval.
+var (
+	Interval_name = map[int32]string{
+		0: "INTERVAL_UNSPECIFIED",
+		1: "INTERVAL_15_MINUTES",
+		2: "INTERVAL_HOUR",
+		3: "INTERVAL_DAY",
+	}
+	Interval_value = map[string]int32{
+		"INTERVAL_UNSPECIFIED": 0,
+		"INTERVAL_15_MINUTES":  1,
+		"INTERVAL_HOUR":        2,
+		"INTERVAL_DAY":         3,
+	}
+)
+
+func (x Interval) Enum() *Interval {
+	p := new(Interval)
+	*p = x
+	return p
+}
+
+func (x Interval) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Interval) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_analytics_v1_analytics_proto_enumTypes[0].Descriptor()
+}
+
+func (Interval) Type() protoreflect.EnumType {
+	return &file_tandem_analytics_v1_analytics_proto_enumTypes[0]
+}
+
+func (x Interval) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Interval.Descriptor instead.
+func (Interval) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{0}
+}
 
 // TimeRange is [from, to). An unset from means the start of today (UTC); an unset to means now.
 type TimeRange struct {
@@ -86,6 +175,321 @@ func (x *TimeRange) GetTo() *timestamppb.Timestamp {
 	return nil
 }
 
+// Figures are the counts and times of one queue, operator or the center over some time; the
+// derived rates are computed by the server from them (see the definitions above).
+type Figures struct {
+	state                    protoimpl.MessageState `protogen:"open.v1"`
+	CallsReceived            uint32                 `protobuf:"varint,1,opt,name=calls_received,json=callsReceived,proto3" json:"calls_received,omitempty"`
+	CallsAnswered            uint32                 `protobuf:"varint,2,opt,name=calls_answered,json=callsAnswered,proto3" json:"calls_answered,omitempty"`
+	AnsweredWithinThreshold  uint32                 `protobuf:"varint,3,opt,name=answered_within_threshold,json=answeredWithinThreshold,proto3" json:"answered_within_threshold,omitempty"`
+	CallsAbandoned           uint32                 `protobuf:"varint,4,opt,name=calls_abandoned,json=callsAbandoned,proto3" json:"calls_abandoned,omitempty"`
+	ShortAbandons            uint32                 `protobuf:"varint,5,opt,name=short_abandons,json=shortAbandons,proto3" json:"short_abandons,omitempty"`
+	AbandonedWithinThreshold uint32                 `protobuf:"varint,6,opt,name=abandoned_within_threshold,json=abandonedWithinThreshold,proto3" json:"abandoned_within_threshold,omitempty"`
+	CallsLost                uint32                 `protobuf:"varint,7,opt,name=calls_lost,json=callsLost,proto3" json:"calls_lost,omitempty"`
+	CallsOverflowed          uint32                 `protobuf:"varint,8,opt,name=calls_overflowed,json=callsOverflowed,proto3" json:"calls_overflowed,omitempty"`
+	AnsweredBySpare          uint32                 `protobuf:"varint,9,opt,name=answered_by_spare,json=answeredBySpare,proto3" json:"answered_by_spare,omitempty"`
+	HungUpByCaller           uint32                 `protobuf:"varint,10,opt,name=hung_up_by_caller,json=hungUpByCaller,proto3" json:"hung_up_by_caller,omitempty"`
+	HungUpByOperator         uint32                 `protobuf:"varint,11,opt,name=hung_up_by_operator,json=hungUpByOperator,proto3" json:"hung_up_by_operator,omitempty"`
+	HungUpBySystem           uint32                 `protobuf:"varint,12,opt,name=hung_up_by_system,json=hungUpBySystem,proto3" json:"hung_up_by_system,omitempty"`
+	OffersMade               uint32                 `protobuf:"varint,13,opt,name=offers_made,json=offersMade,proto3" json:"offers_made,omitempty"`
+	OffersMissed             uint32                 `protobuf:"varint,14,opt,name=offers_missed,json=offersMissed,proto3" json:"offers_missed,omitempty"`
+	ManagerCalls             uint32                 `protobuf:"varint,15,opt,name=manager_calls,json=managerCalls,proto3" json:"manager_calls,omitempty"`
+	ManagerReached           uint32                 `protobuf:"varint,16,opt,name=manager_reached,json=managerReached,proto3" json:"manager_reached,omitempty"`
+	AnswerTimeTotalMs        uint64                 `protobuf:"varint,17,opt,name=answer_time_total_ms,json=answerTimeTotalMs,proto3" json:"answer_time_total_ms,omitempty"`
+	AnswerTimeMaxMs          uint32                 `protobuf:"varint,18,opt,name=answer_time_max_ms,json=answerTimeMaxMs,proto3" json:"answer_time_max_ms,omitempty"`
+	TalkTimeMs               uint64                 `protobuf:"varint,19,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	WrapUpTimeMs             uint64                 `protobuf:"varint,20,opt,name=wrap_up_time_ms,json=wrapUpTimeMs,proto3" json:"wrap_up_time_ms,omitempty"`
+	// Operators' time by state (for operators and the center; zero for queues).
+	ReadyMs    uint64 `protobuf:"varint,21,opt,name=ready_ms,json=readyMs,proto3" json:"ready_ms,omitempty"`
+	ReservedMs uint64 `protobuf:"varint,22,opt,name=reserved_ms,json=reservedMs,proto3" json:"reserved_ms,omitempty"`
+	OnCallMs   uint64 `protobuf:"varint,23,opt,name=on_call_ms,json=onCallMs,proto3" json:"on_call_ms,omitempty"`
+	WrapUpMs   uint64 `protobuf:"varint,24,opt,name=wrap_up_ms,json=wrapUpMs,proto3" json:"wrap_up_ms,omitempty"`
+	AwayMs     uint64 `protobuf:"varint,25,opt,name=away_ms,json=awayMs,proto3" json:"away_ms,omitempty"`
+	// Answered calls by answer time: 12 buckets, bounds 5, 10, 15, 20, 30, 45, 60, 90, 120, 180,
+	// 300 s, then the rest.
+	AnswerTimeHistogram []uint32 `protobuf:"varint,26,rep,packed,name=answer_time_histogram,json=answerTimeHistogram,proto3" json:"answer_time_histogram,omitempty"`
+	// Derived. A rate with nothing to divide by is absent (has_* false), not zero.
+	ServiceLevel      *float64 `protobuf:"fixed64,27,opt,name=service_level,json=serviceLevel,proto3,oneof" json:"service_level,omitempty"`
+	AsaMs             *uint32  `protobuf:"varint,28,opt,name=asa_ms,json=asaMs,proto3,oneof" json:"asa_ms,omitempty"`
+	AhtMs             *uint32  `protobuf:"varint,29,opt,name=aht_ms,json=ahtMs,proto3,oneof" json:"aht_ms,omitempty"`
+	AbandonmentRate   *float64 `protobuf:"fixed64,30,opt,name=abandonment_rate,json=abandonmentRate,proto3,oneof" json:"abandonment_rate,omitempty"`
+	Occupancy         *float64 `protobuf:"fixed64,31,opt,name=occupancy,proto3,oneof" json:"occupancy,omitempty"`
+	ManagerReach      *float64 `protobuf:"fixed64,32,opt,name=manager_reach,json=managerReach,proto3,oneof" json:"manager_reach,omitempty"`
+	AverageRingTimeMs *uint32  `protobuf:"varint,33,opt,name=average_ring_time_ms,json=averageRingTimeMs,proto3,oneof" json:"average_ring_time_ms,omitempty"`
+	// Sum of the ring times of answered offers (operators).
+	RingTimeTotalMs uint64 `protobuf:"varint,34,opt,name=ring_time_total_ms,json=ringTimeTotalMs,proto3" json:"ring_time_total_ms,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Figures) Reset() {
+	*x = Figures{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Figures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Figures) ProtoMessage() {}
+
+func (x *Figures) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Figures.ProtoReflect.Descriptor instead.
+func (*Figures) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Figures) GetCallsReceived() uint32 {
+	if x != nil {
+		return x.CallsReceived
+	}
+	return 0
+}
+
+func (x *Figures) GetCallsAnswered() uint32 {
+	if x != nil {
+		return x.CallsAnswered
+	}
+	return 0
+}
+
+func (x *Figures) GetAnsweredWithinThreshold() uint32 {
+	if x != nil {
+		return x.AnsweredWithinThreshold
+	}
+	return 0
+}
+
+func (x *Figures) GetCallsAbandoned() uint32 {
+	if x != nil {
+		return x.CallsAbandoned
+	}
+	return 0
+}
+
+func (x *Figures) GetShortAbandons() uint32 {
+	if x != nil {
+		return x.ShortAbandons
+	}
+	return 0
+}
+
+func (x *Figures) GetAbandonedWithinThreshold() uint32 {
+	if x != nil {
+		return x.AbandonedWithinThreshold
+	}
+	return 0
+}
+
+func (x *Figures) GetCallsLost() uint32 {
+	if x != nil {
+		return x.CallsLost
+	}
+	return 0
+}
+
+func (x *Figures) GetCallsOverflowed() uint32 {
+	if x != nil {
+		return x.CallsOverflowed
+	}
+	return 0
+}
+
+func (x *Figures) GetAnsweredBySpare() uint32 {
+	if x != nil {
+		return x.AnsweredBySpare
+	}
+	return 0
+}
+
+func (x *Figures) GetHungUpByCaller() uint32 {
+	if x != nil {
+		return x.HungUpByCaller
+	}
+	return 0
+}
+
+func (x *Figures) GetHungUpByOperator() uint32 {
+	if x != nil {
+		return x.HungUpByOperator
+	}
+	return 0
+}
+
+func (x *Figures) GetHungUpBySystem() uint32 {
+	if x != nil {
+		return x.HungUpBySystem
+	}
+	return 0
+}
+
+func (x *Figures) GetOffersMade() uint32 {
+	if x != nil {
+		return x.OffersMade
+	}
+	return 0
+}
+
+func (x *Figures) GetOffersMissed() uint32 {
+	if x != nil {
+		return x.OffersMissed
+	}
+	return 0
+}
+
+func (x *Figures) GetManagerCalls() uint32 {
+	if x != nil {
+		return x.ManagerCalls
+	}
+	return 0
+}
+
+func (x *Figures) GetManagerReached() uint32 {
+	if x != nil {
+		return x.ManagerReached
+	}
+	return 0
+}
+
+func (x *Figures) GetAnswerTimeTotalMs() uint64 {
+	if x != nil {
+		return x.AnswerTimeTotalMs
+	}
+	return 0
+}
+
+func (x *Figures) GetAnswerTimeMaxMs() uint32 {
+	if x != nil {
+		return x.AnswerTimeMaxMs
+	}
+	return 0
+}
+
+func (x *Figures) GetTalkTimeMs() uint64 {
+	if x != nil {
+		return x.TalkTimeMs
+	}
+	return 0
+}
+
+func (x *Figures) GetWrapUpTimeMs() uint64 {
+	if x != nil {
+		return x.WrapUpTimeMs
+	}
+	return 0
+}
+
+func (x *Figures) GetReadyMs() uint64 {
+	if x != nil {
+		return x.ReadyMs
+	}
+	return 0
+}
+
+func (x *Figures) GetReservedMs() uint64 {
+	if x != nil {
+		return x.ReservedMs
+	}
+	return 0
+}
+
+func (x *Figures) GetOnCallMs() uint64 {
+	if x != nil {
+		return x.OnCallMs
+	}
+	return 0
+}
+
+func (x *Figures) GetWrapUpMs() uint64 {
+	if x != nil {
+		return x.WrapUpMs
+	}
+	return 0
+}
+
+func (x *Figures) GetAwayMs() uint64 {
+	if x != nil {
+		return x.AwayMs
+	}
+	return 0
+}
+
+func (x *Figures) GetAnswerTimeHistogram() []uint32 {
+	if x != nil {
+		return x.AnswerTimeHistogram
+	}
+	return nil
+}
+
+func (x *Figures) GetServiceLevel() float64 {
+	if x != nil && x.ServiceLevel != nil {
+		return *x.ServiceLevel
+	}
+	return 0
+}
+
+func (x *Figures) GetAsaMs() uint32 {
+	if x != nil && x.AsaMs != nil {
+		return *x.AsaMs
+	}
+	return 0
+}
+
+func (x *Figures) GetAhtMs() uint32 {
+	if x != nil && x.AhtMs != nil {
+		return *x.AhtMs
+	}
+	return 0
+}
+
+func (x *Figures) GetAbandonmentRate() float64 {
+	if x != nil && x.AbandonmentRate != nil {
+		return *x.AbandonmentRate
+	}
+	return 0
+}
+
+func (x *Figures) GetOccupancy() float64 {
+	if x != nil && x.Occupancy != nil {
+		return *x.Occupancy
+	}
+	return 0
+}
+
+func (x *Figures) GetManagerReach() float64 {
+	if x != nil && x.ManagerReach != nil {
+		return *x.ManagerReach
+	}
+	return 0
+}
+
+func (x *Figures) GetAverageRingTimeMs() uint32 {
+	if x != nil && x.AverageRingTimeMs != nil {
+		return *x.AverageRingTimeMs
+	}
+	return 0
+}
+
+func (x *Figures) GetRingTimeTotalMs() uint64 {
+	if x != nil {
+		return x.RingTimeTotalMs
+	}
+	return 0
+}
+
 type GetQueueStatsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	QueueId       string                 `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
@@ -96,7 +500,7 @@ type GetQueueStatsRequest struct {
 
 func (x *GetQueueStatsRequest) Reset() {
 	*x = GetQueueStatsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[1]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -108,7 +512,7 @@ func (x *GetQueueStatsRequest) String() string {
 func (*GetQueueStatsRequest) ProtoMessage() {}
 
 func (x *GetQueueStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[1]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -121,7 +525,7 @@ func (x *GetQueueStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetQueueStatsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{1}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *GetQueueStatsRequest) GetQueueId() string {
@@ -147,7 +551,7 @@ type GetQueueStatsResponse struct {
 
 func (x *GetQueueStatsResponse) Reset() {
 	*x = GetQueueStatsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -159,7 +563,7 @@ func (x *GetQueueStatsResponse) String() string {
 func (*GetQueueStatsResponse) ProtoMessage() {}
 
 func (x *GetQueueStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -172,7 +576,7 @@ func (x *GetQueueStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetQueueStatsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{2}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GetQueueStatsResponse) GetQueues() []*QueueStats {
@@ -194,14 +598,18 @@ type QueueStats struct {
 	OffersMade          uint32                 `protobuf:"varint,8,opt,name=offers_made,json=offersMade,proto3" json:"offers_made,omitempty"`
 	OffersMissed        uint32                 `protobuf:"varint,9,opt,name=offers_missed,json=offersMissed,proto3" json:"offers_missed,omitempty"`
 	// Calls waiting right now, whatever the range.
-	WaitingNow    uint32 `protobuf:"varint,10,opt,name=waiting_now,json=waitingNow,proto3" json:"waiting_now,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	WaitingNow uint32 `protobuf:"varint,10,opt,name=waiting_now,json=waitingNow,proto3" json:"waiting_now,omitempty"`
+	// Everything, by the definitions above.
+	Figures *Figures `protobuf:"bytes,11,opt,name=figures,proto3" json:"figures,omitempty"`
+	// The queue's service level rule.
+	ServiceLevelRule *ServiceLevelRule `protobuf:"bytes,12,opt,name=service_level_rule,json=serviceLevelRule,proto3" json:"service_level_rule,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *QueueStats) Reset() {
 	*x = QueueStats{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -213,7 +621,7 @@ func (x *QueueStats) String() string {
 func (*QueueStats) ProtoMessage() {}
 
 func (x *QueueStats) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -226,7 +634,7 @@ func (x *QueueStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueStats.ProtoReflect.Descriptor instead.
 func (*QueueStats) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{3}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *QueueStats) GetQueueId() string {
@@ -299,6 +707,90 @@ func (x *QueueStats) GetWaitingNow() uint32 {
 	return 0
 }
 
+func (x *QueueStats) GetFigures() *Figures {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
+func (x *QueueStats) GetServiceLevelRule() *ServiceLevelRule {
+	if x != nil {
+		return x.ServiceLevelRule
+	}
+	return nil
+}
+
+// ServiceLevelRule is how a queue measures its service level (set in the Admin API's Queue).
+type ServiceLevelRule struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ThresholdS    uint32                 `protobuf:"varint,1,opt,name=threshold_s,json=thresholdS,proto3" json:"threshold_s,omitempty"`
+	TargetPercent uint32                 `protobuf:"varint,2,opt,name=target_percent,json=targetPercent,proto3" json:"target_percent,omitempty"`
+	// "count_against", "ignore" or "count_within_threshold_as_met".
+	Abandoned     string `protobuf:"bytes,3,opt,name=abandoned,proto3" json:"abandoned,omitempty"`
+	ShortAbandonS uint32 `protobuf:"varint,4,opt,name=short_abandon_s,json=shortAbandonS,proto3" json:"short_abandon_s,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServiceLevelRule) Reset() {
+	*x = ServiceLevelRule{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServiceLevelRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServiceLevelRule) ProtoMessage() {}
+
+func (x *ServiceLevelRule) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServiceLevelRule.ProtoReflect.Descriptor instead.
+func (*ServiceLevelRule) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ServiceLevelRule) GetThresholdS() uint32 {
+	if x != nil {
+		return x.ThresholdS
+	}
+	return 0
+}
+
+func (x *ServiceLevelRule) GetTargetPercent() uint32 {
+	if x != nil {
+		return x.TargetPercent
+	}
+	return 0
+}
+
+func (x *ServiceLevelRule) GetAbandoned() string {
+	if x != nil {
+		return x.Abandoned
+	}
+	return ""
+}
+
+func (x *ServiceLevelRule) GetShortAbandonS() uint32 {
+	if x != nil {
+		return x.ShortAbandonS
+	}
+	return 0
+}
+
 type GetOperatorStatsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OperatorId    string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
@@ -309,7 +801,7 @@ type GetOperatorStatsRequest struct {
 
 func (x *GetOperatorStatsRequest) Reset() {
 	*x = GetOperatorStatsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -321,7 +813,7 @@ func (x *GetOperatorStatsRequest) String() string {
 func (*GetOperatorStatsRequest) ProtoMessage() {}
 
 func (x *GetOperatorStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -334,7 +826,7 @@ func (x *GetOperatorStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetOperatorStatsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{4}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetOperatorStatsRequest) GetOperatorId() string {
@@ -360,7 +852,7 @@ type GetOperatorStatsResponse struct {
 
 func (x *GetOperatorStatsResponse) Reset() {
 	*x = GetOperatorStatsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -372,7 +864,7 @@ func (x *GetOperatorStatsResponse) String() string {
 func (*GetOperatorStatsResponse) ProtoMessage() {}
 
 func (x *GetOperatorStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -385,7 +877,7 @@ func (x *GetOperatorStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetOperatorStatsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{5}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetOperatorStatsResponse) GetOperators() []*OperatorStats {
@@ -405,14 +897,17 @@ type OperatorStats struct {
 	AverageRingTimeMs uint32 `protobuf:"varint,5,opt,name=average_ring_time_ms,json=averageRingTimeMs,proto3" json:"average_ring_time_ms,omitempty"`
 	TalkTimeMs        uint64 `protobuf:"varint,6,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
 	// His marks now, whatever the range.
-	Marks         *v1.Marks `protobuf:"bytes,7,opt,name=marks,proto3" json:"marks,omitempty"`
+	Marks *v1.Marks `protobuf:"bytes,7,opt,name=marks,proto3" json:"marks,omitempty"`
+	// Everything, by the definitions above.
+	Figures       *Figures `protobuf:"bytes,8,opt,name=figures,proto3" json:"figures,omitempty"`
+	Name          string   `protobuf:"bytes,9,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OperatorStats) Reset() {
 	*x = OperatorStats{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -424,7 +919,7 @@ func (x *OperatorStats) String() string {
 func (*OperatorStats) ProtoMessage() {}
 
 func (x *OperatorStats) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -437,7 +932,7 @@ func (x *OperatorStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStats.ProtoReflect.Descriptor instead.
 func (*OperatorStats) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{6}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *OperatorStats) GetOperatorId() string {
@@ -489,6 +984,1694 @@ func (x *OperatorStats) GetMarks() *v1.Marks {
 	return nil
 }
 
+func (x *OperatorStats) GetFigures() *Figures {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
+func (x *OperatorStats) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type WatchWallboardRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The queues to watch; empty: every queue.
+	QueueIds []string `protobuf:"bytes,1,rep,name=queue_ids,json=queueIds,proto3" json:"queue_ids,omitempty"`
+	// Also watch the operators (those serving the watched queues; every operator when queue_ids is
+	// empty).
+	Operators     bool `protobuf:"varint,2,opt,name=operators,proto3" json:"operators,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchWallboardRequest) Reset() {
+	*x = WatchWallboardRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchWallboardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchWallboardRequest) ProtoMessage() {}
+
+func (x *WatchWallboardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchWallboardRequest.ProtoReflect.Descriptor instead.
+func (*WatchWallboardRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *WatchWallboardRequest) GetQueueIds() []string {
+	if x != nil {
+		return x.QueueIds
+	}
+	return nil
+}
+
+func (x *WatchWallboardRequest) GetOperators() bool {
+	if x != nil {
+		return x.Operators
+	}
+	return false
+}
+
+// WatchWallboardResponse is the snapshot (first message, snapshot true: it replaces whatever
+// the client held) or the changes since the previous message: queues and operators given whole,
+// those gone by id. Waiting times grow by themselves: clients count them up from the
+// timestamps, so nothing is sent while nothing changes except a keepalive now and then (a
+// message with only `at`).
+type WatchWallboardResponse struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	Snapshot           bool                   `protobuf:"varint,1,opt,name=snapshot,proto3" json:"snapshot,omitempty"`
+	Queues             []*QueueLive           `protobuf:"bytes,2,rep,name=queues,proto3" json:"queues,omitempty"`
+	Operators          []*OperatorLive        `protobuf:"bytes,3,rep,name=operators,proto3" json:"operators,omitempty"`
+	RemovedQueueIds    []string               `protobuf:"bytes,4,rep,name=removed_queue_ids,json=removedQueueIds,proto3" json:"removed_queue_ids,omitempty"`
+	RemovedOperatorIds []string               `protobuf:"bytes,5,rep,name=removed_operator_ids,json=removedOperatorIds,proto3" json:"removed_operator_ids,omitempty"`
+	// The server's clock: clients compute waits against it, not their own.
+	At            *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchWallboardResponse) Reset() {
+	*x = WatchWallboardResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchWallboardResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchWallboardResponse) ProtoMessage() {}
+
+func (x *WatchWallboardResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchWallboardResponse.ProtoReflect.Descriptor instead.
+func (*WatchWallboardResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *WatchWallboardResponse) GetSnapshot() bool {
+	if x != nil {
+		return x.Snapshot
+	}
+	return false
+}
+
+func (x *WatchWallboardResponse) GetQueues() []*QueueLive {
+	if x != nil {
+		return x.Queues
+	}
+	return nil
+}
+
+func (x *WatchWallboardResponse) GetOperators() []*OperatorLive {
+	if x != nil {
+		return x.Operators
+	}
+	return nil
+}
+
+func (x *WatchWallboardResponse) GetRemovedQueueIds() []string {
+	if x != nil {
+		return x.RemovedQueueIds
+	}
+	return nil
+}
+
+func (x *WatchWallboardResponse) GetRemovedOperatorIds() []string {
+	if x != nil {
+		return x.RemovedOperatorIds
+	}
+	return nil
+}
+
+func (x *WatchWallboardResponse) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// QueueLive is one queue now.
+type QueueLive struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	QueueId string                 `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	Name    string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Calls waiting, in line order.
+	Waiting []*WaitingCall `protobuf:"bytes,3,rep,name=waiting,proto3" json:"waiting,omitempty"`
+	// When the longest-waiting call arrived (unset when none waits).
+	LongestWaitingSince *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=longest_waiting_since,json=longestWaitingSince,proto3" json:"longest_waiting_since,omitempty"`
+	// How long a call arriving now would wait, predicted (unset when no operator serves it).
+	ExpectedWaitMs *uint32 `protobuf:"varint,5,opt,name=expected_wait_ms,json=expectedWaitMs,proto3,oneof" json:"expected_wait_ms,omitempty"`
+	// Operators serving the queue, by state.
+	OperatorsReady    uint32 `protobuf:"varint,6,opt,name=operators_ready,json=operatorsReady,proto3" json:"operators_ready,omitempty"`
+	OperatorsReserved uint32 `protobuf:"varint,7,opt,name=operators_reserved,json=operatorsReserved,proto3" json:"operators_reserved,omitempty"`
+	OperatorsOnCall   uint32 `protobuf:"varint,8,opt,name=operators_on_call,json=operatorsOnCall,proto3" json:"operators_on_call,omitempty"`
+	OperatorsWrapUp   uint32 `protobuf:"varint,9,opt,name=operators_wrap_up,json=operatorsWrapUp,proto3" json:"operators_wrap_up,omitempty"`
+	OperatorsAway     uint32 `protobuf:"varint,10,opt,name=operators_away,json=operatorsAway,proto3" json:"operators_away,omitempty"`
+	OperatorsBanned   uint32 `protobuf:"varint,11,opt,name=operators_banned,json=operatorsBanned,proto3" json:"operators_banned,omitempty"`
+	OperatorsOffline  uint32 `protobuf:"varint,12,opt,name=operators_offline,json=operatorsOffline,proto3" json:"operators_offline,omitempty"`
+	// Calls talking now.
+	CallsConnected uint32 `protobuf:"varint,13,opt,name=calls_connected,json=callsConnected,proto3" json:"calls_connected,omitempty"`
+	// Today's figures (since 00:00 UTC), by the definitions above.
+	Today            *Figures          `protobuf:"bytes,14,opt,name=today,proto3" json:"today,omitempty"`
+	ServiceLevelRule *ServiceLevelRule `protobuf:"bytes,15,opt,name=service_level_rule,json=serviceLevelRule,proto3" json:"service_level_rule,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *QueueLive) Reset() {
+	*x = QueueLive{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueueLive) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueueLive) ProtoMessage() {}
+
+func (x *QueueLive) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueueLive.ProtoReflect.Descriptor instead.
+func (*QueueLive) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *QueueLive) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *QueueLive) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *QueueLive) GetWaiting() []*WaitingCall {
+	if x != nil {
+		return x.Waiting
+	}
+	return nil
+}
+
+func (x *QueueLive) GetLongestWaitingSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LongestWaitingSince
+	}
+	return nil
+}
+
+func (x *QueueLive) GetExpectedWaitMs() uint32 {
+	if x != nil && x.ExpectedWaitMs != nil {
+		return *x.ExpectedWaitMs
+	}
+	return 0
+}
+
+func (x *QueueLive) GetOperatorsReady() uint32 {
+	if x != nil {
+		return x.OperatorsReady
+	}
+	return 0
+}
+
+func (x *QueueLive) GetOperatorsReserved() uint32 {
+	if x != nil {
+		return x.OperatorsReserved
+	}
+	return 0
+}
+
+func (x *QueueLive) GetOperatorsOnCall() uint32 {
+	if x != nil {
+		return x.OperatorsOnCall
+	}
+	return 0
+}
+
+func (x *QueueLive) GetOperatorsWrapUp() uint32 {
+	if x != nil {
+		return x.OperatorsWrapUp
+	}
+	return 0
+}
+
+func (x *QueueLive) GetOperatorsAway() uint32 {
+	if x != nil {
+		return x.OperatorsAway
+	}
+	return 0
+}
+
+func (x *QueueLive) GetOperatorsBanned() uint32 {
+	if x != nil {
+		return x.OperatorsBanned
+	}
+	return 0
+}
+
+func (x *QueueLive) GetOperatorsOffline() uint32 {
+	if x != nil {
+		return x.OperatorsOffline
+	}
+	return 0
+}
+
+func (x *QueueLive) GetCallsConnected() uint32 {
+	if x != nil {
+		return x.CallsConnected
+	}
+	return 0
+}
+
+func (x *QueueLive) GetToday() *Figures {
+	if x != nil {
+		return x.Today
+	}
+	return nil
+}
+
+func (x *QueueLive) GetServiceLevelRule() *ServiceLevelRule {
+	if x != nil {
+		return x.ServiceLevelRule
+	}
+	return nil
+}
+
+// WaitingCall is one call in line.
+type WaitingCall struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	CallId         string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	CallerNumber   string                 `protobuf:"bytes,2,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	Position       uint32                 `protobuf:"varint,3,opt,name=position,proto3" json:"position,omitempty"`
+	ArrivedAt      *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	ExpectedWaitMs *uint32                `protobuf:"varint,5,opt,name=expected_wait_ms,json=expectedWaitMs,proto3,oneof" json:"expected_wait_ms,omitempty"`
+	// The operator or spare number an offer is out to, while one is.
+	OfferedToOperatorId string `protobuf:"bytes,6,opt,name=offered_to_operator_id,json=offeredToOperatorId,proto3" json:"offered_to_operator_id,omitempty"`
+	OfferedToSpareId    string `protobuf:"bytes,7,opt,name=offered_to_spare_id,json=offeredToSpareId,proto3" json:"offered_to_spare_id,omitempty"`
+	// The caller's personal manager, while only he may take the call.
+	ManagerId     string `protobuf:"bytes,8,opt,name=manager_id,json=managerId,proto3" json:"manager_id,omitempty"`
+	Priority      uint32 `protobuf:"varint,9,opt,name=priority,proto3" json:"priority,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitingCall) Reset() {
+	*x = WaitingCall{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitingCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitingCall) ProtoMessage() {}
+
+func (x *WaitingCall) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitingCall.ProtoReflect.Descriptor instead.
+func (*WaitingCall) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *WaitingCall) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *WaitingCall) GetCallerNumber() string {
+	if x != nil {
+		return x.CallerNumber
+	}
+	return ""
+}
+
+func (x *WaitingCall) GetPosition() uint32 {
+	if x != nil {
+		return x.Position
+	}
+	return 0
+}
+
+func (x *WaitingCall) GetArrivedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ArrivedAt
+	}
+	return nil
+}
+
+func (x *WaitingCall) GetExpectedWaitMs() uint32 {
+	if x != nil && x.ExpectedWaitMs != nil {
+		return *x.ExpectedWaitMs
+	}
+	return 0
+}
+
+func (x *WaitingCall) GetOfferedToOperatorId() string {
+	if x != nil {
+		return x.OfferedToOperatorId
+	}
+	return ""
+}
+
+func (x *WaitingCall) GetOfferedToSpareId() string {
+	if x != nil {
+		return x.OfferedToSpareId
+	}
+	return ""
+}
+
+func (x *WaitingCall) GetManagerId() string {
+	if x != nil {
+		return x.ManagerId
+	}
+	return ""
+}
+
+func (x *WaitingCall) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
+// OperatorLive is one operator now.
+type OperatorLive struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	OperatorId string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	Name       string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	State      v1.OperatorState       `protobuf:"varint,3,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
+	Since      *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=since,proto3" json:"since,omitempty"`
+	// Why away or banned.
+	Reason   string   `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	CallId   string   `protobuf:"bytes,6,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueIds []string `protobuf:"bytes,7,rep,name=queue_ids,json=queueIds,proto3" json:"queue_ids,omitempty"`
+	// Today's figures, his time in the present state up to `at` included.
+	Today         *Figures               `protobuf:"bytes,8,opt,name=today,proto3" json:"today,omitempty"`
+	Score         float64                `protobuf:"fixed64,9,opt,name=score,proto3" json:"score,omitempty"`
+	BannedUntil   *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=banned_until,json=bannedUntil,proto3" json:"banned_until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OperatorLive) Reset() {
+	*x = OperatorLive{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OperatorLive) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OperatorLive) ProtoMessage() {}
+
+func (x *OperatorLive) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OperatorLive.ProtoReflect.Descriptor instead.
+func (*OperatorLive) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *OperatorLive) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *OperatorLive) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *OperatorLive) GetState() v1.OperatorState {
+	if x != nil {
+		return x.State
+	}
+	return v1.OperatorState(0)
+}
+
+func (x *OperatorLive) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *OperatorLive) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *OperatorLive) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *OperatorLive) GetQueueIds() []string {
+	if x != nil {
+		return x.QueueIds
+	}
+	return nil
+}
+
+func (x *OperatorLive) GetToday() *Figures {
+	if x != nil {
+		return x.Today
+	}
+	return nil
+}
+
+func (x *OperatorLive) GetScore() float64 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *OperatorLive) GetBannedUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.BannedUntil
+	}
+	return nil
+}
+
+type GetHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whose history: a queue, an operator, or (both empty) the whole center. Not both.
+	QueueId    string `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	OperatorId string `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	// Required; at most 31 days of 15-minute rows, 92 days of hours, 3 years of days.
+	Range    *TimeRange `protobuf:"bytes,3,opt,name=range,proto3" json:"range,omitempty"`
+	Interval Interval   `protobuf:"varint,4,opt,name=interval,proto3,enum=tandem.analytics.v1.Interval" json:"interval,omitempty"`
+	// IANA zone whose hours and days the rows follow ("Europe/Berlin"); empty: UTC.
+	TimeZone string `protobuf:"bytes,5,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// Split the rows by queue (for the center) instead of adding them up.
+	ByQueue bool `protobuf:"varint,6,opt,name=by_queue,json=byQueue,proto3" json:"by_queue,omitempty"`
+	// Split the rows by operator (for the center) instead of adding them up.
+	ByOperator    bool `protobuf:"varint,7,opt,name=by_operator,json=byOperator,proto3" json:"by_operator,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetHistoryRequest) Reset() {
+	*x = GetHistoryRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetHistoryRequest) ProtoMessage() {}
+
+func (x *GetHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetHistoryRequest.ProtoReflect.Descriptor instead.
+func (*GetHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *GetHistoryRequest) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *GetHistoryRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *GetHistoryRequest) GetRange() *TimeRange {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+func (x *GetHistoryRequest) GetInterval() Interval {
+	if x != nil {
+		return x.Interval
+	}
+	return Interval_INTERVAL_UNSPECIFIED
+}
+
+func (x *GetHistoryRequest) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *GetHistoryRequest) GetByQueue() bool {
+	if x != nil {
+		return x.ByQueue
+	}
+	return false
+}
+
+func (x *GetHistoryRequest) GetByOperator() bool {
+	if x != nil {
+		return x.ByOperator
+	}
+	return false
+}
+
+type GetHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Rows in time order (then by queue or operator); intervals with nothing in them are left out.
+	Rows []*HistoryRow `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
+	// All rows added up.
+	Total         *Figures `protobuf:"bytes,2,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetHistoryResponse) Reset() {
+	*x = GetHistoryResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetHistoryResponse) ProtoMessage() {}
+
+func (x *GetHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetHistoryResponse.ProtoReflect.Descriptor instead.
+func (*GetHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetHistoryResponse) GetRows() []*HistoryRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *GetHistoryResponse) GetTotal() *Figures {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+type HistoryRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Start *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start,proto3" json:"start,omitempty"`
+	// Set when the rows are split by queue or operator, or the request named one.
+	QueueId       string   `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	OperatorId    string   `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	Figures       *Figures `protobuf:"bytes,4,opt,name=figures,proto3" json:"figures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryRow) Reset() {
+	*x = HistoryRow{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryRow) ProtoMessage() {}
+
+func (x *HistoryRow) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryRow.ProtoReflect.Descriptor instead.
+func (*HistoryRow) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *HistoryRow) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *HistoryRow) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *HistoryRow) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *HistoryRow) GetFigures() *Figures {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
+type ExportHistoryRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	History       *GetHistoryRequest     `protobuf:"bytes,1,opt,name=history,proto3" json:"history,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportHistoryRequest) Reset() {
+	*x = ExportHistoryRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportHistoryRequest) ProtoMessage() {}
+
+func (x *ExportHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportHistoryRequest.ProtoReflect.Descriptor instead.
+func (*ExportHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ExportHistoryRequest) GetHistory() *GetHistoryRequest {
+	if x != nil {
+		return x.History
+	}
+	return nil
+}
+
+type ExportHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// text/csv, UTF-8, a header line then one line per row: start (RFC 3339 in the zone), queue_id,
+	// operator_id, the counts and times, then the derived rates (empty when undefined).
+	Csv []byte `protobuf:"bytes,1,opt,name=csv,proto3" json:"csv,omitempty"`
+	// A file name to save it as ("tandem-support-2026-11-26-hour.csv").
+	FileName      string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportHistoryResponse) Reset() {
+	*x = ExportHistoryResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportHistoryResponse) ProtoMessage() {}
+
+func (x *ExportHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportHistoryResponse.ProtoReflect.Descriptor instead.
+func (*ExportHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ExportHistoryResponse) GetCsv() []byte {
+	if x != nil {
+		return x.Csv
+	}
+	return nil
+}
+
+func (x *ExportHistoryResponse) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+type GetCallTimelineRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCallTimelineRequest) Reset() {
+	*x = GetCallTimelineRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCallTimelineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCallTimelineRequest) ProtoMessage() {}
+
+func (x *GetCallTimelineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCallTimelineRequest.ProtoReflect.Descriptor instead.
+func (*GetCallTimelineRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *GetCallTimelineRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+type GetCallTimelineResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueId       string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	CallerNumber  string                 `protobuf:"bytes,3,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	State         v1.CallState           `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
+	Entries       []*TimelineEntry       `protobuf:"bytes,5,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCallTimelineResponse) Reset() {
+	*x = GetCallTimelineResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCallTimelineResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCallTimelineResponse) ProtoMessage() {}
+
+func (x *GetCallTimelineResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCallTimelineResponse.ProtoReflect.Descriptor instead.
+func (*GetCallTimelineResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetCallTimelineResponse) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *GetCallTimelineResponse) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *GetCallTimelineResponse) GetCallerNumber() string {
+	if x != nil {
+		return x.CallerNumber
+	}
+	return ""
+}
+
+func (x *GetCallTimelineResponse) GetState() v1.CallState {
+	if x != nil {
+		return x.State
+	}
+	return v1.CallState(0)
+}
+
+func (x *GetCallTimelineResponse) GetEntries() []*TimelineEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+// TimelineEntry is one thing that happened to a call.
+type TimelineEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	At    *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
+	// "arrived", "announced" (the caller heard something: text), "offered" (decision set),
+	// "offer_failed", "offer_expired", "offer_withdrawn", "answered", "overflowed", "requeued",
+	// "ended" (hung_up_by set), "abandoned", "lost", "asked" (the opt-in question),
+	// "manager_accepted", "manager_declined".
+	Kind       string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	OperatorId string `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	SpareId    string `protobuf:"bytes,4,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
+	OfferId    string `protobuf:"bytes,5,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	// In words: the rule of a decision, the failure reason, what was said.
+	Text        string         `protobuf:"bytes,6,opt,name=text,proto3" json:"text,omitempty"`
+	FailureCode int32          `protobuf:"varint,7,opt,name=failure_code,json=failureCode,proto3" json:"failure_code,omitempty"`
+	RingTimeMs  uint32         `protobuf:"varint,8,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	HungUpBy    v1.HangupParty `protobuf:"varint,9,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
+	// For "offered": why this operator (candidates and the rule).
+	Decision      *Decision `protobuf:"bytes,10,opt,name=decision,proto3" json:"decision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TimelineEntry) Reset() {
+	*x = TimelineEntry{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TimelineEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TimelineEntry) ProtoMessage() {}
+
+func (x *TimelineEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TimelineEntry.ProtoReflect.Descriptor instead.
+func (*TimelineEntry) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *TimelineEntry) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *TimelineEntry) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetSpareId() string {
+	if x != nil {
+		return x.SpareId
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetOfferId() string {
+	if x != nil {
+		return x.OfferId
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetFailureCode() int32 {
+	if x != nil {
+		return x.FailureCode
+	}
+	return 0
+}
+
+func (x *TimelineEntry) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
+func (x *TimelineEntry) GetHungUpBy() v1.HangupParty {
+	if x != nil {
+		return x.HungUpBy
+	}
+	return v1.HangupParty(0)
+}
+
+func (x *TimelineEntry) GetDecision() *Decision {
+	if x != nil {
+		return x.Decision
+	}
+	return nil
+}
+
+// Decision is why a call was offered where it was (the Assignment API's ExplainCall says the
+// same).
+type Decision struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Strategy      string                 `protobuf:"bytes,1,opt,name=strategy,proto3" json:"strategy,omitempty"`
+	Rule          string                 `protobuf:"bytes,2,opt,name=rule,proto3" json:"rule,omitempty"`
+	Candidates    []*Candidate           `protobuf:"bytes,3,rep,name=candidates,proto3" json:"candidates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Decision) Reset() {
+	*x = Decision{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Decision) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Decision) ProtoMessage() {}
+
+func (x *Decision) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Decision.ProtoReflect.Descriptor instead.
+func (*Decision) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *Decision) GetStrategy() string {
+	if x != nil {
+		return x.Strategy
+	}
+	return ""
+}
+
+func (x *Decision) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *Decision) GetCandidates() []*Candidate {
+	if x != nil {
+		return x.Candidates
+	}
+	return nil
+}
+
+type Candidate struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	OperatorId      string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	SpareId         string                 `protobuf:"bytes,2,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
+	State           v1.OperatorState       `protobuf:"varint,3,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
+	Eligible        bool                   `protobuf:"varint,4,opt,name=eligible,proto3" json:"eligible,omitempty"`
+	ExcludedBecause string                 `protobuf:"bytes,5,opt,name=excluded_because,json=excludedBecause,proto3" json:"excluded_because,omitempty"`
+	ValueText       string                 `protobuf:"bytes,6,opt,name=value_text,json=valueText,proto3" json:"value_text,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Candidate) Reset() {
+	*x = Candidate{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Candidate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Candidate) ProtoMessage() {}
+
+func (x *Candidate) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
+func (*Candidate) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *Candidate) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *Candidate) GetSpareId() string {
+	if x != nil {
+		return x.SpareId
+	}
+	return ""
+}
+
+func (x *Candidate) GetState() v1.OperatorState {
+	if x != nil {
+		return x.State
+	}
+	return v1.OperatorState(0)
+}
+
+func (x *Candidate) GetEligible() bool {
+	if x != nil {
+		return x.Eligible
+	}
+	return false
+}
+
+func (x *Candidate) GetExcludedBecause() string {
+	if x != nil {
+		return x.ExcludedBecause
+	}
+	return ""
+}
+
+func (x *Candidate) GetValueText() string {
+	if x != nil {
+		return x.ValueText
+	}
+	return ""
+}
+
+type CalculateStaffingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Offered calls per hour (> 0).
+	CallsPerHour float64 `protobuf:"fixed64,1,opt,name=calls_per_hour,json=callsPerHour,proto3" json:"calls_per_hour,omitempty"`
+	// Average handle time: talk + wrap-up, seconds (> 0).
+	AhtS float64 `protobuf:"fixed64,2,opt,name=aht_s,json=ahtS,proto3" json:"aht_s,omitempty"`
+	// Target: this share of calls answered within threshold_s (e.g. 80 and 20).
+	TargetPercent float64 `protobuf:"fixed64,3,opt,name=target_percent,json=targetPercent,proto3" json:"target_percent,omitempty"`
+	ThresholdS    uint32  `protobuf:"varint,4,opt,name=threshold_s,json=thresholdS,proto3" json:"threshold_s,omitempty"`
+	// Callers' average patience in seconds; when set, Erlang A (callers abandon) is used too.
+	PatienceS float64 `protobuf:"fixed64,5,opt,name=patience_s,json=patienceS,proto3" json:"patience_s,omitempty"`
+	// Also report the figures for each number of operators from the least stable up to this many
+	// more than needed (0: 3).
+	ExtraRows     uint32 `protobuf:"varint,6,opt,name=extra_rows,json=extraRows,proto3" json:"extra_rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CalculateStaffingRequest) Reset() {
+	*x = CalculateStaffingRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CalculateStaffingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CalculateStaffingRequest) ProtoMessage() {}
+
+func (x *CalculateStaffingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CalculateStaffingRequest.ProtoReflect.Descriptor instead.
+func (*CalculateStaffingRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CalculateStaffingRequest) GetCallsPerHour() float64 {
+	if x != nil {
+		return x.CallsPerHour
+	}
+	return 0
+}
+
+func (x *CalculateStaffingRequest) GetAhtS() float64 {
+	if x != nil {
+		return x.AhtS
+	}
+	return 0
+}
+
+func (x *CalculateStaffingRequest) GetTargetPercent() float64 {
+	if x != nil {
+		return x.TargetPercent
+	}
+	return 0
+}
+
+func (x *CalculateStaffingRequest) GetThresholdS() uint32 {
+	if x != nil {
+		return x.ThresholdS
+	}
+	return 0
+}
+
+func (x *CalculateStaffingRequest) GetPatienceS() float64 {
+	if x != nil {
+		return x.PatienceS
+	}
+	return 0
+}
+
+func (x *CalculateStaffingRequest) GetExtraRows() uint32 {
+	if x != nil {
+		return x.ExtraRows
+	}
+	return 0
+}
+
+type CalculateStaffingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Operators needed by Erlang C for the target.
+	OperatorsNeeded uint32 `protobuf:"varint,1,opt,name=operators_needed,json=operatorsNeeded,proto3" json:"operators_needed,omitempty"`
+	// By Erlang A, when patience was given (fewer: some callers give up).
+	OperatorsNeededErlangA *uint32 `protobuf:"varint,2,opt,name=operators_needed_erlang_a,json=operatorsNeededErlangA,proto3,oneof" json:"operators_needed_erlang_a,omitempty"`
+	// Offered load in Erlangs: calls per hour × AHT / 3600.
+	TrafficErlangs float64        `protobuf:"fixed64,3,opt,name=traffic_erlangs,json=trafficErlangs,proto3" json:"traffic_erlangs,omitempty"`
+	Rows           []*StaffingRow `protobuf:"bytes,4,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CalculateStaffingResponse) Reset() {
+	*x = CalculateStaffingResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CalculateStaffingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CalculateStaffingResponse) ProtoMessage() {}
+
+func (x *CalculateStaffingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CalculateStaffingResponse.ProtoReflect.Descriptor instead.
+func (*CalculateStaffingResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CalculateStaffingResponse) GetOperatorsNeeded() uint32 {
+	if x != nil {
+		return x.OperatorsNeeded
+	}
+	return 0
+}
+
+func (x *CalculateStaffingResponse) GetOperatorsNeededErlangA() uint32 {
+	if x != nil && x.OperatorsNeededErlangA != nil {
+		return *x.OperatorsNeededErlangA
+	}
+	return 0
+}
+
+func (x *CalculateStaffingResponse) GetTrafficErlangs() float64 {
+	if x != nil {
+		return x.TrafficErlangs
+	}
+	return 0
+}
+
+func (x *CalculateStaffingResponse) GetRows() []*StaffingRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+type StaffingRow struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Operators uint32                 `protobuf:"varint,1,opt,name=operators,proto3" json:"operators,omitempty"`
+	// Erlang C.
+	ProbabilityOfWaiting float64 `protobuf:"fixed64,2,opt,name=probability_of_waiting,json=probabilityOfWaiting,proto3" json:"probability_of_waiting,omitempty"`
+	ServiceLevel         float64 `protobuf:"fixed64,3,opt,name=service_level,json=serviceLevel,proto3" json:"service_level,omitempty"`
+	AsaS                 float64 `protobuf:"fixed64,4,opt,name=asa_s,json=asaS,proto3" json:"asa_s,omitempty"`
+	Occupancy            float64 `protobuf:"fixed64,5,opt,name=occupancy,proto3" json:"occupancy,omitempty"`
+	// Erlang A, when patience was given.
+	AbandonmentRate     *float64 `protobuf:"fixed64,6,opt,name=abandonment_rate,json=abandonmentRate,proto3,oneof" json:"abandonment_rate,omitempty"`
+	ServiceLevelErlangA *float64 `protobuf:"fixed64,7,opt,name=service_level_erlang_a,json=serviceLevelErlangA,proto3,oneof" json:"service_level_erlang_a,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *StaffingRow) Reset() {
+	*x = StaffingRow{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffingRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffingRow) ProtoMessage() {}
+
+func (x *StaffingRow) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffingRow.ProtoReflect.Descriptor instead.
+func (*StaffingRow) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *StaffingRow) GetOperators() uint32 {
+	if x != nil {
+		return x.Operators
+	}
+	return 0
+}
+
+func (x *StaffingRow) GetProbabilityOfWaiting() float64 {
+	if x != nil {
+		return x.ProbabilityOfWaiting
+	}
+	return 0
+}
+
+func (x *StaffingRow) GetServiceLevel() float64 {
+	if x != nil {
+		return x.ServiceLevel
+	}
+	return 0
+}
+
+func (x *StaffingRow) GetAsaS() float64 {
+	if x != nil {
+		return x.AsaS
+	}
+	return 0
+}
+
+func (x *StaffingRow) GetOccupancy() float64 {
+	if x != nil {
+		return x.Occupancy
+	}
+	return 0
+}
+
+func (x *StaffingRow) GetAbandonmentRate() float64 {
+	if x != nil && x.AbandonmentRate != nil {
+		return *x.AbandonmentRate
+	}
+	return 0
+}
+
+func (x *StaffingRow) GetServiceLevelErlangA() float64 {
+	if x != nil && x.ServiceLevelErlangA != nil {
+		return *x.ServiceLevelErlangA
+	}
+	return 0
+}
+
+type ReplayDayRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	QueueId string                 `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	// The day, "2026-11-26", in time_zone (empty: UTC).
+	Date     string `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	TimeZone string `protobuf:"bytes,3,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// Operators at work all day in the replay (1–1000).
+	Operators     uint32 `protobuf:"varint,4,opt,name=operators,proto3" json:"operators,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReplayDayRequest) Reset() {
+	*x = ReplayDayRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayDayRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayDayRequest) ProtoMessage() {}
+
+func (x *ReplayDayRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayDayRequest.ProtoReflect.Descriptor instead.
+func (*ReplayDayRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ReplayDayRequest) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *ReplayDayRequest) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *ReplayDayRequest) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *ReplayDayRequest) GetOperators() uint32 {
+	if x != nil {
+		return x.Operators
+	}
+	return 0
+}
+
+type ReplayDayResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The recorded day.
+	Calls    uint32   `protobuf:"varint,1,opt,name=calls,proto3" json:"calls,omitempty"`
+	Recorded *Figures `protobuf:"bytes,2,opt,name=recorded,proto3" json:"recorded,omitempty"`
+	// The replay with `operators` people: same arrivals and talk times, the queue's strategy and
+	// wrap-up; callers abandon after the patience their day showed.
+	ServiceLevel    float64 `protobuf:"fixed64,3,opt,name=service_level,json=serviceLevel,proto3" json:"service_level,omitempty"`
+	AsaMs           uint32  `protobuf:"varint,4,opt,name=asa_ms,json=asaMs,proto3" json:"asa_ms,omitempty"`
+	AbandonmentRate float64 `protobuf:"fixed64,5,opt,name=abandonment_rate,json=abandonmentRate,proto3" json:"abandonment_rate,omitempty"`
+	Occupancy       float64 `protobuf:"fixed64,6,opt,name=occupancy,proto3" json:"occupancy,omitempty"`
+	Answered        uint32  `protobuf:"varint,7,opt,name=answered,proto3" json:"answered,omitempty"`
+	Abandoned       uint32  `protobuf:"varint,8,opt,name=abandoned,proto3" json:"abandoned,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ReplayDayResponse) Reset() {
+	*x = ReplayDayResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReplayDayResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReplayDayResponse) ProtoMessage() {}
+
+func (x *ReplayDayResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReplayDayResponse.ProtoReflect.Descriptor instead.
+func (*ReplayDayResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ReplayDayResponse) GetCalls() uint32 {
+	if x != nil {
+		return x.Calls
+	}
+	return 0
+}
+
+func (x *ReplayDayResponse) GetRecorded() *Figures {
+	if x != nil {
+		return x.Recorded
+	}
+	return nil
+}
+
+func (x *ReplayDayResponse) GetServiceLevel() float64 {
+	if x != nil {
+		return x.ServiceLevel
+	}
+	return 0
+}
+
+func (x *ReplayDayResponse) GetAsaMs() uint32 {
+	if x != nil {
+		return x.AsaMs
+	}
+	return 0
+}
+
+func (x *ReplayDayResponse) GetAbandonmentRate() float64 {
+	if x != nil {
+		return x.AbandonmentRate
+	}
+	return 0
+}
+
+func (x *ReplayDayResponse) GetOccupancy() float64 {
+	if x != nil {
+		return x.Occupancy
+	}
+	return 0
+}
+
+func (x *ReplayDayResponse) GetAnswered() uint32 {
+	if x != nil {
+		return x.Answered
+	}
+	return 0
+}
+
+func (x *ReplayDayResponse) GetAbandoned() uint32 {
+	if x != nil {
+		return x.Abandoned
+	}
+	return 0
+}
+
 var File_tandem_analytics_v1_analytics_proto protoreflect.FileDescriptor
 
 const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
@@ -496,12 +2679,62 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
 	"\tTimeRange\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
-	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"g\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xd4\v\n" +
+	"\aFigures\x12%\n" +
+	"\x0ecalls_received\x18\x01 \x01(\rR\rcallsReceived\x12%\n" +
+	"\x0ecalls_answered\x18\x02 \x01(\rR\rcallsAnswered\x12:\n" +
+	"\x19answered_within_threshold\x18\x03 \x01(\rR\x17answeredWithinThreshold\x12'\n" +
+	"\x0fcalls_abandoned\x18\x04 \x01(\rR\x0ecallsAbandoned\x12%\n" +
+	"\x0eshort_abandons\x18\x05 \x01(\rR\rshortAbandons\x12<\n" +
+	"\x1aabandoned_within_threshold\x18\x06 \x01(\rR\x18abandonedWithinThreshold\x12\x1d\n" +
+	"\n" +
+	"calls_lost\x18\a \x01(\rR\tcallsLost\x12)\n" +
+	"\x10calls_overflowed\x18\b \x01(\rR\x0fcallsOverflowed\x12*\n" +
+	"\x11answered_by_spare\x18\t \x01(\rR\x0fansweredBySpare\x12)\n" +
+	"\x11hung_up_by_caller\x18\n" +
+	" \x01(\rR\x0ehungUpByCaller\x12-\n" +
+	"\x13hung_up_by_operator\x18\v \x01(\rR\x10hungUpByOperator\x12)\n" +
+	"\x11hung_up_by_system\x18\f \x01(\rR\x0ehungUpBySystem\x12\x1f\n" +
+	"\voffers_made\x18\r \x01(\rR\n" +
+	"offersMade\x12#\n" +
+	"\roffers_missed\x18\x0e \x01(\rR\foffersMissed\x12#\n" +
+	"\rmanager_calls\x18\x0f \x01(\rR\fmanagerCalls\x12'\n" +
+	"\x0fmanager_reached\x18\x10 \x01(\rR\x0emanagerReached\x12/\n" +
+	"\x14answer_time_total_ms\x18\x11 \x01(\x04R\x11answerTimeTotalMs\x12+\n" +
+	"\x12answer_time_max_ms\x18\x12 \x01(\rR\x0fanswerTimeMaxMs\x12 \n" +
+	"\ftalk_time_ms\x18\x13 \x01(\x04R\n" +
+	"talkTimeMs\x12%\n" +
+	"\x0fwrap_up_time_ms\x18\x14 \x01(\x04R\fwrapUpTimeMs\x12\x19\n" +
+	"\bready_ms\x18\x15 \x01(\x04R\areadyMs\x12\x1f\n" +
+	"\vreserved_ms\x18\x16 \x01(\x04R\n" +
+	"reservedMs\x12\x1c\n" +
+	"\n" +
+	"on_call_ms\x18\x17 \x01(\x04R\bonCallMs\x12\x1c\n" +
+	"\n" +
+	"wrap_up_ms\x18\x18 \x01(\x04R\bwrapUpMs\x12\x17\n" +
+	"\aaway_ms\x18\x19 \x01(\x04R\x06awayMs\x122\n" +
+	"\x15answer_time_histogram\x18\x1a \x03(\rR\x13answerTimeHistogram\x12(\n" +
+	"\rservice_level\x18\x1b \x01(\x01H\x00R\fserviceLevel\x88\x01\x01\x12\x1a\n" +
+	"\x06asa_ms\x18\x1c \x01(\rH\x01R\x05asaMs\x88\x01\x01\x12\x1a\n" +
+	"\x06aht_ms\x18\x1d \x01(\rH\x02R\x05ahtMs\x88\x01\x01\x12.\n" +
+	"\x10abandonment_rate\x18\x1e \x01(\x01H\x03R\x0fabandonmentRate\x88\x01\x01\x12!\n" +
+	"\toccupancy\x18\x1f \x01(\x01H\x04R\toccupancy\x88\x01\x01\x12(\n" +
+	"\rmanager_reach\x18  \x01(\x01H\x05R\fmanagerReach\x88\x01\x01\x124\n" +
+	"\x14average_ring_time_ms\x18! \x01(\rH\x06R\x11averageRingTimeMs\x88\x01\x01\x12+\n" +
+	"\x12ring_time_total_ms\x18\" \x01(\x04R\x0fringTimeTotalMsB\x10\n" +
+	"\x0e_service_levelB\t\n" +
+	"\a_asa_msB\t\n" +
+	"\a_aht_msB\x13\n" +
+	"\x11_abandonment_rateB\f\n" +
+	"\n" +
+	"_occupancyB\x10\n" +
+	"\x0e_manager_reachB\x17\n" +
+	"\x15_average_ring_time_ms\"g\n" +
 	"\x14GetQueueStatsRequest\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x124\n" +
 	"\x05range\x18\x02 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\"P\n" +
 	"\x15GetQueueStatsResponse\x127\n" +
-	"\x06queues\x18\x01 \x03(\v2\x1f.tandem.analytics.v1.QueueStatsR\x06queues\"\x86\x03\n" +
+	"\x06queues\x18\x01 \x03(\v2\x1f.tandem.analytics.v1.QueueStatsR\x06queues\"\x93\x04\n" +
 	"\n" +
 	"QueueStats\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12%\n" +
@@ -517,13 +2750,21 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\roffers_missed\x18\t \x01(\rR\foffersMissed\x12\x1f\n" +
 	"\vwaiting_now\x18\n" +
 	" \x01(\rR\n" +
-	"waitingNow\"p\n" +
+	"waitingNow\x126\n" +
+	"\afigures\x18\v \x01(\v2\x1c.tandem.analytics.v1.FiguresR\afigures\x12S\n" +
+	"\x12service_level_rule\x18\f \x01(\v2%.tandem.analytics.v1.ServiceLevelRuleR\x10serviceLevelRule\"\xa0\x01\n" +
+	"\x10ServiceLevelRule\x12\x1f\n" +
+	"\vthreshold_s\x18\x01 \x01(\rR\n" +
+	"thresholdS\x12%\n" +
+	"\x0etarget_percent\x18\x02 \x01(\rR\rtargetPercent\x12\x1c\n" +
+	"\tabandoned\x18\x03 \x01(\tR\tabandoned\x12&\n" +
+	"\x0fshort_abandon_s\x18\x04 \x01(\rR\rshortAbandonS\"p\n" +
 	"\x17GetOperatorStatsRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x124\n" +
 	"\x05range\x18\x02 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\"\\\n" +
 	"\x18GetOperatorStatsResponse\x12@\n" +
-	"\toperators\x18\x01 \x03(\v2\".tandem.analytics.v1.OperatorStatsR\toperators\"\xa7\x02\n" +
+	"\toperators\x18\x01 \x03(\v2\".tandem.analytics.v1.OperatorStatsR\toperators\"\xf3\x02\n" +
 	"\rOperatorStats\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x12'\n" +
@@ -533,10 +2774,181 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x14average_ring_time_ms\x18\x05 \x01(\rR\x11averageRingTimeMs\x12 \n" +
 	"\ftalk_time_ms\x18\x06 \x01(\x04R\n" +
 	"talkTimeMs\x12-\n" +
-	"\x05marks\x18\a \x01(\v2\x17.tandem.common.v1.MarksR\x05marks2\xeb\x01\n" +
+	"\x05marks\x18\a \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\x126\n" +
+	"\afigures\x18\b \x01(\v2\x1c.tandem.analytics.v1.FiguresR\afigures\x12\x12\n" +
+	"\x04name\x18\t \x01(\tR\x04name\"R\n" +
+	"\x15WatchWallboardRequest\x12\x1b\n" +
+	"\tqueue_ids\x18\x01 \x03(\tR\bqueueIds\x12\x1c\n" +
+	"\toperators\x18\x02 \x01(\bR\toperators\"\xb7\x02\n" +
+	"\x16WatchWallboardResponse\x12\x1a\n" +
+	"\bsnapshot\x18\x01 \x01(\bR\bsnapshot\x126\n" +
+	"\x06queues\x18\x02 \x03(\v2\x1e.tandem.analytics.v1.QueueLiveR\x06queues\x12?\n" +
+	"\toperators\x18\x03 \x03(\v2!.tandem.analytics.v1.OperatorLiveR\toperators\x12*\n" +
+	"\x11removed_queue_ids\x18\x04 \x03(\tR\x0fremovedQueueIds\x120\n" +
+	"\x14removed_operator_ids\x18\x05 \x03(\tR\x12removedOperatorIds\x12*\n" +
+	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xeb\x05\n" +
+	"\tQueueLive\x12\x19\n" +
+	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12:\n" +
+	"\awaiting\x18\x03 \x03(\v2 .tandem.analytics.v1.WaitingCallR\awaiting\x12N\n" +
+	"\x15longest_waiting_since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x13longestWaitingSince\x12-\n" +
+	"\x10expected_wait_ms\x18\x05 \x01(\rH\x00R\x0eexpectedWaitMs\x88\x01\x01\x12'\n" +
+	"\x0foperators_ready\x18\x06 \x01(\rR\x0eoperatorsReady\x12-\n" +
+	"\x12operators_reserved\x18\a \x01(\rR\x11operatorsReserved\x12*\n" +
+	"\x11operators_on_call\x18\b \x01(\rR\x0foperatorsOnCall\x12*\n" +
+	"\x11operators_wrap_up\x18\t \x01(\rR\x0foperatorsWrapUp\x12%\n" +
+	"\x0eoperators_away\x18\n" +
+	" \x01(\rR\roperatorsAway\x12)\n" +
+	"\x10operators_banned\x18\v \x01(\rR\x0foperatorsBanned\x12+\n" +
+	"\x11operators_offline\x18\f \x01(\rR\x10operatorsOffline\x12'\n" +
+	"\x0fcalls_connected\x18\r \x01(\rR\x0ecallsConnected\x122\n" +
+	"\x05today\x18\x0e \x01(\v2\x1c.tandem.analytics.v1.FiguresR\x05today\x12S\n" +
+	"\x12service_level_rule\x18\x0f \x01(\v2%.tandem.analytics.v1.ServiceLevelRuleR\x10serviceLevelRuleB\x13\n" +
+	"\x11_expected_wait_ms\"\x85\x03\n" +
+	"\vWaitingCall\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12#\n" +
+	"\rcaller_number\x18\x02 \x01(\tR\fcallerNumber\x12\x1a\n" +
+	"\bposition\x18\x03 \x01(\rR\bposition\x129\n" +
+	"\n" +
+	"arrived_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x12-\n" +
+	"\x10expected_wait_ms\x18\x05 \x01(\rH\x00R\x0eexpectedWaitMs\x88\x01\x01\x123\n" +
+	"\x16offered_to_operator_id\x18\x06 \x01(\tR\x13offeredToOperatorId\x12-\n" +
+	"\x13offered_to_spare_id\x18\a \x01(\tR\x10offeredToSpareId\x12\x1d\n" +
+	"\n" +
+	"manager_id\x18\b \x01(\tR\tmanagerId\x12\x1a\n" +
+	"\bpriority\x18\t \x01(\rR\bpriorityB\x13\n" +
+	"\x11_expected_wait_ms\"\x83\x03\n" +
+	"\fOperatorLive\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x125\n" +
+	"\x05state\x18\x03 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x120\n" +
+	"\x05since\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x17\n" +
+	"\acall_id\x18\x06 \x01(\tR\x06callId\x12\x1b\n" +
+	"\tqueue_ids\x18\a \x03(\tR\bqueueIds\x122\n" +
+	"\x05today\x18\b \x01(\v2\x1c.tandem.analytics.v1.FiguresR\x05today\x12\x14\n" +
+	"\x05score\x18\t \x01(\x01R\x05score\x12=\n" +
+	"\fbanned_until\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\"\x99\x02\n" +
+	"\x11GetHistoryRequest\x12\x19\n" +
+	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x1f\n" +
+	"\voperator_id\x18\x02 \x01(\tR\n" +
+	"operatorId\x124\n" +
+	"\x05range\x18\x03 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\x129\n" +
+	"\binterval\x18\x04 \x01(\x0e2\x1d.tandem.analytics.v1.IntervalR\binterval\x12\x1b\n" +
+	"\ttime_zone\x18\x05 \x01(\tR\btimeZone\x12\x19\n" +
+	"\bby_queue\x18\x06 \x01(\bR\abyQueue\x12\x1f\n" +
+	"\vby_operator\x18\a \x01(\bR\n" +
+	"byOperator\"}\n" +
+	"\x12GetHistoryResponse\x123\n" +
+	"\x04rows\x18\x01 \x03(\v2\x1f.tandem.analytics.v1.HistoryRowR\x04rows\x122\n" +
+	"\x05total\x18\x02 \x01(\v2\x1c.tandem.analytics.v1.FiguresR\x05total\"\xb2\x01\n" +
+	"\n" +
+	"HistoryRow\x120\n" +
+	"\x05start\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1f\n" +
+	"\voperator_id\x18\x03 \x01(\tR\n" +
+	"operatorId\x126\n" +
+	"\afigures\x18\x04 \x01(\v2\x1c.tandem.analytics.v1.FiguresR\afigures\"X\n" +
+	"\x14ExportHistoryRequest\x12@\n" +
+	"\ahistory\x18\x01 \x01(\v2&.tandem.analytics.v1.GetHistoryRequestR\ahistory\"F\n" +
+	"\x15ExportHistoryResponse\x12\x10\n" +
+	"\x03csv\x18\x01 \x01(\fR\x03csv\x12\x1b\n" +
+	"\tfile_name\x18\x02 \x01(\tR\bfileName\"1\n" +
+	"\x16GetCallTimelineRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"\xe3\x01\n" +
+	"\x17GetCallTimelineResponse\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
+	"\rcaller_number\x18\x03 \x01(\tR\fcallerNumber\x121\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12<\n" +
+	"\aentries\x18\x05 \x03(\v2\".tandem.analytics.v1.TimelineEntryR\aentries\"\xf7\x02\n" +
+	"\rTimelineEntry\x12*\n" +
+	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1f\n" +
+	"\voperator_id\x18\x03 \x01(\tR\n" +
+	"operatorId\x12\x19\n" +
+	"\bspare_id\x18\x04 \x01(\tR\aspareId\x12\x19\n" +
+	"\boffer_id\x18\x05 \x01(\tR\aofferId\x12\x12\n" +
+	"\x04text\x18\x06 \x01(\tR\x04text\x12!\n" +
+	"\ffailure_code\x18\a \x01(\x05R\vfailureCode\x12 \n" +
+	"\fring_time_ms\x18\b \x01(\rR\n" +
+	"ringTimeMs\x12;\n" +
+	"\n" +
+	"hung_up_by\x18\t \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x129\n" +
+	"\bdecision\x18\n" +
+	" \x01(\v2\x1d.tandem.analytics.v1.DecisionR\bdecision\"z\n" +
+	"\bDecision\x12\x1a\n" +
+	"\bstrategy\x18\x01 \x01(\tR\bstrategy\x12\x12\n" +
+	"\x04rule\x18\x02 \x01(\tR\x04rule\x12>\n" +
+	"\n" +
+	"candidates\x18\x03 \x03(\v2\x1e.tandem.analytics.v1.CandidateR\n" +
+	"candidates\"\xe4\x01\n" +
+	"\tCandidate\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\x12\x19\n" +
+	"\bspare_id\x18\x02 \x01(\tR\aspareId\x125\n" +
+	"\x05state\x18\x03 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x12\x1a\n" +
+	"\beligible\x18\x04 \x01(\bR\beligible\x12)\n" +
+	"\x10excluded_because\x18\x05 \x01(\tR\x0fexcludedBecause\x12\x1d\n" +
+	"\n" +
+	"value_text\x18\x06 \x01(\tR\tvalueText\"\xdb\x01\n" +
+	"\x18CalculateStaffingRequest\x12$\n" +
+	"\x0ecalls_per_hour\x18\x01 \x01(\x01R\fcallsPerHour\x12\x13\n" +
+	"\x05aht_s\x18\x02 \x01(\x01R\x04ahtS\x12%\n" +
+	"\x0etarget_percent\x18\x03 \x01(\x01R\rtargetPercent\x12\x1f\n" +
+	"\vthreshold_s\x18\x04 \x01(\rR\n" +
+	"thresholdS\x12\x1d\n" +
+	"\n" +
+	"patience_s\x18\x05 \x01(\x01R\tpatienceS\x12\x1d\n" +
+	"\n" +
+	"extra_rows\x18\x06 \x01(\rR\textraRows\"\x83\x02\n" +
+	"\x19CalculateStaffingResponse\x12)\n" +
+	"\x10operators_needed\x18\x01 \x01(\rR\x0foperatorsNeeded\x12>\n" +
+	"\x19operators_needed_erlang_a\x18\x02 \x01(\rH\x00R\x16operatorsNeededErlangA\x88\x01\x01\x12'\n" +
+	"\x0ftraffic_erlangs\x18\x03 \x01(\x01R\x0etrafficErlangs\x124\n" +
+	"\x04rows\x18\x04 \x03(\v2 .tandem.analytics.v1.StaffingRowR\x04rowsB\x1c\n" +
+	"\x1a_operators_needed_erlang_a\"\xd3\x02\n" +
+	"\vStaffingRow\x12\x1c\n" +
+	"\toperators\x18\x01 \x01(\rR\toperators\x124\n" +
+	"\x16probability_of_waiting\x18\x02 \x01(\x01R\x14probabilityOfWaiting\x12#\n" +
+	"\rservice_level\x18\x03 \x01(\x01R\fserviceLevel\x12\x13\n" +
+	"\x05asa_s\x18\x04 \x01(\x01R\x04asaS\x12\x1c\n" +
+	"\toccupancy\x18\x05 \x01(\x01R\toccupancy\x12.\n" +
+	"\x10abandonment_rate\x18\x06 \x01(\x01H\x00R\x0fabandonmentRate\x88\x01\x01\x128\n" +
+	"\x16service_level_erlang_a\x18\a \x01(\x01H\x01R\x13serviceLevelErlangA\x88\x01\x01B\x13\n" +
+	"\x11_abandonment_rateB\x19\n" +
+	"\x17_service_level_erlang_a\"|\n" +
+	"\x10ReplayDayRequest\x12\x19\n" +
+	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
+	"\x04date\x18\x02 \x01(\tR\x04date\x12\x1b\n" +
+	"\ttime_zone\x18\x03 \x01(\tR\btimeZone\x12\x1c\n" +
+	"\toperators\x18\x04 \x01(\rR\toperators\"\xa2\x02\n" +
+	"\x11ReplayDayResponse\x12\x14\n" +
+	"\x05calls\x18\x01 \x01(\rR\x05calls\x128\n" +
+	"\brecorded\x18\x02 \x01(\v2\x1c.tandem.analytics.v1.FiguresR\brecorded\x12#\n" +
+	"\rservice_level\x18\x03 \x01(\x01R\fserviceLevel\x12\x15\n" +
+	"\x06asa_ms\x18\x04 \x01(\rR\x05asaMs\x12)\n" +
+	"\x10abandonment_rate\x18\x05 \x01(\x01R\x0fabandonmentRate\x12\x1c\n" +
+	"\toccupancy\x18\x06 \x01(\x01R\toccupancy\x12\x1a\n" +
+	"\banswered\x18\a \x01(\rR\banswered\x12\x1c\n" +
+	"\tabandoned\x18\b \x01(\rR\tabandoned*b\n" +
+	"\bInterval\x12\x18\n" +
+	"\x14INTERVAL_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
+	"\rINTERVAL_HOUR\x10\x02\x12\x10\n" +
+	"\fINTERVAL_DAY\x10\x032\xdd\x06\n" +
 	"\x10AnalyticsService\x12f\n" +
 	"\rGetQueueStats\x12).tandem.analytics.v1.GetQueueStatsRequest\x1a*.tandem.analytics.v1.GetQueueStatsResponse\x12o\n" +
-	"\x10GetOperatorStats\x12,.tandem.analytics.v1.GetOperatorStatsRequest\x1a-.tandem.analytics.v1.GetOperatorStatsResponseB\xda\x01\n" +
+	"\x10GetOperatorStats\x12,.tandem.analytics.v1.GetOperatorStatsRequest\x1a-.tandem.analytics.v1.GetOperatorStatsResponse\x12k\n" +
+	"\x0eWatchWallboard\x12*.tandem.analytics.v1.WatchWallboardRequest\x1a+.tandem.analytics.v1.WatchWallboardResponse0\x01\x12]\n" +
+	"\n" +
+	"GetHistory\x12&.tandem.analytics.v1.GetHistoryRequest\x1a'.tandem.analytics.v1.GetHistoryResponse\x12f\n" +
+	"\rExportHistory\x12).tandem.analytics.v1.ExportHistoryRequest\x1a*.tandem.analytics.v1.ExportHistoryResponse\x12l\n" +
+	"\x0fGetCallTimeline\x12+.tandem.analytics.v1.GetCallTimelineRequest\x1a,.tandem.analytics.v1.GetCallTimelineResponse\x12r\n" +
+	"\x11CalculateStaffing\x12-.tandem.analytics.v1.CalculateStaffingRequest\x1a..tandem.analytics.v1.CalculateStaffingResponse\x12Z\n" +
+	"\tReplayDay\x12%.tandem.analytics.v1.ReplayDayRequest\x1a&.tandem.analytics.v1.ReplayDayResponseB\xda\x01\n" +
 	"\x17com.tandem.analytics.v1B\x0eAnalyticsProtoP\x01ZAgithub.com/tandemcc/tandem/gen/go/tandem/analytics/v1;analyticsv1\xa2\x02\x03TAX\xaa\x02\x13Tandem.Analytics.V1\xca\x02\x13Tandem\\Analytics\\V1\xe2\x02\x1fTandem\\Analytics\\V1\\GPBMetadata\xea\x02\x15Tandem::Analytics::V1b\x06proto3"
 
 var (
@@ -551,35 +2963,105 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 	return file_tandem_analytics_v1_analytics_proto_rawDescData
 }
 
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
-	(*TimeRange)(nil),                // 0: tandem.analytics.v1.TimeRange
-	(*GetQueueStatsRequest)(nil),     // 1: tandem.analytics.v1.GetQueueStatsRequest
-	(*GetQueueStatsResponse)(nil),    // 2: tandem.analytics.v1.GetQueueStatsResponse
-	(*QueueStats)(nil),               // 3: tandem.analytics.v1.QueueStats
-	(*GetOperatorStatsRequest)(nil),  // 4: tandem.analytics.v1.GetOperatorStatsRequest
-	(*GetOperatorStatsResponse)(nil), // 5: tandem.analytics.v1.GetOperatorStatsResponse
-	(*OperatorStats)(nil),            // 6: tandem.analytics.v1.OperatorStats
-	(*timestamppb.Timestamp)(nil),    // 7: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                 // 8: tandem.common.v1.Marks
+	(Interval)(0),                     // 0: tandem.analytics.v1.Interval
+	(*TimeRange)(nil),                 // 1: tandem.analytics.v1.TimeRange
+	(*Figures)(nil),                   // 2: tandem.analytics.v1.Figures
+	(*GetQueueStatsRequest)(nil),      // 3: tandem.analytics.v1.GetQueueStatsRequest
+	(*GetQueueStatsResponse)(nil),     // 4: tandem.analytics.v1.GetQueueStatsResponse
+	(*QueueStats)(nil),                // 5: tandem.analytics.v1.QueueStats
+	(*ServiceLevelRule)(nil),          // 6: tandem.analytics.v1.ServiceLevelRule
+	(*GetOperatorStatsRequest)(nil),   // 7: tandem.analytics.v1.GetOperatorStatsRequest
+	(*GetOperatorStatsResponse)(nil),  // 8: tandem.analytics.v1.GetOperatorStatsResponse
+	(*OperatorStats)(nil),             // 9: tandem.analytics.v1.OperatorStats
+	(*WatchWallboardRequest)(nil),     // 10: tandem.analytics.v1.WatchWallboardRequest
+	(*WatchWallboardResponse)(nil),    // 11: tandem.analytics.v1.WatchWallboardResponse
+	(*QueueLive)(nil),                 // 12: tandem.analytics.v1.QueueLive
+	(*WaitingCall)(nil),               // 13: tandem.analytics.v1.WaitingCall
+	(*OperatorLive)(nil),              // 14: tandem.analytics.v1.OperatorLive
+	(*GetHistoryRequest)(nil),         // 15: tandem.analytics.v1.GetHistoryRequest
+	(*GetHistoryResponse)(nil),        // 16: tandem.analytics.v1.GetHistoryResponse
+	(*HistoryRow)(nil),                // 17: tandem.analytics.v1.HistoryRow
+	(*ExportHistoryRequest)(nil),      // 18: tandem.analytics.v1.ExportHistoryRequest
+	(*ExportHistoryResponse)(nil),     // 19: tandem.analytics.v1.ExportHistoryResponse
+	(*GetCallTimelineRequest)(nil),    // 20: tandem.analytics.v1.GetCallTimelineRequest
+	(*GetCallTimelineResponse)(nil),   // 21: tandem.analytics.v1.GetCallTimelineResponse
+	(*TimelineEntry)(nil),             // 22: tandem.analytics.v1.TimelineEntry
+	(*Decision)(nil),                  // 23: tandem.analytics.v1.Decision
+	(*Candidate)(nil),                 // 24: tandem.analytics.v1.Candidate
+	(*CalculateStaffingRequest)(nil),  // 25: tandem.analytics.v1.CalculateStaffingRequest
+	(*CalculateStaffingResponse)(nil), // 26: tandem.analytics.v1.CalculateStaffingResponse
+	(*StaffingRow)(nil),               // 27: tandem.analytics.v1.StaffingRow
+	(*ReplayDayRequest)(nil),          // 28: tandem.analytics.v1.ReplayDayRequest
+	(*ReplayDayResponse)(nil),         // 29: tandem.analytics.v1.ReplayDayResponse
+	(*timestamppb.Timestamp)(nil),     // 30: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                  // 31: tandem.common.v1.Marks
+	(v1.OperatorState)(0),             // 32: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                 // 33: tandem.common.v1.CallState
+	(v1.HangupParty)(0),               // 34: tandem.common.v1.HangupParty
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	7, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	7, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
-	0, // 2: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	3, // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
-	0, // 4: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	6, // 5: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	8, // 6: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
-	1, // 7: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	4, // 8: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	2, // 9: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	5, // 10: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	9, // [9:11] is the sub-list for method output_type
-	7, // [7:9] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	30, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	30, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	1,  // 2: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	5,  // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
+	2,  // 4: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
+	6,  // 5: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	1,  // 6: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	9,  // 7: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
+	31, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	2,  // 9: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
+	12, // 10: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
+	14, // 11: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
+	30, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	13, // 13: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
+	30, // 14: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	2,  // 15: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
+	6,  // 16: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	30, // 17: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	32, // 18: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	30, // 19: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	2,  // 20: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
+	30, // 21: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	1,  // 22: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	0,  // 23: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
+	17, // 24: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
+	2,  // 25: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
+	30, // 26: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	2,  // 27: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
+	15, // 28: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
+	33, // 29: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	22, // 30: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
+	30, // 31: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	34, // 32: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	23, // 33: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.analytics.v1.Decision
+	24, // 34: tandem.analytics.v1.Decision.candidates:type_name -> tandem.analytics.v1.Candidate
+	32, // 35: tandem.analytics.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	27, // 36: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	2,  // 37: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	3,  // 38: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	7,  // 39: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	10, // 40: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	15, // 41: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	18, // 42: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	20, // 43: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	25, // 44: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	28, // 45: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	4,  // 46: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	8,  // 47: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	11, // 48: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	16, // 49: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	19, // 50: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	21, // 51: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	26, // 52: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	29, // 53: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	46, // [46:54] is the sub-list for method output_type
+	38, // [38:46] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -587,18 +3069,24 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 	if File_tandem_analytics_v1_analytics_proto != nil {
 		return
 	}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[1].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[11].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[12].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[25].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[26].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   7,
+			NumEnums:      1,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_tandem_analytics_v1_analytics_proto_goTypes,
 		DependencyIndexes: file_tandem_analytics_v1_analytics_proto_depIdxs,
+		EnumInfos:         file_tandem_analytics_v1_analytics_proto_enumTypes,
 		MessageInfos:      file_tandem_analytics_v1_analytics_proto_msgTypes,
 	}.Build()
 	File_tandem_analytics_v1_analytics_proto = out.File

@@ -2,21 +2,57 @@
 // @generated from file tandem/analytics/v1/analytics.proto (package tandem.analytics.v1, syntax proto3)
 /* eslint-disable */
 
-// Analytics reports counters and rates per queue and per operator over a time range.
+// Analytics: what is happening now and what happened, per queue, per operator and for the
+// whole center.
 //
-// Definitions (used everywhere):
-//   - calls_received: calls that arrived in the range.
-//   - calls_answered: of those, calls connected to an operator.
-//   - calls_abandoned: of those, calls whose caller hung up while waiting.
-//   - calls_lost: of those, calls whose cloud session disappeared before they ended normally.
-//   - average_answer_time_ms (ASA): mean time from arrival to connection, over answered calls.
-//   - offers_made / offers_missed: offers to operators, and those that failed or expired.
+// Definitions, used everywhere (API, wallboard, CSV, /metrics):
+//
+// A call's figures belong to the interval in which it ARRIVED, and are counted when it
+// FINISHES (ended, abandoned or lost): a call that arrived at 10:14 and ended at 10:16 counts in
+// 10:00–10:15. Calls still waiting or talking are not in the history yet; the live view shows them.
+// An operator's offers belong to the interval in which they were MADE; his time in each state is
+// split exactly across the intervals it spans.
+//
+//   - calls_received: calls that arrived (and finished).
+//   - calls_answered: connected to an operator or, after overflow, to a spare number.
+//   - calls_abandoned: the caller hung up while waiting, including while an operator's phone
+//     rang. short_abandons are abandons within the queue's short_abandon_s (default 5 s):
+//     callers who dialed by mistake; they count in neither side of the service level.
+//   - calls_lost: the cloud session disappeared before the call ended normally.
+//   - service level (SL): the share of calls answered within the queue's threshold
+//     (service_level_threshold_s, default 20 s), by the queue's rule for abandoned calls
+//     (service_level_abandoned):
+//       "count_against" (the default; Asterisk's and TaskRouter's usual one):
+//           answered_within_threshold / (calls_answered + calls_abandoned - short_abandons)
+//       "ignore":  answered_within_threshold / calls_answered
+//       "count_within_threshold_as_met":
+//           (answered_within_threshold + abandoned_within_threshold) /
+//           (calls_answered + calls_abandoned - short_abandons)
+//     where abandoned_within_threshold excludes the short abandons. Lost calls are left out.
+//   - ASA (average speed of answer): answer_time_total_ms / calls_answered; an answer time is
+//     from arrival to connection.
+//   - AHT (average handle time): (talk_time_ms + wrap_up_time_ms) / calls_answered.
+//   - abandonment rate: calls_abandoned / calls_received (short abandons included;
+//     short_abandons is given apart so a reader may leave them out).
+//   - occupancy: (on_call_ms + wrap_up_ms) / (ready_ms + reserved_ms + on_call_ms + wrap_up_ms):
+//     time on calls and in wrap-up over time logged in and not away (away and banned excluded).
+//   - answer-time distribution: answered calls by answer time, in the buckets of
+//     answer_time_histogram (bounds in seconds: 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, then
+//     the rest).
+//   - who hung up: hung_up_by_caller / hung_up_by_operator / hung_up_by_system over connected
+//     calls.
+//   - offers_made / offers_missed: offers to operators, and those that failed or expired (an
+//     offer withdrawn because the caller hung up is no miss).
+//   - spare-number use: calls_overflowed (sent to a spare number at least once) and
+//     answered_by_spare.
+//   - manager reach rate: manager_reached / manager_calls, over calls from clients whose
+//     personal manager was at work: those answered by him.
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Marks } from "../../common/v1/common_pb";
+import type { CallState, HangupParty, Marks, OperatorState } from "../../common/v1/common_pb";
 import { file_tandem_common_v1_common } from "../../common/v1/common_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -24,7 +60,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/analytics/v1/analytics.proto.
  */
 export const file_tandem_analytics_v1_analytics: GenFile = /*@__PURE__*/
-  fileDesc("CiN0YW5kZW0vYW5hbHl0aWNzL3YxL2FuYWx5dGljcy5wcm90bxITdGFuZGVtLmFuYWx5dGljcy52MSJdCglUaW1lUmFuZ2USKAoEZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoCdG8YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlcKFEdldFF1ZXVlU3RhdHNSZXF1ZXN0EhAKCHF1ZXVlX2lkGAEgASgJEi0KBXJhbmdlGAIgASgLMh4udGFuZGVtLmFuYWx5dGljcy52MS5UaW1lUmFuZ2UiSAoVR2V0UXVldWVTdGF0c1Jlc3BvbnNlEi8KBnF1ZXVlcxgBIAMoCzIfLnRhbmRlbS5hbmFseXRpY3MudjEuUXVldWVTdGF0cyL4AQoKUXVldWVTdGF0cxIQCghxdWV1ZV9pZBgBIAEoCRIWCg5jYWxsc19yZWNlaXZlZBgCIAEoDRIWCg5jYWxsc19hbnN3ZXJlZBgDIAEoDRIXCg9jYWxsc19hYmFuZG9uZWQYBCABKA0SEgoKY2FsbHNfbG9zdBgFIAEoDRIeChZhdmVyYWdlX2Fuc3dlcl90aW1lX21zGAYgASgNEhoKEm1heF9hbnN3ZXJfdGltZV9tcxgHIAEoDRITCgtvZmZlcnNfbWFkZRgIIAEoDRIVCg1vZmZlcnNfbWlzc2VkGAkgASgNEhMKC3dhaXRpbmdfbm93GAogASgNIl0KF0dldE9wZXJhdG9yU3RhdHNSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJEi0KBXJhbmdlGAIgASgLMh4udGFuZGVtLmFuYWx5dGljcy52MS5UaW1lUmFuZ2UiUQoYR2V0T3BlcmF0b3JTdGF0c1Jlc3BvbnNlEjUKCW9wZXJhdG9ycxgBIAMoCzIiLnRhbmRlbS5hbmFseXRpY3MudjEuT3BlcmF0b3JTdGF0cyLIAQoNT3BlcmF0b3JTdGF0cxITCgtvcGVyYXRvcl9pZBgBIAEoCRIXCg9vZmZlcnNfcmVjZWl2ZWQYAiABKA0SFgoOY2FsbHNfYW5zd2VyZWQYAyABKA0SFQoNb2ZmZXJzX21pc3NlZBgEIAEoDRIcChRhdmVyYWdlX3JpbmdfdGltZV9tcxgFIAEoDRIUCgx0YWxrX3RpbWVfbXMYBiABKAQSJgoFbWFya3MYByABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzMusBChBBbmFseXRpY3NTZXJ2aWNlEmYKDUdldFF1ZXVlU3RhdHMSKS50YW5kZW0uYW5hbHl0aWNzLnYxLkdldFF1ZXVlU3RhdHNSZXF1ZXN0GioudGFuZGVtLmFuYWx5dGljcy52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2USbwoQR2V0T3BlcmF0b3JTdGF0cxIsLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0T3BlcmF0b3JTdGF0c1JlcXVlc3QaLS50YW5kZW0uYW5hbHl0aWNzLnYxLkdldE9wZXJhdG9yU3RhdHNSZXNwb25zZULaAQoXY29tLnRhbmRlbS5hbmFseXRpY3MudjFCDkFuYWx5dGljc1Byb3RvUAFaQWdpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vYW5hbHl0aWNzL3YxO2FuYWx5dGljc3YxogIDVEFYqgITVGFuZGVtLkFuYWx5dGljcy5WMcoCE1RhbmRlbVxBbmFseXRpY3NcVjHiAh9UYW5kZW1cQW5hbHl0aWNzXFYxXEdQQk1ldGFkYXRh6gIVVGFuZGVtOjpBbmFseXRpY3M6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiN0YW5kZW0vYW5hbHl0aWNzL3YxL2FuYWx5dGljcy5wcm90bxITdGFuZGVtLmFuYWx5dGljcy52MSJdCglUaW1lUmFuZ2USKAoEZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoCdG8YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIt8HCgdGaWd1cmVzEhYKDmNhbGxzX3JlY2VpdmVkGAEgASgNEhYKDmNhbGxzX2Fuc3dlcmVkGAIgASgNEiEKGWFuc3dlcmVkX3dpdGhpbl90aHJlc2hvbGQYAyABKA0SFwoPY2FsbHNfYWJhbmRvbmVkGAQgASgNEhYKDnNob3J0X2FiYW5kb25zGAUgASgNEiIKGmFiYW5kb25lZF93aXRoaW5fdGhyZXNob2xkGAYgASgNEhIKCmNhbGxzX2xvc3QYByABKA0SGAoQY2FsbHNfb3ZlcmZsb3dlZBgIIAEoDRIZChFhbnN3ZXJlZF9ieV9zcGFyZRgJIAEoDRIZChFodW5nX3VwX2J5X2NhbGxlchgKIAEoDRIbChNodW5nX3VwX2J5X29wZXJhdG9yGAsgASgNEhkKEWh1bmdfdXBfYnlfc3lzdGVtGAwgASgNEhMKC29mZmVyc19tYWRlGA0gASgNEhUKDW9mZmVyc19taXNzZWQYDiABKA0SFQoNbWFuYWdlcl9jYWxscxgPIAEoDRIXCg9tYW5hZ2VyX3JlYWNoZWQYECABKA0SHAoUYW5zd2VyX3RpbWVfdG90YWxfbXMYESABKAQSGgoSYW5zd2VyX3RpbWVfbWF4X21zGBIgASgNEhQKDHRhbGtfdGltZV9tcxgTIAEoBBIXCg93cmFwX3VwX3RpbWVfbXMYFCABKAQSEAoIcmVhZHlfbXMYFSABKAQSEwoLcmVzZXJ2ZWRfbXMYFiABKAQSEgoKb25fY2FsbF9tcxgXIAEoBBISCgp3cmFwX3VwX21zGBggASgEEg8KB2F3YXlfbXMYGSABKAQSHQoVYW5zd2VyX3RpbWVfaGlzdG9ncmFtGBogAygNEhoKDXNlcnZpY2VfbGV2ZWwYGyABKAFIAIgBARITCgZhc2FfbXMYHCABKA1IAYgBARITCgZhaHRfbXMYHSABKA1IAogBARIdChBhYmFuZG9ubWVudF9yYXRlGB4gASgBSAOIAQESFgoJb2NjdXBhbmN5GB8gASgBSASIAQESGgoNbWFuYWdlcl9yZWFjaBggIAEoAUgFiAEBEiEKFGF2ZXJhZ2VfcmluZ190aW1lX21zGCEgASgNSAaIAQESGgoScmluZ190aW1lX3RvdGFsX21zGCIgASgEQhAKDl9zZXJ2aWNlX2xldmVsQgkKB19hc2FfbXNCCQoHX2FodF9tc0ITChFfYWJhbmRvbm1lbnRfcmF0ZUIMCgpfb2NjdXBhbmN5QhAKDl9tYW5hZ2VyX3JlYWNoQhcKFV9hdmVyYWdlX3JpbmdfdGltZV9tcyJXChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCRItCgVyYW5nZRgCIAEoCzIeLnRhbmRlbS5hbmFseXRpY3MudjEuVGltZVJhbmdlIkgKFUdldFF1ZXVlU3RhdHNSZXNwb25zZRIvCgZxdWV1ZXMYASADKAsyHy50YW5kZW0uYW5hbHl0aWNzLnYxLlF1ZXVlU3RhdHMi6gIKClF1ZXVlU3RhdHMSEAoIcXVldWVfaWQYASABKAkSFgoOY2FsbHNfcmVjZWl2ZWQYAiABKA0SFgoOY2FsbHNfYW5zd2VyZWQYAyABKA0SFwoPY2FsbHNfYWJhbmRvbmVkGAQgASgNEhIKCmNhbGxzX2xvc3QYBSABKA0SHgoWYXZlcmFnZV9hbnN3ZXJfdGltZV9tcxgGIAEoDRIaChJtYXhfYW5zd2VyX3RpbWVfbXMYByABKA0SEwoLb2ZmZXJzX21hZGUYCCABKA0SFQoNb2ZmZXJzX21pc3NlZBgJIAEoDRITCgt3YWl0aW5nX25vdxgKIAEoDRItCgdmaWd1cmVzGAsgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzEkEKEnNlcnZpY2VfbGV2ZWxfcnVsZRgMIAEoCzIlLnRhbmRlbS5hbmFseXRpY3MudjEuU2VydmljZUxldmVsUnVsZSJrChBTZXJ2aWNlTGV2ZWxSdWxlEhMKC3RocmVzaG9sZF9zGAEgASgNEhYKDnRhcmdldF9wZXJjZW50GAIgASgNEhEKCWFiYW5kb25lZBgDIAEoCRIXCg9zaG9ydF9hYmFuZG9uX3MYBCABKA0iXQoXR2V0T3BlcmF0b3JTdGF0c1JlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSLQoFcmFuZ2UYAiABKAsyHi50YW5kZW0uYW5hbHl0aWNzLnYxLlRpbWVSYW5nZSJRChhHZXRPcGVyYXRvclN0YXRzUmVzcG9uc2USNQoJb3BlcmF0b3JzGAEgAygLMiIudGFuZGVtLmFuYWx5dGljcy52MS5PcGVyYXRvclN0YXRzIoUCCg1PcGVyYXRvclN0YXRzEhMKC29wZXJhdG9yX2lkGAEgASgJEhcKD29mZmVyc19yZWNlaXZlZBgCIAEoDRIWCg5jYWxsc19hbnN3ZXJlZBgDIAEoDRIVCg1vZmZlcnNfbWlzc2VkGAQgASgNEhwKFGF2ZXJhZ2VfcmluZ190aW1lX21zGAUgASgNEhQKDHRhbGtfdGltZV9tcxgGIAEoBBImCgVtYXJrcxgHIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MSLQoHZmlndXJlcxgIIAEoCzIcLnRhbmRlbS5hbmFseXRpY3MudjEuRmlndXJlcxIMCgRuYW1lGAkgASgJIj0KFVdhdGNoV2FsbGJvYXJkUmVxdWVzdBIRCglxdWV1ZV9pZHMYASADKAkSEQoJb3BlcmF0b3JzGAIgASgIIvEBChZXYXRjaFdhbGxib2FyZFJlc3BvbnNlEhAKCHNuYXBzaG90GAEgASgIEi4KBnF1ZXVlcxgCIAMoCzIeLnRhbmRlbS5hbmFseXRpY3MudjEuUXVldWVMaXZlEjQKCW9wZXJhdG9ycxgDIAMoCzIhLnRhbmRlbS5hbmFseXRpY3MudjEuT3BlcmF0b3JMaXZlEhkKEXJlbW92ZWRfcXVldWVfaWRzGAQgAygJEhwKFHJlbW92ZWRfb3BlcmF0b3JfaWRzGAUgAygJEiYKAmF0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKOBAoJUXVldWVMaXZlEhAKCHF1ZXVlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSMQoHd2FpdGluZxgDIAMoCzIgLnRhbmRlbS5hbmFseXRpY3MudjEuV2FpdGluZ0NhbGwSOQoVbG9uZ2VzdF93YWl0aW5nX3NpbmNlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChBleHBlY3RlZF93YWl0X21zGAUgASgNSACIAQESFwoPb3BlcmF0b3JzX3JlYWR5GAYgASgNEhoKEm9wZXJhdG9yc19yZXNlcnZlZBgHIAEoDRIZChFvcGVyYXRvcnNfb25fY2FsbBgIIAEoDRIZChFvcGVyYXRvcnNfd3JhcF91cBgJIAEoDRIWCg5vcGVyYXRvcnNfYXdheRgKIAEoDRIYChBvcGVyYXRvcnNfYmFubmVkGAsgASgNEhkKEW9wZXJhdG9yc19vZmZsaW5lGAwgASgNEhcKD2NhbGxzX2Nvbm5lY3RlZBgNIAEoDRIrCgV0b2RheRgOIAEoCzIcLnRhbmRlbS5hbmFseXRpY3MudjEuRmlndXJlcxJBChJzZXJ2aWNlX2xldmVsX3J1bGUYDyABKAsyJS50YW5kZW0uYW5hbHl0aWNzLnYxLlNlcnZpY2VMZXZlbFJ1bGVCEwoRX2V4cGVjdGVkX3dhaXRfbXMijgIKC1dhaXRpbmdDYWxsEg8KB2NhbGxfaWQYASABKAkSFQoNY2FsbGVyX251bWJlchgCIAEoCRIQCghwb3NpdGlvbhgDIAEoDRIuCgphcnJpdmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChBleHBlY3RlZF93YWl0X21zGAUgASgNSACIAQESHgoWb2ZmZXJlZF90b19vcGVyYXRvcl9pZBgGIAEoCRIbChNvZmZlcmVkX3RvX3NwYXJlX2lkGAcgASgJEhIKCm1hbmFnZXJfaWQYCCABKAkSEAoIcHJpb3JpdHkYCSABKA1CEwoRX2V4cGVjdGVkX3dhaXRfbXMirgIKDE9wZXJhdG9yTGl2ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEi4KBXN0YXRlGAMgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEikKBXNpbmNlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZyZWFzb24YBSABKAkSDwoHY2FsbF9pZBgGIAEoCRIRCglxdWV1ZV9pZHMYByADKAkSKwoFdG9kYXkYCCABKAsyHC50YW5kZW0uYW5hbHl0aWNzLnYxLkZpZ3VyZXMSDQoFc2NvcmUYCSABKAESMAoMYmFubmVkX3VudGlsGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLUAQoRR2V0SGlzdG9yeVJlcXVlc3QSEAoIcXVldWVfaWQYASABKAkSEwoLb3BlcmF0b3JfaWQYAiABKAkSLQoFcmFuZ2UYAyABKAsyHi50YW5kZW0uYW5hbHl0aWNzLnYxLlRpbWVSYW5nZRIvCghpbnRlcnZhbBgEIAEoDjIdLnRhbmRlbS5hbmFseXRpY3MudjEuSW50ZXJ2YWwSEQoJdGltZV96b25lGAUgASgJEhAKCGJ5X3F1ZXVlGAYgASgIEhMKC2J5X29wZXJhdG9yGAcgASgIInAKEkdldEhpc3RvcnlSZXNwb25zZRItCgRyb3dzGAEgAygLMh8udGFuZGVtLmFuYWx5dGljcy52MS5IaXN0b3J5Um93EisKBXRvdGFsGAIgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzIo0BCgpIaXN0b3J5Um93EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghxdWV1ZV9pZBgCIAEoCRITCgtvcGVyYXRvcl9pZBgDIAEoCRItCgdmaWd1cmVzGAQgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzIk8KFEV4cG9ydEhpc3RvcnlSZXF1ZXN0EjcKB2hpc3RvcnkYASABKAsyJi50YW5kZW0uYW5hbHl0aWNzLnYxLkdldEhpc3RvcnlSZXF1ZXN0IjcKFUV4cG9ydEhpc3RvcnlSZXNwb25zZRILCgNjc3YYASABKAwSEQoJZmlsZV9uYW1lGAIgASgJIikKFkdldENhbGxUaW1lbGluZVJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSK0AQoXR2V0Q2FsbFRpbWVsaW5lUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAMgASgJEioKBXN0YXRlGAQgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSMwoHZW50cmllcxgFIAMoCzIiLnRhbmRlbS5hbmFseXRpY3MudjEuVGltZWxpbmVFbnRyeSKcAgoNVGltZWxpbmVFbnRyeRImCgJhdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEa2luZBgCIAEoCRITCgtvcGVyYXRvcl9pZBgDIAEoCRIQCghzcGFyZV9pZBgEIAEoCRIQCghvZmZlcl9pZBgFIAEoCRIMCgR0ZXh0GAYgASgJEhQKDGZhaWx1cmVfY29kZRgHIAEoBRIUCgxyaW5nX3RpbWVfbXMYCCABKA0SMQoKaHVuZ191cF9ieRgJIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSLwoIZGVjaXNpb24YCiABKAsyHS50YW5kZW0uYW5hbHl0aWNzLnYxLkRlY2lzaW9uIl4KCERlY2lzaW9uEhAKCHN0cmF0ZWd5GAEgASgJEgwKBHJ1bGUYAiABKAkSMgoKY2FuZGlkYXRlcxgDIAMoCzIeLnRhbmRlbS5hbmFseXRpY3MudjEuQ2FuZGlkYXRlIqIBCglDYW5kaWRhdGUSEwoLb3BlcmF0b3JfaWQYASABKAkSEAoIc3BhcmVfaWQYAiABKAkSLgoFc3RhdGUYAyABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSEAoIZWxpZ2libGUYBCABKAgSGAoQZXhjbHVkZWRfYmVjYXVzZRgFIAEoCRISCgp2YWx1ZV90ZXh0GAYgASgJIpYBChhDYWxjdWxhdGVTdGFmZmluZ1JlcXVlc3QSFgoOY2FsbHNfcGVyX2hvdXIYASABKAESDQoFYWh0X3MYAiABKAESFgoOdGFyZ2V0X3BlcmNlbnQYAyABKAESEwoLdGhyZXNob2xkX3MYBCABKA0SEgoKcGF0aWVuY2VfcxgFIAEoARISCgpleHRyYV9yb3dzGAYgASgNIsQBChlDYWxjdWxhdGVTdGFmZmluZ1Jlc3BvbnNlEhgKEG9wZXJhdG9yc19uZWVkZWQYASABKA0SJgoZb3BlcmF0b3JzX25lZWRlZF9lcmxhbmdfYRgCIAEoDUgAiAEBEhcKD3RyYWZmaWNfZXJsYW5ncxgDIAEoARIuCgRyb3dzGAQgAygLMiAudGFuZGVtLmFuYWx5dGljcy52MS5TdGFmZmluZ1Jvd0IcChpfb3BlcmF0b3JzX25lZWRlZF9lcmxhbmdfYSLtAQoLU3RhZmZpbmdSb3cSEQoJb3BlcmF0b3JzGAEgASgNEh4KFnByb2JhYmlsaXR5X29mX3dhaXRpbmcYAiABKAESFQoNc2VydmljZV9sZXZlbBgDIAEoARINCgVhc2FfcxgEIAEoARIRCglvY2N1cGFuY3kYBSABKAESHQoQYWJhbmRvbm1lbnRfcmF0ZRgGIAEoAUgAiAEBEiMKFnNlcnZpY2VfbGV2ZWxfZXJsYW5nX2EYByABKAFIAYgBAUITChFfYWJhbmRvbm1lbnRfcmF0ZUIZChdfc2VydmljZV9sZXZlbF9lcmxhbmdfYSJYChBSZXBsYXlEYXlSZXF1ZXN0EhAKCHF1ZXVlX2lkGAEgASgJEgwKBGRhdGUYAiABKAkSEQoJdGltZV96b25lGAMgASgJEhEKCW9wZXJhdG9ycxgEIAEoDSLLAQoRUmVwbGF5RGF5UmVzcG9uc2USDQoFY2FsbHMYASABKA0SLgoIcmVjb3JkZWQYAiABKAsyHC50YW5kZW0uYW5hbHl0aWNzLnYxLkZpZ3VyZXMSFQoNc2VydmljZV9sZXZlbBgDIAEoARIOCgZhc2FfbXMYBCABKA0SGAoQYWJhbmRvbm1lbnRfcmF0ZRgFIAEoARIRCglvY2N1cGFuY3kYBiABKAESEAoIYW5zd2VyZWQYByABKA0SEQoJYWJhbmRvbmVkGAggASgNKmIKCEludGVydmFsEhgKFElOVEVSVkFMX1VOU1BFQ0lGSUVEEAASFwoTSU5URVJWQUxfMTVfTUlOVVRFUxABEhEKDUlOVEVSVkFMX0hPVVIQAhIQCgxJTlRFUlZBTF9EQVkQAzLdBgoQQW5hbHl0aWNzU2VydmljZRJmCg1HZXRRdWV1ZVN0YXRzEikudGFuZGVtLmFuYWx5dGljcy52MS5HZXRRdWV1ZVN0YXRzUmVxdWVzdBoqLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0UXVldWVTdGF0c1Jlc3BvbnNlEm8KEEdldE9wZXJhdG9yU3RhdHMSLC50YW5kZW0uYW5hbHl0aWNzLnYxLkdldE9wZXJhdG9yU3RhdHNSZXF1ZXN0Gi0udGFuZGVtLmFuYWx5dGljcy52MS5HZXRPcGVyYXRvclN0YXRzUmVzcG9uc2USawoOV2F0Y2hXYWxsYm9hcmQSKi50YW5kZW0uYW5hbHl0aWNzLnYxLldhdGNoV2FsbGJvYXJkUmVxdWVzdBorLnRhbmRlbS5hbmFseXRpY3MudjEuV2F0Y2hXYWxsYm9hcmRSZXNwb25zZTABEl0KCkdldEhpc3RvcnkSJi50YW5kZW0uYW5hbHl0aWNzLnYxLkdldEhpc3RvcnlSZXF1ZXN0GicudGFuZGVtLmFuYWx5dGljcy52MS5HZXRIaXN0b3J5UmVzcG9uc2USZgoNRXhwb3J0SGlzdG9yeRIpLnRhbmRlbS5hbmFseXRpY3MudjEuRXhwb3J0SGlzdG9yeVJlcXVlc3QaKi50YW5kZW0uYW5hbHl0aWNzLnYxLkV4cG9ydEhpc3RvcnlSZXNwb25zZRJsCg9HZXRDYWxsVGltZWxpbmUSKy50YW5kZW0uYW5hbHl0aWNzLnYxLkdldENhbGxUaW1lbGluZVJlcXVlc3QaLC50YW5kZW0uYW5hbHl0aWNzLnYxLkdldENhbGxUaW1lbGluZVJlc3BvbnNlEnIKEUNhbGN1bGF0ZVN0YWZmaW5nEi0udGFuZGVtLmFuYWx5dGljcy52MS5DYWxjdWxhdGVTdGFmZmluZ1JlcXVlc3QaLi50YW5kZW0uYW5hbHl0aWNzLnYxLkNhbGN1bGF0ZVN0YWZmaW5nUmVzcG9uc2USWgoJUmVwbGF5RGF5EiUudGFuZGVtLmFuYWx5dGljcy52MS5SZXBsYXlEYXlSZXF1ZXN0GiYudGFuZGVtLmFuYWx5dGljcy52MS5SZXBsYXlEYXlSZXNwb25zZULaAQoXY29tLnRhbmRlbS5hbmFseXRpY3MudjFCDkFuYWx5dGljc1Byb3RvUAFaQWdpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vYW5hbHl0aWNzL3YxO2FuYWx5dGljc3YxogIDVEFYqgITVGFuZGVtLkFuYWx5dGljcy5WMcoCE1RhbmRlbVxBbmFseXRpY3NcVjHiAh9UYW5kZW1cQW5hbHl0aWNzXFYxXEdQQk1ldGFkYXRh6gIVVGFuZGVtOjpBbmFseXRpY3M6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * TimeRange is [from, to). An unset from means the start of today (UTC); an unset to means now.
@@ -51,6 +87,200 @@ export const TimeRangeSchema: GenMessage<TimeRange> = /*@__PURE__*/
   messageDesc(file_tandem_analytics_v1_analytics, 0);
 
 /**
+ * Figures are the counts and times of one queue, operator or the center over some time; the
+ * derived rates are computed by the server from them (see the definitions above).
+ *
+ * @generated from message tandem.analytics.v1.Figures
+ */
+export type Figures = Message<"tandem.analytics.v1.Figures"> & {
+  /**
+   * @generated from field: uint32 calls_received = 1;
+   */
+  callsReceived: number;
+
+  /**
+   * @generated from field: uint32 calls_answered = 2;
+   */
+  callsAnswered: number;
+
+  /**
+   * @generated from field: uint32 answered_within_threshold = 3;
+   */
+  answeredWithinThreshold: number;
+
+  /**
+   * @generated from field: uint32 calls_abandoned = 4;
+   */
+  callsAbandoned: number;
+
+  /**
+   * @generated from field: uint32 short_abandons = 5;
+   */
+  shortAbandons: number;
+
+  /**
+   * @generated from field: uint32 abandoned_within_threshold = 6;
+   */
+  abandonedWithinThreshold: number;
+
+  /**
+   * @generated from field: uint32 calls_lost = 7;
+   */
+  callsLost: number;
+
+  /**
+   * @generated from field: uint32 calls_overflowed = 8;
+   */
+  callsOverflowed: number;
+
+  /**
+   * @generated from field: uint32 answered_by_spare = 9;
+   */
+  answeredBySpare: number;
+
+  /**
+   * @generated from field: uint32 hung_up_by_caller = 10;
+   */
+  hungUpByCaller: number;
+
+  /**
+   * @generated from field: uint32 hung_up_by_operator = 11;
+   */
+  hungUpByOperator: number;
+
+  /**
+   * @generated from field: uint32 hung_up_by_system = 12;
+   */
+  hungUpBySystem: number;
+
+  /**
+   * @generated from field: uint32 offers_made = 13;
+   */
+  offersMade: number;
+
+  /**
+   * @generated from field: uint32 offers_missed = 14;
+   */
+  offersMissed: number;
+
+  /**
+   * @generated from field: uint32 manager_calls = 15;
+   */
+  managerCalls: number;
+
+  /**
+   * @generated from field: uint32 manager_reached = 16;
+   */
+  managerReached: number;
+
+  /**
+   * @generated from field: uint64 answer_time_total_ms = 17;
+   */
+  answerTimeTotalMs: bigint;
+
+  /**
+   * @generated from field: uint32 answer_time_max_ms = 18;
+   */
+  answerTimeMaxMs: number;
+
+  /**
+   * @generated from field: uint64 talk_time_ms = 19;
+   */
+  talkTimeMs: bigint;
+
+  /**
+   * @generated from field: uint64 wrap_up_time_ms = 20;
+   */
+  wrapUpTimeMs: bigint;
+
+  /**
+   * Operators' time by state (for operators and the center; zero for queues).
+   *
+   * @generated from field: uint64 ready_ms = 21;
+   */
+  readyMs: bigint;
+
+  /**
+   * @generated from field: uint64 reserved_ms = 22;
+   */
+  reservedMs: bigint;
+
+  /**
+   * @generated from field: uint64 on_call_ms = 23;
+   */
+  onCallMs: bigint;
+
+  /**
+   * @generated from field: uint64 wrap_up_ms = 24;
+   */
+  wrapUpMs: bigint;
+
+  /**
+   * @generated from field: uint64 away_ms = 25;
+   */
+  awayMs: bigint;
+
+  /**
+   * Answered calls by answer time: 12 buckets, bounds 5, 10, 15, 20, 30, 45, 60, 90, 120, 180,
+   * 300 s, then the rest.
+   *
+   * @generated from field: repeated uint32 answer_time_histogram = 26;
+   */
+  answerTimeHistogram: number[];
+
+  /**
+   * Derived. A rate with nothing to divide by is absent (has_* false), not zero.
+   *
+   * @generated from field: optional double service_level = 27;
+   */
+  serviceLevel?: number | undefined;
+
+  /**
+   * @generated from field: optional uint32 asa_ms = 28;
+   */
+  asaMs?: number | undefined;
+
+  /**
+   * @generated from field: optional uint32 aht_ms = 29;
+   */
+  ahtMs?: number | undefined;
+
+  /**
+   * @generated from field: optional double abandonment_rate = 30;
+   */
+  abandonmentRate?: number | undefined;
+
+  /**
+   * @generated from field: optional double occupancy = 31;
+   */
+  occupancy?: number | undefined;
+
+  /**
+   * @generated from field: optional double manager_reach = 32;
+   */
+  managerReach?: number | undefined;
+
+  /**
+   * @generated from field: optional uint32 average_ring_time_ms = 33;
+   */
+  averageRingTimeMs?: number | undefined;
+
+  /**
+   * Sum of the ring times of answered offers (operators).
+   *
+   * @generated from field: uint64 ring_time_total_ms = 34;
+   */
+  ringTimeTotalMs: bigint;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.Figures.
+ * Use `create(FiguresSchema)` to create a new message.
+ */
+export const FiguresSchema: GenMessage<Figures> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 1);
+
+/**
  * @generated from message tandem.analytics.v1.GetQueueStatsRequest
  */
 export type GetQueueStatsRequest = Message<"tandem.analytics.v1.GetQueueStatsRequest"> & {
@@ -70,7 +300,7 @@ export type GetQueueStatsRequest = Message<"tandem.analytics.v1.GetQueueStatsReq
  * Use `create(GetQueueStatsRequestSchema)` to create a new message.
  */
 export const GetQueueStatsRequestSchema: GenMessage<GetQueueStatsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_analytics_v1_analytics, 1);
+  messageDesc(file_tandem_analytics_v1_analytics, 2);
 
 /**
  * @generated from message tandem.analytics.v1.GetQueueStatsResponse
@@ -87,7 +317,7 @@ export type GetQueueStatsResponse = Message<"tandem.analytics.v1.GetQueueStatsRe
  * Use `create(GetQueueStatsResponseSchema)` to create a new message.
  */
 export const GetQueueStatsResponseSchema: GenMessage<GetQueueStatsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_analytics_v1_analytics, 2);
+  messageDesc(file_tandem_analytics_v1_analytics, 3);
 
 /**
  * @generated from message tandem.analytics.v1.QueueStats
@@ -144,6 +374,20 @@ export type QueueStats = Message<"tandem.analytics.v1.QueueStats"> & {
    * @generated from field: uint32 waiting_now = 10;
    */
   waitingNow: number;
+
+  /**
+   * Everything, by the definitions above.
+   *
+   * @generated from field: tandem.analytics.v1.Figures figures = 11;
+   */
+  figures?: Figures | undefined;
+
+  /**
+   * The queue's service level rule.
+   *
+   * @generated from field: tandem.analytics.v1.ServiceLevelRule service_level_rule = 12;
+   */
+  serviceLevelRule?: ServiceLevelRule | undefined;
 };
 
 /**
@@ -151,7 +395,43 @@ export type QueueStats = Message<"tandem.analytics.v1.QueueStats"> & {
  * Use `create(QueueStatsSchema)` to create a new message.
  */
 export const QueueStatsSchema: GenMessage<QueueStats> = /*@__PURE__*/
-  messageDesc(file_tandem_analytics_v1_analytics, 3);
+  messageDesc(file_tandem_analytics_v1_analytics, 4);
+
+/**
+ * ServiceLevelRule is how a queue measures its service level (set in the Admin API's Queue).
+ *
+ * @generated from message tandem.analytics.v1.ServiceLevelRule
+ */
+export type ServiceLevelRule = Message<"tandem.analytics.v1.ServiceLevelRule"> & {
+  /**
+   * @generated from field: uint32 threshold_s = 1;
+   */
+  thresholdS: number;
+
+  /**
+   * @generated from field: uint32 target_percent = 2;
+   */
+  targetPercent: number;
+
+  /**
+   * "count_against", "ignore" or "count_within_threshold_as_met".
+   *
+   * @generated from field: string abandoned = 3;
+   */
+  abandoned: string;
+
+  /**
+   * @generated from field: uint32 short_abandon_s = 4;
+   */
+  shortAbandonS: number;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.ServiceLevelRule.
+ * Use `create(ServiceLevelRuleSchema)` to create a new message.
+ */
+export const ServiceLevelRuleSchema: GenMessage<ServiceLevelRule> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 5);
 
 /**
  * @generated from message tandem.analytics.v1.GetOperatorStatsRequest
@@ -173,7 +453,7 @@ export type GetOperatorStatsRequest = Message<"tandem.analytics.v1.GetOperatorSt
  * Use `create(GetOperatorStatsRequestSchema)` to create a new message.
  */
 export const GetOperatorStatsRequestSchema: GenMessage<GetOperatorStatsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_analytics_v1_analytics, 4);
+  messageDesc(file_tandem_analytics_v1_analytics, 6);
 
 /**
  * @generated from message tandem.analytics.v1.GetOperatorStatsResponse
@@ -190,7 +470,7 @@ export type GetOperatorStatsResponse = Message<"tandem.analytics.v1.GetOperatorS
  * Use `create(GetOperatorStatsResponseSchema)` to create a new message.
  */
 export const GetOperatorStatsResponseSchema: GenMessage<GetOperatorStatsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_analytics_v1_analytics, 5);
+  messageDesc(file_tandem_analytics_v1_analytics, 7);
 
 /**
  * @generated from message tandem.analytics.v1.OperatorStats
@@ -234,6 +514,18 @@ export type OperatorStats = Message<"tandem.analytics.v1.OperatorStats"> & {
    * @generated from field: tandem.common.v1.Marks marks = 7;
    */
   marks?: Marks | undefined;
+
+  /**
+   * Everything, by the definitions above.
+   *
+   * @generated from field: tandem.analytics.v1.Figures figures = 8;
+   */
+  figures?: Figures | undefined;
+
+  /**
+   * @generated from field: string name = 9;
+   */
+  name: string;
 };
 
 /**
@@ -241,14 +533,952 @@ export type OperatorStats = Message<"tandem.analytics.v1.OperatorStats"> & {
  * Use `create(OperatorStatsSchema)` to create a new message.
  */
 export const OperatorStatsSchema: GenMessage<OperatorStats> = /*@__PURE__*/
-  messageDesc(file_tandem_analytics_v1_analytics, 6);
+  messageDesc(file_tandem_analytics_v1_analytics, 8);
+
+/**
+ * @generated from message tandem.analytics.v1.WatchWallboardRequest
+ */
+export type WatchWallboardRequest = Message<"tandem.analytics.v1.WatchWallboardRequest"> & {
+  /**
+   * The queues to watch; empty: every queue.
+   *
+   * @generated from field: repeated string queue_ids = 1;
+   */
+  queueIds: string[];
+
+  /**
+   * Also watch the operators (those serving the watched queues; every operator when queue_ids is
+   * empty).
+   *
+   * @generated from field: bool operators = 2;
+   */
+  operators: boolean;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.WatchWallboardRequest.
+ * Use `create(WatchWallboardRequestSchema)` to create a new message.
+ */
+export const WatchWallboardRequestSchema: GenMessage<WatchWallboardRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 9);
+
+/**
+ * WatchWallboardResponse is the snapshot (first message, snapshot true: it replaces whatever
+ * the client held) or the changes since the previous message: queues and operators given whole,
+ * those gone by id. Waiting times grow by themselves: clients count them up from the
+ * timestamps, so nothing is sent while nothing changes except a keepalive now and then (a
+ * message with only `at`).
+ *
+ * @generated from message tandem.analytics.v1.WatchWallboardResponse
+ */
+export type WatchWallboardResponse = Message<"tandem.analytics.v1.WatchWallboardResponse"> & {
+  /**
+   * @generated from field: bool snapshot = 1;
+   */
+  snapshot: boolean;
+
+  /**
+   * @generated from field: repeated tandem.analytics.v1.QueueLive queues = 2;
+   */
+  queues: QueueLive[];
+
+  /**
+   * @generated from field: repeated tandem.analytics.v1.OperatorLive operators = 3;
+   */
+  operators: OperatorLive[];
+
+  /**
+   * @generated from field: repeated string removed_queue_ids = 4;
+   */
+  removedQueueIds: string[];
+
+  /**
+   * @generated from field: repeated string removed_operator_ids = 5;
+   */
+  removedOperatorIds: string[];
+
+  /**
+   * The server's clock: clients compute waits against it, not their own.
+   *
+   * @generated from field: google.protobuf.Timestamp at = 6;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.WatchWallboardResponse.
+ * Use `create(WatchWallboardResponseSchema)` to create a new message.
+ */
+export const WatchWallboardResponseSchema: GenMessage<WatchWallboardResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 10);
+
+/**
+ * QueueLive is one queue now.
+ *
+ * @generated from message tandem.analytics.v1.QueueLive
+ */
+export type QueueLive = Message<"tandem.analytics.v1.QueueLive"> & {
+  /**
+   * @generated from field: string queue_id = 1;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * Calls waiting, in line order.
+   *
+   * @generated from field: repeated tandem.analytics.v1.WaitingCall waiting = 3;
+   */
+  waiting: WaitingCall[];
+
+  /**
+   * When the longest-waiting call arrived (unset when none waits).
+   *
+   * @generated from field: google.protobuf.Timestamp longest_waiting_since = 4;
+   */
+  longestWaitingSince?: Timestamp | undefined;
+
+  /**
+   * How long a call arriving now would wait, predicted (unset when no operator serves it).
+   *
+   * @generated from field: optional uint32 expected_wait_ms = 5;
+   */
+  expectedWaitMs?: number | undefined;
+
+  /**
+   * Operators serving the queue, by state.
+   *
+   * @generated from field: uint32 operators_ready = 6;
+   */
+  operatorsReady: number;
+
+  /**
+   * @generated from field: uint32 operators_reserved = 7;
+   */
+  operatorsReserved: number;
+
+  /**
+   * @generated from field: uint32 operators_on_call = 8;
+   */
+  operatorsOnCall: number;
+
+  /**
+   * @generated from field: uint32 operators_wrap_up = 9;
+   */
+  operatorsWrapUp: number;
+
+  /**
+   * @generated from field: uint32 operators_away = 10;
+   */
+  operatorsAway: number;
+
+  /**
+   * @generated from field: uint32 operators_banned = 11;
+   */
+  operatorsBanned: number;
+
+  /**
+   * @generated from field: uint32 operators_offline = 12;
+   */
+  operatorsOffline: number;
+
+  /**
+   * Calls talking now.
+   *
+   * @generated from field: uint32 calls_connected = 13;
+   */
+  callsConnected: number;
+
+  /**
+   * Today's figures (since 00:00 UTC), by the definitions above.
+   *
+   * @generated from field: tandem.analytics.v1.Figures today = 14;
+   */
+  today?: Figures | undefined;
+
+  /**
+   * @generated from field: tandem.analytics.v1.ServiceLevelRule service_level_rule = 15;
+   */
+  serviceLevelRule?: ServiceLevelRule | undefined;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.QueueLive.
+ * Use `create(QueueLiveSchema)` to create a new message.
+ */
+export const QueueLiveSchema: GenMessage<QueueLive> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 11);
+
+/**
+ * WaitingCall is one call in line.
+ *
+ * @generated from message tandem.analytics.v1.WaitingCall
+ */
+export type WaitingCall = Message<"tandem.analytics.v1.WaitingCall"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: string caller_number = 2;
+   */
+  callerNumber: string;
+
+  /**
+   * @generated from field: uint32 position = 3;
+   */
+  position: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp arrived_at = 4;
+   */
+  arrivedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: optional uint32 expected_wait_ms = 5;
+   */
+  expectedWaitMs?: number | undefined;
+
+  /**
+   * The operator or spare number an offer is out to, while one is.
+   *
+   * @generated from field: string offered_to_operator_id = 6;
+   */
+  offeredToOperatorId: string;
+
+  /**
+   * @generated from field: string offered_to_spare_id = 7;
+   */
+  offeredToSpareId: string;
+
+  /**
+   * The caller's personal manager, while only he may take the call.
+   *
+   * @generated from field: string manager_id = 8;
+   */
+  managerId: string;
+
+  /**
+   * @generated from field: uint32 priority = 9;
+   */
+  priority: number;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.WaitingCall.
+ * Use `create(WaitingCallSchema)` to create a new message.
+ */
+export const WaitingCallSchema: GenMessage<WaitingCall> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 12);
+
+/**
+ * OperatorLive is one operator now.
+ *
+ * @generated from message tandem.analytics.v1.OperatorLive
+ */
+export type OperatorLive = Message<"tandem.analytics.v1.OperatorLive"> & {
+  /**
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: tandem.common.v1.OperatorState state = 3;
+   */
+  state: OperatorState;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp since = 4;
+   */
+  since?: Timestamp | undefined;
+
+  /**
+   * Why away or banned.
+   *
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string call_id = 6;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: repeated string queue_ids = 7;
+   */
+  queueIds: string[];
+
+  /**
+   * Today's figures, his time in the present state up to `at` included.
+   *
+   * @generated from field: tandem.analytics.v1.Figures today = 8;
+   */
+  today?: Figures | undefined;
+
+  /**
+   * @generated from field: double score = 9;
+   */
+  score: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp banned_until = 10;
+   */
+  bannedUntil?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.OperatorLive.
+ * Use `create(OperatorLiveSchema)` to create a new message.
+ */
+export const OperatorLiveSchema: GenMessage<OperatorLive> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 13);
+
+/**
+ * @generated from message tandem.analytics.v1.GetHistoryRequest
+ */
+export type GetHistoryRequest = Message<"tandem.analytics.v1.GetHistoryRequest"> & {
+  /**
+   * Whose history: a queue, an operator, or (both empty) the whole center. Not both.
+   *
+   * @generated from field: string queue_id = 1;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string operator_id = 2;
+   */
+  operatorId: string;
+
+  /**
+   * Required; at most 31 days of 15-minute rows, 92 days of hours, 3 years of days.
+   *
+   * @generated from field: tandem.analytics.v1.TimeRange range = 3;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * @generated from field: tandem.analytics.v1.Interval interval = 4;
+   */
+  interval: Interval;
+
+  /**
+   * IANA zone whose hours and days the rows follow ("Europe/Berlin"); empty: UTC.
+   *
+   * @generated from field: string time_zone = 5;
+   */
+  timeZone: string;
+
+  /**
+   * Split the rows by queue (for the center) instead of adding them up.
+   *
+   * @generated from field: bool by_queue = 6;
+   */
+  byQueue: boolean;
+
+  /**
+   * Split the rows by operator (for the center) instead of adding them up.
+   *
+   * @generated from field: bool by_operator = 7;
+   */
+  byOperator: boolean;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.GetHistoryRequest.
+ * Use `create(GetHistoryRequestSchema)` to create a new message.
+ */
+export const GetHistoryRequestSchema: GenMessage<GetHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 14);
+
+/**
+ * @generated from message tandem.analytics.v1.GetHistoryResponse
+ */
+export type GetHistoryResponse = Message<"tandem.analytics.v1.GetHistoryResponse"> & {
+  /**
+   * Rows in time order (then by queue or operator); intervals with nothing in them are left out.
+   *
+   * @generated from field: repeated tandem.analytics.v1.HistoryRow rows = 1;
+   */
+  rows: HistoryRow[];
+
+  /**
+   * All rows added up.
+   *
+   * @generated from field: tandem.analytics.v1.Figures total = 2;
+   */
+  total?: Figures | undefined;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.GetHistoryResponse.
+ * Use `create(GetHistoryResponseSchema)` to create a new message.
+ */
+export const GetHistoryResponseSchema: GenMessage<GetHistoryResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 15);
+
+/**
+ * @generated from message tandem.analytics.v1.HistoryRow
+ */
+export type HistoryRow = Message<"tandem.analytics.v1.HistoryRow"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp start = 1;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * Set when the rows are split by queue or operator, or the request named one.
+   *
+   * @generated from field: string queue_id = 2;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string operator_id = 3;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: tandem.analytics.v1.Figures figures = 4;
+   */
+  figures?: Figures | undefined;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.HistoryRow.
+ * Use `create(HistoryRowSchema)` to create a new message.
+ */
+export const HistoryRowSchema: GenMessage<HistoryRow> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 16);
+
+/**
+ * @generated from message tandem.analytics.v1.ExportHistoryRequest
+ */
+export type ExportHistoryRequest = Message<"tandem.analytics.v1.ExportHistoryRequest"> & {
+  /**
+   * @generated from field: tandem.analytics.v1.GetHistoryRequest history = 1;
+   */
+  history?: GetHistoryRequest | undefined;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.ExportHistoryRequest.
+ * Use `create(ExportHistoryRequestSchema)` to create a new message.
+ */
+export const ExportHistoryRequestSchema: GenMessage<ExportHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 17);
+
+/**
+ * @generated from message tandem.analytics.v1.ExportHistoryResponse
+ */
+export type ExportHistoryResponse = Message<"tandem.analytics.v1.ExportHistoryResponse"> & {
+  /**
+   * text/csv, UTF-8, a header line then one line per row: start (RFC 3339 in the zone), queue_id,
+   * operator_id, the counts and times, then the derived rates (empty when undefined).
+   *
+   * @generated from field: bytes csv = 1;
+   */
+  csv: Uint8Array;
+
+  /**
+   * A file name to save it as ("tandem-support-2026-11-26-hour.csv").
+   *
+   * @generated from field: string file_name = 2;
+   */
+  fileName: string;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.ExportHistoryResponse.
+ * Use `create(ExportHistoryResponseSchema)` to create a new message.
+ */
+export const ExportHistoryResponseSchema: GenMessage<ExportHistoryResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 18);
+
+/**
+ * @generated from message tandem.analytics.v1.GetCallTimelineRequest
+ */
+export type GetCallTimelineRequest = Message<"tandem.analytics.v1.GetCallTimelineRequest"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.GetCallTimelineRequest.
+ * Use `create(GetCallTimelineRequestSchema)` to create a new message.
+ */
+export const GetCallTimelineRequestSchema: GenMessage<GetCallTimelineRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 19);
+
+/**
+ * @generated from message tandem.analytics.v1.GetCallTimelineResponse
+ */
+export type GetCallTimelineResponse = Message<"tandem.analytics.v1.GetCallTimelineResponse"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: string queue_id = 2;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string caller_number = 3;
+   */
+  callerNumber: string;
+
+  /**
+   * @generated from field: tandem.common.v1.CallState state = 4;
+   */
+  state: CallState;
+
+  /**
+   * @generated from field: repeated tandem.analytics.v1.TimelineEntry entries = 5;
+   */
+  entries: TimelineEntry[];
+};
+
+/**
+ * Describes the message tandem.analytics.v1.GetCallTimelineResponse.
+ * Use `create(GetCallTimelineResponseSchema)` to create a new message.
+ */
+export const GetCallTimelineResponseSchema: GenMessage<GetCallTimelineResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 20);
+
+/**
+ * TimelineEntry is one thing that happened to a call.
+ *
+ * @generated from message tandem.analytics.v1.TimelineEntry
+ */
+export type TimelineEntry = Message<"tandem.analytics.v1.TimelineEntry"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 1;
+   */
+  at?: Timestamp | undefined;
+
+  /**
+   * "arrived", "announced" (the caller heard something: text), "offered" (decision set),
+   * "offer_failed", "offer_expired", "offer_withdrawn", "answered", "overflowed", "requeued",
+   * "ended" (hung_up_by set), "abandoned", "lost", "asked" (the opt-in question),
+   * "manager_accepted", "manager_declined".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string operator_id = 3;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: string spare_id = 4;
+   */
+  spareId: string;
+
+  /**
+   * @generated from field: string offer_id = 5;
+   */
+  offerId: string;
+
+  /**
+   * In words: the rule of a decision, the failure reason, what was said.
+   *
+   * @generated from field: string text = 6;
+   */
+  text: string;
+
+  /**
+   * @generated from field: int32 failure_code = 7;
+   */
+  failureCode: number;
+
+  /**
+   * @generated from field: uint32 ring_time_ms = 8;
+   */
+  ringTimeMs: number;
+
+  /**
+   * @generated from field: tandem.common.v1.HangupParty hung_up_by = 9;
+   */
+  hungUpBy: HangupParty;
+
+  /**
+   * For "offered": why this operator (candidates and the rule).
+   *
+   * @generated from field: tandem.analytics.v1.Decision decision = 10;
+   */
+  decision?: Decision | undefined;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.TimelineEntry.
+ * Use `create(TimelineEntrySchema)` to create a new message.
+ */
+export const TimelineEntrySchema: GenMessage<TimelineEntry> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 21);
+
+/**
+ * Decision is why a call was offered where it was (the Assignment API's ExplainCall says the
+ * same).
+ *
+ * @generated from message tandem.analytics.v1.Decision
+ */
+export type Decision = Message<"tandem.analytics.v1.Decision"> & {
+  /**
+   * @generated from field: string strategy = 1;
+   */
+  strategy: string;
+
+  /**
+   * @generated from field: string rule = 2;
+   */
+  rule: string;
+
+  /**
+   * @generated from field: repeated tandem.analytics.v1.Candidate candidates = 3;
+   */
+  candidates: Candidate[];
+};
+
+/**
+ * Describes the message tandem.analytics.v1.Decision.
+ * Use `create(DecisionSchema)` to create a new message.
+ */
+export const DecisionSchema: GenMessage<Decision> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 22);
+
+/**
+ * @generated from message tandem.analytics.v1.Candidate
+ */
+export type Candidate = Message<"tandem.analytics.v1.Candidate"> & {
+  /**
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: string spare_id = 2;
+   */
+  spareId: string;
+
+  /**
+   * @generated from field: tandem.common.v1.OperatorState state = 3;
+   */
+  state: OperatorState;
+
+  /**
+   * @generated from field: bool eligible = 4;
+   */
+  eligible: boolean;
+
+  /**
+   * @generated from field: string excluded_because = 5;
+   */
+  excludedBecause: string;
+
+  /**
+   * @generated from field: string value_text = 6;
+   */
+  valueText: string;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.Candidate.
+ * Use `create(CandidateSchema)` to create a new message.
+ */
+export const CandidateSchema: GenMessage<Candidate> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 23);
+
+/**
+ * @generated from message tandem.analytics.v1.CalculateStaffingRequest
+ */
+export type CalculateStaffingRequest = Message<"tandem.analytics.v1.CalculateStaffingRequest"> & {
+  /**
+   * Offered calls per hour (> 0).
+   *
+   * @generated from field: double calls_per_hour = 1;
+   */
+  callsPerHour: number;
+
+  /**
+   * Average handle time: talk + wrap-up, seconds (> 0).
+   *
+   * @generated from field: double aht_s = 2;
+   */
+  ahtS: number;
+
+  /**
+   * Target: this share of calls answered within threshold_s (e.g. 80 and 20).
+   *
+   * @generated from field: double target_percent = 3;
+   */
+  targetPercent: number;
+
+  /**
+   * @generated from field: uint32 threshold_s = 4;
+   */
+  thresholdS: number;
+
+  /**
+   * Callers' average patience in seconds; when set, Erlang A (callers abandon) is used too.
+   *
+   * @generated from field: double patience_s = 5;
+   */
+  patienceS: number;
+
+  /**
+   * Also report the figures for each number of operators from the least stable up to this many
+   * more than needed (0: 3).
+   *
+   * @generated from field: uint32 extra_rows = 6;
+   */
+  extraRows: number;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.CalculateStaffingRequest.
+ * Use `create(CalculateStaffingRequestSchema)` to create a new message.
+ */
+export const CalculateStaffingRequestSchema: GenMessage<CalculateStaffingRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 24);
+
+/**
+ * @generated from message tandem.analytics.v1.CalculateStaffingResponse
+ */
+export type CalculateStaffingResponse = Message<"tandem.analytics.v1.CalculateStaffingResponse"> & {
+  /**
+   * Operators needed by Erlang C for the target.
+   *
+   * @generated from field: uint32 operators_needed = 1;
+   */
+  operatorsNeeded: number;
+
+  /**
+   * By Erlang A, when patience was given (fewer: some callers give up).
+   *
+   * @generated from field: optional uint32 operators_needed_erlang_a = 2;
+   */
+  operatorsNeededErlangA?: number | undefined;
+
+  /**
+   * Offered load in Erlangs: calls per hour × AHT / 3600.
+   *
+   * @generated from field: double traffic_erlangs = 3;
+   */
+  trafficErlangs: number;
+
+  /**
+   * @generated from field: repeated tandem.analytics.v1.StaffingRow rows = 4;
+   */
+  rows: StaffingRow[];
+};
+
+/**
+ * Describes the message tandem.analytics.v1.CalculateStaffingResponse.
+ * Use `create(CalculateStaffingResponseSchema)` to create a new message.
+ */
+export const CalculateStaffingResponseSchema: GenMessage<CalculateStaffingResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 25);
+
+/**
+ * @generated from message tandem.analytics.v1.StaffingRow
+ */
+export type StaffingRow = Message<"tandem.analytics.v1.StaffingRow"> & {
+  /**
+   * @generated from field: uint32 operators = 1;
+   */
+  operators: number;
+
+  /**
+   * Erlang C.
+   *
+   * @generated from field: double probability_of_waiting = 2;
+   */
+  probabilityOfWaiting: number;
+
+  /**
+   * @generated from field: double service_level = 3;
+   */
+  serviceLevel: number;
+
+  /**
+   * @generated from field: double asa_s = 4;
+   */
+  asaS: number;
+
+  /**
+   * @generated from field: double occupancy = 5;
+   */
+  occupancy: number;
+
+  /**
+   * Erlang A, when patience was given.
+   *
+   * @generated from field: optional double abandonment_rate = 6;
+   */
+  abandonmentRate?: number | undefined;
+
+  /**
+   * @generated from field: optional double service_level_erlang_a = 7;
+   */
+  serviceLevelErlangA?: number | undefined;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.StaffingRow.
+ * Use `create(StaffingRowSchema)` to create a new message.
+ */
+export const StaffingRowSchema: GenMessage<StaffingRow> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 26);
+
+/**
+ * @generated from message tandem.analytics.v1.ReplayDayRequest
+ */
+export type ReplayDayRequest = Message<"tandem.analytics.v1.ReplayDayRequest"> & {
+  /**
+   * @generated from field: string queue_id = 1;
+   */
+  queueId: string;
+
+  /**
+   * The day, "2026-11-26", in time_zone (empty: UTC).
+   *
+   * @generated from field: string date = 2;
+   */
+  date: string;
+
+  /**
+   * @generated from field: string time_zone = 3;
+   */
+  timeZone: string;
+
+  /**
+   * Operators at work all day in the replay (1–1000).
+   *
+   * @generated from field: uint32 operators = 4;
+   */
+  operators: number;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.ReplayDayRequest.
+ * Use `create(ReplayDayRequestSchema)` to create a new message.
+ */
+export const ReplayDayRequestSchema: GenMessage<ReplayDayRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 27);
+
+/**
+ * @generated from message tandem.analytics.v1.ReplayDayResponse
+ */
+export type ReplayDayResponse = Message<"tandem.analytics.v1.ReplayDayResponse"> & {
+  /**
+   * The recorded day.
+   *
+   * @generated from field: uint32 calls = 1;
+   */
+  calls: number;
+
+  /**
+   * @generated from field: tandem.analytics.v1.Figures recorded = 2;
+   */
+  recorded?: Figures | undefined;
+
+  /**
+   * The replay with `operators` people: same arrivals and talk times, the queue's strategy and
+   * wrap-up; callers abandon after the patience their day showed.
+   *
+   * @generated from field: double service_level = 3;
+   */
+  serviceLevel: number;
+
+  /**
+   * @generated from field: uint32 asa_ms = 4;
+   */
+  asaMs: number;
+
+  /**
+   * @generated from field: double abandonment_rate = 5;
+   */
+  abandonmentRate: number;
+
+  /**
+   * @generated from field: double occupancy = 6;
+   */
+  occupancy: number;
+
+  /**
+   * @generated from field: uint32 answered = 7;
+   */
+  answered: number;
+
+  /**
+   * @generated from field: uint32 abandoned = 8;
+   */
+  abandoned: number;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.ReplayDayResponse.
+ * Use `create(ReplayDayResponseSchema)` to create a new message.
+ */
+export const ReplayDayResponseSchema: GenMessage<ReplayDayResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 28);
+
+/**
+ * Interval is the width of a history row.
+ *
+ * @generated from enum tandem.analytics.v1.Interval
+ */
+export enum Interval {
+  /**
+   * @generated from enum value: INTERVAL_UNSPECIFIED = 0;
+   */
+  INTERVAL_UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: INTERVAL_15_MINUTES = 1;
+   */
+  INTERVAL_15_MINUTES = 1,
+
+  /**
+   * @generated from enum value: INTERVAL_HOUR = 2;
+   */
+  INTERVAL_HOUR = 2,
+
+  /**
+   * @generated from enum value: INTERVAL_DAY = 3;
+   */
+  INTERVAL_DAY = 3,
+}
+
+/**
+ * Describes the enum tandem.analytics.v1.Interval.
+ */
+export const IntervalSchema: GenEnum<Interval> = /*@__PURE__*/
+  enumDesc(file_tandem_analytics_v1_analytics, 0);
 
 /**
  * @generated from service tandem.analytics.v1.AnalyticsService
  */
 export const AnalyticsService: GenService<{
   /**
-   * GetQueueStats returns one queue's figures (or every queue's when queue_id is empty).
+   * GetQueueStats returns one queue's figures (or every queue's when queue_id is empty) over a
+   * range, from the stored intervals.
    *
    * @generated from rpc tandem.analytics.v1.AnalyticsService.GetQueueStats
    */
@@ -258,7 +1488,8 @@ export const AnalyticsService: GenService<{
     output: typeof GetQueueStatsResponseSchema;
   },
   /**
-   * GetOperatorStats returns one operator's figures (or every operator's when operator_id is empty).
+   * GetOperatorStats returns one operator's figures (or every operator's when operator_id is
+   * empty). An operator may read his own.
    *
    * @generated from rpc tandem.analytics.v1.AnalyticsService.GetOperatorStats
    */
@@ -266,6 +1497,69 @@ export const AnalyticsService: GenService<{
     methodKind: "unary";
     input: typeof GetOperatorStatsRequestSchema;
     output: typeof GetOperatorStatsResponseSchema;
+  },
+  /**
+   * WatchWallboard streams the live picture of the queues and operators asked for: first a
+   * snapshot, then only what changed. One stream serves a whole wallboard page.
+   *
+   * @generated from rpc tandem.analytics.v1.AnalyticsService.WatchWallboard
+   */
+  watchWallboard: {
+    methodKind: "server_streaming";
+    input: typeof WatchWallboardRequestSchema;
+    output: typeof WatchWallboardResponseSchema;
+  },
+  /**
+   * GetHistory returns figures per interval (15 minutes, hour or day) over a range.
+   *
+   * @generated from rpc tandem.analytics.v1.AnalyticsService.GetHistory
+   */
+  getHistory: {
+    methodKind: "unary";
+    input: typeof GetHistoryRequestSchema;
+    output: typeof GetHistoryResponseSchema;
+  },
+  /**
+   * ExportHistory returns the same rows as GetHistory as CSV.
+   *
+   * @generated from rpc tandem.analytics.v1.AnalyticsService.ExportHistory
+   */
+  exportHistory: {
+    methodKind: "unary";
+    input: typeof ExportHistoryRequestSchema;
+    output: typeof ExportHistoryResponseSchema;
+  },
+  /**
+   * GetCallTimeline returns everything that happened to one call, in order.
+   *
+   * @generated from rpc tandem.analytics.v1.AnalyticsService.GetCallTimeline
+   */
+  getCallTimeline: {
+    methodKind: "unary";
+    input: typeof GetCallTimelineRequestSchema;
+    output: typeof GetCallTimelineResponseSchema;
+  },
+  /**
+   * CalculateStaffing answers "how many operators for this traffic and this target" by Erlang C
+   * (and Erlang A when callers' patience is given).
+   *
+   * @generated from rpc tandem.analytics.v1.AnalyticsService.CalculateStaffing
+   */
+  calculateStaffing: {
+    methodKind: "unary";
+    input: typeof CalculateStaffingRequestSchema;
+    output: typeof CalculateStaffingResponseSchema;
+  },
+  /**
+   * ReplayDay runs a recorded day's arrivals in a queue through the simulator with a given
+   * number of operators: "what if we had had N people".
+   *
+   * @generated from rpc tandem.analytics.v1.AnalyticsService.ReplayDay
+   */
+  replayDay: {
+    methodKind: "unary";
+    input: typeof ReplayDayRequestSchema;
+    output: typeof ReplayDayResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_analytics_v1_analytics, 0);

@@ -2,15 +2,51 @@
 //
 // Source: tandem/analytics/v1/analytics.proto
 
-// Analytics reports counters and rates per queue and per operator over a time range.
+// Analytics: what is happening now and what happened, per queue, per operator and for the
+// whole center.
 //
-// Definitions (used everywhere):
-//   - calls_received: calls that arrived in the range.
-//   - calls_answered: of those, calls connected to an operator.
-//   - calls_abandoned: of those, calls whose caller hung up while waiting.
-//   - calls_lost: of those, calls whose cloud session disappeared before they ended normally.
-//   - average_answer_time_ms (ASA): mean time from arrival to connection, over answered calls.
-//   - offers_made / offers_missed: offers to operators, and those that failed or expired.
+// Definitions, used everywhere (API, wallboard, CSV, /metrics):
+//
+// A call's figures belong to the interval in which it ARRIVED, and are counted when it
+// FINISHES (ended, abandoned or lost): a call that arrived at 10:14 and ended at 10:16 counts in
+// 10:00–10:15. Calls still waiting or talking are not in the history yet; the live view shows them.
+// An operator's offers belong to the interval in which they were MADE; his time in each state is
+// split exactly across the intervals it spans.
+//
+//   - calls_received: calls that arrived (and finished).
+//   - calls_answered: connected to an operator or, after overflow, to a spare number.
+//   - calls_abandoned: the caller hung up while waiting, including while an operator's phone
+//     rang. short_abandons are abandons within the queue's short_abandon_s (default 5 s):
+//     callers who dialed by mistake; they count in neither side of the service level.
+//   - calls_lost: the cloud session disappeared before the call ended normally.
+//   - service level (SL): the share of calls answered within the queue's threshold
+//     (service_level_threshold_s, default 20 s), by the queue's rule for abandoned calls
+//     (service_level_abandoned):
+//     "count_against" (the default; Asterisk's and TaskRouter's usual one):
+//     answered_within_threshold / (calls_answered + calls_abandoned - short_abandons)
+//     "ignore":  answered_within_threshold / calls_answered
+//     "count_within_threshold_as_met":
+//     (answered_within_threshold + abandoned_within_threshold) /
+//     (calls_answered + calls_abandoned - short_abandons)
+//     where abandoned_within_threshold excludes the short abandons. Lost calls are left out.
+//   - ASA (average speed of answer): answer_time_total_ms / calls_answered; an answer time is
+//     from arrival to connection.
+//   - AHT (average handle time): (talk_time_ms + wrap_up_time_ms) / calls_answered.
+//   - abandonment rate: calls_abandoned / calls_received (short abandons included;
+//     short_abandons is given apart so a reader may leave them out).
+//   - occupancy: (on_call_ms + wrap_up_ms) / (ready_ms + reserved_ms + on_call_ms + wrap_up_ms):
+//     time on calls and in wrap-up over time logged in and not away (away and banned excluded).
+//   - answer-time distribution: answered calls by answer time, in the buckets of
+//     answer_time_histogram (bounds in seconds: 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, then
+//     the rest).
+//   - who hung up: hung_up_by_caller / hung_up_by_operator / hung_up_by_system over connected
+//     calls.
+//   - offers_made / offers_missed: offers to operators, and those that failed or expired (an
+//     offer withdrawn because the caller hung up is no miss).
+//   - spare-number use: calls_overflowed (sent to a spare number at least once) and
+//     answered_by_spare.
+//   - manager reach rate: manager_reached / manager_calls, over calls from clients whose
+//     personal manager was at work: those answered by him.
 package analyticsv1connect
 
 import (
@@ -48,14 +84,49 @@ const (
 	// AnalyticsServiceGetOperatorStatsProcedure is the fully-qualified name of the AnalyticsService's
 	// GetOperatorStats RPC.
 	AnalyticsServiceGetOperatorStatsProcedure = "/tandem.analytics.v1.AnalyticsService/GetOperatorStats"
+	// AnalyticsServiceWatchWallboardProcedure is the fully-qualified name of the AnalyticsService's
+	// WatchWallboard RPC.
+	AnalyticsServiceWatchWallboardProcedure = "/tandem.analytics.v1.AnalyticsService/WatchWallboard"
+	// AnalyticsServiceGetHistoryProcedure is the fully-qualified name of the AnalyticsService's
+	// GetHistory RPC.
+	AnalyticsServiceGetHistoryProcedure = "/tandem.analytics.v1.AnalyticsService/GetHistory"
+	// AnalyticsServiceExportHistoryProcedure is the fully-qualified name of the AnalyticsService's
+	// ExportHistory RPC.
+	AnalyticsServiceExportHistoryProcedure = "/tandem.analytics.v1.AnalyticsService/ExportHistory"
+	// AnalyticsServiceGetCallTimelineProcedure is the fully-qualified name of the AnalyticsService's
+	// GetCallTimeline RPC.
+	AnalyticsServiceGetCallTimelineProcedure = "/tandem.analytics.v1.AnalyticsService/GetCallTimeline"
+	// AnalyticsServiceCalculateStaffingProcedure is the fully-qualified name of the AnalyticsService's
+	// CalculateStaffing RPC.
+	AnalyticsServiceCalculateStaffingProcedure = "/tandem.analytics.v1.AnalyticsService/CalculateStaffing"
+	// AnalyticsServiceReplayDayProcedure is the fully-qualified name of the AnalyticsService's
+	// ReplayDay RPC.
+	AnalyticsServiceReplayDayProcedure = "/tandem.analytics.v1.AnalyticsService/ReplayDay"
 )
 
 // AnalyticsServiceClient is a client for the tandem.analytics.v1.AnalyticsService service.
 type AnalyticsServiceClient interface {
-	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty).
+	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty) over a
+	// range, from the stored intervals.
 	GetQueueStats(context.Context, *connect.Request[v1.GetQueueStatsRequest]) (*connect.Response[v1.GetQueueStatsResponse], error)
-	// GetOperatorStats returns one operator's figures (or every operator's when operator_id is empty).
+	// GetOperatorStats returns one operator's figures (or every operator's when operator_id is
+	// empty). An operator may read his own.
 	GetOperatorStats(context.Context, *connect.Request[v1.GetOperatorStatsRequest]) (*connect.Response[v1.GetOperatorStatsResponse], error)
+	// WatchWallboard streams the live picture of the queues and operators asked for: first a
+	// snapshot, then only what changed. One stream serves a whole wallboard page.
+	WatchWallboard(context.Context, *connect.Request[v1.WatchWallboardRequest]) (*connect.ServerStreamForClient[v1.WatchWallboardResponse], error)
+	// GetHistory returns figures per interval (15 minutes, hour or day) over a range.
+	GetHistory(context.Context, *connect.Request[v1.GetHistoryRequest]) (*connect.Response[v1.GetHistoryResponse], error)
+	// ExportHistory returns the same rows as GetHistory as CSV.
+	ExportHistory(context.Context, *connect.Request[v1.ExportHistoryRequest]) (*connect.Response[v1.ExportHistoryResponse], error)
+	// GetCallTimeline returns everything that happened to one call, in order.
+	GetCallTimeline(context.Context, *connect.Request[v1.GetCallTimelineRequest]) (*connect.Response[v1.GetCallTimelineResponse], error)
+	// CalculateStaffing answers "how many operators for this traffic and this target" by Erlang C
+	// (and Erlang A when callers' patience is given).
+	CalculateStaffing(context.Context, *connect.Request[v1.CalculateStaffingRequest]) (*connect.Response[v1.CalculateStaffingResponse], error)
+	// ReplayDay runs a recorded day's arrivals in a queue through the simulator with a given
+	// number of operators: "what if we had had N people".
+	ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error)
 }
 
 // NewAnalyticsServiceClient constructs a client for the tandem.analytics.v1.AnalyticsService
@@ -81,13 +152,55 @@ func NewAnalyticsServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithSchema(analyticsServiceMethods.ByName("GetOperatorStats")),
 			connect.WithClientOptions(opts...),
 		),
+		watchWallboard: connect.NewClient[v1.WatchWallboardRequest, v1.WatchWallboardResponse](
+			httpClient,
+			baseURL+AnalyticsServiceWatchWallboardProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("WatchWallboard")),
+			connect.WithClientOptions(opts...),
+		),
+		getHistory: connect.NewClient[v1.GetHistoryRequest, v1.GetHistoryResponse](
+			httpClient,
+			baseURL+AnalyticsServiceGetHistoryProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("GetHistory")),
+			connect.WithClientOptions(opts...),
+		),
+		exportHistory: connect.NewClient[v1.ExportHistoryRequest, v1.ExportHistoryResponse](
+			httpClient,
+			baseURL+AnalyticsServiceExportHistoryProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("ExportHistory")),
+			connect.WithClientOptions(opts...),
+		),
+		getCallTimeline: connect.NewClient[v1.GetCallTimelineRequest, v1.GetCallTimelineResponse](
+			httpClient,
+			baseURL+AnalyticsServiceGetCallTimelineProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("GetCallTimeline")),
+			connect.WithClientOptions(opts...),
+		),
+		calculateStaffing: connect.NewClient[v1.CalculateStaffingRequest, v1.CalculateStaffingResponse](
+			httpClient,
+			baseURL+AnalyticsServiceCalculateStaffingProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("CalculateStaffing")),
+			connect.WithClientOptions(opts...),
+		),
+		replayDay: connect.NewClient[v1.ReplayDayRequest, v1.ReplayDayResponse](
+			httpClient,
+			baseURL+AnalyticsServiceReplayDayProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("ReplayDay")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // analyticsServiceClient implements AnalyticsServiceClient.
 type analyticsServiceClient struct {
-	getQueueStats    *connect.Client[v1.GetQueueStatsRequest, v1.GetQueueStatsResponse]
-	getOperatorStats *connect.Client[v1.GetOperatorStatsRequest, v1.GetOperatorStatsResponse]
+	getQueueStats     *connect.Client[v1.GetQueueStatsRequest, v1.GetQueueStatsResponse]
+	getOperatorStats  *connect.Client[v1.GetOperatorStatsRequest, v1.GetOperatorStatsResponse]
+	watchWallboard    *connect.Client[v1.WatchWallboardRequest, v1.WatchWallboardResponse]
+	getHistory        *connect.Client[v1.GetHistoryRequest, v1.GetHistoryResponse]
+	exportHistory     *connect.Client[v1.ExportHistoryRequest, v1.ExportHistoryResponse]
+	getCallTimeline   *connect.Client[v1.GetCallTimelineRequest, v1.GetCallTimelineResponse]
+	calculateStaffing *connect.Client[v1.CalculateStaffingRequest, v1.CalculateStaffingResponse]
+	replayDay         *connect.Client[v1.ReplayDayRequest, v1.ReplayDayResponse]
 }
 
 // GetQueueStats calls tandem.analytics.v1.AnalyticsService.GetQueueStats.
@@ -100,12 +213,59 @@ func (c *analyticsServiceClient) GetOperatorStats(ctx context.Context, req *conn
 	return c.getOperatorStats.CallUnary(ctx, req)
 }
 
+// WatchWallboard calls tandem.analytics.v1.AnalyticsService.WatchWallboard.
+func (c *analyticsServiceClient) WatchWallboard(ctx context.Context, req *connect.Request[v1.WatchWallboardRequest]) (*connect.ServerStreamForClient[v1.WatchWallboardResponse], error) {
+	return c.watchWallboard.CallServerStream(ctx, req)
+}
+
+// GetHistory calls tandem.analytics.v1.AnalyticsService.GetHistory.
+func (c *analyticsServiceClient) GetHistory(ctx context.Context, req *connect.Request[v1.GetHistoryRequest]) (*connect.Response[v1.GetHistoryResponse], error) {
+	return c.getHistory.CallUnary(ctx, req)
+}
+
+// ExportHistory calls tandem.analytics.v1.AnalyticsService.ExportHistory.
+func (c *analyticsServiceClient) ExportHistory(ctx context.Context, req *connect.Request[v1.ExportHistoryRequest]) (*connect.Response[v1.ExportHistoryResponse], error) {
+	return c.exportHistory.CallUnary(ctx, req)
+}
+
+// GetCallTimeline calls tandem.analytics.v1.AnalyticsService.GetCallTimeline.
+func (c *analyticsServiceClient) GetCallTimeline(ctx context.Context, req *connect.Request[v1.GetCallTimelineRequest]) (*connect.Response[v1.GetCallTimelineResponse], error) {
+	return c.getCallTimeline.CallUnary(ctx, req)
+}
+
+// CalculateStaffing calls tandem.analytics.v1.AnalyticsService.CalculateStaffing.
+func (c *analyticsServiceClient) CalculateStaffing(ctx context.Context, req *connect.Request[v1.CalculateStaffingRequest]) (*connect.Response[v1.CalculateStaffingResponse], error) {
+	return c.calculateStaffing.CallUnary(ctx, req)
+}
+
+// ReplayDay calls tandem.analytics.v1.AnalyticsService.ReplayDay.
+func (c *analyticsServiceClient) ReplayDay(ctx context.Context, req *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error) {
+	return c.replayDay.CallUnary(ctx, req)
+}
+
 // AnalyticsServiceHandler is an implementation of the tandem.analytics.v1.AnalyticsService service.
 type AnalyticsServiceHandler interface {
-	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty).
+	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty) over a
+	// range, from the stored intervals.
 	GetQueueStats(context.Context, *connect.Request[v1.GetQueueStatsRequest]) (*connect.Response[v1.GetQueueStatsResponse], error)
-	// GetOperatorStats returns one operator's figures (or every operator's when operator_id is empty).
+	// GetOperatorStats returns one operator's figures (or every operator's when operator_id is
+	// empty). An operator may read his own.
 	GetOperatorStats(context.Context, *connect.Request[v1.GetOperatorStatsRequest]) (*connect.Response[v1.GetOperatorStatsResponse], error)
+	// WatchWallboard streams the live picture of the queues and operators asked for: first a
+	// snapshot, then only what changed. One stream serves a whole wallboard page.
+	WatchWallboard(context.Context, *connect.Request[v1.WatchWallboardRequest], *connect.ServerStream[v1.WatchWallboardResponse]) error
+	// GetHistory returns figures per interval (15 minutes, hour or day) over a range.
+	GetHistory(context.Context, *connect.Request[v1.GetHistoryRequest]) (*connect.Response[v1.GetHistoryResponse], error)
+	// ExportHistory returns the same rows as GetHistory as CSV.
+	ExportHistory(context.Context, *connect.Request[v1.ExportHistoryRequest]) (*connect.Response[v1.ExportHistoryResponse], error)
+	// GetCallTimeline returns everything that happened to one call, in order.
+	GetCallTimeline(context.Context, *connect.Request[v1.GetCallTimelineRequest]) (*connect.Response[v1.GetCallTimelineResponse], error)
+	// CalculateStaffing answers "how many operators for this traffic and this target" by Erlang C
+	// (and Erlang A when callers' patience is given).
+	CalculateStaffing(context.Context, *connect.Request[v1.CalculateStaffingRequest]) (*connect.Response[v1.CalculateStaffingResponse], error)
+	// ReplayDay runs a recorded day's arrivals in a queue through the simulator with a given
+	// number of operators: "what if we had had N people".
+	ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error)
 }
 
 // NewAnalyticsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -127,12 +287,60 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 		connect.WithSchema(analyticsServiceMethods.ByName("GetOperatorStats")),
 		connect.WithHandlerOptions(opts...),
 	)
+	analyticsServiceWatchWallboardHandler := connect.NewServerStreamHandler(
+		AnalyticsServiceWatchWallboardProcedure,
+		svc.WatchWallboard,
+		connect.WithSchema(analyticsServiceMethods.ByName("WatchWallboard")),
+		connect.WithHandlerOptions(opts...),
+	)
+	analyticsServiceGetHistoryHandler := connect.NewUnaryHandler(
+		AnalyticsServiceGetHistoryProcedure,
+		svc.GetHistory,
+		connect.WithSchema(analyticsServiceMethods.ByName("GetHistory")),
+		connect.WithHandlerOptions(opts...),
+	)
+	analyticsServiceExportHistoryHandler := connect.NewUnaryHandler(
+		AnalyticsServiceExportHistoryProcedure,
+		svc.ExportHistory,
+		connect.WithSchema(analyticsServiceMethods.ByName("ExportHistory")),
+		connect.WithHandlerOptions(opts...),
+	)
+	analyticsServiceGetCallTimelineHandler := connect.NewUnaryHandler(
+		AnalyticsServiceGetCallTimelineProcedure,
+		svc.GetCallTimeline,
+		connect.WithSchema(analyticsServiceMethods.ByName("GetCallTimeline")),
+		connect.WithHandlerOptions(opts...),
+	)
+	analyticsServiceCalculateStaffingHandler := connect.NewUnaryHandler(
+		AnalyticsServiceCalculateStaffingProcedure,
+		svc.CalculateStaffing,
+		connect.WithSchema(analyticsServiceMethods.ByName("CalculateStaffing")),
+		connect.WithHandlerOptions(opts...),
+	)
+	analyticsServiceReplayDayHandler := connect.NewUnaryHandler(
+		AnalyticsServiceReplayDayProcedure,
+		svc.ReplayDay,
+		connect.WithSchema(analyticsServiceMethods.ByName("ReplayDay")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.analytics.v1.AnalyticsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AnalyticsServiceGetQueueStatsProcedure:
 			analyticsServiceGetQueueStatsHandler.ServeHTTP(w, r)
 		case AnalyticsServiceGetOperatorStatsProcedure:
 			analyticsServiceGetOperatorStatsHandler.ServeHTTP(w, r)
+		case AnalyticsServiceWatchWallboardProcedure:
+			analyticsServiceWatchWallboardHandler.ServeHTTP(w, r)
+		case AnalyticsServiceGetHistoryProcedure:
+			analyticsServiceGetHistoryHandler.ServeHTTP(w, r)
+		case AnalyticsServiceExportHistoryProcedure:
+			analyticsServiceExportHistoryHandler.ServeHTTP(w, r)
+		case AnalyticsServiceGetCallTimelineProcedure:
+			analyticsServiceGetCallTimelineHandler.ServeHTTP(w, r)
+		case AnalyticsServiceCalculateStaffingProcedure:
+			analyticsServiceCalculateStaffingHandler.ServeHTTP(w, r)
+		case AnalyticsServiceReplayDayProcedure:
+			analyticsServiceReplayDayHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -148,4 +356,28 @@ func (UnimplementedAnalyticsServiceHandler) GetQueueStats(context.Context, *conn
 
 func (UnimplementedAnalyticsServiceHandler) GetOperatorStats(context.Context, *connect.Request[v1.GetOperatorStatsRequest]) (*connect.Response[v1.GetOperatorStatsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.GetOperatorStats is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) WatchWallboard(context.Context, *connect.Request[v1.WatchWallboardRequest], *connect.ServerStream[v1.WatchWallboardResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.WatchWallboard is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) GetHistory(context.Context, *connect.Request[v1.GetHistoryRequest]) (*connect.Response[v1.GetHistoryResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.GetHistory is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) ExportHistory(context.Context, *connect.Request[v1.ExportHistoryRequest]) (*connect.Response[v1.ExportHistoryResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.ExportHistory is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) GetCallTimeline(context.Context, *connect.Request[v1.GetCallTimelineRequest]) (*connect.Response[v1.GetCallTimelineResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.GetCallTimeline is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) CalculateStaffing(context.Context, *connect.Request[v1.CalculateStaffingRequest]) (*connect.Response[v1.CalculateStaffingResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.CalculateStaffing is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.ReplayDay is not implemented"))
 }
