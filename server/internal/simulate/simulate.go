@@ -316,6 +316,9 @@ type sim struct {
 	busy        time.Duration
 	outcome     []outcome
 
+	// script are the arrivals of a replay, all scheduled at the start; nil: Poisson arrivals.
+	script []scripted
+
 	batch        cc.Changes
 	batchSteps   int
 	steps        int
@@ -365,7 +368,13 @@ func (s *sim) run() error {
 	if err := s.setUp(); err != nil {
 		return err
 	}
-	s.schedule(s.now.Add(s.interArrival()), arrival, nil, nil)
+	if s.script != nil {
+		for _, a := range s.script {
+			s.schedule(Epoch.Add(a.at), arrival, nil, nil)
+		}
+	} else {
+		s.schedule(s.now.Add(s.interArrival()), arrival, nil, nil)
+	}
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
 			if err := s.ctx.Err(); err != nil {
@@ -507,9 +516,15 @@ func seconds(f float64) time.Duration { return max(time.Duration(f*float64(time.
 
 // arrive takes a call into the engine and schedules the next arrival, if the run wants more.
 func (s *sim) arrive() error {
-	c := &caller{n: s.arrived, arrived: s.now, handle: s.handleTime()}
-	if s.cfg.Patience > 0 {
-		c.patience = seconds(s.patience.ExpFloat64() * s.cfg.Patience.Seconds())
+	var c *caller
+	if s.script != nil {
+		a := s.script[s.arrived]
+		c = &caller{n: s.arrived, arrived: s.now, handle: a.talk, patience: a.patience}
+	} else {
+		c = &caller{n: s.arrived, arrived: s.now, handle: s.handleTime()}
+		if s.cfg.Patience > 0 {
+			c.patience = seconds(s.patience.ExpFloat64() * s.cfg.Patience.Seconds())
+		}
 	}
 	s.arrived++
 	s.outcome = append(s.outcome, outcome{arrived: s.now.Sub(Epoch)})
@@ -537,6 +552,9 @@ func (s *sim) arrive() error {
 	}
 	if c.patience > 0 && !c.answered {
 		s.schedule(s.now.Add(c.patience), abandon, c, nil)
+	}
+	if s.script != nil {
+		return nil // every arrival was scheduled at the start
 	}
 	next := s.now.Add(s.interArrival())
 	switch {

@@ -1,0 +1,178 @@
+package simulate
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// ReplayConfig is a recorded stretch of one queue to run again with a given number of
+// operators: "what if we had had N people that day".
+type ReplayConfig struct {
+	Operators int
+	// Calls are the queue's calls that arrived in [From, To), in any order; others are left out.
+	Calls    []cc.RecordedCall
+	From, To time.Time
+	// The queue: its strategy ("" is longest idle), wrap-up and ring timeout (0: 30 s).
+	Strategy     cc.Strategy
+	WrapUp       time.Duration
+	OfferTimeout time.Duration
+	// Threshold is the service level's (0: 20 s); callers who hang up within ShortAbandon are
+	// left out of it on both sides (0: none).
+	Threshold    time.Duration
+	ShortAbandon time.Duration
+	Seed         uint64 // for the callers' patience
+}
+
+// DefaultReplayThreshold is the service-level threshold of a replay that sets none.
+const DefaultReplayThreshold = 20 * time.Second
+
+// ReplayResult is what the replay measured, and what it took from the recording.
+type ReplayResult struct {
+	Calls, Answered, Abandoned    int
+	AnsweredWithin, ShortAbandons int
+	AnswerTimeTotal               time.Duration
+	// ServiceLevel is AnsweredWithin / (Answered + Abandoned − ShortAbandons): abandons count
+	// against it (0 when there is nothing to count).
+	ServiceLevel float64
+	ASA          time.Duration // over answered calls
+	AbandonRate  float64       // Abandoned / Calls
+	// Occupancy is the operators' time on calls and in wrap-up over operators × (To − From).
+	Occupancy float64
+	// MeanTalk is the recorded talk time given to calls never answered; MeanPatience is the
+	// mean of the callers' exponential patience (0: nobody abandoned, nobody gives up).
+	MeanTalk, MeanPatience time.Duration
+}
+
+// scripted is one arrival of a replay: when (since the start), how long it talks once
+// answered, and how long its caller waits before hanging up (0: for ever).
+type scripted struct {
+	at, talk, patience time.Duration
+}
+
+// Replay runs the recorded arrivals of cfg through the routing engine with cfg.Operators
+// identical operators, all ready from the start. Each call talks as long as it did (calls
+// never answered talk the day's mean), and each caller hangs up after an exponential patience
+// whose mean is the day's total wait over its abandons: the maximum-likelihood estimate of an
+// exponential patience from waits cut short by answers. When nobody abandoned, nobody does.
+func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
+	switch {
+	case cfg.Operators < 1:
+		return ReplayResult{}, errors.New("operators: need at least one")
+	case !cfg.From.Before(cfg.To):
+		return ReplayResult{}, errors.New("range: from must be before to")
+	case cfg.Threshold < 0, cfg.ShortAbandon < 0, cfg.WrapUp < 0, cfg.OfferTimeout < 0:
+		return ReplayResult{}, errors.New("threshold, short abandon, wrap-up and offer timeout must not be negative")
+	}
+	if cfg.Threshold == 0 {
+		cfg.Threshold = DefaultReplayThreshold
+	}
+	calls := make([]cc.RecordedCall, 0, len(cfg.Calls))
+	for _, c := range cfg.Calls {
+		if !c.ArrivedAt.Before(cfg.From) && c.ArrivedAt.Before(cfg.To) {
+			calls = append(calls, c)
+		}
+	}
+	slices.SortStableFunc(calls, func(a, b cc.RecordedCall) int { return a.ArrivedAt.Compare(b.ArrivedAt) })
+	res := ReplayResult{Calls: len(calls)}
+	if len(calls) == 0 {
+		return res, nil
+	}
+
+	// What the recording says: talk times, and the waits and abandons for the patience.
+	var talkSum, waitSum time.Duration
+	var talked, abandoned int
+	talks := make([]time.Duration, len(calls))
+	for i, c := range calls {
+		switch {
+		case !c.AnsweredAt.IsZero():
+			waitSum += max(c.AnsweredAt.Sub(c.ArrivedAt), 0)
+			talk := c.TalkTime
+			if talk <= 0 && c.EndedAt.After(c.AnsweredAt) {
+				talk = c.EndedAt.Sub(c.AnsweredAt)
+			}
+			if talk > 0 {
+				talks[i] = talk
+				talkSum += talk
+				talked++
+			}
+		case !c.EndedAt.IsZero(): // abandoned, lost or ended unanswered: waited until then
+			waitSum += max(c.EndedAt.Sub(c.ArrivedAt), 0)
+		}
+		if c.State == cc.CallAbandoned {
+			abandoned++
+		}
+	}
+	if talked == 0 {
+		return res, cc.Errorf(cc.CodeFailedPrecondition, "no call of the %d recorded was answered: there are no talk times to replay", len(calls))
+	}
+	res.MeanTalk = talkSum / time.Duration(talked)
+	if abandoned > 0 {
+		res.MeanPatience = max(waitSum/time.Duration(abandoned), time.Millisecond)
+	}
+
+	patience := rand.New(rand.NewPCG(cfg.Seed, 3))
+	script := make([]scripted, len(calls))
+	for i, c := range calls {
+		a := scripted{at: c.ArrivedAt.Sub(cfg.From), talk: talks[i]}
+		if a.talk <= 0 {
+			a.talk = res.MeanTalk
+		}
+		if res.MeanPatience > 0 {
+			a.patience = seconds(patience.ExpFloat64() * res.MeanPatience.Seconds())
+		}
+		script[i] = a
+	}
+
+	window := cfg.To.Sub(cfg.From)
+	sc := Config{
+		Operators:    cfg.Operators,
+		CallsPerHour: float64(len(calls)) / window.Hours(),
+		AHT:          res.MeanTalk,
+		Calls:        len(calls),
+		Seed:         cfg.Seed,
+		SLThreshold:  cfg.Threshold,
+		Patience:     res.MeanPatience,
+		WrapUp:       cfg.WrapUp,
+		Strategy:     cfg.Strategy,
+		OfferTimeout: cfg.OfferTimeout,
+	}
+	if err := sc.normalise(); err != nil {
+		return res, err
+	}
+	s := newSim(ctx, sc)
+	s.script = script
+	s.arrivalsEnd = Epoch.Add(window)
+	if err := s.run(); err != nil {
+		return res, err
+	}
+
+	for i, o := range s.outcome {
+		switch {
+		case o.answered:
+			res.Answered++
+			res.AnswerTimeTotal += o.wait
+			if o.wait <= cfg.Threshold {
+				res.AnsweredWithin++
+			}
+		case o.abandoned:
+			res.Abandoned++
+			if script[i].patience < cfg.ShortAbandon {
+				res.ShortAbandons++
+			}
+		}
+	}
+	if n := res.Answered + res.Abandoned - res.ShortAbandons; n > 0 {
+		res.ServiceLevel = float64(res.AnsweredWithin) / float64(n)
+	}
+	if res.Answered > 0 {
+		res.ASA = res.AnswerTimeTotal / time.Duration(res.Answered)
+	}
+	res.AbandonRate = float64(res.Abandoned) / float64(res.Calls)
+	res.Occupancy = s.busy.Seconds() / (float64(cfg.Operators) * window.Seconds())
+	return res, nil
+}
