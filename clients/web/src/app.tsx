@@ -75,6 +75,9 @@ function Login({ store, baseUrl, notice }: { store: Store; baseUrl: string; noti
         <button type="submit" class="primary" disabled={busy}>
           {busy ? "Logging in…" : "Log in"}
         </button>
+        <p class="small supervisor-link">
+          <a href="/supervisor">Supervisor: sign in with an access key</a>
+        </p>
       </form>
     </main>
   );

@@ -1,4 +1,6 @@
-// Starts the operator app: the saved session (if any) decides the first screen.
+// Starts the app: /supervisor loads the supervisor's part on demand (wallboard, reports,
+// configuration); every other path is the operator app, whose saved session (if any) decides the
+// first screen.
 import { render } from "preact";
 import { App } from "./app";
 import { unlockSound } from "./notify";
@@ -7,10 +9,18 @@ import { loadSession } from "./storage";
 import { createStore } from "./store";
 import "./styles.css";
 
-const store = createStore(startModel(loadSession(), Date.now()));
-
-// Browsers allow sound only after a gesture: the first click or key on the page (after a reload
-// that skipped the login form) unlocks the ring.
-for (const ev of ["pointerdown", "keydown"]) window.addEventListener(ev, unlockSound, { once: true, capture: true });
 const root = document.getElementById("app");
-if (root) render(<App store={store} baseUrl={location.origin} />, root);
+
+function startOperatorApp(root: HTMLElement) {
+  const store = createStore(startModel(loadSession(), Date.now()));
+  // Browsers allow sound only after a gesture: the first click or key on the page (after a reload
+  // that skipped the login form) unlocks the ring.
+  for (const ev of ["pointerdown", "keydown"]) window.addEventListener(ev, unlockSound, { once: true, capture: true });
+  render(<App store={store} baseUrl={location.origin} />, root);
+}
+
+if (root && location.pathname.replace(/\/+$/, "") === "/supervisor") {
+  void import("./supervisor/main").then((m) => m.start(root, location.origin));
+} else if (root) {
+  startOperatorApp(root);
+}

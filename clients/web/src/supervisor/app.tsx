@@ -1,0 +1,153 @@
+// The supervisor's shell: sign-in with an access key, then the pages by the URL's hash:
+// #wallboard, #reports, #calls (and #call/<id>), #config, #staffing.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { apiFor, signIn, type Api, type Role } from "./api";
+import { Calls } from "./timeline";
+import { Config } from "./config";
+import { Reports } from "./reports";
+import { clearSupervisor, loadSupervisor, saveSupervisor, type SupervisorSession } from "./session";
+import { Staffing } from "./staffing";
+import { Wallboard } from "./wallboard";
+
+const pages = [
+  ["wallboard", "Wallboard"],
+  ["reports", "Reports"],
+  ["calls", "Calls"],
+  ["config", "Configuration"],
+  ["staffing", "Staffing"],
+] as const;
+type Page = (typeof pages)[number][0];
+
+function readHash(): { page: Page; arg: string } {
+  const h = decodeURIComponent(location.hash.replace(/^#/, ""));
+  const [p = "", ...rest] = h.split("/");
+  if (p === "call") return { page: "calls", arg: rest.join("/") };
+  const page = pages.find(([k]) => k === p)?.[0] ?? "wallboard";
+  return { page, arg: rest.join("/") };
+}
+
+function useHash(): { page: Page; arg: string } {
+  const [r, setR] = useState(readHash);
+  useEffect(() => {
+    const on = () => setR(readHash());
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return r;
+}
+
+export function SupervisorApp({ baseUrl }: { baseUrl: string }) {
+  const [session, setSession] = useState<SupervisorSession | null>(loadSupervisor);
+  if (!session) {
+    return (
+      <SignIn
+        baseUrl={baseUrl}
+        onSignedIn={(s) => {
+          saveSupervisor(s);
+          setSession(s);
+        }}
+      />
+    );
+  }
+  return (
+    <Shell
+      baseUrl={baseUrl}
+      session={session}
+      onSignOut={() => {
+        clearSupervisor();
+        setSession(null);
+      }}
+    />
+  );
+}
+
+function SignIn({ baseUrl, onSignedIn }: { baseUrl: string; onSignedIn: (s: SupervisorSession) => void }) {
+  const [key, setKey] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    document.title = "Supervisor sign-in · Tandem";
+  }, []);
+  async function submit(ev: Event) {
+    ev.preventDefault();
+    const k = key.trim();
+    if (!k) {
+      setError("Enter your access key.");
+      return;
+    }
+    setBusy(true);
+    setError("");
+    try {
+      const role = await signIn(apiFor(baseUrl, k));
+      onSignedIn({ key: k, role });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : "Sign-in failed.");
+      setBusy(false);
+    }
+  }
+  return (
+    <main class="login">
+      <form class="login-box" onSubmit={submit} aria-labelledby="sv-login-title">
+        <h1 id="sv-login-title">
+          <span class="logo" aria-hidden="true" />
+          Tandem
+        </h1>
+        <p class="muted">Supervisor: sign in with an access key</p>
+        <label>
+          Access key
+          <input name="access-key" type="password" autocomplete="off" autoFocus value={key} onInput={(e) => setKey(e.currentTarget.value)} placeholder="tdk_…" />
+        </label>
+        {error && (
+          <p class="error" role="alert" data-testid="sv-login-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? "Checking…" : "Sign in"}
+        </button>
+        <p class="small">
+          <a href="/">Operator? Log in with your name and password</a>
+        </p>
+      </form>
+    </main>
+  );
+}
+
+function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: SupervisorSession; onSignOut: () => void }) {
+  const api: Api = useMemo(() => apiFor(baseUrl, session.key), [baseUrl, session.key]);
+  const { page, arg } = useHash();
+  const role: Role = session.role;
+  const openCall = (id: string) => {
+    location.hash = `call/${encodeURIComponent(id)}`;
+  };
+  return (
+    <div class={`sv${page === "wallboard" ? " sv-wall" : ""}`}>
+      <header class="top sv-top">
+        <span class="brand">
+          <span class="logo" aria-hidden="true" />
+          Tandem
+        </span>
+        <nav class="sv-nav" aria-label="Supervisor pages">
+          {pages.map(([k, label]) => (
+            <a key={k} href={`#${k}`} aria-current={k === page ? "page" : undefined}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        <span class="muted small" data-testid="sv-role">
+          {role === "admin" ? "admin" : "read only"}
+        </span>
+        <button class="link" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <main class="sv-main">
+        {page === "wallboard" && <Wallboard api={api} openCall={openCall} />}
+        {page === "reports" && <Reports api={api} />}
+        {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}
+        {page === "config" && <Config api={api} role={role} />}
+        {page === "staffing" && <Staffing api={api} />}
+      </main>
+    </div>
+  );
+}

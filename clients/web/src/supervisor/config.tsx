@@ -1,0 +1,840 @@
+// Configuration (AdminService): operators, queues, managers (clients), absences and spare
+// numbers. Each form shows the server's complaint next to the field it names (BadRequest).
+// Only admin keys see the write actions; the server enforces it anyway.
+import { useEffect, useState } from "preact/hooks";
+import { clone, create } from "@bufbuild/protobuf";
+import { OverflowSchema, QueueSchema, SpareSchema, type Absence, type Client as CallerClient, type Operator, type Queue, type Spare } from "@gen/tandem/admin/v1/admin_pb";
+import { ContactKind, ContactSchema } from "@gen/tandem/common/v1/common_pb";
+import { problem, unary, type Api, type Role } from "./api";
+import { Field, uint } from "./form";
+import { ms } from "./live";
+
+const tabs = [
+  ["operators", "Operators"],
+  ["queues", "Queues"],
+  ["managers", "Managers"],
+  ["absences", "Absences"],
+  ["spares", "Spare numbers"],
+] as const;
+type Tab = (typeof tabs)[number][0];
+
+export const strategies = ["longest_idle", "round_robin", "fewest_calls", "least_talk", "best_marks", "skill_level", "random"];
+export const abandonRules = ["count_against", "ignore", "count_within_threshold_as_met"];
+const contactKinds: [ContactKind, string][] = [
+  [ContactKind.USER, "Voximplant user"],
+  [ContactKind.SIP, "SIP URI"],
+  [ContactKind.PSTN, "Phone number"],
+];
+
+/** A list read from the server, with its reload and its error. */
+function useList<T>(load: () => Promise<T[]>, deps: unknown[]): { items: T[] | null; reload: () => void; error: string } {
+  const [items, setItems] = useState<T[] | null>(null);
+  const [error, setError] = useState("");
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    load().then(
+      (x) => {
+        setItems(x);
+        setError("");
+      },
+      (e) => setError(problem(e).message),
+    );
+  }, [...deps, n]);
+  return { items, reload: () => setN((k) => k + 1), error };
+}
+
+/** Runs a write, with the message and the field errors of its failure. */
+function useSave(): { busy: boolean; error: string; fields: Record<string, string>; run: (f: () => Promise<unknown>) => Promise<boolean>; reset: () => void } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const [fields, setFields] = useState<Record<string, string>>({});
+  return {
+    busy,
+    error,
+    fields,
+    reset: () => {
+      setError("");
+      setFields({});
+    },
+    async run(f) {
+      setBusy(true);
+      setError("");
+      setFields({});
+      try {
+        await f();
+        return true;
+      } catch (e) {
+        const p = problem(e);
+        setError(p.message);
+        setFields(p.fields);
+        return false;
+      } finally {
+        setBusy(false);
+      }
+    },
+  };
+}
+
+function SaveError({ error }: { error: string }) {
+  return error ? (
+    <p class="error" role="alert" data-testid="save-error">
+      {error}
+    </p>
+  ) : null;
+}
+
+export function Config({ api, role }: { api: Api; role: Role }) {
+  const [tab, setTab] = useState<Tab>("operators");
+  const canWrite = role === "admin";
+  useEffect(() => {
+    document.title = "Configuration · Tandem";
+  }, []);
+  return (
+    <div class="sv-page">
+      <h1>Configuration</h1>
+      <div class="sv-tabs" role="tablist">
+        {tabs.map(([k, label]) => (
+          <button key={k} role="tab" aria-selected={tab === k} class={tab === k ? "chosen" : ""} onClick={() => setTab(k)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      {!canWrite && (
+        <p class="notice" data-testid="read-only">
+          This access key may look but not change the configuration: changes need an admin key.
+        </p>
+      )}
+      {tab === "operators" && <Operators api={api} canWrite={canWrite} />}
+      {tab === "queues" && <Queues api={api} canWrite={canWrite} />}
+      {tab === "managers" && <Managers api={api} canWrite={canWrite} />}
+      {tab === "absences" && <Absences api={api} canWrite={canWrite} />}
+      {tab === "spares" && <Spares api={api} canWrite={canWrite} />}
+    </div>
+  );
+}
+
+function contactText(c: { kind: ContactKind; target: string } | undefined): string {
+  if (!c) return "";
+  const k = contactKinds.find(([x]) => x === c.kind)?.[1] ?? "";
+  return c.target ? `${c.target}${k ? ` (${k})` : ""}` : "";
+}
+
+function ContactFields({ prefix, kind, target, setKind, setTarget, errors, kinds = contactKinds }: { prefix: string; kind: ContactKind; target: string; setKind: (k: ContactKind) => void; setTarget: (s: string) => void; errors: Record<string, string>; kinds?: [ContactKind, string][] }) {
+  return (
+    <>
+      <Field label="Reached by" name={`${prefix}.kind`} errors={errors}>
+        <select value={String(kind)} onChange={(e) => setKind(Number(e.currentTarget.value) as ContactKind)}>
+          {kinds.map(([k, l]) => (
+            <option key={k} value={String(k)}>
+              {l}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Contact" name={`${prefix}.target`} errors={errors} hint="user name, sip:… URI or +E.164 number">
+        <input value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
+      </Field>
+    </>
+  );
+}
+
+// ——— Operators ———
+
+function Operators({ api, canWrite }: { api: Api; canWrite: boolean }) {
+  const ops = useList(async () => (await api.admin.listOperators({}, unary)).operators, [api]);
+  const queues = useList(async () => (await api.admin.listQueues({}, unary)).queues, [api]);
+  const [editing, setEditing] = useState<Operator | "new" | null>(null);
+  return (
+    <section class="sv-card" aria-label="Operators">
+      {ops.error && <p class="error" role="alert">{ops.error}</p>}
+      {canWrite && !editing && (
+        <button class="primary" onClick={() => setEditing("new")}>
+          New operator
+        </button>
+      )}
+      {editing && (
+        <OperatorForm
+          api={api}
+          op={editing === "new" ? null : editing}
+          queues={queues.items ?? []}
+          done={(changed) => {
+            setEditing(null);
+            if (changed) ops.reload();
+          }}
+        />
+      )}
+      <table class="sv-table" data-testid="operators">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Shown as</th>
+            <th>Contact</th>
+            <th>Queues (level)</th>
+            <th>Status</th>
+            {canWrite && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {(ops.items ?? []).map((o) => (
+            <tr key={o.operatorId} data-operator={o.name} class={o.disabled ? "disabled" : ""}>
+              <td>{o.name}</td>
+              <td>{o.displayName}</td>
+              <td>{contactText(o.contact)}</td>
+              <td>{o.queues.map((q) => `${q.queueId} (${q.level})`).join(", ")}</td>
+              <td>{o.disabled ? "disabled" : "active"}</td>
+              {canWrite && (
+                <td>
+                  <button class="link" onClick={() => setEditing(o)} aria-label={`Edit ${o.name}`}>
+                    Edit
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function OperatorForm({ api, op, queues, done }: { api: Api; op: Operator | null; queues: Queue[]; done: (changed: boolean) => void }) {
+  const [name, setName] = useState(op?.name ?? "");
+  const [displayName, setDisplayName] = useState(op?.displayName ?? "");
+  const [password, setPassword] = useState("");
+  const [kind, setKind] = useState<ContactKind>(op?.contact?.kind || ContactKind.USER);
+  const [target, setTarget] = useState(op?.contact?.target ?? "");
+  const [levels, setLevels] = useState<Record<string, number>>(() => Object.fromEntries((op?.queues ?? []).map((q) => [q.queueId, q.level || 3])));
+  const [disabled, setDisabled] = useState(op?.disabled ?? false);
+  const save = useSave();
+  const skills = Object.entries(levels).map(([queueId, level]) => ({ queueId, level }));
+  async function submit(ev: Event) {
+    ev.preventDefault();
+    const contact = { kind, target: target.trim() };
+    const ok = await save.run(() =>
+      op
+        ? api.admin.updateOperator(
+            { operatorId: op.operatorId, displayName, ...(password ? { password } : {}), contact, queues: skills, replaceQueues: true, disabled },
+            unary,
+          )
+        : api.admin.createOperator({ name: name.trim(), displayName, password, contact, queues: skills }, unary),
+    );
+    if (ok) done(true);
+  }
+  return (
+    <form class="sv-form sv-grid" onSubmit={submit} aria-label={op ? `Edit operator ${op.name}` : "New operator"} data-testid="operator-form">
+      <h3>{op ? `Operator ${op.name}` : "New operator"}</h3>
+      {!op && (
+        <Field label="Login name" name="name" errors={save.fields}>
+          <input value={name} onInput={(e) => setName(e.currentTarget.value)} autocomplete="off" />
+        </Field>
+      )}
+      <Field label="Shown as" name="display_name" errors={save.fields}>
+        <input value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
+      </Field>
+      <Field label={op ? "New password (optional)" : "Password"} name="password" errors={save.fields} hint="at least 8 characters">
+        <input type="password" value={password} autocomplete="new-password" onInput={(e) => setPassword(e.currentTarget.value)} />
+      </Field>
+      <ContactFields prefix="contact" kind={kind} target={target} setKind={setKind} setTarget={setTarget} errors={save.fields} />
+      <fieldset class="sv-queues" data-field="queues">
+        <legend>Queues and levels (1 learning – 5 expert)</legend>
+        {queues.map((q) => (
+          <div key={q.queueId} class="sv-queue-level">
+            <label>
+              <input
+                type="checkbox"
+                checked={levels[q.queueId] !== undefined}
+                onChange={(e) => {
+                  const next = { ...levels };
+                  if (e.currentTarget.checked) next[q.queueId] = 3;
+                  else delete next[q.queueId];
+                  setLevels(next);
+                }}
+              />{" "}
+              {q.name || q.queueId}
+            </label>
+            {levels[q.queueId] !== undefined && (
+              <select aria-label={`Level in ${q.name || q.queueId}`} value={String(levels[q.queueId])} onChange={(e) => setLevels({ ...levels, [q.queueId]: Number(e.currentTarget.value) })}>
+                {[1, 2, 3, 4, 5].map((l) => (
+                  <option key={l} value={String(l)}>
+                    {l}
+                  </option>
+                ))}
+              </select>
+            )}
+          </div>
+        ))}
+        {save.fields.queues && (
+          <span class="field-error" role="alert" data-testid="error-queues">
+            {save.fields.queues}
+          </span>
+        )}
+      </fieldset>
+      {op && (
+        <label class="sv-check">
+          <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} /> Disabled (dismissed: cannot log in or take calls)
+        </label>
+      )}
+      <SaveError error={save.error} />
+      <div class="sv-actions">
+        <button type="submit" class="primary" disabled={save.busy}>
+          Save
+        </button>
+        <button type="button" class="link" onClick={() => done(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+// ——— Queues ———
+
+function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
+  const queues = useList(async () => (await api.admin.listQueues({}, unary)).queues, [api]);
+  const spares = useList(async () => (await api.admin.listSpares({}, unary)).spares, [api]);
+  const [editing, setEditing] = useState<Queue | "new" | null>(null);
+  return (
+    <section class="sv-card" aria-label="Queues">
+      {queues.error && <p class="error" role="alert">{queues.error}</p>}
+      {canWrite && !editing && (
+        <button class="primary" onClick={() => setEditing("new")}>
+          New queue
+        </button>
+      )}
+      {editing && (
+        <QueueForm
+          api={api}
+          queue={editing === "new" ? null : editing}
+          spares={spares.items ?? []}
+          done={(changed) => {
+            setEditing(null);
+            if (changed) queues.reload();
+          }}
+        />
+      )}
+      <table class="sv-table" data-testid="queues">
+        <thead>
+          <tr>
+            <th>Queue</th>
+            <th>Numbers</th>
+            <th>Strategy</th>
+            <th>Ring / wrap-up</th>
+            <th>Service level target</th>
+            <th>Overflow</th>
+            {canWrite && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {(queues.items ?? []).map((q) => (
+            <tr key={q.queueId} data-queue={q.queueId}>
+              <td>
+                {q.name || q.queueId} <span class="muted">{q.queueId}</span>
+                {q.isDefault && <span class="badge">default</span>}
+              </td>
+              <td>{q.dialedNumbers.join(", ")}</td>
+              <td data-testid="strategy">{q.strategy || "longest_idle"}</td>
+              <td>
+                {q.offerTimeoutS || 20} s / {q.wrapUpS} s
+              </td>
+              <td>
+                {q.serviceLevelTargetPercent || 80} % in {q.serviceLevelThresholdS || 20} s
+              </td>
+              <td>{q.overflow?.afterS ? `after ${q.overflow.afterS} s to ${q.overflow.spareIds.join(", ")}` : "never"}</td>
+              {canWrite && (
+                <td>
+                  <button class="link" onClick={() => setEditing(q)} aria-label={`Edit ${q.queueId}`}>
+                    Edit
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** The queue form's text fields (numbers as typed), from a queue. */
+export function queueFormOf(q: Queue | null): Record<string, string> {
+  const n = (v: number | undefined) => (v ? String(v) : "");
+  return {
+    queue_id: q?.queueId ?? "",
+    name: q?.name ?? "",
+    dialed_numbers: (q?.dialedNumbers ?? []).join("\n"),
+    strategy: q?.strategy || "longest_idle",
+    offer_timeout_s: n(q?.offerTimeoutS) || "20",
+    wrap_up_s: String(q?.wrapUpS ?? 0),
+    priority: String(q?.priority ?? 0),
+    announce_every_s: String(q?.announceEveryS ?? 0),
+    away_after_misses: n(q?.awayAfterMisses),
+    ban_after_misses: n(q?.banAfterMisses),
+    service_level_threshold_s: n(q?.serviceLevelThresholdS) || "20",
+    service_level_target_percent: n(q?.serviceLevelTargetPercent) || "80",
+    service_level_abandoned: q?.serviceLevelAbandoned || "count_against",
+    short_abandon_s: q ? String(q.shortAbandonS) : "5",
+    "overflow.after_s": String(q?.overflow?.afterS ?? 0),
+    "overflow.max_at_once": String(q?.overflow?.maxAtOnce ?? 0),
+    "overflow.order": q?.overflow?.order || "in_turn",
+  };
+}
+
+/** The queue to send: the old one with the form's fields over it (UpdateQueue replaces all). */
+export function queueFrom(old: Queue | null, f: Record<string, string>, isDefault: boolean, spareIds: string[], onPredictedWait: boolean): Queue {
+  const s = (k: string) => (f[k] ?? "").trim();
+  const q = old ? clone(QueueSchema, old) : create(QueueSchema);
+  const overflow = q.overflow ?? create(OverflowSchema);
+  Object.assign(overflow, {
+    afterS: uint(s("overflow.after_s")),
+    maxAtOnce: uint(s("overflow.max_at_once")),
+    order: s("overflow.order"),
+    spareIds,
+    onPredictedWait,
+  });
+  return Object.assign(q, {
+    queueId: s("queue_id"),
+    name: s("name"),
+    dialedNumbers: s("dialed_numbers")
+      .split(/[\n,;]+/)
+      .map((x) => x.trim())
+      .filter(Boolean),
+    strategy: s("strategy"),
+    offerTimeoutS: uint(s("offer_timeout_s")),
+    wrapUpS: uint(s("wrap_up_s")),
+    priority: uint(s("priority")),
+    isDefault,
+    announceEveryS: uint(s("announce_every_s")),
+    awayAfterMisses: uint(s("away_after_misses")),
+    banAfterMisses: uint(s("ban_after_misses")),
+    serviceLevelThresholdS: uint(s("service_level_threshold_s")),
+    serviceLevelTargetPercent: uint(s("service_level_target_percent")),
+    serviceLevelAbandoned: s("service_level_abandoned"),
+    shortAbandonS: uint(s("short_abandon_s")),
+    overflow,
+  });
+}
+
+function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null; spares: Spare[]; done: (changed: boolean) => void }) {
+  const [f, setF] = useState<Record<string, string>>(() => queueFormOf(queue));
+  const [isDefault, setIsDefault] = useState(queue?.isDefault ?? false);
+  const [spareIds, setSpareIds] = useState<string[]>(queue?.overflow?.spareIds ?? []);
+  const [predicted, setPredicted] = useState(queue?.overflow?.onPredictedWait ?? false);
+  const save = useSave();
+  const set = (k: string) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
+  const text = (k: string, label: string, hint?: string) => (
+    <Field label={label} name={`queue.${k}`} errors={save.fields} {...(hint ? { hint } : {})}>
+      <input name={k} value={f[k] ?? ""} onInput={set(k)} />
+    </Field>
+  );
+  async function submit(ev: Event) {
+    ev.preventDefault();
+    const q = queueFrom(queue, f, isDefault, spareIds, predicted);
+    const ok = await save.run(() => (queue ? api.admin.updateQueue({ queue: q }, unary) : api.admin.createQueue({ queue: q }, unary)));
+    if (ok) done(true);
+  }
+  return (
+    <form class="sv-form" onSubmit={submit} aria-label={queue ? `Edit queue ${queue.queueId}` : "New queue"} data-testid="queue-form">
+      <h3>{queue ? `Queue ${queue.queueId}` : "New queue"}</h3>
+      <div class="sv-grid">
+        {!queue && text("queue_id", "Queue id", "lowercase letters, digits, _ or -")}
+        {text("name", "Name")}
+        <Field label="Dialed numbers (one a line)" name="queue.dialed_numbers" errors={save.fields}>
+          <textarea name="dialed_numbers" rows={2} value={f.dialed_numbers} onInput={set("dialed_numbers")} />
+        </Field>
+        <Field label="Strategy" name="queue.strategy" errors={save.fields}>
+          <select name="strategy" value={f.strategy} onChange={set("strategy")}>
+            {strategies.map((s) => (
+              <option key={s} value={s}>
+                {s.replace(/_/g, " ")}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {text("offer_timeout_s", "Ring time (s)", "5–120")}
+        {text("wrap_up_s", "Wrap-up (s)", "0–600")}
+        {text("priority", "Priority", "0–100, higher first")}
+        {text("announce_every_s", "Announce position every (s)", "0: never; else 15–600")}
+        {text("away_after_misses", "Away after misses in a row", "empty: 1")}
+        {text("ban_after_misses", "Ban after misses", "empty: 3 an hour")}
+      </div>
+      <fieldset>
+        <legend>Service level</legend>
+        <div class="sv-grid">
+          {text("service_level_threshold_s", "Answered within (s)", "1–600")}
+          {text("service_level_target_percent", "Target (%)", "1–100")}
+          <Field label="Abandoned calls" name="queue.service_level_abandoned" errors={save.fields}>
+            <select name="service_level_abandoned" value={f.service_level_abandoned} onChange={set("service_level_abandoned")}>
+              {abandonRules.map((s) => (
+                <option key={s} value={s}>
+                  {s.replace(/_/g, " ")}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {text("short_abandon_s", "Short abandon under (s)", "0–60")}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Overflow to spare numbers</legend>
+        <div class="sv-grid">
+          {text("overflow.after_s", "After waiting (s)", "0: never")}
+          {text("overflow.max_at_once", "At most at once", "0: no limit")}
+          <Field label="Order" name="queue.overflow.order" errors={save.fields}>
+            <select value={f["overflow.order"]} onChange={set("overflow.order")}>
+              <option value="in_turn">in turn</option>
+              <option value="least_used">least used</option>
+              <option value="priority">priority</option>
+            </select>
+          </Field>
+          <label class="sv-check">
+            <input type="checkbox" checked={predicted} onChange={(e) => setPredicted(e.currentTarget.checked)} /> Also on predicted wait
+          </label>
+        </div>
+        <div data-field="queue.overflow.spare_ids">
+          {spares.map((sp) => (
+            <label key={sp.spareId} class="sv-check">
+              <input
+                type="checkbox"
+                checked={spareIds.includes(sp.spareId)}
+                onChange={(e) => setSpareIds(e.currentTarget.checked ? [...spareIds, sp.spareId] : spareIds.filter((x) => x !== sp.spareId))}
+              />{" "}
+              {sp.name || sp.spareId}
+            </label>
+          ))}
+          {spares.length === 0 && <span class="muted small">No spare numbers yet.</span>}
+          {save.fields["queue.overflow.spare_ids"] && <span class="field-error" role="alert">{save.fields["queue.overflow.spare_ids"]}</span>}
+        </div>
+      </fieldset>
+      <label class="sv-check">
+        <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> Default queue (calls to unknown numbers)
+      </label>
+      {save.fields["queue.is_default"] && <span class="field-error" role="alert">{save.fields["queue.is_default"]}</span>}
+      <SaveError error={save.error} />
+      <div class="sv-actions">
+        <button type="submit" class="primary" disabled={save.busy}>
+          Save
+        </button>
+        <button type="button" class="link" onClick={() => done(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+// ——— Managers (personal managers of caller numbers) ———
+
+function Managers({ api, canWrite }: { api: Api; canWrite: boolean }) {
+  const ops = useList(async () => (await api.admin.listOperators({}, unary)).operators, [api]);
+  const [managerId, setManagerId] = useState("");
+  const [orphans, setOrphans] = useState(false);
+  const clients = useList(async () => (await api.admin.listClients({ managerId, orphans }, unary)).clients, [api, managerId, orphans]);
+  const [number, setNumber] = useState("");
+  const [assignTo, setAssignTo] = useState("");
+  const save = useSave();
+  const name = (id: string) => {
+    const o = (ops.items ?? []).find((x) => x.operatorId === id);
+    return o ? o.displayName || o.name : id;
+  };
+  async function assign(ev: Event) {
+    ev.preventDefault();
+    if (await save.run(() => api.admin.setClient({ number, managerId: assignTo }, unary))) {
+      setNumber("");
+      clients.reload();
+    }
+  }
+  async function remove(c: CallerClient) {
+    if (await save.run(() => api.admin.removeClient({ number: c.number }, unary))) clients.reload();
+  }
+  return (
+    <section class="sv-card" aria-label="Managers">
+      <form class="sv-inline" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Manager
+          <select value={managerId} onChange={(e) => setManagerId(e.currentTarget.value)}>
+            <option value="">everyone</option>
+            {(ops.items ?? []).map((o) => (
+              <option key={o.operatorId} value={o.operatorId}>
+                {o.displayName || o.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="sv-check">
+          <input type="checkbox" checked={orphans} onChange={(e) => setOrphans(e.currentTarget.checked)} /> only clients of dismissed managers
+        </label>
+      </form>
+      {canWrite && (
+        <form class="sv-form sv-grid" onSubmit={assign} aria-label="Assign a personal manager">
+          <Field label="Caller number" name="number" errors={save.fields}>
+            <input value={number} onInput={(e) => setNumber(e.currentTarget.value)} placeholder="+1 415 555 0100" />
+          </Field>
+          <Field label="His manager" name="manager_id" errors={save.fields}>
+            <select value={assignTo} onChange={(e) => setAssignTo(e.currentTarget.value)}>
+              <option value="">choose…</option>
+              {(ops.items ?? [])
+                .filter((o) => !o.disabled)
+                .map((o) => (
+                  <option key={o.operatorId} value={o.operatorId}>
+                    {o.displayName || o.name}
+                  </option>
+                ))}
+            </select>
+          </Field>
+          <div class="sv-actions">
+            <button type="submit" class="primary" disabled={save.busy}>
+              Assign
+            </button>
+          </div>
+        </form>
+      )}
+      <SaveError error={save.error} />
+      {clients.error && <p class="error" role="alert">{clients.error}</p>}
+      <table class="sv-table" data-testid="clients">
+        <thead>
+          <tr>
+            <th>Caller</th>
+            <th>Manager</th>
+            <th>How</th>
+            <th>Since</th>
+            {canWrite && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {(clients.items ?? []).map((c) => (
+            <tr key={c.number}>
+              <td>{c.number}</td>
+              <td>{c.managerId ? name(c.managerId) : "—"}</td>
+              <td>{c.how}</td>
+              <td>{c.assignedAt ? new Date(ms(c.assignedAt)).toISOString().slice(0, 10) : ""}</td>
+              {canWrite && (
+                <td>
+                  <button class="link" onClick={() => void remove(c)}>
+                    Remove
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+// ——— Absences ———
+
+function Absences({ api, canWrite }: { api: Api; canWrite: boolean }) {
+  const ops = useList(async () => (await api.admin.listOperators({}, unary)).operators, [api]);
+  const absences = useList(async () => (await api.admin.listAbsences({}, unary)).absences, [api]);
+  const [f, setF] = useState({ operatorId: "", kind: "vacation", from: "", to: "" });
+  const save = useSave();
+  const name = (id: string) => {
+    const o = (ops.items ?? []).find((x) => x.operatorId === id);
+    return o ? o.displayName || o.name : id;
+  };
+  async function add(ev: Event) {
+    ev.preventDefault();
+    if (await save.run(() => api.admin.createAbsence(f, unary))) absences.reload();
+  }
+  async function remove(a: Absence) {
+    if (await save.run(() => api.admin.deleteAbsence({ absenceId: a.absenceId }, unary))) absences.reload();
+  }
+  return (
+    <section class="sv-card" aria-label="Absences">
+      {canWrite && (
+        <form class="sv-form sv-grid" onSubmit={add} aria-label="New absence">
+          <Field label="Operator" name="operator_id" errors={save.fields}>
+            <select value={f.operatorId} onChange={(e) => setF({ ...f, operatorId: e.currentTarget.value })}>
+              <option value="">choose…</option>
+              {(ops.items ?? []).map((o) => (
+                <option key={o.operatorId} value={o.operatorId}>
+                  {o.displayName || o.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Kind" name="kind" errors={save.fields}>
+            <select value={f.kind} onChange={(e) => setF({ ...f, kind: e.currentTarget.value })}>
+              <option value="vacation">vacation</option>
+              <option value="sick">sick</option>
+            </select>
+          </Field>
+          <Field label="From" name="from" errors={save.fields}>
+            <input type="date" value={f.from} onInput={(e) => setF({ ...f, from: e.currentTarget.value })} />
+          </Field>
+          <Field label="To (included)" name="to" errors={save.fields}>
+            <input type="date" value={f.to} onInput={(e) => setF({ ...f, to: e.currentTarget.value })} />
+          </Field>
+          <div class="sv-actions">
+            <button type="submit" class="primary" disabled={save.busy}>
+              Add absence
+            </button>
+          </div>
+        </form>
+      )}
+      <SaveError error={save.error} />
+      {absences.error && <p class="error" role="alert">{absences.error}</p>}
+      <table class="sv-table" data-testid="absences">
+        <thead>
+          <tr>
+            <th>Operator</th>
+            <th>Kind</th>
+            <th>From</th>
+            <th>To</th>
+            {canWrite && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {(absences.items ?? []).map((a) => (
+            <tr key={a.absenceId}>
+              <td>{name(a.operatorId)}</td>
+              <td>{a.kind}</td>
+              <td>{a.from}</td>
+              <td>{a.to}</td>
+              {canWrite && (
+                <td>
+                  <button class="link" onClick={() => void remove(a)}>
+                    Delete
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+// ——— Spare numbers ———
+
+function Spares({ api, canWrite }: { api: Api; canWrite: boolean }) {
+  const spares = useList(async () => (await api.admin.listSpares({}, unary)).spares, [api]);
+  const [editing, setEditing] = useState<Spare | "new" | null>(null);
+  return (
+    <section class="sv-card" aria-label="Spare numbers">
+      {spares.error && <p class="error" role="alert">{spares.error}</p>}
+      {canWrite && !editing && (
+        <button class="primary" onClick={() => setEditing("new")}>
+          New spare number
+        </button>
+      )}
+      {editing && (
+        <SpareForm
+          api={api}
+          spare={editing === "new" ? null : editing}
+          done={(changed) => {
+            setEditing(null);
+            if (changed) spares.reload();
+          }}
+        />
+      )}
+      <table class="sv-table" data-testid="spares">
+        <thead>
+          <tr>
+            <th>Spare</th>
+            <th>Contact</th>
+            <th>At once</th>
+            <th>A day</th>
+            <th>Priority</th>
+            <th>Now</th>
+            {canWrite && <th />}
+          </tr>
+        </thead>
+        <tbody>
+          {(spares.items ?? []).map((s) => (
+            <tr key={s.spareId} class={s.disabled ? "disabled" : ""}>
+              <td>
+                {s.name || s.spareId} <span class="muted">{s.spareId}</span>
+                {s.disabled && <span class="badge">disabled</span>}
+              </td>
+              <td>{contactText(s.contact)}</td>
+              <td>{s.maxConcurrent || 1}</td>
+              <td>{s.dailyCap || "no cap"}</td>
+              <td>{s.priority}</td>
+              <td>
+                {s.use?.active ?? 0} active, {s.use?.callsToday ?? 0} today
+              </td>
+              {canWrite && (
+                <td>
+                  <button class="link" onClick={() => setEditing(s)} aria-label={`Edit ${s.spareId}`}>
+                    Edit
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function SpareForm({ api, spare, done }: { api: Api; spare: Spare | null; done: (changed: boolean) => void }) {
+  const [f, setF] = useState({
+    spareId: spare?.spareId ?? "",
+    name: spare?.name ?? "",
+    maxConcurrent: String(spare?.maxConcurrent || 1),
+    dailyCap: String(spare?.dailyCap ?? 0),
+    priority: String(spare?.priority ?? 0),
+    cooldownS: String(spare?.cooldownS || 600),
+    holidays: (spare?.holidays ?? []).join(", "),
+  });
+  const [kind, setKind] = useState<ContactKind>(spare?.contact?.kind || ContactKind.PSTN);
+  const [target, setTarget] = useState(spare?.contact?.target ?? "");
+  const [disabled, setDisabled] = useState(spare?.disabled ?? false);
+  const save = useSave();
+  const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
+  async function submit(ev: Event) {
+    ev.preventDefault();
+    const s = spare ? clone(SpareSchema, spare) : create(SpareSchema);
+    s.use = undefined; // read only
+    Object.assign(s, {
+      spareId: f.spareId.trim(),
+      name: f.name.trim(),
+      contact: create(ContactSchema, { kind, target: target.trim() }),
+      maxConcurrent: uint(f.maxConcurrent),
+      dailyCap: uint(f.dailyCap),
+      priority: uint(f.priority),
+      cooldownS: uint(f.cooldownS),
+      holidays: f.holidays
+        .split(/[\s,;]+/)
+        .map((x) => x.trim())
+        .filter(Boolean),
+      disabled,
+    });
+    const ok = await save.run(() => (spare ? api.admin.updateSpare({ spare: s }, unary) : api.admin.createSpare({ spare: s }, unary)));
+    if (ok) done(true);
+  }
+  const field = (k: keyof typeof f, name: string, label: string, hint?: string) => (
+    <Field label={label} name={`spare.${name}`} errors={save.fields} {...(hint ? { hint } : {})}>
+      <input value={f[k]} onInput={set(k)} />
+    </Field>
+  );
+  return (
+    <form class="sv-form sv-grid" onSubmit={submit} aria-label={spare ? `Edit spare ${spare.spareId}` : "New spare number"}>
+      <h3>{spare ? `Spare ${spare.spareId}` : "New spare number"}</h3>
+      {!spare && field("spareId", "spare_id", "Spare id", "lowercase letters, digits, _ or -")}
+      {field("name", "name", "Name")}
+      <ContactFields prefix="spare.contact" kind={kind} target={target} setKind={setKind} setTarget={setTarget} errors={save.fields} kinds={contactKinds.filter(([k]) => k !== ContactKind.USER)} />
+      {field("maxConcurrent", "max_concurrent", "Calls at once")}
+      {field("dailyCap", "daily_cap", "Calls a day", "0: no cap")}
+      {field("priority", "priority", "Priority")}
+      {field("cooldownS", "cooldown_s", "Skip after a miss (s)")}
+      {field("holidays", "holidays", "Holidays", "2026-12-25, …")}
+      <label class="sv-check">
+        <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} /> Disabled
+      </label>
+      <SaveError error={save.error} />
+      <div class="sv-actions">
+        <button type="submit" class="primary" disabled={save.busy}>
+          Save
+        </button>
+        <button type="button" class="link" onClick={() => done(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

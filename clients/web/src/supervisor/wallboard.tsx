@@ -1,0 +1,196 @@
+// The wallboard: readable across the room. Per queue the calls waiting, the longest wait, the
+// service level today against its target, ASA and abandonment; below, every operator's state
+// (colour and word) and time in it. One WatchWallboard stream feeds the page.
+import { useEffect, useState } from "preact/hooks";
+import type { OperatorLive, QueueLive } from "@gen/tandem/analytics/v1/analytics_pb";
+import type { Api } from "./api";
+import { LiveBoard, longestWaitMs, ms, serverNow, type Board, type LiveConn } from "./live";
+import { clock, percent, secs, stateKeys, stateLabels, type StateKey } from "./words";
+
+export function useLiveBoard(api: Api): { board: Board | null; conn: LiveConn; retry: () => void } {
+  const [board, setBoard] = useState<Board | null>(null);
+  const [conn, setConn] = useState<LiveConn>({ kind: "connecting" });
+  const [live, setLive] = useState<LiveBoard | null>(null);
+  useEffect(() => {
+    const l = new LiveBoard({
+      watch: (signal) => api.analytics.watchWallboard({ operators: true }, { signal }),
+      onBoard: setBoard,
+      onConn: setConn,
+    });
+    l.start();
+    setLive(l);
+    return () => l.stop();
+  }, [api]);
+  return { board, conn, retry: () => live?.retryNow() };
+}
+
+function useTick(every: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), every);
+    return () => clearInterval(t);
+  }, [every]);
+  return now;
+}
+
+const stateOrder: StateKey[] = ["reserved", "on_call", "wrap_up", "ready", "away", "banned", "offline", "unknown"];
+
+export function sortOperators(ops: Iterable<OperatorLive>): OperatorLive[] {
+  return [...ops].sort((a, b) => {
+    const d = stateOrder.indexOf(stateKeys[a.state]) - stateOrder.indexOf(stateKeys[b.state]);
+    return d !== 0 ? d : (a.name || a.operatorId).localeCompare(b.name || b.operatorId);
+  });
+}
+
+/** The service level against its target: met, missed, or nothing to measure yet. */
+export function slVerdict(q: QueueLive): "met" | "missed" | "none" {
+  const sl = q.today?.serviceLevel;
+  if (sl === undefined) return "none";
+  const target = (q.serviceLevelRule?.targetPercent || 80) / 100;
+  return sl + 1e-9 >= target ? "met" : "missed";
+}
+
+export function Wallboard({ api, openCall }: { api: Api; openCall: (id: string) => void }) {
+  const { board, conn, retry } = useLiveBoard(api);
+  const local = useTick(1000);
+  const now = serverNow(board, local);
+  useEffect(() => {
+    document.title = "Wallboard · Tandem";
+  }, []);
+  const queues = board ? [...board.queues.values()].sort((a, b) => (a.name || a.queueId).localeCompare(b.name || b.queueId)) : [];
+  const names = new Map(board ? [...board.operators.values()].map((o) => [o.operatorId, o.name || o.operatorId]) : []);
+  return (
+    <div class="wallboard" data-testid="wallboard">
+      <div class="wb-bar">
+        <LiveBadge conn={conn} onRetry={retry} />
+        <span class="wb-clock" title="The server's clock (UTC)">
+          {board ? new Date(now).toISOString().slice(11, 19) : ""} UTC
+        </span>
+      </div>
+      {!board && conn.kind !== "live" && <p class="wb-empty">Waiting for the server's first picture…</p>}
+      <section class="wb-queues" aria-label="Queues">
+        {queues.map((q) => (
+          <QueueTile key={q.queueId} q={q} now={now} names={names} openCall={openCall} />
+        ))}
+        {board && queues.length === 0 && <p class="wb-empty">No queues yet.</p>}
+      </section>
+      <section class="wb-operators" aria-label="Operators">
+        {board && sortOperators(board.operators.values()).map((o) => <OperatorTile key={o.operatorId} o={o} now={now} />)}
+      </section>
+    </div>
+  );
+}
+
+function LiveBadge({ conn, onRetry }: { conn: LiveConn; onRetry: () => void }) {
+  const tone = conn.kind === "live" ? "ok" : conn.kind === "connecting" ? "warn" : "bad";
+  const text =
+    conn.kind === "live"
+      ? "Live"
+      : conn.kind === "connecting"
+        ? "Connecting…"
+        : conn.kind === "retrying"
+          ? `Not live: ${conn.message}; retrying in ${Math.ceil(conn.inMs / 1000)} s`
+          : `Stopped: ${conn.message}`;
+  return (
+    <span class={`conn conn-${tone}`} role="status" data-testid="wb-conn" data-tone={tone}>
+      <span class="dot" aria-hidden="true" />
+      {text}
+      {conn.kind === "retrying" && (
+        <button class="link" onClick={onRetry}>
+          Retry now
+        </button>
+      )}
+    </span>
+  );
+}
+
+function QueueTile({ q, now, names, openCall }: { q: QueueLive; now: number; names: Map<string, string>; openCall: (id: string) => void }) {
+  const t = q.today;
+  const rule = q.serviceLevelRule;
+  const verdict = slVerdict(q);
+  const longest = longestWaitMs(q, now);
+  const waiting = q.waiting.length;
+  return (
+    <article class={`wb-queue${waiting > 0 ? " has-waiting" : ""}`} data-testid={`queue-${q.queueId}`} aria-label={`Queue ${q.name || q.queueId}`}>
+      <h2>{q.name || q.queueId}</h2>
+      <div class="wb-figs">
+        <div class="wb-fig wb-big">
+          <span class="wb-label">Waiting</span>
+          <span class="wb-num" role="status" data-testid="waiting">
+            {waiting}
+          </span>
+        </div>
+        <div class="wb-fig wb-big">
+          <span class="wb-label">Longest wait</span>
+          <span class={`wb-num${longest > (rule?.thresholdS || 20) * 1000 ? " wb-late" : ""}`} data-testid="longest-wait">
+            {waiting ? clock(longest) : "—"}
+          </span>
+        </div>
+        <div class={`wb-fig wb-sl wb-sl-${verdict}`}>
+          <span class="wb-label">SL today</span>
+          <span class="wb-num" role="status" data-testid="service-level">
+            {percent(t?.serviceLevel)}
+          </span>
+          <span class="wb-sub">
+            {verdict === "met" ? "✓ on target" : verdict === "missed" ? "✗ below target" : "no calls yet"} · target {rule?.targetPercent || 80} % in {rule?.thresholdS || 20} s
+          </span>
+        </div>
+        <div class="wb-fig">
+          <span class="wb-label">ASA</span>
+          <span class="wb-num" role="status" data-testid="asa">
+            {secs(t?.asaMs)}
+          </span>
+        </div>
+        <div class="wb-fig">
+          <span class="wb-label">Abandoned</span>
+          <span class="wb-num" role="status" data-testid="abandoned">
+            {percent(t?.abandonmentRate)}
+          </span>
+          <span class="wb-sub">{t ? `${t.callsAbandoned} of ${t.callsReceived}` : ""}</span>
+        </div>
+      </div>
+      <p class="wb-staff">
+        <span>{q.operatorsReady} ready</span> · <span>{q.operatorsReserved} ringing</span> · <span>{q.operatorsOnCall} on call</span> · <span>{q.operatorsWrapUp} wrap-up</span> ·{" "}
+        <span>{q.operatorsAway + q.operatorsBanned} away</span>
+        {q.expectedWaitMs !== undefined && <span> · a new call waits ~{secs(q.expectedWaitMs)}</span>}
+      </p>
+      {waiting > 0 && (
+        <ol class="wb-waiting" aria-label="Calls waiting">
+          {q.waiting.slice(0, 6).map((w) => (
+            <li key={w.callId}>
+              <button class="wb-call" onClick={() => openCall(w.callId)} title="Explain this call">
+                <span class="wb-pos">{w.position || ""}</span>
+                <span class="wb-caller">{w.callerNumber || "unknown number"}</span>
+                <span class="wb-wait">{clock(now - ms(w.arrivedAt))}</span>
+                {w.offeredToOperatorId && <span class="wb-offered">ringing {names.get(w.offeredToOperatorId) ?? w.offeredToOperatorId}</span>}
+                {w.offeredToSpareId && <span class="wb-offered">at spare {w.offeredToSpareId}</span>}
+              </button>
+            </li>
+          ))}
+          {waiting > 6 && <li class="muted">and {waiting - 6} more</li>}
+        </ol>
+      )}
+    </article>
+  );
+}
+
+function OperatorTile({ o, now }: { o: OperatorLive; now: number }) {
+  const key = stateKeys[o.state];
+  const since = ms(o.since);
+  return (
+    <article class={`wb-op st-${key}`} data-testid={`operator-${o.name || o.operatorId}`} data-state={key} aria-label={`${o.name}: ${stateLabels[key]}`}>
+      <span class="wb-op-name">{o.name || o.operatorId}</span>
+      <span class="wb-op-state" role="status">
+        <span class="wb-op-mark" aria-hidden="true" />
+        {stateLabels[key]}
+        {o.reason && (key === "away" || key === "banned") ? ` · ${o.reason}` : ""}
+      </span>
+      <span class="wb-op-for" data-testid="time-in-state">
+        {since ? clock(now - since) : ""}
+      </span>
+      <span class="wb-op-meta">
+        {o.today?.callsAnswered ?? 0} calls · score {Math.round(o.score)}
+      </span>
+    </article>
+  );
+}
