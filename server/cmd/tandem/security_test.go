@@ -734,7 +734,12 @@ func TestRetentionAndCallerData(t *testing.T) {
 	if err != nil || set.Msg.GetPurgedCalls() != 1 {
 		t.Fatalf("set retention = %v %v", set, err)
 	}
-	if after := stats(); !proto.Equal(after, before) {
+	// The operator's wrap-up ended meanwhile: it adds to the queue's wrap-up time, not the purge.
+	after := stats()
+	for _, f := range []*analyticsv1.Figures{after.GetFigures(), before.GetFigures()} {
+		f.WrapUpTimeMs, f.AhtMs = 0, nil
+	}
+	if !proto.Equal(after, before) {
 		t.Fatalf("figures after the purge = %v, before %v", after, before)
 	}
 	johns, err := admin.Admin.ExportCallerData(ctx, connect.NewRequest(&adminv1.ExportCallerDataRequest{Number: john}))

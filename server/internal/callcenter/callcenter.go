@@ -111,6 +111,8 @@ type QueueRules struct {
 	// AbsenceTemplates override DefaultAbsenceTemplates.
 	AbsenceTemplates map[ManagerAbsence]string
 	Overflow         Overflow
+	// ServiceLevel is how the queue's service level is measured; see ServiceLevel.OrDefaults.
+	ServiceLevel ServiceLevel
 }
 
 // DefaultRules are the rules of a queue that sets none: away after one miss; banned 5, 15,

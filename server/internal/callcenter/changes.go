@@ -18,10 +18,12 @@ type Changes struct {
 	Unabsent  []string // absences deleted, by id
 	Spares    []Spare
 	SpareUse  []SpareStatus
-	Notes     []CallNote // operators' notes on calls they handled
-	Next      *Command   // the next command for the scenario, in the reply to this request
-	Commands  []Command  // for the cloud sender; not stored
-	Repairs   []Repair   // stuck states the sweeper mended; logged, not stored
+	Notes     []CallNote  // operators' notes on calls they handled
+	Tallies   []Tally     // figures to add to the history, from the analytics recorder
+	Events    []CallEvent // calls' timelines, from the analytics recorder
+	Next      *Command    // the next command for the scenario, in the reply to this request
+	Commands  []Command   // for the cloud sender; not stored
+	Repairs   []Repair    // stuck states the sweeper mended; logged, not stored
 }
 
 // CallNote is an operator's note on a finished call, written in his wrap-up.
@@ -54,6 +56,8 @@ func (c *Changes) Merge(later Changes) {
 		c.Cursors[q] = op
 	}
 	c.Notes = append(c.Notes, later.Notes...)
+	c.Tallies = append(c.Tallies, later.Tallies...)
+	c.Events = append(c.Events, later.Events...)
 	c.Clients = append(c.Clients, later.Clients...)
 	c.Absences = append(c.Absences, later.Absences...)
 	c.Unabsent = append(c.Unabsent, later.Unabsent...)
@@ -67,7 +71,8 @@ func (c *Changes) Merge(later Changes) {
 func (c *Changes) Empty() bool {
 	return len(c.Operators) == 0 && len(c.Queues) == 0 && len(c.Statuses) == 0 && len(c.Calls) == 0 &&
 		len(c.Offers) == 0 && len(c.Decisions) == 0 && len(c.Requests) == 0 && len(c.Cursors) == 0 &&
-		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0 && len(c.Notes) == 0
+		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0 && len(c.Notes) == 0 &&
+		len(c.Tallies) == 0 && len(c.Events) == 0
 }
 
 // CloudRequest is a request from the cloud that was carried out, with the answer it got: a retry
@@ -107,28 +112,4 @@ type Runtime struct {
 	Absences []Absence
 	Spares   []Spare
 	SpareUse []SpareStatus
-}
-
-// QueueStats are one queue's figures over a time range (see the Analytics API for definitions).
-type QueueStats struct {
-	Queue             QueueID
-	CallsReceived     int
-	CallsAnswered     int
-	CallsAbandoned    int
-	CallsLost         int
-	AverageAnswerTime time.Duration
-	MaxAnswerTime     time.Duration
-	OffersMade        int
-	OffersMissed      int
-	WaitingNow        int
-}
-
-// OperatorStats are one operator's figures over a time range.
-type OperatorStats struct {
-	Operator        OperatorID
-	OffersReceived  int
-	CallsAnswered   int
-	OffersMissed    int
-	AverageRingTime time.Duration
-	TalkTime        time.Duration
 }

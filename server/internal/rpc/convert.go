@@ -287,7 +287,33 @@ func rulesIn(q *adminv1.Queue) (cc.QueueRules, error) {
 			return r, cc.Invalid("queue.overflow.spare_ids", "an overflow rule needs spare numbers")
 		}
 	}
-	return r, nil
+	return r, serviceLevelIn(q, &r.ServiceLevel)
+}
+
+// serviceLevelIn reads a queue's service-level rule; zeros take the defaults.
+func serviceLevelIn(q *adminv1.Queue, sl *cc.ServiceLevel) error {
+	if t := q.GetServiceLevelThresholdS(); t > 600 {
+		return cc.Invalid("queue.service_level_threshold_s", "must be 1 to 600 seconds (0: the default, 20)")
+	} else {
+		sl.Threshold = time.Duration(t) * time.Second
+	}
+	if p := q.GetServiceLevelTargetPercent(); p > 100 {
+		return cc.Invalid("queue.service_level_target_percent", "must be 1 to 100 (0: the default, 80)")
+	} else {
+		sl.Target = int(p)
+	}
+	switch rule := cc.AbandonedRule(q.GetServiceLevelAbandoned()); rule {
+	case "", cc.AbandonsCountAgainst, cc.AbandonsIgnored, cc.AbandonsWithinThresholdMet:
+		sl.Abandoned = rule
+	default:
+		return cc.Invalid("queue.service_level_abandoned", "unknown rule %q (count_against, ignore, count_within_threshold_as_met)", rule)
+	}
+	if s := q.GetShortAbandonS(); s > 60 {
+		return cc.Invalid("queue.short_abandon_s", "must be at most 60 seconds")
+	} else {
+		sl.ShortAbandon = time.Duration(s) * time.Second
+	}
+	return nil
 }
 
 func marksOut(m cc.Marks) *commonv1.Marks {
@@ -307,6 +333,7 @@ func marksOut(m cc.Marks) *commonv1.Marks {
 }
 
 func queueOut(q cc.Queue) *adminv1.Queue {
+	sl := q.Rules.ServiceLevel.OrDefaults()
 	var steps []uint32
 	for _, st := range q.Rules.BanSteps {
 		steps = append(steps, uint32(st/time.Second))
@@ -326,21 +353,25 @@ func queueOut(q cc.Queue) *adminv1.Queue {
 		AbsenceTemplates:  templates,
 		Overflow: &adminv1.Overflow{AfterS: uint32(q.Rules.Overflow.After / time.Second), SpareIds: spares,
 			MaxAtOnce: uint32(q.Rules.Overflow.MaxAtOnce), Order: string(q.Rules.Overflow.Order), OnPredictedWait: q.Rules.Overflow.OnPredictedWait},
-		AnnounceEveryS:  uint32(q.Rules.AnnounceEvery / time.Second),
-		AwayAfterMisses: uint32(q.Rules.AwayAfterMisses),
-		BanAfterMisses:  uint32(q.Rules.BanAfterMisses),
-		BanWindowS:      uint32(q.Rules.BanWindow / time.Second),
-		BanStepsS:       steps,
-		QueueId:         string(q.ID),
-		Name:            q.Name,
-		DialedNumbers:   q.DialedNumbers,
-		Strategy:        string(q.Strategy),
-		OfferTimeoutS:   uint32(q.OfferTimeout / time.Second),
-		WrapUpS:         uint32(q.WrapUp / time.Second),
-		Priority:        uint32(q.Priority),
-		HoldMusicUrl:    q.HoldMusicURL,
-		Greeting:        q.Greeting,
-		IsDefault:       q.IsDefault,
+		ServiceLevelThresholdS:    uint32(sl.Threshold / time.Second),
+		ServiceLevelTargetPercent: uint32(sl.Target),
+		ServiceLevelAbandoned:     string(sl.Abandoned),
+		ShortAbandonS:             uint32(sl.ShortAbandon / time.Second),
+		AnnounceEveryS:            uint32(q.Rules.AnnounceEvery / time.Second),
+		AwayAfterMisses:           uint32(q.Rules.AwayAfterMisses),
+		BanAfterMisses:            uint32(q.Rules.BanAfterMisses),
+		BanWindowS:                uint32(q.Rules.BanWindow / time.Second),
+		BanStepsS:                 steps,
+		QueueId:                   string(q.ID),
+		Name:                      q.Name,
+		DialedNumbers:             q.DialedNumbers,
+		Strategy:                  string(q.Strategy),
+		OfferTimeoutS:             uint32(q.OfferTimeout / time.Second),
+		WrapUpS:                   uint32(q.WrapUp / time.Second),
+		Priority:                  uint32(q.Priority),
+		HoldMusicUrl:              q.HoldMusicURL,
+		Greeting:                  q.Greeting,
+		IsDefault:                 q.IsDefault,
 	}
 }
 

@@ -41,8 +41,9 @@ type Store interface {
 	Offer(ctx context.Context, id cc.OfferID) (cc.Offer, error)
 	Decisions(ctx context.Context, id cc.CallID) ([]cc.Decision, error)
 	CallerHistory(ctx context.Context, number string, but cc.CallID, limit int) ([]cc.Call, error)
-	QueueStats(ctx context.Context, q cc.QueueID, from, to time.Time) ([]cc.QueueStats, error)
-	OperatorStats(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.OperatorStats, error)
+	DayArrivals(ctx context.Context, q cc.QueueID, from, to time.Time) ([]cc.RecordedCall, error)
+	Tallies(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
+	CallEvents(ctx context.Context, id cc.CallID) ([]cc.CallEvent, error)
 	CreateSession(ctx context.Context, s cc.Session) error
 	Session(ctx context.Context, tokenHash string) (cc.Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error

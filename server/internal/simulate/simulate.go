@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/routing"
 )
@@ -289,10 +290,11 @@ type outcome struct {
 }
 
 type sim struct {
-	ctx context.Context
-	cfg Config
-	eng *routing.Engine
-	now time.Time
+	ctx    context.Context
+	cfg    Config
+	eng    *routing.Engine
+	record *analytics.Recorder // the history and timelines, as the switchboard keeps them
+	now    time.Time
 
 	events events
 	seq    uint64
@@ -341,6 +343,7 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		calls:       map[cc.CallID]*caller{},
 		offers:      map[cc.OfferID]*offerOut{},
 		agents:      map[cc.OperatorID]*agent{},
+		record:      analytics.New(),
 	}
 	s.eng = routing.New(routing.Config{
 		NewID: s.newID,
@@ -679,7 +682,11 @@ func (s *sim) step(ch cc.Changes, err error) error {
 
 // store applies ch now, or adds it to the batch and applies the batch when it is full.
 func (s *sim) store(ch cc.Changes) error {
-	if s.cfg.Store == nil || ch.Empty() {
+	if s.cfg.Store == nil {
+		return nil
+	}
+	s.record.Fold(s.now, &ch)
+	if ch.Empty() {
 		return nil
 	}
 	if s.cfg.Batch <= 1 {

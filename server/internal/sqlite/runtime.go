@@ -55,6 +55,12 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 				return fmt.Errorf("sqlite: note on call %q: %w", n.Call, err)
 			}
 		}
+		if err := putTallies(ctx, tx, c.Tallies); err != nil {
+			return err
+		}
+		if err := putEvents(ctx, tx, c.Events); err != nil {
+			return err
+		}
 		if err := putClients(ctx, tx, c.Clients); err != nil {
 			return err
 		}

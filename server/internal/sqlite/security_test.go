@@ -115,9 +115,13 @@ func TestPurgeKeepsFigures(t *testing.T) {
 	ctx := t.Context()
 	from, to := statsData(t, db)
 	personal(t, db)
-	queuesBefore, err := db.QueueStats(ctx, "", from, to)
+	must(t, db.Apply(ctx, callcenter.Changes{Tallies: []callcenter.Tally{
+		{Scope: callcenter.ScopeQueue, ID: "sales", Start: from, Figures: callcenter.Figures{CallsReceived: 4, CallsAnswered: 2}},
+		{Scope: callcenter.ScopeOperator, ID: "op-ann", Start: from, Figures: callcenter.Figures{OffersMade: 3}},
+	}}))
+	queuesBefore, err := db.Tallies(ctx, callcenter.ScopeQueue, "", from, to)
 	must(t, err)
-	opsBefore, err := db.OperatorStats(ctx, "", from, to)
+	opsBefore, err := db.Tallies(ctx, callcenter.ScopeOperator, "", from, to)
 	must(t, err)
 
 	// Everything that arrived before 10 minutes in: c1-c4 finished (purged), c5 waiting (kept).
@@ -143,9 +147,9 @@ func TestPurgeKeepsFigures(t *testing.T) {
 	if _, ok, _ := db.CloudRequest(ctx, "r-c7"); !ok {
 		t.Error("a recent cloud request was purged")
 	}
-	queuesAfter, err := db.QueueStats(ctx, "", from, to)
+	queuesAfter, err := db.Tallies(ctx, callcenter.ScopeQueue, "", from, to)
 	must(t, err)
-	opsAfter, err := db.OperatorStats(ctx, "", from, to)
+	opsAfter, err := db.Tallies(ctx, callcenter.ScopeOperator, "", from, to)
 	must(t, err)
 	equal(t, "queue figures", queuesAfter, queuesBefore)
 	equal(t, "operator figures", opsAfter, opsBefore)

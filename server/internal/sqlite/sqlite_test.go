@@ -796,79 +796,54 @@ func statsData(t *testing.T, db *DB) (from, to time.Time) {
 	return at(0), at(time.Hour)
 }
 
-func TestQueueStats(t *testing.T) {
+func TestTalliesAddUp(t *testing.T) {
 	db := openTest(t)
-	from, to := statsData(t, db)
-	sales := callcenter.QueueStats{Queue: "sales", CallsReceived: 4, CallsAnswered: 2, CallsAbandoned: 1, CallsLost: 1,
-		AverageAnswerTime: 20 * time.Second, MaxAnswerTime: 30 * time.Second, OffersMade: 4, OffersMissed: 2, WaitingNow: 2}
-	support := callcenter.QueueStats{Queue: "support", CallsReceived: 1, CallsAnswered: 1,
-		AverageAnswerTime: 5 * time.Second, MaxAnswerTime: 5 * time.Second, OffersMade: 1, WaitingNow: 1}
-	empty := callcenter.QueueStats{Queue: "empty"}
-	tests := []struct {
-		name     string
-		queue    callcenter.QueueID
-		from, to time.Time
-		want     []callcenter.QueueStats
-		code     callcenter.Code
-	}{
-		{name: "all queues by id", from: from, to: to, want: []callcenter.QueueStats{empty, sales, support}},
-		{name: "one queue", queue: "support", from: from, to: to, want: []callcenter.QueueStats{support}},
-		{name: "unknown queue", queue: "billing", from: from, to: to, code: callcenter.CodeNotFound},
-		{name: "first minute only", queue: "sales", from: from, to: at(time.Minute), want: []callcenter.QueueStats{{
-			Queue: "sales", CallsReceived: 1, CallsAnswered: 1, AverageAnswerTime: 10 * time.Second,
-			MaxAnswerTime: 10 * time.Second, OffersMade: 2, OffersMissed: 1, WaitingNow: 2}}},
-		{name: "open range", queue: "support", want: []callcenter.QueueStats{{
-			Queue: "support", CallsReceived: 2, CallsAnswered: 1, AverageAnswerTime: 5 * time.Second,
-			MaxAnswerTime: 5 * time.Second, OffersMade: 2, WaitingNow: 1}}},
-		{name: "empty range", queue: "sales", from: at(10 * time.Hour), to: at(11 * time.Hour),
-			want: []callcenter.QueueStats{{Queue: "sales", WaitingNow: 2}}},
+	ctx := t.Context()
+	q := func(id string, start time.Duration, f callcenter.Figures) callcenter.Tally {
+		return callcenter.Tally{Scope: callcenter.ScopeQueue, ID: id, Start: at(start), Figures: f}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.QueueStats(t.Context(), tt.queue, tt.from, tt.to)
-			if tt.code != "" {
-				wantErr(t, err, tt.code, "queue_id")
-				return
-			}
-			must(t, err)
-			equal(t, "QueueStats", got, tt.want)
-		})
+	first := callcenter.Figures{CallsReceived: 2, CallsAnswered: 1, AnswerTimeTotal: 12 * time.Second,
+		AnswerTimeMax: 12 * time.Second, TalkTime: time.Minute, Ready: 3 * time.Second}
+	first.Histogram[2] = 1
+	second := callcenter.Figures{CallsReceived: 1, CallsAnswered: 1, AnswerTimeTotal: 4 * time.Second,
+		AnswerTimeMax: 4 * time.Second, CallsAbandoned: 1}
+	second.Histogram[0] = 1
+	// Two tallies of one row in one batch, one more in a later batch, other rows around it.
+	must(t, db.Apply(ctx, callcenter.Changes{Tallies: []callcenter.Tally{
+		q("sales", 0, first), q("sales", 0, second), q("sales", 15*time.Minute, second), q("support", 0, first),
+		{Scope: callcenter.ScopeOperator, ID: "sales", Start: at(0), Figures: first},
+	}}))
+	must(t, db.Apply(ctx, callcenter.Changes{Tallies: []callcenter.Tally{q("sales", 0, second)}}))
+
+	want := first
+	want.Add(second)
+	want.Add(second)
+	got, err := db.Tallies(ctx, callcenter.ScopeQueue, "sales", at(0), at(15*time.Minute))
+	must(t, err)
+	equal(t, "one row", got, []callcenter.Tally{q("sales", 0, want)})
+	if got[0].Figures.AnswerTimeMax != 12*time.Second {
+		t.Errorf("the longest answer is the longest, not a sum: %v", got[0].Figures.AnswerTimeMax)
 	}
+	all, err := db.Tallies(ctx, callcenter.ScopeQueue, "", at(0), at(time.Hour))
+	must(t, err)
+	equal(t, "every queue in time order", all, []callcenter.Tally{q("sales", 0, want), q("support", 0, first), q("sales", 15*time.Minute, second)})
+	none, err := db.Tallies(ctx, callcenter.ScopeQueue, "", at(time.Hour), at(2*time.Hour))
+	must(t, err)
+	equal(t, "an empty range", len(none), 0)
 }
 
-func TestOperatorStats(t *testing.T) {
+func TestCallEventsInOrder(t *testing.T) {
 	db := openTest(t)
-	from, to := statsData(t, db)
-	annStats := callcenter.OperatorStats{Operator: "op-ann", OffersReceived: 3, CallsAnswered: 1, OffersMissed: 2,
-		AverageRingTime: 4 * time.Second, TalkTime: 45 * time.Second}
-	bobStats := callcenter.OperatorStats{Operator: "op-bob", OffersReceived: 3, CallsAnswered: 2,
-		AverageRingTime: 6 * time.Second, TalkTime: 180 * time.Second}
-	tests := []struct {
-		name     string
-		op       callcenter.OperatorID
-		from, to time.Time
-		want     []callcenter.OperatorStats
-		code     callcenter.Code
-	}{
-		{name: "all operators by name", from: from, to: to, want: []callcenter.OperatorStats{annStats, bobStats}},
-		{name: "one operator", op: "op-bob", from: from, to: to, want: []callcenter.OperatorStats{bobStats}},
-		{name: "unknown operator", op: "op-nobody", from: from, to: to, code: callcenter.CodeNotFound},
-		{name: "first two seconds", op: "op-ann", from: from, to: at(2 * time.Second), want: []callcenter.OperatorStats{{
-			Operator: "op-ann", OffersReceived: 1, OffersMissed: 1}}},
-		{name: "open range", op: "op-bob", want: []callcenter.OperatorStats{{
-			Operator: "op-bob", OffersReceived: 4, CallsAnswered: 2, AverageRingTime: 6 * time.Second, TalkTime: 180 * time.Second}}},
-		{name: "empty range", from: at(10 * time.Hour), to: at(11 * time.Hour),
-			want: []callcenter.OperatorStats{{Operator: "op-ann"}, {Operator: "op-bob"}}},
+	ctx := t.Context()
+	ev := []callcenter.CallEvent{
+		{Call: "c1", At: at(0), Kind: callcenter.EventArrived, QueueAfter: "sales"},
+		{Call: "c1", At: at(time.Second), Kind: callcenter.EventOffered, Operator: "op-ann", Offer: "o1"},
+		{Call: "c1", At: at(time.Second), Kind: callcenter.EventOfferFailed, Operator: "op-ann", Offer: "o1", Code: 486, Text: "busy", RingTime: 2 * time.Second},
+		{Call: "c2", At: at(0), Kind: callcenter.EventArrived},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.OperatorStats(t.Context(), tt.op, tt.from, tt.to)
-			if tt.code != "" {
-				wantErr(t, err, tt.code, "operator_id")
-				return
-			}
-			must(t, err)
-			equal(t, "OperatorStats", got, tt.want)
-		})
-	}
+	must(t, db.Apply(ctx, callcenter.Changes{Events: ev[:2]}))
+	must(t, db.Apply(ctx, callcenter.Changes{Events: ev[2:]}))
+	got, err := db.CallEvents(ctx, "c1")
+	must(t, err)
+	equal(t, "c1's timeline", got, ev[:3])
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/routing"
@@ -23,6 +24,7 @@ type Store interface {
 	Queues(ctx context.Context) ([]cc.Queue, error)
 	Operators(ctx context.Context) ([]cc.Operator, error)
 	CloudRequest(ctx context.Context, id string) (cc.CloudRequest, bool, error)
+	Tallies(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
 	Call(ctx context.Context, id cc.CallID) (cc.Call, []cc.Offer, error)
 }
 
@@ -47,6 +49,7 @@ type Switchboard struct {
 	clock  clock.Clock
 	log    *slog.Logger
 	engine *routing.Engine
+	record *analytics.Recorder
 
 	steps    chan step
 	stop     context.CancelFunc
@@ -55,6 +58,10 @@ type Switchboard struct {
 	// answered holds the replies to cloud requests of the batch being stored and the ones
 	// before it, so a retry is answered without a read; older ones are looked up in the store.
 	answered, answeredBefore map[string]cc.Reply
+
+	version    uint64           // counts stored changes (loop only)
+	floor      *analytics.Floor // the last floor built (loop only)
+	floorWatch floorWatchers
 }
 
 // maxBatch bounds how many steps share one transaction.
@@ -83,6 +90,7 @@ func New(cfg Config) *Switchboard {
 		clock:    cfg.Clock,
 		log:      cfg.Logger,
 		engine:   routing.New(cfg.Routing),
+		record:   analytics.New(),
 		steps:    make(chan step),
 		done:     make(chan struct{}),
 		watchers: map[cc.OperatorID]map[*Watcher]bool{},
@@ -122,7 +130,17 @@ func (s *Switchboard) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ch := s.engine.Load(s.clock.Now(), queues, ops, rt)
+	now := s.clock.Now()
+	var today []cc.Tally
+	for _, scope := range []cc.TallyScope{cc.ScopeQueue, cc.ScopeOperator} {
+		t, err := s.store.Tallies(ctx, scope, "", analytics.DayStart(now), now.Add(cc.TallyInterval))
+		if err != nil {
+			return err
+		}
+		today = append(today, t...)
+	}
+	s.record.Load(now, queues, rt, today)
+	ch := s.engine.Load(now, queues, ops, rt)
 	s.log.Info("switchboard loaded", "queues", len(queues), "operators", len(ops), "calls", len(rt.Calls), "offers", len(rt.Offers))
 	return s.commit(ctx, ch)
 }
@@ -224,6 +242,9 @@ func (s *Switchboard) do(ctx context.Context, fn func(now time.Time) (cc.Changes
 // commit stores a step's changes, then sends its commands and tells the watchers. When storing
 // fails the engine is rebuilt from the store, so memory never runs ahead of what is stored.
 func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
+	if !ch.Empty() || len(ch.Commands) > 0 || ch.Next != nil {
+		s.record.Fold(s.clock.Now(), &ch) // announcements are events too
+	}
 	if !ch.Empty() {
 		if err := s.store.Apply(ctx, ch); err != nil {
 			s.log.Error("changes not stored; reloading state", "err", err)
@@ -233,6 +254,9 @@ func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
 			}
 			return errors.Join(cc.Errorf(cc.CodeInternal, "could not store the change"), err)
 		}
+		s.record.Stored(ch.Tallies)
+		s.version++
+		s.floorWatch.signal()
 	}
 	for _, r := range ch.Repairs {
 		s.log.Warn("sweeper repaired a stuck state", "kind", r.Kind, "call_id", r.Call, "operator_id", r.Operator)

@@ -286,6 +286,7 @@ func TestQueues(t *testing.T) {
 		// The server's default rules, filled in at create.
 		AwayAfterMisses: 1, BanAfterMisses: 3, BanWindowS: 3600, BanStepsS: []uint32{300, 900, 3600},
 		ManagerWaitS: 30, OptInCooldownDays: 90, AbsenceTemplates: map[string]string{}, Overflow: &adminv1.Overflow{Order: "in_turn"},
+		ServiceLevelThresholdS: 20, ServiceLevelTargetPercent: 80, ServiceLevelAbandoned: "count_against", ShortAbandonS: 5,
 	}
 	if !proto.Equal(got.GetQueue(), want) {
 		t.Errorf("after update: %v\nwant %v", got.GetQueue(), want)
@@ -576,7 +577,8 @@ func TestQueueRules(t *testing.T) {
 		QueueId: "vip", Name: "vip", DialedNumbers: []string{"+18005550500"}, Strategy: "longest_idle", OfferTimeoutS: 20, WrapUpS: 10,
 		AwayAfterMisses: 1, BanAfterMisses: 3, BanWindowS: 3600, BanStepsS: []uint32{300, 900, 3600},
 		ManagerWaitS: 45, OptInCooldownDays: 30, AbsenceTemplates: map[string]string{"sick": "{name} is ill."},
-		Overflow: &adminv1.Overflow{AfterS: 60, SpareIds: []string{"s1"}, MaxAtOnce: 2, Order: "least_used"},
+		Overflow:               &adminv1.Overflow{AfterS: 60, SpareIds: []string{"s1"}, MaxAtOnce: 2, Order: "least_used"},
+		ServiceLevelThresholdS: 20, ServiceLevelTargetPercent: 80, ServiceLevelAbandoned: "count_against", ShortAbandonS: 5,
 	}
 	if !proto.Equal(q, wantQ) {
 		t.Errorf("queue = %v\nwant %v", q, wantQ)

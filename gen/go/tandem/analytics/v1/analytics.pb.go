@@ -53,6 +53,7 @@
 package analyticsv1
 
 import (
+	v11 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	v1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -1428,7 +1429,8 @@ type OperatorLive struct {
 	Reason   string   `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
 	CallId   string   `protobuf:"bytes,6,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
 	QueueIds []string `protobuf:"bytes,7,rep,name=queue_ids,json=queueIds,proto3" json:"queue_ids,omitempty"`
-	// Today's figures, his time in the present state up to `at` included.
+	// Today's figures. His time in the present state is added when he leaves it: a client showing
+	// it live adds `at` - max(`since`, the start of today) to the state's time.
 	Today         *Figures               `protobuf:"bytes,8,opt,name=today,proto3" json:"today,omitempty"`
 	Score         float64                `protobuf:"fixed64,9,opt,name=score,proto3" json:"score,omitempty"`
 	BannedUntil   *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=banned_until,json=bannedUntil,proto3" json:"banned_until,omitempty"`
@@ -1992,8 +1994,8 @@ type TimelineEntry struct {
 	FailureCode int32          `protobuf:"varint,7,opt,name=failure_code,json=failureCode,proto3" json:"failure_code,omitempty"`
 	RingTimeMs  uint32         `protobuf:"varint,8,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
 	HungUpBy    v1.HangupParty `protobuf:"varint,9,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
-	// For "offered": why this operator (candidates and the rule).
-	Decision      *Decision `protobuf:"bytes,10,opt,name=decision,proto3" json:"decision,omitempty"`
+	// For "offered": why this operator or spare number (the rule and the candidates).
+	Decision      *v11.Decision `protobuf:"bytes,10,opt,name=decision,proto3" json:"decision,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2091,157 +2093,11 @@ func (x *TimelineEntry) GetHungUpBy() v1.HangupParty {
 	return v1.HangupParty(0)
 }
 
-func (x *TimelineEntry) GetDecision() *Decision {
+func (x *TimelineEntry) GetDecision() *v11.Decision {
 	if x != nil {
 		return x.Decision
 	}
 	return nil
-}
-
-// Decision is why a call was offered where it was (the Assignment API's ExplainCall says the
-// same).
-type Decision struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Strategy      string                 `protobuf:"bytes,1,opt,name=strategy,proto3" json:"strategy,omitempty"`
-	Rule          string                 `protobuf:"bytes,2,opt,name=rule,proto3" json:"rule,omitempty"`
-	Candidates    []*Candidate           `protobuf:"bytes,3,rep,name=candidates,proto3" json:"candidates,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Decision) Reset() {
-	*x = Decision{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Decision) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Decision) ProtoMessage() {}
-
-func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Decision.ProtoReflect.Descriptor instead.
-func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{22}
-}
-
-func (x *Decision) GetStrategy() string {
-	if x != nil {
-		return x.Strategy
-	}
-	return ""
-}
-
-func (x *Decision) GetRule() string {
-	if x != nil {
-		return x.Rule
-	}
-	return ""
-}
-
-func (x *Decision) GetCandidates() []*Candidate {
-	if x != nil {
-		return x.Candidates
-	}
-	return nil
-}
-
-type Candidate struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	OperatorId      string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
-	SpareId         string                 `protobuf:"bytes,2,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
-	State           v1.OperatorState       `protobuf:"varint,3,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
-	Eligible        bool                   `protobuf:"varint,4,opt,name=eligible,proto3" json:"eligible,omitempty"`
-	ExcludedBecause string                 `protobuf:"bytes,5,opt,name=excluded_because,json=excludedBecause,proto3" json:"excluded_because,omitempty"`
-	ValueText       string                 `protobuf:"bytes,6,opt,name=value_text,json=valueText,proto3" json:"value_text,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
-}
-
-func (x *Candidate) Reset() {
-	*x = Candidate{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Candidate) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Candidate) ProtoMessage() {}
-
-func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
-func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{23}
-}
-
-func (x *Candidate) GetOperatorId() string {
-	if x != nil {
-		return x.OperatorId
-	}
-	return ""
-}
-
-func (x *Candidate) GetSpareId() string {
-	if x != nil {
-		return x.SpareId
-	}
-	return ""
-}
-
-func (x *Candidate) GetState() v1.OperatorState {
-	if x != nil {
-		return x.State
-	}
-	return v1.OperatorState(0)
-}
-
-func (x *Candidate) GetEligible() bool {
-	if x != nil {
-		return x.Eligible
-	}
-	return false
-}
-
-func (x *Candidate) GetExcludedBecause() string {
-	if x != nil {
-		return x.ExcludedBecause
-	}
-	return ""
-}
-
-func (x *Candidate) GetValueText() string {
-	if x != nil {
-		return x.ValueText
-	}
-	return ""
 }
 
 type CalculateStaffingRequest struct {
@@ -2264,7 +2120,7 @@ type CalculateStaffingRequest struct {
 
 func (x *CalculateStaffingRequest) Reset() {
 	*x = CalculateStaffingRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2276,7 +2132,7 @@ func (x *CalculateStaffingRequest) String() string {
 func (*CalculateStaffingRequest) ProtoMessage() {}
 
 func (x *CalculateStaffingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2289,7 +2145,7 @@ func (x *CalculateStaffingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculateStaffingRequest.ProtoReflect.Descriptor instead.
 func (*CalculateStaffingRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{24}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CalculateStaffingRequest) GetCallsPerHour() float64 {
@@ -2349,7 +2205,7 @@ type CalculateStaffingResponse struct {
 
 func (x *CalculateStaffingResponse) Reset() {
 	*x = CalculateStaffingResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2361,7 +2217,7 @@ func (x *CalculateStaffingResponse) String() string {
 func (*CalculateStaffingResponse) ProtoMessage() {}
 
 func (x *CalculateStaffingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2374,7 +2230,7 @@ func (x *CalculateStaffingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculateStaffingResponse.ProtoReflect.Descriptor instead.
 func (*CalculateStaffingResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{25}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CalculateStaffingResponse) GetOperatorsNeeded() uint32 {
@@ -2422,7 +2278,7 @@ type StaffingRow struct {
 
 func (x *StaffingRow) Reset() {
 	*x = StaffingRow{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2434,7 +2290,7 @@ func (x *StaffingRow) String() string {
 func (*StaffingRow) ProtoMessage() {}
 
 func (x *StaffingRow) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2447,7 +2303,7 @@ func (x *StaffingRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffingRow.ProtoReflect.Descriptor instead.
 func (*StaffingRow) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{26}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *StaffingRow) GetOperators() uint32 {
@@ -2513,7 +2369,7 @@ type ReplayDayRequest struct {
 
 func (x *ReplayDayRequest) Reset() {
 	*x = ReplayDayRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2525,7 +2381,7 @@ func (x *ReplayDayRequest) String() string {
 func (*ReplayDayRequest) ProtoMessage() {}
 
 func (x *ReplayDayRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2538,7 +2394,7 @@ func (x *ReplayDayRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDayRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDayRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{27}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ReplayDayRequest) GetQueueId() string {
@@ -2588,7 +2444,7 @@ type ReplayDayResponse struct {
 
 func (x *ReplayDayResponse) Reset() {
 	*x = ReplayDayResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2600,7 +2456,7 @@ func (x *ReplayDayResponse) String() string {
 func (*ReplayDayResponse) ProtoMessage() {}
 
 func (x *ReplayDayResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2613,7 +2469,7 @@ func (x *ReplayDayResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDayResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDayResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{28}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ReplayDayResponse) GetCalls() uint32 {
@@ -2676,7 +2532,7 @@ var File_tandem_analytics_v1_analytics_proto protoreflect.FileDescriptor
 
 const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\n" +
-	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
+	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%tandem/assignment/v1/assignment.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
 	"\tTimeRange\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
 	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xd4\v\n" +
@@ -2863,7 +2719,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
 	"\rcaller_number\x18\x03 \x01(\tR\fcallerNumber\x121\n" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12<\n" +
-	"\aentries\x18\x05 \x03(\v2\".tandem.analytics.v1.TimelineEntryR\aentries\"\xf7\x02\n" +
+	"\aentries\x18\x05 \x03(\v2\".tandem.analytics.v1.TimelineEntryR\aentries\"\xf8\x02\n" +
 	"\rTimelineEntry\x12*\n" +
 	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1f\n" +
@@ -2876,24 +2732,9 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\fring_time_ms\x18\b \x01(\rR\n" +
 	"ringTimeMs\x12;\n" +
 	"\n" +
-	"hung_up_by\x18\t \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x129\n" +
+	"hung_up_by\x18\t \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x12:\n" +
 	"\bdecision\x18\n" +
-	" \x01(\v2\x1d.tandem.analytics.v1.DecisionR\bdecision\"z\n" +
-	"\bDecision\x12\x1a\n" +
-	"\bstrategy\x18\x01 \x01(\tR\bstrategy\x12\x12\n" +
-	"\x04rule\x18\x02 \x01(\tR\x04rule\x12>\n" +
-	"\n" +
-	"candidates\x18\x03 \x03(\v2\x1e.tandem.analytics.v1.CandidateR\n" +
-	"candidates\"\xe4\x01\n" +
-	"\tCandidate\x12\x1f\n" +
-	"\voperator_id\x18\x01 \x01(\tR\n" +
-	"operatorId\x12\x19\n" +
-	"\bspare_id\x18\x02 \x01(\tR\aspareId\x125\n" +
-	"\x05state\x18\x03 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x12\x1a\n" +
-	"\beligible\x18\x04 \x01(\bR\beligible\x12)\n" +
-	"\x10excluded_because\x18\x05 \x01(\tR\x0fexcludedBecause\x12\x1d\n" +
-	"\n" +
-	"value_text\x18\x06 \x01(\tR\tvalueText\"\xdb\x01\n" +
+	" \x01(\v2\x1e.tandem.assignment.v1.DecisionR\bdecision\"\xdb\x01\n" +
 	"\x18CalculateStaffingRequest\x12$\n" +
 	"\x0ecalls_per_hour\x18\x01 \x01(\x01R\fcallsPerHour\x12\x13\n" +
 	"\x05aht_s\x18\x02 \x01(\x01R\x04ahtS\x12%\n" +
@@ -2964,7 +2805,7 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(Interval)(0),                     // 0: tandem.analytics.v1.Interval
 	(*TimeRange)(nil),                 // 1: tandem.analytics.v1.TimeRange
@@ -2989,79 +2830,76 @@ var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(*GetCallTimelineRequest)(nil),    // 20: tandem.analytics.v1.GetCallTimelineRequest
 	(*GetCallTimelineResponse)(nil),   // 21: tandem.analytics.v1.GetCallTimelineResponse
 	(*TimelineEntry)(nil),             // 22: tandem.analytics.v1.TimelineEntry
-	(*Decision)(nil),                  // 23: tandem.analytics.v1.Decision
-	(*Candidate)(nil),                 // 24: tandem.analytics.v1.Candidate
-	(*CalculateStaffingRequest)(nil),  // 25: tandem.analytics.v1.CalculateStaffingRequest
-	(*CalculateStaffingResponse)(nil), // 26: tandem.analytics.v1.CalculateStaffingResponse
-	(*StaffingRow)(nil),               // 27: tandem.analytics.v1.StaffingRow
-	(*ReplayDayRequest)(nil),          // 28: tandem.analytics.v1.ReplayDayRequest
-	(*ReplayDayResponse)(nil),         // 29: tandem.analytics.v1.ReplayDayResponse
-	(*timestamppb.Timestamp)(nil),     // 30: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                  // 31: tandem.common.v1.Marks
-	(v1.OperatorState)(0),             // 32: tandem.common.v1.OperatorState
-	(v1.CallState)(0),                 // 33: tandem.common.v1.CallState
-	(v1.HangupParty)(0),               // 34: tandem.common.v1.HangupParty
+	(*CalculateStaffingRequest)(nil),  // 23: tandem.analytics.v1.CalculateStaffingRequest
+	(*CalculateStaffingResponse)(nil), // 24: tandem.analytics.v1.CalculateStaffingResponse
+	(*StaffingRow)(nil),               // 25: tandem.analytics.v1.StaffingRow
+	(*ReplayDayRequest)(nil),          // 26: tandem.analytics.v1.ReplayDayRequest
+	(*ReplayDayResponse)(nil),         // 27: tandem.analytics.v1.ReplayDayResponse
+	(*timestamppb.Timestamp)(nil),     // 28: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                  // 29: tandem.common.v1.Marks
+	(v1.OperatorState)(0),             // 30: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                 // 31: tandem.common.v1.CallState
+	(v1.HangupParty)(0),               // 32: tandem.common.v1.HangupParty
+	(*v11.Decision)(nil),              // 33: tandem.assignment.v1.Decision
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	30, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	30, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	28, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	28, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
 	1,  // 2: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	5,  // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
 	2,  // 4: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
 	6,  // 5: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
 	1,  // 6: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	9,  // 7: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	31, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	29, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
 	2,  // 9: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
 	12, // 10: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
 	14, // 11: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
-	30, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	28, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
 	13, // 13: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
-	30, // 14: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	28, // 14: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
 	2,  // 15: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
 	6,  // 16: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	30, // 17: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	32, // 18: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	30, // 19: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	28, // 17: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	30, // 18: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	28, // 19: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
 	2,  // 20: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	30, // 21: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	28, // 21: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
 	1,  // 22: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	0,  // 23: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
 	17, // 24: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
 	2,  // 25: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	30, // 26: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	28, // 26: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
 	2,  // 27: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
 	15, // 28: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	33, // 29: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	31, // 29: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
 	22, // 30: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
-	30, // 31: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	34, // 32: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	23, // 33: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.analytics.v1.Decision
-	24, // 34: tandem.analytics.v1.Decision.candidates:type_name -> tandem.analytics.v1.Candidate
-	32, // 35: tandem.analytics.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	27, // 36: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	2,  // 37: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	3,  // 38: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	7,  // 39: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	10, // 40: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	15, // 41: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	18, // 42: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	20, // 43: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	25, // 44: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	28, // 45: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	4,  // 46: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	8,  // 47: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	11, // 48: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	16, // 49: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	19, // 50: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	21, // 51: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	26, // 52: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	29, // 53: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	46, // [46:54] is the sub-list for method output_type
-	38, // [38:46] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	28, // 31: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	32, // 32: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	33, // 33: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	25, // 34: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	2,  // 35: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	3,  // 36: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	7,  // 37: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	10, // 38: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	15, // 39: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	18, // 40: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	20, // 41: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	23, // 42: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	26, // 43: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	4,  // 44: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	8,  // 45: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	11, // 46: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	16, // 47: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	19, // 48: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	21, // 49: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	24, // 50: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	27, // 51: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	44, // [44:52] is the sub-list for method output_type
+	36, // [36:44] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -3072,15 +2910,15 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 	file_tandem_analytics_v1_analytics_proto_msgTypes[1].OneofWrappers = []any{}
 	file_tandem_analytics_v1_analytics_proto_msgTypes[11].OneofWrappers = []any{}
 	file_tandem_analytics_v1_analytics_proto_msgTypes[12].OneofWrappers = []any{}
-	file_tandem_analytics_v1_analytics_proto_msgTypes[25].OneofWrappers = []any{}
-	file_tandem_analytics_v1_analytics_proto_msgTypes[26].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[23].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[24].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   29,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

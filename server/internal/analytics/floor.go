@@ -1,0 +1,64 @@
+package analytics
+
+import (
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/routing"
+)
+
+// Floor is the live picture the wallboard shows: every queue's line and today's figures, every
+// operator's state and today's figures, as of At.
+type Floor struct {
+	At        time.Time
+	Version   uint64 // grows with every stored change; equal versions are equal floors
+	Queues    []QueueNow
+	Operators []OperatorNow
+}
+
+// QueueNow is one queue now.
+type QueueNow struct {
+	routing.QueueLine
+	ID           cc.QueueID
+	ServiceLevel cc.ServiceLevel // with the defaults filled in
+	Today        cc.Figures
+}
+
+// OperatorNow is one operator now.
+type OperatorNow struct {
+	routing.OperatorView
+	Today cc.Figures // his time in the present state counted up to At
+}
+
+// Floor joins the engine's floor with today's figures.
+func (r *Recorder) Floor(now time.Time, f routing.Floor) Floor {
+	out := Floor{At: now, Queues: make([]QueueNow, len(f.Queues)), Operators: make([]OperatorNow, len(f.Operators))}
+	for i, q := range f.Queues {
+		out.Queues[i] = QueueNow{QueueLine: q, ID: q.Queue.ID, ServiceLevel: q.Queue.Rules.ServiceLevel.OrDefaults(),
+			Today: r.Today(now, cc.ScopeQueue, string(q.Queue.ID))}
+	}
+	for i, o := range f.Operators {
+		out.Operators[i] = OperatorNow{OperatorView: o, Today: r.Today(now, cc.ScopeOperator, string(o.Operator.ID))}
+	}
+	return out
+}
+
+// Queue finds a queue by id.
+func (f *Floor) Queue(id cc.QueueID) *QueueNow {
+	for i := range f.Queues {
+		if f.Queues[i].ID == id {
+			return &f.Queues[i]
+		}
+	}
+	return nil
+}
+
+// Operator finds an operator by id.
+func (f *Floor) Operator(id cc.OperatorID) *OperatorNow {
+	for i := range f.Operators {
+		if f.Operators[i].Operator.ID == id {
+			return &f.Operators[i]
+		}
+	}
+	return nil
+}

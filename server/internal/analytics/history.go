@@ -1,0 +1,125 @@
+package analytics
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// Width is how wide the rows of a history are.
+type Width int
+
+const (
+	Quarter Width = iota // 15 minutes: the stored rows
+	Hour
+	Day
+)
+
+// MaxSpan is the longest range a history of each width may cover.
+var MaxSpan = map[Width]time.Duration{Quarter: 31 * 24 * time.Hour, Hour: 92 * 24 * time.Hour, Day: 3 * 366 * 24 * time.Hour}
+
+// Row is one row of a history: whose (a queue's, an operator's, or "" for summed rows) and
+// from when.
+type Row struct {
+	Start    time.Time
+	Queue    cc.QueueID
+	Operator cc.OperatorID
+	Figures  cc.Figures
+}
+
+// start is the start of the row of width w, in zone loc, that t falls in.
+func (w Width) start(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	switch w {
+	case Hour:
+		return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), 0, 0, 0, loc)
+	case Day:
+		return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	default:
+		return cc.IntervalStart(t).In(loc)
+	}
+}
+
+// Span widens [from, to) to whole rows of width w in zone loc: the stored intervals to read.
+func (w Width) Span(from, to time.Time, loc *time.Location) (time.Time, time.Time) {
+	lo := w.start(from, loc)
+	hi := w.start(to, loc)
+	if hi.Before(to) {
+		switch w {
+		case Hour:
+			hi = hi.Add(time.Hour)
+		case Day:
+			hi = hi.AddDate(0, 0, 1)
+		default:
+			hi = hi.Add(cc.TallyInterval)
+		}
+	}
+	return lo, hi
+}
+
+// Group adds up stored tallies into rows of width w in zone loc. keep says whether the rows
+// keep their queue or operator (split) or are summed across them. Rows come in time order,
+// then by id.
+func Group(ts []cc.Tally, w Width, loc *time.Location, split bool) []Row {
+	type k struct {
+		start int64
+		id    string
+	}
+	rows := map[k]*Row{}
+	var order []k
+	for _, t := range ts {
+		key := k{start: w.start(t.Start, loc).UnixMilli()}
+		if split {
+			key.id = t.ID
+		}
+		r := rows[key]
+		if r == nil {
+			r = &Row{Start: w.start(t.Start, loc)}
+			if split {
+				if t.Scope == cc.ScopeQueue {
+					r.Queue = cc.QueueID(t.ID)
+				} else {
+					r.Operator = cc.OperatorID(t.ID)
+				}
+			}
+			rows[key] = r
+			order = append(order, key)
+		}
+		r.Figures.Add(t.Figures)
+	}
+	slices.SortFunc(order, func(a, b k) int {
+		if a.start != b.start {
+			return int(a.start - b.start)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	out := make([]Row, len(order))
+	for i, key := range order {
+		out[i] = *rows[key]
+	}
+	return out
+}
+
+// Center makes the whole center's tallies from the queues' and the operators': the call figures
+// are the queues', the time in each state the operators' (their offers and talk would count the
+// calls twice).
+func Center(queues, operators []cc.Tally) []cc.Tally {
+	out := slices.Clone(queues)
+	for _, t := range operators {
+		f := cc.Figures{Ready: t.Figures.Ready, Reserved: t.Figures.Reserved, OnCall: t.Figures.OnCall,
+			WrapUp: t.Figures.WrapUp, Away: t.Figures.Away}
+		out = append(out, cc.Tally{Scope: cc.ScopeQueue, Start: t.Start, Figures: f})
+	}
+	return out
+}
+
+// Total adds up rows.
+func Total(rows []Row) cc.Figures {
+	var f cc.Figures
+	for _, r := range rows {
+		f.Add(r.Figures)
+	}
+	return f
+}

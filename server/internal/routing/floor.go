@@ -1,0 +1,93 @@
+package routing
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// Floor is everything in progress, for the supervisors' live views: each queue's line and
+// operators, every operator's view.
+type Floor struct {
+	Queues    []QueueLine    // by id
+	Operators []OperatorView // by name
+}
+
+// QueueLine is one queue now.
+type QueueLine struct {
+	Queue cc.Queue
+	// Calls waiting, in line order, with an expected wait each when one can be predicted.
+	Waiting []WaitingCall
+	Expect  []time.Duration // Expect[i] is Waiting[i]'s expected wait; -1: unknown
+	// NewCallWait is the expected wait of a call arriving now; -1: unknown.
+	NewCallWait time.Duration
+	States      map[cc.OperatorState]int // operators serving the queue, by state
+	Connected   int                      // calls talking now
+}
+
+// Floor returns the live floor, in one pass over the operators and one sort of the calls.
+func (e *Engine) Floor() Floor {
+	var f Floor
+	index := map[cc.QueueID]int{}
+	ids := make([]cc.QueueID, 0, len(e.queues))
+	for id := range e.queues {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	working := map[cc.QueueID]int{}
+	for _, id := range ids {
+		index[id] = len(f.Queues)
+		f.Queues = append(f.Queues, QueueLine{Queue: *e.queues[id], States: map[cc.OperatorState]int{}, NewCallWait: -1})
+	}
+	for _, o := range e.operators {
+		v := OperatorView{Operator: o.cfg, Status: o.st, Present: o.present()}
+		f.Operators = append(f.Operators, v)
+		for _, s := range o.cfg.Queues {
+			i, ok := index[s.Queue]
+			if !ok {
+				continue
+			}
+			f.Queues[i].States[o.st.State]++
+			switch o.st.State {
+			case cc.OperatorReady, cc.OperatorReserved, cc.OperatorOnCall, cc.OperatorWrapUp:
+				if o.present() {
+					working[s.Queue]++
+				}
+			}
+		}
+	}
+	slices.SortFunc(f.Operators, func(a, b OperatorView) int { return cmp.Compare(a.Operator.Name, b.Operator.Name) })
+	for _, w := range e.Calls("") {
+		i, ok := index[w.Call.Queue]
+		if !ok {
+			continue
+		}
+		ql := &f.Queues[i]
+		if w.Call.State == cc.CallConnected {
+			ql.Connected++
+			continue
+		}
+		ql.Waiting = append(ql.Waiting, w)
+		ql.Expect = append(ql.Expect, e.expect(w.Call.Queue, w.Position, working))
+	}
+	for i := range f.Queues {
+		q := f.Queues[i].Queue.ID
+		f.Queues[i].NewCallWait = e.expect(q, len(f.Queues[i].Waiting)+1, working)
+	}
+	return f
+}
+
+// expect is PredictedWait for the call at position pos of queue q (0: it has an offer out, so
+// no wait is left to predict), given how many operators work each queue; -1 when unknown.
+func (e *Engine) expect(q cc.QueueID, pos int, working map[cc.QueueID]int) time.Duration {
+	aht, ok := e.handle[q]
+	if !ok {
+		return -1
+	}
+	if working[q] == 0 {
+		return 24 * time.Hour
+	}
+	return time.Duration(pos) * aht / time.Duration(working[q])
+}

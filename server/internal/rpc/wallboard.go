@@ -1,0 +1,240 @@
+package rpc
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
+
+	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	"github.com/tandemcc/tandem/server/internal/analytics"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+func (h analyticsHandler) GetCallTimeline(ctx context.Context, req *connect.Request[analyticsv1.GetCallTimelineRequest]) (*connect.Response[analyticsv1.GetCallTimelineResponse], error) {
+	id := cc.CallID(req.Msg.GetCallId())
+	if err := required("call_id", string(id)); err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	c, _, err := h.s.store.Call(ctx, id)
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	events, err := h.s.store.CallEvents(ctx, id)
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	decisions, err := h.s.store.Decisions(ctx, id)
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	byOffer := map[cc.OfferID]cc.Decision{}
+	for _, d := range decisions {
+		byOffer[d.Offer] = d
+	}
+	out := &analyticsv1.GetCallTimelineResponse{CallId: string(c.ID), QueueId: string(c.Queue), CallerNumber: c.CallerNumber, State: callStates[c.State]}
+	for _, e := range events {
+		entry := &analyticsv1.TimelineEntry{At: ts(e.At), Kind: string(e.Kind), OperatorId: string(e.Operator),
+			SpareId: string(e.Spare), OfferId: string(e.Offer), Text: e.Text, FailureCode: int32(e.Code),
+			RingTimeMs: ms(e.RingTime), HungUpBy: hangupParties[e.HungUpBy]}
+		switch e.Kind {
+		case cc.EventOffered:
+			if d, ok := byOffer[e.Offer]; ok {
+				entry.Decision = decisionOut(d)
+			}
+		case cc.EventArrived, cc.EventRequeued:
+			entry.Text = string(e.QueueAfter)
+		case cc.EventEnded:
+			entry.Text = (e.TalkTime / time.Second * time.Second).String() + " talk"
+		}
+		out.Entries = append(out.Entries, entry)
+	}
+	return connect.NewResponse(out), nil
+}
+
+// wallboardKeepalive is how often a quiet wallboard stream gets a message.
+const wallboardKeepalive = 15 * time.Second
+
+func (h analyticsHandler) WatchWallboard(ctx context.Context, req *connect.Request[analyticsv1.WatchWallboardRequest], stream *connect.ServerStream[analyticsv1.WatchWallboardResponse]) error {
+	want := map[cc.QueueID]bool{}
+	for i, q := range req.Msg.GetQueueIds() {
+		if !slugPattern.MatchString(q) {
+			return toConnect(ctx, cc.Invalid("queue_ids["+strconv.Itoa(i)+"]", "not a queue id"))
+		}
+		want[cc.QueueID(q)] = true
+	}
+	changed, stop := h.s.board.WatchFloor()
+	defer stop()
+	floor, err := h.s.board.Floor(ctx)
+	if err != nil {
+		return toConnect(ctx, err)
+	}
+	for q := range want {
+		if floor.Queue(q) == nil {
+			return toConnect(ctx, cc.NotFound("queue_ids", "no queue %q", q))
+		}
+	}
+	v := wallboardView{want: want, operators: req.Msg.GetOperators()}
+	if err := stream.Send(v.next(floor, true)); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-h.s.closing:
+			return connect.NewError(connect.CodeUnavailable, errShuttingDown)
+		case <-changed:
+			floor, err := h.s.board.Floor(ctx)
+			if err != nil {
+				return toConnect(ctx, err)
+			}
+			if msg := v.next(floor, false); msg != nil {
+				if err := stream.Send(msg); err != nil {
+					return err
+				}
+			}
+		case <-h.s.clock.After(wallboardKeepalive):
+			if err := stream.Send(&analyticsv1.WatchWallboardResponse{At: ts(h.s.clock.Now())}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// wallboardView is what one wallboard stream shows and last sent, to send only what changed.
+type wallboardView struct {
+	want      map[cc.QueueID]bool // empty: every queue
+	operators bool
+	queues    map[string]*analyticsv1.QueueLive
+	ops       map[string]*analyticsv1.OperatorLive
+}
+
+// next is the message that brings the client from what it was sent to floor; nil when nothing
+// changed.
+func (v *wallboardView) next(floor analytics.Floor, snapshot bool) *analyticsv1.WatchWallboardResponse {
+	msg := &analyticsv1.WatchWallboardResponse{Snapshot: snapshot, At: ts(floor.At)}
+	queues, ops := map[string]*analyticsv1.QueueLive{}, map[string]*analyticsv1.OperatorLive{}
+	for i := range floor.Queues {
+		q := &floor.Queues[i]
+		if len(v.want) > 0 && !v.want[q.ID] {
+			continue
+		}
+		queues[string(q.ID)] = queueLiveOut(q)
+	}
+	if v.operators {
+		for _, o := range floor.Operators {
+			if o.Operator.Disabled {
+				continue // dismissed: not on the floor
+			}
+			if len(v.want) > 0 && !slices.ContainsFunc(o.Operator.Queues, func(s cc.QueueSkill) bool { return v.want[s.Queue] }) {
+				continue
+			}
+			ops[string(o.Operator.ID)] = operatorLiveOut(o)
+		}
+	}
+	for _, id := range sortedKeys(queues) {
+		if q := queues[id]; snapshot || !proto.Equal(q, v.queues[id]) {
+			msg.Queues = append(msg.Queues, q)
+		}
+	}
+	for _, id := range sortedKeys(ops) {
+		if o := ops[id]; snapshot || !proto.Equal(o, v.ops[id]) {
+			msg.Operators = append(msg.Operators, o)
+		}
+	}
+	if !snapshot {
+		for _, id := range sortedKeys(v.queues) {
+			if queues[id] == nil {
+				msg.RemovedQueueIds = append(msg.RemovedQueueIds, id)
+			}
+		}
+		for _, id := range sortedKeys(v.ops) {
+			if ops[id] == nil {
+				msg.RemovedOperatorIds = append(msg.RemovedOperatorIds, id)
+			}
+		}
+	}
+	v.queues, v.ops = queues, ops
+	if !snapshot && len(msg.Queues)+len(msg.Operators)+len(msg.RemovedQueueIds)+len(msg.RemovedOperatorIds) == 0 {
+		return nil
+	}
+	return msg
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func optWait(d time.Duration) *uint32 {
+	if d < 0 {
+		return nil
+	}
+	v := ms(d)
+	return &v
+}
+
+func queueLiveOut(q *analytics.QueueNow) *analyticsv1.QueueLive {
+	out := &analyticsv1.QueueLive{
+		QueueId:           string(q.ID),
+		Name:              q.Queue.Name,
+		ExpectedWaitMs:    optWait(q.NewCallWait),
+		OperatorsReady:    uint32(q.States[cc.OperatorReady]),
+		OperatorsReserved: uint32(q.States[cc.OperatorReserved]),
+		OperatorsOnCall:   uint32(q.States[cc.OperatorOnCall]),
+		OperatorsWrapUp:   uint32(q.States[cc.OperatorWrapUp]),
+		OperatorsAway:     uint32(q.States[cc.OperatorAway]),
+		OperatorsBanned:   uint32(q.States[cc.OperatorBanned]),
+		OperatorsOffline:  uint32(q.States[cc.OperatorOffline]),
+		CallsConnected:    uint32(q.Connected),
+		Today:             figuresOut(q.Today, &q.ServiceLevel),
+		ServiceLevelRule:  slRuleOut(q.ServiceLevel),
+	}
+	var longest time.Time
+	for i, w := range q.Waiting {
+		c := w.Call
+		wc := &analyticsv1.WaitingCall{CallId: string(c.ID), CallerNumber: c.CallerNumber, Position: uint32(w.Position),
+			ArrivedAt: ts(c.ArrivedAt), ExpectedWaitMs: optWait(q.Expect[i]), Priority: uint32(c.Priority)}
+		if !c.ManagerUntil.IsZero() {
+			wc.ManagerId = string(c.Manager)
+		}
+		if w.Offer != nil {
+			wc.OfferedToOperatorId, wc.OfferedToSpareId = string(w.Offer.Operator), string(w.Offer.Spare)
+		}
+		if longest.IsZero() || c.ArrivedAt.Before(longest) {
+			longest = c.ArrivedAt
+		}
+		out.Waiting = append(out.Waiting, wc)
+	}
+	out.LongestWaitingSince = ts(longest)
+	return out
+}
+
+func operatorLiveOut(o analytics.OperatorNow) *analyticsv1.OperatorLive {
+	out := &analyticsv1.OperatorLive{
+		OperatorId:  string(o.Operator.ID),
+		Name:        o.Operator.DisplayName,
+		State:       operatorStates[o.Status.State],
+		Since:       ts(o.Status.Since),
+		Reason:      o.Status.Reason,
+		CallId:      string(o.Status.Call),
+		Today:       figuresOut(o.Today, nil),
+		Score:       o.Status.Marks.Score,
+		BannedUntil: ts(o.Status.BannedUntil),
+	}
+	if !o.Present && o.Status.State != cc.OperatorOffline {
+		out.Reason = "no live app"
+	}
+	for _, s := range o.Operator.Queues {
+		out.QueueIds = append(out.QueueIds, string(s.Queue))
+	}
+	return out
+}

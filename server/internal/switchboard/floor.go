@@ -1,0 +1,64 @@
+package switchboard
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/analytics"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// floorWatchers are signalled after every stored change: the wallboards' streams.
+type floorWatchers struct {
+	mu  sync.Mutex
+	all map[chan struct{}]bool
+}
+
+func (fw *floorWatchers) signal() {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	for ch := range fw.all {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// WatchFloor returns a channel signalled after each change the floor may show (several
+// changes may make one signal), and a function to stop watching.
+func (s *Switchboard) WatchFloor() (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	s.floorWatch.mu.Lock()
+	if s.floorWatch.all == nil {
+		s.floorWatch.all = map[chan struct{}]bool{}
+	}
+	s.floorWatch.all[ch] = true
+	s.floorWatch.mu.Unlock()
+	return ch, func() {
+		s.floorWatch.mu.Lock()
+		delete(s.floorWatch.all, ch)
+		s.floorWatch.mu.Unlock()
+	}
+}
+
+// Floor returns the live floor: the engine's queues, calls and operators with today's figures.
+// Readers asking while nothing changed share one copy.
+func (s *Switchboard) Floor(ctx context.Context) (analytics.Floor, error) {
+	var f analytics.Floor
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		if s.floor == nil || s.floor.Version != s.version || now.Sub(s.floor.At) > floorMaxAge {
+			fl := s.record.Floor(now, s.engine.Floor())
+			fl.Version = s.version
+			s.floor = &fl
+		}
+		f = *s.floor
+		return cc.Changes{}, nil
+	})
+	return f, err
+}
+
+// floorMaxAge is how old a shared floor may be when nothing changed: its time on the clock
+// moves on even when the calls do not.
+const floorMaxAge = time.Second
