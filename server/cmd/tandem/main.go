@@ -36,6 +36,7 @@ Usage:
   tandem serve [flags]   run the server
   tandem demo  [flags]   run the server on a demo database with a queue and operators
   tandem simulate [flags] run the engine and store on virtual time against queueing theory
+  tandem bench [flags]   measure Tandem against the bare stack on this machine (--json, --soak D)
   tandem help            this text
 
 Run "tandem serve -h" for the flags.`
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "simulate":
 		return runSimulate(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "serve":
 		if err := m.ParseFlags(args[0], args[1:]); err != nil {
 			return err

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/bench"
+)
+
+const benchUsage = `Usage: tandem bench [flags]
+
+Measures, in one run on this machine over 127.0.0.1: a bare connect-go echo service and raw
+SQLite transactions (the baselines), complete call lifecycles against this binary's server in a
+process of its own, 10 000 presence streams, routing decisions in a big center, and the
+simulator. Prints a table, or with --json one JSON object. With --soak D it instead runs
+lifecycles at 30% of the peak rate for D and reports memory, goroutines and p99 over time.
+
+Flags:
+`
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := bench.Default()
+	fs := flag.NewFlagSet("tandem bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, benchUsage)
+		fs.PrintDefaults()
+	}
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the table")
+	phases := fs.String("phases", "", "comma-separated phases to run (default all): echo, sqlite, lifecycle, presence, engine, sim")
+	soak := fs.Duration("soak", 0, "run lifecycles at 30% of the peak rate for this long instead (e.g. 30m)")
+	echo := fs.String("echo-server", "", "internal: serve the echo baseline on this address until stdin closes")
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "bounds each phase (each step of the lifecycle ladder takes half)")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent requests of the closed-loop load")
+	fs.IntVar(&cfg.Operators, "operators", cfg.Operators, "operators of the lifecycle phase")
+	fs.Float64Var(&cfg.StartRate, "start-rate", cfg.StartRate, "the lifecycle ladder's first rate per second")
+	fs.Float64Var(&cfg.MaxRate, "max-rate", cfg.MaxRate, "the lifecycle ladder's highest rate per second")
+	fs.DurationVar(&cfg.Ring, "ring", cfg.Ring, "simulated ring time")
+	fs.DurationVar(&cfg.Talk, "talk", cfg.Talk, "simulated talk time")
+	fs.IntVar(&cfg.Streams, "streams", cfg.Streams, "presence streams of the presence phase")
+	fs.IntVar(&cfg.BigOperators, "big-operators", cfg.BigOperators, "operators of the routing-decision phase")
+	fs.IntVar(&cfg.BigQueues, "big-queues", cfg.BigQueues, "queues of the routing-decision phase")
+	fs.IntVar(&cfg.BigWaiting, "big-waiting", cfg.BigWaiting, "calls waiting in the routing-decision phase")
+	fs.IntVar(&cfg.SimCalls, "sim-calls", cfg.SimCalls, "calls per tandem simulate run")
+	fs.StringVar(&cfg.Exe, "exe", "", "the tandem binary to run servers with (default: this one)")
+	fs.StringVar(&cfg.ProfileDir, "profile", "", "save the server's pprof profiles of each lifecycle step (and the fan-out) in this directory")
+	fs.BoolVar(&cfg.Keep, "keep", false, "keep the scratch directory (databases and server logs)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if *echo != "" {
+		return bench.EchoServerMain(ctx, *echo, os.Stdin, stdout)
+	}
+	if cfg.Duration <= 0 {
+		return errors.New("duration: must be positive")
+	}
+	if cfg.Exe == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		cfg.Exe = exe
+	}
+	if *phases != "" {
+		cfg.Phases = map[string]bool{}
+		for _, p := range strings.Split(*phases, ",") {
+			cfg.Phases[strings.TrimSpace(p)] = true
+		}
+	}
+	cfg.Log = stderr
+	if *soak > 0 {
+		rep, err := bench.Soak(ctx, cfg, *soak)
+		if *asJSON {
+			_ = bench.PrintJSON(stdout, rep)
+		} else {
+			bench.PrintSoak(stdout, rep)
+		}
+		return err
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if *asJSON {
+		_ = bench.PrintJSON(stdout, rep)
+	} else {
+		bench.PrintTable(stdout, rep)
+	}
+	return err
+}
+
+// TANDEM_PPROF=127.0.0.1:6060 serves net/http/pprof on that address, next to whatever the
+// command runs: to profile a server under `tandem bench` (the address is only ever local).
+func init() {
+	addr := os.Getenv("TANDEM_PPROF")
+	if addr == "" {
+		return
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tandem: pprof:", err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	runtime.SetMutexProfileFraction(10)
+	runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+}

@@ -1,0 +1,328 @@
+// Package bench is `tandem bench`: one run on this machine, over loopback, that measures what
+// the hardware and the libraries do at best (a bare connect-go echo service, raw SQLite write
+// transactions) and, side by side, what Tandem does: complete call lifecycles against the real
+// binary in a process of its own, presence streams by the ten thousand, routing decisions in a
+// big center, and the simulator's speed. Every loop is bounded by a duration or a count, and
+// all traffic goes to 127.0.0.1.
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is one bench run.
+type Config struct {
+	Exe      string   // the tandem binary to run servers and the simulator with
+	ChildEnv []string // extra environment for those processes
+	Dir      string   // where the scratch directory goes ("" : the system's temp dir)
+	Keep     bool     // keep the scratch directory (databases, server logs)
+	// ProfileDir, when set, receives the server's CPU, allocation, mutex and block profiles
+	// of every lifecycle step, and the presence fan-out.
+	ProfileDir string
+
+	Duration time.Duration // bounds each phase (each ladder step takes half)
+	Workers  int           // concurrent requests of the closed-loop load (echo, the fan-out wave)
+
+	Operators int           // phase 2: the operator fleet
+	StartRate float64       // phase 2: the ladder's first rate (lifecycles/s)
+	MaxRate   float64       // phase 2: never offer more than this
+	Ring      time.Duration // phase 2: simulated ring time before "answered"
+	Talk      time.Duration // phase 2: simulated talk time before "ended"
+
+	Streams int // phase 3: presence streams
+
+	BigOperators, BigQueues, BigWaiting int // phase 4
+
+	SimCalls int // phase 5: calls per simulator run
+
+	Phases map[string]bool // which phases run (nil: all): echo, sqlite, lifecycle, presence, engine, sim
+
+	Log io.Writer // progress lines (nil: none)
+}
+
+// Default is the full run of `make bench`: under five minutes on two cores.
+func Default() Config {
+	return Config{
+		Duration: 6 * time.Second, Workers: 64,
+		Operators: 400, StartRate: 250, MaxRate: 16000, Ring: 5 * time.Millisecond, Talk: 20 * time.Millisecond,
+		Streams:      10_000,
+		BigOperators: 10_000, BigQueues: 50, BigWaiting: 2_000,
+		SimCalls: 50_000,
+	}
+}
+
+func (c Config) on(phase string) bool { return c.Phases == nil || c.Phases[phase] }
+
+// Report is the JSON object of `tandem bench --json`: the headline figures first, then each
+// phase in detail.
+type Report struct {
+	Machine string  `json:"machine"`
+	Started string  `json:"started"`
+	Seconds float64 `json:"seconds"`
+
+	EchoRPSJSON     float64 `json:"echo_rps_json"`
+	EchoRPSBinary   float64 `json:"echo_rps_binary"`
+	SQLiteTxPerS    float64 `json:"sqlite_tx_per_s"`
+	SQLiteFullTxPS  float64 `json:"sqlite_full_tx_per_s"`
+	LifecyclesPerS  float64 `json:"lifecycles_per_s"`
+	ReqVsEcho       float64 `json:"lifecycle_requests_vs_echo"`
+	RequestsPerLife int     `json:"requests_per_lifecycle"`
+	HalfRate        float64 `json:"half_rate_per_s"`
+	P50IntakeDial   float64 `json:"p50_intake_to_dial_ms"`
+	P99IntakeDial   float64 `json:"p99_intake_to_dial_ms"`
+	P99At500        float64 `json:"p99_intake_to_dial_ms_at_500"`
+	FullLifecycles  float64 `json:"lifecycles_per_s_sync_full"`
+	StreamsHeld     int     `json:"streams_held"`
+	FanoutP99       float64 `json:"fanout_p99_ms"`
+	BytesPerStream  int64   `json:"bytes_per_stream"`
+	DecisionP99     float64 `json:"decision_p99_us"`
+	SimCallsPerS    float64 `json:"sim_calls_per_s"`
+
+	Echo      *EchoDetail      `json:"echo,omitempty"`
+	Lifecycle *LifecycleResult `json:"lifecycle,omitempty"`
+	Presence  *PresenceResult  `json:"presence,omitempty"`
+	Engine    *EngineResult    `json:"engine,omitempty"`
+	Sim       *SimResult       `json:"sim,omitempty"`
+	Errors    []string         `json:"errors,omitempty"`
+}
+
+// EchoDetail is phase 1's echo latencies.
+type EchoDetail struct {
+	JSON   EchoResult `json:"json"`
+	Binary EchoResult `json:"binary"`
+}
+
+// Machine describes where the bench runs.
+func Machine() string {
+	model := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s)%s, %s/%s, %s", runtime.NumCPU(), model, mem, runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+// Run runs the phases cfg names and returns what they measured. A phase that fails is
+// reported in Errors and the others still run; the error is the first failure.
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	logf := func(format string, a ...any) {
+		if cfg.Log != nil {
+			fmt.Fprintf(cfg.Log, format+"\n", a...)
+		}
+	}
+	start := time.Now()
+	rep := Report{Machine: Machine(), Started: start.UTC().Format(time.RFC3339), RequestsPerLife: requestsPerLifecycle}
+	dir, cleanup, err := tempDir(cfg)
+	if err != nil {
+		return rep, err
+	}
+	defer cleanup()
+	var first error
+	fail := func(phase string, err error) {
+		if err == nil {
+			return
+		}
+		logf("%s: %v", phase, err)
+		rep.Errors = append(rep.Errors, phase+": "+err.Error())
+		if first == nil {
+			first = fmt.Errorf("%s: %w", phase, err)
+		}
+	}
+	if cfg.on("echo") && ctx.Err() == nil {
+		logf("1. baseline: bare connect-go echo, %d concurrent requests, %s per protocol", cfg.Workers, cfg.Duration)
+		fail("echo", func() error {
+			url, stop, err := startEcho(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			j, b, err := runEcho(ctx, url, cfg.Workers, cfg.Duration)
+			rep.EchoRPSJSON, rep.EchoRPSBinary = j.RPS, b.RPS
+			rep.Echo = &EchoDetail{JSON: j, Binary: b}
+			logf("  JSON over HTTP/1.1: %.0f req/s (p99 %.2f ms); binary over h2c: %.0f req/s (p99 %.2f ms)", j.RPS, ms(j.P99), b.RPS, ms(b.P99))
+			return err
+		}())
+	}
+	if cfg.on("sqlite") && ctx.Err() == nil {
+		logf("1. baseline: raw SQLite, one row per write transaction, Tandem's pragmas, %s each", cfg.Duration/2)
+		var err error
+		rep.SQLiteTxPerS, err = runSQLite(ctx, dir, "NORMAL", cfg.Duration/2)
+		fail("sqlite", err)
+		rep.SQLiteFullTxPS, err = runSQLite(ctx, dir, "FULL", cfg.Duration/2)
+		fail("sqlite", err)
+		logf("  synchronous=NORMAL %.0f tx/s, FULL %.0f tx/s", rep.SQLiteTxPerS, rep.SQLiteFullTxPS)
+	}
+	if cfg.on("lifecycle") && ctx.Err() == nil {
+		logf("2. call lifecycles: tandem serve, %d operators, ring %s, talk %s", cfg.Operators, cfg.Ring, cfg.Talk)
+		lr, err := runLifecycles(ctx, cfg, dir, logf)
+		fail("lifecycle", err)
+		rep.Lifecycle = &lr
+		rep.LifecyclesPerS = lr.Max.Lifecycles
+		rep.HalfRate = lr.Half.Rate
+		rep.P50IntakeDial, rep.P99IntakeDial = lr.Half.P50, lr.Half.P99
+		rep.P99At500 = lr.At500.P99
+		rep.FullLifecycles = lr.Full.Lifecycles
+		if rep.EchoRPSJSON > 0 {
+			rep.ReqVsEcho = rep.LifecyclesPerS * requestsPerLifecycle / rep.EchoRPSJSON
+		}
+	}
+	if cfg.on("presence") && ctx.Err() == nil {
+		logf("3. presence: %d OperatorPresence streams", cfg.Streams)
+		pr, err := runPresence(ctx, cfg, dir, logf)
+		fail("presence", err)
+		rep.Presence = &pr
+		rep.StreamsHeld, rep.FanoutP99, rep.BytesPerStream = pr.Streams, pr.FanoutP99, pr.BytesPerStream
+	}
+	if cfg.on("engine") && ctx.Err() == nil {
+		logf("4. routing decisions: %d operators in %d queues, %d calls waiting", cfg.BigOperators, cfg.BigQueues, cfg.BigWaiting)
+		er, err := runEngine(ctx, cfg)
+		fail("engine", err)
+		rep.Engine = &er
+		rep.DecisionP99 = er.P99
+		logf("  %d decisions: p50 %.1f µs, p99 %.1f µs (set-up %.1f s)", er.Decisions, er.P50, er.P99, er.SetupSecs)
+	}
+	if cfg.on("sim") && ctx.Err() == nil {
+		logf("5. tandem simulate: %d calls", cfg.SimCalls)
+		sr, err := runSim(ctx, cfg)
+		fail("sim", err)
+		rep.Sim = &sr
+		rep.SimCallsPerS = sr.CallsPerS
+		logf("  %.0f calls/s with the SQLite store, %.0f without", sr.CallsPerS, sr.NoStoreCallsPS)
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return rep, first
+}
+
+// startEcho runs the echo service in a process of its own (`tandem bench --echo-server`), as
+// tandem serve runs in one.
+func startEcho(ctx context.Context, cfg Config) (string, func(), error) {
+	cmd := exec.Command(cfg.Exe, "bench", "--echo-server", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), cfg.ChildEnv...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe() // closing it tells the echo server to stop
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() {
+		stdin.Close()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(out).ReadString('\n')
+		line <- strings.TrimSpace(s)
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case u := <-line:
+		if !strings.HasPrefix(u, "http://") {
+			stop()
+			return "", nil, fmt.Errorf("echo server: %q", u)
+		}
+		return u, stop, nil
+	case <-time.After(30 * time.Second):
+	case <-ctx.Done():
+	}
+	stop()
+	return "", nil, errors.New("echo server did not start")
+}
+
+// EchoServerMain is `tandem bench --echo-server ADDR`: it serves until its stdin closes.
+func EchoServerMain(ctx context.Context, addr string, stdin io.Reader, stdout io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		_, _ = io.Copy(io.Discard, stdin)
+		cancel()
+	}()
+	return ServeEcho(ctx, addr, stdout)
+}
+
+// PrintJSON writes the report as one JSON object.
+func PrintJSON(w io.Writer, r any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// PrintTable writes the report as a readable table: each figure, its target, and where it
+// makes sense its ratio to the baseline measured in the same run.
+func PrintTable(w io.Writer, r Report) {
+	fmt.Fprintf(w, "tandem bench on %s, %s, %.0f s\n\n", r.Machine, r.Started, r.Seconds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "figure\tmeasured\ttarget\tvs baseline\t")
+	row := func(name, val, target, ratio string) { fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", name, val, target, ratio) }
+	ratio := func(a, b float64) string {
+		if a == 0 || b == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%.2f×", a/b)
+	}
+	f0 := func(v float64) string { return fmt.Sprintf("%.0f", v) }
+	f2 := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	row("echo_rps_json (HTTP/1.1 Connect JSON)", f0(r.EchoRPSJSON), "", "baseline")
+	row("echo_rps_binary (h2c Connect binary)", f0(r.EchoRPSBinary), "", "baseline")
+	row("sqlite_tx_per_s (NORMAL)", f0(r.SQLiteTxPerS), "", "baseline")
+	row("sqlite tx/s (FULL)", f0(r.SQLiteFullTxPS), "", "baseline")
+	row("lifecycles_per_s", f0(r.LifecyclesPerS), "≥ 1000", ratio(r.LifecyclesPerS, r.SQLiteTxPerS)+" of sqlite tx/s")
+	row("lifecycles/s at synchronous=FULL", f0(r.FullLifecycles), "", ratio(r.FullLifecycles, r.SQLiteFullTxPS)+" of FULL tx/s")
+	row(fmt.Sprintf("lifecycle_requests_vs_echo (×%d requests)", r.RequestsPerLife), f2(r.ReqVsEcho), "≥ 0.5", "")
+	row(fmt.Sprintf("p50_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P50IntakeDial), "", "")
+	row(fmt.Sprintf("p99_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P99IntakeDial), "", ratio(r.P99IntakeDial, ms(echoP99(r)))+" of echo p99")
+	row("p99 intake→dial ms at 500/s", f2(r.P99At500), "< 5", "")
+	row("streams_held", fmt.Sprint(r.StreamsHeld), "10000", "")
+	row("fanout_p99_ms", f2(r.FanoutP99), "< 200", "")
+	row("bytes_per_stream", fmt.Sprint(r.BytesPerStream), "< 20480", "")
+	row("decision_p99_us", f2(r.DecisionP99), "< 100", "")
+	row("sim_calls_per_s", f0(r.SimCallsPerS), "≥ 50000", "")
+	tw.Flush()
+	for _, e := range r.Errors {
+		fmt.Fprintln(w, "error:", e)
+	}
+}
+
+func echoP99(r Report) time.Duration {
+	if r.Echo == nil {
+		return 0
+	}
+	return r.Echo.JSON.P99
+}

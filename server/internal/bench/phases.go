@@ -1,0 +1,165 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// LifecycleResult is phase 2.
+type LifecycleResult struct {
+	Operators  int          `json:"operators"`
+	Ladder     []StepResult `json:"ladder"`
+	Max        StepResult   `json:"max"`  // the highest rate that held
+	Half       StepResult   `json:"half"` // at half of it
+	At500      StepResult   `json:"at_500"`
+	Full       StepResult   `json:"sync_full"` // synchronous=FULL, at the highest rate that held
+	ServerRSS  int64        `json:"server_rss_bytes"`
+	FleetError string       `json:"fleet_error,omitempty"`
+	CloudError string       `json:"cloud_error,omitempty"`
+}
+
+// lifecycleServer starts a server on a freshly seeded database with its cloud and operators.
+type lifecycleRig struct {
+	srv   *server
+	cloud *cloudSim
+	fleet *fleet
+	stop  context.CancelFunc
+}
+
+func startRig(ctx context.Context, cfg Config, dir, name string, sync string) (*lifecycleRig, error) {
+	db := filepath.Join(dir, name+".db")
+	ops, err := seedDB(ctx, db, seed{queues: 1, operators: cfg.Operators, skills: 1, wrapUp: 10 * time.Minute})
+	if err != nil {
+		return nil, err
+	}
+	var extra []string
+	if sync != "" {
+		extra = append(extra, "--sync", sync)
+	}
+	srv, err := startServer(ctx, cfg, dir, db, extra...)
+	if err != nil {
+		return nil, err
+	}
+	rctx, stop := context.WithCancel(ctx)
+	r := &lifecycleRig{srv: srv, stop: stop}
+	if r.cloud, err = newCloudSim(rctx, srv.url, cfg.Ring, cfg.Talk); err != nil {
+		r.close()
+		return nil, err
+	}
+	r.fleet = startFleet(rctx, srv.url, ops, cfg.Operators, 4, r.cloud.done)
+	if err := r.fleet.waitReady(cfg.Operators, 60*time.Second); err != nil {
+		r.close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *lifecycleRig) close() error {
+	r.stop()
+	if r.fleet != nil {
+		r.fleet.close()
+	}
+	if r.cloud != nil {
+		r.cloud.close()
+	}
+	return r.srv.stop()
+}
+
+// runLifecycles finds the highest rate of complete lifecycles that holds (p99 intake→dial
+// under 10 ms, nothing failing or piling up): doubling from cfg.StartRate until a rate fails,
+// then bisecting; then measures half that rate, 500/s, and the top rate at synchronous=FULL.
+func runLifecycles(ctx context.Context, cfg Config, dir string, logf func(string, ...any)) (LifecycleResult, error) {
+	res := LifecycleResult{Operators: cfg.Operators}
+	rig, err := startRig(ctx, cfg, dir, "lifecycle", "")
+	if err != nil {
+		return res, err
+	}
+	stepD := max(cfg.Duration/2, time.Second)
+	try := func(rig *lifecycleRig, rate float64, d time.Duration) StepResult {
+		var prof chan struct{}
+		if cfg.ProfileDir != "" {
+			prof = rig.srv.profile(cfg.ProfileDir, fmt.Sprintf("lifecycle-%.0f", rate), d-200*time.Millisecond)
+		}
+		r := rig.cloud.step(ctx, rig.srv, benchNumber, rate, d)
+		if prof != nil {
+			<-prof
+		}
+		rig.cloud.drain(2 * time.Second)
+		logf("  %6.0f/s offered: %7.1f lifecycles/s, intake→dial p50 %.2f ms p99 %.2f ms (intake reply p99 %.2f ms), errors %d, server CPU %.2f cores, pass %v",
+			rate, r.Lifecycles, r.P50, r.P99, r.IntakeP99, r.Errors, r.ServerCPU, r.Pass)
+		res.Ladder = append(res.Ladder, r)
+		return r
+	}
+	// Warm up (connections, the page cache, the JIT-less but cache-hungry engine).
+	rig.cloud.step(ctx, rig.srv, benchNumber, cfg.StartRate/2, time.Second)
+	rig.cloud.drain(2 * time.Second)
+	lo, hi := 0.0, 0.0
+	for rate := cfg.StartRate; rate <= cfg.MaxRate && ctx.Err() == nil; rate *= 2 {
+		r := try(rig, rate, stepD)
+		if !r.Pass {
+			hi = rate
+			break
+		}
+		lo, res.Max = rate, r
+	}
+	for range 3 {
+		if hi == 0 || lo == 0 || ctx.Err() != nil {
+			break
+		}
+		mid := math.Round((lo + hi) / 2)
+		if r := try(rig, mid, stepD); r.Pass {
+			lo, res.Max = mid, r
+		} else {
+			hi = mid
+		}
+	}
+	if lo > 0 {
+		res.Half = try(rig, lo/2, cfg.Duration)
+	}
+	if cfg.MaxRate >= 500 {
+		res.At500 = try(rig, 500, cfg.Duration)
+	}
+	res.ServerRSS = rss(rig.srv.cmd.Process.Pid)
+	if e, ok := rig.fleet.lastErr.Load().(string); ok {
+		res.FleetError = e
+	}
+	if e, ok := rig.cloud.lastErr.Load().(string); ok {
+		res.CloudError = e
+	}
+	if err := rig.close(); err != nil {
+		logf("  server: %v", err)
+	}
+	if lo > 0 && ctx.Err() == nil {
+		rig, err := startRig(ctx, cfg, dir, "lifecycle-full", "full")
+		if err != nil {
+			return res, err
+		}
+		rig.cloud.step(ctx, rig.srv, benchNumber, cfg.StartRate/2, time.Second)
+		rig.cloud.drain(2 * time.Second)
+		logf("  synchronous=FULL:")
+		res.Full = try(rig, lo, cfg.Duration)
+		if err := rig.close(); err != nil {
+			logf("  server: %v", err)
+		}
+	}
+	if lo == 0 {
+		return res, fmt.Errorf("no rate held, not even %.0f/s (fleet: %s; cloud: %s)", cfg.StartRate, res.FleetError, res.CloudError)
+	}
+	return res, nil
+}
+
+// tempDir makes the bench's scratch directory.
+func tempDir(cfg Config) (string, func(), error) {
+	dir, err := os.MkdirTemp(cfg.Dir, "tandem-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	if cfg.Keep {
+		return dir, func() {}, nil
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}

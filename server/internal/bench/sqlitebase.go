@@ -1,0 +1,56 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver, as the store uses
+)
+
+// sqliteDSN is the store's writer DSN (server/internal/sqlite), with the synchronous level
+// given: NORMAL is Tandem's default, FULL its --sync full.
+func sqliteDSN(path, sync string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +
+		"&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// runSQLite commits one small row per write transaction on one connection for d and returns
+// the transactions per second.
+func runSQLite(ctx context.Context, dir, sync string, d time.Duration) (float64, error) {
+	db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, "raw-"+sync+".db"), sync))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL)`); err != nil {
+		return 0, fmt.Errorf("sqlite baseline: %w", err)
+	}
+	ins, err := db.PrepareContext(ctx, `INSERT INTO rows (at, body) VALUES (?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer ins.Close()
+	start := time.Now()
+	end := start.Add(d)
+	n := 0
+	for time.Now().Before(end) && ctx.Err() == nil {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.StmtContext(ctx, ins).ExecContext(ctx, time.Now().UnixMilli(), "call_0123456789abcdef waiting support"); err != nil {
+			tx.Rollback()
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
