@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { AdminService } from "@gen/tandem/admin/v1/admin_pb";
+import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
 import { OperatorPresenceService, type OperatorStatus } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import { ContactKind, OperatorState } from "@gen/tandem/common/v1/common_pb";
 
@@ -134,7 +135,8 @@ export class TandemServer {
 export class AdminApi {
   readonly admin: Client<typeof AdminService>;
   readonly presence: Client<typeof OperatorPresenceService>;
-  constructor(url: string) {
+  readonly analytics: Client<typeof AnalyticsService>;
+  constructor(readonly url: string) {
     const transport = createConnectTransport({
       baseUrl: url,
       httpVersion: "1.1",
@@ -147,6 +149,45 @@ export class AdminApi {
     });
     this.admin = createClient(AdminService, transport);
     this.presence = createClient(OperatorPresenceService, transport);
+    this.analytics = createClient(AnalyticsService, transport);
+  }
+
+  /**
+   * An operator at work without a browser: logs in, holds his presence stream open (so he is in
+   * routing) and goes Ready. Returns what ends it.
+   */
+  async online(name: string, password = `password-${name}`): Promise<() => Promise<void>> {
+    const anon = createClient(OperatorPresenceService, createConnectTransport({ baseUrl: this.url, httpVersion: "1.1" }));
+    const { token } = await anon.logIn({ name, password });
+    const mine = createClient(
+      OperatorPresenceService,
+      createConnectTransport({
+        baseUrl: this.url,
+        httpVersion: "1.1",
+        interceptors: [
+          (next) => (req) => {
+            req.header.set("Authorization", `Bearer ${token}`);
+            return next(req);
+          },
+        ],
+      }),
+    );
+    const ctrl = new AbortController();
+    let snapshot: () => void = () => {};
+    const first = new Promise<void>((resolve) => (snapshot = resolve));
+    const stream = (async () => {
+      try {
+        for await (const res of mine.watchOperator({}, { signal: ctrl.signal })) if (res.event.case === "snapshot") snapshot();
+      } catch {
+        // ended by the test
+      }
+    })();
+    await first;
+    await mine.goReady({});
+    return async () => {
+      ctrl.abort();
+      await stream;
+    };
   }
 
   /** The support queue (long ring and wrap-up, so each state can be seen) and operators. */
@@ -227,9 +268,9 @@ export class Cloud {
     return new Cloud(emu);
   }
 
-  /** A caller dials the support line. */
-  call(caller = "+15557654321", name = "Jane Caller"): CallerSession {
-    return new CallerSession(this.emu.placeCall({ callerid: caller, destination: SUPPORT_LINE, displayName: name }));
+  /** A caller dials the support line (or another). */
+  call(caller = "+15557654321", name = "Jane Caller", line = SUPPORT_LINE): CallerSession {
+    return new CallerSession(this.emu.placeCall({ callerid: caller, destination: line, displayName: name }));
   }
 
   close(): Promise<void> {

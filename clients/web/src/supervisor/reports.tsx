@@ -17,11 +17,12 @@ interface Query {
   pastDate: string;
 }
 
-function historyRequest(q: Query, from: number, to: number | null) {
+/** A whole UTC day's rows (today's end is in the future: the rows stop at now). */
+function historyRequest(q: Query, dayStart: number) {
   return {
     queueId: q.queueId,
     interval: q.interval,
-    range: { from: timestampFromMs(from), ...(to ? { to: timestampFromMs(to) } : {}) },
+    range: { from: timestampFromMs(dayStart), to: timestampFromMs(dayStart + dayMs) },
   };
 }
 
@@ -47,8 +48,8 @@ export function Reports({ api }: { api: Api }) {
     const pastStart = Date.parse(`${q.pastDate}T00:00:00Z`);
     setError("");
     Promise.all([
-      api.analytics.getHistory(historyRequest(q, start, null), unary),
-      Number.isFinite(pastStart) ? api.analytics.getHistory(historyRequest(q, pastStart, pastStart + dayMs), unary) : Promise.resolve(null),
+      api.analytics.getHistory(historyRequest(q, start), unary),
+      Number.isFinite(pastStart) ? api.analytics.getHistory(historyRequest(q, pastStart), unary) : Promise.resolve(null),
     ]).then(
       ([t, p]) => {
         setToday(t);
@@ -63,7 +64,7 @@ export function Reports({ api }: { api: Api }) {
   async function exportCsv() {
     setCsvError("");
     try {
-      const res = await api.analytics.exportHistory({ history: historyRequest(q, utcMidnight(Date.now()), null) }, unary);
+      const res = await api.analytics.exportHistory({ history: historyRequest(q, utcMidnight(Date.now())) }, unary);
       download(res.csv, res.fileName);
     } catch (e) {
       setCsvError(problem(e).message);

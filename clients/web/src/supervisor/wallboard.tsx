@@ -178,7 +178,7 @@ function OperatorTile({ o, now }: { o: OperatorLive; now: number }) {
   const key = stateKeys[o.state];
   const since = ms(o.since);
   return (
-    <article class={`wb-op st-${key}`} data-testid={`operator-${o.name || o.operatorId}`} data-state={key} aria-label={`${o.name}: ${stateLabels[key]}`}>
+    <article class={`wb-op st-${key}`} data-testid={`operator-${o.operatorId}`} data-state={key} aria-label={`${o.name}: ${stateLabels[key]}`}>
       <span class="wb-op-name">{o.name || o.operatorId}</span>
       <span class="wb-op-state" role="status">
         <span class="wb-op-mark" aria-hidden="true" />
