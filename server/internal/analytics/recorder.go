@@ -50,7 +50,6 @@ type callTrack struct {
 	manager  cc.OperatorID // the client's manager, when the call ever named him
 	spare    bool
 	offers   map[cc.OfferID]cc.Offer // as last seen
-	answered cc.Offer                // the answered offer
 }
 
 type asked struct {
@@ -84,6 +83,11 @@ func (r *Recorder) Load(now time.Time, queues []cc.Queue, rt cc.Runtime, today [
 	for _, of := range rt.Offers {
 		if t := r.calls[of.Call]; t != nil {
 			t.offers[of.ID] = of
+		}
+	}
+	for _, c := range rt.WrappedUp {
+		if o := r.ops[c.Operator]; o != nil && o.status.Call == c.ID {
+			o.queue, o.arrived = c.Queue, c.ArrivedAt
 		}
 	}
 	for _, o := range r.ops {
@@ -258,12 +262,6 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 	}
 	f.tally(cc.ScopeQueue, string(c.Queue), c.ArrivedAt, func(g *cc.Figures) {
 		g.CallsReceived++
-		for _, of := range t.offers {
-			g.OffersMade++
-			if of.State == cc.OfferFailed || of.State == cc.OfferExpired {
-				g.OffersMissed++
-			}
-		}
 		if t.spare {
 			g.CallsOverflowed++
 		}
@@ -310,12 +308,7 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 		}
 	})
 	if c.Operator != "" && !c.AnsweredAt.IsZero() {
-		of := t.answered
-		at := of.OfferedAt
-		if at.IsZero() {
-			at = c.AnsweredAt
-		}
-		f.tally(cc.ScopeOperator, string(c.Operator), at, func(g *cc.Figures) { g.TalkTime += c.TalkTime })
+		f.tally(cc.ScopeOperator, string(c.Operator), c.AnsweredAt, func(g *cc.Figures) { g.TalkTime += c.TalkTime })
 	}
 }
 
@@ -331,6 +324,7 @@ func (f *fold) offer(now time.Time, of cc.Offer) {
 	t.offers[of.ID] = of
 	if !seen {
 		f.event(cc.CallEvent{Call: of.Call, At: of.OfferedAt, Kind: cc.EventOffered, Operator: of.Operator, Spare: of.Spare, Offer: of.ID})
+		f.tally(cc.ScopeQueue, string(t.queue), t.arrived, func(g *cc.Figures) { g.OffersMade++ })
 		if of.Operator != "" {
 			f.tally(cc.ScopeOperator, string(of.Operator), of.OfferedAt, func(g *cc.Figures) { g.OffersMade++ })
 		}
@@ -343,7 +337,7 @@ func (f *fold) offer(now time.Time, of cc.Offer) {
 	switch of.State {
 	case cc.OfferAnswered:
 		ev.Kind = cc.EventAnswered
-		t.answered = of
+		f.tally(cc.ScopeQueue, string(t.queue), t.arrived, func(g *cc.Figures) { g.RingTimeTotal += of.RingTime })
 		if of.Operator != "" {
 			f.tally(cc.ScopeOperator, string(of.Operator), of.OfferedAt, func(g *cc.Figures) {
 				g.CallsAnswered++
@@ -351,6 +345,7 @@ func (f *fold) offer(now time.Time, of cc.Offer) {
 			})
 		}
 	case cc.OfferFailed, cc.OfferExpired:
+		f.tally(cc.ScopeQueue, string(t.queue), t.arrived, func(g *cc.Figures) { g.OffersMissed++ })
 		ev.Kind = cc.EventOfferFailed
 		if of.State == cc.OfferExpired {
 			ev.Kind = cc.EventOfferExpired

@@ -107,6 +107,9 @@ type Runtime struct {
 	Statuses []OperatorStatus
 	Calls    []Call  // calls not finished
 	Offers   []Offer // offers still pending
+	// WrappedUp are the finished calls operators are wrapping up: their wrap-up time counts in
+	// the call's queue.
+	WrappedUp []Call
 	Cursors  map[QueueID]OperatorID
 	Clients  []Client
 	Absences []Absence

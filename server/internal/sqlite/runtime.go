@@ -303,6 +303,12 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 		if err != nil {
 			return fmt.Errorf("sqlite: load offers: %w", err)
 		}
+		rt.WrappedUp, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
+			callcenter.OperatorWrapUp)
+		if err != nil {
+			return fmt.Errorf("sqlite: load calls in wrap-up: %w", err)
+		}
 		if err := loadPeople(ctx, tx, &rt); err != nil {
 			return err
 		}

@@ -1,0 +1,421 @@
+package analytics
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// t0 is 10:00 UTC: the start of an interval.
+var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+const (
+	sec = time.Second
+	min = time.Minute
+)
+
+// history builds call histories step by step, as the engine reports them, and folds each step.
+type history struct {
+	t      *testing.T
+	r      *Recorder
+	stored []cc.Tally
+	events []cc.CallEvent
+}
+
+func newHistory(t *testing.T, queues ...cc.Queue) *history {
+	h := &history{t: t, r: New()}
+	h.r.Load(t0, queues, cc.Runtime{}, nil)
+	return h
+}
+
+func (h *history) step(now time.Duration, ch cc.Changes) {
+	h.r.Fold(at(now), &ch)
+	h.r.Stored(ch.Tallies)
+	h.stored = append(h.stored, ch.Tallies...)
+	h.events = append(h.events, ch.Events...)
+}
+
+// sum adds up the stored tallies of one queue or operator, per interval start.
+func (h *history) sum(scope cc.TallyScope, id string) map[time.Time]cc.Figures {
+	out := map[time.Time]cc.Figures{}
+	for _, t := range h.stored {
+		if t.Scope == scope && t.ID == id {
+			f := out[t.Start]
+			f.Add(t.Figures)
+			out[t.Start] = f
+		}
+	}
+	return out
+}
+
+func (h *history) total(scope cc.TallyScope, id string) cc.Figures {
+	var f cc.Figures
+	for _, g := range h.sum(scope, id) {
+		f.Add(g)
+	}
+	return f
+}
+
+func waiting(id cc.CallID, q cc.QueueID, arrived time.Duration) cc.Call {
+	return cc.Call{ID: id, Queue: q, State: cc.CallWaiting, ArrivedAt: at(arrived)}
+}
+
+func offer(id cc.OfferID, c cc.CallID, op cc.OperatorID, offered time.Duration) cc.Offer {
+	return cc.Offer{ID: id, Call: c, Operator: op, State: cc.OfferPending, OfferedAt: at(offered)}
+}
+
+func settled(of cc.Offer, s cc.OfferState, settled, ring time.Duration) cc.Offer {
+	of.State, of.SettledAt, of.RingTime = s, at(settled), ring
+	return of
+}
+
+func status(op cc.OperatorID, s cc.OperatorState, since time.Duration) cc.OperatorStatus {
+	return cc.OperatorStatus{Operator: op, State: s, Since: at(since)}
+}
+
+// answerAndEnd plays one call answered by op after wait and talked for talk, the operator
+// hanging up, then wrap-up for wrap.
+func (h *history) answerAndEnd(id cc.CallID, q cc.QueueID, op cc.OperatorID, arrived, wait, talk, wrap time.Duration) {
+	c := waiting(id, q, arrived)
+	h.step(arrived, cc.Changes{Calls: []cc.Call{c}})
+	of := offer(cc.OfferID("o-"+id), id, op, arrived)
+	h.step(arrived, cc.Changes{Offers: []cc.Offer{of}, Statuses: []cc.OperatorStatus{status(op, cc.OperatorReserved, arrived)}})
+	c.State, c.AnsweredAt, c.Operator, c.Offer = cc.CallConnected, at(arrived+wait), op, of.ID
+	h.step(arrived+wait, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(of, cc.OfferAnswered, arrived+wait, wait)},
+		Statuses: []cc.OperatorStatus{{Operator: op, State: cc.OperatorOnCall, Since: at(arrived + wait), Call: id}}})
+	end := arrived + wait + talk
+	c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, at(end), cc.HangupOperator, talk
+	h.step(end, cc.Changes{Calls: []cc.Call{c}, Statuses: []cc.OperatorStatus{{Operator: op, State: cc.OperatorWrapUp, Since: at(end), Call: id, WrapUpEndsAt: at(end + wrap)}}})
+	h.step(end+wrap, cc.Changes{Statuses: []cc.OperatorStatus{status(op, cc.OperatorReady, end+wrap)}})
+}
+
+func (h *history) abandon(id cc.CallID, q cc.QueueID, arrived, after time.Duration) {
+	c := waiting(id, q, arrived)
+	h.step(arrived, cc.Changes{Calls: []cc.Call{c}})
+	c.State, c.EndedAt, c.HungUpBy = cc.CallAbandoned, at(arrived+after), cc.HangupCaller
+	h.step(arrived+after, cc.Changes{Calls: []cc.Call{c}})
+}
+
+func TestServiceLevelAbandonsAndHandleTime(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	h.step(0, cc.Changes{Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 0)}})
+	h.answerAndEnd("c1", "sales", "ann", 0, 10*sec, 2*min, 30*sec)           // within 20 s
+	h.answerAndEnd("c2", "sales", "ann", 3*min, 40*sec, time.Minute, 30*sec) // late
+	h.abandon("c3", "sales", 6*min, 3*sec)                                   // short
+	h.abandon("c4", "sales", 7*min, 15*sec)                                  // within the threshold
+	h.abandon("c5", "sales", 8*min, 2*min)                                   // late
+
+	f := h.total(cc.ScopeQueue, "sales")
+	want := cc.Figures{CallsReceived: 5, CallsAnswered: 2, AnsweredWithin: 1, CallsAbandoned: 3, ShortAbandons: 1,
+		AbandonedWithin: 1, HungUpByOperator: 2, OffersMade: 2, AnswerTimeTotal: 50 * sec, AnswerTimeMax: 40 * sec,
+		TalkTime: 3 * min, WrapUpTime: time.Minute}
+	want.Histogram[cc.HistogramBucket(10*sec)] = 1
+	want.Histogram[cc.HistogramBucket(40*sec)] = 1
+	if f != want {
+		t.Fatalf("figures\n got %+v\nwant %+v", f, want)
+	}
+	for _, tc := range []struct {
+		rule cc.AbandonedRule
+		want float64
+	}{
+		{cc.AbandonsCountAgainst, 1.0 / 4},       // 1 within / (2 answered + 3 abandoned − 1 short)
+		{cc.AbandonsIgnored, 1.0 / 2},            // 1 within / 2 answered
+		{cc.AbandonsWithinThresholdMet, 2.0 / 4}, // (1 + 1 abandoned within) / 4
+	} {
+		if sl, ok := f.ServiceLevel(tc.rule); !ok || sl != tc.want {
+			t.Errorf("SL %s = %v %v, want %v", tc.rule, sl, ok, tc.want)
+		}
+	}
+	if asa, _ := f.ASA(); asa != 25*sec {
+		t.Errorf("ASA = %v", asa)
+	}
+	if aht, _ := f.AHT(); aht != 2*min { // (3 min talk + 1 min wrap-up) / 2
+		t.Errorf("AHT = %v", aht)
+	}
+	if r, _ := f.AbandonmentRate(); r != 3.0/5 {
+		t.Errorf("abandonment = %v", r)
+	}
+	// Ann: two offers answered, her ring times, her talk, her time by state.
+	ann := h.total(cc.ScopeOperator, "ann")
+	if ann.OffersMade != 2 || ann.CallsAnswered != 2 || ann.RingTimeTotal != 50*sec || ann.TalkTime != 3*min || ann.WrapUp != time.Minute || ann.OnCall != 3*min {
+		t.Errorf("ann = %+v", ann)
+	}
+	// 0–10 s ready, reserved 10 s, ... : on call 3 min + wrap-up 1 min over everything but away.
+	if occ, _ := ann.Occupancy(); occ <= 0 || occ >= 1 {
+		t.Errorf("occupancy = %v", occ)
+	}
+	if ann.Ready+ann.Reserved+ann.OnCall+ann.WrapUp != 5*min+10*sec {
+		t.Errorf("ann logged %v in all, want 5m10s (from 0 to the end of c2's wrap-up)", ann.Ready+ann.Reserved+ann.OnCall+ann.WrapUp)
+	}
+}
+
+func TestNothingToDivideIsNoRate(t *testing.T) {
+	var f cc.Figures
+	if _, ok := f.ServiceLevel(cc.AbandonsCountAgainst); ok {
+		t.Error("a service level without calls")
+	}
+	if _, ok := f.ASA(); ok {
+		t.Error("an ASA without answers")
+	}
+	if _, ok := f.Occupancy(); ok {
+		t.Error("an occupancy without time at work")
+	}
+	// Only short abandons: nothing to measure either.
+	f = cc.Figures{CallsReceived: 1, CallsAbandoned: 1, ShortAbandons: 1}
+	if _, ok := f.ServiceLevel(cc.AbandonsCountAgainst); ok {
+		t.Error("a service level over short abandons only")
+	}
+}
+
+func TestCallsBelongToTheirIntervalOfArrival(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	// Arrives at 10:14:50, answered at 10:15:05, ends at 10:17.
+	h.answerAndEnd("c1", "sales", "ann", 14*min+50*sec, 15*sec, 2*min-5*sec, 0)
+	rows := h.sum(cc.ScopeQueue, "sales")
+	if len(rows) != 1 || rows[at(0)].CallsAnswered != 1 || rows[at(0)].TalkTime != 2*min-5*sec {
+		t.Fatalf("rows = %+v", rows)
+	}
+	// Her time on the call is split at 10:15: 0 s before it (she answered at 10:15:05) ... and
+	// her reserved time (10:14:50–10:15:05) is split 10 s / 5 s.
+	ann := h.sum(cc.ScopeOperator, "ann")
+	if ann[at(0)].Reserved != 10*sec || ann[at(15*min)].Reserved != 5*sec {
+		t.Errorf("reserved split %v / %v, want 10s / 5s", ann[at(0)].Reserved, ann[at(15*min)].Reserved)
+	}
+	// Her offer counts where it was made.
+	if ann[at(0)].OffersMade != 1 || ann[at(0)].CallsAnswered != 1 || ann[at(15*min)].OffersMade != 0 {
+		t.Errorf("offers by interval: %+v", ann)
+	}
+}
+
+func TestStateTimeSplitsOverManyIntervals(t *testing.T) {
+	h := newHistory(t)
+	h.step(5*min, cc.Changes{Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 5*min)}})
+	h.step(50*min, cc.Changes{Statuses: []cc.OperatorStatus{status("ann", cc.OperatorAway, 50*min)}})
+	rows := h.sum(cc.ScopeOperator, "ann")
+	want := map[time.Time]time.Duration{at(0): 10 * min, at(15 * min): 15 * min, at(30 * min): 15 * min, at(45 * min): 5 * min}
+	for start, d := range want {
+		if rows[start].Ready != d {
+			t.Errorf("ready from %s = %v, want %v", start.Format("15:04"), rows[start].Ready, d)
+		}
+	}
+	if len(rows) != len(want) {
+		t.Errorf("%d rows, want %d", len(rows), len(want))
+	}
+}
+
+func TestAbandonedDuringAnOfferIsNoMiss(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	of := offer("o1", "c1", "ann", 5*sec)
+	h.step(5*sec, cc.Changes{Offers: []cc.Offer{of}, Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReserved, 5*sec)}})
+	// The caller hangs up while Ann's phone rings: the offer is withdrawn in the same step.
+	c.State, c.EndedAt, c.HungUpBy = cc.CallAbandoned, at(12*sec), cc.HangupCaller
+	h.step(12*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(of, cc.OfferWithdrawn, 12*sec, 0)},
+		Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 12*sec)}})
+
+	q := h.total(cc.ScopeQueue, "sales")
+	if q.CallsAbandoned != 1 || q.AbandonedWithin != 1 || q.OffersMade != 1 || q.OffersMissed != 0 || q.CallsAnswered != 0 {
+		t.Errorf("queue = %+v", q)
+	}
+	ann := h.total(cc.ScopeOperator, "ann")
+	if ann.OffersMade != 1 || ann.OffersMissed != 0 || ann.Reserved != 7*sec {
+		t.Errorf("ann = %+v", ann)
+	}
+	kinds := []cc.CallEventKind{}
+	for _, e := range h.events {
+		kinds = append(kinds, e.Kind)
+	}
+	want := []cc.CallEventKind{cc.EventArrived, cc.EventOffered, cc.EventOfferWithdrawn, cc.EventAbandoned}
+	if !reflect.DeepEqual(kinds, want) {
+		t.Errorf("timeline %v, want %v", kinds, want)
+	}
+}
+
+func TestMissedOffersAndOverflowToASpare(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	o1 := offer("o1", "c1", "ann", 0)
+	h.step(0, cc.Changes{Offers: []cc.Offer{o1}})
+	o1 = settled(o1, cc.OfferFailed, 20*sec, 20*sec)
+	o1.FailureCode, o1.Reason = 486, "busy"
+	h.step(20*sec, cc.Changes{Offers: []cc.Offer{o1}})
+	// Nobody else: after a minute it overflows to a spare number, which answers.
+	c.Spare = "s1"
+	sp := cc.Offer{ID: "o2", Call: "c1", Spare: "s1", State: cc.OfferPending, OfferedAt: at(time.Minute)}
+	h.step(time.Minute, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{sp}})
+	c.State, c.AnsweredAt, c.Offer = cc.CallConnected, at(70*sec), "o2"
+	h.step(70*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(sp, cc.OfferAnswered, 70*sec, 10*sec)}})
+	c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, at(3*min), cc.HangupCaller, 110*sec
+	h.step(3*min, cc.Changes{Calls: []cc.Call{c}})
+
+	q := h.total(cc.ScopeQueue, "sales")
+	if q.CallsOverflowed != 1 || q.AnsweredBySpare != 1 || q.CallsAnswered != 1 || q.AnsweredWithin != 0 ||
+		q.OffersMade != 2 || q.OffersMissed != 1 || q.HungUpByCaller != 1 || q.AnswerTimeTotal != 70*sec {
+		t.Errorf("queue = %+v", q)
+	}
+	ann := h.total(cc.ScopeOperator, "ann")
+	if ann.OffersMade != 1 || ann.OffersMissed != 1 || ann.CallsAnswered != 0 {
+		t.Errorf("ann = %+v", ann)
+	}
+	var failed cc.CallEvent
+	for _, e := range h.events {
+		if e.Kind == cc.EventOfferFailed {
+			failed = e
+		}
+	}
+	if failed.Code != 486 || failed.Text != "busy" || failed.Operator != "ann" {
+		t.Errorf("failure event = %+v", failed)
+	}
+}
+
+func TestManagerReach(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	// c1's caller has Ann as manager and reaches her; c2's caller has Ann too but Bob answers.
+	for _, tc := range []struct {
+		id cc.CallID
+		op cc.OperatorID
+	}{{"c1", "ann"}, {"c2", "bob"}} {
+		c := waiting(tc.id, "sales", 0)
+		c.Manager, c.ManagerUntil = "ann", at(30*sec)
+		h.step(0, cc.Changes{Calls: []cc.Call{c}})
+		c.State, c.AnsweredAt, c.Operator = cc.CallConnected, at(5*sec), tc.op
+		h.step(5*sec, cc.Changes{Calls: []cc.Call{c}})
+		c.State, c.EndedAt = cc.CallEnded, at(time.Minute)
+		h.step(time.Minute, cc.Changes{Calls: []cc.Call{c}})
+	}
+	h.answerAndEnd("c3", "sales", "bob", 2*min, sec, sec, 0) // no manager: not counted
+	q := h.total(cc.ScopeQueue, "sales")
+	if r, ok := q.ManagerReach(); !ok || q.ManagerCalls != 2 || r != 0.5 {
+		t.Errorf("manager calls %d reached %d (%v)", q.ManagerCalls, q.ManagerReached, r)
+	}
+}
+
+// A restart in the middle of calls: the recorder loaded from the stored state counts exactly
+// what one that never stopped counts.
+func TestRestartCountsTheSame(t *testing.T) {
+	play := func(restartAfter int) (map[time.Time]cc.Figures, map[time.Time]cc.Figures) {
+		h := newHistory(t, cc.Queue{ID: "sales"})
+		c := waiting("c1", "sales", 0)
+		of := offer("o1", "c1", "ann", 2*sec)
+		steps := []struct {
+			at time.Duration
+			ch cc.Changes
+		}{
+			{0, cc.Changes{Calls: []cc.Call{c}, Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 0)}}},
+			{2 * sec, cc.Changes{Offers: []cc.Offer{of}, Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReserved, 2*sec)}}},
+		}
+		connected := c
+		connected.State, connected.AnsweredAt, connected.Operator, connected.Offer = cc.CallConnected, at(8*sec), "ann", "o1"
+		ended := connected
+		ended.State, ended.EndedAt, ended.TalkTime, ended.HungUpBy = cc.CallEnded, at(16*min), 16*min-8*sec, cc.HangupCaller
+		steps = append(steps,
+			struct {
+				at time.Duration
+				ch cc.Changes
+			}{8 * sec, cc.Changes{Calls: []cc.Call{connected}, Offers: []cc.Offer{settled(of, cc.OfferAnswered, 8*sec, 6*sec)},
+				Statuses: []cc.OperatorStatus{{Operator: "ann", State: cc.OperatorOnCall, Since: at(8 * sec), Call: "c1"}}}},
+			struct {
+				at time.Duration
+				ch cc.Changes
+			}{16 * min, cc.Changes{Calls: []cc.Call{ended}, Statuses: []cc.OperatorStatus{{Operator: "ann", State: cc.OperatorWrapUp, Since: at(16 * min), Call: "c1", WrapUpEndsAt: at(17 * min)}}}},
+			struct {
+				at time.Duration
+				ch cc.Changes
+			}{17 * min, cc.Changes{Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 17*min)}}},
+		)
+		// What a store holds after each step, to restart from.
+		calls := map[cc.CallID]cc.Call{}
+		offers := map[cc.OfferID]cc.Offer{}
+		statuses := map[cc.OperatorID]cc.OperatorStatus{}
+		for i, st := range steps {
+			if i == restartAfter {
+				var rt cc.Runtime
+				for _, c := range calls {
+					if !c.State.Finished() {
+						rt.Calls = append(rt.Calls, c)
+					}
+				}
+				for _, o := range offers {
+					if o.State == cc.OfferPending {
+						rt.Offers = append(rt.Offers, o)
+					}
+				}
+				for _, s := range statuses {
+					rt.Statuses = append(rt.Statuses, s)
+					if c, ok := calls[s.Call]; ok && s.State == cc.OperatorWrapUp {
+						rt.WrappedUp = append(rt.WrappedUp, c)
+					}
+				}
+				h.r = New()
+				h.r.Load(at(st.at), []cc.Queue{{ID: "sales"}}, rt, h.stored)
+			}
+			h.step(st.at, st.ch)
+			for _, c := range st.ch.Calls {
+				calls[c.ID] = c
+			}
+			for _, o := range st.ch.Offers {
+				offers[o.ID] = o
+			}
+			for _, s := range st.ch.Statuses {
+				statuses[s.Operator] = s
+			}
+		}
+		return h.sum(cc.ScopeQueue, "sales"), h.sum(cc.ScopeOperator, "ann")
+	}
+	wantQ, wantOp := play(-1)
+	if wantQ[at(0)].CallsAnswered != 1 || wantQ[at(0)].WrapUpTime != time.Minute || wantOp[at(0)].OnCall != 15*min-8*sec {
+		t.Fatalf("uninterrupted: %+v %+v", wantQ, wantOp)
+	}
+	for restart := 1; restart <= 4; restart++ {
+		q, op := play(restart)
+		if !reflect.DeepEqual(q, wantQ) || !reflect.DeepEqual(op, wantOp) {
+			t.Errorf("restart before step %d:\nqueue %+v\n want %+v\nann %+v\n want %+v", restart, q, wantQ, op, wantOp)
+		}
+	}
+}
+
+func TestTodayStartsOverAtMidnight(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	h.abandon("c1", "sales", 0, time.Minute)
+	if got := h.r.Today(at(2*min), cc.ScopeQueue, "sales"); got.CallsAbandoned != 1 {
+		t.Fatalf("today = %+v", got)
+	}
+	tomorrow := 14 * time.Hour // 00:00 the next day
+	if got := h.r.Today(at(tomorrow), cc.ScopeQueue, "sales"); !got.IsZero() {
+		t.Errorf("tomorrow starts with %+v", got)
+	}
+	h.abandon("c2", "sales", tomorrow+time.Minute, time.Minute)
+	if got := h.r.Today(at(tomorrow+3*min), cc.ScopeQueue, "sales"); got.CallsAbandoned != 1 {
+		t.Errorf("the new day = %+v", got)
+	}
+	if got := h.r.SinceStart()["sales"]; got.CallsAbandoned != 2 {
+		t.Errorf("since start = %+v", got)
+	}
+}
+
+func TestTimelineOfAnAnnouncedCallAndTheOptIn(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	c := waiting("c1", "sales", 0)
+	c.Client = "+4930123456"
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	h.step(30*sec, cc.Changes{Commands: []cc.Command{{Type: cc.CommandSay, Call: "c1", Text: "You are number 1 in line."}}})
+	c.State, c.AnsweredAt, c.Operator = cc.CallConnected, at(40*sec), "ann"
+	h.step(40*sec, cc.Changes{Calls: []cc.Call{c}})
+	c.State, c.EndedAt, c.HungUpBy = cc.CallEnded, at(2*min), cc.HangupOperator
+	h.step(2*min, cc.Changes{Calls: []cc.Call{c}, Next: &cc.Command{Type: cc.CommandAsk, Call: "c1", Text: "Always Ann?"}})
+	h.step(2*min+5*sec, cc.Changes{Clients: []cc.Client{{Number: c.Client, Manager: "ann", How: cc.AssignedByVoice, AssignedAt: at(2*min + 5*sec)}}})
+	var kinds []cc.CallEventKind
+	for _, e := range h.events {
+		kinds = append(kinds, e.Kind)
+	}
+	want := []cc.CallEventKind{cc.EventArrived, cc.EventAnnounced, cc.EventEnded, cc.EventAsked, cc.EventManagerAccepted}
+	if !reflect.DeepEqual(kinds, want) {
+		t.Errorf("timeline %v, want %v", kinds, want)
+	}
+}
