@@ -43,13 +43,13 @@ type opTrack struct {
 }
 
 type callTrack struct {
-	queue    cc.QueueID
-	arrived  time.Time
-	client   string
-	state    cc.CallState
-	manager  cc.OperatorID // the client's manager, when the call ever named him
-	spare    bool
-	offers   map[cc.OfferID]cc.Offer // as last seen
+	queue   cc.QueueID
+	arrived time.Time
+	client  string
+	state   cc.CallState
+	manager cc.OperatorID // the client's manager, when the call ever named him
+	spare   bool
+	offers  map[cc.OfferID]cc.Offer // as last seen
 }
 
 type asked struct {

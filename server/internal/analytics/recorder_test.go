@@ -112,7 +112,7 @@ func TestServiceLevelAbandonsAndHandleTime(t *testing.T) {
 	f := h.total(cc.ScopeQueue, "sales")
 	want := cc.Figures{CallsReceived: 5, CallsAnswered: 2, AnsweredWithin: 1, CallsAbandoned: 3, ShortAbandons: 1,
 		AbandonedWithin: 1, HungUpByOperator: 2, OffersMade: 2, AnswerTimeTotal: 50 * sec, AnswerTimeMax: 40 * sec,
-		TalkTime: 3 * min, WrapUpTime: time.Minute}
+		TalkTime: 3 * min, WrapUpTime: time.Minute, RingTimeTotal: 50 * sec}
 	want.Histogram[cc.HistogramBucket(10*sec)] = 1
 	want.Histogram[cc.HistogramBucket(40*sec)] = 1
 	if f != want {

@@ -110,9 +110,9 @@ type Runtime struct {
 	// WrappedUp are the finished calls operators are wrapping up: their wrap-up time counts in
 	// the call's queue.
 	WrappedUp []Call
-	Cursors  map[QueueID]OperatorID
-	Clients  []Client
-	Absences []Absence
-	Spares   []Spare
-	SpareUse []SpareStatus
+	Cursors   map[QueueID]OperatorID
+	Clients   []Client
+	Absences  []Absence
+	Spares    []Spare
+	SpareUse  []SpareStatus
 }
