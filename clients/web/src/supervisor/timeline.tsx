@@ -17,7 +17,7 @@ export const kindLabels: Record<string, string> = {
   offer_expired: "Offer expired (no answer)",
   offer_withdrawn: "Offer withdrawn",
   answered: "Answered",
-  overflowed: "Overflowed to a spare number",
+  overflowed: "Overflowed",
   requeued: "Back in line",
   ended: "Ended",
   abandoned: "Caller hung up waiting",
@@ -31,7 +31,7 @@ export const kindLabels: Record<string, string> = {
 export function describeEntry(e: TimelineEntry, name: (id: string) => string): string {
   const who = e.operatorId ? name(e.operatorId) : e.spareId ? `spare ${e.spareId}` : "";
   const parts: string[] = [kindLabels[e.kind] ?? e.kind];
-  if (who) parts.push(e.kind === "offered" || e.kind.startsWith("offer_") ? `to ${who}` : `by ${who}`);
+  if (who) parts.push(e.kind === "offered" || e.kind === "overflowed" || e.kind.startsWith("offer_") ? `to ${who}` : `by ${who}`);
   if (e.failureCode) parts.push(`(SIP ${e.failureCode})`);
   if (e.ringTimeMs) parts.push(`after ${secs(e.ringTimeMs)} ringing`);
   const side = hangupParties[e.hungUpBy];

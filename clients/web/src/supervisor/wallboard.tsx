@@ -189,7 +189,7 @@ function OperatorTile({ o, now }: { o: OperatorLive; now: number }) {
         {since ? clock(now - since) : ""}
       </span>
       <span class="wb-op-meta">
-        {o.today?.callsAnswered ?? 0} calls · score {Math.round(o.score)}
+        {o.today?.callsAnswered ?? 0} {(o.today?.callsAnswered ?? 0) === 1 ? "call" : "calls"} · score {Math.round(o.score)}
       </span>
     </article>
   );
