@@ -21,23 +21,18 @@ type ReplayConfig struct {
 	Strategy     cc.Strategy
 	WrapUp       time.Duration
 	OfferTimeout time.Duration
-	// Threshold is the service level's (0: 20 s); callers who hang up within ShortAbandon are
-	// left out of it on both sides (0: none).
-	Threshold    time.Duration
-	ShortAbandon time.Duration
+	// ServiceLevel is the queue's way of measuring it (zero fields: the defaults).
+	ServiceLevel cc.ServiceLevel
 	Seed         uint64 // for the callers' patience
 }
 
-// DefaultReplayThreshold is the service-level threshold of a replay that sets none.
-const DefaultReplayThreshold = 20 * time.Second
-
 // ReplayResult is what the replay measured, and what it took from the recording.
 type ReplayResult struct {
-	Calls, Answered, Abandoned    int
-	AnsweredWithin, ShortAbandons int
-	AnswerTimeTotal               time.Duration
-	// ServiceLevel is AnsweredWithin / (Answered + Abandoned − ShortAbandons): abandons count
-	// against it (0 when there is nothing to count).
+	Calls, Answered, Abandoned                     int
+	AnsweredWithin, ShortAbandons, AbandonedWithin int
+	AnswerTimeTotal                                time.Duration
+	// ServiceLevel is by the rule of ReplayConfig.ServiceLevel (0 when there is nothing to
+	// count).
 	ServiceLevel float64
 	ASA          time.Duration // over answered calls
 	AbandonRate  float64       // Abandoned / Calls
@@ -46,6 +41,40 @@ type ReplayResult struct {
 	// MeanTalk is the recorded talk time given to calls never answered; MeanPatience is the
 	// mean of the callers' exponential patience (0: nobody abandoned, nobody gives up).
 	MeanTalk, MeanPatience time.Duration
+	// Recorded is what the recording itself shows (the calls' counts and times only), by the
+	// same service-level settings.
+	Recorded cc.Figures
+}
+
+// recordedFigures tallies the recorded calls (sl with its defaults).
+func recordedFigures(calls []cc.RecordedCall, sl cc.ServiceLevel) cc.Figures {
+	var f cc.Figures
+	for _, c := range calls {
+		f.CallsReceived++
+		switch {
+		case !c.AnsweredAt.IsZero():
+			f.CallsAnswered++
+			wait := max(c.AnsweredAt.Sub(c.ArrivedAt), 0)
+			f.AnswerTimeTotal += wait
+			f.AnswerTimeMax = max(f.AnswerTimeMax, wait)
+			f.Histogram[cc.HistogramBucket(wait)]++
+			f.TalkTime += c.TalkTime
+			if wait <= sl.Threshold {
+				f.AnsweredWithin++
+			}
+		case c.State == cc.CallAbandoned:
+			f.CallsAbandoned++
+			wait := max(c.EndedAt.Sub(c.ArrivedAt), 0)
+			if wait < sl.ShortAbandon {
+				f.ShortAbandons++
+			} else if wait <= sl.Threshold {
+				f.AbandonedWithin++
+			}
+		case c.State == cc.CallLost:
+			f.CallsLost++
+		}
+	}
+	return f
 }
 
 // scripted is one arrival of a replay: when (since the start), how long it talks once
@@ -65,12 +94,10 @@ func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		return ReplayResult{}, errors.New("operators: need at least one")
 	case !cfg.From.Before(cfg.To):
 		return ReplayResult{}, errors.New("range: from must be before to")
-	case cfg.Threshold < 0, cfg.ShortAbandon < 0, cfg.WrapUp < 0, cfg.OfferTimeout < 0:
-		return ReplayResult{}, errors.New("threshold, short abandon, wrap-up and offer timeout must not be negative")
+	case cfg.WrapUp < 0, cfg.OfferTimeout < 0:
+		return ReplayResult{}, errors.New("wrap-up and offer timeout must not be negative")
 	}
-	if cfg.Threshold == 0 {
-		cfg.Threshold = DefaultReplayThreshold
-	}
+	sl := cfg.ServiceLevel.OrDefaults()
 	calls := make([]cc.RecordedCall, 0, len(cfg.Calls))
 	for _, c := range cfg.Calls {
 		if !c.ArrivedAt.Before(cfg.From) && c.ArrivedAt.Before(cfg.To) {
@@ -78,7 +105,7 @@ func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		}
 	}
 	slices.SortStableFunc(calls, func(a, b cc.RecordedCall) int { return a.ArrivedAt.Compare(b.ArrivedAt) })
-	res := ReplayResult{Calls: len(calls)}
+	res := ReplayResult{Calls: len(calls), Recorded: recordedFigures(calls, sl)}
 	if len(calls) == 0 {
 		return res, nil
 	}
@@ -135,7 +162,7 @@ func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		AHT:          res.MeanTalk,
 		Calls:        len(calls),
 		Seed:         cfg.Seed,
-		SLThreshold:  cfg.Threshold,
+		SLThreshold:  sl.Threshold,
 		Patience:     res.MeanPatience,
 		WrapUp:       cfg.WrapUp,
 		Strategy:     cfg.Strategy,
@@ -156,19 +183,21 @@ func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		case o.answered:
 			res.Answered++
 			res.AnswerTimeTotal += o.wait
-			if o.wait <= cfg.Threshold {
+			if o.wait <= sl.Threshold {
 				res.AnsweredWithin++
 			}
 		case o.abandoned:
 			res.Abandoned++
-			if script[i].patience < cfg.ShortAbandon {
+			if wait := script[i].patience; wait < sl.ShortAbandon {
 				res.ShortAbandons++
+			} else if wait <= sl.Threshold {
+				res.AbandonedWithin++
 			}
 		}
 	}
-	if n := res.Answered + res.Abandoned - res.ShortAbandons; n > 0 {
-		res.ServiceLevel = float64(res.AnsweredWithin) / float64(n)
-	}
+	f := cc.Figures{CallsAnswered: int64(res.Answered), AnsweredWithin: int64(res.AnsweredWithin),
+		CallsAbandoned: int64(res.Abandoned), ShortAbandons: int64(res.ShortAbandons), AbandonedWithin: int64(res.AbandonedWithin)}
+	res.ServiceLevel, _ = f.ServiceLevel(sl.Abandoned)
 	if res.Answered > 0 {
 		res.ASA = res.AnswerTimeTotal / time.Duration(res.Answered)
 	}

@@ -85,6 +85,27 @@ func TestReplayWithoutAbandonsNobodyAbandons(t *testing.T) {
 	}
 }
 
+func TestRecordedFigures(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	s := time.Second
+	calls := []cc.RecordedCall{
+		{ArrivedAt: t0, AnsweredAt: t0.Add(10 * s), State: cc.CallEnded, TalkTime: 30 * s},
+		{ArrivedAt: t0, AnsweredAt: t0.Add(40 * s), State: cc.CallConnected},
+		{ArrivedAt: t0, EndedAt: t0.Add(3 * s), State: cc.CallAbandoned},
+		{ArrivedAt: t0, EndedAt: t0.Add(15 * s), State: cc.CallAbandoned},
+		{ArrivedAt: t0, EndedAt: t0.Add(90 * s), State: cc.CallAbandoned},
+		{ArrivedAt: t0, EndedAt: t0.Add(9 * s), State: cc.CallLost},
+		{ArrivedAt: t0, State: cc.CallWaiting},
+	}
+	want := cc.Figures{CallsReceived: 7, CallsAnswered: 2, CallsAbandoned: 3, CallsLost: 1, AnsweredWithin: 1, ShortAbandons: 1, AbandonedWithin: 1,
+		AnswerTimeTotal: 50 * s, AnswerTimeMax: 40 * s, TalkTime: 30 * s}
+	want.Histogram[cc.HistogramBucket(10*s)]++
+	want.Histogram[cc.HistogramBucket(40*s)]++
+	if got := recordedFigures(calls, cc.DefaultServiceLevel); got != want {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
 func TestReplayEdges(t *testing.T) {
 	from := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	to := from.Add(24 * time.Hour)
@@ -99,7 +120,7 @@ func TestReplayEdges(t *testing.T) {
 		{ArrivedAt: from.Add(time.Hour), AnsweredAt: from.Add(time.Hour + 5*time.Second), State: cc.CallEnded, TalkTime: time.Minute},
 		{ArrivedAt: from.Add(time.Hour + 10*time.Second), State: cc.CallWaiting}, // still waiting: talks the mean
 	}
-	r, err = Replay(ctx, ReplayConfig{Operators: 1, Calls: outside, From: from, To: to, ShortAbandon: 5 * time.Second})
+	r, err = Replay(ctx, ReplayConfig{Operators: 1, Calls: outside, From: from, To: to, ServiceLevel: cc.ServiceLevel{ShortAbandon: 5 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +128,11 @@ func TestReplayEdges(t *testing.T) {
 	// minute, past the 20 s threshold; nobody abandoned, so nobody gives up.
 	if r.Calls != 2 || r.Answered != 2 || r.AnsweredWithin != 1 || r.ServiceLevel != 0.5 || r.ASA != 25*time.Second || r.MeanTalk != time.Minute {
 		t.Errorf("two calls in the day: %+v", r)
+	}
+	want := cc.Figures{CallsReceived: 2, CallsAnswered: 1, AnsweredWithin: 1, AnswerTimeTotal: 5 * time.Second, AnswerTimeMax: 5 * time.Second, TalkTime: time.Minute}
+	want.Histogram[cc.HistogramBucket(5*time.Second)]++
+	if r.Recorded != want {
+		t.Errorf("recorded %+v, want %+v", r.Recorded, want)
 	}
 	_, err = Replay(ctx, ReplayConfig{Operators: 1, Calls: outside[3:], From: from, To: to})
 	if cc.ErrorCode(err) != cc.CodeFailedPrecondition {
