@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
+	"net/http"
+	"strings"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -246,6 +249,41 @@ func TestAnalyticsFromCallsToTheWallboardHistoryAndCSV(t *testing.T) {
 	}
 	if e := tl.Msg.GetEntries()[3]; e.GetHungUpBy() != commonv1.HangupParty_HANGUP_PARTY_CALLER {
 		t.Errorf("ended = %v", e)
+	}
+
+	// Prometheus: the same figures, for readers only.
+	scrape := func(token string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, url+"/metrics", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	if code, _ := scrape(""); code != http.StatusUnauthorized {
+		t.Errorf("/metrics without credentials: %d", code)
+	}
+	if code, _ := scrape(anna.token); code != http.StatusForbidden {
+		t.Errorf("/metrics for an operator: %d", code)
+	}
+	code, text := scrape(testAdminKey)
+	for _, line := range []string{
+		`tandem_calls_total{outcome="answered",queue="support"} 1`,
+		`tandem_calls_total{outcome="abandoned",queue="support"} 3`,
+		`tandem_calls_waiting{queue="support"} 0`,
+		`tandem_operators{queue="support",state="away"} 1`,
+		`tandem_service_level_today{queue="support"} 0.6666666666666666`,
+		`tandem_service_level_target{queue="support"} 0.9`,
+		`tandem_rpc_duration_seconds_count{code="ok",procedure="/tandem.callintake.v1.CallIntakeService/RegisterCall"} 4`,
+	} {
+		if code != http.StatusOK || !strings.Contains(text, line+"\n") {
+			t.Errorf("/metrics (%d) lacks %s", code, line)
+		}
 	}
 
 	// After a restart: the same history, and the wallboard's today picks up where it was.

@@ -225,6 +225,7 @@ func (c *cloudClient) post(path string, in, out proto.Message) error {
 type operatorApp struct {
 	t      *testing.T
 	id     string
+	token  string
 	client *tandem.Client
 	cancel context.CancelFunc
 	seen   chan *presencev1.OperatorStatus
@@ -241,7 +242,7 @@ func logIn(t *testing.T, url string, p tandem.Protocol, name string) *operatorAp
 	if err != nil {
 		t.Fatalf("log in %s: %v", name, err)
 	}
-	app := &operatorApp{t: t, id: res.Msg.GetOperatorId(), client: tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(res.Msg.GetToken())), seen: make(chan *presencev1.OperatorStatus, 64)}
+	app := &operatorApp{t: t, id: res.Msg.GetOperatorId(), token: res.Msg.GetToken(), client: tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(res.Msg.GetToken())), seen: make(chan *presencev1.OperatorStatus, 64)}
 	ctx, cancel := context.WithCancel(context.Background())
 	app.cancel = cancel
 	t.Cleanup(cancel)

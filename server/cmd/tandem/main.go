@@ -24,6 +24,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
+	"github.com/tandemcc/tandem/server/internal/metrics"
 	"github.com/tandemcc/tandem/server/internal/routing"
 	"github.com/tandemcc/tandem/server/internal/rpc"
 	"github.com/tandemcc/tandem/server/internal/sqlite"
@@ -250,6 +251,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	stats := metrics.New(m.board)
 	m.api, err = rpc.New(rpc.Config{
 		Store:        m.db,
 		Switchboard:  m.board,
@@ -261,6 +263,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Web:          web.Handler(),
 		Limits:       m.Limits,
 		BehindProxy:  m.BehindProxy,
+		Metrics:      stats,
 	})
 	if err != nil {
 		return err

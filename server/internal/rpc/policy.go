@@ -3,6 +3,8 @@ package rpc
 import (
 	"context"
 	"errors"
+	"net/http"
+	"slices"
 
 	"connectrpc.com/connect"
 
@@ -179,4 +181,21 @@ func self(ctx context.Context, requested string) (callcenter.OperatorID, error) 
 		return "", callcenter.Invalid("operator_id", "required")
 	}
 	return callcenter.OperatorID(requested), nil
+}
+
+// readersOnly lets through the roles that may call every read (Prometheus scrapes with a
+// readonly API key as its bearer token).
+func readersOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := principalFrom(r.Context())
+		if !ok {
+			http.Error(w, "credentials required: an API key as a bearer token", http.StatusUnauthorized)
+			return
+		}
+		if !slices.Contains(readers, p.Role) {
+			http.Error(w, string(p.Role)+" may not read /metrics", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

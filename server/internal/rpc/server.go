@@ -70,6 +70,15 @@ type Config struct {
 	// BehindProxy takes the client's address from the last X-Forwarded-For hop (set it only
 	// when a reverse proxy that appends it is the only way in).
 	BehindProxy bool
+	// Metrics is served at /metrics to readers (admin, supervisor, readonly keys), and times
+	// every RPC; nil: no /metrics.
+	Metrics Metrics
+}
+
+// Metrics is what /metrics needs of the API: its handler and an RPC timer.
+type Metrics interface {
+	Handler() http.Handler
+	Interceptor() connect.Interceptor
 }
 
 // SecurityStore keeps API keys, the audit log and personal-data settings.
@@ -145,9 +154,13 @@ func New(cfg Config) (*Server, error) {
 		retention:    &retention{store: sec, clock: cfg.Clock, log: cfg.Logger},
 		limits:       newLimiters(cfg.Limits, cfg.Clock),
 	}
+	interceptors := []connect.Interceptor{logInterceptor{cfg.Logger}, policyInterceptor{}, loginInterceptor{s.limits},
+		streamInterceptor{s.limits, cfg.Clock}, auditInterceptor{s}}
+	if cfg.Metrics != nil {
+		interceptors = append([]connect.Interceptor{cfg.Metrics.Interceptor()}, interceptors...)
+	}
 	opts := connect.WithHandlerOptions(
-		connect.WithInterceptors(logInterceptor{cfg.Logger}, policyInterceptor{}, loginInterceptor{s.limits},
-			streamInterceptor{s.limits, cfg.Clock}, auditInterceptor{s}),
+		connect.WithInterceptors(interceptors...),
 		connect.WithReadMaxBytes(1<<20),
 	)
 	var services []*vanguard.Service
@@ -181,6 +194,9 @@ func New(cfg Config) (*Server, error) {
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", readersOnly(cfg.Metrics.Handler()))
+	}
 
 	auth := &authenticator{sessions: cfg.Store, keys: sec, signer: cfg.Signer, replays: cloud.NewReplays(0), clock: cfg.Clock,
 		limits: s.limits, behindProxy: cfg.BehindProxy, log: cfg.Logger, errors: connect.NewErrorWriter(), touched: map[string]time.Time{}}
