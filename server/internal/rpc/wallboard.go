@@ -55,8 +55,14 @@ func (h analyticsHandler) GetCallTimeline(ctx context.Context, req *connect.Requ
 	return connect.NewResponse(out), nil
 }
 
-// wallboardKeepalive is how often a quiet wallboard stream gets a message.
-const wallboardKeepalive = 15 * time.Second
+const (
+	// wallboardKeepalive is how often a quiet wallboard stream gets a message.
+	wallboardKeepalive = 15 * time.Second
+	// wallboardEvery is the least time between two frames of a wallboard stream, on the wall
+	// clock: a screen needs no more, and a busy center's changes are sent together instead of
+	// one floor per change.
+	wallboardEvery = 200 * time.Millisecond
+)
 
 func (h analyticsHandler) WatchWallboard(ctx context.Context, req *connect.Request[analyticsv1.WatchWallboardRequest], stream *connect.ServerStream[analyticsv1.WatchWallboardResponse]) error {
 	want := map[cc.QueueID]bool{}
@@ -78,6 +84,7 @@ func (h analyticsHandler) WatchWallboard(ctx context.Context, req *connect.Reque
 		}
 	}
 	v := wallboardView{want: want, operators: req.Msg.GetOperators()}
+	sent := time.Now()
 	if err := stream.Send(v.next(floor, true)); err != nil {
 		return err
 	}
@@ -88,6 +95,15 @@ func (h analyticsHandler) WatchWallboard(ctx context.Context, req *connect.Reque
 		case <-h.s.closing:
 			return connect.NewError(connect.CodeUnavailable, errShuttingDown)
 		case <-changed:
+			// Pace the frames: what changes meanwhile goes out together in the next one.
+			if wait := wallboardEvery - time.Since(sent); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return nil
+				}
+			}
+			sent = time.Now()
 			floor, err := h.s.board.Floor(ctx)
 			if err != nil {
 				return toConnect(ctx, err)
