@@ -157,6 +157,7 @@ test("the CSV download is the API's ExportHistory; the report's totals are GetHi
   expect(want.total?.callsReceived).toBe(1);
   await expect(page.getByTestId("totals")).toContainText(`Calls today${want.total?.callsReceived}`);
   await expect(page.getByTestId("operator-table")).toContainText("Anna Tester");
+  await shot(page, "23-reports");
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);
   const csv = readFileSync(await download.path(), "utf8");
@@ -166,7 +167,7 @@ test("the CSV download is the API's ExportHistory; the report's totals are GetHi
   expect(csv.trim().split("\n")).toHaveLength(1 + want.rows.length);
 });
 
-test("staffing: the calculator shows the server's Erlang C answer", async ({ page, server, api }) => {
+test("staffing: the calculator shows the server's Erlang C answer; a day replays with N operators", async ({ page, server, api, ids, cloud }) => {
   const want = await api.analytics.calculateStaffing({ callsPerHour: 360, ahtS: 240, targetPercent: 80, thresholdS: 20, extraRows: 3 });
   await signIn(page, server.url, "staffing");
   await page.getByLabel("Calls per hour").fill("360");
@@ -180,4 +181,22 @@ test("staffing: the calculator shows the server's Erlang C answer", async ({ pag
   await page.getByLabel("Calls per hour").fill("0");
   await page.getByRole("button", { name: "Calculate" }).click();
   await expect(page.getByTestId("error-calls_per_hour")).toBeVisible();
+
+  // Replay today (one answered call) with 2 operators: the page shows what the server answers.
+  expect(ids.anna).toBeTruthy();
+  const annaOff = await api.online("anna");
+  const call = cloud.call();
+  await call.answer();
+  await call.callerHangsUp();
+  await annaOff();
+  const date = new Date().toISOString().slice(0, 10);
+  const replay = await api.analytics.replayDay({ queueId: "support", date, operators: 2 });
+  expect(replay.calls).toBe(1);
+  await page.getByLabel("Day (UTC)").fill(date);
+  await page.getByLabel("Operators", { exact: true }).fill("2");
+  await page.getByRole("button", { name: "Replay" }).click();
+  const result = page.getByTestId("replay-result");
+  await expect(result.locator("tbody tr").nth(0)).toContainText(`Recorded${replay.calls}${replay.recorded?.callsAnswered ?? 0}`);
+  await expect(result.locator("tbody tr").nth(1)).toContainText(`With 2 operators${replay.calls}${replay.answered}${replay.abandoned}`);
+  await shot(page, "22-staffing");
 });
