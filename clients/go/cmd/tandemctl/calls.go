@@ -7,13 +7,16 @@ import (
 
 	"connectrpc.com/connect"
 
+	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 )
 
 var callsCommands = []command{
 	{"calls", "list", "[--queue Q]", "list the calls not finished, oldest first", callsList},
 	{"calls", "get", "CALL_ID", "show a call with its offers", callsGet},
 	{"calls", "why", "CALL_ID", "explain who was offered a call and why", callsWhy},
+	{"calls", "timeline", "CALL_ID", "everything that happened to a call, in order", callsTimeline},
 	{"calls", "withdraw", "OFFER_ID [--reason R]", "take back a pending offer", callsWithdraw},
 	{"calls", "requeue", "CALL_ID [--queue Q]", "put a waiting call back in line, maybe in another queue", callsRequeue},
 }
@@ -145,4 +148,36 @@ func position(p uint32) string {
 		return ""
 	}
 	return strconv.Itoa(int(p))
+}
+
+func callsTimeline(c *cli, args []string) error {
+	pos, err := c.parse(c.flags(), args, "CALL_ID")
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Analytics.GetCallTimeline(c.ctx, connect.NewRequest(&analyticsv1.GetCallTimelineRequest{CallId: pos[0]}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		row(w, "AT", "WHAT", "WHO", "DETAIL")
+		for _, e := range res.Msg.GetEntries() {
+			who := e.GetOperatorId()
+			if e.GetSpareId() != "" {
+				who = "spare " + e.GetSpareId()
+			}
+			detail := e.GetText()
+			switch {
+			case e.GetDecision() != nil:
+				detail = e.GetDecision().GetRule()
+			case e.GetFailureCode() != 0:
+				detail = fmt.Sprintf("%d %s", e.GetFailureCode(), e.GetText())
+			case e.GetHungUpBy() != commonv1.HangupParty_HANGUP_PARTY_UNSPECIFIED:
+				detail = e.GetText() + ", hung up by " + enumName(e.GetHungUpBy(), "HANGUP_PARTY_")
+			case e.GetRingTimeMs() > 0:
+				detail = "rang " + ms(uint64(e.GetRingTimeMs()))
+			}
+			row(w, stamp(e.GetAt()), e.GetKind(), who, detail)
+		}
+	})
 }

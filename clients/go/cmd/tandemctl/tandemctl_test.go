@@ -352,7 +352,7 @@ func TestStats(t *testing.T) {
 	c := start(t)
 	c.ok("queues", "create", "--id", "stats", "--number", "+18005550300")
 	out := c.ok("stats", "queues")
-	wantCells(t, rowOf(t, out, "stats"), "stats", "0", "0", "0", "0", "-", "-", "0", "0", "0")
+	wantCells(t, rowOf(t, out, "stats"), "stats", "0", "0", "0", "0", "-", "-", "0", "0", "0", "-", "80%/20s", "-")
 	from := time.Now().Add(-time.Hour).Format(time.RFC3339)
 	out = c.ok("stats", "queues", "--queue", "stats", "--from", from, "--to", time.Now().Add(time.Minute).Format(time.RFC3339))
 	if n := len(strings.Split(strings.TrimSpace(out), "\n")); n != 2 {
@@ -360,6 +360,34 @@ func TestStats(t *testing.T) {
 	}
 	out = c.ok("stats", "operators")
 	rowOf(t, out, "OPERATOR")
+
+	// History: nothing finished yet, so a total of zeros; bad flags are usage errors.
+	out = c.ok("stats", "history", "--queue", "stats", "--from", from, "--to", time.Now().Add(time.Minute).Format(time.RFC3339))
+	wantCells(t, rowOf(t, out, "TOTAL"), "TOTAL", "0", "0", "0", "-", "-", "-", "-", "-")
+	csv := c.ok("stats", "history", "--csv", "--interval", "day", "--from", from, "--to", time.Now().Add(time.Minute).Format(time.RFC3339))
+	if !strings.HasPrefix(csv, "start,queue_id,operator_id,calls_received,") {
+		t.Errorf("history CSV:\n%s", csv)
+	}
+	if r := c.run("stats", "history", "--interval", "week"); r.code != 2 || !strings.Contains(r.stderr, "--interval") {
+		t.Errorf("a week interval: exit %d %s", r.code, r.stderr)
+	}
+	if r := c.run("stats", "history", "--from", from, "--to", from); r.code != 1 || !strings.Contains(r.stderr, "range") {
+		t.Errorf("an empty range: exit %d %s", r.code, r.stderr)
+	}
+
+	// Staffing: 200 calls an hour of 3 minutes are 10 erlangs; 80 % within 20 s takes 14
+	// operators (Erlang C, the textbook case).
+	out = c.ok("stats", "staffing", "--calls-per-hour", "200", "--aht", "3m")
+	if !strings.Contains(out, "Traffic 10.00 erlangs: 14 operators by Erlang C") {
+		t.Errorf("staffing:\n%s", out)
+	}
+	wantCells(t, rowOf(t, out, "14")[:3], "14", "17.4%", "88.8%")
+	if r := c.run("stats", "staffing", "--aht", "3m"); r.code != 1 || !strings.Contains(r.stderr, "calls_per_hour") {
+		t.Errorf("staffing without calls: exit %d %s", r.code, r.stderr)
+	}
+	if r := c.run("stats", "replay", "--queue", "nope", "--date", "2026-11-26", "--operators", "3"); r.code != 1 || !strings.Contains(r.stderr, "queue_id") {
+		t.Errorf("replay of an unknown queue: exit %d %s", r.code, r.stderr)
+	}
 }
 
 func TestErrors(t *testing.T) {
@@ -483,6 +511,12 @@ func TestCallFlow(t *testing.T) {
 		t.Errorf("offer row = %q\n%s", offerRow, out)
 	}
 
+	out = c.ok("calls", "timeline", call)
+	for _, kind := range []string{"arrived", "offered"} {
+		if rowOf(t, out, "AT") == nil || !strings.Contains(out, kind) {
+			t.Errorf("calls timeline lacks %s:\n%s", kind, out)
+		}
+	}
 	out = c.ok("calls", "why", call)
 	if !strings.Contains(out, "offer "+offer+" to "+op+" (longest_idle)") {
 		t.Errorf("calls why lacks the decision:\n%s", out)
