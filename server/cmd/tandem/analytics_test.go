@@ -6,10 +6,10 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
-	"strings"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 

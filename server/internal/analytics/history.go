@@ -102,15 +102,12 @@ func Group(ts []cc.Tally, w Width, loc *time.Location, split bool) []Row {
 	return out
 }
 
-// Center makes the whole center's tallies from the queues' and the operators': the call figures
-// are the queues', the time in each state the operators' (their offers and talk would count the
-// calls twice).
-func Center(queues, operators []cc.Tally) []cc.Tally {
+// Center makes the whole center's tallies from the queues' (the calls) and the center's rows
+// (every operator's time by state).
+func Center(queues, center []cc.Tally) []cc.Tally {
 	out := slices.Clone(queues)
-	for _, t := range operators {
-		f := cc.Figures{Ready: t.Figures.Ready, Reserved: t.Figures.Reserved, OnCall: t.Figures.OnCall,
-			WrapUp: t.Figures.WrapUp, Away: t.Figures.Away}
-		out = append(out, cc.Tally{Scope: cc.ScopeQueue, Start: t.Start, Figures: f})
+	for _, t := range center {
+		out = append(out, cc.Tally{Scope: cc.ScopeQueue, Start: t.Start, Figures: t.Figures})
 	}
 	return out
 }

@@ -404,6 +404,7 @@ func (f *fold) stateTime(o *opTrack, state cc.OperatorState, from, to time.Time)
 				g.WrapUpTime += d
 			}
 		})
+		f.tally(cc.ScopeCenter, "", t, func(g *cc.Figures) { g.AddStateTime(state, d) })
 		t = end
 	}
 	if state == cc.OperatorWrapUp && o.queue != "" {

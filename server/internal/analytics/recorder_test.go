@@ -205,6 +205,13 @@ func TestStateTimeSplitsOverManyIntervals(t *testing.T) {
 	if len(rows) != len(want) {
 		t.Errorf("%d rows, want %d", len(rows), len(want))
 	}
+	// The center's rows add up every operator's time: here only hers.
+	h.step(55*min, cc.Changes{Statuses: []cc.OperatorStatus{status("bob", cc.OperatorReady, 55*min)}})
+	h.step(58*min, cc.Changes{Statuses: []cc.OperatorStatus{status("bob", cc.OperatorOnCall, 58*min)}})
+	center := h.sum(cc.ScopeCenter, "")
+	if center[at(45*min)].Ready != 5*min+3*min || center[at(0)].Ready != 10*min || center[at(45*min)].Away != 0 {
+		t.Errorf("center rows = %+v", center)
+	}
 }
 
 func TestAbandonedDuringAnOfferIsNoMiss(t *testing.T) {

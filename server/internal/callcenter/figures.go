@@ -202,6 +202,9 @@ type TallyScope string
 const (
 	ScopeQueue    TallyScope = "queue"
 	ScopeOperator TallyScope = "operator"
+	// ScopeCenter rows (id "") hold all operators' time by state, so the center's occupancy
+	// reads one row per interval instead of one per operator.
+	ScopeCenter TallyScope = "center"
 )
 
 // TallyInterval is the width of the stored history rows; hours and days are sums of them (every

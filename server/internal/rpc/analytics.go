@@ -205,9 +205,9 @@ func (h analyticsHandler) history(ctx context.Context, m *analyticsv1.GetHistory
 		rule = &d
 		ts, err = h.s.store.Tallies(ctx, cc.ScopeQueue, "", lo, hi)
 		if err == nil && !m.GetByQueue() {
-			var ops []cc.Tally
-			ops, err = h.s.store.Tallies(ctx, cc.ScopeOperator, "", lo, hi)
-			ts = analytics.Center(ts, ops)
+			var center []cc.Tally
+			center, err = h.s.store.Tallies(ctx, cc.ScopeCenter, "", lo, hi)
+			ts = analytics.Center(ts, center)
 		}
 	}
 	if err != nil {
