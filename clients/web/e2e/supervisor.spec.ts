@@ -80,6 +80,11 @@ test("wallboard: a waiting call, then answered, shows in the numbers and the ope
   await support.getByRole("button", { name: /\+15551112222/ }).click();
   await expect(page.getByTestId("timeline")).toContainText("+15551112222", { timeout: WAIT });
   await expect(page.getByTestId("timeline").locator('[data-kind="arrived"]')).toHaveCount(1);
+  // The calls in progress (ListCalls) list it too, and open the same timeline.
+  await expect(page.getByTestId("calls-now")).toContainText("+15551112222");
+  await page.getByTestId("calls-now").getByRole("row", { name: /\+15553334444/ }).getByRole("button", { name: "Explain" }).click();
+  await expect(page.getByTestId("timeline")).toContainText("+15553334444", { timeout: WAIT });
+  await expect(page).toHaveURL(/#call\//);
   second.s.callerHangup();
   await annaOff();
   expect(errors).toEqual([]);

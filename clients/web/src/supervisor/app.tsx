@@ -117,11 +117,24 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
   const api: Api = useMemo(() => apiFor(baseUrl, session.key), [baseUrl, session.key]);
   const { page, arg } = useHash();
   const role: Role = session.role;
+  // TV mode: the wallboard alone, full screen (Esc or the button leaves it).
+  const [tv, setTv] = useState(false);
+  useEffect(() => {
+    const off = () => !document.fullscreenElement && setTv(false);
+    document.addEventListener("fullscreenchange", off);
+    return () => document.removeEventListener("fullscreenchange", off);
+  }, []);
+  const toggleTv = () => {
+    const next = !tv;
+    setTv(next);
+    if (next) void document.documentElement.requestFullscreen?.().catch(() => undefined);
+    else if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+  };
   const openCall = (id: string) => {
     location.hash = `call/${encodeURIComponent(id)}`;
   };
   return (
-    <div class={`sv${page === "wallboard" ? " sv-wall" : ""}`}>
+    <div class={`sv${page === "wallboard" ? " sv-wall" : ""}${tv && page === "wallboard" ? " sv-tv" : ""}`}>
       <header class="top sv-top">
         <span class="brand">
           <span class="logo" aria-hidden="true" />
@@ -135,14 +148,14 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           ))}
         </nav>
         <span class="muted small" data-testid="sv-role">
-          {role === "admin" ? "admin" : "read only"}
+          {role === "admin" ? "admin" : "view only (no configuration)"}
         </span>
         <button class="link" onClick={onSignOut}>
           Sign out
         </button>
       </header>
       <main class="sv-main">
-        {page === "wallboard" && <Wallboard api={api} openCall={openCall} />}
+        {page === "wallboard" && <Wallboard api={api} openCall={openCall} tv={tv} onTv={toggleTv} />}
         {page === "reports" && <Reports api={api} />}
         {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}
         {page === "config" && <Config api={api} role={role} />}

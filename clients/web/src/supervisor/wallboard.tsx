@@ -50,7 +50,7 @@ export function slVerdict(q: QueueLive): "met" | "missed" | "none" {
   return sl + 1e-9 >= target ? "met" : "missed";
 }
 
-export function Wallboard({ api, openCall }: { api: Api; openCall: (id: string) => void }) {
+export function Wallboard({ api, openCall, tv, onTv }: { api: Api; openCall: (id: string) => void; tv: boolean; onTv: () => void }) {
   const { board, conn, retry } = useLiveBoard(api);
   const local = useTick(1000);
   const now = serverNow(board, local);
@@ -65,6 +65,9 @@ export function Wallboard({ api, openCall }: { api: Api; openCall: (id: string) 
         <LiveBadge conn={conn} onRetry={retry} />
         <span class="wb-clock" title="The server's clock (UTC)">
           {board ? new Date(now).toISOString().slice(11, 19) : ""} UTC
+          <button class="link wb-tv" onClick={onTv}>
+            {tv ? "Leave TV mode" : "TV mode"}
+          </button>
         </span>
       </div>
       {!board && conn.kind !== "live" && <p class="wb-empty">Waiting for the server's first picture…</p>}
@@ -190,6 +193,7 @@ function OperatorTile({ o, now }: { o: OperatorLive; now: number }) {
       </span>
       <span class="wb-op-meta">
         {o.today?.callsAnswered ?? 0} {(o.today?.callsAnswered ?? 0) === 1 ? "call" : "calls"} · score {Math.round(o.score)}
+        {key === "banned" && ms(o.bannedUntil) > 0 && ` · until ${new Date(ms(o.bannedUntil)).toISOString().slice(11, 16)} UTC`}
       </span>
     </article>
   );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { decodeBadRequest, fieldError, problem } from "../../src/supervisor/api";
+import { decodeBadRequest, fieldError, problem, signIn, type Api } from "../../src/supervisor/api";
 
 function badRequest(violations: [string, string][]): Uint8Array {
   const w = new BinaryWriter();
@@ -47,5 +47,26 @@ describe("field errors", () => {
     expect(fieldError(f, "contact")).toBe("a SIP contact must be a sip: or sips: URI");
     expect(fieldError(f, "queue.absence_templates")).toBe("bad");
     expect(fieldError(f, "name")).toBe("");
+  });
+});
+
+describe("sign-in with an access key", () => {
+  function fakeApi(listQueues: Code | null, listApiKeys: Code | null): Api {
+    const answer = (code: Code | null) => async () => {
+      if (code !== null) throw new ConnectError("no", code);
+      return {};
+    };
+    return { admin: { listQueues: answer(listQueues), listApiKeys: answer(listApiKeys) } } as unknown as Api;
+  }
+
+  it("an admin key may list the API keys; any other good key only looks", async () => {
+    await expect(signIn(fakeApi(null, null))).resolves.toBe("admin");
+    await expect(signIn(fakeApi(null, Code.PermissionDenied))).resolves.toBe("viewer");
+  });
+
+  it("a refused key or an unreachable server is said in words", async () => {
+    await expect(signIn(fakeApi(Code.Unauthenticated, null))).rejects.toThrow(/access key was refused/);
+    await expect(signIn(fakeApi(Code.Unavailable, null))).rejects.toThrow(/Cannot reach/);
+    await expect(signIn(fakeApi(null, Code.Internal))).rejects.toThrow(/no/);
   });
 });
