@@ -13,17 +13,14 @@ import (
 // order: higher queue priority first, then the longest waiting. Each call goes to the operator
 // its queue's strategy picks among the free operators who serve the queue.
 func (e *Engine) assign(now time.Time) {
-	free := map[cc.OperatorID]*operator{}
-	for id, o := range e.operators {
-		if eligible(o) == "" {
-			free[id] = o
-		}
-	}
 	defer e.overflow(now)
-	if len(free) == 0 {
+	if len(e.free) == 0 {
 		return
 	}
-	line := e.line()
+	// Operators offered a call in this pass leave the free set at once (reserved, they are not
+	// eligible any more); the set is checked again for every touched operator as the step ends.
+	free := e.free
+	line := e.lineFor(free)
 	// First, callers whose personal manager is free get him, whatever their place in line.
 	for _, c := range line {
 		if m := free[c.Manager]; m != nil {
@@ -34,21 +31,34 @@ func (e *Engine) assign(now time.Time) {
 			}
 		}
 	}
+	var nobody map[cc.QueueID]bool // queues none of the free serve: the pool only shrinks in a pass
 	for _, c := range line {
 		if len(free) == 0 {
 			return
 		}
 		q := e.queues[c.Queue]
-		if q == nil || c.Offer != "" || e.waitsForManager(now, c) {
+		if q == nil || c.Offer != "" || nobody[q.ID] || e.waitsForManager(now, c) {
 			continue
 		}
 		var pool []*operator
-		for _, o := range free {
-			if o.cfg.Serves(q.ID) {
-				pool = append(pool, o)
+		if serving := e.byQueue[q.ID]; len(serving) < len(free) {
+			for _, o := range serving { // fewer than the free: look each up
+				if free[o.cfg.ID] != nil {
+					pool = append(pool, o)
+				}
+			}
+		} else {
+			for _, o := range free {
+				if o.cfg.Serves(q.ID) {
+					pool = append(pool, o)
+				}
 			}
 		}
 		if len(pool) == 0 {
+			if nobody == nil {
+				nobody = map[cc.QueueID]bool{}
+			}
+			nobody[q.ID] = true
 			continue
 		}
 		slices.SortFunc(pool, func(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) }) // map order must not decide
@@ -78,9 +88,38 @@ func eligible(o *operator) string {
 
 // line returns the waiting calls without an offer, in the order they are served.
 func (e *Engine) line() []*call {
+	return e.lineFor(nil)
+}
+
+// lineFor returns, in the order they are served, the waiting calls without an offer that one
+// of the free operators could take: of a queue one of them serves, or whose personal manager
+// is among them (all the waiting calls when free is nil). The others would find nobody in
+// this pass; leaving them out saves sorting a long line for the one operator who freed up.
+func (e *Engine) lineFor(free map[cc.OperatorID]*operator) []*call {
+	var served map[cc.QueueID]bool
+	if free != nil && len(free) <= 16 { // many free: they likely serve every queue anyway
+		served = map[cc.QueueID]bool{}
+		for _, o := range free {
+			for _, s := range o.cfg.Queues {
+				served[s.Queue] = true
+			}
+			if len(served) == len(e.queues) {
+				break
+			}
+		}
+	}
 	var line []*call
-	for _, c := range e.calls {
-		if c.State == cc.CallWaiting && c.Offer == "" {
+	for q, calls := range e.waiting {
+		if served != nil && !served[q] && len(e.clients) == 0 {
+			continue // nobody free serves it, and no call can be held for a manager
+		}
+		for _, c := range calls {
+			if c.Offer != "" {
+				continue
+			}
+			if served != nil && !served[q] && (c.Manager == "" || free[c.Manager] == nil) {
+				continue
+			}
 			line = append(line, c)
 		}
 	}
@@ -161,16 +200,42 @@ func (e *Engine) setCursor(key cc.QueueID, id cc.OperatorID) {
 // explain builds the decision record: every operator of the queue, eligible or not, why not,
 // and for the free ones the value the strategy ranked them by.
 func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool []*operator, best int, ranks []rank) cc.Decision {
-	ranked := map[cc.OperatorID]rank{}
-	for i, o := range pool {
-		ranked[o.cfg.ID] = ranks[i]
+	// The record lists every operator of the queue: its cost grows with the queue, so the loop
+	// reads each operator's fields in place (no copy of his marks, no map when the free are few).
+	var ranked map[*operator]int
+	if len(pool) > 8 {
+		ranked = make(map[*operator]int, len(pool))
+		for i, o := range pool {
+			ranked[o] = i
+		}
+	}
+	rankOf := func(o *operator) (rank, bool) {
+		if ranked != nil {
+			i, ok := ranked[o]
+			if !ok {
+				return rank{}, false
+			}
+			return ranks[i], true
+		}
+		for i, p := range pool {
+			if p == o {
+				return ranks[i], true
+			}
+		}
+		return rank{}, false
 	}
 	chosen := pool[best]
+	today := day(now)
 	cands := make([]cc.Candidate, 0, len(e.byQueue[q.ID]))
 	for _, o := range e.byQueue[q.ID] { // in id order
-		m := o.today(now)
-		cand := cc.Candidate{Operator: o.cfg.ID, State: o.st.State, Level: o.level(q.ID), Score: m.Score, CallsToday: m.CallsToday}
-		if r, free := ranked[o.cfg.ID]; free {
+		m := &o.st.Marks
+		calls := m.CallsToday
+		if m.Day != today {
+			calls = 0
+		}
+		cands = append(cands, cc.Candidate{Operator: o.cfg.ID, State: o.st.State, Level: o.level(q.ID), Score: m.Score, CallsToday: calls})
+		cand := &cands[len(cands)-1]
+		if r, free := rankOf(o); free {
 			cand.Eligible = true
 			cand.Idle = now.Sub(o.st.IdleSince)
 			cand.Value, cand.ValueString = r.value, r.text
@@ -186,7 +251,6 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		} else {
 			cand.ExcludedBecause = "taken by an earlier call in line"
 		}
-		cands = append(cands, cand)
 	}
 	strategy := q.Strategy
 	if strategy == "" {

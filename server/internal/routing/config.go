@@ -117,8 +117,10 @@ func (e *Engine) UpdateOperator(now time.Time, op cc.Operator) (cc.Changes, erro
 		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is on a call; disable him after it", op.Name))
 	}
 	op.Name, op.CreatedAt = o.cfg.Name, o.cfg.CreatedAt // the login name and history stay
+	old := o.cfg.Queues
 	o.cfg = op
-	e.reindex()
+	e.indexQueues(o, old)
+	e.touchStatus(o) // disabling changes whether he is free
 	if op.Disabled && o.st.State != cc.OperatorOffline {
 		e.setState(now, o, cc.OperatorOffline, "disabled")
 	}
@@ -142,27 +144,36 @@ func (e *Engine) checkSkills(skills []cc.QueueSkill) error {
 
 func (e *Engine) putOperator(now time.Time, op cc.Operator) *operator {
 	o := e.operators[op.ID]
+	var old []cc.QueueSkill
 	if o == nil {
 		o = &operator{st: cc.OperatorStatus{Operator: op.ID, State: cc.OperatorOffline, Since: now, Marks: cc.NewMarks()}}
 		e.operators[op.ID] = o
+	} else {
+		old = o.cfg.Queues
 	}
 	o.cfg = op
 	e.byName[op.Name] = op.ID
-	e.reindex()
+	e.indexQueues(o, old)
+	e.indexOperator(o)
 	return o
 }
 
-// reindex rebuilds who serves each queue, sorted by id. Configuration changes are rare; the
-// index saves every decision a scan of the whole fleet.
-func (e *Engine) reindex() {
-	e.byQueue = map[cc.QueueID][]*operator{}
-	for _, o := range e.operators {
-		for _, s := range o.cfg.Queues {
-			e.byQueue[s.Queue] = append(e.byQueue[s.Queue], o)
+// indexQueues moves o in the index of who serves each queue (each list sorted by id) from the
+// queues he served (old) to the ones he serves now: a binary search and an insert per queue,
+// where rebuilding the whole index for every change made loading n operators O(n²).
+func (e *Engine) indexQueues(o *operator, old []cc.QueueSkill) {
+	byID := func(a *operator, id cc.OperatorID) int { return cmp.Compare(a.cfg.ID, id) }
+	for _, s := range old {
+		ops := e.byQueue[s.Queue]
+		if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byID); found {
+			e.byQueue[s.Queue] = slices.Delete(ops, i, i+1)
 		}
 	}
-	for _, ops := range e.byQueue {
-		slices.SortFunc(ops, func(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) })
+	for _, s := range o.cfg.Queues {
+		ops := e.byQueue[s.Queue]
+		if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byID); !found {
+			e.byQueue[s.Queue] = slices.Insert(ops, i, o)
+		}
 	}
 }
 

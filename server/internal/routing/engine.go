@@ -41,18 +41,32 @@ type Engine struct {
 	byNumber  map[string]cc.QueueID
 	operators map[cc.OperatorID]*operator
 	byQueue   map[cc.QueueID][]*operator // who serves each queue, by id
-	byName    map[string]cc.OperatorID
-	calls     map[cc.CallID]*call      // calls not finished
-	offers    map[cc.OfferID]*cc.Offer // pending offers
-	strat     strategyState
-	repairs   map[string]int // what the sweeper mended, by kind, since start
-	clients   map[string]*cc.Client
-	absences  map[cc.OperatorID][]cc.Absence
-	spares    map[cc.SpareID]*spare
-	questions map[string]*question         // opt-in questions waiting for an answer
-	handle    map[cc.QueueID]time.Duration // moving average of handle time (talk + wrap-up) per queue
-	lastTick  time.Time                    // the last Tick
-	lastStep  time.Time                    // the latest time any step ran at
+	// free holds the operators eligible for an offer, and timed those with a deadline of
+	// their own (wrap-up or ban end, log-off): kept up to date for every operator a step
+	// touches (indexOperator), so a step costs what it touches, not the size of the fleet.
+	free  map[cc.OperatorID]*operator
+	timed map[cc.OperatorID]*operator
+	// waiting holds the waiting calls (with an offer out or not) by queue, kept up to date for
+	// every call a step touches (indexCall); waitQ is the queue each is filed under.
+	waiting map[cc.QueueID]map[cc.CallID]*call
+	waitQ   map[cc.CallID]cc.QueueID
+	// callsDue caches the calls' part of NextDeadline while callsDueOK: touched calls can only
+	// bring it earlier; a deadline that moved later leaves it early, which costs one Tick that
+	// finds nothing due and recomputes it.
+	callsDue   time.Time
+	callsDueOK bool
+	byName     map[string]cc.OperatorID
+	calls      map[cc.CallID]*call      // calls not finished
+	offers     map[cc.OfferID]*cc.Offer // pending offers
+	strat      strategyState
+	repairs    map[string]int // what the sweeper mended, by kind, since start
+	clients    map[string]*cc.Client
+	absences   map[cc.OperatorID][]cc.Absence
+	spares     map[cc.SpareID]*spare
+	questions  map[string]*question         // opt-in questions waiting for an answer
+	handle     map[cc.QueueID]time.Duration // moving average of handle time (talk + wrap-up) per queue
+	lastTick   time.Time                    // the last Tick
+	lastStep   time.Time                    // the latest time any step ran at
 
 	// What the current step touched, flushed into a Changes at its end.
 	touchedStatus map[cc.OperatorID]bool
@@ -69,6 +83,50 @@ type operator struct {
 }
 
 func (o *operator) present() bool { return o.streams > 0 }
+
+// indexCall files call id under its queue while it waits, and takes it out otherwise.
+func (e *Engine) indexCall(id cc.CallID) {
+	c := e.calls[id]
+	if q, ok := e.waitQ[id]; ok && (c == nil || c.State != cc.CallWaiting || c.Queue != q) {
+		delete(e.waiting[q], id)
+		delete(e.waitQ, id)
+	}
+	if c == nil {
+		return
+	}
+	if c.State == cc.CallWaiting {
+		if e.waiting[c.Queue] == nil {
+			e.waiting[c.Queue] = map[cc.CallID]*call{}
+		}
+		e.waiting[c.Queue][id] = c
+		e.waitQ[id] = c.Queue
+	}
+	if e.callsDueOK {
+		if due, ok := e.callDeadline(c); ok && (e.callsDue.IsZero() || due.Before(e.callsDue)) {
+			e.callsDue = due
+		}
+		if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 {
+			e.callsDueOK = false // overflow brings in the spares' times: recompute
+		}
+	}
+}
+
+// indexOperator puts o in or out of the free and timed sets after a change.
+func (e *Engine) indexOperator(o *operator) {
+	if o == nil {
+		return
+	}
+	if eligible(o) == "" {
+		e.free[o.cfg.ID] = o
+	} else {
+		delete(e.free, o.cfg.ID)
+	}
+	if _, ok := e.operatorDeadline(o); ok {
+		e.timed[o.cfg.ID] = o
+	} else {
+		delete(e.timed, o.cfg.ID)
+	}
+}
 
 type call struct {
 	cc.Call
@@ -110,6 +168,14 @@ func (e *Engine) reset() {
 	e.byNumber = map[string]cc.QueueID{}
 	e.operators = map[cc.OperatorID]*operator{}
 	e.byQueue = map[cc.QueueID][]*operator{}
+	e.free = map[cc.OperatorID]*operator{}
+	e.timed = map[cc.OperatorID]*operator{}
+	e.waiting = map[cc.QueueID]map[cc.CallID]*call{}
+	e.waitQ = map[cc.CallID]cc.QueueID{}
+	e.callsDueOK = false
+	e.waiting = map[cc.QueueID]map[cc.CallID]*call{}
+	e.waitQ = map[cc.CallID]cc.QueueID{}
+	e.callsDueOK = false
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}
 	e.offers = map[cc.OfferID]*cc.Offer{}
@@ -134,10 +200,21 @@ func (e *Engine) finish(now time.Time) cc.Changes {
 	if now.After(e.lastStep) {
 		e.lastStep = now
 	}
+	for id := range e.touchedStatus {
+		e.indexOperator(e.operators[id])
+	}
+	for id := range e.touchedCall {
+		e.indexCall(id)
+	}
 	e.assign(now)
+	for id := range e.touchedCall {
+		e.indexCall(id)
+	}
 	out := e.out
 	for id := range e.touchedStatus {
-		out.Statuses = append(out.Statuses, e.operators[id].st)
+		o := e.operators[id]
+		e.indexOperator(o)
+		out.Statuses = append(out.Statuses, o.st)
 	}
 	slices.SortFunc(out.Statuses, func(a, b cc.OperatorStatus) int { return cmp.Compare(a.Operator, b.Operator) })
 	for _, c := range e.touchedCall {
@@ -174,6 +251,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		if o := e.operators[st.Operator]; o != nil {
 			o.st = st
 			o.absentSince = now
+			e.indexOperator(o)
 		}
 	}
 	for q, op := range rt.Cursors {
@@ -202,6 +280,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		lc := newCall(c, now)
 		e.scheduleAnnouncement(lc, now)
 		e.calls[c.ID] = lc
+		e.indexCall(c.ID)
 		if s := e.spares[c.Spare]; s != nil {
 			s.st.Active++
 		}

@@ -12,6 +12,7 @@ import (
 // whose app has been gone past the grace period, position announcements, and the sweeper.
 func (e *Engine) Tick(now time.Time) cc.Changes {
 	e.lastTick = now
+	e.callsDueOK = false
 	for _, of := range e.offers {
 		if of.ExpiresAt.After(now) {
 			continue
@@ -28,7 +29,7 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 			e.markMissed(now, o, q, "missed call: no answer")
 		}
 	}
-	for _, o := range e.operators {
+	for _, o := range e.timed { // only they can have something due
 		switch {
 		case o.st.State == cc.OperatorWrapUp && !o.st.WrapUpEndsAt.After(now):
 			e.setState(now, o, cc.OperatorReady, "")
@@ -135,6 +136,22 @@ func (e *Engine) logoffDue(o *operator) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// operatorDeadline is the earliest time Tick has something to do for o: his wrap-up or ban
+// ends, or he is logged off.
+func (e *Engine) operatorDeadline(o *operator) (time.Time, bool) {
+	var next time.Time
+	switch o.st.State {
+	case cc.OperatorWrapUp:
+		next = o.st.WrapUpEndsAt
+	case cc.OperatorBanned:
+		next = o.st.BannedUntil
+	}
+	if due, ok := e.logoffDue(o); ok && (next.IsZero() || due.Before(next)) {
+		next = due
+	}
+	return next, !next.IsZero()
+}
+
 // NextDeadline is the earliest time Tick has something to do, if any.
 func (e *Engine) NextDeadline() (time.Time, bool) {
 	var next time.Time
@@ -146,15 +163,55 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 	for _, of := range e.offers {
 		consider(of.ExpiresAt)
 	}
-	for _, o := range e.operators {
-		switch o.st.State {
-		case cc.OperatorWrapUp:
-			consider(o.st.WrapUpEndsAt)
-		case cc.OperatorBanned:
-			consider(o.st.BannedUntil)
-		}
-		if due, ok := e.logoffDue(o); ok {
+	for _, o := range e.timed { // the operators with a deadline, not the whole fleet
+		if due, ok := e.operatorDeadline(o); ok {
 			consider(due)
+		}
+	}
+	if !e.callsDueOK {
+		e.callsDue, e.callsDueOK = e.callsDeadline(), true
+	}
+	consider(e.callsDue)
+	return next, !next.IsZero()
+}
+
+// callDeadline is the earliest time Tick has something to do for call c alone (the
+// announcement, the manager's hold, overflow, the sweeper), as NextDeadline judges it.
+func (e *Engine) callDeadline(c *call) (time.Time, bool) {
+	var next time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	soon := func(t time.Time) {
+		if t.After(e.lastStep) {
+			consider(t)
+		}
+	}
+	consider(c.announceAt)
+	if c.State == cc.CallWaiting && c.Offer == "" {
+		if c.Manager != "" {
+			soon(c.ManagerUntil)
+		}
+		if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 {
+			soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
+		}
+	}
+	if c.State == cc.CallConnected {
+		consider(c.lastHeard.Add(e.cfg.StaleConnected))
+	} else {
+		consider(c.lastHeard.Add(e.cfg.StaleWaiting))
+	}
+	return next, !next.IsZero()
+}
+
+// callsDeadline is the calls' part of NextDeadline, computed over every call.
+func (e *Engine) callsDeadline() time.Time {
+	var next time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
 		}
 	}
 	// Moments when a waiting call may go somewhere new: its manager's hold ends, it may
@@ -193,5 +250,5 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 		}
 		consider(recheck)
 	}
-	return next, !next.IsZero()
+	return next
 }
