@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // The demo's credentials: printed at start, never used outside `tandem demo`.
@@ -18,69 +22,339 @@ const (
 	demoCloudSecret = "demo-cloud-secret"
 	demoAdminKey    = "demo-admin-key"
 	demoPassword    = "demo-password"
-	demoNumber      = "+18005550100"
+	demoNumber      = "+18005550100" // support; the first demo's only queue
 )
 
-var demoOperators = []struct{ name, display string }{
-	{"anna", "Anna Petrova"},
-	{"boris", "Boris Ivanov"},
-	{"carla", "Carla Mendes"},
+// The demo call center: three queues, twenty operators (two of them left to the visitor, the
+// rest played by the traffic generator in clients/voxengine/demo), clients with personal
+// managers, two spare numbers that sales overflows to, and two absences. Everything has a
+// fixed id: seedDemo creates what a database lacks and leaves what it has, so the database of
+// an earlier demo (queue support, operators anna, boris and carla) is upgraded in place.
+
+type demoQueue struct {
+	id, name, number string
+	strategy         callcenter.Strategy
+	ring, wrapUp     time.Duration
+	priority         int
+	isDefault        bool
+	sl               callcenter.ServiceLevel
+	managerWait      time.Duration
+	overflow         callcenter.Overflow
+	greeting         string
 }
 
-// seedDemo fills an empty database with a queue and three operators.
-func seedDemo(ctx context.Context, m *Main) error {
-	qs, err := m.db.Queues(ctx)
-	if err != nil || len(qs) > 0 {
-		return err
+var demoQueues = []demoQueue{
+	{
+		id: "support", name: "Support", number: demoNumber, strategy: callcenter.StrategyLongestIdle,
+		ring: 20 * time.Second, wrapUp: 10 * time.Second, isDefault: true,
+		sl:          callcenter.ServiceLevel{Threshold: 20 * time.Second, Target: 80},
+		managerWait: 20 * time.Second,
+		greeting:    "Thank you for calling. An operator will be with you shortly.",
+	},
+	{
+		id: "sales", name: "Sales", number: "+18005550200", strategy: callcenter.StrategyFewestCalls,
+		ring: 15 * time.Second, wrapUp: 5 * time.Second,
+		sl:          callcenter.ServiceLevel{Threshold: 30 * time.Second, Target: 70},
+		managerWait: 20 * time.Second,
+		// Nobody free for 20 s: the partner call center, then the back office, three at once at most.
+		overflow: callcenter.Overflow{After: 20 * time.Second, Spares: []callcenter.SpareID{"partner", "backoffice"}, MaxAtOnce: 3, Order: callcenter.SpareInTurn},
+		greeting: "Thank you for calling sales. Someone will be with you in a moment.",
+	},
+	{
+		id: "vip", name: "VIP line", number: "+18005550300", strategy: callcenter.StrategySkillLevel,
+		ring: 15 * time.Second, wrapUp: 15 * time.Second, priority: 10,
+		sl:          callcenter.ServiceLevel{Threshold: 10 * time.Second, Target: 90},
+		managerWait: 15 * time.Second,
+		greeting:    "Welcome back. Connecting you to your team.",
+	},
+}
+
+type demoOperator struct {
+	name, display string
+	queues        []callcenter.QueueSkill
+	human         bool // left for the visitor: the traffic generator never logs him in
+}
+
+func skills(pairs ...any) []callcenter.QueueSkill {
+	var out []callcenter.QueueSkill
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, callcenter.QueueSkill{Queue: callcenter.QueueID(pairs[i].(string)), Level: pairs[i+1].(int)})
 	}
-	q := callcenter.Queue{
-		ID:            "support",
-		Name:          "Support",
-		DialedNumbers: []string{demoNumber},
-		Strategy:      callcenter.StrategyLongestIdle,
-		OfferTimeout:  20 * time.Second,
-		WrapUp:        10 * time.Second,
-		Greeting:      "Thank you for calling. An operator will be with you shortly.",
-		IsDefault:     true,
-		Rules:         callcenter.DefaultRules(),
-	}
-	if err := m.board.CreateQueue(ctx, q); err != nil {
-		return err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(demoPassword), bcrypt.DefaultCost)
-	if err != nil {
-		return err
-	}
-	for _, o := range demoOperators {
-		op := callcenter.Operator{
-			ID:           callcenter.OperatorID("op_" + o.name),
-			Name:         o.name,
-			DisplayName:  o.display,
-			PasswordHash: string(hash),
-			Contact:      callcenter.Contact{Kind: callcenter.ContactUser, Target: o.name},
-			Queues:       []callcenter.QueueSkill{{Queue: q.ID, Level: 3}},
-			CreatedAt:    m.Clock.Now(),
+	return out
+}
+
+// demoOperators: anna, boris and carla came with the first demo. The traffic generator
+// (clients/voxengine/demo/traffic.js, its --humans flag) leaves anna and boris alone.
+var demoOperators = []demoOperator{
+	{"anna", "Anna Petrova", skills("support", 3, "sales", 3), true},
+	{"boris", "Boris Ivanov", skills("support", 3, "vip", 3), true},
+	{"carla", "Carla Mendes", skills("support", 3), false},
+	{"dmitri", "Dmitri Sokolov", skills("support", 3, "vip", 4), false},
+	{"elena", "Elena Garcia", skills("support", 4), false},
+	{"farid", "Farid Haddad", skills("support", 2, "sales", 3), false},
+	{"grace", "Grace Kim", skills("support", 3), false},
+	{"hugo", "Hugo Lambert", skills("support", 2), false},
+	{"ines", "Ines Costa", skills("support", 4, "vip", 5), false},
+	{"jonas", "Jonas Weber", skills("support", 3), false},
+	{"kenji", "Kenji Sato", skills("support", 3, "sales", 4), false},
+	{"lena", "Lena Novak", skills("sales", 4), false},
+	{"marco", "Marco Rossi", skills("sales", 3), false},
+	{"nadia", "Nadia Karimi", skills("sales", 5), false},
+	{"oscar", "Oscar Lindqvist", skills("sales", 2), false},
+	{"priya", "Priya Sharma", skills("vip", 5, "support", 3), false},
+	{"quentin", "Quentin Moreau", skills("vip", 4), false},
+	{"rosa", "Rosa Delgado", skills("vip", 3, "support", 3), false},
+	{"sofia", "Sofia Ivanova", skills("support", 4), false}, // on vacation
+	{"tomas", "Tomas Novak", skills("sales", 3), false},     // on sick leave
+}
+
+// demoClients are callers with a personal manager (the traffic generator calls from them).
+var demoClients = []struct{ number, manager string }{
+	{"+14155550111", "ines"},
+	{"+14155550112", "priya"},
+	{"+14155550113", "dmitri"},
+	{"+14155550114", "sofia"}, // her callers hear that she is on vacation
+	{"+14155550115", "quentin"},
+	{"+14155550116", "tomas"}, // his, that he is on sick leave
+	{"+14155550117", "rosa"},
+}
+
+var demoSpares = []callcenter.Spare{
+	{ID: "partner", Name: "Partner call center", Contact: callcenter.Contact{Kind: callcenter.ContactPSTN, Target: "+18005550900"},
+		MaxConcurrent: 2, DailyCap: 500, Cooldown: 30 * time.Second},
+	{ID: "backoffice", Name: "Back office", Contact: callcenter.Contact{Kind: callcenter.ContactPSTN, Target: "+18005550901"},
+		MaxConcurrent: 1, DailyCap: 200, Cooldown: 30 * time.Second},
+}
+
+// demoAbsences, in days from today. They are written again at every start (same ids), so
+// they stay current however old the database is.
+var demoAbsences = []struct {
+	id, operator string
+	kind         callcenter.AbsenceKind
+	from, to     int
+}{
+	{"demo-sofia-vacation", "sofia", callcenter.AbsenceVacation, -3, 6},
+	{"demo-tomas-sick", "tomas", callcenter.AbsenceSick, -1, 1},
+}
+
+func demoOperatorID(name string) callcenter.OperatorID { return callcenter.OperatorID("op_" + name) }
+
+// demoFlags reads the demo's own flag (--reset) and leaves the rest to Main.ParseFlags.
+func demoFlags(args []string) (rest []string, reset bool) {
+	for _, a := range args {
+		switch a {
+		case "--reset", "-reset", "--reset=true", "-reset=true":
+			reset = true
+		case "--reset=false", "-reset=false":
+			reset = false
+		default:
+			rest = append(rest, a)
 		}
-		if err := m.board.CreateOperator(ctx, op); err != nil {
-			return err
+	}
+	return rest, reset
+}
+
+// resetDemo deletes the demo database (and its WAL files) before a fresh start.
+func resetDemo(path string, w io.Writer) error {
+	var errs []error
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
 		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("--reset: %w", err)
+	}
+	fmt.Fprintf(w, "demo: starting from a new database %s\n", path)
+	return nil
+}
+
+// parseDemo sets Main up for `tandem demo [--reset] [serve flags]`.
+func parseDemo(m *Main, args []string, stdout io.Writer) error {
+	m.DBPath, m.Demo = "tandem-demo.db", true
+	m.CloudSecrets, m.AdminKey = []string{demoCloudSecret}, demoAdminKey
+	rest, reset := demoFlags(args)
+	if err := m.ParseFlags("demo", rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "  -reset\n    \tdelete the demo database first and start afresh (default: reuse it, adding what it lacks)")
+		}
+		return err
+	}
+	if reset {
+		return resetDemo(m.DBPath, stdout)
 	}
 	return nil
 }
+
+// seedDemo brings the database up to the demo call center: whatever is missing by id is
+// created, whatever is there is kept (a visitor's changes survive a restart). One item that
+// cannot be created (say, its number taken by a queue the visitor made) is logged and skipped:
+// the demo runs with the rest.
+func seedDemo(ctx context.Context, m *Main) error {
+	var hash string
+	passwordHash := func() (string, error) {
+		if hash != "" {
+			return hash, nil
+		}
+		cost := m.PasswordCost
+		if cost == 0 {
+			cost = bcrypt.DefaultCost
+		}
+		b, err := bcrypt.GenerateFromPassword([]byte(demoPassword), cost)
+		hash = string(b)
+		return hash, err
+	}
+	created := 0
+	step := func(what string, fn func(now time.Time, e *routing.Engine) (bool, cc, error)) error {
+		var made bool
+		err := m.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc, error) {
+			var ch cc
+			var err error
+			made, ch, err = fn(now, e)
+			return ch, err
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			m.Logger.Warn("demo: skipped", "item", what, "err", err)
+			return nil
+		}
+		if made {
+			created++
+		}
+		return nil
+	}
+	for _, sp := range demoSpares {
+		if err := step("spare "+string(sp.ID), func(now time.Time, e *routing.Engine) (bool, cc, error) {
+			if _, _, ok := e.Spare(sp.ID, now); ok {
+				return false, cc{}, nil
+			}
+			ch, err := e.PutSpare(now, sp)
+			return true, ch, err
+		}); err != nil {
+			return err
+		}
+	}
+	for _, dq := range demoQueues {
+		rules := callcenter.DefaultRules()
+		rules.ServiceLevel = dq.sl
+		rules.ManagerWait = dq.managerWait
+		rules.Overflow.Order = callcenter.SpareInTurn
+		if dq.overflow.After > 0 {
+			rules.Overflow = dq.overflow
+		}
+		rules.AnnounceEvery = 30 * time.Second
+		q := callcenter.Queue{
+			ID: callcenter.QueueID(dq.id), Name: dq.name, DialedNumbers: []string{dq.number}, Strategy: dq.strategy,
+			OfferTimeout: dq.ring, WrapUp: dq.wrapUp, Priority: dq.priority, Greeting: dq.greeting, IsDefault: dq.isDefault, Rules: rules,
+		}
+		if err := step("queue "+dq.id, func(now time.Time, e *routing.Engine) (bool, cc, error) {
+			if _, ok := e.Queue(q.ID); ok {
+				return false, cc{}, nil
+			}
+			ch, err := e.CreateQueue(now, q)
+			return true, ch, err
+		}); err != nil {
+			return err
+		}
+	}
+	for _, o := range demoOperators {
+		id := demoOperatorID(o.name)
+		var have bool
+		if err := m.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc, error) {
+			_, have = e.Operator(id)
+			return cc{}, nil
+		}); err != nil {
+			return err
+		}
+		if have {
+			continue
+		}
+		h, err := passwordHash() // bcrypt only when someone is missing: a second start stays quick
+		if err != nil {
+			return err
+		}
+		if err := step("operator "+o.name, func(now time.Time, e *routing.Engine) (bool, cc, error) {
+			var qs []callcenter.QueueSkill
+			for _, s := range o.queues {
+				if _, ok := e.Queue(s.Queue); ok { // a queue that could not be made is left out
+					qs = append(qs, s)
+				}
+			}
+			ch, err := e.CreateOperator(now, callcenter.Operator{
+				ID: id, Name: o.name, DisplayName: o.display, PasswordHash: h,
+				Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: o.name},
+				Queues:  qs, CreatedAt: now,
+			})
+			return true, ch, err
+		}); err != nil {
+			return err
+		}
+	}
+	for _, c := range demoClients {
+		if err := step("client "+c.number, func(now time.Time, e *routing.Engine) (bool, cc, error) {
+			if cl, ok := e.Client(c.number); ok && (cl.Manager != "" || !cl.DeclinedAt.IsZero()) {
+				return false, cc{}, nil
+			}
+			_, ch, err := e.SetClient(now, c.number, demoOperatorID(c.manager), callcenter.AssignedByAdmin)
+			return true, ch, err
+		}); err != nil {
+			return err
+		}
+	}
+	for _, a := range demoAbsences {
+		if err := step("absence "+a.id, func(now time.Time, e *routing.Engine) (bool, cc, error) {
+			op, ok := e.Operator(demoOperatorID(a.operator))
+			if !ok {
+				return false, cc{}, nil
+			}
+			today := now.In(op.Hours.Location())
+			ch, err := e.PutAbsence(now, callcenter.Absence{
+				ID: a.id, Operator: op.ID, Kind: a.kind,
+				From: today.AddDate(0, 0, a.from).Format(time.DateOnly), To: today.AddDate(0, 0, a.to).Format(time.DateOnly),
+			})
+			return false, ch, err
+		}); err != nil {
+			return err
+		}
+	}
+	m.Logger.Info("demo data", "created", created)
+	return nil
+}
+
+// cc is the engine's changes, short for the steps above.
+type cc = callcenter.Changes
 
 func printDemo(w io.Writer, m *Main) {
 	url := m.URL
 	if host, port, err := net.SplitHostPort(strings.TrimPrefix(url, "http://")); err == nil && (host == "::" || host == "0.0.0.0" || host == "") {
 		url = "http://localhost:" + port // listening on every address: say the one a browser here takes
 	}
+	var humans, queues []string
+	sims := 0
+	for _, o := range demoOperators {
+		if o.human {
+			humans = append(humans, o.name)
+		} else {
+			sims++
+		}
+	}
+	for _, q := range demoQueues {
+		queues = append(queues, fmt.Sprintf("%s %s", q.id, q.number))
+	}
 	fmt.Fprintf(w, `
 Tandem demo is running at %s  (database %s)
 
-  Operators (name / password):  anna, boris, carla / %s
-  Admin API key:                %s   (tandemctl --url %s --key %s operators)
-  Cloud secret:                 %s   (the scenario signs its requests with it)
-  Queue "support" takes calls to %s
+  Wallboard:     %s/supervisor   access key: %s
+  Operator app:  %s   log in as %s / %s (nobody simulates them:
+                 press Ready and take calls yourself)
+  Queues:        %s
+  Simulated:     %d operators, when the traffic generator runs (make demo starts it)
+  Admin API key: %s   (tandemctl --url %s --key %s operators)
+  Cloud secret:  %s   (the scenario signs its requests with it)
 
 Stop with Ctrl-C.
-`, url, m.DBPath, demoPassword, demoAdminKey, url, demoAdminKey, demoCloudSecret, demoNumber)
+`, url, m.DBPath, url, demoAdminKey, url, strings.Join(humans, " or "), demoPassword,
+		strings.Join(queues, ", "), sims, demoAdminKey, url, demoAdminKey, demoCloudSecret)
 }

@@ -1,10 +1,11 @@
 // Command tandem is the Tandem call-center server.
 //
 //	tandem serve [--addr :8080] [--db tandem.db] [--cloud-secret S] [--admin-key K] [--tls-cert F --tls-key F]
-//	tandem demo  [--addr :8080] [--db tandem-demo.db]
+//	tandem demo  [--reset] [--addr :8080] [--db tandem-demo.db]
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -35,7 +36,7 @@ const usage = `tandem — a call-center backend
 
 Usage:
   tandem serve [flags]   run the server
-  tandem demo  [flags]   run the server on a demo database with a queue and operators
+  tandem demo  [flags]   run the server on a demo call center (--reset: a new database)
   tandem simulate [flags] run the engine and store on virtual time against queueing theory
   tandem bench [flags]   measure Tandem against the bare stack on this machine (--json, --soak D)
   tandem help            this text
@@ -68,9 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	case "demo":
-		m.DBPath, m.Demo = "tandem-demo.db", true
-		m.CloudSecrets, m.AdminKey = []string{demoCloudSecret}, demoAdminKey
-		if err := m.ParseFlags(args[0], args[1:]); err != nil {
+		if err := parseDemo(m, args[1:], stdout); err != nil {
 			return err
 		}
 	case "help", "-h", "--help":
@@ -81,6 +80,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	if err := m.Run(ctx); err != nil {
+		if m.Demo {
+			return fmt.Errorf("%w (tandem demo --reset starts from a new database)", err)
+		}
 		return err
 	}
 	if m.Demo {
@@ -119,6 +121,7 @@ type Main struct {
 	TLSKey        string        // …and this PEM key; both empty: plain HTTP and h2c
 	Limits        rpc.Limits    // abuse limits; zero fields: rpc.DefaultLimits
 	BehindProxy   bool          // client addresses from X-Forwarded-For (behind a reverse proxy)
+	Sync          string        // SQLite synchronous level: "normal" (default) or "full"
 
 	// URL is where the server listens, set by Run.
 	URL string
@@ -151,6 +154,7 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "PEM private key file of --tls-cert")
 	rates := fs.String("rate-limit", "", "request rates per caller by role, per second/burst, e.g. operator=10/100,cloud=5000/10000 (roles: public, operator, supervisor, readonly, admin, cloud)")
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", m.BehindProxy, "take client addresses from the last X-Forwarded-For hop (only behind a reverse proxy that sets it)")
+	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -226,7 +230,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			_ = m.Close()
 		}
 	}()
-	if m.db, err = sqlite.Open(ctx, m.DBPath); err != nil {
+	if m.db, err = sqlite.OpenSync(ctx, m.DBPath, strings.ToUpper(cmp.Or(m.Sync, "normal"))); err != nil {
 		return fmt.Errorf("open %s: %w", m.DBPath, err)
 	}
 	m.sender = cloud.NewSender(cloud.SenderConfig{

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"golang.org/x/crypto/bcrypt"
+
+	tandem "github.com/tandemcc/tandem/clients/go"
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/clock"
+)
+
+// startDemo runs `tandem demo` in-process on db (real clock: absences are dated from today).
+func startDemo(t *testing.T, db string) (*Main, *tandem.Client) {
+	t.Helper()
+	m := NewMain()
+	var out bytes.Buffer
+	if err := parseDemo(m, []string{"--addr", "127.0.0.1:0", "--db", db}, &out); err != nil {
+		t.Fatal(err)
+	}
+	m.PasswordCost = bcrypt.MinCost
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		m.Logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return m, tandem.New(m.URL, tandem.WithToken(demoAdminKey))
+}
+
+type demoPicture struct {
+	queues    map[string]*adminv1.Queue
+	operators map[string]*adminv1.Operator // by name
+	clients   map[string]string            // number → manager id
+	absences  []string                     // ids
+	spares    []string
+}
+
+func lookDemo(t *testing.T, c *tandem.Client) demoPicture {
+	t.Helper()
+	ctx := context.Background()
+	p := demoPicture{queues: map[string]*adminv1.Queue{}, operators: map[string]*adminv1.Operator{}, clients: map[string]string{}}
+	qs, err := c.Admin.ListQueues(ctx, connect.NewRequest(&adminv1.ListQueuesRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs.Msg.GetQueues() {
+		p.queues[q.GetQueueId()] = q
+	}
+	ops, err := c.Admin.ListOperators(ctx, connect.NewRequest(&adminv1.ListOperatorsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops.Msg.GetOperators() {
+		p.operators[o.GetName()] = o
+	}
+	cls, err := c.Admin.ListClients(ctx, connect.NewRequest(&adminv1.ListClientsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range cls.Msg.GetClients() {
+		p.clients[cl.GetNumber()] = cl.GetManagerId()
+	}
+	abs, err := c.Admin.ListAbsences(ctx, connect.NewRequest(&adminv1.ListAbsencesRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range abs.Msg.GetAbsences() {
+		p.absences = append(p.absences, a.GetAbsenceId())
+	}
+	sps, err := c.Admin.ListSpares(ctx, connect.NewRequest(&adminv1.ListSparesRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sps.Msg.GetSpares() {
+		p.spares = append(p.spares, s.GetSpareId())
+	}
+	slices.Sort(p.absences)
+	slices.Sort(p.spares)
+	return p
+}
+
+// checkFullDemo: everything the demo promises is there.
+func checkFullDemo(t *testing.T, p demoPicture) {
+	t.Helper()
+	for _, q := range demoQueues {
+		if p.queues[q.id] == nil || p.queues[q.id].GetDialedNumbers()[0] != q.number {
+			t.Errorf("queue %s: %v", q.id, p.queues[q.id])
+		}
+	}
+	if len(p.queues) != len(demoQueues) {
+		t.Errorf("%d queues, want %d", len(p.queues), len(demoQueues))
+	}
+	if len(p.operators) != len(demoOperators) || len(p.operators) < 20 {
+		t.Errorf("%d operators, want %d", len(p.operators), len(demoOperators))
+	}
+	for _, o := range demoOperators {
+		if p.operators[o.name] == nil {
+			t.Errorf("no operator %s", o.name)
+		}
+	}
+	if len(p.clients) != len(demoClients) {
+		t.Errorf("clients %v", p.clients)
+	}
+	for _, c := range demoClients {
+		if p.clients[c.number] != string(demoOperatorID(c.manager)) {
+			t.Errorf("client %s: manager %q, want %s", c.number, p.clients[c.number], c.manager)
+		}
+	}
+	if want := []string{"demo-sofia-vacation", "demo-tomas-sick"}; !slices.Equal(p.absences, want) {
+		t.Errorf("absences %v, want %v", p.absences, want)
+	}
+	if want := []string{"backoffice", "partner"}; !slices.Equal(p.spares, want) {
+		t.Errorf("spares %v, want %v", p.spares, want)
+	}
+	if ov := p.queues["sales"].GetOverflow(); ov.GetAfterS() != 20 || len(ov.GetSpareIds()) != 2 {
+		t.Errorf("sales overflow: %v", ov)
+	}
+}
+
+func logInDemo(t *testing.T, c *tandem.Client, name string) {
+	t.Helper()
+	if _, err := c.Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: name, Password: demoPassword})); err != nil {
+		t.Fatalf("log in %s: %v", name, err)
+	}
+}
+
+// TestDemoSeedIsIdempotent: a second start on the same database creates nothing new and
+// changes nothing; the visitor's changes in between survive.
+func TestDemoSeedIsIdempotent(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	m, c := startDemo(t, db)
+	first := lookDemo(t, c)
+	checkFullDemo(t, first)
+	logInDemo(t, c, "anna")
+	logInDemo(t, c, "priya")
+	// The visitor renames a queue: a restart keeps his change.
+	q := first.queues["vip"]
+	q.Name = "Gold customers"
+	if _, err := c.Admin.UpdateQueue(context.Background(), connect.NewRequest(&adminv1.UpdateQueueRequest{Queue: q})); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	m, c = startDemo(t, db)
+	defer m.Close()
+	second := lookDemo(t, c)
+	checkFullDemo(t, second)
+	if second.queues["vip"].GetName() != "Gold customers" {
+		t.Errorf("the visitor's change was undone: %v", second.queues["vip"])
+	}
+	for name, o := range first.operators {
+		if second.operators[name].GetOperatorId() != o.GetOperatorId() {
+			t.Errorf("operator %s: %s then %s", name, o.GetOperatorId(), second.operators[name].GetOperatorId())
+		}
+	}
+	logInDemo(t, c, "boris")
+}
+
+// TestDemoUpgradesTheFirstDemosDatabase: the database of the first demo (queue support,
+// operators anna, boris and carla) gets the rest added; what it had is kept.
+func TestDemoUpgradesTheFirstDemosDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "tandem-demo.db")
+	old := startServer(t, db, clock.NewFake(time.Now()))
+	ctx := context.Background()
+	q := callcenter.Queue{ID: "support", Name: "Support", DialedNumbers: []string{demoNumber}, Strategy: callcenter.StrategyLongestIdle,
+		OfferTimeout: 20 * time.Second, WrapUp: 10 * time.Second, IsDefault: true, Rules: callcenter.DefaultRules()}
+	if err := old.m.board.CreateQueue(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := bcrypt.GenerateFromPassword([]byte(demoPassword), bcrypt.MinCost)
+	for _, n := range []string{"anna", "boris", "carla"} {
+		op := callcenter.Operator{ID: demoOperatorID(n), Name: n, DisplayName: n, PasswordHash: string(hash),
+			Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: n}, Queues: []callcenter.QueueSkill{{Queue: "support", Level: 3}}}
+		if err := old.m.board.CreateOperator(ctx, op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.stop()
+
+	m, c := startDemo(t, db)
+	defer m.Close()
+	p := lookDemo(t, c)
+	checkFullDemo(t, p)
+	// The old support queue is as it was (no announcements, its own service level).
+	if s := p.queues["support"]; s.GetWrapUpS() != 10 || s.GetAnnounceEveryS() != 0 {
+		t.Errorf("old support queue changed: %v", s)
+	}
+	if a := p.operators["anna"]; a.GetDisplayName() != "anna" || len(a.GetQueues()) != 1 {
+		t.Errorf("old anna changed: %v", a)
+	}
+	logInDemo(t, c, "anna")
+	logInDemo(t, c, "nadia")
+}
+
+// TestDemoSurvivesAConflictingDatabase: a queue the visitor made holds sales' number; the demo
+// starts without sales (and without sales in its operators' skills) instead of failing.
+func TestDemoSurvivesAConflictingDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	old := startServer(t, db, clock.NewFake(time.Now()))
+	if err := old.m.board.CreateQueue(context.Background(), callcenter.Queue{ID: "mine", Name: "Mine", DialedNumbers: []string{"+18005550200"},
+		Strategy: callcenter.StrategyLongestIdle, OfferTimeout: 20 * time.Second, Rules: callcenter.DefaultRules()}); err != nil {
+		t.Fatal(err)
+	}
+	old.stop()
+	m, c := startDemo(t, db)
+	defer m.Close()
+	p := lookDemo(t, c)
+	if p.queues["sales"] != nil || p.queues["support"] == nil || p.queues["vip"] == nil || len(p.operators) != len(demoOperators) {
+		t.Fatalf("queues %v, %d operators", p.queues, len(p.operators))
+	}
+	if qs := p.operators["nadia"].GetQueues(); len(qs) != 0 {
+		t.Errorf("nadia serves %v", qs)
+	}
+}
+
+// TestDemoReset: --reset deletes the database and its WAL files; without it the file stays.
+func TestDemoReset(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	for _, f := range []string{db, db + "-wal", db + "-shm"} {
+		if err := os.WriteFile(f, []byte("not a database"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := parseDemo(NewMain(), []string{"--db", db}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("without --reset: %v", err)
+	}
+	m := NewMain()
+	if err := parseDemo(m, []string{"--reset", "--db", db, "--addr", "127.0.0.1:0"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{db, db + "-wal", db + "-shm"} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s after --reset: %v", f, err)
+		}
+	}
+	if !strings.Contains(out.String(), "new database") || m.AdminKey != demoAdminKey || m.Addr != "127.0.0.1:0" {
+		t.Errorf("out %q, admin key %q, addr %q", out.String(), m.AdminKey, m.Addr)
+	}
+}
