@@ -85,6 +85,15 @@ test("wallboard: a waiting call, then answered, shows in the numbers and the ope
   await page.getByTestId("calls-now").getByRole("row", { name: /\+15553334444/ }).getByRole("button", { name: "Explain" }).click();
   await expect(page.getByTestId("timeline")).toContainText("+15553334444", { timeout: WAIT });
   await expect(page).toHaveURL(/#call\//);
+
+  // A wallboard of one queue: the same stream, asked for less; TV mode leaves only the board.
+  await page.goto(`${server.url}/supervisor#wallboard/sales`);
+  await expect(page.getByTestId("queue-sales").getByTestId("waiting")).toHaveText("1", { timeout: WAIT });
+  await expect(page.getByTestId("queue-support")).toHaveCount(0);
+  await page.getByRole("button", { name: "TV mode" }).click();
+  await expect(page.getByRole("navigation", { name: "Supervisor pages" })).toBeHidden();
+  await page.getByRole("button", { name: "Leave TV mode" }).click();
+  await expect(page.getByRole("navigation", { name: "Supervisor pages" })).toBeVisible();
   second.s.callerHangup();
   await annaOff();
   expect(errors).toEqual([]);

@@ -155,7 +155,7 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
         </button>
       </header>
       <main class="sv-main">
-        {page === "wallboard" && <Wallboard api={api} openCall={openCall} tv={tv} onTv={toggleTv} />}
+        {page === "wallboard" && <Wallboard api={api} queues={arg} openCall={openCall} tv={tv} onTv={toggleTv} />}
         {page === "reports" && <Reports api={api} />}
         {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}
         {page === "config" && <Config api={api} role={role} />}

@@ -7,20 +7,29 @@ import type { Api } from "./api";
 import { LiveBoard, longestWaitMs, ms, serverNow, type Board, type LiveConn } from "./live";
 import { clock, percent, secs, stateKeys, stateLabels, type StateKey } from "./words";
 
-export function useLiveBoard(api: Api): { board: Board | null; conn: LiveConn; retry: () => void } {
+/** "#wallboard/support,sales" watches those queues (and their operators); nothing: everything. */
+export function queuesOf(arg: string): string[] {
+  return arg
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+export function useLiveBoard(api: Api, queueIds: string[]): { board: Board | null; conn: LiveConn; retry: () => void } {
+  const key = queueIds.join(",");
   const [board, setBoard] = useState<Board | null>(null);
   const [conn, setConn] = useState<LiveConn>({ kind: "connecting" });
   const [live, setLive] = useState<LiveBoard | null>(null);
   useEffect(() => {
     const l = new LiveBoard({
-      watch: (signal) => api.analytics.watchWallboard({ operators: true }, { signal }),
+      watch: (signal) => api.analytics.watchWallboard({ queueIds: queuesOf(key), operators: true }, { signal }),
       onBoard: setBoard,
       onConn: setConn,
     });
     l.start();
     setLive(l);
     return () => l.stop();
-  }, [api]);
+  }, [api, key]);
   return { board, conn, retry: () => live?.retryNow() };
 }
 
@@ -50,8 +59,8 @@ export function slVerdict(q: QueueLive): "met" | "missed" | "none" {
   return sl + 1e-9 >= target ? "met" : "missed";
 }
 
-export function Wallboard({ api, openCall, tv, onTv }: { api: Api; openCall: (id: string) => void; tv: boolean; onTv: () => void }) {
-  const { board, conn, retry } = useLiveBoard(api);
+export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api; queues: string; openCall: (id: string) => void; tv: boolean; onTv: () => void }) {
+  const { board, conn, retry } = useLiveBoard(api, queuesOf(only));
   const local = useTick(1000);
   const now = serverNow(board, local);
   useEffect(() => {
@@ -186,11 +195,11 @@ function OperatorTile({ o, now }: { o: OperatorLive; now: number }) {
       <span class="wb-op-state" role="status">
         <span class="wb-op-mark" aria-hidden="true" />
         {stateLabels[key]}
-        {o.reason && (key === "away" || key === "banned") ? ` · ${o.reason}` : ""}
       </span>
       <span class="wb-op-for" data-testid="time-in-state">
         {since ? clock(now - since) : ""}
       </span>
+      {o.reason && (key === "away" || key === "banned") && <span class="wb-op-reason">{o.reason}</span>}
       <span class="wb-op-meta">
         {o.today?.callsAnswered ?? 0} {(o.today?.callsAnswered ?? 0) === 1 ? "call" : "calls"} · score {Math.round(o.score)}
         {key === "banned" && ms(o.bannedUntil) > 0 && ` · until ${new Date(ms(o.bannedUntil)).toISOString().slice(11, 16)} UTC`}

@@ -5,7 +5,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { OperatorLiveSchema, QueueLiveSchema, WaitingCallSchema, WatchWallboardResponseSchema, type WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
 import { OperatorState } from "@gen/tandem/common/v1/common_pb";
 import { applyWallboard, LiveBoard, longestWaitMs, serverNow, type Board, type LiveConn } from "../../src/supervisor/live";
-import { slVerdict, sortOperators } from "../../src/supervisor/wallboard";
+import { queuesOf, slVerdict, sortOperators } from "../../src/supervisor/wallboard";
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 const ts = timestampFromMs;
@@ -71,6 +71,11 @@ describe("the wallboard's picture", () => {
     expect(slVerdict(q)).toBe("met");
     q.serviceLevelRule = create(QueueLiveSchema, { serviceLevelRule: { targetPercent: 90, thresholdS: 20 } }).serviceLevelRule;
     expect(slVerdict(q)).toBe("missed");
+  });
+
+  it("watches the queues the URL names, or all", () => {
+    expect(queuesOf("")).toEqual([]);
+    expect(queuesOf("support, sales,")).toEqual(["support", "sales"]);
   });
 
   it("orders the operator grid: ringing and talking first, then free, then away and offline", () => {
