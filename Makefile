@@ -3,10 +3,14 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test build generate checkgenerate lint vet web web-test chromium voxengine-test
+.PHONY: demo test build generate checkgenerate lint vet web web-test chromium voxengine-test bench
 
 demo: build
 	./bin/tandem demo
+
+# One run, on this machine, of Tandem against the bare stack: see "Performance" in the README.
+bench: build
+	./bin/tandem bench
 
 build: web
 	$(GO) build -o bin/tandem ./server/cmd/tandem
