@@ -55,7 +55,7 @@ type Config struct {
 func Default() Config {
 	return Config{
 		Duration: 6 * time.Second, Workers: 64,
-		Operators: 400, StartRate: 250, MaxRate: 16000, Ring: 5 * time.Millisecond, Talk: 20 * time.Millisecond,
+		Operators: 400, StartRate: 100, MaxRate: 16000, Ring: 5 * time.Millisecond, Talk: 20 * time.Millisecond,
 		Streams:      10_000,
 		BigOperators: 10_000, BigQueues: 50, BigWaiting: 2_000,
 		SimCalls: 50_000,
