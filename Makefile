@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test build generate checkgenerate lint vet web web-test chromium voxengine-test bench
+.PHONY: demo test build generate checkgenerate lint vet web web-test chromium voxengine-test examples-test bench
 
 demo: build
 	./bin/tandem demo
@@ -20,6 +20,7 @@ test: vet lint checkgenerate security
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory web-test
 	$(MAKE) --no-print-directory voxengine-test
+	$(MAKE) --no-print-directory examples-test
 
 vet:
 	$(GO) vet ./...
@@ -70,6 +71,18 @@ $(VOX)/node_modules: $(VOX)/package-lock.json
 
 voxengine-test: build $(VOX)/node_modules
 	cd $(VOX) && TANDEM_BIN=$(CURDIR)/bin/tandem npm test
+
+# The examples (clients/examples): the Go nightly report and the Node operator app, each tested
+# against the real tandem binary.
+OPNODE := clients/examples/operator-node
+
+$(OPNODE)/node_modules: $(OPNODE)/package-lock.json
+	cd $(OPNODE) && npm ci --no-audit --no-fund
+	@touch $@
+
+examples-test: build $(OPNODE)/node_modules
+	TANDEM_BIN=$(CURDIR)/bin/tandem $(GO) test -count=1 ./clients/examples/...
+	cd $(OPNODE) && TANDEM_BIN=$(CURDIR)/bin/tandem npm test
 
 # ---- Security: make security (make test runs it) ------------------------------------------
 # govulncheck reads Go's vulnerability database from the golang.org/x/vulndb module, which the
