@@ -116,7 +116,15 @@ test("a queue change made on the configuration screen routes the next call", asy
 
   const call = cloud.call("+15557654321", "Jane Caller");
   expect(await call.dialed()).toBe("boris");
+  // Why boris: the call's timeline, opened from the calls in progress.
+  await page.goto(`${server.url}/supervisor#calls`);
+  await page.getByTestId("calls-now").getByRole("button", { name: "Explain" }).click();
+  const offered = page.getByTestId("timeline").locator('[data-kind="offered"]');
+  await expect(offered).toContainText("Offered to Boris Tester", { timeout: WAIT });
+  await expect(offered).toContainText("Why:");
+  await shot(page, "24-timeline");
   call.s.callerHangup();
+  await page.goto(`${server.url}/supervisor#config`);
 
   // And the queue's strategy, through the queue screen.
   await page.getByRole("tab", { name: "Queues" }).click();

@@ -65,7 +65,7 @@ function useSave(): { busy: boolean; error: string; fields: Record<string, strin
         return true;
       } catch (e) {
         const p = problem(e);
-        setError(p.message);
+        setError(Object.keys(p.fields).length ? `Not saved — ${p.message}` : p.message);
         setFields(p.fields);
         return false;
       } finally {

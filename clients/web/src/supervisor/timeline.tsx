@@ -63,7 +63,7 @@ export function Calls({ api, callId, openCall }: { api: Api; callId: string; ope
       >
         <label>
           Call id
-          <input name="call-id" value={id} onInput={(e) => setId(e.currentTarget.value)} placeholder="call_…" />
+          <input name="call-id" size={40} value={id} onInput={(e) => setId(e.currentTarget.value)} placeholder="call_…" />
         </label>
         <button type="submit" class="primary">
           Explain
@@ -152,6 +152,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
       <h2 id="timeline-title">
         Call {t.callId} · {t.callerNumber || "unknown number"} · queue {t.queueId} · {callStates[t.state]}
       </h2>
+      <p class="muted small">Times in UTC, to the tenth of a second.</p>
       <ol class="timeline">
         {t.entries.map((e, i) => (
           <li key={i} class={`tl-${e.kind}`} data-kind={e.kind}>
