@@ -67,6 +67,9 @@ export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api;
     document.title = "Wallboard · Tandem";
   }, []);
   const queues = board ? [...board.queues.values()].sort((a, b) => (a.name || a.queueId).localeCompare(b.name || b.queueId)) : [];
+  const ops = board ? sortOperators(board.operators.values()) : [];
+  const working = ops.filter((o) => stateKeys[o.state] !== "offline");
+  const offline = ops.filter((o) => stateKeys[o.state] === "offline");
   const names = new Map(board ? [...board.operators.values()].map((o) => [o.operatorId, o.name || o.operatorId]) : []);
   return (
     <div class="wallboard" data-testid="wallboard">
@@ -86,9 +89,18 @@ export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api;
         ))}
         {board && queues.length === 0 && <p class="wb-empty">No queues yet.</p>}
       </section>
-      <section class="wb-operators" aria-label="Operators">
-        {board && sortOperators(board.operators.values()).map((o) => <OperatorTile key={o.operatorId} o={o} now={now} />)}
+      <section class="wb-operators" aria-label="Operators at work">
+        {working.map((o) => (
+          <OperatorTile key={o.operatorId} o={o} now={now} />
+        ))}
       </section>
+      {offline.length > 0 && (
+        <section class="wb-operators wb-offline" aria-label="Operators offline">
+          {offline.map((o) => (
+            <OperatorTile key={o.operatorId} o={o} now={now} />
+          ))}
+        </section>
+      )}
     </div>
   );
 }
