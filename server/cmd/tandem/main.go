@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	if err := m.Run(ctx); err != nil {
-		if m.Demo {
+		if m.Demo && (strings.Contains(err.Error(), m.DBPath) || strings.HasPrefix(err.Error(), "demo data")) {
 			return fmt.Errorf("%w (tandem demo --reset starts from a new database)", err)
 		}
 		return err

@@ -1,0 +1,488 @@
+// @ts-check
+'use strict';
+/**
+ * The living demo's traffic (make demo): a small call center's day against a running
+ * `tandem demo`. The simulated operators log in through the generated client and work (Ready,
+ * a miss now and then, breaks); their phones, the spare numbers and the visitor's own phone are
+ * the emulator's scripted callees; callers arrive through the real scenario in the emulator on
+ * a repeating schedule (a busy spell, a lull, an overload that makes sales overflow to its
+ * spare numbers), some of them clients with a personal manager, some losing patience.
+ *
+ * Everything it knows of the call center it reads from Tandem (queues, operators, clients,
+ * spares, absences), so a visitor's changes in the admin screens are followed after a restart.
+ * The operators named in `humans` (anna and boris, as `tandem demo` prints) are never logged in:
+ * the visitor takes their calls. Their phones pick up by themselves a few seconds after they
+ * ring, as if the visitor had answered his softphone.
+ */
+const { createClient, ConnectError, Code } = require('@connectrpc/connect');
+const { createConnectTransport } = require('@connectrpc/connect-node');
+const { Emulator } = require('../emulator/voxengine.js');
+const { Tandem, OperatorState } = require('../emulator/operators.js');
+const { AnalyticsService } = require('../build/gen/tandem/analytics/v1/analytics_pb.js');
+
+/** @typedef {import('../emulator/voxengine.js').CalleeScript} CalleeScript */
+/** @typedef {import('../emulator/voxengine.js').CallerScript} CallerScript */
+/** @typedef {import('../emulator/voxengine.js').Session} Session */
+/** @typedef {import('../emulator/operators.js').OperatorApp} OperatorApp */
+
+/**
+ * One spell of the schedule: its length, the arrival rate (calls a minute, Poisson) and how
+ * the calls split over the queues (by queue id; queues not named share `other`).
+ * @typedef {{ name: string, seconds: number, perMinute: number, mix: Record<string, number> }} Phase
+ */
+
+/** The repeating schedule, sized for the demo's 16 simulated operators at work. @type {Phase[]} */
+const SCHEDULE = [
+  { name: 'busy hour', seconds: 120, perMinute: 12, mix: { support: 55, sales: 30, vip: 15, other: 5 } },
+  { name: 'lull', seconds: 60, perMinute: 3, mix: { support: 55, sales: 30, vip: 15, other: 5 } },
+  { name: 'overload', seconds: 60, perMinute: 30, mix: { support: 35, sales: 55, vip: 10, other: 2 } },
+];
+
+/**
+ * @typedef {Object} TrafficOptions
+ * @property {string} backend            Tandem's base URL
+ * @property {string} [adminKey]         (default demo-admin-key)
+ * @property {string} [secret]           the cloud secret (default demo-cloud-secret)
+ * @property {string} [password]         the simulated operators' password (default demo-password)
+ * @property {string[]} [humans]         operators left to the visitor (default anna, boris)
+ * @property {number} [sims]             log in at most this many simulated operators (default all)
+ * @property {number} [rateScale]        multiply every arrival rate (default 1)
+ * @property {[number, number]} [talk]   operators' talk time range, seconds (default 15–90)
+ * @property {Phase[]} [schedule]
+ * @property {(line: string) => void} [log]
+ * @property {number} [progressEveryS]   (default 10; 0: none)
+ * @property {(ms: number) => void} [onFirstCall] the first call shows on the wallboard (Date.now())
+ */
+
+const uniform = (/** @type {number} */ a, /** @type {number} */ b) => a + Math.random() * (b - a);
+const pick = /** @template T @param {T[]} xs @returns {T} */ (xs) => xs[Math.floor(Math.random() * xs.length)];
+/** @param {Record<string, number>} weights @returns {string} */
+function weighted(weights) {
+  const entries = Object.entries(weights).filter(([, w]) => w > 0);
+  let r = Math.random() * entries.reduce((a, [, w]) => a + w, 0);
+  for (const [k, w] of entries) if ((r -= w) < 0) return k;
+  return entries[entries.length - 1][0];
+}
+const clock = (/** @type {number} */ ms) => {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** Regular callers: fictional NANP numbers (555-01xx), several calls each over a demo. */
+const CALLERS = ['212', '312', '617', '646', '718', '773', '917'].flatMap((area) => Array.from({ length: 100 }, (_, i) => `+1${area}55501${String(i).padStart(2, '0')}`));
+const FIRST_NAMES = ['Alex', 'Maria', 'John', 'Olga', 'Wei', 'Fatima', 'Lucas', 'Emma', 'Ivan', 'Sara', 'Noah', 'Aiko', 'Omar', 'Julia'];
+
+/**
+ * A simulated operator: logs in, keeps his stream open, presses Ready; after a miss he notices
+ * and presses Ready again a few seconds later; every few minutes he takes a short break.
+ */
+class SimOperator {
+  /** @param {Traffic} t @param {{ id: string, name: string }} op */
+  constructor(t, op) {
+    this.t = t;
+    this.id = op.id;
+    this.name = op.name;
+    /** @type {OperatorApp | null} */
+    this.app = null;
+    this.onBreak = false;
+    this.gone = false; // someone else logged in as him: no longer simulated
+    /** @type {Set<NodeJS.Timeout>} */
+    this.timers = new Set();
+    /** @type {number} */
+    this.state = OperatorState.OFFLINE;
+  }
+
+  /** @param {number} s @param {() => void} fn */
+  later(s, fn) {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.t.stopping && !this.gone) fn();
+    }, s * 1000);
+    this.timers.add(timer);
+  }
+
+  async start() {
+    const app = await this.t.tandem.logIn(this.name, this.t.password);
+    this.app = app;
+    app.on('status', (/** @type {import('../emulator/operators.js').OperatorStatus} */ st) => this.saw(st.state));
+    app.once('closed', () => this.closed(app));
+    this.saw(app.status ? app.status.state : OperatorState.OFFLINE);
+    await this.ready();
+    this.later(uniform(60, 240), () => this.maybeBreak());
+  }
+
+  async ready() {
+    if (!this.app || this.t.stopping || this.gone) return;
+    await this.app.ready().catch(() => {});
+  }
+
+  /** @param {number} state */
+  saw(state) {
+    const was = this.state;
+    this.state = state;
+    if (state === OperatorState.AWAY && !this.onBreak && was !== OperatorState.AWAY) {
+      // A missed call (or a ban that ended): he notices after a while and is ready again.
+      this.later(uniform(4, 12), () => {
+        if (this.state === OperatorState.AWAY && !this.onBreak) this.ready();
+      });
+    } else if (state === OperatorState.OFFLINE && was !== OperatorState.OFFLINE) {
+      this.later(2, () => this.ready());
+    }
+  }
+
+  maybeBreak() {
+    if (this.state === OperatorState.READY && this.t.onBreak() < this.t.maxBreaks) {
+      this.onBreak = true;
+      const app = this.app;
+      app
+        ?.away(pick(['break', 'coffee break', 'lunch', 'training']))
+        .then(() => this.t.note(`${this.name} takes a break`))
+        .catch(() => (this.onBreak = false));
+      this.later(uniform(20, 60), async () => {
+        this.onBreak = false;
+        await this.ready();
+      });
+      this.later(uniform(180, 420), () => this.maybeBreak());
+    } else {
+      this.later(15, () => this.maybeBreak());
+    }
+  }
+
+  /** His stream ended: Tandem restarted (log in again), or someone else logged in as him. @param {OperatorApp} app */
+  closed(app) {
+    if (this.t.stopping || this.app !== app) return;
+    const err = app.streamError;
+    if (err instanceof ConnectError && err.code === Code.Aborted) {
+      this.gone = true;
+      this.t.note(`${this.name} logged in elsewhere (you?): no longer simulated`);
+      return;
+    }
+    this.app = null;
+    this.state = OperatorState.OFFLINE;
+    const retry = (/** @type {number} */ s) =>
+      this.later(s, () =>
+        this.start().catch((e) => {
+          this.t.note(`${this.name}: log in again failed (${e.message || e}); retrying`);
+          retry(Math.min(30, s * 2));
+        }),
+      );
+    retry(2);
+  }
+
+  async stop() {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const app = this.app;
+    if (!app || this.gone) return;
+    await this.t.tandem.presence.logOut({}, app.opts()).catch(() => {});
+    app.close();
+  }
+}
+
+class Traffic {
+  /** @param {TrafficOptions} o */
+  constructor(o) {
+    this.o = o;
+    this.log = o.log || ((/** @type {string} */ s) => process.stdout.write(`${s}\n`));
+    this.adminKey = o.adminKey || 'demo-admin-key';
+    this.password = o.password || 'demo-password';
+    this.humans = new Set(o.humans || ['anna', 'boris']);
+    this.schedule = o.schedule || SCHEDULE;
+    this.rateScale = o.rateScale || 1;
+    this.talk = o.talk || [15, 90];
+    this.tandem = new Tandem(o.backend, { adminKey: this.adminKey });
+    this.analytics = createClient(AnalyticsService, createConnectTransport({ baseUrl: o.backend, httpVersion: '2', sessionManager: this.tandem.sessions }));
+    /** @type {SimOperator[]} */
+    this.sims = [];
+    this.maxBreaks = 2;
+    /** @type {Map<string, { number: string, share: number }>} queue id → its dialed number */
+    this.queues = new Map();
+    /** @type {Map<string, string>} contact target → operator name, for the visitor's operators */
+    this.humanTargets = new Map();
+    /** @type {Set<string>} */
+    this.spareTargets = new Set();
+    /** @type {string[]} client numbers with a manager */
+    this.clients = [];
+    this.stopping = false;
+    this.startedAt = 0;
+    this.callsFrom = 0;
+    this.firstCallAt = 0;
+    this.firstPlacedAt = 0;
+    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0 };
+    /** @type {string[]} */
+    this.notes = [];
+    /** @type {Set<NodeJS.Timeout>} */
+    this.timers = new Set();
+    this.wallboard = new AbortController();
+    /** @type {Session[]} */
+    this.live = [];
+    this.emu = new Emulator({
+      timeScale: 1,
+      keepRecords: false,
+      secrets: {
+        tandem_config: JSON.stringify({ backendUrl: o.backend, secret: o.secret || 'demo-cloud-secret', holdMusicUrl: 'https://media.example.com/hold.mp3' }),
+      },
+      callee: (kind, target) => this.phone(target),
+    });
+  }
+
+  /** @param {string} s */
+  note(s) {
+    this.notes.push(s);
+  }
+
+  onBreak() {
+    return this.sims.filter((s) => s.onBreak).length;
+  }
+
+  /** How a phone behaves when the scenario dials it. @param {string} target @returns {CalleeScript} */
+  phone(target) {
+    if (this.humanTargets.has(target)) {
+      this.stats.humanCalls++;
+      return { ringAfterS: 0.05, answerAfterS: 5 }; // the visitor "picks up"; the caller ends the call
+    }
+    if (this.spareTargets.has(target)) return { answerAfterS: uniform(2, 5), hangupAfterS: uniform(20, 60) };
+    const r = Math.random();
+    if (r < 0.05) return {}; // does not pick up: the ring timer runs out, a miss
+    if (r < 0.07) return { failCode: 486, failReason: 'Busy Here', failAfterS: uniform(1, 3) }; // declines
+    return { answerAfterS: uniform(1, 6), hangupAfterS: uniform(this.talk[0], this.talk[1]) };
+  }
+
+  /** Reads the call center from Tandem. */
+  async discover() {
+    const admin = this.tandem.admin;
+    const as = this.tandem.asAdmin();
+    const [qs, ops, cls, sps, abs] = await Promise.all([
+      admin.listQueues({}, as),
+      admin.listOperators({}, as),
+      admin.listClients({}, as),
+      admin.listSpares({}, as),
+      admin.listAbsences({}, as),
+    ]);
+    for (const q of qs.queues) if (q.dialedNumbers.length) this.queues.set(q.queueId, { number: q.dialedNumbers[0], share: 0 });
+    for (const sp of sps.spares) if (sp.contact) this.spareTargets.add(sp.contact.target);
+    this.clients = cls.clients.filter((c) => c.managerId).map((c) => c.number);
+    const today = new Date().toISOString().slice(0, 10);
+    const absent = new Set(abs.absences.filter((a) => a.from <= today && today <= a.to).map((a) => a.operatorId));
+    /** @type {{ id: string, name: string }[]} */
+    const sims = [];
+    for (const op of ops.operators) {
+      if (this.humans.has(op.name)) {
+        if (op.contact) this.humanTargets.set(op.contact.target, op.name);
+        continue;
+      }
+      if (op.disabled || absent.has(op.operatorId) || op.queues.length === 0) continue;
+      sims.push({ id: op.operatorId, name: op.name });
+    }
+    const n = this.o.sims !== undefined ? Math.min(this.o.sims, sims.length) : sims.length;
+    return sims.slice(0, n);
+  }
+
+  async start() {
+    this.startedAt = Date.now();
+    await this.emu.start();
+    const sims = await this.discover();
+    if (this.queues.size === 0) throw new Error('Tandem has no queue with a dialed number: is this tandem demo?');
+    this.log(`demo: logging in ${sims.length} simulated operators (not ${[...this.humans].join(' or ')}: they are yours); calls start now (${this.schedule.map((p) => `${p.name} ${p.seconds} s at ${Math.round(p.perMinute * this.rateScale)}/min`).join(', then ')}, and again)`);
+    // The first callers need not wait for every login: they wait in line a moment instead.
+    this.watchWallboard();
+    this.arrivals();
+    let next = 0;
+    /** @type {string[]} */
+    const failed = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < sims.length && !this.stopping) {
+          const op = new SimOperator(this, sims[next++]);
+          try {
+            await op.start();
+            this.sims.push(op);
+          } catch (err) {
+            failed.push(`${op.name} (${err instanceof Error ? err.message : err})`);
+          }
+        }
+      }),
+    );
+    if (failed.length) this.log(`demo: could not log in ${failed.join(', ')}: not simulated`);
+    if (this.stopping) return;
+    this.log(`demo: ${this.sims.length} simulated operators at work`);
+    const every = this.o.progressEveryS === undefined ? 10 : this.o.progressEveryS;
+    if (every > 0) this.every(every, () => this.progress());
+  }
+
+  /** @param {number} s @param {() => void} fn */
+  every(s, fn) {
+    const timer = setInterval(fn, s * 1000);
+    this.timers.add(/** @type {any} */ (timer));
+  }
+
+  /** @param {number} s @param {() => void} fn */
+  after(s, fn) {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopping) fn();
+    }, s * 1000);
+    this.timers.add(timer);
+  }
+
+  /** The phase at ms since the calls began. @param {number} ms */
+  phaseAt(ms) {
+    const cycle = this.schedule.reduce((a, p) => a + p.seconds, 0) * 1000;
+    let t = ms % cycle;
+    for (const p of this.schedule) {
+      if (t < p.seconds * 1000) return p;
+      t -= p.seconds * 1000;
+    }
+    return this.schedule[0];
+  }
+
+  /** Poisson arrivals at the current phase's rate; the first call at once. */
+  arrivals() {
+    const t0 = Date.now();
+    this.callsFrom = t0;
+    const next = () => {
+      const phase = this.phaseAt(Date.now() - t0);
+      const perS = (phase.perMinute * this.rateScale) / 60;
+      // Draw the gap at this phase's rate, but look again at the phase boundary at the latest,
+      // so a lull does not swallow the next spell's first calls.
+      const gap = perS > 0 ? -Math.log(1 - Math.random()) / perS : Infinity;
+      // (Exponential gaps forget how long they waited: redrawing after 5 s changes nothing.)
+      this.after(Math.min(gap, 5), () => {
+        if (gap <= 5) this.placeCall(this.phaseAt(Date.now() - t0));
+        next();
+      });
+    };
+    this.placeCall(this.phaseAt(0));
+    next();
+  }
+
+  /** One caller dials. @param {Phase} phase */
+  placeCall(phase) {
+    if (this.stopping) return;
+    const client = this.clients.length > 0 && Math.random() < 0.1;
+    const callerid = client ? pick(this.clients) : pick(CALLERS);
+    /** @type {string} */
+    let queue;
+    if (client && this.queues.has('vip') && Math.random() < 0.7) queue = 'vip';
+    else {
+      /** @type {Record<string, number>} */
+      const mix = {};
+      const known = [...this.queues.keys()];
+      for (const id of known) mix[id] = phase.mix[id] !== undefined ? phase.mix[id] : (phase.mix.other || 0) / Math.max(1, known.filter((k) => phase.mix[k] === undefined).length);
+      queue = weighted(mix);
+    }
+    const line = /** @type {{ number: string }} */ (this.queues.get(queue)).number;
+    const r = Math.random();
+    /** @type {CallerScript} */
+    const caller = {
+      hangupAfterBridgeS: uniform(20, 100),
+      // After an operator ends the call Tandem may ask "would you like … to answer your calls?"
+      answers: [{ text: r < 0.08 ? 'yes please' : r < 0.6 ? 'no thank you' : '', afterS: 1.5 }].filter((a) => a.text),
+    };
+    // Two callers in five lose patience after half a minute to two minutes of waiting.
+    if (Math.random() < 0.4) caller.hangupAfterS = uniform(30, 120);
+    const s = this.emu.placeCall({ callerid, destination: line, displayName: `${pick(FIRST_NAMES)} Caller`, caller });
+    this.stats.placed++;
+    if (!this.firstPlacedAt) this.firstPlacedAt = Date.now();
+    this.live.push(s);
+    let bridged = false;
+    s.on('record', (/** @type {import('../emulator/voxengine.js').Rec} */ rec) => {
+      if (rec.type === 'heard' && rec.what === 'call' && !bridged) {
+        bridged = true;
+        this.stats.answered++;
+        if (this.spareTargets.has(rec.from)) this.stats.atSpares++;
+      } else if (rec.type === 'http-out' && rec.code === 200 && rec.body) {
+        if (rec.body.includes('"caller_abandoned"')) this.stats.abandoned++;
+        else if (rec.body.includes('"dial_failed"')) this.stats.missedRings++;
+      }
+    });
+    s.terminated.then(() => {
+      this.stats.ended++;
+      this.live = this.live.filter((x) => x !== s);
+    });
+  }
+
+  /** Watches the wallboard stream, as the supervisor's page does, for the first call on it. */
+  watchWallboard() {
+    const opts = Object.assign(this.tandem.asAdmin(), { signal: this.wallboard.signal });
+    (async () => {
+      try {
+        for await (const msg of this.analytics.watchWallboard({ operators: false }, opts)) {
+          if (this.firstCallAt || !this.firstPlacedAt) continue;
+          if (msg.queues.some((q) => q.waiting.length > 0 || q.callsConnected > 0 || q.operatorsReserved > 0 || q.operatorsOnCall > 0)) {
+            this.firstCallAt = Date.now();
+            if (this.o.onFirstCall) this.o.onFirstCall(this.firstCallAt);
+            this.wallboard.abort();
+            return;
+          }
+        }
+      } catch {
+        // stopped, or Tandem went away: the measurement is simply missing
+      }
+    })();
+  }
+
+  progress() {
+    const st = this.stats;
+    let waiting = 0;
+    let talking = 0;
+    for (const s of this.live) {
+      if (s.records.some((r) => r.type === 'heard' && r.what === 'call')) talking++;
+      else waiting++;
+    }
+    /** @type {Record<string, number>} */
+    const ops = { ready: 0, ringing: 0, 'on call': 0, 'wrap-up': 0, break: 0, away: 0 };
+    for (const o of this.sims) {
+      if (o.gone) continue;
+      if (o.onBreak) ops.break++;
+      else if (o.state === OperatorState.READY) ops.ready++;
+      else if (o.state === OperatorState.RESERVED) ops.ringing++;
+      else if (o.state === OperatorState.ON_CALL) ops['on call']++;
+      else if (o.state === OperatorState.WRAP_UP) ops['wrap-up']++;
+      else ops.away++;
+    }
+    const phase = this.phaseAt(Date.now() - (this.callsFrom || Date.now()));
+    this.log(
+      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}, ${st.abandoned} abandoned, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}`,
+    );
+    for (const n of this.notes.splice(0)) this.log(`demo: ${n}`);
+  }
+
+  /**
+   * Stops: no new calls, every caller still on the line hangs up (so Tandem sees the calls end
+   * rather than finding them lost later), the simulated operators log out.
+   */
+  async stop() {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.wallboard.abort();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const live = [...this.live];
+    for (const s of live) s.callerHangup();
+    await Promise.race([Promise.all(live.map((s) => s.terminated)), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.all(this.sims.map((o) => o.stop()));
+    await this.emu.close();
+    this.tandem.close();
+  }
+}
+
+/**
+ * Starts the traffic; resolves once the operators are at work and the first call is placed.
+ * @param {TrafficOptions} o
+ */
+async function runTraffic(o) {
+  const t = new Traffic(o);
+  try {
+    await t.start();
+  } catch (err) {
+    await t.stop();
+    throw err;
+  }
+  return t;
+}
+
+module.exports = { runTraffic, Traffic, SCHEDULE };
