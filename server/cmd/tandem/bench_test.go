@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/bench"
+)
+
+// TestMain lets the bench test run this test binary as its child processes (tandem serve,
+// tandem simulate, the echo server), as `tandem bench` runs its own binary.
+func TestMain(m *testing.M) {
+	if os.Getenv("TANDEM_BENCH_CHILD") == "1" {
+		if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "tandem:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestBenchTiny runs every phase of tandem bench in a tiny, bounded configuration: each
+// produces its figures, and the servers it starts stop.
+func TestBenchTiny(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := bench.Default()
+	cfg.Exe, cfg.ChildEnv, cfg.Dir = exe, []string{"TANDEM_BENCH_CHILD=1"}, t.TempDir()
+	cfg.Duration, cfg.Workers = time.Second, 4
+	cfg.Operators, cfg.StartRate, cfg.MaxRate = 8, 20, 40
+	cfg.Streams = 40
+	cfg.BigOperators, cfg.BigQueues, cfg.BigWaiting = 200, 5, 40
+	cfg.SimCalls = 500
+	var log strings.Builder
+	cfg.Log = &log
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, _ := bench.Run(ctx, cfg)
+	for _, e := range rep.Errors {
+		t.Errorf("phase failed: %s\n%s", e, log.String())
+	}
+	switch {
+	case rep.EchoRPSJSON <= 0 || rep.EchoRPSBinary <= 0:
+		t.Errorf("echo baseline: %v / %v", rep.EchoRPSJSON, rep.EchoRPSBinary)
+	case rep.SQLiteTxPerS <= 0 || rep.SQLiteFullTxPS <= 0:
+		t.Errorf("sqlite baseline: %v / %v", rep.SQLiteTxPerS, rep.SQLiteFullTxPS)
+	case rep.Lifecycle == nil || len(rep.Lifecycle.Ladder) == 0 || rep.Lifecycle.Ladder[0].Lifecycles <= 0:
+		t.Errorf("no lifecycle completed: %+v\n%s", rep.Lifecycle, log.String())
+	case rep.StreamsHeld != cfg.Streams || rep.Presence.Delivered != cfg.Streams:
+		t.Errorf("presence: %+v", rep.Presence)
+	case rep.Engine == nil || rep.Engine.Decisions == 0:
+		t.Errorf("engine: %+v", rep.Engine)
+	case rep.SimCallsPerS <= 0:
+		t.Errorf("sim: %+v", rep.Sim)
+	}
+	var out strings.Builder
+	bench.PrintTable(&out, rep)
+	if !strings.Contains(out.String(), "lifecycles_per_s") {
+		t.Errorf("table:\n%s", out.String())
+	}
+}
