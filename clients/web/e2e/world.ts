@@ -75,8 +75,10 @@ export class TandemServer {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  static async start(): Promise<TandemServer> {
+  /** Starts a server on a fresh database; prepare may fill the file (its path) first. */
+  static async start(prepare?: (db: string) => void): Promise<TandemServer> {
     const s = new TandemServer(await freePort(), mkdtempSync(join(tmpdir(), "tandem-web-db-")));
+    prepare?.(join(s.dir, "tandem.db"));
     await s.up();
     return s;
   }

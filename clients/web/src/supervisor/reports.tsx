@@ -139,7 +139,7 @@ export function Reports({ api }: { api: Api }) {
       )}
       {today?.total && <Totals f={today.total} />}
       {data && (
-        <section class="sv-card" aria-labelledby="per-interval">
+        <section class="sv-card" aria-labelledby="per-interval" data-testid="per-interval" data-past-rows={past?.rows.length ?? 0}>
           <h2 id="per-interval">Calls and service level per {q.interval === Interval.INTERVAL_15_MINUTES ? "15 minutes" : "hour"} (UTC)</h2>
           <Chart options={callsOpts} data={data} label="Calls received and service level per interval, today against the chosen day" />
         </section>
