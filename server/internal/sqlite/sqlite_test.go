@@ -508,9 +508,10 @@ func checkStored(t *testing.T, db *DB) {
 	rt, err := db.LoadRuntime(ctx)
 	must(t, err)
 	equal(t, "LoadRuntime", rt, callcenter.Runtime{
-		Statuses: c.Statuses,
-		Calls:    c.Calls[:1],
-		Offers:   c.Offers[:1],
+		Statuses:  c.Statuses,
+		Calls:     c.Calls[:1],
+		Offers:    c.Offers[:1],
+		WrappedUp: c.Calls[1:2], // bob wraps c-0 up
 	})
 }
 
@@ -558,8 +559,9 @@ func TestApplyUpdates(t *testing.T) {
 	rt, err := db.LoadRuntime(ctx)
 	must(t, err)
 	equal(t, "Runtime", rt, callcenter.Runtime{
-		Statuses: []callcenter.OperatorStatus{status, c.Statuses[1]},
-		Calls:    []callcenter.Call{call},
+		Statuses:  []callcenter.OperatorStatus{status, c.Statuses[1]},
+		Calls:     []callcenter.Call{call},
+		WrappedUp: c.Calls[1:2],
 	})
 	req, _, err := db.CloudRequest(ctx, "req-1")
 	must(t, err)
