@@ -151,10 +151,13 @@ func runEcho(ctx context.Context, url string, workers int, d time.Duration) (jso
 		p := lat.percentiles(0.5, 0.99)
 		return EchoResult{RPS: rate, P50: p[0], P99: p[1], Errors: errs}, nil
 	}
-	if jsonRes, err = run(http1Client(workers), connect.WithProtoJSON()); err != nil {
+	h1, h2 := http1Client(workers), h2cClient()
+	defer h1.CloseIdleConnections()
+	defer h2.CloseIdleConnections()
+	if jsonRes, err = run(h1, connect.WithProtoJSON()); err != nil {
 		return
 	}
-	binRes, err = run(h2cClient())
+	binRes, err = run(h2)
 	if err == nil && (jsonRes.RPS == 0 || binRes.RPS == 0) {
 		err = errors.New("echo: no request succeeded")
 	}

@@ -222,6 +222,9 @@ func rss(pid int) int64 {
 	return 0
 }
 
+// debugClient reads the server's pprof endpoint without keeping connections open.
+var debugClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
 // freeAddr is a loopback address with a port free right now.
 func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -234,7 +237,7 @@ func freeAddr() (string, error) {
 
 // goroutines is the server's goroutine count, from its pprof endpoint (-1 when unknown).
 func (s *server) goroutines() int {
-	resp, err := http.Get(s.pprof + "/debug/pprof/goroutine?debug=1")
+	resp, err := debugClient.Get(s.pprof + "/debug/pprof/goroutine?debug=1")
 	if err != nil {
 		return -1
 	}
@@ -254,7 +257,7 @@ func (s *server) profile(dir, what string, d time.Duration) (done chan struct{})
 	go func() {
 		defer close(done)
 		get := func(path, file string) {
-			resp, err := http.Get(s.pprof + path)
+			resp, err := debugClient.Get(s.pprof + path)
 			if err != nil {
 				return
 			}
