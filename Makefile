@@ -3,10 +3,33 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test build generate checkgenerate lint vet web web-test chromium voxengine-test examples-test bench
+.PHONY: demo demo-build test build generate checkgenerate lint vet web web-test chromium voxengine-test examples-test bench
 
-demo: build
-	./bin/tandem demo
+# make demo: builds, then runs tandem demo and its traffic (simulated operators and callers
+# through the real scenario in the emulator) in one process tree until Ctrl-C; see
+# clients/voxengine/demo/run.js. make demo DEMO_ARGS=--reset starts from a new database;
+# DEMO_ARGS='--addr :8081' listens elsewhere (run.js --help lists the rest).
+DEMO_ARGS ?=
+demo:
+	@t0=$$(node -e 'process.stdout.write(String(Date.now()))') || { echo "make demo needs Node 20 (node on the PATH)"; exit 1; }; \
+	$(MAKE) --no-print-directory demo-build && \
+	TANDEM_DEMO_T0=$$t0 exec node $(VOX)/demo/run.js $(DEMO_ARGS)
+
+# What the demo runs: the web app, tandem with it inside, and the emulator's generated client.
+# Each step's output goes to bin/demo-build.log, shown when the step fails.
+DEMO_STEP = > $(CURDIR)/bin/demo-build.log 2>&1 || { cat $(CURDIR)/bin/demo-build.log; echo "demo: that failed (bin/demo-build.log)"; exit 1; }
+demo-build:
+	@mkdir -p bin
+	@test -d $(WEB)/node_modules || echo "demo: installing the web app's packages (first run only)…"
+	@echo "demo: building the web app (the first run takes a minute)…"
+	@$(MAKE) --no-print-directory web $(DEMO_STEP)
+	@echo "demo: building tandem and tandemctl…"
+	@$(GO) build -o bin/tandem ./server/cmd/tandem $(DEMO_STEP)
+	@$(GO) build -o bin/tandemctl ./clients/go/cmd/tandemctl $(DEMO_STEP)
+	@test -d $(VOX)/node_modules || echo "demo: installing the emulator's packages (first run only)…"
+	@$(MAKE) --no-print-directory $(VOX)/node_modules $(DEMO_STEP)
+	@echo "demo: building the emulator's API client…"
+	@cd $(VOX) && npm run --silent build:gen $(DEMO_STEP)
 
 # One run, on this machine, of Tandem against the bare stack: see "Performance" in the README.
 bench: build

@@ -132,7 +132,8 @@ function main() {
       else if (j.level === 'ERROR') process.stderr.write(`tandem: ${j.msg}${j.err ? `: ${j.err}` : ''}\n`);
     }
   });
-  say(`demo: starting tandem demo (${path.relative(process.cwd(), bin) || bin}), database ${path.relative(process.cwd(), db)}${values.reset ? ' (new)' : ''}, log ${path.relative(process.cwd(), logFile)}`);
+  const rel = (/** @type {string} */ p) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p));
+  say(`demo: starting tandem demo (${rel(bin)}), database ${rel(db)}${values.reset ? ' (new)' : ''}, its log in ${rel(logFile)}`);
 
   /** @type {import('./traffic.js').Traffic | null} */
   let traffic = null;

@@ -340,6 +340,7 @@ func printDemo(w io.Writer, m *Main) {
 			sims++
 		}
 	}
+	absent := len(demoAbsences)
 	for _, q := range demoQueues {
 		queues = append(queues, fmt.Sprintf("%s %s", q.id, q.number))
 	}
@@ -350,11 +351,12 @@ Tandem demo is running at %s  (database %s)
   Operator app:  %s   log in as %s / %s (nobody simulates them:
                  press Ready and take calls yourself)
   Queues:        %s
-  Simulated:     %d operators, when the traffic generator runs (make demo starts it)
+  Simulated:     %d operators (%d of them absent today), when the traffic generator runs
+                 (make demo starts it; tandem demo alone only serves)
   Admin API key: %s   (tandemctl --url %s --key %s operators)
   Cloud secret:  %s   (the scenario signs its requests with it)
 
 Stop with Ctrl-C.
 `, url, m.DBPath, url, demoAdminKey, url, strings.Join(humans, " or "), demoPassword,
-		strings.Join(queues, ", "), sims, demoAdminKey, url, demoAdminKey, demoCloudSecret)
+		strings.Join(queues, ", "), sims, absent, demoAdminKey, url, demoAdminKey, demoCloudSecret)
 }
