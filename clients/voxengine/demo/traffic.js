@@ -216,6 +216,8 @@ class Traffic {
     this.wallboard = new AbortController();
     /** @type {Session[]} */
     this.live = [];
+    /** @type {Set<string>} caller numbers on a call now */
+    this.onLine = new Set();
     this.emu = new Emulator({
       timeScale: 1,
       keepRecords: false,
@@ -359,8 +361,12 @@ class Traffic {
   /** One caller dials. @param {Phase} phase */
   placeCall(phase) {
     if (this.stopping) return;
-    const client = this.clients.length > 0 && Math.random() < 0.1;
-    const callerid = client ? pick(this.clients) : pick(CALLERS);
+    // Nobody calls twice at once: a number on the line now is not drawn.
+    const free = (/** @type {string[]} */ xs) => xs.filter((n) => !this.onLine.has(n));
+    const clients = free(this.clients);
+    const client = clients.length > 0 && Math.random() < 0.1;
+    const callerid = client ? pick(clients) : pick(free(CALLERS));
+    this.onLine.add(callerid);
     /** @type {string} */
     let queue;
     if (client && this.queues.has('vip') && Math.random() < 0.7) queue = 'vip';
@@ -397,6 +403,7 @@ class Traffic {
       }
     });
     s.terminated.then(() => {
+      this.onLine.delete(callerid);
       this.stats.ended++;
       this.live = this.live.filter((x) => x !== s);
     });
