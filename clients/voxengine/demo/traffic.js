@@ -31,11 +31,15 @@ const { AnalyticsService } = require('../build/gen/tandem/analytics/v1/analytics
  * @typedef {{ name: string, seconds: number, perMinute: number, mix: Record<string, number> }} Phase
  */
 
-/** The repeating schedule, sized for the demo's 16 simulated operators at work. @type {Phase[]} */
+/**
+ * The repeating schedule, sized for the demo's 16 simulated operators at work (about 15 calls a
+ * minute at most): the busy hour keeps them two-thirds busy, the overload floods sales.
+ * @type {Phase[]}
+ */
 const SCHEDULE = [
-  { name: 'busy hour', seconds: 120, perMinute: 12, mix: { support: 55, sales: 30, vip: 15, other: 5 } },
+  { name: 'busy hour', seconds: 120, perMinute: 10, mix: { support: 55, sales: 30, vip: 15, other: 5 } },
   { name: 'lull', seconds: 60, perMinute: 3, mix: { support: 55, sales: 30, vip: 15, other: 5 } },
-  { name: 'overload', seconds: 60, perMinute: 30, mix: { support: 35, sales: 55, vip: 10, other: 2 } },
+  { name: 'overload', seconds: 60, perMinute: 30, mix: { support: 30, sales: 60, vip: 10, other: 2 } },
 ];
 
 /**
@@ -385,8 +389,8 @@ class Traffic {
       // After an operator ends the call Tandem may ask "would you like … to answer your calls?"
       answers: [{ text: r < 0.08 ? 'yes please' : r < 0.6 ? 'no thank you' : '', afterS: 1.5 }].filter((a) => a.text),
     };
-    // Two callers in five lose patience after half a minute to two minutes of waiting.
-    if (Math.random() < 0.4) caller.hangupAfterS = uniform(30, 120);
+    // Two callers in five lose patience after 15 s to a minute and a half of waiting.
+    if (Math.random() < 0.4) caller.hangupAfterS = uniform(15, 90);
     const s = this.emu.placeCall({ callerid, destination: line, displayName: `${pick(FIRST_NAMES)} Caller`, caller });
     this.stats.placed++;
     if (!this.firstPlacedAt) this.firstPlacedAt = Date.now();
