@@ -119,7 +119,7 @@ RELEASE_GO   ?= go1.26.11
 FUZZTIME     ?= 10s
 FUZZ_TARGETS := ./server/internal/callcenter:FuzzNormalizeNumber ./server/internal/cloud:FuzzVerify \
 	./server/internal/cloud:FuzzSignVerify ./server/internal/rpc:FuzzIntakeJSON
-NPM_AUDIT    := clients/web clients/voxengine
+NPM_AUDIT    := clients/web clients/voxengine clients/examples/operator-node
 
 .PHONY: security vulncheck fuzz npm-audit
 

@@ -168,6 +168,10 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 			// Bad credentials count against the address, so guessing them is rate-limited too.
 			if lerr := a.limits.allow(nil, addr); lerr != nil {
 				err = lerr
+			} else {
+				// Said once per refusal that got through the limiter: a wrong secret or key is
+				// then visible in the log without letting a flood of guesses flood it.
+				a.log.WarnContext(r.Context(), "credentials refused", "path", r.URL.Path, "address", addr, "code", connect.CodeOf(err), "err", err)
 			}
 			a.writeError(w, r, err)
 			return

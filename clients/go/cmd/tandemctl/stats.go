@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 )
@@ -16,7 +17,7 @@ import (
 var statsCommands = []command{
 	{"stats", "queues", "[--queue Q] [--from RFC3339] [--to RFC3339]", "figures per queue (default: today so far)", statsQueues},
 	{"stats", "operators", "[--operator ID] [--from RFC3339] [--to RFC3339]", "figures per operator (default: today so far)", statsOperators},
-	{"stats", "history", "--from RFC3339 --to RFC3339 [--queue Q | --operator ID] [--interval 15m|hour|day] [--zone TZ] [--csv]", "figures per interval; --csv prints the export", statsHistory},
+	{"stats", "history", "[--from RFC3339] [--to RFC3339] [--queue Q | --operator ID] [--interval 15m|hour|day] [--zone TZ] [--csv]", "figures per interval; --csv prints the export", statsHistory},
 	{"stats", "staffing", "--calls-per-hour N --aht D [--target 80] [--threshold 20s] [--patience D]", "operators needed for a service level (Erlang C, and A with patience)", statsStaffing},
 	{"stats", "replay", "--queue Q --date YYYY-MM-DD --operators N [--zone TZ]", "replay a recorded day with N operators", statsReplay},
 }
@@ -50,6 +51,10 @@ func statsHistory(c *cli, args []string) error {
 	r, err := span()
 	if err != nil {
 		return err
+	}
+	if r == nil { // today so far (UTC), as the other stats commands
+		now := time.Now().UTC()
+		r = &analyticsv1.TimeRange{From: timestamppb.New(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)), To: timestamppb.New(now.Add(time.Second))}
 	}
 	width, ok := map[string]analyticsv1.Interval{"15m": analyticsv1.Interval_INTERVAL_15_MINUTES,
 		"hour": analyticsv1.Interval_INTERVAL_HOUR, "day": analyticsv1.Interval_INTERVAL_DAY}[*interval]

@@ -361,7 +361,9 @@ func TestStats(t *testing.T) {
 	out = c.ok("stats", "operators")
 	rowOf(t, out, "OPERATOR")
 
-	// History: nothing finished yet, so a total of zeros; bad flags are usage errors.
+	// History: nothing finished yet, so a total of zeros (today's by default); bad flags are
+	// usage errors.
+	wantCells(t, rowOf(t, c.ok("stats", "history"), "TOTAL"), "TOTAL", "0", "0", "0", "-", "-", "-", "-", "-")
 	out = c.ok("stats", "history", "--queue", "stats", "--from", from, "--to", time.Now().Add(time.Minute).Format(time.RFC3339))
 	wantCells(t, rowOf(t, out, "TOTAL"), "TOTAL", "0", "0", "0", "-", "-", "-", "-", "-")
 	csv := c.ok("stats", "history", "--csv", "--interval", "day", "--from", from, "--to", time.Now().Add(time.Minute).Format(time.RFC3339))
