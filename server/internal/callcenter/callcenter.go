@@ -274,7 +274,11 @@ type Offer struct {
 	Reason      string
 }
 
-// Decision records why a call was offered to an operator.
+// Decision records why a call was offered to an operator. It is bounded whatever the size of
+// the queue: Candidates lists the chosen operator, then the next best of the free ones in the
+// order the strategy ranked them (up to DecisionRanked), then a few of the others as examples
+// of why they were left out (up to DecisionExamples); the counts cover everyone. An overflow
+// decision lists every spare number of the queue.
 type Decision struct {
 	Call       CallID
 	Offer      OfferID
@@ -284,7 +288,19 @@ type Decision struct {
 	Spare      SpareID
 	Rule       string
 	Candidates []Candidate
+	// EligibleCount is how many operators were free to take the call (the chosen one among
+	// them); ExcludedCount how many others serve the queue, and ExcludedByReason why, by reason.
+	// Records from before the bound (which listed every operator) have zero counts.
+	EligibleCount    int
+	ExcludedCount    int
+	ExcludedByReason map[string]int
 }
+
+// The bounds of a decision record.
+const (
+	DecisionRanked   = 10 // free operators listed after the chosen one, best first
+	DecisionExamples = 5  // operators left out, listed as examples (at most 2 per reason)
+)
 
 // Candidate is one operator a decision looked at.
 type Candidate struct {

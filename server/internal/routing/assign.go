@@ -3,6 +3,7 @@ package routing
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -25,8 +26,8 @@ func (e *Engine) assign(now time.Time) {
 	for _, c := range line {
 		if m := free[c.Manager]; m != nil {
 			if q := e.queues[c.Queue]; q != nil {
-				best, ranks := choose([]*operator{m}, q, now, c.tried, &e.strat)
-				e.offer(now, q, c, []*operator{m}, best, ranks)
+				pool := []*operator{m}
+				e.offer(now, q, c, pool, choose(pool, q, now, c.tried, &e.strat))
 				delete(free, m.cfg.ID)
 			}
 		}
@@ -40,9 +41,12 @@ func (e *Engine) assign(now time.Time) {
 		if q == nil || c.Offer != "" || nobody[q.ID] || e.waitsForManager(now, c) {
 			continue
 		}
-		var pool []*operator
-		if serving := e.byQueue[q.ID]; len(serving) < len(free) {
-			for _, o := range serving { // fewer than the free: look each up
+		// The pool is in id order (map order must not decide); byQueue is.
+		pool := e.pool[:0]
+		// Either look each of the queue's operators up among the free (in id order already),
+		// or go through the free and sort those who serve it: whichever costs less.
+		if serving := e.byQueue[q.ID]; len(serving) < len(free)*(1+bits.Len(uint(len(free)))) {
+			for _, o := range serving {
 				if free[o.cfg.ID] != nil {
 					pool = append(pool, o)
 				}
@@ -53,7 +57,9 @@ func (e *Engine) assign(now time.Time) {
 					pool = append(pool, o)
 				}
 			}
+			slices.SortFunc(pool, func(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) })
 		}
+		e.pool = pool // reused by the next call: nothing keeps it
 		if len(pool) == 0 {
 			if nobody == nil {
 				nobody = map[cc.QueueID]bool{}
@@ -61,10 +67,9 @@ func (e *Engine) assign(now time.Time) {
 			nobody[q.ID] = true
 			continue
 		}
-		slices.SortFunc(pool, func(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) }) // map order must not decide
-		best, ranks := choose(pool, q, now, c.tried, &e.strat)
-		e.offer(now, q, c, pool, best, ranks)
-		delete(free, pool[best].cfg.ID)
+		r := choose(pool, q, now, c.tried, &e.strat)
+		e.offer(now, q, c, pool, r)
+		delete(free, pool[r.best].cfg.ID)
 	}
 }
 
@@ -149,12 +154,13 @@ func (e *Engine) before(a, b *call) int {
 	return cmp.Compare(a.ID, b.ID)
 }
 
-// offer reserves pool[best] for call c under a new lease and tells the cloud to dial him.
-func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, best int, ranks []rank) {
-	o := pool[best]
+// offer reserves the operator of pool r picks for call c under a new lease and tells the cloud
+// to dial him.
+func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, r ranking) {
+	o := pool[r.best]
 	of := e.newOffer(now, q, c)
 	of.Operator = o.cfg.ID
-	e.decision(e.explain(now, q, c, of, pool, best, ranks))
+	e.decision(e.explain(now, q, c, of, pool, r))
 	if q.Strategy == cc.StrategyRoundRobin {
 		e.setCursor(q.ID, o.cfg.ID)
 	}
@@ -197,66 +203,101 @@ func (e *Engine) setCursor(key cc.QueueID, id cc.OperatorID) {
 	e.out.Cursors[key] = id
 }
 
-// explain builds the decision record: every operator of the queue, eligible or not, why not,
-// and for the free ones the value the strategy ranked them by.
-func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool []*operator, best int, ranks []rank) cc.Decision {
-	// The record lists every operator of the queue: its cost grows with the queue, so the loop
-	// reads each operator's fields in place (no copy of his marks, no map when the free are few).
-	var ranked map[*operator]int
-	if len(pool) > 8 {
-		ranked = make(map[*operator]int, len(pool))
-		for i, o := range pool {
-			ranked[o] = i
+// explain builds the decision record, bounded whatever the size of the queue: the chosen
+// operator, the next best of the free ones in rank order, and the queue's other operators as
+// counts by reason with a few named examples. Only the listed operators cost an allocation
+// (their value in words); the others are counted in place.
+func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool []*operator, r ranking) cc.Decision {
+	chosen := pool[r.best]
+	// The next best of the pool after the chosen one, best first: an insertion into a short
+	// sorted array, each operator compared with the last of it.
+	var top [cc.DecisionRanked]int
+	n := 0
+	for i, o := range pool {
+		if i == r.best {
+			continue
 		}
+		if n == len(top) && !better(o, r.values[i], pool[top[n-1]], r.values[top[n-1]], c.tried) {
+			continue
+		}
+		j := min(n, len(top)-1)
+		for j > 0 && better(o, r.values[i], pool[top[j-1]], r.values[top[j-1]], c.tried) {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = i
+		n = min(n+1, len(top))
 	}
-	rankOf := func(o *operator) (rank, bool) {
-		if ranked != nil {
-			i, ok := ranked[o]
-			if !ok {
-				return rank{}, false
-			}
-			return ranks[i], true
-		}
-		for i, p := range pool {
-			if p == o {
-				return ranks[i], true
-			}
-		}
-		return rank{}, false
-	}
-	chosen := pool[best]
 	today := day(now)
-	cands := make([]cc.Candidate, 0, len(e.byQueue[q.ID]))
-	for _, o := range e.byQueue[q.ID] { // in id order
+	candidate := func(o *operator) cc.Candidate {
 		m := &o.st.Marks
 		calls := m.CallsToday
 		if m.Day != today {
 			calls = 0
 		}
-		cands = append(cands, cc.Candidate{Operator: o.cfg.ID, State: o.st.State, Level: o.level(q.ID), Score: m.Score, CallsToday: calls})
-		cand := &cands[len(cands)-1]
-		if r, free := rankOf(o); free {
-			cand.Eligible = true
-			cand.Idle = now.Sub(o.st.IdleSince)
-			cand.Value, cand.ValueString = r.value, r.text
-			if c.tried[o.cfg.ID] && o != chosen {
-				cand.ExcludedBecause = "already offered this call"
-			}
-		} else if why := eligible(o); why != "" {
+		return cc.Candidate{Operator: o.cfg.ID, State: o.st.State, Level: o.level(q.ID), Score: m.Score, CallsToday: calls}
+	}
+	cands := make([]cc.Candidate, 0, 1+n+cc.DecisionExamples)
+	for k := -1; k < n; k++ {
+		i := r.best
+		if k >= 0 {
+			i = top[k]
+		}
+		o := pool[i]
+		cand := candidate(o)
+		cand.Eligible = true
+		cand.Idle = now.Sub(o.st.IdleSince)
+		cand.Value, cand.ValueString = r.values[i], r.text(i)
+		if c.tried[o.cfg.ID] && o != chosen {
+			cand.ExcludedBecause = "already offered this call"
+		}
+		cands = append(cands, cand)
+	}
+	// The queue's other operators, counted by why they were left out. Both lists are in id
+	// order, so one walk finds who is in the pool; the manager's pool of one may not serve the
+	// queue at all, which the walk tolerates.
+	var excluded int
+	var byReason map[string]int
+	examples := 0
+	p := 0
+	for _, o := range e.byQueue[q.ID] { // in id order
+		for p < len(pool) && pool[p].cfg.ID < o.cfg.ID {
+			p++
+		}
+		if p < len(pool) && pool[p] == o {
+			continue
+		}
+		eligibleToo := false
+		why := eligible(o)
+		switch {
+		case why != "":
+		case c.Manager == chosen.cfg.ID:
+			eligibleToo = true
+			why = "the caller's personal manager is free and takes his calls first"
+		default:
+			why = "taken by an earlier call in line"
+		}
+		excluded++
+		if byReason == nil {
+			byReason = make(map[string]int, 4)
+		}
+		byReason[why]++
+		if examples < cc.DecisionExamples && byReason[why] <= 2 {
+			examples++
+			cand := candidate(o)
 			cand.ExcludedBecause = why
-		} else if c.Manager == chosen.cfg.ID {
-			cand.Eligible = true
-			cand.Idle = now.Sub(o.st.IdleSince)
-			cand.ExcludedBecause = "the caller's personal manager is free and takes his calls first"
-		} else {
-			cand.ExcludedBecause = "taken by an earlier call in line"
+			if eligibleToo {
+				cand.Eligible = true
+				cand.Idle = now.Sub(o.st.IdleSince)
+			}
+			cands = append(cands, cand)
 		}
 	}
 	strategy := q.Strategy
 	if strategy == "" {
 		strategy = cc.StrategyLongestIdle
 	}
-	rule := fmt.Sprintf("%s ranks first by %s (%s) of %d free", chosen.cfg.Name, strategy, ranks[best].text, len(pool))
+	rule := fmt.Sprintf("%s ranks first by %s (%s) of %d free", chosen.cfg.Name, strategy, cands[0].ValueString, len(pool))
 	switch {
 	case c.Manager == chosen.cfg.ID:
 		rule = chosen.cfg.Name + " is the caller's personal manager"
@@ -266,12 +307,15 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		rule += "; " + c.managerNote
 	}
 	return cc.Decision{
-		Call:       c.ID,
-		Offer:      of.ID,
-		DecidedAt:  now,
-		Strategy:   strategy,
-		Operator:   chosen.cfg.ID,
-		Rule:       rule,
-		Candidates: cands,
+		Call:             c.ID,
+		Offer:            of.ID,
+		DecidedAt:        now,
+		Strategy:         strategy,
+		Operator:         chosen.cfg.ID,
+		Rule:             rule,
+		Candidates:       cands,
+		EligibleCount:    len(pool),
+		ExcludedCount:    excluded,
+		ExcludedByReason: byReason,
 	}
 }

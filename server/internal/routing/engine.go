@@ -59,6 +59,7 @@ type Engine struct {
 	calls      map[cc.CallID]*call      // calls not finished
 	offers     map[cc.OfferID]*cc.Offer // pending offers
 	strat      strategyState
+	pool       []*operator    // assign's buffer for the free operators of a queue
 	repairs    map[string]int // what the sweeper mended, by kind, since start
 	clients    map[string]*cc.Client
 	absences   map[cc.OperatorID][]cc.Absence

@@ -243,9 +243,16 @@ func TestManagerDecisionShowsTheOthersAsFree(t *testing.T) {
 	if d.Operator != "boris" || !strings.Contains(d.Rule, "personal manager") {
 		t.Fatalf("decision = %+v", d)
 	}
+	found := false
 	for _, c := range d.Candidates {
-		if c.Operator == "anna" && (!c.Eligible || c.Idle != time.Second || !strings.Contains(c.ExcludedBecause, "personal manager")) {
-			t.Fatalf("anna in the record: %+v", c)
+		if c.Operator == "anna" {
+			found = true
+			if !c.Eligible || c.Idle != time.Second || !strings.Contains(c.ExcludedBecause, "personal manager") {
+				t.Fatalf("anna in the record: %+v", c)
+			}
 		}
+	}
+	if !found || d.EligibleCount != 1 || d.ExcludedCount != 1 {
+		t.Fatalf("anna not in the record (eligible %d, excluded %d): %+v", d.EligibleCount, d.ExcludedCount, d.Candidates)
 	}
 }

@@ -10,19 +10,18 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// rank is what a strategy says of one free operator for one queue: lower goes first.
-type rank struct {
-	value float64
-	text  string
-}
-
-// ranker ranks the free operators of pool for queue q; ties go to the longest idle.
-type ranker func(pool []*operator, q *cc.Queue, now time.Time, s *strategyState) []rank
+// A ranker gives each free operator of pool a value for queue q, lower going first, in
+// values (as long as pool); ties go to the longest idle. It returns how to put an operator's
+// value in words: a decision record asks that only of the few operators it lists, so ranking
+// a big pool allocates nothing per operator.
+type ranker func(pool []*operator, q *cc.Queue, now time.Time, s *strategyState, values []float64) (text func(i int) string)
 
 // strategyState is what strategies remember between decisions.
 type strategyState struct {
 	cursors map[cc.QueueID]cc.OperatorID // round robin: who got the queue's last offer
 	rand    *rand.Rand
+	values  []float64 // the last decision's values, reused (the engine is one goroutine)
+	ids     []cc.OperatorID
 }
 
 var rankers = map[cc.Strategy]ranker{
@@ -38,99 +37,113 @@ var rankers = map[cc.Strategy]ranker{
 // KnownStrategy reports whether s names a strategy.
 func KnownStrategy(s cc.Strategy) bool { _, ok := rankers[s]; return ok }
 
-func each(pool []*operator, f func(o *operator) rank) []rank {
-	out := make([]rank, len(pool))
+func rankLongestIdle(pool []*operator, _ *cc.Queue, now time.Time, _ *strategyState, values []float64) func(int) string {
 	for i, o := range pool {
-		out[i] = f(o)
+		values[i] = -now.Sub(o.st.IdleSince).Seconds()
 	}
-	return out
+	return func(i int) string { return "idle " + fmtDuration(now.Sub(pool[i].st.IdleSince)) }
 }
 
-func rankLongestIdle(pool []*operator, _ *cc.Queue, now time.Time, _ *strategyState) []rank {
-	return each(pool, func(o *operator) rank {
-		idle := now.Sub(o.st.IdleSince)
-		return rank{-idle.Seconds(), "idle " + fmtDuration(idle)}
-	})
+func rankFewestCalls(pool []*operator, _ *cc.Queue, now time.Time, _ *strategyState, values []float64) func(int) string {
+	for i, o := range pool {
+		values[i] = float64(o.today(now).CallsToday)
+	}
+	return func(i int) string { return fmt.Sprintf("%d calls today", pool[i].today(now).CallsToday) }
 }
 
-func rankFewestCalls(pool []*operator, _ *cc.Queue, now time.Time, _ *strategyState) []rank {
-	return each(pool, func(o *operator) rank {
-		n := o.today(now).CallsToday
-		return rank{float64(n), fmt.Sprintf("%d calls today", n)}
-	})
+func rankLeastTalk(pool []*operator, _ *cc.Queue, now time.Time, _ *strategyState, values []float64) func(int) string {
+	for i, o := range pool {
+		values[i] = o.today(now).TalkToday.Seconds()
+	}
+	return func(i int) string { return "talked " + fmtDuration(pool[i].today(now).TalkToday) + " today" }
 }
 
-func rankLeastTalk(pool []*operator, _ *cc.Queue, now time.Time, _ *strategyState) []rank {
-	return each(pool, func(o *operator) rank {
-		t := o.today(now).TalkToday
-		return rank{t.Seconds(), "talked " + fmtDuration(t) + " today"}
-	})
+func rankBestMarks(pool []*operator, _ *cc.Queue, _ time.Time, _ *strategyState, values []float64) func(int) string {
+	for i, o := range pool {
+		values[i] = -o.st.Marks.Score
+	}
+	return func(i int) string { return fmt.Sprintf("score %.0f", pool[i].st.Marks.Score) }
 }
 
-func rankBestMarks(pool []*operator, _ *cc.Queue, _ time.Time, _ *strategyState) []rank {
-	return each(pool, func(o *operator) rank {
-		return rank{-o.st.Marks.Score, fmt.Sprintf("score %.0f", o.st.Marks.Score)}
-	})
+func rankSkillLevel(pool []*operator, q *cc.Queue, _ time.Time, _ *strategyState, values []float64) func(int) string {
+	for i, o := range pool {
+		values[i] = -float64(o.level(q.ID))
+	}
+	return func(i int) string { return fmt.Sprintf("level %d", pool[i].level(q.ID)) }
 }
 
-func rankSkillLevel(pool []*operator, q *cc.Queue, _ time.Time, _ *strategyState) []rank {
-	return each(pool, func(o *operator) rank {
-		l := o.level(q.ID)
-		return rank{-float64(l), fmt.Sprintf("level %d", l)}
-	})
-}
-
-func rankRandom(pool []*operator, _ *cc.Queue, _ time.Time, s *strategyState) []rank {
-	return each(pool, func(*operator) rank {
-		v := s.rand.Float64()
-		return rank{v, fmt.Sprintf("drew %.3f", v)}
-	})
+func rankRandom(pool []*operator, _ *cc.Queue, _ time.Time, s *strategyState, values []float64) func(int) string {
+	for i := range pool {
+		values[i] = s.rand.Float64()
+	}
+	return func(i int) string { return fmt.Sprintf("drew %.3f", values[i]) }
 }
 
 // rankRoundRobin goes round the queue's operators in id order, starting after the one who got
 // the queue's last offer.
-func rankRoundRobin(pool []*operator, q *cc.Queue, _ time.Time, s *strategyState) []rank {
-	ids := make([]cc.OperatorID, len(pool))
+func rankRoundRobin(pool []*operator, q *cc.Queue, _ time.Time, s *strategyState, values []float64) func(int) string {
+	ids := s.ids[:0]
+	sorted := true
 	for i, o := range pool {
-		ids[i] = o.cfg.ID
+		ids = append(ids, o.cfg.ID)
+		if i > 0 && ids[i-1] > ids[i] {
+			sorted = false
+		}
 	}
-	slices.Sort(ids)
+	if !sorted {
+		slices.Sort(ids)
+	}
+	s.ids = ids
 	last := s.cursors[q.ID]
 	start, _ := slices.BinarySearch(ids, last)
 	if start < len(ids) && ids[start] == last {
 		start++
 	}
-	return each(pool, func(o *operator) rank {
-		i, _ := slices.BinarySearch(ids, o.cfg.ID)
-		turn := (i - start + len(ids)) % len(ids)
-		return rank{float64(turn), fmt.Sprintf("turn %d after %s", turn+1, cmp.Or(string(last), "the start"))}
-	})
+	for i, o := range pool {
+		at := i
+		if !sorted {
+			at, _ = slices.BinarySearch(ids, o.cfg.ID)
+		}
+		values[i] = float64((at - start + len(ids)) % len(ids))
+	}
+	return func(i int) string {
+		return fmt.Sprintf("turn %d after %s", int(values[i])+1, cmp.Or(string(last), "the start"))
+	}
 }
 
-// choose returns the index in pool of the operator the queue's strategy picks, and every
-// operator's rank. Operators already offered this call go after the others; ties go to the
-// longest idle, then the lowest id.
-func choose(pool []*operator, q *cc.Queue, now time.Time, tried map[cc.OperatorID]bool, s *strategyState) (int, []rank) {
+// ranking is a strategy's verdict on a pool of free operators: each one's value (lower goes
+// first), the index of the one it picks, and the value of any of them in words.
+type ranking struct {
+	values []float64
+	best   int
+	text   func(i int) string
+}
+
+// choose ranks the operators of pool by the queue's strategy and picks the first. Operators
+// already offered this call go after the others; ties go to the longest idle, then the
+// lowest id. The values are valid until the next choose with the same s.
+func choose(pool []*operator, q *cc.Queue, now time.Time, tried map[cc.OperatorID]bool, s *strategyState) ranking {
 	rk := rankers[q.Strategy]
 	if rk == nil {
 		rk = rankLongestIdle
 	}
-	ranks := rk(pool, q, now, s)
-	best := 0
+	s.values = slices.Grow(s.values[:0], len(pool))[:len(pool)]
+	r := ranking{values: s.values}
+	r.text = rk(pool, q, now, s, r.values)
 	for i := 1; i < len(pool); i++ {
-		if better(pool[i], ranks[i], pool[best], ranks[best], tried) {
-			best = i
+		if better(pool[i], r.values[i], pool[r.best], r.values[r.best], tried) {
+			r.best = i
 		}
 	}
-	return best, ranks
+	return r
 }
 
-func better(a *operator, ra rank, b *operator, rb rank, tried map[cc.OperatorID]bool) bool {
+func better(a *operator, va float64, b *operator, vb float64, tried map[cc.OperatorID]bool) bool {
 	if ta, tb := tried[a.cfg.ID], tried[b.cfg.ID]; ta != tb {
 		return tb
 	}
-	if ra.value != rb.value {
-		return ra.value < rb.value
+	if va != vb {
+		return va < vb
 	}
 	if c := a.st.IdleSince.Compare(b.st.IdleSince); c != 0 {
 		return c < 0

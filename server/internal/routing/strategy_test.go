@@ -42,9 +42,9 @@ func TestStrategiesPickTheirOperator(t *testing.T) {
 	} {
 		p := pool()
 		q := &cc.Queue{ID: "q", Strategy: tc.strategy}
-		best, ranks := choose(p, q, t0, nil, &strategyState{})
-		if got := p[best].cfg.Name; got != tc.want {
-			t.Errorf("%s chose %s (%v), want %s", tc.strategy, got, ranks, tc.want)
+		r := choose(p, q, t0, nil, &strategyState{})
+		if got := p[r.best].cfg.Name; got != tc.want {
+			t.Errorf("%s chose %s (%v), want %s", tc.strategy, got, r.values, tc.want)
 		}
 	}
 }
@@ -52,18 +52,18 @@ func TestStrategiesPickTheirOperator(t *testing.T) {
 func TestStrategyTiesGoToTheLongestIdle(t *testing.T) {
 	p := []*operator{op("ann", time.Minute, 3, marks(1, 0, 80)), op("bob", 5*time.Minute, 3, marks(1, 0, 80))}
 	for _, s := range []cc.Strategy{cc.StrategyFewestCalls, cc.StrategyBestMarks, cc.StrategySkillLevel, cc.StrategyLeastTalk} {
-		best, _ := choose(p, &cc.Queue{ID: "q", Strategy: s}, t0, nil, &strategyState{})
-		if p[best].cfg.Name != "bob" {
-			t.Errorf("%s tie went to %s", s, p[best].cfg.Name)
+		best := choose(p, &cc.Queue{ID: "q", Strategy: s}, t0, nil, &strategyState{})
+		if p[best.best].cfg.Name != "bob" {
+			t.Errorf("%s tie went to %s", s, p[best.best].cfg.Name)
 		}
 	}
 }
 
 func TestTriedOperatorsGoLast(t *testing.T) {
 	p := []*operator{op("ann", time.Minute, 3, marks(0, 0, 100)), op("bob", 5*time.Minute, 3, marks(0, 0, 100))}
-	best, _ := choose(p, &cc.Queue{ID: "q"}, t0, map[cc.OperatorID]bool{"bob": true}, &strategyState{})
-	if p[best].cfg.Name != "ann" {
-		t.Fatalf("chose %s, who already had the call", p[best].cfg.Name)
+	best := choose(p, &cc.Queue{ID: "q"}, t0, map[cc.OperatorID]bool{"bob": true}, &strategyState{})
+	if p[best.best].cfg.Name != "ann" {
+		t.Fatalf("chose %s, who already had the call", p[best.best].cfg.Name)
 	}
 }
 
@@ -73,9 +73,9 @@ func TestRoundRobinGoesRoundFromWhereItStopped(t *testing.T) {
 	p := []*operator{op("cat", 0, 1, cc.Marks{}), op("ann", 0, 1, cc.Marks{}), op("bob", 0, 1, cc.Marks{})}
 	var got []string
 	for range 5 {
-		best, _ := choose(p, q, t0, nil, s)
-		got = append(got, p[best].cfg.Name)
-		s.cursors[q.ID] = p[best].cfg.ID
+		best := choose(p, q, t0, nil, s)
+		got = append(got, p[best.best].cfg.Name)
+		s.cursors[q.ID] = p[best.best].cfg.ID
 	}
 	if want := "ann bob cat ann bob"; strings.Join(got, " ") != want {
 		t.Fatalf("round robin = %s, want %s", strings.Join(got, " "), want)
@@ -83,8 +83,8 @@ func TestRoundRobinGoesRoundFromWhereItStopped(t *testing.T) {
 	// The one after the cursor left: the next in id order still comes next.
 	s.cursors[q.ID] = "bob"
 	p = []*operator{op("ann", 0, 1, cc.Marks{}), op("dan", 0, 1, cc.Marks{})}
-	if best, _ := choose(p, q, t0, nil, s); p[best].cfg.Name != "dan" {
-		t.Fatalf("after bob (gone) chose %s, want dan", p[best].cfg.Name)
+	if best := choose(p, q, t0, nil, s); p[best.best].cfg.Name != "dan" {
+		t.Fatalf("after bob (gone) chose %s, want dan", p[best.best].cfg.Name)
 	}
 }
 
@@ -95,8 +95,8 @@ func TestRandomIsSeededAndSpreads(t *testing.T) {
 		s := &strategyState{rand: rand.New(rand.NewPCG(seed, seed))}
 		var got []string
 		for range 300 {
-			best, _ := choose(p, q, t0, nil, s)
-			got = append(got, p[best].cfg.Name)
+			best := choose(p, q, t0, nil, s)
+			got = append(got, p[best.best].cfg.Name)
 		}
 		return got
 	}

@@ -478,12 +478,20 @@ func offerOut(of cc.Offer) *assignmentv1.Offer {
 
 func decisionOut(d cc.Decision) *assignmentv1.Decision {
 	out := &assignmentv1.Decision{
-		CallId:     string(d.Call),
-		OfferId:    string(d.Offer),
-		DecidedAt:  ts(d.DecidedAt),
-		Strategy:   string(d.Strategy),
-		OperatorId: string(d.Operator),
-		Rule:       d.Rule,
+		CallId:        string(d.Call),
+		OfferId:       string(d.Offer),
+		DecidedAt:     ts(d.DecidedAt),
+		Strategy:      string(d.Strategy),
+		OperatorId:    string(d.Operator),
+		Rule:          d.Rule,
+		EligibleCount: uint32(d.EligibleCount),
+		ExcludedCount: uint32(d.ExcludedCount),
+	}
+	if len(d.ExcludedByReason) > 0 {
+		out.ExcludedByReason = make(map[string]uint32, len(d.ExcludedByReason))
+		for why, n := range d.ExcludedByReason {
+			out.ExcludedByReason[why] = uint32(n)
+		}
 	}
 	for _, c := range d.Candidates {
 		out.Candidates = append(out.Candidates, &assignmentv1.Candidate{

@@ -11,43 +11,48 @@ import (
 
 // This file stores clients with their personal managers, absences, and spare numbers.
 
-func putClients(ctx context.Context, tx *sql.Tx, cs []callcenter.Client) error {
-	return eachRow(ctx, tx, "client", `
+const (
+	clientSQL = `
 		INSERT INTO clients (number, manager_id, how, assigned_at, declined_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO UPDATE SET manager_id = excluded.manager_id, how = excluded.how,
-			assigned_at = excluded.assigned_at, declined_at = excluded.declined_at`,
-		len(cs), func(i int) ([]any, error) {
-			c := cs[i]
-			return []any{c.Number, c.Manager, c.How, msTime(c.AssignedAt), msTime(c.DeclinedAt)}, nil
-		})
-}
-
-func putAbsences(ctx context.Context, tx *sql.Tx, as []callcenter.Absence, deleted []string) error {
-	for _, id := range deleted {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM absences WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("sqlite: delete absence %q: %w", id, err)
-		}
-	}
-	return eachRow(ctx, tx, "absence", `
+			assigned_at = excluded.assigned_at, declined_at = excluded.declined_at`
+	deleteAbsenceSQL = `DELETE FROM absences WHERE id = ?`
+	absenceSQL       = `
 		INSERT INTO absences (id, operator_id, kind, from_date, to_date) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET operator_id = excluded.operator_id, kind = excluded.kind,
-			from_date = excluded.from_date, to_date = excluded.to_date`,
-		len(as), func(i int) ([]any, error) {
-			a := as[i]
-			return []any{a.ID, a.Operator, a.Kind, a.From, a.To}, nil
-		})
+			from_date = excluded.from_date, to_date = excluded.to_date`
+	spareSQL = `
+		INSERT INTO spares (id, config) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config`
+	spareStatusSQL = `
+		INSERT INTO spare_status (spare_id, status) VALUES (?, ?) ON CONFLICT (spare_id) DO UPDATE SET status = excluded.status`
+)
+
+func putClients(ctx context.Context, tx wtx, cs []callcenter.Client) error {
+	return eachRow(ctx, tx, "client", clientSQL, len(cs), func(i int) ([]any, error) {
+		c := cs[i]
+		return []any{c.Number, c.Manager, c.How, msTime(c.AssignedAt), msTime(c.DeclinedAt)}, nil
+	})
 }
 
-func putSpares(ctx context.Context, tx *sql.Tx, ss []callcenter.Spare, use []callcenter.SpareStatus) error {
-	err := eachRow(ctx, tx, "spare", `
-		INSERT INTO spares (id, config) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config`,
-		len(ss), func(i int) ([]any, error) { return []any{ss[i].ID, jsonText(ss[i])}, nil })
+func putAbsences(ctx context.Context, tx wtx, as []callcenter.Absence, deleted []string) error {
+	err := eachRow(ctx, tx, "deleted absence", deleteAbsenceSQL, len(deleted), func(i int) ([]any, error) {
+		return []any{deleted[i]}, nil
+	})
 	if err != nil {
 		return err
 	}
-	return eachRow(ctx, tx, "spare status", `
-		INSERT INTO spare_status (spare_id, status) VALUES (?, ?) ON CONFLICT (spare_id) DO UPDATE SET status = excluded.status`,
-		len(use), func(i int) ([]any, error) { return []any{use[i].Spare, jsonText(use[i])}, nil })
+	return eachRow(ctx, tx, "absence", absenceSQL, len(as), func(i int) ([]any, error) {
+		a := as[i]
+		return []any{a.ID, a.Operator, a.Kind, a.From, a.To}, nil
+	})
+}
+
+func putSpares(ctx context.Context, tx wtx, ss []callcenter.Spare, use []callcenter.SpareStatus) error {
+	err := eachRow(ctx, tx, "spare", spareSQL, len(ss), func(i int) ([]any, error) { return []any{ss[i].ID, jsonText(ss[i])}, nil })
+	if err != nil {
+		return err
+	}
+	return eachRow(ctx, tx, "spare status", spareStatusSQL, len(use), func(i int) ([]any, error) { return []any{use[i].Spare, jsonText(use[i])}, nil })
 }
 
 // loadPeople reads clients, absences and spares into rt.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
@@ -22,14 +23,15 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 	c.Statuses = lastOf(c.Statuses, func(s callcenter.OperatorStatus) callcenter.OperatorID { return s.Operator })
 	c.Calls = lastOf(c.Calls, func(x callcenter.Call) callcenter.CallID { return x.ID })
 	c.Offers = lastOf(c.Offers, func(o callcenter.Offer) callcenter.OfferID { return o.ID })
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(stx *sql.Tx) error {
+		tx := wtx{stx, db.stmts}
 		for _, o := range c.Operators {
-			if err := putOperator(ctx, tx, o); err != nil {
+			if err := putOperator(ctx, stx, o); err != nil {
 				return err
 			}
 		}
 		if len(c.Queues) > 0 {
-			if err := putQueues(ctx, tx, c.Queues); err != nil {
+			if err := putQueues(ctx, stx, c.Queues); err != nil {
 				return err
 			}
 		}
@@ -45,15 +47,14 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 		if err := putDecisions(ctx, tx, c.Decisions); err != nil {
 			return err
 		}
-		for _, r := range c.Requests {
-			if err := putRequest(ctx, tx, r); err != nil {
-				return err
-			}
+		if err := putRequests(ctx, tx, c.Requests); err != nil {
+			return err
 		}
-		for _, n := range c.Notes {
-			if _, err := tx.ExecContext(ctx, `UPDATE calls SET note = ? WHERE id = ?`, n.Note, n.Call); err != nil {
-				return fmt.Errorf("sqlite: note on call %q: %w", n.Call, err)
-			}
+		err := eachRow(ctx, tx, "note on call", noteSQL, len(c.Notes), func(i int) ([]any, error) {
+			return []any{c.Notes[i].Call, c.Notes[i].Note}, nil
+		})
+		if err != nil {
+			return err
 		}
 		if err := putTallies(ctx, tx, c.Tallies); err != nil {
 			return err
@@ -71,22 +72,63 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 			return err
 		}
 		for q, op := range c.Cursors {
-			_, err := tx.ExecContext(ctx, `INSERT INTO queue_cursors (queue_id, operator_id) VALUES (?, ?)
-				ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`, q, op)
-			if err != nil {
-				return fmt.Errorf("sqlite: write cursor of queue %q: %w", q, err)
+			if err := eachRow(ctx, tx, "cursor of queue", cursorSQL, 1, func(int) ([]any, error) { return []any{q, op}, nil }); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 }
 
-// eachRow prepares query once and runs it with the arguments args gives for each of n rows.
-func eachRow(ctx context.Context, tx *sql.Tx, what, query string, n int, args func(i int) ([]any, error)) error {
+const (
+	noteSQL   = `UPDATE calls SET note = ?2 WHERE id = ?1`
+	cursorSQL = `INSERT INTO queue_cursors (queue_id, operator_id) VALUES (?, ?)
+		ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`
+)
+
+// applyQueries are the statements Apply runs: prepared once on the writer's connection when
+// the store opens and reused by every transaction (there is one writer), where preparing them
+// in each transaction cost a compile of each per batch.
+var applyQueries = []string{statusSQL, callSQL, offerSQL, decisionSQL, requestSQL, noteSQL, putTallySQL,
+	eventSQL, clientSQL, absenceSQL, deleteAbsenceSQL, spareSQL, spareStatusSQL, cursorSQL}
+
+// prepareApply prepares applyQueries on the writer.
+func prepareApply(ctx context.Context, w *sql.DB) (map[string]*sql.Stmt, error) {
+	stmts := make(map[string]*sql.Stmt, len(applyQueries))
+	for _, q := range applyQueries {
+		s, err := w.PrepareContext(ctx, q)
+		if err != nil {
+			for _, s := range stmts {
+				s.Close()
+			}
+			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
+		}
+		stmts[q] = s
+	}
+	return stmts, nil
+}
+
+// wtx is Apply's transaction, with the statements prepared for it.
+type wtx struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns query prepared in the transaction: the writer's prepared statement when there
+// is one, else prepared now.
+func (tx wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s := tx.stmts[query]; s != nil {
+		return tx.StmtContext(ctx, s), nil
+	}
+	return tx.PrepareContext(ctx, query)
+}
+
+// eachRow runs query with the arguments args gives for each of n rows.
+func eachRow(ctx context.Context, tx wtx, what, query string, n int, args func(i int) ([]any, error)) error {
 	if n == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, query)
+	stmt, err := tx.stmt(ctx, query)
 	if err != nil {
 		return fmt.Errorf("sqlite: write %s: %w", what, err)
 	}
@@ -106,19 +148,20 @@ func eachRow(ctx context.Context, tx *sql.Tx, what, query string, n int, args fu
 const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
 	banned_until, marks`
 
-func putStatuses(ctx context.Context, tx *sql.Tx, ss []callcenter.OperatorStatus) error {
-	return eachRow(ctx, tx, "operator status", `
-		INSERT INTO operator_status (`+statusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const statusSQL = `
+		INSERT INTO operator_status (` + statusColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (operator_id) DO UPDATE SET
 			state = excluded.state, since = excluded.since, reason = excluded.reason,
 			offer_id = excluded.offer_id, call_id = excluded.call_id,
 			wrap_up_ends_at = excluded.wrap_up_ends_at, idle_since = excluded.idle_since,
-			banned_until = excluded.banned_until, marks = excluded.marks`,
-		len(ss), func(i int) ([]any, error) {
-			s := ss[i]
-			return []any{s.Operator, s.State, msTime(s.Since), s.Reason, s.Offer, s.Call,
-				msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}, nil
-		})
+			banned_until = excluded.banned_until, marks = excluded.marks`
+
+func putStatuses(ctx context.Context, tx wtx, ss []callcenter.OperatorStatus) error {
+	return eachRow(ctx, tx, "operator status", statusSQL, len(ss), func(i int) ([]any, error) {
+		s := ss[i]
+		return []any{s.Operator, s.State, msTime(s.Since), s.Reason, s.Offer, s.Call,
+			msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}, nil
+	})
 }
 
 func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
@@ -143,9 +186,8 @@ const callColumns = `id, queue_id, state, session_id, access_url, caller_number,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
 	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note`
 
-func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
-	return eachRow(ctx, tx, "call", `
-		INSERT INTO calls (`+callColumns+`)
+const callSQL = `
+		INSERT INTO calls (` + callColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
@@ -158,15 +200,17 @@ func putCalls(ctx context.Context, tx *sql.Tx, cs []callcenter.Call) error {
 			custom_data = excluded.custom_data, arrived_at = excluded.arrived_at,
 			operator_id = excluded.operator_id, offer_id = excluded.offer_id,
 			answered_at = excluded.answered_at, ended_at = excluded.ended_at,
-			hung_up_by = excluded.hung_up_by, talk_time_ms = excluded.talk_time_ms`,
-		len(cs), func(i int) ([]any, error) {
-			c := cs[i]
-			headers, err := json.Marshal(c.SIPHeaders)
-			return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
-				c.CallerName, c.DialedNumber, string(headers), c.CustomData, msTime(c.ArrivedAt),
-				c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
-				durMS(c.TalkTime), c.Note}, err
-		})
+			hung_up_by = excluded.hung_up_by, talk_time_ms = excluded.talk_time_ms`
+
+func putCalls(ctx context.Context, tx wtx, cs []callcenter.Call) error {
+	return eachRow(ctx, tx, "call", callSQL, len(cs), func(i int) ([]any, error) {
+		c := cs[i]
+		headers, err := json.Marshal(c.SIPHeaders)
+		return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
+			c.CallerName, c.DialedNumber, string(headers), c.CustomData, msTime(c.ArrivedAt),
+			c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
+			durMS(c.TalkTime), c.Note}, err
+	})
 }
 
 func scanCall(s scanner) (callcenter.Call, error) {
@@ -195,20 +239,21 @@ func scanCall(s scanner) (callcenter.Call, error) {
 const offerColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
 	ring_time_ms, failure_code, reason`
 
-func putOffers(ctx context.Context, tx *sql.Tx, os []callcenter.Offer) error {
-	return eachRow(ctx, tx, "offer", `
-		INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const offerSQL = `
+		INSERT INTO offers (` + offerColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			call_id = excluded.call_id, operator_id = excluded.operator_id, spare_id = excluded.spare_id,
 			state = excluded.state, offered_at = excluded.offered_at,
 			expires_at = excluded.expires_at, settled_at = excluded.settled_at,
 			ring_time_ms = excluded.ring_time_ms, failure_code = excluded.failure_code,
-			reason = excluded.reason`,
-		len(os), func(i int) ([]any, error) {
-			o := os[i]
-			return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, msTime(o.OfferedAt), msTime(o.ExpiresAt),
-				msTime(o.SettledAt), durMS(o.RingTime), o.FailureCode, o.Reason}, nil
-		})
+			reason = excluded.reason`
+
+func putOffers(ctx context.Context, tx wtx, os []callcenter.Offer) error {
+	return eachRow(ctx, tx, "offer", offerSQL, len(os), func(i int) ([]any, error) {
+		o := os[i]
+		return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, msTime(o.OfferedAt), msTime(o.ExpiresAt),
+			msTime(o.SettledAt), durMS(o.RingTime), o.FailureCode, o.Reason}, nil
+	})
 }
 
 func scanOffer(s scanner) (callcenter.Offer, error) {
@@ -226,19 +271,21 @@ func scanOffer(s scanner) (callcenter.Offer, error) {
 
 const decisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
 
-func putDecisions(ctx context.Context, tx *sql.Tx, ds []callcenter.Decision) error {
+const decisionSQL = `
+		INSERT INTO decisions (` + decisionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`
+
+func putDecisions(ctx context.Context, tx wtx, ds []callcenter.Decision) error {
 	// A decision is a record, not state: the first write of it stands.
-	return eachRow(ctx, tx, "decision for call", `
-		INSERT INTO decisions (`+decisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`,
-		len(ds), func(i int) ([]any, error) {
-			d := ds[i]
-			candidates, err := json.Marshal(candidateRows(d.Candidates))
-			// decided_at is part of the decision's identity, so it is never NULL: a zero
-			// time is stored as its own UnixMilli.
-			return []any{d.Call, d.Offer, d.DecidedAt.UnixMilli(), d.Strategy, d.Operator, d.Rule,
-				string(candidates)}, err
-		})
+	var buf []byte
+	return eachRow(ctx, tx, "decision for call", decisionSQL, len(ds), func(i int) ([]any, error) {
+		d := ds[i]
+		buf = appendDecisionJSON(buf[:0], d)
+		// decided_at is part of the decision's identity, so it is never NULL: a zero
+		// time is stored as its own UnixMilli.
+		return []any{d.Call, d.Offer, d.DecidedAt.UnixMilli(), d.Strategy, d.Operator, d.Rule,
+			string(buf)}, nil
+	})
 }
 
 func scanDecision(s scanner) (callcenter.Decision, error) {
@@ -248,10 +295,18 @@ func scanDecision(s scanner) (callcenter.Decision, error) {
 	if err := s.Scan(&d.Call, &d.Offer, &decided, &d.Strategy, &d.Operator, &d.Rule, &candidates); err != nil {
 		return d, err
 	}
-	var rows []candidateRow
-	if err := json.Unmarshal([]byte(candidates), &rows); err != nil {
+	var rec decisionRecord
+	var err error
+	if strings.HasPrefix(candidates, "[") { // before the record was bounded: every operator
+		err = json.Unmarshal([]byte(candidates), &rec.Candidates)
+	} else {
+		err = json.Unmarshal([]byte(candidates), &rec)
+	}
+	if err != nil {
 		return d, fmt.Errorf("decision for call %q: candidates: %w", d.Call, err)
 	}
+	rows := rec.Candidates
+	d.EligibleCount, d.ExcludedCount, d.ExcludedByReason = rec.Eligible, rec.Excluded, rec.ByReason
 	if rows != nil {
 		d.Candidates = make([]callcenter.Candidate, len(rows))
 		for i, r := range rows {
@@ -265,20 +320,17 @@ func scanDecision(s scanner) (callcenter.Decision, error) {
 // zeroTimeMS is how the zero time is stored where a time cannot be NULL.
 var zeroTimeMS = time.Time{}.UnixMilli()
 
-func putRequest(ctx context.Context, tx *sql.Tx, r callcenter.CloudRequest) error {
-	reply, err := json.Marshal(r.Reply)
-	if err != nil {
-		return fmt.Errorf("sqlite: write cloud request %q: reply: %w", r.ID, err)
-	}
-	// A retried request gets the first answer again, so the first write stands.
-	_, err = tx.ExecContext(ctx, `
+const requestSQL = `
 		INSERT INTO cloud_requests (id, call_id, at, reply) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`,
-		r.ID, r.Call, msTime(r.At), string(reply))
-	if err != nil {
-		return fmt.Errorf("sqlite: write cloud request %q: %w", r.ID, err)
-	}
-	return nil
+		ON CONFLICT (id) DO NOTHING`
+
+func putRequests(ctx context.Context, tx wtx, rs []callcenter.CloudRequest) error {
+	// A retried request gets the first answer again, so the first write stands.
+	return eachRow(ctx, tx, "cloud request", requestSQL, len(rs), func(i int) ([]any, error) {
+		r := rs[i]
+		reply, err := json.Marshal(r.Reply)
+		return []any{r.ID, r.Call, msTime(r.At), string(reply)}, err
+	})
 }
 
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
@@ -453,7 +505,7 @@ func jsonText(v any) string {
 }
 
 // candidateRow is a decision's candidate as stored: short keys and no empty fields, since a
-// decision lists every operator of the queue and is written with every offer.
+// decision is written with every offer.
 type candidateRow struct {
 	Operator        callcenter.OperatorID    `json:"o,omitempty"`
 	Spare           callcenter.SpareID       `json:"sp,omitempty"`

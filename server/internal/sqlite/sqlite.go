@@ -25,8 +25,9 @@ const readers = 4
 // DB is the store. All writes go through one connection, so write transactions never
 // contend with each other; reads use a separate pool and see the last committed state.
 type DB struct {
-	w *sql.DB // the single writer
-	r *sql.DB // readers
+	w     *sql.DB              // the single writer
+	r     *sql.DB              // readers
+	stmts map[string]*sql.Stmt // Apply's statements, prepared on the writer
 }
 
 // Open opens (creating if needed) the database file at path and brings its schema up to date,
@@ -83,7 +84,13 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open readers %s: %w", path, err)
 	}
-	return &DB{w: w, r: r}, nil
+	stmts, err := prepareApply(ctx, w)
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	return &DB{w: w, r: r, stmts: stmts}, nil
 }
 
 // migrateUp applies the embedded migrations on a handle of its own: migrate's Close closes
@@ -120,7 +127,11 @@ func migrateUp(dsn string) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	var errs []error
+	for _, s := range db.stmts {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(append(errs, db.r.Close(), db.w.Close())...)
 }
 
 // write runs fn in one immediate transaction on the writer and commits it.

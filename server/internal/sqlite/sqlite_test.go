@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -448,7 +450,10 @@ func changes() callcenter.Changes {
 				Candidates: []callcenter.Candidate{
 					{Operator: "op-ann", State: callcenter.OperatorReady, Eligible: true, Idle: 70 * time.Second, Score: 0.75, CallsToday: 3},
 					{Operator: "op-bob", State: callcenter.OperatorWrapUp, ExcludedBecause: "wrap-up"},
-				}},
+					{Operator: "op-\"odd\"\n\x01é", State: callcenter.OperatorAway, ExcludedBecause: "away <lunch> & \\ \u2028", Value: -1.5e-7, ValueString: "idle 1m"},
+				},
+				EligibleCount: 40, ExcludedCount: 560,
+				ExcludedByReason: map[string]int{"on_call": 500, "wrap_up": 59, "taken by an earlier call in line": 1}},
 			{Call: "c-0", Rule: "no time, stored all the same"},
 			{Call: "c-0", Offer: "of-00", DecidedAt: at(-599 * time.Second), Operator: "op-ann", Candidates: []callcenter.Candidate{}},
 			{Call: "c-0", Offer: "of-0", DecidedAt: at(-595 * time.Second), Operator: "op-bob"},
@@ -848,4 +853,51 @@ func TestCallEventsInOrder(t *testing.T) {
 	got, err := db.CallEvents(ctx, "c1")
 	must(t, err)
 	equal(t, "c1's timeline", got, ev[:3])
+}
+
+// TestDecisionsOfBeforeTheBound: a record written as a JSON array of every operator (before
+// records were bounded) still reads, with zero counts.
+func TestDecisionsOfBeforeTheBound(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	c := changes()
+	c.Decisions = nil
+	must(t, db.Apply(ctx, c))
+	_, err := db.w.ExecContext(ctx, `INSERT INTO decisions (`+decisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		"c-1", "of-1", int64(1000), "longest_idle", "op-ann", "ann ranks first",
+		`[{"o":"op-ann","s":"ready","e":true,"i":5000000000,"v":-5,"vs":"idle 5s"},{"o":"op-bob","s":"on_call","x":"on_call"}]`)
+	must(t, err)
+	ds, err := db.Decisions(ctx, "c-1")
+	must(t, err)
+	want := []callcenter.Decision{{Call: "c-1", Offer: "of-1", DecidedAt: time.UnixMilli(1000).UTC(), Strategy: "longest_idle",
+		Operator: "op-ann", Rule: "ann ranks first", Candidates: []callcenter.Candidate{
+			{Operator: "op-ann", State: callcenter.OperatorReady, Eligible: true, Idle: 5 * time.Second, Value: -5, ValueString: "idle 5s"},
+			{Operator: "op-bob", State: callcenter.OperatorOnCall, ExcludedBecause: "on_call"},
+		}}}
+	equal(t, "legacy decision", ds, want)
+}
+
+// TestDecisionJSONIsEncodingJSON: the hand-written record reads back through encoding/json
+// into what encoding/json would have written.
+func TestDecisionJSONIsEncodingJSON(t *testing.T) {
+	for _, d := range []callcenter.Decision{
+		{},
+		{Candidates: []callcenter.Candidate{}},
+		{Candidates: []callcenter.Candidate{{Operator: "a\x00\x1f\"\\\xff\xfe", Spare: "sp", State: "ready", Eligible: true,
+			ExcludedBecause: "x\t", Idle: -3, Level: 5, Score: 1e21, CallsToday: 7, Value: math.SmallestNonzeroFloat64, ValueString: "日本"}},
+			EligibleCount: 1, ExcludedCount: 2, ExcludedByReason: map[string]int{"b": 1, "a\"": 1}},
+	} {
+		b := appendDecisionJSON(nil, d)
+		var got decisionRecord
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		want := decisionRecord{Candidates: candidateRows(d.Candidates), Eligible: d.EligibleCount, Excluded: d.ExcludedCount, ByReason: d.ExcludedByReason}
+		std, _ := json.Marshal(want)
+		var viaStd decisionRecord
+		must(t, json.Unmarshal(std, &viaStd))
+		if !reflect.DeepEqual(got, viaStd) {
+			t.Errorf("hand-written %s\nencoding/json %s", b, std)
+		}
+	}
 }

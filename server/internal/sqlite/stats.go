@@ -71,7 +71,7 @@ var putTallySQL = func() string {
 }()
 
 // putTallies adds each tally to its history row. The tallies of one batch are added up first.
-func putTallies(ctx context.Context, tx *sql.Tx, ts []callcenter.Tally) error {
+func putTallies(ctx context.Context, tx wtx, ts []callcenter.Tally) error {
 	type key struct {
 		scope callcenter.TallyScope
 		id    string
@@ -96,9 +96,11 @@ func putTallies(ctx context.Context, tx *sql.Tx, ts []callcenter.Tally) error {
 	})
 }
 
-func putEvents(ctx context.Context, tx *sql.Tx, es []callcenter.CallEvent) error {
-	return eachRow(ctx, tx, "call event", `INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
-		text, code, ring_ms, talk_ms, hung_up_by, queue_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(es),
+const eventSQL = `INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
+		text, code, ring_ms, talk_ms, hung_up_by, queue_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+func putEvents(ctx context.Context, tx wtx, es []callcenter.CallEvent) error {
+	return eachRow(ctx, tx, "call event", eventSQL, len(es),
 		func(i int) ([]any, error) {
 			e := es[i]
 			return []any{e.Call, e.At.UnixMilli(), e.Kind, e.Operator, e.Spare, e.Offer, e.Text, e.Code,

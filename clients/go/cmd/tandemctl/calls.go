@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 
 	"connectrpc.com/connect"
@@ -73,6 +76,9 @@ func callsWhy(c *cli, args []string) error {
 			row(w, "  OPERATOR", "STATE", "ELIGIBLE", "EXCLUDED BECAUSE", "RANKED BY", "LEVEL", "IDLE", "SCORE", "CALLS TODAY")
 			for _, cd := range d.GetCandidates() {
 				row(w, "  "+cd.GetOperatorId(), enumName(cd.GetState(), "OPERATOR_STATE_"), yesNo(cd.GetEligible()), cd.GetExcludedBecause(), cd.GetValueText(), cd.GetLevel(), ms(uint64(cd.GetIdleMs())), strconv.FormatFloat(cd.GetScore(), 'f', 0, 64), cd.GetCallsToday())
+			}
+			if n := d.GetEligibleCount(); n > 0 || d.GetExcludedCount() > 0 {
+				fmt.Fprintf(w, "  %d free (%d listed), %d others left out%s\n", n, listedFree(d), d.GetExcludedCount(), byReason(d.GetExcludedByReason()))
 			}
 		}
 	})
@@ -180,4 +186,30 @@ func callsTimeline(c *cli, args []string) error {
 			row(w, stamp(e.GetAt()), e.GetKind(), who, detail)
 		}
 	})
+}
+
+// listedFree counts the free operators a decision lists (the chosen one and the next best).
+func listedFree(d *assignmentv1.Decision) int {
+	n := 0
+	for _, c := range d.GetCandidates() {
+		if c.GetEligible() && c.GetValueText() != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// byReason is ": 212 on_call, 3 no live app" — the largest first, then by reason.
+func byReason(m map[string]uint32) string {
+	reasons := slices.Collect(maps.Keys(m))
+	slices.SortFunc(reasons, func(a, b string) int { return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b)) })
+	out := ""
+	for i, r := range reasons {
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		out += fmt.Sprintf("%s%d %s", sep, m[r], r)
+	}
+	return out
 }

@@ -184,6 +184,15 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
                       ))}
                     </tbody>
                   </table>
+                  {e.decision.eligibleCount + e.decision.excludedCount > 0 && (
+                    <p class="muted small" data-testid="decision-counts">
+                      {e.decision.eligibleCount} free, {e.decision.excludedCount} others left out
+                      {Object.entries(e.decision.excludedByReason)
+                        .sort((a, b) => b[1] - a[1])
+                        .map(([why, n], i) => `${i === 0 ? ": " : ", "}${n} ${why}`)
+                        .join("")}
+                    </p>
+                  )}
                 </details>
               )}
             </div>

@@ -884,11 +884,23 @@ type Decision struct {
 	Strategy string `protobuf:"bytes,4,opt,name=strategy,proto3" json:"strategy,omitempty"`
 	// The operator chosen.
 	OperatorId string `protobuf:"bytes,5,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
-	// In one sentence, e.g. "anna: ready the longest (idle 4m12s) of 3 eligible".
-	Rule          string       `protobuf:"bytes,6,opt,name=rule,proto3" json:"rule,omitempty"`
-	Candidates    []*Candidate `protobuf:"bytes,7,rep,name=candidates,proto3" json:"candidates,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// In one sentence, e.g. "anna ranks first by longest_idle (idle 4m12s) of 3 free".
+	Rule string `protobuf:"bytes,6,opt,name=rule,proto3" json:"rule,omitempty"`
+	// Bounded whatever the size of the queue: the chosen operator first, then the next best of
+	// the free ones in the order the strategy ranked them (up to 10), then a few of the queue's
+	// other operators (up to 5, at most 2 per reason) as examples of why they were left out.
+	// Records made before the bound list every operator of the queue, with zero counts below.
+	// An overflow decision lists every spare number of the queue.
+	Candidates []*Candidate `protobuf:"bytes,7,rep,name=candidates,proto3" json:"candidates,omitempty"`
+	// How many operators were free to take the call, the chosen one among them.
+	EligibleCount uint32 `protobuf:"varint,8,opt,name=eligible_count,json=eligibleCount,proto3" json:"eligible_count,omitempty"`
+	// How many of the queue's other operators were left out…
+	ExcludedCount uint32 `protobuf:"varint,9,opt,name=excluded_count,json=excludedCount,proto3" json:"excluded_count,omitempty"`
+	// …and why, by reason (the excluded_because of each, e.g. "on_call": 212, "no live app": 3,
+	// "taken by an earlier call in line": 5).
+	ExcludedByReason map[string]uint32 `protobuf:"bytes,10,rep,name=excluded_by_reason,json=excludedByReason,proto3" json:"excluded_by_reason,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
@@ -966,6 +978,27 @@ func (x *Decision) GetRule() string {
 func (x *Decision) GetCandidates() []*Candidate {
 	if x != nil {
 		return x.Candidates
+	}
+	return nil
+}
+
+func (x *Decision) GetEligibleCount() uint32 {
+	if x != nil {
+		return x.EligibleCount
+	}
+	return 0
+}
+
+func (x *Decision) GetExcludedCount() uint32 {
+	if x != nil {
+		return x.ExcludedCount
+	}
+	return 0
+}
+
+func (x *Decision) GetExcludedByReason() map[string]uint32 {
+	if x != nil {
+		return x.ExcludedByReason
 	}
 	return nil
 }
@@ -1168,7 +1201,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"ringTimeMs\x12!\n" +
 	"\ffailure_code\x18\t \x01(\x05R\vfailureCode\x12\x16\n" +
 	"\x06reason\x18\n" +
-	" \x01(\tR\x06reason\"\x8b\x02\n" +
+	" \x01(\tR\x06reason\"\x82\x04\n" +
 	"\bDecision\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\boffer_id\x18\x02 \x01(\tR\aofferId\x129\n" +
@@ -1180,7 +1213,14 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x04rule\x18\x06 \x01(\tR\x04rule\x12?\n" +
 	"\n" +
 	"candidates\x18\a \x03(\v2\x1f.tandem.assignment.v1.CandidateR\n" +
-	"candidates\"\xc5\x02\n" +
+	"candidates\x12%\n" +
+	"\x0eeligible_count\x18\b \x01(\rR\religibleCount\x12%\n" +
+	"\x0eexcluded_count\x18\t \x01(\rR\rexcludedCount\x12b\n" +
+	"\x12excluded_by_reason\x18\n" +
+	" \x03(\v24.tandem.assignment.v1.Decision.ExcludedByReasonEntryR\x10excludedByReason\x1aC\n" +
+	"\x15ExcludedByReasonEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"\xc5\x02\n" +
 	"\tCandidate\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x125\n" +
@@ -1217,7 +1257,7 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
 	(*LiftBanRequest)(nil),        // 0: tandem.assignment.v1.LiftBanRequest
 	(*LiftBanResponse)(nil),       // 1: tandem.assignment.v1.LiftBanResponse
@@ -1235,51 +1275,53 @@ var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
 	(*Offer)(nil),                 // 13: tandem.assignment.v1.Offer
 	(*Decision)(nil),              // 14: tandem.assignment.v1.Decision
 	(*Candidate)(nil),             // 15: tandem.assignment.v1.Candidate
-	(v1.OperatorState)(0),         // 16: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 17: tandem.common.v1.Marks
-	(v1.CallState)(0),             // 18: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
-	(v1.HangupParty)(0),           // 20: tandem.common.v1.HangupParty
-	(v1.OfferState)(0),            // 21: tandem.common.v1.OfferState
+	nil,                           // 16: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(v1.OperatorState)(0),         // 17: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),              // 18: tandem.common.v1.Marks
+	(v1.CallState)(0),             // 19: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
+	(v1.HangupParty)(0),           // 21: tandem.common.v1.HangupParty
+	(v1.OfferState)(0),            // 22: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	16, // 0: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	17, // 1: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	17, // 0: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	18, // 1: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
 	12, // 2: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
 	12, // 3: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
 	14, // 4: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
 	12, // 5: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
 	12, // 6: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	18, // 7: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	19, // 8: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	19, // 9: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	19, // 10: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	20, // 11: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	19, // 7: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	20, // 8: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	20, // 9: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	20, // 10: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	21, // 11: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
 	13, // 12: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	21, // 13: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	19, // 14: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	19, // 15: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	19, // 16: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	19, // 17: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	22, // 13: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	20, // 14: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	20, // 15: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	20, // 16: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	20, // 17: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
 	15, // 18: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	16, // 19: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	2,  // 20: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	4,  // 21: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	6,  // 22: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	8,  // 23: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	10, // 24: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	0,  // 25: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	3,  // 26: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	5,  // 27: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	7,  // 28: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	9,  // 29: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	11, // 30: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	1,  // 31: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	26, // [26:32] is the sub-list for method output_type
-	20, // [20:26] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	16, // 19: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	17, // 20: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	2,  // 21: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	4,  // 22: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	6,  // 23: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	8,  // 24: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	10, // 25: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	0,  // 26: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	3,  // 27: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	5,  // 28: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	7,  // 29: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	9,  // 30: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	11, // 31: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	1,  // 32: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	27, // [27:33] is the sub-list for method output_type
+	21, // [21:27] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -1293,7 +1335,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

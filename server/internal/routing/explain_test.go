@@ -1,0 +1,94 @@
+package routing
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// TestDecisionRecordIsBounded: in a queue of 40 operators — 25 free (ready in turn, a second
+// apart), 10 connected but away, 5 never connected — the record lists the chosen operator,
+// the next 10 free ones in rank order, and a few of the others as examples, and counts the
+// rest by reason.
+func TestDecisionRecordIsBounded(t *testing.T) {
+	var names []string
+	for i := range 40 {
+		names = append(names, fmt.Sprintf("op%02d", i))
+	}
+	f := newFixture(t, names...)
+	for i := range 25 {
+		f.ready(names[i])
+		f.now = f.now.Add(time.Second)
+	}
+	for i := 25; i < 35; i++ {
+		f.must(f.e.Connect(f.now, cc.OperatorID(names[i])))
+		f.must(f.e.GoAway(f.now, cc.OperatorID(names[i]), "lunch"))
+	}
+	_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+	if err != nil || len(ch.Decisions) != 1 {
+		t.Fatalf("decisions %+v, %v", ch.Decisions, err)
+	}
+	d := ch.Decisions[0]
+	if d.Operator != "op00" || d.Rule != "op00 ranks first by longest_idle (idle 25s) of 25 free" {
+		t.Fatalf("chose %s: %q", d.Operator, d.Rule)
+	}
+	if d.EligibleCount != 25 || d.ExcludedCount != 15 {
+		t.Fatalf("eligible %d, excluded %d; want 25, 15", d.EligibleCount, d.ExcludedCount)
+	}
+	away, offline := d.ExcludedByReason[string(cc.OperatorAway)], d.ExcludedByReason[string(cc.OperatorOffline)]
+	if away != 10 || offline != 5 || len(d.ExcludedByReason) != 2 {
+		t.Fatalf("excluded by reason %v", d.ExcludedByReason)
+	}
+	if len(d.Candidates) != 1+cc.DecisionRanked+4 { // 2 examples of each of the 2 reasons
+		t.Fatalf("%d candidates: %+v", len(d.Candidates), d.Candidates)
+	}
+	for i, c := range d.Candidates[:1+cc.DecisionRanked] {
+		want := names[i] // the longest idle first
+		if c.Operator != cc.OperatorID(want) || !c.Eligible || c.ExcludedBecause != "" ||
+			c.ValueString != fmt.Sprintf("idle %ds", 25-i) || c.Idle != time.Duration(25-i)*time.Second {
+			t.Errorf("candidate %d = %+v, want %s idle %ds", i, c, want, 25-i)
+		}
+	}
+	for _, c := range d.Candidates[1+cc.DecisionRanked:] {
+		if c.Eligible || c.ExcludedBecause != string(c.State) {
+			t.Errorf("example %+v", c)
+		}
+	}
+}
+
+// BenchmarkOfferInBigQueue is one offer's decision in a queue of 600 operators of whom 400
+// are free: the record is bounded, so it allocates the same whatever the queue's size.
+func BenchmarkOfferInBigQueue(b *testing.B) {
+	var names []string
+	for i := range 600 {
+		names = append(names, fmt.Sprintf("op%03d", i))
+	}
+	f := newFixture(&testing.T{}, names...)
+	for i := range 400 {
+		f.ready(names[i])
+		f.now = f.now.Add(time.Millisecond)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		if err != nil || len(ch.Commands) != 1 {
+			b.Fatal(err, ch.Commands)
+		}
+		b.StopTimer()
+		cmd := ch.Commands[0]
+		if _, err := f.e.Report(f.now, cmd.Call, Event{Kind: OperatorAnswered, Offer: cmd.Offer}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.e.Report(f.now, cmd.Call, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}); err != nil {
+			b.Fatal(err)
+		}
+		id := cc.OperatorID(fmt.Sprint(cmd.Contact.Target))
+		if _, err := f.e.EndWrapUp(f.now, id, ""); err != nil {
+			b.Fatal(err)
+		}
+		f.now = f.now.Add(time.Millisecond)
+		b.StartTimer()
+	}
+}
