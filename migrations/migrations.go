@@ -1,4 +1,5 @@
-// Package migrations holds Tandem's SQLite schema as numbered SQL files, embedded into the binary.
+// Package migrations holds Tandem's schema as numbered SQL files, embedded into the binary:
+// SQLite's in this folder, PostgreSQL's (same versions) in postgres/.
 package migrations
 
 import "embed"
@@ -7,3 +8,9 @@ import "embed"
 //
 //go:embed *.sql
 var FS embed.FS
+
+// PostgresFS holds postgres/NNNN_name.{up,down}.sql: the same schema, version for version, in
+// PostgreSQL's dialect, for server/internal/postgres.
+//
+//go:embed postgres/*.sql
+var PostgresFS embed.FS

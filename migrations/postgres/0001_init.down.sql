@@ -1,0 +1,15 @@
+DROP TABLE spare_status;
+DROP TABLE spares;
+DROP TABLE absences;
+DROP TABLE clients;
+DROP TABLE cloud_requests;
+DROP TABLE decisions;
+DROP TABLE offers;
+DROP TABLE calls;
+DROP TABLE queue_cursors;
+DROP TABLE operator_status;
+DROP TABLE sessions;
+DROP TABLE queue_numbers;
+DROP TABLE queues;
+DROP TABLE operator_queues;
+DROP TABLE operators;

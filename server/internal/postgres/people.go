@@ -1,0 +1,97 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// This file stores clients with their personal managers, absences, and spare numbers.
+
+func putClients(ctx context.Context, tx txn, cs []callcenter.Client) error {
+	return eachRow(ctx, tx, "client", `
+		INSERT INTO clients (number, manager_id, how, assigned_at, declined_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (number) DO UPDATE SET manager_id = excluded.manager_id, how = excluded.how,
+			assigned_at = excluded.assigned_at, declined_at = excluded.declined_at`,
+		len(cs), func(i int) ([]any, error) {
+			c := cs[i]
+			return []any{c.Number, c.Manager, c.How, msTime(c.AssignedAt), msTime(c.DeclinedAt)}, nil
+		})
+}
+
+func putAbsences(ctx context.Context, tx txn, as []callcenter.Absence, deleted []string) error {
+	for _, id := range deleted {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM absences WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("postgres: delete absence %q: %w", id, err)
+		}
+	}
+	return eachRow(ctx, tx, "absence", `
+		INSERT INTO absences (id, operator_id, kind, from_date, to_date) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET operator_id = excluded.operator_id, kind = excluded.kind,
+			from_date = excluded.from_date, to_date = excluded.to_date`,
+		len(as), func(i int) ([]any, error) {
+			a := as[i]
+			return []any{a.ID, a.Operator, a.Kind, a.From, a.To}, nil
+		})
+}
+
+func putSpares(ctx context.Context, tx txn, ss []callcenter.Spare, use []callcenter.SpareStatus) error {
+	err := eachRow(ctx, tx, "spare", `
+		INSERT INTO spares (id, config) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config`,
+		len(ss), func(i int) ([]any, error) { return []any{ss[i].ID, jsonText(ss[i])}, nil })
+	if err != nil {
+		return err
+	}
+	return eachRow(ctx, tx, "spare status", `
+		INSERT INTO spare_status (spare_id, status) VALUES (?, ?) ON CONFLICT (spare_id) DO UPDATE SET status = excluded.status`,
+		len(use), func(i int) ([]any, error) { return []any{use[i].Spare, jsonText(use[i])}, nil })
+}
+
+// loadPeople reads clients, absences and spares into rt.
+func loadPeople(ctx context.Context, tx txn, rt *callcenter.Runtime) error {
+	var err error
+	rt.Clients, err = queryAll(ctx, tx, func(s scanner) (callcenter.Client, error) {
+		var c callcenter.Client
+		var assigned, declined sql.NullInt64
+		err := s.Scan(&c.Number, &c.Manager, &c.How, &assigned, &declined)
+		c.AssignedAt, c.DeclinedAt = timeMS(assigned), timeMS(declined)
+		return c, err
+	}, `SELECT number, manager_id, how, assigned_at, declined_at FROM clients ORDER BY number`)
+	if err != nil {
+		return fmt.Errorf("postgres: load clients: %w", err)
+	}
+	rt.Absences, err = queryAll(ctx, tx, func(s scanner) (callcenter.Absence, error) {
+		var a callcenter.Absence
+		err := s.Scan(&a.ID, &a.Operator, &a.Kind, &a.From, &a.To)
+		return a, err
+	}, `SELECT id, operator_id, kind, from_date, to_date FROM absences ORDER BY operator_id, from_date`)
+	if err != nil {
+		return fmt.Errorf("postgres: load absences: %w", err)
+	}
+	rt.Spares, err = queryAll(ctx, tx, func(s scanner) (callcenter.Spare, error) {
+		var sp callcenter.Spare
+		var config string
+		if err := s.Scan(&sp.ID, &config); err != nil {
+			return sp, err
+		}
+		return sp, json.Unmarshal([]byte(config), &sp)
+	}, `SELECT id, config FROM spares ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("postgres: load spares: %w", err)
+	}
+	rt.SpareUse, err = queryAll(ctx, tx, func(s scanner) (callcenter.SpareStatus, error) {
+		var st callcenter.SpareStatus
+		var status string
+		if err := s.Scan(&st.Spare, &status); err != nil {
+			return st, err
+		}
+		return st, json.Unmarshal([]byte(status), &st)
+	}, `SELECT spare_id, status FROM spare_status ORDER BY spare_id`)
+	if err != nil {
+		return fmt.Errorf("postgres: load spare use: %w", err)
+	}
+	return nil
+}

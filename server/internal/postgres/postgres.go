@@ -1,0 +1,238 @@
+// Package postgres is Tandem's store on PostgreSQL: the same tables, rows and behaviour as the
+// sqlite package (the storetest conformance suite holds both to it), for several Tandem
+// replicas sharing one database. Its migrations are migrations/postgres, applied by
+// golang-migrate at Open as SQLite's are.
+//
+// The SQL is the sqlite package's, with PostgreSQL's spelling where the two differ; queries
+// are written with ? placeholders and numbered ($1, $2…) once, on first use.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-migrate/migrate/v4"
+	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"github.com/tandemcc/tandem/migrations"
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/sqlite"
+)
+
+// The security records are the sqlite package's types, which the rpc package names.
+type (
+	APIKey      = sqlite.APIKey
+	AuditEntry  = sqlite.AuditEntry
+	AuditQuery  = sqlite.AuditQuery
+	PurgeResult = sqlite.PurgeResult
+)
+
+// poolSize is how many connections one Tandem process keeps to the server.
+const poolSize = 16
+
+// DB is the store.
+type DB struct {
+	pool *sql.DB
+}
+
+// IsURL reports whether s names a PostgreSQL database (postgres:// or postgresql://) rather than
+// a SQLite file.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open connects to the database at dsn (a postgres:// URL) and brings its schema up to date.
+// Several processes may Open one database at once: golang-migrate holds an advisory lock
+// while it migrates.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if _, err := url.Parse(dsn); err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %s: %w", Redact(dsn), err)
+	}
+	pool.SetMaxOpenConns(poolSize)
+	pool.SetMaxIdleConns(poolSize)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect %s: %w", Redact(dsn), err)
+	}
+	if err := migrateUp(dsn); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: migrate %s: %w", Redact(dsn), err)
+	}
+	return &DB{pool: pool}, nil
+}
+
+// Redact is dsn without its password, for messages.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(an unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// migrateUp applies the embedded migrations on a handle of its own: migrate's Close closes
+// the *sql.DB it was given.
+func migrateUp(dsn string) error {
+	h, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	h.SetMaxOpenConns(2)
+	driver, err := migratepgx.WithInstance(h, &migratepgx.Config{})
+	if err != nil {
+		h.Close()
+		return err
+	}
+	src, err := iofs.New(migrations.PostgresFS, "postgres")
+	if err != nil {
+		driver.Close()
+		h.Close()
+		return err
+	}
+	m, err := migrate.NewWithInstance("iofs", src, "pgx5", driver)
+	if err != nil {
+		src.Close()
+		driver.Close()
+		h.Close()
+		return err
+	}
+	upErr := m.Up()
+	if errors.Is(upErr, migrate.ErrNoChange) {
+		upErr = nil
+	}
+	srcErr, dbErr := m.Close()
+	return errors.Join(upErr, srcErr, dbErr)
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.pool.Close() }
+
+// txn is a transaction whose queries are written with ? placeholders.
+type txn struct{ tx *sql.Tx }
+
+func (t txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, rebind(query), args...)
+}
+
+func (t txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, rebind(query), args...)
+}
+
+func (t txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(query), args...)
+}
+
+// write runs fn in one read-committed transaction and commits it. A unique violation that fn
+// did not foresee (two replicas writing one row at once) is already_exists.
+func (db *DB) write(ctx context.Context, fn func(txn) error) error {
+	tx, err := db.pool.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("postgres: begin write: %w", err)
+	}
+	if err := fn(txn{tx}); err != nil {
+		tx.Rollback()
+		return uniqueViolation(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return uniqueViolation(fmt.Errorf("postgres: commit: %w", err))
+	}
+	return nil
+}
+
+// read runs fn in one repeatable-read transaction, so the queries it makes see one snapshot.
+func (db *DB) read(ctx context.Context, fn func(txn) error) error {
+	tx, err := db.pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return fmt.Errorf("postgres: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(txn{tx})
+}
+
+// queryRow runs a one-row query outside a transaction.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.pool.QueryRowContext(ctx, rebind(query), args...)
+}
+
+// uniqueViolation turns PostgreSQL's unique_violation into already_exists; other errors pass.
+func uniqueViolation(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		var ce *callcenter.Error
+		if errors.As(err, &ce) {
+			return err
+		}
+		return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Message: fmt.Sprintf("%s (%s)", pe.Message, pe.ConstraintName)}
+	}
+	return err
+}
+
+var rebound sync.Map // query with ? → query with $n
+
+// rebind numbers a query's ? placeholders ($1, $2…), once per query text. The queries here
+// hold no ? in string literals.
+func rebind(query string) string {
+	if q, ok := rebound.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	rebound.Store(query, b.String())
+	return b.String()
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// msTime stores t as unix milliseconds, and the zero time as NULL.
+func msTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// timeMS is the inverse of msTime, in UTC.
+func timeMS(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(n.Int64).UTC()
+}
+
+func durMS(d time.Duration) int64 { return d.Milliseconds() }
+
+func msDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

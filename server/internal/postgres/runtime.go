@@ -1,0 +1,494 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// Apply writes everything in c in one transaction: either all of it is stored or none.
+// Rows are upserted by id, so applying the same Changes twice stores them once. Commands are
+// not stored.
+func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
+	if c.Empty() {
+		return nil
+	}
+	// A batch of steps may change one row several times: only its last version is written.
+	c.Statuses = lastOf(c.Statuses, func(s callcenter.OperatorStatus) callcenter.OperatorID { return s.Operator })
+	c.Calls = lastOf(c.Calls, func(x callcenter.Call) callcenter.CallID { return x.ID })
+	c.Offers = lastOf(c.Offers, func(o callcenter.Offer) callcenter.OfferID { return o.ID })
+	return db.write(ctx, func(tx txn) error {
+		for _, o := range c.Operators {
+			if err := putOperator(ctx, tx, o); err != nil {
+				return err
+			}
+		}
+		if len(c.Queues) > 0 {
+			if err := putQueues(ctx, tx, c.Queues); err != nil {
+				return err
+			}
+		}
+		if err := putStatuses(ctx, tx, c.Statuses); err != nil {
+			return err
+		}
+		if err := putCalls(ctx, tx, c.Calls); err != nil {
+			return err
+		}
+		if err := putOffers(ctx, tx, c.Offers); err != nil {
+			return err
+		}
+		if err := putDecisions(ctx, tx, c.Decisions); err != nil {
+			return err
+		}
+		for _, r := range c.Requests {
+			if err := putRequest(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		for _, n := range c.Notes {
+			if _, err := tx.ExecContext(ctx, `UPDATE calls SET note = ? WHERE id = ?`, n.Note, n.Call); err != nil {
+				return fmt.Errorf("postgres: note on call %q: %w", n.Call, err)
+			}
+		}
+		if err := putTallies(ctx, tx, c.Tallies); err != nil {
+			return err
+		}
+		if err := putEvents(ctx, tx, c.Events); err != nil {
+			return err
+		}
+		if err := putClients(ctx, tx, c.Clients); err != nil {
+			return err
+		}
+		if err := putAbsences(ctx, tx, c.Absences, c.Unabsent); err != nil {
+			return err
+		}
+		if err := putSpares(ctx, tx, c.Spares, c.SpareUse); err != nil {
+			return err
+		}
+		for q, op := range c.Cursors {
+			_, err := tx.ExecContext(ctx, `INSERT INTO queue_cursors (queue_id, operator_id) VALUES (?, ?)
+				ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`, q, op)
+			if err != nil {
+				return fmt.Errorf("postgres: write cursor of queue %q: %w", q, err)
+			}
+		}
+		return nil
+	})
+}
+
+// eachRow runs query with the arguments args gives for each of n rows (pgx keeps the statement
+// prepared on the connection).
+func eachRow(ctx context.Context, tx txn, what, query string, n int, args func(i int) ([]any, error)) error {
+	for i := range n {
+		a, err := args(i)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, query, a...)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: write %s %v: %w", what, a[0], err) // a[0] is the row's id
+		}
+	}
+	return nil
+}
+
+const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
+	banned_until, marks`
+
+func putStatuses(ctx context.Context, tx txn, ss []callcenter.OperatorStatus) error {
+	return eachRow(ctx, tx, "operator status", `
+		INSERT INTO operator_status (`+statusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (operator_id) DO UPDATE SET
+			state = excluded.state, since = excluded.since, reason = excluded.reason,
+			offer_id = excluded.offer_id, call_id = excluded.call_id,
+			wrap_up_ends_at = excluded.wrap_up_ends_at, idle_since = excluded.idle_since,
+			banned_until = excluded.banned_until, marks = excluded.marks`,
+		len(ss), func(i int) ([]any, error) {
+			s := ss[i]
+			return []any{s.Operator, s.State, msTime(s.Since), s.Reason, s.Offer, s.Call,
+				msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}, nil
+		})
+}
+
+func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
+	var st callcenter.OperatorStatus
+	var since, wrapUp, idle, banned sql.NullInt64
+	var marks string
+	err := s.Scan(&st.Operator, &st.State, &since, &st.Reason, &st.Offer, &st.Call, &wrapUp, &idle,
+		&banned, &marks)
+	if err == nil {
+		if jerr := json.Unmarshal([]byte(marks), &st.Marks); jerr != nil {
+			return st, fmt.Errorf("operator %q: marks: %w", st.Operator, jerr)
+		}
+	}
+	st.BannedUntil = timeMS(banned)
+	st.Since = timeMS(since)
+	st.WrapUpEndsAt = timeMS(wrapUp)
+	st.IdleSince = timeMS(idle)
+	return st, err
+}
+
+const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
+	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
+	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note`
+
+func putCalls(ctx context.Context, tx txn, cs []callcenter.Call) error {
+	return eachRow(ctx, tx, "call", `
+		INSERT INTO calls (`+callColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
+			priority = excluded.priority, client = excluded.client, manager_id = excluded.manager_id,
+			manager_until = excluded.manager_until, spare_id = excluded.spare_id,
+			queue_id = excluded.queue_id, state = excluded.state,
+			session_id = excluded.session_id, access_url = excluded.access_url,
+			caller_number = excluded.caller_number, caller_name = excluded.caller_name,
+			dialed_number = excluded.dialed_number, sip_headers = excluded.sip_headers,
+			custom_data = excluded.custom_data, arrived_at = excluded.arrived_at,
+			operator_id = excluded.operator_id, offer_id = excluded.offer_id,
+			answered_at = excluded.answered_at, ended_at = excluded.ended_at,
+			hung_up_by = excluded.hung_up_by, talk_time_ms = excluded.talk_time_ms`,
+		len(cs), func(i int) ([]any, error) {
+			c := cs[i]
+			headers, err := json.Marshal(c.SIPHeaders)
+			return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
+				c.CallerName, c.DialedNumber, string(headers), c.CustomData, msTime(c.ArrivedAt),
+				c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
+				durMS(c.TalkTime), c.Note}, err
+		})
+}
+
+func scanCall(s scanner) (callcenter.Call, error) {
+	var c callcenter.Call
+	var headers string
+	var arrived, answered, ended, managerUntil sql.NullInt64
+	var talk int64
+	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
+		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
+		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
+		&answered, &ended, &c.HungUpBy, &talk, &c.Note)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(headers), &c.SIPHeaders); err != nil {
+		return c, fmt.Errorf("call %q: sip headers: %w", c.ID, err)
+	}
+	c.ArrivedAt = timeMS(arrived)
+	c.ManagerUntil = timeMS(managerUntil)
+	c.AnsweredAt = timeMS(answered)
+	c.EndedAt = timeMS(ended)
+	c.TalkTime = msDur(talk)
+	return c, nil
+}
+
+const offerColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
+	ring_time_ms, failure_code, reason`
+
+func putOffers(ctx context.Context, tx txn, os []callcenter.Offer) error {
+	return eachRow(ctx, tx, "offer", `
+		INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			call_id = excluded.call_id, operator_id = excluded.operator_id, spare_id = excluded.spare_id,
+			state = excluded.state, offered_at = excluded.offered_at,
+			expires_at = excluded.expires_at, settled_at = excluded.settled_at,
+			ring_time_ms = excluded.ring_time_ms, failure_code = excluded.failure_code,
+			reason = excluded.reason`,
+		len(os), func(i int) ([]any, error) {
+			o := os[i]
+			return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, msTime(o.OfferedAt), msTime(o.ExpiresAt),
+				msTime(o.SettledAt), durMS(o.RingTime), o.FailureCode, o.Reason}, nil
+		})
+}
+
+func scanOffer(s scanner) (callcenter.Offer, error) {
+	var o callcenter.Offer
+	var offered, expires, settled sql.NullInt64
+	var ring int64
+	err := s.Scan(&o.ID, &o.Call, &o.Operator, &o.Spare, &o.State, &offered, &expires, &settled, &ring,
+		&o.FailureCode, &o.Reason)
+	o.OfferedAt = timeMS(offered)
+	o.ExpiresAt = timeMS(expires)
+	o.SettledAt = timeMS(settled)
+	o.RingTime = msDur(ring)
+	return o, err
+}
+
+const decisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
+
+func putDecisions(ctx context.Context, tx txn, ds []callcenter.Decision) error {
+	// A decision is a record, not state: the first write of it stands.
+	return eachRow(ctx, tx, "decision for call", `
+		INSERT INTO decisions (`+decisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`,
+		len(ds), func(i int) ([]any, error) {
+			d := ds[i]
+			candidates, err := json.Marshal(candidateRows(d.Candidates))
+			// decided_at is part of the decision's identity, so it is never NULL: a zero
+			// time is stored as its own UnixMilli.
+			return []any{d.Call, d.Offer, d.DecidedAt.UnixMilli(), d.Strategy, d.Operator, d.Rule,
+				string(candidates)}, err
+		})
+}
+
+func scanDecision(s scanner) (callcenter.Decision, error) {
+	var d callcenter.Decision
+	var decided int64
+	var candidates string
+	if err := s.Scan(&d.Call, &d.Offer, &decided, &d.Strategy, &d.Operator, &d.Rule, &candidates); err != nil {
+		return d, err
+	}
+	var rows []candidateRow
+	if err := json.Unmarshal([]byte(candidates), &rows); err != nil {
+		return d, fmt.Errorf("decision for call %q: candidates: %w", d.Call, err)
+	}
+	if rows != nil {
+		d.Candidates = make([]callcenter.Candidate, len(rows))
+		for i, r := range rows {
+			d.Candidates[i] = callcenter.Candidate(r)
+		}
+	}
+	d.DecidedAt = timeMS(sql.NullInt64{Int64: decided, Valid: decided != zeroTimeMS})
+	return d, nil
+}
+
+// zeroTimeMS is how the zero time is stored where a time cannot be NULL.
+var zeroTimeMS = time.Time{}.UnixMilli()
+
+func putRequest(ctx context.Context, tx txn, r callcenter.CloudRequest) error {
+	reply, err := json.Marshal(r.Reply)
+	if err != nil {
+		return fmt.Errorf("postgres: write cloud request %q: reply: %w", r.ID, err)
+	}
+	// A retried request gets the first answer again, so the first write stands.
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO cloud_requests (id, call_id, at, reply) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`,
+		r.ID, r.Call, msTime(r.At), string(reply))
+	if err != nil {
+		return fmt.Errorf("postgres: write cloud request %q: %w", r.ID, err)
+	}
+	return nil
+}
+
+// LoadRuntime returns the live state to restart the switchboard from: every operator's status,
+// the calls not finished (oldest first) and the offers still pending (oldest first).
+func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
+	var rt callcenter.Runtime
+	err := db.read(ctx, func(tx txn) error {
+		var err error
+		rt.Statuses, err = queryAll(ctx, tx, scanStatus,
+			`SELECT `+statusColumns+` FROM operator_status ORDER BY operator_id`)
+		if err != nil {
+			return fmt.Errorf("postgres: load statuses: %w", err)
+		}
+		rt.Calls, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
+			callcenter.CallWaiting, callcenter.CallConnected)
+		if err != nil {
+			return fmt.Errorf("postgres: load calls: %w", err)
+		}
+		rt.Offers, err = queryAll(ctx, tx, scanOffer,
+			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
+		if err != nil {
+			return fmt.Errorf("postgres: load offers: %w", err)
+		}
+		rt.WrappedUp, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
+			callcenter.OperatorWrapUp)
+		if err != nil {
+			return fmt.Errorf("postgres: load calls in wrap-up: %w", err)
+		}
+		if err := loadPeople(ctx, tx, &rt); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT queue_id, operator_id FROM queue_cursors`)
+		if err != nil {
+			return fmt.Errorf("postgres: load cursors: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var q callcenter.QueueID
+			var op callcenter.OperatorID
+			if err := rows.Scan(&q, &op); err != nil {
+				return fmt.Errorf("postgres: load cursors: %w", err)
+			}
+			if rt.Cursors == nil {
+				rt.Cursors = map[callcenter.QueueID]callcenter.OperatorID{}
+			}
+			rt.Cursors[q] = op
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return callcenter.Runtime{}, err
+	}
+	return rt, nil
+}
+
+// CloudRequest returns the request with id and true, or false if it was never carried out.
+func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequest, bool, error) {
+	r := callcenter.CloudRequest{ID: id}
+	var at sql.NullInt64
+	var reply string
+	err := db.queryRow(ctx, `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`, id).
+		Scan(&r.Call, &at, &reply)
+	if errors.Is(err, sql.ErrNoRows) {
+		return callcenter.CloudRequest{}, false, nil
+	}
+	if err != nil {
+		return callcenter.CloudRequest{}, false, fmt.Errorf("postgres: cloud request %q: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(reply), &r.Reply); err != nil {
+		return callcenter.CloudRequest{}, false, fmt.Errorf("postgres: cloud request %q: reply: %w", id, err)
+	}
+	r.At = timeMS(at)
+	return r, true, nil
+}
+
+// Call returns the call with id and its offers, oldest first.
+func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
+	var c callcenter.Call
+	var offers []callcenter.Offer
+	err := db.read(ctx, func(tx txn) error {
+		var err error
+		c, err = scanCall(tx.QueryRowContext(ctx, `SELECT `+callColumns+` FROM calls WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return callcenter.NotFound("call_id", "no call %q", id)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: call %q: %w", id, err)
+		}
+		offers, err = queryAll(ctx, tx, scanOffer,
+			`SELECT `+offerColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
+		if err != nil {
+			return fmt.Errorf("postgres: offers of call %q: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return callcenter.Call{}, nil, err
+	}
+	return c, offers, nil
+}
+
+// Offer returns the offer with id.
+func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
+	o, err := scanOffer(db.queryRow(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return callcenter.Offer{}, callcenter.NotFound("offer_id", "no offer %q", id)
+	}
+	if err != nil {
+		return callcenter.Offer{}, fmt.Errorf("postgres: offer %q: %w", id, err)
+	}
+	return o, nil
+}
+
+// CallerHistory returns the last calls from a caller number, newest first, except the call
+// named by but (the one in progress).
+func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
+	var cs []callcenter.Call
+	err := db.read(ctx, func(tx txn) error {
+		var err error
+		cs, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE caller_number = ? AND id <> ? ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
+		if err != nil {
+			return fmt.Errorf("postgres: calls from %q: %w", number, err)
+		}
+		return nil
+	})
+	return cs, err
+}
+
+// Decisions returns the routing decisions made for call id, oldest first.
+func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
+	var ds []callcenter.Decision
+	err := db.read(ctx, func(tx txn) error {
+		var err error
+		ds, err = queryAll(ctx, tx, scanDecision,
+			`SELECT `+decisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, seq`, id)
+		if err != nil {
+			return fmt.Errorf("postgres: decisions of call %q: %w", id, err)
+		}
+		return nil
+	})
+	return ds, err
+}
+
+// queryAll runs query and scans every row with scan.
+func queryAll[T any](ctx context.Context, tx txn, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, v)
+	}
+	return all, rows.Err()
+}
+
+// jsonText is v as JSON text. Domain values always marshal.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("postgres: marshal %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// candidateRow is a decision's candidate as stored: short keys and no empty fields, since a
+// decision lists every operator of the queue and is written with every offer.
+type candidateRow struct {
+	Operator        callcenter.OperatorID    `json:"o,omitempty"`
+	Spare           callcenter.SpareID       `json:"sp,omitempty"`
+	State           callcenter.OperatorState `json:"s,omitempty"`
+	Eligible        bool                     `json:"e,omitempty"`
+	ExcludedBecause string                   `json:"x,omitempty"`
+	Idle            time.Duration            `json:"i,omitempty"`
+	Level           int                      `json:"l,omitempty"`
+	Score           float64                  `json:"sc,omitempty"`
+	CallsToday      int                      `json:"c,omitempty"`
+	Value           float64                  `json:"v,omitempty"`
+	ValueString     string                   `json:"vs,omitempty"`
+}
+
+func candidateRows(cs []callcenter.Candidate) []candidateRow {
+	if cs == nil {
+		return nil
+	}
+	out := make([]candidateRow, len(cs))
+	for i, c := range cs {
+		out[i] = candidateRow(c)
+	}
+	return out
+}
+
+// lastOf keeps the last of the rows with the same key, in the order of their last versions.
+func lastOf[T any, K comparable](rows []T, key func(T) K) []T {
+	if len(rows) < 2 {
+		return rows
+	}
+	last := make(map[K]int, len(rows))
+	for i, r := range rows {
+		last[key(r)] = i
+	}
+	if len(last) == len(rows) {
+		return rows
+	}
+	out := make([]T, 0, len(last))
+	for i, r := range rows {
+		if last[key(r)] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}
