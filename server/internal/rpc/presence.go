@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -173,16 +174,41 @@ func (h *callerHistory) status(ctx context.Context, v routing.OperatorView) *pre
 		if err != nil {
 			slog.WarnContext(ctx, "caller history", "call_id", c.ID, "err", err)
 		}
-		names := map[cc.OperatorID]string{}
+		names := h.names(ctx, past)
 		for _, p := range past {
-			if _, ok := names[p.Operator]; !ok && p.Operator != "" {
-				if op, err := h.s.store.Operator(ctx, p.Operator); err == nil {
-					names[p.Operator] = op.DisplayName
-				}
-			}
 			h.calls = append(h.calls, &presencev1.PastCall{CallId: string(p.ID), ArrivedAt: ts(p.ArrivedAt), QueueId: string(p.Queue), State: callStates[p.State], OperatorName: names[p.Operator], TalkTimeMs: ms(p.TalkTime)})
 		}
 	}
 	st.Offer.RecentCalls = h.calls
 	return st
+}
+
+// displayNamer is a store that reads several operators' display names at once.
+type displayNamer interface {
+	DisplayNames(ctx context.Context, ids []cc.OperatorID) (map[cc.OperatorID]string, error)
+}
+
+// names returns the display names of the operators of past calls: in one read when the store
+// can, else one operator at a time.
+func (h *callerHistory) names(ctx context.Context, past []cc.Call) map[cc.OperatorID]string {
+	var ids []cc.OperatorID
+	for _, p := range past {
+		if p.Operator != "" && !slices.Contains(ids, p.Operator) {
+			ids = append(ids, p.Operator)
+		}
+	}
+	if dn, ok := h.s.store.(displayNamer); ok {
+		names, err := dn.DisplayNames(ctx, ids)
+		if err != nil {
+			slog.WarnContext(ctx, "caller history: operator names", "err", err)
+		}
+		return names
+	}
+	names := map[cc.OperatorID]string{}
+	for _, id := range ids {
+		if op, err := h.s.store.Operator(ctx, id); err == nil {
+			names[id] = op.DisplayName
+		}
+	}
+	return names
 }

@@ -447,19 +447,60 @@ func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offe
 }
 
 // CallerHistory returns the last calls from a caller number, newest first, except the call
-// named by but (the one in progress).
+// named by but (the one in progress). It is read with every offer, so its statement is
+// prepared once.
 func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
+	stmt, err := db.readStmt(ctx, callerHistorySQL)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: calls from %q: %w", number, err)
+	}
+	rows, err := stmt.QueryContext(ctx, number, but, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: calls from %q: %w", number, err)
+	}
+	defer rows.Close()
 	var cs []callcenter.Call
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		cs, err = queryAll(ctx, tx, scanCall,
-			`SELECT `+callColumns+` FROM calls WHERE caller_number = ? AND id <> ? ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
+	for rows.Next() {
+		c, err := scanCall(rows)
 		if err != nil {
-			return fmt.Errorf("sqlite: calls from %q: %w", number, err)
+			return nil, fmt.Errorf("sqlite: calls from %q: %w", number, err)
 		}
-		return nil
-	})
-	return cs, err
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: calls from %q: %w", number, err)
+	}
+	return cs, nil
+}
+
+const callerHistorySQL = `SELECT ` + callColumns + ` FROM calls WHERE caller_number = ? AND id <> ?
+	ORDER BY arrived_at DESC, id DESC LIMIT ?`
+
+// DisplayNames returns the display names of the operators ids that exist, in one read.
+func (db *DB) DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (map[callcenter.OperatorID]string, error) {
+	out := make(map[callcenter.OperatorID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, display_name FROM operators WHERE id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: display names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id callcenter.OperatorID
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("sqlite: display names: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
 }
 
 // Decisions returns the routing decisions made for call id, oldest first.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/golang-migrate/migrate/v4"
@@ -28,6 +29,28 @@ type DB struct {
 	w     *sql.DB              // the single writer
 	r     *sql.DB              // readers
 	stmts map[string]*sql.Stmt // Apply's statements, prepared on the writer
+
+	rmu    sync.Mutex
+	rstmts map[string]*sql.Stmt // hot reads, prepared on the readers at first use
+}
+
+// readStmt returns query prepared on the readers (database/sql prepares it on each reader
+// connection at its first use there).
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.rmu.Lock()
+	defer db.rmu.Unlock()
+	if s := db.rstmts[query]; s != nil {
+		return s, nil
+	}
+	s, err := db.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if db.rstmts == nil {
+		db.rstmts = map[string]*sql.Stmt{}
+	}
+	db.rstmts[query] = s
+	return s, nil
 }
 
 // Open opens (creating if needed) the database file at path and brings its schema up to date,
@@ -131,6 +154,11 @@ func (db *DB) Close() error {
 	for _, s := range db.stmts {
 		errs = append(errs, s.Close())
 	}
+	db.rmu.Lock()
+	for _, s := range db.rstmts {
+		errs = append(errs, s.Close())
+	}
+	db.rmu.Unlock()
 	return errors.Join(append(errs, db.r.Close(), db.w.Close())...)
 }
 

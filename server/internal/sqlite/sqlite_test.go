@@ -901,3 +901,26 @@ func TestDecisionJSONIsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestCallerHistoryAndDisplayNames(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	c := changes()
+	c.Calls[1].CallerNumber = "+15551111" // c-0, the earlier call, from the same number
+	must(t, db.Apply(ctx, c))
+	for range 2 { // the second time from the prepared statement
+		past, err := db.CallerHistory(ctx, "+15551111", "c-1", 5)
+		must(t, err)
+		if len(past) != 1 || past[0].ID != "c-0" || past[0].Operator != "op-bob" {
+			t.Fatalf("history = %+v", past)
+		}
+	}
+	names, err := db.DisplayNames(ctx, []callcenter.OperatorID{"op-ann", "op-bob", "op-gone"})
+	must(t, err)
+	equal(t, "names", names, map[callcenter.OperatorID]string{"op-ann": "Ann Lee", "op-bob": ""})
+	names, err = db.DisplayNames(ctx, nil)
+	must(t, err)
+	if len(names) != 0 {
+		t.Errorf("names of nobody: %v", names)
+	}
+}
