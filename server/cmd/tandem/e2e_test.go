@@ -357,11 +357,17 @@ func newCloud(t *testing.T, url string, p tandem.Protocol, rest bool, clk *clock
 
 // TestCallEndToEnd plays one call from the cloud to an operator and back, then a call that
 // waits for the only operator, then a dial failure that moves a call on — over each protocol.
-func TestCallEndToEnd(t *testing.T) {
+func TestCallEndToEnd(t *testing.T) { callEndToEnd(t, tempSQLite) }
+
+// tempSQLite is a new SQLite file for t.
+func tempSQLite(t *testing.T) string { return filepath.Join(t.TempDir(), "tandem.db") }
+
+// callEndToEnd is TestCallEndToEnd on the databases newDB makes (a file or a URL).
+func callEndToEnd(t *testing.T, newDB func(*testing.T) string) {
 	for _, tc := range protocols {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := clock.NewFake(time.Now())
-			srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
+			srv := startServer(t, newDB(t), clk)
 			url := srv.m.URL
 			admin := tandem.New(url, tandem.WithProtocol(tc.protocol), tandem.WithToken(testAdminKey))
 			setup(t, admin)

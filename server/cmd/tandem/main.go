@@ -5,7 +5,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -28,7 +27,6 @@ import (
 	"github.com/tandemcc/tandem/server/internal/metrics"
 	"github.com/tandemcc/tandem/server/internal/routing"
 	"github.com/tandemcc/tandem/server/internal/rpc"
-	"github.com/tandemcc/tandem/server/internal/sqlite"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
 )
 
@@ -126,7 +124,7 @@ type Main struct {
 	// URL is where the server listens, set by Run.
 	URL string
 
-	db       *sqlite.DB
+	db       store
 	board    *switchboard.Switchboard
 	sender   *cloud.Sender
 	api      *rpc.Server
@@ -144,7 +142,7 @@ func NewMain() *Main {
 func (m *Main) ParseFlags(name string, args []string) error {
 	fs := flag.NewFlagSet("tandem "+name, flag.ContinueOnError)
 	fs.StringVar(&m.Addr, "addr", m.Addr, "listen address")
-	fs.StringVar(&m.DBPath, "db", m.DBPath, "SQLite database file (created and migrated at start)")
+	fs.StringVar(&m.DBPath, "db", m.DBPath, "SQLite database file, or a postgres:// URL (PostgreSQL; env PGPASSWORD etc. work); created or migrated at start")
 	secrets := fs.String("cloud-secret", strings.Join(m.CloudSecrets, ","), "shared secret(s) for the cloud's signatures, comma-separated (the first signs); env TANDEM_CLOUD_SECRET")
 	fs.StringVar(&m.AdminKey, "admin-key", m.AdminKey, "API key for admin tools (tandemctl); env TANDEM_ADMIN_KEY")
 	fs.IntVar(&m.MaxSpareCalls, "max-spare-calls", m.MaxSpareCalls, "calls at spare numbers at once, over all queues (0: no cap but each queue's and number's own)")
@@ -230,8 +228,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			_ = m.Close()
 		}
 	}()
-	if m.db, err = sqlite.OpenSync(ctx, m.DBPath, strings.ToUpper(cmp.Or(m.Sync, "normal"))); err != nil {
-		return fmt.Errorf("open %s: %w", m.DBPath, err)
+	if m.db, err = openStore(ctx, m.DBPath, m.Sync); err != nil {
+		return fmt.Errorf("open %s: %w", dbName(m.DBPath), err)
 	}
 	m.sender = cloud.NewSender(cloud.SenderConfig{
 		Signer:  signer,
@@ -304,7 +302,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.http.Serve(m.listener) }()
-	m.Logger.Info("tandem serving", "url", m.URL, "db", m.DBPath)
+	m.Logger.Info("tandem serving", "url", m.URL, "db", dbName(m.DBPath))
 	return nil
 }
 
