@@ -46,7 +46,7 @@ build: web
 	$(GO) build -o bin/tandemctl ./clients/go/cmd/tandemctl
 
 test: vet lint checkgenerate security
-	$(GO) test -race -count=1 ./...
+	scripts/pg-test-cluster.sh run -- $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory web-test
 	$(MAKE) --no-print-directory voxengine-test
 	$(MAKE) --no-print-directory examples-test
@@ -158,3 +158,11 @@ npm-audit:
 			echo "npm audit --omit=dev in $$d: not audited, the registry has no audit endpoint here: $$(echo "$$out" | sed -n 's/^  "message": "\(.*\)",$$/\1/p')"; \
 		fi; \
 	done
+
+# ---- PostgreSQL: make test-postgres --------------------------------------------------------
+# The store conformance suite and the end-to-end, crash and replica tests on a throwaway
+# PostgreSQL (scripts/pg-test-cluster.sh; make test runs them with everything else).
+.PHONY: test-postgres
+test-postgres:
+	scripts/pg-test-cluster.sh run -- $(GO) test -race -count=1 -run 'Conformance|Postgres|Migrations|Replica|Leader' \
+		./server/internal/postgres/... ./server/internal/sqlite/... ./server/cmd/tandem/...
