@@ -393,8 +393,10 @@ func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequ
 	r := callcenter.CloudRequest{ID: id}
 	var at sql.NullInt64
 	var reply string
-	err := db.r.QueryRowContext(ctx, `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`, id).
-		Scan(&r.Call, &at, &reply)
+	stmt, err := db.readStmt(ctx, `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`)
+	if err == nil { // asked before every cloud request: prepared once
+		err = stmt.QueryRowContext(ctx, id).Scan(&r.Call, &at, &reply)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.CloudRequest{}, false, nil
 	}

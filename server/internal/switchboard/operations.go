@@ -48,12 +48,17 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 
 // cloudStep runs a cloud request as one step, once: a request id seen before gets the reply it
 // got the first time and changes nothing; a new one is carried out by fn and its reply
-// remembered with its changes.
+// remembered with its changes. The store is asked about the id before the step, on the
+// caller's goroutine, so the serial loop does not wait on a read for every request.
 func (s *Switchboard) cloudStep(ctx context.Context, requestID string, fn func(now time.Time) (cc.Reply, cc.Changes, error)) (cc.Reply, error) {
 	ctx = context.WithoutCancel(ctx) // once taken, the step completes whatever the caller does
+	checked := s.forgets.Load()
+	if prev, ok, err := s.store.CloudRequest(ctx, requestID); err != nil || ok {
+		return prev.Reply, err
+	}
 	var reply cc.Reply
 	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		if prev, ok, err := s.firstReply(ctx, requestID); err != nil || ok {
+		if prev, ok, err := s.firstReply(ctx, requestID, checked); err != nil || ok {
 			reply = prev
 			return cc.Changes{}, err
 		}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/analytics"
@@ -55,9 +56,11 @@ type Switchboard struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	watchers map[cc.OperatorID]map[*Watcher]bool // touched only by the loop
-	// answered holds the replies to cloud requests of the batch being stored and the ones
-	// before it, so a retry is answered without a read; older ones are looked up in the store.
+	// answered holds the replies to the last cloud requests (4 097 to 8 192 of them), so a
+	// retry of one is answered without a read; older ones are looked up in the store. Each
+	// time the older half is forgotten, forgets counts one more.
 	answered, answeredBefore map[string]cc.Reply
+	forgets                  atomic.Uint64
 
 	version    uint64           // counts stored changes (loop only)
 	floor      *analytics.Floor // the last floor built (loop only)
@@ -204,16 +207,23 @@ func (s *Switchboard) runBatch(ctx context.Context, first step) {
 	}
 	if len(s.answered) > 4096 {
 		s.answeredBefore, s.answered = s.answered, map[string]cc.Reply{}
+		s.forgets.Add(1)
 	}
 }
 
-// firstReply is the reply a cloud request got before, if it was carried out.
-func (s *Switchboard) firstReply(ctx context.Context, id string) (cc.Reply, bool, error) {
+// firstReply is the reply a cloud request got before, if it was carried out. The caller
+// looked the id up in the store when forgets was at checked: any request carried out since
+// then, or not yet stored then, is still in memory unless the memory was cleared twice since,
+// and only then is the store read again (inside the loop).
+func (s *Switchboard) firstReply(ctx context.Context, id string, checked uint64) (cc.Reply, bool, error) {
 	if r, ok := s.answered[id]; ok {
 		return r, true, nil
 	}
 	if r, ok := s.answeredBefore[id]; ok {
 		return r, true, nil
+	}
+	if s.forgets.Load()-checked < 2 {
+		return cc.Reply{}, false, nil
 	}
 	prev, ok, err := s.store.CloudRequest(ctx, id)
 	return prev.Reply, ok, err
@@ -249,6 +259,7 @@ func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
 		if err := s.store.Apply(ctx, ch); err != nil {
 			s.log.Error("changes not stored; reloading state", "err", err)
 			s.answered, s.answeredBefore = map[string]cc.Reply{}, nil
+			s.forgets.Add(2) // everything forgotten: every step in flight reads the store again
 			if lerr := s.load(ctx); lerr != nil {
 				s.log.Error("reload failed", "err", lerr)
 			}
