@@ -42,7 +42,8 @@ const poolSize = 16
 
 // DB is the store.
 type DB struct {
-	pool *sql.DB
+	pool  *sql.DB
+	fence int64 // the leader's epoch every write checks (see Fenced); 0: none
 }
 
 // IsURL reports whether s names a PostgreSQL database (postgres:// or postgresql://) rather than
@@ -119,7 +120,7 @@ func migrateUp(dsn string) error {
 	return errors.Join(upErr, srcErr, dbErr)
 }
 
-// Close closes the pool.
+// Close closes the pool (shared with the stores Fenced returns).
 func (db *DB) Close() error { return db.pool.Close() }
 
 // txn is a transaction whose queries are written with ? placeholders.
@@ -143,6 +144,12 @@ func (db *DB) write(ctx context.Context, fn func(txn) error) error {
 	tx, err := db.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("postgres: begin write: %w", err)
+	}
+	if db.fence != 0 {
+		if err := checkFence(ctx, txn{tx}, db.fence); err != nil {
+			tx.Rollback()
+			return err
+		}
 	}
 	if err := fn(txn{tx}); err != nil {
 		tx.Rollback()
@@ -180,6 +187,14 @@ func uniqueViolation(err error) error {
 		return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Message: fmt.Sprintf("%s (%s)", pe.Message, pe.ConstraintName)}
 	}
 	return err
+}
+
+var errNoRows = sql.ErrNoRows
+
+// isUndefinedTable reports whether err is PostgreSQL's undefined_table.
+func isUndefinedTable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42P01"
 }
 
 var rebound sync.Map // query with ? → query with $n
