@@ -25,6 +25,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
 	"github.com/tandemcc/tandem/server/internal/metrics"
+	"github.com/tandemcc/tandem/server/internal/postgres"
 	"github.com/tandemcc/tandem/server/internal/routing"
 	"github.com/tandemcc/tandem/server/internal/rpc"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
@@ -131,6 +132,7 @@ type Main struct {
 	http     *http.Server
 	listener net.Listener
 	served   chan error
+	leader   *postgres.Leadership // held while this replica leads a PostgreSQL store
 }
 
 // NewMain returns a Main with the defaults.
@@ -231,6 +233,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.db, err = openStore(ctx, m.DBPath, m.Sync); err != nil {
 		return fmt.Errorf("open %s: %w", dbName(m.DBPath), err)
 	}
+	if err := m.lead(ctx); err != nil { // PostgreSQL: wait to lead (docs/replicas.md)
+		return err
+	}
 	m.sender = cloud.NewSender(cloud.SenderConfig{
 		Signer:  signer,
 		Clock:   m.Clock,
@@ -328,6 +333,7 @@ func (m *Main) Close() error {
 	if m.board != nil {
 		m.board.Stop()
 	}
+	m.resign()
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
 	}

@@ -174,7 +174,7 @@ func (l *Leadership) lose(err error) {
 // failed. The leader must stop deciding; its fenced writes fail from the takeover on anyway.
 func (l *Leadership) Lost() <-chan struct{} { return l.lost }
 
-// Err says why the leadership was lost.
+// Err says why the leadership was lost; nil while it is held and after Resign.
 func (l *Leadership) Err() error {
 	select {
 	case <-l.lost:
@@ -188,7 +188,7 @@ func (l *Leadership) Err() error {
 func (l *Leadership) Resign() {
 	l.cancel()
 	<-l.done
-	l.lose(errors.New("postgres: resigned"))
+	l.lose(nil)
 	l.conn.Close(context.Background())
 }
 
