@@ -182,7 +182,8 @@ function main() {
     process.exit(code);
   };
   let interrupts = 0;
-  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  // SIGHUP too: a closed terminal must not leave the server (in its own group) running.
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
     process.on(sig, () => {
       if (++interrupts > 1) {
         // Asked twice: do not wait for anyone.

@@ -17,7 +17,9 @@
 const { createClient, ConnectError, Code } = require('@connectrpc/connect');
 const { createConnectTransport } = require('@connectrpc/connect-node');
 const { Emulator } = require('../emulator/voxengine.js');
-const { Tandem, OperatorState } = require('../emulator/operators.js');
+const crypto = require('node:crypto');
+const { Tandem, OperatorState, CallState } = require('../emulator/operators.js');
+const { OfferState } = require('../build/gen/tandem/common/v1/common_pb.js');
 const { AnalyticsService } = require('../build/gen/tandem/analytics/v1/analytics_pb.js');
 
 /** @typedef {import('../emulator/voxengine.js').CalleeScript} CalleeScript */
@@ -90,6 +92,7 @@ class SimOperator {
     this.app = null;
     this.onBreak = false;
     this.gone = false; // someone else logged in as him: no longer simulated
+    this.breaks = false; // his breaks are scheduled (once, whatever his logins)
     /** @type {Set<NodeJS.Timeout>} */
     this.timers = new Set();
     /** @type {number} */
@@ -112,7 +115,10 @@ class SimOperator {
     app.once('closed', () => this.closed(app));
     this.saw(app.status ? app.status.state : OperatorState.OFFLINE);
     await this.ready();
-    this.later(uniform(60, 240), () => this.maybeBreak());
+    if (!this.breaks) {
+      this.breaks = true;
+      this.later(uniform(60, 240), () => this.maybeBreak());
+    }
   }
 
   async ready() {
@@ -189,6 +195,7 @@ class Traffic {
     this.o = o;
     this.log = o.log || ((/** @type {string} */ s) => process.stdout.write(`${s}\n`));
     this.adminKey = o.adminKey || 'demo-admin-key';
+    this.secret = o.secret || 'demo-cloud-secret';
     this.password = o.password || 'demo-password';
     this.humans = new Set(o.humans || ['anna', 'boris']);
     this.schedule = o.schedule || SCHEDULE;
@@ -226,7 +233,7 @@ class Traffic {
       timeScale: 1,
       keepRecords: false,
       secrets: {
-        tandem_config: JSON.stringify({ backendUrl: o.backend, secret: o.secret || 'demo-cloud-secret', holdMusicUrl: 'https://media.example.com/hold.mp3' }),
+        tandem_config: JSON.stringify({ backendUrl: o.backend, secret: this.secret, holdMusicUrl: 'https://media.example.com/hold.mp3' }),
       },
       callee: (kind, target) => this.phone(target),
     });
@@ -258,13 +265,15 @@ class Traffic {
   async discover() {
     const admin = this.tandem.admin;
     const as = this.tandem.asAdmin();
-    const [qs, ops, cls, sps, abs] = await Promise.all([
+    const [qs, ops, cls, sps, abs, open] = await Promise.all([
       admin.listQueues({}, as),
       admin.listOperators({}, as),
       admin.listClients({}, as),
       admin.listSpares({}, as),
       admin.listAbsences({}, as),
+      this.tandem.assignment.listCalls({}, as),
     ]);
+    if (open.calls.length > 0) await this.closeLeftovers(open.calls);
     for (const q of qs.queues) if (q.dialedNumbers.length) this.queues.set(q.queueId, { number: q.dialedNumbers[0], share: 0 });
     for (const sp of sps.spares) if (sp.contact) this.spareTargets.add(sp.contact.target);
     this.clients = cls.clients.filter((c) => c.managerId).map((c) => c.number);
@@ -282,6 +291,34 @@ class Traffic {
     }
     const n = this.o.sims !== undefined ? Math.min(this.o.sims, sims.length) : sims.length;
     return sims.slice(0, n);
+  }
+
+  /**
+   * Calls left open by an earlier run that was killed (its cloud sessions are gone, so nobody
+   * would ever report their end; a connected one would keep its operator on the call for
+   * hours): the traffic is the cloud here, so it reports them ended, signed as the scenario signs.
+   * @param {import('../build/gen/tandem/assignment/v1/assignment_pb.js').Call[]} calls
+   */
+  async closeLeftovers(calls) {
+    let closed = 0;
+    for (const c of calls) {
+      const offer = c.offers.find((o) => o.state === OfferState.ANSWERED || o.state === OfferState.PENDING);
+      /** @type {Record<string, unknown>} */
+      const payload = { request_id: `demo-leftover-${crypto.randomUUID()}`, occurred_at: new Date().toISOString() };
+      if (c.state === CallState.CONNECTED) Object.assign(payload, { offer_id: offer ? offer.offerId : '', call_ended: { hung_up_by: 'HANGUP_PARTY_SYSTEM', talk_time_ms: 0 } });
+      else Object.assign(payload, { offer_id: offer ? offer.offerId : '', caller_abandoned: { wait_time_ms: 0 } });
+      const body = JSON.stringify(payload);
+      const id = `msg_${crypto.randomUUID()}`;
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sig = 'v1,' + crypto.createHmac('sha256', this.secret).update(`${id}.${ts}.${body}`).digest('base64');
+      const res = await fetch(`${this.o.backend}/v1/calls/${encodeURIComponent(c.callId)}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': sig },
+        body,
+      }).catch(() => null);
+      if (res && res.ok) closed++;
+    }
+    this.log(`demo: ${calls.length} calls were left open by an earlier run that was killed; ${closed} reported ended`);
   }
 
   async start() {
