@@ -160,6 +160,16 @@ func crashRecovery(t *testing.T, newDB func(*testing.T) (driver, db string)) {
 			t.Fatalf("integrity_check = %q %v", integrity, err)
 		}
 	}
+	checkInvariants(t, conn, acked)
+	var ended int
+	_ = conn.QueryRow(`SELECT count(*) FROM calls WHERE state = 'ended'`).Scan(&ended)
+	t.Logf("%d calls acknowledged over 6 kills, %d ended normally", len(acked), ended)
+}
+
+// checkInvariants fails t unless every acknowledged call is in the database once, no operator
+// holds two offers, no call has two live offers and no operator is on two calls.
+func checkInvariants(t *testing.T, conn *sql.DB, acked map[string]bool) {
+	t.Helper()
 	if len(acked) < 20 {
 		t.Fatalf("only %d calls acknowledged: the load did not run", len(acked))
 	}
@@ -185,9 +195,6 @@ func crashRecovery(t *testing.T, newDB func(*testing.T) (driver, db string)) {
 			t.Fatal(err)
 		}
 	}
-	var ended int
-	_ = conn.QueryRow(`SELECT count(*) FROM calls WHERE state = 'ended'`).Scan(&ended)
-	t.Logf("%d calls acknowledged over 6 kills, %d ended normally", len(acked), ended)
 }
 
 func freeAddr(t *testing.T) string {
