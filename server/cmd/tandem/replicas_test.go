@@ -294,4 +294,3 @@ func replicaFailover(t *testing.T, bin string, n, kills int) {
 	t.Logf("%d replicas, %d leader kills: %d calls acknowledged, %d ended normally; takeover (kill → the next leader serves) median %v, max %v",
 		n, kills, len(acked), ended, takeovers[len(takeovers)/2].Round(time.Millisecond), takeovers[len(takeovers)-1].Round(time.Millisecond))
 }
-
