@@ -13,7 +13,7 @@ DEMO_ARGS ?=
 demo:
 	@t0=$$(node -e 'process.stdout.write(String(Date.now()))') || { echo "make demo needs Node 20 (node on the PATH)"; exit 1; }; \
 	$(MAKE) --no-print-directory demo-build && \
-	TANDEM_DEMO_T0=$$t0 exec node $(VOX)/demo/run.js $(DEMO_ARGS)
+	TANDEM_DEMO_T0=$$t0 exec node $(VOX)/demo/run.js --log bin/tandem-demo.log $(DEMO_ARGS)
 
 # What the demo runs: the web app, tandem with it inside, and the emulator's generated client.
 # The Go packages compile in the background meanwhile (from a cold cache that is most of the

@@ -92,7 +92,7 @@ function main() {
   // file, errors also to our stderr.
   const args = ['demo', '--addr', /** @type {string} */ (values.addr), '--db', db];
   if (values.reset) args.push('--reset');
-  const log = fs.createWriteStream(logFile, { flags: 'a' });
+  const log = fs.createWriteStream(logFile); // this run's only: a day of demo is a few tens of MB
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let childExited = false;
   const exited = new Promise((resolve) =>
@@ -167,7 +167,8 @@ function main() {
     stopping = true;
     if (durationTimer) clearTimeout(durationTimer);
     if (traffic) {
-      say(`demo: stopping: ${traffic.live.length} callers hang up, the simulated operators log out…`);
+      const n = traffic.live.length;
+      say(`demo: stopping: ${n} ${n === 1 ? 'caller hangs' : 'callers hang'} up, the simulated operators log out…`);
       await traffic.stop().catch((err) => process.stderr.write(`demo: stopping the traffic: ${err}\n`));
     }
     report();
