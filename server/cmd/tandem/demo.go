@@ -156,6 +156,9 @@ func demoFlags(args []string) (rest []string, reset bool) {
 
 // resetDemo deletes the demo database (and its WAL files) before a fresh start.
 func resetDemo(path string, w io.Writer) error {
+	if strings.Contains(path, "://") {
+		return errors.New("--reset deletes a SQLite file; for another database empty it yourself")
+	}
 	var errs []error
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -257,4 +257,7 @@ func TestDemoReset(t *testing.T) {
 	if !strings.Contains(out.String(), "new database") || m.AdminKey != demoAdminKey || m.Addr != "127.0.0.1:0" {
 		t.Errorf("out %q, admin key %q, addr %q", out.String(), m.AdminKey, m.Addr)
 	}
+	if err := parseDemo(NewMain(), []string{"--reset", "--db", "postgres://localhost/tandem"}, &out); err == nil {
+		t.Error("--reset on a database URL: no error")
+	}
 }
