@@ -150,6 +150,9 @@ func (s *Switchboard) load(ctx context.Context) error {
 
 func (s *Switchboard) loop(ctx context.Context) {
 	defer close(s.done)
+	// A step taken is stored whatever happens meanwhile: Stop ends the loop between steps, never
+	// in the middle of one's write (which would fail it and reload the engine on the way out).
+	work := context.WithoutCancel(ctx)
 	var (
 		timer   <-chan time.Time
 		timerAt time.Time
@@ -166,10 +169,10 @@ func (s *Switchboard) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case st := <-s.steps:
-			s.runBatch(ctx, st)
+			s.runBatch(work, st)
 		case <-timer:
 			timerAt = time.Time{}
-			if err := s.commit(ctx, s.engine.Tick(s.clock.Now())); err != nil {
+			if err := s.commit(work, s.engine.Tick(s.clock.Now())); err != nil {
 				s.log.Error("tick not stored", "err", err)
 			}
 		}
