@@ -315,6 +315,9 @@ func PrintTable(w io.Writer, r Report) {
 	row("streams_held", fmt.Sprint(r.StreamsHeld), "10000", "")
 	row("fanout_p99_ms", f2(r.FanoutP99), "< 200", "")
 	row("bytes_per_stream", fmt.Sprint(r.BytesPerStream), "< 20480", "")
+	if r.Presence != nil && r.Presence.WallboardFrames > 0 {
+		row("wallboard: every operator ready, ms after the wave", f0(r.Presence.WallboardLagMS), "", fmt.Sprintf("%d frames", r.Presence.WallboardFrames))
+	}
 	row("decision_p99_us", f2(r.DecisionP99), "< 100", "")
 	row("sim_calls_per_s", f0(r.SimCallsPerS), "≥ 50000", "")
 	tw.Flush()

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 
 	tandem "github.com/tandemcc/tandem/clients/go"
+	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 )
@@ -26,13 +28,19 @@ type PresenceResult struct {
 	FanoutP99      float64 `json:"fanout_p99_ms"`
 	FanoutAll      float64 `json:"fanout_all_ms"` // first request → the last watcher has his change
 	Delivered      int     `json:"delivered"`
-	Wallboard      string  `json:"wallboard"`
+	// One WatchWallboard stream (every queue and operator) held through the wave: its frames,
+	// the biggest, and how long after the wave's last GoReady was answered it showed every
+	// operator ready.
+	WallboardFrames   int     `json:"wallboard_frames"`
+	WallboardMaxBytes int     `json:"wallboard_max_frame_bytes"`
+	WallboardLagMS    float64 `json:"wallboard_lag_ms"`
+	Wallboard         string  `json:"wallboard,omitempty"` // what went wrong with it, if anything
 }
 
 // runPresence opens n OperatorPresence streams on one server, then has every operator press
 // Ready (64 at a time, each with his own token) and times each change's way to his stream.
 func runPresence(ctx context.Context, cfg Config, dir string, logf func(string, ...any)) (PresenceResult, error) {
-	res := PresenceResult{Wallboard: "not measured: AnalyticsService.WatchWallboard does not exist yet"}
+	res := PresenceResult{}
 	n := cfg.Streams
 	db := filepath.Join(dir, "presence.db")
 	ops, err := seedDB(ctx, db, seed{queues: 50, operators: n, skills: 3, wrapUp: time.Minute})
@@ -117,13 +125,23 @@ func runPresence(ctx context.Context, cfg Config, dir string, logf func(string, 
 		res.BytesPerStream = (res.ServerRSS - before) / int64(res.Streams)
 	}
 	logf("  %d streams open in %.1f s; server RSS %d MiB (%d bytes per stream)", res.Streams, res.OpenSeconds, res.ServerRSS>>20, res.BytesPerStream)
+	if cfg.ProfileDir != "" {
+		srv.snapshot(cfg.ProfileDir, "presence", "heap", "goroutine", "heap?debug=1")
+	}
 	if res.Streams < n {
 		cancel()
 		wg.Wait()
 		return res, fmt.Errorf("only %d of %d streams opened: %v", res.Streams, n, streamErr.Load())
 	}
 
+	// A wallboard watching everyone, held through the wave.
+	wb := watchWallboard(sctx, tandem.New(srv.url, tandem.WithToken(benchAdminKey), tandem.WithHTTPClient(hcs[0])), n)
+
 	// The wave: every operator presses Ready.
+	var prof chan struct{}
+	if cfg.ProfileDir != "" {
+		prof = srv.profile(cfg.ProfileDir, "presence-wave", 5*time.Second)
+	}
 	waveStart := time.Now()
 	next := atomic.Int64{}
 	var reqErr atomic.Value
@@ -145,9 +163,13 @@ func runPresence(ctx context.Context, cfg Config, dir string, logf func(string, 
 		}()
 	}
 	workers.Wait()
+	waveEnd := time.Now()
 	deadline = time.Now().Add(30 * time.Second)
 	for delivered.Load() < int64(n) && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(10 * time.Millisecond)
+	}
+	if prof != nil {
+		<-prof
 	}
 	res.Delivered = int(delivered.Load())
 	if t := lastDelivery.Load(); t != 0 {
@@ -156,10 +178,84 @@ func runPresence(ctx context.Context, cfg Config, dir string, logf func(string, 
 	p := fan.percentiles(0.5, 0.99)
 	res.FanoutP50, res.FanoutP99 = ms(p[0]), ms(p[1])
 	logf("  a change for each of %d operators: delivered %d, p50 %.1f ms, p99 %.1f ms, all in %.0f ms", n, res.Delivered, res.FanoutP50, res.FanoutP99, res.FanoutAll)
+	select {
+	case <-wb.allReady:
+	case <-time.After(5 * time.Second):
+	}
+	res.WallboardFrames, res.WallboardMaxBytes = int(wb.frames.Load()), int(wb.maxBytes.Load())
+	if t := wb.allReadyAt.Load(); t != 0 {
+		res.WallboardLagMS = ms(time.Unix(0, t).Sub(waveEnd))
+		logf("  one wallboard stream: %d frames (the biggest %d KiB), every operator ready on it %.0f ms after the last GoReady was answered",
+			res.WallboardFrames, res.WallboardMaxBytes>>10, res.WallboardLagMS)
+	} else {
+		res.Wallboard = fmt.Sprintf("did not show every operator ready (%d frames): %v", res.WallboardFrames, wb.err.Load())
+		logf("  wallboard: %s", res.Wallboard)
+	}
 	cancel()
 	wg.Wait()
 	if e := reqErr.Load(); e != nil {
 		return res, fmt.Errorf("GoReady: %v", e)
 	}
 	return res, nil
+}
+
+// wallboard is a WatchWallboard stream of every queue and operator, following how many
+// operators are ready.
+type wallboard struct {
+	frames, maxBytes, allReadyAt atomic.Int64
+	allReady                     chan struct{}
+	err                          atomic.Value
+}
+
+func watchWallboard(ctx context.Context, c *tandem.Client, operators int) *wallboard {
+	wb := &wallboard{allReady: make(chan struct{})}
+	ready := make(chan struct{})
+	go func() {
+		st, err := c.Analytics.WatchWallboard(ctx, connect.NewRequest(&analyticsv1.WatchWallboardRequest{Operators: true}))
+		if err != nil {
+			wb.err.Store(err.Error())
+			close(ready)
+			return
+		}
+		defer st.Close()
+		state := map[string]commonv1.OperatorState{}
+		nready := 0
+		first := true
+		for st.Receive() {
+			m := st.Msg()
+			wb.frames.Add(1)
+			if size := int64(proto.Size(m)); size > wb.maxBytes.Load() {
+				wb.maxBytes.Store(size)
+			}
+			for _, o := range m.GetOperators() {
+				was, seen := state[o.GetOperatorId()]
+				if seen && was == commonv1.OperatorState_OPERATOR_STATE_READY {
+					nready--
+				}
+				state[o.GetOperatorId()] = o.GetState()
+				if o.GetState() == commonv1.OperatorState_OPERATOR_STATE_READY {
+					nready++
+				}
+			}
+			if first {
+				first = false
+				close(ready)
+			}
+			if nready == operators && wb.allReadyAt.Load() == 0 {
+				wb.allReadyAt.Store(time.Now().UnixNano())
+				close(wb.allReady)
+			}
+		}
+		if err := st.Err(); err != nil && ctx.Err() == nil {
+			wb.err.Store(err.Error())
+		}
+		if first {
+			close(ready)
+		}
+	}()
+	select { // the snapshot first, so the wave is all changes
+	case <-ready:
+	case <-time.After(30 * time.Second):
+	}
+	return wb
 }

@@ -112,6 +112,9 @@ type server struct {
 	done  chan error
 }
 
+// benchAdminKey is the servers' admin key: the wallboard's reader.
+const benchAdminKey = "bench-admin-key"
+
 // serverLimits lifts the per-caller rate limits above what the load generator sends: the bench
 // measures the router, not the abuse limits (which stay on, only higher).
 const serverLimits = "cloud=1000000/1000000,operator=100000/100000,public=100000/100000,admin=100000/100000"
@@ -120,7 +123,7 @@ const serverLimits = "cloud=1000000/1000000,operator=100000/100000,public=100000
 // given extra flags, its logs going to a file in dir, and waits until it serves.
 func startServer(ctx context.Context, cfg Config, dir, db string, extra ...string) (*server, error) {
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--cloud-secret", cloudSecret,
-		"--rate-limit", serverLimits}, extra...)
+		"--admin-key", benchAdminKey, "--rate-limit", serverLimits}, extra...)
 	logPath := filepath.Join(dir, "tandem-"+strconv.FormatInt(time.Now().UnixNano(), 36)+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -275,6 +278,25 @@ func (s *server) profile(dir, what string, d time.Duration) (done chan struct{})
 		get("/debug/pprof/block", "block.pprof")
 	}()
 	return done
+}
+
+// snapshot saves the server's current pprof profiles named (heap, goroutine…) in dir.
+func (s *server) snapshot(dir, what string, profiles ...string) {
+	for _, p := range profiles {
+		resp, err := debugClient.Get(s.pprof + "/debug/pprof/" + p)
+		if err != nil {
+			continue
+		}
+		name := what + "-" + p + ".pprof"
+		if strings.Contains(p, "debug=") {
+			name = what + "-" + strings.ReplaceAll(strings.ReplaceAll(p, "?", "-"), "=", "") + ".txt"
+		}
+		if f, err := os.Create(filepath.Join(dir, name)); err == nil {
+			_, _ = io.Copy(f, resp.Body)
+			f.Close()
+		}
+		resp.Body.Close()
+	}
 }
 
 // cpuSeconds is a process's user and system CPU time, from /proc.

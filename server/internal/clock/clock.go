@@ -21,6 +21,10 @@ type Real struct{}
 func (Real) Now() time.Time                         { return time.Now() }
 func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
+// AfterFunc calls f in its own goroutine once d has passed, unless stop is called first: a
+// timer with no goroutine waiting on it meanwhile.
+func (Real) AfterFunc(d time.Duration, f func()) (stop func() bool) { return time.AfterFunc(d, f).Stop }
+
 // Fake is a clock that moves only when told to. It is safe for concurrent use.
 type Fake struct {
 	mu      sync.Mutex

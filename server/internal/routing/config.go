@@ -152,6 +152,7 @@ func (e *Engine) putOperator(now time.Time, op cc.Operator) *operator {
 		old = o.cfg.Queues
 	}
 	o.cfg = op
+	e.byDisplay = nil // the floor's order may change
 	e.byName[op.Name] = op.ID
 	e.indexQueues(o, old)
 	e.indexOperator(o)

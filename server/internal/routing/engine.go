@@ -60,6 +60,7 @@ type Engine struct {
 	offers     map[cc.OfferID]*cc.Offer // pending offers
 	strat      strategyState
 	pool       []*operator    // assign's buffer for the free operators of a queue
+	byDisplay  []*operator    // every operator in the floor's order (by name); nil: sort again
 	repairs    map[string]int // what the sweeper mended, by kind, since start
 	clients    map[string]*cc.Client
 	absences   map[cc.OperatorID][]cc.Absence

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"time"
 
@@ -41,7 +42,13 @@ func (e *Engine) Floor() Floor {
 		index[id] = len(f.Queues)
 		f.Queues = append(f.Queues, QueueLine{Queue: *e.queues[id], States: map[cc.OperatorState]int{}, NewCallWait: -1})
 	}
-	for _, o := range e.operators {
+	if len(e.byDisplay) != len(e.operators) { // sorted once, again only after a change of operators
+		e.byDisplay = slices.SortedFunc(maps.Values(e.operators), func(a, b *operator) int {
+			return cmp.Or(cmp.Compare(a.cfg.Name, b.cfg.Name), cmp.Compare(a.cfg.ID, b.cfg.ID))
+		})
+	}
+	f.Operators = make([]OperatorView, 0, len(e.byDisplay))
+	for _, o := range e.byDisplay {
 		v := OperatorView{Operator: o.cfg, Status: o.st, Present: o.present()}
 		f.Operators = append(f.Operators, v)
 		for _, s := range o.cfg.Queues {
@@ -58,7 +65,6 @@ func (e *Engine) Floor() Floor {
 			}
 		}
 	}
-	slices.SortFunc(f.Operators, func(a, b OperatorView) int { return cmp.Compare(a.Operator.Name, b.Operator.Name) })
 	for _, w := range e.Calls("") {
 		i, ok := index[w.Call.Queue]
 		if !ok {

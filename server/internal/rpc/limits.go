@@ -462,6 +462,12 @@ func (s *streams) count(identity string) int {
 
 // streamInterceptor bounds the streams each caller holds open, ends an operator's stream when
 // his session expires, and lets a revoked API key's streams be ended.
+// afterFuncer is a clock that can call a function later without a goroutine waiting meanwhile
+// (clock.Real can; the tests' fake clock cannot).
+type afterFuncer interface {
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
 type streamInterceptor struct {
 	l     *limiters
 	clock clock.Clock
@@ -494,14 +500,22 @@ func (i streamInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFun
 		}
 		defer i.l.streams.release(id, o)
 		if !p.ExpiresAt.IsZero() {
-			expired := i.clock.After(p.ExpiresAt.Sub(i.clock.Now()))
-			go func() {
-				select {
-				case <-expired:
-					cancel(errSessionExpired)
-				case <-ctx.Done():
-				}
-			}()
+			left := p.ExpiresAt.Sub(i.clock.Now())
+			if af, ok := i.clock.(afterFuncer); ok {
+				// A timer rather than a goroutine waiting for it: one goroutine fewer, and its
+				// stack, for each of thousands of open streams.
+				stop := af.AfterFunc(left, func() { cancel(errSessionExpired) })
+				defer stop()
+			} else {
+				expired := i.clock.After(left)
+				go func() {
+					select {
+					case <-expired:
+						cancel(errSessionExpired)
+					case <-ctx.Done():
+					}
+				}()
+			}
 		}
 		err := next(ctx, conn)
 		var ce *connect.Error

@@ -126,14 +126,14 @@ type wallboardView struct {
 	want      map[cc.QueueID]bool // empty: every queue
 	operators bool
 	queues    map[string]*analyticsv1.QueueLive
-	ops       map[string]*analyticsv1.OperatorLive
+	ops       map[string]analytics.OperatorNow // what was sent, as it was in the floor
 }
 
 // next is the message that brings the client from what it was sent to floor; nil when nothing
 // changed.
 func (v *wallboardView) next(floor analytics.Floor, snapshot bool) *analyticsv1.WatchWallboardResponse {
 	msg := &analyticsv1.WatchWallboardResponse{Snapshot: snapshot, At: ts(floor.At)}
-	queues, ops := map[string]*analyticsv1.QueueLive{}, map[string]*analyticsv1.OperatorLive{}
+	queues, ops := map[string]*analyticsv1.QueueLive{}, make(map[string]analytics.OperatorNow, len(v.ops))
 	for i := range floor.Queues {
 		q := &floor.Queues[i]
 		if len(v.want) > 0 && !v.want[q.ID] {
@@ -149,7 +149,7 @@ func (v *wallboardView) next(floor analytics.Floor, snapshot bool) *analyticsv1.
 			if len(v.want) > 0 && !slices.ContainsFunc(o.Operator.Queues, func(s cc.QueueSkill) bool { return v.want[s.Queue] }) {
 				continue
 			}
-			ops[string(o.Operator.ID)] = operatorLiveOut(o)
+			ops[string(o.Operator.ID)] = o
 		}
 	}
 	for _, id := range sortedKeys(queues) {
@@ -157,9 +157,12 @@ func (v *wallboardView) next(floor analytics.Floor, snapshot bool) *analyticsv1.
 			msg.Queues = append(msg.Queues, q)
 		}
 	}
+	// Operators are compared as the floor has them, and only those that changed are turned
+	// into messages: with thousands on the floor, most frames carry a few.
 	for _, id := range sortedKeys(ops) {
-		if o := ops[id]; snapshot || !proto.Equal(o, v.ops[id]) {
-			msg.Operators = append(msg.Operators, o)
+		o := ops[id]
+		if prev, ok := v.ops[id]; snapshot || !ok || !sameOperatorLive(o, prev) {
+			msg.Operators = append(msg.Operators, operatorLiveOut(o))
 		}
 	}
 	if !snapshot {
@@ -169,7 +172,7 @@ func (v *wallboardView) next(floor analytics.Floor, snapshot bool) *analyticsv1.
 			}
 		}
 		for _, id := range sortedKeys(v.ops) {
-			if ops[id] == nil {
+			if _, ok := ops[id]; !ok {
 				msg.RemovedOperatorIds = append(msg.RemovedOperatorIds, id)
 			}
 		}
@@ -232,6 +235,16 @@ func queueLiveOut(q *analytics.QueueNow) *analyticsv1.QueueLive {
 	}
 	out.LongestWaitingSince = ts(longest)
 	return out
+}
+
+// sameOperatorLive reports whether a and b make the same OperatorLive (the fields
+// operatorLiveOut reads).
+func sameOperatorLive(a, b analytics.OperatorNow) bool {
+	sa, sb := &a.Status, &b.Status
+	return a.Operator.ID == b.Operator.ID && a.Operator.DisplayName == b.Operator.DisplayName &&
+		a.Present == b.Present && sa.State == sb.State && sa.Since.Equal(sb.Since) && sa.Reason == sb.Reason &&
+		sa.Call == sb.Call && sa.Marks.Score == sb.Marks.Score && sa.BannedUntil.Equal(sb.BannedUntil) &&
+		a.Today == b.Today && slices.Equal(a.Operator.Queues, b.Operator.Queues)
 }
 
 func operatorLiveOut(o analytics.OperatorNow) *analyticsv1.OperatorLive {

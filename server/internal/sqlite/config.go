@@ -433,9 +433,11 @@ func (db *DB) CreateSession(ctx context.Context, s callcenter.Session) error {
 func (db *DB) Session(ctx context.Context, tokenHash string) (callcenter.Session, error) {
 	s := callcenter.Session{TokenHash: tokenHash}
 	var created, expires sql.NullInt64
-	err := db.r.QueryRowContext(ctx,
-		`SELECT operator_id, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
-		Scan(&s.Operator, &created, &expires)
+	// Read for every request an operator makes: prepared once.
+	stmt, err := db.readStmt(ctx, `SELECT operator_id, created_at, expires_at FROM sessions WHERE token_hash = ?`)
+	if err == nil {
+		err = stmt.QueryRowContext(ctx, tokenHash).Scan(&s.Operator, &created, &expires)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.Session{}, callcenter.NotFound("token", "no such session")
 	}
