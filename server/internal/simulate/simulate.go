@@ -322,6 +322,7 @@ type sim struct {
 	script []scripted
 
 	batch        cc.Changes
+	batchTallies map[tallyKey]int // where each row's tally is in batch.Tallies
 	batchSteps   int
 	steps        int
 	transactions int
@@ -680,6 +681,13 @@ func (s *sim) step(ch cc.Changes, err error) error {
 	return nil
 }
 
+// tallyKey is the history row a tally adds to.
+type tallyKey struct {
+	scope cc.TallyScope
+	id    string
+	start int64
+}
+
 // store applies ch now, or adds it to the batch and applies the batch when it is full.
 func (s *sim) store(ch cc.Changes) error {
 	if s.cfg.Store == nil {
@@ -699,7 +707,23 @@ func (s *sim) store(ch cc.Changes) error {
 		}
 		return nil
 	}
+	// The batch's tallies are added up as they come, as the store would add them up: a tally
+	// is a few hundred bytes and each step brings several for the same rows.
+	tallies := ch.Tallies
+	ch.Tallies = nil
 	s.batch.Merge(ch)
+	for _, t := range tallies {
+		k := tallyKey{t.Scope, t.ID, t.Start.UnixMilli()}
+		if i, ok := s.batchTallies[k]; ok {
+			s.batch.Tallies[i].Figures.Add(t.Figures)
+			continue
+		}
+		if s.batchTallies == nil {
+			s.batchTallies = map[tallyKey]int{}
+		}
+		s.batchTallies[k] = len(s.batch.Tallies)
+		s.batch.Tallies = append(s.batch.Tallies, t)
+	}
 	s.batchSteps++
 	if s.batchSteps >= s.cfg.Batch {
 		return s.flush()
@@ -713,6 +737,7 @@ func (s *sim) flush() error {
 	}
 	b := s.batch
 	s.batch, s.batchSteps = cc.Changes{}, 0
+	clear(s.batchTallies)
 	s.transactions++
 	if err := s.cfg.Store.Apply(s.ctx, b); err != nil {
 		return fmt.Errorf("store: %w", err)

@@ -89,8 +89,9 @@ const (
 // applyQueries are the statements Apply runs: prepared once on the writer's connection when
 // the store opens and reused by every transaction (there is one writer), where preparing them
 // in each transaction cost a compile of each per batch.
-var applyQueries = []string{statusSQL, callSQL, offerSQL, decisionSQL, requestSQL, noteSQL, putTallySQL,
-	eventSQL, clientSQL, absenceSQL, deleteAbsenceSQL, spareSQL, spareStatusSQL, cursorSQL}
+var applyQueries = append(append([]string{statusSQL, callSQL, offerSQL, decisionSQL, noteSQL, putTallySQL,
+	clientSQL, absenceSQL, deleteAbsenceSQL, spareSQL, spareStatusSQL, cursorSQL},
+	requestSQL.queries()...), eventSQL.queries()...)
 
 // prepareApply prepares applyQueries on the writer.
 func prepareApply(ctx context.Context, w *sql.DB) (map[string]*sql.Stmt, error) {
@@ -121,6 +122,57 @@ func (tx wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		return tx.StmtContext(ctx, s), nil
 	}
 	return tx.PrepareContext(ctx, query)
+}
+
+// multiRow is an INSERT that takes many rows in one statement: head ("INSERT INTO t (a, b)
+// VALUES "), one row's placeholders, and what follows the rows (an ON CONFLICT clause).
+type multiRow struct {
+	sql [len(rowsAtOnce)]string // for each of rowsAtOnce
+}
+
+// rowsAtOnce are the numbers of rows of the statements a multiRow is prepared for, largest first.
+var rowsAtOnce = [...]int{32, 8, 1}
+
+func newMultiRow(head, row, tail string) *multiRow {
+	m := &multiRow{}
+	for i, n := range rowsAtOnce {
+		m.sql[i] = head + strings.Repeat(row+", ", n-1) + row + " " + tail
+	}
+	return m
+}
+
+func (m *multiRow) queries() []string { return m.sql[:] }
+
+// eachRows writes n rows with m, as many at a time as it can: one statement for 32 rows costs
+// about what one for a single row does (the rows' own work aside), and the call events and
+// cloud requests come several per call.
+func eachRows(ctx context.Context, tx wtx, what string, m *multiRow, n int, args func(i int) ([]any, error)) error {
+	var buf []any
+	for i := 0; i < n; {
+		s := len(rowsAtOnce) - 1
+		for size := range rowsAtOnce {
+			if n-i >= rowsAtOnce[size] {
+				s = size
+				break
+			}
+		}
+		k := rowsAtOnce[s]
+		buf = buf[:0]
+		for j := i; j < i+k; j++ {
+			a, err := args(j)
+			if err != nil {
+				return fmt.Errorf("sqlite: write %s (row %d): %w", what, j, err)
+			}
+			buf = append(buf, a...)
+		}
+		first := i
+		err := eachRow(ctx, tx, what, m.sql[s], 1, func(int) ([]any, error) { return buf, nil })
+		if err != nil {
+			return fmt.Errorf("%w (in rows from %d)", err, first)
+		}
+		i += k
+	}
+	return nil
 }
 
 // eachRow runs query with the arguments args gives for each of n rows.
@@ -320,13 +372,12 @@ func scanDecision(s scanner) (callcenter.Decision, error) {
 // zeroTimeMS is how the zero time is stored where a time cannot be NULL.
 var zeroTimeMS = time.Time{}.UnixMilli()
 
-const requestSQL = `
-		INSERT INTO cloud_requests (id, call_id, at, reply) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`
+var requestSQL = newMultiRow(`INSERT INTO cloud_requests (id, call_id, at, reply) VALUES `, `(?, ?, ?, ?)`,
+	`ON CONFLICT (id) DO NOTHING`)
 
 func putRequests(ctx context.Context, tx wtx, rs []callcenter.CloudRequest) error {
 	// A retried request gets the first answer again, so the first write stands.
-	return eachRow(ctx, tx, "cloud request", requestSQL, len(rs), func(i int) ([]any, error) {
+	return eachRows(ctx, tx, "cloud request", requestSQL, len(rs), func(i int) ([]any, error) {
 		r := rs[i]
 		reply, err := json.Marshal(r.Reply)
 		return []any{r.ID, r.Call, msTime(r.At), string(reply)}, err

@@ -924,3 +924,35 @@ func TestCallerHistoryAndDisplayNames(t *testing.T) {
 		t.Errorf("names of nobody: %v", names)
 	}
 }
+
+// TestManyRowsAtOnce: 45 events (32 + 8 + 5 single rows) keep their order, and 45 cloud
+// requests with one id twice keep the first of the two, as row-by-row writes would.
+func TestManyRowsAtOnce(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	c := changes()
+	for i := range 45 {
+		c.Events = append(c.Events, callcenter.CallEvent{Call: "c-1", At: at(time.Duration(i/3) * time.Second), Kind: "note", Text: fmt.Sprint(i)})
+		c.Requests = append(c.Requests, callcenter.CloudRequest{ID: fmt.Sprintf("many-%02d", i), Call: "c-1", At: at(0), Reply: callcenter.Reply{Position: i}})
+	}
+	c.Requests[40].ID = "many-03" // a retry of request 3 in the same batch: the first reply stands
+	must(t, db.Apply(ctx, c))
+	events, err := db.CallEvents(ctx, "c-1")
+	must(t, err)
+	if len(events) != 45 {
+		t.Fatalf("%d events, want 45", len(events))
+	}
+	for i, e := range events {
+		if e.Text != fmt.Sprint(i) {
+			t.Fatalf("event %d is %q", i, e.Text)
+		}
+	}
+	r, ok, err := db.CloudRequest(ctx, "many-03")
+	must(t, err)
+	if !ok || r.Reply.Position != 3 {
+		t.Fatalf("many-03 = %+v, %v", r, ok)
+	}
+	if _, ok, _ := db.CloudRequest(ctx, "many-44"); !ok {
+		t.Fatal("the last request was not stored")
+	}
+}

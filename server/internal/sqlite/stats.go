@@ -96,11 +96,11 @@ func putTallies(ctx context.Context, tx wtx, ts []callcenter.Tally) error {
 	})
 }
 
-const eventSQL = `INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
-		text, code, ring_ms, talk_ms, hung_up_by, queue_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+var eventSQL = newMultiRow(`INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
+		text, code, ring_ms, talk_ms, hung_up_by, queue_id) VALUES `, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ``)
 
 func putEvents(ctx context.Context, tx wtx, es []callcenter.CallEvent) error {
-	return eachRow(ctx, tx, "call event", eventSQL, len(es),
+	return eachRows(ctx, tx, "call event", eventSQL, len(es),
 		func(i int) ([]any, error) {
 			e := es[i]
 			return []any{e.Call, e.At.UnixMilli(), e.Kind, e.Operator, e.Spare, e.Offer, e.Text, e.Code,
