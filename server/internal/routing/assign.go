@@ -2,6 +2,7 @@ package routing
 
 import (
 	"cmp"
+	"container/heap"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -21,9 +22,19 @@ func (e *Engine) assign(now time.Time) {
 	// Operators offered a call in this pass leave the free set at once (reserved, they are not
 	// eligible any more); the set is checked again for every touched operator as the step ends.
 	free := e.free
-	line := e.lineFor(free)
+	// The line is taken in order from a heap: with a few operators free, only its first calls
+	// are looked at, where sorting all of it cost most of a decision in a big center.
+	line := lineHeap{e: e}
+	line.fill(e.lineFor(free))
 	// First, callers whose personal manager is free get him, whatever their place in line.
-	for _, c := range line {
+	var managed []*call
+	for _, it := range line.items {
+		if free[it.c.Manager] != nil {
+			managed = append(managed, it.c)
+		}
+	}
+	slices.SortFunc(managed, e.before)
+	for _, c := range managed {
 		if m := free[c.Manager]; m != nil {
 			if q := e.queues[c.Queue]; q != nil {
 				pool := []*operator{m}
@@ -33,10 +44,11 @@ func (e *Engine) assign(now time.Time) {
 		}
 	}
 	var nobody map[cc.QueueID]bool // queues none of the free serve: the pool only shrinks in a pass
-	for _, c := range line {
+	for line.Len() > 0 {
 		if len(free) == 0 {
 			return
 		}
+		c := heap.Pop(&line).(lineItem).c
 		q := e.queues[c.Queue]
 		if q == nil || c.Offer != "" || nobody[q.ID] || e.waitsForManager(now, c) {
 			continue
@@ -93,10 +105,51 @@ func eligible(o *operator) string {
 
 // line returns the waiting calls without an offer, in the order they are served.
 func (e *Engine) line() []*call {
-	return e.lineFor(nil)
+	line := e.lineFor(nil)
+	slices.SortFunc(line, e.before)
+	return line
 }
 
-// lineFor returns, in the order they are served, the waiting calls without an offer that one
+// lineItem is a call in a lineHeap, with its queue's priority looked up once.
+type lineItem struct {
+	c        *call
+	priority int
+}
+
+// lineHeap orders calls as Engine.before does.
+type lineHeap struct {
+	e     *Engine
+	items []lineItem
+}
+
+func (h *lineHeap) fill(calls []*call) {
+	h.items = make([]lineItem, len(calls))
+	for i, c := range calls {
+		h.items[i].c = c
+		if q := h.e.queues[c.Queue]; q != nil {
+			h.items[i].priority = q.Priority
+		}
+	}
+	heap.Init(h)
+}
+
+func (h *lineHeap) Len() int { return len(h.items) }
+func (h *lineHeap) Less(i, j int) bool {
+	a, b := &h.items[i], &h.items[j]
+	if a.priority != b.priority {
+		return a.priority > b.priority
+	}
+	return callOrder(a.c, b.c) < 0
+}
+func (h *lineHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *lineHeap) Push(x any)    { h.items = append(h.items, x.(lineItem)) }
+func (h *lineHeap) Pop() any {
+	it := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return it
+}
+
+// lineFor returns, in no order, the waiting calls without an offer that one
 // of the free operators could take: of a queue one of them serves, or whose personal manager
 // is among them (all the waiting calls when free is nil). The others would find nobody in
 // this pass; leaving them out saves sorting a long line for the one operator who freed up.
@@ -128,7 +181,6 @@ func (e *Engine) lineFor(free map[cc.OperatorID]*operator) []*call {
 			line = append(line, c)
 		}
 	}
-	slices.SortFunc(line, e.before)
 	return line
 }
 
@@ -145,6 +197,12 @@ func (e *Engine) before(a, b *call) int {
 	if pa != pb {
 		return cmp.Compare(pb, pa)
 	}
+	return callOrder(a, b)
+}
+
+// callOrder orders calls of queues of the same priority: higher call priority, then earlier
+// arrival, then id.
+func callOrder(a, b *call) int {
 	if a.Priority != b.Priority {
 		return cmp.Compare(b.Priority, a.Priority)
 	}
@@ -256,8 +314,15 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 	// The queue's other operators, counted by why they were left out. Both lists are in id
 	// order, so one walk finds who is in the pool; the manager's pool of one may not serve the
 	// queue at all, which the walk tolerates.
+	// Counted in a short list (there are a handful of reasons, most of them the same few
+	// strings) rather than a map: no hashing of a string per operator.
+	type count struct {
+		why string
+		n   int
+	}
+	var counts [8]count
+	reasons := counts[:0]
 	var excluded int
-	var byReason map[string]int
 	examples := 0
 	p := 0
 	for _, o := range e.byQueue[q.ID] { // in id order
@@ -278,11 +343,15 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 			why = "taken by an earlier call in line"
 		}
 		excluded++
-		if byReason == nil {
-			byReason = make(map[string]int, 4)
+		r := 0
+		for r < len(reasons) && reasons[r].why != why {
+			r++
 		}
-		byReason[why]++
-		if examples < cc.DecisionExamples && byReason[why] <= 2 {
+		if r == len(reasons) {
+			reasons = append(reasons, count{why: why})
+		}
+		reasons[r].n++
+		if examples < cc.DecisionExamples && reasons[r].n <= 2 {
 			examples++
 			cand := candidate(o)
 			cand.ExcludedBecause = why
@@ -291,6 +360,13 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 				cand.Idle = now.Sub(o.st.IdleSince)
 			}
 			cands = append(cands, cand)
+		}
+	}
+	var byReason map[string]int
+	if len(reasons) > 0 {
+		byReason = make(map[string]int, len(reasons))
+		for _, r := range reasons {
+			byReason[r.why] = r.n
 		}
 	}
 	strategy := q.Strategy
