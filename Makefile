@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo demo-build test build generate checkgenerate lint vet web web-test chromium voxengine-test examples-test bench
+.PHONY: demo demo-build test build generate checkgenerate lint vet web web-test chromium voxengine-test examples-test examples-node-test bench
 
 # make demo: builds, then runs tandem demo and its traffic (simulated operators and callers
 # through the real scenario in the emulator) in one process tree until Ctrl-C; see
@@ -49,7 +49,7 @@ test: vet lint checkgenerate security
 	scripts/pg-test-cluster.sh run -- $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory web-test
 	$(MAKE) --no-print-directory voxengine-test
-	$(MAKE) --no-print-directory examples-test
+	$(MAKE) --no-print-directory examples-node-test # the Go example ran in go test above
 
 vet:
 	$(GO) vet ./...
@@ -77,7 +77,12 @@ $(WEB)/node_modules: $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund
 	@touch $@
 
-web: $(WEB)/node_modules
+# Built again only when its sources changed: make test's steps each ask for it.
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.mts $(WEB)/tsconfig.json $(WEB)/package.json gen/ts -type f 2>/dev/null)
+
+web: $(WEB)/dist/index.html
+
+$(WEB)/dist/index.html: $(WEB)/node_modules $(WEB_SOURCES)
 	cd $(WEB) && npm run build
 
 # Debian's Chromium for the browser tests (Playwright's own downloads are not used).
@@ -109,8 +114,10 @@ $(OPNODE)/node_modules: $(OPNODE)/package-lock.json
 	cd $(OPNODE) && npm ci --no-audit --no-fund
 	@touch $@
 
-examples-test: build $(OPNODE)/node_modules
+examples-test: build examples-node-test
 	TANDEM_BIN=$(CURDIR)/bin/tandem $(GO) test -count=1 ./clients/examples/...
+
+examples-node-test: build $(OPNODE)/node_modules
 	cd $(OPNODE) && TANDEM_BIN=$(CURDIR)/bin/tandem npm test
 
 # ---- Security: make security (make test runs it) ------------------------------------------
