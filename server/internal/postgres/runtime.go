@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
@@ -226,7 +227,8 @@ func putDecisions(ctx context.Context, tx txn, ds []callcenter.Decision) error {
 		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`,
 		len(ds), func(i int) ([]any, error) {
 			d := ds[i]
-			candidates, err := json.Marshal(candidateRows(d.Candidates))
+			candidates, err := json.Marshal(decisionRecord{Candidates: candidateRows(d.Candidates),
+				Eligible: d.EligibleCount, Excluded: d.ExcludedCount, ByReason: d.ExcludedByReason})
 			// decided_at is part of the decision's identity, so it is never NULL: a zero
 			// time is stored as its own UnixMilli.
 			return []any{d.Call, d.Offer, d.DecidedAt.UnixMilli(), d.Strategy, d.Operator, d.Rule,
@@ -241,10 +243,18 @@ func scanDecision(s scanner) (callcenter.Decision, error) {
 	if err := s.Scan(&d.Call, &d.Offer, &decided, &d.Strategy, &d.Operator, &d.Rule, &candidates); err != nil {
 		return d, err
 	}
-	var rows []candidateRow
-	if err := json.Unmarshal([]byte(candidates), &rows); err != nil {
+	var rec decisionRecord
+	var err error
+	if strings.HasPrefix(candidates, "[") { // before the record was bounded: every operator
+		err = json.Unmarshal([]byte(candidates), &rec.Candidates)
+	} else {
+		err = json.Unmarshal([]byte(candidates), &rec)
+	}
+	if err != nil {
 		return d, fmt.Errorf("decision for call %q: candidates: %w", d.Call, err)
 	}
+	rows := rec.Candidates
+	d.EligibleCount, d.ExcludedCount, d.ExcludedByReason = rec.Eligible, rec.Excluded, rec.ByReason
 	if rows != nil {
 		d.Candidates = make([]callcenter.Candidate, len(rows))
 		for i, r := range rows {
@@ -443,6 +453,16 @@ func jsonText(v any) string {
 		panic(fmt.Sprintf("postgres: marshal %T: %v", v, err))
 	}
 	return string(b)
+}
+
+// decisionRecord is what the decisions table's candidates column holds: the bounded list of
+// candidates and the counts of the rest, as the SQLite store writes it. (Records written
+// before the bound hold a JSON array of every operator of the queue.)
+type decisionRecord struct {
+	Candidates []candidateRow `json:"c"`
+	Eligible   int            `json:"n,omitempty"`
+	Excluded   int            `json:"xn,omitempty"`
+	ByReason   map[string]int `json:"x,omitempty"`
 }
 
 // candidateRow is a decision's candidate as stored: short keys and no empty fields, since a

@@ -432,7 +432,10 @@ func changes() callcenter.Changes {
 				Candidates: []callcenter.Candidate{
 					{Operator: "op-ann", State: callcenter.OperatorReady, Eligible: true, Idle: 70 * time.Second, Score: 0.75, CallsToday: 3},
 					{Operator: "op-bob", State: callcenter.OperatorWrapUp, ExcludedBecause: "wrap-up"},
-				}},
+				},
+				// A bounded record: the others counted by why they were left out.
+				EligibleCount: 40, ExcludedCount: 560,
+				ExcludedByReason: map[string]int{"on_call": 500, "wrap_up": 59, "taken by an earlier call in line": 1}},
 			{Call: "c-0", Rule: "no time, stored all the same"},
 			{Call: "c-0", Offer: "of-00", DecidedAt: at(-599 * time.Second), Operator: "op-ann", Candidates: []callcenter.Candidate{}},
 			{Call: "c-0", Offer: "of-0", DecidedAt: at(-595 * time.Second), Operator: "op-bob"},
