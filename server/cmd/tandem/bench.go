@@ -22,7 +22,9 @@ const benchUsage = `Usage: tandem bench [flags]
 Measures, in one run on this machine over 127.0.0.1: a bare connect-go echo service and raw
 SQLite transactions (the baselines), complete call lifecycles against this binary's server in a
 process of its own, 10 000 presence streams, routing decisions in a big center, and the
-simulator. Prints a table, or with --json one JSON object. With --soak D it instead runs
+simulator. With --postgres it also measures raw PostgreSQL transactions and the lifecycles
+with the server on PostgreSQL, in a column of their own (JSON: the "postgres" object). Prints a
+table, or with --json one JSON object. With --soak D it instead runs
 lifecycles at 30% of the peak rate for D and reports memory, goroutines and p99 over time.
 
 Flags:
@@ -55,6 +57,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Exe, "exe", "", "the tandem binary to run servers with (default: this one)")
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "save the server's pprof profiles of each lifecycle step (and the fan-out) in this directory")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the scratch directory (databases and server logs)")
+	fs.StringVar(&cfg.Postgres, "postgres", "", "also run the sqlite baseline and the lifecycle phase on this PostgreSQL server (a postgres:// URL; each store gets a schema of its own, dropped after), or auto: a throwaway one started with scripts/pg-test-cluster.sh")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

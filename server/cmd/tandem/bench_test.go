@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tandemcc/tandem/server/internal/bench"
+	"github.com/tandemcc/tandem/server/internal/pgtest"
 )
 
 // TestMain lets the bench test run this test binary as its child processes (tandem serve,
@@ -74,6 +75,47 @@ func TestBenchTiny(t *testing.T) {
 	var out strings.Builder
 	bench.PrintTable(&out, rep)
 	if !strings.Contains(out.String(), "lifecycles_per_s") {
+		t.Errorf("table:\n%s", out.String())
+	}
+}
+
+// TestBenchTinyPostgres runs the PostgreSQL column (--postgres) of the sqlite and lifecycle
+// phases, tiny: the raw transactions and a lifecycle complete with the server on PostgreSQL,
+// and its schemas are dropped. It skips, saying why, when there is no PostgreSQL server
+// (TANDEM_TEST_POSTGRES unset: make test sets it).
+func TestBenchTinyPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	url := pgtest.Server(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := bench.Default()
+	cfg.Exe, cfg.ChildEnv, cfg.Dir = exe, []string{"TANDEM_BENCH_CHILD=1"}, t.TempDir()
+	cfg.Duration, cfg.Workers = time.Second, 4
+	cfg.Operators, cfg.StartRate, cfg.MaxRate = 8, 20, 20
+	cfg.Phases = map[string]bool{"sqlite": true, "lifecycle": true}
+	cfg.Postgres = url
+	var log strings.Builder
+	cfg.Log = &log
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, _ := bench.Run(ctx, cfg)
+	for _, e := range rep.Errors {
+		t.Errorf("phase failed: %s\n%s", e, log.String())
+	}
+	pg := rep.Postgres
+	switch {
+	case pg == nil || pg.TxPerS <= 0:
+		t.Errorf("postgres baseline: %+v", pg)
+	case pg.Lifecycle == nil || len(pg.Lifecycle.Ladder) == 0 || pg.Lifecycle.Ladder[0].Lifecycles <= 0:
+		t.Errorf("no lifecycle completed on postgres: %+v\n%s", pg.Lifecycle, log.String())
+	}
+	var out strings.Builder
+	bench.PrintTable(&out, rep)
+	if !strings.Contains(out.String(), "postgres") {
 		t.Errorf("table:\n%s", out.String())
 	}
 }

@@ -48,6 +48,12 @@ type Config struct {
 
 	Phases map[string]bool // which phases run (nil: all): echo, sqlite, lifecycle, presence, engine, sim
 
+	// Postgres, when set, adds a PostgreSQL column: a postgres:// URL, or "auto" for a
+	// throwaway server started with scripts/pg-test-cluster.sh. The sqlite phase then also
+	// measures that server's raw write transactions, and the lifecycle phase runs the server on
+	// it too (the other phases stay SQLite-only).
+	Postgres string
+
 	Log io.Writer // progress lines (nil: none)
 }
 
@@ -95,6 +101,7 @@ type Report struct {
 	Presence  *PresenceResult  `json:"presence,omitempty"`
 	Engine    *EngineResult    `json:"engine,omitempty"`
 	Sim       *SimResult       `json:"sim,omitempty"`
+	Postgres  *PostgresResult  `json:"postgres,omitempty"` // with --postgres
 	Errors    []string         `json:"errors,omitempty"`
 }
 
@@ -177,7 +184,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	if cfg.on("lifecycle") && ctx.Err() == nil {
 		logf("2. call lifecycles: tandem serve, %d operators, ring %s, talk %s", cfg.Operators, cfg.Ring, cfg.Talk)
-		lr, err := runLifecycles(ctx, cfg, dir, logf)
+		lr, err := runLifecycles(ctx, cfg, dir, nil, logf)
 		fail("lifecycle", err)
 		rep.Lifecycle = &lr
 		rep.LifecyclesPerS = lr.Max.Lifecycles
@@ -189,6 +196,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		if rep.EchoRPSJSON > 0 {
 			rep.ReqVsEcho = rep.LifecyclesPerS * requestsPerLifecycle / rep.EchoRPSJSON
 		}
+	}
+	if cfg.Postgres != "" && (cfg.on("sqlite") || cfg.on("lifecycle")) && ctx.Err() == nil {
+		fail("postgres", runPostgres(ctx, cfg, dir, &rep, logf))
 	}
 	if cfg.on("presence") && ctx.Err() == nil {
 		logf("3. presence: %d OperatorPresence streams", cfg.Streams)
@@ -218,6 +228,44 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		first = ctx.Err()
 	}
 	return rep, first
+}
+
+// runPostgres is the PostgreSQL column: the sqlite phase's baseline and the lifecycle phase,
+// against the server cfg.Postgres names.
+func runPostgres(ctx context.Context, cfg Config, dir string, rep *Report, logf func(string, ...any)) error {
+	pg, err := openPostgres(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := pg.close(); err != nil {
+			logf("postgres: dropping the bench's schemas: %v", err)
+		}
+	}()
+	r := &PostgresResult{}
+	rep.Postgres = r
+	pg.describe(ctx, r)
+	logf("2b. the same on %s (synchronous_commit=%s, fsync=%s)", r.Server, r.SynchronousCommit, r.Fsync)
+	if cfg.on("sqlite") {
+		logf("  baseline: raw PostgreSQL, one row per write transaction, %s", cfg.Duration/2)
+		if r.TxPerS, err = runPostgresTx(ctx, pg, cfg.Duration/2); err != nil {
+			return err
+		}
+		logf("  %.0f tx/s", r.TxPerS)
+	}
+	if cfg.on("lifecycle") && ctx.Err() == nil {
+		logf("  call lifecycles: tandem serve --db postgres://…, %d operators, ring %s, talk %s", cfg.Operators, cfg.Ring, cfg.Talk)
+		lr, err := runLifecycles(ctx, cfg, dir, pg, logf)
+		r.Lifecycle = &lr
+		r.LifecyclesPerS, r.BestLifecycles = lr.Max.Lifecycles, lr.Best
+		r.HalfRate, r.P50IntakeDial, r.P99IntakeDial = lr.Half.Rate, lr.Half.P50, lr.Half.P99
+		r.P99At500 = lr.At500.P99
+		if rep.EchoRPSJSON > 0 {
+			r.ReqVsEcho = r.LifecyclesPerS * requestsPerLifecycle / rep.EchoRPSJSON
+		}
+		return err
+	}
+	return nil
 }
 
 // startEcho runs the echo service in a process of its own (`tandem bench --echo-server`), as
@@ -287,12 +335,31 @@ func PrintJSON(w io.Writer, r any) error {
 }
 
 // PrintTable writes the report as a readable table: each figure, its target, and where it
-// makes sense its ratio to the baseline measured in the same run.
+// makes sense its ratio to the baseline measured in the same run. With a PostgreSQL column
+// (--postgres) the table has two more: the figure on PostgreSQL, and its ratio to that
+// server's raw transactions or to the echo baseline.
 func PrintTable(w io.Writer, r Report) {
-	fmt.Fprintf(w, "tandem bench on %s, %s, %.0f s\n\n", r.Machine, r.Started, r.Seconds)
+	fmt.Fprintf(w, "tandem bench on %s, %s, %.0f s\n", r.Machine, r.Started, r.Seconds)
+	pg := r.Postgres
+	if pg != nil {
+		fmt.Fprintf(w, "postgres: %s (synchronous_commit=%s, fsync=%s)\n", pg.Server, pg.SynchronousCommit, pg.Fsync)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "figure\tmeasured\ttarget\tvs baseline\t")
-	row := func(name, val, target, ratio string) { fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", name, val, target, ratio) }
+	if pg == nil {
+		fmt.Fprintln(tw, "figure\tmeasured\ttarget\tvs baseline\t")
+	} else {
+		fmt.Fprintln(tw, "figure\tsqlite\ttarget\tvs baseline\tpostgres\tvs baseline\t")
+	}
+	// prow is a row with its PostgreSQL figure and ratio (shown only with a PostgreSQL column).
+	prow := func(name, val, target, ratio, pgVal, pgRatio string) {
+		if pg == nil {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", name, val, target, ratio)
+		} else {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", name, val, target, ratio, pgVal, pgRatio)
+		}
+	}
+	row := func(name, val, target, ratio string) { prow(name, val, target, ratio, "", "") }
 	ratio := func(a, b float64) string {
 		if a == 0 || b == 0 {
 			return ""
@@ -301,17 +368,30 @@ func PrintTable(w io.Writer, r Report) {
 	}
 	f0 := func(v float64) string { return fmt.Sprintf("%.0f", v) }
 	f2 := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	var p PostgresResult
+	if pg != nil {
+		p = *pg
+	}
 	row("echo_rps_json (HTTP/1.1 Connect JSON)", f0(r.EchoRPSJSON), "", "baseline")
 	row("echo_rps_binary (h2c Connect binary)", f0(r.EchoRPSBinary), "", "baseline")
-	row("sqlite_tx_per_s (NORMAL)", f0(r.SQLiteTxPerS), "", "baseline")
+	prow("sqlite_tx_per_s (NORMAL)", f0(r.SQLiteTxPerS), "", "baseline", f0(p.TxPerS), "baseline")
 	row("sqlite tx/s (FULL)", f0(r.SQLiteFullTxPS), "", "baseline")
-	row("lifecycles_per_s", f0(r.LifecyclesPerS), "≥ 1000", ratio(r.LifecyclesPerS, r.SQLiteTxPerS)+" of sqlite tx/s")
-	row("most lifecycles/s completed (any latency)", f0(r.BestLifecycles), "", ratio(r.BestLifecycles*float64(r.RequestsPerLife), r.EchoRPSJSON)+" of echo req/s")
+	prow("lifecycles_per_s", f0(r.LifecyclesPerS), "≥ 1000", ratio(r.LifecyclesPerS, r.SQLiteTxPerS)+" of sqlite tx/s",
+		f0(p.LifecyclesPerS), ratio(p.LifecyclesPerS, p.TxPerS)+" of pg tx/s")
+	prow("most lifecycles/s completed (any latency)", f0(r.BestLifecycles), "", ratio(r.BestLifecycles*float64(r.RequestsPerLife), r.EchoRPSJSON)+" of echo req/s",
+		f0(p.BestLifecycles), ratio(p.BestLifecycles*float64(r.RequestsPerLife), r.EchoRPSJSON)+" of echo req/s")
 	row("lifecycles/s at synchronous=FULL", f0(r.FullLifecycles), "", ratio(r.FullLifecycles, r.SQLiteFullTxPS)+" of FULL tx/s")
-	row(fmt.Sprintf("lifecycle_requests_vs_echo (×%d requests)", r.RequestsPerLife), f2(r.ReqVsEcho), "≥ 0.5", "")
-	row(fmt.Sprintf("p50_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P50IntakeDial), "", "")
-	row(fmt.Sprintf("p99_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P99IntakeDial), "", ratio(r.P99IntakeDial, ms(echoP99(r)))+" of echo p99")
-	row("p99 intake→dial ms at 500/s", f2(r.P99At500), "< 5", "")
+	prow(fmt.Sprintf("lifecycle_requests_vs_echo (×%d requests)", r.RequestsPerLife), f2(r.ReqVsEcho), "≥ 0.5", "", f2(p.ReqVsEcho), "")
+	at := func(v, rate float64) string {
+		if rate == r.HalfRate {
+			return f2(v)
+		}
+		return fmt.Sprintf("%.2f at %.0f/s", v, rate)
+	}
+	prow(fmt.Sprintf("p50_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P50IntakeDial), "", "", at(p.P50IntakeDial, p.HalfRate), "")
+	prow(fmt.Sprintf("p99_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P99IntakeDial), "", ratio(r.P99IntakeDial, ms(echoP99(r)))+" of echo p99",
+		at(p.P99IntakeDial, p.HalfRate), ratio(p.P99IntakeDial, ms(echoP99(r)))+" of echo p99")
+	prow("p99 intake→dial ms at 500/s", f2(r.P99At500), "< 5", "", f2(p.P99At500), "")
 	row("streams_held", fmt.Sprint(r.StreamsHeld), "10000", "")
 	row("fanout_p99_ms", f2(r.FanoutP99), "< 200", "")
 	row("bytes_per_stream", fmt.Sprint(r.BytesPerStream), "< 20480", "")

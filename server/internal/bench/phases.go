@@ -23,7 +23,7 @@ type LifecycleResult struct {
 	CloudError string       `json:"cloud_error,omitempty"`
 }
 
-// lifecycleServer starts a server on a freshly seeded database with its cloud and operators.
+// lifecycleRig is a server on a freshly seeded database with its cloud and operators.
 type lifecycleRig struct {
 	srv   *server
 	cloud *cloudSim
@@ -31,9 +31,21 @@ type lifecycleRig struct {
 	stop  context.CancelFunc
 }
 
-func startRig(ctx context.Context, cfg Config, dir, name string, sync string) (*lifecycleRig, error) {
-	db := filepath.Join(dir, name+".db")
-	ops, err := seedDB(ctx, db, seed{queues: 1, operators: cfg.Operators, skills: 1, wrapUp: 10 * time.Minute})
+// startRig starts one on a SQLite file in dir, or with pg (a PostgreSQL server) on a new
+// schema of its own there.
+func startRig(ctx context.Context, cfg Config, dir, name, sync string, pg *pgServer) (*lifecycleRig, error) {
+	center := seed{queues: 1, operators: cfg.Operators, skills: 1, wrapUp: 10 * time.Minute}
+	var (
+		db  string
+		ops seeded
+		err error
+	)
+	if pg != nil {
+		db, ops, err = seedPostgres(ctx, pg, name, center)
+	} else {
+		db = filepath.Join(dir, name+".db")
+		ops, err = seedDB(ctx, db, center)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -73,9 +85,11 @@ func (r *lifecycleRig) close() error {
 // runLifecycles finds the highest rate of complete lifecycles that holds (p99 intake→dial
 // under 10 ms, nothing failing or piling up): doubling from cfg.StartRate until a rate fails,
 // then bisecting; then measures half that rate, 500/s, and the top rate at synchronous=FULL.
-func runLifecycles(ctx context.Context, cfg Config, dir string, logf func(string, ...any)) (LifecycleResult, error) {
+// With pg (a PostgreSQL server) the server runs on PostgreSQL instead, and the
+// synchronous=FULL step (SQLite's) is left out.
+func runLifecycles(ctx context.Context, cfg Config, dir string, pg *pgServer, logf func(string, ...any)) (LifecycleResult, error) {
 	res := LifecycleResult{Operators: cfg.Operators}
-	rig, err := startRig(ctx, cfg, dir, "lifecycle", "")
+	rig, err := startRig(ctx, cfg, dir, "lifecycle", "", pg)
 	if err != nil {
 		return res, err
 	}
@@ -143,8 +157,8 @@ func runLifecycles(ctx context.Context, cfg Config, dir string, logf func(string
 	if err := rig.close(); err != nil {
 		logf("  server: %v", err)
 	}
-	if lo > 0 && ctx.Err() == nil {
-		rig, err := startRig(ctx, cfg, dir, "lifecycle-full", "full")
+	if lo > 0 && ctx.Err() == nil && pg == nil {
+		rig, err := startRig(ctx, cfg, dir, "lifecycle-full", "full", nil)
 		if err != nil {
 			return res, err
 		}

@@ -55,6 +55,18 @@ func seedDB(ctx context.Context, path string, s seed) (seeded, error) {
 		return seeded{}, err
 	}
 	defer db.Close()
+	return seedStore(ctx, db, s)
+}
+
+// seedable is what seeding needs of a store: SQLite's or PostgreSQL's.
+type seedable interface {
+	CreateQueue(context.Context, cc.Queue) error
+	CreateOperator(context.Context, cc.Operator) error
+	CreateSession(context.Context, cc.Session) error
+}
+
+// seedStore writes the center s into db, as seedDB does.
+func seedStore(ctx context.Context, db seedable, s seed) (seeded, error) {
 	var out seeded
 	for i := range s.queues {
 		n := benchNumber

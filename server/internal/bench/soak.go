@@ -42,7 +42,7 @@ func Soak(ctx context.Context, cfg Config, d time.Duration) (SoakReport, error) 
 		return rep, err
 	}
 	defer cleanup()
-	rig, err := startRig(ctx, cfg, dir, "soak", "")
+	rig, err := startRig(ctx, cfg, dir, "soak", "", nil)
 	if err != nil {
 		return rep, err
 	}
