@@ -368,6 +368,12 @@ func PrintTable(w io.Writer, r Report) {
 	}
 	f0 := func(v float64) string { return fmt.Sprintf("%.0f", v) }
 	f2 := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	of := func(ratio, what string) string { // the PostgreSQL column's ratios: none when there is none
+		if ratio == "" {
+			return ""
+		}
+		return ratio + " of " + what
+	}
 	var p PostgresResult
 	if pg != nil {
 		p = *pg
@@ -377,12 +383,15 @@ func PrintTable(w io.Writer, r Report) {
 	prow("sqlite_tx_per_s (NORMAL)", f0(r.SQLiteTxPerS), "", "baseline", f0(p.TxPerS), "baseline")
 	row("sqlite tx/s (FULL)", f0(r.SQLiteFullTxPS), "", "baseline")
 	prow("lifecycles_per_s", f0(r.LifecyclesPerS), "≥ 1000", ratio(r.LifecyclesPerS, r.SQLiteTxPerS)+" of sqlite tx/s",
-		f0(p.LifecyclesPerS), ratio(p.LifecyclesPerS, p.TxPerS)+" of pg tx/s")
+		f0(p.LifecyclesPerS), of(ratio(p.LifecyclesPerS, p.TxPerS), "pg tx/s"))
 	prow("most lifecycles/s completed (any latency)", f0(r.BestLifecycles), "", ratio(r.BestLifecycles*float64(r.RequestsPerLife), r.EchoRPSJSON)+" of echo req/s",
-		f0(p.BestLifecycles), ratio(p.BestLifecycles*float64(r.RequestsPerLife), r.EchoRPSJSON)+" of echo req/s")
+		f0(p.BestLifecycles), of(ratio(p.BestLifecycles*float64(r.RequestsPerLife), r.EchoRPSJSON), "echo req/s"))
 	row("lifecycles/s at synchronous=FULL", f0(r.FullLifecycles), "", ratio(r.FullLifecycles, r.SQLiteFullTxPS)+" of FULL tx/s")
 	prow(fmt.Sprintf("lifecycle_requests_vs_echo (×%d requests)", r.RequestsPerLife), f2(r.ReqVsEcho), "≥ 0.5", "", f2(p.ReqVsEcho), "")
 	at := func(v, rate float64) string {
+		if rate == 0 {
+			return ""
+		}
 		if rate == r.HalfRate {
 			return f2(v)
 		}
@@ -390,7 +399,7 @@ func PrintTable(w io.Writer, r Report) {
 	}
 	prow(fmt.Sprintf("p50_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P50IntakeDial), "", "", at(p.P50IntakeDial, p.HalfRate), "")
 	prow(fmt.Sprintf("p99_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P99IntakeDial), "", ratio(r.P99IntakeDial, ms(echoP99(r)))+" of echo p99",
-		at(p.P99IntakeDial, p.HalfRate), ratio(p.P99IntakeDial, ms(echoP99(r)))+" of echo p99")
+		at(p.P99IntakeDial, p.HalfRate), of(ratio(p.P99IntakeDial, ms(echoP99(r))), "echo p99"))
 	prow("p99 intake→dial ms at 500/s", f2(r.P99At500), "< 5", "", f2(p.P99At500), "")
 	row("streams_held", fmt.Sprint(r.StreamsHeld), "10000", "")
 	row("fanout_p99_ms", f2(r.FanoutP99), "< 200", "")
