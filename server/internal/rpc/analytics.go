@@ -11,15 +11,11 @@ import (
 	"connectrpc.com/connect"
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
-	"github.com/tandemcc/tandem/gen/go/tandem/analytics/v1/analyticsv1connect"
 	"github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-type analyticsHandler struct {
-	analyticsv1connect.UnimplementedAnalyticsServiceHandler // until each RPC lands
-	s                                                       *Server
-}
+type analyticsHandler struct{ s *Server }
 
 // rangeIn resolves a TimeRange: from defaults to the start of today (UTC), to to now.
 func (h analyticsHandler) rangeIn(r *analyticsv1.TimeRange) (time.Time, time.Time, error) {
@@ -37,7 +33,7 @@ func (h analyticsHandler) rangeIn(r *analyticsv1.TimeRange) (time.Time, time.Tim
 	return from, to, nil
 }
 
-// floorOf reads the queues and operators Tandem has now, checking that the ones named exist.
+// floor reads the queues and operators Tandem has now, checking that the ones named exist.
 func (h analyticsHandler) floor(ctx context.Context, queue cc.QueueID, op cc.OperatorID) (analytics.Floor, error) {
 	f, err := h.s.board.Floor(ctx)
 	if err != nil {
@@ -148,7 +144,7 @@ func (h analyticsHandler) GetOperatorStats(ctx context.Context, req *connect.Req
 	return connect.NewResponse(out), nil
 }
 
-// historyIn checks a history request and reads its rows.
+// history checks a history request and reads its rows.
 func (h analyticsHandler) history(ctx context.Context, m *analyticsv1.GetHistoryRequest, field string) ([]analytics.Row, *cc.ServiceLevel, error) {
 	queue, op := cc.QueueID(m.GetQueueId()), cc.OperatorID(m.GetOperatorId())
 	if queue != "" && op != "" {
