@@ -169,8 +169,8 @@ npm-audit:
 # ---- PostgreSQL: make test-postgres --------------------------------------------------------
 # The store conformance suite and the end-to-end, crash and replica tests on a throwaway
 # PostgreSQL (scripts/pg-test-cluster.sh; make test runs them with everything else), with the
-# failover test's 20 leader kills per replica count (make test: 5). See docs/replicas.md.
+# failover test's 20 leader kills per replica count. See docs/replicas.md.
 .PHONY: test-postgres
 test-postgres:
-	TANDEM_FAILOVER_KILLS=20 scripts/pg-test-cluster.sh run -- $(GO) test -race -count=1 -run 'Conformance|Postgres|Migrations|Replica|Leader|Fencing' \
+	scripts/pg-test-cluster.sh run -- $(GO) test -race -count=1 -run 'Conformance|Postgres|Migrations|Replica|Leader|Fencing' \
 		./server/internal/postgres/... ./server/internal/sqlite/... ./server/cmd/tandem/...

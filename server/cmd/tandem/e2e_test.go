@@ -27,6 +27,7 @@ import (
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/replica"
 )
 
 const (
@@ -357,24 +358,38 @@ func newCloud(t *testing.T, url string, p tandem.Protocol, rest bool, clk *clock
 
 // TestCallEndToEnd plays one call from the cloud to an operator and back, then a call that
 // waits for the only operator, then a dial failure that moves a call on — over each protocol.
-func TestCallEndToEnd(t *testing.T) { callEndToEnd(t, tempSQLite) }
+func TestCallEndToEnd(t *testing.T) { callEndToEnd(t, tempSQLite, 0) }
 
 // tempSQLite is a new SQLite file for t.
 func tempSQLite(t *testing.T) string { return filepath.Join(t.TempDir(), "tandem.db") }
 
-// callEndToEnd is TestCallEndToEnd on the databases newDB makes (a file or a URL).
-func callEndToEnd(t *testing.T, newDB func(*testing.T) string) {
+// callEndToEnd is TestCallEndToEnd on the databases newDB makes (a file or a URL). With
+// followers > 0 (PostgreSQL), that many more replicas follow the leader on the same database
+// and every client talks to a follower: the admin and the cloud to the first, the operators
+// (their streams) to the last.
+func callEndToEnd(t *testing.T, newDB func(*testing.T) string, followers int) {
 	for _, tc := range protocols {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := clock.NewFake(time.Now())
-			srv := startServer(t, newDB(t), clk)
-			url := srv.m.URL
+			db := newDB(t)
+			srv := startServer(t, db, clk)
+			url, opsURL := srv.m.URL, srv.m.URL
+			for i := range followers {
+				f := startServer(t, db, clock.NewFake(time.Now()))
+				if f.m.api != nil {
+					t.Fatal("a second replica leads too")
+				}
+				waitServing(t, f.m.URL)
+				if opsURL = f.m.URL; i == 0 {
+					url = f.m.URL
+				}
+			}
 			admin := tandem.New(url, tandem.WithProtocol(tc.protocol), tandem.WithToken(testAdminKey))
 			setup(t, admin)
 			cloud := newCloud(t, url, tc.protocol, tc.rest, clk)
 			sess := newSession(t)
-			anna := logIn(t, url, tc.protocol, "anna")
-			boris := logIn(t, url, tc.protocol, "boris")
+			anna := logIn(t, opsURL, tc.protocol, "anna")
+			boris := logIn(t, opsURL, tc.protocol, "boris")
 			anna.ready()
 
 			// 1. Intake → dial anna → answered → ended by the operator → wrap-up → ready.
@@ -481,4 +496,21 @@ func callEndToEnd(t *testing.T, newDB func(*testing.T) string) {
 func parseUnix(s string) (time.Time, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	return time.Unix(n, 0), err
+}
+
+// waitServing waits until the replica at url serves (a follower: once it knows its leader).
+func waitServing(t *testing.T, url string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		res, err := http.Post(url+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader("{}"))
+		if err == nil {
+			var answer struct{ Status string }
+			ok := res.StatusCode == http.StatusOK && json.NewDecoder(res.Body).Decode(&answer) == nil && replica.Serving(answer.Status)
+			res.Body.Close()
+			if ok {
+				return
+			}
+		}
+	}
+	t.Fatalf("%s does not serve", url)
 }

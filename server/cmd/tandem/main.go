@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/cloud"
 	"github.com/tandemcc/tandem/server/internal/metrics"
 	"github.com/tandemcc/tandem/server/internal/postgres"
+	"github.com/tandemcc/tandem/server/internal/replica"
 	"github.com/tandemcc/tandem/server/internal/routing"
 	"github.com/tandemcc/tandem/server/internal/rpc"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
@@ -121,18 +123,25 @@ type Main struct {
 	Limits        rpc.Limits    // abuse limits; zero fields: rpc.DefaultLimits
 	BehindProxy   bool          // client addresses from X-Forwarded-For (behind a reverse proxy)
 	Sync          string        // SQLite synchronous level: "normal" (default) or "full"
+	Advertise     string        // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
 
 	// URL is where the server listens, set by Run.
 	URL string
 
 	db       store
+	signer   *cloud.Signer
 	board    *switchboard.Switchboard
 	sender   *cloud.Sender
-	api      *rpc.Server
+	api      *rpc.Server      // set once this replica leads
+	gateway  *replica.Gateway // the API while leading, else a pass-through to the leader
+	peer     *replica.Peer
 	http     *http.Server
 	listener net.Listener
 	served   chan error
-	leader   *postgres.Leadership // held while this replica leads a PostgreSQL store
+
+	leader      *postgres.Leadership // held while this replica leads a PostgreSQL store
+	stopReplica context.CancelFunc   // ends following and campaigning
+	replicaWork sync.WaitGroup
 }
 
 // NewMain returns a Main with the defaults.
@@ -153,6 +162,7 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "PEM private key file of --tls-cert")
 	rates := fs.String("rate-limit", "", "request rates per caller by role, per second/burst, e.g. operator=10/100,cloud=5000/10000 (roles: public, operator, supervisor, readonly, admin, cloud)")
+	fs.StringVar(&m.Advertise, "advertise", m.Advertise, "PostgreSQL replicas: the URL the other replicas reach this one at while it leads (default: http(s)://<this host's name>:<port of --addr>, or the address of --addr when it names one)")
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", m.BehindProxy, "take client addresses from the last X-Forwarded-For hop (only behind a reverse proxy that sets it)")
 	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
@@ -215,14 +225,15 @@ func readSecretFile(value *string, file, env string) error {
 	return nil
 }
 
-// Run opens the database, rebuilds the live state and starts serving. It returns once the
-// server listens; Close stops it.
+// Run opens the database and starts serving: with the live state rebuilt when this replica
+// leads (always, on SQLite), or passing requests on to the leader while another replica of a
+// PostgreSQL store leads (it takes over when that one dies). It returns once the server
+// listens; Close stops it.
 func (m *Main) Run(ctx context.Context) (err error) {
 	if len(m.CloudSecrets) == 0 {
 		return errors.New("no cloud secret: set --cloud-secret or TANDEM_CLOUD_SECRET (the scenario signs with it)")
 	}
-	signer, err := cloud.NewSigner(m.CloudSecrets...)
-	if err != nil {
+	if m.signer, err = cloud.NewSigner(m.CloudSecrets...); err != nil {
 		return err
 	}
 	defer func() {
@@ -233,11 +244,60 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.db, err = openStore(ctx, m.DBPath, m.Sync); err != nil {
 		return fmt.Errorf("open %s: %w", dbName(m.DBPath), err)
 	}
-	if err := m.lead(ctx); err != nil { // PostgreSQL: wait to lead (docs/replicas.md)
+	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
 		return err
 	}
+	m.URL = "http://" + m.listener.Addr().String()
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	var tlsConfig, peerTLS *tls.Config
+	if m.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
+		if err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
+		if peerTLS, err = peerTLSConfig(m.TLSCert); err != nil {
+			return err
+		}
+		m.listener = tls.NewListener(m.listener, tlsConfig)
+		m.URL = "https://" + m.listener.Addr().String()
+		protocols = new(http.Protocols)
+		protocols.SetHTTP1(true)
+		protocols.SetHTTP2(true)
+	}
+	m.peer = replica.NewPeer(m.CloudSecrets[0], m.Clock)
+	m.gateway = replica.New(replica.Config{
+		Peer:          m.peer,
+		ClientAddress: func(r *http.Request) string { return rpc.ClientAddress(r, m.BehindProxy) },
+		TLS:           peerTLS,
+		Logger:        m.Logger,
+	})
+	leading, err := m.campaign(ctx) // PostgreSQL: lead now, or follow (docs/replicas.md)
+	if err != nil {
+		return err
+	}
+	m.http = &http.Server{
+		Handler:           m.gateway,
+		Protocols:         protocols,
+		TLSConfig:         tlsConfig,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: 10000},
+		// No WriteTimeout: it would cut the presence streams.
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.http.Serve(m.listener) }()
+	m.Logger.Info("tandem serving", "url", m.URL, "db", dbName(m.DBPath), "leading", leading)
+	return nil
+}
+
+// serve rebuilds the live state from the store and serves the API: this replica decides.
+func (m *Main) serve(ctx context.Context) error {
 	m.sender = cloud.NewSender(cloud.SenderConfig{
-		Signer:  signer,
+		Signer:  m.signer,
 		Clock:   m.Clock,
 		Backoff: m.SenderBackoff,
 		Logger:  m.Logger,
@@ -258,11 +318,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	stats := metrics.New(m.board)
-	m.api, err = rpc.New(rpc.Config{
+	api, err := rpc.New(rpc.Config{
 		Store:        m.db,
 		Switchboard:  m.board,
-		Signer:       signer,
+		Signer:       m.signer,
 		AdminKey:     m.AdminKey,
 		Clock:        m.Clock,
 		Logger:       m.Logger,
@@ -270,52 +329,29 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Web:          web.Handler(),
 		Limits:       m.Limits,
 		BehindProxy:  m.BehindProxy,
-		Metrics:      stats,
+		Forwarded:    m.peer.Forwarded,
+		Metrics:      metrics.New(m.board),
 	})
 	if err != nil {
 		return err
 	}
-	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
-		return err
-	}
-	m.URL = "http://" + m.listener.Addr().String()
-	protocols := new(http.Protocols)
-	protocols.SetHTTP1(true)
-	protocols.SetUnencryptedHTTP2(true)
-	var tlsConfig *tls.Config
-	if m.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
-		if err != nil {
-			return fmt.Errorf("tls: %w", err)
-		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
-		m.listener = tls.NewListener(m.listener, tlsConfig)
-		m.URL = "https://" + m.listener.Addr().String()
-		protocols = new(http.Protocols)
-		protocols.SetHTTP1(true)
-		protocols.SetHTTP2(true)
-	}
-	m.http = &http.Server{
-		Handler:           m.api,
-		Protocols:         protocols,
-		TLSConfig:         tlsConfig,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: 10000},
-		// No WriteTimeout: it would cut the presence streams.
-	}
-	m.served = make(chan error, 1)
-	go func() { m.served <- m.http.Serve(m.listener) }()
-	m.Logger.Info("tandem serving", "url", m.URL, "db", dbName(m.DBPath))
+	m.api = api
+	m.gateway.Lead(api)
 	return nil
 }
 
 // Close stops serving, lets the requests in flight finish, and closes the database.
 func (m *Main) Close() error {
 	var errs []error
+	if m.stopReplica != nil {
+		m.stopReplica() // no takeover from now on
+		m.replicaWork.Wait()
+	}
 	if m.api != nil {
 		m.api.Close()
+	}
+	if m.gateway != nil {
+		m.gateway.Close()
 	}
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -326,6 +362,8 @@ func (m *Main) Close() error {
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	} else if m.listener != nil {
+		m.listener.Close()
 	}
 	if m.sender != nil {
 		m.sender.Close()

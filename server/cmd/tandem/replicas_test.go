@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,20 +33,21 @@ import (
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/pgtest"
+	"github.com/tandemcc/tandem/server/internal/replica"
 )
 
 // TestReplicaFailover runs two, then three replicas of the real binary on one PostgreSQL
 // database behind a load balancer, under load (operators working, callers calling), and kills
-// the leader with SIGKILL again and again; the killed replica comes back as a standby. After
-// every kill a standby takes over; afterwards no acknowledged call is lost, no call has two
+// the leader with SIGKILL again and again; the killed replica comes back as a follower. After
+// every kill a follower takes over; afterwards no acknowledged call is lost, no call has two
 // live offers and no operator two calls or offers. The takeover times are reported.
-// TANDEM_FAILOVER_KILLS sets the kills per run (default 5; the acceptance run is 20).
+// TANDEM_FAILOVER_KILLS sets the kills per run (default 20, the acceptance run).
 func TestReplicaFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
 	pgtest.Server(t)
-	kills := 5
+	kills := 20
 	if n, err := strconv.Atoi(os.Getenv("TANDEM_FAILOVER_KILLS")); err == nil && n > 0 {
 		kills = n
 	}
@@ -61,12 +63,12 @@ func TestReplicaFailover(t *testing.T) {
 }
 
 // replica is one tandem process of the set.
-type replica struct {
+type replicaProc struct {
 	addr string
 	cmd  *exec.Cmd
 }
 
-func startReplica(t *testing.T, bin, addr, dsn string) *replica {
+func startReplica(t *testing.T, bin, addr, dsn string) *replicaProc {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", dsn, "--cloud-secret", testSecret, "--admin-key", testAdminKey)
 	cmd.Stderr = io.Discard
@@ -77,26 +79,27 @@ func startReplica(t *testing.T, bin, addr, dsn string) *replica {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	return &replica{addr: addr, cmd: cmd}
+	return &replicaProc{addr: addr, cmd: cmd}
 }
 
-// healthy reports whether a replica serves (only the leader listens).
-func healthy(addr string) bool {
+// leads reports whether a replica says it leads (health service "tandem.leader").
+func leads(addr string) bool {
 	c := http.Client{Timeout: time.Second}
-	res, err := c.Post("http://"+addr+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader("{}"))
+	res, err := c.Post("http://"+addr+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader(`{"service":"`+replica.LeaderService+`"}`))
 	if err != nil {
 		return false
 	}
-	res.Body.Close()
-	return res.StatusCode == http.StatusOK
+	defer res.Body.Close()
+	var answer struct{ Status string }
+	return res.StatusCode == http.StatusOK && json.NewDecoder(res.Body).Decode(&answer) == nil && replica.Serving(answer.Status)
 }
 
-// waitLeader waits for one of rs to serve and returns it.
-func waitLeader(t *testing.T, rs []*replica, within time.Duration) *replica {
+// waitLeader waits for one of rs to lead and returns it.
+func waitLeader(t *testing.T, rs []*replicaProc, within time.Duration) *replicaProc {
 	t.Helper()
 	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		for _, r := range rs {
-			if healthy(r.addr) {
+			if leads(r.addr) {
 				return r
 			}
 		}
@@ -105,12 +108,11 @@ func waitLeader(t *testing.T, rs []*replica, within time.Duration) *replica {
 	return nil
 }
 
-// balancer is the load balancer in front of the replicas: each request goes to the first
-// replica that takes the connection (standbys do not listen), as a health-checked load
-// balancer would send it.
-func balancer(t *testing.T, rs func() []*replica) *httptest.Server {
-	var last atomic.Value // the address that answered last
-	last.Store("")
+// balancer is the load balancer in front of the replicas: it sends each request to the next
+// replica in turn (every replica serves: followers pass requests on to the leader), skipping
+// those that refuse the connection, as a health-checked load balancer would.
+func balancer(t *testing.T, rs func() []*replicaProc) *httptest.Server {
+	var turn atomic.Uint64
 	transport := &http.Transport{ForceAttemptHTTP2: false, MaxIdleConnsPerHost: 64}
 	proxy := &httputil.ReverseProxy{
 		FlushInterval: -1, // streams
@@ -121,21 +123,16 @@ func balancer(t *testing.T, rs func() []*replica) *httptest.Server {
 				body, _ = io.ReadAll(req.Body)
 				req.Body.Close()
 			}
-			addrs := []string{last.Load().(string)}
-			for _, r := range rs() {
-				addrs = append(addrs, r.addr)
-			}
+			all := rs()
+			first := int(turn.Add(1))
 			var err error
-			for _, a := range addrs {
-				if a == "" {
-					continue
-				}
+			for i := range all {
+				a := all[(first+i)%len(all)].addr
 				out := req.Clone(req.Context())
 				out.URL.Host, out.Host = a, a
 				out.Body = io.NopCloser(bytes.NewReader(body))
 				var res *http.Response
 				if res, err = transport.RoundTrip(out); err == nil {
-					last.Store(a)
 					return res, nil
 				}
 			}
@@ -155,11 +152,11 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func replicaFailover(t *testing.T, bin string, n, kills int) {
 	dsn := pgtest.Schema(t)
 	var mu sync.Mutex
-	rs := make([]*replica, n)
+	rs := make([]*replicaProc, n)
 	for i := range rs {
 		rs[i] = startReplica(t, bin, freeAddr(t), dsn)
 	}
-	current := func() []*replica { mu.Lock(); defer mu.Unlock(); return slices.Clone(rs) }
+	current := func() []*replicaProc { mu.Lock(); defer mu.Unlock(); return slices.Clone(rs) }
 	leader := waitLeader(t, rs, 20*time.Second)
 	lb := balancer(t, current)
 	url := lb.URL
@@ -249,14 +246,14 @@ func replicaFailover(t *testing.T, bin string, n, kills int) {
 			wg.Wait()
 			break
 		}
-		// Kill the leader under load; a standby takes over; the killed one returns as a standby.
+		// Kill the leader under load; a follower takes over; the killed one returns as a follower.
 		if err := leader.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		killed := time.Now()
 		_ = leader.cmd.Wait()
 		mu.Lock()
-		others := slices.DeleteFunc(slices.Clone(rs), func(r *replica) bool { return r == leader })
+		others := slices.DeleteFunc(slices.Clone(rs), func(r *replicaProc) bool { return r == leader })
 		mu.Unlock()
 		next := waitLeader(t, others, 30*time.Second)
 		takeovers = append(takeovers, time.Since(killed))

@@ -3,8 +3,11 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -49,27 +52,56 @@ func dbName(db string) string {
 // (fenced) from the takeover on, so it exits and its supervisor starts it again, as a standby.
 var lostLeadership = func(error) { os.Exit(3) }
 
-// lead makes this process the leader of a PostgreSQL store before it decides or serves
-// anything: it waits (a hot standby) while another replica leads, then takes over with a new
-// epoch, and every write of its store is fenced by that epoch. SQLite needs none of it.
-func (m *Main) lead(ctx context.Context) error {
+// campaign settles this replica's part. On SQLite it serves. On PostgreSQL it leads at once
+// when no other replica does; otherwise it follows the leader (the gateway passes requests on
+// to it) and campaigns in the background, taking over when the leader goes. It reports
+// whether it leads on return.
+func (m *Main) campaign(ctx context.Context) (leading bool, err error) {
 	pg, ok := m.db.(*postgres.DB)
 	if !ok {
-		return nil
+		return true, m.serve(ctx)
 	}
 	host, _ := os.Hostname()
-	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
-	if cur, ok, err := pg.CurrentLeader(ctx); err == nil && ok {
-		m.Logger.Info("waiting to lead", "holder", holder, "leader", cur.Holder, "epoch", cur.Epoch)
-	}
-	t0 := time.Now()
-	l, err := postgres.Campaign(ctx, m.DBPath, postgres.CampaignConfig{Holder: holder, Address: m.Addr})
+	cfg := postgres.CampaignConfig{Holder: fmt.Sprintf("%s/%d", host, os.Getpid()), Address: m.advertised()}
+	l, err := postgres.TryLead(ctx, m.DBPath, cfg)
 	if err != nil {
-		return fmt.Errorf("lead %s: %w", dbName(m.DBPath), err)
+		return false, fmt.Errorf("lead %s: %w", dbName(m.DBPath), err)
 	}
+	if l != nil {
+		return true, m.takeLead(ctx, pg, l, 0)
+	}
+	bg, stop := context.WithCancel(context.Background())
+	m.stopReplica = stop
+	m.replicaWork.Go(func() {
+		pg.FollowLeader(bg, m.DBPath, func(l postgres.Leader) {
+			if err := m.gateway.Follow(l.Address); err != nil {
+				m.Logger.Error("cannot follow the leader", "leader", l.Holder, "epoch", l.Epoch, "err", err)
+				return
+			}
+			m.Logger.Info("following", "leader", l.Holder, "address", l.Address, "epoch", l.Epoch)
+		})
+	})
+	m.replicaWork.Go(func() {
+		t0 := time.Now()
+		l, err := postgres.Campaign(bg, m.DBPath, cfg)
+		if err != nil {
+			return // closing
+		}
+		if err := m.takeLead(bg, pg, l, time.Since(t0)); err != nil && bg.Err() == nil {
+			m.Logger.Error("could not take over: exiting", "epoch", l.Epoch, "err", err)
+			l.Resign() // another replica takes over
+			lostLeadership(err)
+		}
+	})
+	return false, nil
+}
+
+// takeLead makes this replica the one decision maker with leadership l: every write of its
+// store is fenced by l's epoch, the live state is rebuilt from the database, and the gateway
+// serves the API. Losing the lock ends the process (lostLeadership).
+func (m *Main) takeLead(ctx context.Context, pg *postgres.DB, l *postgres.Leadership, waited time.Duration) error {
 	m.leader = l
 	m.db = pg.Fenced(l.Epoch)
-	m.Logger.Info("leading", "holder", holder, "epoch", l.Epoch, "waited", time.Since(t0).Round(time.Millisecond).String())
 	go func() {
 		<-l.Lost()
 		if err := l.Err(); err != nil { // nil: resigned at Close
@@ -77,7 +109,45 @@ func (m *Main) lead(ctx context.Context) error {
 			lostLeadership(err)
 		}
 	}()
+	t0 := time.Now()
+	if err := m.serve(ctx); err != nil {
+		return err
+	}
+	m.Logger.Info("leading", "epoch", l.Epoch, "address", m.advertised(), "waited", waited.Round(time.Millisecond).String(),
+		"rebuilt in", time.Since(t0).Round(time.Millisecond).String())
 	return nil
+}
+
+// advertised is where the other replicas reach this one: --advertise, or this host's name
+// (or the address --addr names) with the listener's port.
+func (m *Main) advertised() string {
+	if m.Advertise != "" {
+		return m.Advertise
+	}
+	scheme := "http"
+	if m.TLSCert != "" {
+		scheme = "https"
+	}
+	host, port, _ := net.SplitHostPort(m.listener.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host, _ = os.Hostname()
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// peerTLSConfig is how a follower checks a leader that serves HTTPS: the system's roots plus
+// the certificates of certFile (replicas usually share one certificate, or one CA).
+func peerTLSConfig(certFile string) (*tls.Config, error) {
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool()
+	}
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls: %w", err)
+	}
+	roots.AppendCertsFromPEM(pem)
+	return &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, nil
 }
 
 // resign gives the leadership up, so a standby takes over at once.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Leadership: of several Tandem replicas on one database, exactly one runs the switchboard (the
@@ -72,6 +73,16 @@ type CampaignConfig struct {
 // leadership. The lock session keeps TCP keepalives short, so the server notices a vanished
 // leader within seconds.
 func Campaign(ctx context.Context, dsn string, cfg CampaignConfig) (*Leadership, error) {
+	return campaign(ctx, dsn, cfg, false)
+}
+
+// TryLead is Campaign's first attempt only: the leadership if no other replica holds it,
+// nil if one does.
+func TryLead(ctx context.Context, dsn string, cfg CampaignConfig) (*Leadership, error) {
+	return campaign(ctx, dsn, cfg, true)
+}
+
+func campaign(ctx context.Context, dsn string, cfg CampaignConfig, once bool) (*Leadership, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 250 * time.Millisecond
 	}
@@ -91,8 +102,8 @@ func Campaign(ctx context.Context, dsn string, cfg CampaignConfig) (*Leadership,
 		if conn == nil {
 			if conn, err = pgx.ConnectConfig(ctx, pc); err != nil {
 				conn = nil
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
+				if ctx.Err() != nil || once {
+					return nil, fmt.Errorf("postgres: campaign: %w", err)
 				}
 			}
 		}
@@ -101,6 +112,9 @@ func Campaign(ctx context.Context, dsn string, cfg CampaignConfig) (*Leadership,
 			if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+lockKey+`)`).Scan(&got); err != nil {
 				conn.Close(context.Background())
 				conn = nil
+				if once {
+					return nil, fmt.Errorf("postgres: campaign: %w", err)
+				}
 			} else if got {
 				epoch, err := takeOver(ctx, conn, cfg)
 				if err != nil {
@@ -113,6 +127,10 @@ func Campaign(ctx context.Context, dsn string, cfg CampaignConfig) (*Leadership,
 				go l.watch(watch, cfg.Check)
 				return l, nil
 			}
+		}
+		if once {
+			conn.Close(context.Background())
+			return nil, nil
 		}
 		select {
 		case <-ctx.Done():
@@ -138,6 +156,10 @@ func takeOver(ctx context.Context, conn *pgx.Conn, cfg CampaignConfig) (int64, e
 		RETURNING epoch`, cfg.Holder, cfg.Address, time.Now().UnixMilli()).Scan(&epoch)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: take over: %w", err)
+	}
+	// Followers listening (FollowLeader) learn the new address at once.
+	if _, err := conn.Exec(ctx, `SELECT pg_notify('tandem_leader', current_schema())`); err != nil {
+		return 0, fmt.Errorf("postgres: announce the leader: %w", err)
 	}
 	return epoch, nil
 }
@@ -229,3 +251,70 @@ func checkFence(ctx context.Context, tx txn, epoch int64) error {
 
 // SessionPID is the server process of the lock session (pg_stat_activity.pid).
 func (l *Leadership) SessionPID() uint32 { return l.conn.PgConn().PID() }
+
+// FollowLeader calls changed with the current leader at once and again whenever another
+// takes over, until ctx ends; it returns when it has stopped. It LISTENs on the channel a new
+// leader NOTIFYs when it takes over (tandem_leader, with its schema as the payload), and reads
+// the leadership row every few seconds too, in case a notification was lost while the
+// listening session reconnected.
+func (db *DB) FollowLeader(ctx context.Context, dsn string, changed func(Leader)) {
+	kick := make(chan struct{}, 1)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		listen(ctx, dsn, kick)
+	}()
+	defer func() { <-listening }()
+	t := time.NewTicker(followEvery)
+	defer t.Stop()
+	var last Leader
+	for {
+		if l, ok, err := db.CurrentLeader(ctx); err == nil && ok && (l.Epoch != last.Epoch || l.Address != last.Address) {
+			last = l
+			changed(l)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-kick:
+		}
+	}
+}
+
+// followEvery is how often FollowLeader reads the leadership row without a notification.
+var followEvery = 3 * time.Second
+
+// listen kicks on every takeover in this schema, reconnecting while ctx lasts.
+func listen(ctx context.Context, dsn string, kick chan<- struct{}) {
+	signal := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+	for ctx.Err() == nil {
+		if conn, err := pgx.Connect(ctx, dsn); err == nil {
+			var schema string
+			_, err = conn.Exec(ctx, `LISTEN tandem_leader`)
+			if err == nil {
+				err = conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema)
+			}
+			if err == nil {
+				signal() // (re)connected: anything may have changed meanwhile
+			}
+			for err == nil {
+				var n *pgconn.Notification
+				// Payloads of other schemas are other databases' leaders on a shared server.
+				if n, err = conn.WaitForNotification(ctx); err == nil && n.Payload == schema {
+					signal()
+				}
+			}
+			conn.Close(context.Background())
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond): // the database is away: try again
+		}
+	}
+}

@@ -129,3 +129,52 @@ func TestFencing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A follower learns who leads at once, and of a takeover from the new leader's NOTIFY (the
+// periodic reread is off here); TryLead does not take the leadership from a living leader.
+func TestFollowLeader(t *testing.T) {
+	defer postgres.SetFollowEvery(time.Hour)()
+	dsn := pgtest.Schema(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	seen := make(chan postgres.Leader, 10)
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		db.FollowLeader(ctx, dsn, func(l postgres.Leader) { seen <- l })
+	}()
+	defer func() { cancel(); <-followed }()
+	next := func(want string, epoch int64) {
+		t.Helper()
+		select {
+		case l := <-seen:
+			if l.Holder != want || l.Epoch != epoch || l.Address != "http://"+want {
+				t.Fatalf("followed %+v, want %s at epoch %d", l, want, epoch)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the follower did not learn that %s leads", want)
+		}
+	}
+
+	a, err := postgres.TryLead(ctx, dsn, postgres.CampaignConfig{Holder: "a", Address: "http://a"})
+	if err != nil || a == nil {
+		t.Fatalf("TryLead with nobody leading = %v, %v", a, err)
+	}
+	next("a", 1)
+	if b, err := postgres.TryLead(ctx, dsn, postgres.CampaignConfig{Holder: "b", Address: "http://b"}); b != nil || err != nil {
+		t.Fatalf("TryLead while a leads = %v, %v", b, err)
+	}
+	a.Resign()
+	b := campaign(t, ctx, dsn, "b")
+	defer b.Resign()
+	next("b", 2)
+	select {
+	case l := <-seen:
+		t.Fatalf("followed %+v after b, with nobody else taking over", l)
+	case <-time.After(200 * time.Millisecond):
+	}
+}

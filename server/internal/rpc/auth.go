@@ -146,6 +146,7 @@ type authenticator struct {
 	clock       clock.Clock
 	limits      *limiters
 	behindProxy bool
+	forwarded   func(*http.Request) (string, bool)
 	log         *slog.Logger
 	errors      *connect.ErrorWriter
 
@@ -196,7 +197,18 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 // clientAddress is the address of the client: the connection's peer, or behind a reverse proxy
 // the last address the proxy appended to X-Forwarded-For (earlier ones are the client's word).
 func (a *authenticator) clientAddress(r *http.Request) string {
-	if a.behindProxy {
+	if a.forwarded != nil {
+		if addr, ok := a.forwarded(r); ok {
+			return addr
+		}
+	}
+	return ClientAddress(r, a.behindProxy)
+}
+
+// ClientAddress is the address r came from: the peer's, or with behindProxy the last
+// X-Forwarded-For hop (the one the trusted reverse proxy appended).
+func ClientAddress(r *http.Request, behindProxy bool) string {
+	if behindProxy {
 		if hops := r.Header.Values("X-Forwarded-For"); len(hops) > 0 {
 			last := hops[len(hops)-1]
 			if i := strings.LastIndexByte(last, ','); i >= 0 {

@@ -70,6 +70,9 @@ type Config struct {
 	// BehindProxy takes the client's address from the last X-Forwarded-For hop (set it only
 	// when a reverse proxy that appends it is the only way in).
 	BehindProxy bool
+	// Forwarded returns the caller's address a peer replica passed a request on for, when it
+	// did (signed); nil: requests come from their callers.
+	Forwarded func(*http.Request) (string, bool)
 	// Metrics is served at /metrics to readers (admin, supervisor, readonly keys), and times
 	// every RPC; nil: no /metrics.
 	Metrics Metrics
@@ -206,7 +209,7 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	auth := &authenticator{sessions: cfg.Store, keys: sec, signer: cfg.Signer, replays: cloud.NewReplays(0), clock: cfg.Clock,
-		limits: s.limits, behindProxy: cfg.BehindProxy, log: cfg.Logger, errors: connect.NewErrorWriter(), touched: map[string]time.Time{}}
+		limits: s.limits, behindProxy: cfg.BehindProxy, forwarded: cfg.Forwarded, log: cfg.Logger, errors: connect.NewErrorWriter(), touched: map[string]time.Time{}}
 	if cfg.AdminKey != "" {
 		auth.adminKey, auth.hasAdminKey = sha256Sum(cfg.AdminKey), true
 	}
