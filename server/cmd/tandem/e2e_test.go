@@ -22,6 +22,7 @@ import (
 
 	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
@@ -390,6 +391,9 @@ func callEndToEnd(t *testing.T, newDB func(*testing.T) string, followers int) {
 			sess := newSession(t)
 			anna := logIn(t, opsURL, tc.protocol, "anna")
 			boris := logIn(t, opsURL, tc.protocol, "boris")
+			// A supervisor's wallboard (at the operators' replica) sees the floor move.
+			board := watchWallboard(t, tandem.New(opsURL, tandem.WithProtocol(tc.protocol), tandem.WithToken(testAdminKey)),
+				&analyticsv1.WatchWallboardRequest{Operators: true})
 			anna.ready()
 
 			// 1. Intake → dial anna → answered → ended by the operator → wrap-up → ready.
@@ -414,6 +418,10 @@ func callEndToEnd(t *testing.T, newDB func(*testing.T) string, followers int) {
 				t.Fatal(err)
 			}
 			anna.await(commonv1.OperatorState_OPERATOR_STATE_ON_CALL)
+			board.await("anna on the call on the wallboard", func() bool {
+				o := board.ops[anna.id]
+				return o != nil && o.GetState() == commonv1.OperatorState_OPERATOR_STATE_ON_CALL && o.GetCallId() == reg.GetCallId()
+			})
 
 			// 2. A second call while the only ready operator talks: it waits.
 			reg2, err := cloud.register(intake(sess.srv.URL, "/s2"))
