@@ -23,75 +23,96 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 	c.Statuses = lastOf(c.Statuses, func(s callcenter.OperatorStatus) callcenter.OperatorID { return s.Operator })
 	c.Calls = lastOf(c.Calls, func(x callcenter.Call) callcenter.CallID { return x.ID })
 	c.Offers = lastOf(c.Offers, func(o callcenter.Offer) callcenter.OfferID { return o.ID })
-	return db.write(ctx, func(tx txn) error {
-		for _, o := range c.Operators {
-			if err := putOperator(ctx, tx, o); err != nil {
-				return err
+	if len(c.Operators) > 0 || len(c.Queues) > 0 {
+		// Operators and queues are checked against the stored ones as they are written, so
+		// such a batch is written statement by statement.
+		return db.write(ctx, func(tx txn) error {
+			for _, o := range c.Operators {
+				if err := putOperator(ctx, tx, o); err != nil {
+					return err
+				}
 			}
-		}
-		if len(c.Queues) > 0 {
-			if err := putQueues(ctx, tx, c.Queues); err != nil {
-				return err
+			if len(c.Queues) > 0 {
+				if err := putQueues(ctx, tx, c.Queues); err != nil {
+					return err
+				}
 			}
-		}
-		if err := putStatuses(ctx, tx, c.Statuses); err != nil {
+			return putRuntime(ctx, tx, c)
+		})
+	}
+	// The rest is only written, so it all goes in one round trip.
+	var p pipeline
+	if err := putRuntime(ctx, &p, c); err != nil {
+		return err
+	}
+	return db.send(ctx, &p)
+}
+
+// putRuntime writes c's rows but its operators and queues.
+func putRuntime(ctx context.Context, w writes, c callcenter.Changes) error {
+	if err := putStatuses(ctx, w, c.Statuses); err != nil {
+		return err
+	}
+	if err := putCalls(ctx, w, c.Calls); err != nil {
+		return err
+	}
+	if err := putOffers(ctx, w, c.Offers); err != nil {
+		return err
+	}
+	if err := putDecisions(ctx, w, c.Decisions); err != nil {
+		return err
+	}
+	for _, r := range c.Requests {
+		if err := putRequest(ctx, w, r); err != nil {
 			return err
 		}
-		if err := putCalls(ctx, tx, c.Calls); err != nil {
+	}
+	for _, n := range c.Notes {
+		err := w.exec(ctx, func(err error) error { return fmt.Errorf("postgres: note on call %q: %w", n.Call, err) },
+			`UPDATE calls SET note = ? WHERE id = ?`, n.Note, n.Call)
+		if err != nil {
 			return err
 		}
-		if err := putOffers(ctx, tx, c.Offers); err != nil {
+	}
+	if err := putTallies(ctx, w, c.Tallies); err != nil {
+		return err
+	}
+	if err := putEvents(ctx, w, c.Events); err != nil {
+		return err
+	}
+	if err := putClients(ctx, w, c.Clients); err != nil {
+		return err
+	}
+	if err := putAbsences(ctx, w, c.Absences, c.Unabsent); err != nil {
+		return err
+	}
+	if err := putSpares(ctx, w, c.Spares, c.SpareUse); err != nil {
+		return err
+	}
+	for q, op := range c.Cursors {
+		err := w.exec(ctx, func(err error) error { return fmt.Errorf("postgres: write cursor of queue %q: %w", q, err) },
+			`INSERT INTO queue_cursors (queue_id, operator_id) VALUES (?, ?)
+			ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`, q, op)
+		if err != nil {
 			return err
 		}
-		if err := putDecisions(ctx, tx, c.Decisions); err != nil {
-			return err
-		}
-		for _, r := range c.Requests {
-			if err := putRequest(ctx, tx, r); err != nil {
-				return err
-			}
-		}
-		for _, n := range c.Notes {
-			if _, err := tx.ExecContext(ctx, `UPDATE calls SET note = ? WHERE id = ?`, n.Note, n.Call); err != nil {
-				return fmt.Errorf("postgres: note on call %q: %w", n.Call, err)
-			}
-		}
-		if err := putTallies(ctx, tx, c.Tallies); err != nil {
-			return err
-		}
-		if err := putEvents(ctx, tx, c.Events); err != nil {
-			return err
-		}
-		if err := putClients(ctx, tx, c.Clients); err != nil {
-			return err
-		}
-		if err := putAbsences(ctx, tx, c.Absences, c.Unabsent); err != nil {
-			return err
-		}
-		if err := putSpares(ctx, tx, c.Spares, c.SpareUse); err != nil {
-			return err
-		}
-		for q, op := range c.Cursors {
-			_, err := tx.ExecContext(ctx, `INSERT INTO queue_cursors (queue_id, operator_id) VALUES (?, ?)
-				ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`, q, op)
-			if err != nil {
-				return fmt.Errorf("postgres: write cursor of queue %q: %w", q, err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // eachRow runs query with the arguments args gives for each of n rows (pgx keeps the statement
 // prepared on the connection).
-func eachRow(ctx context.Context, tx txn, what, query string, n int, args func(i int) ([]any, error)) error {
+func eachRow(ctx context.Context, w writes, what, query string, n int, args func(i int) ([]any, error)) error {
 	for i := range n {
 		a, err := args(i)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, query, a...)
+		fail := func(err error) error {
+			return fmt.Errorf("postgres: write %s %v: %w", what, a[0], err) // a[0] is the row's id
 		}
 		if err != nil {
-			return fmt.Errorf("postgres: write %s %v: %w", what, a[0], err) // a[0] is the row's id
+			return fail(err)
+		}
+		if err := w.exec(ctx, fail, query, a...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -100,8 +121,8 @@ func eachRow(ctx context.Context, tx txn, what, query string, n int, args func(i
 const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
 	banned_until, marks`
 
-func putStatuses(ctx context.Context, tx txn, ss []callcenter.OperatorStatus) error {
-	return eachRow(ctx, tx, "operator status", `
+func putStatuses(ctx context.Context, w writes, ss []callcenter.OperatorStatus) error {
+	return eachRow(ctx, w, "operator status", `
 		INSERT INTO operator_status (`+statusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (operator_id) DO UPDATE SET
 			state = excluded.state, since = excluded.since, reason = excluded.reason,
@@ -137,8 +158,8 @@ const callColumns = `id, queue_id, state, session_id, access_url, caller_number,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
 	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note`
 
-func putCalls(ctx context.Context, tx txn, cs []callcenter.Call) error {
-	return eachRow(ctx, tx, "call", `
+func putCalls(ctx context.Context, w writes, cs []callcenter.Call) error {
+	return eachRow(ctx, w, "call", `
 		INSERT INTO calls (`+callColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
@@ -189,8 +210,8 @@ func scanCall(s scanner) (callcenter.Call, error) {
 const offerColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
 	ring_time_ms, failure_code, reason`
 
-func putOffers(ctx context.Context, tx txn, os []callcenter.Offer) error {
-	return eachRow(ctx, tx, "offer", `
+func putOffers(ctx context.Context, w writes, os []callcenter.Offer) error {
+	return eachRow(ctx, w, "offer", `
 		INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			call_id = excluded.call_id, operator_id = excluded.operator_id, spare_id = excluded.spare_id,
@@ -220,9 +241,9 @@ func scanOffer(s scanner) (callcenter.Offer, error) {
 
 const decisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
 
-func putDecisions(ctx context.Context, tx txn, ds []callcenter.Decision) error {
+func putDecisions(ctx context.Context, w writes, ds []callcenter.Decision) error {
 	// A decision is a record, not state: the first write of it stands.
-	return eachRow(ctx, tx, "decision for call", `
+	return eachRow(ctx, w, "decision for call", `
 		INSERT INTO decisions (`+decisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`,
 		len(ds), func(i int) ([]any, error) {
@@ -268,20 +289,16 @@ func scanDecision(s scanner) (callcenter.Decision, error) {
 // zeroTimeMS is how the zero time is stored where a time cannot be NULL.
 var zeroTimeMS = time.Time{}.UnixMilli()
 
-func putRequest(ctx context.Context, tx txn, r callcenter.CloudRequest) error {
+func putRequest(ctx context.Context, w writes, r callcenter.CloudRequest) error {
 	reply, err := json.Marshal(r.Reply)
 	if err != nil {
 		return fmt.Errorf("postgres: write cloud request %q: reply: %w", r.ID, err)
 	}
 	// A retried request gets the first answer again, so the first write stands.
-	_, err = tx.ExecContext(ctx, `
+	return w.exec(ctx, func(err error) error { return fmt.Errorf("postgres: write cloud request %q: %w", r.ID, err) }, `
 		INSERT INTO cloud_requests (id, call_id, at, reply) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`,
 		r.ID, r.Call, msTime(r.At), string(reply))
-	if err != nil {
-		return fmt.Errorf("postgres: write cloud request %q: %w", r.ID, err)
-	}
-	return nil
 }
 
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,

@@ -13,13 +13,13 @@ import (
 var putTallySQL = tallyrow.Upsert("GREATEST")
 
 // putTallies adds each tally to its history row. The tallies of one batch are added up first.
-func putTallies(ctx context.Context, tx txn, ts []callcenter.Tally) error {
+func putTallies(ctx context.Context, w writes, ts []callcenter.Tally) error {
 	ts = tallyrow.Sum(ts)
-	return eachRow(ctx, tx, "tally", putTallySQL, len(ts), func(i int) ([]any, error) { return tallyrow.Values(ts[i]), nil })
+	return eachRow(ctx, w, "tally", putTallySQL, len(ts), func(i int) ([]any, error) { return tallyrow.Values(ts[i]), nil })
 }
 
-func putEvents(ctx context.Context, tx txn, es []callcenter.CallEvent) error {
-	return eachRow(ctx, tx, "call event", `INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
+func putEvents(ctx context.Context, w writes, es []callcenter.CallEvent) error {
+	return eachRow(ctx, w, "call event", `INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
 		text, code, ring_ms, talk_ms, hung_up_by, queue_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(es),
 		func(i int) ([]any, error) {
 			e := es[i]

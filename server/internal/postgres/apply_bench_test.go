@@ -1,0 +1,70 @@
+package postgres_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/pgtest"
+	"github.com/tandemcc/tandem/server/internal/postgres"
+)
+
+// BenchmarkApply writes batches of the size a call's offer makes (a call, an operator's
+// status, an offer, its decision, two events, two tallies) through a leader's fenced store,
+// one batch per op: the latency of one group commit.
+func BenchmarkApply(b *testing.B) {
+	for _, calls := range []int{1, 8} {
+		b.Run(fmt.Sprintf("calls=%d", calls), func(b *testing.B) {
+			dsn := pgtest.Schema(b)
+			ctx := b.Context()
+			db, err := postgres.Open(ctx, dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			l, err := postgres.Campaign(ctx, dsn, postgres.CampaignConfig{Holder: "bench"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer l.Resign()
+			store := db.Fenced(l.Epoch)
+			if err := db.CreateQueue(ctx, callcenter.Queue{ID: "q"}); err != nil {
+				b.Fatal(err)
+			}
+			for o := range calls {
+				op := callcenter.OperatorID(fmt.Sprintf("op-%d", o))
+				if err := db.CreateOperator(ctx, callcenter.Operator{ID: op, Name: string(op)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			at := time.UnixMilli(1_700_000_000_000).UTC()
+			b.ResetTimer()
+			for i := range b.N {
+				var c callcenter.Changes
+				for o := range calls {
+					op := callcenter.OperatorID(fmt.Sprintf("op-%d", o))
+					call := callcenter.CallID(fmt.Sprintf("c-%d-%d", i, o))
+					offer := callcenter.OfferID(fmt.Sprintf("of-%d-%d", i, o))
+					now := at.Add(time.Duration(i) * time.Millisecond)
+					c.Calls = append(c.Calls, callcenter.Call{ID: call, Queue: "q", State: callcenter.CallWaiting,
+						ArrivedAt: now, Operator: op, Offer: offer, SIPHeaders: map[string]string{"X-A": "b"}})
+					c.Statuses = append(c.Statuses, callcenter.OperatorStatus{Operator: op,
+						State: callcenter.OperatorReserved, Since: now, Offer: offer, Call: call})
+					c.Offers = append(c.Offers, callcenter.Offer{ID: offer, Call: call, Operator: op,
+						State: callcenter.OfferPending, OfferedAt: now, ExpiresAt: now.Add(time.Second)})
+					c.Decisions = append(c.Decisions, callcenter.Decision{Call: call, Offer: offer, DecidedAt: now,
+						Operator: op, Candidates: []callcenter.Candidate{{Operator: op, Eligible: true}}})
+					c.Events = append(c.Events, callcenter.CallEvent{Call: call, At: now, Kind: callcenter.EventArrived},
+						callcenter.CallEvent{Call: call, At: now, Kind: callcenter.EventOffered, Operator: op, Offer: offer})
+					c.Tallies = append(c.Tallies,
+						callcenter.Tally{Scope: callcenter.ScopeQueue, ID: "q", Start: at, Figures: callcenter.Figures{CallsReceived: 1, OffersMade: 1}},
+						callcenter.Tally{Scope: callcenter.ScopeOperator, ID: string(op), Start: at, Figures: callcenter.Figures{OffersMade: 1}})
+				}
+				if err := store.Apply(ctx, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
