@@ -86,6 +86,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			cfg.Phases[strings.TrimSpace(p)] = true
 		}
 	}
+	if cfg.ProfileDir != "" {
+		if err := os.MkdirAll(cfg.ProfileDir, 0o755); err != nil {
+			return fmt.Errorf("profile: %w", err)
+		}
+	}
 	cfg.Log = stderr
 	if *soak > 0 {
 		rep, err := bench.Soak(ctx, cfg, *soak)

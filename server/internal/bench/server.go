@@ -265,6 +265,29 @@ func (s *server) goroutines() int {
 	return n
 }
 
+// heapInUse is the server's Go heap in use after a collection, from its pprof endpoint (-1
+// when unknown): what RSS says less plainly (RSS also holds SQLite's page cache and memory the
+// runtime has not returned yet).
+func (s *server) heapInUse() int64 {
+	resp, err := debugClient.Get(s.pprof + "/debug/pprof/heap?debug=1&gc=1")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "# HeapInuse = "); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return -1
+			}
+			return n
+		}
+	}
+	return -1
+}
+
 // profile saves the server's CPU profile over d (and its heap, mutex and block profiles after)
 // into dir, named after what; it runs in the background, done is closed when saved.
 func (s *server) profile(dir, what string, d time.Duration) (done chan struct{}) {

@@ -14,6 +14,7 @@ type SoakWindow struct {
 	Lifecycles float64 `json:"lifecycles_per_s"`
 	P99        float64 `json:"p99_intake_to_dial_ms"`
 	RSS        int64   `json:"server_rss_bytes"`
+	Heap       int64   `json:"server_heap_inuse_bytes"`
 	Goroutines int     `json:"server_goroutines"`
 	Errors     int64   `json:"errors"`
 }
@@ -65,9 +66,15 @@ func Soak(ctx context.Context, cfg Config, d time.Duration) (SoakReport, error) 
 	for time.Since(start) < d && ctx.Err() == nil {
 		r := rig.cloud.step(ctx, rig.srv, benchNumber, rep.Rate, min(win, d-time.Since(start)+time.Millisecond))
 		w := SoakWindow{At: time.Since(start).Seconds(), Lifecycles: r.Lifecycles, P99: r.P99,
-			RSS: rss(rig.srv.cmd.Process.Pid), Goroutines: rig.srv.goroutines(), Errors: r.Errors}
+			RSS: rss(rig.srv.cmd.Process.Pid), Heap: rig.srv.heapInUse(), Goroutines: rig.srv.goroutines(), Errors: r.Errors}
 		rep.Windows = append(rep.Windows, w)
-		logf("  %6.0f s: %.0f lifecycles/s, p99 %.2f ms, RSS %d MiB, %d goroutines, errors %d", w.At, w.Lifecycles, w.P99, w.RSS>>20, w.Goroutines, w.Errors)
+		logf("  %6.0f s: %.0f lifecycles/s, p99 %.2f ms, RSS %d MiB, heap %d MiB, %d goroutines, errors %d", w.At, w.Lifecycles, w.P99, w.RSS>>20, w.Heap>>20, w.Goroutines, w.Errors)
+		if cfg.ProfileDir != "" && len(rep.Windows) == 10 {
+			rig.srv.snapshot(cfg.ProfileDir, "soak-early", "heap", "goroutine")
+		}
+	}
+	if cfg.ProfileDir != "" { // compare with soak-early: go tool pprof -diff_base
+		rig.srv.snapshot(cfg.ProfileDir, "soak-end", "heap", "goroutine")
 	}
 	rep.Verdict = soakVerdict(rep.Windows)
 	return rep, ctx.Err()
@@ -89,10 +96,11 @@ func soakVerdict(ws []SoakWindow) string {
 	}
 	mid, last := ws[n:2*n], ws[len(ws)-n:]
 	rssGrowth := avg(last, func(w SoakWindow) float64 { return float64(w.RSS) }) / avg(mid, func(w SoakWindow) float64 { return float64(w.RSS) })
+	heapGrowth := avg(last, func(w SoakWindow) float64 { return float64(w.Heap) }) / max(avg(mid, func(w SoakWindow) float64 { return float64(w.Heap) }), 1)
 	gGrowth := avg(last, func(w SoakWindow) float64 { return float64(w.Goroutines) }) - avg(mid, func(w SoakWindow) float64 { return float64(w.Goroutines) })
 	p99 := avg(last, func(w SoakWindow) float64 { return w.P99 }) / max(avg(mid, func(w SoakWindow) float64 { return w.P99 }), 0.001)
-	flat := rssGrowth < 1.1 && gGrowth < 50 && p99 < 1.5
-	v := fmt.Sprintf("memory ×%.2f, goroutines %+.0f, p99 ×%.2f (last third vs middle third)", rssGrowth, gGrowth, p99)
+	flat := rssGrowth < 1.1 && heapGrowth < 1.1 && gGrowth < 50 && p99 < 1.5
+	v := fmt.Sprintf("RSS ×%.2f, Go heap ×%.2f, goroutines %+.0f, p99 ×%.2f (last third vs middle third)", rssGrowth, heapGrowth, gGrowth, p99)
 	if flat {
 		return "flat: " + v
 	}
@@ -103,9 +111,9 @@ func soakVerdict(ws []SoakWindow) string {
 func PrintSoak(w io.Writer, r SoakReport) {
 	fmt.Fprintf(w, "tandem bench --soak on %s: peak %.0f/s, soak at %.0f/s\n\n", r.Machine, r.Peak, r.Rate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "at s\tlifecycles/s\tp99 ms\tRSS MiB\tgoroutines\terrors\t")
+	fmt.Fprintln(tw, "at s\tlifecycles/s\tp99 ms\tRSS MiB\theap MiB\tgoroutines\terrors\t")
 	for _, x := range r.Windows {
-		fmt.Fprintf(tw, "%.0f\t%.0f\t%.2f\t%d\t%d\t%d\t\n", x.At, x.Lifecycles, x.P99, x.RSS>>20, x.Goroutines, x.Errors)
+		fmt.Fprintf(tw, "%.0f\t%.0f\t%.2f\t%d\t%d\t%d\t%d\t\n", x.At, x.Lifecycles, x.P99, x.RSS>>20, x.Heap>>20, x.Goroutines, x.Errors)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, r.Verdict)
