@@ -18,7 +18,6 @@ import (
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/routing"
-	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
 // This file keeps the audit log: every change an admin or a supervisor makes (and every export
@@ -86,8 +85,8 @@ func redact(m protoreflect.Message) {
 
 // AuditStore is what the audit log needs of storage.
 type AuditStore interface {
-	AddAuditEntry(ctx context.Context, e sqlite.AuditEntry) (int64, error)
-	AuditEntries(ctx context.Context, q sqlite.AuditQuery) ([]sqlite.AuditEntry, error)
+	AddAuditEntry(ctx context.Context, e cc.AuditEntry) (int64, error)
+	AuditEntries(ctx context.Context, q cc.AuditQuery) ([]cc.AuditEntry, error)
 }
 
 // auditInterceptor writes an entry for every successful change made by an admin or a
@@ -122,7 +121,7 @@ func (a auditInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		case proto.Message:
 			after = out
 		}
-		e := sqlite.AuditEntry{
+		e := cc.AuditEntry{
 			At: a.s.clock.Now(), Actor: p.Name, ActorRole: string(p.Role), Procedure: procedure,
 			Request: auditJSON(auditRequest(in)), Before: auditJSON(before), After: auditJSON(after),
 		}
@@ -264,7 +263,7 @@ const maxAuditPage = 1000
 
 func (h adminHandler) ListAuditEntries(ctx context.Context, req *connect.Request[adminv1.ListAuditEntriesRequest]) (*connect.Response[adminv1.ListAuditEntriesResponse], error) {
 	m := req.Msg
-	q := sqlite.AuditQuery{Since: timeOf(m.GetSince()), Until: timeOf(m.GetUntil()), Actor: m.GetActor(),
+	q := cc.AuditQuery{Since: timeOf(m.GetSince()), Until: timeOf(m.GetUntil()), Actor: m.GetActor(),
 		Procedure: strings.TrimSpace(m.GetProcedure()), BeforeID: int64(m.GetBeforeId()), Limit: int(m.GetLimit())}
 	if m.GetLimit() > maxAuditPage {
 		return nil, toConnect(ctx, cc.Invalid("limit", "at most %d", maxAuditPage))

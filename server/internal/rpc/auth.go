@@ -30,7 +30,6 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
-	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
 // Role is what a caller is.
@@ -125,7 +124,7 @@ func checkCloudJSON(urlPath string, body []byte) error {
 
 // KeyStore is what the authenticator needs to know API keys.
 type KeyStore interface {
-	APIKeyByHash(ctx context.Context, hash string) (sqlite.APIKey, error)
+	APIKeyByHash(ctx context.Context, hash string) (cc.APIKey, error)
 	TouchAPIKey(ctx context.Context, id string, at time.Time) error
 }
 

@@ -14,7 +14,6 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/routing"
-	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
 // This file serves callers' personal data: how long call details are kept (and the purge that
@@ -24,7 +23,7 @@ import (
 type DataStore interface {
 	Setting(ctx context.Context, name string) (string, bool, error)
 	SetSetting(ctx context.Context, name, value string) error
-	PurgeCallDetails(ctx context.Context, before, now time.Time) (sqlite.PurgeResult, error)
+	PurgeCallDetails(ctx context.Context, before, now time.Time) (cc.PurgeResult, error)
 	CallerCalls(ctx context.Context, number string) ([]cc.Call, error)
 	EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
@@ -94,7 +93,7 @@ func (r *retention) purge(ctx context.Context) (int, error) {
 	if err := r.store.SetSetting(ctx, settingLastPurged, strconv.Itoa(res.Calls)); err != nil {
 		return 0, err
 	}
-	if res != (sqlite.PurgeResult{}) {
+	if res != (cc.PurgeResult{}) {
 		r.log.InfoContext(ctx, "retention purge", "days", days, "calls", res.Calls, "decisions", res.Decisions, "cloud_requests", res.Requests)
 	}
 	return res.Calls, nil

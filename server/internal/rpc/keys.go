@@ -9,7 +9,6 @@ import (
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
 // This file serves API keys: tools authenticate with a key that has a role. Only the SHA-256 of
@@ -18,9 +17,9 @@ import (
 // APIKeyStore is what API keys need of storage.
 type APIKeyStore interface {
 	KeyStore
-	CreateAPIKey(ctx context.Context, k sqlite.APIKey) error
-	APIKeys(ctx context.Context, includeRevoked bool) ([]sqlite.APIKey, error)
-	RevokeAPIKey(ctx context.Context, id string, at time.Time) (sqlite.APIKey, error)
+	CreateAPIKey(ctx context.Context, k cc.APIKey) error
+	APIKeys(ctx context.Context, includeRevoked bool) ([]cc.APIKey, error)
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) (cc.APIKey, error)
 }
 
 var keyRolesIn = map[adminv1.KeyRole]Role{
@@ -29,7 +28,7 @@ var keyRolesIn = map[adminv1.KeyRole]Role{
 	adminv1.KeyRole_KEY_ROLE_READONLY:   RoleReadonly,
 }
 
-func apiKeyOut(k sqlite.APIKey) *adminv1.ApiKey {
+func apiKeyOut(k cc.APIKey) *adminv1.ApiKey {
 	out := &adminv1.ApiKey{KeyId: k.ID, Name: k.Name, CreatedAt: ts(k.CreatedAt), CreatedBy: k.CreatedBy,
 		LastUsedAt: ts(k.LastUsedAt), RevokedAt: ts(k.RevokedAt)}
 	for kr, r := range keyRolesIn {
@@ -51,7 +50,7 @@ func (h adminHandler) CreateApiKey(ctx context.Context, req *connect.Request[adm
 	}
 	p, _ := principalFrom(ctx)
 	secret, hash := newSecret(apiKeyPrefix)
-	k := sqlite.APIKey{ID: newID("key"), Name: m.GetName(), Role: string(role), Hash: hash, CreatedAt: h.s.clock.Now(), CreatedBy: p.Name}
+	k := cc.APIKey{ID: newID("key"), Name: m.GetName(), Role: string(role), Hash: hash, CreatedAt: h.s.clock.Now(), CreatedBy: p.Name}
 	if err := h.s.keys.CreateAPIKey(ctx, k); err != nil {
 		return nil, toConnect(ctx, err)
 	}

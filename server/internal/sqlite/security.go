@@ -14,46 +14,15 @@ import (
 // This file stores what keeps Tandem safe: API keys, the audit log, settings, and the purging
 // and erasing of callers' personal data.
 
-// APIKey is a tool's credential. Only Hash, the SHA-256 of the secret in hex, is stored.
-type APIKey struct {
-	ID         string
-	Name       string
-	Role       string // admin, supervisor or readonly
-	Hash       string
-	CreatedAt  time.Time
-	CreatedBy  string
-	LastUsedAt time.Time
-	RevokedAt  time.Time
-}
-
-// AuditEntry is one change made by an admin or a supervisor. Request, Before and After are JSON.
-type AuditEntry struct {
-	ID        int64
-	At        time.Time
-	Actor     string
-	ActorRole string
-	Procedure string
-	Request   string
-	Before    string
-	After     string
-}
-
-// AuditQuery selects audit entries; zero fields do not filter. Procedure matches the full name
-// or its last element (the method).
-type AuditQuery struct {
-	Since, Until time.Time
-	Actor        string
-	Procedure    string
-	BeforeID     int64
-	Limit        int
-}
-
-// PurgeResult counts what a purge did.
-type PurgeResult struct {
-	Calls     int // finished calls whose personal data was erased
-	Decisions int // routing decisions deleted
-	Requests  int // remembered cloud requests deleted
-}
+// The security records are callcenter's. These aliases remain only because the postgres
+// package names them as sqlite.APIKey etc. (postgres.go); remove them once it names
+// callcenter's.
+type (
+	APIKey      = callcenter.APIKey
+	AuditEntry  = callcenter.AuditEntry
+	AuditQuery  = callcenter.AuditQuery
+	PurgeResult = callcenter.PurgeResult
+)
 
 const apiKeyColumns = `id, name, role, key_hash, created_at, created_by, last_used_at, revoked_at`
 

@@ -5,15 +5,14 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
 func (st suite) APIKeys(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()
-	wall := sqlite.APIKey{ID: "key_1", Name: "wallboard", Role: "readonly", Hash: "h1", CreatedAt: at(0), CreatedBy: "admin-key"}
+	wall := callcenter.APIKey{ID: "key_1", Name: "wallboard", Role: "readonly", Hash: "h1", CreatedAt: at(0), CreatedBy: "admin-key"}
 	must(t, db.CreateAPIKey(ctx, wall))
-	wantErr(t, db.CreateAPIKey(ctx, sqlite.APIKey{ID: "key_2", Name: "wallboard", Role: "admin", Hash: "h2"}), callcenter.CodeAlreadyExists, "name")
+	wantErr(t, db.CreateAPIKey(ctx, callcenter.APIKey{ID: "key_2", Name: "wallboard", Role: "admin", Hash: "h2"}), callcenter.CodeAlreadyExists, "name")
 
 	got, err := db.APIKeyByHash(ctx, "h1")
 	must(t, err)
@@ -34,7 +33,7 @@ func (st suite) APIKeys(t *testing.T) {
 	wantErr(t, err, callcenter.CodeNotFound, "key_id")
 
 	// The name is free again once revoked.
-	must(t, db.CreateAPIKey(ctx, sqlite.APIKey{ID: "key_3", Name: "wallboard", Role: "readonly", Hash: "h3", CreatedAt: at(3 * time.Hour)}))
+	must(t, db.CreateAPIKey(ctx, callcenter.APIKey{ID: "key_3", Name: "wallboard", Role: "readonly", Hash: "h3", CreatedAt: at(3 * time.Hour)}))
 	live, err := db.APIKeys(ctx, false)
 	must(t, err)
 	all, err := db.APIKeys(ctx, true)
@@ -47,7 +46,7 @@ func (st suite) APIKeys(t *testing.T) {
 func (st suite) AuditEntries(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()
-	for i, e := range []sqlite.AuditEntry{
+	for i, e := range []callcenter.AuditEntry{
 		{At: at(0), Actor: "admin-key", ActorRole: "admin", Procedure: "/tandem.admin.v1.AdminService/CreateQueue", Request: `{"queue":{}}`, After: `{"queueId":"q"}`},
 		{At: at(time.Minute), Actor: "sup", ActorRole: "supervisor", Procedure: "/tandem.assignment.v1.AssignmentService/LiftBan"},
 		{At: at(2 * time.Minute), Actor: "admin-key", ActorRole: "admin", Procedure: "/tandem.admin.v1.AdminService/UpdateQueue", Before: `{"a":1}`, After: `{"a":2}`},
@@ -58,7 +57,7 @@ func (st suite) AuditEntries(t *testing.T) {
 			t.Fatalf("entry %d got id %d", i, id)
 		}
 	}
-	ids := func(q sqlite.AuditQuery) []int64 {
+	ids := func(q callcenter.AuditQuery) []int64 {
 		t.Helper()
 		es, err := db.AuditEntries(ctx, q)
 		must(t, err)
@@ -68,16 +67,16 @@ func (st suite) AuditEntries(t *testing.T) {
 		}
 		return out
 	}
-	equal(t, "all, newest first", ids(sqlite.AuditQuery{}), []int64{3, 2, 1})
-	equal(t, "by actor", ids(sqlite.AuditQuery{Actor: "admin-key"}), []int64{3, 1})
-	equal(t, "by method", ids(sqlite.AuditQuery{Procedure: "LiftBan"}), []int64{2})
-	equal(t, "by full name", ids(sqlite.AuditQuery{Procedure: "/tandem.admin.v1.AdminService/CreateQueue"}), []int64{1})
-	equal(t, "a LIKE pattern is not a wildcard", ids(sqlite.AuditQuery{Procedure: "%"}), []int64(nil))
-	equal(t, "since and until", ids(sqlite.AuditQuery{Since: at(time.Minute), Until: at(2 * time.Minute)}), []int64{2})
-	equal(t, "a page", ids(sqlite.AuditQuery{BeforeID: 3, Limit: 1}), []int64{2})
-	es, err := db.AuditEntries(ctx, sqlite.AuditQuery{Limit: 1})
+	equal(t, "all, newest first", ids(callcenter.AuditQuery{}), []int64{3, 2, 1})
+	equal(t, "by actor", ids(callcenter.AuditQuery{Actor: "admin-key"}), []int64{3, 1})
+	equal(t, "by method", ids(callcenter.AuditQuery{Procedure: "LiftBan"}), []int64{2})
+	equal(t, "by full name", ids(callcenter.AuditQuery{Procedure: "/tandem.admin.v1.AdminService/CreateQueue"}), []int64{1})
+	equal(t, "a LIKE pattern is not a wildcard", ids(callcenter.AuditQuery{Procedure: "%"}), []int64(nil))
+	equal(t, "since and until", ids(callcenter.AuditQuery{Since: at(time.Minute), Until: at(2 * time.Minute)}), []int64{2})
+	equal(t, "a page", ids(callcenter.AuditQuery{BeforeID: 3, Limit: 1}), []int64{2})
+	es, err := db.AuditEntries(ctx, callcenter.AuditQuery{Limit: 1})
 	must(t, err)
-	equal(t, "entry", es[0], sqlite.AuditEntry{ID: 3, At: at(2 * time.Minute), Actor: "admin-key", ActorRole: "admin", Procedure: "/tandem.admin.v1.AdminService/UpdateQueue", Before: `{"a":1}`, After: `{"a":2}`})
+	equal(t, "entry", es[0], callcenter.AuditEntry{ID: 3, At: at(2 * time.Minute), Actor: "admin-key", ActorRole: "admin", Procedure: "/tandem.admin.v1.AdminService/UpdateQueue", Before: `{"a":1}`, After: `{"a":2}`})
 }
 
 func (st suite) Settings(t *testing.T) {
@@ -128,7 +127,7 @@ func (st suite) PurgeKeepsFigures(t *testing.T) {
 	// Everything that arrived before 10 minutes in: c1-c4 finished (purged), c5 waiting (kept).
 	r, err := db.PurgeCallDetails(ctx, at(10*time.Minute), at(48*time.Hour))
 	must(t, err)
-	equal(t, "purge", r, sqlite.PurgeResult{Calls: 4, Decisions: 4, Requests: 5}) // c5's request is old too
+	equal(t, "purge", r, callcenter.PurgeResult{Calls: 4, Decisions: 4, Requests: 5}) // c5's request is old too
 
 	for _, id := range []callcenter.CallID{"c1", "c2", "c3", "c4"} {
 		c, _, err := db.Call(ctx, id)
@@ -157,7 +156,7 @@ func (st suite) PurgeKeepsFigures(t *testing.T) {
 
 	again, err := db.PurgeCallDetails(ctx, at(10*time.Minute), at(49*time.Hour))
 	must(t, err)
-	equal(t, "a second purge", again, sqlite.PurgeResult{})
+	equal(t, "a second purge", again, callcenter.PurgeResult{})
 }
 
 func (st suite) EraseCaller(t *testing.T) {
@@ -197,12 +196,12 @@ func (st suite) EraseCaller(t *testing.T) {
 func (st suite) EraseCallerFromTheAuditLog(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()
-	_, err := db.AddAuditEntry(ctx, sqlite.AuditEntry{At: at(0), Actor: "a", ActorRole: "admin", Procedure: "/p/SetClient",
+	_, err := db.AddAuditEntry(ctx, callcenter.AuditEntry{At: at(0), Actor: "a", ActorRole: "admin", Procedure: "/p/SetClient",
 		Request: `{"number":"+49301234567","managerId":"op-ann"}`, After: `{"client":{"number":"+49301234567"}}`})
 	must(t, err)
 	_, _, err = db.EraseCaller(ctx, "+49301234567", at(time.Hour))
 	must(t, err)
-	es, err := db.AuditEntries(ctx, sqlite.AuditQuery{})
+	es, err := db.AuditEntries(ctx, callcenter.AuditQuery{})
 	must(t, err)
 	if es[0].Request != `{"number":"[erased]","managerId":"op-ann"}` || es[0].After != `{"client":{"number":"[erased]"}}` {
 		t.Fatalf("audit entry = %+v", es[0])

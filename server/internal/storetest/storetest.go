@@ -23,7 +23,7 @@ import (
 
 // Store is everything a store offers: what the switchboard, the API (sessions, API keys, audit
 // log, retention) and the analytics use. The record types of the security half (APIKey,
-// AuditEntry…) are the sqlite package's, which the rpc package already names.
+// AuditEntry…) are callcenter's, as the rpc package names them.
 type Store interface {
 	// Configuration
 	CreateOperator(ctx context.Context, o callcenter.Operator) error
@@ -55,16 +55,16 @@ type Store interface {
 	CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error)
 
 	// Security
-	CreateAPIKey(ctx context.Context, k sqlite.APIKey) error
-	APIKeyByHash(ctx context.Context, hash string) (sqlite.APIKey, error)
-	APIKeys(ctx context.Context, includeRevoked bool) ([]sqlite.APIKey, error)
-	RevokeAPIKey(ctx context.Context, id string, at time.Time) (sqlite.APIKey, error)
+	CreateAPIKey(ctx context.Context, k callcenter.APIKey) error
+	APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, error)
+	APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.APIKey, error)
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcenter.APIKey, error)
 	TouchAPIKey(ctx context.Context, id string, at time.Time) error
-	AddAuditEntry(ctx context.Context, e sqlite.AuditEntry) (int64, error)
-	AuditEntries(ctx context.Context, q sqlite.AuditQuery) ([]sqlite.AuditEntry, error)
+	AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64, error)
+	AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callcenter.AuditEntry, error)
 	Setting(ctx context.Context, name string) (string, bool, error)
 	SetSetting(ctx context.Context, name, value string) error
-	PurgeCallDetails(ctx context.Context, before, now time.Time) (sqlite.PurgeResult, error)
+	PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error)
 	CallerCalls(ctx context.Context, number string) ([]callcenter.Call, error)
 	EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
