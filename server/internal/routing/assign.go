@@ -311,63 +311,15 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		}
 		cands = append(cands, cand)
 	}
-	// The queue's other operators, counted by why they were left out. Both lists are in id
-	// order, so one walk finds who is in the pool; the manager's pool of one may not serve the
-	// queue at all, which the walk tolerates.
-	// Counted in a short list (there are a handful of reasons, most of them the same few
-	// strings) rather than a map: no hashing of a string per operator.
-	type count struct {
-		why string
-		n   int
-	}
-	var counts [8]count
-	reasons := counts[:0]
-	var excluded int
-	examples := 0
-	p := 0
-	for _, o := range e.byQueue[q.ID] { // in id order
-		for p < len(pool) && pool[p].cfg.ID < o.cfg.ID {
-			p++
+	left := e.leftOut(q, c, chosen, pool)
+	for _, x := range left.examples[:left.n] {
+		cand := candidate(x.o)
+		cand.ExcludedBecause = x.why
+		if x.eligible {
+			cand.Eligible = true
+			cand.Idle = now.Sub(x.o.st.IdleSince)
 		}
-		if p < len(pool) && pool[p] == o {
-			continue
-		}
-		eligibleToo := false
-		why := eligible(o)
-		switch {
-		case why != "":
-		case c.Manager == chosen.cfg.ID:
-			eligibleToo = true
-			why = "the caller's personal manager is free and takes his calls first"
-		default:
-			why = "taken by an earlier call in line"
-		}
-		excluded++
-		r := 0
-		for r < len(reasons) && reasons[r].why != why {
-			r++
-		}
-		if r == len(reasons) {
-			reasons = append(reasons, count{why: why})
-		}
-		reasons[r].n++
-		if examples < cc.DecisionExamples && reasons[r].n <= 2 {
-			examples++
-			cand := candidate(o)
-			cand.ExcludedBecause = why
-			if eligibleToo {
-				cand.Eligible = true
-				cand.Idle = now.Sub(o.st.IdleSince)
-			}
-			cands = append(cands, cand)
-		}
-	}
-	var byReason map[string]int
-	if len(reasons) > 0 {
-		byReason = make(map[string]int, len(reasons))
-		for _, r := range reasons {
-			byReason[r.why] = r.n
-		}
+		cands = append(cands, cand)
 	}
 	strategy := q.Strategy
 	if strategy == "" {
@@ -391,7 +343,144 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		Rule:             rule,
 		Candidates:       cands,
 		EligibleCount:    len(pool),
-		ExcludedCount:    excluded,
-		ExcludedByReason: byReason,
+		ExcludedCount:    left.excluded,
+		ExcludedByReason: left.byReason,
 	}
+}
+
+// leftOut is the decision record's account of the queue's operators outside the pool: how
+// many, how many for each reason, and the first few of them in id order as examples (at most
+// two of each reason).
+type leftOut struct {
+	excluded int
+	byReason map[string]int
+	examples [cc.DecisionExamples]example
+	n        int
+}
+
+type example struct {
+	o        *operator
+	why      string
+	eligible bool // free, but not in the pool
+}
+
+// leftOutReason is why an operator who could take an offer was not in the pool of call c.
+func leftOutReason(c *call, chosen *operator) (string, bool) {
+	if c.Manager == chosen.cfg.ID {
+		return "the caller's personal manager is free and takes his calls first", true
+	}
+	return "taken by an earlier call in line", false
+}
+
+// leftOut counts the operators of queue q outside the pool by reason from the staff lists,
+// which hold them by reason in id order: the counts are the lists' lengths less the pool's
+// members, and the examples the heads of the lists — the first two of each reason, and of
+// those the first ones in id order, as a walk of the whole queue would meet them. Only the
+// list of those who could take an offer holds members of the pool; it is walked past them
+// when someone else is in it.
+func (e *Engine) leftOut(q *cc.Queue, c *call, chosen *operator, pool []*operator) leftOut {
+	inQueue := 0 // the pool's members who serve q: the manager's pool of one may not
+	for _, o := range pool {
+		if o.why != "" {
+			return e.leftOutWalk(q, c, chosen, pool) // not expected: the pool is of the free
+		}
+		if o.serves(q.ID) {
+			inQueue++
+		}
+	}
+	var out leftOut
+	var heads [2 * 10]example // two of each reason: there are fewer than ten
+	ex := heads[:0]
+	for why, ops := range e.staff[q.ID] {
+		n := len(ops)
+		label, eligibleToo := why, false
+		if why == "" {
+			n -= inQueue
+			label, eligibleToo = leftOutReason(c, chosen)
+		}
+		if n <= 0 {
+			continue
+		}
+		if out.byReason == nil {
+			out.byReason = make(map[string]int, len(e.staff[q.ID]))
+		}
+		out.byReason[label] = n
+		out.excluded += n
+		found, p := 0, 0
+		for _, o := range ops {
+			if found == 2 {
+				break
+			}
+			if why == "" { // skip the pool's members: both lists are in id order
+				for p < len(pool) && pool[p].cfg.ID < o.cfg.ID {
+					p++
+				}
+				if p < len(pool) && pool[p] == o {
+					continue
+				}
+			}
+			ex = append(ex, example{o: o, why: label, eligible: eligibleToo})
+			found++
+		}
+	}
+	slices.SortFunc(ex, func(a, b example) int { return cmp.Compare(a.o.cfg.ID, b.o.cfg.ID) })
+	out.n = copy(out.examples[:], ex)
+	return out
+}
+
+// serves reports whether o serves queue q.
+func (o *operator) serves(q cc.QueueID) bool {
+	for _, s := range o.cfg.Queues {
+		if s.Queue == q {
+			return true
+		}
+	}
+	return false
+}
+
+// leftOutWalk is leftOut by a walk of the whole queue, asking each operator why.
+func (e *Engine) leftOutWalk(q *cc.Queue, c *call, chosen *operator, pool []*operator) leftOut {
+	// Counted in a short list (there are a handful of reasons, most of them the same few
+	// strings) rather than a map: no hashing of a string per operator.
+	type count struct {
+		why string
+		n   int
+	}
+	var counts [8]count
+	reasons := counts[:0]
+	var out leftOut
+	p := 0
+	for _, o := range e.byQueue[q.ID] { // in id order, as the pool
+		for p < len(pool) && pool[p].cfg.ID < o.cfg.ID {
+			p++
+		}
+		if p < len(pool) && pool[p] == o {
+			continue
+		}
+		eligibleToo := false
+		why := eligible(o)
+		if why == "" {
+			why, eligibleToo = leftOutReason(c, chosen)
+		}
+		out.excluded++
+		r := 0
+		for r < len(reasons) && reasons[r].why != why {
+			r++
+		}
+		if r == len(reasons) {
+			reasons = append(reasons, count{why: why})
+		}
+		reasons[r].n++
+		if out.n < len(out.examples) && reasons[r].n <= 2 {
+			out.examples[out.n] = example{o: o, why: why, eligible: eligibleToo}
+			out.n++
+		}
+	}
+	if len(reasons) > 0 {
+		out.byReason = make(map[string]int, len(reasons))
+		for _, r := range reasons {
+			out.byReason[r.why] = r.n
+		}
+	}
+	return out
 }

@@ -169,14 +169,54 @@ func (e *Engine) indexQueues(o *operator, old []cc.QueueSkill) {
 		if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byID); found {
 			e.byQueue[s.Queue] = slices.Delete(ops, i, i+1)
 		}
+		e.unstaff(s.Queue, o)
 	}
+	o.why = eligible(o)
 	for _, s := range o.cfg.Queues {
 		ops := e.byQueue[s.Queue]
 		if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byID); !found {
 			e.byQueue[s.Queue] = slices.Insert(ops, i, o)
 		}
+		e.enstaff(s.Queue, o)
 	}
 }
+
+// file moves o in the staff lists of his queues after anything eligible looks at changed.
+func (e *Engine) file(o *operator) {
+	why := eligible(o)
+	if why == o.why {
+		return
+	}
+	for _, s := range o.cfg.Queues {
+		e.unstaff(s.Queue, o)
+	}
+	o.why = why
+	for _, s := range o.cfg.Queues {
+		e.enstaff(s.Queue, o)
+	}
+}
+
+// unstaff takes o out of queue q's staff list of reason o.why; enstaff puts him in it.
+func (e *Engine) unstaff(q cc.QueueID, o *operator) {
+	ops := e.staff[q][o.why]
+	if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byOperatorID); found {
+		e.staff[q][o.why] = slices.Delete(ops, i, i+1) // kept when empty: it fills again
+	}
+}
+
+func (e *Engine) enstaff(q cc.QueueID, o *operator) {
+	byWhy := e.staff[q]
+	if byWhy == nil {
+		byWhy = map[string][]*operator{}
+		e.staff[q] = byWhy
+	}
+	ops := byWhy[o.why]
+	if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byOperatorID); !found {
+		byWhy[o.why] = slices.Insert(ops, i, o)
+	}
+}
+
+func byOperatorID(a *operator, id cc.OperatorID) int { return cmp.Compare(a.cfg.ID, id) }
 
 // Operator returns an operator's configuration.
 func (e *Engine) Operator(id cc.OperatorID) (cc.Operator, bool) {

@@ -41,6 +41,10 @@ type Engine struct {
 	byNumber  map[string]cc.QueueID
 	operators map[cc.OperatorID]*operator
 	byQueue   map[cc.QueueID][]*operator // who serves each queue, by id
+	// staff splits byQueue by why each operator cannot take an offer now ("" when he can),
+	// each list in id order: kept up to date as states change (file), so a decision record
+	// counts who was left out and why without walking the queue's operators.
+	staff map[cc.QueueID]map[string][]*operator
 	// free holds the operators eligible for an offer, and timed those with a deadline of
 	// their own (wrap-up or ban end, log-off): kept up to date for every operator a step
 	// touches (indexOperator), so a step costs what it touches, not the size of the fleet.
@@ -82,6 +86,7 @@ type operator struct {
 	st          cc.OperatorStatus
 	streams     int       // open presence streams
 	absentSince time.Time // when the last stream closed (zero while present or never seen)
+	why         string    // the reason he is filed under in staff (eligible's answer then)
 }
 
 func (o *operator) present() bool { return o.streams > 0 }
@@ -118,6 +123,7 @@ func (e *Engine) indexOperator(o *operator) {
 	if o == nil {
 		return
 	}
+	e.file(o)
 	if eligible(o) == "" {
 		e.free[o.cfg.ID] = o
 	} else {
@@ -170,11 +176,9 @@ func (e *Engine) reset() {
 	e.byNumber = map[string]cc.QueueID{}
 	e.operators = map[cc.OperatorID]*operator{}
 	e.byQueue = map[cc.QueueID][]*operator{}
+	e.staff = map[cc.QueueID]map[string][]*operator{}
 	e.free = map[cc.OperatorID]*operator{}
 	e.timed = map[cc.OperatorID]*operator{}
-	e.waiting = map[cc.QueueID]map[cc.CallID]*call{}
-	e.waitQ = map[cc.CallID]cc.QueueID{}
-	e.callsDueOK = false
 	e.waiting = map[cc.QueueID]map[cc.CallID]*call{}
 	e.waitQ = map[cc.CallID]cc.QueueID{}
 	e.callsDueOK = false
@@ -253,6 +257,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		if o := e.operators[st.Operator]; o != nil {
 			o.st = st
 			o.absentSince = now
+			e.file(o)
 			e.indexOperator(o)
 		}
 	}
@@ -333,6 +338,7 @@ func (e *Engine) setState(now time.Time, o *operator, s cc.OperatorState, reason
 	if s != cc.OperatorBanned {
 		o.st.BannedUntil = time.Time{}
 	}
+	e.file(o)
 	e.touchStatus(o)
 }
 

@@ -60,21 +60,32 @@ func TestDecisionRecordIsBounded(t *testing.T) {
 
 // BenchmarkOfferInBigQueue is one offer's decision in a queue of 600 operators of whom 400
 // are free: the record is bounded, so it allocates the same whatever the queue's size.
-func BenchmarkOfferInBigQueue(b *testing.B) {
+func BenchmarkOfferInBigQueue(b *testing.B) { benchmarkOffer(b, 600, 400, 0) }
+
+// BenchmarkOfferOneFreeInBigQueue is one offer's decision in a queue of 600 operators of whom
+// one is free, 300 away and the rest offline, as when a call ends in a busy center: the record
+// counts the 599 left out by reason from lists kept by reason, without walking them.
+func BenchmarkOfferOneFreeInBigQueue(b *testing.B) { benchmarkOffer(b, 600, 1, 300) }
+
+func benchmarkOffer(b *testing.B, total, free, away int) {
 	var names []string
-	for i := range 600 {
+	for i := range total {
 		names = append(names, fmt.Sprintf("op%03d", i))
 	}
 	f := newFixture(&testing.T{}, names...)
-	for i := range 400 {
+	for i := range free {
 		f.ready(names[i])
 		f.now = f.now.Add(time.Millisecond)
+	}
+	for _, name := range names[free : free+away] {
+		f.must(f.e.Connect(f.now, cc.OperatorID(name)))
+		f.must(f.e.GoAway(f.now, cc.OperatorID(name), "lunch"))
 	}
 	b.ReportAllocs()
 	for b.Loop() {
 		_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
-		if err != nil || len(ch.Commands) != 1 {
-			b.Fatal(err, ch.Commands)
+		if err != nil || len(ch.Commands) != 1 || ch.Decisions[0].ExcludedCount != total-free {
+			b.Fatal(err, ch.Commands, ch.Decisions)
 		}
 		b.StopTimer()
 		cmd := ch.Commands[0]

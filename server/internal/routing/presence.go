@@ -14,6 +14,7 @@ func (e *Engine) Connect(now time.Time, id cc.OperatorID) (cc.Changes, error) {
 	}
 	o.streams++
 	o.absentSince = time.Time{}
+	e.file(o)
 	e.touchStatus(o)
 	return e.finish(now), nil
 }
@@ -26,6 +27,7 @@ func (e *Engine) Disconnect(now time.Time, id cc.OperatorID) cc.Changes {
 		if o.streams == 0 {
 			o.absentSince = now
 		}
+		e.file(o)
 		e.touchStatus(o)
 	}
 	return e.finish(now)
