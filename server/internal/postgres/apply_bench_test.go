@@ -1,7 +1,14 @@
+//go:build unix
+
 package postgres_test
 
 import (
+	"database/sql"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,6 +46,7 @@ func BenchmarkApply(b *testing.B) {
 				}
 			}
 			at := time.UnixMilli(1_700_000_000_000).UTC()
+			cpu0, self0 := backendCPU(b, dsn), selfCPU()
 			b.ResetTimer()
 			for i := range b.N {
 				var c callcenter.Changes
@@ -65,6 +73,53 @@ func BenchmarkApply(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.StopTimer()
+			if cpu1 := backendCPU(b, dsn); cpu0 != nil && cpu1 != nil {
+				var used int64
+				for pid, t := range cpu1 {
+					used += t - cpu0[pid]
+				}
+				b.ReportMetric(float64(used)/float64(b.N)/1e3, "pg-cpu-µs/op")
+			}
+			b.ReportMetric(float64(selfCPU()-self0)/float64(b.N)/1e3, "go-cpu-µs/op")
 		})
 	}
+}
+
+// backendCPU is the CPU time each client backend of the server at dsn has used, in ns, read
+// from /proc; nil when that is not readable (the server is elsewhere).
+func backendCPU(b *testing.B, dsn string) map[int]int64 {
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	rows, err := admin.QueryContext(b.Context(), `SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	cpu := map[int]int64{}
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			b.Fatal(err)
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return nil
+		}
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		cpu[pid] = (utime + stime) * 1e7 // clock ticks of 10 ms
+	}
+	return cpu
+}
+
+// selfCPU is the CPU time this process has used, in ns.
+func selfCPU() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
