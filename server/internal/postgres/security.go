@@ -2,313 +2,79 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
 // This file stores what keeps Tandem safe: API keys, the audit log, settings, and the purging
-// and erasing of callers' personal data.
-
-const apiKeyColumns = `id, name, role, key_hash, created_at, created_by, last_used_at, revoked_at`
-
-func scanAPIKey(s scanner) (APIKey, error) {
-	var k APIKey
-	var created, used, revoked sql.NullInt64
-	err := s.Scan(&k.ID, &k.Name, &k.Role, &k.Hash, &created, &k.CreatedBy, &used, &revoked)
-	k.CreatedAt, k.LastUsedAt, k.RevokedAt = timeMS(created), timeMS(used), timeMS(revoked)
-	return k, err
-}
+// and erasing of callers' personal data. The SQL is sqlstore's (see config.go).
 
 // CreateAPIKey stores a new key. A name in use by a key not revoked is already_exists.
-func (db *DB) CreateAPIKey(ctx context.Context, k APIKey) error {
-	return db.write(ctx, func(tx txn) error {
-		taken, err := rowExists(ctx, tx, `SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL`, k.Name)
-		if err != nil {
-			return fmt.Errorf("postgres: create api key: %w", err)
-		}
-		if taken {
-			return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Field: "name", Message: "an API key named " + k.Name + " exists"}
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.Name, k.Role, k.Hash, msTime(k.CreatedAt), k.CreatedBy, msTime(k.LastUsedAt), msTime(k.RevokedAt))
-		if err != nil {
-			return fmt.Errorf("postgres: create api key %q: %w", k.Name, err)
-		}
-		return nil
-	})
+func (db *DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
+	return db.shared().CreateAPIKey(ctx, k)
 }
 
 // APIKeyByHash returns the key whose secret hashes to hash, revoked or not.
-func (db *DB) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
-	k, err := scanAPIKey(db.queryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, hash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return APIKey{}, callcenter.NotFound("key", "no such API key")
-	}
-	if err != nil {
-		return APIKey{}, fmt.Errorf("postgres: api key: %w", err)
-	}
-	return k, nil
+func (db *DB) APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, error) {
+	return db.shared().APIKeyByHash(ctx, hash)
 }
 
 // APIKeys lists the keys by name, the revoked ones only when asked.
-func (db *DB) APIKeys(ctx context.Context, includeRevoked bool) ([]APIKey, error) {
-	var keys []APIKey
-	err := db.read(ctx, func(tx txn) error {
-		where := `WHERE revoked_at IS NULL`
-		if includeRevoked {
-			where = ``
-		}
-		var err error
-		keys, err = queryAll(ctx, tx, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys `+where+` ORDER BY name, created_at`)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: api keys: %w", err)
-	}
-	return keys, nil
+func (db *DB) APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.APIKey, error) {
+	return db.shared().APIKeys(ctx, includeRevoked)
 }
 
 // RevokeAPIKey revokes key id at at (a key revoked before keeps its first time) and returns it.
-func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (APIKey, error) {
-	var k APIKey
-	err := db.write(ctx, func(tx txn) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, msTime(at), id); err != nil {
-			return fmt.Errorf("postgres: revoke api key %q: %w", id, err)
-		}
-		var err error
-		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return callcenter.NotFound("key_id", "no API key %q", id)
-		}
-		return err
-	})
-	return k, err
+func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcenter.APIKey, error) {
+	return db.shared().RevokeAPIKey(ctx, id, at)
 }
 
 // TouchAPIKey records that key id was used at at.
 func (db *DB) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
-	return db.write(ctx, func(tx txn) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, msTime(at), id); err != nil {
-			return fmt.Errorf("postgres: touch api key %q: %w", id, err)
-		}
-		return nil
-	})
+	return db.shared().TouchAPIKey(ctx, id, at)
 }
 
 // AddAuditEntry appends e to the audit log and returns its id.
-func (db *DB) AddAuditEntry(ctx context.Context, e AuditEntry) (int64, error) {
-	var id int64
-	err := db.write(ctx, func(tx txn) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO audit_log (at, actor, actor_role, procedure, request, before, after) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			e.At.UnixMilli(), e.Actor, e.ActorRole, e.Procedure, e.Request, e.Before, e.After).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("postgres: audit %s: %w", e.Procedure, err)
-		}
-		return nil
-	})
-	return id, err
+func (db *DB) AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64, error) {
+	return db.shared().AddAuditEntry(ctx, e)
 }
 
 // AuditEntries returns the entries q selects, newest first.
-func (db *DB) AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
-	var where []string
-	var args []any
-	if !q.Since.IsZero() {
-		where, args = append(where, `at >= ?`), append(args, q.Since.UnixMilli())
-	}
-	if !q.Until.IsZero() {
-		where, args = append(where, `at < ?`), append(args, q.Until.UnixMilli())
-	}
-	if q.Actor != "" {
-		where, args = append(where, `actor = ?`), append(args, q.Actor)
-	}
-	if q.Procedure != "" {
-		where, args = append(where, `(procedure = ? OR procedure LIKE ? ESCAPE '\')`), append(args, q.Procedure, "%/"+likeEscape(q.Procedure))
-	}
-	if q.BeforeID > 0 {
-		where, args = append(where, `id < ?`), append(args, q.BeforeID)
-	}
-	query := `SELECT id, at, actor, actor_role, procedure, request, before, after FROM audit_log`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	query += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, limit)
-	var out []AuditEntry
-	err := db.read(ctx, func(tx txn) error {
-		var err error
-		out, err = queryAll(ctx, tx, func(s scanner) (AuditEntry, error) {
-			var e AuditEntry
-			var at int64
-			err := s.Scan(&e.ID, &at, &e.Actor, &e.ActorRole, &e.Procedure, &e.Request, &e.Before, &e.After)
-			e.At = time.UnixMilli(at).UTC()
-			return e, err
-		}, query, args...)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: audit entries: %w", err)
-	}
-	return out, nil
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+func (db *DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callcenter.AuditEntry, error) {
+	return db.shared().AuditEntries(ctx, q)
 }
 
 // Setting returns the value of a setting and whether it is set.
 func (db *DB) Setting(ctx context.Context, name string) (string, bool, error) {
-	var v string
-	err := db.queryRow(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("postgres: setting %q: %w", name, err)
-	}
-	return v, true, nil
+	return db.shared().Setting(ctx, name)
 }
 
 // SetSetting sets a setting.
 func (db *DB) SetSetting(ctx context.Context, name, value string) error {
-	return db.write(ctx, func(tx txn) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
-		if err != nil {
-			return fmt.Errorf("postgres: set %q: %w", name, err)
-		}
-		return nil
-	})
-}
-
-// finishedCalls is the SQL list of the call states the engine no longer holds: rows in these
-// states are never written again, so erasing their details cannot race the switchboard.
-var finishedCalls = `('` + string(callcenter.CallEnded) + `', '` + string(callcenter.CallAbandoned) + `', '` + string(callcenter.CallLost) + `')`
-
-// scrubCalls erases the personal data of the finished calls in the temporary table
-// erase_calls, and the decisions and cloud replies about them. The call and offer rows stay,
-// so the figures drawn from them do not change.
-func scrubCalls(ctx context.Context, tx txn, at time.Time) (PurgeResult, error) {
-	var r PurgeResult
-	res, err := tx.ExecContext(ctx, `
-		UPDATE calls SET caller_number = '', caller_name = '', client = '', session_id = '',
-			access_url = '', sip_headers = 'null', custom_data = '', purged_at = ?
-		WHERE id IN (SELECT id FROM erase_calls)`, at.UnixMilli())
-	if err != nil {
-		return r, fmt.Errorf("postgres: erase calls: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	r.Calls = int(n)
-	res, err = tx.ExecContext(ctx, `DELETE FROM decisions WHERE call_id IN (SELECT id FROM erase_calls)`)
-	if err != nil {
-		return r, fmt.Errorf("postgres: erase decisions: %w", err)
-	}
-	n, _ = res.RowsAffected()
-	r.Decisions = int(n)
-	res, err = tx.ExecContext(ctx, `DELETE FROM cloud_requests WHERE call_id IN (SELECT id FROM erase_calls)`)
-	if err != nil {
-		return r, fmt.Errorf("postgres: erase cloud requests: %w", err)
-	}
-	n, _ = res.RowsAffected()
-	r.Requests = int(n)
-	_, err = tx.ExecContext(ctx, `DROP TABLE erase_calls`)
-	return r, err
+	return db.shared().SetSetting(ctx, name, value)
 }
 
 // PurgeCallDetails erases the personal data of the finished calls that arrived before before
-// (caller number and name, session, accessURL, SIP headers, custom data), deletes their routing
-// decisions, and deletes the cloud requests remembered from before then. Call and offer rows
-// stay, anonymous, so queue and operator figures over any range are unchanged.
-func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (PurgeResult, error) {
-	var r PurgeResult
-	err := db.write(ctx, func(tx txn) error {
-		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE erase_calls ON COMMIT DROP AS SELECT id FROM calls
-			WHERE state IN `+finishedCalls+` AND arrived_at < ? AND purged_at IS NULL`, before.UnixMilli())
-		if err != nil {
-			return fmt.Errorf("postgres: purge: %w", err)
-		}
-		if r, err = scrubCalls(ctx, tx, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM cloud_requests WHERE at < ?`, before.UnixMilli())
-		if err != nil {
-			return fmt.Errorf("postgres: purge cloud requests: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		r.Requests += int(n)
-		return nil
-	})
-	return r, err
+// and deletes their decisions and the cloud requests from before then (see
+// sqlstore.DB.PurgeCallDetails).
+func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error) {
+	return db.shared().PurgeCallDetails(ctx, before, now)
 }
 
 // CallerCalls returns the calls from a caller number (E.164) that still hold personal data,
-// oldest first: those whose normalised number or whose number as received is number.
+// oldest first.
 func (db *DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call, error) {
-	var cs []callcenter.Call
-	err := db.read(ctx, func(tx txn) error {
-		var err error
-		cs, err = queryAll(ctx, tx, scanCall, `SELECT `+callColumns+` FROM calls
-			WHERE (client = ? OR caller_number = ?) AND purged_at IS NULL ORDER BY arrived_at, id`, number, number)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: calls of a caller: %w", err)
-	}
-	return cs, nil
+	return db.shared().CallerCalls(ctx, number)
 }
 
-// EraseCaller erases the personal data of a caller number's finished calls (as
-// PurgeCallDetails does for old calls), deletes his client record and replaces his number in
-// the audit log with "[erased]". It returns how many calls were erased and whether a client
-// record was deleted. Calls in progress are left alone.
+// EraseCaller erases the personal data of a caller number's finished calls, his client record
+// and his number in the audit log (see sqlstore.DB.EraseCaller).
 func (db *DB) EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error) {
-	err = db.write(ctx, func(tx txn) error {
-		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE erase_calls ON COMMIT DROP AS SELECT id FROM calls
-			WHERE (client = ? OR caller_number = ?) AND state IN `+finishedCalls+` AND purged_at IS NULL`, number, number)
-		if err != nil {
-			return fmt.Errorf("postgres: erase caller: %w", err)
-		}
-		r, err := scrubCalls(ctx, tx, now)
-		if err != nil {
-			return err
-		}
-		calls = r.Calls
-		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE number = ?`, number)
-		if err != nil {
-			return fmt.Errorf("postgres: erase client: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		client = n > 0
-		// The audit log names client numbers (normalised) in SetClient and RemoveClient.
-		_, err = tx.ExecContext(ctx, `UPDATE audit_log SET request = replace(request, $1, '[erased]'),
-				before = replace(before, $1, '[erased]'), after = replace(after, $1, '[erased]')
-			WHERE strpos(request, $1) > 0 OR strpos(before, $1) > 0 OR strpos(after, $1) > 0`, number)
-		if err != nil {
-			return fmt.Errorf("postgres: erase caller from the audit log: %w", err)
-		}
-		return nil
-	})
-	return calls, client, err
+	return db.shared().EraseCaller(ctx, number, now)
 }
 
 // DeleteExpiredSessions deletes the sessions that ended before now and returns how many.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
-	var n int64
-	err := db.write(ctx, func(tx txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now.UnixMilli())
-		if err != nil {
-			return fmt.Errorf("postgres: delete expired sessions: %w", err)
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return int(n), err
+	return db.shared().DeleteExpiredSessions(ctx, now)
 }
