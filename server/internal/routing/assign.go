@@ -22,15 +22,24 @@ func (e *Engine) assign(now time.Time) {
 	// Operators offered a call in this pass leave the free set at once (reserved, they are not
 	// eligible any more); the set is checked again for every touched operator as the step ends.
 	free := e.free
-	// The line is taken in order from a heap: with a few operators free, only its first calls
-	// are looked at, where sorting all of it cost most of a decision in a big center.
-	line := lineHeap{e: e}
-	line.fill(e.lineFor(free))
+	// The queues one of the free serves: with a few free, only their lines are looked at.
+	var served map[cc.QueueID]bool
+	if len(free) <= 16 { // many free: they likely serve every queue anyway
+		served = map[cc.QueueID]bool{}
+		for _, o := range free {
+			for _, s := range o.cfg.Queues {
+				served[s.Queue] = true
+			}
+			if len(served) == len(e.queues) {
+				break
+			}
+		}
+	}
 	// First, callers whose personal manager is free get him, whatever their place in line.
 	var managed []*call
-	for _, it := range line.items {
-		if free[it.c.Manager] != nil {
-			managed = append(managed, it.c)
+	for _, c := range e.managed {
+		if c.Offer == "" && free[c.Manager] != nil && (served == nil || served[c.Queue] || len(e.clients) > 0) {
+			managed = append(managed, c)
 		}
 	}
 	slices.SortFunc(managed, e.before)
@@ -43,14 +52,36 @@ func (e *Engine) assign(now time.Time) {
 			}
 		}
 	}
-	var nobody map[cc.QueueID]bool // queues none of the free serve: the pool only shrinks in a pass
-	for line.Len() > 0 {
-		if len(free) == 0 {
-			return
+	// Then the line in order: the queues' lines, each in order already, merged by a heap of
+	// their heads — only the first calls are looked at, whatever the length of the lines.
+	line := lineHeap{items: e.heads[:0]}
+	for q, calls := range e.lines {
+		if len(calls) > 0 && (served == nil || served[q]) {
+			it := lineItem{calls: calls}
+			if queue := e.queues[q]; queue != nil {
+				it.priority = queue.Priority
+			}
+			line.items = append(line.items, it)
 		}
-		c := heap.Pop(&line).(lineItem).c
+	}
+	heap.Init(&line)
+	e.serveLine(now, free, &line)
+	clear(line.items[:cap(line.items)]) // the buffer keeps no lines alive
+	e.heads = line.items[:0]
+}
+
+// serveLine offers the calls of line in order to the free operators who serve their queues,
+// until either runs out.
+func (e *Engine) serveLine(now time.Time, free map[cc.OperatorID]*operator, line *lineHeap) {
+	for line.Len() > 0 && len(free) > 0 {
+		c := line.first()
 		q := e.queues[c.Queue]
-		if q == nil || c.Offer != "" || nobody[q.ID] || e.waitsForManager(now, c) {
+		if q == nil {
+			heap.Pop(line) // the rest of its line neither
+			continue
+		}
+		if c.Offer != "" || e.waitsForManager(now, c) {
+			line.advance()
 			continue
 		}
 		// The pool is in id order (map order must not decide); byQueue is.
@@ -73,12 +104,12 @@ func (e *Engine) assign(now time.Time) {
 		}
 		e.pool = pool // reused by the next call: nothing keeps it
 		if len(pool) == 0 {
-			if nobody == nil {
-				nobody = map[cc.QueueID]bool{}
-			}
-			nobody[q.ID] = true
+			// None of the free serves the queue, and the free only get fewer in a pass: the
+			// rest of its line is left for another step.
+			heap.Pop(line)
 			continue
 		}
+		line.advance()
 		r := choose(pool, q, now, c.tried, &e.strat)
 		e.offer(now, q, c, pool, r)
 		delete(free, pool[r.best].cfg.ID)
@@ -105,32 +136,40 @@ func eligible(o *operator) string {
 
 // line returns the waiting calls without an offer, in the order they are served.
 func (e *Engine) line() []*call {
-	line := e.lineFor(nil)
+	var line []*call
+	for _, calls := range e.lines {
+		for _, c := range calls {
+			if c.Offer == "" { // offered in this pass: filed again as the step ends
+				line = append(line, c)
+			}
+		}
+	}
 	slices.SortFunc(line, e.before)
 	return line
 }
 
-// lineItem is a call in a lineHeap, with its queue's priority looked up once.
+// lineItem is a queue's line in a lineHeap, from its first call not taken yet, with the
+// queue's priority looked up once.
 type lineItem struct {
-	c        *call
+	calls    []*call
 	priority int
 }
 
-// lineHeap orders calls as Engine.before does.
+// lineHeap merges lines of queues in the order Engine.before puts calls.
 type lineHeap struct {
-	e     *Engine
 	items []lineItem
 }
 
-func (h *lineHeap) fill(calls []*call) {
-	h.items = make([]lineItem, len(calls))
-	for i, c := range calls {
-		h.items[i].c = c
-		if q := h.e.queues[c.Queue]; q != nil {
-			h.items[i].priority = q.Priority
-		}
+// first is the first call of the merged lines; advance moves past it.
+func (h *lineHeap) first() *call { return h.items[0].calls[0] }
+
+func (h *lineHeap) advance() {
+	it := &h.items[0]
+	if it.calls = it.calls[1:]; len(it.calls) == 0 {
+		heap.Pop(h)
+	} else {
+		heap.Fix(h, 0)
 	}
-	heap.Init(h)
 }
 
 func (h *lineHeap) Len() int { return len(h.items) }
@@ -139,7 +178,7 @@ func (h *lineHeap) Less(i, j int) bool {
 	if a.priority != b.priority {
 		return a.priority > b.priority
 	}
-	return callOrder(a.c, b.c) < 0
+	return callOrder(a.calls[0], b.calls[0]) < 0
 }
 func (h *lineHeap) Swap(i, j int) { h.items[i], h.items[j] = h.items[j], h.items[i] }
 func (h *lineHeap) Push(x any)    { h.items = append(h.items, x.(lineItem)) }
@@ -147,41 +186,6 @@ func (h *lineHeap) Pop() any {
 	it := h.items[len(h.items)-1]
 	h.items = h.items[:len(h.items)-1]
 	return it
-}
-
-// lineFor returns, in no order, the waiting calls without an offer that one
-// of the free operators could take: of a queue one of them serves, or whose personal manager
-// is among them (all the waiting calls when free is nil). The others would find nobody in
-// this pass; leaving them out saves sorting a long line for the one operator who freed up.
-func (e *Engine) lineFor(free map[cc.OperatorID]*operator) []*call {
-	var served map[cc.QueueID]bool
-	if free != nil && len(free) <= 16 { // many free: they likely serve every queue anyway
-		served = map[cc.QueueID]bool{}
-		for _, o := range free {
-			for _, s := range o.cfg.Queues {
-				served[s.Queue] = true
-			}
-			if len(served) == len(e.queues) {
-				break
-			}
-		}
-	}
-	var line []*call
-	for q, calls := range e.waiting {
-		if served != nil && !served[q] && len(e.clients) == 0 {
-			continue // nobody free serves it, and no call can be held for a manager
-		}
-		for _, c := range calls {
-			if c.Offer != "" {
-				continue
-			}
-			if served != nil && !served[q] && (c.Manager == "" || free[c.Manager] == nil) {
-				continue
-			}
-			line = append(line, c)
-		}
-	}
-	return line
 }
 
 // before orders calls: higher queue priority, then higher call priority, then earlier

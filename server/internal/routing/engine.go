@@ -50,10 +50,12 @@ type Engine struct {
 	// touches (indexOperator), so a step costs what it touches, not the size of the fleet.
 	free  map[cc.OperatorID]*operator
 	timed map[cc.OperatorID]*operator
-	// waiting holds the waiting calls (with an offer out or not) by queue, kept up to date for
-	// every call a step touches (indexCall); waitQ is the queue each is filed under.
-	waiting map[cc.QueueID]map[cc.CallID]*call
-	waitQ   map[cc.CallID]cc.QueueID
+	// lines holds each queue's waiting calls without an offer in line order (callOrder), and
+	// managed those of them held for a personal manager; both kept up to date for every call a
+	// step touches (indexCall). inLine is the queue each call is filed under.
+	lines   map[cc.QueueID][]*call
+	managed map[cc.CallID]*call
+	inLine  map[cc.CallID]filed
 	// callsDue caches the calls' part of NextDeadline while callsDueOK: touched calls can only
 	// bring it earlier; a deadline that moved later leaves it early, which costs one Tick that
 	// finds nothing due and recomputes it.
@@ -64,6 +66,7 @@ type Engine struct {
 	offers     map[cc.OfferID]*cc.Offer // pending offers
 	strat      strategyState
 	pool       []*operator    // assign's buffer for the free operators of a queue
+	heads      []lineItem     // assign's buffer for the lines it merges
 	byDisplay  []*operator    // every operator in the floor's order (by name); nil: sort again
 	repairs    map[string]int // what the sweeper mended, by kind, since start
 	clients    map[string]*cc.Client
@@ -81,6 +84,12 @@ type Engine struct {
 	out           cc.Changes
 }
 
+// filed is where a call is filed in the lines: the queue, and the call for its place.
+type filed struct {
+	q cc.QueueID
+	c *call
+}
+
 type operator struct {
 	cfg         cc.Operator
 	st          cc.OperatorStatus
@@ -91,22 +100,30 @@ type operator struct {
 
 func (o *operator) present() bool { return o.streams > 0 }
 
-// indexCall files call id under its queue while it waits, and takes it out otherwise.
+// indexCall files call id in its queue's line while it waits without an offer, and takes it
+// out otherwise. A call's place (its priority, arrival and id) never changes; its queue may.
 func (e *Engine) indexCall(id cc.CallID) {
 	c := e.calls[id]
-	if q, ok := e.waitQ[id]; ok && (c == nil || c.State != cc.CallWaiting || c.Queue != q) {
-		delete(e.waiting[q], id)
-		delete(e.waitQ, id)
+	waits := c != nil && c.State == cc.CallWaiting && c.Offer == ""
+	if f, ok := e.inLine[id]; ok && (!waits || c.Queue != f.q) {
+		line := e.lines[f.q]
+		if i, found := slices.BinarySearchFunc(line, f.c, callOrder); found {
+			e.lines[f.q] = slices.Delete(line, i, i+1)
+		}
+		delete(e.inLine, id)
+		delete(e.managed, id)
 	}
 	if c == nil {
 		return
 	}
-	if c.State == cc.CallWaiting {
-		if e.waiting[c.Queue] == nil {
-			e.waiting[c.Queue] = map[cc.CallID]*call{}
+	if _, ok := e.inLine[id]; waits && !ok {
+		line := e.lines[c.Queue]
+		i, _ := slices.BinarySearchFunc(line, c, callOrder)
+		e.lines[c.Queue] = slices.Insert(line, i, c)
+		e.inLine[id] = filed{c.Queue, c}
+		if c.Manager != "" {
+			e.managed[id] = c
 		}
-		e.waiting[c.Queue][id] = c
-		e.waitQ[id] = c.Queue
 	}
 	if e.callsDueOK {
 		if due, ok := e.callDeadline(c); ok && (e.callsDue.IsZero() || due.Before(e.callsDue)) {
@@ -179,8 +196,9 @@ func (e *Engine) reset() {
 	e.staff = map[cc.QueueID]map[string][]*operator{}
 	e.free = map[cc.OperatorID]*operator{}
 	e.timed = map[cc.OperatorID]*operator{}
-	e.waiting = map[cc.QueueID]map[cc.CallID]*call{}
-	e.waitQ = map[cc.CallID]cc.QueueID{}
+	e.lines = map[cc.QueueID][]*call{}
+	e.managed = map[cc.CallID]*call{}
+	e.inLine = map[cc.CallID]filed{}
 	e.callsDueOK = false
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}
