@@ -16,17 +16,17 @@ import (
 // its queue's strategy picks among the free operators who serve the queue.
 func (e *Engine) assign(now time.Time) {
 	defer e.overflow(now)
-	if len(e.free) == 0 {
+	if e.free.len() == 0 {
 		return
 	}
 	// Operators offered a call in this pass leave the free set at once (reserved, they are not
 	// eligible any more); the set is checked again for every touched operator as the step ends.
-	free := e.free
+	free := &e.free
 	// The queues one of the free serves: with a few free, only their lines are looked at.
 	var served map[cc.QueueID]bool
-	if len(free) <= 16 { // many free: they likely serve every queue anyway
+	if free.len() <= 16 { // many free: they likely serve every queue anyway
 		served = map[cc.QueueID]bool{}
-		for _, o := range free {
+		for _, o := range free.all() {
 			for _, s := range o.cfg.Queues {
 				served[s.Queue] = true
 			}
@@ -38,17 +38,17 @@ func (e *Engine) assign(now time.Time) {
 	// First, callers whose personal manager is free get him, whatever their place in line.
 	var managed []*call
 	for _, c := range e.managed {
-		if c.Offer == "" && free[c.Manager] != nil && (served == nil || served[c.Queue] || len(e.clients) > 0) {
+		if c.Offer == "" && free.has(e.operators[c.Manager]) && (served == nil || served[c.Queue] || len(e.clients) > 0) {
 			managed = append(managed, c)
 		}
 	}
 	slices.SortFunc(managed, e.before)
 	for _, c := range managed {
-		if m := free[c.Manager]; m != nil {
+		if m := e.operators[c.Manager]; free.has(m) {
 			if q := e.queues[c.Queue]; q != nil {
 				pool := []*operator{m}
 				e.offer(now, q, c, pool, choose(pool, q, now, c.tried, &e.strat))
-				delete(free, m.cfg.ID)
+				free.remove(m)
 			}
 		}
 	}
@@ -72,8 +72,8 @@ func (e *Engine) assign(now time.Time) {
 
 // serveLine offers the calls of line in order to the free operators who serve their queues,
 // until either runs out.
-func (e *Engine) serveLine(now time.Time, free map[cc.OperatorID]*operator, line *lineHeap) {
-	for line.Len() > 0 && len(free) > 0 {
+func (e *Engine) serveLine(now time.Time, free *opSet, line *lineHeap) {
+	for line.Len() > 0 && free.len() > 0 {
 		c := line.first()
 		q := e.queues[c.Queue]
 		if q == nil {
@@ -88,14 +88,14 @@ func (e *Engine) serveLine(now time.Time, free map[cc.OperatorID]*operator, line
 		pool := e.pool[:0]
 		// Either look each of the queue's operators up among the free (in id order already),
 		// or go through the free and sort those who serve it: whichever costs less.
-		if serving := e.byQueue[q.ID]; len(serving) < len(free)*(1+bits.Len(uint(len(free)))) {
+		if serving := e.byQueue[q.ID]; len(serving) < free.len()*(1+bits.Len(uint(free.len()))) {
 			for _, o := range serving {
-				if free[o.cfg.ID] != nil {
+				if free.has(o) {
 					pool = append(pool, o)
 				}
 			}
 		} else {
-			for _, o := range free {
+			for _, o := range free.all() {
 				if o.cfg.Serves(q.ID) {
 					pool = append(pool, o)
 				}
@@ -112,7 +112,7 @@ func (e *Engine) serveLine(now time.Time, free map[cc.OperatorID]*operator, line
 		line.advance()
 		r := choose(pool, q, now, c.tried, &e.strat)
 		e.offer(now, q, c, pool, r)
-		delete(free, pool[r.best].cfg.ID)
+		free.remove(pool[r.best])
 	}
 }
 

@@ -48,8 +48,10 @@ type Engine struct {
 	// free holds the operators eligible for an offer, and timed those with a deadline of
 	// their own (wrap-up or ban end, log-off): kept up to date for every operator a step
 	// touches (indexOperator), so a step costs what it touches, not the size of the fleet.
-	free  map[cc.OperatorID]*operator
-	timed map[cc.OperatorID]*operator
+	// Sets of their own, not maps: a map keeps the size it once had, and going through one
+	// that held the whole fleet as it logged in costs that size on every step after.
+	free  opSet
+	timed opSet
 	// lines holds each queue's waiting calls without an offer in line order (callOrder), and
 	// managed those of them held for a personal manager; both kept up to date for every call a
 	// step touches (indexCall). inLine is the queue each call is filed under.
@@ -96,6 +98,7 @@ type operator struct {
 	streams     int       // open presence streams
 	absentSince time.Time // when the last stream closed (zero while present or never seen)
 	why         string    // the reason he is filed under in staff (eligible's answer then)
+	in          [2]int    // his place in e.free and e.timed, from 1; 0: not in it
 }
 
 func (o *operator) present() bool { return o.streams > 0 }
@@ -142,15 +145,45 @@ func (e *Engine) indexOperator(o *operator) {
 	}
 	e.file(o)
 	if eligible(o) == "" {
-		e.free[o.cfg.ID] = o
+		e.free.add(o)
 	} else {
-		delete(e.free, o.cfg.ID)
+		e.free.remove(o)
 	}
 	if _, ok := e.operatorDeadline(o); ok {
-		e.timed[o.cfg.ID] = o
+		e.timed.add(o)
 	} else {
-		delete(e.timed, o.cfg.ID)
+		e.timed.remove(o)
 	}
+}
+
+// opSet is a set of operators: a list in no particular order, and each member's place in it
+// kept in the operator (in[slot]), so that adding, removing and asking cost no hashing and
+// going through it costs its size.
+type opSet struct {
+	ops  []*operator
+	slot int
+}
+
+func (s *opSet) len() int             { return len(s.ops) }
+func (s *opSet) has(o *operator) bool { return o != nil && o.in[s.slot] != 0 }
+func (s *opSet) all() []*operator     { return s.ops }
+func (s *opSet) add(o *operator) {
+	if o.in[s.slot] == 0 {
+		s.ops = append(s.ops, o)
+		o.in[s.slot] = len(s.ops)
+	}
+}
+
+func (s *opSet) remove(o *operator) {
+	i := o.in[s.slot] - 1
+	if i < 0 {
+		return
+	}
+	last := s.ops[len(s.ops)-1]
+	s.ops[i], last.in[s.slot] = last, i+1
+	s.ops[len(s.ops)-1] = nil
+	s.ops = s.ops[:len(s.ops)-1]
+	o.in[s.slot] = 0
 }
 
 type call struct {
@@ -194,8 +227,8 @@ func (e *Engine) reset() {
 	e.operators = map[cc.OperatorID]*operator{}
 	e.byQueue = map[cc.QueueID][]*operator{}
 	e.staff = map[cc.QueueID]map[string][]*operator{}
-	e.free = map[cc.OperatorID]*operator{}
-	e.timed = map[cc.OperatorID]*operator{}
+	e.free = opSet{slot: 0}
+	e.timed = opSet{slot: 1}
 	e.lines = map[cc.QueueID][]*call{}
 	e.managed = map[cc.CallID]*call{}
 	e.inLine = map[cc.CallID]filed{}

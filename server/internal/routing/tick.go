@@ -29,7 +29,7 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 			e.markMissed(now, o, q, "missed call: no answer")
 		}
 	}
-	for _, o := range e.timed { // only they can have something due
+	for _, o := range e.timed.all() { // only they can have something due (indexOperator changes the set as the step ends)
 		switch {
 		case o.st.State == cc.OperatorWrapUp && !o.st.WrapUpEndsAt.After(now):
 			e.setState(now, o, cc.OperatorReady, "")
@@ -163,7 +163,7 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 	for _, of := range e.offers {
 		consider(of.ExpiresAt)
 	}
-	for _, o := range e.timed { // the operators with a deadline, not the whole fleet
+	for _, o := range e.timed.all() { // the operators with a deadline, not the whole fleet
 		if due, ok := e.operatorDeadline(o); ok {
 			consider(due)
 		}
