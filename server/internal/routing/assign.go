@@ -227,7 +227,7 @@ func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, r 
 		e.setCursor(q.ID, o.cfg.ID)
 	}
 	c.Offer, c.Operator = of.ID, o.cfg.ID
-	c.tried[o.cfg.ID] = true
+	c.markTried(o.cfg.ID)
 	e.touchCall(c)
 	e.setState(now, o, cc.OperatorReserved, "")
 	o.st.Offer = of.ID

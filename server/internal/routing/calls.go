@@ -285,7 +285,7 @@ func (e *Engine) Requeue(now time.Time, id cc.CallID, to cc.QueueID) (cc.Call, c
 	e.withdraw(now, c, "requeued by supervisor")
 	if to != "" && to != c.Queue {
 		c.Queue = to
-		c.tried = map[cc.OperatorID]bool{}
+		c.tried = nil
 		e.scheduleAnnouncement(c, now)
 	}
 	e.touchCall(c)

@@ -188,15 +188,23 @@ func (s *opSet) remove(o *operator) {
 
 type call struct {
 	cc.Call
-	tried       map[cc.OperatorID]bool // operators already offered this call
-	late        map[cc.OfferID]*cc.Offer
-	announceAt  time.Time // next position announcement, when the queue makes them
-	lastHeard   time.Time // the last word from the cloud about this call
-	managerNote string    // why the caller's manager was passed over, for the decision record
+	tried       map[cc.OperatorID]bool   // operators already offered this call (nil: none yet)
+	late        map[cc.OfferID]*cc.Offer // offers taken back whose answer still counts (nil: none)
+	announceAt  time.Time                // next position announcement, when the queue makes them
+	lastHeard   time.Time                // the last word from the cloud about this call
+	managerNote string                   // why the caller's manager was passed over, for the decision record
 }
 
 func newCall(c cc.Call, now time.Time) *call {
-	return &call{Call: c, tried: map[cc.OperatorID]bool{}, late: map[cc.OfferID]*cc.Offer{}, lastHeard: now}
+	return &call{Call: c, lastHeard: now} // tried and late are made when first needed
+}
+
+// markTried remembers that operator id was offered call c.
+func (c *call) markTried(id cc.OperatorID) {
+	if c.tried == nil {
+		c.tried = map[cc.OperatorID]bool{}
+	}
+	c.tried[id] = true
 }
 
 // New returns an empty engine.
@@ -245,11 +253,23 @@ func (e *Engine) reset() {
 	e.begin()
 }
 
+// begin starts a step: what the last one touched is forgotten, in the same maps (three maps
+// a step were a good part of the garbage a decision leaves), unless a big step grew them.
 func (e *Engine) begin() {
-	e.touchedStatus = map[cc.OperatorID]bool{}
-	e.touchedCall = map[cc.CallID]*cc.Call{}
-	e.touchedOffer = map[cc.OfferID]*cc.Offer{}
+	e.touchedStatus = emptied(e.touchedStatus)
+	e.touchedCall = emptied(e.touchedCall)
+	e.touchedOffer = emptied(e.touchedOffer)
 	e.out = cc.Changes{}
+}
+
+// emptied returns m cleared for reuse, or a new map when m grew past a few entries: a map
+// keeps the size it once had, and going through it costs that size.
+func emptied[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil || len(m) > 32 {
+		return map[K]V{}
+	}
+	clear(m)
+	return m
 }
 
 // finish runs the assignment pass and returns everything the step changed.
@@ -268,6 +288,15 @@ func (e *Engine) finish(now time.Time) cc.Changes {
 		e.indexCall(id)
 	}
 	out := e.out
+	if n := len(e.touchedStatus); n > 0 {
+		out.Statuses = make([]cc.OperatorStatus, 0, n)
+	}
+	if n := len(e.touchedCall); n > 0 {
+		out.Calls = make([]cc.Call, 0, n)
+	}
+	if n := len(e.touchedOffer); n > 0 {
+		out.Offers = make([]cc.Offer, 0, n)
+	}
 	for id := range e.touchedStatus {
 		o := e.operators[id]
 		e.indexOperator(o)
@@ -356,7 +385,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 			continue
 		}
 		e.offers[of.ID] = &of
-		c.tried[of.Operator] = true
+		c.markTried(of.Operator)
 	}
 	return e.finish(now)
 }
@@ -410,6 +439,9 @@ func (e *Engine) settle(now time.Time, of *cc.Offer, state cc.OfferState, reason
 func (e *Engine) returnToLine(c *call, of *cc.Offer) {
 	c.Offer, c.Operator, c.Spare = "", "", ""
 	if of.State != cc.OfferFailed && of.Spare == "" {
+		if c.late == nil {
+			c.late = map[cc.OfferID]*cc.Offer{}
+		}
 		c.late[of.ID] = of
 	}
 	e.touchCall(c)
