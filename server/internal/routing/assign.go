@@ -252,6 +252,9 @@ func (e *Engine) newOffer(now time.Time, q *cc.Queue, c *call) *cc.Offer {
 		ExpiresAt: now.Add(q.OfferTimeout + e.cfg.OfferSlack),
 	}
 	e.offers[of.ID] = of
+	if e.offersDueOK && (e.offersDue.IsZero() || of.ExpiresAt.Before(e.offersDue)) {
+		e.offersDue = of.ExpiresAt
+	}
 	e.touchOffer(of)
 	return of
 }

@@ -63,21 +63,25 @@ type Engine struct {
 	// finds nothing due and recomputes it.
 	callsDue   time.Time
 	callsDueOK bool
-	byName     map[string]cc.OperatorID
-	calls      map[cc.CallID]*call      // calls not finished
-	offers     map[cc.OfferID]*cc.Offer // pending offers
-	strat      strategyState
-	pool       []*operator    // assign's buffer for the free operators of a queue
-	heads      []lineItem     // assign's buffer for the lines it merges
-	byDisplay  []*operator    // every operator in the floor's order (by name); nil: sort again
-	repairs    map[string]int // what the sweeper mended, by kind, since start
-	clients    map[string]*cc.Client
-	absences   map[cc.OperatorID][]cc.Absence
-	spares     map[cc.SpareID]*spare
-	questions  map[string]*question         // opt-in questions waiting for an answer
-	handle     map[cc.QueueID]time.Duration // moving average of handle time (talk + wrap-up) per queue
-	lastTick   time.Time                    // the last Tick
-	lastStep   time.Time                    // the latest time any step ran at
+	// offersDue caches the earliest expiry of the pending offers while offersDueOK: a new
+	// offer can only bring it earlier; settling the one that expires first recomputes it.
+	offersDue   time.Time
+	offersDueOK bool
+	byName      map[string]cc.OperatorID
+	calls       map[cc.CallID]*call      // calls not finished
+	offers      map[cc.OfferID]*cc.Offer // pending offers
+	strat       strategyState
+	pool        []*operator    // assign's buffer for the free operators of a queue
+	heads       []lineItem     // assign's buffer for the lines it merges
+	byDisplay   []*operator    // every operator in the floor's order (by name); nil: sort again
+	repairs     map[string]int // what the sweeper mended, by kind, since start
+	clients     map[string]*cc.Client
+	absences    map[cc.OperatorID][]cc.Absence
+	spares      map[cc.SpareID]*spare
+	questions   map[string]*question         // opt-in questions waiting for an answer
+	handle      map[cc.QueueID]time.Duration // moving average of handle time (talk + wrap-up) per queue
+	lastTick    time.Time                    // the last Tick
+	lastStep    time.Time                    // the latest time any step ran at
 
 	// What the current step touched, flushed into a Changes at its end.
 	touchedStatus map[cc.OperatorID]bool
@@ -244,6 +248,7 @@ func (e *Engine) reset() {
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}
 	e.offers = map[cc.OfferID]*cc.Offer{}
+	e.offersDueOK = false
 	e.strat = strategyState{cursors: map[cc.QueueID]cc.OperatorID{}, rand: e.cfg.Rand}
 	e.clients = map[string]*cc.Client{}
 	e.absences = map[cc.OperatorID][]cc.Absence{}
@@ -385,6 +390,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 			continue
 		}
 		e.offers[of.ID] = &of
+		e.offersDueOK = false
 		c.markTried(of.Operator)
 	}
 	return e.finish(now)
@@ -427,6 +433,9 @@ func (e *Engine) setState(now time.Time, o *operator, s cc.OperatorState, reason
 func (e *Engine) settle(now time.Time, of *cc.Offer, state cc.OfferState, reason string) {
 	of.State, of.SettledAt, of.Reason = state, now, reason
 	delete(e.offers, of.ID)
+	if e.offersDueOK && !of.ExpiresAt.After(e.offersDue) {
+		e.offersDueOK = false // it may have been the first to expire
+	}
 	e.touchOffer(of)
 	if of.Spare != "" && state != cc.OfferAnswered {
 		e.spareDone(now, of.Spare, state == cc.OfferFailed || state == cc.OfferExpired)

@@ -103,3 +103,43 @@ func benchmarkOffer(b *testing.B, total, free, away int) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkOfferWithOffersOut is an offer's decision and the NextDeadline the switchboard asks
+// after it, with 500 other offers out (ringing operators who have not answered yet): the
+// earliest expiry among them is kept, not looked for again over all of them at every step.
+func BenchmarkOfferWithOffersOut(b *testing.B) {
+	var names []string
+	for i := range 600 {
+		names = append(names, fmt.Sprintf("op%03d", i))
+	}
+	f := newFixture(&testing.T{}, names...)
+	for _, name := range names[:500] {
+		f.ready(name)
+		f.intake() // offered to him; he never answers
+		f.now = f.now.Add(time.Millisecond)
+	}
+	f.ready(names[500])
+	b.ReportAllocs()
+	for b.Loop() {
+		_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		if err != nil || len(ch.Commands) != 1 {
+			b.Fatal(err, ch.Commands)
+		}
+		if _, ok := f.e.NextDeadline(); !ok {
+			b.Fatal("no deadline")
+		}
+		b.StopTimer()
+		cmd := ch.Commands[0]
+		if _, err := f.e.Report(f.now, cmd.Call, Event{Kind: OperatorAnswered, Offer: cmd.Offer}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.e.Report(f.now, cmd.Call, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.e.EndWrapUp(f.now, cc.OperatorID(fmt.Sprint(cmd.Contact.Target)), ""); err != nil {
+			b.Fatal(err)
+		}
+		f.now = f.now.Add(time.Millisecond)
+		b.StartTimer()
+	}
+}

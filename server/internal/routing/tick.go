@@ -160,9 +160,15 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 			next = t
 		}
 	}
-	for _, of := range e.offers {
-		consider(of.ExpiresAt)
+	if !e.offersDueOK {
+		e.offersDue, e.offersDueOK = time.Time{}, true
+		for _, of := range e.offers {
+			if !of.ExpiresAt.IsZero() && (e.offersDue.IsZero() || of.ExpiresAt.Before(e.offersDue)) {
+				e.offersDue = of.ExpiresAt
+			}
+		}
 	}
+	consider(e.offersDue)
 	for _, o := range e.timed.all() { // the operators with a deadline, not the whole fleet
 		if due, ok := e.operatorDeadline(o); ok {
 			consider(due)
