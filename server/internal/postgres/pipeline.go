@@ -63,8 +63,8 @@ func (db *DB) send(ctx context.Context, p *pipeline) error {
 		br := c.SendBatch(ctx, b)
 		fenced := false
 		err := func() error {
-			if _, err := br.Exec(); err != nil {
-				return fmt.Errorf("postgres: begin write: %w", err)
+			if _, err := br.Exec(); err != nil { // or the batch was not sent: preparing it failed
+				return fmt.Errorf("postgres: write: %w", err)
 			}
 			if db.fence != 0 {
 				if _, err := br.Exec(); err != nil {
