@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
 // This file stores clients with their personal managers, absences, and spare numbers.
@@ -18,7 +19,7 @@ func putClients(ctx context.Context, w writes, cs []callcenter.Client) error {
 			assigned_at = excluded.assigned_at, declined_at = excluded.declined_at`,
 		len(cs), func(i int) ([]any, error) {
 			c := cs[i]
-			return []any{c.Number, c.Manager, c.How, msTime(c.AssignedAt), msTime(c.DeclinedAt)}, nil
+			return []any{c.Number, c.Manager, c.How, sqlstore.MSTime(c.AssignedAt), sqlstore.MSTime(c.DeclinedAt)}, nil
 		})
 }
 
@@ -55,17 +56,17 @@ func putSpares(ctx context.Context, w writes, ss []callcenter.Spare, use []callc
 // loadPeople reads clients, absences and spares into rt.
 func loadPeople(ctx context.Context, tx txn, rt *callcenter.Runtime) error {
 	var err error
-	rt.Clients, err = queryAll(ctx, tx, func(s scanner) (callcenter.Client, error) {
+	rt.Clients, err = sqlstore.QueryAll(ctx, tx, func(s scanner) (callcenter.Client, error) {
 		var c callcenter.Client
 		var assigned, declined sql.NullInt64
 		err := s.Scan(&c.Number, &c.Manager, &c.How, &assigned, &declined)
-		c.AssignedAt, c.DeclinedAt = timeMS(assigned), timeMS(declined)
+		c.AssignedAt, c.DeclinedAt = sqlstore.TimeMS(assigned), sqlstore.TimeMS(declined)
 		return c, err
 	}, `SELECT number, manager_id, how, assigned_at, declined_at FROM clients ORDER BY number`)
 	if err != nil {
 		return fmt.Errorf("postgres: load clients: %w", err)
 	}
-	rt.Absences, err = queryAll(ctx, tx, func(s scanner) (callcenter.Absence, error) {
+	rt.Absences, err = sqlstore.QueryAll(ctx, tx, func(s scanner) (callcenter.Absence, error) {
 		var a callcenter.Absence
 		err := s.Scan(&a.ID, &a.Operator, &a.Kind, &a.From, &a.To)
 		return a, err
@@ -73,7 +74,7 @@ func loadPeople(ctx context.Context, tx txn, rt *callcenter.Runtime) error {
 	if err != nil {
 		return fmt.Errorf("postgres: load absences: %w", err)
 	}
-	rt.Spares, err = queryAll(ctx, tx, func(s scanner) (callcenter.Spare, error) {
+	rt.Spares, err = sqlstore.QueryAll(ctx, tx, func(s scanner) (callcenter.Spare, error) {
 		var sp callcenter.Spare
 		var config string
 		if err := s.Scan(&sp.ID, &config); err != nil {
@@ -84,7 +85,7 @@ func loadPeople(ctx context.Context, tx txn, rt *callcenter.Runtime) error {
 	if err != nil {
 		return fmt.Errorf("postgres: load spares: %w", err)
 	}
-	rt.SpareUse, err = queryAll(ctx, tx, func(s scanner) (callcenter.SpareStatus, error) {
+	rt.SpareUse, err = sqlstore.QueryAll(ctx, tx, func(s scanner) (callcenter.SpareStatus, error) {
 		var st callcenter.SpareStatus
 		var status string
 		if err := s.Scan(&st.Spare, &status); err != nil {

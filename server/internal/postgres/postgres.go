@@ -26,15 +26,7 @@ import (
 
 	"github.com/tandemcc/tandem/migrations"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/sqlite"
-)
-
-// The security records are the sqlite package's types, which the rpc package names.
-type (
-	APIKey      = sqlite.APIKey
-	AuditEntry  = sqlite.AuditEntry
-	AuditQuery  = sqlite.AuditQuery
-	PurgeResult = sqlite.PurgeResult
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
 // poolSize is how many connections one Tandem process keeps to the server.
@@ -221,33 +213,4 @@ func rebind(query string) string {
 }
 
 // scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// msTime stores t as unix milliseconds, and the zero time as NULL.
-func msTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-// timeMS is the inverse of msTime, in UTC.
-func timeMS(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(n.Int64).UTC()
-}
-
-func durMS(d time.Duration) int64 { return d.Milliseconds() }
-
-func msDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
+type scanner = sqlstore.Scanner

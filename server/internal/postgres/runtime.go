@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
 // Apply writes everything in c in one transaction: either all of it is stored or none.
@@ -131,8 +132,8 @@ func putStatuses(ctx context.Context, w writes, ss []callcenter.OperatorStatus) 
 			banned_until = excluded.banned_until, marks = excluded.marks`,
 		len(ss), func(i int) ([]any, error) {
 			s := ss[i]
-			return []any{s.Operator, s.State, msTime(s.Since), s.Reason, s.Offer, s.Call,
-				msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}, nil
+			return []any{s.Operator, s.State, sqlstore.MSTime(s.Since), s.Reason, s.Offer, s.Call,
+				sqlstore.MSTime(s.WrapUpEndsAt), sqlstore.MSTime(s.IdleSince), sqlstore.MSTime(s.BannedUntil), jsonText(s.Marks)}, nil
 		})
 }
 
@@ -147,10 +148,10 @@ func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
 			return st, fmt.Errorf("operator %q: marks: %w", st.Operator, jerr)
 		}
 	}
-	st.BannedUntil = timeMS(banned)
-	st.Since = timeMS(since)
-	st.WrapUpEndsAt = timeMS(wrapUp)
-	st.IdleSince = timeMS(idle)
+	st.BannedUntil = sqlstore.TimeMS(banned)
+	st.Since = sqlstore.TimeMS(since)
+	st.WrapUpEndsAt = sqlstore.TimeMS(wrapUp)
+	st.IdleSince = sqlstore.TimeMS(idle)
 	return st, err
 }
 
@@ -178,9 +179,9 @@ func putCalls(ctx context.Context, w writes, cs []callcenter.Call) error {
 			c := cs[i]
 			headers, err := json.Marshal(c.SIPHeaders)
 			return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
-				c.CallerName, c.DialedNumber, string(headers), c.CustomData, msTime(c.ArrivedAt),
-				c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
-				durMS(c.TalkTime), c.Note}, err
+				c.CallerName, c.DialedNumber, string(headers), c.CustomData, sqlstore.MSTime(c.ArrivedAt),
+				c.Priority, c.Client, c.Manager, sqlstore.MSTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, sqlstore.MSTime(c.AnsweredAt), sqlstore.MSTime(c.EndedAt), c.HungUpBy,
+				sqlstore.DurMS(c.TalkTime), c.Note}, err
 		})
 }
 
@@ -199,11 +200,11 @@ func scanCall(s scanner) (callcenter.Call, error) {
 	if err := json.Unmarshal([]byte(headers), &c.SIPHeaders); err != nil {
 		return c, fmt.Errorf("call %q: sip headers: %w", c.ID, err)
 	}
-	c.ArrivedAt = timeMS(arrived)
-	c.ManagerUntil = timeMS(managerUntil)
-	c.AnsweredAt = timeMS(answered)
-	c.EndedAt = timeMS(ended)
-	c.TalkTime = msDur(talk)
+	c.ArrivedAt = sqlstore.TimeMS(arrived)
+	c.ManagerUntil = sqlstore.TimeMS(managerUntil)
+	c.AnsweredAt = sqlstore.TimeMS(answered)
+	c.EndedAt = sqlstore.TimeMS(ended)
+	c.TalkTime = sqlstore.MSDur(talk)
 	return c, nil
 }
 
@@ -221,8 +222,8 @@ func putOffers(ctx context.Context, w writes, os []callcenter.Offer) error {
 			reason = excluded.reason`,
 		len(os), func(i int) ([]any, error) {
 			o := os[i]
-			return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, msTime(o.OfferedAt), msTime(o.ExpiresAt),
-				msTime(o.SettledAt), durMS(o.RingTime), o.FailureCode, o.Reason}, nil
+			return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, sqlstore.MSTime(o.OfferedAt), sqlstore.MSTime(o.ExpiresAt),
+				sqlstore.MSTime(o.SettledAt), sqlstore.DurMS(o.RingTime), o.FailureCode, o.Reason}, nil
 		})
 }
 
@@ -232,10 +233,10 @@ func scanOffer(s scanner) (callcenter.Offer, error) {
 	var ring int64
 	err := s.Scan(&o.ID, &o.Call, &o.Operator, &o.Spare, &o.State, &offered, &expires, &settled, &ring,
 		&o.FailureCode, &o.Reason)
-	o.OfferedAt = timeMS(offered)
-	o.ExpiresAt = timeMS(expires)
-	o.SettledAt = timeMS(settled)
-	o.RingTime = msDur(ring)
+	o.OfferedAt = sqlstore.TimeMS(offered)
+	o.ExpiresAt = sqlstore.TimeMS(expires)
+	o.SettledAt = sqlstore.TimeMS(settled)
+	o.RingTime = sqlstore.MSDur(ring)
 	return o, err
 }
 
@@ -282,7 +283,7 @@ func scanDecision(s scanner) (callcenter.Decision, error) {
 			d.Candidates[i] = callcenter.Candidate(r)
 		}
 	}
-	d.DecidedAt = timeMS(sql.NullInt64{Int64: decided, Valid: decided != zeroTimeMS})
+	d.DecidedAt = sqlstore.TimeMS(sql.NullInt64{Int64: decided, Valid: decided != zeroTimeMS})
 	return d, nil
 }
 
@@ -298,7 +299,7 @@ func putRequest(ctx context.Context, w writes, r callcenter.CloudRequest) error 
 	return w.exec(ctx, func(err error) error { return fmt.Errorf("postgres: write cloud request %q: %w", r.ID, err) }, `
 		INSERT INTO cloud_requests (id, call_id, at, reply) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`,
-		r.ID, r.Call, msTime(r.At), string(reply))
+		r.ID, r.Call, sqlstore.MSTime(r.At), string(reply))
 }
 
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
@@ -307,23 +308,23 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	var rt callcenter.Runtime
 	err := db.read(ctx, func(tx txn) error {
 		var err error
-		rt.Statuses, err = queryAll(ctx, tx, scanStatus,
+		rt.Statuses, err = sqlstore.QueryAll(ctx, tx, scanStatus,
 			`SELECT `+statusColumns+` FROM operator_status ORDER BY operator_id`)
 		if err != nil {
 			return fmt.Errorf("postgres: load statuses: %w", err)
 		}
-		rt.Calls, err = queryAll(ctx, tx, scanCall,
+		rt.Calls, err = sqlstore.QueryAll(ctx, tx, scanCall,
 			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
 			callcenter.CallWaiting, callcenter.CallConnected)
 		if err != nil {
 			return fmt.Errorf("postgres: load calls: %w", err)
 		}
-		rt.Offers, err = queryAll(ctx, tx, scanOffer,
+		rt.Offers, err = sqlstore.QueryAll(ctx, tx, scanOffer,
 			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
 		if err != nil {
 			return fmt.Errorf("postgres: load offers: %w", err)
 		}
-		rt.WrappedUp, err = queryAll(ctx, tx, scanCall,
+		rt.WrappedUp, err = sqlstore.QueryAll(ctx, tx, scanCall,
 			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
 			callcenter.OperatorWrapUp)
 		if err != nil {
@@ -372,7 +373,7 @@ func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequ
 	if err := json.Unmarshal([]byte(reply), &r.Reply); err != nil {
 		return callcenter.CloudRequest{}, false, fmt.Errorf("postgres: cloud request %q: reply: %w", id, err)
 	}
-	r.At = timeMS(at)
+	r.At = sqlstore.TimeMS(at)
 	return r, true, nil
 }
 
@@ -389,7 +390,7 @@ func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, 
 		if err != nil {
 			return fmt.Errorf("postgres: call %q: %w", id, err)
 		}
-		offers, err = queryAll(ctx, tx, scanOffer,
+		offers, err = sqlstore.QueryAll(ctx, tx, scanOffer,
 			`SELECT `+offerColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
 		if err != nil {
 			return fmt.Errorf("postgres: offers of call %q: %w", id, err)
@@ -420,7 +421,7 @@ func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.C
 	var cs []callcenter.Call
 	err := db.read(ctx, func(tx txn) error {
 		var err error
-		cs, err = queryAll(ctx, tx, scanCall,
+		cs, err = sqlstore.QueryAll(ctx, tx, scanCall,
 			`SELECT `+callColumns+` FROM calls WHERE caller_number = ? AND id <> ? ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
 		if err != nil {
 			return fmt.Errorf("postgres: calls from %q: %w", number, err)
@@ -435,7 +436,7 @@ func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter
 	var ds []callcenter.Decision
 	err := db.read(ctx, func(tx txn) error {
 		var err error
-		ds, err = queryAll(ctx, tx, scanDecision,
+		ds, err = sqlstore.QueryAll(ctx, tx, scanDecision,
 			`SELECT `+decisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, seq`, id)
 		if err != nil {
 			return fmt.Errorf("postgres: decisions of call %q: %w", id, err)
@@ -443,24 +444,6 @@ func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter
 		return nil
 	})
 	return ds, err
-}
-
-// queryAll runs query and scans every row with scan.
-func queryAll[T any](ctx context.Context, tx txn, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var all []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, v)
-	}
-	return all, rows.Err()
 }
 
 // jsonText is v as JSON text. Domain values always marshal.

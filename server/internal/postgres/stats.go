@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 	"github.com/tandemcc/tandem/server/internal/tallyrow"
 )
 
@@ -24,7 +25,7 @@ func putEvents(ctx context.Context, w writes, es []callcenter.CallEvent) error {
 		func(i int) ([]any, error) {
 			e := es[i]
 			return []any{e.Call, e.At.UnixMilli(), e.Kind, e.Operator, e.Spare, e.Offer, e.Text, e.Code,
-				durMS(e.RingTime), durMS(e.TalkTime), e.HungUpBy, e.QueueAfter}, nil
+				sqlstore.DurMS(e.RingTime), sqlstore.DurMS(e.TalkTime), e.HungUpBy, e.QueueAfter}, nil
 		})
 }
 
@@ -77,7 +78,7 @@ func (db *DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcen
 				&e.HungUpBy, &e.QueueAfter); err != nil {
 				return err
 			}
-			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), msDur(ring), msDur(talk)
+			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), sqlstore.MSDur(ring), sqlstore.MSDur(talk)
 			out = append(out, e)
 		}
 		return rows.Err()

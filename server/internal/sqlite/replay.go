@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
 const dayArrivalsQuery = `
@@ -34,7 +35,7 @@ func (db *DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, t
 			if err := rows.Scan(&arrived, &answered, &ended, &c.State, &talk); err != nil {
 				return err
 			}
-			c.ArrivedAt, c.AnsweredAt, c.EndedAt, c.TalkTime = timeMS(arrived), timeMS(answered), timeMS(ended), msDur(talk)
+			c.ArrivedAt, c.AnsweredAt, c.EndedAt, c.TalkTime = sqlstore.TimeMS(arrived), sqlstore.TimeMS(answered), sqlstore.TimeMS(ended), sqlstore.MSDur(talk)
 			out = append(out, c)
 		}
 		return rows.Err()

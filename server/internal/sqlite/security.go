@@ -10,16 +10,6 @@ import (
 // This file stores what keeps Tandem safe: API keys, the audit log, settings, and the purging
 // and erasing of callers' personal data. The SQL is sqlstore's (see config.go).
 
-// The security records are callcenter's. These aliases remain only because the postgres
-// package names them as sqlite.APIKey etc. (postgres.go); remove them once it names
-// callcenter's.
-type (
-	APIKey      = callcenter.APIKey
-	AuditEntry  = callcenter.AuditEntry
-	AuditQuery  = callcenter.AuditQuery
-	PurgeResult = callcenter.PurgeResult
-)
-
 // CreateAPIKey stores a new key. A name in use by a key not revoked is already_exists.
 func (db *DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
 	return db.shared().CreateAPIKey(ctx, k)

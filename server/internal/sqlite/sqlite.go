@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
-	"time"
 
 	"github.com/golang-migrate/migrate/v4"
 	migratesqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
@@ -18,6 +17,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/tandemcc/tandem/migrations"
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
 // readers is the size of the read pool; WAL lets them read while the writer writes.
@@ -189,33 +189,4 @@ func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// msTime stores t as unix milliseconds, and the zero time as NULL.
-func msTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-// timeMS is the inverse of msTime, in UTC.
-func timeMS(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(n.Int64).UTC()
-}
-
-func durMS(d time.Duration) int64 { return d.Milliseconds() }
-
-func msDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
+type scanner = sqlstore.Scanner

@@ -88,8 +88,8 @@ func rowExists(ctx context.Context, tx Tx, query string, args ...any) (bool, err
 	return err == nil, err
 }
 
-// queryAll runs query and scans every row with scan.
-func queryAll[T any](ctx context.Context, tx Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+// QueryAll runs query and scans every row with scan.
+func QueryAll[T any](ctx context.Context, tx Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -106,25 +106,27 @@ func queryAll[T any](ctx context.Context, tx Tx, scan func(Scanner) (T, error), 
 	return all, rows.Err()
 }
 
-// msTime stores t as unix milliseconds, and the zero time as NULL.
-func msTime(t time.Time) any {
+// MSTime stores t as unix milliseconds, and the zero time as NULL (both stores keep times so).
+func MSTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
 	return t.UnixMilli()
 }
 
-// timeMS is the inverse of msTime, in UTC.
-func timeMS(n sql.NullInt64) time.Time {
+// TimeMS is the inverse of MSTime, in UTC.
+func TimeMS(n sql.NullInt64) time.Time {
 	if !n.Valid {
 		return time.Time{}
 	}
 	return time.UnixMilli(n.Int64).UTC()
 }
 
-func durMS(d time.Duration) int64 { return d.Milliseconds() }
+// DurMS stores a duration as milliseconds.
+func DurMS(d time.Duration) int64 { return d.Milliseconds() }
 
-func msDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+// MSDur is the inverse of DurMS.
+func MSDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func boolInt(b bool) int {
 	if b {
