@@ -379,12 +379,11 @@ func leftOutReason(c *call, chosen *operator) (string, bool) {
 	return "taken by an earlier call in line", false
 }
 
-// leftOut counts the operators of queue q outside the pool by reason from the staff lists,
-// which hold them by reason in id order: the counts are the lists' lengths less the pool's
-// members, and the examples the heads of the lists — the first two of each reason, and of
-// those the first ones in id order, as a walk of the whole queue would meet them. Only the
-// list of those who could take an offer holds members of the pool; it is walked past them
-// when someone else is in it.
+// leftOut counts the operators of queue q outside the pool by reason from the queue's
+// roster, which marks them by reason in id order: the counts are the marks less the pool's
+// members, and the examples the first marked — the first two of each reason, and of those the
+// first ones in id order, as a walk of the whole queue would meet them. Only the operators
+// who could take an offer include members of the pool; they are skipped, in id order too.
 func (e *Engine) leftOut(q *cc.Queue, c *call, chosen *operator, pool []*operator) leftOut {
 	inQueue := 0 // the pool's members who serve q: the manager's pool of one may not
 	for _, o := range pool {
@@ -396,10 +395,15 @@ func (e *Engine) leftOut(q *cc.Queue, c *call, chosen *operator, pool []*operato
 		}
 	}
 	var out leftOut
+	r := e.staff[q.ID]
+	if r == nil {
+		return out
+	}
+	ops := e.byQueue[q.ID]
 	var heads [2 * 10]example // two of each reason: there are fewer than ten
 	ex := heads[:0]
-	for why, ops := range e.staff[q.ID] {
-		n := len(ops)
+	for why, set := range r.byWhy {
+		n := set.n
 		label, eligibleToo := why, false
 		if why == "" {
 			n -= inQueue
@@ -409,25 +413,30 @@ func (e *Engine) leftOut(q *cc.Queue, c *call, chosen *operator, pool []*operato
 			continue
 		}
 		if out.byReason == nil {
-			out.byReason = make(map[string]int, len(e.staff[q.ID]))
+			out.byReason = make(map[string]int, len(r.byWhy))
 		}
 		out.byReason[label] = n
 		out.excluded += n
 		found, p := 0, 0
-		for _, o := range ops {
-			if found == 2 {
-				break
-			}
-			if why == "" { // skip the pool's members: both lists are in id order
-				for p < len(pool) && pool[p].cfg.ID < o.cfg.ID {
-					p++
+	words:
+		for i, w := range set.words {
+			for w != 0 {
+				b := bits.TrailingZeros64(w)
+				w &^= 1 << b
+				o := ops[i*64+b]
+				if why == "" { // skip the pool's members: both are in id order
+					for p < len(pool) && pool[p].cfg.ID < o.cfg.ID {
+						p++
+					}
+					if p < len(pool) && pool[p] == o {
+						continue
+					}
 				}
-				if p < len(pool) && pool[p] == o {
-					continue
+				ex = append(ex, example{o: o, why: label, eligible: eligibleToo})
+				if found++; found == 2 {
+					break words
 				}
 			}
-			ex = append(ex, example{o: o, why: label, eligible: eligibleToo})
-			found++
 		}
 	}
 	slices.SortFunc(ex, func(a, b example) int { return cmp.Compare(a.o.cfg.ID, b.o.cfg.ID) })

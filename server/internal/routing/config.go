@@ -2,7 +2,6 @@ package routing
 
 import (
 	"cmp"
-	"slices"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -157,63 +156,6 @@ func (e *Engine) putOperator(now time.Time, op cc.Operator) *operator {
 	e.indexQueues(o, old)
 	e.indexOperator(o)
 	return o
-}
-
-// indexQueues moves o in the index of who serves each queue (each list sorted by id) from the
-// queues he served (old) to the ones he serves now: a binary search and an insert per queue,
-// where rebuilding the whole index for every change made loading n operators O(n²).
-func (e *Engine) indexQueues(o *operator, old []cc.QueueSkill) {
-	byID := func(a *operator, id cc.OperatorID) int { return cmp.Compare(a.cfg.ID, id) }
-	for _, s := range old {
-		ops := e.byQueue[s.Queue]
-		if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byID); found {
-			e.byQueue[s.Queue] = slices.Delete(ops, i, i+1)
-		}
-		e.unstaff(s.Queue, o)
-	}
-	o.why = eligible(o)
-	for _, s := range o.cfg.Queues {
-		ops := e.byQueue[s.Queue]
-		if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byID); !found {
-			e.byQueue[s.Queue] = slices.Insert(ops, i, o)
-		}
-		e.enstaff(s.Queue, o)
-	}
-}
-
-// file moves o in the staff lists of his queues after anything eligible looks at changed.
-func (e *Engine) file(o *operator) {
-	why := eligible(o)
-	if why == o.why {
-		return
-	}
-	for _, s := range o.cfg.Queues {
-		e.unstaff(s.Queue, o)
-	}
-	o.why = why
-	for _, s := range o.cfg.Queues {
-		e.enstaff(s.Queue, o)
-	}
-}
-
-// unstaff takes o out of queue q's staff list of reason o.why; enstaff puts him in it.
-func (e *Engine) unstaff(q cc.QueueID, o *operator) {
-	ops := e.staff[q][o.why]
-	if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byOperatorID); found {
-		e.staff[q][o.why] = slices.Delete(ops, i, i+1) // kept when empty: it fills again
-	}
-}
-
-func (e *Engine) enstaff(q cc.QueueID, o *operator) {
-	byWhy := e.staff[q]
-	if byWhy == nil {
-		byWhy = map[string][]*operator{}
-		e.staff[q] = byWhy
-	}
-	ops := byWhy[o.why]
-	if i, found := slices.BinarySearchFunc(ops, o.cfg.ID, byOperatorID); !found {
-		byWhy[o.why] = slices.Insert(ops, i, o)
-	}
 }
 
 func byOperatorID(a *operator, id cc.OperatorID) int { return cmp.Compare(a.cfg.ID, id) }

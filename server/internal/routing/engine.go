@@ -41,10 +41,10 @@ type Engine struct {
 	byNumber  map[string]cc.QueueID
 	operators map[cc.OperatorID]*operator
 	byQueue   map[cc.QueueID][]*operator // who serves each queue, by id
-	// staff splits byQueue by why each operator cannot take an offer now ("" when he can),
-	// each list in id order: kept up to date as states change (file), so a decision record
-	// counts who was left out and why without walking the queue's operators.
-	staff map[cc.QueueID]map[string][]*operator
+	// staff marks who in byQueue cannot take an offer now, by why ("" when he can): kept up
+	// to date as states change (file), so a decision record counts who was left out and why
+	// without walking the queue's operators.
+	staff map[cc.QueueID]*roster
 	// free holds the operators eligible for an offer, and timed those with a deadline of
 	// their own (wrap-up or ban end, log-off): kept up to date for every operator a step
 	// touches (indexOperator), so a step costs what it touches, not the size of the fleet.
@@ -102,6 +102,7 @@ type operator struct {
 	streams     int       // open presence streams
 	absentSince time.Time // when the last stream closed (zero while present or never seen)
 	why         string    // the reason he is filed under in staff (eligible's answer then)
+	at          []int     // his place in byQueue of each of his queues (as cfg.Queues)
 	in          [2]int    // his place in e.free and e.timed, from 1; 0: not in it
 }
 
@@ -238,7 +239,7 @@ func (e *Engine) reset() {
 	e.byNumber = map[string]cc.QueueID{}
 	e.operators = map[cc.OperatorID]*operator{}
 	e.byQueue = map[cc.QueueID][]*operator{}
-	e.staff = map[cc.QueueID]map[string][]*operator{}
+	e.staff = map[cc.QueueID]*roster{}
 	e.free = opSet{slot: 0}
 	e.timed = opSet{slot: 1}
 	e.lines = map[cc.QueueID][]*call{}

@@ -143,3 +143,28 @@ func BenchmarkOfferWithOffersOut(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkStateChangeInBigQueue is an operator of a queue of 600 going ready and away again
+// (two steps), the others away: each change of state updates his place among the queue's
+// operators by reason, which the decision record counts from.
+func BenchmarkStateChangeInBigQueue(b *testing.B) {
+	var names []string
+	for i := range 600 {
+		names = append(names, fmt.Sprintf("op%03d", i))
+	}
+	f := newFixture(&testing.T{}, names...)
+	for _, name := range names {
+		f.must(f.e.Connect(f.now, cc.OperatorID(name)))
+		f.must(f.e.GoAway(f.now, cc.OperatorID(name), "lunch"))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f.now = f.now.Add(time.Millisecond)
+		if _, err := f.e.GoReady(f.now, "op300"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.e.GoAway(f.now, "op300", "lunch"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
