@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
@@ -51,50 +49,4 @@ func putSpares(ctx context.Context, w writes, ss []callcenter.Spare, use []callc
 	return eachRow(ctx, w, "spare status", `
 		INSERT INTO spare_status (spare_id, status) VALUES (?, ?) ON CONFLICT (spare_id) DO UPDATE SET status = excluded.status`,
 		len(use), func(i int) ([]any, error) { return []any{use[i].Spare, jsonText(use[i])}, nil })
-}
-
-// loadPeople reads clients, absences and spares into rt.
-func loadPeople(ctx context.Context, tx txn, rt *callcenter.Runtime) error {
-	var err error
-	rt.Clients, err = sqlstore.QueryAll(ctx, tx, func(s scanner) (callcenter.Client, error) {
-		var c callcenter.Client
-		var assigned, declined sql.NullInt64
-		err := s.Scan(&c.Number, &c.Manager, &c.How, &assigned, &declined)
-		c.AssignedAt, c.DeclinedAt = sqlstore.TimeMS(assigned), sqlstore.TimeMS(declined)
-		return c, err
-	}, `SELECT number, manager_id, how, assigned_at, declined_at FROM clients ORDER BY number`)
-	if err != nil {
-		return fmt.Errorf("postgres: load clients: %w", err)
-	}
-	rt.Absences, err = sqlstore.QueryAll(ctx, tx, func(s scanner) (callcenter.Absence, error) {
-		var a callcenter.Absence
-		err := s.Scan(&a.ID, &a.Operator, &a.Kind, &a.From, &a.To)
-		return a, err
-	}, `SELECT id, operator_id, kind, from_date, to_date FROM absences ORDER BY operator_id, from_date`)
-	if err != nil {
-		return fmt.Errorf("postgres: load absences: %w", err)
-	}
-	rt.Spares, err = sqlstore.QueryAll(ctx, tx, func(s scanner) (callcenter.Spare, error) {
-		var sp callcenter.Spare
-		var config string
-		if err := s.Scan(&sp.ID, &config); err != nil {
-			return sp, err
-		}
-		return sp, json.Unmarshal([]byte(config), &sp)
-	}, `SELECT id, config FROM spares ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("postgres: load spares: %w", err)
-	}
-	rt.SpareUse, err = sqlstore.QueryAll(ctx, tx, func(s scanner) (callcenter.SpareStatus, error) {
-		var st callcenter.SpareStatus
-		var status string
-		if err := s.Scan(&st.Spare, &status); err != nil {
-			return st, err
-		}
-		return st, json.Unmarshal([]byte(status), &st)
-	}, `SELECT spare_id, status FROM spare_status ORDER BY spare_id`)
-	if err != nil {
-		return fmt.Errorf("postgres: load spare use: %w", err)
-	}
-	return nil
 }

@@ -2,12 +2,8 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/sqlstore"
@@ -119,12 +115,9 @@ func eachRow(ctx context.Context, w writes, what, query string, n int, args func
 	return nil
 }
 
-const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
-	banned_until, marks`
-
 func putStatuses(ctx context.Context, w writes, ss []callcenter.OperatorStatus) error {
 	return eachRow(ctx, w, "operator status", `
-		INSERT INTO operator_status (`+statusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO operator_status (`+sqlstore.StatusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (operator_id) DO UPDATE SET
 			state = excluded.state, since = excluded.since, reason = excluded.reason,
 			offer_id = excluded.offer_id, call_id = excluded.call_id,
@@ -137,31 +130,9 @@ func putStatuses(ctx context.Context, w writes, ss []callcenter.OperatorStatus) 
 		})
 }
 
-func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
-	var st callcenter.OperatorStatus
-	var since, wrapUp, idle, banned sql.NullInt64
-	var marks string
-	err := s.Scan(&st.Operator, &st.State, &since, &st.Reason, &st.Offer, &st.Call, &wrapUp, &idle,
-		&banned, &marks)
-	if err == nil {
-		if jerr := json.Unmarshal([]byte(marks), &st.Marks); jerr != nil {
-			return st, fmt.Errorf("operator %q: marks: %w", st.Operator, jerr)
-		}
-	}
-	st.BannedUntil = sqlstore.TimeMS(banned)
-	st.Since = sqlstore.TimeMS(since)
-	st.WrapUpEndsAt = sqlstore.TimeMS(wrapUp)
-	st.IdleSince = sqlstore.TimeMS(idle)
-	return st, err
-}
-
-const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
-	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
-	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note`
-
 func putCalls(ctx context.Context, w writes, cs []callcenter.Call) error {
 	return eachRow(ctx, w, "call", `
-		INSERT INTO calls (`+callColumns+`)
+		INSERT INTO calls (`+sqlstore.CallColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
@@ -185,35 +156,9 @@ func putCalls(ctx context.Context, w writes, cs []callcenter.Call) error {
 		})
 }
 
-func scanCall(s scanner) (callcenter.Call, error) {
-	var c callcenter.Call
-	var headers string
-	var arrived, answered, ended, managerUntil sql.NullInt64
-	var talk int64
-	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
-		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
-		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
-		&answered, &ended, &c.HungUpBy, &talk, &c.Note)
-	if err != nil {
-		return c, err
-	}
-	if err := json.Unmarshal([]byte(headers), &c.SIPHeaders); err != nil {
-		return c, fmt.Errorf("call %q: sip headers: %w", c.ID, err)
-	}
-	c.ArrivedAt = sqlstore.TimeMS(arrived)
-	c.ManagerUntil = sqlstore.TimeMS(managerUntil)
-	c.AnsweredAt = sqlstore.TimeMS(answered)
-	c.EndedAt = sqlstore.TimeMS(ended)
-	c.TalkTime = sqlstore.MSDur(talk)
-	return c, nil
-}
-
-const offerColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
-	ring_time_ms, failure_code, reason`
-
 func putOffers(ctx context.Context, w writes, os []callcenter.Offer) error {
 	return eachRow(ctx, w, "offer", `
-		INSERT INTO offers (`+offerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO offers (`+sqlstore.OfferColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			call_id = excluded.call_id, operator_id = excluded.operator_id, spare_id = excluded.spare_id,
 			state = excluded.state, offered_at = excluded.offered_at,
@@ -227,29 +172,14 @@ func putOffers(ctx context.Context, w writes, os []callcenter.Offer) error {
 		})
 }
 
-func scanOffer(s scanner) (callcenter.Offer, error) {
-	var o callcenter.Offer
-	var offered, expires, settled sql.NullInt64
-	var ring int64
-	err := s.Scan(&o.ID, &o.Call, &o.Operator, &o.Spare, &o.State, &offered, &expires, &settled, &ring,
-		&o.FailureCode, &o.Reason)
-	o.OfferedAt = sqlstore.TimeMS(offered)
-	o.ExpiresAt = sqlstore.TimeMS(expires)
-	o.SettledAt = sqlstore.TimeMS(settled)
-	o.RingTime = sqlstore.MSDur(ring)
-	return o, err
-}
-
-const decisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
-
 func putDecisions(ctx context.Context, w writes, ds []callcenter.Decision) error {
 	// A decision is a record, not state: the first write of it stands.
 	return eachRow(ctx, w, "decision for call", `
-		INSERT INTO decisions (`+decisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO decisions (`+sqlstore.DecisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`,
 		len(ds), func(i int) ([]any, error) {
 			d := ds[i]
-			candidates, err := json.Marshal(decisionRecord{Candidates: candidateRows(d.Candidates),
+			candidates, err := json.Marshal(sqlstore.DecisionRecord{Candidates: sqlstore.CandidateRows(d.Candidates),
 				Eligible: d.EligibleCount, Excluded: d.ExcludedCount, ByReason: d.ExcludedByReason})
 			// decided_at is part of the decision's identity, so it is never NULL: a zero
 			// time is stored as its own UnixMilli.
@@ -257,38 +187,6 @@ func putDecisions(ctx context.Context, w writes, ds []callcenter.Decision) error
 				string(candidates)}, err
 		})
 }
-
-func scanDecision(s scanner) (callcenter.Decision, error) {
-	var d callcenter.Decision
-	var decided int64
-	var candidates string
-	if err := s.Scan(&d.Call, &d.Offer, &decided, &d.Strategy, &d.Operator, &d.Rule, &candidates); err != nil {
-		return d, err
-	}
-	var rec decisionRecord
-	var err error
-	if strings.HasPrefix(candidates, "[") { // before the record was bounded: every operator
-		err = json.Unmarshal([]byte(candidates), &rec.Candidates)
-	} else {
-		err = json.Unmarshal([]byte(candidates), &rec)
-	}
-	if err != nil {
-		return d, fmt.Errorf("decision for call %q: candidates: %w", d.Call, err)
-	}
-	rows := rec.Candidates
-	d.EligibleCount, d.ExcludedCount, d.ExcludedByReason = rec.Eligible, rec.Excluded, rec.ByReason
-	if rows != nil {
-		d.Candidates = make([]callcenter.Candidate, len(rows))
-		for i, r := range rows {
-			d.Candidates[i] = callcenter.Candidate(r)
-		}
-	}
-	d.DecidedAt = sqlstore.TimeMS(sql.NullInt64{Int64: decided, Valid: decided != zeroTimeMS})
-	return d, nil
-}
-
-// zeroTimeMS is how the zero time is stored where a time cannot be NULL.
-var zeroTimeMS = time.Time{}.UnixMilli()
 
 func putRequest(ctx context.Context, w writes, r callcenter.CloudRequest) error {
 	reply, err := json.Marshal(r.Reply)
@@ -302,150 +200,6 @@ func putRequest(ctx context.Context, w writes, r callcenter.CloudRequest) error 
 		r.ID, r.Call, sqlstore.MSTime(r.At), string(reply))
 }
 
-// LoadRuntime returns the live state to restart the switchboard from: every operator's status,
-// the calls not finished (oldest first) and the offers still pending (oldest first).
-func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
-	var rt callcenter.Runtime
-	err := db.read(ctx, func(tx txn) error {
-		var err error
-		rt.Statuses, err = sqlstore.QueryAll(ctx, tx, scanStatus,
-			`SELECT `+statusColumns+` FROM operator_status ORDER BY operator_id`)
-		if err != nil {
-			return fmt.Errorf("postgres: load statuses: %w", err)
-		}
-		rt.Calls, err = sqlstore.QueryAll(ctx, tx, scanCall,
-			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
-			callcenter.CallWaiting, callcenter.CallConnected)
-		if err != nil {
-			return fmt.Errorf("postgres: load calls: %w", err)
-		}
-		rt.Offers, err = sqlstore.QueryAll(ctx, tx, scanOffer,
-			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
-		if err != nil {
-			return fmt.Errorf("postgres: load offers: %w", err)
-		}
-		rt.WrappedUp, err = sqlstore.QueryAll(ctx, tx, scanCall,
-			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
-			callcenter.OperatorWrapUp)
-		if err != nil {
-			return fmt.Errorf("postgres: load calls in wrap-up: %w", err)
-		}
-		if err := loadPeople(ctx, tx, &rt); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT queue_id, operator_id FROM queue_cursors`)
-		if err != nil {
-			return fmt.Errorf("postgres: load cursors: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var q callcenter.QueueID
-			var op callcenter.OperatorID
-			if err := rows.Scan(&q, &op); err != nil {
-				return fmt.Errorf("postgres: load cursors: %w", err)
-			}
-			if rt.Cursors == nil {
-				rt.Cursors = map[callcenter.QueueID]callcenter.OperatorID{}
-			}
-			rt.Cursors[q] = op
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return callcenter.Runtime{}, err
-	}
-	return rt, nil
-}
-
-// CloudRequest returns the request with id and true, or false if it was never carried out.
-func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequest, bool, error) {
-	r := callcenter.CloudRequest{ID: id}
-	var at sql.NullInt64
-	var reply string
-	err := db.queryRow(ctx, `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`, id).
-		Scan(&r.Call, &at, &reply)
-	if errors.Is(err, sql.ErrNoRows) {
-		return callcenter.CloudRequest{}, false, nil
-	}
-	if err != nil {
-		return callcenter.CloudRequest{}, false, fmt.Errorf("postgres: cloud request %q: %w", id, err)
-	}
-	if err := json.Unmarshal([]byte(reply), &r.Reply); err != nil {
-		return callcenter.CloudRequest{}, false, fmt.Errorf("postgres: cloud request %q: reply: %w", id, err)
-	}
-	r.At = sqlstore.TimeMS(at)
-	return r, true, nil
-}
-
-// Call returns the call with id and its offers, oldest first.
-func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
-	var c callcenter.Call
-	var offers []callcenter.Offer
-	err := db.read(ctx, func(tx txn) error {
-		var err error
-		c, err = scanCall(tx.QueryRowContext(ctx, `SELECT `+callColumns+` FROM calls WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return callcenter.NotFound("call_id", "no call %q", id)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: call %q: %w", id, err)
-		}
-		offers, err = sqlstore.QueryAll(ctx, tx, scanOffer,
-			`SELECT `+offerColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
-		if err != nil {
-			return fmt.Errorf("postgres: offers of call %q: %w", id, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return callcenter.Call{}, nil, err
-	}
-	return c, offers, nil
-}
-
-// Offer returns the offer with id.
-func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
-	o, err := scanOffer(db.queryRow(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return callcenter.Offer{}, callcenter.NotFound("offer_id", "no offer %q", id)
-	}
-	if err != nil {
-		return callcenter.Offer{}, fmt.Errorf("postgres: offer %q: %w", id, err)
-	}
-	return o, nil
-}
-
-// CallerHistory returns the last calls from a caller number, newest first, except the call
-// named by but (the one in progress).
-func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
-	var cs []callcenter.Call
-	err := db.read(ctx, func(tx txn) error {
-		var err error
-		cs, err = sqlstore.QueryAll(ctx, tx, scanCall,
-			`SELECT `+callColumns+` FROM calls WHERE caller_number = ? AND id <> ? ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
-		if err != nil {
-			return fmt.Errorf("postgres: calls from %q: %w", number, err)
-		}
-		return nil
-	})
-	return cs, err
-}
-
-// Decisions returns the routing decisions made for call id, oldest first.
-func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
-	var ds []callcenter.Decision
-	err := db.read(ctx, func(tx txn) error {
-		var err error
-		ds, err = sqlstore.QueryAll(ctx, tx, scanDecision,
-			`SELECT `+decisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, seq`, id)
-		if err != nil {
-			return fmt.Errorf("postgres: decisions of call %q: %w", id, err)
-		}
-		return nil
-	})
-	return ds, err
-}
-
 // jsonText is v as JSON text. Domain values always marshal.
 func jsonText(v any) string {
 	b, err := json.Marshal(v)
@@ -453,43 +207,6 @@ func jsonText(v any) string {
 		panic(fmt.Sprintf("postgres: marshal %T: %v", v, err))
 	}
 	return string(b)
-}
-
-// decisionRecord is what the decisions table's candidates column holds: the bounded list of
-// candidates and the counts of the rest, as the SQLite store writes it. (Records written
-// before the bound hold a JSON array of every operator of the queue.)
-type decisionRecord struct {
-	Candidates []candidateRow `json:"c"`
-	Eligible   int            `json:"n,omitempty"`
-	Excluded   int            `json:"xn,omitempty"`
-	ByReason   map[string]int `json:"x,omitempty"`
-}
-
-// candidateRow is a decision's candidate as stored: short keys and no empty fields, since a
-// decision lists every operator of the queue and is written with every offer.
-type candidateRow struct {
-	Operator        callcenter.OperatorID    `json:"o,omitempty"`
-	Spare           callcenter.SpareID       `json:"sp,omitempty"`
-	State           callcenter.OperatorState `json:"s,omitempty"`
-	Eligible        bool                     `json:"e,omitempty"`
-	ExcludedBecause string                   `json:"x,omitempty"`
-	Idle            time.Duration            `json:"i,omitempty"`
-	Level           int                      `json:"l,omitempty"`
-	Score           float64                  `json:"sc,omitempty"`
-	CallsToday      int                      `json:"c,omitempty"`
-	Value           float64                  `json:"v,omitempty"`
-	ValueString     string                   `json:"vs,omitempty"`
-}
-
-func candidateRows(cs []callcenter.Candidate) []candidateRow {
-	if cs == nil {
-		return nil
-	}
-	out := make([]candidateRow, len(cs))
-	for i, c := range cs {
-		out[i] = candidateRow(c)
-	}
-	return out
 }
 
 // lastOf keeps the last of the rows with the same key, in the order of their last versions.
@@ -511,4 +228,45 @@ func lastOf[T any, K comparable](rows []T, key func(T) K) []T {
 		}
 	}
 	return out
+}
+
+// The runtime's reads are sqlstore's, shared with the sqlite store.
+
+func init() { dialect.Seq = "seq" } // the order decisions and call events were inserted in
+
+// callColumns and scanCall read the calls table (dialect's).
+const callColumns = sqlstore.CallColumns
+
+var scanCall = sqlstore.ScanCall
+
+// LoadRuntime returns the live state to restart the switchboard from: every operator's status,
+// the calls not finished (oldest first) and the offers still pending (oldest first).
+func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
+	return db.shared().LoadRuntime(ctx)
+}
+
+// CloudRequest returns the request with id and true, or false if it was never carried out.
+func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequest, bool, error) {
+	return dialect.CloudRequest(id, db.queryRow(ctx, sqlstore.CloudRequestQuery, id))
+}
+
+// Call returns the call with id and its offers, oldest first.
+func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
+	return db.shared().Call(ctx, id)
+}
+
+// Offer returns the offer with id.
+func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
+	return db.shared().Offer(ctx, id)
+}
+
+// CallerHistory returns the last calls from a caller number, newest first, except the call
+// named by but (the one in progress).
+func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
+	return db.shared().CallerHistory(ctx, number, but, limit)
+}
+
+// Decisions returns the routing decisions made for call id, oldest first.
+func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
+	return db.shared().Decisions(ctx, id)
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/sqlstore"
@@ -198,11 +196,8 @@ func eachRow(ctx context.Context, tx wtx, what, query string, n int, args func(i
 	return nil
 }
 
-const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
-	banned_until, marks`
-
 const statusSQL = `
-		INSERT INTO operator_status (` + statusColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO operator_status (` + sqlstore.StatusColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (operator_id) DO UPDATE SET
 			state = excluded.state, since = excluded.since, reason = excluded.reason,
 			offer_id = excluded.offer_id, call_id = excluded.call_id,
@@ -217,30 +212,8 @@ func putStatuses(ctx context.Context, tx wtx, ss []callcenter.OperatorStatus) er
 	})
 }
 
-func scanStatus(s scanner) (callcenter.OperatorStatus, error) {
-	var st callcenter.OperatorStatus
-	var since, wrapUp, idle, banned sql.NullInt64
-	var marks string
-	err := s.Scan(&st.Operator, &st.State, &since, &st.Reason, &st.Offer, &st.Call, &wrapUp, &idle,
-		&banned, &marks)
-	if err == nil {
-		if jerr := json.Unmarshal([]byte(marks), &st.Marks); jerr != nil {
-			return st, fmt.Errorf("operator %q: marks: %w", st.Operator, jerr)
-		}
-	}
-	st.BannedUntil = sqlstore.TimeMS(banned)
-	st.Since = sqlstore.TimeMS(since)
-	st.WrapUpEndsAt = sqlstore.TimeMS(wrapUp)
-	st.IdleSince = sqlstore.TimeMS(idle)
-	return st, err
-}
-
-const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
-	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
-	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note`
-
 const callSQL = `
-		INSERT INTO calls (` + callColumns + `)
+		INSERT INTO calls (` + sqlstore.CallColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
@@ -266,34 +239,8 @@ func putCalls(ctx context.Context, tx wtx, cs []callcenter.Call) error {
 	})
 }
 
-func scanCall(s scanner) (callcenter.Call, error) {
-	var c callcenter.Call
-	var headers string
-	var arrived, answered, ended, managerUntil sql.NullInt64
-	var talk int64
-	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
-		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
-		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
-		&answered, &ended, &c.HungUpBy, &talk, &c.Note)
-	if err != nil {
-		return c, err
-	}
-	if err := json.Unmarshal([]byte(headers), &c.SIPHeaders); err != nil {
-		return c, fmt.Errorf("call %q: sip headers: %w", c.ID, err)
-	}
-	c.ArrivedAt = sqlstore.TimeMS(arrived)
-	c.ManagerUntil = sqlstore.TimeMS(managerUntil)
-	c.AnsweredAt = sqlstore.TimeMS(answered)
-	c.EndedAt = sqlstore.TimeMS(ended)
-	c.TalkTime = sqlstore.MSDur(talk)
-	return c, nil
-}
-
-const offerColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
-	ring_time_ms, failure_code, reason`
-
 const offerSQL = `
-		INSERT INTO offers (` + offerColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO offers (` + sqlstore.OfferColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			call_id = excluded.call_id, operator_id = excluded.operator_id, spare_id = excluded.spare_id,
 			state = excluded.state, offered_at = excluded.offered_at,
@@ -309,23 +256,8 @@ func putOffers(ctx context.Context, tx wtx, os []callcenter.Offer) error {
 	})
 }
 
-func scanOffer(s scanner) (callcenter.Offer, error) {
-	var o callcenter.Offer
-	var offered, expires, settled sql.NullInt64
-	var ring int64
-	err := s.Scan(&o.ID, &o.Call, &o.Operator, &o.Spare, &o.State, &offered, &expires, &settled, &ring,
-		&o.FailureCode, &o.Reason)
-	o.OfferedAt = sqlstore.TimeMS(offered)
-	o.ExpiresAt = sqlstore.TimeMS(expires)
-	o.SettledAt = sqlstore.TimeMS(settled)
-	o.RingTime = sqlstore.MSDur(ring)
-	return o, err
-}
-
-const decisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
-
 const decisionSQL = `
-		INSERT INTO decisions (` + decisionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO decisions (` + sqlstore.DecisionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`
 
 func putDecisions(ctx context.Context, tx wtx, ds []callcenter.Decision) error {
@@ -341,38 +273,6 @@ func putDecisions(ctx context.Context, tx wtx, ds []callcenter.Decision) error {
 	})
 }
 
-func scanDecision(s scanner) (callcenter.Decision, error) {
-	var d callcenter.Decision
-	var decided int64
-	var candidates string
-	if err := s.Scan(&d.Call, &d.Offer, &decided, &d.Strategy, &d.Operator, &d.Rule, &candidates); err != nil {
-		return d, err
-	}
-	var rec decisionRecord
-	var err error
-	if strings.HasPrefix(candidates, "[") { // before the record was bounded: every operator
-		err = json.Unmarshal([]byte(candidates), &rec.Candidates)
-	} else {
-		err = json.Unmarshal([]byte(candidates), &rec)
-	}
-	if err != nil {
-		return d, fmt.Errorf("decision for call %q: candidates: %w", d.Call, err)
-	}
-	rows := rec.Candidates
-	d.EligibleCount, d.ExcludedCount, d.ExcludedByReason = rec.Eligible, rec.Excluded, rec.ByReason
-	if rows != nil {
-		d.Candidates = make([]callcenter.Candidate, len(rows))
-		for i, r := range rows {
-			d.Candidates[i] = callcenter.Candidate(r)
-		}
-	}
-	d.DecidedAt = sqlstore.TimeMS(sql.NullInt64{Int64: decided, Valid: decided != zeroTimeMS})
-	return d, nil
-}
-
-// zeroTimeMS is how the zero time is stored where a time cannot be NULL.
-var zeroTimeMS = time.Time{}.UnixMilli()
-
 var requestSQL = newMultiRow(`INSERT INTO cloud_requests (id, call_id, at, reply) VALUES `, `(?, ?, ?, ?)`,
 	`ON CONFLICT (id) DO NOTHING`)
 
@@ -385,126 +285,54 @@ func putRequests(ctx context.Context, tx wtx, rs []callcenter.CloudRequest) erro
 	})
 }
 
+// The runtime's reads are sqlstore's, shared with the postgres store.
+
+func init() { dialect.Seq = "rowid" } // the order decisions and call events were inserted in
+
+// callColumns and scanCall read the calls table (dialect's); decisionColumns are the
+// decisions table's.
+const (
+	callColumns     = sqlstore.CallColumns
+	decisionColumns = sqlstore.DecisionColumns
+)
+
+var scanCall = sqlstore.ScanCall
+
+// candidateRow is a decision's candidate as stored (decisionRecord's).
+type candidateRow = sqlstore.CandidateRow
+
+var candidateRows = sqlstore.CandidateRows
+
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
 // the calls not finished (oldest first) and the offers still pending (oldest first).
 func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
-	var rt callcenter.Runtime
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		rt.Statuses, err = sqlstore.QueryAll(ctx, tx, scanStatus,
-			`SELECT `+statusColumns+` FROM operator_status ORDER BY operator_id`)
-		if err != nil {
-			return fmt.Errorf("sqlite: load statuses: %w", err)
-		}
-		rt.Calls, err = sqlstore.QueryAll(ctx, tx, scanCall,
-			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
-			callcenter.CallWaiting, callcenter.CallConnected)
-		if err != nil {
-			return fmt.Errorf("sqlite: load calls: %w", err)
-		}
-		rt.Offers, err = sqlstore.QueryAll(ctx, tx, scanOffer,
-			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
-		if err != nil {
-			return fmt.Errorf("sqlite: load offers: %w", err)
-		}
-		rt.WrappedUp, err = sqlstore.QueryAll(ctx, tx, scanCall,
-			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
-			callcenter.OperatorWrapUp)
-		if err != nil {
-			return fmt.Errorf("sqlite: load calls in wrap-up: %w", err)
-		}
-		if err := loadPeople(ctx, tx, &rt); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT queue_id, operator_id FROM queue_cursors`)
-		if err != nil {
-			return fmt.Errorf("sqlite: load cursors: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var q callcenter.QueueID
-			var op callcenter.OperatorID
-			if err := rows.Scan(&q, &op); err != nil {
-				return fmt.Errorf("sqlite: load cursors: %w", err)
-			}
-			if rt.Cursors == nil {
-				rt.Cursors = map[callcenter.QueueID]callcenter.OperatorID{}
-			}
-			rt.Cursors[q] = op
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return callcenter.Runtime{}, err
-	}
-	return rt, nil
+	return db.shared().LoadRuntime(ctx)
 }
 
 // CloudRequest returns the request with id and true, or false if it was never carried out.
 func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequest, bool, error) {
-	r := callcenter.CloudRequest{ID: id}
-	var at sql.NullInt64
-	var reply string
-	stmt, err := db.readStmt(ctx, `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`)
-	if err == nil { // asked before every cloud request: prepared once
-		err = stmt.QueryRowContext(ctx, id).Scan(&r.Call, &at, &reply)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return callcenter.CloudRequest{}, false, nil
-	}
+	stmt, err := db.readStmt(ctx, sqlstore.CloudRequestQuery) // asked before every cloud request: prepared once
 	if err != nil {
 		return callcenter.CloudRequest{}, false, fmt.Errorf("sqlite: cloud request %q: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(reply), &r.Reply); err != nil {
-		return callcenter.CloudRequest{}, false, fmt.Errorf("sqlite: cloud request %q: reply: %w", id, err)
-	}
-	r.At = sqlstore.TimeMS(at)
-	return r, true, nil
+	return dialect.CloudRequest(id, stmt.QueryRowContext(ctx, id))
 }
 
 // Call returns the call with id and its offers, oldest first.
 func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
-	var c callcenter.Call
-	var offers []callcenter.Offer
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		c, err = scanCall(tx.QueryRowContext(ctx, `SELECT `+callColumns+` FROM calls WHERE id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return callcenter.NotFound("call_id", "no call %q", id)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: call %q: %w", id, err)
-		}
-		offers, err = sqlstore.QueryAll(ctx, tx, scanOffer,
-			`SELECT `+offerColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
-		if err != nil {
-			return fmt.Errorf("sqlite: offers of call %q: %w", id, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return callcenter.Call{}, nil, err
-	}
-	return c, offers, nil
+	return db.shared().Call(ctx, id)
 }
 
 // Offer returns the offer with id.
 func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
-	o, err := scanOffer(db.r.QueryRowContext(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return callcenter.Offer{}, callcenter.NotFound("offer_id", "no offer %q", id)
-	}
-	if err != nil {
-		return callcenter.Offer{}, fmt.Errorf("sqlite: offer %q: %w", id, err)
-	}
-	return o, nil
+	return db.shared().Offer(ctx, id)
 }
 
 // CallerHistory returns the last calls from a caller number, newest first, except the call
 // named by but (the one in progress). It is read with every offer, so its statement is
 // prepared once.
 func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
-	stmt, err := db.readStmt(ctx, callerHistorySQL)
+	stmt, err := db.readStmt(ctx, sqlstore.CallerHistoryQuery)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: calls from %q: %w", number, err)
 	}
@@ -512,23 +340,12 @@ func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.C
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: calls from %q: %w", number, err)
 	}
-	defer rows.Close()
-	var cs []callcenter.Call
-	for rows.Next() {
-		c, err := scanCall(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: calls from %q: %w", number, err)
-		}
-		cs = append(cs, c)
-	}
-	if err := rows.Err(); err != nil {
+	cs, err := sqlstore.ScanAll(rows, sqlstore.ScanCall)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: calls from %q: %w", number, err)
 	}
 	return cs, nil
 }
-
-const callerHistorySQL = `SELECT ` + callColumns + ` FROM calls WHERE caller_number = ? AND id <> ?
-	ORDER BY arrived_at DESC, id DESC LIMIT ?`
 
 // DisplayNames returns the display names of the operators ids that exist, in one read.
 func (db *DB) DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (map[callcenter.OperatorID]string, error) {
@@ -559,17 +376,7 @@ func (db *DB) DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (ma
 
 // Decisions returns the routing decisions made for call id, oldest first.
 func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
-	var ds []callcenter.Decision
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		ds, err = sqlstore.QueryAll(ctx, tx, scanDecision,
-			`SELECT `+decisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, rowid`, id)
-		if err != nil {
-			return fmt.Errorf("sqlite: decisions of call %q: %w", id, err)
-		}
-		return nil
-	})
-	return ds, err
+	return db.shared().Decisions(ctx, id)
 }
 
 // jsonText is v as JSON text. Domain values always marshal.
@@ -579,33 +386,6 @@ func jsonText(v any) string {
 		panic(fmt.Sprintf("sqlite: marshal %T: %v", v, err))
 	}
 	return string(b)
-}
-
-// candidateRow is a decision's candidate as stored: short keys and no empty fields, since a
-// decision is written with every offer.
-type candidateRow struct {
-	Operator        callcenter.OperatorID    `json:"o,omitempty"`
-	Spare           callcenter.SpareID       `json:"sp,omitempty"`
-	State           callcenter.OperatorState `json:"s,omitempty"`
-	Eligible        bool                     `json:"e,omitempty"`
-	ExcludedBecause string                   `json:"x,omitempty"`
-	Idle            time.Duration            `json:"i,omitempty"`
-	Level           int                      `json:"l,omitempty"`
-	Score           float64                  `json:"sc,omitempty"`
-	CallsToday      int                      `json:"c,omitempty"`
-	Value           float64                  `json:"v,omitempty"`
-	ValueString     string                   `json:"vs,omitempty"`
-}
-
-func candidateRows(cs []callcenter.Candidate) []candidateRow {
-	if cs == nil {
-		return nil
-	}
-	out := make([]candidateRow, len(cs))
-	for i, c := range cs {
-		out[i] = candidateRow(c)
-	}
-	return out
 }
 
 // lastOf keeps the last of the rows with the same key, in the order of their last versions.

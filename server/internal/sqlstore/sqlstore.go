@@ -49,6 +49,9 @@ type Dialect struct {
 	// TempTableOptions follow the name of a temporary table one transaction fills: "",
 	// " ON COMMIT DROP".
 	TempTableOptions string
+	// Seq is the column that orders a table's rows as they were inserted (decisions,
+	// call_events): "rowid", "seq".
+	Seq string
 	// CallColumns and ScanCall read the calls table as the store's runtime does.
 	CallColumns string
 	ScanCall    func(Scanner) (callcenter.Call, error)
@@ -94,6 +97,11 @@ func QueryAll[T any](ctx context.Context, tx Tx, scan func(Scanner) (T, error), 
 	if err != nil {
 		return nil, err
 	}
+	return ScanAll(rows, scan)
+}
+
+// ScanAll scans every row of rows with scan, and closes rows.
+func ScanAll[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
 	var all []T
 	for rows.Next() {
