@@ -54,6 +54,12 @@ func (e *Engine) putQueue(q cc.Queue) {
 		for _, n := range old.DialedNumbers {
 			delete(e.byNumber, n)
 		}
+		if old.Rules.Overflow.After > 0 {
+			e.overflowing--
+		}
+	}
+	if q.Rules.Overflow.After > 0 {
+		e.overflowing++
 	}
 	cp := q
 	cp.DialedNumbers = append([]string(nil), q.DialedNumbers...)

@@ -36,11 +36,13 @@ type Config struct {
 
 // Engine is the routing state and its rules.
 type Engine struct {
-	cfg       Config
-	queues    map[cc.QueueID]*cc.Queue
-	byNumber  map[string]cc.QueueID
-	operators map[cc.OperatorID]*operator
-	byQueue   map[cc.QueueID][]*operator // who serves each queue, by id
+	cfg    Config
+	queues map[cc.QueueID]*cc.Queue
+	// overflowing counts the queues with an overflow rule (putQueue): asked after every step.
+	overflowing int
+	byNumber    map[string]cc.QueueID
+	operators   map[cc.OperatorID]*operator
+	byQueue     map[cc.QueueID][]*operator // who serves each queue, by id
 	// staff marks who in byQueue cannot take an offer now, by why ("" when he can): kept up
 	// to date as states change (file), so a decision record counts who was left out and why
 	// without walking the queue's operators.
@@ -236,6 +238,7 @@ func New(cfg Config) *Engine {
 
 func (e *Engine) reset() {
 	e.queues = map[cc.QueueID]*cc.Queue{}
+	e.overflowing = 0
 	e.byNumber = map[string]cc.QueueID{}
 	e.operators = map[cc.OperatorID]*operator{}
 	e.byQueue = map[cc.QueueID][]*operator{}

@@ -179,14 +179,7 @@ func (e *Engine) overflow(now time.Time) {
 }
 
 // anyOverflow reports whether some queue has an overflow rule.
-func (e *Engine) anyOverflow() bool {
-	for _, q := range e.queues {
-		if q.Rules.Overflow.After > 0 {
-			return true
-		}
-	}
-	return false
-}
+func (e *Engine) anyOverflow() bool { return e.overflowing > 0 }
 
 // offerSpare sends call c to spare s under a lease.
 func (e *Engine) offerSpare(now time.Time, q *cc.Queue, c *call, s *spare, cands []cc.Candidate) {
