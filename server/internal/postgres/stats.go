@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
@@ -32,71 +30,10 @@ func putEvents(ctx context.Context, w writes, es []callcenter.CallEvent) error {
 // Tallies returns the stored history rows of scope in [from, to) — of one queue or operator, or
 // of all of them when id is "" — in time order, then by id. The range is by interval start.
 func (db *DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error) {
-	q := `SELECT ` + tallyrow.Columns + ` FROM tallies
-		WHERE scope = ? AND start >= ? AND start < ?`
-	args := []any{scope, from.UnixMilli(), to.UnixMilli()}
-	if id != "" {
-		q, args = q+` AND id = ?`, append(args, id)
-	}
-	q += ` ORDER BY start, id`
-	var out []callcenter.Tally
-	err := db.read(ctx, func(tx txn) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var scan tallyrow.Scan
-		for rows.Next() {
-			if err := rows.Scan(scan.Dest()...); err != nil {
-				return err
-			}
-			out = append(out, scan.Tally(scope))
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: tallies: %w", err)
-	}
-	return out, nil
+	return db.shared().Tallies(ctx, scope, id, from, to)
 }
 
 // CallEvents returns a call's timeline in order.
 func (db *DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error) {
-	var out []callcenter.CallEvent
-	err := db.read(ctx, func(tx txn) error {
-		rows, err := tx.QueryContext(ctx, `SELECT at, kind, operator_id, spare_id, offer_id, text, code, ring_ms,
-			talk_ms, hung_up_by, queue_id FROM call_events WHERE call_id = ? ORDER BY at, seq`, call)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e := callcenter.CallEvent{Call: call}
-			var at, ring, talk int64
-			if err := rows.Scan(&at, &e.Kind, &e.Operator, &e.Spare, &e.Offer, &e.Text, &e.Code, &ring, &talk,
-				&e.HungUpBy, &e.QueueAfter); err != nil {
-				return err
-			}
-			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), sqlstore.MSDur(ring), sqlstore.MSDur(talk)
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: call events %q: %w", call, err)
-	}
-	return out, nil
-}
-
-// bounds turns [from, to) into unix milliseconds; a zero time leaves that end open.
-func bounds(from, to time.Time) (lo, hi int64) {
-	lo, hi = math.MinInt64, math.MaxInt64
-	if !from.IsZero() {
-		lo = from.UnixMilli()
-	}
-	if !to.IsZero() {
-		hi = to.UnixMilli()
-	}
-	return lo, hi
+	return db.shared().CallEvents(ctx, call)
 }
