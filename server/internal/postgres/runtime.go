@@ -17,9 +17,9 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 		return nil
 	}
 	// A batch of steps may change one row several times: only its last version is written.
-	c.Statuses = lastOf(c.Statuses, func(s callcenter.OperatorStatus) callcenter.OperatorID { return s.Operator })
-	c.Calls = lastOf(c.Calls, func(x callcenter.Call) callcenter.CallID { return x.ID })
-	c.Offers = lastOf(c.Offers, func(o callcenter.Offer) callcenter.OfferID { return o.ID })
+	c.Statuses = sqlstore.LastOf(c.Statuses, func(s callcenter.OperatorStatus) callcenter.OperatorID { return s.Operator })
+	c.Calls = sqlstore.LastOf(c.Calls, func(x callcenter.Call) callcenter.CallID { return x.ID })
+	c.Offers = sqlstore.LastOf(c.Offers, func(o callcenter.Offer) callcenter.OfferID { return o.ID })
 	if len(c.Operators) > 0 || len(c.Queues) > 0 {
 		// Operators and queues are checked against the stored ones as they are written, so
 		// such a batch is written statement by statement.
@@ -116,118 +116,36 @@ func eachRow(ctx context.Context, w writes, what, query string, n int, args func
 }
 
 func putStatuses(ctx context.Context, w writes, ss []callcenter.OperatorStatus) error {
-	return eachRow(ctx, w, "operator status", `
-		INSERT INTO operator_status (`+sqlstore.StatusColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (operator_id) DO UPDATE SET
-			state = excluded.state, since = excluded.since, reason = excluded.reason,
-			offer_id = excluded.offer_id, call_id = excluded.call_id,
-			wrap_up_ends_at = excluded.wrap_up_ends_at, idle_since = excluded.idle_since,
-			banned_until = excluded.banned_until, marks = excluded.marks`,
-		len(ss), func(i int) ([]any, error) {
-			s := ss[i]
-			return []any{s.Operator, s.State, sqlstore.MSTime(s.Since), s.Reason, s.Offer, s.Call,
-				sqlstore.MSTime(s.WrapUpEndsAt), sqlstore.MSTime(s.IdleSince), sqlstore.MSTime(s.BannedUntil), jsonText(s.Marks)}, nil
-		})
+	return eachRow(ctx, w, "operator status", sqlstore.StatusUpsert, len(ss), func(i int) ([]any, error) { return dialect.StatusRow(ss[i]), nil })
 }
 
 func putCalls(ctx context.Context, w writes, cs []callcenter.Call) error {
-	return eachRow(ctx, w, "call", `
-		INSERT INTO calls (`+sqlstore.CallColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
-			priority = excluded.priority, client = excluded.client, manager_id = excluded.manager_id,
-			manager_until = excluded.manager_until, spare_id = excluded.spare_id,
-			queue_id = excluded.queue_id, state = excluded.state,
-			session_id = excluded.session_id, access_url = excluded.access_url,
-			caller_number = excluded.caller_number, caller_name = excluded.caller_name,
-			dialed_number = excluded.dialed_number, sip_headers = excluded.sip_headers,
-			custom_data = excluded.custom_data, arrived_at = excluded.arrived_at,
-			operator_id = excluded.operator_id, offer_id = excluded.offer_id,
-			answered_at = excluded.answered_at, ended_at = excluded.ended_at,
-			hung_up_by = excluded.hung_up_by, talk_time_ms = excluded.talk_time_ms`,
-		len(cs), func(i int) ([]any, error) {
-			c := cs[i]
-			headers, err := json.Marshal(c.SIPHeaders)
-			return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
-				c.CallerName, c.DialedNumber, string(headers), c.CustomData, sqlstore.MSTime(c.ArrivedAt),
-				c.Priority, c.Client, c.Manager, sqlstore.MSTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, sqlstore.MSTime(c.AnsweredAt), sqlstore.MSTime(c.EndedAt), c.HungUpBy,
-				sqlstore.DurMS(c.TalkTime), c.Note}, err
-		})
+	return eachRow(ctx, w, "call", sqlstore.CallUpsert, len(cs), func(i int) ([]any, error) { return sqlstore.CallRow(cs[i]) })
 }
 
 func putOffers(ctx context.Context, w writes, os []callcenter.Offer) error {
-	return eachRow(ctx, w, "offer", `
-		INSERT INTO offers (`+sqlstore.OfferColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			call_id = excluded.call_id, operator_id = excluded.operator_id, spare_id = excluded.spare_id,
-			state = excluded.state, offered_at = excluded.offered_at,
-			expires_at = excluded.expires_at, settled_at = excluded.settled_at,
-			ring_time_ms = excluded.ring_time_ms, failure_code = excluded.failure_code,
-			reason = excluded.reason`,
-		len(os), func(i int) ([]any, error) {
-			o := os[i]
-			return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, sqlstore.MSTime(o.OfferedAt), sqlstore.MSTime(o.ExpiresAt),
-				sqlstore.MSTime(o.SettledAt), sqlstore.DurMS(o.RingTime), o.FailureCode, o.Reason}, nil
-		})
+	return eachRow(ctx, w, "offer", sqlstore.OfferUpsert, len(os), func(i int) ([]any, error) { return sqlstore.OfferRow(os[i]), nil })
 }
 
 func putDecisions(ctx context.Context, w writes, ds []callcenter.Decision) error {
 	// A decision is a record, not state: the first write of it stands.
-	return eachRow(ctx, w, "decision for call", `
-		INSERT INTO decisions (`+sqlstore.DecisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (call_id, decided_at, offer_id) DO NOTHING`,
-		len(ds), func(i int) ([]any, error) {
-			d := ds[i]
-			candidates, err := json.Marshal(sqlstore.DecisionRecord{Candidates: sqlstore.CandidateRows(d.Candidates),
-				Eligible: d.EligibleCount, Excluded: d.ExcludedCount, ByReason: d.ExcludedByReason})
-			// decided_at is part of the decision's identity, so it is never NULL: a zero
-			// time is stored as its own UnixMilli.
-			return []any{d.Call, d.Offer, d.DecidedAt.UnixMilli(), d.Strategy, d.Operator, d.Rule,
-				string(candidates)}, err
-		})
+	return eachRow(ctx, w, "decision for call", sqlstore.DecisionInsert, len(ds), func(i int) ([]any, error) {
+		d := ds[i]
+		candidates, err := json.Marshal(sqlstore.DecisionRecord{Candidates: sqlstore.CandidateRows(d.Candidates),
+			Eligible: d.EligibleCount, Excluded: d.ExcludedCount, ByReason: d.ExcludedByReason})
+		return sqlstore.DecisionRow(d, string(candidates)), err
+	})
 }
 
 func putRequest(ctx context.Context, w writes, r callcenter.CloudRequest) error {
-	reply, err := json.Marshal(r.Reply)
+	row, err := sqlstore.RequestRow(r)
 	if err != nil {
 		return fmt.Errorf("postgres: write cloud request %q: reply: %w", r.ID, err)
 	}
 	// A retried request gets the first answer again, so the first write stands.
 	return w.exec(ctx, func(err error) error { return fmt.Errorf("postgres: write cloud request %q: %w", r.ID, err) }, `
 		INSERT INTO cloud_requests (id, call_id, at, reply) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`,
-		r.ID, r.Call, sqlstore.MSTime(r.At), string(reply))
-}
-
-// jsonText is v as JSON text. Domain values always marshal.
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("postgres: marshal %T: %v", v, err))
-	}
-	return string(b)
-}
-
-// lastOf keeps the last of the rows with the same key, in the order of their last versions.
-func lastOf[T any, K comparable](rows []T, key func(T) K) []T {
-	if len(rows) < 2 {
-		return rows
-	}
-	last := make(map[K]int, len(rows))
-	for i, r := range rows {
-		last[key(r)] = i
-	}
-	if len(last) == len(rows) {
-		return rows
-	}
-	out := make([]T, 0, len(last))
-	for i, r := range rows {
-		if last[key(r)] == i {
-			out = append(out, r)
-		}
-	}
-	return out
+		ON CONFLICT (id) DO NOTHING`, row...)
 }
 
 // The runtime's reads are sqlstore's, shared with the sqlite store.

@@ -18,13 +18,7 @@ func putTallies(ctx context.Context, w writes, ts []callcenter.Tally) error {
 }
 
 func putEvents(ctx context.Context, w writes, es []callcenter.CallEvent) error {
-	return eachRow(ctx, w, "call event", `INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
-		text, code, ring_ms, talk_ms, hung_up_by, queue_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(es),
-		func(i int) ([]any, error) {
-			e := es[i]
-			return []any{e.Call, e.At.UnixMilli(), e.Kind, e.Operator, e.Spare, e.Offer, e.Text, e.Code,
-				sqlstore.DurMS(e.RingTime), sqlstore.DurMS(e.TalkTime), e.HungUpBy, e.QueueAfter}, nil
-		})
+	return eachRow(ctx, w, "call event", sqlstore.EventInsert+sqlstore.EventValues, len(es), func(i int) ([]any, error) { return sqlstore.EventRow(es[i]), nil })
 }
 
 // Tallies returns the stored history rows of scope in [from, to) — of one queue or operator, or

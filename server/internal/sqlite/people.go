@@ -10,26 +10,15 @@ import (
 // This file stores clients with their personal managers, absences, and spare numbers.
 
 const (
-	clientSQL = `
-		INSERT INTO clients (number, manager_id, how, assigned_at, declined_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (number) DO UPDATE SET manager_id = excluded.manager_id, how = excluded.how,
-			assigned_at = excluded.assigned_at, declined_at = excluded.declined_at`
-	deleteAbsenceSQL = `DELETE FROM absences WHERE id = ?`
-	absenceSQL       = `
-		INSERT INTO absences (id, operator_id, kind, from_date, to_date) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET operator_id = excluded.operator_id, kind = excluded.kind,
-			from_date = excluded.from_date, to_date = excluded.to_date`
-	spareSQL = `
-		INSERT INTO spares (id, config) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config`
-	spareStatusSQL = `
-		INSERT INTO spare_status (spare_id, status) VALUES (?, ?) ON CONFLICT (spare_id) DO UPDATE SET status = excluded.status`
+	clientSQL        = sqlstore.ClientUpsert
+	deleteAbsenceSQL = sqlstore.AbsenceDelete
+	absenceSQL       = sqlstore.AbsenceUpsert
+	spareSQL         = sqlstore.SpareUpsert
+	spareStatusSQL   = sqlstore.SpareStatusUpsert
 )
 
 func putClients(ctx context.Context, tx wtx, cs []callcenter.Client) error {
-	return eachRow(ctx, tx, "client", clientSQL, len(cs), func(i int) ([]any, error) {
-		c := cs[i]
-		return []any{c.Number, c.Manager, c.How, sqlstore.MSTime(c.AssignedAt), sqlstore.MSTime(c.DeclinedAt)}, nil
-	})
+	return eachRow(ctx, tx, "client", clientSQL, len(cs), func(i int) ([]any, error) { return sqlstore.ClientRow(cs[i]), nil })
 }
 
 func putAbsences(ctx context.Context, tx wtx, as []callcenter.Absence, deleted []string) error {
@@ -39,16 +28,13 @@ func putAbsences(ctx context.Context, tx wtx, as []callcenter.Absence, deleted [
 	if err != nil {
 		return err
 	}
-	return eachRow(ctx, tx, "absence", absenceSQL, len(as), func(i int) ([]any, error) {
-		a := as[i]
-		return []any{a.ID, a.Operator, a.Kind, a.From, a.To}, nil
-	})
+	return eachRow(ctx, tx, "absence", absenceSQL, len(as), func(i int) ([]any, error) { return sqlstore.AbsenceRow(as[i]), nil })
 }
 
 func putSpares(ctx context.Context, tx wtx, ss []callcenter.Spare, use []callcenter.SpareStatus) error {
-	err := eachRow(ctx, tx, "spare", spareSQL, len(ss), func(i int) ([]any, error) { return []any{ss[i].ID, jsonText(ss[i])}, nil })
+	err := eachRow(ctx, tx, "spare", spareSQL, len(ss), func(i int) ([]any, error) { return dialect.SpareRow(ss[i]), nil })
 	if err != nil {
 		return err
 	}
-	return eachRow(ctx, tx, "spare status", spareStatusSQL, len(use), func(i int) ([]any, error) { return []any{use[i].Spare, jsonText(use[i])}, nil })
+	return eachRow(ctx, tx, "spare status", spareStatusSQL, len(use), func(i int) ([]any, error) { return dialect.SpareStatusRow(use[i]), nil })
 }

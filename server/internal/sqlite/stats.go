@@ -17,16 +17,10 @@ func putTallies(ctx context.Context, tx wtx, ts []callcenter.Tally) error {
 	return eachRow(ctx, tx, "tally", putTallySQL, len(ts), func(i int) ([]any, error) { return tallyrow.Values(ts[i]), nil })
 }
 
-var eventSQL = newMultiRow(`INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
-		text, code, ring_ms, talk_ms, hung_up_by, queue_id) VALUES `, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ``)
+var eventSQL = newMultiRow(sqlstore.EventInsert, sqlstore.EventValues, ``)
 
 func putEvents(ctx context.Context, tx wtx, es []callcenter.CallEvent) error {
-	return eachRows(ctx, tx, "call event", eventSQL, len(es),
-		func(i int) ([]any, error) {
-			e := es[i]
-			return []any{e.Call, e.At.UnixMilli(), e.Kind, e.Operator, e.Spare, e.Offer, e.Text, e.Code,
-				sqlstore.DurMS(e.RingTime), sqlstore.DurMS(e.TalkTime), e.HungUpBy, e.QueueAfter}, nil
-		})
+	return eachRows(ctx, tx, "call event", eventSQL, len(es), func(i int) ([]any, error) { return sqlstore.EventRow(es[i]), nil })
 }
 
 // Tallies returns the stored history rows of scope in [from, to) — of one queue or operator, or
