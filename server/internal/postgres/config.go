@@ -19,8 +19,7 @@ var dialect = sqlstore.Dialect{
 	Strpos:           "strpos",
 	Arg1:             "$1",
 	TempTableOptions: " ON COMMIT DROP",
-	CallColumns:      callColumns,
-	ScanCall:         func(s sqlstore.Scanner) (callcenter.Call, error) { return scanCall(s) },
+	Seq:              "seq", // the order decisions and call events were inserted in
 }
 
 // shared is db as the shared SQL runs it.

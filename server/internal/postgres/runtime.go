@@ -150,13 +150,6 @@ func putRequest(ctx context.Context, w writes, r callcenter.CloudRequest) error 
 
 // The runtime's reads are sqlstore's, shared with the sqlite store.
 
-func init() { dialect.Seq = "seq" } // the order decisions and call events were inserted in
-
-// callColumns and scanCall read the calls table (dialect's).
-const callColumns = sqlstore.CallColumns
-
-var scanCall = sqlstore.ScanCall
-
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
 // the calls not finished (oldest first) and the offers still pending (oldest first).
 func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {

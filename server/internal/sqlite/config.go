@@ -18,8 +18,7 @@ var dialect = sqlstore.Dialect{
 	DefaultQueue: "is_default",
 	Strpos:       "instr",
 	Arg1:         "?1",
-	CallColumns:  callColumns,
-	ScanCall:     func(s sqlstore.Scanner) (callcenter.Call, error) { return scanCall(s) },
+	Seq:          "rowid", // the order decisions and call events were inserted in
 }
 
 // shared is db as the shared SQL runs it.

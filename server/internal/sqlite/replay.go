@@ -5,11 +5,7 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
-
-// dayArrivalsQuery is DayArrivals' (read through the calls_queue_arrived index).
-const dayArrivalsQuery = sqlstore.DayArrivalsQuery
 
 // DayArrivals returns the calls of queue that arrived in [from, to), by arrival (ties by id),
 // whatever their state: what a replay of that time needs. It does not check that the queue

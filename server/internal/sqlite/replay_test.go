@@ -3,13 +3,15 @@ package sqlite
 import (
 	"strings"
 	"testing"
+
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
 // TestDayArrivalsUsesTheIndex keeps the read on the calls_queue_arrived index, not a scan of
 // every call.
 func TestDayArrivalsUsesTheIndex(t *testing.T) {
 	db := openTest(t)
-	rows, err := db.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+dayArrivalsQuery, "sales", 0, 1)
+	rows, err := db.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+sqlstore.DayArrivalsQuery, "sales", 0, 1)
 	must(t, err)
 	defer rows.Close()
 	var plan []string

@@ -233,21 +233,8 @@ func putRequests(ctx context.Context, tx wtx, rs []callcenter.CloudRequest) erro
 
 // The runtime's reads are sqlstore's, shared with the postgres store.
 
-func init() { dialect.Seq = "rowid" } // the order decisions and call events were inserted in
-
-// callColumns and scanCall read the calls table (dialect's); decisionColumns are the
-// decisions table's.
-const (
-	callColumns     = sqlstore.CallColumns
-	decisionColumns = sqlstore.DecisionColumns
-)
-
-var scanCall = sqlstore.ScanCall
-
 // candidateRow is a decision's candidate as stored (decisionRecord's).
 type candidateRow = sqlstore.CandidateRow
-
-var candidateRows = sqlstore.CandidateRows
 
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
 // the calls not finished (oldest first) and the offers still pending (oldest first).

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
 // base is a whole second, so times and sums in milliseconds are exact.
@@ -142,7 +143,7 @@ func TestDecisionsOfBeforeTheBound(t *testing.T) {
 	c := changes()
 	c.Decisions = nil
 	must(t, db.Apply(ctx, c))
-	_, err := db.w.ExecContext(ctx, `INSERT INTO decisions (`+decisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.w.ExecContext(ctx, `INSERT INTO decisions (`+sqlstore.DecisionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		"c-1", "of-1", int64(1000), "longest_idle", "op-ann", "ann ranks first",
 		`[{"o":"op-ann","s":"ready","e":true,"i":5000000000,"v":-5,"vs":"idle 5s"},{"o":"op-bob","s":"on_call","x":"on_call"}]`)
 	must(t, err)
@@ -171,7 +172,7 @@ func TestDecisionJSONIsEncodingJSON(t *testing.T) {
 		if err := json.Unmarshal(b, &got); err != nil {
 			t.Fatalf("%s: %v", b, err)
 		}
-		want := decisionRecord{Candidates: candidateRows(d.Candidates), Eligible: d.EligibleCount, Excluded: d.ExcludedCount, ByReason: d.ExcludedByReason}
+		want := decisionRecord{Candidates: sqlstore.CandidateRows(d.Candidates), Eligible: d.EligibleCount, Excluded: d.ExcludedCount, ByReason: d.ExcludedByReason}
 		std, _ := json.Marshal(want)
 		var viaStd decisionRecord
 		must(t, json.Unmarshal(std, &viaStd))

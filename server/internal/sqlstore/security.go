@@ -262,7 +262,7 @@ func (db DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call,
 	var cs []callcenter.Call
 	err := db.Read(ctx, func(tx Tx) error {
 		var err error
-		cs, err = QueryAll(ctx, tx, db.ScanCall, `SELECT `+db.CallColumns+` FROM calls
+		cs, err = QueryAll(ctx, tx, ScanCall, `SELECT `+CallColumns+` FROM calls
 			WHERE (client = ? OR caller_number = ?) AND purged_at IS NULL ORDER BY arrived_at, id`, number, number)
 		return err
 	})

@@ -15,8 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
 // Tx is a transaction as the shared SQL uses it: *sql.Tx has these methods, and so does the
@@ -52,9 +50,6 @@ type Dialect struct {
 	// Seq is the column that orders a table's rows as they were inserted (decisions,
 	// call_events): "rowid", "seq".
 	Seq string
-	// CallColumns and ScanCall read the calls table as the store's runtime does.
-	CallColumns string
-	ScanCall    func(Scanner) (callcenter.Call, error)
 }
 
 // DB is a store as the shared SQL sees it: its dialect and its transactions.
