@@ -33,9 +33,8 @@ func TestServesTheOperatorApp(t *testing.T) {
 	}
 	for _, req := range []struct{ method, path, body string }{
 		{"GET", "/assets/missing-123.js", ""},
-		// A plain JSON POST to a Connect path is REST to the transcoder: still not found.
-		{"POST", "/tandem.operatorpresence.v1.OperatorPresenceService/LogIn", `{"name":"anna","password":"x"}`},
 		{"GET", "/tandem.nope.v1.NopeService/Get", ""},
+		{"POST", "/tandem.nope.v1.NopeService/Get", `{}`},
 	} {
 		r, _ := http.NewRequest(req.method, srv.m.URL+req.path, strings.NewReader(req.body))
 		r.Header.Set("Content-Type", "application/json")
@@ -48,8 +47,18 @@ func TestServesTheOperatorApp(t *testing.T) {
 			t.Errorf("%s %s: %d, want 404", req.method, req.path, res.StatusCode)
 		}
 	}
+	// A plain JSON POST to a Connect path is a Connect call (as curl sends it), not the app.
+	res, err := http.Post(srv.m.URL+"/tandem.operatorpresence.v1.OperatorPresenceService/LogIn", "application/json", strings.NewReader(`{"name":"anna","password":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"code":"unauthenticated"`) {
+		t.Errorf("a JSON POST to LogIn: %d %s", res.StatusCode, body)
+	}
 	anon := tandem.New(srv.m.URL)
-	_, err := anon.Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: "nobody", Password: "secret"}))
+	_, err = anon.Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: "nobody", Password: "secret"}))
 	if connect.CodeOf(err) != connect.CodeUnauthenticated {
 		t.Fatalf("LogIn through the same handler: %v", err)
 	}

@@ -173,9 +173,13 @@ func New(cfg Config) (*Server, error) {
 		// answers (lists, exports, the wallboard's snapshot) are still compressed.
 		connect.WithCompressMinBytes(compressMinBytes),
 	)
+	// Connect, gRPC and gRPC-Web requests go straight to their service's handler; the
+	// transcoder only serves what needs translating (the REST/JSON paths) and the rest.
 	var services []*vanguard.Service
+	mux := http.NewServeMux()
 	add := func(path string, h http.Handler) {
 		services = append(services, vanguard.NewService(path, h))
+		mux.Handle(path, h)
 	}
 	add(callintakev1connect.NewCallIntakeServiceHandler(intakeHandler{s}, opts))
 	add(operatorpresencev1connect.NewOperatorPresenceServiceHandler(presenceHandler{s}, opts))
@@ -198,7 +202,6 @@ func New(cfg Config) (*Server, error) {
 		analyticsv1connect.AnalyticsServiceName,
 		adminv1connect.AdminServiceName,
 	}
-	mux := http.NewServeMux()
 	mux.Handle("/", transcoder)
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))
 	reflector := grpcreflect.NewStaticReflector(names...)
