@@ -124,12 +124,12 @@ func (g *Gateway) Close() {
 
 // ServeHTTP serves a request.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if api := g.api.Load(); api != nil && r.URL.Path != healthPath {
-		(*api).ServeHTTP(w, r)
-		return
-	}
 	if r.URL.Path == healthPath {
 		g.health.ServeHTTP(w, r)
+		return
+	}
+	if api := g.api.Load(); api != nil {
+		(*api).ServeHTTP(w, r)
 		return
 	}
 	if g.leader.Load() == nil {
