@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/pgtest"
 	"github.com/tandemcc/tandem/server/internal/postgres"
 )
 
@@ -23,13 +22,8 @@ import (
 func BenchmarkApply(b *testing.B) {
 	for _, calls := range []int{1, 8} {
 		b.Run(fmt.Sprintf("calls=%d", calls), func(b *testing.B) {
-			dsn := pgtest.Schema(b)
+			db, dsn := openSchema(b)
 			ctx := b.Context()
-			db, err := postgres.Open(ctx, dsn)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
 			l, err := postgres.Campaign(ctx, dsn, postgres.CampaignConfig{Holder: "bench"})
 			if err != nil {
 				b.Fatal(err)

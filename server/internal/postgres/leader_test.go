@@ -24,13 +24,8 @@ func campaign(t *testing.T, ctx context.Context, dsn, holder string) *postgres.L
 
 // One replica leads at a time; when it resigns, a waiting one takes over with a newer epoch.
 func TestLeaderElection(t *testing.T) {
-	dsn := pgtest.Schema(t)
+	db, dsn := openSchema(t)
 	ctx := t.Context()
-	db, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	if _, ok, err := db.CurrentLeader(ctx); ok || err != nil {
 		t.Fatalf("a leader before any campaign: %v %v", ok, err)
 	}
@@ -80,13 +75,8 @@ func TestLeaderElection(t *testing.T) {
 // A leader cut off from the database without knowing (its lock session killed, as a
 // partition or a long pause would) can write nothing once another replica has taken over.
 func TestFencing(t *testing.T) {
-	dsn := pgtest.Schema(t)
+	db, dsn := openSchema(t)
 	ctx := t.Context()
-	db, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	call := func(id string) callcenter.Changes {
 		return callcenter.Changes{Calls: []callcenter.Call{{ID: callcenter.CallID(id), State: callcenter.CallWaiting, ArrivedAt: time.Now()}}}
 	}
@@ -134,13 +124,8 @@ func TestFencing(t *testing.T) {
 // periodic reread is off here); TryLead does not take the leadership from a living leader.
 func TestFollowLeader(t *testing.T) {
 	defer postgres.SetFollowEvery(time.Hour)()
-	dsn := pgtest.Schema(t)
+	db, dsn := openSchema(t)
 	ctx, cancel := context.WithCancel(t.Context())
-	db, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	seen := make(chan postgres.Leader, 10)
 	followed := make(chan struct{})
 	go func() {

@@ -34,13 +34,8 @@ func TestConformanceFenced(t *testing.T) {
 // A batch of runtime rows goes in one pipeline; when one of its statements fails, none of
 // the batch is stored, the error names the row, and the connection is fit for reuse.
 func TestApplyPipelineFailure(t *testing.T) {
-	dsn := pgtest.Schema(t)
+	db, dsn := openSchema(t)
 	ctx := t.Context()
-	db, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	l := campaign(t, ctx, dsn, "a")
 	defer l.Resign()
 	at := time.UnixMilli(1_700_000_000_000).UTC()

@@ -20,3 +20,15 @@ func TestConformance(t *testing.T) {
 		return func(ctx context.Context) (storetest.Store, error) { return postgres.Open(ctx, dsn) }
 	})
 }
+
+// openSchema opens the store on a schema of its own on the test server, closed when tb ends.
+func openSchema(tb testing.TB) (*postgres.DB, string) {
+	tb.Helper()
+	dsn := pgtest.Schema(tb)
+	db, err := postgres.Open(tb.Context(), dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db, dsn
+}
