@@ -352,7 +352,9 @@ func (w *deadlineWriter) FlushError() error {
 
 func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// deadlineBody lifts the read deadline once the body has been read to its end (or failed).
+// deadlineBody lifts the read deadline once the body has been read to its end. A read that
+// failed (the deadline passed, the body was too big) keeps it, so a handler that drains the
+// rest of a slow body before answering (Connect's does) fails at once instead of waiting on it.
 type deadlineBody struct {
 	io.ReadCloser
 	rc   *http.ResponseController
@@ -361,7 +363,7 @@ type deadlineBody struct {
 
 func (b *deadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil {
+	if err == io.EOF {
 		b.once.Do(func() { _ = b.rc.SetReadDeadline(time.Time{}) })
 	}
 	return n, err
