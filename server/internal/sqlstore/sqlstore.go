@@ -1,6 +1,8 @@
-// Package sqlstore is the SQL both stores share: the configuration (operators, queues,
-// sessions) and the security half (API keys, the audit log, settings, purges) as the sqlite
-// and postgres packages run it. Queries are written with ? placeholders (the postgres store
+// Package sqlstore is the SQL both stores share, as the sqlite and postgres packages run it:
+// the configuration (operators, queues, sessions), the security half (API keys, the audit
+// log, settings, purges), the runtime's rows (their columns, upserts and scanners, the reads
+// that rebuild the switchboard) and the analytics reads (tallies, call events, a day's
+// arrivals). Queries are written with ? placeholders (the postgres store
 // numbers them); where the two dialects really differ, a Dialect says how.
 //
 // A store hands its transactions in as a DB: its Dialect, its read and write transactions and
