@@ -116,6 +116,10 @@ test('make demo: calls flow through the real scenario, anna and boris are left t
       assert.equal(states.sofia, OperatorState.OFFLINE, 'sofia is on vacation');
       const code = await Promise.race([first.code, new Promise((r) => setTimeout(() => r('timeout'), 25000 + WAIT).unref())]);
       assert.equal(code, 0, first.out);
+    } catch (err) {
+      // What the launcher and the server said is the story of a failure: keep its end.
+      if (err instanceof Error) err.message += `\n--- the launcher's output (its end) ---\n${first.out.slice(-6000)}`;
+      throw err;
     } finally {
       first.child.kill('SIGKILL');
     }
