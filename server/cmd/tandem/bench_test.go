@@ -39,13 +39,7 @@ func TestBenchTiny(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts servers")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := bench.Default()
-	cfg.Exe, cfg.ChildEnv, cfg.Dir = exe, []string{"TANDEM_BENCH_CHILD=1"}, t.TempDir()
-	cfg.Duration, cfg.Workers = time.Second, 4
+	cfg := tinyBench(t)
 	cfg.Operators, cfg.StartRate, cfg.MaxRate = 8, 20, 40
 	cfg.Streams = 40
 	cfg.BigOperators, cfg.BigQueues, cfg.BigWaiting = 200, 5, 40
@@ -88,13 +82,7 @@ func TestBenchTinyPostgres(t *testing.T) {
 		t.Skip("starts servers")
 	}
 	url := pgtest.Server(t)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := bench.Default()
-	cfg.Exe, cfg.ChildEnv, cfg.Dir = exe, []string{"TANDEM_BENCH_CHILD=1"}, t.TempDir()
-	cfg.Duration, cfg.Workers = time.Second, 4
+	cfg := tinyBench(t)
 	cfg.Operators, cfg.StartRate, cfg.MaxRate = 8, 20, 20
 	cfg.Phases = map[string]bool{"sqlite": true, "lifecycle": true}
 	cfg.Postgres = url
@@ -118,4 +106,18 @@ func TestBenchTinyPostgres(t *testing.T) {
 	if !strings.Contains(out.String(), "postgres") {
 		t.Errorf("table:\n%s", out.String())
 	}
+}
+
+// tinyBench is a bench configuration small enough for a test: this test binary as the server
+// (TestMain runs it as tandem in TANDEM_BENCH_CHILD), one-second phases, four workers.
+func tinyBench(t *testing.T) bench.Config {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := bench.Default()
+	cfg.Exe, cfg.ChildEnv, cfg.Dir = exe, []string{"TANDEM_BENCH_CHILD=1"}, t.TempDir()
+	cfg.Duration, cfg.Workers = time.Second, 4
+	return cfg
 }

@@ -201,22 +201,8 @@ func runPostgresTx(ctx context.Context, pg *pgServer, d time.Duration) (float64,
 	if _, err := db.ExecContext(ctx, `CREATE TABLE rows (id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, body TEXT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("postgres baseline: %w", err)
 	}
-	start := time.Now()
-	end := start.Add(d)
-	n := 0
-	for time.Now().Before(end) && ctx.Err() == nil {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return 0, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rows (at, body) VALUES ($1, $2)`, time.Now().UnixMilli(), "call_0123456789abcdef waiting support"); err != nil {
-			tx.Rollback()
-			return 0, err
-		}
-		if err := tx.Commit(); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	return float64(n) / time.Since(start).Seconds(), nil
+	return txPerSecond(ctx, db, d, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO rows (at, body) VALUES ($1, $2)`, time.Now().UnixMilli(), "call_0123456789abcdef waiting support")
+		return err
+	})
 }

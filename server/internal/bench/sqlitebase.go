@@ -35,6 +35,15 @@ func runSQLite(ctx context.Context, dir, sync string, d time.Duration) (float64,
 		return 0, err
 	}
 	defer ins.Close()
+	return txPerSecond(ctx, db, d, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, ins).ExecContext(ctx, time.Now().UnixMilli(), "call_0123456789abcdef waiting support")
+		return err
+	})
+}
+
+// txPerSecond commits one write transaction after another on db for d (insert writes its row)
+// and returns how many it committed per second: the raw-store baselines.
+func txPerSecond(ctx context.Context, db *sql.DB, d time.Duration, insert func(*sql.Tx) error) (float64, error) {
 	start := time.Now()
 	end := start.Add(d)
 	n := 0
@@ -43,7 +52,7 @@ func runSQLite(ctx context.Context, dir, sync string, d time.Duration) (float64,
 		if err != nil {
 			return 0, err
 		}
-		if _, err := tx.StmtContext(ctx, ins).ExecContext(ctx, time.Now().UnixMilli(), "call_0123456789abcdef waiting support"); err != nil {
+		if err := insert(tx); err != nil {
 			tx.Rollback()
 			return 0, err
 		}
