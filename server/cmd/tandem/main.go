@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -174,6 +175,11 @@ func (m *Main) ParseFlags(name string, args []string) error {
 			return err
 		}
 		m.Limits.Rates = r
+	}
+	if m.Advertise != "" {
+		if u, err := url.Parse(m.Advertise); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--advertise: %q is not an http:// or https:// URL with a host (the other replicas reach this one there)", m.Advertise)
+		}
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")

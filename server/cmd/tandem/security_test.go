@@ -928,7 +928,8 @@ func TestServeTLSWithSecretsFromFiles(t *testing.T) {
 		}
 	}
 
-	for _, bad := range [][]string{{"--tls-cert", certFile}, {"--rate-limit", "root=1"}, {"--cloud-secret-file", filepath.Join(dir, "missing")}} {
+	for _, bad := range [][]string{{"--tls-cert", certFile}, {"--rate-limit", "root=1"}, {"--cloud-secret-file", filepath.Join(dir, "missing")},
+		{"--advertise", "db1:8080"}, {"--advertise", "ftp://db1"}, {"--advertise", "http://"}} {
 		if err := NewMain().ParseFlags("serve", bad); err == nil {
 			t.Errorf("ParseFlags(%q) accepted", bad)
 		}
