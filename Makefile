@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo demo-build test build generate checkgenerate lint vet web web-test chromium voxengine-test examples-test examples-node-test bench
+.PHONY: demo demo-build test build generate checkgenerate lint vet staticcheck web web-test chromium voxengine-test examples-test examples-node-test bench
 
 # make demo: builds, then runs tandem demo and its traffic (simulated operators and callers
 # through the real scenario in the emulator) in one process tree until Ctrl-C; see
@@ -45,7 +45,7 @@ build: web
 	$(GO) build -o bin/tandem ./server/cmd/tandem
 	$(GO) build -o bin/tandemctl ./clients/go/cmd/tandemctl
 
-test: vet lint checkgenerate security
+test: vet lint staticcheck checkgenerate security
 	scripts/pg-test-cluster.sh run -- $(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory web-test
 	$(MAKE) --no-print-directory voxengine-test
@@ -57,6 +57,9 @@ vet:
 
 lint:
 	$(GO) tool buf lint
+
+staticcheck:
+	$(GO) tool staticcheck ./...
 
 node_modules: package-lock.json
 	npm ci --no-audit --no-fund
