@@ -38,7 +38,7 @@ type SenderConfig struct {
 	Signer *Signer
 	// Client sends the POSTs. Default: one with a 10 s timeout that does not follow redirects.
 	Client *http.Client
-	// Clock times backoff waits and stamps signatures. Default: the wall clock.
+	// Clock times backoff waits and Close's bound, and stamps signatures. Default: the wall clock.
 	Clock clock.Clock
 	// Attempts is how many times a command is tried before its session counts as gone. Default 6.
 	Attempts int
@@ -176,8 +176,7 @@ func (s *Sender) Close() {
 
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
-	// A bound on shutdown, not routing logic, so the wall clock is right here.
-	t := time.NewTimer(closeTimeout)
+	t := s.clock.NewTimer(closeTimeout)
 	defer t.Stop()
 	select {
 	case <-done:

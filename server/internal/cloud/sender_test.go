@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -589,6 +590,52 @@ func TestCloseAbortsAndDrops(t *testing.T) {
 		t.Errorf("Close reported sessions gone: %v", counts)
 	}
 	s.Close() // twice is fine
+}
+
+// TestCloseWaitsAtMostItsBound holds a worker in a Gone callback that does not return: Close
+// waits for it until closeTimeout has passed on the sender's clock, then returns and says so.
+func TestCloseWaitsAtMostItsBound(t *testing.T) {
+	clk := clock.NewFake(time.Unix(1_760_000_000, 0))
+	ss := newSessionWith(t, func(received, int) int { return http.StatusGone }, sessionOptions{now: clk.Now})
+	inGone, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	s, _, logs := newTestSender(t, SenderConfig{Clock: clk, Gone: func(callcenter.CallID, string) {
+		close(inGone)
+		<-release
+	}})
+	s.Send(say(ss, "c1", "hi"))
+	select {
+	case <-inGone:
+	case <-time.After(waitLimit):
+		t.Fatal("Gone was not called")
+	}
+
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	if err := clk.AwaitArmed(ctx, 1); err != nil {
+		t.Fatalf("Close armed no timer: %v", err)
+	}
+	clk.Advance(closeTimeout - time.Millisecond)
+	select {
+	case <-closed:
+		t.Fatal("Close returned before its bound, with a worker still running")
+	default:
+	}
+	clk.Advance(time.Millisecond)
+	select {
+	case <-closed:
+	case <-time.After(waitLimit):
+		t.Fatal("Close did not return at its bound")
+	}
+	said := false
+	for _, line := range logs.lines() {
+		said = said || line["msg"] == "cloud sender: workers still running after close timeout"
+	}
+	if !said {
+		t.Errorf("Close gave up without saying so: %v", logs.lines())
+	}
 }
 
 // stepClock is a fake clock that reports each wait, so a test can advance exactly past it.

@@ -419,6 +419,8 @@ func (loginInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) 
 type streams struct {
 	mu   sync.Mutex
 	open map[string]map[*openStream]bool
+	// released is closed, and forgotten, when a stream is released: it wakes waitFewer.
+	released chan struct{}
 }
 
 type openStream struct{ cancel context.CancelCauseFunc }
@@ -444,6 +446,10 @@ func (s *streams) release(identity string, o *openStream) {
 	if len(s.open[identity]) == 0 {
 		delete(s.open, identity)
 	}
+	if s.released != nil {
+		close(s.released)
+		s.released = nil
+	}
 }
 
 // end ends every open stream of a caller with cause.
@@ -455,21 +461,30 @@ func (s *streams) end(identity string, cause error) {
 	}
 }
 
-// count is how many streams a caller has open.
-func (s *streams) count(identity string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.open[identity])
+// waitFewer waits until a caller has fewer than n streams open, or ctx ends. A stream the client
+// closed is released only once its handler has returned, a moment later.
+func (s *streams) waitFewer(ctx context.Context, identity string, n int) error {
+	for {
+		s.mu.Lock()
+		if len(s.open[identity]) < n {
+			s.mu.Unlock()
+			return nil
+		}
+		if s.released == nil {
+			s.released = make(chan struct{})
+		}
+		released := s.released
+		s.mu.Unlock()
+		select {
+		case <-released:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
 }
 
 // streamInterceptor bounds the streams each caller holds open, ends an operator's stream when
 // his session expires, and lets a revoked API key's streams be ended.
-// afterFuncer is a clock that can call a function later without a goroutine waiting meanwhile
-// (clock.Real can; the tests' fake clock cannot).
-type afterFuncer interface {
-	AfterFunc(d time.Duration, f func()) (stop func() bool)
-}
-
 type streamInterceptor struct {
 	l     *limiters
 	clock clock.Clock
@@ -502,22 +517,10 @@ func (i streamInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFun
 		}
 		defer i.l.streams.release(id, o)
 		if !p.ExpiresAt.IsZero() {
-			left := p.ExpiresAt.Sub(i.clock.Now())
-			if af, ok := i.clock.(afterFuncer); ok {
-				// A timer rather than a goroutine waiting for it: one goroutine fewer, and its
-				// stack, for each of thousands of open streams.
-				stop := af.AfterFunc(left, func() { cancel(errSessionExpired) })
-				defer stop()
-			} else {
-				expired := i.clock.After(left)
-				go func() {
-					select {
-					case <-expired:
-						cancel(errSessionExpired)
-					case <-ctx.Done():
-					}
-				}()
-			}
+			// A timer rather than a goroutine waiting for it: one goroutine fewer, and its
+			// stack, for each of thousands of open streams.
+			expiry := i.clock.AfterFunc(p.ExpiresAt.Sub(i.clock.Now()), func() { cancel(errSessionExpired) })
+			defer expiry.Stop()
 		}
 		err := next(ctx, conn)
 		var ce *connect.Error

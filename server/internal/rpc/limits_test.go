@@ -215,9 +215,10 @@ func TestStreamsPerOperator(t *testing.T) {
 		t.Fatalf("third stream: %v", err)
 	}
 	cancel2()
-	deadline := time.Now().Add(5 * time.Second)
-	for a.api.limits.streams.count("operator:"+annaID) > 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	released, stop := context.WithTimeout(ctx, 10*time.Second)
+	defer stop()
+	if err := a.api.limits.streams.waitFewer(released, "operator:"+annaID, 2); err != nil {
+		t.Fatalf("the closed stream was not released: %v", err)
 	}
 	third, err := watch(t, ctx, anna)
 	if err != nil {
@@ -340,8 +341,9 @@ func TestStalledStreamsAreCut(t *testing.T) {
 		t.Fatalf("stalled HTTP/2 stream: %v after %s", h2.Err(), time.Since(start))
 	}
 	// The HTTP/1.1 stream is still there, past the body's read deadline too: the next message (a
-	// change or a keepalive) reaches it.
-	time.Sleep(200 * time.Millisecond)
+	// change or a keepalive) reaches it. These deadlines are the network's, on the wall clock;
+	// h1's body deadline (100 ms) was armed before h2 was opened, and h2 was cut only after its
+	// writes had stalled for 300 ms, so h1 has outlived its body deadline by 200 ms and more.
 	a.clock.Advance(15 * time.Second)
 	if !h1.Receive() {
 		t.Fatalf("idle HTTP/1.1 stream: %v %v", h1.Msg(), h1.Err())
