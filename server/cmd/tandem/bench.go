@@ -42,7 +42,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	phases := fs.String("phases", "", "comma-separated phases to run (default all): echo, sqlite, lifecycle, presence, engine, sim")
 	soak := fs.Duration("soak", 0, "run lifecycles at 30% of the peak rate for this long instead (e.g. 30m)")
 	echo := fs.String("echo-server", "", "internal: serve the echo baseline on this address until stdin closes")
-	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "bounds each phase (each step of the lifecycle ladder takes half)")
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long one measurement runs (each step of the lifecycle ladder and each raw store baseline takes half); a phase may take several")
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "concurrent requests of the closed-loop load")
 	fs.IntVar(&cfg.Operators, "operators", cfg.Operators, "operators of the lifecycle phase")
 	fs.Float64Var(&cfg.StartRate, "start-rate", cfg.StartRate, "the lifecycle ladder's first rate per second")

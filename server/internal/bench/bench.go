@@ -3,7 +3,8 @@
 // transactions) and, side by side, what Tandem does: complete call lifecycles against the real
 // binary in a process of its own, presence streams by the ten thousand, routing decisions in a
 // big center, and the simulator's speed. Every loop is bounded by a duration or a count, and
-// all traffic goes to 127.0.0.1.
+// all traffic goes to 127.0.0.1 but that to a PostgreSQL server named by URL (--postgres), which
+// may be elsewhere.
 package bench
 
 import (
@@ -31,8 +32,13 @@ type Config struct {
 	// of every lifecycle step, and the presence fan-out.
 	ProfileDir string
 
-	Duration time.Duration // bounds each phase (each ladder step takes half)
-	Workers  int           // concurrent requests of the closed-loop load (echo, the fan-out wave)
+	// Duration is how long one measurement runs: each echo protocol, the routing decisions, and
+	// the lifecycles at half the top rate, at 500/s and at synchronous=FULL. Each raw store
+	// baseline and each step of the lifecycle ladder takes half (a step at least 1 s). It does
+	// not bound a phase: the ladder takes the steps it needs, the presence phase waits up to
+	// twice it (at least 2 minutes) for its streams to open, and the simulator runs to a count.
+	Duration time.Duration
+	Workers  int // concurrent requests of the closed-loop load (echo, the fan-out wave)
 
 	Operators int           // phase 2: the operator fleet
 	StartRate float64       // phase 2: the ladder's first rate (lifecycles/s)
@@ -105,13 +111,14 @@ type Report struct {
 	Errors    []string         `json:"errors,omitempty"`
 }
 
-// EchoDetail is phase 1's echo latencies.
+// EchoDetail is phase 1's echo figures (rate, latencies, errors) of each protocol.
 type EchoDetail struct {
 	JSON   EchoResult `json:"json"`
 	Binary EchoResult `json:"binary"`
 }
 
-// Machine describes where the bench runs.
+// Machine describes the machine this process runs on: the CPUs it may use and their model, the
+// memory, the OS and the Go release of this binary.
 func Machine() string {
 	model := ""
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {

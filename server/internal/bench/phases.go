@@ -97,7 +97,13 @@ func runLifecycles(ctx context.Context, cfg Config, dir string, pg *pgServer, lo
 	try := func(rig *lifecycleRig, rate float64, d time.Duration) StepResult {
 		var prof chan struct{}
 		if cfg.ProfileDir != "" {
-			prof = rig.srv.profile(cfg.ProfileDir, fmt.Sprintf("lifecycle-%.0f", rate), d-200*time.Millisecond)
+			// Numbered: a rate can come twice (a ladder step and the half rate, or the top rate
+			// at synchronous=FULL), and the PostgreSQL column runs the same rates again.
+			what := "lifecycle"
+			if pg != nil {
+				what = "lifecycle-postgres"
+			}
+			prof = rig.srv.profile(cfg.ProfileDir, fmt.Sprintf("%s-%02d-%.0f", what, len(res.Ladder)+1, rate), d-200*time.Millisecond)
 		}
 		r := rig.cloud.step(ctx, rig.srv, benchNumber, rate, d)
 		if prof != nil {
