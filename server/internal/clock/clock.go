@@ -63,7 +63,7 @@ func (Real) AfterFunc(d time.Duration, f func()) *Timer { return &Timer{t: time.
 type Fake struct {
 	mu     sync.Mutex
 	now    time.Time
-	armed  []*fakeTimer  // in no order
+	armed  []*fakeTimer  // not sorted by time
 	seq    uint64        // arming order, to break ties between timers due at once
 	wakeup chan struct{} // closed when a timer is armed: wakes AwaitArmed
 }
