@@ -510,17 +510,17 @@ async function registerCall() {
     fallback('intake failed: ' + (res ? res.error : 'not sent'));
     return;
   }
-  const id = String(res.json.callId || res.json.call_id || '');
+  const id = String(res.json.call_id || '');
   if (callId && id && id !== callId) log('intake returned call ' + id + ' but commands name ' + callId);
   if (!callId) callId = id;
-  log('registered as ' + callId + ', queue ' + (res.json.queueId || res.json.queue_id || '?') + ', position ' + (res.json.position || '?'));
+  log('registered as ' + callId + ', queue ' + (res.json.queue_id || '?') + ', position ' + (res.json.position || '?'));
   if (callerGone) {
     // The caller left while the intake was under way: tell Tandem, then end.
     reportAbandoned();
     finish();
     return;
   }
-  const music = String(res.json.holdMusicUrl || res.json.hold_music_url || '');
+  const music = String(res.json.hold_music_url || '');
   const greeting = String(res.json.greeting || '');
   if (phase !== 'waiting' || (leg && leg.state === 'connected')) return;
   if (music && music !== musicOverride) {
@@ -718,32 +718,23 @@ function answered(questionId, text, confidence) {
  */
 
 /**
- * Reads a field in snake_case or lowerCamelCase (event replies are protobuf JSON).
- * @param {any} cmd @param {string} snake
- * @returns {any}
- */
-function field(cmd, snake) {
-  if (cmd[snake] !== undefined) return cmd[snake];
-  return cmd[snake.replace(/_([a-z])/g, (_, c) => c.toUpperCase())];
-}
-
-/**
- * Carries out one command from Tandem (already authenticated).
+ * Carries out one command from Tandem (already authenticated): a CloudCommand, POSTed or in an
+ * event's reply, its keys the proto field names.
  * @param {any} raw
  * @returns {{ ok: boolean, error?: string }}
  */
 function handleCommand(raw) {
   /** @type {Command} */
   const cmd = {
-    type: String(field(raw, 'type') || ''),
-    call_id: String(field(raw, 'call_id') || ''),
-    offer_id: String(field(raw, 'offer_id') || ''),
-    contact: field(raw, 'contact') || {},
-    timeout_s: Number(field(raw, 'timeout_s') || 0),
-    caller_id: String(field(raw, 'caller_id') || ''),
-    text: String(field(raw, 'text') || ''),
-    question_id: String(field(raw, 'question_id') || ''),
-    reason: String(field(raw, 'reason') || ''),
+    type: String(raw.type || ''),
+    call_id: String(raw.call_id || ''),
+    offer_id: String(raw.offer_id || ''),
+    contact: raw.contact || {},
+    timeout_s: Number(raw.timeout_s || 0),
+    caller_id: String(raw.caller_id || ''),
+    text: String(raw.text || ''),
+    question_id: String(raw.question_id || ''),
+    reason: String(raw.reason || ''),
   };
   if (cmd.call_id && callId && cmd.call_id !== callId) return { ok: false, error: 'command for another call' };
   if (cmd.call_id && !callId) callId = cmd.call_id; // the command beat the intake reply

@@ -68,10 +68,10 @@ async function startEchoBackend(opts) {
       if (req.url === '/v1/calls') {
         stats.intakes++;
         const i = ++n;
-        const reply = { callId: `echo-call-${i}`, queueId: 'echo', position: 1 };
+        const reply = { call_id: `echo-call-${i}`, queue_id: 'echo', position: 1 };
         replies.set(msg.request_id, reply);
         send(reply);
-        command(msg.access_secure_url || msg.access_url, { type: 'dial', call_id: reply.callId, offer_id: `echo-offer-${i}`, contact: { kind: 'user', target: `echo-op-${i}` }, timeout_s: 20, caller_id: msg.caller_number });
+        command(msg.access_secure_url || msg.access_url, { type: 'dial', call_id: reply.call_id, offer_id: `echo-offer-${i}`, contact: { kind: 'user', target: `echo-op-${i}` }, timeout_s: 20, caller_id: msg.caller_number });
         return;
       }
       stats.events++;

@@ -27,7 +27,7 @@ async function ended(s) {
 /** Tandem's call id, once the intake was answered. @param {Session} s */
 async function callIdOf(s) {
   const rec = await s.waitFor((r) => r.type === 'http-out' && r.code === 200 && new URL(r.url).pathname === '/v1/calls', WAIT, 'intake reply');
-  return String(JSON.parse(rec.text).callId);
+  return String(JSON.parse(rec.text).call_id);
 }
 
 /**

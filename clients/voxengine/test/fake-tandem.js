@@ -61,7 +61,7 @@ class FakeTandem {
     this.requests.push(r);
     const out = this.handler(r) || {};
     let json = out.json;
-    if (json === undefined) json = r.path === '/v1/calls' ? { callId: `fake-call-${++this.calls}`, queueId: 'support', position: 1 } : {};
+    if (json === undefined) json = r.path === '/v1/calls' ? { call_id: `fake-call-${++this.calls}`, queue_id: 'support', position: 1 } : {};
     setTimeout(() => {
       this.inFlight--;
       res.writeHead(out.status || 200, { 'content-type': 'application/json' }).end(JSON.stringify(json));

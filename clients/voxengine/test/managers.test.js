@@ -57,7 +57,7 @@ async function ended(s, bound = WAIT) {
 /** Tandem's call id, once the intake was answered. @param {Session} s */
 async function callIdOf(s) {
   const rec = await intakeOf(s);
-  return String(JSON.parse(rec.text).callId);
+  return String(JSON.parse(rec.text).call_id);
 }
 
 /** The accepted intake's record (its t is when the scenario got the reply). @param {Session} s */

@@ -102,6 +102,26 @@ test('operator hangs up first: the call_ended reply asks a question; the answer 
   noErrors(s);
 });
 
+test('the intake reply is read by its proto field names: the queue\'s greeting, then its hold music', async (t) => {
+  const { fake, emu } = await setup(t, {
+    handler: (r) =>
+      r.path === '/v1/calls'
+        ? { json: { call_id: 'fake-call-7', queue_id: 'vip', position: 3, hold_music_url: 'https://media.example.com/vip.mp3', greeting: 'Welcome, valued customer.' } }
+        : undefined,
+  });
+  const s = emu.placeCall();
+  await intake(fake);
+  const greeted = await s.waitFor((r) => r.type === 'say' && r.text === 'Welcome, valued customer.', WAIT, 'the greeting');
+  await s.waitFor((r) => r.type === 'heard' && r.url === 'https://media.example.com/vip.mp3' && r.t >= greeted.t, WAIT, 'the queue\'s music');
+  assert.match(s.logs().join('\n'), /registered as fake-call-7, queue vip, position 3/);
+  s.callerHangup();
+  const ev = await event(fake, 'caller_abandoned');
+  assert.equal(fake.events('caller_abandoned')[0].path, '/v1/calls/fake-call-7/events', 'events name the call id of the reply');
+  assert.ok(ev.caller_abandoned.wait_time_ms >= 0);
+  await ended(s);
+  noErrors(s);
+});
+
 test('a question nobody answers is reported as unclear', async (t) => {
   const { fake, emu } = await setup(t, { config: { askTimeoutS: 2 } });
   const s = emu.placeCall();

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 
 	"connectrpc.com/connect"
 	"golang.org/x/crypto/bcrypt"
+	"google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -126,9 +128,7 @@ func (s *session) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cmd := &callintakev1.CloudCommand{}
-	if err := protojson.Unmarshal(body, cmd); err != nil {
-		s.t.Errorf("command %s: %v", body, err)
-	}
+	protoNamesJSON(s.t, body, cmd)
 	s.ch(r.URL.Path) <- cmd
 	_, _ = io.WriteString(w, `{"ok":true}`)
 }
@@ -201,8 +201,10 @@ type restError struct {
 
 func (e *restError) Error() string { return e.Body }
 
+// post sends in as the scenario does, with the proto field names as JSON keys, and checks that
+// the reply, or the error, uses them too.
 func (c *cloudClient) post(path string, in, out proto.Message) error {
-	body, err := protojson.Marshal(in)
+	body, err := protoNames.Marshal(in)
 	if err != nil {
 		return err
 	}
@@ -218,9 +220,32 @@ func (c *cloudClient) post(path string, in, out proto.Message) error {
 	if res.StatusCode != http.StatusOK {
 		e := &restError{Status: res.StatusCode, Body: string(data)}
 		_ = json.Unmarshal(data, e)
+		protoNamesJSON(c.t, data, &status.Status{})
 		return e
 	}
-	return protojson.Unmarshal(data, out)
+	return protoNamesJSON(c.t, data, out)
+}
+
+// protoNames is how the cloud's JSON is written both ways: keys are the proto field names.
+var protoNames = protojson.MarshalOptions{UseProtoNames: true}
+
+// protoNamesJSON reads data into msg and checks that data is msg's JSON with the proto field
+// names as keys (a protobuf JSON parser would take lowerCamelCase keys too).
+func protoNamesJSON(t *testing.T, data []byte, msg proto.Message) error {
+	t.Helper()
+	if err := protojson.Unmarshal(data, msg); err != nil {
+		t.Errorf("JSON %s: %v", data, err)
+		return err
+	}
+	want, err := protoNames.Marshal(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotKeys, wantKeys any
+	if json.Unmarshal(data, &gotKeys) != nil || json.Unmarshal(want, &wantKeys) != nil || !reflect.DeepEqual(gotKeys, wantKeys) {
+		t.Errorf("JSON %s, want the proto field names: %s", data, want)
+	}
+	return nil
 }
 
 // operatorApp is a logged-in operator with his presence stream open.

@@ -26,7 +26,7 @@ func TestPersonalManagers(t *testing.T) {
 	ctx := context.Background()
 	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
 	setup(t, admin)
-	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
+	cloud := newCloud(t, srv.m.URL, tandem.Connect, true, clk) // plain JSON, as the scenario: the replies carry its next commands
 	sess := newSession(t)
 	anna := logIn(t, srv.m.URL, tandem.Connect, "anna")
 	boris := logIn(t, srv.m.URL, tandem.Connect, "boris")

@@ -7,14 +7,13 @@ import (
 	"math"
 	"time"
 
-	"google.golang.org/protobuf/encoding/protojson"
-
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
 // EncodeCommand returns the JSON body of a command as the scenario reads it: the proto
-// CloudCommand in protojson, whose json_names are the snake_case wire keys, e.g.
+// CloudCommand in protojson with the proto field names as keys (wireJSON), the same JSON as an
+// event's reply carries in next, e.g.
 //
 //	{"type":"dial","call_id":"c1","offer_id":"o1","contact":{"kind":"user","target":"anna"},"timeout_s":20,"caller_id":"+15550100"}
 //
@@ -28,7 +27,7 @@ func EncodeCommand(cmd callcenter.Command) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := protojson.Marshal(msg)
+	b, err := wireJSON.Marshal(msg)
 	if err != nil {
 		return nil, fmt.Errorf("cloud: encode %s command for call %s: %w", cmd.Type, cmd.Call, err)
 	}

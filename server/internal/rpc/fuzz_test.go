@@ -7,17 +7,23 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"testing"
 
 	"connectrpc.com/connect"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 )
 
 // FuzzIntakeJSON posts any body, signed as the cloud signs, to the REST paths of CallIntake
 // (RegisterCall and ReportCallEvent) through the whole handler: authentication, the JSON
 // transcoder, input checks, the switchboard and the store. Whatever the body, the answer is a
-// success or a clear client error in JSON — never a panic or an internal error — and a request
-// that fails puts no call in line.
+// success or a clear client error in JSON — never a panic or an internal error — with the proto
+// field names as keys, and a request that fails puts no call in line.
 func FuzzIntakeJSON(f *testing.F) {
 	a := newTestAPI(f, Limits{Rates: map[Role]Rate{RoleCloud: {PerSecond: 1e9, Burst: 1 << 30}, public: {PerSecond: 1e9, Burst: 1 << 30}}})
 	a.setup()
@@ -36,8 +42,10 @@ func FuzzIntakeJSON(f *testing.F) {
 	n := 0
 	f.Fuzz(func(t *testing.T, event bool, call string, body []byte) {
 		path := "/v1/calls"
+		var reply proto.Message = &callintakev1.RegisterCallResponse{}
 		if event {
 			path = "/v1/calls/" + url.PathEscape(call) + "/events"
+			reply = &callintakev1.ReportCallEventResponse{}
 		}
 		before, err := a.board.Calls(ctx, "")
 		if err != nil {
@@ -51,7 +59,7 @@ func FuzzIntakeJSON(f *testing.F) {
 		a.api.ServeHTTP(rec, req)
 		switch rec.Code {
 		case http.StatusOK:
-			if !json.Valid(rec.Body.Bytes()) {
+			if !protoNamesJSON(rec.Body.Bytes(), reply) {
 				t.Fatalf("200 with %q", rec.Body.String())
 			}
 			return
@@ -62,7 +70,7 @@ func FuzzIntakeJSON(f *testing.F) {
 				Code    int    `json:"code"`
 				Message string `json:"message"`
 			}
-			if err := json.Unmarshal(rec.Body.Bytes(), &status); err != nil || status.Message == "" ||
+			if err := json.Unmarshal(rec.Body.Bytes(), &status); err != nil || status.Message == "" || !protoNamesJSON(rec.Body.Bytes(), &spb.Status{}) ||
 				connect.Code(status.Code) == connect.CodeInternal || connect.Code(status.Code) == connect.CodeUnknown {
 				t.Fatalf("%s %q: HTTP %d, unclear error %s", path, body, rec.Code, rec.Body.String())
 			}
@@ -77,4 +85,18 @@ func FuzzIntakeJSON(f *testing.F) {
 			t.Fatalf("%s %q failed (%s) and changed the line: %d calls, %d before", path, body, rec.Body.String(), len(after), len(before))
 		}
 	})
+}
+
+// protoNamesJSON reports whether data is the JSON of a msg with the proto field names as keys, as
+// Tandem writes the cloud's JSON (a protobuf JSON parser would take lowerCamelCase keys too).
+func protoNamesJSON(data []byte, msg proto.Message) bool {
+	if protojson.Unmarshal(data, msg) != nil {
+		return false
+	}
+	again, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(msg)
+	if err != nil {
+		return false
+	}
+	var got, want any
+	return json.Unmarshal(data, &got) == nil && json.Unmarshal(again, &want) == nil && reflect.DeepEqual(got, want)
 }

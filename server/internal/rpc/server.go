@@ -186,7 +186,13 @@ func New(cfg Config) (*Server, error) {
 	add(assignmentv1connect.NewAssignmentServiceHandler(assignmentHandler{s}, opts))
 	add(analyticsv1connect.NewAnalyticsServiceHandler(analyticsHandler{s: s}, opts))
 	add(adminv1connect.NewAdminServiceHandler(adminHandler{s}, opts))
-	var transcoderOpts []vanguard.TranscoderOption
+	// The transcoder hands the REST requests to the handlers in binary, so that the JSON the
+	// cloud reads (replies and errors) is written by the cloud's codec alone: proto field names,
+	// like the commands.
+	transcoderOpts := []vanguard.TranscoderOption{
+		vanguard.WithCodec(cloud.NewJSONCodec),
+		vanguard.WithDefaultServiceOptions(vanguard.WithTargetCodecs(vanguard.CodecProto)),
+	}
 	if cfg.Web != nil {
 		transcoderOpts = append(transcoderOpts, vanguard.WithUnknownHandler(cfg.Web))
 	}

@@ -174,8 +174,8 @@ test("the operator app logs in, goes ready, sees the offer, ends wrap-up and log
     dialed_number: NUMBER,
     display_name: "Jane",
   });
-  assert.equal(reg.queueId, "support");
-  const offer = await out.waitFor(new RegExp(`^offer (offer_\\w+): call ${reg.callId} from \\+15557654321 \\(Jane\\) in queue support, rings until \\d\\d:\\d\\d:\\d\\dZ$`), ready.index);
+  assert.equal(reg.queue_id, "support");
+  const offer = await out.waitFor(new RegExp(`^offer (offer_\\w+): call ${reg.call_id} from \\+15557654321 \\(Jane\\) in queue support, rings until \\d\\d:\\d\\d:\\d\\dZ$`), ready.index);
   await out.waitFor(/^state: reserved$/, ready.index);
   const offerId = offer.match[1];
 
@@ -188,9 +188,9 @@ test("the operator app logs in, goes ready, sees the offer, ends wrap-up and log
   assert.deepEqual([dial.cmd.offer_id, dial.cmd.contact], [offerId, { kind: "user", target: "anna" }]);
 
   // She answers, talks, the caller hangs up; the app ends her wrap-up with the note.
-  await cloudPost(`${url}/v1/calls/${reg.callId}/events`, { request_id: "r-2", offer_id: offerId, operator_answered: { ring_time_ms: 1500 } });
-  await out.waitFor(new RegExp(`^state: on call \\(${reg.callId}\\)$`), offer.index);
-  await cloudPost(`${url}/v1/calls/${reg.callId}/events`, { request_id: "r-3", call_ended: { hung_up_by: "HANGUP_PARTY_CALLER", talk_time_ms: 42000 } });
+  await cloudPost(`${url}/v1/calls/${reg.call_id}/events`, { request_id: "r-2", offer_id: offerId, operator_answered: { ring_time_ms: 1500 } });
+  await out.waitFor(new RegExp(`^state: on call \\(${reg.call_id}\\)$`), offer.index);
+  await cloudPost(`${url}/v1/calls/${reg.call_id}/events`, { request_id: "r-3", call_ended: { hung_up_by: "HANGUP_PARTY_CALLER", talk_time_ms: 42000 } });
   const wrap = await out.waitFor(/^state: wrap-up until \d\d:\d\d:\d\dZ$/, offer.index);
   const done = await out.waitFor(/^wrap-up ended: "all good"$/, wrap.index);
   await out.waitFor(/^state: ready$/, done.index);

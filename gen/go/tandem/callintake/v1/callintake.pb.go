@@ -795,27 +795,27 @@ func (x *ReportCallEventResponse) GetNext() *CloudCommand {
 }
 
 // CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
-// (signed like the cloud's requests) or returned in an event's reply. Field names on the wire are
-// the snake_case ones given here, e.g.
+// (signed like the cloud's requests) or returned in an event's reply. Like every message on the
+// REST paths, its JSON keys are the field names declared here (snake_case), e.g.
 // {"type":"dial","call_id":"…","offer_id":"…","contact":{"kind":"user","target":"anna"},"timeout_s":20}
 type CloudCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask"
 	// or "hangup" (end the whole call).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
-	CallId string `protobuf:"bytes,2,opt,name=call_id,proto3" json:"call_id,omitempty"`
+	CallId string `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
 	// dial, cancel: the lease the outcome events must name.
-	OfferId string `protobuf:"bytes,3,opt,name=offer_id,proto3" json:"offer_id,omitempty"`
+	OfferId string `protobuf:"bytes,3,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
 	// dial: whom to call.
 	Contact *CloudContact `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
 	// dial: ring at most this long, then report DialFailed with code 487 or 408.
-	TimeoutS uint32 `protobuf:"varint,5,opt,name=timeout_s,proto3" json:"timeout_s,omitempty"`
+	TimeoutS uint32 `protobuf:"varint,5,opt,name=timeout_s,json=timeoutS,proto3" json:"timeout_s,omitempty"`
 	// dial: caller id to show to the operator (the caller's number by default).
-	CallerId string `protobuf:"bytes,6,opt,name=caller_id,proto3" json:"caller_id,omitempty"`
+	CallerId string `protobuf:"bytes,6,opt,name=caller_id,json=callerId,proto3" json:"caller_id,omitempty"`
 	// say/ask: the text to speak.
 	Text string `protobuf:"bytes,7,opt,name=text,proto3" json:"text,omitempty"`
 	// ask: the id the SpeechAnswer must carry.
-	QuestionId string `protobuf:"bytes,8,opt,name=question_id,proto3" json:"question_id,omitempty"`
+	QuestionId string `protobuf:"bytes,8,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
 	// cancel, hangup: why (logged by the scenario).
 	Reason        string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1043,16 +1043,17 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"confidence\x12=\n" +
 	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"Q\n" +
 	"\x17ReportCallEventResponse\x126\n" +
-	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xa0\x02\n" +
+	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\x9b\x02\n" +
 	"\fCloudCommand\x12\x12\n" +
-	"\x04type\x18\x01 \x01(\tR\x04type\x12\x18\n" +
-	"\acall_id\x18\x02 \x01(\tR\acall_id\x12\x1a\n" +
-	"\boffer_id\x18\x03 \x01(\tR\boffer_id\x12<\n" +
-	"\acontact\x18\x04 \x01(\v2\".tandem.callintake.v1.CloudContactR\acontact\x12\x1c\n" +
-	"\ttimeout_s\x18\x05 \x01(\rR\ttimeout_s\x12\x1c\n" +
-	"\tcaller_id\x18\x06 \x01(\tR\tcaller_id\x12\x12\n" +
-	"\x04text\x18\a \x01(\tR\x04text\x12 \n" +
-	"\vquestion_id\x18\b \x01(\tR\vquestion_id\x12\x16\n" +
+	"\x04type\x18\x01 \x01(\tR\x04type\x12\x17\n" +
+	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
+	"\boffer_id\x18\x03 \x01(\tR\aofferId\x12<\n" +
+	"\acontact\x18\x04 \x01(\v2\".tandem.callintake.v1.CloudContactR\acontact\x12\x1b\n" +
+	"\ttimeout_s\x18\x05 \x01(\rR\btimeoutS\x12\x1b\n" +
+	"\tcaller_id\x18\x06 \x01(\tR\bcallerId\x12\x12\n" +
+	"\x04text\x18\a \x01(\tR\x04text\x12\x1f\n" +
+	"\vquestion_id\x18\b \x01(\tR\n" +
+	"questionId\x12\x16\n" +
 	"\x06reason\x18\t \x01(\tR\x06reason\":\n" +
 	"\fCloudContact\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEidQoUUmVnaXN0ZXJDYWxsUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIQCghwb3NpdGlvbhgDIAEoDRIWCg5ob2xkX211c2ljX3VybBgEIAEoCRIQCghncmVldGluZxgFIAEoCSK+AwoWUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKEW9wZXJhdG9yX2Fuc3dlcmVkGAogASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JBbnN3ZXJlZEgAEjcKC2RpYWxfZmFpbGVkGAsgASgLMiAudGFuZGVtLmNhbGxpbnRha2UudjEuRGlhbEZhaWxlZEgAEjUKCmNhbGxfZW5kZWQYDCABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsRW5kZWRIABJBChBjYWxsZXJfYWJhbmRvbmVkGA0gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGVyQWJhbmRvbmVkSAASOwoNc3BlZWNoX2Fuc3dlchgOIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaEFuc3dlckgAQgcKBWV2ZW50IigKEE9wZXJhdG9yQW5zd2VyZWQSFAoMcmluZ190aW1lX21zGAEgASgNIkAKCkRpYWxGYWlsZWQSDAoEY29kZRgBIAEoBRIOCgZyZWFzb24YAiABKAkSFAoMcmluZ190aW1lX21zGAMgASgNIlQKCUNhbGxFbmRlZBIxCgpodW5nX3VwX2J5GAEgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYAiABKA0iJwoPQ2FsbGVyQWJhbmRvbmVkEhQKDHdhaXRfdGltZV9tcxgBIAEoDSJ7CgxTcGVlY2hBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpjb25maWRlbmNlGAMgASgCEjQKB3ZlcmRpY3QYBCABKA4yIy50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hWZXJkaWN0IksKF1JlcG9ydENhbGxFdmVudFJlc3BvbnNlEjAKBG5leHQYASABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQigwIKDENsb3VkQ29tbWFuZBIMCgR0eXBlGAEgASgJEhgKB2NhbGxfaWQYAiABKAlSB2NhbGxfaWQSGgoIb2ZmZXJfaWQYAyABKAlSCG9mZmVyX2lkEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSHAoJdGltZW91dF9zGAUgASgNUgl0aW1lb3V0X3MSHAoJY2FsbGVyX2lkGAYgASgJUgljYWxsZXJfaWQSDAoEdGV4dBgHIAEoCRIgCgtxdWVzdGlvbl9pZBgIIAEoCVILcXVlc3Rpb25faWQSDgoGcmVhc29uGAkgASgJIiwKDENsb3VkQ29udGFjdBIMCgRraW5kGAEgASgJEg4KBnRhcmdldBgCIAEoCSp6Cg1TcGVlY2hWZXJkaWN0Eh4KGlNQRUVDSF9WRVJESUNUX1VOU1BFQ0lGSUVEEAASFgoSU1BFRUNIX1ZFUkRJQ1RfWUVTEAESFQoRU1BFRUNIX1ZFUkRJQ1RfTk8QAhIaChZTUEVFQ0hfVkVSRElDVF9VTkNMRUFSEAMyqAIKEUNhbGxJbnRha2VTZXJ2aWNlEnsKDFJlZ2lzdGVyQ2FsbBIpLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjEvY2FsbHMSlQEKD1JlcG9ydENhbGxFdmVudBIsLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlcXVlc3QaLS50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXNwb25zZSIlgtPkkwIfOgEqIhovdjEvY2FsbHMve2NhbGxfaWR9L2V2ZW50c0LiAQoYY29tLnRhbmRlbS5jYWxsaW50YWtlLnYxQg9DYWxsaW50YWtlUHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jYWxsaW50YWtlL3YxO2NhbGxpbnRha2V2MaICA1RDWKoCFFRhbmRlbS5DYWxsaW50YWtlLlYxygIUVGFuZGVtXENhbGxpbnRha2VcVjHiAiBUYW5kZW1cQ2FsbGludGFrZVxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6Q2FsbGludGFrZTo6VjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEidQoUUmVnaXN0ZXJDYWxsUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIQCghwb3NpdGlvbhgDIAEoDRIWCg5ob2xkX211c2ljX3VybBgEIAEoCRIQCghncmVldGluZxgFIAEoCSK+AwoWUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKEW9wZXJhdG9yX2Fuc3dlcmVkGAogASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JBbnN3ZXJlZEgAEjcKC2RpYWxfZmFpbGVkGAsgASgLMiAudGFuZGVtLmNhbGxpbnRha2UudjEuRGlhbEZhaWxlZEgAEjUKCmNhbGxfZW5kZWQYDCABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsRW5kZWRIABJBChBjYWxsZXJfYWJhbmRvbmVkGA0gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGVyQWJhbmRvbmVkSAASOwoNc3BlZWNoX2Fuc3dlchgOIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaEFuc3dlckgAQgcKBWV2ZW50IigKEE9wZXJhdG9yQW5zd2VyZWQSFAoMcmluZ190aW1lX21zGAEgASgNIkAKCkRpYWxGYWlsZWQSDAoEY29kZRgBIAEoBRIOCgZyZWFzb24YAiABKAkSFAoMcmluZ190aW1lX21zGAMgASgNIlQKCUNhbGxFbmRlZBIxCgpodW5nX3VwX2J5GAEgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYAiABKA0iJwoPQ2FsbGVyQWJhbmRvbmVkEhQKDHdhaXRfdGltZV9tcxgBIAEoDSJ7CgxTcGVlY2hBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpjb25maWRlbmNlGAMgASgCEjQKB3ZlcmRpY3QYBCABKA4yIy50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hWZXJkaWN0IksKF1JlcG9ydENhbGxFdmVudFJlc3BvbnNlEjAKBG5leHQYASABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQizQEKDENsb3VkQ29tbWFuZBIMCgR0eXBlGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSMwoHY29udGFjdBgEIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29udGFjdBIRCgl0aW1lb3V0X3MYBSABKA0SEQoJY2FsbGVyX2lkGAYgASgJEgwKBHRleHQYByABKAkSEwoLcXVlc3Rpb25faWQYCCABKAkSDgoGcmVhc29uGAkgASgJIiwKDENsb3VkQ29udGFjdBIMCgRraW5kGAEgASgJEg4KBnRhcmdldBgCIAEoCSp6Cg1TcGVlY2hWZXJkaWN0Eh4KGlNQRUVDSF9WRVJESUNUX1VOU1BFQ0lGSUVEEAASFgoSU1BFRUNIX1ZFUkRJQ1RfWUVTEAESFQoRU1BFRUNIX1ZFUkRJQ1RfTk8QAhIaChZTUEVFQ0hfVkVSRElDVF9VTkNMRUFSEAMyqAIKEUNhbGxJbnRha2VTZXJ2aWNlEnsKDFJlZ2lzdGVyQ2FsbBIpLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjEvY2FsbHMSlQEKD1JlcG9ydENhbGxFdmVudBIsLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlcXVlc3QaLS50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXNwb25zZSIlgtPkkwIfOgEqIhovdjEvY2FsbHMve2NhbGxfaWR9L2V2ZW50c0LiAQoYY29tLnRhbmRlbS5jYWxsaW50YWtlLnYxQg9DYWxsaW50YWtlUHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jYWxsaW50YWtlL3YxO2NhbGxpbnRha2V2MaICA1RDWKoCFFRhbmRlbS5DYWxsaW50YWtlLlYxygIUVGFuZGVtXENhbGxpbnRha2VcVjHiAiBUYW5kZW1cQ2FsbGludGFrZVxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6Q2FsbGludGFrZTo6VjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -400,8 +400,8 @@ export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> 
 
 /**
  * CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
- * (signed like the cloud's requests) or returned in an event's reply. Field names on the wire are
- * the snake_case ones given here, e.g.
+ * (signed like the cloud's requests) or returned in an event's reply. Like every message on the
+ * REST paths, its JSON keys are the field names declared here (snake_case), e.g.
  * {"type":"dial","call_id":"…","offer_id":"…","contact":{"kind":"user","target":"anna"},"timeout_s":20}
  *
  * @generated from message tandem.callintake.v1.CloudCommand
@@ -416,14 +416,14 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   type: string;
 
   /**
-   * @generated from field: string call_id = 2 [json_name = "call_id"];
+   * @generated from field: string call_id = 2;
    */
   callId: string;
 
   /**
    * dial, cancel: the lease the outcome events must name.
    *
-   * @generated from field: string offer_id = 3 [json_name = "offer_id"];
+   * @generated from field: string offer_id = 3;
    */
   offerId: string;
 
@@ -437,14 +437,14 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   /**
    * dial: ring at most this long, then report DialFailed with code 487 or 408.
    *
-   * @generated from field: uint32 timeout_s = 5 [json_name = "timeout_s"];
+   * @generated from field: uint32 timeout_s = 5;
    */
   timeoutS: number;
 
   /**
    * dial: caller id to show to the operator (the caller's number by default).
    *
-   * @generated from field: string caller_id = 6 [json_name = "caller_id"];
+   * @generated from field: string caller_id = 6;
    */
   callerId: string;
 
@@ -458,7 +458,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   /**
    * ask: the id the SpeechAnswer must carry.
    *
-   * @generated from field: string question_id = 8 [json_name = "question_id"];
+   * @generated from field: string question_id = 8;
    */
   questionId: string;
 
@@ -536,7 +536,8 @@ export const SpeechVerdictSchema: GenEnum<SpeechVerdict> = /*@__PURE__*/
 
 /**
  * CallIntake takes calls and their outcomes from the cloud scenario.
- * It is also served as plain JSON at the REST paths in the http options.
+ * It is also served as plain JSON at the REST paths in the http options; there, requests and
+ * replies use the proto field names (snake_case) as JSON keys, like the commands Tandem POSTs.
  *
  * @generated from service tandem.callintake.v1.CallIntakeService
  */
