@@ -120,7 +120,6 @@ function useDesk(store: DeskStore, baseUrl: string, m: Model): Desk | null {
       },
       onEnd(why) {
         clearSession(session.token);
-        void phone.stop();
         if (why === "taken_over") clearOfferNotification();
       },
     });
@@ -134,6 +133,8 @@ function useDesk(store: DeskStore, baseUrl: string, m: Model): Desk | null {
       window.removeEventListener("online", online);
       document.removeEventListener("visibilitychange", visible);
       d.stop();
+      // Log out, a takeover and a refused session all close the operator screen: the phone too.
+      void phone.stop();
     };
   }, [store, baseUrl, token]);
   return desk;

@@ -86,7 +86,7 @@ export class Desk {
     this.done = this.stream.done;
   }
 
-  /** Stops the stream for good (log out, page unload). */
+  /** Stops the stream for good (log out, the operator screen closed). */
   stop(): void {
     this.stopped = true;
     this.stream.stop();
