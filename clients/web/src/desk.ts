@@ -1,7 +1,7 @@
-// The desk keeps one presence stream open for this tab (through the app's one reconnect loop,
+// The desk keeps one presence stream open for this tab (on the app's one reconnect loop,
 // reconnect.ts) and carries out the operator's actions. It takes the snapshot that every
-// (re)connect starts with as the truth. It knows the API only through DeskApi, so tests drive it with a
-// fake server; api.ts gives it the generated Connect client.
+// (re)connect starts with as the truth. It knows the API only through DeskApi, so tests drive it
+// with a fake server; api.ts gives it the generated Connect client.
 import { StreamLoop } from "./reconnect";
 import { figuresChanged, newOffer, type Action, type Event, type Model } from "./state";
 import type { Offer, Stats, Status } from "./model";
