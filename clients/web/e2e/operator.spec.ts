@@ -189,7 +189,7 @@ test("at 1280×720 the button and the whole call card fit without scrolling", as
   await expect(page.getByTestId("figures")).toBeInViewport({ ratio: 1 });
 });
 
-test("missed calls: away, the score drops, then a ban that says when it ends and why; a hidden tab notifies", async ({ page, server, ids, cloud }) => {
+test("missed calls: away, the score drops, then a ban that says when it ends and why; a hidden tab notifies", async ({ page, server, api, ids, cloud }) => {
   expect(ids.carla).toBeTruthy();
   // A hidden tab whose user allowed notifications: record what would pop up.
   await page.addInitScript(() => {
@@ -228,6 +228,12 @@ test("missed calls: away, the score drops, then a ban that says when it ends and
   await expect(d.toggle).toBeDisabled();
   await expect(d.toggle).toHaveText(/Banned/);
   await expect(page.getByTestId("score-value")).not.toHaveText("100");
+  // The score and what lowered it are the server's numbers, shown as they come.
+  const marks = (await api.status(ids.carla!)).marks!;
+  expect(marks.scoreLostToMisses).toBeGreaterThan(0);
+  await expect(page.getByTestId("score-value")).toHaveText(String(Math.round(marks.score)));
+  await expect(page.getByTestId("score")).toContainText(`Missed calls: −${Math.round(marks.scoreLostToMisses)}`);
+  await expect(page.getByTestId("score")).toContainText(`Slow answers: −${Math.round(marks.scoreLostToSlowAnswers)}`);
   await shot(page, "11-banned");
   const notified = await page.evaluate(() => (window as unknown as { __notified: string[] }).__notified);
   expect(notified.length).toBeGreaterThanOrEqual(1);

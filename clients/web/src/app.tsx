@@ -7,20 +7,20 @@ import { clock, duration, outcomeLabels, when } from "./format";
 import type { Offer, Stats } from "./model";
 import { askNotificationPermission, clearOfferNotification, notifyOffer, ring, unlockSound } from "./notify";
 import { softphone } from "./softphone";
-import { derive, type Card, type Model, type Screen } from "./state";
+import { derive, type Card, type DeskStore, type Model, type Screen } from "./state";
 import { clearSession, loadPrefs, savePrefs, saveSession, type Prefs } from "./storage";
-import { useModel, useNow, type Store } from "./store";
+import { useModel, useNow } from "./store";
 
 export const awayReasons = ["break", "lunch", "training", "meeting"];
 
-export function App({ store, baseUrl }: { store: Store; baseUrl: string }) {
+export function App({ store, baseUrl }: { store: DeskStore; baseUrl: string }) {
   const m = useModel(store);
   if (m.phase === "login" || !m.session) return <Login store={store} baseUrl={baseUrl} notice={m.loginNotice} />;
   if (m.phase === "taken_over") return <TakenOver store={store} name={m.session.name} />;
   return <Operator store={store} baseUrl={baseUrl} m={m} />;
 }
 
-function Login({ store, baseUrl, notice }: { store: Store; baseUrl: string; notice: string }) {
+function Login({ store, baseUrl, notice }: { store: DeskStore; baseUrl: string; notice: string }) {
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState("");
@@ -83,7 +83,7 @@ function Login({ store, baseUrl, notice }: { store: Store; baseUrl: string; noti
   );
 }
 
-function TakenOver({ store, name }: { store: Store; name: string }) {
+function TakenOver({ store, name }: { store: DeskStore; name: string }) {
   useEffect(() => {
     document.title = "Taken over · Tandem";
   }, []);
@@ -102,7 +102,7 @@ function TakenOver({ store, name }: { store: Store; name: string }) {
   );
 }
 
-function useDesk(store: Store, baseUrl: string, m: Model): Desk | null {
+function useDesk(store: DeskStore, baseUrl: string, m: Model): Desk | null {
   const token = m.session?.token ?? "";
   const [desk, setDesk] = useState<Desk | null>(null);
   useEffect(() => {
@@ -120,7 +120,6 @@ function useDesk(store: Store, baseUrl: string, m: Model): Desk | null {
       },
       onEnd(why) {
         clearSession(session.token);
-        void phone.stop();
         if (why === "taken_over") clearOfferNotification();
       },
     });
@@ -134,12 +133,14 @@ function useDesk(store: Store, baseUrl: string, m: Model): Desk | null {
       window.removeEventListener("online", online);
       document.removeEventListener("visibilitychange", visible);
       d.stop();
+      // Log out, a takeover and a refused session all close the operator screen: the phone too.
+      void phone.stop();
     };
   }, [store, baseUrl, token]);
   return desk;
 }
 
-function Operator({ store, baseUrl, m }: { store: Store; baseUrl: string; m: Model }) {
+function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m: Model }) {
   const desk = useDesk(store, baseUrl, m);
   const now = useNow(250);
   const screen = derive(m, now);
@@ -464,7 +465,7 @@ function Figures({ screen, stats }: { screen: Screen; stats: Stats | null }) {
               Missed calls: <strong>−{Math.round(sc.missLoss)}</strong> <span class="muted">(answer rate {Math.round(sc.answerRate * 100)} %)</span>
             </li>
             <li>
-              Slow answers: <strong>−{Math.round(sc.slowLoss)}</strong> <span class="muted">(recent ring time {duration(sc.ringTimeMs)}; 20 s halves the score)</span>
+              Slow answers: <strong>−{Math.round(sc.slowLoss)}</strong> <span class="muted">(recent ring time {duration(sc.ringTimeMs)})</span>
             </li>
           </ul>
           <p class="muted small">Recent calls weigh most. Answering quickly raises it; every missed call lowers it and moves you to away.</p>

@@ -1,8 +1,9 @@
-// The desk keeps one presence stream open for this tab and carries out the operator's actions.
-// It reconnects with backoff after any drop and takes the snapshot that every (re)connect
-// starts with as the truth. It knows the API only through DeskApi, so tests drive it with a
-// fake server; api.ts gives it the generated Connect client.
-import { backoff, figuresChanged, newOffer, type Action, type Event, type Model } from "./state";
+// The desk keeps one presence stream open for this tab (on the app's one reconnect loop,
+// reconnect.ts) and carries out the operator's actions. It takes the snapshot that every
+// (re)connect starts with as the truth. It knows the API only through DeskApi, so tests drive it
+// with a fake server; api.ts gives it the generated Connect client.
+import { StreamLoop } from "./reconnect";
+import { figuresChanged, newOffer, type Action, type Event, type Model } from "./state";
 import type { Offer, Stats, Status } from "./model";
 
 export type WatchMessage =
@@ -44,8 +45,7 @@ export interface DeskOptions {
 export class Desk {
   private readonly o: Required<Omit<DeskOptions, "onOffer" | "onEnd">> & Pick<DeskOptions, "onOffer" | "onEnd">;
   private stopped = false;
-  private stream: AbortController | null = null;
-  private wake: (() => void) | null = null;
+  private readonly stream: StreamLoop<WatchMessage>;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private statsInFlight = false;
   /** Resolves when the stream loop has ended (after stop(), a takeover or a sign-out). */
@@ -59,72 +59,47 @@ export class Desk {
       statsEveryMs: 60000,
       ...opts,
     };
-    this.done = this.run();
+    this.stream = new StreamLoop<WatchMessage>({
+      open: (signal) => this.o.api.watch(signal),
+      onConnecting: (attempt) => this.o.dispatch({ type: "connecting", attempt }),
+      onMessage: (msg) => {
+        const at = this.o.now();
+        if (msg.kind === "keepalive") {
+          this.o.dispatch({ type: "keepalive", serverAt: msg.at, at });
+          return false;
+        }
+        this.onStatus(msg.kind, msg.status, at);
+        return msg.kind === "snapshot";
+      },
+      onEnded: (err) => {
+        const f = this.o.api.classify(err);
+        if (f.kind === "transient") return f.message;
+        if (f.kind === "taken_over") this.end("taken_over");
+        else this.end("signed_out", f.message);
+        return null;
+      },
+      onRetrying: (attempt, retryAt, error) => this.o.dispatch({ type: "stream_lost", attempt, retryAt, error }),
+      now: this.o.now,
+      random: this.o.random,
+      silenceMs: this.o.silenceMs,
+    });
+    this.done = this.stream.done;
   }
 
-  /** Stops the stream for good (log out, page unload). */
+  /** Stops the stream for good (log out, the operator screen closed). */
   stop(): void {
     this.stopped = true;
-    this.stream?.abort();
-    this.wake?.();
+    this.stream.stop();
     if (this.statsTimer) clearTimeout(this.statsTimer);
   }
 
   /** Reconnects now instead of waiting out the backoff (the network came back, tab shown). */
   retryNow(): void {
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    let attempt = 0;
-    while (!this.stopped) {
-      attempt++;
-      this.o.dispatch({ type: "connecting", attempt });
-      const ctrl = new AbortController();
-      this.stream = ctrl;
-      let silence: ReturnType<typeof setTimeout> | undefined;
-      const listen = () => {
-        clearTimeout(silence);
-        silence = setTimeout(() => ctrl.abort(new Error("no word from the server")), this.o.silenceMs);
-      };
-      let err: unknown = new Error("the server ended the stream");
-      try {
-        listen();
-        for await (const msg of this.o.api.watch(ctrl.signal)) {
-          listen();
-          const at = this.o.now();
-          if (msg.kind === "keepalive") {
-            this.o.dispatch({ type: "keepalive", serverAt: msg.at, at });
-            continue;
-          }
-          if (msg.kind === "snapshot") attempt = 0;
-          this.onStatus(msg.kind, msg.status, at);
-        }
-      } catch (e) {
-        err = e;
-      } finally {
-        clearTimeout(silence);
-      }
-      if (this.stopped) return;
-      const f = this.o.api.classify(ctrl.signal.aborted && ctrl.signal.reason instanceof Error ? ctrl.signal.reason : err);
-      if (f.kind === "taken_over") {
-        this.end("taken_over");
-        return;
-      }
-      if (f.kind === "signed_out") {
-        this.end("signed_out", f.message);
-        return;
-      }
-      attempt = Math.max(1, attempt);
-      const delay = backoff(attempt, this.o.random());
-      this.o.dispatch({ type: "stream_lost", attempt, retryAt: this.o.now() + delay, error: f.message });
-      await this.sleep(delay);
-    }
+    this.stream.retryNow();
   }
 
   private end(why: "taken_over" | "signed_out", message = ""): void {
-    this.stopped = true;
-    if (this.statsTimer) clearTimeout(this.statsTimer);
+    this.stop();
     if (why === "taken_over") this.o.dispatch({ type: "taken_over" });
     else this.o.dispatch({ type: "signed_out", notice: message });
     this.o.onEnd?.(why);
@@ -136,20 +111,6 @@ export class Desk {
     const offer = newOffer(prev, status);
     if (offer) this.o.onOffer?.(offer);
     if (kind === "snapshot" || figuresChanged(prev, status)) void this.refreshStats();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 
   /** Fetches the operator's own figures for today, and again every statsEveryMs. */
@@ -186,7 +147,6 @@ export class Desk {
     } catch (e) {
       const f = this.o.api.classify(e);
       if (f.kind === "signed_out") {
-        this.stream?.abort();
         this.end("signed_out", f.message);
         return;
       }

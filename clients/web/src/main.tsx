@@ -4,7 +4,7 @@
 import { render } from "preact";
 import { App } from "./app";
 import { unlockSound } from "./notify";
-import { startModel } from "./state";
+import { reduce, startModel } from "./state";
 import { loadSession } from "./storage";
 import { createStore } from "./store";
 import "./styles.css";
@@ -12,7 +12,7 @@ import "./styles.css";
 const root = document.getElementById("app");
 
 function startOperatorApp(root: HTMLElement) {
-  const store = createStore(startModel(loadSession(), Date.now()));
+  const store = createStore(startModel(loadSession(), Date.now()), reduce);
   // Browsers allow sound only after a gesture: the first click or key on the page (after a reload
   // that skipped the login form) unlocks the ring.
   for (const ev of ["pointerdown", "keydown"]) window.addEventListener(ev, unlockSound, { once: true, capture: true });

@@ -32,6 +32,8 @@ export interface Offer {
 
 export interface Marks {
   score: number; // 0..100
+  lostToMisses: number; // what misses took off 100, as the server says
+  lostToSlowAnswers: number; // what slow answers took off 100, as the server says
   answerRate: number; // 0..1
   ringTimeMs: number;
   offersMissed: number;
@@ -92,6 +94,8 @@ function ms(t: Timestamp | undefined): number {
 
 export const noMarks: Marks = {
   score: 0,
+  lostToMisses: 0,
+  lostToSlowAnswers: 0,
   answerRate: 0,
   ringTimeMs: 0,
   offersMissed: 0,
@@ -107,6 +111,8 @@ export function marksFrom(m: MarksPb | undefined): Marks {
   if (!m) return noMarks;
   return {
     score: m.score,
+    lostToMisses: m.scoreLostToMisses,
+    lostToSlowAnswers: m.scoreLostToSlowAnswers,
     answerRate: m.answerRate,
     ringTimeMs: m.ringTimeMs,
     offersMissed: m.offersMissed,

@@ -18,13 +18,13 @@ export interface Softphone {
   state(): SoftphoneState;
   /** Tells the app when state() changed. */
   onChange(fn: () => void): void;
-  /** The operator logged in (or the page reloaded with his session): connect the SDK. */
+  /** The operator screen opened (a login, or a reload with his session): connect the SDK. */
   start(operator: { operatorId: string; name: string }): Promise<void>;
   /** Tandem offered him a call; the cloud is dialing his contact now. */
   offered(offer: Offer): void;
   /** His state moved on (on_call, wrap_up, ready…): the offer was answered or is over. */
   moved(state: OpState, callId: string): void;
-  /** Log out, takeover or page unload: disconnect the SDK. */
+  /** The operator screen closed (log out, takeover, a refused session): disconnect the SDK. */
   stop(): Promise<void>;
 }
 
@@ -41,7 +41,11 @@ export const noSoftphone: Softphone = {
 
 let current: Softphone = noSoftphone;
 
-/** Installs a softphone before the app starts (from main.ts, e.g. behind a build flag). */
+/**
+ * Installs a softphone in place of noSoftphone; call it before the app renders. Nothing in this
+ * package calls it: an integration with the Web SDK adds the call to main.tsx (see README.md,
+ * "Taking calls in the browser"), so today every operator is reached by SIP or phone.
+ */
 export function useSoftphone(s: Softphone): void {
   current = s;
 }

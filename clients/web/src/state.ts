@@ -2,6 +2,8 @@
 // network, no clock of its own (times come in with the events). The presence stream and the
 // buttons turn what happens into events; the views render what derive() says.
 import type { Offer, Stats, Status } from "./model";
+import { retryIn } from "./reconnect";
+import type { Store } from "./store";
 
 /** A logged-in operator's session, as LogIn returned it (and localStorage keeps it). */
 export interface Session {
@@ -54,6 +56,9 @@ export type Event =
   | { type: "action_failed"; action: Action; message: string }
   | { type: "stats"; stats: Stats }
   | { type: "dismiss_notice" };
+
+/** The operator app's store: a Model changed by reduce (createStore(model, reduce)). */
+export type DeskStore = Store<Model, Event>;
 
 export const initialModel: Model = {
   phase: "login",
@@ -162,12 +167,6 @@ export function serverNow(m: Model, localNow: number): number {
   return m.skew.length ? localNow + Math.max(...m.skew) : localNow;
 }
 
-/** Reconnect delays: 0.5 s, 1 s, 2 s … up to 15 s, each with up to 25 % jitter (random 0..1). */
-export function backoff(attempt: number, random: number): number {
-  const base = Math.min(15000, 500 * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (1 + 0.25 * random));
-}
-
 // ---- what the screen shows ----
 
 export type Tone = "ok" | "warn" | "bad" | "idle";
@@ -228,13 +227,12 @@ const stateTones: Record<string, Tone> = {
   unknown: "idle",
 };
 
-/** Score = 100 × answer rate × (1 − slow/2), slow = min(1, ring time / 20 s): the server's rule. */
+/** The score and what lowered it, as the server computed them: the rule lives there alone. */
 export function scoreView(marks: Status["marks"]): ScoreView {
-  const slow = Math.min(1, marks.ringTimeMs / 20000);
   return {
     score: marks.score,
-    missLoss: 100 * (1 - marks.answerRate),
-    slowLoss: 100 * marks.answerRate * (slow / 2),
+    missLoss: marks.lostToMisses,
+    slowLoss: marks.lostToSlowAnswers,
     ringTimeMs: marks.ringTimeMs,
     answerRate: marks.answerRate,
   };
@@ -246,10 +244,8 @@ function connView(c: Conn, localNow: number): Screen["conn"] {
       return { tone: "ok", label: "Connected", detail: "" };
     case "connecting":
       return { tone: "warn", label: c.attempt > 1 ? "Reconnecting…" : "Connecting…", detail: "" };
-    case "retrying": {
-      const s = Math.max(0, Math.ceil((c.retryAt - localNow) / 1000));
-      return { tone: "bad", label: "Disconnected", detail: s > 0 ? `retrying in ${s} s` : "retrying…" };
-    }
+    case "retrying":
+      return { tone: "bad", label: "Disconnected", detail: retryIn(c.retryAt, localNow) };
   }
 }
 

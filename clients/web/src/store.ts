@@ -1,21 +1,22 @@
-// A tiny store around the reducer: the desk reads and dispatches synchronously, the views
-// subscribe.
+// The app's one kind of state store: a value changed only by a pure reducer. The operator's desk
+// and the supervisor's wallboard each keep their picture in one; the code that talks to the server
+// reads and dispatches synchronously, the views subscribe.
 import { useEffect, useState } from "preact/hooks";
-import { reduce, type Event, type Model } from "./state";
 
-export interface Store {
-  get(): Model;
-  dispatch(e: Event): void;
+export interface Store<M, E> {
+  get(): M;
+  dispatch(e: E): void;
   subscribe(fn: () => void): () => void;
 }
 
-export function createStore(initial: Model, log?: (e: Event, m: Model) => void): Store {
+/** A store of M changed by reducer; log sees every event and the value after it. */
+export function createStore<M, E>(initial: M, reducer: (m: M, e: E) => M, log?: (e: E, m: M) => void): Store<M, E> {
   let model = initial;
   const subs = new Set<() => void>();
   return {
     get: () => model,
     dispatch(e) {
-      const next = reduce(model, e);
+      const next = reducer(model, e);
       log?.(e, next);
       if (next === model) return;
       model = next;
@@ -28,7 +29,8 @@ export function createStore(initial: Model, log?: (e: Event, m: Model) => void):
   };
 }
 
-export function useModel(store: Store): Model {
+/** The store's value, re-rendering the component when it changes. */
+export function useModel<M, E>(store: Store<M, E>): M {
   const [, setTick] = useState(0);
   useEffect(() => store.subscribe(() => setTick((n) => n + 1)), [store]);
   return store.get();

@@ -29,7 +29,7 @@ describe("statusFrom", () => {
           recentCalls: [{ callId: "call_0", arrivedAt: timestampFromMs(T0 - 86400e3), queueId: "support", state: CallState.ABANDONED, talkTimeMs: 0 }],
         },
         present: true,
-        marks: create(MarksSchema, { score: 72.5, answerRate: 0.8, ringTimeMs: 4000, talkTodayMs: 65000n, callsToday: 3 }),
+        marks: create(MarksSchema, { score: 72.5, scoreLostToMisses: 20, scoreLostToSlowAnswers: 7.5, answerRate: 0.8, ringTimeMs: 4000, talkTodayMs: 65000n, callsToday: 3 }),
       }),
     );
     expect(s).toMatchObject({
@@ -39,7 +39,7 @@ describe("statusFrom", () => {
       bannedUntil: 0,
       wrapUpEndsAt: 0,
       offer: { expiresAt: T0 + 25000, yourClient: true, recentCalls: [{ outcome: "abandoned", arrivedAt: T0 - 86400e3 }] },
-      marks: { score: 72.5, talkTodayMs: 65000, callsToday: 3 },
+      marks: { score: 72.5, lostToMisses: 20, lostToSlowAnswers: 7.5, talkTodayMs: 65000, callsToday: 3 },
     });
   });
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Desk, type DeskApi, type Failure, type WatchMessage } from "../src/desk";
 import type { Offer, Stats, Status } from "../src/model";
-import { createStore, type Store } from "../src/store";
-import { initialModel, reduce, type Event } from "../src/state";
+import { createStore } from "../src/store";
+import { initialModel, reduce, type DeskStore, type Event } from "../src/state";
 import { offer, session, status, T0 } from "./fixtures";
 
 class Gone extends Error {
@@ -89,7 +89,7 @@ class FakeApi implements DeskApi {
 }
 
 let api: FakeApi;
-let store: Store;
+let store: DeskStore;
 let events: Event[];
 let desk: Desk;
 let offers: Offer[];
@@ -114,7 +114,7 @@ beforeEach(() => {
   events = [];
   offers = [];
   ended = [];
-  store = createStore(reduce(initialModel, { type: "signed_in", session }), (e) => events.push(e));
+  store = createStore(reduce(initialModel, { type: "signed_in", session }), reduce, (e) => events.push(e));
 });
 
 afterEach(() => {

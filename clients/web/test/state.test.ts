@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  backoff,
   callInHand,
   derive,
   figuresChanged,
@@ -14,6 +13,7 @@ import {
   type Model,
 } from "../src/state";
 import { noMarks } from "../src/model";
+import { backoff } from "../src/reconnect";
 import { offer, session, status, T0 } from "./fixtures";
 
 function run(events: Event[], from: Model = initialModel): Model {
@@ -165,12 +165,19 @@ describe("ban and figures", () => {
   });
 
   it("explains the score: misses and slow answers", () => {
-    const v = scoreView({ ...noMarks, score: 100 * 0.8 * (1 - 0.25 / 2), answerRate: 0.8, ringTimeMs: 5000 });
+    // The marks as the server sends them: the score and its parts, computed together there.
+    const v = scoreView({ ...noMarks, score: 70, lostToMisses: 20, lostToSlowAnswers: 10, answerRate: 0.8, ringTimeMs: 5000 });
     expect(v.missLoss).toBeCloseTo(20);
     expect(v.slowLoss).toBeCloseTo(10);
     expect(v.score + v.missLoss + v.slowLoss).toBeCloseTo(100);
-    const slowest = scoreView({ ...noMarks, score: 50, answerRate: 1, ringTimeMs: 60000 });
+    const slowest = scoreView({ ...noMarks, score: 50, lostToSlowAnswers: 50, answerRate: 1, ringTimeMs: 60000 });
     expect(slowest.slowLoss).toBeCloseTo(50);
+  });
+
+  it("shows the server's parts of the score, whatever rule made them", () => {
+    // Numbers no local formula gives from this answer rate and ring time: the page must not care.
+    const m = run([signedIn, live(status({ state: "ready", marks: { ...noMarks, score: 61, lostToMisses: 27, lostToSlowAnswers: 12, answerRate: 0.5, ringTimeMs: 1000 } }))]);
+    expect(derive(m, T0).score).toEqual({ score: 61, missLoss: 27, slowLoss: 12, ringTimeMs: 1000, answerRate: 0.5 });
   });
 
   it("fetches figures again when a call or an offer ends", () => {

@@ -80,7 +80,7 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "ListApiKeys" || method == "ListAuditEntries" || method == "ExportCallerData" {
 			return role == "admin"
 		}
-		if strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "List") || method == "PreviewOverflow" {
+		if strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "List") || method == "PreviewOverflow" || method == "WhoAmI" {
 			return readers
 		}
 		return role == "admin"

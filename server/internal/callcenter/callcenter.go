@@ -176,7 +176,7 @@ type Marks struct {
 	Day               int64 // the UTC day the "today" figures are for, in days since 1970-01-01
 	CallsToday        int
 	TalkToday         time.Duration
-	Score             float64 // 0..100, see Score
+	Score             float64 // 0..100: ComputeScore().Points, kept for routing by marks
 }
 
 // MarkWeight is the weight of the newest offer in the moving averages.
@@ -185,14 +185,24 @@ const MarkWeight = 0.2
 // NewMarks are a new operator's marks: no misses, a perfect score.
 func NewMarks() Marks { return Marks{AnswerRate: 1, Score: 100} }
 
-// ComputeScore is 100 times the answer rate, lowered by up to half for slow answers (a 20 s average
-// ring time halves it).
-func (m Marks) ComputeScore() float64 {
+// Score is an operator's score and what took it below 100: Points, LostToMisses and
+// LostToSlowAnswers add up to 100.
+type Score struct {
+	Points            float64 // 0..100
+	LostToMisses      float64 // 100 × (1 − answer rate)
+	LostToSlowAnswers float64 // what slow answers took off the rest
+}
+
+// ComputeScore gives the score and its parts in one place, so they cannot disagree: 100 times the
+// answer rate, lowered by up to half for slow answers (a 20 s average ring time halves it).
+func (m Marks) ComputeScore() Score {
 	slow := float64(m.RingTime) / float64(20*time.Second)
 	if slow > 1 {
 		slow = 1
 	}
-	return 100 * m.AnswerRate * (1 - slow/2)
+	answered := 100 * m.AnswerRate
+	points := answered * (1 - slow/2)
+	return Score{Points: points, LostToMisses: 100 - answered, LostToSlowAnswers: answered - points}
 }
 
 // CallState is where a call is in its life. It only moves forward.

@@ -40,7 +40,7 @@ func (e *Engine) markAnswered(now time.Time, o *operator, ring time.Duration) {
 	m.AnswerRate = ewma(m.AnswerRate, 1)
 	m.RingTime = time.Duration(ewma(float64(m.RingTime), float64(ring)))
 	m.ConsecutiveMisses = 0
-	m.Score = m.ComputeScore()
+	m.Score = m.ComputeScore().Points
 	o.st.Marks = m
 	e.touchStatus(o)
 }
@@ -74,7 +74,7 @@ func (e *Engine) markMissed(now time.Time, o *operator, q *cc.Queue, why string)
 		}
 	}
 	m.RecentMisses = append(kept, now)
-	m.Score = m.ComputeScore()
+	m.Score = m.ComputeScore().Points
 	o.st.Marks = m
 
 	idle := o.st.IdleSince

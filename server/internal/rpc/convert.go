@@ -317,8 +317,9 @@ func serviceLevelIn(q *adminv1.Queue, sl *cc.ServiceLevel) error {
 }
 
 func marksOut(m cc.Marks) *commonv1.Marks {
-	return &commonv1.Marks{
-		Score:             m.Score,
+	score := m.ComputeScore()
+	out := &commonv1.Marks{
+		Score:             score.Points,
 		AnswerRate:        m.AnswerRate,
 		RingTimeMs:        ms(m.RingTime),
 		OffersMissed:      uint32(m.OffersMissed),
@@ -330,6 +331,8 @@ func marksOut(m cc.Marks) *commonv1.Marks {
 		CallsToday:        uint32(m.CallsToday),
 		TalkTodayMs:       uint64(m.TalkToday / time.Millisecond),
 	}
+	out.ScoreLostToMisses, out.ScoreLostToSlowAnswers = score.LostToMisses, score.LostToSlowAnswers
+	return out
 }
 
 func queueOut(q cc.Queue) *adminv1.Queue {

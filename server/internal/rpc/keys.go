@@ -28,15 +28,18 @@ var keyRolesIn = map[adminv1.KeyRole]Role{
 	adminv1.KeyRole_KEY_ROLE_READONLY:   RoleReadonly,
 }
 
-func apiKeyOut(k cc.APIKey) *adminv1.ApiKey {
-	out := &adminv1.ApiKey{KeyId: k.ID, Name: k.Name, CreatedAt: ts(k.CreatedAt), CreatedBy: k.CreatedBy,
-		LastUsedAt: ts(k.LastUsedAt), RevokedAt: ts(k.RevokedAt)}
-	for kr, r := range keyRolesIn {
-		if string(r) == k.Role {
-			out.Role = kr
+func keyRoleOut(r Role) adminv1.KeyRole {
+	for kr, in := range keyRolesIn {
+		if in == r {
+			return kr
 		}
 	}
-	return out
+	return adminv1.KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
+func apiKeyOut(k cc.APIKey) *adminv1.ApiKey {
+	return &adminv1.ApiKey{KeyId: k.ID, Name: k.Name, Role: keyRoleOut(Role(k.Role)), CreatedAt: ts(k.CreatedAt), CreatedBy: k.CreatedBy,
+		LastUsedAt: ts(k.LastUsedAt), RevokedAt: ts(k.RevokedAt)}
 }
 
 func (h adminHandler) CreateApiKey(ctx context.Context, req *connect.Request[adminv1.CreateApiKeyRequest]) (*connect.Response[adminv1.CreateApiKeyResponse], error) {
@@ -81,4 +84,10 @@ func (h adminHandler) RevokeApiKey(ctx context.Context, req *connect.Request[adm
 	}
 	h.s.limits.streams.end(Principal{KeyID: k.ID}.identity(), errKeyRevoked)
 	return connect.NewResponse(&adminv1.RevokeApiKeyResponse{ApiKey: apiKeyOut(k)}), nil
+}
+
+// WhoAmI answers from the credentials the authenticator found: the key itself, not a stored copy.
+func (h adminHandler) WhoAmI(ctx context.Context, _ *connect.Request[adminv1.WhoAmIRequest]) (*connect.Response[adminv1.WhoAmIResponse], error) {
+	p, _ := principalFrom(ctx)
+	return connect.NewResponse(&adminv1.WhoAmIResponse{KeyId: p.KeyID, Name: p.Name, Role: keyRoleOut(p.Role)}), nil
 }

@@ -3,7 +3,7 @@
 import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import { AdminService } from "@gen/tandem/admin/v1/admin_pb";
+import { AdminService, KeyRole } from "@gen/tandem/admin/v1/admin_pb";
 import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
 import { AssignmentService } from "@gen/tandem/assignment/v1/assignment_pb";
 
@@ -37,22 +37,16 @@ export function apiFor(baseUrl: string, key: string): Api {
 export const unary = { timeoutMs: 20000 };
 
 /**
- * Checks the key with a read every role may make, then whether it may configure (ListApiKeys is
- * an admin's alone). Throws a Problem when the key is refused.
+ * Checks the key and asks the server what it is (WhoAmI, which every key may call): an admin's
+ * key configures, a supervisor's or a read-only one only looks. Throws a Problem when the key is
+ * refused (an operator's session token is not an access key: permission denied).
  */
 export async function signIn(api: Api): Promise<Role> {
   try {
-    await api.admin.listQueues({}, unary);
+    const me = await api.admin.whoAmI({}, unary);
+    return me.role === KeyRole.ADMIN ? "admin" : "viewer";
   } catch (e) {
     throw problem(e);
-  }
-  try {
-    await api.admin.listApiKeys({}, unary);
-    return "admin";
-  } catch (e) {
-    const p = problem(e);
-    if (p.code === Code.PermissionDenied) return "viewer";
-    throw p;
   }
 }
 

@@ -1,10 +1,12 @@
-// The wallboard's live picture: one WatchWallboard stream per page. The first message is a
+// The wallboard's live picture: one WatchWallboard stream per page, kept open by the app's one
+// reconnect loop (../reconnect.ts) and reduced into the app's kind of store (../store.ts). The first message is a
 // snapshot that replaces everything; then only what changed (queues and operators whole, those
 // gone by id); keepalives carry only the server's clock. Waits are counted up here, from the
 // timestamps, against the server's clock (its `at` minus ours).
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { OperatorLive, QueueLive, WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
+import { StreamLoop } from "../reconnect";
 
 export interface Board {
   queues: Map<string, QueueLive>;
@@ -54,100 +56,70 @@ export function longestWaitMs(q: QueueLive, now: number): number {
   return Number.isFinite(since) && since > 0 ? Math.max(0, now - since) : 0;
 }
 
-export type LiveConn = { kind: "connecting" } | { kind: "live" } | { kind: "retrying"; message: string; inMs: number } | { kind: "stopped"; message: string };
+export type LiveConn = { kind: "connecting" } | { kind: "live" } | { kind: "retrying"; message: string; retryAt: number } | { kind: "stopped"; message: string };
 
-export interface LiveDeps {
+/** What the wallboard page shows: the picture and the stream it comes from. */
+export interface Wall {
+  board: Board | null;
+  conn: LiveConn;
+}
+
+export type WallEvent =
+  | { type: "connecting" }
+  | { type: "message"; msg: WatchWallboardResponse; at: number }
+  | { type: "retrying"; message: string; retryAt: number }
+  | { type: "stopped"; message: string };
+
+export const initialWall: Wall = { board: null, conn: { kind: "connecting" } };
+
+/** The wallboard's reducer (for createStore): a snapshot makes the stream live. */
+export function reduceWall(w: Wall, e: WallEvent): Wall {
+  switch (e.type) {
+    case "connecting":
+      return { ...w, conn: { kind: "connecting" } };
+    case "message": {
+      const board = applyWallboard(w.board, e.msg, e.at);
+      const conn: LiveConn = e.msg.snapshot && w.conn.kind !== "live" ? { kind: "live" } : w.conn;
+      return board === w.board && conn === w.conn ? w : { board, conn };
+    }
+    case "retrying":
+      return { ...w, conn: { kind: "retrying", message: e.message, retryAt: e.retryAt } };
+    case "stopped":
+      return { ...w, conn: { kind: "stopped", message: e.message } };
+  }
+}
+
+export interface WatchBoardOptions {
   watch(signal: AbortSignal): AsyncIterable<WatchWallboardResponse>;
-  onBoard(b: Board | null): void;
-  onConn(c: LiveConn): void;
+  dispatch(e: WallEvent): void;
   now?: () => number;
-  /** Reconnect waits, ms (tests shorten them). */
-  backoff?: number[];
+  random?: () => number;
   /** Silence after which the stream counts as dead (ms). */
   silenceMs?: number;
 }
 
-/** Keeps one WatchWallboard stream open: reconnects with backoff, gives up on a refused key. */
-export class LiveBoard {
-  private ctrl: AbortController | null = null;
-  private stopped = false;
-  private attempt = 0;
-  private board: Board | null = null;
-  private wake: (() => void) | null = null;
-
-  constructor(private readonly d: LiveDeps) {}
-
-  start(): void {
-    void this.loop();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.ctrl?.abort();
-    this.wake?.();
-  }
-
-  retryNow(): void {
-    this.attempt = 0;
-    this.wake?.();
-  }
-
-  private now(): number {
-    return this.d.now?.() ?? Date.now();
-  }
-
-  private async loop(): Promise<void> {
-    const backoff = this.d.backoff ?? [500, 1000, 2000, 5000, 10000, 15000];
-    const silence = this.d.silenceMs ?? 45000;
-    while (!this.stopped) {
-      this.d.onConn({ kind: "connecting" });
-      const ctrl = new AbortController();
-      this.ctrl = ctrl;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => ctrl.abort(new Error("no word from the server")), silence);
-      };
-      let message = "the stream ended";
-      try {
-        arm();
-        for await (const msg of this.d.watch(ctrl.signal)) {
-          arm();
-          if (msg.snapshot) {
-            this.attempt = 0;
-            this.d.onConn({ kind: "live" });
-          }
-          const next = applyWallboard(this.board, msg, this.now());
-          if (next !== this.board) {
-            this.board = next;
-            this.d.onBoard(next);
-          }
-        }
-      } catch (e) {
-        if (this.stopped) break;
-        const err = ConnectError.from(e);
-        if (err.code === Code.Unauthenticated || err.code === Code.PermissionDenied) {
-          this.d.onConn({ kind: "stopped", message: err.code === Code.Unauthenticated ? "the access key was refused" : "this key may not watch the wallboard" });
-          break;
-        }
-        if (err.code === Code.Unimplemented) message = "the server has no live wallboard yet";
-        else message = ctrl.signal.aborted && !this.stopped ? "no word from the server" : err.rawMessage || "cannot reach the server";
-      } finally {
-        clearTimeout(timer);
+/** Keeps one WatchWallboard stream open (the app's reconnect loop); stops for a refused key. */
+export function watchBoard(o: WatchBoardOptions): StreamLoop<WatchWallboardResponse> {
+  const now = o.now ?? (() => Date.now());
+  return new StreamLoop<WatchWallboardResponse>({
+    open: o.watch,
+    onConnecting: () => o.dispatch({ type: "connecting" }),
+    onMessage(msg) {
+      o.dispatch({ type: "message", msg, at: now() });
+      return msg.snapshot;
+    },
+    onEnded(e) {
+      const err = ConnectError.from(e);
+      if (err.code === Code.Unauthenticated || err.code === Code.PermissionDenied) {
+        o.dispatch({ type: "stopped", message: err.code === Code.Unauthenticated ? "the access key was refused" : "this key may not watch the wallboard" });
+        return null;
       }
-      if (this.stopped) break;
-      const base = backoff[Math.min(this.attempt, backoff.length - 1)] ?? 1000;
-      this.attempt++;
-      const inMs = Math.round(base * (0.8 + Math.random() * 0.4));
-      this.d.onConn({ kind: "retrying", message, inMs });
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, inMs);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-  }
+      if (err.code === Code.Unimplemented) return "the server has no live wallboard yet";
+      return err.rawMessage || "cannot reach the server";
+    },
+    onRetrying: (_attempt, retryAt, message) => o.dispatch({ type: "retrying", message, retryAt }),
+    now,
+    random: o.random,
+    silenceMs: o.silenceMs ?? 45000,
+  });
 }

@@ -1,10 +1,12 @@
 // The wallboard: readable across the room. Per queue the calls waiting, the longest wait, the
 // service level today against its target, ASA and abandonment; below, every operator's state
 // (colour and word) and time in it. One WatchWallboard stream feeds the page.
-import { useEffect, useState } from "preact/hooks";
-import type { OperatorLive, QueueLive } from "@gen/tandem/analytics/v1/analytics_pb";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { OperatorLive, QueueLive, WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
 import type { Api } from "./api";
-import { LiveBoard, longestWaitMs, ms, serverNow, type Board, type LiveConn } from "./live";
+import { retryIn, type StreamLoop } from "../reconnect";
+import { createStore, useModel, useNow } from "../store";
+import { initialWall, longestWaitMs, ms, reduceWall, serverNow, watchBoard, type Board, type LiveConn } from "./live";
 import { clock, percent, secs, stateKeys, stateLabels, type StateKey } from "./words";
 
 /** "#wallboard/support,sales" watches those queues (and their operators); nothing: everything. */
@@ -17,29 +19,18 @@ export function queuesOf(arg: string): string[] {
 
 export function useLiveBoard(api: Api, queueIds: string[]): { board: Board | null; conn: LiveConn; retry: () => void } {
   const key = queueIds.join(",");
-  const [board, setBoard] = useState<Board | null>(null);
-  const [conn, setConn] = useState<LiveConn>({ kind: "connecting" });
-  const [live, setLive] = useState<LiveBoard | null>(null);
+  const store = useMemo(() => createStore(initialWall, reduceWall), [api, key]);
+  const wall = useModel(store);
+  const [loop, setLoop] = useState<StreamLoop<WatchWallboardResponse> | null>(null);
   useEffect(() => {
-    const l = new LiveBoard({
+    const l = watchBoard({
       watch: (signal) => api.analytics.watchWallboard({ queueIds: queuesOf(key), operators: true }, { signal }),
-      onBoard: setBoard,
-      onConn: setConn,
+      dispatch: store.dispatch,
     });
-    l.start();
-    setLive(l);
+    setLoop(l);
     return () => l.stop();
-  }, [api, key]);
-  return { board, conn, retry: () => live?.retryNow() };
-}
-
-function useTick(every: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), every);
-    return () => clearInterval(t);
-  }, [every]);
-  return now;
+  }, [store]);
+  return { board: wall.board, conn: wall.conn, retry: () => loop?.retryNow() };
 }
 
 const stateOrder: StateKey[] = ["reserved", "on_call", "wrap_up", "ready", "away", "banned", "offline", "unknown"];
@@ -61,7 +52,7 @@ export function slVerdict(q: QueueLive): "met" | "missed" | "none" {
 
 export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api; queues: string; openCall: (id: string) => void; tv: boolean; onTv: () => void }) {
   const { board, conn, retry } = useLiveBoard(api, queuesOf(only));
-  const local = useTick(1000);
+  const local = useNow(1000);
   const now = serverNow(board, local);
   useEffect(() => {
     document.title = "Wallboard · Tandem";
@@ -74,7 +65,7 @@ export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api;
   return (
     <div class="wallboard" data-testid="wallboard">
       <div class="wb-bar">
-        <LiveBadge conn={conn} onRetry={retry} />
+        <LiveBadge conn={conn} onRetry={retry} local={local} />
         <span class="wb-clock" title="The server's clock (UTC)">
           {board ? new Date(now).toISOString().slice(11, 19) : ""} UTC
           <button class="link wb-tv" onClick={onTv}>
@@ -105,7 +96,7 @@ export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api;
   );
 }
 
-function LiveBadge({ conn, onRetry }: { conn: LiveConn; onRetry: () => void }) {
+function LiveBadge({ conn, onRetry, local }: { conn: LiveConn; onRetry: () => void; local: number }) {
   const tone = conn.kind === "live" ? "ok" : conn.kind === "connecting" ? "warn" : "bad";
   const text =
     conn.kind === "live"
@@ -113,7 +104,7 @@ function LiveBadge({ conn, onRetry }: { conn: LiveConn; onRetry: () => void }) {
       : conn.kind === "connecting"
         ? "Connecting…"
         : conn.kind === "retrying"
-          ? `Not live: ${conn.message}; retrying in ${Math.ceil(conn.inMs / 1000)} s`
+          ? `Not live: ${conn.message}; ${retryIn(conn.retryAt, local)}`
           : `Stopped: ${conn.message}`;
   return (
     <span class={`conn conn-${tone}`} role="status" data-testid="wb-conn" data-tone={tone}>

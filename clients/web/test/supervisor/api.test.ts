@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { KeyRole } from "@gen/tandem/admin/v1/admin_pb";
 import { decodeBadRequest, fieldError, problem, signIn, type Api } from "../../src/supervisor/api";
 
 function badRequest(violations: [string, string][]): Uint8Array {
@@ -51,22 +52,25 @@ describe("field errors", () => {
 });
 
 describe("sign-in with an access key", () => {
-  function fakeApi(listQueues: Code | null, listApiKeys: Code | null): Api {
-    const answer = (code: Code | null) => async () => {
-      if (code !== null) throw new ConnectError("no", code);
-      return {};
+  /** A server whose WhoAmI answers with a key of this role, or fails with this code. */
+  function fakeApi(answer: { role: KeyRole } | { code: Code }): Api {
+    const whoAmI = async () => {
+      if ("code" in answer) throw new ConnectError("no", answer.code);
+      return { keyId: "key_1", name: "floor", role: answer.role };
     };
-    return { admin: { listQueues: answer(listQueues), listApiKeys: answer(listApiKeys) } } as unknown as Api;
+    return { admin: { whoAmI } } as unknown as Api;
   }
 
-  it("an admin key may list the API keys; any other good key only looks", async () => {
-    await expect(signIn(fakeApi(null, null))).resolves.toBe("admin");
-    await expect(signIn(fakeApi(null, Code.PermissionDenied))).resolves.toBe("viewer");
+  it("an admin key configures; any other good key only looks: the server says which", async () => {
+    await expect(signIn(fakeApi({ role: KeyRole.ADMIN }))).resolves.toBe("admin");
+    await expect(signIn(fakeApi({ role: KeyRole.SUPERVISOR }))).resolves.toBe("viewer");
+    await expect(signIn(fakeApi({ role: KeyRole.READONLY }))).resolves.toBe("viewer");
   });
 
   it("a refused key or an unreachable server is said in words", async () => {
-    await expect(signIn(fakeApi(Code.Unauthenticated, null))).rejects.toThrow(/access key was refused/);
-    await expect(signIn(fakeApi(Code.Unavailable, null))).rejects.toThrow(/Cannot reach/);
-    await expect(signIn(fakeApi(null, Code.Internal))).rejects.toThrow(/no/);
+    await expect(signIn(fakeApi({ code: Code.Unauthenticated }))).rejects.toThrow(/access key was refused/);
+    await expect(signIn(fakeApi({ code: Code.Unavailable }))).rejects.toThrow(/Cannot reach/);
+    await expect(signIn(fakeApi({ code: Code.Internal }))).rejects.toThrow(/no/);
+    await expect(signIn(fakeApi({ code: Code.PermissionDenied }))).rejects.toThrow(/Not allowed with this access key/);
   });
 });

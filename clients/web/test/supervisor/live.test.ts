@@ -4,7 +4,8 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { OperatorLiveSchema, QueueLiveSchema, WaitingCallSchema, WatchWallboardResponseSchema, type WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
 import { OperatorState } from "@gen/tandem/common/v1/common_pb";
-import { applyWallboard, LiveBoard, longestWaitMs, serverNow, type Board, type LiveConn } from "../../src/supervisor/live";
+import { createStore } from "../../src/store";
+import { applyWallboard, initialWall, longestWaitMs, reduceWall, serverNow, watchBoard, type Board, type LiveConn } from "../../src/supervisor/live";
 import { queuesOf, slVerdict, sortOperators } from "../../src/supervisor/wallboard";
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
@@ -97,6 +98,15 @@ function fakeWatch(scripts: ((signal: AbortSignal) => AsyncIterable<WatchWallboa
   };
 }
 
+/** The wallboard's store, and every connection state it went through. */
+function wallStore() {
+  const conns: LiveConn[] = [];
+  const store = createStore(initialWall, reduceWall, (_e, w) => {
+    if (w.conn !== conns.at(-1)) conns.push(w.conn);
+  });
+  return { store, conns };
+}
+
 function until(pred: () => boolean, ms = 2000): Promise<void> {
   return new Promise((resolve, reject) => {
     const start = Date.now();
@@ -114,8 +124,7 @@ function until(pred: () => boolean, ms = 2000): Promise<void> {
 
 describe("the wallboard's one stream", () => {
   it("goes live on the snapshot, reconnects after a drop and takes the new snapshot", async () => {
-    const conns: LiveConn[] = [];
-    let board: Board | null = null;
+    const { store, conns } = wallStore();
     const server = fakeWatch([
       async function* () {
         yield msg({ snapshot: true, queues: [queue("support")], at: ts(T0) });
@@ -127,23 +136,21 @@ describe("the wallboard's one stream", () => {
         await new Promise((r) => signal.addEventListener("abort", r));
       },
     ]);
-    const live = new LiveBoard({ watch: server.watch, onBoard: (b) => (board = b), onConn: (c) => conns.push(c), backoff: [5], now: () => T0 });
-    live.start();
-    await until(() => server.calls() === 2 && board?.queues.get("support")?.waiting.length === 2);
+    const live = watchBoard({ watch: server.watch, dispatch: store.dispatch, random: () => 0, now: () => T0 });
+    await until(() => server.calls() === 2 && store.get().board?.queues.get("support")?.waiting.length === 2);
     expect(conns.map((c) => c.kind)).toEqual(["connecting", "live", "retrying", "connecting", "live"]);
     expect(conns[2]).toMatchObject({ kind: "retrying", message: "connection reset" });
     live.stop();
   });
 
   it("stops for a refused key instead of hammering the server", async () => {
-    const conns: LiveConn[] = [];
+    const { store, conns } = wallStore();
     const server = fakeWatch([
       async function* () {
         throw new ConnectError("bad key", Code.Unauthenticated);
       },
     ]);
-    const live = new LiveBoard({ watch: server.watch, onBoard: () => {}, onConn: (c) => conns.push(c), backoff: [1] });
-    live.start();
+    watchBoard({ watch: server.watch, dispatch: store.dispatch, random: () => 0 });
     await until(() => conns.some((c) => c.kind === "stopped"));
     await new Promise((r) => setTimeout(r, 20));
     expect(server.calls()).toBe(1);
@@ -151,15 +158,14 @@ describe("the wallboard's one stream", () => {
   });
 
   it("treats silence as a dead stream", async () => {
-    const conns: LiveConn[] = [];
+    const { store, conns } = wallStore();
     const server = fakeWatch([
       async function* (signal) {
         yield msg({ snapshot: true, at: ts(T0) });
         await new Promise((_, reject) => signal.addEventListener("abort", () => reject(new ConnectError("aborted", Code.Canceled))));
       },
     ]);
-    const live = new LiveBoard({ watch: server.watch, onBoard: () => {}, onConn: (c) => conns.push(c), backoff: [1000], silenceMs: 20 });
-    live.start();
+    const live = watchBoard({ watch: server.watch, dispatch: store.dispatch, silenceMs: 20 });
     await until(() => conns.some((c) => c.kind === "retrying"));
     expect(conns.find((c) => c.kind === "retrying")).toMatchObject({ message: "no word from the server" });
     live.stop();

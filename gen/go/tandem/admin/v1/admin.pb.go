@@ -3416,6 +3416,104 @@ func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
 	return nil
 }
 
+type WhoAmIRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WhoAmIRequest) Reset() {
+	*x = WhoAmIRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WhoAmIRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WhoAmIRequest) ProtoMessage() {}
+
+func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
+func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
+}
+
+type WhoAmIResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The API key's id; empty for the --admin-key.
+	KeyId string `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// The API key's name, or "admin-key" for the --admin-key.
+	Name          string  `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Role          KeyRole `protobuf:"varint,3,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WhoAmIResponse) Reset() {
+	*x = WhoAmIResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WhoAmIResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WhoAmIResponse) ProtoMessage() {}
+
+func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
+func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *WhoAmIResponse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *WhoAmIResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *WhoAmIResponse) GetRole() KeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
 // AuditEntry is one change made by an admin or a supervisor.
 type AuditEntry struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -3439,7 +3537,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3451,7 +3549,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3464,7 +3562,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *AuditEntry) GetEntryId() uint64 {
@@ -3541,7 +3639,7 @@ type ListAuditEntriesRequest struct {
 
 func (x *ListAuditEntriesRequest) Reset() {
 	*x = ListAuditEntriesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3553,7 +3651,7 @@ func (x *ListAuditEntriesRequest) String() string {
 func (*ListAuditEntriesRequest) ProtoMessage() {}
 
 func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3566,7 +3664,7 @@ func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
@@ -3622,7 +3720,7 @@ type ListAuditEntriesResponse struct {
 
 func (x *ListAuditEntriesResponse) Reset() {
 	*x = ListAuditEntriesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3634,7 +3732,7 @@ func (x *ListAuditEntriesResponse) String() string {
 func (*ListAuditEntriesResponse) ProtoMessage() {}
 
 func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3647,7 +3745,7 @@ func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
@@ -3672,7 +3770,7 @@ type GetRetentionRequest struct {
 
 func (x *GetRetentionRequest) Reset() {
 	*x = GetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3684,7 +3782,7 @@ func (x *GetRetentionRequest) String() string {
 func (*GetRetentionRequest) ProtoMessage() {}
 
 func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3697,7 +3795,7 @@ func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
 }
 
 type GetRetentionResponse struct {
@@ -3713,7 +3811,7 @@ type GetRetentionResponse struct {
 
 func (x *GetRetentionResponse) Reset() {
 	*x = GetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3725,7 +3823,7 @@ func (x *GetRetentionResponse) String() string {
 func (*GetRetentionResponse) ProtoMessage() {}
 
 func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3738,7 +3836,7 @@ func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *GetRetentionResponse) GetCallDays() uint32 {
@@ -3772,7 +3870,7 @@ type SetRetentionRequest struct {
 
 func (x *SetRetentionRequest) Reset() {
 	*x = SetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3784,7 +3882,7 @@ func (x *SetRetentionRequest) String() string {
 func (*SetRetentionRequest) ProtoMessage() {}
 
 func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3797,7 +3895,7 @@ func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *SetRetentionRequest) GetCallDays() uint32 {
@@ -3818,7 +3916,7 @@ type SetRetentionResponse struct {
 
 func (x *SetRetentionResponse) Reset() {
 	*x = SetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3830,7 +3928,7 @@ func (x *SetRetentionResponse) String() string {
 func (*SetRetentionResponse) ProtoMessage() {}
 
 func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3843,7 +3941,7 @@ func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *SetRetentionResponse) GetCallDays() uint32 {
@@ -3870,7 +3968,7 @@ type ExportCallerDataRequest struct {
 
 func (x *ExportCallerDataRequest) Reset() {
 	*x = ExportCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3882,7 +3980,7 @@ func (x *ExportCallerDataRequest) String() string {
 func (*ExportCallerDataRequest) ProtoMessage() {}
 
 func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3895,7 +3993,7 @@ func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ExportCallerDataRequest) GetNumber() string {
@@ -3919,7 +4017,7 @@ type ExportCallerDataResponse struct {
 
 func (x *ExportCallerDataResponse) Reset() {
 	*x = ExportCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3931,7 +4029,7 @@ func (x *ExportCallerDataResponse) String() string {
 func (*ExportCallerDataResponse) ProtoMessage() {}
 
 func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3944,7 +4042,7 @@ func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ExportCallerDataResponse) GetNumber() string {
@@ -3991,7 +4089,7 @@ type CallerCall struct {
 
 func (x *CallerCall) Reset() {
 	*x = CallerCall{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4003,7 +4101,7 @@ func (x *CallerCall) String() string {
 func (*CallerCall) ProtoMessage() {}
 
 func (x *CallerCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4016,7 +4114,7 @@ func (x *CallerCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
 func (*CallerCall) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *CallerCall) GetCallId() string {
@@ -4126,7 +4224,7 @@ type DeleteCallerDataRequest struct {
 
 func (x *DeleteCallerDataRequest) Reset() {
 	*x = DeleteCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4138,7 +4236,7 @@ func (x *DeleteCallerDataRequest) String() string {
 func (*DeleteCallerDataRequest) ProtoMessage() {}
 
 func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4151,7 +4249,7 @@ func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *DeleteCallerDataRequest) GetNumber() string {
@@ -4175,7 +4273,7 @@ type DeleteCallerDataResponse struct {
 
 func (x *DeleteCallerDataResponse) Reset() {
 	*x = DeleteCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4187,7 +4285,7 @@ func (x *DeleteCallerDataResponse) String() string {
 func (*DeleteCallerDataResponse) ProtoMessage() {}
 
 func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4200,7 +4298,7 @@ func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *DeleteCallerDataResponse) GetNumber() string {
@@ -4467,7 +4565,12 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x13RevokeApiKeyRequest\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\"H\n" +
 	"\x14RevokeApiKeyResponse\x120\n" +
-	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"\x89\x02\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"\x0f\n" +
+	"\rWhoAmIRequest\"i\n" +
+	"\x0eWhoAmIResponse\x12\x15\n" +
+	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12,\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\"\x89\x02\n" +
 	"\n" +
 	"AuditEntry\x12\x19\n" +
 	"\bentry_id\x18\x01 \x01(\x04R\aentryId\x12*\n" +
@@ -4545,7 +4648,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x14KEY_ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eKEY_ROLE_ADMIN\x10\x01\x12\x17\n" +
 	"\x13KEY_ROLE_SUPERVISOR\x10\x02\x12\x15\n" +
-	"\x11KEY_ROLE_READONLY\x10\x032\xc0\x14\n" +
+	"\x11KEY_ROLE_READONLY\x10\x032\x8b\x15\n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -4571,7 +4674,8 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x0fPreviewOverflow\x12'.tandem.admin.v1.PreviewOverflowRequest\x1a(.tandem.admin.v1.PreviewOverflowResponse\x12[\n" +
 	"\fCreateApiKey\x12$.tandem.admin.v1.CreateApiKeyRequest\x1a%.tandem.admin.v1.CreateApiKeyResponse\x12X\n" +
 	"\vListApiKeys\x12#.tandem.admin.v1.ListApiKeysRequest\x1a$.tandem.admin.v1.ListApiKeysResponse\x12[\n" +
-	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12g\n" +
+	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12I\n" +
+	"\x06WhoAmI\x12\x1e.tandem.admin.v1.WhoAmIRequest\x1a\x1f.tandem.admin.v1.WhoAmIResponse\x12g\n" +
 	"\x10ListAuditEntries\x12(.tandem.admin.v1.ListAuditEntriesRequest\x1a).tandem.admin.v1.ListAuditEntriesResponse\x12[\n" +
 	"\fGetRetention\x12$.tandem.admin.v1.GetRetentionRequest\x1a%.tandem.admin.v1.GetRetentionResponse\x12[\n" +
 	"\fSetRetention\x12$.tandem.admin.v1.SetRetentionRequest\x1a%.tandem.admin.v1.SetRetentionResponse\x12g\n" +
@@ -4593,7 +4697,7 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 73)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(KeyRole)(0),                     // 0: tandem.admin.v1.KeyRole
 	(*WeekHours)(nil),                // 1: tandem.admin.v1.WeekHours
@@ -4654,43 +4758,45 @@ var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(*ListApiKeysResponse)(nil),      // 56: tandem.admin.v1.ListApiKeysResponse
 	(*RevokeApiKeyRequest)(nil),      // 57: tandem.admin.v1.RevokeApiKeyRequest
 	(*RevokeApiKeyResponse)(nil),     // 58: tandem.admin.v1.RevokeApiKeyResponse
-	(*AuditEntry)(nil),               // 59: tandem.admin.v1.AuditEntry
-	(*ListAuditEntriesRequest)(nil),  // 60: tandem.admin.v1.ListAuditEntriesRequest
-	(*ListAuditEntriesResponse)(nil), // 61: tandem.admin.v1.ListAuditEntriesResponse
-	(*GetRetentionRequest)(nil),      // 62: tandem.admin.v1.GetRetentionRequest
-	(*GetRetentionResponse)(nil),     // 63: tandem.admin.v1.GetRetentionResponse
-	(*SetRetentionRequest)(nil),      // 64: tandem.admin.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),     // 65: tandem.admin.v1.SetRetentionResponse
-	(*ExportCallerDataRequest)(nil),  // 66: tandem.admin.v1.ExportCallerDataRequest
-	(*ExportCallerDataResponse)(nil), // 67: tandem.admin.v1.ExportCallerDataResponse
-	(*CallerCall)(nil),               // 68: tandem.admin.v1.CallerCall
-	(*DeleteCallerDataRequest)(nil),  // 69: tandem.admin.v1.DeleteCallerDataRequest
-	(*DeleteCallerDataResponse)(nil), // 70: tandem.admin.v1.DeleteCallerDataResponse
-	nil,                              // 71: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                              // 72: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                              // 73: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),               // 74: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),    // 75: google.protobuf.Timestamp
-	(v1.CallState)(0),                // 76: tandem.common.v1.CallState
-	(v1.HangupParty)(0),              // 77: tandem.common.v1.HangupParty
+	(*WhoAmIRequest)(nil),            // 59: tandem.admin.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),           // 60: tandem.admin.v1.WhoAmIResponse
+	(*AuditEntry)(nil),               // 61: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),  // 62: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil), // 63: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),      // 64: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),     // 65: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),      // 66: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),     // 67: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),  // 68: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil), // 69: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),               // 70: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),  // 71: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil), // 72: tandem.admin.v1.DeleteCallerDataResponse
+	nil,                              // 73: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                              // 74: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                              // 75: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),               // 76: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),    // 77: google.protobuf.Timestamp
+	(v1.CallState)(0),                // 78: tandem.common.v1.CallState
+	(v1.HangupParty)(0),              // 79: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	71, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	74, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	73, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	76, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,  // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	75, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	77, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,  // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	74, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	76, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,  // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,  // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,  // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	74, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	76, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,  // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,  // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,  // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,  // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,  // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	72, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	74, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
 	13, // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
 	12, // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
 	12, // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
@@ -4698,8 +4804,8 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	12, // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12, // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12, // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	75, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	75, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	77, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	77, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
 	22, // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
 	22, // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
 	22, // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
@@ -4707,99 +4813,102 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	33, // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
 	34, // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
 	34, // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	74, // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	76, // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
 	1,  // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
 	42, // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	75, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	77, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
 	41, // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41, // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41, // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41, // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41, // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	75, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	77, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
 	51, // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
 	0,  // 43: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	75, // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	75, // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	75, // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	77, // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	77, // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	77, // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
 	0,  // 47: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
 	52, // 48: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
 	52, // 49: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
 	52, // 50: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	75, // 51: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	75, // 52: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	75, // 53: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	59, // 54: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	75, // 55: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	22, // 56: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	68, // 57: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	76, // 58: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	75, // 59: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	75, // 60: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	75, // 61: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	73, // 62: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	77, // 63: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	4,  // 64: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,  // 65: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,  // 66: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10, // 67: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	14, // 68: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	16, // 69: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	18, // 70: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	20, // 71: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	23, // 72: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	25, // 73: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	27, // 74: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	29, // 75: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	31, // 76: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	35, // 77: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	37, // 78: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	39, // 79: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	43, // 80: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	45, // 81: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	47, // 82: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	49, // 83: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	53, // 84: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	55, // 85: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	57, // 86: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	60, // 87: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	62, // 88: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	64, // 89: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	66, // 90: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	69, // 91: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,  // 92: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,  // 93: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,  // 94: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11, // 95: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	15, // 96: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	17, // 97: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	19, // 98: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	21, // 99: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	24, // 100: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	26, // 101: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	28, // 102: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	30, // 103: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	32, // 104: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	36, // 105: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	38, // 106: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	40, // 107: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	44, // 108: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	46, // 109: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	48, // 110: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	50, // 111: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	54, // 112: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	56, // 113: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	58, // 114: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	61, // 115: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	63, // 116: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	65, // 117: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	67, // 118: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	70, // 119: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	92, // [92:120] is the sub-list for method output_type
-	64, // [64:92] is the sub-list for method input_type
-	64, // [64:64] is the sub-list for extension type_name
-	64, // [64:64] is the sub-list for extension extendee
-	0,  // [0:64] is the sub-list for field type_name
+	0,  // 51: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	77, // 52: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	77, // 53: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	77, // 54: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	61, // 55: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	77, // 56: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	22, // 57: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	70, // 58: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	78, // 59: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	77, // 60: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	77, // 61: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	77, // 62: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	75, // 63: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	79, // 64: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	4,  // 65: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,  // 66: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,  // 67: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10, // 68: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	14, // 69: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	16, // 70: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	18, // 71: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	20, // 72: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	23, // 73: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	25, // 74: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	27, // 75: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	29, // 76: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	31, // 77: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	35, // 78: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	37, // 79: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	39, // 80: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	43, // 81: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	45, // 82: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	47, // 83: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	49, // 84: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	53, // 85: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	55, // 86: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	57, // 87: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	59, // 88: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	62, // 89: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	64, // 90: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	66, // 91: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	68, // 92: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	71, // 93: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,  // 94: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,  // 95: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,  // 96: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11, // 97: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	15, // 98: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	17, // 99: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	19, // 100: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	21, // 101: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	24, // 102: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	26, // 103: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	28, // 104: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	30, // 105: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	32, // 106: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	36, // 107: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	38, // 108: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	40, // 109: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	44, // 110: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	46, // 111: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	48, // 112: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	50, // 113: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	54, // 114: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	56, // 115: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	58, // 116: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	60, // 117: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	63, // 118: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	65, // 119: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	67, // 120: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	69, // 121: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	72, // 122: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	94, // [94:123] is the sub-list for method output_type
+	65, // [65:94] is the sub-list for method input_type
+	65, // [65:65] is the sub-list for extension type_name
+	65, // [65:65] is the sub-list for extension extendee
+	0,  // [0:65] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -4814,7 +4923,7 @@ func file_tandem_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   73,
+			NumMessages:   75,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

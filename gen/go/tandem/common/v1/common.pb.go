@@ -403,13 +403,20 @@ type Marks struct {
 	// Misses that count toward a ban (within the queue's ban window).
 	RecentMisses uint32 `protobuf:"varint,6,opt,name=recent_misses,json=recentMisses,proto3" json:"recent_misses,omitempty"`
 	// Bans today.
-	BansToday     uint32 `protobuf:"varint,7,opt,name=bans_today,json=bansToday,proto3" json:"bans_today,omitempty"`
-	CallsHandled  uint32 `protobuf:"varint,8,opt,name=calls_handled,json=callsHandled,proto3" json:"calls_handled,omitempty"`
-	TalkTimeMs    uint64 `protobuf:"varint,9,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
-	CallsToday    uint32 `protobuf:"varint,10,opt,name=calls_today,json=callsToday,proto3" json:"calls_today,omitempty"`
-	TalkTodayMs   uint64 `protobuf:"varint,11,opt,name=talk_today_ms,json=talkTodayMs,proto3" json:"talk_today_ms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	BansToday    uint32 `protobuf:"varint,7,opt,name=bans_today,json=bansToday,proto3" json:"bans_today,omitempty"`
+	CallsHandled uint32 `protobuf:"varint,8,opt,name=calls_handled,json=callsHandled,proto3" json:"calls_handled,omitempty"`
+	TalkTimeMs   uint64 `protobuf:"varint,9,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	CallsToday   uint32 `protobuf:"varint,10,opt,name=calls_today,json=callsToday,proto3" json:"calls_today,omitempty"`
+	TalkTodayMs  uint64 `protobuf:"varint,11,opt,name=talk_today_ms,json=talkTodayMs,proto3" json:"talk_today_ms,omitempty"`
+	// What the score lost to missed offers: 100 × (1 − answer_rate). Computed with the score, so
+	// score + score_lost_to_misses + score_lost_to_slow_answers = 100; clients show these rather
+	// than repeat the rule.
+	ScoreLostToMisses float64 `protobuf:"fixed64,12,opt,name=score_lost_to_misses,json=scoreLostToMisses,proto3" json:"score_lost_to_misses,omitempty"`
+	// What the score lost to slow answers: up to half of 100 × answer_rate, all of that half from
+	// a 20 s ring_time_ms on.
+	ScoreLostToSlowAnswers float64 `protobuf:"fixed64,13,opt,name=score_lost_to_slow_answers,json=scoreLostToSlowAnswers,proto3" json:"score_lost_to_slow_answers,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Marks) Reset() {
@@ -519,6 +526,20 @@ func (x *Marks) GetTalkTodayMs() uint64 {
 	return 0
 }
 
+func (x *Marks) GetScoreLostToMisses() float64 {
+	if x != nil {
+		return x.ScoreLostToMisses
+	}
+	return 0
+}
+
+func (x *Marks) GetScoreLostToSlowAnswers() float64 {
+	if x != nil {
+		return x.ScoreLostToSlowAnswers
+	}
+	return 0
+}
+
 var File_tandem_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_tandem_common_v1_common_proto_rawDesc = "" +
@@ -526,7 +547,7 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x1dtandem/common/v1/common.proto\x12\x10tandem.common.v1\"T\n" +
 	"\aContact\x121\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1d.tandem.common.v1.ContactKindR\x04kind\x12\x16\n" +
-	"\x06target\x18\x02 \x01(\tR\x06target\"\x84\x03\n" +
+	"\x06target\x18\x02 \x01(\tR\x06target\"\xf1\x03\n" +
 	"\x05Marks\x12\x14\n" +
 	"\x05score\x18\x01 \x01(\x01R\x05score\x12\x1f\n" +
 	"\vanswer_rate\x18\x02 \x01(\x01R\n" +
@@ -544,7 +565,9 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\vcalls_today\x18\n" +
 	" \x01(\rR\n" +
 	"callsToday\x12\"\n" +
-	"\rtalk_today_ms\x18\v \x01(\x04R\vtalkTodayMs*o\n" +
+	"\rtalk_today_ms\x18\v \x01(\x04R\vtalkTodayMs\x12/\n" +
+	"\x14score_lost_to_misses\x18\f \x01(\x01R\x11scoreLostToMisses\x12:\n" +
+	"\x1ascore_lost_to_slow_answers\x18\r \x01(\x01R\x16scoreLostToSlowAnswers*o\n" +
 	"\vContactKind\x12\x1c\n" +
 	"\x18CONTACT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11CONTACT_KIND_USER\x10\x01\x12\x14\n" +

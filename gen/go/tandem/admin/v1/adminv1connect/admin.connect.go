@@ -99,6 +99,8 @@ const (
 	// AdminServiceRevokeApiKeyProcedure is the fully-qualified name of the AdminService's RevokeApiKey
 	// RPC.
 	AdminServiceRevokeApiKeyProcedure = "/tandem.admin.v1.AdminService/RevokeApiKey"
+	// AdminServiceWhoAmIProcedure is the fully-qualified name of the AdminService's WhoAmI RPC.
+	AdminServiceWhoAmIProcedure = "/tandem.admin.v1.AdminService/WhoAmI"
 	// AdminServiceListAuditEntriesProcedure is the fully-qualified name of the AdminService's
 	// ListAuditEntries RPC.
 	AdminServiceListAuditEntriesProcedure = "/tandem.admin.v1.AdminService/ListAuditEntries"
@@ -151,6 +153,10 @@ type AdminServiceClient interface {
 	ListApiKeys(context.Context, *connect.Request[v1.ListApiKeysRequest]) (*connect.Response[v1.ListApiKeysResponse], error)
 	// RevokeApiKey ends an API key for good: its requests are refused and its streams end.
 	RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error)
+	// WhoAmI says which access key the request carries and its role, so a tool (the supervisor's
+	// screens) shows what the key may do without trying a call it may not make. Every key may
+	// ask; operators know who they are from LogIn.
+	WhoAmI(context.Context, *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error)
 	// ListAuditEntries lists the changes admins and supervisors made, newest first.
 	ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error)
 	// GetRetention says how long call details are kept.
@@ -314,6 +320,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("RevokeApiKey")),
 			connect.WithClientOptions(opts...),
 		),
+		whoAmI: connect.NewClient[v1.WhoAmIRequest, v1.WhoAmIResponse](
+			httpClient,
+			baseURL+AdminServiceWhoAmIProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("WhoAmI")),
+			connect.WithClientOptions(opts...),
+		),
 		listAuditEntries: connect.NewClient[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse](
 			httpClient,
 			baseURL+AdminServiceListAuditEntriesProcedure,
@@ -372,6 +384,7 @@ type adminServiceClient struct {
 	createApiKey     *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
 	listApiKeys      *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
 	revokeApiKey     *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
+	whoAmI           *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
 	listAuditEntries *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
 	getRetention     *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
 	setRetention     *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
@@ -494,6 +507,11 @@ func (c *adminServiceClient) RevokeApiKey(ctx context.Context, req *connect.Requ
 	return c.revokeApiKey.CallUnary(ctx, req)
 }
 
+// WhoAmI calls tandem.admin.v1.AdminService.WhoAmI.
+func (c *adminServiceClient) WhoAmI(ctx context.Context, req *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error) {
+	return c.whoAmI.CallUnary(ctx, req)
+}
+
 // ListAuditEntries calls tandem.admin.v1.AdminService.ListAuditEntries.
 func (c *adminServiceClient) ListAuditEntries(ctx context.Context, req *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error) {
 	return c.listAuditEntries.CallUnary(ctx, req)
@@ -554,6 +572,10 @@ type AdminServiceHandler interface {
 	ListApiKeys(context.Context, *connect.Request[v1.ListApiKeysRequest]) (*connect.Response[v1.ListApiKeysResponse], error)
 	// RevokeApiKey ends an API key for good: its requests are refused and its streams end.
 	RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error)
+	// WhoAmI says which access key the request carries and its role, so a tool (the supervisor's
+	// screens) shows what the key may do without trying a call it may not make. Every key may
+	// ask; operators know who they are from LogIn.
+	WhoAmI(context.Context, *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error)
 	// ListAuditEntries lists the changes admins and supervisors made, newest first.
 	ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error)
 	// GetRetention says how long call details are kept.
@@ -713,6 +735,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("RevokeApiKey")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceWhoAmIHandler := connect.NewUnaryHandler(
+		AdminServiceWhoAmIProcedure,
+		svc.WhoAmI,
+		connect.WithSchema(adminServiceMethods.ByName("WhoAmI")),
+		connect.WithHandlerOptions(opts...),
+	)
 	adminServiceListAuditEntriesHandler := connect.NewUnaryHandler(
 		AdminServiceListAuditEntriesProcedure,
 		svc.ListAuditEntries,
@@ -791,6 +819,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListApiKeysHandler.ServeHTTP(w, r)
 		case AdminServiceRevokeApiKeyProcedure:
 			adminServiceRevokeApiKeyHandler.ServeHTTP(w, r)
+		case AdminServiceWhoAmIProcedure:
+			adminServiceWhoAmIHandler.ServeHTTP(w, r)
 		case AdminServiceListAuditEntriesProcedure:
 			adminServiceListAuditEntriesHandler.ServeHTTP(w, r)
 		case AdminServiceGetRetentionProcedure:
@@ -900,6 +930,10 @@ func (UnimplementedAdminServiceHandler) ListApiKeys(context.Context, *connect.Re
 
 func (UnimplementedAdminServiceHandler) RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.RevokeApiKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) WhoAmI(context.Context, *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.WhoAmI is not implemented"))
 }
 
 func (UnimplementedAdminServiceHandler) ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error) {
