@@ -175,4 +175,13 @@ func (e *Engine) Operator(id cc.OperatorID) (cc.Operator, bool) {
 	return o.cfg, true
 }
 
+// OperatorsByName maps every operator's login name to his id.
+func (e *Engine) OperatorsByName() map[string]cc.OperatorID {
+	out := make(map[string]cc.OperatorID, len(e.operators))
+	for id, o := range e.operators {
+		out[o.cfg.Name] = id
+	}
+	return out
+}
+
 func busy(s cc.OperatorState) bool { return s == cc.OperatorReserved || s == cc.OperatorOnCall }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/erlang"
 	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
@@ -138,7 +139,7 @@ type ErlangCFigures struct {
 	ServiceLevel float64           `json:"service_level"`
 	Occupancy    float64           `json:"occupancy"`
 	Exact        bool              `json:"exact"`
-	Prediction   ErlangCPrediction `json:"model"`
+	Prediction   erlang.CPrediction `json:"model"`
 }
 
 // ErlangAFigures are Erlang A's predictions in the simulator's terms (approximate in the same
@@ -149,7 +150,7 @@ type ErlangAFigures struct {
 	AbandonRate float64           `json:"abandon_rate"`
 	Occupancy   float64           `json:"occupancy"` // the answered calls' talk + wrap-up
 	Exact       bool              `json:"exact"`
-	Prediction  ErlangAPrediction `json:"model"`
+	Prediction  erlang.APrediction `json:"model"`
 }
 
 // Run simulates cfg and returns what it measured. It fails on bad configuration, on a store
@@ -538,7 +539,7 @@ func (s *sim) arrive() error {
 		number, c.manager = clientNumber(i), s.byID[i%len(s.byID)].id
 		s.clientCalls++
 	}
-	call, ch, err := s.eng.Intake(s.now, routing.Intake{
+	call, ch, err := s.eng.Intake(s.now, cc.Intake{
 		SessionID:    fmt.Sprintf("session_%d", c.n),
 		AccessURL:    fmt.Sprintf("sim://call/%d", c.n),
 		CallerNumber: number,
@@ -578,7 +579,7 @@ func (s *sim) answer(of *offerOut) error {
 		return nil // the cloud stopped dialing him
 	}
 	c := of.call
-	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.OperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay})
+	ch, err := s.eng.Report(s.now, c.id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay})
 	s.request(&ch, c)
 	if err := s.step(ch, err); err != nil {
 		return err
@@ -607,7 +608,7 @@ func (s *sim) connected(c *caller) {
 }
 
 func (s *sim) hangUp(c *caller) error {
-	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.CallEnded, HungUpBy: cc.HangupCaller, TalkTime: c.handle})
+	ch, err := s.eng.Report(s.now, c.id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: c.handle})
 	s.request(&ch, c)
 	if err := s.step(ch, err); err != nil {
 		return err
@@ -622,7 +623,7 @@ func (s *sim) abandon(c *caller) error {
 	if c.answered || c.finished {
 		return nil
 	}
-	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.CallerAbandoned})
+	ch, err := s.eng.Report(s.now, c.id, cc.CloudEvent{Kind: cc.CloudCallerAbandoned})
 	s.request(&ch, c)
 	if err := s.step(ch, err); err != nil {
 		return err
@@ -997,7 +998,7 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.WrapUp == 0 && cfg.Spares == 0 && cfg.ClientShare == 0
 	delay := cfg.AnswerDelay.Seconds()
 	if cfg.Patience <= 0 {
-		p, err := ErlangC(cfg.Operators, lambda, mu)
+		p, err := erlang.C(cfg.Operators, lambda, mu)
 		if err != nil {
 			return nil, nil
 		}
@@ -1010,7 +1011,7 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 			Prediction:   p,
 		}, nil
 	}
-	p, err := ErlangA(cfg.Operators, lambda, mu, 1/cfg.Patience.Seconds())
+	p, err := erlang.A(cfg.Operators, lambda, mu, 1/cfg.Patience.Seconds())
 	if err != nil {
 		return nil, nil
 	}

@@ -54,7 +54,7 @@ func TestRetriesAreCarriedOutOnce(t *testing.T) {
 	ctx := t.Context()
 	register := func(id string) cc.Reply {
 		t.Helper()
-		r, err := s.RegisterCall(ctx, id, routing.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		r, err := s.RegisterCall(ctx, id, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
 		if err != nil {
 			t.Fatal(err)
 		}
