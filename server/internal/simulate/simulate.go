@@ -16,16 +16,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/erlang"
 	"github.com/tandemcc/tandem/server/internal/routing"
+	"github.com/tandemcc/tandem/server/internal/switchboard"
 )
-
-// Store is where each step's changes go, as the switchboard stores them; *sqlite.DB is one.
-type Store interface {
-	Apply(ctx context.Context, ch cc.Changes) error
-}
 
 // HandleDist names the distribution of handle (talk) times.
 type HandleDist string
@@ -54,7 +49,7 @@ type Config struct {
 	// time (and the busy time before it), so a run that starts empty measures steady state.
 	WarmUp time.Duration
 	// Store receives every step's changes; nil runs the engine alone.
-	Store Store
+	Store switchboard.Applier
 	// Batch is how many engine steps share one store transaction (their Changes merged in
 	// order by Changes.Merge, nothing dropped, the later value of a row winning); 0 or 1
 	// stores each step in a transaction of its own.
@@ -134,22 +129,22 @@ type Intervals struct {
 // otherwise the operator's whole cycle (ring + talk + wrap-up) is taken as one exponential
 // service, the usual workforce-planning approximation, and Exact is false.
 type ErlangCFigures struct {
-	PWait        float64           `json:"p_wait"`
-	ASA          float64           `json:"asa_seconds"`
-	ServiceLevel float64           `json:"service_level"`
-	Occupancy    float64           `json:"occupancy"`
-	Exact        bool              `json:"exact"`
+	PWait        float64            `json:"p_wait"`
+	ASA          float64            `json:"asa_seconds"`
+	ServiceLevel float64            `json:"service_level"`
+	Occupancy    float64            `json:"occupancy"`
+	Exact        bool               `json:"exact"`
 	Prediction   erlang.CPrediction `json:"model"`
 }
 
 // ErlangAFigures are Erlang A's predictions in the simulator's terms (approximate in the same
 // ways as ErlangCFigures when Exact is false).
 type ErlangAFigures struct {
-	PWait       float64           `json:"p_wait"` // of answered calls
-	ASA         float64           `json:"asa_seconds"`
-	AbandonRate float64           `json:"abandon_rate"`
-	Occupancy   float64           `json:"occupancy"` // the answered calls' talk + wrap-up
-	Exact       bool              `json:"exact"`
+	PWait       float64            `json:"p_wait"` // of answered calls
+	ASA         float64            `json:"asa_seconds"`
+	AbandonRate float64            `json:"abandon_rate"`
+	Occupancy   float64            `json:"occupancy"` // the answered calls' talk + wrap-up
+	Exact       bool               `json:"exact"`
 	Prediction  erlang.APrediction `json:"model"`
 }
 
@@ -291,11 +286,11 @@ type outcome struct {
 }
 
 type sim struct {
-	ctx    context.Context
-	cfg    Config
-	eng    *routing.Engine
-	record *analytics.Recorder // the history and timelines, as the switchboard keeps them
-	now    time.Time
+	ctx  context.Context
+	cfg  Config
+	core *switchboard.Core // the engine's steps, stored as the switchboard stores them
+	eng  *routing.Engine   // the core's, for reads
+	now  time.Time
 
 	events events
 	seq    uint64
@@ -322,14 +317,10 @@ type sim struct {
 	// script are the arrivals of a replay, all scheduled at the start; nil: Poisson arrivals.
 	script []scripted
 
-	batch        cc.Changes
-	batchTallies map[tallyKey]int // where each row's tally is in batch.Tallies
-	batchSteps   int
-	steps        int
-	transactions int
-	requests     int
-	dials        int
-	cancels      int
+	steps    int
+	requests int
+	dials    int
+	cancels  int
 }
 
 func newSim(ctx context.Context, cfg Config) *sim {
@@ -345,7 +336,6 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		calls:       map[cc.CallID]*caller{},
 		offers:      map[cc.OfferID]*offerOut{},
 		agents:      map[cc.OperatorID]*agent{},
-		record:      analytics.New(),
 	}
 	s.eng = routing.New(routing.Config{
 		NewID: s.newID,
@@ -355,6 +345,7 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		StaleWaiting:   forever,
 		StaleConnected: forever,
 	})
+	s.core = switchboard.NewCore(s.eng, cfg.Store)
 	return s
 }
 
@@ -395,7 +386,7 @@ func (s *sim) run() error {
 				return fmt.Errorf("engine deadline %s is in the past (now %s)", due, s.now)
 			}
 			s.now = due
-			if err := s.step(s.eng.Tick(due), nil); err != nil {
+			if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.Tick(due), nil }); err != nil {
 				return err
 			}
 			if next, ok := s.eng.NextDeadline(); ok && !next.After(due) {
@@ -420,7 +411,7 @@ func (s *sim) run() error {
 			return err
 		}
 	}
-	if err := s.flush(); err != nil {
+	if err := s.commit(); err != nil {
 		return err
 	}
 	return s.checkEnd()
@@ -432,7 +423,7 @@ func (s *sim) setUp() error {
 	for i := range s.cfg.Spares {
 		sp := cc.Spare{ID: cc.SpareID(fmt.Sprintf("spare_%03d", i+1)), Name: fmt.Sprintf("Spare %d", i+1),
 			Contact: cc.Contact{Kind: cc.ContactPSTN, Target: fmt.Sprintf("%s%04d", spareNumbers, i+1)}, MaxConcurrent: max(s.cfg.SpareConcurrent, 1)}
-		if err := s.step(s.eng.PutSpare(s.now, sp)); err != nil {
+		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.PutSpare(s.now, sp) }); err != nil {
 			return err
 		}
 		overflow.Spares = append(overflow.Spares, sp.ID)
@@ -440,7 +431,7 @@ func (s *sim) setUp() error {
 	if s.cfg.Spares > 0 {
 		overflow.After, overflow.Order = s.cfg.OverflowAfter, cc.SpareInTurn
 	}
-	ch, err := s.eng.CreateQueue(s.now, cc.Queue{
+	queue := cc.Queue{
 		Rules:         cc.QueueRules{Overflow: overflow, ManagerWait: s.cfg.ManagerWait},
 		ID:            "sim",
 		Name:          "Simulated queue",
@@ -449,8 +440,8 @@ func (s *sim) setUp() error {
 		OfferTimeout:  s.cfg.OfferTimeout,
 		WrapUp:        s.cfg.WrapUp,
 		IsDefault:     true,
-	})
-	if err := s.step(ch, err); err != nil {
+	}
+	if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.CreateQueue(s.now, queue) }); err != nil {
 		return err
 	}
 	for i := range s.cfg.Operators {
@@ -458,33 +449,34 @@ func (s *sim) setUp() error {
 		a := &agent{id: id, state: cc.OperatorOffline}
 		s.agents[id] = a
 		s.byID = append(s.byID, a)
-		ch, err := s.eng.CreateOperator(s.now, cc.Operator{
+		op := cc.Operator{
 			ID:          id,
 			Name:        fmt.Sprintf("op%05d", i+1),
 			DisplayName: fmt.Sprintf("Operator %d", i+1),
 			Contact:     cc.Contact{Kind: cc.ContactUser, Target: string(id)},
 			Queues:      []cc.QueueSkill{{Queue: "sim", Level: 3}},
 			CreatedAt:   s.now,
-		})
-		if err := s.step(ch, err); err != nil {
+		}
+		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.CreateOperator(s.now, op) }); err != nil {
 			return err
 		}
 	}
 	if s.cfg.ClientShare > 0 {
 		for i := range clientsPerOperator * s.cfg.Operators {
-			_, ch, err := s.eng.SetClient(s.now, clientNumber(i), s.byID[i%len(s.byID)].id, cc.AssignedByImport)
-			if err := s.step(ch, err); err != nil {
+			err := s.step(func(e *routing.Engine) (cc.Changes, error) {
+				_, ch, err := e.SetClient(s.now, clientNumber(i), s.byID[i%len(s.byID)].id, cc.AssignedByImport)
+				return ch, err
+			})
+			if err != nil {
 				return err
 			}
 		}
 	}
 	for _, a := range s.byID {
-		ch, err := s.eng.Connect(s.now, a.id)
-		if err := s.step(ch, err); err != nil {
+		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.Connect(s.now, a.id) }); err != nil {
 			return err
 		}
-		ch, err = s.eng.GoReady(s.now, a.id)
-		if err := s.step(ch, err); err != nil {
+		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.GoReady(s.now, a.id) }); err != nil {
 			return err
 		}
 	}
@@ -539,20 +531,24 @@ func (s *sim) arrive() error {
 		number, c.manager = clientNumber(i), s.byID[i%len(s.byID)].id
 		s.clientCalls++
 	}
-	call, ch, err := s.eng.Intake(s.now, cc.Intake{
+	in := cc.Intake{
 		SessionID:    fmt.Sprintf("session_%d", c.n),
 		AccessURL:    fmt.Sprintf("sim://call/%d", c.n),
 		CallerNumber: number,
 		DialedNumber: dialedNumber,
 		ArrivedAt:    s.now,
+	}
+	err := s.step(func(e *routing.Engine) (cc.Changes, error) {
+		call, ch, err := e.Intake(s.now, in)
+		if err != nil {
+			return ch, fmt.Errorf("intake of call %d: %w", c.n, err)
+		}
+		c.id = call.ID
+		s.calls[c.id] = c
+		s.request(&ch, c)
+		return ch, nil
 	})
 	if err != nil {
-		return fmt.Errorf("intake of call %d: %w", c.n, err)
-	}
-	c.id = call.ID
-	s.calls[c.id] = c
-	s.request(&ch, c)
-	if err := s.step(ch, nil); err != nil {
 		return err
 	}
 	if c.patience > 0 && !c.answered {
@@ -579,9 +575,7 @@ func (s *sim) answer(of *offerOut) error {
 		return nil // the cloud stopped dialing him
 	}
 	c := of.call
-	ch, err := s.eng.Report(s.now, c.id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay})
-	s.request(&ch, c)
-	if err := s.step(ch, err); err != nil {
+	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay}); err != nil {
 		return err
 	}
 	if !c.answered {
@@ -608,9 +602,7 @@ func (s *sim) connected(c *caller) {
 }
 
 func (s *sim) hangUp(c *caller) error {
-	ch, err := s.eng.Report(s.now, c.id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: c.handle})
-	s.request(&ch, c)
-	if err := s.step(ch, err); err != nil {
+	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: c.handle}); err != nil {
 		return err
 	}
 	if !c.finished {
@@ -623,9 +615,7 @@ func (s *sim) abandon(c *caller) error {
 	if c.answered || c.finished {
 		return nil
 	}
-	ch, err := s.eng.Report(s.now, c.id, cc.CloudEvent{Kind: cc.CloudCallerAbandoned})
-	s.request(&ch, c)
-	if err := s.step(ch, err); err != nil {
+	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudCallerAbandoned}); err != nil {
 		return err
 	}
 	if !c.finished {
@@ -633,6 +623,15 @@ func (s *sim) abandon(c *caller) error {
 	}
 	s.outcome[c.n].abandoned = true
 	return nil
+}
+
+// report is a cloud event about c's call, answered as the switchboard answers one.
+func (s *sim) report(c *caller, ev cc.CloudEvent) error {
+	return s.step(func(e *routing.Engine) (cc.Changes, error) {
+		ch, err := e.Report(s.now, c.id, ev)
+		s.request(&ch, c)
+		return ch, err
+	})
 }
 
 // request records the cloud request a step answered, as the switchboard does for every intake
@@ -647,9 +646,11 @@ func (s *sim) request(ch *cc.Changes, c *caller) {
 	})
 }
 
-// step is one engine call's aftermath, as in the switchboard: store the changes, then carry
-// out the commands. Along the way it follows the stored states and checks the invariants.
-func (s *sim) step(ch cc.Changes, err error) error {
+// step runs fn as one engine step through the switchboard's core, which stores it (in a
+// batch of cfg.Batch steps), then carries out its commands. Along the way it follows the
+// stored states and checks the invariants.
+func (s *sim) step(fn func(e *routing.Engine) (cc.Changes, error)) error {
+	ch, err := s.core.Step(s.now, fn)
 	if err != nil {
 		return fmt.Errorf("engine at %s: %w", s.now.Sub(Epoch), err)
 	}
@@ -658,8 +659,10 @@ func (s *sim) step(ch cc.Changes, err error) error {
 		r := ch.Repairs[0]
 		return fmt.Errorf("at %s the sweeper mended %s (call %q, operator %q): the engine left a stuck state", s.now.Sub(Epoch), r.Kind, r.Call, r.Operator)
 	}
-	if err := s.store(ch); err != nil {
-		return err
+	if s.core.Pending() >= s.cfg.Batch {
+		if err := s.commit(); err != nil {
+			return err
+		}
 	}
 	for _, st := range ch.Statuses {
 		if err := s.status(st); err != nil {
@@ -682,65 +685,9 @@ func (s *sim) step(ch cc.Changes, err error) error {
 	return nil
 }
 
-// tallyKey is the history row a tally adds to.
-type tallyKey struct {
-	scope cc.TallyScope
-	id    string
-	start int64
-}
-
-// store applies ch now, or adds it to the batch and applies the batch when it is full.
-func (s *sim) store(ch cc.Changes) error {
-	if s.cfg.Store == nil {
-		return nil
-	}
-	s.record.Fold(s.now, &ch)
-	if ch.Empty() {
-		return nil
-	}
-	if s.cfg.Batch <= 1 {
-		if err := s.flush(); err != nil {
-			return err
-		}
-		s.transactions++
-		if err := s.cfg.Store.Apply(s.ctx, ch); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		return nil
-	}
-	// The batch's tallies are added up as they come, as the store would add them up: a tally
-	// is a few hundred bytes and each step brings several for the same rows.
-	tallies := ch.Tallies
-	ch.Tallies = nil
-	s.batch.Merge(ch)
-	for _, t := range tallies {
-		k := tallyKey{t.Scope, t.ID, t.Start.UnixMilli()}
-		if i, ok := s.batchTallies[k]; ok {
-			s.batch.Tallies[i].Figures.Add(t.Figures)
-			continue
-		}
-		if s.batchTallies == nil {
-			s.batchTallies = map[tallyKey]int{}
-		}
-		s.batchTallies[k] = len(s.batch.Tallies)
-		s.batch.Tallies = append(s.batch.Tallies, t)
-	}
-	s.batchSteps++
-	if s.batchSteps >= s.cfg.Batch {
-		return s.flush()
-	}
-	return nil
-}
-
-func (s *sim) flush() error {
-	if s.batchSteps == 0 {
-		return nil
-	}
-	b := s.batch
-	s.batch, s.batchSteps = cc.Changes{}, 0
-	clear(s.batchTallies)
-	s.transactions++
-	if err := s.cfg.Store.Apply(s.ctx, b); err != nil {
+// commit stores the steps not stored yet in one transaction.
+func (s *sim) commit() error {
+	if _, err := s.core.Commit(s.ctx); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
@@ -901,7 +848,7 @@ func (s *sim) checkEnd() error {
 
 // result turns the outcomes into the figures, with the predictions for the same load.
 func (s *sim) result() Result {
-	r := Result{Steps: s.steps, Transactions: s.transactions, Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares, ClientCalls: s.clientCalls, ManagerReached: s.toManager}
+	r := Result{Steps: s.steps, Transactions: s.core.Applied(), Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares, ClientCalls: s.clientCalls, ManagerReached: s.toManager}
 	window := s.arrivalsEnd.Sub(s.measureFrom)
 	if window > 0 {
 		r.SimulatedSeconds = window.Seconds()
