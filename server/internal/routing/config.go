@@ -175,13 +175,10 @@ func (e *Engine) Operator(id cc.OperatorID) (cc.Operator, bool) {
 	return o.cfg, true
 }
 
-// OperatorsByName maps every operator's login name to his id.
-func (e *Engine) OperatorsByName() map[string]cc.OperatorID {
-	out := make(map[string]cc.OperatorID, len(e.operators))
-	for id, o := range e.operators {
-		out[o.cfg.Name] = id
-	}
-	return out
+// OperatorNamed returns the id of the operator with a login name.
+func (e *Engine) OperatorNamed(name string) (cc.OperatorID, bool) {
+	id, ok := e.byName[name]
+	return id, ok
 }
 
 func busy(s cc.OperatorState) bool { return s == cc.OperatorReserved || s == cc.OperatorOnCall }

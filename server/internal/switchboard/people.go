@@ -40,10 +40,9 @@ func (s *Switchboard) RemoveClient(ctx context.Context, number string) (cc.Clien
 func (s *Switchboard) ImportClients(ctx context.Context, lines []cc.ClientLine) (imported int, failed []cc.LineError, err error) {
 	err = s.do(ctx, func(now time.Time) (cc.Changes, error) {
 		imported, failed = 0, nil
-		byName := s.engine.OperatorsByName()
 		var all cc.Changes
 		for _, l := range lines {
-			id, ok := byName[l.Manager]
+			id, ok := s.engine.OperatorNamed(l.Manager)
 			if !ok {
 				id = cc.OperatorID(l.Manager)
 			}
