@@ -273,7 +273,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return err
 		}, cc.CodeNotFound, "spare.spare_id"},
 		{"Spare unknown", func() error { _, _, err := b.Spare(ctx, "none"); return err }, cc.CodeNotFound, "spare_id"},
-		{"UpdateOperator unknown", func() error { _, err := b.UpdateOperator(ctx, "op-nobody", cc.OperatorUpdate{Disabled: &yes}); return err }, cc.CodeNotFound, "operator_id"},
+		{"UpdateOperator unknown", func() error {
+			_, err := b.UpdateOperator(ctx, "op-nobody", cc.OperatorUpdate{Disabled: &yes})
+			return err
+		}, cc.CodeNotFound, "operator_id"},
 		{"UpdateOperator into an unknown queue", func() error {
 			_, err := b.UpdateOperator(ctx, ann, cc.OperatorUpdate{Queues: []cc.QueueSkill{{Queue: "nope", Level: 1}}})
 			return err

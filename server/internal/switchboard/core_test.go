@@ -50,7 +50,9 @@ func TestCoreBatchesSteps(t *testing.T) {
 		}
 		return ch
 	}
-	must(step(func(e *routing.Engine) (cc.Changes, error) { return e.CreateQueue(now, cc.Queue{ID: "q", IsDefault: true}) }))
+	must(step(func(e *routing.Engine) (cc.Changes, error) {
+		return e.CreateQueue(now, cc.Queue{ID: "q", IsDefault: true})
+	}))
 	must(step(func(e *routing.Engine) (cc.Changes, error) {
 		return e.CreateOperator(now, cc.Operator{ID: "a", Name: "a", Queues: []cc.QueueSkill{{Queue: "q", Level: 1}}})
 	}))
