@@ -1,7 +1,8 @@
 // Package simulate runs Tandem's real routing engine, and the store it is given, on virtual
 // time with simulated callers and operators instead of the cloud: a discrete-event simulation
-// that tests the engine against queueing theory (Erlang C and Erlang A, in this package too)
-// and answers "what if we had three more operators". It does no I/O of its own.
+// that tests the engine against queueing theory (Erlang C and Erlang A, from package erlang)
+// and answers "what if we had three more operators". Its steps go through the switchboard's
+// own Core, so it stores what the server stores. It does no I/O of its own.
 package simulate
 
 import (

@@ -1,7 +1,9 @@
 // Package switchboard runs the routing engine as one serial loop: every request, timer and
 // cloud outcome becomes a step of that loop, whose changes are stored before anyone is answered
-// and whose commands go to the cloud sender after. It also fans operator state out to the
-// presence streams without ever waiting on them.
+// and whose commands go to the cloud sender after. Each command and read is a named method
+// (there is no door to run arbitrary code on the engine); the step-and-commit code is Core,
+// which the simulator runs too. It also fans operator state out to the presence streams
+// without ever waiting on them.
 package switchboard
 
 import (
