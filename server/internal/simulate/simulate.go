@@ -51,9 +51,9 @@ type Config struct {
 	WarmUp time.Duration
 	// Store receives every step's changes; nil runs the engine alone.
 	Store switchboard.Applier
-	// Batch is how many engine steps share one store transaction (their Changes merged in
-	// order by Changes.Merge, nothing dropped, the later value of a row winning); 0 or 1
-	// stores each step in a transaction of its own.
+	// Batch is how many engine steps with something to store share one store transaction
+	// (merged by the switchboard's Core, nothing dropped, the later value of a row winning);
+	// 0 or 1 stores each step in a transaction of its own.
 	Batch int
 	// OfferTimeout is the queue's ring timeout; 0 is 30 s, or the answer delay plus 30 s when
 	// that is longer (a simulated operator always answers).
