@@ -312,3 +312,24 @@ func TestBadInputChangesNothing(t *testing.T) {
 		t.Fatalf("spare after the refusals: %+v, %v", sp, err)
 	}
 }
+
+// TestFailedWriteChangesNothing: when the store refuses a step's changes the command fails
+// and the engine is loaded again from the store, so it holds nothing the store does not.
+func TestFailedWriteChangesNothing(t *testing.T) {
+	b := newBoardOn(t, clock.NewFake(start))
+	ctx := t.Context()
+	ann := b.operator(t, "ann")
+	b.db.failOnce()
+	if _, err := b.SetClient(ctx, "+15550001", ann); cc.ErrorCode(err) != cc.CodeInternal {
+		t.Fatalf("SetClient on a failing store: %v, want internal", err)
+	}
+	if _, err := b.Client(ctx, "+15550001"); cc.ErrorCode(err) != cc.CodeNotFound {
+		t.Fatalf("the engine kept the client the store refused: %v", err)
+	}
+	if _, err := b.SetClient(ctx, "+15550001", ann); err != nil {
+		t.Fatal(err)
+	}
+	if rt, err := b.db.LoadRuntime(ctx); err != nil || len(rt.Clients) != 1 {
+		t.Fatalf("stored clients %+v (%v)", rt.Clients, err)
+	}
+}

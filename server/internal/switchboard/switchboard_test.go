@@ -2,6 +2,7 @@ package switchboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,15 +20,27 @@ import (
 // store is the SQLite store with every batch it was given kept, to see what each step stored.
 type store struct {
 	*sqlite.DB
-	mu      sync.Mutex
-	batches []cc.Changes
+	mu       sync.Mutex
+	batches  []cc.Changes
+	failNext bool // the next Apply fails, as a full disk would
 }
 
 func (s *store) Apply(ctx context.Context, ch cc.Changes) error {
 	s.mu.Lock()
+	if s.failNext {
+		s.failNext = false
+		s.mu.Unlock()
+		return errors.New("disk full")
+	}
 	s.batches = append(s.batches, ch)
 	s.mu.Unlock()
 	return s.DB.Apply(ctx, ch)
+}
+
+func (s *store) failOnce() {
+	s.mu.Lock()
+	s.failNext = true
+	s.mu.Unlock()
 }
 
 // stored returns the batches stored since the last call.
