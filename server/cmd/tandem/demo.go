@@ -14,7 +14,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // The demo's credentials: printed at start, never used outside `tandem demo`.
@@ -208,14 +207,8 @@ func seedDemo(ctx context.Context, m *Main) error {
 		return hash, err
 	}
 	created := 0
-	step := func(what string, fn func(now time.Time, e *routing.Engine) (bool, cc, error)) error {
-		var made bool
-		err := m.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc, error) {
-			var ch cc
-			var err error
-			made, ch, err = fn(now, e)
-			return ch, err
-		})
+	// made notes the outcome of one item: an item that cannot be made is logged and skipped.
+	made := func(what string, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -223,19 +216,25 @@ func seedDemo(ctx context.Context, m *Main) error {
 			m.Logger.Warn("demo: skipped", "item", what, "err", err)
 			return nil
 		}
-		if made {
-			created++
-		}
+		created++
 		return nil
 	}
+	// missing says whether a read found nothing; another error stops the seeding.
+	missing := func(err error) (bool, error) {
+		if callcenter.ErrorCode(err) == callcenter.CodeNotFound {
+			return true, nil
+		}
+		return false, err
+	}
 	for _, sp := range demoSpares {
-		if err := step("spare "+string(sp.ID), func(now time.Time, e *routing.Engine) (bool, cc, error) {
-			if _, _, ok := e.Spare(sp.ID, now); ok {
-				return false, cc{}, nil
-			}
-			ch, err := e.PutSpare(now, sp)
-			return true, ch, err
-		}); err != nil {
+		_, _, err := m.board.Spare(ctx, sp.ID)
+		if none, err := missing(err); err != nil {
+			return err
+		} else if !none {
+			continue
+		}
+		_, err = m.board.CreateSpare(ctx, sp)
+		if err := made("spare "+string(sp.ID), err); err != nil {
 			return err
 		}
 	}
@@ -252,82 +251,77 @@ func seedDemo(ctx context.Context, m *Main) error {
 			ID: callcenter.QueueID(dq.id), Name: dq.name, DialedNumbers: []string{dq.number}, Strategy: dq.strategy,
 			OfferTimeout: dq.ring, WrapUp: dq.wrapUp, Priority: dq.priority, Greeting: dq.greeting, IsDefault: dq.isDefault, Rules: rules,
 		}
-		if err := step("queue "+dq.id, func(now time.Time, e *routing.Engine) (bool, cc, error) {
-			if _, ok := e.Queue(q.ID); ok {
-				return false, cc{}, nil
-			}
-			ch, err := e.CreateQueue(now, q)
-			return true, ch, err
-		}); err != nil {
+		_, err := m.board.Queue(ctx, q.ID)
+		if none, err := missing(err); err != nil {
+			return err
+		} else if !none {
+			continue
+		}
+		if err := made("queue "+dq.id, m.board.CreateQueue(ctx, q)); err != nil {
 			return err
 		}
 	}
 	for _, o := range demoOperators {
 		id := demoOperatorID(o.name)
-		var have bool
-		if err := m.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc, error) {
-			_, have = e.Operator(id)
-			return cc{}, nil
-		}); err != nil {
+		_, err := m.board.Operator(ctx, id)
+		if none, err := missing(err); err != nil {
 			return err
-		}
-		if have {
+		} else if !none {
 			continue
 		}
 		h, err := passwordHash() // bcrypt only when someone is missing: a second start stays quick
 		if err != nil {
 			return err
 		}
-		if err := step("operator "+o.name, func(now time.Time, e *routing.Engine) (bool, cc, error) {
-			var qs []callcenter.QueueSkill
-			for _, s := range o.queues {
-				if _, ok := e.Queue(s.Queue); ok { // a queue that could not be made is left out
-					qs = append(qs, s)
-				}
+		var qs []callcenter.QueueSkill
+		for _, s := range o.queues {
+			if _, err := m.board.Queue(ctx, s.Queue); err == nil { // a queue that could not be made is left out
+				qs = append(qs, s)
 			}
-			ch, err := e.CreateOperator(now, callcenter.Operator{
-				ID: id, Name: o.name, DisplayName: o.display, PasswordHash: h,
-				Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: o.name},
-				Queues:  qs, CreatedAt: now,
-			})
-			return true, ch, err
-		}); err != nil {
+		}
+		err = m.board.CreateOperator(ctx, callcenter.Operator{
+			ID: id, Name: o.name, DisplayName: o.display, PasswordHash: h,
+			Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: o.name},
+			Queues:  qs, CreatedAt: m.Clock.Now(),
+		})
+		if err := made("operator "+o.name, err); err != nil {
 			return err
 		}
 	}
 	for _, c := range demoClients {
-		if err := step("client "+c.number, func(now time.Time, e *routing.Engine) (bool, cc, error) {
-			if cl, ok := e.Client(c.number); ok && (cl.Manager != "" || !cl.DeclinedAt.IsZero()) {
-				return false, cc{}, nil
-			}
-			_, ch, err := e.SetClient(now, c.number, demoOperatorID(c.manager), callcenter.AssignedByAdmin)
-			return true, ch, err
-		}); err != nil {
+		cl, err := m.board.Client(ctx, c.number)
+		if none, err := missing(err); err != nil {
+			return err
+		} else if !none && (cl.Manager != "" || !cl.DeclinedAt.IsZero()) {
+			continue
+		}
+		_, err = m.board.SetClient(ctx, c.number, demoOperatorID(c.manager))
+		if err := made("client "+c.number, err); err != nil {
 			return err
 		}
 	}
 	for _, a := range demoAbsences {
-		if err := step("absence "+a.id, func(now time.Time, e *routing.Engine) (bool, cc, error) {
-			op, ok := e.Operator(demoOperatorID(a.operator))
-			if !ok {
-				return false, cc{}, nil
-			}
-			today := now.In(op.Hours.Location())
-			ch, err := e.PutAbsence(now, callcenter.Absence{
-				ID: a.id, Operator: op.ID, Kind: a.kind,
-				From: today.AddDate(0, 0, a.from).Format(time.DateOnly), To: today.AddDate(0, 0, a.to).Format(time.DateOnly),
-			})
-			return false, ch, err
-		}); err != nil {
+		op, err := m.board.Operator(ctx, demoOperatorID(a.operator))
+		if none, err := missing(err); err != nil {
 			return err
+		} else if none {
+			continue
+		}
+		today := m.Clock.Now().In(op.Hours.Location())
+		err = m.board.PutAbsence(ctx, callcenter.Absence{
+			ID: a.id, Operator: op.ID, Kind: a.kind,
+			From: today.AddDate(0, 0, a.from).Format(time.DateOnly), To: today.AddDate(0, 0, a.to).Format(time.DateOnly),
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil { // put again at every start, so not counted as made
+			m.Logger.Warn("demo: skipped", "item", "absence "+a.id, "err", err)
 		}
 	}
 	m.Logger.Info("demo data", "created", created)
 	return nil
 }
-
-// cc is the engine's changes, short for the steps above.
-type cc = callcenter.Changes
 
 func printDemo(w io.Writer, m *Main) {
 	url := m.URL

@@ -31,6 +31,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/replica"
 	"github.com/tandemcc/tandem/server/internal/routing"
 	"github.com/tandemcc/tandem/server/internal/rpc"
+	"github.com/tandemcc/tandem/server/internal/simulate"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
 )
 
@@ -327,6 +328,7 @@ func (m *Main) serve(ctx context.Context) error {
 	api, err := rpc.New(rpc.Config{
 		Store:        m.db,
 		Switchboard:  m.board,
+		ReplayDay:    simulate.Replay,
 		Signer:       m.signer,
 		AdminKey:     m.AdminKey,
 		Clock:        m.Clock,

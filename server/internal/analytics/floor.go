@@ -4,7 +4,6 @@ import (
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // Floor is the live picture the wallboard shows: every queue's line and today's figures, every
@@ -18,7 +17,7 @@ type Floor struct {
 
 // QueueNow is one queue now.
 type QueueNow struct {
-	routing.QueueLine
+	cc.QueueLine
 	ID           cc.QueueID
 	ServiceLevel cc.ServiceLevel // with the defaults filled in
 	Today        cc.Figures
@@ -26,12 +25,12 @@ type QueueNow struct {
 
 // OperatorNow is one operator now.
 type OperatorNow struct {
-	routing.OperatorView
+	cc.OperatorView
 	Today cc.Figures // his time in the present state counted up to At
 }
 
 // Floor joins the engine's floor with today's figures.
-func (r *Recorder) Floor(now time.Time, f routing.Floor) Floor {
+func (r *Recorder) Floor(now time.Time, f cc.Floor) Floor {
 	out := Floor{At: now, Queues: make([]QueueNow, len(f.Queues)), Operators: make([]OperatorNow, len(f.Operators))}
 	for i, q := range f.Queues {
 		out.Queues[i] = QueueNow{QueueLine: q, ID: q.Queue.ID, ServiceLevel: q.Queue.Rules.ServiceLevel.OrDefaults(),

@@ -27,6 +27,8 @@ type Recorder struct {
 	day       time.Time // the start (UTC) of the day `today` is for
 	today     map[key]*cc.Figures
 	sinceBoot map[key]*cc.Figures
+
+	fold fold // Fold's scratch
 }
 
 // key names whose figures: a queue's or an operator's.
@@ -159,7 +161,13 @@ func (r *Recorder) Fold(now time.Time, ch *cc.Changes) {
 	if d := DayStart(now); d.After(r.day) {
 		r.day, r.today = d, map[key]*cc.Figures{}
 	}
-	f := &fold{r: r, tallies: map[tallyKey]*cc.Figures{}}
+	f := &r.fold // one step's scratch, reused: the switchboard folds every step
+	f.r, f.order, f.events = r, f.order[:0], f.events[:0]
+	if f.tallies == nil || len(f.tallies) > 32 { // a map keeps the size it once had: start small again
+		f.tallies = map[tallyKey]*cc.Figures{}
+	} else {
+		clear(f.tallies)
+	}
 	for _, q := range ch.Queues {
 		r.queues[q.ID] = q.Rules.ServiceLevel.OrDefaults()
 	}

@@ -54,7 +54,7 @@ func bigCenter(ops, queues, waiting int) (*routing.Engine, []cc.OperatorID, time
 	calls := 0
 	intake := func() (cc.Changes, error) {
 		calls++
-		_, ch, err := e.Intake(now, routing.Intake{SessionID: fmt.Sprint(calls), AccessURL: "http://127.0.0.1:1/s",
+		_, ch, err := e.Intake(now, cc.Intake{SessionID: fmt.Sprint(calls), AccessURL: "http://127.0.0.1:1/s",
 			CallerNumber: fmt.Sprintf("+1555%07d", calls), DialedNumber: fmt.Sprintf("+1800556%04d", calls%queues)})
 		return ch, err
 	}
@@ -68,7 +68,7 @@ func bigCenter(ops, queues, waiting int) (*routing.Engine, []cc.OperatorID, time
 	answer := func(ch cc.Changes) error {
 		for _, cmd := range ch.Commands {
 			if cmd.Type == cc.CommandDial {
-				if _, err := e.Report(now, cmd.Call, routing.Event{Kind: routing.OperatorAnswered, Offer: cmd.Offer, RingTime: time.Second}); err != nil {
+				if _, err := e.Report(now, cmd.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: cmd.Offer, RingTime: time.Second}); err != nil {
 					return err
 				}
 			}
@@ -112,7 +112,7 @@ func runEngine(ctx context.Context, cfg Config) (EngineResult, error) {
 		}
 		now = now.Add(time.Millisecond)
 		t := time.Now()
-		ch, err := e.Report(now, v.Status.Call, routing.Event{Kind: routing.CallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute})
+		ch, err := e.Report(now, v.Status.Call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute})
 		e.NextDeadline()
 		d := time.Since(t)
 		if err != nil {
@@ -122,7 +122,7 @@ func runEngine(ctx context.Context, cfg Config) (EngineResult, error) {
 		for _, cmd := range ch.Commands {
 			if cmd.Type == cc.CommandDial {
 				offered = true
-				if _, err := e.Report(now, cmd.Call, routing.Event{Kind: routing.OperatorAnswered, Offer: cmd.Offer, RingTime: time.Second}); err != nil {
+				if _, err := e.Report(now, cmd.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: cmd.Offer, RingTime: time.Second}); err != nil {
 					return res, err
 				}
 			}
@@ -131,7 +131,7 @@ func runEngine(ctx context.Context, cfg Config) (EngineResult, error) {
 			lat.add(d)
 		}
 		calls++
-		if _, _, err := e.Intake(now, routing.Intake{SessionID: fmt.Sprint(calls), AccessURL: "http://127.0.0.1:1/s",
+		if _, _, err := e.Intake(now, cc.Intake{SessionID: fmt.Sprint(calls), AccessURL: "http://127.0.0.1:1/s",
 			CallerNumber: fmt.Sprintf("+1555%07d", calls), DialedNumber: fmt.Sprintf("+1800556%04d", calls%cfg.BigQueues)}); err != nil {
 			return res, err
 		}

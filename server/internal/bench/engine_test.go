@@ -6,7 +6,6 @@ import (
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // BenchmarkBigCenterSetUp builds the center of phase 4 at a tenth of its size: loading
@@ -34,7 +33,7 @@ func BenchmarkDecision(b *testing.B) {
 			}
 			i, calls := 0, size.ops+size.waiting
 			for b.Loop() {
-				var v routing.OperatorView
+				var v cc.OperatorView
 				for {
 					i = (i + 7919) % len(ids)
 					if v, _ = e.View(ids[i]); v.Status.State == cc.OperatorOnCall {
@@ -42,7 +41,7 @@ func BenchmarkDecision(b *testing.B) {
 					}
 				}
 				now = now.Add(time.Millisecond)
-				ch, err := e.Report(now, v.Status.Call, routing.Event{Kind: routing.CallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute})
+				ch, err := e.Report(now, v.Status.Call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -50,13 +49,13 @@ func BenchmarkDecision(b *testing.B) {
 				b.StopTimer()
 				for _, cmd := range ch.Commands {
 					if cmd.Type == cc.CommandDial {
-						if _, err := e.Report(now, cmd.Call, routing.Event{Kind: routing.OperatorAnswered, Offer: cmd.Offer}); err != nil {
+						if _, err := e.Report(now, cmd.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: cmd.Offer}); err != nil {
 							b.Fatal(err)
 						}
 					}
 				}
 				calls++
-				if _, _, err := e.Intake(now, routing.Intake{SessionID: "s", AccessURL: "http://127.0.0.1:1/s",
+				if _, _, err := e.Intake(now, cc.Intake{SessionID: "s", AccessURL: "http://127.0.0.1:1/s",
 					CallerNumber: "+15550000000", DialedNumber: fmt.Sprintf("+1800556%04d", calls%50)}); err != nil {
 					b.Fatal(err)
 				}

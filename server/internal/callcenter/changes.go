@@ -40,7 +40,7 @@ type Repair struct {
 }
 
 // Merge appends the changes of a later step: the store writes both in one transaction, the
-// later value of a row winning.
+// later value of a row winning. Next, the reply to one request, is not carried over.
 func (c *Changes) Merge(later Changes) {
 	c.Operators = append(c.Operators, later.Operators...)
 	c.Queues = append(c.Queues, later.Queues...)

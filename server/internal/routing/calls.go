@@ -6,21 +6,8 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// Intake is an inbound call as the cloud registers it.
-type Intake struct {
-	SessionID    string
-	AccessURL    string
-	CallerNumber string
-	CallerName   string
-	DialedNumber string
-	SIPHeaders   map[string]string
-	CustomData   string
-	ArrivedAt    time.Time // zero: now
-	Priority     int       // higher first within the queue
-}
-
 // Intake puts a new call in the queue its dialed number leads to.
-func (e *Engine) Intake(now time.Time, in Intake) (cc.Call, cc.Changes, error) {
+func (e *Engine) Intake(now time.Time, in cc.Intake) (cc.Call, cc.Changes, error) {
 	q := e.queueFor(in.DialedNumber)
 	if q == nil {
 		_, err := e.fail(cc.NotFound("dialed_number", "no queue takes calls to %s and there is no default queue", in.DialedNumber))
@@ -55,37 +42,12 @@ func (e *Engine) Intake(now time.Time, in Intake) (cc.Call, cc.Changes, error) {
 	return c.Call, ch, nil
 }
 
-// EventKind is what a call event reports.
-type EventKind int
-
-const (
-	OperatorAnswered EventKind = iota + 1
-	DialFailed
-	CallEnded
-	CallerAbandoned
-	SpeechAnswer
-)
-
-// Event is one outcome of a call reported by the cloud.
-type Event struct {
-	Kind     EventKind
-	Offer    cc.OfferID
-	RingTime time.Duration
-	Code     int    // DialFailed
-	Reason   string // DialFailed
-	HungUpBy cc.HangupParty
-	TalkTime time.Duration
-	// SpeechAnswer
-	QuestionID string
-	Verdict    Verdict
-}
-
 // Report applies a cloud event to a call in progress. Events about an offer that is no longer
 // pending, and events that come after the call moved past them, change nothing: a duplicate or
 // late event gives the same state as none. The one exception is an answer on an offer that was
 // taken back: the scenario did connect that operator, so the call is his.
-func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, error) {
-	if ev.Kind == SpeechAnswer { // the call may be over: the caller answers after the operator left
+func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Changes, error) {
+	if ev.Kind == cc.CloudSpeechAnswer { // the call may be over: the caller answers after the operator left
 		e.speech(now, ev.QuestionID, ev.Verdict)
 		return e.finish(now), nil
 	}
@@ -95,7 +57,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, erro
 	}
 	c.lastHeard = now
 	switch ev.Kind {
-	case OperatorAnswered:
+	case cc.CloudOperatorAnswered:
 		if c.State != cc.CallWaiting {
 			break // repeated, or the call moved on
 		}
@@ -107,7 +69,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, erro
 			e.withdraw(now, c, "the operator of an earlier offer answered")
 			e.connect(now, c, late, ev.RingTime)
 		}
-	case DialFailed:
+	case cc.CloudDialFailed:
 		of := e.offerFor(c, ev.Offer)
 		if of == nil {
 			break
@@ -118,7 +80,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, erro
 		if o := e.operators[of.Operator]; o != nil {
 			e.markMissed(now, o, e.queues[c.Queue], missReason(ev.Code, ev.Reason))
 		}
-	case CallEnded:
+	case cc.CloudCallEnded:
 		switch c.State {
 		case cc.CallConnected:
 			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, ev.TalkTime
@@ -132,7 +94,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev Event) (cc.Changes, erro
 		case cc.CallWaiting: // ended before anyone answered: the caller left
 			e.abandon(now, c)
 		}
-	case CallerAbandoned:
+	case cc.CloudCallerAbandoned:
 		if c.State == cc.CallWaiting {
 			e.abandon(now, c)
 		}

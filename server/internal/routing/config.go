@@ -175,4 +175,10 @@ func (e *Engine) Operator(id cc.OperatorID) (cc.Operator, bool) {
 	return o.cfg, true
 }
 
+// OperatorNamed returns the id of the operator with a login name.
+func (e *Engine) OperatorNamed(name string) (cc.OperatorID, bool) {
+	id, ok := e.byName[name]
+	return id, ok
+}
+
 func busy(s cc.OperatorState) bool { return s == cc.OperatorReserved || s == cc.OperatorOnCall }

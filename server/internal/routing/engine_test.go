@@ -49,7 +49,7 @@ func (f *fixture) ready(name string) {
 
 func (f *fixture) intake() cc.CallID {
 	f.t.Helper()
-	c, _, err := f.e.Intake(f.now, Intake{AccessURL: "http://cloud/x", CallerNumber: "+200", DialedNumber: "+100"})
+	c, _, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: "+200", DialedNumber: "+100"})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestLongestIdleGetsTheCall(t *testing.T) {
 	f.ready("boris")
 	f.now = f.now.Add(time.Second)
 	f.ready("anna")
-	ch, _, _ := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100"})
+	ch, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100"})
 	_ = ch
 	if got := f.state("boris"); got != cc.OperatorReserved {
 		t.Fatalf("boris (idle longer) = %s, want reserved", got)
@@ -92,7 +92,7 @@ func TestCallLifecycle(t *testing.T) {
 	if of == "" {
 		t.Fatal("no offer")
 	}
-	f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: of, RingTime: 3 * time.Second}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of, RingTime: 3 * time.Second}))
 	if got := f.state("anna"); got != cc.OperatorOnCall {
 		t.Fatalf("after answer: %s", got)
 	}
@@ -101,7 +101,7 @@ func TestCallLifecycle(t *testing.T) {
 		t.Fatal("second call offered while the only operator talks")
 	}
 	f.now = f.now.Add(time.Minute)
-	f.must(f.e.Report(f.now, id, Event{Kind: CallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute}))
 	if got := f.state("anna"); got != cc.OperatorWrapUp {
 		t.Fatalf("after end: %s", got)
 	}
@@ -126,7 +126,7 @@ func TestDialFailureMovesOnAndSetsAway(t *testing.T) {
 	f.ready("boris")
 	id := f.intake()
 	first := f.offerOf(id)
-	ch := f.must(f.e.Report(f.now, id, Event{Kind: DialFailed, Offer: first, Code: 486, Reason: "Busy"}))
+	ch := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: first, Code: 486, Reason: "Busy"}))
 	if got := f.state("anna"); got != cc.OperatorAway {
 		t.Fatalf("anna after 486 = %s", got)
 	}
@@ -137,7 +137,7 @@ func TestDialFailureMovesOnAndSetsAway(t *testing.T) {
 		t.Fatalf("commands = %+v", ch.Commands)
 	}
 	// The same failure again, and a late answer on the dead lease, change nothing.
-	for _, ev := range []Event{{Kind: DialFailed, Offer: first, Code: 486}, {Kind: OperatorAnswered, Offer: first}} {
+	for _, ev := range []cc.CloudEvent{{Kind: cc.CloudDialFailed, Offer: first, Code: 486}, {Kind: cc.CloudOperatorAnswered, Offer: first}} {
 		ch := f.must(f.e.Report(f.now, id, ev))
 		if !ch.Empty() || len(ch.Commands) != 0 {
 			t.Fatalf("stale %v changed %+v", ev.Kind, ch)
@@ -175,7 +175,7 @@ func TestAbsentOperatorIsNotOfferedAndLoggedOff(t *testing.T) {
 	if got := f.state("anna"); got != cc.OperatorReserved {
 		t.Fatalf("anna = %s", got)
 	}
-	f.must(f.e.Report(f.now, id, Event{Kind: CallerAbandoned}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallerAbandoned}))
 	if got := f.state("anna"); got != cc.OperatorReady {
 		t.Fatalf("after abandon anna = %s", got)
 	}
@@ -193,7 +193,7 @@ func TestFailedCallReturnsToItsPlace(t *testing.T) {
 	first := f.intake()
 	f.now = f.now.Add(time.Second)
 	second := f.intake()
-	f.must(f.e.Report(f.now, first, Event{Kind: DialFailed, Offer: f.offerOf(first), Code: 480}))
+	f.must(f.e.Report(f.now, first, cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: f.offerOf(first), Code: 480}))
 	if p := f.e.Position(first); p != 1 {
 		t.Fatalf("first call position = %d, want 1", p)
 	}
@@ -231,7 +231,7 @@ func TestInvariantsUnderRandomEvents(t *testing.T) {
 			case 4:
 				ch, _ = f.e.EndWrapUp(f.now, op, "")
 			case 5:
-				c, chg, err := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100"})
+				c, chg, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100"})
 				if err == nil {
 					calls = append(calls, c.ID)
 				}
@@ -243,11 +243,11 @@ func TestInvariantsUnderRandomEvents(t *testing.T) {
 					continue
 				}
 				o := offers[r.IntN(len(offers))]
-				kinds := []Event{
-					{Kind: OperatorAnswered, Offer: o.offer},
-					{Kind: DialFailed, Offer: o.offer, Code: 486},
-					{Kind: CallEnded, HungUpBy: cc.HangupCaller},
-					{Kind: CallerAbandoned},
+				kinds := []cc.CloudEvent{
+					{Kind: cc.CloudOperatorAnswered, Offer: o.offer},
+					{Kind: cc.CloudDialFailed, Offer: o.offer, Code: 486},
+					{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller},
+					{Kind: cc.CloudCallerAbandoned},
 				}
 				ch, _ = f.e.Report(f.now, o.call, kinds[r.IntN(len(kinds))])
 			}

@@ -26,7 +26,7 @@ func TestDecisionRecordIsBounded(t *testing.T) {
 		f.must(f.e.Connect(f.now, cc.OperatorID(names[i])))
 		f.must(f.e.GoAway(f.now, cc.OperatorID(names[i]), "lunch"))
 	}
-	_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+	_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
 	if err != nil || len(ch.Decisions) != 1 {
 		t.Fatalf("decisions %+v, %v", ch.Decisions, err)
 	}
@@ -83,16 +83,16 @@ func benchmarkOffer(b *testing.B, total, free, away int) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
 		if err != nil || len(ch.Commands) != 1 || ch.Decisions[0].ExcludedCount != total-free {
 			b.Fatal(err, ch.Commands, ch.Decisions)
 		}
 		b.StopTimer()
 		cmd := ch.Commands[0]
-		if _, err := f.e.Report(f.now, cmd.Call, Event{Kind: OperatorAnswered, Offer: cmd.Offer}); err != nil {
+		if _, err := f.e.Report(f.now, cmd.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: cmd.Offer}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := f.e.Report(f.now, cmd.Call, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}); err != nil {
+		if _, err := f.e.Report(f.now, cmd.Call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller}); err != nil {
 			b.Fatal(err)
 		}
 		id := cc.OperatorID(fmt.Sprint(cmd.Contact.Target))
@@ -121,7 +121,7 @@ func BenchmarkOfferWithOffersOut(b *testing.B) {
 	f.ready(names[500])
 	b.ReportAllocs()
 	for b.Loop() {
-		_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
 		if err != nil || len(ch.Commands) != 1 {
 			b.Fatal(err, ch.Commands)
 		}
@@ -130,10 +130,10 @@ func BenchmarkOfferWithOffersOut(b *testing.B) {
 		}
 		b.StopTimer()
 		cmd := ch.Commands[0]
-		if _, err := f.e.Report(f.now, cmd.Call, Event{Kind: OperatorAnswered, Offer: cmd.Offer}); err != nil {
+		if _, err := f.e.Report(f.now, cmd.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: cmd.Offer}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := f.e.Report(f.now, cmd.Call, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}); err != nil {
+		if _, err := f.e.Report(f.now, cmd.Call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller}); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := f.e.EndWrapUp(f.now, cc.OperatorID(fmt.Sprint(cmd.Contact.Target)), ""); err != nil {

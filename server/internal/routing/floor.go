@@ -9,28 +9,9 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// Floor is everything in progress, for the supervisors' live views: each queue's line and
-// operators, every operator's view.
-type Floor struct {
-	Queues    []QueueLine    // by id
-	Operators []OperatorView // by name
-}
-
-// QueueLine is one queue now.
-type QueueLine struct {
-	Queue cc.Queue
-	// Calls waiting, in line order, with an expected wait each when one can be predicted.
-	Waiting []WaitingCall
-	Expect  []time.Duration // Expect[i] is Waiting[i]'s expected wait; -1: unknown
-	// NewCallWait is the expected wait of a call arriving now; -1: unknown.
-	NewCallWait time.Duration
-	States      map[cc.OperatorState]int // operators serving the queue, by state
-	Connected   int                      // calls talking now
-}
-
 // Floor returns the live floor, in one pass over the operators and one sort of the calls.
-func (e *Engine) Floor() Floor {
-	var f Floor
+func (e *Engine) Floor() cc.Floor {
+	var f cc.Floor
 	index := map[cc.QueueID]int{}
 	ids := make([]cc.QueueID, 0, len(e.queues))
 	for id := range e.queues {
@@ -40,16 +21,16 @@ func (e *Engine) Floor() Floor {
 	working := map[cc.QueueID]int{}
 	for _, id := range ids {
 		index[id] = len(f.Queues)
-		f.Queues = append(f.Queues, QueueLine{Queue: *e.queues[id], States: map[cc.OperatorState]int{}, NewCallWait: -1})
+		f.Queues = append(f.Queues, cc.QueueLine{Queue: *e.queues[id], States: map[cc.OperatorState]int{}, NewCallWait: -1})
 	}
 	if len(e.byDisplay) != len(e.operators) { // sorted once, again only after a change of operators
 		e.byDisplay = slices.SortedFunc(maps.Values(e.operators), func(a, b *operator) int {
 			return cmp.Or(cmp.Compare(a.cfg.Name, b.cfg.Name), cmp.Compare(a.cfg.ID, b.cfg.ID))
 		})
 	}
-	f.Operators = make([]OperatorView, 0, len(e.byDisplay))
+	f.Operators = make([]cc.OperatorView, 0, len(e.byDisplay))
 	for _, o := range e.byDisplay {
-		v := OperatorView{Operator: o.cfg, Status: o.st, Present: o.present()}
+		v := cc.OperatorView{Operator: o.cfg, Status: o.st, Present: o.present()}
 		f.Operators = append(f.Operators, v)
 		for _, s := range o.cfg.Queues {
 			i, ok := index[s.Queue]

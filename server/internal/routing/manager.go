@@ -97,18 +97,9 @@ func (e *Engine) askOptIn(now time.Time, c *call, by cc.HangupParty) {
 		Text: "Would you like " + o.cfg.DisplayName + " to answer your calls from now on? Please say yes or no."}
 }
 
-// Verdict is the scenario's reading of a spoken answer.
-type Verdict int
-
-const (
-	VerdictUnclear Verdict = iota
-	VerdictYes
-	VerdictNo
-)
-
 // speech takes a caller's answer to an opt-in question. Yes makes the operator his manager; no
 // is remembered so he is not asked again soon; an unclear answer is asked once more, then dropped.
-func (e *Engine) speech(now time.Time, questionID string, v Verdict) {
+func (e *Engine) speech(now time.Time, questionID string, v cc.Verdict) {
 	qu := e.questions[questionID]
 	if qu == nil {
 		return // answered already, or never asked: nothing to do
@@ -121,11 +112,11 @@ func (e *Engine) speech(now time.Time, questionID string, v Verdict) {
 		name = o.cfg.DisplayName
 	}
 	switch v {
-	case VerdictYes:
+	case cc.VerdictYes:
 		delete(e.questions, questionID)
 		e.putClient(cc.Client{Number: qu.number, Manager: qu.operator, How: cc.AssignedByVoice, AssignedAt: now})
 		say("Thank you. " + name + " will answer your calls from now on.")
-	case VerdictNo:
+	case cc.VerdictNo:
 		delete(e.questions, questionID)
 		cl := cc.Client{Number: qu.number}
 		if old := e.clients[qu.number]; old != nil {

@@ -13,7 +13,7 @@ const client = "+15557654321"
 // callFrom registers a call from number and returns it with the commands of the step.
 func (f *fixture) callFrom(number string) (cc.CallID, []cc.Command) {
 	f.t.Helper()
-	c, ch, err := f.e.Intake(f.now, Intake{AccessURL: "http://cloud/x", CallerNumber: number, DialedNumber: "+100"})
+	c, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: number, DialedNumber: "+100"})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestCallWaitsForABusyManagerThenGoesToAnyone(t *testing.T) {
 	f.ready("boris")
 	f.managerOf(client, "boris")
 	first := f.intake() // boris takes a call
-	f.must(f.e.Report(f.now, first, Event{Kind: OperatorAnswered, Offer: f.offerOf(first)}))
+	f.must(f.e.Report(f.now, first, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(first)}))
 	f.ready("anna")
 	id, _ := f.callFrom(client)
 	if f.offerOf(id) != "" {
@@ -78,13 +78,13 @@ func TestAFreedManagerGetsHisWaitingClient(t *testing.T) {
 	f.ready("boris")
 	f.managerOf(client, "boris")
 	first := f.intake()
-	f.must(f.e.Report(f.now, first, Event{Kind: OperatorAnswered, Offer: f.offerOf(first)}))
+	f.must(f.e.Report(f.now, first, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(first)}))
 	other := f.intake() // an earlier call in line
 	f.now = f.now.Add(time.Second)
 	id, _ := f.callFrom(client)
 	f.now = f.now.Add(time.Minute) // past the hold: anyone may take it, but nobody is free
 	f.e.Tick(f.now)
-	f.must(f.e.Report(f.now, first, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}))
+	f.must(f.e.Report(f.now, first, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller}))
 	f.must(f.e.EndWrapUp(f.now, "boris", ""))
 	if c, _ := f.e.Call(id); c.Operator != "boris" {
 		t.Fatalf("freed manager got %q; the client's call (behind %s) should be his", c.Operator, other)
@@ -158,8 +158,8 @@ func TestDismissedManagersClientsAreListedForReassignment(t *testing.T) {
 func (f *fixture) optIn(number string) (cc.CallID, *cc.Command) {
 	f.t.Helper()
 	id, _ := f.callFrom(number)
-	f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: f.offerOf(id)}))
-	ch := f.must(f.e.Report(f.now, id, Event{Kind: CallEnded, HungUpBy: cc.HangupOperator}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(id)}))
+	ch := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupOperator}))
 	f.must(f.e.EndWrapUp(f.now, "anna", ""))
 	return id, ch.Next
 }
@@ -176,16 +176,16 @@ func TestVoiceOptIn(t *testing.T) {
 		t.Fatalf("after the operator hung up: %+v", ask)
 	}
 	// Unclear: asked once more, same question.
-	ch := f.must(f.e.Report(f.now, "", Event{Kind: SpeechAnswer, QuestionID: ask.QuestionID, Verdict: VerdictUnclear}))
+	ch := f.must(f.e.Report(f.now, "", cc.CloudEvent{Kind: cc.CloudSpeechAnswer, QuestionID: ask.QuestionID, Verdict: cc.VerdictUnclear}))
 	if ch.Next == nil || ch.Next.Type != cc.CommandAsk || ch.Next.QuestionID != ask.QuestionID {
 		t.Fatalf("after an unclear answer: %+v", ch.Next)
 	}
-	ch = f.must(f.e.Report(f.now, "", Event{Kind: SpeechAnswer, QuestionID: ask.QuestionID, Verdict: VerdictYes}))
+	ch = f.must(f.e.Report(f.now, "", cc.CloudEvent{Kind: cc.CloudSpeechAnswer, QuestionID: ask.QuestionID, Verdict: cc.VerdictYes}))
 	if ch.Next == nil || ch.Next.Type != cc.CommandSay || len(ch.Clients) != 1 || ch.Clients[0].Manager != "anna" || ch.Clients[0].How != cc.AssignedByVoice {
 		t.Fatalf("after yes: next %+v, clients %+v", ch.Next, ch.Clients)
 	}
 	// A repeated answer changes nothing; the next call goes to anna even with boris idle longer.
-	if ch := f.must(f.e.Report(f.now, "", Event{Kind: SpeechAnswer, QuestionID: ask.QuestionID, Verdict: VerdictNo})); !ch.Empty() || ch.Next != nil {
+	if ch := f.must(f.e.Report(f.now, "", cc.CloudEvent{Kind: cc.CloudSpeechAnswer, QuestionID: ask.QuestionID, Verdict: cc.VerdictNo})); !ch.Empty() || ch.Next != nil {
 		t.Fatalf("a repeated answer changed %+v", ch)
 	}
 	f.now = f.now.Add(time.Minute)
@@ -208,7 +208,7 @@ func TestOptInNoIsNotAskedAgainSoon(t *testing.T) {
 	f.withRules(r)
 	f.ready("anna")
 	_, ask := f.optIn(client)
-	f.must(f.e.Report(f.now, "", Event{Kind: SpeechAnswer, QuestionID: ask.QuestionID, Verdict: VerdictNo}))
+	f.must(f.e.Report(f.now, "", cc.CloudEvent{Kind: cc.CloudSpeechAnswer, QuestionID: ask.QuestionID, Verdict: cc.VerdictNo}))
 	f.now = f.now.Add(29 * 24 * time.Hour)
 	f.ready("anna")
 	if _, again := f.optIn(client); again != nil {
@@ -222,8 +222,8 @@ func TestOptInNoIsNotAskedAgainSoon(t *testing.T) {
 	// Only when the operator hung up, and never an anonymous caller.
 	f.ready("anna")
 	id, _ := f.callFrom("anonymous")
-	f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: f.offerOf(id)}))
-	if ch := f.must(f.e.Report(f.now, id, Event{Kind: CallEnded, HungUpBy: cc.HangupOperator})); ch.Next != nil {
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(id)}))
+	if ch := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupOperator})); ch.Next != nil {
 		t.Fatalf("asked an anonymous caller: %+v", ch.Next)
 	}
 }
@@ -235,7 +235,7 @@ func TestManagerDecisionShowsTheOthersAsFree(t *testing.T) {
 	f.now = f.now.Add(time.Second)
 	f.ready("boris")
 	f.managerOf(client, "boris")
-	_, ch, err := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: client, DialedNumber: "+100"})
+	_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: client, DialedNumber: "+100"})
 	if err != nil || len(ch.Decisions) != 1 {
 		t.Fatalf("decisions %+v, %v", ch.Decisions, err)
 	}

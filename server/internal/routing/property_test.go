@@ -111,7 +111,7 @@ func TestEngineProperties(t *testing.T) {
 		}
 		var events []struct {
 			call cc.CallID
-			ev   Event
+			ev   cc.CloudEvent
 		} // every event sent so far, for duplicates
 		offersOf := map[cc.CallID][]cc.OfferID{}
 		finished := map[cc.CallID]bool{}
@@ -119,7 +119,7 @@ func TestEngineProperties(t *testing.T) {
 		rt.Repeat(map[string]func(*rapid.T){
 			"arrive": func(rt *rapid.T) {
 				caller := rapid.SampledFrom([]string{"+15550001111", "+15550002222", "anonymous"}).Draw(rt, "caller")
-				c, ch, err := e.Intake(now, Intake{AccessURL: "u", DialedNumber: "+1", CallerNumber: caller, Priority: rapid.IntRange(0, 2).Draw(rt, "prio")})
+				c, ch, err := e.Intake(now, cc.Intake{AccessURL: "u", DialedNumber: "+1", CallerNumber: caller, Priority: rapid.IntRange(0, 2).Draw(rt, "prio")})
 				step(ch, err)
 				if err == nil {
 					offersOf[c.ID] = nil
@@ -144,7 +144,7 @@ func TestEngineProperties(t *testing.T) {
 					rt.Skip("no question")
 				}
 				slices.Sort(ids)
-				step(e.Report(now, "", Event{Kind: SpeechAnswer, QuestionID: rapid.SampledFrom(ids).Draw(rt, "q"), Verdict: Verdict(rapid.IntRange(0, 2).Draw(rt, "verdict"))}))
+				step(e.Report(now, "", cc.CloudEvent{Kind: cc.CloudSpeechAnswer, QuestionID: rapid.SampledFrom(ids).Draw(rt, "q"), Verdict: cc.Verdict(rapid.IntRange(0, 2).Draw(rt, "verdict"))}))
 			},
 			"time": func(rt *rapid.T) {
 				now = now.Add(time.Duration(rapid.IntRange(1, 40).Draw(rt, "seconds")) * time.Second)
@@ -164,15 +164,15 @@ func TestEngineProperties(t *testing.T) {
 				if os := offersOf[id]; len(os) > 0 {
 					offer = rapid.SampledFrom(os).Draw(rt, "offer") // possibly an old one: out of order
 				}
-				ev := rapid.SampledFrom([]Event{
-					{Kind: OperatorAnswered, Offer: offer, RingTime: time.Second},
-					{Kind: DialFailed, Offer: offer, Code: 486},
-					{Kind: CallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute},
-					{Kind: CallerAbandoned},
+				ev := rapid.SampledFrom([]cc.CloudEvent{
+					{Kind: cc.CloudOperatorAnswered, Offer: offer, RingTime: time.Second},
+					{Kind: cc.CloudDialFailed, Offer: offer, Code: 486},
+					{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute},
+					{Kind: cc.CloudCallerAbandoned},
 				}).Draw(rt, "kind")
 				events = append(events, struct {
 					call cc.CallID
-					ev   Event
+					ev   cc.CloudEvent
 				}{id, ev})
 				if finished[id] {
 					if _, err := e.Report(now, id, ev); cc.ErrorCode(err) != cc.CodeNotFound {

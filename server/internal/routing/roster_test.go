@@ -54,10 +54,10 @@ func TestRosterFollowsChanges(t *testing.T) {
 		case 4:
 			f.e.GoAway(f.now, id, "x")
 		case 5:
-			_, ch, _ := f.e.Intake(f.now, Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: []string{"+100", "+101", "+102"}[rng.IntN(3)]})
+			_, ch, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: []string{"+100", "+101", "+102"}[rng.IntN(3)]})
 			for _, cmd := range ch.Commands {
 				if cmd.Type == cc.CommandDial && rng.IntN(2) == 0 {
-					f.e.Report(f.now, cmd.Call, Event{Kind: OperatorAnswered, Offer: cmd.Offer})
+					f.e.Report(f.now, cmd.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: cmd.Offer})
 				}
 			}
 		case 6:
@@ -65,7 +65,7 @@ func TestRosterFollowsChanges(t *testing.T) {
 		case 7:
 			v, _ := f.e.View(id)
 			if v.Status.Call != "" {
-				f.e.Report(f.now, v.Status.Call, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller})
+				f.e.Report(f.now, v.Status.Call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller})
 			}
 		}
 		checkRosters(t, f.e)

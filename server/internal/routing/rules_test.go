@@ -23,7 +23,7 @@ func (f *fixture) miss(id cc.CallID) cc.OperatorID {
 	if c.Offer == "" {
 		f.t.Fatal("no offer to miss")
 	}
-	f.must(f.e.Report(f.now, id, Event{Kind: DialFailed, Offer: c.Offer, Code: 480}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: c.Offer, Code: 480}))
 	return c.Operator
 }
 
@@ -46,7 +46,7 @@ func TestAwayAfterConsecutiveMisses(t *testing.T) {
 	}
 	// An answer resets the run of misses and raises the score again.
 	f.must(f.e.GoReady(f.now, "anna"))
-	f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: f.offerOf(id), RingTime: 2 * time.Second}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(id), RingTime: 2 * time.Second}))
 	v, _ = f.e.View("anna")
 	if m := v.Status.Marks; m.ConsecutiveMisses != 0 || m.Score <= 64 {
 		t.Fatalf("marks after an answer = %+v", m)
@@ -129,7 +129,7 @@ func TestLateAnswerOnAnExpiredOfferKeepsTheCall(t *testing.T) {
 		t.Fatalf("boris = %s", got)
 	}
 	// ...but anna's phone was answered after all: the call is hers, boris is freed.
-	ch := f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: first, RingTime: 24 * time.Second}))
+	ch := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: first, RingTime: 24 * time.Second}))
 	c, _ := f.e.Call(id)
 	if c.State != cc.CallConnected || c.Operator != "anna" {
 		t.Fatalf("call after a late answer = %+v", c)
@@ -144,9 +144,9 @@ func TestLateAnswerOnAnExpiredOfferKeepsTheCall(t *testing.T) {
 
 func TestCallPriorityGoesFirst(t *testing.T) {
 	f := newFixture(t, "anna")
-	plain, _, _ := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100"})
+	plain, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100"})
 	f.now = f.now.Add(time.Minute)
-	vip, _, _ := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100", Priority: 10})
+	vip, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100", Priority: 10})
 	if p := f.e.Position(vip.ID); p != 1 {
 		t.Fatalf("VIP position = %d", p)
 	}
@@ -181,7 +181,7 @@ func TestSweeperEndsCallsTheCloudForgot(t *testing.T) {
 	f := newFixture(t, "anna")
 	f.ready("anna")
 	id := f.intake()
-	f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: f.offerOf(id)}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(id)}))
 	waiting := f.intake()
 	f.now = f.now.Add(2 * time.Hour)
 	ch := f.e.Tick(f.now)

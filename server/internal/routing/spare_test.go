@@ -54,11 +54,11 @@ func TestOverflowAfterTheThreshold(t *testing.T) {
 		t.Fatalf("decision = %+v", ch.Decisions)
 	}
 	// The spare answers and talks; when it hangs up, it is free again.
-	f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: f.offerOf(id)}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(id)}))
 	if c, _ := f.e.Call(id); c.State != cc.CallConnected {
 		t.Fatalf("spare answered but the call is %s", c.State)
 	}
-	f.must(f.e.Report(f.now, id, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller}))
 	if _, use, _ := f.e.Spare("s1", f.now); use.Active != 0 || use.CallsToday != 1 {
 		t.Fatalf("spare use after the call = %+v", use)
 	}
@@ -70,7 +70,7 @@ func TestOperatorsGoFirstAndAFailedSpareReturnsTheCall(t *testing.T) {
 	id := f.intake()
 	f.now = f.now.Add(61 * time.Second)
 	f.e.Tick(f.now)
-	f.must(f.e.Report(f.now, id, Event{Kind: DialFailed, Offer: f.offerOf(id), Code: 486}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: f.offerOf(id), Code: 486}))
 	// Back in its place, and the next spare (s1 cools down) gets it; then anna frees up first.
 	if spareOf(f, id) != "s2" {
 		t.Fatalf("after s1 was busy the call went to %q, want s2", spareOf(f, id))
@@ -78,7 +78,7 @@ func TestOperatorsGoFirstAndAFailedSpareReturnsTheCall(t *testing.T) {
 	if _, use, _ := f.e.Spare("s1", f.now); use.Active != 0 || use.CooldownUntil != f.now.Add(10*time.Minute) {
 		t.Fatalf("s1 after a miss = %+v", use)
 	}
-	f.must(f.e.Report(f.now, id, Event{Kind: DialFailed, Offer: f.offerOf(id), Code: 480}))
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: f.offerOf(id), Code: 480}))
 	f.ready("anna")
 	if c, _ := f.e.Call(id); c.Operator != "anna" || c.Spare != "" {
 		t.Fatalf("with anna free the call went to %+v", c)
@@ -144,8 +144,8 @@ func TestSpareLimitsUnderLoad(t *testing.T) {
 	for round := range 30 {
 		for _, id := range calls {
 			if c, ok := f.e.Call(id); ok && c.Spare != "" && c.State == cc.CallWaiting {
-				f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: c.Offer}))
-				f.must(f.e.Report(f.now, id, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}))
+				f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: c.Offer}))
+				f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller}))
 				break
 			}
 		}
@@ -183,8 +183,8 @@ func TestSpareOrders(t *testing.T) {
 			f.now = f.now.Add(time.Minute)
 			f.e.Tick(f.now)
 			got = append(got, spareOf(f, id))
-			f.must(f.e.Report(f.now, id, Event{Kind: OperatorAnswered, Offer: f.offerOf(id)}))
-			f.must(f.e.Report(f.now, id, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller}))
+			f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(id)}))
+			f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller}))
 		}
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 			t.Errorf("%s: %v, want %v", tc.order, got, tc.want)
@@ -201,18 +201,18 @@ func TestOverflowOnPredictedWait(t *testing.T) {
 	f.ready("anna")
 	// Anna handles one call of 3 minutes: the queue learns its handle time.
 	first := f.intake()
-	f.must(f.e.Report(f.now, first, Event{Kind: OperatorAnswered, Offer: f.offerOf(first)}))
+	f.must(f.e.Report(f.now, first, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(first)}))
 	second := f.intake() // next in line behind anna's call: about 3 minutes, past the 2-minute rule
 	if spareOf(f, second) != "" {
 		t.Fatal("overflowed before the queue had an estimate")
 	}
 	f.now = f.now.Add(3 * time.Minute)
-	f.must(f.e.Report(f.now, first, Event{Kind: CallEnded, HungUpBy: cc.HangupCaller, TalkTime: 3 * time.Minute}))
+	f.must(f.e.Report(f.now, first, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: 3 * time.Minute}))
 	if spareOf(f, second) != "" || f.offerOf(second) == "" {
 		t.Fatal("with anna free again the second call should be hers, not a spare's")
 	}
-	f.must(f.e.Report(f.now, second, Event{Kind: OperatorAnswered, Offer: f.offerOf(second)}))
-	c, ch, _ := f.e.Intake(f.now, Intake{AccessURL: "u", DialedNumber: "+100"})
+	f.must(f.e.Report(f.now, second, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(second)}))
+	c, ch, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100"})
 	if spareOf(f, c.ID) != "s1" || len(ch.Decisions) != 1 || !strings.Contains(ch.Decisions[0].Rule, "predicted wait 3m0s") {
 		t.Fatalf("a call predicted to wait 3 minutes (rule: 2) did not overflow at once: %+v", ch.Decisions)
 	}

@@ -114,3 +114,15 @@ func TestRandomIsSeededAndSpreads(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryStrategyRanks: every strategy the domain names (and the API accepts) has a ranker.
+func TestEveryStrategyRanks(t *testing.T) {
+	for _, s := range cc.Strategies {
+		if rankers[s] == nil {
+			t.Errorf("strategy %s has no ranker", s)
+		}
+	}
+	if len(rankers) != len(cc.Strategies) {
+		t.Errorf("%d rankers for %d strategies", len(rankers), len(cc.Strategies))
+	}
+}

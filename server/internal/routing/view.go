@@ -7,44 +7,23 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// OperatorView is everything the operator app shows about its operator.
-type OperatorView struct {
-	Operator cc.Operator
-	Status   cc.OperatorStatus
-	Present  bool
-	Offer    *OfferedCall // when reserved
-}
-
-// OfferedCall is the call offered to an operator, with what he needs to greet the caller.
-type OfferedCall struct {
-	Offer cc.Offer
-	Call  cc.Call
-}
-
 // View returns an operator's view.
-func (e *Engine) View(id cc.OperatorID) (OperatorView, error) {
+func (e *Engine) View(id cc.OperatorID) (cc.OperatorView, error) {
 	o, err := e.operatorOr404(id)
 	if err != nil {
-		return OperatorView{}, err
+		return cc.OperatorView{}, err
 	}
-	v := OperatorView{Operator: o.cfg, Status: o.st, Present: o.present()}
+	v := cc.OperatorView{Operator: o.cfg, Status: o.st, Present: o.present()}
 	if of := e.offers[o.st.Offer]; of != nil {
 		if c := e.calls[of.Call]; c != nil {
-			v.Offer = &OfferedCall{Offer: *of, Call: c.Call}
+			v.Offer = &cc.OfferedCall{Offer: *of, Call: c.Call}
 		}
 	}
 	return v, nil
 }
 
-// WaitingCall is a call in progress with its place in line.
-type WaitingCall struct {
-	Call     cc.Call
-	Position int // from 1 among the calls of its queue without an offer; 0 otherwise
-	Offer    *cc.Offer
-}
-
 // Calls lists the calls in progress (of one queue, or all when q is ""), in line order.
-func (e *Engine) Calls(q cc.QueueID) []WaitingCall {
+func (e *Engine) Calls(q cc.QueueID) []cc.WaitingCall {
 	var all []*call
 	for _, c := range e.calls {
 		if q == "" || c.Queue == q {
@@ -53,9 +32,9 @@ func (e *Engine) Calls(q cc.QueueID) []WaitingCall {
 	}
 	slices.SortFunc(all, e.before)
 	pos := map[cc.QueueID]int{}
-	out := make([]WaitingCall, 0, len(all))
+	out := make([]cc.WaitingCall, 0, len(all))
 	for _, c := range all {
-		w := WaitingCall{Call: c.Call}
+		w := cc.WaitingCall{Call: c.Call}
 		if of := e.offers[c.Offer]; of != nil {
 			cp := *of
 			w.Offer = &cp

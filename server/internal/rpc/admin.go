@@ -72,7 +72,7 @@ func (h adminHandler) UpdateOperator(ctx context.Context, req *connect.Request[a
 		return nil, toConnect(ctx, err)
 	}
 	// Check and hash outside the switchboard's loop: bcrypt is slow on purpose.
-	var patch cc.Operator
+	u := cc.OperatorUpdate{DisplayName: m.DisplayName, Disabled: m.Disabled, ReplaceQueues: m.GetReplaceQueues()}
 	err := func() (err error) {
 		if m.DisplayName != nil {
 			if err := maxLen("display_name", m.GetDisplayName(), 200); err != nil {
@@ -80,51 +80,37 @@ func (h adminHandler) UpdateOperator(ctx context.Context, req *connect.Request[a
 			}
 		}
 		if m.Contact != nil {
-			if patch.Contact, err = contactIn("contact", m.GetContact()); err != nil {
+			contact, err := contactIn("contact", m.GetContact())
+			if err != nil {
 				return err
 			}
+			u.Contact = &contact
 		}
 		if m.GetReplaceQueues() || len(m.GetQueues()) > 0 {
-			if patch.Queues, err = skillsIn(m.GetQueues()); err != nil {
+			if u.Queues, err = skillsIn(m.GetQueues()); err != nil {
 				return err
 			}
 		}
 		if m.Hours != nil {
-			if patch.Hours, err = hoursIn("hours", m.GetHours()); err != nil {
+			hours, err := hoursIn("hours", m.GetHours())
+			if err != nil {
 				return err
 			}
+			u.Hours = &hours
 		}
 		if m.Password != nil {
-			patch.PasswordHash, err = h.hashPassword("password", m.GetPassword())
+			hash, err := h.hashPassword("password", m.GetPassword())
+			if err != nil {
+				return err
+			}
+			u.PasswordHash = &hash
 		}
-		return err
+		return nil
 	}()
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
-	op, err := h.s.board.UpdateOperator(ctx, cc.OperatorID(m.GetOperatorId()), func(cur cc.Operator) (cc.Operator, error) {
-		if m.DisplayName != nil {
-			cur.DisplayName = m.GetDisplayName()
-		}
-		if m.Contact != nil {
-			cur.Contact = patch.Contact
-		}
-		if m.GetReplaceQueues() {
-			cur.Queues = patch.Queues
-		} else if len(patch.Queues) > 0 {
-			cur.Queues = mergeSkills(cur.Queues, patch.Queues)
-		}
-		if m.Password != nil {
-			cur.PasswordHash = patch.PasswordHash
-		}
-		if m.Disabled != nil {
-			cur.Disabled = m.GetDisabled()
-		}
-		if m.Hours != nil {
-			cur.Hours = patch.Hours
-		}
-		return cur, nil
-	})
+	op, err := h.s.board.UpdateOperator(ctx, cc.OperatorID(m.GetOperatorId()), u)
 	if err == nil && (m.Password != nil || m.GetDisabled()) {
 		err = h.s.store.DeleteOperatorSessions(ctx, op.ID) // a new password or a dismissal ends every login
 		if err == nil {
@@ -135,23 +121,6 @@ func (h adminHandler) UpdateOperator(ctx context.Context, req *connect.Request[a
 		return nil, toConnect(ctx, err)
 	}
 	return connect.NewResponse(&adminv1.UpdateOperatorResponse{Operator: operatorOut(op)}), nil
-}
-
-// mergeSkills adds or replaces skills by queue.
-func mergeSkills(cur, add []cc.QueueSkill) []cc.QueueSkill {
-	out := append([]cc.QueueSkill(nil), cur...)
-	for _, a := range add {
-		replaced := false
-		for i := range out {
-			if out[i].Queue == a.Queue {
-				out[i], replaced = a, true
-			}
-		}
-		if !replaced {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 func (h adminHandler) GetOperator(ctx context.Context, req *connect.Request[adminv1.GetOperatorRequest]) (*connect.Response[adminv1.GetOperatorResponse], error) {

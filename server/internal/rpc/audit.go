@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -17,7 +16,6 @@ import (
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // This file keeps the audit log: every change an admin or a supervisor makes (and every export
@@ -183,14 +181,11 @@ func (s *Server) before(ctx context.Context, m proto.Message) proto.Message {
 		if !ok {
 			return nil
 		}
-		var out proto.Message
-		_ = s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
-			if cl, ok := e.Client(n); ok {
-				out = clientOut(cl)
-			}
-			return cc.Changes{}, nil
-		})
-		return out
+		cl, err := s.board.Client(ctx, n)
+		if err != nil {
+			return nil
+		}
+		return clientOut(cl)
 	}
 	switch r := m.(type) {
 	case *adminv1.UpdateOperatorRequest:
@@ -206,25 +201,19 @@ func (s *Server) before(ctx context.Context, m proto.Message) proto.Message {
 	case *adminv1.RemoveClientRequest:
 		return client(r.GetNumber())
 	case *adminv1.UpdateSpareRequest:
-		var out proto.Message
-		_ = s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc.Changes, error) {
-			if sp, use, ok := e.Spare(cc.SpareID(r.GetSpare().GetSpareId()), now); ok {
-				out = spareOut(sp, use)
-			}
-			return cc.Changes{}, nil
-		})
-		return out
+		if sp, use, err := s.board.Spare(ctx, cc.SpareID(r.GetSpare().GetSpareId())); err == nil {
+			return spareOut(sp, use)
+		}
 	case *adminv1.DeleteAbsenceRequest:
-		var out proto.Message
-		_ = s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
-			for _, a := range e.Absences("") {
-				if a.ID == r.GetAbsenceId() {
-					out = absenceOut(a)
-				}
+		absences, err := s.board.Absences(ctx, "")
+		if err != nil {
+			return nil
+		}
+		for _, a := range absences {
+			if a.ID == r.GetAbsenceId() {
+				return absenceOut(a)
 			}
-			return cc.Changes{}, nil
-		})
-		return out
+		}
 	case *adminv1.RevokeApiKeyRequest:
 		keys, err := s.keys.APIKeys(ctx, true)
 		if err == nil {

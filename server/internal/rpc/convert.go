@@ -13,7 +13,6 @@ import (
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // This file translates between the API's messages and the domain, and checks input on the way in.
@@ -162,7 +161,7 @@ func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 	if out.Strategy == "" {
 		out.Strategy = cc.StrategyLongestIdle
 	}
-	if !routing.KnownStrategy(out.Strategy) {
+	if !cc.KnownStrategy(out.Strategy) {
 		return cc.Queue{}, cc.Invalid("queue.strategy", "unknown strategy %q (known: %v)", out.Strategy, cc.Strategies)
 	}
 	var err error
@@ -410,7 +409,7 @@ var hangupParties = map[cc.HangupParty]commonv1.HangupParty{
 	cc.HangupSystem:   commonv1.HangupParty_HANGUP_PARTY_SYSTEM,
 }
 
-func statusOut(v routing.OperatorView) *presencev1.OperatorStatus {
+func statusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 	out := &presencev1.OperatorStatus{
 		OperatorId:   string(v.Operator.ID),
 		Name:         v.Operator.Name,

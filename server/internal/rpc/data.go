@@ -13,7 +13,6 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // This file serves callers' personal data: how long call details are kept (and the purge that
@@ -156,13 +155,10 @@ func (h adminHandler) ExportCallerData(ctx context.Context, req *connect.Request
 		return nil, toConnect(ctx, err)
 	}
 	out := &adminv1.ExportCallerDataResponse{Number: n}
-	err = h.s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
-		if cl, ok := e.Client(n); ok {
-			out.Client = clientOut(cl)
-		}
-		return cc.Changes{}, nil
-	})
-	if err != nil {
+	switch cl, err := h.s.board.Client(ctx, n); {
+	case err == nil:
+		out.Client = clientOut(cl)
+	case cc.ErrorCode(err) != cc.CodeNotFound:
 		return nil, toConnect(ctx, err)
 	}
 	calls, err := h.s.data.CallerCalls(ctx, n)
@@ -191,11 +187,7 @@ func (h adminHandler) DeleteCallerData(ctx context.Context, req *connect.Request
 	}
 	// The engine holds client records in memory: it forgets him first, so routing does at once;
 	// then the stored row and his calls' details are erased.
-	err = h.s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
-		e.ForgetClient(n)
-		return cc.Changes{}, nil
-	})
-	if err != nil {
+	if err := h.s.board.ForgetClient(ctx, n); err != nil {
 		return nil, toConnect(ctx, err)
 	}
 	erased, client, err := h.s.data.EraseCaller(ctx, n, h.s.clock.Now())

@@ -21,6 +21,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
 	"github.com/tandemcc/tandem/server/internal/routing"
+	"github.com/tandemcc/tandem/server/internal/simulate"
 	"github.com/tandemcc/tandem/server/internal/sqlite"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
 )
@@ -66,7 +67,7 @@ func newTestAPI(t testing.TB, limits Limits) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := New(Config{Store: db, Switchboard: board, Signer: signer, AdminKey: testAdminKey, Clock: clk,
+	api, err := New(Config{Store: db, Switchboard: board, ReplayDay: simulate.Replay, Signer: signer, AdminKey: testAdminKey, Clock: clk,
 		Logger: quiet, PasswordCost: bcrypt.MinCost, Limits: limits})
 	if err != nil {
 		t.Fatal(err)

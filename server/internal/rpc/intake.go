@@ -10,7 +10,6 @@ import (
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/cloud"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 type intakeHandler struct{ s *Server }
@@ -24,7 +23,7 @@ func requestID(id string) error {
 
 func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[callintakev1.RegisterCallRequest]) (*connect.Response[callintakev1.RegisterCallResponse], error) {
 	m := req.Msg
-	in := routing.Intake{
+	in := cc.Intake{
 		SessionID:    m.GetSessionId(),
 		AccessURL:    m.GetAccessSecureUrl(),
 		CallerNumber: m.GetCallerNumber(),
@@ -99,38 +98,38 @@ func (h intakeHandler) ReportCallEvent(ctx context.Context, req *connect.Request
 	return connect.NewResponse(out), nil
 }
 
-func eventIn(m *callintakev1.ReportCallEventRequest) (routing.Event, error) {
+func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 	if err := requestID(m.GetRequestId()); err != nil {
-		return routing.Event{}, err
+		return cc.CloudEvent{}, err
 	}
 	if err := required("call_id", m.GetCallId()); err != nil {
-		return routing.Event{}, err
+		return cc.CloudEvent{}, err
 	}
 	needOffer := func() error { return required("offer_id", m.GetOfferId()) }
 	offer := cc.OfferID(m.GetOfferId())
 	switch e := m.GetEvent().(type) {
 	case *callintakev1.ReportCallEventRequest_OperatorAnswered:
-		return routing.Event{Kind: routing.OperatorAnswered, Offer: offer, RingTime: msDur(e.OperatorAnswered.GetRingTimeMs())}, needOffer()
+		return cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: offer, RingTime: msDur(e.OperatorAnswered.GetRingTimeMs())}, needOffer()
 	case *callintakev1.ReportCallEventRequest_DialFailed:
 		if e.DialFailed.GetCode() <= 0 {
-			return routing.Event{}, cc.Invalid("dial_failed.code", "required: the cloud's failure code, like 486")
+			return cc.CloudEvent{}, cc.Invalid("dial_failed.code", "required: the cloud's failure code, like 486")
 		}
-		return routing.Event{Kind: routing.DialFailed, Offer: offer, Code: int(e.DialFailed.GetCode()), Reason: e.DialFailed.GetReason(), RingTime: msDur(e.DialFailed.GetRingTimeMs())}, needOffer()
+		return cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: offer, Code: int(e.DialFailed.GetCode()), Reason: e.DialFailed.GetReason(), RingTime: msDur(e.DialFailed.GetRingTimeMs())}, needOffer()
 	case *callintakev1.ReportCallEventRequest_CallEnded:
 		by, ok := partyIn[e.CallEnded.GetHungUpBy()]
 		if !ok {
-			return routing.Event{}, cc.Invalid("call_ended.hung_up_by", "required: caller, operator or system")
+			return cc.CloudEvent{}, cc.Invalid("call_ended.hung_up_by", "required: caller, operator or system")
 		}
-		return routing.Event{Kind: routing.CallEnded, Offer: offer, HungUpBy: by, TalkTime: msDur(e.CallEnded.GetTalkTimeMs())}, nil
+		return cc.CloudEvent{Kind: cc.CloudCallEnded, Offer: offer, HungUpBy: by, TalkTime: msDur(e.CallEnded.GetTalkTimeMs())}, nil
 	case *callintakev1.ReportCallEventRequest_CallerAbandoned:
-		return routing.Event{Kind: routing.CallerAbandoned, Offer: offer}, nil
+		return cc.CloudEvent{Kind: cc.CloudCallerAbandoned, Offer: offer}, nil
 	case *callintakev1.ReportCallEventRequest_SpeechAnswer:
 		if err := required("speech_answer.question_id", e.SpeechAnswer.GetQuestionId()); err != nil {
-			return routing.Event{}, err
+			return cc.CloudEvent{}, err
 		}
-		return routing.Event{Kind: routing.SpeechAnswer, Offer: offer, QuestionID: e.SpeechAnswer.GetQuestionId(), Verdict: verdictIn[e.SpeechAnswer.GetVerdict()]}, nil
+		return cc.CloudEvent{Kind: cc.CloudSpeechAnswer, Offer: offer, QuestionID: e.SpeechAnswer.GetQuestionId(), Verdict: verdictIn[e.SpeechAnswer.GetVerdict()]}, nil
 	}
-	return routing.Event{}, cc.Invalid("event", "required: one of operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer")
+	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer")
 }
 
 var partyIn = map[commonv1.HangupParty]cc.HangupParty{
@@ -139,9 +138,9 @@ var partyIn = map[commonv1.HangupParty]cc.HangupParty{
 	commonv1.HangupParty_HANGUP_PARTY_SYSTEM:   cc.HangupSystem,
 }
 
-var verdictIn = map[callintakev1.SpeechVerdict]routing.Verdict{
-	callintakev1.SpeechVerdict_SPEECH_VERDICT_YES: routing.VerdictYes,
-	callintakev1.SpeechVerdict_SPEECH_VERDICT_NO:  routing.VerdictNo,
+var verdictIn = map[callintakev1.SpeechVerdict]cc.Verdict{
+	callintakev1.SpeechVerdict_SPEECH_VERDICT_YES: cc.VerdictYes,
+	callintakev1.SpeechVerdict_SPEECH_VERDICT_NO:  cc.VerdictNo,
 }
 
 func msDur(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }

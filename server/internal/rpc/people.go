@@ -14,7 +14,6 @@ import (
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // This file serves personal managers (clients), absences and spare numbers.
@@ -95,11 +94,7 @@ func (h adminHandler) SetClient(ctx context.Context, req *connect.Request[adminv
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
-	var cl cc.Client
-	err = h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (ch cc.Changes, err error) {
-		cl, ch, err = e.SetClient(now, n, cc.OperatorID(req.Msg.GetManagerId()), cc.AssignedByAdmin)
-		return ch, err
-	})
+	cl, err := h.s.board.SetClient(ctx, n, cc.OperatorID(req.Msg.GetManagerId()))
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
@@ -111,14 +106,7 @@ func (h adminHandler) RemoveClient(ctx context.Context, req *connect.Request[adm
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
-	var cl cc.Client
-	err = h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (ch cc.Changes, err error) {
-		if _, ok := e.Client(n); !ok {
-			return ch, cc.NotFound("number", "no client %s", n)
-		}
-		cl, ch, err = e.SetClient(now, n, "", cc.AssignedByAdmin)
-		return ch, err
-	})
+	cl, err := h.s.board.RemoveClient(ctx, n)
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
@@ -130,14 +118,7 @@ func (h adminHandler) GetClient(ctx context.Context, req *connect.Request[adminv
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
-	var cl cc.Client
-	err = h.s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
-		var ok bool
-		if cl, ok = e.Client(n); !ok {
-			return cc.Changes{}, cc.NotFound("number", "Tandem knows nothing of %s", n)
-		}
-		return cc.Changes{}, nil
-	})
+	cl, err := h.s.board.Client(ctx, n)
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
@@ -145,19 +126,13 @@ func (h adminHandler) GetClient(ctx context.Context, req *connect.Request[adminv
 }
 
 func (h adminHandler) ListClients(ctx context.Context, req *connect.Request[adminv1.ListClientsRequest]) (*connect.Response[adminv1.ListClientsResponse], error) {
-	out := &adminv1.ListClientsResponse{}
-	err := h.s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
-		id := cc.OperatorID(req.Msg.GetManagerId())
-		if _, ok := e.Operator(id); id != "" && !ok {
-			return cc.Changes{}, cc.NotFound("manager_id", "no operator %q", id)
-		}
-		for _, cl := range e.Clients(id, req.Msg.GetOrphans()) {
-			out.Clients = append(out.Clients, clientOut(cl))
-		}
-		return cc.Changes{}, nil
-	})
+	clients, err := h.s.board.Clients(ctx, cc.OperatorID(req.Msg.GetManagerId()), req.Msg.GetOrphans())
 	if err != nil {
 		return nil, toConnect(ctx, err)
+	}
+	out := &adminv1.ListClientsResponse{}
+	for _, cl := range clients {
+		out.Clients = append(out.Clients, clientOut(cl))
 	}
 	return connect.NewResponse(out), nil
 }
@@ -168,12 +143,7 @@ const maxImportLines = 100000
 func (h adminHandler) ImportClients(ctx context.Context, req *connect.Request[adminv1.ImportClientsRequest]) (*connect.Response[adminv1.ImportClientsResponse], error) {
 	r := csv.NewReader(strings.NewReader(req.Msg.GetCsv()))
 	r.FieldsPerRecord, r.TrimLeadingSpace = -1, true
-	type row struct {
-		line    int
-		number  string
-		manager string
-	}
-	var rows []row
+	var lines []cc.ClientLine
 	out := &adminv1.ImportClientsResponse{}
 	for {
 		rec, err := r.Read()
@@ -184,7 +154,7 @@ func (h adminHandler) ImportClients(ctx context.Context, req *connect.Request[ad
 		if err != nil {
 			return nil, toConnect(ctx, cc.Invalid("csv", "line %d: %v", line, err))
 		}
-		if len(rows) >= maxImportLines {
+		if len(lines) >= maxImportLines {
 			return nil, toConnect(ctx, cc.Invalid("csv", "more than %d lines: import in parts", maxImportLines))
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" || (len(rec) >= 1 && strings.EqualFold(strings.TrimSpace(rec[0]), "number")) {
@@ -199,32 +169,15 @@ func (h adminHandler) ImportClients(ctx context.Context, req *connect.Request[ad
 			out.Errors = append(out.Errors, &adminv1.ImportError{Line: uint32(line), Message: fmt.Sprintf("%q is not a phone number", rec[0])})
 			continue
 		}
-		rows = append(rows, row{line, n, strings.TrimSpace(rec[1])})
+		lines = append(lines, cc.ClientLine{Line: line, Number: n, Manager: strings.TrimSpace(rec[1])})
 	}
-	err := h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc.Changes, error) {
-		byName := map[string]cc.OperatorID{}
-		ops, _ := h.s.store.Operators(ctx)
-		for _, o := range ops {
-			byName[o.Name] = o.ID
-		}
-		var all cc.Changes
-		for _, rw := range rows {
-			id := cc.OperatorID(rw.manager)
-			if byID, ok := byName[rw.manager]; ok {
-				id = byID
-			}
-			_, ch, err := e.SetClient(now, rw.number, id, cc.AssignedByImport)
-			if err != nil {
-				out.Errors = append(out.Errors, &adminv1.ImportError{Line: uint32(rw.line), Message: err.Error()})
-				continue
-			}
-			all.Clients = append(all.Clients, ch.Clients...)
-			out.Imported++
-		}
-		return all, nil
-	})
+	imported, failed, err := h.s.board.ImportClients(ctx, lines)
 	if err != nil {
 		return nil, toConnect(ctx, err)
+	}
+	out.Imported = uint32(imported)
+	for _, f := range failed {
+		out.Errors = append(out.Errors, &adminv1.ImportError{Line: uint32(f.Line), Message: f.Message})
 	}
 	return connect.NewResponse(out), nil
 }
@@ -250,7 +203,7 @@ func (h adminHandler) CreateAbsence(ctx context.Context, req *connect.Request[ad
 		err = cc.Invalid("to", "before from")
 	}
 	if err == nil {
-		err = h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc.Changes, error) { return e.PutAbsence(now, a) })
+		err = h.s.board.PutAbsence(ctx, a)
 	}
 	if err != nil {
 		return nil, toConnect(ctx, err)
@@ -261,9 +214,7 @@ func (h adminHandler) CreateAbsence(ctx context.Context, req *connect.Request[ad
 func (h adminHandler) DeleteAbsence(ctx context.Context, req *connect.Request[adminv1.DeleteAbsenceRequest]) (*connect.Response[adminv1.DeleteAbsenceResponse], error) {
 	err := required("absence_id", req.Msg.GetAbsenceId())
 	if err == nil {
-		err = h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc.Changes, error) {
-			return e.DeleteAbsence(now, req.Msg.GetAbsenceId())
-		})
+		err = h.s.board.DeleteAbsence(ctx, req.Msg.GetAbsenceId())
 	}
 	if err != nil {
 		return nil, toConnect(ctx, err)
@@ -272,15 +223,13 @@ func (h adminHandler) DeleteAbsence(ctx context.Context, req *connect.Request[ad
 }
 
 func (h adminHandler) ListAbsences(ctx context.Context, req *connect.Request[adminv1.ListAbsencesRequest]) (*connect.Response[adminv1.ListAbsencesResponse], error) {
-	out := &adminv1.ListAbsencesResponse{}
-	err := h.s.board.Engine(ctx, func(_ time.Time, e *routing.Engine) (cc.Changes, error) {
-		for _, a := range e.Absences(cc.OperatorID(req.Msg.GetOperatorId())) {
-			out.Absences = append(out.Absences, absenceOut(a))
-		}
-		return cc.Changes{}, nil
-	})
+	absences, err := h.s.board.Absences(ctx, cc.OperatorID(req.Msg.GetOperatorId()))
 	if err != nil {
 		return nil, toConnect(ctx, err)
+	}
+	out := &adminv1.ListAbsencesResponse{}
+	for _, a := range absences {
+		out.Absences = append(out.Absences, absenceOut(a))
 	}
 	return connect.NewResponse(out), nil
 }
@@ -333,58 +282,38 @@ func spareOut(s cc.Spare, use cc.SpareStatus) *adminv1.Spare {
 	}
 }
 
-// putSpare creates (exists false) or updates (exists true) a spare number.
-func (h adminHandler) putSpare(ctx context.Context, in *adminv1.Spare, exists bool) (*adminv1.Spare, error) {
-	sp, err := spareIn(in)
-	if err != nil {
-		return nil, toConnect(ctx, err)
-	}
-	var out *adminv1.Spare
-	err = h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc.Changes, error) {
-		switch _, _, ok := e.Spare(sp.ID, now); {
-		case ok && !exists:
-			return cc.Changes{}, &cc.Error{Code: cc.CodeAlreadyExists, Field: "spare.spare_id", Message: "spare " + string(sp.ID) + " already exists"}
-		case !ok && exists:
-			return cc.Changes{}, cc.NotFound("spare.spare_id", "no spare %q", sp.ID)
-		}
-		ch, err := e.PutSpare(now, sp)
-		_, use, _ := e.Spare(sp.ID, now)
-		out = spareOut(sp, use)
-		return ch, err
-	})
-	if err != nil {
-		return nil, toConnect(ctx, err)
-	}
-	return out, nil
-}
-
 func (h adminHandler) CreateSpare(ctx context.Context, req *connect.Request[adminv1.CreateSpareRequest]) (*connect.Response[adminv1.CreateSpareResponse], error) {
-	s, err := h.putSpare(ctx, req.Msg.GetSpare(), false)
+	sp, err := spareIn(req.Msg.GetSpare())
 	if err != nil {
-		return nil, err
+		return nil, toConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.CreateSpareResponse{Spare: s}), nil
+	use, err := h.s.board.CreateSpare(ctx, sp)
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	return connect.NewResponse(&adminv1.CreateSpareResponse{Spare: spareOut(sp, use)}), nil
 }
 
 func (h adminHandler) UpdateSpare(ctx context.Context, req *connect.Request[adminv1.UpdateSpareRequest]) (*connect.Response[adminv1.UpdateSpareResponse], error) {
-	s, err := h.putSpare(ctx, req.Msg.GetSpare(), true)
+	sp, err := spareIn(req.Msg.GetSpare())
 	if err != nil {
-		return nil, err
+		return nil, toConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.UpdateSpareResponse{Spare: s}), nil
+	use, err := h.s.board.UpdateSpare(ctx, sp)
+	if err != nil {
+		return nil, toConnect(ctx, err)
+	}
+	return connect.NewResponse(&adminv1.UpdateSpareResponse{Spare: spareOut(sp, use)}), nil
 }
 
 func (h adminHandler) ListSpares(ctx context.Context, req *connect.Request[adminv1.ListSparesRequest]) (*connect.Response[adminv1.ListSparesResponse], error) {
-	out := &adminv1.ListSparesResponse{}
-	err := h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc.Changes, error) {
-		for _, sp := range e.Spares() {
-			_, use, _ := e.Spare(sp.ID, now)
-			out.Spares = append(out.Spares, spareOut(sp, use))
-		}
-		return cc.Changes{}, nil
-	})
+	spares, use, err := h.s.board.Spares(ctx)
 	if err != nil {
 		return nil, toConnect(ctx, err)
+	}
+	out := &adminv1.ListSparesResponse{}
+	for i, sp := range spares {
+		out.Spares = append(out.Spares, spareOut(sp, use[i]))
 	}
 	return connect.NewResponse(out), nil
 }
@@ -393,21 +322,13 @@ func (h adminHandler) PreviewOverflow(ctx context.Context, req *connect.Request[
 	if err := required("queue_id", req.Msg.GetQueueId()); err != nil {
 		return nil, toConnect(ctx, err)
 	}
-	out := &adminv1.PreviewOverflowResponse{}
-	err := h.s.board.Engine(ctx, func(now time.Time, e *routing.Engine) (cc.Changes, error) {
-		at := timeOf(req.Msg.GetAt())
-		if at.IsZero() {
-			at = now
-		}
-		d, err := e.PreviewOverflow(cc.QueueID(req.Msg.GetQueueId()), at)
-		out.SpareId, out.Rule = string(d.Spare), d.Rule
-		for _, c := range d.Candidates {
-			out.Candidates = append(out.Candidates, &adminv1.SpareCandidate{SpareId: string(c.Spare), Eligible: c.Eligible, ExcludedBecause: c.ExcludedBecause, CallsToday: uint32(c.CallsToday)})
-		}
-		return cc.Changes{}, err
-	})
+	d, err := h.s.board.PreviewOverflow(ctx, cc.QueueID(req.Msg.GetQueueId()), timeOf(req.Msg.GetAt()))
 	if err != nil {
 		return nil, toConnect(ctx, err)
+	}
+	out := &adminv1.PreviewOverflowResponse{SpareId: string(d.Spare), Rule: d.Rule}
+	for _, c := range d.Candidates {
+		out.Candidates = append(out.Candidates, &adminv1.SpareCandidate{SpareId: string(c.Spare), Eligible: c.Eligible, ExcludedBecause: c.ExcludedBecause, CallsToday: uint32(c.CallsToday)})
 	}
 	return connect.NewResponse(out), nil
 }

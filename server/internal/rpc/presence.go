@@ -11,7 +11,6 @@ import (
 
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 type presenceHandler struct{ s *Server }
@@ -130,7 +129,7 @@ func (h presenceHandler) WatchOperator(ctx context.Context, req *connect.Request
 	if err != nil {
 		return toConnect(ctx, err)
 	}
-	defer h.s.board.Unwatch(w)
+	defer w.Stop()
 	history := callerHistory{s: h.s}
 	if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Snapshot{Snapshot: history.status(ctx, w.View())}}); err != nil {
 		return err
@@ -163,7 +162,7 @@ type callerHistory struct {
 	calls []*presencev1.PastCall
 }
 
-func (h *callerHistory) status(ctx context.Context, v routing.OperatorView) *presencev1.OperatorStatus {
+func (h *callerHistory) status(ctx context.Context, v cc.OperatorView) *presencev1.OperatorStatus {
 	st := statusOut(v)
 	if v.Offer == nil {
 		return st

@@ -27,7 +27,6 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
-	"github.com/tandemcc/tandem/server/internal/switchboard"
 )
 
 // Store is what the RPC layer reads directly (and the sessions it writes).
@@ -53,7 +52,8 @@ type Store interface {
 // Config wires the API to the rest of the server.
 type Config struct {
 	Store        Store
-	Switchboard  *switchboard.Switchboard
+	Switchboard  Switchboard
+	ReplayDay    Replayer      // runs recorded days again (AnalyticsService.ReplayDay)
 	Signer       *cloud.Signer // checks the cloud's signatures
 	AdminKey     string        // the admin API key; empty: no admin access
 	Clock        clock.Clock
@@ -97,7 +97,8 @@ const compressMinBytes = 1024
 // Server is the API.
 type Server struct {
 	store        Store
-	board        *switchboard.Switchboard
+	board        Switchboard
+	replay       Replayer
 	clock        clock.Clock
 	sessionTTL   time.Duration
 	passwordCost int
@@ -123,6 +124,9 @@ var (
 // New builds the API handler: Connect, gRPC and gRPC-Web on every service, REST/JSON paths for
 // CallIntake, gRPC health and reflection, CORS, and authentication in front of it all.
 func New(cfg Config) (*Server, error) {
+	if cfg.Switchboard == nil || cfg.ReplayDay == nil {
+		return nil, errors.New("rpc: a switchboard and a day replayer are required")
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
@@ -149,6 +153,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store:        cfg.Store,
 		board:        cfg.Switchboard,
+		replay:       cfg.ReplayDay,
 		clock:        cfg.Clock,
 		sessionTTL:   cfg.SessionTTL,
 		passwordCost: cfg.PasswordCost,

@@ -10,7 +10,7 @@ import (
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/simulate"
+	"github.com/tandemcc/tandem/server/internal/erlang"
 )
 
 // maxStaffingSeconds bounds the times of a staffing question: a day.
@@ -45,7 +45,7 @@ func (h analyticsHandler) CalculateStaffing(ctx context.Context, req *connect.Re
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
-	plan, err := simulate.Staffing(in)
+	plan, err := erlang.Staffing(in)
 	if err != nil {
 		return nil, toConnect(ctx, err) // the input was checked: a bug
 	}
@@ -74,8 +74,8 @@ func (h analyticsHandler) CalculateStaffing(ctx context.Context, req *connect.Re
 }
 
 // staffingInput checks a staffing request, naming the field at fault.
-func staffingInput(m *analyticsv1.CalculateStaffingRequest) (simulate.StaffingInput, error) {
-	var in simulate.StaffingInput
+func staffingInput(m *analyticsv1.CalculateStaffingRequest) (erlang.StaffingInput, error) {
+	var in erlang.StaffingInput
 	cph := m.GetCallsPerHour()
 	if math.IsNaN(cph) || math.IsInf(cph, 0) || cph <= 0 {
 		return in, cc.Invalid("calls_per_hour", "must be a positive number")
@@ -94,13 +94,13 @@ func staffingInput(m *analyticsv1.CalculateStaffingRequest) (simulate.StaffingIn
 	if err != nil {
 		return in, err
 	}
-	if m.GetExtraRows() > simulate.MaxStaffingExtraRows {
-		return in, cc.Invalid("extra_rows", "must be at most %d", simulate.MaxStaffingExtraRows)
+	if m.GetExtraRows() > erlang.MaxStaffingExtraRows {
+		return in, cc.Invalid("extra_rows", "must be at most %d", erlang.MaxStaffingExtraRows)
 	}
-	if a := cph * aht.Seconds() / 3600; a > simulate.MaxStaffingErlangs {
-		return in, cc.Invalid("calls_per_hour", "%.0f calls an hour of %.0f s are %.0f erlangs; at most %d are answered for", cph, aht.Seconds(), a, simulate.MaxStaffingErlangs)
+	if a := cph * aht.Seconds() / 3600; a > erlang.MaxStaffingErlangs {
+		return in, cc.Invalid("calls_per_hour", "%.0f calls an hour of %.0f s are %.0f erlangs; at most %d are answered for", cph, aht.Seconds(), a, erlang.MaxStaffingErlangs)
 	}
-	return simulate.StaffingInput{
+	return erlang.StaffingInput{
 		CallsPerHour: cph,
 		AHT:          aht,
 		Target:       m.GetTargetPercent() / 100,
@@ -144,7 +144,7 @@ func (h analyticsHandler) ReplayDay(ctx context.Context, req *connect.Request[an
 		return nil, toConnect(ctx, err)
 	}
 	sl := q.Rules.ServiceLevel.OrDefaults()
-	r, err := simulate.Replay(ctx, simulate.ReplayConfig{
+	r, err := h.s.replay(ctx, cc.Replay{
 		Operators:    int(m.GetOperators()),
 		Calls:        calls,
 		From:         from,

@@ -10,42 +10,6 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// ReplayConfig is a recorded stretch of one queue to run again with a given number of
-// operators: "what if we had had N people that day".
-type ReplayConfig struct {
-	Operators int
-	// Calls are the queue's calls that arrived in [From, To), in any order; others are left out.
-	Calls    []cc.RecordedCall
-	From, To time.Time
-	// The queue: its strategy ("" is longest idle), wrap-up and ring timeout (0: 30 s).
-	Strategy     cc.Strategy
-	WrapUp       time.Duration
-	OfferTimeout time.Duration
-	// ServiceLevel is the queue's way of measuring it (zero fields: the defaults).
-	ServiceLevel cc.ServiceLevel
-	Seed         uint64 // for the callers' patience
-}
-
-// ReplayResult is what the replay measured, and what it took from the recording.
-type ReplayResult struct {
-	Calls, Answered, Abandoned                     int
-	AnsweredWithin, ShortAbandons, AbandonedWithin int
-	AnswerTimeTotal                                time.Duration
-	// ServiceLevel is by the rule of ReplayConfig.ServiceLevel (0 when there is nothing to
-	// count).
-	ServiceLevel float64
-	ASA          time.Duration // over answered calls
-	AbandonRate  float64       // Abandoned / Calls
-	// Occupancy is the operators' time on calls and in wrap-up over operators × (To − From).
-	Occupancy float64
-	// MeanTalk is the recorded talk time given to calls never answered; MeanPatience is the
-	// mean of the callers' exponential patience (0: nobody abandoned, nobody gives up).
-	MeanTalk, MeanPatience time.Duration
-	// Recorded is what the recording itself shows (the calls' counts and times only), by the
-	// same service-level settings.
-	Recorded cc.Figures
-}
-
 // recordedFigures tallies the recorded calls (sl with its defaults).
 func recordedFigures(calls []cc.RecordedCall, sl cc.ServiceLevel) cc.Figures {
 	var f cc.Figures
@@ -88,14 +52,14 @@ type scripted struct {
 // never answered talk the day's mean), and each caller hangs up after an exponential patience
 // whose mean is the day's total wait over its abandons: the maximum-likelihood estimate of an
 // exponential patience from waits cut short by answers. When nobody abandoned, nobody does.
-func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
+func Replay(ctx context.Context, cfg cc.Replay) (cc.ReplayResult, error) {
 	switch {
 	case cfg.Operators < 1:
-		return ReplayResult{}, errors.New("operators: need at least one")
+		return cc.ReplayResult{}, errors.New("operators: need at least one")
 	case !cfg.From.Before(cfg.To):
-		return ReplayResult{}, errors.New("range: from must be before to")
+		return cc.ReplayResult{}, errors.New("range: from must be before to")
 	case cfg.WrapUp < 0, cfg.OfferTimeout < 0:
-		return ReplayResult{}, errors.New("wrap-up and offer timeout must not be negative")
+		return cc.ReplayResult{}, errors.New("wrap-up and offer timeout must not be negative")
 	}
 	sl := cfg.ServiceLevel.OrDefaults()
 	calls := make([]cc.RecordedCall, 0, len(cfg.Calls))
@@ -105,7 +69,7 @@ func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		}
 	}
 	slices.SortStableFunc(calls, func(a, b cc.RecordedCall) int { return a.ArrivedAt.Compare(b.ArrivedAt) })
-	res := ReplayResult{Calls: len(calls), Recorded: recordedFigures(calls, sl)}
+	res := cc.ReplayResult{Calls: len(calls), Recorded: recordedFigures(calls, sl)}
 	if len(calls) == 0 {
 		return res, nil
 	}

@@ -30,9 +30,9 @@ func recordedDay(callsPerHour float64, aht time.Duration, abandonShare float64) 
 
 func TestReplayMoreOperatorsServeBetter(t *testing.T) {
 	from, to, calls := recordedDay(60, 4*time.Minute, 0.1) // 4 erlangs
-	prev := ReplayResult{ServiceLevel: -1, Abandoned: len(calls) + 1}
+	prev := cc.ReplayResult{ServiceLevel: -1, Abandoned: len(calls) + 1}
 	for _, ops := range []int{3, 4, 5, 6, 8} {
-		r, err := Replay(t.Context(), ReplayConfig{Operators: ops, Calls: calls, From: from, To: to, WrapUp: 10 * time.Second, Seed: 1})
+		r, err := Replay(t.Context(), cc.Replay{Operators: ops, Calls: calls, From: from, To: to, WrapUp: 10 * time.Second, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func TestReplayMoreOperatorsServeBetter(t *testing.T) {
 
 func TestReplayManyOperatorsAnswerAtOnce(t *testing.T) {
 	from, to, calls := recordedDay(60, 4*time.Minute, 0.1)
-	r, err := Replay(t.Context(), ReplayConfig{Operators: 200, Calls: calls, From: from, To: to, Seed: 1})
+	r, err := Replay(t.Context(), cc.Replay{Operators: 200, Calls: calls, From: from, To: to, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestReplayManyOperatorsAnswerAtOnce(t *testing.T) {
 
 func TestReplayWithoutAbandonsNobodyAbandons(t *testing.T) {
 	from, to, calls := recordedDay(60, 4*time.Minute, 0)
-	r, err := Replay(t.Context(), ReplayConfig{Operators: 4, Calls: calls, From: from, To: to, Seed: 1})
+	r, err := Replay(t.Context(), cc.Replay{Operators: 4, Calls: calls, From: from, To: to, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +110,8 @@ func TestReplayEdges(t *testing.T) {
 	from := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	to := from.Add(24 * time.Hour)
 	ctx := t.Context()
-	r, err := Replay(ctx, ReplayConfig{Operators: 1, From: from, To: to})
-	if err != nil || r != (ReplayResult{}) {
+	r, err := Replay(ctx, cc.Replay{Operators: 1, From: from, To: to})
+	if err != nil || r != (cc.ReplayResult{}) {
 		t.Errorf("empty day: %+v, %v", r, err)
 	}
 	outside := []cc.RecordedCall{
@@ -120,7 +120,7 @@ func TestReplayEdges(t *testing.T) {
 		{ArrivedAt: from.Add(time.Hour), AnsweredAt: from.Add(time.Hour + 5*time.Second), State: cc.CallEnded, TalkTime: time.Minute},
 		{ArrivedAt: from.Add(time.Hour + 10*time.Second), State: cc.CallWaiting}, // still waiting: talks the mean
 	}
-	r, err = Replay(ctx, ReplayConfig{Operators: 1, Calls: outside, From: from, To: to, ServiceLevel: cc.ServiceLevel{ShortAbandon: 5 * time.Second}})
+	r, err = Replay(ctx, cc.Replay{Operators: 1, Calls: outside, From: from, To: to, ServiceLevel: cc.ServiceLevel{ShortAbandon: 5 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,11 +134,11 @@ func TestReplayEdges(t *testing.T) {
 	if r.Recorded != want {
 		t.Errorf("recorded %+v, want %+v", r.Recorded, want)
 	}
-	_, err = Replay(ctx, ReplayConfig{Operators: 1, Calls: outside[3:], From: from, To: to})
+	_, err = Replay(ctx, cc.Replay{Operators: 1, Calls: outside[3:], From: from, To: to})
 	if cc.ErrorCode(err) != cc.CodeFailedPrecondition {
 		t.Errorf("no answered call: error %v", err)
 	}
-	for _, bad := range []ReplayConfig{{Operators: 0, From: from, To: to}, {Operators: 1, From: to, To: from}, {Operators: 1, From: from, To: to, WrapUp: -1}} {
+	for _, bad := range []cc.Replay{{Operators: 0, From: from, To: to}, {Operators: 1, From: to, To: from}, {Operators: 1, From: from, To: to, WrapUp: -1}} {
 		if _, err := Replay(ctx, bad); err == nil {
 			t.Errorf("%+v: no error", bad)
 		}

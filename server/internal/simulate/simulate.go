@@ -1,7 +1,8 @@
 // Package simulate runs Tandem's real routing engine, and the store it is given, on virtual
 // time with simulated callers and operators instead of the cloud: a discrete-event simulation
-// that tests the engine against queueing theory (Erlang C and Erlang A, in this package too)
-// and answers "what if we had three more operators". It does no I/O of its own.
+// that tests the engine against queueing theory (Erlang C and Erlang A, from package erlang)
+// and answers "what if we had three more operators". Its steps go through the switchboard's
+// own Core, so it stores what the server stores. It does no I/O of its own.
 package simulate
 
 import (
@@ -16,15 +17,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/erlang"
 	"github.com/tandemcc/tandem/server/internal/routing"
+	"github.com/tandemcc/tandem/server/internal/switchboard"
 )
-
-// Store is where each step's changes go, as the switchboard stores them; *sqlite.DB is one.
-type Store interface {
-	Apply(ctx context.Context, ch cc.Changes) error
-}
 
 // HandleDist names the distribution of handle (talk) times.
 type HandleDist string
@@ -53,10 +50,10 @@ type Config struct {
 	// time (and the busy time before it), so a run that starts empty measures steady state.
 	WarmUp time.Duration
 	// Store receives every step's changes; nil runs the engine alone.
-	Store Store
-	// Batch is how many engine steps share one store transaction (their Changes merged in
-	// order by Changes.Merge, nothing dropped, the later value of a row winning); 0 or 1
-	// stores each step in a transaction of its own.
+	Store switchboard.Applier
+	// Batch is how many engine steps with something to store share one store transaction
+	// (merged by the switchboard's Core, nothing dropped, the later value of a row winning);
+	// 0 or 1 stores each step in a transaction of its own.
 	Batch int
 	// OfferTimeout is the queue's ring timeout; 0 is 30 s, or the answer delay plus 30 s when
 	// that is longer (a simulated operator always answers).
@@ -133,23 +130,23 @@ type Intervals struct {
 // otherwise the operator's whole cycle (ring + talk + wrap-up) is taken as one exponential
 // service, the usual workforce-planning approximation, and Exact is false.
 type ErlangCFigures struct {
-	PWait        float64           `json:"p_wait"`
-	ASA          float64           `json:"asa_seconds"`
-	ServiceLevel float64           `json:"service_level"`
-	Occupancy    float64           `json:"occupancy"`
-	Exact        bool              `json:"exact"`
-	Prediction   ErlangCPrediction `json:"model"`
+	PWait        float64            `json:"p_wait"`
+	ASA          float64            `json:"asa_seconds"`
+	ServiceLevel float64            `json:"service_level"`
+	Occupancy    float64            `json:"occupancy"`
+	Exact        bool               `json:"exact"`
+	Prediction   erlang.CPrediction `json:"model"`
 }
 
 // ErlangAFigures are Erlang A's predictions in the simulator's terms (approximate in the same
 // ways as ErlangCFigures when Exact is false).
 type ErlangAFigures struct {
-	PWait       float64           `json:"p_wait"` // of answered calls
-	ASA         float64           `json:"asa_seconds"`
-	AbandonRate float64           `json:"abandon_rate"`
-	Occupancy   float64           `json:"occupancy"` // the answered calls' talk + wrap-up
-	Exact       bool              `json:"exact"`
-	Prediction  ErlangAPrediction `json:"model"`
+	PWait       float64            `json:"p_wait"` // of answered calls
+	ASA         float64            `json:"asa_seconds"`
+	AbandonRate float64            `json:"abandon_rate"`
+	Occupancy   float64            `json:"occupancy"` // the answered calls' talk + wrap-up
+	Exact       bool               `json:"exact"`
+	Prediction  erlang.APrediction `json:"model"`
 }
 
 // Run simulates cfg and returns what it measured. It fails on bad configuration, on a store
@@ -290,11 +287,11 @@ type outcome struct {
 }
 
 type sim struct {
-	ctx    context.Context
-	cfg    Config
-	eng    *routing.Engine
-	record *analytics.Recorder // the history and timelines, as the switchboard keeps them
-	now    time.Time
+	ctx  context.Context
+	cfg  Config
+	core *switchboard.Core // the engine's steps, stored as the switchboard stores them
+	eng  *routing.Engine   // the core's, for reads
+	now  time.Time
 
 	events events
 	seq    uint64
@@ -321,14 +318,10 @@ type sim struct {
 	// script are the arrivals of a replay, all scheduled at the start; nil: Poisson arrivals.
 	script []scripted
 
-	batch        cc.Changes
-	batchTallies map[tallyKey]int // where each row's tally is in batch.Tallies
-	batchSteps   int
-	steps        int
-	transactions int
-	requests     int
-	dials        int
-	cancels      int
+	steps    int
+	requests int
+	dials    int
+	cancels  int
 }
 
 func newSim(ctx context.Context, cfg Config) *sim {
@@ -344,7 +337,6 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		calls:       map[cc.CallID]*caller{},
 		offers:      map[cc.OfferID]*offerOut{},
 		agents:      map[cc.OperatorID]*agent{},
-		record:      analytics.New(),
 	}
 	s.eng = routing.New(routing.Config{
 		NewID: s.newID,
@@ -354,6 +346,7 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		StaleWaiting:   forever,
 		StaleConnected: forever,
 	})
+	s.core = switchboard.NewCore(s.eng, cfg.Store)
 	return s
 }
 
@@ -394,7 +387,7 @@ func (s *sim) run() error {
 				return fmt.Errorf("engine deadline %s is in the past (now %s)", due, s.now)
 			}
 			s.now = due
-			if err := s.step(s.eng.Tick(due), nil); err != nil {
+			if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.Tick(due), nil }); err != nil {
 				return err
 			}
 			if next, ok := s.eng.NextDeadline(); ok && !next.After(due) {
@@ -419,7 +412,7 @@ func (s *sim) run() error {
 			return err
 		}
 	}
-	if err := s.flush(); err != nil {
+	if err := s.commit(); err != nil {
 		return err
 	}
 	return s.checkEnd()
@@ -431,7 +424,7 @@ func (s *sim) setUp() error {
 	for i := range s.cfg.Spares {
 		sp := cc.Spare{ID: cc.SpareID(fmt.Sprintf("spare_%03d", i+1)), Name: fmt.Sprintf("Spare %d", i+1),
 			Contact: cc.Contact{Kind: cc.ContactPSTN, Target: fmt.Sprintf("%s%04d", spareNumbers, i+1)}, MaxConcurrent: max(s.cfg.SpareConcurrent, 1)}
-		if err := s.step(s.eng.PutSpare(s.now, sp)); err != nil {
+		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.PutSpare(s.now, sp) }); err != nil {
 			return err
 		}
 		overflow.Spares = append(overflow.Spares, sp.ID)
@@ -439,7 +432,7 @@ func (s *sim) setUp() error {
 	if s.cfg.Spares > 0 {
 		overflow.After, overflow.Order = s.cfg.OverflowAfter, cc.SpareInTurn
 	}
-	ch, err := s.eng.CreateQueue(s.now, cc.Queue{
+	queue := cc.Queue{
 		Rules:         cc.QueueRules{Overflow: overflow, ManagerWait: s.cfg.ManagerWait},
 		ID:            "sim",
 		Name:          "Simulated queue",
@@ -448,8 +441,8 @@ func (s *sim) setUp() error {
 		OfferTimeout:  s.cfg.OfferTimeout,
 		WrapUp:        s.cfg.WrapUp,
 		IsDefault:     true,
-	})
-	if err := s.step(ch, err); err != nil {
+	}
+	if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.CreateQueue(s.now, queue) }); err != nil {
 		return err
 	}
 	for i := range s.cfg.Operators {
@@ -457,33 +450,34 @@ func (s *sim) setUp() error {
 		a := &agent{id: id, state: cc.OperatorOffline}
 		s.agents[id] = a
 		s.byID = append(s.byID, a)
-		ch, err := s.eng.CreateOperator(s.now, cc.Operator{
+		op := cc.Operator{
 			ID:          id,
 			Name:        fmt.Sprintf("op%05d", i+1),
 			DisplayName: fmt.Sprintf("Operator %d", i+1),
 			Contact:     cc.Contact{Kind: cc.ContactUser, Target: string(id)},
 			Queues:      []cc.QueueSkill{{Queue: "sim", Level: 3}},
 			CreatedAt:   s.now,
-		})
-		if err := s.step(ch, err); err != nil {
+		}
+		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.CreateOperator(s.now, op) }); err != nil {
 			return err
 		}
 	}
 	if s.cfg.ClientShare > 0 {
 		for i := range clientsPerOperator * s.cfg.Operators {
-			_, ch, err := s.eng.SetClient(s.now, clientNumber(i), s.byID[i%len(s.byID)].id, cc.AssignedByImport)
-			if err := s.step(ch, err); err != nil {
+			err := s.step(func(e *routing.Engine) (cc.Changes, error) {
+				_, ch, err := e.SetClient(s.now, clientNumber(i), s.byID[i%len(s.byID)].id, cc.AssignedByImport)
+				return ch, err
+			})
+			if err != nil {
 				return err
 			}
 		}
 	}
 	for _, a := range s.byID {
-		ch, err := s.eng.Connect(s.now, a.id)
-		if err := s.step(ch, err); err != nil {
+		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.Connect(s.now, a.id) }); err != nil {
 			return err
 		}
-		ch, err = s.eng.GoReady(s.now, a.id)
-		if err := s.step(ch, err); err != nil {
+		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.GoReady(s.now, a.id) }); err != nil {
 			return err
 		}
 	}
@@ -538,20 +532,24 @@ func (s *sim) arrive() error {
 		number, c.manager = clientNumber(i), s.byID[i%len(s.byID)].id
 		s.clientCalls++
 	}
-	call, ch, err := s.eng.Intake(s.now, routing.Intake{
+	in := cc.Intake{
 		SessionID:    fmt.Sprintf("session_%d", c.n),
 		AccessURL:    fmt.Sprintf("sim://call/%d", c.n),
 		CallerNumber: number,
 		DialedNumber: dialedNumber,
 		ArrivedAt:    s.now,
+	}
+	err := s.step(func(e *routing.Engine) (cc.Changes, error) {
+		call, ch, err := e.Intake(s.now, in)
+		if err != nil {
+			return ch, fmt.Errorf("intake of call %d: %w", c.n, err)
+		}
+		c.id = call.ID
+		s.calls[c.id] = c
+		s.request(&ch, c)
+		return ch, nil
 	})
 	if err != nil {
-		return fmt.Errorf("intake of call %d: %w", c.n, err)
-	}
-	c.id = call.ID
-	s.calls[c.id] = c
-	s.request(&ch, c)
-	if err := s.step(ch, nil); err != nil {
 		return err
 	}
 	if c.patience > 0 && !c.answered {
@@ -578,9 +576,7 @@ func (s *sim) answer(of *offerOut) error {
 		return nil // the cloud stopped dialing him
 	}
 	c := of.call
-	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.OperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay})
-	s.request(&ch, c)
-	if err := s.step(ch, err); err != nil {
+	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay}); err != nil {
 		return err
 	}
 	if !c.answered {
@@ -607,9 +603,7 @@ func (s *sim) connected(c *caller) {
 }
 
 func (s *sim) hangUp(c *caller) error {
-	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.CallEnded, HungUpBy: cc.HangupCaller, TalkTime: c.handle})
-	s.request(&ch, c)
-	if err := s.step(ch, err); err != nil {
+	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: c.handle}); err != nil {
 		return err
 	}
 	if !c.finished {
@@ -622,9 +616,7 @@ func (s *sim) abandon(c *caller) error {
 	if c.answered || c.finished {
 		return nil
 	}
-	ch, err := s.eng.Report(s.now, c.id, routing.Event{Kind: routing.CallerAbandoned})
-	s.request(&ch, c)
-	if err := s.step(ch, err); err != nil {
+	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudCallerAbandoned}); err != nil {
 		return err
 	}
 	if !c.finished {
@@ -632,6 +624,15 @@ func (s *sim) abandon(c *caller) error {
 	}
 	s.outcome[c.n].abandoned = true
 	return nil
+}
+
+// report is a cloud event about c's call, answered as the switchboard answers one.
+func (s *sim) report(c *caller, ev cc.CloudEvent) error {
+	return s.step(func(e *routing.Engine) (cc.Changes, error) {
+		ch, err := e.Report(s.now, c.id, ev)
+		s.request(&ch, c)
+		return ch, err
+	})
 }
 
 // request records the cloud request a step answered, as the switchboard does for every intake
@@ -646,9 +647,11 @@ func (s *sim) request(ch *cc.Changes, c *caller) {
 	})
 }
 
-// step is one engine call's aftermath, as in the switchboard: store the changes, then carry
-// out the commands. Along the way it follows the stored states and checks the invariants.
-func (s *sim) step(ch cc.Changes, err error) error {
+// step runs fn as one engine step through the switchboard's core, which stores it (in a
+// batch of cfg.Batch steps), then carries out its commands. Along the way it follows the
+// stored states and checks the invariants.
+func (s *sim) step(fn func(e *routing.Engine) (cc.Changes, error)) error {
+	ch, err := s.core.Step(s.now, fn)
 	if err != nil {
 		return fmt.Errorf("engine at %s: %w", s.now.Sub(Epoch), err)
 	}
@@ -657,8 +660,10 @@ func (s *sim) step(ch cc.Changes, err error) error {
 		r := ch.Repairs[0]
 		return fmt.Errorf("at %s the sweeper mended %s (call %q, operator %q): the engine left a stuck state", s.now.Sub(Epoch), r.Kind, r.Call, r.Operator)
 	}
-	if err := s.store(ch); err != nil {
-		return err
+	if s.core.Pending() >= s.cfg.Batch {
+		if err := s.commit(); err != nil {
+			return err
+		}
 	}
 	for _, st := range ch.Statuses {
 		if err := s.status(st); err != nil {
@@ -681,65 +686,9 @@ func (s *sim) step(ch cc.Changes, err error) error {
 	return nil
 }
 
-// tallyKey is the history row a tally adds to.
-type tallyKey struct {
-	scope cc.TallyScope
-	id    string
-	start int64
-}
-
-// store applies ch now, or adds it to the batch and applies the batch when it is full.
-func (s *sim) store(ch cc.Changes) error {
-	if s.cfg.Store == nil {
-		return nil
-	}
-	s.record.Fold(s.now, &ch)
-	if ch.Empty() {
-		return nil
-	}
-	if s.cfg.Batch <= 1 {
-		if err := s.flush(); err != nil {
-			return err
-		}
-		s.transactions++
-		if err := s.cfg.Store.Apply(s.ctx, ch); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		return nil
-	}
-	// The batch's tallies are added up as they come, as the store would add them up: a tally
-	// is a few hundred bytes and each step brings several for the same rows.
-	tallies := ch.Tallies
-	ch.Tallies = nil
-	s.batch.Merge(ch)
-	for _, t := range tallies {
-		k := tallyKey{t.Scope, t.ID, t.Start.UnixMilli()}
-		if i, ok := s.batchTallies[k]; ok {
-			s.batch.Tallies[i].Figures.Add(t.Figures)
-			continue
-		}
-		if s.batchTallies == nil {
-			s.batchTallies = map[tallyKey]int{}
-		}
-		s.batchTallies[k] = len(s.batch.Tallies)
-		s.batch.Tallies = append(s.batch.Tallies, t)
-	}
-	s.batchSteps++
-	if s.batchSteps >= s.cfg.Batch {
-		return s.flush()
-	}
-	return nil
-}
-
-func (s *sim) flush() error {
-	if s.batchSteps == 0 {
-		return nil
-	}
-	b := s.batch
-	s.batch, s.batchSteps = cc.Changes{}, 0
-	clear(s.batchTallies)
-	s.transactions++
-	if err := s.cfg.Store.Apply(s.ctx, b); err != nil {
+// commit stores the steps not stored yet in one transaction.
+func (s *sim) commit() error {
+	if _, err := s.core.Commit(s.ctx); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
@@ -900,7 +849,7 @@ func (s *sim) checkEnd() error {
 
 // result turns the outcomes into the figures, with the predictions for the same load.
 func (s *sim) result() Result {
-	r := Result{Steps: s.steps, Transactions: s.transactions, Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares, ClientCalls: s.clientCalls, ManagerReached: s.toManager}
+	r := Result{Steps: s.steps, Transactions: s.core.Applied(), Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares, ClientCalls: s.clientCalls, ManagerReached: s.toManager}
 	window := s.arrivalsEnd.Sub(s.measureFrom)
 	if window > 0 {
 		r.SimulatedSeconds = window.Seconds()
@@ -997,7 +946,7 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.WrapUp == 0 && cfg.Spares == 0 && cfg.ClientShare == 0
 	delay := cfg.AnswerDelay.Seconds()
 	if cfg.Patience <= 0 {
-		p, err := ErlangC(cfg.Operators, lambda, mu)
+		p, err := erlang.C(cfg.Operators, lambda, mu)
 		if err != nil {
 			return nil, nil
 		}
@@ -1010,7 +959,7 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 			Prediction:   p,
 		}, nil
 	}
-	p, err := ErlangA(cfg.Operators, lambda, mu, 1/cfg.Patience.Seconds())
+	p, err := erlang.A(cfg.Operators, lambda, mu, 1/cfg.Patience.Seconds())
 	if err != nil {
 		return nil, nil
 	}

@@ -5,11 +5,10 @@ import (
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/routing"
 )
 
 // RegisterCall puts a new call in line. A request id seen before gets its first reply again.
-func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in routing.Intake) (cc.Reply, error) {
+func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in cc.Intake) (cc.Reply, error) {
 	return s.cloudStep(ctx, requestID, func(now time.Time) (cc.Reply, cc.Changes, error) {
 		c, ch, err := s.engine.Intake(now, in)
 		if err != nil {
@@ -22,7 +21,7 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in rou
 
 // ReportEvent applies a cloud event. A request id seen before gets its first reply again; an
 // event for a call that already finished changes nothing.
-func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.CallID, ev routing.Event) (cc.Reply, error) {
+func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.CallID, ev cc.CloudEvent) (cc.Reply, error) {
 	return s.cloudStep(ctx, requestID, func(now time.Time) (cc.Reply, cc.Changes, error) {
 		reply := cc.Reply{Call: id}
 		var ch cc.Changes
@@ -32,7 +31,7 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 				return reply, ch, err // unknown call: not_found
 			}
 		}
-		if live || ev.Kind == routing.SpeechAnswer { // an answer may come after the call ended
+		if live || ev.Kind == cc.CloudSpeechAnswer { // an answer may come after the call ended
 			var err error
 			if ch, err = s.engine.Report(now, id, ev); err != nil {
 				return reply, ch, err
@@ -84,8 +83,8 @@ func (s *Switchboard) SessionGone(id cc.CallID, reason string) {
 }
 
 // viewAfter runs an operator step and returns his view after it.
-func (s *Switchboard) viewAfter(ctx context.Context, id cc.OperatorID, fn func(now time.Time) (cc.Changes, error)) (routing.OperatorView, error) {
-	var v routing.OperatorView
+func (s *Switchboard) viewAfter(ctx context.Context, id cc.OperatorID, fn func(now time.Time) (cc.Changes, error)) (cc.OperatorView, error) {
+	var v cc.OperatorView
 	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
 		ch, err := fn(now)
 		if err != nil {
@@ -98,72 +97,38 @@ func (s *Switchboard) viewAfter(ctx context.Context, id cc.OperatorID, fn func(n
 }
 
 // GoReady makes an operator available.
-func (s *Switchboard) GoReady(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+func (s *Switchboard) GoReady(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.GoReady(now, id) })
 }
 
 // GoAway takes an operator out of routing.
-func (s *Switchboard) GoAway(ctx context.Context, id cc.OperatorID, reason string) (routing.OperatorView, error) {
+func (s *Switchboard) GoAway(ctx context.Context, id cc.OperatorID, reason string) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.GoAway(now, id, reason) })
 }
 
 // LogOut takes an operator offline.
-func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LogOut(now, id) })
 }
 
 // EndWrapUp ends an operator's wrap-up early.
-func (s *Switchboard) EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (routing.OperatorView, error) {
+func (s *Switchboard) EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.EndWrapUp(now, id, note) })
 }
 
 // LiftBan ends an operator's ban early.
-func (s *Switchboard) LiftBan(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+func (s *Switchboard) LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LiftBan(now, id) })
 }
 
 // OperatorView returns an operator's live view.
-func (s *Switchboard) OperatorView(ctx context.Context, id cc.OperatorID) (routing.OperatorView, error) {
+func (s *Switchboard) OperatorView(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(time.Time) (cc.Changes, error) { return cc.Changes{}, nil })
 }
 
-// CreateQueue adds a queue.
-func (s *Switchboard) CreateQueue(ctx context.Context, q cc.Queue) error {
-	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.CreateQueue(now, q) })
-}
-
-// UpdateQueue replaces a queue's settings.
-func (s *Switchboard) UpdateQueue(ctx context.Context, q cc.Queue) error {
-	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.UpdateQueue(now, q) })
-}
-
-// CreateOperator adds an operator.
-func (s *Switchboard) CreateOperator(ctx context.Context, op cc.Operator) error {
-	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.CreateOperator(now, op) })
-}
-
-// UpdateOperator changes an operator: fn gets his current configuration and returns the new one.
-func (s *Switchboard) UpdateOperator(ctx context.Context, id cc.OperatorID, fn func(cc.Operator) (cc.Operator, error)) (cc.Operator, error) {
-	var out cc.Operator
-	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		cur, ok := s.engine.Operator(id)
-		if !ok {
-			return cc.Changes{}, cc.NotFound("operator_id", "no operator %q", id)
-		}
-		next, err := fn(cur)
-		if err != nil {
-			return cc.Changes{}, err
-		}
-		ch, err := s.engine.UpdateOperator(now, next)
-		out, _ = s.engine.Operator(id)
-		return ch, err
-	})
-	return out, err
-}
-
 // Calls lists the calls in progress in line order.
-func (s *Switchboard) Calls(ctx context.Context, q cc.QueueID) ([]routing.WaitingCall, error) {
-	var out []routing.WaitingCall
+func (s *Switchboard) Calls(ctx context.Context, q cc.QueueID) ([]cc.WaitingCall, error) {
+	var out []cc.WaitingCall
 	err := s.do(ctx, func(time.Time) (cc.Changes, error) {
 		if q != "" {
 			if _, ok := s.engine.Queue(q); !ok {
@@ -194,10 +159,4 @@ func (s *Switchboard) callStep(ctx context.Context, fn func(now time.Time) (cc.C
 		return ch, err
 	})
 	return c, err
-}
-
-// Engine runs fn on the engine as one step: for reads and configuration changes that need no
-// more than one engine call. fn must not keep the engine.
-func (s *Switchboard) Engine(ctx context.Context, fn func(now time.Time, e *routing.Engine) (cc.Changes, error)) error {
-	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return fn(now, s.engine) })
 }

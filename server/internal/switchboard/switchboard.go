@@ -1,7 +1,9 @@
 // Package switchboard runs the routing engine as one serial loop: every request, timer and
 // cloud outcome becomes a step of that loop, whose changes are stored before anyone is answered
-// and whose commands go to the cloud sender after. It also fans operator state out to the
-// presence streams without ever waiting on them.
+// and whose commands go to the cloud sender after. Each command and read is a named method
+// (there is no door to run arbitrary code on the engine); the step-and-commit code is Core,
+// which the simulator runs too. It also fans operator state out to the presence streams
+// without ever waiting on them.
 package switchboard
 
 import (
@@ -49,7 +51,8 @@ type Switchboard struct {
 	sender Sender
 	clock  clock.Clock
 	log    *slog.Logger
-	engine *routing.Engine
+	core   *Core
+	engine *routing.Engine // the core's, for the steps' reads
 	record *analytics.Recorder
 
 	steps    chan step
@@ -87,13 +90,15 @@ func New(cfg Config) *Switchboard {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	core := NewCore(routing.New(cfg.Routing), cfg.Store)
 	return &Switchboard{
 		store:    cfg.Store,
 		sender:   cfg.Sender,
 		clock:    cfg.Clock,
 		log:      cfg.Logger,
-		engine:   routing.New(cfg.Routing),
-		record:   analytics.New(),
+		core:     core,
+		engine:   core.engine,
+		record:   core.record,
 		steps:    make(chan step),
 		done:     make(chan struct{}),
 		watchers: map[cc.OperatorID]map[*Watcher]bool{},
@@ -142,10 +147,9 @@ func (s *Switchboard) load(ctx context.Context) error {
 		}
 		today = append(today, t...)
 	}
-	s.record.Load(now, queues, rt, today)
-	ch := s.engine.Load(now, queues, ops, rt)
+	s.core.Load(now, queues, ops, rt, today)
 	s.log.Info("switchboard loaded", "queues", len(queues), "operators", len(ops), "calls", len(rt.Calls), "offers", len(rt.Offers))
-	return s.commit(ctx, ch)
+	return s.commit(ctx)
 }
 
 func (s *Switchboard) loop(ctx context.Context) {
@@ -172,7 +176,9 @@ func (s *Switchboard) loop(ctx context.Context) {
 			s.runBatch(work, st)
 		case <-timer:
 			timerAt = time.Time{}
-			if err := s.commit(work, s.engine.Tick(s.clock.Now())); err != nil {
+			now := s.clock.Now()
+			_, _ = s.core.Step(now, func(e *routing.Engine) (cc.Changes, error) { return e.Tick(now), nil })
+			if err := s.commit(work); err != nil {
 				s.log.Error("tick not stored", "err", err)
 			}
 		}
@@ -194,14 +200,10 @@ func (s *Switchboard) runBatch(ctx context.Context, first step) {
 	}
 	now := s.clock.Now()
 	errs := make([]error, len(batch))
-	var all cc.Changes
 	for i, st := range batch {
-		ch, err := st.fn(now)
-		if errs[i] = err; err == nil {
-			all.Merge(ch)
-		}
+		_, errs[i] = s.core.Step(now, func(*routing.Engine) (cc.Changes, error) { return st.fn(now) })
 	}
-	err := s.commit(ctx, all)
+	err := s.commit(ctx)
 	for i, st := range batch {
 		if errs[i] == nil {
 			errs[i] = err
@@ -252,23 +254,21 @@ func (s *Switchboard) do(ctx context.Context, fn func(now time.Time) (cc.Changes
 	return <-st.done
 }
 
-// commit stores a step's changes, then sends its commands and tells the watchers. When storing
-// fails the engine is rebuilt from the store, so memory never runs ahead of what is stored.
-func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
-	if !ch.Empty() || len(ch.Commands) > 0 || ch.Next != nil {
-		s.record.Fold(s.clock.Now(), &ch) // announcements are events too
+// commit stores the steps taken since the last commit, then sends their commands and tells
+// the watchers. When storing fails the engine is rebuilt from the store, so memory never runs
+// ahead of what is stored.
+func (s *Switchboard) commit(ctx context.Context) error {
+	ch, err := s.core.Commit(ctx)
+	if err != nil {
+		s.log.Error("changes not stored; reloading state", "err", err)
+		s.answered, s.answeredBefore = map[string]cc.Reply{}, nil
+		s.forgets.Add(2) // everything forgotten: every step in flight reads the store again
+		if lerr := s.load(ctx); lerr != nil {
+			s.log.Error("reload failed", "err", lerr)
+		}
+		return errors.Join(cc.Errorf(cc.CodeInternal, "could not store the change"), err)
 	}
 	if !ch.Empty() {
-		if err := s.store.Apply(ctx, ch); err != nil {
-			s.log.Error("changes not stored; reloading state", "err", err)
-			s.answered, s.answeredBefore = map[string]cc.Reply{}, nil
-			s.forgets.Add(2) // everything forgotten: every step in flight reads the store again
-			if lerr := s.load(ctx); lerr != nil {
-				s.log.Error("reload failed", "err", lerr)
-			}
-			return errors.Join(cc.Errorf(cc.CodeInternal, "could not store the change"), err)
-		}
-		s.record.Stored(ch.Tallies)
 		s.version++
 		s.floorWatch.signal()
 	}
@@ -291,14 +291,17 @@ func (s *Switchboard) commit(ctx context.Context, ch cc.Changes) error {
 // Watcher receives an operator's view whenever it changes. Slow readers miss intermediate views,
 // never the latest: the loop only replaces the view and signals.
 type Watcher struct {
+	board    *Switchboard
 	operator cc.OperatorID
 	presence bool
 	session  string // the login the watch belongs to
 	signal   chan struct{}
 	ended    chan struct{} // closed when a newer login took the operator over
 	mu       sync.Mutex
-	view     routing.OperatorView
+	view     cc.OperatorView
 }
+
+var _ cc.OperatorWatch = (*Watcher)(nil)
 
 // Ended is closed when the watch's login was taken over by a newer one or logged out.
 func (w *Watcher) Ended() <-chan struct{} { return w.ended }
@@ -307,13 +310,13 @@ func (w *Watcher) Ended() <-chan struct{} { return w.ended }
 func (w *Watcher) Changed() <-chan struct{} { return w.signal }
 
 // View is the latest view.
-func (w *Watcher) View() routing.OperatorView {
+func (w *Watcher) View() cc.OperatorView {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.view
 }
 
-func (w *Watcher) set(v routing.OperatorView) {
+func (w *Watcher) set(v cc.OperatorView) {
 	w.mu.Lock()
 	w.view = v
 	w.mu.Unlock()
@@ -340,8 +343,8 @@ func (s *Switchboard) notify(id cc.OperatorID) {
 // Watch starts watching an operator. With presence, the watch is his app's live connection
 // under the given login: he is routed calls only while one is open. The first view is ready in
 // View at return.
-func (s *Switchboard) Watch(ctx context.Context, id cc.OperatorID, presence bool, session string) (*Watcher, error) {
-	w := &Watcher{operator: id, presence: presence, session: session, signal: make(chan struct{}, 1), ended: make(chan struct{})}
+func (s *Switchboard) Watch(ctx context.Context, id cc.OperatorID, presence bool, session string) (cc.OperatorWatch, error) {
+	w := &Watcher{board: s, operator: id, presence: presence, session: session, signal: make(chan struct{}, 1), ended: make(chan struct{})}
 	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
 		var ch cc.Changes
 		if presence {
@@ -384,8 +387,9 @@ func (s *Switchboard) TakeOver(ctx context.Context, id cc.OperatorID, keep strin
 	})
 }
 
-// Unwatch ends a watch.
-func (s *Switchboard) Unwatch(w *Watcher) {
+// Stop ends the watch; with presence, his app's connection is gone.
+func (w *Watcher) Stop() {
+	s := w.board
 	_ = s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
 		delete(s.watchers[w.operator], w)
 		if len(s.watchers[w.operator]) == 0 {

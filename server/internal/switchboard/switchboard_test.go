@@ -1,6 +1,8 @@
 package switchboard
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,11 +17,77 @@ import (
 	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
-type dropSender struct{}
+// store is the SQLite store with every batch it was given kept, to see what each step stored.
+type store struct {
+	*sqlite.DB
+	mu       sync.Mutex
+	batches  []cc.Changes
+	failNext bool // the next Apply fails, as a full disk would
+}
 
-func (dropSender) Send(cc.Command) {}
+func (s *store) Apply(ctx context.Context, ch cc.Changes) error {
+	s.mu.Lock()
+	if s.failNext {
+		s.failNext = false
+		s.mu.Unlock()
+		return errors.New("disk full")
+	}
+	s.batches = append(s.batches, ch)
+	s.mu.Unlock()
+	return s.DB.Apply(ctx, ch)
+}
+
+func (s *store) failOnce() {
+	s.mu.Lock()
+	s.failNext = true
+	s.mu.Unlock()
+}
+
+// stored returns the batches stored since the last call.
+func (s *store) stored() []cc.Changes {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.batches
+	s.batches = nil
+	return b
+}
+
+// sender keeps the commands sent to the cloud.
+type sender struct {
+	mu   sync.Mutex
+	sent []cc.Command
+}
+
+func (s *sender) Send(cmd cc.Command) {
+	s.mu.Lock()
+	s.sent = append(s.sent, cmd)
+	s.mu.Unlock()
+}
+
+func (s *sender) commands() []cc.Command {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]cc.Command(nil), s.sent...)
+}
+
+// board is a switchboard on a real SQLite file, a fake clock and a sender that keeps what it
+// is given, with queue q (+100, the default) made.
+type board struct {
+	*Switchboard
+	db    *store
+	cloud *sender
+	clock *clock.Fake
+}
+
+var start = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 func newBoard(t *testing.T) (*Switchboard, *sqlite.DB) {
+	b := newBoardOn(t, clock.NewFake(start))
+	return b.Switchboard, b.db.DB
+}
+
+// newBoardOn starts a board on clk: a *clock.Fake, or a wrapper of one.
+func newBoardOn(t *testing.T, clk clock.Clock) *board {
 	t.Helper()
 	ctx := t.Context()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tandem.db"))
@@ -28,7 +96,8 @@ func newBoard(t *testing.T) (*Switchboard, *sqlite.DB) {
 	}
 	var mu sync.Mutex
 	n := 0
-	s := New(Config{Store: db, Sender: dropSender{}, Clock: clock.NewFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)),
+	st, out := &store{DB: db}, &sender{}
+	s := New(Config{Store: st, Sender: out, Clock: clk,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Routing: routing.Config{NewID: func(p string) string {
 			mu.Lock()
@@ -40,10 +109,19 @@ func newBoard(t *testing.T) (*Switchboard, *sqlite.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Stop(); db.Close() })
-	if err := s.CreateQueue(ctx, cc.Queue{ID: "q", DialedNumbers: []string{"+100"}, OfferTimeout: 20 * time.Second, IsDefault: true}); err != nil {
+	if err := s.CreateQueue(ctx, cc.Queue{ID: "q", DialedNumbers: []string{"+100"}, OfferTimeout: 20 * time.Second, IsDefault: true,
+		Rules: cc.QueueRules{ManagerWait: 30 * time.Second}}); err != nil {
 		t.Fatal(err)
 	}
-	return s, db
+	b := &board{Switchboard: s, db: st, cloud: out}
+	switch c := clk.(type) {
+	case *clock.Fake:
+		b.clock = c
+	case stillClock:
+		b.clock = c.Fake
+	}
+	st.stored()
+	return b
 }
 
 // TestRetriesAreCarriedOutOnce: a cloud request id seen before gets its first reply whether it
@@ -54,7 +132,7 @@ func TestRetriesAreCarriedOutOnce(t *testing.T) {
 	ctx := t.Context()
 	register := func(id string) cc.Reply {
 		t.Helper()
-		r, err := s.RegisterCall(ctx, id, routing.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		r, err := s.RegisterCall(ctx, id, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package simulate
+package erlang
 
 import (
 	"math"
@@ -36,7 +36,7 @@ func TestErlangCTextbook(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := ErlangC(tc.c, tc.lambda, tc.mu)
+			p, err := C(tc.c, tc.lambda, tc.mu)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestErlangCAgainstTheSum(t *testing.T) {
 			}
 			top := term * float64(c) / (float64(c) - a) // A^c/c! · c/(c−A)
 			want := top / (below + top)
-			p, err := ErlangC(c, a/180, 1.0/180)
+			p, err := C(c, a/180, 1.0/180)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,8 +74,8 @@ func TestErlangCRefusesAnUnstableQueue(t *testing.T) {
 		c          int
 		lambda, mu float64
 	}{{10, 10, 1}, {10, 11, 1}, {0, 1, 1}, {1, 0, 1}, {1, 1, 0}, {1, math.NaN(), 1}} {
-		if _, err := ErlangC(tc.c, tc.lambda, tc.mu); err == nil {
-			t.Errorf("ErlangC(%d, %v, %v) gave no error", tc.c, tc.lambda, tc.mu)
+		if _, err := C(tc.c, tc.lambda, tc.mu); err == nil {
+			t.Errorf("C(%d, %v, %v) gave no error", tc.c, tc.lambda, tc.mu)
 		}
 	}
 }
@@ -91,7 +91,7 @@ func TestErlangA(t *testing.T) {
 			a float64
 		}{{1, 0.5}, {10, 8}, {10, 12}, {50, 45}} {
 			mu := 1.0 / 180
-			p, err := ErlangA(tc.c, tc.a*mu, mu, mu)
+			p, err := A(tc.c, tc.a*mu, mu, mu)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,11 +110,11 @@ func TestErlangA(t *testing.T) {
 	t.Run("infinite patience is Erlang C", func(t *testing.T) {
 		mu := 1.0 / 180
 		for _, rho := range []float64{0.5, 0.85, 0.95} {
-			c, err := ErlangC(10, 10*rho*mu, mu)
+			c, err := C(10, 10*rho*mu, mu)
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := ErlangA(10, 10*rho*mu, mu, 1e-12)
+			a, err := A(10, 10*rho*mu, mu, 1e-12)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestErlangA(t *testing.T) {
 		// either did not wait (P(no wait)) or waited and were served.
 		mu := 1.0 / 180
 		for _, tc := range []struct{ c, rho, patience float64 }{{10, 0.9, 60}, {10, 1.3, 300}, {3, 0.5, 30}} {
-			p, err := ErlangA(int(tc.c), tc.c*tc.rho*mu, mu, 1/tc.patience)
+			p, err := A(int(tc.c), tc.c*tc.rho*mu, mu, 1/tc.patience)
 			if err != nil {
 				t.Fatal(err)
 			}

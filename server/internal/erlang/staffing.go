@@ -1,4 +1,4 @@
-package simulate
+package erlang
 
 import (
 	"errors"
@@ -96,7 +96,7 @@ func Staffing(in StaffingInput) (StaffingPlan, error) {
 	// Erlang C: the service level rises with every operator past the load, and reaches any
 	// target below 1 (P(wait) falls faster than geometrically).
 	for c := first; ; c++ {
-		p, err := ErlangC(c, lambda, mu)
+		p, err := C(c, lambda, mu)
 		if err != nil {
 			return StaffingPlan{}, err
 		}
@@ -120,13 +120,13 @@ func Staffing(in StaffingInput) (StaffingPlan, error) {
 	}
 
 	for c := first; c <= plan.Needed+extra; c++ {
-		p, err := ErlangC(c, lambda, mu)
+		p, err := C(c, lambda, mu)
 		if err != nil {
 			return StaffingPlan{}, err
 		}
 		row := StaffingRow{Operators: c, PWait: p.PWait, ServiceLevel: p.ServiceLevel(in.Threshold), ASA: p.ASA, Occupancy: a / float64(c)}
 		if theta > 0 {
-			pa, sl, err := erlangAServiceLevel(c, lambda, mu, theta, in.Threshold)
+			pa, sl, err := AServiceLevel(c, lambda, mu, theta, in.Threshold)
 			if err != nil {
 				return StaffingPlan{}, err
 			}
@@ -146,7 +146,7 @@ const maxSearch = 100_000
 // search does, between 1 and an upper bound found by doubling from hint.
 func neededErlangA(lambda, mu, theta float64, threshold time.Duration, target float64, hint int) (int, error) {
 	meets := func(c int) (bool, error) {
-		_, sl, err := erlangAServiceLevel(c, lambda, mu, theta, threshold)
+		_, sl, err := AServiceLevel(c, lambda, mu, theta, threshold)
 		return sl >= target, err
 	}
 	hi := max(hint, 1)
@@ -179,13 +179,13 @@ func neededErlangA(lambda, mu, theta float64, threshold time.Duration, target fl
 	return hi, nil
 }
 
-// erlangAServiceLevel returns Erlang A's prediction for c servers and the share of all
+// AServiceLevel returns Erlang A's prediction for c servers and the share of all
 // callers answered within t (abandons count against it).
 //
 // A caller who finds every server busy and k others in line waits through k+1 phases: with j
 // callers ahead of him the line moves at rate cμ + jθ, and he leaves at rate θ, so each phase
 // lasts an exponential time of rate r_j = cμ + (j+1)θ whatever ends it. He is served with
-// probability cμ/(cμ + (k+1)θ) (see ErlangA), and given that, his wait is the sum S_k of the
+// probability cμ/(cμ + (k+1)θ) (see A), and given that, his wait is the sum S_k of the
 // phases, independent exponentials of rates cμ+θ, cμ+2θ, …, cμ+(k+1)θ. That sum is the
 // (k+1)-th smallest of k+1+cμ/θ independent exponentials of rate θ (Rényi's representation),
 // extended to a fractional count: with p = 1 − e^{−θt} and b = cμ/θ + 1,
@@ -195,13 +195,13 @@ func neededErlangA(lambda, mu, theta float64, threshold time.Duration, target fl
 // the negative binomial's tail (its Laplace transform, E[(1−U)^{s/θ}] for U ~ Beta(k+1, b),
 // is Π (cμ+iθ)/(cμ+iθ+s)). The terms are summed in logarithms, so long thresholds do not
 // underflow.
-func erlangAServiceLevel(c int, lambda, mu, theta float64, t time.Duration) (ErlangAPrediction, float64, error) {
-	pa, err := ErlangA(c, lambda, mu, theta)
+func AServiceLevel(c int, lambda, mu, theta float64, t time.Duration) (APrediction, float64, error) {
+	pa, err := A(c, lambda, mu, theta)
 	if err != nil {
-		return ErlangAPrediction{}, 0, err
+		return APrediction{}, 0, err
 	}
 	cmu := float64(c) * mu
-	// The stationary distribution again, relative to π_c = 1 (as in ErlangA).
+	// The stationary distribution again, relative to π_c = 1 (as in A).
 	below := 1 / erlangB(c, lambda/mu)
 	total := below
 	immediate := below - 1 // arrivals that find a free server
@@ -226,7 +226,7 @@ func erlangAServiceLevel(c int, lambda, mu, theta float64, t time.Duration) (Erl
 			break
 		}
 		if k > 10_000_000 {
-			return ErlangAPrediction{}, 0, errors.New("erlang a: the queue's distribution does not converge")
+			return APrediction{}, 0, errors.New("erlang a: the queue's distribution does not converge")
 		}
 		w = next
 	}

@@ -1,4 +1,4 @@
-package simulate
+package erlang
 
 import (
 	"math"
@@ -138,7 +138,7 @@ func TestErlangAServiceLevel(t *testing.T) {
 			}
 			within += p * float64(c) * mu / (float64(c)*mu + float64(k+1)*theta) * hypoexpCDF(rates, tt)
 		}
-		_, sl, err := erlangAServiceLevel(c, lambda, mu, theta, time.Duration(tt*float64(time.Second)))
+		_, sl, err := AServiceLevel(c, lambda, mu, theta, time.Duration(tt*float64(time.Second)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,19 +146,19 @@ func TestErlangAServiceLevel(t *testing.T) {
 	})
 	t.Run("patient callers are Erlang C", func(t *testing.T) {
 		c, lambda, mu := 14, 200.0/3600, 1.0/180
-		_, sl, err := erlangAServiceLevel(c, lambda, mu, 1e-9, 20*time.Second)
+		_, sl, err := AServiceLevel(c, lambda, mu, 1e-9, 20*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, _ := ErlangC(c, lambda, mu)
+		p, _ := C(c, lambda, mu)
 		near(t, "service level", sl, p.ServiceLevel(20*time.Second), 1e-5)
 	})
 	t.Run("long thresholds do not underflow", func(t *testing.T) {
-		_, sl, err := erlangAServiceLevel(50, 60, 1, 1.0/30, 24*time.Hour)
+		_, sl, err := AServiceLevel(50, 60, 1, 1.0/30, 24*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pa, _ := ErlangA(50, 60, 1, 1.0/30)
+		pa, _ := A(50, 60, 1, 1.0/30)
 		near(t, "service level over a day", sl, 1-pa.PAbandon, 1e-9)
 	})
 }
@@ -190,7 +190,7 @@ func TestStaffingErlangA(t *testing.T) {
 	if plan.NeededErlangA < 1 || plan.NeededErlangA >= plan.Needed {
 		t.Errorf("Erlang A needs %d, Erlang C %d", plan.NeededErlangA, plan.Needed)
 	}
-	_, sl, _ := erlangAServiceLevel(plan.NeededErlangA-1, 200.0/3600, 1.0/180, 1.0/60, 20*time.Second)
+	_, sl, _ := AServiceLevel(plan.NeededErlangA-1, 200.0/3600, 1.0/180, 1.0/60, 20*time.Second)
 	if sl >= in.Target {
 		t.Errorf("%d operators already reach %.4f", plan.NeededErlangA-1, sl)
 	}
@@ -233,27 +233,4 @@ func TestStaffingRefusesBadInput(t *testing.T) {
 			t.Errorf("%+v: error %v, want one on %s", in, err, tc.field)
 		}
 	}
-}
-
-// TestErlangAServiceLevelBySimulation checks the Erlang A service level (abandons counted
-// against it) against the simulator, where the model is exact: exponential talk and patience,
-// no ring or wrap-up.
-func TestErlangAServiceLevelBySimulation(t *testing.T) {
-	calls := 100_000
-	if raceDetector || testing.Short() {
-		calls = 40_000
-	}
-	cfg := Config{Operators: 11, CallsPerHour: 200, AHT: 180 * time.Second, Patience: 60 * time.Second,
-		SLThreshold: 20 * time.Second, Calls: calls, Seed: 7, WarmUp: time.Hour}
-	r, err := Run(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sl, err := erlangAServiceLevel(11, 200.0/3600, 1.0/180, 1.0/60, 20*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	measured := r.ServiceLevel * float64(r.CallsAnswered) / float64(r.CallsOffered)
-	near(t, "service level of all callers", measured, sl, 3*r.CI95.ServiceLevel+0.005)
-	t.Logf("simulated %.4f ± %.4f, Erlang A %.4f", measured, r.CI95.ServiceLevel, sl)
 }

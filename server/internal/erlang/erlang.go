@@ -1,4 +1,7 @@
-package simulate
+// Package erlang holds queueing theory for call centers: Erlang C (callers who wait for ever),
+// Erlang A (callers with exponential patience), and the staffing question they answer: how many
+// operators this traffic needs to meet a service level.
+package erlang
 
 import (
 	"errors"
@@ -7,9 +10,9 @@ import (
 	"time"
 )
 
-// ErlangCPrediction is what queueing theory says an M/M/c queue does: Poisson arrivals,
+// CPrediction is what queueing theory says an M/M/c queue does: Poisson arrivals,
 // exponential service, c servers, callers who never give up, first come first served.
-type ErlangCPrediction struct {
+type CPrediction struct {
 	Servers int     `json:"servers"`
 	Lambda  float64 `json:"lambda_per_second"` // arrival rate
 	Mu      float64 `json:"mu_per_second"`     // service rate of one server
@@ -20,23 +23,23 @@ type ErlangCPrediction struct {
 	ASA float64 `json:"asa_seconds"`
 }
 
-// ErlangC returns the M/M/c prediction for c servers, arrival rate lambda and service rate mu
+// C returns the M/M/c prediction for c servers, arrival rate lambda and service rate mu
 // (both per second). The queue must be stable: lambda < c·mu.
 //
 // P(wait) is computed from the Erlang B recursion B(0)=1, B(k)=A·B(k−1)/(k+A·B(k−1)) and
 // C = c·B/(c − A(1−B)) with A = λ/μ, which stays accurate for hundreds of servers where the
 // textbook sum of A^k/k! overflows (Cooper, Introduction to Queueing Theory, 2nd ed., §3.4–3.5).
-func ErlangC(c int, lambda, mu float64) (ErlangCPrediction, error) {
+func C(c int, lambda, mu float64) (CPrediction, error) {
 	if err := checkRates(c, lambda, mu); err != nil {
-		return ErlangCPrediction{}, err
+		return CPrediction{}, err
 	}
 	a := lambda / mu
 	if a >= float64(c) {
-		return ErlangCPrediction{}, fmt.Errorf("erlang c: offered load %.3g erlangs needs more than %d servers (the queue grows without bound)", a, c)
+		return CPrediction{}, fmt.Errorf("erlang c: offered load %.3g erlangs needs more than %d servers (the queue grows without bound)", a, c)
 	}
 	b := erlangB(c, a)
 	pw := float64(c) * b / (float64(c) - a*(1-b))
-	return ErlangCPrediction{
+	return CPrediction{
 		Servers: c, Lambda: lambda, Mu: mu, Load: a,
 		PWait: pw,
 		ASA:   pw / (float64(c)*mu - lambda),
@@ -44,7 +47,7 @@ func ErlangC(c int, lambda, mu float64) (ErlangCPrediction, error) {
 }
 
 // ServiceLevel is the share of callers answered within t: 1 − P(wait)·e^{−(cμ−λ)t}.
-func (p ErlangCPrediction) ServiceLevel(t time.Duration) float64 {
+func (p CPrediction) ServiceLevel(t time.Duration) float64 {
 	if t < 0 {
 		return 0
 	}
@@ -60,10 +63,10 @@ func erlangB(c int, a float64) float64 {
 	return b
 }
 
-// ErlangAPrediction is what queueing theory says an M/M/c+M queue (Palm's model, "Erlang A")
+// APrediction is what queueing theory says an M/M/c+M queue (Palm's model, "Erlang A")
 // does: as Erlang C, but each waiting caller hangs up after an exponential patience with
 // rate θ. It is stable at any load.
-type ErlangAPrediction struct {
+type APrediction struct {
 	Servers int     `json:"servers"`
 	Lambda  float64 `json:"lambda_per_second"`
 	Mu      float64 `json:"mu_per_second"`
@@ -80,7 +83,7 @@ type ErlangAPrediction struct {
 	MeanWait float64 `json:"mean_wait_seconds"`
 }
 
-// ErlangA returns the M/M/c+M prediction for c servers, arrival rate lambda, service rate mu
+// A returns the M/M/c+M prediction for c servers, arrival rate lambda, service rate mu
 // and patience rate theta (all per second, theta > 0).
 //
 // It is computed exactly from the model's birth–death chain rather than from the closed forms
@@ -97,12 +100,12 @@ type ErlangAPrediction struct {
 //     product telescopes); his expected wait, counted when served, is that probability times
 //     Σ_{j=0..k} 1/(cμ + (j+1)θ);
 //   - P(abandon) = θ·E[queue]/λ, which the test checks against the sum over arrivals.
-func ErlangA(c int, lambda, mu, theta float64) (ErlangAPrediction, error) {
+func A(c int, lambda, mu, theta float64) (APrediction, error) {
 	if err := checkRates(c, lambda, mu); err != nil {
-		return ErlangAPrediction{}, err
+		return APrediction{}, err
 	}
 	if !(theta > 0) || math.IsInf(theta, 0) {
-		return ErlangAPrediction{}, fmt.Errorf("erlang a: patience rate %v must be positive and finite", theta)
+		return APrediction{}, fmt.Errorf("erlang a: patience rate %v must be positive and finite", theta)
 	}
 	cmu := float64(c) * mu
 	// Weights relative to π_c = 1. Below c they add up to 1/B, π_c included.
@@ -133,11 +136,11 @@ func ErlangA(c int, lambda, mu, theta float64) (ErlangAPrediction, error) {
 			break
 		}
 		if k > 10_000_000 {
-			return ErlangAPrediction{}, errors.New("erlang a: the queue's distribution does not converge")
+			return APrediction{}, errors.New("erlang a: the queue's distribution does not converge")
 		}
 		w = next
 	}
-	p := ErlangAPrediction{
+	p := APrediction{
 		Servers: c, Lambda: lambda, Mu: mu, Theta: theta,
 		PWait:    wait / total,
 		PAbandon: theta * (queue / total) / lambda,

@@ -1,0 +1,50 @@
+package callcenter
+
+import "time"
+
+// Intake is an inbound call as the cloud registers it.
+type Intake struct {
+	SessionID    string
+	AccessURL    string
+	CallerNumber string
+	CallerName   string
+	DialedNumber string
+	SIPHeaders   map[string]string
+	CustomData   string
+	ArrivedAt    time.Time // zero: now
+	Priority     int       // higher first within the queue
+}
+
+// CloudEventKind is what a cloud event reports.
+type CloudEventKind int
+
+const (
+	CloudOperatorAnswered CloudEventKind = iota + 1
+	CloudDialFailed
+	CloudCallEnded
+	CloudCallerAbandoned
+	CloudSpeechAnswer
+)
+
+// CloudEvent is one outcome of a call reported by the cloud.
+type CloudEvent struct {
+	Kind     CloudEventKind
+	Offer    OfferID
+	RingTime time.Duration
+	Code     int    // CloudDialFailed
+	Reason   string // CloudDialFailed
+	HungUpBy HangupParty
+	TalkTime time.Duration
+	// CloudSpeechAnswer
+	QuestionID string
+	Verdict    Verdict
+}
+
+// Verdict is the scenario's reading of a spoken answer.
+type Verdict int
+
+const (
+	VerdictUnclear Verdict = iota
+	VerdictYes
+	VerdictNo
+)

@@ -1,0 +1,56 @@
+package callcenter
+
+import "time"
+
+// OperatorView is everything the operator app shows about its operator.
+type OperatorView struct {
+	Operator Operator
+	Status   OperatorStatus
+	Present  bool
+	Offer    *OfferedCall // when reserved
+}
+
+// OfferedCall is the call offered to an operator, with what he needs to greet the caller.
+type OfferedCall struct {
+	Offer Offer
+	Call  Call
+}
+
+// WaitingCall is a call in progress with its place in line.
+type WaitingCall struct {
+	Call     Call
+	Position int // from 1 among the calls of its queue without an offer; 0 otherwise
+	Offer    *Offer
+}
+
+// Floor is everything in progress, for the supervisors' live views: each queue's line and
+// operators, every operator's view.
+type Floor struct {
+	Queues    []QueueLine    // by id
+	Operators []OperatorView // by name
+}
+
+// QueueLine is one queue now.
+type QueueLine struct {
+	Queue Queue
+	// Calls waiting, in line order, with an expected wait each when one can be predicted.
+	Waiting []WaitingCall
+	Expect  []time.Duration // Expect[i] is Waiting[i]'s expected wait; -1: unknown
+	// NewCallWait is the expected wait of a call arriving now; -1: unknown.
+	NewCallWait time.Duration
+	States      map[OperatorState]int // operators serving the queue, by state
+	Connected   int                   // calls talking now
+}
+
+// OperatorWatch follows one operator's view as the switchboard changes it: his app's stream.
+// A slow reader misses intermediate views, never the latest.
+type OperatorWatch interface {
+	// Changed is signalled after the view changed.
+	Changed() <-chan struct{}
+	// Ended is closed when the watch's login was taken over by a newer one or logged out.
+	Ended() <-chan struct{}
+	// View is the latest view.
+	View() OperatorView
+	// Stop ends the watch; with presence, the operator's app is gone from routing.
+	Stop()
+}
