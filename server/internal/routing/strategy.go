@@ -34,9 +34,6 @@ var rankers = map[cc.Strategy]ranker{
 	cc.StrategyRandom:      rankRandom,
 }
 
-// KnownStrategy reports whether s names a strategy.
-func KnownStrategy(s cc.Strategy) bool { _, ok := rankers[s]; return ok }
-
 func rankLongestIdle(pool []*operator, _ *cc.Queue, now time.Time, _ *strategyState, values []float64) func(int) string {
 	for i, o := range pool {
 		values[i] = -now.Sub(o.st.IdleSince).Seconds()

@@ -40,7 +40,7 @@ func newBoard(t *testing.T) (*Switchboard, *sqlite.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Stop(); db.Close() })
-	if err := s.CreateQueue(ctx, cc.Queue{ID: "q", DialedNumbers: []string{"+100"}, OfferTimeout: 20 * time.Second, IsDefault: true}); err != nil {
+	if err := s.CreateQueue(ctx, cc.Queue{ID: "q", DialedNumbers: []string{"+18005550100"}, OfferTimeout: 20 * time.Second, IsDefault: true}); err != nil {
 		t.Fatal(err)
 	}
 	return s, db
@@ -54,7 +54,7 @@ func TestRetriesAreCarriedOutOnce(t *testing.T) {
 	ctx := t.Context()
 	register := func(id string) cc.Reply {
 		t.Helper()
-		r, err := s.RegisterCall(ctx, id, routing.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		r, err := s.RegisterCall(ctx, id, routing.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+18005550100"})
 		if err != nil {
 			t.Fatal(err)
 		}
