@@ -23,10 +23,14 @@ const (
 	DefaultSpareCooldown = 10 * time.Minute // how long a spare number rests after a failed offer
 )
 
+// How long a queue may let an operator's phone ring.
+const (
+	MinOfferTimeout = 5 * time.Second
+	MaxOfferTimeout = 2 * time.Minute
+)
+
 // Limits of configuration.
 const (
-	minOfferTimeout  = 5 * time.Second
-	maxOfferTimeout  = 2 * time.Minute
 	maxWrapUp        = 10 * time.Minute
 	maxPriority      = 100
 	minAnnounceEvery = 15 * time.Second
@@ -117,7 +121,7 @@ func (q Queue) Check() (Queue, error) {
 	switch {
 	case q.OfferTimeout == 0:
 		q.OfferTimeout = DefaultOfferTimeout
-	case q.OfferTimeout < minOfferTimeout || q.OfferTimeout > maxOfferTimeout:
+	case q.OfferTimeout < MinOfferTimeout || q.OfferTimeout > MaxOfferTimeout:
 		return q, Invalid("queue.offer_timeout_s", "must be 5 to 120 seconds")
 	}
 	if q.WrapUp < 0 || q.WrapUp > maxWrapUp {
