@@ -217,8 +217,8 @@ func (e *Engine) spareDone(now time.Time, id cc.SpareID, missed bool) {
 	if missed {
 		st.Misses++
 		cool := s.cfg.Cooldown
-		if cool <= 0 {
-			cool = 10 * time.Minute
+		if cool <= 0 { // a spare loaded from the store unchecked
+			cool = cc.DefaultSpareCooldown
 		}
 		st.CooldownUntil = now.Add(cool)
 	}
