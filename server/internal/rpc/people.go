@@ -162,8 +162,8 @@ func (h adminHandler) ImportClients(ctx context.Context, req *connect.Request[ad
 			out.Errors = append(out.Errors, &adminv1.ImportError{Line: uint32(line), Message: "want two fields: number,manager"})
 			continue
 		}
-		n, ok := cc.NormalizeNumber(rec[0])
-		if !ok {
+		n, err := cc.CheckNumber("number", rec[0])
+		if err != nil {
 			out.Errors = append(out.Errors, &adminv1.ImportError{Line: uint32(line), Message: fmt.Sprintf("%q is not a phone number", rec[0])})
 			continue
 		}
