@@ -76,10 +76,13 @@ func seedStore(ctx context.Context, db seedable, s seed) (seeded, error) {
 		out.numbers = append(out.numbers, n)
 		rules := cc.DefaultRules()
 		rules.OptIn = false
-		q := cc.Queue{
+		q, err := cc.Queue{
 			ID: cc.QueueID(fmt.Sprintf("q%02d", i)), Name: fmt.Sprintf("Queue %d", i), DialedNumbers: []string{n},
 			Strategy: cc.StrategyLongestIdle, OfferTimeout: 20 * time.Second, WrapUp: s.wrapUp,
 			IsDefault: i == 0, Rules: rules,
+		}.Check() // the store is written past the engine, which would check it
+		if err != nil {
+			return seeded{}, fmt.Errorf("seed queue: %w", err)
 		}
 		if err := db.CreateQueue(ctx, q); err != nil {
 			return seeded{}, fmt.Errorf("seed queue: %w", err)
@@ -100,6 +103,9 @@ func seedStore(ctx context.Context, db seedable, s seed) (seeded, error) {
 		for k := range max(s.skills, 1) {
 			q := (i + k*7) % s.queues
 			op.Queues = append(op.Queues, cc.QueueSkill{Queue: cc.QueueID(fmt.Sprintf("q%02d", q)), Level: 1 + (i+k)%5})
+		}
+		if op, err = op.Check(); err != nil {
+			return seeded{}, fmt.Errorf("seed operator: %w", err)
 		}
 		if err := db.CreateOperator(ctx, op); err != nil {
 			return seeded{}, fmt.Errorf("seed operator: %w", err)

@@ -4,7 +4,6 @@
 package callcenter
 
 import (
-	"slices"
 	"time"
 )
 
@@ -75,9 +74,6 @@ const (
 
 // Strategies lists every strategy, the default first.
 var Strategies = []Strategy{StrategyLongestIdle, StrategyRoundRobin, StrategyFewestCalls, StrategyLeastTalk, StrategyBestMarks, StrategySkillLevel, StrategyRandom}
-
-// KnownStrategy reports whether s names a strategy.
-func KnownStrategy(s Strategy) bool { return slices.Contains(Strategies, s) }
 
 // Queue is a line of waiting calls and how it is routed.
 type Queue struct {

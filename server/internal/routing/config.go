@@ -7,16 +7,25 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// CreateQueue adds a queue. Its id and dialed numbers must be free.
+// CreateQueue adds a queue (see Queue.Check). Its id and dialed numbers must be free.
 func (e *Engine) CreateQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
+	q, err := q.Check()
+	if err != nil {
+		return e.fail(err)
+	}
 	if e.queues[q.ID] != nil {
 		return e.fail(&cc.Error{Code: cc.CodeAlreadyExists, Field: "queue.queue_id", Message: "queue " + string(q.ID) + " already exists"})
 	}
 	return e.saveQueue(now, q)
 }
 
-// UpdateQueue replaces a queue's settings. Calls waiting in it keep their places.
+// UpdateQueue replaces a queue's settings (see Queue.Check). Calls waiting in it keep their
+// places.
 func (e *Engine) UpdateQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
+	q, err := q.Check()
+	if err != nil {
+		return e.fail(err)
+	}
 	if e.queues[q.ID] == nil {
 		return e.fail(cc.NotFound("queue.queue_id", "no queue %q", q.ID))
 	}
@@ -91,8 +100,13 @@ func (e *Engine) queueFor(number string) *cc.Queue {
 	return nil
 }
 
-// CreateOperator adds an operator, offline. His name must be free and his queues must exist.
+// CreateOperator adds an operator, offline (see Operator.Check). His name must be free and his
+// queues must exist.
 func (e *Engine) CreateOperator(now time.Time, op cc.Operator) (cc.Changes, error) {
+	op, err := op.Check()
+	if err != nil {
+		return e.fail(err)
+	}
 	if _, taken := e.byName[op.Name]; taken {
 		return e.fail(&cc.Error{Code: cc.CodeAlreadyExists, Field: "name", Message: "an operator named " + op.Name + " already exists"})
 	}
@@ -108,11 +122,15 @@ func (e *Engine) CreateOperator(now time.Time, op cc.Operator) (cc.Changes, erro
 	return e.finish(now), nil
 }
 
-// UpdateOperator replaces an operator's configuration. Disabling him logs him off; he cannot
-// be disabled while a call is offered to him or he talks.
+// UpdateOperator replaces an operator's configuration (see Operator.Check). Disabling him logs
+// him off; he cannot be disabled while a call is offered to him or he talks.
 func (e *Engine) UpdateOperator(now time.Time, op cc.Operator) (cc.Changes, error) {
 	o, err := e.operatorOr404(op.ID)
 	if err != nil {
+		return e.fail(err)
+	}
+	op.Name, op.CreatedAt = o.cfg.Name, o.cfg.CreatedAt // the login name and history stay
+	if op, err = op.Check(); err != nil {
 		return e.fail(err)
 	}
 	if err := e.checkSkills(op.Queues); err != nil {
@@ -121,7 +139,6 @@ func (e *Engine) UpdateOperator(now time.Time, op cc.Operator) (cc.Changes, erro
 	if op.Disabled && !o.cfg.Disabled && busy(o.st.State) {
 		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is on a call; disable him after it", op.Name))
 	}
-	op.Name, op.CreatedAt = o.cfg.Name, o.cfg.CreatedAt // the login name and history stay
 	old := o.cfg.Queues
 	o.cfg = op
 	e.indexQueues(o, old)
@@ -133,16 +150,12 @@ func (e *Engine) UpdateOperator(now time.Time, op cc.Operator) (cc.Changes, erro
 	return e.finish(now), nil
 }
 
+// checkSkills checks that an operator's queues exist (Operator.Check refused a queue listed twice).
 func (e *Engine) checkSkills(skills []cc.QueueSkill) error {
-	seen := map[cc.QueueID]bool{}
 	for _, s := range skills {
 		if e.queues[s.Queue] == nil {
 			return cc.NotFound("queues", "no queue %q", s.Queue)
 		}
-		if seen[s.Queue] {
-			return cc.Invalid("queues", "queue %q is listed twice", s.Queue)
-		}
-		seen[s.Queue] = true
 	}
 	return nil
 }

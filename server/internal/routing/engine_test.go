@@ -26,7 +26,7 @@ func newFixture(t *testing.T, operators ...string) *fixture {
 		f.ids++
 		return fmt.Sprintf("%s_%d", p, f.ids)
 	}})
-	f.must(f.e.CreateQueue(f.now, cc.Queue{ID: "support", DialedNumbers: []string{"+100"}, OfferTimeout: 20 * time.Second, WrapUp: 10 * time.Second, IsDefault: true}))
+	f.must(f.e.CreateQueue(f.now, cc.Queue{ID: "support", DialedNumbers: []string{"+18005550100"}, OfferTimeout: 20 * time.Second, WrapUp: 10 * time.Second, IsDefault: true}))
 	for _, name := range operators {
 		f.must(f.e.CreateOperator(f.now, cc.Operator{ID: cc.OperatorID(name), Name: name, Contact: cc.Contact{Kind: cc.ContactUser, Target: name}, Queues: []cc.QueueSkill{{Queue: "support", Level: 3}}}))
 	}
@@ -49,7 +49,7 @@ func (f *fixture) ready(name string) {
 
 func (f *fixture) intake() cc.CallID {
 	f.t.Helper()
-	c, _, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: "+200", DialedNumber: "+100"})
+	c, _, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: "+200", DialedNumber: "+18005550100"})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestLongestIdleGetsTheCall(t *testing.T) {
 	f.ready("boris")
 	f.now = f.now.Add(time.Second)
 	f.ready("anna")
-	ch, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100"})
+	ch, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+18005550100"})
 	_ = ch
 	if got := f.state("boris"); got != cc.OperatorReserved {
 		t.Fatalf("boris (idle longer) = %s, want reserved", got)
@@ -231,7 +231,7 @@ func TestInvariantsUnderRandomEvents(t *testing.T) {
 			case 4:
 				ch, _ = f.e.EndWrapUp(f.now, op, "")
 			case 5:
-				c, chg, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100"})
+				c, chg, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+18005550100"})
 				if err == nil {
 					calls = append(calls, c.ID)
 				}

@@ -26,7 +26,7 @@ func TestDecisionRecordIsBounded(t *testing.T) {
 		f.must(f.e.Connect(f.now, cc.OperatorID(names[i])))
 		f.must(f.e.GoAway(f.now, cc.OperatorID(names[i]), "lunch"))
 	}
-	_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+	_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+18005550100"})
 	if err != nil || len(ch.Decisions) != 1 {
 		t.Fatalf("decisions %+v, %v", ch.Decisions, err)
 	}
@@ -83,7 +83,7 @@ func benchmarkOffer(b *testing.B, total, free, away int) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+18005550100"})
 		if err != nil || len(ch.Commands) != 1 || ch.Decisions[0].ExcludedCount != total-free {
 			b.Fatal(err, ch.Commands, ch.Decisions)
 		}
@@ -121,7 +121,7 @@ func BenchmarkOfferWithOffersOut(b *testing.B) {
 	f.ready(names[500])
 	b.ReportAllocs()
 	for b.Loop() {
-		_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+18005550100"})
 		if err != nil || len(ch.Commands) != 1 {
 			b.Fatal(err, ch.Commands)
 		}

@@ -144,10 +144,15 @@ func (e *Engine) putClient(cl cc.Client) {
 }
 
 // SetClient makes an operator a caller's personal manager (or, with manager "", takes his
-// manager away). number must be normalised already.
+// manager away). The number is normalised (see Client.Check).
 func (e *Engine) SetClient(now time.Time, number string, manager cc.OperatorID, how cc.AssignedHow) (cc.Client, cc.Changes, error) {
-	cl := cc.Client{Number: number}
-	if old := e.clients[number]; old != nil {
+	in, err := cc.Client{Number: number, Manager: manager, How: how}.Check()
+	if err != nil {
+		_, err = e.fail(err)
+		return cc.Client{}, cc.Changes{}, err
+	}
+	cl := cc.Client{Number: in.Number}
+	if old := e.clients[in.Number]; old != nil {
 		cl = *old
 	}
 	if manager != "" {
@@ -205,8 +210,12 @@ func (e *Engine) Client(number string) (cc.Client, bool) {
 	return *cl, true
 }
 
-// PutAbsence adds or changes an absence.
+// PutAbsence adds or changes an absence (see Absence.Check).
 func (e *Engine) PutAbsence(now time.Time, a cc.Absence) (cc.Changes, error) {
+	a, err := a.Check()
+	if err != nil {
+		return e.fail(err)
+	}
 	if e.operators[a.Operator] == nil {
 		return e.fail(cc.NotFound("operator_id", "no operator %q", a.Operator))
 	}

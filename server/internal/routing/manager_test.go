@@ -13,7 +13,7 @@ const client = "+15557654321"
 // callFrom registers a call from number and returns it with the commands of the step.
 func (f *fixture) callFrom(number string) (cc.CallID, []cc.Command) {
 	f.t.Helper()
-	c, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: number, DialedNumber: "+100"})
+	c, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: number, DialedNumber: "+18005550100"})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestManagerDecisionShowsTheOthersAsFree(t *testing.T) {
 	f.now = f.now.Add(time.Second)
 	f.ready("boris")
 	f.managerOf(client, "boris")
-	_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: client, DialedNumber: "+100"})
+	_, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: client, DialedNumber: "+18005550100"})
 	if err != nil || len(ch.Decisions) != 1 {
 		t.Fatalf("decisions %+v, %v", ch.Decisions, err)
 	}

@@ -93,7 +93,7 @@ func TestEngineProperties(t *testing.T) {
 			}
 		}
 		strategy := rapid.SampledFrom(cc.Strategies).Draw(rt, "strategy")
-		queue := cc.Queue{ID: "q", DialedNumbers: []string{"+1"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy, IsDefault: true,
+		queue := cc.Queue{ID: "q", DialedNumbers: []string{"+18005550001"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy, IsDefault: true,
 			Rules: cc.QueueRules{AwayAfterMisses: rapid.IntRange(1, 3).Draw(rt, "away"), BanAfterMisses: rapid.IntRange(0, 4).Draw(rt, "ban"), BanWindow: time.Hour, BanSteps: []time.Duration{time.Minute}, AnnounceEvery: 30 * time.Second,
 				ManagerWait: 20 * time.Second, OptIn: true, OptInCooldown: time.Hour,
 				Overflow: cc.Overflow{After: time.Duration(rapid.IntRange(0, 90).Draw(rt, "overflow")) * time.Second, Spares: []cc.SpareID{"s1", "s2"}, MaxAtOnce: 2, Order: rapid.SampledFrom([]cc.SpareOrder{cc.SpareInTurn, cc.SpareLeastUsed, cc.SparePriority}).Draw(rt, "order")}}}
@@ -119,7 +119,7 @@ func TestEngineProperties(t *testing.T) {
 		rt.Repeat(map[string]func(*rapid.T){
 			"arrive": func(rt *rapid.T) {
 				caller := rapid.SampledFrom([]string{"+15550001111", "+15550002222", "anonymous"}).Draw(rt, "caller")
-				c, ch, err := e.Intake(now, cc.Intake{AccessURL: "u", DialedNumber: "+1", CallerNumber: caller, Priority: rapid.IntRange(0, 2).Draw(rt, "prio")})
+				c, ch, err := e.Intake(now, cc.Intake{AccessURL: "u", DialedNumber: "+18005550001", CallerNumber: caller, Priority: rapid.IntRange(0, 2).Draw(rt, "prio")})
 				step(ch, err)
 				if err == nil {
 					offersOf[c.ID] = nil

@@ -17,8 +17,8 @@ import (
 // a walk of the queue gives.
 func TestRosterFollowsChanges(t *testing.T) {
 	f := newFixture(t)
-	f.must(f.e.CreateQueue(f.now, cc.Queue{ID: "b", DialedNumbers: []string{"+101"}, OfferTimeout: 20 * time.Second}))
-	f.must(f.e.CreateQueue(f.now, cc.Queue{ID: "c", DialedNumbers: []string{"+102"}, OfferTimeout: 20 * time.Second}))
+	f.must(f.e.CreateQueue(f.now, cc.Queue{ID: "b", DialedNumbers: []string{"+18005550101"}, OfferTimeout: 20 * time.Second}))
+	f.must(f.e.CreateQueue(f.now, cc.Queue{ID: "c", DialedNumbers: []string{"+18005550102"}, OfferTimeout: 20 * time.Second}))
 	rng := rand.New(rand.NewPCG(3, 4))
 	qs := []cc.QueueID{"support", "b", "c"}
 	skills := func() []cc.QueueSkill {
@@ -54,7 +54,7 @@ func TestRosterFollowsChanges(t *testing.T) {
 		case 4:
 			f.e.GoAway(f.now, id, "x")
 		case 5:
-			_, ch, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: []string{"+100", "+101", "+102"}[rng.IntN(3)]})
+			_, ch, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: []string{"+18005550100", "+18005550101", "+18005550102"}[rng.IntN(3)]})
 			for _, cmd := range ch.Commands {
 				if cmd.Type == cc.CommandDial && rng.IntN(2) == 0 {
 					f.e.Report(f.now, cmd.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: cmd.Offer})

@@ -144,9 +144,9 @@ func TestLateAnswerOnAnExpiredOfferKeepsTheCall(t *testing.T) {
 
 func TestCallPriorityGoesFirst(t *testing.T) {
 	f := newFixture(t, "anna")
-	plain, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100"})
+	plain, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+18005550100"})
 	f.now = f.now.Add(time.Minute)
-	vip, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100", Priority: 10})
+	vip, _, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+18005550100", Priority: 10})
 	if p := f.e.Position(vip.ID); p != 1 {
 		t.Fatalf("VIP position = %d", p)
 	}

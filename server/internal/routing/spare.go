@@ -36,8 +36,12 @@ func (e *Engine) touchSpare(s *spare) {
 	e.out.SpareUse = append(e.out.SpareUse, s.st)
 }
 
-// PutSpare adds or changes a spare number.
+// PutSpare adds or changes a spare number (see Spare.Check).
 func (e *Engine) PutSpare(now time.Time, sp cc.Spare) (cc.Changes, error) {
+	sp, err := sp.Check()
+	if err != nil {
+		return e.fail(err)
+	}
 	s := e.spares[sp.ID]
 	if s == nil {
 		s = &spare{st: cc.SpareStatus{Spare: sp.ID}}
@@ -213,8 +217,8 @@ func (e *Engine) spareDone(now time.Time, id cc.SpareID, missed bool) {
 	if missed {
 		st.Misses++
 		cool := s.cfg.Cooldown
-		if cool <= 0 {
-			cool = 10 * time.Minute
+		if cool <= 0 { // a spare loaded from the store unchecked
+			cool = cc.DefaultSpareCooldown
 		}
 		st.CooldownUntil = now.Add(cool)
 	}

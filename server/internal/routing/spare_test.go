@@ -14,7 +14,7 @@ func (f *fixture) withSpares(o cc.Overflow, spares ...cc.Spare) {
 	f.t.Helper()
 	for _, sp := range spares {
 		if sp.Contact.Kind == "" {
-			sp.Contact = cc.Contact{Kind: cc.ContactPSTN, Target: "+1555000" + string(sp.ID)}
+			sp.Contact = cc.Contact{Kind: cc.ContactSIP, Target: "sip:" + string(sp.ID) + "@spares.example"}
 		}
 		f.must(f.e.PutSpare(f.now, sp))
 		o.Spares = append(o.Spares, sp.ID)
@@ -47,7 +47,7 @@ func TestOverflowAfterTheThreshold(t *testing.T) {
 	}
 	f.now = due
 	ch := f.e.Tick(f.now)
-	if spareOf(f, id) != "s1" || len(ch.Commands) != 1 || ch.Commands[0].Contact.Target != "+1555000s1" {
+	if spareOf(f, id) != "s1" || len(ch.Commands) != 1 || ch.Commands[0].Contact.Target != "sip:s1@spares.example" {
 		t.Fatalf("after 60 s: spare %q, commands %+v", spareOf(f, id), ch.Commands)
 	}
 	if len(ch.Decisions) != 1 || ch.Decisions[0].Spare != "s1" {
@@ -212,7 +212,7 @@ func TestOverflowOnPredictedWait(t *testing.T) {
 		t.Fatal("with anna free again the second call should be hers, not a spare's")
 	}
 	f.must(f.e.Report(f.now, second, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(second)}))
-	c, ch, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+100"})
+	c, ch, _ := f.e.Intake(f.now, cc.Intake{AccessURL: "u", DialedNumber: "+18005550100"})
 	if spareOf(f, c.ID) != "s1" || len(ch.Decisions) != 1 || !strings.Contains(ch.Decisions[0].Rule, "predicted wait 3m0s") {
 		t.Fatalf("a call predicted to wait 3 minutes (rule: 2) did not overflow at once: %+v", ch.Decisions)
 	}

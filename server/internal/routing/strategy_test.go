@@ -49,6 +49,19 @@ func TestStrategiesPickTheirOperator(t *testing.T) {
 	}
 }
 
+// TestEveryStrategyRanks: a queue may name any of cc.Strategies (Queue.Check allows those), and
+// each has its ranker here; no ranker is out of reach.
+func TestEveryStrategyRanks(t *testing.T) {
+	for _, s := range cc.Strategies {
+		if rankers[s] == nil {
+			t.Errorf("strategy %q has no ranker", s)
+		}
+	}
+	if len(rankers) != len(cc.Strategies) {
+		t.Errorf("%d rankers for %d strategies", len(rankers), len(cc.Strategies))
+	}
+}
+
 func TestStrategyTiesGoToTheLongestIdle(t *testing.T) {
 	p := []*operator{op("ann", time.Minute, 3, marks(1, 0, 80)), op("bob", 5*time.Minute, 3, marks(1, 0, 80))}
 	for _, s := range []cc.Strategy{cc.StrategyFewestCalls, cc.StrategyBestMarks, cc.StrategySkillLevel, cc.StrategyLeastTalk} {
@@ -116,13 +129,3 @@ func TestRandomIsSeededAndSpreads(t *testing.T) {
 }
 
 // TestEveryStrategyRanks: every strategy the domain names (and the API accepts) has a ranker.
-func TestEveryStrategyRanks(t *testing.T) {
-	for _, s := range cc.Strategies {
-		if rankers[s] == nil {
-			t.Errorf("strategy %s has no ranker", s)
-		}
-	}
-	if len(rankers) != len(cc.Strategies) {
-		t.Errorf("%d rankers for %d strategies", len(rankers), len(cc.Strategies))
-	}
-}

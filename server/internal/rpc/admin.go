@@ -36,22 +36,14 @@ func (h adminHandler) CreateOperator(ctx context.Context, req *connect.Request[a
 	m := req.Msg
 	op := cc.Operator{ID: cc.OperatorID(newID("op")), Name: m.GetName(), DisplayName: m.GetDisplayName(), CreatedAt: h.s.clock.Now()}
 	err := func() (err error) {
-		if !namePattern.MatchString(op.Name) {
-			return cc.Invalid("name", "must be 1-63 lowercase letters, digits, '.', '_' or '-'")
-		}
-		if op.DisplayName == "" {
-			op.DisplayName = op.Name
-		}
-		if err := maxLen("display_name", op.DisplayName, 200); err != nil {
-			return err
-		}
 		if op.Contact, err = contactIn("contact", m.GetContact()); err != nil {
 			return err
 		}
-		if op.Queues, err = skillsIn(m.GetQueues()); err != nil {
+		op.Queues = skillsIn(m.GetQueues())
+		if op.Hours, err = hoursIn("hours", m.GetHours()); err != nil {
 			return err
 		}
-		if op.Hours, err = hoursIn("hours", m.GetHours()); err != nil {
+		if op, err = op.Check(); err != nil { // before bcrypt, which is slow on purpose
 			return err
 		}
 		op.PasswordHash, err = h.hashPassword("password", m.GetPassword())
@@ -71,14 +63,10 @@ func (h adminHandler) UpdateOperator(ctx context.Context, req *connect.Request[a
 	if err := required("operator_id", m.GetOperatorId()); err != nil {
 		return nil, toConnect(ctx, err)
 	}
-	// Check and hash outside the switchboard's loop: bcrypt is slow on purpose.
+	// Read and hash outside the switchboard's loop: bcrypt is slow on purpose. The engine checks
+	// the operator the update makes (see cc.Operator.Check).
 	u := cc.OperatorUpdate{DisplayName: m.DisplayName, Disabled: m.Disabled, ReplaceQueues: m.GetReplaceQueues()}
 	err := func() (err error) {
-		if m.DisplayName != nil {
-			if err := maxLen("display_name", m.GetDisplayName(), 200); err != nil {
-				return err
-			}
-		}
 		if m.Contact != nil {
 			contact, err := contactIn("contact", m.GetContact())
 			if err != nil {
@@ -87,7 +75,8 @@ func (h adminHandler) UpdateOperator(ctx context.Context, req *connect.Request[a
 			u.Contact = &contact
 		}
 		if m.GetReplaceQueues() || len(m.GetQueues()) > 0 {
-			if u.Queues, err = skillsIn(m.GetQueues()); err != nil {
+			u.Queues = skillsIn(m.GetQueues())
+			if err := cc.CheckSkills(u.Queues); err != nil { // named by their place in the request
 				return err
 			}
 		}

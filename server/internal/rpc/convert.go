@@ -1,9 +1,6 @@
 package rpc
 
 import (
-	"fmt"
-	"net/url"
-	"regexp"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -15,13 +12,9 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// This file translates between the API's messages and the domain, and checks input on the way in.
-
-var (
-	slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-	namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-	e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-)
+// This file translates between the API's messages and the domain. What is valid is the
+// domain's to say (callcenter's Check methods); a zero the API documents as "the default"
+// takes the domain's default here.
 
 func ts(t time.Time) *timestamppb.Timestamp {
 	if t.IsZero() {
@@ -39,6 +32,8 @@ func timeOf(t *timestamppb.Timestamp) time.Time {
 
 func ms(d time.Duration) uint32 { return uint32(d / time.Millisecond) }
 
+func seconds(s uint32) time.Duration { return time.Duration(s) * time.Second }
+
 func required(field, value string) error {
 	if value == "" {
 		return cc.Invalid(field, "required")
@@ -53,45 +48,18 @@ func maxLen(field, value string, n int) error {
 	return nil
 }
 
-func checkURL(field, value string) error {
-	u, err := url.Parse(value)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return cc.Invalid(field, "not an http(s) URL: %q", value)
-	}
-	return nil
-}
-
 var contactKinds = map[commonv1.ContactKind]cc.ContactKind{
 	commonv1.ContactKind_CONTACT_KIND_USER: cc.ContactUser,
 	commonv1.ContactKind_CONTACT_KIND_SIP:  cc.ContactSIP,
 	commonv1.ContactKind_CONTACT_KIND_PSTN: cc.ContactPSTN,
 }
 
+// contactIn reads a contact; an unknown kind is left empty for the domain to refuse.
 func contactIn(field string, c *commonv1.Contact) (cc.Contact, error) {
 	if c == nil {
 		return cc.Contact{}, cc.Invalid(field, "required")
 	}
-	kind, ok := contactKinds[c.GetKind()]
-	if !ok {
-		return cc.Contact{}, cc.Invalid(field+".kind", "must be user, sip or pstn")
-	}
-	if err := required(field+".target", c.GetTarget()); err != nil {
-		return cc.Contact{}, err
-	}
-	if err := maxLen(field+".target", c.GetTarget(), 256); err != nil {
-		return cc.Contact{}, err
-	}
-	switch kind {
-	case cc.ContactPSTN:
-		if !e164Pattern.MatchString(c.GetTarget()) {
-			return cc.Contact{}, cc.Invalid(field+".target", "a phone number must be E.164, like +14155550100")
-		}
-	case cc.ContactSIP:
-		if u, err := url.Parse(c.GetTarget()); err != nil || (u.Scheme != "sip" && u.Scheme != "sips") || u.Opaque == "" {
-			return cc.Contact{}, cc.Invalid(field+".target", "a SIP contact must be a sip: or sips: URI")
-		}
-	}
-	return cc.Contact{Kind: kind, Target: c.GetTarget()}, nil
+	return cc.Contact{Kind: contactKinds[c.GetKind()], Target: c.GetTarget()}, nil
 }
 
 func contactOut(c cc.Contact) *commonv1.Contact {
@@ -103,19 +71,12 @@ func contactOut(c cc.Contact) *commonv1.Contact {
 	return &commonv1.Contact{Target: c.Target}
 }
 
-func skillsIn(in []*adminv1.QueueSkill) ([]cc.QueueSkill, error) {
+func skillsIn(in []*adminv1.QueueSkill) []cc.QueueSkill {
 	out := make([]cc.QueueSkill, 0, len(in))
-	for i, s := range in {
-		field := fmt.Sprintf("queues[%d]", i)
-		if err := required(field+".queue_id", s.GetQueueId()); err != nil {
-			return nil, err
-		}
-		if s.GetLevel() < 1 || s.GetLevel() > 5 {
-			return nil, cc.Invalid(field+".level", "must be 1 to 5")
-		}
+	for _, s := range in {
 		out = append(out, cc.QueueSkill{Queue: cc.QueueID(s.GetQueueId()), Level: int(s.GetLevel())})
 	}
-	return out, nil
+	return out
 }
 
 func operatorOut(o cc.Operator) *adminv1.Operator {
@@ -134,185 +95,77 @@ func operatorOut(o cc.Operator) *adminv1.Operator {
 	return out
 }
 
+// queueIn reads a queue and checks it (see cc.Queue.Check).
 func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 	if q == nil {
 		return cc.Queue{}, cc.Invalid("queue", "required")
 	}
-	if !slugPattern.MatchString(q.GetQueueId()) {
-		return cc.Queue{}, cc.Invalid("queue.queue_id", "must be 1-63 lowercase letters, digits, _ or -")
-	}
-	out := cc.Queue{
-		ID:           cc.QueueID(q.GetQueueId()),
-		Name:         q.GetName(),
-		Strategy:     cc.Strategy(q.GetStrategy()),
-		OfferTimeout: time.Duration(q.GetOfferTimeoutS()) * time.Second,
-		WrapUp:       time.Duration(q.GetWrapUpS()) * time.Second,
-		Priority:     int(q.GetPriority()),
-		HoldMusicURL: q.GetHoldMusicUrl(),
-		Greeting:     q.GetGreeting(),
-		IsDefault:    q.GetIsDefault(),
-	}
-	if out.Name == "" {
-		out.Name = q.GetQueueId()
-	}
-	if err := maxLen("queue.name", out.Name, 200); err != nil {
-		return cc.Queue{}, err
-	}
-	if out.Strategy == "" {
-		out.Strategy = cc.StrategyLongestIdle
-	}
-	if !cc.KnownStrategy(out.Strategy) {
-		return cc.Queue{}, cc.Invalid("queue.strategy", "unknown strategy %q (known: %v)", out.Strategy, cc.Strategies)
-	}
-	var err error
-	if out.Rules, err = rulesIn(q); err != nil {
-		return cc.Queue{}, err
-	}
-	switch {
-	case q.GetOfferTimeoutS() == 0:
-		out.OfferTimeout = 20 * time.Second
-	case q.GetOfferTimeoutS() < 5 || q.GetOfferTimeoutS() > 120:
-		return cc.Queue{}, cc.Invalid("queue.offer_timeout_s", "must be 5 to 120 seconds")
-	}
-	if q.GetWrapUpS() > 600 {
-		return cc.Queue{}, cc.Invalid("queue.wrap_up_s", "must be at most 600 seconds")
-	}
-	if q.GetPriority() > 100 {
-		return cc.Queue{}, cc.Invalid("queue.priority", "must be 0 to 100")
-	}
-	if out.HoldMusicURL != "" {
-		if err := checkURL("queue.hold_music_url", out.HoldMusicURL); err != nil {
-			return cc.Queue{}, err
-		}
-	}
-	if err := maxLen("queue.greeting", out.Greeting, 1500); err != nil {
-		return cc.Queue{}, err
-	}
-	seen := map[string]bool{}
-	for i, n := range q.GetDialedNumbers() {
-		if !e164Pattern.MatchString(n) {
-			return cc.Queue{}, cc.Invalid(fmt.Sprintf("queue.dialed_numbers[%d]", i), "%q is not an E.164 number like +14155550100", n)
-		}
-		if seen[n] {
-			return cc.Queue{}, cc.Invalid(fmt.Sprintf("queue.dialed_numbers[%d]", i), "%s is listed twice", n)
-		}
-		seen[n] = true
-		out.DialedNumbers = append(out.DialedNumbers, n)
-	}
-	return out, nil
+	return cc.Queue{
+		ID:            cc.QueueID(q.GetQueueId()),
+		Name:          q.GetName(),
+		DialedNumbers: q.GetDialedNumbers(),
+		Strategy:      cc.Strategy(q.GetStrategy()),
+		OfferTimeout:  seconds(q.GetOfferTimeoutS()),
+		WrapUp:        seconds(q.GetWrapUpS()),
+		Priority:      int(q.GetPriority()),
+		HoldMusicURL:  q.GetHoldMusicUrl(),
+		Greeting:      q.GetGreeting(),
+		IsDefault:     q.GetIsDefault(),
+		Rules:         rulesIn(q),
+	}.Check()
 }
 
-// rulesIn reads a queue's rules, zeros meaning the defaults.
-func rulesIn(q *adminv1.Queue) (cc.QueueRules, error) {
+// rulesIn reads a queue's rules: the fields the API documents with "0: the default" take
+// cc.DefaultRules' value when zero.
+func rulesIn(q *adminv1.Queue) cc.QueueRules {
 	r := cc.DefaultRules()
-	switch every := q.GetAnnounceEveryS(); {
-	case every == 0:
-	case every < 15 || every > 600:
-		return r, cc.Invalid("queue.announce_every_s", "must be 0 (never) or 15 to 600 seconds")
-	default:
-		r.AnnounceEvery = time.Duration(every) * time.Second
-	}
-	if n := q.GetAwayAfterMisses(); n > 100 {
-		return r, cc.Invalid("queue.away_after_misses", "must be at most 100")
-	} else if n > 0 {
+	r.AnnounceEvery = seconds(q.GetAnnounceEveryS())
+	if n := q.GetAwayAfterMisses(); n > 0 {
 		r.AwayAfterMisses = int(n)
 	}
-	if n := q.GetBanAfterMisses(); n > 100 {
-		return r, cc.Invalid("queue.ban_after_misses", "must be at most 100")
-	} else if n > 0 {
+	if n := q.GetBanAfterMisses(); n > 0 {
 		r.BanAfterMisses = int(n)
 	}
-	if w := q.GetBanWindowS(); w > 7*24*3600 {
-		return r, cc.Invalid("queue.ban_window_s", "must be at most a week")
-	} else if w > 0 {
-		r.BanWindow = time.Duration(w) * time.Second
+	if w := q.GetBanWindowS(); w > 0 {
+		r.BanWindow = seconds(w)
 	}
 	if steps := q.GetBanStepsS(); len(steps) > 0 {
-		if len(steps) > 10 {
-			return r, cc.Invalid("queue.ban_steps_s", "at most 10 steps")
-		}
-		r.BanSteps = nil
+		r.BanSteps = make([]time.Duration, len(steps))
 		for i, st := range steps {
-			if st < 60 || st > 7*24*3600 {
-				return r, cc.Invalid(fmt.Sprintf("queue.ban_steps_s[%d]", i), "must be a minute to a week")
-			}
-			r.BanSteps = append(r.BanSteps, time.Duration(st)*time.Second)
+			r.BanSteps[i] = seconds(st)
 		}
 	}
-	if w := q.GetManagerWaitS(); w > 600 {
-		return r, cc.Invalid("queue.manager_wait_s", "must be at most 600 seconds")
-	} else if w > 0 {
-		r.ManagerWait = time.Duration(w) * time.Second
+	if w := q.GetManagerWaitS(); w > 0 {
+		r.ManagerWait = seconds(w)
 	}
 	r.OptIn = !q.GetNoOptIn()
-	if d := q.GetOptInCooldownDays(); d > 3650 {
-		return r, cc.Invalid("queue.opt_in_cooldown_days", "must be at most 3650")
-	} else if d > 0 {
-		r.OptInCooldown = time.Duration(d) * 24 * time.Hour
+	if d := q.GetOptInCooldownDays(); d > 0 {
+		r.OptInCooldown = time.Duration(min(d, 100000)) * 24 * time.Hour // past the limit, short of overflowing
 	}
 	for reason, text := range q.GetAbsenceTemplates() {
-		if _, known := cc.DefaultAbsenceTemplates[cc.ManagerAbsence(reason)]; !known {
-			return r, cc.Invalid("queue.absence_templates", "unknown reason %q (vacation, sick, dismissed, off_hours)", reason)
-		}
-		if len(text) > 500 {
-			return r, cc.Invalid("queue.absence_templates["+reason+"]", "longer than 500 bytes")
-		}
 		if r.AbsenceTemplates == nil {
 			r.AbsenceTemplates = map[cc.ManagerAbsence]string{}
 		}
 		r.AbsenceTemplates[cc.ManagerAbsence(reason)] = text
 	}
 	if o := q.GetOverflow(); o != nil {
-		if o.GetAfterS() > 3600 {
-			return r, cc.Invalid("queue.overflow.after_s", "must be at most 3600 seconds")
-		}
-		r.Overflow.After = time.Duration(o.GetAfterS()) * time.Second
+		r.Overflow.After = seconds(o.GetAfterS())
 		r.Overflow.MaxAtOnce = int(o.GetMaxAtOnce())
 		r.Overflow.OnPredictedWait = o.GetOnPredictedWait()
-		for i, id := range o.GetSpareIds() {
-			if !slugPattern.MatchString(id) {
-				return r, cc.Invalid(fmt.Sprintf("queue.overflow.spare_ids[%d]", i), "not a spare id")
-			}
+		for _, id := range o.GetSpareIds() {
 			r.Overflow.Spares = append(r.Overflow.Spares, cc.SpareID(id))
 		}
-		switch order := cc.SpareOrder(o.GetOrder()); order {
-		case "":
-		case cc.SpareInTurn, cc.SpareLeastUsed, cc.SparePriority:
-			r.Overflow.Order = order
-		default:
-			return r, cc.Invalid("queue.overflow.order", "unknown order %q (in_turn, least_used, priority)", order)
-		}
-		if r.Overflow.After > 0 && len(r.Overflow.Spares) == 0 {
-			return r, cc.Invalid("queue.overflow.spare_ids", "an overflow rule needs spare numbers")
+		if order := o.GetOrder(); order != "" {
+			r.Overflow.Order = cc.SpareOrder(order)
 		}
 	}
-	return r, serviceLevelIn(q, &r.ServiceLevel)
-}
-
-// serviceLevelIn reads a queue's service-level rule; zeros take the defaults.
-func serviceLevelIn(q *adminv1.Queue, sl *cc.ServiceLevel) error {
-	if t := q.GetServiceLevelThresholdS(); t > 600 {
-		return cc.Invalid("queue.service_level_threshold_s", "must be 1 to 600 seconds (0: the default, 20)")
-	} else {
-		sl.Threshold = time.Duration(t) * time.Second
+	r.ServiceLevel = cc.ServiceLevel{ // zeros stay: ServiceLevel.OrDefaults reads them as the defaults
+		Threshold:    seconds(q.GetServiceLevelThresholdS()),
+		Target:       int(q.GetServiceLevelTargetPercent()),
+		Abandoned:    cc.AbandonedRule(q.GetServiceLevelAbandoned()),
+		ShortAbandon: seconds(q.GetShortAbandonS()),
 	}
-	if p := q.GetServiceLevelTargetPercent(); p > 100 {
-		return cc.Invalid("queue.service_level_target_percent", "must be 1 to 100 (0: the default, 80)")
-	} else {
-		sl.Target = int(p)
-	}
-	switch rule := cc.AbandonedRule(q.GetServiceLevelAbandoned()); rule {
-	case "", cc.AbandonsCountAgainst, cc.AbandonsIgnored, cc.AbandonsWithinThresholdMet:
-		sl.Abandoned = rule
-	default:
-		return cc.Invalid("queue.service_level_abandoned", "unknown rule %q (count_against, ignore, count_within_threshold_as_met)", rule)
-	}
-	if s := q.GetShortAbandonS(); s > 60 {
-		return cc.Invalid("queue.short_abandon_s", "must be at most 60 seconds")
-	} else {
-		sl.ShortAbandon = time.Duration(s) * time.Second
-	}
-	return nil
+	return r
 }
 
 func marksOut(m cc.Marks) *commonv1.Marks {

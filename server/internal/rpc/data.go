@@ -150,7 +150,7 @@ func callerCallOut(c cc.Call) *adminv1.CallerCall {
 }
 
 func (h adminHandler) ExportCallerData(ctx context.Context, req *connect.Request[adminv1.ExportCallerDataRequest]) (*connect.Response[adminv1.ExportCallerDataResponse], error) {
-	n, err := number("number", req.Msg.GetNumber())
+	n, err := cc.CheckNumber("number", req.Msg.GetNumber())
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
@@ -172,7 +172,7 @@ func (h adminHandler) ExportCallerData(ctx context.Context, req *connect.Request
 }
 
 func (h adminHandler) DeleteCallerData(ctx context.Context, req *connect.Request[adminv1.DeleteCallerDataRequest]) (*connect.Response[adminv1.DeleteCallerDataResponse], error) {
-	n, err := number("number", req.Msg.GetNumber())
+	n, err := cc.CheckNumber("number", req.Msg.GetNumber())
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}

@@ -47,7 +47,7 @@ func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[ca
 		if m.GetAccessSecureUrl() == "" {
 			field = "access_url"
 		}
-		err = checkURL(field, in.AccessURL)
+		err = cc.CheckURL(field, in.AccessURL)
 	}
 	if err == nil {
 		err = required("dialed_number", in.DialedNumber)

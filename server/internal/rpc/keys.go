@@ -45,7 +45,7 @@ func apiKeyOut(k cc.APIKey) *adminv1.ApiKey {
 func (h adminHandler) CreateApiKey(ctx context.Context, req *connect.Request[adminv1.CreateApiKeyRequest]) (*connect.Response[adminv1.CreateApiKeyResponse], error) {
 	m := req.Msg
 	role, ok := keyRolesIn[m.GetRole()]
-	if !namePattern.MatchString(m.GetName()) {
+	if !cc.ValidName(m.GetName()) {
 		return nil, toConnect(ctx, cc.Invalid("name", "must be 1-63 lowercase letters, digits, '.', '_' or '-'"))
 	}
 	if !ok {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 
@@ -20,19 +19,13 @@ import (
 
 var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 
-var datePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-
+// hoursIn reads week hours; the domain checks them (the time zone, spans within a day).
 func hoursIn(field string, h *adminv1.WeekHours) (cc.WeekHours, error) {
 	var out cc.WeekHours
 	if h == nil {
 		return out, nil
 	}
-	if tz := h.GetTimeZone(); tz != "" {
-		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-			return out, cc.Invalid(field+".time_zone", "unknown time zone %q (an IANA name like Europe/Berlin)", tz)
-		}
-		out.TimeZone = tz
-	}
+	out.TimeZone = h.GetTimeZone()
 	for day, spans := range h.GetDays() {
 		wd, ok := weekdays[strings.ToLower(day)]
 		if !ok {
@@ -57,37 +50,12 @@ func hoursOut(h cc.WeekHours) *adminv1.WeekHours {
 	return out
 }
 
-func date(field, v string) error {
-	if !datePattern.MatchString(v) {
-		return cc.Invalid(field, "%q is not a date like 2026-12-03", v)
-	}
-	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		return cc.Invalid(field, "%q is not a date", v)
-	}
-	return nil
-}
-
-// number reads a caller number the way the engine files his calls: normalised to E.164.
-func number(field, raw string) (string, error) {
-	if err := required(field, raw); err != nil {
-		return "", err
-	}
-	if err := maxLen(field, raw, 64); err != nil {
-		return "", err
-	}
-	n, ok := cc.NormalizeNumber(raw)
-	if !ok {
-		return "", cc.Invalid(field, "%q is not a phone number Tandem can read (E.164 like +14155550100)", raw)
-	}
-	return n, nil
-}
-
 func clientOut(c cc.Client) *adminv1.Client {
 	return &adminv1.Client{Number: c.Number, ManagerId: string(c.Manager), How: string(c.How), AssignedAt: ts(c.AssignedAt), DeclinedAt: ts(c.DeclinedAt)}
 }
 
 func (h adminHandler) SetClient(ctx context.Context, req *connect.Request[adminv1.SetClientRequest]) (*connect.Response[adminv1.SetClientResponse], error) {
-	n, err := number("number", req.Msg.GetNumber())
+	n, err := cc.CheckNumber("number", req.Msg.GetNumber())
 	if err == nil {
 		err = required("manager_id", req.Msg.GetManagerId())
 	}
@@ -102,7 +70,7 @@ func (h adminHandler) SetClient(ctx context.Context, req *connect.Request[adminv
 }
 
 func (h adminHandler) RemoveClient(ctx context.Context, req *connect.Request[adminv1.RemoveClientRequest]) (*connect.Response[adminv1.RemoveClientResponse], error) {
-	n, err := number("number", req.Msg.GetNumber())
+	n, err := cc.CheckNumber("number", req.Msg.GetNumber())
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
@@ -114,7 +82,7 @@ func (h adminHandler) RemoveClient(ctx context.Context, req *connect.Request[adm
 }
 
 func (h adminHandler) GetClient(ctx context.Context, req *connect.Request[adminv1.GetClientRequest]) (*connect.Response[adminv1.GetClientResponse], error) {
-	n, err := number("number", req.Msg.GetNumber())
+	n, err := cc.CheckNumber("number", req.Msg.GetNumber())
 	if err != nil {
 		return nil, toConnect(ctx, err)
 	}
@@ -164,8 +132,8 @@ func (h adminHandler) ImportClients(ctx context.Context, req *connect.Request[ad
 			out.Errors = append(out.Errors, &adminv1.ImportError{Line: uint32(line), Message: "want two fields: number,manager"})
 			continue
 		}
-		n, ok := cc.NormalizeNumber(rec[0])
-		if !ok {
+		n, err := cc.CheckNumber("number", rec[0])
+		if err != nil {
 			out.Errors = append(out.Errors, &adminv1.ImportError{Line: uint32(line), Message: fmt.Sprintf("%q is not a phone number", rec[0])})
 			continue
 		}
@@ -188,20 +156,7 @@ func absenceOut(a cc.Absence) *adminv1.Absence {
 
 func (h adminHandler) CreateAbsence(ctx context.Context, req *connect.Request[adminv1.CreateAbsenceRequest]) (*connect.Response[adminv1.CreateAbsenceResponse], error) {
 	m := req.Msg
-	a := cc.Absence{ID: newID("abs"), Operator: cc.OperatorID(m.GetOperatorId()), Kind: cc.AbsenceKind(m.GetKind()), From: m.GetFrom(), To: m.GetTo()}
-	err := required("operator_id", m.GetOperatorId())
-	if err == nil && a.Kind != cc.AbsenceVacation && a.Kind != cc.AbsenceSick {
-		err = cc.Invalid("kind", "must be vacation or sick")
-	}
-	if err == nil {
-		err = date("from", a.From)
-	}
-	if err == nil {
-		err = date("to", a.To)
-	}
-	if err == nil && a.To < a.From {
-		err = cc.Invalid("to", "before from")
-	}
+	a, err := cc.Absence{ID: newID("abs"), Operator: cc.OperatorID(m.GetOperatorId()), Kind: cc.AbsenceKind(m.GetKind()), From: m.GetFrom(), To: m.GetTo()}.Check()
 	if err == nil {
 		err = h.s.board.PutAbsence(ctx, a)
 	}
@@ -234,43 +189,21 @@ func (h adminHandler) ListAbsences(ctx context.Context, req *connect.Request[adm
 	return connect.NewResponse(out), nil
 }
 
+// spareIn reads a spare number and checks it (see cc.Spare.Check).
 func spareIn(s *adminv1.Spare) (cc.Spare, error) {
 	if s == nil {
 		return cc.Spare{}, cc.Invalid("spare", "required")
 	}
 	out := cc.Spare{ID: cc.SpareID(s.GetSpareId()), Name: s.GetName(), Holidays: s.GetHolidays(), MaxConcurrent: int(s.GetMaxConcurrent()),
-		DailyCap: int(s.GetDailyCap()), Priority: int(s.GetPriority()), Cooldown: time.Duration(s.GetCooldownS()) * time.Second, Disabled: s.GetDisabled()}
-	if !slugPattern.MatchString(s.GetSpareId()) {
-		return out, cc.Invalid("spare.spare_id", "must be 1-63 lowercase letters, digits, _ or -")
-	}
-	if out.Name == "" {
-		out.Name = s.GetSpareId()
-	}
+		DailyCap: int(s.GetDailyCap()), Priority: int(s.GetPriority()), Cooldown: seconds(s.GetCooldownS()), Disabled: s.GetDisabled()}
 	var err error
 	if out.Contact, err = contactIn("spare.contact", s.GetContact()); err != nil {
 		return out, err
 	}
-	if out.Contact.Kind == cc.ContactUser {
-		return out, cc.Invalid("spare.contact.kind", "a spare number is a phone number or a SIP URI")
-	}
 	if out.Hours, err = hoursIn("spare.hours", s.GetHours()); err != nil {
 		return out, err
 	}
-	for i, d := range out.Holidays {
-		if err := date(fmt.Sprintf("spare.holidays[%d]", i), d); err != nil {
-			return out, err
-		}
-	}
-	if out.MaxConcurrent == 0 {
-		out.MaxConcurrent = 1
-	}
-	if out.MaxConcurrent > 1000 || out.DailyCap > 100000 || s.GetCooldownS() > 24*3600 {
-		return out, cc.Invalid("spare", "max_concurrent ≤ 1000, daily_cap ≤ 100000, cooldown_s ≤ 86400")
-	}
-	if out.Cooldown == 0 {
-		out.Cooldown = 10 * time.Minute
-	}
-	return out, nil
+	return out.Check()
 }
 
 func spareOut(s cc.Spare, use cc.SpareStatus) *adminv1.Spare {

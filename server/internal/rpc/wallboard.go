@@ -67,7 +67,7 @@ const (
 func (h analyticsHandler) WatchWallboard(ctx context.Context, req *connect.Request[analyticsv1.WatchWallboardRequest], stream *connect.ServerStream[analyticsv1.WatchWallboardResponse]) error {
 	want := map[cc.QueueID]bool{}
 	for i, q := range req.Msg.GetQueueIds() {
-		if !slugPattern.MatchString(q) {
+		if !cc.ValidSlug(q) {
 			return toConnect(ctx, cc.Invalid("queue_ids["+strconv.Itoa(i)+"]", "not a queue id"))
 		}
 		want[cc.QueueID(q)] = true

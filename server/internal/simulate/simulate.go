@@ -56,7 +56,7 @@ type Config struct {
 	// 0 or 1 stores each step in a transaction of its own.
 	Batch int
 	// OfferTimeout is the queue's ring timeout; 0 is 30 s, or the answer delay plus 30 s when
-	// that is longer (a simulated operator always answers).
+	// that is longer (a simulated operator always answers), up to the longest a queue may ring.
 	OfferTimeout time.Duration
 	// Spares are spare numbers the queue overflows to after OverflowAfter (0: no overflow);
 	// each takes SpareConcurrent calls at once (0: 1) and answers after the answer delay.
@@ -202,7 +202,7 @@ func (cfg *Config) normalise() error {
 		cfg.Batch = 1
 	}
 	if cfg.OfferTimeout <= 0 {
-		cfg.OfferTimeout = max(30*time.Second, cfg.AnswerDelay+30*time.Second)
+		cfg.OfferTimeout = min(max(30*time.Second, cfg.AnswerDelay+30*time.Second), cc.MaxOfferTimeout)
 	}
 	if cfg.OfferTimeout <= cfg.AnswerDelay {
 		return errors.New("offer timeout: must be longer than the answer delay")

@@ -52,7 +52,7 @@ func TestImportClientsStoresAndDialsTheOffersItMakes(t *testing.T) {
 		t.Fatalf("import: %d imported, %v, %v", n, failed, err)
 	}
 	b.ready(t, free) // the manager is not at work: his client's call waits for him
-	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+100"})
+	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,8 +281,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 			_, err := b.UpdateOperator(ctx, ann, cc.OperatorUpdate{Queues: []cc.QueueSkill{{Queue: "nope", Level: 1}}})
 			return err
 		}, cc.CodeNotFound, "queues"},
-		{"CreateQueue twice", func() error { return b.CreateQueue(ctx, cc.Queue{ID: "q", DialedNumbers: []string{"+101"}}) }, cc.CodeAlreadyExists, "queue.queue_id"},
-		{"CreateQueue on a taken number", func() error { return b.CreateQueue(ctx, cc.Queue{ID: "q2", DialedNumbers: []string{"+100"}}) }, cc.CodeAlreadyExists, "queue.dialed_numbers"},
+		{"CreateQueue twice", func() error { return b.CreateQueue(ctx, cc.Queue{ID: "q", DialedNumbers: []string{"+18005550101"}}) }, cc.CodeAlreadyExists, "queue.queue_id"},
+		{"CreateQueue on a taken number", func() error { return b.CreateQueue(ctx, cc.Queue{ID: "q2", DialedNumbers: []string{"+18005550100"}}) }, cc.CodeAlreadyExists, "queue.dialed_numbers"},
 		{"Calls of an unknown queue", func() error { _, err := b.Calls(ctx, "nope"); return err }, cc.CodeNotFound, "queue_id"},
 		{"PreviewOverflow of an unknown queue", func() error { _, err := b.PreviewOverflow(ctx, "nope", time.Time{}); return err }, cc.CodeNotFound, "queue_id"},
 	}

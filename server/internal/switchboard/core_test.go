@@ -54,7 +54,7 @@ func TestCoreBatchesSteps(t *testing.T) {
 		return e.CreateQueue(now, cc.Queue{ID: "q", IsDefault: true})
 	}))
 	must(step(func(e *routing.Engine) (cc.Changes, error) {
-		return e.CreateOperator(now, cc.Operator{ID: "a", Name: "a", Queues: []cc.QueueSkill{{Queue: "q", Level: 1}}})
+		return e.CreateOperator(now, cc.Operator{ID: "a", Name: "a", Contact: cc.Contact{Kind: cc.ContactUser, Target: "a"}, Queues: []cc.QueueSkill{{Queue: "q", Level: 1}}})
 	}))
 	if _, err := step(func(e *routing.Engine) (cc.Changes, error) { return e.CreateQueue(now, cc.Queue{ID: "q"}) }); cc.ErrorCode(err) != cc.CodeAlreadyExists {
 		t.Fatalf("second queue q: %v", err)

@@ -109,7 +109,7 @@ func newBoardOn(t *testing.T, clk clock.Clock) *board {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Stop(); db.Close() })
-	if err := s.CreateQueue(ctx, cc.Queue{ID: "q", DialedNumbers: []string{"+100"}, OfferTimeout: 20 * time.Second, IsDefault: true,
+	if err := s.CreateQueue(ctx, cc.Queue{ID: "q", DialedNumbers: []string{"+18005550100"}, OfferTimeout: 20 * time.Second, IsDefault: true,
 		Rules: cc.QueueRules{ManagerWait: 30 * time.Second}}); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestRetriesAreCarriedOutOnce(t *testing.T) {
 	ctx := t.Context()
 	register := func(id string) cc.Reply {
 		t.Helper()
-		r, err := s.RegisterCall(ctx, id, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+100"})
+		r, err := s.RegisterCall(ctx, id, cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+18005550100"})
 		if err != nil {
 			t.Fatal(err)
 		}
