@@ -23,7 +23,7 @@ const DayArrivalsQuery = `
 func (db DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to time.Time) ([]callcenter.RecordedCall, error) {
 	lo, hi := bounds(from, to)
 	var out []callcenter.RecordedCall
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		rows, err := tx.QueryContext(ctx, DayArrivalsQuery, queue, lo, hi)
 		if err != nil {
 			return err
@@ -42,7 +42,7 @@ func (db DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, db.errorf("day arrivals of %q: %w", queue, err)
+		return nil, db.d.errorf("day arrivals of %q: %w", queue, err)
 	}
 	return out, nil
 }

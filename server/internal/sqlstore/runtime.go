@@ -88,19 +88,19 @@ func ScanOffer(s Scanner) (callcenter.Offer, error) {
 // DecisionColumns are the decisions columns, in ScanDecision's order.
 const DecisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
 
-// DecisionRecord is what the decisions table's candidates column holds: the bounded list of
+// decisionRecord is what the decisions table's candidates column holds: the bounded list of
 // candidates and the counts of the rest. (Records written before the bound hold a JSON array
 // of every operator of the queue.)
-type DecisionRecord struct {
-	Candidates []CandidateRow `json:"c"`
+type decisionRecord struct {
+	Candidates []candidateRow `json:"c"`
 	Eligible   int            `json:"n,omitempty"`
 	Excluded   int            `json:"xn,omitempty"`
 	ByReason   map[string]int `json:"x,omitempty"`
 }
 
-// CandidateRow is a decision's candidate as stored: short keys and no empty fields, since a
+// candidateRow is a decision's candidate as stored: short keys and no empty fields, since a
 // decision is written with every offer.
-type CandidateRow struct {
+type candidateRow struct {
 	Operator        callcenter.OperatorID    `json:"o,omitempty"`
 	Spare           callcenter.SpareID       `json:"sp,omitempty"`
 	State           callcenter.OperatorState `json:"s,omitempty"`
@@ -112,18 +112,6 @@ type CandidateRow struct {
 	CallsToday      int                      `json:"c,omitempty"`
 	Value           float64                  `json:"v,omitempty"`
 	ValueString     string                   `json:"vs,omitempty"`
-}
-
-// CandidateRows are cs as stored.
-func CandidateRows(cs []callcenter.Candidate) []CandidateRow {
-	if cs == nil {
-		return nil
-	}
-	out := make([]CandidateRow, len(cs))
-	for i, c := range cs {
-		out[i] = CandidateRow(c)
-	}
-	return out
 }
 
 // ZeroTimeMS is how the zero time is stored where a time cannot be NULL (a decision's
@@ -138,7 +126,7 @@ func ScanDecision(s Scanner) (callcenter.Decision, error) {
 	if err := s.Scan(&d.Call, &d.Offer, &decided, &d.Strategy, &d.Operator, &d.Rule, &candidates); err != nil {
 		return d, err
 	}
-	var rec DecisionRecord
+	var rec decisionRecord
 	var err error
 	if strings.HasPrefix(candidates, "[") { // before the record was bounded: every operator
 		err = json.Unmarshal([]byte(candidates), &rec.Candidates)
@@ -164,43 +152,43 @@ func ScanDecision(s Scanner) (callcenter.Decision, error) {
 // the calls not finished (oldest first) and the offers still pending (oldest first).
 func (db DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	var rt callcenter.Runtime
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
 		rt.Statuses, err = QueryAll(ctx, tx, ScanStatus,
 			`SELECT `+StatusColumns+` FROM operator_status ORDER BY operator_id`)
 		if err != nil {
-			return db.errorf("load statuses: %w", err)
+			return db.d.errorf("load statuses: %w", err)
 		}
 		rt.Calls, err = QueryAll(ctx, tx, ScanCall,
 			`SELECT `+CallColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
 			callcenter.CallWaiting, callcenter.CallConnected)
 		if err != nil {
-			return db.errorf("load calls: %w", err)
+			return db.d.errorf("load calls: %w", err)
 		}
 		rt.Offers, err = QueryAll(ctx, tx, ScanOffer,
 			`SELECT `+OfferColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
 		if err != nil {
-			return db.errorf("load offers: %w", err)
+			return db.d.errorf("load offers: %w", err)
 		}
 		rt.WrappedUp, err = QueryAll(ctx, tx, ScanCall,
 			`SELECT `+CallColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
 			callcenter.OperatorWrapUp)
 		if err != nil {
-			return db.errorf("load calls in wrap-up: %w", err)
+			return db.d.errorf("load calls in wrap-up: %w", err)
 		}
-		if err := db.loadPeople(ctx, tx, &rt); err != nil {
+		if err := db.d.loadPeople(ctx, tx, &rt); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT queue_id, operator_id FROM queue_cursors`)
 		if err != nil {
-			return db.errorf("load cursors: %w", err)
+			return db.d.errorf("load cursors: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var q callcenter.QueueID
 			var op callcenter.OperatorID
 			if err := rows.Scan(&q, &op); err != nil {
-				return db.errorf("load cursors: %w", err)
+				return db.d.errorf("load cursors: %w", err)
 			}
 			if rt.Cursors == nil {
 				rt.Cursors = map[callcenter.QueueID]callcenter.OperatorID{}
@@ -215,24 +203,21 @@ func (db DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	return rt, nil
 }
 
-// CloudRequestQuery reads the cloud request whose id is its argument, for CloudRequest.
-const CloudRequestQuery = `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`
-
-// CloudRequest scans the request with id from row, CloudRequestQuery's: the request and true,
-// or false if it was never carried out.
-func (d Dialect) CloudRequest(id string, row Scanner) (callcenter.CloudRequest, bool, error) {
+// CloudRequest returns the request with id and true, or false if it was never carried out.
+func (db DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequest, bool, error) {
 	r := callcenter.CloudRequest{ID: id}
 	var at sql.NullInt64
 	var reply string
-	err := row.Scan(&r.Call, &at, &reply)
+	// Asked before every cloud request is carried out.
+	err := db.c.QueryRow(ctx, `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`, id).Scan(&r.Call, &at, &reply)
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.CloudRequest{}, false, nil
 	}
 	if err != nil {
-		return callcenter.CloudRequest{}, false, d.errorf("cloud request %q: %w", id, err)
+		return callcenter.CloudRequest{}, false, db.d.errorf("cloud request %q: %w", id, err)
 	}
 	if err := json.Unmarshal([]byte(reply), &r.Reply); err != nil {
-		return callcenter.CloudRequest{}, false, d.errorf("cloud request %q: reply: %w", id, err)
+		return callcenter.CloudRequest{}, false, db.d.errorf("cloud request %q: reply: %w", id, err)
 	}
 	r.At = TimeMS(at)
 	return r, true, nil
@@ -242,19 +227,19 @@ func (d Dialect) CloudRequest(id string, row Scanner) (callcenter.CloudRequest, 
 func (db DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
 	var c callcenter.Call
 	var offers []callcenter.Offer
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
 		c, err = ScanCall(tx.QueryRowContext(ctx, `SELECT `+CallColumns+` FROM calls WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return callcenter.NotFound("call_id", "no call %q", id)
 		}
 		if err != nil {
-			return db.errorf("call %q: %w", id, err)
+			return db.d.errorf("call %q: %w", id, err)
 		}
 		offers, err = QueryAll(ctx, tx, ScanOffer,
 			`SELECT `+OfferColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
 		if err != nil {
-			return db.errorf("offers of call %q: %w", id, err)
+			return db.d.errorf("offers of call %q: %w", id, err)
 		}
 		return nil
 	})
@@ -266,45 +251,73 @@ func (db DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, [
 
 // Offer returns the offer with id.
 func (db DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
-	o, err := ScanOffer(db.QueryRow(ctx, `SELECT `+OfferColumns+` FROM offers WHERE id = ?`, id))
+	o, err := ScanOffer(db.c.QueryRow(ctx, `SELECT `+OfferColumns+` FROM offers WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.Offer{}, callcenter.NotFound("offer_id", "no offer %q", id)
 	}
 	if err != nil {
-		return callcenter.Offer{}, db.errorf("offer %q: %w", id, err)
+		return callcenter.Offer{}, db.d.errorf("offer %q: %w", id, err)
 	}
 	return o, nil
 }
 
-// CallerHistoryQuery reads the last calls from a caller number (its first argument), newest
-// first, except the call its second names, at most its third: CallerHistory's.
-const CallerHistoryQuery = `SELECT ` + CallColumns + ` FROM calls WHERE caller_number = ? AND id <> ?
-	ORDER BY arrived_at DESC, id DESC LIMIT ?`
-
 // CallerHistory returns the last calls from a caller number, newest first, except the call
-// named by but (the one in progress).
+// named by but (the one in progress). It is read with every offer.
 func (db DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
-	var cs []callcenter.Call
-	err := db.Read(ctx, func(tx Tx) error {
-		var err error
-		cs, err = QueryAll(ctx, tx, ScanCall, CallerHistoryQuery, number, but, limit)
+	rows, err := db.c.Query(ctx, `SELECT `+CallColumns+` FROM calls WHERE caller_number = ? AND id <> ?
+		ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
+	if err != nil {
+		return nil, db.d.errorf("calls from %q: %w", number, err)
+	}
+	cs, err := ScanAll(rows, ScanCall)
+	if err != nil {
+		return nil, db.d.errorf("calls from %q: %w", number, err)
+	}
+	return cs, nil
+}
+
+// DisplayNames returns the display names of the operators ids that exist, in one read.
+func (db DB) DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (map[callcenter.OperatorID]string, error) {
+	out := make(map[callcenter.OperatorID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	err := db.c.Read(ctx, func(tx Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, display_name FROM operators WHERE id IN (?`+
+			strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 		if err != nil {
-			return db.errorf("calls from %q: %w", number, err)
+			return err
 		}
-		return nil
+		defer rows.Close()
+		for rows.Next() {
+			var id callcenter.OperatorID
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			out[id] = name
+		}
+		return rows.Err()
 	})
-	return cs, err
+	if err != nil {
+		return nil, db.d.errorf("display names: %w", err)
+	}
+	return out, nil
 }
 
 // Decisions returns the routing decisions made for call id, oldest first.
 func (db DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
 	var ds []callcenter.Decision
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
 		ds, err = QueryAll(ctx, tx, ScanDecision,
-			`SELECT `+DecisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, `+db.Seq, id)
+			`SELECT `+DecisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, `+db.d.Seq, id)
 		if err != nil {
-			return db.errorf("decisions of call %q: %w", id, err)
+			return db.d.errorf("decisions of call %q: %w", id, err)
 		}
 		return nil
 	})

@@ -1,13 +1,13 @@
-// Package sqlstore is the SQL both stores share, as the sqlite and postgres packages run it:
-// the configuration (operators, queues, sessions), the security half (API keys, the audit
-// log, settings, purges), the runtime's rows (their columns, upserts and scanners, the reads
-// that rebuild the switchboard) and the analytics reads (tallies, call events, a day's
-// arrivals). Queries are written with ? placeholders (the postgres store
-// numbers them); where the two dialects really differ, a Dialect says how.
+// Package sqlstore is Tandem's store, as the sqlite and postgres packages run it: the
+// configuration (operators, queues, sessions), Apply (every row of a switchboard step's
+// Changes), the reads that rebuild the switchboard, the security half (API keys, the audit log,
+// settings, purges) and the analytics reads (tallies, call events, a day's arrivals). Queries
+// are written with ? placeholders (the postgres store numbers them); where the two dialects
+// really differ, a Dialect says how.
 //
-// A store hands its transactions in as a DB: its Dialect, its read and write transactions and
-// its one-row queries outside a transaction. The stores keep only their own transaction
-// handling and call the methods here.
+// A store embeds a DB made by New with its Dialect and its Conn: how it runs transactions,
+// one-row queries and Apply's writes. The stores keep only that, their connection setup and
+// their migrations.
 package sqlstore
 
 import (
@@ -25,6 +25,19 @@ type Tx interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// RowWriter writes Apply's rows: WriteRows runs s for each of n rows, args giving the values
+// of row i, and returns s.Err's error for a row that fails. A store may write several rows in
+// one statement (s.Head, s.Row, s.Tail) or defer the statements to send them together.
+type RowWriter interface {
+	WriteRows(ctx context.Context, s *Statement, n int, args func(i int) ([]any, error)) error
+}
+
+// WriteTx is a write transaction: a Tx that writes Apply's rows too.
+type WriteTx interface {
+	Tx
+	RowWriter
 }
 
 // Scanner is a *sql.Row or *sql.Rows.
@@ -52,16 +65,35 @@ type Dialect struct {
 	// Seq is the column that orders a table's rows as they were inserted (decisions,
 	// call_events): "rowid", "seq".
 	Seq string
+	// Greatest is the function that keeps the larger of two values: "max", "GREATEST".
+	Greatest string
 }
 
-// DB is a store as the shared SQL sees it: its dialect and its transactions.
-type DB struct {
-	Dialect
+// Conn is how a store runs the shared SQL.
+type Conn struct {
 	// Read runs fn in one read transaction (one snapshot); Write runs fn in one write
 	// transaction and commits it.
-	Read, Write func(ctx context.Context, fn func(Tx) error) error
-	// QueryRow runs a one-row query outside a transaction.
-	QueryRow func(ctx context.Context, query string, args ...any) *sql.Row
+	Read  func(ctx context.Context, fn func(Tx) error) error
+	Write func(ctx context.Context, fn func(WriteTx) error) error
+	// QueryRow and Query run a query outside a transaction: the ones asked with every call or
+	// request (sessions, cloud requests, a caller's history), which the sqlite store prepares.
+	QueryRow func(ctx context.Context, query string, args ...any) Scanner
+	Query    func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	// Send, when not nil, runs fn's writes in one write transaction sent at once (PostgreSQL's
+	// pipeline): Apply uses it for the rows it writes without reading anything.
+	Send func(ctx context.Context, fn func(RowWriter) error) error
+}
+
+// DB is a store: its methods are the store's, run through its Conn. A store embeds it.
+type DB struct {
+	d Dialect
+	c Conn
+	w *writes // Apply's statements
+}
+
+// New is the store that runs its SQL in d's spelling through c.
+func New(d Dialect, c Conn) DB {
+	return DB{d: d, c: c, w: d.writes()}
 }
 
 // errorf is an error of the store: fmt.Errorf's, prefixed with the store's name.

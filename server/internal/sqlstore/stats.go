@@ -19,7 +19,7 @@ func (db DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string
 	}
 	q += ` ORDER BY start, id`
 	var out []callcenter.Tally
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -35,7 +35,7 @@ func (db DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, db.errorf("tallies: %w", err)
+		return nil, db.d.errorf("tallies: %w", err)
 	}
 	return out, nil
 }
@@ -43,9 +43,9 @@ func (db DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string
 // CallEvents returns a call's timeline in order.
 func (db DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error) {
 	var out []callcenter.CallEvent
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT at, kind, operator_id, spare_id, offer_id, text, code, ring_ms,
-			talk_ms, hung_up_by, queue_id FROM call_events WHERE call_id = ? ORDER BY at, `+db.Seq, call)
+			talk_ms, hung_up_by, queue_id FROM call_events WHERE call_id = ? ORDER BY at, `+db.d.Seq, call)
 		if err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ func (db DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcent
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, db.errorf("call events %q: %w", call, err)
+		return nil, db.d.errorf("call events %q: %w", call, err)
 	}
 	return out, nil
 }

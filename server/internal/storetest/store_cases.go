@@ -395,8 +395,8 @@ func (st suite) Sessions(t *testing.T) {
 
 // Runtime ----------------------------------------------------------------------------------
 
-// changes is one of everything, with the odd shapes: empty and nil maps and slices, zero times.
-func changes() callcenter.Changes {
+// Changes is one of everything, with the odd shapes: empty and nil maps and slices, zero times.
+func Changes() callcenter.Changes {
 	return callcenter.Changes{
 		Operators: []callcenter.Operator{ann(), bob()},
 		Queues:    []callcenter.Queue{salesQueue(), supportQueue()},
@@ -432,6 +432,7 @@ func changes() callcenter.Changes {
 				Candidates: []callcenter.Candidate{
 					{Operator: "op-ann", State: callcenter.OperatorReady, Eligible: true, Idle: 70 * time.Second, Score: 0.75, CallsToday: 3},
 					{Operator: "op-bob", State: callcenter.OperatorWrapUp, ExcludedBecause: "wrap-up"},
+					{Operator: "op-\"odd\"\n\x01é", State: callcenter.OperatorAway, ExcludedBecause: "away <lunch> & \\ \u2028", Value: -1.5e-7, ValueString: "idle 1m"},
 				},
 				// A bounded record: the others counted by why they were left out.
 				EligibleCount: 40, ExcludedCount: 560,
@@ -450,11 +451,11 @@ func changes() callcenter.Changes {
 	}
 }
 
-// checkStored fails unless db holds exactly what changes() wrote.
+// checkStored fails unless db holds exactly what Changes() wrote.
 func checkStored(t *testing.T, db Store) {
 	t.Helper()
 	ctx := t.Context()
-	c := changes()
+	c := Changes()
 
 	ops, err := db.Operators(ctx)
 	must(t, err)
@@ -505,18 +506,18 @@ func checkStored(t *testing.T, db Store) {
 func (st suite) ApplyWritesEverythingAndIsIdempotent(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()
-	must(t, db.Apply(ctx, changes()))
+	must(t, db.Apply(ctx, Changes()))
 	checkStored(t, db)
-	must(t, db.Apply(ctx, changes()))
+	must(t, db.Apply(ctx, Changes()))
 	checkStored(t, db)
 }
 
 func (st suite) ApplyUpdates(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()
-	must(t, db.Apply(ctx, changes()))
+	must(t, db.Apply(ctx, Changes()))
 
-	c := changes()
+	c := Changes()
 	call := c.Calls[0]
 	call.State, call.Operator, call.AnsweredAt = callcenter.CallConnected, "op-ann", at(15*time.Second)
 	call.SIPHeaders = nil
@@ -584,7 +585,7 @@ func (st suite) ApplyIsAtomic(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			db := st.openTest(t)
 			ctx := t.Context()
-			c := changes()
+			c := Changes()
 			tt.breakIt(&c)
 			wantErr(t, db.Apply(ctx, c), tt.code, tt.field)
 
@@ -603,7 +604,7 @@ func (st suite) ApplyIsAtomic(t *testing.T) {
 			wantErr(t, err, callcenter.CodeNotFound, "call_id")
 
 			// The store still works afterwards.
-			must(t, db.Apply(ctx, changes()))
+			must(t, db.Apply(ctx, Changes()))
 			checkStored(t, db)
 		})
 	}
@@ -617,7 +618,7 @@ func (st suite) ApplyEmptyWritesNothing(t *testing.T) {
 	// shows.
 	must(t, db.Close())
 	must(t, db.Apply(t.Context(), callcenter.Changes{Commands: []callcenter.Command{{Type: callcenter.CommandHangup}}}))
-	if err := db.Apply(t.Context(), changes()); err == nil {
+	if err := db.Apply(t.Context(), Changes()); err == nil {
 		t.Fatal("Apply with changes on a closed store succeeded")
 	}
 }
@@ -691,7 +692,7 @@ func (st suite) ReopenKeepsData(t *testing.T) {
 		db, err := open(ctx)
 		must(t, err)
 		if i == 0 {
-			must(t, db.Apply(ctx, changes()))
+			must(t, db.Apply(ctx, Changes()))
 		}
 		checkStored(t, db)
 		must(t, db.Close())
