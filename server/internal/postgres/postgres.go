@@ -18,9 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database"
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
@@ -100,38 +99,12 @@ func Redact(dsn string) string {
 	return u.Redacted()
 }
 
-// migrateUp applies the embedded migrations on a handle of its own: migrate's Close closes
-// the *sql.DB it was given.
+// migrateUp applies the embedded migrations (migrations/postgres).
 func migrateUp(dsn string) error {
-	h, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return err
-	}
-	h.SetMaxOpenConns(2)
-	driver, err := migratepgx.WithInstance(h, &migratepgx.Config{})
-	if err != nil {
-		h.Close()
-		return err
-	}
-	src, err := iofs.New(migrations.PostgresFS, "postgres")
-	if err != nil {
-		driver.Close()
-		h.Close()
-		return err
-	}
-	m, err := migrate.NewWithInstance("iofs", src, "pgx5", driver)
-	if err != nil {
-		src.Close()
-		driver.Close()
-		h.Close()
-		return err
-	}
-	upErr := m.Up()
-	if errors.Is(upErr, migrate.ErrNoChange) {
-		upErr = nil
-	}
-	srcErr, dbErr := m.Close()
-	return errors.Join(upErr, srcErr, dbErr)
+	return sqlstore.Migrate("pgx", dsn, "pgx5", func(h *sql.DB) (database.Driver, error) {
+		h.SetMaxOpenConns(2)
+		return migratepgx.WithInstance(h, &migratepgx.Config{})
+	}, migrations.PostgresFS, "postgres")
 }
 
 // Close closes the pool (shared with the stores Fenced returns).

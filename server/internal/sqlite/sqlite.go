@@ -11,9 +11,8 @@ import (
 	"net/url"
 	"sync"
 
-	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database"
 	migratesqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/tandemcc/tandem/migrations"
@@ -154,36 +153,12 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 	return db, nil
 }
 
-// migrateUp applies the embedded migrations on a handle of its own: migrate's Close closes
-// the *sql.DB it was given.
+// migrateUp applies the embedded migrations.
 func migrateUp(dsn string) error {
-	h, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return err
-	}
-	h.SetMaxOpenConns(1)
-	driver, err := migratesqlite.WithInstance(h, &migratesqlite.Config{})
-	if err != nil {
-		h.Close()
-		return err
-	}
-	src, err := iofs.New(migrations.FS, ".")
-	if err != nil {
-		h.Close()
-		return err
-	}
-	m, err := migrate.NewWithInstance("iofs", src, "sqlite", driver)
-	if err != nil {
-		src.Close()
-		h.Close()
-		return err
-	}
-	upErr := m.Up()
-	if errors.Is(upErr, migrate.ErrNoChange) {
-		upErr = nil
-	}
-	srcErr, dbErr := m.Close()
-	return errors.Join(upErr, srcErr, dbErr)
+	return sqlstore.Migrate("sqlite", dsn, "sqlite", func(h *sql.DB) (database.Driver, error) {
+		h.SetMaxOpenConns(1)
+		return migratesqlite.WithInstance(h, &migratesqlite.Config{})
+	}, migrations.FS, ".")
 }
 
 // Close closes both pools.
