@@ -12,15 +12,10 @@ import (
 	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
-// WriteRows runs s for each of n rows at once (pgx keeps the statement prepared on the
-// connection).
-func (t txn) WriteRows(ctx context.Context, s *sqlstore.Statement, n int, args func(i int) ([]any, error)) error {
-	for i := range n {
-		a, err := args(i)
-		if err == nil {
-			_, err = t.ExecContext(ctx, s.SQL, a...)
-		}
-		if err != nil {
+// WriteRows runs s for each of rows (pgx keeps the statement prepared on the connection).
+func (t txn) WriteRows(ctx context.Context, s *sqlstore.Statement, rows [][]any) error {
+	for _, a := range rows {
+		if _, err := t.ExecContext(ctx, s.SQL, a...); err != nil {
 			return s.Err(a, err)
 		}
 	}
@@ -33,14 +28,10 @@ type pipeline struct {
 	fails []func(error) error // each statement's error as returned
 }
 
-// WriteRows queues s for each of n rows.
-func (p *pipeline) WriteRows(_ context.Context, s *sqlstore.Statement, n int, args func(i int) ([]any, error)) error {
+// WriteRows queues s for each of rows.
+func (p *pipeline) WriteRows(_ context.Context, s *sqlstore.Statement, rows [][]any) error {
 	query := rebind(s.SQL)
-	for i := range n {
-		a, err := args(i)
-		if err != nil {
-			return s.Err(a, err)
-		}
+	for _, a := range rows {
 		p.batch.Queue(query, a...)
 		p.fails = append(p.fails, func(err error) error { return s.Err(a, err) })
 	}

@@ -71,31 +71,27 @@ func (tx wtx) stmt(ctx context.Context, s *sqlstore.Statement, rows int) (*sql.S
 	return tx.PrepareContext(ctx, p.query(s))
 }
 
-// WriteRows writes n rows with s: as many at a time as it can when s takes several, since one
+// WriteRows writes rows with s: as many at a time as it can when s takes several, since one
 // statement for 32 rows costs about what one for a single row does (the rows' own work
 // aside), and the call events and cloud requests come several per call.
-func (tx wtx) WriteRows(ctx context.Context, s *sqlstore.Statement, n int, args func(i int) ([]any, error)) error {
-	if s.Head == "" || n == 1 {
-		return tx.each(ctx, s, 1, n, args)
+func (tx wtx) WriteRows(ctx context.Context, s *sqlstore.Statement, rows [][]any) error {
+	if s.Head == "" || len(rows) == 1 {
+		return tx.each(ctx, s, 1, rows)
 	}
 	var buf []any
-	for i := 0; i < n; {
+	for i := 0; i < len(rows); {
 		k := rowsAtOnce[len(rowsAtOnce)-1]
 		for _, size := range rowsAtOnce {
-			if n-i >= size {
+			if len(rows)-i >= size {
 				k = size
 				break
 			}
 		}
 		buf = buf[:0]
-		for j := i; j < i+k; j++ {
-			a, err := args(j)
-			if err != nil {
-				return fmt.Errorf("sqlite: write %s (row %d): %w", s.What, j, err)
-			}
-			buf = append(buf, a...)
+		for _, r := range rows[i : i+k] {
+			buf = append(buf, r...)
 		}
-		if err := tx.each(ctx, s, k, 1, func(int) ([]any, error) { return buf, nil }); err != nil {
+		if err := tx.each(ctx, s, k, [][]any{buf}); err != nil {
 			return fmt.Errorf("%w (in rows from %d)", err, i)
 		}
 		i += k
@@ -103,20 +99,16 @@ func (tx wtx) WriteRows(ctx context.Context, s *sqlstore.Statement, n int, args 
 	return nil
 }
 
-// each runs s, taking rows rows at once, with the values args gives for each of n times.
-func (tx wtx) each(ctx context.Context, s *sqlstore.Statement, rows, n int, args func(i int) ([]any, error)) error {
-	stmt, err := tx.stmt(ctx, s, rows)
+// each runs s, taking n rows at once, with each of values.
+func (tx wtx) each(ctx context.Context, s *sqlstore.Statement, n int, values [][]any) error {
+	stmt, err := tx.stmt(ctx, s, n)
 	if err != nil {
 		return fmt.Errorf("sqlite: write %s: %w", s.What, err)
 	}
 	defer stmt.Close()
-	for i := range n {
-		a, err := args(i)
-		if err == nil {
-			_, err = stmt.ExecContext(ctx, a...)
-		}
-		if err != nil {
-			return s.Err(a, err)
+	for _, v := range values {
+		if _, err := stmt.ExecContext(ctx, v...); err != nil {
+			return s.Err(v, err)
 		}
 	}
 	return nil

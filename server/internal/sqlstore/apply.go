@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -17,7 +16,7 @@ import (
 // Apply writes everything in c in one transaction: either all of it is stored or none.
 // Rows are upserted by id, so applying the same Changes twice stores them once. Next,
 // Commands and Repairs are not stored.
-func (db DB) Apply(ctx context.Context, c callcenter.Changes) error {
+func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 	if c.Empty() {
 		return nil
 	}
@@ -27,7 +26,7 @@ func (db DB) Apply(ctx context.Context, c callcenter.Changes) error {
 	c.Offers = lastOf(c.Offers, func(o callcenter.Offer) callcenter.OfferID { return o.ID })
 	if db.c.Send != nil && len(c.Operators) == 0 && len(c.Queues) == 0 {
 		// The rest is only written, so it may all go at once.
-		return db.c.Send(ctx, func(w RowWriter) error { return db.putRows(ctx, w, c) })
+		return db.c.Send(ctx, func(w RowWriter) error { return db.putRows(ctx, w, &c) })
 	}
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		// Operators and queues are checked against the stored ones as they are written.
@@ -41,50 +40,60 @@ func (db DB) Apply(ctx context.Context, c callcenter.Changes) error {
 				return err
 			}
 		}
-		return db.putRows(ctx, tx, c)
+		return db.putRows(ctx, tx, &c)
 	})
 }
 
 // putRows writes c's rows but its operators and queues.
-func (db DB) putRows(ctx context.Context, w RowWriter, c callcenter.Changes) error {
-	s, d := db.w, db.d
-	var buf []byte                // a decision's record, reused
-	ts := tallyrow.Sum(c.Tallies) // a batch's tallies are added up first
-	for _, put := range []struct {
-		s    *Statement
-		n    int
-		args func(i int) ([]any, error)
-	}{
-		{s.status, len(c.Statuses), func(i int) ([]any, error) { return d.statusRow(c.Statuses[i]), nil }},
-		{s.call, len(c.Calls), func(i int) ([]any, error) { return callRow(c.Calls[i]) }},
-		{s.offer, len(c.Offers), func(i int) ([]any, error) { return offerRow(c.Offers[i]), nil }},
-		{s.decision, len(c.Decisions), func(i int) ([]any, error) {
-			buf = appendDecisionJSON(buf[:0], c.Decisions[i])
-			return decisionRow(c.Decisions[i], string(buf)), nil
-		}},
-		{s.request, len(c.Requests), func(i int) ([]any, error) { return requestRow(c.Requests[i]) }},
-		{s.note, len(c.Notes), func(i int) ([]any, error) { return []any{c.Notes[i].Note, c.Notes[i].Call}, nil }},
-		{s.tally, len(ts), func(i int) ([]any, error) { return tallyrow.Values(ts[i]), nil }},
-		{s.event, len(c.Events), func(i int) ([]any, error) { return eventRow(c.Events[i]), nil }},
-		{s.client, len(c.Clients), func(i int) ([]any, error) { return clientRow(c.Clients[i]), nil }},
-		{s.deleteAbsence, len(c.Unabsent), func(i int) ([]any, error) { return []any{c.Unabsent[i]}, nil }},
-		{s.absence, len(c.Absences), func(i int) ([]any, error) { return absenceRow(c.Absences[i]), nil }},
-		{s.spare, len(c.Spares), func(i int) ([]any, error) { return d.spareRow(c.Spares[i]), nil }},
-		{s.spareStatus, len(c.SpareUse), func(i int) ([]any, error) { return d.spareStatusRow(c.SpareUse[i]), nil }},
-	} {
-		if put.n == 0 {
-			continue
-		}
-		if err := w.WriteRows(ctx, put.s, put.n, put.args); err != nil {
-			return err
-		}
+func (db *DB) putRows(ctx context.Context, w RowWriter, c *callcenter.Changes) error {
+	s, b := db.w, &batch{ctx: ctx, w: w}
+	put(b, s.status, c.Statuses, statusRow)
+	put(b, s.call, c.Calls, callRow)
+	put(b, s.offer, c.Offers, offerRow)
+	if len(c.Decisions) > 0 {
+		var buf []byte // a decision's record, reused
+		put(b, s.decision, c.Decisions, func(x callcenter.Decision) []any {
+			buf = appendDecisionJSON(buf[:0], x)
+			return decisionRow(x, string(buf))
+		})
 	}
-	for q, op := range c.Cursors {
-		if err := w.WriteRows(ctx, s.cursor, 1, func(int) ([]any, error) { return []any{q, op}, nil }); err != nil {
-			return err
+	put(b, s.request, c.Requests, requestRow)
+	put(b, s.note, c.Notes, func(x callcenter.CallNote) []any { return []any{x.Note, x.Call} })
+	put(b, s.tally, tallyrow.Sum(c.Tallies), tallyrow.Values) // a batch's tallies added up first
+	put(b, s.event, c.Events, eventRow)
+	put(b, s.client, c.Clients, clientRow)
+	put(b, s.deleteAbsence, c.Unabsent, func(id string) []any { return []any{id} })
+	put(b, s.absence, c.Absences, absenceRow)
+	put(b, s.spare, c.Spares, spareRow)
+	put(b, s.spareStatus, c.SpareUse, spareStatusRow)
+	if b.err == nil && len(c.Cursors) > 0 {
+		b.rows = b.rows[:0]
+		for q, op := range c.Cursors {
+			b.rows = append(b.rows, []any{q, op})
 		}
+		b.err = w.WriteRows(ctx, s.cursor, b.rows)
 	}
-	return nil
+	return b.err
+}
+
+// batch is putRows' writes: the first error stops them.
+type batch struct {
+	ctx  context.Context
+	w    RowWriter
+	rows [][]any // the values of the rows of one statement, reused
+	err  error
+}
+
+// put writes rows with s, row giving each one's values, unless a write of b failed.
+func put[T any](b *batch, s *Statement, rows []T, row func(T) []any) {
+	if b.err != nil || len(rows) == 0 {
+		return
+	}
+	b.rows = b.rows[:0]
+	for _, r := range rows {
+		b.rows = append(b.rows, row(r))
+	}
+	b.err = b.w.WriteRows(b.ctx, s, b.rows)
 }
 
 // Statement is one of Apply's writes.
@@ -102,10 +111,7 @@ type Statement struct {
 
 // Err is the error of writing row with s.
 func (s *Statement) Err(row []any, err error) error {
-	if s.Key < len(row) {
-		return fmt.Errorf("%s: write %s %v: %w", s.store, s.What, row[s.Key], err)
-	}
-	return fmt.Errorf("%s: write %s: %w", s.store, s.What, err)
+	return fmt.Errorf("%s: write %s %v: %w", s.store, s.What, row[s.Key], err)
 }
 
 // Rows is SQL for n rows at once; s must have a Head.
@@ -188,9 +194,9 @@ const statusUpsert = `
 			banned_until = excluded.banned_until, marks = excluded.marks`
 
 // statusRow is s as statusUpsert's values.
-func (d Dialect) statusRow(s callcenter.OperatorStatus) []any {
+func statusRow(s callcenter.OperatorStatus) []any {
 	return []any{s.Operator, s.State, MSTime(s.Since), s.Reason, s.Offer, s.Call,
-		MSTime(s.WrapUpEndsAt), MSTime(s.IdleSince), MSTime(s.BannedUntil), d.jsonText(s.Marks)}
+		MSTime(s.WrapUpEndsAt), MSTime(s.IdleSince), MSTime(s.BannedUntil), jsonText(s.Marks)}
 }
 
 // callUpsert writes a call, keeping its stored note when the new one is empty: callRow's values.
@@ -211,12 +217,11 @@ const callUpsert = `
 			hung_up_by = excluded.hung_up_by, talk_time_ms = excluded.talk_time_ms`
 
 // callRow is c as callUpsert's values.
-func callRow(c callcenter.Call) ([]any, error) {
-	headers, err := json.Marshal(c.SIPHeaders)
+func callRow(c callcenter.Call) []any {
 	return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
-		c.CallerName, c.DialedNumber, string(headers), c.CustomData, MSTime(c.ArrivedAt),
+		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, MSTime(c.ArrivedAt),
 		c.Priority, c.Client, c.Manager, MSTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, MSTime(c.AnsweredAt), MSTime(c.EndedAt), c.HungUpBy,
-		DurMS(c.TalkTime), c.Note}, err
+		DurMS(c.TalkTime), c.Note}
 }
 
 // offerUpsert writes an offer: offerRow's values.
@@ -250,9 +255,8 @@ func decisionRow(d callcenter.Decision, candidates string) []any {
 }
 
 // requestRow is r as the values of a cloud_requests row (id, call_id, at, reply).
-func requestRow(r callcenter.CloudRequest) ([]any, error) {
-	reply, err := json.Marshal(r.Reply)
-	return []any{r.ID, r.Call, MSTime(r.At), string(reply)}, err
+func requestRow(r callcenter.CloudRequest) []any {
+	return []any{r.ID, r.Call, MSTime(r.At), jsonText(r.Reply)}
 }
 
 // eventInsert is the head of an INSERT of call events: one eventValues (eventRow's) a row
@@ -296,9 +300,9 @@ func absenceRow(a callcenter.Absence) []any {
 }
 
 // spareRow is s as spareUpsert's values.
-func (d Dialect) spareRow(s callcenter.Spare) []any { return []any{s.ID, d.jsonText(s)} }
+func spareRow(s callcenter.Spare) []any { return []any{s.ID, jsonText(s)} }
 
 // spareStatusRow is s as spareStatusUpsert's values.
-func (d Dialect) spareStatusRow(s callcenter.SpareStatus) []any {
-	return []any{s.Spare, d.jsonText(s)}
+func spareStatusRow(s callcenter.SpareStatus) []any {
+	return []any{s.Spare, jsonText(s)}
 }

@@ -16,7 +16,7 @@ const operatorColumns = `id, name, display_name, password_hash, contact_kind, co
 	disabled, created_at, hours`
 
 // CreateOperator stores a new operator. His id and name must both be free.
-func (db DB) CreateOperator(ctx context.Context, o callcenter.Operator) error {
+func (db *DB) CreateOperator(ctx context.Context, o callcenter.Operator) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM operators WHERE id = ?`, o.ID)
 		if err != nil {
@@ -31,7 +31,7 @@ func (db DB) CreateOperator(ctx context.Context, o callcenter.Operator) error {
 }
 
 // UpdateOperator replaces every field of the operator with o's id, his queues included.
-func (db DB) UpdateOperator(ctx context.Context, o callcenter.Operator) error {
+func (db *DB) UpdateOperator(ctx context.Context, o callcenter.Operator) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM operators WHERE id = ?`, o.ID)
 		if err != nil {
@@ -71,7 +71,7 @@ func (d Dialect) putOperator(ctx context.Context, tx Tx, o callcenter.Operator) 
 			contact_target = excluded.contact_target, disabled = excluded.disabled,
 			created_at = excluded.created_at, hours = excluded.hours`,
 		o.ID, o.Name, o.DisplayName, o.PasswordHash, o.Contact.Kind, o.Contact.Target,
-		boolInt(o.Disabled), MSTime(o.CreatedAt), d.jsonText(o.Hours))
+		boolInt(o.Disabled), MSTime(o.CreatedAt), jsonText(o.Hours))
 	if err != nil {
 		return d.errorf("put operator %q: %w", o.ID, err)
 	}
@@ -90,16 +90,16 @@ func (d Dialect) putOperator(ctx context.Context, tx Tx, o callcenter.Operator) 
 }
 
 // Operator returns the operator with id.
-func (db DB) Operator(ctx context.Context, id callcenter.OperatorID) (callcenter.Operator, error) {
+func (db *DB) Operator(ctx context.Context, id callcenter.OperatorID) (callcenter.Operator, error) {
 	return db.operatorWhere(ctx, "id", string(id), callcenter.NotFound("operator_id", "no operator %q", id))
 }
 
 // OperatorByName returns the operator whose login name is name.
-func (db DB) OperatorByName(ctx context.Context, name string) (callcenter.Operator, error) {
+func (db *DB) OperatorByName(ctx context.Context, name string) (callcenter.Operator, error) {
 	return db.operatorWhere(ctx, "name", name, callcenter.NotFound("name", "no operator named %q", name))
 }
 
-func (db DB) operatorWhere(ctx context.Context, column, value string, notFound error) (callcenter.Operator, error) {
+func (db *DB) operatorWhere(ctx context.Context, column, value string, notFound error) (callcenter.Operator, error) {
 	var o callcenter.Operator
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
@@ -136,7 +136,7 @@ func (db DB) operatorWhere(ctx context.Context, column, value string, notFound e
 }
 
 // Operators returns every operator, ordered by name.
-func (db DB) Operators(ctx context.Context) ([]callcenter.Operator, error) {
+func (db *DB) Operators(ctx context.Context) ([]callcenter.Operator, error) {
 	var ops []callcenter.Operator
 	err := db.c.Read(ctx, func(tx Tx) error {
 		skills := make(map[callcenter.OperatorID][]callcenter.QueueSkill)
@@ -203,7 +203,7 @@ const queueColumns = `id, name, strategy, offer_timeout_ms, wrap_up_ms, priority
 
 // CreateQueue stores a new queue. Its id must be free and its dialed numbers must belong to no
 // other queue; if it is the default queue, the previous default stops being one.
-func (db DB) CreateQueue(ctx context.Context, q callcenter.Queue) error {
+func (db *DB) CreateQueue(ctx context.Context, q callcenter.Queue) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM queues WHERE id = ?`, q.ID)
 		if err != nil {
@@ -218,7 +218,7 @@ func (db DB) CreateQueue(ctx context.Context, q callcenter.Queue) error {
 }
 
 // UpdateQueue replaces every field of the queue with q's id, its dialed numbers included.
-func (db DB) UpdateQueue(ctx context.Context, q callcenter.Queue) error {
+func (db *DB) UpdateQueue(ctx context.Context, q callcenter.Queue) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM queues WHERE id = ?`, q.ID)
 		if err != nil {
@@ -288,7 +288,7 @@ func (d Dialect) putQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) er
 				priority = excluded.priority, hold_music_url = excluded.hold_music_url,
 				greeting = excluded.greeting, is_default = excluded.is_default, rules = excluded.rules`,
 			q.ID, q.Name, q.Strategy, DurMS(q.OfferTimeout), DurMS(q.WrapUp), q.Priority,
-			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), d.jsonText(q.Rules))
+			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), jsonText(q.Rules))
 		if err != nil {
 			return d.errorf("put queue %q: %w", q.ID, err)
 		}
@@ -304,7 +304,7 @@ func (d Dialect) putQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) er
 }
 
 // Queue returns the queue with id.
-func (db DB) Queue(ctx context.Context, id callcenter.QueueID) (callcenter.Queue, error) {
+func (db *DB) Queue(ctx context.Context, id callcenter.QueueID) (callcenter.Queue, error) {
 	var q callcenter.Queue
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
@@ -329,7 +329,7 @@ func (db DB) Queue(ctx context.Context, id callcenter.QueueID) (callcenter.Queue
 }
 
 // Queues returns every queue, ordered by id.
-func (db DB) Queues(ctx context.Context) ([]callcenter.Queue, error) {
+func (db *DB) Queues(ctx context.Context) ([]callcenter.Queue, error) {
 	var qs []callcenter.Queue
 	err := db.c.Read(ctx, func(tx Tx) error {
 		numbers, err := db.d.queueNumbers(ctx, tx, "")
@@ -402,7 +402,7 @@ func scanQueue(s Scanner) (callcenter.Queue, error) {
 // Sessions --------------------------------------------------------------------------------
 
 // CreateSession stores a login of an existing operator.
-func (db DB) CreateSession(ctx context.Context, s callcenter.Session) error {
+func (db *DB) CreateSession(ctx context.Context, s callcenter.Session) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM operators WHERE id = ?`, s.Operator)
 		if err != nil {
@@ -430,7 +430,7 @@ func (db DB) CreateSession(ctx context.Context, s callcenter.Session) error {
 }
 
 // Session returns the session whose token hashes to tokenHash. Expiry is the caller's to judge.
-func (db DB) Session(ctx context.Context, tokenHash string) (callcenter.Session, error) {
+func (db *DB) Session(ctx context.Context, tokenHash string) (callcenter.Session, error) {
 	s := callcenter.Session{TokenHash: tokenHash}
 	var created, expires sql.NullInt64
 	// Read for every request an operator makes.
@@ -448,7 +448,7 @@ func (db DB) Session(ctx context.Context, tokenHash string) (callcenter.Session,
 }
 
 // DeleteSession ends one session. Ending an unknown session is not an error.
-func (db DB) DeleteSession(ctx context.Context, tokenHash string) error {
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
 			return db.d.errorf("delete session: %w", err)
@@ -458,7 +458,7 @@ func (db DB) DeleteSession(ctx context.Context, tokenHash string) error {
 }
 
 // DeleteOperatorSessions ends every session of operator id.
-func (db DB) DeleteOperatorSessions(ctx context.Context, id callcenter.OperatorID) error {
+func (db *DB) DeleteOperatorSessions(ctx context.Context, id callcenter.OperatorID) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE operator_id = ?`, id); err != nil {
 			return db.d.errorf("delete sessions of operator %q: %w", id, err)

@@ -20,7 +20,7 @@ const DayArrivalsQuery = `
 // DayArrivals returns the calls of queue that arrived in [from, to), by arrival (ties by id),
 // whatever their state: what a replay of that time needs. It reads through the
 // calls_queue_arrived index. It does not check that the queue exists.
-func (db DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to time.Time) ([]callcenter.RecordedCall, error) {
+func (db *DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to time.Time) ([]callcenter.RecordedCall, error) {
 	lo, hi := bounds(from, to)
 	var out []callcenter.RecordedCall
 	err := db.c.Read(ctx, func(tx Tx) error {

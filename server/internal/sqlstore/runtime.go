@@ -150,7 +150,7 @@ func ScanDecision(s Scanner) (callcenter.Decision, error) {
 
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
 // the calls not finished (oldest first) and the offers still pending (oldest first).
-func (db DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
+func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	var rt callcenter.Runtime
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
@@ -204,7 +204,7 @@ func (db DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 }
 
 // CloudRequest returns the request with id and true, or false if it was never carried out.
-func (db DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequest, bool, error) {
+func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequest, bool, error) {
 	r := callcenter.CloudRequest{ID: id}
 	var at sql.NullInt64
 	var reply string
@@ -224,7 +224,7 @@ func (db DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudReque
 }
 
 // Call returns the call with id and its offers, oldest first.
-func (db DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
+func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
 	var c callcenter.Call
 	var offers []callcenter.Offer
 	err := db.c.Read(ctx, func(tx Tx) error {
@@ -250,7 +250,7 @@ func (db DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, [
 }
 
 // Offer returns the offer with id.
-func (db DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
+func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
 	o, err := ScanOffer(db.c.QueryRow(ctx, `SELECT `+OfferColumns+` FROM offers WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.Offer{}, callcenter.NotFound("offer_id", "no offer %q", id)
@@ -263,7 +263,7 @@ func (db DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer
 
 // CallerHistory returns the last calls from a caller number, newest first, except the call
 // named by but (the one in progress). It is read with every offer.
-func (db DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
+func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
 	rows, err := db.c.Query(ctx, `SELECT `+CallColumns+` FROM calls WHERE caller_number = ? AND id <> ?
 		ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
 	if err != nil {
@@ -277,7 +277,7 @@ func (db DB) CallerHistory(ctx context.Context, number string, but callcenter.Ca
 }
 
 // DisplayNames returns the display names of the operators ids that exist, in one read.
-func (db DB) DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (map[callcenter.OperatorID]string, error) {
+func (db *DB) DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (map[callcenter.OperatorID]string, error) {
 	out := make(map[callcenter.OperatorID]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -310,7 +310,7 @@ func (db DB) DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (map
 }
 
 // Decisions returns the routing decisions made for call id, oldest first.
-func (db DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
+func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
 	var ds []callcenter.Decision
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error

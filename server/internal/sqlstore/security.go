@@ -24,7 +24,7 @@ func scanAPIKey(s Scanner) (callcenter.APIKey, error) {
 }
 
 // CreateAPIKey stores a new key. A name in use by a key not revoked is already_exists.
-func (db DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
+func (db *DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		taken, err := rowExists(ctx, tx, `SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL`, k.Name)
 		if err != nil {
@@ -43,7 +43,7 @@ func (db DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
 }
 
 // APIKeyByHash returns the key whose secret hashes to hash, revoked or not.
-func (db DB) APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, error) {
+func (db *DB) APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, error) {
 	k, err := scanAPIKey(db.c.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.APIKey{}, callcenter.NotFound("key", "no such API key")
@@ -55,7 +55,7 @@ func (db DB) APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, 
 }
 
 // APIKeys lists the keys by name, the revoked ones only when asked.
-func (db DB) APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.APIKey, error) {
+func (db *DB) APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.APIKey, error) {
 	var keys []callcenter.APIKey
 	err := db.c.Read(ctx, func(tx Tx) error {
 		where := `WHERE revoked_at IS NULL`
@@ -73,7 +73,7 @@ func (db DB) APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.API
 }
 
 // RevokeAPIKey revokes key id at at (a key revoked before keeps its first time) and returns it.
-func (db DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcenter.APIKey, error) {
+func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcenter.APIKey, error) {
 	var k callcenter.APIKey
 	err := db.c.Write(ctx, func(tx WriteTx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, MSTime(at), id); err != nil {
@@ -90,7 +90,7 @@ func (db DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcen
 }
 
 // TouchAPIKey records that key id was used at at.
-func (db DB) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
+func (db *DB) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, MSTime(at), id); err != nil {
 			return db.d.errorf("touch api key %q: %w", id, err)
@@ -100,7 +100,7 @@ func (db DB) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 }
 
 // AddAuditEntry appends e to the audit log and returns its id.
-func (db DB) AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64, error) {
+func (db *DB) AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64, error) {
 	var id int64
 	err := db.c.Write(ctx, func(tx WriteTx) error {
 		const insert = `INSERT INTO audit_log (at, actor, actor_role, procedure, request, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`
@@ -122,7 +122,7 @@ func (db DB) AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64,
 }
 
 // AuditEntries returns the entries q selects, newest first.
-func (db DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callcenter.AuditEntry, error) {
+func (db *DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callcenter.AuditEntry, error) {
 	var where []string
 	var args []any
 	if !q.Since.IsZero() {
@@ -173,7 +173,7 @@ func likeEscape(s string) string {
 }
 
 // Setting returns the value of a setting and whether it is set.
-func (db DB) Setting(ctx context.Context, name string) (string, bool, error) {
+func (db *DB) Setting(ctx context.Context, name string) (string, bool, error) {
 	var v string
 	err := db.c.QueryRow(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -186,7 +186,7 @@ func (db DB) Setting(ctx context.Context, name string) (string, bool, error) {
 }
 
 // SetSetting sets a setting.
-func (db DB) SetSetting(ctx context.Context, name, value string) error {
+func (db *DB) SetSetting(ctx context.Context, name, value string) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 		if err != nil {
@@ -234,7 +234,7 @@ func (d Dialect) scrubCalls(ctx context.Context, tx Tx, at time.Time) (callcente
 // (caller number and name, session, accessURL, SIP headers, custom data), deletes their routing
 // decisions, and deletes the cloud requests remembered from before then. Call and offer rows
 // stay, anonymous, so queue and operator figures over any range are unchanged.
-func (db DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error) {
+func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error) {
 	var r callcenter.PurgeResult
 	err := db.c.Write(ctx, func(tx WriteTx) error {
 		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE erase_calls`+db.d.TempTableOptions+` AS SELECT id FROM calls
@@ -258,7 +258,7 @@ func (db DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callc
 
 // CallerCalls returns the calls from a caller number (E.164) that still hold personal data,
 // oldest first: those whose normalised number or whose number as received is number.
-func (db DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call, error) {
+func (db *DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call, error) {
 	var cs []callcenter.Call
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
@@ -276,7 +276,7 @@ func (db DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call,
 // PurgeCallDetails does for old calls), deletes his client record and replaces his number in
 // the audit log with "[erased]". It returns how many calls were erased and whether a client
 // record was deleted. Calls in progress are left alone.
-func (db DB) EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error) {
+func (db *DB) EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error) {
 	err = db.c.Write(ctx, func(tx WriteTx) error {
 		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE erase_calls`+db.d.TempTableOptions+` AS SELECT id FROM calls
 			WHERE (client = ? OR caller_number = ?) AND state IN `+finishedCalls+` AND purged_at IS NULL`, number, number)
@@ -305,7 +305,7 @@ func (db DB) EraseCaller(ctx context.Context, number string, now time.Time) (cal
 }
 
 // DeleteExpiredSessions deletes the sessions that ended before now and returns how many.
-func (db DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
 	var n int64
 	err := db.c.Write(ctx, func(tx WriteTx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now.UnixMilli())

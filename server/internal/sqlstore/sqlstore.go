@@ -27,11 +27,11 @@ type Tx interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// RowWriter writes Apply's rows: WriteRows runs s for each of n rows, args giving the values
-// of row i, and returns s.Err's error for a row that fails. A store may write several rows in
+// RowWriter writes Apply's rows: WriteRows runs s with the values of each of rows, and returns
+// s.Err's error for a row that fails. It may keep each row's values, not rows itself. A store may write several rows in
 // one statement (s.Head, s.Row, s.Tail) or defer the statements to send them together.
 type RowWriter interface {
-	WriteRows(ctx context.Context, s *Statement, n int, args func(i int) ([]any, error)) error
+	WriteRows(ctx context.Context, s *Statement, rows [][]any) error
 }
 
 // WriteTx is a write transaction: a Tx that writes Apply's rows too.
@@ -102,10 +102,10 @@ func (d Dialect) errorf(format string, args ...any) error {
 }
 
 // jsonText is v as JSON text. Domain values always marshal.
-func (d Dialect) jsonText(v any) string {
+func jsonText(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("%s: marshal %T: %v", d.Name, v, err))
+		panic(fmt.Sprintf("sqlstore: marshal %T: %v", v, err))
 	}
 	return string(b)
 }

@@ -10,7 +10,7 @@ import (
 
 // Tallies returns the stored history rows of scope in [from, to) — of one queue or operator, or
 // of all of them when id is "" — in time order, then by id. The range is by interval start.
-func (db DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error) {
+func (db *DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error) {
 	q := `SELECT ` + tallyrow.Columns + ` FROM tallies
 		WHERE scope = ? AND start >= ? AND start < ?`
 	args := []any{scope, from.UnixMilli(), to.UnixMilli()}
@@ -41,7 +41,7 @@ func (db DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string
 }
 
 // CallEvents returns a call's timeline in order.
-func (db DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error) {
+func (db *DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error) {
 	var out []callcenter.CallEvent
 	err := db.c.Read(ctx, func(tx Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT at, kind, operator_id, spare_id, offer_id, text, code, ring_ms,
