@@ -186,7 +186,7 @@ func lastOf[T any, K comparable](rows []T, key func(T) K) []T {
 
 // statusUpsert writes an operator's status: statusRow's values.
 const statusUpsert = `
-		INSERT INTO operator_status (` + StatusColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO operator_status (` + statusColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (operator_id) DO UPDATE SET
 			state = excluded.state, since = excluded.since, reason = excluded.reason,
 			offer_id = excluded.offer_id, call_id = excluded.call_id,
@@ -195,13 +195,13 @@ const statusUpsert = `
 
 // statusRow is s as statusUpsert's values.
 func statusRow(s callcenter.OperatorStatus) []any {
-	return []any{s.Operator, s.State, MSTime(s.Since), s.Reason, s.Offer, s.Call,
-		MSTime(s.WrapUpEndsAt), MSTime(s.IdleSince), MSTime(s.BannedUntil), jsonText(s.Marks)}
+	return []any{s.Operator, s.State, msTime(s.Since), s.Reason, s.Offer, s.Call,
+		msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}
 }
 
 // callUpsert writes a call, keeping its stored note when the new one is empty: callRow's values.
 const callUpsert = `
-		INSERT INTO calls (` + CallColumns + `)
+		INSERT INTO calls (` + callColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
@@ -219,14 +219,14 @@ const callUpsert = `
 // callRow is c as callUpsert's values.
 func callRow(c callcenter.Call) []any {
 	return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
-		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, MSTime(c.ArrivedAt),
-		c.Priority, c.Client, c.Manager, MSTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, MSTime(c.AnsweredAt), MSTime(c.EndedAt), c.HungUpBy,
-		DurMS(c.TalkTime), c.Note}
+		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, msTime(c.ArrivedAt),
+		c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
+		durMS(c.TalkTime), c.Note}
 }
 
 // offerUpsert writes an offer: offerRow's values.
 const offerUpsert = `
-		INSERT INTO offers (` + OfferColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO offers (` + offerColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			call_id = excluded.call_id, operator_id = excluded.operator_id, spare_id = excluded.spare_id,
 			state = excluded.state, offered_at = excluded.offered_at,
@@ -236,8 +236,8 @@ const offerUpsert = `
 
 // offerRow is o as offerUpsert's values.
 func offerRow(o callcenter.Offer) []any {
-	return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, MSTime(o.OfferedAt), MSTime(o.ExpiresAt),
-		MSTime(o.SettledAt), DurMS(o.RingTime), o.FailureCode, o.Reason}
+	return []any{o.ID, o.Call, o.Operator, o.Spare, o.State, msTime(o.OfferedAt), msTime(o.ExpiresAt),
+		msTime(o.SettledAt), durMS(o.RingTime), o.FailureCode, o.Reason}
 }
 
 // decisionInsert writes a decision unless it is stored already (a decision is a record, not
@@ -256,7 +256,7 @@ func decisionRow(d callcenter.Decision, candidates string) []any {
 
 // requestRow is r as the values of a cloud_requests row (id, call_id, at, reply).
 func requestRow(r callcenter.CloudRequest) []any {
-	return []any{r.ID, r.Call, MSTime(r.At), jsonText(r.Reply)}
+	return []any{r.ID, r.Call, msTime(r.At), jsonText(r.Reply)}
 }
 
 // eventInsert is the head of an INSERT of call events: one eventValues (eventRow's) a row
@@ -270,7 +270,7 @@ const (
 // eventRow is e as eventValues'.
 func eventRow(e callcenter.CallEvent) []any {
 	return []any{e.Call, e.At.UnixMilli(), e.Kind, e.Operator, e.Spare, e.Offer, e.Text, e.Code,
-		DurMS(e.RingTime), DurMS(e.TalkTime), e.HungUpBy, e.QueueAfter}
+		durMS(e.RingTime), durMS(e.TalkTime), e.HungUpBy, e.QueueAfter}
 }
 
 // The people's rows: clients, absences, spares and their use.
@@ -291,7 +291,7 @@ const (
 
 // clientRow is c as clientUpsert's values.
 func clientRow(c callcenter.Client) []any {
-	return []any{c.Number, c.Manager, c.How, MSTime(c.AssignedAt), MSTime(c.DeclinedAt)}
+	return []any{c.Number, c.Manager, c.How, msTime(c.AssignedAt), msTime(c.DeclinedAt)}
 }
 
 // absenceRow is a as absenceUpsert's values.

@@ -71,7 +71,7 @@ func (d Dialect) putOperator(ctx context.Context, tx Tx, o callcenter.Operator) 
 			contact_target = excluded.contact_target, disabled = excluded.disabled,
 			created_at = excluded.created_at, hours = excluded.hours`,
 		o.ID, o.Name, o.DisplayName, o.PasswordHash, o.Contact.Kind, o.Contact.Target,
-		boolInt(o.Disabled), MSTime(o.CreatedAt), jsonText(o.Hours))
+		boolInt(o.Disabled), msTime(o.CreatedAt), jsonText(o.Hours))
 	if err != nil {
 		return d.errorf("put operator %q: %w", o.ID, err)
 	}
@@ -192,7 +192,7 @@ func scanOperator(s Scanner) (callcenter.Operator, error) {
 		}
 	}
 	o.Disabled = disabled != 0
-	o.CreatedAt = TimeMS(created)
+	o.CreatedAt = timeMS(created)
 	return o, err
 }
 
@@ -287,7 +287,7 @@ func (d Dialect) putQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) er
 				offer_timeout_ms = excluded.offer_timeout_ms, wrap_up_ms = excluded.wrap_up_ms,
 				priority = excluded.priority, hold_music_url = excluded.hold_music_url,
 				greeting = excluded.greeting, is_default = excluded.is_default, rules = excluded.rules`,
-			q.ID, q.Name, q.Strategy, DurMS(q.OfferTimeout), DurMS(q.WrapUp), q.Priority,
+			q.ID, q.Name, q.Strategy, durMS(q.OfferTimeout), durMS(q.WrapUp), q.Priority,
 			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), jsonText(q.Rules))
 		if err != nil {
 			return d.errorf("put queue %q: %w", q.ID, err)
@@ -393,8 +393,8 @@ func scanQueue(s Scanner) (callcenter.Queue, error) {
 			return q, fmt.Errorf("queue %q: rules: %w", q.ID, jerr)
 		}
 	}
-	q.OfferTimeout = MSDur(timeout)
-	q.WrapUp = MSDur(wrapUp)
+	q.OfferTimeout = msDur(timeout)
+	q.WrapUp = msDur(wrapUp)
 	q.IsDefault = def != 0
 	return q, err
 }
@@ -421,7 +421,7 @@ func (db *DB) CreateSession(ctx context.Context, s callcenter.Session) error {
 		}
 		_, err = tx.ExecContext(ctx,
 			`INSERT INTO sessions (token_hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			s.TokenHash, s.Operator, MSTime(s.CreatedAt), MSTime(s.ExpiresAt))
+			s.TokenHash, s.Operator, msTime(s.CreatedAt), msTime(s.ExpiresAt))
 		if err != nil {
 			return db.d.errorf("create session: %w", err)
 		}
@@ -442,8 +442,8 @@ func (db *DB) Session(ctx context.Context, tokenHash string) (callcenter.Session
 	if err != nil {
 		return callcenter.Session{}, db.d.errorf("session: %w", err)
 	}
-	s.CreatedAt = TimeMS(created)
-	s.ExpiresAt = TimeMS(expires)
+	s.CreatedAt = timeMS(created)
+	s.ExpiresAt = timeMS(expires)
 	return s, nil
 }
 

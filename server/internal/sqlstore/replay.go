@@ -36,7 +36,7 @@ func (db *DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, t
 			if err := rows.Scan(&arrived, &answered, &ended, &c.State, &talk); err != nil {
 				return err
 			}
-			c.ArrivedAt, c.AnsweredAt, c.EndedAt, c.TalkTime = TimeMS(arrived), TimeMS(answered), TimeMS(ended), MSDur(talk)
+			c.ArrivedAt, c.AnsweredAt, c.EndedAt, c.TalkTime = timeMS(arrived), timeMS(answered), timeMS(ended), msDur(talk)
 			out = append(out, c)
 		}
 		return rows.Err()

@@ -15,12 +15,12 @@ import (
 // This file reads the runtime state (statuses, calls, offers, decisions, cloud requests) as
 // both stores keep it. Each store writes it in its own way (prepared statements, a pipeline).
 
-// StatusColumns are the operator_status columns, in ScanStatus's order.
-const StatusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
+// statusColumns are the operator_status columns, in scanStatus's order.
+const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
 	banned_until, marks`
 
-// ScanStatus scans an operator_status row of StatusColumns.
-func ScanStatus(s Scanner) (callcenter.OperatorStatus, error) {
+// scanStatus scans an operator_status row of statusColumns.
+func scanStatus(s Scanner) (callcenter.OperatorStatus, error) {
 	var st callcenter.OperatorStatus
 	var since, wrapUp, idle, banned sql.NullInt64
 	var marks string
@@ -31,20 +31,20 @@ func ScanStatus(s Scanner) (callcenter.OperatorStatus, error) {
 			return st, fmt.Errorf("operator %q: marks: %w", st.Operator, jerr)
 		}
 	}
-	st.BannedUntil = TimeMS(banned)
-	st.Since = TimeMS(since)
-	st.WrapUpEndsAt = TimeMS(wrapUp)
-	st.IdleSince = TimeMS(idle)
+	st.BannedUntil = timeMS(banned)
+	st.Since = timeMS(since)
+	st.WrapUpEndsAt = timeMS(wrapUp)
+	st.IdleSince = timeMS(idle)
 	return st, err
 }
 
-// CallColumns are the calls columns, in ScanCall's order.
-const CallColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
+// callColumns are the calls columns, in scanCall's order.
+const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
 	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note`
 
-// ScanCall scans a calls row of CallColumns.
-func ScanCall(s Scanner) (callcenter.Call, error) {
+// scanCall scans a calls row of callColumns.
+func scanCall(s Scanner) (callcenter.Call, error) {
 	var c callcenter.Call
 	var headers string
 	var arrived, answered, ended, managerUntil sql.NullInt64
@@ -59,33 +59,33 @@ func ScanCall(s Scanner) (callcenter.Call, error) {
 	if err := json.Unmarshal([]byte(headers), &c.SIPHeaders); err != nil {
 		return c, fmt.Errorf("call %q: sip headers: %w", c.ID, err)
 	}
-	c.ArrivedAt = TimeMS(arrived)
-	c.ManagerUntil = TimeMS(managerUntil)
-	c.AnsweredAt = TimeMS(answered)
-	c.EndedAt = TimeMS(ended)
-	c.TalkTime = MSDur(talk)
+	c.ArrivedAt = timeMS(arrived)
+	c.ManagerUntil = timeMS(managerUntil)
+	c.AnsweredAt = timeMS(answered)
+	c.EndedAt = timeMS(ended)
+	c.TalkTime = msDur(talk)
 	return c, nil
 }
 
-// OfferColumns are the offers columns, in ScanOffer's order.
-const OfferColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
+// offerColumns are the offers columns, in scanOffer's order.
+const offerColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
 	ring_time_ms, failure_code, reason`
 
-// ScanOffer scans an offers row of OfferColumns.
-func ScanOffer(s Scanner) (callcenter.Offer, error) {
+// scanOffer scans an offers row of offerColumns.
+func scanOffer(s Scanner) (callcenter.Offer, error) {
 	var o callcenter.Offer
 	var offered, expires, settled sql.NullInt64
 	var ring int64
 	err := s.Scan(&o.ID, &o.Call, &o.Operator, &o.Spare, &o.State, &offered, &expires, &settled, &ring,
 		&o.FailureCode, &o.Reason)
-	o.OfferedAt = TimeMS(offered)
-	o.ExpiresAt = TimeMS(expires)
-	o.SettledAt = TimeMS(settled)
-	o.RingTime = MSDur(ring)
+	o.OfferedAt = timeMS(offered)
+	o.ExpiresAt = timeMS(expires)
+	o.SettledAt = timeMS(settled)
+	o.RingTime = msDur(ring)
 	return o, err
 }
 
-// DecisionColumns are the decisions columns, in ScanDecision's order.
+// DecisionColumns are the decisions columns, in scanDecision's order.
 const DecisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
 
 // decisionRecord is what the decisions table's candidates column holds: the bounded list of
@@ -114,12 +114,12 @@ type candidateRow struct {
 	ValueString     string                   `json:"vs,omitempty"`
 }
 
-// ZeroTimeMS is how the zero time is stored where a time cannot be NULL (a decision's
+// zeroTimeMS is how the zero time is stored where a time cannot be NULL (a decision's
 // decided_at, part of its identity).
-var ZeroTimeMS = time.Time{}.UnixMilli()
+var zeroTimeMS = time.Time{}.UnixMilli()
 
-// ScanDecision scans a decisions row of DecisionColumns.
-func ScanDecision(s Scanner) (callcenter.Decision, error) {
+// scanDecision scans a decisions row of DecisionColumns.
+func scanDecision(s Scanner) (callcenter.Decision, error) {
 	var d callcenter.Decision
 	var decided int64
 	var candidates string
@@ -144,7 +144,7 @@ func ScanDecision(s Scanner) (callcenter.Decision, error) {
 			d.Candidates[i] = callcenter.Candidate(r)
 		}
 	}
-	d.DecidedAt = TimeMS(sql.NullInt64{Int64: decided, Valid: decided != ZeroTimeMS})
+	d.DecidedAt = timeMS(sql.NullInt64{Int64: decided, Valid: decided != zeroTimeMS})
 	return d, nil
 }
 
@@ -154,24 +154,24 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	var rt callcenter.Runtime
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		rt.Statuses, err = QueryAll(ctx, tx, ScanStatus,
-			`SELECT `+StatusColumns+` FROM operator_status ORDER BY operator_id`)
+		rt.Statuses, err = queryAll(ctx, tx, scanStatus,
+			`SELECT `+statusColumns+` FROM operator_status ORDER BY operator_id`)
 		if err != nil {
 			return db.d.errorf("load statuses: %w", err)
 		}
-		rt.Calls, err = QueryAll(ctx, tx, ScanCall,
-			`SELECT `+CallColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
+		rt.Calls, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
 			callcenter.CallWaiting, callcenter.CallConnected)
 		if err != nil {
 			return db.d.errorf("load calls: %w", err)
 		}
-		rt.Offers, err = QueryAll(ctx, tx, ScanOffer,
-			`SELECT `+OfferColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
+		rt.Offers, err = queryAll(ctx, tx, scanOffer,
+			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
 		if err != nil {
 			return db.d.errorf("load offers: %w", err)
 		}
-		rt.WrappedUp, err = QueryAll(ctx, tx, ScanCall,
-			`SELECT `+CallColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
+		rt.WrappedUp, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
 			callcenter.OperatorWrapUp)
 		if err != nil {
 			return db.d.errorf("load calls in wrap-up: %w", err)
@@ -219,7 +219,7 @@ func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequ
 	if err := json.Unmarshal([]byte(reply), &r.Reply); err != nil {
 		return callcenter.CloudRequest{}, false, db.d.errorf("cloud request %q: reply: %w", id, err)
 	}
-	r.At = TimeMS(at)
+	r.At = timeMS(at)
 	return r, true, nil
 }
 
@@ -229,15 +229,15 @@ func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, 
 	var offers []callcenter.Offer
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		c, err = ScanCall(tx.QueryRowContext(ctx, `SELECT `+CallColumns+` FROM calls WHERE id = ?`, id))
+		c, err = scanCall(tx.QueryRowContext(ctx, `SELECT `+callColumns+` FROM calls WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return callcenter.NotFound("call_id", "no call %q", id)
 		}
 		if err != nil {
 			return db.d.errorf("call %q: %w", id, err)
 		}
-		offers, err = QueryAll(ctx, tx, ScanOffer,
-			`SELECT `+OfferColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
+		offers, err = queryAll(ctx, tx, scanOffer,
+			`SELECT `+offerColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
 		if err != nil {
 			return db.d.errorf("offers of call %q: %w", id, err)
 		}
@@ -251,7 +251,7 @@ func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, 
 
 // Offer returns the offer with id.
 func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
-	o, err := ScanOffer(db.c.QueryRow(ctx, `SELECT `+OfferColumns+` FROM offers WHERE id = ?`, id))
+	o, err := scanOffer(db.c.QueryRow(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.Offer{}, callcenter.NotFound("offer_id", "no offer %q", id)
 	}
@@ -264,12 +264,12 @@ func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offe
 // CallerHistory returns the last calls from a caller number, newest first, except the call
 // named by but (the one in progress). It is read with every offer.
 func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
-	rows, err := db.c.Query(ctx, `SELECT `+CallColumns+` FROM calls WHERE caller_number = ? AND id <> ?
+	rows, err := db.c.Query(ctx, `SELECT `+callColumns+` FROM calls WHERE caller_number = ? AND id <> ?
 		ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
 	if err != nil {
 		return nil, db.d.errorf("calls from %q: %w", number, err)
 	}
-	cs, err := ScanAll(rows, ScanCall)
+	cs, err := scanAll(rows, scanCall)
 	if err != nil {
 		return nil, db.d.errorf("calls from %q: %w", number, err)
 	}
@@ -314,7 +314,7 @@ func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter
 	var ds []callcenter.Decision
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		ds, err = QueryAll(ctx, tx, ScanDecision,
+		ds, err = queryAll(ctx, tx, scanDecision,
 			`SELECT `+DecisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, `+db.d.Seq, id)
 		if err != nil {
 			return db.d.errorf("decisions of call %q: %w", id, err)

@@ -19,7 +19,7 @@ func scanAPIKey(s Scanner) (callcenter.APIKey, error) {
 	var k callcenter.APIKey
 	var created, used, revoked sql.NullInt64
 	err := s.Scan(&k.ID, &k.Name, &k.Role, &k.Hash, &created, &k.CreatedBy, &used, &revoked)
-	k.CreatedAt, k.LastUsedAt, k.RevokedAt = TimeMS(created), TimeMS(used), TimeMS(revoked)
+	k.CreatedAt, k.LastUsedAt, k.RevokedAt = timeMS(created), timeMS(used), timeMS(revoked)
 	return k, err
 }
 
@@ -34,7 +34,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
 			return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Field: "name", Message: "an API key named " + k.Name + " exists"}
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.Name, k.Role, k.Hash, MSTime(k.CreatedAt), k.CreatedBy, MSTime(k.LastUsedAt), MSTime(k.RevokedAt))
+			k.ID, k.Name, k.Role, k.Hash, msTime(k.CreatedAt), k.CreatedBy, msTime(k.LastUsedAt), msTime(k.RevokedAt))
 		if err != nil {
 			return db.d.errorf("create api key %q: %w", k.Name, err)
 		}
@@ -63,7 +63,7 @@ func (db *DB) APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.AP
 			where = ``
 		}
 		var err error
-		keys, err = QueryAll(ctx, tx, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys `+where+` ORDER BY name, created_at`)
+		keys, err = queryAll(ctx, tx, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys `+where+` ORDER BY name, created_at`)
 		return err
 	})
 	if err != nil {
@@ -76,7 +76,7 @@ func (db *DB) APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.AP
 func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcenter.APIKey, error) {
 	var k callcenter.APIKey
 	err := db.c.Write(ctx, func(tx WriteTx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, MSTime(at), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, msTime(at), id); err != nil {
 			return db.d.errorf("revoke api key %q: %w", id, err)
 		}
 		var err error
@@ -92,7 +92,7 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callce
 // TouchAPIKey records that key id was used at at.
 func (db *DB) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 	return db.c.Write(ctx, func(tx WriteTx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, MSTime(at), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, msTime(at), id); err != nil {
 			return db.d.errorf("touch api key %q: %w", id, err)
 		}
 		return nil
@@ -153,7 +153,7 @@ func (db *DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]call
 	var out []callcenter.AuditEntry
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		out, err = QueryAll(ctx, tx, func(s Scanner) (callcenter.AuditEntry, error) {
+		out, err = queryAll(ctx, tx, func(s Scanner) (callcenter.AuditEntry, error) {
 			var e callcenter.AuditEntry
 			var at int64
 			err := s.Scan(&e.ID, &at, &e.Actor, &e.ActorRole, &e.Procedure, &e.Request, &e.Before, &e.After)
@@ -262,7 +262,7 @@ func (db *DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call
 	var cs []callcenter.Call
 	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		cs, err = QueryAll(ctx, tx, ScanCall, `SELECT `+CallColumns+` FROM calls
+		cs, err = queryAll(ctx, tx, scanCall, `SELECT `+callColumns+` FROM calls
 			WHERE (client = ? OR caller_number = ?) AND purged_at IS NULL ORDER BY arrived_at, id`, number, number)
 		return err
 	})

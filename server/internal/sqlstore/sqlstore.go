@@ -120,17 +120,17 @@ func rowExists(ctx context.Context, tx Tx, query string, args ...any) (bool, err
 	return err == nil, err
 }
 
-// QueryAll runs query and scans every row with scan.
-func QueryAll[T any](ctx context.Context, tx Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+// queryAll runs query and scans every row with scan.
+func queryAll[T any](ctx context.Context, tx Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	return ScanAll(rows, scan)
+	return scanAll(rows, scan)
 }
 
-// ScanAll scans every row of rows with scan, and closes rows.
-func ScanAll[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
+// scanAll scans every row of rows with scan, and closes rows.
+func scanAll[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
 	var all []T
 	for rows.Next() {
@@ -143,27 +143,27 @@ func ScanAll[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) 
 	return all, rows.Err()
 }
 
-// MSTime stores t as unix milliseconds, and the zero time as NULL (both stores keep times so).
-func MSTime(t time.Time) any {
+// msTime stores t as unix milliseconds, and the zero time as NULL (both stores keep times so).
+func msTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
 	return t.UnixMilli()
 }
 
-// TimeMS is the inverse of MSTime, in UTC.
-func TimeMS(n sql.NullInt64) time.Time {
+// timeMS is the inverse of msTime, in UTC.
+func timeMS(n sql.NullInt64) time.Time {
 	if !n.Valid {
 		return time.Time{}
 	}
 	return time.UnixMilli(n.Int64).UTC()
 }
 
-// DurMS stores a duration as milliseconds.
-func DurMS(d time.Duration) int64 { return d.Milliseconds() }
+// durMS stores a duration as milliseconds.
+func durMS(d time.Duration) int64 { return d.Milliseconds() }
 
-// MSDur is the inverse of DurMS.
-func MSDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+// msDur is the inverse of durMS.
+func msDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func boolInt(b bool) int {
 	if b {

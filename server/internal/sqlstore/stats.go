@@ -57,7 +57,7 @@ func (db *DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcen
 				&e.HungUpBy, &e.QueueAfter); err != nil {
 				return err
 			}
-			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), MSDur(ring), MSDur(talk)
+			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), msDur(ring), msDur(talk)
 			out = append(out, e)
 		}
 		return rows.Err()

@@ -8,8 +8,8 @@ import (
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// Cases beyond the SQLite package's own tests: the rows LoadRuntime rebuilds the switchboard's
-// people, spares and round-robin positions from, notes, batches and caller history.
+// The rows LoadRuntime rebuilds the switchboard's people, spares and round-robin positions
+// from, notes, batches, many rows at once, and caller history.
 
 func (st suite) ApplyPeopleCursorsAndNotes(t *testing.T) {
 	db := st.openTest(t)
