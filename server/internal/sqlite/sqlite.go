@@ -1,6 +1,6 @@
-// Package sqlite is Tandem's store: configuration, sessions, the switchboard's runtime state,
-// call history and the figures drawn from it, kept in one SQLite file with one writer
-// connection and a pool of readers.
+// Package sqlite is Tandem's store (sqlstore's: configuration, sessions, the switchboard's
+// runtime state, call history and the figures drawn from it) in one SQLite file, with one
+// writer connection, a pool of readers, and Apply's statements prepared once.
 package sqlite
 
 import (
