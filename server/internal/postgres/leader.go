@@ -234,7 +234,7 @@ func (db *DB) CurrentLeader(ctx context.Context) (Leader, bool, error) {
 // transaction first checks, holding the leadership row FOR SHARE, that the epoch is still
 // this one, and fails with ErrFenced when another replica has taken over.
 func (db *DB) Fenced(epoch int64) *DB {
-	return &DB{pool: db.pool, fence: epoch}
+	return newDB(db.pool, epoch)
 }
 
 // checkFence is the first statement of a fenced write.

@@ -8,17 +8,16 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/tandemcc/tandem/server/internal/sqlstore"
 )
 
-// writes takes a write transaction's statements: a txn runs each at once, a pipeline queues
-// them to send together. fail turns the statement's error into the error returned.
-type writes interface {
-	exec(ctx context.Context, fail func(error) error, query string, args ...any) error
-}
-
-func (t txn) exec(ctx context.Context, fail func(error) error, query string, args ...any) error {
-	if _, err := t.ExecContext(ctx, query, args...); err != nil {
-		return fail(err)
+// WriteRows runs s for each of rows (pgx keeps the statement prepared on the connection).
+func (t txn) WriteRows(ctx context.Context, s *sqlstore.Statement, rows [][]any) error {
+	for _, a := range rows {
+		if _, err := t.ExecContext(ctx, s.SQL, a...); err != nil {
+			return s.Err(a, err)
+		}
 	}
 	return nil
 }
@@ -26,13 +25,26 @@ func (t txn) exec(ctx context.Context, fail func(error) error, query string, arg
 // pipeline is a write transaction's statements, queued to be sent in one round trip (send).
 type pipeline struct {
 	batch pgx.Batch
-	fails []func(error) error
+	fails []func(error) error // each statement's error as returned
 }
 
-func (p *pipeline) exec(_ context.Context, fail func(error) error, query string, args ...any) error {
-	p.batch.Queue(rebind(query), args...)
-	p.fails = append(p.fails, fail)
+// WriteRows queues s for each of rows.
+func (p *pipeline) WriteRows(_ context.Context, s *sqlstore.Statement, rows [][]any) error {
+	query := rebind(s.SQL)
+	for _, a := range rows {
+		p.batch.Queue(query, a...)
+		p.fails = append(p.fails, func(err error) error { return s.Err(a, err) })
+	}
 	return nil
+}
+
+// sendRows runs fn's writes in one write transaction, sent in one round trip.
+func (db *DB) sendRows(ctx context.Context, fn func(sqlstore.RowWriter) error) error {
+	var p pipeline
+	if err := fn(&p); err != nil {
+		return err
+	}
+	return db.send(ctx, &p)
 }
 
 // fenceSQL is checkFence in one statement that fails, with division_by_zero, unless the

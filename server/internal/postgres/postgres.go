@@ -3,8 +3,8 @@
 // replicas sharing one database. Its migrations are migrations/postgres, applied by
 // golang-migrate at Open as SQLite's are.
 //
-// The SQL is the sqlite package's, with PostgreSQL's spelling where the two differ; queries
-// are written with ? placeholders and numbered ($1, $2…) once, on first use.
+// The SQL is sqlstore's, as the sqlite store's is, in PostgreSQL's spelling where the two
+// differ; queries are written with ? placeholders and numbered ($1, $2…) once, on first use.
 package postgres
 
 import (
@@ -18,9 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database"
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
@@ -32,10 +31,32 @@ import (
 // poolSize is how many connections one Tandem process keeps to the server.
 const poolSize = 16
 
-// DB is the store.
+// dialect is PostgreSQL's spelling of what the stores' SQL differs in.
+var dialect = sqlstore.Dialect{
+	Name:             "postgres",
+	DefaultQueue:     "is_default <> 0",
+	Returning:        true,
+	Strpos:           "strpos",
+	Arg1:             "$1",
+	TempTableOptions: " ON COMMIT DROP",
+	Seq:              "seq", // the order decisions and call events were inserted in
+	Greatest:         "GREATEST",
+}
+
+// DB is the store: sqlstore's, run in PostgreSQL's transactions.
 type DB struct {
+	sqlstore.DB
+
 	pool  *sql.DB
 	fence int64 // the leader's epoch every write checks (see Fenced); 0: none
+}
+
+// newDB is the store on pool whose writes check fence (0: none).
+func newDB(pool *sql.DB, fence int64) *DB {
+	db := &DB{pool: pool, fence: fence}
+	db.DB = sqlstore.New(dialect, sqlstore.Conn{Read: db.read, Write: db.write, QueryRow: db.queryRow,
+		Query: db.query, Send: db.sendRows})
+	return db
 }
 
 // IsURL reports whether s names a PostgreSQL database (postgres:// or postgresql://) rather than
@@ -66,7 +87,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: migrate %s: %w", Redact(dsn), err)
 	}
-	return &DB{pool: pool}, nil
+	return newDB(pool, 0), nil
 }
 
 // Redact is dsn without its password, for messages.
@@ -78,38 +99,12 @@ func Redact(dsn string) string {
 	return u.Redacted()
 }
 
-// migrateUp applies the embedded migrations on a handle of its own: migrate's Close closes
-// the *sql.DB it was given.
+// migrateUp applies the embedded migrations (migrations/postgres).
 func migrateUp(dsn string) error {
-	h, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return err
-	}
-	h.SetMaxOpenConns(2)
-	driver, err := migratepgx.WithInstance(h, &migratepgx.Config{})
-	if err != nil {
-		h.Close()
-		return err
-	}
-	src, err := iofs.New(migrations.PostgresFS, "postgres")
-	if err != nil {
-		driver.Close()
-		h.Close()
-		return err
-	}
-	m, err := migrate.NewWithInstance("iofs", src, "pgx5", driver)
-	if err != nil {
-		src.Close()
-		driver.Close()
-		h.Close()
-		return err
-	}
-	upErr := m.Up()
-	if errors.Is(upErr, migrate.ErrNoChange) {
-		upErr = nil
-	}
-	srcErr, dbErr := m.Close()
-	return errors.Join(upErr, srcErr, dbErr)
+	return sqlstore.Migrate("pgx", dsn, "pgx5", func(h *sql.DB) (database.Driver, error) {
+		h.SetMaxOpenConns(2)
+		return migratepgx.WithInstance(h, &migratepgx.Config{})
+	}, migrations.PostgresFS, "postgres")
 }
 
 // Close closes the pool (shared with the stores Fenced returns).
@@ -132,7 +127,7 @@ func (t txn) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 
 // write runs fn in one read-committed transaction and commits it. A unique violation that fn
 // did not foresee (two replicas writing one row at once) is already_exists.
-func (db *DB) write(ctx context.Context, fn func(txn) error) error {
+func (db *DB) write(ctx context.Context, fn func(sqlstore.WriteTx) error) error {
 	tx, err := db.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("postgres: begin write: %w", err)
@@ -154,7 +149,7 @@ func (db *DB) write(ctx context.Context, fn func(txn) error) error {
 }
 
 // read runs fn in one repeatable-read transaction, so the queries it makes see one snapshot.
-func (db *DB) read(ctx context.Context, fn func(txn) error) error {
+func (db *DB) read(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	tx, err := db.pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return fmt.Errorf("postgres: begin read: %w", err)
@@ -164,8 +159,13 @@ func (db *DB) read(ctx context.Context, fn func(txn) error) error {
 }
 
 // queryRow runs a one-row query outside a transaction.
-func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) sqlstore.Scanner {
 	return db.pool.QueryRowContext(ctx, rebind(query), args...)
+}
+
+// query runs a query outside a transaction.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.pool.QueryContext(ctx, rebind(query), args...)
 }
 
 // uniqueViolation turns PostgreSQL's unique_violation into already_exists; other errors pass.
@@ -211,6 +211,3 @@ func rebind(query string) string {
 	rebound.Store(query, b.String())
 	return b.String()
 }
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner = sqlstore.Scanner

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/storetest"
 )
 
 // BenchmarkApplyLifecycle stores one call's lifecycle as the switchboard does when each step
@@ -18,7 +19,7 @@ func BenchmarkApplyLifecycle(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	base := changes()
+	base := storetest.Changes()
 	if err := db.Apply(b.Context(), callcenter.Changes{Operators: base.Operators, Queues: base.Queues}); err != nil {
 		b.Fatal(err)
 	}

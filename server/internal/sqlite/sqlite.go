@@ -1,6 +1,6 @@
-// Package sqlite is Tandem's store: configuration, sessions, the switchboard's runtime state,
-// call history and the figures drawn from it, kept in one SQLite file with one writer
-// connection and a pool of readers.
+// Package sqlite is Tandem's store (sqlstore's: configuration, sessions, the switchboard's
+// runtime state, call history and the figures drawn from it) in one SQLite file, with one
+// writer connection, a pool of readers, and Apply's statements prepared once.
 package sqlite
 
 import (
@@ -11,9 +11,8 @@ import (
 	"net/url"
 	"sync"
 
-	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database"
 	migratesqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/tandemcc/tandem/migrations"
@@ -23,15 +22,28 @@ import (
 // readers is the size of the read pool; WAL lets them read while the writer writes.
 const readers = 4
 
-// DB is the store. All writes go through one connection, so write transactions never
-// contend with each other; reads use a separate pool and see the last committed state.
+// dialect is SQLite's spelling of what the stores' SQL differs in.
+var dialect = sqlstore.Dialect{
+	Name:         "sqlite",
+	DefaultQueue: "is_default",
+	Strpos:       "instr",
+	Arg1:         "?1",
+	Seq:          "rowid", // the order decisions and call events were inserted in
+	Greatest:     "max",
+}
+
+// DB is the store: sqlstore's, run in SQLite's transactions. All writes go through one
+// connection, so write transactions never contend with each other; reads use a separate pool
+// and see the last committed state.
 type DB struct {
-	w     *sql.DB              // the single writer
-	r     *sql.DB              // readers
-	stmts map[string]*sql.Stmt // Apply's statements, prepared on the writer
+	sqlstore.DB
+
+	w     *sql.DB                // the single writer
+	r     *sql.DB                // readers
+	stmts map[prepared]*sql.Stmt // Apply's statements, prepared on the writer
 
 	rmu    sync.Mutex
-	rstmts map[string]*sql.Stmt // hot reads, prepared on the readers at first use
+	rstmts map[string]*sql.Stmt // the reads outside a transaction, prepared on the readers at first use
 }
 
 // readStmt returns query prepared on the readers (database/sql prepares it on each reader
@@ -51,6 +63,29 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	db.rstmts[query] = s
 	return s, nil
+}
+
+// queryRow runs a one-row query outside a transaction, prepared.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) sqlstore.Scanner {
+	s, err := db.readStmt(ctx, query)
+	if err != nil {
+		return failedRow{fmt.Errorf("prepare: %w", err)}
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+// failedRow is a row whose query could not be run.
+type failedRow struct{ err error }
+
+func (r failedRow) Scan(...any) error { return r.err }
+
+// query runs a query outside a transaction, prepared.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := db.readStmt(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return s.QueryContext(ctx, args...)
 }
 
 // Open opens (creating if needed) the database file at path and brings its schema up to date,
@@ -113,39 +148,17 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	return &DB{w: w, r: r, stmts: stmts}, nil
+	db := &DB{w: w, r: r, stmts: stmts}
+	db.DB = sqlstore.New(dialect, sqlstore.Conn{Read: db.read, Write: db.write, QueryRow: db.queryRow, Query: db.query})
+	return db, nil
 }
 
-// migrateUp applies the embedded migrations on a handle of its own: migrate's Close closes
-// the *sql.DB it was given.
+// migrateUp applies the embedded migrations.
 func migrateUp(dsn string) error {
-	h, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return err
-	}
-	h.SetMaxOpenConns(1)
-	driver, err := migratesqlite.WithInstance(h, &migratesqlite.Config{})
-	if err != nil {
-		h.Close()
-		return err
-	}
-	src, err := iofs.New(migrations.FS, ".")
-	if err != nil {
-		h.Close()
-		return err
-	}
-	m, err := migrate.NewWithInstance("iofs", src, "sqlite", driver)
-	if err != nil {
-		src.Close()
-		h.Close()
-		return err
-	}
-	upErr := m.Up()
-	if errors.Is(upErr, migrate.ErrNoChange) {
-		upErr = nil
-	}
-	srcErr, dbErr := m.Close()
-	return errors.Join(upErr, srcErr, dbErr)
+	return sqlstore.Migrate("sqlite", dsn, "sqlite", func(h *sql.DB) (database.Driver, error) {
+		h.SetMaxOpenConns(1)
+		return migratesqlite.WithInstance(h, &migratesqlite.Config{})
+	}, migrations.FS, ".")
 }
 
 // Close closes both pools.
@@ -163,12 +176,12 @@ func (db *DB) Close() error {
 }
 
 // write runs fn in one immediate transaction on the writer and commits it.
-func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+func (db *DB) write(ctx context.Context, fn func(sqlstore.WriteTx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin write: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(wtx{tx, db.stmts}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -179,7 +192,7 @@ func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // read runs fn in one read transaction, so the queries it makes see a single snapshot.
-func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
+func (db *DB) read(ctx context.Context, fn func(sqlstore.Tx) error) error {
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("sqlite: begin read: %w", err)
@@ -187,6 +200,3 @@ func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
 	defer tx.Rollback()
 	return fn(tx)
 }
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner = sqlstore.Scanner

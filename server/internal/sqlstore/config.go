@@ -16,37 +16,37 @@ const operatorColumns = `id, name, display_name, password_hash, contact_kind, co
 	disabled, created_at, hours`
 
 // CreateOperator stores a new operator. His id and name must both be free.
-func (db DB) CreateOperator(ctx context.Context, o callcenter.Operator) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) CreateOperator(ctx context.Context, o callcenter.Operator) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM operators WHERE id = ?`, o.ID)
 		if err != nil {
-			return db.errorf("create operator %q: %w", o.ID, err)
+			return db.d.errorf("create operator %q: %w", o.ID, err)
 		}
 		if exists {
 			return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Field: "operator_id",
 				Message: fmt.Sprintf("operator %q already exists", o.ID)}
 		}
-		return db.PutOperator(ctx, tx, o)
+		return db.d.putOperator(ctx, tx, o)
 	})
 }
 
 // UpdateOperator replaces every field of the operator with o's id, his queues included.
-func (db DB) UpdateOperator(ctx context.Context, o callcenter.Operator) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) UpdateOperator(ctx context.Context, o callcenter.Operator) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM operators WHERE id = ?`, o.ID)
 		if err != nil {
-			return db.errorf("update operator %q: %w", o.ID, err)
+			return db.d.errorf("update operator %q: %w", o.ID, err)
 		}
 		if !exists {
 			return callcenter.NotFound("operator_id", "no operator %q", o.ID)
 		}
-		return db.PutOperator(ctx, tx, o)
+		return db.d.putOperator(ctx, tx, o)
 	})
 }
 
 // putOperator inserts or replaces o and his queue skills. The name must not belong to
 // another operator.
-func (d Dialect) PutOperator(ctx context.Context, tx Tx, o callcenter.Operator) error {
+func (d Dialect) putOperator(ctx context.Context, tx Tx, o callcenter.Operator) error {
 	taken, err := rowExists(ctx, tx, `SELECT 1 FROM operators WHERE name = ? AND id <> ?`, o.Name, o.ID)
 	if err != nil {
 		return d.errorf("put operator %q: %w", o.ID, err)
@@ -71,7 +71,7 @@ func (d Dialect) PutOperator(ctx context.Context, tx Tx, o callcenter.Operator) 
 			contact_target = excluded.contact_target, disabled = excluded.disabled,
 			created_at = excluded.created_at, hours = excluded.hours`,
 		o.ID, o.Name, o.DisplayName, o.PasswordHash, o.Contact.Kind, o.Contact.Target,
-		boolInt(o.Disabled), MSTime(o.CreatedAt), d.jsonText(o.Hours))
+		boolInt(o.Disabled), msTime(o.CreatedAt), jsonText(o.Hours))
 	if err != nil {
 		return d.errorf("put operator %q: %w", o.ID, err)
 	}
@@ -90,18 +90,18 @@ func (d Dialect) PutOperator(ctx context.Context, tx Tx, o callcenter.Operator) 
 }
 
 // Operator returns the operator with id.
-func (db DB) Operator(ctx context.Context, id callcenter.OperatorID) (callcenter.Operator, error) {
+func (db *DB) Operator(ctx context.Context, id callcenter.OperatorID) (callcenter.Operator, error) {
 	return db.operatorWhere(ctx, "id", string(id), callcenter.NotFound("operator_id", "no operator %q", id))
 }
 
 // OperatorByName returns the operator whose login name is name.
-func (db DB) OperatorByName(ctx context.Context, name string) (callcenter.Operator, error) {
+func (db *DB) OperatorByName(ctx context.Context, name string) (callcenter.Operator, error) {
 	return db.operatorWhere(ctx, "name", name, callcenter.NotFound("name", "no operator named %q", name))
 }
 
-func (db DB) operatorWhere(ctx context.Context, column, value string, notFound error) (callcenter.Operator, error) {
+func (db *DB) operatorWhere(ctx context.Context, column, value string, notFound error) (callcenter.Operator, error) {
 	var o callcenter.Operator
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
 		o, err = scanOperator(tx.QueryRowContext(ctx,
 			`SELECT `+operatorColumns+` FROM operators WHERE `+column+` = ?`, value))
@@ -109,23 +109,23 @@ func (db DB) operatorWhere(ctx context.Context, column, value string, notFound e
 			return notFound
 		}
 		if err != nil {
-			return db.errorf("operator %s %q: %w", column, value, err)
+			return db.d.errorf("operator %s %q: %w", column, value, err)
 		}
 		rows, err := tx.QueryContext(ctx,
 			`SELECT queue_id, level FROM operator_queues WHERE operator_id = ? ORDER BY position`, o.ID)
 		if err != nil {
-			return db.errorf("operator %q queues: %w", o.ID, err)
+			return db.d.errorf("operator %q queues: %w", o.ID, err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var s callcenter.QueueSkill
 			if err := rows.Scan(&s.Queue, &s.Level); err != nil {
-				return db.errorf("operator %q queues: %w", o.ID, err)
+				return db.d.errorf("operator %q queues: %w", o.ID, err)
 			}
 			o.Queues = append(o.Queues, s)
 		}
 		if err := rows.Err(); err != nil {
-			return db.errorf("operator %q queues: %w", o.ID, err)
+			return db.d.errorf("operator %q queues: %w", o.ID, err)
 		}
 		return nil
 	})
@@ -136,43 +136,43 @@ func (db DB) operatorWhere(ctx context.Context, column, value string, notFound e
 }
 
 // Operators returns every operator, ordered by name.
-func (db DB) Operators(ctx context.Context) ([]callcenter.Operator, error) {
+func (db *DB) Operators(ctx context.Context) ([]callcenter.Operator, error) {
 	var ops []callcenter.Operator
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		skills := make(map[callcenter.OperatorID][]callcenter.QueueSkill)
 		rows, err := tx.QueryContext(ctx,
 			`SELECT operator_id, queue_id, level FROM operator_queues ORDER BY operator_id, position`)
 		if err != nil {
-			return db.errorf("operators: queues: %w", err)
+			return db.d.errorf("operators: queues: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id callcenter.OperatorID
 			var s callcenter.QueueSkill
 			if err := rows.Scan(&id, &s.Queue, &s.Level); err != nil {
-				return db.errorf("operators: queues: %w", err)
+				return db.d.errorf("operators: queues: %w", err)
 			}
 			skills[id] = append(skills[id], s)
 		}
 		if err := rows.Err(); err != nil {
-			return db.errorf("operators: queues: %w", err)
+			return db.d.errorf("operators: queues: %w", err)
 		}
 
 		rows, err = tx.QueryContext(ctx, `SELECT `+operatorColumns+` FROM operators ORDER BY name`)
 		if err != nil {
-			return db.errorf("operators: %w", err)
+			return db.d.errorf("operators: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			o, err := scanOperator(rows)
 			if err != nil {
-				return db.errorf("operators: %w", err)
+				return db.d.errorf("operators: %w", err)
 			}
 			o.Queues = skills[o.ID]
 			ops = append(ops, o)
 		}
 		if err := rows.Err(); err != nil {
-			return db.errorf("operators: %w", err)
+			return db.d.errorf("operators: %w", err)
 		}
 		return nil
 	})
@@ -192,7 +192,7 @@ func scanOperator(s Scanner) (callcenter.Operator, error) {
 		}
 	}
 	o.Disabled = disabled != 0
-	o.CreatedAt = TimeMS(created)
+	o.CreatedAt = timeMS(created)
 	return o, err
 }
 
@@ -203,37 +203,37 @@ const queueColumns = `id, name, strategy, offer_timeout_ms, wrap_up_ms, priority
 
 // CreateQueue stores a new queue. Its id must be free and its dialed numbers must belong to no
 // other queue; if it is the default queue, the previous default stops being one.
-func (db DB) CreateQueue(ctx context.Context, q callcenter.Queue) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) CreateQueue(ctx context.Context, q callcenter.Queue) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM queues WHERE id = ?`, q.ID)
 		if err != nil {
-			return db.errorf("create queue %q: %w", q.ID, err)
+			return db.d.errorf("create queue %q: %w", q.ID, err)
 		}
 		if exists {
 			return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Field: "queue.queue_id",
 				Message: fmt.Sprintf("queue %q already exists", q.ID)}
 		}
-		return db.PutQueues(ctx, tx, []callcenter.Queue{q})
+		return db.d.putQueues(ctx, tx, []callcenter.Queue{q})
 	})
 }
 
 // UpdateQueue replaces every field of the queue with q's id, its dialed numbers included.
-func (db DB) UpdateQueue(ctx context.Context, q callcenter.Queue) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) UpdateQueue(ctx context.Context, q callcenter.Queue) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM queues WHERE id = ?`, q.ID)
 		if err != nil {
-			return db.errorf("update queue %q: %w", q.ID, err)
+			return db.d.errorf("update queue %q: %w", q.ID, err)
 		}
 		if !exists {
 			return callcenter.NotFound("queue.queue_id", "no queue %q", q.ID)
 		}
-		return db.PutQueues(ctx, tx, []callcenter.Queue{q})
+		return db.d.putQueues(ctx, tx, []callcenter.Queue{q})
 	})
 }
 
 // putQueues inserts or replaces qs and their dialed numbers. The numbers of all of qs are
 // released before any is claimed, so one batch can move a number from one queue to another.
-func (d Dialect) PutQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) error {
+func (d Dialect) putQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) error {
 	owner := make(map[string]callcenter.QueueID)
 	var def *callcenter.Queue
 	for i, q := range qs {
@@ -287,8 +287,8 @@ func (d Dialect) PutQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) er
 				offer_timeout_ms = excluded.offer_timeout_ms, wrap_up_ms = excluded.wrap_up_ms,
 				priority = excluded.priority, hold_music_url = excluded.hold_music_url,
 				greeting = excluded.greeting, is_default = excluded.is_default, rules = excluded.rules`,
-			q.ID, q.Name, q.Strategy, DurMS(q.OfferTimeout), DurMS(q.WrapUp), q.Priority,
-			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), d.jsonText(q.Rules))
+			q.ID, q.Name, q.Strategy, durMS(q.OfferTimeout), durMS(q.WrapUp), q.Priority,
+			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), jsonText(q.Rules))
 		if err != nil {
 			return d.errorf("put queue %q: %w", q.ID, err)
 		}
@@ -304,18 +304,18 @@ func (d Dialect) PutQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) er
 }
 
 // Queue returns the queue with id.
-func (db DB) Queue(ctx context.Context, id callcenter.QueueID) (callcenter.Queue, error) {
+func (db *DB) Queue(ctx context.Context, id callcenter.QueueID) (callcenter.Queue, error) {
 	var q callcenter.Queue
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
 		q, err = scanQueue(tx.QueryRowContext(ctx, `SELECT `+queueColumns+` FROM queues WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return callcenter.NotFound("queue_id", "no queue %q", id)
 		}
 		if err != nil {
-			return db.errorf("queue %q: %w", id, err)
+			return db.d.errorf("queue %q: %w", id, err)
 		}
-		numbers, err := db.queueNumbers(ctx, tx, id)
+		numbers, err := db.d.queueNumbers(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -329,28 +329,28 @@ func (db DB) Queue(ctx context.Context, id callcenter.QueueID) (callcenter.Queue
 }
 
 // Queues returns every queue, ordered by id.
-func (db DB) Queues(ctx context.Context) ([]callcenter.Queue, error) {
+func (db *DB) Queues(ctx context.Context) ([]callcenter.Queue, error) {
 	var qs []callcenter.Queue
-	err := db.Read(ctx, func(tx Tx) error {
-		numbers, err := db.queueNumbers(ctx, tx, "")
+	err := db.c.Read(ctx, func(tx Tx) error {
+		numbers, err := db.d.queueNumbers(ctx, tx, "")
 		if err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+queueColumns+` FROM queues ORDER BY id`)
 		if err != nil {
-			return db.errorf("queues: %w", err)
+			return db.d.errorf("queues: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			q, err := scanQueue(rows)
 			if err != nil {
-				return db.errorf("queues: %w", err)
+				return db.d.errorf("queues: %w", err)
 			}
 			q.DialedNumbers = numbers[q.ID]
 			qs = append(qs, q)
 		}
 		if err := rows.Err(); err != nil {
-			return db.errorf("queues: %w", err)
+			return db.d.errorf("queues: %w", err)
 		}
 		return nil
 	})
@@ -393,8 +393,8 @@ func scanQueue(s Scanner) (callcenter.Queue, error) {
 			return q, fmt.Errorf("queue %q: rules: %w", q.ID, jerr)
 		}
 	}
-	q.OfferTimeout = MSDur(timeout)
-	q.WrapUp = MSDur(wrapUp)
+	q.OfferTimeout = msDur(timeout)
+	q.WrapUp = msDur(wrapUp)
 	q.IsDefault = def != 0
 	return q, err
 }
@@ -402,18 +402,18 @@ func scanQueue(s Scanner) (callcenter.Queue, error) {
 // Sessions --------------------------------------------------------------------------------
 
 // CreateSession stores a login of an existing operator.
-func (db DB) CreateSession(ctx context.Context, s callcenter.Session) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) CreateSession(ctx context.Context, s callcenter.Session) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		exists, err := rowExists(ctx, tx, `SELECT 1 FROM operators WHERE id = ?`, s.Operator)
 		if err != nil {
-			return db.errorf("create session: %w", err)
+			return db.d.errorf("create session: %w", err)
 		}
 		if !exists {
 			return callcenter.NotFound("operator_id", "no operator %q", s.Operator)
 		}
 		exists, err = rowExists(ctx, tx, `SELECT 1 FROM sessions WHERE token_hash = ?`, s.TokenHash)
 		if err != nil {
-			return db.errorf("create session: %w", err)
+			return db.d.errorf("create session: %w", err)
 		}
 		if exists {
 			return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Field: "token",
@@ -421,49 +421,47 @@ func (db DB) CreateSession(ctx context.Context, s callcenter.Session) error {
 		}
 		_, err = tx.ExecContext(ctx,
 			`INSERT INTO sessions (token_hash, operator_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			s.TokenHash, s.Operator, MSTime(s.CreatedAt), MSTime(s.ExpiresAt))
+			s.TokenHash, s.Operator, msTime(s.CreatedAt), msTime(s.ExpiresAt))
 		if err != nil {
-			return db.errorf("create session: %w", err)
+			return db.d.errorf("create session: %w", err)
 		}
 		return nil
 	})
 }
 
-// SessionQuery reads the session whose token hashes to its argument, for Session.
-const SessionQuery = `SELECT operator_id, created_at, expires_at FROM sessions WHERE token_hash = ?`
-
-// Session scans the session whose token hashes to tokenHash from row, SessionQuery's. Expiry
-// is the caller's to judge.
-func (d Dialect) Session(tokenHash string, row Scanner) (callcenter.Session, error) {
+// Session returns the session whose token hashes to tokenHash. Expiry is the caller's to judge.
+func (db *DB) Session(ctx context.Context, tokenHash string) (callcenter.Session, error) {
 	s := callcenter.Session{TokenHash: tokenHash}
 	var created, expires sql.NullInt64
-	err := row.Scan(&s.Operator, &created, &expires)
+	// Read for every request an operator makes.
+	err := db.c.QueryRow(ctx, `SELECT operator_id, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
+		Scan(&s.Operator, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.Session{}, callcenter.NotFound("token", "no such session")
 	}
 	if err != nil {
-		return callcenter.Session{}, d.errorf("session: %w", err)
+		return callcenter.Session{}, db.d.errorf("session: %w", err)
 	}
-	s.CreatedAt = TimeMS(created)
-	s.ExpiresAt = TimeMS(expires)
+	s.CreatedAt = timeMS(created)
+	s.ExpiresAt = timeMS(expires)
 	return s, nil
 }
 
 // DeleteSession ends one session. Ending an unknown session is not an error.
-func (db DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
-			return db.errorf("delete session: %w", err)
+			return db.d.errorf("delete session: %w", err)
 		}
 		return nil
 	})
 }
 
 // DeleteOperatorSessions ends every session of operator id.
-func (db DB) DeleteOperatorSessions(ctx context.Context, id callcenter.OperatorID) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) DeleteOperatorSessions(ctx context.Context, id callcenter.OperatorID) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE operator_id = ?`, id); err != nil {
-			return db.errorf("delete sessions of operator %q: %w", id, err)
+			return db.d.errorf("delete sessions of operator %q: %w", id, err)
 		}
 		return nil
 	})

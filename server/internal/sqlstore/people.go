@@ -11,17 +11,17 @@ import (
 // loadPeople reads clients, absences and spares into rt.
 func (d Dialect) loadPeople(ctx context.Context, tx Tx, rt *callcenter.Runtime) error {
 	var err error
-	rt.Clients, err = QueryAll(ctx, tx, func(s Scanner) (callcenter.Client, error) {
+	rt.Clients, err = queryAll(ctx, tx, func(s Scanner) (callcenter.Client, error) {
 		var c callcenter.Client
 		var assigned, declined sql.NullInt64
 		err := s.Scan(&c.Number, &c.Manager, &c.How, &assigned, &declined)
-		c.AssignedAt, c.DeclinedAt = TimeMS(assigned), TimeMS(declined)
+		c.AssignedAt, c.DeclinedAt = timeMS(assigned), timeMS(declined)
 		return c, err
 	}, `SELECT number, manager_id, how, assigned_at, declined_at FROM clients ORDER BY number`)
 	if err != nil {
 		return d.errorf("load clients: %w", err)
 	}
-	rt.Absences, err = QueryAll(ctx, tx, func(s Scanner) (callcenter.Absence, error) {
+	rt.Absences, err = queryAll(ctx, tx, func(s Scanner) (callcenter.Absence, error) {
 		var a callcenter.Absence
 		err := s.Scan(&a.ID, &a.Operator, &a.Kind, &a.From, &a.To)
 		return a, err
@@ -29,7 +29,7 @@ func (d Dialect) loadPeople(ctx context.Context, tx Tx, rt *callcenter.Runtime) 
 	if err != nil {
 		return d.errorf("load absences: %w", err)
 	}
-	rt.Spares, err = QueryAll(ctx, tx, func(s Scanner) (callcenter.Spare, error) {
+	rt.Spares, err = queryAll(ctx, tx, func(s Scanner) (callcenter.Spare, error) {
 		var sp callcenter.Spare
 		var config string
 		if err := s.Scan(&sp.ID, &config); err != nil {
@@ -40,7 +40,7 @@ func (d Dialect) loadPeople(ctx context.Context, tx Tx, rt *callcenter.Runtime) 
 	if err != nil {
 		return d.errorf("load spares: %w", err)
 	}
-	rt.SpareUse, err = QueryAll(ctx, tx, func(s Scanner) (callcenter.SpareStatus, error) {
+	rt.SpareUse, err = queryAll(ctx, tx, func(s Scanner) (callcenter.SpareStatus, error) {
 		var st callcenter.SpareStatus
 		var status string
 		if err := s.Scan(&st.Spare, &status); err != nil {

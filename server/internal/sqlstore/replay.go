@@ -20,10 +20,10 @@ const DayArrivalsQuery = `
 // DayArrivals returns the calls of queue that arrived in [from, to), by arrival (ties by id),
 // whatever their state: what a replay of that time needs. It reads through the
 // calls_queue_arrived index. It does not check that the queue exists.
-func (db DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to time.Time) ([]callcenter.RecordedCall, error) {
+func (db *DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to time.Time) ([]callcenter.RecordedCall, error) {
 	lo, hi := bounds(from, to)
 	var out []callcenter.RecordedCall
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		rows, err := tx.QueryContext(ctx, DayArrivalsQuery, queue, lo, hi)
 		if err != nil {
 			return err
@@ -36,13 +36,13 @@ func (db DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to
 			if err := rows.Scan(&arrived, &answered, &ended, &c.State, &talk); err != nil {
 				return err
 			}
-			c.ArrivedAt, c.AnsweredAt, c.EndedAt, c.TalkTime = TimeMS(arrived), TimeMS(answered), TimeMS(ended), MSDur(talk)
+			c.ArrivedAt, c.AnsweredAt, c.EndedAt, c.TalkTime = timeMS(arrived), timeMS(answered), timeMS(ended), msDur(talk)
 			out = append(out, c)
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, db.errorf("day arrivals of %q: %w", queue, err)
+		return nil, db.d.errorf("day arrivals of %q: %w", queue, err)
 	}
 	return out, nil
 }

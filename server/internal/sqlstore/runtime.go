@@ -15,12 +15,12 @@ import (
 // This file reads the runtime state (statuses, calls, offers, decisions, cloud requests) as
 // both stores keep it. Each store writes it in its own way (prepared statements, a pipeline).
 
-// StatusColumns are the operator_status columns, in ScanStatus's order.
-const StatusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
+// statusColumns are the operator_status columns, in scanStatus's order.
+const statusColumns = `operator_id, state, since, reason, offer_id, call_id, wrap_up_ends_at, idle_since,
 	banned_until, marks`
 
-// ScanStatus scans an operator_status row of StatusColumns.
-func ScanStatus(s Scanner) (callcenter.OperatorStatus, error) {
+// scanStatus scans an operator_status row of statusColumns.
+func scanStatus(s Scanner) (callcenter.OperatorStatus, error) {
 	var st callcenter.OperatorStatus
 	var since, wrapUp, idle, banned sql.NullInt64
 	var marks string
@@ -31,20 +31,20 @@ func ScanStatus(s Scanner) (callcenter.OperatorStatus, error) {
 			return st, fmt.Errorf("operator %q: marks: %w", st.Operator, jerr)
 		}
 	}
-	st.BannedUntil = TimeMS(banned)
-	st.Since = TimeMS(since)
-	st.WrapUpEndsAt = TimeMS(wrapUp)
-	st.IdleSince = TimeMS(idle)
+	st.BannedUntil = timeMS(banned)
+	st.Since = timeMS(since)
+	st.WrapUpEndsAt = timeMS(wrapUp)
+	st.IdleSince = timeMS(idle)
 	return st, err
 }
 
-// CallColumns are the calls columns, in ScanCall's order.
-const CallColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
+// callColumns are the calls columns, in scanCall's order.
+const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
 	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note`
 
-// ScanCall scans a calls row of CallColumns.
-func ScanCall(s Scanner) (callcenter.Call, error) {
+// scanCall scans a calls row of callColumns.
+func scanCall(s Scanner) (callcenter.Call, error) {
 	var c callcenter.Call
 	var headers string
 	var arrived, answered, ended, managerUntil sql.NullInt64
@@ -59,48 +59,48 @@ func ScanCall(s Scanner) (callcenter.Call, error) {
 	if err := json.Unmarshal([]byte(headers), &c.SIPHeaders); err != nil {
 		return c, fmt.Errorf("call %q: sip headers: %w", c.ID, err)
 	}
-	c.ArrivedAt = TimeMS(arrived)
-	c.ManagerUntil = TimeMS(managerUntil)
-	c.AnsweredAt = TimeMS(answered)
-	c.EndedAt = TimeMS(ended)
-	c.TalkTime = MSDur(talk)
+	c.ArrivedAt = timeMS(arrived)
+	c.ManagerUntil = timeMS(managerUntil)
+	c.AnsweredAt = timeMS(answered)
+	c.EndedAt = timeMS(ended)
+	c.TalkTime = msDur(talk)
 	return c, nil
 }
 
-// OfferColumns are the offers columns, in ScanOffer's order.
-const OfferColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
+// offerColumns are the offers columns, in scanOffer's order.
+const offerColumns = `id, call_id, operator_id, spare_id, state, offered_at, expires_at, settled_at,
 	ring_time_ms, failure_code, reason`
 
-// ScanOffer scans an offers row of OfferColumns.
-func ScanOffer(s Scanner) (callcenter.Offer, error) {
+// scanOffer scans an offers row of offerColumns.
+func scanOffer(s Scanner) (callcenter.Offer, error) {
 	var o callcenter.Offer
 	var offered, expires, settled sql.NullInt64
 	var ring int64
 	err := s.Scan(&o.ID, &o.Call, &o.Operator, &o.Spare, &o.State, &offered, &expires, &settled, &ring,
 		&o.FailureCode, &o.Reason)
-	o.OfferedAt = TimeMS(offered)
-	o.ExpiresAt = TimeMS(expires)
-	o.SettledAt = TimeMS(settled)
-	o.RingTime = MSDur(ring)
+	o.OfferedAt = timeMS(offered)
+	o.ExpiresAt = timeMS(expires)
+	o.SettledAt = timeMS(settled)
+	o.RingTime = msDur(ring)
 	return o, err
 }
 
-// DecisionColumns are the decisions columns, in ScanDecision's order.
+// DecisionColumns are the decisions columns, in scanDecision's order.
 const DecisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
 
-// DecisionRecord is what the decisions table's candidates column holds: the bounded list of
+// decisionRecord is what the decisions table's candidates column holds: the bounded list of
 // candidates and the counts of the rest. (Records written before the bound hold a JSON array
 // of every operator of the queue.)
-type DecisionRecord struct {
-	Candidates []CandidateRow `json:"c"`
+type decisionRecord struct {
+	Candidates []candidateRow `json:"c"`
 	Eligible   int            `json:"n,omitempty"`
 	Excluded   int            `json:"xn,omitempty"`
 	ByReason   map[string]int `json:"x,omitempty"`
 }
 
-// CandidateRow is a decision's candidate as stored: short keys and no empty fields, since a
+// candidateRow is a decision's candidate as stored: short keys and no empty fields, since a
 // decision is written with every offer.
-type CandidateRow struct {
+type candidateRow struct {
 	Operator        callcenter.OperatorID    `json:"o,omitempty"`
 	Spare           callcenter.SpareID       `json:"sp,omitempty"`
 	State           callcenter.OperatorState `json:"s,omitempty"`
@@ -114,31 +114,19 @@ type CandidateRow struct {
 	ValueString     string                   `json:"vs,omitempty"`
 }
 
-// CandidateRows are cs as stored.
-func CandidateRows(cs []callcenter.Candidate) []CandidateRow {
-	if cs == nil {
-		return nil
-	}
-	out := make([]CandidateRow, len(cs))
-	for i, c := range cs {
-		out[i] = CandidateRow(c)
-	}
-	return out
-}
-
-// ZeroTimeMS is how the zero time is stored where a time cannot be NULL (a decision's
+// zeroTimeMS is how the zero time is stored where a time cannot be NULL (a decision's
 // decided_at, part of its identity).
-var ZeroTimeMS = time.Time{}.UnixMilli()
+var zeroTimeMS = time.Time{}.UnixMilli()
 
-// ScanDecision scans a decisions row of DecisionColumns.
-func ScanDecision(s Scanner) (callcenter.Decision, error) {
+// scanDecision scans a decisions row of DecisionColumns.
+func scanDecision(s Scanner) (callcenter.Decision, error) {
 	var d callcenter.Decision
 	var decided int64
 	var candidates string
 	if err := s.Scan(&d.Call, &d.Offer, &decided, &d.Strategy, &d.Operator, &d.Rule, &candidates); err != nil {
 		return d, err
 	}
-	var rec DecisionRecord
+	var rec decisionRecord
 	var err error
 	if strings.HasPrefix(candidates, "[") { // before the record was bounded: every operator
 		err = json.Unmarshal([]byte(candidates), &rec.Candidates)
@@ -156,51 +144,51 @@ func ScanDecision(s Scanner) (callcenter.Decision, error) {
 			d.Candidates[i] = callcenter.Candidate(r)
 		}
 	}
-	d.DecidedAt = TimeMS(sql.NullInt64{Int64: decided, Valid: decided != ZeroTimeMS})
+	d.DecidedAt = timeMS(sql.NullInt64{Int64: decided, Valid: decided != zeroTimeMS})
 	return d, nil
 }
 
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
 // the calls not finished (oldest first) and the offers still pending (oldest first).
-func (db DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
+func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	var rt callcenter.Runtime
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		rt.Statuses, err = QueryAll(ctx, tx, ScanStatus,
-			`SELECT `+StatusColumns+` FROM operator_status ORDER BY operator_id`)
+		rt.Statuses, err = queryAll(ctx, tx, scanStatus,
+			`SELECT `+statusColumns+` FROM operator_status ORDER BY operator_id`)
 		if err != nil {
-			return db.errorf("load statuses: %w", err)
+			return db.d.errorf("load statuses: %w", err)
 		}
-		rt.Calls, err = QueryAll(ctx, tx, ScanCall,
-			`SELECT `+CallColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
+		rt.Calls, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
 			callcenter.CallWaiting, callcenter.CallConnected)
 		if err != nil {
-			return db.errorf("load calls: %w", err)
+			return db.d.errorf("load calls: %w", err)
 		}
-		rt.Offers, err = QueryAll(ctx, tx, ScanOffer,
-			`SELECT `+OfferColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
+		rt.Offers, err = queryAll(ctx, tx, scanOffer,
+			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
 		if err != nil {
-			return db.errorf("load offers: %w", err)
+			return db.d.errorf("load offers: %w", err)
 		}
-		rt.WrappedUp, err = QueryAll(ctx, tx, ScanCall,
-			`SELECT `+CallColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
+		rt.WrappedUp, err = queryAll(ctx, tx, scanCall,
+			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,
 			callcenter.OperatorWrapUp)
 		if err != nil {
-			return db.errorf("load calls in wrap-up: %w", err)
+			return db.d.errorf("load calls in wrap-up: %w", err)
 		}
-		if err := db.loadPeople(ctx, tx, &rt); err != nil {
+		if err := db.d.loadPeople(ctx, tx, &rt); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT queue_id, operator_id FROM queue_cursors`)
 		if err != nil {
-			return db.errorf("load cursors: %w", err)
+			return db.d.errorf("load cursors: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var q callcenter.QueueID
 			var op callcenter.OperatorID
 			if err := rows.Scan(&q, &op); err != nil {
-				return db.errorf("load cursors: %w", err)
+				return db.d.errorf("load cursors: %w", err)
 			}
 			if rt.Cursors == nil {
 				rt.Cursors = map[callcenter.QueueID]callcenter.OperatorID{}
@@ -215,46 +203,43 @@ func (db DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	return rt, nil
 }
 
-// CloudRequestQuery reads the cloud request whose id is its argument, for CloudRequest.
-const CloudRequestQuery = `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`
-
-// CloudRequest scans the request with id from row, CloudRequestQuery's: the request and true,
-// or false if it was never carried out.
-func (d Dialect) CloudRequest(id string, row Scanner) (callcenter.CloudRequest, bool, error) {
+// CloudRequest returns the request with id and true, or false if it was never carried out.
+func (db *DB) CloudRequest(ctx context.Context, id string) (callcenter.CloudRequest, bool, error) {
 	r := callcenter.CloudRequest{ID: id}
 	var at sql.NullInt64
 	var reply string
-	err := row.Scan(&r.Call, &at, &reply)
+	// Asked before every cloud request is carried out.
+	err := db.c.QueryRow(ctx, `SELECT call_id, at, reply FROM cloud_requests WHERE id = ?`, id).Scan(&r.Call, &at, &reply)
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.CloudRequest{}, false, nil
 	}
 	if err != nil {
-		return callcenter.CloudRequest{}, false, d.errorf("cloud request %q: %w", id, err)
+		return callcenter.CloudRequest{}, false, db.d.errorf("cloud request %q: %w", id, err)
 	}
 	if err := json.Unmarshal([]byte(reply), &r.Reply); err != nil {
-		return callcenter.CloudRequest{}, false, d.errorf("cloud request %q: reply: %w", id, err)
+		return callcenter.CloudRequest{}, false, db.d.errorf("cloud request %q: reply: %w", id, err)
 	}
-	r.At = TimeMS(at)
+	r.At = timeMS(at)
 	return r, true, nil
 }
 
 // Call returns the call with id and its offers, oldest first.
-func (db DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
+func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error) {
 	var c callcenter.Call
 	var offers []callcenter.Offer
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		c, err = ScanCall(tx.QueryRowContext(ctx, `SELECT `+CallColumns+` FROM calls WHERE id = ?`, id))
+		c, err = scanCall(tx.QueryRowContext(ctx, `SELECT `+callColumns+` FROM calls WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return callcenter.NotFound("call_id", "no call %q", id)
 		}
 		if err != nil {
-			return db.errorf("call %q: %w", id, err)
+			return db.d.errorf("call %q: %w", id, err)
 		}
-		offers, err = QueryAll(ctx, tx, ScanOffer,
-			`SELECT `+OfferColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
+		offers, err = queryAll(ctx, tx, scanOffer,
+			`SELECT `+offerColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
 		if err != nil {
-			return db.errorf("offers of call %q: %w", id, err)
+			return db.d.errorf("offers of call %q: %w", id, err)
 		}
 		return nil
 	})
@@ -265,46 +250,74 @@ func (db DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, [
 }
 
 // Offer returns the offer with id.
-func (db DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
-	o, err := ScanOffer(db.QueryRow(ctx, `SELECT `+OfferColumns+` FROM offers WHERE id = ?`, id))
+func (db *DB) Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error) {
+	o, err := scanOffer(db.c.QueryRow(ctx, `SELECT `+offerColumns+` FROM offers WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.Offer{}, callcenter.NotFound("offer_id", "no offer %q", id)
 	}
 	if err != nil {
-		return callcenter.Offer{}, db.errorf("offer %q: %w", id, err)
+		return callcenter.Offer{}, db.d.errorf("offer %q: %w", id, err)
 	}
 	return o, nil
 }
 
-// CallerHistoryQuery reads the last calls from a caller number (its first argument), newest
-// first, except the call its second names, at most its third: CallerHistory's.
-const CallerHistoryQuery = `SELECT ` + CallColumns + ` FROM calls WHERE caller_number = ? AND id <> ?
-	ORDER BY arrived_at DESC, id DESC LIMIT ?`
-
 // CallerHistory returns the last calls from a caller number, newest first, except the call
-// named by but (the one in progress).
-func (db DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
-	var cs []callcenter.Call
-	err := db.Read(ctx, func(tx Tx) error {
-		var err error
-		cs, err = QueryAll(ctx, tx, ScanCall, CallerHistoryQuery, number, but, limit)
+// named by but (the one in progress). It is read with every offer.
+func (db *DB) CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error) {
+	rows, err := db.c.Query(ctx, `SELECT `+callColumns+` FROM calls WHERE caller_number = ? AND id <> ?
+		ORDER BY arrived_at DESC, id DESC LIMIT ?`, number, but, limit)
+	if err != nil {
+		return nil, db.d.errorf("calls from %q: %w", number, err)
+	}
+	cs, err := scanAll(rows, scanCall)
+	if err != nil {
+		return nil, db.d.errorf("calls from %q: %w", number, err)
+	}
+	return cs, nil
+}
+
+// DisplayNames returns the display names of the operators ids that exist, in one read.
+func (db *DB) DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (map[callcenter.OperatorID]string, error) {
+	out := make(map[callcenter.OperatorID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	err := db.c.Read(ctx, func(tx Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, display_name FROM operators WHERE id IN (?`+
+			strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 		if err != nil {
-			return db.errorf("calls from %q: %w", number, err)
+			return err
 		}
-		return nil
+		defer rows.Close()
+		for rows.Next() {
+			var id callcenter.OperatorID
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			out[id] = name
+		}
+		return rows.Err()
 	})
-	return cs, err
+	if err != nil {
+		return nil, db.d.errorf("display names: %w", err)
+	}
+	return out, nil
 }
 
 // Decisions returns the routing decisions made for call id, oldest first.
-func (db DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
+func (db *DB) Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error) {
 	var ds []callcenter.Decision
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		ds, err = QueryAll(ctx, tx, ScanDecision,
-			`SELECT `+DecisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, `+db.Seq, id)
+		ds, err = queryAll(ctx, tx, scanDecision,
+			`SELECT `+DecisionColumns+` FROM decisions WHERE call_id = ? ORDER BY decided_at, `+db.d.Seq, id)
 		if err != nil {
-			return db.errorf("decisions of call %q: %w", id, err)
+			return db.d.errorf("decisions of call %q: %w", id, err)
 		}
 		return nil
 	})

@@ -19,65 +19,65 @@ func scanAPIKey(s Scanner) (callcenter.APIKey, error) {
 	var k callcenter.APIKey
 	var created, used, revoked sql.NullInt64
 	err := s.Scan(&k.ID, &k.Name, &k.Role, &k.Hash, &created, &k.CreatedBy, &used, &revoked)
-	k.CreatedAt, k.LastUsedAt, k.RevokedAt = TimeMS(created), TimeMS(used), TimeMS(revoked)
+	k.CreatedAt, k.LastUsedAt, k.RevokedAt = timeMS(created), timeMS(used), timeMS(revoked)
 	return k, err
 }
 
 // CreateAPIKey stores a new key. A name in use by a key not revoked is already_exists.
-func (db DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		taken, err := rowExists(ctx, tx, `SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL`, k.Name)
 		if err != nil {
-			return db.errorf("create api key: %w", err)
+			return db.d.errorf("create api key: %w", err)
 		}
 		if taken {
 			return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Field: "name", Message: "an API key named " + k.Name + " exists"}
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.Name, k.Role, k.Hash, MSTime(k.CreatedAt), k.CreatedBy, MSTime(k.LastUsedAt), MSTime(k.RevokedAt))
+			k.ID, k.Name, k.Role, k.Hash, msTime(k.CreatedAt), k.CreatedBy, msTime(k.LastUsedAt), msTime(k.RevokedAt))
 		if err != nil {
-			return db.errorf("create api key %q: %w", k.Name, err)
+			return db.d.errorf("create api key %q: %w", k.Name, err)
 		}
 		return nil
 	})
 }
 
 // APIKeyByHash returns the key whose secret hashes to hash, revoked or not.
-func (db DB) APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, error) {
-	k, err := scanAPIKey(db.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, hash))
+func (db *DB) APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, error) {
+	k, err := scanAPIKey(db.c.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return callcenter.APIKey{}, callcenter.NotFound("key", "no such API key")
 	}
 	if err != nil {
-		return callcenter.APIKey{}, db.errorf("api key: %w", err)
+		return callcenter.APIKey{}, db.d.errorf("api key: %w", err)
 	}
 	return k, nil
 }
 
 // APIKeys lists the keys by name, the revoked ones only when asked.
-func (db DB) APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.APIKey, error) {
+func (db *DB) APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.APIKey, error) {
 	var keys []callcenter.APIKey
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		where := `WHERE revoked_at IS NULL`
 		if includeRevoked {
 			where = ``
 		}
 		var err error
-		keys, err = QueryAll(ctx, tx, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys `+where+` ORDER BY name, created_at`)
+		keys, err = queryAll(ctx, tx, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys `+where+` ORDER BY name, created_at`)
 		return err
 	})
 	if err != nil {
-		return nil, db.errorf("api keys: %w", err)
+		return nil, db.d.errorf("api keys: %w", err)
 	}
 	return keys, nil
 }
 
 // RevokeAPIKey revokes key id at at (a key revoked before keeps its first time) and returns it.
-func (db DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcenter.APIKey, error) {
+func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcenter.APIKey, error) {
 	var k callcenter.APIKey
-	err := db.Write(ctx, func(tx Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, MSTime(at), id); err != nil {
-			return db.errorf("revoke api key %q: %w", id, err)
+	err := db.c.Write(ctx, func(tx WriteTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, msTime(at), id); err != nil {
+			return db.d.errorf("revoke api key %q: %w", id, err)
 		}
 		var err error
 		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
@@ -90,30 +90,30 @@ func (db DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcen
 }
 
 // TouchAPIKey records that key id was used at at.
-func (db DB) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
-	return db.Write(ctx, func(tx Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, MSTime(at), id); err != nil {
-			return db.errorf("touch api key %q: %w", id, err)
+func (db *DB) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, msTime(at), id); err != nil {
+			return db.d.errorf("touch api key %q: %w", id, err)
 		}
 		return nil
 	})
 }
 
 // AddAuditEntry appends e to the audit log and returns its id.
-func (db DB) AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64, error) {
+func (db *DB) AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64, error) {
 	var id int64
-	err := db.Write(ctx, func(tx Tx) error {
+	err := db.c.Write(ctx, func(tx WriteTx) error {
 		const insert = `INSERT INTO audit_log (at, actor, actor_role, procedure, request, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`
 		args := []any{e.At.UnixMilli(), e.Actor, e.ActorRole, e.Procedure, e.Request, e.Before, e.After}
-		if db.Returning {
+		if db.d.Returning {
 			if err := tx.QueryRowContext(ctx, insert+` RETURNING id`, args...).Scan(&id); err != nil {
-				return db.errorf("audit %s: %w", e.Procedure, err)
+				return db.d.errorf("audit %s: %w", e.Procedure, err)
 			}
 			return nil
 		}
 		res, err := tx.ExecContext(ctx, insert, args...)
 		if err != nil {
-			return db.errorf("audit %s: %w", e.Procedure, err)
+			return db.d.errorf("audit %s: %w", e.Procedure, err)
 		}
 		id, err = res.LastInsertId()
 		return err
@@ -122,7 +122,7 @@ func (db DB) AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64,
 }
 
 // AuditEntries returns the entries q selects, newest first.
-func (db DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callcenter.AuditEntry, error) {
+func (db *DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callcenter.AuditEntry, error) {
 	var where []string
 	var args []any
 	if !q.Since.IsZero() {
@@ -151,9 +151,9 @@ func (db DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callc
 	query += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)
 	var out []callcenter.AuditEntry
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		out, err = QueryAll(ctx, tx, func(s Scanner) (callcenter.AuditEntry, error) {
+		out, err = queryAll(ctx, tx, func(s Scanner) (callcenter.AuditEntry, error) {
 			var e callcenter.AuditEntry
 			var at int64
 			err := s.Scan(&e.ID, &at, &e.Actor, &e.ActorRole, &e.Procedure, &e.Request, &e.Before, &e.After)
@@ -163,7 +163,7 @@ func (db DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callc
 		return err
 	})
 	if err != nil {
-		return nil, db.errorf("audit entries: %w", err)
+		return nil, db.d.errorf("audit entries: %w", err)
 	}
 	return out, nil
 }
@@ -173,24 +173,24 @@ func likeEscape(s string) string {
 }
 
 // Setting returns the value of a setting and whether it is set.
-func (db DB) Setting(ctx context.Context, name string) (string, bool, error) {
+func (db *DB) Setting(ctx context.Context, name string) (string, bool, error) {
 	var v string
-	err := db.QueryRow(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
+	err := db.c.QueryRow(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, db.errorf("setting %q: %w", name, err)
+		return "", false, db.d.errorf("setting %q: %w", name, err)
 	}
 	return v, true, nil
 }
 
 // SetSetting sets a setting.
-func (db DB) SetSetting(ctx context.Context, name, value string) error {
-	return db.Write(ctx, func(tx Tx) error {
+func (db *DB) SetSetting(ctx context.Context, name, value string) error {
+	return db.c.Write(ctx, func(tx WriteTx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 		if err != nil {
-			return db.errorf("set %q: %w", name, err)
+			return db.d.errorf("set %q: %w", name, err)
 		}
 		return nil
 	})
@@ -234,20 +234,20 @@ func (d Dialect) scrubCalls(ctx context.Context, tx Tx, at time.Time) (callcente
 // (caller number and name, session, accessURL, SIP headers, custom data), deletes their routing
 // decisions, and deletes the cloud requests remembered from before then. Call and offer rows
 // stay, anonymous, so queue and operator figures over any range are unchanged.
-func (db DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error) {
+func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error) {
 	var r callcenter.PurgeResult
-	err := db.Write(ctx, func(tx Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE erase_calls`+db.TempTableOptions+` AS SELECT id FROM calls
+	err := db.c.Write(ctx, func(tx WriteTx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE erase_calls`+db.d.TempTableOptions+` AS SELECT id FROM calls
 			WHERE state IN `+finishedCalls+` AND arrived_at < ? AND purged_at IS NULL`, before.UnixMilli())
 		if err != nil {
-			return db.errorf("purge: %w", err)
+			return db.d.errorf("purge: %w", err)
 		}
-		if r, err = db.scrubCalls(ctx, tx, now); err != nil {
+		if r, err = db.d.scrubCalls(ctx, tx, now); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM cloud_requests WHERE at < ?`, before.UnixMilli())
 		if err != nil {
-			return db.errorf("purge cloud requests: %w", err)
+			return db.d.errorf("purge cloud requests: %w", err)
 		}
 		n, _ := res.RowsAffected()
 		r.Requests += int(n)
@@ -258,16 +258,16 @@ func (db DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callc
 
 // CallerCalls returns the calls from a caller number (E.164) that still hold personal data,
 // oldest first: those whose normalised number or whose number as received is number.
-func (db DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call, error) {
+func (db *DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call, error) {
 	var cs []callcenter.Call
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		var err error
-		cs, err = QueryAll(ctx, tx, ScanCall, `SELECT `+CallColumns+` FROM calls
+		cs, err = queryAll(ctx, tx, scanCall, `SELECT `+callColumns+` FROM calls
 			WHERE (client = ? OR caller_number = ?) AND purged_at IS NULL ORDER BY arrived_at, id`, number, number)
 		return err
 	})
 	if err != nil {
-		return nil, db.errorf("calls of a caller: %w", err)
+		return nil, db.d.errorf("calls of a caller: %w", err)
 	}
 	return cs, nil
 }
@@ -276,28 +276,28 @@ func (db DB) CallerCalls(ctx context.Context, number string) ([]callcenter.Call,
 // PurgeCallDetails does for old calls), deletes his client record and replaces his number in
 // the audit log with "[erased]". It returns how many calls were erased and whether a client
 // record was deleted. Calls in progress are left alone.
-func (db DB) EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error) {
-	err = db.Write(ctx, func(tx Tx) error {
-		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE erase_calls`+db.TempTableOptions+` AS SELECT id FROM calls
+func (db *DB) EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error) {
+	err = db.c.Write(ctx, func(tx WriteTx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TEMP TABLE erase_calls`+db.d.TempTableOptions+` AS SELECT id FROM calls
 			WHERE (client = ? OR caller_number = ?) AND state IN `+finishedCalls+` AND purged_at IS NULL`, number, number)
 		if err != nil {
-			return db.errorf("erase caller: %w", err)
+			return db.d.errorf("erase caller: %w", err)
 		}
-		r, err := db.scrubCalls(ctx, tx, now)
+		r, err := db.d.scrubCalls(ctx, tx, now)
 		if err != nil {
 			return err
 		}
 		calls = r.Calls
 		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE number = ?`, number)
 		if err != nil {
-			return db.errorf("erase client: %w", err)
+			return db.d.errorf("erase client: %w", err)
 		}
 		n, _ := res.RowsAffected()
 		client = n > 0
 		// The audit log names client numbers (normalised) in SetClient and RemoveClient.
-		_, err = tx.ExecContext(ctx, db.eraseFromAudit(), number)
+		_, err = tx.ExecContext(ctx, db.d.eraseFromAudit(), number)
 		if err != nil {
-			return db.errorf("erase caller from the audit log: %w", err)
+			return db.d.errorf("erase caller from the audit log: %w", err)
 		}
 		return nil
 	})
@@ -305,12 +305,12 @@ func (db DB) EraseCaller(ctx context.Context, number string, now time.Time) (cal
 }
 
 // DeleteExpiredSessions deletes the sessions that ended before now and returns how many.
-func (db DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
 	var n int64
-	err := db.Write(ctx, func(tx Tx) error {
+	err := db.c.Write(ctx, func(tx WriteTx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now.UnixMilli())
 		if err != nil {
-			return db.errorf("delete expired sessions: %w", err)
+			return db.d.errorf("delete expired sessions: %w", err)
 		}
 		n, err = res.RowsAffected()
 		return err

@@ -1,13 +1,13 @@
-// Package sqlstore is the SQL both stores share, as the sqlite and postgres packages run it:
-// the configuration (operators, queues, sessions), the security half (API keys, the audit
-// log, settings, purges), the runtime's rows (their columns, upserts and scanners, the reads
-// that rebuild the switchboard) and the analytics reads (tallies, call events, a day's
-// arrivals). Queries are written with ? placeholders (the postgres store
-// numbers them); where the two dialects really differ, a Dialect says how.
+// Package sqlstore is Tandem's store, as the sqlite and postgres packages run it: the
+// configuration (operators, queues, sessions), Apply (every row of a switchboard step's
+// Changes), the reads that rebuild the switchboard, the security half (API keys, the audit log,
+// settings, purges) and the analytics reads (tallies, call events, a day's arrivals). Queries
+// are written with ? placeholders (the postgres store numbers them); where the two dialects
+// really differ, a Dialect says how.
 //
-// A store hands its transactions in as a DB: its Dialect, its read and write transactions and
-// its one-row queries outside a transaction. The stores keep only their own transaction
-// handling and call the methods here.
+// A store embeds a DB made by New with its Dialect and its Conn: how it runs transactions,
+// one-row queries and Apply's writes. The stores keep only that, their connection setup and
+// their migrations.
 package sqlstore
 
 import (
@@ -25,6 +25,19 @@ type Tx interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// RowWriter writes Apply's rows: WriteRows runs s with the values of each of rows, and returns
+// s.Err's error for a row that fails. It may keep each row's values, not rows itself. A store may write several rows in
+// one statement (s.Head, s.Row, s.Tail) or defer the statements to send them together.
+type RowWriter interface {
+	WriteRows(ctx context.Context, s *Statement, rows [][]any) error
+}
+
+// WriteTx is a write transaction: a Tx that writes Apply's rows too.
+type WriteTx interface {
+	Tx
+	RowWriter
 }
 
 // Scanner is a *sql.Row or *sql.Rows.
@@ -52,16 +65,35 @@ type Dialect struct {
 	// Seq is the column that orders a table's rows as they were inserted (decisions,
 	// call_events): "rowid", "seq".
 	Seq string
+	// Greatest is the function that keeps the larger of two values: "max", "GREATEST".
+	Greatest string
 }
 
-// DB is a store as the shared SQL sees it: its dialect and its transactions.
-type DB struct {
-	Dialect
+// Conn is how a store runs the shared SQL.
+type Conn struct {
 	// Read runs fn in one read transaction (one snapshot); Write runs fn in one write
 	// transaction and commits it.
-	Read, Write func(ctx context.Context, fn func(Tx) error) error
-	// QueryRow runs a one-row query outside a transaction.
-	QueryRow func(ctx context.Context, query string, args ...any) *sql.Row
+	Read  func(ctx context.Context, fn func(Tx) error) error
+	Write func(ctx context.Context, fn func(WriteTx) error) error
+	// QueryRow and Query run a query outside a transaction: the ones asked with every call or
+	// request (sessions, cloud requests, a caller's history), which the sqlite store prepares.
+	QueryRow func(ctx context.Context, query string, args ...any) Scanner
+	Query    func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	// Send, when not nil, runs fn's writes in one write transaction sent at once (PostgreSQL's
+	// pipeline): Apply uses it for the rows it writes without reading anything.
+	Send func(ctx context.Context, fn func(RowWriter) error) error
+}
+
+// DB is a store: its methods are the store's, run through its Conn. A store embeds it.
+type DB struct {
+	d Dialect
+	c Conn
+	w *writes // Apply's statements
+}
+
+// New is the store that runs its SQL in d's spelling through c.
+func New(d Dialect, c Conn) DB {
+	return DB{d: d, c: c, w: d.writes()}
 }
 
 // errorf is an error of the store: fmt.Errorf's, prefixed with the store's name.
@@ -70,10 +102,10 @@ func (d Dialect) errorf(format string, args ...any) error {
 }
 
 // jsonText is v as JSON text. Domain values always marshal.
-func (d Dialect) jsonText(v any) string {
+func jsonText(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("%s: marshal %T: %v", d.Name, v, err))
+		panic(fmt.Sprintf("sqlstore: marshal %T: %v", v, err))
 	}
 	return string(b)
 }
@@ -88,17 +120,17 @@ func rowExists(ctx context.Context, tx Tx, query string, args ...any) (bool, err
 	return err == nil, err
 }
 
-// QueryAll runs query and scans every row with scan.
-func QueryAll[T any](ctx context.Context, tx Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+// queryAll runs query and scans every row with scan.
+func queryAll[T any](ctx context.Context, tx Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	return ScanAll(rows, scan)
+	return scanAll(rows, scan)
 }
 
-// ScanAll scans every row of rows with scan, and closes rows.
-func ScanAll[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
+// scanAll scans every row of rows with scan, and closes rows.
+func scanAll[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
 	var all []T
 	for rows.Next() {
@@ -111,27 +143,27 @@ func ScanAll[T any](rows *sql.Rows, scan func(Scanner) (T, error)) ([]T, error) 
 	return all, rows.Err()
 }
 
-// MSTime stores t as unix milliseconds, and the zero time as NULL (both stores keep times so).
-func MSTime(t time.Time) any {
+// msTime stores t as unix milliseconds, and the zero time as NULL (both stores keep times so).
+func msTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
 	return t.UnixMilli()
 }
 
-// TimeMS is the inverse of MSTime, in UTC.
-func TimeMS(n sql.NullInt64) time.Time {
+// timeMS is the inverse of msTime, in UTC.
+func timeMS(n sql.NullInt64) time.Time {
 	if !n.Valid {
 		return time.Time{}
 	}
 	return time.UnixMilli(n.Int64).UTC()
 }
 
-// DurMS stores a duration as milliseconds.
-func DurMS(d time.Duration) int64 { return d.Milliseconds() }
+// durMS stores a duration as milliseconds.
+func durMS(d time.Duration) int64 { return d.Milliseconds() }
 
-// MSDur is the inverse of DurMS.
-func MSDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+// msDur is the inverse of durMS.
+func msDur(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func boolInt(b bool) int {
 	if b {

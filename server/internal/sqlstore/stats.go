@@ -10,7 +10,7 @@ import (
 
 // Tallies returns the stored history rows of scope in [from, to) — of one queue or operator, or
 // of all of them when id is "" — in time order, then by id. The range is by interval start.
-func (db DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error) {
+func (db *DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error) {
 	q := `SELECT ` + tallyrow.Columns + ` FROM tallies
 		WHERE scope = ? AND start >= ? AND start < ?`
 	args := []any{scope, from.UnixMilli(), to.UnixMilli()}
@@ -19,7 +19,7 @@ func (db DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string
 	}
 	q += ` ORDER BY start, id`
 	var out []callcenter.Tally
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -35,17 +35,17 @@ func (db DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id string
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, db.errorf("tallies: %w", err)
+		return nil, db.d.errorf("tallies: %w", err)
 	}
 	return out, nil
 }
 
 // CallEvents returns a call's timeline in order.
-func (db DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error) {
+func (db *DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error) {
 	var out []callcenter.CallEvent
-	err := db.Read(ctx, func(tx Tx) error {
+	err := db.c.Read(ctx, func(tx Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT at, kind, operator_id, spare_id, offer_id, text, code, ring_ms,
-			talk_ms, hung_up_by, queue_id FROM call_events WHERE call_id = ? ORDER BY at, `+db.Seq, call)
+			talk_ms, hung_up_by, queue_id FROM call_events WHERE call_id = ? ORDER BY at, `+db.d.Seq, call)
 		if err != nil {
 			return err
 		}
@@ -57,13 +57,13 @@ func (db DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcent
 				&e.HungUpBy, &e.QueueAfter); err != nil {
 				return err
 			}
-			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), MSDur(ring), MSDur(talk)
+			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), msDur(ring), msDur(talk)
 			out = append(out, e)
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, db.errorf("call events %q: %w", call, err)
+		return nil, db.d.errorf("call events %q: %w", call, err)
 	}
 	return out, nil
 }

@@ -1,14 +1,15 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// Cases beyond the SQLite package's own tests: the rows LoadRuntime rebuilds the switchboard's
-// people, spares and round-robin positions from, notes, batches and caller history.
+// The rows LoadRuntime rebuilds the switchboard's people, spares and round-robin positions
+// from, notes, batches, many rows at once, and caller history.
 
 func (st suite) ApplyPeopleCursorsAndNotes(t *testing.T) {
 	db := st.openTest(t)
@@ -105,4 +106,59 @@ func (st suite) CallerHistory(t *testing.T) {
 	got, err = db.CallerHistory(ctx, "+15559999", "", 5)
 	must(t, err)
 	equal(t, "an unknown number", len(got), 0)
+}
+
+func (st suite) CallerHistoryAndDisplayNames(t *testing.T) {
+	db := st.openTest(t)
+	ctx := t.Context()
+	c := Changes()
+	c.Calls[1].CallerNumber = "+15551111" // c-0, the earlier call, from the same number
+	must(t, db.Apply(ctx, c))
+	for range 2 { // the second time from a statement prepared the first time, where it is
+		past, err := db.CallerHistory(ctx, "+15551111", "c-1", 5)
+		must(t, err)
+		if len(past) != 1 || past[0].ID != "c-0" || past[0].Operator != "op-bob" {
+			t.Fatalf("history = %+v", past)
+		}
+	}
+	names, err := db.DisplayNames(ctx, []callcenter.OperatorID{"op-ann", "op-bob", "op-gone"})
+	must(t, err)
+	equal(t, "names", names, map[callcenter.OperatorID]string{"op-ann": "Ann Lee", "op-bob": ""})
+	names, err = db.DisplayNames(ctx, nil)
+	must(t, err)
+	if len(names) != 0 {
+		t.Errorf("names of nobody: %v", names)
+	}
+}
+
+// ManyRowsAtOnce: 45 events (in SQLite 32 + 8 + 5 single rows) keep their order, and 45 cloud
+// requests with one id twice keep the first of the two, as row-by-row writes would.
+func (st suite) ManyRowsAtOnce(t *testing.T) {
+	db := st.openTest(t)
+	ctx := t.Context()
+	c := Changes()
+	for i := range 45 {
+		c.Events = append(c.Events, callcenter.CallEvent{Call: "c-1", At: at(time.Duration(i/3) * time.Second), Kind: "note", Text: fmt.Sprint(i)})
+		c.Requests = append(c.Requests, callcenter.CloudRequest{ID: fmt.Sprintf("many-%02d", i), Call: "c-1", At: at(0), Reply: callcenter.Reply{Position: i}})
+	}
+	c.Requests[40].ID = "many-03" // a retry of request 3 in the same batch: the first reply stands
+	must(t, db.Apply(ctx, c))
+	events, err := db.CallEvents(ctx, "c-1")
+	must(t, err)
+	if len(events) != 45 {
+		t.Fatalf("%d events, want 45", len(events))
+	}
+	for i, e := range events {
+		if e.Text != fmt.Sprint(i) {
+			t.Fatalf("event %d is %q", i, e.Text)
+		}
+	}
+	r, ok, err := db.CloudRequest(ctx, "many-03")
+	must(t, err)
+	if !ok || r.Reply.Position != 3 {
+		t.Fatalf("many-03 = %+v, %v", r, ok)
+	}
+	if _, ok, _ := db.CloudRequest(ctx, "many-44"); !ok {
+		t.Fatal("the last request was not stored")
+	}
 }

@@ -88,12 +88,31 @@ func config(t *testing.T, db Store) {
 
 // Configuration ----------------------------------------------------------------------------
 
+// roundTrip is a record written and read back; want is zero where it reads back as in.
+type roundTrip[T any] struct {
+	name     string
+	in, want T
+}
+
+// roundTrips creates each case's record on a database of its own and checks what the reads
+// give.
+func roundTrips[T any](t *testing.T, st suite, tests []roundTrip[T], create func(Store, context.Context, T) error,
+	check func(t *testing.T, db Store, in, want T)) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := st.openTest(t)
+			want := tt.want
+			if reflect.ValueOf(want).IsZero() {
+				want = tt.in
+			}
+			must(t, create(db, t.Context(), tt.in))
+			check(t, db, tt.in, want)
+		})
+	}
+}
+
 func (st suite) OperatorRoundTrip(t *testing.T) {
-	tests := []struct {
-		name string
-		in   callcenter.Operator
-		want callcenter.Operator // zero: same as in
-	}{
+	roundTrips(t, st, []roundTrip[callcenter.Operator]{
 		{name: "every field", in: ann()},
 		{name: "zero fields", in: callcenter.Operator{ID: "op-min", Name: "min"}},
 		{name: "disabled", in: callcenter.Operator{ID: "op-off", Name: "off", Disabled: true, CreatedAt: time.Unix(0, 0).UTC()}},
@@ -108,27 +127,17 @@ func (st suite) OperatorRoundTrip(t *testing.T) {
 				CreatedAt: time.Date(2025, 3, 1, 12, 0, 0, 123456789, time.FixedZone("MSK", 3*3600))},
 			want: callcenter.Operator{ID: "op-tz", Name: "tz", CreatedAt: time.Date(2025, 3, 1, 9, 0, 0, 123000000, time.UTC)},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			db := st.openTest(t)
-			ctx := t.Context()
-			want := tt.want
-			if want.ID == "" {
-				want = tt.in
-			}
-			must(t, db.CreateOperator(ctx, tt.in))
-			got, err := db.Operator(ctx, tt.in.ID)
-			must(t, err)
-			equal(t, "Operator", got, want)
-			got, err = db.OperatorByName(ctx, tt.in.Name)
-			must(t, err)
-			equal(t, "OperatorByName", got, want)
-			all, err := db.Operators(ctx)
-			must(t, err)
-			equal(t, "Operators", all, []callcenter.Operator{want})
-		})
-	}
+	}, Store.CreateOperator, func(t *testing.T, db Store, in, want callcenter.Operator) {
+		got, err := db.Operator(t.Context(), in.ID)
+		must(t, err)
+		equal(t, "Operator", got, want)
+		got, err = db.OperatorByName(t.Context(), in.Name)
+		must(t, err)
+		equal(t, "OperatorByName", got, want)
+		all, err := db.Operators(t.Context())
+		must(t, err)
+		equal(t, "Operators", all, []callcenter.Operator{want})
+	})
 }
 
 func (st suite) OperatorsOrderedByName(t *testing.T) {
@@ -223,11 +232,7 @@ func (st suite) OperatorErrors(t *testing.T) {
 }
 
 func (st suite) QueueRoundTrip(t *testing.T) {
-	tests := []struct {
-		name string
-		in   callcenter.Queue
-		want callcenter.Queue // zero: same as in
-	}{
+	roundTrips(t, st, []roundTrip[callcenter.Queue]{
 		{name: "every field, numbers in given order", in: salesQueue()},
 		{name: "zero fields", in: callcenter.Queue{ID: "q"}},
 		{
@@ -240,24 +245,14 @@ func (st suite) QueueRoundTrip(t *testing.T) {
 			in:   callcenter.Queue{ID: "q", OfferTimeout: 1500*time.Millisecond + 999*time.Microsecond},
 			want: callcenter.Queue{ID: "q", OfferTimeout: 1500 * time.Millisecond},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			db := st.openTest(t)
-			ctx := t.Context()
-			want := tt.want
-			if want.ID == "" {
-				want = tt.in
-			}
-			must(t, db.CreateQueue(ctx, tt.in))
-			got, err := db.Queue(ctx, tt.in.ID)
-			must(t, err)
-			equal(t, "Queue", got, want)
-			all, err := db.Queues(ctx)
-			must(t, err)
-			equal(t, "Queues", all, []callcenter.Queue{want})
-		})
-	}
+	}, Store.CreateQueue, func(t *testing.T, db Store, in, want callcenter.Queue) {
+		got, err := db.Queue(t.Context(), in.ID)
+		must(t, err)
+		equal(t, "Queue", got, want)
+		all, err := db.Queues(t.Context())
+		must(t, err)
+		equal(t, "Queues", all, []callcenter.Queue{want})
+	})
 }
 
 func (st suite) QueueErrors(t *testing.T) {
@@ -395,8 +390,8 @@ func (st suite) Sessions(t *testing.T) {
 
 // Runtime ----------------------------------------------------------------------------------
 
-// changes is one of everything, with the odd shapes: empty and nil maps and slices, zero times.
-func changes() callcenter.Changes {
+// Changes is one of everything, with the odd shapes: empty and nil maps and slices, zero times.
+func Changes() callcenter.Changes {
 	return callcenter.Changes{
 		Operators: []callcenter.Operator{ann(), bob()},
 		Queues:    []callcenter.Queue{salesQueue(), supportQueue()},
@@ -432,6 +427,7 @@ func changes() callcenter.Changes {
 				Candidates: []callcenter.Candidate{
 					{Operator: "op-ann", State: callcenter.OperatorReady, Eligible: true, Idle: 70 * time.Second, Score: 0.75, CallsToday: 3},
 					{Operator: "op-bob", State: callcenter.OperatorWrapUp, ExcludedBecause: "wrap-up"},
+					{Operator: "op-\"odd\"\n\x01é", State: callcenter.OperatorAway, ExcludedBecause: "away <lunch> & \\ \u2028", Value: -1.5e-7, ValueString: "idle 1m"},
 				},
 				// A bounded record: the others counted by why they were left out.
 				EligibleCount: 40, ExcludedCount: 560,
@@ -450,11 +446,11 @@ func changes() callcenter.Changes {
 	}
 }
 
-// checkStored fails unless db holds exactly what changes() wrote.
+// checkStored fails unless db holds exactly what Changes() wrote.
 func checkStored(t *testing.T, db Store) {
 	t.Helper()
 	ctx := t.Context()
-	c := changes()
+	c := Changes()
 
 	ops, err := db.Operators(ctx)
 	must(t, err)
@@ -505,18 +501,18 @@ func checkStored(t *testing.T, db Store) {
 func (st suite) ApplyWritesEverythingAndIsIdempotent(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()
-	must(t, db.Apply(ctx, changes()))
+	must(t, db.Apply(ctx, Changes()))
 	checkStored(t, db)
-	must(t, db.Apply(ctx, changes()))
+	must(t, db.Apply(ctx, Changes()))
 	checkStored(t, db)
 }
 
 func (st suite) ApplyUpdates(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()
-	must(t, db.Apply(ctx, changes()))
+	must(t, db.Apply(ctx, Changes()))
 
-	c := changes()
+	c := Changes()
 	call := c.Calls[0]
 	call.State, call.Operator, call.AnsweredAt = callcenter.CallConnected, "op-ann", at(15*time.Second)
 	call.SIPHeaders = nil
@@ -584,7 +580,7 @@ func (st suite) ApplyIsAtomic(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			db := st.openTest(t)
 			ctx := t.Context()
-			c := changes()
+			c := Changes()
 			tt.breakIt(&c)
 			wantErr(t, db.Apply(ctx, c), tt.code, tt.field)
 
@@ -603,7 +599,7 @@ func (st suite) ApplyIsAtomic(t *testing.T) {
 			wantErr(t, err, callcenter.CodeNotFound, "call_id")
 
 			// The store still works afterwards.
-			must(t, db.Apply(ctx, changes()))
+			must(t, db.Apply(ctx, Changes()))
 			checkStored(t, db)
 		})
 	}
@@ -617,7 +613,7 @@ func (st suite) ApplyEmptyWritesNothing(t *testing.T) {
 	// shows.
 	must(t, db.Close())
 	must(t, db.Apply(t.Context(), callcenter.Changes{Commands: []callcenter.Command{{Type: callcenter.CommandHangup}}}))
-	if err := db.Apply(t.Context(), changes()); err == nil {
+	if err := db.Apply(t.Context(), Changes()); err == nil {
 		t.Fatal("Apply with changes on a closed store succeeded")
 	}
 }
@@ -691,7 +687,7 @@ func (st suite) ReopenKeepsData(t *testing.T) {
 		db, err := open(ctx)
 		must(t, err)
 		if i == 0 {
-			must(t, db.Apply(ctx, changes()))
+			must(t, db.Apply(ctx, Changes()))
 		}
 		checkStored(t, db)
 		must(t, db.Close())

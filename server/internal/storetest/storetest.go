@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
-	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
 // Store is everything a store offers: what the switchboard, the API (sessions, API keys, audit
@@ -47,6 +46,7 @@ type Store interface {
 	Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, []callcenter.Offer, error)
 	Offer(ctx context.Context, id callcenter.OfferID) (callcenter.Offer, error)
 	CallerHistory(ctx context.Context, number string, but callcenter.CallID, limit int) ([]callcenter.Call, error)
+	DisplayNames(ctx context.Context, ids []callcenter.OperatorID) (map[callcenter.OperatorID]string, error)
 	Decisions(ctx context.Context, id callcenter.CallID) ([]callcenter.Decision, error)
 
 	// History
@@ -71,8 +71,6 @@ type Store interface {
 
 	Close() error
 }
-
-var _ Store = (*sqlite.DB)(nil)
 
 // OpenFunc opens one database: every call opens the same one (migrating it as Open does), so a
 // test can close and reopen it.
@@ -110,6 +108,9 @@ func Run(t *testing.T, factory Factory) {
 		{"LoadRuntimeFilters", s.LoadRuntimeFilters},
 		{"LookupsOfUnknown", s.LookupsOfUnknown},
 		{"CallerHistory", s.CallerHistory},
+		{"CallerHistoryAndDisplayNames", s.CallerHistoryAndDisplayNames},
+		{"ManyRowsAtOnce", s.ManyRowsAtOnce},
+		{"ApplyStoresEveryField", s.ApplyStoresEveryField},
 		{"ReopenKeepsData", s.ReopenKeepsData},
 		{"ConcurrentReadsAndWrites", s.ConcurrentReadsAndWrites},
 		{"TalliesAddUp", s.TalliesAddUp},

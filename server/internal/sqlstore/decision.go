@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"math"
@@ -8,16 +8,6 @@ import (
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 )
-
-// decisionRecord is what the decisions table's candidates column holds: the bounded list of
-// candidates and the counts of the rest. (Records written before the bound hold a JSON array
-// of every operator of the queue.)
-type decisionRecord struct {
-	Candidates []candidateRow `json:"c"`
-	Eligible   int            `json:"n,omitempty"`
-	Excluded   int            `json:"xn,omitempty"`
-	ByReason   map[string]int `json:"x,omitempty"`
-}
 
 // appendDecisionJSON appends d's record as decisionRecord's JSON, as encoding/json would
 // write it, without reflection: it is written with every offer, by the switchboard's loop.
