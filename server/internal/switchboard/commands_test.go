@@ -14,7 +14,10 @@ import (
 // do not run, so the next step taken is the test's.
 type stillClock struct{ *clock.Fake }
 
-func (stillClock) After(time.Duration) <-chan time.Time { return nil }
+// NewTimer gives a timer of a clock that never moves.
+func (stillClock) NewTimer(time.Duration) *clock.Timer {
+	return clock.NewFake(time.Time{}).NewTimer(time.Hour)
+}
 
 // operator makes an operator "op-NAME" serving queue q.
 func (b *board) operator(t *testing.T, name string) cc.OperatorID {

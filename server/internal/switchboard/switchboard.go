@@ -157,25 +157,37 @@ func (s *Switchboard) loop(ctx context.Context) {
 	// A step taken is stored whatever happens meanwhile: Stop ends the loop between steps, never
 	// in the middle of one's write (which would fail it and reload the engine on the way out).
 	work := context.WithoutCancel(ctx)
+	// One timer for the engine's next deadline, stopped when the deadline moves, so a clock
+	// never keeps the waits of deadlines that are gone.
 	var (
-		timer   <-chan time.Time
+		timer   *clock.Timer
+		due     <-chan time.Time // timer's channel; nil while no deadline is set
 		timerAt time.Time
 	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
-		if due, ok := s.engine.NextDeadline(); ok {
-			if !due.Equal(timerAt) {
-				timerAt, timer = due, s.clock.After(due.Sub(s.clock.Now()))
+		next, ok := s.engine.NextDeadline()
+		if !ok || !next.Equal(timerAt) {
+			if timer != nil {
+				timer.Stop()
 			}
-		} else {
-			timerAt, timer = time.Time{}, nil
+			timer, due, timerAt = nil, nil, time.Time{}
+			if ok {
+				timer = s.clock.NewTimer(next.Sub(s.clock.Now()))
+				due, timerAt = timer.C, next
+			}
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case st := <-s.steps:
 			s.runBatch(work, st)
-		case <-timer:
-			timerAt = time.Time{}
+		case <-due:
+			timer, due, timerAt = nil, nil, time.Time{}
 			now := s.clock.Now()
 			_, _ = s.core.Step(now, func(e *routing.Engine) (cc.Changes, error) { return e.Tick(now), nil })
 			if err := s.commit(work); err != nil {
