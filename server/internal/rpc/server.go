@@ -1,9 +1,11 @@
 // Package rpc wires Tandem's API together: it builds each service's handler (intake, presence,
-// assignment, analytics, admin) on the store and the switchboard, puts the interceptors in their
+// assignment, analytics, admin) on the store and the switchboard, sets the interceptors in their
 // order (metrics, log, policy, failed logins, streams, audit), and serves Connect, gRPC and
 // gRPC-Web on one mux with the REST/JSON transcoder for CallIntake, gRPC health and reflection,
-// CORS and /metrics, behind the front door that identifies and rate-limits every request. The
-// work is done in the service packages, the switchboard and the store.
+// CORS and /metrics. Every request passes the front door first: body and write caps, the caller
+// identified (package auth) and rate-limited (package limits), the cloud's JSON checked. It also
+// runs the retention purges until Close. Each service's translation and input checks live in
+// its package; the call center's rules in the domain, the switchboard and the store.
 package rpc
 
 import (

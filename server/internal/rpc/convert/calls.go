@@ -6,6 +6,7 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
+// CallStates are the API's call states.
 var CallStates = map[cc.CallState]commonv1.CallState{
 	cc.CallWaiting:   commonv1.CallState_CALL_STATE_WAITING,
 	cc.CallConnected: commonv1.CallState_CALL_STATE_CONNECTED,
@@ -22,12 +23,14 @@ var offerStates = map[cc.OfferState]commonv1.OfferState{
 	cc.OfferWithdrawn: commonv1.OfferState_OFFER_STATE_WITHDRAWN,
 }
 
+// HangupParties are the API's sides that hung up.
 var HangupParties = map[cc.HangupParty]commonv1.HangupParty{
 	cc.HangupCaller:   commonv1.HangupParty_HANGUP_PARTY_CALLER,
 	cc.HangupOperator: commonv1.HangupParty_HANGUP_PARTY_OPERATOR,
 	cc.HangupSystem:   commonv1.HangupParty_HANGUP_PARTY_SYSTEM,
 }
 
+// CallOut is a call as the API shows it, at position in line (0: not waiting), with its offers.
 func CallOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 	out := &assignmentv1.Call{
 		CallId:       string(c.ID),
@@ -53,6 +56,7 @@ func CallOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 	return out
 }
 
+// OfferOut is an offer as the API shows it.
 func OfferOut(of cc.Offer) *assignmentv1.Offer {
 	return &assignmentv1.Offer{
 		OfferId:     string(of.ID),
@@ -68,6 +72,7 @@ func OfferOut(of cc.Offer) *assignmentv1.Offer {
 	}
 }
 
+// DecisionOut is a routing decision and its candidates, as ExplainCall and the timeline show it.
 func DecisionOut(d cc.Decision) *assignmentv1.Decision {
 	out := &assignmentv1.Decision{
 		CallId:        string(d.Call),

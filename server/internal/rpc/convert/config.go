@@ -8,6 +8,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 )
 
+// QueueOut is a queue as the API shows it: its service level with the defaults filled in.
 func QueueOut(q cc.Queue) *adminv1.Queue {
 	sl := q.Rules.ServiceLevel.OrDefaults()
 	var steps []uint32
@@ -51,14 +52,17 @@ func QueueOut(q cc.Queue) *adminv1.Queue {
 	}
 }
 
+// ClientOut is a caller's personal manager as the API shows it.
 func ClientOut(c cc.Client) *adminv1.Client {
 	return &adminv1.Client{Number: c.Number, ManagerId: string(c.Manager), How: string(c.How), AssignedAt: Timestamp(c.AssignedAt), DeclinedAt: Timestamp(c.DeclinedAt)}
 }
 
+// AbsenceOut is an absence as the API shows it.
 func AbsenceOut(a cc.Absence) *adminv1.Absence {
 	return &adminv1.Absence{AbsenceId: a.ID, OperatorId: string(a.Operator), Kind: string(a.Kind), From: a.From, To: a.To}
 }
 
+// SpareOut is a spare number and its use today, as the API shows them.
 func SpareOut(s cc.Spare, use cc.SpareStatus) *adminv1.Spare {
 	return &adminv1.Spare{
 		SpareId: string(s.ID), Name: s.Name, Contact: ContactOut(s.Contact), Hours: HoursOut(s.Hours), Holidays: s.Holidays,
@@ -81,6 +85,7 @@ func KeyRoleIn(r adminv1.KeyRole) (auth.Role, bool) {
 	return role, ok
 }
 
+// KeyRoleOut is the API's name of an API key's role; unspecified for the roles keys cannot have.
 func KeyRoleOut(r auth.Role) adminv1.KeyRole {
 	for kr, in := range keyRoles {
 		if in == r {
@@ -90,6 +95,7 @@ func KeyRoleOut(r auth.Role) adminv1.KeyRole {
 	return adminv1.KeyRole_KEY_ROLE_UNSPECIFIED
 }
 
+// APIKeyOut is an API key as the API shows it (never its secret or hash).
 func APIKeyOut(k cc.APIKey) *adminv1.ApiKey {
 	return &adminv1.ApiKey{KeyId: k.ID, Name: k.Name, Role: KeyRoleOut(auth.Role(k.Role)), CreatedAt: Timestamp(k.CreatedAt), CreatedBy: k.CreatedBy,
 		LastUsedAt: Timestamp(k.LastUsedAt), RevokedAt: Timestamp(k.RevokedAt)}

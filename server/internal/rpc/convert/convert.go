@@ -1,8 +1,9 @@
 // Package convert translates between the API's messages and the domain where more than one
-// service (or the audit log) needs the same translation: times and durations, contacts, week
-// hours, and the views of operators, calls, offers, decisions and configuration. What is valid is
-// the domain's to say (callcenter's Check methods); Required and MaxLen are the two checks of raw
-// fields every service makes before the domain sees them.
+// room needs the same translation: times and durations, contacts and week hours (both ways, each
+// beside its table), API key roles, and the views of operators, calls, offers, decisions and
+// configuration that the services and the audit log show. What is valid is the domain's to say
+// (callcenter's Check methods); Required and MaxLen are the checks of raw fields the services make
+// before the domain sees them.
 package convert
 
 import (
@@ -16,6 +17,7 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
+// Timestamp is t in the API; nil for the zero time.
 func Timestamp(t time.Time) *timestamppb.Timestamp {
 	if t.IsZero() {
 		return nil
@@ -23,6 +25,7 @@ func Timestamp(t time.Time) *timestamppb.Timestamp {
 	return timestamppb.New(t)
 }
 
+// TimeOf is an API timestamp as a time; the zero time for nil.
 func TimeOf(t *timestamppb.Timestamp) time.Time {
 	if t == nil {
 		return time.Time{}
@@ -30,10 +33,13 @@ func TimeOf(t *timestamppb.Timestamp) time.Time {
 	return t.AsTime()
 }
 
+// Millis is d in whole milliseconds, as the API's *_ms fields carry durations.
 func Millis(d time.Duration) uint32 { return uint32(d / time.Millisecond) }
 
+// Seconds is a duration the API gives in whole seconds.
 func Seconds(s uint32) time.Duration { return time.Duration(s) * time.Second }
 
+// Required refuses an empty field, naming it.
 func Required(field, value string) error {
 	if value == "" {
 		return cc.Invalid(field, "required")
@@ -41,6 +47,7 @@ func Required(field, value string) error {
 	return nil
 }
 
+// MaxLen refuses a field longer than n bytes, naming it.
 func MaxLen(field, value string, n int) error {
 	if len(value) > n {
 		return cc.Invalid(field, "longer than %d bytes", n)
@@ -54,7 +61,7 @@ var contactKinds = map[commonv1.ContactKind]cc.ContactKind{
 	commonv1.ContactKind_CONTACT_KIND_PSTN: cc.ContactPSTN,
 }
 
-// contactIn reads a contact; an unknown kind is left empty for the domain to refuse.
+// ContactIn reads a contact; an unknown kind is left empty for the domain to refuse.
 func ContactIn(field string, c *commonv1.Contact) (cc.Contact, error) {
 	if c == nil {
 		return cc.Contact{}, cc.Invalid(field, "required")
@@ -62,6 +69,7 @@ func ContactIn(field string, c *commonv1.Contact) (cc.Contact, error) {
 	return cc.Contact{Kind: contactKinds[c.GetKind()], Target: c.GetTarget()}, nil
 }
 
+// ContactOut is a contact as the API shows it.
 func ContactOut(c cc.Contact) *commonv1.Contact {
 	for k, v := range contactKinds {
 		if v == c.Kind {
@@ -73,7 +81,7 @@ func ContactOut(c cc.Contact) *commonv1.Contact {
 
 var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 
-// hoursIn reads week hours; the domain checks them (the time zone, spans within a day).
+// HoursIn reads week hours; the domain checks them (the time zone, spans within a day).
 func HoursIn(field string, h *adminv1.WeekHours) (cc.WeekHours, error) {
 	var out cc.WeekHours
 	if h == nil {
@@ -94,6 +102,7 @@ func HoursIn(field string, h *adminv1.WeekHours) (cc.WeekHours, error) {
 	return out, nil
 }
 
+// HoursOut is week hours as the API shows them: spans by day name.
 func HoursOut(h cc.WeekHours) *adminv1.WeekHours {
 	out := &adminv1.WeekHours{TimeZone: h.TimeZone, Days: map[string]string{}}
 	for name, wd := range weekdays {

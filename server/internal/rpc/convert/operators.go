@@ -9,6 +9,7 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
+// OperatorOut is an operator as the API shows it (never his password hash).
 func OperatorOut(o cc.Operator) *adminv1.Operator {
 	out := &adminv1.Operator{
 		OperatorId:  string(o.ID),
@@ -25,6 +26,7 @@ func OperatorOut(o cc.Operator) *adminv1.Operator {
 	return out
 }
 
+// MarksOut is an operator's marks with the score and its parts from the domain's one computation.
 func MarksOut(m cc.Marks) *commonv1.Marks {
 	score := m.ComputeScore()
 	out := &commonv1.Marks{
@@ -44,6 +46,7 @@ func MarksOut(m cc.Marks) *commonv1.Marks {
 	return out
 }
 
+// OperatorStates are the API's operator states.
 var OperatorStates = map[cc.OperatorState]commonv1.OperatorState{
 	cc.OperatorOffline:  commonv1.OperatorState_OPERATOR_STATE_OFFLINE,
 	cc.OperatorReady:    commonv1.OperatorState_OPERATOR_STATE_READY,
@@ -54,6 +57,7 @@ var OperatorStates = map[cc.OperatorState]commonv1.OperatorState{
 	cc.OperatorBanned:   commonv1.OperatorState_OPERATOR_STATE_BANNED,
 }
 
+// StatusOut is an operator's live status, with the call offered to him if any.
 func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 	out := &presencev1.OperatorStatus{
 		OperatorId:   string(v.Operator.ID),
