@@ -31,6 +31,8 @@ import (
 	"github.com/tandemcc/tandem/server/internal/replica"
 	"github.com/tandemcc/tandem/server/internal/routing"
 	"github.com/tandemcc/tandem/server/internal/rpc"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 	"github.com/tandemcc/tandem/server/internal/simulate"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
 )
@@ -122,7 +124,7 @@ type Main struct {
 	MaxSpareCalls int           // calls at spare numbers at once over all queues; 0: no cap
 	TLSCert       string        // serve HTTPS (HTTP/1.1 and HTTP/2) with this PEM certificate…
 	TLSKey        string        // …and this PEM key; both empty: plain HTTP and h2c
-	Limits        rpc.Limits    // abuse limits; zero fields: rpc.DefaultLimits
+	Limits        limits.Limits // abuse limits; zero fields: limits.DefaultLimits
 	BehindProxy   bool          // client addresses from X-Forwarded-For (behind a reverse proxy)
 	Sync          string        // SQLite synchronous level: "normal" (default) or "full"
 	Advertise     string        // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
@@ -171,7 +173,7 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		return err
 	}
 	if *rates != "" {
-		r, err := rpc.ParseRates(*rates)
+		r, err := limits.ParseRates(*rates)
 		if err != nil {
 			return err
 		}
@@ -277,7 +279,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.peer = replica.NewPeer(m.CloudSecrets[0], m.Clock)
 	m.gateway = replica.New(replica.Config{
 		Peer:          m.peer,
-		ClientAddress: func(r *http.Request) string { return rpc.ClientAddress(r, m.BehindProxy) },
+		ClientAddress: func(r *http.Request) string { return auth.ClientAddress(r, m.BehindProxy) },
 		TLS:           peerTLS,
 		Logger:        m.Logger,
 	})

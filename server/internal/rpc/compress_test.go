@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"fmt"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ import (
 // compressMinBytes as they are (compressing them cost more CPU than it saved), and bigger
 // ones compressed.
 func TestSmallAnswersAreNotCompressed(t *testing.T) {
-	a := newTestAPI(t, Limits{})
+	a := newTestAPI(t, limits.Limits{})
 	var names []string
 	for i := range 30 {
 		names = append(names, fmt.Sprintf("operator-with-a-long-name-%02d", i))

@@ -17,6 +17,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 )
 
 // FuzzIntakeJSON posts any body, signed as the cloud signs, to the REST paths of CallIntake
@@ -25,7 +27,7 @@ import (
 // success or a clear client error in JSON — never a panic or an internal error — with the proto
 // field names as keys, and a request that fails puts no call in line.
 func FuzzIntakeJSON(f *testing.F) {
-	a := newTestAPI(f, Limits{Rates: map[Role]Rate{RoleCloud: {PerSecond: 1e9, Burst: 1 << 30}, public: {PerSecond: 1e9, Burst: 1 << 30}}})
+	a := newTestAPI(f, limits.Limits{Rates: map[auth.Role]limits.Rate{auth.RoleCloud: {PerSecond: 1e9, Burst: 1 << 30}, auth.Public: {PerSecond: 1e9, Burst: 1 << 30}}})
 	a.setup()
 	f.Add(false, "", []byte(`{"request_id":"r-1","access_url":"https://cloud.example/s/1","caller_number":"+15557654321","dialed_number":"`+testLine+`"}`))
 	f.Add(false, "", []byte(`{"requestId":"r-2","accessSecureUrl":"https://cloud.example/s/2","dialedNumber":"8 (912) 345-67-89","sipHeaders":{"X-A":"b"},"priority":100,"arrivedAt":"2026-03-02T10:00:00Z"}`))

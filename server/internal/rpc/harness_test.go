@@ -21,6 +21,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
 	"github.com/tandemcc/tandem/server/internal/routing"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 	"github.com/tandemcc/tandem/server/internal/simulate"
 	"github.com/tandemcc/tandem/server/internal/sqlite"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
@@ -48,7 +49,7 @@ type dropSender struct{}
 
 func (dropSender) Send(cc.Command) {}
 
-func newTestAPI(t testing.TB, limits Limits) *testAPI {
+func newTestAPI(t testing.TB, lim limits.Limits) *testAPI {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
@@ -68,7 +69,7 @@ func newTestAPI(t testing.TB, limits Limits) *testAPI {
 		t.Fatal(err)
 	}
 	api, err := New(Config{Store: db, Switchboard: board, ReplayDay: simulate.Replay, Signer: signer, AdminKey: testAdminKey, Clock: clk,
-		Logger: quiet, PasswordCost: bcrypt.MinCost, Limits: limits})
+		Logger: quiet, PasswordCost: bcrypt.MinCost, Limits: lim})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,51 +17,15 @@ import (
 	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
-	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 )
-
-func TestParseRates(t *testing.T) {
-	got, err := ParseRates("operator=5/50, cloud=1000")
-	if err != nil || got[RoleOperator] != (Rate{5, 50}) || got[RoleCloud] != (Rate{1000, 1000}) || len(got) != 2 {
-		t.Fatalf("ParseRates = %v, %v", got, err)
-	}
-	for _, bad := range []string{"root=1/1", "operator", "operator=0/1", "operator=x/1", "operator=1/-2", "operator=1/x"} {
-		if _, err := ParseRates(bad); err == nil {
-			t.Errorf("ParseRates(%q) accepted", bad)
-		}
-	}
-}
-
-func TestBucketsRefillOnTheClockAndStayBounded(t *testing.T) {
-	clk := clock.NewFake(time.Unix(0, 0))
-	bs := newBuckets(clk, 10)
-	r := Rate{PerSecond: 2, Burst: 3}
-	for i := range 3 {
-		if ok, _ := bs.take("a", r); !ok {
-			t.Fatalf("take %d refused", i)
-		}
-	}
-	ok, wait := bs.take("a", r)
-	if ok || wait != 500*time.Millisecond {
-		t.Fatalf("empty bucket: %v, wait %v", ok, wait)
-	}
-	clk.Advance(500 * time.Millisecond)
-	if ok, _ := bs.take("a", r); !ok {
-		t.Fatal("not refilled after the wait")
-	}
-	for i := range 1000 {
-		bs.take(fmt.Sprint("k", i), r)
-	}
-	if n := len(bs.all); n > 10 {
-		t.Fatalf("%d buckets remembered, at most 10 wanted", n)
-	}
-}
 
 // TestRequestRatesPerCaller spends one caller's burst: he is refused with resource_exhausted
 // (HTTP 429 and Retry-After on the REST paths) while others go on, and gets through again once
 // the clock has moved.
 func TestRequestRatesPerCaller(t *testing.T) {
-	a := newTestAPI(t, Limits{Rates: map[Role]Rate{RoleAdmin: {PerSecond: 1, Burst: 3}, RoleCloud: {PerSecond: 1, Burst: 1}, public: {PerSecond: 1, Burst: 2}}})
+	a := newTestAPI(t, limits.Limits{Rates: map[auth.Role]limits.Rate{auth.RoleAdmin: {PerSecond: 1, Burst: 3}, auth.RoleCloud: {PerSecond: 1, Burst: 1}, auth.Public: {PerSecond: 1, Burst: 2}}})
 	ctx := context.Background()
 	admin := a.admin()
 	list := func(c *tandem.Client) error {
@@ -133,7 +97,7 @@ func TestRequestRatesPerCaller(t *testing.T) {
 // TestFailedLoginsAreLimited spends the failed logins of one name (then even the right password
 // is refused until the bucket refills), then those of one address.
 func TestFailedLoginsAreLimited(t *testing.T) {
-	a := newTestAPI(t, Limits{LoginsPerName: Rate{PerSecond: 1.0 / 60, Burst: 3}, LoginsPerAddress: Rate{PerSecond: 1.0 / 60, Burst: 5}})
+	a := newTestAPI(t, limits.Limits{LoginsPerName: limits.Rate{PerSecond: 1.0 / 60, Burst: 3}, LoginsPerAddress: limits.Rate{PerSecond: 1.0 / 60, Burst: 5}})
 	a.setup("anna", "boris")
 	ctx := context.Background()
 	anon := a.client()
@@ -168,7 +132,7 @@ func TestFailedLoginsAreLimited(t *testing.T) {
 	if err := login("boris", "password-boris"); connect.CodeOf(err) != connect.CodeResourceExhausted {
 		t.Fatalf("the address spent its failures: %v", err)
 	}
-	if n := len(a.api.limits.names.all) + len(a.api.limits.addrs.all); n > 10 {
+	if n := a.api.limits.LoginsRemembered(); n > 10 {
 		t.Fatalf("%d login buckets", n)
 	}
 }
@@ -198,7 +162,7 @@ func watch(t *testing.T, ctx context.Context, c *tandem.Client) (*connect.Server
 // TestStreamsPerOperator bounds the streams one operator holds, and ends them when his session
 // expires.
 func TestStreamsPerOperator(t *testing.T) {
-	a := newTestAPI(t, Limits{StreamsPerOperator: 2})
+	a := newTestAPI(t, limits.Limits{StreamsPerOperator: 2})
 	a.setup("anna")
 	anna, annaID := logInAs(t, a, "anna")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -217,7 +181,7 @@ func TestStreamsPerOperator(t *testing.T) {
 	cancel2()
 	released, stop := context.WithTimeout(ctx, 10*time.Second)
 	defer stop()
-	if err := a.api.limits.streams.waitFewer(released, "operator:"+annaID, 2); err != nil {
+	if err := a.api.limits.WaitFewerStreams(released, "operator:"+annaID, 2); err != nil {
 		t.Fatalf("the closed stream was not released: %v", err)
 	}
 	third, err := watch(t, ctx, anna)
@@ -237,7 +201,7 @@ func TestStreamsPerOperator(t *testing.T) {
 
 // TestRevokedKeyLosesItsStreams revokes a supervisor key while it watches an operator.
 func TestRevokedKeyLosesItsStreams(t *testing.T) {
-	a := newTestAPI(t, Limits{})
+	a := newTestAPI(t, limits.Limits{})
 	a.setup("anna")
 	ctx := context.Background()
 	_, annaID := logInAs(t, a, "anna")
@@ -266,7 +230,7 @@ func TestRevokedKeyLosesItsStreams(t *testing.T) {
 // TestBodiesAreCapped refuses a body over the cap, whether it says its length or not, and cuts
 // a client that sends its body too slowly.
 func TestBodiesAreCapped(t *testing.T) {
-	a := newTestAPI(t, Limits{MaxBody: 1000, BodyTimeout: 300 * time.Millisecond})
+	a := newTestAPI(t, limits.Limits{MaxBody: 1000, BodyTimeout: 300 * time.Millisecond})
 	big := bytes.Repeat([]byte("x"), 2000)
 	for name, req := range map[string]*http.Request{
 		"REST with a length":       mustRequest(a.srv.URL+"/v1/calls", bytes.NewReader(big), "application/json"),
@@ -317,7 +281,7 @@ func mustRequest(url string, body io.Reader, contentType string) *http.Request {
 // (here: none for longer than the deadline) is reset, so a client that stops reading cannot hold
 // its handler; over HTTP/1.1 an idle stream stays (only a blocked write is cut).
 func TestStalledStreamsAreCut(t *testing.T) {
-	a := newTestAPI(t, Limits{WriteTimeout: 300 * time.Millisecond, BodyTimeout: 100 * time.Millisecond})
+	a := newTestAPI(t, limits.Limits{WriteTimeout: 300 * time.Millisecond, BodyTimeout: 100 * time.Millisecond})
 	a.setup("anna")
 	res, err := a.client().Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: "anna", Password: "password-anna"}))
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 )
 
 // logInterceptor writes one line per RPC: procedure, caller's role, outcome and duration, and
@@ -19,7 +21,7 @@ func (l logInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		start := time.Now()
 		res, err := next(ctx, req)
 		attrs := []any{"procedure", req.Spec().Procedure, "protocol", req.Peer().Protocol, "ms", time.Since(start).Milliseconds()}
-		if p, ok := principalFrom(ctx); ok {
+		if p, ok := auth.From(ctx); ok {
 			attrs = append(attrs, "role", p.Role)
 			if p.Operator != "" {
 				attrs = append(attrs, "operator_id", p.Operator)

@@ -1,10 +1,14 @@
-// Package rpc serves Tandem's API: it translates between protobuf messages and the domain, checks
-// input, identifies callers and enforces who may call what, and maps errors to Connect codes in
-// one place. It holds no business rules; the switchboard and the store do the work.
+// Package rpc wires Tandem's API together: it builds each service's handler (intake, presence,
+// assignment, analytics, admin) on the store and the switchboard, sets the interceptors in their
+// order (metrics, log, policy, failed logins, streams, audit), and serves Connect, gRPC and
+// gRPC-Web on one mux with the REST/JSON transcoder for CallIntake, gRPC health and reflection,
+// CORS and /metrics. Every request passes the front door first: body and write caps, the caller
+// identified (package auth) and rate-limited (package limits), the cloud's JSON checked. It also
+// runs the retention purges until Close. Each service's translation and input checks live in
+// its package; the call center's rules in the domain, the switchboard and the store.
 package rpc
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -24,38 +28,57 @@ import (
 	"github.com/tandemcc/tandem/gen/go/tandem/assignment/v1/assignmentv1connect"
 	"github.com/tandemcc/tandem/gen/go/tandem/callintake/v1/callintakev1connect"
 	"github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1/operatorpresencev1connect"
-	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
+	"github.com/tandemcc/tandem/server/internal/rpc/admin"
+	"github.com/tandemcc/tandem/server/internal/rpc/analytics"
+	"github.com/tandemcc/tandem/server/internal/rpc/assignment"
+	"github.com/tandemcc/tandem/server/internal/rpc/audit"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
+	"github.com/tandemcc/tandem/server/internal/rpc/intake"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
+	"github.com/tandemcc/tandem/server/internal/rpc/presence"
+	"github.com/tandemcc/tandem/server/internal/rpc/retention"
 )
 
-// Store is what the RPC layer reads directly (and the sessions it writes).
+// Store is what the API reads directly, and the sessions it keeps: every service's needs.
 type Store interface {
-	Operator(ctx context.Context, id cc.OperatorID) (cc.Operator, error)
-	OperatorByName(ctx context.Context, name string) (cc.Operator, error)
-	Operators(ctx context.Context) ([]cc.Operator, error)
-	Queue(ctx context.Context, id cc.QueueID) (cc.Queue, error)
-	Queues(ctx context.Context) ([]cc.Queue, error)
-	Call(ctx context.Context, id cc.CallID) (cc.Call, []cc.Offer, error)
-	Offer(ctx context.Context, id cc.OfferID) (cc.Offer, error)
-	Decisions(ctx context.Context, id cc.CallID) ([]cc.Decision, error)
-	CallerHistory(ctx context.Context, number string, but cc.CallID, limit int) ([]cc.Call, error)
-	DayArrivals(ctx context.Context, q cc.QueueID, from, to time.Time) ([]cc.RecordedCall, error)
-	Tallies(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
-	CallEvents(ctx context.Context, id cc.CallID) ([]cc.CallEvent, error)
-	CreateSession(ctx context.Context, s cc.Session) error
-	Session(ctx context.Context, tokenHash string) (cc.Session, error)
-	DeleteSession(ctx context.Context, tokenHash string) error
-	DeleteOperatorSessions(ctx context.Context, id cc.OperatorID) error
+	auth.SessionStore
+	presence.Store
+	assignment.Store
+	analytics.Store
+	admin.Store
+	audit.Reads
+}
+
+// Switchboard is the one door into the routing engine (*switchboard.Switchboard): one named
+// command or read per thing the API does, each one step of the engine's serial loop whose
+// changes are stored before it returns. It is every service's needs of it together.
+type Switchboard interface {
+	intake.Switchboard
+	presence.Switchboard
+	assignment.Switchboard
+	analytics.Switchboard
+	admin.Switchboard
+	retention.Switchboard
+	audit.Switchboard
+}
+
+// SecurityStore keeps API keys, the audit log and personal-data settings.
+type SecurityStore interface {
+	auth.KeyStore
+	admin.Keys
+	audit.Store
+	retention.Store
 }
 
 // Config wires the API to the rest of the server.
 type Config struct {
 	Store        Store
 	Switchboard  Switchboard
-	ReplayDay    Replayer      // runs recorded days again (AnalyticsService.ReplayDay)
-	Signer       *cloud.Signer // checks the cloud's signatures
-	AdminKey     string        // the admin API key; empty: no admin access
+	ReplayDay    analytics.Replayer // runs recorded days again (AnalyticsService.ReplayDay)
+	Signer       *cloud.Signer      // checks the cloud's signatures
+	AdminKey     string             // the admin API key; empty: no admin access
 	Clock        clock.Clock
 	Logger       *slog.Logger
 	SessionTTL   time.Duration // default 12 h
@@ -65,8 +88,8 @@ type Config struct {
 	// Security is where API keys, the audit log and personal-data settings are kept; nil: Store,
 	// which must then implement it.
 	Security SecurityStore
-	// Limits are the abuse limits; zero fields take DefaultLimits.
-	Limits Limits
+	// Limits are the abuse limits; zero fields take limits.DefaultLimits.
+	Limits limits.Limits
 	// BehindProxy takes the client's address from the last X-Forwarded-For hop (set it only
 	// when a reverse proxy that appends it is the only way in).
 	BehindProxy bool
@@ -84,42 +107,17 @@ type Metrics interface {
 	Interceptor() connect.Interceptor
 }
 
-// SecurityStore keeps API keys, the audit log and personal-data settings.
-type SecurityStore interface {
-	APIKeyStore
-	AuditStore
-	DataStore
-}
-
 // compressMinBytes is the smallest message compressed for a client that accepts it.
 const compressMinBytes = 1024
 
 // Server is the API.
 type Server struct {
-	store        Store
-	board        Switchboard
-	replay       Replayer
-	clock        clock.Clock
-	sessionTTL   time.Duration
-	passwordCost int
-	dummyHash    []byte
-	closing      chan struct{}
-	handler      http.Handler
-
-	keys      APIKeyStore
-	audit     AuditStore
-	data      DataStore
-	retention *retention
-	limits    *limiters
+	handler   http.Handler
+	closing   chan struct{}
+	retention *retention.Handler
+	limits    *limits.Limiters
 	running   sync.WaitGroup
 }
-
-var (
-	errWrongPassword = errors.New("wrong name or password")
-	errDisabled      = errors.New("this operator is disabled")
-	errShuttingDown  = errors.New("the server is shutting down; reconnect")
-	errTakenOver     = errors.New("taken over: this operator logged in elsewhere")
-)
 
 // New builds the API handler: Connect, gRPC and gRPC-Web on every service, REST/JSON paths for
 // CallIntake, gRPC health and reflection, CORS, and authentication in front of it all.
@@ -139,7 +137,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PasswordCost == 0 {
 		cfg.PasswordCost = bcrypt.DefaultCost
 	}
-	dummy, err := bcrypt.GenerateFromPassword([]byte("not a password"), cfg.PasswordCost)
+	closing := make(chan struct{})
+	presenceHandler, err := presence.New(presence.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Clock: cfg.Clock,
+		SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost, Closing: closing})
 	if err != nil {
 		return nil, err
 	}
@@ -151,22 +151,12 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{
-		store:        cfg.Store,
-		board:        cfg.Switchboard,
-		replay:       cfg.ReplayDay,
-		clock:        cfg.Clock,
-		sessionTTL:   cfg.SessionTTL,
-		passwordCost: cfg.PasswordCost,
-		dummyHash:    dummy,
-		closing:      make(chan struct{}),
-		keys:         sec,
-		audit:        sec,
-		data:         sec,
-		retention:    &retention{store: sec, clock: cfg.Clock, log: cfg.Logger},
-		limits:       newLimiters(cfg.Limits, cfg.Clock),
+		closing:   closing,
+		retention: retention.New(sec, cfg.Switchboard, cfg.Clock, cfg.Logger),
+		limits:    limits.New(cfg.Limits, cfg.Clock),
 	}
-	interceptors := []connect.Interceptor{logInterceptor{cfg.Logger}, policyInterceptor{}, loginInterceptor{s.limits},
-		streamInterceptor{s.limits, cfg.Clock}, auditInterceptor{s}}
+	auditLog := audit.New(audit.Config{Store: sec, Reads: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec, Retention: s.retention, Clock: cfg.Clock})
+	interceptors := []connect.Interceptor{logInterceptor{cfg.Logger}, auth.Policy{}, s.limits.Logins(), s.limits.Streams(), auditLog}
 	if cfg.Metrics != nil {
 		interceptors = append([]connect.Interceptor{cfg.Metrics.Interceptor()}, interceptors...)
 	}
@@ -186,11 +176,13 @@ func New(cfg Config) (*Server, error) {
 		services = append(services, vanguard.NewService(path, h))
 		mux.Handle(path, h)
 	}
-	add(callintakev1connect.NewCallIntakeServiceHandler(intakeHandler{s}, opts))
-	add(operatorpresencev1connect.NewOperatorPresenceServiceHandler(presenceHandler{s}, opts))
-	add(assignmentv1connect.NewAssignmentServiceHandler(assignmentHandler{s}, opts))
-	add(analyticsv1connect.NewAnalyticsServiceHandler(analyticsHandler{s: s}, opts))
-	add(adminv1connect.NewAdminServiceHandler(adminHandler{s}, opts))
+	add(callintakev1connect.NewCallIntakeServiceHandler(intake.New(cfg.Switchboard), opts))
+	add(operatorpresencev1connect.NewOperatorPresenceServiceHandler(presenceHandler, opts))
+	add(assignmentv1connect.NewAssignmentServiceHandler(assignment.New(cfg.Store, cfg.Switchboard), opts))
+	add(analyticsv1connect.NewAnalyticsServiceHandler(analytics.New(analytics.Config{Store: cfg.Store, Switchboard: cfg.Switchboard,
+		ReplayDay: cfg.ReplayDay, Clock: cfg.Clock, Closing: s.closing}), opts))
+	add(adminv1connect.NewAdminServiceHandler(admin.New(admin.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec,
+		Streams: s.limits, CallerData: s.retention, AuditLog: auditLog, Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}), opts))
 	// The transcoder hands the REST requests to the handlers in binary, so that the JSON the
 	// cloud reads (replies and errors) is written by the cloud's codec alone: proto field names,
 	// like the commands.
@@ -219,13 +211,13 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	if cfg.Metrics != nil {
-		mux.Handle("GET /metrics", readersOnly(cfg.Metrics.Handler()))
+		mux.Handle("GET /metrics", auth.ReadersOnly(cfg.Metrics.Handler()))
 	}
 
-	auth := &authenticator{sessions: cfg.Store, keys: sec, signer: cfg.Signer, replays: cloud.NewReplays(0), clock: cfg.Clock,
-		limits: s.limits, behindProxy: cfg.BehindProxy, forwarded: cfg.Forwarded, log: cfg.Logger, errors: connect.NewErrorWriter(), touched: map[string]time.Time{}}
-	if cfg.AdminKey != "" {
-		auth.adminKey, auth.hasAdminKey = sha256Sum(cfg.AdminKey), true
+	door := &frontDoor{
+		auth: auth.New(auth.Config{Sessions: cfg.Store, Keys: sec, AdminKey: cfg.AdminKey, Signer: cfg.Signer, Clock: cfg.Clock,
+			Logger: cfg.Logger, BehindProxy: cfg.BehindProxy, Forwarded: cfg.Forwarded}),
+		limits: s.limits, log: cfg.Logger, errors: connect.NewErrorWriter(),
 	}
 	s.handler = cors.New(cors.Options{
 		AllowedOrigins: []string{"*"},
@@ -233,11 +225,11 @@ func New(cfg Config) (*Server, error) {
 		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         7200,
-	}).Handler(auth.middleware(mux))
+	}).Handler(door.wrap(mux))
 	s.running.Add(1)
 	go func() {
 		defer s.running.Done()
-		s.retention.run(s.closing)
+		s.retention.Run(s.closing)
 	}()
 	return s, nil
 }

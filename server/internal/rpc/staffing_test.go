@@ -11,6 +11,7 @@ import (
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 )
 
 // wantField fails unless err is a Connect error with code whose BadRequest detail names field.
@@ -37,7 +38,7 @@ func wantField(t *testing.T, err error, code connect.Code, field string) {
 }
 
 func TestCalculateStaffing(t *testing.T) {
-	a := newTestAPI(t, Limits{})
+	a := newTestAPI(t, limits.Limits{})
 	api := a.admin().Analytics
 	ctx := t.Context()
 	// Call Centre Helper's example (see simulate's tests): 10 erlangs, 80/20 → 14 operators.
@@ -101,7 +102,7 @@ func TestCalculateStaffing(t *testing.T) {
 }
 
 func TestReplayDay(t *testing.T) {
-	a := newTestAPI(t, Limits{})
+	a := newTestAPI(t, limits.Limits{})
 	a.setup()
 	api := a.admin().Analytics
 	ctx := t.Context()

@@ -1,4 +1,7 @@
-package rpc
+// Package codes is the one place where errors from below the API become Connect errors: domain
+// error codes map to Connect codes, bad input names its proto field, and anything unexpected is
+// logged and reported as internal without its text.
+package codes
 
 import (
 	"context"
@@ -23,10 +26,10 @@ var connectCodes = map[cc.Code]connect.Code{
 	cc.CodeInternal:           connect.CodeInternal,
 }
 
-// toConnect turns any error from below the RPC layer into a Connect error. Domain errors keep
+// ToConnect turns any error from below the RPC layer into a Connect error. Domain errors keep
 // their message and, for bad input, name the field in a google.rpc.BadRequest detail; anything
 // else is logged and reported as internal without its text.
-func toConnect(ctx context.Context, err error) error {
+func ToConnect(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -53,3 +56,11 @@ func toConnect(ctx context.Context, err error) error {
 	}
 	return out
 }
+
+// ShuttingDown is what an open stream ends with when the server closes: the client should
+// reconnect (to this replica once it is back, or to another).
+func ShuttingDown() error {
+	return connect.NewError(connect.CodeUnavailable, errShuttingDown)
+}
+
+var errShuttingDown = errors.New("the server is shutting down; reconnect")

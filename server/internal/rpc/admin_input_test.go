@@ -10,13 +10,14 @@ import (
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 )
 
 // TestAdminInputNamesTheRequestField: what the API reads (seconds, days, enums, day names,
 // sub-messages) reaches the domain's checks, and a refusal names the field of the request,
 // not of the domain value; nothing refused is kept.
 func TestAdminInputNamesTheRequestField(t *testing.T) {
-	a := newTestAPI(t, Limits{})
+	a := newTestAPI(t, limits.Limits{})
 	a.setup("anna")
 	admin := a.admin().Admin
 	ctx := context.Background()
@@ -144,7 +145,7 @@ func TestAdminInputNamesTheRequestField(t *testing.T) {
 // TestAdminZerosTakeTheDefaults: a field the API documents with "0: the default" comes back
 // with the default, and a zero that means something comes back zero.
 func TestAdminZerosTakeTheDefaults(t *testing.T) {
-	a := newTestAPI(t, Limits{})
+	a := newTestAPI(t, limits.Limits{})
 	admin := a.admin().Admin
 	ctx := context.Background()
 	spareRes, err := admin.CreateSpare(ctx, connect.NewRequest(&adminv1.CreateSpareRequest{Spare: &adminv1.Spare{SpareId: "partner",

@@ -1,4 +1,4 @@
-package rpc
+package analytics
 
 import (
 	"context"
@@ -10,50 +10,11 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
-	"github.com/tandemcc/tandem/server/internal/analytics"
+	stats "github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/rpc/codes"
+	"github.com/tandemcc/tandem/server/internal/rpc/convert"
 )
-
-func (h analyticsHandler) GetCallTimeline(ctx context.Context, req *connect.Request[analyticsv1.GetCallTimelineRequest]) (*connect.Response[analyticsv1.GetCallTimelineResponse], error) {
-	id := cc.CallID(req.Msg.GetCallId())
-	if err := required("call_id", string(id)); err != nil {
-		return nil, toConnect(ctx, err)
-	}
-	c, _, err := h.s.store.Call(ctx, id)
-	if err != nil {
-		return nil, toConnect(ctx, err)
-	}
-	events, err := h.s.store.CallEvents(ctx, id)
-	if err != nil {
-		return nil, toConnect(ctx, err)
-	}
-	decisions, err := h.s.store.Decisions(ctx, id)
-	if err != nil {
-		return nil, toConnect(ctx, err)
-	}
-	byOffer := map[cc.OfferID]cc.Decision{}
-	for _, d := range decisions {
-		byOffer[d.Offer] = d
-	}
-	out := &analyticsv1.GetCallTimelineResponse{CallId: string(c.ID), QueueId: string(c.Queue), CallerNumber: c.CallerNumber, State: callStates[c.State]}
-	for _, e := range events {
-		entry := &analyticsv1.TimelineEntry{At: ts(e.At), Kind: string(e.Kind), OperatorId: string(e.Operator),
-			SpareId: string(e.Spare), OfferId: string(e.Offer), Text: e.Text, FailureCode: int32(e.Code),
-			RingTimeMs: ms(e.RingTime), HungUpBy: hangupParties[e.HungUpBy]}
-		switch e.Kind {
-		case cc.EventOffered:
-			if d, ok := byOffer[e.Offer]; ok {
-				entry.Decision = decisionOut(d)
-			}
-		case cc.EventArrived, cc.EventRequeued:
-			entry.Text = string(e.QueueAfter)
-		case cc.EventEnded:
-			entry.Text = (e.TalkTime / time.Second * time.Second).String() + " talk"
-		}
-		out.Entries = append(out.Entries, entry)
-	}
-	return connect.NewResponse(out), nil
-}
 
 const (
 	// wallboardKeepalive is how often a quiet wallboard stream gets a message.
@@ -64,23 +25,23 @@ const (
 	wallboardEvery = 200 * time.Millisecond
 )
 
-func (h analyticsHandler) WatchWallboard(ctx context.Context, req *connect.Request[analyticsv1.WatchWallboardRequest], stream *connect.ServerStream[analyticsv1.WatchWallboardResponse]) error {
+func (h *Handler) WatchWallboard(ctx context.Context, req *connect.Request[analyticsv1.WatchWallboardRequest], stream *connect.ServerStream[analyticsv1.WatchWallboardResponse]) error {
 	want := map[cc.QueueID]bool{}
 	for i, q := range req.Msg.GetQueueIds() {
 		if !cc.ValidSlug(q) {
-			return toConnect(ctx, cc.Invalid("queue_ids["+strconv.Itoa(i)+"]", "not a queue id"))
+			return codes.ToConnect(ctx, cc.Invalid("queue_ids["+strconv.Itoa(i)+"]", "not a queue id"))
 		}
 		want[cc.QueueID(q)] = true
 	}
-	changed, stop := h.s.board.WatchFloor()
+	changed, stop := h.board.WatchFloor()
 	defer stop()
-	floor, err := h.s.board.Floor(ctx)
+	floor, err := h.board.Floor(ctx)
 	if err != nil {
-		return toConnect(ctx, err)
+		return codes.ToConnect(ctx, err)
 	}
 	for q := range want {
 		if floor.Queue(q) == nil {
-			return toConnect(ctx, cc.NotFound("queue_ids", "no queue %q", q))
+			return codes.ToConnect(ctx, cc.NotFound("queue_ids", "no queue %q", q))
 		}
 	}
 	v := wallboardView{want: want, operators: req.Msg.GetOperators()}
@@ -92,8 +53,8 @@ func (h analyticsHandler) WatchWallboard(ctx context.Context, req *connect.Reque
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-h.s.closing:
-			return connect.NewError(connect.CodeUnavailable, errShuttingDown)
+		case <-h.closing:
+			return codes.ShuttingDown()
 		case <-changed:
 			// Pace the frames: what changes meanwhile goes out together in the next one.
 			if wait := wallboardEvery - time.Since(sent); wait > 0 {
@@ -104,17 +65,17 @@ func (h analyticsHandler) WatchWallboard(ctx context.Context, req *connect.Reque
 				}
 			}
 			sent = time.Now()
-			floor, err := h.s.board.Floor(ctx)
+			floor, err := h.board.Floor(ctx)
 			if err != nil {
-				return toConnect(ctx, err)
+				return codes.ToConnect(ctx, err)
 			}
 			if msg := v.next(floor, false); msg != nil {
 				if err := stream.Send(msg); err != nil {
 					return err
 				}
 			}
-		case <-h.s.clock.After(wallboardKeepalive):
-			if err := stream.Send(&analyticsv1.WatchWallboardResponse{At: ts(h.s.clock.Now())}); err != nil {
+		case <-h.clock.After(wallboardKeepalive):
+			if err := stream.Send(&analyticsv1.WatchWallboardResponse{At: convert.Timestamp(h.clock.Now())}); err != nil {
 				return err
 			}
 		}
@@ -126,14 +87,14 @@ type wallboardView struct {
 	want      map[cc.QueueID]bool // empty: every queue
 	operators bool
 	queues    map[string]*analyticsv1.QueueLive
-	ops       map[string]analytics.OperatorNow // what was sent, as it was in the floor
+	ops       map[string]stats.OperatorNow // what was sent, as it was in the floor
 }
 
 // next is the message that brings the client from what it was sent to floor; nil when nothing
 // changed.
-func (v *wallboardView) next(floor analytics.Floor, snapshot bool) *analyticsv1.WatchWallboardResponse {
-	msg := &analyticsv1.WatchWallboardResponse{Snapshot: snapshot, At: ts(floor.At)}
-	queues, ops := map[string]*analyticsv1.QueueLive{}, make(map[string]analytics.OperatorNow, len(v.ops))
+func (v *wallboardView) next(floor stats.Floor, snapshot bool) *analyticsv1.WatchWallboardResponse {
+	msg := &analyticsv1.WatchWallboardResponse{Snapshot: snapshot, At: convert.Timestamp(floor.At)}
+	queues, ops := map[string]*analyticsv1.QueueLive{}, make(map[string]stats.OperatorNow, len(v.ops))
 	for i := range floor.Queues {
 		q := &floor.Queues[i]
 		if len(v.want) > 0 && !v.want[q.ID] {
@@ -197,11 +158,11 @@ func optWait(d time.Duration) *uint32 {
 	if d < 0 {
 		return nil
 	}
-	v := ms(d)
+	v := convert.Millis(d)
 	return &v
 }
 
-func queueLiveOut(q *analytics.QueueNow) *analyticsv1.QueueLive {
+func queueLiveOut(q *stats.QueueNow) *analyticsv1.QueueLive {
 	out := &analyticsv1.QueueLive{
 		QueueId:           string(q.ID),
 		Name:              q.Queue.Name,
@@ -221,7 +182,7 @@ func queueLiveOut(q *analytics.QueueNow) *analyticsv1.QueueLive {
 	for i, w := range q.Waiting {
 		c := w.Call
 		wc := &analyticsv1.WaitingCall{CallId: string(c.ID), CallerNumber: c.CallerNumber, Position: uint32(w.Position),
-			ArrivedAt: ts(c.ArrivedAt), ExpectedWaitMs: optWait(q.Expect[i]), Priority: uint32(c.Priority)}
+			ArrivedAt: convert.Timestamp(c.ArrivedAt), ExpectedWaitMs: optWait(q.Expect[i]), Priority: uint32(c.Priority)}
 		if !c.ManagerUntil.IsZero() {
 			wc.ManagerId = string(c.Manager)
 		}
@@ -233,13 +194,13 @@ func queueLiveOut(q *analytics.QueueNow) *analyticsv1.QueueLive {
 		}
 		out.Waiting = append(out.Waiting, wc)
 	}
-	out.LongestWaitingSince = ts(longest)
+	out.LongestWaitingSince = convert.Timestamp(longest)
 	return out
 }
 
 // sameOperatorLive reports whether a and b make the same OperatorLive (the fields
 // operatorLiveOut reads).
-func sameOperatorLive(a, b analytics.OperatorNow) bool {
+func sameOperatorLive(a, b stats.OperatorNow) bool {
 	sa, sb := &a.Status, &b.Status
 	return a.Operator.ID == b.Operator.ID && a.Operator.DisplayName == b.Operator.DisplayName &&
 		a.Present == b.Present && sa.State == sb.State && sa.Since.Equal(sb.Since) && sa.Reason == sb.Reason &&
@@ -247,17 +208,17 @@ func sameOperatorLive(a, b analytics.OperatorNow) bool {
 		a.Today == b.Today && slices.Equal(a.Operator.Queues, b.Operator.Queues)
 }
 
-func operatorLiveOut(o analytics.OperatorNow) *analyticsv1.OperatorLive {
+func operatorLiveOut(o stats.OperatorNow) *analyticsv1.OperatorLive {
 	out := &analyticsv1.OperatorLive{
 		OperatorId:  string(o.Operator.ID),
 		Name:        o.Operator.DisplayName,
-		State:       operatorStates[o.Status.State],
-		Since:       ts(o.Status.Since),
+		State:       convert.OperatorStates[o.Status.State],
+		Since:       convert.Timestamp(o.Status.Since),
 		Reason:      o.Status.Reason,
 		CallId:      string(o.Status.Call),
 		Today:       figuresOut(o.Today, nil),
 		Score:       o.Status.Marks.Score,
-		BannedUntil: ts(o.Status.BannedUntil),
+		BannedUntil: convert.Timestamp(o.Status.BannedUntil),
 	}
 	if !o.Present && o.Status.State != cc.OperatorOffline {
 		out.Reason = "no live app"

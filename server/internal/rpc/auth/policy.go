@@ -1,4 +1,4 @@
-package rpc
+package auth
 
 import (
 	"context"
@@ -13,12 +13,8 @@ import (
 	"github.com/tandemcc/tandem/gen/go/tandem/assignment/v1/assignmentv1connect"
 	"github.com/tandemcc/tandem/gen/go/tandem/callintake/v1/callintakev1connect"
 	"github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1/operatorpresencev1connect"
-	"github.com/tandemcc/tandem/server/internal/callcenter"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
-
-// public marks procedures anyone may call; it is also the rate-limit role of callers without
-// credentials.
-const public Role = "public"
 
 // Who may call what, by kind of procedure.
 var (
@@ -37,7 +33,7 @@ var policy = map[string][]Role{
 	callintakev1connect.CallIntakeServiceRegisterCallProcedure:    {RoleCloud},
 	callintakev1connect.CallIntakeServiceReportCallEventProcedure: {RoleCloud},
 
-	operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:         {public},
+	operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:         {Public},
 	operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:        {RoleOperator},
 	operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:       with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:        with(supervisors, RoleOperator),
@@ -123,6 +119,9 @@ var reads = map[string]bool{
 	adminv1connect.AdminServiceExportCallerDataProcedure:                    true,
 }
 
+// IsRead reports whether a procedure changes nothing.
+func IsRead(procedure string) bool { return reads[procedure] }
+
 func with(roles []Role, more ...Role) []Role {
 	return append(append([]Role(nil), roles...), more...)
 }
@@ -133,9 +132,9 @@ func authorize(ctx context.Context, procedure string) error {
 	if !known {
 		return connect.NewError(connect.CodePermissionDenied, errors.New("no one may call "+procedure))
 	}
-	p, authenticated := principalFrom(ctx)
+	p, authenticated := From(ctx)
 	for _, r := range roles {
-		if r == public || (authenticated && r == p.Role) {
+		if r == Public || (authenticated && r == p.Role) {
 			return nil
 		}
 	}
@@ -145,10 +144,10 @@ func authorize(ctx context.Context, procedure string) error {
 	return connect.NewError(connect.CodePermissionDenied, errors.New(string(p.Role)+" may not call "+procedure))
 }
 
-// policyInterceptor applies authorize to every unary and streaming call.
-type policyInterceptor struct{}
+// Policy is the interceptor that applies the policy table to every unary and streaming call.
+type Policy struct{}
 
-func (policyInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+func (Policy) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 		if err := authorize(ctx, req.Spec().Procedure); err != nil {
 			return nil, err
@@ -157,11 +156,11 @@ func (policyInterceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	}
 }
 
-func (policyInterceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+func (Policy) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
 	return next
 }
 
-func (policyInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+func (Policy) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
 		if err := authorize(ctx, conn.Spec().Procedure); err != nil {
 			return err
@@ -170,26 +169,26 @@ func (policyInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc)
 	}
 }
 
-// self resolves the operator a request acts on: an operator may only name himself (or nobody,
+// Self resolves the operator a request acts on: an operator may only name himself (or nobody,
 // meaning himself); every other role must name one.
-func self(ctx context.Context, requested string) (callcenter.OperatorID, error) {
-	p, _ := principalFrom(ctx)
+func Self(ctx context.Context, requested string) (cc.OperatorID, error) {
+	p, _ := From(ctx)
 	switch {
-	case p.Role == RoleOperator && (requested == "" || callcenter.OperatorID(requested) == p.Operator):
+	case p.Role == RoleOperator && (requested == "" || cc.OperatorID(requested) == p.Operator):
 		return p.Operator, nil
 	case p.Role == RoleOperator:
-		return "", &callcenter.Error{Code: callcenter.CodePermissionDenied, Field: "operator_id", Message: "an operator may only act on himself"}
+		return "", &cc.Error{Code: cc.CodePermissionDenied, Field: "operator_id", Message: "an operator may only act on himself"}
 	case requested == "":
-		return "", callcenter.Invalid("operator_id", "required")
+		return "", cc.Invalid("operator_id", "required")
 	}
-	return callcenter.OperatorID(requested), nil
+	return cc.OperatorID(requested), nil
 }
 
-// readersOnly lets through the roles that may call every read (Prometheus scrapes with a
+// ReadersOnly lets through the roles that may call every read (Prometheus scrapes with a
 // readonly API key as its bearer token).
-func readersOnly(next http.Handler) http.Handler {
+func ReadersOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := principalFrom(r.Context())
+		p, ok := From(r.Context())
 		if !ok {
 			http.Error(w, "credentials required: an API key as a bearer token", http.StatusUnauthorized)
 			return

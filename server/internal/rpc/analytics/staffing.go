@@ -1,4 +1,4 @@
-package rpc
+package analytics
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/erlang"
+	"github.com/tandemcc/tandem/server/internal/rpc/codes"
+	"github.com/tandemcc/tandem/server/internal/rpc/convert"
 )
 
 // maxStaffingSeconds bounds the times of a staffing question: a day.
@@ -39,15 +41,15 @@ func staffingSeconds(field string, s float64, positive bool) (time.Duration, err
 	return d, nil
 }
 
-func (h analyticsHandler) CalculateStaffing(ctx context.Context, req *connect.Request[analyticsv1.CalculateStaffingRequest]) (*connect.Response[analyticsv1.CalculateStaffingResponse], error) {
+func (h *Handler) CalculateStaffing(ctx context.Context, req *connect.Request[analyticsv1.CalculateStaffingRequest]) (*connect.Response[analyticsv1.CalculateStaffingResponse], error) {
 	m := req.Msg
 	in, err := staffingInput(m)
 	if err != nil {
-		return nil, toConnect(ctx, err)
+		return nil, codes.ToConnect(ctx, err)
 	}
 	plan, err := erlang.Staffing(in)
 	if err != nil {
-		return nil, toConnect(ctx, err) // the input was checked: a bug
+		return nil, codes.ToConnect(ctx, err) // the input was checked: a bug
 	}
 	out := &analyticsv1.CalculateStaffingResponse{
 		OperatorsNeeded: uint32(plan.Needed),
@@ -110,41 +112,41 @@ func staffingInput(m *analyticsv1.CalculateStaffingRequest) (erlang.StaffingInpu
 	}, nil
 }
 
-func (h analyticsHandler) ReplayDay(ctx context.Context, req *connect.Request[analyticsv1.ReplayDayRequest]) (*connect.Response[analyticsv1.ReplayDayResponse], error) {
+func (h *Handler) ReplayDay(ctx context.Context, req *connect.Request[analyticsv1.ReplayDayRequest]) (*connect.Response[analyticsv1.ReplayDayResponse], error) {
 	m := req.Msg
 	if m.GetQueueId() == "" {
-		return nil, toConnect(ctx, cc.Invalid("queue_id", "required"))
+		return nil, codes.ToConnect(ctx, cc.Invalid("queue_id", "required"))
 	}
 	loc := time.UTC
 	if tz := m.GetTimeZone(); tz != "" {
 		var err error
 		if loc, err = time.LoadLocation(tz); err != nil || tz == "Local" {
-			return nil, toConnect(ctx, cc.Invalid("time_zone", "%q is not an IANA time zone", tz))
+			return nil, codes.ToConnect(ctx, cc.Invalid("time_zone", "%q is not an IANA time zone", tz))
 		}
 	}
 	day, err := time.ParseInLocation(time.DateOnly, m.GetDate(), loc)
 	if err != nil {
-		return nil, toConnect(ctx, cc.Invalid("date", "%q is not a date like 2026-11-26", m.GetDate()))
+		return nil, codes.ToConnect(ctx, cc.Invalid("date", "%q is not a date like 2026-11-26", m.GetDate()))
 	}
 	if n := m.GetOperators(); n < 1 || n > maxReplayOperators {
-		return nil, toConnect(ctx, cc.Invalid("operators", "must be 1 to %d", maxReplayOperators))
+		return nil, codes.ToConnect(ctx, cc.Invalid("operators", "must be 1 to %d", maxReplayOperators))
 	}
-	q, err := h.s.store.Queue(ctx, cc.QueueID(m.GetQueueId()))
+	q, err := h.store.Queue(ctx, cc.QueueID(m.GetQueueId()))
 	if cc.ErrorCode(err) == cc.CodeNotFound {
-		return nil, toConnect(ctx, cc.NotFound("queue_id", "no queue %q", m.GetQueueId()))
+		return nil, codes.ToConnect(ctx, cc.NotFound("queue_id", "no queue %q", m.GetQueueId()))
 	}
 	if err != nil {
-		return nil, toConnect(ctx, err)
+		return nil, codes.ToConnect(ctx, err)
 	}
 	// The day in its zone: 23 or 25 hours when the clocks change.
 	from := day
 	to := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
-	calls, err := h.s.store.DayArrivals(ctx, q.ID, from, to)
+	calls, err := h.store.DayArrivals(ctx, q.ID, from, to)
 	if err != nil {
-		return nil, toConnect(ctx, err)
+		return nil, codes.ToConnect(ctx, err)
 	}
 	sl := q.Rules.ServiceLevel.OrDefaults()
-	r, err := h.s.replay(ctx, cc.Replay{
+	r, err := h.replay(ctx, cc.Replay{
 		Operators:    int(m.GetOperators()),
 		Calls:        calls,
 		From:         from,
@@ -156,13 +158,13 @@ func (h analyticsHandler) ReplayDay(ctx context.Context, req *connect.Request[an
 		Seed:         uint64(from.Unix()), // the same day replays the same
 	})
 	if err != nil {
-		return nil, toConnect(ctx, err)
+		return nil, codes.ToConnect(ctx, err)
 	}
 	return connect.NewResponse(&analyticsv1.ReplayDayResponse{
 		Calls:           uint32(r.Calls),
 		Recorded:        figuresOut(r.Recorded, &sl),
 		ServiceLevel:    r.ServiceLevel,
-		AsaMs:           ms(r.ASA),
+		AsaMs:           convert.Millis(r.ASA),
 		AbandonmentRate: r.AbandonRate,
 		Occupancy:       r.Occupancy,
 		Answered:        uint32(r.Answered),

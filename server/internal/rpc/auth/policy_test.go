@@ -1,4 +1,4 @@
-package rpc
+package auth
 
 import (
 	"context"
@@ -56,7 +56,7 @@ func TestEveryProcedureHasAPolicy(t *testing.T) {
 // except to public procedures.
 func TestAuthorizeWalksThePolicy(t *testing.T) {
 	for proc, allowed := range policy {
-		isPublic := len(allowed) == 1 && allowed[0] == public
+		isPublic := len(allowed) == 1 && allowed[0] == Public
 		err := authorize(context.Background(), proc)
 		if isPublic != (err == nil) {
 			t.Errorf("%s without credentials: %v", proc, err)
@@ -65,7 +65,7 @@ func TestAuthorizeWalksThePolicy(t *testing.T) {
 			t.Errorf("%s without credentials: code %v", proc, connect.CodeOf(err))
 		}
 		for _, r := range Roles {
-			ctx := context.WithValue(context.Background(), principalKey{}, Principal{Role: r, Operator: "op_1"})
+			ctx := With(context.Background(), Principal{Role: r, Operator: "op_1"})
 			err := authorize(ctx, proc)
 			want := isPublic || slices.Contains(allowed, r)
 			if want != (err == nil) {
@@ -125,22 +125,22 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 // name.
 func TestSelf(t *testing.T) {
 	as := func(r Role) context.Context {
-		return context.WithValue(context.Background(), principalKey{}, Principal{Role: r, Operator: "op_me"})
+		return With(context.Background(), Principal{Role: r, Operator: "op_me"})
 	}
-	if id, err := self(as(RoleOperator), ""); id != "op_me" || err != nil {
+	if id, err := Self(as(RoleOperator), ""); id != "op_me" || err != nil {
 		t.Errorf("operator, nobody named: %q %v", id, err)
 	}
-	if id, err := self(as(RoleOperator), "op_me"); id != "op_me" || err != nil {
+	if id, err := Self(as(RoleOperator), "op_me"); id != "op_me" || err != nil {
 		t.Errorf("operator names himself: %q %v", id, err)
 	}
-	if _, err := self(as(RoleOperator), "op_other"); callcenter.ErrorCode(err) != callcenter.CodePermissionDenied {
+	if _, err := Self(as(RoleOperator), "op_other"); callcenter.ErrorCode(err) != callcenter.CodePermissionDenied {
 		t.Errorf("operator names another: %v", err)
 	}
 	for _, r := range []Role{RoleSupervisor, RoleAdmin, RoleReadonly} {
-		if id, err := self(as(r), "op_other"); id != "op_other" || err != nil {
+		if id, err := Self(as(r), "op_other"); id != "op_other" || err != nil {
 			t.Errorf("%s names op_other: %q %v", r, id, err)
 		}
-		if _, err := self(as(r), ""); callcenter.ErrorCode(err) != callcenter.CodeInvalid {
+		if _, err := Self(as(r), ""); callcenter.ErrorCode(err) != callcenter.CodeInvalid {
 			t.Errorf("%s names nobody: %v", r, err)
 		}
 	}

@@ -1,4 +1,6 @@
-package rpc
+// Package intake serves CallIntake, the cloud's door: a call that arrives and the events of
+// calls in progress, read from the scenario's requests and handed to the switchboard.
+package intake
 
 import (
 	"context"
@@ -10,18 +12,31 @@ import (
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/cloud"
+	"github.com/tandemcc/tandem/server/internal/rpc/codes"
+	"github.com/tandemcc/tandem/server/internal/rpc/convert"
 )
 
-type intakeHandler struct{ s *Server }
-
-func requestID(id string) error {
-	if err := required("request_id", id); err != nil {
-		return err
-	}
-	return maxLen("request_id", id, 128)
+// Switchboard is what the cloud's requests need of the engine: a request id seen before gets
+// its first reply again.
+type Switchboard interface {
+	RegisterCall(ctx context.Context, requestID string, in cc.Intake) (cc.Reply, error)
+	ReportEvent(ctx context.Context, requestID string, id cc.CallID, ev cc.CloudEvent) (cc.Reply, error)
 }
 
-func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[callintakev1.RegisterCallRequest]) (*connect.Response[callintakev1.RegisterCallResponse], error) {
+// Handler serves CallIntake.
+type Handler struct{ board Switchboard }
+
+// New returns CallIntake on board.
+func New(board Switchboard) *Handler { return &Handler{board: board} }
+
+func requestID(id string) error {
+	if err := convert.Required("request_id", id); err != nil {
+		return err
+	}
+	return convert.MaxLen("request_id", id, 128)
+}
+
+func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callintakev1.RegisterCallRequest]) (*connect.Response[callintakev1.RegisterCallResponse], error) {
 	m := req.Msg
 	in := cc.Intake{
 		SessionID:    m.GetSessionId(),
@@ -31,7 +46,7 @@ func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[ca
 		DialedNumber: m.GetDialedNumber(),
 		SIPHeaders:   m.GetSipHeaders(),
 		CustomData:   m.GetCustomData(),
-		ArrivedAt:    timeOf(m.GetArrivedAt()),
+		ArrivedAt:    convert.TimeOf(m.GetArrivedAt()),
 		Priority:     int(m.GetPriority()),
 	}
 	err := requestID(m.GetRequestId())
@@ -40,7 +55,7 @@ func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[ca
 	}
 	if err == nil && in.AccessURL == "" {
 		in.AccessURL = m.GetAccessUrl()
-		err = required("access_url", in.AccessURL)
+		err = convert.Required("access_url", in.AccessURL)
 	}
 	if err == nil {
 		field := "access_secure_url"
@@ -50,25 +65,25 @@ func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[ca
 		err = cc.CheckURL(field, in.AccessURL)
 	}
 	if err == nil {
-		err = required("dialed_number", in.DialedNumber)
+		err = convert.Required("dialed_number", in.DialedNumber)
 	}
 	for _, f := range []struct {
 		name, value string
 		max         int
 	}{{"session_id", in.SessionID, 128}, {"caller_number", in.CallerNumber, 64}, {"dialed_number", in.DialedNumber, 64}, {"display_name", in.CallerName, 256}, {"custom_data", in.CustomData, 4096}} {
 		if err == nil {
-			err = maxLen(f.name, f.value, f.max)
+			err = convert.MaxLen(f.name, f.value, f.max)
 		}
 	}
 	if err == nil && len(in.SIPHeaders) > 64 {
 		err = cc.Invalid("sip_headers", "more than 64 headers")
 	}
 	if err != nil {
-		return nil, toConnect(ctx, err)
+		return nil, codes.ToConnect(ctx, err)
 	}
-	reply, err := h.s.board.RegisterCall(ctx, m.GetRequestId(), in)
+	reply, err := h.board.RegisterCall(ctx, m.GetRequestId(), in)
 	if err != nil {
-		return nil, toConnect(ctx, err)
+		return nil, codes.ToConnect(ctx, err)
 	}
 	return connect.NewResponse(&callintakev1.RegisterCallResponse{
 		CallId:       string(reply.Call),
@@ -79,20 +94,20 @@ func (h intakeHandler) RegisterCall(ctx context.Context, req *connect.Request[ca
 	}), nil
 }
 
-func (h intakeHandler) ReportCallEvent(ctx context.Context, req *connect.Request[callintakev1.ReportCallEventRequest]) (*connect.Response[callintakev1.ReportCallEventResponse], error) {
+func (h *Handler) ReportCallEvent(ctx context.Context, req *connect.Request[callintakev1.ReportCallEventRequest]) (*connect.Response[callintakev1.ReportCallEventResponse], error) {
 	m := req.Msg
 	ev, err := eventIn(m)
 	if err != nil {
-		return nil, toConnect(ctx, err)
+		return nil, codes.ToConnect(ctx, err)
 	}
-	reply, err := h.s.board.ReportEvent(ctx, m.GetRequestId(), cc.CallID(m.GetCallId()), ev)
+	reply, err := h.board.ReportEvent(ctx, m.GetRequestId(), cc.CallID(m.GetCallId()), ev)
 	if err != nil {
-		return nil, toConnect(ctx, err)
+		return nil, codes.ToConnect(ctx, err)
 	}
 	out := &callintakev1.ReportCallEventResponse{}
 	if reply.Next != nil {
 		if out.Next, err = cloud.CommandMessage(*reply.Next); err != nil {
-			return nil, toConnect(ctx, err)
+			return nil, codes.ToConnect(ctx, err)
 		}
 	}
 	return connect.NewResponse(out), nil
@@ -102,10 +117,10 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 	if err := requestID(m.GetRequestId()); err != nil {
 		return cc.CloudEvent{}, err
 	}
-	if err := required("call_id", m.GetCallId()); err != nil {
+	if err := convert.Required("call_id", m.GetCallId()); err != nil {
 		return cc.CloudEvent{}, err
 	}
-	needOffer := func() error { return required("offer_id", m.GetOfferId()) }
+	needOffer := func() error { return convert.Required("offer_id", m.GetOfferId()) }
 	offer := cc.OfferID(m.GetOfferId())
 	switch e := m.GetEvent().(type) {
 	case *callintakev1.ReportCallEventRequest_OperatorAnswered:
@@ -124,7 +139,7 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 	case *callintakev1.ReportCallEventRequest_CallerAbandoned:
 		return cc.CloudEvent{Kind: cc.CloudCallerAbandoned, Offer: offer}, nil
 	case *callintakev1.ReportCallEventRequest_SpeechAnswer:
-		if err := required("speech_answer.question_id", e.SpeechAnswer.GetQuestionId()); err != nil {
+		if err := convert.Required("speech_answer.question_id", e.SpeechAnswer.GetQuestionId()); err != nil {
 			return cc.CloudEvent{}, err
 		}
 		return cc.CloudEvent{Kind: cc.CloudSpeechAnswer, Offer: offer, QuestionID: e.SpeechAnswer.GetQuestionId(), Verdict: verdictIn[e.SpeechAnswer.GetVerdict()]}, nil

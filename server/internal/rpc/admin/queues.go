@@ -1,0 +1,131 @@
+package admin
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/rpc/codes"
+	"github.com/tandemcc/tandem/server/internal/rpc/convert"
+)
+
+// queueIn reads a queue and checks it (see cc.Queue.Check).
+func queueIn(q *adminv1.Queue) (cc.Queue, error) {
+	if q == nil {
+		return cc.Queue{}, cc.Invalid("queue", "required")
+	}
+	return cc.Queue{
+		ID:            cc.QueueID(q.GetQueueId()),
+		Name:          q.GetName(),
+		DialedNumbers: q.GetDialedNumbers(),
+		Strategy:      cc.Strategy(q.GetStrategy()),
+		OfferTimeout:  convert.Seconds(q.GetOfferTimeoutS()),
+		WrapUp:        convert.Seconds(q.GetWrapUpS()),
+		Priority:      int(q.GetPriority()),
+		HoldMusicURL:  q.GetHoldMusicUrl(),
+		Greeting:      q.GetGreeting(),
+		IsDefault:     q.GetIsDefault(),
+		Rules:         rulesIn(q),
+	}.Check()
+}
+
+// rulesIn reads a queue's rules: the fields the API documents with "0: the default" take
+// cc.DefaultRules' value when zero.
+func rulesIn(q *adminv1.Queue) cc.QueueRules {
+	r := cc.DefaultRules()
+	r.AnnounceEvery = convert.Seconds(q.GetAnnounceEveryS())
+	if n := q.GetAwayAfterMisses(); n > 0 {
+		r.AwayAfterMisses = int(n)
+	}
+	if n := q.GetBanAfterMisses(); n > 0 {
+		r.BanAfterMisses = int(n)
+	}
+	if w := q.GetBanWindowS(); w > 0 {
+		r.BanWindow = convert.Seconds(w)
+	}
+	if steps := q.GetBanStepsS(); len(steps) > 0 {
+		r.BanSteps = make([]time.Duration, len(steps))
+		for i, st := range steps {
+			r.BanSteps[i] = convert.Seconds(st)
+		}
+	}
+	if w := q.GetManagerWaitS(); w > 0 {
+		r.ManagerWait = convert.Seconds(w)
+	}
+	r.OptIn = !q.GetNoOptIn()
+	if d := q.GetOptInCooldownDays(); d > 0 {
+		r.OptInCooldown = time.Duration(min(d, 100000)) * 24 * time.Hour // past the limit, short of overflowing
+	}
+	for reason, text := range q.GetAbsenceTemplates() {
+		if r.AbsenceTemplates == nil {
+			r.AbsenceTemplates = map[cc.ManagerAbsence]string{}
+		}
+		r.AbsenceTemplates[cc.ManagerAbsence(reason)] = text
+	}
+	if o := q.GetOverflow(); o != nil {
+		r.Overflow.After = convert.Seconds(o.GetAfterS())
+		r.Overflow.MaxAtOnce = int(o.GetMaxAtOnce())
+		r.Overflow.OnPredictedWait = o.GetOnPredictedWait()
+		for _, id := range o.GetSpareIds() {
+			r.Overflow.Spares = append(r.Overflow.Spares, cc.SpareID(id))
+		}
+		if order := o.GetOrder(); order != "" {
+			r.Overflow.Order = cc.SpareOrder(order)
+		}
+	}
+	r.ServiceLevel = cc.ServiceLevel{ // zeros stay: ServiceLevel.OrDefaults reads them as the defaults
+		Threshold:    convert.Seconds(q.GetServiceLevelThresholdS()),
+		Target:       int(q.GetServiceLevelTargetPercent()),
+		Abandoned:    cc.AbandonedRule(q.GetServiceLevelAbandoned()),
+		ShortAbandon: convert.Seconds(q.GetShortAbandonS()),
+	}
+	return r
+}
+
+func (h *Handler) CreateQueue(ctx context.Context, req *connect.Request[adminv1.CreateQueueRequest]) (*connect.Response[adminv1.CreateQueueResponse], error) {
+	q, err := queueIn(req.Msg.GetQueue())
+	if err == nil {
+		err = h.board.CreateQueue(ctx, q)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&adminv1.CreateQueueResponse{Queue: convert.QueueOut(q)}), nil
+}
+
+func (h *Handler) UpdateQueue(ctx context.Context, req *connect.Request[adminv1.UpdateQueueRequest]) (*connect.Response[adminv1.UpdateQueueResponse], error) {
+	q, err := queueIn(req.Msg.GetQueue())
+	if err == nil {
+		err = h.board.UpdateQueue(ctx, q)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&adminv1.UpdateQueueResponse{Queue: convert.QueueOut(q)}), nil
+}
+
+func (h *Handler) GetQueue(ctx context.Context, req *connect.Request[adminv1.GetQueueRequest]) (*connect.Response[adminv1.GetQueueResponse], error) {
+	if err := convert.Required("queue_id", req.Msg.GetQueueId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	q, err := h.store.Queue(ctx, cc.QueueID(req.Msg.GetQueueId()))
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&adminv1.GetQueueResponse{Queue: convert.QueueOut(q)}), nil
+}
+
+func (h *Handler) ListQueues(ctx context.Context, req *connect.Request[adminv1.ListQueuesRequest]) (*connect.Response[adminv1.ListQueuesResponse], error) {
+	qs, err := h.store.Queues(ctx)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	out := &adminv1.ListQueuesResponse{}
+	for _, q := range qs {
+		out.Queues = append(out.Queues, convert.QueueOut(q))
+	}
+	return connect.NewResponse(out), nil
+}

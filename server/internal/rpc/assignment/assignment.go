@@ -1,0 +1,134 @@
+// Package assignment serves the Assignment service: supervisors see the calls in line, why each
+// went where it did, and step in (withdraw an offer, requeue a call, lift a ban).
+package assignment
+
+import (
+	"context"
+
+	"connectrpc.com/connect"
+
+	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/rpc/codes"
+	"github.com/tandemcc/tandem/server/internal/rpc/convert"
+)
+
+// Store is what Assignment reads of stored calls.
+type Store interface {
+	Call(ctx context.Context, id cc.CallID) (cc.Call, []cc.Offer, error)
+	Offer(ctx context.Context, id cc.OfferID) (cc.Offer, error)
+	Decisions(ctx context.Context, id cc.CallID) ([]cc.Decision, error)
+}
+
+// Switchboard is what Assignment asks of the engine.
+type Switchboard interface {
+	Calls(ctx context.Context, q cc.QueueID) ([]cc.WaitingCall, error)
+	WithdrawOffer(ctx context.Context, id cc.OfferID, reason string) (cc.Call, error)
+	Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) (cc.Call, error)
+	LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
+}
+
+// Handler serves Assignment.
+type Handler struct {
+	store Store
+	board Switchboard
+}
+
+// New returns Assignment on store and board.
+func New(store Store, board Switchboard) *Handler { return &Handler{store: store, board: board} }
+
+func (h *Handler) ListCalls(ctx context.Context, req *connect.Request[assignmentv1.ListCallsRequest]) (*connect.Response[assignmentv1.ListCallsResponse], error) {
+	calls, err := h.board.Calls(ctx, cc.QueueID(req.Msg.GetQueueId()))
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	out := &assignmentv1.ListCallsResponse{}
+	for _, w := range calls {
+		var offers []cc.Offer
+		if w.Offer != nil {
+			offers = append(offers, *w.Offer)
+		}
+		out.Calls = append(out.Calls, convert.CallOut(w.Call, w.Position, offers))
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (h *Handler) GetCall(ctx context.Context, req *connect.Request[assignmentv1.GetCallRequest]) (*connect.Response[assignmentv1.GetCallResponse], error) {
+	if err := convert.Required("call_id", req.Msg.GetCallId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	c, offers, err := h.store.Call(ctx, cc.CallID(req.Msg.GetCallId()))
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	position := 0
+	if live, err := h.board.Calls(ctx, c.Queue); err == nil {
+		for _, w := range live {
+			if w.Call.ID == c.ID {
+				position = w.Position
+			}
+		}
+	}
+	return connect.NewResponse(&assignmentv1.GetCallResponse{Call: convert.CallOut(c, position, offers)}), nil
+}
+
+func (h *Handler) ExplainCall(ctx context.Context, req *connect.Request[assignmentv1.ExplainCallRequest]) (*connect.Response[assignmentv1.ExplainCallResponse], error) {
+	if err := convert.Required("call_id", req.Msg.GetCallId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	id := cc.CallID(req.Msg.GetCallId())
+	if _, _, err := h.store.Call(ctx, id); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	ds, err := h.store.Decisions(ctx, id)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	out := &assignmentv1.ExplainCallResponse{}
+	for _, d := range ds {
+		out.Decisions = append(out.Decisions, convert.DecisionOut(d))
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (h *Handler) WithdrawOffer(ctx context.Context, req *connect.Request[assignmentv1.WithdrawOfferRequest]) (*connect.Response[assignmentv1.WithdrawOfferResponse], error) {
+	if err := convert.Required("offer_id", req.Msg.GetOfferId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	id := cc.OfferID(req.Msg.GetOfferId())
+	if _, err := h.store.Offer(ctx, id); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	c, err := h.board.WithdrawOffer(ctx, id, req.Msg.GetReason())
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&assignmentv1.WithdrawOfferResponse{Call: convert.CallOut(c, 0, nil)}), nil
+}
+
+func (h *Handler) RequeueCall(ctx context.Context, req *connect.Request[assignmentv1.RequeueCallRequest]) (*connect.Response[assignmentv1.RequeueCallResponse], error) {
+	if err := convert.Required("call_id", req.Msg.GetCallId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	id := cc.CallID(req.Msg.GetCallId())
+	if _, _, err := h.store.Call(ctx, id); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	c, err := h.board.Requeue(ctx, id, cc.QueueID(req.Msg.GetQueueId()))
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&assignmentv1.RequeueCallResponse{Call: convert.CallOut(c, 0, nil)}), nil
+}
+
+func (h *Handler) LiftBan(ctx context.Context, req *connect.Request[assignmentv1.LiftBanRequest]) (*connect.Response[assignmentv1.LiftBanResponse], error) {
+	if err := convert.Required("operator_id", req.Msg.GetOperatorId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	v, err := h.board.LiftBan(ctx, cc.OperatorID(req.Msg.GetOperatorId()))
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	st := convert.StatusOut(v)
+	return connect.NewResponse(&assignmentv1.LiftBanResponse{State: st.GetState(), Marks: st.GetMarks()}), nil
+}

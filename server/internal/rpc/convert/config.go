@@ -1,0 +1,102 @@
+package convert
+
+import (
+	"time"
+
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
+)
+
+// QueueOut is a queue as the API shows it: its service level with the defaults filled in.
+func QueueOut(q cc.Queue) *adminv1.Queue {
+	sl := q.Rules.ServiceLevel.OrDefaults()
+	var steps []uint32
+	for _, st := range q.Rules.BanSteps {
+		steps = append(steps, uint32(st/time.Second))
+	}
+	var spares []string
+	for _, id := range q.Rules.Overflow.Spares {
+		spares = append(spares, string(id))
+	}
+	templates := map[string]string{}
+	for k, v := range q.Rules.AbsenceTemplates {
+		templates[string(k)] = v
+	}
+	return &adminv1.Queue{
+		ManagerWaitS:      uint32(q.Rules.ManagerWait / time.Second),
+		NoOptIn:           !q.Rules.OptIn,
+		OptInCooldownDays: uint32(q.Rules.OptInCooldown / (24 * time.Hour)),
+		AbsenceTemplates:  templates,
+		Overflow: &adminv1.Overflow{AfterS: uint32(q.Rules.Overflow.After / time.Second), SpareIds: spares,
+			MaxAtOnce: uint32(q.Rules.Overflow.MaxAtOnce), Order: string(q.Rules.Overflow.Order), OnPredictedWait: q.Rules.Overflow.OnPredictedWait},
+		ServiceLevelThresholdS:    uint32(sl.Threshold / time.Second),
+		ServiceLevelTargetPercent: uint32(sl.Target),
+		ServiceLevelAbandoned:     string(sl.Abandoned),
+		ShortAbandonS:             uint32(sl.ShortAbandon / time.Second),
+		AnnounceEveryS:            uint32(q.Rules.AnnounceEvery / time.Second),
+		AwayAfterMisses:           uint32(q.Rules.AwayAfterMisses),
+		BanAfterMisses:            uint32(q.Rules.BanAfterMisses),
+		BanWindowS:                uint32(q.Rules.BanWindow / time.Second),
+		BanStepsS:                 steps,
+		QueueId:                   string(q.ID),
+		Name:                      q.Name,
+		DialedNumbers:             q.DialedNumbers,
+		Strategy:                  string(q.Strategy),
+		OfferTimeoutS:             uint32(q.OfferTimeout / time.Second),
+		WrapUpS:                   uint32(q.WrapUp / time.Second),
+		Priority:                  uint32(q.Priority),
+		HoldMusicUrl:              q.HoldMusicURL,
+		Greeting:                  q.Greeting,
+		IsDefault:                 q.IsDefault,
+	}
+}
+
+// ClientOut is a caller's personal manager as the API shows it.
+func ClientOut(c cc.Client) *adminv1.Client {
+	return &adminv1.Client{Number: c.Number, ManagerId: string(c.Manager), How: string(c.How), AssignedAt: Timestamp(c.AssignedAt), DeclinedAt: Timestamp(c.DeclinedAt)}
+}
+
+// AbsenceOut is an absence as the API shows it.
+func AbsenceOut(a cc.Absence) *adminv1.Absence {
+	return &adminv1.Absence{AbsenceId: a.ID, OperatorId: string(a.Operator), Kind: string(a.Kind), From: a.From, To: a.To}
+}
+
+// SpareOut is a spare number and its use today, as the API shows them.
+func SpareOut(s cc.Spare, use cc.SpareStatus) *adminv1.Spare {
+	return &adminv1.Spare{
+		SpareId: string(s.ID), Name: s.Name, Contact: ContactOut(s.Contact), Hours: HoursOut(s.Hours), Holidays: s.Holidays,
+		MaxConcurrent: uint32(s.MaxConcurrent), DailyCap: uint32(s.DailyCap), Priority: uint32(s.Priority),
+		CooldownS: uint32(s.Cooldown / time.Second), Disabled: s.Disabled,
+		Use: &adminv1.SpareUse{Active: uint32(use.Active), CallsToday: uint32(use.CallsToday), CooldownUntil: Timestamp(use.CooldownUntil), Misses: uint32(use.Misses)},
+	}
+}
+
+// keyRoles are the roles an API key can have.
+var keyRoles = map[adminv1.KeyRole]auth.Role{
+	adminv1.KeyRole_KEY_ROLE_ADMIN:      auth.RoleAdmin,
+	adminv1.KeyRole_KEY_ROLE_SUPERVISOR: auth.RoleSupervisor,
+	adminv1.KeyRole_KEY_ROLE_READONLY:   auth.RoleReadonly,
+}
+
+// KeyRoleIn is the role an API key is made with; false for none of admin, supervisor, readonly.
+func KeyRoleIn(r adminv1.KeyRole) (auth.Role, bool) {
+	role, ok := keyRoles[r]
+	return role, ok
+}
+
+// KeyRoleOut is the API's name of an API key's role; unspecified for the roles keys cannot have.
+func KeyRoleOut(r auth.Role) adminv1.KeyRole {
+	for kr, in := range keyRoles {
+		if in == r {
+			return kr
+		}
+	}
+	return adminv1.KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
+// APIKeyOut is an API key as the API shows it (never its secret or hash).
+func APIKeyOut(k cc.APIKey) *adminv1.ApiKey {
+	return &adminv1.ApiKey{KeyId: k.ID, Name: k.Name, Role: KeyRoleOut(auth.Role(k.Role)), CreatedAt: Timestamp(k.CreatedAt), CreatedBy: k.CreatedBy,
+		LastUsedAt: Timestamp(k.LastUsedAt), RevokedAt: Timestamp(k.RevokedAt)}
+}

@@ -1,0 +1,130 @@
+package limits
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+
+	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
+)
+
+// Limiters holds every limit of one server.
+type Limiters struct {
+	cfg      Limits
+	clock    clock.Clock
+	requests *buckets // by caller identity, or "addr:" + address
+	names    *buckets // failed logins by name
+	addrs    *buckets // failed logins by address
+	streams  *streams
+}
+
+// New returns the limits cfg sets (zero fields: DefaultLimits), counted on c.
+func New(cfg Limits, c clock.Clock) *Limiters {
+	cfg = cfg.withDefaults()
+	return &Limiters{
+		cfg: cfg, clock: c,
+		requests: newBuckets(c, cfg.MaxTracked),
+		names:    newBuckets(c, cfg.MaxTracked),
+		addrs:    newBuckets(c, cfg.MaxTracked),
+		streams:  &streams{open: map[string]map[*openStream]bool{}},
+	}
+}
+
+// Allow takes a request token for the caller (p nil: anonymous, by address).
+func (l *Limiters) Allow(p *auth.Principal, addr string) error {
+	role, key := auth.Public, "addr:"+addr
+	if p != nil {
+		role, key = p.Role, p.Identity()
+	}
+	r, ok := l.cfg.Rates[role]
+	if !ok {
+		return nil
+	}
+	if ok, wait := l.requests.take(key, r); !ok {
+		return &Error{
+			Err:    connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("rate limit for %s callers (%s per second, burst %d): retry in %s", role, strconv.FormatFloat(r.PerSecond, 'g', -1, 64), r.Burst, wait.Round(time.Millisecond))),
+			Status: http.StatusTooManyRequests, RetryAfter: wait,
+		}
+	}
+	return nil
+}
+
+// CapBody limits the request body to MaxBody bytes (refusing at once a larger Content-Length)
+// and to BodyTimeout of reading: a client cannot hold a handler by sending slowly. Once the
+// body has been read to its end the deadline is lifted, so streams stay open.
+func (l *Limiters) CapBody(w http.ResponseWriter, r *http.Request) error {
+	if r.ContentLength > l.cfg.MaxBody {
+		return BodyError(&http.MaxBytesError{Limit: l.cfg.MaxBody})
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(l.cfg.BodyTimeout)); err != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, l.cfg.MaxBody)
+		return nil // a writer without deadlines (tests): only the size cap applies
+	}
+	r.Body = &deadlineBody{ReadCloser: http.MaxBytesReader(w, r.Body, l.cfg.MaxBody), rc: rc}
+	return nil
+}
+
+// CapWrites gives every write of the response WriteTimeout to complete. The returned function
+// lifts the deadline once the handler is done, so a kept-alive connection is not cut later.
+func (l *Limiters) CapWrites(w http.ResponseWriter) (http.ResponseWriter, func()) {
+	rc := http.NewResponseController(w)
+	if err := rc.SetWriteDeadline(time.Now().Add(l.cfg.WriteTimeout)); err != nil {
+		return w, func() {} // a writer without deadlines (tests)
+	}
+	return &deadlineWriter{ResponseWriter: w, rc: rc, timeout: l.cfg.WriteTimeout}, func() { _ = rc.SetWriteDeadline(time.Time{}) }
+}
+
+// deadlineWriter moves the write deadline before each write and flush.
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+func (w *deadlineWriter) extend() { _ = w.rc.SetWriteDeadline(time.Now().Add(w.timeout)) }
+
+func (w *deadlineWriter) WriteHeader(code int) {
+	w.extend()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	w.extend()
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *deadlineWriter) Flush() { _ = w.FlushError() }
+
+func (w *deadlineWriter) FlushError() error {
+	w.extend()
+	return w.rc.Flush()
+}
+
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// deadlineBody lifts the read deadline once the body has been read to its end. A read that
+// failed (the deadline passed, the body was too big) keeps it, so a handler that drains the
+// rest of a slow body before answering (Connect's does) fails at once instead of waiting on it.
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	once sync.Once
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.once.Do(func() { _ = b.rc.SetReadDeadline(time.Time{}) })
+	}
+	return n, err
+}

@@ -1,0 +1,274 @@
+// Package presence serves OperatorPresence: operators log in and out, say they are ready or
+// away, end their wrap-up, and watch their own status (the stream that makes them present for
+// routing).
+package presence
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"time"
+
+	"connectrpc.com/connect"
+	"golang.org/x/crypto/bcrypt"
+
+	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
+	"github.com/tandemcc/tandem/server/internal/rpc/codes"
+	"github.com/tandemcc/tandem/server/internal/rpc/convert"
+)
+
+// Store is what presence reads and the sessions it keeps.
+type Store interface {
+	Operator(ctx context.Context, id cc.OperatorID) (cc.Operator, error)
+	OperatorByName(ctx context.Context, name string) (cc.Operator, error)
+	CallerHistory(ctx context.Context, number string, but cc.CallID, limit int) ([]cc.Call, error)
+	CreateSession(ctx context.Context, s cc.Session) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteOperatorSessions(ctx context.Context, id cc.OperatorID) error
+}
+
+// Switchboard is what operators at work ask of the engine.
+type Switchboard interface {
+	Watch(ctx context.Context, id cc.OperatorID, presence bool, session string) (cc.OperatorWatch, error)
+	TakeOver(ctx context.Context, id cc.OperatorID, keep string) error
+	GoReady(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
+	GoAway(ctx context.Context, id cc.OperatorID, reason string) (cc.OperatorView, error)
+	LogOut(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
+	EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (cc.OperatorView, error)
+}
+
+// Config is what OperatorPresence works with.
+type Config struct {
+	Store        Store
+	Switchboard  Switchboard
+	Clock        clock.Clock
+	SessionTTL   time.Duration
+	PasswordCost int             // bcrypt cost of the stand-in hash checked for unknown names
+	Closing      <-chan struct{} // closed when the server shuts down: streams end
+}
+
+// Handler serves OperatorPresence.
+type Handler struct {
+	store      Store
+	board      Switchboard
+	clock      clock.Clock
+	sessionTTL time.Duration
+	dummyHash  []byte
+	closing    <-chan struct{}
+}
+
+// New returns OperatorPresence for cfg.
+func New(cfg Config) (*Handler, error) {
+	dummy, err := bcrypt.GenerateFromPassword([]byte("not a password"), cfg.PasswordCost)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{store: cfg.Store, board: cfg.Switchboard, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing}, nil
+}
+
+var (
+	errWrongPassword = errors.New("wrong name or password")
+	errDisabled      = errors.New("this operator is disabled")
+	errTakenOver     = errors.New("taken over: this operator logged in elsewhere")
+)
+
+// keepaliveEvery is how often a quiet presence stream gets a keepalive.
+const keepaliveEvery = 15 * time.Second
+
+func (h *Handler) LogIn(ctx context.Context, req *connect.Request[presencev1.LogInRequest]) (*connect.Response[presencev1.LogInResponse], error) {
+	m := req.Msg
+	if err := convert.Required("name", m.GetName()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	if err := convert.Required("password", m.GetPassword()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	badLogin := connect.NewError(connect.CodeUnauthenticated, errWrongPassword)
+	op, err := h.store.OperatorByName(ctx, m.GetName())
+	if cc.ErrorCode(err) == cc.CodeNotFound {
+		// Spend the same time as a real check, so names cannot be probed by timing.
+		_ = bcrypt.CompareHashAndPassword(h.dummyHash, []byte(m.GetPassword()))
+		return nil, badLogin
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(op.PasswordHash), []byte(m.GetPassword())) != nil {
+		return nil, badLogin
+	}
+	if op.Disabled {
+		return nil, connect.NewError(connect.CodePermissionDenied, errDisabled)
+	}
+	// One session per operator: this login takes over from any other.
+	if err := h.store.DeleteOperatorSessions(ctx, op.ID); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	token, hash := auth.NewToken()
+	now := h.clock.Now()
+	sess := cc.Session{TokenHash: hash, Operator: op.ID, CreatedAt: now, ExpiresAt: now.Add(h.sessionTTL)}
+	if err := h.store.CreateSession(ctx, sess); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	if err := h.board.TakeOver(ctx, op.ID, hash); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.LogInResponse{Token: token, OperatorId: string(op.ID), ExpiresAt: convert.Timestamp(sess.ExpiresAt)}), nil
+}
+
+func (h *Handler) LogOut(ctx context.Context, req *connect.Request[presencev1.LogOutRequest]) (*connect.Response[presencev1.LogOutResponse], error) {
+	p, _ := auth.From(ctx)
+	if _, err := h.board.LogOut(ctx, p.Operator); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	if err := h.store.DeleteSession(ctx, p.Token); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	if err := h.board.TakeOver(ctx, p.Operator, ""); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.LogOutResponse{}), nil
+}
+
+func (h *Handler) GoReady(ctx context.Context, req *connect.Request[presencev1.GoReadyRequest]) (*connect.Response[presencev1.GoReadyResponse], error) {
+	id, err := auth.Self(ctx, req.Msg.GetOperatorId())
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	v, err := h.board.GoReady(ctx, id)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.GoReadyResponse{Status: convert.StatusOut(v)}), nil
+}
+
+func (h *Handler) GoAway(ctx context.Context, req *connect.Request[presencev1.GoAwayRequest]) (*connect.Response[presencev1.GoAwayResponse], error) {
+	id, err := auth.Self(ctx, req.Msg.GetOperatorId())
+	if err == nil {
+		err = convert.Required("reason", req.Msg.GetReason())
+	}
+	if err == nil {
+		err = convert.MaxLen("reason", req.Msg.GetReason(), 200)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	v, err := h.board.GoAway(ctx, id, req.Msg.GetReason())
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.GoAwayResponse{Status: convert.StatusOut(v)}), nil
+}
+
+func (h *Handler) EndWrapUp(ctx context.Context, req *connect.Request[presencev1.EndWrapUpRequest]) (*connect.Response[presencev1.EndWrapUpResponse], error) {
+	id, err := auth.Self(ctx, req.Msg.GetOperatorId())
+	if err == nil {
+		err = convert.MaxLen("note", req.Msg.GetNote(), 2000)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	v, err := h.board.EndWrapUp(ctx, id, req.Msg.GetNote())
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.EndWrapUpResponse{Status: convert.StatusOut(v)}), nil
+}
+
+// WatchOperator streams an operator's status: a snapshot, then every change, with keepalives.
+// An operator watching himself is present for routing while the stream is open.
+func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presencev1.WatchOperatorRequest], stream *connect.ServerStream[presencev1.WatchOperatorResponse]) error {
+	id, err := auth.Self(ctx, req.Msg.GetOperatorId())
+	if err != nil {
+		return codes.ToConnect(ctx, err)
+	}
+	p, _ := auth.From(ctx)
+	w, err := h.board.Watch(ctx, id, p.Role == auth.RoleOperator, p.Token)
+	if err != nil {
+		return codes.ToConnect(ctx, err)
+	}
+	defer w.Stop()
+	history := callerHistory{store: h.store}
+	if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Snapshot{Snapshot: history.status(ctx, w.View())}}); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-h.closing:
+			return codes.ShuttingDown()
+		case <-w.Ended():
+			return connect.NewError(connect.CodeAborted, errTakenOver)
+		case <-w.Changed():
+			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Changed{Changed: history.status(ctx, w.View())}}); err != nil {
+				return err
+			}
+		case <-h.clock.After(keepaliveEvery):
+			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Keepalive{Keepalive: &presencev1.Keepalive{At: convert.Timestamp(h.clock.Now())}}}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// callerHistory adds the caller's last calls to the status of an operator with an offer,
+// reading the store once per offered call.
+type callerHistory struct {
+	store Store
+	call  cc.CallID
+	calls []*presencev1.PastCall
+}
+
+func (h *callerHistory) status(ctx context.Context, v cc.OperatorView) *presencev1.OperatorStatus {
+	st := convert.StatusOut(v)
+	if v.Offer == nil {
+		return st
+	}
+	if c := v.Offer.Call; c.ID != h.call && c.CallerNumber != "" {
+		h.call, h.calls = c.ID, nil
+		past, err := h.store.CallerHistory(ctx, c.CallerNumber, c.ID, 5)
+		if err != nil {
+			slog.WarnContext(ctx, "caller history", "call_id", c.ID, "err", err)
+		}
+		names := h.names(ctx, past)
+		for _, p := range past {
+			h.calls = append(h.calls, &presencev1.PastCall{CallId: string(p.ID), ArrivedAt: convert.Timestamp(p.ArrivedAt), QueueId: string(p.Queue), State: convert.CallStates[p.State], OperatorName: names[p.Operator], TalkTimeMs: convert.Millis(p.TalkTime)})
+		}
+	}
+	st.Offer.RecentCalls = h.calls
+	return st
+}
+
+// displayNamer is a store that reads several operators' display names at once.
+type displayNamer interface {
+	DisplayNames(ctx context.Context, ids []cc.OperatorID) (map[cc.OperatorID]string, error)
+}
+
+// names returns the display names of the operators of past calls: in one read when the store
+// can, else one operator at a time.
+func (h *callerHistory) names(ctx context.Context, past []cc.Call) map[cc.OperatorID]string {
+	var ids []cc.OperatorID
+	for _, p := range past {
+		if p.Operator != "" && !slices.Contains(ids, p.Operator) {
+			ids = append(ids, p.Operator)
+		}
+	}
+	if dn, ok := h.store.(displayNamer); ok {
+		names, err := dn.DisplayNames(ctx, ids)
+		if err != nil {
+			slog.WarnContext(ctx, "caller history: operator names", "err", err)
+		}
+		return names
+	}
+	names := map[cc.OperatorID]string{}
+	for _, id := range ids {
+		if op, err := h.store.Operator(ctx, id); err == nil {
+			names[id] = op.DisplayName
+		}
+	}
+	return names
+}
