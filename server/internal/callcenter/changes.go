@@ -1,6 +1,9 @@
 package callcenter
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Changes is what one step of the switchboard changed. The store writes it in one transaction
 // before anyone is answered; the commands are sent after that.
@@ -26,10 +29,33 @@ type Changes struct {
 	Repairs   []Repair    // stuck states the sweeper mended; logged, not stored
 }
 
-// CallNote is an operator's note on a finished call, written in his wrap-up.
+// CallNote is an operator's note on a call he answered: the latest one he saved replaces the
+// others.
 type CallNote struct {
 	Call CallID
 	Note string
+}
+
+// MaxNoteBytes bounds a note.
+const MaxNoteBytes = 2000
+
+// NoteWindow is how long after a call ended its operator may still save his note on it: the
+// wrap-up may have run out before he finished typing, and his app sends the note after it.
+const NoteWindow = time.Hour
+
+// Check says whether operator by may save the note on call c (as it is now) at now: only on a
+// call he answered, while it is talked on or in its wrap-up, and up to NoteWindow after it
+// ended. Errors name the request's field at fault.
+func (n CallNote) Check(c Call, by OperatorID, now time.Time) error {
+	switch {
+	case len(n.Note) > MaxNoteBytes:
+		return Invalid("note", "longer than %d bytes", MaxNoteBytes)
+	case c.Operator != by || c.AnsweredAt.IsZero():
+		return &Error{Code: CodePermissionDenied, Field: "call_id", Message: fmt.Sprintf("call %s was not answered by you: you may note only calls you handled", c.ID)}
+	case c.State.Finished() && now.Sub(c.EndedAt) > NoteWindow:
+		return &Error{Code: CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s ended at %s: a note may be saved up to %s after the call", c.ID, c.EndedAt.UTC().Format(time.RFC3339), NoteWindow)}
+	}
+	return nil
 }
 
 // Repair is a stuck state the sweeper found and mended.

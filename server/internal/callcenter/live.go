@@ -8,6 +8,7 @@ type OperatorView struct {
 	Status   OperatorStatus
 	Present  bool
 	Offer    *OfferedCall // when reserved
+	Call     *Call        // the call he talks on (on call) or wraps up (wrap-up)
 }
 
 // OfferedCall is the call offered to an operator, with what he needs to greet the caller.

@@ -146,6 +146,8 @@ func (e *Engine) afterCall(now time.Time, c *call) {
 	}
 	e.setState(now, o, cc.OperatorWrapUp, "")
 	o.st.Call, o.st.WrapUpEndsAt = c.ID, now.Add(wrap)
+	ended := c.Call
+	o.wrapping = &ended
 }
 
 // abandon ends a waiting call whose caller hung up; an operator being dialed for it is freed.

@@ -106,6 +106,9 @@ type operator struct {
 	why         string    // the reason he is filed under in staff (eligible's answer then)
 	at          []int     // his place in byQueue of each of his queues (as cfg.Queues)
 	in          [2]int    // his place in e.free and e.timed, from 1; 0: not in it
+	// wrapping is the finished call he wraps up, while in wrap-up: the engine keeps only calls
+	// in progress, and his app shows whom he just talked to.
+	wrapping *cc.Call
 }
 
 func (o *operator) present() bool { return o.streams > 0 }
@@ -350,6 +353,12 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 			e.indexOperator(o)
 		}
 	}
+	for _, c := range rt.WrappedUp {
+		if o := e.operators[c.Operator]; o != nil && o.st.State == cc.OperatorWrapUp && o.st.Call == c.ID {
+			cp := c
+			o.wrapping = &cp
+		}
+	}
 	for q, op := range rt.Cursors {
 		e.strat.cursors[q] = op
 	}
@@ -424,6 +433,7 @@ func (e *Engine) setState(now time.Time, o *operator, s cc.OperatorState, reason
 	}
 	if s != cc.OperatorWrapUp {
 		o.st.WrapUpEndsAt = time.Time{}
+		o.wrapping = nil
 	}
 	if s != cc.OperatorBanned {
 		o.st.BannedUntil = time.Time{}

@@ -105,3 +105,37 @@ func (e *Engine) EndWrapUp(now time.Time, id cc.OperatorID, note string) (cc.Cha
 	o.st.IdleSince = now
 	return e.finish(now), nil
 }
+
+// SaveCallNote keeps operator by's note on a call he answered, replacing his earlier one (see
+// cc.CallNote.Check for when he may). stored is the call as the store has it, nil when the store
+// does not know it; the engine's own copy, of a call in progress or in wrap-up, is newer and
+// wins, and takes the note too, so his view shows it.
+func (e *Engine) SaveCallNote(now time.Time, by cc.OperatorID, n cc.CallNote, stored *cc.Call) (cc.Changes, error) {
+	o, err := e.operatorOr404(by)
+	if err != nil {
+		return e.fail(err)
+	}
+	held := e.callInHand(o)
+	if held == nil || held.ID != n.Call {
+		held = nil
+		if c := e.calls[n.Call]; c != nil {
+			held = &c.Call
+		}
+	}
+	c := stored
+	if held != nil {
+		c = held
+	}
+	if c == nil {
+		return e.fail(cc.NotFound("call_id", "no call %q", n.Call))
+	}
+	if err := n.Check(*c, by, now); err != nil {
+		return e.fail(err)
+	}
+	if held != nil {
+		held.Note = n.Note
+		e.touchStatus(o) // his view shows the note
+	}
+	e.out.Notes = append(e.out.Notes, n)
+	return e.finish(now), nil
+}

@@ -19,7 +19,27 @@ func (e *Engine) View(id cc.OperatorID) (cc.OperatorView, error) {
 			v.Offer = &cc.OfferedCall{Offer: *of, Call: c.Call}
 		}
 	}
+	if c := e.callInHand(o); c != nil {
+		cp := *c
+		v.Call = &cp
+	}
 	return v, nil
+}
+
+// callInHand is the call an operator talks on (on call) or wraps up (wrap-up), as the engine
+// holds it; nil in the other states.
+func (e *Engine) callInHand(o *operator) *cc.Call {
+	switch o.st.State {
+	case cc.OperatorOnCall:
+		if c := e.calls[o.st.Call]; c != nil {
+			return &c.Call
+		}
+	case cc.OperatorWrapUp:
+		if o.wrapping != nil && o.wrapping.ID == o.st.Call {
+			return o.wrapping
+		}
+	}
+	return nil
 }
 
 // Calls lists the calls in progress (of one queue, or all when q is ""), in line order.

@@ -116,6 +116,21 @@ func (s *Switchboard) EndWrapUp(ctx context.Context, id cc.OperatorID, note stri
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.EndWrapUp(now, id, note) })
 }
 
+// SaveCallNote keeps an operator's note on a call he answered. The call is read from the store
+// before the step, off the loop: the engine holds only calls in progress or in wrap-up, and a
+// finished call changes no more (but for its note).
+func (s *Switchboard) SaveCallNote(ctx context.Context, by cc.OperatorID, n cc.CallNote) error {
+	var stored *cc.Call
+	c, _, err := s.store.Call(ctx, n.Call)
+	switch {
+	case err == nil:
+		stored = &c
+	case cc.ErrorCode(err) != cc.CodeNotFound:
+		return err
+	}
+	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.SaveCallNote(now, by, n, stored) })
+}
+
 // LiftBan ends an operator's ban early.
 func (s *Switchboard) LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LiftBan(now, id) })

@@ -38,6 +38,7 @@ var policy = map[string][]Role{
 	operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:       with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:        with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:     with(supervisors, RoleOperator),
+	operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:  {RoleOperator}, // his own words on his own calls
 	operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure: with(readers, RoleOperator),
 
 	assignmentv1connect.AssignmentServiceListCallsProcedure:     readers,

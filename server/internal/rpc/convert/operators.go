@@ -57,7 +57,8 @@ var OperatorStates = map[cc.OperatorState]commonv1.OperatorState{
 	cc.OperatorBanned:   commonv1.OperatorState_OPERATOR_STATE_BANNED,
 }
 
-// StatusOut is an operator's live status, with the call offered to him if any.
+// StatusOut is an operator's live status, with the call offered to him, or the one he talks on
+// or wraps up, if any.
 func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 	out := &presencev1.OperatorStatus{
 		OperatorId:   string(v.Operator.ID),
@@ -82,6 +83,18 @@ func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 			OfferedAt:    Timestamp(o.Offer.OfferedAt),
 			ExpiresAt:    Timestamp(o.Offer.ExpiresAt),
 			YourClient:   o.Call.Manager == v.Operator.ID,
+		}
+	}
+	if c := v.Call; c != nil {
+		out.Call = &presencev1.CallInHand{
+			CallId:       string(c.ID),
+			QueueId:      string(c.Queue),
+			CallerNumber: c.CallerNumber,
+			CallerName:   c.CallerName,
+			YourClient:   c.Manager == v.Operator.ID,
+			AnsweredAt:   Timestamp(c.AnsweredAt),
+			EndedAt:      Timestamp(c.EndedAt),
+			Note:         c.Note,
 		}
 	}
 	return out

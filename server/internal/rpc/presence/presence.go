@@ -1,5 +1,5 @@
 // Package presence serves OperatorPresence: operators log in and out, say they are ready or
-// away, end their wrap-up, and watch their own status (the stream that makes them present for
+// away, end their wrap-up, note the calls they handled, and watch their own status (the stream that makes them present for
 // routing).
 package presence
 
@@ -39,6 +39,7 @@ type Switchboard interface {
 	GoAway(ctx context.Context, id cc.OperatorID, reason string) (cc.OperatorView, error)
 	LogOut(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
 	EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (cc.OperatorView, error)
+	SaveCallNote(ctx context.Context, by cc.OperatorID, n cc.CallNote) error
 }
 
 // Config is what OperatorPresence works with.
@@ -166,7 +167,7 @@ func (h *Handler) GoAway(ctx context.Context, req *connect.Request[presencev1.Go
 func (h *Handler) EndWrapUp(ctx context.Context, req *connect.Request[presencev1.EndWrapUpRequest]) (*connect.Response[presencev1.EndWrapUpResponse], error) {
 	id, err := auth.Self(ctx, req.Msg.GetOperatorId())
 	if err == nil {
-		err = convert.MaxLen("note", req.Msg.GetNote(), 2000)
+		err = convert.MaxLen("note", req.Msg.GetNote(), cc.MaxNoteBytes)
 	}
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
@@ -176,6 +177,23 @@ func (h *Handler) EndWrapUp(ctx context.Context, req *connect.Request[presencev1
 		return nil, codes.ToConnect(ctx, err)
 	}
 	return connect.NewResponse(&presencev1.EndWrapUpResponse{Status: convert.StatusOut(v)}), nil
+}
+
+// SaveCallNote keeps the operator's note on a call he answered; only he may write it.
+func (h *Handler) SaveCallNote(ctx context.Context, req *connect.Request[presencev1.SaveCallNoteRequest]) (*connect.Response[presencev1.SaveCallNoteResponse], error) {
+	p, _ := auth.From(ctx)
+	m := req.Msg
+	err := convert.Required("call_id", m.GetCallId())
+	if err == nil {
+		err = convert.MaxLen("note", m.GetNote(), cc.MaxNoteBytes)
+	}
+	if err == nil {
+		err = h.board.SaveCallNote(ctx, p.Operator, cc.CallNote{Call: cc.CallID(m.GetCallId()), Note: m.GetNote()})
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.SaveCallNoteResponse{CallId: m.GetCallId(), Note: m.GetNote()}), nil
 }
 
 // WatchOperator streams an operator's status: a snapshot, then every change, with keepalives.

@@ -496,6 +496,113 @@ func (x *EndWrapUpResponse) GetStatus() *OperatorStatus {
 	return nil
 }
 
+type SaveCallNoteRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A call the operator answered (required).
+	CallId string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// The whole note (at most 2000 characters); empty clears it.
+	Note          string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SaveCallNoteRequest) Reset() {
+	*x = SaveCallNoteRequest{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SaveCallNoteRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SaveCallNoteRequest) ProtoMessage() {}
+
+func (x *SaveCallNoteRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SaveCallNoteRequest.ProtoReflect.Descriptor instead.
+func (*SaveCallNoteRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SaveCallNoteRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *SaveCallNoteRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type SaveCallNoteResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// The note as kept.
+	Note          string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SaveCallNoteResponse) Reset() {
+	*x = SaveCallNoteResponse{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SaveCallNoteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SaveCallNoteResponse) ProtoMessage() {}
+
+func (x *SaveCallNoteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SaveCallNoteResponse.ProtoReflect.Descriptor instead.
+func (*SaveCallNoteResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SaveCallNoteResponse) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *SaveCallNoteResponse) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
 type WatchOperatorRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The operator; empty means the caller himself. An operator may only name himself;
@@ -507,7 +614,7 @@ type WatchOperatorRequest struct {
 
 func (x *WatchOperatorRequest) Reset() {
 	*x = WatchOperatorRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[10]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -519,7 +626,7 @@ func (x *WatchOperatorRequest) String() string {
 func (*WatchOperatorRequest) ProtoMessage() {}
 
 func (x *WatchOperatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[10]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -532,7 +639,7 @@ func (x *WatchOperatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOperatorRequest.ProtoReflect.Descriptor instead.
 func (*WatchOperatorRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{10}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *WatchOperatorRequest) GetOperatorId() string {
@@ -556,7 +663,7 @@ type WatchOperatorResponse struct {
 
 func (x *WatchOperatorResponse) Reset() {
 	*x = WatchOperatorResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +675,7 @@ func (x *WatchOperatorResponse) String() string {
 func (*WatchOperatorResponse) ProtoMessage() {}
 
 func (x *WatchOperatorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +688,7 @@ func (x *WatchOperatorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOperatorResponse.ProtoReflect.Descriptor instead.
 func (*WatchOperatorResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{11}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *WatchOperatorResponse) GetEvent() isWatchOperatorResponse_Event {
@@ -652,7 +759,7 @@ type Keepalive struct {
 
 func (x *Keepalive) Reset() {
 	*x = Keepalive{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[12]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -664,7 +771,7 @@ func (x *Keepalive) String() string {
 func (*Keepalive) ProtoMessage() {}
 
 func (x *Keepalive) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[12]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -677,7 +784,7 @@ func (x *Keepalive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Keepalive.ProtoReflect.Descriptor instead.
 func (*Keepalive) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{12}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Keepalive) GetAt() *timestamppb.Timestamp {
@@ -708,14 +815,17 @@ type OperatorStatus struct {
 	// When a ban ends, while banned.
 	BannedUntil *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=banned_until,json=bannedUntil,proto3" json:"banned_until,omitempty"`
 	// His marks: what routing knows of his answering.
-	Marks         *v1.Marks `protobuf:"bytes,12,opt,name=marks,proto3" json:"marks,omitempty"`
+	Marks *v1.Marks `protobuf:"bytes,12,opt,name=marks,proto3" json:"marks,omitempty"`
+	// The call he is talking on (on a call) or wrapping up (in wrap-up), with whom: what the app
+	// shows on its card after a reload. Empty in the other states.
+	Call          *CallInHand `protobuf:"bytes,13,opt,name=call,proto3" json:"call,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OperatorStatus) Reset() {
 	*x = OperatorStatus{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -727,7 +837,7 @@ func (x *OperatorStatus) String() string {
 func (*OperatorStatus) ProtoMessage() {}
 
 func (x *OperatorStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -740,7 +850,7 @@ func (x *OperatorStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStatus.ProtoReflect.Descriptor instead.
 func (*OperatorStatus) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{13}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OperatorStatus) GetOperatorId() string {
@@ -827,6 +937,118 @@ func (x *OperatorStatus) GetMarks() *v1.Marks {
 	return nil
 }
 
+func (x *OperatorStatus) GetCall() *CallInHand {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+// CallInHand is the call an operator is talking on or wrapping up.
+type CallInHand struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	CallId       string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueId      string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	CallerNumber string                 `protobuf:"bytes,3,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	CallerName   string                 `protobuf:"bytes,4,opt,name=caller_name,json=callerName,proto3" json:"caller_name,omitempty"`
+	// The caller is this operator's client: he is the caller's personal manager.
+	YourClient bool `protobuf:"varint,5,opt,name=your_client,json=yourClient,proto3" json:"your_client,omitempty"`
+	// When he answered it.
+	AnsweredAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
+	// When it ended, in wrap-up.
+	EndedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
+	// His note on it so far (SaveCallNote).
+	Note          string `protobuf:"bytes,8,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallInHand) Reset() {
+	*x = CallInHand{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallInHand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallInHand) ProtoMessage() {}
+
+func (x *CallInHand) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallInHand.ProtoReflect.Descriptor instead.
+func (*CallInHand) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CallInHand) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *CallInHand) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *CallInHand) GetCallerNumber() string {
+	if x != nil {
+		return x.CallerNumber
+	}
+	return ""
+}
+
+func (x *CallInHand) GetCallerName() string {
+	if x != nil {
+		return x.CallerName
+	}
+	return ""
+}
+
+func (x *CallInHand) GetYourClient() bool {
+	if x != nil {
+		return x.YourClient
+	}
+	return false
+}
+
+func (x *CallInHand) GetAnsweredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AnsweredAt
+	}
+	return nil
+}
+
+func (x *CallInHand) GetEndedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndedAt
+	}
+	return nil
+}
+
+func (x *CallInHand) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
 // OfferedCall is a call offered to an operator, with what he needs to greet the caller.
 type OfferedCall struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
@@ -847,7 +1069,7 @@ type OfferedCall struct {
 
 func (x *OfferedCall) Reset() {
 	*x = OfferedCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -859,7 +1081,7 @@ func (x *OfferedCall) String() string {
 func (*OfferedCall) ProtoMessage() {}
 
 func (x *OfferedCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -872,7 +1094,7 @@ func (x *OfferedCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfferedCall.ProtoReflect.Descriptor instead.
 func (*OfferedCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{14}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *OfferedCall) GetOfferId() string {
@@ -954,7 +1176,7 @@ type PastCall struct {
 
 func (x *PastCall) Reset() {
 	*x = PastCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -966,7 +1188,7 @@ func (x *PastCall) String() string {
 func (*PastCall) ProtoMessage() {}
 
 func (x *PastCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -979,7 +1201,7 @@ func (x *PastCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PastCall.ProtoReflect.Descriptor instead.
 func (*PastCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PastCall) GetCallId() string {
@@ -1056,7 +1278,13 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"operatorId\x12\x12\n" +
 	"\x04note\x18\x02 \x01(\tR\x04note\"W\n" +
 	"\x11EndWrapUpResponse\x12B\n" +
-	"\x06status\x18\x01 \x01(\v2*.tandem.operatorpresence.v1.OperatorStatusR\x06status\"7\n" +
+	"\x06status\x18\x01 \x01(\v2*.tandem.operatorpresence.v1.OperatorStatusR\x06status\"B\n" +
+	"\x13SaveCallNoteRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\"C\n" +
+	"\x14SaveCallNoteResponse\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\"7\n" +
 	"\x14WatchOperatorRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\"\xf9\x01\n" +
@@ -1066,7 +1294,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\tkeepalive\x18\x03 \x01(\v2%.tandem.operatorpresence.v1.KeepaliveH\x00R\tkeepaliveB\a\n" +
 	"\x05event\"7\n" +
 	"\tKeepalive\x12*\n" +
-	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\x97\x04\n" +
+	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xd3\x04\n" +
 	"\x0eOperatorStatus\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x12\x12\n" +
@@ -1082,7 +1310,21 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\apresent\x18\n" +
 	" \x01(\bR\apresent\x12=\n" +
 	"\fbanned_until\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\x12-\n" +
-	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"\x82\x03\n" +
+	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\x12:\n" +
+	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\xaf\x02\n" +
+	"\n" +
+	"CallInHand\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
+	"\rcaller_number\x18\x03 \x01(\tR\fcallerNumber\x12\x1f\n" +
+	"\vcaller_name\x18\x04 \x01(\tR\n" +
+	"callerName\x12\x1f\n" +
+	"\vyour_client\x18\x05 \x01(\bR\n" +
+	"yourClient\x12;\n" +
+	"\vanswered_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"answeredAt\x125\n" +
+	"\bended_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\x12\x12\n" +
+	"\x04note\x18\b \x01(\tR\x04note\"\x82\x03\n" +
 	"\vOfferedCall\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1105,13 +1347,14 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12#\n" +
 	"\roperator_name\x18\x05 \x01(\tR\foperatorName\x12 \n" +
 	"\ftalk_time_ms\x18\x06 \x01(\rR\n" +
-	"talkTimeMs2\xff\x04\n" +
+	"talkTimeMs2\xf2\x05\n" +
 	"\x17OperatorPresenceService\x12\\\n" +
 	"\x05LogIn\x12(.tandem.operatorpresence.v1.LogInRequest\x1a).tandem.operatorpresence.v1.LogInResponse\x12_\n" +
 	"\x06LogOut\x12).tandem.operatorpresence.v1.LogOutRequest\x1a*.tandem.operatorpresence.v1.LogOutResponse\x12b\n" +
 	"\aGoReady\x12*.tandem.operatorpresence.v1.GoReadyRequest\x1a+.tandem.operatorpresence.v1.GoReadyResponse\x12_\n" +
 	"\x06GoAway\x12).tandem.operatorpresence.v1.GoAwayRequest\x1a*.tandem.operatorpresence.v1.GoAwayResponse\x12h\n" +
-	"\tEndWrapUp\x12,.tandem.operatorpresence.v1.EndWrapUpRequest\x1a-.tandem.operatorpresence.v1.EndWrapUpResponse\x12v\n" +
+	"\tEndWrapUp\x12,.tandem.operatorpresence.v1.EndWrapUpRequest\x1a-.tandem.operatorpresence.v1.EndWrapUpResponse\x12q\n" +
+	"\fSaveCallNote\x12/.tandem.operatorpresence.v1.SaveCallNoteRequest\x1a0.tandem.operatorpresence.v1.SaveCallNoteResponse\x12v\n" +
 	"\rWatchOperator\x120.tandem.operatorpresence.v1.WatchOperatorRequest\x1a1.tandem.operatorpresence.v1.WatchOperatorResponse0\x01B\x92\x02\n" +
 	"\x1ecom.tandem.operatorpresence.v1B\x15OperatorpresenceProtoP\x01ZOgithub.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1;operatorpresencev1\xa2\x02\x03TOX\xaa\x02\x1aTandem.Operatorpresence.V1\xca\x02\x1aTandem\\Operatorpresence\\V1\xe2\x02&Tandem\\Operatorpresence\\V1\\GPBMetadata\xea\x02\x1cTandem::Operatorpresence::V1b\x06proto3"
 
@@ -1127,7 +1370,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP() []byte
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescData
 }
 
-var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*LogInRequest)(nil),          // 0: tandem.operatorpresence.v1.LogInRequest
 	(*LogInResponse)(nil),         // 1: tandem.operatorpresence.v1.LogInResponse
@@ -1139,54 +1382,62 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*GoAwayResponse)(nil),        // 7: tandem.operatorpresence.v1.GoAwayResponse
 	(*EndWrapUpRequest)(nil),      // 8: tandem.operatorpresence.v1.EndWrapUpRequest
 	(*EndWrapUpResponse)(nil),     // 9: tandem.operatorpresence.v1.EndWrapUpResponse
-	(*WatchOperatorRequest)(nil),  // 10: tandem.operatorpresence.v1.WatchOperatorRequest
-	(*WatchOperatorResponse)(nil), // 11: tandem.operatorpresence.v1.WatchOperatorResponse
-	(*Keepalive)(nil),             // 12: tandem.operatorpresence.v1.Keepalive
-	(*OperatorStatus)(nil),        // 13: tandem.operatorpresence.v1.OperatorStatus
-	(*OfferedCall)(nil),           // 14: tandem.operatorpresence.v1.OfferedCall
-	(*PastCall)(nil),              // 15: tandem.operatorpresence.v1.PastCall
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
-	(v1.OperatorState)(0),         // 17: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 18: tandem.common.v1.Marks
-	(v1.CallState)(0),             // 19: tandem.common.v1.CallState
+	(*SaveCallNoteRequest)(nil),   // 10: tandem.operatorpresence.v1.SaveCallNoteRequest
+	(*SaveCallNoteResponse)(nil),  // 11: tandem.operatorpresence.v1.SaveCallNoteResponse
+	(*WatchOperatorRequest)(nil),  // 12: tandem.operatorpresence.v1.WatchOperatorRequest
+	(*WatchOperatorResponse)(nil), // 13: tandem.operatorpresence.v1.WatchOperatorResponse
+	(*Keepalive)(nil),             // 14: tandem.operatorpresence.v1.Keepalive
+	(*OperatorStatus)(nil),        // 15: tandem.operatorpresence.v1.OperatorStatus
+	(*CallInHand)(nil),            // 16: tandem.operatorpresence.v1.CallInHand
+	(*OfferedCall)(nil),           // 17: tandem.operatorpresence.v1.OfferedCall
+	(*PastCall)(nil),              // 18: tandem.operatorpresence.v1.PastCall
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(v1.OperatorState)(0),         // 20: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),              // 21: tandem.common.v1.Marks
+	(v1.CallState)(0),             // 22: tandem.common.v1.CallState
 }
 var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
-	16, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	13, // 1: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	13, // 2: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	13, // 3: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	13, // 4: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	13, // 5: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	12, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
-	16, // 7: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
-	17, // 8: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
-	16, // 9: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
-	14, // 10: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
-	16, // 11: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	16, // 12: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
-	18, // 13: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
-	16, // 14: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	16, // 15: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	15, // 16: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	16, // 17: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	19, // 18: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
-	0,  // 19: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	2,  // 20: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	4,  // 21: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	6,  // 22: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	8,  // 23: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	10, // 24: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	3,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	5,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	7,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	9,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	11, // 30: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	25, // [25:31] is the sub-list for method output_type
-	19, // [19:25] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	19, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	15, // 1: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	15, // 2: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	15, // 3: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	15, // 4: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	15, // 5: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	14, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
+	19, // 7: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
+	20, // 8: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
+	19, // 9: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
+	17, // 10: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
+	19, // 11: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
+	19, // 12: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	21, // 13: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	16, // 14: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
+	19, // 15: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
+	19, // 16: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
+	19, // 17: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	19, // 18: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	18, // 19: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	19, // 20: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	22, // 21: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 22: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	2,  // 23: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	4,  // 24: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	6,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	8,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	10, // 27: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
+	12, // 28: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	3,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	5,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	7,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	9,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	11, // 34: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	13, // 35: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	29, // [29:36] is the sub-list for method output_type
+	22, // [22:29] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }
@@ -1194,7 +1445,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 	if File_tandem_operatorpresence_v1_operatorpresence_proto != nil {
 		return
 	}
-	file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11].OneofWrappers = []any{
+	file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13].OneofWrappers = []any{
 		(*WatchOperatorResponse_Snapshot)(nil),
 		(*WatchOperatorResponse_Changed)(nil),
 		(*WatchOperatorResponse_Keepalive)(nil),
@@ -1205,7 +1456,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc), len(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/operatorpresence/v1/operatorpresence.proto.
  */
 export const file_tandem_operatorpresence_v1_operatorpresence: GenFile = /*@__PURE__*/
-  fileDesc("CjF0YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MS9vcGVyYXRvcnByZXNlbmNlLnByb3RvEhp0YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MSIuCgxMb2dJblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJjCg1Mb2dJblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEhMKC29wZXJhdG9yX2lkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIg8KDUxvZ091dFJlcXVlc3QiEAoOTG9nT3V0UmVzcG9uc2UiJQoOR29SZWFkeVJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkiTQoPR29SZWFkeVJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjQKDUdvQXdheVJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkwKDkdvQXdheVJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjUKEEVuZFdyYXBVcFJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbm90ZRgCIAEoCSJPChFFbmRXcmFwVXBSZXNwb25zZRI6CgZzdGF0dXMYASABKAsyKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5PcGVyYXRvclN0YXR1cyIrChRXYXRjaE9wZXJhdG9yUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSLbAQoVV2F0Y2hPcGVyYXRvclJlc3BvbnNlEj4KCHNuYXBzaG90GAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI9CgdjaGFuZ2VkGAIgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI6CglrZWVwYWxpdmUYAyABKAsyJS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5LZWVwYWxpdmVIAEIHCgVldmVudCIzCglLZWVwYWxpdmUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqMDCg5PcGVyYXRvclN0YXR1cxITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIuCgVzdGF0ZRgEIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIvCgtzdGF0ZV9zaW5jZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAYgASgJEjYKBW9mZmVyGAcgASgLMicudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT2ZmZXJlZENhbGwSDwoHY2FsbF9pZBgIIAEoCRIzCg93cmFwX3VwX2VuZHNfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3ByZXNlbnQYCiABKAgSMAoMYmFubmVkX3VudGlsGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVtYXJrcxgMIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MinwIKC09mZmVyZWRDYWxsEhAKCG9mZmVyX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIcXVldWVfaWQYAyABKAkSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIuCgpvZmZlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI6CgxyZWNlbnRfY2FsbHMYCCADKAsyJC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5QYXN0Q2FsbBITCgt5b3VyX2NsaWVudBgJIAEoCCK2AQoIUGFzdENhbGwSDwoHY2FsbF9pZBgBIAEoCRIuCgphcnJpdmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghxdWV1ZV9pZBgDIAEoCRIqCgVzdGF0ZRgEIAEoDjIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFN0YXRlEhUKDW9wZXJhdG9yX25hbWUYBSABKAkSFAoMdGFsa190aW1lX21zGAYgASgNMv8EChdPcGVyYXRvclByZXNlbmNlU2VydmljZRJcCgVMb2dJbhIoLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ0luUmVxdWVzdBopLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ0luUmVzcG9uc2USXwoGTG9nT3V0EikudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nT3V0UmVxdWVzdBoqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ091dFJlc3BvbnNlEmIKB0dvUmVhZHkSKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb1JlYWR5UmVxdWVzdBorLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvUmVhZHlSZXNwb25zZRJfCgZHb0F3YXkSKS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb0F3YXlSZXF1ZXN0GioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR29Bd2F5UmVzcG9uc2USaAoJRW5kV3JhcFVwEiwudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRW5kV3JhcFVwUmVxdWVzdBotLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkVuZFdyYXBVcFJlc3BvbnNlEnYKDVdhdGNoT3BlcmF0b3ISMC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5XYXRjaE9wZXJhdG9yUmVxdWVzdBoxLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLldhdGNoT3BlcmF0b3JSZXNwb25zZTABQpICCh5jb20udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjFCFU9wZXJhdG9ycHJlc2VuY2VQcm90b1ABWk9naXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL29wZXJhdG9ycHJlc2VuY2UvdjE7b3BlcmF0b3JwcmVzZW5jZXYxogIDVE9YqgIaVGFuZGVtLk9wZXJhdG9ycHJlc2VuY2UuVjHKAhpUYW5kZW1cT3BlcmF0b3JwcmVzZW5jZVxWMeICJlRhbmRlbVxPcGVyYXRvcnByZXNlbmNlXFYxXEdQQk1ldGFkYXRh6gIcVGFuZGVtOjpPcGVyYXRvcnByZXNlbmNlOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CjF0YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MS9vcGVyYXRvcnByZXNlbmNlLnByb3RvEhp0YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MSIuCgxMb2dJblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJjCg1Mb2dJblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEhMKC29wZXJhdG9yX2lkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIg8KDUxvZ091dFJlcXVlc3QiEAoOTG9nT3V0UmVzcG9uc2UiJQoOR29SZWFkeVJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkiTQoPR29SZWFkeVJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjQKDUdvQXdheVJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkwKDkdvQXdheVJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjUKEEVuZFdyYXBVcFJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbm90ZRgCIAEoCSJPChFFbmRXcmFwVXBSZXNwb25zZRI6CgZzdGF0dXMYASABKAsyKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5PcGVyYXRvclN0YXR1cyI0ChNTYXZlQ2FsbE5vdGVSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSDAoEbm90ZRgCIAEoCSI1ChRTYXZlQ2FsbE5vdGVSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJEgwKBG5vdGUYAiABKAkiKwoUV2F0Y2hPcGVyYXRvclJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAki2wEKFVdhdGNoT3BlcmF0b3JSZXNwb25zZRI+CghzbmFwc2hvdBgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzSAASPQoHY2hhbmdlZBgCIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzSAASOgoJa2VlcGFsaXZlGAMgASgLMiUudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuS2VlcGFsaXZlSABCBwoFZXZlbnQiMwoJS2VlcGFsaXZlEiYKAmF0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLZAwoOT3BlcmF0b3JTdGF0dXMSEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLgoFc3RhdGUYBCABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSLwoLc3RhdGVfc2luY2UYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgGIAEoCRI2CgVvZmZlchgHIAEoCzInLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9mZmVyZWRDYWxsEg8KB2NhbGxfaWQYCCABKAkSMwoPd3JhcF91cF9lbmRzX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdwcmVzZW50GAogASgIEjAKDGJhbm5lZF91bnRpbBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoFbWFya3MYDCABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzEjQKBGNhbGwYDSABKAsyJi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5DYWxsSW5IYW5kIt0BCgpDYWxsSW5IYW5kEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSFQoNY2FsbGVyX251bWJlchgDIAEoCRITCgtjYWxsZXJfbmFtZRgEIAEoCRITCgt5b3VyX2NsaWVudBgFIAEoCBIvCgthbnN3ZXJlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBG5vdGUYCCABKAkinwIKC09mZmVyZWRDYWxsEhAKCG9mZmVyX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIcXVldWVfaWQYAyABKAkSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIuCgpvZmZlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI6CgxyZWNlbnRfY2FsbHMYCCADKAsyJC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5QYXN0Q2FsbBITCgt5b3VyX2NsaWVudBgJIAEoCCK2AQoIUGFzdENhbGwSDwoHY2FsbF9pZBgBIAEoCRIuCgphcnJpdmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghxdWV1ZV9pZBgDIAEoCRIqCgVzdGF0ZRgEIAEoDjIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFN0YXRlEhUKDW9wZXJhdG9yX25hbWUYBSABKAkSFAoMdGFsa190aW1lX21zGAYgASgNMvIFChdPcGVyYXRvclByZXNlbmNlU2VydmljZRJcCgVMb2dJbhIoLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ0luUmVxdWVzdBopLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ0luUmVzcG9uc2USXwoGTG9nT3V0EikudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nT3V0UmVxdWVzdBoqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ091dFJlc3BvbnNlEmIKB0dvUmVhZHkSKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb1JlYWR5UmVxdWVzdBorLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvUmVhZHlSZXNwb25zZRJfCgZHb0F3YXkSKS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb0F3YXlSZXF1ZXN0GioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR29Bd2F5UmVzcG9uc2USaAoJRW5kV3JhcFVwEiwudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRW5kV3JhcFVwUmVxdWVzdBotLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkVuZFdyYXBVcFJlc3BvbnNlEnEKDFNhdmVDYWxsTm90ZRIvLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNhdmVDYWxsTm90ZVJlcXVlc3QaMC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5TYXZlQ2FsbE5vdGVSZXNwb25zZRJ2Cg1XYXRjaE9wZXJhdG9yEjAudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuV2F0Y2hPcGVyYXRvclJlcXVlc3QaMS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5XYXRjaE9wZXJhdG9yUmVzcG9uc2UwAUKSAgoeY29tLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxQhVPcGVyYXRvcnByZXNlbmNlUHJvdG9QAVpPZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9vcGVyYXRvcnByZXNlbmNlL3YxO29wZXJhdG9ycHJlc2VuY2V2MaICA1RPWKoCGlRhbmRlbS5PcGVyYXRvcnByZXNlbmNlLlYxygIaVGFuZGVtXE9wZXJhdG9ycHJlc2VuY2VcVjHiAiZUYW5kZW1cT3BlcmF0b3JwcmVzZW5jZVxWMVxHUEJNZXRhZGF0YeoCHFRhbmRlbTo6T3BlcmF0b3JwcmVzZW5jZTo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.operatorpresence.v1.LogInRequest
@@ -218,6 +218,56 @@ export const EndWrapUpResponseSchema: GenMessage<EndWrapUpResponse> = /*@__PURE_
   messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 9);
 
 /**
+ * @generated from message tandem.operatorpresence.v1.SaveCallNoteRequest
+ */
+export type SaveCallNoteRequest = Message<"tandem.operatorpresence.v1.SaveCallNoteRequest"> & {
+  /**
+   * A call the operator answered (required).
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * The whole note (at most 2000 characters); empty clears it.
+   *
+   * @generated from field: string note = 2;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.SaveCallNoteRequest.
+ * Use `create(SaveCallNoteRequestSchema)` to create a new message.
+ */
+export const SaveCallNoteRequestSchema: GenMessage<SaveCallNoteRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 10);
+
+/**
+ * @generated from message tandem.operatorpresence.v1.SaveCallNoteResponse
+ */
+export type SaveCallNoteResponse = Message<"tandem.operatorpresence.v1.SaveCallNoteResponse"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * The note as kept.
+   *
+   * @generated from field: string note = 2;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.SaveCallNoteResponse.
+ * Use `create(SaveCallNoteResponseSchema)` to create a new message.
+ */
+export const SaveCallNoteResponseSchema: GenMessage<SaveCallNoteResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 11);
+
+/**
  * @generated from message tandem.operatorpresence.v1.WatchOperatorRequest
  */
 export type WatchOperatorRequest = Message<"tandem.operatorpresence.v1.WatchOperatorRequest"> & {
@@ -235,7 +285,7 @@ export type WatchOperatorRequest = Message<"tandem.operatorpresence.v1.WatchOper
  * Use `create(WatchOperatorRequestSchema)` to create a new message.
  */
 export const WatchOperatorRequestSchema: GenMessage<WatchOperatorRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 10);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 12);
 
 /**
  * @generated from message tandem.operatorpresence.v1.WatchOperatorResponse
@@ -276,7 +326,7 @@ export type WatchOperatorResponse = Message<"tandem.operatorpresence.v1.WatchOpe
  * Use `create(WatchOperatorResponseSchema)` to create a new message.
  */
 export const WatchOperatorResponseSchema: GenMessage<WatchOperatorResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 11);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 13);
 
 /**
  * @generated from message tandem.operatorpresence.v1.Keepalive
@@ -293,7 +343,7 @@ export type Keepalive = Message<"tandem.operatorpresence.v1.Keepalive"> & {
  * Use `create(KeepaliveSchema)` to create a new message.
  */
 export const KeepaliveSchema: GenMessage<Keepalive> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 12);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 14);
 
 /**
  * OperatorStatus is everything the operator app shows about its operator right now.
@@ -374,6 +424,14 @@ export type OperatorStatus = Message<"tandem.operatorpresence.v1.OperatorStatus"
    * @generated from field: tandem.common.v1.Marks marks = 12;
    */
   marks?: Marks | undefined;
+
+  /**
+   * The call he is talking on (on a call) or wrapping up (in wrap-up), with whom: what the app
+   * shows on its card after a reload. Empty in the other states.
+   *
+   * @generated from field: tandem.operatorpresence.v1.CallInHand call = 13;
+   */
+  call?: CallInHand | undefined;
 };
 
 /**
@@ -381,7 +439,69 @@ export type OperatorStatus = Message<"tandem.operatorpresence.v1.OperatorStatus"
  * Use `create(OperatorStatusSchema)` to create a new message.
  */
 export const OperatorStatusSchema: GenMessage<OperatorStatus> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 13);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 15);
+
+/**
+ * CallInHand is the call an operator is talking on or wrapping up.
+ *
+ * @generated from message tandem.operatorpresence.v1.CallInHand
+ */
+export type CallInHand = Message<"tandem.operatorpresence.v1.CallInHand"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: string queue_id = 2;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string caller_number = 3;
+   */
+  callerNumber: string;
+
+  /**
+   * @generated from field: string caller_name = 4;
+   */
+  callerName: string;
+
+  /**
+   * The caller is this operator's client: he is the caller's personal manager.
+   *
+   * @generated from field: bool your_client = 5;
+   */
+  yourClient: boolean;
+
+  /**
+   * When he answered it.
+   *
+   * @generated from field: google.protobuf.Timestamp answered_at = 6;
+   */
+  answeredAt?: Timestamp | undefined;
+
+  /**
+   * When it ended, in wrap-up.
+   *
+   * @generated from field: google.protobuf.Timestamp ended_at = 7;
+   */
+  endedAt?: Timestamp | undefined;
+
+  /**
+   * His note on it so far (SaveCallNote).
+   *
+   * @generated from field: string note = 8;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.CallInHand.
+ * Use `create(CallInHandSchema)` to create a new message.
+ */
+export const CallInHandSchema: GenMessage<CallInHand> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 16);
 
 /**
  * OfferedCall is a call offered to an operator, with what he needs to greet the caller.
@@ -444,7 +564,7 @@ export type OfferedCall = Message<"tandem.operatorpresence.v1.OfferedCall"> & {
  * Use `create(OfferedCallSchema)` to create a new message.
  */
 export const OfferedCallSchema: GenMessage<OfferedCall> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 14);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 17);
 
 /**
  * PastCall is an earlier call of a caller, as an operator greeting him may want to know it.
@@ -490,7 +610,7 @@ export type PastCall = Message<"tandem.operatorpresence.v1.PastCall"> & {
  * Use `create(PastCallSchema)` to create a new message.
  */
 export const PastCallSchema: GenMessage<PastCall> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 15);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 18);
 
 /**
  * @generated from service tandem.operatorpresence.v1.OperatorPresenceService
@@ -547,6 +667,18 @@ export const OperatorPresenceService: GenService<{
     methodKind: "unary";
     input: typeof EndWrapUpRequestSchema;
     output: typeof EndWrapUpResponseSchema;
+  },
+  /**
+   * SaveCallNote keeps the operator's note on a call he answered, replacing his earlier note on
+   * it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
+   * wrap-up time ran out before he pressed Done). Only the operator himself may call it.
+   *
+   * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote
+   */
+  saveCallNote: {
+    methodKind: "unary";
+    input: typeof SaveCallNoteRequestSchema;
+    output: typeof SaveCallNoteResponseSchema;
   },
   /**
    * WatchOperator sends the operator's full status first, then the status after every change,

@@ -51,6 +51,9 @@ const (
 	// OperatorPresenceServiceEndWrapUpProcedure is the fully-qualified name of the
 	// OperatorPresenceService's EndWrapUp RPC.
 	OperatorPresenceServiceEndWrapUpProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/EndWrapUp"
+	// OperatorPresenceServiceSaveCallNoteProcedure is the fully-qualified name of the
+	// OperatorPresenceService's SaveCallNote RPC.
+	OperatorPresenceServiceSaveCallNoteProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/SaveCallNote"
 	// OperatorPresenceServiceWatchOperatorProcedure is the fully-qualified name of the
 	// OperatorPresenceService's WatchOperator RPC.
 	OperatorPresenceServiceWatchOperatorProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/WatchOperator"
@@ -71,6 +74,10 @@ type OperatorPresenceServiceClient interface {
 	GoAway(context.Context, *connect.Request[v1.GoAwayRequest]) (*connect.Response[v1.GoAwayResponse], error)
 	// EndWrapUp ends the operator's wrap-up before its time, with an optional note on the call.
 	EndWrapUp(context.Context, *connect.Request[v1.EndWrapUpRequest]) (*connect.Response[v1.EndWrapUpResponse], error)
+	// SaveCallNote keeps the operator's note on a call he answered, replacing his earlier note on
+	// it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
+	// wrap-up time ran out before he pressed Done). Only the operator himself may call it.
+	SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error)
 	// WatchOperator sends the operator's full status first, then the status after every change,
 	// and a keepalive every 15 seconds. While it is open the operator is "present".
 	WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest]) (*connect.ServerStreamForClient[v1.WatchOperatorResponse], error)
@@ -118,6 +125,12 @@ func NewOperatorPresenceServiceClient(httpClient connect.HTTPClient, baseURL str
 			connect.WithSchema(operatorPresenceServiceMethods.ByName("EndWrapUp")),
 			connect.WithClientOptions(opts...),
 		),
+		saveCallNote: connect.NewClient[v1.SaveCallNoteRequest, v1.SaveCallNoteResponse](
+			httpClient,
+			baseURL+OperatorPresenceServiceSaveCallNoteProcedure,
+			connect.WithSchema(operatorPresenceServiceMethods.ByName("SaveCallNote")),
+			connect.WithClientOptions(opts...),
+		),
 		watchOperator: connect.NewClient[v1.WatchOperatorRequest, v1.WatchOperatorResponse](
 			httpClient,
 			baseURL+OperatorPresenceServiceWatchOperatorProcedure,
@@ -134,6 +147,7 @@ type operatorPresenceServiceClient struct {
 	goReady       *connect.Client[v1.GoReadyRequest, v1.GoReadyResponse]
 	goAway        *connect.Client[v1.GoAwayRequest, v1.GoAwayResponse]
 	endWrapUp     *connect.Client[v1.EndWrapUpRequest, v1.EndWrapUpResponse]
+	saveCallNote  *connect.Client[v1.SaveCallNoteRequest, v1.SaveCallNoteResponse]
 	watchOperator *connect.Client[v1.WatchOperatorRequest, v1.WatchOperatorResponse]
 }
 
@@ -162,6 +176,11 @@ func (c *operatorPresenceServiceClient) EndWrapUp(ctx context.Context, req *conn
 	return c.endWrapUp.CallUnary(ctx, req)
 }
 
+// SaveCallNote calls tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote.
+func (c *operatorPresenceServiceClient) SaveCallNote(ctx context.Context, req *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error) {
+	return c.saveCallNote.CallUnary(ctx, req)
+}
+
 // WatchOperator calls tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator.
 func (c *operatorPresenceServiceClient) WatchOperator(ctx context.Context, req *connect.Request[v1.WatchOperatorRequest]) (*connect.ServerStreamForClient[v1.WatchOperatorResponse], error) {
 	return c.watchOperator.CallServerStream(ctx, req)
@@ -182,6 +201,10 @@ type OperatorPresenceServiceHandler interface {
 	GoAway(context.Context, *connect.Request[v1.GoAwayRequest]) (*connect.Response[v1.GoAwayResponse], error)
 	// EndWrapUp ends the operator's wrap-up before its time, with an optional note on the call.
 	EndWrapUp(context.Context, *connect.Request[v1.EndWrapUpRequest]) (*connect.Response[v1.EndWrapUpResponse], error)
+	// SaveCallNote keeps the operator's note on a call he answered, replacing his earlier note on
+	// it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
+	// wrap-up time ran out before he pressed Done). Only the operator himself may call it.
+	SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error)
 	// WatchOperator sends the operator's full status first, then the status after every change,
 	// and a keepalive every 15 seconds. While it is open the operator is "present".
 	WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest], *connect.ServerStream[v1.WatchOperatorResponse]) error
@@ -224,6 +247,12 @@ func NewOperatorPresenceServiceHandler(svc OperatorPresenceServiceHandler, opts 
 		connect.WithSchema(operatorPresenceServiceMethods.ByName("EndWrapUp")),
 		connect.WithHandlerOptions(opts...),
 	)
+	operatorPresenceServiceSaveCallNoteHandler := connect.NewUnaryHandler(
+		OperatorPresenceServiceSaveCallNoteProcedure,
+		svc.SaveCallNote,
+		connect.WithSchema(operatorPresenceServiceMethods.ByName("SaveCallNote")),
+		connect.WithHandlerOptions(opts...),
+	)
 	operatorPresenceServiceWatchOperatorHandler := connect.NewServerStreamHandler(
 		OperatorPresenceServiceWatchOperatorProcedure,
 		svc.WatchOperator,
@@ -242,6 +271,8 @@ func NewOperatorPresenceServiceHandler(svc OperatorPresenceServiceHandler, opts 
 			operatorPresenceServiceGoAwayHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceEndWrapUpProcedure:
 			operatorPresenceServiceEndWrapUpHandler.ServeHTTP(w, r)
+		case OperatorPresenceServiceSaveCallNoteProcedure:
+			operatorPresenceServiceSaveCallNoteHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceWatchOperatorProcedure:
 			operatorPresenceServiceWatchOperatorHandler.ServeHTTP(w, r)
 		default:
@@ -271,6 +302,10 @@ func (UnimplementedOperatorPresenceServiceHandler) GoAway(context.Context, *conn
 
 func (UnimplementedOperatorPresenceServiceHandler) EndWrapUp(context.Context, *connect.Request[v1.EndWrapUpRequest]) (*connect.Response[v1.EndWrapUpResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp is not implemented"))
+}
+
+func (UnimplementedOperatorPresenceServiceHandler) SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote is not implemented"))
 }
 
 func (UnimplementedOperatorPresenceServiceHandler) WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest], *connect.ServerStream[v1.WatchOperatorResponse]) error {
