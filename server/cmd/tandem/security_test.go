@@ -63,7 +63,7 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		switch method {
 		case "LogIn":
 			return true
-		case "LogOut":
+		case "LogOut", "SaveCallNote":
 			return role == "operator"
 		case "WatchOperator":
 			return readers || role == "operator"
@@ -302,7 +302,10 @@ func TestOperatorActsOnlyAsHimself(t *testing.T) {
 		if _, err := c.Analytics.GetOperatorStats(ctx, connect.NewRequest(&analyticsv1.GetOperatorStatsRequest{OperatorId: anna.id})); err != nil {
 			t.Errorf("%s anna names herself: %v", p, err)
 		}
-		// Boris's call and offer are not hers to see or touch.
+		// Boris's call and offer are not hers to see, touch or note.
+		if code, field := fieldOf(t, second(c.Presence.SaveCallNote(ctx, connect.NewRequest(&presencev1.SaveCallNoteRequest{CallId: reg.GetCallId(), Note: "mine"})))); code != connect.CodePermissionDenied || field != "call_id" {
+			t.Errorf("%s anna notes boris's call: %v %q", p, code, field)
+		}
 		for what, err := range map[string]error{
 			"GetCall":       second(c.Assignment.GetCall(ctx, connect.NewRequest(&assignmentv1.GetCallRequest{CallId: reg.GetCallId()}))),
 			"WithdrawOffer": second(c.Assignment.WithdrawOffer(ctx, connect.NewRequest(&assignmentv1.WithdrawOfferRequest{OfferId: offer.GetOfferId()}))),

@@ -91,6 +91,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:       true,
 		operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:        true,
 		operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:     true,
+		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:  true,
 		operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure: true,
 		analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:            true,
 	}
@@ -109,8 +110,9 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		if slices.Contains(allowed, RoleOperator) != operatorMay[proc] {
 			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
 		}
+		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words.
 		if !slices.Contains(allowed, RoleAdmin) && !intake && proc != operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure &&
-			proc != operatorpresencev1connect.OperatorPresenceServiceLogInProcedure {
+			proc != operatorpresencev1connect.OperatorPresenceServiceLogInProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure {
 			t.Errorf("%s: closed to admins", proc)
 		}
 	}
