@@ -97,6 +97,9 @@ export function deskApi(baseUrl: string, session: Session): DeskApi {
       const res = await presence.endWrapUp({ note }, opts);
       return res.status ? statusFrom(res.status) : null;
     },
+    async saveCallNote(callId: string, note: string) {
+      await presence.saveCallNote({ callId, note }, opts);
+    },
     async stats() {
       const res = await analytics.getOperatorStats({ operatorId: session.operatorId }, opts);
       const mine = res.operators.find((o) => o.operatorId === session.operatorId) ?? res.operators[0];

@@ -145,14 +145,18 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
   const now = useNow(250);
   const screen = derive(m, now);
   const [prefs, setPrefsState] = useState<Prefs>(loadPrefs);
-  const [note, setNote] = useState("");
   const setPrefs = (p: Prefs) => {
     savePrefs(p);
     setPrefsState(p);
   };
-  // The note belongs to one call: start empty for each.
   const callId = m.status?.callId ?? "";
-  useEffect(() => setNote(""), [callId]);
+  // The note belongs to one call (the desk keeps it and saves it: it outlives the wrap-up card).
+  const note = m.note && m.note.callId === callId ? m.note.text : "";
+  const noteInput = {
+    text: note,
+    type: (text: string) => desk?.typeNote(callId, text),
+    leave: () => void desk?.saveNote(),
+  };
 
   const toggle = (reason?: string) => {
     unlockSound();
@@ -234,7 +238,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
               </span>
             )}
           </div>
-          {screen.card && <CallCard card={screen.card} now={now} note={note} setNote={setNote} onDone={done} />}
+          {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} />}
           <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
             <div class="reasons" role="group" aria-label="Go away for">
@@ -367,7 +371,14 @@ function RecentCalls({ offer, now }: { offer: Offer; now: number }) {
   );
 }
 
-function CallCard({ card, now, note, setNote, onDone }: { card: Card; now: number; note: string; setNote: (s: string) => void; onDone: () => void }) {
+/** The note field's value and what typing in it and leaving it do. */
+interface NoteInput {
+  text: string;
+  type: (text: string) => void;
+  leave: () => void;
+}
+
+function CallCard({ card, now, note, onDone }: { card: Card; now: number; note: NoteInput; onDone: () => void }) {
   if (card.kind === "offer") {
     const pct = Math.max(0, Math.min(100, (card.leftMs / card.totalMs) * 100));
     return (
@@ -407,8 +418,9 @@ function CallCard({ card, now, note, setNote, onDone }: { card: Card; now: numbe
           data-testid="note"
           maxLength={2000}
           rows={3}
-          value={note}
-          onInput={(e) => setNote(e.currentTarget.value)}
+          value={note.text}
+          onInput={(e) => note.type(e.currentTarget.value)}
+          onBlur={note.leave}
           onKeyDown={(e) => {
             if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
               e.preventDefault();

@@ -3,7 +3,7 @@
 // (re)connect starts with as the truth. It knows the API only through DeskApi, so tests drive it
 // with a fake server; api.ts gives it the generated Connect client.
 import { StreamLoop } from "./reconnect";
-import { figuresChanged, newOffer, type Action, type Event, type Model } from "./state";
+import { callIdInHand, figuresChanged, newOffer, unsavedNote, type Action, type Event, type Model } from "./state";
 import type { Offer, Stats, Status } from "./model";
 
 export type WatchMessage =
@@ -22,6 +22,7 @@ export interface DeskApi {
   goReady(): Promise<Status | null>;
   goAway(reason: string): Promise<Status | null>;
   endWrapUp(note: string): Promise<Status | null>;
+  saveCallNote(callId: string, note: string): Promise<void>;
   stats(): Promise<Stats | null>;
   logOut(): Promise<void>;
   classify(err: unknown): Failure;
@@ -37,6 +38,8 @@ export interface DeskOptions {
   silenceMs?: number;
   /** Fetch the own figures again at least this often. */
   statsEveryMs?: number;
+  /** Save a note this long after the last keystroke. */
+  noteDebounceMs?: number;
   onOffer?: (o: Offer) => void;
   /** The session ended here for good: taken over or signed out. */
   onEnd?: (why: "taken_over" | "signed_out") => void;
@@ -48,6 +51,8 @@ export class Desk {
   private readonly stream: StreamLoop<WatchMessage>;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private statsInFlight = false;
+  private noteTimer: ReturnType<typeof setTimeout> | null = null;
+  private noteInFlight = false;
   /** Resolves when the stream loop has ended (after stop(), a takeover or a sign-out). */
   readonly done: Promise<void>;
 
@@ -57,6 +62,7 @@ export class Desk {
       random: Math.random,
       silenceMs: 40000,
       statsEveryMs: 60000,
+      noteDebounceMs: 1500,
       ...opts,
     };
     this.stream = new StreamLoop<WatchMessage>({
@@ -91,6 +97,7 @@ export class Desk {
     this.stopped = true;
     this.stream.stop();
     if (this.statsTimer) clearTimeout(this.statsTimer);
+    if (this.noteTimer) clearTimeout(this.noteTimer);
   }
 
   /** Reconnects now instead of waiting out the backoff (the network came back, tab shown). */
@@ -111,6 +118,46 @@ export class Desk {
     const offer = newOffer(prev, status);
     if (offer) this.o.onOffer?.(offer);
     if (kind === "snapshot" || figuresChanged(prev, status)) void this.refreshStats();
+    // The call left his hands (the wrap-up ran out, or ended elsewhere), or the stream is back:
+    // what he typed goes to the server now, not at the next keystroke that will never come.
+    const left = callIdInHand(prev) !== "" && callIdInHand(prev) !== callIdInHand(status);
+    if (left || kind === "snapshot") void this.saveNote();
+  }
+
+  /** The operator typed in the note of a call: saved after a pause in typing (or sooner). */
+  typeNote(callId: string, text: string): void {
+    this.o.dispatch({ type: "note_typed", callId, text });
+    if (this.noteTimer) clearTimeout(this.noteTimer);
+    this.noteTimer = setTimeout(() => void this.saveNote(), this.o.noteDebounceMs);
+  }
+
+  /**
+   * Saves the note the server does not have yet (SaveCallNote keeps the latest): after a pause
+   * in typing, when the field loses focus, when the call leaves his hands. A failure that a retry
+   * may fix is tried again at the next of those; the note stays on screen meanwhile.
+   */
+  async saveNote(): Promise<void> {
+    if (this.noteTimer) clearTimeout(this.noteTimer);
+    this.noteTimer = null;
+    const draft = unsavedNote(this.o.model());
+    if (!draft || this.noteInFlight || this.stopped) return;
+    this.noteInFlight = true;
+    try {
+      await this.o.api.saveCallNote(draft.callId, draft.text.trim());
+      this.o.dispatch({ type: "note_saved", callId: draft.callId, text: draft.text });
+    } catch (e) {
+      const f = this.o.api.classify(e);
+      if (f.kind === "signed_out") {
+        this.end("signed_out", f.message);
+        return;
+      }
+      this.o.dispatch({ type: "note_failed", message: f.kind === "transient" ? f.message : "taken over" });
+      return;
+    } finally {
+      this.noteInFlight = false;
+    }
+    // Typed on while it was being saved: save the rest too.
+    if (unsavedNote(this.o.model())) void this.saveNote();
   }
 
   /** Fetches the operator's own figures for today, and again every statsEveryMs. */
@@ -142,7 +189,12 @@ export class Desk {
       let status: Status | null;
       if (action === "ready") status = await this.o.api.goReady();
       else if (action === "away") status = await this.o.api.goAway(arg || "break");
-      else status = await this.o.api.endWrapUp(arg);
+      else {
+        if (this.noteTimer) clearTimeout(this.noteTimer);
+        status = await this.o.api.endWrapUp(arg);
+      }
+      // Done carried the note: the server has it.
+      if (action === "done" && m.note && arg && m.note.text.trim() === arg) this.o.dispatch({ type: "note_saved", callId: m.note.callId, text: m.note.text });
       this.o.dispatch({ type: "action_done", action, status, seqAtStart, at: this.o.now() });
     } catch (e) {
       const f = this.o.api.classify(e);
@@ -151,6 +203,8 @@ export class Desk {
         return;
       }
       this.o.dispatch({ type: "action_failed", action, message: f.kind === "transient" ? f.message : "taken over" });
+      // Done came too late (the wrap-up ran out meanwhile): the note still goes on its own.
+      if (action === "done") void this.saveNote();
     }
   }
 

@@ -2,7 +2,7 @@
 // generated protobuf messages, so the state logic and the views never see bigint or Timestamp.
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { CallState, OperatorState, type Marks as MarksPb } from "@gen/tandem/common/v1/common_pb";
-import type { OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
+import type { CallInHand as CallInHandPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
 
 export type OpState = "offline" | "ready" | "reserved" | "on_call" | "wrap_up" | "away" | "banned" | "unknown";
@@ -30,6 +30,19 @@ export interface Offer {
   recentCalls: PastCall[];
 }
 
+/** The call the operator talks on or wraps up, as the server names it (on_call, wrap_up). */
+export interface CallInHand {
+  callId: string;
+  queueId: string;
+  callerNumber: string;
+  callerName: string;
+  yourClient: boolean;
+  answeredAt: number;
+  endedAt: number;
+  /** His note on it as the server keeps it. */
+  note: string;
+}
+
 export interface Marks {
   score: number; // 0..100
   lostToMisses: number; // what misses took off 100, as the server says
@@ -54,6 +67,8 @@ export interface Status {
   reason: string;
   offer: Offer | null;
   callId: string;
+  /** The call in hand with whom, while on_call or wrap_up (so a reload can show the caller). */
+  call: CallInHand | null;
   wrapUpEndsAt: number;
   present: boolean;
   bannedUntil: number;
@@ -151,6 +166,20 @@ function offerFrom(o: OfferedCall | undefined): Offer | null {
   };
 }
 
+function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
+  if (!c) return null;
+  return {
+    callId: c.callId,
+    queueId: c.queueId,
+    callerNumber: c.callerNumber,
+    callerName: c.callerName,
+    yourClient: c.yourClient,
+    answeredAt: ms(c.answeredAt),
+    endedAt: ms(c.endedAt),
+    note: c.note,
+  };
+}
+
 export function statusFrom(s: OperatorStatus): Status {
   return {
     operatorId: s.operatorId,
@@ -161,6 +190,7 @@ export function statusFrom(s: OperatorStatus): Status {
     reason: s.reason,
     offer: offerFrom(s.offer),
     callId: s.callId,
+    call: callInHandFrom(s.call),
     wrapUpEndsAt: ms(s.wrapUpEndsAt),
     present: s.present,
     bannedUntil: ms(s.bannedUntil),

@@ -1,7 +1,7 @@
 // The app's state and every rule about it, as a pure reducer plus pure derivations: no DOM, no
 // network, no clock of its own (times come in with the events). The presence stream and the
 // buttons turn what happens into events; the views render what derive() says.
-import type { Offer, Stats, Status } from "./model";
+import type { CallInHand, Offer, Stats, Status } from "./model";
 import { retryIn } from "./reconnect";
 import type { Store } from "./store";
 
@@ -40,6 +40,15 @@ export interface Model {
   stats: Stats | null;
   /** Samples of (server clock − local clock), newest last, for countdowns on server times. */
   skew: number[];
+  /** The operator's note on the call in hand (or the one just left), and what of it the server has. */
+  note: NoteDraft | null;
+}
+
+/** A note being written: text as typed, saved as the server last took it. */
+export interface NoteDraft {
+  callId: string;
+  text: string;
+  saved: string;
 }
 
 export type Event =
@@ -55,6 +64,9 @@ export type Event =
   | { type: "action_done"; action: Action; status: Status | null; seqAtStart: number; at: number }
   | { type: "action_failed"; action: Action; message: string }
   | { type: "stats"; stats: Stats }
+  | { type: "note_typed"; callId: string; text: string }
+  | { type: "note_saved"; callId: string; text: string }
+  | { type: "note_failed"; message: string }
   | { type: "dismiss_notice" };
 
 /** The operator app's store: a Model changed by reduce (createStore(model, reduce)). */
@@ -72,6 +84,7 @@ export const initialModel: Model = {
   notice: "",
   stats: null,
   skew: [],
+  note: null,
 };
 
 /** The model at page load: straight to the operator screen when a session was saved. */
@@ -89,12 +102,51 @@ function addSkew(skew: number[], sample: number): number[] {
 
 /**
  * The call in hand after a status: the offer while reserved; the same call's details while on
- * it and in wrap-up (the status names only its id then); nothing otherwise.
+ * it and in wrap-up (kept from the offer, which also lists the caller's last calls), or what the
+ * status says of it (after a reload); nothing otherwise.
  */
 export function callInHand(prev: Offer | null, s: Status): Offer | null {
   if (s.offer) return s.offer;
-  if ((s.state === "on_call" || s.state === "wrap_up") && prev && prev.callId === s.callId) return prev;
+  if (s.state !== "on_call" && s.state !== "wrap_up") return null;
+  if (prev && prev.callId === s.callId) return prev;
+  if (s.call && s.call.callId === s.callId) return offerFromCall(s.call);
   return null;
+}
+
+function offerFromCall(c: CallInHand): Offer {
+  return {
+    offerId: "",
+    callId: c.callId,
+    queueId: c.queueId,
+    callerNumber: c.callerNumber,
+    callerName: c.callerName,
+    offeredAt: 0,
+    expiresAt: 0,
+    yourClient: c.yourClient,
+    recentCalls: [],
+  };
+}
+
+/** The id of the call the operator talks on or wraps up; "" in the other states. */
+export function callIdInHand(s: Status | null): string {
+  return s && (s.state === "on_call" || s.state === "wrap_up") ? s.callId : "";
+}
+
+/** The note the server does not have yet, if any. */
+export function unsavedNote(m: Model): NoteDraft | null {
+  return m.note && m.note.text !== m.note.saved ? m.note : null;
+}
+
+/**
+ * The note after a status: a new call in hand starts one from what the server keeps of it (empty,
+ * or his note before a reload); a note not yet saved stays until it is.
+ */
+function noteAfter(note: NoteDraft | null, s: Status): NoteDraft | null {
+  const id = callIdInHand(s);
+  if (!id || note?.callId === id) return note;
+  if (note && note.text !== note.saved) return note;
+  const kept = s.call && s.call.callId === id ? s.call.note : "";
+  return { callId: id, text: kept, saved: kept };
 }
 
 function applyStatus(m: Model, s: Status, at: number, fresh: boolean): Model {
@@ -106,7 +158,7 @@ function applyStatus(m: Model, s: Status, at: number, fresh: boolean): Model {
   }
   let pending = m.pending;
   if (pending && settles(pending, s)) pending = null;
-  return { ...m, status: s, call: callInHand(m.call, s), skew, pending };
+  return { ...m, status: s, call: callInHand(m.call, s), skew, pending, note: noteAfter(m.note, s) };
 }
 
 /** Whether a status shows that an action took effect (or can no longer). */
@@ -157,6 +209,15 @@ export function reduce(m: Model, e: Event): Model {
       return { ...m, pending: m.pending === e.action ? null : m.pending, notice: e.message };
     case "stats":
       return { ...m, stats: e.stats };
+    case "note_typed": {
+      const saved = m.note?.callId === e.callId ? m.note.saved : "";
+      return { ...m, note: { callId: e.callId, text: e.text, saved } };
+    }
+    case "note_saved":
+      if (m.note?.callId !== e.callId) return m;
+      return { ...m, note: { ...m.note, saved: e.text } };
+    case "note_failed":
+      return { ...m, notice: `Note not saved: ${e.message}` };
     case "dismiss_notice":
       return { ...m, notice: "" };
   }

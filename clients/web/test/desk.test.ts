@@ -75,6 +75,11 @@ class FakeApi implements DeskApi {
     this.calls.push(`done:${note}`);
     return status({ state: "ready" });
   }
+  saveNote: (callId: string, note: string) => Promise<void> = async () => {};
+  async saveCallNote(callId: string, note: string) {
+    this.calls.push(`note:${callId}:${note}`);
+    return this.saveNote(callId, note);
+  }
   async stats() {
     this.calls.push("stats");
     return this.statsResult;
@@ -243,6 +248,84 @@ describe("Desk", () => {
     await settle();
     await desk.act("done", "wants a callback");
     expect(api.calls).toContain("done:wants a callback");
+  });
+
+  it("sends the typed note when the wrap-up runs out before Done", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "wrap_up", callId: "call_1", wrapUpEndsAt: T0 + 10000 }) });
+    await settle();
+    desk.typeNote("call_1", "wants a callback");
+    await vi.advanceTimersByTimeAsync(500); // still typing: nothing sent yet
+    expect(api.calls.filter((c) => c.startsWith("note:"))).toEqual([]);
+    // The server ends the wrap-up itself: the note goes at once.
+    s.push({ kind: "changed", status: status({ state: "ready", since: T0 + 10000 }) });
+    await settle();
+    expect(api.calls.filter((c) => c.startsWith("note:"))).toEqual(["note:call_1:wants a callback"]);
+    expect(store.get().note).toEqual({ callId: "call_1", text: "wants a callback", saved: "wants a callback" });
+    // Nothing more to send: the debounce that was pending finds it saved.
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(api.calls.filter((c) => c.startsWith("note:"))).toHaveLength(1);
+  });
+
+  it("saves the note after a pause in typing and when the field is left, the latest text each time", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "wrap_up", callId: "call_1", wrapUpEndsAt: T0 + 60000 }) });
+    await settle();
+    desk.typeNote("call_1", "wants");
+    await vi.advanceTimersByTimeAsync(1000);
+    desk.typeNote("call_1", "wants a call");
+    await vi.advanceTimersByTimeAsync(1499);
+    expect(api.calls.filter((c) => c.startsWith("note:"))).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(api.calls.filter((c) => c.startsWith("note:"))).toEqual(["note:call_1:wants a call"]);
+    desk.typeNote("call_1", "wants a callback ");
+    await desk.saveNote(); // the field lost focus
+    await desk.saveNote(); // nothing new
+    expect(api.calls.filter((c) => c.startsWith("note:"))).toEqual(["note:call_1:wants a call", "note:call_1:wants a callback"]);
+  });
+
+  it("keeps a note the server refused on screen and sends it again when the stream is back", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "wrap_up", callId: "call_1", wrapUpEndsAt: T0 + 60000 }) });
+    await settle();
+    api.saveNote = async () => {
+      throw new Error("cannot reach the server");
+    };
+    desk.typeNote("call_1", "wants a callback");
+    await desk.saveNote();
+    expect(store.get().notice).toMatch(/Note not saved: cannot reach the server/);
+    expect(store.get().note?.text).toBe("wants a callback");
+    api.saveNote = async () => {};
+    s.push(new Error("network"));
+    const again = await api.nthStream(2);
+    again.push({ kind: "snapshot", status: status({ state: "ready" }) });
+    await vi.advanceTimersByTimeAsync(60000);
+    expect(api.calls.filter((c) => c.startsWith("note:"))).toEqual(["note:call_1:wants a callback", "note:call_1:wants a callback"]);
+    expect(store.get().note?.saved).toBe("wants a callback");
+  });
+
+  it("Done carries the note; when Done comes too late the note is saved on its own", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "wrap_up", callId: "call_1", wrapUpEndsAt: T0 + 10000 }) });
+    await settle();
+    desk.typeNote("call_1", "first");
+    await desk.act("done", "first");
+    expect(store.get().note?.saved).toBe("first");
+    s.push({ kind: "changed", status: status({ state: "wrap_up", callId: "call_2", wrapUpEndsAt: T0 + 20000 }) });
+    await settle();
+    desk.typeNote("call_2", "second");
+    api.endWrapUp = async (note: string) => {
+      api.calls.push(`done:${note}`);
+      throw new Error("operator anna is ready, not in wrap-up");
+    };
+    await desk.act("done", "second");
+    await settle();
+    expect(api.calls.filter((c) => c.startsWith("note:") || c.startsWith("done:"))).toEqual(["done:first", "done:second", "note:call_2:second"]);
+    expect(api.calls).not.toContain("note:call_1:first");
   });
 
   it("logs out unless the server refuses (on a call)", async () => {

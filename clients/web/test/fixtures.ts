@@ -12,6 +12,7 @@ export function status(over: Partial<Status> = {}): Status {
     reason: "logged in",
     offer: null,
     callId: "",
+    call: null,
     wrapUpEndsAt: 0,
     present: true,
     bannedUntil: 0,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   callInHand,
+  unsavedNote,
   derive,
   figuresChanged,
   initialModel,
@@ -146,6 +147,31 @@ describe("call card", () => {
     expect(callInHand(offer({ callId: "call_1" }), status({ state: "wrap_up", callId: "call_9" }))).toBeNull();
     const m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 }))]);
     expect(derive(m, T0 + 1000).card).toMatchObject({ kind: "talk", call: null, callId: "call_9" });
+  });
+
+  it("after a reload on a call or in its wrap-up shows the caller the snapshot names, and the note kept", () => {
+    const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "Reload Caller", yourClient: true, answeredAt: T0 - 60000, endedAt: 0, note: "" };
+    let m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 - 60000, call }))]);
+    expect(derive(m, T0 + 1000).card).toMatchObject({ kind: "talk", callId: "call_9", call: { callerNumber: "+15550009999", callerName: "Reload Caller", queueId: "sales", yourClient: true } });
+    // Reloaded again in the wrap-up, after a note was saved: the field shows it, nothing unsaved.
+    m = run([signedIn, live(status({ state: "wrap_up", callId: "call_9", since: T0, wrapUpEndsAt: T0 + 30000, call: { ...call, endedAt: T0, note: "asked for a refund" } }))]);
+    expect(derive(m, T0 + 1000).card).toMatchObject({ kind: "wrap_up", call: { callerNumber: "+15550009999" } });
+    expect(m.note).toEqual({ callId: "call_9", text: "asked for a refund", saved: "asked for a refund" });
+    expect(unsavedNote(m)).toBeNull();
+    // A call the status names differently is not shown as this one.
+    expect(callInHand(null, status({ state: "on_call", callId: "call_8", call }))).toBeNull();
+  });
+
+  it("keeps a note not yet saved past the end of its call, and starts the next call's note empty once it is", () => {
+    let m = run([signedIn, live(status({ state: "wrap_up", callId: "call_1", wrapUpEndsAt: T0 + 10000 }))]);
+    m = reduce(m, { type: "note_typed", callId: "call_1", text: "callback" });
+    m = reduce(m, { type: "changed", status: status({ state: "ready", since: T0 + 10000 }), at: T0 + 10000 });
+    expect(unsavedNote(m)).toEqual({ callId: "call_1", text: "callback", saved: "" });
+    m = reduce(m, { type: "changed", status: status({ state: "on_call", callId: "call_2", since: T0 + 20000 }), at: T0 + 20000 });
+    expect(m.note?.callId).toBe("call_1"); // still unsaved: kept
+    m = reduce(m, { type: "note_saved", callId: "call_1", text: "callback" });
+    m = reduce(m, { type: "changed", status: status({ state: "wrap_up", callId: "call_2", since: T0 + 30000, wrapUpEndsAt: T0 + 40000 }), at: T0 + 30000 });
+    expect(m.note).toEqual({ callId: "call_2", text: "", saved: "" });
   });
 
   it("rings once per new offer", () => {
