@@ -11,6 +11,7 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { AdminService } from "@gen/tandem/admin/v1/admin_pb";
 import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
+import { AssignmentService } from "@gen/tandem/assignment/v1/assignment_pb";
 import { OperatorPresenceService, type OperatorStatus } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import { ContactKind, OperatorState } from "@gen/tandem/common/v1/common_pb";
 
@@ -138,6 +139,7 @@ export class AdminApi {
   readonly admin: Client<typeof AdminService>;
   readonly presence: Client<typeof OperatorPresenceService>;
   readonly analytics: Client<typeof AnalyticsService>;
+  readonly assignment: Client<typeof AssignmentService>;
   constructor(readonly url: string) {
     const transport = createConnectTransport({
       baseUrl: url,
@@ -152,6 +154,7 @@ export class AdminApi {
     this.admin = createClient(AdminService, transport);
     this.presence = createClient(OperatorPresenceService, transport);
     this.analytics = createClient(AnalyticsService, transport);
+    this.assignment = createClient(AssignmentService, transport);
   }
 
   /**
