@@ -160,34 +160,52 @@ func (l *Logins) until(s *strikes, free int) time.Time {
 	return s.last.Add(min(d, l.cfg.MaxBackOff))
 }
 
-// fresh drops s when it was last struck ForgetAfter ago; it reports whether s is still there.
+// fresh reports whether s still counts: struck less than ForgetAfter ago.
 func (l *Logins) fresh(s *strikes, now time.Time) bool {
 	return s != nil && now.Sub(s.last) < l.cfg.ForgetAfter
 }
 
-// Check says whether a login for name from addr may be tried now: nil, or a RESOURCE_EXHAUSTED
-// error saying how long to wait (in words, in a RetryInfo detail and a Retry-After header).
-func (l *Logins) Check(name, addr string) error {
+// Begin lets a login for name from addr be tried now, or refuses it with RESOURCE_EXHAUSTED
+// saying how long to wait (in words, in a RetryInfo detail and a Retry-After header). A try
+// let through counts as a wrong password at once, until it ends otherwise: tries sent at the
+// same moment cannot all slip past the back-off while their passwords are being checked.
+func (l *Logins) Begin(name, addr string) (*LoginAttempt, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
-	network := Network(addr)
+	a := &LoginAttempt{l: l, name: loginName(name), network: Network(addr), addr: addr}
 	var wait time.Duration
 	var why string
-	if s := l.pairs[pair{loginName(name), network}]; l.fresh(s, now) {
+	if s := l.pairs[pair{a.name, a.network}]; l.fresh(s, now) {
 		if w := l.until(s, l.cfg.PairFree).Sub(now); w > wait {
 			wait, why = w, "too many wrong passwords for this name from your address"
 		}
 	}
-	if s := l.addrs[network]; l.fresh(s, now) {
+	if s := l.addrs[a.network]; l.fresh(s, now) {
 		if w := l.until(s, l.cfg.AddressFree).Sub(now); w > wait {
 			wait, why = w, "too many wrong passwords from your address"
 		}
 	}
-	if wait <= 0 {
-		return nil
+	if wait > 0 {
+		return nil, retryError(fmt.Sprintf("%s: try again in %s", why, roundUp(wait)), wait)
 	}
-	return retryError(fmt.Sprintf("%s: try again in %s", why, roundUp(wait)), wait)
+	// Past the bound, room is made before a new record: an attacker with many addresses or
+	// names must not grow the server's memory.
+	if max := l.max; len(l.pairs) >= max || len(l.addrs) >= max || len(l.names) >= max {
+		l.forget(now)
+	}
+	strike := func(s *strikes) *strikes {
+		if !l.fresh(s, now) {
+			s = &strikes{}
+		}
+		s.count++
+		s.last = now
+		return s
+	}
+	p := pair{a.name, a.network}
+	l.pairs[p] = strike(l.pairs[p])
+	l.addrs[a.network] = strike(l.addrs[a.network])
+	return a, nil
 }
 
 // roundUp is wait in whole seconds, never less than one.
@@ -207,62 +225,85 @@ func retryError(msg string, wait time.Duration) error {
 	return err
 }
 
-// Failed counts a wrong password for name from addr.
-func (l *Logins) Failed(name, addr string) {
+// LoginAttempt is one try Begin let through. It ends once: Failed, Succeeded or Cancel (the
+// later calls do nothing).
+type LoginAttempt struct {
+	l                   *Logins
+	name, network, addr string
+	ended               bool
+}
+
+// Failed ends the try as a wrong password (already counted by Begin), and records it for the
+// operator and the supervisor to see.
+func (a *LoginAttempt) Failed() {
+	l := a.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.clock.Now()
-	name, network := loginName(name), Network(addr)
-	strike := func(s *strikes) *strikes {
-		if !l.fresh(s, now) {
-			s = &strikes{}
-		}
-		s.count++
-		s.last = now
-		return s
+	if a.ended {
+		return
 	}
-	// Past the bound, room is made before a new record: an attacker with many addresses or
-	// names must not grow the server's memory.
-	if max := l.max; len(l.pairs) >= max || len(l.addrs) >= max || len(l.names) >= max {
-		l.forget(now)
-	}
-	p := pair{name, network}
-	l.pairs[p] = strike(l.pairs[p])
-	l.addrs[network] = strike(l.addrs[network])
-	f := l.names[name]
+	a.ended = true
+	f := l.names[a.name]
 	if f == nil {
 		f = &FailedLogins{}
-		l.names[name] = f
+		l.names[a.name] = f
 	}
 	f.Count++
-	f.LastAt, f.LastAddress = now, addr
+	f.LastAt, f.LastAddress = l.clock.Now(), a.addr
 	if f.Count%l.cfg.NameAlert == 0 {
-		l.log.Warn("many wrong passwords for one login name since its last login", "name", name, "failures", f.Count, "last_address", addr)
+		l.log.Warn("many wrong passwords for one login name since its last login", "name", a.name, "failures", f.Count, "last_address", a.addr)
 	}
 }
 
-// Succeeded records the right password for name from addr: the pair's count is forgotten, the
-// address's relaxed. It returns the wrong passwords given for name since its last login, and
-// forgets them.
-func (l *Logins) Succeeded(name, addr string) FailedLogins {
+// Succeeded ends the try as the right password: the pair's count is forgotten, the address's
+// relaxed. It returns the wrong passwords given for the name since its last login, and forgets
+// them.
+func (a *LoginAttempt) Succeeded() FailedLogins {
+	l := a.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	name, network := loginName(name), Network(addr)
-	delete(l.pairs, pair{name, network})
-	if s := l.addrs[network]; s != nil {
-		if s.count -= l.cfg.AddressForgiven; s.count <= 0 {
-			delete(l.addrs, network)
+	if a.ended {
+		return FailedLogins{}
+	}
+	a.ended = true
+	delete(l.pairs, pair{a.name, a.network})
+	if s := l.addrs[a.network]; s != nil {
+		if s.count -= 1 + l.cfg.AddressForgiven; s.count <= 0 { // its own strike, and the forgiven
+			delete(l.addrs, a.network)
 		}
 	}
 	var out FailedLogins
-	if f := l.names[name]; f != nil {
+	if f := l.names[a.name]; f != nil {
 		out = *f
-		delete(l.names, name)
+		delete(l.names, a.name)
 	}
 	return out
 }
 
-// forget drops every stale record, then, in each map still full, an arbitrary tenth.
+// Cancel ends a try that proved nothing either way (the store failed, the operator is
+// disabled): the strike Begin counted is taken back.
+func (a *LoginAttempt) Cancel() {
+	l := a.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if a.ended {
+		return
+	}
+	a.ended = true
+	if s := l.pairs[pair{a.name, a.network}]; s != nil {
+		if s.count--; s.count <= 0 {
+			delete(l.pairs, pair{a.name, a.network})
+		}
+	}
+	if s := l.addrs[a.network]; s != nil {
+		if s.count--; s.count <= 0 {
+			delete(l.addrs, a.network)
+		}
+	}
+}
+
+// forget drops every stale record (a name's failures too, though they are otherwise kept for
+// its operator until his next login), then, in each map still full, an arbitrary tenth.
 func (l *Logins) forget(now time.Time) {
 	for k, s := range l.pairs {
 		if !l.fresh(s, now) {

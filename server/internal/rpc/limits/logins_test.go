@@ -19,15 +19,35 @@ func newTestLogins(max int) (*Logins, *clock.Fake) {
 	return NewLogins(LoginLimits{}, max, clk, slog.New(slog.NewTextHandler(io.Discard, nil))), clk
 }
 
-// wrong gives n wrong passwords for name from addr, each checked first as LogIn does.
+// wrong gives n wrong passwords for name from addr, as LogIn does.
 func wrong(t *testing.T, l *Logins, name, addr string, n int) {
 	t.Helper()
 	for i := range n {
-		if err := l.Check(name, addr); err != nil {
+		a, err := l.Begin(name, addr)
+		if err != nil {
 			t.Fatalf("wrong password %d for %s from %s refused: %v", i, name, addr, err)
 		}
-		l.Failed(name, addr)
+		a.Failed()
 	}
+}
+
+// check says whether a try for name from addr would be let through now, and changes nothing.
+func check(l *Logins, name, addr string) error {
+	a, err := l.Begin(name, addr)
+	if err == nil {
+		a.Cancel()
+	}
+	return err
+}
+
+// right gives the right password for name from addr, as LogIn does.
+func right(t *testing.T, l *Logins, name, addr string) FailedLogins {
+	t.Helper()
+	a, err := l.Begin(name, addr)
+	if err != nil {
+		t.Fatalf("the right password for %s from %s refused: %v", name, addr, err)
+	}
+	return a.Succeeded()
 }
 
 // retryAfter is the wait a refusal says, checked for its code, detail and header.
@@ -56,13 +76,13 @@ func retryAfter(t *testing.T, err error) time.Duration {
 func TestAStrangerCannotLockAnOperatorOut(t *testing.T) {
 	l, _ := newTestLogins(100)
 	wrong(t, l, "anna", "198.51.100.9", 5)
-	if err := l.Check("anna", "198.51.100.9"); err == nil {
+	if err := check(l, "anna", "198.51.100.9"); err == nil {
 		t.Fatal("the stranger's sixth try at once was not refused")
 	}
-	if err := l.Check("ANNA", "203.0.113.7"); err != nil {
+	if err := check(l, "ANNA", "203.0.113.7"); err != nil {
 		t.Fatalf("anna from her own address refused: %v", err)
 	}
-	if err := l.Check("boris", "198.51.100.9"); err != nil {
+	if err := check(l, "boris", "198.51.100.9"); err != nil {
 		t.Fatalf("another name from the stranger's address refused after 5 failures: %v", err)
 	}
 }
@@ -75,10 +95,10 @@ func TestBackOffGrowsAndSuccessResets(t *testing.T) {
 	wrong(t, l, "anna", addr, 5)
 	var waits []time.Duration
 	for range 13 {
-		w := retryAfter(t, l.Check("anna", addr))
+		w := retryAfter(t, check(l, "anna", addr))
 		waits = append(waits, w)
 		clk.Advance(w - time.Millisecond)
-		if l.Check("anna", addr) == nil {
+		if check(l, "anna", addr) == nil {
 			t.Fatalf("let in a millisecond before its back-off of %s ended", w)
 		}
 		clk.Advance(time.Millisecond)
@@ -90,14 +110,15 @@ func TestBackOffGrowsAndSuccessResets(t *testing.T) {
 			t.Fatalf("back-offs %v, want %v seconds", waits, want)
 		}
 	}
-	l.Succeeded("anna", addr)
+	clk.Advance(15 * time.Minute) // the right password too waits out the back-off from there
+	right(t, l, "anna", addr)
 	wrong(t, l, "anna", addr, 5) // five free again
-	if err := l.Check("anna", addr); retryAfter(t, err) != time.Second {
+	if err := check(l, "anna", addr); retryAfter(t, err) != time.Second {
 		t.Fatalf("after a success the back-off starts again at 1 s: %v", err)
 	}
 	// Forgotten half a day after the last wrong one.
 	clk.Advance(12 * time.Hour)
-	if err := l.Check("anna", addr); err != nil {
+	if err := check(l, "anna", addr); err != nil {
 		t.Fatalf("half a day later: %v", err)
 	}
 }
@@ -109,26 +130,26 @@ func TestSprayingIsStoppedPerAddress(t *testing.T) {
 	for i := range 50 {
 		wrong(t, l, fmt.Sprint("op", i), "198.51.100.9", 1)
 	}
-	err := l.Check("anna", "198.51.100.9")
+	err := check(l, "anna", "198.51.100.9")
 	if retryAfter(t, err) != time.Second {
 		t.Fatalf("the 51st name from the sprayer: %v", err)
 	}
-	if err := l.Check("anna", "203.0.113.7"); err != nil {
+	if err := check(l, "anna", "203.0.113.7"); err != nil {
 		t.Fatalf("another address refused: %v", err)
 	}
 	clk.Advance(time.Second)
 	wrong(t, l, "op99", "198.51.100.9", 1)
-	if w := retryAfter(t, l.Check("anna", "198.51.100.9")); w != 2*time.Second {
+	if w := retryAfter(t, check(l, "anna", "198.51.100.9")); w != 2*time.Second {
 		t.Fatalf("the sprayer's back-off grows: %s", w)
 	}
 	// An IPv6 host counts by its /64: another address of the same /64 is the same sprayer.
 	for i := range 50 {
 		wrong(t, l, fmt.Sprint("op", i), fmt.Sprintf("2001:db8:1:2::%x", i+1), 1)
 	}
-	if l.Check("anna", "2001:db8:1:2:ffff::1") == nil {
+	if check(l, "anna", "2001:db8:1:2:ffff::1") == nil {
 		t.Fatal("the /64 was not backed off")
 	}
-	if err := l.Check("anna", "2001:db8:1:3::1"); err != nil {
+	if err := check(l, "anna", "2001:db8:1:3::1"); err != nil {
 		t.Fatalf("the next /64 refused: %v", err)
 	}
 }
@@ -141,10 +162,10 @@ func TestAnOfficeBehindOneAddressIsNotLockedOut(t *testing.T) {
 	for i := range 100 {
 		name := fmt.Sprint("op", i)
 		wrong(t, l, name, office, i%3)
-		if err := l.Check(name, office); err != nil {
+		if err := check(l, name, office); err != nil {
 			t.Fatalf("%s after %d typos refused: %v", name, i%3, err)
 		}
-		l.Succeeded(name, office)
+		right(t, l, name, office)
 		clk.Advance(30 * time.Second)
 	}
 	if a := l.Addresses(); len(a) > 0 && a[0].Failures >= 50 {
@@ -181,20 +202,20 @@ func TestFailuresAreSeenAndUnlocked(t *testing.T) {
 	if n := l.UnlockName("Anna"); n != 2 {
 		t.Fatalf("unlocked %d records of anna, want her 2 pairs", n)
 	}
-	if err := l.Check("anna", "198.51.100.9"); err != nil {
+	if err := check(l, "anna", "198.51.100.9"); err != nil {
 		t.Fatalf("after unlocking: %v", err)
 	}
 	if n := l.UnlockAddress("192.0.2.66"); n != 51 {
 		t.Fatalf("unlocked %d records of the sprayer, want its address and 50 pairs", n)
 	}
-	if err := l.Check("y", "192.0.2.66"); err != nil {
+	if err := check(l, "y", "192.0.2.66"); err != nil {
 		t.Fatalf("after unlocking the address: %v", err)
 	}
 	// Anna still sees what happened, once, at her next login.
-	if f := l.Succeeded("anna", "203.0.113.7"); f.Count != 7 || f.LastAddress != "2001:db8::5" {
+	if f := right(t, l, "anna", "203.0.113.7"); f.Count != 7 || f.LastAddress != "2001:db8::5" {
 		t.Fatalf("anna's login: %+v", f)
 	}
-	if f := l.Succeeded("anna", "203.0.113.7"); f.Count != 0 {
+	if f := right(t, l, "anna", "203.0.113.7"); f.Count != 0 {
 		t.Fatalf("the next login: %+v", f)
 	}
 }
@@ -203,10 +224,39 @@ func TestFailuresAreSeenAndUnlocked(t *testing.T) {
 func TestLoginRecordsStayBounded(t *testing.T) {
 	l, _ := newTestLogins(10)
 	for i := range 1000 {
-		l.Failed(fmt.Sprint("n", i), fmt.Sprint("10.0.", i/250, ".", i%250))
+		wrong(t, l, fmt.Sprint("n", i), fmt.Sprint("10.0.", i/250, ".", i%250), 1)
 	}
 	if n := l.Remembered(); n > 30 {
 		t.Fatalf("%d records, at most 3×10 wanted", n)
+	}
+}
+
+// TestTriesAtOnceCannotSlipPastTheBackOff: tries whose passwords are still being checked count
+// already, so a burst sent at once gets no more guesses than tries sent one after another;
+// one that proves nothing is taken back.
+func TestTriesAtOnceCannotSlipPastTheBackOff(t *testing.T) {
+	l, _ := newTestLogins(100)
+	var open []*LoginAttempt
+	for i := range 5 {
+		a, err := l.Begin("anna", "198.51.100.9")
+		if err != nil {
+			t.Fatalf("try %d: %v", i, err)
+		}
+		open = append(open, a)
+	}
+	if _, err := l.Begin("anna", "198.51.100.9"); err == nil {
+		t.Fatal("a sixth try while five are being checked was let through")
+	}
+	open[0].Cancel()
+	open[0].Failed() // ended already: nothing
+	if err := check(l, "anna", "198.51.100.9"); err != nil {
+		t.Fatalf("after one try was taken back: %v", err)
+	}
+	for _, a := range open[1:] {
+		a.Failed()
+	}
+	if f := right(t, l, "anna", "203.0.113.7"); f.Count != 4 {
+		t.Fatalf("anna sees %d failures, want the 4 that failed", f.Count)
 	}
 }
 

@@ -42,13 +42,12 @@ type Switchboard interface {
 	EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (cc.OperatorView, error)
 }
 
-// Logins throttles wrong passwords by (name, address) and by address (limits.Logins).
+// Logins throttles wrong passwords by (name, address) and by address (limits.Logins): Begin
+// refuses a try while its pair or address is backed off (RESOURCE_EXHAUSTED); a try it lets
+// through ends as Failed, Succeeded (which returns the wrong passwords given for the name since
+// its last login) or Cancel.
 type Logins interface {
-	// Check refuses a try while its pair or address is backed off (RESOURCE_EXHAUSTED).
-	Check(name, addr string) error
-	Failed(name, addr string)
-	// Succeeded returns the wrong passwords given for name since its last login.
-	Succeeded(name, addr string) limits.FailedLogins
+	Begin(name, addr string) (*limits.LoginAttempt, error)
 }
 
 // Config is what OperatorPresence works with.
@@ -100,30 +99,31 @@ func (h *Handler) LogIn(ctx context.Context, req *connect.Request[presencev1.Log
 		return nil, codes.ToConnect(ctx, err)
 	}
 	// A backed-off try is refused before its password is checked: guessing gains nothing.
-	addr := auth.Address(ctx)
-	if err := h.logins.Check(m.GetName(), addr); err != nil {
+	try, err := h.logins.Begin(m.GetName(), auth.Address(ctx))
+	if err != nil {
 		return nil, err
 	}
+	defer try.Cancel() // a try that ends otherwise proves nothing either way
 	badLogin := connect.NewError(connect.CodeUnauthenticated, errWrongPassword)
 	op, err := h.store.OperatorByName(ctx, m.GetName())
 	if cc.ErrorCode(err) == cc.CodeNotFound {
 		// Spend the same time as a real check, so names cannot be probed by timing; and count
 		// it like any wrong password, so they cannot be probed by the back-off either.
 		_ = bcrypt.CompareHashAndPassword(h.dummyHash, []byte(m.GetPassword()))
-		h.logins.Failed(m.GetName(), addr)
+		try.Failed()
 		return nil, badLogin
 	}
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(op.PasswordHash), []byte(m.GetPassword())) != nil {
-		h.logins.Failed(m.GetName(), addr)
+		try.Failed()
 		return nil, badLogin
 	}
 	if op.Disabled {
 		return nil, connect.NewError(connect.CodePermissionDenied, errDisabled)
 	}
-	failed := h.logins.Succeeded(m.GetName(), addr)
+	failed := try.Succeeded()
 	// One session per operator: this login takes over from any other.
 	if err := h.store.DeleteOperatorSessions(ctx, op.ID); err != nil {
 		return nil, codes.ToConnect(ctx, err)
