@@ -28,12 +28,13 @@ import (
 //   - each address gets AddressFree wrong passwords over all names (password spraying), then the
 //     same growing back-off; every right password from the address forgives AddressForgiven of
 //     them, so an office behind one NAT, whose people mostly log in right, is not locked out;
-//   - an IPv6 address counts by its /64 (one host holds a whole /64);
+//   - an IPv6 address counts by its /64 (a single host is commonly given a whole /64);
 //   - per name there is only a soft ceiling: every NameAlert wrong passwords since the
 //     operator's last login are logged as a warning, and the operator (at his next login) and
 //     the supervisor (ListLoginFailures) see them. It refuses nothing.
-// Counts are forgotten ForgetAfter after their last wrong password. All of it is in memory,
-// bounded by Limits.MaxTracked records per kind: a restart forgets it.
+// Back-off counts are forgotten ForgetAfter after their last wrong password; what a name's
+// operator is shown is kept until his next login. All of it is in memory, bounded by
+// Limits.MaxTracked records per kind: a restart forgets it.
 
 // LoginLimits are the failed-login limits. Zero fields take DefaultLoginLimits.
 type LoginLimits struct {
@@ -135,9 +136,9 @@ func loginName(name string) string {
 	return name
 }
 
-// Network is what an address is counted by: an IPv4 address itself, an IPv6 address's /64.
+// addressKey is what an address is counted by: an IPv4 address itself, an IPv6 address's /64.
 // Anything else (no address known) is kept as it is.
-func Network(addr string) string {
+func addressKey(addr string) string {
 	ip := net.ParseIP(addr)
 	if ip == nil {
 		return addr
@@ -173,7 +174,7 @@ func (l *Logins) Begin(name, addr string) (*LoginAttempt, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
-	a := &LoginAttempt{l: l, name: loginName(name), network: Network(addr), addr: addr}
+	a := &LoginAttempt{l: l, name: loginName(name), network: addressKey(addr), addr: addr}
 	var wait time.Duration
 	var why string
 	if s := l.pairs[pair{a.name, a.network}]; l.fresh(s, now) {
@@ -417,7 +418,7 @@ func (l *Logins) UnlockName(name string) int {
 func (l *Logins) UnlockAddress(addr string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	network := Network(addr)
+	network := addressKey(addr)
 	n := 0
 	if _, ok := l.addrs[network]; ok {
 		delete(l.addrs, network)
@@ -432,8 +433,8 @@ func (l *Logins) UnlockAddress(addr string) int {
 	return n
 }
 
-// Remembered is how many records the failed-login limits hold.
-func (l *Logins) Remembered() int {
+// remembered is how many records the failed-login limits hold.
+func (l *Logins) remembered() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.pairs) + len(l.addrs) + len(l.names)

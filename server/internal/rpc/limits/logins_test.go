@@ -226,7 +226,7 @@ func TestLoginRecordsStayBounded(t *testing.T) {
 	for i := range 1000 {
 		wrong(t, l, fmt.Sprint("n", i), fmt.Sprint("10.0.", i/250, ".", i%250), 1)
 	}
-	if n := l.Remembered(); n > 30 {
+	if n := l.remembered(); n > 30 {
 		t.Fatalf("%d records, at most 3×10 wanted", n)
 	}
 }
@@ -260,10 +260,10 @@ func TestTriesAtOnceCannotSlipPastTheBackOff(t *testing.T) {
 	}
 }
 
-func TestNetwork(t *testing.T) {
+func TestAddressKey(t *testing.T) {
 	for in, want := range map[string]string{"192.0.2.1": "192.0.2.1", "::ffff:192.0.2.1": "192.0.2.1", "2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64", "": ""} {
-		if got := Network(in); got != want {
-			t.Errorf("Network(%q) = %q, want %q", in, got, want)
+		if got := addressKey(in); got != want {
+			t.Errorf("addressKey(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
