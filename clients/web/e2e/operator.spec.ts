@@ -94,9 +94,12 @@ test("a wrong password gets a clear message", async ({ page, server, ids }) => {
   await shot(page, "07-wrong-password");
   await logIn(page, server.url, "nobody", "whatever");
   await expect(page.getByTestId("login-error")).toHaveText("Wrong name or password.");
-  // And the right one still works.
+  // And the right one still works, and says someone got anna's password wrong.
   await logIn(page, server.url, "anna");
   await expect(desk(page).conn).toHaveAttribute("data-tone", "ok", { timeout: WAIT });
+  await expect(page.getByTestId("failed-logins")).toContainText(/^1 failed sign-in since your last visit, from (127\.0\.0\.1|::1) at /);
+  await page.getByTestId("failed-logins").getByRole("button", { name: "dismiss" }).click();
+  await expect(page.getByTestId("failed-logins")).toHaveCount(0);
 });
 
 test("the server restarts mid-session: the app says so, reconnects and shows the right state", async ({ page, server, api, ids, cloud }) => {

@@ -1,9 +1,11 @@
 // The supervisor's screens (/supervisor) in Chromium against the real tandem, with the emulator
 // as the cloud: the live wallboard, a configuration change taking effect on the next call, the
-// CSV download against the API, a validation error by its field, the staffing calculator.
+// CSV download against the API, a validation error by its field, the staffing calculator, an
+// operator's failed logins and unlocking them.
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { Interval } from "@gen/tandem/analytics/v1/analytics_pb";
 import { KeyRole } from "@gen/tandem/admin/v1/admin_pb";
 import { expect, screensDir, shot, test, watchConsole } from "./fixtures";
@@ -162,6 +164,39 @@ test("a bad value is shown next to its field; a read-only key sees no write acti
   await expect(page.locator('tr[data-operator="anna"]')).toBeVisible();
   await expect(page.getByRole("button", { name: "Edit anna" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "New operator" })).toHaveCount(0);
+  await expect(page.getByRole("columnheader", { name: "Failed logins" })).toHaveCount(0);
+});
+
+test("someone guesses anna's password: the supervisor sees it on the operators' list and unlocks her", async ({ page, server, api, ids }) => {
+  const { secret } = await api.admin.createApiKey({ name: "floor", role: KeyRole.SUPERVISOR });
+  await signIn(page, server.url, "config", secret);
+  // Eight wrong passwords from here, waiting out each back-off (1 s, 2 s, 4 s): the next one is 8 s.
+  for (let wrong = 0; wrong < 8; ) {
+    try {
+      await api.presence.logIn({ name: "anna", password: "guess" });
+    } catch (e) {
+      const err = ConnectError.from(e);
+      if (err.code !== Code.ResourceExhausted) {
+        expect(err.code).toBe(Code.Unauthenticated);
+        wrong++;
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 1000 * Number(err.metadata.get("Retry-After"))));
+    }
+  }
+  await expect(api.presence.logIn({ name: "anna", password: "password-anna" })).rejects.toThrow(/too many wrong passwords/);
+  // The operators' tab again: the list as it is now.
+  await page.getByRole("tab", { name: "Queues" }).click();
+  await page.getByRole("tab", { name: "Operators" }).click();
+  const cell = page.locator('tr[data-operator="anna"]').getByTestId("failed-logins");
+  await expect(cell).toContainText(/^8 since last login, last .+ from (127\.0\.0\.1|::1)backed off: (127\.0\.0\.1|::1) until .+ \(8 wrong\)/);
+  await shot(page, "22-failed-logins");
+  await page.getByRole("button", { name: "Unlock anna" }).click();
+  await expect(cell).not.toContainText("backed off");
+  await expect(page.getByRole("button", { name: "Unlock anna" })).toHaveCount(0);
+  const list = await api.admin.listLoginFailures({});
+  expect(list.operators.find((o) => o.operatorId === ids.anna)?.backedOff).toEqual([]);
+  expect((await api.presence.logIn({ name: "anna", password: "password-anna" })).failedLogins?.count).toBe(8);
 });
 
 test("the CSV download is the API's ExportHistory; the report's totals are GetHistory's", async ({ page, server, api, ids, cloud }) => {

@@ -6,7 +6,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { OperatorPresenceService } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
 import type { DeskApi, Failure, WatchMessage } from "./desk";
-import { statsFrom, statusFrom } from "./model";
+import { failedLoginsFrom, statsFrom, statusFrom, type FailedLogins } from "./model";
 import type { Session } from "./state";
 
 function transport(baseUrl: string, token?: string): Transport {
@@ -27,12 +27,19 @@ function unreachable(err: ConnectError): boolean {
   return err.code === Code.Unavailable || err.code === Code.Unknown || err.code === Code.Internal || err.code === Code.DeadlineExceeded;
 }
 
+/** What a login gave: the session, and the wrong passwords given for the name since the last. */
+export interface LoggedIn {
+  session: Session;
+  failedLogins: FailedLogins | null;
+}
+
 /** Logs in with name and password; a new login takes over any other session of the operator. */
-export async function logIn(baseUrl: string, name: string, password: string): Promise<Session> {
+export async function logIn(baseUrl: string, name: string, password: string): Promise<LoggedIn> {
   const client = createClient(OperatorPresenceService, transport(baseUrl));
   try {
     const res = await client.logIn({ name: name.trim(), password }, { timeoutMs: 15000 });
-    return { token: res.token, operatorId: res.operatorId, name: name.trim(), expiresAt: res.expiresAt ? timestampMs(res.expiresAt) : Date.now() + 12 * 3600e3 };
+    const session = { token: res.token, operatorId: res.operatorId, name: name.trim(), expiresAt: res.expiresAt ? timestampMs(res.expiresAt) : Date.now() + 12 * 3600e3 };
+    return { session, failedLogins: failedLoginsFrom(res.failedLogins) };
   } catch (e) {
     const err = ConnectError.from(e);
     switch (err.code) {
@@ -43,11 +50,18 @@ export async function logIn(baseUrl: string, name: string, password: string): Pr
       case Code.InvalidArgument:
         throw new LoginError(err.rawMessage.startsWith("password") ? "Enter your password." : "Enter your name.");
       case Code.ResourceExhausted:
-        throw new LoginError("Too many attempts. Wait a minute and try again.");
+        throw new LoginError(tooManyAttempts(err));
     }
     if (unreachable(err)) throw new LoginError("Cannot reach the Tandem server. Check your connection and try again.");
     throw new LoginError(err.rawMessage || "Login failed.");
   }
+}
+
+/** A refused login in words: how long to wait, as the server's Retry-After said. */
+export function tooManyAttempts(err: ConnectError): string {
+  const s = Number(err.metadata.get("Retry-After"));
+  const wait = s > 0 ? (s < 60 ? `${s} second${s === 1 ? "" : "s"}` : `${Math.ceil(s / 60)} minute${s <= 60 ? "" : "s"}`) : "a while";
+  return `Too many wrong passwords from here. Try again in ${wait}, or ask your supervisor to unlock your sign-in.`;
 }
 
 /** The desk's view of a failure: takeover, a dead session, or something worth retrying. */

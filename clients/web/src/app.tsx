@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { deskApi, logIn, LoginError } from "./api";
 import { Desk } from "./desk";
-import { clock, duration, outcomeLabels, when } from "./format";
+import { clock, duration, failedLoginsText, outcomeLabels, when } from "./format";
 import type { Offer, Stats } from "./model";
 import { askNotificationPermission, clearOfferNotification, notifyOffer, ring, unlockSound } from "./notify";
 import { softphone } from "./softphone";
@@ -38,9 +38,9 @@ function Login({ store, baseUrl, notice }: { store: DeskStore; baseUrl: string; 
     setBusy(true);
     setError("");
     try {
-      const session = await logIn(baseUrl, name, password);
+      const { session, failedLogins } = await logIn(baseUrl, name, password);
       saveSession(session);
-      store.dispatch({ type: "signed_in", session });
+      store.dispatch({ type: "signed_in", session, failedLogins });
     } catch (e) {
       setError(e instanceof LoginError ? e.message : "Login failed.");
       setBusy(false);
@@ -249,6 +249,14 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
                 </button>
               ))}
             </div>
+          )}
+          {m.failedLogins && (
+            <p class="notice" role="alert" data-testid="failed-logins">
+              {failedLoginsText(m.failedLogins, now)}. Not you? Tell your supervisor.{" "}
+              <button class="link" onClick={() => store.dispatch({ type: "dismiss_failed_logins" })}>
+                dismiss
+              </button>
+            </p>
           )}
           {m.notice && (
             <p class="error" role="alert" data-testid="notice">

@@ -1,5 +1,5 @@
 // How times, durations and outcomes read on screen.
-import type { Outcome } from "./model";
+import type { FailedLogins, Outcome } from "./model";
 
 /** 0:07, 4:05, 1:02:03 */
 export function clock(ms: number): string {
@@ -39,3 +39,12 @@ export const outcomeLabels: Record<Outcome, string> = {
   lost: "lost",
   unknown: "unknown",
 };
+
+/** "3 failed sign-ins since your last visit, last from 203.0.113.7 at 14:02" */
+export function failedLoginsText(f: FailedLogins, now: number): string {
+  let out = `${f.count} failed sign-in${f.count === 1 ? "" : "s"} since your last visit`;
+  if (f.lastAddress || f.lastAt) out += f.count === 1 ? "," : ", last";
+  if (f.lastAddress) out += ` from ${f.lastAddress}`;
+  if (f.lastAt) out += ` at ${when(f.lastAt, now)}`;
+  return out;
+}

@@ -2,7 +2,7 @@
 // generated protobuf messages, so the state logic and the views never see bigint or Timestamp.
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { CallState, OperatorState, type Marks as MarksPb } from "@gen/tandem/common/v1/common_pb";
-import type { CallInHand as CallInHandPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
+import type { CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
 
 export type OpState = "offline" | "ready" | "reserved" | "on_call" | "wrap_up" | "away" | "banned" | "unknown";
@@ -206,4 +206,17 @@ export function statsFrom(s: OperatorStats): Stats {
     averageRingTimeMs: s.averageRingTimeMs,
     talkTimeMs: Number(s.talkTimeMs),
   };
+}
+
+/** Wrong passwords given for the operator's name since his last login, as LogIn said. */
+export interface FailedLogins {
+  count: number;
+  lastAt: number; // ms since the epoch; 0 when unknown
+  lastAddress: string;
+}
+
+/** The failed logins LogIn reported; null when there were none. */
+export function failedLoginsFrom(f: FailedLoginsPb | undefined): FailedLogins | null {
+  if (!f || f.count === 0) return null;
+  return { count: f.count, lastAt: f.lastAt ? timestampMs(f.lastAt) : 0, lastAddress: f.lastAddress };
 }

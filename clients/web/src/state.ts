@@ -1,7 +1,7 @@
 // The app's state and every rule about it, as a pure reducer plus pure derivations: no DOM, no
 // network, no clock of its own (times come in with the events). The presence stream and the
 // buttons turn what happens into events; the views render what derive() says.
-import type { CallInHand, Offer, Stats, Status } from "./model";
+import type { CallInHand, FailedLogins, Offer, Stats, Status } from "./model";
 import { retryIn } from "./reconnect";
 import type { Store } from "./store";
 
@@ -27,6 +27,8 @@ export interface Model {
   session: Session | null;
   /** Why the login form is shown again (session expired or revoked). */
   loginNotice: string;
+  /** Wrong passwords for his name since his last login, shown once after this login. */
+  failedLogins: FailedLogins | null;
   conn: Conn;
   /** The operator's status as the server last said it; null before the first snapshot. */
   status: Status | null;
@@ -52,7 +54,7 @@ export interface NoteDraft {
 }
 
 export type Event =
-  | { type: "signed_in"; session: Session }
+  | { type: "signed_in"; session: Session; failedLogins?: FailedLogins | null }
   | { type: "signed_out"; notice?: string }
   | { type: "taken_over" }
   | { type: "connecting"; attempt: number }
@@ -67,7 +69,8 @@ export type Event =
   | { type: "note_typed"; callId: string; text: string }
   | { type: "note_saved"; callId: string; text: string }
   | { type: "note_failed"; message: string }
-  | { type: "dismiss_notice" };
+  | { type: "dismiss_notice" }
+  | { type: "dismiss_failed_logins" };
 
 /** The operator app's store: a Model changed by reduce (createStore(model, reduce)). */
 export type DeskStore = Store<Model, Event>;
@@ -76,6 +79,7 @@ export const initialModel: Model = {
   phase: "login",
   session: null,
   loginNotice: "",
+  failedLogins: null,
   conn: { kind: "connecting", attempt: 0 },
   status: null,
   seq: 0,
@@ -176,7 +180,7 @@ function settles(a: Action, s: Status): boolean {
 export function reduce(m: Model, e: Event): Model {
   switch (e.type) {
     case "signed_in":
-      return { ...initialModel, phase: "app", session: e.session };
+      return { ...initialModel, phase: "app", session: e.session, failedLogins: e.failedLogins ?? null };
     case "signed_out":
       return { ...initialModel, loginNotice: e.notice ?? "" };
     case "taken_over":
@@ -220,6 +224,8 @@ export function reduce(m: Model, e: Event): Model {
       return { ...m, notice: `Note not saved: ${e.message}` };
     case "dismiss_notice":
       return { ...m, notice: "" };
+    case "dismiss_failed_logins":
+      return { ...m, failedLogins: null };
   }
 }
 

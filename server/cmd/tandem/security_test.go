@@ -80,6 +80,9 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "ListApiKeys" || method == "ListAuditEntries" || method == "ExportCallerData" {
 			return role == "admin"
 		}
+		if method == "ListLoginFailures" || method == "UnlockLogin" {
+			return supervisors
+		}
 		if strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "List") || method == "PreviewOverflow" || method == "WhoAmI" {
 			return readers
 		}

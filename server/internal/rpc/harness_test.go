@@ -49,7 +49,7 @@ type dropSender struct{}
 
 func (dropSender) Send(cc.Command) {}
 
-func newTestAPI(t testing.TB, lim limits.Limits) *testAPI {
+func newTestAPI(t testing.TB, lim limits.Limits, tweak ...func(*Config)) *testAPI {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
@@ -68,8 +68,12 @@ func newTestAPI(t testing.TB, lim limits.Limits) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := New(Config{Store: db, Switchboard: board, ReplayDay: simulate.Replay, Signer: signer, AdminKey: testAdminKey, Clock: clk,
-		Logger: quiet, PasswordCost: bcrypt.MinCost, Limits: lim})
+	cfg := Config{Store: db, Switchboard: board, ReplayDay: simulate.Replay, Signer: signer, AdminKey: testAdminKey, Clock: clk,
+		Logger: quiet, PasswordCost: bcrypt.MinCost, Limits: lim}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	api, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

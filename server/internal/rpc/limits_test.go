@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -94,46 +95,159 @@ func TestRequestRatesPerCaller(t *testing.T) {
 	}
 }
 
-// TestFailedLoginsAreLimited spends the failed logins of one name (then even the right password
-// is refused until the bucket refills), then those of one address.
-func TestFailedLoginsAreLimited(t *testing.T) {
-	a := newTestAPI(t, limits.Limits{LoginsPerName: limits.Rate{PerSecond: 1.0 / 60, Burst: 3}, LoginsPerAddress: limits.Rate{PerSecond: 1.0 / 60, Burst: 5}})
+// fromAddress sends requests as if from addr: the API runs behind a proxy that appends it.
+type fromAddress string
+
+func (a fromAddress) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Add("X-Forwarded-For", string(a))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// behindProxy has the API take client addresses from X-Forwarded-For.
+func behindProxy(c *Config) { c.BehindProxy = true }
+
+// logInFrom logs in as name with password from addr.
+func (a *testAPI) logInFrom(addr, name, password string) (*presencev1.LogInResponse, error) {
+	c := a.client(tandem.WithHTTPClient(&http.Client{Transport: fromAddress(addr)}))
+	res, err := c.Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: name, Password: password}))
+	if err != nil {
+		return nil, err
+	}
+	return res.Msg, nil
+}
+
+// TestAStrangerCannotLockAnOperatorOut: a stranger's wrong passwords for anna back off the
+// stranger's address for anna (with a growing wait, said in Retry-After), never anna logging
+// in from her own; she sees them when she does, and a supervisor sees them and can unlock.
+func TestAStrangerCannotLockAnOperatorOut(t *testing.T) {
+	a := newTestAPI(t, limits.Limits{}, behindProxy)
 	a.setup("anna", "boris")
 	ctx := context.Background()
-	anon := a.client()
-	login := func(name, password string) error {
-		_, err := anon.Presence.LogIn(ctx, connect.NewRequest(&presencev1.LogInRequest{Name: name, Password: password}))
-		return err
-	}
-	for i := range 3 {
-		if err := login("anna", "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+	const stranger, annas = "198.51.100.9", "203.0.113.7"
+	for i := range 5 {
+		if _, err := a.logInFrom(stranger, "anna", "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated || !strings.Contains(err.Error(), "wrong name or password") {
 			t.Fatalf("guess %d: %v", i, err)
 		}
 	}
-	if err := login("anna", "password-anna"); connect.CodeOf(err) != connect.CodeResourceExhausted || !strings.Contains(err.Error(), "too many failed logins") {
-		t.Fatalf("right password after 3 guesses: %v", err)
-	}
-	if err := login("ANNA", "guess"); connect.CodeOf(err) != connect.CodeResourceExhausted {
-		t.Fatalf("the name in capitals: %v", err)
-	}
-	a.clock.Advance(time.Minute)
-	if err := login("anna", "password-anna"); err != nil {
-		t.Fatalf("a minute later: %v", err)
-	}
-	// A good login forgets the name's failures; the address keeps its count (3 of 5 spent, one back).
-	if err := login("anna", "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
-		t.Fatalf("after a good login: %v", err)
-	}
-	for i := range 2 {
-		if err := login(fmt.Sprint("nobody", i), "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
-			t.Fatalf("unknown name %d: %v", i, err)
+	// An unknown name answers the same as a wrong password, back-off and all.
+	for i := range 5 {
+		if _, err := a.logInFrom(stranger, "nobody", "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated || !strings.Contains(err.Error(), "wrong name or password") {
+			t.Fatalf("unknown name, guess %d: %v", i, err)
 		}
 	}
-	if err := login("boris", "password-boris"); connect.CodeOf(err) != connect.CodeResourceExhausted {
-		t.Fatalf("the address spent its failures: %v", err)
+	for _, name := range []string{"anna", "ANNA", "nobody"} {
+		_, err := a.logInFrom(stranger, name, "password-anna")
+		var ce *connect.Error
+		if !errors.As(err, &ce) || ce.Code() != connect.CodeResourceExhausted || ce.Meta().Get("Retry-After") != "1" || !strings.Contains(err.Error(), "try again in 1s") {
+			t.Fatalf("%s from the stranger's address after 5 guesses: %v", name, err)
+		}
 	}
-	if n := a.api.limits.LoginsRemembered(); n > 10 {
-		t.Fatalf("%d login buckets", n)
+	// Anna from her own address is let in, and told about the guesses.
+	res, err := a.logInFrom(annas, "anna", "password-anna")
+	if err != nil {
+		t.Fatalf("anna from her address: %v", err)
+	}
+	if f := res.GetFailedLogins(); f.GetCount() != 5 || f.GetLastAddress() != stranger || !f.GetLastAt().AsTime().Equal(a.clock.Now()) {
+		t.Fatalf("anna's failed logins: %v", f)
+	}
+	// The stranger's back-off grows: 1 s, then 2 s.
+	a.clock.Advance(time.Second)
+	if _, err := a.logInFrom(stranger, "anna", "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("after the first back-off: %v", err)
+	}
+	a.clock.Advance(time.Second)
+	var ce *connect.Error
+	if _, err := a.logInFrom(stranger, "anna", "guess"); !errors.As(err, &ce) || ce.Meta().Get("Retry-After") != "1" {
+		t.Fatalf("a second into the second back-off (2 s): %v", err)
+	}
+
+	// The supervisor sees it (operators by name, not unknown names) and unlocks anna.
+	key, err := a.admin().Admin.CreateApiKey(ctx, connect.NewRequest(&adminv1.CreateApiKeyRequest{Name: "floor", Role: adminv1.KeyRole_KEY_ROLE_SUPERVISOR}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := a.client(tandem.WithToken(key.Msg.GetSecret()))
+	list, err := sup.Admin.ListLoginFailures(ctx, connect.NewRequest(&adminv1.ListLoginFailuresRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := list.Msg.GetOperators()
+	if len(ops) != 1 || ops[0].GetName() != "anna" || ops[0].GetOperatorId() != res.GetOperatorId() || ops[0].GetFailures() != 1 ||
+		len(ops[0].GetBackedOff()) != 1 || ops[0].GetBackedOff()[0].GetAddress() != stranger || ops[0].GetBackedOff()[0].GetFailures() != 6 ||
+		!ops[0].GetBackedOff()[0].GetUntil().AsTime().Equal(a.clock.Now().Add(time.Second)) {
+		t.Fatalf("ListLoginFailures operators: %v", ops)
+	}
+	if addrs := list.Msg.GetAddresses(); len(addrs) != 1 || addrs[0].GetAddress() != stranger || addrs[0].GetFailures() != 11 || addrs[0].GetUntil() != nil {
+		t.Fatalf("ListLoginFailures addresses: %v", addrs)
+	}
+	if _, err := sup.Admin.UnlockLogin(ctx, connect.NewRequest(&adminv1.UnlockLoginRequest{OperatorId: "op_none"})); connect.CodeOf(err) != connect.CodeNotFound {
+		t.Fatalf("unlock an unknown operator: %v", err)
+	}
+	for _, bad := range []*adminv1.UnlockLoginRequest{{}, {OperatorId: res.GetOperatorId(), Address: stranger}, {Address: "nowhere"}} {
+		if _, err := sup.Admin.UnlockLogin(ctx, connect.NewRequest(bad)); connect.CodeOf(err) != connect.CodeInvalidArgument {
+			t.Fatalf("unlock %v: %v", bad, err)
+		}
+	}
+	unlocked, err := sup.Admin.UnlockLogin(ctx, connect.NewRequest(&adminv1.UnlockLoginRequest{OperatorId: res.GetOperatorId()}))
+	if err != nil || unlocked.Msg.GetCleared() != 1 {
+		t.Fatalf("unlock anna: %v %v", unlocked, err)
+	}
+	if _, err := a.logInFrom(stranger, "anna", "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("after the unlock: %v", err)
+	}
+	audit, err := a.admin().Admin.ListAuditEntries(ctx, connect.NewRequest(&adminv1.ListAuditEntriesRequest{}))
+	if err != nil || len(audit.Msg.GetEntries()) == 0 || !strings.HasSuffix(audit.Msg.GetEntries()[0].GetProcedure(), "/UnlockLogin") || audit.Msg.GetEntries()[0].GetActor() != "floor" {
+		t.Fatalf("the unlock is not audited: %v %v", audit, err)
+	}
+}
+
+// TestSprayingIsStoppedPerAddress: wrong passwords over many names from one address back that
+// address off for every name, not the others; a supervisor can unlock the address.
+func TestSprayingIsStoppedPerAddress(t *testing.T) {
+	a := newTestAPI(t, limits.Limits{Logins: limits.LoginLimits{AddressFree: 8}}, behindProxy)
+	a.setup("anna", "boris")
+	const sprayer = "2001:db8:5:6::1"
+	for i := range 8 {
+		if _, err := a.logInFrom(sprayer, fmt.Sprint("name", i), "guess"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+			t.Fatalf("spray %d: %v", i, err)
+		}
+	}
+	// Another host of the same /64 is the same sprayer.
+	if _, err := a.logInFrom("2001:db8:5:6::2", "boris", "password-boris"); connect.CodeOf(err) != connect.CodeResourceExhausted || !strings.Contains(err.Error(), "from your address") {
+		t.Fatalf("boris from the sprayer's /64: %v", err)
+	}
+	if _, err := a.logInFrom("192.0.2.10", "boris", "password-boris"); err != nil {
+		t.Fatalf("boris from elsewhere: %v", err)
+	}
+	if _, err := a.admin().Admin.UnlockLogin(context.Background(), connect.NewRequest(&adminv1.UnlockLoginRequest{Address: "2001:db8:5:6::/64"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.logInFrom(sprayer, "anna", "password-anna"); err != nil {
+		t.Fatalf("after unlocking the address: %v", err)
+	}
+}
+
+// TestAnOfficeBehindOneAddressIsNotLockedOut: thirty operators behind one NAT come in within
+// three minutes, each with two typos before the right password: all of them get in.
+func TestAnOfficeBehindOneAddressIsNotLockedOut(t *testing.T) {
+	a := newTestAPI(t, limits.Limits{}, behindProxy)
+	var names []string
+	for i := range 30 {
+		names = append(names, fmt.Sprint("op", i))
+	}
+	a.setup(names...)
+	const office = "192.0.2.1"
+	for _, name := range names {
+		for range 2 {
+			if _, err := a.logInFrom(office, name, "typo"); connect.CodeOf(err) != connect.CodeUnauthenticated {
+				t.Fatalf("%s's typo: %v", name, err)
+			}
+		}
+		if _, err := a.logInFrom(office, name, "password-"+name); err != nil {
+			t.Fatalf("%s after 2 typos: %v", name, err)
+		}
+		a.clock.Advance(5 * time.Second)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package rpc wires Tandem's API together: it builds each service's handler (intake, presence,
 // assignment, analytics, admin) on the store and the switchboard, sets the interceptors in their
-// order (metrics, log, policy, failed logins, streams, audit), and serves Connect, gRPC and
+// order (metrics, log, policy, streams, audit), and serves Connect, gRPC and
 // gRPC-Web on one mux with the REST/JSON transcoder for CallIntake, gRPC health and reflection,
 // CORS and /metrics. Every request passes the front door first: body and write caps, the caller
 // identified (package auth) and rate-limited (package limits), the cloud's JSON checked. It also
@@ -138,7 +138,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.PasswordCost = bcrypt.DefaultCost
 	}
 	closing := make(chan struct{})
-	presenceHandler, err := presence.New(presence.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Clock: cfg.Clock,
+	lim := limits.New(cfg.Limits, cfg.Clock, cfg.Logger)
+	presenceHandler, err := presence.New(presence.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Logins: lim.Logins(), Clock: cfg.Clock,
 		SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost, Closing: closing})
 	if err != nil {
 		return nil, err
@@ -153,10 +154,10 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		closing:   closing,
 		retention: retention.New(sec, cfg.Switchboard, cfg.Clock, cfg.Logger),
-		limits:    limits.New(cfg.Limits, cfg.Clock),
+		limits:    lim,
 	}
 	auditLog := audit.New(audit.Config{Store: sec, Reads: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec, Retention: s.retention, Clock: cfg.Clock})
-	interceptors := []connect.Interceptor{logInterceptor{cfg.Logger}, auth.Policy{}, s.limits.Logins(), s.limits.Streams(), auditLog}
+	interceptors := []connect.Interceptor{logInterceptor{cfg.Logger}, auth.Policy{}, s.limits.Streams(), auditLog}
 	if cfg.Metrics != nil {
 		interceptors = append([]connect.Interceptor{cfg.Metrics.Interceptor()}, interceptors...)
 	}
@@ -182,7 +183,7 @@ func New(cfg Config) (*Server, error) {
 	add(analyticsv1connect.NewAnalyticsServiceHandler(analytics.New(analytics.Config{Store: cfg.Store, Switchboard: cfg.Switchboard,
 		ReplayDay: cfg.ReplayDay, Clock: cfg.Clock, Closing: s.closing}), opts))
 	add(adminv1connect.NewAdminServiceHandler(admin.New(admin.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec,
-		Streams: s.limits, CallerData: s.retention, AuditLog: auditLog, Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}), opts))
+		Streams: s.limits, Logins: s.limits.Logins(), CallerData: s.retention, AuditLog: auditLog, Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}), opts))
 	// The transcoder hands the REST requests to the handlers in binary, so that the JSON the
 	// cloud reads (replies and errors) is written by the cloud's codec alone: proto field names,
 	// like the commands.

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"connectrpc.com/connect"
 
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
@@ -18,6 +20,70 @@ var operatorCommands = []command{
 	{"operator", "away", "ID --reason R", "take an operator out of routing", operatorAway},
 	{"operator", "end-wrap-up", "ID [--note N]", "end an operator's wrap-up now", operatorEndWrapUp},
 	{"operator", "lift-ban", "ID", "end an operator's ban now (he is away until he presses Ready)", operatorLiftBan},
+	{"operator", "login-failures", "", "wrong passwords per operator since his last login, and the login back-offs in force", operatorLoginFailures},
+	{"operator", "unlock", "[NAME|ID] [--address A]", "end the login back-off of an operator's name (from every address) or of an address", operatorUnlock},
+}
+
+func operatorLoginFailures(c *cli, args []string) error {
+	if _, err := c.parse(c.flags(), args); err != nil {
+		return err
+	}
+	res, err := c.client.Admin.ListLoginFailures(c.ctx, connect.NewRequest(&adminv1.ListLoginFailuresRequest{}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		row(w, "OPERATOR", "NAME", "FAILED", "LAST", "LAST FROM", "BACKED OFF FROM")
+		for _, o := range res.Msg.GetOperators() {
+			var from []string
+			for _, b := range o.GetBackedOff() {
+				from = append(from, b.GetAddress()+" until "+stamp(b.GetUntil()))
+			}
+			row(w, o.GetOperatorId(), o.GetName(), o.GetFailures(), stamp(o.GetLastFailedAt()), o.GetLastAddress(), strings.Join(from, ", "))
+		}
+		fmt.Fprintln(w)
+		row(w, "ADDRESS", "FAILED", "BACKED OFF UNTIL")
+		for _, a := range res.Msg.GetAddresses() {
+			row(w, a.GetAddress(), a.GetFailures(), stamp(a.GetUntil()))
+		}
+	})
+}
+
+func operatorUnlock(c *cli, args []string) error {
+	fs := c.flags()
+	address := fs.String("address", "", "an address (or IPv6 /64) to unlock for every name, instead of an operator")
+	pos, err := c.parse(fs, args, "[NAME|ID]")
+	if err != nil {
+		return err
+	}
+	if (len(pos) == 1) == (*address != "") {
+		return usagef("give an operator's NAME or ID, or --address")
+	}
+	req := &adminv1.UnlockLoginRequest{Address: *address}
+	if len(pos) == 1 {
+		if req.OperatorId, err = operatorByNameOrID(c, pos[0]); err != nil {
+			return err
+		}
+	}
+	res, err := c.client.Admin.UnlockLogin(c.ctx, connect.NewRequest(req))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { row(w, "Back-offs cleared", res.Msg.GetCleared()) })
+}
+
+// operatorByNameOrID is the id of the operator with that login name, or the id itself.
+func operatorByNameOrID(c *cli, nameOrID string) (string, error) {
+	res, err := c.client.Admin.ListOperators(c.ctx, connect.NewRequest(&adminv1.ListOperatorsRequest{}))
+	if err != nil {
+		return "", err
+	}
+	for _, o := range res.Msg.GetOperators() {
+		if o.GetName() == nameOrID {
+			return o.GetOperatorId(), nil
+		}
+	}
+	return nameOrID, nil
 }
 
 func operatorLiftBan(c *cli, args []string) error {

@@ -346,6 +346,24 @@ func TestOperators(t *testing.T) {
 	wantCells(t, rowOf(t, out, "Reason"), "Reason", "training")
 	out = c.ok("operator", "ready", id)
 	wantCells(t, rowOf(t, out, "State"), "State", "ready")
+
+	// Someone guesses anna's password: the supervisor sees it and unlocks her name.
+	for range 5 {
+		_, err := tandem.New(c.url).Presence.LogIn(context.Background(), connect.NewRequest(&presencev1.LogInRequest{Name: "anna", Password: "guess"}))
+		if connect.CodeOf(err) != connect.CodeUnauthenticated {
+			t.Fatalf("guess: %v", err)
+		}
+	}
+	failures := rowOf(t, c.ok("operator", "login-failures"), id)
+	wantCells(t, []string{failures[1], failures[2], failures[4]}, "anna", "5", "127.0.0.1")
+	if !strings.HasPrefix(failures[5], "127.0.0.1") {
+		t.Errorf("anna's back-off: %v", failures)
+	}
+	wantCells(t, rowOf(t, c.ok("operator", "unlock", "anna"), "Back-offs cleared"), "Back-offs cleared", "1")
+	wantCells(t, rowOf(t, c.ok("operator", "unlock", "--address", "127.0.0.1"), "Back-offs cleared"), "Back-offs cleared", "1")
+	if r := c.run("operator", "unlock"); r.code != 2 || !strings.Contains(r.stderr, "NAME or ID, or --address") {
+		t.Errorf("unlock with nothing: %+v", r)
+	}
 }
 
 func TestStats(t *testing.T) {

@@ -3,11 +3,13 @@
 // Only admin keys see the write actions; the server enforces it anyway.
 import { useEffect, useState } from "preact/hooks";
 import { clone, create } from "@bufbuild/protobuf";
-import { OverflowSchema, QueueSchema, SpareSchema, type Absence, type Client as CallerClient, type Operator, type Queue, type Spare } from "@gen/tandem/admin/v1/admin_pb";
+import { Code } from "@connectrpc/connect";
+import { OverflowSchema, QueueSchema, SpareSchema, type Absence, type Client as CallerClient, type ListLoginFailuresResponse, type Operator, type Queue, type Spare } from "@gen/tandem/admin/v1/admin_pb";
 import { ContactKind, ContactSchema } from "@gen/tandem/common/v1/common_pb";
 import { problem, unary, type Api, type Role } from "./api";
 import { Field, uint } from "./form";
 import { ms } from "./live";
+import { backOffsText, failuresText } from "./logins";
 
 const tabs = [
   ["operators", "Operators"],
@@ -144,9 +146,13 @@ function Operators({ api, canWrite }: { api: Api; canWrite: boolean }) {
   const ops = useList(async () => (await api.admin.listOperators({}, unary)).operators, [api]);
   const queues = useList(async () => (await api.admin.listQueues({}, unary)).queues, [api]);
   const [editing, setEditing] = useState<Operator | "new" | null>(null);
+  const logins = useLoginFailures(api);
+  const failures = new Map((logins.list?.operators ?? []).map((f) => [f.operatorId, f]));
+  const now = Date.now();
   return (
     <section class="sv-card" aria-label="Operators">
       {ops.error && <p class="error" role="alert">{ops.error}</p>}
+      {logins.error && <p class="error" role="alert">{logins.error}</p>}
       {canWrite && !editing && (
         <button class="primary" onClick={() => setEditing("new")}>
           New operator
@@ -171,30 +177,92 @@ function Operators({ api, canWrite }: { api: Api; canWrite: boolean }) {
             <th>Contact</th>
             <th>Queues (level)</th>
             <th>Status</th>
+            {logins.list && <th>Failed logins</th>}
             {canWrite && <th />}
           </tr>
         </thead>
         <tbody>
-          {(ops.items ?? []).map((o) => (
-            <tr key={o.operatorId} data-operator={o.name} class={o.disabled ? "disabled" : ""}>
-              <td>{o.name}</td>
-              <td>{o.displayName}</td>
-              <td>{contactText(o.contact)}</td>
-              <td>{o.queues.map((q) => `${q.queueId} (${q.level})`).join(", ")}</td>
-              <td>{o.disabled ? "disabled" : "active"}</td>
-              {canWrite && (
-                <td>
-                  <button class="link" onClick={() => setEditing(o)} aria-label={`Edit ${o.name}`}>
-                    Edit
-                  </button>
-                </td>
-              )}
-            </tr>
-          ))}
+          {(ops.items ?? []).map((o) => {
+            const offs = backOffsText(failures.get(o.operatorId)?.backedOff ?? [], now);
+            return (
+              <tr key={o.operatorId} data-operator={o.name} class={o.disabled ? "disabled" : ""}>
+                <td>{o.name}</td>
+                <td>{o.displayName}</td>
+                <td>{contactText(o.contact)}</td>
+                <td>{o.queues.map((q) => `${q.queueId} (${q.level})`).join(", ")}</td>
+                <td>{o.disabled ? "disabled" : "active"}</td>
+                {logins.list && (
+                  <td data-testid="failed-logins">
+                    {failuresText(failures.get(o.operatorId))}
+                    {offs.map((b) => (
+                      <div key={b} class="muted">
+                        backed off: {b}
+                      </div>
+                    ))}
+                    {offs.length > 0 && (
+                      <button class="link" aria-label={`Unlock ${o.name}`} onClick={() => logins.unlock({ operatorId: o.operatorId })}>
+                        Unlock
+                      </button>
+                    )}
+                  </td>
+                )}
+                {canWrite && (
+                  <td>
+                    <button class="link" onClick={() => setEditing(o)} aria-label={`Edit ${o.name}`}>
+                      Edit
+                    </button>
+                  </td>
+                )}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
+      {logins.list && logins.list.addresses.some((a) => a.until) && (
+        <div data-testid="backed-off-addresses">
+          <h3>Addresses backed off for wrong passwords over many names</h3>
+          <ul>
+            {logins.list.addresses
+              .filter((a) => a.until)
+              .map((a) => (
+                <li key={a.address}>
+                  {backOffsText([a], now)[0] ?? a.address}{" "}
+                  <button class="link" aria-label={`Unlock ${a.address}`} onClick={() => logins.unlock({ address: a.address })}>
+                    Unlock
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </div>
+      )}
     </section>
   );
+}
+
+/** The failed logins (null when this key may not see them: read-only keys), and unlocking. */
+function useLoginFailures(api: Api): { list: ListLoginFailuresResponse | null; error: string; unlock: (who: { operatorId?: string; address?: string }) => void } {
+  const [list, setList] = useState<ListLoginFailuresResponse | null>(null);
+  const [error, setError] = useState("");
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    api.admin.listLoginFailures({}, unary).then(
+      (l) => setList(l),
+      (e) => {
+        const p = problem(e);
+        if (p.code !== Code.PermissionDenied) setError(p.message);
+      },
+    );
+  }, [api, n]);
+  return {
+    list,
+    error,
+    unlock(who) {
+      api.admin.unlockLogin(who, unary).then(
+        () => setN((k) => k + 1),
+        (e) => setError(problem(e).message),
+      );
+    },
+  };
 }
 
 function OperatorForm({ api, op, queues, done }: { api: Api; op: Operator | null; queues: Queue[]; done: (changed: boolean) => void }) {

@@ -1,5 +1,5 @@
 // Package admin serves AdminService: operators, queues, personal managers (clients), absences,
-// spare numbers and API keys. The retention and caller-data RPCs (package retention) and the
+// spare numbers, API keys and failed logins. The retention and caller-data RPCs (package retention) and the
 // audit log's listing (package audit) are served by their own rooms, embedded here.
 package admin
 
@@ -78,6 +78,7 @@ type Config struct {
 	Switchboard  Switchboard
 	Keys         Keys
 	Streams      Streams
+	Logins       Logins
 	CallerData   CallerData
 	AuditLog     AuditLog
 	Clock        clock.Clock
@@ -92,6 +93,7 @@ type Handler struct {
 	board        Switchboard
 	keys         Keys
 	streams      Streams
+	logins       Logins
 	clock        clock.Clock
 	passwordCost int
 }
@@ -101,7 +103,7 @@ var _ adminv1connect.AdminServiceHandler = (*Handler)(nil)
 // New returns AdminService for cfg.
 func New(cfg Config) *Handler {
 	return &Handler{CallerData: cfg.CallerData, AuditLog: cfg.AuditLog, store: cfg.Store, board: cfg.Switchboard, keys: cfg.Keys,
-		streams: cfg.Streams, clock: cfg.Clock, passwordCost: cfg.PasswordCost}
+		streams: cfg.Streams, logins: cfg.Logins, clock: cfg.Clock, passwordCost: cfg.PasswordCost}
 }
 
 // newID makes an id for something an admin creates: a prefix and 64 random bits.

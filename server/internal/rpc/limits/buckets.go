@@ -77,32 +77,3 @@ func (bs *buckets) take(key string, r Rate) (ok bool, wait time.Duration) {
 	}
 	return false, time.Duration((1 - b.tokens) / r.PerSecond * float64(time.Second))
 }
-
-// empty reports whether key's bucket has no token left (without taking one), and the wait.
-func (bs *buckets) empty(key string, r Rate) (bool, time.Duration) {
-	bs.mu.Lock()
-	defer bs.mu.Unlock()
-	b := bs.all[key]
-	if b == nil {
-		return false, 0
-	}
-	b.refill(r, bs.clock.Now())
-	if b.tokens >= 1 {
-		return false, 0
-	}
-	return true, time.Duration((1 - b.tokens) / r.PerSecond * float64(time.Second))
-}
-
-// size is how many keys are remembered.
-func (bs *buckets) size() int {
-	bs.mu.Lock()
-	defer bs.mu.Unlock()
-	return len(bs.all)
-}
-
-// reset forgets key: its bucket is full again.
-func (bs *buckets) reset(key string) {
-	bs.mu.Lock()
-	defer bs.mu.Unlock()
-	delete(bs.all, key)
-}

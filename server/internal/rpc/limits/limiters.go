@@ -3,6 +3,7 @@ package limits
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -19,22 +20,24 @@ type Limiters struct {
 	cfg      Limits
 	clock    clock.Clock
 	requests *buckets // by caller identity, or "addr:" + address
-	names    *buckets // failed logins by name
-	addrs    *buckets // failed logins by address
+	logins   *Logins
 	streams  *streams
 }
 
-// New returns the limits cfg sets (zero fields: DefaultLimits), counted on c.
-func New(cfg Limits, c clock.Clock) *Limiters {
+// New returns the limits cfg sets (zero fields: DefaultLimits), counted on c; warnings (many
+// failed logins for one name) go to log.
+func New(cfg Limits, c clock.Clock, log *slog.Logger) *Limiters {
 	cfg = cfg.withDefaults()
 	return &Limiters{
 		cfg: cfg, clock: c,
 		requests: newBuckets(c, cfg.MaxTracked),
-		names:    newBuckets(c, cfg.MaxTracked),
-		addrs:    newBuckets(c, cfg.MaxTracked),
+		logins:   NewLogins(cfg.Logins, cfg.MaxTracked, c, log),
 		streams:  &streams{open: map[string]map[*openStream]bool{}},
 	}
 }
+
+// Logins are the failed-login limits.
+func (l *Limiters) Logins() *Logins { return l.logins }
 
 // Allow takes a request token for the caller (p nil: anonymous, by address).
 func (l *Limiters) Allow(p *auth.Principal, addr string) error {

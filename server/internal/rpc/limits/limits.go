@@ -1,6 +1,7 @@
-// Package limits holds the abuse limits: request rates per caller, failed logins per name and
-// per address, open streams per caller, and request body size and read time. Every limit that
-// counts over time runs on the injected clock and remembers a bounded number of callers.
+// Package limits holds the abuse limits: request rates per caller, failed logins per (name,
+// address) and per address, open streams per caller, and request body size and read time.
+// Every limit that counts over time runs on the injected clock and remembers a bounded number
+// of callers.
 package limits
 
 import (
@@ -31,10 +32,8 @@ type Limits struct {
 	// Requests per caller: per operator, per API key, for the cloud as one, and per address for
 	// callers with no credentials (role "auth.Public").
 	Rates map[auth.Role]Rate
-	// Failed logins allowed per operator name and per client address; a spent bucket refuses
-	// every login (right or wrong) for that name or address until it refills.
-	LoginsPerName    Rate
-	LoginsPerAddress Rate
+	// Failed logins: per (name, address) and per address, with a growing back-off (logins.go).
+	Logins LoginLimits
 	// Presence streams open at once per operator, and per API key.
 	StreamsPerOperator int
 	StreamsPerKey      int
@@ -60,8 +59,7 @@ func DefaultLimits() Limits {
 			auth.RoleAdmin:      {PerSecond: 100, Burst: 1000},
 			auth.RoleCloud:      {PerSecond: 5000, Burst: 10000},
 		},
-		LoginsPerName:      Rate{PerSecond: 1.0 / 60, Burst: 5},  // 5 wrong, then one a minute
-		LoginsPerAddress:   Rate{PerSecond: 1.0 / 10, Burst: 30}, // 30 wrong, then one per 10 s
+		Logins:             DefaultLoginLimits(),
 		StreamsPerOperator: 4,
 		StreamsPerKey:      500,
 		MaxBody:            1 << 20,
@@ -82,12 +80,7 @@ func (l Limits) withDefaults() Limits {
 		rates[r] = v
 	}
 	l.Rates = rates
-	if l.LoginsPerName.Burst == 0 {
-		l.LoginsPerName = d.LoginsPerName
-	}
-	if l.LoginsPerAddress.Burst == 0 {
-		l.LoginsPerAddress = d.LoginsPerAddress
-	}
+	l.Logins = l.Logins.withDefaults()
 	if l.StreamsPerOperator == 0 {
 		l.StreamsPerOperator = d.StreamsPerOperator
 	}

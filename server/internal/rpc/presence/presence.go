@@ -19,6 +19,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 	"github.com/tandemcc/tandem/server/internal/rpc/codes"
 	"github.com/tandemcc/tandem/server/internal/rpc/convert"
+	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 )
 
 // Store is what presence reads and the sessions it keeps.
@@ -42,10 +43,19 @@ type Switchboard interface {
 	SaveCallNote(ctx context.Context, by cc.OperatorID, n cc.CallNote) error
 }
 
+// Logins throttles wrong passwords by (name, address) and by address (limits.Logins): Begin
+// refuses a try while its pair or address is backed off (RESOURCE_EXHAUSTED); a try it lets
+// through ends as Failed, Succeeded (which returns the wrong passwords given for the name since
+// its last login) or Cancel.
+type Logins interface {
+	Begin(name, addr string) (*limits.LoginAttempt, error)
+}
+
 // Config is what OperatorPresence works with.
 type Config struct {
 	Store        Store
 	Switchboard  Switchboard
+	Logins       Logins
 	Clock        clock.Clock
 	SessionTTL   time.Duration
 	PasswordCost int             // bcrypt cost of the stand-in hash checked for unknown names
@@ -56,6 +66,7 @@ type Config struct {
 type Handler struct {
 	store      Store
 	board      Switchboard
+	logins     Logins
 	clock      clock.Clock
 	sessionTTL time.Duration
 	dummyHash  []byte
@@ -68,7 +79,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{store: cfg.Store, board: cfg.Switchboard, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing}, nil
+	return &Handler{store: cfg.Store, board: cfg.Switchboard, logins: cfg.Logins, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing}, nil
 }
 
 var (
@@ -88,22 +99,32 @@ func (h *Handler) LogIn(ctx context.Context, req *connect.Request[presencev1.Log
 	if err := convert.Required("password", m.GetPassword()); err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
+	// A backed-off try is refused before its password is checked: guessing gains nothing.
+	try, err := h.logins.Begin(m.GetName(), auth.Address(ctx))
+	if err != nil {
+		return nil, err
+	}
+	defer try.Cancel() // a try that ends otherwise proves nothing either way
 	badLogin := connect.NewError(connect.CodeUnauthenticated, errWrongPassword)
 	op, err := h.store.OperatorByName(ctx, m.GetName())
 	if cc.ErrorCode(err) == cc.CodeNotFound {
-		// Spend the same time as a real check, so names cannot be probed by timing.
+		// Spend the same time as a real check, so names cannot be probed by timing; and count
+		// it like any wrong password, so they cannot be probed by the back-off either.
 		_ = bcrypt.CompareHashAndPassword(h.dummyHash, []byte(m.GetPassword()))
+		try.Failed()
 		return nil, badLogin
 	}
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(op.PasswordHash), []byte(m.GetPassword())) != nil {
+		try.Failed()
 		return nil, badLogin
 	}
 	if op.Disabled {
 		return nil, connect.NewError(connect.CodePermissionDenied, errDisabled)
 	}
+	failed := try.Succeeded()
 	// One session per operator: this login takes over from any other.
 	if err := h.store.DeleteOperatorSessions(ctx, op.ID); err != nil {
 		return nil, codes.ToConnect(ctx, err)
@@ -117,7 +138,11 @@ func (h *Handler) LogIn(ctx context.Context, req *connect.Request[presencev1.Log
 	if err := h.board.TakeOver(ctx, op.ID, hash); err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&presencev1.LogInResponse{Token: token, OperatorId: string(op.ID), ExpiresAt: convert.Timestamp(sess.ExpiresAt)}), nil
+	out := &presencev1.LogInResponse{Token: token, OperatorId: string(op.ID), ExpiresAt: convert.Timestamp(sess.ExpiresAt)}
+	if failed.Count > 0 {
+		out.FailedLogins = &presencev1.FailedLogins{Count: uint32(failed.Count), LastAt: convert.Timestamp(failed.LastAt), LastAddress: failed.LastAddress}
+	}
+	return connect.NewResponse(out), nil
 }
 
 func (h *Handler) LogOut(ctx context.Context, req *connect.Request[presencev1.LogOutRequest]) (*connect.Response[presencev1.LogOutResponse], error) {

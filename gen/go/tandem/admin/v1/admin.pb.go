@@ -3514,6 +3514,345 @@ func (x *WhoAmIResponse) GetRole() KeyRole {
 	return KeyRole_KEY_ROLE_UNSPECIFIED
 }
 
+type ListLoginFailuresRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginFailuresRequest) Reset() {
+	*x = ListLoginFailuresRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginFailuresRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginFailuresRequest) ProtoMessage() {}
+
+func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginFailuresRequest.ProtoReflect.Descriptor instead.
+func (*ListLoginFailuresRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+}
+
+type ListLoginFailuresResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Operators with wrong passwords since their last login, or a back-off in force; by name.
+	Operators []*OperatorLoginFailures `protobuf:"bytes,1,rep,name=operators,proto3" json:"operators,omitempty"`
+	// Addresses backed off for wrong passwords across names (password spraying), or close to it.
+	Addresses     []*LoginBackOff `protobuf:"bytes,2,rep,name=addresses,proto3" json:"addresses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListLoginFailuresResponse) Reset() {
+	*x = ListLoginFailuresResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListLoginFailuresResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListLoginFailuresResponse) ProtoMessage() {}
+
+func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListLoginFailuresResponse.ProtoReflect.Descriptor instead.
+func (*ListLoginFailuresResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *ListLoginFailuresResponse) GetOperators() []*OperatorLoginFailures {
+	if x != nil {
+		return x.Operators
+	}
+	return nil
+}
+
+func (x *ListLoginFailuresResponse) GetAddresses() []*LoginBackOff {
+	if x != nil {
+		return x.Addresses
+	}
+	return nil
+}
+
+// OperatorLoginFailures are the failed logins of one operator's name.
+type OperatorLoginFailures struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	OperatorId string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	Name       string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Wrong passwords since his last login, the last one's time and client address.
+	Failures     uint32                 `protobuf:"varint,3,opt,name=failures,proto3" json:"failures,omitempty"`
+	LastFailedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=last_failed_at,json=lastFailedAt,proto3" json:"last_failed_at,omitempty"`
+	LastAddress  string                 `protobuf:"bytes,5,opt,name=last_address,json=lastAddress,proto3" json:"last_address,omitempty"`
+	// The addresses his name is backed off from now.
+	BackedOff     []*LoginBackOff `protobuf:"bytes,6,rep,name=backed_off,json=backedOff,proto3" json:"backed_off,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OperatorLoginFailures) Reset() {
+	*x = OperatorLoginFailures{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OperatorLoginFailures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OperatorLoginFailures) ProtoMessage() {}
+
+func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OperatorLoginFailures.ProtoReflect.Descriptor instead.
+func (*OperatorLoginFailures) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *OperatorLoginFailures) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *OperatorLoginFailures) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *OperatorLoginFailures) GetFailures() uint32 {
+	if x != nil {
+		return x.Failures
+	}
+	return 0
+}
+
+func (x *OperatorLoginFailures) GetLastFailedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastFailedAt
+	}
+	return nil
+}
+
+func (x *OperatorLoginFailures) GetLastAddress() string {
+	if x != nil {
+		return x.LastAddress
+	}
+	return ""
+}
+
+func (x *OperatorLoginFailures) GetBackedOff() []*LoginBackOff {
+	if x != nil {
+		return x.BackedOff
+	}
+	return nil
+}
+
+// LoginBackOff is one address's (or address network's: an IPv6 address counts by its /64)
+// unforgiven wrong passwords, and until when its next login attempt is refused.
+type LoginBackOff struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Address  string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Failures uint32                 `protobuf:"varint,2,opt,name=failures,proto3" json:"failures,omitempty"`
+	// Unset when it is not backed off now (only counted).
+	Until         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=until,proto3" json:"until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoginBackOff) Reset() {
+	*x = LoginBackOff{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoginBackOff) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoginBackOff) ProtoMessage() {}
+
+func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoginBackOff.ProtoReflect.Descriptor instead.
+func (*LoginBackOff) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *LoginBackOff) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *LoginBackOff) GetFailures() uint32 {
+	if x != nil {
+		return x.Failures
+	}
+	return 0
+}
+
+func (x *LoginBackOff) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+type UnlockLoginRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Exactly one: the operator whose name is unlocked from every address, or the address
+	// unlocked for every name.
+	OperatorId    string `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	Address       string `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockLoginRequest) Reset() {
+	*x = UnlockLoginRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockLoginRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockLoginRequest) ProtoMessage() {}
+
+func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockLoginRequest.ProtoReflect.Descriptor instead.
+func (*UnlockLoginRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *UnlockLoginRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *UnlockLoginRequest) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+type UnlockLoginResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many back-off records were cleared.
+	Cleared       uint32 `protobuf:"varint,1,opt,name=cleared,proto3" json:"cleared,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockLoginResponse) Reset() {
+	*x = UnlockLoginResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockLoginResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockLoginResponse) ProtoMessage() {}
+
+func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockLoginResponse.ProtoReflect.Descriptor instead.
+func (*UnlockLoginResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *UnlockLoginResponse) GetCleared() uint32 {
+	if x != nil {
+		return x.Cleared
+	}
+	return 0
+}
+
 // AuditEntry is one change made by an admin or a supervisor.
 type AuditEntry struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -3537,7 +3876,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3549,7 +3888,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3562,7 +3901,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *AuditEntry) GetEntryId() uint64 {
@@ -3639,7 +3978,7 @@ type ListAuditEntriesRequest struct {
 
 func (x *ListAuditEntriesRequest) Reset() {
 	*x = ListAuditEntriesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3651,7 +3990,7 @@ func (x *ListAuditEntriesRequest) String() string {
 func (*ListAuditEntriesRequest) ProtoMessage() {}
 
 func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3664,7 +4003,7 @@ func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
@@ -3720,7 +4059,7 @@ type ListAuditEntriesResponse struct {
 
 func (x *ListAuditEntriesResponse) Reset() {
 	*x = ListAuditEntriesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3732,7 +4071,7 @@ func (x *ListAuditEntriesResponse) String() string {
 func (*ListAuditEntriesResponse) ProtoMessage() {}
 
 func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3745,7 +4084,7 @@ func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
@@ -3770,7 +4109,7 @@ type GetRetentionRequest struct {
 
 func (x *GetRetentionRequest) Reset() {
 	*x = GetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3782,7 +4121,7 @@ func (x *GetRetentionRequest) String() string {
 func (*GetRetentionRequest) ProtoMessage() {}
 
 func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3795,7 +4134,7 @@ func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 type GetRetentionResponse struct {
@@ -3811,7 +4150,7 @@ type GetRetentionResponse struct {
 
 func (x *GetRetentionResponse) Reset() {
 	*x = GetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3823,7 +4162,7 @@ func (x *GetRetentionResponse) String() string {
 func (*GetRetentionResponse) ProtoMessage() {}
 
 func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3836,7 +4175,7 @@ func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *GetRetentionResponse) GetCallDays() uint32 {
@@ -3870,7 +4209,7 @@ type SetRetentionRequest struct {
 
 func (x *SetRetentionRequest) Reset() {
 	*x = SetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3882,7 +4221,7 @@ func (x *SetRetentionRequest) String() string {
 func (*SetRetentionRequest) ProtoMessage() {}
 
 func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3895,7 +4234,7 @@ func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *SetRetentionRequest) GetCallDays() uint32 {
@@ -3916,7 +4255,7 @@ type SetRetentionResponse struct {
 
 func (x *SetRetentionResponse) Reset() {
 	*x = SetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3928,7 +4267,7 @@ func (x *SetRetentionResponse) String() string {
 func (*SetRetentionResponse) ProtoMessage() {}
 
 func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3941,7 +4280,7 @@ func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *SetRetentionResponse) GetCallDays() uint32 {
@@ -3968,7 +4307,7 @@ type ExportCallerDataRequest struct {
 
 func (x *ExportCallerDataRequest) Reset() {
 	*x = ExportCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3980,7 +4319,7 @@ func (x *ExportCallerDataRequest) String() string {
 func (*ExportCallerDataRequest) ProtoMessage() {}
 
 func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3993,7 +4332,7 @@ func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *ExportCallerDataRequest) GetNumber() string {
@@ -4017,7 +4356,7 @@ type ExportCallerDataResponse struct {
 
 func (x *ExportCallerDataResponse) Reset() {
 	*x = ExportCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4029,7 +4368,7 @@ func (x *ExportCallerDataResponse) String() string {
 func (*ExportCallerDataResponse) ProtoMessage() {}
 
 func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4042,7 +4381,7 @@ func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ExportCallerDataResponse) GetNumber() string {
@@ -4089,7 +4428,7 @@ type CallerCall struct {
 
 func (x *CallerCall) Reset() {
 	*x = CallerCall{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4101,7 +4440,7 @@ func (x *CallerCall) String() string {
 func (*CallerCall) ProtoMessage() {}
 
 func (x *CallerCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4114,7 +4453,7 @@ func (x *CallerCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
 func (*CallerCall) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *CallerCall) GetCallId() string {
@@ -4224,7 +4563,7 @@ type DeleteCallerDataRequest struct {
 
 func (x *DeleteCallerDataRequest) Reset() {
 	*x = DeleteCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4236,7 +4575,7 @@ func (x *DeleteCallerDataRequest) String() string {
 func (*DeleteCallerDataRequest) ProtoMessage() {}
 
 func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4249,7 +4588,7 @@ func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *DeleteCallerDataRequest) GetNumber() string {
@@ -4273,7 +4612,7 @@ type DeleteCallerDataResponse struct {
 
 func (x *DeleteCallerDataResponse) Reset() {
 	*x = DeleteCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4285,7 +4624,7 @@ func (x *DeleteCallerDataResponse) String() string {
 func (*DeleteCallerDataResponse) ProtoMessage() {}
 
 func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4298,7 +4637,7 @@ func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *DeleteCallerDataResponse) GetNumber() string {
@@ -4570,7 +4909,30 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x0eWhoAmIResponse\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12,\n" +
-	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\"\x89\x02\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\"\x1a\n" +
+	"\x18ListLoginFailuresRequest\"\x9e\x01\n" +
+	"\x19ListLoginFailuresResponse\x12D\n" +
+	"\toperators\x18\x01 \x03(\v2&.tandem.admin.v1.OperatorLoginFailuresR\toperators\x12;\n" +
+	"\taddresses\x18\x02 \x03(\v2\x1d.tandem.admin.v1.LoginBackOffR\taddresses\"\x8b\x02\n" +
+	"\x15OperatorLoginFailures\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n" +
+	"\bfailures\x18\x03 \x01(\rR\bfailures\x12@\n" +
+	"\x0elast_failed_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\flastFailedAt\x12!\n" +
+	"\flast_address\x18\x05 \x01(\tR\vlastAddress\x12<\n" +
+	"\n" +
+	"backed_off\x18\x06 \x03(\v2\x1d.tandem.admin.v1.LoginBackOffR\tbackedOff\"v\n" +
+	"\fLoginBackOff\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1a\n" +
+	"\bfailures\x18\x02 \x01(\rR\bfailures\x120\n" +
+	"\x05until\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\"O\n" +
+	"\x12UnlockLoginRequest\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\x12\x18\n" +
+	"\aaddress\x18\x02 \x01(\tR\aaddress\"/\n" +
+	"\x13UnlockLoginResponse\x12\x18\n" +
+	"\acleared\x18\x01 \x01(\rR\acleared\"\x89\x02\n" +
 	"\n" +
 	"AuditEntry\x12\x19\n" +
 	"\bentry_id\x18\x01 \x01(\x04R\aentryId\x12*\n" +
@@ -4648,7 +5010,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x14KEY_ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eKEY_ROLE_ADMIN\x10\x01\x12\x17\n" +
 	"\x13KEY_ROLE_SUPERVISOR\x10\x02\x12\x15\n" +
-	"\x11KEY_ROLE_READONLY\x10\x032\x8b\x15\n" +
+	"\x11KEY_ROLE_READONLY\x10\x032\xd1\x16\n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -4675,7 +5037,9 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\fCreateApiKey\x12$.tandem.admin.v1.CreateApiKeyRequest\x1a%.tandem.admin.v1.CreateApiKeyResponse\x12X\n" +
 	"\vListApiKeys\x12#.tandem.admin.v1.ListApiKeysRequest\x1a$.tandem.admin.v1.ListApiKeysResponse\x12[\n" +
 	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12I\n" +
-	"\x06WhoAmI\x12\x1e.tandem.admin.v1.WhoAmIRequest\x1a\x1f.tandem.admin.v1.WhoAmIResponse\x12g\n" +
+	"\x06WhoAmI\x12\x1e.tandem.admin.v1.WhoAmIRequest\x1a\x1f.tandem.admin.v1.WhoAmIResponse\x12j\n" +
+	"\x11ListLoginFailures\x12).tandem.admin.v1.ListLoginFailuresRequest\x1a*.tandem.admin.v1.ListLoginFailuresResponse\x12X\n" +
+	"\vUnlockLogin\x12#.tandem.admin.v1.UnlockLoginRequest\x1a$.tandem.admin.v1.UnlockLoginResponse\x12g\n" +
 	"\x10ListAuditEntries\x12(.tandem.admin.v1.ListAuditEntriesRequest\x1a).tandem.admin.v1.ListAuditEntriesResponse\x12[\n" +
 	"\fGetRetention\x12$.tandem.admin.v1.GetRetentionRequest\x1a%.tandem.admin.v1.GetRetentionResponse\x12[\n" +
 	"\fSetRetention\x12$.tandem.admin.v1.SetRetentionRequest\x1a%.tandem.admin.v1.SetRetentionResponse\x12g\n" +
@@ -4697,218 +5061,233 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 75)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
-	(KeyRole)(0),                     // 0: tandem.admin.v1.KeyRole
-	(*WeekHours)(nil),                // 1: tandem.admin.v1.WeekHours
-	(*Operator)(nil),                 // 2: tandem.admin.v1.Operator
-	(*QueueSkill)(nil),               // 3: tandem.admin.v1.QueueSkill
-	(*CreateOperatorRequest)(nil),    // 4: tandem.admin.v1.CreateOperatorRequest
-	(*CreateOperatorResponse)(nil),   // 5: tandem.admin.v1.CreateOperatorResponse
-	(*UpdateOperatorRequest)(nil),    // 6: tandem.admin.v1.UpdateOperatorRequest
-	(*UpdateOperatorResponse)(nil),   // 7: tandem.admin.v1.UpdateOperatorResponse
-	(*GetOperatorRequest)(nil),       // 8: tandem.admin.v1.GetOperatorRequest
-	(*GetOperatorResponse)(nil),      // 9: tandem.admin.v1.GetOperatorResponse
-	(*ListOperatorsRequest)(nil),     // 10: tandem.admin.v1.ListOperatorsRequest
-	(*ListOperatorsResponse)(nil),    // 11: tandem.admin.v1.ListOperatorsResponse
-	(*Queue)(nil),                    // 12: tandem.admin.v1.Queue
-	(*Overflow)(nil),                 // 13: tandem.admin.v1.Overflow
-	(*CreateQueueRequest)(nil),       // 14: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),      // 15: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),       // 16: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),      // 17: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),          // 18: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),         // 19: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),        // 20: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),       // 21: tandem.admin.v1.ListQueuesResponse
-	(*Client)(nil),                   // 22: tandem.admin.v1.Client
-	(*SetClientRequest)(nil),         // 23: tandem.admin.v1.SetClientRequest
-	(*SetClientResponse)(nil),        // 24: tandem.admin.v1.SetClientResponse
-	(*RemoveClientRequest)(nil),      // 25: tandem.admin.v1.RemoveClientRequest
-	(*RemoveClientResponse)(nil),     // 26: tandem.admin.v1.RemoveClientResponse
-	(*GetClientRequest)(nil),         // 27: tandem.admin.v1.GetClientRequest
-	(*GetClientResponse)(nil),        // 28: tandem.admin.v1.GetClientResponse
-	(*ListClientsRequest)(nil),       // 29: tandem.admin.v1.ListClientsRequest
-	(*ListClientsResponse)(nil),      // 30: tandem.admin.v1.ListClientsResponse
-	(*ImportClientsRequest)(nil),     // 31: tandem.admin.v1.ImportClientsRequest
-	(*ImportClientsResponse)(nil),    // 32: tandem.admin.v1.ImportClientsResponse
-	(*ImportError)(nil),              // 33: tandem.admin.v1.ImportError
-	(*Absence)(nil),                  // 34: tandem.admin.v1.Absence
-	(*CreateAbsenceRequest)(nil),     // 35: tandem.admin.v1.CreateAbsenceRequest
-	(*CreateAbsenceResponse)(nil),    // 36: tandem.admin.v1.CreateAbsenceResponse
-	(*DeleteAbsenceRequest)(nil),     // 37: tandem.admin.v1.DeleteAbsenceRequest
-	(*DeleteAbsenceResponse)(nil),    // 38: tandem.admin.v1.DeleteAbsenceResponse
-	(*ListAbsencesRequest)(nil),      // 39: tandem.admin.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),     // 40: tandem.admin.v1.ListAbsencesResponse
-	(*Spare)(nil),                    // 41: tandem.admin.v1.Spare
-	(*SpareUse)(nil),                 // 42: tandem.admin.v1.SpareUse
-	(*CreateSpareRequest)(nil),       // 43: tandem.admin.v1.CreateSpareRequest
-	(*CreateSpareResponse)(nil),      // 44: tandem.admin.v1.CreateSpareResponse
-	(*UpdateSpareRequest)(nil),       // 45: tandem.admin.v1.UpdateSpareRequest
-	(*UpdateSpareResponse)(nil),      // 46: tandem.admin.v1.UpdateSpareResponse
-	(*ListSparesRequest)(nil),        // 47: tandem.admin.v1.ListSparesRequest
-	(*ListSparesResponse)(nil),       // 48: tandem.admin.v1.ListSparesResponse
-	(*PreviewOverflowRequest)(nil),   // 49: tandem.admin.v1.PreviewOverflowRequest
-	(*PreviewOverflowResponse)(nil),  // 50: tandem.admin.v1.PreviewOverflowResponse
-	(*SpareCandidate)(nil),           // 51: tandem.admin.v1.SpareCandidate
-	(*ApiKey)(nil),                   // 52: tandem.admin.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),      // 53: tandem.admin.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),     // 54: tandem.admin.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),       // 55: tandem.admin.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),      // 56: tandem.admin.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),      // 57: tandem.admin.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),     // 58: tandem.admin.v1.RevokeApiKeyResponse
-	(*WhoAmIRequest)(nil),            // 59: tandem.admin.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),           // 60: tandem.admin.v1.WhoAmIResponse
-	(*AuditEntry)(nil),               // 61: tandem.admin.v1.AuditEntry
-	(*ListAuditEntriesRequest)(nil),  // 62: tandem.admin.v1.ListAuditEntriesRequest
-	(*ListAuditEntriesResponse)(nil), // 63: tandem.admin.v1.ListAuditEntriesResponse
-	(*GetRetentionRequest)(nil),      // 64: tandem.admin.v1.GetRetentionRequest
-	(*GetRetentionResponse)(nil),     // 65: tandem.admin.v1.GetRetentionResponse
-	(*SetRetentionRequest)(nil),      // 66: tandem.admin.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),     // 67: tandem.admin.v1.SetRetentionResponse
-	(*ExportCallerDataRequest)(nil),  // 68: tandem.admin.v1.ExportCallerDataRequest
-	(*ExportCallerDataResponse)(nil), // 69: tandem.admin.v1.ExportCallerDataResponse
-	(*CallerCall)(nil),               // 70: tandem.admin.v1.CallerCall
-	(*DeleteCallerDataRequest)(nil),  // 71: tandem.admin.v1.DeleteCallerDataRequest
-	(*DeleteCallerDataResponse)(nil), // 72: tandem.admin.v1.DeleteCallerDataResponse
-	nil,                              // 73: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                              // 74: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                              // 75: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),               // 76: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),    // 77: google.protobuf.Timestamp
-	(v1.CallState)(0),                // 78: tandem.common.v1.CallState
-	(v1.HangupParty)(0),              // 79: tandem.common.v1.HangupParty
+	(KeyRole)(0),                      // 0: tandem.admin.v1.KeyRole
+	(*WeekHours)(nil),                 // 1: tandem.admin.v1.WeekHours
+	(*Operator)(nil),                  // 2: tandem.admin.v1.Operator
+	(*QueueSkill)(nil),                // 3: tandem.admin.v1.QueueSkill
+	(*CreateOperatorRequest)(nil),     // 4: tandem.admin.v1.CreateOperatorRequest
+	(*CreateOperatorResponse)(nil),    // 5: tandem.admin.v1.CreateOperatorResponse
+	(*UpdateOperatorRequest)(nil),     // 6: tandem.admin.v1.UpdateOperatorRequest
+	(*UpdateOperatorResponse)(nil),    // 7: tandem.admin.v1.UpdateOperatorResponse
+	(*GetOperatorRequest)(nil),        // 8: tandem.admin.v1.GetOperatorRequest
+	(*GetOperatorResponse)(nil),       // 9: tandem.admin.v1.GetOperatorResponse
+	(*ListOperatorsRequest)(nil),      // 10: tandem.admin.v1.ListOperatorsRequest
+	(*ListOperatorsResponse)(nil),     // 11: tandem.admin.v1.ListOperatorsResponse
+	(*Queue)(nil),                     // 12: tandem.admin.v1.Queue
+	(*Overflow)(nil),                  // 13: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),        // 14: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),       // 15: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),        // 16: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),       // 17: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),           // 18: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),          // 19: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),         // 20: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),        // 21: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                    // 22: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),          // 23: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),         // 24: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),       // 25: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),      // 26: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),          // 27: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),         // 28: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),        // 29: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),       // 30: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),      // 31: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),     // 32: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),               // 33: tandem.admin.v1.ImportError
+	(*Absence)(nil),                   // 34: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),      // 35: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),     // 36: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),      // 37: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),     // 38: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),       // 39: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),      // 40: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                     // 41: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                  // 42: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),        // 43: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),       // 44: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),        // 45: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),       // 46: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),         // 47: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),        // 48: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),    // 49: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil),   // 50: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),            // 51: tandem.admin.v1.SpareCandidate
+	(*ApiKey)(nil),                    // 52: tandem.admin.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),       // 53: tandem.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),      // 54: tandem.admin.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),        // 55: tandem.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),       // 56: tandem.admin.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),       // 57: tandem.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),      // 58: tandem.admin.v1.RevokeApiKeyResponse
+	(*WhoAmIRequest)(nil),             // 59: tandem.admin.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),            // 60: tandem.admin.v1.WhoAmIResponse
+	(*ListLoginFailuresRequest)(nil),  // 61: tandem.admin.v1.ListLoginFailuresRequest
+	(*ListLoginFailuresResponse)(nil), // 62: tandem.admin.v1.ListLoginFailuresResponse
+	(*OperatorLoginFailures)(nil),     // 63: tandem.admin.v1.OperatorLoginFailures
+	(*LoginBackOff)(nil),              // 64: tandem.admin.v1.LoginBackOff
+	(*UnlockLoginRequest)(nil),        // 65: tandem.admin.v1.UnlockLoginRequest
+	(*UnlockLoginResponse)(nil),       // 66: tandem.admin.v1.UnlockLoginResponse
+	(*AuditEntry)(nil),                // 67: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),   // 68: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil),  // 69: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),       // 70: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),      // 71: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),       // 72: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),      // 73: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),   // 74: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil),  // 75: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),                // 76: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),   // 77: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil),  // 78: tandem.admin.v1.DeleteCallerDataResponse
+	nil,                               // 79: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                               // 80: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                               // 81: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                // 82: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),     // 83: google.protobuf.Timestamp
+	(v1.CallState)(0),                 // 84: tandem.common.v1.CallState
+	(v1.HangupParty)(0),               // 85: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	73, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	76, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
-	3,  // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	77, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
-	1,  // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	76, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
-	3,  // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
-	1,  // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
-	2,  // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	76, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
-	3,  // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
-	1,  // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
-	2,  // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	2,  // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	2,  // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	74, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	13, // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
-	12, // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12, // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12, // 19: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12, // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12, // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12, // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	77, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	77, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
-	22, // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
-	22, // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
-	22, // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
-	22, // 28: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
-	33, // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
-	34, // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
-	34, // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	76, // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
-	1,  // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
-	42, // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	77, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
-	41, // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	41, // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	41, // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	41, // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	41, // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	77, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
-	51, // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
-	0,  // 43: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	77, // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	77, // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	77, // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	0,  // 47: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
-	52, // 48: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	52, // 49: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
-	52, // 50: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	0,  // 51: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
-	77, // 52: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	77, // 53: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	77, // 54: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	61, // 55: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	77, // 56: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	22, // 57: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	70, // 58: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	78, // 59: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	77, // 60: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	77, // 61: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	77, // 62: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	75, // 63: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	79, // 64: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	4,  // 65: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,  // 66: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,  // 67: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10, // 68: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	14, // 69: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	16, // 70: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	18, // 71: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	20, // 72: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	23, // 73: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	25, // 74: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	27, // 75: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	29, // 76: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	31, // 77: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	35, // 78: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	37, // 79: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	39, // 80: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	43, // 81: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	45, // 82: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	47, // 83: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	49, // 84: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	53, // 85: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	55, // 86: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	57, // 87: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	59, // 88: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	62, // 89: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	64, // 90: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	66, // 91: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	68, // 92: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	71, // 93: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,  // 94: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,  // 95: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,  // 96: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11, // 97: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	15, // 98: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	17, // 99: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	19, // 100: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	21, // 101: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	24, // 102: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	26, // 103: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	28, // 104: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	30, // 105: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	32, // 106: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	36, // 107: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	38, // 108: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	40, // 109: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	44, // 110: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	46, // 111: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	48, // 112: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	50, // 113: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	54, // 114: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	56, // 115: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	58, // 116: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	60, // 117: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	63, // 118: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	65, // 119: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	67, // 120: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	69, // 121: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	72, // 122: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	94, // [94:123] is the sub-list for method output_type
-	65, // [65:94] is the sub-list for method input_type
-	65, // [65:65] is the sub-list for extension type_name
-	65, // [65:65] is the sub-list for extension extendee
-	0,  // [0:65] is the sub-list for field type_name
+	79,  // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	82,  // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
+	83,  // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
+	82,  // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
+	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
+	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	82,  // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
+	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
+	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
+	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
+	80,  // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	13,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
+	12,  // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 19: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
+	83,  // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	83,  // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	22,  // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
+	22,  // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
+	22,  // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
+	22,  // 28: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
+	33,  // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
+	34,  // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
+	34,  // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
+	82,  // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	1,   // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
+	42,  // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
+	83,  // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	41,  // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	41,  // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	41,  // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	41,  // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	41,  // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
+	83,  // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	51,  // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
+	0,   // 43: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
+	83,  // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	83,  // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	83,  // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	0,   // 47: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
+	52,  // 48: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	52,  // 49: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
+	52,  // 50: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	0,   // 51: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	63,  // 52: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
+	64,  // 53: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
+	83,  // 54: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	64,  // 55: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
+	83,  // 56: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	83,  // 57: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	83,  // 58: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	83,  // 59: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	67,  // 60: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	83,  // 61: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	22,  // 62: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	76,  // 63: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	84,  // 64: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	83,  // 65: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	83,  // 66: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	83,  // 67: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	81,  // 68: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	85,  // 69: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	4,   // 70: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 71: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 72: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 73: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	14,  // 74: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	16,  // 75: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	18,  // 76: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	20,  // 77: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	23,  // 78: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	25,  // 79: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	27,  // 80: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	29,  // 81: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	31,  // 82: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	35,  // 83: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	37,  // 84: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	39,  // 85: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	43,  // 86: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	45,  // 87: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	47,  // 88: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	49,  // 89: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	53,  // 90: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	55,  // 91: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	57,  // 92: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	59,  // 93: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	61,  // 94: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	65,  // 95: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	68,  // 96: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	70,  // 97: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	72,  // 98: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	74,  // 99: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	77,  // 100: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 101: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 102: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 103: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 104: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	15,  // 105: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	17,  // 106: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	19,  // 107: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	21,  // 108: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	24,  // 109: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	26,  // 110: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	28,  // 111: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	30,  // 112: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	32,  // 113: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	36,  // 114: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	38,  // 115: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	40,  // 116: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	44,  // 117: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	46,  // 118: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	48,  // 119: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	50,  // 120: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	54,  // 121: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	56,  // 122: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	58,  // 123: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	60,  // 124: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	62,  // 125: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	66,  // 126: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	69,  // 127: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	71,  // 128: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	73,  // 129: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	75,  // 130: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	78,  // 131: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	101, // [101:132] is the sub-list for method output_type
+	70,  // [70:101] is the sub-list for method input_type
+	70,  // [70:70] is the sub-list for extension type_name
+	70,  // [70:70] is the sub-list for extension extendee
+	0,   // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -4923,7 +5302,7 @@ func file_tandem_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   75,
+			NumMessages:   81,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -80,10 +80,13 @@ func (x *LogInRequest) GetPassword() string {
 }
 
 type LogInResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
-	OperatorId    string                 `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
-	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Token      string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	OperatorId string                 `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	ExpiresAt  *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// The wrong passwords given for this operator's name since his last login (from anywhere):
+	// the app shows them so that he notices someone guessing. Unset when there were none.
+	FailedLogins  *FailedLogins `protobuf:"bytes,4,opt,name=failed_logins,json=failedLogins,proto3" json:"failed_logins,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -139,6 +142,75 @@ func (x *LogInResponse) GetExpiresAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *LogInResponse) GetFailedLogins() *FailedLogins {
+	if x != nil {
+		return x.FailedLogins
+	}
+	return nil
+}
+
+// FailedLogins are the wrong passwords given for one operator's name.
+type FailedLogins struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Count  uint32                 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+	LastAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=last_at,json=lastAt,proto3" json:"last_at,omitempty"`
+	// The client address of the last one.
+	LastAddress   string `protobuf:"bytes,3,opt,name=last_address,json=lastAddress,proto3" json:"last_address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FailedLogins) Reset() {
+	*x = FailedLogins{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FailedLogins) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FailedLogins) ProtoMessage() {}
+
+func (x *FailedLogins) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FailedLogins.ProtoReflect.Descriptor instead.
+func (*FailedLogins) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *FailedLogins) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *FailedLogins) GetLastAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastAt
+	}
+	return nil
+}
+
+func (x *FailedLogins) GetLastAddress() string {
+	if x != nil {
+		return x.LastAddress
+	}
+	return ""
+}
+
 type LogOutRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -147,7 +219,7 @@ type LogOutRequest struct {
 
 func (x *LogOutRequest) Reset() {
 	*x = LogOutRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[2]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -159,7 +231,7 @@ func (x *LogOutRequest) String() string {
 func (*LogOutRequest) ProtoMessage() {}
 
 func (x *LogOutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[2]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -172,7 +244,7 @@ func (x *LogOutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogOutRequest.ProtoReflect.Descriptor instead.
 func (*LogOutRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{2}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{3}
 }
 
 type LogOutResponse struct {
@@ -183,7 +255,7 @@ type LogOutResponse struct {
 
 func (x *LogOutResponse) Reset() {
 	*x = LogOutResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[3]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -195,7 +267,7 @@ func (x *LogOutResponse) String() string {
 func (*LogOutResponse) ProtoMessage() {}
 
 func (x *LogOutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[3]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -208,7 +280,7 @@ func (x *LogOutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogOutResponse.ProtoReflect.Descriptor instead.
 func (*LogOutResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{3}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{4}
 }
 
 type GoReadyRequest struct {
@@ -221,7 +293,7 @@ type GoReadyRequest struct {
 
 func (x *GoReadyRequest) Reset() {
 	*x = GoReadyRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[4]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -233,7 +305,7 @@ func (x *GoReadyRequest) String() string {
 func (*GoReadyRequest) ProtoMessage() {}
 
 func (x *GoReadyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[4]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -246,7 +318,7 @@ func (x *GoReadyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoReadyRequest.ProtoReflect.Descriptor instead.
 func (*GoReadyRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{4}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GoReadyRequest) GetOperatorId() string {
@@ -265,7 +337,7 @@ type GoReadyResponse struct {
 
 func (x *GoReadyResponse) Reset() {
 	*x = GoReadyResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[5]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -277,7 +349,7 @@ func (x *GoReadyResponse) String() string {
 func (*GoReadyResponse) ProtoMessage() {}
 
 func (x *GoReadyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[5]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -290,7 +362,7 @@ func (x *GoReadyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoReadyResponse.ProtoReflect.Descriptor instead.
 func (*GoReadyResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{5}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GoReadyResponse) GetStatus() *OperatorStatus {
@@ -312,7 +384,7 @@ type GoAwayRequest struct {
 
 func (x *GoAwayRequest) Reset() {
 	*x = GoAwayRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[6]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -324,7 +396,7 @@ func (x *GoAwayRequest) String() string {
 func (*GoAwayRequest) ProtoMessage() {}
 
 func (x *GoAwayRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[6]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -337,7 +409,7 @@ func (x *GoAwayRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoAwayRequest.ProtoReflect.Descriptor instead.
 func (*GoAwayRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{6}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GoAwayRequest) GetOperatorId() string {
@@ -363,7 +435,7 @@ type GoAwayResponse struct {
 
 func (x *GoAwayResponse) Reset() {
 	*x = GoAwayResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[7]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -375,7 +447,7 @@ func (x *GoAwayResponse) String() string {
 func (*GoAwayResponse) ProtoMessage() {}
 
 func (x *GoAwayResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[7]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -388,7 +460,7 @@ func (x *GoAwayResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GoAwayResponse.ProtoReflect.Descriptor instead.
 func (*GoAwayResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{7}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GoAwayResponse) GetStatus() *OperatorStatus {
@@ -410,7 +482,7 @@ type EndWrapUpRequest struct {
 
 func (x *EndWrapUpRequest) Reset() {
 	*x = EndWrapUpRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[8]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -422,7 +494,7 @@ func (x *EndWrapUpRequest) String() string {
 func (*EndWrapUpRequest) ProtoMessage() {}
 
 func (x *EndWrapUpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[8]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -435,7 +507,7 @@ func (x *EndWrapUpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndWrapUpRequest.ProtoReflect.Descriptor instead.
 func (*EndWrapUpRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{8}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *EndWrapUpRequest) GetOperatorId() string {
@@ -461,7 +533,7 @@ type EndWrapUpResponse struct {
 
 func (x *EndWrapUpResponse) Reset() {
 	*x = EndWrapUpResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[9]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -473,7 +545,7 @@ func (x *EndWrapUpResponse) String() string {
 func (*EndWrapUpResponse) ProtoMessage() {}
 
 func (x *EndWrapUpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[9]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -486,7 +558,7 @@ func (x *EndWrapUpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndWrapUpResponse.ProtoReflect.Descriptor instead.
 func (*EndWrapUpResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{9}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *EndWrapUpResponse) GetStatus() *OperatorStatus {
@@ -508,7 +580,7 @@ type SaveCallNoteRequest struct {
 
 func (x *SaveCallNoteRequest) Reset() {
 	*x = SaveCallNoteRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[10]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -520,7 +592,7 @@ func (x *SaveCallNoteRequest) String() string {
 func (*SaveCallNoteRequest) ProtoMessage() {}
 
 func (x *SaveCallNoteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[10]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -533,7 +605,7 @@ func (x *SaveCallNoteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveCallNoteRequest.ProtoReflect.Descriptor instead.
 func (*SaveCallNoteRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{10}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SaveCallNoteRequest) GetCallId() string {
@@ -561,7 +633,7 @@ type SaveCallNoteResponse struct {
 
 func (x *SaveCallNoteResponse) Reset() {
 	*x = SaveCallNoteResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -573,7 +645,7 @@ func (x *SaveCallNoteResponse) String() string {
 func (*SaveCallNoteResponse) ProtoMessage() {}
 
 func (x *SaveCallNoteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[11]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -586,7 +658,7 @@ func (x *SaveCallNoteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveCallNoteResponse.ProtoReflect.Descriptor instead.
 func (*SaveCallNoteResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{11}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SaveCallNoteResponse) GetCallId() string {
@@ -614,7 +686,7 @@ type WatchOperatorRequest struct {
 
 func (x *WatchOperatorRequest) Reset() {
 	*x = WatchOperatorRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[12]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -626,7 +698,7 @@ func (x *WatchOperatorRequest) String() string {
 func (*WatchOperatorRequest) ProtoMessage() {}
 
 func (x *WatchOperatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[12]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -639,7 +711,7 @@ func (x *WatchOperatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOperatorRequest.ProtoReflect.Descriptor instead.
 func (*WatchOperatorRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{12}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *WatchOperatorRequest) GetOperatorId() string {
@@ -663,7 +735,7 @@ type WatchOperatorResponse struct {
 
 func (x *WatchOperatorResponse) Reset() {
 	*x = WatchOperatorResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -675,7 +747,7 @@ func (x *WatchOperatorResponse) String() string {
 func (*WatchOperatorResponse) ProtoMessage() {}
 
 func (x *WatchOperatorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -688,7 +760,7 @@ func (x *WatchOperatorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOperatorResponse.ProtoReflect.Descriptor instead.
 func (*WatchOperatorResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{13}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *WatchOperatorResponse) GetEvent() isWatchOperatorResponse_Event {
@@ -759,7 +831,7 @@ type Keepalive struct {
 
 func (x *Keepalive) Reset() {
 	*x = Keepalive{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -771,7 +843,7 @@ func (x *Keepalive) String() string {
 func (*Keepalive) ProtoMessage() {}
 
 func (x *Keepalive) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -784,7 +856,7 @@ func (x *Keepalive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Keepalive.ProtoReflect.Descriptor instead.
 func (*Keepalive) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{14}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Keepalive) GetAt() *timestamppb.Timestamp {
@@ -825,7 +897,7 @@ type OperatorStatus struct {
 
 func (x *OperatorStatus) Reset() {
 	*x = OperatorStatus{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -837,7 +909,7 @@ func (x *OperatorStatus) String() string {
 func (*OperatorStatus) ProtoMessage() {}
 
 func (x *OperatorStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -850,7 +922,7 @@ func (x *OperatorStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStatus.ProtoReflect.Descriptor instead.
 func (*OperatorStatus) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OperatorStatus) GetOperatorId() string {
@@ -965,7 +1037,7 @@ type CallInHand struct {
 
 func (x *CallInHand) Reset() {
 	*x = CallInHand{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -977,7 +1049,7 @@ func (x *CallInHand) String() string {
 func (*CallInHand) ProtoMessage() {}
 
 func (x *CallInHand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -990,7 +1062,7 @@ func (x *CallInHand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallInHand.ProtoReflect.Descriptor instead.
 func (*CallInHand) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{16}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CallInHand) GetCallId() string {
@@ -1069,7 +1141,7 @@ type OfferedCall struct {
 
 func (x *OfferedCall) Reset() {
 	*x = OfferedCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1081,7 +1153,7 @@ func (x *OfferedCall) String() string {
 func (*OfferedCall) ProtoMessage() {}
 
 func (x *OfferedCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1094,7 +1166,7 @@ func (x *OfferedCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfferedCall.ProtoReflect.Descriptor instead.
 func (*OfferedCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{17}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OfferedCall) GetOfferId() string {
@@ -1176,7 +1248,7 @@ type PastCall struct {
 
 func (x *PastCall) Reset() {
 	*x = PastCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1188,7 +1260,7 @@ func (x *PastCall) String() string {
 func (*PastCall) ProtoMessage() {}
 
 func (x *PastCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1201,7 +1273,7 @@ func (x *PastCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PastCall.ProtoReflect.Descriptor instead.
 func (*PastCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{18}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *PastCall) GetCallId() string {
@@ -1253,13 +1325,18 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"1tandem/operatorpresence/v1/operatorpresence.proto\x12\x1atandem.operatorpresence.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\">\n" +
 	"\fLogInRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
-	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x81\x01\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"\xd0\x01\n" +
 	"\rLogInResponse\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1f\n" +
 	"\voperator_id\x18\x02 \x01(\tR\n" +
 	"operatorId\x129\n" +
 	"\n" +
-	"expires_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\x0f\n" +
+	"expires_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12M\n" +
+	"\rfailed_logins\x18\x04 \x01(\v2(.tandem.operatorpresence.v1.FailedLoginsR\ffailedLogins\"|\n" +
+	"\fFailedLogins\x12\x14\n" +
+	"\x05count\x18\x01 \x01(\rR\x05count\x123\n" +
+	"\alast_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x06lastAt\x12!\n" +
+	"\flast_address\x18\x03 \x01(\tR\vlastAddress\"\x0f\n" +
 	"\rLogOutRequest\"\x10\n" +
 	"\x0eLogOutResponse\"1\n" +
 	"\x0eGoReadyRequest\x12\x1f\n" +
@@ -1370,74 +1447,77 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP() []byte
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescData
 }
 
-var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*LogInRequest)(nil),          // 0: tandem.operatorpresence.v1.LogInRequest
 	(*LogInResponse)(nil),         // 1: tandem.operatorpresence.v1.LogInResponse
-	(*LogOutRequest)(nil),         // 2: tandem.operatorpresence.v1.LogOutRequest
-	(*LogOutResponse)(nil),        // 3: tandem.operatorpresence.v1.LogOutResponse
-	(*GoReadyRequest)(nil),        // 4: tandem.operatorpresence.v1.GoReadyRequest
-	(*GoReadyResponse)(nil),       // 5: tandem.operatorpresence.v1.GoReadyResponse
-	(*GoAwayRequest)(nil),         // 6: tandem.operatorpresence.v1.GoAwayRequest
-	(*GoAwayResponse)(nil),        // 7: tandem.operatorpresence.v1.GoAwayResponse
-	(*EndWrapUpRequest)(nil),      // 8: tandem.operatorpresence.v1.EndWrapUpRequest
-	(*EndWrapUpResponse)(nil),     // 9: tandem.operatorpresence.v1.EndWrapUpResponse
-	(*SaveCallNoteRequest)(nil),   // 10: tandem.operatorpresence.v1.SaveCallNoteRequest
-	(*SaveCallNoteResponse)(nil),  // 11: tandem.operatorpresence.v1.SaveCallNoteResponse
-	(*WatchOperatorRequest)(nil),  // 12: tandem.operatorpresence.v1.WatchOperatorRequest
-	(*WatchOperatorResponse)(nil), // 13: tandem.operatorpresence.v1.WatchOperatorResponse
-	(*Keepalive)(nil),             // 14: tandem.operatorpresence.v1.Keepalive
-	(*OperatorStatus)(nil),        // 15: tandem.operatorpresence.v1.OperatorStatus
-	(*CallInHand)(nil),            // 16: tandem.operatorpresence.v1.CallInHand
-	(*OfferedCall)(nil),           // 17: tandem.operatorpresence.v1.OfferedCall
-	(*PastCall)(nil),              // 18: tandem.operatorpresence.v1.PastCall
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
-	(v1.OperatorState)(0),         // 20: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 21: tandem.common.v1.Marks
-	(v1.CallState)(0),             // 22: tandem.common.v1.CallState
+	(*FailedLogins)(nil),          // 2: tandem.operatorpresence.v1.FailedLogins
+	(*LogOutRequest)(nil),         // 3: tandem.operatorpresence.v1.LogOutRequest
+	(*LogOutResponse)(nil),        // 4: tandem.operatorpresence.v1.LogOutResponse
+	(*GoReadyRequest)(nil),        // 5: tandem.operatorpresence.v1.GoReadyRequest
+	(*GoReadyResponse)(nil),       // 6: tandem.operatorpresence.v1.GoReadyResponse
+	(*GoAwayRequest)(nil),         // 7: tandem.operatorpresence.v1.GoAwayRequest
+	(*GoAwayResponse)(nil),        // 8: tandem.operatorpresence.v1.GoAwayResponse
+	(*EndWrapUpRequest)(nil),      // 9: tandem.operatorpresence.v1.EndWrapUpRequest
+	(*EndWrapUpResponse)(nil),     // 10: tandem.operatorpresence.v1.EndWrapUpResponse
+	(*SaveCallNoteRequest)(nil),   // 11: tandem.operatorpresence.v1.SaveCallNoteRequest
+	(*SaveCallNoteResponse)(nil),  // 12: tandem.operatorpresence.v1.SaveCallNoteResponse
+	(*WatchOperatorRequest)(nil),  // 13: tandem.operatorpresence.v1.WatchOperatorRequest
+	(*WatchOperatorResponse)(nil), // 14: tandem.operatorpresence.v1.WatchOperatorResponse
+	(*Keepalive)(nil),             // 15: tandem.operatorpresence.v1.Keepalive
+	(*OperatorStatus)(nil),        // 16: tandem.operatorpresence.v1.OperatorStatus
+	(*CallInHand)(nil),            // 17: tandem.operatorpresence.v1.CallInHand
+	(*OfferedCall)(nil),           // 18: tandem.operatorpresence.v1.OfferedCall
+	(*PastCall)(nil),              // 19: tandem.operatorpresence.v1.PastCall
+	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
+	(v1.OperatorState)(0),         // 21: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),              // 22: tandem.common.v1.Marks
+	(v1.CallState)(0),             // 23: tandem.common.v1.CallState
 }
 var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
-	19, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	15, // 1: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	15, // 2: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	15, // 3: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	15, // 4: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	15, // 5: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	14, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
-	19, // 7: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
-	20, // 8: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
-	19, // 9: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
-	17, // 10: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
-	19, // 11: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	19, // 12: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
-	21, // 13: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
-	16, // 14: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
-	19, // 15: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
-	19, // 16: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
-	19, // 17: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	19, // 18: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	18, // 19: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	19, // 20: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	22, // 21: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
-	0,  // 22: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	2,  // 23: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	4,  // 24: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	6,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	8,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	10, // 27: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
-	12, // 28: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	3,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	5,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	7,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	9,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	11, // 34: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
-	13, // 35: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	29, // [29:36] is the sub-list for method output_type
-	22, // [22:29] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	20, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	2,  // 1: tandem.operatorpresence.v1.LogInResponse.failed_logins:type_name -> tandem.operatorpresence.v1.FailedLogins
+	20, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
+	16, // 3: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	16, // 4: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	16, // 5: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	16, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	16, // 7: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	15, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
+	20, // 9: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
+	21, // 10: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
+	20, // 11: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
+	18, // 12: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
+	20, // 13: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
+	20, // 14: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	22, // 15: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	17, // 16: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
+	20, // 17: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
+	20, // 18: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
+	20, // 19: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	20, // 20: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	19, // 21: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	20, // 22: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	23, // 23: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 24: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	3,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	5,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	7,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	9,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	11, // 29: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
+	13, // 30: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	4,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	6,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	8,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	10, // 35: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	12, // 36: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	14, // 37: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	31, // [31:38] is the sub-list for method output_type
+	24, // [24:31] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }
@@ -1445,7 +1525,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 	if File_tandem_operatorpresence_v1_operatorpresence_proto != nil {
 		return
 	}
-	file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13].OneofWrappers = []any{
+	file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14].OneofWrappers = []any{
 		(*WatchOperatorResponse_Snapshot)(nil),
 		(*WatchOperatorResponse_Changed)(nil),
 		(*WatchOperatorResponse_Keepalive)(nil),
@@ -1456,7 +1536,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc), len(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/operatorpresence/v1/operatorpresence.proto.
  */
 export const file_tandem_operatorpresence_v1_operatorpresence: GenFile = /*@__PURE__*/
-  fileDesc("CjF0YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MS9vcGVyYXRvcnByZXNlbmNlLnByb3RvEhp0YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MSIuCgxMb2dJblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJjCg1Mb2dJblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEhMKC29wZXJhdG9yX2lkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIg8KDUxvZ091dFJlcXVlc3QiEAoOTG9nT3V0UmVzcG9uc2UiJQoOR29SZWFkeVJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkiTQoPR29SZWFkeVJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjQKDUdvQXdheVJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkwKDkdvQXdheVJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjUKEEVuZFdyYXBVcFJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbm90ZRgCIAEoCSJPChFFbmRXcmFwVXBSZXNwb25zZRI6CgZzdGF0dXMYASABKAsyKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5PcGVyYXRvclN0YXR1cyI0ChNTYXZlQ2FsbE5vdGVSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSDAoEbm90ZRgCIAEoCSI1ChRTYXZlQ2FsbE5vdGVSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJEgwKBG5vdGUYAiABKAkiKwoUV2F0Y2hPcGVyYXRvclJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAki2wEKFVdhdGNoT3BlcmF0b3JSZXNwb25zZRI+CghzbmFwc2hvdBgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzSAASPQoHY2hhbmdlZBgCIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzSAASOgoJa2VlcGFsaXZlGAMgASgLMiUudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuS2VlcGFsaXZlSABCBwoFZXZlbnQiMwoJS2VlcGFsaXZlEiYKAmF0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLZAwoOT3BlcmF0b3JTdGF0dXMSEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLgoFc3RhdGUYBCABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSLwoLc3RhdGVfc2luY2UYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgGIAEoCRI2CgVvZmZlchgHIAEoCzInLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9mZmVyZWRDYWxsEg8KB2NhbGxfaWQYCCABKAkSMwoPd3JhcF91cF9lbmRzX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdwcmVzZW50GAogASgIEjAKDGJhbm5lZF91bnRpbBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoFbWFya3MYDCABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzEjQKBGNhbGwYDSABKAsyJi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5DYWxsSW5IYW5kIt0BCgpDYWxsSW5IYW5kEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSFQoNY2FsbGVyX251bWJlchgDIAEoCRITCgtjYWxsZXJfbmFtZRgEIAEoCRITCgt5b3VyX2NsaWVudBgFIAEoCBIvCgthbnN3ZXJlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBG5vdGUYCCABKAkinwIKC09mZmVyZWRDYWxsEhAKCG9mZmVyX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIcXVldWVfaWQYAyABKAkSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIuCgpvZmZlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI6CgxyZWNlbnRfY2FsbHMYCCADKAsyJC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5QYXN0Q2FsbBITCgt5b3VyX2NsaWVudBgJIAEoCCK2AQoIUGFzdENhbGwSDwoHY2FsbF9pZBgBIAEoCRIuCgphcnJpdmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghxdWV1ZV9pZBgDIAEoCRIqCgVzdGF0ZRgEIAEoDjIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFN0YXRlEhUKDW9wZXJhdG9yX25hbWUYBSABKAkSFAoMdGFsa190aW1lX21zGAYgASgNMvIFChdPcGVyYXRvclByZXNlbmNlU2VydmljZRJcCgVMb2dJbhIoLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ0luUmVxdWVzdBopLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ0luUmVzcG9uc2USXwoGTG9nT3V0EikudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nT3V0UmVxdWVzdBoqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkxvZ091dFJlc3BvbnNlEmIKB0dvUmVhZHkSKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb1JlYWR5UmVxdWVzdBorLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvUmVhZHlSZXNwb25zZRJfCgZHb0F3YXkSKS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb0F3YXlSZXF1ZXN0GioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR29Bd2F5UmVzcG9uc2USaAoJRW5kV3JhcFVwEiwudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRW5kV3JhcFVwUmVxdWVzdBotLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkVuZFdyYXBVcFJlc3BvbnNlEnEKDFNhdmVDYWxsTm90ZRIvLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNhdmVDYWxsTm90ZVJlcXVlc3QaMC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5TYXZlQ2FsbE5vdGVSZXNwb25zZRJ2Cg1XYXRjaE9wZXJhdG9yEjAudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuV2F0Y2hPcGVyYXRvclJlcXVlc3QaMS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5XYXRjaE9wZXJhdG9yUmVzcG9uc2UwAUKSAgoeY29tLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxQhVPcGVyYXRvcnByZXNlbmNlUHJvdG9QAVpPZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9vcGVyYXRvcnByZXNlbmNlL3YxO29wZXJhdG9ycHJlc2VuY2V2MaICA1RPWKoCGlRhbmRlbS5PcGVyYXRvcnByZXNlbmNlLlYxygIaVGFuZGVtXE9wZXJhdG9ycHJlc2VuY2VcVjHiAiZUYW5kZW1cT3BlcmF0b3JwcmVzZW5jZVxWMVxHUEJNZXRhZGF0YeoCHFRhbmRlbTo6T3BlcmF0b3JwcmVzZW5jZTo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CjF0YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MS9vcGVyYXRvcnByZXNlbmNlLnByb3RvEhp0YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MSIuCgxMb2dJblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSKkAQoNTG9nSW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRITCgtvcGVyYXRvcl9pZBgCIAEoCRIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI/Cg1mYWlsZWRfbG9naW5zGAQgASgLMigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRmFpbGVkTG9naW5zImAKDEZhaWxlZExvZ2lucxINCgVjb3VudBgBIAEoDRIrCgdsYXN0X2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxsYXN0X2FkZHJlc3MYAyABKAkiDwoNTG9nT3V0UmVxdWVzdCIQCg5Mb2dPdXRSZXNwb25zZSIlCg5Hb1JlYWR5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJNCg9Hb1JlYWR5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNAoNR29Bd2F5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiTAoOR29Bd2F5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNQoQRW5kV3JhcFVwUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRub3RlGAIgASgJIk8KEUVuZFdyYXBVcFJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjQKE1NhdmVDYWxsTm90ZVJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIMCgRub3RlGAIgASgJIjUKFFNhdmVDYWxsTm90ZVJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSDAoEbm90ZRgCIAEoCSIrChRXYXRjaE9wZXJhdG9yUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSLbAQoVV2F0Y2hPcGVyYXRvclJlc3BvbnNlEj4KCHNuYXBzaG90GAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI9CgdjaGFuZ2VkGAIgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI6CglrZWVwYWxpdmUYAyABKAsyJS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5LZWVwYWxpdmVIAEIHCgVldmVudCIzCglLZWVwYWxpdmUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItkDCg5PcGVyYXRvclN0YXR1cxITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIuCgVzdGF0ZRgEIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIvCgtzdGF0ZV9zaW5jZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAYgASgJEjYKBW9mZmVyGAcgASgLMicudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT2ZmZXJlZENhbGwSDwoHY2FsbF9pZBgIIAEoCRIzCg93cmFwX3VwX2VuZHNfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3ByZXNlbnQYCiABKAgSMAoMYmFubmVkX3VudGlsGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVtYXJrcxgMIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MSNAoEY2FsbBgNIAEoCzImLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkNhbGxJbkhhbmQi3QEKCkNhbGxJbkhhbmQSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAMgASgJEhMKC2NhbGxlcl9uYW1lGAQgASgJEhMKC3lvdXJfY2xpZW50GAUgASgIEi8KC2Fuc3dlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbm90ZRgIIAEoCSKfAgoLT2ZmZXJlZENhbGwSEAoIb2ZmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghxdWV1ZV9pZBgDIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEi4KCm9mZmVyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKDHJlY2VudF9jYWxscxgIIAMoCzIkLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlBhc3RDYWxsEhMKC3lvdXJfY2xpZW50GAkgASgIIrYBCghQYXN0Q2FsbBIPCgdjYWxsX2lkGAEgASgJEi4KCmFycml2ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHF1ZXVlX2lkGAMgASgJEioKBXN0YXRlGAQgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNb3BlcmF0b3JfbmFtZRgFIAEoCRIUCgx0YWxrX3RpbWVfbXMYBiABKA0y8gUKF09wZXJhdG9yUHJlc2VuY2VTZXJ2aWNlElwKBUxvZ0luEigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXF1ZXN0GikudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXNwb25zZRJfCgZMb2dPdXQSKS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Mb2dPdXRSZXF1ZXN0GioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nT3V0UmVzcG9uc2USYgoHR29SZWFkeRIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvUmVhZHlSZXF1ZXN0GisudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR29SZWFkeVJlc3BvbnNlEl8KBkdvQXdheRIpLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvQXdheVJlcXVlc3QaKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb0F3YXlSZXNwb25zZRJoCglFbmRXcmFwVXASLC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5FbmRXcmFwVXBSZXF1ZXN0Gi0udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRW5kV3JhcFVwUmVzcG9uc2UScQoMU2F2ZUNhbGxOb3RlEi8udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuU2F2ZUNhbGxOb3RlUmVxdWVzdBowLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNhdmVDYWxsTm90ZVJlc3BvbnNlEnYKDVdhdGNoT3BlcmF0b3ISMC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5XYXRjaE9wZXJhdG9yUmVxdWVzdBoxLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLldhdGNoT3BlcmF0b3JSZXNwb25zZTABQpICCh5jb20udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjFCFU9wZXJhdG9ycHJlc2VuY2VQcm90b1ABWk9naXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL29wZXJhdG9ycHJlc2VuY2UvdjE7b3BlcmF0b3JwcmVzZW5jZXYxogIDVE9YqgIaVGFuZGVtLk9wZXJhdG9ycHJlc2VuY2UuVjHKAhpUYW5kZW1cT3BlcmF0b3JwcmVzZW5jZVxWMeICJlRhbmRlbVxPcGVyYXRvcnByZXNlbmNlXFYxXEdQQk1ldGFkYXRh6gIcVGFuZGVtOjpPcGVyYXRvcnByZXNlbmNlOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.operatorpresence.v1.LogInRequest
@@ -60,6 +60,14 @@ export type LogInResponse = Message<"tandem.operatorpresence.v1.LogInResponse"> 
    * @generated from field: google.protobuf.Timestamp expires_at = 3;
    */
   expiresAt?: Timestamp | undefined;
+
+  /**
+   * The wrong passwords given for this operator's name since his last login (from anywhere):
+   * the app shows them so that he notices someone guessing. Unset when there were none.
+   *
+   * @generated from field: tandem.operatorpresence.v1.FailedLogins failed_logins = 4;
+   */
+  failedLogins?: FailedLogins | undefined;
 };
 
 /**
@@ -68,6 +76,37 @@ export type LogInResponse = Message<"tandem.operatorpresence.v1.LogInResponse"> 
  */
 export const LogInResponseSchema: GenMessage<LogInResponse> = /*@__PURE__*/
   messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 1);
+
+/**
+ * FailedLogins are the wrong passwords given for one operator's name.
+ *
+ * @generated from message tandem.operatorpresence.v1.FailedLogins
+ */
+export type FailedLogins = Message<"tandem.operatorpresence.v1.FailedLogins"> & {
+  /**
+   * @generated from field: uint32 count = 1;
+   */
+  count: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_at = 2;
+   */
+  lastAt?: Timestamp | undefined;
+
+  /**
+   * The client address of the last one.
+   *
+   * @generated from field: string last_address = 3;
+   */
+  lastAddress: string;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.FailedLogins.
+ * Use `create(FailedLoginsSchema)` to create a new message.
+ */
+export const FailedLoginsSchema: GenMessage<FailedLogins> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 2);
 
 /**
  * @generated from message tandem.operatorpresence.v1.LogOutRequest
@@ -80,7 +119,7 @@ export type LogOutRequest = Message<"tandem.operatorpresence.v1.LogOutRequest"> 
  * Use `create(LogOutRequestSchema)` to create a new message.
  */
 export const LogOutRequestSchema: GenMessage<LogOutRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 2);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 3);
 
 /**
  * @generated from message tandem.operatorpresence.v1.LogOutResponse
@@ -93,7 +132,7 @@ export type LogOutResponse = Message<"tandem.operatorpresence.v1.LogOutResponse"
  * Use `create(LogOutResponseSchema)` to create a new message.
  */
 export const LogOutResponseSchema: GenMessage<LogOutResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 3);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 4);
 
 /**
  * @generated from message tandem.operatorpresence.v1.GoReadyRequest
@@ -112,7 +151,7 @@ export type GoReadyRequest = Message<"tandem.operatorpresence.v1.GoReadyRequest"
  * Use `create(GoReadyRequestSchema)` to create a new message.
  */
 export const GoReadyRequestSchema: GenMessage<GoReadyRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 4);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 5);
 
 /**
  * @generated from message tandem.operatorpresence.v1.GoReadyResponse
@@ -129,7 +168,7 @@ export type GoReadyResponse = Message<"tandem.operatorpresence.v1.GoReadyRespons
  * Use `create(GoReadyResponseSchema)` to create a new message.
  */
 export const GoReadyResponseSchema: GenMessage<GoReadyResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 5);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 6);
 
 /**
  * @generated from message tandem.operatorpresence.v1.GoAwayRequest
@@ -155,7 +194,7 @@ export type GoAwayRequest = Message<"tandem.operatorpresence.v1.GoAwayRequest"> 
  * Use `create(GoAwayRequestSchema)` to create a new message.
  */
 export const GoAwayRequestSchema: GenMessage<GoAwayRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 6);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 7);
 
 /**
  * @generated from message tandem.operatorpresence.v1.GoAwayResponse
@@ -172,7 +211,7 @@ export type GoAwayResponse = Message<"tandem.operatorpresence.v1.GoAwayResponse"
  * Use `create(GoAwayResponseSchema)` to create a new message.
  */
 export const GoAwayResponseSchema: GenMessage<GoAwayResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 7);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 8);
 
 /**
  * @generated from message tandem.operatorpresence.v1.EndWrapUpRequest
@@ -198,7 +237,7 @@ export type EndWrapUpRequest = Message<"tandem.operatorpresence.v1.EndWrapUpRequ
  * Use `create(EndWrapUpRequestSchema)` to create a new message.
  */
 export const EndWrapUpRequestSchema: GenMessage<EndWrapUpRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 8);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 9);
 
 /**
  * @generated from message tandem.operatorpresence.v1.EndWrapUpResponse
@@ -215,7 +254,7 @@ export type EndWrapUpResponse = Message<"tandem.operatorpresence.v1.EndWrapUpRes
  * Use `create(EndWrapUpResponseSchema)` to create a new message.
  */
 export const EndWrapUpResponseSchema: GenMessage<EndWrapUpResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 9);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 10);
 
 /**
  * @generated from message tandem.operatorpresence.v1.SaveCallNoteRequest
@@ -241,7 +280,7 @@ export type SaveCallNoteRequest = Message<"tandem.operatorpresence.v1.SaveCallNo
  * Use `create(SaveCallNoteRequestSchema)` to create a new message.
  */
 export const SaveCallNoteRequestSchema: GenMessage<SaveCallNoteRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 10);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 11);
 
 /**
  * @generated from message tandem.operatorpresence.v1.SaveCallNoteResponse
@@ -265,7 +304,7 @@ export type SaveCallNoteResponse = Message<"tandem.operatorpresence.v1.SaveCallN
  * Use `create(SaveCallNoteResponseSchema)` to create a new message.
  */
 export const SaveCallNoteResponseSchema: GenMessage<SaveCallNoteResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 11);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 12);
 
 /**
  * @generated from message tandem.operatorpresence.v1.WatchOperatorRequest
@@ -285,7 +324,7 @@ export type WatchOperatorRequest = Message<"tandem.operatorpresence.v1.WatchOper
  * Use `create(WatchOperatorRequestSchema)` to create a new message.
  */
 export const WatchOperatorRequestSchema: GenMessage<WatchOperatorRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 12);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 13);
 
 /**
  * @generated from message tandem.operatorpresence.v1.WatchOperatorResponse
@@ -326,7 +365,7 @@ export type WatchOperatorResponse = Message<"tandem.operatorpresence.v1.WatchOpe
  * Use `create(WatchOperatorResponseSchema)` to create a new message.
  */
 export const WatchOperatorResponseSchema: GenMessage<WatchOperatorResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 13);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 14);
 
 /**
  * @generated from message tandem.operatorpresence.v1.Keepalive
@@ -343,7 +382,7 @@ export type Keepalive = Message<"tandem.operatorpresence.v1.Keepalive"> & {
  * Use `create(KeepaliveSchema)` to create a new message.
  */
 export const KeepaliveSchema: GenMessage<Keepalive> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 14);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 15);
 
 /**
  * OperatorStatus is everything the operator app shows about its operator right now.
@@ -439,7 +478,7 @@ export type OperatorStatus = Message<"tandem.operatorpresence.v1.OperatorStatus"
  * Use `create(OperatorStatusSchema)` to create a new message.
  */
 export const OperatorStatusSchema: GenMessage<OperatorStatus> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 15);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 16);
 
 /**
  * CallInHand is the call an operator is talking on or wrapping up.
@@ -501,7 +540,7 @@ export type CallInHand = Message<"tandem.operatorpresence.v1.CallInHand"> & {
  * Use `create(CallInHandSchema)` to create a new message.
  */
 export const CallInHandSchema: GenMessage<CallInHand> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 16);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 17);
 
 /**
  * OfferedCall is a call offered to an operator, with what he needs to greet the caller.
@@ -564,7 +603,7 @@ export type OfferedCall = Message<"tandem.operatorpresence.v1.OfferedCall"> & {
  * Use `create(OfferedCallSchema)` to create a new message.
  */
 export const OfferedCallSchema: GenMessage<OfferedCall> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 17);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 18);
 
 /**
  * PastCall is an earlier call of a caller, as an operator greeting him may want to know it.
@@ -610,7 +649,7 @@ export type PastCall = Message<"tandem.operatorpresence.v1.PastCall"> & {
  * Use `create(PastCallSchema)` to create a new message.
  */
 export const PastCallSchema: GenMessage<PastCall> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 18);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 19);
 
 /**
  * @generated from service tandem.operatorpresence.v1.OperatorPresenceService
@@ -620,6 +659,10 @@ export const OperatorPresenceService: GenService<{
    * LogIn checks an operator's name and password and returns a session token for the
    * "Authorization: Bearer" header. It needs no credentials. An operator has one session: a new
    * login ends the others, and their Watch streams end with ABORTED ("taken over").
+   * A wrong name or password is UNAUTHENTICATED (the same for a name that does not exist).
+   * After too many wrong passwords from one address the next tries from there are refused with
+   * RESOURCE_EXHAUSTED for a growing time (the error carries a google.rpc.RetryInfo and a
+   * Retry-After header); the right password from another address is never refused for it.
    *
    * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.LogIn
    */

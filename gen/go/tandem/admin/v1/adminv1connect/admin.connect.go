@@ -101,6 +101,12 @@ const (
 	AdminServiceRevokeApiKeyProcedure = "/tandem.admin.v1.AdminService/RevokeApiKey"
 	// AdminServiceWhoAmIProcedure is the fully-qualified name of the AdminService's WhoAmI RPC.
 	AdminServiceWhoAmIProcedure = "/tandem.admin.v1.AdminService/WhoAmI"
+	// AdminServiceListLoginFailuresProcedure is the fully-qualified name of the AdminService's
+	// ListLoginFailures RPC.
+	AdminServiceListLoginFailuresProcedure = "/tandem.admin.v1.AdminService/ListLoginFailures"
+	// AdminServiceUnlockLoginProcedure is the fully-qualified name of the AdminService's UnlockLogin
+	// RPC.
+	AdminServiceUnlockLoginProcedure = "/tandem.admin.v1.AdminService/UnlockLogin"
 	// AdminServiceListAuditEntriesProcedure is the fully-qualified name of the AdminService's
 	// ListAuditEntries RPC.
 	AdminServiceListAuditEntriesProcedure = "/tandem.admin.v1.AdminService/ListAuditEntries"
@@ -157,6 +163,13 @@ type AdminServiceClient interface {
 	// screens) shows what the key may do without trying a call it may not make. Every key may
 	// ask; operators know who they are from LogIn.
 	WhoAmI(context.Context, *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error)
+	// ListLoginFailures lists the wrong passwords given for each operator's name since his last
+	// login, and the back-offs in force: (name, address) pairs and addresses whose login attempts
+	// are refused for now.
+	ListLoginFailures(context.Context, *connect.Request[v1.ListLoginFailuresRequest]) (*connect.Response[v1.ListLoginFailuresResponse], error)
+	// UnlockLogin clears the back-off of an operator's name (from every address) or of one
+	// address (for every name): their next login attempt is checked at once.
+	UnlockLogin(context.Context, *connect.Request[v1.UnlockLoginRequest]) (*connect.Response[v1.UnlockLoginResponse], error)
 	// ListAuditEntries lists the changes admins and supervisors made, newest first.
 	ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error)
 	// GetRetention says how long call details are kept.
@@ -326,6 +339,18 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("WhoAmI")),
 			connect.WithClientOptions(opts...),
 		),
+		listLoginFailures: connect.NewClient[v1.ListLoginFailuresRequest, v1.ListLoginFailuresResponse](
+			httpClient,
+			baseURL+AdminServiceListLoginFailuresProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListLoginFailures")),
+			connect.WithClientOptions(opts...),
+		),
+		unlockLogin: connect.NewClient[v1.UnlockLoginRequest, v1.UnlockLoginResponse](
+			httpClient,
+			baseURL+AdminServiceUnlockLoginProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("UnlockLogin")),
+			connect.WithClientOptions(opts...),
+		),
 		listAuditEntries: connect.NewClient[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse](
 			httpClient,
 			baseURL+AdminServiceListAuditEntriesProcedure,
@@ -361,35 +386,37 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 
 // adminServiceClient implements AdminServiceClient.
 type adminServiceClient struct {
-	createOperator   *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
-	updateOperator   *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
-	getOperator      *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
-	listOperators    *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
-	createQueue      *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
-	updateQueue      *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
-	getQueue         *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
-	listQueues       *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
-	setClient        *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
-	removeClient     *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
-	getClient        *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
-	listClients      *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
-	importClients    *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
-	createAbsence    *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
-	deleteAbsence    *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
-	listAbsences     *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
-	createSpare      *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
-	updateSpare      *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
-	listSpares       *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
-	previewOverflow  *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
-	createApiKey     *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
-	listApiKeys      *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
-	revokeApiKey     *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
-	whoAmI           *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
-	listAuditEntries *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
-	getRetention     *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
-	setRetention     *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
-	exportCallerData *connect.Client[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse]
-	deleteCallerData *connect.Client[v1.DeleteCallerDataRequest, v1.DeleteCallerDataResponse]
+	createOperator    *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
+	updateOperator    *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
+	getOperator       *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
+	listOperators     *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
+	createQueue       *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
+	updateQueue       *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
+	getQueue          *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
+	listQueues        *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
+	setClient         *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
+	removeClient      *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
+	getClient         *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
+	listClients       *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
+	importClients     *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
+	createAbsence     *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
+	deleteAbsence     *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
+	listAbsences      *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
+	createSpare       *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
+	updateSpare       *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
+	listSpares        *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
+	previewOverflow   *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
+	createApiKey      *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
+	listApiKeys       *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
+	revokeApiKey      *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
+	whoAmI            *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
+	listLoginFailures *connect.Client[v1.ListLoginFailuresRequest, v1.ListLoginFailuresResponse]
+	unlockLogin       *connect.Client[v1.UnlockLoginRequest, v1.UnlockLoginResponse]
+	listAuditEntries  *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
+	getRetention      *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
+	setRetention      *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
+	exportCallerData  *connect.Client[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse]
+	deleteCallerData  *connect.Client[v1.DeleteCallerDataRequest, v1.DeleteCallerDataResponse]
 }
 
 // CreateOperator calls tandem.admin.v1.AdminService.CreateOperator.
@@ -512,6 +539,16 @@ func (c *adminServiceClient) WhoAmI(ctx context.Context, req *connect.Request[v1
 	return c.whoAmI.CallUnary(ctx, req)
 }
 
+// ListLoginFailures calls tandem.admin.v1.AdminService.ListLoginFailures.
+func (c *adminServiceClient) ListLoginFailures(ctx context.Context, req *connect.Request[v1.ListLoginFailuresRequest]) (*connect.Response[v1.ListLoginFailuresResponse], error) {
+	return c.listLoginFailures.CallUnary(ctx, req)
+}
+
+// UnlockLogin calls tandem.admin.v1.AdminService.UnlockLogin.
+func (c *adminServiceClient) UnlockLogin(ctx context.Context, req *connect.Request[v1.UnlockLoginRequest]) (*connect.Response[v1.UnlockLoginResponse], error) {
+	return c.unlockLogin.CallUnary(ctx, req)
+}
+
 // ListAuditEntries calls tandem.admin.v1.AdminService.ListAuditEntries.
 func (c *adminServiceClient) ListAuditEntries(ctx context.Context, req *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error) {
 	return c.listAuditEntries.CallUnary(ctx, req)
@@ -576,6 +613,13 @@ type AdminServiceHandler interface {
 	// screens) shows what the key may do without trying a call it may not make. Every key may
 	// ask; operators know who they are from LogIn.
 	WhoAmI(context.Context, *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error)
+	// ListLoginFailures lists the wrong passwords given for each operator's name since his last
+	// login, and the back-offs in force: (name, address) pairs and addresses whose login attempts
+	// are refused for now.
+	ListLoginFailures(context.Context, *connect.Request[v1.ListLoginFailuresRequest]) (*connect.Response[v1.ListLoginFailuresResponse], error)
+	// UnlockLogin clears the back-off of an operator's name (from every address) or of one
+	// address (for every name): their next login attempt is checked at once.
+	UnlockLogin(context.Context, *connect.Request[v1.UnlockLoginRequest]) (*connect.Response[v1.UnlockLoginResponse], error)
 	// ListAuditEntries lists the changes admins and supervisors made, newest first.
 	ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error)
 	// GetRetention says how long call details are kept.
@@ -741,6 +785,18 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("WhoAmI")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceListLoginFailuresHandler := connect.NewUnaryHandler(
+		AdminServiceListLoginFailuresProcedure,
+		svc.ListLoginFailures,
+		connect.WithSchema(adminServiceMethods.ByName("ListLoginFailures")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceUnlockLoginHandler := connect.NewUnaryHandler(
+		AdminServiceUnlockLoginProcedure,
+		svc.UnlockLogin,
+		connect.WithSchema(adminServiceMethods.ByName("UnlockLogin")),
+		connect.WithHandlerOptions(opts...),
+	)
 	adminServiceListAuditEntriesHandler := connect.NewUnaryHandler(
 		AdminServiceListAuditEntriesProcedure,
 		svc.ListAuditEntries,
@@ -821,6 +877,10 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceRevokeApiKeyHandler.ServeHTTP(w, r)
 		case AdminServiceWhoAmIProcedure:
 			adminServiceWhoAmIHandler.ServeHTTP(w, r)
+		case AdminServiceListLoginFailuresProcedure:
+			adminServiceListLoginFailuresHandler.ServeHTTP(w, r)
+		case AdminServiceUnlockLoginProcedure:
+			adminServiceUnlockLoginHandler.ServeHTTP(w, r)
 		case AdminServiceListAuditEntriesProcedure:
 			adminServiceListAuditEntriesHandler.ServeHTTP(w, r)
 		case AdminServiceGetRetentionProcedure:
@@ -934,6 +994,14 @@ func (UnimplementedAdminServiceHandler) RevokeApiKey(context.Context, *connect.R
 
 func (UnimplementedAdminServiceHandler) WhoAmI(context.Context, *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.WhoAmI is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListLoginFailures(context.Context, *connect.Request[v1.ListLoginFailuresRequest]) (*connect.Response[v1.ListLoginFailuresResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListLoginFailures is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) UnlockLogin(context.Context, *connect.Request[v1.UnlockLoginRequest]) (*connect.Response[v1.UnlockLoginResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.UnlockLogin is not implemented"))
 }
 
 func (UnimplementedAdminServiceHandler) ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error) {

@@ -65,6 +65,10 @@ type OperatorPresenceServiceClient interface {
 	// LogIn checks an operator's name and password and returns a session token for the
 	// "Authorization: Bearer" header. It needs no credentials. An operator has one session: a new
 	// login ends the others, and their Watch streams end with ABORTED ("taken over").
+	// A wrong name or password is UNAUTHENTICATED (the same for a name that does not exist).
+	// After too many wrong passwords from one address the next tries from there are refused with
+	// RESOURCE_EXHAUSTED for a growing time (the error carries a google.rpc.RetryInfo and a
+	// Retry-After header); the right password from another address is never refused for it.
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
 	// LogOut ends the session of the token it is called with and takes the operator offline.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
@@ -192,6 +196,10 @@ type OperatorPresenceServiceHandler interface {
 	// LogIn checks an operator's name and password and returns a session token for the
 	// "Authorization: Bearer" header. It needs no credentials. An operator has one session: a new
 	// login ends the others, and their Watch streams end with ABORTED ("taken over").
+	// A wrong name or password is UNAUTHENTICATED (the same for a name that does not exist).
+	// After too many wrong passwords from one address the next tries from there are refused with
+	// RESOURCE_EXHAUSTED for a growing time (the error carries a google.rpc.RetryInfo and a
+	// Retry-After header); the right password from another address is never refused for it.
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
 	// LogOut ends the session of the token it is called with and takes the operator offline.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
