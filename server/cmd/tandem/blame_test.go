@@ -92,6 +92,15 @@ func TestUndeliveredDialIsNotTheOperatorsMiss(t *testing.T) {
 		t.Fatalf("offers of the call = %v, want anna's withdrawn: the dial could not be delivered", offers)
 	}
 
+	// A ringing report must name the offer whose phone rings.
+	ring := event(reg.GetCallId(), "")
+	ring.Event = &callintakev1.ReportCallEventRequest_OperatorRinging{OperatorRinging: &callintakev1.OperatorRinging{}}
+	if _, err := cloud.report(ring); err == nil {
+		t.Error("operator_ringing without offer_id accepted")
+	} else if code, field := fieldOf(t, err); code != connect.CodeInvalidArgument || field != "offer_id" {
+		t.Errorf("operator_ringing without offer_id: %v %q", code, field)
+	}
+
 	// Boris's phone cannot be reached (480 without ringing): not his miss either.
 	borisBefore := <-watchAsAdmin(t, admin, boris.id)
 	ev := event(reg.GetCallId(), dial.GetOfferId())
