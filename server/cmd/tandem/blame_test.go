@@ -114,3 +114,51 @@ func TestUndeliveredDialIsNotTheOperatorsMiss(t *testing.T) {
 		t.Fatalf("boris after 480 without ringing: %s, marks %v (were %v)", b.GetState(), b.GetMarks(), borisBefore.GetMarks())
 	}
 }
+
+// TestRestartIsNotTheOperatorsMiss: Tandem stops while anna's phone rings and comes back after
+// her lease ran out. The offer ends as nobody's miss, saying why; her marks stay as they were,
+// and the call waits for the next operator.
+func TestRestartIsNotTheOperatorsMiss(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	db := filepath.Join(t.TempDir(), "tandem.db")
+	srv := startServer(t, db, clk)
+	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
+	setup(t, admin)
+	sess := newSession(t)
+	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
+	anna := logIn(t, srv.m.URL, tandem.Connect, "anna")
+	anna.ready()
+	before := <-watchAsAdmin(t, admin, anna.id)
+	reg, err := cloud.register(intake(sess.srv.URL, "/r1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := sess.next("/r1")
+	ring := event(reg.GetCallId(), dial.GetOfferId())
+	ring.Event = &callintakev1.ReportCallEventRequest_OperatorRinging{OperatorRinging: &callintakev1.OperatorRinging{}}
+	if _, err := cloud.report(ring); err != nil {
+		t.Fatal(err)
+	}
+	anna.cancel()
+	srv.stop()
+
+	clk.Advance(time.Minute) // down past the 25 s lease
+	srv = startServer(t, db, clk)
+	admin = tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
+	if cancel := sess.next("/r1"); cancel.GetType() != "cancel" || cancel.GetOfferId() != dial.GetOfferId() {
+		t.Fatalf("after the restart the session got %v, want the old dial cancelled", cancel)
+	}
+	after := <-watchAsAdmin(t, admin, anna.id)
+	if after.GetState() != commonv1.OperatorState_OPERATOR_STATE_READY || !proto.Equal(after.GetMarks(), before.GetMarks()) {
+		t.Fatalf("anna after the restart: %s (%s), marks %v (were %v)", after.GetState(), after.GetReason(), after.GetMarks(), before.GetMarks())
+	}
+	got, err := admin.Assignment.GetCall(context.Background(), connect.NewRequest(&assignmentv1.GetCallRequest{CallId: reg.GetCallId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := got.Msg.GetCall()
+	if c.GetState() != commonv1.CallState_CALL_STATE_WAITING || len(c.GetOffers()) != 1 || c.GetOffers()[0].GetState() != commonv1.OfferState_OFFER_STATE_WITHDRAWN ||
+		!strings.Contains(c.GetOffers()[0].GetReason(), "Tandem was down") {
+		t.Fatalf("call after the restart = %v", c)
+	}
+}
