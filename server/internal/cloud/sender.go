@@ -64,14 +64,14 @@ type SenderConfig struct {
 // a time; different calls go in parallel. Send only queues, so the routing engine never waits
 // on the network.
 type Sender struct {
-	signer   *Signer
-	client   *http.Client
-	clock    clock.Clock
-	attempts int
-	backoff  time.Duration
-	gone     func(callcenter.CallID, string)
-	unsent   func(callcenter.Command, string)
-	log      *slog.Logger
+	signer          *Signer
+	client          *http.Client
+	clock           clock.Clock
+	attempts        int
+	backoff         time.Duration
+	gone            func(callcenter.CallID, string)
+	dialUndelivered func(callcenter.Command, string)
+	log             *slog.Logger
 
 	ctx    context.Context // cancelled by Close: aborts requests and backoff waits
 	cancel context.CancelFunc
@@ -122,18 +122,18 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Sender{
-		signer:    cfg.Signer,
-		client:    cfg.Client,
-		clock:     cfg.Clock,
-		attempts:  cfg.Attempts,
-		backoff:   cfg.Backoff,
-		gone:      cfg.Gone,
-		unsent:    cfg.Undelivered,
-		log:       cfg.Logger,
-		ctx:       ctx,
-		cancel:    cancel,
-		queues:    make(map[callcenter.CallID][]*outgoing),
-		goneCalls: make(map[callcenter.CallID]struct{}),
+		signer:          cfg.Signer,
+		client:          cfg.Client,
+		clock:           cfg.Clock,
+		attempts:        cfg.Attempts,
+		backoff:         cfg.Backoff,
+		gone:            cfg.Gone,
+		dialUndelivered: cfg.Undelivered,
+		log:             cfg.Logger,
+		ctx:             ctx,
+		cancel:          cancel,
+		queues:          make(map[callcenter.CallID][]*outgoing),
+		goneCalls:       make(map[callcenter.CallID]struct{}),
 	}
 }
 
@@ -218,8 +218,8 @@ func (s *Sender) work(call callcenter.CallID) {
 		out, reason := s.deliver(log.With("command", string(o.cmd.Type), "webhook_id", o.id), o)
 		if out == undelivered {
 			log.Warn("cloud dial not delivered", "offer_id", string(o.cmd.Offer), "reason", reason)
-			if s.unsent != nil {
-				s.unsent(o.cmd, reason)
+			if s.dialUndelivered != nil {
+				s.dialUndelivered(o.cmd, reason)
 			}
 			continue
 		}
