@@ -9,7 +9,8 @@
  *   Started       remember accessURL / accessSecureURL; start loading the configuration
  *   CallAlerting  answer; hold music; POST the call to Tandem's intake (signed, retried)
  *   HttpRequest   a command from Tandem, signature checked: dial, cancel, say, ask, hangup
- *   operator leg  Connected: bridge, stop the music, report operator_answered
+ *   operator leg  Ringing: report operator_ringing (his phone was reached)
+ *                 Connected: bridge, stop the music, report operator_answered
  *                 Failed: report dial_failed; the caller stays on hold for the next offer
  *                 Disconnected: the operator hung up first; report call_ended
  *   caller leg    Disconnected: report caller_abandoned (waiting) or call_ended (talking)
@@ -147,7 +148,8 @@ let phase = 'new';
  * @property {Call} call
  * @property {string} offerId
  * @property {number} dialedAt
- * @property {'ringing' | 'connected' | 'ended'} state
+ * @property {'ringing' | 'connected' | 'ended'} state ('ringing': dialed, not yet answered)
+ * @property {boolean} rang whether his phone reported ringing (reported to Tandem once)
  * @property {'' | 'cancel' | 'timeout' | 'superseded' | 'abandoned' | 'system'} stop why the scenario ended it
  * @property {number | null} ringTimer
  */
@@ -797,7 +799,7 @@ function dial(cmd) {
   }
   knownOffers[offerId] = true;
   /** @type {Leg} */
-  const l = { call: call, offerId: offerId, dialedAt: Date.now(), state: 'ringing', stop: '', ringTimer: null };
+  const l = { call: call, offerId: offerId, dialedAt: Date.now(), state: 'ringing', rang: false, stop: '', ringTimer: null };
   leg = l;
   l.ringTimer = setTimeout(() => {
     if (l.state === 'ringing') {
@@ -805,6 +807,7 @@ function dial(cmd) {
       stopLeg(l, 'timeout');
     }
   }, timeoutS * 1000);
+  call.addEventListener(CallEvents.Ringing, () => operatorRinging(l));
   call.addEventListener(CallEvents.Connected, () => operatorConnected(l));
   call.addEventListener(CallEvents.Failed, (e) => operatorFailed(l, e.code, e.reason));
   call.addEventListener(CallEvents.Disconnected, () => operatorDisconnected(l));
@@ -820,6 +823,17 @@ function stopLeg(l, why) {
   l.stop = why;
   clear(l.ringTimer);
   hangupLocally(l.call); // VoxEngine then fires Failed (487)
+}
+
+/**
+ * The operator's phone rings (a progress signal from it): tell Tandem once per leg, so an
+ * unanswered ring is his miss and a dial that never reached him is not.
+ * @param {Leg} l
+ */
+function operatorRinging(l) {
+  if (l.rang || l.state !== 'ringing' || l.stop) return;
+  l.rang = true;
+  report(l.offerId, { operator_ringing: {} });
 }
 
 /** @param {Leg} l */

@@ -1469,8 +1469,8 @@ const CALLEES = {
   busy: (after = 0.3) => ({ failCode: 486, failAfterS: after }),
   /** never answers: the scenario's ring timeout, or the cloud's 408 @returns {CalleeScript} */
   noanswer: () => ({}),
-  /** @returns {CalleeScript} */
-  unavailable: (after = 0.3) => ({ failCode: 480, failAfterS: after }),
+  /** offline: fails without ringing @returns {CalleeScript} */
+  unavailable: (after = 0.3) => ({ failCode: 480, failAfterS: after, ringAfterS: after }),
   /** @returns {CalleeScript} */
   decline: (after = 1) => ({ failCode: 603, failAfterS: after }),
   /** @returns {CalleeScript} */

@@ -95,7 +95,7 @@ test('operator hangs up first: the call_ended reply asks a question; the answer 
   assert.equal(ev.speech_answer.question_id, 'optin');
   await ended(s);
   const kinds = fake.requests.map((r) => (r.path === '/v1/calls' ? 'intake' : Object.keys(r.body).find((k) => !['request_id', 'occurred_at', 'offer_id'].includes(k))));
-  assert.deepEqual(kinds, ['intake', 'operator_answered', 'call_ended', 'speech_answer']);
+  assert.deepEqual(kinds, ['intake', 'operator_ringing', 'operator_answered', 'call_ended', 'speech_answer']);
   assert.equal(fake.events('call_ended')[0].body.call_ended.hung_up_by, 'HANGUP_PARTY_OPERATOR');
   const result = /** @type {import('../emulator/voxengine.js').Rec} */ (s.records.find((r) => r.type === 'asr-result'));
   assert.ok(s.records.some((r) => r.type === 'hangup' && r.by === 'scenario' && r.incoming !== false && r.t >= result.t), 'the caller was hung up after answering');
@@ -159,7 +159,7 @@ test('a dial that arrives before the intake reply is carried out; events follow 
   await ended(s);
   assert.deepEqual(
     fake.requests.map((r) => r.path),
-    ['/v1/calls', '/v1/calls/fake-call-1/events', '/v1/calls/fake-call-1/events'],
+    ['/v1/calls', '/v1/calls/fake-call-1/events', '/v1/calls/fake-call-1/events', '/v1/calls/fake-call-1/events'],
   );
   noErrors(s);
 });
@@ -206,6 +206,30 @@ test('duplicate dials place one leg; cancel stops a ringing leg quietly; contact
   assert.equal((await fake.command(s.accessURL, { type: 'dial', call_id: 'other-call', offer_id: 'o5', contact: { kind: 'user', target: 'x' } })).ok, false);
   await event(fake, 'call_ended');
   await ended(s);
+  noErrors(s);
+});
+
+test('his phone ringing is reported once, before the answer; a dial that fails without ringing reports no ringing', async (t) => {
+  const { fake, emu } = await setup(t, { callees: { off: CALLEES.unavailable(0.1), anna: CALLEES.answer(0.5, 0.5) } });
+  const s = emu.placeCall();
+  await intake(fake);
+  const dial = (/** @type {string} */ offer, /** @type {string} */ target) =>
+    fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: offer, contact: { kind: 'user', target }, timeout_s: 5 });
+  await dial('o1', 'off');
+  assert.equal((await event(fake, 'dial_failed')).dial_failed.code, 480);
+  await dial('o2', 'anna');
+  await event(fake, 'call_ended');
+  await ended(s);
+  const events = fake.requests
+    .filter((r) => r.path !== '/v1/calls')
+    .map((r) => [Object.keys(r.body).find((k) => !['request_id', 'occurred_at', 'offer_id'].includes(k)), r.body.offer_id]);
+  assert.deepEqual(events, [
+    ['dial_failed', 'o1'],
+    ['operator_ringing', 'o2'],
+    ['operator_answered', 'o2'],
+    ['call_ended', 'o2'],
+  ]);
+  assert.deepEqual(fake.events('operator_ringing')[0].body.operator_ringing, {});
   noErrors(s);
 });
 

@@ -311,6 +311,9 @@ func (m *Main) serve(ctx context.Context) error {
 		Backoff: m.SenderBackoff,
 		Logger:  m.Logger,
 		Gone:    func(call callcenter.CallID, reason string) { m.board.SessionGone(call, reason) },
+		Undelivered: func(cmd callcenter.Command, reason string) {
+			m.board.DialUndelivered(cmd.Call, cmd.Offer, reason)
+		},
 	})
 	m.board = switchboard.New(switchboard.Config{
 		Store:   m.db,

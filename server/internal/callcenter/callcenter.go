@@ -177,7 +177,19 @@ type Marks struct {
 	CallsToday        int
 	TalkToday         time.Duration
 	Score             float64 // 0..100: ComputeScore().Points, kept for routing by marks
+	// Unreached counts the offers in a row that never reached his phone for a reason of the
+	// platform's (PhoneReached): not misses, nothing in the score; PhoneUnreachableAfter of
+	// them take him out of routing. An offer that reaches his phone sets it back to 0.
+	Unreached int
 }
+
+// PhoneUnreachableAfter offers in a row that could not reach an operator's phone send him away
+// ("phone unreachable") until he presses Ready, so a call does not go round a broken contact.
+const PhoneUnreachableAfter = 3
+
+// UndeliveredDialsLoseCall dial commands in a row that could not be delivered to a call's
+// cloud session end the call as lost: its session is taken for unreachable.
+const UndeliveredDialsLoseCall = 3
 
 // MarkWeight is the weight of the newest offer in the moving averages.
 const MarkWeight = 0.2
@@ -203,6 +215,21 @@ func (m Marks) ComputeScore() Score {
 	answered := 100 * m.AnswerRate
 	points := answered * (1 - slow/2)
 	return Score{Points: points, LostToMisses: 100 - answered, LostToSlowAnswers: answered - points}
+}
+
+// PhoneReached says whether a dial that failed with a cloud failure code had reached the
+// operator's phone, making the failure his miss: his phone itself answered busy (486, 600) or
+// declined (603); or it rang (rang: the cloud reported it ringing) and then was not answered
+// in time (408, 487) or gave up (480). Any other code, or 408/480/487 without ringing, is the
+// platform's: the cloud, the network or his contact could not get the call to him.
+func PhoneReached(code int, rang bool) bool {
+	switch code {
+	case 486, 600, 603:
+		return true
+	case 408, 480, 487:
+		return rang
+	}
+	return false
 }
 
 // CallState is where a call is in its life. It only moves forward.

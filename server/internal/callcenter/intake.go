@@ -24,6 +24,9 @@ const (
 	CloudCallEnded
 	CloudCallerAbandoned
 	CloudSpeechAnswer
+	// CloudOperatorRinging: the operator's phone rings (the cloud got a progress signal from
+	// it); the offer reached him.
+	CloudOperatorRinging
 )
 
 // CloudEvent is one outcome of a call reported by the cloud.

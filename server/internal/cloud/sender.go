@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,7 +31,7 @@ const (
 	maxQueued    = 100    // commands waiting for one call; more is a bug upstream, so drop
 	goneMemory   = 10_000 // gone calls remembered, oldest forgotten first
 	closeTimeout = 10 * time.Second
-	logBodyLimit = 256 // bytes of an error response kept for the log
+	logBodyLimit = 1024 // bytes of a reply kept: the scenario's answer, or an error for the log
 )
 
 // SenderConfig configures a Sender. Signer is required; the rest have defaults.
@@ -49,6 +50,12 @@ type SenderConfig struct {
 	// a command failed every attempt). It should not block for long: that call's worker and
 	// Close wait for it. May be nil.
 	Gone func(call callcenter.CallID, reason string)
+	// Undelivered is called, from a sender goroutine, when a dial command did not reach the
+	// scenario: every attempt failed (transport errors, 429, 5xx), the cloud refused it (a 4xx
+	// but 404/410), or the scenario's reply said it did not carry it out ({"ok":false}). The
+	// operator named was never dialed: the switchboard tries the next one. Unlike other
+	// commands, a failed dial does not make the session count as gone. May be nil.
+	Undelivered func(cmd callcenter.Command, reason string)
 	// Logger. Default: slog.Default().
 	Logger *slog.Logger
 }
@@ -57,13 +64,14 @@ type SenderConfig struct {
 // a time; different calls go in parallel. Send only queues, so the routing engine never waits
 // on the network.
 type Sender struct {
-	signer   *Signer
-	client   *http.Client
-	clock    clock.Clock
-	attempts int
-	backoff  time.Duration
-	gone     func(callcenter.CallID, string)
-	log      *slog.Logger
+	signer          *Signer
+	client          *http.Client
+	clock           clock.Clock
+	attempts        int
+	backoff         time.Duration
+	gone            func(callcenter.CallID, string)
+	dialUndelivered func(callcenter.Command, string)
+	log             *slog.Logger
 
 	ctx    context.Context // cancelled by Close: aborts requests and backoff waits
 	cancel context.CancelFunc
@@ -114,17 +122,18 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Sender{
-		signer:    cfg.Signer,
-		client:    cfg.Client,
-		clock:     cfg.Clock,
-		attempts:  cfg.Attempts,
-		backoff:   cfg.Backoff,
-		gone:      cfg.Gone,
-		log:       cfg.Logger,
-		ctx:       ctx,
-		cancel:    cancel,
-		queues:    make(map[callcenter.CallID][]*outgoing),
-		goneCalls: make(map[callcenter.CallID]struct{}),
+		signer:          cfg.Signer,
+		client:          cfg.Client,
+		clock:           cfg.Clock,
+		attempts:        cfg.Attempts,
+		backoff:         cfg.Backoff,
+		gone:            cfg.Gone,
+		dialUndelivered: cfg.Undelivered,
+		log:             cfg.Logger,
+		ctx:             ctx,
+		cancel:          cancel,
+		queues:          make(map[callcenter.CallID][]*outgoing),
+		goneCalls:       make(map[callcenter.CallID]struct{}),
 	}
 }
 
@@ -206,8 +215,15 @@ func (s *Sender) work(call callcenter.CallID) {
 		s.queues[call] = q[1:]
 		s.mu.Unlock()
 
-		gone, reason := s.deliver(log.With("command", string(o.cmd.Type), "webhook_id", o.id), o)
-		if !gone {
+		out, reason := s.deliver(log.With("command", string(o.cmd.Type), "webhook_id", o.id), o)
+		if out == undelivered {
+			log.Warn("cloud dial not delivered", "offer_id", string(o.cmd.Offer), "reason", reason)
+			if s.dialUndelivered != nil {
+				s.dialUndelivered(o.cmd, reason)
+			}
+			continue
+		}
+		if out != sessionGone {
 			continue
 		}
 		s.mu.Lock()
@@ -223,13 +239,24 @@ func (s *Sender) work(call callcenter.CallID) {
 	}
 }
 
-// deliver tries one command until it is delivered, refused, or the session is gone. It reports
-// gone and why; a delivered or dropped command, or a closing sender, report false.
-func (s *Sender) deliver(log *slog.Logger, o *outgoing) (gone bool, reason string) {
+// outcome is what became of one command.
+type outcome int
+
+const (
+	delivered   outcome = iota // acknowledged, or dropped: nothing more to do
+	undelivered                // a dial that did not reach the scenario
+	sessionGone                // the session cannot be reached: its later commands are dropped
+)
+
+// deliver tries one command until it is delivered, refused, or the session is gone, and says
+// which, with why when it was not delivered. A closing sender reports delivered: nothing more
+// is done about the command.
+func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 	if u, err := url.Parse(o.cmd.AccessURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		// Retrying cannot help, and the session cannot be reached any other way.
-		return true, fmt.Sprintf("%s command has an invalid access url", o.cmd.Type)
+		return sessionGone, fmt.Sprintf("%s command has an invalid access url", o.cmd.Type)
 	}
+	dial := o.cmd.Type == callcenter.CommandDial
 	wait := min(s.backoff, maxBackoff)
 	var last string
 	for attempt := 1; attempt <= s.attempts; attempt++ {
@@ -237,36 +264,64 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (gone bool, reason strin
 			select {
 			case <-s.clock.After(wait):
 			case <-s.ctx.Done():
-				return false, ""
+				return delivered, ""
 			}
 			wait = min(2*wait, maxBackoff)
 		}
-		status, snippet, err := s.post(o)
+		status, body, err := s.post(o)
 		switch {
 		case s.ctx.Err() != nil:
 			log.Info("cloud command abandoned: sender closed", "attempt", attempt)
-			return false, ""
+			return delivered, ""
 		case err != nil:
 			last = transportError(err)
 		case status >= 200 && status < 300:
+			if why, refused := notCarriedOut(body); dial && refused {
+				return undelivered, "the scenario did not dial: " + why
+			}
 			log.Debug("cloud command delivered", "attempt", attempt, "status", status)
-			return false, ""
+			return delivered, ""
 		case status == http.StatusNotFound || status == http.StatusGone:
-			return true, fmt.Sprintf("%s command got HTTP %d", o.cmd.Type, status)
+			return sessionGone, fmt.Sprintf("%s command got HTTP %d", o.cmd.Type, status)
 		case status == http.StatusTooManyRequests || status >= 500:
 			last = fmt.Sprintf("HTTP %d", status)
 		default:
-			log.Error("cloud command refused; dropped", "attempt", attempt, "status", status, "response", snippet)
-			return false, ""
+			if dial {
+				return undelivered, fmt.Sprintf("dial command refused with HTTP %d", status)
+			}
+			log.Error("cloud command refused; dropped", "attempt", attempt, "status", status, "response", body)
+			return delivered, ""
 		}
 		log.Warn("cloud command failed", "attempt", attempt, "max_attempts", s.attempts, "err", last)
 	}
-	return true, fmt.Sprintf("%s command failed %d attempts, last: %s", o.cmd.Type, s.attempts, last)
+	reason := fmt.Sprintf("%s command failed %d attempts, last: %s", o.cmd.Type, s.attempts, last)
+	if dial {
+		return undelivered, reason
+	}
+	return sessionGone, reason
 }
 
-// post makes one attempt. Every attempt carries the command's one webhook-id but a fresh
-// timestamp and signature: the id lets the scenario drop duplicates, and a fresh timestamp keeps
-// a late retry inside the receiver's tolerance window.
+// notCarriedOut reads the scenario's reply to a command, {"ok":true} or {"ok":false,
+// "error":"…"} (VoxEngine answers every request 200: the body is the scenario's only way to
+// say no). A reply that is not such an object counts as carried out.
+func notCarriedOut(body string) (why string, refused bool) {
+	var r struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal([]byte(body), &r) != nil || r.OK == nil || *r.OK {
+		return "", false
+	}
+	if r.Error == "" {
+		r.Error = "no reason given"
+	}
+	return r.Error, true
+}
+
+// post makes one attempt and returns the status with the start of the reply's body. Every
+// attempt carries the command's one webhook-id but a fresh timestamp and signature: the id lets
+// the scenario drop duplicates, and a fresh timestamp keeps a late retry inside the receiver's
+// tolerance window.
 func (s *Sender) post(o *outgoing) (status int, snippet string, err error) {
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, o.cmd.AccessURL, bytes.NewReader(o.body))
 	if err != nil {
@@ -279,10 +334,8 @@ func (s *Sender) post(o *outgoing) (status int, snippet string, err error) {
 		return 0, "", err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, logBodyLimit))
-		snippet = string(b)
-	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, logBodyLimit))
+	snippet = string(b)
 	// Drain a little so the connection can be reused; don't read an endless body.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	return resp.StatusCode, snippet, nil

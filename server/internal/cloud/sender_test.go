@@ -733,3 +733,97 @@ func TestGoneMemoryIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestSenderUndeliveredDial: a dial that does not reach the scenario is reported as undelivered
+// (the operator was never dialed), never as a gone session, and the call's next command still
+// goes out; other commands keep their rules.
+func TestSenderUndeliveredDial(t *testing.T) {
+	tests := []struct {
+		name      string
+		cmd       callcenter.CommandType
+		status    int
+		body      string
+		attempts  int
+		requests  int    // of the first command
+		wantUnder string // part of the reason; "" for delivered
+		wantGone  bool
+	}{
+		{"dial carried out", callcenter.CommandDial, 200, `{"ok":true}`, 0, 1, "", false},
+		{"dial, a reply that is not the scenario's", callcenter.CommandDial, 200, `accepted`, 0, 1, "", false},
+		{"dial always 500", callcenter.CommandDial, 500, ``, 3, 3, "3 attempts, last: HTTP 500", false},
+		{"dial refused", callcenter.CommandDial, 403, ``, 0, 1, "refused with HTTP 403", false},
+		{"dial not carried out", callcenter.CommandDial, 200, `{"ok":false,"error":"the caller has left"}`, 0, 1, "the scenario did not dial: the caller has left", false},
+		{"dial to a gone session", callcenter.CommandDial, 410, ``, 0, 1, "", true},
+		{"say not carried out is no dial", callcenter.CommandSay, 200, `{"ok":false,"error":"the caller has left"}`, 0, 1, "", false},
+		{"say always 500: the session is gone", callcenter.CommandSay, 500, ``, 3, 3, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var firsts, seconds int
+			secondCame := make(chan struct{}, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				defer mu.Unlock()
+				if strings.Contains(string(b), `"second"`) {
+					seconds++
+					w.WriteHeader(http.StatusOK)
+					secondCame <- struct{}{}
+					return
+				}
+				firsts++
+				w.WriteHeader(tt.status)
+				_, _ = io.WriteString(w, tt.body)
+			}))
+			t.Cleanup(srv.Close)
+			type report struct {
+				cmd    callcenter.Command
+				reason string
+			}
+			unsent := make(chan report, 10)
+			s, g, _ := newTestSender(t, SenderConfig{Attempts: tt.attempts, Undelivered: func(cmd callcenter.Command, reason string) {
+				unsent <- report{cmd, reason}
+			}})
+			first := callcenter.Command{Type: tt.cmd, Call: "c1", AccessURL: srv.URL, Offer: "o1", Text: "first",
+				Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "anna"}}
+			s.Send(first)
+			s.Send(callcenter.Command{Type: callcenter.CommandSay, Call: "c1", AccessURL: srv.URL, Text: "second"})
+			if tt.wantGone {
+				g.wait(t)
+			} else {
+				select {
+				case <-secondCame:
+				case <-time.After(waitLimit):
+					t.Fatal("the command after the first never came")
+				}
+			}
+			s.Close()
+			mu.Lock()
+			defer mu.Unlock()
+			if firsts != tt.requests {
+				t.Errorf("first command posted %d times, want %d", firsts, tt.requests)
+			}
+			counts, _ := g.snapshot()
+			if tt.wantGone != (counts["c1"] == 1) {
+				t.Errorf("Gone calls %v, want gone %v", counts, tt.wantGone)
+			}
+			if want := map[bool]int{true: 0, false: 1}[tt.wantGone]; seconds != want {
+				t.Errorf("the next command posted %d times, want %d", seconds, want)
+			}
+			select {
+			case r := <-unsent:
+				if tt.wantUnder == "" {
+					t.Fatalf("Undelivered(%+v, %q) for a command that was delivered", r.cmd, r.reason)
+				}
+				if r.cmd.Offer != "o1" || r.cmd.Call != "c1" || !strings.Contains(r.reason, tt.wantUnder) {
+					t.Errorf("Undelivered(%s/%s, %q), want o1 of c1 and a reason with %q", r.cmd.Call, r.cmd.Offer, r.reason, tt.wantUnder)
+				}
+			default:
+				if tt.wantUnder != "" {
+					t.Errorf("no Undelivered, want one with %q", tt.wantUnder)
+				}
+			}
+		})
+	}
+}

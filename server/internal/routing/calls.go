@@ -1,6 +1,8 @@
 package routing
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -56,7 +58,16 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 		return e.fail(err)
 	}
 	c.lastHeard = now
+	c.undelivered = 0 // the session is reachable: it speaks
 	switch ev.Kind {
+	case cc.CloudOperatorRinging:
+		if of := e.offerFor(c, ev.Offer); of != nil && of.Operator != "" {
+			c.rang = of.ID
+			if o := e.operators[of.Operator]; o != nil && o.st.Marks.Unreached > 0 {
+				o.st.Marks.Unreached = 0
+				e.touchStatus(o)
+			}
+		}
 	case cc.CloudOperatorAnswered:
 		if c.State != cc.CallWaiting {
 			break // repeated, or the call moved on
@@ -75,6 +86,10 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			break
 		}
 		of.RingTime, of.FailureCode = ev.RingTime, ev.Code
+		if of.Operator != "" && !cc.PhoneReached(ev.Code, c.rang == of.ID) {
+			e.notReached(now, c, of, "offer ended: "+unreachedReason(ev.Code, ev.Reason, c.rang == of.ID), true, false)
+			break
+		}
 		e.settle(now, of, cc.OfferFailed, ev.Reason)
 		e.returnToLine(c, of)
 		if o := e.operators[of.Operator]; o != nil {
@@ -180,6 +195,73 @@ func (e *Engine) release(now time.Time, of *cc.Offer, reason string) {
 		e.setState(now, o, cc.OperatorReady, "")
 		o.st.IdleSince = idle
 	}
+}
+
+// notReached ends a pending operator offer that never reached his phone, or whose outcome
+// nobody could hear: a fault of Tandem's, the cloud's or the network's, not his miss. His
+// marks, misses and bans stay as they were; he is ready again at his old place among the idle,
+// and the call goes back to its place for the next operator. When the platform could not get
+// the call to his phone (againstPhone), the failure counts towards PhoneUnreachableAfter,
+// which takes him out of routing. cancel tells the cloud to stop dialing him, for a leg that
+// may still ring.
+func (e *Engine) notReached(now time.Time, c *call, of *cc.Offer, reason string, againstPhone, cancel bool) {
+	e.settle(now, of, cc.OfferWithdrawn, reason)
+	if c != nil {
+		e.returnToLine(c, of)
+		if cancel {
+			e.command(cc.Command{Type: cc.CommandCancel, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Reason: reason})
+		}
+	}
+	o := e.operators[of.Operator]
+	if o == nil || o.st.Offer != of.ID {
+		return
+	}
+	idle := o.st.IdleSince
+	if againstPhone {
+		o.st.Marks.Unreached++
+		if n := o.st.Marks.Unreached; n >= cc.PhoneUnreachableAfter {
+			e.setState(now, o, cc.OperatorAway, fmt.Sprintf("phone unreachable: %d offers in a row did not reach it (last: %s)", n, strings.TrimPrefix(reason, "offer ended: ")))
+			return
+		}
+	}
+	e.setState(now, o, cc.OperatorReady, "")
+	o.st.IdleSince = idle
+}
+
+// unreachedReason says why a failed dial did not reach the operator's phone.
+func unreachedReason(code int, reason string, rang bool) string {
+	if reason == "" {
+		reason = "failed"
+	}
+	if !rang && (code == 408 || code == 480 || code == 487) {
+		return fmt.Sprintf("his phone never rang (%s, %d)", reason, code)
+	}
+	return fmt.Sprintf("his phone could not be reached (%s, %d)", reason, code)
+}
+
+// DialUndelivered takes back the offer whose dial command the sender could not deliver to
+// the call's cloud session (every attempt failed, or the session refused it): the dial never
+// reached the cloud, so it is nobody's miss and the next operator is tried. After
+// UndeliveredDialsLoseCall of them in a row the session is taken for unreachable and the call
+// is lost. A dial for an offer no longer pending changes nothing but the count.
+func (e *Engine) DialUndelivered(now time.Time, id cc.CallID, offer cc.OfferID, reason string) cc.Changes {
+	c := e.calls[id]
+	if c == nil || c.State != cc.CallWaiting {
+		return e.finish(now)
+	}
+	c.undelivered++
+	if of := e.offerFor(c, offer); of != nil {
+		if of.Spare != "" {
+			e.settle(now, of, cc.OfferWithdrawn, "offer ended: the dial command could not be delivered ("+reason+")")
+			e.returnToLine(c, of)
+		} else {
+			e.notReached(now, c, of, "offer ended: the dial command could not be delivered ("+reason+")", false, false)
+		}
+	}
+	if c.undelivered >= cc.UndeliveredDialsLoseCall {
+		e.lose(now, c, fmt.Sprintf("the cloud session could not be reached: %d dial commands in a row were not delivered", c.undelivered))
+	}
+	return e.finish(now)
 }
 
 // SessionGone ends a call whose cloud session can no longer be reached: it is lost, and its

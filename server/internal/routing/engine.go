@@ -203,6 +203,11 @@ type call struct {
 	announceAt  time.Time                // next position announcement, when the queue makes them
 	lastHeard   time.Time                // the last word from the cloud about this call
 	managerNote string                   // why the caller's manager was passed over, for the decision record
+	// What the engine knows of the pending offer's dial, in memory only (a restart forgets it,
+	// which can only spare the operator a miss): rang is the offer whose phone the cloud said
+	// rings; restored the offer that was pending when Tandem restarted.
+	rang, restored cc.OfferID
+	undelivered    int // dial commands in a row the sender could not deliver to the session
 }
 
 func newCall(c cc.Call, now time.Time) *call {
@@ -405,6 +410,14 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		e.offers[of.ID] = &of
 		e.offersDueOK = false
 		c.markTried(of.Operator)
+		c.restored = of.ID
+	}
+	// A lease that ran out while Tandem was down is not its operator's miss: nobody could hear
+	// his phone's outcome. The call is offered again; if he did answer, the call is still his.
+	for _, of := range e.offers {
+		if !of.ExpiresAt.After(now) {
+			e.notReached(now, e.calls[of.Call], of, "offer ended: Tandem was down when its lease ran out", false, true)
+		}
 	}
 	return e.finish(now)
 }

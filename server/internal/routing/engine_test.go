@@ -149,6 +149,7 @@ func TestOfferExpires(t *testing.T) {
 	f := newFixture(t, "anna")
 	f.ready("anna")
 	id := f.intake()
+	f.rings(id)
 	f.now = f.now.Add(25 * time.Second)
 	ch := f.e.Tick(f.now)
 	if got := f.state("anna"); got != cc.OperatorAway {
@@ -193,6 +194,7 @@ func TestFailedCallReturnsToItsPlace(t *testing.T) {
 	first := f.intake()
 	f.now = f.now.Add(time.Second)
 	second := f.intake()
+	f.rings(first)
 	f.must(f.e.Report(f.now, first, cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: f.offerOf(first), Code: 480}))
 	if p := f.e.Position(first); p != 1 {
 		t.Fatalf("first call position = %d, want 1", p)

@@ -40,6 +40,7 @@ func (e *Engine) markAnswered(now time.Time, o *operator, ring time.Duration) {
 	m.AnswerRate = ewma(m.AnswerRate, 1)
 	m.RingTime = time.Duration(ewma(float64(m.RingTime), float64(ring)))
 	m.ConsecutiveMisses = 0
+	m.Unreached = 0
 	m.Score = m.ComputeScore().Points
 	o.st.Marks = m
 	e.touchStatus(o)
@@ -56,7 +57,8 @@ func (e *Engine) markCallDone(now time.Time, o *operator, talk time.Duration) {
 	e.touchStatus(o)
 }
 
-// markMissed records a missed offer of queue q and applies q's rules: a ban after too many
+// markMissed records a missed offer of queue q — one that reached his phone (see
+// cc.PhoneReached) — and applies q's rules: a ban after too many
 // misses within the window, away after too many in a row, else ready again at his old place.
 func (e *Engine) markMissed(now time.Time, o *operator, q *cc.Queue, why string) {
 	rules := cc.QueueRules{}
@@ -67,6 +69,7 @@ func (e *Engine) markMissed(now time.Time, o *operator, q *cc.Queue, why string)
 	m.AnswerRate = ewma(m.AnswerRate, 0)
 	m.OffersMissed++
 	m.ConsecutiveMisses++
+	m.Unreached = 0 // it reached his phone
 	kept := m.RecentMisses[:0:0]
 	for _, t := range m.RecentMisses {
 		if rules.BanWindow <= 0 || now.Sub(t) < rules.BanWindow {

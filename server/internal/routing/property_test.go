@@ -115,6 +115,7 @@ func TestEngineProperties(t *testing.T) {
 		} // every event sent so far, for duplicates
 		offersOf := map[cc.CallID][]cc.OfferID{}
 		finished := map[cc.CallID]bool{}
+		rang := map[cc.OfferID]bool{} // offers a ringing event was sent for
 
 		rt.Repeat(map[string]func(*rapid.T){
 			"arrive": func(rt *rapid.T) {
@@ -167,9 +168,16 @@ func TestEngineProperties(t *testing.T) {
 				ev := rapid.SampledFrom([]cc.CloudEvent{
 					{Kind: cc.CloudOperatorAnswered, Offer: offer, RingTime: time.Second},
 					{Kind: cc.CloudDialFailed, Offer: offer, Code: 486},
+					{Kind: cc.CloudOperatorRinging, Offer: offer},
+					{Kind: cc.CloudDialFailed, Offer: offer, Code: 408},
+					{Kind: cc.CloudDialFailed, Offer: offer, Code: 480},
+					{Kind: cc.CloudDialFailed, Offer: offer, Code: 503},
 					{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute},
 					{Kind: cc.CloudCallerAbandoned},
 				}).Draw(rt, "kind")
+				if ev.Kind == cc.CloudOperatorRinging {
+					rang[offer] = true
+				}
 				events = append(events, struct {
 					call cc.CallID
 					ev   cc.CloudEvent
@@ -189,6 +197,14 @@ func TestEngineProperties(t *testing.T) {
 				d := rapid.SampledFrom(events).Draw(rt, "dup")
 				if !finished[d.call] {
 					step(e.Report(now, d.call, d.ev))
+				}
+			},
+			"undelivered": func(rt *rapid.T) {
+				for id := range offersOf {
+					if c, ok := e.Call(id); ok && c.Offer != "" {
+						store.apply(e.DialUndelivered(now, id, c.Offer, "HTTP 500"))
+						return
+					}
 				}
 			},
 			"gone": func(rt *rapid.T) {
@@ -238,6 +254,24 @@ func TestEngineProperties(t *testing.T) {
 				}
 				if pending != len(e.offers) {
 					rt.Fatalf("%d pending offers stored, %d in the engine", pending, len(e.offers))
+				}
+				// Marks move only on offers that reached the phone: every miss counted is an
+				// offer that failed or expired, and each of those had rung or was refused by
+				// the phone itself (busy, declined).
+				missed := map[cc.OperatorID]int{}
+				for _, of := range store.offers {
+					if of.Operator == "" || (of.State != cc.OfferFailed && of.State != cc.OfferExpired) {
+						continue
+					}
+					missed[of.Operator]++
+					if of.State == cc.OfferExpired && !rang[of.ID] || of.State == cc.OfferFailed && !cc.PhoneReached(of.FailureCode, rang[of.ID]) {
+						rt.Fatalf("offer %s counted as %s's miss (%s, code %d) but never reached his phone", of.ID, of.Operator, of.State, of.FailureCode)
+					}
+				}
+				for _, n := range names {
+					if got := store.statuses[n].Marks.OffersMissed; got != missed[n] {
+						rt.Fatalf("%s has %d misses in his marks, %d missed offers stored", n, got, missed[n])
+					}
 				}
 			},
 		})

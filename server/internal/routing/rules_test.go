@@ -16,13 +16,25 @@ func (f *fixture) withRules(r cc.QueueRules) {
 	f.must(f.e.UpdateQueue(f.now, q))
 }
 
-// miss makes the call's pending offer fail with 480 and returns the operator it was for.
+// rings reports that the operator's phone rings for the call's pending offer.
+func (f *fixture) rings(id cc.CallID) {
+	f.t.Helper()
+	c, _ := f.e.Call(id)
+	if c.Offer == "" {
+		f.t.Fatal("no offer to ring")
+	}
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorRinging, Offer: c.Offer}))
+}
+
+// miss makes the call's pending offer ring, then fail with 480, and returns the operator it
+// was for.
 func (f *fixture) miss(id cc.CallID) cc.OperatorID {
 	f.t.Helper()
 	c, _ := f.e.Call(id)
 	if c.Offer == "" {
 		f.t.Fatal("no offer to miss")
 	}
+	f.rings(id)
 	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: c.Offer, Code: 480}))
 	return c.Operator
 }

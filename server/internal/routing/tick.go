@@ -18,6 +18,17 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 			continue
 		}
 		c := e.calls[of.Call]
+		if of.Operator != "" && (c == nil || c.rang != of.ID) {
+			// The cloud never said his phone rang: whether the dial got lost, the reports did,
+			// or Tandem restarted meanwhile, nobody knows he was called. Not his miss, and
+			// nothing against his phone either.
+			reason := "offer ended: no word from the cloud that his phone rang"
+			if c != nil && c.restored == of.ID {
+				reason = "offer ended: Tandem restarted while it rang"
+			}
+			e.notReached(now, c, of, reason, false, true)
+			continue
+		}
 		e.settle(now, of, cc.OfferExpired, "no answer in time")
 		var q *cc.Queue
 		if c != nil {

@@ -82,6 +82,17 @@ func (s *Switchboard) SessionGone(id cc.CallID, reason string) {
 	}
 }
 
+// DialUndelivered takes back an offer whose dial command never reached the call's cloud
+// session: nobody's miss, and the next operator is tried.
+func (s *Switchboard) DialUndelivered(id cc.CallID, offer cc.OfferID, reason string) {
+	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
+		return s.engine.DialUndelivered(now, id, offer, reason), nil
+	})
+	if err != nil {
+		s.log.Error("undelivered dial not stored", "call_id", id, "offer_id", offer, "err", err)
+	}
+}
+
 // viewAfter runs an operator step and returns his view after it.
 func (s *Switchboard) viewAfter(ctx context.Context, id cc.OperatorID, fn func(now time.Time) (cc.Changes, error)) (cc.OperatorView, error) {
 	var v cc.OperatorView

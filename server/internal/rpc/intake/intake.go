@@ -123,6 +123,8 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 	needOffer := func() error { return convert.Required("offer_id", m.GetOfferId()) }
 	offer := cc.OfferID(m.GetOfferId())
 	switch e := m.GetEvent().(type) {
+	case *callintakev1.ReportCallEventRequest_OperatorRinging:
+		return cc.CloudEvent{Kind: cc.CloudOperatorRinging, Offer: offer}, needOffer()
 	case *callintakev1.ReportCallEventRequest_OperatorAnswered:
 		return cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: offer, RingTime: msDur(e.OperatorAnswered.GetRingTimeMs())}, needOffer()
 	case *callintakev1.ReportCallEventRequest_DialFailed:
@@ -144,7 +146,7 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 		}
 		return cc.CloudEvent{Kind: cc.CloudSpeechAnswer, Offer: offer, QuestionID: e.SpeechAnswer.GetQuestionId(), Verdict: verdictIn[e.SpeechAnswer.GetVerdict()]}, nil
 	}
-	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer")
+	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer")
 }
 
 var partyIn = map[commonv1.HangupParty]cc.HangupParty{

@@ -317,6 +317,7 @@ type ReportCallEventRequest struct {
 	//	*ReportCallEventRequest_CallEnded
 	//	*ReportCallEventRequest_CallerAbandoned
 	//	*ReportCallEventRequest_SpeechAnswer
+	//	*ReportCallEventRequest_OperatorRinging
 	Event         isReportCallEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -432,6 +433,15 @@ func (x *ReportCallEventRequest) GetSpeechAnswer() *SpeechAnswer {
 	return nil
 }
 
+func (x *ReportCallEventRequest) GetOperatorRinging() *OperatorRinging {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_OperatorRinging); ok {
+			return x.OperatorRinging
+		}
+	}
+	return nil
+}
+
 type isReportCallEventRequest_Event interface {
 	isReportCallEventRequest_Event()
 }
@@ -456,6 +466,10 @@ type ReportCallEventRequest_SpeechAnswer struct {
 	SpeechAnswer *SpeechAnswer `protobuf:"bytes,14,opt,name=speech_answer,json=speechAnswer,proto3,oneof"`
 }
 
+type ReportCallEventRequest_OperatorRinging struct {
+	OperatorRinging *OperatorRinging `protobuf:"bytes,15,opt,name=operator_ringing,json=operatorRinging,proto3,oneof"`
+}
+
 func (*ReportCallEventRequest_OperatorAnswered) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_DialFailed) isReportCallEventRequest_Event() {}
@@ -465,6 +479,47 @@ func (*ReportCallEventRequest_CallEnded) isReportCallEventRequest_Event() {}
 func (*ReportCallEventRequest_CallerAbandoned) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_SpeechAnswer) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_OperatorRinging) isReportCallEventRequest_Event() {}
+
+// OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
+// progress signal from it). The offer reached him: from now on a dial that ends unanswered
+// (408, 480, 487) is his miss; without it, only his phone's own busy or decline is.
+type OperatorRinging struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OperatorRinging) Reset() {
+	*x = OperatorRinging{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OperatorRinging) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OperatorRinging) ProtoMessage() {}
+
+func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OperatorRinging.ProtoReflect.Descriptor instead.
+func (*OperatorRinging) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
+}
 
 // OperatorAnswered: the operator's leg connected and the caller is bridged to him.
 type OperatorAnswered struct {
@@ -477,7 +532,7 @@ type OperatorAnswered struct {
 
 func (x *OperatorAnswered) Reset() {
 	*x = OperatorAnswered{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -489,7 +544,7 @@ func (x *OperatorAnswered) String() string {
 func (*OperatorAnswered) ProtoMessage() {}
 
 func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -502,7 +557,7 @@ func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorAnswered.ProtoReflect.Descriptor instead.
 func (*OperatorAnswered) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *OperatorAnswered) GetRingTimeMs() uint32 {
@@ -527,7 +582,7 @@ type DialFailed struct {
 
 func (x *DialFailed) Reset() {
 	*x = DialFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -539,7 +594,7 @@ func (x *DialFailed) String() string {
 func (*DialFailed) ProtoMessage() {}
 
 func (x *DialFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -552,7 +607,7 @@ func (x *DialFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DialFailed.ProtoReflect.Descriptor instead.
 func (*DialFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DialFailed) GetCode() int32 {
@@ -588,7 +643,7 @@ type CallEnded struct {
 
 func (x *CallEnded) Reset() {
 	*x = CallEnded{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -600,7 +655,7 @@ func (x *CallEnded) String() string {
 func (*CallEnded) ProtoMessage() {}
 
 func (x *CallEnded) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -613,7 +668,7 @@ func (x *CallEnded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallEnded.ProtoReflect.Descriptor instead.
 func (*CallEnded) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CallEnded) GetHungUpBy() v1.HangupParty {
@@ -641,7 +696,7 @@ type CallerAbandoned struct {
 
 func (x *CallerAbandoned) Reset() {
 	*x = CallerAbandoned{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -653,7 +708,7 @@ func (x *CallerAbandoned) String() string {
 func (*CallerAbandoned) ProtoMessage() {}
 
 func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -666,7 +721,7 @@ func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerAbandoned.ProtoReflect.Descriptor instead.
 func (*CallerAbandoned) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CallerAbandoned) GetWaitTimeMs() uint32 {
@@ -693,7 +748,7 @@ type SpeechAnswer struct {
 
 func (x *SpeechAnswer) Reset() {
 	*x = SpeechAnswer{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -705,7 +760,7 @@ func (x *SpeechAnswer) String() string {
 func (*SpeechAnswer) ProtoMessage() {}
 
 func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -718,7 +773,7 @@ func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpeechAnswer.ProtoReflect.Descriptor instead.
 func (*SpeechAnswer) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SpeechAnswer) GetQuestionId() string {
@@ -759,7 +814,7 @@ type ReportCallEventResponse struct {
 
 func (x *ReportCallEventResponse) Reset() {
 	*x = ReportCallEventResponse{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -771,7 +826,7 @@ func (x *ReportCallEventResponse) String() string {
 func (*ReportCallEventResponse) ProtoMessage() {}
 
 func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -784,7 +839,7 @@ func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventResponse.ProtoReflect.Descriptor instead.
 func (*ReportCallEventResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ReportCallEventResponse) GetNext() *CloudCommand {
@@ -824,7 +879,7 @@ type CloudCommand struct {
 
 func (x *CloudCommand) Reset() {
 	*x = CloudCommand{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -836,7 +891,7 @@ func (x *CloudCommand) String() string {
 func (*CloudCommand) ProtoMessage() {}
 
 func (x *CloudCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -849,7 +904,7 @@ func (x *CloudCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudCommand.ProtoReflect.Descriptor instead.
 func (*CloudCommand) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CloudCommand) GetType() string {
@@ -926,7 +981,7 @@ type CloudContact struct {
 
 func (x *CloudContact) Reset() {
 	*x = CloudContact{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -938,7 +993,7 @@ func (x *CloudContact) String() string {
 func (*CloudContact) ProtoMessage() {}
 
 func (x *CloudContact) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -951,7 +1006,7 @@ func (x *CloudContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudContact.ProtoReflect.Descriptor instead.
 func (*CloudContact) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CloudContact) GetKind() string {
@@ -1000,7 +1055,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1a\n" +
 	"\bposition\x18\x03 \x01(\rR\bposition\x12$\n" +
 	"\x0ehold_music_url\x18\x04 \x01(\tR\fholdMusicUrl\x12\x1a\n" +
-	"\bgreeting\x18\x05 \x01(\tR\bgreeting\"\xae\x04\n" +
+	"\bgreeting\x18\x05 \x01(\tR\bgreeting\"\x82\x05\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
@@ -1015,8 +1070,10 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\n" +
 	"call_ended\x18\f \x01(\v2\x1f.tandem.callintake.v1.CallEndedH\x00R\tcallEnded\x12R\n" +
 	"\x10caller_abandoned\x18\r \x01(\v2%.tandem.callintake.v1.CallerAbandonedH\x00R\x0fcallerAbandoned\x12I\n" +
-	"\rspeech_answer\x18\x0e \x01(\v2\".tandem.callintake.v1.SpeechAnswerH\x00R\fspeechAnswerB\a\n" +
-	"\x05event\"4\n" +
+	"\rspeech_answer\x18\x0e \x01(\v2\".tandem.callintake.v1.SpeechAnswerH\x00R\fspeechAnswer\x12R\n" +
+	"\x10operator_ringing\x18\x0f \x01(\v2%.tandem.callintake.v1.OperatorRingingH\x00R\x0foperatorRingingB\a\n" +
+	"\x05event\"\x11\n" +
+	"\x0fOperatorRinging\"4\n" +
 	"\x10OperatorAnswered\x12 \n" +
 	"\fring_time_ms\x18\x01 \x01(\rR\n" +
 	"ringTimeMs\"Z\n" +
@@ -1081,46 +1138,48 @@ func file_tandem_callintake_v1_callintake_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_callintake_v1_callintake_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 	(SpeechVerdict)(0),              // 0: tandem.callintake.v1.SpeechVerdict
 	(*RegisterCallRequest)(nil),     // 1: tandem.callintake.v1.RegisterCallRequest
 	(*RegisterCallResponse)(nil),    // 2: tandem.callintake.v1.RegisterCallResponse
 	(*ReportCallEventRequest)(nil),  // 3: tandem.callintake.v1.ReportCallEventRequest
-	(*OperatorAnswered)(nil),        // 4: tandem.callintake.v1.OperatorAnswered
-	(*DialFailed)(nil),              // 5: tandem.callintake.v1.DialFailed
-	(*CallEnded)(nil),               // 6: tandem.callintake.v1.CallEnded
-	(*CallerAbandoned)(nil),         // 7: tandem.callintake.v1.CallerAbandoned
-	(*SpeechAnswer)(nil),            // 8: tandem.callintake.v1.SpeechAnswer
-	(*ReportCallEventResponse)(nil), // 9: tandem.callintake.v1.ReportCallEventResponse
-	(*CloudCommand)(nil),            // 10: tandem.callintake.v1.CloudCommand
-	(*CloudContact)(nil),            // 11: tandem.callintake.v1.CloudContact
-	nil,                             // 12: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	(*timestamppb.Timestamp)(nil),   // 13: google.protobuf.Timestamp
-	(v1.HangupParty)(0),             // 14: tandem.common.v1.HangupParty
+	(*OperatorRinging)(nil),         // 4: tandem.callintake.v1.OperatorRinging
+	(*OperatorAnswered)(nil),        // 5: tandem.callintake.v1.OperatorAnswered
+	(*DialFailed)(nil),              // 6: tandem.callintake.v1.DialFailed
+	(*CallEnded)(nil),               // 7: tandem.callintake.v1.CallEnded
+	(*CallerAbandoned)(nil),         // 8: tandem.callintake.v1.CallerAbandoned
+	(*SpeechAnswer)(nil),            // 9: tandem.callintake.v1.SpeechAnswer
+	(*ReportCallEventResponse)(nil), // 10: tandem.callintake.v1.ReportCallEventResponse
+	(*CloudCommand)(nil),            // 11: tandem.callintake.v1.CloudCommand
+	(*CloudContact)(nil),            // 12: tandem.callintake.v1.CloudContact
+	nil,                             // 13: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	(*timestamppb.Timestamp)(nil),   // 14: google.protobuf.Timestamp
+	(v1.HangupParty)(0),             // 15: tandem.common.v1.HangupParty
 }
 var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
-	12, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	13, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
-	13, // 2: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	4,  // 3: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
-	5,  // 4: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
-	6,  // 5: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
-	7,  // 6: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
-	8,  // 7: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
-	14, // 8: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,  // 9: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
-	10, // 10: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	11, // 11: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 12: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	3,  // 13: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 14: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	9,  // 15: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	14, // [14:16] is the sub-list for method output_type
-	12, // [12:14] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	13, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	14, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
+	14, // 2: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	5,  // 3: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
+	6,  // 4: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
+	7,  // 5: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
+	8,  // 6: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
+	9,  // 7: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
+	4,  // 8: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
+	15, // 9: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,  // 10: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
+	11, // 11: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	12, // 12: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 13: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	3,  // 14: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 15: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	10, // 16: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	15, // [15:17] is the sub-list for method output_type
+	13, // [13:15] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }
@@ -1134,6 +1193,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 		(*ReportCallEventRequest_CallEnded)(nil),
 		(*ReportCallEventRequest_CallerAbandoned)(nil),
 		(*ReportCallEventRequest_SpeechAnswer)(nil),
+		(*ReportCallEventRequest_OperatorRinging)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1141,7 +1201,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_callintake_v1_callintake_proto_rawDesc), len(file_tandem_callintake_v1_callintake_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

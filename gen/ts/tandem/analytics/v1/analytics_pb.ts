@@ -41,8 +41,9 @@
 //     the rest).
 //   - who hung up: hung_up_by_caller / hung_up_by_operator / hung_up_by_system over connected
 //     calls.
-//   - offers_made / offers_missed: offers to operators, and those that failed or expired (an
-//     offer withdrawn because the caller hung up is no miss).
+//   - offers_made / offers_missed: offers to operators, and those that reached the operator's
+//     phone and were not answered, failed or expired (an offer withdrawn because the caller hung
+//     up, or because it never reached his phone, is no miss).
 //   - spare-number use: calls_overflowed (sent to a spare number at least once) and
 //     answered_by_spare.
 //   - manager reach rate: manager_reached / manager_calls, over calls from clients whose

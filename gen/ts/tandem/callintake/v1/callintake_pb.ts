@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEidQoUUmVnaXN0ZXJDYWxsUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIQCghwb3NpdGlvbhgDIAEoDRIWCg5ob2xkX211c2ljX3VybBgEIAEoCRIQCghncmVldGluZxgFIAEoCSK+AwoWUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKEW9wZXJhdG9yX2Fuc3dlcmVkGAogASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JBbnN3ZXJlZEgAEjcKC2RpYWxfZmFpbGVkGAsgASgLMiAudGFuZGVtLmNhbGxpbnRha2UudjEuRGlhbEZhaWxlZEgAEjUKCmNhbGxfZW5kZWQYDCABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsRW5kZWRIABJBChBjYWxsZXJfYWJhbmRvbmVkGA0gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGVyQWJhbmRvbmVkSAASOwoNc3BlZWNoX2Fuc3dlchgOIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaEFuc3dlckgAQgcKBWV2ZW50IigKEE9wZXJhdG9yQW5zd2VyZWQSFAoMcmluZ190aW1lX21zGAEgASgNIkAKCkRpYWxGYWlsZWQSDAoEY29kZRgBIAEoBRIOCgZyZWFzb24YAiABKAkSFAoMcmluZ190aW1lX21zGAMgASgNIlQKCUNhbGxFbmRlZBIxCgpodW5nX3VwX2J5GAEgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYAiABKA0iJwoPQ2FsbGVyQWJhbmRvbmVkEhQKDHdhaXRfdGltZV9tcxgBIAEoDSJ7CgxTcGVlY2hBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpjb25maWRlbmNlGAMgASgCEjQKB3ZlcmRpY3QYBCABKA4yIy50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hWZXJkaWN0IksKF1JlcG9ydENhbGxFdmVudFJlc3BvbnNlEjAKBG5leHQYASABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQizQEKDENsb3VkQ29tbWFuZBIMCgR0eXBlGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSMwoHY29udGFjdBgEIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29udGFjdBIRCgl0aW1lb3V0X3MYBSABKA0SEQoJY2FsbGVyX2lkGAYgASgJEgwKBHRleHQYByABKAkSEwoLcXVlc3Rpb25faWQYCCABKAkSDgoGcmVhc29uGAkgASgJIiwKDENsb3VkQ29udGFjdBIMCgRraW5kGAEgASgJEg4KBnRhcmdldBgCIAEoCSp6Cg1TcGVlY2hWZXJkaWN0Eh4KGlNQRUVDSF9WRVJESUNUX1VOU1BFQ0lGSUVEEAASFgoSU1BFRUNIX1ZFUkRJQ1RfWUVTEAESFQoRU1BFRUNIX1ZFUkRJQ1RfTk8QAhIaChZTUEVFQ0hfVkVSRElDVF9VTkNMRUFSEAMyqAIKEUNhbGxJbnRha2VTZXJ2aWNlEnsKDFJlZ2lzdGVyQ2FsbBIpLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjEvY2FsbHMSlQEKD1JlcG9ydENhbGxFdmVudBIsLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlcXVlc3QaLS50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXNwb25zZSIlgtPkkwIfOgEqIhovdjEvY2FsbHMve2NhbGxfaWR9L2V2ZW50c0LiAQoYY29tLnRhbmRlbS5jYWxsaW50YWtlLnYxQg9DYWxsaW50YWtlUHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jYWxsaW50YWtlL3YxO2NhbGxpbnRha2V2MaICA1RDWKoCFFRhbmRlbS5DYWxsaW50YWtlLlYxygIUVGFuZGVtXENhbGxpbnRha2VcVjHiAiBUYW5kZW1cQ2FsbGludGFrZVxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6Q2FsbGludGFrZTo6VjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEidQoUUmVnaXN0ZXJDYWxsUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIQCghwb3NpdGlvbhgDIAEoDRIWCg5ob2xkX211c2ljX3VybBgEIAEoCRIQCghncmVldGluZxgFIAEoCSKBBAoWUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKEW9wZXJhdG9yX2Fuc3dlcmVkGAogASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JBbnN3ZXJlZEgAEjcKC2RpYWxfZmFpbGVkGAsgASgLMiAudGFuZGVtLmNhbGxpbnRha2UudjEuRGlhbEZhaWxlZEgAEjUKCmNhbGxfZW5kZWQYDCABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsRW5kZWRIABJBChBjYWxsZXJfYWJhbmRvbmVkGA0gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGVyQWJhbmRvbmVkSAASOwoNc3BlZWNoX2Fuc3dlchgOIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaEFuc3dlckgAEkEKEG9wZXJhdG9yX3JpbmdpbmcYDyABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5PcGVyYXRvclJpbmdpbmdIAEIHCgVldmVudCIRCg9PcGVyYXRvclJpbmdpbmciKAoQT3BlcmF0b3JBbnN3ZXJlZBIUCgxyaW5nX3RpbWVfbXMYASABKA0iQAoKRGlhbEZhaWxlZBIMCgRjb2RlGAEgASgFEg4KBnJlYXNvbhgCIAEoCRIUCgxyaW5nX3RpbWVfbXMYAyABKA0iVAoJQ2FsbEVuZGVkEjEKCmh1bmdfdXBfYnkYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5EhQKDHRhbGtfdGltZV9tcxgCIAEoDSInCg9DYWxsZXJBYmFuZG9uZWQSFAoMd2FpdF90aW1lX21zGAEgASgNInsKDFNwZWVjaEFuc3dlchITCgtxdWVzdGlvbl9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEhIKCmNvbmZpZGVuY2UYAyABKAISNAoHdmVyZGljdBgEIAEoDjIjLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaFZlcmRpY3QiSwoXUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2USMAoEbmV4dBgBIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29tbWFuZCLNAQoMQ2xvdWRDb21tYW5kEgwKBHR5cGUYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghvZmZlcl9pZBgDIAEoCRIzCgdjb250YWN0GAQgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb250YWN0EhEKCXRpbWVvdXRfcxgFIAEoDRIRCgljYWxsZXJfaWQYBiABKAkSDAoEdGV4dBgHIAEoCRITCgtxdWVzdGlvbl9pZBgIIAEoCRIOCgZyZWFzb24YCSABKAkiLAoMQ2xvdWRDb250YWN0EgwKBGtpbmQYASABKAkSDgoGdGFyZ2V0GAIgASgJKnoKDVNwZWVjaFZlcmRpY3QSHgoaU1BFRUNIX1ZFUkRJQ1RfVU5TUEVDSUZJRUQQABIWChJTUEVFQ0hfVkVSRElDVF9ZRVMQARIVChFTUEVFQ0hfVkVSRElDVF9OTxACEhoKFlNQRUVDSF9WRVJESUNUX1VOQ0xFQVIQAzKoAgoRQ2FsbEludGFrZVNlcnZpY2USewoMUmVnaXN0ZXJDYWxsEikudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdBoqLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlc3BvbnNlIhSC0+STAg46ASoiCS92MS9jYWxscxKVAQoPUmVwb3J0Q2FsbEV2ZW50EiwudGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBotLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlc3BvbnNlIiWC0+STAh86ASoiGi92MS9jYWxscy97Y2FsbF9pZH0vZXZlbnRzQuIBChhjb20udGFuZGVtLmNhbGxpbnRha2UudjFCD0NhbGxpbnRha2VQcm90b1ABWkNnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2NhbGxpbnRha2UvdjE7Y2FsbGludGFrZXYxogIDVENYqgIUVGFuZGVtLkNhbGxpbnRha2UuVjHKAhRUYW5kZW1cQ2FsbGludGFrZVxWMeICIFRhbmRlbVxDYWxsaW50YWtlXFYxXEdQQk1ldGFkYXRh6gIWVGFuZGVtOjpDYWxsaW50YWtlOjpWMWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -225,6 +225,12 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
      */
     value: SpeechAnswer;
     case: "speechAnswer";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.OperatorRinging operator_ringing = 15;
+     */
+    value: OperatorRinging;
+    case: "operatorRinging";
   } | { case: undefined; value?: undefined };
 };
 
@@ -234,6 +240,23 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
  */
 export const ReportCallEventRequestSchema: GenMessage<ReportCallEventRequest> = /*@__PURE__*/
   messageDesc(file_tandem_callintake_v1_callintake, 2);
+
+/**
+ * OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
+ * progress signal from it). The offer reached him: from now on a dial that ends unanswered
+ * (408, 480, 487) is his miss; without it, only his phone's own busy or decline is.
+ *
+ * @generated from message tandem.callintake.v1.OperatorRinging
+ */
+export type OperatorRinging = Message<"tandem.callintake.v1.OperatorRinging"> & {
+};
+
+/**
+ * Describes the message tandem.callintake.v1.OperatorRinging.
+ * Use `create(OperatorRingingSchema)` to create a new message.
+ */
+export const OperatorRingingSchema: GenMessage<OperatorRinging> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 3);
 
 /**
  * OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -254,7 +277,7 @@ export type OperatorAnswered = Message<"tandem.callintake.v1.OperatorAnswered"> 
  * Use `create(OperatorAnsweredSchema)` to create a new message.
  */
 export const OperatorAnsweredSchema: GenMessage<OperatorAnswered> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 3);
+  messageDesc(file_tandem_callintake_v1_callintake, 4);
 
 /**
  * DialFailed: the operator's leg ended before it connected (CallEvents.Failed).
@@ -288,7 +311,7 @@ export type DialFailed = Message<"tandem.callintake.v1.DialFailed"> & {
  * Use `create(DialFailedSchema)` to create a new message.
  */
 export const DialFailedSchema: GenMessage<DialFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 4);
+  messageDesc(file_tandem_callintake_v1_callintake, 5);
 
 /**
  * CallEnded: a connected call ended.
@@ -314,7 +337,7 @@ export type CallEnded = Message<"tandem.callintake.v1.CallEnded"> & {
  * Use `create(CallEndedSchema)` to create a new message.
  */
 export const CallEndedSchema: GenMessage<CallEnded> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 5);
+  messageDesc(file_tandem_callintake_v1_callintake, 6);
 
 /**
  * CallerAbandoned: the caller hung up before he was connected to an operator.
@@ -335,7 +358,7 @@ export type CallerAbandoned = Message<"tandem.callintake.v1.CallerAbandoned"> & 
  * Use `create(CallerAbandonedSchema)` to create a new message.
  */
 export const CallerAbandonedSchema: GenMessage<CallerAbandoned> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 6);
+  messageDesc(file_tandem_callintake_v1_callintake, 7);
 
 /**
  * SpeechAnswer: the caller's answer to an "ask" command, as recognised by the cloud's ASR.
@@ -377,7 +400,7 @@ export type SpeechAnswer = Message<"tandem.callintake.v1.SpeechAnswer"> & {
  * Use `create(SpeechAnswerSchema)` to create a new message.
  */
 export const SpeechAnswerSchema: GenMessage<SpeechAnswer> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 7);
+  messageDesc(file_tandem_callintake_v1_callintake, 8);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventResponse
@@ -396,7 +419,7 @@ export type ReportCallEventResponse = Message<"tandem.callintake.v1.ReportCallEv
  * Use `create(ReportCallEventResponseSchema)` to create a new message.
  */
 export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 8);
+  messageDesc(file_tandem_callintake_v1_callintake, 9);
 
 /**
  * CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
@@ -475,7 +498,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
  * Use `create(CloudCommandSchema)` to create a new message.
  */
 export const CloudCommandSchema: GenMessage<CloudCommand> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 9);
+  messageDesc(file_tandem_callintake_v1_callintake, 10);
 
 /**
  * CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
@@ -499,7 +522,7 @@ export type CloudContact = Message<"tandem.callintake.v1.CloudContact"> & {
  * Use `create(CloudContactSchema)` to create a new message.
  */
 export const CloudContactSchema: GenMessage<CloudContact> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 10);
+  messageDesc(file_tandem_callintake_v1_callintake, 11);
 
 /**
  * @generated from enum tandem.callintake.v1.SpeechVerdict
@@ -554,8 +577,8 @@ export const CallIntakeService: GenService<{
     output: typeof RegisterCallResponseSchema;
   },
   /**
-   * ReportCallEvent reports one outcome of a call: operator answered, dial failed, call ended,
-   * caller abandoned, speech answer. Its reply may carry the next command for the scenario.
+   * ReportCallEvent reports one outcome of a call: operator ringing, operator answered, dial
+   * failed, call ended, caller abandoned, speech answer. Its reply may carry the next command for the scenario.
    *
    * @generated from rpc tandem.callintake.v1.CallIntakeService.ReportCallEvent
    */

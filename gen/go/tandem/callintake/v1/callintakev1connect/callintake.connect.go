@@ -49,8 +49,8 @@ type CallIntakeServiceClient interface {
 	// RegisterCall puts an inbound call in the queue its dialed number maps to. It answers at once
 	// (never waits for an operator); the operator is named later by a dial command to access_url.
 	RegisterCall(context.Context, *connect.Request[v1.RegisterCallRequest]) (*connect.Response[v1.RegisterCallResponse], error)
-	// ReportCallEvent reports one outcome of a call: operator answered, dial failed, call ended,
-	// caller abandoned, speech answer. Its reply may carry the next command for the scenario.
+	// ReportCallEvent reports one outcome of a call: operator ringing, operator answered, dial
+	// failed, call ended, caller abandoned, speech answer. Its reply may carry the next command for the scenario.
 	ReportCallEvent(context.Context, *connect.Request[v1.ReportCallEventRequest]) (*connect.Response[v1.ReportCallEventResponse], error)
 }
 
@@ -102,8 +102,8 @@ type CallIntakeServiceHandler interface {
 	// RegisterCall puts an inbound call in the queue its dialed number maps to. It answers at once
 	// (never waits for an operator); the operator is named later by a dial command to access_url.
 	RegisterCall(context.Context, *connect.Request[v1.RegisterCallRequest]) (*connect.Response[v1.RegisterCallResponse], error)
-	// ReportCallEvent reports one outcome of a call: operator answered, dial failed, call ended,
-	// caller abandoned, speech answer. Its reply may carry the next command for the scenario.
+	// ReportCallEvent reports one outcome of a call: operator ringing, operator answered, dial
+	// failed, call ended, caller abandoned, speech answer. Its reply may carry the next command for the scenario.
 	ReportCallEvent(context.Context, *connect.Request[v1.ReportCallEventRequest]) (*connect.Response[v1.ReportCallEventResponse], error)
 }
 
