@@ -16,11 +16,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	connectcors "connectrpc.com/cors"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"connectrpc.com/vanguard"
-	"github.com/rs/cors"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tandemcc/tandem/gen/go/tandem/admin/v1/adminv1connect"
@@ -96,6 +94,9 @@ type Config struct {
 	// Forwarded returns the caller's address a peer replica passed a request on for, when it
 	// did (signed); nil: requests come from their callers.
 	Forwarded func(*http.Request) (string, bool)
+	// AllowedOrigins are the browser origins besides Tandem's own whose pages may call the API
+	// (CORS), as ParseOrigins reads them; "*" alone allows any; empty: Tandem's own pages only.
+	AllowedOrigins []string
 	// Metrics is served at /metrics to readers (admin, supervisor, readonly keys), and times
 	// every RPC; nil: no /metrics.
 	Metrics Metrics
@@ -136,6 +137,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.PasswordCost == 0 {
 		cfg.PasswordCost = bcrypt.DefaultCost
+	}
+	if err := checkOrigins(cfg.AllowedOrigins); err != nil {
+		return nil, err
 	}
 	closing := make(chan struct{})
 	presenceHandler, err := presence.New(presence.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Clock: cfg.Clock,
@@ -219,13 +223,7 @@ func New(cfg Config) (*Server, error) {
 			Logger: cfg.Logger, BehindProxy: cfg.BehindProxy, Forwarded: cfg.Forwarded}),
 		limits: s.limits, log: cfg.Logger, errors: connect.NewErrorWriter(),
 	}
-	s.handler = cors.New(cors.Options{
-		AllowedOrigins: []string{"*"},
-		AllowedMethods: connectcors.AllowedMethods(),
-		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
-		ExposedHeaders: connectcors.ExposedHeaders(),
-		MaxAge:         7200,
-	}).Handler(door.wrap(mux))
+	s.handler = crossOrigin(cfg.AllowedOrigins, door.wrap(mux))
 	s.running.Add(1)
 	go func() {
 		defer s.running.Done()
