@@ -166,7 +166,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	opts := connect.WithHandlerOptions(
 		connect.WithInterceptors(interceptors...),
-		connect.WithReadMaxBytes(1<<20),
+		// Bodies are capped at the front door and messages once decompressed here, both with
+		// invalid_argument; Connect's own read limit is not set, as it refuses with
+		// resource_exhausted, which clients retry.
+		s.limits.Decompression(),
 		// Compressing a message of a few hundred bytes costs more CPU than it saves bytes
 		// (gzip was 13% of the server's CPU, nearly all on presence-stream messages); big
 		// answers (lists, exports, the wallboard's snapshot) are still compressed.
