@@ -40,6 +40,9 @@ func TestCrossOriginOnlyFromListedOrigins(t *testing.T) {
 			pre.Header.Set("Access-Control-Request-Headers", "authorization,connect-protocol-version,content-type") // as browsers send it: sorted
 			res := do(t, pre)
 			checkCORS(t, "preflight", res, tc.want)
+			if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("preflight: X-Content-Type-Options %q", res.Header.Get("X-Content-Type-Options"))
+			}
 			if tc.want != "" && !strings.Contains(strings.ToLower(res.Header.Get("Access-Control-Allow-Headers")), "authorization") {
 				t.Errorf("preflight allows headers %q, not Authorization", res.Header.Get("Access-Control-Allow-Headers"))
 			}

@@ -36,9 +36,6 @@ type frontDoor struct {
 
 func (d *frontDoor) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// No answer of the API, an error included, is ever read by a browser as another type
-		// than it says (the app's own responses say more: package web).
-		w.Header().Set("X-Content-Type-Options", "nosniff")
 		addr := d.auth.ClientAddress(r)
 		r = r.WithContext(auth.WithAddress(r.Context(), addr))
 		w, done := d.limits.CapWrites(w)

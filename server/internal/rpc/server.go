@@ -226,7 +226,13 @@ func New(cfg Config) (*Server, error) {
 			Logger: cfg.Logger, BehindProxy: cfg.BehindProxy, Forwarded: cfg.Forwarded}),
 		limits: s.limits, log: cfg.Logger, errors: connect.NewErrorWriter(),
 	}
-	s.handler = crossOrigin(cfg.AllowedOrigins, door.wrap(mux))
+	api := crossOrigin(cfg.AllowedOrigins, door.wrap(mux))
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// No answer, a refusal or a CORS preflight included, is ever read by a browser as
+		// another type than it says (the app's own responses say more: package web).
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		api.ServeHTTP(w, r)
+	})
 	s.running.Add(1)
 	go func() {
 		defer s.running.Done()
