@@ -10,6 +10,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
@@ -56,12 +57,40 @@ type server struct {
 
 // immutable is for Vite's content-hashed assets: their name changes whenever they do.
 const (
-	immutable   = "public, max-age=31536000, immutable"
-	revalidate  = "no-cache"
-	assetsDir   = "assets/"
-	indexName   = "index.html"
-	securityCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	immutable  = "public, max-age=31536000, immutable"
+	revalidate = "no-cache"
+	assetsDir  = "assets/"
+	indexName  = "index.html"
 )
+
+// appPolicy is the Content-Security-Policy of every response from the app: it may load its own
+// scripts, styles and images from this origin and talk to this origin's API, and nothing else.
+// The build has no inline script or style, no eval and no data: URL (the icon is a file), and
+// Preact and uPlot set styles through the CSSOM (element.style), which CSP does not govern, so
+// style-src needs no 'unsafe-inline'. No page may frame it (clickjacking); <base> and plugins
+// are refused; forms post only here. The Voximplant Web SDK, when a softphone is installed,
+// will need its hosts in script-src and connect-src.
+const appPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// placeholderPolicy allows the placeholder page's one inline style by its hash, and nothing else.
+var placeholderPolicy = "default-src 'none'; style-src '" + styleHash(placeholderStyle) + "'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+func styleHash(css string) string {
+	sum := sha256.Sum256([]byte(css))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// secure sets the headers every response of the app carries, a 404 included: its CSP, no
+// framing for browsers older than frame-ancestors (X-Frame-Options), no MIME sniffing, and no
+// Referer sent anywhere (the app needs none, and its URLs name calls).
+func secure(h http.Header, policy string) {
+	h.Set("Content-Security-Policy", policy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+}
 
 // New serves the built app in files (the contents of dist/).
 func New(files fs.FS) (http.Handler, error) {
@@ -119,6 +148,7 @@ func compressible(ctype string) bool {
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	secure(w.Header(), appPolicy)
 	// Anything but a page load is a request for an API path that does not exist: answer as
 	// the API did before the app was mounted here.
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -155,11 +185,6 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request, f *file) {
 	h := w.Header()
 	h.Set("Content-Type", f.ctype)
 	h.Set("Cache-Control", f.cacheFor)
-	h.Set("X-Content-Type-Options", "nosniff")
-	if strings.HasPrefix(f.ctype, "text/html") {
-		h.Set("Content-Security-Policy", securityCSP)
-		h.Set("Referrer-Policy", "no-referrer")
-	}
 	body, etag := f.body, f.etag
 	if f.gzipped != nil {
 		h.Add("Vary", "Accept-Encoding")
@@ -193,10 +218,12 @@ func acceptsGzip(header string) bool {
 	return false
 }
 
+const placeholderStyle = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;line-height:1.5;color:#17211f}code{background:#eef1f0;padding:.1em .3em;border-radius:4px}`
+
 const placeholderPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Tandem</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;line-height:1.5;color:#17211f}code{background:#eef1f0;padding:.1em .3em;border-radius:4px}</style>
+<style>` + placeholderStyle + `</style>
 </head><body>
 <h1>Tandem is running</h1>
 <p>The API is up, but this binary was built without the operator app.</p>
@@ -208,6 +235,6 @@ func placeholder(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
+	secure(h, placeholderPolicy)
 	_, _ = w.Write([]byte(placeholderPage))
 }

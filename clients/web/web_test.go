@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -84,14 +86,68 @@ func TestServesTheBuiltApp(t *testing.T) {
 	}
 }
 
-func TestHTMLCannotBeFramed(t *testing.T) {
+// TestEveryResponseIsLockedDown: the page, its assets (an SVG opened on its own is a document),
+// a 404 and the placeholder all carry a CSP that allows this origin only, with no inline script,
+// no plugins, no <base>, no framing, and the headers for browsers that predate it.
+func TestEveryResponseIsLockedDown(t *testing.T) {
 	h, _ := New(built())
-	res := get(t, h, "GET", "/")
-	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "connect-src 'self'") {
-		t.Fatalf("CSP %q", csp)
+	unbuilt, _ := New(fstest.MapFS{".keep": {Data: nil}})
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+		path string
+	}{
+		{"the page", h, "/"},
+		{"a route of the app", h, "/supervisor"},
+		{"a script", h, "/assets/index-AbC123.js"},
+		{"an image", h, "/assets/logo-9f.png"},
+		{"a missing asset", h, "/assets/index-old.js"},
+		{"not a page load", h, "/tandem.nope.v1.NopeService/Get"},
+		{"the placeholder", unbuilt, "/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := get(t, tc.h, "GET", tc.path)
+			csp := res.Header.Get("Content-Security-Policy")
+			for _, want := range []string{"default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("CSP %q lacks %q", csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe-") || strings.Contains(csp, "data:") || strings.Contains(csp, "*") {
+				t.Errorf("CSP %q allows more than this origin", csp)
+			}
+			for header, want := range map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
+				if got := res.Header.Get(header); got != want {
+					t.Errorf("%s %q, want %q", header, got, want)
+				}
+			}
+		})
 	}
-	if res := get(t, h, "GET", "/assets/index-AbC123.js"); res.Header.Get("Content-Security-Policy") != "" {
-		t.Fatal("CSP on a script")
+	app := get(t, h, "GET", "/").Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'", "object-src 'none'", "form-action 'self'"} {
+		if !strings.Contains(app, want) {
+			t.Errorf("app CSP %q lacks %q", app, want)
+		}
+	}
+}
+
+// TestPlaceholderStyleIsAllowedByHash: the placeholder's inline style is allowed by its own hash
+// (so the page looks as meant) and the policy allows no script at all.
+func TestPlaceholderStyleIsAllowedByHash(t *testing.T) {
+	h, _ := New(fstest.MapFS{".keep": {Data: nil}})
+	res := get(t, h, "GET", "/")
+	b := body(t, res)
+	start, end := strings.Index(b, "<style>")+len("<style>"), strings.Index(b, "</style>")
+	if start < len("<style>") || end < start {
+		t.Fatalf("no inline style in %q", b)
+	}
+	sum := sha256.Sum256([]byte(b[start:end]))
+	csp := res.Header.Get("Content-Security-Policy")
+	if want := "style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, want) {
+		t.Fatalf("CSP %q lacks %q", csp, want)
+	}
+	if strings.Contains(csp, "script-src") || strings.Contains(b, "<script") {
+		t.Fatalf("placeholder allows or has a script: %q", csp)
 	}
 }
 

@@ -76,3 +76,20 @@ export function watchConsole(page: Page): string[] {
   });
   return errors;
 }
+
+/**
+ * Collects every Content-Security-Policy violation the page reports (the securitypolicyviolation
+ * event, which Chromium fires for each refusal), from the next navigation on.
+ */
+export async function watchPolicy(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  await page.exposeFunction("__tandemPolicyViolation", (v: string) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener(
+      "securitypolicyviolation",
+      (e) => (window as unknown as { __tandemPolicyViolation(v: string): void }).__tandemPolicyViolation(`${e.effectiveDirective} refused ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`),
+      true,
+    );
+  });
+  return violations;
+}

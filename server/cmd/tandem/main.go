@@ -126,6 +126,7 @@ type Main struct {
 	TLSKey        string        // …and this PEM key; both empty: plain HTTP and h2c
 	Limits        limits.Limits // abuse limits; zero fields: limits.DefaultLimits
 	BehindProxy   bool          // client addresses from X-Forwarded-For (behind a reverse proxy)
+	Origins       []string      // browser origins besides its own whose pages may call the API (CORS)
 	Sync          string        // SQLite synchronous level: "normal" (default) or "full"
 	Advertise     string        // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
 
@@ -168,6 +169,7 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	rates := fs.String("rate-limit", "", "request rates per caller by role, per second/burst, e.g. operator=10/100,cloud=5000/10000 (roles: public, operator, supervisor, readonly, admin, cloud)")
 	fs.StringVar(&m.Advertise, "advertise", m.Advertise, "PostgreSQL replicas: the URL the other replicas reach this one at while it leads (default: http(s)://<this host's name>:<port of --addr>, or the address of --addr when it names one)")
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", m.BehindProxy, "take client addresses from the last X-Forwarded-For hop (only behind a reverse proxy that sets it)")
+	origins := fs.String("allowed-origins", strings.Join(m.Origins, ","), "browser origins besides Tandem's own whose pages may call the API (CORS), comma-separated, e.g. https://crm.example.com; * alone: any; empty: Tandem's own pages only")
 	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -179,6 +181,11 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		}
 		m.Limits.Rates = r
 	}
+	o, err := rpc.ParseOrigins(*origins)
+	if err != nil {
+		return fmt.Errorf("--allowed-origins: %w", err)
+	}
+	m.Origins = o
 	if m.Advertise != "" {
 		if u, err := url.Parse(m.Advertise); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--advertise: %q is not an http:// or https:// URL with a host (the other replicas reach this one there)", m.Advertise)
@@ -331,19 +338,20 @@ func (m *Main) serve(ctx context.Context) error {
 		}
 	}
 	api, err := rpc.New(rpc.Config{
-		Store:        m.db,
-		Switchboard:  m.board,
-		ReplayDay:    simulate.Replay,
-		Signer:       m.signer,
-		AdminKey:     m.AdminKey,
-		Clock:        m.Clock,
-		Logger:       m.Logger,
-		PasswordCost: m.PasswordCost,
-		Web:          web.Handler(),
-		Limits:       m.Limits,
-		BehindProxy:  m.BehindProxy,
-		Forwarded:    m.peer.Forwarded,
-		Metrics:      metrics.New(m.board),
+		Store:          m.db,
+		Switchboard:    m.board,
+		ReplayDay:      simulate.Replay,
+		Signer:         m.signer,
+		AdminKey:       m.AdminKey,
+		Clock:          m.Clock,
+		Logger:         m.Logger,
+		PasswordCost:   m.PasswordCost,
+		Web:            web.Handler(),
+		Limits:         m.Limits,
+		BehindProxy:    m.BehindProxy,
+		Forwarded:      m.peer.Forwarded,
+		AllowedOrigins: m.Origins,
+		Metrics:        metrics.New(m.board),
 	})
 	if err != nil {
 		return err

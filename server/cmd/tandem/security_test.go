@@ -880,7 +880,8 @@ func TestServeTLSWithSecretsFromFiles(t *testing.T) {
 	}
 	m := NewMain()
 	err := m.ParseFlags("serve", []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "tandem.db"), "--tls-cert", certFile, "--tls-key", keyFile,
-		"--cloud-secret-file", secrets, "--admin-key-file", adminKey, "--rate-limit", "operator=5/50,cloud=100/200"})
+		"--cloud-secret-file", secrets, "--admin-key-file", adminKey, "--rate-limit", "operator=5/50,cloud=100/200",
+		"--allowed-origins", "https://crm.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -926,6 +927,21 @@ func TestServeTLSWithSecretsFromFiles(t *testing.T) {
 	if res.StatusCode != http.StatusBadRequest { // signed and read: an empty request is invalid
 		t.Fatalf("REST over TLS: HTTP %d", res.StatusCode)
 	}
+	// --allowed-origins reaches the API: a page on the listed origin gets its CORS answer, one
+	// on any other origin none.
+	for origin, want := range map[string]string{"https://crm.example.com": "https://crm.example.com", "https://evil.example.net": ""} {
+		pre, _ := http.NewRequest(http.MethodOptions, m.URL+"/tandem.admin.v1.AdminService/ListQueues", nil)
+		pre.Header.Set("Origin", origin)
+		pre.Header.Set("Access-Control-Request-Method", "POST")
+		res, err := hc.Do(pre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != want {
+			t.Errorf("preflight from %s: Access-Control-Allow-Origin %q, want %q", origin, got, want)
+		}
+	}
 	// Plain HTTP to the TLS port gets nowhere.
 	if res, err := http.Get("http" + strings.TrimPrefix(m.URL, "https") + "/"); err == nil {
 		res.Body.Close()
@@ -935,7 +951,8 @@ func TestServeTLSWithSecretsFromFiles(t *testing.T) {
 	}
 
 	for _, bad := range [][]string{{"--tls-cert", certFile}, {"--rate-limit", "root=1"}, {"--cloud-secret-file", filepath.Join(dir, "missing")},
-		{"--advertise", "db1:8080"}, {"--advertise", "ftp://db1"}, {"--advertise", "http://"}} {
+		{"--advertise", "db1:8080"}, {"--advertise", "ftp://db1"}, {"--advertise", "http://"},
+		{"--allowed-origins", "https://crm.example.com/app"}, {"--allowed-origins", "*,https://crm.example.com"}} {
 		if err := NewMain().ParseFlags("serve", bad); err == nil {
 			t.Errorf("ParseFlags(%q) accepted", bad)
 		}

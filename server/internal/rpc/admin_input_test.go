@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
@@ -105,6 +107,13 @@ func TestAdminInputNamesTheRequestField(t *testing.T) {
 		}()},
 		{"manager_id", func() error {
 			_, err := admin.SetClient(ctx, connect.NewRequest(&adminv1.SetClientRequest{Number: "+14155550100"}))
+			return err
+		}()},
+		// A window that ends before it starts contradicts itself: refused, not an empty page.
+		{"until", func() error {
+			since := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+			_, err := admin.ListAuditEntries(ctx, connect.NewRequest(&adminv1.ListAuditEntriesRequest{
+				Since: timestamppb.New(since), Until: timestamppb.New(since.Add(-time.Hour))}))
 			return err
 		}()},
 	} {

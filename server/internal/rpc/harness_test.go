@@ -51,6 +51,17 @@ func (dropSender) Send(cc.Command) {}
 
 func newTestAPI(t testing.TB, lim limits.Limits, tweak ...func(*Config)) *testAPI {
 	t.Helper()
+	cfg := Config{Limits: lim}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	return newTestAPIWith(t, cfg)
+}
+
+// newTestAPIWith is newTestAPI with more of the API's configuration: its limits, allowed
+// origins and the like (the store, switchboard, signer, keys and clock are the harness's).
+func newTestAPIWith(t testing.TB, cfg Config) *testAPI {
+	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewFake(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tandem.db"))
@@ -68,11 +79,8 @@ func newTestAPI(t testing.TB, lim limits.Limits, tweak ...func(*Config)) *testAP
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Store: db, Switchboard: board, ReplayDay: simulate.Replay, Signer: signer, AdminKey: testAdminKey, Clock: clk,
-		Logger: quiet, PasswordCost: bcrypt.MinCost, Limits: lim}
-	for _, f := range tweak {
-		f(&cfg)
-	}
+	cfg.Store, cfg.Switchboard, cfg.ReplayDay, cfg.Signer, cfg.AdminKey, cfg.Clock = db, board, simulate.Replay, signer, testAdminKey, clk
+	cfg.Logger, cfg.PasswordCost = quiet, bcrypt.MinCost
 	api, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	"github.com/tandemcc/tandem/gen/go/tandem/admin/v1/adminv1connect"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 	"github.com/tandemcc/tandem/server/internal/rpc/limits"
@@ -341,8 +342,9 @@ func TestRevokedKeyLosesItsStreams(t *testing.T) {
 	}
 }
 
-// TestBodiesAreCapped refuses a body over the cap, whether it says its length or not, and cuts
-// a client that sends its body too slowly.
+// TestBodiesAreCapped refuses a body over the cap, whether it says its length or not, with
+// invalid_argument naming the limit (HTTP 413 on the REST paths) and no Retry-After: sending it
+// again cannot help. It cuts a client that sends its body too slowly.
 func TestBodiesAreCapped(t *testing.T) {
 	a := newTestAPI(t, limits.Limits{MaxBody: 1000, BodyTimeout: 300 * time.Millisecond})
 	big := bytes.Repeat([]byte("x"), 2000)
@@ -360,8 +362,15 @@ func TestBodiesAreCapped(t *testing.T) {
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode == http.StatusOK || !strings.Contains(string(body), "resource_exhausted") && !strings.Contains(string(body), `"code":8`) {
+		wantStatus, wantCode := http.StatusBadRequest, `"code":"invalid_argument"`
+		if strings.HasPrefix(name, "REST") {
+			wantStatus, wantCode = http.StatusRequestEntityTooLarge, `"code":3`
+		}
+		if res.StatusCode != wantStatus || !strings.Contains(string(body), wantCode) || !strings.Contains(string(body), "larger than 1000 bytes") {
 			t.Errorf("%s: HTTP %d %s", name, res.StatusCode, body)
+		}
+		if ra := res.Header.Get("Retry-After"); ra != "" {
+			t.Errorf("%s: Retry-After %q on a request that cannot succeed", name, ra)
 		}
 	}
 
@@ -425,5 +434,48 @@ func TestStalledStreamsAreCut(t *testing.T) {
 	a.clock.Advance(15 * time.Second)
 	if !h1.Receive() {
 		t.Fatalf("idle HTTP/1.1 stream: %v %v", h1.Msg(), h1.Err())
+	}
+}
+
+// TestOversizedMessagesAreNotRetryable: a message over the limit is invalid_argument in every
+// protocol, whether its body is over the cap or it is gzipped small and would unpack over it
+// (Connect's own limit said resource_exhausted, which clients retry); one under it is served.
+func TestOversizedMessagesAreNotRetryable(t *testing.T) {
+	a := newTestAPI(t, limits.Limits{MaxBody: 4000})
+	a.setup()
+	h2c := &http.Client{Transport: &http.Transport{Protocols: new(http.Protocols)}}
+	h2c.Transport.(*http.Transport).Protocols.SetUnencryptedHTTP2(true)
+	big := "number,name\n" + strings.Repeat("+15550001111,Anna Petrova\n", 400) // ≈ 10 kB, gzips to < 1 kB
+	small := "number,name\n+15550001111,Anna Petrova\n"
+	for _, proto := range []struct {
+		name string
+		opt  connect.ClientOption
+		hc   *http.Client
+	}{{"connect", connect.WithProtoJSON(), http.DefaultClient}, {"grpc", connect.WithGRPC(), h2c}, {"grpc-web", connect.WithGRPCWeb(), http.DefaultClient}} {
+		for _, gz := range []bool{false, true} {
+			opts := []connect.ClientOption{proto.opt}
+			if gz {
+				opts = append(opts, connect.WithSendGzip())
+			}
+			c := adminv1connect.NewAdminServiceClient(proto.hc, a.srv.URL, opts...)
+			call := func(csv string) error {
+				req := connect.NewRequest(&adminv1.ImportClientsRequest{Csv: csv})
+				req.Header().Set("Authorization", "Bearer "+testAdminKey)
+				_, err := c.ImportClients(context.Background(), req)
+				return err
+			}
+			name := fmt.Sprintf("%s gzip=%v", proto.name, gz)
+			err := call(big)
+			what := "request body larger than 4000 bytes"
+			if gz {
+				what = "message once decompressed larger than 4000 bytes"
+			}
+			if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), what) {
+				t.Errorf("%s: an oversized message: %v", name, err)
+			}
+			if err := call(small); err != nil {
+				t.Errorf("%s: a message under the limit: %v", name, err)
+			}
+		}
 	}
 }

@@ -16,11 +16,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	connectcors "connectrpc.com/cors"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"connectrpc.com/vanguard"
-	"github.com/rs/cors"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tandemcc/tandem/gen/go/tandem/admin/v1/adminv1connect"
@@ -96,6 +94,9 @@ type Config struct {
 	// Forwarded returns the caller's address a peer replica passed a request on for, when it
 	// did (signed); nil: requests come from their callers.
 	Forwarded func(*http.Request) (string, bool)
+	// AllowedOrigins are the browser origins besides Tandem's own whose pages may call the API
+	// (CORS), as ParseOrigins reads them; "*" alone allows any; empty: Tandem's own pages only.
+	AllowedOrigins []string
 	// Metrics is served at /metrics to readers (admin, supervisor, readonly keys), and times
 	// every RPC; nil: no /metrics.
 	Metrics Metrics
@@ -137,6 +138,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PasswordCost == 0 {
 		cfg.PasswordCost = bcrypt.DefaultCost
 	}
+	if err := checkOrigins(cfg.AllowedOrigins); err != nil {
+		return nil, err
+	}
 	closing := make(chan struct{})
 	lim := limits.New(cfg.Limits, cfg.Clock, cfg.Logger)
 	presenceHandler, err := presence.New(presence.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Logins: lim.Logins(), Clock: cfg.Clock,
@@ -163,7 +167,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	opts := connect.WithHandlerOptions(
 		connect.WithInterceptors(interceptors...),
-		connect.WithReadMaxBytes(1<<20),
+		// Bodies are capped at the front door and messages once decompressed here, both with
+		// invalid_argument; Connect's own read limit is not set, as it refuses with
+		// resource_exhausted, which clients retry.
+		s.limits.Decompression(),
 		// Compressing a message of a few hundred bytes costs more CPU than it saves bytes
 		// (gzip was 13% of the server's CPU, nearly all on presence-stream messages); big
 		// answers (lists, exports, the wallboard's snapshot) are still compressed.
@@ -220,13 +227,13 @@ func New(cfg Config) (*Server, error) {
 			Logger: cfg.Logger, BehindProxy: cfg.BehindProxy, Forwarded: cfg.Forwarded}),
 		limits: s.limits, log: cfg.Logger, errors: connect.NewErrorWriter(),
 	}
-	s.handler = cors.New(cors.Options{
-		AllowedOrigins: []string{"*"},
-		AllowedMethods: connectcors.AllowedMethods(),
-		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
-		ExposedHeaders: connectcors.ExposedHeaders(),
-		MaxAge:         7200,
-	}).Handler(door.wrap(mux))
+	api := crossOrigin(cfg.AllowedOrigins, door.wrap(mux))
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// No answer, a refusal or a CORS preflight included, is ever read by a browser as
+		// another type than it says (the app's own responses say more: package web).
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		api.ServeHTTP(w, r)
+	})
 	s.running.Add(1)
 	go func() {
 		defer s.running.Done()

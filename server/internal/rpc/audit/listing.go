@@ -23,6 +23,9 @@ func (a *Log) ListAuditEntries(ctx context.Context, req *connect.Request[adminv1
 	if m.GetLimit() > maxAuditPage {
 		return nil, codes.ToConnect(ctx, cc.Invalid("limit", "at most %d", maxAuditPage))
 	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) {
+		return nil, codes.ToConnect(ctx, cc.Invalid("until", "must be after since (entries at or after since and before until)"))
+	}
 	if m.GetBeforeId() > 1<<62 {
 		return nil, codes.ToConnect(ctx, cc.Invalid("before_id", "out of range"))
 	}

@@ -2,11 +2,9 @@ package limits
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"connectrpc.com/connect"
@@ -58,25 +56,6 @@ func (l *Limiters) Allow(p *auth.Principal, addr string) error {
 	return nil
 }
 
-// CapBody limits the request body to MaxBody bytes (refusing at once a larger Content-Length)
-// and to BodyTimeout of reading: a client cannot hold a handler by sending slowly. Once the
-// body has been read to its end the deadline is lifted, so streams stay open.
-func (l *Limiters) CapBody(w http.ResponseWriter, r *http.Request) error {
-	if r.ContentLength > l.cfg.MaxBody {
-		return BodyError(&http.MaxBytesError{Limit: l.cfg.MaxBody})
-	}
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil
-	}
-	rc := http.NewResponseController(w)
-	if err := rc.SetReadDeadline(time.Now().Add(l.cfg.BodyTimeout)); err != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, l.cfg.MaxBody)
-		return nil // a writer without deadlines (tests): only the size cap applies
-	}
-	r.Body = &deadlineBody{ReadCloser: http.MaxBytesReader(w, r.Body, l.cfg.MaxBody), rc: rc}
-	return nil
-}
-
 // CapWrites gives every write of the response WriteTimeout to complete. The returned function
 // lifts the deadline once the handler is done, so a kept-alive connection is not cut later.
 func (l *Limiters) CapWrites(w http.ResponseWriter) (http.ResponseWriter, func()) {
@@ -114,20 +93,3 @@ func (w *deadlineWriter) FlushError() error {
 }
 
 func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// deadlineBody lifts the read deadline once the body has been read to its end. A read that
-// failed (the deadline passed, the body was too big) keeps it, so a handler that drains the
-// rest of a slow body before answering (Connect's does) fails at once instead of waiting on it.
-type deadlineBody struct {
-	io.ReadCloser
-	rc   *http.ResponseController
-	once sync.Once
-}
-
-func (b *deadlineBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
-		b.once.Do(func() { _ = b.rc.SetReadDeadline(time.Time{}) })
-	}
-	return n, err
-}

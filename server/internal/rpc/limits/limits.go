@@ -5,9 +5,7 @@
 package limits
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -140,12 +138,3 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
-
-// BodyError is the error for a request body that could not be read: too large or too slow.
-func BodyError(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return &Error{Err: connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("request body larger than %d bytes", tooLarge.Limit)), Status: http.StatusRequestEntityTooLarge}
-	}
-	return &Error{Err: connect.NewError(connect.CodeInvalidArgument, errors.New("request body not read: "+err.Error())), Status: http.StatusBadRequest}
-}
