@@ -73,6 +73,7 @@ type ChaosResult struct {
 	DoubleOffersStore int         `json:"double_offers_in_store"`
 	DoubleOffersCloud int         `json:"double_offers_at_cloud"`
 	Integrity         string      `json:"integrity_check"`
+	Restarts          int         `json:"restarts"`       // restarts that served again
 	RestartP50        float64     `json:"restart_ms_p50"` // SIGKILL → the new process serves
 	RestartMax        float64     `json:"restart_ms_max"`
 	Errors            ChaosErrors `json:"client_errors"`
@@ -705,7 +706,7 @@ func runChaos(ctx context.Context, cfg Config, dir string, logf func(string, ...
 	cloud.mu.Unlock()
 	res.Errors = errs.result()
 	p := restarts.percentiles(0.5, 1)
-	res.RestartP50, res.RestartMax = ms(p[0]), ms(p[1])
+	res.RestartP50, res.RestartMax, res.Restarts = ms(p[0]), ms(p[1]), restarts.count()
 
 	conn, err := sql.Open("sqlite", sqliteDSN(db, "NORMAL"))
 	if err != nil {
