@@ -91,23 +91,37 @@ type ChaosErrors struct {
 	EventsGivenUp  int64 `json:"events_given_up"`
 	StreamBreaks   int64 `json:"operator_stream_breaks"`
 	OperatorErrors int64 `json:"operator_request_errors"`
-	// Unexpected are failures outside an outage (from a kill to 2 s after the server serves
+	// Unexpected are failures outside an outage (from a kill to 0.5 s after the server serves
 	// again) or answers a retry cannot fix (4xx).
 	Unexpected     int64  `json:"unexpected"`
 	LastUnexpected string `json:"last_unexpected,omitempty"`
+	// GivenUp are the first requests the cloud gave up on, each with its attempts' errors.
+	GivenUp []string `json:"given_up,omitempty"`
 }
 
 // outageGrace is how long after a restart clients may still fail from the outage: a request
 // in backoff, a stream reconnecting.
-const outageGrace = 2 * time.Second
+const outageGrace = 500 * time.Millisecond
 
 // chaosErrors counts failures, each judged against the outages.
 type chaosErrors struct {
-	intakeRetries, eventRetries, intakesGivenUp, eventsGivenUp, streamBreaks, operatorErrors, unexpected atomic.Int64
-	mu                                                                                                   sync.Mutex
-	down                                                                                                 bool
-	spans                                                                                                [][2]time.Time // kill, serving again
-	lastUnexp                                                                                            string
+	intakeRetries, eventRetries, intakesGivenUp, eventsGivenUp atomic.Int64
+	streamBreaks, operatorErrors, unexpected                   atomic.Int64
+
+	mu        sync.Mutex
+	down      bool
+	spans     [][2]time.Time // kill, serving again
+	lastUnexp string
+	givenUp   []string
+}
+
+// gaveUp records a request the cloud gave up on, with what each attempt met.
+func (e *chaosErrors) gaveUp(what string, attempts []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.givenUp) < 10 {
+		e.givenUp = append(e.givenUp, what+": "+strings.Join(attempts, "; "))
+	}
 }
 
 func (e *chaosErrors) killed(at time.Time) {
@@ -156,7 +170,7 @@ func (e *chaosErrors) result() ChaosErrors {
 		IntakeRetries: e.intakeRetries.Load(), EventRetries: e.eventRetries.Load(),
 		IntakesGivenUp: e.intakesGivenUp.Load(), EventsGivenUp: e.eventsGivenUp.Load(),
 		StreamBreaks: e.streamBreaks.Load(), OperatorErrors: e.operatorErrors.Load(),
-		Unexpected: e.unexpected.Load(), LastUnexpected: e.lastUnexp,
+		Unexpected: e.unexpected.Load(), LastUnexpected: e.lastUnexp, GivenUp: slices.Clone(e.givenUp),
 	}
 }
 
@@ -232,6 +246,8 @@ func (c *chaosCloud) close() {
 func (c *chaosCloud) send(path, body string, attempts int, retries *atomic.Int64) ([]byte, bool) {
 	id := tandem.NewRequestID()
 	delay := scenarioFirstBackoff
+	first := time.Now()
+	var failures []string
 	for attempt := 1; ; attempt++ {
 		b, status, err := c.post(path, id, body)
 		if err == nil && status == http.StatusOK {
@@ -249,7 +265,9 @@ func (c *chaosCloud) send(path, body string, attempts int, retries *atomic.Int64
 			return nil, false
 		}
 		c.errs.failed(err)
+		failures = append(failures, fmt.Sprintf("+%.0f ms: %v", ms(time.Since(first)), err))
 		if attempt >= attempts {
+			c.errs.gaveUp(fmt.Sprintf("POST %s after %d attempts (started %s)", path, attempt, first.UTC().Format("15:04:05.000")), failures)
 			return nil, false
 		}
 		retries.Add(1)
@@ -762,6 +780,9 @@ func printChaos(w io.Writer, r *ChaosResult) {
 	tw.Flush()
 	if e.LastUnexpected != "" {
 		fmt.Fprintln(w, "last unexpected error:", e.LastUnexpected)
+	}
+	for _, g := range e.GivenUp {
+		fmt.Fprintln(w, "given up:", g)
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintln(w, "problem:", p)
