@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -600,7 +601,7 @@ func runChaos(ctx context.Context, cfg Config, dir string, logf func(string, ...
 	ch := cfg.Chaos
 	res := ChaosResult{Kills: ch.Kills, Seed: ch.Seed, Rate: ch.Rate, Operators: ch.Operators}
 	if ch.Rate <= 0 || ch.Operators <= 0 || ch.MaxGap < ch.MinGap || ch.MinGap < 0 {
-		return res, fmt.Errorf("chaos: rate and operators must be positive and the gaps ordered (rate %v, operators %d, gaps %v–%v)", ch.Rate, ch.Operators, ch.MinGap, ch.MaxGap)
+		return res, fmt.Errorf("rate and operators must be positive and the gaps ordered (rate %v, operators %d, gaps %v–%v)", ch.Rate, ch.Operators, ch.MinGap, ch.MaxGap)
 	}
 	start := time.Now()
 	db := filepath.Join(dir, "chaos.db")
@@ -633,7 +634,7 @@ func runChaos(ctx context.Context, cfg Config, dir string, logf func(string, ...
 	for end := time.Now().Add(60 * time.Second); fleet.readyCount() < ch.Operators; {
 		if time.Now().After(end) || ctx.Err() != nil {
 			closeClients()
-			return res, fmt.Errorf("chaos: only %d of %d operators ready after a minute", fleet.readyCount(), ch.Operators)
+			return res, fmt.Errorf("only %d of %d operators ready after a minute", fleet.readyCount(), ch.Operators)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -741,13 +742,18 @@ func runChaos(ctx context.Context, cfg Config, dir string, logf func(string, ...
 	defer conn.Close()
 	res.Audit, err = AuditStore(ctx, conn, "sqlite", acked)
 	if err != nil {
-		return res, fmt.Errorf("chaos: audit: %w", err)
+		return res, fmt.Errorf("audit: %w", err)
 	}
 	res.Integrity = res.Audit.Integrity
 	res.Lost = res.Audit.Lost(true)
 	res.DoubleOffersStore, res.DoubleOffersCloud = res.Audit.DoubleOffers(), len(cloudDoubles)
 	res.DoubleOffers = res.DoubleOffersStore + res.DoubleOffersCloud
 	res.Problems = res.Audit.Problems(true)
+	// The cloud answers every call and the caller hangs up after talking: any other end (the
+	// caller abandoned, or Tandem dropped it) means an event was lost or misread.
+	if other := len(acked) - res.Audit.CallStates["ended"] - res.Lost; other > 0 {
+		res.Problems = append(res.Problems, fmt.Sprintf("%d acknowledged calls finished otherwise than ended by the caller after talking: %s", other, states(res.Audit.CallStates)))
+	}
 	for _, d := range cloudDoubles[:min(len(cloudDoubles), 10)] {
 		res.Problems = append(res.Problems, "at the cloud: "+d)
 	}
@@ -759,7 +765,7 @@ func runChaos(ctx context.Context, cfg Config, dir string, logf func(string, ...
 	}
 	res.Seconds = time.Since(start).Seconds()
 	if len(res.Problems) > 0 {
-		return res, fmt.Errorf("chaos: %s", strings.Join(res.Problems, "; "))
+		return res, errors.New(strings.Join(res.Problems, "; "))
 	}
 	return res, ctx.Err()
 }
