@@ -26,6 +26,10 @@ simulator. With --postgres it also measures raw PostgreSQL transactions and the 
 with the server on PostgreSQL, in a column of their own (JSON: the "postgres" object). Prints a
 table, or with --json one JSON object. With --soak D it instead runs
 lifecycles at 30% of the peak rate for D and reports memory, goroutines and p99 over time.
+With --chaos N it instead (or after the --phases named) kills tandem serve with SIGKILL N times
+at random moments while calls arrive at --chaos-rate and operators answer them, restarts it on
+the same SQLite file each time, and reports calls acknowledged and lost, double offers,
+integrity_check, restart times and the clients' errors (JSON: the "chaos" object).
 
 Flags:
 `
@@ -58,6 +62,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "save the server's pprof profiles of each lifecycle step (and the fan-out) in this directory")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the scratch directory (databases and server logs)")
 	fs.StringVar(&cfg.Postgres, "postgres", "", "also run the sqlite baseline and the lifecycle phase on this PostgreSQL server (a postgres:// URL; each store gets a schema of its own, dropped after), or auto: a throwaway one started with scripts/pg-test-cluster.sh")
+	fs.IntVar(&cfg.Chaos.Kills, "chaos", 0, "kill the server with SIGKILL this many times under calls, restarting it each time, and report what was lost (e.g. 100)")
+	fs.Float64Var(&cfg.Chaos.Rate, "chaos-rate", cfg.Chaos.Rate, "calls offered per second during --chaos")
+	fs.Uint64Var(&cfg.Chaos.Seed, "chaos-seed", cfg.Chaos.Seed, "seed of the --chaos kill moments")
+	fs.IntVar(&cfg.Chaos.Operators, "chaos-operators", cfg.Chaos.Operators, "operators answering during --chaos")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -79,6 +87,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		cfg.Exe = exe
+	}
+	if cfg.Chaos.Kills < 0 {
+		return errors.New("chaos: must not be negative")
+	}
+	if cfg.Chaos.Kills > 0 && *phases == "" {
+		cfg.Phases = map[string]bool{} // the chaos run alone
 	}
 	if *phases != "" {
 		cfg.Phases = map[string]bool{}

@@ -277,7 +277,7 @@ func replicaFailover(t *testing.T, bin string, n, kills int) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	checkInvariants(t, conn, acked)
+	checkInvariants(t, conn, "pgx", acked)
 	var ended int
 	_ = conn.QueryRow(`SELECT count(*) FROM calls WHERE state = 'ended'`).Scan(&ended)
 	var epoch int64

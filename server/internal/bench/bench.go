@@ -60,6 +60,9 @@ type Config struct {
 	// it too (the other phases stay SQLite-only).
 	Postgres string
 
+	// Chaos, with Kills > 0, adds the chaos run: the server killed and restarted under calls.
+	Chaos ChaosConfig
+
 	Log io.Writer // progress lines (nil: none)
 }
 
@@ -71,6 +74,7 @@ func Default() Config {
 		Streams:      10_000,
 		BigOperators: 10_000, BigQueues: 50, BigWaiting: 2_000,
 		SimCalls: 50_000,
+		Chaos:    DefaultChaos(),
 	}
 }
 
@@ -108,6 +112,7 @@ type Report struct {
 	Engine    *EngineResult    `json:"engine,omitempty"`
 	Sim       *SimResult       `json:"sim,omitempty"`
 	Postgres  *PostgresResult  `json:"postgres,omitempty"` // with --postgres
+	Chaos     *ChaosResult     `json:"chaos,omitempty"`    // with --chaos N
 	Errors    []string         `json:"errors,omitempty"`
 }
 
@@ -230,6 +235,15 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		rep.SimCallsPerS = sr.CallsPerS
 		logf("  %.0f calls/s with the SQLite store, %.0f without", sr.CallsPerS, sr.NoStoreCallsPS)
 	}
+	if cfg.Chaos.Kills > 0 && ctx.Err() == nil {
+		ch := cfg.Chaos
+		logf("6. chaos: %d SIGKILLs of tandem serve at random moments (seed %d), %.0f calls/s, %d operators", ch.Kills, ch.Seed, ch.Rate, ch.Operators)
+		cr, err := runChaos(ctx, cfg, dir, logf)
+		fail("chaos", err)
+		rep.Chaos = &cr
+		logf("  %d calls acknowledged, %d lost, %d double offers, integrity %s, restart p50 %.0f ms max %.0f ms",
+			cr.Acknowledged, cr.Lost, cr.DoubleOffers, cr.Integrity, cr.RestartP50, cr.RestartMax)
+	}
 	rep.Seconds = time.Since(start).Seconds()
 	if first == nil && ctx.Err() != nil {
 		first = ctx.Err()
@@ -347,6 +361,14 @@ func PrintJSON(w io.Writer, r any) error {
 // server's raw transactions or to the echo baseline.
 func PrintTable(w io.Writer, r Report) {
 	fmt.Fprintf(w, "tandem bench on %s, %s, %.0f s\n", r.Machine, r.Started, r.Seconds)
+	if r.Chaos != nil && onlyChaos(r) {
+		fmt.Fprintln(w)
+		printChaos(w, r.Chaos)
+		for _, e := range r.Errors {
+			fmt.Fprintln(w, "error:", e)
+		}
+		return
+	}
 	pg := r.Postgres
 	if pg != nil {
 		fmt.Fprintf(w, "postgres: %s (synchronous_commit=%s, fsync=%s)\n", pg.Server, pg.SynchronousCommit, pg.Fsync)
@@ -417,9 +439,19 @@ func PrintTable(w io.Writer, r Report) {
 	row("decision_p99_us", f2(r.DecisionP99), "< 100", "")
 	row("sim_calls_per_s", f0(r.SimCallsPerS), "≥ 50000", "")
 	tw.Flush()
+	if r.Chaos != nil {
+		fmt.Fprintln(w)
+		printChaos(w, r.Chaos)
+	}
 	for _, e := range r.Errors {
 		fmt.Fprintln(w, "error:", e)
 	}
+}
+
+// onlyChaos reports whether the chaos run is all the report holds.
+func onlyChaos(r Report) bool {
+	return r.Echo == nil && r.SQLiteTxPerS == 0 && r.Lifecycle == nil && r.Postgres == nil &&
+		r.Presence == nil && r.Engine == nil && r.Sim == nil
 }
 
 func echoP99(r Report) time.Duration {

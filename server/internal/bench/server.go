@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -37,6 +38,8 @@ type seed struct {
 	operators int
 	skills    int           // queues each operator serves (round the queues)
 	wrapUp    time.Duration // the queues' wrap-up: long, so operators end it themselves
+	// offerTimeout is the queues' offer timeout (0: 20 s).
+	offerTimeout time.Duration
 }
 
 // seeded is what a phase needs to act on the seeded center.
@@ -78,7 +81,7 @@ func seedStore(ctx context.Context, db seedable, s seed) (seeded, error) {
 		rules.OptIn = false
 		q, err := cc.Queue{
 			ID: cc.QueueID(fmt.Sprintf("q%02d", i)), Name: fmt.Sprintf("Queue %d", i), DialedNumbers: []string{n},
-			Strategy: cc.StrategyLongestIdle, OfferTimeout: 20 * time.Second, WrapUp: s.wrapUp,
+			Strategy: cc.StrategyLongestIdle, OfferTimeout: cmp.Or(s.offerTimeout, 20*time.Second), WrapUp: s.wrapUp,
 			IsDefault: i == 0, Rules: rules,
 		}.Check() // the store is written past the engine, which would check it
 		if err != nil {
@@ -140,7 +143,13 @@ const serverLimits = "cloud=1000000/1000000,operator=100000/100000,public=100000
 // startServer runs `exe serve` on 127.0.0.1 with a free port, the database at db and the
 // given extra flags, its logs going to a file in dir, and waits until it serves.
 func startServer(ctx context.Context, cfg Config, dir, db string, extra ...string) (*server, error) {
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--cloud-secret", cloudSecret,
+	return startServerAt(ctx, cfg, dir, db, "127.0.0.1:0", extra...)
+}
+
+// startServerAt is startServer on the address addr: a server restarted where its clients
+// expect it.
+func startServerAt(ctx context.Context, cfg Config, dir, db, addr string, extra ...string) (*server, error) {
+	args := append([]string{"serve", "--addr", addr, "--db", db, "--cloud-secret", cloudSecret,
 		"--admin-key", benchAdminKey, "--rate-limit", serverLimits}, extra...)
 	logPath := filepath.Join(dir, "tandem-"+strconv.FormatInt(time.Now().UnixNano(), 36)+".log")
 	logf, err := os.Create(logPath)
@@ -172,7 +181,7 @@ func startServer(ctx context.Context, cfg Config, dir, db string, extra ...strin
 		case <-ctx.Done():
 			s.stop()
 			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(5 * time.Millisecond): // fine enough to time a restart
 		}
 	}
 	s.stop()
@@ -223,6 +232,15 @@ func (s *server) stop() error {
 		<-s.done
 		return errors.New("tandem serve did not stop within 10 s: killed")
 	}
+}
+
+// kill ends the server with SIGKILL, as a crash would, and waits until it is gone.
+func (s *server) kill() error {
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		return err
+	}
+	<-s.done
+	return nil
 }
 
 // rss is a process's resident memory in bytes, from /proc (0 where there is none).
