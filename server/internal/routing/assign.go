@@ -231,15 +231,7 @@ func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, r 
 	e.touchCall(c)
 	e.setState(now, o, cc.OperatorReserved, "")
 	o.st.Offer = of.ID
-	e.command(cc.Command{
-		Type:      cc.CommandDial,
-		Call:      c.ID,
-		AccessURL: c.AccessURL,
-		Offer:     of.ID,
-		Contact:   o.cfg.Contact,
-		Timeout:   q.OfferTimeout,
-		CallerID:  c.CallerNumber,
-	})
+	e.dial(c, of, o.cfg.Contact, q.OfferTimeout)
 }
 
 // newOffer opens a lease on call c, for the caller to fill in whom it is for.

@@ -302,3 +302,38 @@ func TestPhoneUnreachableTakesHimOutWithoutMisses(t *testing.T) {
 		t.Fatalf("unreached after a ring = %d", m.Unreached)
 	}
 }
+
+// TestRestartSendsThePendingDialAgain: the dial of an offer is sent after the offer is stored,
+// so a crash between the two leaves an offer nobody dials; the caller would wait out its lease.
+// The restart sends the dial again (the scenario ignores a dial for an offer it already has).
+func TestRestartSendsThePendingDialAgain(t *testing.T) {
+	f := newFixture(t, "anna")
+	store := newMemStore()
+	store.apply(f.must(f.e.Connect(f.now, "anna")))
+	store.apply(f.must(f.e.GoReady(f.now, "anna")))
+	c, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: "+15550001111", DialedNumber: "+18005550100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.apply(ch)
+	offer := f.offerOf(c.ID)
+
+	f.now = f.now.Add(8 * time.Second) // killed before the dial went out; back within the lease
+	ch = restartAt(t, f, store)
+	var dials []cc.Command
+	for _, cmd := range ch.Commands {
+		if cmd.Type == cc.CommandDial {
+			dials = append(dials, cmd)
+		}
+	}
+	if len(dials) != 1 {
+		t.Fatalf("restart commands = %+v, want the pending offer's dial once", ch.Commands)
+	}
+	d := dials[0]
+	if d.Offer != offer || d.Call != c.ID || d.AccessURL != "http://cloud/x" || d.Contact.Target != "anna" || d.CallerID != "+15550001111" {
+		t.Fatalf("dial after the restart = %+v", d)
+	}
+	if d.Timeout <= 0 || d.Timeout > 12*time.Second {
+		t.Fatalf("dial timeout %s: want what is left of the 20 s ring (12 s)", d.Timeout)
+	}
+}

@@ -7,6 +7,7 @@ package routing
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -419,7 +420,44 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 			e.notReached(now, e.calls[of.Call], of, "offer ended: Tandem was down when its lease ran out", false, true)
 		}
 	}
+	// An offer's dial is sent after the offer is stored, so a crash in between leaves an offer no
+	// phone rings. Every offer still pending is dialled again for what is left of its ring; the
+	// scenario ignores a dial for an offer it already has.
+	pending := slices.SortedFunc(maps.Values(e.offers), func(a, b *cc.Offer) int { return cmp.Compare(a.ID, b.ID) })
+	for _, of := range pending {
+		e.redial(now, of)
+	}
 	return e.finish(now)
+}
+
+// redial sends the dial of a pending offer again, for what is left of its ring time.
+func (e *Engine) redial(now time.Time, of *cc.Offer) {
+	c := e.calls[of.Call]
+	if c == nil {
+		return
+	}
+	q := e.queues[c.Queue]
+	if q == nil {
+		return
+	}
+	left := of.OfferedAt.Add(q.OfferTimeout).Sub(now)
+	if left <= 0 {
+		return // its lease runs out in the slack: that settles it
+	}
+	if of.Spare != "" {
+		if s := e.spares[of.Spare]; s != nil {
+			e.dial(c, of, s.cfg.Contact, left)
+		}
+		return
+	}
+	if o := e.operators[of.Operator]; o != nil {
+		e.dial(c, of, o.cfg.Contact, left)
+	}
+}
+
+// dial tells the call's scenario to ring contact for offer of, for at most timeout.
+func (e *Engine) dial(c *call, of *cc.Offer, contact cc.Contact, timeout time.Duration) {
+	e.command(cc.Command{Type: cc.CommandDial, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Contact: contact, Timeout: timeout, CallerID: c.CallerNumber})
 }
 
 // offerFor returns the pending offer named by id for call c.

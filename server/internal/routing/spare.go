@@ -203,7 +203,7 @@ func (e *Engine) offerSpare(now time.Time, q *cc.Queue, c *call, s *spare, cands
 	s.st = st
 	e.touchSpare(s)
 	e.setCursor(spareCursor(q.ID), cc.OperatorID(s.cfg.ID))
-	e.command(cc.Command{Type: cc.CommandDial, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Contact: s.cfg.Contact, Timeout: q.OfferTimeout, CallerID: c.CallerNumber})
+	e.dial(c, of, s.cfg.Contact, q.OfferTimeout)
 }
 
 // spareDone frees a spare of one call; a miss also cools it down.
