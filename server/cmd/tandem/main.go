@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	if err := m.Run(ctx); err != nil {
-		if m.Demo && (strings.Contains(err.Error(), m.DBPath) || strings.HasPrefix(err.Error(), "demo data")) {
+		if _, serr := os.Stat(m.DBPath); m.Demo && serr == nil && (strings.Contains(err.Error(), m.DBPath) || strings.HasPrefix(err.Error(), "demo data")) {
 			return fmt.Errorf("%w (tandem demo --reset starts from a new database)", err)
 		}
 		return err
@@ -133,6 +133,7 @@ type Main struct {
 	URL string
 
 	db       store
+	file     fileStore // the SQLite store's file; nil on PostgreSQL
 	signer   *cloud.Signer
 	board    *switchboard.Switchboard
 	sender   *cloud.Sender
@@ -251,10 +252,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	if m.db, err = openStore(ctx, m.DBPath, m.Sync); err != nil {
-		return fmt.Errorf("open %s: %w", dbName(m.DBPath), err)
+		return startError("--db", dbName(m.DBPath), err)
 	}
+	m.watchFile()
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
-		return err
+		return startError("--addr", m.Addr, err)
 	}
 	m.URL = "http://" + m.listener.Addr().String()
 	protocols := new(http.Protocols)
@@ -264,7 +266,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
 		if err != nil {
-			return fmt.Errorf("tls: %w", err)
+			return startError("--tls-cert", m.TLSCert+" (--tls-key "+m.TLSKey+")", err)
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
 		if peerTLS, err = peerTLSConfig(m.TLSCert); err != nil {
@@ -282,6 +284,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		ClientAddress: func(r *http.Request) string { return auth.ClientAddress(r, m.BehindProxy) },
 		TLS:           peerTLS,
 		Logger:        m.Logger,
+		Healthy:       m.healthy,
 	})
 	leading, err := m.campaign(ctx) // PostgreSQL: lead now, or follow (docs/replicas.md)
 	if err != nil {
@@ -302,6 +305,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Logger.Info("tandem serving", "url", m.URL, "db", dbName(m.DBPath), "leading", leading)
 	return nil
 }
+
+// startError is a start-up failure in one line: the flag, its value and the cause (a driver's
+// error may span several lines).
+func startError(flag, value string, err error) error {
+	return fmt.Errorf("%s %s: %w", flag, value, oneLine{err})
+}
+
+// oneLine is an error whose text is on one line.
+type oneLine struct{ err error }
+
+func (e oneLine) Error() string {
+	return strings.NewReplacer("\r\n", "; ", "\n\t", "; ", "\n", "; ").Replace(e.err.Error())
+}
+
+func (e oneLine) Unwrap() error { return e.err }
 
 // serve rebuilds the live state from the store and serves the API: this replica decides.
 func (m *Main) serve(ctx context.Context) error {
