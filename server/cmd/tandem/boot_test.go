@@ -145,4 +145,3 @@ func TestStartFailsOnAnUnreachablePostgres(t *testing.T) {
 		t.Errorf("the password shows: %v %s", err, stderr.String())
 	}
 }
-
