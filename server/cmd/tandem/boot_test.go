@@ -3,14 +3,27 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"connectrpc.com/connect"
+	"golang.org/x/crypto/bcrypt"
+
+	tandem "github.com/tandemcc/tandem/clients/go"
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
+	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/replica"
 	"github.com/tandemcc/tandem/server/internal/sqlite"
 )
 
@@ -143,5 +156,127 @@ func TestStartFailsOnAnUnreachablePostgres(t *testing.T) {
 	err = run(context.Background(), serveArgs(url), &stdout, &stderr)
 	if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(stderr.String(), "hunter2") {
 		t.Errorf("the password shows: %v %s", err, stderr.String())
+	}
+}
+
+// startLogged starts the real server on db, its JSON log kept.
+func startLogged(t *testing.T, db string, clk *clock.Fake) (*Main, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	m := NewMain()
+	m.Addr, m.DBPath = "127.0.0.1:0", db
+	m.CloudSecrets, m.AdminKey = []string{testSecret}, testAdminKey
+	m.Clock, m.PasswordCost = clk, bcrypt.MinCost
+	m.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	return m, logs
+}
+
+// health is the status a health check of service answers.
+func health(t *testing.T, url, service string) string {
+	t.Helper()
+	res, err := http.Post(url+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader(`{"service":"`+service+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var answer struct{ Status string }
+	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("health check of %q: HTTP %d, %v", service, res.StatusCode, err)
+	}
+	return answer.Status
+}
+
+// TestRemovedDatabaseIsNoticed: the database file removed under the running server turns the
+// health checks NOT_SERVING and every write is refused as unavailable, naming the file, with
+// nothing acknowledged; the log says so once. (It went unnoticed: SERVING, 200s, and the
+// writes went into the unlinked file, lost at the next start.)
+func TestRemovedDatabaseIsNoticed(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	db := filepath.Join(t.TempDir(), "tandem.db")
+	m, logs := startLogged(t, db, clk)
+	admin := tandem.New(m.URL, tandem.WithToken(testAdminKey))
+	setup(t, admin)
+	sess := newSession(t)
+	rest := newCloud(t, m.URL, tandem.ConnectJSON, true, clk)
+	first, err := rest.register(intake(sess.srv.URL, "/before"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, service := range []string{"", replica.LeaderService} {
+		if s := health(t, m.URL, service); !replica.Serving(s) {
+			t.Fatalf("health of %q before: %s", service, s)
+		}
+	}
+
+	for _, suffix := range []string{"", "-wal", "-shm"} { // rm tandem.db*
+		if err := os.Remove(db + suffix); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, service := range []string{"", replica.LeaderService} {
+		if s := health(t, m.URL, service); replica.Serving(s) {
+			t.Errorf("health of %q with the file removed: %s", service, s)
+		}
+	}
+	gone := "the database file " + db + " was removed"
+	_, err = rest.register(intake(sess.srv.URL, "/after"))
+	var re *restError
+	if !errors.As(err, &re) || re.Status != http.StatusServiceUnavailable || !strings.Contains(re.Message, gone) {
+		t.Errorf("the cloud's intake with the file removed: %v", err)
+	}
+	connectCloud := newCloud(t, m.URL, tandem.Connect, false, clk)
+	_, err = connectCloud.register(intake(sess.srv.URL, "/after-connect"))
+	if connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), gone) {
+		t.Errorf("intake over Connect with the file removed: %v", err)
+	}
+	ctx := context.Background()
+	_, err = admin.Admin.CreateQueue(ctx, connect.NewRequest(&adminv1.CreateQueueRequest{Queue: &adminv1.Queue{
+		QueueId: "sales", Name: "Sales", DialedNumbers: []string{"+15550002000"}, OfferTimeoutS: 20}}))
+	if connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), gone) {
+		t.Errorf("CreateQueue with the file removed: %v", err)
+	}
+	_, err = admin.Admin.CreateOperator(ctx, connect.NewRequest(&adminv1.CreateOperatorRequest{Name: "carla", Password: "password-carla",
+		Contact: &commonv1.Contact{Kind: commonv1.ContactKind_CONTACT_KIND_USER, Target: "carla"}}))
+	if connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), gone) {
+		t.Errorf("CreateOperator with the file removed: %v", err)
+	}
+	// Nothing refused is in the live state either.
+	if calls := waitingCalls(t, admin); len(calls) != 1 || calls[0].GetCallId() != first.GetCallId() {
+		t.Errorf("waiting calls: %v, want only %s", calls, first.GetCallId())
+	}
+	qs, err := admin.Admin.ListQueues(ctx, connect.NewRequest(&adminv1.ListQueuesRequest{}))
+	if err != nil || len(qs.Msg.GetQueues()) != 1 {
+		t.Errorf("queues: %v %v", qs, err)
+	}
+	if n := strings.Count(logs.String(), `"msg":"database file gone`); n != 1 {
+		t.Errorf("the removal was logged %d times:\n%s", n, logs.String())
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file is back at %s: %v", db, err)
+	}
+}
+
+// TestReplacedDatabaseIsNoticed: another file moved over the database's path is not it.
+func TestReplacedDatabaseIsNoticed(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	dir := t.TempDir()
+	db, other := filepath.Join(dir, "tandem.db"), filepath.Join(dir, "other.db")
+	m, _ := startLogged(t, db, clk)
+	newDatabase(t, other)
+	if err := os.Rename(other, db); err != nil {
+		t.Fatal(err)
+	}
+	if s := health(t, m.URL, ""); replica.Serving(s) {
+		t.Errorf("health with the file replaced: %s", s)
+	}
+	admin := tandem.New(m.URL, tandem.WithToken(testAdminKey))
+	_, err := admin.Admin.CreateQueue(context.Background(), connect.NewRequest(&adminv1.CreateQueueRequest{Queue: &adminv1.Queue{
+		QueueId: "sales", Name: "Sales", DialedNumbers: []string{"+15550002000"}, OfferTimeoutS: 20}}))
+	if connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), "the database file "+db+" was replaced") {
+		t.Errorf("CreateQueue with the file replaced: %v", err)
 	}
 }
