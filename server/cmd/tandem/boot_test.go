@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,11 +160,12 @@ func TestStartFailsOnAnUnreachablePostgres(t *testing.T) {
 	}
 }
 
-// startLogged starts the real server on db, its JSON log kept.
-func startLogged(t *testing.T, db string, clk *clock.Fake) (*Main, *syncBuffer) {
+// startLogged starts the real server on db, its JSON log kept; it is closed at the test's end
+// unless stop closed it before.
+func startLogged(t *testing.T, db string, clk *clock.Fake) (m *Main, logs *syncBuffer, stop func()) {
 	t.Helper()
-	logs := &syncBuffer{}
-	m := NewMain()
+	logs = &syncBuffer{}
+	m = NewMain()
 	m.Addr, m.DBPath = "127.0.0.1:0", db
 	m.CloudSecrets, m.AdminKey = []string{testSecret}, testAdminKey
 	m.Clock, m.PasswordCost = clk, bcrypt.MinCost
@@ -171,8 +173,16 @@ func startLogged(t *testing.T, db string, clk *clock.Fake) (*Main, *syncBuffer) 
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = m.Close() })
-	return m, logs
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			if err := m.Close(); err != nil {
+				t.Errorf("close: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return m, logs, stop
 }
 
 // health is the status a health check of service answers.
@@ -197,7 +207,7 @@ func health(t *testing.T, url, service string) string {
 func TestRemovedDatabaseIsNoticed(t *testing.T) {
 	clk := clock.NewFake(time.Now())
 	db := filepath.Join(t.TempDir(), "tandem.db")
-	m, logs := startLogged(t, db, clk)
+	m, logs, _ := startLogged(t, db, clk)
 	admin := tandem.New(m.URL, tandem.WithToken(testAdminKey))
 	setup(t, admin)
 	sess := newSession(t)
@@ -265,7 +275,7 @@ func TestReplacedDatabaseIsNoticed(t *testing.T) {
 	clk := clock.NewFake(time.Now())
 	dir := t.TempDir()
 	db, other := filepath.Join(dir, "tandem.db"), filepath.Join(dir, "other.db")
-	m, _ := startLogged(t, db, clk)
+	m, _, _ := startLogged(t, db, clk)
 	newDatabase(t, other)
 	if err := os.Rename(other, db); err != nil {
 		t.Fatal(err)
@@ -278,5 +288,53 @@ func TestReplacedDatabaseIsNoticed(t *testing.T) {
 		QueueId: "sales", Name: "Sales", DialedNumbers: []string{"+15550002000"}, OfferTimeoutS: 20}}))
 	if connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), "the database file "+db+" was replaced") {
 		t.Errorf("CreateQueue with the file replaced: %v", err)
+	}
+}
+
+// TestNewDatabaseIsSaidInTheLog: a start that creates the --db file says so (a warning), and
+// says it loudly (an error naming the files) when another database lies beside it: the flags
+// may name a deployment whose data is elsewhere (it started on an empty file without a word).
+func TestNewDatabaseIsSaidInTheLog(t *testing.T) {
+	const created = `"msg":"the --db file did not exist: a new, empty database was created"`
+	const beside = `"msg":"a new, empty database was created beside another database's files`
+	clk := clock.NewFake(time.Now())
+
+	dir := t.TempDir()
+	db := filepath.Join(dir, "tandem.db")
+	_, logs, stop := startLogged(t, db, clk)
+	if out := logs.String(); !strings.Contains(out, created) || !strings.Contains(out, `"level":"WARN"`) || strings.Contains(out, beside) {
+		t.Errorf("the first start on a new file logged:\n%s", out)
+	}
+	stop()
+	_, logs, stop = startLogged(t, db, clk)
+	if out := logs.String(); strings.Contains(out, created) {
+		t.Errorf("a start on the existing file said it was new:\n%s", out)
+	}
+	stop()
+
+	// The deployment's database was moved (or --db changed) and a backup lies in the directory.
+	backup := filepath.Join(dir, "tandem-20261206.db")
+	if err := os.Rename(db, backup); err != nil {
+		t.Fatal(err)
+	}
+	_, logs, stop = startLogged(t, db, clk)
+	stop()
+	if out := logs.String(); !strings.Contains(out, created) || !strings.Contains(out, beside) ||
+		!strings.Contains(out, `"level":"ERROR"`) || !strings.Contains(out, backup) {
+		t.Errorf("a new file beside another database logged:\n%s", out)
+	}
+
+	// Only the -shm file of a database at the path is left.
+	dir = t.TempDir()
+	db = filepath.Join(dir, "tandem.db")
+	if err := os.WriteFile(db+"-shm", make([]byte, 32768), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, logs, _ = startLogged(t, db, clk)
+	if out := logs.String(); !strings.Contains(out, beside) || !strings.Contains(out, db+"-shm") || strings.Contains(out, "notes.txt") {
+		t.Errorf("a new file beside a left -shm logged:\n%s", out)
 	}
 }
