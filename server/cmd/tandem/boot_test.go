@@ -41,6 +41,7 @@ func startFails(t *testing.T, args []string, want ...string) {
 		t.Fatalf("tandem %s started", strings.Join(args, " "))
 	}
 	line := "tandem: " + err.Error()
+	t.Log(line)
 	if strings.ContainsAny(line, "\r\n") {
 		t.Errorf("tandem %s: the error spans lines:\n%s", strings.Join(args, " "), line)
 	}

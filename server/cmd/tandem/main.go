@@ -2,6 +2,8 @@
 //
 //	tandem serve [--addr :8080] [--db tandem.db] [--cloud-secret S] [--admin-key K] [--tls-cert F --tls-key F]
 //	tandem demo  [--reset] [--addr :8080] [--db tandem-demo.db]
+//	tandem backup --db tandem.db --to FILE
+//	tandem restore --from FILE --db tandem.db [--force]
 package main
 
 import (
@@ -44,6 +46,8 @@ Usage:
   tandem demo  [flags]   run the server on a demo call center (--reset: a new database)
   tandem simulate [flags] run the engine and store on virtual time against queueing theory
   tandem bench [flags]   measure Tandem against the bare stack on this machine (--json, --soak D)
+  tandem backup --db FILE --to FILE             a consistent copy of the SQLite database, also while Tandem runs
+  tandem restore --from FILE --db FILE [--force] check a backup and put it in place (Tandem stopped)
   tandem help            this text
 
 Run "tandem serve -h" for the flags.`
@@ -69,6 +73,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSimulate(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "backup", "restore":
+		cmd := runBackup
+		if args[0] == "restore" {
+			cmd = runRestore
+		}
+		if err := cmd(ctx, args[1:], stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return nil
 	case "serve":
 		if err := m.ParseFlags(args[0], args[1:]); err != nil {
 			return err

@@ -27,13 +27,8 @@ var header = []byte("SQLite format 3\x00")
 // name the cause; the caller names the path.
 func checkPath(path string) (exists bool, err error) {
 	dir := filepath.Dir(path)
-	switch st, err := os.Stat(dir); {
-	case errors.Is(err, os.ErrNotExist):
-		return false, fmt.Errorf("the directory %s does not exist", dir)
-	case err != nil:
-		return false, fmt.Errorf("the directory %s: %w", dir, cause(err))
-	case !st.IsDir():
-		return false, fmt.Errorf("%s is not a directory", dir)
+	if err := checkDir(dir); err != nil {
+		return false, err
 	}
 	st, err := os.Stat(path)
 	switch {
@@ -64,6 +59,19 @@ func checkPath(path string) (exists bool, err error) {
 	return true, writableDir(dir)
 }
 
+// checkDir says why dir is not a directory there.
+func checkDir(dir string) error {
+	switch st, err := os.Stat(dir); {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("the directory %s does not exist", dir)
+	case err != nil:
+		return fmt.Errorf("the directory %s: %w", dir, cause(err))
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
+
 // writableDir says why no file can be created in dir (the database's -wal and -shm live
 // there), by creating one: permissions, a read-only mount and an immutable directory all
 // show, for root too.
@@ -84,6 +92,8 @@ func cause(err error) error {
 		err = pe.Err
 	}
 	switch {
+	case errors.Is(err, syscall.ENOENT):
+		return errors.New("the file does not exist")
 	case errors.Is(err, syscall.EROFS):
 		return errors.New("the file system is read-only")
 	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
