@@ -46,11 +46,11 @@ Usage:
   tandem demo  [flags]   run the server on a demo call center (--reset: a new database)
   tandem simulate [flags] run the engine and store on virtual time against queueing theory
   tandem bench [flags]   measure Tandem against the bare stack on this machine (--json, --soak D)
-  tandem backup --db FILE --to FILE             a consistent copy of the SQLite database, also while Tandem runs
-  tandem restore --from FILE --db FILE [--force] check a backup and put it in place (Tandem stopped)
+  tandem backup [flags]  copy the SQLite database, consistent while Tandem runs (--db FILE --to FILE)
+  tandem restore [flags] check a backup and put it in place, Tandem stopped (--from FILE --db FILE [--force])
   tandem help            this text
 
-Run "tandem serve -h" for the flags.`
+Run "tandem <command> -h" for a command's flags.`
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {

@@ -118,6 +118,9 @@ func others(path string) []string {
 	if err != nil {
 		return found
 	}
+	if len(entries) > maxLooked {
+		entries = entries[:maxLooked] // a crowded directory (say /tmp) is not read through
+	}
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
 		if !e.Type().IsRegular() || p == filepath.Clean(path) || isSQLite(p) != nil {
@@ -127,6 +130,9 @@ func others(path string) []string {
 	}
 	return found
 }
+
+// maxLooked bounds the directory entries others looks at.
+const maxLooked = 1000
 
 // isSQLite is nil when the file at path begins as a SQLite database does.
 func isSQLite(path string) error {
