@@ -30,7 +30,7 @@ func tandemOK(t *testing.T, args ...string) string {
 // the real store, restores the backup to a new path, and finds there every call acknowledged
 // before the backup started, in a file that passes the integrity check; restore refuses to
 // replace a database without --force, and with it removes the -wal and -shm of the one it
-// replaces; a damaged or too new backup is refused.
+// replaces, and never replaces one a program has open; a damaged or too new backup is refused.
 func TestBackupUnderLoadAndRestore(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -128,6 +128,12 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 	}
 	if again, err := sqlite.Inspect(ctx, restored); err != nil || again.Calls != sum.Calls {
 		t.Errorf("after the forced restore: %+v, %v", again, err)
+	}
+
+	// A database a program has open (the store above, as a running Tandem) is never replaced.
+	startFails(t, []string{"restore", "--from", backup, "--db", path, "--force"}, "--db "+path+": the database is open in another program")
+	if c, _, err := db.Call(ctx, before[0]); err != nil || c.ID != before[0] {
+		t.Errorf("the open database after the refused restore: %+v, %v", c, err)
 	}
 
 	// A backup that does not check is never put in place.

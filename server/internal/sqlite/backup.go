@@ -81,8 +81,7 @@ func Backup(ctx context.Context, path, to string) (Summary, error) {
 // first (Inspect), copied beside path, synced, and renamed over path in one step; the -wal and
 // -shm files of the database it replaces are removed before (a -wal left beside the restored
 // file would be applied to it). A database at path is replaced only when replace is set.
-// Tandem must not be running on path: one that is notices the file replaced and refuses
-// every write.
+// A database some program (a running Tandem) has open is never replaced.
 func Restore(ctx context.Context, from, path string, replace bool) (Summary, error) {
 	sum, err := Inspect(ctx, from)
 	if err != nil {
@@ -102,6 +101,9 @@ func Restore(ctx context.Context, from, path string, replace bool) (Summary, err
 		if st.Size() > 0 && isSQLite(path) != nil {
 			return Summary{}, pathError("restore", path, errors.New("the file there is not a SQLite database: not replaced"))
 		}
+	}
+	if err := inUse(path); err != nil {
+		return Summary{}, pathError("restore", path, err)
 	}
 	if !replace {
 		if _, err := os.Lstat(path); err == nil {
@@ -125,6 +127,25 @@ func Restore(ctx context.Context, from, path string, replace bool) (Summary, err
 		return Summary{}, pathError("restore", path, cause(err))
 	}
 	return sum, syncDir(filepath.Dir(path))
+}
+
+// inUse says when a program has the SQLite database at path open. Every connection to a
+// database in WAL mode holds a shared lock on its file while open (the last one to close
+// checkpoints the log), so the exclusive lock an exclusive-mode transaction takes at once
+// (no busy timeout) is refused exactly then, from this process or another.
+func inUse(path string) error {
+	if isSQLite(path) != nil {
+		return nil // nothing there, or not a database
+	}
+	h, err := sql.Open("sqlite", dsn(path, "mode=rw&_pragma=locking_mode(EXCLUSIVE)&_pragma=busy_timeout(0)"))
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if _, err := h.Exec("BEGIN EXCLUSIVE; ROLLBACK"); err != nil {
+		return fmt.Errorf("the database is open in another program (a running Tandem?): stop it first (%w)", err)
+	}
+	return nil
 }
 
 // Inspect checks that the file at path is a sound Tandem database this binary can run on:
