@@ -97,6 +97,8 @@ func TestStartFailuresSayWhy(t *testing.T) {
 		{"log without its database", serveArgs(walOnly), []string{"--db " + walOnly + ": the file does not exist but its write-ahead log " + walOnly + "-wal does"}},
 		{"demo", []string{"demo", "--addr", "127.0.0.1:0", "--db", missing}, []string{"--db " + missing + ": the directory " + filepath.Dir(missing) + " does not exist"}},
 		{"simulate", []string{"simulate", "--calls", "10", "--db", missing}, []string{"--db " + missing + ": the directory " + filepath.Dir(missing) + " does not exist"}},
+		{"secret file", []string{"serve", "--db", filepath.Join(dir, "s.db"), "--cloud-secret-file", filepath.Join(dir, "no-secret")},
+			[]string{"--cloud-secret-file " + filepath.Join(dir, "no-secret") + ": no such file or directory"}},
 		{"bad address", []string{"serve", "--addr", "127.0.0.1:99999", "--db", filepath.Join(dir, "addr.db"), "--cloud-secret", bootSecret}, []string{"--addr 127.0.0.1:99999: ", "invalid port"}},
 	}
 	for _, c := range cases {

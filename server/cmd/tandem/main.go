@@ -234,15 +234,22 @@ func readSecretFile(value *string, file, env string) error {
 	if *value != "" {
 		return nil
 	}
+	// The flag of env's name (TANDEM_CLOUD_SECRET_FILE: --cloud-secret-file), or env, says
+	// where the file was named.
+	from := "--" + strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(env, "TANDEM_")), "_", "-")
 	if file == "" {
-		file = os.Getenv(env)
+		file, from = os.Getenv(env), env
 	}
 	if file == "" {
 		return nil
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return fmt.Errorf("secret file: %w", err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return startError(from, file, err)
 	}
 	*value = strings.Join(strings.Fields(strings.ReplaceAll(string(b), ",", " ")), ",")
 	return nil
