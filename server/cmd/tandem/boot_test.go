@@ -161,6 +161,31 @@ func TestStartFailsOnAnUnreachablePostgres(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(stderr.String(), "hunter2") {
 		t.Errorf("the password shows: %v %s", err, stderr.String())
 	}
+
+	// A server that takes the connection and never answers (as behind a firewall that drops
+	// packets) does not hold the start for good.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	defer func(d time.Duration) { pgConnectTimeout = d }(pgConnectTimeout)
+	pgConnectTimeout = 500 * time.Millisecond
+	url = fmt.Sprintf("postgres://tandem@%s/tandem?sslmode=disable", silent.Addr())
+	t0 := time.Now()
+	startFails(t, serveArgs(url), "--db "+url+": no answer within 500ms")
+	if d := time.Since(t0); d > 10*time.Second {
+		t.Errorf("the start waited %s", d)
+	}
 }
 
 // startLogged starts the real server on db, its JSON log kept; it is closed at the test's end

@@ -32,13 +32,22 @@ var (
 	_ store = (*postgres.DB)(nil)
 )
 
+// pgConnectTimeout bounds how long a start waits for PostgreSQL to answer.
+var pgConnectTimeout = 30 * time.Second
+
 // openStore opens the database --db names: a postgres:// or postgresql:// URL is PostgreSQL,
 // anything else a SQLite file, opened at the synchronous level sync ("normal" or "full").
 // On failure the store is a nil interface, never an interface holding a nil pointer.
 func openStore(ctx context.Context, db, sync string) (store, error) {
 	if postgres.IsURL(db) {
+		// A server behind a firewall that drops packets would hold the start for minutes.
+		ctx, cancel := context.WithTimeout(ctx, pgConnectTimeout)
+		defer cancel()
 		pg, err := postgres.Open(ctx, db)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("no answer within %s: %w", pgConnectTimeout, err)
+			}
 			return nil, err
 		}
 		return pg, nil
