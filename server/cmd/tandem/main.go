@@ -2,6 +2,8 @@
 //
 //	tandem serve [--addr :8080] [--db tandem.db] [--cloud-secret S] [--admin-key K] [--tls-cert F --tls-key F]
 //	tandem demo  [--reset] [--addr :8080] [--db tandem-demo.db]
+//	tandem backup --db tandem.db --to FILE
+//	tandem restore --from FILE --db tandem.db [--force]
 package main
 
 import (
@@ -44,9 +46,11 @@ Usage:
   tandem demo  [flags]   run the server on a demo call center (--reset: a new database)
   tandem simulate [flags] run the engine and store on virtual time against queueing theory
   tandem bench [flags]   measure Tandem against the bare stack on this machine (--json, --soak D)
+  tandem backup [flags]  copy the SQLite database, consistent while Tandem runs (--db FILE --to FILE)
+  tandem restore [flags] check a backup and put it in place, Tandem stopped (--from FILE --db FILE [--force])
   tandem help            this text
 
-Run "tandem serve -h" for the flags.`
+Run "tandem <command> -h" for a command's flags.`
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -69,6 +73,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSimulate(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "backup", "restore":
+		cmd := runBackup
+		if args[0] == "restore" {
+			cmd = runRestore
+		}
+		if err := cmd(ctx, args[1:], stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return nil
 	case "serve":
 		if err := m.ParseFlags(args[0], args[1:]); err != nil {
 			return err
@@ -85,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unknown command %q", args[0])
 	}
 	if err := m.Run(ctx); err != nil {
-		if m.Demo && (strings.Contains(err.Error(), m.DBPath) || strings.HasPrefix(err.Error(), "demo data")) {
+		if _, serr := os.Stat(m.DBPath); m.Demo && serr == nil && (strings.Contains(err.Error(), m.DBPath) || strings.HasPrefix(err.Error(), "demo data")) {
 			return fmt.Errorf("%w (tandem demo --reset starts from a new database)", err)
 		}
 		return err
@@ -134,6 +147,7 @@ type Main struct {
 	URL string
 
 	db       store
+	file     fileStore // the SQLite store's file; nil on PostgreSQL
 	signer   *cloud.Signer
 	board    *switchboard.Switchboard
 	sender   *cloud.Sender
@@ -227,15 +241,22 @@ func readSecretFile(value *string, file, env string) error {
 	if *value != "" {
 		return nil
 	}
+	// The flag of env's name (TANDEM_CLOUD_SECRET_FILE: --cloud-secret-file), or env, says
+	// where the file was named.
+	from := "--" + strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(env, "TANDEM_")), "_", "-")
 	if file == "" {
-		file = os.Getenv(env)
+		file, from = os.Getenv(env), env
 	}
 	if file == "" {
 		return nil
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return fmt.Errorf("secret file: %w", err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return startError(from, file, err)
 	}
 	*value = strings.Join(strings.Fields(strings.ReplaceAll(string(b), ",", " ")), ",")
 	return nil
@@ -258,10 +279,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	if m.db, err = openStore(ctx, m.DBPath, m.Sync); err != nil {
-		return fmt.Errorf("open %s: %w", dbName(m.DBPath), err)
+		return startError("--db", dbName(m.DBPath), err)
 	}
+	m.watchFile()
 	if m.listener, err = net.Listen("tcp", m.Addr); err != nil {
-		return err
+		return startError("--addr", m.Addr, err)
 	}
 	m.URL = "http://" + m.listener.Addr().String()
 	protocols := new(http.Protocols)
@@ -271,7 +293,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(m.TLSCert, m.TLSKey)
 		if err != nil {
-			return fmt.Errorf("tls: %w", err)
+			return startError("--tls-cert", m.TLSCert+" (--tls-key "+m.TLSKey+")", err)
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
 		if peerTLS, err = peerTLSConfig(m.TLSCert); err != nil {
@@ -289,6 +311,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		ClientAddress: func(r *http.Request) string { return auth.ClientAddress(r, m.BehindProxy) },
 		TLS:           peerTLS,
 		Logger:        m.Logger,
+		Healthy:       m.healthy,
 	})
 	leading, err := m.campaign(ctx) // PostgreSQL: lead now, or follow (docs/replicas.md)
 	if err != nil {
@@ -309,6 +332,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Logger.Info("tandem serving", "url", m.URL, "db", dbName(m.DBPath), "leading", leading)
 	return nil
 }
+
+// startError is a start-up failure in one line: the flag, its value and the cause (a driver's
+// error may span several lines).
+func startError(flag, value string, err error) error {
+	return fmt.Errorf("%s %s: %w", flag, value, oneLine{err})
+}
+
+// oneLine is an error whose text is on one line.
+type oneLine struct{ err error }
+
+func (e oneLine) Error() string {
+	return strings.NewReplacer("\r\n", "; ", "\n\t", "; ", "\n", "; ").Replace(e.err.Error())
+}
+
+func (e oneLine) Unwrap() error { return e.err }
 
 // serve rebuilds the live state from the store and serves the API: this replica decides.
 func (m *Main) serve(ctx context.Context) error {

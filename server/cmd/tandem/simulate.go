@@ -138,7 +138,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		db, err := sqlite.Open(ctx, path)
 		if err != nil {
-			return fmt.Errorf("open %s: %w", path, err)
+			return startError("--db", path, err)
 		}
 		defer db.Close()
 		f.cfg.Store = db

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -31,13 +32,31 @@ var (
 	_ store = (*postgres.DB)(nil)
 )
 
+// pgConnectTimeout bounds how long a start waits for PostgreSQL to answer.
+var pgConnectTimeout = 30 * time.Second
+
 // openStore opens the database --db names: a postgres:// or postgresql:// URL is PostgreSQL,
 // anything else a SQLite file, opened at the synchronous level sync ("normal" or "full").
+// On failure the store is a nil interface, never an interface holding a nil pointer.
 func openStore(ctx context.Context, db, sync string) (store, error) {
 	if postgres.IsURL(db) {
-		return postgres.Open(ctx, db)
+		// A server behind a firewall that drops packets would hold the start for minutes.
+		ctx, cancel := context.WithTimeout(ctx, pgConnectTimeout)
+		defer cancel()
+		pg, err := postgres.Open(ctx, db)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("no answer within %s: %w", pgConnectTimeout, err)
+			}
+			return nil, err
+		}
+		return pg, nil
 	}
-	return sqlite.OpenSync(ctx, db, strings.ToUpper(cmp.Or(sync, "normal")))
+	s, err := sqlite.OpenSync(ctx, db, strings.ToUpper(cmp.Or(sync, "normal")))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // dbName is db for messages and logs: a URL without its password.
@@ -155,4 +174,48 @@ func (m *Main) resign() {
 	if m.leader != nil {
 		m.leader.Resign()
 	}
+}
+
+// fileStore is a store kept in one file (SQLite): it knows whether it created the file, and
+// whether the file is still the one it opened.
+type fileStore interface {
+	Created() (created bool, beside []string)
+	CheckFile() error
+	WhenFileGone(fn func(error))
+}
+
+var _ fileStore = (*sqlite.DB)(nil)
+
+// watchFile logs a database file created anew (loudly when another database's files lie beside
+// it: the flags may name an existing deployment whose data is elsewhere), and has the file's
+// removal or replacement while serving logged once, loudly; health checks ask m.healthy.
+func (m *Main) watchFile() {
+	f, ok := m.db.(fileStore)
+	if !ok {
+		return
+	}
+	m.file = f
+	if created, beside := f.Created(); created {
+		level := slog.LevelWarn
+		if m.Demo {
+			level = slog.LevelInfo // the demo's first start
+		}
+		m.Logger.Log(context.Background(), level, "the --db file did not exist: a new, empty database was created", "db", m.DBPath)
+		if len(beside) > 0 {
+			m.Logger.Error("a new, empty database was created beside another database's files: if --db should name an existing "+
+				"deployment's database, stop Tandem and correct --db (or restore the database with tandem restore)", "db", m.DBPath, "beside", beside)
+		}
+	}
+	f.WhenFileGone(func(err error) {
+		m.Logger.Error("database file gone: health checks answer NOT_SERVING and every write is refused until Tandem is restarted "+
+			"on a restored file", "db", m.DBPath, "err", err)
+	})
+}
+
+// healthy is nil while the store can store: for SQLite, while its file is the one opened.
+func (m *Main) healthy() error {
+	if m.file == nil {
+		return nil
+	}
+	return m.file.CheckFile()
 }

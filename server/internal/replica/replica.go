@@ -50,6 +50,9 @@ type Config struct {
 	// its certificate); nil: the leader serves plain HTTP/2 (h2c).
 	TLS    *tls.Config
 	Logger *slog.Logger
+	// Healthy, when set, is asked by every health check while this replica leads: an error
+	// (its store can no longer store) makes it answer NOT_SERVING.
+	Healthy func() error
 }
 
 // Gateway is a replica's HTTP handler: the API while the replica leads, a pass-through to the
@@ -157,12 +160,15 @@ func (g *Gateway) unavailable(w http.ResponseWriter, r *http.Request, msg string
 	_ = g.errors.Write(w, r, connect.NewError(connect.CodeUnavailable, errors.New(msg)))
 }
 
-// checker answers health checks: a leader serves everything; a follower serves what its
-// leader serves (it passes requests on), and never LeaderService.
+// checker answers health checks: a healthy leader serves everything; a follower serves what
+// its leader serves (it passes requests on), and never LeaderService.
 type checker struct{ g *Gateway }
 
 func (c checker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
 	leading := c.g.api.Load() != nil
+	if leading && c.g.cfg.Healthy != nil && c.g.cfg.Healthy() != nil {
+		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
+	}
 	switch {
 	case req.Service == LeaderService:
 		if leading {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 
 	"github.com/golang-migrate/migrate/v4/database"
@@ -44,6 +45,10 @@ type DB struct {
 
 	rmu    sync.Mutex
 	rstmts map[string]*sql.Stmt // the reads outside a transaction, prepared on the readers at first use
+
+	id      *identity // the file opened, checked before each commit
+	created bool      // Open created the file
+	beside  []string  // other databases' files beside the file Open created
 }
 
 // readStmt returns query prepared on the readers (database/sql prepares it on each reader
@@ -105,6 +110,14 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("sqlite: synchronous %q: want NORMAL or FULL", synchronous)
 	}
+	exists, err := checkPath(path)
+	if err != nil {
+		return nil, err
+	}
+	var beside []string
+	if !exists {
+		beside = others(path)
+	}
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
 	writerDSN := file + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous + ")" +
 		"&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
@@ -112,12 +125,12 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 	readerDSN := file + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
 
 	if err := migrateUp(writerDSN); err != nil {
-		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: migrate: %w", err)
 	}
 
 	w, err := sql.Open("sqlite", writerDSN)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: open writer %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -125,13 +138,13 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 	w.SetConnMaxIdleTime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open writer %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
 	}
 
 	r, err := sql.Open("sqlite", readerDSN)
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open readers %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
@@ -140,7 +153,7 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 	if err := r.PingContext(ctx); err != nil {
 		r.Close()
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open readers %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
 	stmts, err := prepareApply(ctx, w)
 	if err != nil {
@@ -148,9 +161,33 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	db := &DB{w: w, r: r, stmts: stmts}
+	st, err := os.Stat(path)
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, cause(err)
+	}
+	db := &DB{w: w, r: r, stmts: stmts, id: &identity{path: path, file: st}, created: !exists, beside: beside}
 	db.DB = sqlstore.New(dialect, sqlstore.Conn{Read: db.read, Write: db.write, QueryRow: db.queryRow, Query: db.query})
 	return db, nil
+}
+
+// Created reports whether Open created the database file, and the files of other databases it
+// found beside it then (see others): a new, empty database where the flags may name an
+// existing deployment's.
+func (db *DB) Created() (created bool, beside []string) { return db.created, db.beside }
+
+// CheckFile is nil while the database file is still the one Open opened; an unavailable
+// error naming it once it was removed or replaced, from then on. Every write checks it before
+// committing (a stat per transaction; the switchboard commits a batch of requests in one).
+func (db *DB) CheckFile() error { return db.id.check() }
+
+// WhenFileGone has fn told, once, the error CheckFile returns from the moment the file is
+// found removed or replaced.
+func (db *DB) WhenFileGone(fn func(error)) {
+	db.id.mu.Lock()
+	defer db.id.mu.Unlock()
+	db.id.tell = fn
 }
 
 // migrateUp applies the embedded migrations.
@@ -182,6 +219,11 @@ func (db *DB) write(ctx context.Context, fn func(sqlstore.WriteTx) error) error 
 		return fmt.Errorf("sqlite: begin write: %w", err)
 	}
 	if err := fn(wtx{tx, db.stmts}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	// Committed into a removed file, the changes would be acknowledged and then lost.
+	if err := db.id.check(); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -2,6 +2,7 @@ package switchboard
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -334,5 +335,34 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 	}
 	if rt, err := b.db.LoadRuntime(ctx); err != nil || len(rt.Clients) != 1 {
 		t.Fatalf("stored clients %+v (%v)", rt.Clients, err)
+	}
+}
+
+// TestStoreThatRefusesEveryWrite: when the store refuses every write as unavailable (its file
+// is gone), a command fails with the store's own error, not an internal one, and the reload
+// after it, whose own changes cannot be stored either, is not retried without end.
+func TestStoreThatRefusesEveryWrite(t *testing.T) {
+	b := newBoardOn(t, stillClock{clock.NewFake(start)})
+	ctx := t.Context()
+	ann := b.operator(t, "ann")
+	b.ready(t, ann)
+	// An offer left pending on a call that ended, which the engine does not hold: every reload
+	// settles it, a change to store.
+	if err := b.db.DB.Apply(ctx, cc.Changes{
+		Calls: []cc.Call{{ID: "c-ended", Queue: "q", State: cc.CallEnded, AccessURL: "http://cloud/s0", CallerNumber: "+15550009",
+			DialedNumber: "+18005550100", ArrivedAt: start, EndedAt: start}},
+		Offers: []cc.Offer{{ID: "of-left", Call: "c-ended", Operator: ann, State: cc.OfferPending, OfferedAt: start, ExpiresAt: start.Add(time.Minute)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	gone := cc.Errorf(cc.CodeUnavailable, "the database file tandem.db was removed")
+	b.db.mu.Lock()
+	b.db.refuse = gone
+	b.db.mu.Unlock()
+	for i := range 3 {
+		_, err := b.RegisterCall(ctx, fmt.Sprintf("req-gone-%d", i), cc.Intake{AccessURL: "http://cloud/s2", CallerNumber: "+15550002", DialedNumber: "+18005550100"})
+		if cc.ErrorCode(err) != cc.CodeUnavailable || !errors.Is(err, gone) {
+			t.Fatalf("a call registered on a store that refuses every write: %v, want %v", err, gone)
+		}
 	}
 }

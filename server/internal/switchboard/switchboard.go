@@ -65,6 +65,7 @@ type Switchboard struct {
 	answered, answeredBefore map[string]cc.Reply
 	forgets                  atomic.Uint64
 
+	reloading  bool             // commit is reloading the state after a failed write (loop only)
 	version    uint64           // counts stored changes (loop only)
 	floor      *analytics.Floor // the last floor built (loop only)
 	floorWatch floorWatchers
@@ -275,8 +276,17 @@ func (s *Switchboard) commit(ctx context.Context) error {
 		s.log.Error("changes not stored; reloading state", "err", err)
 		s.answered, s.answeredBefore = map[string]cc.Reply{}, nil
 		s.forgets.Add(2) // everything forgotten: every step in flight reads the store again
-		if lerr := s.load(ctx); lerr != nil {
-			s.log.Error("reload failed", "err", lerr)
+		// The reload commits its own repairs; when that fails too it is not reloaded again
+		// (a store that refuses every write would recurse without end).
+		if !s.reloading {
+			s.reloading = true
+			if lerr := s.load(ctx); lerr != nil {
+				s.log.Error("reload failed", "err", lerr)
+			}
+			s.reloading = false
+		}
+		if cc.ErrorCode(err) == cc.CodeUnavailable {
+			return err // the store says why and that it is not the request's fault (its file is gone)
 		}
 		return errors.Join(cc.Errorf(cc.CodeInternal, "could not store the change"), err)
 	}

@@ -22,11 +22,16 @@ type store struct {
 	*sqlite.DB
 	mu       sync.Mutex
 	batches  []cc.Changes
-	failNext bool // the next Apply fails, as a full disk would
+	failNext bool  // the next Apply fails, as a full disk would
+	refuse   error // every Apply fails with it, as when the database file is gone
 }
 
 func (s *store) Apply(ctx context.Context, ch cc.Changes) error {
 	s.mu.Lock()
+	if s.refuse != nil {
+		s.mu.Unlock()
+		return s.refuse
+	}
 	if s.failNext {
 		s.failNext = false
 		s.mu.Unlock()
