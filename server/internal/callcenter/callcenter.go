@@ -88,6 +88,10 @@ type Queue struct {
 	Greeting      string
 	IsDefault     bool // takes calls whose dialed number matches no queue
 	Rules         QueueRules
+	// RecordCalls: the scenario records each conversation from the operator's answer on, after
+	// saying RecordingNotice (if any) to the caller.
+	RecordCalls     bool
+	RecordingNotice string
 }
 
 // QueueRules say how a queue treats operators who miss its calls, and what callers hear while
@@ -282,6 +286,7 @@ type Call struct {
 	HungUpBy     HangupParty
 	TalkTime     time.Duration
 	Note         string // the operator's note from his wrap-up
+	RecordingURL string // where the cloud keeps the conversation's recording, when it was recorded
 }
 
 // OfferState is where an offer is. It only moves forward: pending, then one of the others.

@@ -117,7 +117,10 @@ type Reply struct {
 	Position     int
 	HoldMusicURL string
 	Greeting     string
-	Next         *Command // the next thing the scenario should do, if any
+	// Record: the scenario records the conversation, after saying RecordingNotice.
+	Record          bool
+	RecordingNotice string
+	Next            *Command // the next thing the scenario should do, if any
 }
 
 // Session is an operator's login: the token itself is never stored, only its hash.

@@ -27,6 +27,8 @@ const (
 	// CloudOperatorRinging: the operator's phone rings (the cloud got a progress signal from
 	// it); the offer reached him.
 	CloudOperatorRinging
+	// CloudRecordingStarted: the cloud records the conversation, to be found at RecordingURL.
+	CloudRecordingStarted
 )
 
 // CloudEvent is one outcome of a call reported by the cloud.
@@ -41,6 +43,8 @@ type CloudEvent struct {
 	// CloudSpeechAnswer
 	QuestionID string
 	Verdict    Verdict
+	// CloudRecordingStarted
+	RecordingURL string
 }
 
 // Verdict is the scenario's reading of a spoken answer.

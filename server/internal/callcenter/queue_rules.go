@@ -49,6 +49,9 @@ func (q Queue) Check() (Queue, error) {
 	if err := maxLen("queue.greeting", q.Greeting, maxGreeting); err != nil {
 		return q, err
 	}
+	if err := maxLen("queue.recording_notice", q.RecordingNotice, maxGreeting); err != nil {
+		return q, err
+	}
 	seen := map[string]bool{}
 	for i, n := range q.DialedNumbers {
 		field := fmt.Sprintf("queue.dialed_numbers[%d]", i)

@@ -148,6 +148,7 @@ func TestQueueCheckRefusesEachField(t *testing.T) {
 		{"hold music over ftp", "queue.hold_music_url", func(v *Queue) { v.HoldMusicURL = "ftp://cdn.example/hold.mp3" }},
 		{"hold music without a host", "queue.hold_music_url", func(v *Queue) { v.HoldMusicURL = "hold.mp3" }},
 		{"long greeting", "queue.greeting", func(v *Queue) { v.Greeting = strings.Repeat("g", 1501) }},
+		{"long recording notice", "queue.recording_notice", func(v *Queue) { v.RecordingNotice = strings.Repeat("n", 1501) }},
 		{"number without +", "queue.dialed_numbers[0]", func(v *Queue) { v.DialedNumbers = []string{"18005550100"} }},
 		{"short number", "queue.dialed_numbers[1]", func(v *Queue) { v.DialedNumbers = []string{"+18005550100", "+100"} }},
 		{"number listed twice", "queue.dialed_numbers[1]", func(v *Queue) { v.DialedNumbers = []string{"+18005550100", "+18005550100"} }},
@@ -157,13 +158,16 @@ func TestQueueCheckRefusesEachField(t *testing.T) {
 func TestQueueCheckAcceptsTheEdges(t *testing.T) {
 	rules := func(f func(*QueueRules)) func(*Queue) { return func(v *Queue) { f(&v.Rules) } }
 	wantAccepted(t, Queue.Check, validQueue, map[string]func(*Queue){
-		"offer of 5 s":         func(v *Queue) { v.OfferTimeout = 5 * time.Second },
-		"offer of 120 s":       func(v *Queue) { v.OfferTimeout = 120 * time.Second },
-		"wrap-up of 600 s":     func(v *Queue) { v.WrapUp = 600 * time.Second },
-		"no wrap-up":           func(v *Queue) { v.WrapUp = 0 },
-		"priority 100":         func(v *Queue) { v.Priority = 100 },
-		"no dialed numbers":    func(v *Queue) { v.DialedNumbers = nil },
-		"no hold music":        func(v *Queue) { v.HoldMusicURL = "" },
+		"offer of 5 s":      func(v *Queue) { v.OfferTimeout = 5 * time.Second },
+		"offer of 120 s":    func(v *Queue) { v.OfferTimeout = 120 * time.Second },
+		"wrap-up of 600 s":  func(v *Queue) { v.WrapUp = 600 * time.Second },
+		"no wrap-up":        func(v *Queue) { v.WrapUp = 0 },
+		"priority 100":      func(v *Queue) { v.Priority = 100 },
+		"no dialed numbers": func(v *Queue) { v.DialedNumbers = nil },
+		"no hold music":     func(v *Queue) { v.HoldMusicURL = "" },
+		"recorded with a 1500-character notice": func(v *Queue) {
+			v.RecordCalls, v.RecordingNotice = true, strings.Repeat("n", 1500)
+		},
 		"every strategy":       func(v *Queue) { v.Strategy = Strategies[len(Strategies)-1] },
 		"announce every 15 s":  rules(func(r *QueueRules) { r.AnnounceEvery = 15 * time.Second }),
 		"announce every 600 s": rules(func(r *QueueRules) { r.AnnounceEvery = 600 * time.Second }),

@@ -113,6 +113,13 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 		if c.State == cc.CallWaiting {
 			e.abandon(now, c)
 		}
+	case cc.CloudRecordingStarted:
+		// A conversation has one recording: a repeated report or one before the answer (a
+		// scenario out of step) keeps what is stored.
+		if c.State == cc.CallConnected && c.RecordingURL == "" {
+			c.RecordingURL = ev.RecordingURL
+			e.touchCall(c)
+		}
 	default:
 		return e.fail(cc.Invalid("event", "unknown event"))
 	}

@@ -199,12 +199,14 @@ func statusRow(s callcenter.OperatorStatus) []any {
 		msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}
 }
 
-// callUpsert writes a call, keeping its stored note when the new one is empty: callRow's values.
+// callUpsert writes a call, keeping its stored note and recording URL when the new ones are
+// empty: callRow's values.
 const callUpsert = `
 		INSERT INTO calls (` + callColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
+			recording_url = CASE WHEN excluded.recording_url <> '' THEN excluded.recording_url ELSE calls.recording_url END,
 			priority = excluded.priority, client = excluded.client, manager_id = excluded.manager_id,
 			manager_until = excluded.manager_until, spare_id = excluded.spare_id,
 			queue_id = excluded.queue_id, state = excluded.state,
@@ -221,7 +223,7 @@ func callRow(c callcenter.Call) []any {
 	return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
 		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, msTime(c.ArrivedAt),
 		c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
-		durMS(c.TalkTime), c.Note}
+		durMS(c.TalkTime), c.Note, c.RecordingURL}
 }
 
 // offerUpsert writes an offer: offerRow's values.

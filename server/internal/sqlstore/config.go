@@ -199,7 +199,7 @@ func scanOperator(s Scanner) (callcenter.Operator, error) {
 // Queues ----------------------------------------------------------------------------------
 
 const queueColumns = `id, name, strategy, offer_timeout_ms, wrap_up_ms, priority, hold_music_url,
-	greeting, is_default, rules`
+	greeting, is_default, rules, record_calls, recording_notice`
 
 // CreateQueue stores a new queue. Its id must be free and its dialed numbers must belong to no
 // other queue; if it is the default queue, the previous default stops being one.
@@ -281,14 +281,15 @@ func (d Dialect) putQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) er
 	}
 	for _, q := range qs {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO queues (`+queueColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO queues (`+queueColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET
 				name = excluded.name, strategy = excluded.strategy,
 				offer_timeout_ms = excluded.offer_timeout_ms, wrap_up_ms = excluded.wrap_up_ms,
 				priority = excluded.priority, hold_music_url = excluded.hold_music_url,
-				greeting = excluded.greeting, is_default = excluded.is_default, rules = excluded.rules`,
+				greeting = excluded.greeting, is_default = excluded.is_default, rules = excluded.rules,
+				record_calls = excluded.record_calls, recording_notice = excluded.recording_notice`,
 			q.ID, q.Name, q.Strategy, durMS(q.OfferTimeout), durMS(q.WrapUp), q.Priority,
-			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), jsonText(q.Rules))
+			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), jsonText(q.Rules), boolInt(q.RecordCalls), q.RecordingNotice)
 		if err != nil {
 			return d.errorf("put queue %q: %w", q.ID, err)
 		}
@@ -384,10 +385,10 @@ func (d Dialect) queueNumbers(ctx context.Context, tx Tx, id callcenter.QueueID)
 func scanQueue(s Scanner) (callcenter.Queue, error) {
 	var q callcenter.Queue
 	var timeout, wrapUp int64
-	var def int
+	var def, record int
 	var rules string
 	err := s.Scan(&q.ID, &q.Name, &q.Strategy, &timeout, &wrapUp, &q.Priority, &q.HoldMusicURL,
-		&q.Greeting, &def, &rules)
+		&q.Greeting, &def, &rules, &record, &q.RecordingNotice)
 	if err == nil {
 		if jerr := json.Unmarshal([]byte(rules), &q.Rules); jerr != nil {
 			return q, fmt.Errorf("queue %q: rules: %w", q.ID, jerr)
@@ -396,6 +397,7 @@ func scanQueue(s Scanner) (callcenter.Queue, error) {
 	q.OfferTimeout = msDur(timeout)
 	q.WrapUp = msDur(wrapUp)
 	q.IsDefault = def != 0
+	q.RecordCalls = record != 0
 	return q, err
 }
 

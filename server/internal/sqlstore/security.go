@@ -207,7 +207,7 @@ func (d Dialect) scrubCalls(ctx context.Context, tx Tx, at time.Time) (callcente
 	var r callcenter.PurgeResult
 	res, err := tx.ExecContext(ctx, `
 		UPDATE calls SET caller_number = '', caller_name = '', client = '', session_id = '',
-			access_url = '', sip_headers = 'null', custom_data = '', purged_at = ?
+			access_url = '', sip_headers = 'null', custom_data = '', recording_url = '', purged_at = ?
 		WHERE id IN (SELECT id FROM erase_calls)`, at.UnixMilli())
 	if err != nil {
 		return r, d.errorf("erase calls: %w", err)
@@ -231,7 +231,7 @@ func (d Dialect) scrubCalls(ctx context.Context, tx Tx, at time.Time) (callcente
 }
 
 // PurgeCallDetails erases the personal data of the finished calls that arrived before before
-// (caller number and name, session, accessURL, SIP headers, custom data), deletes their routing
+// (caller number and name, session, accessURL, SIP headers, custom data, recording URL), deletes their routing
 // decisions, and deletes the cloud requests remembered from before then. Call and offer rows
 // stay, anonymous, so queue and operator figures over any range are unchanged.
 func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error) {

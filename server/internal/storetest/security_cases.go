@@ -103,6 +103,7 @@ func personal(t *testing.T, db Store) {
 		c.CallerNumber, c.Client, c.CallerName = "+49 30 1234567", "+49301234567", "Jane"
 		c.SessionID, c.AccessURL, c.CustomData = "s-"+string(id), "https://cloud.example/"+string(id), `{"crm":1}`
 		c.SIPHeaders = map[string]string{"X-Who": "jane"}
+		c.RecordingURL = "https://records.example/" + string(id) + ".mp3"
 		ch.Calls = append(ch.Calls, c)
 		ch.Decisions = append(ch.Decisions, callcenter.Decision{Call: id, DecidedAt: c.ArrivedAt, Rule: "r"})
 		ch.Requests = append(ch.Requests, callcenter.CloudRequest{ID: "r-" + string(id), Call: id, At: c.ArrivedAt})
@@ -132,7 +133,7 @@ func (st suite) PurgeKeepsFigures(t *testing.T) {
 	for _, id := range []callcenter.CallID{"c1", "c2", "c3", "c4"} {
 		c, _, err := db.Call(ctx, id)
 		must(t, err)
-		if c.CallerNumber != "" || c.Client != "" || c.CallerName != "" || c.AccessURL != "" || c.SessionID != "" || c.CustomData != "" || c.SIPHeaders != nil {
+		if c.CallerNumber != "" || c.Client != "" || c.CallerName != "" || c.AccessURL != "" || c.SessionID != "" || c.CustomData != "" || c.SIPHeaders != nil || c.RecordingURL != "" {
 			t.Errorf("%s kept personal data: %+v", id, c)
 		}
 		if ds, _ := db.Decisions(ctx, id); len(ds) != 0 {
@@ -180,6 +181,11 @@ func (st suite) EraseCaller(t *testing.T) {
 	must(t, err)
 	if len(left) != 3 { // c5, c6, c8 are still waiting
 		t.Fatalf("left %d calls", len(left))
+	}
+	for _, id := range []callcenter.CallID{"c1", "c2", "c3", "c4"} {
+		if c, _, _ := db.Call(ctx, id); c.RecordingURL != "" {
+			t.Errorf("%s kept its recording URL %q", id, c.RecordingURL)
+		}
 	}
 	rt, err := db.LoadRuntime(ctx)
 	must(t, err)

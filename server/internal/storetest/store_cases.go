@@ -69,6 +69,7 @@ func salesQueue() callcenter.Queue {
 		ID: "sales", Name: "Sales", DialedNumbers: []string{"+15550002", "+15550001"},
 		Strategy: callcenter.StrategyLongestIdle, OfferTimeout: 20 * time.Second, WrapUp: 1500 * time.Millisecond,
 		Priority: 3, HoldMusicURL: "https://example.com/hold.mp3", Greeting: "Hello", IsDefault: true,
+		RecordCalls: true, RecordingNotice: "This call is recorded.",
 	}
 }
 
@@ -409,7 +410,8 @@ func Changes() callcenter.Changes {
 			{ID: "c-0", Queue: "support", State: callcenter.CallEnded, SIPHeaders: map[string]string{},
 				ArrivedAt: at(-10 * time.Minute), Operator: "op-bob", Offer: "of-0",
 				AnsweredAt: at(-9 * time.Minute), EndedAt: at(5 * time.Second),
-				HungUpBy: callcenter.HangupCaller, TalkTime: 9*time.Minute + 5*time.Second},
+				HungUpBy: callcenter.HangupCaller, TalkTime: 9*time.Minute + 5*time.Second,
+				RecordingURL: "https://storage.example/records/c-0.mp3"},
 		},
 		Offers: []callcenter.Offer{
 			{ID: "of-1", Call: "c-1", Operator: "op-ann", State: callcenter.OfferPending,

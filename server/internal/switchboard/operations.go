@@ -15,7 +15,8 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in cc.
 			return cc.Reply{}, ch, err
 		}
 		q, _ := s.engine.Queue(c.Queue)
-		return cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting}, ch, nil
+		return cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
+			Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}, ch, nil
 	})
 }
 

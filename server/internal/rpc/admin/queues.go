@@ -18,17 +18,19 @@ func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 		return cc.Queue{}, cc.Invalid("queue", "required")
 	}
 	return cc.Queue{
-		ID:            cc.QueueID(q.GetQueueId()),
-		Name:          q.GetName(),
-		DialedNumbers: q.GetDialedNumbers(),
-		Strategy:      cc.Strategy(q.GetStrategy()),
-		OfferTimeout:  convert.Seconds(q.GetOfferTimeoutS()),
-		WrapUp:        convert.Seconds(q.GetWrapUpS()),
-		Priority:      int(q.GetPriority()),
-		HoldMusicURL:  q.GetHoldMusicUrl(),
-		Greeting:      q.GetGreeting(),
-		IsDefault:     q.GetIsDefault(),
-		Rules:         rulesIn(q),
+		ID:              cc.QueueID(q.GetQueueId()),
+		Name:            q.GetName(),
+		DialedNumbers:   q.GetDialedNumbers(),
+		Strategy:        cc.Strategy(q.GetStrategy()),
+		OfferTimeout:    convert.Seconds(q.GetOfferTimeoutS()),
+		WrapUp:          convert.Seconds(q.GetWrapUpS()),
+		Priority:        int(q.GetPriority()),
+		HoldMusicURL:    q.GetHoldMusicUrl(),
+		Greeting:        q.GetGreeting(),
+		IsDefault:       q.GetIsDefault(),
+		Rules:           rulesIn(q),
+		RecordCalls:     q.GetRecordCalls(),
+		RecordingNotice: q.GetRecordingNotice(),
 	}.Check()
 }
 

@@ -49,6 +49,8 @@ func QueueOut(q cc.Queue) *adminv1.Queue {
 		HoldMusicUrl:              q.HoldMusicURL,
 		Greeting:                  q.Greeting,
 		IsDefault:                 q.IsDefault,
+		RecordCalls:               q.RecordCalls,
+		RecordingNotice:           q.RecordingNotice,
 	}
 }
 

@@ -4,6 +4,7 @@ package intake
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -86,11 +87,13 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 		return nil, codes.ToConnect(ctx, err)
 	}
 	return connect.NewResponse(&callintakev1.RegisterCallResponse{
-		CallId:       string(reply.Call),
-		QueueId:      string(reply.Queue),
-		Position:     uint32(reply.Position),
-		HoldMusicUrl: reply.HoldMusicURL,
-		Greeting:     reply.Greeting,
+		CallId:          string(reply.Call),
+		QueueId:         string(reply.Queue),
+		Position:        uint32(reply.Position),
+		HoldMusicUrl:    reply.HoldMusicURL,
+		Greeting:        reply.Greeting,
+		Record:          reply.Record,
+		RecordingNotice: reply.RecordingNotice,
 	}), nil
 }
 
@@ -145,8 +148,20 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 			return cc.CloudEvent{}, err
 		}
 		return cc.CloudEvent{Kind: cc.CloudSpeechAnswer, Offer: offer, QuestionID: e.SpeechAnswer.GetQuestionId(), Verdict: verdictIn[e.SpeechAnswer.GetVerdict()]}, nil
+	case *callintakev1.ReportCallEventRequest_RecordingStarted:
+		url := e.RecordingStarted.GetUrl()
+		if err := cc.CheckURL("recording_started.url", url); err != nil {
+			return cc.CloudEvent{}, err
+		}
+		if !strings.HasPrefix(url, "https://") { // the web app plays it from an https page
+			return cc.CloudEvent{}, cc.Invalid("recording_started.url", "must be https: %q", url)
+		}
+		if err := convert.MaxLen("recording_started.url", url, 2048); err != nil {
+			return cc.CloudEvent{}, err
+		}
+		return cc.CloudEvent{Kind: cc.CloudRecordingStarted, Offer: offer, RecordingURL: url}, nil
 	}
-	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer")
+	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started")
 }
 
 var partyIn = map[commonv1.HangupParty]cc.HangupParty{

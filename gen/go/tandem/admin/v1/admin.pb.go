@@ -799,8 +799,15 @@ type Queue struct {
 	// Callers who hang up within this many seconds are short abandons, left out of the service
 	// level (0–60; default 5).
 	ShortAbandonS uint32 `protobuf:"varint,24,opt,name=short_abandon_s,json=shortAbandonS,proto3" json:"short_abandon_s,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Record the caller's conversation with the operator (from the operator's answer to the
+	// hang-up); supervisors hear it in the call's detail.
+	RecordCalls bool `protobuf:"varint,60,opt,name=record_calls,json=recordCalls,proto3" json:"record_calls,omitempty"`
+	// Spoken to the caller (text to speech) before he is connected to an operator when
+	// record_calls is on, e.g. "This call may be recorded."; empty: nothing is said. At most 1500
+	// characters.
+	RecordingNotice string `protobuf:"bytes,61,opt,name=recording_notice,json=recordingNotice,proto3" json:"recording_notice,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Queue) Reset() {
@@ -999,6 +1006,20 @@ func (x *Queue) GetShortAbandonS() uint32 {
 		return x.ShortAbandonS
 	}
 	return 0
+}
+
+func (x *Queue) GetRecordCalls() bool {
+	if x != nil {
+		return x.RecordCalls
+	}
+	return false
+}
+
+func (x *Queue) GetRecordingNotice() string {
+	if x != nil {
+		return x.RecordingNotice
+	}
+	return ""
 }
 
 // Overflow sends calls that waited too long with nobody free to spare numbers.
@@ -4718,7 +4739,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xa2\b\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xf0\b\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -4746,7 +4767,9 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x19service_level_threshold_s\x18\x15 \x01(\rR\x16serviceLevelThresholdS\x12?\n" +
 	"\x1cservice_level_target_percent\x18\x16 \x01(\rR\x19serviceLevelTargetPercent\x126\n" +
 	"\x17service_level_abandoned\x18\x17 \x01(\tR\x15serviceLevelAbandoned\x12&\n" +
-	"\x0fshort_abandon_s\x18\x18 \x01(\rR\rshortAbandonS\x1aC\n" +
+	"\x0fshort_abandon_s\x18\x18 \x01(\rR\rshortAbandonS\x12!\n" +
+	"\frecord_calls\x18< \x01(\bR\vrecordCalls\x12)\n" +
+	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa2\x01\n" +

@@ -602,7 +602,10 @@ type Call struct {
 	Offers   []*Offer `protobuf:"bytes,15,rep,name=offers,proto3" json:"offers,omitempty"`
 	Priority uint32   `protobuf:"varint,16,opt,name=priority,proto3" json:"priority,omitempty"`
 	// The operator's note from his wrap-up.
-	Note          string `protobuf:"bytes,17,opt,name=note,proto3" json:"note,omitempty"`
+	Note string `protobuf:"bytes,17,opt,name=note,proto3" json:"note,omitempty"`
+	// Where the conversation's recording is (its queue records calls); only admins and
+	// supervisors see it, empty for read-only keys.
+	RecordingUrl  string `protobuf:"bytes,60,opt,name=recording_url,json=recordingUrl,proto3" json:"recording_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -752,6 +755,13 @@ func (x *Call) GetPriority() uint32 {
 func (x *Call) GetNote() string {
 	if x != nil {
 		return x.Note
+	}
+	return ""
+}
+
+func (x *Call) GetRecordingUrl() string {
+	if x != nil {
+		return x.RecordingUrl
 	}
 	return ""
 }
@@ -1158,7 +1168,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xa7\x05\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xcc\x05\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -1184,7 +1194,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\bposition\x18\x0e \x01(\rR\bposition\x123\n" +
 	"\x06offers\x18\x0f \x03(\v2\x1b.tandem.assignment.v1.OfferR\x06offers\x12\x1a\n" +
 	"\bpriority\x18\x10 \x01(\rR\bpriority\x12\x12\n" +
-	"\x04note\x18\x11 \x01(\tR\x04note\"\x9e\x03\n" +
+	"\x04note\x18\x11 \x01(\tR\x04note\x12#\n" +
+	"\rrecording_url\x18< \x01(\tR\frecordingUrl\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +

@@ -228,9 +228,14 @@ type RegisterCallResponse struct {
 	// Hold music for the caller while he waits (the queue's, may be empty: use the scenario's own).
 	HoldMusicUrl string `protobuf:"bytes,4,opt,name=hold_music_url,json=holdMusicUrl,proto3" json:"hold_music_url,omitempty"`
 	// A greeting to speak before the music (may be empty).
-	Greeting      string `protobuf:"bytes,5,opt,name=greeting,proto3" json:"greeting,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Greeting string `protobuf:"bytes,5,opt,name=greeting,proto3" json:"greeting,omitempty"`
+	// Record the conversation once an operator answers (call.record on the caller's call), and
+	// report its URL with a RecordingStarted event.
+	Record bool `protobuf:"varint,60,opt,name=record,proto3" json:"record,omitempty"`
+	// Say this before the caller is connected to an operator (may be empty); only with record.
+	RecordingNotice string `protobuf:"bytes,61,opt,name=recording_notice,json=recordingNotice,proto3" json:"recording_notice,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *RegisterCallResponse) Reset() {
@@ -298,6 +303,20 @@ func (x *RegisterCallResponse) GetGreeting() string {
 	return ""
 }
 
+func (x *RegisterCallResponse) GetRecord() bool {
+	if x != nil {
+		return x.Record
+	}
+	return false
+}
+
+func (x *RegisterCallResponse) GetRecordingNotice() string {
+	if x != nil {
+		return x.RecordingNotice
+	}
+	return ""
+}
+
 type ReportCallEventRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Idempotency id chosen by the scenario, unique per request; a retry reuses it.
@@ -318,6 +337,7 @@ type ReportCallEventRequest struct {
 	//	*ReportCallEventRequest_CallerAbandoned
 	//	*ReportCallEventRequest_SpeechAnswer
 	//	*ReportCallEventRequest_OperatorRinging
+	//	*ReportCallEventRequest_RecordingStarted
 	Event         isReportCallEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -442,6 +462,15 @@ func (x *ReportCallEventRequest) GetOperatorRinging() *OperatorRinging {
 	return nil
 }
 
+func (x *ReportCallEventRequest) GetRecordingStarted() *RecordingStarted {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_RecordingStarted); ok {
+			return x.RecordingStarted
+		}
+	}
+	return nil
+}
+
 type isReportCallEventRequest_Event interface {
 	isReportCallEventRequest_Event()
 }
@@ -470,6 +499,10 @@ type ReportCallEventRequest_OperatorRinging struct {
 	OperatorRinging *OperatorRinging `protobuf:"bytes,15,opt,name=operator_ringing,json=operatorRinging,proto3,oneof"`
 }
 
+type ReportCallEventRequest_RecordingStarted struct {
+	RecordingStarted *RecordingStarted `protobuf:"bytes,60,opt,name=recording_started,json=recordingStarted,proto3,oneof"`
+}
+
 func (*ReportCallEventRequest_OperatorAnswered) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_DialFailed) isReportCallEventRequest_Event() {}
@@ -482,6 +515,56 @@ func (*ReportCallEventRequest_SpeechAnswer) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_OperatorRinging) isReportCallEventRequest_Event() {}
 
+func (*ReportCallEventRequest_RecordingStarted) isReportCallEventRequest_Event() {}
+
+// RecordingStarted: the conversation is being recorded (CallEvents.RecordStarted on the
+// caller's call); url is where the recording will be once the call ends. Only the first one of a
+// connected call is kept.
+type RecordingStarted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The record's URL on the cloud's storage (https).
+	Url           string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordingStarted) Reset() {
+	*x = RecordingStarted{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordingStarted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordingStarted) ProtoMessage() {}
+
+func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordingStarted.ProtoReflect.Descriptor instead.
+func (*RecordingStarted) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RecordingStarted) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
 // OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
 // progress signal from it). The offer reached him: from now on a dial that ends unanswered
 // (408, 480, 487) is his miss; without it, only his phone's own busy or decline is.
@@ -493,7 +576,7 @@ type OperatorRinging struct {
 
 func (x *OperatorRinging) Reset() {
 	*x = OperatorRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -505,7 +588,7 @@ func (x *OperatorRinging) String() string {
 func (*OperatorRinging) ProtoMessage() {}
 
 func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -518,7 +601,7 @@ func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorRinging.ProtoReflect.Descriptor instead.
 func (*OperatorRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
 }
 
 // OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -532,7 +615,7 @@ type OperatorAnswered struct {
 
 func (x *OperatorAnswered) Reset() {
 	*x = OperatorAnswered{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -544,7 +627,7 @@ func (x *OperatorAnswered) String() string {
 func (*OperatorAnswered) ProtoMessage() {}
 
 func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -557,7 +640,7 @@ func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorAnswered.ProtoReflect.Descriptor instead.
 func (*OperatorAnswered) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *OperatorAnswered) GetRingTimeMs() uint32 {
@@ -582,7 +665,7 @@ type DialFailed struct {
 
 func (x *DialFailed) Reset() {
 	*x = DialFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -594,7 +677,7 @@ func (x *DialFailed) String() string {
 func (*DialFailed) ProtoMessage() {}
 
 func (x *DialFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -607,7 +690,7 @@ func (x *DialFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DialFailed.ProtoReflect.Descriptor instead.
 func (*DialFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DialFailed) GetCode() int32 {
@@ -643,7 +726,7 @@ type CallEnded struct {
 
 func (x *CallEnded) Reset() {
 	*x = CallEnded{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +738,7 @@ func (x *CallEnded) String() string {
 func (*CallEnded) ProtoMessage() {}
 
 func (x *CallEnded) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +751,7 @@ func (x *CallEnded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallEnded.ProtoReflect.Descriptor instead.
 func (*CallEnded) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CallEnded) GetHungUpBy() v1.HangupParty {
@@ -696,7 +779,7 @@ type CallerAbandoned struct {
 
 func (x *CallerAbandoned) Reset() {
 	*x = CallerAbandoned{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +791,7 @@ func (x *CallerAbandoned) String() string {
 func (*CallerAbandoned) ProtoMessage() {}
 
 func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +804,7 @@ func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerAbandoned.ProtoReflect.Descriptor instead.
 func (*CallerAbandoned) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CallerAbandoned) GetWaitTimeMs() uint32 {
@@ -748,7 +831,7 @@ type SpeechAnswer struct {
 
 func (x *SpeechAnswer) Reset() {
 	*x = SpeechAnswer{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -760,7 +843,7 @@ func (x *SpeechAnswer) String() string {
 func (*SpeechAnswer) ProtoMessage() {}
 
 func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -773,7 +856,7 @@ func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpeechAnswer.ProtoReflect.Descriptor instead.
 func (*SpeechAnswer) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SpeechAnswer) GetQuestionId() string {
@@ -814,7 +897,7 @@ type ReportCallEventResponse struct {
 
 func (x *ReportCallEventResponse) Reset() {
 	*x = ReportCallEventResponse{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -826,7 +909,7 @@ func (x *ReportCallEventResponse) String() string {
 func (*ReportCallEventResponse) ProtoMessage() {}
 
 func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -839,7 +922,7 @@ func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventResponse.ProtoReflect.Descriptor instead.
 func (*ReportCallEventResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ReportCallEventResponse) GetNext() *CloudCommand {
@@ -879,7 +962,7 @@ type CloudCommand struct {
 
 func (x *CloudCommand) Reset() {
 	*x = CloudCommand{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -891,7 +974,7 @@ func (x *CloudCommand) String() string {
 func (*CloudCommand) ProtoMessage() {}
 
 func (x *CloudCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -904,7 +987,7 @@ func (x *CloudCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudCommand.ProtoReflect.Descriptor instead.
 func (*CloudCommand) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CloudCommand) GetType() string {
@@ -981,7 +1064,7 @@ type CloudContact struct {
 
 func (x *CloudContact) Reset() {
 	*x = CloudContact{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -993,7 +1076,7 @@ func (x *CloudContact) String() string {
 func (*CloudContact) ProtoMessage() {}
 
 func (x *CloudContact) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1006,7 +1089,7 @@ func (x *CloudContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudContact.ProtoReflect.Descriptor instead.
 func (*CloudContact) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CloudContact) GetKind() string {
@@ -1049,13 +1132,15 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\bpriority\x18\v \x01(\rR\bpriority\x1a=\n" +
 	"\x0fSipHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa8\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xeb\x01\n" +
 	"\x14RegisterCallResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1a\n" +
 	"\bposition\x18\x03 \x01(\rR\bposition\x12$\n" +
 	"\x0ehold_music_url\x18\x04 \x01(\tR\fholdMusicUrl\x12\x1a\n" +
-	"\bgreeting\x18\x05 \x01(\tR\bgreeting\"\x82\x05\n" +
+	"\bgreeting\x18\x05 \x01(\tR\bgreeting\x12\x16\n" +
+	"\x06record\x18< \x01(\bR\x06record\x12)\n" +
+	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\"\xd9\x05\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
@@ -1071,8 +1156,11 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"call_ended\x18\f \x01(\v2\x1f.tandem.callintake.v1.CallEndedH\x00R\tcallEnded\x12R\n" +
 	"\x10caller_abandoned\x18\r \x01(\v2%.tandem.callintake.v1.CallerAbandonedH\x00R\x0fcallerAbandoned\x12I\n" +
 	"\rspeech_answer\x18\x0e \x01(\v2\".tandem.callintake.v1.SpeechAnswerH\x00R\fspeechAnswer\x12R\n" +
-	"\x10operator_ringing\x18\x0f \x01(\v2%.tandem.callintake.v1.OperatorRingingH\x00R\x0foperatorRingingB\a\n" +
-	"\x05event\"\x11\n" +
+	"\x10operator_ringing\x18\x0f \x01(\v2%.tandem.callintake.v1.OperatorRingingH\x00R\x0foperatorRinging\x12U\n" +
+	"\x11recording_started\x18< \x01(\v2&.tandem.callintake.v1.RecordingStartedH\x00R\x10recordingStartedB\a\n" +
+	"\x05event\"$\n" +
+	"\x10RecordingStarted\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\"\x11\n" +
 	"\x0fOperatorRinging\"4\n" +
 	"\x10OperatorAnswered\x12 \n" +
 	"\fring_time_ms\x18\x01 \x01(\rR\n" +
@@ -1138,48 +1226,50 @@ func file_tandem_callintake_v1_callintake_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_callintake_v1_callintake_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 	(SpeechVerdict)(0),              // 0: tandem.callintake.v1.SpeechVerdict
 	(*RegisterCallRequest)(nil),     // 1: tandem.callintake.v1.RegisterCallRequest
 	(*RegisterCallResponse)(nil),    // 2: tandem.callintake.v1.RegisterCallResponse
 	(*ReportCallEventRequest)(nil),  // 3: tandem.callintake.v1.ReportCallEventRequest
-	(*OperatorRinging)(nil),         // 4: tandem.callintake.v1.OperatorRinging
-	(*OperatorAnswered)(nil),        // 5: tandem.callintake.v1.OperatorAnswered
-	(*DialFailed)(nil),              // 6: tandem.callintake.v1.DialFailed
-	(*CallEnded)(nil),               // 7: tandem.callintake.v1.CallEnded
-	(*CallerAbandoned)(nil),         // 8: tandem.callintake.v1.CallerAbandoned
-	(*SpeechAnswer)(nil),            // 9: tandem.callintake.v1.SpeechAnswer
-	(*ReportCallEventResponse)(nil), // 10: tandem.callintake.v1.ReportCallEventResponse
-	(*CloudCommand)(nil),            // 11: tandem.callintake.v1.CloudCommand
-	(*CloudContact)(nil),            // 12: tandem.callintake.v1.CloudContact
-	nil,                             // 13: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	(*timestamppb.Timestamp)(nil),   // 14: google.protobuf.Timestamp
-	(v1.HangupParty)(0),             // 15: tandem.common.v1.HangupParty
+	(*RecordingStarted)(nil),        // 4: tandem.callintake.v1.RecordingStarted
+	(*OperatorRinging)(nil),         // 5: tandem.callintake.v1.OperatorRinging
+	(*OperatorAnswered)(nil),        // 6: tandem.callintake.v1.OperatorAnswered
+	(*DialFailed)(nil),              // 7: tandem.callintake.v1.DialFailed
+	(*CallEnded)(nil),               // 8: tandem.callintake.v1.CallEnded
+	(*CallerAbandoned)(nil),         // 9: tandem.callintake.v1.CallerAbandoned
+	(*SpeechAnswer)(nil),            // 10: tandem.callintake.v1.SpeechAnswer
+	(*ReportCallEventResponse)(nil), // 11: tandem.callintake.v1.ReportCallEventResponse
+	(*CloudCommand)(nil),            // 12: tandem.callintake.v1.CloudCommand
+	(*CloudContact)(nil),            // 13: tandem.callintake.v1.CloudContact
+	nil,                             // 14: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	(*timestamppb.Timestamp)(nil),   // 15: google.protobuf.Timestamp
+	(v1.HangupParty)(0),             // 16: tandem.common.v1.HangupParty
 }
 var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
-	13, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	14, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
-	14, // 2: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	5,  // 3: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
-	6,  // 4: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
-	7,  // 5: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
-	8,  // 6: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
-	9,  // 7: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
-	4,  // 8: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
-	15, // 9: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,  // 10: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
-	11, // 11: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	12, // 12: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 13: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	3,  // 14: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 15: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	10, // 16: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	15, // [15:17] is the sub-list for method output_type
-	13, // [13:15] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	14, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	15, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
+	15, // 2: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	6,  // 3: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
+	7,  // 4: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
+	8,  // 5: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
+	9,  // 6: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
+	10, // 7: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
+	5,  // 8: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
+	4,  // 9: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
+	16, // 10: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,  // 11: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
+	12, // 12: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	13, // 13: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 14: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	3,  // 15: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 16: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	11, // 17: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	16, // [16:18] is the sub-list for method output_type
+	14, // [14:16] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }
@@ -1194,6 +1284,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 		(*ReportCallEventRequest_CallerAbandoned)(nil),
 		(*ReportCallEventRequest_SpeechAnswer)(nil),
 		(*ReportCallEventRequest_OperatorRinging)(nil),
+		(*ReportCallEventRequest_RecordingStarted)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1201,7 +1292,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_callintake_v1_callintake_proto_rawDesc), len(file_tandem_callintake_v1_callintake_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

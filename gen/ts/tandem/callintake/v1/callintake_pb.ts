@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEidQoUUmVnaXN0ZXJDYWxsUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIQCghwb3NpdGlvbhgDIAEoDRIWCg5ob2xkX211c2ljX3VybBgEIAEoCRIQCghncmVldGluZxgFIAEoCSKBBAoWUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKEW9wZXJhdG9yX2Fuc3dlcmVkGAogASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JBbnN3ZXJlZEgAEjcKC2RpYWxfZmFpbGVkGAsgASgLMiAudGFuZGVtLmNhbGxpbnRha2UudjEuRGlhbEZhaWxlZEgAEjUKCmNhbGxfZW5kZWQYDCABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsRW5kZWRIABJBChBjYWxsZXJfYWJhbmRvbmVkGA0gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGVyQWJhbmRvbmVkSAASOwoNc3BlZWNoX2Fuc3dlchgOIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaEFuc3dlckgAEkEKEG9wZXJhdG9yX3JpbmdpbmcYDyABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5PcGVyYXRvclJpbmdpbmdIAEIHCgVldmVudCIRCg9PcGVyYXRvclJpbmdpbmciKAoQT3BlcmF0b3JBbnN3ZXJlZBIUCgxyaW5nX3RpbWVfbXMYASABKA0iQAoKRGlhbEZhaWxlZBIMCgRjb2RlGAEgASgFEg4KBnJlYXNvbhgCIAEoCRIUCgxyaW5nX3RpbWVfbXMYAyABKA0iVAoJQ2FsbEVuZGVkEjEKCmh1bmdfdXBfYnkYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5EhQKDHRhbGtfdGltZV9tcxgCIAEoDSInCg9DYWxsZXJBYmFuZG9uZWQSFAoMd2FpdF90aW1lX21zGAEgASgNInsKDFNwZWVjaEFuc3dlchITCgtxdWVzdGlvbl9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEhIKCmNvbmZpZGVuY2UYAyABKAISNAoHdmVyZGljdBgEIAEoDjIjLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaFZlcmRpY3QiSwoXUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2USMAoEbmV4dBgBIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29tbWFuZCLNAQoMQ2xvdWRDb21tYW5kEgwKBHR5cGUYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghvZmZlcl9pZBgDIAEoCRIzCgdjb250YWN0GAQgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb250YWN0EhEKCXRpbWVvdXRfcxgFIAEoDRIRCgljYWxsZXJfaWQYBiABKAkSDAoEdGV4dBgHIAEoCRITCgtxdWVzdGlvbl9pZBgIIAEoCRIOCgZyZWFzb24YCSABKAkiLAoMQ2xvdWRDb250YWN0EgwKBGtpbmQYASABKAkSDgoGdGFyZ2V0GAIgASgJKnoKDVNwZWVjaFZlcmRpY3QSHgoaU1BFRUNIX1ZFUkRJQ1RfVU5TUEVDSUZJRUQQABIWChJTUEVFQ0hfVkVSRElDVF9ZRVMQARIVChFTUEVFQ0hfVkVSRElDVF9OTxACEhoKFlNQRUVDSF9WRVJESUNUX1VOQ0xFQVIQAzKoAgoRQ2FsbEludGFrZVNlcnZpY2USewoMUmVnaXN0ZXJDYWxsEikudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdBoqLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlc3BvbnNlIhSC0+STAg46ASoiCS92MS9jYWxscxKVAQoPUmVwb3J0Q2FsbEV2ZW50EiwudGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBotLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlc3BvbnNlIiWC0+STAh86ASoiGi92MS9jYWxscy97Y2FsbF9pZH0vZXZlbnRzQuIBChhjb20udGFuZGVtLmNhbGxpbnRha2UudjFCD0NhbGxpbnRha2VQcm90b1ABWkNnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2NhbGxpbnRha2UvdjE7Y2FsbGludGFrZXYxogIDVENYqgIUVGFuZGVtLkNhbGxpbnRha2UuVjHKAhRUYW5kZW1cQ2FsbGludGFrZVxWMeICIFRhbmRlbVxDYWxsaW50YWtlXFYxXEdQQk1ldGFkYXRh6gIWVGFuZGVtOjpDYWxsaW50YWtlOjpWMWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEinwEKFFJlZ2lzdGVyQ2FsbFJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSEAoIcG9zaXRpb24YAyABKA0SFgoOaG9sZF9tdXNpY191cmwYBCABKAkSEAoIZ3JlZXRpbmcYBSABKAkSDgoGcmVjb3JkGDwgASgIEhgKEHJlY29yZGluZ19ub3RpY2UYPSABKAkixgQKFlJlcG9ydENhbGxFdmVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJDChFvcGVyYXRvcl9hbnN3ZXJlZBgKIAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yQW5zd2VyZWRIABI3CgtkaWFsX2ZhaWxlZBgLIAEoCzIgLnRhbmRlbS5jYWxsaW50YWtlLnYxLkRpYWxGYWlsZWRIABI1CgpjYWxsX2VuZGVkGAwgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbEVuZGVkSAASQQoQY2FsbGVyX2FiYW5kb25lZBgNIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxlckFiYW5kb25lZEgAEjsKDXNwZWVjaF9hbnN3ZXIYDiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hBbnN3ZXJIABJBChBvcGVyYXRvcl9yaW5naW5nGA8gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JSaW5naW5nSAASQwoRcmVjb3JkaW5nX3N0YXJ0ZWQYPCABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5SZWNvcmRpbmdTdGFydGVkSABCBwoFZXZlbnQiHwoQUmVjb3JkaW5nU3RhcnRlZBILCgN1cmwYASABKAkiEQoPT3BlcmF0b3JSaW5naW5nIigKEE9wZXJhdG9yQW5zd2VyZWQSFAoMcmluZ190aW1lX21zGAEgASgNIkAKCkRpYWxGYWlsZWQSDAoEY29kZRgBIAEoBRIOCgZyZWFzb24YAiABKAkSFAoMcmluZ190aW1lX21zGAMgASgNIlQKCUNhbGxFbmRlZBIxCgpodW5nX3VwX2J5GAEgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYAiABKA0iJwoPQ2FsbGVyQWJhbmRvbmVkEhQKDHdhaXRfdGltZV9tcxgBIAEoDSJ7CgxTcGVlY2hBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpjb25maWRlbmNlGAMgASgCEjQKB3ZlcmRpY3QYBCABKA4yIy50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hWZXJkaWN0IksKF1JlcG9ydENhbGxFdmVudFJlc3BvbnNlEjAKBG5leHQYASABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQizQEKDENsb3VkQ29tbWFuZBIMCgR0eXBlGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSMwoHY29udGFjdBgEIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29udGFjdBIRCgl0aW1lb3V0X3MYBSABKA0SEQoJY2FsbGVyX2lkGAYgASgJEgwKBHRleHQYByABKAkSEwoLcXVlc3Rpb25faWQYCCABKAkSDgoGcmVhc29uGAkgASgJIiwKDENsb3VkQ29udGFjdBIMCgRraW5kGAEgASgJEg4KBnRhcmdldBgCIAEoCSp6Cg1TcGVlY2hWZXJkaWN0Eh4KGlNQRUVDSF9WRVJESUNUX1VOU1BFQ0lGSUVEEAASFgoSU1BFRUNIX1ZFUkRJQ1RfWUVTEAESFQoRU1BFRUNIX1ZFUkRJQ1RfTk8QAhIaChZTUEVFQ0hfVkVSRElDVF9VTkNMRUFSEAMyqAIKEUNhbGxJbnRha2VTZXJ2aWNlEnsKDFJlZ2lzdGVyQ2FsbBIpLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjEvY2FsbHMSlQEKD1JlcG9ydENhbGxFdmVudBIsLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlcXVlc3QaLS50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXNwb25zZSIlgtPkkwIfOgEqIhovdjEvY2FsbHMve2NhbGxfaWR9L2V2ZW50c0LiAQoYY29tLnRhbmRlbS5jYWxsaW50YWtlLnYxQg9DYWxsaW50YWtlUHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jYWxsaW50YWtlL3YxO2NhbGxpbnRha2V2MaICA1RDWKoCFFRhbmRlbS5DYWxsaW50YWtlLlYxygIUVGFuZGVtXENhbGxpbnRha2VcVjHiAiBUYW5kZW1cQ2FsbGludGFrZVxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6Q2FsbGludGFrZTo6VjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -149,6 +149,21 @@ export type RegisterCallResponse = Message<"tandem.callintake.v1.RegisterCallRes
    * @generated from field: string greeting = 5;
    */
   greeting: string;
+
+  /**
+   * Record the conversation once an operator answers (call.record on the caller's call), and
+   * report its URL with a RecordingStarted event.
+   *
+   * @generated from field: bool record = 60;
+   */
+  record: boolean;
+
+  /**
+   * Say this before the caller is connected to an operator (may be empty); only with record.
+   *
+   * @generated from field: string recording_notice = 61;
+   */
+  recordingNotice: string;
 };
 
 /**
@@ -231,6 +246,12 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
      */
     value: OperatorRinging;
     case: "operatorRinging";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.RecordingStarted recording_started = 60;
+     */
+    value: RecordingStarted;
+    case: "recordingStarted";
   } | { case: undefined; value?: undefined };
 };
 
@@ -240,6 +261,29 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
  */
 export const ReportCallEventRequestSchema: GenMessage<ReportCallEventRequest> = /*@__PURE__*/
   messageDesc(file_tandem_callintake_v1_callintake, 2);
+
+/**
+ * RecordingStarted: the conversation is being recorded (CallEvents.RecordStarted on the
+ * caller's call); url is where the recording will be once the call ends. Only the first one of a
+ * connected call is kept.
+ *
+ * @generated from message tandem.callintake.v1.RecordingStarted
+ */
+export type RecordingStarted = Message<"tandem.callintake.v1.RecordingStarted"> & {
+  /**
+   * The record's URL on the cloud's storage (https).
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.RecordingStarted.
+ * Use `create(RecordingStartedSchema)` to create a new message.
+ */
+export const RecordingStartedSchema: GenMessage<RecordingStarted> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 3);
 
 /**
  * OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
@@ -256,7 +300,7 @@ export type OperatorRinging = Message<"tandem.callintake.v1.OperatorRinging"> & 
  * Use `create(OperatorRingingSchema)` to create a new message.
  */
 export const OperatorRingingSchema: GenMessage<OperatorRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 3);
+  messageDesc(file_tandem_callintake_v1_callintake, 4);
 
 /**
  * OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -277,7 +321,7 @@ export type OperatorAnswered = Message<"tandem.callintake.v1.OperatorAnswered"> 
  * Use `create(OperatorAnsweredSchema)` to create a new message.
  */
 export const OperatorAnsweredSchema: GenMessage<OperatorAnswered> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 4);
+  messageDesc(file_tandem_callintake_v1_callintake, 5);
 
 /**
  * DialFailed: the operator's leg ended before it connected (CallEvents.Failed).
@@ -311,7 +355,7 @@ export type DialFailed = Message<"tandem.callintake.v1.DialFailed"> & {
  * Use `create(DialFailedSchema)` to create a new message.
  */
 export const DialFailedSchema: GenMessage<DialFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 5);
+  messageDesc(file_tandem_callintake_v1_callintake, 6);
 
 /**
  * CallEnded: a connected call ended.
@@ -337,7 +381,7 @@ export type CallEnded = Message<"tandem.callintake.v1.CallEnded"> & {
  * Use `create(CallEndedSchema)` to create a new message.
  */
 export const CallEndedSchema: GenMessage<CallEnded> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 6);
+  messageDesc(file_tandem_callintake_v1_callintake, 7);
 
 /**
  * CallerAbandoned: the caller hung up before he was connected to an operator.
@@ -358,7 +402,7 @@ export type CallerAbandoned = Message<"tandem.callintake.v1.CallerAbandoned"> & 
  * Use `create(CallerAbandonedSchema)` to create a new message.
  */
 export const CallerAbandonedSchema: GenMessage<CallerAbandoned> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 7);
+  messageDesc(file_tandem_callintake_v1_callintake, 8);
 
 /**
  * SpeechAnswer: the caller's answer to an "ask" command, as recognised by the cloud's ASR.
@@ -400,7 +444,7 @@ export type SpeechAnswer = Message<"tandem.callintake.v1.SpeechAnswer"> & {
  * Use `create(SpeechAnswerSchema)` to create a new message.
  */
 export const SpeechAnswerSchema: GenMessage<SpeechAnswer> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 8);
+  messageDesc(file_tandem_callintake_v1_callintake, 9);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventResponse
@@ -419,7 +463,7 @@ export type ReportCallEventResponse = Message<"tandem.callintake.v1.ReportCallEv
  * Use `create(ReportCallEventResponseSchema)` to create a new message.
  */
 export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 9);
+  messageDesc(file_tandem_callintake_v1_callintake, 10);
 
 /**
  * CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
@@ -498,7 +542,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
  * Use `create(CloudCommandSchema)` to create a new message.
  */
 export const CloudCommandSchema: GenMessage<CloudCommand> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 10);
+  messageDesc(file_tandem_callintake_v1_callintake, 11);
 
 /**
  * CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
@@ -522,7 +566,7 @@ export type CloudContact = Message<"tandem.callintake.v1.CloudContact"> & {
  * Use `create(CloudContactSchema)` to create a new message.
  */
 export const CloudContactSchema: GenMessage<CloudContact> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 11);
+  messageDesc(file_tandem_callintake_v1_callintake, 12);
 
 /**
  * @generated from enum tandem.callintake.v1.SpeechVerdict

@@ -1,0 +1,3 @@
+ALTER TABLE calls DROP COLUMN recording_url;
+ALTER TABLE queues DROP COLUMN recording_notice;
+ALTER TABLE queues DROP COLUMN record_calls;
