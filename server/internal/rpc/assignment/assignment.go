@@ -9,6 +9,7 @@ import (
 
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 	"github.com/tandemcc/tandem/server/internal/rpc/codes"
 	"github.com/tandemcc/tandem/server/internal/rpc/convert"
 )
@@ -69,7 +70,11 @@ func (h *Handler) GetCall(ctx context.Context, req *connect.Request[assignmentv1
 			}
 		}
 	}
-	return connect.NewResponse(&assignmentv1.GetCallResponse{Call: convert.CallOut(c, position, offers)}), nil
+	out := convert.CallOut(c, position, offers)
+	if auth.HearsRecordings(ctx) {
+		out.RecordingUrl = c.RecordingURL
+	}
+	return connect.NewResponse(&assignmentv1.GetCallResponse{Call: out}), nil
 }
 
 func (h *Handler) ExplainCall(ctx context.Context, req *connect.Request[assignmentv1.ExplainCallRequest]) (*connect.Response[assignmentv1.ExplainCallResponse], error) {

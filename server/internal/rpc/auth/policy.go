@@ -173,6 +173,14 @@ func (Policy) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.St
 	}
 }
 
+// HearsRecordings reports whether the caller of ctx may have a call's recording: admins and
+// supervisors. Operators never read calls; read-only keys (dashboards, scrapers) are not given
+// conversations.
+func HearsRecordings(ctx context.Context) bool {
+	p, _ := From(ctx)
+	return slices.Contains(supervisors, p.Role)
+}
+
 // Self resolves the operator a request acts on: an operator may only name himself (or nobody,
 // meaning himself); every other role must name one.
 func Self(ctx context.Context, requested string) (cc.OperatorID, error) {
