@@ -10,7 +10,8 @@
  *   CallAlerting  answer; hold music; POST the call to Tandem's intake (signed, retried)
  *   HttpRequest   a command from Tandem, signature checked: dial, cancel, say, ask, hangup
  *   operator leg  Ringing: report operator_ringing (his phone was reached)
- *                 Connected: bridge, stop the music, report operator_answered
+ *                 Connected: bridge, stop the music, report operator_answered; record
+ *                 the conversation when the queue records calls (report recording_started)
  *                 Failed: report dial_failed; the caller stays on hold for the next offer
  *                 Disconnected: the operator hung up first; report call_ended
  *   caller leg    Disconnected: report caller_abandoned (waiting) or call_ended (talking)
@@ -529,7 +530,9 @@ async function registerCall() {
     musicOverride = music;
     if (!speaking) playMusic();
   }
-  if (greeting && !speaking) speak(greeting, playMusic);
+  recordingAsked(res.json);
+  const afterNotice = greeting ? () => speak(greeting, playMusic) : playMusic;
+  if (!speaking && (greeting || recordingNotice)) sayRecordingNotice(afterNotice);
 }
 
 /**
@@ -570,6 +573,55 @@ function reportAbandoned() {
   abandonReported = true;
   const offer = leg && leg.state !== 'ended' ? leg.offerId : '';
   report(offer, { caller_abandoned: { wait_time_ms: Math.max(0, Date.now() - arrivedAt) } });
+}
+
+// ---- Recording -----------------------------------------------------------------------------
+// A queue that records calls says so in the intake reply, with the notice the caller must hear
+// first. The conversation is recorded from the operator's answer (call.record on the caller's
+// call, which records both directions); the cloud stops it when the call ends. A caller who has
+// not heard the whole notice (an operator answered while it played) is not recorded.
+
+let recordCalls = false;
+let recordingNotice = '';
+let noticeHeard = false;
+let recordingReported = false;
+
+/** Reads the intake reply's recording fields. @param {{ [key: string]: any }} reply */
+function recordingAsked(reply) {
+  recordCalls = reply.record === true;
+  recordingNotice = recordCalls ? String(reply.recording_notice || '') : '';
+  noticeHeard = recordingNotice === '';
+}
+
+/** Says the recording notice, if there is one, then runs then. @param {() => void} then */
+function sayRecordingNotice(then) {
+  if (noticeHeard) {
+    then();
+    return;
+  }
+  speak(recordingNotice, () => {
+    noticeHeard = true;
+    then();
+  });
+}
+
+/** Records the conversation just bridged, when the queue records calls. */
+function startRecording() {
+  if (!recordCalls || !caller) return;
+  if (!noticeHeard) {
+    log('not recording: the caller did not hear the recording notice to its end');
+    return;
+  }
+  caller.addEventListener(CallEvents.RecordStarted, (e) => recordingStarted(e.url));
+  caller.addEventListener(CallEvents.RecordError, (e) => log('recording failed: ' + e.error));
+  caller.record({ stereo: true });
+}
+
+/** Tells Tandem where the recording is, once. @param {string} url */
+function recordingStarted(url) {
+  if (recordingReported || !url) return;
+  recordingReported = true;
+  report('', { recording_started: { url: url } });
 }
 
 // ---- Caller media --------------------------------------------------------------------------
@@ -854,6 +906,7 @@ function operatorConnected(l) {
   caller.stopPlayback();
   VoxEngine.sendMediaBetween(caller, l.call);
   report(l.offerId, { operator_answered: { ring_time_ms: bridgedAt - l.dialedAt } });
+  startRecording();
 }
 
 /** @param {Leg} l @param {number} code @param {string} reason */

@@ -1022,6 +1022,8 @@ class Call {
     /** @type {CallerScript} */
     this.callerScript_ = {};
     this.answersGiven_ = 0;
+    /** The record under way (Call.record): its URL and when it started. @type {{ url: string, startedAt: number } | null} */
+    this.recording_ = null;
     session._callStarted(this);
   }
 
@@ -1180,6 +1182,29 @@ class Call {
     }
   }
 
+  /**
+   * Records the call's audio, both directions, until it ends: RecordStarted with the record's
+   * URL now, RecordStopped (URL, cost, duration) after the call's Disconnected.
+   * @param {any} [p] CallRecordParameters
+   */
+  record(p = {}) {
+    if (this.state_ !== 'CONNECTED') {
+      // GUESS: a call that is not connected has no media to record; the platform's answer is
+      // undocumented, so the emulator warns and does nothing.
+      this.session_._warn(`record on ${this.state_} call`);
+      return;
+    }
+    if (this.recording_) {
+      // GUESS: one record per call; a second record() is a scenario mistake.
+      this.session_._warn('record on a call already recording');
+      return;
+    }
+    const url = `https://records.emulator.invalid/${encodeURIComponent(this.session_.id)}/${this.id_}.mp3`;
+    this.recording_ = { url, startedAt: Date.now() };
+    this.session_.record('record', { callId: this.id_, url, parameters: Object.assign({}, p) });
+    this._event(CallEvents.RecordStarted, { url });
+  }
+
   /** @param {boolean} on */
   handleTones(on) {
     this.session_.record('handle-tones', { callId: this.id_, on });
@@ -1198,7 +1223,7 @@ class Call {
     const s = this.session_;
     setImmediate(() => {
       if (s.state !== 'running') return;
-      s.record('call-event', { callId: this.id_, event: ev, incoming: this.o_.incoming, ...pick(extra, ['code', 'reason', 'internalCode', 'error']) });
+      s.record('call-event', { callId: this.id_, event: ev, incoming: this.o_.incoming, ...pick(extra, ['code', 'reason', 'internalCode', 'error', 'url']) });
       for (const fn of [...(this.listeners_.get(ev) || [])]) {
         s._invoke(ev, fn, Object.assign({ name: ev, call: this, id: this.id_ }, extra));
       }
@@ -1269,6 +1294,11 @@ class Call {
     if (kind === 'Disconnected') {
       const duration = wasConnected ? Math.round((Date.now() - this.connectedAt_) / 1000) : 0;
       this._event(CallEvents.Disconnected, Object.assign({ duration, cost: 0, direction: this.o_.incoming ? 'incoming' : 'outgoing', headers: {} }, extra));
+      if (this.recording_) {
+        const r = this.recording_;
+        this.recording_ = null;
+        this._event(CallEvents.RecordStopped, { url: r.url, cost: '0', duration: Math.round((Date.now() - r.startedAt) / 1000) });
+      }
     } else {
       this._event(CallEvents.Failed, Object.assign({ headers: {} }, extra));
     }

@@ -199,3 +199,35 @@ test('legs in progress are counted per target across sessions, until they fail, 
   );
   assert.equal(emu.activeLegs.size, 0);
 });
+
+test('record: RecordStarted with an https URL on a later tick; RecordStopped with it after Disconnected; none on a call not connected', async (t) => {
+  const emu = await emulate(
+    t,
+    `VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+       const call = e.call;
+       call.record({});
+       call.addEventListener(CallEvents.RecordStarted, (r) => Logger.write('started ' + r.url));
+       call.addEventListener(CallEvents.RecordStopped, (r) => {
+         Logger.write('stopped ' + r.url + ' ' + typeof r.duration + ' ' + typeof r.cost);
+         VoxEngine.terminate();
+       });
+       call.addEventListener(CallEvents.Disconnected, () => Logger.write('disconnected'));
+       call.addEventListener(CallEvents.Connected, () => {
+         call.record({ stereo: true });
+         Logger.write('record returned');
+         call.record({});
+       });
+       call.answer();
+     });`,
+  );
+  const s = emu.placeCall();
+  await s.waitFor((r) => r.type === 'call-event' && r.event === 'Call.RecordStarted', WAIT, 'RecordStarted');
+  s.callerHangup();
+  await s.terminated;
+  const url = `https://records.emulator.invalid/${s.id}/${s.caller && s.caller.id()}.mp3`;
+  assert.deepEqual(logs(s), ['record returned', 'started ' + url, 'disconnected', 'stopped ' + url + ' number string']);
+  assert.deepEqual(
+    s.records.filter((r) => r.type === 'warning').map((r) => r.message),
+    ['record on ALERTING call', 'record on a call already recording'],
+  );
+});

@@ -343,3 +343,70 @@ test('a caller who waited longer than maxWaitS is told so and sent to the fallba
   await ended(s);
   noErrors(s);
 });
+
+/** @param {Record<string, unknown>} extra fields of the intake reply @returns {FakeHandler} */
+function recordingQueue(extra) {
+  return (r) => (r.path === '/v1/calls' ? { json: Object.assign({ call_id: 'fake-call-1', queue_id: 'sales', position: 1 }, extra) } : undefined);
+}
+
+/** @param {Session} s @param {string} type */
+function recordsOf(s, type) {
+  return s.records.filter((r) => r.type === type);
+}
+
+test('a recording queue: the notice before the greeting, the conversation recorded from the answer, its URL reported once', async (t) => {
+  const { fake, emu } = await setup(t, {
+    handler: recordingQueue({ greeting: 'Welcome.', record: true, recording_notice: 'This call is recorded.' }),
+    callees: { anna: CALLEES.answer(0.3, 1) },
+  });
+  const s = emu.placeCall();
+  await intake(fake);
+  const greeted = await s.waitFor((r) => r.type === 'say' && r.text === 'Welcome.', WAIT, 'the greeting');
+  const notice = /** @type {import('../emulator/voxengine.js').Rec} */ (s.records.find((r) => r.type === 'say' && r.text === 'This call is recorded.'));
+  assert.ok(notice && notice.t <= greeted.t && notice.toCaller, 'the notice was said to the caller before the greeting');
+  assert.equal(recordsOf(s, 'record').length, 0, 'nothing recorded while the caller waits');
+
+  await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o1', contact: { kind: 'user', target: 'anna' }, timeout_s: 20 });
+  const ev = await event(fake, 'recording_started');
+  const records = recordsOf(s, 'record');
+  assert.equal(records.length, 1, 'one record');
+  assert.equal(records[0].callId, s.caller && s.caller.id(), 'the caller\'s call is recorded (both directions)');
+  assert.equal(ev.recording_started.url, records[0].url, 'the URL of RecordStarted is reported');
+  assert.match(ev.recording_started.url, /^https:\/\//);
+  assert.equal(ev.offer_id, undefined);
+  const answered = fake.events('operator_answered')[0];
+  assert.ok(answered.at <= fake.events('recording_started')[0].at, 'recorded after the answer');
+
+  await event(fake, 'call_ended');
+  await ended(s);
+  assert.equal(fake.events('recording_started').length, 1, 'reported once');
+  noErrors(s);
+});
+
+test('a queue that does not record: no notice, no record, no recording_started', async (t) => {
+  const { fake, emu } = await setup(t, { handler: recordingQueue({ recording_notice: 'ignored without record' }), callees: { anna: CALLEES.answer(0.3, 0.5) } });
+  const s = emu.placeCall();
+  await intake(fake);
+  await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o1', contact: { kind: 'user', target: 'anna' }, timeout_s: 20 });
+  await event(fake, 'call_ended');
+  await ended(s);
+  assert.deepEqual(recordsOf(s, 'record'), []);
+  assert.deepEqual(fake.events('recording_started'), []);
+  assert.ok(!s.spoken().includes('ignored without record'));
+  noErrors(s);
+});
+
+test('an operator who answers before the caller heard the whole notice: the call is not recorded', async (t) => {
+  const long = 'This call may be recorded for quality and training. '.repeat(8);
+  const { fake, emu } = await setup(t, { handler: recordingQueue({ record: true, recording_notice: long }), callees: { anna: CALLEES.answer(0.2, 0.5) } });
+  const s = emu.placeCall();
+  await intake(fake);
+  await s.waitFor((r) => r.type === 'say' && r.text === long, WAIT, 'the notice');
+  await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o1', contact: { kind: 'user', target: 'anna' }, timeout_s: 20 });
+  await event(fake, 'call_ended');
+  await ended(s);
+  assert.deepEqual(recordsOf(s, 'record'), []);
+  assert.deepEqual(fake.events('recording_started'), []);
+  assert.match(s.logs().join('\n'), /not recording: the caller did not hear the recording notice/);
+  noErrors(s);
+});
