@@ -69,8 +69,10 @@ const (
 // Preact and uPlot set styles through the CSSOM (element.style), which CSP does not govern, so
 // style-src needs no 'unsafe-inline'. No page may frame it (clickjacking); <base> and plugins
 // are refused; forms post only here. The Voximplant Web SDK, when a softphone is installed,
-// will need its hosts in script-src and connect-src.
-const appPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+// will need its hosts in script-src and connect-src. Call recordings play from the cloud's
+// storage (Voximplant's hosts, or the account's own S3-compatible storage), whose host varies
+// by region and account: media-src allows any https origin, for <audio> only.
+const appPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; media-src https:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // placeholderPolicy allows the placeholder page's one inline style by its hash, and nothing else.

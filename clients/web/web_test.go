@@ -124,7 +124,7 @@ func TestEveryResponseIsLockedDown(t *testing.T) {
 		})
 	}
 	app := get(t, h, "GET", "/").Header.Get("Content-Security-Policy")
-	for _, want := range []string{"script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'", "object-src 'none'", "form-action 'self'"} {
+	for _, want := range []string{"script-src 'self'", "style-src 'self'", "img-src 'self'", "connect-src 'self'", "object-src 'none'", "form-action 'self'", "media-src https:;"} {
 		if !strings.Contains(app, want) {
 			t.Errorf("app CSP %q lacks %q", app, want)
 		}

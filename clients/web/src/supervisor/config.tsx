@@ -444,6 +444,8 @@ export function queueFormOf(q: Queue | null): Record<string, string> {
     "overflow.after_s": String(q?.overflow?.afterS ?? 0),
     "overflow.max_at_once": String(q?.overflow?.maxAtOnce ?? 0),
     "overflow.order": q?.overflow?.order || "in_turn",
+    record_calls: q?.recordCalls ? "yes" : "",
+    recording_notice: q?.recordingNotice ?? "",
   };
 }
 
@@ -479,6 +481,8 @@ export function queueFrom(old: Queue | null, f: Record<string, string>, isDefaul
     serviceLevelAbandoned: s("service_level_abandoned"),
     shortAbandonS: uint(s("short_abandon_s")),
     overflow,
+    recordCalls: s("record_calls") === "yes",
+    recordingNotice: s("recording_notice"),
   });
 }
 
@@ -572,6 +576,21 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
           {spares.length === 0 && <span class="muted small">No spare numbers yet.</span>}
           {save.fields["queue.overflow.spare_ids"] && <span class="field-error" role="alert">{save.fields["queue.overflow.spare_ids"]}</span>}
         </div>
+      </fieldset>
+      <fieldset>
+        <legend>Recording</legend>
+        <label class="sv-check">
+          <input
+            type="checkbox"
+            name="record_calls"
+            checked={f.record_calls === "yes"}
+            onChange={(e) => setF({ ...f, record_calls: e.currentTarget.checked ? "yes" : "" })}
+          />{" "}
+          Record calls (supervisors hear them in the call's detail)
+        </label>
+        <Field label="Notice said to the caller first" name="queue.recording_notice" errors={save.fields} hint="e.g. This call may be recorded. Empty: none">
+          <textarea name="recording_notice" rows={2} value={f.recording_notice} onInput={set("recording_notice")} />
+        </Field>
       </fieldset>
       <label class="sv-check">
         <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> Default queue (calls to unknown numbers)

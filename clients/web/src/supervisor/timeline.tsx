@@ -130,6 +130,25 @@ function CallsNow({ api, openCall }: { api: Api; openCall: (id: string) => void 
   );
 }
 
+// Recording plays the call's recording (AssignmentService.GetCall gives its URL to admins and
+// supervisors only); nothing shows when the call was not recorded or the key may not hear it.
+function Recording({ api, callId }: { api: Api; callId: string }) {
+  const [url, setUrl] = useState("");
+  useEffect(() => {
+    setUrl("");
+    api.assignment.getCall({ callId }, unary).then(
+      (r) => setUrl(r.call?.recordingUrl ?? ""),
+      () => setUrl(""),
+    );
+  }, [api, callId]);
+  if (!url) return null;
+  return (
+    <p class="recording" data-testid="recording">
+      Recording: <audio controls preload="none" src={url} /> <a href={url} rel="noreferrer noopener" target="_blank">open</a>
+    </p>
+  );
+}
+
 export function Timeline({ api, callId }: { api: Api; callId: string }) {
   const [t, setT] = useState<GetCallTimelineResponse | null>(null);
   const [error, setError] = useState("");
@@ -152,6 +171,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
       <h2 id="timeline-title">
         Call {t.callId} · {t.callerNumber || "unknown number"} · queue {t.queueId} · {callStates[t.state]}
       </h2>
+      <Recording api={api} callId={callId} />
       <p class="muted small">Times in UTC, to the tenth of a second.</p>
       <ol class="timeline">
         {t.entries.map((e, i) => (

@@ -102,6 +102,19 @@ describe("queue form", () => {
   });
 });
 
+describe("queue form: recording", () => {
+  it("shows and sends whether the queue records and its notice", () => {
+    const old = create(QueueSchema, { queueId: "sales", recordCalls: true, recordingNotice: "This call is recorded." });
+    const f = queueFormOf(old);
+    expect(f).toMatchObject({ record_calls: "yes", recording_notice: "This call is recorded." });
+    expect(queueFrom(old, f, false, [], false)).toMatchObject({ recordCalls: true, recordingNotice: "This call is recorded." });
+    const off = queueFrom(old, { ...f, record_calls: "", recording_notice: "" }, false, [], false);
+    expect(off.recordCalls).toBe(false);
+    expect(off.recordingNotice).toBe("");
+    expect(queueFormOf(null)).toMatchObject({ record_calls: "", recording_notice: "" });
+  });
+});
+
 describe("timeline", () => {
   it("says each step in a sentence", () => {
     const name = (id: string) => (id === "op_a" ? "Anna" : id);
