@@ -114,6 +114,21 @@ func TestRecordedCall(t *testing.T) {
 			if _, err := detail(anna.client); connect.CodeOf(err) != connect.CodePermissionDenied {
 				t.Errorf("an operator reading the call: %v, want permission denied", err)
 			}
+
+			// The caller's data: the export names the recording, the erasure forgets it.
+			export, err := admin.Admin.ExportCallerData(ctx, connect.NewRequest(&adminv1.ExportCallerDataRequest{Number: "+15557654321"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if calls := export.Msg.GetCalls(); len(calls) != 1 || calls[0].GetRecordingUrl() != record {
+				t.Fatalf("exported calls = %v, want the one with its recording", calls)
+			}
+			if _, err := admin.Admin.DeleteCallerData(ctx, connect.NewRequest(&adminv1.DeleteCallerDataRequest{Number: "+15557654321"})); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := detail(admin); err != nil || got != "" {
+				t.Fatalf("recording after the caller's data was deleted = %q (%v), want none", got, err)
+			}
 		})
 	}
 }

@@ -19,6 +19,7 @@ func callerCallOut(c cc.Call) *adminv1.CallerCall {
 		CallerNumber: c.CallerNumber, CallerName: c.CallerName, DialedNumber: c.DialedNumber,
 		SipHeaders: c.SIPHeaders, CustomData: c.CustomData, OperatorId: string(c.Operator),
 		TalkTimeMs: convert.Millis(c.TalkTime), HungUpBy: convert.HangupParties[c.HungUpBy],
+		RecordingUrl: c.RecordingURL,
 	}
 }
 

@@ -4428,21 +4428,23 @@ func (x *ExportCallerDataResponse) GetCalls() []*CallerCall {
 
 // CallerCall is a call as a caller's data export shows it.
 type CallerCall struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
-	QueueId       string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
-	State         v1.CallState           `protobuf:"varint,3,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
-	ArrivedAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
-	AnsweredAt    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
-	EndedAt       *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
-	CallerNumber  string                 `protobuf:"bytes,7,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
-	CallerName    string                 `protobuf:"bytes,8,opt,name=caller_name,json=callerName,proto3" json:"caller_name,omitempty"`
-	DialedNumber  string                 `protobuf:"bytes,9,opt,name=dialed_number,json=dialedNumber,proto3" json:"dialed_number,omitempty"`
-	SipHeaders    map[string]string      `protobuf:"bytes,10,rep,name=sip_headers,json=sipHeaders,proto3" json:"sip_headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	CustomData    string                 `protobuf:"bytes,11,opt,name=custom_data,json=customData,proto3" json:"custom_data,omitempty"`
-	OperatorId    string                 `protobuf:"bytes,12,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
-	TalkTimeMs    uint32                 `protobuf:"varint,13,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
-	HungUpBy      v1.HangupParty         `protobuf:"varint,14,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	CallId       string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueId      string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	State        v1.CallState           `protobuf:"varint,3,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
+	ArrivedAt    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	AnsweredAt   *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
+	EndedAt      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
+	CallerNumber string                 `protobuf:"bytes,7,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	CallerName   string                 `protobuf:"bytes,8,opt,name=caller_name,json=callerName,proto3" json:"caller_name,omitempty"`
+	DialedNumber string                 `protobuf:"bytes,9,opt,name=dialed_number,json=dialedNumber,proto3" json:"dialed_number,omitempty"`
+	SipHeaders   map[string]string      `protobuf:"bytes,10,rep,name=sip_headers,json=sipHeaders,proto3" json:"sip_headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	CustomData   string                 `protobuf:"bytes,11,opt,name=custom_data,json=customData,proto3" json:"custom_data,omitempty"`
+	OperatorId   string                 `protobuf:"bytes,12,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	TalkTimeMs   uint32                 `protobuf:"varint,13,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	HungUpBy     v1.HangupParty         `protobuf:"varint,14,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
+	// Where the conversation's recording is, when its queue recorded it.
+	RecordingUrl  string `protobuf:"bytes,60,opt,name=recording_url,json=recordingUrl,proto3" json:"recording_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4573,6 +4575,13 @@ func (x *CallerCall) GetHungUpBy() v1.HangupParty {
 		return x.HungUpBy
 	}
 	return v1.HangupParty(0)
+}
+
+func (x *CallerCall) GetRecordingUrl() string {
+	if x != nil {
+		return x.RecordingUrl
+	}
+	return ""
 }
 
 type DeleteCallerDataRequest struct {
@@ -4994,7 +5003,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x18ExportCallerDataResponse\x12\x16\n" +
 	"\x06number\x18\x01 \x01(\tR\x06number\x12/\n" +
 	"\x06client\x18\x02 \x01(\v2\x17.tandem.admin.v1.ClientR\x06client\x121\n" +
-	"\x05calls\x18\x03 \x03(\v2\x1b.tandem.admin.v1.CallerCallR\x05calls\"\xbb\x05\n" +
+	"\x05calls\x18\x03 \x03(\v2\x1b.tandem.admin.v1.CallerCallR\x05calls\"\xe0\x05\n" +
 	"\n" +
 	"CallerCall\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
@@ -5019,7 +5028,8 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\ftalk_time_ms\x18\r \x01(\rR\n" +
 	"talkTimeMs\x12;\n" +
 	"\n" +
-	"hung_up_by\x18\x0e \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x1a=\n" +
+	"hung_up_by\x18\x0e \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x12#\n" +
+	"\rrecording_url\x18< \x01(\tR\frecordingUrl\x1a=\n" +
 	"\x0fSipHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"1\n" +
