@@ -16,7 +16,7 @@ func (st suite) ApplyPeopleCursorsAndNotes(t *testing.T) {
 	ctx := t.Context()
 	config(t, db)
 	must(t, db.Apply(ctx, callcenter.Changes{Calls: []callcenter.Call{
-		{ID: "c-1", Queue: "sales", State: callcenter.CallEnded, ArrivedAt: at(0), Note: ""},
+		{ID: "c-1", Queue: "sales", State: callcenter.CallEnded, ArrivedAt: at(0), Note: "", RecordingURL: "https://records.example/c-1.mp3"},
 	}}))
 	clients := []callcenter.Client{
 		{Number: "+15550100", Manager: "op-ann", How: callcenter.AssignedByAdmin, AssignedAt: at(time.Minute)},
@@ -40,12 +40,12 @@ func (st suite) ApplyPeopleCursorsAndNotes(t *testing.T) {
 		Notes:   []callcenter.CallNote{{Call: "c-1", Note: "called back"}},
 	}))
 	// Later: one absence deleted, a client changed, a cursor moved, the call written again
-	// without its note (the note stays), the spare's use updated.
+	// without its note and recording URL (both stay), the spare's use updated.
 	clients[0].Manager, clients[0].How = "op-bob", callcenter.AssignedByVoice
 	use[0].Active, use[0].CallsToday = 0, 4
 	call, _, err := db.Call(ctx, "c-1")
 	must(t, err)
-	call.Note = ""
+	call.Note, call.RecordingURL = "", ""
 	must(t, db.Apply(ctx, callcenter.Changes{
 		Clients: clients[:1], Unabsent: []string{"ab-3"}, SpareUse: use, Calls: []callcenter.Call{call},
 		Cursors: map[callcenter.QueueID]callcenter.OperatorID{"sales": "op-bob"},
@@ -60,6 +60,7 @@ func (st suite) ApplyPeopleCursorsAndNotes(t *testing.T) {
 	got, _, err := db.Call(ctx, "c-1")
 	must(t, err)
 	equal(t, "the note", got.Note, "called back")
+	equal(t, "the recording URL", got.RecordingURL, "https://records.example/c-1.mp3")
 }
 
 func (st suite) ApplyKeepsTheLastVersionOfARow(t *testing.T) {
