@@ -61,6 +61,9 @@ func TestSoftphoneKeyIsSignedWithTheStoredDigest(t *testing.T) {
 	if res.Msg.GetUsername() != "anna@cc.acme.n2.voximplant.com" {
 		t.Errorf("username = %q", res.Msg.GetUsername())
 	}
+	if got, err := anna.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{})); err != nil || got.Msg.GetUsername() != "anna@cc.acme.n2.voximplant.com" {
+		t.Errorf("GetSoftphone = %v, %v", got, err)
+	}
 
 	ha1 := md5hex("anna:voximplant.com:" + password)
 	got, err := admin.Admin.GetOperator(ctx, connect.NewRequest(&adminv1.GetOperatorRequest{OperatorId: ids["anna"]}))
@@ -85,6 +88,8 @@ func TestSoftphoneKeyIsSignedWithTheStoredDigest(t *testing.T) {
 
 	boris := a.loggedIn("boris")
 	_, err = boris.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: key}))
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_password")
+	_, err = boris.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{}))
 	wantField(t, err, connect.CodeFailedPrecondition, "softphone_password")
 	for _, bad := range []string{"", strings.Repeat("k", 257)} {
 		_, err = anna.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: bad}))

@@ -40,6 +40,7 @@ var policy = map[string][]Role{
 	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:        with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:     {RoleOperator}, // his own words on his own calls
 	operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: {RoleOperator}, // his own browser phone's login
+	operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     {RoleOperator},
 	operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure:    with(readers, RoleOperator),
 
 	assignmentv1connect.AssignmentServiceListCallsProcedure:     readers,

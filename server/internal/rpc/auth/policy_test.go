@@ -94,6 +94,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:        true,
 		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:     true,
 		operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: true,
+		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
 		operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure:    true,
 		analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:               true,
 	}
@@ -115,10 +116,10 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
 		}
 		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words;
-		// SignSoftphoneKey logs in the caller's own browser phone.
+		// SignSoftphoneKey and GetSoftphone log in the caller's own browser phone.
 		if !slices.Contains(allowed, RoleAdmin) && !intake && proc != operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure &&
 			proc != operatorpresencev1connect.OperatorPresenceServiceLogInProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure &&
-			proc != operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure {
+			proc != operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure {
 			t.Errorf("%s: closed to admins", proc)
 		}
 	}

@@ -241,9 +241,28 @@ func (h *Handler) SignSoftphoneKey(ctx context.Context, req *connect.Request[pre
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	op, err := h.store.Operator(ctx, p.Operator)
+	op, username, err := h.softphone(ctx, p.Operator)
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.SignSoftphoneKeyResponse{Hash: softphone.Sign(key, op.SoftphoneHA1), Username: username}), nil
+}
+
+// GetSoftphone says whether the caller has a browser phone, and its login.
+func (h *Handler) GetSoftphone(ctx context.Context, _ *connect.Request[presencev1.GetSoftphoneRequest]) (*connect.Response[presencev1.GetSoftphoneResponse], error) {
+	p, _ := auth.From(ctx)
+	_, username, err := h.softphone(ctx, p.Operator)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.GetSoftphoneResponse{Username: username}), nil
+}
+
+// softphone is the operator and his browser phone's full Voximplant login, or why he has none.
+func (h *Handler) softphone(ctx context.Context, id cc.OperatorID) (cc.Operator, string, error) {
+	op, err := h.store.Operator(ctx, id)
+	if err != nil {
+		return op, "", err
 	}
 	switch {
 	case op.Contact.Kind != cc.ContactUser:
@@ -254,12 +273,9 @@ func (h *Handler) SignSoftphoneKey(ctx context.Context, req *connect.Request[pre
 		err = &cc.Error{Code: cc.CodeFailedPrecondition, Field: "voximplant_app", Message: "the server has no Voximplant application (tandem serve --voximplant-app)"}
 	}
 	if err != nil {
-		return nil, codes.ToConnect(ctx, err)
+		return op, "", err
 	}
-	return connect.NewResponse(&presencev1.SignSoftphoneKeyResponse{
-		Hash:     softphone.Sign(key, op.SoftphoneHA1),
-		Username: op.Contact.Target + "@" + h.voxApp,
-	}), nil
+	return op, op.Contact.Target + "@" + h.voxApp, nil
 }
 
 // WatchOperator streams an operator's status: a snapshot, then every change, with keepalives.

@@ -57,6 +57,9 @@ const (
 	// OperatorPresenceServiceSignSoftphoneKeyProcedure is the fully-qualified name of the
 	// OperatorPresenceService's SignSoftphoneKey RPC.
 	OperatorPresenceServiceSignSoftphoneKeyProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/SignSoftphoneKey"
+	// OperatorPresenceServiceGetSoftphoneProcedure is the fully-qualified name of the
+	// OperatorPresenceService's GetSoftphone RPC.
+	OperatorPresenceServiceGetSoftphoneProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/GetSoftphone"
 	// OperatorPresenceServiceWatchOperatorProcedure is the fully-qualified name of the
 	// OperatorPresenceService's WatchOperator RPC.
 	OperatorPresenceServiceWatchOperatorProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/WatchOperator"
@@ -89,6 +92,10 @@ type OperatorPresenceServiceClient interface {
 	// (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
 	// without ever holding his Voximplant password. Only the operator himself may call it.
 	SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error)
+	// GetSoftphone says whether the operator has a browser phone (his contact is a Voximplant user
+	// with a password set, and the server names the application) and its Voximplant login: the app
+	// loads the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
+	GetSoftphone(context.Context, *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error)
 	// WatchOperator sends the operator's full status first, then the status after every change,
 	// and a keepalive every 15 seconds. While it is open the operator is "present".
 	WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest]) (*connect.ServerStreamForClient[v1.WatchOperatorResponse], error)
@@ -148,6 +155,12 @@ func NewOperatorPresenceServiceClient(httpClient connect.HTTPClient, baseURL str
 			connect.WithSchema(operatorPresenceServiceMethods.ByName("SignSoftphoneKey")),
 			connect.WithClientOptions(opts...),
 		),
+		getSoftphone: connect.NewClient[v1.GetSoftphoneRequest, v1.GetSoftphoneResponse](
+			httpClient,
+			baseURL+OperatorPresenceServiceGetSoftphoneProcedure,
+			connect.WithSchema(operatorPresenceServiceMethods.ByName("GetSoftphone")),
+			connect.WithClientOptions(opts...),
+		),
 		watchOperator: connect.NewClient[v1.WatchOperatorRequest, v1.WatchOperatorResponse](
 			httpClient,
 			baseURL+OperatorPresenceServiceWatchOperatorProcedure,
@@ -166,6 +179,7 @@ type operatorPresenceServiceClient struct {
 	endWrapUp        *connect.Client[v1.EndWrapUpRequest, v1.EndWrapUpResponse]
 	saveCallNote     *connect.Client[v1.SaveCallNoteRequest, v1.SaveCallNoteResponse]
 	signSoftphoneKey *connect.Client[v1.SignSoftphoneKeyRequest, v1.SignSoftphoneKeyResponse]
+	getSoftphone     *connect.Client[v1.GetSoftphoneRequest, v1.GetSoftphoneResponse]
 	watchOperator    *connect.Client[v1.WatchOperatorRequest, v1.WatchOperatorResponse]
 }
 
@@ -204,6 +218,11 @@ func (c *operatorPresenceServiceClient) SignSoftphoneKey(ctx context.Context, re
 	return c.signSoftphoneKey.CallUnary(ctx, req)
 }
 
+// GetSoftphone calls tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone.
+func (c *operatorPresenceServiceClient) GetSoftphone(ctx context.Context, req *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error) {
+	return c.getSoftphone.CallUnary(ctx, req)
+}
+
 // WatchOperator calls tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator.
 func (c *operatorPresenceServiceClient) WatchOperator(ctx context.Context, req *connect.Request[v1.WatchOperatorRequest]) (*connect.ServerStreamForClient[v1.WatchOperatorResponse], error) {
 	return c.watchOperator.CallServerStream(ctx, req)
@@ -236,6 +255,10 @@ type OperatorPresenceServiceHandler interface {
 	// (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
 	// without ever holding his Voximplant password. Only the operator himself may call it.
 	SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error)
+	// GetSoftphone says whether the operator has a browser phone (his contact is a Voximplant user
+	// with a password set, and the server names the application) and its Voximplant login: the app
+	// loads the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
+	GetSoftphone(context.Context, *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error)
 	// WatchOperator sends the operator's full status first, then the status after every change,
 	// and a keepalive every 15 seconds. While it is open the operator is "present".
 	WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest], *connect.ServerStream[v1.WatchOperatorResponse]) error
@@ -290,6 +313,12 @@ func NewOperatorPresenceServiceHandler(svc OperatorPresenceServiceHandler, opts 
 		connect.WithSchema(operatorPresenceServiceMethods.ByName("SignSoftphoneKey")),
 		connect.WithHandlerOptions(opts...),
 	)
+	operatorPresenceServiceGetSoftphoneHandler := connect.NewUnaryHandler(
+		OperatorPresenceServiceGetSoftphoneProcedure,
+		svc.GetSoftphone,
+		connect.WithSchema(operatorPresenceServiceMethods.ByName("GetSoftphone")),
+		connect.WithHandlerOptions(opts...),
+	)
 	operatorPresenceServiceWatchOperatorHandler := connect.NewServerStreamHandler(
 		OperatorPresenceServiceWatchOperatorProcedure,
 		svc.WatchOperator,
@@ -312,6 +341,8 @@ func NewOperatorPresenceServiceHandler(svc OperatorPresenceServiceHandler, opts 
 			operatorPresenceServiceSaveCallNoteHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceSignSoftphoneKeyProcedure:
 			operatorPresenceServiceSignSoftphoneKeyHandler.ServeHTTP(w, r)
+		case OperatorPresenceServiceGetSoftphoneProcedure:
+			operatorPresenceServiceGetSoftphoneHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceWatchOperatorProcedure:
 			operatorPresenceServiceWatchOperatorHandler.ServeHTTP(w, r)
 		default:
@@ -349,6 +380,10 @@ func (UnimplementedOperatorPresenceServiceHandler) SaveCallNote(context.Context,
 
 func (UnimplementedOperatorPresenceServiceHandler) SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey is not implemented"))
+}
+
+func (UnimplementedOperatorPresenceServiceHandler) GetSoftphone(context.Context, *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone is not implemented"))
 }
 
 func (UnimplementedOperatorPresenceServiceHandler) WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest], *connect.ServerStream[v1.WatchOperatorResponse]) error {
