@@ -64,16 +64,21 @@ const (
 )
 
 // appPolicy is the Content-Security-Policy of every response from the app: it may load its own
-// scripts, styles and images from this origin and talk to this origin's API, and nothing else.
+// scripts, styles and images from this origin and talk to this origin's API and to Voximplant.
 // The build has no inline script or style, no eval and no data: URL (the icon is a file), and
 // Preact and uPlot set styles through the CSSOM (element.style), which CSP does not govern, so
 // style-src needs no 'unsafe-inline'. No page may frame it (clickjacking); <base> and plugins
-// are refused; forms post only here. The Voximplant Web SDK, when a softphone is installed,
-// will need its hosts in script-src and connect-src. Call recordings play from the cloud's
-// storage (Voximplant's hosts, or the account's own S3-compatible storage), whose host varies
-// by region and account: media-src allows any https origin, for <audio> only.
-const appPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; media-src https:; " +
-	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// are refused; forms post only here. The browser phone's Web SDK is bundled (script-src 'self')
+// and talks to Voximplant: its balancer over HTTPS and a media gateway over a WebSocket, both
+// under voximplant.com (voximplantHosts); its audio comes as a MediaStream, which media-src
+// does not govern. Call recordings play from the cloud's storage (Voximplant's hosts, or the
+// account's own S3-compatible storage), whose host varies by region and account: media-src
+// allows any https origin, for <audio> only.
+const appPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' " + voximplantHosts + "; " +
+	"media-src 'self' https:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// voximplantHosts are the only other hosts the app may reach: Voximplant's, for the browser phone.
+const voximplantHosts = "https://*.voximplant.com wss://*.voximplant.com"
 
 // placeholderPolicy allows the placeholder page's one inline style by its hash, and nothing else.
 var placeholderPolicy = "default-src 'none'; style-src '" + styleHash(placeholderStyle) + "'; " +

@@ -19,6 +19,8 @@ export const SECRET = "web-e2e-cloud-secret";
 export const ADMIN_KEY = "web-e2e-admin-key";
 export const SUPPORT_LINE = "+15550001000";
 export const PASSWORD = "password-anna";
+/** The Voximplant application the servers name (--voximplant-app) for browser phones. */
+export const VOX_APP = "cc.e2e.voximplant.com";
 /** Bound for every wait. */
 export const WAIT = 20_000 * (Number(process.env.TANDEM_TEST_TIMEOUT_SCALE) || 1);
 
@@ -88,7 +90,7 @@ export class TandemServer {
   async up(): Promise<void> {
     const bin = process.env.TANDEM_BIN;
     if (!bin) throw new Error("TANDEM_BIN is not set (global setup builds it)");
-    const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${this.port}`, "--db", join(this.dir, "tandem.db"), "--cloud-secret", SECRET, "--admin-key", ADMIN_KEY], {
+    const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${this.port}`, "--db", join(this.dir, "tandem.db"), "--cloud-secret", SECRET, "--admin-key", ADMIN_KEY, "--voximplant-app", VOX_APP], {
       stdio: ["ignore", "ignore", "pipe"],
     });
     this.child = child;

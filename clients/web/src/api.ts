@@ -7,6 +7,7 @@ import { OperatorPresenceService } from "@gen/tandem/operatorpresence/v1/operato
 import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
 import type { DeskApi, Failure, WatchMessage } from "./desk";
 import { failedLoginsFrom, statsFrom, statusFrom, type FailedLogins } from "./model";
+import type { SoftphoneAccount } from "./softphone";
 import type { Session } from "./state";
 
 function transport(baseUrl: string, token?: string): Transport {
@@ -123,5 +124,25 @@ export function deskApi(baseUrl: string, session: Session): DeskApi {
       await presence.logOut({}, opts);
     },
     classify,
+  };
+}
+
+/** The browser phone's account at Tandem: its Voximplant login, and the one-time keys signed. */
+export function softphoneAccount(baseUrl: string, session: Session): SoftphoneAccount {
+  const presence = createClient(OperatorPresenceService, transport(baseUrl, session.token));
+  const opts = { timeoutMs: 15000 };
+  return {
+    async login() {
+      try {
+        return (await presence.getSoftphone({}, opts)).username;
+      } catch (e) {
+        // No browser phone: his contact is not a Voximplant user, or no password is set.
+        if (e instanceof ConnectError && e.code === Code.FailedPrecondition) return null;
+        throw e;
+      }
+    },
+    async signKey(key: string) {
+      return (await presence.signSoftphoneKey({ key }, opts)).hash;
+    },
   };
 }

@@ -1,12 +1,12 @@
 // The views: the login form, the operator screen, the takeover notice. They render what
 // derive() says and turn clicks and keys into desk actions; the rules live in state.ts.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { deskApi, logIn, LoginError } from "./api";
+import { deskApi, logIn, LoginError, softphoneAccount } from "./api";
 import { Desk } from "./desk";
 import { clock, duration, failedLoginsText, outcomeLabels, when } from "./format";
 import type { Offer, Stats } from "./model";
 import { askNotificationPermission, clearOfferNotification, notifyOffer, ring, unlockSound } from "./notify";
-import { softphone } from "./softphone";
+import { softphone, type Microphone } from "./softphone";
 import { derive, type Card, type DeskStore, type Model, type Screen } from "./state";
 import { clearSession, loadPrefs, savePrefs, saveSession, type Prefs } from "./storage";
 import { useModel, useNow } from "./store";
@@ -123,7 +123,7 @@ function useDesk(store: DeskStore, baseUrl: string, m: Model): Desk | null {
         if (why === "taken_over") clearOfferNotification();
       },
     });
-    void phone.start({ operatorId: session.operatorId, name: session.name });
+    void phone.start({ operatorId: session.operatorId, name: session.name }, softphoneAccount(baseUrl, session));
     setDesk(d);
     const online = () => d.retryNow();
     const visible = () => document.visibilityState === "visible" && d.retryNow();
@@ -309,11 +309,42 @@ function PhoneBadge() {
   useEffect(() => phone.onChange(() => setTick((n) => n + 1)), [phone]);
   if (!phone.label) return null;
   const st = phone.state();
+  const words = st === "ready" ? "ready" : st === "connecting" ? "connecting…" : st === "error" ? `failed: ${phone.detail()}` : "off";
   return (
     <span class={`conn conn-${st === "ready" ? "ok" : st === "error" ? "bad" : "warn"}`} data-testid="softphone">
       <span class="dot" aria-hidden="true" />
-      {phone.label}: {st}
+      {phone.label} {words}
+      {st === "ready" && <MicrophonePicker />}
     </span>
+  );
+}
+
+/** The browser phone's microphone, chosen from the SDK's list (after it asked for permission). */
+function MicrophonePicker() {
+  const [mics, setMics] = useState<Microphone[]>([]);
+  useEffect(() => {
+    void softphone().microphones().then(setMics);
+  }, []);
+  if (mics.length < 2) return null;
+  return (
+    <select class="mic" data-testid="microphone" aria-label="Microphone" onChange={(e) => softphone().useMicrophone(e.currentTarget.value)}>
+      {mics.map((m) => (
+        <option value={m.id}>{m.name}</option>
+      ))}
+    </select>
+  );
+}
+
+/** Answer on the offer card, while the browser phone rings in this tab. */
+function AnswerButton() {
+  const phone = softphone();
+  const [, setTick] = useState(0);
+  useEffect(() => phone.onChange(() => setTick((n) => n + 1)), [phone]);
+  if (!phone.ringing()) return null;
+  return (
+    <button class="primary" data-testid="answer" onClick={() => phone.answer()}>
+      Answer
+    </button>
   );
 }
 
@@ -397,6 +428,7 @@ function CallCard({ card, now, note, onDone }: { card: Card; now: number; note: 
           <div class="bar" style={{ width: `${pct}%` }} />
           <span>Ringing on your phone — the offer expires in {Math.ceil(card.leftMs / 1000)} s</span>
         </div>
+        <AnswerButton />
         <RecentCalls offer={card.offer} now={now} />
       </article>
     );

@@ -3,8 +3,10 @@
 // first screen.
 import { render } from "preact";
 import { App } from "./app";
+import { browserPhone, loadVoxSdk } from "./browserphone";
 import { unlockSound } from "./notify";
 import { reduce, startModel } from "./state";
+import { useSoftphone } from "./softphone";
 import { loadSession } from "./storage";
 import { createStore } from "./store";
 import "./styles.css";
@@ -12,6 +14,9 @@ import "./styles.css";
 const root = document.getElementById("app");
 
 function startOperatorApp(root: HTMLElement) {
+  // Every operator gets the browser phone; it stays off (and the SDK unloaded) for those whose
+  // contact is not a Voximplant user with a password set.
+  useSoftphone(browserPhone(loadVoxSdk));
   const store = createStore(startModel(loadSession(), Date.now()), reduce);
   // Browsers allow sound only after a gesture: the first click or key on the page (after a reload
   // that skipped the login form) unlocks the ring.

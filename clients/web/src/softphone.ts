@@ -6,20 +6,43 @@
 // user the "phone" is the Web SDK in this tab: a Softphone implementation logs the SDK in as
 // that user, answers (or lets the operator answer) the incoming call that the scenario places
 // when Tandem offers a call, and hangs up. The app calls the hooks below at the right moments
-// and never needs the SDK itself; see README.md ("Taking calls in the browser") for a sketch
-// of an implementation with the SDK.
+// and never needs the SDK itself: browserphone.ts is the implementation on the Web SDK.
 import type { Offer, OpState } from "./model";
 
 export type SoftphoneState = "off" | "connecting" | "ready" | "error";
+
+/** What the browser phone asks of Tandem (OperatorPresenceService, as the operator himself). */
+export interface SoftphoneAccount {
+  /** His full Voximplant login, or null when he has no browser phone (GetSoftphone). */
+  login(): Promise<string | null>;
+  /** The hash loginWithOneTimeKey takes for a key Voximplant gave (SignSoftphoneKey). */
+  signKey(key: string): Promise<string>;
+}
+
+/** A microphone the operator may choose. */
+export interface Microphone {
+  id: string;
+  name: string;
+}
 
 export interface Softphone {
   /** Shown next to the connection indicator ("Browser phone"); empty: nothing shown. */
   readonly label: string;
   state(): SoftphoneState;
-  /** Tells the app when state() changed. */
-  onChange(fn: () => void): void;
+  /** Why state() is "error", in words for the operator; "" otherwise. */
+  detail(): string;
+  /** A call is ringing in this tab and answer() would take it. */
+  ringing(): boolean;
+  /** Takes the call ringing in this tab (the Answer button). */
+  answer(): void;
+  /** The microphones to choose from (empty until the phone is ready). */
+  microphones(): Promise<Microphone[]>;
+  /** Uses this microphone from now on (for the next call). */
+  useMicrophone(id: string): void;
+  /** Tells the app when state() or ringing() changed; returns the unsubscribe. */
+  onChange(fn: () => void): () => void;
   /** The operator screen opened (a login, or a reload with his session): connect the SDK. */
-  start(operator: { operatorId: string; name: string }): Promise<void>;
+  start(operator: { operatorId: string; name: string }, account: SoftphoneAccount): Promise<void>;
   /** Tandem offered him a call; the cloud is dialing his contact now. */
   offered(offer: Offer): void;
   /** His state moved on (on_call, wrap_up, ready…): the offer was answered or is over. */
@@ -32,7 +55,12 @@ export interface Softphone {
 export const noSoftphone: Softphone = {
   label: "",
   state: () => "off",
-  onChange: () => {},
+  detail: () => "",
+  ringing: () => false,
+  answer: () => {},
+  microphones: async () => [],
+  useMicrophone: () => {},
+  onChange: () => () => {},
   start: async () => {},
   offered: () => {},
   moved: () => {},
@@ -42,9 +70,8 @@ export const noSoftphone: Softphone = {
 let current: Softphone = noSoftphone;
 
 /**
- * Installs a softphone in place of noSoftphone; call it before the app renders. Nothing in this
- * package calls it: an integration with the Web SDK adds the call to main.tsx (see README.md,
- * "Taking calls in the browser"), so today every operator is reached by SIP or phone.
+ * Installs a softphone in place of noSoftphone; call it before the app renders. main.tsx installs
+ * the browser phone (browserphone.ts), which stays off for operators without one.
  */
 export function useSoftphone(s: Softphone): void {
   current = s;

@@ -140,6 +140,7 @@ type Main struct {
 	Limits        limits.Limits // abuse limits; zero fields: limits.DefaultLimits
 	BehindProxy   bool          // client addresses from X-Forwarded-For (behind a reverse proxy)
 	Origins       []string      // browser origins besides its own whose pages may call the API (CORS)
+	VoximplantApp string        // the Voximplant application operators' browser phones log in to
 	Sync          string        // SQLite synchronous level: "normal" (default) or "full"
 	Advertise     string        // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
 
@@ -183,6 +184,7 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	rates := fs.String("rate-limit", "", "request rates per caller by role, per second/burst, e.g. operator=10/100,cloud=5000/10000 (roles: public, operator, supervisor, readonly, admin, cloud)")
 	fs.StringVar(&m.Advertise, "advertise", m.Advertise, "PostgreSQL replicas: the URL the other replicas reach this one at while it leads (default: http(s)://<this host's name>:<port of --addr>, or the address of --addr when it names one)")
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", m.BehindProxy, "take client addresses from the last X-Forwarded-For hop (only behind a reverse proxy that sets it)")
+	fs.StringVar(&m.VoximplantApp, "voximplant-app", m.VoximplantApp, "the Voximplant application's domain, e.g. callcenter.acme.voximplant.com: operators whose contact is a Voximplant user log in to it from the app (browser phone); empty: no browser phones")
 	origins := fs.String("allowed-origins", strings.Join(m.Origins, ","), "browser origins besides Tandem's own whose pages may call the API (CORS), comma-separated, e.g. https://crm.example.com; * alone: any; empty: Tandem's own pages only")
 	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
@@ -389,6 +391,7 @@ func (m *Main) serve(ctx context.Context) error {
 		BehindProxy:    m.BehindProxy,
 		Forwarded:      m.peer.Forwarded,
 		AllowedOrigins: m.Origins,
+		VoximplantApp:  m.VoximplantApp,
 		Metrics:        metrics.New(m.board),
 	})
 	if err != nil {

@@ -63,7 +63,7 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		switch method {
 		case "LogIn":
 			return true
-		case "LogOut", "SaveCallNote":
+		case "LogOut", "SaveCallNote", "SignSoftphoneKey", "GetSoftphone":
 			return role == "operator"
 		case "WatchOperator":
 			return readers || role == "operator"

@@ -47,6 +47,10 @@ type Operator struct {
 	Disabled     bool // dismissed: cannot log in or get calls; his history and clients stay
 	CreatedAt    time.Time
 	Hours        WeekHours // when he works, in his time zone; always when empty
+	// SoftphoneHA1 is the hex MD5 of "user:voximplant.com:password" for his Voximplant user, with
+	// which Tandem signs his browser phone's one-time login keys; empty: none set. Secret: no
+	// read API returns it and nothing logs it.
+	SoftphoneHA1 string
 }
 
 // Serves reports whether the operator takes calls from queue q.

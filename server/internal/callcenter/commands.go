@@ -12,6 +12,7 @@ type OperatorUpdate struct {
 	PasswordHash  *string
 	Disabled      *bool
 	Hours         *WeekHours
+	SoftphoneHA1  *string // "": removes it
 }
 
 // Apply returns op changed by u.
@@ -20,6 +21,9 @@ func (u OperatorUpdate) Apply(op Operator) Operator {
 		op.DisplayName = *u.DisplayName
 	}
 	if u.Contact != nil {
+		if *u.Contact != op.Contact {
+			op.SoftphoneHA1 = "" // the digest names his old user: it cannot sign for the new one
+		}
 		op.Contact = *u.Contact
 	}
 	switch {
@@ -36,6 +40,9 @@ func (u OperatorUpdate) Apply(op Operator) Operator {
 	}
 	if u.Hours != nil {
 		op.Hours = *u.Hours
+	}
+	if u.SoftphoneHA1 != nil {
+		op.SoftphoneHA1 = *u.SoftphoneHA1
 	}
 	return op
 }

@@ -117,6 +117,9 @@ func (o Operator) Check() (Operator, error) {
 	if err := CheckSkills(o.Queues); err != nil {
 		return o, err
 	}
+	if o.SoftphoneHA1 != "" && o.Contact.Kind != ContactUser {
+		return o, Invalid("softphone_password", "his contact is not a Voximplant user: only a Voximplant user has a browser phone")
+	}
 	return o, o.Hours.check("hours")
 }
 

@@ -231,6 +231,9 @@ func TestOperatorCheckRefusesEachField(t *testing.T) {
 		{"span backwards", "hours.days[tue]", func(v *Operator) { v.Hours.Days[time.Tuesday] = []Span{{From: 600, To: 500}} }},
 		{"span past midnight", "hours.days[sun]", func(v *Operator) { v.Hours.Days[time.Sunday] = []Span{{From: 0, To: 24*60 + 1}} }},
 		{"span before midnight", "hours.days[mon]", func(v *Operator) { v.Hours.Days[time.Monday] = []Span{{From: -1, To: 60}} }},
+		{"browser phone on SIP", "softphone_password", func(v *Operator) {
+			v.Contact, v.SoftphoneHA1 = Contact{Kind: ContactSIP, Target: "sip:anna@pbx.example"}, "638f30de135d943da06e1c77c89fc277"
+		}},
 	})
 	wantAccepted(t, Operator.Check, validOperator, map[string]func(*Operator){
 		"a phone":          func(v *Operator) { v.Contact = Contact{Kind: ContactPSTN, Target: "+14155550100"} },
@@ -244,7 +247,31 @@ func TestOperatorCheckRefusesEachField(t *testing.T) {
 		"disabled":         func(v *Operator) { v.Disabled = true },
 		"level 1 and 5":    func(v *Operator) { v.Queues = []QueueSkill{{Queue: "a", Level: 1}, {Queue: "b", Level: 5}} },
 		"200-byte display": func(v *Operator) { v.DisplayName = strings.Repeat("a", 200) },
+		"a browser phone": func(v *Operator) {
+			v.Contact, v.SoftphoneHA1 = Contact{Kind: ContactUser, Target: "anna"}, "638f30de135d943da06e1c77c89fc277"
+		},
 	})
+}
+
+// TestUpdateKeepsTheSoftphoneDigestOnlyForItsUser: the digest is of the user's name, so a new
+// contact drops it unless the same update sets a new one; the same contact again keeps it.
+func TestUpdateKeepsTheSoftphoneDigestOnlyForItsUser(t *testing.T) {
+	op := Operator{Contact: Contact{Kind: ContactUser, Target: "anna"}, SoftphoneHA1: "old"}
+	same, other, fresh := op.Contact, Contact{Kind: ContactUser, Target: "anna2"}, "new"
+	for name, tc := range map[string]struct {
+		u    OperatorUpdate
+		want string
+	}{
+		"same contact":          {OperatorUpdate{Contact: &same}, "old"},
+		"another user":          {OperatorUpdate{Contact: &other}, ""},
+		"another user, new one": {OperatorUpdate{Contact: &other, SoftphoneHA1: &fresh}, "new"},
+		"no contact, a new one": {OperatorUpdate{SoftphoneHA1: &fresh}, "new"},
+		"nothing about it":      {OperatorUpdate{}, "old"},
+	} {
+		if got := tc.u.Apply(op).SoftphoneHA1; got != tc.want {
+			t.Errorf("%s: digest %q, want %q", name, got, tc.want)
+		}
+	}
 }
 
 func TestCheckSkillsNamesTheSkillsPlace(t *testing.T) {

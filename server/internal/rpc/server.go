@@ -97,6 +97,9 @@ type Config struct {
 	// AllowedOrigins are the browser origins besides Tandem's own whose pages may call the API
 	// (CORS), as ParseOrigins reads them; "*" alone allows any; empty: Tandem's own pages only.
 	AllowedOrigins []string
+	// VoximplantApp is the Voximplant application's domain ("app.account.voximplant.com") that
+	// operators' browser phones log in to; empty: none.
+	VoximplantApp string
 	// Metrics is served at /metrics to readers (admin, supervisor, readonly keys), and times
 	// every RPC; nil: no /metrics.
 	Metrics Metrics
@@ -144,7 +147,7 @@ func New(cfg Config) (*Server, error) {
 	closing := make(chan struct{})
 	lim := limits.New(cfg.Limits, cfg.Clock, cfg.Logger)
 	presenceHandler, err := presence.New(presence.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Logins: lim.Logins(), Clock: cfg.Clock,
-		SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost, Closing: closing})
+		SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost, Closing: closing, VoximplantApp: cfg.VoximplantApp})
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 // Operators -------------------------------------------------------------------------------
 
 const operatorColumns = `id, name, display_name, password_hash, contact_kind, contact_target,
-	disabled, created_at, hours`
+	disabled, created_at, hours, softphone_ha1`
 
 // CreateOperator stores a new operator. His id and name must both be free.
 func (db *DB) CreateOperator(ctx context.Context, o callcenter.Operator) error {
@@ -64,14 +64,15 @@ func (d Dialect) putOperator(ctx context.Context, tx Tx, o callcenter.Operator) 
 	}
 
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO operators (`+operatorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO operators (`+operatorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			name = excluded.name, display_name = excluded.display_name,
 			password_hash = excluded.password_hash, contact_kind = excluded.contact_kind,
 			contact_target = excluded.contact_target, disabled = excluded.disabled,
-			created_at = excluded.created_at, hours = excluded.hours`,
+			created_at = excluded.created_at, hours = excluded.hours,
+			softphone_ha1 = excluded.softphone_ha1`,
 		o.ID, o.Name, o.DisplayName, o.PasswordHash, o.Contact.Kind, o.Contact.Target,
-		boolInt(o.Disabled), msTime(o.CreatedAt), jsonText(o.Hours))
+		boolInt(o.Disabled), msTime(o.CreatedAt), jsonText(o.Hours), o.SoftphoneHA1)
 	if err != nil {
 		return d.errorf("put operator %q: %w", o.ID, err)
 	}
@@ -185,7 +186,7 @@ func scanOperator(s Scanner) (callcenter.Operator, error) {
 	var created sql.NullInt64
 	var hours string
 	err := s.Scan(&o.ID, &o.Name, &o.DisplayName, &o.PasswordHash, &o.Contact.Kind, &o.Contact.Target,
-		&disabled, &created, &hours)
+		&disabled, &created, &hours, &o.SoftphoneHA1)
 	if err == nil {
 		if jerr := json.Unmarshal([]byte(hours), &o.Hours); jerr != nil {
 			return o, fmt.Errorf("operator %q: hours: %w", o.ID, jerr)

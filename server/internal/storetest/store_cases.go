@@ -61,7 +61,8 @@ func ann() callcenter.Operator {
 }
 
 func bob() callcenter.Operator {
-	return callcenter.Operator{ID: "op-bob", Name: "bob", Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "bob"}}
+	return callcenter.Operator{ID: "op-bob", Name: "bob", Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "bob"},
+		SoftphoneHA1: "5f4dcc3b5aa765d61d8327deb882cf99"}
 }
 
 func salesQueue() callcenter.Queue {
@@ -159,7 +160,7 @@ func (st suite) UpdateOperatorReplacesEverything(t *testing.T) {
 	must(t, db.CreateOperator(ctx, ann()))
 	changed := callcenter.Operator{
 		ID: "op-ann", Name: "ann2", DisplayName: "Ann", PasswordHash: "new",
-		Contact:  callcenter.Contact{Kind: callcenter.ContactPSTN, Target: "+15551234"},
+		Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "ann2"}, SoftphoneHA1: "0cc175b9c0f1b6a831c399e269772661",
 		Queues:   []callcenter.QueueSkill{{Queue: "billing", Level: 4}},
 		Disabled: true,
 	}

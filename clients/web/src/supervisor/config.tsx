@@ -269,6 +269,7 @@ function OperatorForm({ api, op, queues, done }: { api: Api; op: Operator | null
   const [name, setName] = useState(op?.name ?? "");
   const [displayName, setDisplayName] = useState(op?.displayName ?? "");
   const [password, setPassword] = useState("");
+  const [voxPassword, setVoxPassword] = useState("");
   const [kind, setKind] = useState<ContactKind>(op?.contact?.kind || ContactKind.USER);
   const [target, setTarget] = useState(op?.contact?.target ?? "");
   const [levels, setLevels] = useState<Record<string, number>>(() => Object.fromEntries((op?.queues ?? []).map((q) => [q.queueId, q.level || 3])));
@@ -281,7 +282,16 @@ function OperatorForm({ api, op, queues, done }: { api: Api; op: Operator | null
     const ok = await save.run(() =>
       op
         ? api.admin.updateOperator(
-            { operatorId: op.operatorId, displayName, ...(password ? { password } : {}), contact, queues: skills, replaceQueues: true, disabled },
+            {
+              operatorId: op.operatorId,
+              displayName,
+              ...(password ? { password } : {}),
+              ...(voxPassword ? { softphonePassword: voxPassword } : {}),
+              contact,
+              queues: skills,
+              replaceQueues: true,
+              disabled,
+            },
             unary,
           )
         : api.admin.createOperator({ name: name.trim(), displayName, password, contact, queues: skills }, unary),
@@ -303,6 +313,16 @@ function OperatorForm({ api, op, queues, done }: { api: Api; op: Operator | null
         <input type="password" value={password} autocomplete="new-password" onInput={(e) => setPassword(e.currentTarget.value)} />
       </Field>
       <ContactFields prefix="contact" kind={kind} target={target} setKind={setKind} setTarget={setTarget} errors={save.fields} />
+      {op && kind === ContactKind.USER && (
+        <Field
+          label="Voximplant user's password (browser phone, optional)"
+          name="softphone_password"
+          errors={save.fields}
+          hint="the password of his Voximplant user: he then takes calls in the app; Tandem keeps only its digest"
+        >
+          <input type="password" value={voxPassword} autocomplete="new-password" data-testid="softphone-password" onInput={(e) => setVoxPassword(e.currentTarget.value)} />
+        </Field>
+      )}
       <fieldset class="sv-queues" data-field="queues">
         <legend>Queues and levels (1 learning – 5 expert)</legend>
         {queues.map((q) => (

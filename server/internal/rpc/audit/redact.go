@@ -17,7 +17,7 @@ const redacted = "[redacted]"
 // secretFields are never written to the audit log; personalFields neither (a caller's data must
 // be erasable, so it is not copied into a log kept for longer).
 var (
-	secretFields   = map[protoreflect.Name]bool{"password": true, "secret": true, "token": true}
+	secretFields   = map[protoreflect.Name]bool{"password": true, "softphone_password": true, "secret": true, "token": true}
 	personalFields = map[protoreflect.Name]bool{"caller_number": true, "caller_name": true, "session_id": true, "custom_data": true, "sip_headers": true, "csv": true}
 )
 

@@ -33,13 +33,15 @@ var policy = map[string][]Role{
 	callintakev1connect.CallIntakeServiceRegisterCallProcedure:    {RoleCloud},
 	callintakev1connect.CallIntakeServiceReportCallEventProcedure: {RoleCloud},
 
-	operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:         {Public},
-	operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:        {RoleOperator},
-	operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:       with(supervisors, RoleOperator),
-	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:        with(supervisors, RoleOperator),
-	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:     with(supervisors, RoleOperator),
-	operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:  {RoleOperator}, // his own words on his own calls
-	operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure: with(readers, RoleOperator),
+	operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:            {Public},
+	operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:           {RoleOperator},
+	operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:          with(supervisors, RoleOperator),
+	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:           with(supervisors, RoleOperator),
+	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:        with(supervisors, RoleOperator),
+	operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:     {RoleOperator}, // his own words on his own calls
+	operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: {RoleOperator}, // his own browser phone's login
+	operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     {RoleOperator},
+	operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure:    with(readers, RoleOperator),
 
 	assignmentv1connect.AssignmentServiceListCallsProcedure:     readers,
 	assignmentv1connect.AssignmentServiceGetCallProcedure:       readers,

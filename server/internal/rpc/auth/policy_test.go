@@ -88,13 +88,15 @@ func TestAuthorizeWalksThePolicy(t *testing.T) {
 // them (client addresses, so not the read-only role) and unlock them.
 func TestRolesKeepToTheirKind(t *testing.T) {
 	operatorMay := map[string]bool{
-		operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:        true,
-		operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:       true,
-		operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:        true,
-		operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:     true,
-		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:  true,
-		operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure: true,
-		analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:            true,
+		operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:           true,
+		operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:          true,
+		operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:           true,
+		operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:        true,
+		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:     true,
+		operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: true,
+		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
+		operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure:    true,
+		analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:               true,
 	}
 	for proc, allowed := range policy {
 		intake := strings.HasPrefix(proc, "/tandem.callintake.v1.")
@@ -113,9 +115,11 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		if slices.Contains(allowed, RoleOperator) != operatorMay[proc] {
 			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
 		}
-		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words.
+		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words;
+		// SignSoftphoneKey and GetSoftphone log in the caller's own browser phone.
 		if !slices.Contains(allowed, RoleAdmin) && !intake && proc != operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure &&
-			proc != operatorpresencev1connect.OperatorPresenceServiceLogInProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure {
+			proc != operatorpresencev1connect.OperatorPresenceServiceLogInProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure &&
+			proc != operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure {
 			t.Errorf("%s: closed to admins", proc)
 		}
 	}

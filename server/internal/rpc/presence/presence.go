@@ -20,6 +20,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/rpc/codes"
 	"github.com/tandemcc/tandem/server/internal/rpc/convert"
 	"github.com/tandemcc/tandem/server/internal/rpc/limits"
+	"github.com/tandemcc/tandem/server/internal/softphone"
 )
 
 // Store is what presence reads and the sessions it keeps.
@@ -58,8 +59,11 @@ type Config struct {
 	Logins       Logins
 	Clock        clock.Clock
 	SessionTTL   time.Duration
-	PasswordCost int             // bcrypt cost of the stand-in hash checked for unknown names
-	Closing      <-chan struct{} // closed when the server shuts down: streams end
+	PasswordCost int // bcrypt cost of the stand-in hash checked for unknown names
+	// VoximplantApp is the application's domain, "app.account.voximplant.com": a browser
+	// phone logs in as user@VoximplantApp. Empty: no browser phones.
+	VoximplantApp string
+	Closing       <-chan struct{} // closed when the server shuts down: streams end
 }
 
 // Handler serves OperatorPresence.
@@ -71,6 +75,7 @@ type Handler struct {
 	sessionTTL time.Duration
 	dummyHash  []byte
 	closing    <-chan struct{}
+	voxApp     string
 }
 
 // New returns OperatorPresence for cfg.
@@ -79,7 +84,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{store: cfg.Store, board: cfg.Switchboard, logins: cfg.Logins, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing}, nil
+	return &Handler{store: cfg.Store, board: cfg.Switchboard, logins: cfg.Logins, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing, voxApp: cfg.VoximplantApp}, nil
 }
 
 var (
@@ -219,6 +224,58 @@ func (h *Handler) SaveCallNote(ctx context.Context, req *connect.Request[presenc
 		return nil, codes.ToConnect(ctx, err)
 	}
 	return connect.NewResponse(&presencev1.SaveCallNoteResponse{CallId: m.GetCallId(), Note: m.GetNote()}), nil
+}
+
+// maxSoftphoneKeyLen bounds the one-time key to sign (Voximplant's are far shorter).
+const maxSoftphoneKeyLen = 256
+
+// SignSoftphoneKey signs the one-time key Voximplant gave the operator's browser phone with the
+// digest of his Voximplant password (see package softphone); the digest itself never leaves.
+func (h *Handler) SignSoftphoneKey(ctx context.Context, req *connect.Request[presencev1.SignSoftphoneKeyRequest]) (*connect.Response[presencev1.SignSoftphoneKeyResponse], error) {
+	p, _ := auth.From(ctx)
+	key := req.Msg.GetKey()
+	err := convert.Required("key", key)
+	if err == nil {
+		err = convert.MaxLen("key", key, maxSoftphoneKeyLen)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	op, username, err := h.softphone(ctx, p.Operator)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.SignSoftphoneKeyResponse{Hash: softphone.Sign(key, op.SoftphoneHA1), Username: username}), nil
+}
+
+// GetSoftphone says whether the caller has a browser phone, and its login.
+func (h *Handler) GetSoftphone(ctx context.Context, _ *connect.Request[presencev1.GetSoftphoneRequest]) (*connect.Response[presencev1.GetSoftphoneResponse], error) {
+	p, _ := auth.From(ctx)
+	_, username, err := h.softphone(ctx, p.Operator)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.GetSoftphoneResponse{Username: username}), nil
+}
+
+// softphone is the operator and his browser phone's full Voximplant login, or why he has none.
+func (h *Handler) softphone(ctx context.Context, id cc.OperatorID) (cc.Operator, string, error) {
+	op, err := h.store.Operator(ctx, id)
+	if err != nil {
+		return op, "", err
+	}
+	switch {
+	case op.Contact.Kind != cc.ContactUser:
+		err = &cc.Error{Code: cc.CodeFailedPrecondition, Field: "contact", Message: "his contact is not a Voximplant user: he has no browser phone"}
+	case op.SoftphoneHA1 == "":
+		err = &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_password", Message: "no Voximplant password is set for him (AdminService.UpdateOperator softphone_password)"}
+	case h.voxApp == "":
+		err = &cc.Error{Code: cc.CodeFailedPrecondition, Field: "voximplant_app", Message: "the server has no Voximplant application (tandem serve --voximplant-app)"}
+	}
+	if err != nil {
+		return op, "", err
+	}
+	return op, op.Contact.Target + "@" + h.voxApp, nil
 }
 
 // WatchOperator streams an operator's status: a snapshot, then every change, with keepalives.

@@ -437,10 +437,15 @@ type UpdateOperatorRequest struct {
 	ReplaceQueues bool          `protobuf:"varint,6,opt,name=replace_queues,json=replaceQueues,proto3" json:"replace_queues,omitempty"`
 	// Disabling is dismissal: he cannot log in or take calls, his clients are listed for
 	// reassignment, his history stays.
-	Disabled      *bool      `protobuf:"varint,7,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
-	Hours         *WeekHours `protobuf:"bytes,8,opt,name=hours,proto3" json:"hours,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Disabled *bool      `protobuf:"varint,7,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	Hours    *WeekHours `protobuf:"bytes,8,opt,name=hours,proto3" json:"hours,omitempty"`
+	// His Voximplant user's password, for the browser phone (at most 128 bytes). Tandem keeps only
+	// its MD5 digest "username:voximplant.com:password" (Voximplant's one-time-key scheme), so his
+	// contact must be a Voximplant user; no read returns it. Empty removes it. Changing his
+	// contact to another user without a new one removes it too.
+	SoftphonePassword *string `protobuf:"bytes,80,opt,name=softphone_password,json=softphonePassword,proto3,oneof" json:"softphone_password,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *UpdateOperatorRequest) Reset() {
@@ -527,6 +532,13 @@ func (x *UpdateOperatorRequest) GetHours() *WeekHours {
 		return x.Hours
 	}
 	return nil
+}
+
+func (x *UpdateOperatorRequest) GetSoftphonePassword() string {
+	if x != nil && x.SoftphonePassword != nil {
+		return *x.SoftphonePassword
+	}
+	return ""
 }
 
 type UpdateOperatorResponse struct {
@@ -4725,7 +4737,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x06queues\x18\x05 \x03(\v2\x1b.tandem.admin.v1.QueueSkillR\x06queues\x120\n" +
 	"\x05hours\x18\x06 \x01(\v2\x1a.tandem.admin.v1.WeekHoursR\x05hours\"O\n" +
 	"\x16CreateOperatorResponse\x125\n" +
-	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x90\x03\n" +
+	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\xdb\x03\n" +
 	"\x15UpdateOperatorRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x12&\n" +
@@ -4735,10 +4747,12 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x06queues\x18\x05 \x03(\v2\x1b.tandem.admin.v1.QueueSkillR\x06queues\x12%\n" +
 	"\x0ereplace_queues\x18\x06 \x01(\bR\rreplaceQueues\x12\x1f\n" +
 	"\bdisabled\x18\a \x01(\bH\x02R\bdisabled\x88\x01\x01\x120\n" +
-	"\x05hours\x18\b \x01(\v2\x1a.tandem.admin.v1.WeekHoursR\x05hoursB\x0f\n" +
+	"\x05hours\x18\b \x01(\v2\x1a.tandem.admin.v1.WeekHoursR\x05hours\x122\n" +
+	"\x12softphone_password\x18P \x01(\tH\x03R\x11softphonePassword\x88\x01\x01B\x0f\n" +
 	"\r_display_nameB\v\n" +
 	"\t_passwordB\v\n" +
-	"\t_disabled\"O\n" +
+	"\t_disabledB\x15\n" +
+	"\x13_softphone_password\"O\n" +
 	"\x16UpdateOperatorResponse\x125\n" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"5\n" +
 	"\x12GetOperatorRequest\x12\x1f\n" +

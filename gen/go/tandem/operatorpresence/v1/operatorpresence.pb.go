@@ -675,6 +675,187 @@ func (x *SaveCallNoteResponse) GetNote() string {
 	return ""
 }
 
+type SignSoftphoneKeyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The key from Voximplant (required, at most 256 characters).
+	Key           string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignSoftphoneKeyRequest) Reset() {
+	*x = SignSoftphoneKeyRequest{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignSoftphoneKeyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignSoftphoneKeyRequest) ProtoMessage() {}
+
+func (x *SignSoftphoneKeyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignSoftphoneKeyRequest.ProtoReflect.Descriptor instead.
+func (*SignSoftphoneKeyRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SignSoftphoneKeyRequest) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+type SignSoftphoneKeyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MD5(key + "|" + MD5(user + ":voximplant.com:" + password)), hex: loginWithOneTimeKey's hash.
+	Hash string `protobuf:"bytes,1,opt,name=hash,proto3" json:"hash,omitempty"`
+	// His full Voximplant login, user@app.account.voximplant.com (from the serve flag
+	// --voximplant-app): the name to request the key for and to log in with.
+	Username      string `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignSoftphoneKeyResponse) Reset() {
+	*x = SignSoftphoneKeyResponse{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignSoftphoneKeyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignSoftphoneKeyResponse) ProtoMessage() {}
+
+func (x *SignSoftphoneKeyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignSoftphoneKeyResponse.ProtoReflect.Descriptor instead.
+func (*SignSoftphoneKeyResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SignSoftphoneKeyResponse) GetHash() string {
+	if x != nil {
+		return x.Hash
+	}
+	return ""
+}
+
+func (x *SignSoftphoneKeyResponse) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+type GetSoftphoneRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSoftphoneRequest) Reset() {
+	*x = GetSoftphoneRequest{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSoftphoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSoftphoneRequest) ProtoMessage() {}
+
+func (x *GetSoftphoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSoftphoneRequest.ProtoReflect.Descriptor instead.
+func (*GetSoftphoneRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
+}
+
+type GetSoftphoneResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// His full Voximplant login, user@app.account.voximplant.com.
+	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSoftphoneResponse) Reset() {
+	*x = GetSoftphoneResponse{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSoftphoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSoftphoneResponse) ProtoMessage() {}
+
+func (x *GetSoftphoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSoftphoneResponse.ProtoReflect.Descriptor instead.
+func (*GetSoftphoneResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetSoftphoneResponse) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
 type WatchOperatorRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The operator; empty means the caller himself. An operator may only name himself;
@@ -686,7 +867,7 @@ type WatchOperatorRequest struct {
 
 func (x *WatchOperatorRequest) Reset() {
 	*x = WatchOperatorRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -698,7 +879,7 @@ func (x *WatchOperatorRequest) String() string {
 func (*WatchOperatorRequest) ProtoMessage() {}
 
 func (x *WatchOperatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -711,7 +892,7 @@ func (x *WatchOperatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOperatorRequest.ProtoReflect.Descriptor instead.
 func (*WatchOperatorRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{13}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *WatchOperatorRequest) GetOperatorId() string {
@@ -735,7 +916,7 @@ type WatchOperatorResponse struct {
 
 func (x *WatchOperatorResponse) Reset() {
 	*x = WatchOperatorResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -747,7 +928,7 @@ func (x *WatchOperatorResponse) String() string {
 func (*WatchOperatorResponse) ProtoMessage() {}
 
 func (x *WatchOperatorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -760,7 +941,7 @@ func (x *WatchOperatorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOperatorResponse.ProtoReflect.Descriptor instead.
 func (*WatchOperatorResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{14}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *WatchOperatorResponse) GetEvent() isWatchOperatorResponse_Event {
@@ -831,7 +1012,7 @@ type Keepalive struct {
 
 func (x *Keepalive) Reset() {
 	*x = Keepalive{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +1024,7 @@ func (x *Keepalive) String() string {
 func (*Keepalive) ProtoMessage() {}
 
 func (x *Keepalive) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +1037,7 @@ func (x *Keepalive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Keepalive.ProtoReflect.Descriptor instead.
 func (*Keepalive) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Keepalive) GetAt() *timestamppb.Timestamp {
@@ -897,7 +1078,7 @@ type OperatorStatus struct {
 
 func (x *OperatorStatus) Reset() {
 	*x = OperatorStatus{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -909,7 +1090,7 @@ func (x *OperatorStatus) String() string {
 func (*OperatorStatus) ProtoMessage() {}
 
 func (x *OperatorStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,7 +1103,7 @@ func (x *OperatorStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStatus.ProtoReflect.Descriptor instead.
 func (*OperatorStatus) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{16}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OperatorStatus) GetOperatorId() string {
@@ -1037,7 +1218,7 @@ type CallInHand struct {
 
 func (x *CallInHand) Reset() {
 	*x = CallInHand{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1049,7 +1230,7 @@ func (x *CallInHand) String() string {
 func (*CallInHand) ProtoMessage() {}
 
 func (x *CallInHand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1062,7 +1243,7 @@ func (x *CallInHand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallInHand.ProtoReflect.Descriptor instead.
 func (*CallInHand) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{17}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CallInHand) GetCallId() string {
@@ -1141,7 +1322,7 @@ type OfferedCall struct {
 
 func (x *OfferedCall) Reset() {
 	*x = OfferedCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1153,7 +1334,7 @@ func (x *OfferedCall) String() string {
 func (*OfferedCall) ProtoMessage() {}
 
 func (x *OfferedCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1166,7 +1347,7 @@ func (x *OfferedCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfferedCall.ProtoReflect.Descriptor instead.
 func (*OfferedCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{18}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *OfferedCall) GetOfferId() string {
@@ -1248,7 +1429,7 @@ type PastCall struct {
 
 func (x *PastCall) Reset() {
 	*x = PastCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1260,7 +1441,7 @@ func (x *PastCall) String() string {
 func (*PastCall) ProtoMessage() {}
 
 func (x *PastCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1273,7 +1454,7 @@ func (x *PastCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PastCall.ProtoReflect.Descriptor instead.
 func (*PastCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{19}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PastCall) GetCallId() string {
@@ -1361,7 +1542,15 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\x04note\x18\x02 \x01(\tR\x04note\"C\n" +
 	"\x14SaveCallNoteResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x12\n" +
-	"\x04note\x18\x02 \x01(\tR\x04note\"7\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\"+\n" +
+	"\x17SignSoftphoneKeyRequest\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\"J\n" +
+	"\x18SignSoftphoneKeyResponse\x12\x12\n" +
+	"\x04hash\x18\x01 \x01(\tR\x04hash\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\"\x15\n" +
+	"\x13GetSoftphoneRequest\"2\n" +
+	"\x14GetSoftphoneResponse\x12\x1a\n" +
+	"\busername\x18\x01 \x01(\tR\busername\"7\n" +
 	"\x14WatchOperatorRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\"\xf9\x01\n" +
@@ -1424,14 +1613,16 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12#\n" +
 	"\roperator_name\x18\x05 \x01(\tR\foperatorName\x12 \n" +
 	"\ftalk_time_ms\x18\x06 \x01(\rR\n" +
-	"talkTimeMs2\xf2\x05\n" +
+	"talkTimeMs2\xe4\a\n" +
 	"\x17OperatorPresenceService\x12\\\n" +
 	"\x05LogIn\x12(.tandem.operatorpresence.v1.LogInRequest\x1a).tandem.operatorpresence.v1.LogInResponse\x12_\n" +
 	"\x06LogOut\x12).tandem.operatorpresence.v1.LogOutRequest\x1a*.tandem.operatorpresence.v1.LogOutResponse\x12b\n" +
 	"\aGoReady\x12*.tandem.operatorpresence.v1.GoReadyRequest\x1a+.tandem.operatorpresence.v1.GoReadyResponse\x12_\n" +
 	"\x06GoAway\x12).tandem.operatorpresence.v1.GoAwayRequest\x1a*.tandem.operatorpresence.v1.GoAwayResponse\x12h\n" +
 	"\tEndWrapUp\x12,.tandem.operatorpresence.v1.EndWrapUpRequest\x1a-.tandem.operatorpresence.v1.EndWrapUpResponse\x12q\n" +
-	"\fSaveCallNote\x12/.tandem.operatorpresence.v1.SaveCallNoteRequest\x1a0.tandem.operatorpresence.v1.SaveCallNoteResponse\x12v\n" +
+	"\fSaveCallNote\x12/.tandem.operatorpresence.v1.SaveCallNoteRequest\x1a0.tandem.operatorpresence.v1.SaveCallNoteResponse\x12}\n" +
+	"\x10SignSoftphoneKey\x123.tandem.operatorpresence.v1.SignSoftphoneKeyRequest\x1a4.tandem.operatorpresence.v1.SignSoftphoneKeyResponse\x12q\n" +
+	"\fGetSoftphone\x12/.tandem.operatorpresence.v1.GetSoftphoneRequest\x1a0.tandem.operatorpresence.v1.GetSoftphoneResponse\x12v\n" +
 	"\rWatchOperator\x120.tandem.operatorpresence.v1.WatchOperatorRequest\x1a1.tandem.operatorpresence.v1.WatchOperatorResponse0\x01B\x92\x02\n" +
 	"\x1ecom.tandem.operatorpresence.v1B\x15OperatorpresenceProtoP\x01ZOgithub.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1;operatorpresencev1\xa2\x02\x03TOX\xaa\x02\x1aTandem.Operatorpresence.V1\xca\x02\x1aTandem\\Operatorpresence\\V1\xe2\x02&Tandem\\Operatorpresence\\V1\\GPBMetadata\xea\x02\x1cTandem::Operatorpresence::V1b\x06proto3"
 
@@ -1447,74 +1638,82 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP() []byte
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescData
 }
 
-var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
-	(*LogInRequest)(nil),          // 0: tandem.operatorpresence.v1.LogInRequest
-	(*LogInResponse)(nil),         // 1: tandem.operatorpresence.v1.LogInResponse
-	(*FailedLogins)(nil),          // 2: tandem.operatorpresence.v1.FailedLogins
-	(*LogOutRequest)(nil),         // 3: tandem.operatorpresence.v1.LogOutRequest
-	(*LogOutResponse)(nil),        // 4: tandem.operatorpresence.v1.LogOutResponse
-	(*GoReadyRequest)(nil),        // 5: tandem.operatorpresence.v1.GoReadyRequest
-	(*GoReadyResponse)(nil),       // 6: tandem.operatorpresence.v1.GoReadyResponse
-	(*GoAwayRequest)(nil),         // 7: tandem.operatorpresence.v1.GoAwayRequest
-	(*GoAwayResponse)(nil),        // 8: tandem.operatorpresence.v1.GoAwayResponse
-	(*EndWrapUpRequest)(nil),      // 9: tandem.operatorpresence.v1.EndWrapUpRequest
-	(*EndWrapUpResponse)(nil),     // 10: tandem.operatorpresence.v1.EndWrapUpResponse
-	(*SaveCallNoteRequest)(nil),   // 11: tandem.operatorpresence.v1.SaveCallNoteRequest
-	(*SaveCallNoteResponse)(nil),  // 12: tandem.operatorpresence.v1.SaveCallNoteResponse
-	(*WatchOperatorRequest)(nil),  // 13: tandem.operatorpresence.v1.WatchOperatorRequest
-	(*WatchOperatorResponse)(nil), // 14: tandem.operatorpresence.v1.WatchOperatorResponse
-	(*Keepalive)(nil),             // 15: tandem.operatorpresence.v1.Keepalive
-	(*OperatorStatus)(nil),        // 16: tandem.operatorpresence.v1.OperatorStatus
-	(*CallInHand)(nil),            // 17: tandem.operatorpresence.v1.CallInHand
-	(*OfferedCall)(nil),           // 18: tandem.operatorpresence.v1.OfferedCall
-	(*PastCall)(nil),              // 19: tandem.operatorpresence.v1.PastCall
-	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
-	(v1.OperatorState)(0),         // 21: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 22: tandem.common.v1.Marks
-	(v1.CallState)(0),             // 23: tandem.common.v1.CallState
+	(*LogInRequest)(nil),             // 0: tandem.operatorpresence.v1.LogInRequest
+	(*LogInResponse)(nil),            // 1: tandem.operatorpresence.v1.LogInResponse
+	(*FailedLogins)(nil),             // 2: tandem.operatorpresence.v1.FailedLogins
+	(*LogOutRequest)(nil),            // 3: tandem.operatorpresence.v1.LogOutRequest
+	(*LogOutResponse)(nil),           // 4: tandem.operatorpresence.v1.LogOutResponse
+	(*GoReadyRequest)(nil),           // 5: tandem.operatorpresence.v1.GoReadyRequest
+	(*GoReadyResponse)(nil),          // 6: tandem.operatorpresence.v1.GoReadyResponse
+	(*GoAwayRequest)(nil),            // 7: tandem.operatorpresence.v1.GoAwayRequest
+	(*GoAwayResponse)(nil),           // 8: tandem.operatorpresence.v1.GoAwayResponse
+	(*EndWrapUpRequest)(nil),         // 9: tandem.operatorpresence.v1.EndWrapUpRequest
+	(*EndWrapUpResponse)(nil),        // 10: tandem.operatorpresence.v1.EndWrapUpResponse
+	(*SaveCallNoteRequest)(nil),      // 11: tandem.operatorpresence.v1.SaveCallNoteRequest
+	(*SaveCallNoteResponse)(nil),     // 12: tandem.operatorpresence.v1.SaveCallNoteResponse
+	(*SignSoftphoneKeyRequest)(nil),  // 13: tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	(*SignSoftphoneKeyResponse)(nil), // 14: tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	(*GetSoftphoneRequest)(nil),      // 15: tandem.operatorpresence.v1.GetSoftphoneRequest
+	(*GetSoftphoneResponse)(nil),     // 16: tandem.operatorpresence.v1.GetSoftphoneResponse
+	(*WatchOperatorRequest)(nil),     // 17: tandem.operatorpresence.v1.WatchOperatorRequest
+	(*WatchOperatorResponse)(nil),    // 18: tandem.operatorpresence.v1.WatchOperatorResponse
+	(*Keepalive)(nil),                // 19: tandem.operatorpresence.v1.Keepalive
+	(*OperatorStatus)(nil),           // 20: tandem.operatorpresence.v1.OperatorStatus
+	(*CallInHand)(nil),               // 21: tandem.operatorpresence.v1.CallInHand
+	(*OfferedCall)(nil),              // 22: tandem.operatorpresence.v1.OfferedCall
+	(*PastCall)(nil),                 // 23: tandem.operatorpresence.v1.PastCall
+	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
+	(v1.OperatorState)(0),            // 25: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),                 // 26: tandem.common.v1.Marks
+	(v1.CallState)(0),                // 27: tandem.common.v1.CallState
 }
 var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
-	20, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	24, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	2,  // 1: tandem.operatorpresence.v1.LogInResponse.failed_logins:type_name -> tandem.operatorpresence.v1.FailedLogins
-	20, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
-	16, // 3: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	16, // 4: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	16, // 5: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	16, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	16, // 7: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	15, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
-	20, // 9: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
-	21, // 10: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
-	20, // 11: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
-	18, // 12: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
-	20, // 13: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	20, // 14: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
-	22, // 15: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
-	17, // 16: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
-	20, // 17: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
-	20, // 18: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
-	20, // 19: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	20, // 20: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	19, // 21: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	20, // 22: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	23, // 23: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	24, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
+	20, // 3: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 4: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 5: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 7: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	19, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
+	24, // 9: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
+	25, // 10: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
+	24, // 11: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
+	22, // 12: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
+	24, // 13: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
+	24, // 14: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	26, // 15: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	21, // 16: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
+	24, // 17: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
+	24, // 18: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
+	24, // 19: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	24, // 20: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	23, // 21: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	24, // 22: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	27, // 23: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
 	0,  // 24: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
 	3,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
 	5,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
 	7,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
 	9,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
 	11, // 29: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
-	13, // 30: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	4,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	6,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	8,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	10, // 35: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	12, // 36: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
-	14, // 37: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	31, // [31:38] is the sub-list for method output_type
-	24, // [24:31] is the sub-list for method input_type
+	13, // 30: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	15, // 31: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
+	17, // 32: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	4,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	6,  // 35: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	8,  // 36: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	10, // 37: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	12, // 38: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	14, // 39: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	16, // 40: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
+	18, // 41: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	33, // [33:42] is the sub-list for method output_type
+	24, // [24:33] is the sub-list for method input_type
 	24, // [24:24] is the sub-list for extension type_name
 	24, // [24:24] is the sub-list for extension extendee
 	0,  // [0:24] is the sub-list for field type_name
@@ -1525,7 +1724,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 	if File_tandem_operatorpresence_v1_operatorpresence_proto != nil {
 		return
 	}
-	file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14].OneofWrappers = []any{
+	file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18].OneofWrappers = []any{
 		(*WatchOperatorResponse_Snapshot)(nil),
 		(*WatchOperatorResponse_Changed)(nil),
 		(*WatchOperatorResponse_Keepalive)(nil),
@@ -1536,7 +1735,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc), len(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

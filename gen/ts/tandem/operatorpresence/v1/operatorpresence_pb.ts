@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/operatorpresence/v1/operatorpresence.proto.
  */
 export const file_tandem_operatorpresence_v1_operatorpresence: GenFile = /*@__PURE__*/
-  fileDesc("CjF0YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MS9vcGVyYXRvcnByZXNlbmNlLnByb3RvEhp0YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MSIuCgxMb2dJblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSKkAQoNTG9nSW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRITCgtvcGVyYXRvcl9pZBgCIAEoCRIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI/Cg1mYWlsZWRfbG9naW5zGAQgASgLMigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRmFpbGVkTG9naW5zImAKDEZhaWxlZExvZ2lucxINCgVjb3VudBgBIAEoDRIrCgdsYXN0X2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxsYXN0X2FkZHJlc3MYAyABKAkiDwoNTG9nT3V0UmVxdWVzdCIQCg5Mb2dPdXRSZXNwb25zZSIlCg5Hb1JlYWR5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJNCg9Hb1JlYWR5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNAoNR29Bd2F5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiTAoOR29Bd2F5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNQoQRW5kV3JhcFVwUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRub3RlGAIgASgJIk8KEUVuZFdyYXBVcFJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjQKE1NhdmVDYWxsTm90ZVJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIMCgRub3RlGAIgASgJIjUKFFNhdmVDYWxsTm90ZVJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSDAoEbm90ZRgCIAEoCSIrChRXYXRjaE9wZXJhdG9yUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSLbAQoVV2F0Y2hPcGVyYXRvclJlc3BvbnNlEj4KCHNuYXBzaG90GAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI9CgdjaGFuZ2VkGAIgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI6CglrZWVwYWxpdmUYAyABKAsyJS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5LZWVwYWxpdmVIAEIHCgVldmVudCIzCglLZWVwYWxpdmUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItkDCg5PcGVyYXRvclN0YXR1cxITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIuCgVzdGF0ZRgEIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIvCgtzdGF0ZV9zaW5jZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAYgASgJEjYKBW9mZmVyGAcgASgLMicudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT2ZmZXJlZENhbGwSDwoHY2FsbF9pZBgIIAEoCRIzCg93cmFwX3VwX2VuZHNfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3ByZXNlbnQYCiABKAgSMAoMYmFubmVkX3VudGlsGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVtYXJrcxgMIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MSNAoEY2FsbBgNIAEoCzImLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkNhbGxJbkhhbmQi3QEKCkNhbGxJbkhhbmQSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAMgASgJEhMKC2NhbGxlcl9uYW1lGAQgASgJEhMKC3lvdXJfY2xpZW50GAUgASgIEi8KC2Fuc3dlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbm90ZRgIIAEoCSKfAgoLT2ZmZXJlZENhbGwSEAoIb2ZmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghxdWV1ZV9pZBgDIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEi4KCm9mZmVyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKDHJlY2VudF9jYWxscxgIIAMoCzIkLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlBhc3RDYWxsEhMKC3lvdXJfY2xpZW50GAkgASgIIrYBCghQYXN0Q2FsbBIPCgdjYWxsX2lkGAEgASgJEi4KCmFycml2ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHF1ZXVlX2lkGAMgASgJEioKBXN0YXRlGAQgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNb3BlcmF0b3JfbmFtZRgFIAEoCRIUCgx0YWxrX3RpbWVfbXMYBiABKA0y8gUKF09wZXJhdG9yUHJlc2VuY2VTZXJ2aWNlElwKBUxvZ0luEigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXF1ZXN0GikudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXNwb25zZRJfCgZMb2dPdXQSKS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Mb2dPdXRSZXF1ZXN0GioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nT3V0UmVzcG9uc2USYgoHR29SZWFkeRIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvUmVhZHlSZXF1ZXN0GisudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR29SZWFkeVJlc3BvbnNlEl8KBkdvQXdheRIpLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvQXdheVJlcXVlc3QaKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb0F3YXlSZXNwb25zZRJoCglFbmRXcmFwVXASLC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5FbmRXcmFwVXBSZXF1ZXN0Gi0udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRW5kV3JhcFVwUmVzcG9uc2UScQoMU2F2ZUNhbGxOb3RlEi8udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuU2F2ZUNhbGxOb3RlUmVxdWVzdBowLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNhdmVDYWxsTm90ZVJlc3BvbnNlEnYKDVdhdGNoT3BlcmF0b3ISMC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5XYXRjaE9wZXJhdG9yUmVxdWVzdBoxLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLldhdGNoT3BlcmF0b3JSZXNwb25zZTABQpICCh5jb20udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjFCFU9wZXJhdG9ycHJlc2VuY2VQcm90b1ABWk9naXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL29wZXJhdG9ycHJlc2VuY2UvdjE7b3BlcmF0b3JwcmVzZW5jZXYxogIDVE9YqgIaVGFuZGVtLk9wZXJhdG9ycHJlc2VuY2UuVjHKAhpUYW5kZW1cT3BlcmF0b3JwcmVzZW5jZVxWMeICJlRhbmRlbVxPcGVyYXRvcnByZXNlbmNlXFYxXEdQQk1ldGFkYXRh6gIcVGFuZGVtOjpPcGVyYXRvcnByZXNlbmNlOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CjF0YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MS9vcGVyYXRvcnByZXNlbmNlLnByb3RvEhp0YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MSIuCgxMb2dJblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSKkAQoNTG9nSW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRITCgtvcGVyYXRvcl9pZBgCIAEoCRIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI/Cg1mYWlsZWRfbG9naW5zGAQgASgLMigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRmFpbGVkTG9naW5zImAKDEZhaWxlZExvZ2lucxINCgVjb3VudBgBIAEoDRIrCgdsYXN0X2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxsYXN0X2FkZHJlc3MYAyABKAkiDwoNTG9nT3V0UmVxdWVzdCIQCg5Mb2dPdXRSZXNwb25zZSIlCg5Hb1JlYWR5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJNCg9Hb1JlYWR5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNAoNR29Bd2F5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiTAoOR29Bd2F5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNQoQRW5kV3JhcFVwUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRub3RlGAIgASgJIk8KEUVuZFdyYXBVcFJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjQKE1NhdmVDYWxsTm90ZVJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIMCgRub3RlGAIgASgJIjUKFFNhdmVDYWxsTm90ZVJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSDAoEbm90ZRgCIAEoCSImChdTaWduU29mdHBob25lS2V5UmVxdWVzdBILCgNrZXkYASABKAkiOgoYU2lnblNvZnRwaG9uZUtleVJlc3BvbnNlEgwKBGhhc2gYASABKAkSEAoIdXNlcm5hbWUYAiABKAkiFQoTR2V0U29mdHBob25lUmVxdWVzdCIoChRHZXRTb2Z0cGhvbmVSZXNwb25zZRIQCgh1c2VybmFtZRgBIAEoCSIrChRXYXRjaE9wZXJhdG9yUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSLbAQoVV2F0Y2hPcGVyYXRvclJlc3BvbnNlEj4KCHNuYXBzaG90GAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI9CgdjaGFuZ2VkGAIgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI6CglrZWVwYWxpdmUYAyABKAsyJS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5LZWVwYWxpdmVIAEIHCgVldmVudCIzCglLZWVwYWxpdmUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItkDCg5PcGVyYXRvclN0YXR1cxITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIuCgVzdGF0ZRgEIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIvCgtzdGF0ZV9zaW5jZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAYgASgJEjYKBW9mZmVyGAcgASgLMicudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT2ZmZXJlZENhbGwSDwoHY2FsbF9pZBgIIAEoCRIzCg93cmFwX3VwX2VuZHNfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3ByZXNlbnQYCiABKAgSMAoMYmFubmVkX3VudGlsGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVtYXJrcxgMIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MSNAoEY2FsbBgNIAEoCzImLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkNhbGxJbkhhbmQi3QEKCkNhbGxJbkhhbmQSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAMgASgJEhMKC2NhbGxlcl9uYW1lGAQgASgJEhMKC3lvdXJfY2xpZW50GAUgASgIEi8KC2Fuc3dlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbm90ZRgIIAEoCSKfAgoLT2ZmZXJlZENhbGwSEAoIb2ZmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghxdWV1ZV9pZBgDIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEi4KCm9mZmVyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKDHJlY2VudF9jYWxscxgIIAMoCzIkLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlBhc3RDYWxsEhMKC3lvdXJfY2xpZW50GAkgASgIIrYBCghQYXN0Q2FsbBIPCgdjYWxsX2lkGAEgASgJEi4KCmFycml2ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHF1ZXVlX2lkGAMgASgJEioKBXN0YXRlGAQgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNb3BlcmF0b3JfbmFtZRgFIAEoCRIUCgx0YWxrX3RpbWVfbXMYBiABKA0y5AcKF09wZXJhdG9yUHJlc2VuY2VTZXJ2aWNlElwKBUxvZ0luEigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXF1ZXN0GikudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXNwb25zZRJfCgZMb2dPdXQSKS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Mb2dPdXRSZXF1ZXN0GioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nT3V0UmVzcG9uc2USYgoHR29SZWFkeRIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvUmVhZHlSZXF1ZXN0GisudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR29SZWFkeVJlc3BvbnNlEl8KBkdvQXdheRIpLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvQXdheVJlcXVlc3QaKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb0F3YXlSZXNwb25zZRJoCglFbmRXcmFwVXASLC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5FbmRXcmFwVXBSZXF1ZXN0Gi0udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRW5kV3JhcFVwUmVzcG9uc2UScQoMU2F2ZUNhbGxOb3RlEi8udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuU2F2ZUNhbGxOb3RlUmVxdWVzdBowLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNhdmVDYWxsTm90ZVJlc3BvbnNlEn0KEFNpZ25Tb2Z0cGhvbmVLZXkSMy50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5TaWduU29mdHBob25lS2V5UmVxdWVzdBo0LnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNpZ25Tb2Z0cGhvbmVLZXlSZXNwb25zZRJxCgxHZXRTb2Z0cGhvbmUSLy50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5HZXRTb2Z0cGhvbmVSZXF1ZXN0GjAudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR2V0U29mdHBob25lUmVzcG9uc2USdgoNV2F0Y2hPcGVyYXRvchIwLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLldhdGNoT3BlcmF0b3JSZXF1ZXN0GjEudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuV2F0Y2hPcGVyYXRvclJlc3BvbnNlMAFCkgIKHmNvbS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MUIVT3BlcmF0b3JwcmVzZW5jZVByb3RvUAFaT2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MTtvcGVyYXRvcnByZXNlbmNldjGiAgNUT1iqAhpUYW5kZW0uT3BlcmF0b3JwcmVzZW5jZS5WMcoCGlRhbmRlbVxPcGVyYXRvcnByZXNlbmNlXFYx4gImVGFuZGVtXE9wZXJhdG9ycHJlc2VuY2VcVjFcR1BCTWV0YWRhdGHqAhxUYW5kZW06Ok9wZXJhdG9ycHJlc2VuY2U6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.operatorpresence.v1.LogInRequest
@@ -307,6 +307,84 @@ export const SaveCallNoteResponseSchema: GenMessage<SaveCallNoteResponse> = /*@_
   messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 12);
 
 /**
+ * @generated from message tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+ */
+export type SignSoftphoneKeyRequest = Message<"tandem.operatorpresence.v1.SignSoftphoneKeyRequest"> & {
+  /**
+   * The key from Voximplant (required, at most 256 characters).
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.SignSoftphoneKeyRequest.
+ * Use `create(SignSoftphoneKeyRequestSchema)` to create a new message.
+ */
+export const SignSoftphoneKeyRequestSchema: GenMessage<SignSoftphoneKeyRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 13);
+
+/**
+ * @generated from message tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+ */
+export type SignSoftphoneKeyResponse = Message<"tandem.operatorpresence.v1.SignSoftphoneKeyResponse"> & {
+  /**
+   * MD5(key + "|" + MD5(user + ":voximplant.com:" + password)), hex: loginWithOneTimeKey's hash.
+   *
+   * @generated from field: string hash = 1;
+   */
+  hash: string;
+
+  /**
+   * His full Voximplant login, user@app.account.voximplant.com (from the serve flag
+   * --voximplant-app): the name to request the key for and to log in with.
+   *
+   * @generated from field: string username = 2;
+   */
+  username: string;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.SignSoftphoneKeyResponse.
+ * Use `create(SignSoftphoneKeyResponseSchema)` to create a new message.
+ */
+export const SignSoftphoneKeyResponseSchema: GenMessage<SignSoftphoneKeyResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 14);
+
+/**
+ * @generated from message tandem.operatorpresence.v1.GetSoftphoneRequest
+ */
+export type GetSoftphoneRequest = Message<"tandem.operatorpresence.v1.GetSoftphoneRequest"> & {
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.GetSoftphoneRequest.
+ * Use `create(GetSoftphoneRequestSchema)` to create a new message.
+ */
+export const GetSoftphoneRequestSchema: GenMessage<GetSoftphoneRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 15);
+
+/**
+ * @generated from message tandem.operatorpresence.v1.GetSoftphoneResponse
+ */
+export type GetSoftphoneResponse = Message<"tandem.operatorpresence.v1.GetSoftphoneResponse"> & {
+  /**
+   * His full Voximplant login, user@app.account.voximplant.com.
+   *
+   * @generated from field: string username = 1;
+   */
+  username: string;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.GetSoftphoneResponse.
+ * Use `create(GetSoftphoneResponseSchema)` to create a new message.
+ */
+export const GetSoftphoneResponseSchema: GenMessage<GetSoftphoneResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 16);
+
+/**
  * @generated from message tandem.operatorpresence.v1.WatchOperatorRequest
  */
 export type WatchOperatorRequest = Message<"tandem.operatorpresence.v1.WatchOperatorRequest"> & {
@@ -324,7 +402,7 @@ export type WatchOperatorRequest = Message<"tandem.operatorpresence.v1.WatchOper
  * Use `create(WatchOperatorRequestSchema)` to create a new message.
  */
 export const WatchOperatorRequestSchema: GenMessage<WatchOperatorRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 13);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 17);
 
 /**
  * @generated from message tandem.operatorpresence.v1.WatchOperatorResponse
@@ -365,7 +443,7 @@ export type WatchOperatorResponse = Message<"tandem.operatorpresence.v1.WatchOpe
  * Use `create(WatchOperatorResponseSchema)` to create a new message.
  */
 export const WatchOperatorResponseSchema: GenMessage<WatchOperatorResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 14);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 18);
 
 /**
  * @generated from message tandem.operatorpresence.v1.Keepalive
@@ -382,7 +460,7 @@ export type Keepalive = Message<"tandem.operatorpresence.v1.Keepalive"> & {
  * Use `create(KeepaliveSchema)` to create a new message.
  */
 export const KeepaliveSchema: GenMessage<Keepalive> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 15);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 19);
 
 /**
  * OperatorStatus is everything the operator app shows about its operator right now.
@@ -478,7 +556,7 @@ export type OperatorStatus = Message<"tandem.operatorpresence.v1.OperatorStatus"
  * Use `create(OperatorStatusSchema)` to create a new message.
  */
 export const OperatorStatusSchema: GenMessage<OperatorStatus> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 16);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 20);
 
 /**
  * CallInHand is the call an operator is talking on or wrapping up.
@@ -540,7 +618,7 @@ export type CallInHand = Message<"tandem.operatorpresence.v1.CallInHand"> & {
  * Use `create(CallInHandSchema)` to create a new message.
  */
 export const CallInHandSchema: GenMessage<CallInHand> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 17);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 21);
 
 /**
  * OfferedCall is a call offered to an operator, with what he needs to greet the caller.
@@ -603,7 +681,7 @@ export type OfferedCall = Message<"tandem.operatorpresence.v1.OfferedCall"> & {
  * Use `create(OfferedCallSchema)` to create a new message.
  */
 export const OfferedCallSchema: GenMessage<OfferedCall> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 18);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 22);
 
 /**
  * PastCall is an earlier call of a caller, as an operator greeting him may want to know it.
@@ -649,7 +727,7 @@ export type PastCall = Message<"tandem.operatorpresence.v1.PastCall"> & {
  * Use `create(PastCallSchema)` to create a new message.
  */
 export const PastCallSchema: GenMessage<PastCall> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 19);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 23);
 
 /**
  * @generated from service tandem.operatorpresence.v1.OperatorPresenceService
@@ -722,6 +800,30 @@ export const OperatorPresenceService: GenService<{
     methodKind: "unary";
     input: typeof SaveCallNoteRequestSchema;
     output: typeof SaveCallNoteResponseSchema;
+  },
+  /**
+   * SignSoftphoneKey signs the one-time key Voximplant gave the operator's browser phone
+   * (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
+   * without ever holding his Voximplant password. Only the operator himself may call it.
+   *
+   * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey
+   */
+  signSoftphoneKey: {
+    methodKind: "unary";
+    input: typeof SignSoftphoneKeyRequestSchema;
+    output: typeof SignSoftphoneKeyResponseSchema;
+  },
+  /**
+   * GetSoftphone says whether the operator has a browser phone (his contact is a Voximplant user
+   * with a password set, and the server names the application) and its Voximplant login: the app
+   * loads the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
+   *
+   * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone
+   */
+  getSoftphone: {
+    methodKind: "unary";
+    input: typeof GetSoftphoneRequestSchema;
+    output: typeof GetSoftphoneResponseSchema;
   },
   /**
    * WatchOperator sends the operator's full status first, then the status after every change,

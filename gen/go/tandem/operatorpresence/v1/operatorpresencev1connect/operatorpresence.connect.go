@@ -54,6 +54,12 @@ const (
 	// OperatorPresenceServiceSaveCallNoteProcedure is the fully-qualified name of the
 	// OperatorPresenceService's SaveCallNote RPC.
 	OperatorPresenceServiceSaveCallNoteProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/SaveCallNote"
+	// OperatorPresenceServiceSignSoftphoneKeyProcedure is the fully-qualified name of the
+	// OperatorPresenceService's SignSoftphoneKey RPC.
+	OperatorPresenceServiceSignSoftphoneKeyProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/SignSoftphoneKey"
+	// OperatorPresenceServiceGetSoftphoneProcedure is the fully-qualified name of the
+	// OperatorPresenceService's GetSoftphone RPC.
+	OperatorPresenceServiceGetSoftphoneProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/GetSoftphone"
 	// OperatorPresenceServiceWatchOperatorProcedure is the fully-qualified name of the
 	// OperatorPresenceService's WatchOperator RPC.
 	OperatorPresenceServiceWatchOperatorProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/WatchOperator"
@@ -82,6 +88,14 @@ type OperatorPresenceServiceClient interface {
 	// it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
 	// wrap-up time ran out before he pressed Done). Only the operator himself may call it.
 	SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error)
+	// SignSoftphoneKey signs the one-time key Voximplant gave the operator's browser phone
+	// (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
+	// without ever holding his Voximplant password. Only the operator himself may call it.
+	SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error)
+	// GetSoftphone says whether the operator has a browser phone (his contact is a Voximplant user
+	// with a password set, and the server names the application) and its Voximplant login: the app
+	// loads the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
+	GetSoftphone(context.Context, *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error)
 	// WatchOperator sends the operator's full status first, then the status after every change,
 	// and a keepalive every 15 seconds. While it is open the operator is "present".
 	WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest]) (*connect.ServerStreamForClient[v1.WatchOperatorResponse], error)
@@ -135,6 +149,18 @@ func NewOperatorPresenceServiceClient(httpClient connect.HTTPClient, baseURL str
 			connect.WithSchema(operatorPresenceServiceMethods.ByName("SaveCallNote")),
 			connect.WithClientOptions(opts...),
 		),
+		signSoftphoneKey: connect.NewClient[v1.SignSoftphoneKeyRequest, v1.SignSoftphoneKeyResponse](
+			httpClient,
+			baseURL+OperatorPresenceServiceSignSoftphoneKeyProcedure,
+			connect.WithSchema(operatorPresenceServiceMethods.ByName("SignSoftphoneKey")),
+			connect.WithClientOptions(opts...),
+		),
+		getSoftphone: connect.NewClient[v1.GetSoftphoneRequest, v1.GetSoftphoneResponse](
+			httpClient,
+			baseURL+OperatorPresenceServiceGetSoftphoneProcedure,
+			connect.WithSchema(operatorPresenceServiceMethods.ByName("GetSoftphone")),
+			connect.WithClientOptions(opts...),
+		),
 		watchOperator: connect.NewClient[v1.WatchOperatorRequest, v1.WatchOperatorResponse](
 			httpClient,
 			baseURL+OperatorPresenceServiceWatchOperatorProcedure,
@@ -146,13 +172,15 @@ func NewOperatorPresenceServiceClient(httpClient connect.HTTPClient, baseURL str
 
 // operatorPresenceServiceClient implements OperatorPresenceServiceClient.
 type operatorPresenceServiceClient struct {
-	logIn         *connect.Client[v1.LogInRequest, v1.LogInResponse]
-	logOut        *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
-	goReady       *connect.Client[v1.GoReadyRequest, v1.GoReadyResponse]
-	goAway        *connect.Client[v1.GoAwayRequest, v1.GoAwayResponse]
-	endWrapUp     *connect.Client[v1.EndWrapUpRequest, v1.EndWrapUpResponse]
-	saveCallNote  *connect.Client[v1.SaveCallNoteRequest, v1.SaveCallNoteResponse]
-	watchOperator *connect.Client[v1.WatchOperatorRequest, v1.WatchOperatorResponse]
+	logIn            *connect.Client[v1.LogInRequest, v1.LogInResponse]
+	logOut           *connect.Client[v1.LogOutRequest, v1.LogOutResponse]
+	goReady          *connect.Client[v1.GoReadyRequest, v1.GoReadyResponse]
+	goAway           *connect.Client[v1.GoAwayRequest, v1.GoAwayResponse]
+	endWrapUp        *connect.Client[v1.EndWrapUpRequest, v1.EndWrapUpResponse]
+	saveCallNote     *connect.Client[v1.SaveCallNoteRequest, v1.SaveCallNoteResponse]
+	signSoftphoneKey *connect.Client[v1.SignSoftphoneKeyRequest, v1.SignSoftphoneKeyResponse]
+	getSoftphone     *connect.Client[v1.GetSoftphoneRequest, v1.GetSoftphoneResponse]
+	watchOperator    *connect.Client[v1.WatchOperatorRequest, v1.WatchOperatorResponse]
 }
 
 // LogIn calls tandem.operatorpresence.v1.OperatorPresenceService.LogIn.
@@ -185,6 +213,16 @@ func (c *operatorPresenceServiceClient) SaveCallNote(ctx context.Context, req *c
 	return c.saveCallNote.CallUnary(ctx, req)
 }
 
+// SignSoftphoneKey calls tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey.
+func (c *operatorPresenceServiceClient) SignSoftphoneKey(ctx context.Context, req *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error) {
+	return c.signSoftphoneKey.CallUnary(ctx, req)
+}
+
+// GetSoftphone calls tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone.
+func (c *operatorPresenceServiceClient) GetSoftphone(ctx context.Context, req *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error) {
+	return c.getSoftphone.CallUnary(ctx, req)
+}
+
 // WatchOperator calls tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator.
 func (c *operatorPresenceServiceClient) WatchOperator(ctx context.Context, req *connect.Request[v1.WatchOperatorRequest]) (*connect.ServerStreamForClient[v1.WatchOperatorResponse], error) {
 	return c.watchOperator.CallServerStream(ctx, req)
@@ -213,6 +251,14 @@ type OperatorPresenceServiceHandler interface {
 	// it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
 	// wrap-up time ran out before he pressed Done). Only the operator himself may call it.
 	SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error)
+	// SignSoftphoneKey signs the one-time key Voximplant gave the operator's browser phone
+	// (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
+	// without ever holding his Voximplant password. Only the operator himself may call it.
+	SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error)
+	// GetSoftphone says whether the operator has a browser phone (his contact is a Voximplant user
+	// with a password set, and the server names the application) and its Voximplant login: the app
+	// loads the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
+	GetSoftphone(context.Context, *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error)
 	// WatchOperator sends the operator's full status first, then the status after every change,
 	// and a keepalive every 15 seconds. While it is open the operator is "present".
 	WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest], *connect.ServerStream[v1.WatchOperatorResponse]) error
@@ -261,6 +307,18 @@ func NewOperatorPresenceServiceHandler(svc OperatorPresenceServiceHandler, opts 
 		connect.WithSchema(operatorPresenceServiceMethods.ByName("SaveCallNote")),
 		connect.WithHandlerOptions(opts...),
 	)
+	operatorPresenceServiceSignSoftphoneKeyHandler := connect.NewUnaryHandler(
+		OperatorPresenceServiceSignSoftphoneKeyProcedure,
+		svc.SignSoftphoneKey,
+		connect.WithSchema(operatorPresenceServiceMethods.ByName("SignSoftphoneKey")),
+		connect.WithHandlerOptions(opts...),
+	)
+	operatorPresenceServiceGetSoftphoneHandler := connect.NewUnaryHandler(
+		OperatorPresenceServiceGetSoftphoneProcedure,
+		svc.GetSoftphone,
+		connect.WithSchema(operatorPresenceServiceMethods.ByName("GetSoftphone")),
+		connect.WithHandlerOptions(opts...),
+	)
 	operatorPresenceServiceWatchOperatorHandler := connect.NewServerStreamHandler(
 		OperatorPresenceServiceWatchOperatorProcedure,
 		svc.WatchOperator,
@@ -281,6 +339,10 @@ func NewOperatorPresenceServiceHandler(svc OperatorPresenceServiceHandler, opts 
 			operatorPresenceServiceEndWrapUpHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceSaveCallNoteProcedure:
 			operatorPresenceServiceSaveCallNoteHandler.ServeHTTP(w, r)
+		case OperatorPresenceServiceSignSoftphoneKeyProcedure:
+			operatorPresenceServiceSignSoftphoneKeyHandler.ServeHTTP(w, r)
+		case OperatorPresenceServiceGetSoftphoneProcedure:
+			operatorPresenceServiceGetSoftphoneHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceWatchOperatorProcedure:
 			operatorPresenceServiceWatchOperatorHandler.ServeHTTP(w, r)
 		default:
@@ -314,6 +376,14 @@ func (UnimplementedOperatorPresenceServiceHandler) EndWrapUp(context.Context, *c
 
 func (UnimplementedOperatorPresenceServiceHandler) SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote is not implemented"))
+}
+
+func (UnimplementedOperatorPresenceServiceHandler) SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey is not implemented"))
+}
+
+func (UnimplementedOperatorPresenceServiceHandler) GetSoftphone(context.Context, *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone is not implemented"))
 }
 
 func (UnimplementedOperatorPresenceServiceHandler) WatchOperator(context.Context, *connect.Request[v1.WatchOperatorRequest], *connect.ServerStream[v1.WatchOperatorResponse]) error {
