@@ -52,7 +52,7 @@ func (e *Engine) DeclineOffer(now time.Time, d cc.Decline, stored *cc.Offer) (cc
 }
 
 // markDeclined records a declined offer of queue q and applies q's AwayAfterDeclines: away
-// ("declined N offers in a row") when he reached it, the count starting afresh; else ready again
+// ("declined N offers in a row"; "declined an offer" when N is 1) when he reached it, the count starting afresh; else ready again
 // at his old place among the idle.
 func (e *Engine) markDeclined(now time.Time, o *operator, q *cc.Queue) {
 	m := o.today(now)
@@ -62,7 +62,11 @@ func (e *Engine) markDeclined(now time.Time, o *operator, q *cc.Queue) {
 	o.st.Marks = m
 	if q != nil && q.Rules.AwayAfterDeclines > 0 && m.ConsecutiveDeclines >= q.Rules.AwayAfterDeclines {
 		o.st.Marks.ConsecutiveDeclines = 0
-		e.setState(now, o, cc.OperatorAway, fmt.Sprintf("declined %d offers in a row", m.ConsecutiveDeclines))
+		why := fmt.Sprintf("declined %d offers in a row", m.ConsecutiveDeclines)
+		if m.ConsecutiveDeclines == 1 {
+			why = "declined an offer"
+		}
+		e.setState(now, o, cc.OperatorAway, why)
 		return
 	}
 	idle := o.st.IdleSince
