@@ -372,6 +372,9 @@ func leftOutReason(c *call, chosen *operator) (string, bool) {
 	if c.Manager == chosen.cfg.ID {
 		return "the caller's personal manager is free and takes his calls first", true
 	}
+	if len(c.declined) > 0 { // the free left out are counted together: say both
+		return "declined this call, or taken by an earlier call in line", false
+	}
 	return "taken by an earlier call in line", false
 }
 

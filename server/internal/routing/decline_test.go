@@ -134,3 +134,17 @@ func TestRepeatedDeclinesSendAwayByTheQueueRule(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclinerIsLeftOutOfTheNextDecision: the decision record of the next offer does not count
+// the operator who declined among the free, and says why he was left out.
+func TestDeclinerIsLeftOutOfTheNextDecision(t *testing.T) {
+	f, _, first := twoOperators(t)
+	ch := f.must(f.decline(first, "anna"))
+	if len(ch.Decisions) != 1 {
+		t.Fatalf("decisions %+v, want the one offering the call to boris", ch.Decisions)
+	}
+	d := ch.Decisions[0]
+	if d.Operator != "boris" || d.EligibleCount != 1 || d.ExcludedByReason["declined this call, or taken by an earlier call in line"] != 1 {
+		t.Fatalf("decision after anna declined: %+v", d)
+	}
+}
