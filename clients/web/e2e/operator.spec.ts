@@ -243,3 +243,28 @@ test("missed calls: away, the score drops, then a ban that says when it ends and
   expect(notified[0]).toContain("Incoming call");
   expect(notified[0]).toContain("+15550005555");
 });
+
+test("Decline on the offer card: the cloud stops ringing her and dials the next operator; not a miss", async ({ page, server, api, ids, cloud }) => {
+  const d = desk(page);
+  await logIn(page, server.url, "anna");
+  await d.toggle.click();
+  await showsState(page, "ready");
+  const boris = await api.online("boris"); // ready after her: she is idle longer and gets the call
+  try {
+    const call = cloud.call("+15557654321", "Jane Caller");
+    await expect(d.offer).toBeVisible({ timeout: WAIT });
+    expect(await call.dialed()).toBe("anna");
+    await page.getByTestId("decline").click();
+    await call.s.waitFor((r) => r.type === "http-in" && typeof r.body === "string" && r.body.includes('"cancel"'), WAIT, "cancel");
+    const next = await call.s.waitFor((r) => r.type === "dial" && r.target === "boris", WAIT, "dial to boris");
+    expect(next.target).toBe("boris");
+    await showsState(page, "ready");
+    await expect(d.offer).toHaveCount(0);
+    const marks = (await api.status(ids.anna ?? "")).marks;
+    expect(marks?.declines).toBe(1);
+    expect(marks?.offersMissed).toBe(0);
+    expect(marks?.answerRate).toBe(1);
+  } finally {
+    await boris();
+  }
+});

@@ -238,7 +238,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
               </span>
             )}
           </div>
-          {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} />}
+          {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline()} />}
           <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
             <div class="reasons" role="group" aria-label="Go away for">
@@ -417,7 +417,7 @@ interface NoteInput {
   leave: () => void;
 }
 
-function CallCard({ card, now, note, onDone }: { card: Card; now: number; note: NoteInput; onDone: () => void }) {
+function CallCard({ card, now, note, onDone, onDecline }: { card: Card; now: number; note: NoteInput; onDone: () => void; onDecline: () => void }) {
   if (card.kind === "offer") {
     const pct = Math.max(0, Math.min(100, (card.leftMs / card.totalMs) * 100));
     return (
@@ -430,6 +430,9 @@ function CallCard({ card, now, note, onDone }: { card: Card; now: number; note: 
         </div>
         <AnswerButton />
         <RecentCalls offer={card.offer} now={now} />
+        <button class="decline" data-testid="decline" disabled={!card.canDecline} onClick={onDecline}>
+          Decline — pass the call to the next operator
+        </button>
       </article>
     );
   }

@@ -23,6 +23,8 @@ export interface DeskApi {
   goAway(reason: string): Promise<Status | null>;
   endWrapUp(note: string): Promise<Status | null>;
   saveCallNote(callId: string, note: string): Promise<void>;
+  /** Says no to the offer out to this operator: the call goes to the next one. */
+  declineOffer(offerId: string): Promise<void>;
   stats(): Promise<Stats | null>;
   logOut(): Promise<void>;
   classify(err: unknown): Failure;
@@ -189,7 +191,11 @@ export class Desk {
       let status: Status | null;
       if (action === "ready") status = await this.o.api.goReady();
       else if (action === "away") status = await this.o.api.goAway(arg || "break");
-      else {
+      else if (action === "decline") {
+        // The reply has his state, not his whole status: the stream brings that.
+        await this.o.api.declineOffer(arg);
+        status = null;
+      } else {
         if (this.noteTimer) clearTimeout(this.noteTimer);
         status = await this.o.api.endWrapUp(arg);
       }
@@ -206,6 +212,12 @@ export class Desk {
       // Done came too late (the wrap-up ran out meanwhile): the note still goes on its own.
       if (action === "done") void this.saveNote();
     }
+  }
+
+  /** Declines the offer on screen, if one is. */
+  async decline(): Promise<void> {
+    const offer = this.o.model().status?.offer;
+    if (offer && this.o.model().status?.state === "reserved") await this.act("decline", offer.offerId);
   }
 
   /**

@@ -13,7 +13,7 @@ export interface Session {
   expiresAt: number;
 }
 
-export type Action = "ready" | "away" | "done";
+export type Action = "ready" | "away" | "done" | "decline";
 
 /** The presence stream: the only thing that can make the operator routable. */
 export type Conn =
@@ -174,6 +174,8 @@ function settles(a: Action, s: Status): boolean {
       return s.state === "away" || s.state === "reserved" || s.state === "on_call" || s.state === "banned";
     case "done":
       return s.state !== "wrap_up";
+    case "decline":
+      return s.state !== "reserved";
   }
 }
 
@@ -249,7 +251,7 @@ export interface Toggle {
 }
 
 export type Card =
-  | { kind: "offer"; offer: Offer; leftMs: number; totalMs: number }
+  | { kind: "offer"; offer: Offer; leftMs: number; totalMs: number; canDecline: boolean }
   | { kind: "talk"; call: Offer | null; callId: string; talkMs: number }
   | { kind: "wrap_up"; call: Offer | null; callId: string; leftMs: number; canDone: boolean };
 
@@ -362,7 +364,7 @@ export function derive(m: Model, localNow: number): Screen {
   if (s && live) {
     if (s.state === "reserved" && s.offer) {
       const o = s.offer;
-      card = { kind: "offer", offer: o, leftMs: Math.max(0, o.expiresAt - now), totalMs: Math.max(1, o.expiresAt - o.offeredAt) };
+      card = { kind: "offer", offer: o, leftMs: Math.max(0, o.expiresAt - now), totalMs: Math.max(1, o.expiresAt - o.offeredAt), canDecline: m.pending === null };
     } else if (s.state === "on_call") {
       card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since) };
     } else if (s.state === "wrap_up") {

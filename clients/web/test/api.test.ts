@@ -1,12 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CallState, MarksSchema, OperatorState } from "@gen/tandem/common/v1/common_pb";
 import { OperatorStatusSchema } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
-import { classify } from "../src/api";
+import { classify, deskApi } from "../src/api";
 import { statusFrom } from "../src/model";
-import { T0 } from "./fixtures";
+import { session, T0 } from "./fixtures";
 
 describe("statusFrom", () => {
   it("turns the generated message into plain values", () => {
@@ -56,5 +56,22 @@ describe("classify", () => {
     expect(classify(new ConnectError("the server is shutting down; reconnect", Code.Unavailable))).toEqual({ kind: "transient", message: "the server is shutting down; reconnect" });
     expect(classify(new TypeError("Failed to fetch"))).toEqual({ kind: "transient", message: "cannot reach the server" });
     expect(classify(new Error("no word from the server"))).toEqual({ kind: "transient", message: "no word from the server" });
+  });
+});
+
+describe("deskApi", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("declines an offer with AssignmentService.DeclineOffer, as the operator", async () => {
+    const seen: { url: string; auth: string | null; body: Uint8Array }[] = [];
+    vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
+      seen.push({ url: String(url), auth: new Headers(init.headers).get("Authorization"), body: new Uint8Array(init.body as ArrayBuffer) });
+      return new Response(new Uint8Array(), { status: 200, headers: { "Content-Type": "application/proto" } });
+    });
+    await deskApi("https://tandem.example", session).declineOffer("offer_7");
+    expect(seen).toHaveLength(1);
+    expect(seen[0].url).toBe("https://tandem.example/tandem.assignment.v1.AssignmentService/DeclineOffer");
+    expect(seen[0].auth).toBe("Bearer tk_1");
+    expect(new TextDecoder().decode(seen[0].body)).toContain("offer_7");
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Desk, type DeskApi, type Failure, type WatchMessage } from "../src/desk";
 import type { Offer, Stats, Status } from "../src/model";
 import { createStore } from "../src/store";
-import { initialModel, reduce, type DeskStore, type Event } from "../src/state";
+import { derive, initialModel, reduce, type DeskStore, type Event } from "../src/state";
 import { offer, session, status, T0 } from "./fixtures";
 
 class Gone extends Error {
@@ -79,6 +79,9 @@ class FakeApi implements DeskApi {
   async saveCallNote(callId: string, note: string) {
     this.calls.push(`note:${callId}:${note}`);
     return this.saveNote(callId, note);
+  }
+  async declineOffer(offerId: string) {
+    this.calls.push(`decline:${offerId}`);
   }
   async stats() {
     this.calls.push("stats");
@@ -239,6 +242,21 @@ describe("Desk", () => {
     expect(store.get().status?.state).toBe("ready");
     await desk.act("away", "lunch");
     expect(api.calls).toContain("away:lunch");
+  });
+
+  it("declines the offer on screen, and nothing when no offer is out", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "ready" }) });
+    await settle();
+    await desk.decline();
+    expect(api.calls.filter((c) => c.startsWith("decline"))).toEqual([]);
+    s.push({ kind: "changed", status: status({ state: "reserved", offer: offer({ offerId: "offer_7" }) }) });
+    await settle();
+    expect(derive(store.get(), Date.now()).card).toMatchObject({ kind: "offer", canDecline: true });
+    await desk.decline();
+    expect(api.calls).toContain("decline:offer_7");
+    expect(store.get().pending).toBeNull();
   });
 
   it("sends the wrap-up note with Done", async () => {

@@ -363,6 +363,8 @@ func (f *fold) offer(now time.Time, of cc.Offer) {
 		}
 	case cc.OfferWithdrawn:
 		ev.Kind = cc.EventOfferWithdrawn
+	case cc.OfferDeclined: // his choice, not a miss: on the call's timeline, not in his misses
+		ev.Kind = cc.EventOfferDeclined
 	default:
 		return
 	}

@@ -243,6 +243,32 @@ func TestAbandonedDuringAnOfferIsNoMiss(t *testing.T) {
 	}
 }
 
+// TestDeclinedOfferIsNoMiss: an offer the operator declined is on the call's timeline as
+// offer_declined, and in nobody's missed offers.
+func TestDeclinedOfferIsNoMiss(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	of := offer("o1", "c1", "ann", 5*sec)
+	h.step(5*sec, cc.Changes{Offers: []cc.Offer{of}, Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReserved, 5*sec)}})
+	h.step(8*sec, cc.Changes{Offers: []cc.Offer{settled(of, cc.OfferDeclined, 8*sec, 0)},
+		Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 8*sec)}})
+
+	if q := h.total(cc.ScopeQueue, "sales"); q.OffersMade != 1 || q.OffersMissed != 0 {
+		t.Errorf("queue = %+v", q)
+	}
+	if ann := h.total(cc.ScopeOperator, "ann"); ann.OffersMade != 1 || ann.OffersMissed != 0 {
+		t.Errorf("ann = %+v", ann)
+	}
+	var kinds []cc.CallEventKind
+	for _, e := range h.events {
+		kinds = append(kinds, e.Kind)
+	}
+	if want := []cc.CallEventKind{cc.EventArrived, cc.EventOffered, cc.EventOfferDeclined}; !reflect.DeepEqual(kinds, want) {
+		t.Errorf("timeline %v, want %v", kinds, want)
+	}
+}
+
 func TestMissedOffersAndOverflowToASpare(t *testing.T) {
 	h := newHistory(t, cc.Queue{ID: "sales"})
 	c := waiting("c1", "sales", 0)

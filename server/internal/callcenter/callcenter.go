@@ -105,6 +105,9 @@ type QueueRules struct {
 	AnnounceEvery time.Duration
 	// AwayAfterMisses consecutive missed offers send an operator away until he presses Ready.
 	AwayAfterMisses int
+	// AwayAfterDeclines offers declined in a row (see DeclineOffer) send an operator away until
+	// he presses Ready; 0: never. A decline is his choice, not a miss: it never bans.
+	AwayAfterDeclines int
 	// BanAfterMisses missed offers within BanWindow ban an operator (0: never), for the next of
 	// BanSteps each time (the last step repeats).
 	BanAfterMisses int
@@ -189,6 +192,12 @@ type Marks struct {
 	// platform's (PhoneReached): not misses, nothing in the score; PhoneUnreachableAfter of
 	// them take him out of routing. An offer that reaches his phone sets it back to 0.
 	Unreached int
+	// Declines counts the offers he declined (in total, today, and in a row since he last
+	// answered one): not misses, nothing in the score; the queue's AwayAfterDeclines of them in
+	// a row send him away.
+	Declines            int
+	DeclinesToday       int
+	ConsecutiveDeclines int
 }
 
 // PhoneUnreachableAfter offers in a row that could not reach an operator's phone send him away
@@ -302,6 +311,7 @@ const (
 	OfferFailed    OfferState = "failed"
 	OfferExpired   OfferState = "expired"
 	OfferWithdrawn OfferState = "withdrawn"
+	OfferDeclined  OfferState = "declined" // the operator said no (DeclineOffer): not a miss
 )
 
 // Offer is a lease on one operator for one call: the cloud dials him, and only events naming

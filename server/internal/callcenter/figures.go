@@ -249,6 +249,7 @@ const (
 	EventOfferFailed     CallEventKind = "offer_failed"
 	EventOfferExpired    CallEventKind = "offer_expired"
 	EventOfferWithdrawn  CallEventKind = "offer_withdrawn"
+	EventOfferDeclined   CallEventKind = "offer_declined"
 	EventAnswered        CallEventKind = "answered"
 	EventRequeued        CallEventKind = "requeued"
 	EventEnded           CallEventKind = "ended"

@@ -76,6 +76,9 @@ func (r QueueRules) check() (QueueRules, error) {
 	case r.AwayAfterMisses == 0:
 		r.AwayAfterMisses = 1 // the first miss is the earliest an operator can go away
 	}
+	if r.AwayAfterDeclines < 0 || r.AwayAfterDeclines > maxMisses {
+		return r, Invalid("queue.away_after_declines", "must be 0 (never) to 100")
+	}
 	if r.BanAfterMisses < 0 || r.BanAfterMisses > maxMisses {
 		return r, Invalid("queue.ban_after_misses", "must be at most 100")
 	}

@@ -38,7 +38,7 @@ func (e *Engine) assign(now time.Time) {
 	// First, callers whose personal manager is free get him, whatever their place in line.
 	var managed []*call
 	for _, c := range e.managed {
-		if c.Offer == "" && free.has(e.operators[c.Manager]) && (served == nil || served[c.Queue] || len(e.clients) > 0) {
+		if c.Offer == "" && !c.declined[c.Manager] && free.has(e.operators[c.Manager]) && (served == nil || served[c.Queue] || len(e.clients) > 0) {
 			managed = append(managed, c)
 		}
 	}
@@ -109,6 +109,10 @@ func (e *Engine) serveLine(now time.Time, free *opSet, line *lineHeap) {
 			heap.Pop(line)
 			continue
 		}
+		if pool = c.withoutDecliners(pool); len(pool) == 0 {
+			line.advance() // the free who serve the queue said no to this call, not to the next
+			continue
+		}
 		line.advance()
 		r := choose(pool, q, now, c.tried, &e.strat)
 		e.offer(now, q, c, pool, r)
@@ -118,7 +122,7 @@ func (e *Engine) serveLine(now time.Time, free *opSet, line *lineHeap) {
 
 // waitsForManager reports whether a call is still held for the caller's personal manager.
 func (e *Engine) waitsForManager(now time.Time, c *call) bool {
-	return c.Manager != "" && now.Before(c.ManagerUntil)
+	return c.Manager != "" && !c.declined[c.Manager] && now.Before(c.ManagerUntil)
 }
 
 // eligible says why an operator cannot take an offer now, or "" if he can.
@@ -367,6 +371,9 @@ type example struct {
 func leftOutReason(c *call, chosen *operator) (string, bool) {
 	if c.Manager == chosen.cfg.ID {
 		return "the caller's personal manager is free and takes his calls first", true
+	}
+	if len(c.declined) > 0 { // the free left out are counted together: say both
+		return "declined this call, or taken by an earlier call in line", false
 	}
 	return "taken by an earlier call in line", false
 }

@@ -17,7 +17,7 @@ func day(now time.Time) int64 { return now.Unix() / 86400 }
 func (o *operator) today(now time.Time) cc.Marks {
 	m := o.st.Marks
 	if m.Day != day(now) {
-		m.Day, m.CallsToday, m.TalkToday, m.Bans = day(now), 0, 0, 0
+		m.Day, m.CallsToday, m.TalkToday, m.Bans, m.DeclinesToday = day(now), 0, 0, 0, 0
 	}
 	return m
 }
@@ -40,6 +40,7 @@ func (e *Engine) markAnswered(now time.Time, o *operator, ring time.Duration) {
 	m.AnswerRate = ewma(m.AnswerRate, 1)
 	m.RingTime = time.Duration(ewma(float64(m.RingTime), float64(ring)))
 	m.ConsecutiveMisses = 0
+	m.ConsecutiveDeclines = 0
 	m.Unreached = 0
 	m.Score = m.ComputeScore().Points
 	o.st.Marks = m

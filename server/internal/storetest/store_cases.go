@@ -642,7 +642,7 @@ func (st suite) LoadRuntimeFilters(t *testing.T) {
 	}
 	offerStates := []callcenter.OfferState{
 		callcenter.OfferAnswered, callcenter.OfferPending, callcenter.OfferFailed,
-		callcenter.OfferExpired, callcenter.OfferWithdrawn, callcenter.OfferPending,
+		callcenter.OfferExpired, callcenter.OfferWithdrawn, callcenter.OfferPending, callcenter.OfferDeclined,
 	}
 	var wantOffers []callcenter.Offer
 	for i, s := range offerStates {

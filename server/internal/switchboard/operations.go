@@ -143,6 +143,21 @@ func (s *Switchboard) SaveCallNote(ctx context.Context, by cc.OperatorID, n cc.C
 	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.SaveCallNote(now, by, n, stored) })
 }
 
+// DeclineOffer ends the offer out to an operator at his word; it returns his view after it. The
+// offer is read from the store before the step, off the loop, to tell an unknown offer from
+// one already settled: the engine holds only pending offers.
+func (s *Switchboard) DeclineOffer(ctx context.Context, d cc.Decline) (cc.OperatorView, error) {
+	var stored *cc.Offer
+	of, err := s.store.Offer(ctx, d.Offer)
+	switch {
+	case err == nil:
+		stored = &of
+	case cc.ErrorCode(err) != cc.CodeNotFound:
+		return cc.OperatorView{}, err
+	}
+	return s.viewAfter(ctx, d.Operator, func(now time.Time) (cc.Changes, error) { return s.engine.DeclineOffer(now, d, stored) })
+}
+
 // LiftBan ends an operator's ban early.
 func (s *Switchboard) LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LiftBan(now, id) })

@@ -29,6 +29,7 @@ type Store interface {
 	CloudRequest(ctx context.Context, id string) (cc.CloudRequest, bool, error)
 	Tallies(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
 	Call(ctx context.Context, id cc.CallID) (cc.Call, []cc.Offer, error)
+	Offer(ctx context.Context, id cc.OfferID) (cc.Offer, error)
 }
 
 // Sender delivers commands to cloud sessions without blocking.

@@ -16,7 +16,7 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare ID...] [--overflow-max N] [--overflow-order in_turn]"
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare ID...] [--overflow-max N] [--overflow-order in_turn]"
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
@@ -106,7 +106,7 @@ type queueFlags struct {
 	priority                                uint
 	isDefault                               bool
 	announceEvery, banWindow                time.Duration
-	awayAfter, banAfter                     uint
+	awayAfter, banAfter, awayAfterDeclines  uint
 	banSteps                                listFlag
 	managerWait, overflowAfter              time.Duration
 	noOptIn                                 bool
@@ -135,6 +135,7 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.BoolVar(&qf.isDefault, "default", false, "calls to numbers of no queue come here")
 	fs.DurationVar(&qf.announceEvery, "announce-every", 0, "tell waiting callers their position this often (0: never)")
 	fs.UintVar(&qf.awayAfter, "away-after-misses", 0, "consecutive missed offers that send an operator away (0: server default, 1)")
+	fs.UintVar(&qf.awayAfterDeclines, "away-after-declines", 0, "offers declined in a row that send an operator away (0: never)")
 	fs.UintVar(&qf.banAfter, "ban-after-misses", 0, "missed offers within --ban-window that ban an operator (0: server default, 3)")
 	fs.DurationVar(&qf.banWindow, "ban-window", 0, "the window for --ban-after-misses (0: server default, 1h)")
 	fs.Var(&qf.banSteps, "ban-step", "how long the next ban lasts, growing (repeatable: --ban-step 5m --ban-step 15m; replaces the list)")
@@ -180,6 +181,8 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 			q.AnnounceEveryS, err = wholeSeconds(f.Name, qf.announceEvery)
 		case "away-after-misses":
 			q.AwayAfterMisses = uint32(min(qf.awayAfter, math.MaxUint32))
+		case "away-after-declines":
+			q.AwayAfterDeclines = uint32(min(qf.awayAfterDeclines, math.MaxUint32))
 		case "ban-after-misses":
 			q.BanAfterMisses = uint32(min(qf.banAfter, math.MaxUint32))
 		case "ban-window":
@@ -257,6 +260,7 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 	row(w, "Default", yesNo(q.GetIsDefault()))
 	row(w, "Announce every", seconds(q.GetAnnounceEveryS()))
 	row(w, "Away after misses", q.GetAwayAfterMisses())
+	row(w, "Away after declines", q.GetAwayAfterDeclines())
 	var steps []string
 	for _, s := range q.GetBanStepsS() {
 		steps = append(steps, seconds(s))

@@ -457,6 +457,7 @@ export function queueFormOf(q: Queue | null): Record<string, string> {
     announce_every_s: String(q?.announceEveryS ?? 0),
     away_after_misses: n(q?.awayAfterMisses),
     ban_after_misses: n(q?.banAfterMisses),
+    away_after_declines: String(q?.awayAfterDeclines ?? 0),
     service_level_threshold_s: n(q?.serviceLevelThresholdS) || "20",
     service_level_target_percent: n(q?.serviceLevelTargetPercent) || "80",
     service_level_abandoned: q?.serviceLevelAbandoned || "count_against",
@@ -496,6 +497,7 @@ export function queueFrom(old: Queue | null, f: Record<string, string>, isDefaul
     announceEveryS: uint(s("announce_every_s")),
     awayAfterMisses: uint(s("away_after_misses")),
     banAfterMisses: uint(s("ban_after_misses")),
+    awayAfterDeclines: uint(s("away_after_declines")),
     serviceLevelThresholdS: uint(s("service_level_threshold_s")),
     serviceLevelTargetPercent: uint(s("service_level_target_percent")),
     serviceLevelAbandoned: s("service_level_abandoned"),
@@ -548,6 +550,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
         {text("announce_every_s", "Announce position every (s)", "0: never; else 15–600")}
         {text("away_after_misses", "Away after misses in a row", "empty: 1")}
         {text("ban_after_misses", "Ban after misses", "empty: 3 an hour")}
+        {text("away_after_declines", "Away after declines in a row", "0: never; at most 100")}
       </div>
       <fieldset>
         <legend>Service level</legend>

@@ -16,6 +16,7 @@ export const kindLabels: Record<string, string> = {
   offer_failed: "Offer failed",
   offer_expired: "Offer expired (no answer)",
   offer_withdrawn: "Offer withdrawn",
+  offer_declined: "Offer declined by the operator",
   answered: "Answered",
   overflowed: "Overflowed",
   requeued: "Back in line",

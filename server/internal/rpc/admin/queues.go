@@ -42,6 +42,7 @@ func rulesIn(q *adminv1.Queue) cc.QueueRules {
 	if n := q.GetAwayAfterMisses(); n > 0 {
 		r.AwayAfterMisses = int(n)
 	}
+	r.AwayAfterDeclines = int(min(q.GetAwayAfterDeclines(), 1000)) // Check refuses more than 100
 	if n := q.GetBanAfterMisses(); n > 0 {
 		r.BanAfterMisses = int(n)
 	}

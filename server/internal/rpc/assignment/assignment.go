@@ -27,6 +27,7 @@ type Switchboard interface {
 	WithdrawOffer(ctx context.Context, id cc.OfferID, reason string) (cc.Call, error)
 	Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) (cc.Call, error)
 	LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
+	DeclineOffer(ctx context.Context, d cc.Decline) (cc.OperatorView, error)
 }
 
 // Handler serves Assignment.
@@ -136,4 +137,24 @@ func (h *Handler) LiftBan(ctx context.Context, req *connect.Request[assignmentv1
 	}
 	st := convert.StatusOut(v)
 	return connect.NewResponse(&assignmentv1.LiftBanResponse{State: st.GetState(), Marks: st.GetMarks()}), nil
+}
+
+// DeclineOffer is the operator saying no to the offer out to him; only he may (the policy lets
+// operators alone call it, and the engine checks the offer is his).
+func (h *Handler) DeclineOffer(ctx context.Context, req *connect.Request[assignmentv1.DeclineOfferRequest]) (*connect.Response[assignmentv1.DeclineOfferResponse], error) {
+	p, _ := auth.From(ctx)
+	m := req.Msg
+	err := convert.Required("offer_id", m.GetOfferId())
+	if err == nil {
+		err = convert.MaxLen("reason", m.GetReason(), cc.MaxDeclineReasonBytes)
+	}
+	var v cc.OperatorView
+	if err == nil {
+		v, err = h.board.DeclineOffer(ctx, cc.Decline{Offer: cc.OfferID(m.GetOfferId()), Operator: p.Operator, Reason: m.GetReason()})
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	st := convert.StatusOut(v)
+	return connect.NewResponse(&assignmentv1.DeclineOfferResponse{State: st.GetState(), Marks: st.GetMarks()}), nil
 }

@@ -49,6 +49,8 @@ var policy = map[string][]Role{
 	assignmentv1connect.AssignmentServiceWithdrawOfferProcedure: supervisors,
 	assignmentv1connect.AssignmentServiceRequeueCallProcedure:   supervisors,
 	assignmentv1connect.AssignmentServiceLiftBanProcedure:       supervisors,
+	// Saying no to a call is the operator's own word, like his note: a supervisor withdraws.
+	assignmentv1connect.AssignmentServiceDeclineOfferProcedure: {RoleOperator},
 
 	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:     readers,
 	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:  with(readers, RoleOperator),

@@ -14,6 +14,7 @@ import (
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	"github.com/tandemcc/tandem/gen/go/tandem/analytics/v1/analyticsv1connect"
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
+	"github.com/tandemcc/tandem/gen/go/tandem/assignment/v1/assignmentv1connect"
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1/operatorpresencev1connect"
@@ -97,6 +98,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
 		operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure:    true,
 		analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:               true,
+		assignmentv1connect.AssignmentServiceDeclineOfferProcedure:                 true,
 	}
 	for proc, allowed := range policy {
 		intake := strings.HasPrefix(proc, "/tandem.callintake.v1.")
@@ -116,10 +118,12 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
 		}
 		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words;
-		// SignSoftphoneKey and GetSoftphone log in the caller's own browser phone.
+		// SignSoftphoneKey and GetSoftphone log in the caller's own browser phone; DeclineOffer is
+		// the caller's own no to a call.
 		if !slices.Contains(allowed, RoleAdmin) && !intake && proc != operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure &&
 			proc != operatorpresencev1connect.OperatorPresenceServiceLogInProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure &&
-			proc != operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure {
+			proc != operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure && proc != operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure &&
+			proc != assignmentv1connect.AssignmentServiceDeclineOfferProcedure {
 			t.Errorf("%s: closed to admins", proc)
 		}
 	}

@@ -21,6 +21,7 @@ var offerStates = map[cc.OfferState]commonv1.OfferState{
 	cc.OfferFailed:    commonv1.OfferState_OFFER_STATE_FAILED,
 	cc.OfferExpired:   commonv1.OfferState_OFFER_STATE_EXPIRED,
 	cc.OfferWithdrawn: commonv1.OfferState_OFFER_STATE_WITHDRAWN,
+	cc.OfferDeclined:  commonv1.OfferState_OFFER_STATE_DECLINED,
 }
 
 // HangupParties are the API's sides that hung up.

@@ -36,6 +36,7 @@ func QueueOut(q cc.Queue) *adminv1.Queue {
 		ShortAbandonS:             uint32(sl.ShortAbandon / time.Second),
 		AnnounceEveryS:            uint32(q.Rules.AnnounceEvery / time.Second),
 		AwayAfterMisses:           uint32(q.Rules.AwayAfterMisses),
+		AwayAfterDeclines:         uint32(q.Rules.AwayAfterDeclines),
 		BanAfterMisses:            uint32(q.Rules.BanAfterMisses),
 		BanWindowS:                uint32(q.Rules.BanWindow / time.Second),
 		BanStepsS:                 steps,

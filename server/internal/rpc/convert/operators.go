@@ -30,17 +30,20 @@ func OperatorOut(o cc.Operator) *adminv1.Operator {
 func MarksOut(m cc.Marks) *commonv1.Marks {
 	score := m.ComputeScore()
 	out := &commonv1.Marks{
-		Score:             score.Points,
-		AnswerRate:        m.AnswerRate,
-		RingTimeMs:        Millis(m.RingTime),
-		OffersMissed:      uint32(m.OffersMissed),
-		ConsecutiveMisses: uint32(m.ConsecutiveMisses),
-		RecentMisses:      uint32(len(m.RecentMisses)),
-		BansToday:         uint32(m.Bans),
-		CallsHandled:      uint32(m.CallsHandled),
-		TalkTimeMs:        uint64(m.TalkTime / time.Millisecond),
-		CallsToday:        uint32(m.CallsToday),
-		TalkTodayMs:       uint64(m.TalkToday / time.Millisecond),
+		Score:               score.Points,
+		AnswerRate:          m.AnswerRate,
+		RingTimeMs:          Millis(m.RingTime),
+		OffersMissed:        uint32(m.OffersMissed),
+		ConsecutiveMisses:   uint32(m.ConsecutiveMisses),
+		RecentMisses:        uint32(len(m.RecentMisses)),
+		BansToday:           uint32(m.Bans),
+		CallsHandled:        uint32(m.CallsHandled),
+		TalkTimeMs:          uint64(m.TalkTime / time.Millisecond),
+		CallsToday:          uint32(m.CallsToday),
+		TalkTodayMs:         uint64(m.TalkToday / time.Millisecond),
+		Declines:            uint32(m.Declines),
+		DeclinesToday:       uint32(m.DeclinesToday),
+		ConsecutiveDeclines: uint32(m.ConsecutiveDeclines),
 	}
 	out.ScoreLostToMisses, out.ScoreLostToSlowAnswers = score.LostToMisses, score.LostToSlowAnswers
 	return out

@@ -811,6 +811,9 @@ type Queue struct {
 	// Callers who hang up within this many seconds are short abandons, left out of the service
 	// level (0–60; default 5).
 	ShortAbandonS uint32 `protobuf:"varint,24,opt,name=short_abandon_s,json=shortAbandonS,proto3" json:"short_abandon_s,omitempty"`
+	// After this many offers declined in a row (DeclineOffer) an operator goes away until he
+	// presses Ready, with the reason "declined N offers in a row" (0: never; at most 100).
+	AwayAfterDeclines uint32 `protobuf:"varint,25,opt,name=away_after_declines,json=awayAfterDeclines,proto3" json:"away_after_declines,omitempty"`
 	// Record the caller's conversation with the operator (from the operator's answer to the
 	// hang-up); supervisors hear it in the call's detail.
 	RecordCalls bool `protobuf:"varint,60,opt,name=record_calls,json=recordCalls,proto3" json:"record_calls,omitempty"`
@@ -1016,6 +1019,13 @@ func (x *Queue) GetServiceLevelAbandoned() string {
 func (x *Queue) GetShortAbandonS() uint32 {
 	if x != nil {
 		return x.ShortAbandonS
+	}
+	return 0
+}
+
+func (x *Queue) GetAwayAfterDeclines() uint32 {
+	if x != nil {
+		return x.AwayAfterDeclines
 	}
 	return 0
 }
@@ -4762,7 +4772,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xf0\b\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xa0\t\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -4790,7 +4800,8 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x19service_level_threshold_s\x18\x15 \x01(\rR\x16serviceLevelThresholdS\x12?\n" +
 	"\x1cservice_level_target_percent\x18\x16 \x01(\rR\x19serviceLevelTargetPercent\x126\n" +
 	"\x17service_level_abandoned\x18\x17 \x01(\tR\x15serviceLevelAbandoned\x12&\n" +
-	"\x0fshort_abandon_s\x18\x18 \x01(\rR\rshortAbandonS\x12!\n" +
+	"\x0fshort_abandon_s\x18\x18 \x01(\rR\rshortAbandonS\x12.\n" +
+	"\x13away_after_declines\x18\x19 \x01(\rR\x11awayAfterDeclines\x12!\n" +
 	"\frecord_calls\x18< \x01(\bR\vrecordCalls\x12)\n" +
 	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +

@@ -1983,7 +1983,8 @@ type TimelineEntry struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	At    *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
 	// "arrived", "announced" (the caller heard something: text), "offered" (decision set),
-	// "offer_failed", "offer_expired", "offer_withdrawn", "answered", "overflowed", "requeued",
+	// "offer_failed", "offer_expired", "offer_withdrawn", "offer_declined" (the operator said no:
+	// not a miss), "answered", "overflowed", "requeued",
 	// "ended" (hung_up_by set), "abandoned", "lost", "asked" (the opt-in question),
 	// "manager_accepted", "manager_declined".
 	Kind       string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`

@@ -26,6 +26,112 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type DeclineOfferRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	OfferId string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	// Why, in the operator's words (optional, at most 200 bytes); kept as the offer's reason.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineOfferRequest) Reset() {
+	*x = DeclineOfferRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineOfferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineOfferRequest) ProtoMessage() {}
+
+func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineOfferRequest.ProtoReflect.Descriptor instead.
+func (*DeclineOfferRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *DeclineOfferRequest) GetOfferId() string {
+	if x != nil {
+		return x.OfferId
+	}
+	return ""
+}
+
+func (x *DeclineOfferRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type DeclineOfferResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operator's status after the decline (ready, or away by the queue's rule).
+	State         v1.OperatorState `protobuf:"varint,1,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
+	Marks         *v1.Marks        `protobuf:"bytes,2,opt,name=marks,proto3" json:"marks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineOfferResponse) Reset() {
+	*x = DeclineOfferResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineOfferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineOfferResponse) ProtoMessage() {}
+
+func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineOfferResponse.ProtoReflect.Descriptor instead.
+func (*DeclineOfferResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *DeclineOfferResponse) GetState() v1.OperatorState {
+	if x != nil {
+		return x.State
+	}
+	return v1.OperatorState(0)
+}
+
+func (x *DeclineOfferResponse) GetMarks() *v1.Marks {
+	if x != nil {
+		return x.Marks
+	}
+	return nil
+}
+
 type LiftBanRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OperatorId    string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
@@ -35,7 +141,7 @@ type LiftBanRequest struct {
 
 func (x *LiftBanRequest) Reset() {
 	*x = LiftBanRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -47,7 +153,7 @@ func (x *LiftBanRequest) String() string {
 func (*LiftBanRequest) ProtoMessage() {}
 
 func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -60,7 +166,7 @@ func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanRequest.ProtoReflect.Descriptor instead.
 func (*LiftBanRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *LiftBanRequest) GetOperatorId() string {
@@ -80,7 +186,7 @@ type LiftBanResponse struct {
 
 func (x *LiftBanResponse) Reset() {
 	*x = LiftBanResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -92,7 +198,7 @@ func (x *LiftBanResponse) String() string {
 func (*LiftBanResponse) ProtoMessage() {}
 
 func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -105,7 +211,7 @@ func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanResponse.ProtoReflect.Descriptor instead.
 func (*LiftBanResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *LiftBanResponse) GetState() v1.OperatorState {
@@ -132,7 +238,7 @@ type ListCallsRequest struct {
 
 func (x *ListCallsRequest) Reset() {
 	*x = ListCallsRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -144,7 +250,7 @@ func (x *ListCallsRequest) String() string {
 func (*ListCallsRequest) ProtoMessage() {}
 
 func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -157,7 +263,7 @@ func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsRequest.ProtoReflect.Descriptor instead.
 func (*ListCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListCallsRequest) GetQueueId() string {
@@ -176,7 +282,7 @@ type ListCallsResponse struct {
 
 func (x *ListCallsResponse) Reset() {
 	*x = ListCallsResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -188,7 +294,7 @@ func (x *ListCallsResponse) String() string {
 func (*ListCallsResponse) ProtoMessage() {}
 
 func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -201,7 +307,7 @@ func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsResponse.ProtoReflect.Descriptor instead.
 func (*ListCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListCallsResponse) GetCalls() []*Call {
@@ -220,7 +326,7 @@ type GetCallRequest struct {
 
 func (x *GetCallRequest) Reset() {
 	*x = GetCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -232,7 +338,7 @@ func (x *GetCallRequest) String() string {
 func (*GetCallRequest) ProtoMessage() {}
 
 func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -245,7 +351,7 @@ func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallRequest.ProtoReflect.Descriptor instead.
 func (*GetCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetCallRequest) GetCallId() string {
@@ -264,7 +370,7 @@ type GetCallResponse struct {
 
 func (x *GetCallResponse) Reset() {
 	*x = GetCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -276,7 +382,7 @@ func (x *GetCallResponse) String() string {
 func (*GetCallResponse) ProtoMessage() {}
 
 func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -289,7 +395,7 @@ func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallResponse.ProtoReflect.Descriptor instead.
 func (*GetCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetCallResponse) GetCall() *Call {
@@ -308,7 +414,7 @@ type ExplainCallRequest struct {
 
 func (x *ExplainCallRequest) Reset() {
 	*x = ExplainCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -320,7 +426,7 @@ func (x *ExplainCallRequest) String() string {
 func (*ExplainCallRequest) ProtoMessage() {}
 
 func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -333,7 +439,7 @@ func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallRequest.ProtoReflect.Descriptor instead.
 func (*ExplainCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ExplainCallRequest) GetCallId() string {
@@ -352,7 +458,7 @@ type ExplainCallResponse struct {
 
 func (x *ExplainCallResponse) Reset() {
 	*x = ExplainCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -364,7 +470,7 @@ func (x *ExplainCallResponse) String() string {
 func (*ExplainCallResponse) ProtoMessage() {}
 
 func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -377,7 +483,7 @@ func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallResponse.ProtoReflect.Descriptor instead.
 func (*ExplainCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ExplainCallResponse) GetDecisions() []*Decision {
@@ -397,7 +503,7 @@ type WithdrawOfferRequest struct {
 
 func (x *WithdrawOfferRequest) Reset() {
 	*x = WithdrawOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -409,7 +515,7 @@ func (x *WithdrawOfferRequest) String() string {
 func (*WithdrawOfferRequest) ProtoMessage() {}
 
 func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -422,7 +528,7 @@ func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *WithdrawOfferRequest) GetOfferId() string {
@@ -448,7 +554,7 @@ type WithdrawOfferResponse struct {
 
 func (x *WithdrawOfferResponse) Reset() {
 	*x = WithdrawOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -460,7 +566,7 @@ func (x *WithdrawOfferResponse) String() string {
 func (*WithdrawOfferResponse) ProtoMessage() {}
 
 func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -473,7 +579,7 @@ func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *WithdrawOfferResponse) GetCall() *Call {
@@ -494,7 +600,7 @@ type RequeueCallRequest struct {
 
 func (x *RequeueCallRequest) Reset() {
 	*x = RequeueCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -506,7 +612,7 @@ func (x *RequeueCallRequest) String() string {
 func (*RequeueCallRequest) ProtoMessage() {}
 
 func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -519,7 +625,7 @@ func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallRequest.ProtoReflect.Descriptor instead.
 func (*RequeueCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RequeueCallRequest) GetCallId() string {
@@ -545,7 +651,7 @@ type RequeueCallResponse struct {
 
 func (x *RequeueCallResponse) Reset() {
 	*x = RequeueCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -557,7 +663,7 @@ func (x *RequeueCallResponse) String() string {
 func (*RequeueCallResponse) ProtoMessage() {}
 
 func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -570,7 +676,7 @@ func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallResponse.ProtoReflect.Descriptor instead.
 func (*RequeueCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RequeueCallResponse) GetCall() *Call {
@@ -612,7 +718,7 @@ type Call struct {
 
 func (x *Call) Reset() {
 	*x = Call{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -624,7 +730,7 @@ func (x *Call) String() string {
 func (*Call) ProtoMessage() {}
 
 func (x *Call) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -637,7 +743,7 @@ func (x *Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Call.ProtoReflect.Descriptor instead.
 func (*Call) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Call) GetCallId() string {
@@ -786,7 +892,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -798,7 +904,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -811,7 +917,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Offer) GetOfferId() string {
@@ -915,7 +1021,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -927,7 +1033,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -940,7 +1046,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Decision) GetCallId() string {
@@ -1038,7 +1144,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1050,7 +1156,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1063,7 +1169,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -1140,7 +1246,13 @@ var File_tandem_assignment_v1_assignment_proto protoreflect.FileDescriptor
 
 const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"1\n" +
+	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"H\n" +
+	"\x13DeclineOfferRequest\x12\x19\n" +
+	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"|\n" +
+	"\x14DeclineOfferResponse\x125\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x12-\n" +
+	"\x05marks\x18\x02 \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"1\n" +
 	"\x0eLiftBanRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\"w\n" +
@@ -1246,14 +1358,15 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x05value\x18\t \x01(\x01R\x05value\x12\x1d\n" +
 	"\n" +
 	"value_text\x18\n" +
-	" \x01(\tR\tvalueText2\xd3\x04\n" +
+	" \x01(\tR\tvalueText2\xba\x05\n" +
 	"\x11AssignmentService\x12\\\n" +
 	"\tListCalls\x12&.tandem.assignment.v1.ListCallsRequest\x1a'.tandem.assignment.v1.ListCallsResponse\x12V\n" +
 	"\aGetCall\x12$.tandem.assignment.v1.GetCallRequest\x1a%.tandem.assignment.v1.GetCallResponse\x12b\n" +
 	"\vExplainCall\x12(.tandem.assignment.v1.ExplainCallRequest\x1a).tandem.assignment.v1.ExplainCallResponse\x12h\n" +
 	"\rWithdrawOffer\x12*.tandem.assignment.v1.WithdrawOfferRequest\x1a+.tandem.assignment.v1.WithdrawOfferResponse\x12b\n" +
 	"\vRequeueCall\x12(.tandem.assignment.v1.RequeueCallRequest\x1a).tandem.assignment.v1.RequeueCallResponse\x12V\n" +
-	"\aLiftBan\x12$.tandem.assignment.v1.LiftBanRequest\x1a%.tandem.assignment.v1.LiftBanResponseB\xe2\x01\n" +
+	"\aLiftBan\x12$.tandem.assignment.v1.LiftBanRequest\x1a%.tandem.assignment.v1.LiftBanResponse\x12e\n" +
+	"\fDeclineOffer\x12).tandem.assignment.v1.DeclineOfferRequest\x1a*.tandem.assignment.v1.DeclineOfferResponseB\xe2\x01\n" +
 	"\x18com.tandem.assignment.v1B\x0fAssignmentProtoP\x01ZCgithub.com/tandemcc/tandem/gen/go/tandem/assignment/v1;assignmentv1\xa2\x02\x03TAX\xaa\x02\x14Tandem.Assignment.V1\xca\x02\x14Tandem\\Assignment\\V1\xe2\x02 Tandem\\Assignment\\V1\\GPBMetadata\xea\x02\x16Tandem::Assignment::V1b\x06proto3"
 
 var (
@@ -1268,71 +1381,77 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
-	(*LiftBanRequest)(nil),        // 0: tandem.assignment.v1.LiftBanRequest
-	(*LiftBanResponse)(nil),       // 1: tandem.assignment.v1.LiftBanResponse
-	(*ListCallsRequest)(nil),      // 2: tandem.assignment.v1.ListCallsRequest
-	(*ListCallsResponse)(nil),     // 3: tandem.assignment.v1.ListCallsResponse
-	(*GetCallRequest)(nil),        // 4: tandem.assignment.v1.GetCallRequest
-	(*GetCallResponse)(nil),       // 5: tandem.assignment.v1.GetCallResponse
-	(*ExplainCallRequest)(nil),    // 6: tandem.assignment.v1.ExplainCallRequest
-	(*ExplainCallResponse)(nil),   // 7: tandem.assignment.v1.ExplainCallResponse
-	(*WithdrawOfferRequest)(nil),  // 8: tandem.assignment.v1.WithdrawOfferRequest
-	(*WithdrawOfferResponse)(nil), // 9: tandem.assignment.v1.WithdrawOfferResponse
-	(*RequeueCallRequest)(nil),    // 10: tandem.assignment.v1.RequeueCallRequest
-	(*RequeueCallResponse)(nil),   // 11: tandem.assignment.v1.RequeueCallResponse
-	(*Call)(nil),                  // 12: tandem.assignment.v1.Call
-	(*Offer)(nil),                 // 13: tandem.assignment.v1.Offer
-	(*Decision)(nil),              // 14: tandem.assignment.v1.Decision
-	(*Candidate)(nil),             // 15: tandem.assignment.v1.Candidate
-	nil,                           // 16: tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	(v1.OperatorState)(0),         // 17: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 18: tandem.common.v1.Marks
-	(v1.CallState)(0),             // 19: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
-	(v1.HangupParty)(0),           // 21: tandem.common.v1.HangupParty
-	(v1.OfferState)(0),            // 22: tandem.common.v1.OfferState
+	(*DeclineOfferRequest)(nil),   // 0: tandem.assignment.v1.DeclineOfferRequest
+	(*DeclineOfferResponse)(nil),  // 1: tandem.assignment.v1.DeclineOfferResponse
+	(*LiftBanRequest)(nil),        // 2: tandem.assignment.v1.LiftBanRequest
+	(*LiftBanResponse)(nil),       // 3: tandem.assignment.v1.LiftBanResponse
+	(*ListCallsRequest)(nil),      // 4: tandem.assignment.v1.ListCallsRequest
+	(*ListCallsResponse)(nil),     // 5: tandem.assignment.v1.ListCallsResponse
+	(*GetCallRequest)(nil),        // 6: tandem.assignment.v1.GetCallRequest
+	(*GetCallResponse)(nil),       // 7: tandem.assignment.v1.GetCallResponse
+	(*ExplainCallRequest)(nil),    // 8: tandem.assignment.v1.ExplainCallRequest
+	(*ExplainCallResponse)(nil),   // 9: tandem.assignment.v1.ExplainCallResponse
+	(*WithdrawOfferRequest)(nil),  // 10: tandem.assignment.v1.WithdrawOfferRequest
+	(*WithdrawOfferResponse)(nil), // 11: tandem.assignment.v1.WithdrawOfferResponse
+	(*RequeueCallRequest)(nil),    // 12: tandem.assignment.v1.RequeueCallRequest
+	(*RequeueCallResponse)(nil),   // 13: tandem.assignment.v1.RequeueCallResponse
+	(*Call)(nil),                  // 14: tandem.assignment.v1.Call
+	(*Offer)(nil),                 // 15: tandem.assignment.v1.Offer
+	(*Decision)(nil),              // 16: tandem.assignment.v1.Decision
+	(*Candidate)(nil),             // 17: tandem.assignment.v1.Candidate
+	nil,                           // 18: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(v1.OperatorState)(0),         // 19: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),              // 20: tandem.common.v1.Marks
+	(v1.CallState)(0),             // 21: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
+	(v1.HangupParty)(0),           // 23: tandem.common.v1.HangupParty
+	(v1.OfferState)(0),            // 24: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	17, // 0: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	18, // 1: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
-	12, // 2: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
-	12, // 3: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
-	14, // 4: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
-	12, // 5: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
-	12, // 6: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	19, // 7: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	20, // 8: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	20, // 9: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	20, // 10: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	21, // 11: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	13, // 12: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	22, // 13: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	20, // 14: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	20, // 15: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	20, // 16: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	20, // 17: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	15, // 18: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	16, // 19: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	17, // 20: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	2,  // 21: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	4,  // 22: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	6,  // 23: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	8,  // 24: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	10, // 25: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	0,  // 26: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	3,  // 27: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	5,  // 28: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	7,  // 29: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	9,  // 30: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	11, // 31: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	1,  // 32: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	27, // [27:33] is the sub-list for method output_type
-	21, // [21:27] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	19, // 0: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
+	20, // 1: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
+	19, // 2: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	20, // 3: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	14, // 4: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
+	14, // 5: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
+	16, // 6: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
+	14, // 7: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
+	14, // 8: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
+	21, // 9: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	22, // 10: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	22, // 11: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	22, // 12: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	23, // 13: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	15, // 14: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
+	24, // 15: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	22, // 16: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	22, // 17: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	22, // 18: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	22, // 19: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	17, // 20: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	18, // 21: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	19, // 22: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	4,  // 23: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	6,  // 24: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	8,  // 25: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	10, // 26: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	12, // 27: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	2,  // 28: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	0,  // 29: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
+	5,  // 30: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	7,  // 31: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	9,  // 32: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	11, // 33: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	13, // 34: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	3,  // 35: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	1,  // 36: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
+	30, // [30:37] is the sub-list for method output_type
+	23, // [23:30] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -1346,7 +1465,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -230,6 +230,8 @@ const (
 	OfferState_OFFER_STATE_EXPIRED OfferState = 4
 	// Tandem or a supervisor took the offer back (caller abandoned, requeue, session lost).
 	OfferState_OFFER_STATE_WITHDRAWN OfferState = 5
+	// The operator declined it (DeclineOffer): not a miss; the call went on to the next operator.
+	OfferState_OFFER_STATE_DECLINED OfferState = 6
 )
 
 // Enum value maps for OfferState.
@@ -241,6 +243,7 @@ var (
 		3: "OFFER_STATE_FAILED",
 		4: "OFFER_STATE_EXPIRED",
 		5: "OFFER_STATE_WITHDRAWN",
+		6: "OFFER_STATE_DECLINED",
 	}
 	OfferState_value = map[string]int32{
 		"OFFER_STATE_UNSPECIFIED": 0,
@@ -249,6 +252,7 @@ var (
 		"OFFER_STATE_FAILED":      3,
 		"OFFER_STATE_EXPIRED":     4,
 		"OFFER_STATE_WITHDRAWN":   5,
+		"OFFER_STATE_DECLINED":    6,
 	}
 )
 
@@ -415,8 +419,15 @@ type Marks struct {
 	// What the score lost to slow answers: up to half of 100 × answer_rate, all of that half from
 	// a 20 s ring_time_ms on.
 	ScoreLostToSlowAnswers float64 `protobuf:"fixed64,13,opt,name=score_lost_to_slow_answers,json=scoreLostToSlowAnswers,proto3" json:"score_lost_to_slow_answers,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// Offers he declined (DeclineOffer), in total: not misses, nothing in the score.
+	Declines uint32 `protobuf:"varint,14,opt,name=declines,proto3" json:"declines,omitempty"`
+	// Offers he declined today.
+	DeclinesToday uint32 `protobuf:"varint,15,opt,name=declines_today,json=declinesToday,proto3" json:"declines_today,omitempty"`
+	// Offers he declined in a row (an answered offer sets it back to 0); the queue's
+	// away_after_declines of them send him away.
+	ConsecutiveDeclines uint32 `protobuf:"varint,16,opt,name=consecutive_declines,json=consecutiveDeclines,proto3" json:"consecutive_declines,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Marks) Reset() {
@@ -540,6 +551,27 @@ func (x *Marks) GetScoreLostToSlowAnswers() float64 {
 	return 0
 }
 
+func (x *Marks) GetDeclines() uint32 {
+	if x != nil {
+		return x.Declines
+	}
+	return 0
+}
+
+func (x *Marks) GetDeclinesToday() uint32 {
+	if x != nil {
+		return x.DeclinesToday
+	}
+	return 0
+}
+
+func (x *Marks) GetConsecutiveDeclines() uint32 {
+	if x != nil {
+		return x.ConsecutiveDeclines
+	}
+	return 0
+}
+
 var File_tandem_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_tandem_common_v1_common_proto_rawDesc = "" +
@@ -547,7 +579,7 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x1dtandem/common/v1/common.proto\x12\x10tandem.common.v1\"T\n" +
 	"\aContact\x121\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1d.tandem.common.v1.ContactKindR\x04kind\x12\x16\n" +
-	"\x06target\x18\x02 \x01(\tR\x06target\"\xf1\x03\n" +
+	"\x06target\x18\x02 \x01(\tR\x06target\"\xe7\x04\n" +
 	"\x05Marks\x12\x14\n" +
 	"\x05score\x18\x01 \x01(\x01R\x05score\x12\x1f\n" +
 	"\vanswer_rate\x18\x02 \x01(\x01R\n" +
@@ -567,7 +599,10 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"callsToday\x12\"\n" +
 	"\rtalk_today_ms\x18\v \x01(\x04R\vtalkTodayMs\x12/\n" +
 	"\x14score_lost_to_misses\x18\f \x01(\x01R\x11scoreLostToMisses\x12:\n" +
-	"\x1ascore_lost_to_slow_answers\x18\r \x01(\x01R\x16scoreLostToSlowAnswers*o\n" +
+	"\x1ascore_lost_to_slow_answers\x18\r \x01(\x01R\x16scoreLostToSlowAnswers\x12\x1a\n" +
+	"\bdeclines\x18\x0e \x01(\rR\bdeclines\x12%\n" +
+	"\x0edeclines_today\x18\x0f \x01(\rR\rdeclinesToday\x121\n" +
+	"\x14consecutive_declines\x18\x10 \x01(\rR\x13consecutiveDeclines*o\n" +
 	"\vContactKind\x12\x1c\n" +
 	"\x18CONTACT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11CONTACT_KIND_USER\x10\x01\x12\x14\n" +
@@ -588,7 +623,7 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x14CALL_STATE_CONNECTED\x10\x02\x12\x14\n" +
 	"\x10CALL_STATE_ENDED\x10\x03\x12\x18\n" +
 	"\x14CALL_STATE_ABANDONED\x10\x04\x12\x13\n" +
-	"\x0fCALL_STATE_LOST\x10\x05*\xa8\x01\n" +
+	"\x0fCALL_STATE_LOST\x10\x05*\xc2\x01\n" +
 	"\n" +
 	"OfferState\x12\x1b\n" +
 	"\x17OFFER_STATE_UNSPECIFIED\x10\x00\x12\x17\n" +
@@ -596,7 +631,8 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x14OFFER_STATE_ANSWERED\x10\x02\x12\x16\n" +
 	"\x12OFFER_STATE_FAILED\x10\x03\x12\x17\n" +
 	"\x13OFFER_STATE_EXPIRED\x10\x04\x12\x19\n" +
-	"\x15OFFER_STATE_WITHDRAWN\x10\x05*x\n" +
+	"\x15OFFER_STATE_WITHDRAWN\x10\x05\x12\x18\n" +
+	"\x14OFFER_STATE_DECLINED\x10\x06*x\n" +
 	"\vHangupParty\x12\x1c\n" +
 	"\x18HANGUP_PARTY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13HANGUP_PARTY_CALLER\x10\x01\x12\x19\n" +

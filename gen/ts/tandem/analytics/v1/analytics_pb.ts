@@ -1076,7 +1076,8 @@ export type TimelineEntry = Message<"tandem.analytics.v1.TimelineEntry"> & {
 
   /**
    * "arrived", "announced" (the caller heard something: text), "offered" (decision set),
-   * "offer_failed", "offer_expired", "offer_withdrawn", "answered", "overflowed", "requeued",
+   * "offer_failed", "offer_expired", "offer_withdrawn", "offer_declined" (the operator said no:
+   * not a miss), "answered", "overflowed", "requeued",
    * "ended" (hung_up_by set), "abandoned", "lost", "asked" (the opt-in question),
    * "manager_accepted", "manager_declined".
    *

@@ -17,7 +17,55 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/assignment/v1/assignment.proto.
  */
 export const file_tandem_assignment_v1_assignment: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSIlCg5MaWZ0QmFuUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJpCg9MaWZ0QmFuUmVzcG9uc2USLgoFc3RhdGUYASABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSJgoFbWFya3MYAiABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzIiQKEExpc3RDYWxsc1JlcXVlc3QSEAoIcXVldWVfaWQYASABKAkiPgoRTGlzdENhbGxzUmVzcG9uc2USKQoFY2FsbHMYASADKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiEKDkdldENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiOwoPR2V0Q2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiUKEkV4cGxhaW5DYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkgKE0V4cGxhaW5DYWxsUmVzcG9uc2USMQoJZGVjaXNpb25zGAEgAygLMh4udGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjaXNpb24iOAoUV2l0aGRyYXdPZmZlclJlcXVlc3QSEAoIb2ZmZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkEKFVdpdGhkcmF3T2ZmZXJSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCI3ChJSZXF1ZXVlQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCSI/ChNSZXF1ZXVlQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIo8ECgRDYWxsEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSKgoFc3RhdGUYAyABKA4yGy50YW5kZW0uY29tbW9uLnYxLkNhbGxTdGF0ZRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSEgoKc2Vzc2lvbl9pZBgHIAEoCRIuCgphcnJpdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtvcGVyYXRvcl9pZBgJIAEoCRIvCgthbnN3ZXJlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKCmh1bmdfdXBfYnkYDCABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5EhQKDHRhbGtfdGltZV9tcxgNIAEoDRIQCghwb3NpdGlvbhgOIAEoDRIrCgZvZmZlcnMYDyADKAsyGy50YW5kZW0uYXNzaWdubWVudC52MS5PZmZlchIQCghwcmlvcml0eRgQIAEoDRIMCgRub3RlGBEgASgJEhUKDXJlY29yZGluZ191cmwYPCABKAkiuAIKBU9mZmVyEhAKCG9mZmVyX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEwoLb3BlcmF0b3JfaWQYAyABKAkSKwoFc3RhdGUYBCABKA4yHC50YW5kZW0uY29tbW9uLnYxLk9mZmVyU3RhdGUSLgoKb2ZmZXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc2V0dGxlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcmluZ190aW1lX21zGAggASgNEhQKDGZhaWx1cmVfY29kZRgJIAEoBRIOCgZyZWFzb24YCiABKAkiggMKCERlY2lzaW9uEg8KB2NhbGxfaWQYASABKAkSEAoIb2ZmZXJfaWQYAiABKAkSLgoKZGVjaWRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc3RyYXRlZ3kYBCABKAkSEwoLb3BlcmF0b3JfaWQYBSABKAkSDAoEcnVsZRgGIAEoCRIzCgpjYW5kaWRhdGVzGAcgAygLMh8udGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FuZGlkYXRlEhYKDmVsaWdpYmxlX2NvdW50GAggASgNEhYKDmV4Y2x1ZGVkX2NvdW50GAkgASgNElAKEmV4Y2x1ZGVkX2J5X3JlYXNvbhgKIAMoCzI0LnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uLkV4Y2x1ZGVkQnlSZWFzb25FbnRyeRo3ChVFeGNsdWRlZEJ5UmVhc29uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgNOgI4ASLjAQoJQ2FuZGlkYXRlEhMKC29wZXJhdG9yX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEhAKCGVsaWdpYmxlGAMgASgIEhgKEGV4Y2x1ZGVkX2JlY2F1c2UYBCABKAkSDwoHaWRsZV9tcxgFIAEoDRINCgVzY29yZRgGIAEoARITCgtjYWxsc190b2RheRgHIAEoDRINCgVsZXZlbBgIIAEoDRINCgV2YWx1ZRgJIAEoARISCgp2YWx1ZV90ZXh0GAogASgJMtMEChFBc3NpZ25tZW50U2VydmljZRJcCglMaXN0Q2FsbHMSJi50YW5kZW0uYXNzaWdubWVudC52MS5MaXN0Q2FsbHNSZXF1ZXN0GicudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVzcG9uc2USVgoHR2V0Q2FsbBIkLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXF1ZXN0GiUudGFuZGVtLmFzc2lnbm1lbnQudjEuR2V0Q2FsbFJlc3BvbnNlEmIKC0V4cGxhaW5DYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuRXhwbGFpbkNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuRXhwbGFpbkNhbGxSZXNwb25zZRJoCg1XaXRoZHJhd09mZmVyEioudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlcXVlc3QaKy50YW5kZW0uYXNzaWdubWVudC52MS5XaXRoZHJhd09mZmVyUmVzcG9uc2USYgoLUmVxdWV1ZUNhbGwSKC50YW5kZW0uYXNzaWdubWVudC52MS5SZXF1ZXVlQ2FsbFJlcXVlc3QaKS50YW5kZW0uYXNzaWdubWVudC52MS5SZXF1ZXVlQ2FsbFJlc3BvbnNlElYKB0xpZnRCYW4SJC50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpZnRCYW5SZXNwb25zZULiAQoYY29tLnRhbmRlbS5hc3NpZ25tZW50LnYxQg9Bc3NpZ25tZW50UHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9hc3NpZ25tZW50L3YxO2Fzc2lnbm1lbnR2MaICA1RBWKoCFFRhbmRlbS5Bc3NpZ25tZW50LlYxygIUVGFuZGVtXEFzc2lnbm1lbnRcVjHiAiBUYW5kZW1cQXNzaWdubWVudFxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6QXNzaWdubWVudDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSI3ChNEZWNsaW5lT2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJuChREZWNsaW5lT2ZmZXJSZXNwb25zZRIuCgVzdGF0ZRgBIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRImCgVtYXJrcxgCIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MiJQoOTGlmdEJhblJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkiaQoPTGlmdEJhblJlc3BvbnNlEi4KBXN0YXRlGAEgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEiYKBW1hcmtzGAIgASgLMhcudGFuZGVtLmNvbW1vbi52MS5NYXJrcyIkChBMaXN0Q2FsbHNSZXF1ZXN0EhAKCHF1ZXVlX2lkGAEgASgJIj4KEUxpc3RDYWxsc1Jlc3BvbnNlEikKBWNhbGxzGAEgAygLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIhCg5HZXRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjsKD0dldENhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIlChJFeHBsYWluQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJIChNFeHBsYWluQ2FsbFJlc3BvbnNlEjEKCWRlY2lzaW9ucxgBIAMoCzIeLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uIjgKFFdpdGhkcmF3T2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJBChVXaXRoZHJhd09mZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoSUmVxdWV1ZUNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkiPwoTUmVxdWV1ZUNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCKPBAoEQ2FsbBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIVCg1kaWFsZWRfbnVtYmVyGAYgASgJEhIKCnNlc3Npb25faWQYByABKAkSLgoKYXJyaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLb3BlcmF0b3JfaWQYCSABKAkSLwoLYW5zd2VyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpodW5nX3VwX2J5GAwgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYDSABKA0SEAoIcG9zaXRpb24YDiABKA0SKwoGb2ZmZXJzGA8gAygLMhsudGFuZGVtLmFzc2lnbm1lbnQudjEuT2ZmZXISEAoIcHJpb3JpdHkYECABKA0SDAoEbm90ZRgRIAEoCRIVCg1yZWNvcmRpbmdfdXJsGDwgASgJIrgCCgVPZmZlchIQCghvZmZlcl9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhMKC29wZXJhdG9yX2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwudGFuZGVtLmNvbW1vbi52MS5PZmZlclN0YXRlEi4KCm9mZmVyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnNldHRsZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHJpbmdfdGltZV9tcxgIIAEoDRIUCgxmYWlsdXJlX2NvZGUYCSABKAUSDgoGcmVhc29uGAogASgJIoIDCghEZWNpc2lvbhIPCgdjYWxsX2lkGAEgASgJEhAKCG9mZmVyX2lkGAIgASgJEi4KCmRlY2lkZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHN0cmF0ZWd5GAQgASgJEhMKC29wZXJhdG9yX2lkGAUgASgJEgwKBHJ1bGUYBiABKAkSMwoKY2FuZGlkYXRlcxgHIAMoCzIfLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbmRpZGF0ZRIWCg5lbGlnaWJsZV9jb3VudBgIIAEoDRIWCg5leGNsdWRlZF9jb3VudBgJIAEoDRJQChJleGNsdWRlZF9ieV9yZWFzb24YCiADKAsyNC50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbi5FeGNsdWRlZEJ5UmVhc29uRW50cnkaNwoVRXhjbHVkZWRCeVJlYXNvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoDToCOAEi4wEKCUNhbmRpZGF0ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIQCghlbGlnaWJsZRgDIAEoCBIYChBleGNsdWRlZF9iZWNhdXNlGAQgASgJEg8KB2lkbGVfbXMYBSABKA0SDQoFc2NvcmUYBiABKAESEwoLY2FsbHNfdG9kYXkYByABKA0SDQoFbGV2ZWwYCCABKA0SDQoFdmFsdWUYCSABKAESEgoKdmFsdWVfdGV4dBgKIAEoCTK6BQoRQXNzaWdubWVudFNlcnZpY2USXAoJTGlzdENhbGxzEiYudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVxdWVzdBonLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RDYWxsc1Jlc3BvbnNlElYKB0dldENhbGwSJC50YW5kZW0uYXNzaWdubWVudC52MS5HZXRDYWxsUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXNwb25zZRJiCgtFeHBsYWluQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVzcG9uc2USaAoNV2l0aGRyYXdPZmZlchIqLnRhbmRlbS5hc3NpZ25tZW50LnYxLldpdGhkcmF3T2ZmZXJSZXF1ZXN0GisudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlc3BvbnNlEmIKC1JlcXVldWVDYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXNwb25zZRJWCgdMaWZ0QmFuEiQudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlmdEJhblJlcXVlc3QaJS50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVzcG9uc2USZQoMRGVjbGluZU9mZmVyEikudGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjbGluZU9mZmVyUmVxdWVzdBoqLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2xpbmVPZmZlclJlc3BvbnNlQuIBChhjb20udGFuZGVtLmFzc2lnbm1lbnQudjFCD0Fzc2lnbm1lbnRQcm90b1ABWkNnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2Fzc2lnbm1lbnQvdjE7YXNzaWdubWVudHYxogIDVEFYqgIUVGFuZGVtLkFzc2lnbm1lbnQuVjHKAhRUYW5kZW1cQXNzaWdubWVudFxWMeICIFRhbmRlbVxBc3NpZ25tZW50XFYxXEdQQk1ldGFkYXRh6gIWVGFuZGVtOjpBc3NpZ25tZW50OjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+
+/**
+ * @generated from message tandem.assignment.v1.DeclineOfferRequest
+ */
+export type DeclineOfferRequest = Message<"tandem.assignment.v1.DeclineOfferRequest"> & {
+  /**
+   * @generated from field: string offer_id = 1;
+   */
+  offerId: string;
+
+  /**
+   * Why, in the operator's words (optional, at most 200 bytes); kept as the offer's reason.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.DeclineOfferRequest.
+ * Use `create(DeclineOfferRequestSchema)` to create a new message.
+ */
+export const DeclineOfferRequestSchema: GenMessage<DeclineOfferRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 0);
+
+/**
+ * @generated from message tandem.assignment.v1.DeclineOfferResponse
+ */
+export type DeclineOfferResponse = Message<"tandem.assignment.v1.DeclineOfferResponse"> & {
+  /**
+   * The operator's status after the decline (ready, or away by the queue's rule).
+   *
+   * @generated from field: tandem.common.v1.OperatorState state = 1;
+   */
+  state: OperatorState;
+
+  /**
+   * @generated from field: tandem.common.v1.Marks marks = 2;
+   */
+  marks?: Marks | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.DeclineOfferResponse.
+ * Use `create(DeclineOfferResponseSchema)` to create a new message.
+ */
+export const DeclineOfferResponseSchema: GenMessage<DeclineOfferResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 1);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanRequest
@@ -34,7 +82,7 @@ export type LiftBanRequest = Message<"tandem.assignment.v1.LiftBanRequest"> & {
  * Use `create(LiftBanRequestSchema)` to create a new message.
  */
 export const LiftBanRequestSchema: GenMessage<LiftBanRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 0);
+  messageDesc(file_tandem_assignment_v1_assignment, 2);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanResponse
@@ -56,7 +104,7 @@ export type LiftBanResponse = Message<"tandem.assignment.v1.LiftBanResponse"> & 
  * Use `create(LiftBanResponseSchema)` to create a new message.
  */
 export const LiftBanResponseSchema: GenMessage<LiftBanResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 1);
+  messageDesc(file_tandem_assignment_v1_assignment, 3);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsRequest
@@ -75,7 +123,7 @@ export type ListCallsRequest = Message<"tandem.assignment.v1.ListCallsRequest"> 
  * Use `create(ListCallsRequestSchema)` to create a new message.
  */
 export const ListCallsRequestSchema: GenMessage<ListCallsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 2);
+  messageDesc(file_tandem_assignment_v1_assignment, 4);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsResponse
@@ -92,7 +140,7 @@ export type ListCallsResponse = Message<"tandem.assignment.v1.ListCallsResponse"
  * Use `create(ListCallsResponseSchema)` to create a new message.
  */
 export const ListCallsResponseSchema: GenMessage<ListCallsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 3);
+  messageDesc(file_tandem_assignment_v1_assignment, 5);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallRequest
@@ -109,7 +157,7 @@ export type GetCallRequest = Message<"tandem.assignment.v1.GetCallRequest"> & {
  * Use `create(GetCallRequestSchema)` to create a new message.
  */
 export const GetCallRequestSchema: GenMessage<GetCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 4);
+  messageDesc(file_tandem_assignment_v1_assignment, 6);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallResponse
@@ -126,7 +174,7 @@ export type GetCallResponse = Message<"tandem.assignment.v1.GetCallResponse"> & 
  * Use `create(GetCallResponseSchema)` to create a new message.
  */
 export const GetCallResponseSchema: GenMessage<GetCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 5);
+  messageDesc(file_tandem_assignment_v1_assignment, 7);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallRequest
@@ -143,7 +191,7 @@ export type ExplainCallRequest = Message<"tandem.assignment.v1.ExplainCallReques
  * Use `create(ExplainCallRequestSchema)` to create a new message.
  */
 export const ExplainCallRequestSchema: GenMessage<ExplainCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 6);
+  messageDesc(file_tandem_assignment_v1_assignment, 8);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallResponse
@@ -160,7 +208,7 @@ export type ExplainCallResponse = Message<"tandem.assignment.v1.ExplainCallRespo
  * Use `create(ExplainCallResponseSchema)` to create a new message.
  */
 export const ExplainCallResponseSchema: GenMessage<ExplainCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 7);
+  messageDesc(file_tandem_assignment_v1_assignment, 9);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferRequest
@@ -182,7 +230,7 @@ export type WithdrawOfferRequest = Message<"tandem.assignment.v1.WithdrawOfferRe
  * Use `create(WithdrawOfferRequestSchema)` to create a new message.
  */
 export const WithdrawOfferRequestSchema: GenMessage<WithdrawOfferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 8);
+  messageDesc(file_tandem_assignment_v1_assignment, 10);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferResponse
@@ -199,7 +247,7 @@ export type WithdrawOfferResponse = Message<"tandem.assignment.v1.WithdrawOfferR
  * Use `create(WithdrawOfferResponseSchema)` to create a new message.
  */
 export const WithdrawOfferResponseSchema: GenMessage<WithdrawOfferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 9);
+  messageDesc(file_tandem_assignment_v1_assignment, 11);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallRequest
@@ -223,7 +271,7 @@ export type RequeueCallRequest = Message<"tandem.assignment.v1.RequeueCallReques
  * Use `create(RequeueCallRequestSchema)` to create a new message.
  */
 export const RequeueCallRequestSchema: GenMessage<RequeueCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 10);
+  messageDesc(file_tandem_assignment_v1_assignment, 12);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallResponse
@@ -240,7 +288,7 @@ export type RequeueCallResponse = Message<"tandem.assignment.v1.RequeueCallRespo
  * Use `create(RequeueCallResponseSchema)` to create a new message.
  */
 export const RequeueCallResponseSchema: GenMessage<RequeueCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 11);
+  messageDesc(file_tandem_assignment_v1_assignment, 13);
 
 /**
  * Call is one inbound call as Tandem sees it.
@@ -353,7 +401,7 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
  * Use `create(CallSchema)` to create a new message.
  */
 export const CallSchema: GenMessage<Call> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 12);
+  messageDesc(file_tandem_assignment_v1_assignment, 14);
 
 /**
  * Offer is one attempt to connect a call to one operator, under a lease.
@@ -419,7 +467,7 @@ export type Offer = Message<"tandem.assignment.v1.Offer"> & {
  * Use `create(OfferSchema)` to create a new message.
  */
 export const OfferSchema: GenMessage<Offer> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 13);
+  messageDesc(file_tandem_assignment_v1_assignment, 15);
 
 /**
  * Decision is why a call was offered to an operator.
@@ -502,7 +550,7 @@ export type Decision = Message<"tandem.assignment.v1.Decision"> & {
  * Use `create(DecisionSchema)` to create a new message.
  */
 export const DecisionSchema: GenMessage<Decision> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 14);
+  messageDesc(file_tandem_assignment_v1_assignment, 16);
 
 /**
  * Candidate is one operator the decision looked at.
@@ -577,7 +625,7 @@ export type Candidate = Message<"tandem.assignment.v1.Candidate"> & {
  * Use `create(CandidateSchema)` to create a new message.
  */
 export const CandidateSchema: GenMessage<Candidate> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 15);
+  messageDesc(file_tandem_assignment_v1_assignment, 17);
 
 /**
  * @generated from service tandem.assignment.v1.AssignmentService
@@ -645,6 +693,20 @@ export const AssignmentService: GenService<{
     methodKind: "unary";
     input: typeof LiftBanRequestSchema;
     output: typeof LiftBanResponseSchema;
+  },
+  /**
+   * DeclineOffer is the operator saying no to the call offered to him, at once: the offer ends
+   * declined, the cloud stops ringing his phone, and the call goes back to its place in line for
+   * the next operator (he is not offered it again). A decline is not a miss: his answer rate and
+   * score stay; it counts in his marks' declines, and the queue's away_after_declines rule may
+   * send him away. Only the operator the offer is for may decline it.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.DeclineOffer
+   */
+  declineOffer: {
+    methodKind: "unary";
+    input: typeof DeclineOfferRequestSchema;
+    output: typeof DeclineOfferResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_assignment_v1_assignment, 0);

@@ -53,6 +53,9 @@ const (
 	// AssignmentServiceLiftBanProcedure is the fully-qualified name of the AssignmentService's LiftBan
 	// RPC.
 	AssignmentServiceLiftBanProcedure = "/tandem.assignment.v1.AssignmentService/LiftBan"
+	// AssignmentServiceDeclineOfferProcedure is the fully-qualified name of the AssignmentService's
+	// DeclineOffer RPC.
+	AssignmentServiceDeclineOfferProcedure = "/tandem.assignment.v1.AssignmentService/DeclineOffer"
 )
 
 // AssignmentServiceClient is a client for the tandem.assignment.v1.AssignmentService service.
@@ -72,6 +75,12 @@ type AssignmentServiceClient interface {
 	RequeueCall(context.Context, *connect.Request[v1.RequeueCallRequest]) (*connect.Response[v1.RequeueCallResponse], error)
 	// LiftBan ends an operator's ban early: he is away until he presses Ready.
 	LiftBan(context.Context, *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error)
+	// DeclineOffer is the operator saying no to the call offered to him, at once: the offer ends
+	// declined, the cloud stops ringing his phone, and the call goes back to its place in line for
+	// the next operator (he is not offered it again). A decline is not a miss: his answer rate and
+	// score stay; it counts in his marks' declines, and the queue's away_after_declines rule may
+	// send him away. Only the operator the offer is for may decline it.
+	DeclineOffer(context.Context, *connect.Request[v1.DeclineOfferRequest]) (*connect.Response[v1.DeclineOfferResponse], error)
 }
 
 // NewAssignmentServiceClient constructs a client for the tandem.assignment.v1.AssignmentService
@@ -121,6 +130,12 @@ func NewAssignmentServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(assignmentServiceMethods.ByName("LiftBan")),
 			connect.WithClientOptions(opts...),
 		),
+		declineOffer: connect.NewClient[v1.DeclineOfferRequest, v1.DeclineOfferResponse](
+			httpClient,
+			baseURL+AssignmentServiceDeclineOfferProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("DeclineOffer")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -132,6 +147,7 @@ type assignmentServiceClient struct {
 	withdrawOffer *connect.Client[v1.WithdrawOfferRequest, v1.WithdrawOfferResponse]
 	requeueCall   *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
 	liftBan       *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
+	declineOffer  *connect.Client[v1.DeclineOfferRequest, v1.DeclineOfferResponse]
 }
 
 // ListCalls calls tandem.assignment.v1.AssignmentService.ListCalls.
@@ -164,6 +180,11 @@ func (c *assignmentServiceClient) LiftBan(ctx context.Context, req *connect.Requ
 	return c.liftBan.CallUnary(ctx, req)
 }
 
+// DeclineOffer calls tandem.assignment.v1.AssignmentService.DeclineOffer.
+func (c *assignmentServiceClient) DeclineOffer(ctx context.Context, req *connect.Request[v1.DeclineOfferRequest]) (*connect.Response[v1.DeclineOfferResponse], error) {
+	return c.declineOffer.CallUnary(ctx, req)
+}
+
 // AssignmentServiceHandler is an implementation of the tandem.assignment.v1.AssignmentService
 // service.
 type AssignmentServiceHandler interface {
@@ -182,6 +203,12 @@ type AssignmentServiceHandler interface {
 	RequeueCall(context.Context, *connect.Request[v1.RequeueCallRequest]) (*connect.Response[v1.RequeueCallResponse], error)
 	// LiftBan ends an operator's ban early: he is away until he presses Ready.
 	LiftBan(context.Context, *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error)
+	// DeclineOffer is the operator saying no to the call offered to him, at once: the offer ends
+	// declined, the cloud stops ringing his phone, and the call goes back to its place in line for
+	// the next operator (he is not offered it again). A decline is not a miss: his answer rate and
+	// score stay; it counts in his marks' declines, and the queue's away_after_declines rule may
+	// send him away. Only the operator the offer is for may decline it.
+	DeclineOffer(context.Context, *connect.Request[v1.DeclineOfferRequest]) (*connect.Response[v1.DeclineOfferResponse], error)
 }
 
 // NewAssignmentServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -227,6 +254,12 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 		connect.WithSchema(assignmentServiceMethods.ByName("LiftBan")),
 		connect.WithHandlerOptions(opts...),
 	)
+	assignmentServiceDeclineOfferHandler := connect.NewUnaryHandler(
+		AssignmentServiceDeclineOfferProcedure,
+		svc.DeclineOffer,
+		connect.WithSchema(assignmentServiceMethods.ByName("DeclineOffer")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.assignment.v1.AssignmentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AssignmentServiceListCallsProcedure:
@@ -241,6 +274,8 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 			assignmentServiceRequeueCallHandler.ServeHTTP(w, r)
 		case AssignmentServiceLiftBanProcedure:
 			assignmentServiceLiftBanHandler.ServeHTTP(w, r)
+		case AssignmentServiceDeclineOfferProcedure:
+			assignmentServiceDeclineOfferHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -272,4 +307,8 @@ func (UnimplementedAssignmentServiceHandler) RequeueCall(context.Context, *conne
 
 func (UnimplementedAssignmentServiceHandler) LiftBan(context.Context, *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.LiftBan is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) DeclineOffer(context.Context, *connect.Request[v1.DeclineOfferRequest]) (*connect.Response[v1.DeclineOfferResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.DeclineOffer is not implemented"))
 }

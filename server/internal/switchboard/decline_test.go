@@ -1,0 +1,75 @@
+package switchboard
+
+import (
+	"testing"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/clock"
+)
+
+// TestDeclineIsStoredAndCancelsTheLeg: anna declines the call offered to her. The step stores
+// her offer declined and her declines, the cloud is told to stop ringing her and to dial boris.
+// Declining it again, or boris declining her offer, or an unknown offer, is refused and stores
+// nothing.
+func TestDeclineIsStoredAndCancelsTheLeg(t *testing.T) {
+	b := newBoardOn(t, clock.NewFake(start))
+	ctx := t.Context()
+	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
+	b.ready(t, anna)
+	b.clock.Advance(time.Second)
+	b.ready(t, boris)
+	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := b.OperatorView(ctx, anna)
+	if err != nil || v.Offer == nil {
+		t.Fatalf("anna's view %+v (%v): want the offer", v, err)
+	}
+	first := v.Offer.Offer.ID
+	b.db.stored()
+
+	v, err = b.DeclineOffer(ctx, cc.Decline{Offer: first, Operator: anna, Reason: "headset broken"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Status.State != cc.OperatorReady || v.Status.Marks.Declines != 1 || v.Status.Marks.OffersMissed != 0 {
+		t.Fatalf("anna after declining: %s, marks %+v; want ready, 1 decline, no miss", v.Status.State, v.Status.Marks)
+	}
+	if of, err := b.db.Offer(ctx, first); err != nil || of.State != cc.OfferDeclined || of.Reason != "declined by the operator: headset broken" {
+		t.Fatalf("stored offer %+v (%v), want declined with her reason", of, err)
+	}
+	if len(b.db.stored()) != 1 {
+		t.Fatal("a decline is one step: one batch stored")
+	}
+	var cancelled, dialedBoris bool
+	for _, cmd := range b.cloud.commands() {
+		cancelled = cancelled || cmd.Type == cc.CommandCancel && cmd.Offer == first && cmd.Call == reply.Call
+		dialedBoris = dialedBoris || cmd.Type == cc.CommandDial && cmd.Offer != first && cmd.Call == reply.Call && cmd.Contact.Target == "boris"
+	}
+	if !cancelled || !dialedBoris {
+		t.Fatalf("commands %+v: want a cancel of %s and a dial to boris", b.cloud.commands(), first)
+	}
+	bv, _ := b.OperatorView(ctx, boris)
+	if bv.Offer == nil {
+		t.Fatal("boris has no offer after anna declined")
+	}
+	for what, c := range map[string]struct {
+		d    cc.Decline
+		code cc.Code
+	}{
+		"anna again":           {cc.Decline{Offer: first, Operator: anna}, cc.CodeFailedPrecondition},
+		"anna on boris' offer": {cc.Decline{Offer: bv.Offer.Offer.ID, Operator: anna}, cc.CodePermissionDenied},
+		"an unknown offer":     {cc.Decline{Offer: "offer_none", Operator: anna}, cc.CodeNotFound},
+	} {
+		if _, err := b.DeclineOffer(ctx, c.d); cc.ErrorCode(err) != c.code {
+			t.Errorf("%s: %v, want %s", what, err, c.code)
+		}
+	}
+	for _, ch := range b.db.stored() {
+		if !ch.Empty() {
+			t.Errorf("a refused decline stored %+v", ch)
+		}
+	}
+}
