@@ -98,6 +98,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 	case cc.CloudCallEnded:
 		switch c.State {
 		case cc.CallConnected:
+			endHold(now, c)
 			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, ev.TalkTime
 			e.touchCall(c)
 			delete(e.calls, c.ID)

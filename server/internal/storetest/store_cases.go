@@ -409,7 +409,7 @@ func Changes() callcenter.Changes {
 			{ID: "c-0", Queue: "support", State: callcenter.CallEnded, SIPHeaders: map[string]string{},
 				ArrivedAt: at(-10 * time.Minute), Operator: "op-bob", Offer: "of-0",
 				AnsweredAt: at(-9 * time.Minute), EndedAt: at(5 * time.Second),
-				HungUpBy: callcenter.HangupCaller, TalkTime: 9*time.Minute + 5*time.Second},
+				HungUpBy: callcenter.HangupCaller, TalkTime: 9*time.Minute + 5*time.Second, HoldTime: 40 * time.Second},
 		},
 		Offers: []callcenter.Offer{
 			{ID: "of-1", Call: "c-1", Operator: "op-ann", State: callcenter.OfferPending,
