@@ -73,6 +73,9 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "ListCalls" || method == "GetCall" || method == "ExplainCall" {
 			return readers
 		}
+		if method == "HoldCall" || method == "ResumeCall" {
+			return role == "operator"
+		}
 		return supervisors
 	case "AnalyticsService":
 		return readers || (method == "GetOperatorStats" && role == "operator")

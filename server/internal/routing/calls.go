@@ -99,7 +99,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 		switch c.State {
 		case cc.CallConnected:
 			endHold(now, c)
-			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, ev.TalkTime
+			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, max(ev.TalkTime, c.HoldTime)
 			e.touchCall(c)
 			delete(e.calls, c.ID)
 			if c.Spare != "" {

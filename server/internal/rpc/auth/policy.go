@@ -47,6 +47,8 @@ var policy = map[string][]Role{
 	assignmentv1connect.AssignmentServiceWithdrawOfferProcedure: supervisors,
 	assignmentv1connect.AssignmentServiceRequeueCallProcedure:   supervisors,
 	assignmentv1connect.AssignmentServiceLiftBanProcedure:       supervisors,
+	assignmentv1connect.AssignmentServiceHoldCallProcedure:      {RoleOperator}, // the call he talks on
+	assignmentv1connect.AssignmentServiceResumeCallProcedure:    {RoleOperator},
 
 	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:     readers,
 	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:  with(readers, RoleOperator),

@@ -17,7 +17,75 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/assignment/v1/assignment.proto.
  */
 export const file_tandem_assignment_v1_assignment: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSIlCg5MaWZ0QmFuUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJpCg9MaWZ0QmFuUmVzcG9uc2USLgoFc3RhdGUYASABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSJgoFbWFya3MYAiABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzIiQKEExpc3RDYWxsc1JlcXVlc3QSEAoIcXVldWVfaWQYASABKAkiPgoRTGlzdENhbGxzUmVzcG9uc2USKQoFY2FsbHMYASADKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiEKDkdldENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiOwoPR2V0Q2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiUKEkV4cGxhaW5DYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkgKE0V4cGxhaW5DYWxsUmVzcG9uc2USMQoJZGVjaXNpb25zGAEgAygLMh4udGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjaXNpb24iOAoUV2l0aGRyYXdPZmZlclJlcXVlc3QSEAoIb2ZmZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkEKFVdpdGhkcmF3T2ZmZXJSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCI3ChJSZXF1ZXVlQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCSI/ChNSZXF1ZXVlQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIvgDCgRDYWxsEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSKgoFc3RhdGUYAyABKA4yGy50YW5kZW0uY29tbW9uLnYxLkNhbGxTdGF0ZRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSEgoKc2Vzc2lvbl9pZBgHIAEoCRIuCgphcnJpdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtvcGVyYXRvcl9pZBgJIAEoCRIvCgthbnN3ZXJlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKCmh1bmdfdXBfYnkYDCABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5EhQKDHRhbGtfdGltZV9tcxgNIAEoDRIQCghwb3NpdGlvbhgOIAEoDRIrCgZvZmZlcnMYDyADKAsyGy50YW5kZW0uYXNzaWdubWVudC52MS5PZmZlchIQCghwcmlvcml0eRgQIAEoDRIMCgRub3RlGBEgASgJIrgCCgVPZmZlchIQCghvZmZlcl9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhMKC29wZXJhdG9yX2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwudGFuZGVtLmNvbW1vbi52MS5PZmZlclN0YXRlEi4KCm9mZmVyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnNldHRsZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHJpbmdfdGltZV9tcxgIIAEoDRIUCgxmYWlsdXJlX2NvZGUYCSABKAUSDgoGcmVhc29uGAogASgJIoIDCghEZWNpc2lvbhIPCgdjYWxsX2lkGAEgASgJEhAKCG9mZmVyX2lkGAIgASgJEi4KCmRlY2lkZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHN0cmF0ZWd5GAQgASgJEhMKC29wZXJhdG9yX2lkGAUgASgJEgwKBHJ1bGUYBiABKAkSMwoKY2FuZGlkYXRlcxgHIAMoCzIfLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbmRpZGF0ZRIWCg5lbGlnaWJsZV9jb3VudBgIIAEoDRIWCg5leGNsdWRlZF9jb3VudBgJIAEoDRJQChJleGNsdWRlZF9ieV9yZWFzb24YCiADKAsyNC50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbi5FeGNsdWRlZEJ5UmVhc29uRW50cnkaNwoVRXhjbHVkZWRCeVJlYXNvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoDToCOAEi4wEKCUNhbmRpZGF0ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIQCghlbGlnaWJsZRgDIAEoCBIYChBleGNsdWRlZF9iZWNhdXNlGAQgASgJEg8KB2lkbGVfbXMYBSABKA0SDQoFc2NvcmUYBiABKAESEwoLY2FsbHNfdG9kYXkYByABKA0SDQoFbGV2ZWwYCCABKA0SDQoFdmFsdWUYCSABKAESEgoKdmFsdWVfdGV4dBgKIAEoCTLTBAoRQXNzaWdubWVudFNlcnZpY2USXAoJTGlzdENhbGxzEiYudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVxdWVzdBonLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RDYWxsc1Jlc3BvbnNlElYKB0dldENhbGwSJC50YW5kZW0uYXNzaWdubWVudC52MS5HZXRDYWxsUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXNwb25zZRJiCgtFeHBsYWluQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVzcG9uc2USaAoNV2l0aGRyYXdPZmZlchIqLnRhbmRlbS5hc3NpZ25tZW50LnYxLldpdGhkcmF3T2ZmZXJSZXF1ZXN0GisudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlc3BvbnNlEmIKC1JlcXVldWVDYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXNwb25zZRJWCgdMaWZ0QmFuEiQudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlmdEJhblJlcXVlc3QaJS50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVzcG9uc2VC4gEKGGNvbS50YW5kZW0uYXNzaWdubWVudC52MUIPQXNzaWdubWVudFByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vYXNzaWdubWVudC92MTthc3NpZ25tZW50djGiAgNUQViqAhRUYW5kZW0uQXNzaWdubWVudC5WMcoCFFRhbmRlbVxBc3NpZ25tZW50XFYx4gIgVGFuZGVtXEFzc2lnbm1lbnRcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkFzc2lnbm1lbnQ6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSIiCg9Ib2xkQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSI8ChBIb2xkQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiQKEVJlc3VtZUNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiPgoSUmVzdW1lQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiUKDkxpZnRCYW5SZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJImkKD0xpZnRCYW5SZXNwb25zZRIuCgVzdGF0ZRgBIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRImCgVtYXJrcxgCIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MiJAoQTGlzdENhbGxzUmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCSI+ChFMaXN0Q2FsbHNSZXNwb25zZRIpCgVjYWxscxgBIAMoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiIQoOR2V0Q2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSI7Cg9HZXRDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiJQoSRXhwbGFpbkNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiSAoTRXhwbGFpbkNhbGxSZXNwb25zZRIxCglkZWNpc2lvbnMYASADKAsyHi50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbiI4ChRXaXRoZHJhd09mZmVyUmVxdWVzdBIQCghvZmZlcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiQQoVV2l0aGRyYXdPZmZlclJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIjcKElJlcXVldWVDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJIj8KE1JlcXVldWVDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwivgQKBENhbGwSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIqCgVzdGF0ZRgDIAEoDjIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFN0YXRlEhUKDWNhbGxlcl9udW1iZXIYBCABKAkSEwoLY2FsbGVyX25hbWUYBSABKAkSFQoNZGlhbGVkX251bWJlchgGIAEoCRISCgpzZXNzaW9uX2lkGAcgASgJEi4KCmFycml2ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC29wZXJhdG9yX2lkGAkgASgJEi8KC2Fuc3dlcmVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoKaHVuZ191cF9ieRgMIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGA0gASgNEhAKCHBvc2l0aW9uGA4gASgNEisKBm9mZmVycxgPIAMoCzIbLnRhbmRlbS5hc3NpZ25tZW50LnYxLk9mZmVyEhAKCHByaW9yaXR5GBAgASgNEgwKBG5vdGUYESABKAkSLgoKaGVsZF9zaW5jZRgoIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMaG9sZF90aW1lX21zGCkgASgNIrgCCgVPZmZlchIQCghvZmZlcl9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhMKC29wZXJhdG9yX2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwudGFuZGVtLmNvbW1vbi52MS5PZmZlclN0YXRlEi4KCm9mZmVyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnNldHRsZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHJpbmdfdGltZV9tcxgIIAEoDRIUCgxmYWlsdXJlX2NvZGUYCSABKAUSDgoGcmVhc29uGAogASgJIoIDCghEZWNpc2lvbhIPCgdjYWxsX2lkGAEgASgJEhAKCG9mZmVyX2lkGAIgASgJEi4KCmRlY2lkZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHN0cmF0ZWd5GAQgASgJEhMKC29wZXJhdG9yX2lkGAUgASgJEgwKBHJ1bGUYBiABKAkSMwoKY2FuZGlkYXRlcxgHIAMoCzIfLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbmRpZGF0ZRIWCg5lbGlnaWJsZV9jb3VudBgIIAEoDRIWCg5leGNsdWRlZF9jb3VudBgJIAEoDRJQChJleGNsdWRlZF9ieV9yZWFzb24YCiADKAsyNC50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbi5FeGNsdWRlZEJ5UmVhc29uRW50cnkaNwoVRXhjbHVkZWRCeVJlYXNvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoDToCOAEi4wEKCUNhbmRpZGF0ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIQCghlbGlnaWJsZRgDIAEoCBIYChBleGNsdWRlZF9iZWNhdXNlGAQgASgJEg8KB2lkbGVfbXMYBSABKA0SDQoFc2NvcmUYBiABKAESEwoLY2FsbHNfdG9kYXkYByABKA0SDQoFbGV2ZWwYCCABKA0SDQoFdmFsdWUYCSABKAESEgoKdmFsdWVfdGV4dBgKIAEoCTKPBgoRQXNzaWdubWVudFNlcnZpY2USXAoJTGlzdENhbGxzEiYudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVxdWVzdBonLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RDYWxsc1Jlc3BvbnNlElYKB0dldENhbGwSJC50YW5kZW0uYXNzaWdubWVudC52MS5HZXRDYWxsUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXNwb25zZRJiCgtFeHBsYWluQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVzcG9uc2USaAoNV2l0aGRyYXdPZmZlchIqLnRhbmRlbS5hc3NpZ25tZW50LnYxLldpdGhkcmF3T2ZmZXJSZXF1ZXN0GisudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlc3BvbnNlEmIKC1JlcXVldWVDYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXNwb25zZRJWCgdMaWZ0QmFuEiQudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlmdEJhblJlcXVlc3QaJS50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVzcG9uc2USWQoISG9sZENhbGwSJS50YW5kZW0uYXNzaWdubWVudC52MS5Ib2xkQ2FsbFJlcXVlc3QaJi50YW5kZW0uYXNzaWdubWVudC52MS5Ib2xkQ2FsbFJlc3BvbnNlEl8KClJlc3VtZUNhbGwSJy50YW5kZW0uYXNzaWdubWVudC52MS5SZXN1bWVDYWxsUmVxdWVzdBooLnRhbmRlbS5hc3NpZ25tZW50LnYxLlJlc3VtZUNhbGxSZXNwb25zZULiAQoYY29tLnRhbmRlbS5hc3NpZ25tZW50LnYxQg9Bc3NpZ25tZW50UHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9hc3NpZ25tZW50L3YxO2Fzc2lnbm1lbnR2MaICA1RBWKoCFFRhbmRlbS5Bc3NpZ25tZW50LlYxygIUVGFuZGVtXEFzc2lnbm1lbnRcVjHiAiBUYW5kZW1cQXNzaWdubWVudFxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6QXNzaWdubWVudDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+
+/**
+ * @generated from message tandem.assignment.v1.HoldCallRequest
+ */
+export type HoldCallRequest = Message<"tandem.assignment.v1.HoldCallRequest"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.HoldCallRequest.
+ * Use `create(HoldCallRequestSchema)` to create a new message.
+ */
+export const HoldCallRequestSchema: GenMessage<HoldCallRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 0);
+
+/**
+ * @generated from message tandem.assignment.v1.HoldCallResponse
+ */
+export type HoldCallResponse = Message<"tandem.assignment.v1.HoldCallResponse"> & {
+  /**
+   * @generated from field: tandem.assignment.v1.Call call = 1;
+   */
+  call?: Call | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.HoldCallResponse.
+ * Use `create(HoldCallResponseSchema)` to create a new message.
+ */
+export const HoldCallResponseSchema: GenMessage<HoldCallResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 1);
+
+/**
+ * @generated from message tandem.assignment.v1.ResumeCallRequest
+ */
+export type ResumeCallRequest = Message<"tandem.assignment.v1.ResumeCallRequest"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.ResumeCallRequest.
+ * Use `create(ResumeCallRequestSchema)` to create a new message.
+ */
+export const ResumeCallRequestSchema: GenMessage<ResumeCallRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 2);
+
+/**
+ * @generated from message tandem.assignment.v1.ResumeCallResponse
+ */
+export type ResumeCallResponse = Message<"tandem.assignment.v1.ResumeCallResponse"> & {
+  /**
+   * @generated from field: tandem.assignment.v1.Call call = 1;
+   */
+  call?: Call | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.ResumeCallResponse.
+ * Use `create(ResumeCallResponseSchema)` to create a new message.
+ */
+export const ResumeCallResponseSchema: GenMessage<ResumeCallResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 3);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanRequest
@@ -34,7 +102,7 @@ export type LiftBanRequest = Message<"tandem.assignment.v1.LiftBanRequest"> & {
  * Use `create(LiftBanRequestSchema)` to create a new message.
  */
 export const LiftBanRequestSchema: GenMessage<LiftBanRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 0);
+  messageDesc(file_tandem_assignment_v1_assignment, 4);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanResponse
@@ -56,7 +124,7 @@ export type LiftBanResponse = Message<"tandem.assignment.v1.LiftBanResponse"> & 
  * Use `create(LiftBanResponseSchema)` to create a new message.
  */
 export const LiftBanResponseSchema: GenMessage<LiftBanResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 1);
+  messageDesc(file_tandem_assignment_v1_assignment, 5);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsRequest
@@ -75,7 +143,7 @@ export type ListCallsRequest = Message<"tandem.assignment.v1.ListCallsRequest"> 
  * Use `create(ListCallsRequestSchema)` to create a new message.
  */
 export const ListCallsRequestSchema: GenMessage<ListCallsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 2);
+  messageDesc(file_tandem_assignment_v1_assignment, 6);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsResponse
@@ -92,7 +160,7 @@ export type ListCallsResponse = Message<"tandem.assignment.v1.ListCallsResponse"
  * Use `create(ListCallsResponseSchema)` to create a new message.
  */
 export const ListCallsResponseSchema: GenMessage<ListCallsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 3);
+  messageDesc(file_tandem_assignment_v1_assignment, 7);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallRequest
@@ -109,7 +177,7 @@ export type GetCallRequest = Message<"tandem.assignment.v1.GetCallRequest"> & {
  * Use `create(GetCallRequestSchema)` to create a new message.
  */
 export const GetCallRequestSchema: GenMessage<GetCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 4);
+  messageDesc(file_tandem_assignment_v1_assignment, 8);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallResponse
@@ -126,7 +194,7 @@ export type GetCallResponse = Message<"tandem.assignment.v1.GetCallResponse"> & 
  * Use `create(GetCallResponseSchema)` to create a new message.
  */
 export const GetCallResponseSchema: GenMessage<GetCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 5);
+  messageDesc(file_tandem_assignment_v1_assignment, 9);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallRequest
@@ -143,7 +211,7 @@ export type ExplainCallRequest = Message<"tandem.assignment.v1.ExplainCallReques
  * Use `create(ExplainCallRequestSchema)` to create a new message.
  */
 export const ExplainCallRequestSchema: GenMessage<ExplainCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 6);
+  messageDesc(file_tandem_assignment_v1_assignment, 10);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallResponse
@@ -160,7 +228,7 @@ export type ExplainCallResponse = Message<"tandem.assignment.v1.ExplainCallRespo
  * Use `create(ExplainCallResponseSchema)` to create a new message.
  */
 export const ExplainCallResponseSchema: GenMessage<ExplainCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 7);
+  messageDesc(file_tandem_assignment_v1_assignment, 11);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferRequest
@@ -182,7 +250,7 @@ export type WithdrawOfferRequest = Message<"tandem.assignment.v1.WithdrawOfferRe
  * Use `create(WithdrawOfferRequestSchema)` to create a new message.
  */
 export const WithdrawOfferRequestSchema: GenMessage<WithdrawOfferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 8);
+  messageDesc(file_tandem_assignment_v1_assignment, 12);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferResponse
@@ -199,7 +267,7 @@ export type WithdrawOfferResponse = Message<"tandem.assignment.v1.WithdrawOfferR
  * Use `create(WithdrawOfferResponseSchema)` to create a new message.
  */
 export const WithdrawOfferResponseSchema: GenMessage<WithdrawOfferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 9);
+  messageDesc(file_tandem_assignment_v1_assignment, 13);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallRequest
@@ -223,7 +291,7 @@ export type RequeueCallRequest = Message<"tandem.assignment.v1.RequeueCallReques
  * Use `create(RequeueCallRequestSchema)` to create a new message.
  */
 export const RequeueCallRequestSchema: GenMessage<RequeueCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 10);
+  messageDesc(file_tandem_assignment_v1_assignment, 14);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallResponse
@@ -240,7 +308,7 @@ export type RequeueCallResponse = Message<"tandem.assignment.v1.RequeueCallRespo
  * Use `create(RequeueCallResponseSchema)` to create a new message.
  */
 export const RequeueCallResponseSchema: GenMessage<RequeueCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 11);
+  messageDesc(file_tandem_assignment_v1_assignment, 15);
 
 /**
  * Call is one inbound call as Tandem sees it.
@@ -338,6 +406,21 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
    * @generated from field: string note = 17;
    */
   note: string;
+
+  /**
+   * Since when the caller is on hold; unset while he is not.
+   *
+   * @generated from field: google.protobuf.Timestamp held_since = 40;
+   */
+  heldSince?: Timestamp | undefined;
+
+  /**
+   * The holds that ended, in all (a hold in progress counts from held_since). Part of
+   * talk_time_ms: the talk lasts from answer to end, holds included.
+   *
+   * @generated from field: uint32 hold_time_ms = 41;
+   */
+  holdTimeMs: number;
 };
 
 /**
@@ -345,7 +428,7 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
  * Use `create(CallSchema)` to create a new message.
  */
 export const CallSchema: GenMessage<Call> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 12);
+  messageDesc(file_tandem_assignment_v1_assignment, 16);
 
 /**
  * Offer is one attempt to connect a call to one operator, under a lease.
@@ -411,7 +494,7 @@ export type Offer = Message<"tandem.assignment.v1.Offer"> & {
  * Use `create(OfferSchema)` to create a new message.
  */
 export const OfferSchema: GenMessage<Offer> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 13);
+  messageDesc(file_tandem_assignment_v1_assignment, 17);
 
 /**
  * Decision is why a call was offered to an operator.
@@ -494,7 +577,7 @@ export type Decision = Message<"tandem.assignment.v1.Decision"> & {
  * Use `create(DecisionSchema)` to create a new message.
  */
 export const DecisionSchema: GenMessage<Decision> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 14);
+  messageDesc(file_tandem_assignment_v1_assignment, 18);
 
 /**
  * Candidate is one operator the decision looked at.
@@ -569,7 +652,7 @@ export type Candidate = Message<"tandem.assignment.v1.Candidate"> & {
  * Use `create(CandidateSchema)` to create a new message.
  */
 export const CandidateSchema: GenMessage<Candidate> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 15);
+  messageDesc(file_tandem_assignment_v1_assignment, 19);
 
 /**
  * @generated from service tandem.assignment.v1.AssignmentService
@@ -637,6 +720,30 @@ export const AssignmentService: GenService<{
     methodKind: "unary";
     input: typeof LiftBanRequestSchema;
     output: typeof LiftBanResponseSchema;
+  },
+  /**
+   * HoldCall puts the caller of the operator's own connected call on hold: the scenario plays
+   * the queue's hold music to him. Holding a held call changes nothing. The scenario's answer
+   * comes after the reply: if it refuses, the hold is taken back and the operator's status
+   * says why (CallInHand.hold_failure).
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.HoldCall
+   */
+  holdCall: {
+    methodKind: "unary";
+    input: typeof HoldCallRequestSchema;
+    output: typeof HoldCallResponseSchema;
+  },
+  /**
+   * ResumeCall ends the hold: caller and operator talk again; the hold's length is added to the
+   * call's hold_time_ms. Resuming a call that is not held changes nothing.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.ResumeCall
+   */
+  resumeCall: {
+    methodKind: "unary";
+    input: typeof ResumeCallRequestSchema;
+    output: typeof ResumeCallResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_assignment_v1_assignment, 0);
