@@ -67,14 +67,14 @@ type SenderConfig struct {
 // a time; different calls go in parallel. Send only queues, so the routing engine never waits
 // on the network.
 type Sender struct {
-	signer          *Signer
-	client          *http.Client
-	clock           clock.Clock
-	attempts        int
-	backoff         time.Duration
-	gone            func(callcenter.CallID, string)
+	signer        *Signer
+	client        *http.Client
+	clock         clock.Clock
+	attempts      int
+	backoff       time.Duration
+	gone          func(callcenter.CallID, string)
 	onUndelivered func(callcenter.Command, string)
-	log             *slog.Logger
+	log           *slog.Logger
 
 	ctx    context.Context // cancelled by Close: aborts requests and backoff waits
 	cancel context.CancelFunc
@@ -125,18 +125,18 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Sender{
-		signer:          cfg.Signer,
-		client:          cfg.Client,
-		clock:           cfg.Clock,
-		attempts:        cfg.Attempts,
-		backoff:         cfg.Backoff,
-		gone:            cfg.Gone,
+		signer:        cfg.Signer,
+		client:        cfg.Client,
+		clock:         cfg.Clock,
+		attempts:      cfg.Attempts,
+		backoff:       cfg.Backoff,
+		gone:          cfg.Gone,
 		onUndelivered: cfg.Undelivered,
-		log:             cfg.Logger,
-		ctx:             ctx,
-		cancel:          cancel,
-		queues:          make(map[callcenter.CallID][]*outgoing),
-		goneCalls:       make(map[callcenter.CallID]struct{}),
+		log:           cfg.Logger,
+		ctx:           ctx,
+		cancel:        cancel,
+		queues:        make(map[callcenter.CallID][]*outgoing),
+		goneCalls:     make(map[callcenter.CallID]struct{}),
 	}
 }
 
