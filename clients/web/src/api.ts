@@ -5,6 +5,7 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { OperatorPresenceService } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
+import { AssignmentService } from "@gen/tandem/assignment/v1/assignment_pb";
 import type { DeskApi, Failure, WatchMessage } from "./desk";
 import { failedLoginsFrom, statsFrom, statusFrom, type FailedLogins } from "./model";
 import type { Session } from "./state";
@@ -81,6 +82,7 @@ export function deskApi(baseUrl: string, session: Session): DeskApi {
   const t = transport(baseUrl, session.token);
   const presence: Client<typeof OperatorPresenceService> = createClient(OperatorPresenceService, t);
   const analytics: Client<typeof AnalyticsService> = createClient(AnalyticsService, t);
+  const assignment: Client<typeof AssignmentService> = createClient(AssignmentService, t);
   const opts = { timeoutMs: 15000 };
   return {
     async *watch(signal: AbortSignal): AsyncIterable<WatchMessage> {
@@ -113,6 +115,12 @@ export function deskApi(baseUrl: string, session: Session): DeskApi {
     },
     async saveCallNote(callId: string, note: string) {
       await presence.saveCallNote({ callId, note }, opts);
+    },
+    async holdCall(callId: string) {
+      await assignment.holdCall({ callId }, opts);
+    },
+    async resumeCall(callId: string) {
+      await assignment.resumeCall({ callId }, opts);
     },
     async stats() {
       const res = await analytics.getOperatorStats({ operatorId: session.operatorId }, opts);

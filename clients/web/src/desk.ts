@@ -23,6 +23,9 @@ export interface DeskApi {
   goAway(reason: string): Promise<Status | null>;
   endWrapUp(note: string): Promise<Status | null>;
   saveCallNote(callId: string, note: string): Promise<void>;
+  /** AssignmentService.HoldCall / ResumeCall: the stream then shows the hold. */
+  holdCall(callId: string): Promise<void>;
+  resumeCall(callId: string): Promise<void>;
   stats(): Promise<Stats | null>;
   logOut(): Promise<void>;
   classify(err: unknown): Failure;
@@ -189,7 +192,12 @@ export class Desk {
       let status: Status | null;
       if (action === "ready") status = await this.o.api.goReady();
       else if (action === "away") status = await this.o.api.goAway(arg || "break");
-      else {
+      else if (action === "hold" || action === "resume") {
+        // The call he talks on; the stream brings the hold (or its failure) right after.
+        const callId = m.status?.callId ?? "";
+        await (action === "hold" ? this.o.api.holdCall(callId) : this.o.api.resumeCall(callId));
+        status = null;
+      } else {
         if (this.noteTimer) clearTimeout(this.noteTimer);
         status = await this.o.api.endWrapUp(arg);
       }

@@ -80,6 +80,12 @@ class FakeApi implements DeskApi {
     this.calls.push(`note:${callId}:${note}`);
     return this.saveNote(callId, note);
   }
+  async holdCall(callId: string) {
+    this.calls.push(`hold:${callId}`);
+  }
+  async resumeCall(callId: string) {
+    this.calls.push(`resume:${callId}`);
+  }
   async stats() {
     this.calls.push("stats");
     return this.statsResult;
@@ -239,6 +245,17 @@ describe("Desk", () => {
     expect(store.get().status?.state).toBe("ready");
     await desk.act("away", "lunch");
     expect(api.calls).toContain("away:lunch");
+  });
+
+  it("Hold and Resume act on the call he talks on", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "on_call", callId: "call_1" }) });
+    await settle();
+    await desk.act("hold");
+    await desk.act("resume");
+    expect(api.calls.filter((c) => c !== "stats")).toEqual(["hold:call_1", "resume:call_1"]);
+    expect(store.get().pending).toBeNull();
   });
 
   it("sends the wrap-up note with Done", async () => {
