@@ -291,6 +291,7 @@ func (e *Engine) lose(now time.Time, c *call, reason string) {
 	if c.State == cc.CallConnected && c.Spare != "" {
 		e.spareDone(now, c.Spare, false)
 	}
+	endHold(now, c) // a hold the lost session was playing ends with it
 	c.State, c.EndedAt, c.HungUpBy = cc.CallLost, now, cc.HangupSystem
 	e.touchCall(c)
 	delete(e.calls, c.ID)

@@ -123,3 +123,16 @@ func TestUndeliveredHoldIsTakenBack(t *testing.T) {
 		t.Fatalf("a new hold keeps the old failure: %+v", v)
 	}
 }
+
+// A held call whose session is lost ends its hold: nothing stays held on a finished call.
+func TestLostCallEndsItsHold(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.ready("anna")
+	id := f.answered("anna")
+	f.must(f.e.HoldCall(f.now, id, "anna", nil))
+	f.now = f.now.Add(5 * time.Second)
+	ch := f.e.SessionGone(f.now, id, "gone")
+	if c := callIn(t, ch, id); c.State != cc.CallLost || !c.HeldSince.IsZero() || c.HoldTime != 5*time.Second {
+		t.Fatalf("lost while held: %+v", c)
+	}
+}
