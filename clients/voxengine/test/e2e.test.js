@@ -421,7 +421,7 @@ test(
   },
 );
 
-test('9. the operator holds the caller over the API: the caller hears hold music and the operator silence; resume bridges them again; the hold time is kept', async (t) => {
+test('10. the operator holds the caller over the API: the caller hears hold music and the operator silence; resume bridges them again; the hold time is kept', async (t) => {
   const w = await World.create();
   t.after(() => w.close());
   await w.setup(['anna']);
