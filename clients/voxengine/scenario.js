@@ -756,6 +756,50 @@ function answered(questionId, text, confidence) {
   playMusic(); // while waiting; does nothing after the call
 }
 
+// ---- Hold ----------------------------------------------------------------------------------
+
+// The operator leg whose caller is on hold (null: nobody is): a hold belongs to one talk, so a
+// later leg starts unheld.
+/** @type {Leg | null} */
+let heldLeg = null;
+
+/**
+ * Puts the caller on hold: he hears the queue's music (a playback replaces the operator's voice,
+ * since a call hears one stream), and the operator hears silence. A second hold changes nothing.
+ * @param {Command} cmd
+ * @returns {{ ok: boolean, error?: string }}
+ */
+function holdCommand(cmd) {
+  const talk = talkingLeg();
+  if (!talk || !caller) return { ok: false, error: 'hold: no operator is talking to the caller' };
+  if (heldLeg === talk) return { ok: true };
+  heldLeg = talk;
+  caller.stopMediaTo(talk.call);
+  caller.startPlayback(cmd.music_url || musicUrl(), { loop: true });
+  return { ok: true };
+}
+
+/**
+ * Ends the hold: caller and operator hear each other again. Resuming a call not on hold changes
+ * nothing.
+ * @returns {{ ok: boolean, error?: string }}
+ */
+function resumeCommand() {
+  const talk = talkingLeg();
+  if (!talk || !caller) return { ok: false, error: 'resume: no operator is talking to the caller' };
+  if (heldLeg !== talk) return { ok: true };
+  heldLeg = null;
+  caller.stopPlayback();
+  VoxEngine.sendMediaBetween(caller, talk.call);
+  return { ok: true };
+}
+
+/** The leg of the operator talking to the caller now, or null. */
+function talkingLeg() {
+  if (phase !== 'talking' || !leg || leg.state !== 'connected' || !caller || callerGone) return null;
+  return leg;
+}
+
 // ---- Commands ------------------------------------------------------------------------------
 
 /**
@@ -769,6 +813,7 @@ function answered(questionId, text, confidence) {
  * @property {string} [text]
  * @property {string} [question_id]
  * @property {string} [reason]
+ * @property {string} [music_url]
  */
 
 /**
@@ -789,6 +834,7 @@ function handleCommand(raw) {
     text: String(raw.text || ''),
     question_id: String(raw.question_id || ''),
     reason: String(raw.reason || ''),
+    music_url: String(raw.music_url || ''),
   };
   if (cmd.call_id && callId && cmd.call_id !== callId) return { ok: false, error: 'command for another call' };
   if (cmd.call_id && !callId) callId = cmd.call_id; // the command beat the intake reply
@@ -804,6 +850,10 @@ function handleCommand(raw) {
       return ask(cmd);
     case 'hangup':
       return hangupCommand(cmd);
+    case 'hold':
+      return holdCommand(cmd);
+    case 'resume':
+      return resumeCommand();
   }
   return { ok: false, error: 'unknown command type ' + cmd.type };
 }

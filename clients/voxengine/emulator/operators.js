@@ -161,6 +161,18 @@ class OperatorApp extends EventEmitter {
     return res.status;
   }
 
+  /** Holds the call he talks on (AssignmentService.HoldCall). @param {string} callId */
+  async hold(callId) {
+    const res = await this.tandem.assignment.holdCall({ callId }, this.opts());
+    return res.call;
+  }
+
+  /** Ends the hold (AssignmentService.ResumeCall). @param {string} callId */
+  async resume(callId) {
+    const res = await this.tandem.assignment.resumeCall({ callId }, this.opts());
+    return res.call;
+  }
+
   /** @param {string} reason */
   async away(reason) {
     const res = await this.tandem.presence.goAway({ reason }, this.opts());

@@ -1238,16 +1238,19 @@ class Call {
       this.playbackTimer_ = null;
     }
     this.input_ = input;
-    if (this === this.session_.caller) {
-      /** @type {Record<string, any>} */
-      const what =
-        input.kind === 'playback'
-          ? { what: 'music', url: input.url }
-          : input.kind === 'speech'
-            ? { what: 'speech', text: input.text }
-            : input.kind === 'call'
-              ? { what: 'call', from: input.from.number() }
-              : { what: 'silence' };
+    /** @type {Record<string, any>} */
+    const what =
+      input.kind === 'playback'
+        ? { what: 'music', url: input.url }
+        : input.kind === 'speech'
+          ? { what: 'speech', text: input.text }
+          : input.kind === 'call'
+            ? { what: 'call', from: input.from.number() }
+            : { what: 'silence' };
+    if (this !== this.session_.caller) {
+      // What an operator leg hears (the caller, or silence while he is on hold).
+      this.session_.record('leg-heard', Object.assign({ callId: this.id_ }, what));
+    } else {
       this.session_.record('heard', what);
       if (input.kind === 'call' && !this.heardOther_) {
         this.heardOther_ = true;

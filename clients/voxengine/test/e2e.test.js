@@ -420,3 +420,33 @@ test(
     noErrors(second);
   },
 );
+
+test('10. the operator holds the caller over the API: the caller hears hold music and the operator silence; resume bridges them again; the hold time is kept', async (t) => {
+  const w = await World.create();
+  t.after(() => w.close());
+  await w.setup(['anna']);
+  const anna = await w.logIn('anna');
+  await anna.ready();
+  w.callees.set('anna', CALLEES.answer(0.5)); // Anna would talk forever
+
+  const s = w.call();
+  const callId = await callIdOf(s);
+  await anna.awaitState(OperatorState.ON_CALL, WAIT);
+  const bridged = await s.waitFor((r) => r.type === 'heard' && r.what === 'call', WAIT, 'the caller hears anna');
+  const held = await anna.hold(callId);
+  assert.ok(held?.heldSince, 'the call is held');
+  const music = await s.waitFor((r) => r.type === 'heard' && r.what === 'music' && r.t > bridged.t, WAIT, 'the hold music');
+  assert.ok(s.records.some((r) => r.type === 'leg-heard' && r.what === 'silence' && r.t >= bridged.t), 'anna hears silence');
+  await anna.waitFor((st) => !!st.call?.heldSince, WAIT, 'the hold in her status');
+  await new Promise((r) => setTimeout(r, 300));
+  const resumed = await anna.resume(callId);
+  assert.equal(resumed?.heldSince, undefined);
+  assert.ok((resumed?.holdTimeMs || 0) >= 250, `hold time ${resumed?.holdTimeMs} ms`);
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.t > music.t, WAIT, 'anna again');
+  s.callerHangup();
+  await ended(s);
+  const call = await w.tandem.getCall(callId);
+  assert.equal(call?.holdTimeMs, resumed?.holdTimeMs);
+  assert.ok((call?.talkTimeMs || 0) >= (call?.holdTimeMs || 0), 'talk includes the hold');
+  noErrors(s);
+});

@@ -410,3 +410,39 @@ test('an operator who answers before the caller heard the whole notice: the call
   assert.match(s.logs().join('\n'), /not recording: the caller did not hear the recording notice/);
   noErrors(s);
 });
+
+test('hold: the caller hears the queue\'s music and the operator silence; a second hold changes nothing; resume puts them back in talk', async (t) => {
+  const { fake, emu } = await setup(t, { callees: { anna: CALLEES.answer(0.3) } });
+  const s = emu.placeCall();
+  await intake(fake);
+  const waiting = await s.waitFor((r) => r.type === 'heard' && r.what === 'music', WAIT, 'the music while waiting');
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'hold', call_id: 'fake-call-1', music_url: 'https://media.example.com/queue-hold.mp3' }), {
+    ok: false,
+    error: 'hold: no operator is talking to the caller',
+  });
+  await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o1', contact: { kind: 'user', target: 'anna' }, timeout_s: 20 });
+  await event(fake, 'operator_answered');
+  const bridged = await s.waitFor((r) => r.type === 'heard' && r.what === 'call', WAIT, 'the caller hears anna');
+  const leg = /** @type {string} */ (s.records.find((r) => r.type === 'leg-heard' && r.what === 'call')?.callId);
+  assert.ok(leg, 'anna hears the caller');
+
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'hold', call_id: 'fake-call-1', music_url: 'https://media.example.com/queue-hold.mp3' }), { ok: true });
+  const music = await s.waitFor((r) => r.type === 'heard' && r.url === 'https://media.example.com/queue-hold.mp3' && r.t >= bridged.t, WAIT, 'the hold music');
+  assert.ok(s.records.some((r) => r.type === 'leg-heard' && r.callId === leg && r.what === 'silence'), 'anna hears silence on hold');
+  const heardBefore = s.records.filter((r) => r.type === 'heard' || r.type === 'leg-heard').length;
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'hold', call_id: 'fake-call-1', music_url: 'https://media.example.com/other.mp3' }), { ok: true });
+  assert.equal(s.records.filter((r) => r.type === 'heard' || r.type === 'leg-heard').length, heardBefore, 'a second hold changes nothing');
+
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'resume', call_id: 'fake-call-1' }), { ok: true });
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.t >= music.t, WAIT, 'the caller hears anna again');
+  await s.waitFor((r) => r.type === 'leg-heard' && r.callId === leg && r.what === 'call' && r.t >= music.t, WAIT, 'anna hears the caller again');
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'resume', call_id: 'fake-call-1' }), { ok: true });
+
+  // Without a music_url the caller hears the scenario's own music.
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'hold', call_id: 'fake-call-1' }), { ok: true });
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'music' && r.url === waiting.url && r.t > music.t, WAIT, 'the music he heard while waiting');
+  s.callerHangup();
+  await event(fake, 'call_ended');
+  await ended(s);
+  noErrors(s);
+});

@@ -120,6 +120,12 @@ export function deskApi(baseUrl: string, session: Session): DeskApi {
     async declineOffer(offerId: string) {
       await assignment.declineOffer({ offerId }, opts);
     },
+    async holdCall(callId: string) {
+      await assignment.holdCall({ callId }, opts);
+    },
+    async resumeCall(callId: string) {
+      await assignment.resumeCall({ callId }, opts);
+    },
     async stats() {
       const res = await analytics.getOperatorStats({ operatorId: session.operatorId }, opts);
       const mine = res.operators.find((o) => o.operatorId === session.operatorId) ?? res.operators[0];

@@ -7,7 +7,7 @@ import { clock, duration, failedLoginsText, outcomeLabels, when } from "./format
 import type { Offer, Stats } from "./model";
 import { askNotificationPermission, clearOfferNotification, notifyOffer, ring, unlockSound } from "./notify";
 import { softphone, type Microphone } from "./softphone";
-import { derive, type Card, type DeskStore, type Model, type Screen } from "./state";
+import { derive, type Card, type HoldView, type DeskStore, type Model, type Screen } from "./state";
 import { clearSession, loadPrefs, savePrefs, saveSession, type Prefs } from "./storage";
 import { useModel, useNow } from "./store";
 
@@ -171,6 +171,9 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
       void desk.act("away", r);
     }
   };
+  const toggleHold = () => {
+    if (desk && screen.card?.kind === "talk" && !screen.card.hold.busy) void desk.act(screen.card.hold.held ? "resume" : "hold");
+  };
   const done = () => {
     if (desk && screen.card?.kind === "wrap_up" && screen.card.canDone) void desk.act("done", note.trim());
   };
@@ -238,7 +241,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
               </span>
             )}
           </div>
-          {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline()} />}
+          {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline()} onHold={toggleHold} />}
           <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
             <div class="reasons" role="group" aria-label="Go away for">
@@ -417,7 +420,7 @@ interface NoteInput {
   leave: () => void;
 }
 
-function CallCard({ card, now, note, onDone, onDecline }: { card: Card; now: number; note: NoteInput; onDone: () => void; onDecline: () => void }) {
+function CallCard({ card, now, note, onDone, onDecline, onHold }: { card: Card; now: number; note: NoteInput; onDone: () => void; onDecline: () => void; onHold: () => void }) {
   if (card.kind === "offer") {
     const pct = Math.max(0, Math.min(100, (card.leftMs / card.totalMs) * 100));
     return (
@@ -443,6 +446,7 @@ function CallCard({ card, now, note, onDone, onDecline }: { card: Card; now: num
           On the call <span class="timer" data-testid="talk-timer">{clock(card.talkMs)}</span>
         </h2>
         <Caller call={card.call} callId={card.callId} />
+        <HoldControls hold={card.hold} onHold={onHold} />
       </article>
     );
   }
@@ -477,6 +481,32 @@ function CallCard({ card, now, note, onDone, onDecline }: { card: Card; now: num
         Done — ready for the next call <kbd>D</kbd>
       </button>
     </article>
+  );
+}
+
+/** Hold/Resume for the call he talks on, with the time the caller has been held. */
+function HoldControls({ hold, onHold }: { hold: HoldView; onHold: () => void }) {
+  return (
+    <div class="hold">
+      {hold.held && (
+        <p class="on-hold" data-testid="on-hold" role="status">
+          Caller on hold, hearing the queue's music — {clock(hold.heldMs)}
+        </p>
+      )}
+      {hold.totalMs > 0 && (
+        <p class="hold-total" data-testid="hold-total">
+          Held {clock(hold.totalMs)} in all
+        </p>
+      )}
+      {hold.failure && (
+        <p class="error" data-testid="hold-failure" role="alert">
+          {hold.failure}
+        </p>
+      )}
+      <button data-testid="hold" disabled={hold.busy} onClick={onHold}>
+        {hold.held ? "Resume" : "Hold"}
+      </button>
+    </div>
   );
 }
 

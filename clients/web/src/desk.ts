@@ -25,6 +25,9 @@ export interface DeskApi {
   saveCallNote(callId: string, note: string): Promise<void>;
   /** Says no to the offer out to this operator: the call goes to the next one. */
   declineOffer(offerId: string): Promise<void>;
+  /** AssignmentService.HoldCall / ResumeCall: the stream then shows the hold. */
+  holdCall(callId: string): Promise<void>;
+  resumeCall(callId: string): Promise<void>;
   stats(): Promise<Stats | null>;
   logOut(): Promise<void>;
   classify(err: unknown): Failure;
@@ -194,6 +197,11 @@ export class Desk {
       else if (action === "decline") {
         // The reply has his state, not his whole status: the stream brings that.
         await this.o.api.declineOffer(arg);
+        status = null;
+      } else if (action === "hold" || action === "resume") {
+        // The call he talks on; the stream brings the hold (or its failure) right after.
+        const callId = m.status?.callId ?? "";
+        await (action === "hold" ? this.o.api.holdCall(callId) : this.o.api.resumeCall(callId));
         status = null;
       } else {
         if (this.noteTimer) clearTimeout(this.noteTimer);

@@ -41,6 +41,12 @@ export interface CallInHand {
   endedAt: number;
   /** His note on it as the server keeps it. */
   note: string;
+  /** When the caller was put on hold (ms since the epoch); 0 while they talk. */
+  heldSince: number;
+  /** The holds that ended, in all. */
+  holdTimeMs: number;
+  /** Why the scenario did not carry out his last hold or resume; "" when it did. */
+  holdFailure: string;
 }
 
 export interface Marks {
@@ -177,6 +183,9 @@ function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
     answeredAt: ms(c.answeredAt),
     endedAt: ms(c.endedAt),
     note: c.note,
+    heldSince: ms(c.heldSince),
+    holdTimeMs: c.holdTimeMs,
+    holdFailure: c.holdFailure,
   };
 }
 

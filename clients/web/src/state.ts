@@ -13,7 +13,7 @@ export interface Session {
   expiresAt: number;
 }
 
-export type Action = "ready" | "away" | "done" | "decline";
+export type Action = "ready" | "away" | "done" | "decline" | "hold" | "resume";
 
 /** The presence stream: the only thing that can make the operator routable. */
 export type Conn =
@@ -176,6 +176,10 @@ function settles(a: Action, s: Status): boolean {
       return s.state !== "wrap_up";
     case "decline":
       return s.state !== "reserved";
+    case "hold":
+      return s.state !== "on_call" || !!s.call?.heldSince || !!s.call?.holdFailure;
+    case "resume":
+      return s.state !== "on_call" || !s.call?.heldSince || !!s.call?.holdFailure;
   }
 }
 
@@ -252,8 +256,21 @@ export interface Toggle {
 
 export type Card =
   | { kind: "offer"; offer: Offer; leftMs: number; totalMs: number; canDecline: boolean }
-  | { kind: "talk"; call: Offer | null; callId: string; talkMs: number }
+  | { kind: "talk"; call: Offer | null; callId: string; talkMs: number; hold: HoldView }
   | { kind: "wrap_up"; call: Offer | null; callId: string; leftMs: number; canDone: boolean };
+
+/** The hold of the call he talks on: on hold or not, for how long, and what he may press. */
+export interface HoldView {
+  held: boolean;
+  /** This hold so far (0 when not held). */
+  heldMs: number;
+  /** Every hold of the call, this one included. */
+  totalMs: number;
+  /** Why his last hold or resume did not happen; "" when it did. */
+  failure: string;
+  /** A hold or resume is on its way to the server: the button waits. */
+  busy: boolean;
+}
 
 export interface Screen {
   conn: { tone: Tone; label: string; detail: string };
@@ -366,7 +383,16 @@ export function derive(m: Model, localNow: number): Screen {
       const o = s.offer;
       card = { kind: "offer", offer: o, leftMs: Math.max(0, o.expiresAt - now), totalMs: Math.max(1, o.expiresAt - o.offeredAt), canDecline: m.pending === null };
     } else if (s.state === "on_call") {
-      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since) };
+      const c = s.call && s.call.callId === s.callId ? s.call : null;
+      const heldMs = c && c.heldSince ? Math.max(0, now - c.heldSince) : 0;
+      const hold: HoldView = {
+        held: !!c?.heldSince,
+        heldMs,
+        totalMs: (c?.holdTimeMs ?? 0) + heldMs,
+        failure: c?.holdFailure ?? "",
+        busy: m.pending === "hold" || m.pending === "resume",
+      };
+      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold };
     } else if (s.state === "wrap_up") {
       card = { kind: "wrap_up", call: m.call, callId: s.callId, leftMs: s.wrapUpEndsAt ? Math.max(0, s.wrapUpEndsAt - now) : 0, canDone: m.pending !== "done" };
     }

@@ -83,6 +83,12 @@ class FakeApi implements DeskApi {
   async declineOffer(offerId: string) {
     this.calls.push(`decline:${offerId}`);
   }
+  async holdCall(callId: string) {
+    this.calls.push(`hold:${callId}`);
+  }
+  async resumeCall(callId: string) {
+    this.calls.push(`resume:${callId}`);
+  }
   async stats() {
     this.calls.push("stats");
     return this.statsResult;
@@ -256,6 +262,17 @@ describe("Desk", () => {
     expect(derive(store.get(), Date.now()).card).toMatchObject({ kind: "offer", canDecline: true });
     await desk.decline();
     expect(api.calls).toContain("decline:offer_7");
+    expect(store.get().pending).toBeNull();
+  });
+
+  it("Hold and Resume act on the call he talks on", async () => {
+    start();
+    const s = await api.nthStream(1);
+    s.push({ kind: "snapshot", status: status({ state: "on_call", callId: "call_1" }) });
+    await settle();
+    await desk.act("hold");
+    await desk.act("resume");
+    expect(api.calls.filter((c) => c !== "stats")).toEqual(["hold:call_1", "resume:call_1"]);
     expect(store.get().pending).toBeNull();
   });
 

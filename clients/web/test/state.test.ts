@@ -150,7 +150,7 @@ describe("call card", () => {
   });
 
   it("after a reload on a call or in its wrap-up shows the caller the snapshot names, and the note kept", () => {
-    const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "Reload Caller", yourClient: true, answeredAt: T0 - 60000, endedAt: 0, note: "" };
+    const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "Reload Caller", yourClient: true, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "" };
     let m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 - 60000, call }))]);
     expect(derive(m, T0 + 1000).card).toMatchObject({ kind: "talk", callId: "call_9", call: { callerNumber: "+15550009999", callerName: "Reload Caller", queueId: "sales", yourClient: true } });
     // Reloaded again in the wrap-up, after a note was saved: the field shows it, nothing unsaved.
@@ -230,5 +230,31 @@ describe("time", () => {
     expect([1, 2, 3, 4, 5, 6, 7, 10].map((a) => backoff(a, 0))).toEqual([500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
     expect(backoff(1, 1)).toBe(625);
     expect(backoff(9, 0.5)).toBe(16875);
+  });
+});
+
+describe("hold on the call card", () => {
+  const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "", yourClient: false, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "" };
+
+  it("offers Hold while they talk, and shows the held time once the caller is held", () => {
+    let m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 - 60000, call }))]);
+    expect(derive(m, T0).card).toMatchObject({ kind: "talk", hold: { held: false, heldMs: 0, totalMs: 0, failure: "", busy: false } });
+    m = reduce(m, { type: "action_started", action: "hold" });
+    expect(derive(m, T0).card).toMatchObject({ hold: { busy: true } });
+    // The stream shows the hold: the button turns to Resume and the time runs, earlier holds added.
+    m = reduce(m, { type: "changed", status: status({ state: "on_call", callId: "call_9", since: T0 - 60000, call: { ...call, heldSince: T0, holdTimeMs: 15000 } }), at: T0 });
+    expect(m.pending).toBeNull();
+    expect(derive(m, T0 + 12000).card).toMatchObject({ hold: { held: true, heldMs: 12000, totalMs: 27000, busy: false } });
+  });
+
+  it("says why a hold the scenario refused did not happen", () => {
+    const m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0, call: { ...call, holdFailure: "hold failed: the scenario did not hold: no operator" } }))]);
+    expect(derive(m, T0).card).toMatchObject({ hold: { held: false, failure: "hold failed: the scenario did not hold: no operator" } });
+  });
+
+  it("a refused Hold leaves the button as it was with the reason", () => {
+    const m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0, call })), { type: "action_started", action: "hold" }, { type: "action_failed", action: "hold", message: "call call_9 is ended" }]);
+    expect(m.notice).toBe("call call_9 is ended");
+    expect(derive(m, T0).card).toMatchObject({ hold: { held: false, busy: false } });
   });
 });

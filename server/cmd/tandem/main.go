@@ -359,7 +359,11 @@ func (m *Main) serve(ctx context.Context) error {
 		Logger:  m.Logger,
 		Gone:    func(call callcenter.CallID, reason string) { m.board.SessionGone(call, reason) },
 		Undelivered: func(cmd callcenter.Command, reason string) {
-			m.board.DialUndelivered(cmd.Call, cmd.Offer, reason)
+			if cmd.Type == callcenter.CommandDial {
+				m.board.DialUndelivered(cmd.Call, cmd.Offer, reason)
+			} else {
+				m.board.HoldUndelivered(cmd, reason)
+			}
 		},
 	})
 	m.board = switchboard.New(switchboard.Config{

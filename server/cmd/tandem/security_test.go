@@ -73,7 +73,7 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "ListCalls" || method == "GetCall" || method == "ExplainCall" {
 			return readers
 		}
-		if method == "DeclineOffer" {
+		if method == "DeclineOffer" || method == "HoldCall" || method == "ResumeCall" {
 			return role == "operator"
 		}
 		return supervisors

@@ -4,6 +4,7 @@
 package callcenter
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -297,9 +298,31 @@ type Call struct {
 	AnsweredAt   time.Time
 	EndedAt      time.Time
 	HungUpBy     HangupParty
-	TalkTime     time.Duration
-	Note         string // the operator's note from his wrap-up
-	RecordingURL string // where the cloud keeps the conversation's recording, when it was recorded
+	TalkTime     time.Duration // from answer to end as the cloud measured it: holds included
+	HeldSince    time.Time     // when the operator put the caller on hold; zero while they talk
+	HoldTime     time.Duration // the holds that ended: the caller heard the queue's hold music
+	Note         string        // the operator's note from his wrap-up
+	RecordingURL string        // where the cloud keeps the conversation's recording, when it was recorded
+}
+
+// HeldFor is how long call c has been on hold by now, the hold in progress included.
+func (c Call) HeldFor(now time.Time) time.Duration {
+	if c.HeldSince.IsZero() || now.Before(c.HeldSince) {
+		return c.HoldTime
+	}
+	return c.HoldTime + now.Sub(c.HeldSince)
+}
+
+// CheckHold says whether operator by may put call c on hold or take it off hold: only the
+// operator talking on it, while it is connected. Errors name the request's field at fault.
+func (c Call) CheckHold(by OperatorID) error {
+	switch {
+	case c.Operator != by || c.AnsweredAt.IsZero():
+		return &Error{Code: CodePermissionDenied, Field: "call_id", Message: fmt.Sprintf("call %s is not yours: you may hold only the call you talk on", c.ID)}
+	case c.State != CallConnected:
+		return &Error{Code: CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s is %s: only a connected call can be held or resumed", c.ID, c.State)}
+	}
+	return nil
 }
 
 // OfferState is where an offer is. It only moves forward: pending, then one of the others.
@@ -386,6 +409,7 @@ type Command struct {
 	Text       string
 	QuestionID string
 	Reason     string
+	MusicURL   string // hold: what the caller hears; "" for the scenario's default
 }
 
 // CommandType is the kind of a Command.
@@ -398,4 +422,8 @@ const (
 	CommandHangup CommandType = "hangup"
 	// CommandCancel stops dialing the operator of an offer that was taken back; the caller stays.
 	CommandCancel CommandType = "cancel"
+	// CommandHold plays the queue's hold music (URL) to the caller instead of the operator.
+	CommandHold CommandType = "hold"
+	// CommandResume puts the caller and the operator back in talk after a hold.
+	CommandResume CommandType = "resume"
 )

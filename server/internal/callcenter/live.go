@@ -9,6 +9,9 @@ type OperatorView struct {
 	Present  bool
 	Offer    *OfferedCall // when reserved
 	Call     *Call        // the call he talks on (on call) or wraps up (wrap-up)
+	// HoldFailure says why the scenario did not carry out his last hold or resume of Call
+	// (the hold state was put back); "" when it did.
+	HoldFailure string
 }
 
 // OfferedCall is the call offered to an operator, with what he needs to greet the caller.

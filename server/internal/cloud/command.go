@@ -18,7 +18,8 @@ import (
 //	{"type":"dial","call_id":"c1","offer_id":"o1","contact":{"kind":"user","target":"anna"},"timeout_s":20,"caller_id":"+15550100"}
 //
 // Only the fields that belong to the command's type are sent (dial: offer_id, contact,
-// timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason); empty ones are left
+// timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason; hold: music_url;
+// resume: none); empty ones are left
 // out (cancel: offer_id, reason). A timeout is rounded up to whole seconds so a short one does not become 0 ("unset").
 // A command the scenario could not act on (unknown type, no call id, a dial with no contact)
 // is an error: it is a bug upstream, not something to retry.
@@ -71,6 +72,9 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 		msg.Reason = cmd.Reason
 	case callcenter.CommandHangup:
 		msg.Reason = cmd.Reason
+	case callcenter.CommandHold:
+		msg.MusicUrl = cmd.MusicURL
+	case callcenter.CommandResume:
 	default:
 		return nil, fmt.Errorf("cloud: command for call %s has unknown type %q", cmd.Call, cmd.Type)
 	}

@@ -61,6 +61,16 @@ func TestEncodeCommand(t *testing.T) {
 			want: `{"type":"hangup","call_id":"c1","reason":"no operators"}`,
 		},
 		{
+			name: "hold",
+			cmd:  callcenter.Command{Type: callcenter.CommandHold, Call: "c1", MusicURL: "https://cdn.example/hold.mp3", Reason: "not sent"},
+			want: `{"type":"hold","call_id":"c1","music_url":"https://cdn.example/hold.mp3"}`,
+		},
+		{
+			name: "resume",
+			cmd:  callcenter.Command{Type: callcenter.CommandResume, Call: "c1", MusicURL: "https://cdn.example/hold.mp3"},
+			want: `{"type":"resume","call_id":"c1"}`,
+		},
+		{
 			name: "hangup without reason",
 			cmd:  callcenter.Command{Type: callcenter.CommandHangup, Call: "c1"},
 			want: `{"type":"hangup","call_id":"c1"}`,

@@ -54,7 +54,10 @@ type SenderConfig struct {
 	// scenario: every attempt failed (transport errors, 429, 5xx), the cloud refused it (a 4xx
 	// but 404/410), or the scenario's reply said it did not carry it out ({"ok":false}). The
 	// operator named was never dialed: the switchboard tries the next one. Unlike other
-	// commands, a failed dial does not make the session count as gone. May be nil.
+	// commands, a failed dial does not make the session count as gone. It is called too for a
+	// hold or resume the cloud refused or the scenario did not carry out, so the operator
+	// learns his hold did not happen (one that failed every attempt means the session is gone,
+	// as for other commands). May be nil.
 	Undelivered func(cmd callcenter.Command, reason string)
 	// Logger. Default: slog.Default().
 	Logger *slog.Logger
@@ -64,14 +67,14 @@ type SenderConfig struct {
 // a time; different calls go in parallel. Send only queues, so the routing engine never waits
 // on the network.
 type Sender struct {
-	signer          *Signer
-	client          *http.Client
-	clock           clock.Clock
-	attempts        int
-	backoff         time.Duration
-	gone            func(callcenter.CallID, string)
-	dialUndelivered func(callcenter.Command, string)
-	log             *slog.Logger
+	signer        *Signer
+	client        *http.Client
+	clock         clock.Clock
+	attempts      int
+	backoff       time.Duration
+	gone          func(callcenter.CallID, string)
+	onUndelivered func(callcenter.Command, string)
+	log           *slog.Logger
 
 	ctx    context.Context // cancelled by Close: aborts requests and backoff waits
 	cancel context.CancelFunc
@@ -122,18 +125,18 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Sender{
-		signer:          cfg.Signer,
-		client:          cfg.Client,
-		clock:           cfg.Clock,
-		attempts:        cfg.Attempts,
-		backoff:         cfg.Backoff,
-		gone:            cfg.Gone,
-		dialUndelivered: cfg.Undelivered,
-		log:             cfg.Logger,
-		ctx:             ctx,
-		cancel:          cancel,
-		queues:          make(map[callcenter.CallID][]*outgoing),
-		goneCalls:       make(map[callcenter.CallID]struct{}),
+		signer:        cfg.Signer,
+		client:        cfg.Client,
+		clock:         cfg.Clock,
+		attempts:      cfg.Attempts,
+		backoff:       cfg.Backoff,
+		gone:          cfg.Gone,
+		onUndelivered: cfg.Undelivered,
+		log:           cfg.Logger,
+		ctx:           ctx,
+		cancel:        cancel,
+		queues:        make(map[callcenter.CallID][]*outgoing),
+		goneCalls:     make(map[callcenter.CallID]struct{}),
 	}
 }
 
@@ -217,9 +220,9 @@ func (s *Sender) work(call callcenter.CallID) {
 
 		out, reason := s.deliver(log.With("command", string(o.cmd.Type), "webhook_id", o.id), o)
 		if out == undelivered {
-			log.Warn("cloud dial not delivered", "offer_id", string(o.cmd.Offer), "reason", reason)
-			if s.dialUndelivered != nil {
-				s.dialUndelivered(o.cmd, reason)
+			log.Warn("cloud command not carried out", "offer_id", string(o.cmd.Offer), "reason", reason)
+			if s.onUndelivered != nil {
+				s.onUndelivered(o.cmd, reason)
 			}
 			continue
 		}
@@ -244,7 +247,7 @@ type outcome int
 
 const (
 	delivered   outcome = iota // acknowledged, or dropped: nothing more to do
-	undelivered                // a dial that did not reach the scenario
+	undelivered                // a dial that did not reach the scenario, a hold or resume it refused
 	sessionGone                // the session cannot be reached: its later commands are dropped
 )
 
@@ -257,6 +260,7 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 		return sessionGone, fmt.Sprintf("%s command has an invalid access url", o.cmd.Type)
 	}
 	dial := o.cmd.Type == callcenter.CommandDial
+	hold := o.cmd.Type == callcenter.CommandHold || o.cmd.Type == callcenter.CommandResume
 	wait := min(s.backoff, maxBackoff)
 	var last string
 	for attempt := 1; attempt <= s.attempts; attempt++ {
@@ -276,8 +280,8 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 		case err != nil:
 			last = transportError(err)
 		case status >= 200 && status < 300:
-			if why, refused := notCarriedOut(body); dial && refused {
-				return undelivered, "the scenario did not dial: " + why
+			if why, refused := notCarriedOut(body); refused && (dial || hold) {
+				return undelivered, fmt.Sprintf("the scenario did not %s: %s", o.cmd.Type, why)
 			}
 			log.Debug("cloud command delivered", "attempt", attempt, "status", status)
 			return delivered, ""
@@ -286,8 +290,8 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 		case status == http.StatusTooManyRequests || status >= 500:
 			last = fmt.Sprintf("HTTP %d", status)
 		default:
-			if dial {
-				return undelivered, fmt.Sprintf("dial command refused with HTTP %d", status)
+			if dial || hold {
+				return undelivered, fmt.Sprintf("%s command refused with HTTP %d", o.cmd.Type, status)
 			}
 			log.Error("cloud command refused; dropped", "attempt", attempt, "status", status, "response", body)
 			return delivered, ""

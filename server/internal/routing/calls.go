@@ -98,7 +98,8 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 	case cc.CloudCallEnded:
 		switch c.State {
 		case cc.CallConnected:
-			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, ev.TalkTime
+			endHold(now, c)
+			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, max(ev.TalkTime, c.HoldTime)
 			e.touchCall(c)
 			delete(e.calls, c.ID)
 			if c.Spare != "" {
@@ -297,6 +298,7 @@ func (e *Engine) lose(now time.Time, c *call, reason string) {
 	if c.State == cc.CallConnected && c.Spare != "" {
 		e.spareDone(now, c.Spare, false)
 	}
+	endHold(now, c) // a hold the lost session was playing ends with it
 	c.State, c.EndedAt, c.HungUpBy = cc.CallLost, now, cc.HangupSystem
 	e.touchCall(c)
 	delete(e.calls, c.ID)

@@ -209,7 +209,8 @@ type call struct {
 	// which can only spare the operator a miss): rang is the offer whose phone the cloud said
 	// rings; restored the offer that was pending when Tandem restarted.
 	rang, restored cc.OfferID
-	undelivered    int // dial commands in a row the sender could not deliver to the session
+	undelivered    int    // dial commands in a row the sender could not deliver to the session
+	holdFailure    string // why the scenario did not carry out the last hold or resume, for the operator
 }
 
 func newCall(c cc.Call, now time.Time) *call {

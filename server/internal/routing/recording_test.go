@@ -7,8 +7,8 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// callIn is the change to call id in ch, if any.
-func callIn(ch cc.Changes, id cc.CallID) (cc.Call, bool) {
+// changedCall is the change to call id in ch, if any.
+func changedCall(ch cc.Changes, id cc.CallID) (cc.Call, bool) {
 	for _, c := range ch.Calls {
 		if c.ID == id {
 			return c, true
@@ -24,7 +24,7 @@ func TestRecordingStartedIsStoredOnceOnAConnectedCall(t *testing.T) {
 	f.ready("anna")
 	id := f.intake()
 	early := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudRecordingStarted, RecordingURL: "https://records.example/early.mp3"}))
-	if c, ok := callIn(early, id); ok {
+	if c, ok := changedCall(early, id); ok {
 		t.Fatalf("a recording before the answer changed the call: %+v", c)
 	}
 	if c, _ := f.e.Call(id); c.RecordingURL != "" {
@@ -34,12 +34,12 @@ func TestRecordingStartedIsStoredOnceOnAConnectedCall(t *testing.T) {
 	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(id), RingTime: time.Second}))
 	first := "https://records.example/first.mp3"
 	ch := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudRecordingStarted, RecordingURL: first}))
-	if c, ok := callIn(ch, id); !ok || c.RecordingURL != first {
+	if c, ok := changedCall(ch, id); !ok || c.RecordingURL != first {
 		t.Fatalf("stored call after the recording started = %+v (%v), want its URL", c, ok)
 	}
 
 	again := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudRecordingStarted, RecordingURL: "https://records.example/second.mp3"}))
-	if c, ok := callIn(again, id); ok {
+	if c, ok := changedCall(again, id); ok {
 		t.Fatalf("a second recording report changed the call: %+v", c)
 	}
 	if c, _ := f.e.Call(id); c.RecordingURL != first {
@@ -48,7 +48,7 @@ func TestRecordingStartedIsStoredOnceOnAConnectedCall(t *testing.T) {
 
 	f.now = f.now.Add(time.Minute)
 	end := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute}))
-	if c, ok := callIn(end, id); !ok || c.State != cc.CallEnded || c.RecordingURL != first {
+	if c, ok := changedCall(end, id); !ok || c.State != cc.CallEnded || c.RecordingURL != first {
 		t.Fatalf("ended call = %+v (%v), want it to keep its recording URL", c, ok)
 	}
 }

@@ -22,6 +22,9 @@ func (e *Engine) View(id cc.OperatorID) (cc.OperatorView, error) {
 	if c := e.callInHand(o); c != nil {
 		cp := *c
 		v.Call = &cp
+		if live := e.calls[c.ID]; live != nil {
+			v.HoldFailure = live.holdFailure
+		}
 	}
 	return v, nil
 }

@@ -41,18 +41,20 @@ func scanStatus(s Scanner) (callcenter.OperatorStatus, error) {
 // callColumns are the calls columns, in scanCall's order.
 const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
-	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note, recording_url`
+	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note, recording_url,
+	held_since, hold_time_ms`
 
 // scanCall scans a calls row of callColumns.
 func scanCall(s Scanner) (callcenter.Call, error) {
 	var c callcenter.Call
 	var headers string
 	var arrived, answered, ended, managerUntil sql.NullInt64
-	var talk int64
+	var talk, hold int64
+	var heldSince sql.NullInt64
 	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
 		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
 		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
-		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL)
+		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL, &heldSince, &hold)
 	if err != nil {
 		return c, err
 	}
@@ -64,6 +66,8 @@ func scanCall(s Scanner) (callcenter.Call, error) {
 	c.AnsweredAt = timeMS(answered)
 	c.EndedAt = timeMS(ended)
 	c.TalkTime = msDur(talk)
+	c.HeldSince = timeMS(heldSince)
+	c.HoldTime = msDur(hold)
 	return c, nil
 }
 

@@ -411,7 +411,7 @@ func Changes() callcenter.Changes {
 			{ID: "c-0", Queue: "support", State: callcenter.CallEnded, SIPHeaders: map[string]string{},
 				ArrivedAt: at(-10 * time.Minute), Operator: "op-bob", Offer: "of-0",
 				AnsweredAt: at(-9 * time.Minute), EndedAt: at(5 * time.Second),
-				HungUpBy: callcenter.HangupCaller, TalkTime: 9*time.Minute + 5*time.Second,
+				HungUpBy: callcenter.HangupCaller, TalkTime: 9*time.Minute + 5*time.Second, HoldTime: 40 * time.Second,
 				RecordingURL: "https://storage.example/records/c-0.mp3"},
 		},
 		Offers: []callcenter.Offer{

@@ -202,3 +202,46 @@ func (s *Switchboard) callStep(ctx context.Context, fn func(now time.Time) (cc.C
 	})
 	return c, err
 }
+
+// HoldCall puts the caller of operator by's connected call on hold (the queue's music plays to
+// him) and returns the call as stored. The call is read from the store first so that one that
+// ended is refused as ended.
+func (s *Switchboard) HoldCall(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error) {
+	return s.holdStep(ctx, id, func(now time.Time, stored *cc.Call) (cc.Changes, error) {
+		return s.engine.HoldCall(now, id, by, stored)
+	})
+}
+
+// ResumeCall ends the hold of operator by's call and returns the call as stored.
+func (s *Switchboard) ResumeCall(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error) {
+	return s.holdStep(ctx, id, func(now time.Time, stored *cc.Call) (cc.Changes, error) {
+		return s.engine.ResumeCall(now, id, by, stored)
+	})
+}
+
+func (s *Switchboard) holdStep(ctx context.Context, id cc.CallID, step func(time.Time, *cc.Call) (cc.Changes, error)) (cc.Call, error) {
+	var stored *cc.Call
+	c, _, err := s.store.Call(ctx, id)
+	switch {
+	case err == nil:
+		stored = &c
+	case cc.ErrorCode(err) != cc.CodeNotFound:
+		return cc.Call{}, err
+	}
+	if err := s.do(ctx, func(now time.Time) (cc.Changes, error) { return step(now, stored) }); err != nil {
+		return cc.Call{}, err
+	}
+	c, _, err = s.store.Call(ctx, id)
+	return c, err
+}
+
+// HoldUndelivered takes back a hold or resume the call's scenario did not carry out; the
+// operator's view says why.
+func (s *Switchboard) HoldUndelivered(cmd cc.Command, reason string) {
+	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
+		return s.engine.HoldUndelivered(now, cmd, reason), nil
+	})
+	if err != nil {
+		s.log.Error("undelivered hold not stored", "call_id", cmd.Call, "command", cmd.Type, "err", err)
+	}
+}

@@ -28,6 +28,8 @@ type Switchboard interface {
 	Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) (cc.Call, error)
 	LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
 	DeclineOffer(ctx context.Context, d cc.Decline) (cc.OperatorView, error)
+	HoldCall(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
+	ResumeCall(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
 }
 
 // Handler serves Assignment.
@@ -157,4 +159,34 @@ func (h *Handler) DeclineOffer(ctx context.Context, req *connect.Request[assignm
 	}
 	st := convert.StatusOut(v)
 	return connect.NewResponse(&assignmentv1.DeclineOfferResponse{State: st.GetState(), Marks: st.GetMarks()}), nil
+}
+
+// HoldCall puts the caller of the operator's own call on hold; only he may.
+func (h *Handler) HoldCall(ctx context.Context, req *connect.Request[assignmentv1.HoldCallRequest]) (*connect.Response[assignmentv1.HoldCallResponse], error) {
+	c, err := h.hold(ctx, req.Msg.GetCallId(), h.board.HoldCall)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&assignmentv1.HoldCallResponse{Call: c}), nil
+}
+
+// ResumeCall ends the hold of the operator's own call.
+func (h *Handler) ResumeCall(ctx context.Context, req *connect.Request[assignmentv1.ResumeCallRequest]) (*connect.Response[assignmentv1.ResumeCallResponse], error) {
+	c, err := h.hold(ctx, req.Msg.GetCallId(), h.board.ResumeCall)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&assignmentv1.ResumeCallResponse{Call: c}), nil
+}
+
+func (h *Handler) hold(ctx context.Context, id string, step func(context.Context, cc.CallID, cc.OperatorID) (cc.Call, error)) (*assignmentv1.Call, error) {
+	if err := convert.Required("call_id", id); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	p, _ := auth.From(ctx)
+	c, err := step(ctx, cc.CallID(id), p.Operator)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return convert.CallOut(c, 0, nil), nil
 }

@@ -51,6 +51,8 @@ var policy = map[string][]Role{
 	assignmentv1connect.AssignmentServiceLiftBanProcedure:       supervisors,
 	// Saying no to a call is the operator's own word, like his note: a supervisor withdraws.
 	assignmentv1connect.AssignmentServiceDeclineOfferProcedure: {RoleOperator},
+	assignmentv1connect.AssignmentServiceHoldCallProcedure:     {RoleOperator}, // the call he talks on
+	assignmentv1connect.AssignmentServiceResumeCallProcedure:   {RoleOperator},
 
 	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:     readers,
 	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:  with(readers, RoleOperator),

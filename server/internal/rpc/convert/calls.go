@@ -50,6 +50,8 @@ func CallOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 		Position:     uint32(position),
 		Priority:     uint32(c.Priority),
 		Note:         c.Note,
+		HeldSince:    Timestamp(c.HeldSince),
+		HoldTimeMs:   Millis(c.HoldTime),
 	}
 	for _, of := range offers {
 		out.Offers = append(out.Offers, OfferOut(of))

@@ -98,6 +98,9 @@ func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 			AnsweredAt:   Timestamp(c.AnsweredAt),
 			EndedAt:      Timestamp(c.EndedAt),
 			Note:         c.Note,
+			HeldSince:    Timestamp(c.HeldSince),
+			HoldTimeMs:   Millis(c.HoldTime),
+			HoldFailure:  v.HoldFailure,
 		}
 	}
 	return out

@@ -132,6 +132,182 @@ func (x *DeclineOfferResponse) GetMarks() *v1.Marks {
 	return nil
 }
 
+type HoldCallRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldCallRequest) Reset() {
+	*x = HoldCallRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldCallRequest) ProtoMessage() {}
+
+func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldCallRequest.ProtoReflect.Descriptor instead.
+func (*HoldCallRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *HoldCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+type HoldCallResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HoldCallResponse) Reset() {
+	*x = HoldCallResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HoldCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HoldCallResponse) ProtoMessage() {}
+
+func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HoldCallResponse.ProtoReflect.Descriptor instead.
+func (*HoldCallResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *HoldCallResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+type ResumeCallRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeCallRequest) Reset() {
+	*x = ResumeCallRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeCallRequest) ProtoMessage() {}
+
+func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeCallRequest.ProtoReflect.Descriptor instead.
+func (*ResumeCallRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ResumeCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+type ResumeCallResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeCallResponse) Reset() {
+	*x = ResumeCallResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeCallResponse) ProtoMessage() {}
+
+func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeCallResponse.ProtoReflect.Descriptor instead.
+func (*ResumeCallResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ResumeCallResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
 type LiftBanRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OperatorId    string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
@@ -141,7 +317,7 @@ type LiftBanRequest struct {
 
 func (x *LiftBanRequest) Reset() {
 	*x = LiftBanRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -153,7 +329,7 @@ func (x *LiftBanRequest) String() string {
 func (*LiftBanRequest) ProtoMessage() {}
 
 func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -166,7 +342,7 @@ func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanRequest.ProtoReflect.Descriptor instead.
 func (*LiftBanRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *LiftBanRequest) GetOperatorId() string {
@@ -186,7 +362,7 @@ type LiftBanResponse struct {
 
 func (x *LiftBanResponse) Reset() {
 	*x = LiftBanResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -198,7 +374,7 @@ func (x *LiftBanResponse) String() string {
 func (*LiftBanResponse) ProtoMessage() {}
 
 func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -211,7 +387,7 @@ func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanResponse.ProtoReflect.Descriptor instead.
 func (*LiftBanResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *LiftBanResponse) GetState() v1.OperatorState {
@@ -238,7 +414,7 @@ type ListCallsRequest struct {
 
 func (x *ListCallsRequest) Reset() {
 	*x = ListCallsRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -250,7 +426,7 @@ func (x *ListCallsRequest) String() string {
 func (*ListCallsRequest) ProtoMessage() {}
 
 func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -263,7 +439,7 @@ func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsRequest.ProtoReflect.Descriptor instead.
 func (*ListCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListCallsRequest) GetQueueId() string {
@@ -282,7 +458,7 @@ type ListCallsResponse struct {
 
 func (x *ListCallsResponse) Reset() {
 	*x = ListCallsResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -294,7 +470,7 @@ func (x *ListCallsResponse) String() string {
 func (*ListCallsResponse) ProtoMessage() {}
 
 func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -307,7 +483,7 @@ func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsResponse.ProtoReflect.Descriptor instead.
 func (*ListCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListCallsResponse) GetCalls() []*Call {
@@ -326,7 +502,7 @@ type GetCallRequest struct {
 
 func (x *GetCallRequest) Reset() {
 	*x = GetCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -338,7 +514,7 @@ func (x *GetCallRequest) String() string {
 func (*GetCallRequest) ProtoMessage() {}
 
 func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -351,7 +527,7 @@ func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallRequest.ProtoReflect.Descriptor instead.
 func (*GetCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetCallRequest) GetCallId() string {
@@ -370,7 +546,7 @@ type GetCallResponse struct {
 
 func (x *GetCallResponse) Reset() {
 	*x = GetCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -382,7 +558,7 @@ func (x *GetCallResponse) String() string {
 func (*GetCallResponse) ProtoMessage() {}
 
 func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -395,7 +571,7 @@ func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallResponse.ProtoReflect.Descriptor instead.
 func (*GetCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetCallResponse) GetCall() *Call {
@@ -414,7 +590,7 @@ type ExplainCallRequest struct {
 
 func (x *ExplainCallRequest) Reset() {
 	*x = ExplainCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -426,7 +602,7 @@ func (x *ExplainCallRequest) String() string {
 func (*ExplainCallRequest) ProtoMessage() {}
 
 func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -439,7 +615,7 @@ func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallRequest.ProtoReflect.Descriptor instead.
 func (*ExplainCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ExplainCallRequest) GetCallId() string {
@@ -458,7 +634,7 @@ type ExplainCallResponse struct {
 
 func (x *ExplainCallResponse) Reset() {
 	*x = ExplainCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -470,7 +646,7 @@ func (x *ExplainCallResponse) String() string {
 func (*ExplainCallResponse) ProtoMessage() {}
 
 func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -483,7 +659,7 @@ func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallResponse.ProtoReflect.Descriptor instead.
 func (*ExplainCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ExplainCallResponse) GetDecisions() []*Decision {
@@ -503,7 +679,7 @@ type WithdrawOfferRequest struct {
 
 func (x *WithdrawOfferRequest) Reset() {
 	*x = WithdrawOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -515,7 +691,7 @@ func (x *WithdrawOfferRequest) String() string {
 func (*WithdrawOfferRequest) ProtoMessage() {}
 
 func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -528,7 +704,7 @@ func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *WithdrawOfferRequest) GetOfferId() string {
@@ -554,7 +730,7 @@ type WithdrawOfferResponse struct {
 
 func (x *WithdrawOfferResponse) Reset() {
 	*x = WithdrawOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -566,7 +742,7 @@ func (x *WithdrawOfferResponse) String() string {
 func (*WithdrawOfferResponse) ProtoMessage() {}
 
 func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -579,7 +755,7 @@ func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *WithdrawOfferResponse) GetCall() *Call {
@@ -600,7 +776,7 @@ type RequeueCallRequest struct {
 
 func (x *RequeueCallRequest) Reset() {
 	*x = RequeueCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -612,7 +788,7 @@ func (x *RequeueCallRequest) String() string {
 func (*RequeueCallRequest) ProtoMessage() {}
 
 func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -625,7 +801,7 @@ func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallRequest.ProtoReflect.Descriptor instead.
 func (*RequeueCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RequeueCallRequest) GetCallId() string {
@@ -651,7 +827,7 @@ type RequeueCallResponse struct {
 
 func (x *RequeueCallResponse) Reset() {
 	*x = RequeueCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -663,7 +839,7 @@ func (x *RequeueCallResponse) String() string {
 func (*RequeueCallResponse) ProtoMessage() {}
 
 func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -676,7 +852,7 @@ func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallResponse.ProtoReflect.Descriptor instead.
 func (*RequeueCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RequeueCallResponse) GetCall() *Call {
@@ -711,14 +887,19 @@ type Call struct {
 	Note string `protobuf:"bytes,17,opt,name=note,proto3" json:"note,omitempty"`
 	// Where the conversation's recording is (its queue records calls); only admins and
 	// supervisors see it, empty for read-only keys.
-	RecordingUrl  string `protobuf:"bytes,60,opt,name=recording_url,json=recordingUrl,proto3" json:"recording_url,omitempty"`
+	RecordingUrl string `protobuf:"bytes,60,opt,name=recording_url,json=recordingUrl,proto3" json:"recording_url,omitempty"`
+	// Since when the caller is on hold; unset while he is not.
+	HeldSince *timestamppb.Timestamp `protobuf:"bytes,40,opt,name=held_since,json=heldSince,proto3" json:"held_since,omitempty"`
+	// The holds that ended, in all (a hold in progress counts from held_since). Part of
+	// talk_time_ms: the talk lasts from answer to end, holds included.
+	HoldTimeMs    uint32 `protobuf:"varint,41,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Call) Reset() {
 	*x = Call{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -730,7 +911,7 @@ func (x *Call) String() string {
 func (*Call) ProtoMessage() {}
 
 func (x *Call) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -743,7 +924,7 @@ func (x *Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Call.ProtoReflect.Descriptor instead.
 func (*Call) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Call) GetCallId() string {
@@ -872,6 +1053,20 @@ func (x *Call) GetRecordingUrl() string {
 	return ""
 }
 
+func (x *Call) GetHeldSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HeldSince
+	}
+	return nil
+}
+
+func (x *Call) GetHoldTimeMs() uint32 {
+	if x != nil {
+		return x.HoldTimeMs
+	}
+	return 0
+}
+
 // Offer is one attempt to connect a call to one operator, under a lease.
 type Offer struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -892,7 +1087,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -904,7 +1099,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -917,7 +1112,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Offer) GetOfferId() string {
@@ -1021,7 +1216,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1033,7 +1228,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1046,7 +1241,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Decision) GetCallId() string {
@@ -1144,7 +1339,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1156,7 +1351,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +1364,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -1252,7 +1447,15 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"|\n" +
 	"\x14DeclineOfferResponse\x125\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x12-\n" +
-	"\x05marks\x18\x02 \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"1\n" +
+	"\x05marks\x18\x02 \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\"*\n" +
+	"\x0fHoldCallRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"B\n" +
+	"\x10HoldCallResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\",\n" +
+	"\x11ResumeCallRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"D\n" +
+	"\x12ResumeCallResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"1\n" +
 	"\x0eLiftBanRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\"w\n" +
@@ -1280,7 +1483,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xcc\x05\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xa9\x06\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -1307,7 +1510,11 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x06offers\x18\x0f \x03(\v2\x1b.tandem.assignment.v1.OfferR\x06offers\x12\x1a\n" +
 	"\bpriority\x18\x10 \x01(\rR\bpriority\x12\x12\n" +
 	"\x04note\x18\x11 \x01(\tR\x04note\x12#\n" +
-	"\rrecording_url\x18< \x01(\tR\frecordingUrl\"\x9e\x03\n" +
+	"\rrecording_url\x18< \x01(\tR\frecordingUrl\x129\n" +
+	"\n" +
+	"held_since\x18( \x01(\v2\x1a.google.protobuf.TimestampR\theldSince\x12 \n" +
+	"\fhold_time_ms\x18) \x01(\rR\n" +
+	"holdTimeMs\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
@@ -1358,7 +1565,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x05value\x18\t \x01(\x01R\x05value\x12\x1d\n" +
 	"\n" +
 	"value_text\x18\n" +
-	" \x01(\tR\tvalueText2\xba\x05\n" +
+	" \x01(\tR\tvalueText2\xf6\x06\n" +
 	"\x11AssignmentService\x12\\\n" +
 	"\tListCalls\x12&.tandem.assignment.v1.ListCallsRequest\x1a'.tandem.assignment.v1.ListCallsResponse\x12V\n" +
 	"\aGetCall\x12$.tandem.assignment.v1.GetCallRequest\x1a%.tandem.assignment.v1.GetCallResponse\x12b\n" +
@@ -1366,7 +1573,10 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\rWithdrawOffer\x12*.tandem.assignment.v1.WithdrawOfferRequest\x1a+.tandem.assignment.v1.WithdrawOfferResponse\x12b\n" +
 	"\vRequeueCall\x12(.tandem.assignment.v1.RequeueCallRequest\x1a).tandem.assignment.v1.RequeueCallResponse\x12V\n" +
 	"\aLiftBan\x12$.tandem.assignment.v1.LiftBanRequest\x1a%.tandem.assignment.v1.LiftBanResponse\x12e\n" +
-	"\fDeclineOffer\x12).tandem.assignment.v1.DeclineOfferRequest\x1a*.tandem.assignment.v1.DeclineOfferResponseB\xe2\x01\n" +
+	"\fDeclineOffer\x12).tandem.assignment.v1.DeclineOfferRequest\x1a*.tandem.assignment.v1.DeclineOfferResponse\x12Y\n" +
+	"\bHoldCall\x12%.tandem.assignment.v1.HoldCallRequest\x1a&.tandem.assignment.v1.HoldCallResponse\x12_\n" +
+	"\n" +
+	"ResumeCall\x12'.tandem.assignment.v1.ResumeCallRequest\x1a(.tandem.assignment.v1.ResumeCallResponseB\xe2\x01\n" +
 	"\x18com.tandem.assignment.v1B\x0fAssignmentProtoP\x01ZCgithub.com/tandemcc/tandem/gen/go/tandem/assignment/v1;assignmentv1\xa2\x02\x03TAX\xaa\x02\x14Tandem.Assignment.V1\xca\x02\x14Tandem\\Assignment\\V1\xe2\x02 Tandem\\Assignment\\V1\\GPBMetadata\xea\x02\x16Tandem::Assignment::V1b\x06proto3"
 
 var (
@@ -1381,77 +1591,88 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
 	(*DeclineOfferRequest)(nil),   // 0: tandem.assignment.v1.DeclineOfferRequest
 	(*DeclineOfferResponse)(nil),  // 1: tandem.assignment.v1.DeclineOfferResponse
-	(*LiftBanRequest)(nil),        // 2: tandem.assignment.v1.LiftBanRequest
-	(*LiftBanResponse)(nil),       // 3: tandem.assignment.v1.LiftBanResponse
-	(*ListCallsRequest)(nil),      // 4: tandem.assignment.v1.ListCallsRequest
-	(*ListCallsResponse)(nil),     // 5: tandem.assignment.v1.ListCallsResponse
-	(*GetCallRequest)(nil),        // 6: tandem.assignment.v1.GetCallRequest
-	(*GetCallResponse)(nil),       // 7: tandem.assignment.v1.GetCallResponse
-	(*ExplainCallRequest)(nil),    // 8: tandem.assignment.v1.ExplainCallRequest
-	(*ExplainCallResponse)(nil),   // 9: tandem.assignment.v1.ExplainCallResponse
-	(*WithdrawOfferRequest)(nil),  // 10: tandem.assignment.v1.WithdrawOfferRequest
-	(*WithdrawOfferResponse)(nil), // 11: tandem.assignment.v1.WithdrawOfferResponse
-	(*RequeueCallRequest)(nil),    // 12: tandem.assignment.v1.RequeueCallRequest
-	(*RequeueCallResponse)(nil),   // 13: tandem.assignment.v1.RequeueCallResponse
-	(*Call)(nil),                  // 14: tandem.assignment.v1.Call
-	(*Offer)(nil),                 // 15: tandem.assignment.v1.Offer
-	(*Decision)(nil),              // 16: tandem.assignment.v1.Decision
-	(*Candidate)(nil),             // 17: tandem.assignment.v1.Candidate
-	nil,                           // 18: tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	(v1.OperatorState)(0),         // 19: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 20: tandem.common.v1.Marks
-	(v1.CallState)(0),             // 21: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
-	(v1.HangupParty)(0),           // 23: tandem.common.v1.HangupParty
-	(v1.OfferState)(0),            // 24: tandem.common.v1.OfferState
+	(*HoldCallRequest)(nil),       // 2: tandem.assignment.v1.HoldCallRequest
+	(*HoldCallResponse)(nil),      // 3: tandem.assignment.v1.HoldCallResponse
+	(*ResumeCallRequest)(nil),     // 4: tandem.assignment.v1.ResumeCallRequest
+	(*ResumeCallResponse)(nil),    // 5: tandem.assignment.v1.ResumeCallResponse
+	(*LiftBanRequest)(nil),        // 6: tandem.assignment.v1.LiftBanRequest
+	(*LiftBanResponse)(nil),       // 7: tandem.assignment.v1.LiftBanResponse
+	(*ListCallsRequest)(nil),      // 8: tandem.assignment.v1.ListCallsRequest
+	(*ListCallsResponse)(nil),     // 9: tandem.assignment.v1.ListCallsResponse
+	(*GetCallRequest)(nil),        // 10: tandem.assignment.v1.GetCallRequest
+	(*GetCallResponse)(nil),       // 11: tandem.assignment.v1.GetCallResponse
+	(*ExplainCallRequest)(nil),    // 12: tandem.assignment.v1.ExplainCallRequest
+	(*ExplainCallResponse)(nil),   // 13: tandem.assignment.v1.ExplainCallResponse
+	(*WithdrawOfferRequest)(nil),  // 14: tandem.assignment.v1.WithdrawOfferRequest
+	(*WithdrawOfferResponse)(nil), // 15: tandem.assignment.v1.WithdrawOfferResponse
+	(*RequeueCallRequest)(nil),    // 16: tandem.assignment.v1.RequeueCallRequest
+	(*RequeueCallResponse)(nil),   // 17: tandem.assignment.v1.RequeueCallResponse
+	(*Call)(nil),                  // 18: tandem.assignment.v1.Call
+	(*Offer)(nil),                 // 19: tandem.assignment.v1.Offer
+	(*Decision)(nil),              // 20: tandem.assignment.v1.Decision
+	(*Candidate)(nil),             // 21: tandem.assignment.v1.Candidate
+	nil,                           // 22: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(v1.OperatorState)(0),         // 23: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),              // 24: tandem.common.v1.Marks
+	(v1.CallState)(0),             // 25: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil), // 26: google.protobuf.Timestamp
+	(v1.HangupParty)(0),           // 27: tandem.common.v1.HangupParty
+	(v1.OfferState)(0),            // 28: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	19, // 0: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
-	20, // 1: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
-	19, // 2: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	20, // 3: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
-	14, // 4: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
-	14, // 5: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
-	16, // 6: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
-	14, // 7: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
-	14, // 8: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	21, // 9: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	22, // 10: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	22, // 11: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	22, // 12: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	23, // 13: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	15, // 14: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	24, // 15: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	22, // 16: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	22, // 17: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	22, // 18: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	22, // 19: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	17, // 20: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	18, // 21: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	19, // 22: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	4,  // 23: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	6,  // 24: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	8,  // 25: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	10, // 26: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	12, // 27: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	2,  // 28: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	0,  // 29: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
-	5,  // 30: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	7,  // 31: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	9,  // 32: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	11, // 33: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	13, // 34: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	3,  // 35: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	1,  // 36: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
-	30, // [30:37] is the sub-list for method output_type
-	23, // [23:30] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	23, // 0: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
+	24, // 1: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
+	18, // 2: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
+	18, // 3: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
+	23, // 4: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	24, // 5: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	18, // 6: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
+	18, // 7: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
+	20, // 8: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
+	18, // 9: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
+	18, // 10: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
+	25, // 11: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	26, // 12: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	26, // 13: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	26, // 14: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	27, // 15: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	19, // 16: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
+	26, // 17: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
+	28, // 18: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	26, // 19: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	26, // 20: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	26, // 21: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	26, // 22: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	21, // 23: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	22, // 24: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	23, // 25: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	8,  // 26: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	10, // 27: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	12, // 28: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	14, // 29: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	16, // 30: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	6,  // 31: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	0,  // 32: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
+	2,  // 33: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
+	4,  // 34: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
+	9,  // 35: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	11, // 36: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	13, // 37: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	15, // 38: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	17, // 39: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	7,  // 40: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	1,  // 41: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
+	3,  // 42: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
+	5,  // 43: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
+	35, // [35:44] is the sub-list for method output_type
+	26, // [26:35] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -1465,7 +1686,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -938,8 +938,9 @@ func (x *ReportCallEventResponse) GetNext() *CloudCommand {
 // {"type":"dial","call_id":"…","offer_id":"…","contact":{"kind":"user","target":"anna"},"timeout_s":20}
 type CloudCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask"
-	// or "hangup" (end the whole call).
+	// "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
+	// "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
+	// the operator hears silence) or "resume" (caller and operator hear each other again).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	CallId string `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
 	// dial, cancel: the lease the outcome events must name.
@@ -955,7 +956,9 @@ type CloudCommand struct {
 	// ask: the id the SpeechAnswer must carry.
 	QuestionId string `protobuf:"bytes,8,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
 	// cancel, hangup: why (logged by the scenario).
-	Reason        string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
+	// hold: the queue's hold music; empty: the scenario's default music.
+	MusicUrl      string `protobuf:"bytes,40,opt,name=music_url,json=musicUrl,proto3" json:"music_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1049,6 +1052,13 @@ func (x *CloudCommand) GetQuestionId() string {
 func (x *CloudCommand) GetReason() string {
 	if x != nil {
 		return x.Reason
+	}
+	return ""
+}
+
+func (x *CloudCommand) GetMusicUrl() string {
+	if x != nil {
+		return x.MusicUrl
 	}
 	return ""
 }
@@ -1188,7 +1198,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"confidence\x12=\n" +
 	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"Q\n" +
 	"\x17ReportCallEventResponse\x126\n" +
-	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\x9b\x02\n" +
+	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xb8\x02\n" +
 	"\fCloudCommand\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1199,7 +1209,8 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x04text\x18\a \x01(\tR\x04text\x12\x1f\n" +
 	"\vquestion_id\x18\b \x01(\tR\n" +
 	"questionId\x12\x16\n" +
-	"\x06reason\x18\t \x01(\tR\x06reason\":\n" +
+	"\x06reason\x18\t \x01(\tR\x06reason\x12\x1b\n" +
+	"\tmusic_url\x18( \x01(\tR\bmusicUrl\":\n" +
 	"\fCloudContact\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target*z\n" +

@@ -1211,7 +1211,14 @@ type CallInHand struct {
 	// When it ended, in wrap-up.
 	EndedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
 	// His note on it so far (SaveCallNote).
-	Note          string `protobuf:"bytes,8,opt,name=note,proto3" json:"note,omitempty"`
+	Note string `protobuf:"bytes,8,opt,name=note,proto3" json:"note,omitempty"`
+	// Since when the caller is on hold (AssignmentService.HoldCall); unset while he is not.
+	HeldSince *timestamppb.Timestamp `protobuf:"bytes,40,opt,name=held_since,json=heldSince,proto3" json:"held_since,omitempty"`
+	// The holds that ended, in all; the one in progress is counted from held_since.
+	HoldTimeMs uint32 `protobuf:"varint,41,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
+	// Why the scenario did not carry out his last hold or resume (the hold state was put back);
+	// empty when it did.
+	HoldFailure   string `protobuf:"bytes,42,opt,name=hold_failure,json=holdFailure,proto3" json:"hold_failure,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1298,6 +1305,27 @@ func (x *CallInHand) GetEndedAt() *timestamppb.Timestamp {
 func (x *CallInHand) GetNote() string {
 	if x != nil {
 		return x.Note
+	}
+	return ""
+}
+
+func (x *CallInHand) GetHeldSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HeldSince
+	}
+	return nil
+}
+
+func (x *CallInHand) GetHoldTimeMs() uint32 {
+	if x != nil {
+		return x.HoldTimeMs
+	}
+	return 0
+}
+
+func (x *CallInHand) GetHoldFailure() string {
+	if x != nil {
+		return x.HoldFailure
 	}
 	return ""
 }
@@ -1577,7 +1605,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	" \x01(\bR\apresent\x12=\n" +
 	"\fbanned_until\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\x12-\n" +
 	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\x12:\n" +
-	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\xaf\x02\n" +
+	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\xaf\x03\n" +
 	"\n" +
 	"CallInHand\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
@@ -1590,7 +1618,12 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\vanswered_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"answeredAt\x125\n" +
 	"\bended_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\x12\x12\n" +
-	"\x04note\x18\b \x01(\tR\x04note\"\x82\x03\n" +
+	"\x04note\x18\b \x01(\tR\x04note\x129\n" +
+	"\n" +
+	"held_since\x18( \x01(\v2\x1a.google.protobuf.TimestampR\theldSince\x12 \n" +
+	"\fhold_time_ms\x18) \x01(\rR\n" +
+	"holdTimeMs\x12!\n" +
+	"\fhold_failure\x18* \x01(\tR\vholdFailure\"\x82\x03\n" +
 	"\vOfferedCall\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1689,34 +1722,35 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
 	21, // 16: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
 	24, // 17: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
 	24, // 18: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
-	24, // 19: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	24, // 20: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	23, // 21: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	24, // 22: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	27, // 23: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
-	0,  // 24: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	3,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	5,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	7,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	9,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	11, // 29: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
-	13, // 30: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
-	15, // 31: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
-	17, // 32: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	4,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	6,  // 35: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	8,  // 36: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	10, // 37: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	12, // 38: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
-	14, // 39: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
-	16, // 40: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
-	18, // 41: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	33, // [33:42] is the sub-list for method output_type
-	24, // [24:33] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	24, // 19: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
+	24, // 20: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	24, // 21: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	23, // 22: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	24, // 23: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	27, // 24: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 25: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	3,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	5,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	7,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	9,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	11, // 30: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
+	13, // 31: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	15, // 32: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
+	17, // 33: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	4,  // 35: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	6,  // 36: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	8,  // 37: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	10, // 38: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	12, // 39: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	14, // 40: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	16, // 41: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
+	18, // 42: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	34, // [34:43] is the sub-list for method output_type
+	25, // [25:34] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }

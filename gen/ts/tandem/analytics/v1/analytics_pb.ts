@@ -31,7 +31,9 @@
 //     where abandoned_within_threshold excludes the short abandons. Lost calls are left out.
 //   - ASA (average speed of answer): answer_time_total_ms / calls_answered; an answer time is
 //     from arrival to connection.
-//   - AHT (average handle time): (talk_time_ms + wrap_up_time_ms) / calls_answered.
+//   - AHT (average handle time): (talk_time_ms + wrap_up_time_ms) / calls_answered. Talk time
+//     is from answer to end and includes the time the caller was on hold (HoldCall): a call's
+//     talk is never counted shorter than its holds.
 //   - abandonment rate: calls_abandoned / calls_received (short abandons included;
 //     short_abandons is given apart so a reader may leave them out).
 //   - occupancy: (on_call_ms + wrap_up_ms) / (ready_ms + reserved_ms + on_call_ms + wrap_up_ms):

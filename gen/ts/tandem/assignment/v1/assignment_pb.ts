@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/assignment/v1/assignment.proto.
  */
 export const file_tandem_assignment_v1_assignment: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSI3ChNEZWNsaW5lT2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJuChREZWNsaW5lT2ZmZXJSZXNwb25zZRIuCgVzdGF0ZRgBIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRImCgVtYXJrcxgCIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MiJQoOTGlmdEJhblJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkiaQoPTGlmdEJhblJlc3BvbnNlEi4KBXN0YXRlGAEgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEiYKBW1hcmtzGAIgASgLMhcudGFuZGVtLmNvbW1vbi52MS5NYXJrcyIkChBMaXN0Q2FsbHNSZXF1ZXN0EhAKCHF1ZXVlX2lkGAEgASgJIj4KEUxpc3RDYWxsc1Jlc3BvbnNlEikKBWNhbGxzGAEgAygLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIhCg5HZXRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjsKD0dldENhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIlChJFeHBsYWluQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJIChNFeHBsYWluQ2FsbFJlc3BvbnNlEjEKCWRlY2lzaW9ucxgBIAMoCzIeLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uIjgKFFdpdGhkcmF3T2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJBChVXaXRoZHJhd09mZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoSUmVxdWV1ZUNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkiPwoTUmVxdWV1ZUNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCKPBAoEQ2FsbBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIVCg1kaWFsZWRfbnVtYmVyGAYgASgJEhIKCnNlc3Npb25faWQYByABKAkSLgoKYXJyaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLb3BlcmF0b3JfaWQYCSABKAkSLwoLYW5zd2VyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpodW5nX3VwX2J5GAwgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYDSABKA0SEAoIcG9zaXRpb24YDiABKA0SKwoGb2ZmZXJzGA8gAygLMhsudGFuZGVtLmFzc2lnbm1lbnQudjEuT2ZmZXISEAoIcHJpb3JpdHkYECABKA0SDAoEbm90ZRgRIAEoCRIVCg1yZWNvcmRpbmdfdXJsGDwgASgJIrgCCgVPZmZlchIQCghvZmZlcl9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhMKC29wZXJhdG9yX2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwudGFuZGVtLmNvbW1vbi52MS5PZmZlclN0YXRlEi4KCm9mZmVyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnNldHRsZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHJpbmdfdGltZV9tcxgIIAEoDRIUCgxmYWlsdXJlX2NvZGUYCSABKAUSDgoGcmVhc29uGAogASgJIoIDCghEZWNpc2lvbhIPCgdjYWxsX2lkGAEgASgJEhAKCG9mZmVyX2lkGAIgASgJEi4KCmRlY2lkZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHN0cmF0ZWd5GAQgASgJEhMKC29wZXJhdG9yX2lkGAUgASgJEgwKBHJ1bGUYBiABKAkSMwoKY2FuZGlkYXRlcxgHIAMoCzIfLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbmRpZGF0ZRIWCg5lbGlnaWJsZV9jb3VudBgIIAEoDRIWCg5leGNsdWRlZF9jb3VudBgJIAEoDRJQChJleGNsdWRlZF9ieV9yZWFzb24YCiADKAsyNC50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbi5FeGNsdWRlZEJ5UmVhc29uRW50cnkaNwoVRXhjbHVkZWRCeVJlYXNvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoDToCOAEi4wEKCUNhbmRpZGF0ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIQCghlbGlnaWJsZRgDIAEoCBIYChBleGNsdWRlZF9iZWNhdXNlGAQgASgJEg8KB2lkbGVfbXMYBSABKA0SDQoFc2NvcmUYBiABKAESEwoLY2FsbHNfdG9kYXkYByABKA0SDQoFbGV2ZWwYCCABKA0SDQoFdmFsdWUYCSABKAESEgoKdmFsdWVfdGV4dBgKIAEoCTK6BQoRQXNzaWdubWVudFNlcnZpY2USXAoJTGlzdENhbGxzEiYudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVxdWVzdBonLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RDYWxsc1Jlc3BvbnNlElYKB0dldENhbGwSJC50YW5kZW0uYXNzaWdubWVudC52MS5HZXRDYWxsUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXNwb25zZRJiCgtFeHBsYWluQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVzcG9uc2USaAoNV2l0aGRyYXdPZmZlchIqLnRhbmRlbS5hc3NpZ25tZW50LnYxLldpdGhkcmF3T2ZmZXJSZXF1ZXN0GisudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlc3BvbnNlEmIKC1JlcXVldWVDYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXNwb25zZRJWCgdMaWZ0QmFuEiQudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlmdEJhblJlcXVlc3QaJS50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVzcG9uc2USZQoMRGVjbGluZU9mZmVyEikudGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjbGluZU9mZmVyUmVxdWVzdBoqLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2xpbmVPZmZlclJlc3BvbnNlQuIBChhjb20udGFuZGVtLmFzc2lnbm1lbnQudjFCD0Fzc2lnbm1lbnRQcm90b1ABWkNnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2Fzc2lnbm1lbnQvdjE7YXNzaWdubWVudHYxogIDVEFYqgIUVGFuZGVtLkFzc2lnbm1lbnQuVjHKAhRUYW5kZW1cQXNzaWdubWVudFxWMeICIFRhbmRlbVxBc3NpZ25tZW50XFYxXEdQQk1ldGFkYXRh6gIWVGFuZGVtOjpBc3NpZ25tZW50OjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSI3ChNEZWNsaW5lT2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJuChREZWNsaW5lT2ZmZXJSZXNwb25zZRIuCgVzdGF0ZRgBIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRImCgVtYXJrcxgCIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MiIgoPSG9sZENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiPAoQSG9sZENhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIkChFSZXN1bWVDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIj4KElJlc3VtZUNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIlCg5MaWZ0QmFuUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJpCg9MaWZ0QmFuUmVzcG9uc2USLgoFc3RhdGUYASABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSJgoFbWFya3MYAiABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzIiQKEExpc3RDYWxsc1JlcXVlc3QSEAoIcXVldWVfaWQYASABKAkiPgoRTGlzdENhbGxzUmVzcG9uc2USKQoFY2FsbHMYASADKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiEKDkdldENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiOwoPR2V0Q2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiUKEkV4cGxhaW5DYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkgKE0V4cGxhaW5DYWxsUmVzcG9uc2USMQoJZGVjaXNpb25zGAEgAygLMh4udGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjaXNpb24iOAoUV2l0aGRyYXdPZmZlclJlcXVlc3QSEAoIb2ZmZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkEKFVdpdGhkcmF3T2ZmZXJSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCI3ChJSZXF1ZXVlQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCSI/ChNSZXF1ZXVlQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsItUECgRDYWxsEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSKgoFc3RhdGUYAyABKA4yGy50YW5kZW0uY29tbW9uLnYxLkNhbGxTdGF0ZRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSEgoKc2Vzc2lvbl9pZBgHIAEoCRIuCgphcnJpdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtvcGVyYXRvcl9pZBgJIAEoCRIvCgthbnN3ZXJlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKCmh1bmdfdXBfYnkYDCABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5EhQKDHRhbGtfdGltZV9tcxgNIAEoDRIQCghwb3NpdGlvbhgOIAEoDRIrCgZvZmZlcnMYDyADKAsyGy50YW5kZW0uYXNzaWdubWVudC52MS5PZmZlchIQCghwcmlvcml0eRgQIAEoDRIMCgRub3RlGBEgASgJEhUKDXJlY29yZGluZ191cmwYPCABKAkSLgoKaGVsZF9zaW5jZRgoIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMaG9sZF90aW1lX21zGCkgASgNIrgCCgVPZmZlchIQCghvZmZlcl9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhMKC29wZXJhdG9yX2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwudGFuZGVtLmNvbW1vbi52MS5PZmZlclN0YXRlEi4KCm9mZmVyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnNldHRsZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHJpbmdfdGltZV9tcxgIIAEoDRIUCgxmYWlsdXJlX2NvZGUYCSABKAUSDgoGcmVhc29uGAogASgJIoIDCghEZWNpc2lvbhIPCgdjYWxsX2lkGAEgASgJEhAKCG9mZmVyX2lkGAIgASgJEi4KCmRlY2lkZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHN0cmF0ZWd5GAQgASgJEhMKC29wZXJhdG9yX2lkGAUgASgJEgwKBHJ1bGUYBiABKAkSMwoKY2FuZGlkYXRlcxgHIAMoCzIfLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbmRpZGF0ZRIWCg5lbGlnaWJsZV9jb3VudBgIIAEoDRIWCg5leGNsdWRlZF9jb3VudBgJIAEoDRJQChJleGNsdWRlZF9ieV9yZWFzb24YCiADKAsyNC50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbi5FeGNsdWRlZEJ5UmVhc29uRW50cnkaNwoVRXhjbHVkZWRCeVJlYXNvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoDToCOAEi4wEKCUNhbmRpZGF0ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIQCghlbGlnaWJsZRgDIAEoCBIYChBleGNsdWRlZF9iZWNhdXNlGAQgASgJEg8KB2lkbGVfbXMYBSABKA0SDQoFc2NvcmUYBiABKAESEwoLY2FsbHNfdG9kYXkYByABKA0SDQoFbGV2ZWwYCCABKA0SDQoFdmFsdWUYCSABKAESEgoKdmFsdWVfdGV4dBgKIAEoCTL2BgoRQXNzaWdubWVudFNlcnZpY2USXAoJTGlzdENhbGxzEiYudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVxdWVzdBonLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RDYWxsc1Jlc3BvbnNlElYKB0dldENhbGwSJC50YW5kZW0uYXNzaWdubWVudC52MS5HZXRDYWxsUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXNwb25zZRJiCgtFeHBsYWluQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVzcG9uc2USaAoNV2l0aGRyYXdPZmZlchIqLnRhbmRlbS5hc3NpZ25tZW50LnYxLldpdGhkcmF3T2ZmZXJSZXF1ZXN0GisudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlc3BvbnNlEmIKC1JlcXVldWVDYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXNwb25zZRJWCgdMaWZ0QmFuEiQudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlmdEJhblJlcXVlc3QaJS50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVzcG9uc2USZQoMRGVjbGluZU9mZmVyEikudGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjbGluZU9mZmVyUmVxdWVzdBoqLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2xpbmVPZmZlclJlc3BvbnNlElkKCEhvbGRDYWxsEiUudGFuZGVtLmFzc2lnbm1lbnQudjEuSG9sZENhbGxSZXF1ZXN0GiYudGFuZGVtLmFzc2lnbm1lbnQudjEuSG9sZENhbGxSZXNwb25zZRJfCgpSZXN1bWVDYWxsEicudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVzdW1lQ2FsbFJlcXVlc3QaKC50YW5kZW0uYXNzaWdubWVudC52MS5SZXN1bWVDYWxsUmVzcG9uc2VC4gEKGGNvbS50YW5kZW0uYXNzaWdubWVudC52MUIPQXNzaWdubWVudFByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vYXNzaWdubWVudC92MTthc3NpZ25tZW50djGiAgNUQViqAhRUYW5kZW0uQXNzaWdubWVudC5WMcoCFFRhbmRlbVxBc3NpZ25tZW50XFYx4gIgVGFuZGVtXEFzc2lnbm1lbnRcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkFzc2lnbm1lbnQ6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.assignment.v1.DeclineOfferRequest
@@ -68,6 +68,74 @@ export const DeclineOfferResponseSchema: GenMessage<DeclineOfferResponse> = /*@_
   messageDesc(file_tandem_assignment_v1_assignment, 1);
 
 /**
+ * @generated from message tandem.assignment.v1.HoldCallRequest
+ */
+export type HoldCallRequest = Message<"tandem.assignment.v1.HoldCallRequest"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.HoldCallRequest.
+ * Use `create(HoldCallRequestSchema)` to create a new message.
+ */
+export const HoldCallRequestSchema: GenMessage<HoldCallRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 2);
+
+/**
+ * @generated from message tandem.assignment.v1.HoldCallResponse
+ */
+export type HoldCallResponse = Message<"tandem.assignment.v1.HoldCallResponse"> & {
+  /**
+   * @generated from field: tandem.assignment.v1.Call call = 1;
+   */
+  call?: Call | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.HoldCallResponse.
+ * Use `create(HoldCallResponseSchema)` to create a new message.
+ */
+export const HoldCallResponseSchema: GenMessage<HoldCallResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 3);
+
+/**
+ * @generated from message tandem.assignment.v1.ResumeCallRequest
+ */
+export type ResumeCallRequest = Message<"tandem.assignment.v1.ResumeCallRequest"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.ResumeCallRequest.
+ * Use `create(ResumeCallRequestSchema)` to create a new message.
+ */
+export const ResumeCallRequestSchema: GenMessage<ResumeCallRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 4);
+
+/**
+ * @generated from message tandem.assignment.v1.ResumeCallResponse
+ */
+export type ResumeCallResponse = Message<"tandem.assignment.v1.ResumeCallResponse"> & {
+  /**
+   * @generated from field: tandem.assignment.v1.Call call = 1;
+   */
+  call?: Call | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.ResumeCallResponse.
+ * Use `create(ResumeCallResponseSchema)` to create a new message.
+ */
+export const ResumeCallResponseSchema: GenMessage<ResumeCallResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 5);
+
+/**
  * @generated from message tandem.assignment.v1.LiftBanRequest
  */
 export type LiftBanRequest = Message<"tandem.assignment.v1.LiftBanRequest"> & {
@@ -82,7 +150,7 @@ export type LiftBanRequest = Message<"tandem.assignment.v1.LiftBanRequest"> & {
  * Use `create(LiftBanRequestSchema)` to create a new message.
  */
 export const LiftBanRequestSchema: GenMessage<LiftBanRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 2);
+  messageDesc(file_tandem_assignment_v1_assignment, 6);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanResponse
@@ -104,7 +172,7 @@ export type LiftBanResponse = Message<"tandem.assignment.v1.LiftBanResponse"> & 
  * Use `create(LiftBanResponseSchema)` to create a new message.
  */
 export const LiftBanResponseSchema: GenMessage<LiftBanResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 3);
+  messageDesc(file_tandem_assignment_v1_assignment, 7);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsRequest
@@ -123,7 +191,7 @@ export type ListCallsRequest = Message<"tandem.assignment.v1.ListCallsRequest"> 
  * Use `create(ListCallsRequestSchema)` to create a new message.
  */
 export const ListCallsRequestSchema: GenMessage<ListCallsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 4);
+  messageDesc(file_tandem_assignment_v1_assignment, 8);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsResponse
@@ -140,7 +208,7 @@ export type ListCallsResponse = Message<"tandem.assignment.v1.ListCallsResponse"
  * Use `create(ListCallsResponseSchema)` to create a new message.
  */
 export const ListCallsResponseSchema: GenMessage<ListCallsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 5);
+  messageDesc(file_tandem_assignment_v1_assignment, 9);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallRequest
@@ -157,7 +225,7 @@ export type GetCallRequest = Message<"tandem.assignment.v1.GetCallRequest"> & {
  * Use `create(GetCallRequestSchema)` to create a new message.
  */
 export const GetCallRequestSchema: GenMessage<GetCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 6);
+  messageDesc(file_tandem_assignment_v1_assignment, 10);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallResponse
@@ -174,7 +242,7 @@ export type GetCallResponse = Message<"tandem.assignment.v1.GetCallResponse"> & 
  * Use `create(GetCallResponseSchema)` to create a new message.
  */
 export const GetCallResponseSchema: GenMessage<GetCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 7);
+  messageDesc(file_tandem_assignment_v1_assignment, 11);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallRequest
@@ -191,7 +259,7 @@ export type ExplainCallRequest = Message<"tandem.assignment.v1.ExplainCallReques
  * Use `create(ExplainCallRequestSchema)` to create a new message.
  */
 export const ExplainCallRequestSchema: GenMessage<ExplainCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 8);
+  messageDesc(file_tandem_assignment_v1_assignment, 12);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallResponse
@@ -208,7 +276,7 @@ export type ExplainCallResponse = Message<"tandem.assignment.v1.ExplainCallRespo
  * Use `create(ExplainCallResponseSchema)` to create a new message.
  */
 export const ExplainCallResponseSchema: GenMessage<ExplainCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 9);
+  messageDesc(file_tandem_assignment_v1_assignment, 13);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferRequest
@@ -230,7 +298,7 @@ export type WithdrawOfferRequest = Message<"tandem.assignment.v1.WithdrawOfferRe
  * Use `create(WithdrawOfferRequestSchema)` to create a new message.
  */
 export const WithdrawOfferRequestSchema: GenMessage<WithdrawOfferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 10);
+  messageDesc(file_tandem_assignment_v1_assignment, 14);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferResponse
@@ -247,7 +315,7 @@ export type WithdrawOfferResponse = Message<"tandem.assignment.v1.WithdrawOfferR
  * Use `create(WithdrawOfferResponseSchema)` to create a new message.
  */
 export const WithdrawOfferResponseSchema: GenMessage<WithdrawOfferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 11);
+  messageDesc(file_tandem_assignment_v1_assignment, 15);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallRequest
@@ -271,7 +339,7 @@ export type RequeueCallRequest = Message<"tandem.assignment.v1.RequeueCallReques
  * Use `create(RequeueCallRequestSchema)` to create a new message.
  */
 export const RequeueCallRequestSchema: GenMessage<RequeueCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 12);
+  messageDesc(file_tandem_assignment_v1_assignment, 16);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallResponse
@@ -288,7 +356,7 @@ export type RequeueCallResponse = Message<"tandem.assignment.v1.RequeueCallRespo
  * Use `create(RequeueCallResponseSchema)` to create a new message.
  */
 export const RequeueCallResponseSchema: GenMessage<RequeueCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 13);
+  messageDesc(file_tandem_assignment_v1_assignment, 17);
 
 /**
  * Call is one inbound call as Tandem sees it.
@@ -394,6 +462,21 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
    * @generated from field: string recording_url = 60;
    */
   recordingUrl: string;
+
+  /**
+   * Since when the caller is on hold; unset while he is not.
+   *
+   * @generated from field: google.protobuf.Timestamp held_since = 40;
+   */
+  heldSince?: Timestamp | undefined;
+
+  /**
+   * The holds that ended, in all (a hold in progress counts from held_since). Part of
+   * talk_time_ms: the talk lasts from answer to end, holds included.
+   *
+   * @generated from field: uint32 hold_time_ms = 41;
+   */
+  holdTimeMs: number;
 };
 
 /**
@@ -401,7 +484,7 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
  * Use `create(CallSchema)` to create a new message.
  */
 export const CallSchema: GenMessage<Call> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 14);
+  messageDesc(file_tandem_assignment_v1_assignment, 18);
 
 /**
  * Offer is one attempt to connect a call to one operator, under a lease.
@@ -467,7 +550,7 @@ export type Offer = Message<"tandem.assignment.v1.Offer"> & {
  * Use `create(OfferSchema)` to create a new message.
  */
 export const OfferSchema: GenMessage<Offer> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 15);
+  messageDesc(file_tandem_assignment_v1_assignment, 19);
 
 /**
  * Decision is why a call was offered to an operator.
@@ -550,7 +633,7 @@ export type Decision = Message<"tandem.assignment.v1.Decision"> & {
  * Use `create(DecisionSchema)` to create a new message.
  */
 export const DecisionSchema: GenMessage<Decision> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 16);
+  messageDesc(file_tandem_assignment_v1_assignment, 20);
 
 /**
  * Candidate is one operator the decision looked at.
@@ -625,7 +708,7 @@ export type Candidate = Message<"tandem.assignment.v1.Candidate"> & {
  * Use `create(CandidateSchema)` to create a new message.
  */
 export const CandidateSchema: GenMessage<Candidate> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 17);
+  messageDesc(file_tandem_assignment_v1_assignment, 21);
 
 /**
  * @generated from service tandem.assignment.v1.AssignmentService
@@ -707,6 +790,30 @@ export const AssignmentService: GenService<{
     methodKind: "unary";
     input: typeof DeclineOfferRequestSchema;
     output: typeof DeclineOfferResponseSchema;
+  },
+  /**
+   * HoldCall puts the caller of the operator's own connected call on hold: the scenario plays
+   * the queue's hold music to him. Holding a held call changes nothing. The scenario's answer
+   * comes after the reply: if it refuses, the hold is taken back and the operator's status
+   * says why (CallInHand.hold_failure).
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.HoldCall
+   */
+  holdCall: {
+    methodKind: "unary";
+    input: typeof HoldCallRequestSchema;
+    output: typeof HoldCallResponseSchema;
+  },
+  /**
+   * ResumeCall ends the hold: caller and operator talk again; the hold's length is added to the
+   * call's hold_time_ms. Resuming a call that is not held changes nothing.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.ResumeCall
+   */
+  resumeCall: {
+    methodKind: "unary";
+    input: typeof ResumeCallRequestSchema;
+    output: typeof ResumeCallResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_assignment_v1_assignment, 0);

@@ -56,6 +56,12 @@ const (
 	// AssignmentServiceDeclineOfferProcedure is the fully-qualified name of the AssignmentService's
 	// DeclineOffer RPC.
 	AssignmentServiceDeclineOfferProcedure = "/tandem.assignment.v1.AssignmentService/DeclineOffer"
+	// AssignmentServiceHoldCallProcedure is the fully-qualified name of the AssignmentService's
+	// HoldCall RPC.
+	AssignmentServiceHoldCallProcedure = "/tandem.assignment.v1.AssignmentService/HoldCall"
+	// AssignmentServiceResumeCallProcedure is the fully-qualified name of the AssignmentService's
+	// ResumeCall RPC.
+	AssignmentServiceResumeCallProcedure = "/tandem.assignment.v1.AssignmentService/ResumeCall"
 )
 
 // AssignmentServiceClient is a client for the tandem.assignment.v1.AssignmentService service.
@@ -81,6 +87,14 @@ type AssignmentServiceClient interface {
 	// score stay; it counts in his marks' declines, and the queue's away_after_declines rule may
 	// send him away. Only the operator the offer is for may decline it.
 	DeclineOffer(context.Context, *connect.Request[v1.DeclineOfferRequest]) (*connect.Response[v1.DeclineOfferResponse], error)
+	// HoldCall puts the caller of the operator's own connected call on hold: the scenario plays
+	// the queue's hold music to him. Holding a held call changes nothing. The scenario's answer
+	// comes after the reply: if it refuses, the hold is taken back and the operator's status
+	// says why (CallInHand.hold_failure).
+	HoldCall(context.Context, *connect.Request[v1.HoldCallRequest]) (*connect.Response[v1.HoldCallResponse], error)
+	// ResumeCall ends the hold: caller and operator talk again; the hold's length is added to the
+	// call's hold_time_ms. Resuming a call that is not held changes nothing.
+	ResumeCall(context.Context, *connect.Request[v1.ResumeCallRequest]) (*connect.Response[v1.ResumeCallResponse], error)
 }
 
 // NewAssignmentServiceClient constructs a client for the tandem.assignment.v1.AssignmentService
@@ -136,6 +150,18 @@ func NewAssignmentServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(assignmentServiceMethods.ByName("DeclineOffer")),
 			connect.WithClientOptions(opts...),
 		),
+		holdCall: connect.NewClient[v1.HoldCallRequest, v1.HoldCallResponse](
+			httpClient,
+			baseURL+AssignmentServiceHoldCallProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("HoldCall")),
+			connect.WithClientOptions(opts...),
+		),
+		resumeCall: connect.NewClient[v1.ResumeCallRequest, v1.ResumeCallResponse](
+			httpClient,
+			baseURL+AssignmentServiceResumeCallProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("ResumeCall")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -148,6 +174,8 @@ type assignmentServiceClient struct {
 	requeueCall   *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
 	liftBan       *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
 	declineOffer  *connect.Client[v1.DeclineOfferRequest, v1.DeclineOfferResponse]
+	holdCall      *connect.Client[v1.HoldCallRequest, v1.HoldCallResponse]
+	resumeCall    *connect.Client[v1.ResumeCallRequest, v1.ResumeCallResponse]
 }
 
 // ListCalls calls tandem.assignment.v1.AssignmentService.ListCalls.
@@ -185,6 +213,16 @@ func (c *assignmentServiceClient) DeclineOffer(ctx context.Context, req *connect
 	return c.declineOffer.CallUnary(ctx, req)
 }
 
+// HoldCall calls tandem.assignment.v1.AssignmentService.HoldCall.
+func (c *assignmentServiceClient) HoldCall(ctx context.Context, req *connect.Request[v1.HoldCallRequest]) (*connect.Response[v1.HoldCallResponse], error) {
+	return c.holdCall.CallUnary(ctx, req)
+}
+
+// ResumeCall calls tandem.assignment.v1.AssignmentService.ResumeCall.
+func (c *assignmentServiceClient) ResumeCall(ctx context.Context, req *connect.Request[v1.ResumeCallRequest]) (*connect.Response[v1.ResumeCallResponse], error) {
+	return c.resumeCall.CallUnary(ctx, req)
+}
+
 // AssignmentServiceHandler is an implementation of the tandem.assignment.v1.AssignmentService
 // service.
 type AssignmentServiceHandler interface {
@@ -209,6 +247,14 @@ type AssignmentServiceHandler interface {
 	// score stay; it counts in his marks' declines, and the queue's away_after_declines rule may
 	// send him away. Only the operator the offer is for may decline it.
 	DeclineOffer(context.Context, *connect.Request[v1.DeclineOfferRequest]) (*connect.Response[v1.DeclineOfferResponse], error)
+	// HoldCall puts the caller of the operator's own connected call on hold: the scenario plays
+	// the queue's hold music to him. Holding a held call changes nothing. The scenario's answer
+	// comes after the reply: if it refuses, the hold is taken back and the operator's status
+	// says why (CallInHand.hold_failure).
+	HoldCall(context.Context, *connect.Request[v1.HoldCallRequest]) (*connect.Response[v1.HoldCallResponse], error)
+	// ResumeCall ends the hold: caller and operator talk again; the hold's length is added to the
+	// call's hold_time_ms. Resuming a call that is not held changes nothing.
+	ResumeCall(context.Context, *connect.Request[v1.ResumeCallRequest]) (*connect.Response[v1.ResumeCallResponse], error)
 }
 
 // NewAssignmentServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -260,6 +306,18 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 		connect.WithSchema(assignmentServiceMethods.ByName("DeclineOffer")),
 		connect.WithHandlerOptions(opts...),
 	)
+	assignmentServiceHoldCallHandler := connect.NewUnaryHandler(
+		AssignmentServiceHoldCallProcedure,
+		svc.HoldCall,
+		connect.WithSchema(assignmentServiceMethods.ByName("HoldCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assignmentServiceResumeCallHandler := connect.NewUnaryHandler(
+		AssignmentServiceResumeCallProcedure,
+		svc.ResumeCall,
+		connect.WithSchema(assignmentServiceMethods.ByName("ResumeCall")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.assignment.v1.AssignmentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AssignmentServiceListCallsProcedure:
@@ -276,6 +334,10 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 			assignmentServiceLiftBanHandler.ServeHTTP(w, r)
 		case AssignmentServiceDeclineOfferProcedure:
 			assignmentServiceDeclineOfferHandler.ServeHTTP(w, r)
+		case AssignmentServiceHoldCallProcedure:
+			assignmentServiceHoldCallHandler.ServeHTTP(w, r)
+		case AssignmentServiceResumeCallProcedure:
+			assignmentServiceResumeCallHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -311,4 +373,12 @@ func (UnimplementedAssignmentServiceHandler) LiftBan(context.Context, *connect.R
 
 func (UnimplementedAssignmentServiceHandler) DeclineOffer(context.Context, *connect.Request[v1.DeclineOfferRequest]) (*connect.Response[v1.DeclineOfferResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.DeclineOffer is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) HoldCall(context.Context, *connect.Request[v1.HoldCallRequest]) (*connect.Response[v1.HoldCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.HoldCall is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) ResumeCall(context.Context, *connect.Request[v1.ResumeCallRequest]) (*connect.Response[v1.ResumeCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.ResumeCall is not implemented"))
 }

@@ -1,0 +1,3 @@
+-- A call's holds: when the one in progress began (NULL when none) and the length of the ended ones.
+ALTER TABLE calls ADD COLUMN held_since BIGINT;
+ALTER TABLE calls ADD COLUMN hold_time_ms BIGINT NOT NULL DEFAULT 0;
