@@ -42,28 +42,8 @@ func (a *operatorApp) awaitStatus(what string, ok func(*presencev1.OperatorStatu
 // taken back and his status says why; another operator, an ended call and no call are refused
 // naming call_id; the hold is part of the talk and so of the handle time in the stats.
 func TestHoldOverConnect(t *testing.T) {
-	clk := clock.NewFake(time.Now())
-	srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
-	url, p := srv.m.URL, tandem.Connect
-	admin := tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(testAdminKey))
-	setup(t, admin)
-	cloud := newCloud(t, url, p, false, clk)
-	sess := newSession(t)
-	anna := logIn(t, url, p, "anna")
-	boris := logIn(t, url, p, "boris")
-	anna.ready()
-	reg, err := cloud.register(intake(sess.srv.URL, "/h1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dial := sess.next("/h1")
-	anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
-	ev := event(reg.GetCallId(), dial.GetOfferId())
-	ev.Event = &callintakev1.ReportCallEventRequest_OperatorAnswered{OperatorAnswered: &callintakev1.OperatorAnswered{RingTimeMs: 1000}}
-	if _, err := cloud.report(ev); err != nil {
-		t.Fatal(err)
-	}
-	anna.await(commonv1.OperatorState_OPERATOR_STATE_ON_CALL)
+	a := annaAnswers(t, tandem.Connect, "/h1")
+	clk, admin, cloud, sess, anna, boris, reg, dial := a.clk, a.admin, a.cloud, a.sess, a.anna, a.boris, a.reg, a.dial
 
 	ctx := context.Background()
 	id := reg.GetCallId()
@@ -125,7 +105,7 @@ func TestHoldOverConnect(t *testing.T) {
 
 	// The scenario clocked only 10 s of talk: the 20 s hold is talk too.
 	clk.Advance(5 * time.Second)
-	ev = event(id, dial.GetOfferId())
+	ev := event(id, dial.GetOfferId())
 	ev.Event = &callintakev1.ReportCallEventRequest_CallEnded{CallEnded: &callintakev1.CallEnded{HungUpBy: commonv1.HangupParty_HANGUP_PARTY_CALLER, TalkTimeMs: 10000}}
 	if _, err := cloud.report(ev); err != nil {
 		t.Fatal(err)
@@ -158,4 +138,44 @@ func TestHoldOverConnect(t *testing.T) {
 	if o := ops.Msg.GetOperators()[0]; o.GetTalkTimeMs() != 20000 || o.GetFigures().GetAhtMs() != 30000 {
 		t.Errorf("anna's stats: talk %d ms, AHT %d ms", o.GetTalkTimeMs(), o.GetFigures().GetAhtMs())
 	}
+}
+
+// answeredCall is a call of session PATH on a fresh server, offered to anna and answered.
+type answeredCall struct {
+	clk         *clock.Fake
+	admin       *tandem.Client
+	cloud       *cloudClient
+	sess        *session
+	anna, boris *operatorApp
+	reg         *callintakev1.RegisterCallResponse
+	dial        *callintakev1.CloudCommand
+}
+
+// annaAnswers starts a server with the usual set-up, logs anna and boris in, makes anna ready,
+// registers a call of session path and has anna answer it.
+func annaAnswers(t *testing.T, p tandem.Protocol, path string) answeredCall {
+	t.Helper()
+	a := answeredCall{clk: clock.NewFake(time.Now())}
+	srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), a.clk)
+	url := srv.m.URL
+	a.admin = tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(testAdminKey))
+	setup(t, a.admin)
+	a.cloud = newCloud(t, url, p, false, a.clk)
+	a.sess = newSession(t)
+	a.anna = logIn(t, url, p, "anna")
+	a.boris = logIn(t, url, p, "boris")
+	a.anna.ready()
+	var err error
+	if a.reg, err = a.cloud.register(intake(a.sess.srv.URL, path)); err != nil {
+		t.Fatal(err)
+	}
+	a.dial = a.sess.next(path)
+	a.anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
+	ev := event(a.reg.GetCallId(), a.dial.GetOfferId())
+	ev.Event = &callintakev1.ReportCallEventRequest_OperatorAnswered{OperatorAnswered: &callintakev1.OperatorAnswered{RingTimeMs: 1000}}
+	if _, err := a.cloud.report(ev); err != nil {
+		t.Fatal(err)
+	}
+	a.anna.await(commonv1.OperatorState_OPERATOR_STATE_ON_CALL)
+	return a
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
-	"github.com/tandemcc/tandem/server/internal/clock"
 )
 
 // snapshot opens another presence stream for the operator, as his app does after a reload, and
@@ -39,28 +37,8 @@ func (a *operatorApp) snapshot() *presencev1.OperatorStatus {
 func TestCallerAfterReloadAndNoteAfterWrapUpRanOut(t *testing.T) {
 	for _, p := range []tandem.Protocol{tandem.Connect, tandem.ConnectJSON} {
 		t.Run(string(p), func(t *testing.T) {
-			clk := clock.NewFake(time.Now())
-			srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
-			url := srv.m.URL
-			admin := tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(testAdminKey))
-			setup(t, admin)
-			cloud := newCloud(t, url, p, false, clk)
-			sess := newSession(t)
-			anna := logIn(t, url, p, "anna")
-			boris := logIn(t, url, p, "boris")
-			anna.ready()
-			reg, err := cloud.register(intake(sess.srv.URL, "/n1"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dial := sess.next("/n1")
-			anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
-			ev := event(reg.GetCallId(), dial.GetOfferId())
-			ev.Event = &callintakev1.ReportCallEventRequest_OperatorAnswered{OperatorAnswered: &callintakev1.OperatorAnswered{RingTimeMs: 1000}}
-			if _, err := cloud.report(ev); err != nil {
-				t.Fatal(err)
-			}
-			anna.await(commonv1.OperatorState_OPERATOR_STATE_ON_CALL)
+			a := annaAnswers(t, p, "/n1")
+			clk, admin, cloud, anna, boris, reg, dial := a.clk, a.admin, a.cloud, a.anna, a.boris, a.reg, a.dial
 
 			// A reload on the call: the snapshot names the caller, not only the call id.
 			st := anna.snapshot()
@@ -69,7 +47,7 @@ func TestCallerAfterReloadAndNoteAfterWrapUpRanOut(t *testing.T) {
 				t.Fatalf("snapshot on the call: %v", st)
 			}
 
-			ev = event(reg.GetCallId(), dial.GetOfferId())
+			ev := event(reg.GetCallId(), dial.GetOfferId())
 			ev.Event = &callintakev1.ReportCallEventRequest_CallEnded{CallEnded: &callintakev1.CallEnded{HungUpBy: commonv1.HangupParty_HANGUP_PARTY_CALLER, TalkTimeMs: 30000}}
 			if _, err := cloud.report(ev); err != nil {
 				t.Fatal(err)
