@@ -314,3 +314,37 @@ func TestUndeliveredPartyAndLostCall(t *testing.T) {
 		t.Fatalf("lost call: %+v", c)
 	}
 }
+
+// After a restart, a dialing operator leg is known again: the sweeper leaves its operator
+// reserved, and its lease still runs out (nobody's miss: no word that his phone rang).
+func TestRestoredPartyLegKeepsItsLease(t *testing.T) {
+	f := newFixture(t, "anna", "boris")
+	f.ready("anna")
+	id := f.answered("anna")
+	f.ready("boris")
+	p, _, err := f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.e.Call(id)
+	anna, boris := f.view("anna").Status, f.view("boris").Status
+	queues := []cc.Queue{{ID: "support", DialedNumbers: []string{"+18005550100"}, OfferTimeout: 20 * time.Second, WrapUp: 10 * time.Second, IsDefault: true}}
+	var ops []cc.Operator
+	for _, n := range []cc.OperatorID{"anna", "boris"} {
+		ops = append(ops, f.view(string(n)).Operator)
+	}
+	f.e.Load(f.now, queues, ops, cc.Runtime{Statuses: []cc.OperatorStatus{anna, boris}, Calls: []cc.Call{c}})
+	f.must(f.e.Connect(f.now, "boris"))
+	f.e.Tick(f.now.Add(time.Second))
+	if v := f.view("boris"); v.Status.State != cc.OperatorReserved {
+		t.Fatalf("the sweeper moved boris to %s after the restart", v.Status.State)
+	}
+	due, ok := f.e.NextDeadline()
+	if !ok || due.After(p.ExpiresAt) {
+		t.Fatalf("next deadline %v (%v), want by the lease %v", due, ok, p.ExpiresAt)
+	}
+	f.e.Tick(p.ExpiresAt)
+	if v := f.view("boris"); v.Status.State != cc.OperatorReady || v.Status.Marks.OffersMissed != 0 {
+		t.Fatalf("boris after the restored lease ran out: %+v", v.Status)
+	}
+}
