@@ -104,6 +104,7 @@ const SPEECH_LIMIT_MS = 60000;
 
 require(Modules.ASR);
 require(Modules.ApplicationStorage);
+require(Modules.Conference);
 
 // ---- Session state -------------------------------------------------------------------------
 
@@ -774,6 +775,14 @@ function holdCommand(cmd) {
   if (!talk || !caller) return { ok: false, error: 'hold: no operator is talking to the caller' };
   if (heldLeg === talk) return { ok: true };
   heldLeg = talk;
+  if (mixing) {
+    // With parties on the call the caller alone is held: the others still hear one another.
+    const w = wiring.get(caller);
+    if (w) w.sources = []; // the music replaces what he heard: wire him again on resume
+    caller.startPlayback(cmd.music_url || musicUrl(), { loop: true });
+    remix();
+    return { ok: true };
+  }
   caller.stopMediaTo(talk.call);
   caller.startPlayback(cmd.music_url || musicUrl(), { loop: true });
   return { ok: true };
@@ -790,6 +799,10 @@ function resumeCommand() {
   if (heldLeg !== talk) return { ok: true };
   heldLeg = null;
   caller.stopPlayback();
+  if (mixing) {
+    remix();
+    return { ok: true };
+  }
   VoxEngine.sendMediaBetween(caller, talk.call);
   return { ok: true };
 }
@@ -798,6 +811,207 @@ function resumeCommand() {
 function talkingLeg() {
   if (phase !== 'talking' || !leg || leg.state !== 'connected' || !caller || callerGone) return null;
   return leg;
+}
+
+
+// ---- Parties: conference and monitoring ----------------------------------------------------
+
+/**
+ * A third leg on the talk: someone the operator added ("conference") or a supervisor
+ * monitoring ("listen", "whisper", "barge"). One per add_party command.
+ * @typedef {Object} PartyLeg
+ * @property {string} id the party_id its events name
+ * @property {Call} call
+ * @property {string} mode
+ * @property {number} dialedAt
+ * @property {'ringing' | 'connected' | 'ended'} state
+ * @property {boolean} rang
+ * @property {'' | 'dropped' | 'timeout'} stop why the scenario ended it
+ * @property {number | null} ringTimer
+ */
+/** @type {{ [partyId: string]: PartyLeg }} */
+const parties = {};
+const PARTY_MODES = ['conference', 'listen', 'whisper', 'barge'];
+/**
+ * Once a party joined, every call's hearing is set by remix() (and stays so: a party leaving
+ * puts caller and operator back on each other through it).
+ */
+let mixing = false;
+/**
+ * A call hears one stream: whoever must hear two or more others hears a conference of his own
+ * that they send to (a voice conference mixes every stream sent to it). What each listener is
+ * wired to now, so that remix changes only what moved.
+ * @typedef {{ sources: Call[], mix: Conference | null, inMix: Call[] }} Wiring
+ * @type {Map<Call, Wiring>}
+ */
+const wiring = new Map();
+
+/**
+ * Dials a party leg (add_party): contact, mode. A party id seen before changes nothing.
+ * @param {Command} cmd
+ */
+function addParty(cmd) {
+  const id = cmd.party_id || '';
+  const kind = (cmd.contact && cmd.contact.kind) || '';
+  const target = (cmd.contact && cmd.contact.target) || '';
+  if (!id || !target) return { ok: false, error: 'add_party needs party_id and contact' };
+  if (PARTY_MODES.indexOf(cmd.mode || '') < 0) return { ok: false, error: 'add_party: unknown mode ' + cmd.mode };
+  if (parties[id]) return { ok: true };
+  if (!talkingLeg()) return { ok: false, error: 'add_party: no operator is talking to the caller' };
+  const timeoutS = cmd.timeout_s && cmd.timeout_s > 0 ? cmd.timeout_s : config.ringTimeoutS;
+  /** @type {Call} */
+  let call;
+  try {
+    call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId, 'X-Tandem-Party-Id': id });
+  } catch (err) {
+    return { ok: false, error: 'add_party: ' + err };
+  }
+  /** @type {PartyLeg} */
+  const p = { id: id, call: call, mode: String(cmd.mode), dialedAt: Date.now(), state: 'ringing', rang: false, stop: '', ringTimer: null };
+  parties[id] = p;
+  p.ringTimer = setTimeout(() => {
+    if (p.state === 'ringing') {
+      p.stop = 'timeout';
+      hangupLocally(p.call); // VoxEngine then fires Failed (487), reported as 408
+    }
+  }, timeoutS * 1000);
+  call.addEventListener(CallEvents.Ringing, () => {
+    if (p.rang || p.state !== 'ringing' || p.stop) return;
+    p.rang = true;
+    report('', { party_ringing: { party_id: p.id } });
+  });
+  call.addEventListener(CallEvents.Connected, () => partyConnected(p));
+  call.addEventListener(CallEvents.Failed, (e) => partyFailed(p, e.code, e.reason));
+  call.addEventListener(CallEvents.Disconnected, () => partyDisconnected(p));
+  return { ok: true };
+}
+
+/**
+ * Mixes a party by another mode (party_mode): no new dial.
+ * @param {Command} cmd
+ */
+function partyMode(cmd) {
+  const p = parties[cmd.party_id || ''];
+  if (!p || p.state === 'ended') return { ok: false, error: 'party_mode: no party ' + cmd.party_id + ' on the call' };
+  if (PARTY_MODES.indexOf(cmd.mode || '') < 0) return { ok: false, error: 'party_mode: unknown mode ' + cmd.mode };
+  p.mode = String(cmd.mode);
+  if (p.state === 'connected') remix();
+  return { ok: true };
+}
+
+/**
+ * Hangs up a party leg (drop_party); Tandem already knows. An unknown or ended one changes
+ * nothing.
+ * @param {Command} cmd
+ */
+function dropParty(cmd) {
+  const p = parties[cmd.party_id || ''];
+  if (!p || p.state === 'ended') return { ok: true };
+  endParty(p, 'dropped');
+  return { ok: true };
+}
+
+/** @param {PartyLeg} p @param {'dropped' | 'timeout'} why */
+function endParty(p, why) {
+  p.stop = why;
+  clear(p.ringTimer);
+  const was = p.state;
+  p.state = 'ended';
+  hangupLocally(p.call);
+  if (was === 'connected') remix();
+}
+
+/** @param {PartyLeg} p */
+function partyConnected(p) {
+  clear(p.ringTimer);
+  if (p.state !== 'ringing' || p.stop || !talkingLeg()) {
+    p.state = 'ended';
+    hangupLocally(p.call);
+    return;
+  }
+  p.state = 'connected';
+  mixing = true;
+  remix();
+  report('', { party_joined: { party_id: p.id, ring_time_ms: Date.now() - p.dialedAt } });
+}
+
+/** @param {PartyLeg} p @param {number} code @param {string} reason */
+function partyFailed(p, code, reason) {
+  clear(p.ringTimer);
+  const stop = p.stop;
+  p.state = 'ended';
+  if (stop === 'timeout') {
+    report('', { party_failed: { party_id: p.id, code: 408, reason: 'no answer in time', ring_time_ms: Date.now() - p.dialedAt } });
+  } else if (!stop) {
+    report('', { party_failed: { party_id: p.id, code: code, reason: reason, ring_time_ms: Date.now() - p.dialedAt } });
+  }
+}
+
+/** @param {PartyLeg} p */
+function partyDisconnected(p) {
+  const was = p.state;
+  p.state = 'ended';
+  if (was !== 'connected' || p.stop || hungUpLocally(p.call)) return;
+  remix();
+  report('', { party_left: { party_id: p.id } });
+}
+
+/** Hangs up every party leg: they end with the talk. */
+function endParties() {
+  for (const id of Object.keys(parties)) {
+    const p = parties[id];
+    if (p.state !== 'ended') endParty(p, 'dropped');
+  }
+}
+
+/**
+ * Sets what everyone on the talk hears from the parties' modes: the caller hears the operator,
+ * the added parties and a barging supervisor; the operator hears the caller, the added parties
+ * and a whispering or barging supervisor; an added party hears everyone who talks; a
+ * supervisor hears everyone who talks and is heard as his mode says (listen: by nobody). A
+ * held caller hears his music and is heard by nobody, while the others still hear one another.
+ */
+function remix() {
+  const talk = talkingLeg();
+  if (!mixing || !talk || !caller) return;
+  const held = heldLeg === talk;
+  const joined = Object.keys(parties)
+    .map((id) => parties[id])
+    .filter((p) => p.state === 'connected');
+  /** @type {Call[]} who everyone on the talk hears */
+  const talkers = [talk.call];
+  if (!held) talkers.push(caller);
+  for (const p of joined) if (p.mode === 'conference' || p.mode === 'barge') talkers.push(p.call);
+  const whisperers = joined.filter((p) => p.mode === 'whisper').map((p) => p.call);
+  /** @param {Call} who */
+  const others = (who) => talkers.filter((c) => c !== who);
+  if (!held) hear(caller, others(caller));
+  hear(talk.call, others(talk.call).concat(whisperers));
+  for (const p of joined) hear(p.call, others(p.call));
+}
+
+/**
+ * Wires listener to hear sources: one directly, several through his own conference, none:
+ * silence.
+ * @param {Call} listener @param {Call[]} sources
+ */
+function hear(listener, sources) {
+  const w = wiring.get(listener) || { sources: [], mix: null, inMix: [] };
+  if (w.sources.length === sources.length && w.sources.every((c) => sources.indexOf(c) >= 0)) return;
+  if (w.sources.length === 1 && !w.mix) w.sources[0].stopMediaTo(listener);
+  if (w.mix) w.mix.stopMediaTo(listener);
+  w.sources = sources.slice();
+  if (sources.length === 1) {
+    sources[0].sendMediaTo(listener);
+  } else if (sources.length > 1) {
+    if (!w.mix) w.mix = VoxEngine.createConference({ hd_audio: false });
+    const mix = w.mix;
+    for (const c of w.inMix) if (sources.indexOf(c) < 0) c.stopMediaTo(mix);
+    for (const c of sources) if (w.inMix.indexOf(c) < 0) c.sendMediaTo(mix);
+    w.inMix = sources.slice();
+    mix.sendMediaTo(listener);
+  }
+  wiring.set(listener, w);
 }
 
 // ---- Commands ------------------------------------------------------------------------------
@@ -814,6 +1028,8 @@ function talkingLeg() {
  * @property {string} [question_id]
  * @property {string} [reason]
  * @property {string} [music_url]
+ * @property {string} [party_id]
+ * @property {string} [mode]
  */
 
 /**
@@ -835,6 +1051,8 @@ function handleCommand(raw) {
     question_id: String(raw.question_id || ''),
     reason: String(raw.reason || ''),
     music_url: String(raw.music_url || ''),
+    party_id: String(raw.party_id || ''),
+    mode: String(raw.mode || ''),
   };
   if (cmd.call_id && callId && cmd.call_id !== callId) return { ok: false, error: 'command for another call' };
   if (cmd.call_id && !callId) callId = cmd.call_id; // the command beat the intake reply
@@ -854,6 +1072,12 @@ function handleCommand(raw) {
       return holdCommand(cmd);
     case 'resume':
       return resumeCommand();
+    case 'add_party':
+      return addParty(cmd);
+    case 'party_mode':
+      return partyMode(cmd);
+    case 'drop_party':
+      return dropParty(cmd);
   }
   return { ok: false, error: 'unknown command type ' + cmd.type };
 }
@@ -875,25 +1099,11 @@ function dial(cmd) {
   const callerid = cmd.caller_id || callerNumber;
   const timeoutS = cmd.timeout_s && cmd.timeout_s > 0 ? cmd.timeout_s : config.ringTimeoutS;
   const tag = { 'X-Tandem-Call-Id': callId, 'X-Tandem-Offer-Id': offerId };
+  if (kind !== 'user' && kind !== 'sip' && kind !== 'pstn') return { ok: false, error: 'unknown contact kind ' + kind };
   /** @type {Call} */
   let call;
   try {
-    if (kind === 'user') {
-      call = VoxEngine.callUser({
-        username: target,
-        callerid: callerid,
-        displayName: displayName || callerid,
-        // The cloud's own no-answer timeout (10–400 s); our timer below is the one that counts.
-        extraHeaders: Object.assign({ 'VI-CallTimeout': String(clamp(Math.ceil(timeoutS), 10, 400)) }, tag),
-      });
-    } else if (kind === 'sip') {
-      call = VoxEngine.callSIP(target, { callerid: callerid, displayName: displayName || callerid, headers: tag });
-    } else if (kind === 'pstn') {
-      // callPSTN takes no headers; the caller id must be rented, verified or the caller's own.
-      call = VoxEngine.callPSTN(target, callerid);
-    } else {
-      return { ok: false, error: 'unknown contact kind ' + kind };
-    }
+    call = placeCall(kind, target, callerid, timeoutS, tag);
   } catch (err) {
     log('dial ' + kind + ' ' + target + ' threw: ' + err);
     report(offerId, { dial_failed: { code: 404, reason: 'dial failed: ' + err, ring_time_ms: 0 } });
@@ -914,6 +1124,29 @@ function dial(cmd) {
   call.addEventListener(CallEvents.Failed, (e) => operatorFailed(l, e.code, e.reason));
   call.addEventListener(CallEvents.Disconnected, () => operatorDisconnected(l));
   return { ok: true };
+}
+
+/**
+ * Places an outbound call to a contact (kind user, sip or pstn; anything else throws), tagged
+ * with headers where the kind takes them.
+ * @param {string} kind @param {string} target @param {string} callerid @param {number} timeoutS
+ * @param {{ [name: string]: string }} tag
+ * @returns {Call}
+ */
+function placeCall(kind, target, callerid, timeoutS, tag) {
+  if (kind === 'user') {
+    return VoxEngine.callUser({
+      username: target,
+      callerid: callerid,
+      displayName: displayName || callerid,
+      // The cloud's own no-answer timeout (10–400 s); our timer is the one that counts.
+      extraHeaders: Object.assign({ 'VI-CallTimeout': String(clamp(Math.ceil(timeoutS), 10, 400)) }, tag),
+    });
+  }
+  if (kind === 'sip') return VoxEngine.callSIP(target, { callerid: callerid, displayName: displayName || callerid, headers: tag });
+  // callPSTN takes no headers; the caller id must be rented, verified or the caller's own.
+  if (kind === 'pstn') return VoxEngine.callPSTN(target, callerid);
+  throw new Error('unknown contact kind ' + kind);
 }
 
 /**
@@ -980,6 +1213,7 @@ function operatorDisconnected(l) {
   const was = l.state;
   l.state = 'ended';
   if (was !== 'connected' || hungUpLocally(l.call)) return;
+  endParties(); // the talk is over: its parties' legs end with it
   // The operator hung up first; the caller is still here and may be asked something.
   if (!hungUpBy) hungUpBy = 'HANGUP_PARTY_OPERATOR';
   phase = 'after';
@@ -1187,6 +1421,7 @@ function finish() {
     hangupLocally(leg.call);
   }
   if (fallbackLeg) hangupLocally(fallbackLeg);
+  endParties();
   drained().then(() => {
     log('session done (hung up by ' + (hungUpBy || 'nobody') + ')');
     VoxEngine.terminate();

@@ -259,6 +259,10 @@ class Session extends EventEmitter {
     this.terminatingFired = false;
     /** @type {Set<ASR>} */
     this.asrs = new Set();
+    /** @type {Set<Conference>} */
+    this.conferences = new Set();
+    /** @type {Set<string>} the Modules the scenario required */
+    this.modules = new Set();
     /** @type {Call | null} */
     this.caller = null;
     this.customData = opts.sessionCustomData || '';
@@ -339,6 +343,28 @@ class Session extends EventEmitter {
   /** The texts spoken to the caller. */
   spoken() {
     return this.records.filter((r) => r.type === 'say').map((r) => String(r.text));
+  }
+
+  /**
+   * Whose voices the call with id hears now (the ids of the calls, sorted): the call that sends
+   * to it, or every call sending to the conference that sends to it, but itself. A playback or
+   * silence is no one.
+   * @param {string} id
+   * @returns {string[]}
+   */
+  hearsNow(id) {
+    const all = [this.caller, ...this.calls].filter(Boolean);
+    const call = all.find((c) => c && c.id() === id);
+    if (!call) return [];
+    const i = call.input_;
+    /** @type {Call[]} */
+    let from = [];
+    if (i.kind === 'call') from = [i.from];
+    else if (i.kind === 'conference') from = [...i.conf.inputs_];
+    return from
+      .filter((c) => c !== call && c.state_ === 'CONNECTED')
+      .map((c) => c.id())
+      .sort();
   }
 
   /** Outbound legs the scenario placed. */
@@ -434,6 +460,15 @@ class Session extends EventEmitter {
       createASR(p) {
         if (!p || !p.profile) throw new TypeError('createASR: profile is required');
         return new ASR(s, p);
+      },
+      /**
+       * A voice conference (createConference, then sendMediaTo / sendMediaBetween, as Voximplant's
+       * audio conferencing guide does; Conference.add is for video conferences only).
+       * @param {any} p
+       */
+      createConference(p) {
+        if (!s.modules.has(enums.Modules.Conference)) s._warn('createConference without require(Modules.Conference)');
+        return new Conference(s, p || {});
       },
       /** @param {any} a @param {any} b */
       sendMediaBetween(a, b) {
@@ -549,6 +584,7 @@ class Session extends EventEmitter {
       /** @param {string} module */
       require(module) {
         if (!Object.values(enums.Modules).includes(module)) s._warn(`require(${module}): not a Modules value`);
+        s.modules.add(module);
       },
       /** @param {any} data */
       base64_encode: (data) => toBuffer(data).toString('base64'),
@@ -1009,7 +1045,7 @@ class Call {
     this.customData_ = o.customData;
     /** @type {Map<string, Function[]>} */
     this.listeners_ = new Map();
-    /** @type {{ kind: 'silence' } | { kind: 'playback', url: string, loop: boolean } | { kind: 'speech', text: string } | { kind: 'call', from: Call }} */
+    /** @type {{ kind: 'silence' } | { kind: 'playback', url: string, loop: boolean } | { kind: 'speech', text: string } | { kind: 'call', from: Call } | { kind: 'conference', conf: Conference }} */
     this.input_ = { kind: 'silence' };
     /** @type {NodeJS.Timeout | null} */
     this.playbackTimer_ = null;
@@ -1168,6 +1204,8 @@ class Call {
       unit._setInput({ kind: 'call', from: this });
     } else if (unit instanceof ASR) {
       unit._setSource(this);
+    } else if (unit instanceof Conference) {
+      unit._addInput(this);
     } else {
       this.session_._warn('sendMediaTo: not an emulated media unit');
     }
@@ -1179,6 +1217,8 @@ class Call {
       if (unit.input_.kind === 'call' && unit.input_.from === this) unit._setInput({ kind: 'silence' });
     } else if (unit instanceof ASR) {
       if (unit._source === this) unit._setSource(null);
+    } else if (unit instanceof Conference) {
+      unit._removeInput(this);
     }
   }
 
@@ -1246,7 +1286,9 @@ class Call {
           ? { what: 'speech', text: input.text }
           : input.kind === 'call'
             ? { what: 'call', from: input.from.number() }
-            : { what: 'silence' };
+            : input.kind === 'conference'
+              ? { what: 'conference', conference: input.conf.id() }
+              : { what: 'silence' };
     if (this !== this.session_.caller) {
       // What an operator leg hears (the caller, or silence while he is on hold).
       this.session_.record('leg-heard', Object.assign({ callId: this.id_ }, what));
@@ -1292,6 +1334,7 @@ class Call {
       if (other !== this && other.input_.kind === 'call' && other.input_.from === this) other._setInput({ kind: 'silence' });
     }
     for (const a of this.session_.asrs) if (a._source === this) a._setSource(null);
+    for (const conf of this.session_.conferences) conf._removeInput(this);
     this.session_._callEnded(this);
     this._uncount();
     if (kind === 'Disconnected') {
@@ -1398,7 +1441,65 @@ class Call {
   /** What this call's party hears now. */
   hearing() {
     const i = this.input_;
-    return i.kind === 'call' ? { kind: 'call', from: i.from.id() } : Object.assign({}, i);
+    if (i.kind === 'call') return { kind: 'call', from: i.from.id() };
+    if (i.kind === 'conference') return { kind: 'conference', conference: i.conf.id() };
+    return Object.assign({}, i);
+  }
+}
+
+/**
+ * A voice conference (VoxEngine.createConference). Documented: calls join it with
+ * sendMediaTo / sendMediaBetween and each hears the others (Voximplant's audio conferencing
+ * guide). Modelled: every call that sends to it is mixed; a unit it sends to hears that mix
+ * less its own voice (Session.hearsNow). Conference.add (video conferences only) is not
+ * emulated.
+ */
+class Conference {
+  /** @param {Session} session @param {any} params */
+  constructor(session, params) {
+    this.session_ = session;
+    this.id_ = `emu-conf-${nextCallId++}`;
+    /** @type {Set<Call>} */
+    this.inputs_ = new Set();
+    session.conferences.add(this);
+    session.record('conference', { conferenceId: this.id_, hd_audio: Boolean(params.hd_audio) });
+  }
+  id() {
+    return this.id_;
+  }
+  /** @param {any} unit */
+  sendMediaTo(unit) {
+    if (!(unit instanceof Call)) {
+      this.session_._warn('Conference.sendMediaTo: not an emulated call');
+      return;
+    }
+    if (unit.state_ !== 'CONNECTED') {
+      this.session_._warn(`Conference.sendMediaTo a ${unit.state_} call`);
+      return;
+    }
+    unit._setInput({ kind: 'conference', conf: this });
+  }
+  /** @param {any} unit */
+  stopMediaTo(unit) {
+    if (unit instanceof Call && unit.input_.kind === 'conference' && unit.input_.conf === this) unit._setInput({ kind: 'silence' });
+  }
+  stop() {
+    for (const c of this.session_.calls) this.stopMediaTo(c);
+    if (this.session_.caller) this.stopMediaTo(this.session_.caller);
+    this.inputs_.clear();
+    this.session_.conferences.delete(this);
+  }
+  /** @param {Call} call */
+  _addInput(call) {
+    if (call.state_ !== 'CONNECTED') {
+      this.session_._warn(`sendMediaTo a conference from a ${call.state_} call`);
+      return;
+    }
+    this.inputs_.add(call);
+  }
+  /** @param {Call} call */
+  _removeInput(call) {
+    this.inputs_.delete(call);
   }
 }
 
@@ -1510,4 +1611,4 @@ const CALLEES = {
   unreachable: () => ({ failCode: 404, failAfterS: 0.05 }),
 };
 
-module.exports = { Emulator, Session, Call, ASR, CALLEES, LIMITS };
+module.exports = { Emulator, Session, Call, ASR, Conference, CALLEES, LIMITS };

@@ -11,7 +11,7 @@ import { failedLoginsFrom, statsFrom, statusFrom, type FailedLogins } from "./mo
 import type { SoftphoneAccount } from "./softphone";
 import type { Session } from "./state";
 
-function transport(baseUrl: string, token?: string): Transport {
+export function transport(baseUrl: string, token?: string): Transport {
   const interceptors: Interceptor[] = [];
   if (token) {
     interceptors.push((next) => (req) => {

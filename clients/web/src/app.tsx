@@ -2,6 +2,7 @@
 // derive() says and turn clicks and keys into desk actions; the rules live in state.ts.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { deskApi, logIn, LoginError, softphoneAccount } from "./api";
+import { Conference, conferenceApi } from "./conference";
 import { Desk } from "./desk";
 import { clock, duration, failedLoginsText, outcomeLabels, when } from "./format";
 import type { Offer, Stats } from "./model";
@@ -150,6 +151,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
     setPrefsState(p);
   };
   const callId = m.status?.callId ?? "";
+  const confApi = useMemo(() => (m.session ? conferenceApi(baseUrl, m.session.token) : null), [baseUrl, m.session?.token]);
   // The note belongs to one call (the desk keeps it and saves it: it outlives the wrap-up card).
   const note = m.note && m.note.callId === callId ? m.note.text : "";
   const noteInput = {
@@ -242,6 +244,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
             )}
           </div>
           {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline()} onHold={toggleHold} />}
+          {screen.card?.kind === "talk" && confApi && <Conference api={confApi} callId={screen.card.callId} parties={m.status?.call?.parties ?? []} />}
           <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
             <div class="reasons" role="group" aria-label="Go away for">

@@ -1,7 +1,7 @@
 // The app's own picture of an operator: plain values in milliseconds, converted once from the
 // generated protobuf messages, so the state logic and the views never see bigint or Timestamp.
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { CallState, OperatorState, type Marks as MarksPb } from "@gen/tandem/common/v1/common_pb";
+import { CallState, OperatorState, PartyMode, PartyState, type CallParty, type Marks as MarksPb } from "@gen/tandem/common/v1/common_pb";
 import type { CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
 
@@ -47,6 +47,43 @@ export interface CallInHand {
   holdTimeMs: number;
   /** Why the scenario did not carry out his last hold or resume; "" when it did. */
   holdFailure: string;
+  /** Who else is on the call: parties he added, a supervisor who whispers or barged in. */
+  parties: Party[];
+}
+
+/** A third leg on the call in hand, as the server shows it to the operator. */
+export interface Party {
+  partyId: string;
+  mode: "conference" | "listen" | "whisper" | "barge" | "unknown";
+  state: "dialing" | "joined" | "left" | "failed" | "unknown";
+  /** The operator brought in, or the contact dialed. */
+  who: string;
+  monitor: boolean;
+  reason: string;
+}
+
+const partyModes: Record<number, Party["mode"]> = {
+  [PartyMode.CONFERENCE]: "conference",
+  [PartyMode.LISTEN]: "listen",
+  [PartyMode.WHISPER]: "whisper",
+  [PartyMode.BARGE]: "barge",
+};
+const partyStates: Record<number, Party["state"]> = {
+  [PartyState.DIALING]: "dialing",
+  [PartyState.JOINED]: "joined",
+  [PartyState.LEFT]: "left",
+  [PartyState.FAILED]: "failed",
+};
+
+export function partyFrom(p: CallParty): Party {
+  return {
+    partyId: p.partyId,
+    mode: partyModes[p.mode] ?? "unknown",
+    state: partyStates[p.state] ?? "unknown",
+    who: p.monitor ? "a supervisor" : p.operatorId || p.contact?.target || "",
+    monitor: p.monitor,
+    reason: p.reason,
+  };
 }
 
 export interface Marks {
@@ -186,6 +223,7 @@ function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
     heldSince: ms(c.heldSince),
     holdTimeMs: c.holdTimeMs,
     holdFailure: c.holdFailure,
+    parties: c.parties.map(partyFrom),
   };
 }
 

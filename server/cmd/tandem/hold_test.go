@@ -143,6 +143,7 @@ func TestHoldOverConnect(t *testing.T) {
 // answeredCall is a call of session PATH on a fresh server, offered to anna and answered.
 type answeredCall struct {
 	clk         *clock.Fake
+	url         string
 	admin       *tandem.Client
 	cloud       *cloudClient
 	sess        *session
@@ -158,6 +159,7 @@ func annaAnswers(t *testing.T, p tandem.Protocol, path string) answeredCall {
 	a := answeredCall{clk: clock.NewFake(time.Now())}
 	srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), a.clk)
 	url := srv.m.URL
+	a.url = url
 	a.admin = tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(testAdminKey))
 	setup(t, a.admin)
 	a.cloud = newCloud(t, url, p, false, a.clk)

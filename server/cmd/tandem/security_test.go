@@ -73,8 +73,11 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "ListCalls" || method == "GetCall" || method == "ExplainCall" {
 			return readers
 		}
-		if method == "DeclineOffer" || method == "HoldCall" || method == "ResumeCall" {
+		if method == "DeclineOffer" || method == "HoldCall" || method == "ResumeCall" || method == "AddToCall" {
 			return role == "operator"
+		}
+		if method == "RemoveFromCall" {
+			return supervisors || role == "operator"
 		}
 		return supervisors
 	case "AnalyticsService":

@@ -52,6 +52,7 @@ type callTrack struct {
 	manager cc.OperatorID // the client's manager, when the call ever named him
 	spare   bool
 	offers  map[cc.OfferID]cc.Offer // as last seen
+	parties map[cc.PartyID]cc.Party // as last seen (nil: none yet)
 }
 
 type asked struct {
@@ -238,6 +239,7 @@ func (f *fold) call(now time.Time, c cc.Call) {
 	if t == nil || t.state.Finished() {
 		return
 	}
+	f.parties(now, t, c)
 	if c.Queue != t.queue {
 		f.event(cc.CallEvent{Call: c.ID, At: now, Kind: cc.EventRequeued, QueueAfter: c.Queue, Text: string(t.queue)})
 		t.queue = c.Queue
@@ -260,6 +262,45 @@ func (f *fold) call(now time.Time, c cc.Call) {
 		f.event(cc.CallEvent{Call: c.ID, At: c.EndedAt, Kind: cc.EventLost})
 	}
 	f.finished(t, c)
+}
+
+// parties puts on the call's timeline what became of its party legs since last seen: dialed,
+// joined, failed, left, and a monitor's switch of mode.
+func (f *fold) parties(now time.Time, t *callTrack, c cc.Call) {
+	for _, p := range c.Parties {
+		prev, seen := t.parties[p.ID]
+		if seen && prev.State == p.State && prev.Mode == p.Mode {
+			continue
+		}
+		if t.parties == nil {
+			t.parties = map[cc.PartyID]cc.Party{}
+		}
+		t.parties[p.ID] = p
+		ev := cc.CallEvent{Call: c.ID, At: now, Operator: p.Operator, Party: p.ID}
+		if !seen {
+			e := ev
+			e.At, e.Kind, e.Text = p.InvitedAt, cc.EventPartyDialed, string(p.Mode)
+			f.event(e)
+		} else if prev.Mode != p.Mode {
+			e := ev
+			e.Kind, e.Text = cc.EventMonitorSwitch, string(p.Mode)
+			f.event(e)
+		}
+		if seen && prev.State == p.State {
+			continue
+		}
+		switch p.State {
+		case cc.PartyJoined:
+			ev.At, ev.Kind, ev.Text = p.JoinedAt, cc.EventPartyJoined, string(p.Mode)
+		case cc.PartyFailed:
+			ev.At, ev.Kind, ev.Text = p.LeftAt, cc.EventPartyFailed, p.Reason
+		case cc.PartyLeft:
+			ev.At, ev.Kind, ev.Text = p.LeftAt, cc.EventPartyLeft, p.Reason
+		default:
+			continue
+		}
+		f.event(ev)
+	}
 }
 
 // finished adds a finished call to its queue's interval of arrival.

@@ -452,3 +452,43 @@ func TestTimelineOfAnAnnouncedCallAndTheOptIn(t *testing.T) {
 		t.Errorf("timeline %v, want %v", kinds, want)
 	}
 }
+
+// TestPartiesAreOnTheTimeline: every party leg's dialing, joining and leaving, a failed one,
+// and a monitor's switch of mode are on the call's timeline once, naming the leg.
+func TestPartiesAreOnTheTimeline(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	c.State = cc.CallConnected
+	guest := cc.Party{ID: "p1", Call: "c1", Mode: cc.PartyConference, State: cc.PartyDialing, InvitedAt: at(10 * sec)}
+	c.Parties = []cc.Party{guest}
+	h.step(10*sec, cc.Changes{Calls: []cc.Call{c}})
+	h.step(11*sec, cc.Changes{Calls: []cc.Call{c}}) // nothing new
+	guest.State, guest.JoinedAt = cc.PartyJoined, at(12*sec)
+	mon := cc.Party{ID: "p2", Call: "c1", Mode: cc.PartyListen, State: cc.PartyDialing, Monitor: true, InvitedAt: at(12 * sec)}
+	c.Parties = []cc.Party{guest, mon}
+	h.step(12*sec, cc.Changes{Calls: []cc.Call{c}})
+	mon.State, mon.JoinedAt = cc.PartyJoined, at(13*sec)
+	c.Parties = []cc.Party{guest, mon}
+	h.step(13*sec, cc.Changes{Calls: []cc.Call{c}})
+	mon.Mode = cc.PartyBarge
+	c.Parties = []cc.Party{guest, mon}
+	h.step(14*sec, cc.Changes{Calls: []cc.Call{c}})
+	guest.State, guest.LeftAt, guest.Reason = cc.PartyLeft, at(15*sec), "hung up"
+	mon.State, mon.LeftAt, mon.Reason = cc.PartyLeft, at(15*sec), "the call ended"
+	c.Parties = []cc.Party{guest, mon}
+	c.State, c.EndedAt = cc.CallEnded, at(15*sec)
+	h.step(15*sec, cc.Changes{Calls: []cc.Call{c}})
+
+	var got []string
+	for _, e := range h.events {
+		if e.Party != "" {
+			got = append(got, string(e.Party)+" "+string(e.Kind)+" "+e.Text)
+		}
+	}
+	want := []string{"p1 party_dialed conference", "p1 party_joined conference", "p2 party_dialed listen",
+		"p2 party_joined listen", "p2 monitor_mode barge", "p1 party_left hung up", "p2 party_left the call ended"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("timeline\n got %q\nwant %q", got, want)
+	}
+}

@@ -303,6 +303,10 @@ type Call struct {
 	HoldTime     time.Duration // the holds that ended: the caller heard the queue's hold music
 	Note         string        // the operator's note from his wrap-up
 	RecordingURL string        // where the cloud keeps the conversation's recording, when it was recorded
+	// Parties are the call's third legs, oldest first: added by its operator or monitoring it.
+	// Never changed in place: a step that changes one replaces the slice, so a copy handed out
+	// stays as it was.
+	Parties []Party
 }
 
 // HeldFor is how long call c has been on hold by now, the hold in progress included.
@@ -409,7 +413,9 @@ type Command struct {
 	Text       string
 	QuestionID string
 	Reason     string
-	MusicURL   string // hold: what the caller hears; "" for the scenario's default
+	MusicURL   string    // hold: what the caller hears; "" for the scenario's default
+	Party      PartyID   // add_party, party_mode, drop_party
+	Mode       PartyMode // add_party, party_mode
 }
 
 // CommandType is the kind of a Command.
@@ -426,4 +432,10 @@ const (
 	CommandHold CommandType = "hold"
 	// CommandResume puts the caller and the operator back in talk after a hold.
 	CommandResume CommandType = "resume"
+	// CommandAddParty dials Contact as Party and mixes him into the call by Mode once he answers.
+	CommandAddParty CommandType = "add_party"
+	// CommandPartyMode mixes Party by another Mode, without dialing him again.
+	CommandPartyMode CommandType = "party_mode"
+	// CommandDropParty hangs up Party's leg; the caller and the operator stay.
+	CommandDropParty CommandType = "drop_party"
 )

@@ -237,6 +237,7 @@ type CallEvent struct {
 	HungUpBy   HangupParty
 	TalkTime   time.Duration
 	QueueAfter QueueID // for requeued
+	Party      PartyID // for the party events
 }
 
 // CallEventKind names a CallEvent.
@@ -258,4 +259,12 @@ const (
 	EventAsked           CallEventKind = "asked"
 	EventManagerAccepted CallEventKind = "manager_accepted"
 	EventManagerDeclined CallEventKind = "manager_declined"
+	// A third leg: dialed (Text: its mode; Operator when an operator was brought in), joined,
+	// failed (Code, Text: why), left (Text: why); and a monitor's mode switched (Text: the new
+	// mode). Party names the leg.
+	EventPartyDialed   CallEventKind = "party_dialed"
+	EventPartyJoined   CallEventKind = "party_joined"
+	EventPartyFailed   CallEventKind = "party_failed"
+	EventPartyLeft     CallEventKind = "party_left"
+	EventMonitorSwitch CallEventKind = "monitor_mode"
 )

@@ -29,6 +29,12 @@ const (
 	CloudOperatorRinging
 	// CloudRecordingStarted: the cloud records the conversation, to be found at RecordingURL.
 	CloudRecordingStarted
+	// CloudPartyRinging, CloudPartyJoined, CloudPartyFailed (Code, Reason) and CloudPartyLeft:
+	// what became of a party leg (Party).
+	CloudPartyRinging
+	CloudPartyJoined
+	CloudPartyFailed
+	CloudPartyLeft
 )
 
 // CloudEvent is one outcome of a call reported by the cloud.
@@ -45,6 +51,8 @@ type CloudEvent struct {
 	Verdict    Verdict
 	// CloudRecordingStarted
 	RecordingURL string
+	// CloudParty*
+	Party PartyID
 }
 
 // Verdict is the scenario's reading of a spoken answer.

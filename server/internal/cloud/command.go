@@ -19,7 +19,8 @@ import (
 //
 // Only the fields that belong to the command's type are sent (dial: offer_id, contact,
 // timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason; hold: music_url;
-// resume: none); empty ones are left
+// resume: none; add_party: party_id, contact, mode, timeout_s, caller_id; party_mode: party_id,
+// mode; drop_party: party_id, reason); empty ones are left
 // out (cancel: offer_id, reason). A timeout is rounded up to whole seconds so a short one does not become 0 ("unset").
 // A command the scenario could not act on (unknown type, no call id, a dial with no contact)
 // is an error: it is a bug upstream, not something to retry.
@@ -50,13 +51,8 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 	msg := &callintakev1.CloudCommand{Type: string(cmd.Type), CallId: string(cmd.Call)}
 	switch cmd.Type {
 	case callcenter.CommandDial:
-		switch cmd.Contact.Kind {
-		case callcenter.ContactUser, callcenter.ContactSIP, callcenter.ContactPSTN:
-		default:
-			return nil, fmt.Errorf("cloud: dial command for call %s: unknown contact kind %q", cmd.Call, cmd.Contact.Kind)
-		}
-		if cmd.Contact.Target == "" {
-			return nil, fmt.Errorf("cloud: dial command for call %s has no contact target", cmd.Call)
+		if err := checkContact(cmd); err != nil {
+			return nil, err
 		}
 		msg.OfferId = string(cmd.Offer)
 		msg.Contact = &callintakev1.CloudContact{Kind: string(cmd.Contact.Kind), Target: cmd.Contact.Target}
@@ -75,10 +71,35 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 	case callcenter.CommandHold:
 		msg.MusicUrl = cmd.MusicURL
 	case callcenter.CommandResume:
+	case callcenter.CommandAddParty:
+		if err := checkContact(cmd); err != nil {
+			return nil, err
+		}
+		msg.PartyId, msg.Mode = string(cmd.Party), string(cmd.Mode)
+		msg.Contact = &callintakev1.CloudContact{Kind: string(cmd.Contact.Kind), Target: cmd.Contact.Target}
+		msg.TimeoutS = timeoutSeconds(cmd.Timeout)
+		msg.CallerId = cmd.CallerID
+	case callcenter.CommandPartyMode:
+		msg.PartyId, msg.Mode = string(cmd.Party), string(cmd.Mode)
+	case callcenter.CommandDropParty:
+		msg.PartyId, msg.Reason = string(cmd.Party), cmd.Reason
 	default:
 		return nil, fmt.Errorf("cloud: command for call %s has unknown type %q", cmd.Call, cmd.Type)
 	}
 	return msg, nil
+}
+
+// checkContact says whether cmd's contact is one the scenario can dial.
+func checkContact(cmd callcenter.Command) error {
+	switch cmd.Contact.Kind {
+	case callcenter.ContactUser, callcenter.ContactSIP, callcenter.ContactPSTN:
+	default:
+		return fmt.Errorf("cloud: %s command for call %s: unknown contact kind %q", cmd.Type, cmd.Call, cmd.Contact.Kind)
+	}
+	if cmd.Contact.Target == "" {
+		return fmt.Errorf("cloud: %s command for call %s has no contact target", cmd.Type, cmd.Call)
+	}
+	return nil
 }
 
 func timeoutSeconds(d time.Duration) uint32 {

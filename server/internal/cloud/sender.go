@@ -57,7 +57,8 @@ type SenderConfig struct {
 	// commands, a failed dial does not make the session count as gone. It is called too for a
 	// hold or resume the cloud refused or the scenario did not carry out, so the operator
 	// learns his hold did not happen (one that failed every attempt means the session is gone,
-	// as for other commands). May be nil.
+	// as for other commands), and for an add_party or party_mode, so the party's leg is ended.
+	// May be nil.
 	Undelivered func(cmd callcenter.Command, reason string)
 	// Logger. Default: slog.Default().
 	Logger *slog.Logger
@@ -247,7 +248,7 @@ type outcome int
 
 const (
 	delivered   outcome = iota // acknowledged, or dropped: nothing more to do
-	undelivered                // a dial that did not reach the scenario, a hold or resume it refused
+	undelivered                // a dial that did not reach the scenario, a hold, resume or party command it refused
 	sessionGone                // the session cannot be reached: its later commands are dropped
 )
 
@@ -260,7 +261,10 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 		return sessionGone, fmt.Sprintf("%s command has an invalid access url", o.cmd.Type)
 	}
 	dial := o.cmd.Type == callcenter.CommandDial
-	hold := o.cmd.Type == callcenter.CommandHold || o.cmd.Type == callcenter.CommandResume
+	// A hold, resume or party command the scenario refuses is taken back, so the one who asked
+	// for it sees it did not happen.
+	hold := o.cmd.Type == callcenter.CommandHold || o.cmd.Type == callcenter.CommandResume ||
+		o.cmd.Type == callcenter.CommandAddParty || o.cmd.Type == callcenter.CommandPartyMode
 	wait := min(s.backoff, maxBackoff)
 	var last string
 	for attempt := 1; attempt <= s.attempts; attempt++ {

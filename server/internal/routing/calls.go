@@ -60,6 +60,8 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 	c.lastHeard = now
 	c.undelivered = 0 // the session is reachable: it speaks
 	switch ev.Kind {
+	case cc.CloudPartyRinging, cc.CloudPartyJoined, cc.CloudPartyFailed, cc.CloudPartyLeft:
+		e.partyEvent(now, c, ev)
 	case cc.CloudOperatorRinging:
 		if of := e.offerFor(c, ev.Offer); of != nil && of.Operator != "" {
 			c.rang = of.ID
@@ -99,6 +101,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 		switch c.State {
 		case cc.CallConnected:
 			endHold(now, c)
+			e.endParties(now, c, "the call ended")
 			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, max(ev.TalkTime, c.HoldTime)
 			e.touchCall(c)
 			delete(e.calls, c.ID)
@@ -299,6 +302,7 @@ func (e *Engine) lose(now time.Time, c *call, reason string) {
 		e.spareDone(now, c.Spare, false)
 	}
 	endHold(now, c) // a hold the lost session was playing ends with it
+	e.endParties(now, c, "the call was lost")
 	c.State, c.EndedAt, c.HungUpBy = cc.CallLost, now, cc.HangupSystem
 	e.touchCall(c)
 	delete(e.calls, c.ID)

@@ -73,6 +73,7 @@ type Engine struct {
 	byName      map[string]cc.OperatorID
 	calls       map[cc.CallID]*call      // calls not finished
 	offers      map[cc.OfferID]*cc.Offer // pending offers
+	leased      map[cc.CallID]bool       // calls with an operator's party leg under a lease (parties.go)
 	strat       strategyState
 	pool        []*operator    // assign's buffer for the free operators of a queue
 	heads       []lineItem     // assign's buffer for the lines it merges
@@ -263,6 +264,7 @@ func (e *Engine) reset() {
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}
 	e.offers = map[cc.OfferID]*cc.Offer{}
+	e.leased = map[cc.CallID]bool{}
 	e.offersDueOK = false
 	e.strat = strategyState{cursors: map[cc.QueueID]cc.OperatorID{}, rand: e.cfg.Rand}
 	e.clients = map[string]*cc.Client{}
@@ -394,6 +396,9 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		e.scheduleAnnouncement(lc, now)
 		e.calls[c.ID] = lc
 		e.indexCall(c.ID)
+		if !partyLeaseDue(lc).IsZero() {
+			e.leased[c.ID] = true
+		}
 		if s := e.spares[c.Spare]; s != nil {
 			s.st.Active++
 		}

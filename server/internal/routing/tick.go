@@ -40,6 +40,7 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 			e.markMissed(now, o, q, "missed call: no answer")
 		}
 	}
+	e.expireParties(now)
 	for _, o := range e.timed.all() { // only they can have something due (indexOperator changes the set as the step ends)
 		switch {
 		case o.st.State == cc.OperatorWrapUp && !o.st.WrapUpEndsAt.After(now):
@@ -116,12 +117,15 @@ func (e *Engine) sweep(now time.Time) {
 	for id, o := range e.operators {
 		switch o.st.State {
 		case cc.OperatorReserved:
+			if c := e.calls[o.st.Call]; o.st.Offer == "" && c != nil && onParty(c, id) {
+				break // reserved for a party leg of that call
+			}
 			if of := e.offers[o.st.Offer]; of == nil || of.Operator != id {
 				e.repair(cc.Repair{Kind: "reserved_without_offer", Operator: id})
 				e.setState(now, o, cc.OperatorReady, "")
 			}
 		case cc.OperatorOnCall:
-			if c := e.calls[o.st.Call]; c == nil || c.State != cc.CallConnected || c.Operator != id {
+			if c := e.calls[o.st.Call]; c == nil || c.State != cc.CallConnected || (c.Operator != id && !onParty(c, id)) {
 				e.repair(cc.Repair{Kind: "on_call_without_call", Operator: id, Call: o.st.Call})
 				e.setState(now, o, cc.OperatorReady, "")
 				o.st.IdleSince = now
@@ -207,6 +211,7 @@ func (e *Engine) callDeadline(c *call) (time.Time, bool) {
 		}
 	}
 	consider(c.announceAt)
+	consider(partyLeaseDue(c))
 	if c.State == cc.CallWaiting && c.Offer == "" {
 		if c.Manager != "" {
 			soon(c.ManagerUntil)
@@ -239,6 +244,11 @@ func (e *Engine) callsDeadline() time.Time {
 		}
 	}
 	overflowWait := false
+	for id := range e.leased {
+		if c := e.calls[id]; c != nil {
+			consider(partyLeaseDue(c))
+		}
+	}
 	for _, c := range e.calls {
 		consider(c.announceAt)
 		if c.State == cc.CallWaiting && c.Offer == "" {

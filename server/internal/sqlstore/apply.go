@@ -49,6 +49,7 @@ func (db *DB) putRows(ctx context.Context, w RowWriter, c *callcenter.Changes) e
 	s, b := db.w, &batch{ctx: ctx, w: w}
 	put(b, s.status, c.Statuses, statusRow)
 	put(b, s.call, c.Calls, callRow)
+	put(b, s.party, partiesOf(c.Calls), partyRow)
 	put(b, s.offer, c.Offers, offerRow)
 	if len(c.Decisions) > 0 {
 		var buf []byte // a decision's record, reused
@@ -121,7 +122,7 @@ func (s *Statement) Rows(n int) string {
 
 // writes are Apply's statements.
 type writes struct {
-	status, call, offer, decision, request, note, tally, event, client, deleteAbsence, absence,
+	status, call, party, offer, decision, request, note, tally, event, client, deleteAbsence, absence,
 	spare, spareStatus, cursor *Statement
 }
 
@@ -135,6 +136,7 @@ func (d Dialect) writes() *writes {
 	w := &writes{
 		status:   one("operator status", statusUpsert),
 		call:     one("call", callUpsert),
+		party:    one("party", partyUpsert),
 		offer:    one("offer", offerUpsert),
 		decision: one("decision for call", decisionInsert),
 		// A retried request gets the first answer again, so the first write stands.
@@ -158,7 +160,7 @@ func (d Dialect) writes() *writes {
 // Statements are Apply's statements in d's spelling, for a store to prepare.
 func Statements(d Dialect) []*Statement {
 	w := d.writes()
-	return []*Statement{w.status, w.call, w.offer, w.decision, w.request, w.note, w.tally, w.event, w.client,
+	return []*Statement{w.status, w.call, w.party, w.offer, w.decision, w.request, w.note, w.tally, w.event, w.client,
 		w.deleteAbsence, w.absence, w.spare, w.spareStatus, w.cursor}
 }
 
@@ -227,6 +229,31 @@ func callRow(c callcenter.Call) []any {
 		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime)}
 }
 
+// partyUpsert writes a call's party: partyRow's values.
+const partyUpsert = `
+		INSERT INTO call_parties (` + partyColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			mode = excluded.mode, state = excluded.state, expires_at = excluded.expires_at,
+			joined_at = excluded.joined_at, left_at = excluded.left_at, reason = excluded.reason,
+			rang = excluded.rang`
+
+// partyRow is p as partyUpsert's values.
+func partyRow(p callcenter.Party) []any {
+	return []any{p.ID, p.Call, p.Mode, p.State, p.Contact.Kind, p.Contact.Target, p.Operator, p.AddedBy,
+		boolInt(p.Monitor), msTime(p.InvitedAt), msTime(p.ExpiresAt), msTime(p.JoinedAt), msTime(p.LeftAt),
+		p.Reason, boolInt(p.Rang)}
+}
+
+// partiesOf lists the parties of calls: a call's parties are written with it.
+func partiesOf(calls []callcenter.Call) []callcenter.Party {
+	var out []callcenter.Party
+	for _, c := range calls {
+		out = append(out, c.Parties...)
+	}
+	return out
+}
+
 // offerUpsert writes an offer: offerRow's values.
 const offerUpsert = `
 		INSERT INTO offers (` + offerColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -266,14 +293,14 @@ func requestRow(r callcenter.CloudRequest) []any {
 // follows it.
 const (
 	eventInsert = `INSERT INTO call_events (call_id, at, kind, operator_id, spare_id, offer_id,
-		text, code, ring_ms, talk_ms, hung_up_by, queue_id) VALUES `
-	eventValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		text, code, ring_ms, talk_ms, hung_up_by, queue_id, party_id) VALUES `
+	eventValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 // eventRow is e as eventValues'.
 func eventRow(e callcenter.CallEvent) []any {
 	return []any{e.Call, e.At.UnixMilli(), e.Kind, e.Operator, e.Spare, e.Offer, e.Text, e.Code,
-		durMS(e.RingTime), durMS(e.TalkTime), e.HungUpBy, e.QueueAfter}
+		durMS(e.RingTime), durMS(e.TalkTime), e.HungUpBy, e.QueueAfter, e.Party}
 }
 
 // The people's rows: clients, absences, spares and their use.

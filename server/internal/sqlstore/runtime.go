@@ -89,6 +89,45 @@ func scanOffer(s Scanner) (callcenter.Offer, error) {
 	return o, err
 }
 
+// partyColumns are the call_parties columns, in scanParty's order.
+const partyColumns = `id, call_id, mode, state, contact_kind, contact_target, operator_id, added_by,
+	monitor, invited_at, expires_at, joined_at, left_at, reason, rang`
+
+// scanParty scans a call_parties row of partyColumns.
+func scanParty(s Scanner) (callcenter.Party, error) {
+	var p callcenter.Party
+	var invited, expires, joined, left sql.NullInt64
+	var monitor, rang int
+	err := s.Scan(&p.ID, &p.Call, &p.Mode, &p.State, &p.Contact.Kind, &p.Contact.Target, &p.Operator, &p.AddedBy,
+		&monitor, &invited, &expires, &joined, &left, &p.Reason, &rang)
+	p.Monitor, p.Rang = monitor != 0, rang != 0
+	p.InvitedAt, p.ExpiresAt, p.JoinedAt, p.LeftAt = timeMS(invited), timeMS(expires), timeMS(joined), timeMS(left)
+	return p, err
+}
+
+// withParties fills in the parties of calls, oldest first, in one query.
+func (d Dialect) withParties(ctx context.Context, tx Tx, calls []callcenter.Call) error {
+	if len(calls) == 0 {
+		return nil
+	}
+	at := make(map[callcenter.CallID]int, len(calls))
+	args := make([]any, 0, len(calls))
+	for i, c := range calls {
+		at[c.ID] = i
+		args = append(args, c.ID)
+	}
+	parties, err := queryAll(ctx, tx, scanParty, `SELECT `+partyColumns+` FROM call_parties WHERE call_id IN (`+
+		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`) ORDER BY invited_at, id`, args...)
+	if err != nil {
+		return d.errorf("parties: %w", err)
+	}
+	for _, p := range parties {
+		c := &calls[at[p.Call]]
+		c.Parties = append(c.Parties, p)
+	}
+	return nil
+}
+
 // DecisionColumns are the decisions columns, in scanDecision's order.
 const DecisionColumns = `call_id, offer_id, decided_at, strategy, operator_id, rule, candidates`
 
@@ -169,6 +208,9 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 		if err != nil {
 			return db.d.errorf("load calls: %w", err)
 		}
+		if err := db.d.withParties(ctx, tx, rt.Calls); err != nil {
+			return err
+		}
 		rt.Offers, err = queryAll(ctx, tx, scanOffer,
 			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
 		if err != nil {
@@ -179,6 +221,9 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 			callcenter.OperatorWrapUp)
 		if err != nil {
 			return db.d.errorf("load calls in wrap-up: %w", err)
+		}
+		if err := db.d.withParties(ctx, tx, rt.WrappedUp); err != nil {
+			return err
 		}
 		if err := db.d.loadPeople(ctx, tx, &rt); err != nil {
 			return err
@@ -240,6 +285,11 @@ func (db *DB) Call(ctx context.Context, id callcenter.CallID) (callcenter.Call, 
 		if err != nil {
 			return db.d.errorf("call %q: %w", id, err)
 		}
+		calls := []callcenter.Call{c}
+		if err := db.d.withParties(ctx, tx, calls); err != nil {
+			return err
+		}
+		c = calls[0]
 		offers, err = queryAll(ctx, tx, scanOffer,
 			`SELECT `+offerColumns+` FROM offers WHERE call_id = ? ORDER BY offered_at, id`, id)
 		if err != nil {

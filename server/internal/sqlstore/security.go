@@ -214,6 +214,10 @@ func (d Dialect) scrubCalls(ctx context.Context, tx Tx, at time.Time) (callcente
 	}
 	n, _ := res.RowsAffected()
 	r.Calls = int(n)
+	// Whom a call's parties were dialed at is as personal as the caller's number.
+	if _, err := tx.ExecContext(ctx, `UPDATE call_parties SET contact_target = '' WHERE call_id IN (SELECT id FROM erase_calls)`); err != nil {
+		return r, d.errorf("erase parties: %w", err)
+	}
 	res, err = tx.ExecContext(ctx, `DELETE FROM decisions WHERE call_id IN (SELECT id FROM erase_calls)`)
 	if err != nil {
 		return r, d.errorf("erase decisions: %w", err)

@@ -45,7 +45,7 @@ func (db *DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcen
 	var out []callcenter.CallEvent
 	err := db.c.Read(ctx, func(tx Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT at, kind, operator_id, spare_id, offer_id, text, code, ring_ms,
-			talk_ms, hung_up_by, queue_id FROM call_events WHERE call_id = ? ORDER BY at, `+db.d.Seq, call)
+			talk_ms, hung_up_by, queue_id, party_id FROM call_events WHERE call_id = ? ORDER BY at, `+db.d.Seq, call)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (db *DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcen
 			e := callcenter.CallEvent{Call: call}
 			var at, ring, talk int64
 			if err := rows.Scan(&at, &e.Kind, &e.Operator, &e.Spare, &e.Offer, &e.Text, &e.Code, &ring, &talk,
-				&e.HungUpBy, &e.QueueAfter); err != nil {
+				&e.HungUpBy, &e.QueueAfter, &e.Party); err != nil {
 				return err
 			}
 			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), msDur(ring), msDur(talk)

@@ -36,6 +36,7 @@ func (st suite) ApplyStoresEveryField(t *testing.T) {
 	events := []callcenter.CallEvent{
 		{Call: "c-1", At: at(0), Kind: callcenter.EventArrived, QueueAfter: "sales"},
 		{Call: "c-1", At: at(time.Second), Kind: callcenter.EventOffered, Operator: "op-ann", Offer: "of-1"},
+		{Call: "c-1", At: at(2 * time.Second), Kind: callcenter.EventMonitorSwitch, Text: "whisper", Party: "pa-2"},
 	}
 	cursors := map[callcenter.QueueID]callcenter.OperatorID{"sales": "op-ann"}
 

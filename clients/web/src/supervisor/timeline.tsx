@@ -6,6 +6,7 @@ import type { GetCallTimelineResponse, TimelineEntry } from "@gen/tandem/analyti
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
 import { problem, unary, type Api } from "./api";
 import { ms } from "./live";
+import { Monitor } from "./monitor";
 import { useOperatorNames } from "./names";
 import { callStates, hangupParties, secs, stateKeys, stateLabels } from "./words";
 
@@ -26,6 +27,11 @@ export const kindLabels: Record<string, string> = {
   asked: "Asked about a personal manager",
   manager_accepted: "Said yes to a personal manager",
   manager_declined: "Said no to a personal manager",
+  party_dialed: "Third party dialed",
+  party_joined: "Third party joined",
+  party_failed: "Third party did not join",
+  party_left: "Third party left",
+  monitor_mode: "Monitoring switched",
 };
 
 /** One entry in a sentence (apart from its time and its decision table). */
@@ -173,6 +179,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
         Call {t.callId} · {t.callerNumber || "unknown number"} · queue {t.queueId} · {callStates[t.state]}
       </h2>
       <Recording api={api} callId={callId} />
+      <Monitor api={api} callId={callId} />
       <p class="muted small">Times in UTC, to the tenth of a second.</p>
       <ol class="timeline">
         {t.entries.map((e, i) => (

@@ -37,7 +37,7 @@ func (h *Handler) GetCallTimeline(ctx context.Context, req *connect.Request[anal
 	for _, e := range events {
 		entry := &analyticsv1.TimelineEntry{At: convert.Timestamp(e.At), Kind: string(e.Kind), OperatorId: string(e.Operator),
 			SpareId: string(e.Spare), OfferId: string(e.Offer), Text: e.Text, FailureCode: int32(e.Code),
-			RingTimeMs: convert.Millis(e.RingTime), HungUpBy: convert.HangupParties[e.HungUpBy]}
+			RingTimeMs: convert.Millis(e.RingTime), HungUpBy: convert.HangupParties[e.HungUpBy], PartyId: string(e.Party)}
 		switch e.Kind {
 		case cc.EventOffered:
 			if d, ok := byOffer[e.Offer]; ok {

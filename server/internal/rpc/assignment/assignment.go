@@ -30,6 +30,10 @@ type Switchboard interface {
 	DeclineOffer(ctx context.Context, d cc.Decline) (cc.OperatorView, error)
 	HoldCall(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
 	ResumeCall(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
+	AddToCall(ctx context.Context, id cc.CallID, by cc.OperatorID, contact cc.Contact, target cc.OperatorID) (cc.Party, cc.Call, error)
+	RemoveFromCall(ctx context.Context, id cc.CallID, pid cc.PartyID, by cc.OperatorID, bySupervisor bool) (cc.Call, error)
+	MonitorCall(ctx context.Context, id cc.CallID, mode cc.PartyMode, contact cc.Contact, supervisor string) (cc.Party, cc.Call, error)
+	StopMonitor(ctx context.Context, id cc.CallID) (cc.Call, error)
 }
 
 // Handler serves Assignment.
@@ -189,4 +193,75 @@ func (h *Handler) hold(ctx context.Context, id string, step func(context.Context
 		return nil, codes.ToConnect(ctx, err)
 	}
 	return convert.CallOut(c, 0, nil), nil
+}
+
+// AddToCall brings a third party into the operator's own connected call.
+func (h *Handler) AddToCall(ctx context.Context, req *connect.Request[assignmentv1.AddToCallRequest]) (*connect.Response[assignmentv1.AddToCallResponse], error) {
+	m := req.Msg
+	if err := convert.Required("call_id", m.GetCallId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	p, _ := auth.From(ctx)
+	party, c, err := h.board.AddToCall(ctx, cc.CallID(m.GetCallId()), p.Operator, convert.OptionalContactIn(m.GetContact()), cc.OperatorID(m.GetOperatorId()))
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&assignmentv1.AddToCallResponse{Call: h.callOut(ctx, c), Party: convert.PartyOut(party)}), nil
+}
+
+// RemoveFromCall ends one party's leg: the operator's on his own call, a supervisor's on any.
+func (h *Handler) RemoveFromCall(ctx context.Context, req *connect.Request[assignmentv1.RemoveFromCallRequest]) (*connect.Response[assignmentv1.RemoveFromCallResponse], error) {
+	m := req.Msg
+	if err := convert.Required("call_id", m.GetCallId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	if err := convert.Required("party_id", m.GetPartyId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	p, _ := auth.From(ctx)
+	c, err := h.board.RemoveFromCall(ctx, cc.CallID(m.GetCallId()), cc.PartyID(m.GetPartyId()), p.Operator, p.Role != auth.RoleOperator)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&assignmentv1.RemoveFromCallResponse{Call: h.callOut(ctx, c)}), nil
+}
+
+// MonitorCall rings the supervisor into a call, or switches his monitoring mode.
+func (h *Handler) MonitorCall(ctx context.Context, req *connect.Request[assignmentv1.MonitorCallRequest]) (*connect.Response[assignmentv1.MonitorCallResponse], error) {
+	m := req.Msg
+	if err := convert.Required("call_id", m.GetCallId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	mode := convert.MonitorModeIn(m.GetMode())
+	if err := cc.CheckMonitorMode(mode); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	p, _ := auth.From(ctx)
+	party, c, err := h.board.MonitorCall(ctx, cc.CallID(m.GetCallId()), mode, convert.OptionalContactIn(m.GetContact()), p.Name)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&assignmentv1.MonitorCallResponse{Call: h.callOut(ctx, c), Party: convert.PartyOut(party)}), nil
+}
+
+// StopMonitor ends the monitoring of a call.
+func (h *Handler) StopMonitor(ctx context.Context, req *connect.Request[assignmentv1.StopMonitorRequest]) (*connect.Response[assignmentv1.StopMonitorResponse], error) {
+	if err := convert.Required("call_id", req.Msg.GetCallId()); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	c, err := h.board.StopMonitor(ctx, cc.CallID(req.Msg.GetCallId()))
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&assignmentv1.StopMonitorResponse{Call: h.callOut(ctx, c)}), nil
+}
+
+// callOut is call c as its requester may see it: an operator is not told of a supervisor who
+// only listens.
+func (h *Handler) callOut(ctx context.Context, c cc.Call) *assignmentv1.Call {
+	out := convert.CallOut(c, 0, nil)
+	if p, _ := auth.From(ctx); p.Role == auth.RoleOperator {
+		out.Parties = convert.PartiesOut(c.Parties, cc.Party.HeardByOperator)
+	}
+	return out
 }

@@ -53,6 +53,12 @@ var policy = map[string][]Role{
 	assignmentv1connect.AssignmentServiceDeclineOfferProcedure: {RoleOperator},
 	assignmentv1connect.AssignmentServiceHoldCallProcedure:     {RoleOperator}, // the call he talks on
 	assignmentv1connect.AssignmentServiceResumeCallProcedure:   {RoleOperator},
+	// The operator adds to the call he talks on; a supervisor may drop any party of any call.
+	assignmentv1connect.AssignmentServiceAddToCallProcedure:      {RoleOperator},
+	assignmentv1connect.AssignmentServiceRemoveFromCallProcedure: with(supervisors, RoleOperator),
+	// Monitoring is the floor's: never an operator's, never a read-only tool's.
+	assignmentv1connect.AssignmentServiceMonitorCallProcedure: supervisors,
+	assignmentv1connect.AssignmentServiceStopMonitorProcedure: supervisors,
 
 	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:     readers,
 	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:  with(readers, RoleOperator),

@@ -101,6 +101,8 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		assignmentv1connect.AssignmentServiceDeclineOfferProcedure:                 true,
 		assignmentv1connect.AssignmentServiceHoldCallProcedure:                     true,
 		assignmentv1connect.AssignmentServiceResumeCallProcedure:                   true,
+		assignmentv1connect.AssignmentServiceAddToCallProcedure:                    true,
+		assignmentv1connect.AssignmentServiceRemoveFromCallProcedure:               true,
 	}
 	// The call he talks on is his alone to hold: nobody else speaks to his caller.
 	hisCallOnly := map[string]bool{
@@ -112,6 +114,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: true,
 		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
 		assignmentv1connect.AssignmentServiceDeclineOfferProcedure:                 true,
+		assignmentv1connect.AssignmentServiceAddToCallProcedure:                    true,
 	}
 	for proc, allowed := range policy {
 		intake := strings.HasPrefix(proc, "/tandem.callintake.v1.")
@@ -132,7 +135,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		}
 		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words;
 		// SignSoftphoneKey and GetSoftphone log in his own browser phone; DeclineOffer, HoldCall and
-		// ResumeCall act on his own call.
+		// ResumeCall act on his own call, and so does AddToCall.
 		if !slices.Contains(allowed, RoleAdmin) && !intake && !hisCallOnly[proc] {
 			t.Errorf("%s: closed to admins", proc)
 		}

@@ -52,6 +52,7 @@ func CallOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 		Note:         c.Note,
 		HeldSince:    Timestamp(c.HeldSince),
 		HoldTimeMs:   Millis(c.HoldTime),
+		Parties:      PartiesOut(c.Parties, nil),
 	}
 	for _, of := range offers {
 		out.Offers = append(out.Offers, OfferOut(of))

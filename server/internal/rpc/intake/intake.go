@@ -160,8 +160,28 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 			return cc.CloudEvent{}, err
 		}
 		return cc.CloudEvent{Kind: cc.CloudRecordingStarted, Offer: offer, RecordingURL: url}, nil
+	case *callintakev1.ReportCallEventRequest_PartyRinging:
+		return partyEvent("party_ringing", e.PartyRinging.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyRinging})
+	case *callintakev1.ReportCallEventRequest_PartyJoined:
+		return partyEvent("party_joined", e.PartyJoined.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyJoined, RingTime: msDur(e.PartyJoined.GetRingTimeMs())})
+	case *callintakev1.ReportCallEventRequest_PartyFailed:
+		if e.PartyFailed.GetCode() <= 0 {
+			return cc.CloudEvent{}, cc.Invalid("party_failed.code", "required: the cloud's failure code, like 486")
+		}
+		return partyEvent("party_failed", e.PartyFailed.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyFailed, Code: int(e.PartyFailed.GetCode()), Reason: e.PartyFailed.GetReason(), RingTime: msDur(e.PartyFailed.GetRingTimeMs())})
+	case *callintakev1.ReportCallEventRequest_PartyLeft:
+		return partyEvent("party_left", e.PartyLeft.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyLeft})
 	}
-	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started")
+	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started, party_ringing, party_joined, party_failed, party_left")
+}
+
+// partyEvent is ev about the party leg id, which the event (named name) must carry.
+func partyEvent(name, id string, ev cc.CloudEvent) (cc.CloudEvent, error) {
+	if err := convert.Required(name+".party_id", id); err != nil {
+		return cc.CloudEvent{}, err
+	}
+	ev.Party = cc.PartyID(id)
+	return ev, nil
 }
 
 var partyIn = map[commonv1.HangupParty]cc.HangupParty{

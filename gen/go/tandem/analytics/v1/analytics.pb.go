@@ -1988,7 +1988,9 @@ type TimelineEntry struct {
 	// "offer_failed", "offer_expired", "offer_withdrawn", "offer_declined" (the operator said no:
 	// not a miss), "answered", "overflowed", "requeued",
 	// "ended" (hung_up_by set), "abandoned", "lost", "asked" (the opt-in question),
-	// "manager_accepted", "manager_declined".
+	// "manager_accepted", "manager_declined"; a third leg: "party_dialed" (text: its mode),
+	// "party_joined", "party_failed" (text: why), "party_left" (text: why), "monitor_mode" (a
+	// supervisor switched mode; text: the new one).
 	Kind       string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	OperatorId string `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	SpareId    string `protobuf:"bytes,4,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
@@ -1999,7 +2001,9 @@ type TimelineEntry struct {
 	RingTimeMs  uint32         `protobuf:"varint,8,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
 	HungUpBy    v1.HangupParty `protobuf:"varint,9,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
 	// For "offered": why this operator or spare number (the rule and the candidates).
-	Decision      *v11.Decision `protobuf:"bytes,10,opt,name=decision,proto3" json:"decision,omitempty"`
+	Decision *v11.Decision `protobuf:"bytes,10,opt,name=decision,proto3" json:"decision,omitempty"`
+	// For the party events: the leg (a party_id of the call's parties).
+	PartyId       string `protobuf:"bytes,120,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2102,6 +2106,13 @@ func (x *TimelineEntry) GetDecision() *v11.Decision {
 		return x.Decision
 	}
 	return nil
+}
+
+func (x *TimelineEntry) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
 }
 
 type CalculateStaffingRequest struct {
@@ -2723,7 +2734,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
 	"\rcaller_number\x18\x03 \x01(\tR\fcallerNumber\x121\n" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12<\n" +
-	"\aentries\x18\x05 \x03(\v2\".tandem.analytics.v1.TimelineEntryR\aentries\"\xf8\x02\n" +
+	"\aentries\x18\x05 \x03(\v2\".tandem.analytics.v1.TimelineEntryR\aentries\"\x93\x03\n" +
 	"\rTimelineEntry\x12*\n" +
 	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1f\n" +
@@ -2738,7 +2749,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\n" +
 	"hung_up_by\x18\t \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x12:\n" +
 	"\bdecision\x18\n" +
-	" \x01(\v2\x1e.tandem.assignment.v1.DecisionR\bdecision\"\xdb\x01\n" +
+	" \x01(\v2\x1e.tandem.assignment.v1.DecisionR\bdecision\x12\x19\n" +
+	"\bparty_id\x18x \x01(\tR\apartyId\"\xdb\x01\n" +
 	"\x18CalculateStaffingRequest\x12$\n" +
 	"\x0ecalls_per_hour\x18\x01 \x01(\x01R\fcallsPerHour\x12\x13\n" +
 	"\x05aht_s\x18\x02 \x01(\x01R\x04ahtS\x12%\n" +

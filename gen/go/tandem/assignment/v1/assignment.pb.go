@@ -26,6 +26,418 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type AddToCallRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// Whom to bring in: exactly one of contact and operator_id.
+	Contact       *v1.Contact `protobuf:"bytes,2,opt,name=contact,proto3" json:"contact,omitempty"`
+	OperatorId    string      `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddToCallRequest) Reset() {
+	*x = AddToCallRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddToCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddToCallRequest) ProtoMessage() {}
+
+func (x *AddToCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddToCallRequest.ProtoReflect.Descriptor instead.
+func (*AddToCallRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *AddToCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *AddToCallRequest) GetContact() *v1.Contact {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+func (x *AddToCallRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+type AddToCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Call  *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	// The new party (state DIALING).
+	Party         *v1.CallParty `protobuf:"bytes,2,opt,name=party,proto3" json:"party,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddToCallResponse) Reset() {
+	*x = AddToCallResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddToCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddToCallResponse) ProtoMessage() {}
+
+func (x *AddToCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddToCallResponse.ProtoReflect.Descriptor instead.
+func (*AddToCallResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AddToCallResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *AddToCallResponse) GetParty() *v1.CallParty {
+	if x != nil {
+		return x.Party
+	}
+	return nil
+}
+
+type RemoveFromCallRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	PartyId       string                 `protobuf:"bytes,2,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveFromCallRequest) Reset() {
+	*x = RemoveFromCallRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveFromCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveFromCallRequest) ProtoMessage() {}
+
+func (x *RemoveFromCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveFromCallRequest.ProtoReflect.Descriptor instead.
+func (*RemoveFromCallRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RemoveFromCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *RemoveFromCallRequest) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
+}
+
+type RemoveFromCallResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveFromCallResponse) Reset() {
+	*x = RemoveFromCallResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveFromCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveFromCallResponse) ProtoMessage() {}
+
+func (x *RemoveFromCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveFromCallResponse.ProtoReflect.Descriptor instead.
+func (*RemoveFromCallResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RemoveFromCallResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+type MonitorCallRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	Mode   v1.PartyMode           `protobuf:"varint,2,opt,name=mode,proto3,enum=tandem.common.v1.PartyMode" json:"mode,omitempty"`
+	// Where to ring the supervisor: his phone, SIP URI or Voximplant user. Needed to start
+	// monitoring; when switching the mode it may be left out (the leg stays where it is).
+	Contact       *v1.Contact `protobuf:"bytes,3,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MonitorCallRequest) Reset() {
+	*x = MonitorCallRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MonitorCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MonitorCallRequest) ProtoMessage() {}
+
+func (x *MonitorCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MonitorCallRequest.ProtoReflect.Descriptor instead.
+func (*MonitorCallRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *MonitorCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *MonitorCallRequest) GetMode() v1.PartyMode {
+	if x != nil {
+		return x.Mode
+	}
+	return v1.PartyMode(0)
+}
+
+func (x *MonitorCallRequest) GetContact() *v1.Contact {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+type MonitorCallResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	Party         *v1.CallParty          `protobuf:"bytes,2,opt,name=party,proto3" json:"party,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MonitorCallResponse) Reset() {
+	*x = MonitorCallResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MonitorCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MonitorCallResponse) ProtoMessage() {}
+
+func (x *MonitorCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MonitorCallResponse.ProtoReflect.Descriptor instead.
+func (*MonitorCallResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *MonitorCallResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *MonitorCallResponse) GetParty() *v1.CallParty {
+	if x != nil {
+		return x.Party
+	}
+	return nil
+}
+
+type StopMonitorRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopMonitorRequest) Reset() {
+	*x = StopMonitorRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopMonitorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopMonitorRequest) ProtoMessage() {}
+
+func (x *StopMonitorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopMonitorRequest.ProtoReflect.Descriptor instead.
+func (*StopMonitorRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *StopMonitorRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+type StopMonitorResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopMonitorResponse) Reset() {
+	*x = StopMonitorResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopMonitorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopMonitorResponse) ProtoMessage() {}
+
+func (x *StopMonitorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopMonitorResponse.ProtoReflect.Descriptor instead.
+func (*StopMonitorResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *StopMonitorResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
 type DeclineOfferRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	OfferId string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
@@ -37,7 +449,7 @@ type DeclineOfferRequest struct {
 
 func (x *DeclineOfferRequest) Reset() {
 	*x = DeclineOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -49,7 +461,7 @@ func (x *DeclineOfferRequest) String() string {
 func (*DeclineOfferRequest) ProtoMessage() {}
 
 func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -62,7 +474,7 @@ func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineOfferRequest.ProtoReflect.Descriptor instead.
 func (*DeclineOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DeclineOfferRequest) GetOfferId() string {
@@ -90,7 +502,7 @@ type DeclineOfferResponse struct {
 
 func (x *DeclineOfferResponse) Reset() {
 	*x = DeclineOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -102,7 +514,7 @@ func (x *DeclineOfferResponse) String() string {
 func (*DeclineOfferResponse) ProtoMessage() {}
 
 func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -115,7 +527,7 @@ func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineOfferResponse.ProtoReflect.Descriptor instead.
 func (*DeclineOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *DeclineOfferResponse) GetState() v1.OperatorState {
@@ -141,7 +553,7 @@ type HoldCallRequest struct {
 
 func (x *HoldCallRequest) Reset() {
 	*x = HoldCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -153,7 +565,7 @@ func (x *HoldCallRequest) String() string {
 func (*HoldCallRequest) ProtoMessage() {}
 
 func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -166,7 +578,7 @@ func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldCallRequest.ProtoReflect.Descriptor instead.
 func (*HoldCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HoldCallRequest) GetCallId() string {
@@ -185,7 +597,7 @@ type HoldCallResponse struct {
 
 func (x *HoldCallResponse) Reset() {
 	*x = HoldCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -197,7 +609,7 @@ func (x *HoldCallResponse) String() string {
 func (*HoldCallResponse) ProtoMessage() {}
 
 func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -210,7 +622,7 @@ func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldCallResponse.ProtoReflect.Descriptor instead.
 func (*HoldCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *HoldCallResponse) GetCall() *Call {
@@ -229,7 +641,7 @@ type ResumeCallRequest struct {
 
 func (x *ResumeCallRequest) Reset() {
 	*x = ResumeCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -241,7 +653,7 @@ func (x *ResumeCallRequest) String() string {
 func (*ResumeCallRequest) ProtoMessage() {}
 
 func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -254,7 +666,7 @@ func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeCallRequest.ProtoReflect.Descriptor instead.
 func (*ResumeCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ResumeCallRequest) GetCallId() string {
@@ -273,7 +685,7 @@ type ResumeCallResponse struct {
 
 func (x *ResumeCallResponse) Reset() {
 	*x = ResumeCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -285,7 +697,7 @@ func (x *ResumeCallResponse) String() string {
 func (*ResumeCallResponse) ProtoMessage() {}
 
 func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -298,7 +710,7 @@ func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeCallResponse.ProtoReflect.Descriptor instead.
 func (*ResumeCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ResumeCallResponse) GetCall() *Call {
@@ -317,7 +729,7 @@ type LiftBanRequest struct {
 
 func (x *LiftBanRequest) Reset() {
 	*x = LiftBanRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -329,7 +741,7 @@ func (x *LiftBanRequest) String() string {
 func (*LiftBanRequest) ProtoMessage() {}
 
 func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -342,7 +754,7 @@ func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanRequest.ProtoReflect.Descriptor instead.
 func (*LiftBanRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *LiftBanRequest) GetOperatorId() string {
@@ -362,7 +774,7 @@ type LiftBanResponse struct {
 
 func (x *LiftBanResponse) Reset() {
 	*x = LiftBanResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -374,7 +786,7 @@ func (x *LiftBanResponse) String() string {
 func (*LiftBanResponse) ProtoMessage() {}
 
 func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -387,7 +799,7 @@ func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanResponse.ProtoReflect.Descriptor instead.
 func (*LiftBanResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *LiftBanResponse) GetState() v1.OperatorState {
@@ -414,7 +826,7 @@ type ListCallsRequest struct {
 
 func (x *ListCallsRequest) Reset() {
 	*x = ListCallsRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -426,7 +838,7 @@ func (x *ListCallsRequest) String() string {
 func (*ListCallsRequest) ProtoMessage() {}
 
 func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -439,7 +851,7 @@ func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsRequest.ProtoReflect.Descriptor instead.
 func (*ListCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListCallsRequest) GetQueueId() string {
@@ -458,7 +870,7 @@ type ListCallsResponse struct {
 
 func (x *ListCallsResponse) Reset() {
 	*x = ListCallsResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -470,7 +882,7 @@ func (x *ListCallsResponse) String() string {
 func (*ListCallsResponse) ProtoMessage() {}
 
 func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -483,7 +895,7 @@ func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsResponse.ProtoReflect.Descriptor instead.
 func (*ListCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListCallsResponse) GetCalls() []*Call {
@@ -502,7 +914,7 @@ type GetCallRequest struct {
 
 func (x *GetCallRequest) Reset() {
 	*x = GetCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -514,7 +926,7 @@ func (x *GetCallRequest) String() string {
 func (*GetCallRequest) ProtoMessage() {}
 
 func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -527,7 +939,7 @@ func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallRequest.ProtoReflect.Descriptor instead.
 func (*GetCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetCallRequest) GetCallId() string {
@@ -546,7 +958,7 @@ type GetCallResponse struct {
 
 func (x *GetCallResponse) Reset() {
 	*x = GetCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -558,7 +970,7 @@ func (x *GetCallResponse) String() string {
 func (*GetCallResponse) ProtoMessage() {}
 
 func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -571,7 +983,7 @@ func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallResponse.ProtoReflect.Descriptor instead.
 func (*GetCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetCallResponse) GetCall() *Call {
@@ -590,7 +1002,7 @@ type ExplainCallRequest struct {
 
 func (x *ExplainCallRequest) Reset() {
 	*x = ExplainCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -602,7 +1014,7 @@ func (x *ExplainCallRequest) String() string {
 func (*ExplainCallRequest) ProtoMessage() {}
 
 func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -615,7 +1027,7 @@ func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallRequest.ProtoReflect.Descriptor instead.
 func (*ExplainCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ExplainCallRequest) GetCallId() string {
@@ -634,7 +1046,7 @@ type ExplainCallResponse struct {
 
 func (x *ExplainCallResponse) Reset() {
 	*x = ExplainCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -646,7 +1058,7 @@ func (x *ExplainCallResponse) String() string {
 func (*ExplainCallResponse) ProtoMessage() {}
 
 func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -659,7 +1071,7 @@ func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallResponse.ProtoReflect.Descriptor instead.
 func (*ExplainCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ExplainCallResponse) GetDecisions() []*Decision {
@@ -679,7 +1091,7 @@ type WithdrawOfferRequest struct {
 
 func (x *WithdrawOfferRequest) Reset() {
 	*x = WithdrawOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -691,7 +1103,7 @@ func (x *WithdrawOfferRequest) String() string {
 func (*WithdrawOfferRequest) ProtoMessage() {}
 
 func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -704,7 +1116,7 @@ func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *WithdrawOfferRequest) GetOfferId() string {
@@ -730,7 +1142,7 @@ type WithdrawOfferResponse struct {
 
 func (x *WithdrawOfferResponse) Reset() {
 	*x = WithdrawOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -742,7 +1154,7 @@ func (x *WithdrawOfferResponse) String() string {
 func (*WithdrawOfferResponse) ProtoMessage() {}
 
 func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -755,7 +1167,7 @@ func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *WithdrawOfferResponse) GetCall() *Call {
@@ -776,7 +1188,7 @@ type RequeueCallRequest struct {
 
 func (x *RequeueCallRequest) Reset() {
 	*x = RequeueCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +1200,7 @@ func (x *RequeueCallRequest) String() string {
 func (*RequeueCallRequest) ProtoMessage() {}
 
 func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +1213,7 @@ func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallRequest.ProtoReflect.Descriptor instead.
 func (*RequeueCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RequeueCallRequest) GetCallId() string {
@@ -827,7 +1239,7 @@ type RequeueCallResponse struct {
 
 func (x *RequeueCallResponse) Reset() {
 	*x = RequeueCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -839,7 +1251,7 @@ func (x *RequeueCallResponse) String() string {
 func (*RequeueCallResponse) ProtoMessage() {}
 
 func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -852,7 +1264,7 @@ func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallResponse.ProtoReflect.Descriptor instead.
 func (*RequeueCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RequeueCallResponse) GetCall() *Call {
@@ -892,14 +1304,17 @@ type Call struct {
 	HeldSince *timestamppb.Timestamp `protobuf:"bytes,40,opt,name=held_since,json=heldSince,proto3" json:"held_since,omitempty"`
 	// The holds that ended, in all (a hold in progress counts from held_since). Part of
 	// talk_time_ms: the talk lasts from answer to end, holds included.
-	HoldTimeMs    uint32 `protobuf:"varint,41,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
+	HoldTimeMs uint32 `protobuf:"varint,41,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
+	// Everyone who joined or was dialed into the call besides caller and operator: parties the
+	// operator added and supervisors monitoring it, with their modes, oldest first.
+	Parties       []*v1.CallParty `protobuf:"bytes,120,rep,name=parties,proto3" json:"parties,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Call) Reset() {
 	*x = Call{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -911,7 +1326,7 @@ func (x *Call) String() string {
 func (*Call) ProtoMessage() {}
 
 func (x *Call) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -924,7 +1339,7 @@ func (x *Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Call.ProtoReflect.Descriptor instead.
 func (*Call) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Call) GetCallId() string {
@@ -1067,6 +1482,13 @@ func (x *Call) GetHoldTimeMs() uint32 {
 	return 0
 }
 
+func (x *Call) GetParties() []*v1.CallParty {
+	if x != nil {
+		return x.Parties
+	}
+	return nil
+}
+
 // Offer is one attempt to connect a call to one operator, under a lease.
 type Offer struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -1087,7 +1509,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1099,7 +1521,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1534,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Offer) GetOfferId() string {
@@ -1216,7 +1638,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1228,7 +1650,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1241,7 +1663,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Decision) GetCallId() string {
@@ -1339,7 +1761,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1773,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1786,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -1441,7 +1863,31 @@ var File_tandem_assignment_v1_assignment_proto protoreflect.FileDescriptor
 
 const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"H\n" +
+	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\x81\x01\n" +
+	"\x10AddToCallRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x123\n" +
+	"\acontact\x18\x02 \x01(\v2\x19.tandem.common.v1.ContactR\acontact\x12\x1f\n" +
+	"\voperator_id\x18\x03 \x01(\tR\n" +
+	"operatorId\"v\n" +
+	"\x11AddToCallResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\x121\n" +
+	"\x05party\x18\x02 \x01(\v2\x1b.tandem.common.v1.CallPartyR\x05party\"K\n" +
+	"\x15RemoveFromCallRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
+	"\bparty_id\x18\x02 \x01(\tR\apartyId\"H\n" +
+	"\x16RemoveFromCallResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\x93\x01\n" +
+	"\x12MonitorCallRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12/\n" +
+	"\x04mode\x18\x02 \x01(\x0e2\x1b.tandem.common.v1.PartyModeR\x04mode\x123\n" +
+	"\acontact\x18\x03 \x01(\v2\x19.tandem.common.v1.ContactR\acontact\"x\n" +
+	"\x13MonitorCallResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\x121\n" +
+	"\x05party\x18\x02 \x01(\v2\x1b.tandem.common.v1.CallPartyR\x05party\"-\n" +
+	"\x12StopMonitorRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"E\n" +
+	"\x13StopMonitorResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"H\n" +
 	"\x13DeclineOfferRequest\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"|\n" +
@@ -1483,7 +1929,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xa9\x06\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xe0\x06\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -1514,7 +1960,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\n" +
 	"held_since\x18( \x01(\v2\x1a.google.protobuf.TimestampR\theldSince\x12 \n" +
 	"\fhold_time_ms\x18) \x01(\rR\n" +
-	"holdTimeMs\"\x9e\x03\n" +
+	"holdTimeMs\x125\n" +
+	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
@@ -1565,7 +2012,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x05value\x18\t \x01(\x01R\x05value\x12\x1d\n" +
 	"\n" +
 	"value_text\x18\n" +
-	" \x01(\tR\tvalueText2\xf6\x06\n" +
+	" \x01(\tR\tvalueText2\x89\n" +
+	"\n" +
 	"\x11AssignmentService\x12\\\n" +
 	"\tListCalls\x12&.tandem.assignment.v1.ListCallsRequest\x1a'.tandem.assignment.v1.ListCallsResponse\x12V\n" +
 	"\aGetCall\x12$.tandem.assignment.v1.GetCallRequest\x1a%.tandem.assignment.v1.GetCallResponse\x12b\n" +
@@ -1576,7 +2024,11 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\fDeclineOffer\x12).tandem.assignment.v1.DeclineOfferRequest\x1a*.tandem.assignment.v1.DeclineOfferResponse\x12Y\n" +
 	"\bHoldCall\x12%.tandem.assignment.v1.HoldCallRequest\x1a&.tandem.assignment.v1.HoldCallResponse\x12_\n" +
 	"\n" +
-	"ResumeCall\x12'.tandem.assignment.v1.ResumeCallRequest\x1a(.tandem.assignment.v1.ResumeCallResponseB\xe2\x01\n" +
+	"ResumeCall\x12'.tandem.assignment.v1.ResumeCallRequest\x1a(.tandem.assignment.v1.ResumeCallResponse\x12\\\n" +
+	"\tAddToCall\x12&.tandem.assignment.v1.AddToCallRequest\x1a'.tandem.assignment.v1.AddToCallResponse\x12k\n" +
+	"\x0eRemoveFromCall\x12+.tandem.assignment.v1.RemoveFromCallRequest\x1a,.tandem.assignment.v1.RemoveFromCallResponse\x12b\n" +
+	"\vMonitorCall\x12(.tandem.assignment.v1.MonitorCallRequest\x1a).tandem.assignment.v1.MonitorCallResponse\x12b\n" +
+	"\vStopMonitor\x12(.tandem.assignment.v1.StopMonitorRequest\x1a).tandem.assignment.v1.StopMonitorResponseB\xe2\x01\n" +
 	"\x18com.tandem.assignment.v1B\x0fAssignmentProtoP\x01ZCgithub.com/tandemcc/tandem/gen/go/tandem/assignment/v1;assignmentv1\xa2\x02\x03TAX\xaa\x02\x14Tandem.Assignment.V1\xca\x02\x14Tandem\\Assignment\\V1\xe2\x02 Tandem\\Assignment\\V1\\GPBMetadata\xea\x02\x16Tandem::Assignment::V1b\x06proto3"
 
 var (
@@ -1591,88 +2043,117 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
-	(*DeclineOfferRequest)(nil),   // 0: tandem.assignment.v1.DeclineOfferRequest
-	(*DeclineOfferResponse)(nil),  // 1: tandem.assignment.v1.DeclineOfferResponse
-	(*HoldCallRequest)(nil),       // 2: tandem.assignment.v1.HoldCallRequest
-	(*HoldCallResponse)(nil),      // 3: tandem.assignment.v1.HoldCallResponse
-	(*ResumeCallRequest)(nil),     // 4: tandem.assignment.v1.ResumeCallRequest
-	(*ResumeCallResponse)(nil),    // 5: tandem.assignment.v1.ResumeCallResponse
-	(*LiftBanRequest)(nil),        // 6: tandem.assignment.v1.LiftBanRequest
-	(*LiftBanResponse)(nil),       // 7: tandem.assignment.v1.LiftBanResponse
-	(*ListCallsRequest)(nil),      // 8: tandem.assignment.v1.ListCallsRequest
-	(*ListCallsResponse)(nil),     // 9: tandem.assignment.v1.ListCallsResponse
-	(*GetCallRequest)(nil),        // 10: tandem.assignment.v1.GetCallRequest
-	(*GetCallResponse)(nil),       // 11: tandem.assignment.v1.GetCallResponse
-	(*ExplainCallRequest)(nil),    // 12: tandem.assignment.v1.ExplainCallRequest
-	(*ExplainCallResponse)(nil),   // 13: tandem.assignment.v1.ExplainCallResponse
-	(*WithdrawOfferRequest)(nil),  // 14: tandem.assignment.v1.WithdrawOfferRequest
-	(*WithdrawOfferResponse)(nil), // 15: tandem.assignment.v1.WithdrawOfferResponse
-	(*RequeueCallRequest)(nil),    // 16: tandem.assignment.v1.RequeueCallRequest
-	(*RequeueCallResponse)(nil),   // 17: tandem.assignment.v1.RequeueCallResponse
-	(*Call)(nil),                  // 18: tandem.assignment.v1.Call
-	(*Offer)(nil),                 // 19: tandem.assignment.v1.Offer
-	(*Decision)(nil),              // 20: tandem.assignment.v1.Decision
-	(*Candidate)(nil),             // 21: tandem.assignment.v1.Candidate
-	nil,                           // 22: tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	(v1.OperatorState)(0),         // 23: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 24: tandem.common.v1.Marks
-	(v1.CallState)(0),             // 25: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil), // 26: google.protobuf.Timestamp
-	(v1.HangupParty)(0),           // 27: tandem.common.v1.HangupParty
-	(v1.OfferState)(0),            // 28: tandem.common.v1.OfferState
+	(*AddToCallRequest)(nil),       // 0: tandem.assignment.v1.AddToCallRequest
+	(*AddToCallResponse)(nil),      // 1: tandem.assignment.v1.AddToCallResponse
+	(*RemoveFromCallRequest)(nil),  // 2: tandem.assignment.v1.RemoveFromCallRequest
+	(*RemoveFromCallResponse)(nil), // 3: tandem.assignment.v1.RemoveFromCallResponse
+	(*MonitorCallRequest)(nil),     // 4: tandem.assignment.v1.MonitorCallRequest
+	(*MonitorCallResponse)(nil),    // 5: tandem.assignment.v1.MonitorCallResponse
+	(*StopMonitorRequest)(nil),     // 6: tandem.assignment.v1.StopMonitorRequest
+	(*StopMonitorResponse)(nil),    // 7: tandem.assignment.v1.StopMonitorResponse
+	(*DeclineOfferRequest)(nil),    // 8: tandem.assignment.v1.DeclineOfferRequest
+	(*DeclineOfferResponse)(nil),   // 9: tandem.assignment.v1.DeclineOfferResponse
+	(*HoldCallRequest)(nil),        // 10: tandem.assignment.v1.HoldCallRequest
+	(*HoldCallResponse)(nil),       // 11: tandem.assignment.v1.HoldCallResponse
+	(*ResumeCallRequest)(nil),      // 12: tandem.assignment.v1.ResumeCallRequest
+	(*ResumeCallResponse)(nil),     // 13: tandem.assignment.v1.ResumeCallResponse
+	(*LiftBanRequest)(nil),         // 14: tandem.assignment.v1.LiftBanRequest
+	(*LiftBanResponse)(nil),        // 15: tandem.assignment.v1.LiftBanResponse
+	(*ListCallsRequest)(nil),       // 16: tandem.assignment.v1.ListCallsRequest
+	(*ListCallsResponse)(nil),      // 17: tandem.assignment.v1.ListCallsResponse
+	(*GetCallRequest)(nil),         // 18: tandem.assignment.v1.GetCallRequest
+	(*GetCallResponse)(nil),        // 19: tandem.assignment.v1.GetCallResponse
+	(*ExplainCallRequest)(nil),     // 20: tandem.assignment.v1.ExplainCallRequest
+	(*ExplainCallResponse)(nil),    // 21: tandem.assignment.v1.ExplainCallResponse
+	(*WithdrawOfferRequest)(nil),   // 22: tandem.assignment.v1.WithdrawOfferRequest
+	(*WithdrawOfferResponse)(nil),  // 23: tandem.assignment.v1.WithdrawOfferResponse
+	(*RequeueCallRequest)(nil),     // 24: tandem.assignment.v1.RequeueCallRequest
+	(*RequeueCallResponse)(nil),    // 25: tandem.assignment.v1.RequeueCallResponse
+	(*Call)(nil),                   // 26: tandem.assignment.v1.Call
+	(*Offer)(nil),                  // 27: tandem.assignment.v1.Offer
+	(*Decision)(nil),               // 28: tandem.assignment.v1.Decision
+	(*Candidate)(nil),              // 29: tandem.assignment.v1.Candidate
+	nil,                            // 30: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(*v1.Contact)(nil),             // 31: tandem.common.v1.Contact
+	(*v1.CallParty)(nil),           // 32: tandem.common.v1.CallParty
+	(v1.PartyMode)(0),              // 33: tandem.common.v1.PartyMode
+	(v1.OperatorState)(0),          // 34: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),               // 35: tandem.common.v1.Marks
+	(v1.CallState)(0),              // 36: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil),  // 37: google.protobuf.Timestamp
+	(v1.HangupParty)(0),            // 38: tandem.common.v1.HangupParty
+	(v1.OfferState)(0),             // 39: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	23, // 0: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
-	24, // 1: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
-	18, // 2: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
-	18, // 3: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
-	23, // 4: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	24, // 5: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
-	18, // 6: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
-	18, // 7: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
-	20, // 8: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
-	18, // 9: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
-	18, // 10: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	25, // 11: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	26, // 12: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	26, // 13: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	26, // 14: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	27, // 15: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	19, // 16: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	26, // 17: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
-	28, // 18: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	26, // 19: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	26, // 20: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	26, // 21: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	26, // 22: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	21, // 23: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	22, // 24: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	23, // 25: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	8,  // 26: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	10, // 27: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	12, // 28: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	14, // 29: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	16, // 30: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	6,  // 31: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	0,  // 32: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
-	2,  // 33: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
-	4,  // 34: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
-	9,  // 35: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	11, // 36: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	13, // 37: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	15, // 38: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	17, // 39: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	7,  // 40: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	1,  // 41: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
-	3,  // 42: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
-	5,  // 43: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
-	35, // [35:44] is the sub-list for method output_type
-	26, // [26:35] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	31, // 0: tandem.assignment.v1.AddToCallRequest.contact:type_name -> tandem.common.v1.Contact
+	26, // 1: tandem.assignment.v1.AddToCallResponse.call:type_name -> tandem.assignment.v1.Call
+	32, // 2: tandem.assignment.v1.AddToCallResponse.party:type_name -> tandem.common.v1.CallParty
+	26, // 3: tandem.assignment.v1.RemoveFromCallResponse.call:type_name -> tandem.assignment.v1.Call
+	33, // 4: tandem.assignment.v1.MonitorCallRequest.mode:type_name -> tandem.common.v1.PartyMode
+	31, // 5: tandem.assignment.v1.MonitorCallRequest.contact:type_name -> tandem.common.v1.Contact
+	26, // 6: tandem.assignment.v1.MonitorCallResponse.call:type_name -> tandem.assignment.v1.Call
+	32, // 7: tandem.assignment.v1.MonitorCallResponse.party:type_name -> tandem.common.v1.CallParty
+	26, // 8: tandem.assignment.v1.StopMonitorResponse.call:type_name -> tandem.assignment.v1.Call
+	34, // 9: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
+	35, // 10: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
+	26, // 11: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
+	26, // 12: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
+	34, // 13: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	35, // 14: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	26, // 15: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
+	26, // 16: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
+	28, // 17: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
+	26, // 18: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
+	26, // 19: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
+	36, // 20: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	37, // 21: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	37, // 22: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	37, // 23: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	38, // 24: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	27, // 25: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
+	37, // 26: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
+	32, // 27: tandem.assignment.v1.Call.parties:type_name -> tandem.common.v1.CallParty
+	39, // 28: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	37, // 29: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	37, // 30: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	37, // 31: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	37, // 32: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	29, // 33: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	30, // 34: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	34, // 35: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	16, // 36: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	18, // 37: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	20, // 38: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	22, // 39: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	24, // 40: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	14, // 41: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	8,  // 42: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
+	10, // 43: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
+	12, // 44: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
+	0,  // 45: tandem.assignment.v1.AssignmentService.AddToCall:input_type -> tandem.assignment.v1.AddToCallRequest
+	2,  // 46: tandem.assignment.v1.AssignmentService.RemoveFromCall:input_type -> tandem.assignment.v1.RemoveFromCallRequest
+	4,  // 47: tandem.assignment.v1.AssignmentService.MonitorCall:input_type -> tandem.assignment.v1.MonitorCallRequest
+	6,  // 48: tandem.assignment.v1.AssignmentService.StopMonitor:input_type -> tandem.assignment.v1.StopMonitorRequest
+	17, // 49: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	19, // 50: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	21, // 51: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	23, // 52: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	25, // 53: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	15, // 54: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	9,  // 55: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
+	11, // 56: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
+	13, // 57: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
+	1,  // 58: tandem.assignment.v1.AssignmentService.AddToCall:output_type -> tandem.assignment.v1.AddToCallResponse
+	3,  // 59: tandem.assignment.v1.AssignmentService.RemoveFromCall:output_type -> tandem.assignment.v1.RemoveFromCallResponse
+	5,  // 60: tandem.assignment.v1.AssignmentService.MonitorCall:output_type -> tandem.assignment.v1.MonitorCallResponse
+	7,  // 61: tandem.assignment.v1.AssignmentService.StopMonitor:output_type -> tandem.assignment.v1.StopMonitorResponse
+	49, // [49:62] is the sub-list for method output_type
+	36, // [36:49] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -1686,7 +2167,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -338,6 +338,10 @@ type ReportCallEventRequest struct {
 	//	*ReportCallEventRequest_SpeechAnswer
 	//	*ReportCallEventRequest_OperatorRinging
 	//	*ReportCallEventRequest_RecordingStarted
+	//	*ReportCallEventRequest_PartyRinging
+	//	*ReportCallEventRequest_PartyJoined
+	//	*ReportCallEventRequest_PartyFailed
+	//	*ReportCallEventRequest_PartyLeft
 	Event         isReportCallEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -471,6 +475,42 @@ func (x *ReportCallEventRequest) GetRecordingStarted() *RecordingStarted {
 	return nil
 }
 
+func (x *ReportCallEventRequest) GetPartyRinging() *PartyRinging {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_PartyRinging); ok {
+			return x.PartyRinging
+		}
+	}
+	return nil
+}
+
+func (x *ReportCallEventRequest) GetPartyJoined() *PartyJoined {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_PartyJoined); ok {
+			return x.PartyJoined
+		}
+	}
+	return nil
+}
+
+func (x *ReportCallEventRequest) GetPartyFailed() *PartyFailed {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_PartyFailed); ok {
+			return x.PartyFailed
+		}
+	}
+	return nil
+}
+
+func (x *ReportCallEventRequest) GetPartyLeft() *PartyLeft {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_PartyLeft); ok {
+			return x.PartyLeft
+		}
+	}
+	return nil
+}
+
 type isReportCallEventRequest_Event interface {
 	isReportCallEventRequest_Event()
 }
@@ -503,6 +543,22 @@ type ReportCallEventRequest_RecordingStarted struct {
 	RecordingStarted *RecordingStarted `protobuf:"bytes,60,opt,name=recording_started,json=recordingStarted,proto3,oneof"`
 }
 
+type ReportCallEventRequest_PartyRinging struct {
+	PartyRinging *PartyRinging `protobuf:"bytes,120,opt,name=party_ringing,json=partyRinging,proto3,oneof"`
+}
+
+type ReportCallEventRequest_PartyJoined struct {
+	PartyJoined *PartyJoined `protobuf:"bytes,121,opt,name=party_joined,json=partyJoined,proto3,oneof"`
+}
+
+type ReportCallEventRequest_PartyFailed struct {
+	PartyFailed *PartyFailed `protobuf:"bytes,122,opt,name=party_failed,json=partyFailed,proto3,oneof"`
+}
+
+type ReportCallEventRequest_PartyLeft struct {
+	PartyLeft *PartyLeft `protobuf:"bytes,123,opt,name=party_left,json=partyLeft,proto3,oneof"`
+}
+
 func (*ReportCallEventRequest_OperatorAnswered) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_DialFailed) isReportCallEventRequest_Event() {}
@@ -517,6 +573,229 @@ func (*ReportCallEventRequest_OperatorRinging) isReportCallEventRequest_Event() 
 
 func (*ReportCallEventRequest_RecordingStarted) isReportCallEventRequest_Event() {}
 
+func (*ReportCallEventRequest_PartyRinging) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_PartyJoined) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_PartyFailed) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_PartyLeft) isReportCallEventRequest_Event() {}
+
+// PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
+// in, an unanswered ring is his miss from now on, as for offers.
+type PartyRinging struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PartyId       string                 `protobuf:"bytes,1,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartyRinging) Reset() {
+	*x = PartyRinging{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartyRinging) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartyRinging) ProtoMessage() {}
+
+func (x *PartyRinging) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartyRinging.ProtoReflect.Descriptor instead.
+func (*PartyRinging) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *PartyRinging) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
+}
+
+// PartyJoined: a party leg connected and hears the call as its mode says.
+type PartyJoined struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PartyId string                 `protobuf:"bytes,1,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	// From the dial to the answer.
+	RingTimeMs    uint32 `protobuf:"varint,2,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartyJoined) Reset() {
+	*x = PartyJoined{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartyJoined) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartyJoined) ProtoMessage() {}
+
+func (x *PartyJoined) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartyJoined.ProtoReflect.Descriptor instead.
+func (*PartyJoined) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *PartyJoined) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
+}
+
+func (x *PartyJoined) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
+// PartyFailed: a party leg ended before it connected (codes as DialFailed's).
+type PartyFailed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PartyId       string                 `protobuf:"bytes,1,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	Code          int32                  `protobuf:"varint,2,opt,name=code,proto3" json:"code,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	RingTimeMs    uint32                 `protobuf:"varint,4,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartyFailed) Reset() {
+	*x = PartyFailed{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartyFailed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartyFailed) ProtoMessage() {}
+
+func (x *PartyFailed) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartyFailed.ProtoReflect.Descriptor instead.
+func (*PartyFailed) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PartyFailed) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
+}
+
+func (x *PartyFailed) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *PartyFailed) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *PartyFailed) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
+// PartyLeft: a connected party leg ended (he hung up, or the scenario hung it up on a
+// drop_party).
+type PartyLeft struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PartyId       string                 `protobuf:"bytes,1,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartyLeft) Reset() {
+	*x = PartyLeft{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartyLeft) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartyLeft) ProtoMessage() {}
+
+func (x *PartyLeft) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartyLeft.ProtoReflect.Descriptor instead.
+func (*PartyLeft) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PartyLeft) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
+}
+
 // RecordingStarted: the conversation is being recorded (CallEvents.RecordStarted on the
 // caller's call); url is where the recording will be once the call ends. Only the first one of a
 // connected call is kept.
@@ -530,7 +809,7 @@ type RecordingStarted struct {
 
 func (x *RecordingStarted) Reset() {
 	*x = RecordingStarted{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -542,7 +821,7 @@ func (x *RecordingStarted) String() string {
 func (*RecordingStarted) ProtoMessage() {}
 
 func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -555,7 +834,7 @@ func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordingStarted.ProtoReflect.Descriptor instead.
 func (*RecordingStarted) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RecordingStarted) GetUrl() string {
@@ -576,7 +855,7 @@ type OperatorRinging struct {
 
 func (x *OperatorRinging) Reset() {
 	*x = OperatorRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -588,7 +867,7 @@ func (x *OperatorRinging) String() string {
 func (*OperatorRinging) ProtoMessage() {}
 
 func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -601,7 +880,7 @@ func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorRinging.ProtoReflect.Descriptor instead.
 func (*OperatorRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
 }
 
 // OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -615,7 +894,7 @@ type OperatorAnswered struct {
 
 func (x *OperatorAnswered) Reset() {
 	*x = OperatorAnswered{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -627,7 +906,7 @@ func (x *OperatorAnswered) String() string {
 func (*OperatorAnswered) ProtoMessage() {}
 
 func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -640,7 +919,7 @@ func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorAnswered.ProtoReflect.Descriptor instead.
 func (*OperatorAnswered) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *OperatorAnswered) GetRingTimeMs() uint32 {
@@ -665,7 +944,7 @@ type DialFailed struct {
 
 func (x *DialFailed) Reset() {
 	*x = DialFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -677,7 +956,7 @@ func (x *DialFailed) String() string {
 func (*DialFailed) ProtoMessage() {}
 
 func (x *DialFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -690,7 +969,7 @@ func (x *DialFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DialFailed.ProtoReflect.Descriptor instead.
 func (*DialFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DialFailed) GetCode() int32 {
@@ -726,7 +1005,7 @@ type CallEnded struct {
 
 func (x *CallEnded) Reset() {
 	*x = CallEnded{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -738,7 +1017,7 @@ func (x *CallEnded) String() string {
 func (*CallEnded) ProtoMessage() {}
 
 func (x *CallEnded) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -751,7 +1030,7 @@ func (x *CallEnded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallEnded.ProtoReflect.Descriptor instead.
 func (*CallEnded) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CallEnded) GetHungUpBy() v1.HangupParty {
@@ -779,7 +1058,7 @@ type CallerAbandoned struct {
 
 func (x *CallerAbandoned) Reset() {
 	*x = CallerAbandoned{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -791,7 +1070,7 @@ func (x *CallerAbandoned) String() string {
 func (*CallerAbandoned) ProtoMessage() {}
 
 func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -804,7 +1083,7 @@ func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerAbandoned.ProtoReflect.Descriptor instead.
 func (*CallerAbandoned) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CallerAbandoned) GetWaitTimeMs() uint32 {
@@ -831,7 +1110,7 @@ type SpeechAnswer struct {
 
 func (x *SpeechAnswer) Reset() {
 	*x = SpeechAnswer{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +1122,7 @@ func (x *SpeechAnswer) String() string {
 func (*SpeechAnswer) ProtoMessage() {}
 
 func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +1135,7 @@ func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpeechAnswer.ProtoReflect.Descriptor instead.
 func (*SpeechAnswer) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SpeechAnswer) GetQuestionId() string {
@@ -897,7 +1176,7 @@ type ReportCallEventResponse struct {
 
 func (x *ReportCallEventResponse) Reset() {
 	*x = ReportCallEventResponse{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -909,7 +1188,7 @@ func (x *ReportCallEventResponse) String() string {
 func (*ReportCallEventResponse) ProtoMessage() {}
 
 func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,7 +1201,7 @@ func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventResponse.ProtoReflect.Descriptor instead.
 func (*ReportCallEventResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReportCallEventResponse) GetNext() *CloudCommand {
@@ -940,16 +1219,19 @@ type CloudCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
 	// "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
-	// the operator hears silence) or "resume" (caller and operator hear each other again).
+	// the operator hears silence), "resume" (caller and operator hear each other again),
+	// "add_party" (dial contact as party_id and mix him in by mode once he answers),
+	// "party_mode" (mix party_id by another mode; no new dial) or "drop_party" (hang up
+	// party_id's leg; caller and operator stay).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	CallId string `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
 	// dial, cancel: the lease the outcome events must name.
 	OfferId string `protobuf:"bytes,3,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
-	// dial: whom to call.
+	// dial, add_party: whom to call.
 	Contact *CloudContact `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
-	// dial: ring at most this long, then report DialFailed with code 487 or 408.
+	// dial, add_party: ring at most this long, then report DialFailed (PartyFailed) with code 487 or 408.
 	TimeoutS uint32 `protobuf:"varint,5,opt,name=timeout_s,json=timeoutS,proto3" json:"timeout_s,omitempty"`
-	// dial: caller id to show to the operator (the caller's number by default).
+	// dial, add_party: caller id to show (the caller's number by default).
 	CallerId string `protobuf:"bytes,6,opt,name=caller_id,json=callerId,proto3" json:"caller_id,omitempty"`
 	// say/ask: the text to speak.
 	Text string `protobuf:"bytes,7,opt,name=text,proto3" json:"text,omitempty"`
@@ -958,14 +1240,20 @@ type CloudCommand struct {
 	// cancel, hangup: why (logged by the scenario).
 	Reason string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
 	// hold: the queue's hold music; empty: the scenario's default music.
-	MusicUrl      string `protobuf:"bytes,40,opt,name=music_url,json=musicUrl,proto3" json:"music_url,omitempty"`
+	MusicUrl string `protobuf:"bytes,40,opt,name=music_url,json=musicUrl,proto3" json:"music_url,omitempty"`
+	// add_party, party_mode, drop_party: the party leg the command is about; its events name it.
+	PartyId string `protobuf:"bytes,120,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	// add_party, party_mode: what the party hears and who hears him: "conference" (all hear
+	// all), "listen" (he hears caller and operator, nobody hears him), "whisper" (he hears both,
+	// only the operator hears him) or "barge" (all hear all).
+	Mode          string `protobuf:"bytes,121,opt,name=mode,proto3" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CloudCommand) Reset() {
 	*x = CloudCommand{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -977,7 +1265,7 @@ func (x *CloudCommand) String() string {
 func (*CloudCommand) ProtoMessage() {}
 
 func (x *CloudCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -990,7 +1278,7 @@ func (x *CloudCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudCommand.ProtoReflect.Descriptor instead.
 func (*CloudCommand) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CloudCommand) GetType() string {
@@ -1063,6 +1351,20 @@ func (x *CloudCommand) GetMusicUrl() string {
 	return ""
 }
 
+func (x *CloudCommand) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
+}
+
+func (x *CloudCommand) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
 // CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
 type CloudContact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1074,7 +1376,7 @@ type CloudContact struct {
 
 func (x *CloudContact) Reset() {
 	*x = CloudContact{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1086,7 +1388,7 @@ func (x *CloudContact) String() string {
 func (*CloudContact) ProtoMessage() {}
 
 func (x *CloudContact) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1099,7 +1401,7 @@ func (x *CloudContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudContact.ProtoReflect.Descriptor instead.
 func (*CloudContact) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CloudContact) GetKind() string {
@@ -1150,7 +1452,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x0ehold_music_url\x18\x04 \x01(\tR\fholdMusicUrl\x12\x1a\n" +
 	"\bgreeting\x18\x05 \x01(\tR\bgreeting\x12\x16\n" +
 	"\x06record\x18< \x01(\bR\x06record\x12)\n" +
-	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\"\xd9\x05\n" +
+	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\"\xf6\a\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
@@ -1167,8 +1469,27 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x10caller_abandoned\x18\r \x01(\v2%.tandem.callintake.v1.CallerAbandonedH\x00R\x0fcallerAbandoned\x12I\n" +
 	"\rspeech_answer\x18\x0e \x01(\v2\".tandem.callintake.v1.SpeechAnswerH\x00R\fspeechAnswer\x12R\n" +
 	"\x10operator_ringing\x18\x0f \x01(\v2%.tandem.callintake.v1.OperatorRingingH\x00R\x0foperatorRinging\x12U\n" +
-	"\x11recording_started\x18< \x01(\v2&.tandem.callintake.v1.RecordingStartedH\x00R\x10recordingStartedB\a\n" +
-	"\x05event\"$\n" +
+	"\x11recording_started\x18< \x01(\v2&.tandem.callintake.v1.RecordingStartedH\x00R\x10recordingStarted\x12I\n" +
+	"\rparty_ringing\x18x \x01(\v2\".tandem.callintake.v1.PartyRingingH\x00R\fpartyRinging\x12F\n" +
+	"\fparty_joined\x18y \x01(\v2!.tandem.callintake.v1.PartyJoinedH\x00R\vpartyJoined\x12F\n" +
+	"\fparty_failed\x18z \x01(\v2!.tandem.callintake.v1.PartyFailedH\x00R\vpartyFailed\x12@\n" +
+	"\n" +
+	"party_left\x18{ \x01(\v2\x1f.tandem.callintake.v1.PartyLeftH\x00R\tpartyLeftB\a\n" +
+	"\x05event\")\n" +
+	"\fPartyRinging\x12\x19\n" +
+	"\bparty_id\x18\x01 \x01(\tR\apartyId\"J\n" +
+	"\vPartyJoined\x12\x19\n" +
+	"\bparty_id\x18\x01 \x01(\tR\apartyId\x12 \n" +
+	"\fring_time_ms\x18\x02 \x01(\rR\n" +
+	"ringTimeMs\"v\n" +
+	"\vPartyFailed\x12\x19\n" +
+	"\bparty_id\x18\x01 \x01(\tR\apartyId\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\x05R\x04code\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12 \n" +
+	"\fring_time_ms\x18\x04 \x01(\rR\n" +
+	"ringTimeMs\"&\n" +
+	"\tPartyLeft\x12\x19\n" +
+	"\bparty_id\x18\x01 \x01(\tR\apartyId\"$\n" +
 	"\x10RecordingStarted\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\"\x11\n" +
 	"\x0fOperatorRinging\"4\n" +
@@ -1198,7 +1519,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"confidence\x12=\n" +
 	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"Q\n" +
 	"\x17ReportCallEventResponse\x126\n" +
-	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xb8\x02\n" +
+	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xe7\x02\n" +
 	"\fCloudCommand\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1210,7 +1531,9 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\vquestion_id\x18\b \x01(\tR\n" +
 	"questionId\x12\x16\n" +
 	"\x06reason\x18\t \x01(\tR\x06reason\x12\x1b\n" +
-	"\tmusic_url\x18( \x01(\tR\bmusicUrl\":\n" +
+	"\tmusic_url\x18( \x01(\tR\bmusicUrl\x12\x19\n" +
+	"\bparty_id\x18x \x01(\tR\apartyId\x12\x12\n" +
+	"\x04mode\x18y \x01(\tR\x04mode\":\n" +
 	"\fCloudContact\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target*z\n" +
@@ -1237,50 +1560,58 @@ func file_tandem_callintake_v1_callintake_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_callintake_v1_callintake_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 	(SpeechVerdict)(0),              // 0: tandem.callintake.v1.SpeechVerdict
 	(*RegisterCallRequest)(nil),     // 1: tandem.callintake.v1.RegisterCallRequest
 	(*RegisterCallResponse)(nil),    // 2: tandem.callintake.v1.RegisterCallResponse
 	(*ReportCallEventRequest)(nil),  // 3: tandem.callintake.v1.ReportCallEventRequest
-	(*RecordingStarted)(nil),        // 4: tandem.callintake.v1.RecordingStarted
-	(*OperatorRinging)(nil),         // 5: tandem.callintake.v1.OperatorRinging
-	(*OperatorAnswered)(nil),        // 6: tandem.callintake.v1.OperatorAnswered
-	(*DialFailed)(nil),              // 7: tandem.callintake.v1.DialFailed
-	(*CallEnded)(nil),               // 8: tandem.callintake.v1.CallEnded
-	(*CallerAbandoned)(nil),         // 9: tandem.callintake.v1.CallerAbandoned
-	(*SpeechAnswer)(nil),            // 10: tandem.callintake.v1.SpeechAnswer
-	(*ReportCallEventResponse)(nil), // 11: tandem.callintake.v1.ReportCallEventResponse
-	(*CloudCommand)(nil),            // 12: tandem.callintake.v1.CloudCommand
-	(*CloudContact)(nil),            // 13: tandem.callintake.v1.CloudContact
-	nil,                             // 14: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	(*timestamppb.Timestamp)(nil),   // 15: google.protobuf.Timestamp
-	(v1.HangupParty)(0),             // 16: tandem.common.v1.HangupParty
+	(*PartyRinging)(nil),            // 4: tandem.callintake.v1.PartyRinging
+	(*PartyJoined)(nil),             // 5: tandem.callintake.v1.PartyJoined
+	(*PartyFailed)(nil),             // 6: tandem.callintake.v1.PartyFailed
+	(*PartyLeft)(nil),               // 7: tandem.callintake.v1.PartyLeft
+	(*RecordingStarted)(nil),        // 8: tandem.callintake.v1.RecordingStarted
+	(*OperatorRinging)(nil),         // 9: tandem.callintake.v1.OperatorRinging
+	(*OperatorAnswered)(nil),        // 10: tandem.callintake.v1.OperatorAnswered
+	(*DialFailed)(nil),              // 11: tandem.callintake.v1.DialFailed
+	(*CallEnded)(nil),               // 12: tandem.callintake.v1.CallEnded
+	(*CallerAbandoned)(nil),         // 13: tandem.callintake.v1.CallerAbandoned
+	(*SpeechAnswer)(nil),            // 14: tandem.callintake.v1.SpeechAnswer
+	(*ReportCallEventResponse)(nil), // 15: tandem.callintake.v1.ReportCallEventResponse
+	(*CloudCommand)(nil),            // 16: tandem.callintake.v1.CloudCommand
+	(*CloudContact)(nil),            // 17: tandem.callintake.v1.CloudContact
+	nil,                             // 18: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	(*timestamppb.Timestamp)(nil),   // 19: google.protobuf.Timestamp
+	(v1.HangupParty)(0),             // 20: tandem.common.v1.HangupParty
 }
 var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
-	14, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	15, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
-	15, // 2: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	6,  // 3: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
-	7,  // 4: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
-	8,  // 5: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
-	9,  // 6: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
-	10, // 7: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
-	5,  // 8: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
-	4,  // 9: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
-	16, // 10: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,  // 11: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
-	12, // 12: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	13, // 13: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 14: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	3,  // 15: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 16: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	11, // 17: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	16, // [16:18] is the sub-list for method output_type
-	14, // [14:16] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	18, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	19, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
+	19, // 2: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	10, // 3: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
+	11, // 4: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
+	12, // 5: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
+	13, // 6: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
+	14, // 7: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
+	9,  // 8: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
+	8,  // 9: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
+	4,  // 10: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
+	5,  // 11: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
+	6,  // 12: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
+	7,  // 13: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
+	20, // 14: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,  // 15: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
+	16, // 16: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	17, // 17: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 18: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	3,  // 19: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 20: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	15, // 21: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	20, // [20:22] is the sub-list for method output_type
+	18, // [18:20] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }
@@ -1296,6 +1627,10 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 		(*ReportCallEventRequest_SpeechAnswer)(nil),
 		(*ReportCallEventRequest_OperatorRinging)(nil),
 		(*ReportCallEventRequest_RecordingStarted)(nil),
+		(*ReportCallEventRequest_PartyRinging)(nil),
+		(*ReportCallEventRequest_PartyJoined)(nil),
+		(*ReportCallEventRequest_PartyFailed)(nil),
+		(*ReportCallEventRequest_PartyLeft)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1303,7 +1638,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_callintake_v1_callintake_proto_rawDesc), len(file_tandem_callintake_v1_callintake_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -11,6 +11,7 @@ package commonv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -337,6 +338,127 @@ func (HangupParty) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{4}
 }
 
+// PartyMode says what a third party on a call hears and who hears him.
+type PartyMode int32
+
+const (
+	PartyMode_PARTY_MODE_UNSPECIFIED PartyMode = 0
+	// Added to the call (AddToCall): caller, operator and the party all hear one another.
+	PartyMode_PARTY_MODE_CONFERENCE PartyMode = 1
+	// A supervisor hears caller and operator; nobody hears him.
+	PartyMode_PARTY_MODE_LISTEN PartyMode = 2
+	// A supervisor hears caller and operator; only the operator hears him.
+	PartyMode_PARTY_MODE_WHISPER PartyMode = 3
+	// A supervisor joins the conversation: all hear all.
+	PartyMode_PARTY_MODE_BARGE PartyMode = 4
+)
+
+// Enum value maps for PartyMode.
+var (
+	PartyMode_name = map[int32]string{
+		0: "PARTY_MODE_UNSPECIFIED",
+		1: "PARTY_MODE_CONFERENCE",
+		2: "PARTY_MODE_LISTEN",
+		3: "PARTY_MODE_WHISPER",
+		4: "PARTY_MODE_BARGE",
+	}
+	PartyMode_value = map[string]int32{
+		"PARTY_MODE_UNSPECIFIED": 0,
+		"PARTY_MODE_CONFERENCE":  1,
+		"PARTY_MODE_LISTEN":      2,
+		"PARTY_MODE_WHISPER":     3,
+		"PARTY_MODE_BARGE":       4,
+	}
+)
+
+func (x PartyMode) Enum() *PartyMode {
+	p := new(PartyMode)
+	*p = x
+	return p
+}
+
+func (x PartyMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PartyMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_common_v1_common_proto_enumTypes[5].Descriptor()
+}
+
+func (PartyMode) Type() protoreflect.EnumType {
+	return &file_tandem_common_v1_common_proto_enumTypes[5]
+}
+
+func (x PartyMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PartyMode.Descriptor instead.
+func (PartyMode) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{5}
+}
+
+// PartyState is where a third party's leg is. It only moves forward: dialing, then joined,
+// then left; or dialing, then failed.
+type PartyState int32
+
+const (
+	PartyState_PARTY_STATE_UNSPECIFIED PartyState = 0
+	// The cloud dials him; the lease holds until expires_at.
+	PartyState_PARTY_STATE_DIALING PartyState = 1
+	// He answered and hears the call as his mode says.
+	PartyState_PARTY_STATE_JOINED PartyState = 2
+	// He was on the call and left it (hung up, was removed, or the call ended).
+	PartyState_PARTY_STATE_LEFT PartyState = 3
+	// His leg never connected (busy, no answer, unreachable, the scenario refused it).
+	PartyState_PARTY_STATE_FAILED PartyState = 4
+)
+
+// Enum value maps for PartyState.
+var (
+	PartyState_name = map[int32]string{
+		0: "PARTY_STATE_UNSPECIFIED",
+		1: "PARTY_STATE_DIALING",
+		2: "PARTY_STATE_JOINED",
+		3: "PARTY_STATE_LEFT",
+		4: "PARTY_STATE_FAILED",
+	}
+	PartyState_value = map[string]int32{
+		"PARTY_STATE_UNSPECIFIED": 0,
+		"PARTY_STATE_DIALING":     1,
+		"PARTY_STATE_JOINED":      2,
+		"PARTY_STATE_LEFT":        3,
+		"PARTY_STATE_FAILED":      4,
+	}
+)
+
+func (x PartyState) Enum() *PartyState {
+	p := new(PartyState)
+	*p = x
+	return p
+}
+
+func (x PartyState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PartyState) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_common_v1_common_proto_enumTypes[6].Descriptor()
+}
+
+func (PartyState) Type() protoreflect.EnumType {
+	return &file_tandem_common_v1_common_proto_enumTypes[6]
+}
+
+func (x PartyState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PartyState.Descriptor instead.
+func (PartyState) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{6}
+}
+
 // Contact is where the cloud dials an operator.
 type Contact struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -572,11 +694,142 @@ func (x *Marks) GetConsecutiveDeclines() uint32 {
 	return 0
 }
 
+// CallParty is a third leg on a call: someone the operator added (a contact or another
+// operator) or a supervisor monitoring it.
+type CallParty struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PartyId string                 `protobuf:"bytes,1,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	Mode    PartyMode              `protobuf:"varint,2,opt,name=mode,proto3,enum=tandem.common.v1.PartyMode" json:"mode,omitempty"`
+	State   PartyState             `protobuf:"varint,3,opt,name=state,proto3,enum=tandem.common.v1.PartyState" json:"state,omitempty"`
+	// Where the cloud dials him.
+	Contact *Contact `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
+	// The operator brought in, when the party is one (marked like any offer: answer or miss).
+	OperatorId string `protobuf:"bytes,5,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	// Who brought him: the operator's id for AddToCall, the API key's name for MonitorCall.
+	AddedBy string `protobuf:"bytes,6,opt,name=added_by,json=addedBy,proto3" json:"added_by,omitempty"`
+	// True for a supervisor's monitoring leg (MonitorCall).
+	Monitor   bool                   `protobuf:"varint,7,opt,name=monitor,proto3" json:"monitor,omitempty"`
+	InvitedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=invited_at,json=invitedAt,proto3" json:"invited_at,omitempty"`
+	JoinedAt  *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=joined_at,json=joinedAt,proto3" json:"joined_at,omitempty"`
+	LeftAt    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=left_at,json=leftAt,proto3" json:"left_at,omitempty"`
+	// Why he failed or left.
+	Reason        string `protobuf:"bytes,11,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallParty) Reset() {
+	*x = CallParty{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallParty) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallParty) ProtoMessage() {}
+
+func (x *CallParty) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallParty.ProtoReflect.Descriptor instead.
+func (*CallParty) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CallParty) GetPartyId() string {
+	if x != nil {
+		return x.PartyId
+	}
+	return ""
+}
+
+func (x *CallParty) GetMode() PartyMode {
+	if x != nil {
+		return x.Mode
+	}
+	return PartyMode_PARTY_MODE_UNSPECIFIED
+}
+
+func (x *CallParty) GetState() PartyState {
+	if x != nil {
+		return x.State
+	}
+	return PartyState_PARTY_STATE_UNSPECIFIED
+}
+
+func (x *CallParty) GetContact() *Contact {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+func (x *CallParty) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *CallParty) GetAddedBy() string {
+	if x != nil {
+		return x.AddedBy
+	}
+	return ""
+}
+
+func (x *CallParty) GetMonitor() bool {
+	if x != nil {
+		return x.Monitor
+	}
+	return false
+}
+
+func (x *CallParty) GetInvitedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.InvitedAt
+	}
+	return nil
+}
+
+func (x *CallParty) GetJoinedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.JoinedAt
+	}
+	return nil
+}
+
+func (x *CallParty) GetLeftAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LeftAt
+	}
+	return nil
+}
+
+func (x *CallParty) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_tandem_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\n" +
-	"\x1dtandem/common/v1/common.proto\x12\x10tandem.common.v1\"T\n" +
+	"\x1dtandem/common/v1/common.proto\x12\x10tandem.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"T\n" +
 	"\aContact\x121\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1d.tandem.common.v1.ContactKindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\"\xe7\x04\n" +
@@ -602,7 +855,22 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x1ascore_lost_to_slow_answers\x18\r \x01(\x01R\x16scoreLostToSlowAnswers\x12\x1a\n" +
 	"\bdeclines\x18\x0e \x01(\rR\bdeclines\x12%\n" +
 	"\x0edeclines_today\x18\x0f \x01(\rR\rdeclinesToday\x121\n" +
-	"\x14consecutive_declines\x18\x10 \x01(\rR\x13consecutiveDeclines*o\n" +
+	"\x14consecutive_declines\x18\x10 \x01(\rR\x13consecutiveDeclines\"\xd7\x03\n" +
+	"\tCallParty\x12\x19\n" +
+	"\bparty_id\x18\x01 \x01(\tR\apartyId\x12/\n" +
+	"\x04mode\x18\x02 \x01(\x0e2\x1b.tandem.common.v1.PartyModeR\x04mode\x122\n" +
+	"\x05state\x18\x03 \x01(\x0e2\x1c.tandem.common.v1.PartyStateR\x05state\x123\n" +
+	"\acontact\x18\x04 \x01(\v2\x19.tandem.common.v1.ContactR\acontact\x12\x1f\n" +
+	"\voperator_id\x18\x05 \x01(\tR\n" +
+	"operatorId\x12\x19\n" +
+	"\badded_by\x18\x06 \x01(\tR\aaddedBy\x12\x18\n" +
+	"\amonitor\x18\a \x01(\bR\amonitor\x129\n" +
+	"\n" +
+	"invited_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tinvitedAt\x127\n" +
+	"\tjoined_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\bjoinedAt\x123\n" +
+	"\aleft_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\x06leftAt\x12\x16\n" +
+	"\x06reason\x18\v \x01(\tR\x06reason*o\n" +
 	"\vContactKind\x12\x1c\n" +
 	"\x18CONTACT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11CONTACT_KIND_USER\x10\x01\x12\x14\n" +
@@ -637,7 +905,20 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x18HANGUP_PARTY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13HANGUP_PARTY_CALLER\x10\x01\x12\x19\n" +
 	"\x15HANGUP_PARTY_OPERATOR\x10\x02\x12\x17\n" +
-	"\x13HANGUP_PARTY_SYSTEM\x10\x03B\xc2\x01\n" +
+	"\x13HANGUP_PARTY_SYSTEM\x10\x03*\x87\x01\n" +
+	"\tPartyMode\x12\x1a\n" +
+	"\x16PARTY_MODE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15PARTY_MODE_CONFERENCE\x10\x01\x12\x15\n" +
+	"\x11PARTY_MODE_LISTEN\x10\x02\x12\x16\n" +
+	"\x12PARTY_MODE_WHISPER\x10\x03\x12\x14\n" +
+	"\x10PARTY_MODE_BARGE\x10\x04*\x88\x01\n" +
+	"\n" +
+	"PartyState\x12\x1b\n" +
+	"\x17PARTY_STATE_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13PARTY_STATE_DIALING\x10\x01\x12\x16\n" +
+	"\x12PARTY_STATE_JOINED\x10\x02\x12\x14\n" +
+	"\x10PARTY_STATE_LEFT\x10\x03\x12\x16\n" +
+	"\x12PARTY_STATE_FAILED\x10\x04B\xc2\x01\n" +
 	"\x14com.tandem.common.v1B\vCommonProtoP\x01Z;github.com/tandemcc/tandem/gen/go/tandem/common/v1;commonv1\xa2\x02\x03TCX\xaa\x02\x10Tandem.Common.V1\xca\x02\x10Tandem\\Common\\V1\xe2\x02\x1cTandem\\Common\\V1\\GPBMetadata\xea\x02\x12Tandem::Common::V1b\x06proto3"
 
 var (
@@ -652,24 +933,34 @@ func file_tandem_common_v1_common_proto_rawDescGZIP() []byte {
 	return file_tandem_common_v1_common_proto_rawDescData
 }
 
-var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_tandem_common_v1_common_proto_goTypes = []any{
-	(ContactKind)(0),   // 0: tandem.common.v1.ContactKind
-	(OperatorState)(0), // 1: tandem.common.v1.OperatorState
-	(CallState)(0),     // 2: tandem.common.v1.CallState
-	(OfferState)(0),    // 3: tandem.common.v1.OfferState
-	(HangupParty)(0),   // 4: tandem.common.v1.HangupParty
-	(*Contact)(nil),    // 5: tandem.common.v1.Contact
-	(*Marks)(nil),      // 6: tandem.common.v1.Marks
+	(ContactKind)(0),              // 0: tandem.common.v1.ContactKind
+	(OperatorState)(0),            // 1: tandem.common.v1.OperatorState
+	(CallState)(0),                // 2: tandem.common.v1.CallState
+	(OfferState)(0),               // 3: tandem.common.v1.OfferState
+	(HangupParty)(0),              // 4: tandem.common.v1.HangupParty
+	(PartyMode)(0),                // 5: tandem.common.v1.PartyMode
+	(PartyState)(0),               // 6: tandem.common.v1.PartyState
+	(*Contact)(nil),               // 7: tandem.common.v1.Contact
+	(*Marks)(nil),                 // 8: tandem.common.v1.Marks
+	(*CallParty)(nil),             // 9: tandem.common.v1.CallParty
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
 }
 var file_tandem_common_v1_common_proto_depIdxs = []int32{
-	0, // 0: tandem.common.v1.Contact.kind:type_name -> tandem.common.v1.ContactKind
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	0,  // 0: tandem.common.v1.Contact.kind:type_name -> tandem.common.v1.ContactKind
+	5,  // 1: tandem.common.v1.CallParty.mode:type_name -> tandem.common.v1.PartyMode
+	6,  // 2: tandem.common.v1.CallParty.state:type_name -> tandem.common.v1.PartyState
+	7,  // 3: tandem.common.v1.CallParty.contact:type_name -> tandem.common.v1.Contact
+	10, // 4: tandem.common.v1.CallParty.invited_at:type_name -> google.protobuf.Timestamp
+	10, // 5: tandem.common.v1.CallParty.joined_at:type_name -> google.protobuf.Timestamp
+	10, // 6: tandem.common.v1.CallParty.left_at:type_name -> google.protobuf.Timestamp
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_tandem_common_v1_common_proto_init() }
@@ -682,8 +973,8 @@ func file_tandem_common_v1_common_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_common_v1_common_proto_rawDesc), len(file_tandem_common_v1_common_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   2,
+			NumEnums:      7,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEinwEKFFJlZ2lzdGVyQ2FsbFJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSEAoIcG9zaXRpb24YAyABKA0SFgoOaG9sZF9tdXNpY191cmwYBCABKAkSEAoIZ3JlZXRpbmcYBSABKAkSDgoGcmVjb3JkGDwgASgIEhgKEHJlY29yZGluZ19ub3RpY2UYPSABKAkixgQKFlJlcG9ydENhbGxFdmVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJDChFvcGVyYXRvcl9hbnN3ZXJlZBgKIAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yQW5zd2VyZWRIABI3CgtkaWFsX2ZhaWxlZBgLIAEoCzIgLnRhbmRlbS5jYWxsaW50YWtlLnYxLkRpYWxGYWlsZWRIABI1CgpjYWxsX2VuZGVkGAwgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbEVuZGVkSAASQQoQY2FsbGVyX2FiYW5kb25lZBgNIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxlckFiYW5kb25lZEgAEjsKDXNwZWVjaF9hbnN3ZXIYDiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hBbnN3ZXJIABJBChBvcGVyYXRvcl9yaW5naW5nGA8gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JSaW5naW5nSAASQwoRcmVjb3JkaW5nX3N0YXJ0ZWQYPCABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5SZWNvcmRpbmdTdGFydGVkSABCBwoFZXZlbnQiHwoQUmVjb3JkaW5nU3RhcnRlZBILCgN1cmwYASABKAkiEQoPT3BlcmF0b3JSaW5naW5nIigKEE9wZXJhdG9yQW5zd2VyZWQSFAoMcmluZ190aW1lX21zGAEgASgNIkAKCkRpYWxGYWlsZWQSDAoEY29kZRgBIAEoBRIOCgZyZWFzb24YAiABKAkSFAoMcmluZ190aW1lX21zGAMgASgNIlQKCUNhbGxFbmRlZBIxCgpodW5nX3VwX2J5GAEgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYAiABKA0iJwoPQ2FsbGVyQWJhbmRvbmVkEhQKDHdhaXRfdGltZV9tcxgBIAEoDSJ7CgxTcGVlY2hBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpjb25maWRlbmNlGAMgASgCEjQKB3ZlcmRpY3QYBCABKA4yIy50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hWZXJkaWN0IksKF1JlcG9ydENhbGxFdmVudFJlc3BvbnNlEjAKBG5leHQYASABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQi4AEKDENsb3VkQ29tbWFuZBIMCgR0eXBlGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSMwoHY29udGFjdBgEIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29udGFjdBIRCgl0aW1lb3V0X3MYBSABKA0SEQoJY2FsbGVyX2lkGAYgASgJEgwKBHRleHQYByABKAkSEwoLcXVlc3Rpb25faWQYCCABKAkSDgoGcmVhc29uGAkgASgJEhEKCW11c2ljX3VybBgoIAEoCSIsCgxDbG91ZENvbnRhY3QSDAoEa2luZBgBIAEoCRIOCgZ0YXJnZXQYAiABKAkqegoNU3BlZWNoVmVyZGljdBIeChpTUEVFQ0hfVkVSRElDVF9VTlNQRUNJRklFRBAAEhYKElNQRUVDSF9WRVJESUNUX1lFUxABEhUKEVNQRUVDSF9WRVJESUNUX05PEAISGgoWU1BFRUNIX1ZFUkRJQ1RfVU5DTEVBUhADMqgCChFDYWxsSW50YWtlU2VydmljZRJ7CgxSZWdpc3RlckNhbGwSKS50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXF1ZXN0GioudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL2NhbGxzEpUBCg9SZXBvcnRDYWxsRXZlbnQSLC50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXF1ZXN0Gi0udGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YxL2NhbGxzL3tjYWxsX2lkfS9ldmVudHNC4gEKGGNvbS50YW5kZW0uY2FsbGludGFrZS52MUIPQ2FsbGludGFrZVByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY2FsbGludGFrZS92MTtjYWxsaW50YWtldjGiAgNUQ1iqAhRUYW5kZW0uQ2FsbGludGFrZS5WMcoCFFRhbmRlbVxDYWxsaW50YWtlXFYx4gIgVGFuZGVtXENhbGxpbnRha2VcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkNhbGxpbnRha2U6OlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEinwEKFFJlZ2lzdGVyQ2FsbFJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSEAoIcG9zaXRpb24YAyABKA0SFgoOaG9sZF9tdXNpY191cmwYBCABKAkSEAoIZ3JlZXRpbmcYBSABKAkSDgoGcmVjb3JkGDwgASgIEhgKEHJlY29yZGluZ19ub3RpY2UYPSABKAkisAYKFlJlcG9ydENhbGxFdmVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJDChFvcGVyYXRvcl9hbnN3ZXJlZBgKIAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yQW5zd2VyZWRIABI3CgtkaWFsX2ZhaWxlZBgLIAEoCzIgLnRhbmRlbS5jYWxsaW50YWtlLnYxLkRpYWxGYWlsZWRIABI1CgpjYWxsX2VuZGVkGAwgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbEVuZGVkSAASQQoQY2FsbGVyX2FiYW5kb25lZBgNIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxlckFiYW5kb25lZEgAEjsKDXNwZWVjaF9hbnN3ZXIYDiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hBbnN3ZXJIABJBChBvcGVyYXRvcl9yaW5naW5nGA8gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JSaW5naW5nSAASQwoRcmVjb3JkaW5nX3N0YXJ0ZWQYPCABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5SZWNvcmRpbmdTdGFydGVkSAASOwoNcGFydHlfcmluZ2luZxh4IAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5UmluZ2luZ0gAEjkKDHBhcnR5X2pvaW5lZBh5IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5Sm9pbmVkSAASOQoMcGFydHlfZmFpbGVkGHogASgLMiEudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlGYWlsZWRIABI1CgpwYXJ0eV9sZWZ0GHsgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlMZWZ0SABCBwoFZXZlbnQiIAoMUGFydHlSaW5naW5nEhAKCHBhcnR5X2lkGAEgASgJIjUKC1BhcnR5Sm9pbmVkEhAKCHBhcnR5X2lkGAEgASgJEhQKDHJpbmdfdGltZV9tcxgCIAEoDSJTCgtQYXJ0eUZhaWxlZBIQCghwYXJ0eV9pZBgBIAEoCRIMCgRjb2RlGAIgASgFEg4KBnJlYXNvbhgDIAEoCRIUCgxyaW5nX3RpbWVfbXMYBCABKA0iHQoJUGFydHlMZWZ0EhAKCHBhcnR5X2lkGAEgASgJIh8KEFJlY29yZGluZ1N0YXJ0ZWQSCwoDdXJsGAEgASgJIhEKD09wZXJhdG9yUmluZ2luZyIoChBPcGVyYXRvckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJACgpEaWFsRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJUCglDYWxsRW5kZWQSMQoKaHVuZ191cF9ieRgBIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGAIgASgNIicKD0NhbGxlckFiYW5kb25lZBIUCgx3YWl0X3RpbWVfbXMYASABKA0iewoMU3BlZWNoQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKY29uZmlkZW5jZRgDIAEoAhI0Cgd2ZXJkaWN0GAQgASgOMiMudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoVmVyZGljdCJLChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kIoACCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSEAoIcGFydHlfaWQYeCABKAkSDAoEbW9kZRh5IAEoCSIsCgxDbG91ZENvbnRhY3QSDAoEa2luZBgBIAEoCRIOCgZ0YXJnZXQYAiABKAkqegoNU3BlZWNoVmVyZGljdBIeChpTUEVFQ0hfVkVSRElDVF9VTlNQRUNJRklFRBAAEhYKElNQRUVDSF9WRVJESUNUX1lFUxABEhUKEVNQRUVDSF9WRVJESUNUX05PEAISGgoWU1BFRUNIX1ZFUkRJQ1RfVU5DTEVBUhADMqgCChFDYWxsSW50YWtlU2VydmljZRJ7CgxSZWdpc3RlckNhbGwSKS50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXF1ZXN0GioudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL2NhbGxzEpUBCg9SZXBvcnRDYWxsRXZlbnQSLC50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXF1ZXN0Gi0udGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YxL2NhbGxzL3tjYWxsX2lkfS9ldmVudHNC4gEKGGNvbS50YW5kZW0uY2FsbGludGFrZS52MUIPQ2FsbGludGFrZVByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY2FsbGludGFrZS92MTtjYWxsaW50YWtldjGiAgNUQ1iqAhRUYW5kZW0uQ2FsbGludGFrZS5WMcoCFFRhbmRlbVxDYWxsaW50YWtlXFYx4gIgVGFuZGVtXENhbGxpbnRha2VcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkNhbGxpbnRha2U6OlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -252,6 +252,30 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
      */
     value: RecordingStarted;
     case: "recordingStarted";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.PartyRinging party_ringing = 120;
+     */
+    value: PartyRinging;
+    case: "partyRinging";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.PartyJoined party_joined = 121;
+     */
+    value: PartyJoined;
+    case: "partyJoined";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.PartyFailed party_failed = 122;
+     */
+    value: PartyFailed;
+    case: "partyFailed";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.PartyLeft party_left = 123;
+     */
+    value: PartyLeft;
+    case: "partyLeft";
   } | { case: undefined; value?: undefined };
 };
 
@@ -261,6 +285,106 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
  */
 export const ReportCallEventRequestSchema: GenMessage<ReportCallEventRequest> = /*@__PURE__*/
   messageDesc(file_tandem_callintake_v1_callintake, 2);
+
+/**
+ * PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
+ * in, an unanswered ring is his miss from now on, as for offers.
+ *
+ * @generated from message tandem.callintake.v1.PartyRinging
+ */
+export type PartyRinging = Message<"tandem.callintake.v1.PartyRinging"> & {
+  /**
+   * @generated from field: string party_id = 1;
+   */
+  partyId: string;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.PartyRinging.
+ * Use `create(PartyRingingSchema)` to create a new message.
+ */
+export const PartyRingingSchema: GenMessage<PartyRinging> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 3);
+
+/**
+ * PartyJoined: a party leg connected and hears the call as its mode says.
+ *
+ * @generated from message tandem.callintake.v1.PartyJoined
+ */
+export type PartyJoined = Message<"tandem.callintake.v1.PartyJoined"> & {
+  /**
+   * @generated from field: string party_id = 1;
+   */
+  partyId: string;
+
+  /**
+   * From the dial to the answer.
+   *
+   * @generated from field: uint32 ring_time_ms = 2;
+   */
+  ringTimeMs: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.PartyJoined.
+ * Use `create(PartyJoinedSchema)` to create a new message.
+ */
+export const PartyJoinedSchema: GenMessage<PartyJoined> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 4);
+
+/**
+ * PartyFailed: a party leg ended before it connected (codes as DialFailed's).
+ *
+ * @generated from message tandem.callintake.v1.PartyFailed
+ */
+export type PartyFailed = Message<"tandem.callintake.v1.PartyFailed"> & {
+  /**
+   * @generated from field: string party_id = 1;
+   */
+  partyId: string;
+
+  /**
+   * @generated from field: int32 code = 2;
+   */
+  code: number;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: uint32 ring_time_ms = 4;
+   */
+  ringTimeMs: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.PartyFailed.
+ * Use `create(PartyFailedSchema)` to create a new message.
+ */
+export const PartyFailedSchema: GenMessage<PartyFailed> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 5);
+
+/**
+ * PartyLeft: a connected party leg ended (he hung up, or the scenario hung it up on a
+ * drop_party).
+ *
+ * @generated from message tandem.callintake.v1.PartyLeft
+ */
+export type PartyLeft = Message<"tandem.callintake.v1.PartyLeft"> & {
+  /**
+   * @generated from field: string party_id = 1;
+   */
+  partyId: string;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.PartyLeft.
+ * Use `create(PartyLeftSchema)` to create a new message.
+ */
+export const PartyLeftSchema: GenMessage<PartyLeft> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 6);
 
 /**
  * RecordingStarted: the conversation is being recorded (CallEvents.RecordStarted on the
@@ -283,7 +407,7 @@ export type RecordingStarted = Message<"tandem.callintake.v1.RecordingStarted"> 
  * Use `create(RecordingStartedSchema)` to create a new message.
  */
 export const RecordingStartedSchema: GenMessage<RecordingStarted> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 3);
+  messageDesc(file_tandem_callintake_v1_callintake, 7);
 
 /**
  * OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
@@ -300,7 +424,7 @@ export type OperatorRinging = Message<"tandem.callintake.v1.OperatorRinging"> & 
  * Use `create(OperatorRingingSchema)` to create a new message.
  */
 export const OperatorRingingSchema: GenMessage<OperatorRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 4);
+  messageDesc(file_tandem_callintake_v1_callintake, 8);
 
 /**
  * OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -321,7 +445,7 @@ export type OperatorAnswered = Message<"tandem.callintake.v1.OperatorAnswered"> 
  * Use `create(OperatorAnsweredSchema)` to create a new message.
  */
 export const OperatorAnsweredSchema: GenMessage<OperatorAnswered> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 5);
+  messageDesc(file_tandem_callintake_v1_callintake, 9);
 
 /**
  * DialFailed: the operator's leg ended before it connected (CallEvents.Failed).
@@ -355,7 +479,7 @@ export type DialFailed = Message<"tandem.callintake.v1.DialFailed"> & {
  * Use `create(DialFailedSchema)` to create a new message.
  */
 export const DialFailedSchema: GenMessage<DialFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 6);
+  messageDesc(file_tandem_callintake_v1_callintake, 10);
 
 /**
  * CallEnded: a connected call ended.
@@ -381,7 +505,7 @@ export type CallEnded = Message<"tandem.callintake.v1.CallEnded"> & {
  * Use `create(CallEndedSchema)` to create a new message.
  */
 export const CallEndedSchema: GenMessage<CallEnded> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 7);
+  messageDesc(file_tandem_callintake_v1_callintake, 11);
 
 /**
  * CallerAbandoned: the caller hung up before he was connected to an operator.
@@ -402,7 +526,7 @@ export type CallerAbandoned = Message<"tandem.callintake.v1.CallerAbandoned"> & 
  * Use `create(CallerAbandonedSchema)` to create a new message.
  */
 export const CallerAbandonedSchema: GenMessage<CallerAbandoned> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 8);
+  messageDesc(file_tandem_callintake_v1_callintake, 12);
 
 /**
  * SpeechAnswer: the caller's answer to an "ask" command, as recognised by the cloud's ASR.
@@ -444,7 +568,7 @@ export type SpeechAnswer = Message<"tandem.callintake.v1.SpeechAnswer"> & {
  * Use `create(SpeechAnswerSchema)` to create a new message.
  */
 export const SpeechAnswerSchema: GenMessage<SpeechAnswer> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 9);
+  messageDesc(file_tandem_callintake_v1_callintake, 13);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventResponse
@@ -463,7 +587,7 @@ export type ReportCallEventResponse = Message<"tandem.callintake.v1.ReportCallEv
  * Use `create(ReportCallEventResponseSchema)` to create a new message.
  */
 export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 10);
+  messageDesc(file_tandem_callintake_v1_callintake, 14);
 
 /**
  * CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
@@ -477,7 +601,10 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   /**
    * "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
    * "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
-   * the operator hears silence) or "resume" (caller and operator hear each other again).
+   * the operator hears silence), "resume" (caller and operator hear each other again),
+   * "add_party" (dial contact as party_id and mix him in by mode once he answers),
+   * "party_mode" (mix party_id by another mode; no new dial) or "drop_party" (hang up
+   * party_id's leg; caller and operator stay).
    *
    * @generated from field: string type = 1;
    */
@@ -496,21 +623,21 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   offerId: string;
 
   /**
-   * dial: whom to call.
+   * dial, add_party: whom to call.
    *
    * @generated from field: tandem.callintake.v1.CloudContact contact = 4;
    */
   contact?: CloudContact | undefined;
 
   /**
-   * dial: ring at most this long, then report DialFailed with code 487 or 408.
+   * dial, add_party: ring at most this long, then report DialFailed (PartyFailed) with code 487 or 408.
    *
    * @generated from field: uint32 timeout_s = 5;
    */
   timeoutS: number;
 
   /**
-   * dial: caller id to show to the operator (the caller's number by default).
+   * dial, add_party: caller id to show (the caller's number by default).
    *
    * @generated from field: string caller_id = 6;
    */
@@ -543,6 +670,22 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
    * @generated from field: string music_url = 40;
    */
   musicUrl: string;
+
+  /**
+   * add_party, party_mode, drop_party: the party leg the command is about; its events name it.
+   *
+   * @generated from field: string party_id = 120;
+   */
+  partyId: string;
+
+  /**
+   * add_party, party_mode: what the party hears and who hears him: "conference" (all hear
+   * all), "listen" (he hears caller and operator, nobody hears him), "whisper" (he hears both,
+   * only the operator hears him) or "barge" (all hear all).
+   *
+   * @generated from field: string mode = 121;
+   */
+  mode: string;
 };
 
 /**
@@ -550,7 +693,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
  * Use `create(CloudCommandSchema)` to create a new message.
  */
 export const CloudCommandSchema: GenMessage<CloudCommand> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 11);
+  messageDesc(file_tandem_callintake_v1_callintake, 15);
 
 /**
  * CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
@@ -574,7 +717,7 @@ export type CloudContact = Message<"tandem.callintake.v1.CloudContact"> & {
  * Use `create(CloudContactSchema)` to create a new message.
  */
 export const CloudContactSchema: GenMessage<CloudContact> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 12);
+  messageDesc(file_tandem_callintake_v1_callintake, 16);
 
 /**
  * @generated from enum tandem.callintake.v1.SpeechVerdict

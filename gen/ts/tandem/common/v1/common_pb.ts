@@ -6,13 +6,15 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tandem/common/v1/common.proto.
  */
 export const file_tandem_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSKCAwoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEEhwKFHNjb3JlX2xvc3RfdG9fbWlzc2VzGAwgASgBEiIKGnNjb3JlX2xvc3RfdG9fc2xvd19hbnN3ZXJzGA0gASgBEhAKCGRlY2xpbmVzGA4gASgNEhYKDmRlY2xpbmVzX3RvZGF5GA8gASgNEhwKFGNvbnNlY3V0aXZlX2RlY2xpbmVzGBAgASgNKm8KC0NvbnRhY3RLaW5kEhwKGENPTlRBQ1RfS0lORF9VTlNQRUNJRklFRBAAEhUKEUNPTlRBQ1RfS0lORF9VU0VSEAESFAoQQ09OVEFDVF9LSU5EX1NJUBACEhUKEUNPTlRBQ1RfS0lORF9QU1ROEAMq7gEKDU9wZXJhdG9yU3RhdGUSHgoaT1BFUkFUT1JfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZPUEVSQVRPUl9TVEFURV9PRkZMSU5FEAESGAoUT1BFUkFUT1JfU1RBVEVfUkVBRFkQAhIbChdPUEVSQVRPUl9TVEFURV9SRVNFUlZFRBADEhoKFk9QRVJBVE9SX1NUQVRFX09OX0NBTEwQBBIaChZPUEVSQVRPUl9TVEFURV9XUkFQX1VQEAUSFwoTT1BFUkFUT1JfU1RBVEVfQVdBWRAGEhkKFU9QRVJBVE9SX1NUQVRFX0JBTk5FRBAHKp4BCglDYWxsU3RhdGUSGgoWQ0FMTF9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkNBTExfU1RBVEVfV0FJVElORxABEhgKFENBTExfU1RBVEVfQ09OTkVDVEVEEAISFAoQQ0FMTF9TVEFURV9FTkRFRBADEhgKFENBTExfU1RBVEVfQUJBTkRPTkVEEAQSEwoPQ0FMTF9TVEFURV9MT1NUEAUqwgEKCk9mZmVyU3RhdGUSGwoXT0ZGRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNPRkZFUl9TVEFURV9QRU5ESU5HEAESGAoUT0ZGRVJfU1RBVEVfQU5TV0VSRUQQAhIWChJPRkZFUl9TVEFURV9GQUlMRUQQAxIXChNPRkZFUl9TVEFURV9FWFBJUkVEEAQSGQoVT0ZGRVJfU1RBVEVfV0lUSERSQVdOEAUSGAoUT0ZGRVJfU1RBVEVfREVDTElORUQQBip4CgtIYW5ndXBQYXJ0eRIcChhIQU5HVVBfUEFSVFlfVU5TUEVDSUZJRUQQABIXChNIQU5HVVBfUEFSVFlfQ0FMTEVSEAESGQoVSEFOR1VQX1BBUlRZX09QRVJBVE9SEAISFwoTSEFOR1VQX1BBUlRZX1NZU1RFTRADQsIBChRjb20udGFuZGVtLmNvbW1vbi52MUILQ29tbW9uUHJvdG9QAVo7Z2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jb21tb24vdjE7Y29tbW9udjGiAgNUQ1iqAhBUYW5kZW0uQ29tbW9uLlYxygIQVGFuZGVtXENvbW1vblxWMeICHFRhbmRlbVxDb21tb25cVjFcR1BCTWV0YWRhdGHqAhJUYW5kZW06OkNvbW1vbjo6VjFiBnByb3RvMw");
+  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSKCAwoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEEhwKFHNjb3JlX2xvc3RfdG9fbWlzc2VzGAwgASgBEiIKGnNjb3JlX2xvc3RfdG9fc2xvd19hbnN3ZXJzGA0gASgBEhAKCGRlY2xpbmVzGA4gASgNEhYKDmRlY2xpbmVzX3RvZGF5GA8gASgNEhwKFGNvbnNlY3V0aXZlX2RlY2xpbmVzGBAgASgNIvUCCglDYWxsUGFydHkSEAoIcGFydHlfaWQYASABKAkSKQoEbW9kZRgCIAEoDjIbLnRhbmRlbS5jb21tb24udjEuUGFydHlNb2RlEisKBXN0YXRlGAMgASgOMhwudGFuZGVtLmNvbW1vbi52MS5QYXJ0eVN0YXRlEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSEwoLb3BlcmF0b3JfaWQYBSABKAkSEAoIYWRkZWRfYnkYBiABKAkSDwoHbW9uaXRvchgHIAEoCBIuCgppbnZpdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglqb2luZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2xlZnRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgLIAEoCSpvCgtDb250YWN0S2luZBIcChhDT05UQUNUX0tJTkRfVU5TUEVDSUZJRUQQABIVChFDT05UQUNUX0tJTkRfVVNFUhABEhQKEENPTlRBQ1RfS0lORF9TSVAQAhIVChFDT05UQUNUX0tJTkRfUFNUThADKu4BCg1PcGVyYXRvclN0YXRlEh4KGk9QRVJBVE9SX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWT1BFUkFUT1JfU1RBVEVfT0ZGTElORRABEhgKFE9QRVJBVE9SX1NUQVRFX1JFQURZEAISGwoXT1BFUkFUT1JfU1RBVEVfUkVTRVJWRUQQAxIaChZPUEVSQVRPUl9TVEFURV9PTl9DQUxMEAQSGgoWT1BFUkFUT1JfU1RBVEVfV1JBUF9VUBAFEhcKE09QRVJBVE9SX1NUQVRFX0FXQVkQBhIZChVPUEVSQVRPUl9TVEFURV9CQU5ORUQQByqeAQoJQ2FsbFN0YXRlEhoKFkNBTExfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJDQUxMX1NUQVRFX1dBSVRJTkcQARIYChRDQUxMX1NUQVRFX0NPTk5FQ1RFRBACEhQKEENBTExfU1RBVEVfRU5ERUQQAxIYChRDQUxMX1NUQVRFX0FCQU5ET05FRBAEEhMKD0NBTExfU1RBVEVfTE9TVBAFKsIBCgpPZmZlclN0YXRlEhsKF09GRkVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTT0ZGRVJfU1RBVEVfUEVORElORxABEhgKFE9GRkVSX1NUQVRFX0FOU1dFUkVEEAISFgoST0ZGRVJfU1RBVEVfRkFJTEVEEAMSFwoTT0ZGRVJfU1RBVEVfRVhQSVJFRBAEEhkKFU9GRkVSX1NUQVRFX1dJVEhEUkFXThAFEhgKFE9GRkVSX1NUQVRFX0RFQ0xJTkVEEAYqeAoLSGFuZ3VwUGFydHkSHAoYSEFOR1VQX1BBUlRZX1VOU1BFQ0lGSUVEEAASFwoTSEFOR1VQX1BBUlRZX0NBTExFUhABEhkKFUhBTkdVUF9QQVJUWV9PUEVSQVRPUhACEhcKE0hBTkdVUF9QQVJUWV9TWVNURU0QAyqHAQoJUGFydHlNb2RlEhoKFlBBUlRZX01PREVfVU5TUEVDSUZJRUQQABIZChVQQVJUWV9NT0RFX0NPTkZFUkVOQ0UQARIVChFQQVJUWV9NT0RFX0xJU1RFThACEhYKElBBUlRZX01PREVfV0hJU1BFUhADEhQKEFBBUlRZX01PREVfQkFSR0UQBCqIAQoKUGFydHlTdGF0ZRIbChdQQVJUWV9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1BBUlRZX1NUQVRFX0RJQUxJTkcQARIWChJQQVJUWV9TVEFURV9KT0lORUQQAhIUChBQQVJUWV9TVEFURV9MRUZUEAMSFgoSUEFSVFlfU1RBVEVfRkFJTEVEEARCwgEKFGNvbS50YW5kZW0uY29tbW9uLnYxQgtDb21tb25Qcm90b1ABWjtnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2NvbW1vbi92MTtjb21tb252MaICA1RDWKoCEFRhbmRlbS5Db21tb24uVjHKAhBUYW5kZW1cQ29tbW9uXFYx4gIcVGFuZGVtXENvbW1vblxWMVxHUEJNZXRhZGF0YeoCElRhbmRlbTo6Q29tbW9uOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Contact is where the cloud dials an operator.
@@ -159,6 +161,86 @@ export type Marks = Message<"tandem.common.v1.Marks"> & {
  */
 export const MarksSchema: GenMessage<Marks> = /*@__PURE__*/
   messageDesc(file_tandem_common_v1_common, 1);
+
+/**
+ * CallParty is a third leg on a call: someone the operator added (a contact or another
+ * operator) or a supervisor monitoring it.
+ *
+ * @generated from message tandem.common.v1.CallParty
+ */
+export type CallParty = Message<"tandem.common.v1.CallParty"> & {
+  /**
+   * @generated from field: string party_id = 1;
+   */
+  partyId: string;
+
+  /**
+   * @generated from field: tandem.common.v1.PartyMode mode = 2;
+   */
+  mode: PartyMode;
+
+  /**
+   * @generated from field: tandem.common.v1.PartyState state = 3;
+   */
+  state: PartyState;
+
+  /**
+   * Where the cloud dials him.
+   *
+   * @generated from field: tandem.common.v1.Contact contact = 4;
+   */
+  contact?: Contact | undefined;
+
+  /**
+   * The operator brought in, when the party is one (marked like any offer: answer or miss).
+   *
+   * @generated from field: string operator_id = 5;
+   */
+  operatorId: string;
+
+  /**
+   * Who brought him: the operator's id for AddToCall, the API key's name for MonitorCall.
+   *
+   * @generated from field: string added_by = 6;
+   */
+  addedBy: string;
+
+  /**
+   * True for a supervisor's monitoring leg (MonitorCall).
+   *
+   * @generated from field: bool monitor = 7;
+   */
+  monitor: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp invited_at = 8;
+   */
+  invitedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp joined_at = 9;
+   */
+  joinedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp left_at = 10;
+   */
+  leftAt?: Timestamp | undefined;
+
+  /**
+   * Why he failed or left.
+   *
+   * @generated from field: string reason = 11;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message tandem.common.v1.CallParty.
+ * Use `create(CallPartySchema)` to create a new message.
+ */
+export const CallPartySchema: GenMessage<CallParty> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 2);
 
 /**
  * ContactKind says how the cloud reaches an operator.
@@ -413,4 +495,97 @@ export enum HangupParty {
  */
 export const HangupPartySchema: GenEnum<HangupParty> = /*@__PURE__*/
   enumDesc(file_tandem_common_v1_common, 4);
+
+/**
+ * PartyMode says what a third party on a call hears and who hears him.
+ *
+ * @generated from enum tandem.common.v1.PartyMode
+ */
+export enum PartyMode {
+  /**
+   * @generated from enum value: PARTY_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Added to the call (AddToCall): caller, operator and the party all hear one another.
+   *
+   * @generated from enum value: PARTY_MODE_CONFERENCE = 1;
+   */
+  CONFERENCE = 1,
+
+  /**
+   * A supervisor hears caller and operator; nobody hears him.
+   *
+   * @generated from enum value: PARTY_MODE_LISTEN = 2;
+   */
+  LISTEN = 2,
+
+  /**
+   * A supervisor hears caller and operator; only the operator hears him.
+   *
+   * @generated from enum value: PARTY_MODE_WHISPER = 3;
+   */
+  WHISPER = 3,
+
+  /**
+   * A supervisor joins the conversation: all hear all.
+   *
+   * @generated from enum value: PARTY_MODE_BARGE = 4;
+   */
+  BARGE = 4,
+}
+
+/**
+ * Describes the enum tandem.common.v1.PartyMode.
+ */
+export const PartyModeSchema: GenEnum<PartyMode> = /*@__PURE__*/
+  enumDesc(file_tandem_common_v1_common, 5);
+
+/**
+ * PartyState is where a third party's leg is. It only moves forward: dialing, then joined,
+ * then left; or dialing, then failed.
+ *
+ * @generated from enum tandem.common.v1.PartyState
+ */
+export enum PartyState {
+  /**
+   * @generated from enum value: PARTY_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The cloud dials him; the lease holds until expires_at.
+   *
+   * @generated from enum value: PARTY_STATE_DIALING = 1;
+   */
+  DIALING = 1,
+
+  /**
+   * He answered and hears the call as his mode says.
+   *
+   * @generated from enum value: PARTY_STATE_JOINED = 2;
+   */
+  JOINED = 2,
+
+  /**
+   * He was on the call and left it (hung up, was removed, or the call ended).
+   *
+   * @generated from enum value: PARTY_STATE_LEFT = 3;
+   */
+  LEFT = 3,
+
+  /**
+   * His leg never connected (busy, no answer, unreachable, the scenario refused it).
+   *
+   * @generated from enum value: PARTY_STATE_FAILED = 4;
+   */
+  FAILED = 4,
+}
+
+/**
+ * Describes the enum tandem.common.v1.PartyState.
+ */
+export const PartyStateSchema: GenEnum<PartyState> = /*@__PURE__*/
+  enumDesc(file_tandem_common_v1_common, 6);
 

@@ -62,6 +62,18 @@ const (
 	// AssignmentServiceResumeCallProcedure is the fully-qualified name of the AssignmentService's
 	// ResumeCall RPC.
 	AssignmentServiceResumeCallProcedure = "/tandem.assignment.v1.AssignmentService/ResumeCall"
+	// AssignmentServiceAddToCallProcedure is the fully-qualified name of the AssignmentService's
+	// AddToCall RPC.
+	AssignmentServiceAddToCallProcedure = "/tandem.assignment.v1.AssignmentService/AddToCall"
+	// AssignmentServiceRemoveFromCallProcedure is the fully-qualified name of the AssignmentService's
+	// RemoveFromCall RPC.
+	AssignmentServiceRemoveFromCallProcedure = "/tandem.assignment.v1.AssignmentService/RemoveFromCall"
+	// AssignmentServiceMonitorCallProcedure is the fully-qualified name of the AssignmentService's
+	// MonitorCall RPC.
+	AssignmentServiceMonitorCallProcedure = "/tandem.assignment.v1.AssignmentService/MonitorCall"
+	// AssignmentServiceStopMonitorProcedure is the fully-qualified name of the AssignmentService's
+	// StopMonitor RPC.
+	AssignmentServiceStopMonitorProcedure = "/tandem.assignment.v1.AssignmentService/StopMonitor"
 )
 
 // AssignmentServiceClient is a client for the tandem.assignment.v1.AssignmentService service.
@@ -95,6 +107,24 @@ type AssignmentServiceClient interface {
 	// ResumeCall ends the hold: caller and operator talk again; the hold's length is added to the
 	// call's hold_time_ms. Resuming a call that is not held changes nothing.
 	ResumeCall(context.Context, *connect.Request[v1.ResumeCallRequest]) (*connect.Response[v1.ResumeCallResponse], error)
+	// AddToCall brings a third party into the operator's own connected call: a contact, or
+	// another operator who must be ready and free (his leg is offered like a call, under a lease,
+	// and marked: answer speed or miss). Once he answers, caller, operator and party all hear one
+	// another. The reply comes when the dial is out; the party's state on the call says how it
+	// went. Only the operator talking on the call may add to it.
+	AddToCall(context.Context, *connect.Request[v1.AddToCallRequest]) (*connect.Response[v1.AddToCallResponse], error)
+	// RemoveFromCall ends one party's leg (dialing or joined); the caller and operator stay. The
+	// operator on the call may remove the parties of the call; supervisors and admins any party.
+	// Removing a party that already left changes nothing.
+	RemoveFromCall(context.Context, *connect.Request[v1.RemoveFromCallRequest]) (*connect.Response[v1.RemoveFromCallResponse], error)
+	// MonitorCall rings a supervisor (contact) into a connected call in mode LISTEN, WHISPER or
+	// BARGE. Calling it again on the same call with another mode switches the mode without
+	// dialing again; with the same mode it changes nothing. A call has one monitor at a time.
+	// Supervisors and admins only.
+	MonitorCall(context.Context, *connect.Request[v1.MonitorCallRequest]) (*connect.Response[v1.MonitorCallResponse], error)
+	// StopMonitor ends the monitoring of a call (its supervisor's leg is hung up). A call not
+	// monitored changes nothing.
+	StopMonitor(context.Context, *connect.Request[v1.StopMonitorRequest]) (*connect.Response[v1.StopMonitorResponse], error)
 }
 
 // NewAssignmentServiceClient constructs a client for the tandem.assignment.v1.AssignmentService
@@ -162,20 +192,48 @@ func NewAssignmentServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(assignmentServiceMethods.ByName("ResumeCall")),
 			connect.WithClientOptions(opts...),
 		),
+		addToCall: connect.NewClient[v1.AddToCallRequest, v1.AddToCallResponse](
+			httpClient,
+			baseURL+AssignmentServiceAddToCallProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("AddToCall")),
+			connect.WithClientOptions(opts...),
+		),
+		removeFromCall: connect.NewClient[v1.RemoveFromCallRequest, v1.RemoveFromCallResponse](
+			httpClient,
+			baseURL+AssignmentServiceRemoveFromCallProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("RemoveFromCall")),
+			connect.WithClientOptions(opts...),
+		),
+		monitorCall: connect.NewClient[v1.MonitorCallRequest, v1.MonitorCallResponse](
+			httpClient,
+			baseURL+AssignmentServiceMonitorCallProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("MonitorCall")),
+			connect.WithClientOptions(opts...),
+		),
+		stopMonitor: connect.NewClient[v1.StopMonitorRequest, v1.StopMonitorResponse](
+			httpClient,
+			baseURL+AssignmentServiceStopMonitorProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("StopMonitor")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // assignmentServiceClient implements AssignmentServiceClient.
 type assignmentServiceClient struct {
-	listCalls     *connect.Client[v1.ListCallsRequest, v1.ListCallsResponse]
-	getCall       *connect.Client[v1.GetCallRequest, v1.GetCallResponse]
-	explainCall   *connect.Client[v1.ExplainCallRequest, v1.ExplainCallResponse]
-	withdrawOffer *connect.Client[v1.WithdrawOfferRequest, v1.WithdrawOfferResponse]
-	requeueCall   *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
-	liftBan       *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
-	declineOffer  *connect.Client[v1.DeclineOfferRequest, v1.DeclineOfferResponse]
-	holdCall      *connect.Client[v1.HoldCallRequest, v1.HoldCallResponse]
-	resumeCall    *connect.Client[v1.ResumeCallRequest, v1.ResumeCallResponse]
+	listCalls      *connect.Client[v1.ListCallsRequest, v1.ListCallsResponse]
+	getCall        *connect.Client[v1.GetCallRequest, v1.GetCallResponse]
+	explainCall    *connect.Client[v1.ExplainCallRequest, v1.ExplainCallResponse]
+	withdrawOffer  *connect.Client[v1.WithdrawOfferRequest, v1.WithdrawOfferResponse]
+	requeueCall    *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
+	liftBan        *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
+	declineOffer   *connect.Client[v1.DeclineOfferRequest, v1.DeclineOfferResponse]
+	holdCall       *connect.Client[v1.HoldCallRequest, v1.HoldCallResponse]
+	resumeCall     *connect.Client[v1.ResumeCallRequest, v1.ResumeCallResponse]
+	addToCall      *connect.Client[v1.AddToCallRequest, v1.AddToCallResponse]
+	removeFromCall *connect.Client[v1.RemoveFromCallRequest, v1.RemoveFromCallResponse]
+	monitorCall    *connect.Client[v1.MonitorCallRequest, v1.MonitorCallResponse]
+	stopMonitor    *connect.Client[v1.StopMonitorRequest, v1.StopMonitorResponse]
 }
 
 // ListCalls calls tandem.assignment.v1.AssignmentService.ListCalls.
@@ -223,6 +281,26 @@ func (c *assignmentServiceClient) ResumeCall(ctx context.Context, req *connect.R
 	return c.resumeCall.CallUnary(ctx, req)
 }
 
+// AddToCall calls tandem.assignment.v1.AssignmentService.AddToCall.
+func (c *assignmentServiceClient) AddToCall(ctx context.Context, req *connect.Request[v1.AddToCallRequest]) (*connect.Response[v1.AddToCallResponse], error) {
+	return c.addToCall.CallUnary(ctx, req)
+}
+
+// RemoveFromCall calls tandem.assignment.v1.AssignmentService.RemoveFromCall.
+func (c *assignmentServiceClient) RemoveFromCall(ctx context.Context, req *connect.Request[v1.RemoveFromCallRequest]) (*connect.Response[v1.RemoveFromCallResponse], error) {
+	return c.removeFromCall.CallUnary(ctx, req)
+}
+
+// MonitorCall calls tandem.assignment.v1.AssignmentService.MonitorCall.
+func (c *assignmentServiceClient) MonitorCall(ctx context.Context, req *connect.Request[v1.MonitorCallRequest]) (*connect.Response[v1.MonitorCallResponse], error) {
+	return c.monitorCall.CallUnary(ctx, req)
+}
+
+// StopMonitor calls tandem.assignment.v1.AssignmentService.StopMonitor.
+func (c *assignmentServiceClient) StopMonitor(ctx context.Context, req *connect.Request[v1.StopMonitorRequest]) (*connect.Response[v1.StopMonitorResponse], error) {
+	return c.stopMonitor.CallUnary(ctx, req)
+}
+
 // AssignmentServiceHandler is an implementation of the tandem.assignment.v1.AssignmentService
 // service.
 type AssignmentServiceHandler interface {
@@ -255,6 +333,24 @@ type AssignmentServiceHandler interface {
 	// ResumeCall ends the hold: caller and operator talk again; the hold's length is added to the
 	// call's hold_time_ms. Resuming a call that is not held changes nothing.
 	ResumeCall(context.Context, *connect.Request[v1.ResumeCallRequest]) (*connect.Response[v1.ResumeCallResponse], error)
+	// AddToCall brings a third party into the operator's own connected call: a contact, or
+	// another operator who must be ready and free (his leg is offered like a call, under a lease,
+	// and marked: answer speed or miss). Once he answers, caller, operator and party all hear one
+	// another. The reply comes when the dial is out; the party's state on the call says how it
+	// went. Only the operator talking on the call may add to it.
+	AddToCall(context.Context, *connect.Request[v1.AddToCallRequest]) (*connect.Response[v1.AddToCallResponse], error)
+	// RemoveFromCall ends one party's leg (dialing or joined); the caller and operator stay. The
+	// operator on the call may remove the parties of the call; supervisors and admins any party.
+	// Removing a party that already left changes nothing.
+	RemoveFromCall(context.Context, *connect.Request[v1.RemoveFromCallRequest]) (*connect.Response[v1.RemoveFromCallResponse], error)
+	// MonitorCall rings a supervisor (contact) into a connected call in mode LISTEN, WHISPER or
+	// BARGE. Calling it again on the same call with another mode switches the mode without
+	// dialing again; with the same mode it changes nothing. A call has one monitor at a time.
+	// Supervisors and admins only.
+	MonitorCall(context.Context, *connect.Request[v1.MonitorCallRequest]) (*connect.Response[v1.MonitorCallResponse], error)
+	// StopMonitor ends the monitoring of a call (its supervisor's leg is hung up). A call not
+	// monitored changes nothing.
+	StopMonitor(context.Context, *connect.Request[v1.StopMonitorRequest]) (*connect.Response[v1.StopMonitorResponse], error)
 }
 
 // NewAssignmentServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -318,6 +414,30 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 		connect.WithSchema(assignmentServiceMethods.ByName("ResumeCall")),
 		connect.WithHandlerOptions(opts...),
 	)
+	assignmentServiceAddToCallHandler := connect.NewUnaryHandler(
+		AssignmentServiceAddToCallProcedure,
+		svc.AddToCall,
+		connect.WithSchema(assignmentServiceMethods.ByName("AddToCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assignmentServiceRemoveFromCallHandler := connect.NewUnaryHandler(
+		AssignmentServiceRemoveFromCallProcedure,
+		svc.RemoveFromCall,
+		connect.WithSchema(assignmentServiceMethods.ByName("RemoveFromCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assignmentServiceMonitorCallHandler := connect.NewUnaryHandler(
+		AssignmentServiceMonitorCallProcedure,
+		svc.MonitorCall,
+		connect.WithSchema(assignmentServiceMethods.ByName("MonitorCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assignmentServiceStopMonitorHandler := connect.NewUnaryHandler(
+		AssignmentServiceStopMonitorProcedure,
+		svc.StopMonitor,
+		connect.WithSchema(assignmentServiceMethods.ByName("StopMonitor")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.assignment.v1.AssignmentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AssignmentServiceListCallsProcedure:
@@ -338,6 +458,14 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 			assignmentServiceHoldCallHandler.ServeHTTP(w, r)
 		case AssignmentServiceResumeCallProcedure:
 			assignmentServiceResumeCallHandler.ServeHTTP(w, r)
+		case AssignmentServiceAddToCallProcedure:
+			assignmentServiceAddToCallHandler.ServeHTTP(w, r)
+		case AssignmentServiceRemoveFromCallProcedure:
+			assignmentServiceRemoveFromCallHandler.ServeHTTP(w, r)
+		case AssignmentServiceMonitorCallProcedure:
+			assignmentServiceMonitorCallHandler.ServeHTTP(w, r)
+		case AssignmentServiceStopMonitorProcedure:
+			assignmentServiceStopMonitorHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -381,4 +509,20 @@ func (UnimplementedAssignmentServiceHandler) HoldCall(context.Context, *connect.
 
 func (UnimplementedAssignmentServiceHandler) ResumeCall(context.Context, *connect.Request[v1.ResumeCallRequest]) (*connect.Response[v1.ResumeCallResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.ResumeCall is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) AddToCall(context.Context, *connect.Request[v1.AddToCallRequest]) (*connect.Response[v1.AddToCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.AddToCall is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) RemoveFromCall(context.Context, *connect.Request[v1.RemoveFromCallRequest]) (*connect.Response[v1.RemoveFromCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.RemoveFromCall is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) MonitorCall(context.Context, *connect.Request[v1.MonitorCallRequest]) (*connect.Response[v1.MonitorCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.MonitorCall is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) StopMonitor(context.Context, *connect.Request[v1.StopMonitorRequest]) (*connect.Response[v1.StopMonitorResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.StopMonitor is not implemented"))
 }

@@ -1,0 +1,133 @@
+// "Add to call" on the talk card: the operator brings a third party into the call he talks on —
+// a phone number, a SIP address, a Voximplant user or a colleague (by operator id, who must be
+// ready) — sees who is on the call and drops the parties he added. AssignmentService through
+// the generated client; the server's refusal is shown in its own words.
+import { useState } from "preact/hooks";
+import { ConnectError, createClient } from "@connectrpc/connect";
+import { AssignmentService } from "@gen/tandem/assignment/v1/assignment_pb";
+import { ContactKind } from "@gen/tandem/common/v1/common_pb";
+import { transport } from "./api";
+import type { Party } from "./model";
+
+/** What Add to call asks of the server. */
+export interface ConferenceApi {
+  add(callId: string, target: Target): Promise<void>;
+  remove(callId: string, partyId: string): Promise<void>;
+}
+
+export type Target = { kind: "pstn" | "sip" | "user"; target: string } | { kind: "operator"; operatorId: string };
+
+const contactKinds = { pstn: ContactKind.PSTN, sip: ContactKind.SIP, user: ContactKind.USER };
+
+export function conferenceApi(baseUrl: string, token: string): ConferenceApi {
+  const assignment = createClient(AssignmentService, transport(baseUrl, token));
+  const opts = { timeoutMs: 15000 };
+  return {
+    async add(callId, t) {
+      if (t.kind === "operator") await assignment.addToCall({ callId, operatorId: t.operatorId }, opts);
+      else await assignment.addToCall({ callId, contact: { kind: contactKinds[t.kind], target: t.target } }, opts);
+    },
+    async remove(callId, partyId) {
+      await assignment.removeFromCall({ callId, partyId }, opts);
+    },
+  };
+}
+
+/** A refusal in the operator's words: the server's message names the field. */
+export function refusal(e: unknown): string {
+  const err = ConnectError.from(e);
+  return err.rawMessage || err.message;
+}
+
+const modeWords: Record<Party["mode"], string> = {
+  conference: "on the call",
+  listen: "listening",
+  whisper: "whispering to you",
+  barge: "barged in",
+  unknown: "",
+};
+const stateWords: Record<Party["state"], string> = { dialing: "ringing…", joined: "", left: "left", failed: "did not join", unknown: "" };
+
+/** One party in words, for the list. */
+export function partyLine(p: Party): string {
+  const state = stateWords[p.state];
+  const mode = p.state === "joined" ? modeWords[p.mode] : "";
+  return [p.who, mode, state].filter(Boolean).join(" — ") + (p.reason && p.state !== "joined" ? ` (${p.reason})` : "");
+}
+
+export function Conference({ api, callId, parties }: { api: ConferenceApi; callId: string; parties: Party[] }) {
+  const [kind, setKind] = useState<Target["kind"]>("pstn");
+  const [value, setValue] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const add = async (e: Event) => {
+    e.preventDefault();
+    const v = value.trim();
+    if (!v) {
+      setError("Type whom to add.");
+      return;
+    }
+    setBusy(true);
+    setError("");
+    try {
+      await api.add(callId, kind === "operator" ? { kind, operatorId: v } : { kind, target: v });
+      setValue("");
+    } catch (err) {
+      setError(`Could not add: ${refusal(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async (partyId: string) => {
+    setBusy(true);
+    setError("");
+    try {
+      await api.remove(callId, partyId);
+    } catch (err) {
+      setError(`Could not remove: ${refusal(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="conference" data-testid="conference">
+      {parties.length > 0 && (
+        <ul class="parties" data-testid="parties">
+          {parties.map((p) => (
+            <li key={p.partyId} data-state={p.state}>
+              {partyLine(p)}{" "}
+              {!p.monitor && (p.state === "dialing" || p.state === "joined") && (
+                <button class="link" data-testid="remove-party" disabled={busy} onClick={() => void remove(p.partyId)}>
+                  Remove
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="add-to-call" onSubmit={(e) => void add(e)}>
+        <select aria-label="Whom" data-testid="add-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Target["kind"])}>
+          <option value="pstn">Phone</option>
+          <option value="sip">SIP</option>
+          <option value="user">Voximplant user</option>
+          <option value="operator">Operator</option>
+        </select>
+        <input
+          aria-label="Number, address or operator id"
+          data-testid="add-target"
+          value={value}
+          placeholder={kind === "operator" ? "operator id" : kind === "pstn" ? "+14155550100" : kind === "sip" ? "sip:name@pbx" : "user name"}
+          onInput={(e) => setValue(e.currentTarget.value)}
+        />
+        <button type="submit" data-testid="add-to-call" disabled={busy}>
+          Add to call
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert" data-testid="add-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

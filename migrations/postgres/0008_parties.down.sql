@@ -1,0 +1,2 @@
+ALTER TABLE call_events DROP COLUMN party_id;
+DROP TABLE call_parties;
