@@ -359,9 +359,12 @@ func (m *Main) serve(ctx context.Context) error {
 		Logger:  m.Logger,
 		Gone:    func(call callcenter.CallID, reason string) { m.board.SessionGone(call, reason) },
 		Undelivered: func(cmd callcenter.Command, reason string) {
-			if cmd.Type == callcenter.CommandDial {
+			switch cmd.Type {
+			case callcenter.CommandDial:
 				m.board.DialUndelivered(cmd.Call, cmd.Offer, reason)
-			} else {
+			case callcenter.CommandTransfer, callcenter.CommandCompleteTransfer, callcenter.CommandCancelTransfer:
+				m.board.TransferUndelivered(cmd, reason)
+			default:
 				m.board.HoldUndelivered(cmd, reason)
 			}
 		},

@@ -303,6 +303,7 @@ type Call struct {
 	HoldTime     time.Duration // the holds that ended: the caller heard the queue's hold music
 	Note         string        // the operator's note from his wrap-up
 	RecordingURL string        // where the cloud keeps the conversation's recording, when it was recorded
+	Transfer     Transfer      // the transfer in progress, or how the latest one ended; zero: never transferred
 }
 
 // HeldFor is how long call c has been on hold by now, the hold in progress included.
@@ -409,7 +410,8 @@ type Command struct {
 	Text       string
 	QuestionID string
 	Reason     string
-	MusicURL   string // hold: what the caller hears; "" for the scenario's default
+	MusicURL   string       // hold, transfer: what the caller hears; "" for the scenario's default
+	Mode       TransferMode // transfer: blind or warm
 }
 
 // CommandType is the kind of a Command.
@@ -426,4 +428,14 @@ const (
 	CommandHold CommandType = "hold"
 	// CommandResume puts the caller and the operator back in talk after a hold.
 	CommandResume CommandType = "resume"
+	// CommandTransfer hands the caller on (Mode): blind ends the operator's leg and, with a
+	// contact, dials the target under Offer while the caller hears MusicURL (without one the
+	// caller waits in line); warm holds the caller and dials the target for the operator.
+	CommandTransfer CommandType = "transfer"
+	// CommandCompleteTransfer bridges the caller with the consulted target and ends the
+	// operator's leg.
+	CommandCompleteTransfer CommandType = "complete_transfer"
+	// CommandCancelTransfer hangs up the target's leg (Offer) and puts the caller back with the
+	// operator.
+	CommandCancelTransfer CommandType = "cancel_transfer"
 )

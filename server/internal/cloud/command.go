@@ -19,7 +19,8 @@ import (
 //
 // Only the fields that belong to the command's type are sent (dial: offer_id, contact,
 // timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason; hold: music_url;
-// resume: none); empty ones are left
+// resume: none; transfer: mode, music_url, and with a target leg offer_id, contact, timeout_s,
+// caller_id; complete_transfer: offer_id; cancel_transfer: offer_id, reason); empty ones are left
 // out (cancel: offer_id, reason). A timeout is rounded up to whole seconds so a short one does not become 0 ("unset").
 // A command the scenario could not act on (unknown type, no call id, a dial with no contact)
 // is an error: it is a bug upstream, not something to retry.
@@ -75,6 +76,28 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 	case callcenter.CommandHold:
 		msg.MusicUrl = cmd.MusicURL
 	case callcenter.CommandResume:
+	case callcenter.CommandTransfer:
+		if cmd.Mode != callcenter.TransferBlind && cmd.Mode != callcenter.TransferWarm {
+			return nil, fmt.Errorf("cloud: transfer command for call %s: unknown mode %q", cmd.Call, cmd.Mode)
+		}
+		msg.Mode = string(cmd.Mode)
+		msg.MusicUrl = cmd.MusicURL
+		if cmd.Contact != (callcenter.Contact{}) {
+			if cmd.Contact.Target == "" || cmd.Offer == "" {
+				return nil, fmt.Errorf("cloud: transfer command for call %s has a contact without a target or offer", cmd.Call)
+			}
+			msg.OfferId = string(cmd.Offer)
+			msg.Contact = &callintakev1.CloudContact{Kind: string(cmd.Contact.Kind), Target: cmd.Contact.Target}
+			msg.TimeoutS = timeoutSeconds(cmd.Timeout)
+			msg.CallerId = cmd.CallerID
+		} else if cmd.Mode == callcenter.TransferWarm {
+			return nil, fmt.Errorf("cloud: warm transfer command for call %s has no contact", cmd.Call)
+		}
+	case callcenter.CommandCompleteTransfer:
+		msg.OfferId = string(cmd.Offer)
+	case callcenter.CommandCancelTransfer:
+		msg.OfferId = string(cmd.Offer)
+		msg.Reason = cmd.Reason
 	default:
 		return nil, fmt.Errorf("cloud: command for call %s has unknown type %q", cmd.Call, cmd.Type)
 	}

@@ -260,7 +260,9 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 		return sessionGone, fmt.Sprintf("%s command has an invalid access url", o.cmd.Type)
 	}
 	dial := o.cmd.Type == callcenter.CommandDial
-	hold := o.cmd.Type == callcenter.CommandHold || o.cmd.Type == callcenter.CommandResume
+	// A refused hold or transfer is taken back: the caller is still where the scenario left him.
+	hold := o.cmd.Type == callcenter.CommandHold || o.cmd.Type == callcenter.CommandResume ||
+		o.cmd.Type == callcenter.CommandTransfer || o.cmd.Type == callcenter.CommandCompleteTransfer || o.cmd.Type == callcenter.CommandCancelTransfer
 	wait := min(s.backoff, maxBackoff)
 	var last string
 	for attempt := 1; attempt <= s.attempts; attempt++ {

@@ -412,7 +412,9 @@ func Changes() callcenter.Changes {
 				ArrivedAt: at(-10 * time.Minute), Operator: "op-bob", Offer: "of-0",
 				AnsweredAt: at(-9 * time.Minute), EndedAt: at(5 * time.Second),
 				HungUpBy: callcenter.HangupCaller, TalkTime: 9*time.Minute + 5*time.Second, HoldTime: 40 * time.Second,
-				RecordingURL: "https://storage.example/records/c-0.mp3"},
+				RecordingURL: "https://storage.example/records/c-0.mp3",
+				Transfer: callcenter.Transfer{From: "op-ann", Mode: callcenter.TransferWarm, Target: callcenter.TransferTarget{Queue: "support"}, Priority: 2,
+					State: callcenter.TransferCompleted, Offer: "of-0", Operator: "op-bob", StartedAt: at(-595 * time.Second), Reason: "r"}},
 		},
 		Offers: []callcenter.Offer{
 			{ID: "of-1", Call: "c-1", Operator: "op-ann", State: callcenter.OfferPending,

@@ -101,6 +101,9 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		assignmentv1connect.AssignmentServiceDeclineOfferProcedure:                 true,
 		assignmentv1connect.AssignmentServiceHoldCallProcedure:                     true,
 		assignmentv1connect.AssignmentServiceResumeCallProcedure:                   true,
+		assignmentv1connect.AssignmentServiceTransferCallProcedure:                 true,
+		assignmentv1connect.AssignmentServiceCompleteTransferProcedure:             true,
+		assignmentv1connect.AssignmentServiceCancelTransferProcedure:               true,
 	}
 	// The call he talks on is his alone to hold: nobody else speaks to his caller.
 	hisCallOnly := map[string]bool{
@@ -112,6 +115,9 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: true,
 		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
 		assignmentv1connect.AssignmentServiceDeclineOfferProcedure:                 true,
+		assignmentv1connect.AssignmentServiceTransferCallProcedure:                 true,
+		assignmentv1connect.AssignmentServiceCompleteTransferProcedure:             true,
+		assignmentv1connect.AssignmentServiceCancelTransferProcedure:               true,
 	}
 	for proc, allowed := range policy {
 		intake := strings.HasPrefix(proc, "/tandem.callintake.v1.")
@@ -131,8 +137,8 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
 		}
 		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words;
-		// SignSoftphoneKey and GetSoftphone log in his own browser phone; DeclineOffer, HoldCall and
-		// ResumeCall act on his own call.
+		// SignSoftphoneKey and GetSoftphone log in his own browser phone; DeclineOffer, HoldCall,
+		// ResumeCall and the transfers act on his own call.
 		if !slices.Contains(allowed, RoleAdmin) && !intake && !hisCallOnly[proc] {
 			t.Errorf("%s: closed to admins", proc)
 		}

@@ -52,6 +52,8 @@ func CallOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 		Note:         c.Note,
 		HeldSince:    Timestamp(c.HeldSince),
 		HoldTimeMs:   Millis(c.HoldTime),
+		Transfer:     TransferOut(c.Transfer),
+		Transferred:  c.Transferred(),
 	}
 	for _, of := range offers {
 		out.Offers = append(out.Offers, OfferOut(of))

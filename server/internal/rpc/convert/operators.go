@@ -101,6 +101,7 @@ func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 			HeldSince:    Timestamp(c.HeldSince),
 			HoldTimeMs:   Millis(c.HoldTime),
 			HoldFailure:  v.HoldFailure,
+			Transfer:     TransferOut(c.Transfer),
 		}
 	}
 	return out

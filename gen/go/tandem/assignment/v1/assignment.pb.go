@@ -26,6 +26,355 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type TransferCallRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// Where to: exactly one.
+	//
+	// Types that are valid to be assigned to Target:
+	//
+	//	*TransferCallRequest_OperatorId
+	//	*TransferCallRequest_QueueId
+	//	*TransferCallRequest_Number
+	Target isTransferCallRequest_Target `protobuf_oneof:"target"`
+	Mode   v1.TransferMode              `protobuf:"varint,5,opt,name=mode,proto3,enum=tandem.common.v1.TransferMode" json:"mode,omitempty"`
+	// The call's priority in the target queue (0..100; a queue target only).
+	Priority      uint32 `protobuf:"varint,6,opt,name=priority,proto3" json:"priority,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferCallRequest) Reset() {
+	*x = TransferCallRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferCallRequest) ProtoMessage() {}
+
+func (x *TransferCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferCallRequest.ProtoReflect.Descriptor instead.
+func (*TransferCallRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *TransferCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *TransferCallRequest) GetTarget() isTransferCallRequest_Target {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *TransferCallRequest) GetOperatorId() string {
+	if x != nil {
+		if x, ok := x.Target.(*TransferCallRequest_OperatorId); ok {
+			return x.OperatorId
+		}
+	}
+	return ""
+}
+
+func (x *TransferCallRequest) GetQueueId() string {
+	if x != nil {
+		if x, ok := x.Target.(*TransferCallRequest_QueueId); ok {
+			return x.QueueId
+		}
+	}
+	return ""
+}
+
+func (x *TransferCallRequest) GetNumber() *v1.Contact {
+	if x != nil {
+		if x, ok := x.Target.(*TransferCallRequest_Number); ok {
+			return x.Number
+		}
+	}
+	return nil
+}
+
+func (x *TransferCallRequest) GetMode() v1.TransferMode {
+	if x != nil {
+		return x.Mode
+	}
+	return v1.TransferMode(0)
+}
+
+func (x *TransferCallRequest) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
+type isTransferCallRequest_Target interface {
+	isTransferCallRequest_Target()
+}
+
+type TransferCallRequest_OperatorId struct {
+	// An operator who is ready and free (not himself, not dismissed).
+	OperatorId string `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3,oneof"`
+}
+
+type TransferCallRequest_QueueId struct {
+	// A queue: blind, the call waits in its line at its original place; warm, a free operator
+	// of it is dialed.
+	QueueId string `protobuf:"bytes,3,opt,name=queue_id,json=queueId,proto3,oneof"`
+}
+
+type TransferCallRequest_Number struct {
+	// A phone number (CONTACT_KIND_PSTN, E.164) or a SIP URI (CONTACT_KIND_SIP).
+	Number *v1.Contact `protobuf:"bytes,4,opt,name=number,proto3,oneof"`
+}
+
+func (*TransferCallRequest_OperatorId) isTransferCallRequest_Target() {}
+
+func (*TransferCallRequest_QueueId) isTransferCallRequest_Target() {}
+
+func (*TransferCallRequest_Number) isTransferCallRequest_Target() {}
+
+type TransferCallResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferCallResponse) Reset() {
+	*x = TransferCallResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferCallResponse) ProtoMessage() {}
+
+func (x *TransferCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferCallResponse.ProtoReflect.Descriptor instead.
+func (*TransferCallResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *TransferCallResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+type CompleteTransferRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteTransferRequest) Reset() {
+	*x = CompleteTransferRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteTransferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteTransferRequest) ProtoMessage() {}
+
+func (x *CompleteTransferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteTransferRequest.ProtoReflect.Descriptor instead.
+func (*CompleteTransferRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CompleteTransferRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+type CompleteTransferResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteTransferResponse) Reset() {
+	*x = CompleteTransferResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteTransferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteTransferResponse) ProtoMessage() {}
+
+func (x *CompleteTransferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteTransferResponse.ProtoReflect.Descriptor instead.
+func (*CompleteTransferResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CompleteTransferResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+type CancelTransferRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelTransferRequest) Reset() {
+	*x = CancelTransferRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelTransferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelTransferRequest) ProtoMessage() {}
+
+func (x *CancelTransferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelTransferRequest.ProtoReflect.Descriptor instead.
+func (*CancelTransferRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CancelTransferRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+type CancelTransferResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelTransferResponse) Reset() {
+	*x = CancelTransferResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelTransferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelTransferResponse) ProtoMessage() {}
+
+func (x *CancelTransferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelTransferResponse.ProtoReflect.Descriptor instead.
+func (*CancelTransferResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CancelTransferResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
 type DeclineOfferRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	OfferId string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
@@ -37,7 +386,7 @@ type DeclineOfferRequest struct {
 
 func (x *DeclineOfferRequest) Reset() {
 	*x = DeclineOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -49,7 +398,7 @@ func (x *DeclineOfferRequest) String() string {
 func (*DeclineOfferRequest) ProtoMessage() {}
 
 func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -62,7 +411,7 @@ func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineOfferRequest.ProtoReflect.Descriptor instead.
 func (*DeclineOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DeclineOfferRequest) GetOfferId() string {
@@ -90,7 +439,7 @@ type DeclineOfferResponse struct {
 
 func (x *DeclineOfferResponse) Reset() {
 	*x = DeclineOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -102,7 +451,7 @@ func (x *DeclineOfferResponse) String() string {
 func (*DeclineOfferResponse) ProtoMessage() {}
 
 func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -115,7 +464,7 @@ func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineOfferResponse.ProtoReflect.Descriptor instead.
 func (*DeclineOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DeclineOfferResponse) GetState() v1.OperatorState {
@@ -141,7 +490,7 @@ type HoldCallRequest struct {
 
 func (x *HoldCallRequest) Reset() {
 	*x = HoldCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -153,7 +502,7 @@ func (x *HoldCallRequest) String() string {
 func (*HoldCallRequest) ProtoMessage() {}
 
 func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -166,7 +515,7 @@ func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldCallRequest.ProtoReflect.Descriptor instead.
 func (*HoldCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *HoldCallRequest) GetCallId() string {
@@ -185,7 +534,7 @@ type HoldCallResponse struct {
 
 func (x *HoldCallResponse) Reset() {
 	*x = HoldCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -197,7 +546,7 @@ func (x *HoldCallResponse) String() string {
 func (*HoldCallResponse) ProtoMessage() {}
 
 func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -210,7 +559,7 @@ func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldCallResponse.ProtoReflect.Descriptor instead.
 func (*HoldCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *HoldCallResponse) GetCall() *Call {
@@ -229,7 +578,7 @@ type ResumeCallRequest struct {
 
 func (x *ResumeCallRequest) Reset() {
 	*x = ResumeCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -241,7 +590,7 @@ func (x *ResumeCallRequest) String() string {
 func (*ResumeCallRequest) ProtoMessage() {}
 
 func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -254,7 +603,7 @@ func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeCallRequest.ProtoReflect.Descriptor instead.
 func (*ResumeCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ResumeCallRequest) GetCallId() string {
@@ -273,7 +622,7 @@ type ResumeCallResponse struct {
 
 func (x *ResumeCallResponse) Reset() {
 	*x = ResumeCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -285,7 +634,7 @@ func (x *ResumeCallResponse) String() string {
 func (*ResumeCallResponse) ProtoMessage() {}
 
 func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -298,7 +647,7 @@ func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeCallResponse.ProtoReflect.Descriptor instead.
 func (*ResumeCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ResumeCallResponse) GetCall() *Call {
@@ -317,7 +666,7 @@ type LiftBanRequest struct {
 
 func (x *LiftBanRequest) Reset() {
 	*x = LiftBanRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -329,7 +678,7 @@ func (x *LiftBanRequest) String() string {
 func (*LiftBanRequest) ProtoMessage() {}
 
 func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -342,7 +691,7 @@ func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanRequest.ProtoReflect.Descriptor instead.
 func (*LiftBanRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *LiftBanRequest) GetOperatorId() string {
@@ -362,7 +711,7 @@ type LiftBanResponse struct {
 
 func (x *LiftBanResponse) Reset() {
 	*x = LiftBanResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -374,7 +723,7 @@ func (x *LiftBanResponse) String() string {
 func (*LiftBanResponse) ProtoMessage() {}
 
 func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -387,7 +736,7 @@ func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanResponse.ProtoReflect.Descriptor instead.
 func (*LiftBanResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *LiftBanResponse) GetState() v1.OperatorState {
@@ -414,7 +763,7 @@ type ListCallsRequest struct {
 
 func (x *ListCallsRequest) Reset() {
 	*x = ListCallsRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -426,7 +775,7 @@ func (x *ListCallsRequest) String() string {
 func (*ListCallsRequest) ProtoMessage() {}
 
 func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -439,7 +788,7 @@ func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsRequest.ProtoReflect.Descriptor instead.
 func (*ListCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListCallsRequest) GetQueueId() string {
@@ -458,7 +807,7 @@ type ListCallsResponse struct {
 
 func (x *ListCallsResponse) Reset() {
 	*x = ListCallsResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -470,7 +819,7 @@ func (x *ListCallsResponse) String() string {
 func (*ListCallsResponse) ProtoMessage() {}
 
 func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -483,7 +832,7 @@ func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsResponse.ProtoReflect.Descriptor instead.
 func (*ListCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListCallsResponse) GetCalls() []*Call {
@@ -502,7 +851,7 @@ type GetCallRequest struct {
 
 func (x *GetCallRequest) Reset() {
 	*x = GetCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -514,7 +863,7 @@ func (x *GetCallRequest) String() string {
 func (*GetCallRequest) ProtoMessage() {}
 
 func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -527,7 +876,7 @@ func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallRequest.ProtoReflect.Descriptor instead.
 func (*GetCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetCallRequest) GetCallId() string {
@@ -546,7 +895,7 @@ type GetCallResponse struct {
 
 func (x *GetCallResponse) Reset() {
 	*x = GetCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -558,7 +907,7 @@ func (x *GetCallResponse) String() string {
 func (*GetCallResponse) ProtoMessage() {}
 
 func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -571,7 +920,7 @@ func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallResponse.ProtoReflect.Descriptor instead.
 func (*GetCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetCallResponse) GetCall() *Call {
@@ -590,7 +939,7 @@ type ExplainCallRequest struct {
 
 func (x *ExplainCallRequest) Reset() {
 	*x = ExplainCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -602,7 +951,7 @@ func (x *ExplainCallRequest) String() string {
 func (*ExplainCallRequest) ProtoMessage() {}
 
 func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -615,7 +964,7 @@ func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallRequest.ProtoReflect.Descriptor instead.
 func (*ExplainCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ExplainCallRequest) GetCallId() string {
@@ -634,7 +983,7 @@ type ExplainCallResponse struct {
 
 func (x *ExplainCallResponse) Reset() {
 	*x = ExplainCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -646,7 +995,7 @@ func (x *ExplainCallResponse) String() string {
 func (*ExplainCallResponse) ProtoMessage() {}
 
 func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -659,7 +1008,7 @@ func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallResponse.ProtoReflect.Descriptor instead.
 func (*ExplainCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ExplainCallResponse) GetDecisions() []*Decision {
@@ -679,7 +1028,7 @@ type WithdrawOfferRequest struct {
 
 func (x *WithdrawOfferRequest) Reset() {
 	*x = WithdrawOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -691,7 +1040,7 @@ func (x *WithdrawOfferRequest) String() string {
 func (*WithdrawOfferRequest) ProtoMessage() {}
 
 func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -704,7 +1053,7 @@ func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *WithdrawOfferRequest) GetOfferId() string {
@@ -730,7 +1079,7 @@ type WithdrawOfferResponse struct {
 
 func (x *WithdrawOfferResponse) Reset() {
 	*x = WithdrawOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -742,7 +1091,7 @@ func (x *WithdrawOfferResponse) String() string {
 func (*WithdrawOfferResponse) ProtoMessage() {}
 
 func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -755,7 +1104,7 @@ func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *WithdrawOfferResponse) GetCall() *Call {
@@ -776,7 +1125,7 @@ type RequeueCallRequest struct {
 
 func (x *RequeueCallRequest) Reset() {
 	*x = RequeueCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +1137,7 @@ func (x *RequeueCallRequest) String() string {
 func (*RequeueCallRequest) ProtoMessage() {}
 
 func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +1150,7 @@ func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallRequest.ProtoReflect.Descriptor instead.
 func (*RequeueCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RequeueCallRequest) GetCallId() string {
@@ -827,7 +1176,7 @@ type RequeueCallResponse struct {
 
 func (x *RequeueCallResponse) Reset() {
 	*x = RequeueCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -839,7 +1188,7 @@ func (x *RequeueCallResponse) String() string {
 func (*RequeueCallResponse) ProtoMessage() {}
 
 func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -852,7 +1201,7 @@ func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallResponse.ProtoReflect.Descriptor instead.
 func (*RequeueCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RequeueCallResponse) GetCall() *Call {
@@ -892,14 +1241,19 @@ type Call struct {
 	HeldSince *timestamppb.Timestamp `protobuf:"bytes,40,opt,name=held_since,json=heldSince,proto3" json:"held_since,omitempty"`
 	// The holds that ended, in all (a hold in progress counts from held_since). Part of
 	// talk_time_ms: the talk lasts from answer to end, holds included.
-	HoldTimeMs    uint32 `protobuf:"varint,41,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
+	HoldTimeMs uint32 `protobuf:"varint,41,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
+	// The transfer in progress, or how the latest one ended; unset when never transferred.
+	Transfer *v1.Transfer `protobuf:"bytes,100,opt,name=transfer,proto3" json:"transfer,omitempty"`
+	// It ended handed over to a number (a completed transfer to a number): its outcome is
+	// "transferred".
+	Transferred   bool `protobuf:"varint,101,opt,name=transferred,proto3" json:"transferred,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Call) Reset() {
 	*x = Call{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -911,7 +1265,7 @@ func (x *Call) String() string {
 func (*Call) ProtoMessage() {}
 
 func (x *Call) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -924,7 +1278,7 @@ func (x *Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Call.ProtoReflect.Descriptor instead.
 func (*Call) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Call) GetCallId() string {
@@ -1067,6 +1421,20 @@ func (x *Call) GetHoldTimeMs() uint32 {
 	return 0
 }
 
+func (x *Call) GetTransfer() *v1.Transfer {
+	if x != nil {
+		return x.Transfer
+	}
+	return nil
+}
+
+func (x *Call) GetTransferred() bool {
+	if x != nil {
+		return x.Transferred
+	}
+	return false
+}
+
 // Offer is one attempt to connect a call to one operator, under a lease.
 type Offer struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -1087,7 +1455,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1099,7 +1467,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1480,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Offer) GetOfferId() string {
@@ -1216,7 +1584,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1228,7 +1596,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1241,7 +1609,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Decision) GetCallId() string {
@@ -1339,7 +1707,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1719,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1732,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -1441,7 +1809,26 @@ var File_tandem_assignment_v1_assignment_proto protoreflect.FileDescriptor
 
 const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"H\n" +
+	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\xfd\x01\n" +
+	"\x13TransferCallRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12!\n" +
+	"\voperator_id\x18\x02 \x01(\tH\x00R\n" +
+	"operatorId\x12\x1b\n" +
+	"\bqueue_id\x18\x03 \x01(\tH\x00R\aqueueId\x123\n" +
+	"\x06number\x18\x04 \x01(\v2\x19.tandem.common.v1.ContactH\x00R\x06number\x122\n" +
+	"\x04mode\x18\x05 \x01(\x0e2\x1e.tandem.common.v1.TransferModeR\x04mode\x12\x1a\n" +
+	"\bpriority\x18\x06 \x01(\rR\bpriorityB\b\n" +
+	"\x06target\"F\n" +
+	"\x14TransferCallResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"2\n" +
+	"\x17CompleteTransferRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"J\n" +
+	"\x18CompleteTransferResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"0\n" +
+	"\x15CancelTransferRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"H\n" +
+	"\x16CancelTransferResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"H\n" +
 	"\x13DeclineOfferRequest\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"|\n" +
@@ -1483,7 +1870,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xa9\x06\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\x83\a\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -1514,7 +1901,9 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\n" +
 	"held_since\x18( \x01(\v2\x1a.google.protobuf.TimestampR\theldSince\x12 \n" +
 	"\fhold_time_ms\x18) \x01(\rR\n" +
-	"holdTimeMs\"\x9e\x03\n" +
+	"holdTimeMs\x126\n" +
+	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\x12 \n" +
+	"\vtransferred\x18e \x01(\bR\vtransferred\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
@@ -1565,7 +1954,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x05value\x18\t \x01(\x01R\x05value\x12\x1d\n" +
 	"\n" +
 	"value_text\x18\n" +
-	" \x01(\tR\tvalueText2\xf6\x06\n" +
+	" \x01(\tR\tvalueText2\xbd\t\n" +
 	"\x11AssignmentService\x12\\\n" +
 	"\tListCalls\x12&.tandem.assignment.v1.ListCallsRequest\x1a'.tandem.assignment.v1.ListCallsResponse\x12V\n" +
 	"\aGetCall\x12$.tandem.assignment.v1.GetCallRequest\x1a%.tandem.assignment.v1.GetCallResponse\x12b\n" +
@@ -1576,7 +1965,10 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\fDeclineOffer\x12).tandem.assignment.v1.DeclineOfferRequest\x1a*.tandem.assignment.v1.DeclineOfferResponse\x12Y\n" +
 	"\bHoldCall\x12%.tandem.assignment.v1.HoldCallRequest\x1a&.tandem.assignment.v1.HoldCallResponse\x12_\n" +
 	"\n" +
-	"ResumeCall\x12'.tandem.assignment.v1.ResumeCallRequest\x1a(.tandem.assignment.v1.ResumeCallResponseB\xe2\x01\n" +
+	"ResumeCall\x12'.tandem.assignment.v1.ResumeCallRequest\x1a(.tandem.assignment.v1.ResumeCallResponse\x12e\n" +
+	"\fTransferCall\x12).tandem.assignment.v1.TransferCallRequest\x1a*.tandem.assignment.v1.TransferCallResponse\x12q\n" +
+	"\x10CompleteTransfer\x12-.tandem.assignment.v1.CompleteTransferRequest\x1a..tandem.assignment.v1.CompleteTransferResponse\x12k\n" +
+	"\x0eCancelTransfer\x12+.tandem.assignment.v1.CancelTransferRequest\x1a,.tandem.assignment.v1.CancelTransferResponseB\xe2\x01\n" +
 	"\x18com.tandem.assignment.v1B\x0fAssignmentProtoP\x01ZCgithub.com/tandemcc/tandem/gen/go/tandem/assignment/v1;assignmentv1\xa2\x02\x03TAX\xaa\x02\x14Tandem.Assignment.V1\xca\x02\x14Tandem\\Assignment\\V1\xe2\x02 Tandem\\Assignment\\V1\\GPBMetadata\xea\x02\x16Tandem::Assignment::V1b\x06proto3"
 
 var (
@@ -1591,88 +1983,109 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
-	(*DeclineOfferRequest)(nil),   // 0: tandem.assignment.v1.DeclineOfferRequest
-	(*DeclineOfferResponse)(nil),  // 1: tandem.assignment.v1.DeclineOfferResponse
-	(*HoldCallRequest)(nil),       // 2: tandem.assignment.v1.HoldCallRequest
-	(*HoldCallResponse)(nil),      // 3: tandem.assignment.v1.HoldCallResponse
-	(*ResumeCallRequest)(nil),     // 4: tandem.assignment.v1.ResumeCallRequest
-	(*ResumeCallResponse)(nil),    // 5: tandem.assignment.v1.ResumeCallResponse
-	(*LiftBanRequest)(nil),        // 6: tandem.assignment.v1.LiftBanRequest
-	(*LiftBanResponse)(nil),       // 7: tandem.assignment.v1.LiftBanResponse
-	(*ListCallsRequest)(nil),      // 8: tandem.assignment.v1.ListCallsRequest
-	(*ListCallsResponse)(nil),     // 9: tandem.assignment.v1.ListCallsResponse
-	(*GetCallRequest)(nil),        // 10: tandem.assignment.v1.GetCallRequest
-	(*GetCallResponse)(nil),       // 11: tandem.assignment.v1.GetCallResponse
-	(*ExplainCallRequest)(nil),    // 12: tandem.assignment.v1.ExplainCallRequest
-	(*ExplainCallResponse)(nil),   // 13: tandem.assignment.v1.ExplainCallResponse
-	(*WithdrawOfferRequest)(nil),  // 14: tandem.assignment.v1.WithdrawOfferRequest
-	(*WithdrawOfferResponse)(nil), // 15: tandem.assignment.v1.WithdrawOfferResponse
-	(*RequeueCallRequest)(nil),    // 16: tandem.assignment.v1.RequeueCallRequest
-	(*RequeueCallResponse)(nil),   // 17: tandem.assignment.v1.RequeueCallResponse
-	(*Call)(nil),                  // 18: tandem.assignment.v1.Call
-	(*Offer)(nil),                 // 19: tandem.assignment.v1.Offer
-	(*Decision)(nil),              // 20: tandem.assignment.v1.Decision
-	(*Candidate)(nil),             // 21: tandem.assignment.v1.Candidate
-	nil,                           // 22: tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	(v1.OperatorState)(0),         // 23: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),              // 24: tandem.common.v1.Marks
-	(v1.CallState)(0),             // 25: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil), // 26: google.protobuf.Timestamp
-	(v1.HangupParty)(0),           // 27: tandem.common.v1.HangupParty
-	(v1.OfferState)(0),            // 28: tandem.common.v1.OfferState
+	(*TransferCallRequest)(nil),      // 0: tandem.assignment.v1.TransferCallRequest
+	(*TransferCallResponse)(nil),     // 1: tandem.assignment.v1.TransferCallResponse
+	(*CompleteTransferRequest)(nil),  // 2: tandem.assignment.v1.CompleteTransferRequest
+	(*CompleteTransferResponse)(nil), // 3: tandem.assignment.v1.CompleteTransferResponse
+	(*CancelTransferRequest)(nil),    // 4: tandem.assignment.v1.CancelTransferRequest
+	(*CancelTransferResponse)(nil),   // 5: tandem.assignment.v1.CancelTransferResponse
+	(*DeclineOfferRequest)(nil),      // 6: tandem.assignment.v1.DeclineOfferRequest
+	(*DeclineOfferResponse)(nil),     // 7: tandem.assignment.v1.DeclineOfferResponse
+	(*HoldCallRequest)(nil),          // 8: tandem.assignment.v1.HoldCallRequest
+	(*HoldCallResponse)(nil),         // 9: tandem.assignment.v1.HoldCallResponse
+	(*ResumeCallRequest)(nil),        // 10: tandem.assignment.v1.ResumeCallRequest
+	(*ResumeCallResponse)(nil),       // 11: tandem.assignment.v1.ResumeCallResponse
+	(*LiftBanRequest)(nil),           // 12: tandem.assignment.v1.LiftBanRequest
+	(*LiftBanResponse)(nil),          // 13: tandem.assignment.v1.LiftBanResponse
+	(*ListCallsRequest)(nil),         // 14: tandem.assignment.v1.ListCallsRequest
+	(*ListCallsResponse)(nil),        // 15: tandem.assignment.v1.ListCallsResponse
+	(*GetCallRequest)(nil),           // 16: tandem.assignment.v1.GetCallRequest
+	(*GetCallResponse)(nil),          // 17: tandem.assignment.v1.GetCallResponse
+	(*ExplainCallRequest)(nil),       // 18: tandem.assignment.v1.ExplainCallRequest
+	(*ExplainCallResponse)(nil),      // 19: tandem.assignment.v1.ExplainCallResponse
+	(*WithdrawOfferRequest)(nil),     // 20: tandem.assignment.v1.WithdrawOfferRequest
+	(*WithdrawOfferResponse)(nil),    // 21: tandem.assignment.v1.WithdrawOfferResponse
+	(*RequeueCallRequest)(nil),       // 22: tandem.assignment.v1.RequeueCallRequest
+	(*RequeueCallResponse)(nil),      // 23: tandem.assignment.v1.RequeueCallResponse
+	(*Call)(nil),                     // 24: tandem.assignment.v1.Call
+	(*Offer)(nil),                    // 25: tandem.assignment.v1.Offer
+	(*Decision)(nil),                 // 26: tandem.assignment.v1.Decision
+	(*Candidate)(nil),                // 27: tandem.assignment.v1.Candidate
+	nil,                              // 28: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(*v1.Contact)(nil),               // 29: tandem.common.v1.Contact
+	(v1.TransferMode)(0),             // 30: tandem.common.v1.TransferMode
+	(v1.OperatorState)(0),            // 31: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),                 // 32: tandem.common.v1.Marks
+	(v1.CallState)(0),                // 33: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil),    // 34: google.protobuf.Timestamp
+	(v1.HangupParty)(0),              // 35: tandem.common.v1.HangupParty
+	(*v1.Transfer)(nil),              // 36: tandem.common.v1.Transfer
+	(v1.OfferState)(0),               // 37: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	23, // 0: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
-	24, // 1: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
-	18, // 2: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
-	18, // 3: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
-	23, // 4: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	24, // 5: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
-	18, // 6: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
-	18, // 7: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
-	20, // 8: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
-	18, // 9: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
-	18, // 10: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	25, // 11: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	26, // 12: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	26, // 13: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	26, // 14: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	27, // 15: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	19, // 16: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	26, // 17: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
-	28, // 18: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	26, // 19: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	26, // 20: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	26, // 21: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	26, // 22: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	21, // 23: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	22, // 24: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	23, // 25: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	8,  // 26: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	10, // 27: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	12, // 28: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	14, // 29: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	16, // 30: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	6,  // 31: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	0,  // 32: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
-	2,  // 33: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
-	4,  // 34: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
-	9,  // 35: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	11, // 36: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	13, // 37: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	15, // 38: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	17, // 39: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	7,  // 40: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	1,  // 41: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
-	3,  // 42: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
-	5,  // 43: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
-	35, // [35:44] is the sub-list for method output_type
-	26, // [26:35] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	29, // 0: tandem.assignment.v1.TransferCallRequest.number:type_name -> tandem.common.v1.Contact
+	30, // 1: tandem.assignment.v1.TransferCallRequest.mode:type_name -> tandem.common.v1.TransferMode
+	24, // 2: tandem.assignment.v1.TransferCallResponse.call:type_name -> tandem.assignment.v1.Call
+	24, // 3: tandem.assignment.v1.CompleteTransferResponse.call:type_name -> tandem.assignment.v1.Call
+	24, // 4: tandem.assignment.v1.CancelTransferResponse.call:type_name -> tandem.assignment.v1.Call
+	31, // 5: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
+	32, // 6: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
+	24, // 7: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
+	24, // 8: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
+	31, // 9: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	32, // 10: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	24, // 11: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
+	24, // 12: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
+	26, // 13: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
+	24, // 14: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
+	24, // 15: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
+	33, // 16: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	34, // 17: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	34, // 18: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	34, // 19: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	35, // 20: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	25, // 21: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
+	34, // 22: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
+	36, // 23: tandem.assignment.v1.Call.transfer:type_name -> tandem.common.v1.Transfer
+	37, // 24: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	34, // 25: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	34, // 26: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	34, // 27: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	34, // 28: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	27, // 29: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	28, // 30: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	31, // 31: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	14, // 32: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	16, // 33: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	18, // 34: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	20, // 35: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	22, // 36: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	12, // 37: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	6,  // 38: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
+	8,  // 39: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
+	10, // 40: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
+	0,  // 41: tandem.assignment.v1.AssignmentService.TransferCall:input_type -> tandem.assignment.v1.TransferCallRequest
+	2,  // 42: tandem.assignment.v1.AssignmentService.CompleteTransfer:input_type -> tandem.assignment.v1.CompleteTransferRequest
+	4,  // 43: tandem.assignment.v1.AssignmentService.CancelTransfer:input_type -> tandem.assignment.v1.CancelTransferRequest
+	15, // 44: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	17, // 45: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	19, // 46: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	21, // 47: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	23, // 48: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	13, // 49: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	7,  // 50: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
+	9,  // 51: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
+	11, // 52: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
+	1,  // 53: tandem.assignment.v1.AssignmentService.TransferCall:output_type -> tandem.assignment.v1.TransferCallResponse
+	3,  // 54: tandem.assignment.v1.AssignmentService.CompleteTransfer:output_type -> tandem.assignment.v1.CompleteTransferResponse
+	5,  // 55: tandem.assignment.v1.AssignmentService.CancelTransfer:output_type -> tandem.assignment.v1.CancelTransferResponse
+	44, // [44:56] is the sub-list for method output_type
+	32, // [32:44] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -1680,13 +2093,18 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 	if File_tandem_assignment_v1_assignment_proto != nil {
 		return
 	}
+	file_tandem_assignment_v1_assignment_proto_msgTypes[0].OneofWrappers = []any{
+		(*TransferCallRequest_OperatorId)(nil),
+		(*TransferCallRequest_QueueId)(nil),
+		(*TransferCallRequest_Number)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

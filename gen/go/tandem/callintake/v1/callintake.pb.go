@@ -938,16 +938,16 @@ func (x *ReportCallEventResponse) GetNext() *CloudCommand {
 // {"type":"dial","call_id":"…","offer_id":"…","contact":{"kind":"user","target":"anna"},"timeout_s":20}
 type CloudCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
+	// "dial", "transfer", "complete_transfer", "cancel_transfer" (see mode), "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
 	// "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
 	// the operator hears silence) or "resume" (caller and operator hear each other again).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	CallId string `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
-	// dial, cancel: the lease the outcome events must name.
+	// dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events must name.
 	OfferId string `protobuf:"bytes,3,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
-	// dial: whom to call.
+	// dial, transfer: whom to call.
 	Contact *CloudContact `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
-	// dial: ring at most this long, then report DialFailed with code 487 or 408.
+	// dial, transfer: ring at most this long, then report DialFailed with code 487 or 408.
 	TimeoutS uint32 `protobuf:"varint,5,opt,name=timeout_s,json=timeoutS,proto3" json:"timeout_s,omitempty"`
 	// dial: caller id to show to the operator (the caller's number by default).
 	CallerId string `protobuf:"bytes,6,opt,name=caller_id,json=callerId,proto3" json:"caller_id,omitempty"`
@@ -957,8 +957,16 @@ type CloudCommand struct {
 	QuestionId string `protobuf:"bytes,8,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
 	// cancel, hangup: why (logged by the scenario).
 	Reason string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
-	// hold: the queue's hold music; empty: the scenario's default music.
-	MusicUrl      string `protobuf:"bytes,40,opt,name=music_url,json=musicUrl,proto3" json:"music_url,omitempty"`
+	// hold, transfer: the music the caller hears; empty: the scenario's default music.
+	MusicUrl string `protobuf:"bytes,40,opt,name=music_url,json=musicUrl,proto3" json:"music_url,omitempty"`
+	// transfer: "blind" (end the operator's leg; with a contact dial it under offer_id, bridging
+	// the caller on answer; without one the caller waits in line) or "warm" (hold the caller, dial
+	// contact under offer_id and bridge it with the operator on answer). complete_transfer: bridge
+	// the caller with the leg of offer_id and end the operator's. cancel_transfer: hang up the leg
+	// of offer_id and put the caller back with the operator. The transfer leg's outcome comes as
+	// OperatorAnswered / DialFailed naming its offer_id; a consulted target who hangs up as
+	// CallEnded naming it.
+	Mode          string `protobuf:"bytes,100,opt,name=mode,proto3" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1059,6 +1067,13 @@ func (x *CloudCommand) GetReason() string {
 func (x *CloudCommand) GetMusicUrl() string {
 	if x != nil {
 		return x.MusicUrl
+	}
+	return ""
+}
+
+func (x *CloudCommand) GetMode() string {
+	if x != nil {
+		return x.Mode
 	}
 	return ""
 }
@@ -1198,7 +1213,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"confidence\x12=\n" +
 	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"Q\n" +
 	"\x17ReportCallEventResponse\x126\n" +
-	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xb8\x02\n" +
+	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xcc\x02\n" +
 	"\fCloudCommand\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1210,7 +1225,8 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\vquestion_id\x18\b \x01(\tR\n" +
 	"questionId\x12\x16\n" +
 	"\x06reason\x18\t \x01(\tR\x06reason\x12\x1b\n" +
-	"\tmusic_url\x18( \x01(\tR\bmusicUrl\":\n" +
+	"\tmusic_url\x18( \x01(\tR\bmusicUrl\x12\x12\n" +
+	"\x04mode\x18d \x01(\tR\x04mode\":\n" +
 	"\fCloudContact\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target*z\n" +

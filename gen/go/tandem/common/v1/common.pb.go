@@ -11,6 +11,7 @@ package commonv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -337,6 +338,125 @@ func (HangupParty) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{4}
 }
 
+// TransferMode says how a transfer hands the caller over.
+type TransferMode int32
+
+const (
+	TransferMode_TRANSFER_MODE_UNSPECIFIED TransferMode = 0
+	// The operator lets go at once: the caller hears music until the target answers, or waits in
+	// the target queue's line.
+	TransferMode_TRANSFER_MODE_BLIND TransferMode = 1
+	// The caller holds while the operator consults the target; then CompleteTransfer or
+	// CancelTransfer.
+	TransferMode_TRANSFER_MODE_WARM TransferMode = 2
+)
+
+// Enum value maps for TransferMode.
+var (
+	TransferMode_name = map[int32]string{
+		0: "TRANSFER_MODE_UNSPECIFIED",
+		1: "TRANSFER_MODE_BLIND",
+		2: "TRANSFER_MODE_WARM",
+	}
+	TransferMode_value = map[string]int32{
+		"TRANSFER_MODE_UNSPECIFIED": 0,
+		"TRANSFER_MODE_BLIND":       1,
+		"TRANSFER_MODE_WARM":        2,
+	}
+)
+
+func (x TransferMode) Enum() *TransferMode {
+	p := new(TransferMode)
+	*p = x
+	return p
+}
+
+func (x TransferMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TransferMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_common_v1_common_proto_enumTypes[5].Descriptor()
+}
+
+func (TransferMode) Type() protoreflect.EnumType {
+	return &file_tandem_common_v1_common_proto_enumTypes[5]
+}
+
+func (x TransferMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TransferMode.Descriptor instead.
+func (TransferMode) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{5}
+}
+
+// TransferState is where a transfer is. It only moves forward: dialing, consulting (warm), then
+// one of the ends.
+type TransferState int32
+
+const (
+	TransferState_TRANSFER_STATE_UNSPECIFIED TransferState = 0
+	// The target's leg rings.
+	TransferState_TRANSFER_STATE_DIALING TransferState = 1
+	// Warm: the target answered and talks with the operator; the caller holds.
+	TransferState_TRANSFER_STATE_CONSULTING TransferState = 2
+	// The caller was handed over (to a queue: he is back in its line).
+	TransferState_TRANSFER_STATE_COMPLETED TransferState = 3
+	// The operator took the caller back (CancelTransfer), or the call ended meanwhile.
+	TransferState_TRANSFER_STATE_CANCELLED TransferState = 4
+	// The target did not answer, or the scenario did not take the command: see reason.
+	TransferState_TRANSFER_STATE_FAILED TransferState = 5
+)
+
+// Enum value maps for TransferState.
+var (
+	TransferState_name = map[int32]string{
+		0: "TRANSFER_STATE_UNSPECIFIED",
+		1: "TRANSFER_STATE_DIALING",
+		2: "TRANSFER_STATE_CONSULTING",
+		3: "TRANSFER_STATE_COMPLETED",
+		4: "TRANSFER_STATE_CANCELLED",
+		5: "TRANSFER_STATE_FAILED",
+	}
+	TransferState_value = map[string]int32{
+		"TRANSFER_STATE_UNSPECIFIED": 0,
+		"TRANSFER_STATE_DIALING":     1,
+		"TRANSFER_STATE_CONSULTING":  2,
+		"TRANSFER_STATE_COMPLETED":   3,
+		"TRANSFER_STATE_CANCELLED":   4,
+		"TRANSFER_STATE_FAILED":      5,
+	}
+)
+
+func (x TransferState) Enum() *TransferState {
+	p := new(TransferState)
+	*p = x
+	return p
+}
+
+func (x TransferState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TransferState) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_common_v1_common_proto_enumTypes[6].Descriptor()
+}
+
+func (TransferState) Type() protoreflect.EnumType {
+	return &file_tandem_common_v1_common_proto_enumTypes[6]
+}
+
+func (x TransferState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TransferState.Descriptor instead.
+func (TransferState) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{6}
+}
+
 // Contact is where the cloud dials an operator.
 type Contact struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -572,11 +692,142 @@ func (x *Marks) GetConsecutiveDeclines() uint32 {
 	return 0
 }
 
+// Transfer is a call's transfer in progress, or how its latest one ended.
+type Transfer struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who transferred the call.
+	FromOperatorId string       `protobuf:"bytes,1,opt,name=from_operator_id,json=fromOperatorId,proto3" json:"from_operator_id,omitempty"`
+	Mode           TransferMode `protobuf:"varint,2,opt,name=mode,proto3,enum=tandem.common.v1.TransferMode" json:"mode,omitempty"`
+	// The target: one of these.
+	ToOperatorId string        `protobuf:"bytes,3,opt,name=to_operator_id,json=toOperatorId,proto3" json:"to_operator_id,omitempty"`
+	ToQueueId    string        `protobuf:"bytes,4,opt,name=to_queue_id,json=toQueueId,proto3" json:"to_queue_id,omitempty"`
+	ToNumber     *Contact      `protobuf:"bytes,5,opt,name=to_number,json=toNumber,proto3" json:"to_number,omitempty"`
+	State        TransferState `protobuf:"varint,6,opt,name=state,proto3,enum=tandem.common.v1.TransferState" json:"state,omitempty"`
+	// The lease of the target's leg (none for a blind transfer to a queue).
+	OfferId string `protobuf:"bytes,7,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	// The operator dialed: the target operator, or the one Tandem picked in the target queue.
+	OperatorId string                 `protobuf:"bytes,8,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	StartedAt  *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	// Why it failed or was cancelled.
+	Reason string `protobuf:"bytes,10,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The call's priority in the target queue.
+	Priority      uint32 `protobuf:"varint,11,opt,name=priority,proto3" json:"priority,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Transfer) Reset() {
+	*x = Transfer{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Transfer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Transfer) ProtoMessage() {}
+
+func (x *Transfer) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Transfer.ProtoReflect.Descriptor instead.
+func (*Transfer) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Transfer) GetFromOperatorId() string {
+	if x != nil {
+		return x.FromOperatorId
+	}
+	return ""
+}
+
+func (x *Transfer) GetMode() TransferMode {
+	if x != nil {
+		return x.Mode
+	}
+	return TransferMode_TRANSFER_MODE_UNSPECIFIED
+}
+
+func (x *Transfer) GetToOperatorId() string {
+	if x != nil {
+		return x.ToOperatorId
+	}
+	return ""
+}
+
+func (x *Transfer) GetToQueueId() string {
+	if x != nil {
+		return x.ToQueueId
+	}
+	return ""
+}
+
+func (x *Transfer) GetToNumber() *Contact {
+	if x != nil {
+		return x.ToNumber
+	}
+	return nil
+}
+
+func (x *Transfer) GetState() TransferState {
+	if x != nil {
+		return x.State
+	}
+	return TransferState_TRANSFER_STATE_UNSPECIFIED
+}
+
+func (x *Transfer) GetOfferId() string {
+	if x != nil {
+		return x.OfferId
+	}
+	return ""
+}
+
+func (x *Transfer) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *Transfer) GetStartedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartedAt
+	}
+	return nil
+}
+
+func (x *Transfer) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Transfer) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
 var File_tandem_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\n" +
-	"\x1dtandem/common/v1/common.proto\x12\x10tandem.common.v1\"T\n" +
+	"\x1dtandem/common/v1/common.proto\x12\x10tandem.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"T\n" +
 	"\aContact\x121\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1d.tandem.common.v1.ContactKindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\"\xe7\x04\n" +
@@ -602,7 +853,22 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x1ascore_lost_to_slow_answers\x18\r \x01(\x01R\x16scoreLostToSlowAnswers\x12\x1a\n" +
 	"\bdeclines\x18\x0e \x01(\rR\bdeclines\x12%\n" +
 	"\x0edeclines_today\x18\x0f \x01(\rR\rdeclinesToday\x121\n" +
-	"\x14consecutive_declines\x18\x10 \x01(\rR\x13consecutiveDeclines*o\n" +
+	"\x14consecutive_declines\x18\x10 \x01(\rR\x13consecutiveDeclines\"\xc8\x03\n" +
+	"\bTransfer\x12(\n" +
+	"\x10from_operator_id\x18\x01 \x01(\tR\x0efromOperatorId\x122\n" +
+	"\x04mode\x18\x02 \x01(\x0e2\x1e.tandem.common.v1.TransferModeR\x04mode\x12$\n" +
+	"\x0eto_operator_id\x18\x03 \x01(\tR\ftoOperatorId\x12\x1e\n" +
+	"\vto_queue_id\x18\x04 \x01(\tR\ttoQueueId\x126\n" +
+	"\tto_number\x18\x05 \x01(\v2\x19.tandem.common.v1.ContactR\btoNumber\x125\n" +
+	"\x05state\x18\x06 \x01(\x0e2\x1f.tandem.common.v1.TransferStateR\x05state\x12\x19\n" +
+	"\boffer_id\x18\a \x01(\tR\aofferId\x12\x1f\n" +
+	"\voperator_id\x18\b \x01(\tR\n" +
+	"operatorId\x129\n" +
+	"\n" +
+	"started_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12\x16\n" +
+	"\x06reason\x18\n" +
+	" \x01(\tR\x06reason\x12\x1a\n" +
+	"\bpriority\x18\v \x01(\rR\bpriority*o\n" +
 	"\vContactKind\x12\x1c\n" +
 	"\x18CONTACT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11CONTACT_KIND_USER\x10\x01\x12\x14\n" +
@@ -637,7 +903,18 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x18HANGUP_PARTY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13HANGUP_PARTY_CALLER\x10\x01\x12\x19\n" +
 	"\x15HANGUP_PARTY_OPERATOR\x10\x02\x12\x17\n" +
-	"\x13HANGUP_PARTY_SYSTEM\x10\x03B\xc2\x01\n" +
+	"\x13HANGUP_PARTY_SYSTEM\x10\x03*^\n" +
+	"\fTransferMode\x12\x1d\n" +
+	"\x19TRANSFER_MODE_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13TRANSFER_MODE_BLIND\x10\x01\x12\x16\n" +
+	"\x12TRANSFER_MODE_WARM\x10\x02*\xc1\x01\n" +
+	"\rTransferState\x12\x1e\n" +
+	"\x1aTRANSFER_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16TRANSFER_STATE_DIALING\x10\x01\x12\x1d\n" +
+	"\x19TRANSFER_STATE_CONSULTING\x10\x02\x12\x1c\n" +
+	"\x18TRANSFER_STATE_COMPLETED\x10\x03\x12\x1c\n" +
+	"\x18TRANSFER_STATE_CANCELLED\x10\x04\x12\x19\n" +
+	"\x15TRANSFER_STATE_FAILED\x10\x05B\xc2\x01\n" +
 	"\x14com.tandem.common.v1B\vCommonProtoP\x01Z;github.com/tandemcc/tandem/gen/go/tandem/common/v1;commonv1\xa2\x02\x03TCX\xaa\x02\x10Tandem.Common.V1\xca\x02\x10Tandem\\Common\\V1\xe2\x02\x1cTandem\\Common\\V1\\GPBMetadata\xea\x02\x12Tandem::Common::V1b\x06proto3"
 
 var (
@@ -652,24 +929,32 @@ func file_tandem_common_v1_common_proto_rawDescGZIP() []byte {
 	return file_tandem_common_v1_common_proto_rawDescData
 }
 
-var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_tandem_common_v1_common_proto_goTypes = []any{
-	(ContactKind)(0),   // 0: tandem.common.v1.ContactKind
-	(OperatorState)(0), // 1: tandem.common.v1.OperatorState
-	(CallState)(0),     // 2: tandem.common.v1.CallState
-	(OfferState)(0),    // 3: tandem.common.v1.OfferState
-	(HangupParty)(0),   // 4: tandem.common.v1.HangupParty
-	(*Contact)(nil),    // 5: tandem.common.v1.Contact
-	(*Marks)(nil),      // 6: tandem.common.v1.Marks
+	(ContactKind)(0),              // 0: tandem.common.v1.ContactKind
+	(OperatorState)(0),            // 1: tandem.common.v1.OperatorState
+	(CallState)(0),                // 2: tandem.common.v1.CallState
+	(OfferState)(0),               // 3: tandem.common.v1.OfferState
+	(HangupParty)(0),              // 4: tandem.common.v1.HangupParty
+	(TransferMode)(0),             // 5: tandem.common.v1.TransferMode
+	(TransferState)(0),            // 6: tandem.common.v1.TransferState
+	(*Contact)(nil),               // 7: tandem.common.v1.Contact
+	(*Marks)(nil),                 // 8: tandem.common.v1.Marks
+	(*Transfer)(nil),              // 9: tandem.common.v1.Transfer
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
 }
 var file_tandem_common_v1_common_proto_depIdxs = []int32{
-	0, // 0: tandem.common.v1.Contact.kind:type_name -> tandem.common.v1.ContactKind
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	0,  // 0: tandem.common.v1.Contact.kind:type_name -> tandem.common.v1.ContactKind
+	5,  // 1: tandem.common.v1.Transfer.mode:type_name -> tandem.common.v1.TransferMode
+	7,  // 2: tandem.common.v1.Transfer.to_number:type_name -> tandem.common.v1.Contact
+	6,  // 3: tandem.common.v1.Transfer.state:type_name -> tandem.common.v1.TransferState
+	10, // 4: tandem.common.v1.Transfer.started_at:type_name -> google.protobuf.Timestamp
+	5,  // [5:5] is the sub-list for method output_type
+	5,  // [5:5] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_tandem_common_v1_common_proto_init() }
@@ -682,8 +967,8 @@ func file_tandem_common_v1_common_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_common_v1_common_proto_rawDesc), len(file_tandem_common_v1_common_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   2,
+			NumEnums:      7,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -6,13 +6,15 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file tandem/common/v1/common.proto.
  */
 export const file_tandem_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSKCAwoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEEhwKFHNjb3JlX2xvc3RfdG9fbWlzc2VzGAwgASgBEiIKGnNjb3JlX2xvc3RfdG9fc2xvd19hbnN3ZXJzGA0gASgBEhAKCGRlY2xpbmVzGA4gASgNEhYKDmRlY2xpbmVzX3RvZGF5GA8gASgNEhwKFGNvbnNlY3V0aXZlX2RlY2xpbmVzGBAgASgNKm8KC0NvbnRhY3RLaW5kEhwKGENPTlRBQ1RfS0lORF9VTlNQRUNJRklFRBAAEhUKEUNPTlRBQ1RfS0lORF9VU0VSEAESFAoQQ09OVEFDVF9LSU5EX1NJUBACEhUKEUNPTlRBQ1RfS0lORF9QU1ROEAMq7gEKDU9wZXJhdG9yU3RhdGUSHgoaT1BFUkFUT1JfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZPUEVSQVRPUl9TVEFURV9PRkZMSU5FEAESGAoUT1BFUkFUT1JfU1RBVEVfUkVBRFkQAhIbChdPUEVSQVRPUl9TVEFURV9SRVNFUlZFRBADEhoKFk9QRVJBVE9SX1NUQVRFX09OX0NBTEwQBBIaChZPUEVSQVRPUl9TVEFURV9XUkFQX1VQEAUSFwoTT1BFUkFUT1JfU1RBVEVfQVdBWRAGEhkKFU9QRVJBVE9SX1NUQVRFX0JBTk5FRBAHKp4BCglDYWxsU3RhdGUSGgoWQ0FMTF9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkNBTExfU1RBVEVfV0FJVElORxABEhgKFENBTExfU1RBVEVfQ09OTkVDVEVEEAISFAoQQ0FMTF9TVEFURV9FTkRFRBADEhgKFENBTExfU1RBVEVfQUJBTkRPTkVEEAQSEwoPQ0FMTF9TVEFURV9MT1NUEAUqwgEKCk9mZmVyU3RhdGUSGwoXT0ZGRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNPRkZFUl9TVEFURV9QRU5ESU5HEAESGAoUT0ZGRVJfU1RBVEVfQU5TV0VSRUQQAhIWChJPRkZFUl9TVEFURV9GQUlMRUQQAxIXChNPRkZFUl9TVEFURV9FWFBJUkVEEAQSGQoVT0ZGRVJfU1RBVEVfV0lUSERSQVdOEAUSGAoUT0ZGRVJfU1RBVEVfREVDTElORUQQBip4CgtIYW5ndXBQYXJ0eRIcChhIQU5HVVBfUEFSVFlfVU5TUEVDSUZJRUQQABIXChNIQU5HVVBfUEFSVFlfQ0FMTEVSEAESGQoVSEFOR1VQX1BBUlRZX09QRVJBVE9SEAISFwoTSEFOR1VQX1BBUlRZX1NZU1RFTRADQsIBChRjb20udGFuZGVtLmNvbW1vbi52MUILQ29tbW9uUHJvdG9QAVo7Z2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jb21tb24vdjE7Y29tbW9udjGiAgNUQ1iqAhBUYW5kZW0uQ29tbW9uLlYxygIQVGFuZGVtXENvbW1vblxWMeICHFRhbmRlbVxDb21tb25cVjFcR1BCTWV0YWRhdGHqAhJUYW5kZW06OkNvbW1vbjo6VjFiBnByb3RvMw");
+  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSKCAwoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEEhwKFHNjb3JlX2xvc3RfdG9fbWlzc2VzGAwgASgBEiIKGnNjb3JlX2xvc3RfdG9fc2xvd19hbnN3ZXJzGA0gASgBEhAKCGRlY2xpbmVzGA4gASgNEhYKDmRlY2xpbmVzX3RvZGF5GA8gASgNEhwKFGNvbnNlY3V0aXZlX2RlY2xpbmVzGBAgASgNItYCCghUcmFuc2ZlchIYChBmcm9tX29wZXJhdG9yX2lkGAEgASgJEiwKBG1vZGUYAiABKA4yHi50YW5kZW0uY29tbW9uLnYxLlRyYW5zZmVyTW9kZRIWCg50b19vcGVyYXRvcl9pZBgDIAEoCRITCgt0b19xdWV1ZV9pZBgEIAEoCRIsCgl0b19udW1iZXIYBSABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSLgoFc3RhdGUYBiABKA4yHy50YW5kZW0uY29tbW9uLnYxLlRyYW5zZmVyU3RhdGUSEAoIb2ZmZXJfaWQYByABKAkSEwoLb3BlcmF0b3JfaWQYCCABKAkSLgoKc3RhcnRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAogASgJEhAKCHByaW9yaXR5GAsgASgNKm8KC0NvbnRhY3RLaW5kEhwKGENPTlRBQ1RfS0lORF9VTlNQRUNJRklFRBAAEhUKEUNPTlRBQ1RfS0lORF9VU0VSEAESFAoQQ09OVEFDVF9LSU5EX1NJUBACEhUKEUNPTlRBQ1RfS0lORF9QU1ROEAMq7gEKDU9wZXJhdG9yU3RhdGUSHgoaT1BFUkFUT1JfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZPUEVSQVRPUl9TVEFURV9PRkZMSU5FEAESGAoUT1BFUkFUT1JfU1RBVEVfUkVBRFkQAhIbChdPUEVSQVRPUl9TVEFURV9SRVNFUlZFRBADEhoKFk9QRVJBVE9SX1NUQVRFX09OX0NBTEwQBBIaChZPUEVSQVRPUl9TVEFURV9XUkFQX1VQEAUSFwoTT1BFUkFUT1JfU1RBVEVfQVdBWRAGEhkKFU9QRVJBVE9SX1NUQVRFX0JBTk5FRBAHKp4BCglDYWxsU3RhdGUSGgoWQ0FMTF9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkNBTExfU1RBVEVfV0FJVElORxABEhgKFENBTExfU1RBVEVfQ09OTkVDVEVEEAISFAoQQ0FMTF9TVEFURV9FTkRFRBADEhgKFENBTExfU1RBVEVfQUJBTkRPTkVEEAQSEwoPQ0FMTF9TVEFURV9MT1NUEAUqwgEKCk9mZmVyU3RhdGUSGwoXT0ZGRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNPRkZFUl9TVEFURV9QRU5ESU5HEAESGAoUT0ZGRVJfU1RBVEVfQU5TV0VSRUQQAhIWChJPRkZFUl9TVEFURV9GQUlMRUQQAxIXChNPRkZFUl9TVEFURV9FWFBJUkVEEAQSGQoVT0ZGRVJfU1RBVEVfV0lUSERSQVdOEAUSGAoUT0ZGRVJfU1RBVEVfREVDTElORUQQBip4CgtIYW5ndXBQYXJ0eRIcChhIQU5HVVBfUEFSVFlfVU5TUEVDSUZJRUQQABIXChNIQU5HVVBfUEFSVFlfQ0FMTEVSEAESGQoVSEFOR1VQX1BBUlRZX09QRVJBVE9SEAISFwoTSEFOR1VQX1BBUlRZX1NZU1RFTRADKl4KDFRyYW5zZmVyTW9kZRIdChlUUkFOU0ZFUl9NT0RFX1VOU1BFQ0lGSUVEEAASFwoTVFJBTlNGRVJfTU9ERV9CTElORBABEhYKElRSQU5TRkVSX01PREVfV0FSTRACKsEBCg1UcmFuc2ZlclN0YXRlEh4KGlRSQU5TRkVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWVFJBTlNGRVJfU1RBVEVfRElBTElORxABEh0KGVRSQU5TRkVSX1NUQVRFX0NPTlNVTFRJTkcQAhIcChhUUkFOU0ZFUl9TVEFURV9DT01QTEVURUQQAxIcChhUUkFOU0ZFUl9TVEFURV9DQU5DRUxMRUQQBBIZChVUUkFOU0ZFUl9TVEFURV9GQUlMRUQQBULCAQoUY29tLnRhbmRlbS5jb21tb24udjFCC0NvbW1vblByb3RvUAFaO2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY29tbW9uL3YxO2NvbW1vbnYxogIDVENYqgIQVGFuZGVtLkNvbW1vbi5WMcoCEFRhbmRlbVxDb21tb25cVjHiAhxUYW5kZW1cQ29tbW9uXFYxXEdQQk1ldGFkYXRh6gISVGFuZGVtOjpDb21tb246OlYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Contact is where the cloud dials an operator.
@@ -159,6 +161,87 @@ export type Marks = Message<"tandem.common.v1.Marks"> & {
  */
 export const MarksSchema: GenMessage<Marks> = /*@__PURE__*/
   messageDesc(file_tandem_common_v1_common, 1);
+
+/**
+ * Transfer is a call's transfer in progress, or how its latest one ended.
+ *
+ * @generated from message tandem.common.v1.Transfer
+ */
+export type Transfer = Message<"tandem.common.v1.Transfer"> & {
+  /**
+   * Who transferred the call.
+   *
+   * @generated from field: string from_operator_id = 1;
+   */
+  fromOperatorId: string;
+
+  /**
+   * @generated from field: tandem.common.v1.TransferMode mode = 2;
+   */
+  mode: TransferMode;
+
+  /**
+   * The target: one of these.
+   *
+   * @generated from field: string to_operator_id = 3;
+   */
+  toOperatorId: string;
+
+  /**
+   * @generated from field: string to_queue_id = 4;
+   */
+  toQueueId: string;
+
+  /**
+   * @generated from field: tandem.common.v1.Contact to_number = 5;
+   */
+  toNumber?: Contact | undefined;
+
+  /**
+   * @generated from field: tandem.common.v1.TransferState state = 6;
+   */
+  state: TransferState;
+
+  /**
+   * The lease of the target's leg (none for a blind transfer to a queue).
+   *
+   * @generated from field: string offer_id = 7;
+   */
+  offerId: string;
+
+  /**
+   * The operator dialed: the target operator, or the one Tandem picked in the target queue.
+   *
+   * @generated from field: string operator_id = 8;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp started_at = 9;
+   */
+  startedAt?: Timestamp | undefined;
+
+  /**
+   * Why it failed or was cancelled.
+   *
+   * @generated from field: string reason = 10;
+   */
+  reason: string;
+
+  /**
+   * The call's priority in the target queue.
+   *
+   * @generated from field: uint32 priority = 11;
+   */
+  priority: number;
+};
+
+/**
+ * Describes the message tandem.common.v1.Transfer.
+ * Use `create(TransferSchema)` to create a new message.
+ */
+export const TransferSchema: GenMessage<Transfer> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 2);
 
 /**
  * ContactKind says how the cloud reaches an operator.
@@ -413,4 +496,92 @@ export enum HangupParty {
  */
 export const HangupPartySchema: GenEnum<HangupParty> = /*@__PURE__*/
   enumDesc(file_tandem_common_v1_common, 4);
+
+/**
+ * TransferMode says how a transfer hands the caller over.
+ *
+ * @generated from enum tandem.common.v1.TransferMode
+ */
+export enum TransferMode {
+  /**
+   * @generated from enum value: TRANSFER_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The operator lets go at once: the caller hears music until the target answers, or waits in
+   * the target queue's line.
+   *
+   * @generated from enum value: TRANSFER_MODE_BLIND = 1;
+   */
+  BLIND = 1,
+
+  /**
+   * The caller holds while the operator consults the target; then CompleteTransfer or
+   * CancelTransfer.
+   *
+   * @generated from enum value: TRANSFER_MODE_WARM = 2;
+   */
+  WARM = 2,
+}
+
+/**
+ * Describes the enum tandem.common.v1.TransferMode.
+ */
+export const TransferModeSchema: GenEnum<TransferMode> = /*@__PURE__*/
+  enumDesc(file_tandem_common_v1_common, 5);
+
+/**
+ * TransferState is where a transfer is. It only moves forward: dialing, consulting (warm), then
+ * one of the ends.
+ *
+ * @generated from enum tandem.common.v1.TransferState
+ */
+export enum TransferState {
+  /**
+   * @generated from enum value: TRANSFER_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The target's leg rings.
+   *
+   * @generated from enum value: TRANSFER_STATE_DIALING = 1;
+   */
+  DIALING = 1,
+
+  /**
+   * Warm: the target answered and talks with the operator; the caller holds.
+   *
+   * @generated from enum value: TRANSFER_STATE_CONSULTING = 2;
+   */
+  CONSULTING = 2,
+
+  /**
+   * The caller was handed over (to a queue: he is back in its line).
+   *
+   * @generated from enum value: TRANSFER_STATE_COMPLETED = 3;
+   */
+  COMPLETED = 3,
+
+  /**
+   * The operator took the caller back (CancelTransfer), or the call ended meanwhile.
+   *
+   * @generated from enum value: TRANSFER_STATE_CANCELLED = 4;
+   */
+  CANCELLED = 4,
+
+  /**
+   * The target did not answer, or the scenario did not take the command: see reason.
+   *
+   * @generated from enum value: TRANSFER_STATE_FAILED = 5;
+   */
+  FAILED = 5,
+}
+
+/**
+ * Describes the enum tandem.common.v1.TransferState.
+ */
+export const TransferStateSchema: GenEnum<TransferState> = /*@__PURE__*/
+  enumDesc(file_tandem_common_v1_common, 6);
 
