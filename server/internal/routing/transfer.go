@@ -340,7 +340,10 @@ func (e *Engine) TransferUndelivered(now time.Time, cmd cc.Command, reason strin
 	t := &c.Transfer
 	switch cmd.Type {
 	case cc.CommandTransfer:
-		if t.Offer != cmd.Offer || t.State == cc.TransferFailed || t.State == cc.TransferCancelled {
+		// Only while the call is where the transfer put it: a blind transfer to a queue is
+		// complete at once, but its call still waits in line.
+		inLine := t.State == cc.TransferCompleted && t.Target.Queue != "" && t.Mode == cc.TransferBlind && c.State == cc.CallWaiting
+		if t.Offer != cmd.Offer || !t.Active() && !inLine {
 			return e.finish(now)
 		}
 		e.dropTarget(now, c, cc.TransferFailed, "transfer failed: "+reason)
@@ -348,7 +351,7 @@ func (e *Engine) TransferUndelivered(now time.Time, cmd cc.Command, reason strin
 			e.backToOperator(now, c, e.operators[t.From])
 		}
 	case cc.CommandCompleteTransfer:
-		if t.State != cc.TransferCompleted || t.Offer != cmd.Offer {
+		if t.Mode != cc.TransferWarm || t.State != cc.TransferCompleted || t.Offer != cmd.Offer {
 			return e.finish(now)
 		}
 		// The caller still holds and the two operators still talk: the consultation goes on.
