@@ -270,6 +270,9 @@ func (e *Engine) dropTarget(now time.Time, c *call, state cc.TransferState, reas
 	}
 	t.State, t.Reason = state, reason
 	e.touchCall(c)
+	if o := e.operators[c.Operator]; o != nil {
+		e.touchStatus(o) // his card shows the transfer's end
+	}
 }
 
 // transferLeg reports whether of is the pending target leg of call c's transfer while c stays
