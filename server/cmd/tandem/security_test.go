@@ -73,7 +73,8 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "ListCalls" || method == "GetCall" || method == "ExplainCall" {
 			return readers
 		}
-		if method == "DeclineOffer" || method == "HoldCall" || method == "ResumeCall" {
+		switch method {
+		case "DeclineOffer", "HoldCall", "ResumeCall", "TransferCall", "CompleteTransfer", "CancelTransfer":
 			return role == "operator"
 		}
 		return supervisors

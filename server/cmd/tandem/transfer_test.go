@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 
 	tandem "github.com/tandemcc/tandem/clients/go"
+	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
@@ -212,5 +214,27 @@ func TestTransferOverConnect(t *testing.T) {
 	}
 	if c := getCall(); c.GetState() != commonv1.CallState_CALL_STATE_WAITING || !c.GetArrivedAt().AsTime().Equal(arrived) || c.GetTransfer().GetState() != commonv1.TransferState_TRANSFER_STATE_FAILED {
 		t.Fatalf("after boris missed: %v", c)
+	}
+
+	// The timeline has every leg: one arrival, each transfer's steps, each offer.
+	tl, err := admin.Analytics.GetCallTimeline(ctx, connect.NewRequest(&analyticsv1.GetCallTimelineRequest{CallId: id}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	var steps []string
+	for _, e := range tl.Msg.GetEntries() {
+		kinds[e.GetKind()]++
+		if e.GetKind() == "transfer" {
+			steps = append(steps, e.GetText())
+		}
+	}
+	if kinds["arrived"] != 1 || kinds["offered"] != 6 || kinds["offer_failed"] != 1 {
+		t.Errorf("timeline kinds %v", kinds)
+	}
+	for _, want := range []string{"warm transfer to operator " + boris.id + ": consulting", "warm transfer to operator " + boris.id + ": cancelled", "blind transfer to queue support: completed", "blind transfer to operator " + boris.id + ": failed"} {
+		if !slices.ContainsFunc(steps, func(s string) bool { return strings.HasPrefix(s, want) }) {
+			t.Errorf("no %q in the transfer steps %q", want, steps)
+		}
 	}
 }

@@ -258,4 +258,7 @@ const (
 	EventAsked           CallEventKind = "asked"
 	EventManagerAccepted CallEventKind = "manager_accepted"
 	EventManagerDeclined CallEventKind = "manager_declined"
+	// EventTransfer: a transfer began or moved on (Text says which, Operator who transferred);
+	// its target leg's offer has events of its own.
+	EventTransfer CallEventKind = "transfer"
 )

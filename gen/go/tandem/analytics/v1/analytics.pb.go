@@ -1988,7 +1988,9 @@ type TimelineEntry struct {
 	// "offer_failed", "offer_expired", "offer_withdrawn", "offer_declined" (the operator said no:
 	// not a miss), "answered", "overflowed", "requeued",
 	// "ended" (hung_up_by set), "abandoned", "lost", "asked" (the opt-in question),
-	// "manager_accepted", "manager_declined".
+	// "manager_accepted", "manager_declined", "transfer"
+	// (a transfer began or moved on; text says which, e.g. "warm transfer to operator op-boris:
+	// consulting").
 	Kind       string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	OperatorId string `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	SpareId    string `protobuf:"bytes,4,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`

@@ -1081,7 +1081,9 @@ export type TimelineEntry = Message<"tandem.analytics.v1.TimelineEntry"> & {
    * "offer_failed", "offer_expired", "offer_withdrawn", "offer_declined" (the operator said no:
    * not a miss), "answered", "overflowed", "requeued",
    * "ended" (hung_up_by set), "abandoned", "lost", "asked" (the opt-in question),
-   * "manager_accepted", "manager_declined".
+   * "manager_accepted", "manager_declined", "transfer"
+   * (a transfer began or moved on; text says which, e.g. "warm transfer to operator op-boris:
+   * consulting").
    *
    * @generated from field: string kind = 2;
    */
