@@ -74,7 +74,7 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 			return readers
 		}
 		switch method {
-		case "DeclineOffer", "HoldCall", "ResumeCall", "TransferCall", "CompleteTransfer", "CancelTransfer":
+		case "DeclineOffer", "HoldCall", "ResumeCall", "TransferCall", "CompleteTransfer", "CancelTransfer", "ListTransferTargets":
 			return role == "operator"
 		}
 		return supervisors

@@ -143,3 +143,27 @@ func Busy(name string, s OperatorState) string {
 	}
 	return name + " is " + string(s)
 }
+
+// TransferTargets is whom an operator may transfer a call to: his colleagues, the free first,
+// and the queues.
+type TransferTargets struct {
+	Operators []TransferCandidate
+	Queues    []TransferQueue
+}
+
+// TransferCandidate is a colleague as a transfer target; Busy says why a transfer to him would
+// be refused now ("" when he is free).
+type TransferCandidate struct {
+	Operator    OperatorID
+	Name        string
+	DisplayName string
+	State       OperatorState
+	Busy        string
+}
+
+// TransferQueue is a queue as a transfer target, with how many of its operators are free.
+type TransferQueue struct {
+	Queue QueueID
+	Name  string
+	Free  int
+}

@@ -1,7 +1,9 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -413,4 +415,41 @@ func (e *Engine) redialTransfer(c *call, of *cc.Offer, left time.Duration) {
 		music = q.HoldMusicURL
 	}
 	e.command(cc.Command{Type: cc.CommandTransfer, Call: c.ID, AccessURL: c.AccessURL, Mode: t.Mode, Offer: of.ID, Contact: contact, Timeout: left, MusicURL: music, CallerID: c.CallerNumber})
+}
+
+// TransferTargets lists whom operator by may transfer a call to: his colleagues who are not
+// dismissed, the free ones first (each by name), the others with why not; and every queue by
+// name, with how many of its operators are free.
+func (e *Engine) TransferTargets(by cc.OperatorID) cc.TransferTargets {
+	var out cc.TransferTargets
+	for _, o := range e.operators {
+		if o.cfg.ID == by || o.cfg.Disabled {
+			continue
+		}
+		busy := cc.Busy(o.cfg.Name, o.st.State)
+		if busy == "" && !o.present() {
+			busy = o.cfg.Name + " has no live app"
+		}
+		out.Operators = append(out.Operators, cc.TransferCandidate{Operator: o.cfg.ID, Name: o.cfg.Name, DisplayName: o.cfg.DisplayName, State: o.st.State, Busy: busy})
+	}
+	slices.SortFunc(out.Operators, func(a, b cc.TransferCandidate) int {
+		if (a.Busy == "") != (b.Busy == "") {
+			if a.Busy == "" {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	for _, q := range e.queues {
+		free := 0
+		for _, o := range e.byQueue[q.ID] {
+			if o.cfg.ID != by && eligible(o) == "" {
+				free++
+			}
+		}
+		out.Queues = append(out.Queues, cc.TransferQueue{Queue: q.ID, Name: q.Name, Free: free})
+	}
+	slices.SortFunc(out.Queues, func(a, b cc.TransferQueue) int { return cmp.Compare(a.Name, b.Name) })
+	return out
 }

@@ -415,3 +415,24 @@ func TestTransferSurvivesRestart(t *testing.T) {
 	}
 	checkInvariants(t, 0, 0, e)
 }
+
+// The targets list his colleagues, the free first, the others with why, never himself or a
+// dismissed one; and the queues with how many are free in each.
+func TestTransferTargets(t *testing.T) {
+	f, _ := transferFixture(t)
+	f.must(f.e.CreateOperator(f.now, cc.Operator{ID: "vera", Name: "vera", Contact: cc.Contact{Kind: cc.ContactUser, Target: "vera"}, Disabled: true}))
+	f.must(f.e.CreateOperator(f.now, cc.Operator{ID: "gleb", Name: "gleb", Contact: cc.Contact{Kind: cc.ContactUser, Target: "gleb"}, Queues: []cc.QueueSkill{{Queue: "support", Level: 1}}}))
+	f.ready("gleb")
+	f.must(f.e.GoAway(f.now, "gleb", "lunch"))
+	tt := f.e.TransferTargets("anna")
+	var got []string
+	for _, o := range tt.Operators {
+		got = append(got, string(o.Operator)+":"+o.Busy)
+	}
+	if strings.Join(got, ",") != "boris:,gleb:gleb is away" {
+		t.Fatalf("operators = %v", got)
+	}
+	if len(tt.Queues) != 2 || tt.Queues[0].Queue != "sales" || tt.Queues[0].Free != 1 || tt.Queues[1].Queue != "support" || tt.Queues[1].Free != 1 {
+		t.Fatalf("queues = %+v", tt.Queues)
+	}
+}

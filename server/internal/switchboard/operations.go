@@ -268,6 +268,16 @@ func (s *Switchboard) CancelTransfer(ctx context.Context, id cc.CallID, by cc.Op
 	})
 }
 
+// TransferTargets lists whom operator by may transfer a call to now.
+func (s *Switchboard) TransferTargets(ctx context.Context, by cc.OperatorID) (cc.TransferTargets, error) {
+	var out cc.TransferTargets
+	err := s.do(ctx, func(time.Time) (cc.Changes, error) {
+		out = s.engine.TransferTargets(by)
+		return cc.Changes{}, nil
+	})
+	return out, err
+}
+
 // TransferUndelivered takes back a transfer, complete or cancel command the call's scenario did
 // not carry out; the operator's view says why.
 func (s *Switchboard) TransferUndelivered(cmd cc.Command, reason string) {

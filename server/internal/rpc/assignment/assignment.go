@@ -33,6 +33,7 @@ type Switchboard interface {
 	TransferCall(ctx context.Context, r cc.TransferRequest) (cc.Call, error)
 	CompleteTransfer(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
 	CancelTransfer(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
+	TransferTargets(ctx context.Context, by cc.OperatorID) (cc.TransferTargets, error)
 }
 
 // Handler serves Assignment.
@@ -245,4 +246,14 @@ func (h *Handler) CancelTransfer(ctx context.Context, req *connect.Request[assig
 		return nil, err
 	}
 	return connect.NewResponse(&assignmentv1.CancelTransferResponse{Call: c}), nil
+}
+
+// ListTransferTargets lists whom the operator may transfer his call to now.
+func (h *Handler) ListTransferTargets(ctx context.Context, _ *connect.Request[assignmentv1.ListTransferTargetsRequest]) (*connect.Response[assignmentv1.ListTransferTargetsResponse], error) {
+	p, _ := auth.From(ctx)
+	tt, err := h.board.TransferTargets(ctx, p.Operator)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(convert.TransferTargetsOut(tt)), nil
 }

@@ -50,12 +50,13 @@ var policy = map[string][]Role{
 	assignmentv1connect.AssignmentServiceRequeueCallProcedure:   supervisors,
 	assignmentv1connect.AssignmentServiceLiftBanProcedure:       supervisors,
 	// Saying no to a call is the operator's own word, like his note: a supervisor withdraws.
-	assignmentv1connect.AssignmentServiceDeclineOfferProcedure:     {RoleOperator},
-	assignmentv1connect.AssignmentServiceHoldCallProcedure:         {RoleOperator}, // the call he talks on
-	assignmentv1connect.AssignmentServiceTransferCallProcedure:     {RoleOperator}, // the call he talks on
-	assignmentv1connect.AssignmentServiceCompleteTransferProcedure: {RoleOperator},
-	assignmentv1connect.AssignmentServiceCancelTransferProcedure:   {RoleOperator},
-	assignmentv1connect.AssignmentServiceResumeCallProcedure:       {RoleOperator},
+	assignmentv1connect.AssignmentServiceDeclineOfferProcedure:        {RoleOperator},
+	assignmentv1connect.AssignmentServiceHoldCallProcedure:            {RoleOperator}, // the call he talks on
+	assignmentv1connect.AssignmentServiceTransferCallProcedure:        {RoleOperator}, // the call he talks on
+	assignmentv1connect.AssignmentServiceCompleteTransferProcedure:    {RoleOperator},
+	assignmentv1connect.AssignmentServiceCancelTransferProcedure:      {RoleOperator},
+	assignmentv1connect.AssignmentServiceListTransferTargetsProcedure: {RoleOperator}, // his colleagues, for his transfer
+	assignmentv1connect.AssignmentServiceResumeCallProcedure:          {RoleOperator},
 
 	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:     readers,
 	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:  with(readers, RoleOperator),

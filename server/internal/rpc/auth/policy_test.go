@@ -104,6 +104,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		assignmentv1connect.AssignmentServiceTransferCallProcedure:                 true,
 		assignmentv1connect.AssignmentServiceCompleteTransferProcedure:             true,
 		assignmentv1connect.AssignmentServiceCancelTransferProcedure:               true,
+		assignmentv1connect.AssignmentServiceListTransferTargetsProcedure:          true,
 	}
 	// The call he talks on is his alone to hold: nobody else speaks to his caller.
 	hisCallOnly := map[string]bool{
@@ -118,6 +119,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		assignmentv1connect.AssignmentServiceTransferCallProcedure:                 true,
 		assignmentv1connect.AssignmentServiceCompleteTransferProcedure:             true,
 		assignmentv1connect.AssignmentServiceCancelTransferProcedure:               true,
+		assignmentv1connect.AssignmentServiceListTransferTargetsProcedure:          true,
 	}
 	for proc, allowed := range policy {
 		intake := strings.HasPrefix(proc, "/tandem.callintake.v1.")

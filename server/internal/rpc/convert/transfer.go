@@ -1,6 +1,7 @@
 package convert
 
 import (
+	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
@@ -44,6 +45,18 @@ func TransferOut(t cc.Transfer) *commonv1.Transfer {
 	}
 	if t.Target.Number != (cc.Contact{}) {
 		out.ToNumber = ContactOut(t.Target.Number)
+	}
+	return out
+}
+
+// TransferTargetsOut is an operator's transfer targets as the API shows them.
+func TransferTargetsOut(tt cc.TransferTargets) *assignmentv1.ListTransferTargetsResponse {
+	out := &assignmentv1.ListTransferTargetsResponse{}
+	for _, o := range tt.Operators {
+		out.Operators = append(out.Operators, &assignmentv1.TransferOperator{OperatorId: string(o.Operator), Name: o.Name, DisplayName: o.DisplayName, State: OperatorStates[o.State], Busy: o.Busy})
+	}
+	for _, q := range tt.Queues {
+		out.Queues = append(out.Queues, &assignmentv1.TransferQueue{QueueId: string(q.Queue), Name: q.Name, Free: uint32(q.Free)})
 	}
 	return out
 }

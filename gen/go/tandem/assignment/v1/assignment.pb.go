@@ -26,6 +26,236 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type ListTransferTargetsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTransferTargetsRequest) Reset() {
+	*x = ListTransferTargetsRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTransferTargetsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTransferTargetsRequest) ProtoMessage() {}
+
+func (x *ListTransferTargetsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTransferTargetsRequest.ProtoReflect.Descriptor instead.
+func (*ListTransferTargetsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+}
+
+type ListTransferTargetsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every colleague who is not dismissed: the free first, then the others, each by name.
+	Operators []*TransferOperator `protobuf:"bytes,1,rep,name=operators,proto3" json:"operators,omitempty"`
+	// Every queue, by name.
+	Queues        []*TransferQueue `protobuf:"bytes,2,rep,name=queues,proto3" json:"queues,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTransferTargetsResponse) Reset() {
+	*x = ListTransferTargetsResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTransferTargetsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTransferTargetsResponse) ProtoMessage() {}
+
+func (x *ListTransferTargetsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTransferTargetsResponse.ProtoReflect.Descriptor instead.
+func (*ListTransferTargetsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ListTransferTargetsResponse) GetOperators() []*TransferOperator {
+	if x != nil {
+		return x.Operators
+	}
+	return nil
+}
+
+func (x *ListTransferTargetsResponse) GetQueues() []*TransferQueue {
+	if x != nil {
+		return x.Queues
+	}
+	return nil
+}
+
+// TransferOperator is a colleague as a transfer target.
+type TransferOperator struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	OperatorId  string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	Name        string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	DisplayName string                 `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	State       v1.OperatorState       `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
+	// Why a transfer to him would be refused now ("boris is on a call"); empty when he is free.
+	Busy          string `protobuf:"bytes,5,opt,name=busy,proto3" json:"busy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferOperator) Reset() {
+	*x = TransferOperator{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferOperator) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferOperator) ProtoMessage() {}
+
+func (x *TransferOperator) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferOperator.ProtoReflect.Descriptor instead.
+func (*TransferOperator) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *TransferOperator) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *TransferOperator) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *TransferOperator) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *TransferOperator) GetState() v1.OperatorState {
+	if x != nil {
+		return x.State
+	}
+	return v1.OperatorState(0)
+}
+
+func (x *TransferOperator) GetBusy() string {
+	if x != nil {
+		return x.Busy
+	}
+	return ""
+}
+
+// TransferQueue is a queue as a transfer target.
+type TransferQueue struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	QueueId string                 `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	Name    string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// How many of its operators are free now: a warm transfer needs one.
+	Free          uint32 `protobuf:"varint,3,opt,name=free,proto3" json:"free,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferQueue) Reset() {
+	*x = TransferQueue{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferQueue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferQueue) ProtoMessage() {}
+
+func (x *TransferQueue) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferQueue.ProtoReflect.Descriptor instead.
+func (*TransferQueue) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *TransferQueue) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *TransferQueue) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *TransferQueue) GetFree() uint32 {
+	if x != nil {
+		return x.Free
+	}
+	return 0
+}
+
 type TransferCallRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
@@ -46,7 +276,7 @@ type TransferCallRequest struct {
 
 func (x *TransferCallRequest) Reset() {
 	*x = TransferCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -58,7 +288,7 @@ func (x *TransferCallRequest) String() string {
 func (*TransferCallRequest) ProtoMessage() {}
 
 func (x *TransferCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[0]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -71,7 +301,7 @@ func (x *TransferCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferCallRequest.ProtoReflect.Descriptor instead.
 func (*TransferCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{0}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *TransferCallRequest) GetCallId() string {
@@ -164,7 +394,7 @@ type TransferCallResponse struct {
 
 func (x *TransferCallResponse) Reset() {
 	*x = TransferCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -176,7 +406,7 @@ func (x *TransferCallResponse) String() string {
 func (*TransferCallResponse) ProtoMessage() {}
 
 func (x *TransferCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[1]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -189,7 +419,7 @@ func (x *TransferCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferCallResponse.ProtoReflect.Descriptor instead.
 func (*TransferCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{1}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *TransferCallResponse) GetCall() *Call {
@@ -208,7 +438,7 @@ type CompleteTransferRequest struct {
 
 func (x *CompleteTransferRequest) Reset() {
 	*x = CompleteTransferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -220,7 +450,7 @@ func (x *CompleteTransferRequest) String() string {
 func (*CompleteTransferRequest) ProtoMessage() {}
 
 func (x *CompleteTransferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[2]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -233,7 +463,7 @@ func (x *CompleteTransferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteTransferRequest.ProtoReflect.Descriptor instead.
 func (*CompleteTransferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{2}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CompleteTransferRequest) GetCallId() string {
@@ -252,7 +482,7 @@ type CompleteTransferResponse struct {
 
 func (x *CompleteTransferResponse) Reset() {
 	*x = CompleteTransferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -264,7 +494,7 @@ func (x *CompleteTransferResponse) String() string {
 func (*CompleteTransferResponse) ProtoMessage() {}
 
 func (x *CompleteTransferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[3]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -277,7 +507,7 @@ func (x *CompleteTransferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteTransferResponse.ProtoReflect.Descriptor instead.
 func (*CompleteTransferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{3}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CompleteTransferResponse) GetCall() *Call {
@@ -296,7 +526,7 @@ type CancelTransferRequest struct {
 
 func (x *CancelTransferRequest) Reset() {
 	*x = CancelTransferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -308,7 +538,7 @@ func (x *CancelTransferRequest) String() string {
 func (*CancelTransferRequest) ProtoMessage() {}
 
 func (x *CancelTransferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[4]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -321,7 +551,7 @@ func (x *CancelTransferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelTransferRequest.ProtoReflect.Descriptor instead.
 func (*CancelTransferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{4}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CancelTransferRequest) GetCallId() string {
@@ -340,7 +570,7 @@ type CancelTransferResponse struct {
 
 func (x *CancelTransferResponse) Reset() {
 	*x = CancelTransferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -352,7 +582,7 @@ func (x *CancelTransferResponse) String() string {
 func (*CancelTransferResponse) ProtoMessage() {}
 
 func (x *CancelTransferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[5]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -365,7 +595,7 @@ func (x *CancelTransferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelTransferResponse.ProtoReflect.Descriptor instead.
 func (*CancelTransferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{5}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CancelTransferResponse) GetCall() *Call {
@@ -386,7 +616,7 @@ type DeclineOfferRequest struct {
 
 func (x *DeclineOfferRequest) Reset() {
 	*x = DeclineOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -398,7 +628,7 @@ func (x *DeclineOfferRequest) String() string {
 func (*DeclineOfferRequest) ProtoMessage() {}
 
 func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[6]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -411,7 +641,7 @@ func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineOfferRequest.ProtoReflect.Descriptor instead.
 func (*DeclineOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{6}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DeclineOfferRequest) GetOfferId() string {
@@ -439,7 +669,7 @@ type DeclineOfferResponse struct {
 
 func (x *DeclineOfferResponse) Reset() {
 	*x = DeclineOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -451,7 +681,7 @@ func (x *DeclineOfferResponse) String() string {
 func (*DeclineOfferResponse) ProtoMessage() {}
 
 func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[7]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -464,7 +694,7 @@ func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineOfferResponse.ProtoReflect.Descriptor instead.
 func (*DeclineOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{7}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DeclineOfferResponse) GetState() v1.OperatorState {
@@ -490,7 +720,7 @@ type HoldCallRequest struct {
 
 func (x *HoldCallRequest) Reset() {
 	*x = HoldCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -502,7 +732,7 @@ func (x *HoldCallRequest) String() string {
 func (*HoldCallRequest) ProtoMessage() {}
 
 func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -515,7 +745,7 @@ func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldCallRequest.ProtoReflect.Descriptor instead.
 func (*HoldCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HoldCallRequest) GetCallId() string {
@@ -534,7 +764,7 @@ type HoldCallResponse struct {
 
 func (x *HoldCallResponse) Reset() {
 	*x = HoldCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -546,7 +776,7 @@ func (x *HoldCallResponse) String() string {
 func (*HoldCallResponse) ProtoMessage() {}
 
 func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -559,7 +789,7 @@ func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldCallResponse.ProtoReflect.Descriptor instead.
 func (*HoldCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HoldCallResponse) GetCall() *Call {
@@ -578,7 +808,7 @@ type ResumeCallRequest struct {
 
 func (x *ResumeCallRequest) Reset() {
 	*x = ResumeCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -590,7 +820,7 @@ func (x *ResumeCallRequest) String() string {
 func (*ResumeCallRequest) ProtoMessage() {}
 
 func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -603,7 +833,7 @@ func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeCallRequest.ProtoReflect.Descriptor instead.
 func (*ResumeCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ResumeCallRequest) GetCallId() string {
@@ -622,7 +852,7 @@ type ResumeCallResponse struct {
 
 func (x *ResumeCallResponse) Reset() {
 	*x = ResumeCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -634,7 +864,7 @@ func (x *ResumeCallResponse) String() string {
 func (*ResumeCallResponse) ProtoMessage() {}
 
 func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -647,7 +877,7 @@ func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeCallResponse.ProtoReflect.Descriptor instead.
 func (*ResumeCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ResumeCallResponse) GetCall() *Call {
@@ -666,7 +896,7 @@ type LiftBanRequest struct {
 
 func (x *LiftBanRequest) Reset() {
 	*x = LiftBanRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -678,7 +908,7 @@ func (x *LiftBanRequest) String() string {
 func (*LiftBanRequest) ProtoMessage() {}
 
 func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -691,7 +921,7 @@ func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanRequest.ProtoReflect.Descriptor instead.
 func (*LiftBanRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *LiftBanRequest) GetOperatorId() string {
@@ -711,7 +941,7 @@ type LiftBanResponse struct {
 
 func (x *LiftBanResponse) Reset() {
 	*x = LiftBanResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +953,7 @@ func (x *LiftBanResponse) String() string {
 func (*LiftBanResponse) ProtoMessage() {}
 
 func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +966,7 @@ func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanResponse.ProtoReflect.Descriptor instead.
 func (*LiftBanResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *LiftBanResponse) GetState() v1.OperatorState {
@@ -763,7 +993,7 @@ type ListCallsRequest struct {
 
 func (x *ListCallsRequest) Reset() {
 	*x = ListCallsRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -775,7 +1005,7 @@ func (x *ListCallsRequest) String() string {
 func (*ListCallsRequest) ProtoMessage() {}
 
 func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -788,7 +1018,7 @@ func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsRequest.ProtoReflect.Descriptor instead.
 func (*ListCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListCallsRequest) GetQueueId() string {
@@ -807,7 +1037,7 @@ type ListCallsResponse struct {
 
 func (x *ListCallsResponse) Reset() {
 	*x = ListCallsResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -819,7 +1049,7 @@ func (x *ListCallsResponse) String() string {
 func (*ListCallsResponse) ProtoMessage() {}
 
 func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -832,7 +1062,7 @@ func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsResponse.ProtoReflect.Descriptor instead.
 func (*ListCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListCallsResponse) GetCalls() []*Call {
@@ -851,7 +1081,7 @@ type GetCallRequest struct {
 
 func (x *GetCallRequest) Reset() {
 	*x = GetCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -863,7 +1093,7 @@ func (x *GetCallRequest) String() string {
 func (*GetCallRequest) ProtoMessage() {}
 
 func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -876,7 +1106,7 @@ func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallRequest.ProtoReflect.Descriptor instead.
 func (*GetCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetCallRequest) GetCallId() string {
@@ -895,7 +1125,7 @@ type GetCallResponse struct {
 
 func (x *GetCallResponse) Reset() {
 	*x = GetCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -907,7 +1137,7 @@ func (x *GetCallResponse) String() string {
 func (*GetCallResponse) ProtoMessage() {}
 
 func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -920,7 +1150,7 @@ func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallResponse.ProtoReflect.Descriptor instead.
 func (*GetCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetCallResponse) GetCall() *Call {
@@ -939,7 +1169,7 @@ type ExplainCallRequest struct {
 
 func (x *ExplainCallRequest) Reset() {
 	*x = ExplainCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -951,7 +1181,7 @@ func (x *ExplainCallRequest) String() string {
 func (*ExplainCallRequest) ProtoMessage() {}
 
 func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -964,7 +1194,7 @@ func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallRequest.ProtoReflect.Descriptor instead.
 func (*ExplainCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ExplainCallRequest) GetCallId() string {
@@ -983,7 +1213,7 @@ type ExplainCallResponse struct {
 
 func (x *ExplainCallResponse) Reset() {
 	*x = ExplainCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -995,7 +1225,7 @@ func (x *ExplainCallResponse) String() string {
 func (*ExplainCallResponse) ProtoMessage() {}
 
 func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1008,7 +1238,7 @@ func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallResponse.ProtoReflect.Descriptor instead.
 func (*ExplainCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ExplainCallResponse) GetDecisions() []*Decision {
@@ -1028,7 +1258,7 @@ type WithdrawOfferRequest struct {
 
 func (x *WithdrawOfferRequest) Reset() {
 	*x = WithdrawOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1040,7 +1270,7 @@ func (x *WithdrawOfferRequest) String() string {
 func (*WithdrawOfferRequest) ProtoMessage() {}
 
 func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1053,7 +1283,7 @@ func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *WithdrawOfferRequest) GetOfferId() string {
@@ -1079,7 +1309,7 @@ type WithdrawOfferResponse struct {
 
 func (x *WithdrawOfferResponse) Reset() {
 	*x = WithdrawOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1091,7 +1321,7 @@ func (x *WithdrawOfferResponse) String() string {
 func (*WithdrawOfferResponse) ProtoMessage() {}
 
 func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1104,7 +1334,7 @@ func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *WithdrawOfferResponse) GetCall() *Call {
@@ -1125,7 +1355,7 @@ type RequeueCallRequest struct {
 
 func (x *RequeueCallRequest) Reset() {
 	*x = RequeueCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1137,7 +1367,7 @@ func (x *RequeueCallRequest) String() string {
 func (*RequeueCallRequest) ProtoMessage() {}
 
 func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1150,7 +1380,7 @@ func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallRequest.ProtoReflect.Descriptor instead.
 func (*RequeueCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{22}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RequeueCallRequest) GetCallId() string {
@@ -1176,7 +1406,7 @@ type RequeueCallResponse struct {
 
 func (x *RequeueCallResponse) Reset() {
 	*x = RequeueCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1188,7 +1418,7 @@ func (x *RequeueCallResponse) String() string {
 func (*RequeueCallResponse) ProtoMessage() {}
 
 func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1201,7 +1431,7 @@ func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallResponse.ProtoReflect.Descriptor instead.
 func (*RequeueCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{23}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RequeueCallResponse) GetCall() *Call {
@@ -1253,7 +1483,7 @@ type Call struct {
 
 func (x *Call) Reset() {
 	*x = Call{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1265,7 +1495,7 @@ func (x *Call) String() string {
 func (*Call) ProtoMessage() {}
 
 func (x *Call) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1278,7 +1508,7 @@ func (x *Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Call.ProtoReflect.Descriptor instead.
 func (*Call) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{24}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Call) GetCallId() string {
@@ -1455,7 +1685,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1467,7 +1697,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1480,7 +1710,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{25}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Offer) GetOfferId() string {
@@ -1584,7 +1814,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1596,7 +1826,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1609,7 +1839,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{26}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Decision) GetCallId() string {
@@ -1707,7 +1937,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1719,7 +1949,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1732,7 +1962,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{27}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -1809,7 +2039,22 @@ var File_tandem_assignment_v1_assignment_proto protoreflect.FileDescriptor
 
 const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\xfd\x01\n" +
+	"%tandem/assignment/v1/assignment.proto\x12\x14tandem.assignment.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\x1c\n" +
+	"\x1aListTransferTargetsRequest\"\xa0\x01\n" +
+	"\x1bListTransferTargetsResponse\x12D\n" +
+	"\toperators\x18\x01 \x03(\v2&.tandem.assignment.v1.TransferOperatorR\toperators\x12;\n" +
+	"\x06queues\x18\x02 \x03(\v2#.tandem.assignment.v1.TransferQueueR\x06queues\"\xb5\x01\n" +
+	"\x10TransferOperator\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x125\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x12\x12\n" +
+	"\x04busy\x18\x05 \x01(\tR\x04busy\"R\n" +
+	"\rTransferQueue\x12\x19\n" +
+	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
+	"\x04free\x18\x03 \x01(\rR\x04free\"\xfd\x01\n" +
 	"\x13TransferCallRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12!\n" +
 	"\voperator_id\x18\x02 \x01(\tH\x00R\n" +
@@ -1954,7 +2199,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x05value\x18\t \x01(\x01R\x05value\x12\x1d\n" +
 	"\n" +
 	"value_text\x18\n" +
-	" \x01(\tR\tvalueText2\xbd\t\n" +
+	" \x01(\tR\tvalueText2\xb9\n" +
+	"\n" +
 	"\x11AssignmentService\x12\\\n" +
 	"\tListCalls\x12&.tandem.assignment.v1.ListCallsRequest\x1a'.tandem.assignment.v1.ListCallsResponse\x12V\n" +
 	"\aGetCall\x12$.tandem.assignment.v1.GetCallRequest\x1a%.tandem.assignment.v1.GetCallResponse\x12b\n" +
@@ -1968,7 +2214,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"ResumeCall\x12'.tandem.assignment.v1.ResumeCallRequest\x1a(.tandem.assignment.v1.ResumeCallResponse\x12e\n" +
 	"\fTransferCall\x12).tandem.assignment.v1.TransferCallRequest\x1a*.tandem.assignment.v1.TransferCallResponse\x12q\n" +
 	"\x10CompleteTransfer\x12-.tandem.assignment.v1.CompleteTransferRequest\x1a..tandem.assignment.v1.CompleteTransferResponse\x12k\n" +
-	"\x0eCancelTransfer\x12+.tandem.assignment.v1.CancelTransferRequest\x1a,.tandem.assignment.v1.CancelTransferResponseB\xe2\x01\n" +
+	"\x0eCancelTransfer\x12+.tandem.assignment.v1.CancelTransferRequest\x1a,.tandem.assignment.v1.CancelTransferResponse\x12z\n" +
+	"\x13ListTransferTargets\x120.tandem.assignment.v1.ListTransferTargetsRequest\x1a1.tandem.assignment.v1.ListTransferTargetsResponseB\xe2\x01\n" +
 	"\x18com.tandem.assignment.v1B\x0fAssignmentProtoP\x01ZCgithub.com/tandemcc/tandem/gen/go/tandem/assignment/v1;assignmentv1\xa2\x02\x03TAX\xaa\x02\x14Tandem.Assignment.V1\xca\x02\x14Tandem\\Assignment\\V1\xe2\x02 Tandem\\Assignment\\V1\\GPBMetadata\xea\x02\x16Tandem::Assignment::V1b\x06proto3"
 
 var (
@@ -1983,109 +2230,118 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
-	(*TransferCallRequest)(nil),      // 0: tandem.assignment.v1.TransferCallRequest
-	(*TransferCallResponse)(nil),     // 1: tandem.assignment.v1.TransferCallResponse
-	(*CompleteTransferRequest)(nil),  // 2: tandem.assignment.v1.CompleteTransferRequest
-	(*CompleteTransferResponse)(nil), // 3: tandem.assignment.v1.CompleteTransferResponse
-	(*CancelTransferRequest)(nil),    // 4: tandem.assignment.v1.CancelTransferRequest
-	(*CancelTransferResponse)(nil),   // 5: tandem.assignment.v1.CancelTransferResponse
-	(*DeclineOfferRequest)(nil),      // 6: tandem.assignment.v1.DeclineOfferRequest
-	(*DeclineOfferResponse)(nil),     // 7: tandem.assignment.v1.DeclineOfferResponse
-	(*HoldCallRequest)(nil),          // 8: tandem.assignment.v1.HoldCallRequest
-	(*HoldCallResponse)(nil),         // 9: tandem.assignment.v1.HoldCallResponse
-	(*ResumeCallRequest)(nil),        // 10: tandem.assignment.v1.ResumeCallRequest
-	(*ResumeCallResponse)(nil),       // 11: tandem.assignment.v1.ResumeCallResponse
-	(*LiftBanRequest)(nil),           // 12: tandem.assignment.v1.LiftBanRequest
-	(*LiftBanResponse)(nil),          // 13: tandem.assignment.v1.LiftBanResponse
-	(*ListCallsRequest)(nil),         // 14: tandem.assignment.v1.ListCallsRequest
-	(*ListCallsResponse)(nil),        // 15: tandem.assignment.v1.ListCallsResponse
-	(*GetCallRequest)(nil),           // 16: tandem.assignment.v1.GetCallRequest
-	(*GetCallResponse)(nil),          // 17: tandem.assignment.v1.GetCallResponse
-	(*ExplainCallRequest)(nil),       // 18: tandem.assignment.v1.ExplainCallRequest
-	(*ExplainCallResponse)(nil),      // 19: tandem.assignment.v1.ExplainCallResponse
-	(*WithdrawOfferRequest)(nil),     // 20: tandem.assignment.v1.WithdrawOfferRequest
-	(*WithdrawOfferResponse)(nil),    // 21: tandem.assignment.v1.WithdrawOfferResponse
-	(*RequeueCallRequest)(nil),       // 22: tandem.assignment.v1.RequeueCallRequest
-	(*RequeueCallResponse)(nil),      // 23: tandem.assignment.v1.RequeueCallResponse
-	(*Call)(nil),                     // 24: tandem.assignment.v1.Call
-	(*Offer)(nil),                    // 25: tandem.assignment.v1.Offer
-	(*Decision)(nil),                 // 26: tandem.assignment.v1.Decision
-	(*Candidate)(nil),                // 27: tandem.assignment.v1.Candidate
-	nil,                              // 28: tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	(*v1.Contact)(nil),               // 29: tandem.common.v1.Contact
-	(v1.TransferMode)(0),             // 30: tandem.common.v1.TransferMode
-	(v1.OperatorState)(0),            // 31: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),                 // 32: tandem.common.v1.Marks
-	(v1.CallState)(0),                // 33: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil),    // 34: google.protobuf.Timestamp
-	(v1.HangupParty)(0),              // 35: tandem.common.v1.HangupParty
-	(*v1.Transfer)(nil),              // 36: tandem.common.v1.Transfer
-	(v1.OfferState)(0),               // 37: tandem.common.v1.OfferState
+	(*ListTransferTargetsRequest)(nil),  // 0: tandem.assignment.v1.ListTransferTargetsRequest
+	(*ListTransferTargetsResponse)(nil), // 1: tandem.assignment.v1.ListTransferTargetsResponse
+	(*TransferOperator)(nil),            // 2: tandem.assignment.v1.TransferOperator
+	(*TransferQueue)(nil),               // 3: tandem.assignment.v1.TransferQueue
+	(*TransferCallRequest)(nil),         // 4: tandem.assignment.v1.TransferCallRequest
+	(*TransferCallResponse)(nil),        // 5: tandem.assignment.v1.TransferCallResponse
+	(*CompleteTransferRequest)(nil),     // 6: tandem.assignment.v1.CompleteTransferRequest
+	(*CompleteTransferResponse)(nil),    // 7: tandem.assignment.v1.CompleteTransferResponse
+	(*CancelTransferRequest)(nil),       // 8: tandem.assignment.v1.CancelTransferRequest
+	(*CancelTransferResponse)(nil),      // 9: tandem.assignment.v1.CancelTransferResponse
+	(*DeclineOfferRequest)(nil),         // 10: tandem.assignment.v1.DeclineOfferRequest
+	(*DeclineOfferResponse)(nil),        // 11: tandem.assignment.v1.DeclineOfferResponse
+	(*HoldCallRequest)(nil),             // 12: tandem.assignment.v1.HoldCallRequest
+	(*HoldCallResponse)(nil),            // 13: tandem.assignment.v1.HoldCallResponse
+	(*ResumeCallRequest)(nil),           // 14: tandem.assignment.v1.ResumeCallRequest
+	(*ResumeCallResponse)(nil),          // 15: tandem.assignment.v1.ResumeCallResponse
+	(*LiftBanRequest)(nil),              // 16: tandem.assignment.v1.LiftBanRequest
+	(*LiftBanResponse)(nil),             // 17: tandem.assignment.v1.LiftBanResponse
+	(*ListCallsRequest)(nil),            // 18: tandem.assignment.v1.ListCallsRequest
+	(*ListCallsResponse)(nil),           // 19: tandem.assignment.v1.ListCallsResponse
+	(*GetCallRequest)(nil),              // 20: tandem.assignment.v1.GetCallRequest
+	(*GetCallResponse)(nil),             // 21: tandem.assignment.v1.GetCallResponse
+	(*ExplainCallRequest)(nil),          // 22: tandem.assignment.v1.ExplainCallRequest
+	(*ExplainCallResponse)(nil),         // 23: tandem.assignment.v1.ExplainCallResponse
+	(*WithdrawOfferRequest)(nil),        // 24: tandem.assignment.v1.WithdrawOfferRequest
+	(*WithdrawOfferResponse)(nil),       // 25: tandem.assignment.v1.WithdrawOfferResponse
+	(*RequeueCallRequest)(nil),          // 26: tandem.assignment.v1.RequeueCallRequest
+	(*RequeueCallResponse)(nil),         // 27: tandem.assignment.v1.RequeueCallResponse
+	(*Call)(nil),                        // 28: tandem.assignment.v1.Call
+	(*Offer)(nil),                       // 29: tandem.assignment.v1.Offer
+	(*Decision)(nil),                    // 30: tandem.assignment.v1.Decision
+	(*Candidate)(nil),                   // 31: tandem.assignment.v1.Candidate
+	nil,                                 // 32: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(v1.OperatorState)(0),               // 33: tandem.common.v1.OperatorState
+	(*v1.Contact)(nil),                  // 34: tandem.common.v1.Contact
+	(v1.TransferMode)(0),                // 35: tandem.common.v1.TransferMode
+	(*v1.Marks)(nil),                    // 36: tandem.common.v1.Marks
+	(v1.CallState)(0),                   // 37: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil),       // 38: google.protobuf.Timestamp
+	(v1.HangupParty)(0),                 // 39: tandem.common.v1.HangupParty
+	(*v1.Transfer)(nil),                 // 40: tandem.common.v1.Transfer
+	(v1.OfferState)(0),                  // 41: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	29, // 0: tandem.assignment.v1.TransferCallRequest.number:type_name -> tandem.common.v1.Contact
-	30, // 1: tandem.assignment.v1.TransferCallRequest.mode:type_name -> tandem.common.v1.TransferMode
-	24, // 2: tandem.assignment.v1.TransferCallResponse.call:type_name -> tandem.assignment.v1.Call
-	24, // 3: tandem.assignment.v1.CompleteTransferResponse.call:type_name -> tandem.assignment.v1.Call
-	24, // 4: tandem.assignment.v1.CancelTransferResponse.call:type_name -> tandem.assignment.v1.Call
-	31, // 5: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
-	32, // 6: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
-	24, // 7: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
-	24, // 8: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
-	31, // 9: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	32, // 10: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
-	24, // 11: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
-	24, // 12: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
-	26, // 13: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
-	24, // 14: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
-	24, // 15: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	33, // 16: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	34, // 17: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	34, // 18: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	34, // 19: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	35, // 20: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	25, // 21: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	34, // 22: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
-	36, // 23: tandem.assignment.v1.Call.transfer:type_name -> tandem.common.v1.Transfer
-	37, // 24: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	34, // 25: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	34, // 26: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	34, // 27: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	34, // 28: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	27, // 29: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	28, // 30: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	31, // 31: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	14, // 32: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	16, // 33: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	18, // 34: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	20, // 35: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	22, // 36: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	12, // 37: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	6,  // 38: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
-	8,  // 39: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
-	10, // 40: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
-	0,  // 41: tandem.assignment.v1.AssignmentService.TransferCall:input_type -> tandem.assignment.v1.TransferCallRequest
-	2,  // 42: tandem.assignment.v1.AssignmentService.CompleteTransfer:input_type -> tandem.assignment.v1.CompleteTransferRequest
-	4,  // 43: tandem.assignment.v1.AssignmentService.CancelTransfer:input_type -> tandem.assignment.v1.CancelTransferRequest
-	15, // 44: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	17, // 45: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	19, // 46: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	21, // 47: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	23, // 48: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	13, // 49: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	7,  // 50: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
-	9,  // 51: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
-	11, // 52: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
-	1,  // 53: tandem.assignment.v1.AssignmentService.TransferCall:output_type -> tandem.assignment.v1.TransferCallResponse
-	3,  // 54: tandem.assignment.v1.AssignmentService.CompleteTransfer:output_type -> tandem.assignment.v1.CompleteTransferResponse
-	5,  // 55: tandem.assignment.v1.AssignmentService.CancelTransfer:output_type -> tandem.assignment.v1.CancelTransferResponse
-	44, // [44:56] is the sub-list for method output_type
-	32, // [32:44] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	2,  // 0: tandem.assignment.v1.ListTransferTargetsResponse.operators:type_name -> tandem.assignment.v1.TransferOperator
+	3,  // 1: tandem.assignment.v1.ListTransferTargetsResponse.queues:type_name -> tandem.assignment.v1.TransferQueue
+	33, // 2: tandem.assignment.v1.TransferOperator.state:type_name -> tandem.common.v1.OperatorState
+	34, // 3: tandem.assignment.v1.TransferCallRequest.number:type_name -> tandem.common.v1.Contact
+	35, // 4: tandem.assignment.v1.TransferCallRequest.mode:type_name -> tandem.common.v1.TransferMode
+	28, // 5: tandem.assignment.v1.TransferCallResponse.call:type_name -> tandem.assignment.v1.Call
+	28, // 6: tandem.assignment.v1.CompleteTransferResponse.call:type_name -> tandem.assignment.v1.Call
+	28, // 7: tandem.assignment.v1.CancelTransferResponse.call:type_name -> tandem.assignment.v1.Call
+	33, // 8: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
+	36, // 9: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
+	28, // 10: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
+	28, // 11: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
+	33, // 12: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	36, // 13: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	28, // 14: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
+	28, // 15: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
+	30, // 16: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
+	28, // 17: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
+	28, // 18: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
+	37, // 19: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	38, // 20: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	38, // 21: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	38, // 22: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	39, // 23: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	29, // 24: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
+	38, // 25: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
+	40, // 26: tandem.assignment.v1.Call.transfer:type_name -> tandem.common.v1.Transfer
+	41, // 27: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	38, // 28: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	38, // 29: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	38, // 30: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	38, // 31: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	31, // 32: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	32, // 33: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	33, // 34: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	18, // 35: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	20, // 36: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	22, // 37: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	24, // 38: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	26, // 39: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	16, // 40: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	10, // 41: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
+	12, // 42: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
+	14, // 43: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
+	4,  // 44: tandem.assignment.v1.AssignmentService.TransferCall:input_type -> tandem.assignment.v1.TransferCallRequest
+	6,  // 45: tandem.assignment.v1.AssignmentService.CompleteTransfer:input_type -> tandem.assignment.v1.CompleteTransferRequest
+	8,  // 46: tandem.assignment.v1.AssignmentService.CancelTransfer:input_type -> tandem.assignment.v1.CancelTransferRequest
+	0,  // 47: tandem.assignment.v1.AssignmentService.ListTransferTargets:input_type -> tandem.assignment.v1.ListTransferTargetsRequest
+	19, // 48: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	21, // 49: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	23, // 50: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	25, // 51: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	27, // 52: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	17, // 53: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	11, // 54: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
+	13, // 55: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
+	15, // 56: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
+	5,  // 57: tandem.assignment.v1.AssignmentService.TransferCall:output_type -> tandem.assignment.v1.TransferCallResponse
+	7,  // 58: tandem.assignment.v1.AssignmentService.CompleteTransfer:output_type -> tandem.assignment.v1.CompleteTransferResponse
+	9,  // 59: tandem.assignment.v1.AssignmentService.CancelTransfer:output_type -> tandem.assignment.v1.CancelTransferResponse
+	1,  // 60: tandem.assignment.v1.AssignmentService.ListTransferTargets:output_type -> tandem.assignment.v1.ListTransferTargetsResponse
+	48, // [48:61] is the sub-list for method output_type
+	35, // [35:48] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -2093,7 +2349,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 	if File_tandem_assignment_v1_assignment_proto != nil {
 		return
 	}
-	file_tandem_assignment_v1_assignment_proto_msgTypes[0].OneofWrappers = []any{
+	file_tandem_assignment_v1_assignment_proto_msgTypes[4].OneofWrappers = []any{
 		(*TransferCallRequest_OperatorId)(nil),
 		(*TransferCallRequest_QueueId)(nil),
 		(*TransferCallRequest_Number)(nil),
@@ -2104,7 +2360,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   29,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -17,7 +17,118 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/assignment/v1/assignment.proto.
  */
 export const file_tandem_assignment_v1_assignment: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSLIAQoTVHJhbnNmZXJDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJEhUKC29wZXJhdG9yX2lkGAIgASgJSAASEgoIcXVldWVfaWQYAyABKAlIABIrCgZudW1iZXIYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RIABIsCgRtb2RlGAUgASgOMh4udGFuZGVtLmNvbW1vbi52MS5UcmFuc2Zlck1vZGUSEAoIcHJpb3JpdHkYBiABKA1CCAoGdGFyZ2V0IkAKFFRyYW5zZmVyQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIioKF0NvbXBsZXRlVHJhbnNmZXJSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiRAoYQ29tcGxldGVUcmFuc2ZlclJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIigKFUNhbmNlbFRyYW5zZmVyUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkIKFkNhbmNlbFRyYW5zZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoTRGVjbGluZU9mZmVyUmVxdWVzdBIQCghvZmZlcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkibgoURGVjbGluZU9mZmVyUmVzcG9uc2USLgoFc3RhdGUYASABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSJgoFbWFya3MYAiABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzIiIKD0hvbGRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjwKEEhvbGRDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiJAoRUmVzdW1lQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSI+ChJSZXN1bWVDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiJQoOTGlmdEJhblJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkiaQoPTGlmdEJhblJlc3BvbnNlEi4KBXN0YXRlGAEgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEiYKBW1hcmtzGAIgASgLMhcudGFuZGVtLmNvbW1vbi52MS5NYXJrcyIkChBMaXN0Q2FsbHNSZXF1ZXN0EhAKCHF1ZXVlX2lkGAEgASgJIj4KEUxpc3RDYWxsc1Jlc3BvbnNlEikKBWNhbGxzGAEgAygLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIhCg5HZXRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjsKD0dldENhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIlChJFeHBsYWluQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJIChNFeHBsYWluQ2FsbFJlc3BvbnNlEjEKCWRlY2lzaW9ucxgBIAMoCzIeLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uIjgKFFdpdGhkcmF3T2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJBChVXaXRoZHJhd09mZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoSUmVxdWV1ZUNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkiPwoTUmVxdWV1ZUNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCKYBQoEQ2FsbBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIVCg1kaWFsZWRfbnVtYmVyGAYgASgJEhIKCnNlc3Npb25faWQYByABKAkSLgoKYXJyaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLb3BlcmF0b3JfaWQYCSABKAkSLwoLYW5zd2VyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpodW5nX3VwX2J5GAwgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYDSABKA0SEAoIcG9zaXRpb24YDiABKA0SKwoGb2ZmZXJzGA8gAygLMhsudGFuZGVtLmFzc2lnbm1lbnQudjEuT2ZmZXISEAoIcHJpb3JpdHkYECABKA0SDAoEbm90ZRgRIAEoCRIVCg1yZWNvcmRpbmdfdXJsGDwgASgJEi4KCmhlbGRfc2luY2UYKCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGhvbGRfdGltZV9tcxgpIAEoDRIsCgh0cmFuc2ZlchhkIAEoCzIaLnRhbmRlbS5jb21tb24udjEuVHJhbnNmZXISEwoLdHJhbnNmZXJyZWQYZSABKAgiuAIKBU9mZmVyEhAKCG9mZmVyX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEwoLb3BlcmF0b3JfaWQYAyABKAkSKwoFc3RhdGUYBCABKA4yHC50YW5kZW0uY29tbW9uLnYxLk9mZmVyU3RhdGUSLgoKb2ZmZXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc2V0dGxlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcmluZ190aW1lX21zGAggASgNEhQKDGZhaWx1cmVfY29kZRgJIAEoBRIOCgZyZWFzb24YCiABKAkiggMKCERlY2lzaW9uEg8KB2NhbGxfaWQYASABKAkSEAoIb2ZmZXJfaWQYAiABKAkSLgoKZGVjaWRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc3RyYXRlZ3kYBCABKAkSEwoLb3BlcmF0b3JfaWQYBSABKAkSDAoEcnVsZRgGIAEoCRIzCgpjYW5kaWRhdGVzGAcgAygLMh8udGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FuZGlkYXRlEhYKDmVsaWdpYmxlX2NvdW50GAggASgNEhYKDmV4Y2x1ZGVkX2NvdW50GAkgASgNElAKEmV4Y2x1ZGVkX2J5X3JlYXNvbhgKIAMoCzI0LnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uLkV4Y2x1ZGVkQnlSZWFzb25FbnRyeRo3ChVFeGNsdWRlZEJ5UmVhc29uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgNOgI4ASLjAQoJQ2FuZGlkYXRlEhMKC29wZXJhdG9yX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEhAKCGVsaWdpYmxlGAMgASgIEhgKEGV4Y2x1ZGVkX2JlY2F1c2UYBCABKAkSDwoHaWRsZV9tcxgFIAEoDRINCgVzY29yZRgGIAEoARITCgtjYWxsc190b2RheRgHIAEoDRINCgVsZXZlbBgIIAEoDRINCgV2YWx1ZRgJIAEoARISCgp2YWx1ZV90ZXh0GAogASgJMr0JChFBc3NpZ25tZW50U2VydmljZRJcCglMaXN0Q2FsbHMSJi50YW5kZW0uYXNzaWdubWVudC52MS5MaXN0Q2FsbHNSZXF1ZXN0GicudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVzcG9uc2USVgoHR2V0Q2FsbBIkLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXF1ZXN0GiUudGFuZGVtLmFzc2lnbm1lbnQudjEuR2V0Q2FsbFJlc3BvbnNlEmIKC0V4cGxhaW5DYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuRXhwbGFpbkNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuRXhwbGFpbkNhbGxSZXNwb25zZRJoCg1XaXRoZHJhd09mZmVyEioudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlcXVlc3QaKy50YW5kZW0uYXNzaWdubWVudC52MS5XaXRoZHJhd09mZmVyUmVzcG9uc2USYgoLUmVxdWV1ZUNhbGwSKC50YW5kZW0uYXNzaWdubWVudC52MS5SZXF1ZXVlQ2FsbFJlcXVlc3QaKS50YW5kZW0uYXNzaWdubWVudC52MS5SZXF1ZXVlQ2FsbFJlc3BvbnNlElYKB0xpZnRCYW4SJC50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpZnRCYW5SZXNwb25zZRJlCgxEZWNsaW5lT2ZmZXISKS50YW5kZW0uYXNzaWdubWVudC52MS5EZWNsaW5lT2ZmZXJSZXF1ZXN0GioudGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjbGluZU9mZmVyUmVzcG9uc2USWQoISG9sZENhbGwSJS50YW5kZW0uYXNzaWdubWVudC52MS5Ib2xkQ2FsbFJlcXVlc3QaJi50YW5kZW0uYXNzaWdubWVudC52MS5Ib2xkQ2FsbFJlc3BvbnNlEl8KClJlc3VtZUNhbGwSJy50YW5kZW0uYXNzaWdubWVudC52MS5SZXN1bWVDYWxsUmVxdWVzdBooLnRhbmRlbS5hc3NpZ25tZW50LnYxLlJlc3VtZUNhbGxSZXNwb25zZRJlCgxUcmFuc2ZlckNhbGwSKS50YW5kZW0uYXNzaWdubWVudC52MS5UcmFuc2ZlckNhbGxSZXF1ZXN0GioudGFuZGVtLmFzc2lnbm1lbnQudjEuVHJhbnNmZXJDYWxsUmVzcG9uc2UScQoQQ29tcGxldGVUcmFuc2ZlchItLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNvbXBsZXRlVHJhbnNmZXJSZXF1ZXN0Gi4udGFuZGVtLmFzc2lnbm1lbnQudjEuQ29tcGxldGVUcmFuc2ZlclJlc3BvbnNlEmsKDkNhbmNlbFRyYW5zZmVyEisudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FuY2VsVHJhbnNmZXJSZXF1ZXN0GiwudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FuY2VsVHJhbnNmZXJSZXNwb25zZULiAQoYY29tLnRhbmRlbS5hc3NpZ25tZW50LnYxQg9Bc3NpZ25tZW50UHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9hc3NpZ25tZW50L3YxO2Fzc2lnbm1lbnR2MaICA1RBWKoCFFRhbmRlbS5Bc3NpZ25tZW50LlYxygIUVGFuZGVtXEFzc2lnbm1lbnRcVjHiAiBUYW5kZW1cQXNzaWdubWVudFxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6QXNzaWdubWVudDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSIcChpMaXN0VHJhbnNmZXJUYXJnZXRzUmVxdWVzdCKNAQobTGlzdFRyYW5zZmVyVGFyZ2V0c1Jlc3BvbnNlEjkKCW9wZXJhdG9ycxgBIAMoCzImLnRhbmRlbS5hc3NpZ25tZW50LnYxLlRyYW5zZmVyT3BlcmF0b3ISMwoGcXVldWVzGAIgAygLMiMudGFuZGVtLmFzc2lnbm1lbnQudjEuVHJhbnNmZXJRdWV1ZSKJAQoQVHJhbnNmZXJPcGVyYXRvchITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIuCgVzdGF0ZRgEIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIMCgRidXN5GAUgASgJIj0KDVRyYW5zZmVyUXVldWUSEAoIcXVldWVfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRmcmVlGAMgASgNIsgBChNUcmFuc2ZlckNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSFQoLb3BlcmF0b3JfaWQYAiABKAlIABISCghxdWV1ZV9pZBgDIAEoCUgAEisKBm51bWJlchgEIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdEgAEiwKBG1vZGUYBSABKA4yHi50YW5kZW0uY29tbW9uLnYxLlRyYW5zZmVyTW9kZRIQCghwcmlvcml0eRgGIAEoDUIICgZ0YXJnZXQiQAoUVHJhbnNmZXJDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiKgoXQ29tcGxldGVUcmFuc2ZlclJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJEChhDb21wbGV0ZVRyYW5zZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiKAoVQ2FuY2VsVHJhbnNmZXJSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiQgoWQ2FuY2VsVHJhbnNmZXJSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCI3ChNEZWNsaW5lT2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJuChREZWNsaW5lT2ZmZXJSZXNwb25zZRIuCgVzdGF0ZRgBIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRImCgVtYXJrcxgCIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MiIgoPSG9sZENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiPAoQSG9sZENhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIkChFSZXN1bWVDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIj4KElJlc3VtZUNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIlCg5MaWZ0QmFuUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJpCg9MaWZ0QmFuUmVzcG9uc2USLgoFc3RhdGUYASABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSJgoFbWFya3MYAiABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzIiQKEExpc3RDYWxsc1JlcXVlc3QSEAoIcXVldWVfaWQYASABKAkiPgoRTGlzdENhbGxzUmVzcG9uc2USKQoFY2FsbHMYASADKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiEKDkdldENhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiOwoPR2V0Q2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIiUKEkV4cGxhaW5DYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkgKE0V4cGxhaW5DYWxsUmVzcG9uc2USMQoJZGVjaXNpb25zGAEgAygLMh4udGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjaXNpb24iOAoUV2l0aGRyYXdPZmZlclJlcXVlc3QSEAoIb2ZmZXJfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkEKFVdpdGhkcmF3T2ZmZXJSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCI3ChJSZXF1ZXVlQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCSI/ChNSZXF1ZXVlQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIpgFCgRDYWxsEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSKgoFc3RhdGUYAyABKA4yGy50YW5kZW0uY29tbW9uLnYxLkNhbGxTdGF0ZRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSEgoKc2Vzc2lvbl9pZBgHIAEoCRIuCgphcnJpdmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtvcGVyYXRvcl9pZBgJIAEoCRIvCgthbnN3ZXJlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKCmh1bmdfdXBfYnkYDCABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5EhQKDHRhbGtfdGltZV9tcxgNIAEoDRIQCghwb3NpdGlvbhgOIAEoDRIrCgZvZmZlcnMYDyADKAsyGy50YW5kZW0uYXNzaWdubWVudC52MS5PZmZlchIQCghwcmlvcml0eRgQIAEoDRIMCgRub3RlGBEgASgJEhUKDXJlY29yZGluZ191cmwYPCABKAkSLgoKaGVsZF9zaW5jZRgoIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMaG9sZF90aW1lX21zGCkgASgNEiwKCHRyYW5zZmVyGGQgASgLMhoudGFuZGVtLmNvbW1vbi52MS5UcmFuc2ZlchITCgt0cmFuc2ZlcnJlZBhlIAEoCCK4AgoFT2ZmZXISEAoIb2ZmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRITCgtvcGVyYXRvcl9pZBgDIAEoCRIrCgVzdGF0ZRgEIAEoDjIcLnRhbmRlbS5jb21tb24udjEuT2ZmZXJTdGF0ZRIuCgpvZmZlcmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzZXR0bGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxyaW5nX3RpbWVfbXMYCCABKA0SFAoMZmFpbHVyZV9jb2RlGAkgASgFEg4KBnJlYXNvbhgKIAEoCSKCAwoIRGVjaXNpb24SDwoHY2FsbF9pZBgBIAEoCRIQCghvZmZlcl9pZBgCIAEoCRIuCgpkZWNpZGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghzdHJhdGVneRgEIAEoCRITCgtvcGVyYXRvcl9pZBgFIAEoCRIMCgRydWxlGAYgASgJEjMKCmNhbmRpZGF0ZXMYByADKAsyHy50YW5kZW0uYXNzaWdubWVudC52MS5DYW5kaWRhdGUSFgoOZWxpZ2libGVfY291bnQYCCABKA0SFgoOZXhjbHVkZWRfY291bnQYCSABKA0SUAoSZXhjbHVkZWRfYnlfcmVhc29uGAogAygLMjQudGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjaXNpb24uRXhjbHVkZWRCeVJlYXNvbkVudHJ5GjcKFUV4Y2x1ZGVkQnlSZWFzb25FbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKA06AjgBIuMBCglDYW5kaWRhdGUSEwoLb3BlcmF0b3JfaWQYASABKAkSLgoFc3RhdGUYAiABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSEAoIZWxpZ2libGUYAyABKAgSGAoQZXhjbHVkZWRfYmVjYXVzZRgEIAEoCRIPCgdpZGxlX21zGAUgASgNEg0KBXNjb3JlGAYgASgBEhMKC2NhbGxzX3RvZGF5GAcgASgNEg0KBWxldmVsGAggASgNEg0KBXZhbHVlGAkgASgBEhIKCnZhbHVlX3RleHQYCiABKAkyuQoKEUFzc2lnbm1lbnRTZXJ2aWNlElwKCUxpc3RDYWxscxImLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RDYWxsc1JlcXVlc3QaJy50YW5kZW0uYXNzaWdubWVudC52MS5MaXN0Q2FsbHNSZXNwb25zZRJWCgdHZXRDYWxsEiQudGFuZGVtLmFzc2lnbm1lbnQudjEuR2V0Q2FsbFJlcXVlc3QaJS50YW5kZW0uYXNzaWdubWVudC52MS5HZXRDYWxsUmVzcG9uc2USYgoLRXhwbGFpbkNhbGwSKC50YW5kZW0uYXNzaWdubWVudC52MS5FeHBsYWluQ2FsbFJlcXVlc3QaKS50YW5kZW0uYXNzaWdubWVudC52MS5FeHBsYWluQ2FsbFJlc3BvbnNlEmgKDVdpdGhkcmF3T2ZmZXISKi50YW5kZW0uYXNzaWdubWVudC52MS5XaXRoZHJhd09mZmVyUmVxdWVzdBorLnRhbmRlbS5hc3NpZ25tZW50LnYxLldpdGhkcmF3T2ZmZXJSZXNwb25zZRJiCgtSZXF1ZXVlQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLlJlcXVldWVDYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLlJlcXVldWVDYWxsUmVzcG9uc2USVgoHTGlmdEJhbhIkLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpZnRCYW5SZXF1ZXN0GiUudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlmdEJhblJlc3BvbnNlEmUKDERlY2xpbmVPZmZlchIpLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2xpbmVPZmZlclJlcXVlc3QaKi50YW5kZW0uYXNzaWdubWVudC52MS5EZWNsaW5lT2ZmZXJSZXNwb25zZRJZCghIb2xkQ2FsbBIlLnRhbmRlbS5hc3NpZ25tZW50LnYxLkhvbGRDYWxsUmVxdWVzdBomLnRhbmRlbS5hc3NpZ25tZW50LnYxLkhvbGRDYWxsUmVzcG9uc2USXwoKUmVzdW1lQ2FsbBInLnRhbmRlbS5hc3NpZ25tZW50LnYxLlJlc3VtZUNhbGxSZXF1ZXN0GigudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVzdW1lQ2FsbFJlc3BvbnNlEmUKDFRyYW5zZmVyQ2FsbBIpLnRhbmRlbS5hc3NpZ25tZW50LnYxLlRyYW5zZmVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uYXNzaWdubWVudC52MS5UcmFuc2ZlckNhbGxSZXNwb25zZRJxChBDb21wbGV0ZVRyYW5zZmVyEi0udGFuZGVtLmFzc2lnbm1lbnQudjEuQ29tcGxldGVUcmFuc2ZlclJlcXVlc3QaLi50YW5kZW0uYXNzaWdubWVudC52MS5Db21wbGV0ZVRyYW5zZmVyUmVzcG9uc2USawoOQ2FuY2VsVHJhbnNmZXISKy50YW5kZW0uYXNzaWdubWVudC52MS5DYW5jZWxUcmFuc2ZlclJlcXVlc3QaLC50YW5kZW0uYXNzaWdubWVudC52MS5DYW5jZWxUcmFuc2ZlclJlc3BvbnNlEnoKE0xpc3RUcmFuc2ZlclRhcmdldHMSMC50YW5kZW0uYXNzaWdubWVudC52MS5MaXN0VHJhbnNmZXJUYXJnZXRzUmVxdWVzdBoxLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RUcmFuc2ZlclRhcmdldHNSZXNwb25zZULiAQoYY29tLnRhbmRlbS5hc3NpZ25tZW50LnYxQg9Bc3NpZ25tZW50UHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9hc3NpZ25tZW50L3YxO2Fzc2lnbm1lbnR2MaICA1RBWKoCFFRhbmRlbS5Bc3NpZ25tZW50LlYxygIUVGFuZGVtXEFzc2lnbm1lbnRcVjHiAiBUYW5kZW1cQXNzaWdubWVudFxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6QXNzaWdubWVudDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+
+/**
+ * @generated from message tandem.assignment.v1.ListTransferTargetsRequest
+ */
+export type ListTransferTargetsRequest = Message<"tandem.assignment.v1.ListTransferTargetsRequest"> & {
+};
+
+/**
+ * Describes the message tandem.assignment.v1.ListTransferTargetsRequest.
+ * Use `create(ListTransferTargetsRequestSchema)` to create a new message.
+ */
+export const ListTransferTargetsRequestSchema: GenMessage<ListTransferTargetsRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 0);
+
+/**
+ * @generated from message tandem.assignment.v1.ListTransferTargetsResponse
+ */
+export type ListTransferTargetsResponse = Message<"tandem.assignment.v1.ListTransferTargetsResponse"> & {
+  /**
+   * Every colleague who is not dismissed: the free first, then the others, each by name.
+   *
+   * @generated from field: repeated tandem.assignment.v1.TransferOperator operators = 1;
+   */
+  operators: TransferOperator[];
+
+  /**
+   * Every queue, by name.
+   *
+   * @generated from field: repeated tandem.assignment.v1.TransferQueue queues = 2;
+   */
+  queues: TransferQueue[];
+};
+
+/**
+ * Describes the message tandem.assignment.v1.ListTransferTargetsResponse.
+ * Use `create(ListTransferTargetsResponseSchema)` to create a new message.
+ */
+export const ListTransferTargetsResponseSchema: GenMessage<ListTransferTargetsResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 1);
+
+/**
+ * TransferOperator is a colleague as a transfer target.
+ *
+ * @generated from message tandem.assignment.v1.TransferOperator
+ */
+export type TransferOperator = Message<"tandem.assignment.v1.TransferOperator"> & {
+  /**
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: tandem.common.v1.OperatorState state = 4;
+   */
+  state: OperatorState;
+
+  /**
+   * Why a transfer to him would be refused now ("boris is on a call"); empty when he is free.
+   *
+   * @generated from field: string busy = 5;
+   */
+  busy: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.TransferOperator.
+ * Use `create(TransferOperatorSchema)` to create a new message.
+ */
+export const TransferOperatorSchema: GenMessage<TransferOperator> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 2);
+
+/**
+ * TransferQueue is a queue as a transfer target.
+ *
+ * @generated from message tandem.assignment.v1.TransferQueue
+ */
+export type TransferQueue = Message<"tandem.assignment.v1.TransferQueue"> & {
+  /**
+   * @generated from field: string queue_id = 1;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * How many of its operators are free now: a warm transfer needs one.
+   *
+   * @generated from field: uint32 free = 3;
+   */
+  free: number;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.TransferQueue.
+ * Use `create(TransferQueueSchema)` to create a new message.
+ */
+export const TransferQueueSchema: GenMessage<TransferQueue> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 3);
 
 /**
  * @generated from message tandem.assignment.v1.TransferCallRequest
@@ -78,7 +189,7 @@ export type TransferCallRequest = Message<"tandem.assignment.v1.TransferCallRequ
  * Use `create(TransferCallRequestSchema)` to create a new message.
  */
 export const TransferCallRequestSchema: GenMessage<TransferCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 0);
+  messageDesc(file_tandem_assignment_v1_assignment, 4);
 
 /**
  * @generated from message tandem.assignment.v1.TransferCallResponse
@@ -95,7 +206,7 @@ export type TransferCallResponse = Message<"tandem.assignment.v1.TransferCallRes
  * Use `create(TransferCallResponseSchema)` to create a new message.
  */
 export const TransferCallResponseSchema: GenMessage<TransferCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 1);
+  messageDesc(file_tandem_assignment_v1_assignment, 5);
 
 /**
  * @generated from message tandem.assignment.v1.CompleteTransferRequest
@@ -112,7 +223,7 @@ export type CompleteTransferRequest = Message<"tandem.assignment.v1.CompleteTran
  * Use `create(CompleteTransferRequestSchema)` to create a new message.
  */
 export const CompleteTransferRequestSchema: GenMessage<CompleteTransferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 2);
+  messageDesc(file_tandem_assignment_v1_assignment, 6);
 
 /**
  * @generated from message tandem.assignment.v1.CompleteTransferResponse
@@ -129,7 +240,7 @@ export type CompleteTransferResponse = Message<"tandem.assignment.v1.CompleteTra
  * Use `create(CompleteTransferResponseSchema)` to create a new message.
  */
 export const CompleteTransferResponseSchema: GenMessage<CompleteTransferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 3);
+  messageDesc(file_tandem_assignment_v1_assignment, 7);
 
 /**
  * @generated from message tandem.assignment.v1.CancelTransferRequest
@@ -146,7 +257,7 @@ export type CancelTransferRequest = Message<"tandem.assignment.v1.CancelTransfer
  * Use `create(CancelTransferRequestSchema)` to create a new message.
  */
 export const CancelTransferRequestSchema: GenMessage<CancelTransferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 4);
+  messageDesc(file_tandem_assignment_v1_assignment, 8);
 
 /**
  * @generated from message tandem.assignment.v1.CancelTransferResponse
@@ -163,7 +274,7 @@ export type CancelTransferResponse = Message<"tandem.assignment.v1.CancelTransfe
  * Use `create(CancelTransferResponseSchema)` to create a new message.
  */
 export const CancelTransferResponseSchema: GenMessage<CancelTransferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 5);
+  messageDesc(file_tandem_assignment_v1_assignment, 9);
 
 /**
  * @generated from message tandem.assignment.v1.DeclineOfferRequest
@@ -187,7 +298,7 @@ export type DeclineOfferRequest = Message<"tandem.assignment.v1.DeclineOfferRequ
  * Use `create(DeclineOfferRequestSchema)` to create a new message.
  */
 export const DeclineOfferRequestSchema: GenMessage<DeclineOfferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 6);
+  messageDesc(file_tandem_assignment_v1_assignment, 10);
 
 /**
  * @generated from message tandem.assignment.v1.DeclineOfferResponse
@@ -211,7 +322,7 @@ export type DeclineOfferResponse = Message<"tandem.assignment.v1.DeclineOfferRes
  * Use `create(DeclineOfferResponseSchema)` to create a new message.
  */
 export const DeclineOfferResponseSchema: GenMessage<DeclineOfferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 7);
+  messageDesc(file_tandem_assignment_v1_assignment, 11);
 
 /**
  * @generated from message tandem.assignment.v1.HoldCallRequest
@@ -228,7 +339,7 @@ export type HoldCallRequest = Message<"tandem.assignment.v1.HoldCallRequest"> & 
  * Use `create(HoldCallRequestSchema)` to create a new message.
  */
 export const HoldCallRequestSchema: GenMessage<HoldCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 8);
+  messageDesc(file_tandem_assignment_v1_assignment, 12);
 
 /**
  * @generated from message tandem.assignment.v1.HoldCallResponse
@@ -245,7 +356,7 @@ export type HoldCallResponse = Message<"tandem.assignment.v1.HoldCallResponse"> 
  * Use `create(HoldCallResponseSchema)` to create a new message.
  */
 export const HoldCallResponseSchema: GenMessage<HoldCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 9);
+  messageDesc(file_tandem_assignment_v1_assignment, 13);
 
 /**
  * @generated from message tandem.assignment.v1.ResumeCallRequest
@@ -262,7 +373,7 @@ export type ResumeCallRequest = Message<"tandem.assignment.v1.ResumeCallRequest"
  * Use `create(ResumeCallRequestSchema)` to create a new message.
  */
 export const ResumeCallRequestSchema: GenMessage<ResumeCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 10);
+  messageDesc(file_tandem_assignment_v1_assignment, 14);
 
 /**
  * @generated from message tandem.assignment.v1.ResumeCallResponse
@@ -279,7 +390,7 @@ export type ResumeCallResponse = Message<"tandem.assignment.v1.ResumeCallRespons
  * Use `create(ResumeCallResponseSchema)` to create a new message.
  */
 export const ResumeCallResponseSchema: GenMessage<ResumeCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 11);
+  messageDesc(file_tandem_assignment_v1_assignment, 15);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanRequest
@@ -296,7 +407,7 @@ export type LiftBanRequest = Message<"tandem.assignment.v1.LiftBanRequest"> & {
  * Use `create(LiftBanRequestSchema)` to create a new message.
  */
 export const LiftBanRequestSchema: GenMessage<LiftBanRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 12);
+  messageDesc(file_tandem_assignment_v1_assignment, 16);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanResponse
@@ -318,7 +429,7 @@ export type LiftBanResponse = Message<"tandem.assignment.v1.LiftBanResponse"> & 
  * Use `create(LiftBanResponseSchema)` to create a new message.
  */
 export const LiftBanResponseSchema: GenMessage<LiftBanResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 13);
+  messageDesc(file_tandem_assignment_v1_assignment, 17);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsRequest
@@ -337,7 +448,7 @@ export type ListCallsRequest = Message<"tandem.assignment.v1.ListCallsRequest"> 
  * Use `create(ListCallsRequestSchema)` to create a new message.
  */
 export const ListCallsRequestSchema: GenMessage<ListCallsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 14);
+  messageDesc(file_tandem_assignment_v1_assignment, 18);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsResponse
@@ -354,7 +465,7 @@ export type ListCallsResponse = Message<"tandem.assignment.v1.ListCallsResponse"
  * Use `create(ListCallsResponseSchema)` to create a new message.
  */
 export const ListCallsResponseSchema: GenMessage<ListCallsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 15);
+  messageDesc(file_tandem_assignment_v1_assignment, 19);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallRequest
@@ -371,7 +482,7 @@ export type GetCallRequest = Message<"tandem.assignment.v1.GetCallRequest"> & {
  * Use `create(GetCallRequestSchema)` to create a new message.
  */
 export const GetCallRequestSchema: GenMessage<GetCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 16);
+  messageDesc(file_tandem_assignment_v1_assignment, 20);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallResponse
@@ -388,7 +499,7 @@ export type GetCallResponse = Message<"tandem.assignment.v1.GetCallResponse"> & 
  * Use `create(GetCallResponseSchema)` to create a new message.
  */
 export const GetCallResponseSchema: GenMessage<GetCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 17);
+  messageDesc(file_tandem_assignment_v1_assignment, 21);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallRequest
@@ -405,7 +516,7 @@ export type ExplainCallRequest = Message<"tandem.assignment.v1.ExplainCallReques
  * Use `create(ExplainCallRequestSchema)` to create a new message.
  */
 export const ExplainCallRequestSchema: GenMessage<ExplainCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 18);
+  messageDesc(file_tandem_assignment_v1_assignment, 22);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallResponse
@@ -422,7 +533,7 @@ export type ExplainCallResponse = Message<"tandem.assignment.v1.ExplainCallRespo
  * Use `create(ExplainCallResponseSchema)` to create a new message.
  */
 export const ExplainCallResponseSchema: GenMessage<ExplainCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 19);
+  messageDesc(file_tandem_assignment_v1_assignment, 23);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferRequest
@@ -444,7 +555,7 @@ export type WithdrawOfferRequest = Message<"tandem.assignment.v1.WithdrawOfferRe
  * Use `create(WithdrawOfferRequestSchema)` to create a new message.
  */
 export const WithdrawOfferRequestSchema: GenMessage<WithdrawOfferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 20);
+  messageDesc(file_tandem_assignment_v1_assignment, 24);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferResponse
@@ -461,7 +572,7 @@ export type WithdrawOfferResponse = Message<"tandem.assignment.v1.WithdrawOfferR
  * Use `create(WithdrawOfferResponseSchema)` to create a new message.
  */
 export const WithdrawOfferResponseSchema: GenMessage<WithdrawOfferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 21);
+  messageDesc(file_tandem_assignment_v1_assignment, 25);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallRequest
@@ -485,7 +596,7 @@ export type RequeueCallRequest = Message<"tandem.assignment.v1.RequeueCallReques
  * Use `create(RequeueCallRequestSchema)` to create a new message.
  */
 export const RequeueCallRequestSchema: GenMessage<RequeueCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 22);
+  messageDesc(file_tandem_assignment_v1_assignment, 26);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallResponse
@@ -502,7 +613,7 @@ export type RequeueCallResponse = Message<"tandem.assignment.v1.RequeueCallRespo
  * Use `create(RequeueCallResponseSchema)` to create a new message.
  */
 export const RequeueCallResponseSchema: GenMessage<RequeueCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 23);
+  messageDesc(file_tandem_assignment_v1_assignment, 27);
 
 /**
  * Call is one inbound call as Tandem sees it.
@@ -645,7 +756,7 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
  * Use `create(CallSchema)` to create a new message.
  */
 export const CallSchema: GenMessage<Call> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 24);
+  messageDesc(file_tandem_assignment_v1_assignment, 28);
 
 /**
  * Offer is one attempt to connect a call to one operator, under a lease.
@@ -711,7 +822,7 @@ export type Offer = Message<"tandem.assignment.v1.Offer"> & {
  * Use `create(OfferSchema)` to create a new message.
  */
 export const OfferSchema: GenMessage<Offer> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 25);
+  messageDesc(file_tandem_assignment_v1_assignment, 29);
 
 /**
  * Decision is why a call was offered to an operator.
@@ -794,7 +905,7 @@ export type Decision = Message<"tandem.assignment.v1.Decision"> & {
  * Use `create(DecisionSchema)` to create a new message.
  */
 export const DecisionSchema: GenMessage<Decision> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 26);
+  messageDesc(file_tandem_assignment_v1_assignment, 30);
 
 /**
  * Candidate is one operator the decision looked at.
@@ -869,7 +980,7 @@ export type Candidate = Message<"tandem.assignment.v1.Candidate"> & {
  * Use `create(CandidateSchema)` to create a new message.
  */
 export const CandidateSchema: GenMessage<Candidate> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 27);
+  messageDesc(file_tandem_assignment_v1_assignment, 31);
 
 /**
  * @generated from service tandem.assignment.v1.AssignmentService
@@ -1015,6 +1126,17 @@ export const AssignmentService: GenService<{
     methodKind: "unary";
     input: typeof CancelTransferRequestSchema;
     output: typeof CancelTransferResponseSchema;
+  },
+  /**
+   * ListTransferTargets lists whom the operator may transfer a call to now: his colleagues
+   * (free ones first; the others with why not) and the queues. The operator's own.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.ListTransferTargets
+   */
+  listTransferTargets: {
+    methodKind: "unary";
+    input: typeof ListTransferTargetsRequestSchema;
+    output: typeof ListTransferTargetsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_assignment_v1_assignment, 0);

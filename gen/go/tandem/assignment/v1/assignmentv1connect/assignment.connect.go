@@ -71,6 +71,9 @@ const (
 	// AssignmentServiceCancelTransferProcedure is the fully-qualified name of the AssignmentService's
 	// CancelTransfer RPC.
 	AssignmentServiceCancelTransferProcedure = "/tandem.assignment.v1.AssignmentService/CancelTransfer"
+	// AssignmentServiceListTransferTargetsProcedure is the fully-qualified name of the
+	// AssignmentService's ListTransferTargets RPC.
+	AssignmentServiceListTransferTargetsProcedure = "/tandem.assignment.v1.AssignmentService/ListTransferTargets"
 )
 
 // AssignmentServiceClient is a client for the tandem.assignment.v1.AssignmentService service.
@@ -120,6 +123,9 @@ type AssignmentServiceClient interface {
 	// CancelTransfer hangs up the target's leg of a warm transfer: the caller is back with the
 	// operator.
 	CancelTransfer(context.Context, *connect.Request[v1.CancelTransferRequest]) (*connect.Response[v1.CancelTransferResponse], error)
+	// ListTransferTargets lists whom the operator may transfer a call to now: his colleagues
+	// (free ones first; the others with why not) and the queues. The operator's own.
+	ListTransferTargets(context.Context, *connect.Request[v1.ListTransferTargetsRequest]) (*connect.Response[v1.ListTransferTargetsResponse], error)
 }
 
 // NewAssignmentServiceClient constructs a client for the tandem.assignment.v1.AssignmentService
@@ -205,23 +211,30 @@ func NewAssignmentServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(assignmentServiceMethods.ByName("CancelTransfer")),
 			connect.WithClientOptions(opts...),
 		),
+		listTransferTargets: connect.NewClient[v1.ListTransferTargetsRequest, v1.ListTransferTargetsResponse](
+			httpClient,
+			baseURL+AssignmentServiceListTransferTargetsProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("ListTransferTargets")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // assignmentServiceClient implements AssignmentServiceClient.
 type assignmentServiceClient struct {
-	listCalls        *connect.Client[v1.ListCallsRequest, v1.ListCallsResponse]
-	getCall          *connect.Client[v1.GetCallRequest, v1.GetCallResponse]
-	explainCall      *connect.Client[v1.ExplainCallRequest, v1.ExplainCallResponse]
-	withdrawOffer    *connect.Client[v1.WithdrawOfferRequest, v1.WithdrawOfferResponse]
-	requeueCall      *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
-	liftBan          *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
-	declineOffer     *connect.Client[v1.DeclineOfferRequest, v1.DeclineOfferResponse]
-	holdCall         *connect.Client[v1.HoldCallRequest, v1.HoldCallResponse]
-	resumeCall       *connect.Client[v1.ResumeCallRequest, v1.ResumeCallResponse]
-	transferCall     *connect.Client[v1.TransferCallRequest, v1.TransferCallResponse]
-	completeTransfer *connect.Client[v1.CompleteTransferRequest, v1.CompleteTransferResponse]
-	cancelTransfer   *connect.Client[v1.CancelTransferRequest, v1.CancelTransferResponse]
+	listCalls           *connect.Client[v1.ListCallsRequest, v1.ListCallsResponse]
+	getCall             *connect.Client[v1.GetCallRequest, v1.GetCallResponse]
+	explainCall         *connect.Client[v1.ExplainCallRequest, v1.ExplainCallResponse]
+	withdrawOffer       *connect.Client[v1.WithdrawOfferRequest, v1.WithdrawOfferResponse]
+	requeueCall         *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
+	liftBan             *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
+	declineOffer        *connect.Client[v1.DeclineOfferRequest, v1.DeclineOfferResponse]
+	holdCall            *connect.Client[v1.HoldCallRequest, v1.HoldCallResponse]
+	resumeCall          *connect.Client[v1.ResumeCallRequest, v1.ResumeCallResponse]
+	transferCall        *connect.Client[v1.TransferCallRequest, v1.TransferCallResponse]
+	completeTransfer    *connect.Client[v1.CompleteTransferRequest, v1.CompleteTransferResponse]
+	cancelTransfer      *connect.Client[v1.CancelTransferRequest, v1.CancelTransferResponse]
+	listTransferTargets *connect.Client[v1.ListTransferTargetsRequest, v1.ListTransferTargetsResponse]
 }
 
 // ListCalls calls tandem.assignment.v1.AssignmentService.ListCalls.
@@ -284,6 +297,11 @@ func (c *assignmentServiceClient) CancelTransfer(ctx context.Context, req *conne
 	return c.cancelTransfer.CallUnary(ctx, req)
 }
 
+// ListTransferTargets calls tandem.assignment.v1.AssignmentService.ListTransferTargets.
+func (c *assignmentServiceClient) ListTransferTargets(ctx context.Context, req *connect.Request[v1.ListTransferTargetsRequest]) (*connect.Response[v1.ListTransferTargetsResponse], error) {
+	return c.listTransferTargets.CallUnary(ctx, req)
+}
+
 // AssignmentServiceHandler is an implementation of the tandem.assignment.v1.AssignmentService
 // service.
 type AssignmentServiceHandler interface {
@@ -332,6 +350,9 @@ type AssignmentServiceHandler interface {
 	// CancelTransfer hangs up the target's leg of a warm transfer: the caller is back with the
 	// operator.
 	CancelTransfer(context.Context, *connect.Request[v1.CancelTransferRequest]) (*connect.Response[v1.CancelTransferResponse], error)
+	// ListTransferTargets lists whom the operator may transfer a call to now: his colleagues
+	// (free ones first; the others with why not) and the queues. The operator's own.
+	ListTransferTargets(context.Context, *connect.Request[v1.ListTransferTargetsRequest]) (*connect.Response[v1.ListTransferTargetsResponse], error)
 }
 
 // NewAssignmentServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -413,6 +434,12 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 		connect.WithSchema(assignmentServiceMethods.ByName("CancelTransfer")),
 		connect.WithHandlerOptions(opts...),
 	)
+	assignmentServiceListTransferTargetsHandler := connect.NewUnaryHandler(
+		AssignmentServiceListTransferTargetsProcedure,
+		svc.ListTransferTargets,
+		connect.WithSchema(assignmentServiceMethods.ByName("ListTransferTargets")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.assignment.v1.AssignmentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AssignmentServiceListCallsProcedure:
@@ -439,6 +466,8 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 			assignmentServiceCompleteTransferHandler.ServeHTTP(w, r)
 		case AssignmentServiceCancelTransferProcedure:
 			assignmentServiceCancelTransferHandler.ServeHTTP(w, r)
+		case AssignmentServiceListTransferTargetsProcedure:
+			assignmentServiceListTransferTargetsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -494,4 +523,8 @@ func (UnimplementedAssignmentServiceHandler) CompleteTransfer(context.Context, *
 
 func (UnimplementedAssignmentServiceHandler) CancelTransfer(context.Context, *connect.Request[v1.CancelTransferRequest]) (*connect.Response[v1.CancelTransferResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.CancelTransfer is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) ListTransferTargets(context.Context, *connect.Request[v1.ListTransferTargetsRequest]) (*connect.Response[v1.ListTransferTargetsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.ListTransferTargets is not implemented"))
 }
