@@ -1,7 +1,8 @@
 // The app's own picture of an operator: plain values in milliseconds, converted once from the
 // generated protobuf messages, so the state logic and the views never see bigint or Timestamp.
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { CallState, OperatorState, type Marks as MarksPb } from "@gen/tandem/common/v1/common_pb";
+import { CallState, OperatorState, TransferMode, TransferState, type Marks as MarksPb, type Transfer as TransferPb } from "@gen/tandem/common/v1/common_pb";
+import type { TransferInHand } from "./transfer";
 import type { CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
 
@@ -47,6 +48,8 @@ export interface CallInHand {
   holdTimeMs: number;
   /** Why the scenario did not carry out his last hold or resume; "" when it did. */
   holdFailure: string;
+  /** His transfer of it in progress, or how the latest one ended (transfer.tsx). */
+  transfer: TransferInHand | null;
 }
 
 export interface Marks {
@@ -186,6 +189,29 @@ function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
     heldSince: ms(c.heldSince),
     holdTimeMs: c.holdTimeMs,
     holdFailure: c.holdFailure,
+    transfer: transferFrom(c.transfer),
+  };
+}
+
+const transferStates: Record<TransferState, TransferInHand["state"]> = {
+  [TransferState.UNSPECIFIED]: "",
+  [TransferState.DIALING]: "dialing",
+  [TransferState.CONSULTING]: "consulting",
+  [TransferState.COMPLETED]: "completed",
+  [TransferState.CANCELLED]: "cancelled",
+  [TransferState.FAILED]: "failed",
+};
+
+function transferFrom(t: TransferPb | undefined): TransferInHand | null {
+  if (!t) return null;
+  return {
+    from: t.fromOperatorId,
+    mode: t.mode === TransferMode.WARM ? "warm" : "blind",
+    toOperator: t.toOperatorId,
+    toQueue: t.toQueueId,
+    toNumber: t.toNumber?.target ?? "",
+    state: transferStates[t.state] ?? "",
+    reason: t.reason,
   };
 }
 
