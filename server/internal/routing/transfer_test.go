@@ -159,6 +159,9 @@ func TestWarmTransferComplete(t *testing.T) {
 	if _, err := f.e.CompleteTransfer(f.now, id, "anna", nil); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
 		t.Fatalf("complete before the answer: %v", err)
 	}
+	if _, err := f.e.HoldCall(f.now, id, "anna", nil); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
+		t.Fatalf("hold during the transfer: %v", err)
+	}
 	f.now = f.now.Add(3 * time.Second)
 	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: cmd.Offer, RingTime: 3 * time.Second}))
 	if c := f.live(id); c.Transfer.State != cc.TransferConsulting || c.Operator != "anna" {
