@@ -192,6 +192,11 @@ class OperatorApp extends EventEmitter {
     return res.call;
   }
 
+  /** Whom he may transfer a call to now (AssignmentService.ListTransferTargets). */
+  async transferTargets() {
+    return this.tandem.assignment.listTransferTargets({}, this.opts());
+  }
+
   /** Completes his warm transfer. @param {string} callId */
   async completeTransfer(callId) {
     const res = await this.tandem.assignment.completeTransfer({ callId }, this.opts());
