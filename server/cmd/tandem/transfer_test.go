@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
+	"github.com/tandemcc/tandem/server/internal/clock"
 )
 
 // TestTransferOverConnect drives transfers through the real server: refusals naming the field;
@@ -236,5 +238,91 @@ func TestTransferOverConnect(t *testing.T) {
 		if !slices.ContainsFunc(steps, func(s string) bool { return strings.HasPrefix(s, want) }) {
 			t.Errorf("no %q in the transfer steps %q", want, steps)
 		}
+	}
+}
+
+// TestTransferSurvivesRestart: Tandem restarts while a warm transfer's target rings (the
+// transfer command is sent again for the same leg), and again while the operators consult
+// (the consultation goes on); then anna completes it and the call is boris's.
+func TestTransferSurvivesRestart(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	db := filepath.Join(t.TempDir(), "tandem.db")
+	srv := startServer(t, db, clk)
+	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
+	setup(t, admin)
+	sess := newSession(t)
+	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
+	anna := logIn(t, srv.m.URL, tandem.Connect, "anna")
+	boris := logIn(t, srv.m.URL, tandem.Connect, "boris")
+	anna.ready()
+	reg, err := cloud.register(intake(sess.srv.URL, "/xr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := reg.GetCallId()
+	dial := sess.next("/xr")
+	answer := func(c *cloudClient, offer string) {
+		t.Helper()
+		ev := event(id, offer)
+		ev.Event = &callintakev1.ReportCallEventRequest_OperatorAnswered{OperatorAnswered: &callintakev1.OperatorAnswered{RingTimeMs: 1000}}
+		if _, err := c.report(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer(cloud, dial.GetOfferId())
+	anna.await(commonv1.OperatorState_OPERATOR_STATE_ON_CALL)
+	boris.ready()
+	ctx := context.Background()
+	if _, err := anna.client.Assignment.TransferCall(ctx, connect.NewRequest(&assignmentv1.TransferCallRequest{CallId: id, Mode: commonv1.TransferMode_TRANSFER_MODE_WARM, Target: &assignmentv1.TransferCallRequest_OperatorId{OperatorId: boris.id}})); err != nil {
+		t.Fatal(err)
+	}
+	leg := sess.next("/xr")
+	if leg.GetType() != "transfer" {
+		t.Fatalf("the cloud got %v", leg)
+	}
+	restart := func() {
+		t.Helper()
+		anna.cancel()
+		boris.cancel()
+		srv.stop()
+		clk.Advance(2 * time.Second)
+		srv = startServer(t, db, clk)
+		cloud = newCloud(t, srv.m.URL, tandem.Connect, false, clk)
+	}
+	getCall := func() *assignmentv1.Call {
+		t.Helper()
+		res, err := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey)).Assignment.GetCall(ctx, connect.NewRequest(&assignmentv1.GetCallRequest{CallId: id}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Msg.GetCall()
+	}
+
+	restart()
+	again := sess.next("/xr")
+	if again.GetType() != "transfer" || again.GetOfferId() != leg.GetOfferId() || again.GetMode() != "warm" || again.GetTimeoutS() > 18 {
+		t.Fatalf("after the restart the session got %v, want the transfer of %s again for the rest of its ring", again, leg.GetOfferId())
+	}
+	if c := getCall(); c.GetTransfer().GetState() != commonv1.TransferState_TRANSFER_STATE_DIALING || c.GetOperatorId() != anna.id {
+		t.Fatalf("after the restart: %v", c)
+	}
+	answer(cloud, leg.GetOfferId())
+	if c := getCall(); c.GetTransfer().GetState() != commonv1.TransferState_TRANSFER_STATE_CONSULTING {
+		t.Fatalf("after boris answered: %v", c)
+	}
+
+	restart()
+	if c := getCall(); c.GetTransfer().GetState() != commonv1.TransferState_TRANSFER_STATE_CONSULTING || c.GetOperatorId() != anna.id {
+		t.Fatalf("after the second restart: %v", c)
+	}
+	annaNow := tandem.New(srv.m.URL, tandem.WithToken(anna.token))
+	if _, err := annaNow.Assignment.CompleteTransfer(ctx, connect.NewRequest(&assignmentv1.CompleteTransferRequest{CallId: id})); err != nil {
+		t.Fatal(err)
+	}
+	if got := sess.next("/xr"); got.GetType() != "complete_transfer" || got.GetOfferId() != leg.GetOfferId() {
+		t.Fatalf("the cloud got %v, want complete_transfer", got)
+	}
+	if c := getCall(); c.GetOperatorId() != boris.id || c.GetTransfer().GetState() != commonv1.TransferState_TRANSFER_STATE_COMPLETED {
+		t.Fatalf("completed: %v", c)
 	}
 }

@@ -209,7 +209,7 @@ func TestWarmTransferCancel(t *testing.T) {
 		t.Fatalf("cancelled: anna %s, boris %s", f.state("anna"), f.state("boris"))
 	}
 	// Cancelled while ringing: not boris's miss.
-	ch = f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferWarm, Target: cc.TransferTarget{Operator: "boris"}}))
+	f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferWarm, Target: cc.TransferTarget{Operator: "boris"}}))
 	f.must(f.e.CancelTransfer(f.now, id, "anna", nil))
 	if m := f.marksOf("boris"); m.OffersMissed != 0 || f.state("boris") != cc.OperatorReady {
 		t.Fatalf("boris after a cancel while ringing: %s, %+v", f.state("boris"), m)
@@ -347,7 +347,7 @@ func TestTransferRefusals(t *testing.T) {
 func TestUndeliveredTransferIsTakenBack(t *testing.T) {
 	f, id := transferFixture(t)
 	ch := f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Operator: "boris"}}))
-	ch = f.e.TransferUndelivered(f.now, onlyCommand(t, ch, cc.CommandTransfer), "the call is talking")
+	f.e.TransferUndelivered(f.now, onlyCommand(t, ch, cc.CommandTransfer), "the call is talking")
 	c := f.live(id)
 	if c.State != cc.CallConnected || c.Operator != "anna" || c.Transfer.State != cc.TransferFailed || !strings.Contains(c.Transfer.Reason, "the call is talking") {
 		t.Fatalf("blind, undelivered: %+v", c)
