@@ -586,6 +586,7 @@ let recordCalls = false;
 let recordingNotice = '';
 let noticeHeard = false;
 let recordingReported = false;
+let recordingOn = false; // call.record was called: once per call, a transfer's new leg included
 
 /** Reads the intake reply's recording fields. @param {{ [key: string]: any }} reply */
 function recordingAsked(reply) {
@@ -608,11 +609,12 @@ function sayRecordingNotice(then) {
 
 /** Records the conversation just bridged, when the queue records calls. */
 function startRecording() {
-  if (!recordCalls || !caller) return;
+  if (!recordCalls || !caller || recordingOn) return;
   if (!noticeHeard) {
     log('not recording: the caller did not hear the recording notice to its end');
     return;
   }
+  recordingOn = true;
   caller.addEventListener(CallEvents.RecordStarted, (e) => recordingStarted(e.url));
   caller.addEventListener(CallEvents.RecordError, (e) => log('recording failed: ' + e.error));
   caller.record({ stereo: true });

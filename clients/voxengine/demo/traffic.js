@@ -113,7 +113,8 @@ class SimOperator {
   async start() {
     const app = await this.t.tandem.logIn(this.name, this.t.password);
     this.app = app;
-    app.on('status', (/** @type {import('../emulator/operators.js').OperatorStatus} */ st) => this.saw(st.state, st.call ? st.call.callId : ''));
+    // A call transferred once is not transferred again: the colleague who takes it finishes it.
+    app.on('status', (/** @type {import('../emulator/operators.js').OperatorStatus} */ st) => this.saw(st.state, st.call && !st.call.transfer ? st.call.callId : ''));
     app.once('closed', () => this.closed(app));
     this.saw(app.status ? app.status.state : OperatorState.OFFLINE);
     await this.ready();
@@ -128,7 +129,7 @@ class SimOperator {
     await this.app.ready().catch(() => {});
   }
 
-  /** @param {number} state @param {string} [callId] the call he talks on */
+  /** @param {number} state @param {string} [callId] the call he talks on, when he may transfer it */
   saw(state, callId = '') {
     const was = this.state;
     this.state = state;
