@@ -77,6 +77,7 @@ func (e *Engine) TransferCall(now time.Time, r cc.TransferRequest, stored *cc.Ca
 			c.Transfer.State = cc.TransferCompleted
 			c.State, c.Offer, c.Queue, c.Priority = cc.CallWaiting, "", to.ID, r.Priority
 			c.tried, c.declined, c.late = nil, nil, nil
+			c.markTried(r.By) // his colleagues first: he just let go of it
 			e.scheduleAnnouncement(c, now)
 			e.command(cmd)
 			e.touchCall(c)

@@ -439,3 +439,17 @@ func TestTransferTargets(t *testing.T) {
 		t.Fatalf("queues = %+v", tt.Queues)
 	}
 }
+
+// Blind back to his own queue with no wrap-up: he is free at once, but a free colleague is
+// offered the call first.
+func TestBlindTransferToQueueGoesToAColleagueFirst(t *testing.T) {
+	f, id := transferFixture(t)
+	f.must(f.e.UpdateQueue(f.now, cc.Queue{ID: "support", DialedNumbers: []string{"+18005550100"}, OfferTimeout: 20 * time.Second, IsDefault: true}))
+	ch := f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Queue: "support"}}))
+	if len(ch.Decisions) != 1 || ch.Decisions[0].Operator != "boris" {
+		t.Fatalf("decisions = %+v, want boris offered the call", ch.Decisions)
+	}
+	if f.state("anna") != cc.OperatorReady {
+		t.Fatalf("anna = %s", f.state("anna"))
+	}
+}
