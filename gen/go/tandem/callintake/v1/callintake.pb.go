@@ -938,12 +938,13 @@ func (x *ReportCallEventResponse) GetNext() *CloudCommand {
 // {"type":"dial","call_id":"…","offer_id":"…","contact":{"kind":"user","target":"anna"},"timeout_s":20}
 type CloudCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// "dial", "transfer", "complete_transfer", "cancel_transfer" (see mode), "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
-	// "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
+	// "dial", "transfer", "complete_transfer", "cancel_transfer" (see mode), "cancel" (stop
+	// dialing the operator of offer_id; the caller stays), "say", "ask", "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
 	// the operator hears silence) or "resume" (caller and operator hear each other again).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	CallId string `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
-	// dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events must name.
+	// dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events
+	// must name.
 	OfferId string `protobuf:"bytes,3,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
 	// dial, transfer: whom to call.
 	Contact *CloudContact `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`

@@ -475,8 +475,8 @@ export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> 
  */
 export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   /**
-   * "dial", "transfer", "complete_transfer", "cancel_transfer" (see mode), "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
-   * "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
+   * "dial", "transfer", "complete_transfer", "cancel_transfer" (see mode), "cancel" (stop
+   * dialing the operator of offer_id; the caller stays), "say", "ask", "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
    * the operator hears silence) or "resume" (caller and operator hear each other again).
    *
    * @generated from field: string type = 1;
@@ -489,7 +489,8 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   callId: string;
 
   /**
-   * dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events must name.
+   * dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events
+   * must name.
    *
    * @generated from field: string offer_id = 3;
    */
