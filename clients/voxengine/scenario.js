@@ -8,7 +8,8 @@
  *
  *   Started       remember accessURL / accessSecureURL; start loading the configuration
  *   CallAlerting  answer; hold music; POST the call to Tandem's intake (signed, retried)
- *   HttpRequest   a command from Tandem, signature checked: dial, cancel, say, ask, hangup
+ *   HttpRequest   a command from Tandem, signature checked: dial, cancel, say, ask, hangup,
+ *                 hold, resume, transfer, complete_transfer, cancel_transfer
  *   operator leg  Ringing: report operator_ringing (his phone was reached)
  *                 Connected: bridge, stop the music, report operator_answered; record
  *                 the conversation when the queue records calls (report recording_started)
@@ -586,6 +587,7 @@ let recordCalls = false;
 let recordingNotice = '';
 let noticeHeard = false;
 let recordingReported = false;
+let recordingOn = false; // call.record was called: once per call, a transfer's new leg included
 
 /** Reads the intake reply's recording fields. @param {{ [key: string]: any }} reply */
 function recordingAsked(reply) {
@@ -608,11 +610,12 @@ function sayRecordingNotice(then) {
 
 /** Records the conversation just bridged, when the queue records calls. */
 function startRecording() {
-  if (!recordCalls || !caller) return;
+  if (!recordCalls || !caller || recordingOn) return;
   if (!noticeHeard) {
     log('not recording: the caller did not hear the recording notice to its end');
     return;
   }
+  recordingOn = true;
   caller.addEventListener(CallEvents.RecordStarted, (e) => recordingStarted(e.url));
   caller.addEventListener(CallEvents.RecordError, (e) => log('recording failed: ' + e.error));
   caller.record({ stereo: true });
@@ -886,6 +889,83 @@ function addParty(cmd) {
   return { ok: true };
 }
 
+// ---- Transfer ------------------------------------------------------------------------------
+// A blind transfer ends the operator's leg at once: the caller hears music (the target queue's)
+// and, given a contact, its leg is dialed like any offer (dial), bridged on answer; without one
+// the caller waits in line for Tandem's next dial. A warm transfer keeps the operator: the
+// caller hears music (a playback replaces the operator's voice, and the caller no longer sends
+// to him), the target is dialed as a consult leg and, on answer, bridged with the operator
+// alone. complete_transfer bridges the caller with the consult leg and ends the operator's;
+// cancel_transfer (or a consult leg that fails or hangs up) puts the caller back with him.
+
+/**
+ * The warm transfer's target leg, while there is one.
+ * @typedef {Object} Consult
+ * @property {Call} call
+ * @property {string} offerId
+ * @property {number} dialedAt
+ * @property {'ringing' | 'connected' | 'ended'} state
+ * @property {boolean} rang
+ * @property {'' | 'cancel' | 'timeout' | 'system'} stop why the scenario ended it
+ * @property {number | null} ringTimer
+ */
+/** @type {Consult | null} */
+let consult = null;
+
+/** @param {Command} cmd @returns {{ ok: boolean, error?: string }} */
+function transferCommand(cmd) {
+  const offerId = cmd.offer_id || '';
+  const hasContact = !!(cmd.contact && cmd.contact.target);
+  if (cmd.mode !== 'blind' && cmd.mode !== 'warm') return { ok: false, error: 'transfer needs mode blind or warm' };
+  if (hasContact && !offerId) return { ok: false, error: 'transfer to a contact needs offer_id' };
+  if (offerId && knownOffers[offerId]) return { ok: true }; // a duplicate, or sent again after a restart
+  const talk = talkingLeg();
+  if (!talk || !caller) return { ok: false, error: 'transfer: no operator is talking to the caller' };
+  if (consult) return { ok: false, error: 'transfer: a transfer is in progress' };
+  if (cmd.mode === 'blind') {
+    // The operator's leg ends (Tandem already has him in wrap-up); the caller waits again.
+    talk.state = 'ended';
+    hangupLocally(talk.call);
+    leg = null;
+    heldLeg = null;
+    phase = 'waiting';
+    if (cmd.music_url) musicOverride = cmd.music_url;
+    musicPlaying = '';
+    playMusic();
+    return hasContact ? dial(cmd) : { ok: true };
+  }
+  if (!hasContact) return { ok: false, error: 'a warm transfer needs a contact' };
+  const placed = placeOffer(cmd);
+  if (placed.error) return { ok: false, error: placed.error };
+  heldLeg = null;
+  holdForConsult(talk, cmd.music_url || musicUrl());
+  const call = placed.call;
+  if (!call) {
+    backWithOperator(); // reported as failed: the caller is back with the operator
+    return { ok: true };
+  }
+  knownOffers[offerId] = true;
+  /** @type {Consult} */
+  const t = { call: call, offerId: offerId, dialedAt: Date.now(), state: 'ringing', rang: false, stop: '', ringTimer: null };
+  consult = t;
+  const timeoutS = ringTimeout(cmd);
+  t.ringTimer = setTimeout(() => {
+    if (t.state === 'ringing') {
+      log('transfer target did not answer in ' + timeoutS + ' s');
+      endConsult(t, 'timeout');
+    }
+  }, timeoutS * 1000);
+  call.addEventListener(CallEvents.Ringing, () => {
+    if (t.rang || t.state !== 'ringing' || t.stop) return;
+    t.rang = true;
+    report(t.offerId, { operator_ringing: {} });
+  });
+  call.addEventListener(CallEvents.Connected, () => consultConnected(t));
+  call.addEventListener(CallEvents.Failed, (e) => consultFailed(t, e.code, e.reason));
+  call.addEventListener(CallEvents.Disconnected, () => consultDisconnected(t));
+  return { ok: true };
+}
+
 /**
  * Mixes a party by another mode (party_mode): no new dial.
  * @param {Command} cmd
@@ -965,6 +1045,74 @@ function endParties() {
 }
 
 /**
+ * The caller holds while the operator consults: he hears music, and no longer sends to the
+ * operator.
+ * @param {Leg} talk @param {string} music
+ */
+function holdForConsult(talk, music) {
+  if (!caller) return;
+  caller.stopMediaTo(talk.call);
+  musicPlaying = '';
+  caller.startPlayback(music, { loop: true });
+}
+
+/** The caller and the operator hear each other again, after a consult. */
+function backWithOperator() {
+  const talk = talkingLeg();
+  if (!talk || !caller) return;
+  caller.stopPlayback();
+  VoxEngine.sendMediaBetween(caller, talk.call);
+}
+
+/** @param {Consult} t */
+function consultConnected(t) {
+  clear(t.ringTimer);
+  const talk = talkingLeg();
+  if (t.state !== 'ringing' || t.stop || consult !== t || !talk) {
+    t.state = 'ended';
+    hangupLocally(t.call);
+    return;
+  }
+  t.state = 'connected';
+  VoxEngine.sendMediaBetween(talk.call, t.call);
+  report(t.offerId, { operator_answered: { ring_time_ms: Date.now() - t.dialedAt } });
+}
+
+/** @param {Consult} t @param {number} code @param {string} reason */
+function consultFailed(t, code, reason) {
+  clear(t.ringTimer);
+  if (t.state === 'ended') return;
+  t.state = 'ended';
+  if (consult === t) {
+    consult = null;
+    backWithOperator();
+  }
+  const ring = Date.now() - t.dialedAt;
+  if (t.stop === 'timeout') {
+    report(t.offerId, { dial_failed: { code: 408, reason: 'no answer in time', ring_time_ms: ring } });
+  } else if (!t.stop) {
+    report(t.offerId, { dial_failed: { code: code, reason: reason, ring_time_ms: ring } });
+  }
+}
+
+/** The consulted target's leg ended: he hung up before the transfer was completed. @param {Consult} t */
+function consultDisconnected(t) {
+  if (leg && leg.call === t.call) {
+    operatorDisconnected(leg); // completed: he is the call's operator now
+    return;
+  }
+  const was = t.state;
+  t.state = 'ended';
+  if (consult === t) {
+    consult = null;
+    backWithOperator();
+  }
+  if (was === 'connected' && !hungUpLocally(t.call)) {
+    report(t.offerId, { call_ended: { hung_up_by: 'HANGUP_PARTY_OPERATOR', talk_time_ms: 0 } });
+  }
+}
+
+/**
  * Sets what everyone on the talk hears from the parties' modes: the caller hears the operator,
  * the added parties and a barging supervisor; the operator hears the caller, the added parties
  * and a whispering or barging supervisor; an added party hears everyone who talks; a
@@ -1012,6 +1160,51 @@ function hear(listener, sources) {
     mix.sendMediaTo(listener);
   }
   wiring.set(listener, w);
+}
+
+/**
+ * Ends the consult leg on the scenario's side (not reported: Tandem knows); the caller is back
+ * with the operator.
+ * @param {Consult} t @param {Consult['stop']} why
+ */
+function endConsult(t, why) {
+  clear(t.ringTimer);
+  if (consult === t) consult = null;
+  if (t.state === 'ended') return;
+  t.stop = why;
+  if (why !== 'timeout') t.state = 'ended';
+  hangupLocally(t.call); // ringing: VoxEngine then fires Failed (487)
+  if (why !== 'system') backWithOperator();
+}
+
+/** @param {Command} cmd @returns {{ ok: boolean, error?: string }} */
+function completeTransfer(cmd) {
+  const t = consult;
+  if (!t || t.offerId !== cmd.offer_id) return { ok: false, error: 'complete_transfer: no transfer to ' + (cmd.offer_id || '?') + ' in progress' };
+  if (t.state !== 'connected') return { ok: false, error: 'complete_transfer: the target has not answered' };
+  const talk = talkingLeg();
+  if (!talk || !caller) return { ok: false, error: 'complete_transfer: no operator is talking to the caller' };
+  consult = null;
+  talk.state = 'ended';
+  hangupLocally(talk.call);
+  /** @type {Leg} */
+  const next = { call: t.call, offerId: t.offerId, dialedAt: t.dialedAt, state: 'connected', rang: t.rang, stop: '', ringTimer: null };
+  leg = next;
+  musicPlaying = '';
+  caller.stopPlayback();
+  VoxEngine.sendMediaBetween(caller, t.call);
+  return { ok: true };
+}
+
+/** @param {Command} cmd @returns {{ ok: boolean, error?: string }} */
+function cancelTransfer(cmd) {
+  const t = consult;
+  if (!t || t.offerId !== cmd.offer_id) {
+    // Already over (failed, or cancelled by a cancel): the caller is with the operator.
+    return knownOffers[cmd.offer_id || ''] ? { ok: true } : { ok: false, error: 'cancel_transfer: no such transfer' };
+  }
+  endConsult(t, 'cancel');
+  return { ok: true };
 }
 
 // ---- Commands ------------------------------------------------------------------------------
@@ -1078,14 +1271,46 @@ function handleCommand(raw) {
       return partyMode(cmd);
     case 'drop_party':
       return dropParty(cmd);
+    case 'transfer':
+      return transferCommand(cmd);
+    case 'complete_transfer':
+      return completeTransfer(cmd);
+    case 'cancel_transfer':
+      return cancelTransfer(cmd);
   }
   return { ok: false, error: 'unknown command type ' + cmd.type };
+}
+
+/** The ring timeout of a dial or transfer command, in seconds. @param {Command} cmd */
+function ringTimeout(cmd) {
+  return cmd.timeout_s && cmd.timeout_s > 0 ? cmd.timeout_s : config.ringTimeoutS;
+}
+
+/**
+ * Places the outbound call a dial or transfer command names (its offer_id, contact, caller_id,
+ * timeout_s). A contact the platform refuses (the call throws) is reported as a failed dial of
+ * the offer: { call: null }. An unknown contact kind is the command's error.
+ * @param {Command} cmd
+ * @returns {{ call: Call | null, error?: string }}
+ */
+function placeOffer(cmd) {
+  const offerId = cmd.offer_id || '';
+  const kind = (cmd.contact && cmd.contact.kind) || '';
+  const target = (cmd.contact && cmd.contact.target) || '';
+  if (kind !== 'user' && kind !== 'sip' && kind !== 'pstn') return { call: null, error: 'unknown contact kind ' + kind };
+  try {
+    return { call: placeCall(kind, target, cmd.caller_id || callerNumber, ringTimeout(cmd), { 'X-Tandem-Call-Id': callId, 'X-Tandem-Offer-Id': offerId }) };
+  } catch (err) {
+    log('dial ' + kind + ' ' + target + ' threw: ' + err);
+    knownOffers[offerId] = true;
+    report(offerId, { dial_failed: { code: 404, reason: 'dial failed: ' + err, ring_time_ms: 0 } });
+    return { call: null };
+  }
 }
 
 /** @param {Command} cmd */
 function dial(cmd) {
   const offerId = cmd.offer_id || '';
-  const kind = (cmd.contact && cmd.contact.kind) || '';
   const target = (cmd.contact && cmd.contact.target) || '';
   if (!offerId || !target) return { ok: false, error: 'dial needs offer_id and contact' };
   if (knownOffers[offerId]) return { ok: true }; // a duplicate, or cancelled before it came
@@ -1096,19 +1321,11 @@ function dial(cmd) {
     // Tandem moved on without a cancel we saw: stop the old leg quietly.
     stopLeg(leg, 'superseded');
   }
-  const callerid = cmd.caller_id || callerNumber;
-  const timeoutS = cmd.timeout_s && cmd.timeout_s > 0 ? cmd.timeout_s : config.ringTimeoutS;
-  const tag = { 'X-Tandem-Call-Id': callId, 'X-Tandem-Offer-Id': offerId };
-  if (kind !== 'user' && kind !== 'sip' && kind !== 'pstn') return { ok: false, error: 'unknown contact kind ' + kind };
-  /** @type {Call} */
-  let call;
-  try {
-    call = placeCall(kind, target, callerid, timeoutS, tag);
-  } catch (err) {
-    log('dial ' + kind + ' ' + target + ' threw: ' + err);
-    report(offerId, { dial_failed: { code: 404, reason: 'dial failed: ' + err, ring_time_ms: 0 } });
-    return { ok: true };
-  }
+  const timeoutS = ringTimeout(cmd);
+  const placed = placeOffer(cmd);
+  if (placed.error) return { ok: false, error: placed.error };
+  const call = placed.call;
+  if (!call) return { ok: true }; // reported as failed
   knownOffers[offerId] = true;
   /** @type {Leg} */
   const l = { call: call, offerId: offerId, dialedAt: Date.now(), state: 'ringing', rang: false, stop: '', ringTimer: null };
@@ -1238,6 +1455,10 @@ function cancel(cmd) {
   if (leg && leg.offerId === offerId) {
     if (leg.state === 'connected') return { ok: false, error: 'already answered' };
     stopLeg(leg, 'cancel');
+  }
+  if (consult && consult.offerId === offerId) {
+    if (consult.state === 'connected') return { ok: false, error: 'already answered' };
+    endConsult(consult, 'cancel');
   }
   knownOffers[offerId] = true;
   return { ok: true };
@@ -1422,6 +1643,7 @@ function finish() {
   }
   if (fallbackLeg) hangupLocally(fallbackLeg);
   endParties();
+  if (consult) endConsult(consult, 'system');
   drained().then(() => {
     log('session done (hung up by ' + (hungUpBy || 'nobody') + ')');
     VoxEngine.terminate();

@@ -40,6 +40,7 @@ Runs tandem demo and the demo's traffic together until Ctrl-C (make demo does th
   --sims N            simulate at most N operators (default all the others)
   --rate-scale X      multiply the call rates (default 1)
   --talk MIN-MAX      operators' talk time, seconds (default 15-90)
+  --transfer-share X  share of answered calls the simulated operators transfer (default 0.05)
   --duration S        stop after S seconds (default: run until Ctrl-C)
   --report FILE       write timings and counts as JSON at the end
   --quiet             no progress lines
@@ -61,6 +62,7 @@ function main() {
       sims: { type: 'string' },
       'rate-scale': { type: 'string', default: '1' },
       talk: { type: 'string', default: '15-90' },
+      'transfer-share': { type: 'string', default: '0.05' },
       duration: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -83,6 +85,8 @@ function main() {
   }
   const talk = String(values.talk).split('-').map(Number);
   if (talk.length !== 2 || !(talk[0] > 0) || !(talk[1] >= talk[0])) fail(`--talk: want MIN-MAX seconds, got ${values.talk}`);
+  const transferShare = Number(values['transfer-share']);
+  if (!(transferShare >= 0 && transferShare <= 1)) fail(`--transfer-share: want 0..1, got ${values['transfer-share']}`);
   const duration = values.duration !== undefined ? Number(values.duration) : 0;
   if (!(duration >= 0)) fail(`--duration: want seconds, got ${values.duration}`);
   const db = path.resolve(/** @type {string} */ (values.db));
@@ -218,6 +222,7 @@ function main() {
         sims: values.sims !== undefined ? Number(values.sims) : undefined,
         rateScale: Number(values['rate-scale']) || 1,
         talk: /** @type {[number, number]} */ (talk),
+        transferShare: transferShare,
         progressEveryS: values.quiet ? 0 : 10,
         log: say,
         onFirstCall: (at) => {

@@ -54,6 +54,8 @@ const SCHEDULE = [
  * @property {number} [sims]             log in at most this many simulated operators (default all)
  * @property {number} [rateScale]        multiply every arrival rate (default 1)
  * @property {[number, number]} [talk]   operators' talk time range, seconds (default 15–90)
+ * @property {number} [transferShare]    share of answered calls a simulated operator transfers
+ *                                       blind, to a free colleague or a queue (default 0.05)
  * @property {Phase[]} [schedule]
  * @property {(line: string) => void} [log]
  * @property {number} [progressEveryS]   (default 10; 0: none)
@@ -111,7 +113,8 @@ class SimOperator {
   async start() {
     const app = await this.t.tandem.logIn(this.name, this.t.password);
     this.app = app;
-    app.on('status', (/** @type {import('../emulator/operators.js').OperatorStatus} */ st) => this.saw(st.state));
+    // A call transferred once is not transferred again: the colleague who takes it finishes it.
+    app.on('status', (/** @type {import('../emulator/operators.js').OperatorStatus} */ st) => this.saw(st.state, st.call && !st.call.transfer ? st.call.callId : ''));
     app.once('closed', () => this.closed(app));
     this.saw(app.status ? app.status.state : OperatorState.OFFLINE);
     await this.ready();
@@ -126,10 +129,14 @@ class SimOperator {
     await this.app.ready().catch(() => {});
   }
 
-  /** @param {number} state */
-  saw(state) {
+  /** @param {number} state @param {string} [callId] the call he talks on, when he may transfer it */
+  saw(state, callId = '') {
     const was = this.state;
     this.state = state;
+    if (state === OperatorState.ON_CALL && was !== OperatorState.ON_CALL && callId && Math.random() < this.t.transferShare) {
+      // Now and then a caller needs someone else: a word first, then a blind transfer.
+      this.later(uniform(1, Math.max(1.5, Math.min(4, this.t.talk[0] - 1))), () => this.transfer(callId));
+    }
     if (state === OperatorState.AWAY && !this.onBreak && was !== OperatorState.AWAY) {
       // A missed call (or a ban that ended): he notices after a while and is ready again.
       this.later(uniform(4, 12), () => {
@@ -137,6 +144,37 @@ class SimOperator {
       });
     } else if (state === OperatorState.OFFLINE && was !== OperatorState.OFFLINE) {
       this.later(2, () => this.ready());
+    }
+  }
+
+  /**
+   * Transfers the call he talks on, blind: to a free colleague (his Transfer list puts the free
+   * first) half the time when there is one, else back to a queue of the call center (the caller
+   * keeps his place by his arrival).
+   * @param {string} callId
+   */
+  async transfer(callId) {
+    const app = this.app;
+    if (!app || this.state !== OperatorState.ON_CALL || !app.status || !app.status.call || app.status.call.callId !== callId) return;
+    try {
+      const targets = await app.transferTargets();
+      const free = targets.operators.filter((o) => !o.busy);
+      const queues = targets.queues.filter((q) => this.t.queues.has(q.queueId));
+      if (free.length > 0 && (Math.random() < 0.5 || queues.length === 0)) {
+        const to = pick(free);
+        await app.transfer(callId, { operatorId: to.operatorId }, 'blind');
+        this.t.note(`${this.name} transfers a call to ${to.name}`);
+      } else if (queues.length > 0) {
+        const to = pick(queues);
+        await app.transfer(callId, { queueId: to.queueId }, 'blind');
+        this.t.note(`${this.name} transfers a call to the ${to.name} queue`);
+      } else {
+        return;
+      }
+      this.t.stats.transfers++;
+    } catch (err) {
+      // The call ended, or the colleague was taken meanwhile: nothing to do.
+      this.t.note(`${this.name}: transfer refused (${err instanceof ConnectError ? err.rawMessage : err})`);
     }
   }
 
@@ -201,6 +239,7 @@ class Traffic {
     this.schedule = o.schedule || SCHEDULE;
     this.rateScale = o.rateScale || 1;
     this.talk = o.talk || [15, 90];
+    this.transferShare = o.transferShare ?? 0.05;
     this.tandem = new Tandem(o.backend, { adminKey: this.adminKey });
     this.analytics = createClient(AnalyticsService, createConnectTransport({ baseUrl: o.backend, httpVersion: '2', sessionManager: this.tandem.sessions }));
     /** @type {SimOperator[]} */
@@ -219,7 +258,7 @@ class Traffic {
     this.callsFrom = 0;
     this.firstCallAt = 0;
     this.firstPlacedAt = 0;
-    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0 };
+    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0 };
     /** @type {string[]} */
     this.notes = [];
     /** @type {Set<NodeJS.Timeout>} */
@@ -491,7 +530,7 @@ class Traffic {
     }
     const phase = this.phaseAt(Date.now() - (this.callsFrom || Date.now()));
     this.log(
-      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}, ${st.abandoned} abandoned, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
+      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${n} ${k}`)
         .join(', ')}`,

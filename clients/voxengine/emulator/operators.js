@@ -12,7 +12,7 @@ const { createConnectTransport, Http2SessionManager } = require('@connectrpc/con
 const { AdminService } = require('../build/gen/tandem/admin/v1/admin_pb.js');
 const { OperatorPresenceService } = require('../build/gen/tandem/operatorpresence/v1/operatorpresence_pb.js');
 const { AssignmentService } = require('../build/gen/tandem/assignment/v1/assignment_pb.js');
-const { ContactKind, OperatorState, CallState, HangupParty } = require('../build/gen/tandem/common/v1/common_pb.js');
+const { ContactKind, OperatorState, CallState, HangupParty, TransferMode, TransferState } = require('../build/gen/tandem/common/v1/common_pb.js');
 
 /** @typedef {import('../build/gen/tandem/operatorpresence/v1/operatorpresence_pb.js').OperatorStatus} OperatorStatus */
 /** @typedef {import('../build/gen/tandem/admin/v1/admin_pb.js').Queue} Queue */
@@ -173,6 +173,42 @@ class OperatorApp extends EventEmitter {
     return res.call;
   }
 
+  /**
+   * Transfers the call he talks on (AssignmentService.TransferCall).
+   * @param {string} callId
+   * @param {{ operatorId?: string, queueId?: string, number?: { kind: ContactKind, target: string } }} to
+   * @param {'blind' | 'warm'} mode @param {number} [priority]
+   */
+  async transfer(callId, to, mode, priority = 0) {
+    /** @type {any} */
+    let target;
+    if (to.operatorId) target = { case: 'operatorId', value: to.operatorId };
+    else if (to.queueId) target = { case: 'queueId', value: to.queueId };
+    else target = { case: 'number', value: to.number };
+    const res = await this.tandem.assignment.transferCall(
+      { callId, target, mode: mode === 'warm' ? TransferMode.WARM : TransferMode.BLIND, priority },
+      this.opts(),
+    );
+    return res.call;
+  }
+
+  /** Whom he may transfer a call to now (AssignmentService.ListTransferTargets). */
+  async transferTargets() {
+    return this.tandem.assignment.listTransferTargets({}, this.opts());
+  }
+
+  /** Completes his warm transfer. @param {string} callId */
+  async completeTransfer(callId) {
+    const res = await this.tandem.assignment.completeTransfer({ callId }, this.opts());
+    return res.call;
+  }
+
+  /** Cancels his warm transfer. @param {string} callId */
+  async cancelTransfer(callId) {
+    const res = await this.tandem.assignment.cancelTransfer({ callId }, this.opts());
+    return res.call;
+  }
+
   /** @param {string} reason */
   async away(reason) {
     const res = await this.tandem.presence.goAway({ reason }, this.opts());
@@ -228,4 +264,4 @@ class OperatorApp extends EventEmitter {
   }
 }
 
-module.exports = { Tandem, OperatorApp, OperatorState, CallState, HangupParty, ContactKind };
+module.exports = { Tandem, OperatorApp, OperatorState, CallState, HangupParty, ContactKind, TransferState };

@@ -8,7 +8,7 @@ const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { CALLEES } = require('../emulator/voxengine.js');
-const { OperatorState, CallState, HangupParty } = require('../emulator/operators.js');
+const { OperatorState, CallState, HangupParty, TransferState } = require('../emulator/operators.js');
 const { OfferState } = require('../build/gen/tandem/common/v1/common_pb.js');
 const { QueueSchema } = require('../build/gen/tandem/admin/v1/admin_pb.js');
 const { World, TandemServer, Switch, reports, reported, tandemBinary, OPT_IN, SECRET, FALLBACK_NUMBER, WAIT } = require('./harness.js');
@@ -448,5 +448,53 @@ test('10. the operator holds the caller over the API: the caller hears hold musi
   const call = await w.tandem.getCall(callId);
   assert.equal(call?.holdTimeMs, resumed?.holdTimeMs);
   assert.ok((call?.talkTimeMs || 0) >= (call?.holdTimeMs || 0), 'talk includes the hold');
+  noErrors(s);
+});
+
+test('11. transfers over the API: anna consults boris while the caller hears music, completes (the caller hears boris, anna wraps up); boris transfers blind to the queue and the call keeps its arrival', async (t) => {
+  const w = await World.create();
+  t.after(() => w.close());
+  await w.setup(['anna', 'boris']);
+  const anna = await w.logIn('anna');
+  const boris = await w.logIn('boris');
+  await anna.ready();
+  w.callees.set('anna', CALLEES.answer(0.3));
+  w.callees.set('boris', CALLEES.answer(0.5));
+
+  const s = w.call();
+  const callId = await callIdOf(s);
+  await anna.awaitState(OperatorState.ON_CALL, WAIT);
+  const bridged = await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'anna', WAIT, 'the caller hears anna');
+  const arrived = (await w.tandem.getCall(callId))?.arrivedAt;
+
+  await assert.rejects(anna.transfer(callId, { operatorId: boris.id }, 'warm'), /boris is/, 'boris is not ready');
+  await boris.ready();
+  const started = await anna.transfer(callId, { operatorId: boris.id }, 'warm');
+  assert.equal(started?.transfer?.state, TransferState.DIALING);
+  const music = await s.waitFor((r) => r.type === 'heard' && r.what === 'music' && r.t > bridged.t, WAIT, 'music while they consult');
+  await anna.waitFor((st) => st.call?.transfer?.state === TransferState.CONSULTING, WAIT, 'consulting');
+  await boris.awaitState(OperatorState.ON_CALL, WAIT);
+  assert.ok(!s.records.some((r) => r.type === 'heard' && r.t > music.t), 'the caller hears only music during the consult');
+  const annaSince = anna.seen.length;
+  await anna.completeTransfer(callId);
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'boris', WAIT, 'the caller hears boris');
+  await anna.awaitState(OperatorState.READY, WAIT, annaSince); // the queue has no wrap-up
+  const after = await w.tandem.getCall(callId);
+  assert.equal(after?.operatorId, boris.id);
+
+  // boris, blind to the queue: the caller waits in line again with his arrival, and anna takes
+  // him.
+  const borisSince = boris.seen.length;
+  const back = await boris.transfer(callId, { queueId: 'support' }, 'blind', 3);
+  assert.equal(back?.state, CallState.WAITING);
+  assert.deepEqual(back?.arrivedAt, arrived);
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'music' && r.t > music.t, WAIT, 'music in line');
+  await boris.awaitState(OperatorState.READY, WAIT, borisSince);
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'anna' && r.t > music.t, 20000, 'anna again');
+  s.callerHangup();
+  await ended(s);
+  const done = await w.tandem.getCall(callId);
+  assert.equal(done?.state, CallState.ENDED);
+  assert.deepEqual(done?.arrivedAt, arrived);
   noErrors(s);
 });

@@ -446,3 +446,117 @@ test('hold: the caller hears the queue\'s music and the operator silence; a seco
   await ended(s);
   noErrors(s);
 });
+
+/** The first event of kind about offer. @param {FakeTandem} fake @param {string} kind @param {string} offer */
+async function eventFor(fake, kind, offer) {
+  const found = await fake.waitUntil((rs) => rs.some((r) => r.body[kind] !== undefined && r.body.offer_id === offer), WAIT, `${kind} of ${offer}`);
+  void found;
+  return /** @type {any} */ (fake.events(kind).find((r) => r.body.offer_id === offer)).body;
+}
+
+/** A call anna answered (offer o1): the session, and when the caller began to hear her. @param {FakeTandem} fake @param {Emulator} emu */
+async function annaTalks(fake, emu) {
+  const s = emu.placeCall();
+  await intake(fake);
+  await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o1', contact: { kind: 'user', target: 'anna' }, timeout_s: 20 });
+  await eventFor(fake, 'operator_answered', 'o1');
+  const bridged = await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'anna', WAIT, 'the caller hears anna');
+  return { s, bridged };
+}
+
+test('warm transfer: the caller hears music while anna consults boris; complete bridges the caller with boris and ends anna\'s leg', async (t) => {
+  const { fake, emu } = await setup(t, { callees: { anna: CALLEES.answer(0.3), boris: CALLEES.answer(0.5) } });
+  const { s, bridged } = await annaTalks(fake, emu);
+  const warm = { type: 'transfer', call_id: 'fake-call-1', mode: 'warm', offer_id: 'o2', contact: { kind: 'user', target: 'boris' }, timeout_s: 20, music_url: 'https://media.example.com/consult.mp3' };
+  assert.deepEqual(await fake.command(s.accessURL, warm), { ok: true });
+  assert.deepEqual(await fake.command(s.accessURL, warm), { ok: true }, 'a second delivery places no second leg');
+  const music = await s.waitFor((r) => r.type === 'heard' && r.url === 'https://media.example.com/consult.mp3' && r.t >= bridged.t, WAIT, 'music during the consult');
+  const answered = await eventFor(fake, 'operator_answered', 'o2');
+  assert.ok(answered.operator_answered.ring_time_ms > 0);
+  const annaLeg = /** @type {string} */ (s.legs().find((l) => l.target === 'anna')?.callId);
+  await s.waitFor((r) => r.type === 'leg-heard' && r.callId === annaLeg && r.what === 'call' && r.from === 'boris', WAIT, 'anna hears boris');
+  assert.equal(s.legs().length, 2);
+  assert.ok(!s.records.some((r) => r.type === 'heard' && r.t > music.t), 'the caller hears only the music while they consult');
+
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'complete_transfer', call_id: 'fake-call-1', offer_id: 'o2' }), { ok: true });
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'boris', WAIT, 'the caller hears boris');
+  await s.waitFor((r) => r.type === 'hangup' && r.callId === annaLeg && r.by === 'scenario', WAIT, 'anna\'s leg ends');
+  s.callerHangup();
+  const end = await eventFor(fake, 'call_ended', 'o2');
+  assert.equal(end.call_ended.hung_up_by, 'HANGUP_PARTY_CALLER');
+  await ended(s);
+  assert.deepEqual(
+    fake.events('call_ended').map((r) => r.body.offer_id),
+    ['o2'],
+    'anna\'s leg ending is not reported: Tandem put her in wrap-up',
+  );
+  noErrors(s);
+});
+
+test('warm transfer cancelled: boris\'s leg is hung up and the caller is back with anna; one the target does not answer too', async (t) => {
+  const { fake, emu } = await setup(t, { callees: { anna: CALLEES.answer(0.3), boris: CALLEES.answer(0.3), ringer: CALLEES.noanswer() } });
+  const { s } = await annaTalks(fake, emu);
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'warm', offer_id: 'o2', contact: { kind: 'user', target: 'boris' } }), { ok: true });
+  await eventFor(fake, 'operator_answered', 'o2');
+  const borisLeg = /** @type {string} */ (s.legs().find((l) => l.target === 'boris')?.callId);
+  const music = await s.waitFor((r) => r.type === 'heard' && r.what === 'music', WAIT, 'music during the consult');
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'cancel_transfer', call_id: 'fake-call-1', offer_id: 'o2', reason: 'cancelled by anna' }), { ok: true });
+  await s.waitFor((r) => r.type === 'hangup' && r.callId === borisLeg, WAIT, 'boris\'s leg ends');
+  const back = await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'anna' && r.t >= music.t, WAIT, 'the caller hears anna again');
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'complete_transfer', call_id: 'fake-call-1', offer_id: 'o2' }), {
+    ok: false,
+    error: 'complete_transfer: no transfer to o2 in progress',
+  });
+
+  // A target who never answers: the scenario's ring timeout, reported as 408; anna has the caller again.
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'warm', offer_id: 'o3', contact: { kind: 'user', target: 'ringer' }, timeout_s: 2 }), { ok: true });
+  const failed = await eventFor(fake, 'dial_failed', 'o3');
+  assert.equal(failed.dial_failed.code, 408);
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'anna' && r.t > back.t, WAIT, 'the caller hears anna after the failed transfer');
+  s.callerHangup();
+  await eventFor(fake, 'call_ended', 'o1');
+  await ended(s);
+  assert.deepEqual(fake.events('dial_failed').map((r) => r.body.offer_id), ['o3'], 'a cancelled consult is not reported');
+  noErrors(s);
+});
+
+test('blind transfer: anna\'s leg ends at once, the caller hears the target queue\'s music, the target is dialed and bridged; without a contact the caller waits for the next dial', async (t) => {
+  const { fake, emu } = await setup(t, { callees: { anna: CALLEES.answer(0.3), boris: CALLEES.answer(0.5), vera: CALLEES.answer(0.3) } });
+  const { s, bridged } = await annaTalks(fake, emu);
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'warm' }), { ok: false, error: 'a warm transfer needs a contact' });
+  assert.deepEqual(
+    await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'blind', offer_id: 'o2', contact: { kind: 'user', target: 'boris' }, music_url: 'https://media.example.com/sales.mp3' }),
+    { ok: true },
+  );
+  const annaLeg = /** @type {string} */ (s.legs().find((l) => l.target === 'anna')?.callId);
+  await s.waitFor((r) => r.type === 'hangup' && r.callId === annaLeg && r.by === 'scenario', WAIT, 'anna\'s leg ends');
+  const music = await s.waitFor((r) => r.type === 'heard' && r.url === 'https://media.example.com/sales.mp3' && r.t >= bridged.t, WAIT, 'the queue\'s music');
+  await eventFor(fake, 'operator_answered', 'o2');
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'boris' && r.t >= music.t, WAIT, 'the caller hears boris');
+
+  // Blind to a queue: no contact; the caller waits for Tandem's dial.
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'blind' }), { ok: true });
+  const waiting = await s.waitFor((r) => r.type === 'heard' && r.what === 'music' && r.t > music.t, WAIT, 'music in line again');
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o3', contact: { kind: 'user', target: 'vera' } }), { ok: true });
+  await eventFor(fake, 'operator_answered', 'o3');
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'vera' && r.t >= waiting.t, WAIT, 'the caller hears vera');
+  s.callerHangup();
+  await eventFor(fake, 'call_ended', 'o3');
+  await ended(s);
+  assert.deepEqual(fake.events('call_ended').map((r) => r.body.offer_id), ['o3'], 'the legs the transfers ended are not reported');
+  noErrors(s);
+});
+
+test('a transfer with nobody talking to the caller is refused', async (t) => {
+  const { fake, emu } = await setup(t);
+  const s = emu.placeCall();
+  await intake(fake);
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'blind', offer_id: 'o2', contact: { kind: 'user', target: 'boris' } }), {
+    ok: false,
+    error: 'transfer: no operator is talking to the caller',
+  });
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'sideways' }), { ok: false, error: 'transfer needs mode blind or warm' });
+  s.callerHangup();
+  await ended(s);
+  noErrors(s);
+});

@@ -10,6 +10,8 @@ import type { DeskApi, Failure, WatchMessage } from "./desk";
 import { failedLoginsFrom, statsFrom, statusFrom, type FailedLogins } from "./model";
 import type { SoftphoneAccount } from "./softphone";
 import type { Session } from "./state";
+import type { Mode, Targets, To, TransferApi } from "./transfer";
+import { ContactKind, TransferMode } from "@gen/tandem/common/v1/common_pb";
 
 export function transport(baseUrl: string, token?: string): Transport {
   const interceptors: Interceptor[] = [];
@@ -154,6 +156,36 @@ export function softphoneAccount(baseUrl: string, session: Session): SoftphoneAc
     },
     async signKey(key: string) {
       return (await presence.signSoftphoneKey({ key }, opts)).hash;
+    },
+  };
+}
+
+/** The transfer control's API for one session (transfer.tsx). */
+export function transferApi(baseUrl: string, session: Session): TransferApi {
+  const assignment = createClient(AssignmentService, transport(baseUrl, session.token));
+  const opts = { timeoutMs: 15000 };
+  return {
+    async targets(): Promise<Targets> {
+      const res = await assignment.listTransferTargets({}, opts);
+      return {
+        operators: res.operators.map((o) => ({ id: o.operatorId, name: o.name, displayName: o.displayName, busy: o.busy })),
+        queues: res.queues.map((q) => ({ id: q.queueId, name: q.name, free: q.free })),
+      };
+    },
+    async transfer(callId: string, to: To, mode: Mode, priority: number) {
+      const target =
+        "operatorId" in to
+          ? { case: "operatorId" as const, value: to.operatorId }
+          : "queueId" in to
+            ? { case: "queueId" as const, value: to.queueId }
+            : { case: "number" as const, value: { kind: to.number.kind === "sip" ? ContactKind.SIP : ContactKind.PSTN, target: to.number.target } };
+      await assignment.transferCall({ callId, target, mode: mode === "warm" ? TransferMode.WARM : TransferMode.BLIND, priority }, opts);
+    },
+    async complete(callId: string) {
+      await assignment.completeTransfer({ callId }, opts);
+    },
+    async cancel(callId: string) {
+      await assignment.cancelTransfer({ callId }, opts);
     },
   };
 }

@@ -1,8 +1,10 @@
 // The views: the login form, the operator screen, the takeover notice. They render what
 // derive() says and turn clicks and keys into desk actions; the rules live in state.ts.
+import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { deskApi, logIn, LoginError, softphoneAccount } from "./api";
+import { deskApi, logIn, LoginError, softphoneAccount, transferApi } from "./api";
 import { Conference, conferenceApi } from "./conference";
+import { useTransfer } from "./transfer";
 import { Desk } from "./desk";
 import { clock, duration, failedLoginsText, outcomeLabels, when } from "./format";
 import type { Offer, Stats } from "./model";
@@ -152,6 +154,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
   };
   const callId = m.status?.callId ?? "";
   const confApi = useMemo(() => (m.session ? conferenceApi(baseUrl, m.session.token) : null), [baseUrl, m.session?.token]);
+  const transfer = useTransfer((s) => transferApi(baseUrl, s), m.session, m.status?.state === "on_call", m.status?.call ?? null);
   // The note belongs to one call (the desk keeps it and saves it: it outlives the wrap-up card).
   const note = m.note && m.note.callId === callId ? m.note.text : "";
   const noteInput = {
@@ -243,7 +246,11 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
               </span>
             )}
           </div>
-          {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline()} onHold={toggleHold} />}
+          {screen.card && (
+            <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline()} onHold={toggleHold}>
+              {transfer}
+            </CallCard>
+          )}
           {screen.card?.kind === "talk" && confApi && <Conference api={confApi} callId={screen.card.callId} parties={m.status?.call?.parties ?? []} />}
           <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
@@ -423,7 +430,7 @@ interface NoteInput {
   leave: () => void;
 }
 
-function CallCard({ card, now, note, onDone, onDecline, onHold }: { card: Card; now: number; note: NoteInput; onDone: () => void; onDecline: () => void; onHold: () => void }) {
+function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { card: Card; now: number; note: NoteInput; onDone: () => void; onDecline: () => void; onHold: () => void; children?: ComponentChildren }) {
   if (card.kind === "offer") {
     const pct = Math.max(0, Math.min(100, (card.leftMs / card.totalMs) * 100));
     return (
@@ -450,6 +457,7 @@ function CallCard({ card, now, note, onDone, onDecline, onHold }: { card: Card; 
         </h2>
         <Caller call={card.call} callId={card.callId} />
         <HoldControls hold={card.hold} onHold={onHold} />
+        {children}
       </article>
     );
   }

@@ -1,7 +1,8 @@
 // The app's own picture of an operator: plain values in milliseconds, converted once from the
 // generated protobuf messages, so the state logic and the views never see bigint or Timestamp.
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { CallState, OperatorState, PartyMode, PartyState, type CallParty, type Marks as MarksPb } from "@gen/tandem/common/v1/common_pb";
+import { CallState, OperatorState, PartyMode, PartyState, TransferMode, TransferState, type CallParty, type Marks as MarksPb, type Transfer as TransferPb } from "@gen/tandem/common/v1/common_pb";
+import type { TransferInHand } from "./transfer";
 import type { CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
 
@@ -49,6 +50,8 @@ export interface CallInHand {
   holdFailure: string;
   /** Who else is on the call: parties he added, a supervisor who whispers or barged in. */
   parties: Party[];
+  /** His transfer of it in progress, or how the latest one ended (transfer.tsx). */
+  transfer: TransferInHand | null;
 }
 
 /** A third leg on the call in hand, as the server shows it to the operator. */
@@ -224,6 +227,29 @@ function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
     holdTimeMs: c.holdTimeMs,
     holdFailure: c.holdFailure,
     parties: c.parties.map(partyFrom),
+    transfer: transferFrom(c.transfer),
+  };
+}
+
+const transferStates: Record<TransferState, TransferInHand["state"]> = {
+  [TransferState.UNSPECIFIED]: "",
+  [TransferState.DIALING]: "dialing",
+  [TransferState.CONSULTING]: "consulting",
+  [TransferState.COMPLETED]: "completed",
+  [TransferState.CANCELLED]: "cancelled",
+  [TransferState.FAILED]: "failed",
+};
+
+function transferFrom(t: TransferPb | undefined): TransferInHand | null {
+  if (!t) return null;
+  return {
+    from: t.fromOperatorId,
+    mode: t.mode === TransferMode.WARM ? "warm" : "blind",
+    toOperator: t.toOperatorId,
+    toQueue: t.toQueueId,
+    toNumber: t.toNumber?.target ?? "",
+    state: transferStates[t.state] ?? "",
+    reason: t.reason,
   };
 }
 

@@ -364,6 +364,8 @@ func (m *Main) serve(ctx context.Context) error {
 				m.board.DialUndelivered(cmd.Call, cmd.Offer, reason)
 			case callcenter.CommandAddParty, callcenter.CommandPartyMode:
 				m.board.PartyUndelivered(cmd, reason)
+			case callcenter.CommandTransfer, callcenter.CommandCompleteTransfer, callcenter.CommandCancelTransfer:
+				m.board.TransferUndelivered(cmd, reason)
 			default:
 				m.board.HoldUndelivered(cmd, reason)
 			}

@@ -73,7 +73,8 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "ListCalls" || method == "GetCall" || method == "ExplainCall" {
 			return readers
 		}
-		if method == "DeclineOffer" || method == "HoldCall" || method == "ResumeCall" || method == "AddToCall" {
+		switch method {
+		case "DeclineOffer", "HoldCall", "ResumeCall", "AddToCall", "TransferCall", "CompleteTransfer", "CancelTransfer", "ListTransferTargets":
 			return role == "operator"
 		}
 		if method == "RemoveFromCall" {

@@ -53,6 +53,8 @@ type callTrack struct {
 	spare   bool
 	offers  map[cc.OfferID]cc.Offer // as last seen
 	parties map[cc.PartyID]cc.Party // as last seen (nil: none yet)
+	// transfer is the call's transfer as last seen: a change is a timeline event.
+	transfer cc.Transfer
 }
 
 type asked struct {
@@ -127,7 +129,7 @@ func add(m map[key]*cc.Figures, k key, f cc.Figures) {
 
 func (r *Recorder) track(c cc.Call) *callTrack {
 	return &callTrack{queue: c.Queue, arrived: c.ArrivedAt, client: c.Client, state: c.State,
-		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}}
+		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer}
 }
 
 // fold collects the tallies and events of one step.
@@ -243,6 +245,10 @@ func (f *fold) call(now time.Time, c cc.Call) {
 	if c.Queue != t.queue {
 		f.event(cc.CallEvent{Call: c.ID, At: now, Kind: cc.EventRequeued, QueueAfter: c.Queue, Text: string(t.queue)})
 		t.queue = c.Queue
+	}
+	if tr := c.Transfer; tr.State != "" && tr != t.transfer {
+		t.transfer = tr
+		f.event(cc.CallEvent{Call: c.ID, At: now, Kind: cc.EventTransfer, Operator: tr.From, Offer: tr.Offer, Text: transferText(tr)})
 	}
 	if t.manager == "" {
 		t.manager = c.Manager
@@ -510,4 +516,23 @@ func (r *Recorder) SinceStart() map[cc.QueueID]cc.Figures {
 		}
 	}
 	return out
+}
+
+// transferText says where a transfer is, for the call's timeline, e.g. "warm transfer to
+// operator op-boris: consulting".
+func transferText(t cc.Transfer) string {
+	to := ""
+	switch {
+	case t.Target.Operator != "":
+		to = "operator " + string(t.Target.Operator)
+	case t.Target.Queue != "":
+		to = "queue " + string(t.Target.Queue)
+	default:
+		to = t.Target.Number.Target
+	}
+	text := string(t.Mode) + " transfer to " + to + ": " + string(t.State)
+	if t.Reason != "" {
+		text += " (" + t.Reason + ")"
+	}
+	return text
 }

@@ -306,7 +306,8 @@ type Call struct {
 	// Parties are the call's third legs, oldest first: added by its operator or monitoring it.
 	// Never changed in place: a step that changes one replaces the slice, so a copy handed out
 	// stays as it was.
-	Parties []Party
+	Parties  []Party
+	Transfer Transfer // the transfer in progress, or how the latest one ended; zero: never transferred
 }
 
 // HeldFor is how long call c has been on hold by now, the hold in progress included.
@@ -413,9 +414,10 @@ type Command struct {
 	Text       string
 	QuestionID string
 	Reason     string
-	MusicURL   string    // hold: what the caller hears; "" for the scenario's default
-	Party      PartyID   // add_party, party_mode, drop_party
-	Mode       PartyMode // add_party, party_mode
+	MusicURL   string       // hold, transfer: what the caller hears; "" for the scenario's default
+	Mode       TransferMode // transfer: blind or warm
+	Party      PartyID      // add_party, party_mode, drop_party
+	PartyMode  PartyMode    // add_party, party_mode
 }
 
 // CommandType is the kind of a Command.
@@ -438,4 +440,14 @@ const (
 	CommandPartyMode CommandType = "party_mode"
 	// CommandDropParty hangs up Party's leg; the caller and the operator stay.
 	CommandDropParty CommandType = "drop_party"
+	// CommandTransfer hands the caller on (Mode): blind ends the operator's leg and, with a
+	// contact, dials the target under Offer while the caller hears MusicURL (without one the
+	// caller waits in line); warm holds the caller and dials the target for the operator.
+	CommandTransfer CommandType = "transfer"
+	// CommandCompleteTransfer bridges the caller with the consulted target and ends the
+	// operator's leg.
+	CommandCompleteTransfer CommandType = "complete_transfer"
+	// CommandCancelTransfer hangs up the target's leg (Offer) and puts the caller back with the
+	// operator.
+	CommandCancelTransfer CommandType = "cancel_transfer"
 )

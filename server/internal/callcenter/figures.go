@@ -267,4 +267,7 @@ const (
 	EventPartyFailed   CallEventKind = "party_failed"
 	EventPartyLeft     CallEventKind = "party_left"
 	EventMonitorSwitch CallEventKind = "monitor_mode"
+	// EventTransfer: a transfer began or moved on (Text says which, Operator who transferred);
+	// its target leg's offer has events of its own.
+	EventTransfer CallEventKind = "transfer"
 )

@@ -19,8 +19,10 @@ import (
 //
 // Only the fields that belong to the command's type are sent (dial: offer_id, contact,
 // timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason; hold: music_url;
-// resume: none; add_party: party_id, contact, mode, timeout_s, caller_id; party_mode: party_id,
-// mode; drop_party: party_id, reason); empty ones are left
+// resume: none; transfer: mode, music_url, and with a target leg offer_id, contact, timeout_s,
+// caller_id; complete_transfer: offer_id; cancel_transfer: offer_id, reason; add_party: party_id,
+// contact, mode, timeout_s, caller_id; party_mode: party_id, mode; drop_party: party_id, reason);
+// empty ones are left
 // out (cancel: offer_id, reason). A timeout is rounded up to whole seconds so a short one does not become 0 ("unset").
 // A command the scenario could not act on (unknown type, no call id, a dial with no contact)
 // is an error: it is a bug upstream, not something to retry.
@@ -75,14 +77,36 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 		if err := checkContact(cmd); err != nil {
 			return nil, err
 		}
-		msg.PartyId, msg.Mode = string(cmd.Party), string(cmd.Mode)
+		msg.PartyId, msg.Mode = string(cmd.Party), string(cmd.PartyMode)
 		msg.Contact = &callintakev1.CloudContact{Kind: string(cmd.Contact.Kind), Target: cmd.Contact.Target}
 		msg.TimeoutS = timeoutSeconds(cmd.Timeout)
 		msg.CallerId = cmd.CallerID
 	case callcenter.CommandPartyMode:
-		msg.PartyId, msg.Mode = string(cmd.Party), string(cmd.Mode)
+		msg.PartyId, msg.Mode = string(cmd.Party), string(cmd.PartyMode)
 	case callcenter.CommandDropParty:
 		msg.PartyId, msg.Reason = string(cmd.Party), cmd.Reason
+	case callcenter.CommandTransfer:
+		if cmd.Mode != callcenter.TransferBlind && cmd.Mode != callcenter.TransferWarm {
+			return nil, fmt.Errorf("cloud: transfer command for call %s: unknown mode %q", cmd.Call, cmd.Mode)
+		}
+		msg.Mode = string(cmd.Mode)
+		msg.MusicUrl = cmd.MusicURL
+		if cmd.Contact != (callcenter.Contact{}) {
+			if cmd.Contact.Target == "" || cmd.Offer == "" {
+				return nil, fmt.Errorf("cloud: transfer command for call %s has a contact without a target or offer", cmd.Call)
+			}
+			msg.OfferId = string(cmd.Offer)
+			msg.Contact = &callintakev1.CloudContact{Kind: string(cmd.Contact.Kind), Target: cmd.Contact.Target}
+			msg.TimeoutS = timeoutSeconds(cmd.Timeout)
+			msg.CallerId = cmd.CallerID
+		} else if cmd.Mode == callcenter.TransferWarm {
+			return nil, fmt.Errorf("cloud: warm transfer command for call %s has no contact", cmd.Call)
+		}
+	case callcenter.CommandCompleteTransfer:
+		msg.OfferId = string(cmd.Offer)
+	case callcenter.CommandCancelTransfer:
+		msg.OfferId = string(cmd.Offer)
+		msg.Reason = cmd.Reason
 	default:
 		return nil, fmt.Errorf("cloud: command for call %s has unknown type %q", cmd.Call, cmd.Type)
 	}

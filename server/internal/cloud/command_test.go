@@ -71,6 +71,26 @@ func TestEncodeCommand(t *testing.T) {
 			want: `{"type":"resume","call_id":"c1"}`,
 		},
 		{
+			name: "warm transfer",
+			cmd:  callcenter.Command{Type: callcenter.CommandTransfer, Call: "c1", Mode: callcenter.TransferWarm, Offer: "o2", Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "boris"}, Timeout: 20 * time.Second, CallerID: "+1555", MusicURL: "https://cdn.example/hold.mp3"},
+			want: `{"type":"transfer","call_id":"c1","offer_id":"o2","contact":{"kind":"user","target":"boris"},"timeout_s":20,"caller_id":"+1555","music_url":"https://cdn.example/hold.mp3","mode":"warm"}`,
+		},
+		{
+			name: "blind transfer to a queue",
+			cmd:  callcenter.Command{Type: callcenter.CommandTransfer, Call: "c1", Mode: callcenter.TransferBlind, MusicURL: "https://cdn.example/sales.mp3", Timeout: time.Second},
+			want: `{"type":"transfer","call_id":"c1","music_url":"https://cdn.example/sales.mp3","mode":"blind"}`,
+		},
+		{
+			name: "complete transfer",
+			cmd:  callcenter.Command{Type: callcenter.CommandCompleteTransfer, Call: "c1", Offer: "o2", Reason: "not sent"},
+			want: `{"type":"complete_transfer","call_id":"c1","offer_id":"o2"}`,
+		},
+		{
+			name: "cancel transfer",
+			cmd:  callcenter.Command{Type: callcenter.CommandCancelTransfer, Call: "c1", Offer: "o2", Reason: "cancelled by anna"},
+			want: `{"type":"cancel_transfer","call_id":"c1","offer_id":"o2","reason":"cancelled by anna"}`,
+		},
+		{
 			name: "hangup without reason",
 			cmd:  callcenter.Command{Type: callcenter.CommandHangup, Call: "c1"},
 			want: `{"type":"hangup","call_id":"c1"}`,
@@ -92,13 +112,15 @@ func TestEncodeCommand(t *testing.T) {
 func TestEncodeCommandRejects(t *testing.T) {
 	user := callcenter.Contact{Kind: callcenter.ContactUser, Target: "anna"}
 	for name, cmd := range map[string]callcenter.Command{
-		"unknown type":        {Type: "transfer", Call: "c1"},
-		"no type":             {Call: "c1"},
-		"no call":             {Type: callcenter.CommandSay, Text: "hi"},
-		"dial without target": {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Kind: callcenter.ContactUser}},
-		"dial with bad kind":  {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Kind: "fax", Target: "1"}},
-		"dial without kind":   {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Target: "anna"}},
-		"invalid utf-8":       {Type: callcenter.CommandDial, Call: "c1", Contact: user, CallerID: "\xff"},
+		"unknown type":                  {Type: "teleport", Call: "c1"},
+		"transfer without mode":         {Type: callcenter.CommandTransfer, Call: "c1", Offer: "o1", Contact: user},
+		"warm transfer without contact": {Type: callcenter.CommandTransfer, Call: "c1", Mode: callcenter.TransferWarm},
+		"no type":                       {Call: "c1"},
+		"no call":                       {Type: callcenter.CommandSay, Text: "hi"},
+		"dial without target":           {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Kind: callcenter.ContactUser}},
+		"dial with bad kind":            {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Kind: "fax", Target: "1"}},
+		"dial without kind":             {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Target: "anna"}},
+		"invalid utf-8":                 {Type: callcenter.CommandDial, Call: "c1", Contact: user, CallerID: "\xff"},
 	} {
 		if b, err := EncodeCommand(cmd); err == nil {
 			t.Errorf("%s: got %s, want an error", name, b)

@@ -261,10 +261,15 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 		return sessionGone, fmt.Sprintf("%s command has an invalid access url", o.cmd.Type)
 	}
 	dial := o.cmd.Type == callcenter.CommandDial
-	// A hold, resume or party command the scenario refuses is taken back, so the one who asked
-	// for it sees it did not happen.
-	hold := o.cmd.Type == callcenter.CommandHold || o.cmd.Type == callcenter.CommandResume ||
-		o.cmd.Type == callcenter.CommandAddParty || o.cmd.Type == callcenter.CommandPartyMode
+	// A hold, resume, transfer or party command the scenario refuses is taken back, so the one
+	// who asked for it sees it did not happen (the caller is still where the scenario left him).
+	takenBack := false
+	switch o.cmd.Type {
+	case callcenter.CommandHold, callcenter.CommandResume,
+		callcenter.CommandTransfer, callcenter.CommandCompleteTransfer, callcenter.CommandCancelTransfer,
+		callcenter.CommandAddParty, callcenter.CommandPartyMode:
+		takenBack = true
+	}
 	wait := min(s.backoff, maxBackoff)
 	var last string
 	for attempt := 1; attempt <= s.attempts; attempt++ {
@@ -284,7 +289,7 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 		case err != nil:
 			last = transportError(err)
 		case status >= 200 && status < 300:
-			if why, refused := notCarriedOut(body); refused && (dial || hold) {
+			if why, refused := notCarriedOut(body); refused && (dial || takenBack) {
 				return undelivered, fmt.Sprintf("the scenario did not %s: %s", o.cmd.Type, why)
 			}
 			log.Debug("cloud command delivered", "attempt", attempt, "status", status)
@@ -294,7 +299,7 @@ func (s *Sender) deliver(log *slog.Logger, o *outgoing) (outcome, string) {
 		case status == http.StatusTooManyRequests || status >= 500:
 			last = fmt.Sprintf("HTTP %d", status)
 		default:
-			if dial || hold {
+			if dial || takenBack {
 				return undelivered, fmt.Sprintf("%s command refused with HTTP %d", o.cmd.Type, status)
 			}
 			log.Error("cloud command refused; dropped", "attempt", attempt, "status", status, "response", body)

@@ -754,6 +754,9 @@ func TestSenderUndeliveredDial(t *testing.T) {
 		{"dial refused", callcenter.CommandDial, 403, ``, 0, 1, "refused with HTTP 403", false},
 		{"dial not carried out", callcenter.CommandDial, 200, `{"ok":false,"error":"the caller has left"}`, 0, 1, "the scenario did not dial: the caller has left", false},
 		{"dial to a gone session", callcenter.CommandDial, 410, ``, 0, 1, "", true},
+		{"transfer not carried out", callcenter.CommandTransfer, 200, `{"ok":false,"error":"transfer: no operator is talking to the caller"}`, 0, 1, "the scenario did not transfer: transfer: no operator", false},
+		{"complete_transfer refused", callcenter.CommandCompleteTransfer, 400, ``, 0, 1, "complete_transfer command refused with HTTP 400", false},
+		{"cancel_transfer not carried out", callcenter.CommandCancelTransfer, 200, `{"ok":false,"error":"no such transfer"}`, 0, 1, "the scenario did not cancel_transfer: no such transfer", false},
 		{"say not carried out is no dial", callcenter.CommandSay, 200, `{"ok":false,"error":"the caller has left"}`, 0, 1, "", false},
 		{"say always 500: the session is gone", callcenter.CommandSay, 500, ``, 3, 3, "", true},
 	}
@@ -785,7 +788,7 @@ func TestSenderUndeliveredDial(t *testing.T) {
 			s, g, _ := newTestSender(t, SenderConfig{Attempts: tt.attempts, Undelivered: func(cmd callcenter.Command, reason string) {
 				unsent <- report{cmd, reason}
 			}})
-			first := callcenter.Command{Type: tt.cmd, Call: "c1", AccessURL: srv.URL, Offer: "o1", Text: "first",
+			first := callcenter.Command{Type: tt.cmd, Call: "c1", AccessURL: srv.URL, Offer: "o1", Text: "first", Mode: callcenter.TransferWarm,
 				Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "anna"}}
 			s.Send(first)
 			s.Send(callcenter.Command{Type: callcenter.CommandSay, Call: "c1", AccessURL: srv.URL, Text: "second"})

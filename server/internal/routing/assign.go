@@ -337,6 +337,12 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 	case c.managerNote != "":
 		rule += "; " + c.managerNote
 	}
+	if by := c.Transfer.From; by != "" {
+		if o := e.operators[by]; o != nil {
+			by = cc.OperatorID(o.cfg.Name)
+		}
+		rule += "; transferred by " + string(by)
+	}
 	return cc.Decision{
 		Call:             c.ID,
 		Offer:            of.ID,

@@ -71,6 +71,10 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			}
 		}
 	case cc.CloudOperatorAnswered:
+		if of := e.offerFor(c, ev.Offer); transferLeg(c, of) {
+			e.transferAnswered(now, c, of, ev.RingTime)
+			break
+		}
 		if c.State != cc.CallWaiting {
 			break // repeated, or the call moved on
 		}
@@ -100,6 +104,13 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 	case cc.CloudCallEnded:
 		switch c.State {
 		case cc.CallConnected:
+			if c.Transfer.State == cc.TransferConsulting && ev.Offer != "" && ev.Offer == c.Transfer.Offer {
+				e.consultEnded(now, c) // the consulted target hung up: the call goes on
+				break
+			}
+			if c.Transfer.Active() {
+				e.dropTarget(now, c, cc.TransferCancelled, "the call ended")
+			}
 			endHold(now, c)
 			e.endParties(now, c, "the call ended")
 			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, max(ev.TalkTime, c.HoldTime)
@@ -138,7 +149,13 @@ func (e *Engine) talking(id cc.OperatorID) bool {
 
 // connect bridges a waiting call to the operator of offer of.
 func (e *Engine) connect(now time.Time, c *call, of *cc.Offer, ring time.Duration) {
-	c.State, c.AnsweredAt, c.Operator, c.Offer = cc.CallConnected, now, of.Operator, of.ID
+	c.State, c.Operator, c.Offer = cc.CallConnected, of.Operator, of.ID
+	if c.AnsweredAt.IsZero() { // a transferred call keeps its first answer: its speed of answer
+		c.AnsweredAt = now
+	}
+	if c.Transfer.Active() && c.Transfer.Offer == of.ID {
+		c.Transfer.State = cc.TransferCompleted
+	}
 	e.touchCall(c)
 	o := e.operators[of.Operator]
 	if o == nil {
@@ -159,12 +176,21 @@ func (e *Engine) afterCall(now time.Time, c *call) {
 	if o == nil || o.st.State != cc.OperatorOnCall || o.st.Call != c.ID {
 		return
 	}
-	e.markCallDone(now, o, c.TalkTime)
+	talk := c.TalkTime
+	if c.Transfer.From != "" {
+		talk = now.Sub(o.st.Since) // a transferred call's talk is shared: his is since he answered
+	}
+	e.wrapUp(now, o, c, talk)
+}
+
+// wrapUp moves operator o, done with call c after talk, into wrap-up, or straight to ready.
+func (e *Engine) wrapUp(now time.Time, o *operator, c *call, talk time.Duration) {
+	e.markCallDone(now, o, talk)
 	wrap := time.Duration(0)
 	if q := e.queues[c.Queue]; q != nil {
 		wrap = q.WrapUp
 	}
-	e.learnHandleTime(c.Queue, c.TalkTime+wrap)
+	e.learnHandleTime(c.Queue, talk+wrap)
 	if wrap <= 0 {
 		e.setState(now, o, cc.OperatorReady, "")
 		o.st.IdleSince = now
@@ -286,6 +312,9 @@ func (e *Engine) SessionGone(now time.Time, id cc.CallID, reason string) cc.Chan
 
 // lose ends a call as lost, releasing its operator.
 func (e *Engine) lose(now time.Time, c *call, reason string) {
+	if c.Transfer.Active() {
+		e.dropTarget(now, c, cc.TransferCancelled, reason)
+	}
 	if of := e.offers[c.Offer]; of != nil {
 		e.settle(now, of, cc.OfferWithdrawn, reason) // no cancel: the session is gone
 		if o := e.operators[of.Operator]; o != nil && o.st.Offer == of.ID {

@@ -409,7 +409,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		if of.State != cc.OfferPending {
 			continue
 		}
-		if c == nil || c.Offer != of.ID || c.State != cc.CallWaiting {
+		if c == nil || (c.Offer != of.ID || c.State != cc.CallWaiting) && !transferLeg(c, &of) {
 			// An offer whose call moved on: settle it so it cannot linger.
 			of.State, of.SettledAt, of.Reason = cc.OfferWithdrawn, now, "call moved on before restart"
 			e.touchedOffer[of.ID] = &of
@@ -450,6 +450,10 @@ func (e *Engine) redial(now time.Time, of *cc.Offer) {
 	left := of.OfferedAt.Add(q.OfferTimeout).Sub(now)
 	if left <= 0 {
 		return // its lease runs out in the slack: that settles it
+	}
+	if c.Transfer.Active() && c.Transfer.Offer == of.ID {
+		e.redialTransfer(c, of, left)
+		return
 	}
 	if of.Spare != "" {
 		if s := e.spares[of.Spare]; s != nil {
@@ -518,6 +522,9 @@ func (e *Engine) settle(now time.Time, of *cc.Offer, state cc.OfferState, reason
 // back (not one the cloud reported failed) is remembered: if its operator answers after all,
 // the call is his.
 func (e *Engine) returnToLine(c *call, of *cc.Offer) {
+	if c.Transfer.Active() && c.Transfer.Offer == of.ID && e.transferLegFailed(c, of) {
+		return // warm: the caller is back with his operator
+	}
 	c.Offer, c.Operator, c.Spare = "", "", ""
 	if of.State != cc.OfferFailed && of.Spare == "" {
 		if c.late == nil {

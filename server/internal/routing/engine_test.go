@@ -288,7 +288,9 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 		}
 		perCall[of.Call]++
 		c := e.calls[of.Call]
-		if c == nil || c.Offer != id || c.State != cc.CallWaiting {
+		// A live offer is its call's: the offer of a waiting call, or the target leg of a
+		// connected call's transfer.
+		if c == nil || (c.Offer != id || c.State != cc.CallWaiting) && !transferLeg(c, of) {
 			fail("offer %s does not match its call %+v", id, c)
 		}
 	}
@@ -323,6 +325,9 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 	for _, c := range e.calls {
 		if c.State == cc.CallConnected {
 			onCall[c.Operator]++
+			if c.Transfer.State == cc.TransferConsulting {
+				onCall[c.Transfer.Operator]++
+			}
 		}
 	}
 	for id, o := range e.operators {
@@ -340,7 +345,7 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 			fail("operator %s talks on %d calls", id, onCall[id])
 		}
 		if o.st.State == cc.OperatorOnCall {
-			if c := e.calls[o.st.Call]; c == nil || c.State != cc.CallConnected || c.Operator != id {
+			if c := e.calls[o.st.Call]; c == nil || c.State != cc.CallConnected || c.Operator != id && !consulted(c, id) {
 				fail("operator %s on call without a connected call", id)
 			}
 		}

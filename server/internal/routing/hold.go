@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"fmt"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -78,6 +79,9 @@ func (e *Engine) heldBy(id cc.CallID, by cc.OperatorID, stored *cc.Call) (*call,
 	}
 	if err := c.CheckHold(by); err != nil {
 		return nil, err
+	}
+	if c.Transfer.Active() { // the transfer decides what the caller hears until it ends
+		return nil, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s is being transferred: complete or cancel the transfer first", c.ID)}
 	}
 	c.holdFailure = ""
 	return c, nil

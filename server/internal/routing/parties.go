@@ -66,7 +66,7 @@ func (e *Engine) AddToCall(now time.Time, id cc.CallID, by cc.OperatorID, contac
 		e.callsDueOK = false
 	}
 	e.putParty(c, p)
-	e.command(cc.Command{Type: cc.CommandAddParty, Call: c.ID, AccessURL: c.AccessURL, Party: p.ID, Contact: p.Contact, Mode: p.Mode, Timeout: ring, CallerID: c.CallerNumber})
+	e.command(cc.Command{Type: cc.CommandAddParty, Call: c.ID, AccessURL: c.AccessURL, Party: p.ID, Contact: p.Contact, PartyMode: p.Mode, Timeout: ring, CallerID: c.CallerNumber})
 	return p, e.finish(now), nil
 }
 
@@ -115,7 +115,7 @@ func (e *Engine) MonitorCall(now time.Time, id cc.CallID, mode cc.PartyMode, con
 		}
 		m.Mode = mode
 		e.putParty(c, m)
-		e.command(cc.Command{Type: cc.CommandPartyMode, Call: c.ID, AccessURL: c.AccessURL, Party: m.ID, Mode: mode})
+		e.command(cc.Command{Type: cc.CommandPartyMode, Call: c.ID, AccessURL: c.AccessURL, Party: m.ID, PartyMode: mode})
 		return m, e.finish(now), nil
 	}
 	switch {
@@ -132,7 +132,7 @@ func (e *Engine) MonitorCall(now time.Time, id cc.CallID, mode cc.PartyMode, con
 	}
 	p := cc.Party{ID: cc.PartyID(e.cfg.NewID("party")), Call: c.ID, Mode: mode, State: cc.PartyDialing, Contact: contact, AddedBy: supervisor, Monitor: true, InvitedAt: now}
 	e.putParty(c, p)
-	e.command(cc.Command{Type: cc.CommandAddParty, Call: c.ID, AccessURL: c.AccessURL, Party: p.ID, Contact: contact, Mode: mode, Timeout: partyRingDefault, CallerID: c.CallerNumber})
+	e.command(cc.Command{Type: cc.CommandAddParty, Call: c.ID, AccessURL: c.AccessURL, Party: p.ID, Contact: contact, PartyMode: mode, Timeout: partyRingDefault, CallerID: c.CallerNumber})
 	return p, e.finish(now), nil
 }
 

@@ -39,7 +39,7 @@ func TestAddedContactJoinsAndLeaves(t *testing.T) {
 		t.Fatalf("commands %+v", ch.Commands)
 	}
 	cmd := ch.Commands[0]
-	if cmd.Type != cc.CommandAddParty || cmd.Party != p.ID || cmd.Mode != cc.PartyConference || cmd.Contact != guest || cmd.CallerID != "+200" || cmd.Timeout != 20*time.Second || cmd.AccessURL != "http://cloud/x" {
+	if cmd.Type != cc.CommandAddParty || cmd.Party != p.ID || cmd.PartyMode != cc.PartyConference || cmd.Contact != guest || cmd.CallerID != "+200" || cmd.Timeout != 20*time.Second || cmd.AccessURL != "http://cloud/x" {
 		t.Fatalf("add_party = %+v", cmd)
 	}
 	if c := callIn(t, ch, id); len(c.Parties) != 1 || c.Parties[0].State != cc.PartyDialing || c.Parties[0].AddedBy != "anna" {
@@ -222,7 +222,7 @@ func TestMonitorSwitchesWithoutRedialing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ch.Commands; len(got) != 1 || got[0].Type != cc.CommandAddParty || got[0].Mode != cc.PartyListen || got[0].Contact != sup {
+	if got := ch.Commands; len(got) != 1 || got[0].Type != cc.CommandAddParty || got[0].PartyMode != cc.PartyListen || got[0].Contact != sup {
 		t.Fatalf("monitor sent %+v", got)
 	}
 	if !p.Monitor || p.AddedBy != "olga-key" {
@@ -233,7 +233,7 @@ func TestMonitorSwitchesWithoutRedialing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ch.Commands; len(got) != 1 || got[0].Type != cc.CommandPartyMode || got[0].Party != p.ID || got[0].Mode != cc.PartyWhisper {
+	if got := ch.Commands; len(got) != 1 || got[0].Type != cc.CommandPartyMode || got[0].Party != p.ID || got[0].PartyMode != cc.PartyWhisper {
 		t.Fatalf("switch sent %+v", got)
 	}
 	if got := f.party(id, p.ID); got.Mode != cc.PartyWhisper || got.State != cc.PartyJoined {

@@ -173,6 +173,7 @@ func TestEngineProperties(t *testing.T) {
 					{Kind: cc.CloudDialFailed, Offer: offer, Code: 480},
 					{Kind: cc.CloudDialFailed, Offer: offer, Code: 503},
 					{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute},
+					{Kind: cc.CloudCallEnded, Offer: offer, HungUpBy: cc.HangupOperator, TalkTime: time.Minute}, // a consulted target's leg, or the call
 					{Kind: cc.CloudCallerAbandoned},
 				}).Draw(rt, "kind")
 				if ev.Kind == cc.CloudOperatorRinging {
@@ -206,6 +207,64 @@ func TestEngineProperties(t *testing.T) {
 						return
 					}
 				}
+			},
+			// Transfers: blind or warm, to an operator (maybe busy, maybe himself), the queue or a
+			// number; completed, cancelled, or not taken by the scenario.
+			// answer: the pending offer of a waiting call, or a transfer's target leg, is answered,
+			// so that calls get talked on, transferred and consulted often enough.
+			"answer": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(c cc.Call) bool {
+					return c.State == cc.CallWaiting && c.Offer != "" || c.Transfer.State == cc.TransferDialing && c.Transfer.Offer != ""
+				})
+				if !ok {
+					op := rapid.SampledFrom(names).Draw(rt, "op")
+					step(e.Connect(now, op))
+					step(e.GoReady(now, op))
+					rt.Skip("no offer out")
+				}
+				offer := c.Offer
+				if c.State == cc.CallConnected {
+					offer = c.Transfer.Offer
+				}
+				step(e.Report(now, c.ID, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: offer, RingTime: time.Second}))
+			},
+			"transfer": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(c cc.Call) bool { return c.State == cc.CallConnected && c.Operator != "" })
+				if !ok {
+					rt.Skip("no call talking")
+				}
+				r := cc.TransferRequest{Call: c.ID, By: c.Operator, Mode: rapid.SampledFrom([]cc.TransferMode{cc.TransferBlind, cc.TransferWarm}).Draw(rt, "mode")}
+				switch rapid.IntRange(0, 2).Draw(rt, "target") {
+				case 0:
+					r.Target.Operator = rapid.SampledFrom(names).Draw(rt, "to")
+				case 1:
+					r.Target.Queue, r.Priority = "q", rapid.IntRange(0, 2).Draw(rt, "tprio")
+				default:
+					r.Target.Number = cc.Contact{Kind: cc.ContactPSTN, Target: "+15559990000"}
+				}
+				step(e.TransferCall(now, r, nil))
+			},
+			"completeTransfer": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(c cc.Call) bool { return c.Transfer.Active() })
+				if !ok {
+					rt.Skip("no transfer")
+				}
+				step(e.CompleteTransfer(now, c.ID, c.Operator, nil))
+			},
+			"cancelTransfer": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(c cc.Call) bool { return c.Transfer.Active() })
+				if !ok {
+					rt.Skip("no transfer")
+				}
+				step(e.CancelTransfer(now, c.ID, c.Operator, nil))
+			},
+			"transferUndelivered": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(c cc.Call) bool { return c.Transfer.From != "" })
+				if !ok {
+					rt.Skip("no transfer")
+				}
+				typ := rapid.SampledFrom([]cc.CommandType{cc.CommandTransfer, cc.CommandCompleteTransfer, cc.CommandCancelTransfer}).Draw(rt, "cmd")
+				store.apply(e.TransferUndelivered(now, cc.Command{Type: typ, Call: c.ID, Offer: c.Transfer.Offer}, "refused"))
 			},
 			"gone": func(rt *rapid.T) {
 				for id := range offersOf {
@@ -276,4 +335,20 @@ func TestEngineProperties(t *testing.T) {
 			},
 		})
 	})
+}
+
+// liveCall draws one of the calls in progress that ok accepts.
+func liveCall(rt *rapid.T, e *Engine, calls map[cc.CallID][]cc.OfferID, ok func(cc.Call) bool) (cc.Call, bool) {
+	var ids []cc.CallID
+	for id := range calls {
+		if c, live := e.Call(id); live && ok(c) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return cc.Call{}, false
+	}
+	slices.Sort(ids)
+	c, _ := e.Call(rapid.SampledFrom(ids).Draw(rt, "live"))
+	return c, true
 }

@@ -125,7 +125,7 @@ func (e *Engine) sweep(now time.Time) {
 				e.setState(now, o, cc.OperatorReady, "")
 			}
 		case cc.OperatorOnCall:
-			if c := e.calls[o.st.Call]; c == nil || c.State != cc.CallConnected || (c.Operator != id && !onParty(c, id)) {
+			if c := e.calls[o.st.Call]; c == nil || c.State != cc.CallConnected || (c.Operator != id && !onParty(c, id) && !consulted(c, id)) {
 				e.repair(cc.Repair{Kind: "on_call_without_call", Operator: id, Call: o.st.Call})
 				e.setState(now, o, cc.OperatorReady, "")
 				o.st.IdleSince = now

@@ -205,7 +205,7 @@ func statusRow(s callcenter.OperatorStatus) []any {
 // empty: callRow's values.
 const callUpsert = `
 		INSERT INTO calls (` + callColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
 			recording_url = CASE WHEN excluded.recording_url <> '' THEN excluded.recording_url ELSE calls.recording_url END,
@@ -219,14 +219,15 @@ const callUpsert = `
 			operator_id = excluded.operator_id, offer_id = excluded.offer_id,
 			answered_at = excluded.answered_at, ended_at = excluded.ended_at,
 			hung_up_by = excluded.hung_up_by, talk_time_ms = excluded.talk_time_ms,
-			held_since = excluded.held_since, hold_time_ms = excluded.hold_time_ms`
+			held_since = excluded.held_since, hold_time_ms = excluded.hold_time_ms,
+			transfer = excluded.transfer`
 
 // callRow is c as callUpsert's values.
 func callRow(c callcenter.Call) []any {
 	return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
 		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, msTime(c.ArrivedAt),
 		c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
-		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime)}
+		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime), transferText(c.Transfer)}
 }
 
 // partyUpsert writes a call's party: partyRow's values.
@@ -335,4 +336,12 @@ func spareRow(s callcenter.Spare) []any { return []any{s.ID, jsonText(s)} }
 // spareStatusRow is s as spareStatusUpsert's values.
 func spareStatusRow(s callcenter.SpareStatus) []any {
 	return []any{s.Spare, jsonText(s)}
+}
+
+// transferText is a call's transfer as its column: JSON, "" when it was never transferred.
+func transferText(t callcenter.Transfer) string {
+	if t == (callcenter.Transfer{}) {
+		return ""
+	}
+	return jsonText(t)
 }

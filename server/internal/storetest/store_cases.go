@@ -424,7 +424,9 @@ func Changes() callcenter.Changes {
 					{ID: "pa-1", Call: "c-0", Mode: callcenter.PartyListen, State: callcenter.PartyFailed,
 						Contact: callcenter.Contact{Kind: callcenter.ContactPSTN, Target: "+15550199"}, AddedBy: "olga-key", Monitor: true,
 						InvitedAt: at(-7 * time.Minute), LeftAt: at(-419 * time.Second), Reason: "busy"},
-				}},
+				},
+				Transfer: callcenter.Transfer{From: "op-ann", Mode: callcenter.TransferWarm, Target: callcenter.TransferTarget{Queue: "support"}, Priority: 2,
+					State: callcenter.TransferCompleted, Offer: "of-0", Operator: "op-bob", StartedAt: at(-595 * time.Second), Reason: "r"}},
 		},
 		Offers: []callcenter.Offer{
 			{ID: "of-1", Call: "c-1", Operator: "op-ann", State: callcenter.OfferPending,

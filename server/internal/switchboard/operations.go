@@ -245,3 +245,46 @@ func (s *Switchboard) HoldUndelivered(cmd cc.Command, reason string) {
 		s.log.Error("undelivered hold not stored", "call_id", cmd.Call, "command", cmd.Type, "err", err)
 	}
 }
+
+// TransferCall starts operator r.By's transfer of his connected call and returns the call as
+// stored. The call is read from the store first so that one that ended is refused as ended.
+func (s *Switchboard) TransferCall(ctx context.Context, r cc.TransferRequest) (cc.Call, error) {
+	return s.holdStep(ctx, r.Call, func(now time.Time, stored *cc.Call) (cc.Changes, error) {
+		return s.engine.TransferCall(now, r, stored)
+	})
+}
+
+// CompleteTransfer hands the caller of operator by's warm transfer to its consulted target.
+func (s *Switchboard) CompleteTransfer(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error) {
+	return s.holdStep(ctx, id, func(now time.Time, stored *cc.Call) (cc.Changes, error) {
+		return s.engine.CompleteTransfer(now, id, by, stored)
+	})
+}
+
+// CancelTransfer ends operator by's warm transfer: the caller is back with him.
+func (s *Switchboard) CancelTransfer(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error) {
+	return s.holdStep(ctx, id, func(now time.Time, stored *cc.Call) (cc.Changes, error) {
+		return s.engine.CancelTransfer(now, id, by, stored)
+	})
+}
+
+// TransferTargets lists whom operator by may transfer a call to now.
+func (s *Switchboard) TransferTargets(ctx context.Context, by cc.OperatorID) (cc.TransferTargets, error) {
+	var out cc.TransferTargets
+	err := s.do(ctx, func(time.Time) (cc.Changes, error) {
+		out = s.engine.TransferTargets(by)
+		return cc.Changes{}, nil
+	})
+	return out, err
+}
+
+// TransferUndelivered takes back a transfer, complete or cancel command the call's scenario did
+// not carry out; the operator's view says why.
+func (s *Switchboard) TransferUndelivered(cmd cc.Command, reason string) {
+	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
+		return s.engine.TransferUndelivered(now, cmd, reason), nil
+	})
+	if err != nil {
+		s.log.Error("undelivered transfer not stored", "call_id", cmd.Call, "command", cmd.Type, "err", err)
+	}
+}

@@ -34,6 +34,10 @@ type Switchboard interface {
 	RemoveFromCall(ctx context.Context, id cc.CallID, pid cc.PartyID, by cc.OperatorID, bySupervisor bool) (cc.Call, error)
 	MonitorCall(ctx context.Context, id cc.CallID, mode cc.PartyMode, contact cc.Contact, supervisor string) (cc.Party, cc.Call, error)
 	StopMonitor(ctx context.Context, id cc.CallID) (cc.Call, error)
+	TransferCall(ctx context.Context, r cc.TransferRequest) (cc.Call, error)
+	CompleteTransfer(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
+	CancelTransfer(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
+	TransferTargets(ctx context.Context, by cc.OperatorID) (cc.TransferTargets, error)
 }
 
 // Handler serves Assignment.
@@ -192,7 +196,7 @@ func (h *Handler) hold(ctx context.Context, id string, step func(context.Context
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return convert.CallOut(c, 0, nil), nil
+	return h.callOut(ctx, c), nil
 }
 
 // AddToCall brings a third party into the operator's own connected call.
@@ -264,4 +268,67 @@ func (h *Handler) callOut(ctx context.Context, c cc.Call) *assignmentv1.Call {
 		out.Parties = convert.PartiesOut(c.Parties, cc.Party.HeardByOperator)
 	}
 	return out
+}
+
+// TransferCall hands the operator's own call to another operator, a queue or a number; only he
+// may.
+func (h *Handler) TransferCall(ctx context.Context, req *connect.Request[assignmentv1.TransferCallRequest]) (*connect.Response[assignmentv1.TransferCallResponse], error) {
+	p, _ := auth.From(ctx)
+	m := req.Msg
+	r := cc.TransferRequest{Call: cc.CallID(m.GetCallId()), By: p.Operator, Mode: convert.TransferModeIn(m.GetMode()), Priority: int(min(m.GetPriority(), 1000))}
+	var err error
+	switch t := m.GetTarget().(type) {
+	case *assignmentv1.TransferCallRequest_OperatorId:
+		if err = convert.Required("operator_id", t.OperatorId); err == nil {
+			r.Target.Operator = cc.OperatorID(t.OperatorId)
+		}
+	case *assignmentv1.TransferCallRequest_QueueId:
+		if err = convert.Required("queue_id", t.QueueId); err == nil {
+			r.Target.Queue = cc.QueueID(t.QueueId)
+		}
+	case *assignmentv1.TransferCallRequest_Number:
+		r.Target.Number, err = convert.ContactIn("number", t.Number)
+		if err == nil && r.Target.Number == (cc.Contact{}) {
+			err = cc.Invalid("number", "required")
+		}
+	}
+	if err == nil {
+		err = convert.Required("call_id", m.GetCallId())
+	}
+	var c cc.Call
+	if err == nil {
+		c, err = h.board.TransferCall(ctx, r)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&assignmentv1.TransferCallResponse{Call: h.callOut(ctx, c)}), nil
+}
+
+// CompleteTransfer hands the caller to the consulted target of the operator's warm transfer.
+func (h *Handler) CompleteTransfer(ctx context.Context, req *connect.Request[assignmentv1.CompleteTransferRequest]) (*connect.Response[assignmentv1.CompleteTransferResponse], error) {
+	c, err := h.hold(ctx, req.Msg.GetCallId(), h.board.CompleteTransfer)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&assignmentv1.CompleteTransferResponse{Call: c}), nil
+}
+
+// CancelTransfer ends the operator's warm transfer: the caller is back with him.
+func (h *Handler) CancelTransfer(ctx context.Context, req *connect.Request[assignmentv1.CancelTransferRequest]) (*connect.Response[assignmentv1.CancelTransferResponse], error) {
+	c, err := h.hold(ctx, req.Msg.GetCallId(), h.board.CancelTransfer)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&assignmentv1.CancelTransferResponse{Call: c}), nil
+}
+
+// ListTransferTargets lists whom the operator may transfer his call to now.
+func (h *Handler) ListTransferTargets(ctx context.Context, _ *connect.Request[assignmentv1.ListTransferTargetsRequest]) (*connect.Response[assignmentv1.ListTransferTargetsResponse], error) {
+	p, _ := auth.From(ctx)
+	tt, err := h.board.TransferTargets(ctx, p.Operator)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(convert.TransferTargetsOut(tt)), nil
 }

@@ -57,8 +57,12 @@ var policy = map[string][]Role{
 	assignmentv1connect.AssignmentServiceAddToCallProcedure:      {RoleOperator},
 	assignmentv1connect.AssignmentServiceRemoveFromCallProcedure: with(supervisors, RoleOperator),
 	// Monitoring is the floor's: never an operator's, never a read-only tool's.
-	assignmentv1connect.AssignmentServiceMonitorCallProcedure: supervisors,
-	assignmentv1connect.AssignmentServiceStopMonitorProcedure: supervisors,
+	assignmentv1connect.AssignmentServiceMonitorCallProcedure:         supervisors,
+	assignmentv1connect.AssignmentServiceStopMonitorProcedure:         supervisors,
+	assignmentv1connect.AssignmentServiceTransferCallProcedure:        {RoleOperator}, // the call he talks on
+	assignmentv1connect.AssignmentServiceCompleteTransferProcedure:    {RoleOperator},
+	assignmentv1connect.AssignmentServiceCancelTransferProcedure:      {RoleOperator},
+	assignmentv1connect.AssignmentServiceListTransferTargetsProcedure: {RoleOperator}, // his colleagues, for his transfer
 
 	analyticsv1connect.AnalyticsServiceGetQueueStatsProcedure:     readers,
 	analyticsv1connect.AnalyticsServiceGetOperatorStatsProcedure:  with(readers, RoleOperator),

@@ -103,6 +103,10 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		assignmentv1connect.AssignmentServiceResumeCallProcedure:                   true,
 		assignmentv1connect.AssignmentServiceAddToCallProcedure:                    true,
 		assignmentv1connect.AssignmentServiceRemoveFromCallProcedure:               true,
+		assignmentv1connect.AssignmentServiceTransferCallProcedure:                 true,
+		assignmentv1connect.AssignmentServiceCompleteTransferProcedure:             true,
+		assignmentv1connect.AssignmentServiceCancelTransferProcedure:               true,
+		assignmentv1connect.AssignmentServiceListTransferTargetsProcedure:          true,
 	}
 	// The call he talks on is his alone to hold: nobody else speaks to his caller.
 	hisCallOnly := map[string]bool{
@@ -115,6 +119,10 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
 		assignmentv1connect.AssignmentServiceDeclineOfferProcedure:                 true,
 		assignmentv1connect.AssignmentServiceAddToCallProcedure:                    true,
+		assignmentv1connect.AssignmentServiceTransferCallProcedure:                 true,
+		assignmentv1connect.AssignmentServiceCompleteTransferProcedure:             true,
+		assignmentv1connect.AssignmentServiceCancelTransferProcedure:               true,
+		assignmentv1connect.AssignmentServiceListTransferTargetsProcedure:          true,
 	}
 	for proc, allowed := range policy {
 		intake := strings.HasPrefix(proc, "/tandem.callintake.v1.")
@@ -134,8 +142,8 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
 		}
 		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words;
-		// SignSoftphoneKey and GetSoftphone log in his own browser phone; DeclineOffer, HoldCall and
-		// ResumeCall act on his own call, and so does AddToCall.
+		// SignSoftphoneKey and GetSoftphone log in his own browser phone; DeclineOffer, HoldCall,
+		// ResumeCall, the transfers and AddToCall act on his own call.
 		if !slices.Contains(allowed, RoleAdmin) && !intake && !hisCallOnly[proc] {
 			t.Errorf("%s: closed to admins", proc)
 		}

@@ -53,6 +53,8 @@ func CallOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 		HeldSince:    Timestamp(c.HeldSince),
 		HoldTimeMs:   Millis(c.HoldTime),
 		Parties:      PartiesOut(c.Parties, nil),
+		Transfer:     TransferOut(c.Transfer),
+		Transferred:  c.Transferred(),
 	}
 	for _, of := range offers {
 		out.Offers = append(out.Offers, OfferOut(of))

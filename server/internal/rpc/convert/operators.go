@@ -102,6 +102,7 @@ func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 			HoldTimeMs:   Millis(c.HoldTime),
 			HoldFailure:  v.HoldFailure,
 			Parties:      PartiesOut(c.Parties, cc.Party.HeardByOperator),
+			Transfer:     TransferOut(c.Transfer),
 		}
 	}
 	return out

@@ -1991,6 +1991,9 @@ type TimelineEntry struct {
 	// "manager_accepted", "manager_declined"; a third leg: "party_dialed" (text: its mode),
 	// "party_joined", "party_failed" (text: why), "party_left" (text: why), "monitor_mode" (a
 	// supervisor switched mode; text: the new one).
+	// "manager_accepted", "manager_declined", "transfer"
+	// (a transfer began or moved on; text says which, e.g. "warm transfer to operator op-boris:
+	// consulting").
 	Kind       string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	OperatorId string `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	SpareId    string `protobuf:"bytes,4,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`

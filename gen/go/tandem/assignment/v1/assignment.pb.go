@@ -438,6 +438,585 @@ func (x *StopMonitorResponse) GetCall() *Call {
 	return nil
 }
 
+type ListTransferTargetsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTransferTargetsRequest) Reset() {
+	*x = ListTransferTargetsRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTransferTargetsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTransferTargetsRequest) ProtoMessage() {}
+
+func (x *ListTransferTargetsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTransferTargetsRequest.ProtoReflect.Descriptor instead.
+func (*ListTransferTargetsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
+}
+
+type ListTransferTargetsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every colleague who is not dismissed: the free first, then the others, each by name.
+	Operators []*TransferOperator `protobuf:"bytes,1,rep,name=operators,proto3" json:"operators,omitempty"`
+	// Every queue, by name.
+	Queues        []*TransferQueue `protobuf:"bytes,2,rep,name=queues,proto3" json:"queues,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTransferTargetsResponse) Reset() {
+	*x = ListTransferTargetsResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTransferTargetsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTransferTargetsResponse) ProtoMessage() {}
+
+func (x *ListTransferTargetsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTransferTargetsResponse.ProtoReflect.Descriptor instead.
+func (*ListTransferTargetsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListTransferTargetsResponse) GetOperators() []*TransferOperator {
+	if x != nil {
+		return x.Operators
+	}
+	return nil
+}
+
+func (x *ListTransferTargetsResponse) GetQueues() []*TransferQueue {
+	if x != nil {
+		return x.Queues
+	}
+	return nil
+}
+
+// TransferOperator is a colleague as a transfer target.
+type TransferOperator struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	OperatorId  string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	Name        string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	DisplayName string                 `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	State       v1.OperatorState       `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
+	// Why a transfer to him would be refused now ("boris is on a call"); empty when he is free.
+	Busy          string `protobuf:"bytes,5,opt,name=busy,proto3" json:"busy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferOperator) Reset() {
+	*x = TransferOperator{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferOperator) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferOperator) ProtoMessage() {}
+
+func (x *TransferOperator) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferOperator.ProtoReflect.Descriptor instead.
+func (*TransferOperator) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *TransferOperator) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *TransferOperator) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *TransferOperator) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *TransferOperator) GetState() v1.OperatorState {
+	if x != nil {
+		return x.State
+	}
+	return v1.OperatorState(0)
+}
+
+func (x *TransferOperator) GetBusy() string {
+	if x != nil {
+		return x.Busy
+	}
+	return ""
+}
+
+// TransferQueue is a queue as a transfer target.
+type TransferQueue struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	QueueId string                 `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	Name    string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// How many of its operators are free now: a warm transfer needs one.
+	Free          uint32 `protobuf:"varint,3,opt,name=free,proto3" json:"free,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferQueue) Reset() {
+	*x = TransferQueue{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferQueue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferQueue) ProtoMessage() {}
+
+func (x *TransferQueue) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferQueue.ProtoReflect.Descriptor instead.
+func (*TransferQueue) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *TransferQueue) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *TransferQueue) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *TransferQueue) GetFree() uint32 {
+	if x != nil {
+		return x.Free
+	}
+	return 0
+}
+
+type TransferCallRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// Where to: exactly one.
+	//
+	// Types that are valid to be assigned to Target:
+	//
+	//	*TransferCallRequest_OperatorId
+	//	*TransferCallRequest_QueueId
+	//	*TransferCallRequest_Number
+	Target isTransferCallRequest_Target `protobuf_oneof:"target"`
+	Mode   v1.TransferMode              `protobuf:"varint,5,opt,name=mode,proto3,enum=tandem.common.v1.TransferMode" json:"mode,omitempty"`
+	// The call's priority in the target queue (0..100; a queue target only).
+	Priority      uint32 `protobuf:"varint,6,opt,name=priority,proto3" json:"priority,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferCallRequest) Reset() {
+	*x = TransferCallRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferCallRequest) ProtoMessage() {}
+
+func (x *TransferCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferCallRequest.ProtoReflect.Descriptor instead.
+func (*TransferCallRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *TransferCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *TransferCallRequest) GetTarget() isTransferCallRequest_Target {
+	if x != nil {
+		return x.Target
+	}
+	return nil
+}
+
+func (x *TransferCallRequest) GetOperatorId() string {
+	if x != nil {
+		if x, ok := x.Target.(*TransferCallRequest_OperatorId); ok {
+			return x.OperatorId
+		}
+	}
+	return ""
+}
+
+func (x *TransferCallRequest) GetQueueId() string {
+	if x != nil {
+		if x, ok := x.Target.(*TransferCallRequest_QueueId); ok {
+			return x.QueueId
+		}
+	}
+	return ""
+}
+
+func (x *TransferCallRequest) GetNumber() *v1.Contact {
+	if x != nil {
+		if x, ok := x.Target.(*TransferCallRequest_Number); ok {
+			return x.Number
+		}
+	}
+	return nil
+}
+
+func (x *TransferCallRequest) GetMode() v1.TransferMode {
+	if x != nil {
+		return x.Mode
+	}
+	return v1.TransferMode(0)
+}
+
+func (x *TransferCallRequest) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
+type isTransferCallRequest_Target interface {
+	isTransferCallRequest_Target()
+}
+
+type TransferCallRequest_OperatorId struct {
+	// An operator who is ready and free (not himself, not dismissed).
+	OperatorId string `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3,oneof"`
+}
+
+type TransferCallRequest_QueueId struct {
+	// A queue: blind, the call waits in its line at its original place; warm, a free operator
+	// of it is dialed.
+	QueueId string `protobuf:"bytes,3,opt,name=queue_id,json=queueId,proto3,oneof"`
+}
+
+type TransferCallRequest_Number struct {
+	// A phone number (CONTACT_KIND_PSTN, E.164) or a SIP URI (CONTACT_KIND_SIP).
+	Number *v1.Contact `protobuf:"bytes,4,opt,name=number,proto3,oneof"`
+}
+
+func (*TransferCallRequest_OperatorId) isTransferCallRequest_Target() {}
+
+func (*TransferCallRequest_QueueId) isTransferCallRequest_Target() {}
+
+func (*TransferCallRequest_Number) isTransferCallRequest_Target() {}
+
+type TransferCallResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferCallResponse) Reset() {
+	*x = TransferCallResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferCallResponse) ProtoMessage() {}
+
+func (x *TransferCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferCallResponse.ProtoReflect.Descriptor instead.
+func (*TransferCallResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *TransferCallResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+type CompleteTransferRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteTransferRequest) Reset() {
+	*x = CompleteTransferRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteTransferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteTransferRequest) ProtoMessage() {}
+
+func (x *CompleteTransferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteTransferRequest.ProtoReflect.Descriptor instead.
+func (*CompleteTransferRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CompleteTransferRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+type CompleteTransferResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteTransferResponse) Reset() {
+	*x = CompleteTransferResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteTransferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteTransferResponse) ProtoMessage() {}
+
+func (x *CompleteTransferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteTransferResponse.ProtoReflect.Descriptor instead.
+func (*CompleteTransferResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CompleteTransferResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+type CancelTransferRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelTransferRequest) Reset() {
+	*x = CancelTransferRequest{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelTransferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelTransferRequest) ProtoMessage() {}
+
+func (x *CancelTransferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelTransferRequest.ProtoReflect.Descriptor instead.
+func (*CancelTransferRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CancelTransferRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+type CancelTransferResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Call          *Call                  `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelTransferResponse) Reset() {
+	*x = CancelTransferResponse{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelTransferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelTransferResponse) ProtoMessage() {}
+
+func (x *CancelTransferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelTransferResponse.ProtoReflect.Descriptor instead.
+func (*CancelTransferResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CancelTransferResponse) GetCall() *Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
 type DeclineOfferRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	OfferId string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
@@ -449,7 +1028,7 @@ type DeclineOfferRequest struct {
 
 func (x *DeclineOfferRequest) Reset() {
 	*x = DeclineOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -461,7 +1040,7 @@ func (x *DeclineOfferRequest) String() string {
 func (*DeclineOfferRequest) ProtoMessage() {}
 
 func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[8]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -474,7 +1053,7 @@ func (x *DeclineOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineOfferRequest.ProtoReflect.Descriptor instead.
 func (*DeclineOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{8}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *DeclineOfferRequest) GetOfferId() string {
@@ -502,7 +1081,7 @@ type DeclineOfferResponse struct {
 
 func (x *DeclineOfferResponse) Reset() {
 	*x = DeclineOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -514,7 +1093,7 @@ func (x *DeclineOfferResponse) String() string {
 func (*DeclineOfferResponse) ProtoMessage() {}
 
 func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[9]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -527,7 +1106,7 @@ func (x *DeclineOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineOfferResponse.ProtoReflect.Descriptor instead.
 func (*DeclineOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{9}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DeclineOfferResponse) GetState() v1.OperatorState {
@@ -553,7 +1132,7 @@ type HoldCallRequest struct {
 
 func (x *HoldCallRequest) Reset() {
 	*x = HoldCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -565,7 +1144,7 @@ func (x *HoldCallRequest) String() string {
 func (*HoldCallRequest) ProtoMessage() {}
 
 func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[10]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -578,7 +1157,7 @@ func (x *HoldCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldCallRequest.ProtoReflect.Descriptor instead.
 func (*HoldCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{10}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *HoldCallRequest) GetCallId() string {
@@ -597,7 +1176,7 @@ type HoldCallResponse struct {
 
 func (x *HoldCallResponse) Reset() {
 	*x = HoldCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -609,7 +1188,7 @@ func (x *HoldCallResponse) String() string {
 func (*HoldCallResponse) ProtoMessage() {}
 
 func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[11]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -622,7 +1201,7 @@ func (x *HoldCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldCallResponse.ProtoReflect.Descriptor instead.
 func (*HoldCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{11}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *HoldCallResponse) GetCall() *Call {
@@ -641,7 +1220,7 @@ type ResumeCallRequest struct {
 
 func (x *ResumeCallRequest) Reset() {
 	*x = ResumeCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -653,7 +1232,7 @@ func (x *ResumeCallRequest) String() string {
 func (*ResumeCallRequest) ProtoMessage() {}
 
 func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[12]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -666,7 +1245,7 @@ func (x *ResumeCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeCallRequest.ProtoReflect.Descriptor instead.
 func (*ResumeCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{12}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ResumeCallRequest) GetCallId() string {
@@ -685,7 +1264,7 @@ type ResumeCallResponse struct {
 
 func (x *ResumeCallResponse) Reset() {
 	*x = ResumeCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -697,7 +1276,7 @@ func (x *ResumeCallResponse) String() string {
 func (*ResumeCallResponse) ProtoMessage() {}
 
 func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[13]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -710,7 +1289,7 @@ func (x *ResumeCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeCallResponse.ProtoReflect.Descriptor instead.
 func (*ResumeCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{13}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ResumeCallResponse) GetCall() *Call {
@@ -729,7 +1308,7 @@ type LiftBanRequest struct {
 
 func (x *LiftBanRequest) Reset() {
 	*x = LiftBanRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -741,7 +1320,7 @@ func (x *LiftBanRequest) String() string {
 func (*LiftBanRequest) ProtoMessage() {}
 
 func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[14]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -754,7 +1333,7 @@ func (x *LiftBanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanRequest.ProtoReflect.Descriptor instead.
 func (*LiftBanRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{14}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *LiftBanRequest) GetOperatorId() string {
@@ -774,7 +1353,7 @@ type LiftBanResponse struct {
 
 func (x *LiftBanResponse) Reset() {
 	*x = LiftBanResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -786,7 +1365,7 @@ func (x *LiftBanResponse) String() string {
 func (*LiftBanResponse) ProtoMessage() {}
 
 func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[15]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -799,7 +1378,7 @@ func (x *LiftBanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LiftBanResponse.ProtoReflect.Descriptor instead.
 func (*LiftBanResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{15}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *LiftBanResponse) GetState() v1.OperatorState {
@@ -826,7 +1405,7 @@ type ListCallsRequest struct {
 
 func (x *ListCallsRequest) Reset() {
 	*x = ListCallsRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -838,7 +1417,7 @@ func (x *ListCallsRequest) String() string {
 func (*ListCallsRequest) ProtoMessage() {}
 
 func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[16]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -851,7 +1430,7 @@ func (x *ListCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsRequest.ProtoReflect.Descriptor instead.
 func (*ListCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{16}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListCallsRequest) GetQueueId() string {
@@ -870,7 +1449,7 @@ type ListCallsResponse struct {
 
 func (x *ListCallsResponse) Reset() {
 	*x = ListCallsResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -882,7 +1461,7 @@ func (x *ListCallsResponse) String() string {
 func (*ListCallsResponse) ProtoMessage() {}
 
 func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[17]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -895,7 +1474,7 @@ func (x *ListCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCallsResponse.ProtoReflect.Descriptor instead.
 func (*ListCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{17}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListCallsResponse) GetCalls() []*Call {
@@ -914,7 +1493,7 @@ type GetCallRequest struct {
 
 func (x *GetCallRequest) Reset() {
 	*x = GetCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -926,7 +1505,7 @@ func (x *GetCallRequest) String() string {
 func (*GetCallRequest) ProtoMessage() {}
 
 func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[18]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -939,7 +1518,7 @@ func (x *GetCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallRequest.ProtoReflect.Descriptor instead.
 func (*GetCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{18}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetCallRequest) GetCallId() string {
@@ -958,7 +1537,7 @@ type GetCallResponse struct {
 
 func (x *GetCallResponse) Reset() {
 	*x = GetCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -970,7 +1549,7 @@ func (x *GetCallResponse) String() string {
 func (*GetCallResponse) ProtoMessage() {}
 
 func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[19]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -983,7 +1562,7 @@ func (x *GetCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallResponse.ProtoReflect.Descriptor instead.
 func (*GetCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{19}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetCallResponse) GetCall() *Call {
@@ -1002,7 +1581,7 @@ type ExplainCallRequest struct {
 
 func (x *ExplainCallRequest) Reset() {
 	*x = ExplainCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1014,7 +1593,7 @@ func (x *ExplainCallRequest) String() string {
 func (*ExplainCallRequest) ProtoMessage() {}
 
 func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[20]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1027,7 +1606,7 @@ func (x *ExplainCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallRequest.ProtoReflect.Descriptor instead.
 func (*ExplainCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{20}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ExplainCallRequest) GetCallId() string {
@@ -1046,7 +1625,7 @@ type ExplainCallResponse struct {
 
 func (x *ExplainCallResponse) Reset() {
 	*x = ExplainCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1058,7 +1637,7 @@ func (x *ExplainCallResponse) String() string {
 func (*ExplainCallResponse) ProtoMessage() {}
 
 func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[21]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1071,7 +1650,7 @@ func (x *ExplainCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainCallResponse.ProtoReflect.Descriptor instead.
 func (*ExplainCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{21}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExplainCallResponse) GetDecisions() []*Decision {
@@ -1091,7 +1670,7 @@ type WithdrawOfferRequest struct {
 
 func (x *WithdrawOfferRequest) Reset() {
 	*x = WithdrawOfferRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1103,7 +1682,7 @@ func (x *WithdrawOfferRequest) String() string {
 func (*WithdrawOfferRequest) ProtoMessage() {}
 
 func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[22]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1116,7 +1695,7 @@ func (x *WithdrawOfferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{22}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *WithdrawOfferRequest) GetOfferId() string {
@@ -1142,7 +1721,7 @@ type WithdrawOfferResponse struct {
 
 func (x *WithdrawOfferResponse) Reset() {
 	*x = WithdrawOfferResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1154,7 +1733,7 @@ func (x *WithdrawOfferResponse) String() string {
 func (*WithdrawOfferResponse) ProtoMessage() {}
 
 func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[23]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1167,7 +1746,7 @@ func (x *WithdrawOfferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawOfferResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawOfferResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{23}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *WithdrawOfferResponse) GetCall() *Call {
@@ -1188,7 +1767,7 @@ type RequeueCallRequest struct {
 
 func (x *RequeueCallRequest) Reset() {
 	*x = RequeueCallRequest{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1200,7 +1779,7 @@ func (x *RequeueCallRequest) String() string {
 func (*RequeueCallRequest) ProtoMessage() {}
 
 func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[24]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1213,7 +1792,7 @@ func (x *RequeueCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallRequest.ProtoReflect.Descriptor instead.
 func (*RequeueCallRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{24}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RequeueCallRequest) GetCallId() string {
@@ -1239,7 +1818,7 @@ type RequeueCallResponse struct {
 
 func (x *RequeueCallResponse) Reset() {
 	*x = RequeueCallResponse{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1251,7 +1830,7 @@ func (x *RequeueCallResponse) String() string {
 func (*RequeueCallResponse) ProtoMessage() {}
 
 func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[25]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1264,7 +1843,7 @@ func (x *RequeueCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequeueCallResponse.ProtoReflect.Descriptor instead.
 func (*RequeueCallResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{25}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *RequeueCallResponse) GetCall() *Call {
@@ -1307,14 +1886,19 @@ type Call struct {
 	HoldTimeMs uint32 `protobuf:"varint,41,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
 	// Everyone who joined or was dialed into the call besides caller and operator: parties the
 	// operator added and supervisors monitoring it, with their modes, oldest first.
-	Parties       []*v1.CallParty `protobuf:"bytes,120,rep,name=parties,proto3" json:"parties,omitempty"`
+	Parties []*v1.CallParty `protobuf:"bytes,120,rep,name=parties,proto3" json:"parties,omitempty"`
+	// The transfer in progress, or how the latest one ended; unset when never transferred.
+	Transfer *v1.Transfer `protobuf:"bytes,100,opt,name=transfer,proto3" json:"transfer,omitempty"`
+	// It ended handed over to a number (a completed transfer to a number): its outcome is
+	// "transferred".
+	Transferred   bool `protobuf:"varint,101,opt,name=transferred,proto3" json:"transferred,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Call) Reset() {
 	*x = Call{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1910,7 @@ func (x *Call) String() string {
 func (*Call) ProtoMessage() {}
 
 func (x *Call) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[26]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1923,7 @@ func (x *Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Call.ProtoReflect.Descriptor instead.
 func (*Call) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{26}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Call) GetCallId() string {
@@ -1489,6 +2073,20 @@ func (x *Call) GetParties() []*v1.CallParty {
 	return nil
 }
 
+func (x *Call) GetTransfer() *v1.Transfer {
+	if x != nil {
+		return x.Transfer
+	}
+	return nil
+}
+
+func (x *Call) GetTransferred() bool {
+	if x != nil {
+		return x.Transferred
+	}
+	return false
+}
+
 // Offer is one attempt to connect a call to one operator, under a lease.
 type Offer struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -1509,7 +2107,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1521,7 +2119,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[27]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1534,7 +2132,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{27}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Offer) GetOfferId() string {
@@ -1638,7 +2236,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[28]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1650,7 +2248,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[28]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1663,7 +2261,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{28}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Decision) GetCallId() string {
@@ -1761,7 +2359,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[29]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1773,7 +2371,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[29]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1786,7 +2384,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{29}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -1887,6 +2485,40 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x12StopMonitorRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\"E\n" +
 	"\x13StopMonitorResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\x1c\n" +
+	"\x1aListTransferTargetsRequest\"\xa0\x01\n" +
+	"\x1bListTransferTargetsResponse\x12D\n" +
+	"\toperators\x18\x01 \x03(\v2&.tandem.assignment.v1.TransferOperatorR\toperators\x12;\n" +
+	"\x06queues\x18\x02 \x03(\v2#.tandem.assignment.v1.TransferQueueR\x06queues\"\xb5\x01\n" +
+	"\x10TransferOperator\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x125\n" +
+	"\x05state\x18\x04 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x12\x12\n" +
+	"\x04busy\x18\x05 \x01(\tR\x04busy\"R\n" +
+	"\rTransferQueue\x12\x19\n" +
+	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
+	"\x04free\x18\x03 \x01(\rR\x04free\"\xfd\x01\n" +
+	"\x13TransferCallRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12!\n" +
+	"\voperator_id\x18\x02 \x01(\tH\x00R\n" +
+	"operatorId\x12\x1b\n" +
+	"\bqueue_id\x18\x03 \x01(\tH\x00R\aqueueId\x123\n" +
+	"\x06number\x18\x04 \x01(\v2\x19.tandem.common.v1.ContactH\x00R\x06number\x122\n" +
+	"\x04mode\x18\x05 \x01(\x0e2\x1e.tandem.common.v1.TransferModeR\x04mode\x12\x1a\n" +
+	"\bpriority\x18\x06 \x01(\rR\bpriorityB\b\n" +
+	"\x06target\"F\n" +
+	"\x14TransferCallResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"2\n" +
+	"\x17CompleteTransferRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"J\n" +
+	"\x18CompleteTransferResponse\x12.\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"0\n" +
+	"\x15CancelTransferRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"H\n" +
+	"\x16CancelTransferResponse\x12.\n" +
 	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"H\n" +
 	"\x13DeclineOfferRequest\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x16\n" +
@@ -1929,7 +2561,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xe0\x06\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xba\a\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -1961,7 +2593,9 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"held_since\x18( \x01(\v2\x1a.google.protobuf.TimestampR\theldSince\x12 \n" +
 	"\fhold_time_ms\x18) \x01(\rR\n" +
 	"holdTimeMs\x125\n" +
-	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\"\x9e\x03\n" +
+	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\x126\n" +
+	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\x12 \n" +
+	"\vtransferred\x18e \x01(\bR\vtransferred\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
@@ -2012,8 +2646,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x05value\x18\t \x01(\x01R\x05value\x12\x1d\n" +
 	"\n" +
 	"value_text\x18\n" +
-	" \x01(\tR\tvalueText2\x89\n" +
-	"\n" +
+	" \x01(\tR\tvalueText2\xcc\r\n" +
 	"\x11AssignmentService\x12\\\n" +
 	"\tListCalls\x12&.tandem.assignment.v1.ListCallsRequest\x1a'.tandem.assignment.v1.ListCallsResponse\x12V\n" +
 	"\aGetCall\x12$.tandem.assignment.v1.GetCallRequest\x1a%.tandem.assignment.v1.GetCallResponse\x12b\n" +
@@ -2028,7 +2661,11 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\tAddToCall\x12&.tandem.assignment.v1.AddToCallRequest\x1a'.tandem.assignment.v1.AddToCallResponse\x12k\n" +
 	"\x0eRemoveFromCall\x12+.tandem.assignment.v1.RemoveFromCallRequest\x1a,.tandem.assignment.v1.RemoveFromCallResponse\x12b\n" +
 	"\vMonitorCall\x12(.tandem.assignment.v1.MonitorCallRequest\x1a).tandem.assignment.v1.MonitorCallResponse\x12b\n" +
-	"\vStopMonitor\x12(.tandem.assignment.v1.StopMonitorRequest\x1a).tandem.assignment.v1.StopMonitorResponseB\xe2\x01\n" +
+	"\vStopMonitor\x12(.tandem.assignment.v1.StopMonitorRequest\x1a).tandem.assignment.v1.StopMonitorResponse\x12e\n" +
+	"\fTransferCall\x12).tandem.assignment.v1.TransferCallRequest\x1a*.tandem.assignment.v1.TransferCallResponse\x12q\n" +
+	"\x10CompleteTransfer\x12-.tandem.assignment.v1.CompleteTransferRequest\x1a..tandem.assignment.v1.CompleteTransferResponse\x12k\n" +
+	"\x0eCancelTransfer\x12+.tandem.assignment.v1.CancelTransferRequest\x1a,.tandem.assignment.v1.CancelTransferResponse\x12z\n" +
+	"\x13ListTransferTargets\x120.tandem.assignment.v1.ListTransferTargetsRequest\x1a1.tandem.assignment.v1.ListTransferTargetsResponseB\xe2\x01\n" +
 	"\x18com.tandem.assignment.v1B\x0fAssignmentProtoP\x01ZCgithub.com/tandemcc/tandem/gen/go/tandem/assignment/v1;assignmentv1\xa2\x02\x03TAX\xaa\x02\x14Tandem.Assignment.V1\xca\x02\x14Tandem\\Assignment\\V1\xe2\x02 Tandem\\Assignment\\V1\\GPBMetadata\xea\x02\x16Tandem::Assignment::V1b\x06proto3"
 
 var (
@@ -2043,117 +2680,146 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
-	(*AddToCallRequest)(nil),       // 0: tandem.assignment.v1.AddToCallRequest
-	(*AddToCallResponse)(nil),      // 1: tandem.assignment.v1.AddToCallResponse
-	(*RemoveFromCallRequest)(nil),  // 2: tandem.assignment.v1.RemoveFromCallRequest
-	(*RemoveFromCallResponse)(nil), // 3: tandem.assignment.v1.RemoveFromCallResponse
-	(*MonitorCallRequest)(nil),     // 4: tandem.assignment.v1.MonitorCallRequest
-	(*MonitorCallResponse)(nil),    // 5: tandem.assignment.v1.MonitorCallResponse
-	(*StopMonitorRequest)(nil),     // 6: tandem.assignment.v1.StopMonitorRequest
-	(*StopMonitorResponse)(nil),    // 7: tandem.assignment.v1.StopMonitorResponse
-	(*DeclineOfferRequest)(nil),    // 8: tandem.assignment.v1.DeclineOfferRequest
-	(*DeclineOfferResponse)(nil),   // 9: tandem.assignment.v1.DeclineOfferResponse
-	(*HoldCallRequest)(nil),        // 10: tandem.assignment.v1.HoldCallRequest
-	(*HoldCallResponse)(nil),       // 11: tandem.assignment.v1.HoldCallResponse
-	(*ResumeCallRequest)(nil),      // 12: tandem.assignment.v1.ResumeCallRequest
-	(*ResumeCallResponse)(nil),     // 13: tandem.assignment.v1.ResumeCallResponse
-	(*LiftBanRequest)(nil),         // 14: tandem.assignment.v1.LiftBanRequest
-	(*LiftBanResponse)(nil),        // 15: tandem.assignment.v1.LiftBanResponse
-	(*ListCallsRequest)(nil),       // 16: tandem.assignment.v1.ListCallsRequest
-	(*ListCallsResponse)(nil),      // 17: tandem.assignment.v1.ListCallsResponse
-	(*GetCallRequest)(nil),         // 18: tandem.assignment.v1.GetCallRequest
-	(*GetCallResponse)(nil),        // 19: tandem.assignment.v1.GetCallResponse
-	(*ExplainCallRequest)(nil),     // 20: tandem.assignment.v1.ExplainCallRequest
-	(*ExplainCallResponse)(nil),    // 21: tandem.assignment.v1.ExplainCallResponse
-	(*WithdrawOfferRequest)(nil),   // 22: tandem.assignment.v1.WithdrawOfferRequest
-	(*WithdrawOfferResponse)(nil),  // 23: tandem.assignment.v1.WithdrawOfferResponse
-	(*RequeueCallRequest)(nil),     // 24: tandem.assignment.v1.RequeueCallRequest
-	(*RequeueCallResponse)(nil),    // 25: tandem.assignment.v1.RequeueCallResponse
-	(*Call)(nil),                   // 26: tandem.assignment.v1.Call
-	(*Offer)(nil),                  // 27: tandem.assignment.v1.Offer
-	(*Decision)(nil),               // 28: tandem.assignment.v1.Decision
-	(*Candidate)(nil),              // 29: tandem.assignment.v1.Candidate
-	nil,                            // 30: tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	(*v1.Contact)(nil),             // 31: tandem.common.v1.Contact
-	(*v1.CallParty)(nil),           // 32: tandem.common.v1.CallParty
-	(v1.PartyMode)(0),              // 33: tandem.common.v1.PartyMode
-	(v1.OperatorState)(0),          // 34: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),               // 35: tandem.common.v1.Marks
-	(v1.CallState)(0),              // 36: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil),  // 37: google.protobuf.Timestamp
-	(v1.HangupParty)(0),            // 38: tandem.common.v1.HangupParty
-	(v1.OfferState)(0),             // 39: tandem.common.v1.OfferState
+	(*AddToCallRequest)(nil),            // 0: tandem.assignment.v1.AddToCallRequest
+	(*AddToCallResponse)(nil),           // 1: tandem.assignment.v1.AddToCallResponse
+	(*RemoveFromCallRequest)(nil),       // 2: tandem.assignment.v1.RemoveFromCallRequest
+	(*RemoveFromCallResponse)(nil),      // 3: tandem.assignment.v1.RemoveFromCallResponse
+	(*MonitorCallRequest)(nil),          // 4: tandem.assignment.v1.MonitorCallRequest
+	(*MonitorCallResponse)(nil),         // 5: tandem.assignment.v1.MonitorCallResponse
+	(*StopMonitorRequest)(nil),          // 6: tandem.assignment.v1.StopMonitorRequest
+	(*StopMonitorResponse)(nil),         // 7: tandem.assignment.v1.StopMonitorResponse
+	(*ListTransferTargetsRequest)(nil),  // 8: tandem.assignment.v1.ListTransferTargetsRequest
+	(*ListTransferTargetsResponse)(nil), // 9: tandem.assignment.v1.ListTransferTargetsResponse
+	(*TransferOperator)(nil),            // 10: tandem.assignment.v1.TransferOperator
+	(*TransferQueue)(nil),               // 11: tandem.assignment.v1.TransferQueue
+	(*TransferCallRequest)(nil),         // 12: tandem.assignment.v1.TransferCallRequest
+	(*TransferCallResponse)(nil),        // 13: tandem.assignment.v1.TransferCallResponse
+	(*CompleteTransferRequest)(nil),     // 14: tandem.assignment.v1.CompleteTransferRequest
+	(*CompleteTransferResponse)(nil),    // 15: tandem.assignment.v1.CompleteTransferResponse
+	(*CancelTransferRequest)(nil),       // 16: tandem.assignment.v1.CancelTransferRequest
+	(*CancelTransferResponse)(nil),      // 17: tandem.assignment.v1.CancelTransferResponse
+	(*DeclineOfferRequest)(nil),         // 18: tandem.assignment.v1.DeclineOfferRequest
+	(*DeclineOfferResponse)(nil),        // 19: tandem.assignment.v1.DeclineOfferResponse
+	(*HoldCallRequest)(nil),             // 20: tandem.assignment.v1.HoldCallRequest
+	(*HoldCallResponse)(nil),            // 21: tandem.assignment.v1.HoldCallResponse
+	(*ResumeCallRequest)(nil),           // 22: tandem.assignment.v1.ResumeCallRequest
+	(*ResumeCallResponse)(nil),          // 23: tandem.assignment.v1.ResumeCallResponse
+	(*LiftBanRequest)(nil),              // 24: tandem.assignment.v1.LiftBanRequest
+	(*LiftBanResponse)(nil),             // 25: tandem.assignment.v1.LiftBanResponse
+	(*ListCallsRequest)(nil),            // 26: tandem.assignment.v1.ListCallsRequest
+	(*ListCallsResponse)(nil),           // 27: tandem.assignment.v1.ListCallsResponse
+	(*GetCallRequest)(nil),              // 28: tandem.assignment.v1.GetCallRequest
+	(*GetCallResponse)(nil),             // 29: tandem.assignment.v1.GetCallResponse
+	(*ExplainCallRequest)(nil),          // 30: tandem.assignment.v1.ExplainCallRequest
+	(*ExplainCallResponse)(nil),         // 31: tandem.assignment.v1.ExplainCallResponse
+	(*WithdrawOfferRequest)(nil),        // 32: tandem.assignment.v1.WithdrawOfferRequest
+	(*WithdrawOfferResponse)(nil),       // 33: tandem.assignment.v1.WithdrawOfferResponse
+	(*RequeueCallRequest)(nil),          // 34: tandem.assignment.v1.RequeueCallRequest
+	(*RequeueCallResponse)(nil),         // 35: tandem.assignment.v1.RequeueCallResponse
+	(*Call)(nil),                        // 36: tandem.assignment.v1.Call
+	(*Offer)(nil),                       // 37: tandem.assignment.v1.Offer
+	(*Decision)(nil),                    // 38: tandem.assignment.v1.Decision
+	(*Candidate)(nil),                   // 39: tandem.assignment.v1.Candidate
+	nil,                                 // 40: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(*v1.Contact)(nil),                  // 41: tandem.common.v1.Contact
+	(*v1.CallParty)(nil),                // 42: tandem.common.v1.CallParty
+	(v1.PartyMode)(0),                   // 43: tandem.common.v1.PartyMode
+	(v1.OperatorState)(0),               // 44: tandem.common.v1.OperatorState
+	(v1.TransferMode)(0),                // 45: tandem.common.v1.TransferMode
+	(*v1.Marks)(nil),                    // 46: tandem.common.v1.Marks
+	(v1.CallState)(0),                   // 47: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil),       // 48: google.protobuf.Timestamp
+	(v1.HangupParty)(0),                 // 49: tandem.common.v1.HangupParty
+	(*v1.Transfer)(nil),                 // 50: tandem.common.v1.Transfer
+	(v1.OfferState)(0),                  // 51: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	31, // 0: tandem.assignment.v1.AddToCallRequest.contact:type_name -> tandem.common.v1.Contact
-	26, // 1: tandem.assignment.v1.AddToCallResponse.call:type_name -> tandem.assignment.v1.Call
-	32, // 2: tandem.assignment.v1.AddToCallResponse.party:type_name -> tandem.common.v1.CallParty
-	26, // 3: tandem.assignment.v1.RemoveFromCallResponse.call:type_name -> tandem.assignment.v1.Call
-	33, // 4: tandem.assignment.v1.MonitorCallRequest.mode:type_name -> tandem.common.v1.PartyMode
-	31, // 5: tandem.assignment.v1.MonitorCallRequest.contact:type_name -> tandem.common.v1.Contact
-	26, // 6: tandem.assignment.v1.MonitorCallResponse.call:type_name -> tandem.assignment.v1.Call
-	32, // 7: tandem.assignment.v1.MonitorCallResponse.party:type_name -> tandem.common.v1.CallParty
-	26, // 8: tandem.assignment.v1.StopMonitorResponse.call:type_name -> tandem.assignment.v1.Call
-	34, // 9: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
-	35, // 10: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
-	26, // 11: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
-	26, // 12: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
-	34, // 13: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	35, // 14: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
-	26, // 15: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
-	26, // 16: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
-	28, // 17: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
-	26, // 18: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
-	26, // 19: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	36, // 20: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	37, // 21: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	37, // 22: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	37, // 23: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	38, // 24: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	27, // 25: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	37, // 26: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
-	32, // 27: tandem.assignment.v1.Call.parties:type_name -> tandem.common.v1.CallParty
-	39, // 28: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	37, // 29: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	37, // 30: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	37, // 31: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	37, // 32: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	29, // 33: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	30, // 34: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	34, // 35: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	16, // 36: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	18, // 37: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	20, // 38: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	22, // 39: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	24, // 40: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	14, // 41: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	8,  // 42: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
-	10, // 43: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
-	12, // 44: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
-	0,  // 45: tandem.assignment.v1.AssignmentService.AddToCall:input_type -> tandem.assignment.v1.AddToCallRequest
-	2,  // 46: tandem.assignment.v1.AssignmentService.RemoveFromCall:input_type -> tandem.assignment.v1.RemoveFromCallRequest
-	4,  // 47: tandem.assignment.v1.AssignmentService.MonitorCall:input_type -> tandem.assignment.v1.MonitorCallRequest
-	6,  // 48: tandem.assignment.v1.AssignmentService.StopMonitor:input_type -> tandem.assignment.v1.StopMonitorRequest
-	17, // 49: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	19, // 50: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	21, // 51: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	23, // 52: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	25, // 53: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	15, // 54: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	9,  // 55: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
-	11, // 56: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
-	13, // 57: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
-	1,  // 58: tandem.assignment.v1.AssignmentService.AddToCall:output_type -> tandem.assignment.v1.AddToCallResponse
-	3,  // 59: tandem.assignment.v1.AssignmentService.RemoveFromCall:output_type -> tandem.assignment.v1.RemoveFromCallResponse
-	5,  // 60: tandem.assignment.v1.AssignmentService.MonitorCall:output_type -> tandem.assignment.v1.MonitorCallResponse
-	7,  // 61: tandem.assignment.v1.AssignmentService.StopMonitor:output_type -> tandem.assignment.v1.StopMonitorResponse
-	49, // [49:62] is the sub-list for method output_type
-	36, // [36:49] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	41, // 0: tandem.assignment.v1.AddToCallRequest.contact:type_name -> tandem.common.v1.Contact
+	36, // 1: tandem.assignment.v1.AddToCallResponse.call:type_name -> tandem.assignment.v1.Call
+	42, // 2: tandem.assignment.v1.AddToCallResponse.party:type_name -> tandem.common.v1.CallParty
+	36, // 3: tandem.assignment.v1.RemoveFromCallResponse.call:type_name -> tandem.assignment.v1.Call
+	43, // 4: tandem.assignment.v1.MonitorCallRequest.mode:type_name -> tandem.common.v1.PartyMode
+	41, // 5: tandem.assignment.v1.MonitorCallRequest.contact:type_name -> tandem.common.v1.Contact
+	36, // 6: tandem.assignment.v1.MonitorCallResponse.call:type_name -> tandem.assignment.v1.Call
+	42, // 7: tandem.assignment.v1.MonitorCallResponse.party:type_name -> tandem.common.v1.CallParty
+	36, // 8: tandem.assignment.v1.StopMonitorResponse.call:type_name -> tandem.assignment.v1.Call
+	10, // 9: tandem.assignment.v1.ListTransferTargetsResponse.operators:type_name -> tandem.assignment.v1.TransferOperator
+	11, // 10: tandem.assignment.v1.ListTransferTargetsResponse.queues:type_name -> tandem.assignment.v1.TransferQueue
+	44, // 11: tandem.assignment.v1.TransferOperator.state:type_name -> tandem.common.v1.OperatorState
+	41, // 12: tandem.assignment.v1.TransferCallRequest.number:type_name -> tandem.common.v1.Contact
+	45, // 13: tandem.assignment.v1.TransferCallRequest.mode:type_name -> tandem.common.v1.TransferMode
+	36, // 14: tandem.assignment.v1.TransferCallResponse.call:type_name -> tandem.assignment.v1.Call
+	36, // 15: tandem.assignment.v1.CompleteTransferResponse.call:type_name -> tandem.assignment.v1.Call
+	36, // 16: tandem.assignment.v1.CancelTransferResponse.call:type_name -> tandem.assignment.v1.Call
+	44, // 17: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
+	46, // 18: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
+	36, // 19: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
+	36, // 20: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
+	44, // 21: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	46, // 22: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	36, // 23: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
+	36, // 24: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
+	38, // 25: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
+	36, // 26: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
+	36, // 27: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
+	47, // 28: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	48, // 29: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	48, // 30: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	48, // 31: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	49, // 32: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	37, // 33: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
+	48, // 34: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
+	42, // 35: tandem.assignment.v1.Call.parties:type_name -> tandem.common.v1.CallParty
+	50, // 36: tandem.assignment.v1.Call.transfer:type_name -> tandem.common.v1.Transfer
+	51, // 37: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	48, // 38: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	48, // 39: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	48, // 40: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	48, // 41: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	39, // 42: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	40, // 43: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	44, // 44: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	26, // 45: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	28, // 46: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	30, // 47: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	32, // 48: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	34, // 49: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	24, // 50: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	18, // 51: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
+	20, // 52: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
+	22, // 53: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
+	0,  // 54: tandem.assignment.v1.AssignmentService.AddToCall:input_type -> tandem.assignment.v1.AddToCallRequest
+	2,  // 55: tandem.assignment.v1.AssignmentService.RemoveFromCall:input_type -> tandem.assignment.v1.RemoveFromCallRequest
+	4,  // 56: tandem.assignment.v1.AssignmentService.MonitorCall:input_type -> tandem.assignment.v1.MonitorCallRequest
+	6,  // 57: tandem.assignment.v1.AssignmentService.StopMonitor:input_type -> tandem.assignment.v1.StopMonitorRequest
+	12, // 58: tandem.assignment.v1.AssignmentService.TransferCall:input_type -> tandem.assignment.v1.TransferCallRequest
+	14, // 59: tandem.assignment.v1.AssignmentService.CompleteTransfer:input_type -> tandem.assignment.v1.CompleteTransferRequest
+	16, // 60: tandem.assignment.v1.AssignmentService.CancelTransfer:input_type -> tandem.assignment.v1.CancelTransferRequest
+	8,  // 61: tandem.assignment.v1.AssignmentService.ListTransferTargets:input_type -> tandem.assignment.v1.ListTransferTargetsRequest
+	27, // 62: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	29, // 63: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	31, // 64: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	33, // 65: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	35, // 66: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	25, // 67: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	19, // 68: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
+	21, // 69: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
+	23, // 70: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
+	1,  // 71: tandem.assignment.v1.AssignmentService.AddToCall:output_type -> tandem.assignment.v1.AddToCallResponse
+	3,  // 72: tandem.assignment.v1.AssignmentService.RemoveFromCall:output_type -> tandem.assignment.v1.RemoveFromCallResponse
+	5,  // 73: tandem.assignment.v1.AssignmentService.MonitorCall:output_type -> tandem.assignment.v1.MonitorCallResponse
+	7,  // 74: tandem.assignment.v1.AssignmentService.StopMonitor:output_type -> tandem.assignment.v1.StopMonitorResponse
+	13, // 75: tandem.assignment.v1.AssignmentService.TransferCall:output_type -> tandem.assignment.v1.TransferCallResponse
+	15, // 76: tandem.assignment.v1.AssignmentService.CompleteTransfer:output_type -> tandem.assignment.v1.CompleteTransferResponse
+	17, // 77: tandem.assignment.v1.AssignmentService.CancelTransfer:output_type -> tandem.assignment.v1.CancelTransferResponse
+	9,  // 78: tandem.assignment.v1.AssignmentService.ListTransferTargets:output_type -> tandem.assignment.v1.ListTransferTargetsResponse
+	62, // [62:79] is the sub-list for method output_type
+	45, // [45:62] is the sub-list for method input_type
+	45, // [45:45] is the sub-list for extension type_name
+	45, // [45:45] is the sub-list for extension extendee
+	0,  // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -2161,13 +2827,18 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 	if File_tandem_assignment_v1_assignment_proto != nil {
 		return
 	}
+	file_tandem_assignment_v1_assignment_proto_msgTypes[12].OneofWrappers = []any{
+		(*TransferCallRequest_OperatorId)(nil),
+		(*TransferCallRequest_QueueId)(nil),
+		(*TransferCallRequest_Number)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   31,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1220,16 +1220,19 @@ type CloudCommand struct {
 	// "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
 	// "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
 	// the operator hears silence), "resume" (caller and operator hear each other again),
+	// "transfer", "complete_transfer", "cancel_transfer" (see mode),
 	// "add_party" (dial contact as party_id and mix him in by mode once he answers),
 	// "party_mode" (mix party_id by another mode; no new dial) or "drop_party" (hang up
 	// party_id's leg; caller and operator stay).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	CallId string `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
-	// dial, cancel: the lease the outcome events must name.
+	// dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events
+	// must name.
 	OfferId string `protobuf:"bytes,3,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
-	// dial, add_party: whom to call.
+	// dial, transfer, add_party: whom to call.
 	Contact *CloudContact `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
-	// dial, add_party: ring at most this long, then report DialFailed (PartyFailed) with code 487 or 408.
+	// dial, transfer, add_party: ring at most this long, then report DialFailed (PartyFailed for
+	// add_party) with code 487 or 408.
 	TimeoutS uint32 `protobuf:"varint,5,opt,name=timeout_s,json=timeoutS,proto3" json:"timeout_s,omitempty"`
 	// dial, add_party: caller id to show (the caller's number by default).
 	CallerId string `protobuf:"bytes,6,opt,name=caller_id,json=callerId,proto3" json:"caller_id,omitempty"`
@@ -1239,14 +1242,21 @@ type CloudCommand struct {
 	QuestionId string `protobuf:"bytes,8,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
 	// cancel, hangup: why (logged by the scenario).
 	Reason string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
-	// hold: the queue's hold music; empty: the scenario's default music.
+	// hold, transfer: the music the caller hears; empty: the scenario's default music.
 	MusicUrl string `protobuf:"bytes,40,opt,name=music_url,json=musicUrl,proto3" json:"music_url,omitempty"`
-	// add_party, party_mode, drop_party: the party leg the command is about; its events name it.
-	PartyId string `protobuf:"bytes,120,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	// transfer: "blind" (end the operator's leg; with a contact dial it under offer_id, bridging
+	// the caller on answer; without one the caller waits in line) or "warm" (hold the caller, dial
+	// contact under offer_id and bridge it with the operator on answer). complete_transfer: bridge
+	// the caller with the leg of offer_id and end the operator's. cancel_transfer: hang up the leg
+	// of offer_id and put the caller back with the operator. The transfer leg's outcome comes as
+	// OperatorAnswered / DialFailed naming its offer_id; a consulted target who hangs up as
+	// CallEnded naming it.
 	// add_party, party_mode: what the party hears and who hears him: "conference" (all hear
 	// all), "listen" (he hears caller and operator, nobody hears him), "whisper" (he hears both,
 	// only the operator hears him) or "barge" (all hear all).
-	Mode          string `protobuf:"bytes,121,opt,name=mode,proto3" json:"mode,omitempty"`
+	Mode string `protobuf:"bytes,100,opt,name=mode,proto3" json:"mode,omitempty"`
+	// add_party, party_mode, drop_party: the party leg the command is about; its events name it.
+	PartyId       string `protobuf:"bytes,120,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1351,16 +1361,16 @@ func (x *CloudCommand) GetMusicUrl() string {
 	return ""
 }
 
-func (x *CloudCommand) GetPartyId() string {
+func (x *CloudCommand) GetMode() string {
 	if x != nil {
-		return x.PartyId
+		return x.Mode
 	}
 	return ""
 }
 
-func (x *CloudCommand) GetMode() string {
+func (x *CloudCommand) GetPartyId() string {
 	if x != nil {
-		return x.Mode
+		return x.PartyId
 	}
 	return ""
 }
@@ -1531,9 +1541,9 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\vquestion_id\x18\b \x01(\tR\n" +
 	"questionId\x12\x16\n" +
 	"\x06reason\x18\t \x01(\tR\x06reason\x12\x1b\n" +
-	"\tmusic_url\x18( \x01(\tR\bmusicUrl\x12\x19\n" +
-	"\bparty_id\x18x \x01(\tR\apartyId\x12\x12\n" +
-	"\x04mode\x18y \x01(\tR\x04mode\":\n" +
+	"\tmusic_url\x18( \x01(\tR\bmusicUrl\x12\x12\n" +
+	"\x04mode\x18d \x01(\tR\x04mode\x12\x19\n" +
+	"\bparty_id\x18x \x01(\tR\apartyId\":\n" +
 	"\fCloudContact\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target*z\n" +

@@ -459,6 +459,125 @@ func (PartyState) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{6}
 }
 
+// TransferMode says how a transfer hands the caller over.
+type TransferMode int32
+
+const (
+	TransferMode_TRANSFER_MODE_UNSPECIFIED TransferMode = 0
+	// The operator lets go at once: the caller hears music until the target answers, or waits in
+	// the target queue's line.
+	TransferMode_TRANSFER_MODE_BLIND TransferMode = 1
+	// The caller holds while the operator consults the target; then CompleteTransfer or
+	// CancelTransfer.
+	TransferMode_TRANSFER_MODE_WARM TransferMode = 2
+)
+
+// Enum value maps for TransferMode.
+var (
+	TransferMode_name = map[int32]string{
+		0: "TRANSFER_MODE_UNSPECIFIED",
+		1: "TRANSFER_MODE_BLIND",
+		2: "TRANSFER_MODE_WARM",
+	}
+	TransferMode_value = map[string]int32{
+		"TRANSFER_MODE_UNSPECIFIED": 0,
+		"TRANSFER_MODE_BLIND":       1,
+		"TRANSFER_MODE_WARM":        2,
+	}
+)
+
+func (x TransferMode) Enum() *TransferMode {
+	p := new(TransferMode)
+	*p = x
+	return p
+}
+
+func (x TransferMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TransferMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_common_v1_common_proto_enumTypes[7].Descriptor()
+}
+
+func (TransferMode) Type() protoreflect.EnumType {
+	return &file_tandem_common_v1_common_proto_enumTypes[7]
+}
+
+func (x TransferMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TransferMode.Descriptor instead.
+func (TransferMode) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{7}
+}
+
+// TransferState is where a transfer is. It only moves forward: dialing, consulting (warm), then
+// one of the ends.
+type TransferState int32
+
+const (
+	TransferState_TRANSFER_STATE_UNSPECIFIED TransferState = 0
+	// The target's leg rings.
+	TransferState_TRANSFER_STATE_DIALING TransferState = 1
+	// Warm: the target answered and talks with the operator; the caller holds.
+	TransferState_TRANSFER_STATE_CONSULTING TransferState = 2
+	// The caller was handed over (to a queue: he is back in its line).
+	TransferState_TRANSFER_STATE_COMPLETED TransferState = 3
+	// The operator took the caller back (CancelTransfer), or the call ended meanwhile.
+	TransferState_TRANSFER_STATE_CANCELLED TransferState = 4
+	// The target did not answer, or the scenario did not take the command: see reason.
+	TransferState_TRANSFER_STATE_FAILED TransferState = 5
+)
+
+// Enum value maps for TransferState.
+var (
+	TransferState_name = map[int32]string{
+		0: "TRANSFER_STATE_UNSPECIFIED",
+		1: "TRANSFER_STATE_DIALING",
+		2: "TRANSFER_STATE_CONSULTING",
+		3: "TRANSFER_STATE_COMPLETED",
+		4: "TRANSFER_STATE_CANCELLED",
+		5: "TRANSFER_STATE_FAILED",
+	}
+	TransferState_value = map[string]int32{
+		"TRANSFER_STATE_UNSPECIFIED": 0,
+		"TRANSFER_STATE_DIALING":     1,
+		"TRANSFER_STATE_CONSULTING":  2,
+		"TRANSFER_STATE_COMPLETED":   3,
+		"TRANSFER_STATE_CANCELLED":   4,
+		"TRANSFER_STATE_FAILED":      5,
+	}
+)
+
+func (x TransferState) Enum() *TransferState {
+	p := new(TransferState)
+	*p = x
+	return p
+}
+
+func (x TransferState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TransferState) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_common_v1_common_proto_enumTypes[8].Descriptor()
+}
+
+func (TransferState) Type() protoreflect.EnumType {
+	return &file_tandem_common_v1_common_proto_enumTypes[8]
+}
+
+func (x TransferState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TransferState.Descriptor instead.
+func (TransferState) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{8}
+}
+
 // Contact is where the cloud dials an operator.
 type Contact struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -825,6 +944,137 @@ func (x *CallParty) GetReason() string {
 	return ""
 }
 
+// Transfer is a call's transfer in progress, or how its latest one ended.
+type Transfer struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who transferred the call.
+	FromOperatorId string       `protobuf:"bytes,1,opt,name=from_operator_id,json=fromOperatorId,proto3" json:"from_operator_id,omitempty"`
+	Mode           TransferMode `protobuf:"varint,2,opt,name=mode,proto3,enum=tandem.common.v1.TransferMode" json:"mode,omitempty"`
+	// The target: one of these.
+	ToOperatorId string        `protobuf:"bytes,3,opt,name=to_operator_id,json=toOperatorId,proto3" json:"to_operator_id,omitempty"`
+	ToQueueId    string        `protobuf:"bytes,4,opt,name=to_queue_id,json=toQueueId,proto3" json:"to_queue_id,omitempty"`
+	ToNumber     *Contact      `protobuf:"bytes,5,opt,name=to_number,json=toNumber,proto3" json:"to_number,omitempty"`
+	State        TransferState `protobuf:"varint,6,opt,name=state,proto3,enum=tandem.common.v1.TransferState" json:"state,omitempty"`
+	// The lease of the target's leg (none for a blind transfer to a queue).
+	OfferId string `protobuf:"bytes,7,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	// The operator dialed: the target operator, or the one Tandem picked in the target queue.
+	OperatorId string                 `protobuf:"bytes,8,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	StartedAt  *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	// Why it failed or was cancelled.
+	Reason string `protobuf:"bytes,10,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The call's priority in the target queue.
+	Priority      uint32 `protobuf:"varint,11,opt,name=priority,proto3" json:"priority,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Transfer) Reset() {
+	*x = Transfer{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Transfer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Transfer) ProtoMessage() {}
+
+func (x *Transfer) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Transfer.ProtoReflect.Descriptor instead.
+func (*Transfer) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Transfer) GetFromOperatorId() string {
+	if x != nil {
+		return x.FromOperatorId
+	}
+	return ""
+}
+
+func (x *Transfer) GetMode() TransferMode {
+	if x != nil {
+		return x.Mode
+	}
+	return TransferMode_TRANSFER_MODE_UNSPECIFIED
+}
+
+func (x *Transfer) GetToOperatorId() string {
+	if x != nil {
+		return x.ToOperatorId
+	}
+	return ""
+}
+
+func (x *Transfer) GetToQueueId() string {
+	if x != nil {
+		return x.ToQueueId
+	}
+	return ""
+}
+
+func (x *Transfer) GetToNumber() *Contact {
+	if x != nil {
+		return x.ToNumber
+	}
+	return nil
+}
+
+func (x *Transfer) GetState() TransferState {
+	if x != nil {
+		return x.State
+	}
+	return TransferState_TRANSFER_STATE_UNSPECIFIED
+}
+
+func (x *Transfer) GetOfferId() string {
+	if x != nil {
+		return x.OfferId
+	}
+	return ""
+}
+
+func (x *Transfer) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *Transfer) GetStartedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartedAt
+	}
+	return nil
+}
+
+func (x *Transfer) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Transfer) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
 var File_tandem_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_tandem_common_v1_common_proto_rawDesc = "" +
@@ -870,7 +1120,22 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\tjoined_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\bjoinedAt\x123\n" +
 	"\aleft_at\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\x06leftAt\x12\x16\n" +
-	"\x06reason\x18\v \x01(\tR\x06reason*o\n" +
+	"\x06reason\x18\v \x01(\tR\x06reason\"\xc8\x03\n" +
+	"\bTransfer\x12(\n" +
+	"\x10from_operator_id\x18\x01 \x01(\tR\x0efromOperatorId\x122\n" +
+	"\x04mode\x18\x02 \x01(\x0e2\x1e.tandem.common.v1.TransferModeR\x04mode\x12$\n" +
+	"\x0eto_operator_id\x18\x03 \x01(\tR\ftoOperatorId\x12\x1e\n" +
+	"\vto_queue_id\x18\x04 \x01(\tR\ttoQueueId\x126\n" +
+	"\tto_number\x18\x05 \x01(\v2\x19.tandem.common.v1.ContactR\btoNumber\x125\n" +
+	"\x05state\x18\x06 \x01(\x0e2\x1f.tandem.common.v1.TransferStateR\x05state\x12\x19\n" +
+	"\boffer_id\x18\a \x01(\tR\aofferId\x12\x1f\n" +
+	"\voperator_id\x18\b \x01(\tR\n" +
+	"operatorId\x129\n" +
+	"\n" +
+	"started_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12\x16\n" +
+	"\x06reason\x18\n" +
+	" \x01(\tR\x06reason\x12\x1a\n" +
+	"\bpriority\x18\v \x01(\rR\bpriority*o\n" +
 	"\vContactKind\x12\x1c\n" +
 	"\x18CONTACT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11CONTACT_KIND_USER\x10\x01\x12\x14\n" +
@@ -918,7 +1183,18 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x13PARTY_STATE_DIALING\x10\x01\x12\x16\n" +
 	"\x12PARTY_STATE_JOINED\x10\x02\x12\x14\n" +
 	"\x10PARTY_STATE_LEFT\x10\x03\x12\x16\n" +
-	"\x12PARTY_STATE_FAILED\x10\x04B\xc2\x01\n" +
+	"\x12PARTY_STATE_FAILED\x10\x04*^\n" +
+	"\fTransferMode\x12\x1d\n" +
+	"\x19TRANSFER_MODE_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13TRANSFER_MODE_BLIND\x10\x01\x12\x16\n" +
+	"\x12TRANSFER_MODE_WARM\x10\x02*\xc1\x01\n" +
+	"\rTransferState\x12\x1e\n" +
+	"\x1aTRANSFER_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16TRANSFER_STATE_DIALING\x10\x01\x12\x1d\n" +
+	"\x19TRANSFER_STATE_CONSULTING\x10\x02\x12\x1c\n" +
+	"\x18TRANSFER_STATE_COMPLETED\x10\x03\x12\x1c\n" +
+	"\x18TRANSFER_STATE_CANCELLED\x10\x04\x12\x19\n" +
+	"\x15TRANSFER_STATE_FAILED\x10\x05B\xc2\x01\n" +
 	"\x14com.tandem.common.v1B\vCommonProtoP\x01Z;github.com/tandemcc/tandem/gen/go/tandem/common/v1;commonv1\xa2\x02\x03TCX\xaa\x02\x10Tandem.Common.V1\xca\x02\x10Tandem\\Common\\V1\xe2\x02\x1cTandem\\Common\\V1\\GPBMetadata\xea\x02\x12Tandem::Common::V1b\x06proto3"
 
 var (
@@ -933,8 +1209,8 @@ func file_tandem_common_v1_common_proto_rawDescGZIP() []byte {
 	return file_tandem_common_v1_common_proto_rawDescData
 }
 
-var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
+var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_tandem_common_v1_common_proto_goTypes = []any{
 	(ContactKind)(0),              // 0: tandem.common.v1.ContactKind
 	(OperatorState)(0),            // 1: tandem.common.v1.OperatorState
@@ -943,24 +1219,31 @@ var file_tandem_common_v1_common_proto_goTypes = []any{
 	(HangupParty)(0),              // 4: tandem.common.v1.HangupParty
 	(PartyMode)(0),                // 5: tandem.common.v1.PartyMode
 	(PartyState)(0),               // 6: tandem.common.v1.PartyState
-	(*Contact)(nil),               // 7: tandem.common.v1.Contact
-	(*Marks)(nil),                 // 8: tandem.common.v1.Marks
-	(*CallParty)(nil),             // 9: tandem.common.v1.CallParty
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(TransferMode)(0),             // 7: tandem.common.v1.TransferMode
+	(TransferState)(0),            // 8: tandem.common.v1.TransferState
+	(*Contact)(nil),               // 9: tandem.common.v1.Contact
+	(*Marks)(nil),                 // 10: tandem.common.v1.Marks
+	(*CallParty)(nil),             // 11: tandem.common.v1.CallParty
+	(*Transfer)(nil),              // 12: tandem.common.v1.Transfer
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
 }
 var file_tandem_common_v1_common_proto_depIdxs = []int32{
 	0,  // 0: tandem.common.v1.Contact.kind:type_name -> tandem.common.v1.ContactKind
 	5,  // 1: tandem.common.v1.CallParty.mode:type_name -> tandem.common.v1.PartyMode
 	6,  // 2: tandem.common.v1.CallParty.state:type_name -> tandem.common.v1.PartyState
-	7,  // 3: tandem.common.v1.CallParty.contact:type_name -> tandem.common.v1.Contact
-	10, // 4: tandem.common.v1.CallParty.invited_at:type_name -> google.protobuf.Timestamp
-	10, // 5: tandem.common.v1.CallParty.joined_at:type_name -> google.protobuf.Timestamp
-	10, // 6: tandem.common.v1.CallParty.left_at:type_name -> google.protobuf.Timestamp
-	7,  // [7:7] is the sub-list for method output_type
-	7,  // [7:7] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	9,  // 3: tandem.common.v1.CallParty.contact:type_name -> tandem.common.v1.Contact
+	13, // 4: tandem.common.v1.CallParty.invited_at:type_name -> google.protobuf.Timestamp
+	13, // 5: tandem.common.v1.CallParty.joined_at:type_name -> google.protobuf.Timestamp
+	13, // 6: tandem.common.v1.CallParty.left_at:type_name -> google.protobuf.Timestamp
+	7,  // 7: tandem.common.v1.Transfer.mode:type_name -> tandem.common.v1.TransferMode
+	9,  // 8: tandem.common.v1.Transfer.to_number:type_name -> tandem.common.v1.Contact
+	8,  // 9: tandem.common.v1.Transfer.state:type_name -> tandem.common.v1.TransferState
+	13, // 10: tandem.common.v1.Transfer.started_at:type_name -> google.protobuf.Timestamp
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_tandem_common_v1_common_proto_init() }
@@ -973,8 +1256,8 @@ func file_tandem_common_v1_common_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_common_v1_common_proto_rawDesc), len(file_tandem_common_v1_common_proto_rawDesc)),
-			NumEnums:      7,
-			NumMessages:   3,
+			NumEnums:      9,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

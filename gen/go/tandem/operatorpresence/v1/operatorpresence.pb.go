@@ -1222,7 +1222,10 @@ type CallInHand struct {
 	// The call's third parties as the operator may know them: the parties added to it, and a
 	// supervisor who whispers to him or barged in. A supervisor who only listens is not shown
 	// (as in other contact centers: a listen is silent to the agent).
-	Parties       []*v1.CallParty `protobuf:"bytes,120,rep,name=parties,proto3" json:"parties,omitempty"`
+	Parties []*v1.CallParty `protobuf:"bytes,120,rep,name=parties,proto3" json:"parties,omitempty"`
+	// The transfer in progress (AssignmentService.TransferCall), or how his latest one ended
+	// (failed: reason says why); unset when none.
+	Transfer      *v1.Transfer `protobuf:"bytes,100,opt,name=transfer,proto3" json:"transfer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1337,6 +1340,13 @@ func (x *CallInHand) GetHoldFailure() string {
 func (x *CallInHand) GetParties() []*v1.CallParty {
 	if x != nil {
 		return x.Parties
+	}
+	return nil
+}
+
+func (x *CallInHand) GetTransfer() *v1.Transfer {
+	if x != nil {
+		return x.Transfer
 	}
 	return nil
 }
@@ -1616,7 +1626,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	" \x01(\bR\apresent\x12=\n" +
 	"\fbanned_until\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\x12-\n" +
 	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\x12:\n" +
-	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\xe6\x03\n" +
+	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\x9e\x04\n" +
 	"\n" +
 	"CallInHand\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
@@ -1635,7 +1645,8 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\fhold_time_ms\x18) \x01(\rR\n" +
 	"holdTimeMs\x12!\n" +
 	"\fhold_failure\x18* \x01(\tR\vholdFailure\x125\n" +
-	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\"\x82\x03\n" +
+	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\x126\n" +
+	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\"\x82\x03\n" +
 	"\vOfferedCall\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1713,7 +1724,8 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(v1.OperatorState)(0),            // 25: tandem.common.v1.OperatorState
 	(*v1.Marks)(nil),                 // 26: tandem.common.v1.Marks
 	(*v1.CallParty)(nil),             // 27: tandem.common.v1.CallParty
-	(v1.CallState)(0),                // 28: tandem.common.v1.CallState
+	(*v1.Transfer)(nil),              // 28: tandem.common.v1.Transfer
+	(v1.CallState)(0),                // 29: tandem.common.v1.CallState
 }
 var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
 	24, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
@@ -1737,34 +1749,35 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
 	24, // 18: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
 	24, // 19: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
 	27, // 20: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
-	24, // 21: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	24, // 22: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	23, // 23: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	24, // 24: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	28, // 25: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
-	0,  // 26: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	3,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	5,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	7,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	9,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	11, // 31: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
-	13, // 32: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
-	15, // 33: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
-	17, // 34: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 35: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	4,  // 36: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	6,  // 37: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	8,  // 38: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	10, // 39: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	12, // 40: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
-	14, // 41: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
-	16, // 42: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
-	18, // 43: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	35, // [35:44] is the sub-list for method output_type
-	26, // [26:35] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	28, // 21: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
+	24, // 22: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	24, // 23: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	23, // 24: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	24, // 25: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	29, // 26: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	3,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	5,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	7,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	9,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	11, // 32: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
+	13, // 33: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	15, // 34: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
+	17, // 35: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 36: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	4,  // 37: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	6,  // 38: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	8,  // 39: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	10, // 40: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	12, // 41: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	14, // 42: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	16, // 43: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
+	18, // 44: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	36, // [36:45] is the sub-list for method output_type
+	27, // [27:36] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }

@@ -1084,6 +1084,9 @@ export type TimelineEntry = Message<"tandem.analytics.v1.TimelineEntry"> & {
    * "manager_accepted", "manager_declined"; a third leg: "party_dialed" (text: its mode),
    * "party_joined", "party_failed" (text: why), "party_left" (text: why), "monitor_mode" (a
    * supervisor switched mode; text: the new one).
+   * "manager_accepted", "manager_declined", "transfer"
+   * (a transfer began or moved on; text says which, e.g. "warm transfer to operator op-boris:
+   * consulting").
    *
    * @generated from field: string kind = 2;
    */

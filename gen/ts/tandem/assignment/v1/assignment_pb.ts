@@ -9,7 +9,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { CallParty, CallState, Contact, HangupParty, Marks, OfferState, OperatorState, PartyMode } from "../../common/v1/common_pb";
+import type { CallParty, CallState, Contact, HangupParty, Marks, OfferState, OperatorState, PartyMode, Transfer, TransferMode } from "../../common/v1/common_pb";
 import { file_tandem_common_v1_common } from "../../common/v1/common_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/assignment/v1/assignment.proto.
  */
 export const file_tandem_assignment_v1_assignment: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSJkChBBZGRUb0NhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSKgoHY29udGFjdBgCIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBITCgtvcGVyYXRvcl9pZBgDIAEoCSJpChFBZGRUb0NhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbBIqCgVwYXJ0eRgCIAEoCzIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFBhcnR5IjoKFVJlbW92ZUZyb21DYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJEhAKCHBhcnR5X2lkGAIgASgJIkIKFlJlbW92ZUZyb21DYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwifAoSTW9uaXRvckNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSKQoEbW9kZRgCIAEoDjIbLnRhbmRlbS5jb21tb24udjEuUGFydHlNb2RlEioKB2NvbnRhY3QYAyABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QiawoTTW9uaXRvckNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbBIqCgVwYXJ0eRgCIAEoCzIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFBhcnR5IiUKElN0b3BNb25pdG9yUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIj8KE1N0b3BNb25pdG9yUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoTRGVjbGluZU9mZmVyUmVxdWVzdBIQCghvZmZlcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkibgoURGVjbGluZU9mZmVyUmVzcG9uc2USLgoFc3RhdGUYASABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSJgoFbWFya3MYAiABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzIiIKD0hvbGRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjwKEEhvbGRDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiJAoRUmVzdW1lQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSI+ChJSZXN1bWVDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiJQoOTGlmdEJhblJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkiaQoPTGlmdEJhblJlc3BvbnNlEi4KBXN0YXRlGAEgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEiYKBW1hcmtzGAIgASgLMhcudGFuZGVtLmNvbW1vbi52MS5NYXJrcyIkChBMaXN0Q2FsbHNSZXF1ZXN0EhAKCHF1ZXVlX2lkGAEgASgJIj4KEUxpc3RDYWxsc1Jlc3BvbnNlEikKBWNhbGxzGAEgAygLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIhCg5HZXRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjsKD0dldENhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIlChJFeHBsYWluQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJIChNFeHBsYWluQ2FsbFJlc3BvbnNlEjEKCWRlY2lzaW9ucxgBIAMoCzIeLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uIjgKFFdpdGhkcmF3T2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJBChVXaXRoZHJhd09mZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoSUmVxdWV1ZUNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkiPwoTUmVxdWV1ZUNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCKDBQoEQ2FsbBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIVCg1kaWFsZWRfbnVtYmVyGAYgASgJEhIKCnNlc3Npb25faWQYByABKAkSLgoKYXJyaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLb3BlcmF0b3JfaWQYCSABKAkSLwoLYW5zd2VyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpodW5nX3VwX2J5GAwgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYDSABKA0SEAoIcG9zaXRpb24YDiABKA0SKwoGb2ZmZXJzGA8gAygLMhsudGFuZGVtLmFzc2lnbm1lbnQudjEuT2ZmZXISEAoIcHJpb3JpdHkYECABKA0SDAoEbm90ZRgRIAEoCRIVCg1yZWNvcmRpbmdfdXJsGDwgASgJEi4KCmhlbGRfc2luY2UYKCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGhvbGRfdGltZV9tcxgpIAEoDRIsCgdwYXJ0aWVzGHggAygLMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsUGFydHkiuAIKBU9mZmVyEhAKCG9mZmVyX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEwoLb3BlcmF0b3JfaWQYAyABKAkSKwoFc3RhdGUYBCABKA4yHC50YW5kZW0uY29tbW9uLnYxLk9mZmVyU3RhdGUSLgoKb2ZmZXJlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc2V0dGxlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcmluZ190aW1lX21zGAggASgNEhQKDGZhaWx1cmVfY29kZRgJIAEoBRIOCgZyZWFzb24YCiABKAkiggMKCERlY2lzaW9uEg8KB2NhbGxfaWQYASABKAkSEAoIb2ZmZXJfaWQYAiABKAkSLgoKZGVjaWRlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc3RyYXRlZ3kYBCABKAkSEwoLb3BlcmF0b3JfaWQYBSABKAkSDAoEcnVsZRgGIAEoCRIzCgpjYW5kaWRhdGVzGAcgAygLMh8udGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FuZGlkYXRlEhYKDmVsaWdpYmxlX2NvdW50GAggASgNEhYKDmV4Y2x1ZGVkX2NvdW50GAkgASgNElAKEmV4Y2x1ZGVkX2J5X3JlYXNvbhgKIAMoCzI0LnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uLkV4Y2x1ZGVkQnlSZWFzb25FbnRyeRo3ChVFeGNsdWRlZEJ5UmVhc29uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgNOgI4ASLjAQoJQ2FuZGlkYXRlEhMKC29wZXJhdG9yX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEhAKCGVsaWdpYmxlGAMgASgIEhgKEGV4Y2x1ZGVkX2JlY2F1c2UYBCABKAkSDwoHaWRsZV9tcxgFIAEoDRINCgVzY29yZRgGIAEoARITCgtjYWxsc190b2RheRgHIAEoDRINCgVsZXZlbBgIIAEoDRINCgV2YWx1ZRgJIAEoARISCgp2YWx1ZV90ZXh0GAogASgJMokKChFBc3NpZ25tZW50U2VydmljZRJcCglMaXN0Q2FsbHMSJi50YW5kZW0uYXNzaWdubWVudC52MS5MaXN0Q2FsbHNSZXF1ZXN0GicudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVzcG9uc2USVgoHR2V0Q2FsbBIkLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXF1ZXN0GiUudGFuZGVtLmFzc2lnbm1lbnQudjEuR2V0Q2FsbFJlc3BvbnNlEmIKC0V4cGxhaW5DYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuRXhwbGFpbkNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuRXhwbGFpbkNhbGxSZXNwb25zZRJoCg1XaXRoZHJhd09mZmVyEioudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlcXVlc3QaKy50YW5kZW0uYXNzaWdubWVudC52MS5XaXRoZHJhd09mZmVyUmVzcG9uc2USYgoLUmVxdWV1ZUNhbGwSKC50YW5kZW0uYXNzaWdubWVudC52MS5SZXF1ZXVlQ2FsbFJlcXVlc3QaKS50YW5kZW0uYXNzaWdubWVudC52MS5SZXF1ZXVlQ2FsbFJlc3BvbnNlElYKB0xpZnRCYW4SJC50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpZnRCYW5SZXNwb25zZRJlCgxEZWNsaW5lT2ZmZXISKS50YW5kZW0uYXNzaWdubWVudC52MS5EZWNsaW5lT2ZmZXJSZXF1ZXN0GioudGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjbGluZU9mZmVyUmVzcG9uc2USWQoISG9sZENhbGwSJS50YW5kZW0uYXNzaWdubWVudC52MS5Ib2xkQ2FsbFJlcXVlc3QaJi50YW5kZW0uYXNzaWdubWVudC52MS5Ib2xkQ2FsbFJlc3BvbnNlEl8KClJlc3VtZUNhbGwSJy50YW5kZW0uYXNzaWdubWVudC52MS5SZXN1bWVDYWxsUmVxdWVzdBooLnRhbmRlbS5hc3NpZ25tZW50LnYxLlJlc3VtZUNhbGxSZXNwb25zZRJcCglBZGRUb0NhbGwSJi50YW5kZW0uYXNzaWdubWVudC52MS5BZGRUb0NhbGxSZXF1ZXN0GicudGFuZGVtLmFzc2lnbm1lbnQudjEuQWRkVG9DYWxsUmVzcG9uc2USawoOUmVtb3ZlRnJvbUNhbGwSKy50YW5kZW0uYXNzaWdubWVudC52MS5SZW1vdmVGcm9tQ2FsbFJlcXVlc3QaLC50YW5kZW0uYXNzaWdubWVudC52MS5SZW1vdmVGcm9tQ2FsbFJlc3BvbnNlEmIKC01vbml0b3JDYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuTW9uaXRvckNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuTW9uaXRvckNhbGxSZXNwb25zZRJiCgtTdG9wTW9uaXRvchIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLlN0b3BNb25pdG9yUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLlN0b3BNb25pdG9yUmVzcG9uc2VC4gEKGGNvbS50YW5kZW0uYXNzaWdubWVudC52MUIPQXNzaWdubWVudFByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vYXNzaWdubWVudC92MTthc3NpZ25tZW50djGiAgNUQViqAhRUYW5kZW0uQXNzaWdubWVudC5WMcoCFFRhbmRlbVxBc3NpZ25tZW50XFYx4gIgVGFuZGVtXEFzc2lnbm1lbnRcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkFzc2lnbm1lbnQ6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vYXNzaWdubWVudC92MS9hc3NpZ25tZW50LnByb3RvEhR0YW5kZW0uYXNzaWdubWVudC52MSJkChBBZGRUb0NhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSKgoHY29udGFjdBgCIAEoCzIZLnRhbmRlbS5jb21tb24udjEuQ29udGFjdBITCgtvcGVyYXRvcl9pZBgDIAEoCSJpChFBZGRUb0NhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbBIqCgVwYXJ0eRgCIAEoCzIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFBhcnR5IjoKFVJlbW92ZUZyb21DYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJEhAKCHBhcnR5X2lkGAIgASgJIkIKFlJlbW92ZUZyb21DYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwifAoSTW9uaXRvckNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSKQoEbW9kZRgCIAEoDjIbLnRhbmRlbS5jb21tb24udjEuUGFydHlNb2RlEioKB2NvbnRhY3QYAyABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QiawoTTW9uaXRvckNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbBIqCgVwYXJ0eRgCIAEoCzIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFBhcnR5IiUKElN0b3BNb25pdG9yUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIj8KE1N0b3BNb25pdG9yUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiHAoaTGlzdFRyYW5zZmVyVGFyZ2V0c1JlcXVlc3QijQEKG0xpc3RUcmFuc2ZlclRhcmdldHNSZXNwb25zZRI5CglvcGVyYXRvcnMYASADKAsyJi50YW5kZW0uYXNzaWdubWVudC52MS5UcmFuc2Zlck9wZXJhdG9yEjMKBnF1ZXVlcxgCIAMoCzIjLnRhbmRlbS5hc3NpZ25tZW50LnYxLlRyYW5zZmVyUXVldWUiiQEKEFRyYW5zZmVyT3BlcmF0b3ISEwoLb3BlcmF0b3JfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSLgoFc3RhdGUYBCABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSDAoEYnVzeRgFIAEoCSI9Cg1UcmFuc2ZlclF1ZXVlEhAKCHF1ZXVlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEZnJlZRgDIAEoDSLIAQoTVHJhbnNmZXJDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJEhUKC29wZXJhdG9yX2lkGAIgASgJSAASEgoIcXVldWVfaWQYAyABKAlIABIrCgZudW1iZXIYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RIABIsCgRtb2RlGAUgASgOMh4udGFuZGVtLmNvbW1vbi52MS5UcmFuc2Zlck1vZGUSEAoIcHJpb3JpdHkYBiABKA1CCAoGdGFyZ2V0IkAKFFRyYW5zZmVyQ2FsbFJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIioKF0NvbXBsZXRlVHJhbnNmZXJSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkiRAoYQ29tcGxldGVUcmFuc2ZlclJlc3BvbnNlEigKBGNhbGwYASABKAsyGi50YW5kZW0uYXNzaWdubWVudC52MS5DYWxsIigKFUNhbmNlbFRyYW5zZmVyUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIkIKFkNhbmNlbFRyYW5zZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoTRGVjbGluZU9mZmVyUmVxdWVzdBIQCghvZmZlcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkibgoURGVjbGluZU9mZmVyUmVzcG9uc2USLgoFc3RhdGUYASABKA4yHy50YW5kZW0uY29tbW9uLnYxLk9wZXJhdG9yU3RhdGUSJgoFbWFya3MYAiABKAsyFy50YW5kZW0uY29tbW9uLnYxLk1hcmtzIiIKD0hvbGRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjwKEEhvbGRDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiJAoRUmVzdW1lQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSI+ChJSZXN1bWVDYWxsUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiJQoOTGlmdEJhblJlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkiaQoPTGlmdEJhblJlc3BvbnNlEi4KBXN0YXRlGAEgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEiYKBW1hcmtzGAIgASgLMhcudGFuZGVtLmNvbW1vbi52MS5NYXJrcyIkChBMaXN0Q2FsbHNSZXF1ZXN0EhAKCHF1ZXVlX2lkGAEgASgJIj4KEUxpc3RDYWxsc1Jlc3BvbnNlEikKBWNhbGxzGAEgAygLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIhCg5HZXRDYWxsUmVxdWVzdBIPCgdjYWxsX2lkGAEgASgJIjsKD0dldENhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCIlChJFeHBsYWluQ2FsbFJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSJIChNFeHBsYWluQ2FsbFJlc3BvbnNlEjEKCWRlY2lzaW9ucxgBIAMoCzIeLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2lzaW9uIjgKFFdpdGhkcmF3T2ZmZXJSZXF1ZXN0EhAKCG9mZmVyX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJBChVXaXRoZHJhd09mZmVyUmVzcG9uc2USKAoEY2FsbBgBIAEoCzIaLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbGwiNwoSUmVxdWV1ZUNhbGxSZXF1ZXN0Eg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkiPwoTUmVxdWV1ZUNhbGxSZXNwb25zZRIoCgRjYWxsGAEgASgLMhoudGFuZGVtLmFzc2lnbm1lbnQudjEuQ2FsbCLGBQoEQ2FsbBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEioKBXN0YXRlGAMgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNY2FsbGVyX251bWJlchgEIAEoCRITCgtjYWxsZXJfbmFtZRgFIAEoCRIVCg1kaWFsZWRfbnVtYmVyGAYgASgJEhIKCnNlc3Npb25faWQYByABKAkSLgoKYXJyaXZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLb3BlcmF0b3JfaWQYCSABKAkSLwoLYW5zd2VyZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpodW5nX3VwX2J5GAwgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYDSABKA0SEAoIcG9zaXRpb24YDiABKA0SKwoGb2ZmZXJzGA8gAygLMhsudGFuZGVtLmFzc2lnbm1lbnQudjEuT2ZmZXISEAoIcHJpb3JpdHkYECABKA0SDAoEbm90ZRgRIAEoCRIVCg1yZWNvcmRpbmdfdXJsGDwgASgJEi4KCmhlbGRfc2luY2UYKCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGhvbGRfdGltZV9tcxgpIAEoDRIsCgdwYXJ0aWVzGHggAygLMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsUGFydHkSLAoIdHJhbnNmZXIYZCABKAsyGi50YW5kZW0uY29tbW9uLnYxLlRyYW5zZmVyEhMKC3RyYW5zZmVycmVkGGUgASgIIrgCCgVPZmZlchIQCghvZmZlcl9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhMKC29wZXJhdG9yX2lkGAMgASgJEisKBXN0YXRlGAQgASgOMhwudGFuZGVtLmNvbW1vbi52MS5PZmZlclN0YXRlEi4KCm9mZmVyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnNldHRsZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHJpbmdfdGltZV9tcxgIIAEoDRIUCgxmYWlsdXJlX2NvZGUYCSABKAUSDgoGcmVhc29uGAogASgJIoIDCghEZWNpc2lvbhIPCgdjYWxsX2lkGAEgASgJEhAKCG9mZmVyX2lkGAIgASgJEi4KCmRlY2lkZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHN0cmF0ZWd5GAQgASgJEhMKC29wZXJhdG9yX2lkGAUgASgJEgwKBHJ1bGUYBiABKAkSMwoKY2FuZGlkYXRlcxgHIAMoCzIfLnRhbmRlbS5hc3NpZ25tZW50LnYxLkNhbmRpZGF0ZRIWCg5lbGlnaWJsZV9jb3VudBgIIAEoDRIWCg5leGNsdWRlZF9jb3VudBgJIAEoDRJQChJleGNsdWRlZF9ieV9yZWFzb24YCiADKAsyNC50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbi5FeGNsdWRlZEJ5UmVhc29uRW50cnkaNwoVRXhjbHVkZWRCeVJlYXNvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoDToCOAEi4wEKCUNhbmRpZGF0ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIQCghlbGlnaWJsZRgDIAEoCBIYChBleGNsdWRlZF9iZWNhdXNlGAQgASgJEg8KB2lkbGVfbXMYBSABKA0SDQoFc2NvcmUYBiABKAESEwoLY2FsbHNfdG9kYXkYByABKA0SDQoFbGV2ZWwYCCABKA0SDQoFdmFsdWUYCSABKAESEgoKdmFsdWVfdGV4dBgKIAEoCTLMDQoRQXNzaWdubWVudFNlcnZpY2USXAoJTGlzdENhbGxzEiYudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlzdENhbGxzUmVxdWVzdBonLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RDYWxsc1Jlc3BvbnNlElYKB0dldENhbGwSJC50YW5kZW0uYXNzaWdubWVudC52MS5HZXRDYWxsUmVxdWVzdBolLnRhbmRlbS5hc3NpZ25tZW50LnYxLkdldENhbGxSZXNwb25zZRJiCgtFeHBsYWluQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLkV4cGxhaW5DYWxsUmVzcG9uc2USaAoNV2l0aGRyYXdPZmZlchIqLnRhbmRlbS5hc3NpZ25tZW50LnYxLldpdGhkcmF3T2ZmZXJSZXF1ZXN0GisudGFuZGVtLmFzc2lnbm1lbnQudjEuV2l0aGRyYXdPZmZlclJlc3BvbnNlEmIKC1JlcXVldWVDYWxsEigudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXF1ZXN0GikudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVxdWV1ZUNhbGxSZXNwb25zZRJWCgdMaWZ0QmFuEiQudGFuZGVtLmFzc2lnbm1lbnQudjEuTGlmdEJhblJlcXVlc3QaJS50YW5kZW0uYXNzaWdubWVudC52MS5MaWZ0QmFuUmVzcG9uc2USZQoMRGVjbGluZU9mZmVyEikudGFuZGVtLmFzc2lnbm1lbnQudjEuRGVjbGluZU9mZmVyUmVxdWVzdBoqLnRhbmRlbS5hc3NpZ25tZW50LnYxLkRlY2xpbmVPZmZlclJlc3BvbnNlElkKCEhvbGRDYWxsEiUudGFuZGVtLmFzc2lnbm1lbnQudjEuSG9sZENhbGxSZXF1ZXN0GiYudGFuZGVtLmFzc2lnbm1lbnQudjEuSG9sZENhbGxSZXNwb25zZRJfCgpSZXN1bWVDYWxsEicudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVzdW1lQ2FsbFJlcXVlc3QaKC50YW5kZW0uYXNzaWdubWVudC52MS5SZXN1bWVDYWxsUmVzcG9uc2USXAoJQWRkVG9DYWxsEiYudGFuZGVtLmFzc2lnbm1lbnQudjEuQWRkVG9DYWxsUmVxdWVzdBonLnRhbmRlbS5hc3NpZ25tZW50LnYxLkFkZFRvQ2FsbFJlc3BvbnNlEmsKDlJlbW92ZUZyb21DYWxsEisudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVtb3ZlRnJvbUNhbGxSZXF1ZXN0GiwudGFuZGVtLmFzc2lnbm1lbnQudjEuUmVtb3ZlRnJvbUNhbGxSZXNwb25zZRJiCgtNb25pdG9yQ2FsbBIoLnRhbmRlbS5hc3NpZ25tZW50LnYxLk1vbml0b3JDYWxsUmVxdWVzdBopLnRhbmRlbS5hc3NpZ25tZW50LnYxLk1vbml0b3JDYWxsUmVzcG9uc2USYgoLU3RvcE1vbml0b3ISKC50YW5kZW0uYXNzaWdubWVudC52MS5TdG9wTW9uaXRvclJlcXVlc3QaKS50YW5kZW0uYXNzaWdubWVudC52MS5TdG9wTW9uaXRvclJlc3BvbnNlEmUKDFRyYW5zZmVyQ2FsbBIpLnRhbmRlbS5hc3NpZ25tZW50LnYxLlRyYW5zZmVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uYXNzaWdubWVudC52MS5UcmFuc2ZlckNhbGxSZXNwb25zZRJxChBDb21wbGV0ZVRyYW5zZmVyEi0udGFuZGVtLmFzc2lnbm1lbnQudjEuQ29tcGxldGVUcmFuc2ZlclJlcXVlc3QaLi50YW5kZW0uYXNzaWdubWVudC52MS5Db21wbGV0ZVRyYW5zZmVyUmVzcG9uc2USawoOQ2FuY2VsVHJhbnNmZXISKy50YW5kZW0uYXNzaWdubWVudC52MS5DYW5jZWxUcmFuc2ZlclJlcXVlc3QaLC50YW5kZW0uYXNzaWdubWVudC52MS5DYW5jZWxUcmFuc2ZlclJlc3BvbnNlEnoKE0xpc3RUcmFuc2ZlclRhcmdldHMSMC50YW5kZW0uYXNzaWdubWVudC52MS5MaXN0VHJhbnNmZXJUYXJnZXRzUmVxdWVzdBoxLnRhbmRlbS5hc3NpZ25tZW50LnYxLkxpc3RUcmFuc2ZlclRhcmdldHNSZXNwb25zZULiAQoYY29tLnRhbmRlbS5hc3NpZ25tZW50LnYxQg9Bc3NpZ25tZW50UHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9hc3NpZ25tZW50L3YxO2Fzc2lnbm1lbnR2MaICA1RBWKoCFFRhbmRlbS5Bc3NpZ25tZW50LlYxygIUVGFuZGVtXEFzc2lnbm1lbnRcVjHiAiBUYW5kZW1cQXNzaWdubWVudFxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6QXNzaWdubWVudDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.assignment.v1.AddToCallRequest
@@ -198,6 +198,263 @@ export const StopMonitorResponseSchema: GenMessage<StopMonitorResponse> = /*@__P
   messageDesc(file_tandem_assignment_v1_assignment, 7);
 
 /**
+ * @generated from message tandem.assignment.v1.ListTransferTargetsRequest
+ */
+export type ListTransferTargetsRequest = Message<"tandem.assignment.v1.ListTransferTargetsRequest"> & {
+};
+
+/**
+ * Describes the message tandem.assignment.v1.ListTransferTargetsRequest.
+ * Use `create(ListTransferTargetsRequestSchema)` to create a new message.
+ */
+export const ListTransferTargetsRequestSchema: GenMessage<ListTransferTargetsRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 8);
+
+/**
+ * @generated from message tandem.assignment.v1.ListTransferTargetsResponse
+ */
+export type ListTransferTargetsResponse = Message<"tandem.assignment.v1.ListTransferTargetsResponse"> & {
+  /**
+   * Every colleague who is not dismissed: the free first, then the others, each by name.
+   *
+   * @generated from field: repeated tandem.assignment.v1.TransferOperator operators = 1;
+   */
+  operators: TransferOperator[];
+
+  /**
+   * Every queue, by name.
+   *
+   * @generated from field: repeated tandem.assignment.v1.TransferQueue queues = 2;
+   */
+  queues: TransferQueue[];
+};
+
+/**
+ * Describes the message tandem.assignment.v1.ListTransferTargetsResponse.
+ * Use `create(ListTransferTargetsResponseSchema)` to create a new message.
+ */
+export const ListTransferTargetsResponseSchema: GenMessage<ListTransferTargetsResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 9);
+
+/**
+ * TransferOperator is a colleague as a transfer target.
+ *
+ * @generated from message tandem.assignment.v1.TransferOperator
+ */
+export type TransferOperator = Message<"tandem.assignment.v1.TransferOperator"> & {
+  /**
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: tandem.common.v1.OperatorState state = 4;
+   */
+  state: OperatorState;
+
+  /**
+   * Why a transfer to him would be refused now ("boris is on a call"); empty when he is free.
+   *
+   * @generated from field: string busy = 5;
+   */
+  busy: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.TransferOperator.
+ * Use `create(TransferOperatorSchema)` to create a new message.
+ */
+export const TransferOperatorSchema: GenMessage<TransferOperator> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 10);
+
+/**
+ * TransferQueue is a queue as a transfer target.
+ *
+ * @generated from message tandem.assignment.v1.TransferQueue
+ */
+export type TransferQueue = Message<"tandem.assignment.v1.TransferQueue"> & {
+  /**
+   * @generated from field: string queue_id = 1;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * How many of its operators are free now: a warm transfer needs one.
+   *
+   * @generated from field: uint32 free = 3;
+   */
+  free: number;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.TransferQueue.
+ * Use `create(TransferQueueSchema)` to create a new message.
+ */
+export const TransferQueueSchema: GenMessage<TransferQueue> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 11);
+
+/**
+ * @generated from message tandem.assignment.v1.TransferCallRequest
+ */
+export type TransferCallRequest = Message<"tandem.assignment.v1.TransferCallRequest"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * Where to: exactly one.
+   *
+   * @generated from oneof tandem.assignment.v1.TransferCallRequest.target
+   */
+  target: {
+    /**
+     * An operator who is ready and free (not himself, not dismissed).
+     *
+     * @generated from field: string operator_id = 2;
+     */
+    value: string;
+    case: "operatorId";
+  } | {
+    /**
+     * A queue: blind, the call waits in its line at its original place; warm, a free operator
+     * of it is dialed.
+     *
+     * @generated from field: string queue_id = 3;
+     */
+    value: string;
+    case: "queueId";
+  } | {
+    /**
+     * A phone number (CONTACT_KIND_PSTN, E.164) or a SIP URI (CONTACT_KIND_SIP).
+     *
+     * @generated from field: tandem.common.v1.Contact number = 4;
+     */
+    value: Contact;
+    case: "number";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: tandem.common.v1.TransferMode mode = 5;
+   */
+  mode: TransferMode;
+
+  /**
+   * The call's priority in the target queue (0..100; a queue target only).
+   *
+   * @generated from field: uint32 priority = 6;
+   */
+  priority: number;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.TransferCallRequest.
+ * Use `create(TransferCallRequestSchema)` to create a new message.
+ */
+export const TransferCallRequestSchema: GenMessage<TransferCallRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 12);
+
+/**
+ * @generated from message tandem.assignment.v1.TransferCallResponse
+ */
+export type TransferCallResponse = Message<"tandem.assignment.v1.TransferCallResponse"> & {
+  /**
+   * @generated from field: tandem.assignment.v1.Call call = 1;
+   */
+  call?: Call | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.TransferCallResponse.
+ * Use `create(TransferCallResponseSchema)` to create a new message.
+ */
+export const TransferCallResponseSchema: GenMessage<TransferCallResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 13);
+
+/**
+ * @generated from message tandem.assignment.v1.CompleteTransferRequest
+ */
+export type CompleteTransferRequest = Message<"tandem.assignment.v1.CompleteTransferRequest"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.CompleteTransferRequest.
+ * Use `create(CompleteTransferRequestSchema)` to create a new message.
+ */
+export const CompleteTransferRequestSchema: GenMessage<CompleteTransferRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 14);
+
+/**
+ * @generated from message tandem.assignment.v1.CompleteTransferResponse
+ */
+export type CompleteTransferResponse = Message<"tandem.assignment.v1.CompleteTransferResponse"> & {
+  /**
+   * @generated from field: tandem.assignment.v1.Call call = 1;
+   */
+  call?: Call | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.CompleteTransferResponse.
+ * Use `create(CompleteTransferResponseSchema)` to create a new message.
+ */
+export const CompleteTransferResponseSchema: GenMessage<CompleteTransferResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 15);
+
+/**
+ * @generated from message tandem.assignment.v1.CancelTransferRequest
+ */
+export type CancelTransferRequest = Message<"tandem.assignment.v1.CancelTransferRequest"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.CancelTransferRequest.
+ * Use `create(CancelTransferRequestSchema)` to create a new message.
+ */
+export const CancelTransferRequestSchema: GenMessage<CancelTransferRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 16);
+
+/**
+ * @generated from message tandem.assignment.v1.CancelTransferResponse
+ */
+export type CancelTransferResponse = Message<"tandem.assignment.v1.CancelTransferResponse"> & {
+  /**
+   * @generated from field: tandem.assignment.v1.Call call = 1;
+   */
+  call?: Call | undefined;
+};
+
+/**
+ * Describes the message tandem.assignment.v1.CancelTransferResponse.
+ * Use `create(CancelTransferResponseSchema)` to create a new message.
+ */
+export const CancelTransferResponseSchema: GenMessage<CancelTransferResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_assignment_v1_assignment, 17);
+
+/**
  * @generated from message tandem.assignment.v1.DeclineOfferRequest
  */
 export type DeclineOfferRequest = Message<"tandem.assignment.v1.DeclineOfferRequest"> & {
@@ -219,7 +476,7 @@ export type DeclineOfferRequest = Message<"tandem.assignment.v1.DeclineOfferRequ
  * Use `create(DeclineOfferRequestSchema)` to create a new message.
  */
 export const DeclineOfferRequestSchema: GenMessage<DeclineOfferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 8);
+  messageDesc(file_tandem_assignment_v1_assignment, 18);
 
 /**
  * @generated from message tandem.assignment.v1.DeclineOfferResponse
@@ -243,7 +500,7 @@ export type DeclineOfferResponse = Message<"tandem.assignment.v1.DeclineOfferRes
  * Use `create(DeclineOfferResponseSchema)` to create a new message.
  */
 export const DeclineOfferResponseSchema: GenMessage<DeclineOfferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 9);
+  messageDesc(file_tandem_assignment_v1_assignment, 19);
 
 /**
  * @generated from message tandem.assignment.v1.HoldCallRequest
@@ -260,7 +517,7 @@ export type HoldCallRequest = Message<"tandem.assignment.v1.HoldCallRequest"> & 
  * Use `create(HoldCallRequestSchema)` to create a new message.
  */
 export const HoldCallRequestSchema: GenMessage<HoldCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 10);
+  messageDesc(file_tandem_assignment_v1_assignment, 20);
 
 /**
  * @generated from message tandem.assignment.v1.HoldCallResponse
@@ -277,7 +534,7 @@ export type HoldCallResponse = Message<"tandem.assignment.v1.HoldCallResponse"> 
  * Use `create(HoldCallResponseSchema)` to create a new message.
  */
 export const HoldCallResponseSchema: GenMessage<HoldCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 11);
+  messageDesc(file_tandem_assignment_v1_assignment, 21);
 
 /**
  * @generated from message tandem.assignment.v1.ResumeCallRequest
@@ -294,7 +551,7 @@ export type ResumeCallRequest = Message<"tandem.assignment.v1.ResumeCallRequest"
  * Use `create(ResumeCallRequestSchema)` to create a new message.
  */
 export const ResumeCallRequestSchema: GenMessage<ResumeCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 12);
+  messageDesc(file_tandem_assignment_v1_assignment, 22);
 
 /**
  * @generated from message tandem.assignment.v1.ResumeCallResponse
@@ -311,7 +568,7 @@ export type ResumeCallResponse = Message<"tandem.assignment.v1.ResumeCallRespons
  * Use `create(ResumeCallResponseSchema)` to create a new message.
  */
 export const ResumeCallResponseSchema: GenMessage<ResumeCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 13);
+  messageDesc(file_tandem_assignment_v1_assignment, 23);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanRequest
@@ -328,7 +585,7 @@ export type LiftBanRequest = Message<"tandem.assignment.v1.LiftBanRequest"> & {
  * Use `create(LiftBanRequestSchema)` to create a new message.
  */
 export const LiftBanRequestSchema: GenMessage<LiftBanRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 14);
+  messageDesc(file_tandem_assignment_v1_assignment, 24);
 
 /**
  * @generated from message tandem.assignment.v1.LiftBanResponse
@@ -350,7 +607,7 @@ export type LiftBanResponse = Message<"tandem.assignment.v1.LiftBanResponse"> & 
  * Use `create(LiftBanResponseSchema)` to create a new message.
  */
 export const LiftBanResponseSchema: GenMessage<LiftBanResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 15);
+  messageDesc(file_tandem_assignment_v1_assignment, 25);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsRequest
@@ -369,7 +626,7 @@ export type ListCallsRequest = Message<"tandem.assignment.v1.ListCallsRequest"> 
  * Use `create(ListCallsRequestSchema)` to create a new message.
  */
 export const ListCallsRequestSchema: GenMessage<ListCallsRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 16);
+  messageDesc(file_tandem_assignment_v1_assignment, 26);
 
 /**
  * @generated from message tandem.assignment.v1.ListCallsResponse
@@ -386,7 +643,7 @@ export type ListCallsResponse = Message<"tandem.assignment.v1.ListCallsResponse"
  * Use `create(ListCallsResponseSchema)` to create a new message.
  */
 export const ListCallsResponseSchema: GenMessage<ListCallsResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 17);
+  messageDesc(file_tandem_assignment_v1_assignment, 27);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallRequest
@@ -403,7 +660,7 @@ export type GetCallRequest = Message<"tandem.assignment.v1.GetCallRequest"> & {
  * Use `create(GetCallRequestSchema)` to create a new message.
  */
 export const GetCallRequestSchema: GenMessage<GetCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 18);
+  messageDesc(file_tandem_assignment_v1_assignment, 28);
 
 /**
  * @generated from message tandem.assignment.v1.GetCallResponse
@@ -420,7 +677,7 @@ export type GetCallResponse = Message<"tandem.assignment.v1.GetCallResponse"> & 
  * Use `create(GetCallResponseSchema)` to create a new message.
  */
 export const GetCallResponseSchema: GenMessage<GetCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 19);
+  messageDesc(file_tandem_assignment_v1_assignment, 29);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallRequest
@@ -437,7 +694,7 @@ export type ExplainCallRequest = Message<"tandem.assignment.v1.ExplainCallReques
  * Use `create(ExplainCallRequestSchema)` to create a new message.
  */
 export const ExplainCallRequestSchema: GenMessage<ExplainCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 20);
+  messageDesc(file_tandem_assignment_v1_assignment, 30);
 
 /**
  * @generated from message tandem.assignment.v1.ExplainCallResponse
@@ -454,7 +711,7 @@ export type ExplainCallResponse = Message<"tandem.assignment.v1.ExplainCallRespo
  * Use `create(ExplainCallResponseSchema)` to create a new message.
  */
 export const ExplainCallResponseSchema: GenMessage<ExplainCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 21);
+  messageDesc(file_tandem_assignment_v1_assignment, 31);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferRequest
@@ -476,7 +733,7 @@ export type WithdrawOfferRequest = Message<"tandem.assignment.v1.WithdrawOfferRe
  * Use `create(WithdrawOfferRequestSchema)` to create a new message.
  */
 export const WithdrawOfferRequestSchema: GenMessage<WithdrawOfferRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 22);
+  messageDesc(file_tandem_assignment_v1_assignment, 32);
 
 /**
  * @generated from message tandem.assignment.v1.WithdrawOfferResponse
@@ -493,7 +750,7 @@ export type WithdrawOfferResponse = Message<"tandem.assignment.v1.WithdrawOfferR
  * Use `create(WithdrawOfferResponseSchema)` to create a new message.
  */
 export const WithdrawOfferResponseSchema: GenMessage<WithdrawOfferResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 23);
+  messageDesc(file_tandem_assignment_v1_assignment, 33);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallRequest
@@ -517,7 +774,7 @@ export type RequeueCallRequest = Message<"tandem.assignment.v1.RequeueCallReques
  * Use `create(RequeueCallRequestSchema)` to create a new message.
  */
 export const RequeueCallRequestSchema: GenMessage<RequeueCallRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 24);
+  messageDesc(file_tandem_assignment_v1_assignment, 34);
 
 /**
  * @generated from message tandem.assignment.v1.RequeueCallResponse
@@ -534,7 +791,7 @@ export type RequeueCallResponse = Message<"tandem.assignment.v1.RequeueCallRespo
  * Use `create(RequeueCallResponseSchema)` to create a new message.
  */
 export const RequeueCallResponseSchema: GenMessage<RequeueCallResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 25);
+  messageDesc(file_tandem_assignment_v1_assignment, 35);
 
 /**
  * Call is one inbound call as Tandem sees it.
@@ -663,6 +920,21 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
    * @generated from field: repeated tandem.common.v1.CallParty parties = 120;
    */
   parties: CallParty[];
+
+  /**
+   * The transfer in progress, or how the latest one ended; unset when never transferred.
+   *
+   * @generated from field: tandem.common.v1.Transfer transfer = 100;
+   */
+  transfer?: Transfer | undefined;
+
+  /**
+   * It ended handed over to a number (a completed transfer to a number): its outcome is
+   * "transferred".
+   *
+   * @generated from field: bool transferred = 101;
+   */
+  transferred: boolean;
 };
 
 /**
@@ -670,7 +942,7 @@ export type Call = Message<"tandem.assignment.v1.Call"> & {
  * Use `create(CallSchema)` to create a new message.
  */
 export const CallSchema: GenMessage<Call> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 26);
+  messageDesc(file_tandem_assignment_v1_assignment, 36);
 
 /**
  * Offer is one attempt to connect a call to one operator, under a lease.
@@ -736,7 +1008,7 @@ export type Offer = Message<"tandem.assignment.v1.Offer"> & {
  * Use `create(OfferSchema)` to create a new message.
  */
 export const OfferSchema: GenMessage<Offer> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 27);
+  messageDesc(file_tandem_assignment_v1_assignment, 37);
 
 /**
  * Decision is why a call was offered to an operator.
@@ -819,7 +1091,7 @@ export type Decision = Message<"tandem.assignment.v1.Decision"> & {
  * Use `create(DecisionSchema)` to create a new message.
  */
 export const DecisionSchema: GenMessage<Decision> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 28);
+  messageDesc(file_tandem_assignment_v1_assignment, 38);
 
 /**
  * Candidate is one operator the decision looked at.
@@ -894,7 +1166,7 @@ export type Candidate = Message<"tandem.assignment.v1.Candidate"> & {
  * Use `create(CandidateSchema)` to create a new message.
  */
 export const CandidateSchema: GenMessage<Candidate> = /*@__PURE__*/
-  messageDesc(file_tandem_assignment_v1_assignment, 29);
+  messageDesc(file_tandem_assignment_v1_assignment, 39);
 
 /**
  * @generated from service tandem.assignment.v1.AssignmentService
@@ -1050,6 +1322,57 @@ export const AssignmentService: GenService<{
     methodKind: "unary";
     input: typeof StopMonitorRequestSchema;
     output: typeof StopMonitorResponseSchema;
+  },
+  /**
+   * TransferCall hands the operator's own connected call to another operator (who must be ready
+   * and free), a queue (the call keeps its original arrival, so its place and its service level,
+   * with the given priority) or a number. Blind: the operator's leg ends at once and he goes to
+   * wrap-up; the caller hears music until the target answers. Warm: the caller holds while the
+   * target is dialed and, on answer, talks with the operator; then CompleteTransfer or
+   * CancelTransfer. A warm transfer to a queue goes to a free operator of it, picked now, or is
+   * refused. A target that does not answer: blind, the call goes back to its queue at its place;
+   * warm, the caller is back with the operator and Call.transfer says why. The scenario's answer
+   * comes after the reply: if it refuses, the transfer fails and the call stays with him.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.TransferCall
+   */
+  transferCall: {
+    methodKind: "unary";
+    input: typeof TransferCallRequestSchema;
+    output: typeof TransferCallResponseSchema;
+  },
+  /**
+   * CompleteTransfer bridges the caller with the consulted target of a warm transfer; the
+   * operator's leg ends and he goes to wrap-up.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.CompleteTransfer
+   */
+  completeTransfer: {
+    methodKind: "unary";
+    input: typeof CompleteTransferRequestSchema;
+    output: typeof CompleteTransferResponseSchema;
+  },
+  /**
+   * CancelTransfer hangs up the target's leg of a warm transfer: the caller is back with the
+   * operator.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.CancelTransfer
+   */
+  cancelTransfer: {
+    methodKind: "unary";
+    input: typeof CancelTransferRequestSchema;
+    output: typeof CancelTransferResponseSchema;
+  },
+  /**
+   * ListTransferTargets lists whom the operator may transfer a call to now: his colleagues
+   * (free ones first; the others with why not) and the queues. The operator's own.
+   *
+   * @generated from rpc tandem.assignment.v1.AssignmentService.ListTransferTargets
+   */
+  listTransferTargets: {
+    methodKind: "unary";
+    input: typeof ListTransferTargetsRequestSchema;
+    output: typeof ListTransferTargetsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_assignment_v1_assignment, 0);

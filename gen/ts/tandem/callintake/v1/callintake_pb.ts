@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEinwEKFFJlZ2lzdGVyQ2FsbFJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSEAoIcG9zaXRpb24YAyABKA0SFgoOaG9sZF9tdXNpY191cmwYBCABKAkSEAoIZ3JlZXRpbmcYBSABKAkSDgoGcmVjb3JkGDwgASgIEhgKEHJlY29yZGluZ19ub3RpY2UYPSABKAkisAYKFlJlcG9ydENhbGxFdmVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJDChFvcGVyYXRvcl9hbnN3ZXJlZBgKIAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yQW5zd2VyZWRIABI3CgtkaWFsX2ZhaWxlZBgLIAEoCzIgLnRhbmRlbS5jYWxsaW50YWtlLnYxLkRpYWxGYWlsZWRIABI1CgpjYWxsX2VuZGVkGAwgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbEVuZGVkSAASQQoQY2FsbGVyX2FiYW5kb25lZBgNIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxlckFiYW5kb25lZEgAEjsKDXNwZWVjaF9hbnN3ZXIYDiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hBbnN3ZXJIABJBChBvcGVyYXRvcl9yaW5naW5nGA8gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JSaW5naW5nSAASQwoRcmVjb3JkaW5nX3N0YXJ0ZWQYPCABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5SZWNvcmRpbmdTdGFydGVkSAASOwoNcGFydHlfcmluZ2luZxh4IAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5UmluZ2luZ0gAEjkKDHBhcnR5X2pvaW5lZBh5IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5Sm9pbmVkSAASOQoMcGFydHlfZmFpbGVkGHogASgLMiEudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlGYWlsZWRIABI1CgpwYXJ0eV9sZWZ0GHsgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlMZWZ0SABCBwoFZXZlbnQiIAoMUGFydHlSaW5naW5nEhAKCHBhcnR5X2lkGAEgASgJIjUKC1BhcnR5Sm9pbmVkEhAKCHBhcnR5X2lkGAEgASgJEhQKDHJpbmdfdGltZV9tcxgCIAEoDSJTCgtQYXJ0eUZhaWxlZBIQCghwYXJ0eV9pZBgBIAEoCRIMCgRjb2RlGAIgASgFEg4KBnJlYXNvbhgDIAEoCRIUCgxyaW5nX3RpbWVfbXMYBCABKA0iHQoJUGFydHlMZWZ0EhAKCHBhcnR5X2lkGAEgASgJIh8KEFJlY29yZGluZ1N0YXJ0ZWQSCwoDdXJsGAEgASgJIhEKD09wZXJhdG9yUmluZ2luZyIoChBPcGVyYXRvckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJACgpEaWFsRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJUCglDYWxsRW5kZWQSMQoKaHVuZ191cF9ieRgBIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGAIgASgNIicKD0NhbGxlckFiYW5kb25lZBIUCgx3YWl0X3RpbWVfbXMYASABKA0iewoMU3BlZWNoQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKY29uZmlkZW5jZRgDIAEoAhI0Cgd2ZXJkaWN0GAQgASgOMiMudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoVmVyZGljdCJLChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kIoACCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSEAoIcGFydHlfaWQYeCABKAkSDAoEbW9kZRh5IAEoCSIsCgxDbG91ZENvbnRhY3QSDAoEa2luZBgBIAEoCRIOCgZ0YXJnZXQYAiABKAkqegoNU3BlZWNoVmVyZGljdBIeChpTUEVFQ0hfVkVSRElDVF9VTlNQRUNJRklFRBAAEhYKElNQRUVDSF9WRVJESUNUX1lFUxABEhUKEVNQRUVDSF9WRVJESUNUX05PEAISGgoWU1BFRUNIX1ZFUkRJQ1RfVU5DTEVBUhADMqgCChFDYWxsSW50YWtlU2VydmljZRJ7CgxSZWdpc3RlckNhbGwSKS50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXF1ZXN0GioudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL2NhbGxzEpUBCg9SZXBvcnRDYWxsRXZlbnQSLC50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXF1ZXN0Gi0udGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YxL2NhbGxzL3tjYWxsX2lkfS9ldmVudHNC4gEKGGNvbS50YW5kZW0uY2FsbGludGFrZS52MUIPQ2FsbGludGFrZVByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY2FsbGludGFrZS92MTtjYWxsaW50YWtldjGiAgNUQ1iqAhRUYW5kZW0uQ2FsbGludGFrZS5WMcoCFFRhbmRlbVxDYWxsaW50YWtlXFYx4gIgVGFuZGVtXENhbGxpbnRha2VcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkNhbGxpbnRha2U6OlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEinwEKFFJlZ2lzdGVyQ2FsbFJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSEAoIcG9zaXRpb24YAyABKA0SFgoOaG9sZF9tdXNpY191cmwYBCABKAkSEAoIZ3JlZXRpbmcYBSABKAkSDgoGcmVjb3JkGDwgASgIEhgKEHJlY29yZGluZ19ub3RpY2UYPSABKAkisAYKFlJlcG9ydENhbGxFdmVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJDChFvcGVyYXRvcl9hbnN3ZXJlZBgKIAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yQW5zd2VyZWRIABI3CgtkaWFsX2ZhaWxlZBgLIAEoCzIgLnRhbmRlbS5jYWxsaW50YWtlLnYxLkRpYWxGYWlsZWRIABI1CgpjYWxsX2VuZGVkGAwgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbEVuZGVkSAASQQoQY2FsbGVyX2FiYW5kb25lZBgNIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxlckFiYW5kb25lZEgAEjsKDXNwZWVjaF9hbnN3ZXIYDiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hBbnN3ZXJIABJBChBvcGVyYXRvcl9yaW5naW5nGA8gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JSaW5naW5nSAASQwoRcmVjb3JkaW5nX3N0YXJ0ZWQYPCABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5SZWNvcmRpbmdTdGFydGVkSAASOwoNcGFydHlfcmluZ2luZxh4IAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5UmluZ2luZ0gAEjkKDHBhcnR5X2pvaW5lZBh5IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5Sm9pbmVkSAASOQoMcGFydHlfZmFpbGVkGHogASgLMiEudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlGYWlsZWRIABI1CgpwYXJ0eV9sZWZ0GHsgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlMZWZ0SABCBwoFZXZlbnQiIAoMUGFydHlSaW5naW5nEhAKCHBhcnR5X2lkGAEgASgJIjUKC1BhcnR5Sm9pbmVkEhAKCHBhcnR5X2lkGAEgASgJEhQKDHJpbmdfdGltZV9tcxgCIAEoDSJTCgtQYXJ0eUZhaWxlZBIQCghwYXJ0eV9pZBgBIAEoCRIMCgRjb2RlGAIgASgFEg4KBnJlYXNvbhgDIAEoCRIUCgxyaW5nX3RpbWVfbXMYBCABKA0iHQoJUGFydHlMZWZ0EhAKCHBhcnR5X2lkGAEgASgJIh8KEFJlY29yZGluZ1N0YXJ0ZWQSCwoDdXJsGAEgASgJIhEKD09wZXJhdG9yUmluZ2luZyIoChBPcGVyYXRvckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJACgpEaWFsRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJUCglDYWxsRW5kZWQSMQoKaHVuZ191cF9ieRgBIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGAIgASgNIicKD0NhbGxlckFiYW5kb25lZBIUCgx3YWl0X3RpbWVfbXMYASABKA0iewoMU3BlZWNoQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKY29uZmlkZW5jZRgDIAEoAhI0Cgd2ZXJkaWN0GAQgASgOMiMudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoVmVyZGljdCJLChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kIoACCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSDAoEbW9kZRhkIAEoCRIQCghwYXJ0eV9pZBh4IAEoCSIsCgxDbG91ZENvbnRhY3QSDAoEa2luZBgBIAEoCRIOCgZ0YXJnZXQYAiABKAkqegoNU3BlZWNoVmVyZGljdBIeChpTUEVFQ0hfVkVSRElDVF9VTlNQRUNJRklFRBAAEhYKElNQRUVDSF9WRVJESUNUX1lFUxABEhUKEVNQRUVDSF9WRVJESUNUX05PEAISGgoWU1BFRUNIX1ZFUkRJQ1RfVU5DTEVBUhADMqgCChFDYWxsSW50YWtlU2VydmljZRJ7CgxSZWdpc3RlckNhbGwSKS50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXF1ZXN0GioudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL2NhbGxzEpUBCg9SZXBvcnRDYWxsRXZlbnQSLC50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXF1ZXN0Gi0udGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YxL2NhbGxzL3tjYWxsX2lkfS9ldmVudHNC4gEKGGNvbS50YW5kZW0uY2FsbGludGFrZS52MUIPQ2FsbGludGFrZVByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY2FsbGludGFrZS92MTtjYWxsaW50YWtldjGiAgNUQ1iqAhRUYW5kZW0uQ2FsbGludGFrZS5WMcoCFFRhbmRlbVxDYWxsaW50YWtlXFYx4gIgVGFuZGVtXENhbGxpbnRha2VcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkNhbGxpbnRha2U6OlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -602,6 +602,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
    * "dial", "cancel" (stop dialing the operator of offer_id; the caller stays), "say", "ask",
    * "hangup" (end the whole call), "hold" (the caller hears music_url instead of the operator,
    * the operator hears silence), "resume" (caller and operator hear each other again),
+   * "transfer", "complete_transfer", "cancel_transfer" (see mode),
    * "add_party" (dial contact as party_id and mix him in by mode once he answers),
    * "party_mode" (mix party_id by another mode; no new dial) or "drop_party" (hang up
    * party_id's leg; caller and operator stay).
@@ -616,21 +617,23 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   callId: string;
 
   /**
-   * dial, cancel: the lease the outcome events must name.
+   * dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events
+   * must name.
    *
    * @generated from field: string offer_id = 3;
    */
   offerId: string;
 
   /**
-   * dial, add_party: whom to call.
+   * dial, transfer, add_party: whom to call.
    *
    * @generated from field: tandem.callintake.v1.CloudContact contact = 4;
    */
   contact?: CloudContact | undefined;
 
   /**
-   * dial, add_party: ring at most this long, then report DialFailed (PartyFailed) with code 487 or 408.
+   * dial, transfer, add_party: ring at most this long, then report DialFailed (PartyFailed for
+   * add_party) with code 487 or 408.
    *
    * @generated from field: uint32 timeout_s = 5;
    */
@@ -665,11 +668,27 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
   reason: string;
 
   /**
-   * hold: the queue's hold music; empty: the scenario's default music.
+   * hold, transfer: the music the caller hears; empty: the scenario's default music.
    *
    * @generated from field: string music_url = 40;
    */
   musicUrl: string;
+
+  /**
+   * transfer: "blind" (end the operator's leg; with a contact dial it under offer_id, bridging
+   * the caller on answer; without one the caller waits in line) or "warm" (hold the caller, dial
+   * contact under offer_id and bridge it with the operator on answer). complete_transfer: bridge
+   * the caller with the leg of offer_id and end the operator's. cancel_transfer: hang up the leg
+   * of offer_id and put the caller back with the operator. The transfer leg's outcome comes as
+   * OperatorAnswered / DialFailed naming its offer_id; a consulted target who hangs up as
+   * CallEnded naming it.
+   * add_party, party_mode: what the party hears and who hears him: "conference" (all hear
+   * all), "listen" (he hears caller and operator, nobody hears him), "whisper" (he hears both,
+   * only the operator hears him) or "barge" (all hear all).
+   *
+   * @generated from field: string mode = 100;
+   */
+  mode: string;
 
   /**
    * add_party, party_mode, drop_party: the party leg the command is about; its events name it.
@@ -677,15 +696,6 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
    * @generated from field: string party_id = 120;
    */
   partyId: string;
-
-  /**
-   * add_party, party_mode: what the party hears and who hears him: "conference" (all hear
-   * all), "listen" (he hears caller and operator, nobody hears him), "whisper" (he hears both,
-   * only the operator hears him) or "barge" (all hear all).
-   *
-   * @generated from field: string mode = 121;
-   */
-  mode: string;
 };
 
 /**

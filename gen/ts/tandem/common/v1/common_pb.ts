@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/common/v1/common.proto.
  */
 export const file_tandem_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSKCAwoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEEhwKFHNjb3JlX2xvc3RfdG9fbWlzc2VzGAwgASgBEiIKGnNjb3JlX2xvc3RfdG9fc2xvd19hbnN3ZXJzGA0gASgBEhAKCGRlY2xpbmVzGA4gASgNEhYKDmRlY2xpbmVzX3RvZGF5GA8gASgNEhwKFGNvbnNlY3V0aXZlX2RlY2xpbmVzGBAgASgNIvUCCglDYWxsUGFydHkSEAoIcGFydHlfaWQYASABKAkSKQoEbW9kZRgCIAEoDjIbLnRhbmRlbS5jb21tb24udjEuUGFydHlNb2RlEisKBXN0YXRlGAMgASgOMhwudGFuZGVtLmNvbW1vbi52MS5QYXJ0eVN0YXRlEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSEwoLb3BlcmF0b3JfaWQYBSABKAkSEAoIYWRkZWRfYnkYBiABKAkSDwoHbW9uaXRvchgHIAEoCBIuCgppbnZpdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglqb2luZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2xlZnRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgLIAEoCSpvCgtDb250YWN0S2luZBIcChhDT05UQUNUX0tJTkRfVU5TUEVDSUZJRUQQABIVChFDT05UQUNUX0tJTkRfVVNFUhABEhQKEENPTlRBQ1RfS0lORF9TSVAQAhIVChFDT05UQUNUX0tJTkRfUFNUThADKu4BCg1PcGVyYXRvclN0YXRlEh4KGk9QRVJBVE9SX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWT1BFUkFUT1JfU1RBVEVfT0ZGTElORRABEhgKFE9QRVJBVE9SX1NUQVRFX1JFQURZEAISGwoXT1BFUkFUT1JfU1RBVEVfUkVTRVJWRUQQAxIaChZPUEVSQVRPUl9TVEFURV9PTl9DQUxMEAQSGgoWT1BFUkFUT1JfU1RBVEVfV1JBUF9VUBAFEhcKE09QRVJBVE9SX1NUQVRFX0FXQVkQBhIZChVPUEVSQVRPUl9TVEFURV9CQU5ORUQQByqeAQoJQ2FsbFN0YXRlEhoKFkNBTExfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJDQUxMX1NUQVRFX1dBSVRJTkcQARIYChRDQUxMX1NUQVRFX0NPTk5FQ1RFRBACEhQKEENBTExfU1RBVEVfRU5ERUQQAxIYChRDQUxMX1NUQVRFX0FCQU5ET05FRBAEEhMKD0NBTExfU1RBVEVfTE9TVBAFKsIBCgpPZmZlclN0YXRlEhsKF09GRkVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTT0ZGRVJfU1RBVEVfUEVORElORxABEhgKFE9GRkVSX1NUQVRFX0FOU1dFUkVEEAISFgoST0ZGRVJfU1RBVEVfRkFJTEVEEAMSFwoTT0ZGRVJfU1RBVEVfRVhQSVJFRBAEEhkKFU9GRkVSX1NUQVRFX1dJVEhEUkFXThAFEhgKFE9GRkVSX1NUQVRFX0RFQ0xJTkVEEAYqeAoLSGFuZ3VwUGFydHkSHAoYSEFOR1VQX1BBUlRZX1VOU1BFQ0lGSUVEEAASFwoTSEFOR1VQX1BBUlRZX0NBTExFUhABEhkKFUhBTkdVUF9QQVJUWV9PUEVSQVRPUhACEhcKE0hBTkdVUF9QQVJUWV9TWVNURU0QAyqHAQoJUGFydHlNb2RlEhoKFlBBUlRZX01PREVfVU5TUEVDSUZJRUQQABIZChVQQVJUWV9NT0RFX0NPTkZFUkVOQ0UQARIVChFQQVJUWV9NT0RFX0xJU1RFThACEhYKElBBUlRZX01PREVfV0hJU1BFUhADEhQKEFBBUlRZX01PREVfQkFSR0UQBCqIAQoKUGFydHlTdGF0ZRIbChdQQVJUWV9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1BBUlRZX1NUQVRFX0RJQUxJTkcQARIWChJQQVJUWV9TVEFURV9KT0lORUQQAhIUChBQQVJUWV9TVEFURV9MRUZUEAMSFgoSUEFSVFlfU1RBVEVfRkFJTEVEEARCwgEKFGNvbS50YW5kZW0uY29tbW9uLnYxQgtDb21tb25Qcm90b1ABWjtnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2NvbW1vbi92MTtjb21tb252MaICA1RDWKoCEFRhbmRlbS5Db21tb24uVjHKAhBUYW5kZW1cQ29tbW9uXFYx4gIcVGFuZGVtXENvbW1vblxWMVxHUEJNZXRhZGF0YeoCElRhbmRlbTo6Q29tbW9uOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSKCAwoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEEhwKFHNjb3JlX2xvc3RfdG9fbWlzc2VzGAwgASgBEiIKGnNjb3JlX2xvc3RfdG9fc2xvd19hbnN3ZXJzGA0gASgBEhAKCGRlY2xpbmVzGA4gASgNEhYKDmRlY2xpbmVzX3RvZGF5GA8gASgNEhwKFGNvbnNlY3V0aXZlX2RlY2xpbmVzGBAgASgNIvUCCglDYWxsUGFydHkSEAoIcGFydHlfaWQYASABKAkSKQoEbW9kZRgCIAEoDjIbLnRhbmRlbS5jb21tb24udjEuUGFydHlNb2RlEisKBXN0YXRlGAMgASgOMhwudGFuZGVtLmNvbW1vbi52MS5QYXJ0eVN0YXRlEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSEwoLb3BlcmF0b3JfaWQYBSABKAkSEAoIYWRkZWRfYnkYBiABKAkSDwoHbW9uaXRvchgHIAEoCBIuCgppbnZpdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglqb2luZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2xlZnRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgLIAEoCSLWAgoIVHJhbnNmZXISGAoQZnJvbV9vcGVyYXRvcl9pZBgBIAEoCRIsCgRtb2RlGAIgASgOMh4udGFuZGVtLmNvbW1vbi52MS5UcmFuc2Zlck1vZGUSFgoOdG9fb3BlcmF0b3JfaWQYAyABKAkSEwoLdG9fcXVldWVfaWQYBCABKAkSLAoJdG9fbnVtYmVyGAUgASgLMhkudGFuZGVtLmNvbW1vbi52MS5Db250YWN0Ei4KBXN0YXRlGAYgASgOMh8udGFuZGVtLmNvbW1vbi52MS5UcmFuc2ZlclN0YXRlEhAKCG9mZmVyX2lkGAcgASgJEhMKC29wZXJhdG9yX2lkGAggASgJEi4KCnN0YXJ0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgKIAEoCRIQCghwcmlvcml0eRgLIAEoDSpvCgtDb250YWN0S2luZBIcChhDT05UQUNUX0tJTkRfVU5TUEVDSUZJRUQQABIVChFDT05UQUNUX0tJTkRfVVNFUhABEhQKEENPTlRBQ1RfS0lORF9TSVAQAhIVChFDT05UQUNUX0tJTkRfUFNUThADKu4BCg1PcGVyYXRvclN0YXRlEh4KGk9QRVJBVE9SX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWT1BFUkFUT1JfU1RBVEVfT0ZGTElORRABEhgKFE9QRVJBVE9SX1NUQVRFX1JFQURZEAISGwoXT1BFUkFUT1JfU1RBVEVfUkVTRVJWRUQQAxIaChZPUEVSQVRPUl9TVEFURV9PTl9DQUxMEAQSGgoWT1BFUkFUT1JfU1RBVEVfV1JBUF9VUBAFEhcKE09QRVJBVE9SX1NUQVRFX0FXQVkQBhIZChVPUEVSQVRPUl9TVEFURV9CQU5ORUQQByqeAQoJQ2FsbFN0YXRlEhoKFkNBTExfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJDQUxMX1NUQVRFX1dBSVRJTkcQARIYChRDQUxMX1NUQVRFX0NPTk5FQ1RFRBACEhQKEENBTExfU1RBVEVfRU5ERUQQAxIYChRDQUxMX1NUQVRFX0FCQU5ET05FRBAEEhMKD0NBTExfU1RBVEVfTE9TVBAFKsIBCgpPZmZlclN0YXRlEhsKF09GRkVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTT0ZGRVJfU1RBVEVfUEVORElORxABEhgKFE9GRkVSX1NUQVRFX0FOU1dFUkVEEAISFgoST0ZGRVJfU1RBVEVfRkFJTEVEEAMSFwoTT0ZGRVJfU1RBVEVfRVhQSVJFRBAEEhkKFU9GRkVSX1NUQVRFX1dJVEhEUkFXThAFEhgKFE9GRkVSX1NUQVRFX0RFQ0xJTkVEEAYqeAoLSGFuZ3VwUGFydHkSHAoYSEFOR1VQX1BBUlRZX1VOU1BFQ0lGSUVEEAASFwoTSEFOR1VQX1BBUlRZX0NBTExFUhABEhkKFUhBTkdVUF9QQVJUWV9PUEVSQVRPUhACEhcKE0hBTkdVUF9QQVJUWV9TWVNURU0QAyqHAQoJUGFydHlNb2RlEhoKFlBBUlRZX01PREVfVU5TUEVDSUZJRUQQABIZChVQQVJUWV9NT0RFX0NPTkZFUkVOQ0UQARIVChFQQVJUWV9NT0RFX0xJU1RFThACEhYKElBBUlRZX01PREVfV0hJU1BFUhADEhQKEFBBUlRZX01PREVfQkFSR0UQBCqIAQoKUGFydHlTdGF0ZRIbChdQQVJUWV9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1BBUlRZX1NUQVRFX0RJQUxJTkcQARIWChJQQVJUWV9TVEFURV9KT0lORUQQAhIUChBQQVJUWV9TVEFURV9MRUZUEAMSFgoSUEFSVFlfU1RBVEVfRkFJTEVEEAQqXgoMVHJhbnNmZXJNb2RlEh0KGVRSQU5TRkVSX01PREVfVU5TUEVDSUZJRUQQABIXChNUUkFOU0ZFUl9NT0RFX0JMSU5EEAESFgoSVFJBTlNGRVJfTU9ERV9XQVJNEAIqwQEKDVRyYW5zZmVyU3RhdGUSHgoaVFJBTlNGRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZUUkFOU0ZFUl9TVEFURV9ESUFMSU5HEAESHQoZVFJBTlNGRVJfU1RBVEVfQ09OU1VMVElORxACEhwKGFRSQU5TRkVSX1NUQVRFX0NPTVBMRVRFRBADEhwKGFRSQU5TRkVSX1NUQVRFX0NBTkNFTExFRBAEEhkKFVRSQU5TRkVSX1NUQVRFX0ZBSUxFRBAFQsIBChRjb20udGFuZGVtLmNvbW1vbi52MUILQ29tbW9uUHJvdG9QAVo7Z2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jb21tb24vdjE7Y29tbW9udjGiAgNUQ1iqAhBUYW5kZW0uQ29tbW9uLlYxygIQVGFuZGVtXENvbW1vblxWMeICHFRhbmRlbVxDb21tb25cVjFcR1BCTWV0YWRhdGHqAhJUYW5kZW06OkNvbW1vbjo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Contact is where the cloud dials an operator.
@@ -241,6 +241,87 @@ export type CallParty = Message<"tandem.common.v1.CallParty"> & {
  */
 export const CallPartySchema: GenMessage<CallParty> = /*@__PURE__*/
   messageDesc(file_tandem_common_v1_common, 2);
+
+/**
+ * Transfer is a call's transfer in progress, or how its latest one ended.
+ *
+ * @generated from message tandem.common.v1.Transfer
+ */
+export type Transfer = Message<"tandem.common.v1.Transfer"> & {
+  /**
+   * Who transferred the call.
+   *
+   * @generated from field: string from_operator_id = 1;
+   */
+  fromOperatorId: string;
+
+  /**
+   * @generated from field: tandem.common.v1.TransferMode mode = 2;
+   */
+  mode: TransferMode;
+
+  /**
+   * The target: one of these.
+   *
+   * @generated from field: string to_operator_id = 3;
+   */
+  toOperatorId: string;
+
+  /**
+   * @generated from field: string to_queue_id = 4;
+   */
+  toQueueId: string;
+
+  /**
+   * @generated from field: tandem.common.v1.Contact to_number = 5;
+   */
+  toNumber?: Contact | undefined;
+
+  /**
+   * @generated from field: tandem.common.v1.TransferState state = 6;
+   */
+  state: TransferState;
+
+  /**
+   * The lease of the target's leg (none for a blind transfer to a queue).
+   *
+   * @generated from field: string offer_id = 7;
+   */
+  offerId: string;
+
+  /**
+   * The operator dialed: the target operator, or the one Tandem picked in the target queue.
+   *
+   * @generated from field: string operator_id = 8;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp started_at = 9;
+   */
+  startedAt?: Timestamp | undefined;
+
+  /**
+   * Why it failed or was cancelled.
+   *
+   * @generated from field: string reason = 10;
+   */
+  reason: string;
+
+  /**
+   * The call's priority in the target queue.
+   *
+   * @generated from field: uint32 priority = 11;
+   */
+  priority: number;
+};
+
+/**
+ * Describes the message tandem.common.v1.Transfer.
+ * Use `create(TransferSchema)` to create a new message.
+ */
+export const TransferSchema: GenMessage<Transfer> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 3);
 
 /**
  * ContactKind says how the cloud reaches an operator.
@@ -588,4 +669,92 @@ export enum PartyState {
  */
 export const PartyStateSchema: GenEnum<PartyState> = /*@__PURE__*/
   enumDesc(file_tandem_common_v1_common, 6);
+
+/**
+ * TransferMode says how a transfer hands the caller over.
+ *
+ * @generated from enum tandem.common.v1.TransferMode
+ */
+export enum TransferMode {
+  /**
+   * @generated from enum value: TRANSFER_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The operator lets go at once: the caller hears music until the target answers, or waits in
+   * the target queue's line.
+   *
+   * @generated from enum value: TRANSFER_MODE_BLIND = 1;
+   */
+  BLIND = 1,
+
+  /**
+   * The caller holds while the operator consults the target; then CompleteTransfer or
+   * CancelTransfer.
+   *
+   * @generated from enum value: TRANSFER_MODE_WARM = 2;
+   */
+  WARM = 2,
+}
+
+/**
+ * Describes the enum tandem.common.v1.TransferMode.
+ */
+export const TransferModeSchema: GenEnum<TransferMode> = /*@__PURE__*/
+  enumDesc(file_tandem_common_v1_common, 7);
+
+/**
+ * TransferState is where a transfer is. It only moves forward: dialing, consulting (warm), then
+ * one of the ends.
+ *
+ * @generated from enum tandem.common.v1.TransferState
+ */
+export enum TransferState {
+  /**
+   * @generated from enum value: TRANSFER_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The target's leg rings.
+   *
+   * @generated from enum value: TRANSFER_STATE_DIALING = 1;
+   */
+  DIALING = 1,
+
+  /**
+   * Warm: the target answered and talks with the operator; the caller holds.
+   *
+   * @generated from enum value: TRANSFER_STATE_CONSULTING = 2;
+   */
+  CONSULTING = 2,
+
+  /**
+   * The caller was handed over (to a queue: he is back in its line).
+   *
+   * @generated from enum value: TRANSFER_STATE_COMPLETED = 3;
+   */
+  COMPLETED = 3,
+
+  /**
+   * The operator took the caller back (CancelTransfer), or the call ended meanwhile.
+   *
+   * @generated from enum value: TRANSFER_STATE_CANCELLED = 4;
+   */
+  CANCELLED = 4,
+
+  /**
+   * The target did not answer, or the scenario did not take the command: see reason.
+   *
+   * @generated from enum value: TRANSFER_STATE_FAILED = 5;
+   */
+  FAILED = 5,
+}
+
+/**
+ * Describes the enum tandem.common.v1.TransferState.
+ */
+export const TransferStateSchema: GenEnum<TransferState> = /*@__PURE__*/
+  enumDesc(file_tandem_common_v1_common, 8);
 

@@ -74,6 +74,18 @@ const (
 	// AssignmentServiceStopMonitorProcedure is the fully-qualified name of the AssignmentService's
 	// StopMonitor RPC.
 	AssignmentServiceStopMonitorProcedure = "/tandem.assignment.v1.AssignmentService/StopMonitor"
+	// AssignmentServiceTransferCallProcedure is the fully-qualified name of the AssignmentService's
+	// TransferCall RPC.
+	AssignmentServiceTransferCallProcedure = "/tandem.assignment.v1.AssignmentService/TransferCall"
+	// AssignmentServiceCompleteTransferProcedure is the fully-qualified name of the AssignmentService's
+	// CompleteTransfer RPC.
+	AssignmentServiceCompleteTransferProcedure = "/tandem.assignment.v1.AssignmentService/CompleteTransfer"
+	// AssignmentServiceCancelTransferProcedure is the fully-qualified name of the AssignmentService's
+	// CancelTransfer RPC.
+	AssignmentServiceCancelTransferProcedure = "/tandem.assignment.v1.AssignmentService/CancelTransfer"
+	// AssignmentServiceListTransferTargetsProcedure is the fully-qualified name of the
+	// AssignmentService's ListTransferTargets RPC.
+	AssignmentServiceListTransferTargetsProcedure = "/tandem.assignment.v1.AssignmentService/ListTransferTargets"
 )
 
 // AssignmentServiceClient is a client for the tandem.assignment.v1.AssignmentService service.
@@ -125,6 +137,25 @@ type AssignmentServiceClient interface {
 	// StopMonitor ends the monitoring of a call (its supervisor's leg is hung up). A call not
 	// monitored changes nothing.
 	StopMonitor(context.Context, *connect.Request[v1.StopMonitorRequest]) (*connect.Response[v1.StopMonitorResponse], error)
+	// TransferCall hands the operator's own connected call to another operator (who must be ready
+	// and free), a queue (the call keeps its original arrival, so its place and its service level,
+	// with the given priority) or a number. Blind: the operator's leg ends at once and he goes to
+	// wrap-up; the caller hears music until the target answers. Warm: the caller holds while the
+	// target is dialed and, on answer, talks with the operator; then CompleteTransfer or
+	// CancelTransfer. A warm transfer to a queue goes to a free operator of it, picked now, or is
+	// refused. A target that does not answer: blind, the call goes back to its queue at its place;
+	// warm, the caller is back with the operator and Call.transfer says why. The scenario's answer
+	// comes after the reply: if it refuses, the transfer fails and the call stays with him.
+	TransferCall(context.Context, *connect.Request[v1.TransferCallRequest]) (*connect.Response[v1.TransferCallResponse], error)
+	// CompleteTransfer bridges the caller with the consulted target of a warm transfer; the
+	// operator's leg ends and he goes to wrap-up.
+	CompleteTransfer(context.Context, *connect.Request[v1.CompleteTransferRequest]) (*connect.Response[v1.CompleteTransferResponse], error)
+	// CancelTransfer hangs up the target's leg of a warm transfer: the caller is back with the
+	// operator.
+	CancelTransfer(context.Context, *connect.Request[v1.CancelTransferRequest]) (*connect.Response[v1.CancelTransferResponse], error)
+	// ListTransferTargets lists whom the operator may transfer a call to now: his colleagues
+	// (free ones first; the others with why not) and the queues. The operator's own.
+	ListTransferTargets(context.Context, *connect.Request[v1.ListTransferTargetsRequest]) (*connect.Response[v1.ListTransferTargetsResponse], error)
 }
 
 // NewAssignmentServiceClient constructs a client for the tandem.assignment.v1.AssignmentService
@@ -216,24 +247,52 @@ func NewAssignmentServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(assignmentServiceMethods.ByName("StopMonitor")),
 			connect.WithClientOptions(opts...),
 		),
+		transferCall: connect.NewClient[v1.TransferCallRequest, v1.TransferCallResponse](
+			httpClient,
+			baseURL+AssignmentServiceTransferCallProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("TransferCall")),
+			connect.WithClientOptions(opts...),
+		),
+		completeTransfer: connect.NewClient[v1.CompleteTransferRequest, v1.CompleteTransferResponse](
+			httpClient,
+			baseURL+AssignmentServiceCompleteTransferProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("CompleteTransfer")),
+			connect.WithClientOptions(opts...),
+		),
+		cancelTransfer: connect.NewClient[v1.CancelTransferRequest, v1.CancelTransferResponse](
+			httpClient,
+			baseURL+AssignmentServiceCancelTransferProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("CancelTransfer")),
+			connect.WithClientOptions(opts...),
+		),
+		listTransferTargets: connect.NewClient[v1.ListTransferTargetsRequest, v1.ListTransferTargetsResponse](
+			httpClient,
+			baseURL+AssignmentServiceListTransferTargetsProcedure,
+			connect.WithSchema(assignmentServiceMethods.ByName("ListTransferTargets")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // assignmentServiceClient implements AssignmentServiceClient.
 type assignmentServiceClient struct {
-	listCalls      *connect.Client[v1.ListCallsRequest, v1.ListCallsResponse]
-	getCall        *connect.Client[v1.GetCallRequest, v1.GetCallResponse]
-	explainCall    *connect.Client[v1.ExplainCallRequest, v1.ExplainCallResponse]
-	withdrawOffer  *connect.Client[v1.WithdrawOfferRequest, v1.WithdrawOfferResponse]
-	requeueCall    *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
-	liftBan        *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
-	declineOffer   *connect.Client[v1.DeclineOfferRequest, v1.DeclineOfferResponse]
-	holdCall       *connect.Client[v1.HoldCallRequest, v1.HoldCallResponse]
-	resumeCall     *connect.Client[v1.ResumeCallRequest, v1.ResumeCallResponse]
-	addToCall      *connect.Client[v1.AddToCallRequest, v1.AddToCallResponse]
-	removeFromCall *connect.Client[v1.RemoveFromCallRequest, v1.RemoveFromCallResponse]
-	monitorCall    *connect.Client[v1.MonitorCallRequest, v1.MonitorCallResponse]
-	stopMonitor    *connect.Client[v1.StopMonitorRequest, v1.StopMonitorResponse]
+	listCalls           *connect.Client[v1.ListCallsRequest, v1.ListCallsResponse]
+	getCall             *connect.Client[v1.GetCallRequest, v1.GetCallResponse]
+	explainCall         *connect.Client[v1.ExplainCallRequest, v1.ExplainCallResponse]
+	withdrawOffer       *connect.Client[v1.WithdrawOfferRequest, v1.WithdrawOfferResponse]
+	requeueCall         *connect.Client[v1.RequeueCallRequest, v1.RequeueCallResponse]
+	liftBan             *connect.Client[v1.LiftBanRequest, v1.LiftBanResponse]
+	declineOffer        *connect.Client[v1.DeclineOfferRequest, v1.DeclineOfferResponse]
+	holdCall            *connect.Client[v1.HoldCallRequest, v1.HoldCallResponse]
+	resumeCall          *connect.Client[v1.ResumeCallRequest, v1.ResumeCallResponse]
+	addToCall           *connect.Client[v1.AddToCallRequest, v1.AddToCallResponse]
+	removeFromCall      *connect.Client[v1.RemoveFromCallRequest, v1.RemoveFromCallResponse]
+	monitorCall         *connect.Client[v1.MonitorCallRequest, v1.MonitorCallResponse]
+	stopMonitor         *connect.Client[v1.StopMonitorRequest, v1.StopMonitorResponse]
+	transferCall        *connect.Client[v1.TransferCallRequest, v1.TransferCallResponse]
+	completeTransfer    *connect.Client[v1.CompleteTransferRequest, v1.CompleteTransferResponse]
+	cancelTransfer      *connect.Client[v1.CancelTransferRequest, v1.CancelTransferResponse]
+	listTransferTargets *connect.Client[v1.ListTransferTargetsRequest, v1.ListTransferTargetsResponse]
 }
 
 // ListCalls calls tandem.assignment.v1.AssignmentService.ListCalls.
@@ -301,6 +360,26 @@ func (c *assignmentServiceClient) StopMonitor(ctx context.Context, req *connect.
 	return c.stopMonitor.CallUnary(ctx, req)
 }
 
+// TransferCall calls tandem.assignment.v1.AssignmentService.TransferCall.
+func (c *assignmentServiceClient) TransferCall(ctx context.Context, req *connect.Request[v1.TransferCallRequest]) (*connect.Response[v1.TransferCallResponse], error) {
+	return c.transferCall.CallUnary(ctx, req)
+}
+
+// CompleteTransfer calls tandem.assignment.v1.AssignmentService.CompleteTransfer.
+func (c *assignmentServiceClient) CompleteTransfer(ctx context.Context, req *connect.Request[v1.CompleteTransferRequest]) (*connect.Response[v1.CompleteTransferResponse], error) {
+	return c.completeTransfer.CallUnary(ctx, req)
+}
+
+// CancelTransfer calls tandem.assignment.v1.AssignmentService.CancelTransfer.
+func (c *assignmentServiceClient) CancelTransfer(ctx context.Context, req *connect.Request[v1.CancelTransferRequest]) (*connect.Response[v1.CancelTransferResponse], error) {
+	return c.cancelTransfer.CallUnary(ctx, req)
+}
+
+// ListTransferTargets calls tandem.assignment.v1.AssignmentService.ListTransferTargets.
+func (c *assignmentServiceClient) ListTransferTargets(ctx context.Context, req *connect.Request[v1.ListTransferTargetsRequest]) (*connect.Response[v1.ListTransferTargetsResponse], error) {
+	return c.listTransferTargets.CallUnary(ctx, req)
+}
+
 // AssignmentServiceHandler is an implementation of the tandem.assignment.v1.AssignmentService
 // service.
 type AssignmentServiceHandler interface {
@@ -351,6 +430,25 @@ type AssignmentServiceHandler interface {
 	// StopMonitor ends the monitoring of a call (its supervisor's leg is hung up). A call not
 	// monitored changes nothing.
 	StopMonitor(context.Context, *connect.Request[v1.StopMonitorRequest]) (*connect.Response[v1.StopMonitorResponse], error)
+	// TransferCall hands the operator's own connected call to another operator (who must be ready
+	// and free), a queue (the call keeps its original arrival, so its place and its service level,
+	// with the given priority) or a number. Blind: the operator's leg ends at once and he goes to
+	// wrap-up; the caller hears music until the target answers. Warm: the caller holds while the
+	// target is dialed and, on answer, talks with the operator; then CompleteTransfer or
+	// CancelTransfer. A warm transfer to a queue goes to a free operator of it, picked now, or is
+	// refused. A target that does not answer: blind, the call goes back to its queue at its place;
+	// warm, the caller is back with the operator and Call.transfer says why. The scenario's answer
+	// comes after the reply: if it refuses, the transfer fails and the call stays with him.
+	TransferCall(context.Context, *connect.Request[v1.TransferCallRequest]) (*connect.Response[v1.TransferCallResponse], error)
+	// CompleteTransfer bridges the caller with the consulted target of a warm transfer; the
+	// operator's leg ends and he goes to wrap-up.
+	CompleteTransfer(context.Context, *connect.Request[v1.CompleteTransferRequest]) (*connect.Response[v1.CompleteTransferResponse], error)
+	// CancelTransfer hangs up the target's leg of a warm transfer: the caller is back with the
+	// operator.
+	CancelTransfer(context.Context, *connect.Request[v1.CancelTransferRequest]) (*connect.Response[v1.CancelTransferResponse], error)
+	// ListTransferTargets lists whom the operator may transfer a call to now: his colleagues
+	// (free ones first; the others with why not) and the queues. The operator's own.
+	ListTransferTargets(context.Context, *connect.Request[v1.ListTransferTargetsRequest]) (*connect.Response[v1.ListTransferTargetsResponse], error)
 }
 
 // NewAssignmentServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -438,6 +536,30 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 		connect.WithSchema(assignmentServiceMethods.ByName("StopMonitor")),
 		connect.WithHandlerOptions(opts...),
 	)
+	assignmentServiceTransferCallHandler := connect.NewUnaryHandler(
+		AssignmentServiceTransferCallProcedure,
+		svc.TransferCall,
+		connect.WithSchema(assignmentServiceMethods.ByName("TransferCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assignmentServiceCompleteTransferHandler := connect.NewUnaryHandler(
+		AssignmentServiceCompleteTransferProcedure,
+		svc.CompleteTransfer,
+		connect.WithSchema(assignmentServiceMethods.ByName("CompleteTransfer")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assignmentServiceCancelTransferHandler := connect.NewUnaryHandler(
+		AssignmentServiceCancelTransferProcedure,
+		svc.CancelTransfer,
+		connect.WithSchema(assignmentServiceMethods.ByName("CancelTransfer")),
+		connect.WithHandlerOptions(opts...),
+	)
+	assignmentServiceListTransferTargetsHandler := connect.NewUnaryHandler(
+		AssignmentServiceListTransferTargetsProcedure,
+		svc.ListTransferTargets,
+		connect.WithSchema(assignmentServiceMethods.ByName("ListTransferTargets")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.assignment.v1.AssignmentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AssignmentServiceListCallsProcedure:
@@ -466,6 +588,14 @@ func NewAssignmentServiceHandler(svc AssignmentServiceHandler, opts ...connect.H
 			assignmentServiceMonitorCallHandler.ServeHTTP(w, r)
 		case AssignmentServiceStopMonitorProcedure:
 			assignmentServiceStopMonitorHandler.ServeHTTP(w, r)
+		case AssignmentServiceTransferCallProcedure:
+			assignmentServiceTransferCallHandler.ServeHTTP(w, r)
+		case AssignmentServiceCompleteTransferProcedure:
+			assignmentServiceCompleteTransferHandler.ServeHTTP(w, r)
+		case AssignmentServiceCancelTransferProcedure:
+			assignmentServiceCancelTransferHandler.ServeHTTP(w, r)
+		case AssignmentServiceListTransferTargetsProcedure:
+			assignmentServiceListTransferTargetsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -525,4 +655,20 @@ func (UnimplementedAssignmentServiceHandler) MonitorCall(context.Context, *conne
 
 func (UnimplementedAssignmentServiceHandler) StopMonitor(context.Context, *connect.Request[v1.StopMonitorRequest]) (*connect.Response[v1.StopMonitorResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.StopMonitor is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) TransferCall(context.Context, *connect.Request[v1.TransferCallRequest]) (*connect.Response[v1.TransferCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.TransferCall is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) CompleteTransfer(context.Context, *connect.Request[v1.CompleteTransferRequest]) (*connect.Response[v1.CompleteTransferResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.CompleteTransfer is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) CancelTransfer(context.Context, *connect.Request[v1.CancelTransferRequest]) (*connect.Response[v1.CancelTransferResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.CancelTransfer is not implemented"))
+}
+
+func (UnimplementedAssignmentServiceHandler) ListTransferTargets(context.Context, *connect.Request[v1.ListTransferTargetsRequest]) (*connect.Response[v1.ListTransferTargetsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.assignment.v1.AssignmentService.ListTransferTargets is not implemented"))
 }

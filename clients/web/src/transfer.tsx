@@ -1,0 +1,260 @@
+// The Transfer control on the talk card: the operator hands his call to a colleague, a queue or
+// a number, blind or warm (consult first, then Complete or Cancel). The rules are Tandem's
+// (AssignmentService.TransferCall); this file shows what may be picked and what is going on,
+// and says why when something is refused or fails.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { ConnectError } from "@connectrpc/connect";
+
+/** His call's transfer as the status stream shows it (CallInHand.transfer). */
+export interface TransferInHand {
+  from: string;
+  mode: "blind" | "warm";
+  toOperator: string;
+  toQueue: string;
+  toNumber: string;
+  state: "" | "dialing" | "consulting" | "completed" | "cancelled" | "failed";
+  reason: string;
+}
+
+/** A colleague as a target; busy says why a transfer to him would be refused ("" when free). */
+export interface TargetOperator {
+  id: string;
+  name: string;
+  displayName: string;
+  busy: string;
+}
+export interface TargetQueue {
+  id: string;
+  name: string;
+  free: number;
+}
+export interface Targets {
+  operators: TargetOperator[];
+  queues: TargetQueue[];
+}
+
+export type Mode = "blind" | "warm";
+export type To = { operatorId: string } | { queueId: string } | { number: { kind: "pstn" | "sip"; target: string } };
+
+/** What the control asks of Tandem (api.ts gives it the generated client). */
+export interface TransferApi {
+  targets(): Promise<Targets>;
+  transfer(callId: string, to: To, mode: Mode, priority: number): Promise<void>;
+  complete(callId: string): Promise<void>;
+  cancel(callId: string): Promise<void>;
+}
+
+/** What the control shows of a transfer, and what the operator may press. */
+export interface TransferView {
+  /** The transfer in words ("" when there is none to show). */
+  text: string;
+  /** Why the last transfer failed ("" when it did not). */
+  failure: string;
+  canStart: boolean;
+  canComplete: boolean;
+  canCancel: boolean;
+}
+
+/** The target of t in words. */
+export function targetName(t: TransferInHand, names: Record<string, string> = {}): string {
+  if (t.toOperator) return names[t.toOperator] || t.toOperator;
+  if (t.toQueue) return `queue ${names[t.toQueue] || t.toQueue}`;
+  return t.toNumber;
+}
+
+/** What to show of transfer t (null: none yet); names maps ids to display names. */
+export function transferView(t: TransferInHand | null, names: Record<string, string> = {}): TransferView {
+  const none: TransferView = { text: "", failure: "", canStart: true, canComplete: false, canCancel: false };
+  if (!t) return none;
+  const to = targetName(t, names);
+  switch (t.state) {
+    case "dialing":
+      return t.mode === "warm"
+        ? { text: `Calling ${to} — the caller is on hold`, failure: "", canStart: false, canComplete: false, canCancel: true }
+        : { text: `Transferring to ${to}…`, failure: "", canStart: false, canComplete: false, canCancel: false };
+    case "consulting":
+      return { text: `Talking with ${to} — the caller is on hold`, failure: "", canStart: false, canComplete: true, canCancel: true };
+    case "failed":
+      return { ...none, failure: `Transfer to ${to} failed: ${t.reason || "no reason given"}. The caller is with you.` };
+    case "cancelled":
+      return { ...none, text: `Transfer to ${to} cancelled — the caller is with you` };
+  }
+  return none;
+}
+
+/** The colleagues to pick from, the free first; the others disabled, with why. */
+export function operatorChoices(targets: Targets): { id: string; label: string; disabled: boolean }[] {
+  const free = targets.operators.filter((o) => !o.busy);
+  const busy = targets.operators.filter((o) => o.busy);
+  return [...free, ...busy].map((o) => ({ id: o.id, label: o.busy ? `${o.displayName || o.name} — ${o.busy.replace(/^\S+ is /, "")}` : o.displayName || o.name, disabled: !!o.busy }));
+}
+
+/** A phone number (E.164) or a SIP URI typed by the operator, or null when it is neither. */
+export function parseNumber(text: string): { kind: "pstn" | "sip"; target: string } | null {
+  const s = text.trim().replace(/[\s()-]/g, "");
+  if (/^\+[1-9][0-9]{6,14}$/.test(s)) return { kind: "pstn", target: s };
+  if (/^sips?:[^@\s]+@[^@\s]+$/.test(text.trim())) return { kind: "sip", target: text.trim() };
+  return null;
+}
+
+/** The request for what the form holds, or why it cannot be sent. */
+export function requestFor(kind: "operator" | "queue" | "number", choice: string, number: string): { to: To } | { error: string } {
+  switch (kind) {
+    case "operator":
+      return choice ? { to: { operatorId: choice } } : { error: "Pick a colleague." };
+    case "queue":
+      return choice ? { to: { queueId: choice } } : { error: "Pick a queue." };
+  }
+  const n = parseNumber(number);
+  return n ? { to: { number: n } } : { error: "Enter a phone number as +14155550100, or a SIP address as sip:name@host." };
+}
+
+/** A refused request in the operator's words. */
+export function errorText(e: unknown): string {
+  const err = ConnectError.from(e);
+  return err.rawMessage.replace(/^[a-z_]+: /, "") || "The transfer did not go through.";
+}
+
+/** The Transfer control of the call he talks on. */
+export function TransferControls({ api, callId, transfer }: { api: TransferApi; callId: string; transfer: TransferInHand | null }) {
+  const [open, setOpen] = useState(false);
+  const [targets, setTargets] = useState<Targets | null>(null);
+  const [kind, setKind] = useState<"operator" | "queue" | "number">("operator");
+  const [choice, setChoice] = useState("");
+  const [number, setNumber] = useState("");
+  const [mode, setMode] = useState<Mode>("blind");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    api.targets().then(
+      (t) => live && setTargets(t),
+      (e) => live && setError(errorText(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open, api]);
+  const names: Record<string, string> = {};
+  for (const o of targets?.operators ?? []) names[o.id] = o.displayName || o.name;
+  for (const q of targets?.queues ?? []) names[q.id] = q.name;
+  const view = transferView(transfer, names);
+  const run = async (fn: () => Promise<void>, after?: () => void) => {
+    setBusy(true);
+    setError("");
+    try {
+      await fn();
+      after?.();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const send = () => {
+    const req = requestFor(kind, choice, number);
+    if ("error" in req) {
+      setError(req.error);
+      return;
+    }
+    void run(() => api.transfer(callId, req.to, mode, 0), () => setOpen(false));
+  };
+  return (
+    <section class="transfer" data-testid="transfer">
+      {view.text && (
+        <p data-testid="transfer-state" role="status">
+          {view.text}
+        </p>
+      )}
+      {view.failure && (
+        <p class="error" data-testid="transfer-failure" role="alert">
+          {view.failure}
+        </p>
+      )}
+      {error && (
+        <p class="error" data-testid="transfer-error" role="alert">
+          {error}
+        </p>
+      )}
+      {view.canComplete && (
+        <button data-testid="transfer-complete" disabled={busy} onClick={() => void run(() => api.complete(callId))}>
+          Complete transfer
+        </button>
+      )}
+      {view.canCancel && (
+        <button data-testid="transfer-cancel" disabled={busy} onClick={() => void run(() => api.cancel(callId))}>
+          Cancel transfer
+        </button>
+      )}
+      {view.canStart && !open && (
+        <button data-testid="transfer-open" onClick={() => setOpen(true)}>
+          Transfer…
+        </button>
+      )}
+      {view.canStart && open && (
+        <div class="transfer-form" role="group" aria-label="Transfer the call">
+          <fieldset>
+            <legend>To</legend>
+            {(["operator", "queue", "number"] as const).map((k) => (
+              <label key={k}>
+                <input type="radio" name="transfer-kind" data-testid={`transfer-to-${k}`} checked={kind === k} onChange={() => (setKind(k), setChoice(""))} />
+                {k === "operator" ? "A colleague" : k === "queue" ? "A queue" : "A number"}
+              </label>
+            ))}
+          </fieldset>
+          {kind === "operator" && (
+            <select data-testid="transfer-operator" aria-label="Colleague" value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
+              <option value="">{targets ? "Pick a colleague" : "Loading…"}</option>
+              {targets &&
+                operatorChoices(targets).map((o) => (
+                  <option key={o.id} value={o.id} disabled={o.disabled}>
+                    {o.label}
+                  </option>
+                ))}
+            </select>
+          )}
+          {kind === "queue" && (
+            <select data-testid="transfer-queue" aria-label="Queue" value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
+              <option value="">{targets ? "Pick a queue" : "Loading…"}</option>
+              {targets?.queues.map((q) => (
+                <option key={q.id} value={q.id}>
+                  {q.name} ({q.free} free)
+                </option>
+              ))}
+            </select>
+          )}
+          {kind === "number" && (
+            <input data-testid="transfer-number" aria-label="Number" placeholder="+14155550100 or sip:name@host" value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
+          )}
+          <fieldset>
+            <legend>How</legend>
+            <label>
+              <input type="radio" name="transfer-mode" data-testid="transfer-blind" checked={mode === "blind"} onChange={() => setMode("blind")} />
+              Blind — let go now
+            </label>
+            <label>
+              <input type="radio" name="transfer-mode" data-testid="transfer-warm" checked={mode === "warm"} onChange={() => setMode("warm")} />
+              Warm — talk to them first
+            </label>
+          </fieldset>
+          <button data-testid="transfer-go" disabled={busy} onClick={send}>
+            Transfer
+          </button>
+          <button class="link" onClick={() => (setOpen(false), setError(""))}>
+            Close
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The Transfer control for the call the operator talks on, on its own API; null otherwise. */
+export function useTransfer<S extends { token: string }>(api: (session: S) => TransferApi, session: S | null, onCall: boolean, call: { callId: string; transfer: TransferInHand | null } | null) {
+  const token = session?.token ?? "";
+  // One API per session: a new login (a new token) makes a new one.
+  const bound = useMemo(() => (session ? api(session) : null), [token]);
+  if (!onCall || !call || !bound) return null;
+  return <TransferControls key={call.callId} api={bound} callId={call.callId} transfer={call.transfer} />;
+}
