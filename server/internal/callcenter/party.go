@@ -111,6 +111,8 @@ func (c Call) CheckAddParty(by OperatorID) error {
 		return &Error{Code: CodePermissionDenied, Field: "call_id", Message: fmt.Sprintf("call %s is not yours: you may add people only to the call you talk on", c.ID)}
 	case c.State != CallConnected:
 		return &Error{Code: CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s is %s: only a connected call takes more parties", c.ID, c.State)}
+	case c.Transfer.Active():
+		return &Error{Code: CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s is being transferred: add people once the transfer is over", c.ID)}
 	case c.LiveParties() >= MaxParties:
 		return &Error{Code: CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s has %d parties already (at most %d)", c.ID, MaxParties, MaxParties)}
 	}
@@ -125,6 +127,9 @@ func (c Call) CheckMonitor(mode PartyMode) error {
 	}
 	if c.State != CallConnected {
 		return &Error{Code: CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s is %s: only a connected call can be monitored", c.ID, c.State)}
+	}
+	if c.Transfer.Active() {
+		return &Error{Code: CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s is being transferred: monitor it once the transfer is over", c.ID)}
 	}
 	return nil
 }

@@ -124,6 +124,19 @@ func (c Call) CheckTransfer(by OperatorID) error {
 	return nil
 }
 
+// CheckTransferParties says whether call c may be handed on as far as its third legs go: the
+// parties its operator added must leave first (the caller would otherwise be handed on with
+// people his new operator never invited); a supervisor's monitoring is no obstacle: it ends
+// with the transfer.
+func (c Call) CheckTransferParties() error {
+	for _, p := range c.Parties {
+		if !p.Monitor && !p.State.Over() {
+			return &Error{Code: CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s has a party on it (%s): remove the parties you added before a transfer", c.ID, p.ID)}
+		}
+	}
+	return nil
+}
+
 // Busy says, in the operator's words, why an operator in state s cannot take a transferred
 // call now ("" when he can: ready).
 func Busy(name string, s OperatorState) string {

@@ -39,6 +39,9 @@ func (e *Engine) TransferCall(now time.Time, r cc.TransferRequest, stored *cc.Ca
 		}
 		return e.fail(&cc.Error{Code: cc.CodeFailedPrecondition, Field: "call_id", Message: fmt.Sprintf("call %s is being transferred already (%s, %s): complete or cancel that transfer first", c.ID, t.Mode, t.State)})
 	}
+	if err := c.CheckTransferParties(); err != nil {
+		return e.fail(err)
+	}
 	from := e.operators[r.By]
 	q := e.queues[c.Queue]
 	if q == nil {
@@ -61,6 +64,9 @@ func (e *Engine) TransferCall(now time.Time, r cc.TransferRequest, stored *cc.Ca
 				return e.fail(&cc.Error{Code: cc.CodeFailedPrecondition, Field: "queue_id", Message: fmt.Sprintf("nobody in %s is free now: transfer blind to keep the caller's place in its line", to.Name)})
 			}
 		}
+	}
+	if m, ok := c.Monitoring(); ok {
+		e.dropParty(now, c, m, "the call was transferred")
 	}
 	endHold(now, c) // the transfer decides what the caller hears from now on
 	c.holdFailure = ""

@@ -453,3 +453,45 @@ func TestBlindTransferToQueueGoesToAColleagueFirst(t *testing.T) {
 		t.Fatalf("anna = %s", f.state("anna"))
 	}
 }
+
+// Transfers and third legs: a call with a party the operator added is not handed on until the
+// party leaves; a supervisor's monitoring ends with the transfer; while a transfer is under way
+// nobody is added and nobody starts monitoring. Each refusal changes nothing.
+func TestTransferAndParties(t *testing.T) {
+	f, id := transferFixture(t)
+	guest := cc.Contact{Kind: cc.ContactPSTN, Target: "+15550100"}
+	p, _, err := f.e.AddToCall(f.now, id, "anna", guest, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := f.live(id)
+	_, err = f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Operator: "boris"}})
+	var ce *cc.Error
+	if !errors.As(err, &ce) || ce.Code != cc.CodeFailedPrecondition || ce.Field != "call_id" {
+		t.Fatalf("transfer with a party on the call: err = %v, want failed_precondition on call_id", err)
+	}
+	if after := f.live(id); after.Transfer != before.Transfer || after.Operator != "anna" || f.state("boris") != cc.OperatorReady {
+		t.Fatalf("a refused transfer changed the call: %+v", after)
+	}
+	f.must(f.e.RemoveFromCall(f.now, id, p.ID, "anna", false, nil))
+
+	sup := cc.Contact{Kind: cc.ContactSIP, Target: "sip:olga@pbx"}
+	m, _, err := f.e.MonitorCall(f.now, id, cc.PartyListen, sup, "olga", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferWarm, Target: cc.TransferTarget{Operator: "boris"}}))
+	drop := onlyCommand(t, ch, cc.CommandDropParty)
+	if drop.Party != m.ID || f.party(id, m.ID).State != cc.PartyFailed && f.party(id, m.ID).State != cc.PartyLeft {
+		t.Fatalf("monitoring after a transfer began: drop %+v, party %+v", drop, f.party(id, m.ID))
+	}
+	if _, _, err := f.e.AddToCall(f.now, id, "anna", guest, "", nil); !errors.As(err, &ce) || ce.Code != cc.CodeFailedPrecondition || ce.Field != "call_id" {
+		t.Fatalf("AddToCall during a transfer: err = %v, want failed_precondition on call_id", err)
+	}
+	if _, _, err := f.e.MonitorCall(f.now, id, cc.PartyBarge, sup, "olga", nil); !errors.As(err, &ce) || ce.Code != cc.CodeFailedPrecondition || ce.Field != "call_id" {
+		t.Fatalf("MonitorCall during a transfer: err = %v, want failed_precondition on call_id", err)
+	}
+	if n := len(f.live(id).Parties); n != 2 {
+		t.Fatalf("parties = %d, want the two that were (nothing added by the refusals)", n)
+	}
+}
