@@ -242,7 +242,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
               </span>
             )}
           </div>
-          {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline().then(() => softphone().decline())} onHold={toggleHold} />}
+          {screen.card && <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline().then((offerId) => softphone().decline(offerId))} onHold={toggleHold} />}
           <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
             <div class="reasons" role="group" aria-label="Go away for">

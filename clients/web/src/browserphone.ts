@@ -149,9 +149,10 @@ export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>): So
     answer() {
       if (mine(ringingCall)) ringingCall.answer();
     },
-    decline() {
-      if (!mine(ringingCall)) return;
+    decline(id: string) {
+      // By the offer's id: the decline's reply may come after the offer left the screen.
       const c = ringingCall;
+      if (!c || !id || offerOf(c) !== id) return;
       ringingCall = null;
       c.decline();
       changed();

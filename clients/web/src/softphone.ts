@@ -39,8 +39,8 @@ export interface Softphone {
   ringing(): boolean;
   /** Takes the call ringing in this tab for the current offer (the Answer button). */
   answer(): void;
-  /** Declines that call in the tab (after DeclineOffer told Tandem). */
-  decline(): void;
+  /** Declines the call ringing in the tab for this offer (once DeclineOffer told Tandem). */
+  decline(offerId: string): void;
   /** A call answered in this tab is in progress. */
   inCall(): boolean;
   muted(): boolean;

@@ -253,11 +253,12 @@ describe("browser phone", () => {
     w.phone.offered(offer("of-2"));
     const other = new FakeCall("of-1");
     w.client.emit(ev.IncomingCall, { call: other });
-    w.phone.decline();
+    w.phone.decline("of-2");
     expect(other.declined).toBe(false);
     const call = new FakeCall("of-2");
     w.client.emit(ev.IncomingCall, { call });
-    w.phone.decline();
+    w.phone.moved("ready", ""); // DeclineOffer's reply came after the stream moved him on
+    w.phone.decline("of-2");
     expect(call.declined).toBe(true);
     expect(w.phone.ringing()).toBe(false);
   });
