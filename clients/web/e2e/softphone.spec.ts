@@ -90,10 +90,14 @@ phone("anna logs in with a key Tandem signed; a real call rings in the tab; Answ
   await call.s.waitFor((r) => r.type === "heard" && r.what === "call" && r.t > music.t, WAIT, "anna again after the resume");
   await expect(page.getByTestId("hold-total")).toBeVisible();
 
-  // Mute is the SDK's, local to the tab; a tone goes to the scenario's leg.
+  // The microphone's level moves (the emulated SDK's microphone is a tone); Mute is the SDK's,
+  // local to the tab, and silences it; a tone goes to the scenario's leg.
+  const level = () => page.getByTestId("mic-level").locator(".level-bar").evaluate((e) => parseFloat((e as HTMLElement).style.width));
+  await expect.poll(level, { timeout: WAIT }).toBeGreaterThan(0);
   await page.getByTestId("mute").click();
   await expect(page.getByTestId("mute")).toHaveText("Unmute");
   await expect(page.getByTestId("mute")).toHaveAttribute("aria-pressed", "true");
+  await expect.poll(level, { timeout: WAIT }).toBe(0);
   await page.getByTestId("mute").click();
   await expect(page.getByTestId("mute")).toHaveText("Mute");
   await page.getByTestId("keypad-toggle").click();

@@ -52,8 +52,14 @@ export const offerHeader = "X-Tandem-Offer-Id";
 /** Waits before each reconnect attempt after the connection closed; then it gives up. */
 export const reconnectDelaysMs = [1000, 2000, 4000, 8000, 16000];
 
-/** The browser phone on the SDK that load gives. */
-export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>): Softphone {
+/** How often the ring tone repeats while the offer's call rings in the tab. */
+export const ringEveryMs = 3000;
+
+/**
+ * The browser phone on the SDK that load gives. ringTone plays the ring (the offer rang once
+ * when it came): again every ringEveryMs while the offer's call rings here.
+ */
+export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>, ringTone: () => void = () => {}): Softphone {
   let state: SoftphoneState = "off";
   let why = "";
   let label = "";
@@ -67,8 +73,17 @@ export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>): So
   let meter: { stop(): void; level(): number } | null = null;
   let run = 0; // start() and stop() bump it: a slow start that was stopped does nothing more
   let retry: ReturnType<typeof setTimeout> | null = null;
+  let ringTimer: ReturnType<typeof setInterval> | null = null;
   const listeners = new Set<() => void>();
-  const changed = () => listeners.forEach((fn) => fn());
+  const changed = () => {
+    const ringing = mine(ringingCall);
+    if (ringing && !ringTimer) ringTimer = setInterval(ringTone, ringEveryMs);
+    if (!ringing && ringTimer) {
+      clearInterval(ringTimer);
+      ringTimer = null;
+    }
+    listeners.forEach((fn) => fn());
+  };
   const set = (s: SoftphoneState, detail = "") => {
     state = s;
     why = detail;

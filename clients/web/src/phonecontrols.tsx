@@ -1,11 +1,8 @@
 // The browser phone on the operator screen (see softphone.ts): its state next to the connection
-// indicator with the microphone and speaker choice, Answer on the offer card (with the ring
-// repeating while the call rings in this tab), and Mute, the DTMF keypad and the microphone's
+// indicator with the microphone and speaker choice, Answer on the offer card, and Mute, the DTMF keypad and the microphone's
 // level on the talk card. Operators without a browser phone see none of it.
 import { useEffect, useState } from "preact/hooks";
-import { ring } from "./notify";
 import { softphone, type Device } from "./softphone";
-import { loadPrefs } from "./storage";
 
 /** Re-renders the component when the phone's state changes. */
 function usePhone() {
@@ -49,17 +46,10 @@ function DevicePicker({ kind }: { kind: "microphone" | "speaker" }) {
   );
 }
 
-/** Answer on the offer card while the offer's call rings in this tab; the ring repeats meanwhile. */
+/** Answer on the offer card while the offer's call rings in this tab (the phone rings meanwhile). */
 export function AnswerButton() {
   const phone = usePhone();
-  const ringing = phone.ringing();
-  useEffect(() => {
-    if (!ringing || !loadPrefs().sound) return;
-    // The offer rang once when it came (app.tsx); ring on while the tab's phone does.
-    const t = setInterval(ring, 3000);
-    return () => clearInterval(t);
-  }, [ringing]);
-  if (!ringing) return null;
+  if (!phone.ringing()) return null;
   return (
     <button class="primary" data-testid="answer" onClick={() => phone.answer()}>
       Answer

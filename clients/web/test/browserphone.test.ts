@@ -5,7 +5,7 @@ import type { Events, CallEvents } from "voximplant-websdk";
 import type { EventHandlers } from "voximplant-websdk/EventHandlers";
 import type { AudioOutputInfo, AudioSourceInfo, Config } from "voximplant-websdk/Structures";
 import type { AudioParams } from "voximplant-websdk/Hardware/src/AudioParams";
-import { browserPhone, reconnectDelaysMs, type VoxAudio, type VoxCall, type VoxClient, type VoxSdk } from "../src/browserphone";
+import { browserPhone, reconnectDelaysMs, ringEveryMs, type VoxAudio, type VoxCall, type VoxClient, type VoxSdk } from "../src/browserphone";
 import type { Offer } from "../src/model";
 import type { SoftphoneAccount } from "../src/softphone";
 
@@ -137,11 +137,15 @@ function world(username: string | null = "anna@cc.acme.voximplant.com") {
   client.accepts = "signed(otk-42)";
   const loads: string[] = [];
   const sdk: VoxSdk = { client, Events: ev as VoxSdk["Events"], CallEvents: callEv as VoxSdk["CallEvents"], audio };
-  const phone = browserPhone(async (emulatorUrl) => {
-    loads.push(emulatorUrl);
-    return sdk;
-  });
-  return { client, audio, signed, account, phone, loads: () => loads.length, loadedWith: loads };
+  let rings = 0;
+  const phone = browserPhone(
+    async (emulatorUrl) => {
+      loads.push(emulatorUrl);
+      return sdk;
+    },
+    () => rings++,
+  );
+  return { client, audio, signed, account, phone, loads: () => loads.length, loadedWith: loads, rings: () => rings };
 }
 
 const anna = { operatorId: "op-anna", name: "anna" };
@@ -295,6 +299,35 @@ describe("browser phone", () => {
     call.emit(callEv.Disconnected, {});
     expect(w.phone.inCall()).toBe(false);
     expect(w.phone.muted()).toBe(false); // the next call starts unmuted
+  });
+
+  it("rings on while the offer's call rings in the tab, and stops when it is answered or over", async () => {
+    vi.useFakeTimers();
+    try {
+      const w = world();
+      await w.phone.start(anna, w.account);
+      w.phone.offered(offer("of-1"));
+      await vi.advanceTimersByTimeAsync(ringEveryMs * 2);
+      expect(w.rings()).toBe(0); // the offer rang once in the app; the tab's phone is not ringing yet
+      const call = new FakeCall();
+      w.client.emit(ev.IncomingCall, { call });
+      await vi.advanceTimersByTimeAsync(ringEveryMs * 2);
+      expect(w.rings()).toBe(2);
+      w.phone.answer();
+      await vi.advanceTimersByTimeAsync(ringEveryMs * 2);
+      expect(w.rings()).toBe(2);
+
+      w.phone.offered(offer("of-2"));
+      const next = new FakeCall("of-2");
+      w.client.emit(ev.IncomingCall, { call: next });
+      await vi.advanceTimersByTimeAsync(ringEveryMs);
+      expect(w.rings()).toBe(3);
+      next.emit(callEv.Failed, { code: 487 }); // cancelled: the offer moved on
+      await vi.advanceTimersByTimeAsync(ringEveryMs * 2);
+      expect(w.rings()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   describe("reconnects after the connection closed", () => {
