@@ -56,7 +56,7 @@ Runs tandem demo and the demo's traffic together until Ctrl-C (make demo does th
   -h, --help
 `;
 
-function main() {
+async function main() {
   const t0Env = Number(process.env.TANDEM_DEMO_T0);
   const launchedAt = Date.now();
   const t0 = t0Env > 0 && t0Env <= launchedAt ? t0Env : launchedAt;
@@ -98,174 +98,171 @@ function main() {
   const db = path.resolve(/** @type {string} */ (values.db));
   const logFile = path.resolve(values.log || db.replace(/\.db$/, '') + '.log');
 
-  (async () => {
-    // anna's browser phone talks to this endpoint; the emulator rings her there.
-    const webSdk = await new WebSdk({ users: PHONE_USERS }).start();
-    launch(webSdk);
-  })().catch((err) => fail(`the emulated Web SDK did not start: ${err}`));
+  // anna's browser phone talks to this endpoint; the emulator rings her there.
+  const webSdk = await new WebSdk({ users: PHONE_USERS }).start();
 
-  /** @param {import('../emulator/websdk.js').WebSdk} webSdk */
-  function launch(webSdk) {
-    // The server. Its stdout (the banner with URLs and logins) goes to ours; its JSON log to a
-    // file, errors also to our stderr.
-    const args = ['demo', '--addr', /** @type {string} */ (values.addr), '--db', db, '--voximplant-app', VOX_APP, '--voximplant-emulator', webSdk.url];
-    if (values.reset) args.push('--reset');
-    const log = fs.createWriteStream(logFile); // this run's only: a day of demo is a few tens of MB
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let childExited = false;
-    const exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        childExited = true;
-        resolve(signal || code);
-      }),
-    );
-    process.on('exit', () => {
-      if (!childExited) child.kill('SIGKILL');
-    });
-    /** @type {import('node:stream').Readable} */ (child.stdout).pipe(process.stdout, { end: false });
-    /** @type {string[]} */
-    const tail = [];
-    /** @type {(url: string) => void} */
-    let serving = () => {};
-    const up = new Promise((resolve) => (serving = resolve));
-    let buf = '';
-    /** @type {import('node:stream').Readable} */ (child.stderr).on('data', (/** @type {Buffer} */ chunk) => {
-      log.write(chunk);
-      buf += chunk.toString('utf8');
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-        /** @type {any} */
-        let j = null;
-        try {
-          j = JSON.parse(line);
-        } catch {
-          if (line.trim()) process.stderr.write(line.startsWith('tandem: ') ? `${line}\n` : `tandem: ${line}\n`);
-          continue;
-        }
-        if (j.msg === 'tandem serving' && j.url) serving(j.url);
-        else if (j.level === 'ERROR') process.stderr.write(`tandem: ${j.msg}${j.err ? `: ${j.err}` : ''}\n`);
-      }
-    });
-    const rel = (/** @type {string} */ p) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p));
-    say(`demo: starting tandem demo (${rel(bin)}), database ${rel(db)}${values.reset ? ' (new)' : ''}, its log in ${rel(logFile)}`);
-
-    /** @type {import('./traffic.js').Traffic | null} */
-    let traffic = null;
-    let stopping = false;
-    let serverUpAt = 0;
-    let firstCallAt = 0;
-    /** @type {NodeJS.Timeout | null} */
-    let durationTimer = null;
-
-    const report = () => {
-      if (!values.report) return;
-      const st = traffic ? traffic.stats : null;
-      const out = {
-        makeDemoStartedAt: t0,
-        launchedAt,
-        serverUpMs: serverUpAt ? serverUpAt - t0 : null,
-        firstCallOnWallboardMs: firstCallAt ? firstCallAt - t0 : null,
-        firstCallFromLaunchMs: firstCallAt ? firstCallAt - launchedAt : null,
-        simulatedOperators: traffic ? traffic.sims.map((o) => o.name) : [],
-        humans: String(values.humans).split(','),
-        humanCalls: st ? st.humanCalls : 0,
-        calls: st,
-      };
-      fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
-      fs.writeFileSync(values.report, JSON.stringify(out, null, 2) + '\n');
-    };
-
-    /** @param {number} code */
-    const stop = async (code) => {
-      if (stopping) return;
-      stopping = true;
-      if (durationTimer) clearTimeout(durationTimer);
-      if (traffic) {
-        const n = traffic.live.length;
-        say(`demo: stopping: ${n} ${n === 1 ? 'caller hangs' : 'callers hang'} up, the simulated operators log out…`);
-        await traffic.stop().catch((err) => process.stderr.write(`demo: stopping the traffic: ${err}\n`));
-      }
-      report();
-      await webSdk.close();
-      if (!childExited) {
-        child.kill('SIGTERM');
-        const force = setTimeout(() => child.kill('SIGKILL'), 10000);
-        await exited;
-        clearTimeout(force);
-      }
-      log.end();
-      say('demo: stopped');
-      process.exit(code);
-    };
-    let interrupts = 0;
-    // SIGHUP too: a closed terminal must not leave the server (in its own group) running.
-    for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-      process.on(sig, () => {
-        if (++interrupts > 1) {
-          // Asked twice: do not wait for anyone.
-          if (!childExited) child.kill('SIGKILL');
-          process.exit(130);
-        }
-        stop(0);
-      });
-    }
-    exited.then((how) => {
-      if (stopping) return;
-      process.stderr.write(`demo: tandem exited (${how}) before it was stopped; its last lines:\n${tail.join('\n')}\n`);
-      if (/address already in use/.test(tail.join('\n'))) process.stderr.write(`demo: another program listens on ${values.addr}; try --addr :8081 (make demo DEMO_ARGS='--addr :8081')\n`);
-      stop(1);
-    });
-
-    (async () => {
-      const startTimer = setTimeout(() => {
-        if (!serverUpAt) fail(`tandem did not start within 60 s; see ${logFile}`);
-      }, 60000);
-      const url = /** @type {string} */ (await up);
-      clearTimeout(startTimer);
-      serverUpAt = Date.now();
-      // Listening on every address: talk to it over loopback.
-      const backend = url.replace('://[::]:', '://127.0.0.1:').replace('://0.0.0.0:', '://127.0.0.1:');
-      const { runTraffic } = require('./traffic.js');
+  // The server. Its stdout (the banner with URLs and logins) goes to ours; its JSON log to a
+  // file, errors also to our stderr.
+  const args = ['demo', '--addr', /** @type {string} */ (values.addr), '--db', db, '--voximplant-app', VOX_APP, '--voximplant-emulator', webSdk.url];
+  if (values.reset) args.push('--reset');
+  const log = fs.createWriteStream(logFile); // this run's only: a day of demo is a few tens of MB
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let childExited = false;
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      childExited = true;
+      resolve(signal || code);
+    }),
+  );
+  process.on('exit', () => {
+    if (!childExited) child.kill('SIGKILL');
+  });
+  /** @type {import('node:stream').Readable} */ (child.stdout).pipe(process.stdout, { end: false });
+  /** @type {string[]} */
+  const tail = [];
+  /** @type {(url: string) => void} */
+  let serving = () => {};
+  const up = new Promise((resolve) => (serving = resolve));
+  let buf = '';
+  /** @type {import('node:stream').Readable} */ (child.stderr).on('data', (/** @type {Buffer} */ chunk) => {
+    log.write(chunk);
+    buf += chunk.toString('utf8');
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      /** @type {any} */
+      let j = null;
       try {
-        traffic = await runTraffic({
-          backend,
-          humans: String(values.humans).split(',').filter(Boolean),
-          sims: values.sims !== undefined ? Number(values.sims) : undefined,
-          rateScale: Number(values['rate-scale']) || 1,
-          talk: /** @type {[number, number]} */ (talk),
-          progressEveryS: values.quiet ? 0 : 10,
-          log: say,
-          webSdk,
-          onFirstCall: (at) => {
-            firstCallAt = at;
-            const fromMake = ((at - t0) / 1000).toFixed(1);
-            const fromLaunch = ((at - launchedAt) / 1000).toFixed(1);
-            say(
-              t0 < launchedAt
-                ? `demo: first call on the wallboard ${fromMake} s after make demo started (${((launchedAt - t0) / 1000).toFixed(1)} s building, ${fromLaunch} s starting)`
-                : `demo: first call on the wallboard ${fromLaunch} s after the start`,
-            );
-          },
-        });
-      } catch (err) {
-        process.stderr.write(`demo: the traffic did not start: ${err instanceof Error ? err.stack : err}\n`);
-        await stop(1);
-        return;
+        j = JSON.parse(line);
+      } catch {
+        if (line.trim()) process.stderr.write(line.startsWith('tandem: ') ? `${line}\n` : `tandem: ${line}\n`);
+        continue;
       }
-      if (stopping) {
-        await traffic.stop();
-        return;
+      if (j.msg === 'tandem serving' && j.url) serving(j.url);
+      else if (j.level === 'ERROR') process.stderr.write(`tandem: ${j.msg}${j.err ? `: ${j.err}` : ''}\n`);
+    }
+  });
+  const rel = (/** @type {string} */ p) => (path.relative(process.cwd(), p).startsWith('..') ? p : path.relative(process.cwd(), p));
+  say(`demo: starting tandem demo (${rel(bin)}), database ${rel(db)}${values.reset ? ' (new)' : ''}, its log in ${rel(logFile)}`);
+
+  /** @type {import('./traffic.js').Traffic | null} */
+  let traffic = null;
+  let stopping = false;
+  let serverUpAt = 0;
+  let firstCallAt = 0;
+  /** @type {NodeJS.Timeout | null} */
+  let durationTimer = null;
+
+  const report = () => {
+    if (!values.report) return;
+    const st = traffic ? traffic.stats : null;
+    const out = {
+      makeDemoStartedAt: t0,
+      launchedAt,
+      serverUpMs: serverUpAt ? serverUpAt - t0 : null,
+      firstCallOnWallboardMs: firstCallAt ? firstCallAt - t0 : null,
+      firstCallFromLaunchMs: firstCallAt ? firstCallAt - launchedAt : null,
+      simulatedOperators: traffic ? traffic.sims.map((o) => o.name) : [],
+      humans: String(values.humans).split(','),
+      humanCalls: st ? st.humanCalls : 0,
+      calls: st,
+    };
+    fs.mkdirSync(path.dirname(path.resolve(values.report)), { recursive: true });
+    fs.writeFileSync(values.report, JSON.stringify(out, null, 2) + '\n');
+  };
+
+  /** @param {number} code */
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    if (durationTimer) clearTimeout(durationTimer);
+    if (traffic) {
+      const n = traffic.live.length;
+      say(`demo: stopping: ${n} ${n === 1 ? 'caller hangs' : 'callers hang'} up, the simulated operators log out…`);
+      await traffic.stop().catch((err) => process.stderr.write(`demo: stopping the traffic: ${err}\n`));
+    }
+    report();
+    await webSdk.close();
+    if (!childExited) {
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(force);
+    }
+    log.end();
+    say('demo: stopped');
+    process.exit(code);
+  };
+  let interrupts = 0;
+  // SIGHUP too: a closed terminal must not leave the server (in its own group) running.
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+    process.on(sig, () => {
+      if (++interrupts > 1) {
+        // Asked twice: do not wait for anyone.
+        if (!childExited) child.kill('SIGKILL');
+        process.exit(130);
       }
-      if (duration > 0) durationTimer = setTimeout(() => stop(0), Math.max(0, duration * 1000 - (Date.now() - launchedAt)));
-    })().catch((err) => {
-      process.stderr.write(`demo: ${err instanceof Error ? err.stack : err}\n`);
-      stop(1);
+      stop(0);
     });
   }
+  exited.then((how) => {
+    if (stopping) return;
+    process.stderr.write(`demo: tandem exited (${how}) before it was stopped; its last lines:\n${tail.join('\n')}\n`);
+    if (/address already in use/.test(tail.join('\n'))) process.stderr.write(`demo: another program listens on ${values.addr}; try --addr :8081 (make demo DEMO_ARGS='--addr :8081')\n`);
+    stop(1);
+  });
+
+  (async () => {
+    const startTimer = setTimeout(() => {
+      if (!serverUpAt) fail(`tandem did not start within 60 s; see ${logFile}`);
+    }, 60000);
+    const url = /** @type {string} */ (await up);
+    clearTimeout(startTimer);
+    serverUpAt = Date.now();
+    // Listening on every address: talk to it over loopback.
+    const backend = url.replace('://[::]:', '://127.0.0.1:').replace('://0.0.0.0:', '://127.0.0.1:');
+    const { runTraffic } = require('./traffic.js');
+    try {
+      traffic = await runTraffic({
+        backend,
+        humans: String(values.humans).split(',').filter(Boolean),
+        sims: values.sims !== undefined ? Number(values.sims) : undefined,
+        rateScale: Number(values['rate-scale']) || 1,
+        talk: /** @type {[number, number]} */ (talk),
+        progressEveryS: values.quiet ? 0 : 10,
+        log: say,
+        webSdk,
+        onFirstCall: (at) => {
+          firstCallAt = at;
+          const fromMake = ((at - t0) / 1000).toFixed(1);
+          const fromLaunch = ((at - launchedAt) / 1000).toFixed(1);
+          say(
+            t0 < launchedAt
+              ? `demo: first call on the wallboard ${fromMake} s after make demo started (${((launchedAt - t0) / 1000).toFixed(1)} s building, ${fromLaunch} s starting)`
+              : `demo: first call on the wallboard ${fromLaunch} s after the start`,
+          );
+        },
+      });
+    } catch (err) {
+      process.stderr.write(`demo: the traffic did not start: ${err instanceof Error ? err.stack : err}\n`);
+      await stop(1);
+      return;
+    }
+    if (stopping) {
+      await traffic.stop();
+      return;
+    }
+    if (duration > 0) durationTimer = setTimeout(() => stop(0), Math.max(0, duration * 1000 - (Date.now() - launchedAt)));
+  })().catch((err) => {
+    process.stderr.write(`demo: ${err instanceof Error ? err.stack : err}\n`);
+    stop(1);
+  });
 }
 
-main();
+main().catch((err) => {
+  process.stderr.write(`demo: ${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});
