@@ -211,7 +211,8 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	}
 	if m.VoxEmulator != "" {
 		u, err := url.Parse(m.VoxEmulator)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+		// It goes into the app's CSP header as it is: scheme, host and port only.
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil || strings.ContainsAny(u.Host, ";,'\" *") {
 			return fmt.Errorf("--voximplant-emulator: %q is not an http:// or https:// origin (scheme, host and port only)", m.VoxEmulator)
 		}
 		m.VoxEmulator = u.Scheme + "://" + u.Host
