@@ -579,13 +579,15 @@ function reportAbandoned() {
 
 // ---- Recording -----------------------------------------------------------------------------
 // A queue that records calls says so in the intake reply, with the notice the caller must hear
-// first. The conversation is recorded from the operator's answer (call.record on the caller's
-// call, which records both directions); the cloud stops it when the call ends. A caller who has
-// not heard the whole notice (an operator answered while it played) is not recorded.
+// first. The conversation is recorded from the bridge (call.record on the caller's call, which
+// records both directions); the cloud stops it when the call ends. An operator who answers while
+// the notice plays is bridged when it ends, so every answered call of such a queue is recorded
+// and every recorded caller heard the whole notice.
 
 let recordCalls = false;
 let recordingNotice = '';
 let noticeHeard = false;
+let noticePlaying = false;
 let recordingReported = false;
 let recordingOn = false; // call.record was called: once per call, a transfer's new leg included
 
@@ -602,7 +604,9 @@ function sayRecordingNotice(then) {
     then();
     return;
   }
+  noticePlaying = true;
   speak(recordingNotice, () => {
+    noticePlaying = false;
     noticeHeard = true;
     then();
   });
@@ -777,6 +781,7 @@ function holdCommand(cmd) {
   const talk = talkingLeg();
   if (!talk || !caller) return { ok: false, error: 'hold: no operator is talking to the caller' };
   if (heldLeg === talk) return { ok: true };
+  if (noticePlaying) return { ok: false, error: 'hold: the caller is hearing the recording notice; the operator is bridged after it' };
   heldLeg = talk;
   if (mixing) {
     // With parties on the call the caller alone is held: the others still hear one another.
@@ -1401,11 +1406,28 @@ function operatorConnected(l) {
   phase = 'talking';
   bridgedAt = Date.now();
   clear(maxWaitTimer);
-  silencePrompts();
   musicPlaying = '';
-  caller.stopPlayback();
-  VoxEngine.sendMediaBetween(caller, l.call);
   report(l.offerId, { operator_answered: { ring_time_ms: bridgedAt - l.dialedAt } });
+  if (noticePlaying) {
+    // The caller is hearing the recording notice: he hears it to its end, then the operator,
+    // and the conversation is recorded. The operator hears silence meanwhile.
+    log('the operator answered during the recording notice: bridging after it');
+    afterSpeech = () => {
+      noticePlaying = false;
+      noticeHeard = true;
+      bridge(l);
+    };
+    return;
+  }
+  silencePrompts();
+  caller.stopPlayback();
+  bridge(l);
+}
+
+/** Connects the caller and the operator who answered, and records them when the queue does. @param {Leg} l */
+function bridge(l) {
+  if (leg !== l || l.state !== 'connected' || !caller || callerGone) return;
+  VoxEngine.sendMediaBetween(caller, l.call);
   startRecording();
 }
 

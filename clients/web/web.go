@@ -28,12 +28,14 @@ import (
 //go:embed all:dist
 var dist embed.FS
 
-// Handler serves the app embedded in this binary.
-func Handler() http.Handler {
+// Handler serves the app embedded in this binary. emulatorOrigin is the origin of an emulated
+// Voximplant Web SDK endpoint (tandem serve --voximplant-emulator, for the demo and tests) the
+// app may also connect to; "" in production.
+func Handler(emulatorOrigin string) http.Handler {
 	files, err := fs.Sub(dist, "dist")
 	if err == nil {
 		var h http.Handler
-		if h, err = New(files); err == nil {
+		if h, err = New(files, emulatorOrigin); err == nil {
 			return h
 		}
 	}
@@ -51,8 +53,9 @@ type file struct {
 }
 
 type server struct {
-	files map[string]*file
-	index *file // nil: the app was not built
+	files  map[string]*file
+	index  *file  // nil: the app was not built
+	policy string // appPolicy, with the emulated SDK's origin when there is one
 }
 
 // immutable is for Vite's content-hashed assets: their name changes whenever they do.
@@ -77,6 +80,14 @@ const (
 const appPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' " + voximplantHosts + "; " +
 	"media-src 'self' https:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// policyWith is appPolicy with one more origin in connect-src (none when origin is "").
+func policyWith(origin string) string {
+	if origin == "" {
+		return appPolicy
+	}
+	return strings.Replace(appPolicy, "connect-src 'self' ", "connect-src 'self' "+origin+" ", 1)
+}
+
 // voximplantHosts are the only other hosts the app may reach: Voximplant's, for the browser phone.
 const voximplantHosts = "https://*.voximplant.com wss://*.voximplant.com"
 
@@ -99,9 +110,10 @@ func secure(h http.Header, policy string) {
 	h.Set("Referrer-Policy", "no-referrer")
 }
 
-// New serves the built app in files (the contents of dist/).
-func New(files fs.FS) (http.Handler, error) {
-	s := &server{files: map[string]*file{}}
+// New serves the built app in files (the contents of dist/). emulatorOrigin ("" for none) joins
+// connect-src: the browser phone then talks to that emulated Web SDK endpoint.
+func New(files fs.FS, emulatorOrigin string) (http.Handler, error) {
+	s := &server{files: map[string]*file{}, policy: policyWith(emulatorOrigin)}
 	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -155,7 +167,7 @@ func compressible(ctype string) bool {
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	secure(w.Header(), appPolicy)
+	secure(w.Header(), s.policy)
 	// Anything but a page load is a request for an API path that does not exist: answer as
 	// the API did before the app was mounted here.
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

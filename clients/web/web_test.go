@@ -45,7 +45,7 @@ func body(t *testing.T, res *http.Response) string {
 }
 
 func TestServesTheBuiltApp(t *testing.T) {
-	h, err := New(built())
+	h, err := New(built(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +90,8 @@ func TestServesTheBuiltApp(t *testing.T) {
 // a 404 and the placeholder all carry a CSP that allows this origin only, with no inline script,
 // no plugins, no <base>, no framing, and the headers for browsers that predate it.
 func TestEveryResponseIsLockedDown(t *testing.T) {
-	h, _ := New(built())
-	unbuilt, _ := New(fstest.MapFS{".keep": {Data: nil}})
+	h, _ := New(built(), "")
+	unbuilt, _ := New(fstest.MapFS{".keep": {Data: nil}}, "")
 	for _, tc := range []struct {
 		name string
 		h    http.Handler
@@ -135,7 +135,7 @@ func TestEveryResponseIsLockedDown(t *testing.T) {
 // TestPlaceholderStyleIsAllowedByHash: the placeholder's inline style is allowed by its own hash
 // (so the page looks as meant) and the policy allows no script at all.
 func TestPlaceholderStyleIsAllowedByHash(t *testing.T) {
-	h, _ := New(fstest.MapFS{".keep": {Data: nil}})
+	h, _ := New(fstest.MapFS{".keep": {Data: nil}}, "")
 	res := get(t, h, "GET", "/")
 	b := body(t, res)
 	start, end := strings.Index(b, "<style>")+len("<style>"), strings.Index(b, "</style>")
@@ -153,7 +153,7 @@ func TestPlaceholderStyleIsAllowedByHash(t *testing.T) {
 }
 
 func TestGzipAndRevalidation(t *testing.T) {
-	h, _ := New(built())
+	h, _ := New(built(), "")
 	res := get(t, h, "GET", "/assets/index-AbC123.js", "Accept-Encoding", "br, gzip;q=0.8")
 	if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Vary") != "Accept-Encoding" {
 		t.Fatalf("headers %v", res.Header)
@@ -185,7 +185,7 @@ func TestGzipAndRevalidation(t *testing.T) {
 }
 
 func TestPlaceholderWhenNotBuilt(t *testing.T) {
-	h, err := New(fstest.MapFS{".keep": {Data: nil}})
+	h, err := New(fstest.MapFS{".keep": {Data: nil}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,8 +205,25 @@ func TestPlaceholderWhenNotBuilt(t *testing.T) {
 
 func TestEmbeddedAppLoads(t *testing.T) {
 	// Built or not, the embedded files make a handler that answers /.
-	res := get(t, Handler(), "GET", "/")
+	res := get(t, Handler(""), "GET", "/")
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET / on the embedded app: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestEmulatedSDKOriginJoinsConnectSrcOnlyWhenGiven: with --voximplant-emulator the app may
+// also connect to that one origin (connect-src only); without it, the policy is unchanged.
+func TestEmulatedSDKOriginJoinsConnectSrcOnlyWhenGiven(t *testing.T) {
+	plain, _ := New(built(), "")
+	emulated, _ := New(built(), "http://127.0.0.1:9100")
+	if csp := get(t, plain, "GET", "/").Header.Get("Content-Security-Policy"); strings.Contains(csp, "127.0.0.1") || csp != appPolicy {
+		t.Errorf("without an emulator the CSP is %q, want %q", csp, appPolicy)
+	}
+	csp := get(t, emulated, "GET", "/").Header.Get("Content-Security-Policy")
+	if want := "connect-src 'self' http://127.0.0.1:9100 " + voximplantHosts + ";"; !strings.Contains(csp, want) {
+		t.Errorf("CSP %q lacks %q", csp, want)
+	}
+	if strings.Count(csp, "127.0.0.1") != 1 {
+		t.Errorf("CSP %q names the emulator outside connect-src", csp)
 	}
 }

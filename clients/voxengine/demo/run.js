@@ -6,9 +6,11 @@
  *
  *   node clients/voxengine/demo/run.js [--reset] [--addr :8080] [--db tandem-demo.db] [...]
  *
- * It starts `tandem demo` (the real server on its demo database), waits until it serves, then
- * starts the traffic (demo/traffic.js): simulated operators and callers through the real
- * scenario in the emulator. Ctrl-C stops the traffic first (the callers hang up, the operators
+ * It starts the emulated Voximplant Web SDK endpoint (emulator/websdk.js: anna's browser phone
+ * logs in to it and rings there), then `tandem demo` (the real server on its demo database,
+ * told of the endpoint with --voximplant-emulator), waits until it serves, then starts the
+ * traffic (demo/traffic.js): simulated operators and callers through the real scenario in the
+ * emulator. Ctrl-C stops the traffic first (the callers hang up, the operators
  * log out) and then the server, so the database is left with no call hanging.
  *
  * Why Node starts Go and not the other way round: the traffic needs Node (the scenario is
@@ -24,7 +26,15 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
+const { WebSdk } = require('../emulator/websdk.js');
+
 const VOX = path.resolve(__dirname, '..');
+/**
+ * anna's Voximplant user in the emulated Web SDK: the same password `tandem demo` keeps her
+ * digest of (demoPhonePassword in server/cmd/tandem/demo.go), and the application it names.
+ */
+const PHONE_USERS = { anna: 'demo-softphone' };
+const VOX_APP = 'demo.tandem.voximplant.com';
 const REPO = path.resolve(VOX, '..', '..');
 
 const HELP = `Usage: node clients/voxengine/demo/run.js [flags]
@@ -47,7 +57,7 @@ Runs tandem demo and the demo's traffic together until Ctrl-C (make demo does th
   -h, --help
 `;
 
-function main() {
+async function main() {
   const t0Env = Number(process.env.TANDEM_DEMO_T0);
   const launchedAt = Date.now();
   const t0 = t0Env > 0 && t0Env <= launchedAt ? t0Env : launchedAt;
@@ -92,9 +102,12 @@ function main() {
   const db = path.resolve(/** @type {string} */ (values.db));
   const logFile = path.resolve(values.log || db.replace(/\.db$/, '') + '.log');
 
+  // anna's browser phone talks to this endpoint; the emulator rings her there.
+  const webSdk = await new WebSdk({ users: PHONE_USERS }).start();
+
   // The server. Its stdout (the banner with URLs and logins) goes to ours; its JSON log to a
   // file, errors also to our stderr.
-  const args = ['demo', '--addr', /** @type {string} */ (values.addr), '--db', db];
+  const args = ['demo', '--addr', /** @type {string} */ (values.addr), '--db', db, '--voximplant-app', VOX_APP, '--voximplant-emulator', webSdk.url];
   if (values.reset) args.push('--reset');
   const log = fs.createWriteStream(logFile); // this run's only: a day of demo is a few tens of MB
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -176,6 +189,7 @@ function main() {
       await traffic.stop().catch((err) => process.stderr.write(`demo: stopping the traffic: ${err}\n`));
     }
     report();
+    await webSdk.close();
     if (!childExited) {
       child.kill('SIGTERM');
       const force = setTimeout(() => child.kill('SIGKILL'), 10000);
@@ -225,6 +239,7 @@ function main() {
         transferShare: transferShare,
         progressEveryS: values.quiet ? 0 : 10,
         log: say,
+        webSdk,
         onFirstCall: (at) => {
           firstCallAt = at;
           const fromMake = ((at - t0) / 1000).toFixed(1);
@@ -252,4 +267,7 @@ function main() {
   });
 }
 
-main();
+main().catch((err) => {
+  process.stderr.write(`demo: ${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});

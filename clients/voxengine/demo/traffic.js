@@ -11,8 +11,10 @@
  * Everything it knows of the call center it reads from Tandem (queues, operators, clients,
  * spares, absences), so a visitor's changes in the admin screens are followed after a restart.
  * The operators named in `humans` (anna and boris, as `tandem demo` prints) are never logged in:
- * the visitor takes their calls. Their phones pick up by themselves a few seconds after they
- * ring, as if the visitor had answered his softphone.
+ * the visitor takes their calls. A human whose Voximplant user the emulated Web SDK knows
+ * (option webSdk: the launcher gives it anna) rings in the visitor's browser, and he answers
+ * there; the others' phones (boris's: the visitor's "desk phone") pick up by themselves a few
+ * seconds after they ring.
  */
 const { createClient, ConnectError, Code } = require('@connectrpc/connect');
 const { createConnectTransport } = require('@connectrpc/connect-node');
@@ -60,6 +62,7 @@ const SCHEDULE = [
  * @property {(line: string) => void} [log]
  * @property {number} [progressEveryS]   (default 10; 0: none)
  * @property {(ms: number) => void} [onFirstCall] the first call shows on the wallboard (Date.now())
+ * @property {import('../emulator/websdk.js').WebSdk} [webSdk] the emulated Web SDK endpoint: its users ring in browsers
  */
 
 const uniform = (/** @type {number} */ a, /** @type {number} */ b) => a + Math.random() * (b - a);
@@ -275,6 +278,11 @@ class Traffic {
         tandem_config: JSON.stringify({ backendUrl: o.backend, secret: this.secret, holdMusicUrl: 'https://media.example.com/hold.mp3' }),
       },
       callee: (kind, target) => this.phone(target),
+      webSdk: o.webSdk,
+    });
+    // Calls to the visitor's operators, wherever they ring (a scripted phone or a browser).
+    this.emu.on('leg', (/** @type {import('../emulator/voxengine.js').LegEvent} */ ev) => {
+      if (ev.state === 'start' && this.humanTargets.has(ev.target)) this.stats.humanCalls++;
     });
   }
 
@@ -289,10 +297,7 @@ class Traffic {
 
   /** How a phone behaves when the scenario dials it. @param {string} target @returns {CalleeScript} */
   phone(target) {
-    if (this.humanTargets.has(target)) {
-      this.stats.humanCalls++;
-      return { ringAfterS: 0.05, answerAfterS: 5 }; // the visitor "picks up"; the caller ends the call
-    }
+    if (this.humanTargets.has(target)) return { ringAfterS: 0.05, answerAfterS: 5 }; // the visitor "picks up"; the caller ends the call
     if (this.spareTargets.has(target)) return { answerAfterS: uniform(2, 5), hangupAfterS: uniform(20, 60) };
     const r = Math.random();
     if (r < 0.05) return {}; // does not pick up: the ring timer runs out, a miss

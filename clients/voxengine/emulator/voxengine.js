@@ -89,6 +89,7 @@ const LIMITS = {
  * @property {number} [playbackS]   how long a non-looped playback lasts (default 3)
  * @property {number} [ttsCharsPerS] TTS speed (default 40 characters a second, at least 0.3 s)
  * @property {boolean} [keepRecords] keep every session's records after it ends (default true)
+ * @property {import('./websdk.js').WebSdk} [webSdk] browsers' Voximplant users: callUser to a user it knows rings his browser (websdk.js)
  */
 
 /**
@@ -792,7 +793,9 @@ class Session extends EventEmitter {
     }
     call.counted_ = true;
     this.emu._leg(call, 'start');
-    call._scheduleCallee(this.emu._calleeFor(kind, target, this), noAnswerS);
+    const web = this.emu.opts.webSdk;
+    if (kind === 'user' && web && web.knows(target)) web.dial(call, target, headers, noAnswerS);
+    else call._scheduleCallee(this.emu._calleeFor(kind, target, this), noAnswerS);
     return call;
   }
 
@@ -1060,6 +1063,10 @@ class Call {
     this.answersGiven_ = 0;
     /** The record under way (Call.record): its URL and when it started. @type {{ url: string, startedAt: number } | null} */
     this.recording_ = null;
+    /** handleTones(true) was called: tones from the party fire ToneReceived. */
+    this.handlesTones_ = false;
+    /** Told when the call ends (a browser ringing or talking on it). @type {((kind: 'Disconnected' | 'Failed', code: number, reason: string) => void) | null} */
+    this.onEnd_ = null;
     session._callStarted(this);
   }
 
@@ -1247,6 +1254,7 @@ class Call {
 
   /** @param {boolean} on */
   handleTones(on) {
+    this.handlesTones_ = !!on;
     this.session_.record('handle-tones', { callId: this.id_, on });
   }
   /** @param {string} digits */
@@ -1263,7 +1271,7 @@ class Call {
     const s = this.session_;
     setImmediate(() => {
       if (s.state !== 'running') return;
-      s.record('call-event', { callId: this.id_, event: ev, incoming: this.o_.incoming, ...pick(extra, ['code', 'reason', 'internalCode', 'error', 'url']) });
+      s.record('call-event', { callId: this.id_, event: ev, incoming: this.o_.incoming, ...pick(extra, ['code', 'reason', 'internalCode', 'error', 'url', 'tone']) });
       for (const fn of [...(this.listeners_.get(ev) || [])]) {
         s._invoke(ev, fn, Object.assign({ name: ev, call: this, id: this.id_ }, extra));
       }
@@ -1337,6 +1345,7 @@ class Call {
     for (const conf of this.session_.conferences) conf._removeInput(this);
     this.session_._callEnded(this);
     this._uncount();
+    if (this.onEnd_) this.onEnd_(kind, kind === 'Failed' ? extra.code : extra.internalCode, extra.reason || '');
     if (kind === 'Disconnected') {
       const duration = wasConnected ? Math.round((Date.now() - this.connectedAt_) / 1000) : 0;
       this._event(CallEvents.Disconnected, Object.assign({ duration, cost: 0, direction: this.o_.incoming ? 'incoming' : 'outgoing', headers: {} }, extra));
@@ -1425,6 +1434,33 @@ class Call {
     this._remote(noAnswerS, () => {
       if (this.state_ === 'PROGRESSING') this._end('Failed', { code: 408, reason: 'Request Timeout' });
     });
+  }
+
+  // -- for the emulated Web SDK (websdk.js): a browser is this leg's remote party --
+
+  /** @param {(kind: 'Disconnected' | 'Failed', code: number, reason: string) => void} fn */
+  _onEnd(fn) {
+    this.onEnd_ = fn;
+  }
+  _ringing() {
+    if (this.state_ === 'PROGRESSING' && this.session_.state === 'running') this._event(CallEvents.Ringing, { headers: {} });
+  }
+  /** The outbound leg fails with this SIP code (declined, offline, timed out). @param {number} code @param {string} reason */
+  _fail(code, reason) {
+    if (this.state_ !== 'PROGRESSING' || this.session_.state !== 'running') return;
+    this.session_.record('callee', { callId: this.id_, did: 'fail', code });
+    this._end('Failed', { code, reason });
+  }
+  /** @param {string} user */
+  _answeredBy(user) {
+    if (this.state_ !== 'PROGRESSING' || this.session_.state !== 'running') return;
+    this.session_.record('callee', { callId: this.id_, did: 'answer', target: this.o_.number, by: 'websdk', user });
+    this.remoteAnswer();
+  }
+  /** A DTMF tone from the party (RFC 2833): ToneReceived only after handleTones(true). @param {string} tone */
+  _tone(tone) {
+    this.session_.record('tone-in', { callId: this.id_, tone, handled: this.handlesTones_ });
+    if (this.handlesTones_) this._event(CallEvents.ToneReceived, { tone, toneType: 1 });
   }
 
   // -- for tests driving a leg by hand --

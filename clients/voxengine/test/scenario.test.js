@@ -396,18 +396,29 @@ test('a queue that does not record: no notice, no record, no recording_started',
   noErrors(s);
 });
 
-test('an operator who answers before the caller heard the whole notice: the call is not recorded', async (t) => {
-  const long = 'This call may be recorded for quality and training. '.repeat(8);
-  const { fake, emu } = await setup(t, { handler: recordingQueue({ record: true, recording_notice: long }), callees: { anna: CALLEES.answer(0.2, 0.5) } });
-  const s = emu.placeCall();
+test('an operator who answers while the notice plays: the caller hears it to its end, then the operator, and the call is recorded', async (t) => {
+  const long = 'This call may be recorded for quality and training. '.repeat(4);
+  const { fake, emu } = await setup(t, { handler: recordingQueue({ record: true, recording_notice: long }), callees: { anna: CALLEES.answer(0.2) } });
+  const s = emu.placeCall({ caller: { hangupAfterBridgeS: 0.5 } });
   await intake(fake);
-  await s.waitFor((r) => r.type === 'say' && r.text === long, WAIT, 'the notice');
+  const notice = await s.waitFor((r) => r.type === 'say' && r.text === long, WAIT, 'the notice');
   await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o1', contact: { kind: 'user', target: 'anna' }, timeout_s: 20 });
+  const answered = await event(fake, 'operator_answered');
+  assert.equal(answered.offer_id, 'o1', 'the answer is reported at once');
+  // Held while the notice plays: nothing to hold yet.
+  const held = await fake.command(s.accessURL, { type: 'hold', call_id: 'fake-call-1' });
+  assert.equal(held.ok, false, JSON.stringify(held));
+  const started = await event(fake, 'recording_started');
+  const heard = s.records.filter((r) => r.type === 'heard' && r.t >= notice.t).map((r) => r.what);
+  assert.deepEqual(heard.slice(0, 3), ['speech', 'silence', 'call'], 'the whole notice, then the operator');
+  const bridged = /** @type {import('../emulator/voxengine.js').Rec} */ (s.records.find((r) => r.type === 'heard' && r.what === 'call'));
+  const rec = recordsOf(s, 'record');
+  assert.equal(rec.length, 1, 'recorded');
+  assert.ok(rec[0].t >= bridged.t, 'recorded from the bridge');
+  assert.equal(started.recording_started.url, rec[0].url);
+  assert.match(s.logs().join('\n'), /answered during the recording notice: bridging after it/);
   await event(fake, 'call_ended');
   await ended(s);
-  assert.deepEqual(recordsOf(s, 'record'), []);
-  assert.deepEqual(fake.events('recording_started'), []);
-  assert.match(s.logs().join('\n'), /not recording: the caller did not hear the recording notice/);
   noErrors(s);
 });
 

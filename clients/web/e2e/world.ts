@@ -74,13 +74,14 @@ export class TandemServer {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    private readonly args: string[],
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** Starts a server on a fresh database; prepare may fill the file (its path) first. */
-  static async start(prepare?: (db: string) => void): Promise<TandemServer> {
-    const s = new TandemServer(await freePort(), mkdtempSync(join(tmpdir(), "tandem-web-db-")));
+  /** Starts a server on a fresh database; prepare may fill the file (its path) first; args are more serve flags. */
+  static async start(prepare?: (db: string) => void, args: string[] = []): Promise<TandemServer> {
+    const s = new TandemServer(await freePort(), mkdtempSync(join(tmpdir(), "tandem-web-db-")), args);
     prepare?.(join(s.dir, "tandem.db"));
     await s.up();
     return s;
@@ -90,7 +91,7 @@ export class TandemServer {
   async up(): Promise<void> {
     const bin = process.env.TANDEM_BIN;
     if (!bin) throw new Error("TANDEM_BIN is not set (global setup builds it)");
-    const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${this.port}`, "--db", join(this.dir, "tandem.db"), "--cloud-secret", SECRET, "--admin-key", ADMIN_KEY, "--voximplant-app", VOX_APP], {
+    const child = spawn(bin, ["serve", "--addr", `127.0.0.1:${this.port}`, "--db", join(this.dir, "tandem.db"), "--cloud-secret", SECRET, "--admin-key", ADMIN_KEY, "--voximplant-app", VOX_APP, ...this.args], {
       stdio: ["ignore", "ignore", "pipe"],
     });
     this.child = child;
@@ -251,8 +252,11 @@ export const stateNames: Record<OperatorState, string> = {
 export class Cloud {
   private constructor(private readonly emu: Emu) {}
 
-  /** Operators' phones ring and wait: the test answers and hangs up with the leg's methods. */
-  static async start(backendUrl: string, callee: (target: string) => Record<string, unknown> | undefined = () => undefined): Promise<Cloud> {
+  /**
+   * Operators' phones ring and wait: the test answers and hangs up with the leg's methods.
+   * webSdk (clients/voxengine/emulator/websdk.js) rings its users in their browsers instead.
+   */
+  static async start(backendUrl: string, callee: (target: string) => Record<string, unknown> | undefined = () => undefined, webSdk?: unknown): Promise<Cloud> {
     const config = JSON.stringify({
       backendUrl,
       secret: SECRET,
@@ -270,6 +274,7 @@ export class Cloud {
       // Ring until the test says otherwise (the ring timer of the dial command still applies).
       callee: (_kind: string, target: string) => callee(target) ?? { ringAfterS: 0.05 },
       defaultCallee: { ringAfterS: 0.05 },
+      webSdk,
     });
     await emu.start();
     return new Cloud(emu);

@@ -147,7 +147,8 @@ export function softphoneAccount(baseUrl: string, session: Session): SoftphoneAc
   return {
     async login() {
       try {
-        return (await presence.getSoftphone({}, opts)).username;
+        const res = await presence.getSoftphone({}, opts);
+        return { username: res.username, emulatorUrl: res.emulatorUrl };
       } catch (e) {
         // No browser phone: his contact is not a Voximplant user, or no password is set.
         if (e instanceof ConnectError && e.code === Code.FailedPrecondition) return null;

@@ -9,7 +9,8 @@ import { Desk } from "./desk";
 import { clock, duration, failedLoginsText, outcomeLabels, when } from "./format";
 import type { Offer, Stats } from "./model";
 import { askNotificationPermission, clearOfferNotification, notifyOffer, ring, unlockSound } from "./notify";
-import { softphone, type Microphone } from "./softphone";
+import { AnswerButton, PhoneBadge, PhoneCallControls } from "./phonecontrols";
+import { softphone } from "./softphone";
 import { derive, type Card, type HoldView, type DeskStore, type Model, type Screen } from "./state";
 import { clearSession, loadPrefs, savePrefs, saveSession, type Prefs } from "./storage";
 import { useModel, useNow } from "./store";
@@ -247,7 +248,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
             )}
           </div>
           {screen.card && (
-            <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline()} onHold={toggleHold}>
+            <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline().then((offerId) => softphone().decline(offerId))} onHold={toggleHold}>
               {transfer}
             </CallCard>
           )}
@@ -312,52 +313,6 @@ function ConnBadge({ screen, onRetry }: { screen: Screen; onRetry: () => void })
       {c.label}
       {c.detail && <span class="conn-detail"> · {c.detail}</span>}
     </span>
-  );
-}
-
-/** The browser phone's state, when one is installed (see softphone.ts). */
-function PhoneBadge() {
-  const phone = softphone();
-  const [, setTick] = useState(0);
-  useEffect(() => phone.onChange(() => setTick((n) => n + 1)), [phone]);
-  if (!phone.label) return null;
-  const st = phone.state();
-  const words = st === "ready" ? "ready" : st === "connecting" ? "connecting…" : st === "error" ? `failed: ${phone.detail()}` : "off";
-  return (
-    <span class={`conn conn-${st === "ready" ? "ok" : st === "error" ? "bad" : "warn"}`} data-testid="softphone">
-      <span class="dot" aria-hidden="true" />
-      {phone.label} {words}
-      {st === "ready" && <MicrophonePicker />}
-    </span>
-  );
-}
-
-/** The browser phone's microphone, chosen from the SDK's list (after it asked for permission). */
-function MicrophonePicker() {
-  const [mics, setMics] = useState<Microphone[]>([]);
-  useEffect(() => {
-    void softphone().microphones().then(setMics);
-  }, []);
-  if (mics.length < 2) return null;
-  return (
-    <select class="mic" data-testid="microphone" aria-label="Microphone" onChange={(e) => softphone().useMicrophone(e.currentTarget.value)}>
-      {mics.map((m) => (
-        <option value={m.id}>{m.name}</option>
-      ))}
-    </select>
-  );
-}
-
-/** Answer on the offer card, while the browser phone rings in this tab. */
-function AnswerButton() {
-  const phone = softphone();
-  const [, setTick] = useState(0);
-  useEffect(() => phone.onChange(() => setTick((n) => n + 1)), [phone]);
-  if (!phone.ringing()) return null;
-  return (
-    <button class="primary" data-testid="answer" onClick={() => phone.answer()}>
-      Answer
-    </button>
   );
 }
 
@@ -457,6 +412,7 @@ function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { ca
         </h2>
         <Caller call={card.call} callId={card.callId} />
         <HoldControls hold={card.hold} onHold={onHold} />
+        <PhoneCallControls />
         {children}
       </article>
     );

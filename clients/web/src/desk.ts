@@ -183,11 +183,12 @@ export class Desk {
 
   /**
    * Carries out an action. Refused while another is in flight or the stream is down: the
-   * buttons are disabled then, and the server would not route calls to us anyway.
+   * buttons are disabled then, and the server would not route calls to us anyway. True when the
+   * server took it.
    */
-  async act(action: Action, arg = ""): Promise<void> {
+  async act(action: Action, arg = ""): Promise<boolean> {
     const m = this.o.model();
-    if (this.stopped || m.pending || m.conn.kind !== "live") return;
+    if (this.stopped || m.pending || m.conn.kind !== "live") return false;
     this.o.dispatch({ type: "action_started", action });
     const seqAtStart = m.seq;
     try {
@@ -210,22 +211,29 @@ export class Desk {
       // Done carried the note: the server has it.
       if (action === "done" && m.note && arg && m.note.text.trim() === arg) this.o.dispatch({ type: "note_saved", callId: m.note.callId, text: m.note.text });
       this.o.dispatch({ type: "action_done", action, status, seqAtStart, at: this.o.now() });
+      return true;
     } catch (e) {
       const f = this.o.api.classify(e);
       if (f.kind === "signed_out") {
         this.end("signed_out", f.message);
-        return;
+        return false;
       }
       this.o.dispatch({ type: "action_failed", action, message: f.kind === "transient" ? f.message : "taken over" });
       // Done came too late (the wrap-up ran out meanwhile): the note still goes on its own.
       if (action === "done") void this.saveNote();
+      return false;
     }
   }
 
-  /** Declines the offer on screen, if one is. */
-  async decline(): Promise<void> {
+  /**
+   * Declines the offer on screen, if one is. Returns its id once the server took the decline
+   * ("" otherwise): only then may the browser phone decline its call (a 603 before it would
+   * count as a miss).
+   */
+  async decline(): Promise<string> {
     const offer = this.o.model().status?.offer;
-    if (offer && this.o.model().status?.state === "reserved") await this.act("decline", offer.offerId);
+    if (offer && this.o.model().status?.state === "reserved" && (await this.act("decline", offer.offerId))) return offer.offerId;
+    return "";
   }
 
   /**

@@ -4,10 +4,10 @@
 import { render } from "preact";
 import { App } from "./app";
 import { browserPhone, loadVoxSdk } from "./browserphone";
-import { unlockSound } from "./notify";
+import { ring, unlockSound } from "./notify";
 import { reduce, startModel } from "./state";
 import { useSoftphone } from "./softphone";
-import { loadSession } from "./storage";
+import { loadPrefs, loadSession } from "./storage";
 import { createStore } from "./store";
 import "./styles.css";
 
@@ -15,8 +15,9 @@ const root = document.getElementById("app");
 
 function startOperatorApp(root: HTMLElement) {
   // Every operator gets the browser phone; it stays off (and the SDK unloaded) for those whose
-  // contact is not a Voximplant user with a password set.
-  useSoftphone(browserPhone(loadVoxSdk));
+  // contact is not a Voximplant user with a password set. It rings on (sound allowed) while the
+  // offer's call rings in the tab.
+  useSoftphone(browserPhone(loadVoxSdk, () => loadPrefs().sound && ring()));
   const store = createStore(startModel(loadSession(), Date.now()), reduce);
   // Browsers allow sound only after a gesture: the first click or key on the page (after a reload
   // that skipped the login form) unlocks the ring.

@@ -9,18 +9,22 @@
 // and never needs the SDK itself: browserphone.ts is the implementation on the Web SDK.
 import type { Offer, OpState } from "./model";
 
-export type SoftphoneState = "off" | "connecting" | "ready" | "error";
+export type SoftphoneState = "off" | "connecting" | "ready" | "reconnecting" | "error";
 
 /** What the browser phone asks of Tandem (OperatorPresenceService, as the operator himself). */
 export interface SoftphoneAccount {
-  /** His full Voximplant login, or null when he has no browser phone (GetSoftphone). */
-  login(): Promise<string | null>;
+  /**
+   * His full Voximplant login and, on a demo or test server (--voximplant-emulator), the
+   * emulated SDK endpoint to use instead of Voximplant ("" otherwise); null when he has no
+   * browser phone (GetSoftphone).
+   */
+  login(): Promise<{ username: string; emulatorUrl: string } | null>;
   /** The hash loginWithOneTimeKey takes for a key Voximplant gave (SignSoftphoneKey). */
   signKey(key: string): Promise<string>;
 }
 
-/** A microphone the operator may choose. */
-export interface Microphone {
+/** A microphone or a speaker the operator may choose. */
+export interface Device {
   id: string;
   name: string;
 }
@@ -29,16 +33,31 @@ export interface Softphone {
   /** Shown next to the connection indicator ("Browser phone"); empty: nothing shown. */
   readonly label: string;
   state(): SoftphoneState;
-  /** Why state() is "error", in words for the operator; "" otherwise. */
+  /** Why state() is "error" or "reconnecting", in words for the operator; "" otherwise. */
   detail(): string;
-  /** A call is ringing in this tab and answer() would take it. */
+  /** The call for the current offer is ringing in this tab and answer() would take it. */
   ringing(): boolean;
-  /** Takes the call ringing in this tab (the Answer button). */
+  /** Takes the call ringing in this tab for the current offer (the Answer button). */
   answer(): void;
+  /** Declines the call ringing in the tab for this offer (once DeclineOffer told Tandem). */
+  decline(offerId: string): void;
+  /** A call answered in this tab is in progress. */
+  inCall(): boolean;
+  muted(): boolean;
+  /** Mutes or unmutes his microphone on the call in progress (the caller hears silence). */
+  setMuted(on: boolean): void;
+  /** A DTMF tone (0-9, *, #) on the call in progress. */
+  sendTone(key: string): void;
+  /** His microphone's level now, 0 to 1 (0 while muted or with no call). */
+  level(): number;
   /** The microphones to choose from (empty until the phone is ready). */
-  microphones(): Promise<Microphone[]>;
+  microphones(): Promise<Device[]>;
   /** Uses this microphone from now on (for the next call). */
   useMicrophone(id: string): void;
+  /** The speakers (audio outputs) to choose from (empty until the phone is ready). */
+  speakers(): Promise<Device[]>;
+  /** Plays calls on this output from now on. */
+  useSpeaker(id: string): void;
   /** Tells the app when state() or ringing() changed; returns the unsubscribe. */
   onChange(fn: () => void): () => void;
   /** The operator screen opened (a login, or a reload with his session): connect the SDK. */
@@ -58,8 +77,16 @@ export const noSoftphone: Softphone = {
   detail: () => "",
   ringing: () => false,
   answer: () => {},
+  decline: () => {},
+  inCall: () => false,
+  muted: () => false,
+  setMuted: () => {},
+  sendTone: () => {},
+  level: () => 0,
   microphones: async () => [],
   useMicrophone: () => {},
+  speakers: async () => [],
+  useSpeaker: () => {},
   onChange: () => () => {},
   start: async () => {},
   offered: () => {},

@@ -1,11 +1,12 @@
 // The browser phone against a fake Web SDK that implements the SDK's own published types (the
 // Pick<Client…>/Pick<Call…> in browserphone.ts): a change in the SDK's signatures fails tsc here.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Events, CallEvents } from "voximplant-websdk";
 import type { EventHandlers } from "voximplant-websdk/EventHandlers";
-import type { AudioSourceInfo, Config } from "voximplant-websdk/Structures";
+import type { AudioOutputInfo, AudioSourceInfo, Config } from "voximplant-websdk/Structures";
 import type { AudioParams } from "voximplant-websdk/Hardware/src/AudioParams";
-import { browserPhone, type VoxAudio, type VoxCall, type VoxClient, type VoxSdk } from "../src/browserphone";
+import { browserPhone, reconnectDelaysMs, ringEveryMs, type VoxAudio, type VoxCall, type VoxClient, type VoxSdk } from "../src/browserphone";
+import type { Offer } from "../src/model";
 import type { SoftphoneAccount } from "../src/softphone";
 
 // The SDK's event names are its enums' values; the fake's are its own (the phone uses whatever
@@ -18,9 +19,32 @@ type Handler = (e: unknown) => void;
 class FakeCall implements VoxCall {
   answered = false;
   hungUp = false;
+  declined = false;
+  micMuted = false;
+  tones: string[] = [];
   handlers = new Map<unknown, Handler[]>();
+  constructor(private readonly offerId = "of-1") {}
   id(): string {
     return "vox-call-1";
+  }
+  headers(): { [id: string]: string } {
+    return { "X-Tandem-Call-Id": "call-1", "X-Tandem-Offer-Id": this.offerId };
+  }
+  decline(_extraHeaders?: { [id: string]: string }): void {
+    this.declined = true;
+    this.emit(callEv.Failed, { code: 603 });
+  }
+  muteMicrophone(): void {
+    this.micMuted = true;
+  }
+  unmuteMicrophone(): void {
+    this.micMuted = false;
+  }
+  sendTone(key: string): void {
+    this.tones.push(key);
+  }
+  async getLocalStream(): Promise<MediaStream> {
+    throw new Error("no media in unit tests");
   }
   answer(_customData?: string, _extraHeaders?: { [id: string]: string }): void {
     this.answered = true;
@@ -48,8 +72,13 @@ class FakeClient implements VoxClient {
     if (this.micDenied) throw new DOMException("Permission denied", "NotAllowedError");
     return { name: "SDKReady", version: "4.3" } as EventHandlers.SDKReady;
   }
+  connectFails = 0; // the next this many connects fail
   async connect(_connectivityCheck?: boolean): Promise<object> {
     this.log.push("connect");
+    if (this.connectFails > 0) {
+      this.connectFails--;
+      throw new Error("network down");
+    }
     return {};
   }
   disconnect(): void {
@@ -83,33 +112,46 @@ class FakeAudio implements VoxAudio {
       { id: "mic-b", name: "Laptop", group: "g2" },
     ];
   }
+  async getOutputDevices(): Promise<AudioOutputInfo[]> {
+    return [
+      { id: "spk-a", name: "Headphones", group: "g1" },
+      { id: "spk-b", name: "Speakers", group: "g2" },
+    ];
+  }
   setDefaultAudioSettings(params: AudioParams): void {
     this.chosen = params;
   }
 }
 
-function world(login: string | null = "anna@cc.acme.voximplant.com") {
+function world(username: string | null = "anna@cc.acme.voximplant.com") {
   const client = new FakeClient();
   const audio = new FakeAudio();
   const signed: string[] = [];
   const account: SoftphoneAccount = {
-    login: async () => login,
+    login: async () => (username === null ? null : { username, emulatorUrl: "" }),
     async signKey(key) {
       signed.push(key);
       return `signed(${key})`;
     },
   };
   client.accepts = "signed(otk-42)";
-  let loads = 0;
+  const loads: string[] = [];
   const sdk: VoxSdk = { client, Events: ev as VoxSdk["Events"], CallEvents: callEv as VoxSdk["CallEvents"], audio };
-  const phone = browserPhone(async () => {
-    loads++;
-    return sdk;
-  });
-  return { client, audio, signed, account, phone, loads: () => loads };
+  let rings = 0;
+  const phone = browserPhone(
+    async (emulatorUrl) => {
+      loads.push(emulatorUrl);
+      return sdk;
+    },
+    () => rings++,
+  );
+  return { client, audio, signed, account, phone, loads: () => loads.length, loadedWith: loads, rings: () => rings };
 }
 
 const anna = { operatorId: "op-anna", name: "anna" };
+
+/** The offer Tandem made (only its id matters to the phone). */
+const offer = (offerId: string) => ({ offerId }) as Offer;
 
 describe("browser phone", () => {
   it("logs in with a one-time key Tandem signed, then rings and answers", async () => {
@@ -123,6 +165,7 @@ describe("browser phone", () => {
     expect(w.phone.label).toBe("Browser phone");
 
     expect(w.phone.ringing()).toBe(false);
+    w.phone.offered(offer("of-1"));
     const call = new FakeCall();
     w.client.emit(ev.IncomingCall, { call });
     expect(w.phone.ringing()).toBe(true);
@@ -147,8 +190,10 @@ describe("browser phone", () => {
   it("a call that stops ringing (the caller hung up, the offer moved on) hides Answer", async () => {
     const w = world();
     await w.phone.start(anna, w.account);
+    w.phone.offered(offer("of-1"));
     const call = new FakeCall();
     w.client.emit(ev.IncomingCall, { call });
+    expect(w.phone.ringing()).toBe(true);
     call.emit(callEv.Disconnected, {});
     expect(w.phone.ringing()).toBe(false);
   });
@@ -174,5 +219,161 @@ describe("browser phone", () => {
     expect(m.phone.state()).toBe("error");
     expect(m.phone.detail()).toBe("microphone blocked: allow it for this site");
     expect(m.signed).toEqual([]); // nothing asked of Tandem
+  });
+
+  it("loads the SDK the server names: Voximplant's, or the emulated endpoint's", async () => {
+    const w = world();
+    await w.phone.start(anna, w.account);
+    expect(w.loadedWith).toEqual([""]);
+    const e = world();
+    e.account.login = async () => ({ username: "anna@cc.acme.voximplant.com", emulatorUrl: "http://127.0.0.1:9100" });
+    await e.phone.start(anna, e.account);
+    expect(e.loadedWith).toEqual(["http://127.0.0.1:9100"]);
+  });
+
+  it("rings only for the offer it was made: a call for another offer is not answered", async () => {
+    const w = world();
+    await w.phone.start(anna, w.account);
+    const early = new FakeCall("of-1");
+    w.client.emit(ev.IncomingCall, { call: early });
+    expect(w.phone.ringing()).toBe(false); // the offer has not reached the app yet
+    w.phone.offered(offer("of-1"));
+    expect(w.phone.ringing()).toBe(true);
+    const other = new FakeCall("of-old");
+    w.client.emit(ev.IncomingCall, { call: other });
+    expect(w.phone.ringing()).toBe(false);
+    w.phone.answer();
+    expect(other.answered).toBe(false);
+    w.phone.moved("reserved", "");
+    w.phone.moved("ready", "");
+    const again = new FakeCall("of-1");
+    w.client.emit(ev.IncomingCall, { call: again });
+    expect(w.phone.ringing()).toBe(false); // the offer is over
+  });
+
+  it("declines the call ringing for the offer, and only that one", async () => {
+    const w = world();
+    await w.phone.start(anna, w.account);
+    w.phone.offered(offer("of-2"));
+    const other = new FakeCall("of-1");
+    w.client.emit(ev.IncomingCall, { call: other });
+    w.phone.decline("of-2");
+    expect(other.declined).toBe(false);
+    const call = new FakeCall("of-2");
+    w.client.emit(ev.IncomingCall, { call });
+    w.phone.moved("ready", ""); // DeclineOffer's reply came after the stream moved him on
+    w.phone.decline("of-2");
+    expect(call.declined).toBe(true);
+    expect(w.phone.ringing()).toBe(false);
+  });
+
+  it("mutes, sends tones and offers speakers during a call answered here", async () => {
+    const w = world();
+    await w.phone.start(anna, w.account);
+    w.phone.setMuted(true); // no call: nothing
+    w.phone.sendTone("5");
+    expect(w.phone.muted()).toBe(false);
+    w.phone.offered(offer("of-1"));
+    const call = new FakeCall();
+    w.client.emit(ev.IncomingCall, { call });
+    expect(w.phone.inCall()).toBe(false);
+    w.phone.answer();
+    expect(w.phone.inCall()).toBe(true);
+    w.phone.setMuted(true);
+    expect(call.micMuted).toBe(true);
+    expect(w.phone.muted()).toBe(true);
+    expect(w.phone.level()).toBe(0);
+    w.phone.setMuted(false);
+    expect(call.micMuted).toBe(false);
+    w.phone.sendTone("5");
+    w.phone.sendTone("#");
+    w.phone.sendTone("x"); // not a DTMF tone
+    expect(call.tones).toEqual(["5", "#"]);
+    expect(await w.phone.speakers()).toEqual([
+      { id: "spk-a", name: "Headphones" },
+      { id: "spk-b", name: "Speakers" },
+    ]);
+    w.phone.useSpeaker("spk-b");
+    expect(w.audio.chosen).toEqual({ outputId: "spk-b" });
+    w.phone.setMuted(true);
+    call.emit(callEv.Disconnected, {});
+    expect(w.phone.inCall()).toBe(false);
+    expect(w.phone.muted()).toBe(false); // the next call starts unmuted
+  });
+
+  it("rings on while the offer's call rings in the tab, and stops when it is answered or over", async () => {
+    vi.useFakeTimers();
+    try {
+      const w = world();
+      await w.phone.start(anna, w.account);
+      w.phone.offered(offer("of-1"));
+      await vi.advanceTimersByTimeAsync(ringEveryMs * 2);
+      expect(w.rings()).toBe(0); // the offer rang once in the app; the tab's phone is not ringing yet
+      const call = new FakeCall();
+      w.client.emit(ev.IncomingCall, { call });
+      await vi.advanceTimersByTimeAsync(ringEveryMs * 2);
+      expect(w.rings()).toBe(2);
+      w.phone.answer();
+      await vi.advanceTimersByTimeAsync(ringEveryMs * 2);
+      expect(w.rings()).toBe(2);
+
+      w.phone.offered(offer("of-2"));
+      const next = new FakeCall("of-2");
+      w.client.emit(ev.IncomingCall, { call: next });
+      await vi.advanceTimersByTimeAsync(ringEveryMs);
+      expect(w.rings()).toBe(3);
+      next.emit(callEv.Failed, { code: 487 }); // cancelled: the offer moved on
+      await vi.advanceTimersByTimeAsync(ringEveryMs * 2);
+      expect(w.rings()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  describe("reconnects after the connection closed", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("logs in again with a fresh key after a back-off", async () => {
+      vi.useFakeTimers();
+      const w = world();
+      await w.phone.start(anna, w.account);
+      w.client.log = [];
+      w.client.connectFails = 1;
+      w.client.emit(ev.ConnectionClosed, {});
+      expect(w.phone.state()).toBe("reconnecting");
+      expect(w.phone.detail()).toBe(`the connection to Voximplant closed; attempt 1 of ${reconnectDelaysMs.length}`);
+      await vi.advanceTimersByTimeAsync(reconnectDelaysMs[0]!);
+      expect(w.client.log).toEqual(["connect"]); // failed: network down
+      expect(w.phone.detail()).toContain("attempt 2 of");
+      await vi.advanceTimersByTimeAsync(reconnectDelaysMs[1]!);
+      expect(w.client.log).toEqual(["connect", "connect", "key for anna@cc.acme.voximplant.com", "login anna@cc.acme.voximplant.com signed(otk-42)"]);
+      expect(w.phone.state()).toBe("ready");
+      // Still listening for calls on the same client.
+      w.phone.offered(offer("of-1"));
+      w.client.emit(ev.IncomingCall, { call: new FakeCall() });
+      expect(w.phone.ringing()).toBe(true);
+    });
+
+    it("gives up after the last attempt and says so; stop() ends the attempts", async () => {
+      vi.useFakeTimers();
+      const w = world();
+      await w.phone.start(anna, w.account);
+      w.client.connectFails = 99;
+      w.client.emit(ev.ConnectionClosed, {});
+      await vi.advanceTimersByTimeAsync(reconnectDelaysMs.reduce((a, b) => a + b, 0));
+      expect(w.phone.state()).toBe("error");
+      expect(w.phone.detail()).toBe(`the connection to Voximplant closed and ${reconnectDelaysMs.length} attempts to reconnect failed; log in again`);
+
+      const s = world();
+      await s.phone.start(anna, s.account);
+      s.client.log = [];
+      s.client.emit(ev.ConnectionClosed, {});
+      await s.phone.stop();
+      await vi.advanceTimersByTimeAsync(reconnectDelaysMs[0]! * 2);
+      expect(s.client.log).toEqual(["disconnect"]);
+      expect(s.phone.state()).toBe("off");
+    });
   });
 });

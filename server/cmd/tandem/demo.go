@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/softphone"
 )
 
 // The demo's credentials: printed at start, never used outside `tandem demo`.
@@ -22,6 +23,10 @@ const (
 	demoAdminKey    = "demo-admin-key"
 	demoPassword    = "demo-password"
 	demoNumber      = "+18005550100" // support; the first demo's only queue
+	// demoPhoneUser takes calls in the browser: her Voximplant user has this password (the
+	// launcher, clients/voxengine/demo/run.js, gives the emulated Web SDK the same one).
+	demoPhoneUser     = "anna"
+	demoPhonePassword = "demo-softphone"
 )
 
 // The demo call center: three queues, twenty operators (two of them left to the visitor, the
@@ -263,10 +268,18 @@ func seedDemo(ctx context.Context, m *Main) error {
 	}
 	for _, o := range demoOperators {
 		id := demoOperatorID(o.name)
-		_, err := m.board.Operator(ctx, id)
+		cur, err := m.board.Operator(ctx, id)
 		if none, err := missing(err); err != nil {
 			return err
 		} else if !none {
+			// An earlier demo's anna lacks her browser phone: add its password (nothing else).
+			if o.name == demoPhoneUser && cur.SoftphoneHA1 == "" && cur.Contact.Kind == callcenter.ContactUser {
+				ha1 := softphone.HA1(cur.Contact.Target, demoPhonePassword)
+				_, err := m.board.UpdateOperator(ctx, id, callcenter.OperatorUpdate{SoftphoneHA1: &ha1})
+				if err := made("browser phone of "+o.name, err); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		h, err := passwordHash() // bcrypt only when someone is missing: a second start stays quick
@@ -279,11 +292,15 @@ func seedDemo(ctx context.Context, m *Main) error {
 				qs = append(qs, s)
 			}
 		}
-		err = m.board.CreateOperator(ctx, callcenter.Operator{
+		op := callcenter.Operator{
 			ID: id, Name: o.name, DisplayName: o.display, PasswordHash: h,
 			Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: o.name},
 			Queues:  qs, CreatedAt: m.Clock.Now(),
-		})
+		}
+		if o.name == demoPhoneUser {
+			op.SoftphoneHA1 = softphone.HA1(o.name, demoPhonePassword)
+		}
+		err = m.board.CreateOperator(ctx, op)
 		if err := made("operator "+o.name, err); err != nil {
 			return err
 		}
@@ -323,6 +340,18 @@ func seedDemo(ctx context.Context, m *Main) error {
 	return nil
 }
 
+// demoPhoneText says how anna's browser phone works in this run.
+func demoPhoneText(m *Main) string {
+	who := fmt.Sprintf("%s answers in the browser (Voximplant user %s, password %s)", demoPhoneUser, demoPhoneUser, demoPhonePassword)
+	switch {
+	case m.VoxEmulator != "" && m.VoximplantApp != "":
+		return who + ",\n                 over the emulated Voximplant Web SDK at " + m.VoxEmulator + "; the others' phones are simulated"
+	case m.VoximplantApp != "":
+		return who + ",\n                 through Voximplant's application " + m.VoximplantApp
+	}
+	return "off (no --voximplant-app); make demo runs one over the emulator"
+}
+
 func printDemo(w io.Writer, m *Main) {
 	url := m.URL
 	if host, port, err := net.SplitHostPort(strings.TrimPrefix(url, "http://")); err == nil && (host == "::" || host == "0.0.0.0" || host == "") {
@@ -347,6 +376,7 @@ Tandem demo is running at %s  (database %s)
   Wallboard:     %s/supervisor   access key: %s
   Operator app:  %s   log in as %s / %s (nobody simulates them:
                  press Ready and take calls yourself)
+  Browser phone: %s
   Queues:        %s
   Simulated:     %d operators (%d of them absent today), when the traffic generator runs
                  (make demo starts it; tandem demo alone only serves)
@@ -354,6 +384,6 @@ Tandem demo is running at %s  (database %s)
   Cloud secret:  %s   (the scenario signs its requests with it)
 
 Stop with Ctrl-C.
-`, url, m.DBPath, url, demoAdminKey, url, strings.Join(humans, " or "), demoPassword,
+`, url, m.DBPath, url, demoAdminKey, url, strings.Join(humans, " or "), demoPassword, demoPhoneText(m),
 		strings.Join(queues, ", "), sims, absent, demoAdminKey, url, demoAdminKey, demoCloudSecret)
 }

@@ -20,6 +20,7 @@ import (
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/softphone"
 )
 
 // startDemo runs `tandem demo` in-process on db (real clock: absences are dated from today).
@@ -206,6 +207,55 @@ func TestDemoUpgradesTheFirstDemosDatabase(t *testing.T) {
 	}
 	logInDemo(t, c, "anna")
 	logInDemo(t, c, "nadia")
+	if got, _ := m.board.Operator(context.Background(), demoOperatorID("anna")); got.SoftphoneHA1 != softphone.HA1("anna", demoPhonePassword) {
+		t.Errorf("old anna's browser phone digest = %q, want the demo password's", got.SoftphoneHA1)
+	}
+}
+
+// TestDemoGivesAnnaABrowserPhoneOverTheEmulator: as make demo starts it (--voximplant-app and
+// --voximplant-emulator), anna's browser phone signs keys with the demo's softphone password and
+// names the emulated Web SDK; boris, the visitor's desk phone, has none; the banner says so.
+func TestDemoGivesAnnaABrowserPhoneOverTheEmulator(t *testing.T) {
+	m := NewMain()
+	var out bytes.Buffer
+	if err := parseDemo(m, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "demo.db"),
+		"--voximplant-app", "demo.tandem.voximplant.com", "--voximplant-emulator", "http://127.0.0.1:9100"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	m.PasswordCost = bcrypt.MinCost
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	anon := tandem.New(m.URL)
+	login := func(name string) *tandem.Client {
+		res, err := anon.Presence.LogIn(ctx, connect.NewRequest(&presencev1.LogInRequest{Name: name, Password: demoPassword}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tandem.New(m.URL, tandem.WithToken(res.Msg.GetToken()))
+	}
+	anna := login("anna")
+	sp, err := anna.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{}))
+	if err != nil || sp.Msg.GetUsername() != "anna@demo.tandem.voximplant.com" || sp.Msg.GetEmulatorUrl() != "http://127.0.0.1:9100" {
+		t.Fatalf("anna's GetSoftphone = %v, %v", sp, err)
+	}
+	signed, err := anna.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: "k3y"}))
+	if err != nil || signed.Msg.GetHash() != softphone.Sign("k3y", softphone.HA1("anna", "demo-softphone")) {
+		t.Fatalf("anna's signed key = %v, %v", signed, err)
+	}
+	if _, err := login("boris").Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{})); connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Errorf("boris's GetSoftphone: %v, want failed_precondition (his phone is simulated)", err)
+	}
+	var banner bytes.Buffer
+	printDemo(&banner, m)
+	for _, want := range []string{"anna answers in the browser (Voximplant user anna, password demo-softphone)", "emulated Voximplant Web SDK at http://127.0.0.1:9100"} {
+		if !strings.Contains(banner.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner.String())
+		}
+	}
 }
 
 // TestDemoSurvivesAConflictingDatabase: a queue the visitor made holds sales' number; the demo

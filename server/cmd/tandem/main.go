@@ -141,6 +141,7 @@ type Main struct {
 	BehindProxy   bool          // client addresses from X-Forwarded-For (behind a reverse proxy)
 	Origins       []string      // browser origins besides its own whose pages may call the API (CORS)
 	VoximplantApp string        // the Voximplant application operators' browser phones log in to
+	VoxEmulator   string        // origin of an emulated Web SDK endpoint the browser phones use instead (demo and tests only)
 	Sync          string        // SQLite synchronous level: "normal" (default) or "full"
 	Advertise     string        // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
 
@@ -185,6 +186,7 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	fs.StringVar(&m.Advertise, "advertise", m.Advertise, "PostgreSQL replicas: the URL the other replicas reach this one at while it leads (default: http(s)://<this host's name>:<port of --addr>, or the address of --addr when it names one)")
 	fs.BoolVar(&m.BehindProxy, "behind-proxy", m.BehindProxy, "take client addresses from the last X-Forwarded-For hop (only behind a reverse proxy that sets it)")
 	fs.StringVar(&m.VoximplantApp, "voximplant-app", m.VoximplantApp, "the Voximplant application's domain, e.g. callcenter.acme.voximplant.com: operators whose contact is a Voximplant user log in to it from the app (browser phone); empty: no browser phones")
+	fs.StringVar(&m.VoxEmulator, "voximplant-emulator", m.VoxEmulator, "for the demo and tests only: the URL (http://host:port) of an emulated Voximplant Web SDK endpoint (clients/voxengine/emulator/websdk.js); browser phones talk to it instead of Voximplant and the app's CSP allows it")
 	origins := fs.String("allowed-origins", strings.Join(m.Origins, ","), "browser origins besides Tandem's own whose pages may call the API (CORS), comma-separated, e.g. https://crm.example.com; * alone: any; empty: Tandem's own pages only")
 	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
@@ -206,6 +208,14 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		if u, err := url.Parse(m.Advertise); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--advertise: %q is not an http:// or https:// URL with a host (the other replicas reach this one there)", m.Advertise)
 		}
+	}
+	if m.VoxEmulator != "" {
+		u, err := url.Parse(m.VoxEmulator)
+		// It goes into the app's CSP header as it is: scheme, host and port only.
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil || strings.ContainsAny(u.Host, ";,'\" *") {
+			return fmt.Errorf("--voximplant-emulator: %q is not an http:// or https:// origin (scheme, host and port only)", m.VoxEmulator)
+		}
+		m.VoxEmulator = u.Scheme + "://" + u.Host
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -395,12 +405,13 @@ func (m *Main) serve(ctx context.Context) error {
 		Clock:          m.Clock,
 		Logger:         m.Logger,
 		PasswordCost:   m.PasswordCost,
-		Web:            web.Handler(),
+		Web:            web.Handler(m.VoxEmulator),
 		Limits:         m.Limits,
 		BehindProxy:    m.BehindProxy,
 		Forwarded:      m.peer.Forwarded,
 		AllowedOrigins: m.Origins,
 		VoximplantApp:  m.VoximplantApp,
+		VoxEmulator:    m.VoxEmulator,
 		Metrics:        metrics.New(m.board),
 	})
 	if err != nil {

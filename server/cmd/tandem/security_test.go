@@ -959,9 +959,15 @@ func TestServeTLSWithSecretsFromFiles(t *testing.T) {
 
 	for _, bad := range [][]string{{"--tls-cert", certFile}, {"--rate-limit", "root=1"}, {"--cloud-secret-file", filepath.Join(dir, "missing")},
 		{"--advertise", "db1:8080"}, {"--advertise", "ftp://db1"}, {"--advertise", "http://"},
-		{"--allowed-origins", "https://crm.example.com/app"}, {"--allowed-origins", "*,https://crm.example.com"}} {
+		{"--allowed-origins", "https://crm.example.com/app"}, {"--allowed-origins", "*,https://crm.example.com"},
+		{"--voximplant-emulator", "127.0.0.1:9100"}, {"--voximplant-emulator", "http://127.0.0.1:9100/v1"}, {"--voximplant-emulator", "ws://127.0.0.1:9100"},
+		{"--voximplant-emulator", "http://127.0.0.1:9100;script-src"}, {"--voximplant-emulator", "http://*.example.com"}} {
 		if err := NewMain().ParseFlags("serve", bad); err == nil {
 			t.Errorf("ParseFlags(%q) accepted", bad)
 		}
+	}
+	em := NewMain()
+	if err := em.ParseFlags("serve", []string{"--voximplant-emulator", "http://127.0.0.1:9100/"}); err != nil || em.VoxEmulator != "http://127.0.0.1:9100" {
+		t.Errorf("--voximplant-emulator http://127.0.0.1:9100/: %q, %v", em.VoxEmulator, err)
 	}
 }

@@ -148,3 +148,26 @@ func TestDeclinerIsLeftOutOfTheNextDecision(t *testing.T) {
 		t.Fatalf("decision after anna declined: %+v", d)
 	}
 }
+
+// TestTheBrowserPhonesDeclineAfterDeclineOfferIsNoMiss: the browser phone declines its SDK call
+// after DeclineOffer (so the scenario reports the leg failed with 603): that report is about a
+// declined offer and blames nobody.
+func TestTheBrowserPhonesDeclineAfterDeclineOfferIsNoMiss(t *testing.T) {
+	f, id, first := twoOperators(t)
+	f.rings(id)
+	f.must(f.decline(first, "anna"))
+	before := f.marksOf("anna")
+	ch := f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudDialFailed, Offer: first, Code: 603, Reason: "Decline"}))
+	for _, of := range ch.Offers {
+		if of.ID == first {
+			t.Fatalf("the 603 after the decline changed anna's offer: %+v", of)
+		}
+	}
+	f.unblamed("anna", before, 0)
+	if f.state("anna") != cc.OperatorReady {
+		t.Fatalf("anna = %s, want ready", f.state("anna"))
+	}
+	if c, _ := f.e.Call(id); c.Operator != "boris" {
+		t.Fatalf("call = %+v, want still offered to boris", c)
+	}
+}

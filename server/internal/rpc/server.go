@@ -100,6 +100,9 @@ type Config struct {
 	// VoximplantApp is the Voximplant application's domain ("app.account.voximplant.com") that
 	// operators' browser phones log in to; empty: none.
 	VoximplantApp string
+	// VoxEmulator is the origin of an emulated Voximplant Web SDK endpoint that browser phones
+	// use instead of Voximplant (tandem serve --voximplant-emulator: the demo and tests); "": none.
+	VoxEmulator string
 	// Metrics is served at /metrics to readers (admin, supervisor, readonly keys), and times
 	// every RPC; nil: no /metrics.
 	Metrics Metrics
@@ -147,7 +150,7 @@ func New(cfg Config) (*Server, error) {
 	closing := make(chan struct{})
 	lim := limits.New(cfg.Limits, cfg.Clock, cfg.Logger)
 	presenceHandler, err := presence.New(presence.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Logins: lim.Logins(), Clock: cfg.Clock,
-		SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost, Closing: closing, VoximplantApp: cfg.VoximplantApp})
+		SessionTTL: cfg.SessionTTL, PasswordCost: cfg.PasswordCost, Closing: closing, VoximplantApp: cfg.VoximplantApp, VoxEmulator: cfg.VoxEmulator})
 	if err != nil {
 		return nil, err
 	}

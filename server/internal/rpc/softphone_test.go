@@ -61,8 +61,8 @@ func TestSoftphoneKeyIsSignedWithTheStoredDigest(t *testing.T) {
 	if res.Msg.GetUsername() != "anna@cc.acme.n2.voximplant.com" {
 		t.Errorf("username = %q", res.Msg.GetUsername())
 	}
-	if got, err := anna.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{})); err != nil || got.Msg.GetUsername() != "anna@cc.acme.n2.voximplant.com" {
-		t.Errorf("GetSoftphone = %v, %v", got, err)
+	if got, err := anna.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{})); err != nil || got.Msg.GetUsername() != "anna@cc.acme.n2.voximplant.com" || got.Msg.GetEmulatorUrl() != "" {
+		t.Errorf("GetSoftphone = %v, %v (no emulator: the real SDK)", got, err)
 	}
 
 	ha1 := md5hex("anna:voximplant.com:" + password)
@@ -117,4 +117,28 @@ func (a *testAPI) loggedIn(name string) *tandem.Client {
 		a.t.Fatal(err)
 	}
 	return a.client(tandem.WithToken(res.GetToken()))
+}
+
+// TestSoftphoneNamesTheEmulatedSDKOnlyWhenTheServerHasOne: a server started with
+// --voximplant-emulator tells the browser phone to use that endpoint instead of Voximplant.
+func TestSoftphoneNamesTheEmulatedSDKOnlyWhenTheServerHasOne(t *testing.T) {
+	a := newTestAPI(t, limits.Limits{}, func(c *Config) {
+		c.VoximplantApp = "cc.acme.n2.voximplant.com"
+		c.VoxEmulator = "http://127.0.0.1:9100"
+	})
+	a.setup("anna")
+	ctx := context.Background()
+	admin := a.admin()
+	ops, err := admin.Admin.ListOperators(ctx, connect.NewRequest(&adminv1.ListOperatorsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Admin.UpdateOperator(ctx, connect.NewRequest(&adminv1.UpdateOperatorRequest{
+		OperatorId: ops.Msg.GetOperators()[0].GetOperatorId(), SoftphonePassword: new("vox-secret-1")})); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.loggedIn("anna").Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{}))
+	if err != nil || got.Msg.GetEmulatorUrl() != "http://127.0.0.1:9100" || got.Msg.GetUsername() != "anna@cc.acme.n2.voximplant.com" {
+		t.Errorf("GetSoftphone = %v, %v", got, err)
+	}
 }

@@ -17,7 +17,7 @@ var operatorsCommands = []command{
 	{"operators", "list", "", "list the operators", operatorsList},
 	{"operators", "get", "ID", "show one operator", operatorsGet},
 	{"operators", "create", "--name N --password P [--display-name D] --contact KIND:TARGET --queue QUEUE:LEVEL... [--tz ZONE] [--hours DAY=SPANS...]", "add an operator", operatorsCreate},
-	{"operators", "update", "ID [--display-name D] [--password P] [--contact KIND:TARGET] [--queue QUEUE:LEVEL...] [--replace-queues] [--tz ZONE] [--hours DAY=SPANS...] [--disable|--enable]", "change an operator", operatorsUpdate},
+	{"operators", "update", "ID [--display-name D] [--password P] [--contact KIND:TARGET] [--softphone-password P] [--queue QUEUE:LEVEL...] [--replace-queues] [--tz ZONE] [--hours DAY=SPANS...] [--disable|--enable]", "change an operator", operatorsUpdate},
 }
 
 func operatorsList(c *cli, args []string) error {
@@ -87,6 +87,7 @@ func operatorsUpdate(c *cli, args []string) error {
 	fs.String("display-name", "", "name shown to supervisors")
 	fs.String("password", "", "new password (ends his sessions)")
 	fs.String("contact", "", "where the cloud dials him: user:NAME, sip:URI or pstn:+E164")
+	fs.String("softphone-password", "", "his Voximplant user's password, for the browser phone (a user: contact only; Tandem keeps its digest; --softphone-password= removes it)")
 	var queues listFlag
 	fs.Var(&queues, "queue", "add or change a queue he serves, as QUEUE:LEVEL (repeatable)")
 	replace := fs.Bool("replace-queues", false, "make the --queue list his only queues (none when no --queue)")
@@ -121,6 +122,8 @@ func operatorsUpdate(c *cli, args []string) error {
 			req.DisplayName = &v
 		case "password":
 			req.Password = &v
+		case "softphone-password":
+			req.SoftphonePassword = &v
 		case "contact":
 			if req.Contact, err = parseContact(v); err != nil {
 				return

@@ -16,7 +16,7 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare ID...] [--overflow-max N] [--overflow-order in_turn]"
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare ID...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT]"
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
@@ -113,6 +113,8 @@ type queueFlags struct {
 	optInCooldownDays, overflowMax          uint
 	templates, overflowSpares               listFlag
 	overflowOrder                           string
+	recordCalls                             bool
+	recordingNotice                         string
 }
 
 // newQueueFlags defines the flags; create gives them the API's documented defaults.
@@ -147,6 +149,8 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.Var(&qf.overflowSpares, "overflow-spare", "a spare number of the overflow pool, in order (repeatable; replaces the list; --overflow-spare= empties it)")
 	fs.UintVar(&qf.overflowMax, "overflow-max", 0, "at most this many of the queue's calls at spare numbers at once (0: no limit of the queue's own)")
 	fs.StringVar(&qf.overflowOrder, "overflow-order", "", "how the pool is used: in_turn (the server's default), least_used or priority")
+	fs.BoolVar(&qf.recordCalls, "record-calls", false, "record the conversations of the queue's calls (--record-calls=false stops)")
+	fs.StringVar(&qf.recordingNotice, "recording-notice", "", "said to callers before they are connected when calls are recorded, e.g. \"This call may be recorded.\" (--recording-notice= removes it)")
 	return qf
 }
 
@@ -223,6 +227,10 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 					q.AbsenceTemplates[reason] = text
 				}
 			}
+		case "record-calls":
+			q.RecordCalls = qf.recordCalls
+		case "recording-notice":
+			q.RecordingNotice = qf.recordingNotice
 		case "overflow-after", "overflow-spare", "overflow-max", "overflow-order":
 			if q.Overflow == nil {
 				q.Overflow = &adminv1.Overflow{}
@@ -267,6 +275,11 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 	}
 	row(w, "Ban", fmt.Sprintf("after %d misses within %s, for %s", q.GetBanAfterMisses(), seconds(q.GetBanWindowS()), strings.Join(steps, ", then ")))
 	row(w, "Manager wait", seconds(q.GetManagerWaitS()))
+	if q.GetRecordCalls() {
+		row(w, "Recording", "yes, notice: "+cmp.Or(q.GetRecordingNotice(), "(none)"))
+	} else {
+		row(w, "Recording", "no")
+	}
 	if q.GetNoOptIn() {
 		row(w, "Opt-in", "no")
 	} else {

@@ -979,3 +979,56 @@ func TestHoursString(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordingAndSoftphonePassword: a queue's recording settings and an operator's browser
+// phone password go through tandemctl to the server.
+func TestRecordingAndSoftphonePassword(t *testing.T) {
+	c := start(t)
+	out := c.ok("queues", "create", "--id", "rec", "--number", "+18005550600", "--record-calls", "--recording-notice", "This call may be recorded.")
+	wantCells(t, rowOf(t, out, "Recording"), "Recording", "yes, notice: This call may be recorded.")
+	var got adminv1.GetQueueResponse
+	c.okJSON(&got, "queues", "get", "rec")
+	if q := got.GetQueue(); !q.GetRecordCalls() || q.GetRecordingNotice() != "This call may be recorded." {
+		t.Errorf("queue = %v", q)
+	}
+	out = c.ok("queues", "update", "rec", "--record-calls=false", "--recording-notice=")
+	wantCells(t, rowOf(t, out, "Recording"), "Recording", "no")
+	c.okJSON(&got, "queues", "get", "rec")
+	if q := got.GetQueue(); q.GetRecordCalls() || q.GetRecordingNotice() != "" {
+		t.Errorf("after update: %v", q)
+	}
+	if r := c.run("queues", "update", "rec", "--recording-notice", strings.Repeat("x", 1501)); r.code != 1 || !strings.Contains(r.stderr, "recording_notice") {
+		t.Errorf("a notice too long: exit %d, %s", r.code, r.stderr)
+	}
+
+	var created adminv1.CreateOperatorResponse
+	c.okJSON(&created, "operators", "create", "--name", "anna", "--password", "password-anna", "--contact", "user:anna", "--queue", "rec:3")
+	id := created.GetOperator().GetOperatorId()
+	ctx := context.Background()
+	logged, err := tandem.New(c.url).Presence.LogIn(ctx, connect.NewRequest(&presencev1.LogInRequest{Name: "anna", Password: "password-anna"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anna := tandem.New(c.url, tandem.WithToken(logged.Msg.GetToken()))
+	// Without --voximplant-app the server cannot give her a browser phone; what it says is
+	// missing shows whether her password is set.
+	missing := func() string {
+		_, err := anna.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{}))
+		return err.Error()
+	}
+	if m := missing(); !strings.Contains(m, "no Voximplant password is set") {
+		t.Fatalf("before: %s", m)
+	}
+	c.ok("operators", "update", id, "--softphone-password", "vox-secret")
+	if m := missing(); !strings.Contains(m, "no Voximplant application") {
+		t.Errorf("with the password set: %s", m)
+	}
+	c.ok("operators", "update", id, "--softphone-password=")
+	if m := missing(); !strings.Contains(m, "no Voximplant password is set") {
+		t.Errorf("after removing it: %s", m)
+	}
+	c.ok("operators", "update", id, "--contact", "sip:sip:anna@pbx.example.com")
+	if r := c.run("operators", "update", id, "--softphone-password", "vox-secret"); r.code != 1 || !strings.Contains(r.stderr, "softphone_password") {
+		t.Errorf("a SIP operator's softphone password: exit %d, %s", r.code, r.stderr)
+	}
+}

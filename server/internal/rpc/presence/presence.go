@@ -63,19 +63,23 @@ type Config struct {
 	// VoximplantApp is the application's domain, "app.account.voximplant.com": a browser
 	// phone logs in as user@VoximplantApp. Empty: no browser phones.
 	VoximplantApp string
-	Closing       <-chan struct{} // closed when the server shuts down: streams end
+	// VoxEmulator is the emulated Web SDK endpoint browser phones use instead of Voximplant
+	// (the demo and tests); "": Voximplant's own.
+	VoxEmulator string
+	Closing     <-chan struct{} // closed when the server shuts down: streams end
 }
 
 // Handler serves OperatorPresence.
 type Handler struct {
-	store      Store
-	board      Switchboard
-	logins     Logins
-	clock      clock.Clock
-	sessionTTL time.Duration
-	dummyHash  []byte
-	closing    <-chan struct{}
-	voxApp     string
+	store       Store
+	board       Switchboard
+	logins      Logins
+	clock       clock.Clock
+	sessionTTL  time.Duration
+	dummyHash   []byte
+	closing     <-chan struct{}
+	voxApp      string
+	voxEmulator string
 }
 
 // New returns OperatorPresence for cfg.
@@ -84,7 +88,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{store: cfg.Store, board: cfg.Switchboard, logins: cfg.Logins, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing, voxApp: cfg.VoximplantApp}, nil
+	return &Handler{store: cfg.Store, board: cfg.Switchboard, logins: cfg.Logins, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing, voxApp: cfg.VoximplantApp, voxEmulator: cfg.VoxEmulator}, nil
 }
 
 var (
@@ -255,7 +259,7 @@ func (h *Handler) GetSoftphone(ctx context.Context, _ *connect.Request[presencev
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&presencev1.GetSoftphoneResponse{Username: username}), nil
+	return connect.NewResponse(&presencev1.GetSoftphoneResponse{Username: username, EmulatorUrl: h.voxEmulator}), nil
 }
 
 // softphone is the operator and his browser phone's full Voximplant login, or why he has none.

@@ -814,7 +814,11 @@ func (*GetSoftphoneRequest) Descriptor() ([]byte, []int) {
 type GetSoftphoneResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// His full Voximplant login, user@app.account.voximplant.com.
-	Username      string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	Username string `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	// Set only on a server started with --voximplant-emulator (the demo and tests): the URL of
+	// the emulated Web SDK endpoint (clients/voxengine/emulator/websdk.js) the app's browser
+	// phone talks to instead of Voximplant. Empty: the real Voximplant Web SDK.
+	EmulatorUrl   string `protobuf:"bytes,140,opt,name=emulator_url,json=emulatorUrl,proto3" json:"emulator_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -852,6 +856,13 @@ func (*GetSoftphoneResponse) Descriptor() ([]byte, []int) {
 func (x *GetSoftphoneResponse) GetUsername() string {
 	if x != nil {
 		return x.Username
+	}
+	return ""
+}
+
+func (x *GetSoftphoneResponse) GetEmulatorUrl() string {
+	if x != nil {
+		return x.EmulatorUrl
 	}
 	return ""
 }
@@ -1597,9 +1608,10 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\x18SignSoftphoneKeyResponse\x12\x12\n" +
 	"\x04hash\x18\x01 \x01(\tR\x04hash\x12\x1a\n" +
 	"\busername\x18\x02 \x01(\tR\busername\"\x15\n" +
-	"\x13GetSoftphoneRequest\"2\n" +
+	"\x13GetSoftphoneRequest\"V\n" +
 	"\x14GetSoftphoneResponse\x12\x1a\n" +
-	"\busername\x18\x01 \x01(\tR\busername\"7\n" +
+	"\busername\x18\x01 \x01(\tR\busername\x12\"\n" +
+	"\femulator_url\x18\x8c\x01 \x01(\tR\vemulatorUrl\"7\n" +
 	"\x14WatchOperatorRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\"\xf9\x01\n" +
