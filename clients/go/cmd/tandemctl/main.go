@@ -292,6 +292,9 @@ func (c *cli) parse(fs *flag.FlagSet, args []string, names ...string) ([]string,
 	if len(pos) > len(names) {
 		return nil, usagef("unexpected arguments: %s", strings.Join(pos[len(names):], " "))
 	}
+	if c.global.timeout <= 0 {
+		return nil, usagef("--timeout %v: want more than 0, like 10s", c.global.timeout.get())
+	}
 	var opts []tandem.Option
 	if c.global.key != "" {
 		opts = append(opts, tandem.WithToken(c.global.key))
