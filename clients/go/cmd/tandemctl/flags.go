@@ -48,7 +48,7 @@ func takesValue(fs *flag.FlagSet, arg string) (known, needsNext bool) {
 const maxDuration = 366 * 24 * time.Hour
 
 // durationHelp ends the help of every time flag.
-const durationHelp = " (a duration like 20s, 1m30s or 1h; a plain number is seconds)"
+const durationHelp = " (a `DURATION` like 20s, 1m30s or 1h; a plain number is seconds)"
 
 // duration is a time flag. It takes Go durations ("20s", "1m30s") and, as the API counts in
 // seconds, plain numbers of seconds ("20"); a negative or absurdly long value is refused.

@@ -16,7 +16,7 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare ID...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT]"
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT]"
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
