@@ -198,7 +198,8 @@ func scanDecision(s Scanner) (callcenter.Decision, error) {
 }
 
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
-// the calls not finished (oldest first) and the offers still pending (oldest first).
+// the calls not finished (oldest first), the offers still pending (oldest first) and the
+// declined offers of those calls.
 func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	var rt callcenter.Runtime
 	err := db.c.Read(ctx, func(tx Tx) error {
@@ -221,6 +222,12 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
 		if err != nil {
 			return db.d.errorf("load offers: %w", err)
+		}
+		rt.Declined, err = queryAll(ctx, tx, scanOffer,
+			`SELECT `+offerColumns+` FROM offers WHERE state = 'declined' AND call_id IN (SELECT id FROM calls WHERE state IN (?, ?)) ORDER BY offered_at, id`,
+			callcenter.CallWaiting, callcenter.CallConnected)
+		if err != nil {
+			return db.d.errorf("load declined offers: %w", err)
 		}
 		rt.WrappedUp, err = queryAll(ctx, tx, scanCall,
 			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,

@@ -667,11 +667,14 @@ func (st suite) LoadRuntimeFilters(t *testing.T) {
 			wantOffers = append([]callcenter.Offer{o}, wantOffers...)
 		}
 	}
+	// A declined offer of a finished call is not loaded: only calls in progress are offered.
+	c.Offers = append(c.Offers, callcenter.Offer{ID: "of-z", Call: "c-c", Operator: "op-ann", State: callcenter.OfferDeclined, OfferedAt: at(0)})
 	must(t, db.Apply(ctx, c))
 	rt, err := db.LoadRuntime(ctx)
 	must(t, err)
 	equal(t, "calls", rt.Calls, wantCalls)
 	equal(t, "offers", rt.Offers, wantOffers)
+	equal(t, "declined offers", rt.Declined, []callcenter.Offer{c.Offers[6]})
 	if len(rt.Statuses) != 0 {
 		t.Errorf("statuses: %+v, want none", rt.Statuses)
 	}
