@@ -362,9 +362,31 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 			g.CallsLost++
 		}
 	})
-	if c.Operator != "" && !c.AnsweredAt.IsZero() {
-		f.tally(cc.ScopeOperator, string(c.Operator), c.AnsweredAt, func(g *cc.Figures) { g.TalkTime += c.TalkTime })
+	if c.Operator == "" || c.AnsweredAt.IsZero() {
+		return
 	}
+	talk, from := c.TalkTime, c.AnsweredAt
+	if o := f.r.ops[c.Operator]; c.Transfer.From != "" && o != nil && o.status.State == cc.OperatorOnCall && o.status.Call == c.ID {
+		// A transferred call's talk is shared: his is his leg, from when he came on the call
+		// (his statuses are read after the calls, so this is still his leg's start).
+		talk, from = max(c.EndedAt.Sub(o.status.Since), 0), o.status.Since
+	}
+	f.tally(cc.ScopeOperator, string(c.Operator), from, func(g *cc.Figures) { g.TalkTime += talk })
+}
+
+// legEnded credits operator o, leaving the call he talked on (st is his new status), with his
+// leg's talk when the call goes on without him because he transferred it: the call's end
+// credits only whoever is on it then.
+func (f *fold) legEnded(o *opTrack, st cc.OperatorStatus) {
+	prev := o.status
+	if prev.State != cc.OperatorOnCall || st.State == cc.OperatorOnCall && st.Call == prev.Call {
+		return
+	}
+	t := f.r.calls[prev.Call]
+	if t == nil || t.state.Finished() || t.transfer.From != prev.Operator || !st.Since.After(prev.Since) {
+		return
+	}
+	f.tally(cc.ScopeOperator, string(prev.Operator), prev.Since, func(g *cc.Figures) { g.TalkTime += st.Since.Sub(prev.Since) })
 }
 
 func (f *fold) offer(now time.Time, of cc.Offer) {
@@ -424,6 +446,7 @@ func (f *fold) status(st cc.OperatorStatus) {
 		o = &opTrack{status: st}
 		f.r.ops[st.Operator] = o
 	} else if o.status.State != st.State || !o.status.Since.Equal(st.Since) {
+		f.legEnded(o, st)
 		from, to := o.status.Since, st.Since
 		if ends := o.status.WrapUpEndsAt; o.status.State == cc.OperatorWrapUp && !ends.IsZero() && ends.After(from) && ends.Before(to) {
 			// The wrap-up ran out before the switchboard moved him on (a restart, a late

@@ -492,3 +492,41 @@ func TestPartiesAreOnTheTimeline(t *testing.T) {
 		t.Errorf("timeline\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestWarmTransferCreditsEachOperatorHisLeg: ann answers, consults bob while the caller holds,
+// and hands the caller over; each is credited his own leg's talk (ann from her answer to her
+// leaving, bob from his answer to the end), and the queue still counts one call answered at
+// ann's answer.
+func TestWarmTransferCreditsEachOperatorHisLeg(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	h.step(0, cc.Changes{Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 0), status("bob", cc.OperatorReady, 0)}})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	first := offer("o1", "c1", "ann", 0)
+	h.step(0, cc.Changes{Offers: []cc.Offer{first}, Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReserved, 0)}})
+	c.State, c.AnsweredAt, c.Operator, c.Offer = cc.CallConnected, at(10*sec), "ann", first.ID
+	h.step(10*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(first, cc.OfferAnswered, 10*sec, 10*sec)},
+		Statuses: []cc.OperatorStatus{{Operator: "ann", State: cc.OperatorOnCall, Since: at(10 * sec), Call: "c1"}}})
+
+	leg := offer("o2", "c1", "bob", 70*sec)
+	c.Transfer = cc.Transfer{From: "ann", Mode: cc.TransferWarm, Target: cc.TransferTarget{Operator: "bob"}, State: cc.TransferDialing, Offer: leg.ID, Operator: "bob", StartedAt: at(70 * sec)}
+	h.step(70*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{leg}, Statuses: []cc.OperatorStatus{status("bob", cc.OperatorReserved, 70*sec)}})
+	c.Transfer.State = cc.TransferConsulting
+	h.step(75*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(leg, cc.OfferAnswered, 75*sec, 5*sec)},
+		Statuses: []cc.OperatorStatus{{Operator: "bob", State: cc.OperatorOnCall, Since: at(75 * sec), Call: "c1"}}})
+	c.Transfer.State, c.Operator, c.Offer = cc.TransferCompleted, "bob", leg.ID
+	h.step(90*sec, cc.Changes{Calls: []cc.Call{c}, Statuses: []cc.OperatorStatus{{Operator: "ann", State: cc.OperatorWrapUp, Since: at(90 * sec), Call: "c1", WrapUpEndsAt: at(120 * sec)}}})
+	c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, at(150*sec), cc.HangupCaller, 140*sec
+	h.step(150*sec, cc.Changes{Calls: []cc.Call{c}, Statuses: []cc.OperatorStatus{{Operator: "bob", State: cc.OperatorWrapUp, Since: at(150 * sec), Call: "c1", WrapUpEndsAt: at(180 * sec)}}})
+
+	if ann := h.total(cc.ScopeOperator, "ann"); ann.TalkTime != 80*sec || ann.CallsAnswered != 1 {
+		t.Errorf("ann: talk %v, answered %d; want 1m20s (her leg), 1", ann.TalkTime, ann.CallsAnswered)
+	}
+	if bob := h.total(cc.ScopeOperator, "bob"); bob.TalkTime != 75*sec || bob.CallsAnswered != 1 {
+		t.Errorf("bob: talk %v, answered %d; want 1m15s (his leg), 1", bob.TalkTime, bob.CallsAnswered)
+	}
+	q := h.total(cc.ScopeQueue, "sales")
+	if q.CallsReceived != 1 || q.CallsAnswered != 1 || q.AnsweredWithin != 1 || q.AnswerTimeTotal != 10*sec || q.TalkTime != 140*sec {
+		t.Errorf("queue: %+v; want one call answered in 10 s, talked 2m20s", q)
+	}
+}
