@@ -70,7 +70,8 @@ func (e *Engine) TransferCall(now time.Time, r cc.TransferRequest, stored *cc.Ca
 	}
 	endHold(now, c) // the transfer decides what the caller hears from now on
 	c.holdFailure = ""
-	c.Transfer = cc.Transfer{From: r.By, Mode: r.Mode, Target: r.Target, Priority: r.Priority, State: cc.TransferDialing, StartedAt: now}
+	c.Transfer = cc.Transfer{From: r.By, Mode: r.Mode, Target: r.Target, Priority: r.Priority, State: cc.TransferDialing, StartedAt: now,
+		Queue: c.Queue, QueuePriority: c.Priority}
 	music := q.HoldMusicURL
 	if to != nil {
 		music = to.HoldMusicURL
@@ -359,6 +360,10 @@ func (e *Engine) TransferUndelivered(now time.Time, cmd cc.Command, reason strin
 			return e.finish(now)
 		}
 		e.dropTarget(now, c, cc.TransferFailed, "transfer failed: "+reason)
+		if inLine && t.Queue != "" { // the caller never left: nor did the call its queue
+			c.Queue, c.Priority = t.Queue, t.QueuePriority
+			e.scheduleAnnouncement(c, now)
+		}
 		if t.Mode == cc.TransferBlind {
 			e.backToOperator(now, c, e.operators[t.From])
 		}
@@ -399,6 +404,7 @@ func (e *Engine) backToOperator(now time.Time, c *call, o *operator) {
 		return
 	}
 	c.State, c.Operator, c.Offer = cc.CallConnected, o.cfg.ID, ""
+	e.unmarkCallDone(now, o)
 	e.setState(now, o, cc.OperatorOnCall, "")
 	o.st.Call = c.ID
 	e.touchCall(c)

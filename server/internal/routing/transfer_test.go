@@ -495,3 +495,34 @@ func TestTransferAndParties(t *testing.T) {
 		t.Fatalf("parties = %d, want the two that were (nothing added by the refusals)", n)
 	}
 }
+
+// A blind transfer the scenario did not carry out gives anna her call back: her marks do not
+// count it handled while she is on it again, and its end counts it once with all her talk. A
+// blind transfer to a queue taken back leaves the call in its own queue at its own priority.
+func TestUndoneBlindTransferCountsTheCallOnce(t *testing.T) {
+	f, id := transferFixture(t)
+	before := f.marksOf("anna")
+	ch := f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Operator: "boris"}}))
+	f.now = f.now.Add(time.Second)
+	f.e.TransferUndelivered(f.now, onlyCommand(t, ch, cc.CommandTransfer), "the call is talking")
+	if m := f.marksOf("anna"); f.state("anna") != cc.OperatorOnCall || m.CallsHandled != before.CallsHandled || m.CallsToday != before.CallsToday {
+		t.Fatalf("anna back on the call: %s, handled %d (today %d); want on call, %d (%d)", f.state("anna"), m.CallsHandled, m.CallsToday, before.CallsHandled, before.CallsToday)
+	}
+
+	ch = f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Queue: "sales"}, Priority: 7}))
+	if c := f.live(id); c.Queue != "sales" || c.Priority != 7 {
+		t.Fatalf("blind to sales: %+v", c)
+	}
+	f.e.TransferUndelivered(f.now, onlyCommand(t, ch, cc.CommandTransfer), "the call is talking")
+	c := f.live(id)
+	if c.Queue != "support" || c.Priority != 0 || c.State != cc.CallConnected || c.Operator != "anna" || f.state("boris") != cc.OperatorReady {
+		t.Fatalf("blind to sales taken back: call %+v, boris %s; want anna's again in support", c, f.state("boris"))
+	}
+	checkInvariants(t, 0, 0, f.e)
+
+	f.now = f.now.Add(time.Minute)
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: 92 * time.Second}))
+	if m := f.marksOf("anna"); m.CallsHandled != before.CallsHandled+1 || m.CallsToday != before.CallsToday+1 {
+		t.Fatalf("anna after the call: handled %d (today %d), want %d (%d)", m.CallsHandled, m.CallsToday, before.CallsHandled+1, before.CallsToday+1)
+	}
+}

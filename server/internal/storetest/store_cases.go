@@ -426,7 +426,8 @@ func Changes() callcenter.Changes {
 						InvitedAt: at(-7 * time.Minute), LeftAt: at(-419 * time.Second), Reason: "busy"},
 				},
 				Transfer: callcenter.Transfer{From: "op-ann", Mode: callcenter.TransferWarm, Target: callcenter.TransferTarget{Queue: "support"}, Priority: 2,
-					State: callcenter.TransferCompleted, Offer: "of-0", Operator: "op-bob", StartedAt: at(-595 * time.Second), Reason: "r"}},
+					State: callcenter.TransferCompleted, Offer: "of-0", Operator: "op-bob", StartedAt: at(-595 * time.Second), Reason: "r",
+					Queue: "sales", QueuePriority: 3}},
 		},
 		Offers: []callcenter.Offer{
 			{ID: "of-1", Call: "c-1", Operator: "op-ann", State: callcenter.OfferPending,
