@@ -342,6 +342,36 @@ func (e *Engine) consultEnded(now time.Time, c *call) {
 	}
 }
 
+// operatorLeftTransfer: the operator of call c hung up during his warm transfer, the caller
+// holding. As a PBX does with an attended transfer, a consulted target gets the caller (the
+// transfer completes, as by CompleteTransfer, which the scenario already did); a target still
+// ringing is hung up (not his miss: nobody would have been there to consult with) and the call
+// goes back to its line at its place, as after a blind transfer's target miss.
+func (e *Engine) operatorLeftTransfer(now time.Time, c *call) {
+	t := &c.Transfer
+	from := e.operators[c.Operator]
+	name := string(c.Operator)
+	if from != nil {
+		name = from.cfg.Name
+	}
+	if t.State == cc.TransferConsulting {
+		e.leaveCall(now, c, from)
+		c.Operator, c.Offer, t.State = t.Operator, t.Offer, cc.TransferCompleted
+		t.Reason = name + " hung up during the consultation: the caller was handed over"
+		e.touchCall(c)
+		if o := e.operators[t.Operator]; o != nil {
+			e.touchStatus(o)
+		}
+		return
+	}
+	e.dropTarget(now, c, cc.TransferCancelled, name+" hung up before the target answered: the call is back in line")
+	e.leaveCall(now, c, from)
+	c.markTried(t.From) // his colleagues first: he just let go of it
+	c.State, c.Operator, c.Offer = cc.CallWaiting, "", ""
+	e.scheduleAnnouncement(c, now)
+	e.touchCall(c)
+}
+
 // TransferUndelivered takes back a transfer command the scenario did not carry out (reason
 // says why): the caller is still where the scenario left him, so the engine's state goes back
 // to that, and the operator's view says why the transfer failed.
