@@ -128,8 +128,15 @@ func add(m map[key]*cc.Figures, k key, f cc.Figures) {
 }
 
 func (r *Recorder) track(c cc.Call) *callTrack {
-	return &callTrack{queue: c.Queue, arrived: c.ArrivedAt, client: c.Client, state: c.State,
+	t := &callTrack{queue: c.Queue, arrived: c.ArrivedAt, client: c.Client, state: c.State,
 		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer}
+	for _, p := range c.Parties { // loaded with the call: counted and on its timeline already
+		if t.parties == nil {
+			t.parties = map[cc.PartyID]cc.Party{}
+		}
+		t.parties[p.ID] = p
+	}
+	return t
 }
 
 // fold collects the tallies and events of one step.
@@ -295,6 +302,7 @@ func (f *fold) parties(now time.Time, t *callTrack, c cc.Call) {
 		if seen && prev.State == p.State {
 			continue
 		}
+		f.partyFigures(p, seen)
 		switch p.State {
 		case cc.PartyJoined:
 			ev.At, ev.Kind, ev.Text = p.JoinedAt, cc.EventPartyJoined, string(p.Mode)
@@ -306,6 +314,31 @@ func (f *fold) parties(now time.Time, t *callTrack, c cc.Call) {
 			continue
 		}
 		f.event(ev)
+	}
+}
+
+// partyFigures counts an operator's party leg (AddToCall) in his figures as his marks count it,
+// like an offer: made when he is dialed, answered when he joins (ring time to then), missed
+// when it ended as his miss; his time on the call as a party is his talk. The queue's figures
+// count the call once: its party legs are not its offers.
+func (f *fold) partyFigures(p cc.Party, seen bool) {
+	if p.Operator == "" || p.Monitor {
+		return
+	}
+	op := string(p.Operator)
+	if !seen {
+		f.tally(cc.ScopeOperator, op, p.InvitedAt, func(g *cc.Figures) { g.OffersMade++ })
+	}
+	switch {
+	case p.State == cc.PartyJoined:
+		f.tally(cc.ScopeOperator, op, p.InvitedAt, func(g *cc.Figures) {
+			g.CallsAnswered++
+			g.RingTimeTotal += max(p.JoinedAt.Sub(p.InvitedAt), 0)
+		})
+	case p.State == cc.PartyFailed && p.Missed:
+		f.tally(cc.ScopeOperator, op, p.InvitedAt, func(g *cc.Figures) { g.OffersMissed++ })
+	case p.State == cc.PartyLeft && !p.JoinedAt.IsZero():
+		f.tally(cc.ScopeOperator, op, p.JoinedAt, func(g *cc.Figures) { g.TalkTime += max(p.LeftAt.Sub(p.JoinedAt), 0) })
 	}
 }
 

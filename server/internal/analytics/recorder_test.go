@@ -530,3 +530,43 @@ func TestWarmTransferCreditsEachOperatorHisLeg(t *testing.T) {
 		t.Errorf("queue: %+v; want one call answered in 10 s, talked 2m20s", q)
 	}
 }
+
+// TestOperatorPartyLegsCountAsOffers: an operator brought into a call (AddToCall) is counted as
+// his marks count him: each leg an offer made, a join an answer (ring time to it) with his time
+// on the call as talk, a leg that was his miss a missed offer, one that failed through no fault
+// of his none. The queue's figures do not count party legs; a restart does not count them again.
+func TestOperatorPartyLegsCountAsOffers(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	c.State, c.Operator, c.AnsweredAt = cc.CallConnected, "ann", at(5*sec)
+	leg := func(id cc.PartyID, invited time.Duration) cc.Party {
+		return cc.Party{ID: id, Call: "c1", Mode: cc.PartyConference, State: cc.PartyDialing, Operator: "bob", InvitedAt: at(invited)}
+	}
+	joined := leg("p1", 10*sec)
+	c.Parties = []cc.Party{joined}
+	h.step(10*sec, cc.Changes{Calls: []cc.Call{c}})
+	joined.State, joined.JoinedAt = cc.PartyJoined, at(13*sec)
+	c.Parties = []cc.Party{joined}
+	h.step(13*sec, cc.Changes{Calls: []cc.Call{c}})
+	joined.State, joined.LeftAt = cc.PartyLeft, at(73*sec)
+	missed, failed := leg("p2", 80*sec), leg("p3", 90*sec)
+	c.Parties = []cc.Party{joined, missed, failed}
+	h.step(90*sec, cc.Changes{Calls: []cc.Call{c}})
+
+	// A restart: the recorder loads the call with its parties, and counts nothing twice.
+	rt := cc.Runtime{Calls: []cc.Call{c}}
+	h.r.Load(at(95*sec), []cc.Queue{{ID: "sales"}}, rt, h.stored)
+	missed.State, missed.LeftAt, missed.Rang, missed.Missed = cc.PartyFailed, at(105*sec), true, true
+	failed.State, failed.LeftAt = cc.PartyFailed, at(106*sec)
+	c.Parties = []cc.Party{joined, missed, failed}
+	h.step(106*sec, cc.Changes{Calls: []cc.Call{c}})
+
+	bob := h.total(cc.ScopeOperator, "bob")
+	if bob.OffersMade != 3 || bob.CallsAnswered != 1 || bob.RingTimeTotal != 3*sec || bob.TalkTime != time.Minute || bob.OffersMissed != 1 {
+		t.Errorf("bob: %+v; want 3 offers, 1 answered in 3 s, 1 min talk, 1 missed", bob)
+	}
+	if q := h.total(cc.ScopeQueue, "sales"); q.OffersMade != 0 || q.OffersMissed != 0 {
+		t.Errorf("queue counts party legs: %+v", q)
+	}
+}

@@ -97,16 +97,16 @@ func scanOffer(s Scanner) (callcenter.Offer, error) {
 
 // partyColumns are the call_parties columns, in scanParty's order.
 const partyColumns = `id, call_id, mode, state, contact_kind, contact_target, operator_id, added_by,
-	monitor, invited_at, expires_at, joined_at, left_at, reason, rang`
+	monitor, invited_at, expires_at, joined_at, left_at, reason, rang, missed`
 
 // scanParty scans a call_parties row of partyColumns.
 func scanParty(s Scanner) (callcenter.Party, error) {
 	var p callcenter.Party
 	var invited, expires, joined, left sql.NullInt64
-	var monitor, rang int
+	var monitor, rang, missed int
 	err := s.Scan(&p.ID, &p.Call, &p.Mode, &p.State, &p.Contact.Kind, &p.Contact.Target, &p.Operator, &p.AddedBy,
-		&monitor, &invited, &expires, &joined, &left, &p.Reason, &rang)
-	p.Monitor, p.Rang = monitor != 0, rang != 0
+		&monitor, &invited, &expires, &joined, &left, &p.Reason, &rang, &missed)
+	p.Monitor, p.Rang, p.Missed = monitor != 0, rang != 0, missed != 0
 	p.InvitedAt, p.ExpiresAt, p.JoinedAt, p.LeftAt = timeMS(invited), timeMS(expires), timeMS(joined), timeMS(left)
 	return p, err
 }
