@@ -14,7 +14,8 @@
  *                 Connected: bridge, stop the music, report operator_answered; record
  *                 the conversation when the queue records calls (report recording_started)
  *                 Failed: report dial_failed; the caller stays on hold for the next offer
- *                 Disconnected: the operator hung up first; report call_ended
+ *                 Disconnected: the operator hung up first; report call_ended (during
+ *                 his warm transfer the caller goes to the target, or back in line)
  *   caller leg    Disconnected: report caller_abandoned (waiting) or call_ended (talking)
  *
  * If Tandem cannot be reached, requests are retried with backoff while the music plays; after
@@ -901,7 +902,9 @@ function addParty(cmd) {
 // caller hears music (a playback replaces the operator's voice, and the caller no longer sends
 // to him), the target is dialed as a consult leg and, on answer, bridged with the operator
 // alone. complete_transfer bridges the caller with the consult leg and ends the operator's;
-// cancel_transfer (or a consult leg that fails or hangs up) puts the caller back with him.
+// cancel_transfer (or a consult leg that fails or hangs up) puts the caller back with him. An
+// operator who hangs up during his warm transfer hands the caller to a consulted target (as
+// complete_transfer); a target still ringing is hung up and the caller waits in line again.
 
 /**
  * The warm transfer's target leg, while there is one.
@@ -1201,6 +1204,35 @@ function completeTransfer(cmd) {
   return { ok: true };
 }
 
+/**
+ * The operator hung up during his warm transfer, the caller holding. As a PBX does with an
+ * attended transfer, a consulted target gets the caller (as complete_transfer); one still
+ * ringing is hung up (not reported: Tandem withdraws that leg) and the caller waits in line for
+ * Tandem's next dial, hearing the queue's music. Reported as the operator's leg ending
+ * (call_ended naming his offer): Tandem does the same on its side.
+ * @param {Leg} l @param {Consult} t
+ */
+function operatorLeftConsult(l, t) {
+  consult = null;
+  if (t.state === 'connected' && caller && !callerGone) {
+    /** @type {Leg} */
+    const next = { call: t.call, offerId: t.offerId, dialedAt: t.dialedAt, state: 'connected', rang: t.rang, stop: '', ringTimer: null };
+    leg = next;
+    musicPlaying = '';
+    caller.stopPlayback();
+    VoxEngine.sendMediaBetween(caller, t.call);
+  } else {
+    endConsult(t, 'cancel');
+    leg = null;
+    heldLeg = null;
+    phase = 'waiting';
+    musicPlaying = '';
+    if (caller && !callerGone) caller.stopPlayback();
+    playMusic();
+  }
+  report(l.offerId, { call_ended: { hung_up_by: 'HANGUP_PARTY_OPERATOR', talk_time_ms: Date.now() - bridgedAt } });
+}
+
 /** @param {Command} cmd @returns {{ ok: boolean, error?: string }} */
 function cancelTransfer(cmd) {
   const t = consult;
@@ -1452,6 +1484,10 @@ function operatorDisconnected(l) {
   const was = l.state;
   l.state = 'ended';
   if (was !== 'connected' || hungUpLocally(l.call)) return;
+  if (consult && leg === l) {
+    operatorLeftConsult(l, consult);
+    return;
+  }
   endParties(); // the talk is over: its parties' legs end with it
   // The operator hung up first; the caller is still here and may be asked something.
   if (!hungUpBy) hungUpBy = 'HANGUP_PARTY_OPERATOR';

@@ -378,6 +378,12 @@ class Session extends EventEmitter {
     if (this.caller) this.caller._remoteHangup('caller hung up');
   }
 
+  /** The callee of the outbound leg with call id id hangs up now. @param {string} id */
+  hangupLeg(id) {
+    const call = [...this.calls].find((c) => c.id() === id);
+    if (call) call._remoteHangup('callee hung up');
+  }
+
   /**
    * Injects a recognition result into every ASR that the caller's audio goes to now. Returns
    * how many got it (0: nobody is listening).

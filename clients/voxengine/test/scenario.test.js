@@ -531,6 +531,34 @@ test('warm transfer cancelled: boris\'s leg is hung up and the caller is back wi
   noErrors(s);
 });
 
+test('anna hangs up during her warm transfer: consulting, the caller is handed to boris; while the target rings, his leg is hung up and the caller waits in line', async (t) => {
+  const { fake, emu } = await setup(t, { callees: { anna: CALLEES.answer(0.3, 2), boris: CALLEES.answer(0.3), ringer: CALLEES.noanswer(), vera: CALLEES.answer(0.3) } });
+  const { s, bridged } = await annaTalks(fake, emu);
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'warm', offer_id: 'o2', contact: { kind: 'user', target: 'boris' } }), { ok: true });
+  await eventFor(fake, 'operator_answered', 'o2');
+  const left = await eventFor(fake, 'call_ended', 'o1');
+  assert.equal(left.call_ended.hung_up_by, 'HANGUP_PARTY_OPERATOR');
+  const handed = await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'boris' && r.t > bridged.t, WAIT, 'the caller hears boris');
+  assert.ok(!s.records.some((r) => r.type === 'hangup' && r.by === 'scenario'), 'nobody is hung up: the call goes on with boris');
+  // Boris, now the call's operator, transfers warm to a phone that only rings, and hangs up.
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'transfer', call_id: 'fake-call-1', mode: 'warm', offer_id: 'o3', contact: { kind: 'user', target: 'ringer' }, timeout_s: 20 }), { ok: true });
+  const borisLeg = /** @type {string} */ (s.legs().find((l) => l.target === 'boris')?.callId);
+  const ringerLeg = /** @type {string} */ (s.legs().find((l) => l.target === 'ringer')?.callId);
+  s.hangupLeg(borisLeg);
+  const gone = await eventFor(fake, 'call_ended', 'o2');
+  assert.equal(gone.call_ended.hung_up_by, 'HANGUP_PARTY_OPERATOR');
+  await s.waitFor((r) => r.type === 'hangup' && r.callId === ringerLeg && r.by === 'scenario', WAIT, 'the ringing leg is hung up');
+  const waiting = await s.waitFor((r) => r.type === 'heard' && r.what === 'music' && r.t > handed.t, WAIT, 'music in line again');
+  assert.deepEqual(await fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: 'o4', contact: { kind: 'user', target: 'vera' } }), { ok: true });
+  await eventFor(fake, 'operator_answered', 'o4');
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'vera' && r.t >= waiting.t, WAIT, 'the caller hears vera');
+  s.callerHangup();
+  await eventFor(fake, 'call_ended', 'o4');
+  await ended(s);
+  assert.deepEqual(fake.events('dial_failed').map((r) => r.body.offer_id), [], 'the ringing leg hung up is not reported');
+  noErrors(s);
+});
+
 test('blind transfer: anna\'s leg ends at once, the caller hears the target queue\'s music, the target is dialed and bridged; without a contact the caller waits for the next dial', async (t) => {
   const { fake, emu } = await setup(t, { callees: { anna: CALLEES.answer(0.3), boris: CALLEES.answer(0.5), vera: CALLEES.answer(0.3) } });
   const { s, bridged } = await annaTalks(fake, emu);

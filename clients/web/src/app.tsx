@@ -4,7 +4,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { deskApi, logIn, LoginError, softphoneAccount, transferApi } from "./api";
 import { Conference, conferenceApi } from "./conference";
-import { useTransfer } from "./transfer";
+import { transferInProgress, useTransfer } from "./transfer";
 import { Desk } from "./desk";
 import { clock, duration, failedLoginsText, outcomeLabels, when } from "./format";
 import type { Offer, Stats } from "./model";
@@ -178,7 +178,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
     }
   };
   const toggleHold = () => {
-    if (desk && screen.card?.kind === "talk" && !screen.card.hold.busy) void desk.act(screen.card.hold.held ? "resume" : "hold");
+    if (desk && screen.card?.kind === "talk" && !screen.card.hold.busy && !screen.card.hold.blocked) void desk.act(screen.card.hold.held ? "resume" : "hold");
   };
   const done = () => {
     if (desk && screen.card?.kind === "wrap_up" && screen.card.canDone) void desk.act("done", note.trim());
@@ -252,7 +252,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
               {transfer}
             </CallCard>
           )}
-          {screen.card?.kind === "talk" && confApi && <Conference api={confApi} callId={screen.card.callId} parties={m.status?.call?.parties ?? []} />}
+          {screen.card?.kind === "talk" && confApi && <Conference api={confApi} callId={screen.card.callId} parties={m.status?.call?.parties ?? []} transferring={transferInProgress(m.status?.call?.transfer ?? null)} />}
           <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
             <div class="reasons" role="group" aria-label="Go away for">
@@ -470,7 +470,12 @@ function HoldControls({ hold, onHold }: { hold: HoldView; onHold: () => void }) 
           {hold.failure}
         </p>
       )}
-      <button data-testid="hold" disabled={hold.busy} onClick={onHold}>
+      {hold.blocked && (
+        <p class="muted" data-testid="hold-blocked">
+          {hold.blocked}
+        </p>
+      )}
+      <button data-testid="hold" disabled={hold.busy || !!hold.blocked} title={hold.blocked} onClick={onHold}>
         {hold.held ? "Resume" : "Hold"}
       </button>
     </div>

@@ -55,7 +55,9 @@ export function partyLine(p: Party): string {
   return [p.who, mode, state].filter(Boolean).join(" — ") + (p.reason && p.state !== "joined" ? ` (${p.reason})` : "");
 }
 
-export function Conference({ api, callId, parties }: { api: ConferenceApi; callId: string; parties: Party[] }) {
+// transferring: a transfer of the call is under way; Tandem adds nobody meanwhile, so the form is
+// not shown.
+export function Conference({ api, callId, parties, transferring }: { api: ConferenceApi; callId: string; parties: Party[]; transferring: boolean }) {
   const [kind, setKind] = useState<Target["kind"]>("pstn");
   const [value, setValue] = useState("");
   const [busy, setBusy] = useState(false);
@@ -105,24 +107,26 @@ export function Conference({ api, callId, parties }: { api: ConferenceApi; callI
           ))}
         </ul>
       )}
-      <form class="add-to-call" onSubmit={(e) => void add(e)}>
-        <select aria-label="Whom" data-testid="add-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Target["kind"])}>
-          <option value="pstn">Phone</option>
-          <option value="sip">SIP</option>
-          <option value="user">Voximplant user</option>
-          <option value="operator">Operator</option>
-        </select>
-        <input
-          aria-label="Number, address or operator id"
-          data-testid="add-target"
-          value={value}
-          placeholder={kind === "operator" ? "operator id" : kind === "pstn" ? "+14155550100" : kind === "sip" ? "sip:name@pbx" : "user name"}
-          onInput={(e) => setValue(e.currentTarget.value)}
-        />
-        <button type="submit" data-testid="add-to-call" disabled={busy}>
-          Add to call
-        </button>
-      </form>
+      {!transferring && (
+        <form class="add-to-call" onSubmit={(e) => void add(e)}>
+          <select aria-label="Whom" data-testid="add-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Target["kind"])}>
+            <option value="pstn">Phone</option>
+            <option value="sip">SIP</option>
+            <option value="user">Voximplant user</option>
+            <option value="operator">Operator</option>
+          </select>
+          <input
+            aria-label="Number, address or operator id"
+            data-testid="add-target"
+            value={value}
+            placeholder={kind === "operator" ? "operator id" : kind === "pstn" ? "+14155550100" : kind === "sip" ? "sip:name@pbx" : "user name"}
+            onInput={(e) => setValue(e.currentTarget.value)}
+          />
+          <button type="submit" data-testid="add-to-call" disabled={busy}>
+            Add to call
+          </button>
+        </form>
+      )}
       {error && (
         <p class="error" role="alert" data-testid="add-error">
           {error}

@@ -4,6 +4,7 @@
 import type { CallInHand, FailedLogins, Offer, Stats, Status } from "./model";
 import { retryIn } from "./reconnect";
 import type { Store } from "./store";
+import { transferInProgress } from "./transfer";
 
 /** A logged-in operator's session, as LogIn returned it (and localStorage keeps it). */
 export interface Session {
@@ -270,6 +271,8 @@ export interface HoldView {
   failure: string;
   /** A hold or resume is on its way to the server: the button waits. */
   busy: boolean;
+  /** Why Hold cannot be pressed now ("" when it can): the server refuses it during a transfer. */
+  blocked: string;
 }
 
 export interface Screen {
@@ -391,6 +394,7 @@ export function derive(m: Model, localNow: number): Screen {
         totalMs: (c?.holdTimeMs ?? 0) + heldMs,
         failure: c?.holdFailure ?? "",
         busy: m.pending === "hold" || m.pending === "resume",
+        blocked: transferInProgress(c?.transfer ?? null) ? "A transfer is under way: it decides what the caller hears." : "",
       };
       card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold };
     } else if (s.state === "wrap_up") {

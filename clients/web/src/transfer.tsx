@@ -4,6 +4,7 @@
 // and says why when something is refused or fails.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ConnectError } from "@connectrpc/connect";
+import type { Party } from "./model";
 
 /** His call's transfer as the status stream shows it (CallInHand.transfer). */
 export interface TransferInHand {
@@ -82,6 +83,17 @@ export function transferView(t: TransferInHand | null, names: Record<string, str
   return none;
 }
 
+/** A transfer of t is under way: it decides what the caller hears, and nobody is added meanwhile. */
+export function transferInProgress(t: TransferInHand | null): boolean {
+  return t?.state === "dialing" || t?.state === "consulting";
+}
+
+/** Why the call cannot be transferred now ("" when it can): Tandem refuses while a party he added is on it. */
+export function transferBlocked(parties: Party[]): string {
+  const p = parties.find((x) => !x.monitor && (x.state === "dialing" || x.state === "joined"));
+  return p ? `Remove ${p.who || "the party you added"} from the call before transferring it.` : "";
+}
+
 /** The colleagues to pick from, the free first; the others disabled, with why. */
 export function operatorChoices(targets: Targets): { id: string; label: string; disabled: boolean }[] {
   const free = targets.operators.filter((o) => !o.busy);
@@ -116,7 +128,7 @@ export function errorText(e: unknown): string {
 }
 
 /** The Transfer control of the call he talks on. */
-export function TransferControls({ api, callId, transfer }: { api: TransferApi; callId: string; transfer: TransferInHand | null }) {
+export function TransferControls({ api, callId, transfer, parties }: { api: TransferApi; callId: string; transfer: TransferInHand | null; parties: Party[] }) {
   const [open, setOpen] = useState(false);
   const [targets, setTargets] = useState<Targets | null>(null);
   const [kind, setKind] = useState<"operator" | "queue" | "number">("operator");
@@ -140,6 +152,7 @@ export function TransferControls({ api, callId, transfer }: { api: TransferApi; 
   for (const o of targets?.operators ?? []) names[o.id] = o.displayName || o.name;
   for (const q of targets?.queues ?? []) names[q.id] = q.name;
   const view = transferView(transfer, names);
+  const blocked = view.canStart ? transferBlocked(parties) : "";
   const run = async (fn: () => Promise<void>, after?: () => void) => {
     setBusy(true);
     setError("");
@@ -187,12 +200,17 @@ export function TransferControls({ api, callId, transfer }: { api: TransferApi; 
           Cancel transfer
         </button>
       )}
-      {view.canStart && !open && (
-        <button data-testid="transfer-open" onClick={() => setOpen(true)}>
+      {blocked && (
+        <p class="muted" data-testid="transfer-blocked">
+          {blocked}
+        </p>
+      )}
+      {view.canStart && (!open || blocked) && (
+        <button data-testid="transfer-open" disabled={!!blocked} title={blocked} onClick={() => setOpen(true)}>
           Transfer…
         </button>
       )}
-      {view.canStart && open && (
+      {view.canStart && open && !blocked && (
         <div class="transfer-form" role="group" aria-label="Transfer the call">
           <fieldset>
             <legend>To</legend>
@@ -251,10 +269,10 @@ export function TransferControls({ api, callId, transfer }: { api: TransferApi; 
 }
 
 /** The Transfer control for the call the operator talks on, on its own API; null otherwise. */
-export function useTransfer<S extends { token: string }>(api: (session: S) => TransferApi, session: S | null, onCall: boolean, call: { callId: string; transfer: TransferInHand | null } | null) {
+export function useTransfer<S extends { token: string }>(api: (session: S) => TransferApi, session: S | null, onCall: boolean, call: { callId: string; transfer: TransferInHand | null; parties: Party[] } | null) {
   const token = session?.token ?? "";
   // One API per session: a new login (a new token) makes a new one.
   const bound = useMemo(() => (session ? api(session) : null), [token]);
   if (!onCall || !call || !bound) return null;
-  return <TransferControls key={call.callId} api={bound} callId={call.callId} transfer={call.transfer} />;
+  return <TransferControls key={call.callId} api={bound} callId={call.callId} transfer={call.transfer} parties={call.parties} />;
 }

@@ -252,6 +252,14 @@ describe("hold on the call card", () => {
     expect(derive(m, T0).card).toMatchObject({ hold: { held: false, failure: "hold failed: the scenario did not hold: no operator" } });
   });
 
+  it("holds Hold back with why while a transfer is under way (the server refuses it then)", () => {
+    const transfer = { from: "op-anna", mode: "warm" as const, toOperator: "op-boris", toQueue: "", toNumber: "", state: "consulting" as const, reason: "" };
+    let m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0, call: { ...call, transfer } }))]);
+    expect(derive(m, T0).card).toMatchObject({ hold: { blocked: "A transfer is under way: it decides what the caller hears." } });
+    m = reduce(m, { type: "changed", status: status({ state: "on_call", callId: "call_9", since: T0, call: { ...call, transfer: { ...transfer, state: "cancelled" } } }), at: T0 });
+    expect(derive(m, T0).card).toMatchObject({ hold: { blocked: "" } });
+  });
+
   it("a refused Hold leaves the button as it was with the reason", () => {
     const m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0, call })), { type: "action_started", action: "hold" }, { type: "action_failed", action: "hold", message: "call call_9 is ended" }]);
     expect(m.notice).toBe("call call_9 is ended");

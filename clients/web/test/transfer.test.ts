@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { errorText, operatorChoices, parseNumber, requestFor, transferView, type TransferInHand } from "../src/transfer";
+import { errorText, operatorChoices, parseNumber, requestFor, transferBlocked, transferInProgress, transferView, type TransferInHand } from "../src/transfer";
+import type { Party } from "../src/model";
 
 const warm = (state: TransferInHand["state"], reason = ""): TransferInHand => ({ from: "op-anna", mode: "warm", toOperator: "op-boris", toQueue: "", toNumber: "", state, reason });
 
@@ -62,5 +63,21 @@ describe("parseNumber and requestFor", () => {
 describe("errorText", () => {
   it("gives the server's words without the field prefix", () => {
     expect(errorText(new ConnectError("operator_id: boris is away", Code.FailedPrecondition))).toBe("boris is away");
+  });
+});
+
+describe("the call card's rules during a transfer and with parties", () => {
+  const party = (state: Party["state"], monitor = false): Party => ({ partyId: "pa-1", mode: monitor ? "listen" : "conference", state, who: monitor ? "a supervisor" : "+14155550177", monitor, reason: "" });
+  it("a transfer is under way while it rings or they consult (Add to call hidden, Hold held back)", () => {
+    expect(transferInProgress(warm("dialing"))).toBe(true);
+    expect(transferInProgress(warm("consulting"))).toBe(true);
+    for (const s of ["", "completed", "cancelled", "failed"] as const) expect(transferInProgress(warm(s))).toBe(false);
+    expect(transferInProgress(null)).toBe(false);
+  });
+  it("Transfer waits, with why, while a party he added rings or is on the call; a supervisor or a party gone does not count", () => {
+    expect(transferBlocked([party("joined")])).toBe("Remove +14155550177 from the call before transferring it.");
+    expect(transferBlocked([party("dialing")])).toBe("Remove +14155550177 from the call before transferring it.");
+    expect(transferBlocked([party("left"), party("failed"), party("joined", true)])).toBe("");
+    expect(transferBlocked([])).toBe("");
   });
 });

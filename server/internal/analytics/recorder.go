@@ -128,8 +128,15 @@ func add(m map[key]*cc.Figures, k key, f cc.Figures) {
 }
 
 func (r *Recorder) track(c cc.Call) *callTrack {
-	return &callTrack{queue: c.Queue, arrived: c.ArrivedAt, client: c.Client, state: c.State,
+	t := &callTrack{queue: c.Queue, arrived: c.ArrivedAt, client: c.Client, state: c.State,
 		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer}
+	for _, p := range c.Parties { // loaded with the call: counted and on its timeline already
+		if t.parties == nil {
+			t.parties = map[cc.PartyID]cc.Party{}
+		}
+		t.parties[p.ID] = p
+	}
+	return t
 }
 
 // fold collects the tallies and events of one step.
@@ -295,6 +302,7 @@ func (f *fold) parties(now time.Time, t *callTrack, c cc.Call) {
 		if seen && prev.State == p.State {
 			continue
 		}
+		f.partyFigures(p, seen)
 		switch p.State {
 		case cc.PartyJoined:
 			ev.At, ev.Kind, ev.Text = p.JoinedAt, cc.EventPartyJoined, string(p.Mode)
@@ -306,6 +314,31 @@ func (f *fold) parties(now time.Time, t *callTrack, c cc.Call) {
 			continue
 		}
 		f.event(ev)
+	}
+}
+
+// partyFigures counts an operator's party leg (AddToCall) in his figures as his marks count it,
+// like an offer: made when he is dialed, answered when he joins (ring time to then), missed
+// when it ended as his miss; his time on the call as a party is his talk. The queue's figures
+// count the call once: its party legs are not its offers.
+func (f *fold) partyFigures(p cc.Party, seen bool) {
+	if p.Operator == "" || p.Monitor {
+		return
+	}
+	op := string(p.Operator)
+	if !seen {
+		f.tally(cc.ScopeOperator, op, p.InvitedAt, func(g *cc.Figures) { g.OffersMade++ })
+	}
+	switch {
+	case p.State == cc.PartyJoined:
+		f.tally(cc.ScopeOperator, op, p.InvitedAt, func(g *cc.Figures) {
+			g.CallsAnswered++
+			g.RingTimeTotal += max(p.JoinedAt.Sub(p.InvitedAt), 0)
+		})
+	case p.State == cc.PartyFailed && p.Missed:
+		f.tally(cc.ScopeOperator, op, p.InvitedAt, func(g *cc.Figures) { g.OffersMissed++ })
+	case p.State == cc.PartyLeft && !p.JoinedAt.IsZero():
+		f.tally(cc.ScopeOperator, op, p.JoinedAt, func(g *cc.Figures) { g.TalkTime += max(p.LeftAt.Sub(p.JoinedAt), 0) })
 	}
 }
 
@@ -362,9 +395,31 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 			g.CallsLost++
 		}
 	})
-	if c.Operator != "" && !c.AnsweredAt.IsZero() {
-		f.tally(cc.ScopeOperator, string(c.Operator), c.AnsweredAt, func(g *cc.Figures) { g.TalkTime += c.TalkTime })
+	if c.Operator == "" || c.AnsweredAt.IsZero() {
+		return
 	}
+	talk, from := c.TalkTime, c.AnsweredAt
+	if o := f.r.ops[c.Operator]; c.Transfer.From != "" && o != nil && o.status.State == cc.OperatorOnCall && o.status.Call == c.ID {
+		// A transferred call's talk is shared: his is his leg, from when he came on the call
+		// (his statuses are read after the calls, so this is still his leg's start).
+		talk, from = max(c.EndedAt.Sub(o.status.Since), 0), o.status.Since
+	}
+	f.tally(cc.ScopeOperator, string(c.Operator), from, func(g *cc.Figures) { g.TalkTime += talk })
+}
+
+// legEnded credits operator o, leaving the call he talked on (st is his new status), with his
+// leg's talk when the call goes on without him because he transferred it: the call's end
+// credits only whoever is on it then.
+func (f *fold) legEnded(o *opTrack, st cc.OperatorStatus) {
+	prev := o.status
+	if prev.State != cc.OperatorOnCall || st.State == cc.OperatorOnCall && st.Call == prev.Call {
+		return
+	}
+	t := f.r.calls[prev.Call]
+	if t == nil || t.state.Finished() || t.transfer.From != prev.Operator || !st.Since.After(prev.Since) {
+		return
+	}
+	f.tally(cc.ScopeOperator, string(prev.Operator), prev.Since, func(g *cc.Figures) { g.TalkTime += st.Since.Sub(prev.Since) })
 }
 
 func (f *fold) offer(now time.Time, of cc.Offer) {
@@ -424,6 +479,7 @@ func (f *fold) status(st cc.OperatorStatus) {
 		o = &opTrack{status: st}
 		f.r.ops[st.Operator] = o
 	} else if o.status.State != st.State || !o.status.Since.Equal(st.Since) {
+		f.legEnded(o, st)
 		from, to := o.status.Since, st.Since
 		if ends := o.status.WrapUpEndsAt; o.status.State == cc.OperatorWrapUp && !ends.IsZero() && ends.After(from) && ends.Before(to) {
 			// The wrap-up ran out before the switchboard moved him on (a restart, a late

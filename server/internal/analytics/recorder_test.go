@@ -492,3 +492,81 @@ func TestPartiesAreOnTheTimeline(t *testing.T) {
 		t.Errorf("timeline\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestWarmTransferCreditsEachOperatorHisLeg: ann answers, consults bob while the caller holds,
+// and hands the caller over; each is credited his own leg's talk (ann from her answer to her
+// leaving, bob from his answer to the end), and the queue still counts one call answered at
+// ann's answer.
+func TestWarmTransferCreditsEachOperatorHisLeg(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	h.step(0, cc.Changes{Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 0), status("bob", cc.OperatorReady, 0)}})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	first := offer("o1", "c1", "ann", 0)
+	h.step(0, cc.Changes{Offers: []cc.Offer{first}, Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReserved, 0)}})
+	c.State, c.AnsweredAt, c.Operator, c.Offer = cc.CallConnected, at(10*sec), "ann", first.ID
+	h.step(10*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(first, cc.OfferAnswered, 10*sec, 10*sec)},
+		Statuses: []cc.OperatorStatus{{Operator: "ann", State: cc.OperatorOnCall, Since: at(10 * sec), Call: "c1"}}})
+
+	leg := offer("o2", "c1", "bob", 70*sec)
+	c.Transfer = cc.Transfer{From: "ann", Mode: cc.TransferWarm, Target: cc.TransferTarget{Operator: "bob"}, State: cc.TransferDialing, Offer: leg.ID, Operator: "bob", StartedAt: at(70 * sec)}
+	h.step(70*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{leg}, Statuses: []cc.OperatorStatus{status("bob", cc.OperatorReserved, 70*sec)}})
+	c.Transfer.State = cc.TransferConsulting
+	h.step(75*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(leg, cc.OfferAnswered, 75*sec, 5*sec)},
+		Statuses: []cc.OperatorStatus{{Operator: "bob", State: cc.OperatorOnCall, Since: at(75 * sec), Call: "c1"}}})
+	c.Transfer.State, c.Operator, c.Offer = cc.TransferCompleted, "bob", leg.ID
+	h.step(90*sec, cc.Changes{Calls: []cc.Call{c}, Statuses: []cc.OperatorStatus{{Operator: "ann", State: cc.OperatorWrapUp, Since: at(90 * sec), Call: "c1", WrapUpEndsAt: at(120 * sec)}}})
+	c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, at(150*sec), cc.HangupCaller, 140*sec
+	h.step(150*sec, cc.Changes{Calls: []cc.Call{c}, Statuses: []cc.OperatorStatus{{Operator: "bob", State: cc.OperatorWrapUp, Since: at(150 * sec), Call: "c1", WrapUpEndsAt: at(180 * sec)}}})
+
+	if ann := h.total(cc.ScopeOperator, "ann"); ann.TalkTime != 80*sec || ann.CallsAnswered != 1 {
+		t.Errorf("ann: talk %v, answered %d; want 1m20s (her leg), 1", ann.TalkTime, ann.CallsAnswered)
+	}
+	if bob := h.total(cc.ScopeOperator, "bob"); bob.TalkTime != 75*sec || bob.CallsAnswered != 1 {
+		t.Errorf("bob: talk %v, answered %d; want 1m15s (his leg), 1", bob.TalkTime, bob.CallsAnswered)
+	}
+	q := h.total(cc.ScopeQueue, "sales")
+	if q.CallsReceived != 1 || q.CallsAnswered != 1 || q.AnsweredWithin != 1 || q.AnswerTimeTotal != 10*sec || q.TalkTime != 140*sec {
+		t.Errorf("queue: %+v; want one call answered in 10 s, talked 2m20s", q)
+	}
+}
+
+// TestOperatorPartyLegsCountAsOffers: an operator brought into a call (AddToCall) is counted as
+// his marks count him: each leg an offer made, a join an answer (ring time to it) with his time
+// on the call as talk, a leg that was his miss a missed offer, one that failed through no fault
+// of his none. The queue's figures do not count party legs; a restart does not count them again.
+func TestOperatorPartyLegsCountAsOffers(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	c.State, c.Operator, c.AnsweredAt = cc.CallConnected, "ann", at(5*sec)
+	leg := func(id cc.PartyID, invited time.Duration) cc.Party {
+		return cc.Party{ID: id, Call: "c1", Mode: cc.PartyConference, State: cc.PartyDialing, Operator: "bob", InvitedAt: at(invited)}
+	}
+	joined := leg("p1", 10*sec)
+	c.Parties = []cc.Party{joined}
+	h.step(10*sec, cc.Changes{Calls: []cc.Call{c}})
+	joined.State, joined.JoinedAt = cc.PartyJoined, at(13*sec)
+	c.Parties = []cc.Party{joined}
+	h.step(13*sec, cc.Changes{Calls: []cc.Call{c}})
+	joined.State, joined.LeftAt = cc.PartyLeft, at(73*sec)
+	missed, failed := leg("p2", 80*sec), leg("p3", 90*sec)
+	c.Parties = []cc.Party{joined, missed, failed}
+	h.step(90*sec, cc.Changes{Calls: []cc.Call{c}})
+
+	// A restart: the recorder loads the call with its parties, and counts nothing twice.
+	rt := cc.Runtime{Calls: []cc.Call{c}}
+	h.r.Load(at(95*sec), []cc.Queue{{ID: "sales"}}, rt, h.stored)
+	missed.State, missed.LeftAt, missed.Rang, missed.Missed = cc.PartyFailed, at(105*sec), true, true
+	failed.State, failed.LeftAt = cc.PartyFailed, at(106*sec)
+	c.Parties = []cc.Party{joined, missed, failed}
+	h.step(106*sec, cc.Changes{Calls: []cc.Call{c}})
+
+	bob := h.total(cc.ScopeOperator, "bob")
+	if bob.OffersMade != 3 || bob.CallsAnswered != 1 || bob.RingTimeTotal != 3*sec || bob.TalkTime != time.Minute || bob.OffersMissed != 1 {
+		t.Errorf("bob: %+v; want 3 offers, 1 answered in 3 s, 1 min talk, 1 missed", bob)
+	}
+	if q := h.total(cc.ScopeQueue, "sales"); q.OffersMade != 0 || q.OffersMissed != 0 {
+		t.Errorf("queue counts party legs: %+v", q)
+	}
+}

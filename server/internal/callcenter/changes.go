@@ -136,6 +136,9 @@ type Runtime struct {
 	Statuses []OperatorStatus
 	Calls    []Call  // calls not finished
 	Offers   []Offer // offers still pending
+	// Declined are the declined offers of the calls not finished: whoever declined a call is
+	// not offered it again, across a restart too.
+	Declined []Offer
 	// WrappedUp are the finished calls operators are wrapping up: their wrap-up time counts in
 	// the call's queue.
 	WrappedUp []Call

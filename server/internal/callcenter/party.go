@@ -65,6 +65,7 @@ type Party struct {
 	LeftAt    time.Time
 	Reason    string
 	Rang      bool // the cloud said his phone rang: an unanswered ring is then a miss
+	Missed    bool // an operator's leg that ended as his miss (see Rang)
 }
 
 // HeardByOperator reports whether the call's operator may be told of this party: everyone but a

@@ -51,6 +51,10 @@ type Transfer struct {
 	Operator  OperatorID // the operator dialed: the target operator, or the one picked in the target queue (warm)
 	StartedAt time.Time
 	Reason    string // why it failed or was cancelled
+	// The queue the call was in, and its priority there, when the transfer began: a blind
+	// transfer to a queue the scenario does not carry out puts the call back there.
+	Queue         QueueID
+	QueuePriority int
 }
 
 // Active reports whether t is a transfer in progress.

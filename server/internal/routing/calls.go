@@ -108,6 +108,10 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 				e.consultEnded(now, c) // the consulted target hung up: the call goes on
 				break
 			}
+			if t := c.Transfer; t.Active() && t.Mode == cc.TransferWarm && ev.HungUpBy == cc.HangupOperator && ev.Offer != "" && ev.Offer == c.Offer {
+				e.operatorLeftTransfer(now, c) // the operator hung up: the caller is still here
+				break
+			}
 			if c.Transfer.Active() {
 				e.dropTarget(now, c, cc.TransferCancelled, "the call ended")
 			}

@@ -39,10 +39,7 @@ func (e *Engine) DeclineOffer(now time.Time, d cc.Decline, stored *cc.Offer) (cc
 		q = e.queues[c.Queue]
 		e.returnToLine(c, of)
 		delete(c.late, of.ID) // he said no: an answer from his phone after the cancel is not his to take
-		if c.declined == nil {
-			c.declined = map[cc.OperatorID]bool{}
-		}
-		c.declined[o.cfg.ID] = true
+		c.declinedBy(o.cfg.ID)
 		e.command(cc.Command{Type: cc.CommandCancel, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Reason: reason})
 	}
 	if o.st.State == cc.OperatorReserved && o.st.Offer == of.ID {
@@ -80,4 +77,28 @@ func (c *call) withoutDecliners(pool []*operator) []*operator {
 		return pool
 	}
 	return slices.DeleteFunc(pool, func(o *operator) bool { return c.declined[o.cfg.ID] })
+}
+
+// declinedBy remembers that operator id declined call c: he is not offered it again.
+func (c *call) declinedBy(id cc.OperatorID) {
+	if c.declined == nil {
+		c.declined = map[cc.OperatorID]bool{}
+	}
+	c.declined[id] = true
+}
+
+// restoreDeclines rebuilds from the stored declined offers whom each call in progress is not
+// offered again. A blind transfer to a queue starts the call afresh (see TransferCall), so the
+// declines before the latest one are left out.
+func (e *Engine) restoreDeclines(declined []cc.Offer) {
+	for _, of := range declined {
+		c := e.calls[of.Call]
+		if c == nil || of.Operator == "" {
+			continue
+		}
+		if t := c.Transfer; t.Mode == cc.TransferBlind && t.Target.Queue != "" && of.OfferedAt.Before(t.StartedAt) {
+			continue
+		}
+		c.declinedBy(of.Operator)
+	}
 }

@@ -171,3 +171,32 @@ func TestTheBrowserPhonesDeclineAfterDeclineOfferIsNoMiss(t *testing.T) {
 		t.Fatalf("call = %+v, want still offered to boris", c)
 	}
 }
+
+// Declines come back with the stored declined offers at Load: anna, who declined the waiting
+// call, is not offered it again after a restart; but a blind transfer to a queue since her
+// decline started the call afresh (as it does without a restart), so then she is.
+func TestDeclinesAreRebuiltAtLoad(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		transfer cc.Transfer
+		offered  bool
+	}{
+		{"declined", cc.Transfer{}, false},
+		{"declined, then transferred blind to the queue", cc.Transfer{From: "boris", Mode: cc.TransferBlind, Target: cc.TransferTarget{Queue: "support"}, State: cc.TransferCompleted, StartedAt: t0.Add(time.Minute)}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, "anna")
+			anna := f.view("anna")
+			anna.Status.State = cc.OperatorReady
+			c := cc.Call{ID: "call_x", Queue: "support", State: cc.CallWaiting, AccessURL: "http://cloud/x", ArrivedAt: t0, Transfer: tc.transfer}
+			declined := cc.Offer{ID: "offer_x", Call: c.ID, Operator: "anna", State: cc.OfferDeclined, OfferedAt: t0.Add(time.Second), SettledAt: t0.Add(2 * time.Second)}
+			f.now = t0.Add(2 * time.Minute)
+			queues := []cc.Queue{*f.e.queues["support"]}
+			f.e.Load(f.now, queues, []cc.Operator{anna.Operator}, cc.Runtime{Statuses: []cc.OperatorStatus{anna.Status}, Calls: []cc.Call{c}, Declined: []cc.Offer{declined}})
+			f.must(f.e.Connect(f.now, "anna"))
+			if got, _ := f.e.Call(c.ID); (got.Operator == "anna") != tc.offered || (f.state("anna") == cc.OperatorReserved) != tc.offered {
+				t.Fatalf("call %+v, anna %s; want offered to her: %v", got, f.state("anna"), tc.offered)
+			}
+		})
+	}
+}

@@ -202,7 +202,7 @@ type call struct {
 	cc.Call
 	tried       map[cc.OperatorID]bool   // operators already offered this call (nil: none yet)
 	late        map[cc.OfferID]*cc.Offer // offers taken back whose answer still counts (nil: none)
-	declined    map[cc.OperatorID]bool   // operators who declined it: never offered it again (in memory only)
+	declined    map[cc.OperatorID]bool   // operators who declined it: never offered it again (rebuilt at Load)
 	announceAt  time.Time                // next position announcement, when the queue makes them
 	lastHeard   time.Time                // the last word from the cloud about this call
 	managerNote string                   // why the caller's manager was passed over, for the decision record
@@ -403,6 +403,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 			s.st.Active++
 		}
 	}
+	e.restoreDeclines(rt.Declined)
 	for _, of := range rt.Offers {
 		of := of
 		c := e.calls[of.Call]

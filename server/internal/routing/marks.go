@@ -58,6 +58,17 @@ func (e *Engine) markCallDone(now time.Time, o *operator, talk time.Duration) {
 	e.touchStatus(o)
 }
 
+// unmarkCallDone takes back the call counted handled when operator o let go of it for a
+// transfer the scenario did not carry out: he is on it again, and its end counts it once. His
+// talk until then stays counted; the end adds the talk after it.
+func (e *Engine) unmarkCallDone(now time.Time, o *operator) {
+	m := o.today(now)
+	m.CallsHandled = max(m.CallsHandled-1, 0)
+	m.CallsToday = max(m.CallsToday-1, 0)
+	o.st.Marks = m
+	e.touchStatus(o)
+}
+
 // markMissed records a missed offer of queue q — one that reached his phone (see
 // cc.PhoneReached) — and applies q's rules: a ban after too many
 // misses within the window, away after too many in a row, else ready again at his old place.

@@ -231,10 +231,11 @@ func (e *Engine) dropParty(now time.Time, c *call, p cc.Party, reason string) {
 // partyOver ends party leg p in state (left or failed) and frees the operator brought in: a
 // leg whose phone was reached and not answered (missed) is his miss; any other end is not.
 func (e *Engine) partyOver(now time.Time, c *call, p cc.Party, state cc.PartyState, reason string, missed bool) {
-	p.State, p.LeftAt, p.Reason = state, now, reason
+	reserved := e.partyOperator(c, p, cc.OperatorReserved)
+	p.State, p.LeftAt, p.Reason, p.Missed = state, now, reason, missed && reserved != nil // as his marks count it
 	e.putParty(c, p)
 	e.unlease(c)
-	if o := e.partyOperator(c, p, cc.OperatorReserved); o != nil {
+	if o := reserved; o != nil {
 		if missed {
 			e.markMissed(now, o, e.queues[c.Queue], "missed call: "+reason)
 			return

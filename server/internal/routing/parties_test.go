@@ -137,6 +137,9 @@ func TestAddedOperatorMissAndLease(t *testing.T) {
 	if v := f.view("boris"); v.Status.State != cc.OperatorAway || v.Status.Marks.OffersMissed != 1 {
 		t.Fatalf("boris after a missed party leg: %+v", v.Status)
 	}
+	if got := f.party(id, p.ID); !got.Missed {
+		t.Fatalf("the missed leg is not marked his miss: %+v", got)
+	}
 
 	f.ready("boris")
 	p, _, err = f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
@@ -155,8 +158,8 @@ func TestAddedOperatorMissAndLease(t *testing.T) {
 	if v := f.view("boris"); v.Status.State != cc.OperatorReady || v.Status.Marks.OffersMissed != 1 {
 		t.Fatalf("boris after a lease that ran out unheard: %+v", v.Status)
 	}
-	if got := f.party(id, p.ID); got.State != cc.PartyFailed {
-		t.Fatalf("the expired leg is %s", got.State)
+	if got := f.party(id, p.ID); got.State != cc.PartyFailed || got.Missed {
+		t.Fatalf("the expired leg is %s (missed %v), want failed, nobody's miss", got.State, got.Missed)
 	}
 }
 
@@ -346,5 +349,37 @@ func TestRestoredPartyLegKeepsItsLease(t *testing.T) {
 	f.e.Tick(p.ExpiresAt)
 	if v := f.view("boris"); v.Status.State != cc.OperatorReady || v.Status.Marks.OffersMissed != 0 {
 		t.Fatalf("boris after the restored lease ran out: %+v", v.Status)
+	}
+}
+
+// An operator reserved for a party leg is held as for an offer: going away, logging out or
+// being dismissed is refused and changes nothing, so his answer afterwards finds him reserved
+// for the leg and puts him on the call.
+func TestAddedOperatorCannotLeaveWhileHisLegRings(t *testing.T) {
+	f := newFixture(t, "anna", "boris")
+	f.ready("anna")
+	id := f.answered("anna")
+	f.ready("boris")
+	p, _, err := f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.GoAway(f.now, "boris", "lunch"); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
+		t.Fatalf("away while his leg rings: %v", err)
+	}
+	if _, err := f.e.LogOut(f.now, "boris"); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
+		t.Fatalf("log out while his leg rings: %v", err)
+	}
+	dismissed := f.view("boris").Operator
+	dismissed.Disabled = true
+	if _, err := f.e.UpdateOperator(f.now, dismissed); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
+		t.Fatalf("dismissed while his leg rings: %v", err)
+	}
+	if v := f.view("boris"); v.Status.State != cc.OperatorReserved || v.Status.Call != id {
+		t.Fatalf("boris after the refusals: %+v", v.Status)
+	}
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudPartyJoined, Party: p.ID, RingTime: time.Second}))
+	if v := f.view("boris"); v.Status.State != cc.OperatorOnCall || v.Status.Call != id {
+		t.Fatalf("boris after answering: %+v", v.Status)
 	}
 }

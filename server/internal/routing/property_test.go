@@ -61,6 +61,9 @@ func (m *memStore) runtime() cc.Runtime {
 		if o.State == cc.OfferPending {
 			rt.Offers = append(rt.Offers, o)
 		}
+		if c, ok := m.calls[o.Call]; ok && o.State == cc.OfferDeclined && !c.State.Finished() {
+			rt.Declined = append(rt.Declined, o)
+		}
 	}
 	rt.Cursors = m.cursors
 	for _, c := range m.clients {

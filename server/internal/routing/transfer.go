@@ -70,7 +70,8 @@ func (e *Engine) TransferCall(now time.Time, r cc.TransferRequest, stored *cc.Ca
 	}
 	endHold(now, c) // the transfer decides what the caller hears from now on
 	c.holdFailure = ""
-	c.Transfer = cc.Transfer{From: r.By, Mode: r.Mode, Target: r.Target, Priority: r.Priority, State: cc.TransferDialing, StartedAt: now}
+	c.Transfer = cc.Transfer{From: r.By, Mode: r.Mode, Target: r.Target, Priority: r.Priority, State: cc.TransferDialing, StartedAt: now,
+		Queue: c.Queue, QueuePriority: c.Priority}
 	music := q.HoldMusicURL
 	if to != nil {
 		music = to.HoldMusicURL
@@ -341,6 +342,36 @@ func (e *Engine) consultEnded(now time.Time, c *call) {
 	}
 }
 
+// operatorLeftTransfer: the operator of call c hung up during his warm transfer, the caller
+// holding. As a PBX does with an attended transfer, a consulted target gets the caller (the
+// transfer completes, as by CompleteTransfer, which the scenario already did); a target still
+// ringing is hung up (not his miss: nobody would have been there to consult with) and the call
+// goes back to its line at its place, as after a blind transfer's target miss.
+func (e *Engine) operatorLeftTransfer(now time.Time, c *call) {
+	t := &c.Transfer
+	from := e.operators[c.Operator]
+	name := string(c.Operator)
+	if from != nil {
+		name = from.cfg.Name
+	}
+	if t.State == cc.TransferConsulting {
+		e.leaveCall(now, c, from)
+		c.Operator, c.Offer, t.State = t.Operator, t.Offer, cc.TransferCompleted
+		t.Reason = name + " hung up during the consultation: the caller was handed over"
+		e.touchCall(c)
+		if o := e.operators[t.Operator]; o != nil {
+			e.touchStatus(o)
+		}
+		return
+	}
+	e.dropTarget(now, c, cc.TransferCancelled, name+" hung up before the target answered: the call is back in line")
+	e.leaveCall(now, c, from)
+	c.markTried(t.From) // his colleagues first: he just let go of it
+	c.State, c.Operator, c.Offer = cc.CallWaiting, "", ""
+	e.scheduleAnnouncement(c, now)
+	e.touchCall(c)
+}
+
 // TransferUndelivered takes back a transfer command the scenario did not carry out (reason
 // says why): the caller is still where the scenario left him, so the engine's state goes back
 // to that, and the operator's view says why the transfer failed.
@@ -359,6 +390,10 @@ func (e *Engine) TransferUndelivered(now time.Time, cmd cc.Command, reason strin
 			return e.finish(now)
 		}
 		e.dropTarget(now, c, cc.TransferFailed, "transfer failed: "+reason)
+		if inLine && t.Queue != "" { // the caller never left: nor did the call its queue
+			c.Queue, c.Priority = t.Queue, t.QueuePriority
+			e.scheduleAnnouncement(c, now)
+		}
 		if t.Mode == cc.TransferBlind {
 			e.backToOperator(now, c, e.operators[t.From])
 		}
@@ -399,6 +434,7 @@ func (e *Engine) backToOperator(now time.Time, c *call, o *operator) {
 		return
 	}
 	c.State, c.Operator, c.Offer = cc.CallConnected, o.cfg.ID, ""
+	e.unmarkCallDone(now, o)
 	e.setState(now, o, cc.OperatorOnCall, "")
 	o.st.Call = c.ID
 	e.touchCall(c)

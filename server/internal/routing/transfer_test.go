@@ -495,3 +495,81 @@ func TestTransferAndParties(t *testing.T) {
 		t.Fatalf("parties = %d, want the two that were (nothing added by the refusals)", n)
 	}
 }
+
+// A blind transfer the scenario did not carry out gives anna her call back: her marks do not
+// count it handled while she is on it again, and its end counts it once with all her talk. A
+// blind transfer to a queue taken back leaves the call in its own queue at its own priority.
+func TestUndoneBlindTransferCountsTheCallOnce(t *testing.T) {
+	f, id := transferFixture(t)
+	before := f.marksOf("anna")
+	ch := f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Operator: "boris"}}))
+	f.now = f.now.Add(time.Second)
+	f.e.TransferUndelivered(f.now, onlyCommand(t, ch, cc.CommandTransfer), "the call is talking")
+	if m := f.marksOf("anna"); f.state("anna") != cc.OperatorOnCall || m.CallsHandled != before.CallsHandled || m.CallsToday != before.CallsToday {
+		t.Fatalf("anna back on the call: %s, handled %d (today %d); want on call, %d (%d)", f.state("anna"), m.CallsHandled, m.CallsToday, before.CallsHandled, before.CallsToday)
+	}
+
+	ch = f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Queue: "sales"}, Priority: 7}))
+	if c := f.live(id); c.Queue != "sales" || c.Priority != 7 {
+		t.Fatalf("blind to sales: %+v", c)
+	}
+	f.e.TransferUndelivered(f.now, onlyCommand(t, ch, cc.CommandTransfer), "the call is talking")
+	c := f.live(id)
+	if c.Queue != "support" || c.Priority != 0 || c.State != cc.CallConnected || c.Operator != "anna" || f.state("boris") != cc.OperatorReady {
+		t.Fatalf("blind to sales taken back: call %+v, boris %s; want anna's again in support", c, f.state("boris"))
+	}
+	checkInvariants(t, 0, 0, f.e)
+
+	f.now = f.now.Add(time.Minute)
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: 92 * time.Second}))
+	if m := f.marksOf("anna"); m.CallsHandled != before.CallsHandled+1 || m.CallsToday != before.CallsToday+1 {
+		t.Fatalf("anna after the call: handled %d (today %d), want %d (%d)", m.CallsHandled, m.CallsToday, before.CallsHandled+1, before.CallsToday+1)
+	}
+}
+
+// Anna hangs up during her warm transfer. Consulting, boris gets the caller: the transfer
+// completes, anna goes to wrap-up, and the call goes on until boris ends it. Ringing, boris'
+// leg is withdrawn (not his miss) and the call is back in line at its place, offered anew.
+func TestOperatorHangsUpDuringWarmTransfer(t *testing.T) {
+	f, id := transferFixture(t)
+	first := f.live(id).Offer
+	ch := f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferWarm, Target: cc.TransferTarget{Operator: "boris"}}))
+	leg := onlyCommand(t, ch, cc.CommandTransfer).Offer
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: leg, RingTime: time.Second}))
+	f.now = f.now.Add(10 * time.Second)
+	ch = f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, Offer: first, HungUpBy: cc.HangupOperator, TalkTime: 40 * time.Second}))
+	c := f.live(id)
+	if c.State != cc.CallConnected || c.Operator != "boris" || c.Offer != leg || c.Transfer.State != cc.TransferCompleted {
+		t.Fatalf("after anna hung up while consulting: %+v", c)
+	}
+	if f.state("anna") == cc.OperatorOnCall || f.state("boris") != cc.OperatorOnCall || len(ch.Commands) != 0 {
+		t.Fatalf("anna %s, boris %s, commands %+v; want anna off the call, boris on it, nothing sent", f.state("anna"), f.state("boris"), ch.Commands)
+	}
+	checkInvariants(t, 0, 0, f.e)
+	f.now = f.now.Add(time.Minute)
+	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, Offer: leg, HungUpBy: cc.HangupCaller, TalkTime: 100 * time.Second}))
+	if _, ok := f.e.Call(id); ok || f.state("boris") == cc.OperatorOnCall {
+		t.Fatalf("the call goes on after boris' end: boris %s", f.state("boris"))
+	}
+
+	f, id = transferFixture(t)
+	arrived, first := f.live(id).ArrivedAt, f.live(id).Offer
+	before := f.marksOf("boris")
+	ch = f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferWarm, Target: cc.TransferTarget{Operator: "boris"}}))
+	leg = onlyCommand(t, ch, cc.CommandTransfer).Offer
+	ch = f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudCallEnded, Offer: first, HungUpBy: cc.HangupOperator, TalkTime: 40 * time.Second}))
+	if of := settled(t, ch, leg); of.State != cc.OfferWithdrawn {
+		t.Fatalf("boris' ringing leg = %+v, want withdrawn", of)
+	}
+	c = f.live(id)
+	if c.Transfer.State != cc.TransferCancelled || !c.ArrivedAt.Equal(arrived) || f.state("anna") == cc.OperatorOnCall {
+		t.Fatalf("after anna hung up while boris rang: call %+v, anna %s", c, f.state("anna"))
+	}
+	if c.State != cc.CallWaiting || c.Offer == "" || c.Offer == leg || onlyCommand(t, ch, cc.CommandDial).Offer != c.Offer {
+		t.Fatalf("call %+v, commands %+v: want it back in line and offered anew", c, ch.Commands)
+	}
+	if m := f.marksOf("boris"); m.OffersMissed != before.OffersMissed {
+		t.Fatalf("boris blamed for the withdrawn leg: %+v", m)
+	}
+	checkInvariants(t, 0, 0, f.e)
+}

@@ -233,17 +233,17 @@ func callRow(c callcenter.Call) []any {
 // partyUpsert writes a call's party: partyRow's values.
 const partyUpsert = `
 		INSERT INTO call_parties (` + partyColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			mode = excluded.mode, state = excluded.state, expires_at = excluded.expires_at,
 			joined_at = excluded.joined_at, left_at = excluded.left_at, reason = excluded.reason,
-			rang = excluded.rang`
+			rang = excluded.rang, missed = excluded.missed`
 
 // partyRow is p as partyUpsert's values.
 func partyRow(p callcenter.Party) []any {
 	return []any{p.ID, p.Call, p.Mode, p.State, p.Contact.Kind, p.Contact.Target, p.Operator, p.AddedBy,
 		boolInt(p.Monitor), msTime(p.InvitedAt), msTime(p.ExpiresAt), msTime(p.JoinedAt), msTime(p.LeftAt),
-		p.Reason, boolInt(p.Rang)}
+		p.Reason, boolInt(p.Rang), boolInt(p.Missed)}
 }
 
 // partiesOf lists the parties of calls: a call's parties are written with it.

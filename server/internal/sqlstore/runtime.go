@@ -97,16 +97,16 @@ func scanOffer(s Scanner) (callcenter.Offer, error) {
 
 // partyColumns are the call_parties columns, in scanParty's order.
 const partyColumns = `id, call_id, mode, state, contact_kind, contact_target, operator_id, added_by,
-	monitor, invited_at, expires_at, joined_at, left_at, reason, rang`
+	monitor, invited_at, expires_at, joined_at, left_at, reason, rang, missed`
 
 // scanParty scans a call_parties row of partyColumns.
 func scanParty(s Scanner) (callcenter.Party, error) {
 	var p callcenter.Party
 	var invited, expires, joined, left sql.NullInt64
-	var monitor, rang int
+	var monitor, rang, missed int
 	err := s.Scan(&p.ID, &p.Call, &p.Mode, &p.State, &p.Contact.Kind, &p.Contact.Target, &p.Operator, &p.AddedBy,
-		&monitor, &invited, &expires, &joined, &left, &p.Reason, &rang)
-	p.Monitor, p.Rang = monitor != 0, rang != 0
+		&monitor, &invited, &expires, &joined, &left, &p.Reason, &rang, &missed)
+	p.Monitor, p.Rang, p.Missed = monitor != 0, rang != 0, missed != 0
 	p.InvitedAt, p.ExpiresAt, p.JoinedAt, p.LeftAt = timeMS(invited), timeMS(expires), timeMS(joined), timeMS(left)
 	return p, err
 }
@@ -198,7 +198,8 @@ func scanDecision(s Scanner) (callcenter.Decision, error) {
 }
 
 // LoadRuntime returns the live state to restart the switchboard from: every operator's status,
-// the calls not finished (oldest first) and the offers still pending (oldest first).
+// the calls not finished (oldest first), the offers still pending (oldest first) and the
+// declined offers of those calls.
 func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 	var rt callcenter.Runtime
 	err := db.c.Read(ctx, func(tx Tx) error {
@@ -221,6 +222,12 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 			`SELECT `+offerColumns+` FROM offers WHERE state = 'pending' ORDER BY offered_at, id`)
 		if err != nil {
 			return db.d.errorf("load offers: %w", err)
+		}
+		rt.Declined, err = queryAll(ctx, tx, scanOffer,
+			`SELECT `+offerColumns+` FROM offers WHERE state = 'declined' AND call_id IN (SELECT id FROM calls WHERE state IN (?, ?)) ORDER BY offered_at, id`,
+			callcenter.CallWaiting, callcenter.CallConnected)
+		if err != nil {
+			return db.d.errorf("load declined offers: %w", err)
 		}
 		rt.WrappedUp, err = queryAll(ctx, tx, scanCall,
 			`SELECT `+callColumns+` FROM calls WHERE id IN (SELECT call_id FROM operator_status WHERE state = ?)`,

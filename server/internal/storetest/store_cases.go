@@ -424,9 +424,14 @@ func Changes() callcenter.Changes {
 					{ID: "pa-1", Call: "c-0", Mode: callcenter.PartyListen, State: callcenter.PartyFailed,
 						Contact: callcenter.Contact{Kind: callcenter.ContactPSTN, Target: "+15550199"}, AddedBy: "olga-key", Monitor: true,
 						InvitedAt: at(-7 * time.Minute), LeftAt: at(-419 * time.Second), Reason: "busy"},
+					{ID: "pa-3", Call: "c-0", Mode: callcenter.PartyConference, State: callcenter.PartyFailed,
+						Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "ann"}, Operator: "op-ann", AddedBy: "op-bob",
+						InvitedAt: at(-410 * time.Second), ExpiresAt: at(-385 * time.Second), LeftAt: at(-385 * time.Second),
+						Reason: "no answer in time", Rang: true, Missed: true},
 				},
 				Transfer: callcenter.Transfer{From: "op-ann", Mode: callcenter.TransferWarm, Target: callcenter.TransferTarget{Queue: "support"}, Priority: 2,
-					State: callcenter.TransferCompleted, Offer: "of-0", Operator: "op-bob", StartedAt: at(-595 * time.Second), Reason: "r"}},
+					State: callcenter.TransferCompleted, Offer: "of-0", Operator: "op-bob", StartedAt: at(-595 * time.Second), Reason: "r",
+					Queue: "sales", QueuePriority: 3}},
 		},
 		Offers: []callcenter.Offer{
 			{ID: "of-1", Call: "c-1", Operator: "op-ann", State: callcenter.OfferPending,
@@ -667,11 +672,14 @@ func (st suite) LoadRuntimeFilters(t *testing.T) {
 			wantOffers = append([]callcenter.Offer{o}, wantOffers...)
 		}
 	}
+	// A declined offer of a finished call is not loaded: only calls in progress are offered.
+	c.Offers = append(c.Offers, callcenter.Offer{ID: "of-z", Call: "c-c", Operator: "op-ann", State: callcenter.OfferDeclined, OfferedAt: at(0)})
 	must(t, db.Apply(ctx, c))
 	rt, err := db.LoadRuntime(ctx)
 	must(t, err)
 	equal(t, "calls", rt.Calls, wantCalls)
 	equal(t, "offers", rt.Offers, wantOffers)
+	equal(t, "declined offers", rt.Declined, []callcenter.Offer{c.Offers[6]})
 	if len(rt.Statuses) != 0 {
 		t.Errorf("statuses: %+v, want none", rt.Statuses)
 	}

@@ -73,3 +73,49 @@ func TestDeclineIsStoredAndCancelsTheLeg(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclinesSurviveAReload: whoever declined a call is not offered it again after the engine
+// is rebuilt from the store (as after a restart): anna declined, boris declines after the
+// reload, and the call waits for someone else rather than ringing anna again.
+func TestDeclinesSurviveAReload(t *testing.T) {
+	b := newBoardOn(t, clock.NewFake(start))
+	ctx := t.Context()
+	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
+	b.ready(t, anna)
+	b.clock.Advance(time.Second)
+	b.ready(t, boris)
+	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := b.OperatorView(ctx, anna)
+	if err != nil || v.Offer == nil {
+		t.Fatalf("anna's view %+v (%v): want the offer", v, err)
+	}
+	if _, err := b.DeclineOffer(ctx, cc.Decline{Offer: v.Offer.Offer.ID, Operator: anna}); err != nil {
+		t.Fatal(err)
+	}
+	bv, _ := b.OperatorView(ctx, boris)
+	if bv.Offer == nil {
+		t.Fatal("boris has no offer after anna declined")
+	}
+	b.db.failOnce() // the next step is not stored: the engine is rebuilt from the store
+	if _, err := b.ReportEvent(ctx, "req-2", reply.Call, cc.CloudEvent{Kind: cc.CloudOperatorRinging, Offer: bv.Offer.Offer.ID}); err == nil {
+		t.Fatal("a step the store refused succeeded")
+	}
+	// Her app reconnects, as after a restart: she is ready and free.
+	w, err := b.Watch(ctx, anna, true, "login-anna-again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if _, err := b.DeclineOffer(ctx, cc.Decline{Offer: bv.Offer.Offer.ID, Operator: boris}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := b.OperatorView(ctx, anna); v.Offer != nil || v.Status.State != cc.OperatorReady {
+		t.Fatalf("anna after the reload and boris' decline: %s, offer %+v; want ready with no offer", v.Status.State, v.Offer)
+	}
+	if c, _, err := b.store.Call(ctx, reply.Call); err != nil || c.State != cc.CallWaiting || c.Offer != "" {
+		t.Fatalf("call %+v (%v): want waiting with no offer", c, err)
+	}
+}

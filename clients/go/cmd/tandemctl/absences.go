@@ -11,23 +11,28 @@ import (
 // Absences are operators' vacations and sick leaves: their clients' calls do not wait for them,
 // and the callers hear why.
 var absencesCommands = []command{
-	{"absences", "list", "[--operator ID]", "list the absences, earliest first", absencesList},
-	{"absences", "create", "OPERATOR_ID --kind vacation|sick --from 2026-12-01 --to 2026-12-14", "record an operator's vacation or sick leave", absencesCreate},
+	{"absences", "list", "[--operator OPERATOR]", "list the absences, earliest first", absencesList},
+	{"absences", "create", "OPERATOR --kind vacation|sick --from 2026-12-01 --to 2026-12-14", "record an operator's vacation or sick leave", absencesCreate},
 	{"absences", "delete", "ABSENCE_ID", "remove an absence", absencesDelete},
 }
 
 func absencesList(c *cli, args []string) error {
 	fs := c.flags()
-	operator := fs.String("operator", "", "only this operator's absences")
+	operator := fs.String("operator", "", "only this operator's absences (his id or login name)")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
-	res, err := c.client.Admin.ListAbsences(c.ctx, connect.NewRequest(&adminv1.ListAbsencesRequest{OperatorId: *operator}))
+	id, err := c.names.operator(*operator, nameRef{"--operator", "operator_id"})
 	if err != nil {
 		return err
 	}
+	res, err := c.client.Admin.ListAbsences(c.ctx, connect.NewRequest(&adminv1.ListAbsencesRequest{OperatorId: id}))
+	if err != nil {
+		return err
+	}
+	// The columns are the flags of "absences create" (the operator is its argument).
 	return c.show(res.Msg, func(w io.Writer) {
-		row(w, "ID", "OPERATOR", "KIND", "FROM", "TO")
+		row(w, "id", "operator", "kind", "from", "to")
 		for _, a := range res.Msg.GetAbsences() {
 			row(w, a.GetAbsenceId(), a.GetOperatorId(), a.GetKind(), a.GetFrom(), a.GetTo())
 		}
@@ -39,11 +44,15 @@ func absencesCreate(c *cli, args []string) error {
 	kind := fs.String("kind", "", "vacation or sick")
 	from := fs.String("from", "", "first day away, like 2026-12-01, in his time zone")
 	to := fs.String("to", "", "last day away (included)")
-	pos, err := c.parse(fs, args, "OPERATOR_ID")
+	pos, err := c.parse(fs, args, "OPERATOR")
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Admin.CreateAbsence(c.ctx, connect.NewRequest(&adminv1.CreateAbsenceRequest{OperatorId: pos[0], Kind: *kind, From: *from, To: *to}))
+	id, err := c.names.operator(pos[0], nameRef{"the OPERATOR argument", "operator_id"})
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Admin.CreateAbsence(c.ctx, connect.NewRequest(&adminv1.CreateAbsenceRequest{OperatorId: id, Kind: *kind, From: *from, To: *to}))
 	if err != nil {
 		return err
 	}

@@ -16,26 +16,30 @@ import (
 )
 
 var callsCommands = []command{
-	{"calls", "list", "[--queue Q]", "list the calls not finished, oldest first", callsList},
+	{"calls", "list", "[--queue QUEUE]", "list the calls not finished, oldest first", callsList},
 	{"calls", "get", "CALL_ID", "show a call with its offers", callsGet},
 	{"calls", "why", "CALL_ID", "explain who was offered a call and why", callsWhy},
 	{"calls", "timeline", "CALL_ID", "everything that happened to a call, in order", callsTimeline},
 	{"calls", "withdraw", "OFFER_ID [--reason R]", "take back a pending offer", callsWithdraw},
-	{"calls", "requeue", "CALL_ID [--queue Q]", "put a waiting call back in line, maybe in another queue", callsRequeue},
+	{"calls", "requeue", "CALL_ID [--queue QUEUE]", "put a waiting call back in line, maybe in another queue", callsRequeue},
 }
 
 func callsList(c *cli, args []string) error {
 	fs := c.flags()
-	queue := fs.String("queue", "", "only this queue's calls")
+	queue := fs.String("queue", "", "only this queue's calls (its id or name)")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
-	res, err := c.client.Assignment.ListCalls(c.ctx, connect.NewRequest(&assignmentv1.ListCallsRequest{QueueId: *queue}))
+	id, err := c.names.queue(*queue, nameRef{"--queue", "queue_id"})
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.ListCalls(c.ctx, connect.NewRequest(&assignmentv1.ListCallsRequest{QueueId: id}))
 	if err != nil {
 		return err
 	}
 	return c.show(res.Msg, func(w io.Writer) {
-		row(w, "CALL", "QUEUE", "STATE", "POSITION", "CALLER", "DIALED", "ARRIVED", "OPERATOR")
+		row(w, "call", "queue", "state", "position", "caller", "dialed", "arrived", "operator")
 		for _, call := range res.Msg.GetCalls() {
 			row(w, call.GetCallId(), call.GetQueueId(), enumName(call.GetState(), "CALL_STATE_"), position(call.GetPosition()), caller(call), call.GetDialedNumber(), stamp(call.GetArrivedAt()), call.GetOperatorId())
 		}
@@ -100,12 +104,16 @@ func callsWithdraw(c *cli, args []string) error {
 
 func callsRequeue(c *cli, args []string) error {
 	fs := c.flags()
-	queue := fs.String("queue", "", "move the call to this queue (keeping its arrival time)")
+	queue := fs.String("queue", "", "move the call to this queue, its id or name (keeping its arrival time)")
 	pos, err := c.parse(fs, args, "CALL_ID")
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Assignment.RequeueCall(c.ctx, connect.NewRequest(&assignmentv1.RequeueCallRequest{CallId: pos[0], QueueId: *queue}))
+	to, err := c.names.queue(*queue, nameRef{"--queue", "queue_id"})
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.RequeueCall(c.ctx, connect.NewRequest(&assignmentv1.RequeueCallRequest{CallId: pos[0], QueueId: to}))
 	if err != nil {
 		return err
 	}

@@ -12,26 +12,31 @@ import (
 
 // Clients are caller numbers with a personal manager: an operator whose calls they go to first.
 var clientsCommands = []command{
-	{"clients", "list", "[--manager ID] [--orphans]", "list callers with a personal manager", clientsList},
+	{"clients", "list", "[--manager OPERATOR] [--orphans]", "list callers with a personal manager", clientsList},
 	{"clients", "get", "NUMBER", "show what Tandem knows of a caller number", clientsGet},
-	{"clients", "set", "NUMBER MANAGER_ID", "make an operator a caller's personal manager", clientsSet},
+	{"clients", "set", "NUMBER MANAGER", "make an operator (his id or login name) a caller's personal manager", clientsSet},
 	{"clients", "remove", "NUMBER", "take a caller's personal manager away", clientsRemove},
 	{"clients", "import", "FILE.csv", `assign managers from "number,manager" lines (FILE "-": standard input)`, clientsImport},
 }
 
 func clientsList(c *cli, args []string) error {
 	fs := c.flags()
-	manager := fs.String("manager", "", "only this operator's clients")
+	manager := fs.String("manager", "", "only this operator's clients (his id or login name)")
 	orphans := fs.Bool("orphans", false, "only clients of dismissed managers, to reassign")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
-	res, err := c.client.Admin.ListClients(c.ctx, connect.NewRequest(&adminv1.ListClientsRequest{ManagerId: *manager, Orphans: *orphans}))
+	id, err := c.names.operator(*manager, nameRef{"--manager", "manager_id"})
 	if err != nil {
 		return err
 	}
+	res, err := c.client.Admin.ListClients(c.ctx, connect.NewRequest(&adminv1.ListClientsRequest{ManagerId: id, Orphans: *orphans}))
+	if err != nil {
+		return err
+	}
+	// number and manager are what "clients set" takes, and the CSV of "clients import".
 	return c.show(res.Msg, func(w io.Writer) {
-		row(w, "NUMBER", "MANAGER", "HOW", "ASSIGNED", "DECLINED")
+		row(w, "number", "manager", "how", "assigned", "declined")
 		for _, cl := range res.Msg.GetClients() {
 			row(w, cl.GetNumber(), cl.GetManagerId(), cl.GetHow(), stamp(cl.GetAssignedAt()), stamp(cl.GetDeclinedAt()))
 		}
@@ -51,11 +56,15 @@ func clientsGet(c *cli, args []string) error {
 }
 
 func clientsSet(c *cli, args []string) error {
-	pos, err := c.parse(c.flags(), args, "NUMBER", "MANAGER_ID")
+	pos, err := c.parse(c.flags(), args, "NUMBER", "MANAGER")
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Admin.SetClient(c.ctx, connect.NewRequest(&adminv1.SetClientRequest{Number: pos[0], ManagerId: pos[1]}))
+	manager, err := c.names.operator(pos[1], nameRef{"the MANAGER argument", "manager_id"})
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Admin.SetClient(c.ctx, connect.NewRequest(&adminv1.SetClientRequest{Number: pos[0], ManagerId: manager}))
 	if err != nil {
 		return err
 	}

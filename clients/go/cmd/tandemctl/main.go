@@ -4,7 +4,9 @@
 //
 //	tandemctl [--url URL] [--key KEY] [--json] [--timeout 10s] COMMAND [ARGS]
 //
-// Run "tandemctl help" for the commands.
+// Flags may come before the command or after it, among its arguments; "--" ends them. Where a
+// command asks for an operator, a queue or a spare number, its id or its name will do. Run
+// "tandemctl help" for the commands.
 package main
 
 import (
@@ -37,12 +39,17 @@ import (
 const usage = `tandemctl — the admin and supervisor command line for Tandem
 
 Usage:
-  tandemctl [global flags] COMMAND [ARGS]
+  tandemctl [global flags] COMMAND [ARGS] [flags]
 
-Global flags:
+Flags go before the command or after it, mixed with its arguments; "--" ends them.
+An operator may be named by his id or his login name, a queue or a spare number by its id
+or its name (any case). Time flags take durations like 20s, 1m30s or 1h; a plain number
+is seconds. Lists print the columns under the names of the flags that set them.
+
+Global flags (anywhere on the line):
   --url URL        server (default $TANDEM_URL or http://127.0.0.1:8080)
   --key KEY        admin API key (default $TANDEM_ADMIN_KEY)
-  --json           print the response messages as JSON instead of tables
+  --json           print the response messages as JSON (protojson) instead of tables
   --timeout D      give up after D (default 10s)
 
 Commands:
@@ -73,11 +80,14 @@ func init() {
 	}
 }
 
-// cli is what a command runs with: the client, the input, the output and its format.
+// cli is what a command runs with: the client, the input, the output and its format. The client
+// and the context exist once the command's flags are parsed, as global flags may come last.
 type cli struct {
 	ctx            context.Context
+	cancel         context.CancelFunc
 	client         *tandem.Client
-	json           bool
+	global         *globalFlags
+	names          directory
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	cmd            command
@@ -94,13 +104,9 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 var errHelp = errors.New("help requested")
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	global := flag.NewFlagSet("tandemctl", flag.ContinueOnError)
-	global.SetOutput(io.Discard)
-	url := global.String("url", envOr("TANDEM_URL", "http://127.0.0.1:8080"), "")
-	key := global.String("key", os.Getenv("TANDEM_ADMIN_KEY"), "")
-	asJSON := global.Bool("json", false, "")
-	timeout := global.Duration("timeout", 10*time.Second, "")
-	if err := global.Parse(args); err != nil {
+	g := newGlobalFlags()
+	args, err := globalsBefore(g, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(stdout)
 			return 0
@@ -108,7 +114,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "tandemctl: %v (run \"tandemctl help\" for the global flags)\n", err)
 		return 2
 	}
-	args = global.Args()
 	if len(args) == 0 {
 		printUsage(stderr)
 		return 2
@@ -123,17 +128,51 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	var opts []tandem.Option
-	if *key != "" {
-		opts = append(opts, tandem.WithToken(*key))
-	}
-	c := &cli{ctx: ctx, client: tandem.New(strings.TrimRight(*url, "/"), opts...), json: *asJSON, stdin: stdin, stdout: stdout, stderr: stderr, cmd: cmd}
+	c := &cli{ctx: ctx, global: g, stdin: stdin, stdout: stdout, stderr: stderr, cmd: cmd}
+	c.names.c = c
+	defer func() {
+		if c.cancel != nil {
+			c.cancel()
+		}
+	}()
 	return c.report(cmd.run(c, rest))
 }
 
-// find picks the command named by args; a noun alone means its list.
+// globalsBefore reads the global flags before the command and between its two words
+// ("tandemctl queues --json list"), and returns the command line without them. The ones after
+// the command are the command's flag set's to read.
+func globalsBefore(g *globalFlags, args []string) ([]string, error) {
+	fs := flag.NewFlagSet("tandemctl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.define(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		return args, nil
+	}
+	out := []string{args[0]}
+	for rest := args[1:]; len(rest) > 0; {
+		known, needsNext := takesValue(fs, rest[0])
+		if !known {
+			return append(out, rest...), nil
+		}
+		n := 1
+		if needsNext {
+			n = min(2, len(rest))
+		}
+		if err := fs.Parse(rest[:n]); err != nil {
+			return nil, err
+		}
+		rest = rest[n:]
+	}
+	return out, nil
+}
+
+// find picks the command named by args; a noun alone means its list. A noun may be singular
+// or plural ("queue list", "operator get"): "operator" has verbs of its own, and the others of
+// "operators".
 func find(args []string) (command, []string, error) {
 	if args[0] == "why" { // "tandemctl why CALL" is "tandemctl calls why CALL"
 		return find(append([]string{"calls"}, args...))
@@ -145,7 +184,7 @@ func find(args []string) (command, []string, error) {
 	}
 	var verbs []string
 	for _, c := range commands {
-		if c.noun != noun {
+		if strings.TrimSuffix(c.noun, "s") != strings.TrimSuffix(noun, "s") || slices.Contains(verbs, c.verb) {
 			continue
 		}
 		verbs = append(verbs, c.verb)
@@ -157,7 +196,7 @@ func find(args []string) (command, []string, error) {
 	case verbs == nil:
 		return command{}, nil, fmt.Errorf("unknown command %q", noun)
 	case (verb == "" || strings.HasPrefix(verb, "-")) && slices.Contains(verbs, "list"):
-		return find(append([]string{noun, "list"}, args[1:]...))
+		return find(append([]string{noun, "list"}, args[min(1, len(args)):]...))
 	case verb == "":
 		return command{}, nil, fmt.Errorf("%s what? (%s)", noun, strings.Join(verbs, ", "))
 	default:
@@ -222,9 +261,10 @@ func (c *cli) flags() *flag.FlagSet {
 	return fs
 }
 
-// parse reads flags and positional arguments in any order and checks the positional ones
-// against names ("ID"; "[ID]" when optional).
+// parse reads flags (the command's and the global ones) and positional arguments in any order,
+// checks the positional ones against names ("ID"; "[ID]" when optional), and readies the client.
 func (c *cli) parse(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
+	c.global.define(fs)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -252,12 +292,21 @@ func (c *cli) parse(fs *flag.FlagSet, args []string, names ...string) ([]string,
 	if len(pos) > len(names) {
 		return nil, usagef("unexpected arguments: %s", strings.Join(pos[len(names):], " "))
 	}
+	if c.global.timeout <= 0 {
+		return nil, usagef("--timeout %v: want more than 0, like 10s", c.global.timeout.get())
+	}
+	var opts []tandem.Option
+	if c.global.key != "" {
+		opts = append(opts, tandem.WithToken(c.global.key))
+	}
+	c.client = tandem.New(strings.TrimRight(c.global.url, "/"), opts...)
+	c.ctx, c.cancel = context.WithTimeout(c.ctx, c.global.timeout.get())
 	return pos, nil
 }
 
 // show prints a response: as JSON with --json, else through table.
 func (c *cli) show(msg proto.Message, table func(w io.Writer)) error {
-	if c.json {
+	if c.global.json {
 		data, err := protojson.Marshal(msg)
 		if err != nil {
 			return err
@@ -345,13 +394,7 @@ func envOr(name, def string) string {
 	return def
 }
 
-// listFlag is a flag that may be repeated.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-// wholeSeconds turns a duration flag into the API's seconds.
+// wholeSeconds turns a time flag into the API's seconds.
 func wholeSeconds(flagName string, d time.Duration) (uint32, error) {
 	if d < 0 || d%time.Second != 0 || d/time.Second > math.MaxUint32 {
 		return 0, usagef("--%s %v: want whole seconds, like 20s", flagName, d)
@@ -407,7 +450,7 @@ type hoursFlags struct {
 func newHoursFlags(fs *flag.FlagSet, what string) *hoursFlags {
 	hf := &hoursFlags{}
 	fs.StringVar(&hf.tz, "tz", "", "time zone of the hours, an IANA name like Europe/Berlin (empty: UTC)")
-	fs.Var(&hf.hours, "hours", "when "+what+", as DAY=SPANS: mon=09:00-18:00, mon-fri=09:00-13:00,14:00-18:00 (repeatable, a later day wins; replaces the week; a day left out is off; \"always\": no limit)")
+	fs.Var(&hf.hours, "hours", "when "+what+", as DAY=SPANS: mon=09:00-18:00, mon-fri=09:00-13:00,14:00-18:00 (repeatable or space-separated, a later day wins; replaces the week; a day left out is off; \"always\": no limit)")
 	return hf
 }
 
@@ -436,8 +479,17 @@ func (hf *hoursFlags) apply(fs *flag.FlagSet, h *adminv1.WeekHours) (*adminv1.We
 }
 
 // parseDays reads DAY=SPANS values into the API's map by day; the spans are the server's to check.
-func parseDays(vs []string) (map[string]string, error) {
+// One value may hold several, space-separated, as the lists print them.
+func parseDays(given []string) (map[string]string, error) {
 	out := map[string]string{}
+	var vs []string
+	for _, v := range given {
+		if f := strings.Fields(v); len(f) > 1 {
+			vs = append(vs, f...)
+		} else {
+			vs = append(vs, v)
+		}
+	}
 	for _, v := range vs {
 		if v == "always" {
 			if len(vs) > 1 {
@@ -469,10 +521,23 @@ func parseDays(vs []string) (map[string]string, error) {
 	return out, nil
 }
 
-// hoursString is a week's hours as --hours writes them, runs of days with the same spans joined,
-// then the time zone: "mon-fri=09:00-18:00 sat=10:00-14:00 (Europe/Berlin)"; "always" when
-// there is no limit.
+// hoursString is a week's hours as --hours writes them, then the time zone:
+// "mon-fri=09:00-18:00 sat=10:00-14:00 (Europe/Berlin)"; "always" when there is no limit.
 func hoursString(h *adminv1.WeekHours) string {
+	days := daysString(h)
+	switch {
+	case days != "always":
+		return days + " (" + cmp.Or(h.GetTimeZone(), "UTC") + ")"
+	case h.GetTimeZone() != "":
+		return "always (" + h.GetTimeZone() + ")"
+	default:
+		return "always"
+	}
+}
+
+// daysString is a week's hours as one --hours value takes them, runs of days with the same
+// spans joined: "mon-fri=09:00-18:00 sat=10:00-14:00", or "always".
+func daysString(h *adminv1.WeekHours) string {
 	var parts []string
 	for i := 0; i < len(days); {
 		spans := h.GetDays()[days[i]]
@@ -489,12 +554,8 @@ func hoursString(h *adminv1.WeekHours) string {
 		}
 		i = j + 1
 	}
-	switch {
-	case len(parts) > 0:
-		return strings.Join(parts, " ") + " (" + cmp.Or(h.GetTimeZone(), "UTC") + ")"
-	case h.GetTimeZone() != "":
-		return "always (" + h.GetTimeZone() + ")"
-	default:
+	if len(parts) == 0 {
 		return "always"
 	}
+	return strings.Join(parts, " ")
 }

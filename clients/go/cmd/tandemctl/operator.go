@@ -16,10 +16,10 @@ import (
 
 // The supervisor's hands on one operator's presence, with the admin key.
 var operatorCommands = []command{
-	{"operator", "ready", "ID", "make an operator available for calls", operatorReady},
-	{"operator", "away", "ID --reason R", "take an operator out of routing", operatorAway},
-	{"operator", "end-wrap-up", "ID [--note N]", "end an operator's wrap-up now", operatorEndWrapUp},
-	{"operator", "lift-ban", "ID", "end an operator's ban now (he is away until he presses Ready)", operatorLiftBan},
+	{"operator", "ready", "OPERATOR", "make an operator available for calls (OPERATOR: his id or login name)", operatorReady},
+	{"operator", "away", "OPERATOR --reason R", "take an operator out of routing", operatorAway},
+	{"operator", "end-wrap-up", "OPERATOR [--note N]", "end an operator's wrap-up now", operatorEndWrapUp},
+	{"operator", "lift-ban", "OPERATOR", "end an operator's ban now (he is away until he presses Ready)", operatorLiftBan},
 	{"operator", "login-failures", "", "wrong passwords per operator since his last login, and the login back-offs in force", operatorLoginFailures},
 	{"operator", "unlock", "[NAME|ID] [--address A]", "end the login back-off of an operator's name (from every address) or of an address", operatorUnlock},
 }
@@ -61,7 +61,7 @@ func operatorUnlock(c *cli, args []string) error {
 	}
 	req := &adminv1.UnlockLoginRequest{Address: *address}
 	if len(pos) == 1 {
-		if req.OperatorId, err = operatorByNameOrID(c, pos[0]); err != nil {
+		if req.OperatorId, err = c.names.operator(pos[0], nameRef{"the NAME|ID argument", "operator_id"}); err != nil {
 			return err
 		}
 	}
@@ -72,26 +72,21 @@ func operatorUnlock(c *cli, args []string) error {
 	return c.show(res.Msg, func(w io.Writer) { row(w, "Back-offs cleared", res.Msg.GetCleared()) })
 }
 
-// operatorByNameOrID is the id of the operator with that login name, or the id itself.
-func operatorByNameOrID(c *cli, nameOrID string) (string, error) {
-	res, err := c.client.Admin.ListOperators(c.ctx, connect.NewRequest(&adminv1.ListOperatorsRequest{}))
-	if err != nil {
-		return "", err
-	}
-	for _, o := range res.Msg.GetOperators() {
-		if o.GetName() == nameOrID {
-			return o.GetOperatorId(), nil
-		}
-	}
-	return nameOrID, nil
+// operatorArg is the operator a presence command names.
+func (c *cli) operatorArg(pos []string) (string, error) {
+	return c.names.operator(pos[0], nameRef{"the OPERATOR argument", "operator_id"})
 }
 
 func operatorLiftBan(c *cli, args []string) error {
-	pos, err := c.parse(c.flags(), args, "ID")
+	pos, err := c.parse(c.flags(), args, "OPERATOR")
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Assignment.LiftBan(c.ctx, connect.NewRequest(&assignmentv1.LiftBanRequest{OperatorId: pos[0]}))
+	id, err := c.operatorArg(pos)
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Assignment.LiftBan(c.ctx, connect.NewRequest(&assignmentv1.LiftBanRequest{OperatorId: id}))
 	if err != nil {
 		return err
 	}
@@ -115,11 +110,15 @@ func marksTable(w io.Writer, m *commonv1.Marks) {
 }
 
 func operatorReady(c *cli, args []string) error {
-	pos, err := c.parse(c.flags(), args, "ID")
+	pos, err := c.parse(c.flags(), args, "OPERATOR")
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Presence.GoReady(c.ctx, connect.NewRequest(&presencev1.GoReadyRequest{OperatorId: pos[0]}))
+	id, err := c.operatorArg(pos)
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Presence.GoReady(c.ctx, connect.NewRequest(&presencev1.GoReadyRequest{OperatorId: id}))
 	if err != nil {
 		return err
 	}
@@ -129,11 +128,15 @@ func operatorReady(c *cli, args []string) error {
 func operatorAway(c *cli, args []string) error {
 	fs := c.flags()
 	reason := fs.String("reason", "", `why: "break", "lunch", "training"…`)
-	pos, err := c.parse(fs, args, "ID")
+	pos, err := c.parse(fs, args, "OPERATOR")
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Presence.GoAway(c.ctx, connect.NewRequest(&presencev1.GoAwayRequest{OperatorId: pos[0], Reason: *reason}))
+	id, err := c.operatorArg(pos)
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Presence.GoAway(c.ctx, connect.NewRequest(&presencev1.GoAwayRequest{OperatorId: id, Reason: *reason}))
 	if err != nil {
 		return err
 	}
@@ -143,11 +146,15 @@ func operatorAway(c *cli, args []string) error {
 func operatorEndWrapUp(c *cli, args []string) error {
 	fs := c.flags()
 	note := fs.String("note", "", "a short note on the call just handled")
-	pos, err := c.parse(fs, args, "ID")
+	pos, err := c.parse(fs, args, "OPERATOR")
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Presence.EndWrapUp(c.ctx, connect.NewRequest(&presencev1.EndWrapUpRequest{OperatorId: pos[0], Note: *note}))
+	id, err := c.operatorArg(pos)
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Presence.EndWrapUp(c.ctx, connect.NewRequest(&presencev1.EndWrapUpRequest{OperatorId: id, Note: *note}))
 	if err != nil {
 		return err
 	}

@@ -12,18 +12,21 @@ import (
 )
 
 var overflowCommands = []command{
-	{"overflow", "preview", "--queue Q [--at TIME]", "which spare number an overflowing call of the queue would take, and why not the others", overflowPreview},
+	{"overflow", "preview", "--queue QUEUE [--at TIME]", "which spare number an overflowing call of the queue would take, and why not the others", overflowPreview},
 }
 
 func overflowPreview(c *cli, args []string) error {
 	fs := c.flags()
-	queue := fs.String("queue", "", "the queue")
+	queue := fs.String("queue", "", "the queue, its id or name")
 	at := fs.String("at", "", `the moment: RFC 3339, or "15:04" for today at that local time (default: now)`)
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
 	when, err := atFlag(*at, time.Now())
 	if err != nil {
+		return err
+	}
+	if *queue, err = c.names.queue(*queue, nameRef{"--queue", "queue_id"}); err != nil {
 		return err
 	}
 	res, err := c.client.Admin.PreviewOverflow(c.ctx, connect.NewRequest(&adminv1.PreviewOverflowRequest{QueueId: *queue, At: when}))

@@ -16,13 +16,13 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare ID...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT]"
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT]"
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
-	{"queues", "get", "ID", "show one queue", queuesGet},
+	{"queues", "get", "QUEUE", "show one queue (QUEUE: its id or name)", queuesGet},
 	{"queues", "create", "--id ID " + queueSynopsis, "add a queue", queuesCreate},
-	{"queues", "update", "ID " + queueSynopsis, "change the given settings of a queue", queuesUpdate},
+	{"queues", "update", "QUEUE " + queueSynopsis, "change the given settings of a queue", queuesUpdate},
 }
 
 func queuesList(c *cli, args []string) error {
@@ -33,20 +33,26 @@ func queuesList(c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The columns are the flags of "queues update", their values as those flags take them.
 	return c.show(res.Msg, func(w io.Writer) {
-		row(w, "ID", "NAME", "NUMBERS", "STRATEGY", "OFFER TIMEOUT", "WRAP-UP", "PRIORITY", "DEFAULT")
+		row(w, "id", "name", "number", "strategy", "offer-timeout", "wrap-up", "priority", "default", "announce-every", "overflow-after", "record-calls")
 		for _, q := range res.Msg.GetQueues() {
-			row(w, q.GetQueueId(), q.GetName(), strings.Join(q.GetDialedNumbers(), ","), q.GetStrategy(), seconds(q.GetOfferTimeoutS()), seconds(q.GetWrapUpS()), q.GetPriority(), yesNo(q.GetIsDefault()))
+			row(w, q.GetQueueId(), q.GetName(), strings.Join(q.GetDialedNumbers(), ","), q.GetStrategy(), seconds(q.GetOfferTimeoutS()), seconds(q.GetWrapUpS()), q.GetPriority(), q.GetIsDefault(),
+				seconds(q.GetAnnounceEveryS()), seconds(q.GetOverflow().GetAfterS()), q.GetRecordCalls())
 		}
 	})
 }
 
 func queuesGet(c *cli, args []string) error {
-	pos, err := c.parse(c.flags(), args, "ID")
+	pos, err := c.parse(c.flags(), args, "QUEUE")
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Admin.GetQueue(c.ctx, connect.NewRequest(&adminv1.GetQueueRequest{QueueId: pos[0]}))
+	id, err := c.names.queue(pos[0], nameRef{"the QUEUE argument", "queue_id"})
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Admin.GetQueue(c.ctx, connect.NewRequest(&adminv1.GetQueueRequest{QueueId: id}))
 	if err != nil {
 		return err
 	}
@@ -60,7 +66,7 @@ func queuesCreate(c *cli, args []string) error {
 		return err
 	}
 	q := &adminv1.Queue{}
-	if err := qf.apply(q, fs.VisitAll); err != nil {
+	if err := qf.apply(c, q, fs.VisitAll); err != nil {
 		return err
 	}
 	res, err := c.client.Admin.CreateQueue(c.ctx, connect.NewRequest(&adminv1.CreateQueueRequest{Queue: q}))
@@ -75,11 +81,15 @@ func queuesCreate(c *cli, args []string) error {
 func queuesUpdate(c *cli, args []string) error {
 	fs := c.flags()
 	qf := newQueueFlags(fs, false)
-	pos, err := c.parse(fs, args, "[ID]")
+	pos, err := c.parse(fs, args, "[QUEUE]")
 	if err != nil {
 		return err
 	}
-	id, err := oneID(pos, qf.id, "ID")
+	given, err := oneID(pos, qf.id, "QUEUE")
+	if err != nil {
+		return err
+	}
+	id, err := c.names.queue(given, nameRef{"the QUEUE argument", "queue.queue_id"})
 	if err != nil {
 		return err
 	}
@@ -88,7 +98,8 @@ func queuesUpdate(c *cli, args []string) error {
 		return err
 	}
 	q := got.Msg.GetQueue()
-	if err := qf.apply(q, fs.Visit); err != nil {
+	qf.id = id // --id names the queue to change; it does not rename it
+	if err := qf.apply(c, q, fs.Visit); err != nil {
 		return err
 	}
 	res, err := c.client.Admin.UpdateQueue(c.ctx, connect.NewRequest(&adminv1.UpdateQueueRequest{Queue: q}))
@@ -101,17 +112,17 @@ func queuesUpdate(c *cli, args []string) error {
 // queueFlags are a queue's settings on the command line.
 type queueFlags struct {
 	id, name, strategy, holdMusic, greeting string
-	numbers                                 listFlag
-	offerTimeout, wrapUp                    time.Duration
+	numbers, overflowSpares                 commaList
+	offerTimeout, wrapUp                    duration
 	priority                                uint
 	isDefault                               bool
-	announceEvery, banWindow                time.Duration
+	announceEvery, banWindow                duration
 	awayAfter, banAfter, awayAfterDeclines  uint
-	banSteps                                listFlag
-	managerWait, overflowAfter              time.Duration
+	banSteps                                durations
+	managerWait, overflowAfter              duration
 	noOptIn                                 bool
 	optInCooldownDays, overflowMax          uint
-	templates, overflowSpares               listFlag
+	templates                               listFlag
 	overflowOrder                           string
 	recordCalls                             bool
 	recordingNotice                         string
@@ -120,33 +131,32 @@ type queueFlags struct {
 // newQueueFlags defines the flags; create gives them the API's documented defaults.
 func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	qf := &queueFlags{}
-	var offer, wrap time.Duration
-	idHelp := "the queue, instead of the ID argument"
+	idHelp := "the queue (its id or name), instead of the QUEUE argument"
 	if create {
-		idHelp, offer, wrap = "queue id: lowercase letters, digits, _ or -", 20*time.Second, 10*time.Second
+		idHelp, qf.offerTimeout, qf.wrapUp = "queue id: lowercase letters, digits, _ or -", duration(20*time.Second), duration(10*time.Second)
 	}
 	fs.StringVar(&qf.id, "id", "", idHelp)
 	fs.StringVar(&qf.name, "name", "", "name shown to people")
-	fs.Var(&qf.numbers, "number", "a dialed number (E.164) whose calls join the queue (repeatable; replaces the list)")
+	fs.Var(&qf.numbers, "number", "a dialed number (E.164) whose calls join the queue (repeatable or comma-separated; replaces the list; --number= empties it)")
 	fs.StringVar(&qf.strategy, "strategy", "", "routing strategy (the server's default: longest_idle)")
-	fs.DurationVar(&qf.offerTimeout, "offer-timeout", offer, "how long an operator's phone rings before the offer moves on")
-	fs.DurationVar(&qf.wrapUp, "wrap-up", wrap, "wrap-up time after a call")
+	fs.Var(&qf.offerTimeout, "offer-timeout", "how long an operator's phone rings before the offer moves on"+durationHelp)
+	fs.Var(&qf.wrapUp, "wrap-up", "wrap-up time after a call"+durationHelp)
 	fs.UintVar(&qf.priority, "priority", 0, "higher first across the queues an operator serves")
 	fs.StringVar(&qf.holdMusic, "hold-music", "", "hold music URL")
 	fs.StringVar(&qf.greeting, "greeting", "", "greeting read to callers")
 	fs.BoolVar(&qf.isDefault, "default", false, "calls to numbers of no queue come here")
-	fs.DurationVar(&qf.announceEvery, "announce-every", 0, "tell waiting callers their position this often (0: never)")
+	fs.Var(&qf.announceEvery, "announce-every", "tell waiting callers their position this often (0: never)"+durationHelp)
 	fs.UintVar(&qf.awayAfter, "away-after-misses", 0, "consecutive missed offers that send an operator away (0: server default, 1)")
 	fs.UintVar(&qf.awayAfterDeclines, "away-after-declines", 0, "offers declined in a row that send an operator away (0: never)")
 	fs.UintVar(&qf.banAfter, "ban-after-misses", 0, "missed offers within --ban-window that ban an operator (0: server default, 3)")
-	fs.DurationVar(&qf.banWindow, "ban-window", 0, "the window for --ban-after-misses (0: server default, 1h)")
-	fs.Var(&qf.banSteps, "ban-step", "how long the next ban lasts, growing (repeatable: --ban-step 5m --ban-step 15m; replaces the list)")
-	fs.DurationVar(&qf.managerWait, "manager-wait", 0, "how long a call waits for its busy personal manager before anyone may take it (0: server default, 30s)")
+	fs.Var(&qf.banWindow, "ban-window", "the window for --ban-after-misses (0: server default, 1h)"+durationHelp)
+	fs.Var(&qf.banSteps, "ban-step", "how long the next ban lasts, growing (repeatable or comma-separated: --ban-step 5m,15m; replaces the list)"+durationHelp)
+	fs.Var(&qf.managerWait, "manager-wait", "how long a call waits for its busy personal manager before anyone may take it (0: server default, 30s)"+durationHelp)
 	fs.BoolVar(&qf.noOptIn, "no-opt-in", false, "do not ask callers by voice whether they want the operator as their manager (--no-opt-in=false asks again)")
 	fs.UintVar(&qf.optInCooldownDays, "opt-in-cooldown-days", 0, "do not ask again for this many days after a no (0: server default, 90)")
 	fs.Var(&qf.templates, "absence-template", `what a caller hears when his manager is absent, as REASON=TEXT with REASON vacation, sick, dismissed or off_hours; {name} and {until} are filled in (repeatable; changes those reasons; REASON= goes back to the default)`)
-	fs.DurationVar(&qf.overflowAfter, "overflow-after", 0, "a call waiting this long with no operator free goes to a spare number (0: never)")
-	fs.Var(&qf.overflowSpares, "overflow-spare", "a spare number of the overflow pool, in order (repeatable; replaces the list; --overflow-spare= empties it)")
+	fs.Var(&qf.overflowAfter, "overflow-after", "a call waiting this long with no operator free goes to a spare number (0: never)"+durationHelp)
+	fs.Var(&qf.overflowSpares, "overflow-spare", "a spare number of the overflow pool, its id or name, in order (repeatable or comma-separated; replaces the list; --overflow-spare= empties it)")
 	fs.UintVar(&qf.overflowMax, "overflow-max", 0, "at most this many of the queue's calls at spare numbers at once (0: no limit of the queue's own)")
 	fs.StringVar(&qf.overflowOrder, "overflow-order", "", "how the pool is used: in_turn (the server's default), least_used or priority")
 	fs.BoolVar(&qf.recordCalls, "record-calls", false, "record the conversations of the queue's calls (--record-calls=false stops)")
@@ -154,8 +164,8 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	return qf
 }
 
-// apply copies the flags that visit reaches into q.
-func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err error) {
+// apply copies the flags that visit reaches into q; spare numbers may be named.
+func (qf *queueFlags) apply(c *cli, q *adminv1.Queue, visit func(func(*flag.Flag))) (err error) {
 	set := func(f *flag.Flag) {
 		switch f.Name {
 		case "id":
@@ -163,13 +173,13 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 		case "name":
 			q.Name = qf.name
 		case "number":
-			q.DialedNumbers = qf.numbers
+			q.DialedNumbers = nonEmpty(qf.numbers)
 		case "strategy":
 			q.Strategy = qf.strategy
 		case "offer-timeout":
-			q.OfferTimeoutS, err = wholeSeconds(f.Name, qf.offerTimeout)
+			q.OfferTimeoutS, err = wholeSeconds(f.Name, qf.offerTimeout.get())
 		case "wrap-up":
-			q.WrapUpS, err = wholeSeconds(f.Name, qf.wrapUp)
+			q.WrapUpS, err = wholeSeconds(f.Name, qf.wrapUp.get())
 		case "priority":
 			if qf.priority > math.MaxUint32 {
 				err = usagef("--priority %d is too large", qf.priority)
@@ -182,7 +192,7 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 		case "default":
 			q.IsDefault = qf.isDefault
 		case "announce-every":
-			q.AnnounceEveryS, err = wholeSeconds(f.Name, qf.announceEvery)
+			q.AnnounceEveryS, err = wholeSeconds(f.Name, qf.announceEvery.get())
 		case "away-after-misses":
 			q.AwayAfterMisses = uint32(min(qf.awayAfter, math.MaxUint32))
 		case "away-after-declines":
@@ -190,15 +200,10 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 		case "ban-after-misses":
 			q.BanAfterMisses = uint32(min(qf.banAfter, math.MaxUint32))
 		case "ban-window":
-			q.BanWindowS, err = wholeSeconds(f.Name, qf.banWindow)
+			q.BanWindowS, err = wholeSeconds(f.Name, qf.banWindow.get())
 		case "ban-step":
 			q.BanStepsS = nil
-			for _, s := range qf.banSteps {
-				d, perr := time.ParseDuration(s)
-				if perr != nil {
-					err = usagef("--ban-step %q: %v", s, perr)
-					return
-				}
+			for _, d := range qf.banSteps {
 				var secs uint32
 				if secs, err = wholeSeconds(f.Name, d); err != nil {
 					return
@@ -206,7 +211,7 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 				q.BanStepsS = append(q.BanStepsS, secs)
 			}
 		case "manager-wait":
-			q.ManagerWaitS, err = wholeSeconds(f.Name, qf.managerWait)
+			q.ManagerWaitS, err = wholeSeconds(f.Name, qf.managerWait.get())
 		case "no-opt-in":
 			q.NoOptIn = qf.noOptIn
 		case "opt-in-cooldown-days":
@@ -237,9 +242,16 @@ func (qf *queueFlags) apply(q *adminv1.Queue, visit func(func(*flag.Flag))) (err
 			}
 			switch f.Name {
 			case "overflow-after":
-				q.Overflow.AfterS, err = wholeSeconds(f.Name, qf.overflowAfter)
+				q.Overflow.AfterS, err = wholeSeconds(f.Name, qf.overflowAfter.get())
 			case "overflow-spare":
-				q.Overflow.SpareIds = nonEmpty(qf.overflowSpares)
+				q.Overflow.SpareIds = nil
+				for i, s := range nonEmpty(qf.overflowSpares) {
+					var id string
+					if id, err = c.names.spare(s, nameRef{"--overflow-spare", fmt.Sprintf("queue.overflow.spare_ids[%d]", i)}); err != nil {
+						return
+					}
+					q.Overflow.SpareIds = append(q.Overflow.SpareIds, id)
+				}
 			case "overflow-max":
 				q.Overflow.MaxAtOnce = uint32(min(qf.overflowMax, math.MaxUint32))
 			case "overflow-order":

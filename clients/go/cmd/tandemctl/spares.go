@@ -19,7 +19,7 @@ const spareSynopsis = "[--name N] [--tz ZONE] [--hours DAY=SPANS...] [--holiday 
 var sparesCommands = []command{
 	{"spares", "list", "", "list the spare numbers and their use now", sparesList},
 	{"spares", "create", "--id ID --contact pstn:+E164|sip:URI " + spareSynopsis, "add a spare number", sparesCreate},
-	{"spares", "update", "ID [--contact pstn:+E164|sip:URI] " + spareSynopsis, "change the given settings of a spare number", sparesUpdate},
+	{"spares", "update", "SPARE [--contact pstn:+E164|sip:URI] " + spareSynopsis, "change the given settings of a spare number", sparesUpdate},
 }
 
 func sparesList(c *cli, args []string) error {
@@ -30,12 +30,14 @@ func sparesList(c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The columns up to disable are the flags of "spares create|update", their values as those
+	// flags take them; the rest is its use now.
 	return c.show(res.Msg, func(w io.Writer) {
-		row(w, "ID", "NAME", "CONTACT", "HOURS", "DAILY CAP", "PRIORITY", "DISABLED", "ACTIVE", "CALLS TODAY", "COOLING DOWN UNTIL")
+		row(w, "id", "name", "contact", "hours", "tz", "holiday", "max-concurrent", "daily-cap", "priority", "cooldown", "disable", "active", "calls-today", "cooling-down-until")
 		for _, s := range res.Msg.GetSpares() {
 			u := s.GetUse()
-			row(w, s.GetSpareId(), s.GetName(), contactString(s.GetContact()), hoursString(s.GetHours()), dailyCap(s.GetDailyCap()), s.GetPriority(), yesNo(s.GetDisabled()),
-				fmt.Sprintf("%d/%d", u.GetActive(), s.GetMaxConcurrent()), u.GetCallsToday(), coolingUntil(u))
+			row(w, s.GetSpareId(), s.GetName(), contactString(s.GetContact()), daysString(s.GetHours()), s.GetHours().GetTimeZone(), strings.Join(s.GetHolidays(), ","), s.GetMaxConcurrent(), s.GetDailyCap(), s.GetPriority(),
+				seconds(s.GetCooldownS()), s.GetDisabled(), u.GetActive(), u.GetCallsToday(), coolingUntil(u))
 		}
 	})
 }
@@ -62,14 +64,19 @@ func sparesCreate(c *cli, args []string) error {
 func sparesUpdate(c *cli, args []string) error {
 	fs := c.flags()
 	sf := newSpareFlags(fs, false)
-	pos, err := c.parse(fs, args, "[ID]")
+	pos, err := c.parse(fs, args, "[SPARE]")
 	if err != nil {
 		return err
 	}
-	id, err := oneID(pos, sf.id, "ID")
+	given, err := oneID(pos, sf.id, "SPARE")
 	if err != nil {
 		return err
 	}
+	id, err := c.names.spare(given, nameRef{"the SPARE argument", "spare.spare_id"})
+	if err != nil {
+		return err
+	}
+	sf.id = id // --id names the spare to change; it does not rename it
 	// There is no GetSpare: the list has them all.
 	list, err := c.client.Admin.ListSpares(c.ctx, connect.NewRequest(&adminv1.ListSparesRequest{}))
 	if err != nil {
@@ -99,28 +106,28 @@ func sparesUpdate(c *cli, args []string) error {
 type spareFlags struct {
 	id, name, contact             string
 	hours                         *hoursFlags
-	holidays                      listFlag
+	holidays                      commaList
 	maxConcurrent, dailyCap, prio uint
-	cooldown                      time.Duration
+	cooldown                      duration
 	disable                       bool
 }
 
 // newSpareFlags defines the flags; create gives them the API's documented defaults.
 func newSpareFlags(fs *flag.FlagSet, create bool) *spareFlags {
 	sf := &spareFlags{}
-	idHelp, maxConcurrent, cooldown := "the spare number, instead of the ID argument", uint(0), time.Duration(0)
+	idHelp, maxConcurrent := "the spare number (its id or name), instead of the SPARE argument", uint(0)
 	if create {
-		idHelp, maxConcurrent, cooldown = "spare id: lowercase letters, digits, _ or -", 1, 10*time.Minute
+		idHelp, maxConcurrent, sf.cooldown = "spare id: lowercase letters, digits, _ or -", 1, duration(10*time.Minute)
 	}
 	fs.StringVar(&sf.id, "id", "", idHelp)
 	fs.StringVar(&sf.name, "name", "", "name shown to people (default: the id)")
 	fs.StringVar(&sf.contact, "contact", "", "what is dialed: pstn:+E164 or sip:URI")
 	sf.hours = newHoursFlags(fs, "it may be called")
-	fs.Var(&sf.holidays, "holiday", "a date, like 2026-12-25, in its time zone, when it may not be called (repeatable; replaces the list; --holiday= empties it)")
+	fs.Var(&sf.holidays, "holiday", "a date, like 2026-12-25, in its time zone, when it may not be called (repeatable or comma-separated; replaces the list; --holiday= empties it)")
 	fs.UintVar(&sf.maxConcurrent, "max-concurrent", maxConcurrent, "calls at once (0: server default, 1)")
 	fs.UintVar(&sf.dailyCap, "daily-cap", 0, "calls a day (0: no cap)")
 	fs.UintVar(&sf.prio, "priority", 0, "higher first in a pool ordered by priority")
-	fs.DurationVar(&sf.cooldown, "cooldown", cooldown, "skip it this long after it missed a call (0: server default, 10m)")
+	fs.Var(&sf.cooldown, "cooldown", "skip it this long after it missed a call (0: server default, 10m)"+durationHelp)
 	fs.BoolVar(&sf.disable, "disable", false, "take it out of use (--disable=false puts it back)")
 	return sf
 }
@@ -156,7 +163,7 @@ func (sf *spareFlags) apply(fs *flag.FlagSet, s *adminv1.Spare, visit func(func(
 		case "priority":
 			s.Priority = big(f.Name, sf.prio)
 		case "cooldown":
-			s.CooldownS, err = wholeSeconds(f.Name, sf.cooldown)
+			s.CooldownS, err = wholeSeconds(f.Name, sf.cooldown.get())
 		case "disable":
 			s.Disabled = sf.disable
 		}

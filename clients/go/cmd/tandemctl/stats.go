@@ -15,11 +15,11 @@ import (
 )
 
 var statsCommands = []command{
-	{"stats", "queues", "[--queue Q] [--from RFC3339] [--to RFC3339]", "figures per queue (default: today so far)", statsQueues},
-	{"stats", "operators", "[--operator ID] [--from RFC3339] [--to RFC3339]", "figures per operator (default: today so far)", statsOperators},
-	{"stats", "history", "[--from RFC3339] [--to RFC3339] [--queue Q | --operator ID] [--interval 15m|hour|day] [--zone TZ] [--csv]", "figures per interval; --csv prints the export", statsHistory},
+	{"stats", "queues", "[--queue QUEUE] [--from RFC3339] [--to RFC3339]", "figures per queue (default: today so far)", statsQueues},
+	{"stats", "operators", "[--operator OPERATOR] [--from RFC3339] [--to RFC3339]", "figures per operator (default: today so far)", statsOperators},
+	{"stats", "history", "[--from RFC3339] [--to RFC3339] [--queue QUEUE | --operator OPERATOR] [--interval 15m|hour|day] [--zone TZ] [--csv]", "figures per interval; --csv prints the export", statsHistory},
 	{"stats", "staffing", "--calls-per-hour N --aht D [--target 80] [--threshold 20s] [--patience D]", "operators needed for a service level (Erlang C, and A with patience)", statsStaffing},
-	{"stats", "replay", "--queue Q --date YYYY-MM-DD --operators N [--zone TZ]", "replay a recorded day with N operators", statsReplay},
+	{"stats", "replay", "--queue QUEUE --date YYYY-MM-DD --operators N [--zone TZ]", "replay a recorded day with N operators", statsReplay},
 }
 
 // rate is a 0..1 share as a percentage, or "" when undefined.
@@ -39,8 +39,8 @@ func optMS(v *uint32) string {
 
 func statsHistory(c *cli, args []string) error {
 	fs := c.flags()
-	queue := fs.String("queue", "", "one queue (default: the whole center)")
-	operator := fs.String("operator", "", "one operator")
+	queue := fs.String("queue", "", "one queue, its id or name (default: the whole center)")
+	operator := fs.String("operator", "", "one operator, his id or login name")
 	interval := fs.String("interval", "hour", "15m, hour or day")
 	zone := fs.String("zone", "", "IANA time zone of the hours and days (default UTC)")
 	asCSV := fs.Bool("csv", false, "print CSV (the export) instead of a table")
@@ -60,6 +60,12 @@ func statsHistory(c *cli, args []string) error {
 		"hour": analyticsv1.Interval_INTERVAL_HOUR, "day": analyticsv1.Interval_INTERVAL_DAY}[*interval]
 	if !ok {
 		return usagef("--interval %q: want 15m, hour or day", *interval)
+	}
+	if *queue, err = c.names.queue(*queue, nameRef{"--queue", "queue_id"}); err != nil {
+		return err
+	}
+	if *operator, err = c.names.operator(*operator, nameRef{"--operator", "operator_id"}); err != nil {
+		return err
 	}
 	req := &analyticsv1.GetHistoryRequest{QueueId: *queue, OperatorId: *operator, Range: r, Interval: width, TimeZone: *zone}
 	if *asCSV {
@@ -89,19 +95,21 @@ func statsHistory(c *cli, args []string) error {
 func statsStaffing(c *cli, args []string) error {
 	fs := c.flags()
 	calls := fs.Float64("calls-per-hour", 0, "calls offered per hour")
-	aht := fs.Duration("aht", 0, "average handle time (talk + wrap-up), e.g. 4m")
+	var aht, threshold, patience duration
+	threshold = duration(20 * time.Second)
+	fs.Var(&aht, "aht", "average handle time (talk + wrap-up), e.g. 4m"+durationHelp)
 	target := fs.Float64("target", 80, "percent of calls answered within the threshold")
-	threshold := fs.Duration("threshold", 20*time.Second, "the service level's threshold")
-	patience := fs.Duration("patience", 0, "callers' average patience (Erlang A); 0: none")
+	fs.Var(&threshold, "threshold", "the service level's threshold"+durationHelp)
+	fs.Var(&patience, "patience", "callers' average patience (Erlang A); 0: none"+durationHelp)
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
-	thr, err := wholeSeconds("threshold", *threshold)
+	thr, err := wholeSeconds("threshold", threshold.get())
 	if err != nil {
 		return err
 	}
 	res, err := c.client.Analytics.CalculateStaffing(c.ctx, connect.NewRequest(&analyticsv1.CalculateStaffingRequest{
-		CallsPerHour: *calls, AhtS: aht.Seconds(), TargetPercent: *target, ThresholdS: thr, PatienceS: patience.Seconds()}))
+		CallsPerHour: *calls, AhtS: aht.get().Seconds(), TargetPercent: *target, ThresholdS: thr, PatienceS: patience.get().Seconds()}))
 	if err != nil {
 		return err
 	}
@@ -121,7 +129,7 @@ func statsStaffing(c *cli, args []string) error {
 
 func statsReplay(c *cli, args []string) error {
 	fs := c.flags()
-	queue := fs.String("queue", "", "the queue")
+	queue := fs.String("queue", "", "the queue, its id or name")
 	date := fs.String("date", "", "the day, YYYY-MM-DD")
 	zone := fs.String("zone", "", "IANA time zone of the day (default UTC)")
 	operators := fs.Uint("operators", 0, "operators at work all day in the replay")
@@ -130,6 +138,10 @@ func statsReplay(c *cli, args []string) error {
 	}
 	if *operators > math.MaxUint32 {
 		return usagef("--operators %d: too many", *operators)
+	}
+	var err error
+	if *queue, err = c.names.queue(*queue, nameRef{"--queue", "queue_id"}); err != nil {
+		return err
 	}
 	res, err := c.client.Analytics.ReplayDay(c.ctx, connect.NewRequest(&analyticsv1.ReplayDayRequest{QueueId: *queue, Date: *date, TimeZone: *zone, Operators: uint32(*operators)}))
 	if err != nil {
@@ -147,13 +159,16 @@ func statsReplay(c *cli, args []string) error {
 
 func statsQueues(c *cli, args []string) error {
 	fs := c.flags()
-	queue := fs.String("queue", "", "only this queue")
+	queue := fs.String("queue", "", "only this queue, its id or name")
 	span := rangeFlags(fs)
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
 	r, err := span()
 	if err != nil {
+		return err
+	}
+	if *queue, err = c.names.queue(*queue, nameRef{"--queue", "queue_id"}); err != nil {
 		return err
 	}
 	res, err := c.client.Analytics.GetQueueStats(c.ctx, connect.NewRequest(&analyticsv1.GetQueueStatsRequest{QueueId: *queue, Range: r}))
@@ -172,13 +187,16 @@ func statsQueues(c *cli, args []string) error {
 
 func statsOperators(c *cli, args []string) error {
 	fs := c.flags()
-	operator := fs.String("operator", "", "only this operator")
+	operator := fs.String("operator", "", "only this operator, his id or login name")
 	span := rangeFlags(fs)
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
 	r, err := span()
 	if err != nil {
+		return err
+	}
+	if *operator, err = c.names.operator(*operator, nameRef{"--operator", "operator_id"}); err != nil {
 		return err
 	}
 	res, err := c.client.Analytics.GetOperatorStats(c.ctx, connect.NewRequest(&analyticsv1.GetOperatorStatsRequest{OperatorId: *operator, Range: r}))

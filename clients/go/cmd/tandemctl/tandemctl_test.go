@@ -250,7 +250,7 @@ func TestHuman(t *testing.T) {
 func TestEmptyCenter(t *testing.T) {
 	c := start(t)
 	out := c.ok("calls", "list")
-	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "CALL") {
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "call") {
 		t.Errorf("calls list on an empty center:\n%s", out)
 	}
 	var res assignmentv1.ListCallsResponse
@@ -271,9 +271,10 @@ func TestQueues(t *testing.T) {
 	c.ok("queues", "create", "--id", "sales", "--name", "Sales", "--number", "+18005550101", "--number", "+18005550102", "--offer-timeout", "30s", "--priority", "2")
 
 	list := c.ok("queues", "list")
-	wantCells(t, rowOf(t, list, "ID"), "ID", "NAME", "NUMBERS", "STRATEGY", "OFFER TIMEOUT", "WRAP-UP", "PRIORITY", "DEFAULT")
-	wantCells(t, rowOf(t, list, "support"), "support", "Support", "+18005550100", "longest_idle", "20s", "10s", "0", "yes")
-	wantCells(t, rowOf(t, list, "sales"), "sales", "Sales", "+18005550101,+18005550102", "longest_idle", "30s", "10s", "2", "no")
+	// The columns are named as the flags that set them, with values those flags take.
+	wantCells(t, rowOf(t, list, "id"), "id", "name", "number", "strategy", "offer-timeout", "wrap-up", "priority", "default", "announce-every", "overflow-after", "record-calls")
+	wantCells(t, rowOf(t, list, "support"), "support", "Support", "+18005550100", "longest_idle", "20s", "10s", "0", "true", "0s", "0s", "false")
+	wantCells(t, rowOf(t, list, "sales"), "sales", "Sales", "+18005550101,+18005550102", "longest_idle", "30s", "10s", "2", "false", "0s", "0s", "false")
 
 	// update changes only the flags given; the rest stays as it was.
 	out = c.ok("queues", "update", "sales", "--wrap-up", "45s", "--hold-music", "https://music.example.com/hold.mp3", "--number", "+18005550103")
@@ -298,7 +299,7 @@ func TestQueues(t *testing.T) {
 	}
 	// --id names the queue as well as the argument does; --default=false clears a flag.
 	c.ok("queues", "update", "--id", "support", "--default=false", "--priority", "7")
-	wantCells(t, rowOf(t, c.ok("queues"), "support"), "support", "Support", "+18005550100", "longest_idle", "20s", "10s", "7", "no")
+	wantCells(t, rowOf(t, c.ok("queues"), "support"), "support", "Support", "+18005550100", "longest_idle", "20s", "10s", "7", "false", "0s", "0s", "false")
 
 	var list2 adminv1.ListQueuesResponse
 	c.okJSON(&list2, "queues", "list")
@@ -322,14 +323,15 @@ func TestOperators(t *testing.T) {
 
 	list := c.ok("operators", "list")
 	row := rowOf(t, list, id)
-	wantCells(t, row[:7], id, "anna", "Anna Petrova", "sip:sip:anna@pbx.example.com", "ops:3", "always", "no")
-	if _, err := time.Parse(time.RFC3339, row[7]); err != nil || strings.Contains(row[7], ".") {
-		t.Errorf("created %q is not RFC 3339 without fractions", row[7])
+	wantCells(t, rowOf(t, list, "id"), "id", "name", "display-name", "contact", "queue", "hours", "tz", "disable", "created")
+	wantCells(t, row[:8], id, "anna", "Anna Petrova", "sip:sip:anna@pbx.example.com", "ops:3", "always", "-", "false")
+	if _, err := time.Parse(time.RFC3339, row[8]); err != nil || strings.Contains(row[8], ".") {
+		t.Errorf("created %q is not RFC 3339 without fractions", row[8])
 	}
 
 	out := c.ok("operators", "update", id, "--disable")
 	wantCells(t, rowOf(t, out, "Disabled"), "Disabled", "yes")
-	wantCells(t, rowOf(t, c.ok("operators"), id)[:7], id, "anna", "Anna Petrova", "sip:sip:anna@pbx.example.com", "ops:3", "always", "yes")
+	wantCells(t, rowOf(t, c.ok("operators"), id)[:8], id, "anna", "Anna Petrova", "sip:sip:anna@pbx.example.com", "ops:3", "always", "-", "true")
 
 	c.ok("operators", "update", id, "--enable", "--queue", "ops2:5", "--contact", "user:anna", "--display-name", "Anna P.")
 	var got adminv1.GetOperatorResponse
@@ -428,7 +430,7 @@ func TestErrors(t *testing.T) {
 		{"no server", []string{"--url", "http://127.0.0.1:1", "queues", "list"}, false, 1, []string{"tandemctl: unavailable: "}},
 		{"unknown command", []string{"frob"}, false, 2, []string{`unknown command "frob"`}},
 		{"unknown verb", []string{"queues", "frob"}, false, 2, []string{`unknown command "queues frob"`}},
-		{"missing argument", []string{"operators", "get"}, false, 2, []string{"missing ID", "usage: tandemctl operators get ID"}},
+		{"missing argument", []string{"operators", "get"}, false, 2, []string{"missing OPERATOR", "usage: tandemctl operators get OPERATOR"}},
 		{"extra argument", []string{"calls", "get", "a", "b"}, false, 2, []string{"unexpected arguments: b"}},
 		{"unknown flag", []string{"calls", "list", "--frob"}, false, 2, []string{"flag provided but not defined: -frob"}},
 		{"bad contact", []string{"operators", "create", "--name", "x", "--contact", "fax:1"}, false, 2, []string{`--contact "fax:1"`}},
@@ -577,7 +579,7 @@ func TestOperatorHours(t *testing.T) {
 		t.Errorf("hours = %v\nwant %v", created.GetOperator().GetHours(), want)
 	}
 	wantCells(t, rowOf(t, c.ok("operators", "get", id), "Hours"), "Hours", "mon-thu=09:00-18:00 fri=09:00-15:00 (Europe/Berlin)")
-	if got := rowOf(t, c.ok("operators", "list"), id); got[5] != "mon-thu=09:00-18:00 fri=09:00-15:00 (Europe/Berlin)" {
+	if got := rowOf(t, c.ok("operators", "list"), id); got[5] != "mon-thu=09:00-18:00 fri=09:00-15:00" || got[6] != "Europe/Berlin" {
 		t.Errorf("list row = %q", got)
 	}
 
@@ -693,7 +695,7 @@ func TestClients(t *testing.T) {
 	wantCells(t, rowOf(t, r.stdout, "Imported"), "Imported", "2")
 	wantCells(t, rowOf(t, r.stdout, "3"), "3", `"not a number" is not a phone number`)
 	list := c.ok("clients", "list", "--manager", b)
-	wantCells(t, rowOf(t, list, "NUMBER"), "NUMBER", "MANAGER", "HOW", "ASSIGNED", "DECLINED")
+	wantCells(t, rowOf(t, list, "number"), "number", "manager", "how", "assigned", "declined")
 	if row := rowOf(t, list, "+14155550101"); row[1] != b || row[2] != "import" {
 		t.Errorf("imported row = %q", row)
 	}
@@ -753,7 +755,7 @@ func TestClients(t *testing.T) {
 		{[]string{"clients", "get", "+14155550199"}, 1, []string{"not_found", "field: number"}},
 		{[]string{"clients", "remove", "+14155550199"}, 1, []string{"not_found"}},
 		{[]string{"clients", "list", "--manager", "op_nope"}, 1, []string{"not_found", "field: manager_id"}},
-		{[]string{"clients", "set", "+14155550109"}, 2, []string{"missing MANAGER_ID"}},
+		{[]string{"clients", "set", "+14155550109"}, 2, []string{"missing MANAGER"}},
 		{[]string{"clients", "import", filepath.Join(t.TempDir(), "none.csv")}, 1, []string{"none.csv"}},
 	} {
 		r := c.run(tc.args...)
@@ -787,7 +789,7 @@ func TestAbsences(t *testing.T) {
 	}
 
 	list := c.ok("absences", "list")
-	wantCells(t, rowOf(t, list, "ID"), "ID", "OPERATOR", "KIND", "FROM", "TO")
+	wantCells(t, rowOf(t, list, "id"), "id", "operator", "kind", "from", "to")
 	wantCells(t, rowOf(t, list, id), id, v, "vacation", "2026-12-01", "2026-12-14")
 	rowOf(t, list, sick.GetAbsence().GetAbsenceId())
 	var mine adminv1.ListAbsencesResponse
@@ -811,7 +813,7 @@ func TestAbsences(t *testing.T) {
 		{[]string{"absences", "create", v, "--kind", "sick", "--from", "1 Dec", "--to", "2026-12-02"}, 1, "field: from"},
 		{[]string{"absences", "create", v, "--kind", "sick", "--from", "2026-12-03", "--to", "2026-12-02"}, 1, "field: to"},
 		{[]string{"absences", "delete", id}, 1, "not_found"},
-		{[]string{"absences", "create", "--kind", "sick"}, 2, "missing OPERATOR_ID"},
+		{[]string{"absences", "create", "--kind", "sick"}, 2, "missing OPERATOR"},
 	} {
 		if r := c.run(tc.args...); r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%s: exit %d, %s", strings.Join(tc.args, " "), r.code, r.stderr)
@@ -835,9 +837,9 @@ func TestSpares(t *testing.T) {
 	c.ok("spares", "create", "--id", "mobile", "--contact", "pstn:+14155550190")
 
 	list := c.ok("spares", "list")
-	wantCells(t, rowOf(t, list, "ID"), "ID", "NAME", "CONTACT", "HOURS", "DAILY CAP", "PRIORITY", "DISABLED", "ACTIVE", "CALLS TODAY", "COOLING DOWN UNTIL")
-	wantCells(t, rowOf(t, list, "night"), "night", "Night desk", "sip:sip:night@pbx.example.com", "mon-fri=18:00-23:00 (Europe/Berlin)", "20", "5", "no", "0/1", "0", "-")
-	wantCells(t, rowOf(t, list, "mobile"), "mobile", "mobile", "pstn:+14155550190", "always", "none", "0", "no", "0/1", "0", "-")
+	wantCells(t, rowOf(t, list, "id"), "id", "name", "contact", "hours", "tz", "holiday", "max-concurrent", "daily-cap", "priority", "cooldown", "disable", "active", "calls-today", "cooling-down-until")
+	wantCells(t, rowOf(t, list, "night"), "night", "Night desk", "sip:sip:night@pbx.example.com", "mon-fri=18:00-23:00", "Europe/Berlin", "2026-12-25,2026-12-26", "1", "20", "5", "5m0s", "false", "0", "0", "-")
+	wantCells(t, rowOf(t, list, "mobile"), "mobile", "mobile", "pstn:+14155550190", "always", "-", "-", "1", "0", "0", "10m0s", "false", "0", "0", "-")
 
 	// update changes only the flags given.
 	c.ok("spares", "update", "night", "--max-concurrent", "3", "--tz", "UTC", "--disable")
@@ -870,7 +872,7 @@ func TestSpares(t *testing.T) {
 		{[]string{"spares", "create", "--id", "desk", "--contact", "pstn:+14155550192", "--holiday", "Christmas"}, 1, "field: spare.holidays[0]"},
 		{[]string{"spares", "update", "nope", "--priority", "1"}, 1, `not_found: no spare "nope"`},
 		{[]string{"spares", "update", "night", "--cooldown", "2s500ms"}, 2, "--cooldown 2.5s"},
-		{[]string{"spares", "update"}, 2, "missing ID"},
+		{[]string{"spares", "update"}, 2, "missing SPARE"},
 	} {
 		if r := c.run(tc.args...); r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%s: exit %d, %s", strings.Join(tc.args, " "), r.code, r.stderr)

@@ -1,0 +1,1 @@
+ALTER TABLE call_parties DROP COLUMN missed;
