@@ -30,10 +30,11 @@ const { WebSdk } = require('../emulator/websdk.js');
 
 const VOX = path.resolve(__dirname, '..');
 /**
- * anna's Voximplant user in the emulated Web SDK: the same password `tandem demo` keeps her
- * digest of (demoPhonePassword in server/cmd/tandem/demo.go), and the application it names.
+ * The Voximplant users in the emulated Web SDK: anna's (the operator app) and olga's (the
+ * supervisor key's browser phone), with the password `tandem demo` keeps their digests of
+ * (demoPhonePassword in server/cmd/tandem/demo.go), and the application it names.
  */
-const PHONE_USERS = { anna: 'demo-softphone' };
+const PHONE_USERS = { anna: 'demo-softphone', olga: 'demo-softphone' };
 const VOX_APP = 'demo.tandem.voximplant.com';
 const REPO = path.resolve(VOX, '..', '..');
 

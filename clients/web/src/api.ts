@@ -142,7 +142,14 @@ export function deskApi(baseUrl: string, session: Session): DeskApi {
 
 /** The browser phone's account at Tandem: its Voximplant login, and the one-time keys signed. */
 export function softphoneAccount(baseUrl: string, session: Session): SoftphoneAccount {
-  const presence = createClient(OperatorPresenceService, transport(baseUrl, session.token));
+  return softphoneAccountOn(createClient(OperatorPresenceService, transport(baseUrl, session.token)));
+}
+
+/**
+ * The browser phone's account through a presence client with any credential: the phone is the
+ * credential's own (an operator's token, or a supervisor's access key given a phone).
+ */
+export function softphoneAccountOn(presence: Client<typeof OperatorPresenceService>): SoftphoneAccount {
   const opts = { timeoutMs: 15000 };
   return {
     async login() {

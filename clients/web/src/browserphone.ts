@@ -49,6 +49,9 @@ function keyOf(r: unknown): string {
 /** The header the scenario tags its callUser with: the offer the call is for. */
 export const offerHeader = "X-Tandem-Offer-Id";
 
+/** The header the scenario tags a party's leg with (AddToCall, MonitorCall): the party's id. */
+export const partyHeader = "X-Tandem-Party-Id";
+
 /** Waits before each reconnect attempt after the connection closed; then it gives up. */
 export const reconnectDelaysMs = [1000, 2000, 4000, 8000, 16000];
 
@@ -57,9 +60,12 @@ export const ringEveryMs = 3000;
 
 /**
  * The browser phone on the SDK that load gives. ringTone plays the ring (the offer rang once
- * when it came): again every ringEveryMs while the offer's call rings here.
+ * when it came): again every ringEveryMs while the offer's call rings here. callTag is the
+ * header whose value offered() names: the offer's id for an operator (offerHeader); for the
+ * supervisor pages, the monitoring leg's party id (partyHeader). Only that call rings and is
+ * answered here.
  */
-export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>, ringTone: () => void = () => {}): Softphone {
+export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>, ringTone: () => void = () => {}, callTag: string = offerHeader): Softphone {
   let state: SoftphoneState = "off";
   let why = "";
   let label = "";
@@ -89,7 +95,7 @@ export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>, rin
     why = detail;
     changed();
   };
-  const offerOf = (c: VoxCall) => (c.headers() as Record<string, string | undefined>)[offerHeader] ?? "";
+  const offerOf = (c: VoxCall) => (c.headers() as Record<string, string | undefined>)[callTag] ?? "";
   const mine = (c: VoxCall | null): c is VoxCall => c !== null && offerId !== "" && offerOf(c) === offerId;
 
   const endTalk = () => {
@@ -232,7 +238,7 @@ export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>, rin
         set("error", failure(e));
       }
     },
-    offered(offer: Offer) {
+    offered(offer: Pick<Offer, "offerId">) {
       offerId = offer.offerId;
       changed();
     },

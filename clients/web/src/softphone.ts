@@ -62,8 +62,11 @@ export interface Softphone {
   onChange(fn: () => void): () => void;
   /** The operator screen opened (a login, or a reload with his session): connect the SDK. */
   start(operator: { operatorId: string; name: string }, account: SoftphoneAccount): Promise<void>;
-  /** Tandem offered him a call; the cloud is dialing his contact now. */
-  offered(offer: Offer): void;
+  /**
+   * Tandem offered him a call; the cloud is dialing his contact now. (The supervisor pages name
+   * their monitoring leg's party id here: see browserPhone's callTag.)
+   */
+  offered(offer: Pick<Offer, "offerId">): void;
   /** His state moved on (on_call, wrap_up, ready…): the offer was answered or is over. */
   moved(state: OpState, callId: string): void;
   /** The operator screen closed (log out, takeover, a refused session): disconnect the SDK. */

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 	"github.com/tandemcc/tandem/server/internal/softphone"
 )
 
@@ -27,6 +28,12 @@ const (
 	// launcher, clients/voxengine/demo/run.js, gives the emulated Web SDK the same one).
 	demoPhoneUser     = "anna"
 	demoPhonePassword = "demo-softphone"
+	// demoSupervisorKey is olga's access key to the supervisor pages; its browser phone is the
+	// Voximplant user demoSupervisorUser with demoPhonePassword (run.js knows her too), and
+	// Monitor rings her there.
+	demoSupervisorKey  = "tdk_demo-supervisor-olga"
+	demoSupervisorUser = "olga"
+	demoSupervisorID   = "key_demo_olga"
 )
 
 // The demo call center: three queues, twenty operators (two of them left to the visitor, the
@@ -305,6 +312,9 @@ func seedDemo(ctx context.Context, m *Main) error {
 			return err
 		}
 	}
+	if err := seedDemoSupervisor(ctx, m, made); err != nil {
+		return err
+	}
 	for _, c := range demoClients {
 		cl, err := m.board.Client(ctx, c.number)
 		if none, err := missing(err); err != nil {
@@ -340,12 +350,34 @@ func seedDemo(ctx context.Context, m *Main) error {
 	return nil
 }
 
+// seedDemoSupervisor makes olga's supervisor key with its browser phone, or gives an earlier
+// demo's key the phone it lacks.
+func seedDemoSupervisor(ctx context.Context, m *Main, made func(string, error) error) error {
+	ha1 := softphone.HA1(demoSupervisorUser, demoPhonePassword)
+	k, err := m.db.APIKey(ctx, demoSupervisorID)
+	switch {
+	case callcenter.ErrorCode(err) == callcenter.CodeNotFound:
+		return made("supervisor key", m.db.CreateAPIKey(ctx, callcenter.APIKey{
+			ID: demoSupervisorID, Name: demoSupervisorUser, Role: "supervisor", Hash: auth.SecretHash(demoSupervisorKey),
+			CreatedAt: m.Clock.Now(), CreatedBy: "demo", SoftphoneUser: demoSupervisorUser, SoftphoneHA1: ha1,
+		}))
+	case err != nil:
+		return err
+	}
+	if k.SoftphoneHA1 == "" && k.RevokedAt.IsZero() {
+		_, err := m.db.SetAPIKeySoftphone(ctx, k.ID, demoSupervisorUser, ha1)
+		return made("browser phone of the supervisor key", err)
+	}
+	return nil
+}
+
 // demoPhoneText says how anna's browser phone works in this run.
 func demoPhoneText(m *Main) string {
 	who := fmt.Sprintf("%s answers in the browser (Voximplant user %s, password %s)", demoPhoneUser, demoPhoneUser, demoPhonePassword)
 	switch {
 	case m.VoxEmulator != "" && m.VoximplantApp != "":
-		return who + ",\n                 over the emulated Voximplant Web SDK at " + m.VoxEmulator + "; the others' phones are simulated"
+		return who + ",\n                 over the emulated Voximplant Web SDK at " + m.VoxEmulator + "; the others' phones are simulated;\n                 " +
+			"supervisor " + demoSupervisorUser + " (key " + demoSupervisorKey + ") answers Monitor in her browser"
 	case m.VoximplantApp != "":
 		return who + ",\n                 through Voximplant's application " + m.VoximplantApp
 	}
@@ -373,7 +405,7 @@ func printDemo(w io.Writer, m *Main) {
 	fmt.Fprintf(w, `
 Tandem demo is running at %s  (database %s)
 
-  Wallboard:     %s/supervisor   access key: %s
+  Wallboard:     %s/supervisor   access key: %s (admin) or %s (supervisor %s)
   Operator app:  %s   log in as %s / %s (nobody simulates them:
                  press Ready and take calls yourself)
   Browser phone: %s
@@ -384,6 +416,6 @@ Tandem demo is running at %s  (database %s)
   Cloud secret:  %s   (the scenario signs its requests with it)
 
 Stop with Ctrl-C.
-`, url, m.DBPath, url, demoAdminKey, url, strings.Join(humans, " or "), demoPassword, demoPhoneText(m),
+`, url, m.DBPath, url, demoAdminKey, demoSupervisorKey, demoSupervisorUser, url, strings.Join(humans, " or "), demoPassword, demoPhoneText(m),
 		strings.Join(queues, ", "), sims, absent, demoAdminKey, url, demoAdminKey, demoCloudSecret)
 }

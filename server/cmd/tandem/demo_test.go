@@ -249,9 +249,16 @@ func TestDemoGivesAnnaABrowserPhoneOverTheEmulator(t *testing.T) {
 	if _, err := login("boris").Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{})); connect.CodeOf(err) != connect.CodeFailedPrecondition {
 		t.Errorf("boris's GetSoftphone: %v, want failed_precondition (his phone is simulated)", err)
 	}
+	// olga's supervisor key has a browser phone of its own, signed for her user only.
+	olga := tandem.New(m.URL, tandem.WithToken(demoSupervisorKey))
+	osp, err := olga.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: "k3y"}))
+	if err != nil || osp.Msg.GetUsername() != "olga@demo.tandem.voximplant.com" || osp.Msg.GetHash() != softphone.Sign("k3y", softphone.HA1("olga", "demo-softphone")) {
+		t.Fatalf("olga's signed key = %v, %v", osp, err)
+	}
 	var banner bytes.Buffer
 	printDemo(&banner, m)
-	for _, want := range []string{"anna answers in the browser (Voximplant user anna, password demo-softphone)", "emulated Voximplant Web SDK at http://127.0.0.1:9100"} {
+	for _, want := range []string{"anna answers in the browser (Voximplant user anna, password demo-softphone)", "emulated Voximplant Web SDK at http://127.0.0.1:9100",
+		"supervisor olga (key " + demoSupervisorKey + ") answers Monitor in her browser"} {
 		if !strings.Contains(banner.String(), want) {
 			t.Errorf("banner lacks %q:\n%s", want, banner.String())
 		}

@@ -63,8 +63,10 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		switch method {
 		case "LogIn":
 			return true
-		case "LogOut", "SaveCallNote", "SignSoftphoneKey", "GetSoftphone":
+		case "LogOut", "SaveCallNote":
 			return role == "operator"
+		case "SignSoftphoneKey", "GetSoftphone": // the caller's own browser phone
+			return supervisors || role == "operator"
 		case "WatchOperator":
 			return readers || role == "operator"
 		}

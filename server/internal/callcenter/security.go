@@ -1,6 +1,9 @@
 package callcenter
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // The security records: what the stores keep about API keys, the audit log and purges.
 
@@ -14,6 +17,11 @@ type APIKey struct {
 	CreatedBy  string
 	LastUsedAt time.Time
 	RevokedAt  time.Time
+	// SoftphoneUser is the Voximplant user of the key's browser phone ("": none), with
+	// SoftphoneHA1 its password's digest as for an operator (Operator.SoftphoneHA1): the
+	// supervisor pages log in as it and ring there for MonitorCall.
+	SoftphoneUser string
+	SoftphoneHA1  string
 }
 
 // AuditEntry is one change made by an admin or a supervisor. Request, Before and After are JSON.
@@ -43,4 +51,51 @@ type PurgeResult struct {
 	Calls     int // finished calls whose personal data was erased
 	Decisions int // routing decisions deleted
 	Requests  int // remembered cloud requests deleted
+}
+
+// CheckSoftphone says whether key k may have a browser phone as the Voximplant user user ("":
+// removing it is always allowed on a live key). Only a supervisor's or an admin's live key has
+// one: read-only keys do not monitor calls. A Voximplant user rings wherever it is logged in, so
+// the user must be no operator's contact (his offers would ring in the supervisor's tab, and his
+// token could sign for the supervisor's phone) and no other live key's phone.
+func (k APIKey) CheckSoftphone(user string, operators []Operator, keys []APIKey) error {
+	switch {
+	case !k.RevokedAt.IsZero():
+		return &Error{Code: CodeFailedPrecondition, Field: "key_id", Message: "the API key " + k.Name + " is revoked"}
+	case user == "":
+		return nil
+	case k.Role != "admin" && k.Role != "supervisor":
+		return &Error{Code: CodeFailedPrecondition, Field: "key_id", Message: "a " + k.Role + " key does not monitor calls: only a supervisor's or an admin's key has a browser phone"}
+	}
+	if err := maxLen("softphone_user", user, maxTarget); err != nil {
+		return err
+	}
+	if strings.ContainsAny(user, "@:/ \t\r\n") {
+		return Invalid("softphone_user", "the Voximplant user's name alone, without the application (no '@', ':', '/' or spaces)")
+	}
+	for _, o := range operators {
+		if o.Contact.Kind == ContactUser && o.Contact.Target == user {
+			return &Error{Code: CodeFailedPrecondition, Field: "softphone_user", Message: "the Voximplant user " + user + " is operator " + o.Name + "'s contact: give the supervisor a user of his own"}
+		}
+	}
+	for _, other := range keys {
+		if other.ID != k.ID && other.RevokedAt.IsZero() && other.SoftphoneUser == user {
+			return &Error{Code: CodeFailedPrecondition, Field: "softphone_user", Message: "the Voximplant user " + user + " is the browser phone of the API key " + other.Name}
+		}
+	}
+	return nil
+}
+
+// CheckNotKeyPhone refuses an operator's contact that is a live API key's browser phone (the
+// other half of CheckSoftphone): the supervisor's monitoring legs would ring in his tab.
+func (c Contact) CheckNotKeyPhone(field string, keys []APIKey) error {
+	if c.Kind != ContactUser {
+		return nil
+	}
+	for _, k := range keys {
+		if k.RevokedAt.IsZero() && k.SoftphoneUser == c.Target {
+			return &Error{Code: CodeFailedPrecondition, Field: field, Message: "the Voximplant user " + c.Target + " is the browser phone of the API key " + k.Name + ": give the operator a user of his own"}
+		}
+	}
+	return nil
 }

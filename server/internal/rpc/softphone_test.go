@@ -102,11 +102,13 @@ func TestSoftphoneKeyIsSignedWithTheStoredDigest(t *testing.T) {
 	}
 	_, err = anna.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: key}))
 	wantField(t, err, connect.CodeFailedPrecondition, "softphone_password")
-	// An admin may not sign for anyone: the key is the operator's own.
-	_, err = admin.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: key}))
-	if connect.CodeOf(err) != connect.CodePermissionDenied {
-		t.Errorf("admin SignSoftphoneKey: %v, want permission_denied", err)
+	// An admin may not sign for anyone: the key is the operator's own. (An admin's key signs
+	// only for a phone of its own, which the --admin-key never has.)
+	signed, err := admin.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: key}))
+	if signed != nil {
+		t.Errorf("admin SignSoftphoneKey signed: %v", signed.Msg)
 	}
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
 }
 
 // loggedIn is a client logged in as name (password "password-NAME", see setup).
@@ -141,4 +143,152 @@ func TestSoftphoneNamesTheEmulatedSDKOnlyWhenTheServerHasOne(t *testing.T) {
 	if err != nil || got.Msg.GetEmulatorUrl() != "http://127.0.0.1:9100" || got.Msg.GetUsername() != "anna@cc.acme.n2.voximplant.com" {
 		t.Errorf("GetSoftphone = %v, %v", got, err)
 	}
+}
+
+// TestSupervisorKeyHasItsOwnBrowserPhone: an admin gives a supervisor's key a Voximplant user;
+// that key's GetSoftphone and SignSoftphoneKey answer for that user only, an operator's token
+// still signs for his own user only (never the supervisor's), and neither the password nor its
+// digest comes back from a read or reaches the audit log. Bad input names the field and changes
+// nothing: a read-only key, an operator's user, another key's user, a missing password, a
+// revoked key.
+func TestSupervisorKeyHasItsOwnBrowserPhone(t *testing.T) {
+	a := newTestAPI(t, limits.Limits{}, func(c *Config) { c.VoximplantApp = "cc.acme.n2.voximplant.com" })
+	a.setup("anna")
+	ctx := context.Background()
+	admin := a.admin()
+	newKey := func(name string, role adminv1.KeyRole) (string, string) {
+		res, err := admin.Admin.CreateApiKey(ctx, connect.NewRequest(&adminv1.CreateApiKeyRequest{Name: name, Role: role}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Msg.GetApiKey().GetKeyId(), res.Msg.GetSecret()
+	}
+	floorID, floorSecret := newKey("floor", adminv1.KeyRole_KEY_ROLE_SUPERVISOR)
+	leadID, leadSecret := newKey("lead", adminv1.KeyRole_KEY_ROLE_ADMIN)
+	wallID, _ := newKey("wall", adminv1.KeyRole_KEY_ROLE_READONLY)
+	floor, lead := a.client(tandem.WithToken(floorSecret)), a.client(tandem.WithToken(leadSecret))
+	set := func(id, user, password string) (*adminv1.ApiKey, error) {
+		res, err := admin.Admin.SetApiKeySoftphone(ctx, connect.NewRequest(&adminv1.SetApiKeySoftphoneRequest{KeyId: id, SoftphoneUser: user, SoftphonePassword: password}))
+		if err != nil {
+			return nil, err
+		}
+		return res.Msg.GetApiKey(), nil
+	}
+
+	// Before: no phone, and the phone stays off.
+	_, err := floor.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{}))
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+	_, err = admin.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{}))
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+
+	const password, annaPassword = "olga-vox-1", "anna-vox-1"
+	k, err := set(floorID, "olga", password)
+	if err != nil || k.GetSoftphoneUser() != "olga" {
+		t.Fatalf("SetApiKeySoftphone = %v, %v", k, err)
+	}
+	if _, err := admin.Admin.UpdateOperator(ctx, connect.NewRequest(&adminv1.UpdateOperatorRequest{
+		OperatorId: operatorID(t, a, "anna"), SoftphonePassword: new(annaPassword)})); err != nil {
+		t.Fatal(err)
+	}
+	const key = "9f1c2e"
+	sign := func(c *tandem.Client) (*presencev1.SignSoftphoneKeyResponse, error) {
+		res, err := c.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: key}))
+		if err != nil {
+			return nil, err
+		}
+		return res.Msg, nil
+	}
+	got, err := sign(floor)
+	if err != nil || got.GetUsername() != "olga@cc.acme.n2.voximplant.com" || got.GetHash() != md5hex(key+"|"+md5hex("olga:voximplant.com:"+password)) {
+		t.Errorf("the supervisor's key signs: %v, %v", got, err)
+	}
+	if g, err := floor.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{})); err != nil || g.Msg.GetUsername() != "olga@cc.acme.n2.voximplant.com" {
+		t.Errorf("the supervisor's GetSoftphone = %v, %v", g, err)
+	}
+	got, err = sign(a.loggedIn("anna"))
+	if err != nil || got.GetUsername() != "anna@cc.acme.n2.voximplant.com" || got.GetHash() != md5hex(key+"|"+md5hex("anna:voximplant.com:"+annaPassword)) {
+		t.Errorf("the operator's token signs for her own user only: %v, %v", got, err)
+	}
+	// An admin's key without a phone of its own does not sign with the supervisor's.
+	_, err = sign(lead)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+
+	// Refused, and nothing changes.
+	_, err = set(wallID, "wally", password)
+	wantField(t, err, connect.CodeFailedPrecondition, "key_id")
+	_, err = set(leadID, "anna", password)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+	_, err = set(leadID, "olga", password)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+	_, err = set(leadID, "lead", "")
+	wantField(t, err, connect.CodeInvalidArgument, "softphone_password")
+	_, err = set(leadID, "", password)
+	wantField(t, err, connect.CodeInvalidArgument, "softphone_password")
+	_, err = set(leadID, "lead@cc.acme", password)
+	wantField(t, err, connect.CodeInvalidArgument, "softphone_user")
+	_, err = set("", "lead", password)
+	wantField(t, err, connect.CodeInvalidArgument, "key_id")
+	_, err = set("key_nope", "lead", password)
+	wantField(t, err, connect.CodeNotFound, "key_id")
+	_, err = sign(lead)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+	// Nor does an operator get the supervisor's user as his contact.
+	olgaContact := &commonv1.Contact{Kind: commonv1.ContactKind_CONTACT_KIND_USER, Target: "olga"}
+	_, err = admin.Admin.UpdateOperator(ctx, connect.NewRequest(&adminv1.UpdateOperatorRequest{OperatorId: operatorID(t, a, "anna"), Contact: olgaContact}))
+	wantField(t, err, connect.CodeFailedPrecondition, "contact.target")
+	_, err = admin.Admin.CreateOperator(ctx, connect.NewRequest(&adminv1.CreateOperatorRequest{Name: "olga.op", Password: "password-olga", Contact: olgaContact}))
+	wantField(t, err, connect.CodeFailedPrecondition, "contact.target")
+	got, err = sign(a.loggedIn("anna"))
+	if err != nil || got.GetUsername() != "anna@cc.acme.n2.voximplant.com" {
+		t.Errorf("anna after the refused update: %v, %v", got, err)
+	}
+
+	ha1 := md5hex("olga:voximplant.com:" + password)
+	keys, err := admin.Admin.ListApiKeys(ctx, connect.NewRequest(&adminv1.ListApiKeysRequest{IncludeRevoked: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit, err := admin.Admin.ListAuditEntries(ctx, connect.NewRequest(&adminv1.ListAuditEntriesRequest{Procedure: "SetApiKeySoftphone"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(audit.Msg.GetEntries()); n != 1 {
+		t.Errorf("audit entries for SetApiKeySoftphone: %d, want the one change", n)
+	}
+	for what, text := range map[string]string{"ListApiKeys": protojson.Format(keys.Msg), "ListAuditEntries": protojson.Format(audit.Msg)} {
+		if strings.Contains(text, ha1) || strings.Contains(text, password) {
+			t.Errorf("%s shows the softphone password or its digest: %s", what, text)
+		}
+		if !strings.Contains(text, "olga") {
+			t.Errorf("%s does not name the phone's user: %s", what, text)
+		}
+	}
+
+	// Removed: the key's phone is off again; revoked: the key cannot be given one.
+	if k, err := set(floorID, "", ""); err != nil || k.GetSoftphoneUser() != "" {
+		t.Fatalf("remove = %v, %v", k, err)
+	}
+	_, err = sign(floor)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+	if _, err := admin.Admin.RevokeApiKey(ctx, connect.NewRequest(&adminv1.RevokeApiKeyRequest{KeyId: floorID})); err != nil {
+		t.Fatal(err)
+	}
+	_, err = set(floorID, "olga", password)
+	wantField(t, err, connect.CodeFailedPrecondition, "key_id")
+}
+
+// operatorID is the id of the operator named name.
+func operatorID(t *testing.T, a *testAPI, name string) string {
+	t.Helper()
+	ops, err := a.admin().Admin.ListOperators(context.Background(), connect.NewRequest(&adminv1.ListOperatorsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops.Msg.GetOperators() {
+		if o.GetName() == name {
+			return o.GetOperatorId()
+		}
+	}
+	t.Fatalf("no operator %s", name)
+	return ""
 }

@@ -13,12 +13,12 @@ import (
 // This file stores what keeps Tandem safe: API keys, the audit log, settings, and the purging
 // and erasing of callers' personal data.
 
-const apiKeyColumns = `id, name, role, key_hash, created_at, created_by, last_used_at, revoked_at`
+const apiKeyColumns = `id, name, role, key_hash, created_at, created_by, last_used_at, revoked_at, softphone_user, softphone_ha1`
 
 func scanAPIKey(s Scanner) (callcenter.APIKey, error) {
 	var k callcenter.APIKey
 	var created, used, revoked sql.NullInt64
-	err := s.Scan(&k.ID, &k.Name, &k.Role, &k.Hash, &created, &k.CreatedBy, &used, &revoked)
+	err := s.Scan(&k.ID, &k.Name, &k.Role, &k.Hash, &created, &k.CreatedBy, &used, &revoked, &k.SoftphoneUser, &k.SoftphoneHA1)
 	k.CreatedAt, k.LastUsedAt, k.RevokedAt = timeMS(created), timeMS(used), timeMS(revoked)
 	return k, err
 }
@@ -33,8 +33,8 @@ func (db *DB) CreateAPIKey(ctx context.Context, k callcenter.APIKey) error {
 		if taken {
 			return &callcenter.Error{Code: callcenter.CodeAlreadyExists, Field: "name", Message: "an API key named " + k.Name + " exists"}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.Name, k.Role, k.Hash, msTime(k.CreatedAt), k.CreatedBy, msTime(k.LastUsedAt), msTime(k.RevokedAt))
+		_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			k.ID, k.Name, k.Role, k.Hash, msTime(k.CreatedAt), k.CreatedBy, msTime(k.LastUsedAt), msTime(k.RevokedAt), k.SoftphoneUser, k.SoftphoneHA1)
 		if err != nil {
 			return db.d.errorf("create api key %q: %w", k.Name, err)
 		}
@@ -85,6 +85,41 @@ func (db *DB) RevokeAPIKey(ctx context.Context, id string, at time.Time) (callce
 			return callcenter.NotFound("key_id", "no API key %q", id)
 		}
 		return err
+	})
+	return k, err
+}
+
+// APIKey returns key id, revoked or not.
+func (db *DB) APIKey(ctx context.Context, id string) (callcenter.APIKey, error) {
+	k, err := scanAPIKey(db.c.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return callcenter.APIKey{}, callcenter.NotFound("key_id", "no API key %q", id)
+	}
+	if err != nil {
+		return callcenter.APIKey{}, db.d.errorf("api key %q: %w", id, err)
+	}
+	return k, nil
+}
+
+// SetAPIKeySoftphone gives live key id the browser phone user with the password digest ha1
+// ("" and "": none) and returns the key. A key revoked meanwhile is failed_precondition.
+func (db *DB) SetAPIKeySoftphone(ctx context.Context, id, user, ha1 string) (callcenter.APIKey, error) {
+	var k callcenter.APIKey
+	err := db.c.Write(ctx, func(tx WriteTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET softphone_user = ?, softphone_ha1 = ? WHERE id = ? AND revoked_at IS NULL`, user, ha1, id); err != nil {
+			return db.d.errorf("set api key softphone %q: %w", id, err)
+		}
+		var err error
+		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return callcenter.NotFound("key_id", "no API key %q", id)
+		case err != nil:
+			return err
+		case !k.RevokedAt.IsZero():
+			return &callcenter.Error{Code: callcenter.CodeFailedPrecondition, Field: "key_id", Message: "the API key " + k.Name + " is revoked"}
+		}
+		return nil
 	})
 	return k, err
 }

@@ -43,6 +43,49 @@ func (st suite) APIKeys(t *testing.T) {
 	}
 }
 
+// A key's browser phone is kept with the key, changed and removed; a revoked key's is not changed.
+func (st suite) APIKeySoftphone(t *testing.T) {
+	db := st.openTest(t)
+	ctx := t.Context()
+	sup := callcenter.APIKey{ID: "key_1", Name: "olga", Role: "supervisor", Hash: "h1", CreatedAt: at(0), CreatedBy: "admin-key",
+		SoftphoneUser: "olga", SoftphoneHA1: "5f4dcc3b5aa765d61d8327deb882cf99"}
+	must(t, db.CreateAPIKey(ctx, sup))
+	got, err := db.APIKey(ctx, "key_1")
+	must(t, err)
+	equal(t, "created with a phone", got, sup)
+
+	set, err := db.SetAPIKeySoftphone(ctx, "key_1", "olga2", "0cc175b9c0f1b6a831c399e269772661")
+	must(t, err)
+	sup.SoftphoneUser, sup.SoftphoneHA1 = "olga2", "0cc175b9c0f1b6a831c399e269772661"
+	equal(t, "set", set, sup)
+	byHash, err := db.APIKeyByHash(ctx, "h1")
+	must(t, err)
+	equal(t, "by hash", byHash, sup)
+	all, err := db.APIKeys(ctx, true)
+	must(t, err)
+	equal(t, "listed", all, []callcenter.APIKey{sup})
+
+	none, err := db.SetAPIKeySoftphone(ctx, "key_1", "", "")
+	must(t, err)
+	if none.SoftphoneUser != "" || none.SoftphoneHA1 != "" {
+		t.Fatalf("removed: %+v", none)
+	}
+
+	_, err = db.SetAPIKeySoftphone(ctx, "key_nope", "x", "y")
+	wantErr(t, err, callcenter.CodeNotFound, "key_id")
+	_, err = db.APIKey(ctx, "key_nope")
+	wantErr(t, err, callcenter.CodeNotFound, "key_id")
+	_, err = db.RevokeAPIKey(ctx, "key_1", at(time.Hour))
+	must(t, err)
+	_, err = db.SetAPIKeySoftphone(ctx, "key_1", "olga3", "ha1")
+	wantErr(t, err, callcenter.CodeFailedPrecondition, "key_id")
+	after, err := db.APIKey(ctx, "key_1")
+	must(t, err)
+	if after.SoftphoneUser != "" {
+		t.Fatalf("a revoked key's phone changed: %+v", after)
+	}
+}
+
 func (st suite) AuditEntries(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()

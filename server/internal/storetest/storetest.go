@@ -59,6 +59,8 @@ type Store interface {
 	APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, error)
 	APIKeys(ctx context.Context, includeRevoked bool) ([]callcenter.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) (callcenter.APIKey, error)
+	APIKey(ctx context.Context, id string) (callcenter.APIKey, error)
+	SetAPIKeySoftphone(ctx context.Context, id, user, ha1 string) (callcenter.APIKey, error)
 	TouchAPIKey(ctx context.Context, id string, at time.Time) error
 	AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64, error)
 	AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]callcenter.AuditEntry, error)
@@ -117,6 +119,7 @@ func Run(t *testing.T, factory Factory) {
 		{"CallEventsInOrder", s.CallEventsInOrder},
 		{"DayArrivals", s.DayArrivals},
 		{"APIKeys", s.APIKeys},
+		{"APIKeySoftphone", s.APIKeySoftphone},
 		{"AuditEntries", s.AuditEntries},
 		{"Settings", s.Settings},
 		{"PurgeKeepsFigures", s.PurgeKeepsFigures},

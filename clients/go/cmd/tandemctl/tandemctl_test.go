@@ -1034,3 +1034,34 @@ func TestRecordingAndSoftphonePassword(t *testing.T) {
 		t.Errorf("a SIP operator's softphone password: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+// TestKeySoftphone: the admin gives a supervisor's key a browser phone, sees its user, removes
+// it; a read-only key is refused by field; the command line wants --user or --remove.
+func TestKeySoftphone(t *testing.T) {
+	c := start(t)
+	admin := tandem.New(c.url, tandem.WithToken(adminKey)).Admin
+	newKey := func(name string, role adminv1.KeyRole) string {
+		res, err := admin.CreateApiKey(context.Background(), connect.NewRequest(&adminv1.CreateApiKeyRequest{Name: name, Role: role}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Msg.GetApiKey().GetKeyId()
+	}
+	floor, wall := newKey("floor", adminv1.KeyRole_KEY_ROLE_SUPERVISOR), newKey("wall", adminv1.KeyRole_KEY_ROLE_READONLY)
+	out := c.ok("keys", "softphone", floor, "--user", "olga", "--password", "vox-olga-1")
+	wantCells(t, rowOf(t, out, "Browser phone"), "Browser phone", "olga")
+	if strings.Contains(out, "vox-olga-1") {
+		t.Errorf("the password is shown: %s", out)
+	}
+	var removed adminv1.SetApiKeySoftphoneResponse
+	c.okJSON(&removed, "keys", "softphone", floor, "--remove")
+	if removed.GetApiKey().GetSoftphoneUser() != "" {
+		t.Errorf("removed: %v", &removed)
+	}
+	if r := c.run("keys", "softphone", wall, "--user", "wally", "--password", "vox-wall-1"); r.code != 1 || !strings.Contains(r.stderr, "key_id") {
+		t.Errorf("a read-only key: %+v", r)
+	}
+	if r := c.run("keys", "softphone", floor); r.code != 2 || !strings.Contains(r.stderr, "--user") {
+		t.Errorf("neither --user nor --remove: %+v", r)
+	}
+}

@@ -8,6 +8,7 @@ import { Reports } from "./reports";
 import { clearSupervisor, loadSupervisor, saveSupervisor, type SupervisorSession } from "./session";
 import { Staffing } from "./staffing";
 import { Wallboard } from "./wallboard";
+import { PhoneContext, phoneForKey, phoneStatus, usePhone, type KeyPhone } from "./phone";
 
 const pages = [
   ["wallboard", "Wallboard"],
@@ -133,6 +134,12 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
   const openCall = (id: string) => {
     location.hash = `call/${encodeURIComponent(id)}`;
   };
+  // The key's browser phone, if an admin gave it one: logged in while the pages are open.
+  const phone = useMemo(() => phoneForKey(baseUrl, session.key), [baseUrl, session.key]);
+  useEffect(() => {
+    void phone.start();
+    return () => void phone.stop();
+  }, [phone]);
   return (
     <div class={`sv${page === "wallboard" ? " sv-wall" : ""}${tv && page === "wallboard" ? " sv-tv" : ""}`}>
       <header class="top sv-top">
@@ -147,6 +154,7 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
             </a>
           ))}
         </nav>
+        <PhoneStatus phone={phone} />
         <span class="muted small" data-testid="sv-role">
           {role === "admin" ? "admin" : "view only (no configuration)"}
         </span>
@@ -154,13 +162,27 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           Sign out
         </button>
       </header>
-      <main class="sv-main">
-        {page === "wallboard" && <Wallboard api={api} queues={arg} openCall={openCall} tv={tv} onTv={toggleTv} />}
-        {page === "reports" && <Reports api={api} />}
-        {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}
-        {page === "config" && <Config api={api} role={role} />}
-        {page === "staffing" && <Staffing api={api} />}
-      </main>
+      <PhoneContext.Provider value={phone}>
+        <main class="sv-main">
+          {page === "wallboard" && <Wallboard api={api} queues={arg} openCall={openCall} tv={tv} onTv={toggleTv} />}
+          {page === "reports" && <Reports api={api} />}
+          {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}
+          {page === "config" && <Config api={api} role={role} />}
+          {page === "staffing" && <Staffing api={api} />}
+        </main>
+      </PhoneContext.Provider>
     </div>
+  );
+}
+
+/** The key's browser phone in the header: ready, connecting, ringing, or why it failed. */
+function PhoneStatus({ phone }: { phone: KeyPhone }) {
+  usePhone(phone);
+  const text = phoneStatus(phone);
+  if (!text) return null;
+  return (
+    <span class={`small${phone.phone.state() === "error" ? " error" : " muted"}`} data-testid="sv-phone" data-state={phone.phone.state()}>
+      {text}
+    </span>
   );
 }

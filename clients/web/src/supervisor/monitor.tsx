@@ -1,10 +1,12 @@
-// Monitoring a live call from the call's detail: the supervisor's phone (typed once, kept in
-// this browser), Listen / Whisper / Barge (barge asks first), switching modes on the same leg,
-// Stop; who is on the call; what the server said.
-import { useEffect, useState } from "preact/hooks";
+// Monitoring a live call from the call's detail: where to ring the supervisor (his key's browser
+// phone in this tab when he has one, by default; or a phone typed once and kept in this browser),
+// Listen / Whisper / Barge (barge asks first), Answer when it rings in the tab, switching modes
+// on the same leg, Stop; who is on the call; what the server said.
+import { useContext, useEffect, useState } from "preact/hooks";
 import { CallState, ContactKind, PartyMode, PartyState, type CallParty } from "@gen/tandem/common/v1/common_pb";
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
 import { problem, unary, type Api } from "./api";
+import { PhoneContext, usePhone, type KeyPhone } from "./phone";
 
 const contactKey = "tandem.supervisor.monitorContact";
 
@@ -50,6 +52,16 @@ export function describeParty(p: CallParty): string {
   return `${by} — ${modeNames[p.mode] ?? "on the call"}, ${stateNames[p.state] ?? "?"}${p.reason ? ` (${p.reason})` : ""}`;
 }
 
+/**
+ * Where MonitorCall rings the supervisor: his browser phone's Voximplant user when it is ready
+ * and he did not choose the typed contact; else the typed one (null: nothing typed yet).
+ */
+export function monitorContact(phoneUser: string, ringTyped: boolean, typed: MonitorContact): MonitorContact | null {
+  if (phoneUser && !ringTyped) return { kind: "user", target: phoneUser };
+  const target = typed.target.trim();
+  return target ? { kind: typed.kind, target } : null;
+}
+
 /** The call's live monitoring leg, if any. */
 export function liveMonitor(call: Call | null): CallParty | null {
   return call?.parties.find((p) => p.monitor && (p.state === PartyState.DIALING || p.state === PartyState.JOINED)) ?? null;
@@ -60,8 +72,12 @@ export function liveMonitor(call: Call | null): CallParty | null {
  * monitors, the buttons switch the mode (no new dial) and Stop ends it. Parties are listed.
  */
 export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { api: Api; callId: string; confirm?: (question: string) => boolean }) {
+  const phone: KeyPhone | null = useContext(PhoneContext);
+  usePhone(phone);
+  const phoneUser = phone?.user() ?? "";
   const [call, setCall] = useState<Call | null>(null);
   const [contact, setContact] = useState<MonitorContact>(() => loadMonitorContact());
+  const [ringTyped, setRingTyped] = useState(false);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState("");
   const [error, setError] = useState("");
@@ -84,18 +100,24 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
   const mon = liveMonitor(call);
   const monitor = async (mode: PartyMode) => {
     if (mode === PartyMode.BARGE && !confirm("Barge in? The caller and the operator will both hear you.")) return;
-    if (!mon && !contact.target.trim()) {
+    const to = monitorContact(phoneUser, ringTyped, contact);
+    if (!mon && !to) {
       setError("Type where to ring you first: your phone, SIP address or Voximplant user.");
       return;
     }
+    const inBrowser = !mon && phoneUser !== "" && !ringTyped;
     setBusy(true);
     setError("");
     try {
-      const c = { kind: kinds[contact.kind], target: contact.target.trim() };
-      if (!mon) saveMonitorContact({ kind: contact.kind, target: c.target });
-      const r = await api.assignment.monitorCall({ callId, mode, contact: mon ? undefined : c }, unary);
+      const c = to && { kind: kinds[to.kind], target: to.target };
+      if (!mon && !inBrowser && to) saveMonitorContact(to);
+      const r = await api.assignment.monitorCall({ callId, mode, contact: mon || !c ? undefined : c }, unary);
+      const leg = liveMonitor(r.call ?? null);
+      if (inBrowser && leg) phone?.expect(leg.partyId);
       setCall(r.call ?? call);
-      setMessage(mon ? `Switched: you are ${modeNames[mode]}.` : `Ringing you at ${c.target}: answer to start ${modeNames[mode]}.`);
+      setMessage(
+        mon ? `Switched: you are ${modeNames[mode]}.` : inBrowser ? `Ringing you in this browser: answer to start ${modeNames[mode]}.` : `Ringing you at ${to?.target ?? ""}: answer to start ${modeNames[mode]}.`,
+      );
     } catch (e) {
       setError(problem(e).message);
     } finally {
@@ -123,7 +145,17 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
   return (
     <section class="monitor" data-testid="monitor" aria-label="Monitor this call">
       <h3>Monitor</h3>
-      {!mon && (
+      {!mon && phoneUser && (
+        <p class="monitor-where" role="radiogroup" aria-label="Ring me">
+          <label>
+            <input type="radio" name="monitor-where" data-testid="monitor-in-browser" checked={!ringTyped} onChange={() => setRingTyped(false)} /> Ring me in this browser ({phoneUser})
+          </label>{" "}
+          <label>
+            <input type="radio" name="monitor-where" data-testid="monitor-elsewhere" checked={ringTyped} onChange={() => setRingTyped(true)} /> elsewhere
+          </label>
+        </p>
+      )}
+      {!mon && (!phoneUser || ringTyped) && (
         <p class="monitor-contact">
           <label>
             Ring me at{" "}
@@ -134,6 +166,19 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
             </select>
           </label>{" "}
           <input data-testid="monitor-contact" value={contact.target} placeholder="+14155550100" onInput={(e) => setContact({ ...contact, target: e.currentTarget.value })} />
+        </p>
+      )}
+      {phone?.phone.ringing() && (
+        <p class="monitor-ringing" role="status">
+          Your monitoring call is ringing in this browser.{" "}
+          <button class="primary" data-testid="monitor-answer" onClick={() => phone.phone.answer()}>
+            Answer
+          </button>
+        </p>
+      )}
+      {mon && phone?.phone.inCall() && (
+        <p class="muted" data-testid="monitor-in-call">
+          You are on the monitoring call in this browser.
         </p>
       )}
       <p class="monitor-modes">

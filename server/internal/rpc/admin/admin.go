@@ -52,6 +52,8 @@ type Keys interface {
 	CreateAPIKey(ctx context.Context, k cc.APIKey) error
 	APIKeys(ctx context.Context, includeRevoked bool) ([]cc.APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) (cc.APIKey, error)
+	APIKey(ctx context.Context, id string) (cc.APIKey, error)
+	SetAPIKeySoftphone(ctx context.Context, id, user, ha1 string) (cc.APIKey, error)
 }
 
 // Streams ends the open streams of a caller (limits.Limiters): a revoked key's watchers.

@@ -11,6 +11,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 	"github.com/tandemcc/tandem/server/internal/rpc/codes"
 	"github.com/tandemcc/tandem/server/internal/rpc/convert"
+	"github.com/tandemcc/tandem/server/internal/softphone"
 )
 
 // API keys: tools authenticate with a key that has a role. Only the SHA-256 of a key's secret is
@@ -58,6 +59,49 @@ func (h *Handler) RevokeApiKey(ctx context.Context, req *connect.Request[adminv1
 	}
 	h.streams.EndStreams(auth.Principal{KeyID: k.ID}.Identity(), errKeyRevoked)
 	return connect.NewResponse(&adminv1.RevokeApiKeyResponse{ApiKey: convert.APIKeyOut(k)}), nil
+}
+
+// SetApiKeySoftphone gives a key a browser phone (or removes it). Like an operator's, the
+// password is kept only as its digest and no answer or log carries it (audit redacts it).
+func (h *Handler) SetApiKeySoftphone(ctx context.Context, req *connect.Request[adminv1.SetApiKeySoftphoneRequest]) (*connect.Response[adminv1.SetApiKeySoftphoneResponse], error) {
+	m := req.Msg
+	user, password := m.GetSoftphoneUser(), m.GetSoftphonePassword()
+	err := convert.Required("key_id", m.GetKeyId())
+	if err == nil && user != "" {
+		err = convert.Required("softphone_password", password)
+	}
+	if err == nil {
+		err = convert.MaxLen("softphone_password", password, 128)
+	}
+	if err == nil && user == "" && password != "" {
+		err = cc.Invalid("softphone_password", "set only with softphone_user (an empty user removes the phone)")
+	}
+	var k cc.APIKey
+	if err == nil {
+		k, err = h.keys.APIKey(ctx, m.GetKeyId())
+	}
+	var operators []cc.Operator
+	if err == nil && user != "" {
+		operators, err = h.store.Operators(ctx)
+	}
+	var keys []cc.APIKey
+	if err == nil && user != "" {
+		keys, err = h.keys.APIKeys(ctx, false)
+	}
+	if err == nil {
+		err = k.CheckSoftphone(user, operators, keys)
+	}
+	if err == nil {
+		ha1 := ""
+		if user != "" {
+			ha1 = softphone.HA1(user, password)
+		}
+		k, err = h.keys.SetAPIKeySoftphone(ctx, k.ID, user, ha1)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&adminv1.SetApiKeySoftphoneResponse{ApiKey: convert.APIKeyOut(k)}), nil
 }
 
 // WhoAmI answers from the credentials the authenticator found: the key itself, not a stored copy.

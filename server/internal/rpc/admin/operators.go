@@ -46,11 +46,26 @@ func (h *Handler) softphoneHA1(ctx context.Context, m *adminv1.UpdateOperatorReq
 	return &ha1, nil
 }
 
+// contactNotKeyPhone refuses an operator's contact that an API key uses as its browser phone.
+func (h *Handler) contactNotKeyPhone(ctx context.Context, c cc.Contact) error {
+	if c.Kind != cc.ContactUser {
+		return nil
+	}
+	keys, err := h.keys.APIKeys(ctx, false)
+	if err != nil {
+		return err
+	}
+	return c.CheckNotKeyPhone("contact.target", keys)
+}
+
 func (h *Handler) CreateOperator(ctx context.Context, req *connect.Request[adminv1.CreateOperatorRequest]) (*connect.Response[adminv1.CreateOperatorResponse], error) {
 	m := req.Msg
 	op := cc.Operator{ID: cc.OperatorID(newID("op")), Name: m.GetName(), DisplayName: m.GetDisplayName(), CreatedAt: h.clock.Now()}
 	err := func() (err error) {
 		if op.Contact, err = convert.ContactIn("contact", m.GetContact()); err != nil {
+			return err
+		}
+		if err := h.contactNotKeyPhone(ctx, op.Contact); err != nil {
 			return err
 		}
 		op.Queues = skillsIn(m.GetQueues())
@@ -84,6 +99,9 @@ func (h *Handler) UpdateOperator(ctx context.Context, req *connect.Request[admin
 		if m.Contact != nil {
 			contact, err := convert.ContactIn("contact", m.GetContact())
 			if err != nil {
+				return err
+			}
+			if err := h.contactNotKeyPhone(ctx, contact); err != nil {
 				return err
 			}
 			u.Contact = &contact

@@ -180,14 +180,9 @@ func (a *Log) before(ctx context.Context, m proto.Message) proto.Message {
 			}
 		}
 	case *adminv1.RevokeApiKeyRequest:
-		keys, err := a.keys.APIKeys(ctx, true)
-		if err == nil {
-			for _, k := range keys {
-				if k.ID == r.GetKeyId() {
-					return convert.APIKeyOut(k)
-				}
-			}
-		}
+		return a.apiKey(ctx, r.GetKeyId())
+	case *adminv1.SetApiKeySoftphoneRequest:
+		return a.apiKey(ctx, r.GetKeyId())
 	case *adminv1.SetRetentionRequest:
 		if r, err := a.retention.Current(ctx); err == nil {
 			return r
@@ -207,6 +202,19 @@ func (a *Log) before(ctx context.Context, m proto.Message) proto.Message {
 	case *assignmentv1.RequeueCallRequest:
 		if c, offers, err := a.store.Call(ctx, cc.CallID(r.GetCallId())); err == nil {
 			return convert.CallOut(c, 0, offers)
+		}
+	}
+	return nil
+}
+
+// apiKey is key id as the API shows it, for an entry's "before"; nil when it cannot be read.
+func (a *Log) apiKey(ctx context.Context, id string) proto.Message {
+	keys, err := a.keys.APIKeys(ctx, true)
+	if err == nil {
+		for _, k := range keys {
+			if k.ID == id {
+				return convert.APIKeyOut(k)
+			}
 		}
 	}
 	return nil

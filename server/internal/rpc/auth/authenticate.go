@@ -207,6 +207,11 @@ func newSecret(prefix string) (secret, hash string) {
 	var b [32]byte
 	_, _ = rand.Read(b[:])
 	secret = prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return secret, SecretHash(secret)
+}
+
+// SecretHash is what is stored for a token's or an API key's secret: its SHA-256, hex.
+func SecretHash(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
-	return secret, hex.EncodeToString(sum[:])
+	return hex.EncodeToString(sum[:])
 }

@@ -110,23 +110,25 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 	}
 	// The call he talks on is his alone to hold: nobody else speaks to his caller.
 	hisCallOnly := map[string]bool{
-		operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:           true,
-		operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:            true,
-		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:     true,
-		assignmentv1connect.AssignmentServiceHoldCallProcedure:                     true,
-		assignmentv1connect.AssignmentServiceResumeCallProcedure:                   true,
-		operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: true,
-		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
-		assignmentv1connect.AssignmentServiceDeclineOfferProcedure:                 true,
-		assignmentv1connect.AssignmentServiceAddToCallProcedure:                    true,
-		assignmentv1connect.AssignmentServiceTransferCallProcedure:                 true,
-		assignmentv1connect.AssignmentServiceCompleteTransferProcedure:             true,
-		assignmentv1connect.AssignmentServiceCancelTransferProcedure:               true,
-		assignmentv1connect.AssignmentServiceListTransferTargetsProcedure:          true,
+		operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:       true,
+		operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:        true,
+		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure: true,
+		assignmentv1connect.AssignmentServiceHoldCallProcedure:                 true,
+		assignmentv1connect.AssignmentServiceResumeCallProcedure:               true,
+		assignmentv1connect.AssignmentServiceDeclineOfferProcedure:             true,
+		assignmentv1connect.AssignmentServiceAddToCallProcedure:                true,
+		assignmentv1connect.AssignmentServiceTransferCallProcedure:             true,
+		assignmentv1connect.AssignmentServiceCompleteTransferProcedure:         true,
+		assignmentv1connect.AssignmentServiceCancelTransferProcedure:           true,
+		assignmentv1connect.AssignmentServiceListTransferTargetsProcedure:      true,
 	}
 	for proc, allowed := range policy {
 		intake := strings.HasPrefix(proc, "/tandem.callintake.v1.")
-		if slices.Contains(allowed, RoleReadonly) != reads[proc] && proc != adminv1connect.AdminServiceListApiKeysProcedure &&
+		// A browser phone's login changes nothing but is the caller's own phone, which a
+		// read-only key never has (AdminService.SetApiKeySoftphone refuses one).
+		ownPhone := proc == operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure ||
+			proc == operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure
+		if slices.Contains(allowed, RoleReadonly) != reads[proc] && !ownPhone && proc != adminv1connect.AdminServiceListApiKeysProcedure &&
 			proc != adminv1connect.AdminServiceListAuditEntriesProcedure && proc != adminv1connect.AdminServiceExportCallerDataProcedure &&
 			proc != adminv1connect.AdminServiceListLoginFailuresProcedure {
 			t.Errorf("%s: readonly allowed %v, a read %v", proc, slices.Contains(allowed, RoleReadonly), reads[proc])
@@ -142,7 +144,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
 		}
 		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words;
-		// SignSoftphoneKey and GetSoftphone log in his own browser phone; DeclineOffer, HoldCall,
+		// DeclineOffer, HoldCall,
 		// ResumeCall, the transfers and AddToCall act on his own call.
 		if !slices.Contains(allowed, RoleAdmin) && !intake && !hisCallOnly[proc] {
 			t.Errorf("%s: closed to admins", proc)
@@ -177,5 +179,20 @@ func TestSelf(t *testing.T) {
 		if _, err := Self(as(r), ""); callcenter.ErrorCode(err) != callcenter.CodeInvalid {
 			t.Errorf("%s names nobody: %v", r, err)
 		}
+	}
+}
+
+// TestBrowserPhoneLogin: an operator and the floor (supervisors, admins) log in their own browser
+// phone; a read-only key and the cloud never do, and only admins give a key a phone.
+func TestBrowserPhoneLogin(t *testing.T) {
+	for _, proc := range []string{operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure, operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure} {
+		for r, want := range map[Role]bool{RoleOperator: true, RoleSupervisor: true, RoleAdmin: true, RoleReadonly: false, RoleCloud: false} {
+			if err := authorize(With(context.Background(), Principal{Role: r}), proc); (err == nil) != want {
+				t.Errorf("%s as %s: %v", proc, r, err)
+			}
+		}
+	}
+	if !slices.Equal(policy[adminv1connect.AdminServiceSetApiKeySoftphoneProcedure], admins) {
+		t.Errorf("SetApiKeySoftphone: %v, want admins only", policy[adminv1connect.AdminServiceSetApiKeySoftphoneProcedure])
 	}
 }

@@ -98,8 +98,8 @@ func KeyRoleOut(r auth.Role) adminv1.KeyRole {
 	return adminv1.KeyRole_KEY_ROLE_UNSPECIFIED
 }
 
-// APIKeyOut is an API key as the API shows it (never its secret or hash).
+// APIKeyOut is an API key as the API shows it (never its secret, its hash or its phone's digest).
 func APIKeyOut(k cc.APIKey) *adminv1.ApiKey {
 	return &adminv1.ApiKey{KeyId: k.ID, Name: k.Name, Role: KeyRoleOut(auth.Role(k.Role)), CreatedAt: Timestamp(k.CreatedAt), CreatedBy: k.CreatedBy,
-		LastUsedAt: Timestamp(k.LastUsedAt), RevokedAt: Timestamp(k.RevokedAt)}
+		LastUsedAt: Timestamp(k.LastUsedAt), RevokedAt: Timestamp(k.RevokedAt), SoftphoneUser: k.SoftphoneUser}
 }

@@ -26,6 +26,7 @@ import (
 // Store is what presence reads and the sessions it keeps.
 type Store interface {
 	Operator(ctx context.Context, id cc.OperatorID) (cc.Operator, error)
+	APIKey(ctx context.Context, id string) (cc.APIKey, error)
 	OperatorByName(ctx context.Context, name string) (cc.Operator, error)
 	CallerHistory(ctx context.Context, number string, but cc.CallID, limit int) ([]cc.Call, error)
 	CreateSession(ctx context.Context, s cc.Session) error
@@ -233,10 +234,9 @@ func (h *Handler) SaveCallNote(ctx context.Context, req *connect.Request[presenc
 // maxSoftphoneKeyLen bounds the one-time key to sign (Voximplant's are far shorter).
 const maxSoftphoneKeyLen = 256
 
-// SignSoftphoneKey signs the one-time key Voximplant gave the operator's browser phone with the
-// digest of his Voximplant password (see package softphone); the digest itself never leaves.
+// SignSoftphoneKey signs the one-time key Voximplant gave the caller's browser phone with the
+// digest of its Voximplant password (see package softphone); the digest itself never leaves.
 func (h *Handler) SignSoftphoneKey(ctx context.Context, req *connect.Request[presencev1.SignSoftphoneKeyRequest]) (*connect.Response[presencev1.SignSoftphoneKeyResponse], error) {
-	p, _ := auth.From(ctx)
 	key := req.Msg.GetKey()
 	err := convert.Required("key", key)
 	if err == nil {
@@ -245,41 +245,63 @@ func (h *Handler) SignSoftphoneKey(ctx context.Context, req *connect.Request[pre
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	op, username, err := h.softphone(ctx, p.Operator)
+	phone, err := h.softphone(ctx)
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&presencev1.SignSoftphoneKeyResponse{Hash: softphone.Sign(key, op.SoftphoneHA1), Username: username}), nil
+	return connect.NewResponse(&presencev1.SignSoftphoneKeyResponse{Hash: softphone.Sign(key, phone.ha1), Username: phone.username}), nil
 }
 
 // GetSoftphone says whether the caller has a browser phone, and its login.
 func (h *Handler) GetSoftphone(ctx context.Context, _ *connect.Request[presencev1.GetSoftphoneRequest]) (*connect.Response[presencev1.GetSoftphoneResponse], error) {
-	p, _ := auth.From(ctx)
-	_, username, err := h.softphone(ctx, p.Operator)
+	phone, err := h.softphone(ctx)
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&presencev1.GetSoftphoneResponse{Username: username, EmulatorUrl: h.voxEmulator}), nil
+	return connect.NewResponse(&presencev1.GetSoftphoneResponse{Username: phone.username, EmulatorUrl: h.voxEmulator}), nil
 }
 
-// softphone is the operator and his browser phone's full Voximplant login, or why he has none.
-func (h *Handler) softphone(ctx context.Context, id cc.OperatorID) (cc.Operator, string, error) {
-	op, err := h.store.Operator(ctx, id)
-	if err != nil {
-		return op, "", err
-	}
+// browserPhone is a caller's Voximplant login and the digest that signs for it.
+type browserPhone struct {
+	username string // user@app.account.voximplant.com
+	ha1      string
+}
+
+// softphone is the browser phone of the credential the request carries, or why it has none. The
+// phone is the credential's own and nothing in the request names it: an operator's token has his
+// contact's user, an API key the user SetApiKeySoftphone gave that very key.
+func (h *Handler) softphone(ctx context.Context) (browserPhone, error) {
+	p, _ := auth.From(ctx)
+	var user, ha1 string
 	switch {
-	case op.Contact.Kind != cc.ContactUser:
-		err = &cc.Error{Code: cc.CodeFailedPrecondition, Field: "contact", Message: "his contact is not a Voximplant user: he has no browser phone"}
-	case op.SoftphoneHA1 == "":
-		err = &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_password", Message: "no Voximplant password is set for him (AdminService.UpdateOperator softphone_password)"}
-	case h.voxApp == "":
-		err = &cc.Error{Code: cc.CodeFailedPrecondition, Field: "voximplant_app", Message: "the server has no Voximplant application (tandem serve --voximplant-app)"}
+	case p.Role == auth.RoleOperator:
+		op, err := h.store.Operator(ctx, p.Operator)
+		if err != nil {
+			return browserPhone{}, err
+		}
+		switch {
+		case op.Contact.Kind != cc.ContactUser:
+			return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "contact", Message: "his contact is not a Voximplant user: he has no browser phone"}
+		case op.SoftphoneHA1 == "":
+			return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_password", Message: "no Voximplant password is set for him (AdminService.UpdateOperator softphone_password)"}
+		}
+		user, ha1 = op.Contact.Target, op.SoftphoneHA1
+	case p.KeyID == "":
+		return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_user", Message: "the --admin-key has no browser phone: use an API key given one (AdminService.SetApiKeySoftphone)"}
+	default:
+		k, err := h.store.APIKey(ctx, p.KeyID)
+		if err != nil {
+			return browserPhone{}, err
+		}
+		if k.SoftphoneUser == "" || k.SoftphoneHA1 == "" {
+			return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_user", Message: "the API key " + k.Name + " has no browser phone (AdminService.SetApiKeySoftphone)"}
+		}
+		user, ha1 = k.SoftphoneUser, k.SoftphoneHA1
 	}
-	if err != nil {
-		return op, "", err
+	if h.voxApp == "" {
+		return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "voximplant_app", Message: "the server has no Voximplant application (tandem serve --voximplant-app)"}
 	}
-	return op, op.Contact.Target + "@" + h.voxApp, nil
+	return browserPhone{username: user + "@" + h.voxApp, ha1: ha1}, nil
 }
 
 // WatchOperator streams an operator's status: a snapshot, then every change, with keepalives.

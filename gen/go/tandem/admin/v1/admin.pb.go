@@ -3093,7 +3093,10 @@ type ApiKey struct {
 	// To the minute.
 	LastUsedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=last_used_at,json=lastUsedAt,proto3" json:"last_used_at,omitempty"`
 	// Set once revoked.
-	RevokedAt     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	RevokedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	// The Voximplant user of the key's browser phone (SetApiKeySoftphone); empty: none. Its
+	// password is never returned.
+	SoftphoneUser string `protobuf:"bytes,160,opt,name=softphone_user,json=softphoneUser,proto3" json:"softphone_user,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3175,6 +3178,13 @@ func (x *ApiKey) GetRevokedAt() *timestamppb.Timestamp {
 		return x.RevokedAt
 	}
 	return nil
+}
+
+func (x *ApiKey) GetSoftphoneUser() string {
+	if x != nil {
+		return x.SoftphoneUser
+	}
+	return ""
 }
 
 type CreateApiKeyRequest struct {
@@ -3459,6 +3469,115 @@ func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
 	return nil
 }
 
+type SetApiKeySoftphoneRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A supervisor's or an admin's key, not revoked (read-only keys do not monitor calls).
+	KeyId string `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// The Voximplant user's name (as in a contact "user:<name>"), not any operator's contact user;
+	// empty removes the key's browser phone.
+	SoftphoneUser string `protobuf:"bytes,2,opt,name=softphone_user,json=softphoneUser,proto3" json:"softphone_user,omitempty"`
+	// That user's password (required with a user, at most 128 bytes). Tandem keeps only the MD5
+	// digest "user:voximplant.com:password" (Voximplant's one-time-key scheme); no read returns it.
+	SoftphonePassword string `protobuf:"bytes,3,opt,name=softphone_password,json=softphonePassword,proto3" json:"softphone_password,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *SetApiKeySoftphoneRequest) Reset() {
+	*x = SetApiKeySoftphoneRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetApiKeySoftphoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetApiKeySoftphoneRequest) ProtoMessage() {}
+
+func (x *SetApiKeySoftphoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetApiKeySoftphoneRequest.ProtoReflect.Descriptor instead.
+func (*SetApiKeySoftphoneRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *SetApiKeySoftphoneRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *SetApiKeySoftphoneRequest) GetSoftphoneUser() string {
+	if x != nil {
+		return x.SoftphoneUser
+	}
+	return ""
+}
+
+func (x *SetApiKeySoftphoneRequest) GetSoftphonePassword() string {
+	if x != nil {
+		return x.SoftphonePassword
+	}
+	return ""
+}
+
+type SetApiKeySoftphoneResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApiKey        *ApiKey                `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetApiKeySoftphoneResponse) Reset() {
+	*x = SetApiKeySoftphoneResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetApiKeySoftphoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetApiKeySoftphoneResponse) ProtoMessage() {}
+
+func (x *SetApiKeySoftphoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetApiKeySoftphoneResponse.ProtoReflect.Descriptor instead.
+func (*SetApiKeySoftphoneResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *SetApiKeySoftphoneResponse) GetApiKey() *ApiKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
 type WhoAmIRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -3467,7 +3586,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3479,7 +3598,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3492,7 +3611,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
 }
 
 type WhoAmIResponse struct {
@@ -3508,7 +3627,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3520,7 +3639,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3533,7 +3652,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *WhoAmIResponse) GetKeyId() string {
@@ -3565,7 +3684,7 @@ type ListLoginFailuresRequest struct {
 
 func (x *ListLoginFailuresRequest) Reset() {
 	*x = ListLoginFailuresRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3577,7 +3696,7 @@ func (x *ListLoginFailuresRequest) String() string {
 func (*ListLoginFailuresRequest) ProtoMessage() {}
 
 func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3590,7 +3709,7 @@ func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresRequest.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
 }
 
 type ListLoginFailuresResponse struct {
@@ -3605,7 +3724,7 @@ type ListLoginFailuresResponse struct {
 
 func (x *ListLoginFailuresResponse) Reset() {
 	*x = ListLoginFailuresResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3617,7 +3736,7 @@ func (x *ListLoginFailuresResponse) String() string {
 func (*ListLoginFailuresResponse) ProtoMessage() {}
 
 func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3630,7 +3749,7 @@ func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresResponse.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *ListLoginFailuresResponse) GetOperators() []*OperatorLoginFailures {
@@ -3664,7 +3783,7 @@ type OperatorLoginFailures struct {
 
 func (x *OperatorLoginFailures) Reset() {
 	*x = OperatorLoginFailures{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3676,7 +3795,7 @@ func (x *OperatorLoginFailures) String() string {
 func (*OperatorLoginFailures) ProtoMessage() {}
 
 func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3689,7 +3808,7 @@ func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorLoginFailures.ProtoReflect.Descriptor instead.
 func (*OperatorLoginFailures) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *OperatorLoginFailures) GetOperatorId() string {
@@ -3748,7 +3867,7 @@ type LoginBackOff struct {
 
 func (x *LoginBackOff) Reset() {
 	*x = LoginBackOff{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3760,7 +3879,7 @@ func (x *LoginBackOff) String() string {
 func (*LoginBackOff) ProtoMessage() {}
 
 func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3773,7 +3892,7 @@ func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginBackOff.ProtoReflect.Descriptor instead.
 func (*LoginBackOff) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *LoginBackOff) GetAddress() string {
@@ -3809,7 +3928,7 @@ type UnlockLoginRequest struct {
 
 func (x *UnlockLoginRequest) Reset() {
 	*x = UnlockLoginRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3821,7 +3940,7 @@ func (x *UnlockLoginRequest) String() string {
 func (*UnlockLoginRequest) ProtoMessage() {}
 
 func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3834,7 +3953,7 @@ func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginRequest.ProtoReflect.Descriptor instead.
 func (*UnlockLoginRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *UnlockLoginRequest) GetOperatorId() string {
@@ -3861,7 +3980,7 @@ type UnlockLoginResponse struct {
 
 func (x *UnlockLoginResponse) Reset() {
 	*x = UnlockLoginResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3873,7 +3992,7 @@ func (x *UnlockLoginResponse) String() string {
 func (*UnlockLoginResponse) ProtoMessage() {}
 
 func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3886,7 +4005,7 @@ func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginResponse.ProtoReflect.Descriptor instead.
 func (*UnlockLoginResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *UnlockLoginResponse) GetCleared() uint32 {
@@ -3919,7 +4038,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3931,7 +4050,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3944,7 +4063,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *AuditEntry) GetEntryId() uint64 {
@@ -4021,7 +4140,7 @@ type ListAuditEntriesRequest struct {
 
 func (x *ListAuditEntriesRequest) Reset() {
 	*x = ListAuditEntriesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4033,7 +4152,7 @@ func (x *ListAuditEntriesRequest) String() string {
 func (*ListAuditEntriesRequest) ProtoMessage() {}
 
 func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4046,7 +4165,7 @@ func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
@@ -4102,7 +4221,7 @@ type ListAuditEntriesResponse struct {
 
 func (x *ListAuditEntriesResponse) Reset() {
 	*x = ListAuditEntriesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4114,7 +4233,7 @@ func (x *ListAuditEntriesResponse) String() string {
 func (*ListAuditEntriesResponse) ProtoMessage() {}
 
 func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4127,7 +4246,7 @@ func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
@@ -4152,7 +4271,7 @@ type GetRetentionRequest struct {
 
 func (x *GetRetentionRequest) Reset() {
 	*x = GetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4164,7 +4283,7 @@ func (x *GetRetentionRequest) String() string {
 func (*GetRetentionRequest) ProtoMessage() {}
 
 func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4177,7 +4296,7 @@ func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 type GetRetentionResponse struct {
@@ -4193,7 +4312,7 @@ type GetRetentionResponse struct {
 
 func (x *GetRetentionResponse) Reset() {
 	*x = GetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4205,7 +4324,7 @@ func (x *GetRetentionResponse) String() string {
 func (*GetRetentionResponse) ProtoMessage() {}
 
 func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4218,7 +4337,7 @@ func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *GetRetentionResponse) GetCallDays() uint32 {
@@ -4252,7 +4371,7 @@ type SetRetentionRequest struct {
 
 func (x *SetRetentionRequest) Reset() {
 	*x = SetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4264,7 +4383,7 @@ func (x *SetRetentionRequest) String() string {
 func (*SetRetentionRequest) ProtoMessage() {}
 
 func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4277,7 +4396,7 @@ func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *SetRetentionRequest) GetCallDays() uint32 {
@@ -4298,7 +4417,7 @@ type SetRetentionResponse struct {
 
 func (x *SetRetentionResponse) Reset() {
 	*x = SetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4310,7 +4429,7 @@ func (x *SetRetentionResponse) String() string {
 func (*SetRetentionResponse) ProtoMessage() {}
 
 func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4323,7 +4442,7 @@ func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *SetRetentionResponse) GetCallDays() uint32 {
@@ -4350,7 +4469,7 @@ type ExportCallerDataRequest struct {
 
 func (x *ExportCallerDataRequest) Reset() {
 	*x = ExportCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4362,7 +4481,7 @@ func (x *ExportCallerDataRequest) String() string {
 func (*ExportCallerDataRequest) ProtoMessage() {}
 
 func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4375,7 +4494,7 @@ func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *ExportCallerDataRequest) GetNumber() string {
@@ -4399,7 +4518,7 @@ type ExportCallerDataResponse struct {
 
 func (x *ExportCallerDataResponse) Reset() {
 	*x = ExportCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4411,7 +4530,7 @@ func (x *ExportCallerDataResponse) String() string {
 func (*ExportCallerDataResponse) ProtoMessage() {}
 
 func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4424,7 +4543,7 @@ func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *ExportCallerDataResponse) GetNumber() string {
@@ -4473,7 +4592,7 @@ type CallerCall struct {
 
 func (x *CallerCall) Reset() {
 	*x = CallerCall{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4485,7 +4604,7 @@ func (x *CallerCall) String() string {
 func (*CallerCall) ProtoMessage() {}
 
 func (x *CallerCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4498,7 +4617,7 @@ func (x *CallerCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
 func (*CallerCall) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *CallerCall) GetCallId() string {
@@ -4615,7 +4734,7 @@ type DeleteCallerDataRequest struct {
 
 func (x *DeleteCallerDataRequest) Reset() {
 	*x = DeleteCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4627,7 +4746,7 @@ func (x *DeleteCallerDataRequest) String() string {
 func (*DeleteCallerDataRequest) ProtoMessage() {}
 
 func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4640,7 +4759,7 @@ func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *DeleteCallerDataRequest) GetNumber() string {
@@ -4664,7 +4783,7 @@ type DeleteCallerDataResponse struct {
 
 func (x *DeleteCallerDataResponse) Reset() {
 	*x = DeleteCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4676,7 +4795,7 @@ func (x *DeleteCallerDataResponse) String() string {
 func (*DeleteCallerDataResponse) ProtoMessage() {}
 
 func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4689,7 +4808,7 @@ func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *DeleteCallerDataResponse) GetNumber() string {
@@ -4935,7 +5054,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\beligible\x18\x02 \x01(\bR\beligible\x12)\n" +
 	"\x10excluded_because\x18\x03 \x01(\tR\x0fexcludedBecause\x12\x1f\n" +
 	"\vcalls_today\x18\x04 \x01(\rR\n" +
-	"callsToday\"\xb4\x02\n" +
+	"callsToday\"\xdc\x02\n" +
 	"\x06ApiKey\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12,\n" +
@@ -4947,7 +5066,8 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\flast_used_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"lastUsedAt\x129\n" +
 	"\n" +
-	"revoked_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\"W\n" +
+	"revoked_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\x12&\n" +
+	"\x0esoftphone_user\x18\xa0\x01 \x01(\tR\rsoftphoneUser\"W\n" +
 	"\x13CreateApiKeyRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12,\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\"`\n" +
@@ -4961,6 +5081,12 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x13RevokeApiKeyRequest\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\"H\n" +
 	"\x14RevokeApiKeyResponse\x120\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"\x88\x01\n" +
+	"\x19SetApiKeySoftphoneRequest\x12\x15\n" +
+	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12%\n" +
+	"\x0esoftphone_user\x18\x02 \x01(\tR\rsoftphoneUser\x12-\n" +
+	"\x12softphone_password\x18\x03 \x01(\tR\x11softphonePassword\"N\n" +
+	"\x1aSetApiKeySoftphoneResponse\x120\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"\x0f\n" +
 	"\rWhoAmIRequest\"i\n" +
 	"\x0eWhoAmIResponse\x12\x15\n" +
@@ -5068,7 +5194,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x14KEY_ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eKEY_ROLE_ADMIN\x10\x01\x12\x17\n" +
 	"\x13KEY_ROLE_SUPERVISOR\x10\x02\x12\x15\n" +
-	"\x11KEY_ROLE_READONLY\x10\x032\xd1\x16\n" +
+	"\x11KEY_ROLE_READONLY\x10\x032\xc0\x17\n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -5094,7 +5220,8 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x0fPreviewOverflow\x12'.tandem.admin.v1.PreviewOverflowRequest\x1a(.tandem.admin.v1.PreviewOverflowResponse\x12[\n" +
 	"\fCreateApiKey\x12$.tandem.admin.v1.CreateApiKeyRequest\x1a%.tandem.admin.v1.CreateApiKeyResponse\x12X\n" +
 	"\vListApiKeys\x12#.tandem.admin.v1.ListApiKeysRequest\x1a$.tandem.admin.v1.ListApiKeysResponse\x12[\n" +
-	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12I\n" +
+	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12m\n" +
+	"\x12SetApiKeySoftphone\x12*.tandem.admin.v1.SetApiKeySoftphoneRequest\x1a+.tandem.admin.v1.SetApiKeySoftphoneResponse\x12I\n" +
 	"\x06WhoAmI\x12\x1e.tandem.admin.v1.WhoAmIRequest\x1a\x1f.tandem.admin.v1.WhoAmIResponse\x12j\n" +
 	"\x11ListLoginFailures\x12).tandem.admin.v1.ListLoginFailuresRequest\x1a*.tandem.admin.v1.ListLoginFailuresResponse\x12X\n" +
 	"\vUnlockLogin\x12#.tandem.admin.v1.UnlockLoginRequest\x1a$.tandem.admin.v1.UnlockLoginResponse\x12g\n" +
@@ -5119,112 +5246,114 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 83)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
-	(KeyRole)(0),                      // 0: tandem.admin.v1.KeyRole
-	(*WeekHours)(nil),                 // 1: tandem.admin.v1.WeekHours
-	(*Operator)(nil),                  // 2: tandem.admin.v1.Operator
-	(*QueueSkill)(nil),                // 3: tandem.admin.v1.QueueSkill
-	(*CreateOperatorRequest)(nil),     // 4: tandem.admin.v1.CreateOperatorRequest
-	(*CreateOperatorResponse)(nil),    // 5: tandem.admin.v1.CreateOperatorResponse
-	(*UpdateOperatorRequest)(nil),     // 6: tandem.admin.v1.UpdateOperatorRequest
-	(*UpdateOperatorResponse)(nil),    // 7: tandem.admin.v1.UpdateOperatorResponse
-	(*GetOperatorRequest)(nil),        // 8: tandem.admin.v1.GetOperatorRequest
-	(*GetOperatorResponse)(nil),       // 9: tandem.admin.v1.GetOperatorResponse
-	(*ListOperatorsRequest)(nil),      // 10: tandem.admin.v1.ListOperatorsRequest
-	(*ListOperatorsResponse)(nil),     // 11: tandem.admin.v1.ListOperatorsResponse
-	(*Queue)(nil),                     // 12: tandem.admin.v1.Queue
-	(*Overflow)(nil),                  // 13: tandem.admin.v1.Overflow
-	(*CreateQueueRequest)(nil),        // 14: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),       // 15: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),        // 16: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),       // 17: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),           // 18: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),          // 19: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),         // 20: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),        // 21: tandem.admin.v1.ListQueuesResponse
-	(*Client)(nil),                    // 22: tandem.admin.v1.Client
-	(*SetClientRequest)(nil),          // 23: tandem.admin.v1.SetClientRequest
-	(*SetClientResponse)(nil),         // 24: tandem.admin.v1.SetClientResponse
-	(*RemoveClientRequest)(nil),       // 25: tandem.admin.v1.RemoveClientRequest
-	(*RemoveClientResponse)(nil),      // 26: tandem.admin.v1.RemoveClientResponse
-	(*GetClientRequest)(nil),          // 27: tandem.admin.v1.GetClientRequest
-	(*GetClientResponse)(nil),         // 28: tandem.admin.v1.GetClientResponse
-	(*ListClientsRequest)(nil),        // 29: tandem.admin.v1.ListClientsRequest
-	(*ListClientsResponse)(nil),       // 30: tandem.admin.v1.ListClientsResponse
-	(*ImportClientsRequest)(nil),      // 31: tandem.admin.v1.ImportClientsRequest
-	(*ImportClientsResponse)(nil),     // 32: tandem.admin.v1.ImportClientsResponse
-	(*ImportError)(nil),               // 33: tandem.admin.v1.ImportError
-	(*Absence)(nil),                   // 34: tandem.admin.v1.Absence
-	(*CreateAbsenceRequest)(nil),      // 35: tandem.admin.v1.CreateAbsenceRequest
-	(*CreateAbsenceResponse)(nil),     // 36: tandem.admin.v1.CreateAbsenceResponse
-	(*DeleteAbsenceRequest)(nil),      // 37: tandem.admin.v1.DeleteAbsenceRequest
-	(*DeleteAbsenceResponse)(nil),     // 38: tandem.admin.v1.DeleteAbsenceResponse
-	(*ListAbsencesRequest)(nil),       // 39: tandem.admin.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),      // 40: tandem.admin.v1.ListAbsencesResponse
-	(*Spare)(nil),                     // 41: tandem.admin.v1.Spare
-	(*SpareUse)(nil),                  // 42: tandem.admin.v1.SpareUse
-	(*CreateSpareRequest)(nil),        // 43: tandem.admin.v1.CreateSpareRequest
-	(*CreateSpareResponse)(nil),       // 44: tandem.admin.v1.CreateSpareResponse
-	(*UpdateSpareRequest)(nil),        // 45: tandem.admin.v1.UpdateSpareRequest
-	(*UpdateSpareResponse)(nil),       // 46: tandem.admin.v1.UpdateSpareResponse
-	(*ListSparesRequest)(nil),         // 47: tandem.admin.v1.ListSparesRequest
-	(*ListSparesResponse)(nil),        // 48: tandem.admin.v1.ListSparesResponse
-	(*PreviewOverflowRequest)(nil),    // 49: tandem.admin.v1.PreviewOverflowRequest
-	(*PreviewOverflowResponse)(nil),   // 50: tandem.admin.v1.PreviewOverflowResponse
-	(*SpareCandidate)(nil),            // 51: tandem.admin.v1.SpareCandidate
-	(*ApiKey)(nil),                    // 52: tandem.admin.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),       // 53: tandem.admin.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),      // 54: tandem.admin.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),        // 55: tandem.admin.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),       // 56: tandem.admin.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),       // 57: tandem.admin.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),      // 58: tandem.admin.v1.RevokeApiKeyResponse
-	(*WhoAmIRequest)(nil),             // 59: tandem.admin.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),            // 60: tandem.admin.v1.WhoAmIResponse
-	(*ListLoginFailuresRequest)(nil),  // 61: tandem.admin.v1.ListLoginFailuresRequest
-	(*ListLoginFailuresResponse)(nil), // 62: tandem.admin.v1.ListLoginFailuresResponse
-	(*OperatorLoginFailures)(nil),     // 63: tandem.admin.v1.OperatorLoginFailures
-	(*LoginBackOff)(nil),              // 64: tandem.admin.v1.LoginBackOff
-	(*UnlockLoginRequest)(nil),        // 65: tandem.admin.v1.UnlockLoginRequest
-	(*UnlockLoginResponse)(nil),       // 66: tandem.admin.v1.UnlockLoginResponse
-	(*AuditEntry)(nil),                // 67: tandem.admin.v1.AuditEntry
-	(*ListAuditEntriesRequest)(nil),   // 68: tandem.admin.v1.ListAuditEntriesRequest
-	(*ListAuditEntriesResponse)(nil),  // 69: tandem.admin.v1.ListAuditEntriesResponse
-	(*GetRetentionRequest)(nil),       // 70: tandem.admin.v1.GetRetentionRequest
-	(*GetRetentionResponse)(nil),      // 71: tandem.admin.v1.GetRetentionResponse
-	(*SetRetentionRequest)(nil),       // 72: tandem.admin.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),      // 73: tandem.admin.v1.SetRetentionResponse
-	(*ExportCallerDataRequest)(nil),   // 74: tandem.admin.v1.ExportCallerDataRequest
-	(*ExportCallerDataResponse)(nil),  // 75: tandem.admin.v1.ExportCallerDataResponse
-	(*CallerCall)(nil),                // 76: tandem.admin.v1.CallerCall
-	(*DeleteCallerDataRequest)(nil),   // 77: tandem.admin.v1.DeleteCallerDataRequest
-	(*DeleteCallerDataResponse)(nil),  // 78: tandem.admin.v1.DeleteCallerDataResponse
-	nil,                               // 79: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                               // 80: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                               // 81: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),                // 82: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),     // 83: google.protobuf.Timestamp
-	(v1.CallState)(0),                 // 84: tandem.common.v1.CallState
-	(v1.HangupParty)(0),               // 85: tandem.common.v1.HangupParty
+	(KeyRole)(0),                       // 0: tandem.admin.v1.KeyRole
+	(*WeekHours)(nil),                  // 1: tandem.admin.v1.WeekHours
+	(*Operator)(nil),                   // 2: tandem.admin.v1.Operator
+	(*QueueSkill)(nil),                 // 3: tandem.admin.v1.QueueSkill
+	(*CreateOperatorRequest)(nil),      // 4: tandem.admin.v1.CreateOperatorRequest
+	(*CreateOperatorResponse)(nil),     // 5: tandem.admin.v1.CreateOperatorResponse
+	(*UpdateOperatorRequest)(nil),      // 6: tandem.admin.v1.UpdateOperatorRequest
+	(*UpdateOperatorResponse)(nil),     // 7: tandem.admin.v1.UpdateOperatorResponse
+	(*GetOperatorRequest)(nil),         // 8: tandem.admin.v1.GetOperatorRequest
+	(*GetOperatorResponse)(nil),        // 9: tandem.admin.v1.GetOperatorResponse
+	(*ListOperatorsRequest)(nil),       // 10: tandem.admin.v1.ListOperatorsRequest
+	(*ListOperatorsResponse)(nil),      // 11: tandem.admin.v1.ListOperatorsResponse
+	(*Queue)(nil),                      // 12: tandem.admin.v1.Queue
+	(*Overflow)(nil),                   // 13: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),         // 14: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),        // 15: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),         // 16: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),        // 17: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),            // 18: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),           // 19: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),          // 20: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),         // 21: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                     // 22: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),           // 23: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),          // 24: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),        // 25: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),       // 26: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),           // 27: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),          // 28: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),         // 29: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),        // 30: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),       // 31: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),      // 32: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),                // 33: tandem.admin.v1.ImportError
+	(*Absence)(nil),                    // 34: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),       // 35: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),      // 36: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),       // 37: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),      // 38: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),        // 39: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),       // 40: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                      // 41: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                   // 42: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),         // 43: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),        // 44: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),         // 45: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),        // 46: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),          // 47: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),         // 48: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),     // 49: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil),    // 50: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),             // 51: tandem.admin.v1.SpareCandidate
+	(*ApiKey)(nil),                     // 52: tandem.admin.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),        // 53: tandem.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),       // 54: tandem.admin.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),         // 55: tandem.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),        // 56: tandem.admin.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),        // 57: tandem.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),       // 58: tandem.admin.v1.RevokeApiKeyResponse
+	(*SetApiKeySoftphoneRequest)(nil),  // 59: tandem.admin.v1.SetApiKeySoftphoneRequest
+	(*SetApiKeySoftphoneResponse)(nil), // 60: tandem.admin.v1.SetApiKeySoftphoneResponse
+	(*WhoAmIRequest)(nil),              // 61: tandem.admin.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),             // 62: tandem.admin.v1.WhoAmIResponse
+	(*ListLoginFailuresRequest)(nil),   // 63: tandem.admin.v1.ListLoginFailuresRequest
+	(*ListLoginFailuresResponse)(nil),  // 64: tandem.admin.v1.ListLoginFailuresResponse
+	(*OperatorLoginFailures)(nil),      // 65: tandem.admin.v1.OperatorLoginFailures
+	(*LoginBackOff)(nil),               // 66: tandem.admin.v1.LoginBackOff
+	(*UnlockLoginRequest)(nil),         // 67: tandem.admin.v1.UnlockLoginRequest
+	(*UnlockLoginResponse)(nil),        // 68: tandem.admin.v1.UnlockLoginResponse
+	(*AuditEntry)(nil),                 // 69: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),    // 70: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil),   // 71: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),        // 72: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),       // 73: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),        // 74: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),       // 75: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),    // 76: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil),   // 77: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),                 // 78: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),    // 79: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil),   // 80: tandem.admin.v1.DeleteCallerDataResponse
+	nil,                                // 81: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                                // 82: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                                // 83: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                 // 84: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),      // 85: google.protobuf.Timestamp
+	(v1.CallState)(0),                  // 86: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                // 87: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	79,  // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	82,  // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	81,  // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	84,  // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	83,  // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	85,  // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	82,  // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	84,  // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	82,  // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	84,  // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	80,  // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	82,  // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
 	13,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
 	12,  // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
@@ -5232,8 +5361,8 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	12,  // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	83,  // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	83,  // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	85,  // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	85,  // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
 	22,  // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
 	22,  // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
 	22,  // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
@@ -5241,111 +5370,114 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	33,  // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
 	34,  // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
 	34,  // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	82,  // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	84,  // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
 	1,   // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
 	42,  // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	83,  // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	85,  // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
 	41,  // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	83,  // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	85,  // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
 	51,  // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
 	0,   // 43: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	83,  // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	83,  // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	83,  // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	85,  // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	85,  // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	85,  // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
 	0,   // 47: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
 	52,  // 48: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
 	52,  // 49: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
 	52,  // 50: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	0,   // 51: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
-	63,  // 52: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
-	64,  // 53: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	83,  // 54: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
-	64,  // 55: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	83,  // 56: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	83,  // 57: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	83,  // 58: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	83,  // 59: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	67,  // 60: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	83,  // 61: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	22,  // 62: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	76,  // 63: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	84,  // 64: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	83,  // 65: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	83,  // 66: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	83,  // 67: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	81,  // 68: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	85,  // 69: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	4,   // 70: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 71: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 72: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 73: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	14,  // 74: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	16,  // 75: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	18,  // 76: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	20,  // 77: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	23,  // 78: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	25,  // 79: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	27,  // 80: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	29,  // 81: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	31,  // 82: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	35,  // 83: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	37,  // 84: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	39,  // 85: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	43,  // 86: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	45,  // 87: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	47,  // 88: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	49,  // 89: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	53,  // 90: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	55,  // 91: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	57,  // 92: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	59,  // 93: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	61,  // 94: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	65,  // 95: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	68,  // 96: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	70,  // 97: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	72,  // 98: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	74,  // 99: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	77,  // 100: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 101: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 102: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 103: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 104: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	15,  // 105: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	17,  // 106: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	19,  // 107: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	21,  // 108: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	24,  // 109: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	26,  // 110: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	28,  // 111: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	30,  // 112: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	32,  // 113: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	36,  // 114: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	38,  // 115: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	40,  // 116: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	44,  // 117: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	46,  // 118: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	48,  // 119: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	50,  // 120: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	54,  // 121: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	56,  // 122: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	58,  // 123: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	60,  // 124: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	62,  // 125: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	66,  // 126: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	69,  // 127: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	71,  // 128: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	73,  // 129: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	75,  // 130: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	78,  // 131: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	101, // [101:132] is the sub-list for method output_type
-	70,  // [70:101] is the sub-list for method input_type
-	70,  // [70:70] is the sub-list for extension type_name
-	70,  // [70:70] is the sub-list for extension extendee
-	0,   // [0:70] is the sub-list for field type_name
+	52,  // 51: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	0,   // 52: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	65,  // 53: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
+	66,  // 54: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
+	85,  // 55: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	66,  // 56: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
+	85,  // 57: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	85,  // 58: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	85,  // 59: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	85,  // 60: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	69,  // 61: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	85,  // 62: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	22,  // 63: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	78,  // 64: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	86,  // 65: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	85,  // 66: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	85,  // 67: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	85,  // 68: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	83,  // 69: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	87,  // 70: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	4,   // 71: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 72: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 73: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 74: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	14,  // 75: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	16,  // 76: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	18,  // 77: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	20,  // 78: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	23,  // 79: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	25,  // 80: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	27,  // 81: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	29,  // 82: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	31,  // 83: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	35,  // 84: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	37,  // 85: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	39,  // 86: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	43,  // 87: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	45,  // 88: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	47,  // 89: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	49,  // 90: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	53,  // 91: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	55,  // 92: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	57,  // 93: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	59,  // 94: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	61,  // 95: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	63,  // 96: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	67,  // 97: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	70,  // 98: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	72,  // 99: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	74,  // 100: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	76,  // 101: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	79,  // 102: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 103: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 104: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 105: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 106: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	15,  // 107: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	17,  // 108: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	19,  // 109: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	21,  // 110: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	24,  // 111: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	26,  // 112: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	28,  // 113: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	30,  // 114: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	32,  // 115: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	36,  // 116: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	38,  // 117: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	40,  // 118: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	44,  // 119: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	46,  // 120: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	48,  // 121: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	50,  // 122: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	54,  // 123: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	56,  // 124: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	58,  // 125: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	60,  // 126: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	62,  // 127: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	64,  // 128: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	68,  // 129: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	71,  // 130: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	73,  // 131: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	75,  // 132: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	77,  // 133: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	80,  // 134: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	103, // [103:135] is the sub-list for method output_type
+	71,  // [71:103] is the sub-list for method input_type
+	71,  // [71:71] is the sub-list for extension type_name
+	71,  // [71:71] is the sub-list for extension extendee
+	0,   // [0:71] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -5360,7 +5492,7 @@ func file_tandem_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   81,
+			NumMessages:   83,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

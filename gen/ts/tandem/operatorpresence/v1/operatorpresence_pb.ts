@@ -850,9 +850,11 @@ export const OperatorPresenceService: GenService<{
     output: typeof SaveCallNoteResponseSchema;
   },
   /**
-   * SignSoftphoneKey signs the one-time key Voximplant gave the operator's browser phone
+   * SignSoftphoneKey signs the one-time key Voximplant gave the caller's browser phone
    * (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
-   * without ever holding his Voximplant password. Only the operator himself may call it.
+   * without ever holding the Voximplant password. The phone is the credential's own: an
+   * operator's token signs for his contact's user only; a supervisor's or an admin's API key
+   * for the user AdminService.SetApiKeySoftphone gave that key only.
    *
    * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey
    */
@@ -862,9 +864,10 @@ export const OperatorPresenceService: GenService<{
     output: typeof SignSoftphoneKeyResponseSchema;
   },
   /**
-   * GetSoftphone says whether the operator has a browser phone (his contact is a Voximplant user
-   * with a password set, and the server names the application) and its Voximplant login: the app
-   * loads the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
+   * GetSoftphone says whether the caller has a browser phone (an operator: his contact is a
+   * Voximplant user with a password set; an API key: SetApiKeySoftphone gave it one; and the
+   * server names the application) and its Voximplant login: the app and the supervisor pages
+   * load the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
    *
    * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone
    */

@@ -99,6 +99,9 @@ const (
 	// AdminServiceRevokeApiKeyProcedure is the fully-qualified name of the AdminService's RevokeApiKey
 	// RPC.
 	AdminServiceRevokeApiKeyProcedure = "/tandem.admin.v1.AdminService/RevokeApiKey"
+	// AdminServiceSetApiKeySoftphoneProcedure is the fully-qualified name of the AdminService's
+	// SetApiKeySoftphone RPC.
+	AdminServiceSetApiKeySoftphoneProcedure = "/tandem.admin.v1.AdminService/SetApiKeySoftphone"
 	// AdminServiceWhoAmIProcedure is the fully-qualified name of the AdminService's WhoAmI RPC.
 	AdminServiceWhoAmIProcedure = "/tandem.admin.v1.AdminService/WhoAmI"
 	// AdminServiceListLoginFailuresProcedure is the fully-qualified name of the AdminService's
@@ -159,6 +162,11 @@ type AdminServiceClient interface {
 	ListApiKeys(context.Context, *connect.Request[v1.ListApiKeysRequest]) (*connect.Response[v1.ListApiKeysResponse], error)
 	// RevokeApiKey ends an API key for good: its requests are refused and its streams end.
 	RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error)
+	// SetApiKeySoftphone gives a supervisor's or an admin's key a browser phone: a Voximplant user
+	// the supervisor pages log in as (OperatorPresenceService.GetSoftphone / SignSoftphoneKey with
+	// that key) and ring for MonitorCall. Tandem keeps only the password's digest. An empty
+	// softphone_user removes the phone.
+	SetApiKeySoftphone(context.Context, *connect.Request[v1.SetApiKeySoftphoneRequest]) (*connect.Response[v1.SetApiKeySoftphoneResponse], error)
 	// WhoAmI says which access key the request carries and its role, so a tool (the supervisor's
 	// screens) shows what the key may do without trying a call it may not make. Every key may
 	// ask; operators know who they are from LogIn.
@@ -333,6 +341,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("RevokeApiKey")),
 			connect.WithClientOptions(opts...),
 		),
+		setApiKeySoftphone: connect.NewClient[v1.SetApiKeySoftphoneRequest, v1.SetApiKeySoftphoneResponse](
+			httpClient,
+			baseURL+AdminServiceSetApiKeySoftphoneProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetApiKeySoftphone")),
+			connect.WithClientOptions(opts...),
+		),
 		whoAmI: connect.NewClient[v1.WhoAmIRequest, v1.WhoAmIResponse](
 			httpClient,
 			baseURL+AdminServiceWhoAmIProcedure,
@@ -386,37 +400,38 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 
 // adminServiceClient implements AdminServiceClient.
 type adminServiceClient struct {
-	createOperator    *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
-	updateOperator    *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
-	getOperator       *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
-	listOperators     *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
-	createQueue       *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
-	updateQueue       *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
-	getQueue          *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
-	listQueues        *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
-	setClient         *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
-	removeClient      *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
-	getClient         *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
-	listClients       *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
-	importClients     *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
-	createAbsence     *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
-	deleteAbsence     *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
-	listAbsences      *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
-	createSpare       *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
-	updateSpare       *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
-	listSpares        *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
-	previewOverflow   *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
-	createApiKey      *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
-	listApiKeys       *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
-	revokeApiKey      *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
-	whoAmI            *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
-	listLoginFailures *connect.Client[v1.ListLoginFailuresRequest, v1.ListLoginFailuresResponse]
-	unlockLogin       *connect.Client[v1.UnlockLoginRequest, v1.UnlockLoginResponse]
-	listAuditEntries  *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
-	getRetention      *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
-	setRetention      *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
-	exportCallerData  *connect.Client[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse]
-	deleteCallerData  *connect.Client[v1.DeleteCallerDataRequest, v1.DeleteCallerDataResponse]
+	createOperator     *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
+	updateOperator     *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
+	getOperator        *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
+	listOperators      *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
+	createQueue        *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
+	updateQueue        *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
+	getQueue           *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
+	listQueues         *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
+	setClient          *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
+	removeClient       *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
+	getClient          *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
+	listClients        *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
+	importClients      *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
+	createAbsence      *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
+	deleteAbsence      *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
+	listAbsences       *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
+	createSpare        *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
+	updateSpare        *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
+	listSpares         *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
+	previewOverflow    *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
+	createApiKey       *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
+	listApiKeys        *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
+	revokeApiKey       *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
+	setApiKeySoftphone *connect.Client[v1.SetApiKeySoftphoneRequest, v1.SetApiKeySoftphoneResponse]
+	whoAmI             *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
+	listLoginFailures  *connect.Client[v1.ListLoginFailuresRequest, v1.ListLoginFailuresResponse]
+	unlockLogin        *connect.Client[v1.UnlockLoginRequest, v1.UnlockLoginResponse]
+	listAuditEntries   *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
+	getRetention       *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
+	setRetention       *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
+	exportCallerData   *connect.Client[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse]
+	deleteCallerData   *connect.Client[v1.DeleteCallerDataRequest, v1.DeleteCallerDataResponse]
 }
 
 // CreateOperator calls tandem.admin.v1.AdminService.CreateOperator.
@@ -534,6 +549,11 @@ func (c *adminServiceClient) RevokeApiKey(ctx context.Context, req *connect.Requ
 	return c.revokeApiKey.CallUnary(ctx, req)
 }
 
+// SetApiKeySoftphone calls tandem.admin.v1.AdminService.SetApiKeySoftphone.
+func (c *adminServiceClient) SetApiKeySoftphone(ctx context.Context, req *connect.Request[v1.SetApiKeySoftphoneRequest]) (*connect.Response[v1.SetApiKeySoftphoneResponse], error) {
+	return c.setApiKeySoftphone.CallUnary(ctx, req)
+}
+
 // WhoAmI calls tandem.admin.v1.AdminService.WhoAmI.
 func (c *adminServiceClient) WhoAmI(ctx context.Context, req *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error) {
 	return c.whoAmI.CallUnary(ctx, req)
@@ -609,6 +629,11 @@ type AdminServiceHandler interface {
 	ListApiKeys(context.Context, *connect.Request[v1.ListApiKeysRequest]) (*connect.Response[v1.ListApiKeysResponse], error)
 	// RevokeApiKey ends an API key for good: its requests are refused and its streams end.
 	RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error)
+	// SetApiKeySoftphone gives a supervisor's or an admin's key a browser phone: a Voximplant user
+	// the supervisor pages log in as (OperatorPresenceService.GetSoftphone / SignSoftphoneKey with
+	// that key) and ring for MonitorCall. Tandem keeps only the password's digest. An empty
+	// softphone_user removes the phone.
+	SetApiKeySoftphone(context.Context, *connect.Request[v1.SetApiKeySoftphoneRequest]) (*connect.Response[v1.SetApiKeySoftphoneResponse], error)
 	// WhoAmI says which access key the request carries and its role, so a tool (the supervisor's
 	// screens) shows what the key may do without trying a call it may not make. Every key may
 	// ask; operators know who they are from LogIn.
@@ -779,6 +804,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("RevokeApiKey")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceSetApiKeySoftphoneHandler := connect.NewUnaryHandler(
+		AdminServiceSetApiKeySoftphoneProcedure,
+		svc.SetApiKeySoftphone,
+		connect.WithSchema(adminServiceMethods.ByName("SetApiKeySoftphone")),
+		connect.WithHandlerOptions(opts...),
+	)
 	adminServiceWhoAmIHandler := connect.NewUnaryHandler(
 		AdminServiceWhoAmIProcedure,
 		svc.WhoAmI,
@@ -875,6 +906,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListApiKeysHandler.ServeHTTP(w, r)
 		case AdminServiceRevokeApiKeyProcedure:
 			adminServiceRevokeApiKeyHandler.ServeHTTP(w, r)
+		case AdminServiceSetApiKeySoftphoneProcedure:
+			adminServiceSetApiKeySoftphoneHandler.ServeHTTP(w, r)
 		case AdminServiceWhoAmIProcedure:
 			adminServiceWhoAmIHandler.ServeHTTP(w, r)
 		case AdminServiceListLoginFailuresProcedure:
@@ -990,6 +1023,10 @@ func (UnimplementedAdminServiceHandler) ListApiKeys(context.Context, *connect.Re
 
 func (UnimplementedAdminServiceHandler) RevokeApiKey(context.Context, *connect.Request[v1.RevokeApiKeyRequest]) (*connect.Response[v1.RevokeApiKeyResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.RevokeApiKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetApiKeySoftphone(context.Context, *connect.Request[v1.SetApiKeySoftphoneRequest]) (*connect.Response[v1.SetApiKeySoftphoneResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.SetApiKeySoftphone is not implemented"))
 }
 
 func (UnimplementedAdminServiceHandler) WhoAmI(context.Context, *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error) {

@@ -88,13 +88,16 @@ type OperatorPresenceServiceClient interface {
 	// it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
 	// wrap-up time ran out before he pressed Done). Only the operator himself may call it.
 	SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error)
-	// SignSoftphoneKey signs the one-time key Voximplant gave the operator's browser phone
+	// SignSoftphoneKey signs the one-time key Voximplant gave the caller's browser phone
 	// (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
-	// without ever holding his Voximplant password. Only the operator himself may call it.
+	// without ever holding the Voximplant password. The phone is the credential's own: an
+	// operator's token signs for his contact's user only; a supervisor's or an admin's API key
+	// for the user AdminService.SetApiKeySoftphone gave that key only.
 	SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error)
-	// GetSoftphone says whether the operator has a browser phone (his contact is a Voximplant user
-	// with a password set, and the server names the application) and its Voximplant login: the app
-	// loads the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
+	// GetSoftphone says whether the caller has a browser phone (an operator: his contact is a
+	// Voximplant user with a password set; an API key: SetApiKeySoftphone gave it one; and the
+	// server names the application) and its Voximplant login: the app and the supervisor pages
+	// load the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
 	GetSoftphone(context.Context, *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error)
 	// WatchOperator sends the operator's full status first, then the status after every change,
 	// and a keepalive every 15 seconds. While it is open the operator is "present".
@@ -251,13 +254,16 @@ type OperatorPresenceServiceHandler interface {
 	// it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
 	// wrap-up time ran out before he pressed Done). Only the operator himself may call it.
 	SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error)
-	// SignSoftphoneKey signs the one-time key Voximplant gave the operator's browser phone
+	// SignSoftphoneKey signs the one-time key Voximplant gave the caller's browser phone
 	// (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
-	// without ever holding his Voximplant password. Only the operator himself may call it.
+	// without ever holding the Voximplant password. The phone is the credential's own: an
+	// operator's token signs for his contact's user only; a supervisor's or an admin's API key
+	// for the user AdminService.SetApiKeySoftphone gave that key only.
 	SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error)
-	// GetSoftphone says whether the operator has a browser phone (his contact is a Voximplant user
-	// with a password set, and the server names the application) and its Voximplant login: the app
-	// loads the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
+	// GetSoftphone says whether the caller has a browser phone (an operator: his contact is a
+	// Voximplant user with a password set; an API key: SetApiKeySoftphone gave it one; and the
+	// server names the application) and its Voximplant login: the app and the supervisor pages
+	// load the Web SDK only then. Without one: FAILED_PRECONDITION naming what is missing.
 	GetSoftphone(context.Context, *connect.Request[v1.GetSoftphoneRequest]) (*connect.Response[v1.GetSoftphoneResponse], error)
 	// WatchOperator sends the operator's full status first, then the status after every change,
 	// and a keepalive every 15 seconds. While it is open the operator is "present".
