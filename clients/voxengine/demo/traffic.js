@@ -557,6 +557,7 @@ class Traffic {
     for (const s of live) s.callerHangup();
     await Promise.race([Promise.all(live.map((s) => s.terminated)), new Promise((r) => setTimeout(r, 5000))]);
     await Promise.all(this.sims.map((o) => o.stop()));
+    for (const n of this.notes.splice(0)) this.log(`demo: ${n}`); // what the last report did not print
     await this.emu.close();
     this.tandem.close();
   }
