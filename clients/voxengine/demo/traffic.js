@@ -151,9 +151,10 @@ class SimOperator {
   }
 
   /**
-   * Transfers the call he talks on, blind: to a free colleague (his Transfer list puts the free
-   * first) half the time when there is one, else back to a queue of the call center (the caller
-   * keeps his place by his arrival).
+   * Transfers the call he talks on, blind: to a free simulated colleague half the time when
+   * there is one, else back to a queue of the call center (the caller keeps his place by his
+   * arrival). Never to the visitor's operators: they get their queues' calls and the visitor's
+   * own transfers, so boris (in no queue) is free whenever the visitor wants to transfer to him.
    * @param {string} callId
    */
   async transfer(callId) {
@@ -161,7 +162,7 @@ class SimOperator {
     if (!app || this.state !== OperatorState.ON_CALL || !app.status || !app.status.call || app.status.call.callId !== callId) return;
     try {
       const targets = await app.transferTargets();
-      const free = targets.operators.filter((o) => !o.busy);
+      const free = targets.operators.filter((o) => !o.busy && !this.t.humans.has(o.name));
       const queues = targets.queues.filter((q) => this.t.queues.has(q.queueId));
       if (free.length > 0 && (Math.random() < 0.5 || queues.length === 0)) {
         const to = pick(free);
