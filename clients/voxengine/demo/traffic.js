@@ -467,12 +467,9 @@ class Traffic {
     const r = Math.random();
     /** @type {CallerScript} */
     const caller = {
-      hangupAfterBridgeS: uniform(20, 100),
       // After an operator ends the call Tandem may ask "would you like … to answer your calls?"
       answers: [{ text: r < 0.08 ? 'yes please' : r < 0.6 ? 'no thank you' : '', afterS: 1.5 }].filter((a) => a.text),
     };
-    // Two callers in five lose patience after 15 s to a minute and a half of waiting.
-    if (Math.random() < 0.4) caller.hangupAfterS = uniform(15, 90);
     const s = this.emu.placeCall({ callerid, destination: line, displayName: `${pick(FIRST_NAMES)} Caller`, caller });
     this.stats.placed++;
     if (!this.firstPlacedAt) this.firstPlacedAt = Date.now();
@@ -483,11 +480,21 @@ class Traffic {
         bridged = true;
         this.stats.answered++;
         if (this.spareTargets.has(rec.from)) this.stats.atSpares++;
+        // He talks 20 s to 100 s from his first answer; with the visitor a minute or two, time
+        // to try hold, the keypad and a transfer before he hangs up.
+        this.after(this.humanTargets.has(String(rec.from)) ? uniform(60, 120) : uniform(20, 100), () => s.callerHangup());
       } else if (rec.type === 'http-out' && rec.code === 200 && rec.body) {
         if (rec.body.includes('"caller_abandoned"')) this.stats.abandoned++;
         else if (rec.body.includes('"dial_failed"')) this.stats.missedRings++;
       }
     });
+    // Two callers in five lose patience after 15 s to a minute and a half of waiting (only of
+    // waiting: one who got an operator by then talks on).
+    if (Math.random() < 0.4) {
+      this.after(uniform(15, 90), () => {
+        if (!bridged) s.callerHangup();
+      });
+    }
     s.terminated.then(() => {
       this.onLine.delete(callerid);
       this.stats.ended++;
