@@ -255,6 +255,8 @@ class Traffic {
     this.humanTargets = new Map();
     /** @type {Set<string>} */
     this.spareTargets = new Set();
+    /** @type {Set<string>} the simulated operators' contact targets (anyone's in the call center but the visitor's) */
+    this.operatorTargets = new Set();
     /** @type {string[]} client numbers with a manager */
     this.clients = [];
     this.stopping = false;
@@ -300,6 +302,9 @@ class Traffic {
   phone(target) {
     if (this.humanTargets.has(target)) return { ringAfterS: 0.05, answerAfterS: 5 }; // the visitor "picks up"; the caller ends the call
     if (this.spareTargets.has(target)) return { answerAfterS: uniform(2, 5), hangupAfterS: uniform(20, 60) };
+    // Someone outside the call center (a number the visitor adds to a call, transfers to or
+    // monitors from): picks up a few seconds later and stays until hung up.
+    if (!this.operatorTargets.has(target)) return { answerAfterS: uniform(2, 4) };
     const r = Math.random();
     if (r < 0.05) return {}; // does not pick up: the ring timer runs out, a miss
     if (r < 0.07) return { failCode: 486, failReason: 'Busy Here', failAfterS: uniform(1, 3) }; // declines
@@ -327,6 +332,7 @@ class Traffic {
     /** @type {{ id: string, name: string }[]} */
     const sims = [];
     for (const op of ops.operators) {
+      if (op.contact && !this.humans.has(op.name)) this.operatorTargets.add(op.contact.target);
       if (this.humans.has(op.name)) {
         if (op.contact) this.humanTargets.set(op.contact.target, op.name);
         continue;

@@ -9,23 +9,27 @@
 // is checked through the Admin and Assignment APIs (the generated client), and so is a transfer
 // made by a simulated operator meanwhile. Every wait is for an event, bounded.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
-import { CallState, TransferMode, TransferState } from "@gen/tandem/common/v1/common_pb";
+import { CallState, PartyState, TransferMode, TransferState } from "@gen/tandem/common/v1/common_pb";
 import { desk, expect, logIn, shot, showsState, test, watchConsole } from "./fixtures";
 import { AdminApi, WAIT } from "./world";
 
 const vox = join(__dirname, "..", "..", "voxengine");
+const results = join(__dirname, "..", "test-results");
 const scale = Number(process.env.TANDEM_TEST_TIMEOUT_SCALE) || 1;
 /** What tandem demo prints: the operators' password, the admin key, the visitor's operators. */
 const DEMO_PASSWORD = "demo-password";
 const DEMO_ADMIN_KEY = "demo-admin-key";
 const ANNA = "op_anna";
 const BORIS = "op_boris";
+/** Phones outside the call center: the demo's traffic picks them up. */
+const ADDED = "+14155550177";
+const SUPERVISOR_PHONE = "+14155550188";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -94,11 +98,12 @@ test("the demo tour: anna answers in the browser, holds, transfers to sales and 
   const url = `http://127.0.0.1:${port}`;
   let out = "";
   // Five simulated operators (all in support, one in sales): sales' calls wait, so anna (support
-  // and sales) is offered one as soon as she is Ready. Calls twice as often, short talks, and a
-  // third of the simulated operators' answered calls transferred, so one is seen within seconds.
+  // and sales) is offered one as soon as she is Ready. Calls twice as often, short talks, and
+  // every call a simulated operator answers (once) is transferred, so one is seen early; the
+  // demo itself transfers one in twenty.
   const launcher: ChildProcess = spawn(
     process.execPath,
-    [join(vox, "demo", "run.js"), "--bin", process.env.TANDEM_BIN ?? "", "--db", join(dir, "demo.db"), "--addr", `127.0.0.1:${port}`, "--duration", String(Math.round(150 * scale)), "--sims", "5", "--rate-scale", "2", "--talk", "5-12", "--transfer-share", "0.3"],
+    [join(vox, "demo", "run.js"), "--bin", process.env.TANDEM_BIN ?? "", "--db", join(dir, "demo.db"), "--addr", `127.0.0.1:${port}`, "--duration", String(Math.round(150 * scale)), "--sims", "5", "--rate-scale", "2", "--talk", "5-12", "--transfer-share", "1"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   launcher.stdout?.on("data", (b: Buffer) => (out += b.toString("utf8")));
@@ -166,7 +171,37 @@ test("the demo tour: anna answers in the browser, holds, transfers to sales and 
     await expect.poll(async () => (await api.assignment.getCall({ callId: first })).call?.heldSince, { timeout: WAIT }).toBeUndefined();
     expect((await api.assignment.getCall({ callId: first })).call?.holdTimeMs).toBeGreaterThan(0);
 
-    // Transfer blind to sales: anna lets go at once; the call is in sales' line by its arrival.
+    // Add to call: a number (the demo's phones outside the call center pick up), then Remove.
+    const conf = anna.getByTestId("conference");
+    await conf.getByTestId("add-kind").selectOption("pstn");
+    await conf.getByTestId("add-target").fill(ADDED);
+    await conf.getByTestId("add-to-call").click();
+    await expect(conf.getByTestId("parties")).toContainText(`${ADDED} — on the call`, { timeout: WAIT });
+    await shot(anna, "demo-tour-02-added");
+    await conf.getByTestId("remove-party").click();
+    await expect(conf.getByTestId("parties")).toContainText(`${ADDED} — left`, { timeout: WAIT });
+    await expect
+      .poll(async () => (await api.assignment.getCall({ callId: first })).call?.parties.map((p) => [p.contact?.target, p.monitor, p.state]), { timeout: WAIT })
+      .toEqual([[ADDED, false, PartyState.LEFT]]);
+
+    // The supervisor opens the call's detail (Calls) and listens, rung at his phone.
+    const supCtx = await browser.newContext();
+    const sup = await supCtx.newPage();
+    const supErrors = watchConsole(sup);
+    await sup.goto(`${url}/supervisor#call/${first}`);
+    await sup.getByLabel("Access key").fill(DEMO_ADMIN_KEY);
+    await sup.getByRole("button", { name: "Sign in" }).click();
+    const mon = sup.getByTestId("monitor");
+    await expect(mon).toBeVisible({ timeout: WAIT });
+    await mon.getByTestId("monitor-contact").fill(SUPERVISOR_PHONE);
+    await mon.getByTestId("monitor-listen").click();
+    await expect(mon.getByTestId("monitor-message")).toContainText(`Ringing you at ${SUPERVISOR_PHONE}`);
+    await expect(mon.getByTestId("parties")).toContainText("(supervisor) — listening, on the call", { timeout: WAIT });
+    await shot(sup, "demo-tour-03-supervisor-listens");
+    await expect(conf.getByTestId("parties")).not.toContainText("supervisor"); // anna is not told of a listen
+
+    // Transfer blind to sales: anna lets go at once; the call is in sales' line by its arrival;
+    // the supervisor's listening ends with the transfer.
     await anna.getByTestId("transfer-open").click();
     await anna.getByTestId("transfer-to-queue").check();
     await anna.getByTestId("transfer-queue").selectOption("sales");
@@ -181,6 +216,11 @@ test("the demo tour: anna answers in the browser, holds, transfers to sales and 
     expect(toSales?.transfer?.mode).toBe(TransferMode.BLIND);
     expect(toSales?.transfer?.state).toBe(TransferState.COMPLETED);
     expect(toSales?.operatorId).not.toBe(ANNA); // waiting, or with a simulated operator of sales
+    await expect
+      .poll(async () => (await api.assignment.getCall({ callId: first })).call?.parties.find((p) => p.monitor)?.state, { timeout: WAIT })
+      .toBe(PartyState.LEFT);
+    await supCtx.close();
+    expect(supErrors).toEqual([]);
     // Done: she is ready again, and calls wait, so the next one rings at once.
     await anna.getByTestId("done").click();
     await expect(d.wrapUp).toHaveCount(0, { timeout: WAIT });
@@ -195,7 +235,7 @@ test("the demo tour: anna answers in the browser, holds, transfers to sales and 
     await anna.getByTestId("transfer-warm").check();
     await anna.getByTestId("transfer-go").click();
     await expect(anna.getByTestId("transfer-state")).toHaveText("Talking with Boris Ivanov — the caller is on hold", { timeout: WAIT });
-    await shot(anna, "demo-tour-02-consulting-boris");
+    await shot(anna, "demo-tour-04-consulting-boris");
     await anna.getByTestId("transfer-complete").click();
     await showsState(anna, "wrap_up");
     await showsState(boris, "on_call");
@@ -250,6 +290,8 @@ test("the demo tour: anna answers in the browser, holds, transfers to sales and 
     clearTimeout(force);
     rmSync(dir, { recursive: true, force: true });
     await test.info().attach("launcher output", { body: out, contentType: "text/plain" });
+    mkdirSync(results, { recursive: true });
+    writeFileSync(join(results, "demo-tour-launcher.log"), out);
   }
   expect(out).toContain("demo: stopped");
 });
