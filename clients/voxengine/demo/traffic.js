@@ -564,6 +564,7 @@ class Traffic {
   async stop() {
     if (this.stopping) return;
     this.stopping = true;
+    for (const n of this.notes.splice(0)) this.log(`demo: ${n}`); // what happened since the last progress line
     this.wallboard.abort();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
