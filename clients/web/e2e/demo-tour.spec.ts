@@ -3,7 +3,8 @@
 // temp database and the traffic (a few simulated operators, calls more often than the demo's,
 // short talks, transfers more often). A visitor logs in as anna with the printed password; her
 // browser phone (the real browserphone.ts over the emulated Web SDK) rings with a demo call; she
-// answers, mutes, sends a tone, holds and resumes, and transfers the call blind to sales; she
+// answers, mutes, sends a tone, holds and resumes, adds a number to the call and removes it, a
+// supervisor listens from the call's page, and she transfers the call blind to sales; she
 // answers a second one and transfers it warm to boris, logged in in a second page (the demo's
 // second line: in no queue, his desk phone picks up by itself): consult, complete. What happened
 // is checked through the Admin and Assignment APIs (the generated client), and so is a transfer
@@ -139,6 +140,7 @@ test("the demo tour: anna answers in the browser, holds, transfers to sales and 
     await showsState(boris, "offline");
     await desk(boris).toggle.click();
     await showsState(boris, "ready");
+    await expect(boris.getByTestId("softphone")).toHaveCount(0);
 
     // anna: her browser phone connects to the demo's emulated Voximplant; Ready; a call rings.
     const annaCtx = await browser.newContext();
