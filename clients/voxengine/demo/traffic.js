@@ -151,9 +151,10 @@ class SimOperator {
   }
 
   /**
-   * Transfers the call he talks on, blind: to a free colleague (his Transfer list puts the free
-   * first) half the time when there is one, else back to a queue of the call center (the caller
-   * keeps his place by his arrival).
+   * Transfers the call he talks on, blind: to a free simulated colleague half the time when
+   * there is one, else back to a queue of the call center (the caller keeps his place by his
+   * arrival). Never to the visitor's operators: they get their queues' calls and the visitor's
+   * own transfers, so boris (in no queue) is free whenever the visitor wants to transfer to him.
    * @param {string} callId
    */
   async transfer(callId) {
@@ -161,7 +162,7 @@ class SimOperator {
     if (!app || this.state !== OperatorState.ON_CALL || !app.status || !app.status.call || app.status.call.callId !== callId) return;
     try {
       const targets = await app.transferTargets();
-      const free = targets.operators.filter((o) => !o.busy);
+      const free = targets.operators.filter((o) => !o.busy && !this.t.humans.has(o.name));
       const queues = targets.queues.filter((q) => this.t.queues.has(q.queueId));
       if (free.length > 0 && (Math.random() < 0.5 || queues.length === 0)) {
         const to = pick(free);
@@ -254,6 +255,8 @@ class Traffic {
     this.humanTargets = new Map();
     /** @type {Set<string>} */
     this.spareTargets = new Set();
+    /** @type {Set<string>} the simulated operators' contact targets (anyone's in the call center but the visitor's) */
+    this.operatorTargets = new Set();
     /** @type {string[]} client numbers with a manager */
     this.clients = [];
     this.stopping = false;
@@ -299,6 +302,9 @@ class Traffic {
   phone(target) {
     if (this.humanTargets.has(target)) return { ringAfterS: 0.05, answerAfterS: 5 }; // the visitor "picks up"; the caller ends the call
     if (this.spareTargets.has(target)) return { answerAfterS: uniform(2, 5), hangupAfterS: uniform(20, 60) };
+    // Someone outside the call center (a number the visitor adds to a call, transfers to or
+    // monitors from): picks up a few seconds later and stays until hung up.
+    if (!this.operatorTargets.has(target)) return { answerAfterS: uniform(2, 4) };
     const r = Math.random();
     if (r < 0.05) return {}; // does not pick up: the ring timer runs out, a miss
     if (r < 0.07) return { failCode: 486, failReason: 'Busy Here', failAfterS: uniform(1, 3) }; // declines
@@ -326,6 +332,7 @@ class Traffic {
     /** @type {{ id: string, name: string }[]} */
     const sims = [];
     for (const op of ops.operators) {
+      if (op.contact && !this.humans.has(op.name)) this.operatorTargets.add(op.contact.target);
       if (this.humans.has(op.name)) {
         if (op.contact) this.humanTargets.set(op.contact.target, op.name);
         continue;
@@ -466,12 +473,9 @@ class Traffic {
     const r = Math.random();
     /** @type {CallerScript} */
     const caller = {
-      hangupAfterBridgeS: uniform(20, 100),
       // After an operator ends the call Tandem may ask "would you like … to answer your calls?"
       answers: [{ text: r < 0.08 ? 'yes please' : r < 0.6 ? 'no thank you' : '', afterS: 1.5 }].filter((a) => a.text),
     };
-    // Two callers in five lose patience after 15 s to a minute and a half of waiting.
-    if (Math.random() < 0.4) caller.hangupAfterS = uniform(15, 90);
     const s = this.emu.placeCall({ callerid, destination: line, displayName: `${pick(FIRST_NAMES)} Caller`, caller });
     this.stats.placed++;
     if (!this.firstPlacedAt) this.firstPlacedAt = Date.now();
@@ -482,11 +486,21 @@ class Traffic {
         bridged = true;
         this.stats.answered++;
         if (this.spareTargets.has(rec.from)) this.stats.atSpares++;
+        // He talks 20 s to 100 s from his first answer; with the visitor a minute or two, time
+        // to try hold, the keypad and a transfer before he hangs up.
+        this.after(this.humanTargets.has(String(rec.from)) ? uniform(60, 120) : uniform(20, 100), () => s.callerHangup());
       } else if (rec.type === 'http-out' && rec.code === 200 && rec.body) {
         if (rec.body.includes('"caller_abandoned"')) this.stats.abandoned++;
         else if (rec.body.includes('"dial_failed"')) this.stats.missedRings++;
       }
     });
+    // Two callers in five lose patience after 15 s to a minute and a half of waiting (only of
+    // waiting: one who got an operator by then talks on).
+    if (Math.random() < 0.4) {
+      this.after(uniform(15, 90), () => {
+        if (!bridged) s.callerHangup();
+      });
+    }
     s.terminated.then(() => {
       this.onLine.delete(callerid);
       this.stats.ended++;
@@ -550,6 +564,7 @@ class Traffic {
   async stop() {
     if (this.stopping) return;
     this.stopping = true;
+    for (const n of this.notes.splice(0)) this.log(`demo: ${n}`); // what happened since the last progress line
     this.wallboard.abort();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();

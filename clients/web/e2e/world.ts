@@ -143,13 +143,16 @@ export class AdminApi {
   readonly presence: Client<typeof OperatorPresenceService>;
   readonly analytics: Client<typeof AnalyticsService>;
   readonly assignment: Client<typeof AssignmentService>;
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    key = ADMIN_KEY,
+  ) {
     const transport = createConnectTransport({
       baseUrl: url,
       httpVersion: "1.1",
       interceptors: [
         (next) => (req) => {
-          req.header.set("Authorization", `Bearer ${ADMIN_KEY}`);
+          req.header.set("Authorization", `Bearer ${key}`);
           return next(req);
         },
       ],

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +35,13 @@ const (
 	demoSupervisorKey  = "tdk_demo-supervisor-olga"
 	demoSupervisorUser = "olga"
 	demoSupervisorID   = "key_demo_olga"
+	// demoSecondLine is the visitor's colleague to transfer to: in no queue (see demoOperators).
+	demoSecondLine = "boris"
 )
+
+// earlierSecondLineSkills are the queues the demo gave boris before he became the second line:
+// a database that still has exactly these is moved on (a visitor's own choice is kept).
+var earlierSecondLineSkills = skills("support", 3, "vip", 3)
 
 // The demo call center: three queues, twenty operators (two of them left to the visitor, the
 // rest played by the traffic generator in clients/voxengine/demo), clients with personal
@@ -95,10 +102,12 @@ func skills(pairs ...any) []callcenter.QueueSkill {
 }
 
 // demoOperators: anna, boris and carla came with the first demo. The traffic generator
-// (clients/voxengine/demo/traffic.js, its --humans flag) leaves anna and boris alone.
+// (clients/voxengine/demo/traffic.js, its --humans flag) leaves anna and boris alone. boris
+// (demoSecondLine) serves no queue: calls reach him only when the visitor transfers one to him,
+// so whenever he is Ready he is free for it; in a queue its calls would keep him busy.
 var demoOperators = []demoOperator{
 	{"anna", "Anna Petrova", skills("support", 3, "sales", 3), true},
-	{"boris", "Boris Ivanov", skills("support", 3, "vip", 3), true},
+	{demoSecondLine, "Boris Ivanov", nil, true},
 	{"carla", "Carla Mendes", skills("support", 3), false},
 	{"dmitri", "Dmitri Sokolov", skills("support", 3, "vip", 4), false},
 	{"elena", "Elena Garcia", skills("support", 4), false},
@@ -287,6 +296,13 @@ func seedDemo(ctx context.Context, m *Main) error {
 					return err
 				}
 			}
+			// An earlier demo's boris serves queues whose calls would keep him from transfers.
+			if o.name == demoSecondLine && slices.Equal(cur.Queues, earlierSecondLineSkills) {
+				_, err := m.board.UpdateOperator(ctx, id, callcenter.OperatorUpdate{ReplaceQueues: true})
+				if err := made("second line "+o.name, err); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		h, err := passwordHash() // bcrypt only when someone is missing: a second start stays quick
@@ -407,7 +423,7 @@ Tandem demo is running at %s  (database %s)
 
   Wallboard:     %s/supervisor   access key: %s (admin) or %s (supervisor %s)
   Operator app:  %s   log in as %s / %s (nobody simulates them:
-                 press Ready and take calls yourself)
+                 press Ready and take calls yourself; %s is in no queue: transfer to him)
   Browser phone: %s
   Queues:        %s
   Simulated:     %d operators (%d of them absent today), when the traffic generator runs
@@ -416,6 +432,6 @@ Tandem demo is running at %s  (database %s)
   Cloud secret:  %s   (the scenario signs its requests with it)
 
 Stop with Ctrl-C.
-`, url, m.DBPath, url, demoAdminKey, demoSupervisorKey, demoSupervisorUser, url, strings.Join(humans, " or "), demoPassword, demoPhoneText(m),
+`, url, m.DBPath, url, demoAdminKey, demoSupervisorKey, demoSupervisorUser, url, strings.Join(humans, " or "), demoPassword, demoSecondLine, demoPhoneText(m),
 		strings.Join(queues, ", "), sims, absent, demoAdminKey, url, demoAdminKey, demoCloudSecret)
 }

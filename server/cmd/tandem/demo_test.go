@@ -146,6 +146,10 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 	m, c := startDemo(t, db)
 	first := lookDemo(t, c)
 	checkFullDemo(t, first)
+	// boris, the visitor's colleague to transfer to, is in no queue: nothing but a transfer takes him.
+	if qs := first.operators["boris"].GetQueues(); len(qs) != 0 {
+		t.Errorf("boris serves %v, want no queue", qs)
+	}
 	logInDemo(t, c, "anna")
 	logInDemo(t, c, "priya")
 	// The visitor renames a queue: a restart keeps his change.
@@ -205,10 +209,46 @@ func TestDemoUpgradesTheFirstDemosDatabase(t *testing.T) {
 	if a := p.operators["anna"]; a.GetDisplayName() != "anna" || len(a.GetQueues()) != 1 {
 		t.Errorf("old anna changed: %v", a)
 	}
+	if b := p.operators["boris"]; len(b.GetQueues()) != 1 || b.GetQueues()[0].GetQueueId() != "support" {
+		t.Errorf("old boris's queues changed: %v", b.GetQueues())
+	}
 	logInDemo(t, c, "anna")
 	logInDemo(t, c, "nadia")
 	if got, _ := m.board.Operator(context.Background(), demoOperatorID("anna")); got.SoftphoneHA1 != softphone.HA1("anna", demoPhonePassword) {
 		t.Errorf("old anna's browser phone digest = %q, want the demo password's", got.SoftphoneHA1)
+	}
+}
+
+// TestDemoMovesTheEarlierBorisToTheSecondLine: the database of the demo before boris became the
+// second line (he served support and vip, as seeded then) has him in no queue after a start;
+// a boris whose queues the visitor changed keeps them.
+func TestDemoMovesTheEarlierBorisToTheSecondLine(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		queues []callcenter.QueueSkill
+		want   int // queues after the start
+	}{
+		{"as seeded", earlierSecondLineSkills, 0},
+		{"changed by the visitor", skills("support", 4, "vip", 3), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "demo.db")
+			m, c := startDemo(t, db)
+			if _, err := m.board.UpdateOperator(context.Background(), demoOperatorID("boris"), callcenter.OperatorUpdate{Queues: tc.queues, ReplaceQueues: true}); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(lookDemo(t, c).operators["boris"].GetQueues()); got != len(tc.queues) {
+				t.Fatalf("boris serves %d queues before the restart, want %d", got, len(tc.queues))
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			m, c = startDemo(t, db)
+			defer m.Close()
+			if qs := lookDemo(t, c).operators["boris"].GetQueues(); len(qs) != tc.want {
+				t.Errorf("boris serves %v, want %d queues", qs, tc.want)
+			}
+		})
 	}
 }
 
