@@ -14,11 +14,7 @@ import (
 func TestUndeliveredDialGoesToTheNextOperator(t *testing.T) {
 	b := newBoardOn(t, stillClock{clock.NewFake(start)})
 	ctx := t.Context()
-	anna := b.operator(t, "anna")
-	b.ready(t, anna)
-	b.clock.Advance(1)
-	boris := b.operator(t, "boris")
-	b.ready(t, boris)
+	anna, _ := b.annaThenBoris(t)
 	call := b.call(t)
 	cmds := b.cloud.commands()
 	dial := cmds[len(cmds)-1]

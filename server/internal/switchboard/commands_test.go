@@ -45,6 +45,18 @@ func (b *board) ready(t *testing.T, id cc.OperatorID) cc.OperatorWatch {
 	return w
 }
 
+// annaThenBoris makes operators anna and boris ready, anna a second longer: the next call is
+// offered to her, then to him.
+func (b *board) annaThenBoris(t *testing.T) (anna, boris cc.OperatorID) {
+	t.Helper()
+	anna = b.operator(t, "anna")
+	b.ready(t, anna)
+	b.clock.Advance(time.Second)
+	boris = b.operator(t, "boris")
+	b.ready(t, boris)
+	return anna, boris
+}
+
 // caller is the tests' caller, dialling the queue's number.
 var caller = cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", CallerName: "Jane", DialedNumber: "+18005550100"}
 

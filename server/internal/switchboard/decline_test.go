@@ -2,7 +2,6 @@ package switchboard
 
 import (
 	"testing"
-	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
@@ -15,10 +14,7 @@ import (
 func TestDeclineIsStoredAndCancelsTheLeg(t *testing.T) {
 	b := newBoardOn(t, clock.NewFake(start))
 	ctx := t.Context()
-	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
-	b.ready(t, anna)
-	b.clock.Advance(time.Second)
-	b.ready(t, boris)
+	anna, boris := b.annaThenBoris(t)
 	call, first := b.offered(t, anna)
 	b.db.stored()
 
@@ -72,10 +68,7 @@ func TestDeclineIsStoredAndCancelsTheLeg(t *testing.T) {
 func TestDeclinesSurviveAReload(t *testing.T) {
 	b := newBoardOn(t, clock.NewFake(start))
 	ctx := t.Context()
-	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
-	b.ready(t, anna)
-	b.clock.Advance(time.Second)
-	b.ready(t, boris)
+	anna, boris := b.annaThenBoris(t)
 	call, offer := b.offered(t, anna)
 	if _, err := b.DeclineOffer(ctx, cc.Decline{Offer: offer, Operator: anna}); err != nil {
 		t.Fatal(err)
