@@ -53,7 +53,8 @@ interface Emu {
 }
 type EmulatorCtor = new (opts: Record<string, unknown>) => Emu;
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
