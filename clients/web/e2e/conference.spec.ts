@@ -2,39 +2,15 @@
 // emulator: anna adds boris to her call from the talk card; a supervisor listens from the
 // call's detail (anna is not told and nobody hears him), whispers (only anna hears him), barges
 // after confirming (all hear all) and stops; refusals are shown.
-import type { Page } from "@playwright/test";
 import { KeyRole } from "@gen/tandem/admin/v1/admin_pb";
-import { desk, expect, logIn, showsState, shot, test, watchConsole } from "./fixtures";
-import { WAIT, type EmuCall, type EmuSession } from "./world";
-
-/** The emulator's media model: whose voices a call hears now (clients/voxengine). */
-type Hearing = EmuSession & { hearsNow(id: string): string[]; caller: EmuCall };
-
-async function signIn(page: Page, url: string, hash: string, key: string): Promise<void> {
-  await page.goto(`${url}/supervisor#${hash}`);
-  await page.getByLabel("Access key").fill(key);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Supervisor pages" })).toBeVisible({ timeout: WAIT });
-}
-
-/** The leg the scenario dialed for target, once dialed. */
-async function legOf(s: EmuSession, target: string): Promise<EmuCall> {
-  const r = await s.waitFor((x) => x.type === "dial" && x.target === target, WAIT, `dial ${target}`);
-  const call = [...s.calls].find((c) => c.id() === r.callId);
-  if (!call) throw new Error(`no leg for ${target}`);
-  return call;
-}
+import { annaAnswers, desk, expect, shot, signInSupervisor, test, watchConsole } from "./fixtures";
+import { WAIT, legOf, type Hearing } from "./world";
 
 test("anna adds boris to her call; a supervisor listens, whispers, barges and stops from the call's detail", async ({ page, browser, server, api, ids, cloud }) => {
   const errors = watchConsole(page);
-  await logIn(page, server.url, "anna");
-  await showsState(page, "offline");
-  await desk(page).toggle.click();
-  await showsState(page, "ready");
   // anna is the only one ready: boris comes online once she talks.
-  const caller = cloud.call();
+  const caller = await annaAnswers(page, server.url, cloud);
   const s = caller.s as Hearing;
-  await caller.answer();
   const d = desk(page);
   await expect(d.talk).toBeVisible({ timeout: WAIT });
   const annaLeg = await legOf(s, "anna");
@@ -64,7 +40,7 @@ test("anna adds boris to her call; a supervisor listens, whispers, barges and st
   const callId = calls[0]?.callId ?? "";
   const sup = await (await browser.newContext()).newPage();
   sup.on("dialog", (dlg) => void dlg.accept());
-  await signIn(sup, server.url, `call/${callId}`, secret);
+  await signInSupervisor(sup, server.url, `call/${callId}`, secret);
   const mon = sup.getByTestId("monitor");
   await expect(mon).toBeVisible({ timeout: WAIT });
   await mon.getByTestId("monitor-contact").fill("+14155550123");
@@ -110,12 +86,7 @@ test("anna adds boris to her call; a supervisor listens, whispers, barges and st
 });
 
 test("an operator who is not ready cannot be added: the refusal names him", async ({ page, server, ids, cloud }) => {
-  await logIn(page, server.url, "anna");
-  await showsState(page, "offline");
-  await desk(page).toggle.click();
-  await showsState(page, "ready");
-  const caller = cloud.call();
-  await caller.answer();
+  const caller = await annaAnswers(page, server.url, cloud);
   await expect(desk(page).talk).toBeVisible({ timeout: WAIT });
   const conf = page.getByTestId("conference");
   await conf.getByTestId("add-kind").selectOption("operator");

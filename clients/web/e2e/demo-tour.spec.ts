@@ -11,14 +11,13 @@
 // made by a simulated operator meanwhile. Every wait is for an event, bounded.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
 import { CallState, PartyState, TransferMode, TransferState } from "@gen/tandem/common/v1/common_pb";
 import { desk, expect, logIn, shot, showsState, test, watchConsole } from "./fixtures";
-import { AdminApi, WAIT } from "./world";
+import { AdminApi, WAIT, freePort } from "./world";
 
 const vox = join(__dirname, "..", "..", "voxengine");
 const results = join(__dirname, "..", "test-results");
@@ -31,18 +30,6 @@ const BORIS = "op_boris";
 /** Phones outside the call center: the demo's traffic picks them up. */
 const ADDED = "+14155550177";
 const SUPERVISOR_PHONE = "+14155550188";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test.beforeAll(async () => {
   // The launcher's traffic runs over the emulator's generated client: build it as make demo does.

@@ -6,26 +6,13 @@
 // test-results/demo.json).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { desk, expect, logIn, shot, showsState, test, watchConsole } from "./fixtures";
-import { WAIT } from "./world";
+import { WAIT, freePort } from "./world";
 
 const vox = join(__dirname, "..", "..", "voxengine");
 const results = join(__dirname, "..", "test-results");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test.describe.configure({ mode: "serial" });
 

@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test as base, expect, type Locator, type Page } from "@playwright/test";
-import { AdminApi, Cloud, TandemServer, WAIT } from "./world";
+import { AdminApi, Cloud, TandemServer, WAIT, WebSdk, type CallerSession } from "./world";
 
 export const screensDir = join(__dirname, "..", "test-results", "screens") + "/";
 mkdirSync(screensDir, { recursive: true });
@@ -35,6 +35,39 @@ export const test = base.extend<World>({
   },
 });
 
+/**
+ * Fixtures of a tandem with --voximplant-emulator: the emulated Web SDK endpoint knowing users
+ * (Voximplant user name to password) and the emulator ringing them in their browsers through
+ * it; operators anna and boris, to whom phones may give what they need.
+ */
+export function withBrowserPhones(users: Record<string, string>, phones?: (api: AdminApi, ids: Record<string, string>) => Promise<void>) {
+  return base.extend<World & { sdk: WebSdk }>({
+    sdk: async ({}, use) => {
+      const s = await new WebSdk({ users }).start();
+      await use(s);
+      await s.close();
+    },
+    server: async ({ sdk }, use) => {
+      const s = await TandemServer.start(undefined, ["--voximplant-emulator", sdk.url]);
+      await use(s);
+      await s.close();
+    },
+    api: async ({ server }, use) => {
+      await use(new AdminApi(server.url));
+    },
+    ids: async ({ api }, use) => {
+      const ids = await api.setup(["anna", "boris"]);
+      await phones?.(api, ids);
+      await use(ids);
+    },
+    cloud: async ({ server, sdk }, use) => {
+      const c = await Cloud.start(server.url, undefined, sdk);
+      await use(c);
+      await c.close();
+    },
+  });
+}
+
 export { expect };
 
 /** The operator screen's parts. */
@@ -54,6 +87,25 @@ export async function logIn(page: Page, url: string, name: string, password = `p
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** Signs in to the supervisor pages at #hash with an access key. */
+export async function signInSupervisor(page: Page, url: string, hash: string, key: string): Promise<void> {
+  await page.goto(`${url}/supervisor#${hash}`);
+  await page.getByLabel("Access key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Supervisor pages" })).toBeVisible({ timeout: WAIT });
+}
+
+/** anna logs in and goes ready; a caller's call reaches her phone and she answers it. */
+export async function annaAnswers(page: Page, url: string, cloud: Cloud): Promise<CallerSession> {
+  await logIn(page, url, "anna");
+  await showsState(page, "offline");
+  await desk(page).toggle.click();
+  await showsState(page, "ready");
+  const caller = cloud.call();
+  await caller.answer();
+  return caller;
 }
 
 /** Waits until the screen shows this state over a live connection. */

@@ -5,47 +5,14 @@
 // and rings the tab when the scenario calls the user. One test keeps the real SDK's path: a
 // server without the flag loads voximplant-websdk's chunk, replaced here by a JS fake.
 import { createHash } from "node:crypto";
-import { test as base } from "@playwright/test";
-import { desk, expect, logIn, showsState, test, watchConsole } from "./fixtures";
-import { AdminApi, Cloud, TandemServer, VOX_APP, WAIT, type Rec } from "./world";
-
-/** The emulated Web SDK endpoint (CommonJS, no dependencies), as these tests use it. */
-interface WebSdk {
-  url: string;
-  records: Rec[];
-  start(): Promise<WebSdk>;
-  close(): Promise<void>;
-  dropConnections(): void;
-}
-const { WebSdk } = require("../../voxengine/emulator/websdk.js") as { WebSdk: new (o: { users: Record<string, string> }) => WebSdk };
+import { desk, expect, logIn, showsState, test, watchConsole, withBrowserPhones } from "./fixtures";
+import { VOX_APP, WAIT } from "./world";
 
 const ANNA_VOX = "vox-pass-anna";
 
 /** A server with --voximplant-emulator, the endpoint, and the emulator ringing anna's browser. */
-const phone = base.extend<{ sdk: WebSdk; server: TandemServer; api: AdminApi; ids: Record<string, string>; cloud: Cloud }>({
-  sdk: async ({}, use) => {
-    const s = await new WebSdk({ users: { anna: ANNA_VOX } }).start();
-    await use(s);
-    await s.close();
-  },
-  server: async ({ sdk }, use) => {
-    const s = await TandemServer.start(undefined, ["--voximplant-emulator", sdk.url]);
-    await use(s);
-    await s.close();
-  },
-  api: async ({ server }, use) => {
-    await use(new AdminApi(server.url));
-  },
-  ids: async ({ api }, use) => {
-    const ids = await api.setup(["anna", "boris"]);
-    await api.admin.updateOperator({ operatorId: ids.anna, softphonePassword: ANNA_VOX });
-    await use(ids);
-  },
-  cloud: async ({ server, sdk }, use) => {
-    const c = await Cloud.start(server.url, undefined, sdk);
-    await use(c);
-    await c.close();
-  },
+const phone = withBrowserPhones({ anna: ANNA_VOX }, async (api, ids) => {
+  await api.admin.updateOperator({ operatorId: ids.anna, softphonePassword: ANNA_VOX });
 });
 
 /** anna logged in with her browser phone ready, and Ready for calls. */

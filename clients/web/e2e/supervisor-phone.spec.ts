@@ -5,63 +5,13 @@
 // her to the call listening (nobody hears her), Whisper lets anna hear her, Stop hangs up. A key
 // without a phone fetches no SDK and rings the typed contact.
 import type { Page } from "@playwright/test";
-import { test as base } from "@playwright/test";
 import { KeyRole } from "@gen/tandem/admin/v1/admin_pb";
-import { desk, expect, logIn, shot, showsState, watchConsole } from "./fixtures";
-import { AdminApi, Cloud, TandemServer, WAIT, type EmuCall, type EmuSession, type Rec } from "./world";
-
-/** The emulated Web SDK endpoint (CommonJS, no dependencies), as these tests use it. */
-interface WebSdk {
-  url: string;
-  records: Rec[];
-  start(): Promise<WebSdk>;
-  close(): Promise<void>;
-}
-const { WebSdk } = require("../../voxengine/emulator/websdk.js") as { WebSdk: new (o: { users: Record<string, string> }) => WebSdk };
-
-/** The emulator's media model: whose voices a call hears now (clients/voxengine). */
-type Hearing = EmuSession & { hearsNow(id: string): string[]; caller: EmuCall };
+import { annaAnswers, desk, expect, shot, signInSupervisor, watchConsole, withBrowserPhones } from "./fixtures";
+import { WAIT, legOf, type Hearing } from "./world";
 
 const OLGA_VOX = "vox-pass-olga";
 
-const test = base.extend<{ sdk: WebSdk; server: TandemServer; api: AdminApi; ids: Record<string, string>; cloud: Cloud }>({
-  sdk: async ({}, use) => {
-    const s = await new WebSdk({ users: { olga: OLGA_VOX } }).start();
-    await use(s);
-    await s.close();
-  },
-  server: async ({ sdk }, use) => {
-    const s = await TandemServer.start(undefined, ["--voximplant-emulator", sdk.url]);
-    await use(s);
-    await s.close();
-  },
-  api: async ({ server }, use) => {
-    await use(new AdminApi(server.url));
-  },
-  ids: async ({ api }, use) => {
-    await use(await api.setup(["anna", "boris"]));
-  },
-  cloud: async ({ server, sdk }, use) => {
-    const c = await Cloud.start(server.url, undefined, sdk);
-    await use(c);
-    await c.close();
-  },
-});
-
-async function signIn(page: Page, url: string, hash: string, key: string): Promise<void> {
-  await page.goto(`${url}/supervisor#${hash}`);
-  await page.getByLabel("Access key").fill(key);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Supervisor pages" })).toBeVisible({ timeout: WAIT });
-}
-
-/** The leg the scenario dialed for target, once dialed. */
-async function legOf(s: EmuSession, target: string): Promise<EmuCall> {
-  const r = await s.waitFor((x) => x.type === "dial" && x.target === target, WAIT, `dial ${target}`);
-  const call = [...s.calls].find((c) => c.id() === r.callId);
-  if (!call) throw new Error(`no leg for ${target}`);
-  return call;
-}
+const test = withBrowserPhones({ olga: OLGA_VOX });
 
 /** Counts the Web SDK chunks (Voximplant's or the emulated one) a page fetches. */
 function sdkChunks(page: Page): () => number {
@@ -75,13 +25,7 @@ function sdkChunks(page: Page): () => number {
 test("olga's key has a browser phone: it logs in, Monitor rings her tab, Answer listens, Whisper, Stop", async ({ page, browser, server, api, ids, cloud, sdk }) => {
   expect(ids.anna).toBeTruthy();
   const errors = watchConsole(page);
-  await logIn(page, server.url, "anna");
-  await showsState(page, "offline");
-  await desk(page).toggle.click();
-  await showsState(page, "ready");
-  const caller = cloud.call();
-  const s = caller.s as Hearing;
-  await caller.answer();
+  const s = (await annaAnswers(page, server.url, cloud)).s as Hearing;
   await expect(desk(page).talk).toBeVisible({ timeout: WAIT });
   const annaLeg = await legOf(s, "anna");
   const callerId = s.caller.id();
@@ -95,7 +39,7 @@ test("olga's key has a browser phone: it logs in, Monitor rings her tab, Answer 
   const sup = await (await browser.newContext()).newPage();
   const supErrors = watchConsole(sup);
   const chunks = sdkChunks(sup);
-  await signIn(sup, server.url, `call/${callId}`, secret);
+  await signInSupervisor(sup, server.url, `call/${callId}`, secret);
   await expect(sup.getByTestId("sv-phone")).toHaveText("Browser phone ready (olga)", { timeout: WAIT });
   // The endpoint checked MD5(key|MD5(olga:voximplant.com:password)) and let her in.
   expect(sdk.records.filter((r) => r.type === "login").map((r) => [r.user, r.ok])).toEqual([["olga", true]]);
@@ -139,13 +83,7 @@ test("olga's key has a browser phone: it logs in, Monitor rings her tab, Answer 
 
 test("a key without a browser phone fetches no SDK and rings the typed contact; the typed contact stays the alternative", async ({ page, browser, server, api, ids, cloud }) => {
   expect(ids.anna).toBeTruthy();
-  await logIn(page, server.url, "anna");
-  await showsState(page, "offline");
-  await desk(page).toggle.click();
-  await showsState(page, "ready");
-  const caller = cloud.call();
-  const s = caller.s as Hearing;
-  await caller.answer();
+  const s = (await annaAnswers(page, server.url, cloud)).s as Hearing;
   const { calls } = await api.assignment.listCalls({});
   const callId = calls[0]?.callId ?? "";
 
@@ -154,7 +92,7 @@ test("a key without a browser phone fetches no SDK and rings the typed contact; 
   const plain = await (await browser.newContext()).newPage();
   const chunks = sdkChunks(plain);
   const errors = watchConsole(plain);
-  await signIn(plain, server.url, `call/${callId}`, secret);
+  await signInSupervisor(plain, server.url, `call/${callId}`, secret);
   const mon = plain.getByTestId("monitor");
   await expect(mon).toBeVisible({ timeout: WAIT });
   await expect(mon.getByTestId("monitor-in-browser")).toHaveCount(0);
@@ -166,7 +104,7 @@ test("a key without a browser phone fetches no SDK and rings the typed contact; 
   const olga = await api.admin.createApiKey({ name: "olga", role: KeyRole.SUPERVISOR });
   await api.admin.setApiKeySoftphone({ keyId: olga.apiKey?.keyId ?? "", softphoneUser: "olga", softphonePassword: OLGA_VOX });
   const sup = await (await browser.newContext()).newPage();
-  await signIn(sup, server.url, `call/${callId}`, olga.secret);
+  await signInSupervisor(sup, server.url, `call/${callId}`, olga.secret);
   await expect(sup.getByTestId("sv-phone")).toHaveText("Browser phone ready (olga)", { timeout: WAIT });
   const smon = sup.getByTestId("monitor");
   await smon.getByTestId("monitor-elsewhere").check();

@@ -2,24 +2,30 @@
 // scenario in the emulator: anna's Transfer control lists her colleagues (the free first, the
 // others disabled with why), a refusal is shown, a warm transfer to boris rings, consults and
 // completes (the caller hears music during the consult, then boris), and anna goes to wrap-up.
+import type { Page } from "@playwright/test";
 import { desk, expect, logIn, shot, showsState, test, watchConsole } from "./fixtures";
-import { Cloud, WAIT } from "./world";
+import { Cloud, WAIT, type CallerSession, type Rec } from "./world";
+
+/** anna logs in, goes ready with the keyboard and answers Jane's call: the call, and when Jane first hears her. */
+async function annaTalks(page: Page, url: string, cloud: Cloud): Promise<{ call: CallerSession; bridged: Rec }> {
+  await logIn(page, url, "anna");
+  await expect(desk(page).conn).toHaveAttribute("data-tone", "ok", { timeout: WAIT });
+  await page.keyboard.press("r");
+  await showsState(page, "ready");
+  const call = cloud.call("+15557654321", "Jane Caller");
+  expect(await call.dialed()).toBe("anna");
+  await call.answer();
+  await showsState(page, "on_call");
+  const bridged = await call.s.waitFor((r) => r.type === "heard" && r.what === "call" && r.from === "anna", WAIT, "the caller hears anna");
+  return { call, bridged };
+}
 
 test("warm transfer to a colleague: pick boris, consult while the caller hears music, complete", async ({ page, server, api, ids }) => {
   const errors = watchConsole(page);
   // boris's phone answers by itself; anna's rings until the test picks it up.
   const cloud = await Cloud.start(server.url, (target) => (target === "boris" ? { ringAfterS: 0.05, answerAfterS: 0.5 } : undefined));
   try {
-    const d = desk(page);
-    await logIn(page, server.url, "anna");
-    await expect(d.conn).toHaveAttribute("data-tone", "ok", { timeout: WAIT });
-    await page.keyboard.press("r");
-    await showsState(page, "ready");
-    const call = cloud.call("+15557654321", "Jane Caller");
-    expect(await call.dialed()).toBe("anna");
-    await call.answer();
-    await showsState(page, "on_call");
-    const bridged = await call.s.waitFor((r) => r.type === "heard" && r.what === "call" && r.from === "anna", WAIT, "the caller hears anna");
+    const { call, bridged } = await annaTalks(page, server.url, cloud);
 
     // Nobody else is at work: boris is shown but cannot be picked, and a warm transfer to the
     // queue is refused with the server's reason.
@@ -66,15 +72,7 @@ test("warm transfer to a colleague: pick boris, consult while the caller hears m
 test("blind transfer to the queue: anna lets go at once; the call waits in line keeping its arrival", async ({ page, server, api, ids, cloud }) => {
   expect(ids.anna).toBeTruthy();
   const errors = watchConsole(page);
-  const d = desk(page);
-  await logIn(page, server.url, "anna");
-  await expect(d.conn).toHaveAttribute("data-tone", "ok", { timeout: WAIT });
-  await page.keyboard.press("r");
-  await showsState(page, "ready");
-  const call = cloud.call("+15557654321", "Jane Caller");
-  await call.answer();
-  await showsState(page, "on_call");
-  const bridged = await call.s.waitFor((r) => r.type === "heard" && r.what === "call" && r.from === "anna", WAIT, "the caller hears anna");
+  const { call, bridged } = await annaTalks(page, server.url, cloud);
   const callId = (await api.assignment.listCalls({})).calls[0]?.callId ?? "";
   const arrived = (await api.assignment.getCall({ callId })).call?.arrivedAt;
 

@@ -53,7 +53,8 @@ interface Emu {
 }
 type EmulatorCtor = new (opts: Record<string, unknown>) => Emu;
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
@@ -292,6 +293,27 @@ export class Cloud {
     return this.emu.close();
   }
 }
+
+/** The emulator's media model: whose voices a call hears now (clients/voxengine). */
+export type Hearing = EmuSession & { hearsNow(id: string): string[]; caller: EmuCall };
+
+/** The leg the scenario dialed for target, once dialed. */
+export async function legOf(s: EmuSession, target: string): Promise<EmuCall> {
+  const r = await s.waitFor((x) => x.type === "dial" && x.target === target, WAIT, `dial ${target}`);
+  const call = [...s.calls].find((c) => c.id() === r.callId);
+  if (!call) throw new Error(`no leg for ${target}`);
+  return call;
+}
+
+/** The emulated Web SDK endpoint (CommonJS, no dependencies), as the tests use it. */
+export interface WebSdk {
+  url: string;
+  records: Rec[];
+  start(): Promise<WebSdk>;
+  close(): Promise<void>;
+  dropConnections(): void;
+}
+export const { WebSdk } = require("../../voxengine/emulator/websdk.js") as { WebSdk: new (o: { users: Record<string, string> }) => WebSdk };
 
 /** One inbound call in the emulator, with the moments the tests measure from. */
 export class CallerSession {

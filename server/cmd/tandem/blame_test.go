@@ -119,13 +119,8 @@ func TestUndeliveredDialIsNotTheOperatorsMiss(t *testing.T) {
 // her lease ran out. The offer ends as nobody's miss, saying why; her marks stay as they were,
 // and the call waits for the next operator.
 func TestRestartIsNotTheOperatorsMiss(t *testing.T) {
-	clk := clock.NewFake(time.Now())
-	db := filepath.Join(t.TempDir(), "tandem.db")
-	srv := startServer(t, db, clk)
-	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
-	setup(t, admin)
-	sess := newSession(t)
-	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
+	cen := newCenter(t, tandem.Connect)
+	clk, db, srv, admin, sess, cloud := cen.clk, cen.db, cen.srv, cen.admin, cen.sess, cen.cloud
 	anna := logIn(t, srv.m.URL, tandem.Connect, "anna")
 	anna.ready()
 	before := <-watchAsAdmin(t, admin, anna.id)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
-	"github.com/tandemcc/tandem/server/internal/clock"
 )
 
 // TestOperatorDeclinesOverTheAPI: boris, a SIP operator whose phone rings, declines the call
@@ -24,13 +22,8 @@ func TestOperatorDeclinesOverTheAPI(t *testing.T) {
 	for _, p := range []tandem.Protocol{tandem.Connect, tandem.ConnectJSON} {
 		t.Run(string(p), func(t *testing.T) {
 			ctx := context.Background()
-			clk := clock.NewFake(time.Now())
-			srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
-			url := srv.m.URL
-			admin := tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(testAdminKey))
-			setup(t, admin)
-			cloud := newCloud(t, url, p, false, clk)
-			sess := newSession(t)
+			cen := newCenter(t, p)
+			clk, url, admin, cloud, sess := cen.clk, cen.url, cen.admin, cen.cloud, cen.sess
 			anna := logIn(t, url, p, "anna")
 			boris := logIn(t, url, p, "boris")
 			boris.ready()

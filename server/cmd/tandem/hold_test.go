@@ -140,32 +140,47 @@ func TestHoldOverConnect(t *testing.T) {
 	}
 }
 
+// center is a fresh server on its own SQLite file with the usual set-up, the cloud's client and
+// a session server for its calls.
+type center struct {
+	clk   *clock.Fake
+	db    string
+	srv   *server
+	url   string
+	admin *tandem.Client
+	cloud *cloudClient
+	sess  *session
+}
+
+// newCenter starts a server, creates the usual queue and operators, and makes a cloud client
+// speaking p.
+func newCenter(t *testing.T, p tandem.Protocol) center {
+	t.Helper()
+	c := center{clk: clock.NewFake(time.Now()), db: filepath.Join(t.TempDir(), "tandem.db")}
+	c.srv = startServer(t, c.db, c.clk)
+	c.url = c.srv.m.URL
+	c.admin = tandem.New(c.url, tandem.WithProtocol(p), tandem.WithToken(testAdminKey))
+	setup(t, c.admin)
+	c.cloud = newCloud(t, c.url, p, false, c.clk)
+	c.sess = newSession(t)
+	return c
+}
+
 // answeredCall is a call of session PATH on a fresh server, offered to anna and answered.
 type answeredCall struct {
-	clk         *clock.Fake
-	url         string
-	admin       *tandem.Client
-	cloud       *cloudClient
-	sess        *session
+	center
 	anna, boris *operatorApp
 	reg         *callintakev1.RegisterCallResponse
 	dial        *callintakev1.CloudCommand
 }
 
-// annaAnswers starts a server with the usual set-up, logs anna and boris in, makes anna ready,
-// registers a call of session path and has anna answer it.
+// annaAnswers starts a center, logs anna and boris in, makes anna ready, registers a call of
+// session path and has anna answer it.
 func annaAnswers(t *testing.T, p tandem.Protocol, path string) answeredCall {
 	t.Helper()
-	a := answeredCall{clk: clock.NewFake(time.Now())}
-	srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), a.clk)
-	url := srv.m.URL
-	a.url = url
-	a.admin = tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(testAdminKey))
-	setup(t, a.admin)
-	a.cloud = newCloud(t, url, p, false, a.clk)
-	a.sess = newSession(t)
-	a.anna = logIn(t, url, p, "anna")
-	a.boris = logIn(t, url, p, "boris")
+	a := answeredCall{center: newCenter(t, p)}
+	a.anna = logIn(t, a.url, p, "anna")
+	a.boris = logIn(t, a.url, p, "boris")
 	a.anna.ready()
 	var err error
 	if a.reg, err = a.cloud.register(intake(a.sess.srv.URL, path)); err != nil {

@@ -20,13 +20,8 @@ import (
 // TestRestartKeepsOperatorsQueuesAndWaitingCalls stops the server with calls waiting and starts
 // it again on the same database file.
 func TestRestartKeepsOperatorsQueuesAndWaitingCalls(t *testing.T) {
-	clk := clock.NewFake(time.Now())
-	db := filepath.Join(t.TempDir(), "tandem.db")
-	srv := startServer(t, db, clk)
-	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
-	setup(t, admin)
-	sess := newSession(t)
-	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
+	cen := newCenter(t, tandem.Connect)
+	clk, db, srv, admin, sess, cloud := cen.clk, cen.db, cen.srv, cen.admin, cen.sess, cen.cloud
 	first, err := cloud.register(intake(sess.srv.URL, "/r1"))
 	if err != nil {
 		t.Fatal(err)

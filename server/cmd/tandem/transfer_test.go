@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +17,6 @@ import (
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
-	"github.com/tandemcc/tandem/server/internal/clock"
 )
 
 // TestTransferOverConnect drives transfers through the real server: refusals naming the field;
@@ -245,22 +243,9 @@ func TestTransferOverConnect(t *testing.T) {
 // transfer command is sent again for the same leg), and again while the operators consult
 // (the consultation goes on); then anna completes it and the call is boris's.
 func TestTransferSurvivesRestart(t *testing.T) {
-	clk := clock.NewFake(time.Now())
-	db := filepath.Join(t.TempDir(), "tandem.db")
-	srv := startServer(t, db, clk)
-	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
-	setup(t, admin)
-	sess := newSession(t)
-	cloud := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
-	anna := logIn(t, srv.m.URL, tandem.Connect, "anna")
-	boris := logIn(t, srv.m.URL, tandem.Connect, "boris")
-	anna.ready()
-	reg, err := cloud.register(intake(sess.srv.URL, "/xr"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := reg.GetCallId()
-	dial := sess.next("/xr")
+	a := annaAnswers(t, tandem.Connect, "/xr")
+	clk, db, srv, sess, cloud, anna, boris := a.clk, a.db, a.srv, a.sess, a.cloud, a.anna, a.boris
+	id := a.reg.GetCallId()
 	answer := func(c *cloudClient, offer string) {
 		t.Helper()
 		ev := event(id, offer)
@@ -269,8 +254,6 @@ func TestTransferSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	answer(cloud, dial.GetOfferId())
-	anna.await(commonv1.OperatorState_OPERATOR_STATE_ON_CALL)
 	boris.ready()
 	ctx := context.Background()
 	if _, err := anna.client.Assignment.TransferCall(ctx, connect.NewRequest(&assignmentv1.TransferCallRequest{CallId: id, Mode: commonv1.TransferMode_TRANSFER_MODE_WARM, Target: &assignmentv1.TransferCallRequest_OperatorId{OperatorId: boris.id}})); err != nil {

@@ -23,6 +23,26 @@ func (f *fixture) party(id cc.CallID, pid cc.PartyID) cc.Party {
 
 var guest = cc.Contact{Kind: cc.ContactPSTN, Target: "+14155550177"}
 
+// annaOnACallBorisReady: anna has answered a call and boris is ready to be brought in to it.
+func annaOnACallBorisReady(t *testing.T) (*fixture, cc.CallID) {
+	t.Helper()
+	f := newFixture(t, "anna", "boris")
+	f.ready("anna")
+	id := f.answered("anna")
+	f.ready("boris")
+	return f, id
+}
+
+// addBoris: anna adds boris to her call id.
+func (f *fixture) addBoris(id cc.CallID) (cc.Party, cc.Changes) {
+	f.t.Helper()
+	p, ch, err := f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p, ch
+}
+
 // A contact added by the operator is dialed in conference mode with the caller's number; it
 // joins, and leaves when he hangs up; repeated events change nothing; the stored call carries
 // each state.
@@ -72,16 +92,10 @@ func TestAddedContactJoinsAndLeaves(t *testing.T) {
 // is marked like any offer: his answer counts with its ring time; when the call ends he is
 // ready again while the call's own operator wraps up.
 func TestAddedOperatorIsReservedAndMarked(t *testing.T) {
-	f := newFixture(t, "anna", "boris")
-	f.ready("anna")
-	id := f.answered("anna")
-	f.ready("boris")
+	f, id := annaOnACallBorisReady(t)
 	before := f.view("boris").Status.Marks
 
-	p, ch, err := f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, ch := f.addBoris(id)
 	if p.Operator != "boris" || p.Contact.Target != "boris" || !p.ExpiresAt.Equal(f.now.Add(25*time.Second)) {
 		t.Fatalf("party %+v", p)
 	}
@@ -123,15 +137,9 @@ func TestAddedOperatorIsReservedAndMarked(t *testing.T) {
 // A party leg of an operator that rang and was not answered is his miss; one whose phone the
 // cloud never said rang, and whose lease ran out, is nobody's.
 func TestAddedOperatorMissAndLease(t *testing.T) {
-	f := newFixture(t, "anna", "boris")
-	f.ready("anna")
-	id := f.answered("anna")
-	f.ready("boris")
+	f, id := annaOnACallBorisReady(t)
 
-	p, _, err := f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _ := f.addBoris(id)
 	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudPartyRinging, Party: p.ID}))
 	f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudPartyFailed, Party: p.ID, Code: 408, Reason: "no answer"}))
 	if v := f.view("boris"); v.Status.State != cc.OperatorAway || v.Status.Marks.OffersMissed != 1 {
@@ -142,10 +150,7 @@ func TestAddedOperatorMissAndLease(t *testing.T) {
 	}
 
 	f.ready("boris")
-	p, _, err = f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _ = f.addBoris(id)
 	due, ok := f.e.NextDeadline()
 	if !ok || due.After(p.ExpiresAt) {
 		t.Fatalf("next deadline %v (%v), want by the lease %v", due, ok, p.ExpiresAt)
@@ -291,14 +296,8 @@ func TestMonitorSwitchesWithoutRedialing(t *testing.T) {
 // An add_party the scenario did not carry out ends the leg and frees the operator brought in,
 // without a miss; a lost call ends its parties.
 func TestUndeliveredPartyAndLostCall(t *testing.T) {
-	f := newFixture(t, "anna", "boris")
-	f.ready("anna")
-	id := f.answered("anna")
-	f.ready("boris")
-	p, ch, err := f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, id := annaOnACallBorisReady(t)
+	p, ch := f.addBoris(id)
 	f.e.PartyUndelivered(f.now, ch.Commands[0], "no media")
 	if got := f.party(id, p.ID); got.State != cc.PartyFailed || got.Reason != "add_party failed: no media" {
 		t.Fatalf("undelivered party: %+v", got)
@@ -321,14 +320,8 @@ func TestUndeliveredPartyAndLostCall(t *testing.T) {
 // After a restart, a dialing operator leg is known again: the sweeper leaves its operator
 // reserved, and its lease still runs out (nobody's miss: no word that his phone rang).
 func TestRestoredPartyLegKeepsItsLease(t *testing.T) {
-	f := newFixture(t, "anna", "boris")
-	f.ready("anna")
-	id := f.answered("anna")
-	f.ready("boris")
-	p, _, err := f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, id := annaOnACallBorisReady(t)
+	p, _ := f.addBoris(id)
 	c, _ := f.e.Call(id)
 	anna, boris := f.view("anna").Status, f.view("boris").Status
 	queues := []cc.Queue{{ID: "support", DialedNumbers: []string{"+18005550100"}, OfferTimeout: 20 * time.Second, WrapUp: 10 * time.Second, IsDefault: true}}
@@ -356,14 +349,8 @@ func TestRestoredPartyLegKeepsItsLease(t *testing.T) {
 // being dismissed is refused and changes nothing, so his answer afterwards finds him reserved
 // for the leg and puts him on the call.
 func TestAddedOperatorCannotLeaveWhileHisLegRings(t *testing.T) {
-	f := newFixture(t, "anna", "boris")
-	f.ready("anna")
-	id := f.answered("anna")
-	f.ready("boris")
-	p, _, err := f.e.AddToCall(f.now, id, "anna", cc.Contact{}, "boris", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, id := annaOnACallBorisReady(t)
+	p, _ := f.addBoris(id)
 	if _, err := f.e.GoAway(f.now, "boris", "lunch"); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
 		t.Fatalf("away while his leg rings: %v", err)
 	}

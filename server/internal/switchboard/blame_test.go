@@ -14,15 +14,8 @@ import (
 func TestUndeliveredDialGoesToTheNextOperator(t *testing.T) {
 	b := newBoardOn(t, stillClock{clock.NewFake(start)})
 	ctx := t.Context()
-	anna := b.operator(t, "anna")
-	b.ready(t, anna)
-	b.clock.Advance(1)
-	boris := b.operator(t, "boris")
-	b.ready(t, boris)
-	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	anna, _ := b.annaThenBoris(t)
+	call := b.call(t)
 	cmds := b.cloud.commands()
 	dial := cmds[len(cmds)-1]
 	if dial.Type != cc.CommandDial || dial.Contact.Target != "anna" {
@@ -31,7 +24,7 @@ func TestUndeliveredDialGoesToTheNextOperator(t *testing.T) {
 	before, _ := b.OperatorView(ctx, anna)
 	b.db.stored()
 
-	b.DialUndelivered(reply.Call, dial.Offer, "dial command failed 6 attempts, last: HTTP 500")
+	b.DialUndelivered(call, dial.Offer, "dial command failed 6 attempts, last: HTTP 500")
 
 	after, _ := b.OperatorView(ctx, anna)
 	if after.Status.State != cc.OperatorReady || after.Status.Marks.OffersMissed != 0 || after.Status.Marks.Score != before.Status.Marks.Score ||
@@ -53,7 +46,7 @@ func TestUndeliveredDialGoesToTheNextOperator(t *testing.T) {
 	if stored == nil || stored.State != cc.OfferWithdrawn || !strings.Contains(stored.Reason, "could not be delivered") {
 		t.Fatalf("anna's offer stored as %+v, want withdrawn: the dial could not be delivered", stored)
 	}
-	_, offers, err := b.db.Call(ctx, reply.Call)
+	_, offers, err := b.db.Call(ctx, call)
 	if err != nil || len(offers) != 2 {
 		t.Fatalf("offers of the call in the store: %+v %v", offers, err)
 	}

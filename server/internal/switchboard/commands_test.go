@@ -31,8 +31,8 @@ func (b *board) operator(t *testing.T, name string) cc.OperatorID {
 	return id
 }
 
-// ready opens the operator's app and makes him ready.
-func (b *board) ready(t *testing.T, id cc.OperatorID) {
+// ready opens the operator's app (open until the test ends) and makes him ready.
+func (b *board) ready(t *testing.T, id cc.OperatorID) cc.OperatorWatch {
 	t.Helper()
 	w, err := b.Watch(t.Context(), id, true, "login-"+string(id))
 	if err != nil {
@@ -42,6 +42,54 @@ func (b *board) ready(t *testing.T, id cc.OperatorID) {
 	if _, err := b.GoReady(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
+	return w
+}
+
+// annaThenBoris makes operators anna and boris ready, anna a second longer: the next call is
+// offered to her, then to him.
+func (b *board) annaThenBoris(t *testing.T) (anna, boris cc.OperatorID) {
+	t.Helper()
+	anna = b.operator(t, "anna")
+	b.ready(t, anna)
+	b.clock.Advance(time.Second)
+	boris = b.operator(t, "boris")
+	b.ready(t, boris)
+	return anna, boris
+}
+
+// caller is the tests' caller, dialling the queue's number.
+var caller = cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", CallerName: "Jane", DialedNumber: "+18005550100"}
+
+// call registers the caller's call (cloud request req-1).
+func (b *board) call(t *testing.T) cc.CallID {
+	t.Helper()
+	reply, err := b.RegisterCall(t.Context(), "req-1", caller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reply.Call
+}
+
+// offered registers the caller's call and returns it with the offer it makes to id.
+func (b *board) offered(t *testing.T, id cc.OperatorID) (cc.CallID, cc.OfferID) {
+	t.Helper()
+	call := b.call(t)
+	v, err := b.OperatorView(t.Context(), id)
+	if err != nil || v.Offer == nil {
+		t.Fatalf("%s's view %+v (%v): want the offer", id, v, err)
+	}
+	return call, v.Offer.Offer.ID
+}
+
+// answered offers the caller's call to id, who is ready, and reports his answer (cloud request
+// req-2): he is on the call.
+func (b *board) answered(t *testing.T, id cc.OperatorID) cc.CallID {
+	t.Helper()
+	call, offer := b.offered(t, id)
+	if _, err := b.ReportEvent(t.Context(), "req-2", call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: offer, RingTime: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	return call
 }
 
 // TestImportClientsStoresAndDialsTheOffersItMakes is the regression of issue 18: the step an
@@ -56,11 +104,8 @@ func TestImportClientsStoresAndDialsTheOffersItMakes(t *testing.T) {
 		t.Fatalf("import: %d imported, %v, %v", n, failed, err)
 	}
 	b.ready(t, free) // the manager is not at work: his client's call waits for him
-	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c, offers, err := b.db.Call(ctx, reply.Call); err != nil || c.Manager != manager || len(offers) != 0 {
+	call := b.call(t)
+	if c, offers, err := b.db.Call(ctx, call); err != nil || c.Manager != manager || len(offers) != 0 {
 		t.Fatalf("before the wait is over: call %+v, offers %v (%v); want it held for %s", c, offers, err, manager)
 	}
 	b.db.stored()
@@ -78,7 +123,7 @@ func TestImportClientsStoresAndDialsTheOffersItMakes(t *testing.T) {
 	if got := batches[0]; len(got.Clients) != 1 || len(got.Offers) != 1 || len(got.Calls) != 1 || len(got.Decisions) != 1 {
 		t.Fatalf("the import stored %d clients, %d offers, %d calls, %d decisions; want 1 of each", len(got.Clients), len(got.Offers), len(got.Calls), len(got.Decisions))
 	}
-	c, offers, err := b.db.Call(ctx, reply.Call)
+	c, offers, err := b.db.Call(ctx, call)
 	if err != nil || len(offers) != 1 || offers[0].Operator != free || offers[0].State != cc.OfferPending || c.Offer != offers[0].ID {
 		t.Fatalf("stored call %+v, offers %+v (%v); want one pending offer to %s", c, offers, err, free)
 	}

@@ -2,7 +2,6 @@ package switchboard
 
 import (
 	"testing"
-	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
@@ -15,22 +14,11 @@ import (
 func TestDeclineIsStoredAndCancelsTheLeg(t *testing.T) {
 	b := newBoardOn(t, clock.NewFake(start))
 	ctx := t.Context()
-	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
-	b.ready(t, anna)
-	b.clock.Advance(time.Second)
-	b.ready(t, boris)
-	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := b.OperatorView(ctx, anna)
-	if err != nil || v.Offer == nil {
-		t.Fatalf("anna's view %+v (%v): want the offer", v, err)
-	}
-	first := v.Offer.Offer.ID
+	anna, boris := b.annaThenBoris(t)
+	call, first := b.offered(t, anna)
 	b.db.stored()
 
-	v, err = b.DeclineOffer(ctx, cc.Decline{Offer: first, Operator: anna, Reason: "headset broken"})
+	v, err := b.DeclineOffer(ctx, cc.Decline{Offer: first, Operator: anna, Reason: "headset broken"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,8 +33,8 @@ func TestDeclineIsStoredAndCancelsTheLeg(t *testing.T) {
 	}
 	var cancelled, dialedBoris bool
 	for _, cmd := range b.cloud.commands() {
-		cancelled = cancelled || cmd.Type == cc.CommandCancel && cmd.Offer == first && cmd.Call == reply.Call
-		dialedBoris = dialedBoris || cmd.Type == cc.CommandDial && cmd.Offer != first && cmd.Call == reply.Call && cmd.Contact.Target == "boris"
+		cancelled = cancelled || cmd.Type == cc.CommandCancel && cmd.Offer == first && cmd.Call == call
+		dialedBoris = dialedBoris || cmd.Type == cc.CommandDial && cmd.Offer != first && cmd.Call == call && cmd.Contact.Target == "boris"
 	}
 	if !cancelled || !dialedBoris {
 		t.Fatalf("commands %+v: want a cancel of %s and a dial to boris", b.cloud.commands(), first)
@@ -80,19 +68,9 @@ func TestDeclineIsStoredAndCancelsTheLeg(t *testing.T) {
 func TestDeclinesSurviveAReload(t *testing.T) {
 	b := newBoardOn(t, clock.NewFake(start))
 	ctx := t.Context()
-	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
-	b.ready(t, anna)
-	b.clock.Advance(time.Second)
-	b.ready(t, boris)
-	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := b.OperatorView(ctx, anna)
-	if err != nil || v.Offer == nil {
-		t.Fatalf("anna's view %+v (%v): want the offer", v, err)
-	}
-	if _, err := b.DeclineOffer(ctx, cc.Decline{Offer: v.Offer.Offer.ID, Operator: anna}); err != nil {
+	anna, boris := b.annaThenBoris(t)
+	call, offer := b.offered(t, anna)
+	if _, err := b.DeclineOffer(ctx, cc.Decline{Offer: offer, Operator: anna}); err != nil {
 		t.Fatal(err)
 	}
 	bv, _ := b.OperatorView(ctx, boris)
@@ -100,7 +78,7 @@ func TestDeclinesSurviveAReload(t *testing.T) {
 		t.Fatal("boris has no offer after anna declined")
 	}
 	b.db.failOnce() // the next step is not stored: the engine is rebuilt from the store
-	if _, err := b.ReportEvent(ctx, "req-2", reply.Call, cc.CloudEvent{Kind: cc.CloudOperatorRinging, Offer: bv.Offer.Offer.ID}); err == nil {
+	if _, err := b.ReportEvent(ctx, "req-2", call, cc.CloudEvent{Kind: cc.CloudOperatorRinging, Offer: bv.Offer.Offer.ID}); err == nil {
 		t.Fatal("a step the store refused succeeded")
 	}
 	// Her app reconnects, as after a restart: she is ready and free.
@@ -115,7 +93,7 @@ func TestDeclinesSurviveAReload(t *testing.T) {
 	if v, _ := b.OperatorView(ctx, anna); v.Offer != nil || v.Status.State != cc.OperatorReady {
 		t.Fatalf("anna after the reload and boris' decline: %s, offer %+v; want ready with no offer", v.Status.State, v.Offer)
 	}
-	if c, _, err := b.store.Call(ctx, reply.Call); err != nil || c.State != cc.CallWaiting || c.Offer != "" {
+	if c, _, err := b.store.Call(ctx, call); err != nil || c.State != cc.CallWaiting || c.Offer != "" {
 		t.Fatalf("call %+v (%v): want waiting with no offer", c, err)
 	}
 }

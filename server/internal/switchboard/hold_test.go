@@ -32,54 +32,37 @@ func TestHoldIsStoredAndSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
-	w, err := b.Watch(ctx, anna, true, "login-anna")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
-	if _, err := b.GoReady(ctx, anna); err != nil {
-		t.Fatal(err)
-	}
-	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := b.OperatorView(ctx, anna)
-	if err != nil || v.Offer == nil {
-		t.Fatalf("anna's view %+v (%v): want the offer", v, err)
-	}
-	if _, err := b.ReportEvent(ctx, "req-2", reply.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: v.Offer.Offer.ID, RingTime: time.Second}); err != nil {
-		t.Fatal(err)
-	}
+	b.ready(t, anna)
+	call := b.answered(t, anna)
 	sent := len(b.cloud.commands())
 
-	c, err := b.HoldCall(ctx, reply.Call, anna)
+	c, err := b.HoldCall(ctx, call, anna)
 	if err != nil || !c.HeldSince.Equal(start) {
 		t.Fatalf("hold: %+v, %v", c, err)
 	}
-	if _, err := b.HoldCall(ctx, reply.Call, anna); err != nil {
+	if _, err := b.HoldCall(ctx, call, anna); err != nil {
 		t.Fatal(err)
 	}
 	cmds := b.cloud.commands()[sent:]
 	if len(cmds) != 1 || cmds[0].Type != cc.CommandHold || cmds[0].MusicURL != q.HoldMusicURL || cmds[0].AccessURL != "http://cloud/s1" {
 		t.Fatalf("sent %+v, want one hold with the queue's music", cmds)
 	}
-	if _, err := b.HoldCall(ctx, reply.Call, boris); cc.ErrorCode(err) != cc.CodePermissionDenied {
+	if _, err := b.HoldCall(ctx, call, boris); cc.ErrorCode(err) != cc.CodePermissionDenied {
 		t.Fatalf("boris holds anna's call: %v", err)
 	}
 	b.clock.Advance(30 * time.Second)
-	if c, err = b.ResumeCall(ctx, reply.Call, anna); err != nil || !c.HeldSince.IsZero() || c.HoldTime != 30*time.Second {
+	if c, err = b.ResumeCall(ctx, call, anna); err != nil || !c.HeldSince.IsZero() || c.HoldTime != 30*time.Second {
 		t.Fatalf("resume: %+v, %v", c, err)
 	}
 	if got := typesOf(b.cloud.commands()[sent:]); len(got) != 2 || got[1] != cc.CommandResume {
 		t.Fatalf("sent %v, want hold, resume", got)
 	}
 
-	if _, err := b.HoldCall(ctx, reply.Call, anna); err != nil {
+	if _, err := b.HoldCall(ctx, call, anna); err != nil {
 		t.Fatal(err)
 	}
-	b.HoldUndelivered(cc.Command{Type: cc.CommandHold, Call: reply.Call}, "the scenario did not hold: no media")
-	stored, _, err := b.store.Call(ctx, reply.Call)
+	b.HoldUndelivered(cc.Command{Type: cc.CommandHold, Call: call}, "the scenario did not hold: no media")
+	stored, _, err := b.store.Call(ctx, call)
 	if err != nil || !stored.HeldSince.IsZero() || stored.HoldTime != 30*time.Second {
 		t.Fatalf("stored after the failed hold: %+v, %v", stored, err)
 	}
@@ -87,11 +70,11 @@ func TestHoldIsStoredAndSent(t *testing.T) {
 		t.Fatalf("anna's view says %q", v.HoldFailure)
 	}
 
-	if _, err := b.ReportEvent(ctx, "req-3", reply.Call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute}); err != nil {
+	if _, err := b.ReportEvent(ctx, "req-3", call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	n := len(b.cloud.commands())
-	if _, err := b.HoldCall(ctx, reply.Call, anna); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
+	if _, err := b.HoldCall(ctx, call, anna); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
 		t.Fatalf("hold of the ended call: %v", err)
 	}
 	if len(b.cloud.commands()) != n {

@@ -24,32 +24,15 @@ func TestNoteAfterTheWrapUpRanOutIsStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
-	w, err := b.Watch(ctx, anna, true, "login-anna")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
-	if _, err := b.GoReady(ctx, anna); err != nil {
-		t.Fatal(err)
-	}
-	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", CallerName: "Jane", DialedNumber: "+18005550100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := b.OperatorView(ctx, anna)
-	if err != nil || v.Offer == nil {
-		t.Fatalf("anna's view %+v (%v): want the offer", v, err)
-	}
-	if _, err := b.ReportEvent(ctx, "req-2", reply.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: v.Offer.Offer.ID, RingTime: time.Second}); err != nil {
-		t.Fatal(err)
-	}
-	if v, _ = b.OperatorView(ctx, anna); v.Status.State != cc.OperatorOnCall || v.Call == nil || v.Call.CallerNumber != "+15550001" || v.Call.CallerName != "Jane" {
+	w := b.ready(t, anna)
+	call := b.answered(t, anna)
+	if v, _ := b.OperatorView(ctx, anna); v.Status.State != cc.OperatorOnCall || v.Call == nil || v.Call.CallerNumber != "+15550001" || v.Call.CallerName != "Jane" {
 		t.Fatalf("on the call: %s, call %+v", v.Status.State, v.Call)
 	}
-	if _, err := b.ReportEvent(ctx, "req-3", reply.Call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Second}); err != nil {
+	if _, err := b.ReportEvent(ctx, "req-3", call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ = b.OperatorView(ctx, anna); v.Status.State != cc.OperatorWrapUp || v.Call == nil || v.Call.CallerNumber != "+15550001" {
+	if v, _ := b.OperatorView(ctx, anna); v.Status.State != cc.OperatorWrapUp || v.Call == nil || v.Call.CallerNumber != "+15550001" {
 		t.Fatalf("in wrap-up: %s, call %+v", v.Status.State, v.Call)
 	}
 
@@ -58,14 +41,14 @@ func TestNoteAfterTheWrapUpRanOutIsStored(t *testing.T) {
 	for w.View().Status.State != cc.OperatorReady {
 		<-w.Changed()
 	}
-	if err := b.SaveCallNote(ctx, anna, cc.CallNote{Call: reply.Call, Note: "invoice"}); err != nil {
+	if err := b.SaveCallNote(ctx, anna, cc.CallNote{Call: call, Note: "invoice"}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _, err := b.db.Call(ctx, reply.Call); err != nil || c.Note != "invoice" {
+	if c, _, err := b.db.Call(ctx, call); err != nil || c.Note != "invoice" {
 		t.Fatalf("stored note %q (%v)", c.Note, err)
 	}
 	b.clock.Advance(cc.NoteWindow - 20*time.Second)
-	if err := b.SaveCallNote(ctx, anna, cc.CallNote{Call: reply.Call, Note: "invoice; call back Monday"}); err != nil {
+	if err := b.SaveCallNote(ctx, anna, cc.CallNote{Call: call, Note: "invoice; call back Monday"}); err != nil {
 		t.Fatal(err)
 	}
 	b.db.stored()
@@ -74,7 +57,7 @@ func TestNoteAfterTheWrapUpRanOutIsStored(t *testing.T) {
 		call cc.CallID
 		code cc.Code
 	}{
-		"boris on anna's call": {boris, reply.Call, cc.CodePermissionDenied},
+		"boris on anna's call": {boris, call, cc.CodePermissionDenied},
 		"an unknown call":      {anna, "call_none", cc.CodeNotFound},
 	} {
 		if err := b.SaveCallNote(ctx, c.by, cc.CallNote{Call: c.call, Note: "mine"}); cc.ErrorCode(err) != c.code {
@@ -82,7 +65,7 @@ func TestNoteAfterTheWrapUpRanOutIsStored(t *testing.T) {
 		}
 	}
 	b.clock.Advance(time.Minute) // past the window
-	if err := b.SaveCallNote(ctx, anna, cc.CallNote{Call: reply.Call, Note: "too late"}); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
+	if err := b.SaveCallNote(ctx, anna, cc.CallNote{Call: call, Note: "too late"}); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
 		t.Errorf("after the window: %v", err)
 	}
 	for _, ch := range b.db.stored() {
@@ -90,7 +73,7 @@ func TestNoteAfterTheWrapUpRanOutIsStored(t *testing.T) {
 			t.Errorf("a refused note stored %+v", ch.Notes)
 		}
 	}
-	if c, _, err := b.db.Call(ctx, reply.Call); err != nil || c.Note != "invoice; call back Monday" {
+	if c, _, err := b.db.Call(ctx, call); err != nil || c.Note != "invoice; call back Monday" {
 		t.Fatalf("stored note %q (%v), want the latest of hers", c.Note, err)
 	}
 }

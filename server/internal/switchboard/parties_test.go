@@ -15,35 +15,11 @@ func TestPartiesSurviveAReload(t *testing.T) {
 	b := newBoardOn(t, clock.NewFake(start))
 	ctx := t.Context()
 	anna, boris := b.operator(t, "anna"), b.operator(t, "boris")
-	w, err := b.Watch(ctx, anna, true, "login-anna")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
-	if _, err := b.GoReady(ctx, anna); err != nil {
-		t.Fatal(err)
-	}
-	reply, err := b.RegisterCall(ctx, "req-1", cc.Intake{AccessURL: "http://cloud/s1", CallerNumber: "+15550001", DialedNumber: "+18005550100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := b.OperatorView(ctx, anna)
-	if err != nil || v.Offer == nil {
-		t.Fatalf("anna's view %+v (%v): want the offer", v, err)
-	}
-	if _, err := b.ReportEvent(ctx, "req-2", reply.Call, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: v.Offer.Offer.ID, RingTime: time.Second}); err != nil {
-		t.Fatal(err)
-	}
-	wb, err := b.Watch(ctx, boris, true, "login-boris")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Stop()
-	if _, err := b.GoReady(ctx, boris); err != nil {
-		t.Fatal(err)
-	}
+	b.ready(t, anna)
+	call := b.answered(t, anna)
+	b.ready(t, boris)
 
-	p, c, err := b.AddToCall(ctx, reply.Call, anna, cc.Contact{}, boris)
+	p, c, err := b.AddToCall(ctx, call, anna, cc.Contact{}, boris)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,30 +27,30 @@ func TestPartiesSurviveAReload(t *testing.T) {
 		t.Fatalf("stored call's parties %+v", c.Parties)
 	}
 	b.db.failOnce() // the next step is not stored: the engine is rebuilt from the store
-	if _, err := b.ReportEvent(ctx, "req-3", reply.Call, cc.CloudEvent{Kind: cc.CloudPartyRinging, Party: p.ID}); err == nil {
+	if _, err := b.ReportEvent(ctx, "req-3", call, cc.CloudEvent{Kind: cc.CloudPartyRinging, Party: p.ID}); err == nil {
 		t.Fatal("a step the store refused succeeded")
 	}
-	if v, _ := b.OperatorView(ctx, boris); v.Status.State != cc.OperatorReserved || v.Status.Call != reply.Call {
+	if v, _ := b.OperatorView(ctx, boris); v.Status.State != cc.OperatorReserved || v.Status.Call != call {
 		t.Fatalf("boris after the reload: %+v", v.Status)
 	}
 	// The reloaded engine knows the leg: its answer puts boris on the call.
-	if _, err := b.ReportEvent(ctx, "req-4", reply.Call, cc.CloudEvent{Kind: cc.CloudPartyJoined, Party: p.ID, RingTime: 2 * time.Second}); err != nil {
+	if _, err := b.ReportEvent(ctx, "req-4", call, cc.CloudEvent{Kind: cc.CloudPartyJoined, Party: p.ID, RingTime: 2 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := b.OperatorView(ctx, boris); v.Status.State != cc.OperatorOnCall || v.Status.Call != reply.Call {
+	if v, _ := b.OperatorView(ctx, boris); v.Status.State != cc.OperatorOnCall || v.Status.Call != call {
 		t.Fatalf("boris after answering the reloaded leg: %+v", v.Status)
 	}
-	stored, _, err := b.store.Call(ctx, reply.Call)
+	stored, _, err := b.store.Call(ctx, call)
 	if err != nil || len(stored.Parties) != 1 || stored.Parties[0].State != cc.PartyJoined {
 		t.Fatalf("stored parties %+v (%v)", stored.Parties, err)
 	}
 
-	q, _, err := b.AddToCall(ctx, reply.Call, anna, cc.Contact{Kind: cc.ContactPSTN, Target: "+14155550177"}, "")
+	q, _, err := b.AddToCall(ctx, call, anna, cc.Contact{Kind: cc.ContactPSTN, Target: "+14155550177"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.PartyUndelivered(cc.Command{Type: cc.CommandAddParty, Call: reply.Call, Party: q.ID}, "the scenario did not add_party: no talk")
-	stored, _, _ = b.store.Call(ctx, reply.Call)
+	b.PartyUndelivered(cc.Command{Type: cc.CommandAddParty, Call: call, Party: q.ID}, "the scenario did not add_party: no talk")
+	stored, _, _ = b.store.Call(ctx, call)
 	if got, _ := stored.PartyOf(q.ID); got.State != cc.PartyFailed || got.Reason != "add_party failed: the scenario did not add_party: no talk" {
 		t.Fatalf("refused party %+v", got)
 	}
