@@ -21,7 +21,7 @@ import (
 // it again on the same database file.
 func TestRestartKeepsOperatorsQueuesAndWaitingCalls(t *testing.T) {
 	cen := newCenter(t, tandem.Connect)
-	clk, db, srv, admin, sess, cloud := cen.clk, cen.db, cen.srv, cen.admin, cen.sess, cen.cloud
+	clk, db, srv, sess, cloud := cen.clk, cen.db, cen.srv, cen.sess, cen.cloud
 	first, err := cloud.register(intake(sess.srv.URL, "/r1"))
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestRestartKeepsOperatorsQueuesAndWaitingCalls(t *testing.T) {
 	srv.stop()
 
 	srv = startServer(t, db, clk)
-	admin = tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
+	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
 	ctx := context.Background()
 	ops, err := admin.Admin.ListOperators(ctx, connect.NewRequest(&adminv1.ListOperatorsRequest{}))
 	if err != nil || len(ops.Msg.GetOperators()) != 2 {
