@@ -90,8 +90,9 @@ test("calls answered, abandoned and missed are found, opened, and show on the op
   await expect(timeline).toBeVisible({ timeout: WAIT });
   await expect(timeline.locator('[data-kind="answered"]')).toHaveCount(1);
 
-  // anna's page: her day's states and calls, her score today.
-  await page.goto(`${server.url}/supervisor#operators/${ids.anna}`);
+  // anna's page, from the call's: her day's states and calls, her score today.
+  await page.getByTestId("call-operators").getByRole("link", { name: "Anna Tester" }).click();
+  await expect(page).toHaveURL(new RegExp(`#operators/${ids.anna}$`));
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Operators");
   const dd = page.getByTestId("drilldown");
   await expect(dd).toHaveAttribute("data-operator", ids.anna ?? "", { timeout: WAIT });
