@@ -82,6 +82,8 @@ test("the supervisor's pages: every page and the CSV download under the CSP with
     ["calls", () => expect(page.getByText("No call is waiting or talking.")).toBeVisible({ timeout: WAIT })],
     ["config", () => expect(page.getByRole("tab", { name: "Queues" })).toBeVisible({ timeout: WAIT })],
     ["staffing", () => expect(page.getByLabel("Calls per hour")).toBeVisible({ timeout: WAIT })],
+    ["search", () => expect(page.getByLabel("Caller number")).toBeVisible({ timeout: WAIT })],
+    ["operators", () => expect(page.locator('select[name="operator"] option')).not.toHaveCount(1, { timeout: WAIT })],
     ["reports", () => expect(page.getByTestId("totals")).toContainText("Calls today1", { timeout: WAIT })],
   ];
   for (const [hash, shows] of pages) {

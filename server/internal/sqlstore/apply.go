@@ -48,6 +48,9 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 func (db *DB) putRows(ctx context.Context, w RowWriter, c *callcenter.Changes) error {
 	s, b := db.w, &batch{ctx: ctx, w: w}
 	put(b, s.status, c.Statuses, statusRow)
+	entered := statusesSince(c.Statuses)
+	put(b, s.stateSpan, entered, stateSpanRow)
+	put(b, s.dayScore, entered, dayScoreRow)
 	put(b, s.call, c.Calls, callRow)
 	put(b, s.party, partiesOf(c.Calls), partyRow)
 	put(b, s.offer, c.Offers, offerRow)
@@ -123,7 +126,7 @@ func (s *Statement) Rows(n int) string {
 // writes are Apply's statements.
 type writes struct {
 	status, call, party, offer, decision, request, note, tally, event, client, deleteAbsence, absence,
-	spare, spareStatus, cursor *Statement
+	spare, spareStatus, cursor, stateSpan, dayScore *Statement
 }
 
 func (d Dialect) writes() *writes {
@@ -150,6 +153,12 @@ func (d Dialect) writes() *writes {
 		absence:       one("absence", absenceUpsert),
 		spare:         one("spare", spareUpsert),
 		spareStatus:   one("spare status", spareStatusUpsert),
+		stateSpan: one("state of operator", `INSERT INTO operator_states (operator_id, since, state, reason) VALUES (?, ?, ?, ?)
+		ON CONFLICT (operator_id, since) DO UPDATE SET state = excluded.state, reason = excluded.reason`),
+		dayScore: one("score of operator", `INSERT INTO operator_scores (operator_id, day, at, points, lost_to_misses,
+		lost_to_slow_answers) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (operator_id, day) DO UPDATE SET at = excluded.at, points = excluded.points,
+			lost_to_misses = excluded.lost_to_misses, lost_to_slow_answers = excluded.lost_to_slow_answers`),
 		cursor: one("cursor of queue", `INSERT INTO queue_cursors (queue_id, operator_id) VALUES (?, ?)
 		ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`),
 	}
@@ -161,7 +170,7 @@ func (d Dialect) writes() *writes {
 func Statements(d Dialect) []*Statement {
 	w := d.writes()
 	return []*Statement{w.status, w.call, w.party, w.offer, w.decision, w.request, w.note, w.tally, w.event, w.client,
-		w.deleteAbsence, w.absence, w.spare, w.spareStatus, w.cursor}
+		w.deleteAbsence, w.absence, w.spare, w.spareStatus, w.cursor, w.stateSpan, w.dayScore}
 }
 
 // lastOf keeps the last of the rows with the same key, in the order of their last versions: a
@@ -194,6 +203,29 @@ const statusUpsert = `
 			offer_id = excluded.offer_id, call_id = excluded.call_id,
 			wrap_up_ends_at = excluded.wrap_up_ends_at, idle_since = excluded.idle_since,
 			banned_until = excluded.banned_until, marks = excluded.marks`
+
+// statusesSince are the statuses that say when their state began: the ones the drill-down's
+// state log and daily scores are written from.
+func statusesSince(ss []callcenter.OperatorStatus) []callcenter.OperatorStatus {
+	out := make([]callcenter.OperatorStatus, 0, len(ss))
+	for _, s := range ss {
+		if !s.Since.IsZero() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// stateSpanRow is the state s entered, for the operator_states log.
+func stateSpanRow(s callcenter.OperatorStatus) []any {
+	return []any{s.Operator, msTime(s.Since), s.State, s.Reason}
+}
+
+// dayScoreRow is s's score on the UTC day of its state change, for operator_scores.
+func dayScoreRow(s callcenter.OperatorStatus) []any {
+	sc := s.Marks.ComputeScore()
+	return []any{s.Operator, s.Since.UTC().Unix() / 86400, msTime(s.Since), sc.Points, sc.LostToMisses, sc.LostToSlowAnswers}
+}
 
 // statusRow is s as statusUpsert's values.
 func statusRow(s callcenter.OperatorStatus) []any {

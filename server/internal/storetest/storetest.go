@@ -54,6 +54,12 @@ type Store interface {
 	Tallies(ctx context.Context, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error)
 	CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error)
 
+	// Drill-down
+	SearchCalls(ctx context.Context, q callcenter.CallQuery) ([]callcenter.Call, error)
+	OperatorStates(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.StateSpan, error)
+	OperatorEvents(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.CallEvent, error)
+	DayScores(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.DayScore, error)
+
 	// Security
 	CreateAPIKey(ctx context.Context, k callcenter.APIKey) error
 	APIKeyByHash(ctx context.Context, hash string) (callcenter.APIKey, error)
@@ -118,6 +124,8 @@ func Run(t *testing.T, factory Factory) {
 		{"TalliesAddUp", s.TalliesAddUp},
 		{"CallEventsInOrder", s.CallEventsInOrder},
 		{"DayArrivals", s.DayArrivals},
+		{"SearchCalls", s.SearchCalls},
+		{"OperatorDrillDown", s.OperatorDrillDown},
 		{"APIKeys", s.APIKeys},
 		{"APIKeySoftphone", s.APIKeySoftphone},
 		{"AuditEntries", s.AuditEntries},

@@ -1,8 +1,11 @@
 // The supervisor's shell: sign-in with an access key, then the pages by the URL's hash:
-// #wallboard, #reports, #calls (and #call/<id>), #config, #staffing.
+// #wallboard, #reports, #calls (and #call/<id>), #search, #operators (and #operators/<id>),
+// #config, #staffing.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { apiFor, signIn, type Api, type Role } from "./api";
 import { Calls } from "./timeline";
+import { CallSearch } from "./search";
+import { Operators } from "./operators";
 import { Config } from "./config";
 import { Reports } from "./reports";
 import { clearSupervisor, loadSupervisor, saveSupervisor, type SupervisorSession } from "./session";
@@ -14,6 +17,8 @@ const pages = [
   ["wallboard", "Wallboard"],
   ["reports", "Reports"],
   ["calls", "Calls"],
+  ["search", "Call search"],
+  ["operators", "Operators"],
   ["config", "Configuration"],
   ["staffing", "Staffing"],
 ] as const;
@@ -167,6 +172,8 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           {page === "wallboard" && <Wallboard api={api} queues={arg} openCall={openCall} tv={tv} onTv={toggleTv} />}
           {page === "reports" && <Reports api={api} />}
           {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}
+          {page === "search" && <CallSearch api={api} openCall={openCall} />}
+          {page === "operators" && <Operators api={api} operatorId={arg} choose={(id) => (location.hash = id ? `operators/${encodeURIComponent(id)}` : "operators")} />}
           {page === "config" && <Config api={api} role={role} />}
           {page === "staffing" && <Staffing api={api} />}
         </main>

@@ -180,6 +180,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
       </h2>
       <Recording api={api} callId={callId} />
       <Monitor api={api} callId={callId} />
+      <OperatorLinks ids={[...new Set(t.entries.map((e) => e.operatorId).filter(Boolean))]} name={name} />
       <p class="muted small">Times in UTC, to the tenth of a second.</p>
       <ol class="timeline">
         {t.entries.map((e, i) => (
@@ -228,5 +229,21 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
         ))}
       </ol>
     </section>
+  );
+}
+
+/** The operators the call went to, each linking to his day (#operators/<id>). */
+function OperatorLinks({ ids, name }: { ids: string[]; name: (id: string) => string }) {
+  if (ids.length === 0) return null;
+  return (
+    <p class="small" data-testid="call-operators">
+      Operators:{" "}
+      {ids.map((id, i) => (
+        <span key={id}>
+          {i > 0 && ", "}
+          <a href={`#operators/${encodeURIComponent(id)}`}>{name(id)}</a>
+        </span>
+      ))}
+    </p>
   );
 }

@@ -1,5 +1,5 @@
 // Package analytics serves the Analytics service: queue and operator figures, history and its
-// CSV export, a call's timeline, the live wallboard stream, and the staffing questions (Erlang C
+// CSV export, a call's timeline, the call search and an operator's drill-down, the live wallboard stream, and the staffing questions (Erlang C
 // and A, and a recorded day replayed with another number of operators).
 package analytics
 
@@ -26,6 +26,11 @@ type Store interface {
 	CallEvents(ctx context.Context, id cc.CallID) ([]cc.CallEvent, error)
 	DayArrivals(ctx context.Context, q cc.QueueID, from, to time.Time) ([]cc.RecordedCall, error)
 	Tallies(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
+	DisplayNames(ctx context.Context, ids []cc.OperatorID) (map[cc.OperatorID]string, error)
+	SearchCalls(ctx context.Context, q cc.CallQuery) ([]cc.Call, error)
+	OperatorStates(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.StateSpan, error)
+	OperatorEvents(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.CallEvent, error)
+	DayScores(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.DayScore, error)
 }
 
 // Switchboard is what Analytics reads of the live floor, for the wallboards.

@@ -126,6 +126,74 @@ func (Interval) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{0}
 }
 
+// CallOutcome is how an ended call went.
+type CallOutcome int32
+
+const (
+	CallOutcome_CALL_OUTCOME_UNSPECIFIED CallOutcome = 0
+	// An operator talked to the caller.
+	CallOutcome_CALL_OUTCOME_ANSWERED CallOutcome = 1
+	// The caller hung up before anyone answered.
+	CallOutcome_CALL_OUTCOME_ABANDONED CallOutcome = 2
+	// The cloud session went away.
+	CallOutcome_CALL_OUTCOME_LOST CallOutcome = 3
+	// A completed transfer handed the caller on.
+	CallOutcome_CALL_OUTCOME_TRANSFERRED CallOutcome = 4
+	// Answered at a spare number.
+	CallOutcome_CALL_OUTCOME_AT_SPARE CallOutcome = 5
+	// An operator declined one of its offers (it may have been answered by another).
+	CallOutcome_CALL_OUTCOME_DECLINED CallOutcome = 6
+)
+
+// Enum value maps for CallOutcome.
+var (
+	CallOutcome_name = map[int32]string{
+		0: "CALL_OUTCOME_UNSPECIFIED",
+		1: "CALL_OUTCOME_ANSWERED",
+		2: "CALL_OUTCOME_ABANDONED",
+		3: "CALL_OUTCOME_LOST",
+		4: "CALL_OUTCOME_TRANSFERRED",
+		5: "CALL_OUTCOME_AT_SPARE",
+		6: "CALL_OUTCOME_DECLINED",
+	}
+	CallOutcome_value = map[string]int32{
+		"CALL_OUTCOME_UNSPECIFIED": 0,
+		"CALL_OUTCOME_ANSWERED":    1,
+		"CALL_OUTCOME_ABANDONED":   2,
+		"CALL_OUTCOME_LOST":        3,
+		"CALL_OUTCOME_TRANSFERRED": 4,
+		"CALL_OUTCOME_AT_SPARE":    5,
+		"CALL_OUTCOME_DECLINED":    6,
+	}
+)
+
+func (x CallOutcome) Enum() *CallOutcome {
+	p := new(CallOutcome)
+	*p = x
+	return p
+}
+
+func (x CallOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CallOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_analytics_v1_analytics_proto_enumTypes[1].Descriptor()
+}
+
+func (CallOutcome) Type() protoreflect.EnumType {
+	return &file_tandem_analytics_v1_analytics_proto_enumTypes[1]
+}
+
+func (x CallOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CallOutcome.Descriptor instead.
+func (CallOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{1}
+}
+
 // TimeRange is [from, to). An unset from means the start of today (UTC); an unset to means now.
 type TimeRange struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2546,6 +2614,722 @@ func (x *ReplayDayResponse) GetAbandoned() uint32 {
 	return 0
 }
 
+type SearchCallsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The caller number begins with this (contains it with number_contains).
+	CallerNumber   string `protobuf:"bytes,1,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	NumberContains bool   `protobuf:"varint,2,opt,name=number_contains,json=numberContains,proto3" json:"number_contains,omitempty"`
+	// An operator's id or login name.
+	Operator string `protobuf:"bytes,3,opt,name=operator,proto3" json:"operator,omitempty"`
+	QueueId  string `protobuf:"bytes,4,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	// Calls that ENDED in [from, to); unset ends are open.
+	Range *TimeRange `protobuf:"bytes,5,opt,name=range,proto3" json:"range,omitempty"`
+	// Unspecified: every outcome.
+	Outcome CallOutcome `protobuf:"varint,6,opt,name=outcome,proto3,enum=tandem.analytics.v1.CallOutcome" json:"outcome,omitempty"`
+	// 1..200; 0 means 50.
+	PageSize uint32 `protobuf:"varint,7,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// next_page_token of the previous page; empty for the first.
+	PageToken     string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchCallsRequest) Reset() {
+	*x = SearchCallsRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchCallsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchCallsRequest) ProtoMessage() {}
+
+func (x *SearchCallsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchCallsRequest.ProtoReflect.Descriptor instead.
+func (*SearchCallsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *SearchCallsRequest) GetCallerNumber() string {
+	if x != nil {
+		return x.CallerNumber
+	}
+	return ""
+}
+
+func (x *SearchCallsRequest) GetNumberContains() bool {
+	if x != nil {
+		return x.NumberContains
+	}
+	return false
+}
+
+func (x *SearchCallsRequest) GetOperator() string {
+	if x != nil {
+		return x.Operator
+	}
+	return ""
+}
+
+func (x *SearchCallsRequest) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *SearchCallsRequest) GetRange() *TimeRange {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+func (x *SearchCallsRequest) GetOutcome() CallOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return CallOutcome_CALL_OUTCOME_UNSPECIFIED
+}
+
+func (x *SearchCallsRequest) GetPageSize() uint32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *SearchCallsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type SearchCallsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Calls []*CallSummary         `protobuf:"bytes,1,rep,name=calls,proto3" json:"calls,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchCallsResponse) Reset() {
+	*x = SearchCallsResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchCallsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchCallsResponse) ProtoMessage() {}
+
+func (x *SearchCallsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchCallsResponse.ProtoReflect.Descriptor instead.
+func (*SearchCallsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *SearchCallsResponse) GetCalls() []*CallSummary {
+	if x != nil {
+		return x.Calls
+	}
+	return nil
+}
+
+func (x *SearchCallsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// CallSummary is one ended call in a search's results.
+type CallSummary struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	CallId       string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueId      string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	CallerNumber string                 `protobuf:"bytes,3,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	CallerName   string                 `protobuf:"bytes,4,opt,name=caller_name,json=callerName,proto3" json:"caller_name,omitempty"`
+	OperatorId   string                 `protobuf:"bytes,5,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	OperatorName string                 `protobuf:"bytes,6,opt,name=operator_name,json=operatorName,proto3" json:"operator_name,omitempty"`
+	SpareId      string                 `protobuf:"bytes,7,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
+	State        v1.CallState           `protobuf:"varint,8,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
+	// Its main outcome: at_spare, transferred, answered, abandoned or lost.
+	Outcome       CallOutcome            `protobuf:"varint,9,opt,name=outcome,proto3,enum=tandem.analytics.v1.CallOutcome" json:"outcome,omitempty"`
+	ArrivedAt     *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	AnsweredAt    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
+	EndedAt       *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
+	WaitMs        uint32                 `protobuf:"varint,13,opt,name=wait_ms,json=waitMs,proto3" json:"wait_ms,omitempty"`
+	TalkTimeMs    uint64                 `protobuf:"varint,14,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	HungUpBy      v1.HangupParty         `protobuf:"varint,15,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallSummary) Reset() {
+	*x = CallSummary{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallSummary) ProtoMessage() {}
+
+func (x *CallSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallSummary.ProtoReflect.Descriptor instead.
+func (*CallSummary) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CallSummary) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *CallSummary) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *CallSummary) GetCallerNumber() string {
+	if x != nil {
+		return x.CallerNumber
+	}
+	return ""
+}
+
+func (x *CallSummary) GetCallerName() string {
+	if x != nil {
+		return x.CallerName
+	}
+	return ""
+}
+
+func (x *CallSummary) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *CallSummary) GetOperatorName() string {
+	if x != nil {
+		return x.OperatorName
+	}
+	return ""
+}
+
+func (x *CallSummary) GetSpareId() string {
+	if x != nil {
+		return x.SpareId
+	}
+	return ""
+}
+
+func (x *CallSummary) GetState() v1.CallState {
+	if x != nil {
+		return x.State
+	}
+	return v1.CallState(0)
+}
+
+func (x *CallSummary) GetOutcome() CallOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return CallOutcome_CALL_OUTCOME_UNSPECIFIED
+}
+
+func (x *CallSummary) GetArrivedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ArrivedAt
+	}
+	return nil
+}
+
+func (x *CallSummary) GetAnsweredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AnsweredAt
+	}
+	return nil
+}
+
+func (x *CallSummary) GetEndedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndedAt
+	}
+	return nil
+}
+
+func (x *CallSummary) GetWaitMs() uint32 {
+	if x != nil {
+		return x.WaitMs
+	}
+	return 0
+}
+
+func (x *CallSummary) GetTalkTimeMs() uint64 {
+	if x != nil {
+		return x.TalkTimeMs
+	}
+	return 0
+}
+
+func (x *CallSummary) GetHungUpBy() v1.HangupParty {
+	if x != nil {
+		return x.HungUpBy
+	}
+	return v1.HangupParty(0)
+}
+
+type GetOperatorDrillDownRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// An operator's id or login name.
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	// States and calls in this range (default today, UTC, up to now).
+	Range *TimeRange `protobuf:"bytes,2,opt,name=range,proto3" json:"range,omitempty"`
+	// Score history: this many days back, today included (1..366; 0 means 30).
+	ScoreDays     uint32 `protobuf:"varint,3,opt,name=score_days,json=scoreDays,proto3" json:"score_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOperatorDrillDownRequest) Reset() {
+	*x = GetOperatorDrillDownRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOperatorDrillDownRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOperatorDrillDownRequest) ProtoMessage() {}
+
+func (x *GetOperatorDrillDownRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOperatorDrillDownRequest.ProtoReflect.Descriptor instead.
+func (*GetOperatorDrillDownRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetOperatorDrillDownRequest) GetOperator() string {
+	if x != nil {
+		return x.Operator
+	}
+	return ""
+}
+
+func (x *GetOperatorDrillDownRequest) GetRange() *TimeRange {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+func (x *GetOperatorDrillDownRequest) GetScoreDays() uint32 {
+	if x != nil {
+		return x.ScoreDays
+	}
+	return 0
+}
+
+type GetOperatorDrillDownResponse struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	OperatorId string                 `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	Name       string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// The states he entered in the range, oldest first; the first one may have begun before it.
+	States []*OperatorStateSpan `protobuf:"bytes,3,rep,name=states,proto3" json:"states,omitempty"`
+	// His calls and offers in the range, oldest first (call events that name him).
+	Events []*OperatorEvent `protobuf:"bytes,4,rep,name=events,proto3" json:"events,omitempty"`
+	// His score at the end of each day he worked, oldest first.
+	Scores []*DayScore `protobuf:"bytes,5,rep,name=scores,proto3" json:"scores,omitempty"`
+	// His misses in the range: offers that rang and were not answered, with why.
+	Misses []*OperatorEvent `protobuf:"bytes,6,rep,name=misses,proto3" json:"misses,omitempty"`
+	// The bans he got in the range, with why.
+	Bans          []*OperatorStateSpan `protobuf:"bytes,7,rep,name=bans,proto3" json:"bans,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOperatorDrillDownResponse) Reset() {
+	*x = GetOperatorDrillDownResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOperatorDrillDownResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOperatorDrillDownResponse) ProtoMessage() {}
+
+func (x *GetOperatorDrillDownResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOperatorDrillDownResponse.ProtoReflect.Descriptor instead.
+func (*GetOperatorDrillDownResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetOperatorDrillDownResponse) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *GetOperatorDrillDownResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GetOperatorDrillDownResponse) GetStates() []*OperatorStateSpan {
+	if x != nil {
+		return x.States
+	}
+	return nil
+}
+
+func (x *GetOperatorDrillDownResponse) GetEvents() []*OperatorEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *GetOperatorDrillDownResponse) GetScores() []*DayScore {
+	if x != nil {
+		return x.Scores
+	}
+	return nil
+}
+
+func (x *GetOperatorDrillDownResponse) GetMisses() []*OperatorEvent {
+	if x != nil {
+		return x.Misses
+	}
+	return nil
+}
+
+func (x *GetOperatorDrillDownResponse) GetBans() []*OperatorStateSpan {
+	if x != nil {
+		return x.Bans
+	}
+	return nil
+}
+
+type OperatorStateSpan struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Since *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=since,proto3" json:"since,omitempty"`
+	// Until the next state; unset for the state he is still in.
+	Until         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=until,proto3" json:"until,omitempty"`
+	State         v1.OperatorState       `protobuf:"varint,3,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
+	Reason        string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OperatorStateSpan) Reset() {
+	*x = OperatorStateSpan{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OperatorStateSpan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OperatorStateSpan) ProtoMessage() {}
+
+func (x *OperatorStateSpan) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OperatorStateSpan.ProtoReflect.Descriptor instead.
+func (*OperatorStateSpan) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *OperatorStateSpan) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *OperatorStateSpan) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *OperatorStateSpan) GetState() v1.OperatorState {
+	if x != nil {
+		return x.State
+	}
+	return v1.OperatorState(0)
+}
+
+func (x *OperatorStateSpan) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type OperatorEvent struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	At     *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
+	CallId string                 `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// As TimelineEntry.kind.
+	Kind          string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	OfferId       string `protobuf:"bytes,4,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	Text          string `protobuf:"bytes,5,opt,name=text,proto3" json:"text,omitempty"`
+	FailureCode   int32  `protobuf:"varint,6,opt,name=failure_code,json=failureCode,proto3" json:"failure_code,omitempty"`
+	RingTimeMs    uint32 `protobuf:"varint,7,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	TalkTimeMs    uint64 `protobuf:"varint,8,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OperatorEvent) Reset() {
+	*x = OperatorEvent{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OperatorEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OperatorEvent) ProtoMessage() {}
+
+func (x *OperatorEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OperatorEvent.ProtoReflect.Descriptor instead.
+func (*OperatorEvent) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *OperatorEvent) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *OperatorEvent) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *OperatorEvent) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *OperatorEvent) GetOfferId() string {
+	if x != nil {
+		return x.OfferId
+	}
+	return ""
+}
+
+func (x *OperatorEvent) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *OperatorEvent) GetFailureCode() int32 {
+	if x != nil {
+		return x.FailureCode
+	}
+	return 0
+}
+
+func (x *OperatorEvent) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
+func (x *OperatorEvent) GetTalkTimeMs() uint64 {
+	if x != nil {
+		return x.TalkTimeMs
+	}
+	return 0
+}
+
+type DayScore struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The UTC day, as YYYY-MM-DD.
+	Day               string  `protobuf:"bytes,1,opt,name=day,proto3" json:"day,omitempty"`
+	Points            float64 `protobuf:"fixed64,2,opt,name=points,proto3" json:"points,omitempty"`
+	LostToMisses      float64 `protobuf:"fixed64,3,opt,name=lost_to_misses,json=lostToMisses,proto3" json:"lost_to_misses,omitempty"`
+	LostToSlowAnswers float64 `protobuf:"fixed64,4,opt,name=lost_to_slow_answers,json=lostToSlowAnswers,proto3" json:"lost_to_slow_answers,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *DayScore) Reset() {
+	*x = DayScore{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DayScore) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DayScore) ProtoMessage() {}
+
+func (x *DayScore) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DayScore.ProtoReflect.Descriptor instead.
+func (*DayScore) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *DayScore) GetDay() string {
+	if x != nil {
+		return x.Day
+	}
+	return ""
+}
+
+func (x *DayScore) GetPoints() float64 {
+	if x != nil {
+		return x.Points
+	}
+	return 0
+}
+
+func (x *DayScore) GetLostToMisses() float64 {
+	if x != nil {
+		return x.LostToMisses
+	}
+	return 0
+}
+
+func (x *DayScore) GetLostToSlowAnswers() float64 {
+	if x != nil {
+		return x.LostToSlowAnswers
+	}
+	return 0
+}
+
 var File_tandem_analytics_v1_analytics_proto protoreflect.FileDescriptor
 
 const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
@@ -2793,12 +3577,91 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x10abandonment_rate\x18\x05 \x01(\x01R\x0fabandonmentRate\x12\x1c\n" +
 	"\toccupancy\x18\x06 \x01(\x01R\toccupancy\x12\x1a\n" +
 	"\banswered\x18\a \x01(\rR\banswered\x12\x1c\n" +
-	"\tabandoned\x18\b \x01(\rR\tabandoned*b\n" +
+	"\tabandoned\x18\b \x01(\rR\tabandoned\"\xc7\x02\n" +
+	"\x12SearchCallsRequest\x12#\n" +
+	"\rcaller_number\x18\x01 \x01(\tR\fcallerNumber\x12'\n" +
+	"\x0fnumber_contains\x18\x02 \x01(\bR\x0enumberContains\x12\x1a\n" +
+	"\boperator\x18\x03 \x01(\tR\boperator\x12\x19\n" +
+	"\bqueue_id\x18\x04 \x01(\tR\aqueueId\x124\n" +
+	"\x05range\x18\x05 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\x12:\n" +
+	"\aoutcome\x18\x06 \x01(\x0e2 .tandem.analytics.v1.CallOutcomeR\aoutcome\x12\x1b\n" +
+	"\tpage_size\x18\a \x01(\rR\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\b \x01(\tR\tpageToken\"u\n" +
+	"\x13SearchCallsResponse\x126\n" +
+	"\x05calls\x18\x01 \x03(\v2 .tandem.analytics.v1.CallSummaryR\x05calls\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xfe\x04\n" +
+	"\vCallSummary\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
+	"\rcaller_number\x18\x03 \x01(\tR\fcallerNumber\x12\x1f\n" +
+	"\vcaller_name\x18\x04 \x01(\tR\n" +
+	"callerName\x12\x1f\n" +
+	"\voperator_id\x18\x05 \x01(\tR\n" +
+	"operatorId\x12#\n" +
+	"\roperator_name\x18\x06 \x01(\tR\foperatorName\x12\x19\n" +
+	"\bspare_id\x18\a \x01(\tR\aspareId\x121\n" +
+	"\x05state\x18\b \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12:\n" +
+	"\aoutcome\x18\t \x01(\x0e2 .tandem.analytics.v1.CallOutcomeR\aoutcome\x129\n" +
+	"\n" +
+	"arrived_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x12;\n" +
+	"\vanswered_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"answeredAt\x125\n" +
+	"\bended_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\x12\x17\n" +
+	"\await_ms\x18\r \x01(\rR\x06waitMs\x12 \n" +
+	"\ftalk_time_ms\x18\x0e \x01(\x04R\n" +
+	"talkTimeMs\x12;\n" +
+	"\n" +
+	"hung_up_by\x18\x0f \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\"\x8e\x01\n" +
+	"\x1bGetOperatorDrillDownRequest\x12\x1a\n" +
+	"\boperator\x18\x01 \x01(\tR\boperator\x124\n" +
+	"\x05range\x18\x02 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\x12\x1d\n" +
+	"\n" +
+	"score_days\x18\x03 \x01(\rR\tscoreDays\"\xfe\x02\n" +
+	"\x1cGetOperatorDrillDownResponse\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12>\n" +
+	"\x06states\x18\x03 \x03(\v2&.tandem.analytics.v1.OperatorStateSpanR\x06states\x12:\n" +
+	"\x06events\x18\x04 \x03(\v2\".tandem.analytics.v1.OperatorEventR\x06events\x125\n" +
+	"\x06scores\x18\x05 \x03(\v2\x1d.tandem.analytics.v1.DayScoreR\x06scores\x12:\n" +
+	"\x06misses\x18\x06 \x03(\v2\".tandem.analytics.v1.OperatorEventR\x06misses\x12:\n" +
+	"\x04bans\x18\a \x03(\v2&.tandem.analytics.v1.OperatorStateSpanR\x04bans\"\xc6\x01\n" +
+	"\x11OperatorStateSpan\x120\n" +
+	"\x05since\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x125\n" +
+	"\x05state\x18\x03 \x01(\x0e2\x1f.tandem.common.v1.OperatorStateR\x05state\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xfe\x01\n" +
+	"\rOperatorEvent\x12*\n" +
+	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x17\n" +
+	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x19\n" +
+	"\boffer_id\x18\x04 \x01(\tR\aofferId\x12\x12\n" +
+	"\x04text\x18\x05 \x01(\tR\x04text\x12!\n" +
+	"\ffailure_code\x18\x06 \x01(\x05R\vfailureCode\x12 \n" +
+	"\fring_time_ms\x18\a \x01(\rR\n" +
+	"ringTimeMs\x12 \n" +
+	"\ftalk_time_ms\x18\b \x01(\x04R\n" +
+	"talkTimeMs\"\x8b\x01\n" +
+	"\bDayScore\x12\x10\n" +
+	"\x03day\x18\x01 \x01(\tR\x03day\x12\x16\n" +
+	"\x06points\x18\x02 \x01(\x01R\x06points\x12$\n" +
+	"\x0elost_to_misses\x18\x03 \x01(\x01R\flostToMisses\x12/\n" +
+	"\x14lost_to_slow_answers\x18\x04 \x01(\x01R\x11lostToSlowAnswers*b\n" +
 	"\bInterval\x12\x18\n" +
 	"\x14INTERVAL_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
 	"\rINTERVAL_HOUR\x10\x02\x12\x10\n" +
-	"\fINTERVAL_DAY\x10\x032\xdd\x06\n" +
+	"\fINTERVAL_DAY\x10\x03*\xcd\x01\n" +
+	"\vCallOutcome\x12\x1c\n" +
+	"\x18CALL_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15CALL_OUTCOME_ANSWERED\x10\x01\x12\x1a\n" +
+	"\x16CALL_OUTCOME_ABANDONED\x10\x02\x12\x15\n" +
+	"\x11CALL_OUTCOME_LOST\x10\x03\x12\x1c\n" +
+	"\x18CALL_OUTCOME_TRANSFERRED\x10\x04\x12\x19\n" +
+	"\x15CALL_OUTCOME_AT_SPARE\x10\x05\x12\x19\n" +
+	"\x15CALL_OUTCOME_DECLINED\x10\x062\xbc\b\n" +
 	"\x10AnalyticsService\x12f\n" +
 	"\rGetQueueStats\x12).tandem.analytics.v1.GetQueueStatsRequest\x1a*.tandem.analytics.v1.GetQueueStatsResponse\x12o\n" +
 	"\x10GetOperatorStats\x12,.tandem.analytics.v1.GetOperatorStatsRequest\x1a-.tandem.analytics.v1.GetOperatorStatsResponse\x12k\n" +
@@ -2808,7 +3671,9 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\rExportHistory\x12).tandem.analytics.v1.ExportHistoryRequest\x1a*.tandem.analytics.v1.ExportHistoryResponse\x12l\n" +
 	"\x0fGetCallTimeline\x12+.tandem.analytics.v1.GetCallTimelineRequest\x1a,.tandem.analytics.v1.GetCallTimelineResponse\x12r\n" +
 	"\x11CalculateStaffing\x12-.tandem.analytics.v1.CalculateStaffingRequest\x1a..tandem.analytics.v1.CalculateStaffingResponse\x12Z\n" +
-	"\tReplayDay\x12%.tandem.analytics.v1.ReplayDayRequest\x1a&.tandem.analytics.v1.ReplayDayResponseB\xda\x01\n" +
+	"\tReplayDay\x12%.tandem.analytics.v1.ReplayDayRequest\x1a&.tandem.analytics.v1.ReplayDayResponse\x12`\n" +
+	"\vSearchCalls\x12'.tandem.analytics.v1.SearchCallsRequest\x1a(.tandem.analytics.v1.SearchCallsResponse\x12{\n" +
+	"\x14GetOperatorDrillDown\x120.tandem.analytics.v1.GetOperatorDrillDownRequest\x1a1.tandem.analytics.v1.GetOperatorDrillDownResponseB\xda\x01\n" +
 	"\x17com.tandem.analytics.v1B\x0eAnalyticsProtoP\x01ZAgithub.com/tandemcc/tandem/gen/go/tandem/analytics/v1;analyticsv1\xa2\x02\x03TAX\xaa\x02\x13Tandem.Analytics.V1\xca\x02\x13Tandem\\Analytics\\V1\xe2\x02\x1fTandem\\Analytics\\V1\\GPBMetadata\xea\x02\x15Tandem::Analytics::V1b\x06proto3"
 
 var (
@@ -2823,102 +3688,134 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 	return file_tandem_analytics_v1_analytics_proto_rawDescData
 }
 
-var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
-	(Interval)(0),                     // 0: tandem.analytics.v1.Interval
-	(*TimeRange)(nil),                 // 1: tandem.analytics.v1.TimeRange
-	(*Figures)(nil),                   // 2: tandem.analytics.v1.Figures
-	(*GetQueueStatsRequest)(nil),      // 3: tandem.analytics.v1.GetQueueStatsRequest
-	(*GetQueueStatsResponse)(nil),     // 4: tandem.analytics.v1.GetQueueStatsResponse
-	(*QueueStats)(nil),                // 5: tandem.analytics.v1.QueueStats
-	(*ServiceLevelRule)(nil),          // 6: tandem.analytics.v1.ServiceLevelRule
-	(*GetOperatorStatsRequest)(nil),   // 7: tandem.analytics.v1.GetOperatorStatsRequest
-	(*GetOperatorStatsResponse)(nil),  // 8: tandem.analytics.v1.GetOperatorStatsResponse
-	(*OperatorStats)(nil),             // 9: tandem.analytics.v1.OperatorStats
-	(*WatchWallboardRequest)(nil),     // 10: tandem.analytics.v1.WatchWallboardRequest
-	(*WatchWallboardResponse)(nil),    // 11: tandem.analytics.v1.WatchWallboardResponse
-	(*QueueLive)(nil),                 // 12: tandem.analytics.v1.QueueLive
-	(*WaitingCall)(nil),               // 13: tandem.analytics.v1.WaitingCall
-	(*OperatorLive)(nil),              // 14: tandem.analytics.v1.OperatorLive
-	(*GetHistoryRequest)(nil),         // 15: tandem.analytics.v1.GetHistoryRequest
-	(*GetHistoryResponse)(nil),        // 16: tandem.analytics.v1.GetHistoryResponse
-	(*HistoryRow)(nil),                // 17: tandem.analytics.v1.HistoryRow
-	(*ExportHistoryRequest)(nil),      // 18: tandem.analytics.v1.ExportHistoryRequest
-	(*ExportHistoryResponse)(nil),     // 19: tandem.analytics.v1.ExportHistoryResponse
-	(*GetCallTimelineRequest)(nil),    // 20: tandem.analytics.v1.GetCallTimelineRequest
-	(*GetCallTimelineResponse)(nil),   // 21: tandem.analytics.v1.GetCallTimelineResponse
-	(*TimelineEntry)(nil),             // 22: tandem.analytics.v1.TimelineEntry
-	(*CalculateStaffingRequest)(nil),  // 23: tandem.analytics.v1.CalculateStaffingRequest
-	(*CalculateStaffingResponse)(nil), // 24: tandem.analytics.v1.CalculateStaffingResponse
-	(*StaffingRow)(nil),               // 25: tandem.analytics.v1.StaffingRow
-	(*ReplayDayRequest)(nil),          // 26: tandem.analytics.v1.ReplayDayRequest
-	(*ReplayDayResponse)(nil),         // 27: tandem.analytics.v1.ReplayDayResponse
-	(*timestamppb.Timestamp)(nil),     // 28: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                  // 29: tandem.common.v1.Marks
-	(v1.OperatorState)(0),             // 30: tandem.common.v1.OperatorState
-	(v1.CallState)(0),                 // 31: tandem.common.v1.CallState
-	(v1.HangupParty)(0),               // 32: tandem.common.v1.HangupParty
-	(*v11.Decision)(nil),              // 33: tandem.assignment.v1.Decision
+	(Interval)(0),                        // 0: tandem.analytics.v1.Interval
+	(CallOutcome)(0),                     // 1: tandem.analytics.v1.CallOutcome
+	(*TimeRange)(nil),                    // 2: tandem.analytics.v1.TimeRange
+	(*Figures)(nil),                      // 3: tandem.analytics.v1.Figures
+	(*GetQueueStatsRequest)(nil),         // 4: tandem.analytics.v1.GetQueueStatsRequest
+	(*GetQueueStatsResponse)(nil),        // 5: tandem.analytics.v1.GetQueueStatsResponse
+	(*QueueStats)(nil),                   // 6: tandem.analytics.v1.QueueStats
+	(*ServiceLevelRule)(nil),             // 7: tandem.analytics.v1.ServiceLevelRule
+	(*GetOperatorStatsRequest)(nil),      // 8: tandem.analytics.v1.GetOperatorStatsRequest
+	(*GetOperatorStatsResponse)(nil),     // 9: tandem.analytics.v1.GetOperatorStatsResponse
+	(*OperatorStats)(nil),                // 10: tandem.analytics.v1.OperatorStats
+	(*WatchWallboardRequest)(nil),        // 11: tandem.analytics.v1.WatchWallboardRequest
+	(*WatchWallboardResponse)(nil),       // 12: tandem.analytics.v1.WatchWallboardResponse
+	(*QueueLive)(nil),                    // 13: tandem.analytics.v1.QueueLive
+	(*WaitingCall)(nil),                  // 14: tandem.analytics.v1.WaitingCall
+	(*OperatorLive)(nil),                 // 15: tandem.analytics.v1.OperatorLive
+	(*GetHistoryRequest)(nil),            // 16: tandem.analytics.v1.GetHistoryRequest
+	(*GetHistoryResponse)(nil),           // 17: tandem.analytics.v1.GetHistoryResponse
+	(*HistoryRow)(nil),                   // 18: tandem.analytics.v1.HistoryRow
+	(*ExportHistoryRequest)(nil),         // 19: tandem.analytics.v1.ExportHistoryRequest
+	(*ExportHistoryResponse)(nil),        // 20: tandem.analytics.v1.ExportHistoryResponse
+	(*GetCallTimelineRequest)(nil),       // 21: tandem.analytics.v1.GetCallTimelineRequest
+	(*GetCallTimelineResponse)(nil),      // 22: tandem.analytics.v1.GetCallTimelineResponse
+	(*TimelineEntry)(nil),                // 23: tandem.analytics.v1.TimelineEntry
+	(*CalculateStaffingRequest)(nil),     // 24: tandem.analytics.v1.CalculateStaffingRequest
+	(*CalculateStaffingResponse)(nil),    // 25: tandem.analytics.v1.CalculateStaffingResponse
+	(*StaffingRow)(nil),                  // 26: tandem.analytics.v1.StaffingRow
+	(*ReplayDayRequest)(nil),             // 27: tandem.analytics.v1.ReplayDayRequest
+	(*ReplayDayResponse)(nil),            // 28: tandem.analytics.v1.ReplayDayResponse
+	(*SearchCallsRequest)(nil),           // 29: tandem.analytics.v1.SearchCallsRequest
+	(*SearchCallsResponse)(nil),          // 30: tandem.analytics.v1.SearchCallsResponse
+	(*CallSummary)(nil),                  // 31: tandem.analytics.v1.CallSummary
+	(*GetOperatorDrillDownRequest)(nil),  // 32: tandem.analytics.v1.GetOperatorDrillDownRequest
+	(*GetOperatorDrillDownResponse)(nil), // 33: tandem.analytics.v1.GetOperatorDrillDownResponse
+	(*OperatorStateSpan)(nil),            // 34: tandem.analytics.v1.OperatorStateSpan
+	(*OperatorEvent)(nil),                // 35: tandem.analytics.v1.OperatorEvent
+	(*DayScore)(nil),                     // 36: tandem.analytics.v1.DayScore
+	(*timestamppb.Timestamp)(nil),        // 37: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                     // 38: tandem.common.v1.Marks
+	(v1.OperatorState)(0),                // 39: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                    // 40: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 41: tandem.common.v1.HangupParty
+	(*v11.Decision)(nil),                 // 42: tandem.assignment.v1.Decision
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	28, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	28, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
-	1,  // 2: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	5,  // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
-	2,  // 4: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
-	6,  // 5: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	1,  // 6: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	9,  // 7: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	29, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
-	2,  // 9: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
-	12, // 10: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
-	14, // 11: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
-	28, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
-	13, // 13: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
-	28, // 14: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
-	2,  // 15: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
-	6,  // 16: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	28, // 17: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	30, // 18: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	28, // 19: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
-	2,  // 20: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	28, // 21: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
-	1,  // 22: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	37, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	37, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	2,  // 2: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	6,  // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
+	3,  // 4: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
+	7,  // 5: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	2,  // 6: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	10, // 7: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
+	38, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	3,  // 9: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
+	13, // 10: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
+	15, // 11: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
+	37, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	14, // 13: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
+	37, // 14: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	3,  // 15: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
+	7,  // 16: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	37, // 17: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	39, // 18: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	37, // 19: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	3,  // 20: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
+	37, // 21: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	2,  // 22: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	0,  // 23: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
-	17, // 24: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
-	2,  // 25: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	28, // 26: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
-	2,  // 27: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
-	15, // 28: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	31, // 29: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
-	22, // 30: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
-	28, // 31: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	32, // 32: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	33, // 33: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
-	25, // 34: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	2,  // 35: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	3,  // 36: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	7,  // 37: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	10, // 38: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	15, // 39: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	18, // 40: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	20, // 41: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	23, // 42: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	26, // 43: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	4,  // 44: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	8,  // 45: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	11, // 46: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	16, // 47: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	19, // 48: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	21, // 49: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	24, // 50: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	27, // 51: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	44, // [44:52] is the sub-list for method output_type
-	36, // [36:44] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	18, // 24: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
+	3,  // 25: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
+	37, // 26: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	3,  // 27: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
+	16, // 28: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
+	40, // 29: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	23, // 30: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
+	37, // 31: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	41, // 32: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	42, // 33: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	26, // 34: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	3,  // 35: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	2,  // 36: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	1,  // 37: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	31, // 38: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
+	40, // 39: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
+	1,  // 40: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	37, // 41: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
+	37, // 42: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
+	37, // 43: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
+	41, // 44: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	2,  // 45: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	34, // 46: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
+	35, // 47: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
+	36, // 48: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
+	35, // 49: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
+	34, // 50: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
+	37, // 51: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
+	37, // 52: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
+	39, // 53: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
+	37, // 54: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
+	4,  // 55: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	8,  // 56: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	11, // 57: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	16, // 58: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	19, // 59: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	21, // 60: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	24, // 61: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	27, // 62: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	29, // 63: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
+	32, // 64: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
+	5,  // 65: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	9,  // 66: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	12, // 67: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	17, // 68: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	20, // 69: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	22, // 70: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	25, // 71: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	28, // 72: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	30, // 73: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
+	33, // 74: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
+	65, // [65:75] is the sub-list for method output_type
+	55, // [55:65] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -2936,8 +3833,8 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   27,
+			NumEnums:      2,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

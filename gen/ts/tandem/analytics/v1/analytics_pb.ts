@@ -65,7 +65,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/analytics/v1/analytics.proto.
  */
 export const file_tandem_analytics_v1_analytics: GenFile = /*@__PURE__*/
-  fileDesc("CiN0YW5kZW0vYW5hbHl0aWNzL3YxL2FuYWx5dGljcy5wcm90bxITdGFuZGVtLmFuYWx5dGljcy52MSJdCglUaW1lUmFuZ2USKAoEZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoCdG8YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIt8HCgdGaWd1cmVzEhYKDmNhbGxzX3JlY2VpdmVkGAEgASgNEhYKDmNhbGxzX2Fuc3dlcmVkGAIgASgNEiEKGWFuc3dlcmVkX3dpdGhpbl90aHJlc2hvbGQYAyABKA0SFwoPY2FsbHNfYWJhbmRvbmVkGAQgASgNEhYKDnNob3J0X2FiYW5kb25zGAUgASgNEiIKGmFiYW5kb25lZF93aXRoaW5fdGhyZXNob2xkGAYgASgNEhIKCmNhbGxzX2xvc3QYByABKA0SGAoQY2FsbHNfb3ZlcmZsb3dlZBgIIAEoDRIZChFhbnN3ZXJlZF9ieV9zcGFyZRgJIAEoDRIZChFodW5nX3VwX2J5X2NhbGxlchgKIAEoDRIbChNodW5nX3VwX2J5X29wZXJhdG9yGAsgASgNEhkKEWh1bmdfdXBfYnlfc3lzdGVtGAwgASgNEhMKC29mZmVyc19tYWRlGA0gASgNEhUKDW9mZmVyc19taXNzZWQYDiABKA0SFQoNbWFuYWdlcl9jYWxscxgPIAEoDRIXCg9tYW5hZ2VyX3JlYWNoZWQYECABKA0SHAoUYW5zd2VyX3RpbWVfdG90YWxfbXMYESABKAQSGgoSYW5zd2VyX3RpbWVfbWF4X21zGBIgASgNEhQKDHRhbGtfdGltZV9tcxgTIAEoBBIXCg93cmFwX3VwX3RpbWVfbXMYFCABKAQSEAoIcmVhZHlfbXMYFSABKAQSEwoLcmVzZXJ2ZWRfbXMYFiABKAQSEgoKb25fY2FsbF9tcxgXIAEoBBISCgp3cmFwX3VwX21zGBggASgEEg8KB2F3YXlfbXMYGSABKAQSHQoVYW5zd2VyX3RpbWVfaGlzdG9ncmFtGBogAygNEhoKDXNlcnZpY2VfbGV2ZWwYGyABKAFIAIgBARITCgZhc2FfbXMYHCABKA1IAYgBARITCgZhaHRfbXMYHSABKA1IAogBARIdChBhYmFuZG9ubWVudF9yYXRlGB4gASgBSAOIAQESFgoJb2NjdXBhbmN5GB8gASgBSASIAQESGgoNbWFuYWdlcl9yZWFjaBggIAEoAUgFiAEBEiEKFGF2ZXJhZ2VfcmluZ190aW1lX21zGCEgASgNSAaIAQESGgoScmluZ190aW1lX3RvdGFsX21zGCIgASgEQhAKDl9zZXJ2aWNlX2xldmVsQgkKB19hc2FfbXNCCQoHX2FodF9tc0ITChFfYWJhbmRvbm1lbnRfcmF0ZUIMCgpfb2NjdXBhbmN5QhAKDl9tYW5hZ2VyX3JlYWNoQhcKFV9hdmVyYWdlX3JpbmdfdGltZV9tcyJXChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCRItCgVyYW5nZRgCIAEoCzIeLnRhbmRlbS5hbmFseXRpY3MudjEuVGltZVJhbmdlIkgKFUdldFF1ZXVlU3RhdHNSZXNwb25zZRIvCgZxdWV1ZXMYASADKAsyHy50YW5kZW0uYW5hbHl0aWNzLnYxLlF1ZXVlU3RhdHMi6gIKClF1ZXVlU3RhdHMSEAoIcXVldWVfaWQYASABKAkSFgoOY2FsbHNfcmVjZWl2ZWQYAiABKA0SFgoOY2FsbHNfYW5zd2VyZWQYAyABKA0SFwoPY2FsbHNfYWJhbmRvbmVkGAQgASgNEhIKCmNhbGxzX2xvc3QYBSABKA0SHgoWYXZlcmFnZV9hbnN3ZXJfdGltZV9tcxgGIAEoDRIaChJtYXhfYW5zd2VyX3RpbWVfbXMYByABKA0SEwoLb2ZmZXJzX21hZGUYCCABKA0SFQoNb2ZmZXJzX21pc3NlZBgJIAEoDRITCgt3YWl0aW5nX25vdxgKIAEoDRItCgdmaWd1cmVzGAsgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzEkEKEnNlcnZpY2VfbGV2ZWxfcnVsZRgMIAEoCzIlLnRhbmRlbS5hbmFseXRpY3MudjEuU2VydmljZUxldmVsUnVsZSJrChBTZXJ2aWNlTGV2ZWxSdWxlEhMKC3RocmVzaG9sZF9zGAEgASgNEhYKDnRhcmdldF9wZXJjZW50GAIgASgNEhEKCWFiYW5kb25lZBgDIAEoCRIXCg9zaG9ydF9hYmFuZG9uX3MYBCABKA0iXQoXR2V0T3BlcmF0b3JTdGF0c1JlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSLQoFcmFuZ2UYAiABKAsyHi50YW5kZW0uYW5hbHl0aWNzLnYxLlRpbWVSYW5nZSJRChhHZXRPcGVyYXRvclN0YXRzUmVzcG9uc2USNQoJb3BlcmF0b3JzGAEgAygLMiIudGFuZGVtLmFuYWx5dGljcy52MS5PcGVyYXRvclN0YXRzIoUCCg1PcGVyYXRvclN0YXRzEhMKC29wZXJhdG9yX2lkGAEgASgJEhcKD29mZmVyc19yZWNlaXZlZBgCIAEoDRIWCg5jYWxsc19hbnN3ZXJlZBgDIAEoDRIVCg1vZmZlcnNfbWlzc2VkGAQgASgNEhwKFGF2ZXJhZ2VfcmluZ190aW1lX21zGAUgASgNEhQKDHRhbGtfdGltZV9tcxgGIAEoBBImCgVtYXJrcxgHIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MSLQoHZmlndXJlcxgIIAEoCzIcLnRhbmRlbS5hbmFseXRpY3MudjEuRmlndXJlcxIMCgRuYW1lGAkgASgJIj0KFVdhdGNoV2FsbGJvYXJkUmVxdWVzdBIRCglxdWV1ZV9pZHMYASADKAkSEQoJb3BlcmF0b3JzGAIgASgIIvEBChZXYXRjaFdhbGxib2FyZFJlc3BvbnNlEhAKCHNuYXBzaG90GAEgASgIEi4KBnF1ZXVlcxgCIAMoCzIeLnRhbmRlbS5hbmFseXRpY3MudjEuUXVldWVMaXZlEjQKCW9wZXJhdG9ycxgDIAMoCzIhLnRhbmRlbS5hbmFseXRpY3MudjEuT3BlcmF0b3JMaXZlEhkKEXJlbW92ZWRfcXVldWVfaWRzGAQgAygJEhwKFHJlbW92ZWRfb3BlcmF0b3JfaWRzGAUgAygJEiYKAmF0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKOBAoJUXVldWVMaXZlEhAKCHF1ZXVlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSMQoHd2FpdGluZxgDIAMoCzIgLnRhbmRlbS5hbmFseXRpY3MudjEuV2FpdGluZ0NhbGwSOQoVbG9uZ2VzdF93YWl0aW5nX3NpbmNlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChBleHBlY3RlZF93YWl0X21zGAUgASgNSACIAQESFwoPb3BlcmF0b3JzX3JlYWR5GAYgASgNEhoKEm9wZXJhdG9yc19yZXNlcnZlZBgHIAEoDRIZChFvcGVyYXRvcnNfb25fY2FsbBgIIAEoDRIZChFvcGVyYXRvcnNfd3JhcF91cBgJIAEoDRIWCg5vcGVyYXRvcnNfYXdheRgKIAEoDRIYChBvcGVyYXRvcnNfYmFubmVkGAsgASgNEhkKEW9wZXJhdG9yc19vZmZsaW5lGAwgASgNEhcKD2NhbGxzX2Nvbm5lY3RlZBgNIAEoDRIrCgV0b2RheRgOIAEoCzIcLnRhbmRlbS5hbmFseXRpY3MudjEuRmlndXJlcxJBChJzZXJ2aWNlX2xldmVsX3J1bGUYDyABKAsyJS50YW5kZW0uYW5hbHl0aWNzLnYxLlNlcnZpY2VMZXZlbFJ1bGVCEwoRX2V4cGVjdGVkX3dhaXRfbXMijgIKC1dhaXRpbmdDYWxsEg8KB2NhbGxfaWQYASABKAkSFQoNY2FsbGVyX251bWJlchgCIAEoCRIQCghwb3NpdGlvbhgDIAEoDRIuCgphcnJpdmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChBleHBlY3RlZF93YWl0X21zGAUgASgNSACIAQESHgoWb2ZmZXJlZF90b19vcGVyYXRvcl9pZBgGIAEoCRIbChNvZmZlcmVkX3RvX3NwYXJlX2lkGAcgASgJEhIKCm1hbmFnZXJfaWQYCCABKAkSEAoIcHJpb3JpdHkYCSABKA1CEwoRX2V4cGVjdGVkX3dhaXRfbXMirgIKDE9wZXJhdG9yTGl2ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEi4KBXN0YXRlGAMgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEikKBXNpbmNlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZyZWFzb24YBSABKAkSDwoHY2FsbF9pZBgGIAEoCRIRCglxdWV1ZV9pZHMYByADKAkSKwoFdG9kYXkYCCABKAsyHC50YW5kZW0uYW5hbHl0aWNzLnYxLkZpZ3VyZXMSDQoFc2NvcmUYCSABKAESMAoMYmFubmVkX3VudGlsGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLUAQoRR2V0SGlzdG9yeVJlcXVlc3QSEAoIcXVldWVfaWQYASABKAkSEwoLb3BlcmF0b3JfaWQYAiABKAkSLQoFcmFuZ2UYAyABKAsyHi50YW5kZW0uYW5hbHl0aWNzLnYxLlRpbWVSYW5nZRIvCghpbnRlcnZhbBgEIAEoDjIdLnRhbmRlbS5hbmFseXRpY3MudjEuSW50ZXJ2YWwSEQoJdGltZV96b25lGAUgASgJEhAKCGJ5X3F1ZXVlGAYgASgIEhMKC2J5X29wZXJhdG9yGAcgASgIInAKEkdldEhpc3RvcnlSZXNwb25zZRItCgRyb3dzGAEgAygLMh8udGFuZGVtLmFuYWx5dGljcy52MS5IaXN0b3J5Um93EisKBXRvdGFsGAIgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzIo0BCgpIaXN0b3J5Um93EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghxdWV1ZV9pZBgCIAEoCRITCgtvcGVyYXRvcl9pZBgDIAEoCRItCgdmaWd1cmVzGAQgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzIk8KFEV4cG9ydEhpc3RvcnlSZXF1ZXN0EjcKB2hpc3RvcnkYASABKAsyJi50YW5kZW0uYW5hbHl0aWNzLnYxLkdldEhpc3RvcnlSZXF1ZXN0IjcKFUV4cG9ydEhpc3RvcnlSZXNwb25zZRILCgNjc3YYASABKAwSEQoJZmlsZV9uYW1lGAIgASgJIikKFkdldENhbGxUaW1lbGluZVJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSK0AQoXR2V0Q2FsbFRpbWVsaW5lUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAMgASgJEioKBXN0YXRlGAQgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSMwoHZW50cmllcxgFIAMoCzIiLnRhbmRlbS5hbmFseXRpY3MudjEuVGltZWxpbmVFbnRyeSKvAgoNVGltZWxpbmVFbnRyeRImCgJhdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEa2luZBgCIAEoCRITCgtvcGVyYXRvcl9pZBgDIAEoCRIQCghzcGFyZV9pZBgEIAEoCRIQCghvZmZlcl9pZBgFIAEoCRIMCgR0ZXh0GAYgASgJEhQKDGZhaWx1cmVfY29kZRgHIAEoBRIUCgxyaW5nX3RpbWVfbXMYCCABKA0SMQoKaHVuZ191cF9ieRgJIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSMAoIZGVjaXNpb24YCiABKAsyHi50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbhIQCghwYXJ0eV9pZBh4IAEoCSKWAQoYQ2FsY3VsYXRlU3RhZmZpbmdSZXF1ZXN0EhYKDmNhbGxzX3Blcl9ob3VyGAEgASgBEg0KBWFodF9zGAIgASgBEhYKDnRhcmdldF9wZXJjZW50GAMgASgBEhMKC3RocmVzaG9sZF9zGAQgASgNEhIKCnBhdGllbmNlX3MYBSABKAESEgoKZXh0cmFfcm93cxgGIAEoDSLEAQoZQ2FsY3VsYXRlU3RhZmZpbmdSZXNwb25zZRIYChBvcGVyYXRvcnNfbmVlZGVkGAEgASgNEiYKGW9wZXJhdG9yc19uZWVkZWRfZXJsYW5nX2EYAiABKA1IAIgBARIXCg90cmFmZmljX2VybGFuZ3MYAyABKAESLgoEcm93cxgEIAMoCzIgLnRhbmRlbS5hbmFseXRpY3MudjEuU3RhZmZpbmdSb3dCHAoaX29wZXJhdG9yc19uZWVkZWRfZXJsYW5nX2Ei7QEKC1N0YWZmaW5nUm93EhEKCW9wZXJhdG9ycxgBIAEoDRIeChZwcm9iYWJpbGl0eV9vZl93YWl0aW5nGAIgASgBEhUKDXNlcnZpY2VfbGV2ZWwYAyABKAESDQoFYXNhX3MYBCABKAESEQoJb2NjdXBhbmN5GAUgASgBEh0KEGFiYW5kb25tZW50X3JhdGUYBiABKAFIAIgBARIjChZzZXJ2aWNlX2xldmVsX2VybGFuZ19hGAcgASgBSAGIAQFCEwoRX2FiYW5kb25tZW50X3JhdGVCGQoXX3NlcnZpY2VfbGV2ZWxfZXJsYW5nX2EiWAoQUmVwbGF5RGF5UmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCRIMCgRkYXRlGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIRCglvcGVyYXRvcnMYBCABKA0iywEKEVJlcGxheURheVJlc3BvbnNlEg0KBWNhbGxzGAEgASgNEi4KCHJlY29yZGVkGAIgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzEhUKDXNlcnZpY2VfbGV2ZWwYAyABKAESDgoGYXNhX21zGAQgASgNEhgKEGFiYW5kb25tZW50X3JhdGUYBSABKAESEQoJb2NjdXBhbmN5GAYgASgBEhAKCGFuc3dlcmVkGAcgASgNEhEKCWFiYW5kb25lZBgIIAEoDSpiCghJbnRlcnZhbBIYChRJTlRFUlZBTF9VTlNQRUNJRklFRBAAEhcKE0lOVEVSVkFMXzE1X01JTlVURVMQARIRCg1JTlRFUlZBTF9IT1VSEAISEAoMSU5URVJWQUxfREFZEAMy3QYKEEFuYWx5dGljc1NlcnZpY2USZgoNR2V0UXVldWVTdGF0cxIpLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0UXVldWVTdGF0c1JlcXVlc3QaKi50YW5kZW0uYW5hbHl0aWNzLnYxLkdldFF1ZXVlU3RhdHNSZXNwb25zZRJvChBHZXRPcGVyYXRvclN0YXRzEiwudGFuZGVtLmFuYWx5dGljcy52MS5HZXRPcGVyYXRvclN0YXRzUmVxdWVzdBotLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0T3BlcmF0b3JTdGF0c1Jlc3BvbnNlEmsKDldhdGNoV2FsbGJvYXJkEioudGFuZGVtLmFuYWx5dGljcy52MS5XYXRjaFdhbGxib2FyZFJlcXVlc3QaKy50YW5kZW0uYW5hbHl0aWNzLnYxLldhdGNoV2FsbGJvYXJkUmVzcG9uc2UwARJdCgpHZXRIaXN0b3J5EiYudGFuZGVtLmFuYWx5dGljcy52MS5HZXRIaXN0b3J5UmVxdWVzdBonLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0SGlzdG9yeVJlc3BvbnNlEmYKDUV4cG9ydEhpc3RvcnkSKS50YW5kZW0uYW5hbHl0aWNzLnYxLkV4cG9ydEhpc3RvcnlSZXF1ZXN0GioudGFuZGVtLmFuYWx5dGljcy52MS5FeHBvcnRIaXN0b3J5UmVzcG9uc2USbAoPR2V0Q2FsbFRpbWVsaW5lEisudGFuZGVtLmFuYWx5dGljcy52MS5HZXRDYWxsVGltZWxpbmVSZXF1ZXN0GiwudGFuZGVtLmFuYWx5dGljcy52MS5HZXRDYWxsVGltZWxpbmVSZXNwb25zZRJyChFDYWxjdWxhdGVTdGFmZmluZxItLnRhbmRlbS5hbmFseXRpY3MudjEuQ2FsY3VsYXRlU3RhZmZpbmdSZXF1ZXN0Gi4udGFuZGVtLmFuYWx5dGljcy52MS5DYWxjdWxhdGVTdGFmZmluZ1Jlc3BvbnNlEloKCVJlcGxheURheRIlLnRhbmRlbS5hbmFseXRpY3MudjEuUmVwbGF5RGF5UmVxdWVzdBomLnRhbmRlbS5hbmFseXRpY3MudjEuUmVwbGF5RGF5UmVzcG9uc2VC2gEKF2NvbS50YW5kZW0uYW5hbHl0aWNzLnYxQg5BbmFseXRpY3NQcm90b1ABWkFnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2FuYWx5dGljcy92MTthbmFseXRpY3N2MaICA1RBWKoCE1RhbmRlbS5BbmFseXRpY3MuVjHKAhNUYW5kZW1cQW5hbHl0aWNzXFYx4gIfVGFuZGVtXEFuYWx5dGljc1xWMVxHUEJNZXRhZGF0YeoCFVRhbmRlbTo6QW5hbHl0aWNzOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_assignment_v1_assignment, file_tandem_common_v1_common]);
+  fileDesc("CiN0YW5kZW0vYW5hbHl0aWNzL3YxL2FuYWx5dGljcy5wcm90bxITdGFuZGVtLmFuYWx5dGljcy52MSJdCglUaW1lUmFuZ2USKAoEZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoCdG8YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIt8HCgdGaWd1cmVzEhYKDmNhbGxzX3JlY2VpdmVkGAEgASgNEhYKDmNhbGxzX2Fuc3dlcmVkGAIgASgNEiEKGWFuc3dlcmVkX3dpdGhpbl90aHJlc2hvbGQYAyABKA0SFwoPY2FsbHNfYWJhbmRvbmVkGAQgASgNEhYKDnNob3J0X2FiYW5kb25zGAUgASgNEiIKGmFiYW5kb25lZF93aXRoaW5fdGhyZXNob2xkGAYgASgNEhIKCmNhbGxzX2xvc3QYByABKA0SGAoQY2FsbHNfb3ZlcmZsb3dlZBgIIAEoDRIZChFhbnN3ZXJlZF9ieV9zcGFyZRgJIAEoDRIZChFodW5nX3VwX2J5X2NhbGxlchgKIAEoDRIbChNodW5nX3VwX2J5X29wZXJhdG9yGAsgASgNEhkKEWh1bmdfdXBfYnlfc3lzdGVtGAwgASgNEhMKC29mZmVyc19tYWRlGA0gASgNEhUKDW9mZmVyc19taXNzZWQYDiABKA0SFQoNbWFuYWdlcl9jYWxscxgPIAEoDRIXCg9tYW5hZ2VyX3JlYWNoZWQYECABKA0SHAoUYW5zd2VyX3RpbWVfdG90YWxfbXMYESABKAQSGgoSYW5zd2VyX3RpbWVfbWF4X21zGBIgASgNEhQKDHRhbGtfdGltZV9tcxgTIAEoBBIXCg93cmFwX3VwX3RpbWVfbXMYFCABKAQSEAoIcmVhZHlfbXMYFSABKAQSEwoLcmVzZXJ2ZWRfbXMYFiABKAQSEgoKb25fY2FsbF9tcxgXIAEoBBISCgp3cmFwX3VwX21zGBggASgEEg8KB2F3YXlfbXMYGSABKAQSHQoVYW5zd2VyX3RpbWVfaGlzdG9ncmFtGBogAygNEhoKDXNlcnZpY2VfbGV2ZWwYGyABKAFIAIgBARITCgZhc2FfbXMYHCABKA1IAYgBARITCgZhaHRfbXMYHSABKA1IAogBARIdChBhYmFuZG9ubWVudF9yYXRlGB4gASgBSAOIAQESFgoJb2NjdXBhbmN5GB8gASgBSASIAQESGgoNbWFuYWdlcl9yZWFjaBggIAEoAUgFiAEBEiEKFGF2ZXJhZ2VfcmluZ190aW1lX21zGCEgASgNSAaIAQESGgoScmluZ190aW1lX3RvdGFsX21zGCIgASgEQhAKDl9zZXJ2aWNlX2xldmVsQgkKB19hc2FfbXNCCQoHX2FodF9tc0ITChFfYWJhbmRvbm1lbnRfcmF0ZUIMCgpfb2NjdXBhbmN5QhAKDl9tYW5hZ2VyX3JlYWNoQhcKFV9hdmVyYWdlX3JpbmdfdGltZV9tcyJXChRHZXRRdWV1ZVN0YXRzUmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCRItCgVyYW5nZRgCIAEoCzIeLnRhbmRlbS5hbmFseXRpY3MudjEuVGltZVJhbmdlIkgKFUdldFF1ZXVlU3RhdHNSZXNwb25zZRIvCgZxdWV1ZXMYASADKAsyHy50YW5kZW0uYW5hbHl0aWNzLnYxLlF1ZXVlU3RhdHMi6gIKClF1ZXVlU3RhdHMSEAoIcXVldWVfaWQYASABKAkSFgoOY2FsbHNfcmVjZWl2ZWQYAiABKA0SFgoOY2FsbHNfYW5zd2VyZWQYAyABKA0SFwoPY2FsbHNfYWJhbmRvbmVkGAQgASgNEhIKCmNhbGxzX2xvc3QYBSABKA0SHgoWYXZlcmFnZV9hbnN3ZXJfdGltZV9tcxgGIAEoDRIaChJtYXhfYW5zd2VyX3RpbWVfbXMYByABKA0SEwoLb2ZmZXJzX21hZGUYCCABKA0SFQoNb2ZmZXJzX21pc3NlZBgJIAEoDRITCgt3YWl0aW5nX25vdxgKIAEoDRItCgdmaWd1cmVzGAsgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzEkEKEnNlcnZpY2VfbGV2ZWxfcnVsZRgMIAEoCzIlLnRhbmRlbS5hbmFseXRpY3MudjEuU2VydmljZUxldmVsUnVsZSJrChBTZXJ2aWNlTGV2ZWxSdWxlEhMKC3RocmVzaG9sZF9zGAEgASgNEhYKDnRhcmdldF9wZXJjZW50GAIgASgNEhEKCWFiYW5kb25lZBgDIAEoCRIXCg9zaG9ydF9hYmFuZG9uX3MYBCABKA0iXQoXR2V0T3BlcmF0b3JTdGF0c1JlcXVlc3QSEwoLb3BlcmF0b3JfaWQYASABKAkSLQoFcmFuZ2UYAiABKAsyHi50YW5kZW0uYW5hbHl0aWNzLnYxLlRpbWVSYW5nZSJRChhHZXRPcGVyYXRvclN0YXRzUmVzcG9uc2USNQoJb3BlcmF0b3JzGAEgAygLMiIudGFuZGVtLmFuYWx5dGljcy52MS5PcGVyYXRvclN0YXRzIoUCCg1PcGVyYXRvclN0YXRzEhMKC29wZXJhdG9yX2lkGAEgASgJEhcKD29mZmVyc19yZWNlaXZlZBgCIAEoDRIWCg5jYWxsc19hbnN3ZXJlZBgDIAEoDRIVCg1vZmZlcnNfbWlzc2VkGAQgASgNEhwKFGF2ZXJhZ2VfcmluZ190aW1lX21zGAUgASgNEhQKDHRhbGtfdGltZV9tcxgGIAEoBBImCgVtYXJrcxgHIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MSLQoHZmlndXJlcxgIIAEoCzIcLnRhbmRlbS5hbmFseXRpY3MudjEuRmlndXJlcxIMCgRuYW1lGAkgASgJIj0KFVdhdGNoV2FsbGJvYXJkUmVxdWVzdBIRCglxdWV1ZV9pZHMYASADKAkSEQoJb3BlcmF0b3JzGAIgASgIIvEBChZXYXRjaFdhbGxib2FyZFJlc3BvbnNlEhAKCHNuYXBzaG90GAEgASgIEi4KBnF1ZXVlcxgCIAMoCzIeLnRhbmRlbS5hbmFseXRpY3MudjEuUXVldWVMaXZlEjQKCW9wZXJhdG9ycxgDIAMoCzIhLnRhbmRlbS5hbmFseXRpY3MudjEuT3BlcmF0b3JMaXZlEhkKEXJlbW92ZWRfcXVldWVfaWRzGAQgAygJEhwKFHJlbW92ZWRfb3BlcmF0b3JfaWRzGAUgAygJEiYKAmF0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKOBAoJUXVldWVMaXZlEhAKCHF1ZXVlX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSMQoHd2FpdGluZxgDIAMoCzIgLnRhbmRlbS5hbmFseXRpY3MudjEuV2FpdGluZ0NhbGwSOQoVbG9uZ2VzdF93YWl0aW5nX3NpbmNlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChBleHBlY3RlZF93YWl0X21zGAUgASgNSACIAQESFwoPb3BlcmF0b3JzX3JlYWR5GAYgASgNEhoKEm9wZXJhdG9yc19yZXNlcnZlZBgHIAEoDRIZChFvcGVyYXRvcnNfb25fY2FsbBgIIAEoDRIZChFvcGVyYXRvcnNfd3JhcF91cBgJIAEoDRIWCg5vcGVyYXRvcnNfYXdheRgKIAEoDRIYChBvcGVyYXRvcnNfYmFubmVkGAsgASgNEhkKEW9wZXJhdG9yc19vZmZsaW5lGAwgASgNEhcKD2NhbGxzX2Nvbm5lY3RlZBgNIAEoDRIrCgV0b2RheRgOIAEoCzIcLnRhbmRlbS5hbmFseXRpY3MudjEuRmlndXJlcxJBChJzZXJ2aWNlX2xldmVsX3J1bGUYDyABKAsyJS50YW5kZW0uYW5hbHl0aWNzLnYxLlNlcnZpY2VMZXZlbFJ1bGVCEwoRX2V4cGVjdGVkX3dhaXRfbXMijgIKC1dhaXRpbmdDYWxsEg8KB2NhbGxfaWQYASABKAkSFQoNY2FsbGVyX251bWJlchgCIAEoCRIQCghwb3NpdGlvbhgDIAEoDRIuCgphcnJpdmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChBleHBlY3RlZF93YWl0X21zGAUgASgNSACIAQESHgoWb2ZmZXJlZF90b19vcGVyYXRvcl9pZBgGIAEoCRIbChNvZmZlcmVkX3RvX3NwYXJlX2lkGAcgASgJEhIKCm1hbmFnZXJfaWQYCCABKAkSEAoIcHJpb3JpdHkYCSABKA1CEwoRX2V4cGVjdGVkX3dhaXRfbXMirgIKDE9wZXJhdG9yTGl2ZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEi4KBXN0YXRlGAMgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEikKBXNpbmNlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZyZWFzb24YBSABKAkSDwoHY2FsbF9pZBgGIAEoCRIRCglxdWV1ZV9pZHMYByADKAkSKwoFdG9kYXkYCCABKAsyHC50YW5kZW0uYW5hbHl0aWNzLnYxLkZpZ3VyZXMSDQoFc2NvcmUYCSABKAESMAoMYmFubmVkX3VudGlsGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLUAQoRR2V0SGlzdG9yeVJlcXVlc3QSEAoIcXVldWVfaWQYASABKAkSEwoLb3BlcmF0b3JfaWQYAiABKAkSLQoFcmFuZ2UYAyABKAsyHi50YW5kZW0uYW5hbHl0aWNzLnYxLlRpbWVSYW5nZRIvCghpbnRlcnZhbBgEIAEoDjIdLnRhbmRlbS5hbmFseXRpY3MudjEuSW50ZXJ2YWwSEQoJdGltZV96b25lGAUgASgJEhAKCGJ5X3F1ZXVlGAYgASgIEhMKC2J5X29wZXJhdG9yGAcgASgIInAKEkdldEhpc3RvcnlSZXNwb25zZRItCgRyb3dzGAEgAygLMh8udGFuZGVtLmFuYWx5dGljcy52MS5IaXN0b3J5Um93EisKBXRvdGFsGAIgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzIo0BCgpIaXN0b3J5Um93EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghxdWV1ZV9pZBgCIAEoCRITCgtvcGVyYXRvcl9pZBgDIAEoCRItCgdmaWd1cmVzGAQgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzIk8KFEV4cG9ydEhpc3RvcnlSZXF1ZXN0EjcKB2hpc3RvcnkYASABKAsyJi50YW5kZW0uYW5hbHl0aWNzLnYxLkdldEhpc3RvcnlSZXF1ZXN0IjcKFUV4cG9ydEhpc3RvcnlSZXNwb25zZRILCgNjc3YYASABKAwSEQoJZmlsZV9uYW1lGAIgASgJIikKFkdldENhbGxUaW1lbGluZVJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCSK0AQoXR2V0Q2FsbFRpbWVsaW5lUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAMgASgJEioKBXN0YXRlGAQgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSMwoHZW50cmllcxgFIAMoCzIiLnRhbmRlbS5hbmFseXRpY3MudjEuVGltZWxpbmVFbnRyeSKvAgoNVGltZWxpbmVFbnRyeRImCgJhdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEa2luZBgCIAEoCRITCgtvcGVyYXRvcl9pZBgDIAEoCRIQCghzcGFyZV9pZBgEIAEoCRIQCghvZmZlcl9pZBgFIAEoCRIMCgR0ZXh0GAYgASgJEhQKDGZhaWx1cmVfY29kZRgHIAEoBRIUCgxyaW5nX3RpbWVfbXMYCCABKA0SMQoKaHVuZ191cF9ieRgJIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSMAoIZGVjaXNpb24YCiABKAsyHi50YW5kZW0uYXNzaWdubWVudC52MS5EZWNpc2lvbhIQCghwYXJ0eV9pZBh4IAEoCSKWAQoYQ2FsY3VsYXRlU3RhZmZpbmdSZXF1ZXN0EhYKDmNhbGxzX3Blcl9ob3VyGAEgASgBEg0KBWFodF9zGAIgASgBEhYKDnRhcmdldF9wZXJjZW50GAMgASgBEhMKC3RocmVzaG9sZF9zGAQgASgNEhIKCnBhdGllbmNlX3MYBSABKAESEgoKZXh0cmFfcm93cxgGIAEoDSLEAQoZQ2FsY3VsYXRlU3RhZmZpbmdSZXNwb25zZRIYChBvcGVyYXRvcnNfbmVlZGVkGAEgASgNEiYKGW9wZXJhdG9yc19uZWVkZWRfZXJsYW5nX2EYAiABKA1IAIgBARIXCg90cmFmZmljX2VybGFuZ3MYAyABKAESLgoEcm93cxgEIAMoCzIgLnRhbmRlbS5hbmFseXRpY3MudjEuU3RhZmZpbmdSb3dCHAoaX29wZXJhdG9yc19uZWVkZWRfZXJsYW5nX2Ei7QEKC1N0YWZmaW5nUm93EhEKCW9wZXJhdG9ycxgBIAEoDRIeChZwcm9iYWJpbGl0eV9vZl93YWl0aW5nGAIgASgBEhUKDXNlcnZpY2VfbGV2ZWwYAyABKAESDQoFYXNhX3MYBCABKAESEQoJb2NjdXBhbmN5GAUgASgBEh0KEGFiYW5kb25tZW50X3JhdGUYBiABKAFIAIgBARIjChZzZXJ2aWNlX2xldmVsX2VybGFuZ19hGAcgASgBSAGIAQFCEwoRX2FiYW5kb25tZW50X3JhdGVCGQoXX3NlcnZpY2VfbGV2ZWxfZXJsYW5nX2EiWAoQUmVwbGF5RGF5UmVxdWVzdBIQCghxdWV1ZV9pZBgBIAEoCRIMCgRkYXRlGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIRCglvcGVyYXRvcnMYBCABKA0iywEKEVJlcGxheURheVJlc3BvbnNlEg0KBWNhbGxzGAEgASgNEi4KCHJlY29yZGVkGAIgASgLMhwudGFuZGVtLmFuYWx5dGljcy52MS5GaWd1cmVzEhUKDXNlcnZpY2VfbGV2ZWwYAyABKAESDgoGYXNhX21zGAQgASgNEhgKEGFiYW5kb25tZW50X3JhdGUYBSABKAESEQoJb2NjdXBhbmN5GAYgASgBEhAKCGFuc3dlcmVkGAcgASgNEhEKCWFiYW5kb25lZBgIIAEoDSLxAQoSU2VhcmNoQ2FsbHNSZXF1ZXN0EhUKDWNhbGxlcl9udW1iZXIYASABKAkSFwoPbnVtYmVyX2NvbnRhaW5zGAIgASgIEhAKCG9wZXJhdG9yGAMgASgJEhAKCHF1ZXVlX2lkGAQgASgJEi0KBXJhbmdlGAUgASgLMh4udGFuZGVtLmFuYWx5dGljcy52MS5UaW1lUmFuZ2USMQoHb3V0Y29tZRgGIAEoDjIgLnRhbmRlbS5hbmFseXRpY3MudjEuQ2FsbE91dGNvbWUSEQoJcGFnZV9zaXplGAcgASgNEhIKCnBhZ2VfdG9rZW4YCCABKAkiXwoTU2VhcmNoQ2FsbHNSZXNwb25zZRIvCgVjYWxscxgBIAMoCzIgLnRhbmRlbS5hbmFseXRpY3MudjEuQ2FsbFN1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIuIDCgtDYWxsU3VtbWFyeRIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEhUKDWNhbGxlcl9udW1iZXIYAyABKAkSEwoLY2FsbGVyX25hbWUYBCABKAkSEwoLb3BlcmF0b3JfaWQYBSABKAkSFQoNb3BlcmF0b3JfbmFtZRgGIAEoCRIQCghzcGFyZV9pZBgHIAEoCRIqCgVzdGF0ZRgIIAEoDjIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFN0YXRlEjEKB291dGNvbWUYCSABKA4yIC50YW5kZW0uYW5hbHl0aWNzLnYxLkNhbGxPdXRjb21lEi4KCmFycml2ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2Fuc3dlcmVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHd2FpdF9tcxgNIAEoDRIUCgx0YWxrX3RpbWVfbXMYDiABKAQSMQoKaHVuZ191cF9ieRgPIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkicgobR2V0T3BlcmF0b3JEcmlsbERvd25SZXF1ZXN0EhAKCG9wZXJhdG9yGAEgASgJEi0KBXJhbmdlGAIgASgLMh4udGFuZGVtLmFuYWx5dGljcy52MS5UaW1lUmFuZ2USEgoKc2NvcmVfZGF5cxgDIAEoDSLGAgocR2V0T3BlcmF0b3JEcmlsbERvd25SZXNwb25zZRITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEjYKBnN0YXRlcxgDIAMoCzImLnRhbmRlbS5hbmFseXRpY3MudjEuT3BlcmF0b3JTdGF0ZVNwYW4SMgoGZXZlbnRzGAQgAygLMiIudGFuZGVtLmFuYWx5dGljcy52MS5PcGVyYXRvckV2ZW50Ei0KBnNjb3JlcxgFIAMoCzIdLnRhbmRlbS5hbmFseXRpY3MudjEuRGF5U2NvcmUSMgoGbWlzc2VzGAYgAygLMiIudGFuZGVtLmFuYWx5dGljcy52MS5PcGVyYXRvckV2ZW50EjQKBGJhbnMYByADKAsyJi50YW5kZW0uYW5hbHl0aWNzLnYxLk9wZXJhdG9yU3RhdGVTcGFuIqkBChFPcGVyYXRvclN0YXRlU3BhbhIpCgVzaW5jZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoFdW50aWwYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KBXN0YXRlGAMgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEg4KBnJlYXNvbhgEIAEoCSK4AQoNT3BlcmF0b3JFdmVudBImCgJhdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHY2FsbF9pZBgCIAEoCRIMCgRraW5kGAMgASgJEhAKCG9mZmVyX2lkGAQgASgJEgwKBHRleHQYBSABKAkSFAoMZmFpbHVyZV9jb2RlGAYgASgFEhQKDHJpbmdfdGltZV9tcxgHIAEoDRIUCgx0YWxrX3RpbWVfbXMYCCABKAQiXQoIRGF5U2NvcmUSCwoDZGF5GAEgASgJEg4KBnBvaW50cxgCIAEoARIWCg5sb3N0X3RvX21pc3NlcxgDIAEoARIcChRsb3N0X3RvX3Nsb3dfYW5zd2VycxgEIAEoASpiCghJbnRlcnZhbBIYChRJTlRFUlZBTF9VTlNQRUNJRklFRBAAEhcKE0lOVEVSVkFMXzE1X01JTlVURVMQARIRCg1JTlRFUlZBTF9IT1VSEAISEAoMSU5URVJWQUxfREFZEAMqzQEKC0NhbGxPdXRjb21lEhwKGENBTExfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhkKFUNBTExfT1VUQ09NRV9BTlNXRVJFRBABEhoKFkNBTExfT1VUQ09NRV9BQkFORE9ORUQQAhIVChFDQUxMX09VVENPTUVfTE9TVBADEhwKGENBTExfT1VUQ09NRV9UUkFOU0ZFUlJFRBAEEhkKFUNBTExfT1VUQ09NRV9BVF9TUEFSRRAFEhkKFUNBTExfT1VUQ09NRV9ERUNMSU5FRBAGMrwIChBBbmFseXRpY3NTZXJ2aWNlEmYKDUdldFF1ZXVlU3RhdHMSKS50YW5kZW0uYW5hbHl0aWNzLnYxLkdldFF1ZXVlU3RhdHNSZXF1ZXN0GioudGFuZGVtLmFuYWx5dGljcy52MS5HZXRRdWV1ZVN0YXRzUmVzcG9uc2USbwoQR2V0T3BlcmF0b3JTdGF0cxIsLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0T3BlcmF0b3JTdGF0c1JlcXVlc3QaLS50YW5kZW0uYW5hbHl0aWNzLnYxLkdldE9wZXJhdG9yU3RhdHNSZXNwb25zZRJrCg5XYXRjaFdhbGxib2FyZBIqLnRhbmRlbS5hbmFseXRpY3MudjEuV2F0Y2hXYWxsYm9hcmRSZXF1ZXN0GisudGFuZGVtLmFuYWx5dGljcy52MS5XYXRjaFdhbGxib2FyZFJlc3BvbnNlMAESXQoKR2V0SGlzdG9yeRImLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0SGlzdG9yeVJlcXVlc3QaJy50YW5kZW0uYW5hbHl0aWNzLnYxLkdldEhpc3RvcnlSZXNwb25zZRJmCg1FeHBvcnRIaXN0b3J5EikudGFuZGVtLmFuYWx5dGljcy52MS5FeHBvcnRIaXN0b3J5UmVxdWVzdBoqLnRhbmRlbS5hbmFseXRpY3MudjEuRXhwb3J0SGlzdG9yeVJlc3BvbnNlEmwKD0dldENhbGxUaW1lbGluZRIrLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0Q2FsbFRpbWVsaW5lUmVxdWVzdBosLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0Q2FsbFRpbWVsaW5lUmVzcG9uc2UScgoRQ2FsY3VsYXRlU3RhZmZpbmcSLS50YW5kZW0uYW5hbHl0aWNzLnYxLkNhbGN1bGF0ZVN0YWZmaW5nUmVxdWVzdBouLnRhbmRlbS5hbmFseXRpY3MudjEuQ2FsY3VsYXRlU3RhZmZpbmdSZXNwb25zZRJaCglSZXBsYXlEYXkSJS50YW5kZW0uYW5hbHl0aWNzLnYxLlJlcGxheURheVJlcXVlc3QaJi50YW5kZW0uYW5hbHl0aWNzLnYxLlJlcGxheURheVJlc3BvbnNlEmAKC1NlYXJjaENhbGxzEicudGFuZGVtLmFuYWx5dGljcy52MS5TZWFyY2hDYWxsc1JlcXVlc3QaKC50YW5kZW0uYW5hbHl0aWNzLnYxLlNlYXJjaENhbGxzUmVzcG9uc2USewoUR2V0T3BlcmF0b3JEcmlsbERvd24SMC50YW5kZW0uYW5hbHl0aWNzLnYxLkdldE9wZXJhdG9yRHJpbGxEb3duUmVxdWVzdBoxLnRhbmRlbS5hbmFseXRpY3MudjEuR2V0T3BlcmF0b3JEcmlsbERvd25SZXNwb25zZULaAQoXY29tLnRhbmRlbS5hbmFseXRpY3MudjFCDkFuYWx5dGljc1Byb3RvUAFaQWdpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vYW5hbHl0aWNzL3YxO2FuYWx5dGljc3YxogIDVEFYqgITVGFuZGVtLkFuYWx5dGljcy5WMcoCE1RhbmRlbVxBbmFseXRpY3NcVjHiAh9UYW5kZW1cQW5hbHl0aWNzXFYxXEdQQk1ldGFkYXRh6gIVVGFuZGVtOjpBbmFseXRpY3M6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_assignment_v1_assignment, file_tandem_common_v1_common]);
 
 /**
  * TimeRange is [from, to). An unset from means the start of today (UTC); an unset to means now.
@@ -1387,6 +1387,397 @@ export const ReplayDayResponseSchema: GenMessage<ReplayDayResponse> = /*@__PURE_
   messageDesc(file_tandem_analytics_v1_analytics, 26);
 
 /**
+ * @generated from message tandem.analytics.v1.SearchCallsRequest
+ */
+export type SearchCallsRequest = Message<"tandem.analytics.v1.SearchCallsRequest"> & {
+  /**
+   * The caller number begins with this (contains it with number_contains).
+   *
+   * @generated from field: string caller_number = 1;
+   */
+  callerNumber: string;
+
+  /**
+   * @generated from field: bool number_contains = 2;
+   */
+  numberContains: boolean;
+
+  /**
+   * An operator's id or login name.
+   *
+   * @generated from field: string operator = 3;
+   */
+  operator: string;
+
+  /**
+   * @generated from field: string queue_id = 4;
+   */
+  queueId: string;
+
+  /**
+   * Calls that ENDED in [from, to); unset ends are open.
+   *
+   * @generated from field: tandem.analytics.v1.TimeRange range = 5;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * Unspecified: every outcome.
+   *
+   * @generated from field: tandem.analytics.v1.CallOutcome outcome = 6;
+   */
+  outcome: CallOutcome;
+
+  /**
+   * 1..200; 0 means 50.
+   *
+   * @generated from field: uint32 page_size = 7;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; empty for the first.
+   *
+   * @generated from field: string page_token = 8;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.SearchCallsRequest.
+ * Use `create(SearchCallsRequestSchema)` to create a new message.
+ */
+export const SearchCallsRequestSchema: GenMessage<SearchCallsRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 27);
+
+/**
+ * @generated from message tandem.analytics.v1.SearchCallsResponse
+ */
+export type SearchCallsResponse = Message<"tandem.analytics.v1.SearchCallsResponse"> & {
+  /**
+   * @generated from field: repeated tandem.analytics.v1.CallSummary calls = 1;
+   */
+  calls: CallSummary[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.SearchCallsResponse.
+ * Use `create(SearchCallsResponseSchema)` to create a new message.
+ */
+export const SearchCallsResponseSchema: GenMessage<SearchCallsResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 28);
+
+/**
+ * CallSummary is one ended call in a search's results.
+ *
+ * @generated from message tandem.analytics.v1.CallSummary
+ */
+export type CallSummary = Message<"tandem.analytics.v1.CallSummary"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: string queue_id = 2;
+   */
+  queueId: string;
+
+  /**
+   * @generated from field: string caller_number = 3;
+   */
+  callerNumber: string;
+
+  /**
+   * @generated from field: string caller_name = 4;
+   */
+  callerName: string;
+
+  /**
+   * @generated from field: string operator_id = 5;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: string operator_name = 6;
+   */
+  operatorName: string;
+
+  /**
+   * @generated from field: string spare_id = 7;
+   */
+  spareId: string;
+
+  /**
+   * @generated from field: tandem.common.v1.CallState state = 8;
+   */
+  state: CallState;
+
+  /**
+   * Its main outcome: at_spare, transferred, answered, abandoned or lost.
+   *
+   * @generated from field: tandem.analytics.v1.CallOutcome outcome = 9;
+   */
+  outcome: CallOutcome;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp arrived_at = 10;
+   */
+  arrivedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp answered_at = 11;
+   */
+  answeredAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp ended_at = 12;
+   */
+  endedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: uint32 wait_ms = 13;
+   */
+  waitMs: number;
+
+  /**
+   * @generated from field: uint64 talk_time_ms = 14;
+   */
+  talkTimeMs: bigint;
+
+  /**
+   * @generated from field: tandem.common.v1.HangupParty hung_up_by = 15;
+   */
+  hungUpBy: HangupParty;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.CallSummary.
+ * Use `create(CallSummarySchema)` to create a new message.
+ */
+export const CallSummarySchema: GenMessage<CallSummary> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 29);
+
+/**
+ * @generated from message tandem.analytics.v1.GetOperatorDrillDownRequest
+ */
+export type GetOperatorDrillDownRequest = Message<"tandem.analytics.v1.GetOperatorDrillDownRequest"> & {
+  /**
+   * An operator's id or login name.
+   *
+   * @generated from field: string operator = 1;
+   */
+  operator: string;
+
+  /**
+   * States and calls in this range (default today, UTC, up to now).
+   *
+   * @generated from field: tandem.analytics.v1.TimeRange range = 2;
+   */
+  range?: TimeRange | undefined;
+
+  /**
+   * Score history: this many days back, today included (1..366; 0 means 30).
+   *
+   * @generated from field: uint32 score_days = 3;
+   */
+  scoreDays: number;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.GetOperatorDrillDownRequest.
+ * Use `create(GetOperatorDrillDownRequestSchema)` to create a new message.
+ */
+export const GetOperatorDrillDownRequestSchema: GenMessage<GetOperatorDrillDownRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 30);
+
+/**
+ * @generated from message tandem.analytics.v1.GetOperatorDrillDownResponse
+ */
+export type GetOperatorDrillDownResponse = Message<"tandem.analytics.v1.GetOperatorDrillDownResponse"> & {
+  /**
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The states he entered in the range, oldest first; the first one may have begun before it.
+   *
+   * @generated from field: repeated tandem.analytics.v1.OperatorStateSpan states = 3;
+   */
+  states: OperatorStateSpan[];
+
+  /**
+   * His calls and offers in the range, oldest first (call events that name him).
+   *
+   * @generated from field: repeated tandem.analytics.v1.OperatorEvent events = 4;
+   */
+  events: OperatorEvent[];
+
+  /**
+   * His score at the end of each day he worked, oldest first.
+   *
+   * @generated from field: repeated tandem.analytics.v1.DayScore scores = 5;
+   */
+  scores: DayScore[];
+
+  /**
+   * His misses in the range: offers that rang and were not answered, with why.
+   *
+   * @generated from field: repeated tandem.analytics.v1.OperatorEvent misses = 6;
+   */
+  misses: OperatorEvent[];
+
+  /**
+   * The bans he got in the range, with why.
+   *
+   * @generated from field: repeated tandem.analytics.v1.OperatorStateSpan bans = 7;
+   */
+  bans: OperatorStateSpan[];
+};
+
+/**
+ * Describes the message tandem.analytics.v1.GetOperatorDrillDownResponse.
+ * Use `create(GetOperatorDrillDownResponseSchema)` to create a new message.
+ */
+export const GetOperatorDrillDownResponseSchema: GenMessage<GetOperatorDrillDownResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 31);
+
+/**
+ * @generated from message tandem.analytics.v1.OperatorStateSpan
+ */
+export type OperatorStateSpan = Message<"tandem.analytics.v1.OperatorStateSpan"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp since = 1;
+   */
+  since?: Timestamp | undefined;
+
+  /**
+   * Until the next state; unset for the state he is still in.
+   *
+   * @generated from field: google.protobuf.Timestamp until = 2;
+   */
+  until?: Timestamp | undefined;
+
+  /**
+   * @generated from field: tandem.common.v1.OperatorState state = 3;
+   */
+  state: OperatorState;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.OperatorStateSpan.
+ * Use `create(OperatorStateSpanSchema)` to create a new message.
+ */
+export const OperatorStateSpanSchema: GenMessage<OperatorStateSpan> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 32);
+
+/**
+ * @generated from message tandem.analytics.v1.OperatorEvent
+ */
+export type OperatorEvent = Message<"tandem.analytics.v1.OperatorEvent"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 1;
+   */
+  at?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string call_id = 2;
+   */
+  callId: string;
+
+  /**
+   * As TimelineEntry.kind.
+   *
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string offer_id = 4;
+   */
+  offerId: string;
+
+  /**
+   * @generated from field: string text = 5;
+   */
+  text: string;
+
+  /**
+   * @generated from field: int32 failure_code = 6;
+   */
+  failureCode: number;
+
+  /**
+   * @generated from field: uint32 ring_time_ms = 7;
+   */
+  ringTimeMs: number;
+
+  /**
+   * @generated from field: uint64 talk_time_ms = 8;
+   */
+  talkTimeMs: bigint;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.OperatorEvent.
+ * Use `create(OperatorEventSchema)` to create a new message.
+ */
+export const OperatorEventSchema: GenMessage<OperatorEvent> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 33);
+
+/**
+ * @generated from message tandem.analytics.v1.DayScore
+ */
+export type DayScore = Message<"tandem.analytics.v1.DayScore"> & {
+  /**
+   * The UTC day, as YYYY-MM-DD.
+   *
+   * @generated from field: string day = 1;
+   */
+  day: string;
+
+  /**
+   * @generated from field: double points = 2;
+   */
+  points: number;
+
+  /**
+   * @generated from field: double lost_to_misses = 3;
+   */
+  lostToMisses: number;
+
+  /**
+   * @generated from field: double lost_to_slow_answers = 4;
+   */
+  lostToSlowAnswers: number;
+};
+
+/**
+ * Describes the message tandem.analytics.v1.DayScore.
+ * Use `create(DayScoreSchema)` to create a new message.
+ */
+export const DayScoreSchema: GenMessage<DayScore> = /*@__PURE__*/
+  messageDesc(file_tandem_analytics_v1_analytics, 34);
+
+/**
  * Interval is the width of a history row.
  *
  * @generated from enum tandem.analytics.v1.Interval
@@ -1418,6 +1809,66 @@ export enum Interval {
  */
 export const IntervalSchema: GenEnum<Interval> = /*@__PURE__*/
   enumDesc(file_tandem_analytics_v1_analytics, 0);
+
+/**
+ * CallOutcome is how an ended call went.
+ *
+ * @generated from enum tandem.analytics.v1.CallOutcome
+ */
+export enum CallOutcome {
+  /**
+   * @generated from enum value: CALL_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * An operator talked to the caller.
+   *
+   * @generated from enum value: CALL_OUTCOME_ANSWERED = 1;
+   */
+  ANSWERED = 1,
+
+  /**
+   * The caller hung up before anyone answered.
+   *
+   * @generated from enum value: CALL_OUTCOME_ABANDONED = 2;
+   */
+  ABANDONED = 2,
+
+  /**
+   * The cloud session went away.
+   *
+   * @generated from enum value: CALL_OUTCOME_LOST = 3;
+   */
+  LOST = 3,
+
+  /**
+   * A completed transfer handed the caller on.
+   *
+   * @generated from enum value: CALL_OUTCOME_TRANSFERRED = 4;
+   */
+  TRANSFERRED = 4,
+
+  /**
+   * Answered at a spare number.
+   *
+   * @generated from enum value: CALL_OUTCOME_AT_SPARE = 5;
+   */
+  AT_SPARE = 5,
+
+  /**
+   * An operator declined one of its offers (it may have been answered by another).
+   *
+   * @generated from enum value: CALL_OUTCOME_DECLINED = 6;
+   */
+  DECLINED = 6,
+}
+
+/**
+ * Describes the enum tandem.analytics.v1.CallOutcome.
+ */
+export const CallOutcomeSchema: GenEnum<CallOutcome> = /*@__PURE__*/
+  enumDesc(file_tandem_analytics_v1_analytics, 1);
 
 /**
  * @generated from service tandem.analytics.v1.AnalyticsService
@@ -1507,6 +1958,28 @@ export const AnalyticsService: GenService<{
     methodKind: "unary";
     input: typeof ReplayDayRequestSchema;
     output: typeof ReplayDayResponseSchema;
+  },
+  /**
+   * SearchCalls finds ended calls by caller number, operator, queue, end time and outcome,
+   * newest first, a page at a time.
+   *
+   * @generated from rpc tandem.analytics.v1.AnalyticsService.SearchCalls
+   */
+  searchCalls: {
+    methodKind: "unary";
+    input: typeof SearchCallsRequestSchema;
+    output: typeof SearchCallsResponseSchema;
+  },
+  /**
+   * GetOperatorDrillDown returns one operator's states and calls over a range (today by
+   * default), his score per day with its parts, and his misses and bans with their reasons.
+   *
+   * @generated from rpc tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown
+   */
+  getOperatorDrillDown: {
+    methodKind: "unary";
+    input: typeof GetOperatorDrillDownRequestSchema;
+    output: typeof GetOperatorDrillDownResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tandem_analytics_v1_analytics, 0);

@@ -105,6 +105,12 @@ const (
 	// AnalyticsServiceReplayDayProcedure is the fully-qualified name of the AnalyticsService's
 	// ReplayDay RPC.
 	AnalyticsServiceReplayDayProcedure = "/tandem.analytics.v1.AnalyticsService/ReplayDay"
+	// AnalyticsServiceSearchCallsProcedure is the fully-qualified name of the AnalyticsService's
+	// SearchCalls RPC.
+	AnalyticsServiceSearchCallsProcedure = "/tandem.analytics.v1.AnalyticsService/SearchCalls"
+	// AnalyticsServiceGetOperatorDrillDownProcedure is the fully-qualified name of the
+	// AnalyticsService's GetOperatorDrillDown RPC.
+	AnalyticsServiceGetOperatorDrillDownProcedure = "/tandem.analytics.v1.AnalyticsService/GetOperatorDrillDown"
 )
 
 // AnalyticsServiceClient is a client for the tandem.analytics.v1.AnalyticsService service.
@@ -130,6 +136,12 @@ type AnalyticsServiceClient interface {
 	// ReplayDay runs a recorded day's arrivals in a queue through the simulator with a given
 	// number of operators: "what if we had had N people".
 	ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error)
+	// SearchCalls finds ended calls by caller number, operator, queue, end time and outcome,
+	// newest first, a page at a time.
+	SearchCalls(context.Context, *connect.Request[v1.SearchCallsRequest]) (*connect.Response[v1.SearchCallsResponse], error)
+	// GetOperatorDrillDown returns one operator's states and calls over a range (today by
+	// default), his score per day with its parts, and his misses and bans with their reasons.
+	GetOperatorDrillDown(context.Context, *connect.Request[v1.GetOperatorDrillDownRequest]) (*connect.Response[v1.GetOperatorDrillDownResponse], error)
 }
 
 // NewAnalyticsServiceClient constructs a client for the tandem.analytics.v1.AnalyticsService
@@ -191,19 +203,33 @@ func NewAnalyticsServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithSchema(analyticsServiceMethods.ByName("ReplayDay")),
 			connect.WithClientOptions(opts...),
 		),
+		searchCalls: connect.NewClient[v1.SearchCallsRequest, v1.SearchCallsResponse](
+			httpClient,
+			baseURL+AnalyticsServiceSearchCallsProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("SearchCalls")),
+			connect.WithClientOptions(opts...),
+		),
+		getOperatorDrillDown: connect.NewClient[v1.GetOperatorDrillDownRequest, v1.GetOperatorDrillDownResponse](
+			httpClient,
+			baseURL+AnalyticsServiceGetOperatorDrillDownProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("GetOperatorDrillDown")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // analyticsServiceClient implements AnalyticsServiceClient.
 type analyticsServiceClient struct {
-	getQueueStats     *connect.Client[v1.GetQueueStatsRequest, v1.GetQueueStatsResponse]
-	getOperatorStats  *connect.Client[v1.GetOperatorStatsRequest, v1.GetOperatorStatsResponse]
-	watchWallboard    *connect.Client[v1.WatchWallboardRequest, v1.WatchWallboardResponse]
-	getHistory        *connect.Client[v1.GetHistoryRequest, v1.GetHistoryResponse]
-	exportHistory     *connect.Client[v1.ExportHistoryRequest, v1.ExportHistoryResponse]
-	getCallTimeline   *connect.Client[v1.GetCallTimelineRequest, v1.GetCallTimelineResponse]
-	calculateStaffing *connect.Client[v1.CalculateStaffingRequest, v1.CalculateStaffingResponse]
-	replayDay         *connect.Client[v1.ReplayDayRequest, v1.ReplayDayResponse]
+	getQueueStats        *connect.Client[v1.GetQueueStatsRequest, v1.GetQueueStatsResponse]
+	getOperatorStats     *connect.Client[v1.GetOperatorStatsRequest, v1.GetOperatorStatsResponse]
+	watchWallboard       *connect.Client[v1.WatchWallboardRequest, v1.WatchWallboardResponse]
+	getHistory           *connect.Client[v1.GetHistoryRequest, v1.GetHistoryResponse]
+	exportHistory        *connect.Client[v1.ExportHistoryRequest, v1.ExportHistoryResponse]
+	getCallTimeline      *connect.Client[v1.GetCallTimelineRequest, v1.GetCallTimelineResponse]
+	calculateStaffing    *connect.Client[v1.CalculateStaffingRequest, v1.CalculateStaffingResponse]
+	replayDay            *connect.Client[v1.ReplayDayRequest, v1.ReplayDayResponse]
+	searchCalls          *connect.Client[v1.SearchCallsRequest, v1.SearchCallsResponse]
+	getOperatorDrillDown *connect.Client[v1.GetOperatorDrillDownRequest, v1.GetOperatorDrillDownResponse]
 }
 
 // GetQueueStats calls tandem.analytics.v1.AnalyticsService.GetQueueStats.
@@ -246,6 +272,16 @@ func (c *analyticsServiceClient) ReplayDay(ctx context.Context, req *connect.Req
 	return c.replayDay.CallUnary(ctx, req)
 }
 
+// SearchCalls calls tandem.analytics.v1.AnalyticsService.SearchCalls.
+func (c *analyticsServiceClient) SearchCalls(ctx context.Context, req *connect.Request[v1.SearchCallsRequest]) (*connect.Response[v1.SearchCallsResponse], error) {
+	return c.searchCalls.CallUnary(ctx, req)
+}
+
+// GetOperatorDrillDown calls tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown.
+func (c *analyticsServiceClient) GetOperatorDrillDown(ctx context.Context, req *connect.Request[v1.GetOperatorDrillDownRequest]) (*connect.Response[v1.GetOperatorDrillDownResponse], error) {
+	return c.getOperatorDrillDown.CallUnary(ctx, req)
+}
+
 // AnalyticsServiceHandler is an implementation of the tandem.analytics.v1.AnalyticsService service.
 type AnalyticsServiceHandler interface {
 	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty) over a
@@ -269,6 +305,12 @@ type AnalyticsServiceHandler interface {
 	// ReplayDay runs a recorded day's arrivals in a queue through the simulator with a given
 	// number of operators: "what if we had had N people".
 	ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error)
+	// SearchCalls finds ended calls by caller number, operator, queue, end time and outcome,
+	// newest first, a page at a time.
+	SearchCalls(context.Context, *connect.Request[v1.SearchCallsRequest]) (*connect.Response[v1.SearchCallsResponse], error)
+	// GetOperatorDrillDown returns one operator's states and calls over a range (today by
+	// default), his score per day with its parts, and his misses and bans with their reasons.
+	GetOperatorDrillDown(context.Context, *connect.Request[v1.GetOperatorDrillDownRequest]) (*connect.Response[v1.GetOperatorDrillDownResponse], error)
 }
 
 // NewAnalyticsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -326,6 +368,18 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 		connect.WithSchema(analyticsServiceMethods.ByName("ReplayDay")),
 		connect.WithHandlerOptions(opts...),
 	)
+	analyticsServiceSearchCallsHandler := connect.NewUnaryHandler(
+		AnalyticsServiceSearchCallsProcedure,
+		svc.SearchCalls,
+		connect.WithSchema(analyticsServiceMethods.ByName("SearchCalls")),
+		connect.WithHandlerOptions(opts...),
+	)
+	analyticsServiceGetOperatorDrillDownHandler := connect.NewUnaryHandler(
+		AnalyticsServiceGetOperatorDrillDownProcedure,
+		svc.GetOperatorDrillDown,
+		connect.WithSchema(analyticsServiceMethods.ByName("GetOperatorDrillDown")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.analytics.v1.AnalyticsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AnalyticsServiceGetQueueStatsProcedure:
@@ -344,6 +398,10 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 			analyticsServiceCalculateStaffingHandler.ServeHTTP(w, r)
 		case AnalyticsServiceReplayDayProcedure:
 			analyticsServiceReplayDayHandler.ServeHTTP(w, r)
+		case AnalyticsServiceSearchCallsProcedure:
+			analyticsServiceSearchCallsHandler.ServeHTTP(w, r)
+		case AnalyticsServiceGetOperatorDrillDownProcedure:
+			analyticsServiceGetOperatorDrillDownHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -383,4 +441,12 @@ func (UnimplementedAnalyticsServiceHandler) CalculateStaffing(context.Context, *
 
 func (UnimplementedAnalyticsServiceHandler) ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.ReplayDay is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) SearchCalls(context.Context, *connect.Request[v1.SearchCallsRequest]) (*connect.Response[v1.SearchCallsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.SearchCalls is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) GetOperatorDrillDown(context.Context, *connect.Request[v1.GetOperatorDrillDownRequest]) (*connect.Response[v1.GetOperatorDrillDownResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown is not implemented"))
 }

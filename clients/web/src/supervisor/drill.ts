@@ -1,0 +1,164 @@
+// The drill-down's arithmetic, kept pure for the tests: the call search's request from its
+// form, the results' CSV, the operator's day as a strip of states, the score chart's bars, and
+// the results table's keyboard moves. Words live in `drillWords`, in one place.
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import {
+  CallOutcome,
+  SearchCallsRequestSchema,
+  TimeRangeSchema,
+  type CallSummary,
+  type DayScore,
+  type OperatorStateSpan,
+  type SearchCallsRequest,
+} from "@gen/tandem/analytics/v1/analytics_pb";
+import { ms } from "./live";
+import { stateKeys, type StateKey } from "./words";
+
+export const drillWords = {
+  searchTitle: "Call search",
+  operatorsTitle: "Operators",
+  number: "Caller number",
+  numberContains: "Number contains (not only begins with)",
+  operator: "Operator",
+  anyOperator: "Any operator",
+  queue: "Queue",
+  from: "Ended from (UTC)",
+  to: "Ended before (UTC)",
+  outcome: "Outcome",
+  anyOutcome: "Any outcome",
+  search: "Search",
+  more: "Next page",
+  csv: "Download CSV",
+  noCalls: "No call matches.",
+  pick: "Operator",
+  pickOne: "Choose an operator",
+  timeline: "Today",
+  calls: "Calls and offers",
+  scores: "Score by day",
+  misses: "Misses",
+  bans: "Bans",
+  noMisses: "No miss today.",
+  noBans: "No ban today.",
+  noEvents: "No call or offer today.",
+  noScores: "No score stored yet.",
+  open: "Open",
+} as const;
+
+export const outcomeLabels: Record<CallOutcome, string> = {
+  [CallOutcome.UNSPECIFIED]: "",
+  [CallOutcome.ANSWERED]: "answered",
+  [CallOutcome.ABANDONED]: "abandoned",
+  [CallOutcome.LOST]: "lost",
+  [CallOutcome.TRANSFERRED]: "transferred",
+  [CallOutcome.AT_SPARE]: "at a spare number",
+  [CallOutcome.DECLINED]: "declined by an operator",
+};
+
+export interface SearchForm {
+  number: string;
+  contains: boolean;
+  operator: string;
+  queue: string;
+  /** "YYYY-MM-DDTHH:MM" of a datetime-local input, read as UTC; "" for open. */
+  from: string;
+  to: string;
+  outcome: CallOutcome;
+}
+
+export const emptySearch: SearchForm = { number: "", contains: false, operator: "", queue: "", from: "", to: "", outcome: CallOutcome.UNSPECIFIED };
+
+/** A datetime-local value as UTC ms; NaN when it is not one. */
+export function utcInput(v: string): number {
+  return Date.parse(`${v.length === 16 ? `${v}:00` : v}Z`);
+}
+
+/** The search request of a form and a page token (the server checks the rest). */
+export function searchRequest(f: SearchForm, pageToken = "", pageSize = 50): SearchCallsRequest {
+  const range = f.from || f.to ? create(TimeRangeSchema, {}) : undefined;
+  if (range && f.from && Number.isFinite(utcInput(f.from))) range.from = timestampFromMs(utcInput(f.from));
+  if (range && f.to && Number.isFinite(utcInput(f.to))) range.to = timestampFromMs(utcInput(f.to));
+  return create(SearchCallsRequestSchema, {
+    callerNumber: f.number.trim(),
+    numberContains: f.contains,
+    operator: f.operator,
+    queueId: f.queue,
+    range,
+    outcome: f.outcome,
+    pageSize,
+    pageToken,
+  });
+}
+
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function iso(t: number): string {
+  return t ? new Date(t).toISOString() : "";
+}
+
+/** The results as CSV, one row a call, times in UTC ISO 8601. */
+export function callsCsv(calls: CallSummary[]): string {
+  const head = ["call_id", "ended_at", "arrived_at", "caller_number", "queue_id", "operator_id", "operator_name", "outcome", "wait_ms", "talk_time_ms"];
+  const rows = calls.map((c) =>
+    [c.callId, iso(ms(c.endedAt)), iso(ms(c.arrivedAt)), c.callerNumber, c.queueId, c.operatorId, c.operatorName, outcomeLabels[c.outcome], String(c.waitMs), String(c.talkTimeMs)]
+      .map(csvField)
+      .join(","),
+  );
+  return [head.join(","), ...rows].join("\r\n") + "\r\n";
+}
+
+export interface StripPart {
+  key: StateKey;
+  from: number;
+  to: number;
+  /** Left edge and width in percent of the strip. */
+  left: number;
+  width: number;
+  reason: string;
+}
+
+/** The day's states as parts of a strip from dayStart to now (a state begun earlier is cut). */
+export function stateStrip(spans: OperatorStateSpan[], dayStart: number, now: number): StripPart[] {
+  const total = Math.max(1, now - dayStart);
+  const out: StripPart[] = [];
+  for (const s of spans) {
+    const from = Math.max(dayStart, ms(s.since));
+    const to = Math.min(now, ms(s.until) || now);
+    if (to <= from) continue;
+    out.push({ key: stateKeys[s.state], from, to, left: ((from - dayStart) / total) * 100, width: ((to - from) / total) * 100, reason: s.reason });
+  }
+  return out;
+}
+
+export interface ScoreBar {
+  day: string;
+  x: number;
+  /** Heights in chart units (100 = full) of the points and the two parts lost. */
+  points: number;
+  misses: number;
+  slow: number;
+}
+
+/** One stacked bar a day: points at the bottom, then what misses and slow answers took. */
+export function scoreBars(scores: DayScore[], width: number): ScoreBar[] {
+  const step = scores.length ? width / scores.length : 0;
+  return scores.map((s, i) => ({ day: s.day, x: i * step, points: s.points, misses: s.lostToMisses, slow: s.lostToSlowAnswers }));
+}
+
+/** Where a key moves the selected row of n: arrows, Home, End; null for other keys. */
+export function moveRow(key: string, at: number, n: number): number | null {
+  if (n === 0) return null;
+  switch (key) {
+    case "ArrowDown":
+      return Math.min(n - 1, at + 1);
+    case "ArrowUp":
+      return Math.max(0, at - 1);
+    case "Home":
+      return 0;
+    case "End":
+      return n - 1;
+  }
+  return null;
+}

@@ -1,0 +1,159 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// This file reads what the supervisor's drill-down shows: ended calls by search, and an
+// operator's states, events and scores over a time.
+
+// outcomeWhere is the condition on calls of each outcome.
+var outcomeWhere = map[callcenter.CallOutcome]string{
+	callcenter.OutcomeAnswered:  `state = 'ended' AND answered_at IS NOT NULL AND spare_id = ''`,
+	callcenter.OutcomeAbandoned: `state = 'abandoned'`,
+	callcenter.OutcomeLost:      `state = 'lost'`,
+	// The transfer column is callcenter.Transfer as JSON (transferText): a completed one handed
+	// the caller on; a cancelled or failed one left him with the operator.
+	callcenter.OutcomeTransferred: `transfer LIKE '%"State":"completed"%'`,
+	callcenter.OutcomeAtSpare:     `state = 'ended' AND spare_id <> ''`,
+	callcenter.OutcomeDeclined:    `EXISTS (SELECT 1 FROM offers WHERE offers.call_id = calls.id AND offers.state = 'declined')`,
+}
+
+// SearchCalls returns a page of the ended calls q matches, newest end first (ties by id). q
+// must have passed Check.
+func (db *DB) SearchCalls(ctx context.Context, q callcenter.CallQuery) ([]callcenter.Call, error) {
+	query, args := SearchCallsQuery(q)
+	var out []callcenter.Call
+	err := db.c.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = queryAll(ctx, tx, scanCall, query, args...)
+		return err
+	})
+	if err != nil {
+		return nil, db.d.errorf("search calls: %w", err)
+	}
+	return out, nil
+}
+
+// SearchCallsQuery is SearchCalls' statement for q, and its arguments: it walks calls_ended
+// (or calls_operator_ended for one operator) newest first until the page is full.
+func SearchCallsQuery(q callcenter.CallQuery) (string, []any) {
+	// Only an ended, abandoned or lost call has an end time (routing sets it with the state).
+	where := []string{`ended_at IS NOT NULL`}
+	var args []any
+	if q.Number != "" {
+		pattern := likeEscape(q.Number) + "%"
+		if q.NumberContains {
+			pattern = "%" + pattern
+		}
+		where, args = append(where, `caller_number LIKE ? ESCAPE '\'`), append(args, pattern)
+	}
+	if q.Operator != "" {
+		where, args = append(where, `operator_id = ?`), append(args, q.Operator)
+	}
+	if q.Queue != "" {
+		where, args = append(where, `queue_id = ?`), append(args, q.Queue)
+	}
+	if !q.From.IsZero() {
+		where, args = append(where, `ended_at >= ?`), append(args, q.From.UnixMilli())
+	}
+	if !q.To.IsZero() {
+		where, args = append(where, `ended_at < ?`), append(args, q.To.UnixMilli())
+	}
+	if q.Outcome != "" {
+		where = append(where, `(`+outcomeWhere[q.Outcome]+`)`)
+	}
+	if q.After.Call != "" {
+		at := q.After.EndedAt.UnixMilli()
+		where, args = append(where, `(ended_at < ? OR (ended_at = ? AND id < ?))`), append(args, at, at, q.After.Call)
+	}
+	query := `SELECT ` + callColumns + ` FROM calls WHERE ` + strings.Join(where, ` AND `) +
+		` ORDER BY ended_at DESC, id DESC LIMIT ?`
+	return query, append(args, q.Limit)
+}
+
+// OperatorStates returns the states op entered in [from, to), oldest first, and the one he was
+// in at from (entered before it), so a day's strip starts with what he was doing.
+func (db *DB) OperatorStates(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.StateSpan, error) {
+	lo, hi := from.UnixMilli(), to.UnixMilli()
+	scan := func(s Scanner) (callcenter.StateSpan, error) {
+		x := callcenter.StateSpan{Operator: op}
+		var since int64
+		err := s.Scan(&since, &x.State, &x.Reason)
+		x.Since = time.UnixMilli(since).UTC()
+		return x, err
+	}
+	var out []callcenter.StateSpan
+	err := db.c.Read(ctx, func(tx Tx) error {
+		before, err := queryAll(ctx, tx, scan, `SELECT since, state, reason FROM operator_states
+			WHERE operator_id = ? AND since < ? ORDER BY since DESC LIMIT 1`, op, lo)
+		if err != nil {
+			return err
+		}
+		in, err := queryAll(ctx, tx, scan, `SELECT since, state, reason FROM operator_states
+			WHERE operator_id = ? AND since >= ? AND since < ? ORDER BY since`, op, lo, hi)
+		out = append(before, in...)
+		return err
+	})
+	if err != nil {
+		return nil, db.d.errorf("states of operator %q: %w", op, err)
+	}
+	return out, nil
+}
+
+// OperatorEvents returns the call events that name op in [from, to), oldest first: his offers,
+// answers, misses and calls ended.
+func (db *DB) OperatorEvents(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.CallEvent, error) {
+	var out []callcenter.CallEvent
+	err := db.c.Read(ctx, func(tx Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT call_id, at, kind, spare_id, offer_id, text, code, ring_ms,
+			talk_ms, hung_up_by, queue_id, party_id FROM call_events WHERE operator_id = ? AND operator_id <> ''
+			AND at >= ? AND at < ? ORDER BY at, `+db.d.Seq, op, from.UnixMilli(), to.UnixMilli())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e := callcenter.CallEvent{Operator: op}
+			var at, ring, talk int64
+			if err := rows.Scan(&e.Call, &at, &e.Kind, &e.Spare, &e.Offer, &e.Text, &e.Code, &ring, &talk,
+				&e.HungUpBy, &e.QueueAfter, &e.Party); err != nil {
+				return err
+			}
+			e.At, e.RingTime, e.TalkTime = time.UnixMilli(at).UTC(), msDur(ring), msDur(talk)
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, db.d.errorf("events of operator %q: %w", op, err)
+	}
+	return out, nil
+}
+
+// DayScores returns op's score per UTC day for the days in [from, to), oldest first; days
+// on which his status never changed have no row.
+func (db *DB) DayScores(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.DayScore, error) {
+	lo, hi := from.UTC().Unix()/86400, (to.UTC().Unix()+86399)/86400
+	var out []callcenter.DayScore
+	err := db.c.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = queryAll(ctx, tx, func(s Scanner) (callcenter.DayScore, error) {
+			x := callcenter.DayScore{Operator: op}
+			var at int64
+			err := s.Scan(&x.Day, &at, &x.Score.Points, &x.Score.LostToMisses, &x.Score.LostToSlowAnswers)
+			x.At = time.UnixMilli(at).UTC()
+			return x, err
+		}, `SELECT day, at, points, lost_to_misses, lost_to_slow_answers FROM operator_scores
+			WHERE operator_id = ? AND day >= ? AND day < ? ORDER BY day`, op, lo, hi)
+		return err
+	})
+	if err != nil {
+		return nil, db.d.errorf("scores of operator %q: %w", op, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,168 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// drillCalls are ended calls of every outcome, one a minute from base, and one still waiting.
+func drillCalls() ([]callcenter.Call, []callcenter.Offer) {
+	end := func(i int) time.Time { return at(time.Duration(i)*time.Minute + 30*time.Second) }
+	calls := []callcenter.Call{
+		{ID: "c-1", Queue: "sales", State: callcenter.CallEnded, CallerNumber: "+15551111", Operator: "op-ann",
+			ArrivedAt: at(0), AnsweredAt: at(5 * time.Second), EndedAt: end(0)},
+		{ID: "c-2", Queue: "sales", State: callcenter.CallAbandoned, CallerNumber: "+15552222", ArrivedAt: at(time.Minute), EndedAt: end(1)},
+		{ID: "c-3", Queue: "support", State: callcenter.CallEnded, CallerNumber: "+4930111", Operator: "op-bob",
+			ArrivedAt: at(2 * time.Minute), AnsweredAt: at(2*time.Minute + time.Second), EndedAt: end(2),
+			Transfer: callcenter.Transfer{Target: callcenter.TransferTarget{Operator: "op-ann"}, Mode: callcenter.TransferBlind,
+				State: callcenter.TransferCompleted}},
+		{ID: "c-4", Queue: "support", State: callcenter.CallEnded, CallerNumber: "+15553333", Spare: "sp-1",
+			ArrivedAt: at(3 * time.Minute), AnsweredAt: at(3*time.Minute + time.Second), EndedAt: end(3)},
+		{ID: "c-5", Transfer: callcenter.Transfer{Target: callcenter.TransferTarget{Queue: "support"}, State: callcenter.TransferCancelled}, Queue: "sales", State: callcenter.CallLost, CallerNumber: "+15551119", ArrivedAt: at(4 * time.Minute), EndedAt: end(4)},
+		{ID: "c-6", Queue: "sales", State: callcenter.CallEnded, CallerNumber: "+15551111", Operator: "op-ann",
+			ArrivedAt: at(5 * time.Minute), AnsweredAt: at(5*time.Minute + time.Second), EndedAt: end(5)},
+		{ID: "c-w", Queue: "sales", State: callcenter.CallWaiting, CallerNumber: "+15551111", ArrivedAt: at(6 * time.Minute)},
+	}
+	offers := []callcenter.Offer{
+		{ID: "o-6a", Call: "c-6", Operator: "op-bob", State: callcenter.OfferDeclined, OfferedAt: at(5 * time.Minute)},
+		{ID: "o-6b", Call: "c-6", Operator: "op-ann", State: callcenter.OfferAnswered, OfferedAt: at(5*time.Minute + time.Second)},
+	}
+	return calls, offers
+}
+
+func (st suite) SearchCalls(t *testing.T) {
+	db := st.openTest(t)
+	ctx := t.Context()
+	config(t, db)
+	calls, offers := drillCalls()
+	must(t, db.Apply(ctx, callcenter.Changes{Calls: calls, Offers: offers}))
+	ids := func(q callcenter.CallQuery) []callcenter.CallID {
+		t.Helper()
+		if q.Limit == 0 {
+			q.Limit = 50
+		}
+		got, err := db.SearchCalls(ctx, q)
+		must(t, err)
+		out := []callcenter.CallID{}
+		for _, c := range got {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		q    callcenter.CallQuery
+		want []callcenter.CallID
+	}{
+		{"every ended call, newest first", callcenter.CallQuery{}, []callcenter.CallID{"c-6", "c-5", "c-4", "c-3", "c-2", "c-1"}},
+		{"number prefix", callcenter.CallQuery{Number: "+1555111"}, []callcenter.CallID{"c-6", "c-5", "c-1"}},
+		{"number prefix is no contains", callcenter.CallQuery{Number: "5551111"}, []callcenter.CallID{}},
+		{"number contains", callcenter.CallQuery{Number: "5551111", NumberContains: true}, []callcenter.CallID{"c-6", "c-1"}},
+		{"number with like wildcards is literal", callcenter.CallQuery{Number: "+1555_", NumberContains: true}, []callcenter.CallID{}},
+		{"operator", callcenter.CallQuery{Operator: "op-ann"}, []callcenter.CallID{"c-6", "c-1"}},
+		{"queue", callcenter.CallQuery{Queue: "support"}, []callcenter.CallID{"c-4", "c-3"}},
+		{"time range of ends", callcenter.CallQuery{From: at(time.Minute + 30*time.Second), To: at(3*time.Minute + 30*time.Second)},
+			[]callcenter.CallID{"c-3", "c-2"}},
+		{"answered", callcenter.CallQuery{Outcome: callcenter.OutcomeAnswered}, []callcenter.CallID{"c-6", "c-3", "c-1"}},
+		{"abandoned", callcenter.CallQuery{Outcome: callcenter.OutcomeAbandoned}, []callcenter.CallID{"c-2"}},
+		{"lost", callcenter.CallQuery{Outcome: callcenter.OutcomeLost}, []callcenter.CallID{"c-5"}},
+		{"transferred", callcenter.CallQuery{Outcome: callcenter.OutcomeTransferred}, []callcenter.CallID{"c-3"}},
+		{"at a spare", callcenter.CallQuery{Outcome: callcenter.OutcomeAtSpare}, []callcenter.CallID{"c-4"}},
+		{"declined", callcenter.CallQuery{Outcome: callcenter.OutcomeDeclined}, []callcenter.CallID{"c-6"}},
+		{"filters together", callcenter.CallQuery{Queue: "sales", Outcome: callcenter.OutcomeAnswered, Number: "+1555"},
+			[]callcenter.CallID{"c-6", "c-1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { equal(t, "calls", ids(tc.q), tc.want) })
+	}
+
+	t.Run("pages follow one another without gaps or repeats", func(t *testing.T) {
+		var all []callcenter.CallID
+		q := callcenter.CallQuery{Limit: 4}
+		for range 3 {
+			got, err := db.SearchCalls(ctx, q)
+			must(t, err)
+			for _, c := range got {
+				all = append(all, c.ID)
+			}
+			if len(got) < q.Limit {
+				break
+			}
+			last := got[len(got)-1]
+			q.After = callcenter.CallCursor{EndedAt: last.EndedAt, Call: last.ID}
+		}
+		equal(t, "pages", all, []callcenter.CallID{"c-6", "c-5", "c-4", "c-3", "c-2", "c-1"})
+	})
+	t.Run("ties on the end time are ordered by id", func(t *testing.T) {
+		tie := callcenter.Call{ID: "c-0", Queue: "sales", State: callcenter.CallAbandoned, CallerNumber: "+7000", ArrivedAt: at(0), EndedAt: calls[5].EndedAt}
+		must(t, db.Apply(ctx, callcenter.Changes{Calls: []callcenter.Call{tie}}))
+		got, err := db.SearchCalls(ctx, callcenter.CallQuery{Limit: 1, After: callcenter.CallCursor{EndedAt: calls[5].EndedAt, Call: "c-6"}})
+		must(t, err)
+		equal(t, "after c-6", got[0].ID, callcenter.CallID("c-0"))
+	})
+}
+
+func (st suite) OperatorDrillDown(t *testing.T) {
+	db := st.openTest(t)
+	ctx := t.Context()
+	config(t, db)
+	status := func(d time.Duration, state callcenter.OperatorState, reason string, answerRate float64) callcenter.OperatorStatus {
+		m := callcenter.NewMarks()
+		m.AnswerRate, m.RingTime = answerRate, 4*time.Second
+		return callcenter.OperatorStatus{Operator: "op-ann", State: state, Since: at(d), Reason: reason, Marks: m}
+	}
+	// The day before, then three changes today; the status row rewritten for the same state
+	// (a new mark, same since) keeps one entry.
+	steps := []callcenter.OperatorStatus{
+		status(-20*time.Hour, callcenter.OperatorReady, "", 1),
+		status(time.Hour, callcenter.OperatorReserved, "", 1),
+		status(time.Hour+20*time.Second, callcenter.OperatorBanned, "3 misses in a row", 0.5),
+		status(time.Hour+20*time.Second, callcenter.OperatorBanned, "3 misses in a row", 0.4),
+		status(2*time.Hour, callcenter.OperatorReady, "", 0.4),
+	}
+	for _, s := range steps {
+		must(t, db.Apply(ctx, callcenter.Changes{Statuses: []callcenter.OperatorStatus{s}}))
+	}
+	// A status never in a state with a start writes no log.
+	must(t, db.Apply(ctx, callcenter.Changes{Statuses: []callcenter.OperatorStatus{{Operator: "op-bob", State: callcenter.OperatorOffline}}}))
+	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	got, err := db.OperatorStates(ctx, "op-ann", day, day.Add(24*time.Hour))
+	must(t, err)
+	equal(t, "states of the day, with the one he was in when it began", got, []callcenter.StateSpan{
+		{Operator: "op-ann", Since: at(-20 * time.Hour), State: callcenter.OperatorReady},
+		{Operator: "op-ann", Since: at(time.Hour), State: callcenter.OperatorReserved},
+		{Operator: "op-ann", Since: at(time.Hour + 20*time.Second), State: callcenter.OperatorBanned, Reason: "3 misses in a row"},
+		{Operator: "op-ann", Since: at(2 * time.Hour), State: callcenter.OperatorReady},
+	})
+	got, err = db.OperatorStates(ctx, "op-bob", day, day.Add(24*time.Hour))
+	must(t, err)
+	equal(t, "bob's states", len(got), 0)
+
+	scores, err := db.DayScores(ctx, "op-ann", day.Add(-24*time.Hour), day.Add(24*time.Hour))
+	must(t, err)
+	m := callcenter.NewMarks()
+	m.RingTime = 4 * time.Second
+	yesterday := m.ComputeScore()
+	m.AnswerRate = 0.4
+	today := m.ComputeScore()
+	equal(t, "one score a day, the day's last", scores, []callcenter.DayScore{
+		{Operator: "op-ann", Day: day.Unix()/86400 - 1, At: at(-20 * time.Hour), Score: yesterday},
+		{Operator: "op-ann", Day: day.Unix() / 86400, At: at(2 * time.Hour), Score: today},
+	})
+	scores, err = db.DayScores(ctx, "op-ann", day, day.Add(time.Hour))
+	must(t, err)
+	equal(t, "a range within a day reads that day", len(scores), 1)
+
+	events := []callcenter.CallEvent{
+		{Call: "c-1", At: at(time.Hour), Kind: callcenter.EventOffered, Operator: "op-ann", Offer: "o-1"},
+		{Call: "c-1", At: at(time.Hour + 20*time.Second), Kind: callcenter.EventOfferExpired, Operator: "op-ann", Offer: "o-1", Text: "no answer"},
+		{Call: "c-1", At: at(time.Hour + 21*time.Second), Kind: callcenter.EventOffered, Operator: "op-bob", Offer: "o-2"},
+		{Call: "c-2", At: at(26 * time.Hour), Kind: callcenter.EventOffered, Operator: "op-ann", Offer: "o-3"},
+	}
+	calls, _ := drillCalls()
+	must(t, db.Apply(ctx, callcenter.Changes{Calls: calls[:2], Events: events}))
+	evs, err := db.OperatorEvents(ctx, "op-ann", day, day.Add(24*time.Hour))
+	must(t, err)
+	equal(t, "ann's events of the day", evs, events[:2])
+}
