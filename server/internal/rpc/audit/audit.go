@@ -109,7 +109,7 @@ func (a *Log) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 			after = out
 		}
 		e := cc.AuditEntry{
-			At: a.clock.Now(), Actor: p.Name, ActorRole: string(p.Role), Procedure: procedure,
+			At: a.clock.Now(), Actor: p.Name, ActorRole: string(p.Role), ActorSignIn: p.HowSignedIn(), Procedure: procedure,
 			Request: auditJSON(auditRequest(in)), Before: auditJSON(before), After: auditJSON(after),
 		}
 		if _, aerr := a.entries.AddAuditEntry(context.WithoutCancel(ctx), e); aerr != nil {
