@@ -117,6 +117,14 @@ func TestPeopleSignInAsThemselves(t *testing.T) {
 	if _, err := olga.Admin.WhoAmI(ctx, connect.NewRequest(&adminv1.WhoAmIRequest{})); connect.CodeOf(err) != connect.CodeUnauthenticated {
 		t.Errorf("after a new password: %v", err)
 	}
+	pw, err := a.admin().Admin.ListAuditEntries(ctx, connect.NewRequest(&adminv1.ListAuditEntriesRequest{Procedure: "SetAccountPassword"}))
+	if err != nil || len(pw.Msg.GetEntries()) != 1 {
+		t.Fatalf("SetAccountPassword audited: %v %v", pw, err)
+	}
+	if e := pw.Msg.GetEntries()[0]; !strings.Contains(e.GetBeforeJson(), `"name":"olga"`) || strings.Contains(e.GetRequestJson(), "a-new-password") ||
+		strings.Contains(e.GetBeforeJson()+e.GetAfterJson(), "$2a$") {
+		t.Errorf("SetAccountPassword entry: %v", e)
+	}
 	disabled := true
 	if _, err := a.admin().Admin.UpdateAccount(ctx, connect.NewRequest(&adminv1.UpdateAccountRequest{Name: "olga", Disabled: &disabled})); err != nil {
 		t.Fatal(err)

@@ -177,7 +177,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	auditLog := audit.New(audit.Config{Store: sec, Reads: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec, Retention: s.retention, Clock: cfg.Clock})
+	auditLog := audit.New(audit.Config{Store: sec, Reads: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec, Accounts: sec, Retention: s.retention, Clock: cfg.Clock})
 	interceptors := []connect.Interceptor{logInterceptor{cfg.Logger}, auth.Policy{}, s.limits.Streams(), auditLog}
 	if cfg.Metrics != nil {
 		interceptors = append([]connect.Interceptor{cfg.Metrics.Interceptor()}, interceptors...)

@@ -83,12 +83,6 @@ var (
 	errSignedOut     = connect.NewError(connect.CodeUnauthenticated, errors.New("signed out"))
 )
 
-// AccountOut is an account as the API shows it (never its password's hash).
-func AccountOut(a cc.Account) *adminv1.Account {
-	return &adminv1.Account{Name: a.Name, DisplayName: a.DisplayName, Role: convert.KeyRoleOut(auth.Role(a.Role)), Disabled: a.Disabled,
-		CreatedAt: convert.Timestamp(a.CreatedAt), CreatedBy: a.CreatedBy}
-}
-
 // roleIn is the role a request gives an account: supervisor or admin.
 func roleIn(r adminv1.KeyRole) (string, error) {
 	role, ok := convert.KeyRoleIn(r)
@@ -119,7 +113,7 @@ func (h *Handler) CreateAccount(ctx context.Context, req *connect.Request[adminv
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.CreateAccountResponse{Account: AccountOut(a)}), nil
+	return connect.NewResponse(&adminv1.CreateAccountResponse{Account: convert.AccountOut(a)}), nil
 }
 
 func (h *Handler) ListAccounts(ctx context.Context, _ *connect.Request[adminv1.ListAccountsRequest]) (*connect.Response[adminv1.ListAccountsResponse], error) {
@@ -129,7 +123,7 @@ func (h *Handler) ListAccounts(ctx context.Context, _ *connect.Request[adminv1.L
 	}
 	out := &adminv1.ListAccountsResponse{}
 	for _, a := range all {
-		out.Accounts = append(out.Accounts, AccountOut(a))
+		out.Accounts = append(out.Accounts, convert.AccountOut(a))
 	}
 	return connect.NewResponse(out), nil
 }
@@ -157,7 +151,7 @@ func (h *Handler) UpdateAccount(ctx context.Context, req *connect.Request[adminv
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.UpdateAccountResponse{Account: AccountOut(a)}), nil
+	return connect.NewResponse(&adminv1.UpdateAccountResponse{Account: convert.AccountOut(a)}), nil
 }
 
 func (h *Handler) SetAccountPassword(ctx context.Context, req *connect.Request[adminv1.SetAccountPasswordRequest]) (*connect.Response[adminv1.SetAccountPasswordResponse], error) {
@@ -172,7 +166,7 @@ func (h *Handler) SetAccountPassword(ctx context.Context, req *connect.Request[a
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.SetAccountPasswordResponse{Account: AccountOut(a)}), nil
+	return connect.NewResponse(&adminv1.SetAccountPasswordResponse{Account: convert.AccountOut(a)}), nil
 }
 
 // account is the account a request names in its name field.
@@ -220,7 +214,7 @@ func (h *Handler) SignIn(ctx context.Context, req *connect.Request[adminv1.SignI
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.SignInResponse{Token: token, ExpiresAt: convert.Timestamp(s.ExpiresAt), Account: AccountOut(a)}), nil
+	return connect.NewResponse(&adminv1.SignInResponse{Token: token, ExpiresAt: convert.Timestamp(s.ExpiresAt), Account: convert.AccountOut(a)}), nil
 }
 
 // startSession stores a new session for a person and returns its token.
