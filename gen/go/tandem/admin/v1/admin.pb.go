@@ -4953,7 +4953,7 @@ type CreateAccountRequest struct {
 	// Defaults to the name.
 	DisplayName string  `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	Role        KeyRole `protobuf:"varint,3,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
-	// 8-128 characters.
+	// 8-72 bytes.
 	Password      string `protobuf:"bytes,4,opt,name=password,proto3" json:"password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -5258,7 +5258,7 @@ func (x *UpdateAccountResponse) GetAccount() *Account {
 type SetAccountPasswordRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// 8-128 characters.
+	// 8-72 bytes.
 	Password      string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

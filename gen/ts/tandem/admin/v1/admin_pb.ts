@@ -2426,7 +2426,7 @@ export type CreateAccountRequest = Message<"tandem.admin.v1.CreateAccountRequest
   role: KeyRole;
 
   /**
-   * 8-128 characters.
+   * 8-72 bytes.
    *
    * @generated from field: string password = 4;
    */
@@ -2550,7 +2550,7 @@ export type SetAccountPasswordRequest = Message<"tandem.admin.v1.SetAccountPassw
   name: string;
 
   /**
-   * 8-128 characters.
+   * 8-72 bytes.
    *
    * @generated from field: string password = 2;
    */
