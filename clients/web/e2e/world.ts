@@ -80,9 +80,10 @@ export class TandemServer {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** Starts a server on a fresh database; prepare may fill the file (its path) first; args are more serve flags. */
-  static async start(prepare?: (db: string) => void, args: string[] = []): Promise<TandemServer> {
-    const s = new TandemServer(await freePort(), mkdtempSync(join(tmpdir(), "tandem-web-db-")), args);
+  /** Starts a server on a fresh database; prepare may fill the file (its path) first; args are more serve flags (or made from its URL). */
+  static async start(prepare?: (db: string) => void, args: string[] | ((url: string) => string[]) = []): Promise<TandemServer> {
+    const port = await freePort();
+    const s = new TandemServer(port, mkdtempSync(join(tmpdir(), "tandem-web-db-")), typeof args === "function" ? args(`http://127.0.0.1:${port}`) : args);
     prepare?.(join(s.dir, "tandem.db"));
     await s.up();
     return s;

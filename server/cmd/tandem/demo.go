@@ -331,6 +331,9 @@ func seedDemo(ctx context.Context, m *Main) error {
 	if err := seedDemoSupervisor(ctx, m, made); err != nil {
 		return err
 	}
+	if err := seedDemoAccount(ctx, m, passwordHash, made); err != nil {
+		return err
+	}
 	for _, c := range demoClients {
 		cl, err := m.board.Client(ctx, c.number)
 		if none, err := missing(err); err != nil {
@@ -387,6 +390,22 @@ func seedDemoSupervisor(ctx context.Context, m *Main, made func(string, error) e
 	return nil
 }
 
+// seedDemoAccount makes olga's account, so she signs in to the supervisor pages as herself
+// (name and password); her key above stays for her browser phone and for machines.
+func seedDemoAccount(ctx context.Context, m *Main, passwordHash func() (string, error), made func(string, error) error) error {
+	_, err := m.db.Account(ctx, demoSupervisorUser)
+	if callcenter.ErrorCode(err) != callcenter.CodeNotFound {
+		return err // there already (nil), or unreadable
+	}
+	h, err := passwordHash()
+	if err != nil {
+		return err
+	}
+	return made("supervisor account", m.db.CreateAccount(ctx, callcenter.Account{
+		Name: demoSupervisorUser, DisplayName: "Olga (supervisor)", Role: "supervisor", PasswordHash: h, CreatedAt: m.Clock.Now(), CreatedBy: "demo",
+	}))
+}
+
 // demoPhoneText says how anna's browser phone works in this run.
 func demoPhoneText(m *Main) string {
 	who := fmt.Sprintf("%s answers in the browser (Voximplant user %s, password %s)", demoPhoneUser, demoPhoneUser, demoPhonePassword)
@@ -421,7 +440,8 @@ func printDemo(w io.Writer, m *Main) {
 	fmt.Fprintf(w, `
 Tandem demo is running at %s  (database %s)
 
-  Wallboard:     %s/supervisor   access key: %s (admin) or %s (supervisor %s)
+  Wallboard:     %s/supervisor   sign in as %s / %s (supervisor account), or with an
+                 access key: %s (admin) or %s (supervisor %s's key, with her browser phone)
   Operator app:  %s   log in as %s / %s (nobody simulates them:
                  press Ready and take calls yourself; %s is in no queue: transfer to him)
   Browser phone: %s
@@ -432,6 +452,6 @@ Tandem demo is running at %s  (database %s)
   Cloud secret:  %s   (the scenario signs its requests with it)
 
 Stop with Ctrl-C.
-`, url, m.DBPath, url, demoAdminKey, demoSupervisorKey, demoSupervisorUser, url, strings.Join(humans, " or "), demoPassword, demoSecondLine, demoPhoneText(m),
+`, url, m.DBPath, url, demoSupervisorUser, demoPassword, demoAdminKey, demoSupervisorKey, demoSupervisorUser, url, strings.Join(humans, " or "), demoPassword, demoSecondLine, demoPhoneText(m),
 		strings.Join(queues, ", "), sims, absent, demoAdminKey, url, demoAdminKey, demoCloudSecret)
 }

@@ -358,3 +358,32 @@ func TestDemoReset(t *testing.T) {
 		t.Error("--reset on a database URL: no error")
 	}
 }
+
+// TestDemoOlgaSignsInAsHerself: the demo's supervisor olga has an account (name and password,
+// printed in the banner) besides her key; a second start keeps it, and her key still works.
+func TestDemoOlgaSignsInAsHerself(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	m, _ := startDemo(t, db)
+	ctx := context.Background()
+	in, err := tandem.New(m.URL).Admin.SignIn(ctx, connect.NewRequest(&adminv1.SignInRequest{Name: demoSupervisorUser, Password: demoPassword}))
+	if err != nil || in.Msg.GetAccount().GetRole() != adminv1.KeyRole_KEY_ROLE_SUPERVISOR {
+		t.Fatalf("olga signs in: %v %v", in, err)
+	}
+	var banner bytes.Buffer
+	printDemo(&banner, m)
+	if !strings.Contains(banner.String(), "sign in as olga / "+demoPassword+" (supervisor account)") {
+		t.Errorf("banner:\n%s", banner.String())
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = startDemo(t, db)
+	defer m.Close()
+	if _, err := tandem.New(m.URL).Admin.SignIn(ctx, connect.NewRequest(&adminv1.SignInRequest{Name: demoSupervisorUser, Password: demoPassword})); err != nil {
+		t.Errorf("after a restart: %v", err)
+	}
+	me, err := tandem.New(m.URL, tandem.WithToken(demoSupervisorKey)).Admin.WhoAmI(ctx, connect.NewRequest(&adminv1.WhoAmIRequest{}))
+	if err != nil || me.Msg.GetSignIn() != "key" || me.Msg.GetName() != demoSupervisorUser {
+		t.Errorf("her key: %v %v", me, err)
+	}
+}

@@ -33,6 +33,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/replica"
 	"github.com/tandemcc/tandem/server/internal/routing"
 	"github.com/tandemcc/tandem/server/internal/rpc"
+	"github.com/tandemcc/tandem/server/internal/rpc/accounts"
 	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 	"github.com/tandemcc/tandem/server/internal/simulate"
@@ -144,6 +145,8 @@ type Main struct {
 	VoxEmulator   string        // origin of an emulated Web SDK endpoint the browser phones use instead (demo and tests only)
 	Sync          string        // SQLite synchronous level: "normal" (default) or "full"
 	Advertise     string        // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
+	// OIDC signs people in to the supervisor pages with an OpenID Connect provider; Issuer "": off.
+	OIDC accounts.OIDCConfig
 
 	// URL is where the server listens, set by Run.
 	URL string
@@ -188,6 +191,14 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	fs.StringVar(&m.VoximplantApp, "voximplant-app", m.VoximplantApp, "the Voximplant application's domain, e.g. callcenter.acme.voximplant.com: operators whose contact is a Voximplant user log in to it from the app (browser phone); empty: no browser phones")
 	fs.StringVar(&m.VoxEmulator, "voximplant-emulator", m.VoxEmulator, "for the demo and tests only: the URL (http://host:port) of an emulated Voximplant Web SDK endpoint (clients/voxengine/emulator/websdk.js); browser phones talk to it instead of Voximplant and the app's CSP allows it")
 	origins := fs.String("allowed-origins", strings.Join(m.Origins, ","), "browser origins besides Tandem's own whose pages may call the API (CORS), comma-separated, e.g. https://crm.example.com; * alone: any; empty: Tandem's own pages only")
+	fs.StringVar(&m.OIDC.Issuer, "oidc-issuer", m.OIDC.Issuer, "OpenID Connect: the provider's issuer URL (people sign in to the supervisor pages with it); empty: name and password only")
+	fs.StringVar(&m.OIDC.ClientID, "oidc-client-id", m.OIDC.ClientID, "OpenID Connect: Tandem's client id at the provider")
+	oidcSecretFile := fs.String("oidc-client-secret-file", "", "OpenID Connect: file holding the client secret; env TANDEM_OIDC_CLIENT_SECRET_FILE")
+	fs.StringVar(&m.OIDC.RedirectURL, "oidc-redirect-url", m.OIDC.RedirectURL, "OpenID Connect: this server's callback as browsers reach it, https://tandem.example.com"+accounts.CallbackPath+" (register it at the provider)")
+	fs.StringVar(&m.OIDC.RoleClaim, "oidc-role-claim", m.OIDC.RoleClaim, "OpenID Connect: the ID token's claim (a string or a list) that gives the Tandem role, e.g. groups or roles")
+	oidcRoles := fs.String("oidc-roles", "supervisor=supervisor,admin=admin", "OpenID Connect: the role claim's values that make a supervisor or an admin, value=role comma-separated, e.g. cc-floor=supervisor,cc-admins=admin (admin wins)")
+	oidcScopes := fs.String("oidc-scopes", "", "OpenID Connect: scopes asked for besides openid, profile and email, comma-separated (e.g. groups, when the provider needs one for the role claim)")
+	fs.StringVar(&m.OIDC.Provider, "oidc-provider-name", m.OIDC.Provider, `OpenID Connect: the name on the "Sign in with …" button (default: the issuer's host)`)
 	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -220,11 +231,15 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	if err := m.parseOIDC(*oidcRoles, *oidcScopes); err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		value *string
 		flag  string
 		env   string
-	}{{secrets, *secretsFile, "TANDEM_CLOUD_SECRET_FILE"}, {&m.AdminKey, *adminKeyFile, "TANDEM_ADMIN_KEY_FILE"}} {
+	}{{secrets, *secretsFile, "TANDEM_CLOUD_SECRET_FILE"}, {&m.AdminKey, *adminKeyFile, "TANDEM_ADMIN_KEY_FILE"},
+		{&m.OIDC.ClientSecret, *oidcSecretFile, "TANDEM_OIDC_CLIENT_SECRET_FILE"}} {
 		if err := readSecretFile(f.value, f.flag, f.env); err != nil {
 			return err
 		}
@@ -243,6 +258,37 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	}
 	if m.AdminKey == "" {
 		m.AdminKey = os.Getenv("TANDEM_ADMIN_KEY")
+	}
+	return nil
+}
+
+// parseOIDC checks the OpenID Connect flags: all or none.
+func (m *Main) parseOIDC(roles, scopes string) error {
+	if m.OIDC.Issuer == "" {
+		if m.OIDC.ClientID != "" || m.OIDC.RedirectURL != "" || m.OIDC.RoleClaim != "" {
+			return errors.New("--oidc-client-id, --oidc-redirect-url and --oidc-role-claim need --oidc-issuer")
+		}
+		return nil
+	}
+	if m.OIDC.ClientID == "" || m.OIDC.RoleClaim == "" {
+		return errors.New("--oidc-issuer needs --oidc-client-id and --oidc-role-claim")
+	}
+	if u, err := url.Parse(m.OIDC.RedirectURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != accounts.CallbackPath {
+		return fmt.Errorf("--oidc-redirect-url: %q is not an http(s) URL ending in %s", m.OIDC.RedirectURL, accounts.CallbackPath)
+	}
+	m.OIDC.Roles = map[string]string{}
+	for _, pair := range strings.Split(roles, ",") {
+		value, role, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || value == "" || !callcenter.AccountRole(role) {
+			return fmt.Errorf("--oidc-roles: %q is not value=supervisor or value=admin", pair)
+		}
+		m.OIDC.Roles[value] = role
+	}
+	m.OIDC.Scopes = nil
+	for _, sc := range strings.Split(scopes, ",") {
+		if sc = strings.TrimSpace(sc); sc != "" {
+			m.OIDC.Scopes = append(m.OIDC.Scopes, sc)
+		}
 	}
 	return nil
 }
@@ -396,7 +442,15 @@ func (m *Main) serve(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	var signIn *accounts.OIDC
+	if m.OIDC.Issuer != "" {
+		var err error
+		if signIn, err = accounts.NewOIDC(ctx, m.OIDC, m.Clock, m.Logger); err != nil {
+			return err
+		}
+	}
 	api, err := rpc.New(rpc.Config{
+		OIDC:           signIn,
 		Store:          m.db,
 		Switchboard:    m.board,
 		ReplayDay:      simulate.Replay,

@@ -89,8 +89,14 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "ListApiKeys" || method == "ListAuditEntries" || method == "ExportCallerData" {
 			return role == "admin"
 		}
-		if method == "ListLoginFailures" || method == "UnlockLogin" {
+		if method == "ListLoginFailures" || method == "UnlockLogin" || method == "SignOut" {
 			return supervisors
+		}
+		if method == "SignIn" || method == "GetSignInOptions" {
+			return true
+		}
+		if method == "ListAccounts" {
+			return role == "admin"
 		}
 		if strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "List") || method == "PreviewOverflow" || method == "WhoAmI" {
 			return readers
@@ -180,7 +186,14 @@ func TestEveryRoleCallsEveryRPC(t *testing.T) {
 		"readonly":   newKey(t, admin, "wallboard", adminv1.KeyRole_KEY_ROLE_READONLY),
 		"admin":      newKey(t, admin, "ops", adminv1.KeyRole_KEY_ROLE_ADMIN),
 	}
-	roles := []string{"anonymous", "operator", "supervisor", "readonly", "admin", "admin-key", "cloud"}
+	for name, role := range map[string]adminv1.KeyRole{"olga": adminv1.KeyRole_KEY_ROLE_SUPERVISOR, "ivan": adminv1.KeyRole_KEY_ROLE_ADMIN} {
+		if _, err := admin.Admin.CreateAccount(context.Background(), connect.NewRequest(&adminv1.CreateAccountRequest{Name: name, Role: role, Password: "password-" + name})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A signed-in person may what a key of his role may: "supervisor-account" is checked
+	// against the supervisor's row, "admin-account" against the admin's.
+	roles := []string{"anonymous", "operator", "supervisor", "readonly", "admin", "admin-key", "cloud", "supervisor-account", "admin-account"}
 	var methods []protoreflect.MethodDescriptor
 	for _, f := range apiFiles {
 		for i := range f.Services().Len() {
@@ -190,10 +203,17 @@ func TestEveryRoleCallsEveryRPC(t *testing.T) {
 			}
 		}
 	}
-	// LogOut ends the operator's session: call it last.
+	// LogOut ends an operator's session and SignOut a person's: each is called last, after the
+	// other (which the caller may not call, and which must find him still signed in).
 	slices.SortStableFunc(methods, func(a, b protoreflect.MethodDescriptor) int {
-		return boolInt(a.Name() == "LogOut") - boolInt(b.Name() == "LogOut")
+		return boolInt(a.Name() == "LogOut" || a.Name() == "SignOut") - boolInt(b.Name() == "LogOut" || b.Name() == "SignOut")
 	})
+	n := len(methods)
+	if methods[n-2].Name() == "LogOut" {
+		methods[n-2], methods[n-1] = methods[n-1], methods[n-2]
+	}
+	personOrder := slices.Clone(methods)
+	personOrder[n-2], personOrder[n-1] = methods[n-1], methods[n-2]
 	calls := 0
 	for _, p := range []tandem.Protocol{tandem.Connect, tandem.ConnectJSON, tandem.GRPC} {
 		for _, role := range roles {
@@ -208,17 +228,28 @@ func TestEveryRoleCallsEveryRPC(t *testing.T) {
 				creds = append(creds, tandem.WithToken(res.Msg.GetToken()))
 			case "admin-key":
 				creds = append(creds, tandem.WithToken(testAdminKey))
+			case "supervisor-account", "admin-account":
+				name := map[string]string{"supervisor-account": "olga", "admin-account": "ivan"}[role]
+				res, err := tandem.New(url).Admin.SignIn(context.Background(), connect.NewRequest(&adminv1.SignInRequest{Name: name, Password: "password-" + name}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				creds = append(creds, tandem.WithToken(res.Msg.GetToken()))
 			case "cloud":
 				creds = append(creds, tandem.WithCloudSecret(testSecret))
 			case "anonymous":
 			default:
 				creds = append(creds, tandem.WithToken(keys[role]))
 			}
-			docRole := role
+			docRole := strings.TrimSuffix(role, "-account")
 			if role == "admin-key" {
 				docRole = "admin"
 			}
-			for _, m := range methods {
+			order := methods // …, SignOut, LogOut
+			if strings.HasSuffix(role, "-account") {
+				order = personOrder // …, LogOut, SignOut
+			}
+			for _, m := range order {
 				err := callEmpty(url, p, creds, m)
 				code := connect.CodeOf(err)
 				calls++

@@ -30,10 +30,12 @@ type AuditEntry struct {
 	At        time.Time
 	Actor     string
 	ActorRole string
-	Procedure string
-	Request   string
-	Before    string
-	After     string
+	// ActorSignIn is how the actor signed in (SignInKey, SignInPassword, SignInOIDC).
+	ActorSignIn string
+	Procedure   string
+	Request     string
+	Before      string
+	After       string
 }
 
 // AuditQuery selects audit entries; zero fields do not filter. Procedure matches the full name
@@ -96,6 +98,54 @@ func (c Contact) CheckNotKeyPhone(field string, keys []APIKey) error {
 		if k.RevokedAt.IsZero() && k.SoftphoneUser == c.Target {
 			return &Error{Code: CodeFailedPrecondition, Field: field, Message: "the Voximplant user " + c.Target + " is the browser phone of the API key " + k.Name + ": give the operator a user of his own"}
 		}
+	}
+	return nil
+}
+
+// Account is a person who signs in to the supervisor pages as himself (API keys stay for
+// machines). Only PasswordHash, bcrypt, is stored of the password.
+type Account struct {
+	Name         string
+	DisplayName  string
+	Role         string // supervisor or admin
+	PasswordHash string
+	Disabled     bool
+	CreatedAt    time.Time
+	CreatedBy    string
+}
+
+// The ways a person signs in, as sessions and the audit log record them.
+const (
+	SignInKey      = "key"      // an API key (machines, kiosks) or the --admin-key
+	SignInPassword = "password" // an account's name and password
+	SignInOIDC     = "oidc"     // OpenID Connect: the provider vouches for name and role
+)
+
+// AccountSession is a signed-in person's session. It keeps the name and role it was signed in
+// with: a person signed in with OpenID Connect has no account here.
+type AccountSession struct {
+	TokenHash   string
+	Account     string
+	DisplayName string
+	Role        string // supervisor or admin
+	SignIn      string // SignInPassword or SignInOIDC
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// AccountRole reports whether role is one a person may have.
+func AccountRole(role string) bool { return role == "supervisor" || role == "admin" }
+
+// Check says whether a is a valid account to store: a name, a role a person may have.
+func (a Account) Check() error {
+	if !ValidName(a.Name) {
+		return Invalid("name", "must be 1-63 lowercase letters, digits, '.', '_' or '-'")
+	}
+	if len(a.DisplayName) > 100 {
+		return Invalid("display_name", "at most 100 characters")
+	}
+	if !AccountRole(a.Role) {
+		return Invalid("role", "must be supervisor or admin")
 	}
 	return nil
 }

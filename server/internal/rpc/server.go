@@ -28,6 +28,7 @@ import (
 	"github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1/operatorpresencev1connect"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
+	"github.com/tandemcc/tandem/server/internal/rpc/accounts"
 	"github.com/tandemcc/tandem/server/internal/rpc/admin"
 	"github.com/tandemcc/tandem/server/internal/rpc/analytics"
 	"github.com/tandemcc/tandem/server/internal/rpc/assignment"
@@ -62,9 +63,11 @@ type Switchboard interface {
 	audit.Switchboard
 }
 
-// SecurityStore keeps API keys, the audit log and personal-data settings.
+// SecurityStore keeps API keys, people's accounts, the audit log and personal-data settings.
 type SecurityStore interface {
 	auth.KeyStore
+	auth.PersonStore
+	accounts.Store
 	admin.Keys
 	audit.Store
 	retention.Store
@@ -103,6 +106,9 @@ type Config struct {
 	// VoxEmulator is the origin of an emulated Voximplant Web SDK endpoint that browser phones
 	// use instead of Voximplant (tandem serve --voximplant-emulator: the demo and tests); "": none.
 	VoxEmulator string
+	// OIDC signs people in with an OpenID Connect provider (accounts.NewOIDC); nil: name and
+	// password only.
+	OIDC *accounts.OIDC
 	// Metrics is served at /metrics to readers (admin, supervisor, readonly keys), and times
 	// every RPC; nil: no /metrics.
 	Metrics Metrics
@@ -166,7 +172,12 @@ func New(cfg Config) (*Server, error) {
 		retention: retention.New(sec, cfg.Switchboard, cfg.Clock, cfg.Logger),
 		limits:    lim,
 	}
-	auditLog := audit.New(audit.Config{Store: sec, Reads: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec, Retention: s.retention, Clock: cfg.Clock})
+	people, err := accounts.New(accounts.Config{Store: sec, Logins: lim.Logins(), Streams: lim, Clock: cfg.Clock, SessionTTL: cfg.SessionTTL,
+		PasswordCost: cfg.PasswordCost, OIDC: cfg.OIDC})
+	if err != nil {
+		return nil, err
+	}
+	auditLog := audit.New(audit.Config{Store: sec, Reads: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec, Accounts: sec, Retention: s.retention, Clock: cfg.Clock})
 	interceptors := []connect.Interceptor{logInterceptor{cfg.Logger}, auth.Policy{}, s.limits.Streams(), auditLog}
 	if cfg.Metrics != nil {
 		interceptors = append([]connect.Interceptor{cfg.Metrics.Interceptor()}, interceptors...)
@@ -196,7 +207,7 @@ func New(cfg Config) (*Server, error) {
 	add(analyticsv1connect.NewAnalyticsServiceHandler(analytics.New(analytics.Config{Store: cfg.Store, Switchboard: cfg.Switchboard,
 		ReplayDay: cfg.ReplayDay, Clock: cfg.Clock, Closing: s.closing}), opts))
 	add(adminv1connect.NewAdminServiceHandler(admin.New(admin.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec,
-		Streams: s.limits, Logins: s.limits.Logins(), CallerData: s.retention, AuditLog: auditLog, Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}), opts))
+		Streams: s.limits, Logins: s.limits.Logins(), CallerData: s.retention, AuditLog: auditLog, Accounts: people, Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}), opts))
 	// The transcoder hands the REST requests to the handlers in binary, so that the JSON the
 	// cloud reads (replies and errors) is written by the cloud's codec alone: proto field names,
 	// like the commands.
@@ -224,12 +235,16 @@ func New(cfg Config) (*Server, error) {
 	reflector := grpcreflect.NewStaticReflector(names...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	if routes := people.Routes(); routes != nil {
+		mux.Handle("GET "+accounts.StartPath, routes)
+		mux.Handle("GET "+accounts.CallbackPath, routes)
+	}
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", auth.ReadersOnly(cfg.Metrics.Handler()))
 	}
 
 	door := &frontDoor{
-		auth: auth.New(auth.Config{Sessions: cfg.Store, Keys: sec, AdminKey: cfg.AdminKey, Signer: cfg.Signer, Clock: cfg.Clock,
+		auth: auth.New(auth.Config{Sessions: cfg.Store, People: sec, Keys: sec, AdminKey: cfg.AdminKey, Signer: cfg.Signer, Clock: cfg.Clock,
 			Logger: cfg.Logger, BehindProxy: cfg.BehindProxy, Forwarded: cfg.Forwarded}),
 		limits: s.limits, log: cfg.Logger, errors: connect.NewErrorWriter(),
 	}

@@ -138,8 +138,8 @@ func (db *DB) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 func (db *DB) AddAuditEntry(ctx context.Context, e callcenter.AuditEntry) (int64, error) {
 	var id int64
 	err := db.c.Write(ctx, func(tx WriteTx) error {
-		const insert = `INSERT INTO audit_log (at, actor, actor_role, procedure, request, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`
-		args := []any{e.At.UnixMilli(), e.Actor, e.ActorRole, e.Procedure, e.Request, e.Before, e.After}
+		const insert = `INSERT INTO audit_log (at, actor, actor_role, actor_sign_in, procedure, request, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		args := []any{e.At.UnixMilli(), e.Actor, e.ActorRole, e.ActorSignIn, e.Procedure, e.Request, e.Before, e.After}
 		if db.d.Returning {
 			if err := tx.QueryRowContext(ctx, insert+` RETURNING id`, args...).Scan(&id); err != nil {
 				return db.d.errorf("audit %s: %w", e.Procedure, err)
@@ -175,7 +175,7 @@ func (db *DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]call
 	if q.BeforeID > 0 {
 		where, args = append(where, `id < ?`), append(args, q.BeforeID)
 	}
-	query := `SELECT id, at, actor, actor_role, procedure, request, before, after FROM audit_log`
+	query := `SELECT id, at, actor, actor_role, actor_sign_in, procedure, request, before, after FROM audit_log`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -191,7 +191,7 @@ func (db *DB) AuditEntries(ctx context.Context, q callcenter.AuditQuery) ([]call
 		out, err = queryAll(ctx, tx, func(s Scanner) (callcenter.AuditEntry, error) {
 			var e callcenter.AuditEntry
 			var at int64
-			err := s.Scan(&e.ID, &at, &e.Actor, &e.ActorRole, &e.Procedure, &e.Request, &e.Before, &e.After)
+			err := s.Scan(&e.ID, &at, &e.Actor, &e.ActorRole, &e.ActorSignIn, &e.Procedure, &e.Request, &e.Before, &e.After)
 			e.At = time.UnixMilli(at).UTC()
 			return e, err
 		}, query, args...)
@@ -343,16 +343,23 @@ func (db *DB) EraseCaller(ctx context.Context, number string, now time.Time) (ca
 	return calls, client, err
 }
 
-// DeleteExpiredSessions deletes the sessions that ended before now and returns how many.
+// DeleteExpiredSessions deletes the sessions (operators' and people's) that ended before now
+// and returns how many.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
 	var n int64
 	err := db.c.Write(ctx, func(tx WriteTx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, now.UnixMilli())
-		if err != nil {
-			return db.d.errorf("delete expired sessions: %w", err)
+		for _, table := range []string{"sessions", "account_sessions"} {
+			res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at < ?`, now.UnixMilli())
+			if err != nil {
+				return db.d.errorf("delete expired %s: %w", table, err)
+			}
+			m, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += m
 		}
-		n, err = res.RowsAffected()
-		return err
+		return nil
 	})
 	return int(n), err
 }

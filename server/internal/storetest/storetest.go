@@ -76,6 +76,13 @@ type Store interface {
 	CallerCalls(ctx context.Context, number string) ([]callcenter.Call, error)
 	EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+	CreateAccount(ctx context.Context, a callcenter.Account) error
+	Account(ctx context.Context, name string) (callcenter.Account, error)
+	Accounts(ctx context.Context) ([]callcenter.Account, error)
+	UpdateAccount(ctx context.Context, a callcenter.Account) error
+	CreateAccountSession(ctx context.Context, s callcenter.AccountSession) error
+	AccountSession(ctx context.Context, tokenHash string) (callcenter.AccountSession, error)
+	DeleteAccountSession(ctx context.Context, tokenHash string) error
 
 	Close() error
 }
@@ -134,6 +141,9 @@ func Run(t *testing.T, factory Factory) {
 		{"EraseCaller", s.EraseCaller},
 		{"EraseCallerFromTheAuditLog", s.EraseCallerFromTheAuditLog},
 		{"DeleteExpiredSessions", s.DeleteExpiredSessions},
+		{"Accounts", s.Accounts},
+		{"AccountSessions", s.AccountSessions},
+		{"AuditEntryKeepsHowTheActorSignedIn", s.AuditEntryKeepsHowTheActorSignedIn},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel() // each on a database of its own

@@ -1065,3 +1065,32 @@ func TestKeySoftphone(t *testing.T) {
 		t.Errorf("neither --user nor --remove: %+v", r)
 	}
 }
+
+// TestAccounts: an admin makes a supervisor account, lists it, makes him an admin, disables
+// him and sets his password; the person signs in with it; bad roles are refused before any call.
+func TestAccounts(t *testing.T) {
+	c := start(t)
+	out := c.ok("accounts", "create", "--name", "olga", "--role", "supervisor", "--password", "demo-password", "--display-name", "Olga Petrova")
+	wantCells(t, rowOf(t, out, "Role"), "Role", "supervisor")
+	if strings.Contains(out, "demo-password") {
+		t.Errorf("the password is shown: %s", out)
+	}
+	wantCells(t, rowOf(t, c.ok("accounts", "list"), "olga")[:4], "olga", "Olga Petrova", "supervisor", "false")
+	var up adminv1.UpdateAccountResponse
+	c.okJSON(&up, "accounts", "update", "olga", "--role", "admin", "--disable")
+	if up.GetAccount().GetRole() != adminv1.KeyRole_KEY_ROLE_ADMIN || !up.GetAccount().GetDisabled() {
+		t.Errorf("updated: %v", &up)
+	}
+	c.ok("accounts", "update", "--enable", "olga")
+	c.ok("accounts", "password", "olga", "--password", "another-password")
+	res, err := tandem.New(c.url).Admin.SignIn(context.Background(), connect.NewRequest(&adminv1.SignInRequest{Name: "olga", Password: "another-password"}))
+	if err != nil || res.Msg.GetAccount().GetRole() != adminv1.KeyRole_KEY_ROLE_ADMIN {
+		t.Errorf("sign-in: %v %v", res, err)
+	}
+	if r := c.run("accounts", "create", "--name", "ivan", "--role", "readonly", "--password", "long-enough"); r.code != 2 || !strings.Contains(r.stderr, "--role") {
+		t.Errorf("a readonly account: %+v", r)
+	}
+	if r := c.run("accounts", "password", "nobody", "--password", "long-enough"); r.code != 1 || !strings.Contains(r.stderr, "nobody") {
+		t.Errorf("nobody's password: %+v", r)
+	}
+}

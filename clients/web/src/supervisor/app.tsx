@@ -1,8 +1,8 @@
-// The supervisor's shell: sign-in with an access key, then the pages by the URL's hash:
-// #wallboard, #reports, #calls (and #call/<id>), #search, #operators (and #operators/<id>),
-// #config, #staffing.
+// The supervisor's shell: sign-in (signin.tsx: a person, or an access key), then the pages by the
+// URL's hash: #wallboard, #reports, #calls (and #call/<id>), #search, #operators (and
+// #operators/<id>), #config, #staffing.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { apiFor, signIn, type Api, type Role } from "./api";
+import { apiFor, type Api, type Role } from "./api";
 import { Calls } from "./timeline";
 import { CallSearch } from "./search";
 import { Operators } from "./operators";
@@ -12,6 +12,7 @@ import { clearSupervisor, loadSupervisor, saveSupervisor, type SupervisorSession
 import { Staffing } from "./staffing";
 import { Wallboard } from "./wallboard";
 import { PhoneContext, phoneForKey, phoneStatus, usePhone, type KeyPhone } from "./phone";
+import { personSession, SignInScreen, signOutPerson, takeSignInFragment } from "./signin";
 
 const pages = [
   ["wallboard", "Wallboard"],
@@ -44,78 +45,30 @@ function useHash(): { page: Page; arg: string } {
 
 export function SupervisorApp({ baseUrl }: { baseUrl: string }) {
   const [session, setSession] = useState<SupervisorSession | null>(loadSupervisor);
+  // Back from the OpenID Connect provider: a token to sign in with, or why not.
+  const [back] = useState(takeSignInFragment);
+  const [providerError, setProviderError] = useState(back?.error ?? "");
+  const signedIn = (s: SupervisorSession) => {
+    saveSupervisor(s);
+    setSession(s);
+  };
+  useEffect(() => {
+    if (back?.token) personSession(baseUrl, back.token).then(signedIn, (e: Error) => setProviderError(e.message));
+  }, [back, baseUrl]);
   if (!session) {
-    return (
-      <SignIn
-        baseUrl={baseUrl}
-        onSignedIn={(s) => {
-          saveSupervisor(s);
-          setSession(s);
-        }}
-      />
-    );
+    if (back?.token && !providerError) return null; // checking the token: a moment
+    return <SignInScreen baseUrl={baseUrl} onSignedIn={signedIn} providerError={providerError} />;
   }
   return (
     <Shell
       baseUrl={baseUrl}
       session={session}
       onSignOut={() => {
+        void signOutPerson(baseUrl, session);
         clearSupervisor();
         setSession(null);
       }}
     />
-  );
-}
-
-function SignIn({ baseUrl, onSignedIn }: { baseUrl: string; onSignedIn: (s: SupervisorSession) => void }) {
-  const [key, setKey] = useState("");
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    document.title = "Supervisor sign-in · Tandem";
-  }, []);
-  async function submit(ev: Event) {
-    ev.preventDefault();
-    const k = key.trim();
-    if (!k) {
-      setError("Enter your access key.");
-      return;
-    }
-    setBusy(true);
-    setError("");
-    try {
-      const role = await signIn(apiFor(baseUrl, k));
-      onSignedIn({ key: k, role });
-    } catch (e) {
-      setError(e instanceof Error ? e.message : "Sign-in failed.");
-      setBusy(false);
-    }
-  }
-  return (
-    <main class="login">
-      <form class="login-box" onSubmit={submit} aria-labelledby="sv-login-title">
-        <h1 id="sv-login-title">
-          <span class="logo" aria-hidden="true" />
-          Tandem
-        </h1>
-        <p class="muted">Supervisor: sign in with an access key</p>
-        <label>
-          Access key
-          <input name="access-key" type="password" autocomplete="off" autoFocus value={key} onInput={(e) => setKey(e.currentTarget.value)} placeholder="tdk_…" />
-        </label>
-        {error && (
-          <p class="error" role="alert" data-testid="sv-login-error">
-            {error}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? "Checking…" : "Sign in"}
-        </button>
-        <p class="small">
-          <a href="/">Operator? Log in with your name and password</a>
-        </p>
-      </form>
-    </main>
   );
 }
 
@@ -160,6 +113,11 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           ))}
         </nav>
         <PhoneStatus phone={phone} />
+        {session.who && (
+          <span class="small" data-testid="sv-who">
+            {session.who}
+          </span>
+        )}
         <span class="muted small" data-testid="sv-role">
           {role === "admin" ? "admin" : "view only (no configuration)"}
         </span>

@@ -1,6 +1,7 @@
 // Package admin serves AdminService: operators, queues, personal managers (clients), absences,
-// spare numbers, API keys and failed logins. The retention and caller-data RPCs (package retention) and the
-// audit log's listing (package audit) are served by their own rooms, embedded here.
+// spare numbers, API keys and failed logins. The retention and caller-data RPCs (package retention), the
+// audit log's listing (package audit) and people's accounts (package accounts) are served by their own
+// rooms, embedded here.
 package admin
 
 import (
@@ -69,6 +70,17 @@ type CallerData interface {
 	DeleteCallerData(context.Context, *connect.Request[adminv1.DeleteCallerDataRequest]) (*connect.Response[adminv1.DeleteCallerDataResponse], error)
 }
 
+// Accounts serves the people's RPCs: accounts, signing in and out (accounts.Handler).
+type Accounts interface {
+	CreateAccount(context.Context, *connect.Request[adminv1.CreateAccountRequest]) (*connect.Response[adminv1.CreateAccountResponse], error)
+	ListAccounts(context.Context, *connect.Request[adminv1.ListAccountsRequest]) (*connect.Response[adminv1.ListAccountsResponse], error)
+	UpdateAccount(context.Context, *connect.Request[adminv1.UpdateAccountRequest]) (*connect.Response[adminv1.UpdateAccountResponse], error)
+	SetAccountPassword(context.Context, *connect.Request[adminv1.SetAccountPasswordRequest]) (*connect.Response[adminv1.SetAccountPasswordResponse], error)
+	SignIn(context.Context, *connect.Request[adminv1.SignInRequest]) (*connect.Response[adminv1.SignInResponse], error)
+	SignOut(context.Context, *connect.Request[adminv1.SignOutRequest]) (*connect.Response[adminv1.SignOutResponse], error)
+	GetSignInOptions(context.Context, *connect.Request[adminv1.GetSignInOptionsRequest]) (*connect.Response[adminv1.GetSignInOptionsResponse], error)
+}
+
 // AuditLog lists the audit log (audit.Log).
 type AuditLog interface {
 	ListAuditEntries(context.Context, *connect.Request[adminv1.ListAuditEntriesRequest]) (*connect.Response[adminv1.ListAuditEntriesResponse], error)
@@ -83,14 +95,16 @@ type Config struct {
 	Logins       Logins
 	CallerData   CallerData
 	AuditLog     AuditLog
+	Accounts     Accounts
 	Clock        clock.Clock
 	PasswordCost int // bcrypt cost of operators' passwords
 }
 
-// Handler serves AdminService; the caller-data and audit-log RPCs are their rooms' own.
+// Handler serves AdminService; the caller-data, audit-log and account RPCs are their rooms' own.
 type Handler struct {
 	CallerData
 	AuditLog
+	Accounts
 	store        Store
 	board        Switchboard
 	keys         Keys
@@ -104,7 +118,7 @@ var _ adminv1connect.AdminServiceHandler = (*Handler)(nil)
 
 // New returns AdminService for cfg.
 func New(cfg Config) *Handler {
-	return &Handler{CallerData: cfg.CallerData, AuditLog: cfg.AuditLog, store: cfg.Store, board: cfg.Switchboard, keys: cfg.Keys,
+	return &Handler{CallerData: cfg.CallerData, AuditLog: cfg.AuditLog, Accounts: cfg.Accounts, store: cfg.Store, board: cfg.Switchboard, keys: cfg.Keys,
 		streams: cfg.Streams, logins: cfg.Logins, clock: cfg.Clock, passwordCost: cfg.PasswordCost}
 }
 

@@ -104,8 +104,10 @@ func (h *Handler) SetApiKeySoftphone(ctx context.Context, req *connect.Request[a
 	return connect.NewResponse(&adminv1.SetApiKeySoftphoneResponse{ApiKey: convert.APIKeyOut(k)}), nil
 }
 
-// WhoAmI answers from the credentials the authenticator found: the key itself, not a stored copy.
+// WhoAmI answers from the credentials the authenticator found: the key or the person's session
+// itself, not a stored copy.
 func (h *Handler) WhoAmI(ctx context.Context, _ *connect.Request[adminv1.WhoAmIRequest]) (*connect.Response[adminv1.WhoAmIResponse], error) {
 	p, _ := auth.From(ctx)
-	return connect.NewResponse(&adminv1.WhoAmIResponse{KeyId: p.KeyID, Name: p.Name, Role: convert.KeyRoleOut(p.Role)}), nil
+	return connect.NewResponse(&adminv1.WhoAmIResponse{KeyId: p.KeyID, Name: p.Name, Role: convert.KeyRoleOut(p.Role),
+		DisplayName: p.DisplayName, SignIn: p.HowSignedIn()}), nil
 }

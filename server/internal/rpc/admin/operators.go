@@ -4,24 +4,17 @@ import (
 	"context"
 
 	"connectrpc.com/connect"
-	"golang.org/x/crypto/bcrypt"
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 	"github.com/tandemcc/tandem/server/internal/rpc/codes"
 	"github.com/tandemcc/tandem/server/internal/rpc/convert"
 	"github.com/tandemcc/tandem/server/internal/softphone"
 )
 
 func (h *Handler) hashPassword(field, password string) (string, error) {
-	if len(password) < 8 {
-		return "", cc.Invalid(field, "must be at least 8 characters")
-	}
-	if len(password) > 72 {
-		return "", cc.Invalid(field, "must be at most 72 bytes")
-	}
-	b, err := bcrypt.GenerateFromPassword([]byte(password), h.passwordCost)
-	return string(b), err
+	return auth.HashPassword(field, password, h.passwordCost)
 }
 
 // softphoneHA1 is the digest kept for the request's softphone_password ("" removes it): of his

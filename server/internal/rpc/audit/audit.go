@@ -48,6 +48,11 @@ type Keys interface {
 	APIKeys(ctx context.Context, includeRevoked bool) ([]cc.APIKey, error)
 }
 
+// Accounts reads people's accounts, for what UpdateAccount and SetAccountPassword change.
+type Accounts interface {
+	Account(ctx context.Context, name string) (cc.Account, error)
+}
+
 // Retention reads the retention setting, for what SetRetention changes.
 type Retention interface {
 	Current(ctx context.Context) (*adminv1.GetRetentionResponse, error)
@@ -59,6 +64,7 @@ type Config struct {
 	Reads       Reads
 	Switchboard Switchboard
 	Keys        Keys
+	Accounts    Accounts
 	Retention   Retention
 	Clock       clock.Clock
 }
@@ -71,13 +77,14 @@ type Log struct {
 	store     Reads
 	board     Switchboard
 	keys      Keys
+	accounts  Accounts
 	retention Retention
 	clock     clock.Clock
 }
 
 // New returns the audit log for cfg.
 func New(cfg Config) *Log {
-	return &Log{entries: cfg.Store, store: cfg.Reads, board: cfg.Switchboard, keys: cfg.Keys, retention: cfg.Retention, clock: cfg.Clock}
+	return &Log{entries: cfg.Store, store: cfg.Reads, board: cfg.Switchboard, keys: cfg.Keys, accounts: cfg.Accounts, retention: cfg.Retention, clock: cfg.Clock}
 }
 
 func audited(p auth.Principal, procedure string) bool {
@@ -109,7 +116,7 @@ func (a *Log) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 			after = out
 		}
 		e := cc.AuditEntry{
-			At: a.clock.Now(), Actor: p.Name, ActorRole: string(p.Role), Procedure: procedure,
+			At: a.clock.Now(), Actor: p.Name, ActorRole: string(p.Role), ActorSignIn: p.HowSignedIn(), Procedure: procedure,
 			Request: auditJSON(auditRequest(in)), Before: auditJSON(before), After: auditJSON(after),
 		}
 		if _, aerr := a.entries.AddAuditEntry(context.WithoutCancel(ctx), e); aerr != nil {
@@ -183,6 +190,10 @@ func (a *Log) before(ctx context.Context, m proto.Message) proto.Message {
 		return a.apiKey(ctx, r.GetKeyId())
 	case *adminv1.SetApiKeySoftphoneRequest:
 		return a.apiKey(ctx, r.GetKeyId())
+	case *adminv1.UpdateAccountRequest:
+		return a.account(ctx, r.GetName())
+	case *adminv1.SetAccountPasswordRequest:
+		return a.account(ctx, r.GetName())
 	case *adminv1.SetRetentionRequest:
 		if r, err := a.retention.Current(ctx); err == nil {
 			return r
@@ -216,6 +227,15 @@ func (a *Log) apiKey(ctx context.Context, id string) proto.Message {
 				return convert.APIKeyOut(k)
 			}
 		}
+	}
+	return nil
+}
+
+// account is a person's account as the API shows it, for an entry's "before"; nil when it
+// cannot be read.
+func (a *Log) account(ctx context.Context, name string) proto.Message {
+	if acc, err := a.accounts.Account(ctx, name); err == nil {
+		return convert.AccountOut(acc)
 	}
 	return nil
 }

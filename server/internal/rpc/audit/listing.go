@@ -39,7 +39,7 @@ func (a *Log) ListAuditEntries(ctx context.Context, req *connect.Request[adminv1
 	out := &adminv1.ListAuditEntriesResponse{}
 	for _, e := range entries {
 		out.Entries = append(out.Entries, &adminv1.AuditEntry{
-			EntryId: uint64(e.ID), At: convert.Timestamp(e.At), Actor: e.Actor, ActorRole: e.ActorRole, Procedure: e.Procedure,
+			EntryId: uint64(e.ID), At: convert.Timestamp(e.At), Actor: e.Actor, ActorRole: e.ActorRole, ActorSignIn: e.ActorSignIn, Procedure: e.Procedure,
 			RequestJson: e.Request, BeforeJson: e.Before, AfterJson: e.After,
 		})
 	}

@@ -22,12 +22,21 @@ import (
 	"github.com/tandemcc/tandem/server/internal/cloud"
 )
 
-// apiKeyPrefix starts every API key Tandem makes, so a bearer token says what it is.
-const apiKeyPrefix = "tdk_"
+// apiKeyPrefix starts every API key Tandem makes, and personTokenPrefix every signed-in
+// person's session token, so a bearer token says what it is.
+const (
+	apiKeyPrefix      = "tdk_"
+	personTokenPrefix = "tkp_"
+)
 
 // SessionStore is where operators' sessions are kept.
 type SessionStore interface {
 	Session(ctx context.Context, tokenHash string) (cc.Session, error)
+}
+
+// PersonStore is where signed-in people's sessions are kept.
+type PersonStore interface {
+	AccountSession(ctx context.Context, tokenHash string) (cc.AccountSession, error)
 }
 
 // KeyStore is what the authenticator needs to know API keys.
@@ -43,6 +52,7 @@ const touchEvery = time.Minute
 // Config is what an Authenticator checks credentials against.
 type Config struct {
 	Sessions SessionStore
+	People   PersonStore
 	Keys     KeyStore
 	AdminKey string        // the admin API key; empty: no admin key
 	Signer   *cloud.Signer // checks the cloud's signatures
@@ -55,10 +65,11 @@ type Config struct {
 }
 
 // Authenticator finds out who is calling: a signed cloud request, an operator's session token,
-// an API key or the bootstrap admin key. It only identifies; the Policy decides what each may
+// a signed-in person's session token, an API key or the bootstrap admin key. It only identifies; the Policy decides what each may
 // call.
 type Authenticator struct {
 	sessions    SessionStore
+	people      PersonStore
 	keys        KeyStore
 	adminKey    [32]byte // sha256 of the admin API key; zero: no admin key
 	hasAdminKey bool
@@ -75,7 +86,7 @@ type Authenticator struct {
 
 // New returns an authenticator for cfg.
 func New(cfg Config) *Authenticator {
-	a := &Authenticator{sessions: cfg.Sessions, keys: cfg.Keys, signer: cfg.Signer, replays: cloud.NewReplays(0), clock: cfg.Clock,
+	a := &Authenticator{sessions: cfg.Sessions, people: cfg.People, keys: cfg.Keys, signer: cfg.Signer, replays: cloud.NewReplays(0), clock: cfg.Clock,
 		behindProxy: cfg.BehindProxy, forwarded: cfg.Forwarded, log: cfg.Logger, touched: map[string]time.Time{}}
 	if cfg.AdminKey != "" {
 		a.adminKey, a.hasAdminKey = sha256.Sum256([]byte(cfg.AdminKey)), true
@@ -116,6 +127,9 @@ func (a *Authenticator) Bearer(r *http.Request) (*Principal, error) {
 	if strings.HasPrefix(token, apiKeyPrefix) {
 		return a.apiKey(r.Context(), hash)
 	}
+	if strings.HasPrefix(token, personTokenPrefix) {
+		return a.person(r.Context(), hash)
+	}
 	s, err := a.sessions.Session(r.Context(), hash)
 	if err != nil {
 		if cc.ErrorCode(err) == cc.CodeNotFound {
@@ -127,6 +141,25 @@ func (a *Authenticator) Bearer(r *http.Request) (*Principal, error) {
 		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("session expired: log in again"))
 	}
 	return &Principal{Role: RoleOperator, Operator: s.Operator, Token: hash, ExpiresAt: s.ExpiresAt, Name: string(s.Operator)}, nil
+}
+
+// person identifies a signed-in person by his session token's hash.
+func (a *Authenticator) person(ctx context.Context, hash string) (*Principal, error) {
+	s, err := a.people.AccountSession(ctx, hash)
+	if cc.ErrorCode(err) == cc.CodeNotFound {
+		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("unknown or ended session: sign in again"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !a.clock.Now().Before(s.ExpiresAt) {
+		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("session expired: sign in again"))
+	}
+	role := Role(s.Role)
+	if !cc.AccountRole(s.Role) {
+		return nil, connect.NewError(connect.CodeUnauthenticated, errors.New("session with an unknown role"))
+	}
+	return &Principal{Role: role, Name: s.Account, DisplayName: s.DisplayName, SignIn: s.SignIn, Token: hash, ExpiresAt: s.ExpiresAt}, nil
 }
 
 // apiKey identifies the holder of an API key (looked up by the hash of its secret).
@@ -195,6 +228,12 @@ func ClientAddress(r *http.Request, behindProxy bool) string {
 // NewToken returns a fresh session token and the hash that is stored for it.
 func NewToken() (token, hash string) {
 	return newSecret("tk_")
+}
+
+// NewPersonToken returns a fresh session token for a signed-in person and the hash that is
+// stored for it.
+func NewPersonToken() (token, hash string) {
+	return newSecret(personTokenPrefix)
 }
 
 // NewAPIKey returns a fresh API key's secret and the hash that is stored for it.

@@ -109,6 +109,15 @@ var policy = map[string][]Role{
 	adminv1connect.AdminServiceSetRetentionProcedure:       admins,
 	adminv1connect.AdminServiceExportCallerDataProcedure:   admins,
 	adminv1connect.AdminServiceDeleteCallerDataProcedure:   admins,
+	// People: admins manage accounts; anyone may try to sign in (throttled like operators'
+	// logins); a signed-in person signs himself out (a key is revoked instead).
+	adminv1connect.AdminServiceCreateAccountProcedure:      admins,
+	adminv1connect.AdminServiceListAccountsProcedure:       admins,
+	adminv1connect.AdminServiceUpdateAccountProcedure:      admins,
+	adminv1connect.AdminServiceSetAccountPasswordProcedure: admins,
+	adminv1connect.AdminServiceSignInProcedure:             {Public},
+	adminv1connect.AdminServiceSignOutProcedure:            supervisors,
+	adminv1connect.AdminServiceGetSignInOptionsProcedure:   {Public},
 }
 
 // reads are the procedures that change nothing. Every other procedure called by an admin or a
@@ -146,6 +155,8 @@ var reads = map[string]bool{
 	adminv1connect.AdminServiceListLoginFailuresProcedure:                      true,
 	adminv1connect.AdminServiceGetRetentionProcedure:                           true,
 	adminv1connect.AdminServiceExportCallerDataProcedure:                       true,
+	adminv1connect.AdminServiceListAccountsProcedure:                           true,
+	adminv1connect.AdminServiceGetSignInOptionsProcedure:                       true,
 }
 
 // IsRead reports whether a procedure changes nothing.

@@ -16,9 +16,9 @@ type Role string
 
 const (
 	RoleOperator   Role = "operator"   // logged in with name and password
-	RoleSupervisor Role = "supervisor" // an API key with the supervisor role
+	RoleSupervisor Role = "supervisor" // an API key or a signed-in person with the supervisor role
 	RoleReadonly   Role = "readonly"   // an API key that may only read
-	RoleAdmin      Role = "admin"      // the --admin-key, or an API key with the admin role
+	RoleAdmin      Role = "admin"      // the --admin-key, an API key or a signed-in person with the admin role
 	RoleCloud      Role = "cloud"      // signed the request with the cloud secret
 )
 
@@ -39,7 +39,24 @@ type Principal struct {
 	Token     string        // the session token's hash, for RoleOperator
 	ExpiresAt time.Time     // when the operator's session ends
 	KeyID     string        // the API key's id; "" for the --admin-key
-	Name      string        // the API key's name ("admin-key" for --admin-key): who, in the audit log
+	// Name is who, in the audit log: the API key's name ("admin-key" for --admin-key), the
+	// operator's id, or the signed-in person's account name.
+	Name string
+	// SignIn is how a person proved who he is (cc.SignInPassword, cc.SignInOIDC); "" for
+	// keys, operators and the cloud. Token and ExpiresAt are then his session's.
+	SignIn      string
+	DisplayName string // the signed-in person's
+}
+
+// Person reports whether p is a person signed in to the supervisor pages as himself.
+func (p Principal) Person() bool { return p.SignIn != "" }
+
+// HowSignedIn says how p proved who he is, as the audit log records it.
+func (p Principal) HowSignedIn() string {
+	if p.SignIn != "" {
+		return p.SignIn
+	}
+	return cc.SignInKey
 }
 
 // Identity names the caller for rate limits and stream counts: one operator, one API key.
@@ -51,6 +68,8 @@ func (p Principal) Identity() string {
 		return "cloud"
 	case p.KeyID != "":
 		return "key:" + p.KeyID
+	case p.Person():
+		return "account:" + p.Name
 	}
 	return p.Name
 }

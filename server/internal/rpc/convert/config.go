@@ -98,6 +98,12 @@ func KeyRoleOut(r auth.Role) adminv1.KeyRole {
 	return adminv1.KeyRole_KEY_ROLE_UNSPECIFIED
 }
 
+// AccountOut is a person's account as the API shows it (never its password's hash).
+func AccountOut(a cc.Account) *adminv1.Account {
+	return &adminv1.Account{Name: a.Name, DisplayName: a.DisplayName, Role: KeyRoleOut(auth.Role(a.Role)), Disabled: a.Disabled,
+		CreatedAt: Timestamp(a.CreatedAt), CreatedBy: a.CreatedBy}
+}
+
 // APIKeyOut is an API key as the API shows it (never its secret, its hash or its phone's digest).
 func APIKeyOut(k cc.APIKey) *adminv1.ApiKey {
 	return &adminv1.ApiKey{KeyId: k.ID, Name: k.Name, Role: KeyRoleOut(auth.Role(k.Role)), CreatedAt: Timestamp(k.CreatedAt), CreatedBy: k.CreatedBy,

@@ -286,6 +286,8 @@ func (h *Handler) softphone(ctx context.Context) (browserPhone, error) {
 			return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_password", Message: "no Voximplant password is set for him (AdminService.UpdateOperator softphone_password)"}
 		}
 		user, ha1 = op.Contact.Target, op.SoftphoneHA1
+	case p.Person():
+		return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_user", Message: "a signed-in person has no browser phone: use an API key given one (AdminService.SetApiKeySoftphone)"}
 	case p.KeyID == "":
 		return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_user", Message: "the --admin-key has no browser phone: use an API key given one (AdminService.SetApiKeySoftphone)"}
 	default:

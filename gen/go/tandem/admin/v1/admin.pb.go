@@ -3616,11 +3616,15 @@ func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
 
 type WhoAmIResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The API key's id; empty for the --admin-key.
+	// The API key's id; empty for the --admin-key and for a signed-in person.
 	KeyId string `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
-	// The API key's name, or "admin-key" for the --admin-key.
-	Name          string  `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	Role          KeyRole `protobuf:"varint,3,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
+	// The API key's name, "admin-key" for the --admin-key, or the signed-in person's account name.
+	Name string  `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Role KeyRole `protobuf:"varint,3,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
+	// The signed-in person's display name; empty for a key.
+	DisplayName string `protobuf:"bytes,220,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// How the caller proved who he is: "key", "password" or "oidc".
+	SignIn        string `protobuf:"bytes,221,opt,name=sign_in,json=signIn,proto3" json:"sign_in,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3674,6 +3678,20 @@ func (x *WhoAmIResponse) GetRole() KeyRole {
 		return x.Role
 	}
 	return KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *WhoAmIResponse) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *WhoAmIResponse) GetSignIn() string {
+	if x != nil {
+		return x.SignIn
+	}
+	return ""
 }
 
 type ListLoginFailuresRequest struct {
@@ -4020,10 +4038,12 @@ type AuditEntry struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	EntryId uint64                 `protobuf:"varint,1,opt,name=entry_id,json=entryId,proto3" json:"entry_id,omitempty"`
 	At      *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
-	// The API key's name ("admin-key" for --admin-key).
+	// The API key's name ("admin-key" for --admin-key), or the signed-in person's account name.
 	Actor string `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
 	// admin or supervisor.
 	ActorRole string `protobuf:"bytes,4,opt,name=actor_role,json=actorRole,proto3" json:"actor_role,omitempty"`
+	// How the actor signed in: "key", "password" or "oidc".
+	ActorSignIn string `protobuf:"bytes,220,opt,name=actor_sign_in,json=actorSignIn,proto3" json:"actor_sign_in,omitempty"`
 	// The RPC, e.g. "/tandem.admin.v1.AdminService/UpdateQueue".
 	Procedure string `protobuf:"bytes,5,opt,name=procedure,proto3" json:"procedure,omitempty"`
 	// The request, as protobuf JSON, with passwords and secrets replaced by "[redacted]".
@@ -4090,6 +4110,13 @@ func (x *AuditEntry) GetActor() string {
 func (x *AuditEntry) GetActorRole() string {
 	if x != nil {
 		return x.ActorRole
+	}
+	return ""
+}
+
+func (x *AuditEntry) GetActorSignIn() string {
+	if x != nil {
+		return x.ActorSignIn
 	}
 	return ""
 }
@@ -4832,6 +4859,774 @@ func (x *DeleteCallerDataResponse) GetClientRemoved() bool {
 	return false
 }
 
+// Account is a person who signs in to the supervisor pages. Its password is never returned.
+type Account struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The sign-in name: 1-63 lowercase letters, digits, '.', '_' or '-'.
+	Name        string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	DisplayName string `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// KEY_ROLE_SUPERVISOR or KEY_ROLE_ADMIN.
+	Role      KeyRole                `protobuf:"varint,3,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
+	Disabled  bool                   `protobuf:"varint,4,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Who made it: an API key's or an account's name.
+	CreatedBy     string `protobuf:"bytes,6,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Account) Reset() {
+	*x = Account{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Account) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Account) ProtoMessage() {}
+
+func (x *Account) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Account.ProtoReflect.Descriptor instead.
+func (*Account) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *Account) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Account) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *Account) GetRole() KeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *Account) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
+}
+
+func (x *Account) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Account) GetCreatedBy() string {
+	if x != nil {
+		return x.CreatedBy
+	}
+	return ""
+}
+
+type CreateAccountRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Defaults to the name.
+	DisplayName string  `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	Role        KeyRole `protobuf:"varint,3,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
+	// 8-72 bytes.
+	Password      string `protobuf:"bytes,4,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAccountRequest) Reset() {
+	*x = CreateAccountRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAccountRequest) ProtoMessage() {}
+
+func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAccountRequest.ProtoReflect.Descriptor instead.
+func (*CreateAccountRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *CreateAccountRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateAccountRequest) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *CreateAccountRequest) GetRole() KeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *CreateAccountRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type CreateAccountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Account       *Account               `protobuf:"bytes,1,opt,name=account,proto3" json:"account,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateAccountResponse) Reset() {
+	*x = CreateAccountResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateAccountResponse) ProtoMessage() {}
+
+func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateAccountResponse.ProtoReflect.Descriptor instead.
+func (*CreateAccountResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *CreateAccountResponse) GetAccount() *Account {
+	if x != nil {
+		return x.Account
+	}
+	return nil
+}
+
+type ListAccountsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAccountsRequest) Reset() {
+	*x = ListAccountsRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAccountsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAccountsRequest) ProtoMessage() {}
+
+func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAccountsRequest.ProtoReflect.Descriptor instead.
+func (*ListAccountsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
+}
+
+type ListAccountsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By name.
+	Accounts      []*Account `protobuf:"bytes,1,rep,name=accounts,proto3" json:"accounts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAccountsResponse) Reset() {
+	*x = ListAccountsResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAccountsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAccountsResponse) ProtoMessage() {}
+
+func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAccountsResponse.ProtoReflect.Descriptor instead.
+func (*ListAccountsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
+}
+
+func (x *ListAccountsResponse) GetAccounts() []*Account {
+	if x != nil {
+		return x.Accounts
+	}
+	return nil
+}
+
+type UpdateAccountRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	DisplayName *string                `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3,oneof" json:"display_name,omitempty"`
+	// Unset or KEY_ROLE_UNSPECIFIED: unchanged.
+	Role          KeyRole `protobuf:"varint,3,opt,name=role,proto3,enum=tandem.admin.v1.KeyRole" json:"role,omitempty"`
+	Disabled      *bool   `protobuf:"varint,4,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateAccountRequest) Reset() {
+	*x = UpdateAccountRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateAccountRequest) ProtoMessage() {}
+
+func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateAccountRequest.ProtoReflect.Descriptor instead.
+func (*UpdateAccountRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
+}
+
+func (x *UpdateAccountRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UpdateAccountRequest) GetDisplayName() string {
+	if x != nil && x.DisplayName != nil {
+		return *x.DisplayName
+	}
+	return ""
+}
+
+func (x *UpdateAccountRequest) GetRole() KeyRole {
+	if x != nil {
+		return x.Role
+	}
+	return KeyRole_KEY_ROLE_UNSPECIFIED
+}
+
+func (x *UpdateAccountRequest) GetDisabled() bool {
+	if x != nil && x.Disabled != nil {
+		return *x.Disabled
+	}
+	return false
+}
+
+type UpdateAccountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Account       *Account               `protobuf:"bytes,1,opt,name=account,proto3" json:"account,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateAccountResponse) Reset() {
+	*x = UpdateAccountResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateAccountResponse) ProtoMessage() {}
+
+func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateAccountResponse.ProtoReflect.Descriptor instead.
+func (*UpdateAccountResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
+}
+
+func (x *UpdateAccountResponse) GetAccount() *Account {
+	if x != nil {
+		return x.Account
+	}
+	return nil
+}
+
+type SetAccountPasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// 8-72 bytes.
+	Password      string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetAccountPasswordRequest) Reset() {
+	*x = SetAccountPasswordRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAccountPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAccountPasswordRequest) ProtoMessage() {}
+
+func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAccountPasswordRequest.ProtoReflect.Descriptor instead.
+func (*SetAccountPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
+}
+
+func (x *SetAccountPasswordRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SetAccountPasswordRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type SetAccountPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Account       *Account               `protobuf:"bytes,1,opt,name=account,proto3" json:"account,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetAccountPasswordResponse) Reset() {
+	*x = SetAccountPasswordResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAccountPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAccountPasswordResponse) ProtoMessage() {}
+
+func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAccountPasswordResponse.ProtoReflect.Descriptor instead.
+func (*SetAccountPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
+}
+
+func (x *SetAccountPasswordResponse) GetAccount() *Account {
+	if x != nil {
+		return x.Account
+	}
+	return nil
+}
+
+type SignInRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignInRequest) Reset() {
+	*x = SignInRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignInRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignInRequest) ProtoMessage() {}
+
+func (x *SignInRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignInRequest.ProtoReflect.Descriptor instead.
+func (*SignInRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
+}
+
+func (x *SignInRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SignInRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type SignInResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Send as "Authorization: Bearer <token>"; shown only here.
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	Account       *Account               `protobuf:"bytes,3,opt,name=account,proto3" json:"account,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignInResponse) Reset() {
+	*x = SignInResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignInResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignInResponse) ProtoMessage() {}
+
+func (x *SignInResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignInResponse.ProtoReflect.Descriptor instead.
+func (*SignInResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
+}
+
+func (x *SignInResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *SignInResponse) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+func (x *SignInResponse) GetAccount() *Account {
+	if x != nil {
+		return x.Account
+	}
+	return nil
+}
+
+type SignOutRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignOutRequest) Reset() {
+	*x = SignOutRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignOutRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignOutRequest) ProtoMessage() {}
+
+func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignOutRequest.ProtoReflect.Descriptor instead.
+func (*SignOutRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
+}
+
+type SignOutResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignOutResponse) Reset() {
+	*x = SignOutResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignOutResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignOutResponse) ProtoMessage() {}
+
+func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignOutResponse.ProtoReflect.Descriptor instead.
+func (*SignOutResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
+}
+
+type GetSignInOptionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSignInOptionsRequest) Reset() {
+	*x = GetSignInOptionsRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSignInOptionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSignInOptionsRequest) ProtoMessage() {}
+
+func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSignInOptionsRequest.ProtoReflect.Descriptor instead.
+func (*GetSignInOptionsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
+}
+
+type GetSignInOptionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The OpenID Connect provider's name for the "Sign in with …" button; empty: not configured.
+	OidcProvider string `protobuf:"bytes,1,opt,name=oidc_provider,json=oidcProvider,proto3" json:"oidc_provider,omitempty"`
+	// Where the browser goes to start signing in with it (a path on this server).
+	OidcStartPath string `protobuf:"bytes,2,opt,name=oidc_start_path,json=oidcStartPath,proto3" json:"oidc_start_path,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSignInOptionsResponse) Reset() {
+	*x = GetSignInOptionsResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSignInOptionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSignInOptionsResponse) ProtoMessage() {}
+
+func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSignInOptionsResponse.ProtoReflect.Descriptor instead.
+func (*GetSignInOptionsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
+}
+
+func (x *GetSignInOptionsResponse) GetOidcProvider() string {
+	if x != nil {
+		return x.OidcProvider
+	}
+	return ""
+}
+
+func (x *GetSignInOptionsResponse) GetOidcStartPath() string {
+	if x != nil {
+		return x.OidcStartPath
+	}
+	return ""
+}
+
 var File_tandem_admin_v1_admin_proto protoreflect.FileDescriptor
 
 const file_tandem_admin_v1_admin_proto_rawDesc = "" +
@@ -5088,11 +5883,13 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x12softphone_password\x18\x03 \x01(\tR\x11softphonePassword\"N\n" +
 	"\x1aSetApiKeySoftphoneResponse\x120\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"\x0f\n" +
-	"\rWhoAmIRequest\"i\n" +
+	"\rWhoAmIRequest\"\xa7\x01\n" +
 	"\x0eWhoAmIResponse\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12,\n" +
-	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\"\x1a\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\x12\"\n" +
+	"\fdisplay_name\x18\xdc\x01 \x01(\tR\vdisplayName\x12\x18\n" +
+	"\asign_in\x18\xdd\x01 \x01(\tR\x06signIn\"\x1a\n" +
 	"\x18ListLoginFailuresRequest\"\x9e\x01\n" +
 	"\x19ListLoginFailuresResponse\x12D\n" +
 	"\toperators\x18\x01 \x03(\v2&.tandem.admin.v1.OperatorLoginFailuresR\toperators\x12;\n" +
@@ -5115,14 +5912,15 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"operatorId\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\tR\aaddress\"/\n" +
 	"\x13UnlockLoginResponse\x12\x18\n" +
-	"\acleared\x18\x01 \x01(\rR\acleared\"\x89\x02\n" +
+	"\acleared\x18\x01 \x01(\rR\acleared\"\xae\x02\n" +
 	"\n" +
 	"AuditEntry\x12\x19\n" +
 	"\bentry_id\x18\x01 \x01(\x04R\aentryId\x12*\n" +
 	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x14\n" +
 	"\x05actor\x18\x03 \x01(\tR\x05actor\x12\x1d\n" +
 	"\n" +
-	"actor_role\x18\x04 \x01(\tR\tactorRole\x12\x1c\n" +
+	"actor_role\x18\x04 \x01(\tR\tactorRole\x12#\n" +
+	"\ractor_sign_in\x18\xdc\x01 \x01(\tR\vactorSignIn\x12\x1c\n" +
 	"\tprocedure\x18\x05 \x01(\tR\tprocedure\x12!\n" +
 	"\frequest_json\x18\x06 \x01(\tR\vrequestJson\x12\x1f\n" +
 	"\vbefore_json\x18\a \x01(\tR\n" +
@@ -5189,12 +5987,59 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x18DeleteCallerDataResponse\x12\x16\n" +
 	"\x06number\x18\x01 \x01(\tR\x06number\x12!\n" +
 	"\fcalls_erased\x18\x02 \x01(\rR\vcallsErased\x12%\n" +
-	"\x0eclient_removed\x18\x03 \x01(\bR\rclientRemoved*g\n" +
+	"\x0eclient_removed\x18\x03 \x01(\bR\rclientRemoved\"\xe4\x01\n" +
+	"\aAccount\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12,\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\x12\x1a\n" +
+	"\bdisabled\x18\x04 \x01(\bR\bdisabled\x129\n" +
+	"\n" +
+	"created_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1d\n" +
+	"\n" +
+	"created_by\x18\x06 \x01(\tR\tcreatedBy\"\x97\x01\n" +
+	"\x14CreateAccountRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12,\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\x12\x1a\n" +
+	"\bpassword\x18\x04 \x01(\tR\bpassword\"K\n" +
+	"\x15CreateAccountResponse\x122\n" +
+	"\aaccount\x18\x01 \x01(\v2\x18.tandem.admin.v1.AccountR\aaccount\"\x15\n" +
+	"\x13ListAccountsRequest\"L\n" +
+	"\x14ListAccountsResponse\x124\n" +
+	"\baccounts\x18\x01 \x03(\v2\x18.tandem.admin.v1.AccountR\baccounts\"\xbf\x01\n" +
+	"\x14UpdateAccountRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12&\n" +
+	"\fdisplay_name\x18\x02 \x01(\tH\x00R\vdisplayName\x88\x01\x01\x12,\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x18.tandem.admin.v1.KeyRoleR\x04role\x12\x1f\n" +
+	"\bdisabled\x18\x04 \x01(\bH\x01R\bdisabled\x88\x01\x01B\x0f\n" +
+	"\r_display_nameB\v\n" +
+	"\t_disabled\"K\n" +
+	"\x15UpdateAccountResponse\x122\n" +
+	"\aaccount\x18\x01 \x01(\v2\x18.tandem.admin.v1.AccountR\aaccount\"K\n" +
+	"\x19SetAccountPasswordRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"P\n" +
+	"\x1aSetAccountPasswordResponse\x122\n" +
+	"\aaccount\x18\x01 \x01(\v2\x18.tandem.admin.v1.AccountR\aaccount\"?\n" +
+	"\rSignInRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x95\x01\n" +
+	"\x0eSignInResponse\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x129\n" +
+	"\n" +
+	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x122\n" +
+	"\aaccount\x18\x03 \x01(\v2\x18.tandem.admin.v1.AccountR\aaccount\"\x10\n" +
+	"\x0eSignOutRequest\"\x11\n" +
+	"\x0fSignOutResponse\"\x19\n" +
+	"\x17GetSignInOptionsRequest\"g\n" +
+	"\x18GetSignInOptionsResponse\x12#\n" +
+	"\roidc_provider\x18\x01 \x01(\tR\foidcProvider\x12&\n" +
+	"\x0foidc_start_path\x18\x02 \x01(\tR\roidcStartPath*g\n" +
 	"\aKeyRole\x12\x18\n" +
 	"\x14KEY_ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eKEY_ROLE_ADMIN\x10\x01\x12\x17\n" +
 	"\x13KEY_ROLE_SUPERVISOR\x10\x02\x12\x15\n" +
-	"\x11KEY_ROLE_READONLY\x10\x032\xc0\x17\n" +
+	"\x11KEY_ROLE_READONLY\x10\x032\xce\x1c\n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -5225,7 +6070,14 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x06WhoAmI\x12\x1e.tandem.admin.v1.WhoAmIRequest\x1a\x1f.tandem.admin.v1.WhoAmIResponse\x12j\n" +
 	"\x11ListLoginFailures\x12).tandem.admin.v1.ListLoginFailuresRequest\x1a*.tandem.admin.v1.ListLoginFailuresResponse\x12X\n" +
 	"\vUnlockLogin\x12#.tandem.admin.v1.UnlockLoginRequest\x1a$.tandem.admin.v1.UnlockLoginResponse\x12g\n" +
-	"\x10ListAuditEntries\x12(.tandem.admin.v1.ListAuditEntriesRequest\x1a).tandem.admin.v1.ListAuditEntriesResponse\x12[\n" +
+	"\x10ListAuditEntries\x12(.tandem.admin.v1.ListAuditEntriesRequest\x1a).tandem.admin.v1.ListAuditEntriesResponse\x12^\n" +
+	"\rCreateAccount\x12%.tandem.admin.v1.CreateAccountRequest\x1a&.tandem.admin.v1.CreateAccountResponse\x12[\n" +
+	"\fListAccounts\x12$.tandem.admin.v1.ListAccountsRequest\x1a%.tandem.admin.v1.ListAccountsResponse\x12^\n" +
+	"\rUpdateAccount\x12%.tandem.admin.v1.UpdateAccountRequest\x1a&.tandem.admin.v1.UpdateAccountResponse\x12m\n" +
+	"\x12SetAccountPassword\x12*.tandem.admin.v1.SetAccountPasswordRequest\x1a+.tandem.admin.v1.SetAccountPasswordResponse\x12I\n" +
+	"\x06SignIn\x12\x1e.tandem.admin.v1.SignInRequest\x1a\x1f.tandem.admin.v1.SignInResponse\x12L\n" +
+	"\aSignOut\x12\x1f.tandem.admin.v1.SignOutRequest\x1a .tandem.admin.v1.SignOutResponse\x12g\n" +
+	"\x10GetSignInOptions\x12(.tandem.admin.v1.GetSignInOptionsRequest\x1a).tandem.admin.v1.GetSignInOptionsResponse\x12[\n" +
 	"\fGetRetention\x12$.tandem.admin.v1.GetRetentionRequest\x1a%.tandem.admin.v1.GetRetentionResponse\x12[\n" +
 	"\fSetRetention\x12$.tandem.admin.v1.SetRetentionRequest\x1a%.tandem.admin.v1.SetRetentionResponse\x12g\n" +
 	"\x10ExportCallerData\x12(.tandem.admin.v1.ExportCallerDataRequest\x1a).tandem.admin.v1.ExportCallerDataResponse\x12g\n" +
@@ -5246,7 +6098,7 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 83)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 98)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(KeyRole)(0),                       // 0: tandem.admin.v1.KeyRole
 	(*WeekHours)(nil),                  // 1: tandem.admin.v1.WeekHours
@@ -5329,31 +6181,46 @@ var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(*CallerCall)(nil),                 // 78: tandem.admin.v1.CallerCall
 	(*DeleteCallerDataRequest)(nil),    // 79: tandem.admin.v1.DeleteCallerDataRequest
 	(*DeleteCallerDataResponse)(nil),   // 80: tandem.admin.v1.DeleteCallerDataResponse
-	nil,                                // 81: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                                // 82: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                                // 83: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),                 // 84: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),      // 85: google.protobuf.Timestamp
-	(v1.CallState)(0),                  // 86: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                // 87: tandem.common.v1.HangupParty
+	(*Account)(nil),                    // 81: tandem.admin.v1.Account
+	(*CreateAccountRequest)(nil),       // 82: tandem.admin.v1.CreateAccountRequest
+	(*CreateAccountResponse)(nil),      // 83: tandem.admin.v1.CreateAccountResponse
+	(*ListAccountsRequest)(nil),        // 84: tandem.admin.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),       // 85: tandem.admin.v1.ListAccountsResponse
+	(*UpdateAccountRequest)(nil),       // 86: tandem.admin.v1.UpdateAccountRequest
+	(*UpdateAccountResponse)(nil),      // 87: tandem.admin.v1.UpdateAccountResponse
+	(*SetAccountPasswordRequest)(nil),  // 88: tandem.admin.v1.SetAccountPasswordRequest
+	(*SetAccountPasswordResponse)(nil), // 89: tandem.admin.v1.SetAccountPasswordResponse
+	(*SignInRequest)(nil),              // 90: tandem.admin.v1.SignInRequest
+	(*SignInResponse)(nil),             // 91: tandem.admin.v1.SignInResponse
+	(*SignOutRequest)(nil),             // 92: tandem.admin.v1.SignOutRequest
+	(*SignOutResponse)(nil),            // 93: tandem.admin.v1.SignOutResponse
+	(*GetSignInOptionsRequest)(nil),    // 94: tandem.admin.v1.GetSignInOptionsRequest
+	(*GetSignInOptionsResponse)(nil),   // 95: tandem.admin.v1.GetSignInOptionsResponse
+	nil,                                // 96: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                                // 97: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                                // 98: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                 // 99: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),      // 100: google.protobuf.Timestamp
+	(v1.CallState)(0),                  // 101: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                // 102: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	81,  // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	84,  // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	96,  // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	99,  // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	85,  // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	100, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	84,  // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	99,  // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	84,  // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	99,  // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	82,  // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	97,  // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
 	13,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
 	12,  // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
@@ -5361,8 +6228,8 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	12,  // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	85,  // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	85,  // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	100, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	100, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
 	22,  // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
 	22,  // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
 	22,  // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
@@ -5370,21 +6237,21 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	33,  // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
 	34,  // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
 	34,  // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	84,  // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	99,  // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
 	1,   // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
 	42,  // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	85,  // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	100, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
 	41,  // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	85,  // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	100, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
 	51,  // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
 	0,   // 43: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	85,  // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	85,  // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	85,  // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	100, // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	100, // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	100, // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
 	0,   // 47: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
 	52,  // 48: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
 	52,  // 49: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
@@ -5393,91 +6260,115 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	0,   // 52: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
 	65,  // 53: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
 	66,  // 54: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	85,  // 55: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	100, // 55: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
 	66,  // 56: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	85,  // 57: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	85,  // 58: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	85,  // 59: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	85,  // 60: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	100, // 57: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	100, // 58: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	100, // 59: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	100, // 60: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
 	69,  // 61: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	85,  // 62: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	100, // 62: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
 	22,  // 63: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
 	78,  // 64: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	86,  // 65: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	85,  // 66: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	85,  // 67: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	85,  // 68: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	83,  // 69: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	87,  // 70: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	4,   // 71: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 72: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 73: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 74: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	14,  // 75: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	16,  // 76: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	18,  // 77: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	20,  // 78: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	23,  // 79: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	25,  // 80: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	27,  // 81: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	29,  // 82: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	31,  // 83: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	35,  // 84: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	37,  // 85: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	39,  // 86: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	43,  // 87: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	45,  // 88: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	47,  // 89: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	49,  // 90: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	53,  // 91: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	55,  // 92: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	57,  // 93: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	59,  // 94: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
-	61,  // 95: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	63,  // 96: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	67,  // 97: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	70,  // 98: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	72,  // 99: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	74,  // 100: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	76,  // 101: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	79,  // 102: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 103: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 104: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 105: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 106: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	15,  // 107: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	17,  // 108: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	19,  // 109: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	21,  // 110: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	24,  // 111: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	26,  // 112: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	28,  // 113: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	30,  // 114: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	32,  // 115: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	36,  // 116: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	38,  // 117: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	40,  // 118: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	44,  // 119: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	46,  // 120: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	48,  // 121: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	50,  // 122: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	54,  // 123: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	56,  // 124: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	58,  // 125: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	60,  // 126: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
-	62,  // 127: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	64,  // 128: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	68,  // 129: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	71,  // 130: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	73,  // 131: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	75,  // 132: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	77,  // 133: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	80,  // 134: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	103, // [103:135] is the sub-list for method output_type
-	71,  // [71:103] is the sub-list for method input_type
-	71,  // [71:71] is the sub-list for extension type_name
-	71,  // [71:71] is the sub-list for extension extendee
-	0,   // [0:71] is the sub-list for field type_name
+	101, // 65: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	100, // 66: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	100, // 67: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	100, // 68: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	98,  // 69: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	102, // 70: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,   // 71: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
+	100, // 72: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	0,   // 73: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	81,  // 74: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	81,  // 75: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
+	0,   // 76: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	81,  // 77: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	81,  // 78: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
+	100, // 79: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	81,  // 80: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
+	4,   // 81: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 82: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 83: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 84: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	14,  // 85: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	16,  // 86: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	18,  // 87: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	20,  // 88: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	23,  // 89: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	25,  // 90: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	27,  // 91: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	29,  // 92: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	31,  // 93: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	35,  // 94: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	37,  // 95: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	39,  // 96: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	43,  // 97: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	45,  // 98: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	47,  // 99: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	49,  // 100: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	53,  // 101: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	55,  // 102: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	57,  // 103: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	59,  // 104: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	61,  // 105: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	63,  // 106: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	67,  // 107: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	70,  // 108: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	82,  // 109: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
+	84,  // 110: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
+	86,  // 111: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
+	88,  // 112: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
+	90,  // 113: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
+	92,  // 114: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
+	94,  // 115: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
+	72,  // 116: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	74,  // 117: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	76,  // 118: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	79,  // 119: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 120: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 121: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 122: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 123: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	15,  // 124: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	17,  // 125: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	19,  // 126: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	21,  // 127: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	24,  // 128: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	26,  // 129: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	28,  // 130: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	30,  // 131: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	32,  // 132: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	36,  // 133: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	38,  // 134: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	40,  // 135: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	44,  // 136: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	46,  // 137: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	48,  // 138: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	50,  // 139: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	54,  // 140: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	56,  // 141: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	58,  // 142: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	60,  // 143: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	62,  // 144: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	64,  // 145: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	68,  // 146: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	71,  // 147: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	83,  // 148: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
+	85,  // 149: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
+	87,  // 150: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
+	89,  // 151: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
+	91,  // 152: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
+	93,  // 153: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
+	95,  // 154: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
+	73,  // 155: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	75,  // 156: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	77,  // 157: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	80,  // 158: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	120, // [120:159] is the sub-list for method output_type
+	81,  // [81:120] is the sub-list for method input_type
+	81,  // [81:81] is the sub-list for extension type_name
+	81,  // [81:81] is the sub-list for extension extendee
+	0,   // [0:81] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -5486,13 +6377,14 @@ func file_tandem_admin_v1_admin_proto_init() {
 		return
 	}
 	file_tandem_admin_v1_admin_proto_msgTypes[5].OneofWrappers = []any{}
+	file_tandem_admin_v1_admin_proto_msgTypes[85].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   83,
+			NumMessages:   98,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

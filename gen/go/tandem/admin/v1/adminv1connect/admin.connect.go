@@ -113,6 +113,25 @@ const (
 	// AdminServiceListAuditEntriesProcedure is the fully-qualified name of the AdminService's
 	// ListAuditEntries RPC.
 	AdminServiceListAuditEntriesProcedure = "/tandem.admin.v1.AdminService/ListAuditEntries"
+	// AdminServiceCreateAccountProcedure is the fully-qualified name of the AdminService's
+	// CreateAccount RPC.
+	AdminServiceCreateAccountProcedure = "/tandem.admin.v1.AdminService/CreateAccount"
+	// AdminServiceListAccountsProcedure is the fully-qualified name of the AdminService's ListAccounts
+	// RPC.
+	AdminServiceListAccountsProcedure = "/tandem.admin.v1.AdminService/ListAccounts"
+	// AdminServiceUpdateAccountProcedure is the fully-qualified name of the AdminService's
+	// UpdateAccount RPC.
+	AdminServiceUpdateAccountProcedure = "/tandem.admin.v1.AdminService/UpdateAccount"
+	// AdminServiceSetAccountPasswordProcedure is the fully-qualified name of the AdminService's
+	// SetAccountPassword RPC.
+	AdminServiceSetAccountPasswordProcedure = "/tandem.admin.v1.AdminService/SetAccountPassword"
+	// AdminServiceSignInProcedure is the fully-qualified name of the AdminService's SignIn RPC.
+	AdminServiceSignInProcedure = "/tandem.admin.v1.AdminService/SignIn"
+	// AdminServiceSignOutProcedure is the fully-qualified name of the AdminService's SignOut RPC.
+	AdminServiceSignOutProcedure = "/tandem.admin.v1.AdminService/SignOut"
+	// AdminServiceGetSignInOptionsProcedure is the fully-qualified name of the AdminService's
+	// GetSignInOptions RPC.
+	AdminServiceGetSignInOptionsProcedure = "/tandem.admin.v1.AdminService/GetSignInOptions"
 	// AdminServiceGetRetentionProcedure is the fully-qualified name of the AdminService's GetRetention
 	// RPC.
 	AdminServiceGetRetentionProcedure = "/tandem.admin.v1.AdminService/GetRetention"
@@ -180,6 +199,23 @@ type AdminServiceClient interface {
 	UnlockLogin(context.Context, *connect.Request[v1.UnlockLoginRequest]) (*connect.Response[v1.UnlockLoginResponse], error)
 	// ListAuditEntries lists the changes admins and supervisors made, newest first.
 	ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error)
+	// Accounts are people (supervisors, admins) who sign in to the supervisor pages as
+	// themselves; API keys stay for machines. Only admins manage them.
+	CreateAccount(context.Context, *connect.Request[v1.CreateAccountRequest]) (*connect.Response[v1.CreateAccountResponse], error)
+	ListAccounts(context.Context, *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error)
+	// UpdateAccount changes an account's display name, role or disabled flag; disabling it
+	// ends its sessions.
+	UpdateAccount(context.Context, *connect.Request[v1.UpdateAccountRequest]) (*connect.Response[v1.UpdateAccountResponse], error)
+	// SetAccountPassword replaces an account's password and ends its sessions.
+	SetAccountPassword(context.Context, *connect.Request[v1.SetAccountPasswordRequest]) (*connect.Response[v1.SetAccountPasswordResponse], error)
+	// SignIn checks an account's name and password (throttled like operators' logins) and
+	// returns a session token to send as "Authorization: Bearer <token>".
+	SignIn(context.Context, *connect.Request[v1.SignInRequest]) (*connect.Response[v1.SignInResponse], error)
+	// SignOut ends the caller's own session (a signed-in person's).
+	SignOut(context.Context, *connect.Request[v1.SignOutRequest]) (*connect.Response[v1.SignOutResponse], error)
+	// GetSignInOptions says how people may sign in: always name and password, and OpenID
+	// Connect when the server is configured for it. Anyone may ask.
+	GetSignInOptions(context.Context, *connect.Request[v1.GetSignInOptionsRequest]) (*connect.Response[v1.GetSignInOptionsResponse], error)
 	// GetRetention says how long call details are kept.
 	GetRetention(context.Context, *connect.Request[v1.GetRetentionRequest]) (*connect.Response[v1.GetRetentionResponse], error)
 	// SetRetention sets how long call details are kept, and purges what is older at once.
@@ -371,6 +407,48 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("ListAuditEntries")),
 			connect.WithClientOptions(opts...),
 		),
+		createAccount: connect.NewClient[v1.CreateAccountRequest, v1.CreateAccountResponse](
+			httpClient,
+			baseURL+AdminServiceCreateAccountProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateAccount")),
+			connect.WithClientOptions(opts...),
+		),
+		listAccounts: connect.NewClient[v1.ListAccountsRequest, v1.ListAccountsResponse](
+			httpClient,
+			baseURL+AdminServiceListAccountsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListAccounts")),
+			connect.WithClientOptions(opts...),
+		),
+		updateAccount: connect.NewClient[v1.UpdateAccountRequest, v1.UpdateAccountResponse](
+			httpClient,
+			baseURL+AdminServiceUpdateAccountProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("UpdateAccount")),
+			connect.WithClientOptions(opts...),
+		),
+		setAccountPassword: connect.NewClient[v1.SetAccountPasswordRequest, v1.SetAccountPasswordResponse](
+			httpClient,
+			baseURL+AdminServiceSetAccountPasswordProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetAccountPassword")),
+			connect.WithClientOptions(opts...),
+		),
+		signIn: connect.NewClient[v1.SignInRequest, v1.SignInResponse](
+			httpClient,
+			baseURL+AdminServiceSignInProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SignIn")),
+			connect.WithClientOptions(opts...),
+		),
+		signOut: connect.NewClient[v1.SignOutRequest, v1.SignOutResponse](
+			httpClient,
+			baseURL+AdminServiceSignOutProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SignOut")),
+			connect.WithClientOptions(opts...),
+		),
+		getSignInOptions: connect.NewClient[v1.GetSignInOptionsRequest, v1.GetSignInOptionsResponse](
+			httpClient,
+			baseURL+AdminServiceGetSignInOptionsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetSignInOptions")),
+			connect.WithClientOptions(opts...),
+		),
 		getRetention: connect.NewClient[v1.GetRetentionRequest, v1.GetRetentionResponse](
 			httpClient,
 			baseURL+AdminServiceGetRetentionProcedure,
@@ -428,6 +506,13 @@ type adminServiceClient struct {
 	listLoginFailures  *connect.Client[v1.ListLoginFailuresRequest, v1.ListLoginFailuresResponse]
 	unlockLogin        *connect.Client[v1.UnlockLoginRequest, v1.UnlockLoginResponse]
 	listAuditEntries   *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
+	createAccount      *connect.Client[v1.CreateAccountRequest, v1.CreateAccountResponse]
+	listAccounts       *connect.Client[v1.ListAccountsRequest, v1.ListAccountsResponse]
+	updateAccount      *connect.Client[v1.UpdateAccountRequest, v1.UpdateAccountResponse]
+	setAccountPassword *connect.Client[v1.SetAccountPasswordRequest, v1.SetAccountPasswordResponse]
+	signIn             *connect.Client[v1.SignInRequest, v1.SignInResponse]
+	signOut            *connect.Client[v1.SignOutRequest, v1.SignOutResponse]
+	getSignInOptions   *connect.Client[v1.GetSignInOptionsRequest, v1.GetSignInOptionsResponse]
 	getRetention       *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
 	setRetention       *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
 	exportCallerData   *connect.Client[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse]
@@ -574,6 +659,41 @@ func (c *adminServiceClient) ListAuditEntries(ctx context.Context, req *connect.
 	return c.listAuditEntries.CallUnary(ctx, req)
 }
 
+// CreateAccount calls tandem.admin.v1.AdminService.CreateAccount.
+func (c *adminServiceClient) CreateAccount(ctx context.Context, req *connect.Request[v1.CreateAccountRequest]) (*connect.Response[v1.CreateAccountResponse], error) {
+	return c.createAccount.CallUnary(ctx, req)
+}
+
+// ListAccounts calls tandem.admin.v1.AdminService.ListAccounts.
+func (c *adminServiceClient) ListAccounts(ctx context.Context, req *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error) {
+	return c.listAccounts.CallUnary(ctx, req)
+}
+
+// UpdateAccount calls tandem.admin.v1.AdminService.UpdateAccount.
+func (c *adminServiceClient) UpdateAccount(ctx context.Context, req *connect.Request[v1.UpdateAccountRequest]) (*connect.Response[v1.UpdateAccountResponse], error) {
+	return c.updateAccount.CallUnary(ctx, req)
+}
+
+// SetAccountPassword calls tandem.admin.v1.AdminService.SetAccountPassword.
+func (c *adminServiceClient) SetAccountPassword(ctx context.Context, req *connect.Request[v1.SetAccountPasswordRequest]) (*connect.Response[v1.SetAccountPasswordResponse], error) {
+	return c.setAccountPassword.CallUnary(ctx, req)
+}
+
+// SignIn calls tandem.admin.v1.AdminService.SignIn.
+func (c *adminServiceClient) SignIn(ctx context.Context, req *connect.Request[v1.SignInRequest]) (*connect.Response[v1.SignInResponse], error) {
+	return c.signIn.CallUnary(ctx, req)
+}
+
+// SignOut calls tandem.admin.v1.AdminService.SignOut.
+func (c *adminServiceClient) SignOut(ctx context.Context, req *connect.Request[v1.SignOutRequest]) (*connect.Response[v1.SignOutResponse], error) {
+	return c.signOut.CallUnary(ctx, req)
+}
+
+// GetSignInOptions calls tandem.admin.v1.AdminService.GetSignInOptions.
+func (c *adminServiceClient) GetSignInOptions(ctx context.Context, req *connect.Request[v1.GetSignInOptionsRequest]) (*connect.Response[v1.GetSignInOptionsResponse], error) {
+	return c.getSignInOptions.CallUnary(ctx, req)
+}
+
 // GetRetention calls tandem.admin.v1.AdminService.GetRetention.
 func (c *adminServiceClient) GetRetention(ctx context.Context, req *connect.Request[v1.GetRetentionRequest]) (*connect.Response[v1.GetRetentionResponse], error) {
 	return c.getRetention.CallUnary(ctx, req)
@@ -647,6 +767,23 @@ type AdminServiceHandler interface {
 	UnlockLogin(context.Context, *connect.Request[v1.UnlockLoginRequest]) (*connect.Response[v1.UnlockLoginResponse], error)
 	// ListAuditEntries lists the changes admins and supervisors made, newest first.
 	ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error)
+	// Accounts are people (supervisors, admins) who sign in to the supervisor pages as
+	// themselves; API keys stay for machines. Only admins manage them.
+	CreateAccount(context.Context, *connect.Request[v1.CreateAccountRequest]) (*connect.Response[v1.CreateAccountResponse], error)
+	ListAccounts(context.Context, *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error)
+	// UpdateAccount changes an account's display name, role or disabled flag; disabling it
+	// ends its sessions.
+	UpdateAccount(context.Context, *connect.Request[v1.UpdateAccountRequest]) (*connect.Response[v1.UpdateAccountResponse], error)
+	// SetAccountPassword replaces an account's password and ends its sessions.
+	SetAccountPassword(context.Context, *connect.Request[v1.SetAccountPasswordRequest]) (*connect.Response[v1.SetAccountPasswordResponse], error)
+	// SignIn checks an account's name and password (throttled like operators' logins) and
+	// returns a session token to send as "Authorization: Bearer <token>".
+	SignIn(context.Context, *connect.Request[v1.SignInRequest]) (*connect.Response[v1.SignInResponse], error)
+	// SignOut ends the caller's own session (a signed-in person's).
+	SignOut(context.Context, *connect.Request[v1.SignOutRequest]) (*connect.Response[v1.SignOutResponse], error)
+	// GetSignInOptions says how people may sign in: always name and password, and OpenID
+	// Connect when the server is configured for it. Anyone may ask.
+	GetSignInOptions(context.Context, *connect.Request[v1.GetSignInOptionsRequest]) (*connect.Response[v1.GetSignInOptionsResponse], error)
 	// GetRetention says how long call details are kept.
 	GetRetention(context.Context, *connect.Request[v1.GetRetentionRequest]) (*connect.Response[v1.GetRetentionResponse], error)
 	// SetRetention sets how long call details are kept, and purges what is older at once.
@@ -834,6 +971,48 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("ListAuditEntries")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceCreateAccountHandler := connect.NewUnaryHandler(
+		AdminServiceCreateAccountProcedure,
+		svc.CreateAccount,
+		connect.WithSchema(adminServiceMethods.ByName("CreateAccount")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListAccountsHandler := connect.NewUnaryHandler(
+		AdminServiceListAccountsProcedure,
+		svc.ListAccounts,
+		connect.WithSchema(adminServiceMethods.ByName("ListAccounts")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceUpdateAccountHandler := connect.NewUnaryHandler(
+		AdminServiceUpdateAccountProcedure,
+		svc.UpdateAccount,
+		connect.WithSchema(adminServiceMethods.ByName("UpdateAccount")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceSetAccountPasswordHandler := connect.NewUnaryHandler(
+		AdminServiceSetAccountPasswordProcedure,
+		svc.SetAccountPassword,
+		connect.WithSchema(adminServiceMethods.ByName("SetAccountPassword")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceSignInHandler := connect.NewUnaryHandler(
+		AdminServiceSignInProcedure,
+		svc.SignIn,
+		connect.WithSchema(adminServiceMethods.ByName("SignIn")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceSignOutHandler := connect.NewUnaryHandler(
+		AdminServiceSignOutProcedure,
+		svc.SignOut,
+		connect.WithSchema(adminServiceMethods.ByName("SignOut")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetSignInOptionsHandler := connect.NewUnaryHandler(
+		AdminServiceGetSignInOptionsProcedure,
+		svc.GetSignInOptions,
+		connect.WithSchema(adminServiceMethods.ByName("GetSignInOptions")),
+		connect.WithHandlerOptions(opts...),
+	)
 	adminServiceGetRetentionHandler := connect.NewUnaryHandler(
 		AdminServiceGetRetentionProcedure,
 		svc.GetRetention,
@@ -916,6 +1095,20 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceUnlockLoginHandler.ServeHTTP(w, r)
 		case AdminServiceListAuditEntriesProcedure:
 			adminServiceListAuditEntriesHandler.ServeHTTP(w, r)
+		case AdminServiceCreateAccountProcedure:
+			adminServiceCreateAccountHandler.ServeHTTP(w, r)
+		case AdminServiceListAccountsProcedure:
+			adminServiceListAccountsHandler.ServeHTTP(w, r)
+		case AdminServiceUpdateAccountProcedure:
+			adminServiceUpdateAccountHandler.ServeHTTP(w, r)
+		case AdminServiceSetAccountPasswordProcedure:
+			adminServiceSetAccountPasswordHandler.ServeHTTP(w, r)
+		case AdminServiceSignInProcedure:
+			adminServiceSignInHandler.ServeHTTP(w, r)
+		case AdminServiceSignOutProcedure:
+			adminServiceSignOutHandler.ServeHTTP(w, r)
+		case AdminServiceGetSignInOptionsProcedure:
+			adminServiceGetSignInOptionsHandler.ServeHTTP(w, r)
 		case AdminServiceGetRetentionProcedure:
 			adminServiceGetRetentionHandler.ServeHTTP(w, r)
 		case AdminServiceSetRetentionProcedure:
@@ -1043,6 +1236,34 @@ func (UnimplementedAdminServiceHandler) UnlockLogin(context.Context, *connect.Re
 
 func (UnimplementedAdminServiceHandler) ListAuditEntries(context.Context, *connect.Request[v1.ListAuditEntriesRequest]) (*connect.Response[v1.ListAuditEntriesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListAuditEntries is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateAccount(context.Context, *connect.Request[v1.CreateAccountRequest]) (*connect.Response[v1.CreateAccountResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.CreateAccount is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListAccounts(context.Context, *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListAccounts is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) UpdateAccount(context.Context, *connect.Request[v1.UpdateAccountRequest]) (*connect.Response[v1.UpdateAccountResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.UpdateAccount is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetAccountPassword(context.Context, *connect.Request[v1.SetAccountPasswordRequest]) (*connect.Response[v1.SetAccountPasswordResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.SetAccountPassword is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SignIn(context.Context, *connect.Request[v1.SignInRequest]) (*connect.Response[v1.SignInResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.SignIn is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SignOut(context.Context, *connect.Request[v1.SignOutRequest]) (*connect.Response[v1.SignOutResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.SignOut is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetSignInOptions(context.Context, *connect.Request[v1.GetSignInOptionsRequest]) (*connect.Response[v1.GetSignInOptionsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.GetSignInOptions is not implemented"))
 }
 
 func (UnimplementedAdminServiceHandler) GetRetention(context.Context, *connect.Request[v1.GetRetentionRequest]) (*connect.Response[v1.GetRetentionResponse], error) {

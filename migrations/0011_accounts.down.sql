@@ -1,0 +1,3 @@
+ALTER TABLE audit_log DROP COLUMN actor_sign_in;
+DROP TABLE account_sessions;
+DROP TABLE accounts;
