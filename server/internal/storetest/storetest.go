@@ -71,6 +71,12 @@ type Store interface {
 	EraseCaller(ctx context.Context, number string, now time.Time) (calls int, client bool, err error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 
+	// Alerts
+	RaiseAlert(ctx context.Context, a callcenter.Alert) (int64, error)
+	ClearAlert(ctx context.Context, id int64, at time.Time) error
+	AcknowledgeAlert(ctx context.Context, id int64, by string, at time.Time) (callcenter.Alert, error)
+	Alerts(ctx context.Context, q callcenter.AlertQuery) ([]callcenter.Alert, error)
+
 	Close() error
 }
 
@@ -126,6 +132,7 @@ func Run(t *testing.T, factory Factory) {
 		{"EraseCaller", s.EraseCaller},
 		{"EraseCallerFromTheAuditLog", s.EraseCallerFromTheAuditLog},
 		{"DeleteExpiredSessions", s.DeleteExpiredSessions},
+		{"Alerts", s.Alerts},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel() // each on a database of its own
