@@ -4,6 +4,8 @@
 package alerting
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/tandemcc/tandem/server/internal/analytics"
@@ -101,8 +103,14 @@ func (e *Evaluator) Step(now time.Time, floor analytics.Floor, open []cc.Alert) 
 			delete(e.since, k)
 		}
 	}
+	// In a stable order, whatever the maps': the order of a queue's kinds above.
+	slices.SortFunc(raise, func(a, b cc.Alert) int {
+		return cmp.Or(cmp.Compare(a.Queue, b.Queue), cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(a.Operator, b.Operator))
+	})
 	return raise, clear
 }
+
+var kindOrder = map[cc.AlertKind]int{cc.AlertWaiting: 0, cc.AlertLongestWait: 1, cc.AlertMissesInRow: 2, cc.AlertServiceLevel: 3, cc.AlertAbandonment: 4}
 
 func (e *Evaluator) readQueue(now time.Time, q analytics.QueueNow, t cc.AlertThresholds, ops []analytics.OperatorNow) []reading {
 	var out []reading
