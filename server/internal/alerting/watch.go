@@ -38,10 +38,11 @@ type Watch struct {
 	// Sent is given each alert raised or cleared (nil: nobody); it must not block.
 	Sent func(cc.Alert)
 
-	eval *Evaluator
-	mu   sync.Mutex
-	open []cc.Alert
-	subs map[chan struct{}]bool
+	checking sync.Mutex // one Check at a time: the evaluator's memory is its own
+	eval     *Evaluator
+	mu       sync.Mutex
+	open     []cc.Alert
+	subs     map[chan struct{}]bool
 }
 
 // NewWatch returns a watch; Load reads the open alerts a restart left.
@@ -80,6 +81,8 @@ func (w *Watch) Run(ctx context.Context) {
 
 // Check reads the floor once, at the clock's time, and raises and clears what it must.
 func (w *Watch) Check(ctx context.Context) error {
+	w.checking.Lock()
+	defer w.checking.Unlock()
 	floor, err := w.floor.Floor(ctx)
 	if err != nil {
 		return err

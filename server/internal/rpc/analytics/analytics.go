@@ -10,6 +10,7 @@ import (
 	"connectrpc.com/connect"
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	"github.com/tandemcc/tandem/server/internal/alerting"
 	stats "github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
@@ -26,6 +27,7 @@ type Store interface {
 	CallEvents(ctx context.Context, id cc.CallID) ([]cc.CallEvent, error)
 	DayArrivals(ctx context.Context, q cc.QueueID, from, to time.Time) ([]cc.RecordedCall, error)
 	Tallies(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
+	alerting.Store
 }
 
 // Switchboard is what Analytics reads of the live floor, for the wallboards.
@@ -43,6 +45,7 @@ type Config struct {
 	Store       Store
 	Switchboard Switchboard
 	ReplayDay   Replayer
+	Alerts      *alerting.Watch // raises and clears the alerts the wallboards show
 	Clock       clock.Clock
 	Closing     <-chan struct{} // closed when the server shuts down: streams end
 }
@@ -52,13 +55,14 @@ type Handler struct {
 	store   Store
 	board   Switchboard
 	replay  Replayer
+	alerts  *alerting.Watch
 	clock   clock.Clock
 	closing <-chan struct{}
 }
 
 // New returns Analytics for cfg.
 func New(cfg Config) *Handler {
-	return &Handler{store: cfg.Store, board: cfg.Switchboard, replay: cfg.ReplayDay, clock: cfg.Clock, closing: cfg.Closing}
+	return &Handler{store: cfg.Store, board: cfg.Switchboard, replay: cfg.ReplayDay, alerts: cfg.Alerts, clock: cfg.Clock, closing: cfg.Closing}
 }
 
 // rangeIn resolves a TimeRange: from defaults to the start of today (UTC), to to now.

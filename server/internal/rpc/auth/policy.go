@@ -74,6 +74,8 @@ var policy = map[string][]Role{
 	analyticsv1connect.AnalyticsServiceGetCallTimelineProcedure:   readers,
 	analyticsv1connect.AnalyticsServiceCalculateStaffingProcedure: readers,
 	analyticsv1connect.AnalyticsServiceReplayDayProcedure:         readers,
+	analyticsv1connect.AnalyticsServiceListAlertsProcedure:        readers,
+	analyticsv1connect.AnalyticsServiceAcknowledgeAlertProcedure:  supervisors,
 
 	adminv1connect.AdminServiceCreateOperatorProcedure:     admins,
 	adminv1connect.AdminServiceUpdateOperatorProcedure:     admins,
@@ -127,6 +129,7 @@ var reads = map[string]bool{
 	analyticsv1connect.AnalyticsServiceGetCallTimelineProcedure:                true,
 	analyticsv1connect.AnalyticsServiceCalculateStaffingProcedure:              true,
 	analyticsv1connect.AnalyticsServiceReplayDayProcedure:                      true,
+	analyticsv1connect.AnalyticsServiceListAlertsProcedure:                     true,
 	adminv1connect.AdminServiceGetOperatorProcedure:                            true,
 	adminv1connect.AdminServiceListOperatorsProcedure:                          true,
 	adminv1connect.AdminServiceGetQueueProcedure:                               true,

@@ -1070,7 +1070,11 @@ type WatchWallboardResponse struct {
 	RemovedQueueIds    []string               `protobuf:"bytes,4,rep,name=removed_queue_ids,json=removedQueueIds,proto3" json:"removed_queue_ids,omitempty"`
 	RemovedOperatorIds []string               `protobuf:"bytes,5,rep,name=removed_operator_ids,json=removedOperatorIds,proto3" json:"removed_operator_ids,omitempty"`
 	// The server's clock: clients compute waits against it, not their own.
-	At            *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	At *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	// The open alerts of the queues watched, newest first, when alerts_changed (always in a
+	// snapshot); an empty list with alerts_changed means none is open.
+	Alerts        []*Alert `protobuf:"bytes,240,rep,name=alerts,proto3" json:"alerts,omitempty"`
+	AlertsChanged bool     `protobuf:"varint,241,opt,name=alerts_changed,json=alertsChanged,proto3" json:"alerts_changed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1145,6 +1149,20 @@ func (x *WatchWallboardResponse) GetAt() *timestamppb.Timestamp {
 		return x.At
 	}
 	return nil
+}
+
+func (x *WatchWallboardResponse) GetAlerts() []*Alert {
+	if x != nil {
+		return x.Alerts
+	}
+	return nil
+}
+
+func (x *WatchWallboardResponse) GetAlertsChanged() bool {
+	if x != nil {
+		return x.AlertsChanged
+	}
+	return false
 }
 
 // QueueLive is one queue now.
@@ -2546,6 +2564,315 @@ func (x *ReplayDayResponse) GetAbandoned() uint32 {
 	return 0
 }
 
+// Alert is a queue's threshold crossed (see the Admin API's alert_* queue fields): raised when it
+// stayed crossed for the queue's alert_hold_s, cleared when it stayed back as long.
+type Alert struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	AlertId int64                  `protobuf:"varint,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	QueueId string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	// "service_level" (percent), "longest_wait" (seconds), "waiting" (calls), "misses_in_row"
+	// (offers; operator_id says whose) or "abandonment" (percent).
+	Kind       string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	OperatorId string `protobuf:"bytes,4,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	// The figure when the alert was raised, and the threshold it crossed.
+	Value     float64                `protobuf:"fixed64,5,opt,name=value,proto3" json:"value,omitempty"`
+	Threshold float64                `protobuf:"fixed64,6,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	RaisedAt  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=raised_at,json=raisedAt,proto3" json:"raised_at,omitempty"`
+	// Unset while open.
+	ClearedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=cleared_at,json=clearedAt,proto3" json:"cleared_at,omitempty"`
+	// Who acknowledged it (the key's or person's name) and when; empty/unset when nobody has.
+	AcknowledgedBy string                 `protobuf:"bytes,9,opt,name=acknowledged_by,json=acknowledgedBy,proto3" json:"acknowledged_by,omitempty"`
+	AcknowledgedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=acknowledged_at,json=acknowledgedAt,proto3" json:"acknowledged_at,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Alert) Reset() {
+	*x = Alert{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Alert) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Alert) ProtoMessage() {}
+
+func (x *Alert) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Alert.ProtoReflect.Descriptor instead.
+func (*Alert) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *Alert) GetAlertId() int64 {
+	if x != nil {
+		return x.AlertId
+	}
+	return 0
+}
+
+func (x *Alert) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *Alert) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Alert) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *Alert) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *Alert) GetThreshold() float64 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+func (x *Alert) GetRaisedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RaisedAt
+	}
+	return nil
+}
+
+func (x *Alert) GetClearedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ClearedAt
+	}
+	return nil
+}
+
+func (x *Alert) GetAcknowledgedBy() string {
+	if x != nil {
+		return x.AcknowledgedBy
+	}
+	return ""
+}
+
+func (x *Alert) GetAcknowledgedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AcknowledgedAt
+	}
+	return nil
+}
+
+type ListAlertsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Alerts raised since then are listed too, cleared or not (unset: the open ones only).
+	Since *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=since,proto3" json:"since,omitempty"`
+	// At most this many (0: 100; at most 1000).
+	Limit         uint32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAlertsRequest) Reset() {
+	*x = ListAlertsRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAlertsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAlertsRequest) ProtoMessage() {}
+
+func (x *ListAlertsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAlertsRequest.ProtoReflect.Descriptor instead.
+func (*ListAlertsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ListAlertsRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ListAlertsRequest) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+type ListAlertsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Alerts        []*Alert               `protobuf:"bytes,1,rep,name=alerts,proto3" json:"alerts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAlertsResponse) Reset() {
+	*x = ListAlertsResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAlertsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAlertsResponse) ProtoMessage() {}
+
+func (x *ListAlertsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAlertsResponse.ProtoReflect.Descriptor instead.
+func (*ListAlertsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ListAlertsResponse) GetAlerts() []*Alert {
+	if x != nil {
+		return x.Alerts
+	}
+	return nil
+}
+
+type AcknowledgeAlertRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       int64                  `protobuf:"varint,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcknowledgeAlertRequest) Reset() {
+	*x = AcknowledgeAlertRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcknowledgeAlertRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcknowledgeAlertRequest) ProtoMessage() {}
+
+func (x *AcknowledgeAlertRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcknowledgeAlertRequest.ProtoReflect.Descriptor instead.
+func (*AcknowledgeAlertRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *AcknowledgeAlertRequest) GetAlertId() int64 {
+	if x != nil {
+		return x.AlertId
+	}
+	return 0
+}
+
+type AcknowledgeAlertResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Alert         *Alert                 `protobuf:"bytes,1,opt,name=alert,proto3" json:"alert,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcknowledgeAlertResponse) Reset() {
+	*x = AcknowledgeAlertResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcknowledgeAlertResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcknowledgeAlertResponse) ProtoMessage() {}
+
+func (x *AcknowledgeAlertResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcknowledgeAlertResponse.ProtoReflect.Descriptor instead.
+func (*AcknowledgeAlertResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *AcknowledgeAlertResponse) GetAlert() *Alert {
+	if x != nil {
+		return x.Alert
+	}
+	return nil
+}
+
 var File_tandem_analytics_v1_analytics_proto protoreflect.FileDescriptor
 
 const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
@@ -2653,14 +2980,16 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x04name\x18\t \x01(\tR\x04name\"R\n" +
 	"\x15WatchWallboardRequest\x12\x1b\n" +
 	"\tqueue_ids\x18\x01 \x03(\tR\bqueueIds\x12\x1c\n" +
-	"\toperators\x18\x02 \x01(\bR\toperators\"\xb7\x02\n" +
+	"\toperators\x18\x02 \x01(\bR\toperators\"\x94\x03\n" +
 	"\x16WatchWallboardResponse\x12\x1a\n" +
 	"\bsnapshot\x18\x01 \x01(\bR\bsnapshot\x126\n" +
 	"\x06queues\x18\x02 \x03(\v2\x1e.tandem.analytics.v1.QueueLiveR\x06queues\x12?\n" +
 	"\toperators\x18\x03 \x03(\v2!.tandem.analytics.v1.OperatorLiveR\toperators\x12*\n" +
 	"\x11removed_queue_ids\x18\x04 \x03(\tR\x0fremovedQueueIds\x120\n" +
 	"\x14removed_operator_ids\x18\x05 \x03(\tR\x12removedOperatorIds\x12*\n" +
-	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xeb\x05\n" +
+	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x123\n" +
+	"\x06alerts\x18\xf0\x01 \x03(\v2\x1a.tandem.analytics.v1.AlertR\x06alerts\x12&\n" +
+	"\x0ealerts_changed\x18\xf1\x01 \x01(\bR\ralertsChanged\"\xeb\x05\n" +
 	"\tQueueLive\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12:\n" +
@@ -2793,12 +3122,35 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x10abandonment_rate\x18\x05 \x01(\x01R\x0fabandonmentRate\x12\x1c\n" +
 	"\toccupancy\x18\x06 \x01(\x01R\toccupancy\x12\x1a\n" +
 	"\banswered\x18\a \x01(\rR\banswered\x12\x1c\n" +
-	"\tabandoned\x18\b \x01(\rR\tabandoned*b\n" +
+	"\tabandoned\x18\b \x01(\rR\tabandoned\"\x88\x03\n" +
+	"\x05Alert\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\x03R\aalertId\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x1f\n" +
+	"\voperator_id\x18\x04 \x01(\tR\n" +
+	"operatorId\x12\x14\n" +
+	"\x05value\x18\x05 \x01(\x01R\x05value\x12\x1c\n" +
+	"\tthreshold\x18\x06 \x01(\x01R\tthreshold\x127\n" +
+	"\traised_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\braisedAt\x129\n" +
+	"\n" +
+	"cleared_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tclearedAt\x12'\n" +
+	"\x0facknowledged_by\x18\t \x01(\tR\x0eacknowledgedBy\x12C\n" +
+	"\x0facknowledged_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\x0eacknowledgedAt\"[\n" +
+	"\x11ListAlertsRequest\x120\n" +
+	"\x05since\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\rR\x05limit\"H\n" +
+	"\x12ListAlertsResponse\x122\n" +
+	"\x06alerts\x18\x01 \x03(\v2\x1a.tandem.analytics.v1.AlertR\x06alerts\"4\n" +
+	"\x17AcknowledgeAlertRequest\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\x03R\aalertId\"L\n" +
+	"\x18AcknowledgeAlertResponse\x120\n" +
+	"\x05alert\x18\x01 \x01(\v2\x1a.tandem.analytics.v1.AlertR\x05alert*b\n" +
 	"\bInterval\x12\x18\n" +
 	"\x14INTERVAL_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
 	"\rINTERVAL_HOUR\x10\x02\x12\x10\n" +
-	"\fINTERVAL_DAY\x10\x032\xdd\x06\n" +
+	"\fINTERVAL_DAY\x10\x032\xad\b\n" +
 	"\x10AnalyticsService\x12f\n" +
 	"\rGetQueueStats\x12).tandem.analytics.v1.GetQueueStatsRequest\x1a*.tandem.analytics.v1.GetQueueStatsResponse\x12o\n" +
 	"\x10GetOperatorStats\x12,.tandem.analytics.v1.GetOperatorStatsRequest\x1a-.tandem.analytics.v1.GetOperatorStatsResponse\x12k\n" +
@@ -2808,7 +3160,10 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\rExportHistory\x12).tandem.analytics.v1.ExportHistoryRequest\x1a*.tandem.analytics.v1.ExportHistoryResponse\x12l\n" +
 	"\x0fGetCallTimeline\x12+.tandem.analytics.v1.GetCallTimelineRequest\x1a,.tandem.analytics.v1.GetCallTimelineResponse\x12r\n" +
 	"\x11CalculateStaffing\x12-.tandem.analytics.v1.CalculateStaffingRequest\x1a..tandem.analytics.v1.CalculateStaffingResponse\x12Z\n" +
-	"\tReplayDay\x12%.tandem.analytics.v1.ReplayDayRequest\x1a&.tandem.analytics.v1.ReplayDayResponseB\xda\x01\n" +
+	"\tReplayDay\x12%.tandem.analytics.v1.ReplayDayRequest\x1a&.tandem.analytics.v1.ReplayDayResponse\x12]\n" +
+	"\n" +
+	"ListAlerts\x12&.tandem.analytics.v1.ListAlertsRequest\x1a'.tandem.analytics.v1.ListAlertsResponse\x12o\n" +
+	"\x10AcknowledgeAlert\x12,.tandem.analytics.v1.AcknowledgeAlertRequest\x1a-.tandem.analytics.v1.AcknowledgeAlertResponseB\xda\x01\n" +
 	"\x17com.tandem.analytics.v1B\x0eAnalyticsProtoP\x01ZAgithub.com/tandemcc/tandem/gen/go/tandem/analytics/v1;analyticsv1\xa2\x02\x03TAX\xaa\x02\x13Tandem.Analytics.V1\xca\x02\x13Tandem\\Analytics\\V1\xe2\x02\x1fTandem\\Analytics\\V1\\GPBMetadata\xea\x02\x15Tandem::Analytics::V1b\x06proto3"
 
 var (
@@ -2824,7 +3179,7 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(Interval)(0),                     // 0: tandem.analytics.v1.Interval
 	(*TimeRange)(nil),                 // 1: tandem.analytics.v1.TimeRange
@@ -2854,71 +3209,87 @@ var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(*StaffingRow)(nil),               // 25: tandem.analytics.v1.StaffingRow
 	(*ReplayDayRequest)(nil),          // 26: tandem.analytics.v1.ReplayDayRequest
 	(*ReplayDayResponse)(nil),         // 27: tandem.analytics.v1.ReplayDayResponse
-	(*timestamppb.Timestamp)(nil),     // 28: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                  // 29: tandem.common.v1.Marks
-	(v1.OperatorState)(0),             // 30: tandem.common.v1.OperatorState
-	(v1.CallState)(0),                 // 31: tandem.common.v1.CallState
-	(v1.HangupParty)(0),               // 32: tandem.common.v1.HangupParty
-	(*v11.Decision)(nil),              // 33: tandem.assignment.v1.Decision
+	(*Alert)(nil),                     // 28: tandem.analytics.v1.Alert
+	(*ListAlertsRequest)(nil),         // 29: tandem.analytics.v1.ListAlertsRequest
+	(*ListAlertsResponse)(nil),        // 30: tandem.analytics.v1.ListAlertsResponse
+	(*AcknowledgeAlertRequest)(nil),   // 31: tandem.analytics.v1.AcknowledgeAlertRequest
+	(*AcknowledgeAlertResponse)(nil),  // 32: tandem.analytics.v1.AcknowledgeAlertResponse
+	(*timestamppb.Timestamp)(nil),     // 33: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                  // 34: tandem.common.v1.Marks
+	(v1.OperatorState)(0),             // 35: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                 // 36: tandem.common.v1.CallState
+	(v1.HangupParty)(0),               // 37: tandem.common.v1.HangupParty
+	(*v11.Decision)(nil),              // 38: tandem.assignment.v1.Decision
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	28, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	28, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	33, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	33, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
 	1,  // 2: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	5,  // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
 	2,  // 4: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
 	6,  // 5: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
 	1,  // 6: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	9,  // 7: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	29, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	34, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
 	2,  // 9: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
 	12, // 10: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
 	14, // 11: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
-	28, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
-	13, // 13: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
-	28, // 14: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
-	2,  // 15: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
-	6,  // 16: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	28, // 17: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	30, // 18: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	28, // 19: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
-	2,  // 20: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	28, // 21: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
-	1,  // 22: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	0,  // 23: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
-	17, // 24: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
-	2,  // 25: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	28, // 26: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
-	2,  // 27: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
-	15, // 28: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	31, // 29: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
-	22, // 30: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
-	28, // 31: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	32, // 32: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	33, // 33: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
-	25, // 34: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	2,  // 35: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	3,  // 36: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	7,  // 37: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	10, // 38: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	15, // 39: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	18, // 40: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	20, // 41: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	23, // 42: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	26, // 43: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	4,  // 44: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	8,  // 45: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	11, // 46: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	16, // 47: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	19, // 48: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	21, // 49: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	24, // 50: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	27, // 51: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	44, // [44:52] is the sub-list for method output_type
-	36, // [36:44] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	33, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	28, // 13: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	13, // 14: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
+	33, // 15: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	2,  // 16: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
+	6,  // 17: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	33, // 18: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	35, // 19: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	33, // 20: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	2,  // 21: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
+	33, // 22: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	1,  // 23: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	0,  // 24: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
+	17, // 25: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
+	2,  // 26: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
+	33, // 27: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	2,  // 28: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
+	15, // 29: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
+	36, // 30: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	22, // 31: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
+	33, // 32: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	37, // 33: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	38, // 34: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	25, // 35: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	2,  // 36: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	33, // 37: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	33, // 38: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
+	33, // 39: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
+	33, // 40: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
+	28, // 41: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	28, // 42: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
+	3,  // 43: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	7,  // 44: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	10, // 45: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	15, // 46: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	18, // 47: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	20, // 48: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	23, // 49: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	26, // 50: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	29, // 51: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
+	31, // 52: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
+	4,  // 53: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	8,  // 54: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	11, // 55: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	16, // 56: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	19, // 57: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	21, // 58: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	24, // 59: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	27, // 60: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	30, // 61: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
+	32, // 62: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
+	53, // [53:63] is the sub-list for method output_type
+	43, // [43:53] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -2937,7 +3308,7 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   27,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -105,6 +105,12 @@ const (
 	// AnalyticsServiceReplayDayProcedure is the fully-qualified name of the AnalyticsService's
 	// ReplayDay RPC.
 	AnalyticsServiceReplayDayProcedure = "/tandem.analytics.v1.AnalyticsService/ReplayDay"
+	// AnalyticsServiceListAlertsProcedure is the fully-qualified name of the AnalyticsService's
+	// ListAlerts RPC.
+	AnalyticsServiceListAlertsProcedure = "/tandem.analytics.v1.AnalyticsService/ListAlerts"
+	// AnalyticsServiceAcknowledgeAlertProcedure is the fully-qualified name of the AnalyticsService's
+	// AcknowledgeAlert RPC.
+	AnalyticsServiceAcknowledgeAlertProcedure = "/tandem.analytics.v1.AnalyticsService/AcknowledgeAlert"
 )
 
 // AnalyticsServiceClient is a client for the tandem.analytics.v1.AnalyticsService service.
@@ -130,6 +136,11 @@ type AnalyticsServiceClient interface {
 	// ReplayDay runs a recorded day's arrivals in a queue through the simulator with a given
 	// number of operators: "what if we had had N people".
 	ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error)
+	// ListAlerts returns the alerts still open and those raised since a time, newest first.
+	ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error)
+	// AcknowledgeAlert records that the caller saw an alert (supervisors and admins; audited).
+	// An alert acknowledged already keeps its first acknowledgement.
+	AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error)
 }
 
 // NewAnalyticsServiceClient constructs a client for the tandem.analytics.v1.AnalyticsService
@@ -191,6 +202,18 @@ func NewAnalyticsServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithSchema(analyticsServiceMethods.ByName("ReplayDay")),
 			connect.WithClientOptions(opts...),
 		),
+		listAlerts: connect.NewClient[v1.ListAlertsRequest, v1.ListAlertsResponse](
+			httpClient,
+			baseURL+AnalyticsServiceListAlertsProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("ListAlerts")),
+			connect.WithClientOptions(opts...),
+		),
+		acknowledgeAlert: connect.NewClient[v1.AcknowledgeAlertRequest, v1.AcknowledgeAlertResponse](
+			httpClient,
+			baseURL+AnalyticsServiceAcknowledgeAlertProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("AcknowledgeAlert")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -204,6 +227,8 @@ type analyticsServiceClient struct {
 	getCallTimeline   *connect.Client[v1.GetCallTimelineRequest, v1.GetCallTimelineResponse]
 	calculateStaffing *connect.Client[v1.CalculateStaffingRequest, v1.CalculateStaffingResponse]
 	replayDay         *connect.Client[v1.ReplayDayRequest, v1.ReplayDayResponse]
+	listAlerts        *connect.Client[v1.ListAlertsRequest, v1.ListAlertsResponse]
+	acknowledgeAlert  *connect.Client[v1.AcknowledgeAlertRequest, v1.AcknowledgeAlertResponse]
 }
 
 // GetQueueStats calls tandem.analytics.v1.AnalyticsService.GetQueueStats.
@@ -246,6 +271,16 @@ func (c *analyticsServiceClient) ReplayDay(ctx context.Context, req *connect.Req
 	return c.replayDay.CallUnary(ctx, req)
 }
 
+// ListAlerts calls tandem.analytics.v1.AnalyticsService.ListAlerts.
+func (c *analyticsServiceClient) ListAlerts(ctx context.Context, req *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error) {
+	return c.listAlerts.CallUnary(ctx, req)
+}
+
+// AcknowledgeAlert calls tandem.analytics.v1.AnalyticsService.AcknowledgeAlert.
+func (c *analyticsServiceClient) AcknowledgeAlert(ctx context.Context, req *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error) {
+	return c.acknowledgeAlert.CallUnary(ctx, req)
+}
+
 // AnalyticsServiceHandler is an implementation of the tandem.analytics.v1.AnalyticsService service.
 type AnalyticsServiceHandler interface {
 	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty) over a
@@ -269,6 +304,11 @@ type AnalyticsServiceHandler interface {
 	// ReplayDay runs a recorded day's arrivals in a queue through the simulator with a given
 	// number of operators: "what if we had had N people".
 	ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error)
+	// ListAlerts returns the alerts still open and those raised since a time, newest first.
+	ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error)
+	// AcknowledgeAlert records that the caller saw an alert (supervisors and admins; audited).
+	// An alert acknowledged already keeps its first acknowledgement.
+	AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error)
 }
 
 // NewAnalyticsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -326,6 +366,18 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 		connect.WithSchema(analyticsServiceMethods.ByName("ReplayDay")),
 		connect.WithHandlerOptions(opts...),
 	)
+	analyticsServiceListAlertsHandler := connect.NewUnaryHandler(
+		AnalyticsServiceListAlertsProcedure,
+		svc.ListAlerts,
+		connect.WithSchema(analyticsServiceMethods.ByName("ListAlerts")),
+		connect.WithHandlerOptions(opts...),
+	)
+	analyticsServiceAcknowledgeAlertHandler := connect.NewUnaryHandler(
+		AnalyticsServiceAcknowledgeAlertProcedure,
+		svc.AcknowledgeAlert,
+		connect.WithSchema(analyticsServiceMethods.ByName("AcknowledgeAlert")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.analytics.v1.AnalyticsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AnalyticsServiceGetQueueStatsProcedure:
@@ -344,6 +396,10 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 			analyticsServiceCalculateStaffingHandler.ServeHTTP(w, r)
 		case AnalyticsServiceReplayDayProcedure:
 			analyticsServiceReplayDayHandler.ServeHTTP(w, r)
+		case AnalyticsServiceListAlertsProcedure:
+			analyticsServiceListAlertsHandler.ServeHTTP(w, r)
+		case AnalyticsServiceAcknowledgeAlertProcedure:
+			analyticsServiceAcknowledgeAlertHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -383,4 +439,12 @@ func (UnimplementedAnalyticsServiceHandler) CalculateStaffing(context.Context, *
 
 func (UnimplementedAnalyticsServiceHandler) ReplayDay(context.Context, *connect.Request[v1.ReplayDayRequest]) (*connect.Response[v1.ReplayDayResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.ReplayDay is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.ListAlerts is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.AcknowledgeAlert is not implemented"))
 }
