@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/clients/web"
+	"github.com/tandemcc/tandem/server/internal/alerting"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
@@ -143,22 +144,27 @@ type Main struct {
 	VoximplantApp string        // the Voximplant application operators' browser phones log in to
 	VoxEmulator   string        // origin of an emulated Web SDK endpoint the browser phones use instead (demo and tests only)
 	Sync          string        // SQLite synchronous level: "normal" (default) or "full"
-	Advertise     string        // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
+	// AlertWebhook is the URL every alert raised or cleared is POSTed to, signed with
+	// AlertWebhookSecret; "": none.
+	AlertWebhook       string
+	AlertWebhookSecret string
+	Advertise          string // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
 
 	// URL is where the server listens, set by Run.
 	URL string
 
-	db       store
-	file     fileStore // the SQLite store's file; nil on PostgreSQL
-	signer   *cloud.Signer
-	board    *switchboard.Switchboard
-	sender   *cloud.Sender
-	api      *rpc.Server      // set once this replica leads
-	gateway  *replica.Gateway // the API while leading, else a pass-through to the leader
-	peer     *replica.Peer
-	http     *http.Server
-	listener net.Listener
-	served   chan error
+	db        store
+	file      fileStore // the SQLite store's file; nil on PostgreSQL
+	signer    *cloud.Signer
+	board     *switchboard.Switchboard
+	sender    *cloud.Sender
+	alertHook *alerting.Webhook // nil without --alert-webhook
+	api       *rpc.Server       // set once this replica leads
+	gateway   *replica.Gateway  // the API while leading, else a pass-through to the leader
+	peer      *replica.Peer
+	http      *http.Server
+	listener  net.Listener
+	served    chan error
 
 	leader      *postgres.Leadership // held while this replica leads a PostgreSQL store
 	stopReplica context.CancelFunc   // ends following and campaigning
@@ -188,6 +194,8 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	fs.StringVar(&m.VoximplantApp, "voximplant-app", m.VoximplantApp, "the Voximplant application's domain, e.g. callcenter.acme.voximplant.com: operators whose contact is a Voximplant user log in to it from the app (browser phone); empty: no browser phones")
 	fs.StringVar(&m.VoxEmulator, "voximplant-emulator", m.VoxEmulator, "for the demo and tests only: the URL (http://host:port) of an emulated Voximplant Web SDK endpoint (clients/voxengine/emulator/websdk.js); browser phones talk to it instead of Voximplant and the app's CSP allows it")
 	origins := fs.String("allowed-origins", strings.Join(m.Origins, ","), "browser origins besides Tandem's own whose pages may call the API (CORS), comma-separated, e.g. https://crm.example.com; * alone: any; empty: Tandem's own pages only")
+	fs.StringVar(&m.AlertWebhook, "alert-webhook", m.AlertWebhook, "URL (http:// or https://) that every alert raised or cleared is POSTed to as JSON, signed like Tandem's commands to the cloud with the secret of --alert-webhook-secret-file")
+	alertSecretFile := fs.String("alert-webhook-secret-file", "", "file holding the secret that signs the alert webhook's POSTs; env TANDEM_ALERT_WEBHOOK_SECRET_FILE")
 	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -217,6 +225,11 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		}
 		m.VoxEmulator = u.Scheme + "://" + u.Host
 	}
+	if m.AlertWebhook != "" {
+		if u, err := url.Parse(m.AlertWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--alert-webhook: %q is not an http:// or https:// URL with a host", m.AlertWebhook)
+		}
+	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
@@ -224,13 +237,17 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		value *string
 		flag  string
 		env   string
-	}{{secrets, *secretsFile, "TANDEM_CLOUD_SECRET_FILE"}, {&m.AdminKey, *adminKeyFile, "TANDEM_ADMIN_KEY_FILE"}} {
+	}{{secrets, *secretsFile, "TANDEM_CLOUD_SECRET_FILE"}, {&m.AdminKey, *adminKeyFile, "TANDEM_ADMIN_KEY_FILE"},
+		{&m.AlertWebhookSecret, *alertSecretFile, "TANDEM_ALERT_WEBHOOK_SECRET_FILE"}} {
 		if err := readSecretFile(f.value, f.flag, f.env); err != nil {
 			return err
 		}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if m.AlertWebhook != "" && m.AlertWebhookSecret == "" {
+		return errors.New("--alert-webhook needs --alert-webhook-secret-file (its POSTs are signed)")
 	}
 	if *secrets == "" {
 		*secrets = os.Getenv("TANDEM_CLOUD_SECRET")
@@ -396,6 +413,15 @@ func (m *Main) serve(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	var alertSent func(callcenter.Alert)
+	if m.AlertWebhook != "" {
+		signer, err := cloud.NewSigner(m.AlertWebhookSecret)
+		if err != nil {
+			return err
+		}
+		m.alertHook = alerting.NewWebhook(alerting.WebhookConfig{URL: m.AlertWebhook, Signer: signer, Clock: m.Clock, Logger: m.Logger})
+		alertSent = m.alertHook.Send
+	}
 	api, err := rpc.New(rpc.Config{
 		Store:          m.db,
 		Switchboard:    m.board,
@@ -413,6 +439,7 @@ func (m *Main) serve(ctx context.Context) error {
 		VoximplantApp:  m.VoximplantApp,
 		VoxEmulator:    m.VoxEmulator,
 		Metrics:        metrics.New(m.board),
+		AlertSent:      alertSent,
 	})
 	if err != nil {
 		return err
@@ -449,6 +476,9 @@ func (m *Main) Close() error {
 	}
 	if m.sender != nil {
 		m.sender.Close()
+	}
+	if m.alertHook != nil {
+		m.alertHook.Close()
 	}
 	if m.board != nil {
 		m.board.Stop()
