@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
@@ -175,6 +177,34 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 		}
 	}
 	logInDemo(t, c, "boris")
+	salesFloodRaisesAnAlert(t, m, c)
+}
+
+// salesFloodRaisesAnAlert: as in the demo's overload spell, sales gets more calls than it has
+// people at work; the wallboard stream shows the alert the demo's thresholds raise.
+func salesFloodRaisesAnAlert(t *testing.T, m *Main, c *tandem.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	stream, err := c.Analytics.WatchWallboard(ctx, connect.NewRequest(&analyticsv1.WatchWallboardRequest{QueueIds: []string{"sales"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		id := "flood-" + strconv.Itoa(i)
+		if _, err := m.board.RegisterCall(ctx, id, callcenter.Intake{SessionID: id, AccessURL: "http://127.0.0.1:9/" + id,
+			CallerNumber: "+1555000900" + strconv.Itoa(i), DialedNumber: "+18005550200"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for stream.Receive() {
+		for _, a := range stream.Msg().GetAlerts() {
+			if a.GetQueueId() == "sales" && a.GetKind() == "waiting" && a.GetValue() == 4 && a.GetThreshold() == 3 {
+				return
+			}
+		}
+	}
+	t.Fatalf("no alert for sales: %v", stream.Err())
 }
 
 // TestDemoUpgradesTheFirstDemosDatabase: the database of the first demo (queue support,
