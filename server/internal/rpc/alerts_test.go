@@ -7,9 +7,9 @@ import (
 
 	"connectrpc.com/connect"
 
+	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
-	tandem "github.com/tandemcc/tandem/clients/go"
 	"github.com/tandemcc/tandem/server/internal/alerting"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/rpc/limits"
