@@ -1,17 +1,31 @@
 // Alerts on the wallboard in Chromium against the real tandem, with the emulator as the cloud:
-// a queue with a tiny threshold (more than one call waiting, held for 1 s), two callers wait →
+// a queue given a tiny threshold on the configuration page (more than one call waiting, held for 1 s), two callers wait →
 // the alert shows (role=alert) with its queue and since when; a supervisor acknowledges it from
 // the keyboard; an operator takes a call → it clears, and stays in the history.
 import { expect, signInSupervisor, test, watchConsole } from "./fixtures";
-import { ADMIN_KEY, SUPPORT_LINE, WAIT } from "./world";
+import { ADMIN_KEY, WAIT } from "./world";
 
 test("alerts: raised on the wallboard, acknowledged, cleared, in the history", async ({ page, server, api, ids, cloud }) => {
   expect(ids.anna).toBeTruthy();
   const errors = watchConsole(page);
-  await api.admin.updateQueue({
-    queue: { queueId: "support", name: "Support", dialedNumbers: [SUPPORT_LINE], offerTimeoutS: 30, wrapUpS: 120, isDefault: true, alertWaitingOver: 1, alertHoldS: 1 },
-  });
-  await signInSupervisor(page, server.url, "wallboard", ADMIN_KEY);
+  // The thresholds, on the configuration page: a bad one is refused by its field, nothing saved.
+  await signInSupervisor(page, server.url, "config", ADMIN_KEY);
+  await page.getByRole("tab", { name: "Queues" }).click();
+  await page.getByRole("button", { name: "Edit support" }).click();
+  const form = page.getByTestId("queue-form");
+  await form.getByLabel("Calls waiting over").fill("1");
+  await form.getByLabel("Held for (s) before raised or cleared").fill("1");
+  await form.getByLabel("Service level under (%)").fill("101");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form.locator('[data-field="queue.alert_service_level_under_percent"] .field-error')).toHaveText("must be 0 (off) to 100");
+  expect((await api.admin.getQueue({ queueId: "support" })).queue?.alertWaitingOver).toBe(0);
+  await form.getByLabel("Service level under (%)").fill("0");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form).toHaveCount(0, { timeout: WAIT });
+  const saved = (await api.admin.getQueue({ queueId: "support" })).queue;
+  expect([saved?.alertWaitingOver, saved?.alertHoldS, saved?.alertServiceLevelUnderPercent]).toEqual([1, 1, 0]);
+
+  await page.goto(`${server.url}/supervisor#wallboard`);
   await expect(page.getByTestId("wb-conn")).toHaveAttribute("data-tone", "ok", { timeout: WAIT });
   const alerts = page.getByTestId("alerts");
   await expect(alerts.getByRole("alert")).toBeEmpty();
