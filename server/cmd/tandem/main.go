@@ -415,11 +415,13 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	var alertSent func(callcenter.Alert)
 	if m.AlertWebhook != "" {
-		signer, err := cloud.NewSigner(m.AlertWebhookSecret)
-		if err != nil {
-			return err
+		if m.alertHook == nil { // a replica that leads again keeps its webhook
+			signer, err := cloud.NewSigner(m.AlertWebhookSecret)
+			if err != nil {
+				return err
+			}
+			m.alertHook = alerting.NewWebhook(alerting.WebhookConfig{URL: m.AlertWebhook, Signer: signer, Clock: m.Clock, Logger: m.Logger})
 		}
-		m.alertHook = alerting.NewWebhook(alerting.WebhookConfig{URL: m.AlertWebhook, Signer: signer, Clock: m.Clock, Logger: m.Logger})
 		alertSent = m.alertHook.Send
 	}
 	api, err := rpc.New(rpc.Config{
