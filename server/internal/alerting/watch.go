@@ -156,11 +156,6 @@ func (w *Watch) Acknowledge(ctx context.Context, id int64, by string) (cc.Alert,
 	return a, nil
 }
 
-// Recent returns the alerts still open and those raised since since, newest first.
-func (w *Watch) Recent(ctx context.Context, since time.Time, limit int) ([]cc.Alert, error) {
-	return w.store.Alerts(ctx, cc.AlertQuery{Since: since, Limit: limit})
-}
-
 // Subscribe returns a channel signalled after the open alerts change (several changes may make
 // one signal), and a function to stop.
 func (w *Watch) Subscribe() (<-chan struct{}, func()) {

@@ -146,7 +146,7 @@ func TestWaitingRaisedAfterTheHoldClearedAfterTheHoldAndKeptOverARestart(t *test
 	wantOpen(t, "back, restarted", w.after(time.Second), cc.AlertWaiting)
 	clearedAt := w.clock.Now().Add(10 * time.Second)
 	wantOpen(t, "back for 10 s", w.after(10*time.Second))
-	all, err := w.watch.Recent(t.Context(), start, 10)
+	all, err := w.db.Alerts(t.Context(), cc.AlertQuery{Since: start, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ const (
 )
 
 // Alert is a threshold of a queue crossed: raised when it was crossed (for the queue's hold),
-// cleared when it was back (as long). Value is the figure when raised, then the worst seen.
+// cleared when it was back (as long). Value is the figure when it was raised.
 type Alert struct {
 	ID        int64
 	Queue     QueueID
