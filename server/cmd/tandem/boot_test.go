@@ -99,6 +99,10 @@ func TestStartFailuresSayWhy(t *testing.T) {
 		{"simulate", []string{"simulate", "--calls", "10", "--db", missing}, []string{"--db " + missing + ": the directory " + filepath.Dir(missing) + " does not exist"}},
 		{"secret file", []string{"serve", "--db", filepath.Join(dir, "s.db"), "--cloud-secret-file", filepath.Join(dir, "no-secret")},
 			[]string{"--cloud-secret-file " + filepath.Join(dir, "no-secret") + ": no such file or directory"}},
+		{"alert webhook without its secret", append(serveArgs(filepath.Join(dir, "w.db")), "--alert-webhook", "https://hooks.example.com/tandem"),
+			[]string{"--alert-webhook needs --alert-webhook-secret-file"}},
+		{"alert webhook not a URL", append(serveArgs(filepath.Join(dir, "w.db")), "--alert-webhook", "ftp://hooks.example.com"),
+			[]string{`--alert-webhook: "ftp://hooks.example.com" is not an http:// or https:// URL`}},
 		{"bad address", []string{"serve", "--addr", "127.0.0.1:99999", "--db", filepath.Join(dir, "addr.db"), "--cloud-secret", bootSecret}, []string{"--addr 127.0.0.1:99999: ", "invalid port"}},
 	}
 	for _, c := range cases {

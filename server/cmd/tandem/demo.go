@@ -59,6 +59,7 @@ type demoQueue struct {
 	managerWait      time.Duration
 	overflow         callcenter.Overflow
 	greeting         string
+	alerts           callcenter.AlertThresholds
 }
 
 var demoQueues = []demoQueue{
@@ -68,6 +69,7 @@ var demoQueues = []demoQueue{
 		sl:          callcenter.ServiceLevel{Threshold: 20 * time.Second, Target: 80},
 		managerWait: 20 * time.Second,
 		greeting:    "Thank you for calling. An operator will be with you shortly.",
+		alerts:      callcenter.AlertThresholds{WaitingOver: 6, LongestWaitOver: 60 * time.Second, MissesInRow: 3},
 	},
 	{
 		id: "sales", name: "Sales", number: "+18005550200", strategy: callcenter.StrategyFewestCalls,
@@ -77,6 +79,8 @@ var demoQueues = []demoQueue{
 		// Nobody free for 20 s: the partner call center, then the back office, three at once at most.
 		overflow: callcenter.Overflow{After: 20 * time.Second, Spares: []callcenter.SpareID{"partner", "backoffice"}, MaxAtOnce: 3, Order: callcenter.SpareInTurn},
 		greeting: "Thank you for calling sales. Someone will be with you in a moment.",
+		// The overload spell floods sales: more than three waiting for 5 s raises an alert.
+		alerts: callcenter.AlertThresholds{WaitingOver: 3, LongestWaitOver: 45 * time.Second, ServiceLevelUnder: 50, Hold: 5 * time.Second},
 	},
 	{
 		id: "vip", name: "VIP line", number: "+18005550300", strategy: callcenter.StrategySkillLevel,
@@ -268,6 +272,7 @@ func seedDemo(ctx context.Context, m *Main) error {
 			rules.Overflow = dq.overflow
 		}
 		rules.AnnounceEvery = 30 * time.Second
+		rules.Alerts = dq.alerts
 		q := callcenter.Queue{
 			ID: callcenter.QueueID(dq.id), Name: dq.name, DialedNumbers: []string{dq.number}, Strategy: dq.strategy,
 			OfferTimeout: dq.ring, WrapUp: dq.wrapUp, Priority: dq.priority, Greeting: dq.greeting, IsDefault: dq.isDefault, Rules: rules,

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,18 +21,20 @@ import (
 
 	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
+	"github.com/tandemcc/tandem/server/internal/cloud"
 	"github.com/tandemcc/tandem/server/internal/softphone"
 )
 
 // startDemo runs `tandem demo` in-process on db (real clock: absences are dated from today).
-func startDemo(t *testing.T, db string) (*Main, *tandem.Client) {
+func startDemo(t *testing.T, db string, flags ...string) (*Main, *tandem.Client) {
 	t.Helper()
 	m := NewMain()
 	var out bytes.Buffer
-	if err := parseDemo(m, []string{"--addr", "127.0.0.1:0", "--db", db}, &out); err != nil {
+	if err := parseDemo(m, append([]string{"--addr", "127.0.0.1:0", "--db", db}, flags...), &out); err != nil {
 		t.Fatal(err)
 	}
 	m.PasswordCost = bcrypt.MinCost
@@ -162,7 +168,9 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	m, c = startDemo(t, db)
+	// Started again with an alert webhook (see salesFloodRaisesAnAlert).
+	hook := newAlertHook(t)
+	m, c = startDemo(t, db, "--alert-webhook", hook.url, "--alert-webhook-secret-file", hook.secretFile)
 	defer m.Close()
 	second := lookDemo(t, c)
 	checkFullDemo(t, second)
@@ -175,6 +183,90 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 		}
 	}
 	logInDemo(t, c, "boris")
+	salesFloodRaisesAnAlert(t, m, c, hook)
+}
+
+// alertHook is an alert webhook receiver: it passes on the bodies whose signature verifies with
+// its secret.
+type alertHook struct {
+	url, secretFile string
+	got             chan []byte
+}
+
+func newAlertHook(t *testing.T) *alertHook {
+	t.Helper()
+	const secret = "demo-alert-webhook-secret"
+	file := filepath.Join(t.TempDir(), "alert-secret")
+	if err := os.WriteFile(file, []byte(secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := cloud.NewSigner(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &alertHook{secretFile: file, got: make(chan []byte, 100)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if _, err := verifier.Verify(r.Header, body, time.Now()); err != nil {
+			t.Errorf("alert webhook signature: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		h.got <- body
+	}))
+	t.Cleanup(srv.Close)
+	h.url = srv.URL
+	return h
+}
+
+// salesFloodRaisesAnAlert: as in the demo's overload spell, sales gets more calls than it has
+// people at work; the wallboard stream shows the alert the demo's thresholds raise.
+func salesFloodRaisesAnAlert(t *testing.T, m *Main, c *tandem.Client, hook *alertHook) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	stream, err := c.Analytics.WatchWallboard(ctx, connect.NewRequest(&analyticsv1.WatchWallboardRequest{QueueIds: []string{"sales"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		id := "flood-" + strconv.Itoa(i)
+		if _, err := m.board.RegisterCall(ctx, id, callcenter.Intake{SessionID: id, AccessURL: "http://127.0.0.1:9/" + id,
+			CallerNumber: "+1555000900" + strconv.Itoa(i), DialedNumber: "+18005550200"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var raised *analyticsv1.Alert
+	for raised == nil && stream.Receive() {
+		for _, a := range stream.Msg().GetAlerts() {
+			if a.GetQueueId() == "sales" && a.GetKind() == "waiting" && a.GetValue() == 4 && a.GetThreshold() == 3 {
+				raised = a
+			}
+		}
+	}
+	if raised == nil {
+		t.Fatalf("no alert for sales: %v", stream.Err())
+	}
+	// The same alert went to the webhook, signed (the receiver checked it).
+	for {
+		select {
+		case body := <-hook.got:
+			var got struct {
+				Event   string `json:"event"`
+				AlertID int64  `json:"alert_id"`
+				QueueID string `json:"queue_id"`
+				Kind    string `json:"kind"`
+			}
+			if err := json.Unmarshal(body, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Event == "alert.raised" && got.AlertID == raised.GetAlertId() && got.QueueID == "sales" && got.Kind == "waiting" {
+				return
+			}
+		case <-ctx.Done():
+			t.Fatal("the alert did not reach the webhook")
+		}
+	}
 }
 
 // TestDemoUpgradesTheFirstDemosDatabase: the database of the first demo (queue support,

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/tandemcc/tandem/clients/web"
+	"github.com/tandemcc/tandem/server/internal/alerting"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
@@ -147,21 +148,26 @@ type Main struct {
 	Advertise     string        // PostgreSQL replicas: the URL the others reach this one at; "": from the listener
 	// OIDC signs people in to the supervisor pages with an OpenID Connect provider; Issuer "": off.
 	OIDC accounts.OIDCConfig
+	// AlertWebhook is the URL every alert raised or cleared is POSTed to, signed with
+	// AlertWebhookSecret; "": none.
+	AlertWebhook       string
+	AlertWebhookSecret string
 
 	// URL is where the server listens, set by Run.
 	URL string
 
-	db       store
-	file     fileStore // the SQLite store's file; nil on PostgreSQL
-	signer   *cloud.Signer
-	board    *switchboard.Switchboard
-	sender   *cloud.Sender
-	api      *rpc.Server      // set once this replica leads
-	gateway  *replica.Gateway // the API while leading, else a pass-through to the leader
-	peer     *replica.Peer
-	http     *http.Server
-	listener net.Listener
-	served   chan error
+	db        store
+	file      fileStore // the SQLite store's file; nil on PostgreSQL
+	signer    *cloud.Signer
+	board     *switchboard.Switchboard
+	sender    *cloud.Sender
+	alertHook *alerting.Webhook // nil without --alert-webhook
+	api       *rpc.Server       // set once this replica leads
+	gateway   *replica.Gateway  // the API while leading, else a pass-through to the leader
+	peer      *replica.Peer
+	http      *http.Server
+	listener  net.Listener
+	served    chan error
 
 	leader      *postgres.Leadership // held while this replica leads a PostgreSQL store
 	stopReplica context.CancelFunc   // ends following and campaigning
@@ -199,6 +205,8 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	oidcRoles := fs.String("oidc-roles", "supervisor=supervisor,admin=admin", "OpenID Connect: the role claim's values that make a supervisor or an admin, value=role comma-separated, e.g. cc-floor=supervisor,cc-admins=admin (admin wins)")
 	oidcScopes := fs.String("oidc-scopes", "", "OpenID Connect: scopes asked for besides openid, profile and email, comma-separated (e.g. groups, when the provider needs one for the role claim)")
 	fs.StringVar(&m.OIDC.Provider, "oidc-provider-name", m.OIDC.Provider, `OpenID Connect: the name on the "Sign in with …" button (default: the issuer's host)`)
+	fs.StringVar(&m.AlertWebhook, "alert-webhook", m.AlertWebhook, "URL (http:// or https://) that every alert raised or cleared is POSTed to as JSON, signed like Tandem's commands to the cloud with the secret of --alert-webhook-secret-file")
+	alertSecretFile := fs.String("alert-webhook-secret-file", "", "file holding the secret that signs the alert webhook's POSTs; env TANDEM_ALERT_WEBHOOK_SECRET_FILE")
 	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -228,6 +236,11 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		}
 		m.VoxEmulator = u.Scheme + "://" + u.Host
 	}
+	if m.AlertWebhook != "" {
+		if u, err := url.Parse(m.AlertWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--alert-webhook: %q is not an http:// or https:// URL with a host", m.AlertWebhook)
+		}
+	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
@@ -239,13 +252,17 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		flag  string
 		env   string
 	}{{secrets, *secretsFile, "TANDEM_CLOUD_SECRET_FILE"}, {&m.AdminKey, *adminKeyFile, "TANDEM_ADMIN_KEY_FILE"},
-		{&m.OIDC.ClientSecret, *oidcSecretFile, "TANDEM_OIDC_CLIENT_SECRET_FILE"}} {
+		{&m.OIDC.ClientSecret, *oidcSecretFile, "TANDEM_OIDC_CLIENT_SECRET_FILE"},
+		{&m.AlertWebhookSecret, *alertSecretFile, "TANDEM_ALERT_WEBHOOK_SECRET_FILE"}} {
 		if err := readSecretFile(f.value, f.flag, f.env); err != nil {
 			return err
 		}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if m.AlertWebhook != "" && m.AlertWebhookSecret == "" {
+		return errors.New("--alert-webhook needs --alert-webhook-secret-file (its POSTs are signed)")
 	}
 	if *secrets == "" {
 		*secrets = os.Getenv("TANDEM_CLOUD_SECRET")
@@ -449,6 +466,17 @@ func (m *Main) serve(ctx context.Context) error {
 			return err
 		}
 	}
+	var alertSent func(callcenter.Alert)
+	if m.AlertWebhook != "" {
+		if m.alertHook == nil { // a replica that leads again keeps its webhook
+			signer, err := cloud.NewSigner(m.AlertWebhookSecret)
+			if err != nil {
+				return err
+			}
+			m.alertHook = alerting.NewWebhook(alerting.WebhookConfig{URL: m.AlertWebhook, Signer: signer, Clock: m.Clock, Logger: m.Logger})
+		}
+		alertSent = m.alertHook.Send
+	}
 	api, err := rpc.New(rpc.Config{
 		OIDC:           signIn,
 		Store:          m.db,
@@ -467,6 +495,7 @@ func (m *Main) serve(ctx context.Context) error {
 		VoximplantApp:  m.VoximplantApp,
 		VoxEmulator:    m.VoxEmulator,
 		Metrics:        metrics.New(m.board),
+		AlertSent:      alertSent,
 	})
 	if err != nil {
 		return err
@@ -503,6 +532,9 @@ func (m *Main) Close() error {
 	}
 	if m.sender != nil {
 		m.sender.Close()
+	}
+	if m.alertHook != nil {
+		m.alertHook.Close()
 	}
 	if m.board != nil {
 		m.board.Stop()

@@ -84,6 +84,9 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		}
 		return supervisors
 	case "AnalyticsService":
+		if method == "AcknowledgeAlert" {
+			return supervisors
+		}
 		return readers || (method == "GetOperatorStats" && role == "operator")
 	case "AdminService":
 		if method == "ListApiKeys" || method == "ListAuditEntries" || method == "ExportCallerData" {

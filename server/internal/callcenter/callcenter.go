@@ -125,6 +125,8 @@ type QueueRules struct {
 	Overflow         Overflow
 	// ServiceLevel is how the queue's service level is measured; see ServiceLevel.OrDefaults.
 	ServiceLevel ServiceLevel
+	// Alerts raise alerts on the wallboard and the alert webhook.
+	Alerts AlertThresholds
 }
 
 // DefaultRules are the rules of a queue that sets none: away after one miss; banned 5, 15,

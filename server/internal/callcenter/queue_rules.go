@@ -111,6 +111,9 @@ func (r QueueRules) check() (QueueRules, error) {
 	if r.Overflow, err = r.Overflow.check(); err != nil {
 		return r, err
 	}
+	if err := r.Alerts.check(); err != nil {
+		return r, err
+	}
 	return r, r.ServiceLevel.check()
 }
 

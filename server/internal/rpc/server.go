@@ -9,7 +9,9 @@
 package rpc
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -26,6 +28,8 @@ import (
 	"github.com/tandemcc/tandem/gen/go/tandem/assignment/v1/assignmentv1connect"
 	"github.com/tandemcc/tandem/gen/go/tandem/callintake/v1/callintakev1connect"
 	"github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1/operatorpresencev1connect"
+	"github.com/tandemcc/tandem/server/internal/alerting"
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
 	"github.com/tandemcc/tandem/server/internal/rpc/accounts"
@@ -112,6 +116,9 @@ type Config struct {
 	// Metrics is served at /metrics to readers (admin, supervisor, readonly keys), and times
 	// every RPC; nil: no /metrics.
 	Metrics Metrics
+	// AlertSent is given every alert raised or cleared (the alert webhook); it must not block.
+	// nil: nobody.
+	AlertSent func(cc.Alert)
 }
 
 // Metrics is what /metrics needs of the API: its handler and an RPC timer.
@@ -126,6 +133,7 @@ const compressMinBytes = 1024
 // Server is the API.
 type Server struct {
 	handler   http.Handler
+	alerts    *alerting.Watch
 	closing   chan struct{}
 	retention *retention.Handler
 	limits    *limits.Limiters
@@ -167,7 +175,13 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("rpc: the store keeps no API keys, audit log or settings")
 		}
 	}
+	alerts := alerting.NewWatch(cfg.Store, cfg.Switchboard, cfg.Clock, cfg.Logger)
+	alerts.Sent = cfg.AlertSent
+	if err := alerts.Load(context.Background()); err != nil {
+		return nil, fmt.Errorf("rpc: open alerts: %w", err)
+	}
 	s := &Server{
+		alerts:    alerts,
 		closing:   closing,
 		retention: retention.New(sec, cfg.Switchboard, cfg.Clock, cfg.Logger),
 		limits:    lim,
@@ -205,7 +219,7 @@ func New(cfg Config) (*Server, error) {
 	add(operatorpresencev1connect.NewOperatorPresenceServiceHandler(presenceHandler, opts))
 	add(assignmentv1connect.NewAssignmentServiceHandler(assignment.New(cfg.Store, cfg.Switchboard), opts))
 	add(analyticsv1connect.NewAnalyticsServiceHandler(analytics.New(analytics.Config{Store: cfg.Store, Switchboard: cfg.Switchboard,
-		ReplayDay: cfg.ReplayDay, Clock: cfg.Clock, Closing: s.closing}), opts))
+		ReplayDay: cfg.ReplayDay, Alerts: alerts, Clock: cfg.Clock, Closing: s.closing}), opts))
 	add(adminv1connect.NewAdminServiceHandler(admin.New(admin.Config{Store: cfg.Store, Switchboard: cfg.Switchboard, Keys: sec,
 		Streams: s.limits, Logins: s.limits.Logins(), CallerData: s.retention, AuditLog: auditLog, Accounts: people, Clock: cfg.Clock, PasswordCost: cfg.PasswordCost}), opts))
 	// The transcoder hands the REST requests to the handlers in binary, so that the JSON the
@@ -260,6 +274,13 @@ func New(cfg Config) (*Server, error) {
 		defer s.running.Done()
 		s.retention.Run(s.closing)
 	}()
+	s.running.Add(1)
+	go func() {
+		defer s.running.Done()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-s.closing; cancel() }()
+		alerts.Run(ctx)
+	}()
 	return s, nil
 }
 
@@ -267,7 +288,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Close ends the open streams so a graceful shutdown does not wait on them, and stops the
-// retention purges.
+// retention purges and the alert watch.
 func (s *Server) Close() {
 	select {
 	case <-s.closing:

@@ -71,6 +71,8 @@ func salesQueue() callcenter.Queue {
 		Strategy: callcenter.StrategyLongestIdle, OfferTimeout: 20 * time.Second, WrapUp: 1500 * time.Millisecond,
 		Priority: 3, HoldMusicURL: "https://example.com/hold.mp3", Greeting: "Hello", IsDefault: true,
 		RecordCalls: true, RecordingNotice: "This call is recorded.",
+		Rules: callcenter.QueueRules{Alerts: callcenter.AlertThresholds{ServiceLevelUnder: 70, LongestWaitOver: 90 * time.Second,
+			WaitingOver: 3, MissesInRow: 2, AbandonmentOver: 10, Window: 30 * time.Minute, Hold: 5 * time.Second}},
 	}
 }
 

@@ -84,6 +84,12 @@ type Store interface {
 	AccountSession(ctx context.Context, tokenHash string) (callcenter.AccountSession, error)
 	DeleteAccountSession(ctx context.Context, tokenHash string) error
 
+	// Alerts
+	RaiseAlert(ctx context.Context, a callcenter.Alert) (int64, error)
+	ClearAlert(ctx context.Context, id int64, at time.Time) error
+	AcknowledgeAlert(ctx context.Context, id int64, by string, at time.Time) (callcenter.Alert, error)
+	Alerts(ctx context.Context, q callcenter.AlertQuery) ([]callcenter.Alert, error)
+
 	Close() error
 }
 
@@ -144,6 +150,7 @@ func Run(t *testing.T, factory Factory) {
 		{"Accounts", s.Accounts},
 		{"AccountSessions", s.AccountSessions},
 		{"AuditEntryKeepsHowTheActorSignedIn", s.AuditEntryKeepsHowTheActorSignedIn},
+		{"Alerts", s.Alerts},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel() // each on a database of its own

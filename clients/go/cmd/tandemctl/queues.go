@@ -111,21 +111,24 @@ func queuesUpdate(c *cli, args []string) error {
 
 // queueFlags are a queue's settings on the command line.
 type queueFlags struct {
-	id, name, strategy, holdMusic, greeting string
-	numbers, overflowSpares                 commaList
-	offerTimeout, wrapUp                    duration
-	priority                                uint
-	isDefault                               bool
-	announceEvery, banWindow                duration
-	awayAfter, banAfter, awayAfterDeclines  uint
-	banSteps                                durations
-	managerWait, overflowAfter              duration
-	noOptIn                                 bool
-	optInCooldownDays, overflowMax          uint
-	templates                               listFlag
-	overflowOrder                           string
-	recordCalls                             bool
-	recordingNotice                         string
+	id, name, strategy, holdMusic, greeting  string
+	numbers, overflowSpares                  commaList
+	offerTimeout, wrapUp                     duration
+	priority                                 uint
+	isDefault                                bool
+	announceEvery, banWindow                 duration
+	awayAfter, banAfter, awayAfterDeclines   uint
+	banSteps                                 durations
+	managerWait, overflowAfter               duration
+	noOptIn                                  bool
+	optInCooldownDays, overflowMax           uint
+	templates                                listFlag
+	overflowOrder                            string
+	recordCalls                              bool
+	recordingNotice                          string
+	alertWaiting, alertMisses                uint
+	alertSLUnder, alertAbandonment           uint
+	alertLongestWait, alertWindow, alertHold duration
 }
 
 // newQueueFlags defines the flags; create gives them the API's documented defaults.
@@ -161,6 +164,13 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.StringVar(&qf.overflowOrder, "overflow-order", "", "how the pool is used: in_turn (the server's default), least_used or priority")
 	fs.BoolVar(&qf.recordCalls, "record-calls", false, "record the conversations of the queue's calls (--record-calls=false stops)")
 	fs.StringVar(&qf.recordingNotice, "recording-notice", "", "said to callers before they are connected when calls are recorded, e.g. \"This call may be recorded.\" (--recording-notice= removes it)")
+	fs.UintVar(&qf.alertWaiting, "alert-waiting-over", 0, "alert when more calls than this wait (0: off)")
+	fs.Var(&qf.alertLongestWait, "alert-longest-wait-over", "alert when a call has waited longer than this (0: off)"+durationHelp)
+	fs.UintVar(&qf.alertMisses, "alert-misses-in-row", 0, "alert when an operator of the queue missed this many offers in a row (0: off)")
+	fs.UintVar(&qf.alertSLUnder, "alert-service-level-under", 0, "alert when the service level over --alert-window is under this percent (0: off)")
+	fs.UintVar(&qf.alertAbandonment, "alert-abandonment-over", 0, "alert when more than this percent of the calls over --alert-window were abandoned (0: off)")
+	fs.Var(&qf.alertWindow, "alert-window", "the window of the service level and abandonment alerts (0: server default, 15m)"+durationHelp)
+	fs.Var(&qf.alertHold, "alert-hold", "how long a threshold stays crossed before its alert is raised, and back before it clears (0: server default, 10s)"+durationHelp)
 	return qf
 }
 
@@ -236,6 +246,20 @@ func (qf *queueFlags) apply(c *cli, q *adminv1.Queue, visit func(func(*flag.Flag
 			q.RecordCalls = qf.recordCalls
 		case "recording-notice":
 			q.RecordingNotice = qf.recordingNotice
+		case "alert-waiting-over":
+			q.AlertWaitingOver = uint32(min(qf.alertWaiting, math.MaxUint32))
+		case "alert-longest-wait-over":
+			q.AlertLongestWaitOverS, err = wholeSeconds(f.Name, qf.alertLongestWait.get())
+		case "alert-misses-in-row":
+			q.AlertMissesInRow = uint32(min(qf.alertMisses, math.MaxUint32))
+		case "alert-service-level-under":
+			q.AlertServiceLevelUnderPercent = uint32(min(qf.alertSLUnder, math.MaxUint32))
+		case "alert-abandonment-over":
+			q.AlertAbandonmentOverPercent = uint32(min(qf.alertAbandonment, math.MaxUint32))
+		case "alert-window":
+			q.AlertWindowS, err = wholeSeconds(f.Name, qf.alertWindow.get())
+		case "alert-hold":
+			q.AlertHoldS, err = wholeSeconds(f.Name, qf.alertHold.get())
 		case "overflow-after", "overflow-spare", "overflow-max", "overflow-order":
 			if q.Overflow == nil {
 				q.Overflow = &adminv1.Overflow{}
@@ -287,6 +311,7 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 	}
 	row(w, "Ban", fmt.Sprintf("after %d misses within %s, for %s", q.GetBanAfterMisses(), seconds(q.GetBanWindowS()), strings.Join(steps, ", then ")))
 	row(w, "Manager wait", seconds(q.GetManagerWaitS()))
+	row(w, "Alerts", alertsText(q))
 	if q.GetRecordCalls() {
 		row(w, "Recording", "yes, notice: "+cmp.Or(q.GetRecordingNotice(), "(none)"))
 	} else {
@@ -322,4 +347,28 @@ func overflowString(o *adminv1.Overflow) string {
 		how += fmt.Sprintf(", at most %d at once", o.GetMaxAtOnce())
 	}
 	return fmt.Sprintf("after %s to %s (%s)", seconds(o.GetAfterS()), pool, how)
+}
+
+// alertsText says which alert thresholds a queue has on.
+func alertsText(q *adminv1.Queue) string {
+	var on []string
+	if n := q.GetAlertWaitingOver(); n > 0 {
+		on = append(on, fmt.Sprintf("over %d waiting", n))
+	}
+	if n := q.GetAlertLongestWaitOverS(); n > 0 {
+		on = append(on, "a wait over "+seconds(n))
+	}
+	if n := q.GetAlertMissesInRow(); n > 0 {
+		on = append(on, fmt.Sprintf("%d misses in a row", n))
+	}
+	if n := q.GetAlertServiceLevelUnderPercent(); n > 0 {
+		on = append(on, fmt.Sprintf("service level under %d %%", n))
+	}
+	if n := q.GetAlertAbandonmentOverPercent(); n > 0 {
+		on = append(on, fmt.Sprintf("abandonment over %d %%", n))
+	}
+	if len(on) == 0 {
+		return "off"
+	}
+	return strings.Join(on, ", ")
 }

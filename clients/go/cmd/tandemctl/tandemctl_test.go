@@ -615,6 +615,13 @@ func TestQueueRules(t *testing.T) {
 	wantCells(t, rowOf(t, out, "Opt-in"), "Opt-in", "no")
 	wantCells(t, rowOf(t, out, "Absence text (vacation)"), "Absence text (vacation)", "{name} is away until {until}.")
 	wantCells(t, rowOf(t, out, "Overflow"), "Overflow", "never")
+	wantCells(t, rowOf(t, out, "Alerts"), "Alerts", "off")
+	out = c.ok("queues", "create", "--id", "alerted", "--number", "+18005550599", "--alert-waiting-over", "3", "--alert-longest-wait-over", "1m30s", "--alert-misses-in-row", "2",
+		"--alert-service-level-under", "70", "--alert-abandonment-over", "10", "--alert-window", "10m", "--alert-hold", "5s")
+	wantCells(t, rowOf(t, out, "Alerts"), "Alerts", "over 3 waiting, a wait over 1m30s, 2 misses in a row, service level under 70 %, abandonment over 10 %")
+	if r := c.run("queues", "update", "alerted", "--alert-service-level-under", "101"); r.code != 1 || !strings.Contains(r.stderr, "field: queue.alert_service_level_under_percent") {
+		t.Errorf("a service level over 100 %%: exit %d, %s", r.code, r.stderr)
+	}
 
 	c.ok("spares", "create", "--id", "s1", "--contact", "pstn:+14155550101")
 	c.ok("spares", "create", "--id", "s2", "--contact", "pstn:+14155550102")

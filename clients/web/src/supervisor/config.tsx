@@ -8,6 +8,7 @@ import { OverflowSchema, QueueSchema, SpareSchema, type Absence, type Client as 
 import { ContactKind, ContactSchema } from "@gen/tandem/common/v1/common_pb";
 import { problem, unary, type Api, type Role } from "./api";
 import { Field, uint } from "./form";
+import { AlertThresholdFields, alertFormOf, alertsFrom } from "./alertconfig";
 import { ms } from "./live";
 import { backOffsText, failuresText } from "./logins";
 
@@ -467,6 +468,7 @@ export function queueFormOf(q: Queue | null): Record<string, string> {
     "overflow.order": q?.overflow?.order || "in_turn",
     record_calls: q?.recordCalls ? "yes" : "",
     recording_notice: q?.recordingNotice ?? "",
+    ...alertFormOf(q),
   };
 }
 
@@ -505,6 +507,7 @@ export function queueFrom(old: Queue | null, f: Record<string, string>, isDefaul
     overflow,
     recordCalls: s("record_calls") === "yes",
     recordingNotice: s("recording_notice"),
+    ...alertsFrom(s),
   });
 }
 
@@ -615,6 +618,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
           <textarea name="recording_notice" rows={2} value={f.recording_notice} onInput={set("recording_notice")} />
         </Field>
       </fieldset>
+      <AlertThresholdFields text={text} />
       <label class="sv-check">
         <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> Default queue (calls to unknown numbers)
       </label>

@@ -5,12 +5,14 @@
 // timestamps, against the server's clock (its `at` minus ours).
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { OperatorLive, QueueLive, WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
+import type { Alert, OperatorLive, QueueLive, WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
 import { StreamLoop } from "../reconnect";
 
 export interface Board {
   queues: Map<string, QueueLive>;
   operators: Map<string, OperatorLive>;
+  /** The open alerts, newest first: the whole list comes whenever it changed. */
+  alerts: Alert[];
   /** Server clock minus local clock, ms. */
   offsetMs: number;
   /** Local time of the last message. */
@@ -30,19 +32,21 @@ export function applyWallboard(b: Board | null, msg: WatchWallboardResponse, loc
     return {
       queues: new Map(msg.queues.map((q) => [q.queueId, q])),
       operators: new Map(msg.operators.map((o) => [o.operatorId, o])),
+      alerts: msg.alerts,
       offsetMs,
       heardAt: localNow,
     };
   }
+  const alerts = msg.alertsChanged ? msg.alerts : b.alerts;
   const changed = msg.queues.length + msg.operators.length + msg.removedQueueIds.length + msg.removedOperatorIds.length > 0;
-  if (!changed) return { ...b, offsetMs, heardAt: localNow };
+  if (!changed) return { ...b, alerts, offsetMs, heardAt: localNow };
   const queues = new Map(b.queues);
   const operators = new Map(b.operators);
   for (const q of msg.queues) queues.set(q.queueId, q);
   for (const o of msg.operators) operators.set(o.operatorId, o);
   for (const id of msg.removedQueueIds) queues.delete(id);
   for (const id of msg.removedOperatorIds) operators.delete(id);
-  return { queues, operators, offsetMs, heardAt: localNow };
+  return { queues, operators, alerts, offsetMs, heardAt: localNow };
 }
 
 /** The server's now, from the local clock and the board's offset. */

@@ -7,6 +7,7 @@ import type { Api } from "./api";
 import { retryIn, type StreamLoop } from "../reconnect";
 import { createStore, useModel, useNow } from "../store";
 import { initialWall, longestWaitMs, ms, reduceWall, serverNow, watchBoard, type Board, type LiveConn } from "./live";
+import { Alerts } from "./alerts";
 import { clock, percent, secs, stateKeys, stateLabels, type StateKey } from "./words";
 
 /** "#wallboard/support,sales" watches those queues (and their operators); nothing: everything. */
@@ -73,6 +74,7 @@ export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api;
           </button>
         </span>
       </div>
+      {board && <Alerts api={api} alerts={board.alerts} queueNames={new Map(queues.map((q) => [q.queueId, q.name || q.queueId]))} names={names} now={now} />}
       {!board && conn.kind !== "live" && <p class="wb-empty">Waiting for the server's first picture…</p>}
       <section class="wb-queues" aria-label="Queues">
         {queues.map((q) => (

@@ -85,6 +85,15 @@ func rulesIn(q *adminv1.Queue) cc.QueueRules {
 		Abandoned:    cc.AbandonedRule(q.GetServiceLevelAbandoned()),
 		ShortAbandon: convert.Seconds(q.GetShortAbandonS()),
 	}
+	r.Alerts = cc.AlertThresholds{ // zeros stay: off, or (window, hold) AlertThresholds.OrDefaults
+		ServiceLevelUnder: int(min(q.GetAlertServiceLevelUnderPercent(), 1000)), // Check refuses past 100
+		LongestWaitOver:   convert.Seconds(q.GetAlertLongestWaitOverS()),
+		WaitingOver:       int(q.GetAlertWaitingOver()),
+		MissesInRow:       int(min(q.GetAlertMissesInRow(), 1000)),
+		AbandonmentOver:   int(min(q.GetAlertAbandonmentOverPercent(), 1000)),
+		Window:            convert.Seconds(q.GetAlertWindowS()),
+		Hold:              convert.Seconds(q.GetAlertHoldS()),
+	}
 	return r
 }
 

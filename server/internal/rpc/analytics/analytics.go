@@ -10,6 +10,7 @@ import (
 	"connectrpc.com/connect"
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	"github.com/tandemcc/tandem/server/internal/alerting"
 	stats "github.com/tandemcc/tandem/server/internal/analytics"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
@@ -31,6 +32,7 @@ type Store interface {
 	OperatorStates(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.StateSpan, error)
 	OperatorEvents(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.CallEvent, error)
 	DayScores(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.DayScore, error)
+	alerting.Store
 }
 
 // Switchboard is what Analytics reads of the live floor, for the wallboards.
@@ -48,6 +50,7 @@ type Config struct {
 	Store       Store
 	Switchboard Switchboard
 	ReplayDay   Replayer
+	Alerts      *alerting.Watch // raises and clears the alerts the wallboards show
 	Clock       clock.Clock
 	Closing     <-chan struct{} // closed when the server shuts down: streams end
 }
@@ -57,13 +60,14 @@ type Handler struct {
 	store   Store
 	board   Switchboard
 	replay  Replayer
+	alerts  *alerting.Watch
 	clock   clock.Clock
 	closing <-chan struct{}
 }
 
 // New returns Analytics for cfg.
 func New(cfg Config) *Handler {
-	return &Handler{store: cfg.Store, board: cfg.Switchboard, replay: cfg.ReplayDay, clock: cfg.Clock, closing: cfg.Closing}
+	return &Handler{store: cfg.Store, board: cfg.Switchboard, replay: cfg.ReplayDay, alerts: cfg.Alerts, clock: cfg.Clock, closing: cfg.Closing}
 }
 
 // rangeIn resolves a TimeRange: from defaults to the start of today (UTC), to to now.

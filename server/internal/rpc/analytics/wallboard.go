@@ -35,6 +35,8 @@ func (h *Handler) WatchWallboard(ctx context.Context, req *connect.Request[analy
 	}
 	changed, stop := h.board.WatchFloor()
 	defer stop()
+	alerted, stopAlerts := h.alerts.Subscribe()
+	defer stopAlerts()
 	floor, err := h.board.Floor(ctx)
 	if err != nil {
 		return codes.ToConnect(ctx, err)
@@ -46,7 +48,9 @@ func (h *Handler) WatchWallboard(ctx context.Context, req *connect.Request[analy
 	}
 	v := wallboardView{want: want, operators: req.Msg.GetOperators()}
 	sent := time.Now()
-	if err := stream.Send(v.next(floor, true)); err != nil {
+	first := v.next(floor, true)
+	first.Alerts, first.AlertsChanged = v.alerts(h.alerts.Open()), true
+	if err := stream.Send(first); err != nil {
 		return err
 	}
 	for {
@@ -74,6 +78,11 @@ func (h *Handler) WatchWallboard(ctx context.Context, req *connect.Request[analy
 					return err
 				}
 			}
+		case <-alerted:
+			if err := stream.Send(&analyticsv1.WatchWallboardResponse{At: convert.Timestamp(h.clock.Now()),
+				Alerts: v.alerts(h.alerts.Open()), AlertsChanged: true}); err != nil {
+				return err
+			}
 		case <-h.clock.After(wallboardKeepalive):
 			if err := stream.Send(&analyticsv1.WatchWallboardResponse{At: convert.Timestamp(h.clock.Now())}); err != nil {
 				return err
@@ -88,6 +97,17 @@ type wallboardView struct {
 	operators bool
 	queues    map[string]*analyticsv1.QueueLive
 	ops       map[string]stats.OperatorNow // what was sent, as it was in the floor
+}
+
+// alerts are the open alerts of the queues the wallboard shows.
+func (v *wallboardView) alerts(open []cc.Alert) []*analyticsv1.Alert {
+	out := []*analyticsv1.Alert{}
+	for _, a := range open {
+		if len(v.want) == 0 || v.want[a.Queue] {
+			out = append(out, alertOut(a))
+		}
+	}
+	return out
 }
 
 // next is the message that brings the client from what it was sent to floor; nil when nothing

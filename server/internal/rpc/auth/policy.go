@@ -76,6 +76,8 @@ var policy = map[string][]Role{
 	analyticsv1connect.AnalyticsServiceReplayDayProcedure:            readers,
 	analyticsv1connect.AnalyticsServiceSearchCallsProcedure:          readers,
 	analyticsv1connect.AnalyticsServiceGetOperatorDrillDownProcedure: readers,
+	analyticsv1connect.AnalyticsServiceListAlertsProcedure:           readers,
+	analyticsv1connect.AnalyticsServiceAcknowledgeAlertProcedure:     supervisors,
 
 	adminv1connect.AdminServiceCreateOperatorProcedure:     admins,
 	adminv1connect.AdminServiceUpdateOperatorProcedure:     admins,
@@ -140,6 +142,7 @@ var reads = map[string]bool{
 	analyticsv1connect.AnalyticsServiceReplayDayProcedure:                      true,
 	analyticsv1connect.AnalyticsServiceSearchCallsProcedure:                    true,
 	analyticsv1connect.AnalyticsServiceGetOperatorDrillDownProcedure:           true,
+	analyticsv1connect.AnalyticsServiceListAlertsProcedure:                     true,
 	adminv1connect.AdminServiceGetOperatorProcedure:                            true,
 	adminv1connect.AdminServiceListOperatorsProcedure:                          true,
 	adminv1connect.AdminServiceGetQueueProcedure:                               true,

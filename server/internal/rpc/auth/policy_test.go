@@ -240,3 +240,14 @@ func TestPrincipalNamesThePerson(t *testing.T) {
 		t.Errorf("key: %q %q %v", k.Identity(), k.HowSignedIn(), k.Person())
 	}
 }
+
+// TestAlertsAreTheFloors: every reader sees the alerts; acknowledging one is a supervisor's or
+// an admin's act, and (not being a read) goes in the audit log.
+func TestAlertsAreTheFloors(t *testing.T) {
+	if got := policy[analyticsv1connect.AnalyticsServiceListAlertsProcedure]; !slices.Equal(got, readers) || !reads[analyticsv1connect.AnalyticsServiceListAlertsProcedure] {
+		t.Errorf("ListAlerts: %v, a read %v", got, reads[analyticsv1connect.AnalyticsServiceListAlertsProcedure])
+	}
+	if got := policy[analyticsv1connect.AnalyticsServiceAcknowledgeAlertProcedure]; !slices.Equal(got, supervisors) || IsRead(analyticsv1connect.AnalyticsServiceAcknowledgeAlertProcedure) {
+		t.Errorf("AcknowledgeAlert: %v, a read %v", got, IsRead(analyticsv1connect.AnalyticsServiceAcknowledgeAlertProcedure))
+	}
+}

@@ -821,8 +821,25 @@ type Queue struct {
 	// record_calls is on, e.g. "This call may be recorded."; empty: nothing is said. At most 1500
 	// characters.
 	RecordingNotice string `protobuf:"bytes,61,opt,name=recording_notice,json=recordingNotice,proto3" json:"recording_notice,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Alerts (see the Analytics API's ListAlerts and the wallboard); 0 turns each off, as all are
+	// by default. The service level over alert_window_s fell below this percent (1–100)…
+	AlertServiceLevelUnderPercent uint32 `protobuf:"varint,240,opt,name=alert_service_level_under_percent,json=alertServiceLevelUnderPercent,proto3" json:"alert_service_level_under_percent,omitempty"`
+	// …a call waited longer than this (1–86400 s)…
+	AlertLongestWaitOverS uint32 `protobuf:"varint,241,opt,name=alert_longest_wait_over_s,json=alertLongestWaitOverS,proto3" json:"alert_longest_wait_over_s,omitempty"`
+	// …more calls than this wait (1–100000)…
+	AlertWaitingOver uint32 `protobuf:"varint,242,opt,name=alert_waiting_over,json=alertWaitingOver,proto3" json:"alert_waiting_over,omitempty"`
+	// …an operator serving the queue missed this many offers in a row (1–100)…
+	AlertMissesInRow uint32 `protobuf:"varint,243,opt,name=alert_misses_in_row,json=alertMissesInRow,proto3" json:"alert_misses_in_row,omitempty"`
+	// …more than this percent of the calls over alert_window_s were abandoned (1–99).
+	AlertAbandonmentOverPercent uint32 `protobuf:"varint,244,opt,name=alert_abandonment_over_percent,json=alertAbandonmentOverPercent,proto3" json:"alert_abandonment_over_percent,omitempty"`
+	// The window for the service level and the abandonment (0: 900; else 60–86400 s). Either
+	// needs 5 calls in the window before it can raise an alert.
+	AlertWindowS uint32 `protobuf:"varint,245,opt,name=alert_window_s,json=alertWindowS,proto3" json:"alert_window_s,omitempty"`
+	// A threshold must stay crossed this long before its alert is raised, and back as long before
+	// it is cleared (0: 10; at most 600 s).
+	AlertHoldS    uint32 `protobuf:"varint,246,opt,name=alert_hold_s,json=alertHoldS,proto3" json:"alert_hold_s,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Queue) Reset() {
@@ -1042,6 +1059,55 @@ func (x *Queue) GetRecordingNotice() string {
 		return x.RecordingNotice
 	}
 	return ""
+}
+
+func (x *Queue) GetAlertServiceLevelUnderPercent() uint32 {
+	if x != nil {
+		return x.AlertServiceLevelUnderPercent
+	}
+	return 0
+}
+
+func (x *Queue) GetAlertLongestWaitOverS() uint32 {
+	if x != nil {
+		return x.AlertLongestWaitOverS
+	}
+	return 0
+}
+
+func (x *Queue) GetAlertWaitingOver() uint32 {
+	if x != nil {
+		return x.AlertWaitingOver
+	}
+	return 0
+}
+
+func (x *Queue) GetAlertMissesInRow() uint32 {
+	if x != nil {
+		return x.AlertMissesInRow
+	}
+	return 0
+}
+
+func (x *Queue) GetAlertAbandonmentOverPercent() uint32 {
+	if x != nil {
+		return x.AlertAbandonmentOverPercent
+	}
+	return 0
+}
+
+func (x *Queue) GetAlertWindowS() uint32 {
+	if x != nil {
+		return x.AlertWindowS
+	}
+	return 0
+}
+
+func (x *Queue) GetAlertHoldS() uint32 {
+	if x != nil {
+		return x.AlertHoldS
+	}
+	return 0
 }
 
 // Overflow sends calls that waited too long with nobody free to spare numbers.
@@ -5686,7 +5752,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xa0\t\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\x95\f\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -5717,7 +5783,15 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x0fshort_abandon_s\x18\x18 \x01(\rR\rshortAbandonS\x12.\n" +
 	"\x13away_after_declines\x18\x19 \x01(\rR\x11awayAfterDeclines\x12!\n" +
 	"\frecord_calls\x18< \x01(\bR\vrecordCalls\x12)\n" +
-	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\x1aC\n" +
+	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\x12I\n" +
+	"!alert_service_level_under_percent\x18\xf0\x01 \x01(\rR\x1dalertServiceLevelUnderPercent\x129\n" +
+	"\x19alert_longest_wait_over_s\x18\xf1\x01 \x01(\rR\x15alertLongestWaitOverS\x12-\n" +
+	"\x12alert_waiting_over\x18\xf2\x01 \x01(\rR\x10alertWaitingOver\x12.\n" +
+	"\x13alert_misses_in_row\x18\xf3\x01 \x01(\rR\x10alertMissesInRow\x12D\n" +
+	"\x1ealert_abandonment_over_percent\x18\xf4\x01 \x01(\rR\x1balertAbandonmentOverPercent\x12%\n" +
+	"\x0ealert_window_s\x18\xf5\x01 \x01(\rR\falertWindowS\x12!\n" +
+	"\falert_hold_s\x18\xf6\x01 \x01(\rR\n" +
+	"alertHoldS\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa2\x01\n" +

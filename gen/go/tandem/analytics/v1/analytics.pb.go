@@ -1138,7 +1138,11 @@ type WatchWallboardResponse struct {
 	RemovedQueueIds    []string               `protobuf:"bytes,4,rep,name=removed_queue_ids,json=removedQueueIds,proto3" json:"removed_queue_ids,omitempty"`
 	RemovedOperatorIds []string               `protobuf:"bytes,5,rep,name=removed_operator_ids,json=removedOperatorIds,proto3" json:"removed_operator_ids,omitempty"`
 	// The server's clock: clients compute waits against it, not their own.
-	At            *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	At *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	// The open alerts of the queues watched, newest first, when alerts_changed (always in a
+	// snapshot); an empty list with alerts_changed means none is open.
+	Alerts        []*Alert `protobuf:"bytes,240,rep,name=alerts,proto3" json:"alerts,omitempty"`
+	AlertsChanged bool     `protobuf:"varint,241,opt,name=alerts_changed,json=alertsChanged,proto3" json:"alerts_changed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1213,6 +1217,20 @@ func (x *WatchWallboardResponse) GetAt() *timestamppb.Timestamp {
 		return x.At
 	}
 	return nil
+}
+
+func (x *WatchWallboardResponse) GetAlerts() []*Alert {
+	if x != nil {
+		return x.Alerts
+	}
+	return nil
+}
+
+func (x *WatchWallboardResponse) GetAlertsChanged() bool {
+	if x != nil {
+		return x.AlertsChanged
+	}
+	return false
 }
 
 // QueueLive is one queue now.
@@ -3330,6 +3348,315 @@ func (x *DayScore) GetLostToSlowAnswers() float64 {
 	return 0
 }
 
+// Alert is a queue's threshold crossed (see the Admin API's alert_* queue fields): raised when it
+// stayed crossed for the queue's alert_hold_s, cleared when it stayed back as long.
+type Alert struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	AlertId int64                  `protobuf:"varint,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	QueueId string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	// "service_level" (percent), "longest_wait" (seconds), "waiting" (calls), "misses_in_row"
+	// (offers; operator_id says whose) or "abandonment" (percent).
+	Kind       string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	OperatorId string `protobuf:"bytes,4,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	// The figure when the alert was raised, and the threshold it crossed.
+	Value     float64                `protobuf:"fixed64,5,opt,name=value,proto3" json:"value,omitempty"`
+	Threshold float64                `protobuf:"fixed64,6,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	RaisedAt  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=raised_at,json=raisedAt,proto3" json:"raised_at,omitempty"`
+	// Unset while open.
+	ClearedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=cleared_at,json=clearedAt,proto3" json:"cleared_at,omitempty"`
+	// Who acknowledged it (the key's or person's name) and when; empty/unset when nobody has.
+	AcknowledgedBy string                 `protobuf:"bytes,9,opt,name=acknowledged_by,json=acknowledgedBy,proto3" json:"acknowledged_by,omitempty"`
+	AcknowledgedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=acknowledged_at,json=acknowledgedAt,proto3" json:"acknowledged_at,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Alert) Reset() {
+	*x = Alert{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Alert) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Alert) ProtoMessage() {}
+
+func (x *Alert) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Alert.ProtoReflect.Descriptor instead.
+func (*Alert) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *Alert) GetAlertId() int64 {
+	if x != nil {
+		return x.AlertId
+	}
+	return 0
+}
+
+func (x *Alert) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *Alert) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Alert) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *Alert) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *Alert) GetThreshold() float64 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+func (x *Alert) GetRaisedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RaisedAt
+	}
+	return nil
+}
+
+func (x *Alert) GetClearedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ClearedAt
+	}
+	return nil
+}
+
+func (x *Alert) GetAcknowledgedBy() string {
+	if x != nil {
+		return x.AcknowledgedBy
+	}
+	return ""
+}
+
+func (x *Alert) GetAcknowledgedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AcknowledgedAt
+	}
+	return nil
+}
+
+type ListAlertsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Alerts raised since then are listed too, cleared or not (unset: the open ones only).
+	Since *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=since,proto3" json:"since,omitempty"`
+	// At most this many (0: 100; at most 1000).
+	Limit         uint32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAlertsRequest) Reset() {
+	*x = ListAlertsRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAlertsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAlertsRequest) ProtoMessage() {}
+
+func (x *ListAlertsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAlertsRequest.ProtoReflect.Descriptor instead.
+func (*ListAlertsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ListAlertsRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ListAlertsRequest) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+type ListAlertsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Alerts        []*Alert               `protobuf:"bytes,1,rep,name=alerts,proto3" json:"alerts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAlertsResponse) Reset() {
+	*x = ListAlertsResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAlertsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAlertsResponse) ProtoMessage() {}
+
+func (x *ListAlertsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAlertsResponse.ProtoReflect.Descriptor instead.
+func (*ListAlertsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ListAlertsResponse) GetAlerts() []*Alert {
+	if x != nil {
+		return x.Alerts
+	}
+	return nil
+}
+
+type AcknowledgeAlertRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       int64                  `protobuf:"varint,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcknowledgeAlertRequest) Reset() {
+	*x = AcknowledgeAlertRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcknowledgeAlertRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcknowledgeAlertRequest) ProtoMessage() {}
+
+func (x *AcknowledgeAlertRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcknowledgeAlertRequest.ProtoReflect.Descriptor instead.
+func (*AcknowledgeAlertRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *AcknowledgeAlertRequest) GetAlertId() int64 {
+	if x != nil {
+		return x.AlertId
+	}
+	return 0
+}
+
+type AcknowledgeAlertResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Alert         *Alert                 `protobuf:"bytes,1,opt,name=alert,proto3" json:"alert,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcknowledgeAlertResponse) Reset() {
+	*x = AcknowledgeAlertResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcknowledgeAlertResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcknowledgeAlertResponse) ProtoMessage() {}
+
+func (x *AcknowledgeAlertResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcknowledgeAlertResponse.ProtoReflect.Descriptor instead.
+func (*AcknowledgeAlertResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *AcknowledgeAlertResponse) GetAlert() *Alert {
+	if x != nil {
+		return x.Alert
+	}
+	return nil
+}
+
 var File_tandem_analytics_v1_analytics_proto protoreflect.FileDescriptor
 
 const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
@@ -3437,14 +3764,16 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x04name\x18\t \x01(\tR\x04name\"R\n" +
 	"\x15WatchWallboardRequest\x12\x1b\n" +
 	"\tqueue_ids\x18\x01 \x03(\tR\bqueueIds\x12\x1c\n" +
-	"\toperators\x18\x02 \x01(\bR\toperators\"\xb7\x02\n" +
+	"\toperators\x18\x02 \x01(\bR\toperators\"\x94\x03\n" +
 	"\x16WatchWallboardResponse\x12\x1a\n" +
 	"\bsnapshot\x18\x01 \x01(\bR\bsnapshot\x126\n" +
 	"\x06queues\x18\x02 \x03(\v2\x1e.tandem.analytics.v1.QueueLiveR\x06queues\x12?\n" +
 	"\toperators\x18\x03 \x03(\v2!.tandem.analytics.v1.OperatorLiveR\toperators\x12*\n" +
 	"\x11removed_queue_ids\x18\x04 \x03(\tR\x0fremovedQueueIds\x120\n" +
 	"\x14removed_operator_ids\x18\x05 \x03(\tR\x12removedOperatorIds\x12*\n" +
-	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xeb\x05\n" +
+	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x123\n" +
+	"\x06alerts\x18\xf0\x01 \x03(\v2\x1a.tandem.analytics.v1.AlertR\x06alerts\x12&\n" +
+	"\x0ealerts_changed\x18\xf1\x01 \x01(\bR\ralertsChanged\"\xeb\x05\n" +
 	"\tQueueLive\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12:\n" +
@@ -3648,7 +3977,30 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x03day\x18\x01 \x01(\tR\x03day\x12\x16\n" +
 	"\x06points\x18\x02 \x01(\x01R\x06points\x12$\n" +
 	"\x0elost_to_misses\x18\x03 \x01(\x01R\flostToMisses\x12/\n" +
-	"\x14lost_to_slow_answers\x18\x04 \x01(\x01R\x11lostToSlowAnswers*b\n" +
+	"\x14lost_to_slow_answers\x18\x04 \x01(\x01R\x11lostToSlowAnswers\"\x88\x03\n" +
+	"\x05Alert\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\x03R\aalertId\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x1f\n" +
+	"\voperator_id\x18\x04 \x01(\tR\n" +
+	"operatorId\x12\x14\n" +
+	"\x05value\x18\x05 \x01(\x01R\x05value\x12\x1c\n" +
+	"\tthreshold\x18\x06 \x01(\x01R\tthreshold\x127\n" +
+	"\traised_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\braisedAt\x129\n" +
+	"\n" +
+	"cleared_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tclearedAt\x12'\n" +
+	"\x0facknowledged_by\x18\t \x01(\tR\x0eacknowledgedBy\x12C\n" +
+	"\x0facknowledged_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\x0eacknowledgedAt\"[\n" +
+	"\x11ListAlertsRequest\x120\n" +
+	"\x05since\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\rR\x05limit\"H\n" +
+	"\x12ListAlertsResponse\x122\n" +
+	"\x06alerts\x18\x01 \x03(\v2\x1a.tandem.analytics.v1.AlertR\x06alerts\"4\n" +
+	"\x17AcknowledgeAlertRequest\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\x03R\aalertId\"L\n" +
+	"\x18AcknowledgeAlertResponse\x120\n" +
+	"\x05alert\x18\x01 \x01(\v2\x1a.tandem.analytics.v1.AlertR\x05alert*b\n" +
 	"\bInterval\x12\x18\n" +
 	"\x14INTERVAL_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
@@ -3661,7 +4013,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x11CALL_OUTCOME_LOST\x10\x03\x12\x1c\n" +
 	"\x18CALL_OUTCOME_TRANSFERRED\x10\x04\x12\x19\n" +
 	"\x15CALL_OUTCOME_AT_SPARE\x10\x05\x12\x19\n" +
-	"\x15CALL_OUTCOME_DECLINED\x10\x062\xbc\b\n" +
+	"\x15CALL_OUTCOME_DECLINED\x10\x062\x8c\n" +
+	"\n" +
 	"\x10AnalyticsService\x12f\n" +
 	"\rGetQueueStats\x12).tandem.analytics.v1.GetQueueStatsRequest\x1a*.tandem.analytics.v1.GetQueueStatsResponse\x12o\n" +
 	"\x10GetOperatorStats\x12,.tandem.analytics.v1.GetOperatorStatsRequest\x1a-.tandem.analytics.v1.GetOperatorStatsResponse\x12k\n" +
@@ -3673,7 +4026,10 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x11CalculateStaffing\x12-.tandem.analytics.v1.CalculateStaffingRequest\x1a..tandem.analytics.v1.CalculateStaffingResponse\x12Z\n" +
 	"\tReplayDay\x12%.tandem.analytics.v1.ReplayDayRequest\x1a&.tandem.analytics.v1.ReplayDayResponse\x12`\n" +
 	"\vSearchCalls\x12'.tandem.analytics.v1.SearchCallsRequest\x1a(.tandem.analytics.v1.SearchCallsResponse\x12{\n" +
-	"\x14GetOperatorDrillDown\x120.tandem.analytics.v1.GetOperatorDrillDownRequest\x1a1.tandem.analytics.v1.GetOperatorDrillDownResponseB\xda\x01\n" +
+	"\x14GetOperatorDrillDown\x120.tandem.analytics.v1.GetOperatorDrillDownRequest\x1a1.tandem.analytics.v1.GetOperatorDrillDownResponse\x12]\n" +
+	"\n" +
+	"ListAlerts\x12&.tandem.analytics.v1.ListAlertsRequest\x1a'.tandem.analytics.v1.ListAlertsResponse\x12o\n" +
+	"\x10AcknowledgeAlert\x12,.tandem.analytics.v1.AcknowledgeAlertRequest\x1a-.tandem.analytics.v1.AcknowledgeAlertResponseB\xda\x01\n" +
 	"\x17com.tandem.analytics.v1B\x0eAnalyticsProtoP\x01ZAgithub.com/tandemcc/tandem/gen/go/tandem/analytics/v1;analyticsv1\xa2\x02\x03TAX\xaa\x02\x13Tandem.Analytics.V1\xca\x02\x13Tandem\\Analytics\\V1\xe2\x02\x1fTandem\\Analytics\\V1\\GPBMetadata\xea\x02\x15Tandem::Analytics::V1b\x06proto3"
 
 var (
@@ -3689,7 +4045,7 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(Interval)(0),                        // 0: tandem.analytics.v1.Interval
 	(CallOutcome)(0),                     // 1: tandem.analytics.v1.CallOutcome
@@ -3728,94 +4084,110 @@ var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(*OperatorStateSpan)(nil),            // 34: tandem.analytics.v1.OperatorStateSpan
 	(*OperatorEvent)(nil),                // 35: tandem.analytics.v1.OperatorEvent
 	(*DayScore)(nil),                     // 36: tandem.analytics.v1.DayScore
-	(*timestamppb.Timestamp)(nil),        // 37: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                     // 38: tandem.common.v1.Marks
-	(v1.OperatorState)(0),                // 39: tandem.common.v1.OperatorState
-	(v1.CallState)(0),                    // 40: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                  // 41: tandem.common.v1.HangupParty
-	(*v11.Decision)(nil),                 // 42: tandem.assignment.v1.Decision
+	(*Alert)(nil),                        // 37: tandem.analytics.v1.Alert
+	(*ListAlertsRequest)(nil),            // 38: tandem.analytics.v1.ListAlertsRequest
+	(*ListAlertsResponse)(nil),           // 39: tandem.analytics.v1.ListAlertsResponse
+	(*AcknowledgeAlertRequest)(nil),      // 40: tandem.analytics.v1.AcknowledgeAlertRequest
+	(*AcknowledgeAlertResponse)(nil),     // 41: tandem.analytics.v1.AcknowledgeAlertResponse
+	(*timestamppb.Timestamp)(nil),        // 42: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                     // 43: tandem.common.v1.Marks
+	(v1.OperatorState)(0),                // 44: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                    // 45: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 46: tandem.common.v1.HangupParty
+	(*v11.Decision)(nil),                 // 47: tandem.assignment.v1.Decision
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	37, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	37, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	42, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	42, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
 	2,  // 2: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	6,  // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
 	3,  // 4: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
 	7,  // 5: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
 	2,  // 6: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	10, // 7: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	38, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	43, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
 	3,  // 9: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
 	13, // 10: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
 	15, // 11: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
-	37, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
-	14, // 13: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
-	37, // 14: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
-	3,  // 15: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
-	7,  // 16: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	37, // 17: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	39, // 18: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	37, // 19: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
-	3,  // 20: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	37, // 21: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
-	2,  // 22: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	0,  // 23: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
-	18, // 24: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
-	3,  // 25: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	37, // 26: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
-	3,  // 27: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
-	16, // 28: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	40, // 29: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
-	23, // 30: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
-	37, // 31: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	41, // 32: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	42, // 33: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
-	26, // 34: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	3,  // 35: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	2,  // 36: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	1,  // 37: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	31, // 38: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
-	40, // 39: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
-	1,  // 40: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	37, // 41: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
-	37, // 42: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
-	37, // 43: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
-	41, // 44: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	2,  // 45: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	34, // 46: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
-	35, // 47: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
-	36, // 48: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
-	35, // 49: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
-	34, // 50: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
-	37, // 51: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
-	37, // 52: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
-	39, // 53: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
-	37, // 54: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
-	4,  // 55: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	8,  // 56: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	11, // 57: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	16, // 58: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	19, // 59: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	21, // 60: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	24, // 61: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	27, // 62: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	29, // 63: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
-	32, // 64: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
-	5,  // 65: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	9,  // 66: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	12, // 67: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	17, // 68: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	20, // 69: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	22, // 70: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	25, // 71: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	28, // 72: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	30, // 73: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
-	33, // 74: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
-	65, // [65:75] is the sub-list for method output_type
-	55, // [55:65] is the sub-list for method input_type
-	55, // [55:55] is the sub-list for extension type_name
-	55, // [55:55] is the sub-list for extension extendee
-	0,  // [0:55] is the sub-list for field type_name
+	42, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	37, // 13: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	14, // 14: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
+	42, // 15: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	3,  // 16: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
+	7,  // 17: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	42, // 18: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	44, // 19: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	42, // 20: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	3,  // 21: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
+	42, // 22: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	2,  // 23: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	0,  // 24: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
+	18, // 25: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
+	3,  // 26: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
+	42, // 27: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	3,  // 28: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
+	16, // 29: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
+	45, // 30: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	23, // 31: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
+	42, // 32: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	46, // 33: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	47, // 34: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	26, // 35: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	3,  // 36: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	2,  // 37: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	1,  // 38: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	31, // 39: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
+	45, // 40: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
+	1,  // 41: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	42, // 42: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
+	42, // 43: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
+	42, // 44: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
+	46, // 45: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	2,  // 46: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	34, // 47: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
+	35, // 48: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
+	36, // 49: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
+	35, // 50: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
+	34, // 51: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
+	42, // 52: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
+	42, // 53: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
+	44, // 54: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
+	42, // 55: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
+	42, // 56: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	42, // 57: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
+	42, // 58: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
+	42, // 59: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
+	37, // 60: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	37, // 61: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
+	4,  // 62: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	8,  // 63: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	11, // 64: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	16, // 65: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	19, // 66: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	21, // 67: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	24, // 68: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	27, // 69: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	29, // 70: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
+	32, // 71: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
+	38, // 72: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
+	40, // 73: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
+	5,  // 74: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	9,  // 75: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	12, // 76: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	17, // 77: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	20, // 78: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	22, // 79: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	25, // 80: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	28, // 81: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	30, // 82: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
+	33, // 83: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
+	39, // 84: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
+	41, // 85: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
+	74, // [74:86] is the sub-list for method output_type
+	62, // [62:74] is the sub-list for method input_type
+	62, // [62:62] is the sub-list for extension type_name
+	62, // [62:62] is the sub-list for extension extendee
+	0,  // [0:62] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -3834,7 +4206,7 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   35,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -111,6 +111,12 @@ const (
 	// AnalyticsServiceGetOperatorDrillDownProcedure is the fully-qualified name of the
 	// AnalyticsService's GetOperatorDrillDown RPC.
 	AnalyticsServiceGetOperatorDrillDownProcedure = "/tandem.analytics.v1.AnalyticsService/GetOperatorDrillDown"
+	// AnalyticsServiceListAlertsProcedure is the fully-qualified name of the AnalyticsService's
+	// ListAlerts RPC.
+	AnalyticsServiceListAlertsProcedure = "/tandem.analytics.v1.AnalyticsService/ListAlerts"
+	// AnalyticsServiceAcknowledgeAlertProcedure is the fully-qualified name of the AnalyticsService's
+	// AcknowledgeAlert RPC.
+	AnalyticsServiceAcknowledgeAlertProcedure = "/tandem.analytics.v1.AnalyticsService/AcknowledgeAlert"
 )
 
 // AnalyticsServiceClient is a client for the tandem.analytics.v1.AnalyticsService service.
@@ -142,6 +148,11 @@ type AnalyticsServiceClient interface {
 	// GetOperatorDrillDown returns one operator's states and calls over a range (today by
 	// default), his score per day with its parts, and his misses and bans with their reasons.
 	GetOperatorDrillDown(context.Context, *connect.Request[v1.GetOperatorDrillDownRequest]) (*connect.Response[v1.GetOperatorDrillDownResponse], error)
+	// ListAlerts returns the alerts still open and those raised since a time, newest first.
+	ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error)
+	// AcknowledgeAlert records that the caller saw an alert (supervisors and admins; audited).
+	// An alert acknowledged already keeps its first acknowledgement.
+	AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error)
 }
 
 // NewAnalyticsServiceClient constructs a client for the tandem.analytics.v1.AnalyticsService
@@ -215,6 +226,18 @@ func NewAnalyticsServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithSchema(analyticsServiceMethods.ByName("GetOperatorDrillDown")),
 			connect.WithClientOptions(opts...),
 		),
+		listAlerts: connect.NewClient[v1.ListAlertsRequest, v1.ListAlertsResponse](
+			httpClient,
+			baseURL+AnalyticsServiceListAlertsProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("ListAlerts")),
+			connect.WithClientOptions(opts...),
+		),
+		acknowledgeAlert: connect.NewClient[v1.AcknowledgeAlertRequest, v1.AcknowledgeAlertResponse](
+			httpClient,
+			baseURL+AnalyticsServiceAcknowledgeAlertProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("AcknowledgeAlert")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -230,6 +253,8 @@ type analyticsServiceClient struct {
 	replayDay            *connect.Client[v1.ReplayDayRequest, v1.ReplayDayResponse]
 	searchCalls          *connect.Client[v1.SearchCallsRequest, v1.SearchCallsResponse]
 	getOperatorDrillDown *connect.Client[v1.GetOperatorDrillDownRequest, v1.GetOperatorDrillDownResponse]
+	listAlerts           *connect.Client[v1.ListAlertsRequest, v1.ListAlertsResponse]
+	acknowledgeAlert     *connect.Client[v1.AcknowledgeAlertRequest, v1.AcknowledgeAlertResponse]
 }
 
 // GetQueueStats calls tandem.analytics.v1.AnalyticsService.GetQueueStats.
@@ -282,6 +307,16 @@ func (c *analyticsServiceClient) GetOperatorDrillDown(ctx context.Context, req *
 	return c.getOperatorDrillDown.CallUnary(ctx, req)
 }
 
+// ListAlerts calls tandem.analytics.v1.AnalyticsService.ListAlerts.
+func (c *analyticsServiceClient) ListAlerts(ctx context.Context, req *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error) {
+	return c.listAlerts.CallUnary(ctx, req)
+}
+
+// AcknowledgeAlert calls tandem.analytics.v1.AnalyticsService.AcknowledgeAlert.
+func (c *analyticsServiceClient) AcknowledgeAlert(ctx context.Context, req *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error) {
+	return c.acknowledgeAlert.CallUnary(ctx, req)
+}
+
 // AnalyticsServiceHandler is an implementation of the tandem.analytics.v1.AnalyticsService service.
 type AnalyticsServiceHandler interface {
 	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty) over a
@@ -311,6 +346,11 @@ type AnalyticsServiceHandler interface {
 	// GetOperatorDrillDown returns one operator's states and calls over a range (today by
 	// default), his score per day with its parts, and his misses and bans with their reasons.
 	GetOperatorDrillDown(context.Context, *connect.Request[v1.GetOperatorDrillDownRequest]) (*connect.Response[v1.GetOperatorDrillDownResponse], error)
+	// ListAlerts returns the alerts still open and those raised since a time, newest first.
+	ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error)
+	// AcknowledgeAlert records that the caller saw an alert (supervisors and admins; audited).
+	// An alert acknowledged already keeps its first acknowledgement.
+	AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error)
 }
 
 // NewAnalyticsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -380,6 +420,18 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 		connect.WithSchema(analyticsServiceMethods.ByName("GetOperatorDrillDown")),
 		connect.WithHandlerOptions(opts...),
 	)
+	analyticsServiceListAlertsHandler := connect.NewUnaryHandler(
+		AnalyticsServiceListAlertsProcedure,
+		svc.ListAlerts,
+		connect.WithSchema(analyticsServiceMethods.ByName("ListAlerts")),
+		connect.WithHandlerOptions(opts...),
+	)
+	analyticsServiceAcknowledgeAlertHandler := connect.NewUnaryHandler(
+		AnalyticsServiceAcknowledgeAlertProcedure,
+		svc.AcknowledgeAlert,
+		connect.WithSchema(analyticsServiceMethods.ByName("AcknowledgeAlert")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.analytics.v1.AnalyticsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AnalyticsServiceGetQueueStatsProcedure:
@@ -402,6 +454,10 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 			analyticsServiceSearchCallsHandler.ServeHTTP(w, r)
 		case AnalyticsServiceGetOperatorDrillDownProcedure:
 			analyticsServiceGetOperatorDrillDownHandler.ServeHTTP(w, r)
+		case AnalyticsServiceListAlertsProcedure:
+			analyticsServiceListAlertsHandler.ServeHTTP(w, r)
+		case AnalyticsServiceAcknowledgeAlertProcedure:
+			analyticsServiceAcknowledgeAlertHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -449,4 +505,12 @@ func (UnimplementedAnalyticsServiceHandler) SearchCalls(context.Context, *connec
 
 func (UnimplementedAnalyticsServiceHandler) GetOperatorDrillDown(context.Context, *connect.Request[v1.GetOperatorDrillDownRequest]) (*connect.Response[v1.GetOperatorDrillDownResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) ListAlerts(context.Context, *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.ListAlerts is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.AcknowledgeAlert is not implemented"))
 }
