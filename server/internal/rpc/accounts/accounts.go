@@ -33,7 +33,7 @@ type Store interface {
 
 // Logins throttles wrong passwords (limits.Logins), as for operators.
 type Logins interface {
-	Begin(name, addr string) (*limits.LoginAttempt, error)
+	CheckPassword(ctx context.Context, key, password string, dummy []byte, disabled error, find func() (hash string, off bool, err error)) (limits.FailedLogins, error)
 }
 
 // Streams ends the open streams of a caller (limits.Limiters): a signed-out person's watchers.
@@ -78,9 +78,8 @@ func New(cfg Config) (*Handler, error) {
 func throttleKey(name string) string { return "account:" + name }
 
 var (
-	errWrongPassword = errors.New("wrong name or password")
-	errDisabled      = errors.New("this account is disabled")
-	errSignedOut     = connect.NewError(connect.CodeUnauthenticated, errors.New("signed out"))
+	errDisabled  = errors.New("this account is disabled")
+	errSignedOut = connect.NewError(connect.CodeUnauthenticated, errors.New("signed out"))
 )
 
 // roleIn is the role a request gives an account: supervisor or admin.
@@ -185,31 +184,15 @@ func (h *Handler) SignIn(ctx context.Context, req *connect.Request[adminv1.SignI
 	if err := convert.Required("password", m.GetPassword()); err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	// A backed-off try is refused before its password is checked: guessing gains nothing.
-	try, err := h.logins.Begin(throttleKey(m.GetName()), auth.Address(ctx))
+	var a cc.Account
+	_, err := h.logins.CheckPassword(ctx, throttleKey(m.GetName()), m.GetPassword(), h.dummyHash, errDisabled, func() (string, bool, error) {
+		var err error
+		a, err = h.store.Account(ctx, m.GetName())
+		return a.PasswordHash, a.Disabled, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer try.Cancel() // a try that ends otherwise proves nothing either way
-	badLogin := connect.NewError(connect.CodeUnauthenticated, errWrongPassword)
-	a, err := h.store.Account(ctx, m.GetName())
-	if cc.ErrorCode(err) == cc.CodeNotFound {
-		// The same time as a real check and the same count: names cannot be probed.
-		_ = bcrypt.CompareHashAndPassword(h.dummyHash, []byte(m.GetPassword()))
-		try.Failed()
-		return nil, badLogin
-	}
-	if err != nil {
-		return nil, codes.ToConnect(ctx, err)
-	}
-	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(m.GetPassword())) != nil {
-		try.Failed()
-		return nil, badLogin
-	}
-	if a.Disabled {
-		return nil, connect.NewError(connect.CodePermissionDenied, errDisabled)
-	}
-	try.Succeeded()
 	token, s, err := h.startSession(ctx, a.Name, a.DisplayName, a.Role, cc.SignInPassword)
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)

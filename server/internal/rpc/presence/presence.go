@@ -50,7 +50,7 @@ type Switchboard interface {
 // through ends as Failed, Succeeded (which returns the wrong passwords given for the name since
 // its last login) or Cancel.
 type Logins interface {
-	Begin(name, addr string) (*limits.LoginAttempt, error)
+	CheckPassword(ctx context.Context, key, password string, dummy []byte, disabled error, find func() (hash string, off bool, err error)) (limits.FailedLogins, error)
 }
 
 // Config is what OperatorPresence works with.
@@ -93,9 +93,8 @@ func New(cfg Config) (*Handler, error) {
 }
 
 var (
-	errWrongPassword = errors.New("wrong name or password")
-	errDisabled      = errors.New("this operator is disabled")
-	errTakenOver     = errors.New("taken over: this operator logged in elsewhere")
+	errDisabled  = errors.New("this operator is disabled")
+	errTakenOver = errors.New("taken over: this operator logged in elsewhere")
 )
 
 // keepaliveEvery is how often a quiet presence stream gets a keepalive.
@@ -109,32 +108,15 @@ func (h *Handler) LogIn(ctx context.Context, req *connect.Request[presencev1.Log
 	if err := convert.Required("password", m.GetPassword()); err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	// A backed-off try is refused before its password is checked: guessing gains nothing.
-	try, err := h.logins.Begin(m.GetName(), auth.Address(ctx))
+	var op cc.Operator
+	failed, err := h.logins.CheckPassword(ctx, m.GetName(), m.GetPassword(), h.dummyHash, errDisabled, func() (string, bool, error) {
+		var err error
+		op, err = h.store.OperatorByName(ctx, m.GetName())
+		return op.PasswordHash, op.Disabled, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer try.Cancel() // a try that ends otherwise proves nothing either way
-	badLogin := connect.NewError(connect.CodeUnauthenticated, errWrongPassword)
-	op, err := h.store.OperatorByName(ctx, m.GetName())
-	if cc.ErrorCode(err) == cc.CodeNotFound {
-		// Spend the same time as a real check, so names cannot be probed by timing; and count
-		// it like any wrong password, so they cannot be probed by the back-off either.
-		_ = bcrypt.CompareHashAndPassword(h.dummyHash, []byte(m.GetPassword()))
-		try.Failed()
-		return nil, badLogin
-	}
-	if err != nil {
-		return nil, codes.ToConnect(ctx, err)
-	}
-	if bcrypt.CompareHashAndPassword([]byte(op.PasswordHash), []byte(m.GetPassword())) != nil {
-		try.Failed()
-		return nil, badLogin
-	}
-	if op.Disabled {
-		return nil, connect.NewError(connect.CodePermissionDenied, errDisabled)
-	}
-	failed := try.Succeeded()
 	// One session per operator: this login takes over from any other.
 	if err := h.store.DeleteOperatorSessions(ctx, op.ID); err != nil {
 		return nil, codes.ToConnect(ctx, err)
