@@ -426,23 +426,12 @@ func (e oneLine) Unwrap() error { return e.err }
 // serve rebuilds the live state from the store and serves the API: this replica decides.
 func (m *Main) serve(ctx context.Context) error {
 	m.sender = cloud.NewSender(cloud.SenderConfig{
-		Signer:  m.signer,
-		Clock:   m.Clock,
-		Backoff: m.SenderBackoff,
-		Logger:  m.Logger,
-		Gone:    func(call callcenter.CallID, reason string) { m.board.SessionGone(call, reason) },
-		Undelivered: func(cmd callcenter.Command, reason string) {
-			switch cmd.Type {
-			case callcenter.CommandDial:
-				m.board.DialUndelivered(cmd.Call, cmd.Offer, reason)
-			case callcenter.CommandAddParty, callcenter.CommandPartyMode:
-				m.board.PartyUndelivered(cmd, reason)
-			case callcenter.CommandTransfer, callcenter.CommandCompleteTransfer, callcenter.CommandCancelTransfer:
-				m.board.TransferUndelivered(cmd, reason)
-			default:
-				m.board.HoldUndelivered(cmd, reason)
-			}
-		},
+		Signer:      m.signer,
+		Clock:       m.Clock,
+		Backoff:     m.SenderBackoff,
+		Logger:      m.Logger,
+		Gone:        func(call callcenter.CallID, reason string) { m.board.SessionGone(call, reason) },
+		Undelivered: func(cmd callcenter.Command, reason string) { m.board.Undelivered(cmd, reason) }, // m.board is set below
 	})
 	m.board = switchboard.New(switchboard.Config{
 		Store:   m.db,

@@ -24,7 +24,7 @@ func TestUndeliveredDialGoesToTheNextOperator(t *testing.T) {
 	before, _ := b.OperatorView(ctx, anna)
 	b.db.stored()
 
-	b.DialUndelivered(call, dial.Offer, "dial command failed 6 attempts, last: HTTP 500")
+	b.Undelivered(cc.Command{Type: cc.CommandDial, Call: call, Offer: dial.Offer}, "dial command failed 6 attempts, last: HTTP 500")
 
 	after, _ := b.OperatorView(ctx, anna)
 	if after.Status.State != cc.OperatorReady || after.Status.Marks.OffersMissed != 0 || after.Status.Marks.Score != before.Status.Marks.Score ||

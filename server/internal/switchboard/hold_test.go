@@ -61,7 +61,7 @@ func TestHoldIsStoredAndSent(t *testing.T) {
 	if _, err := b.HoldCall(ctx, call, anna); err != nil {
 		t.Fatal(err)
 	}
-	b.HoldUndelivered(cc.Command{Type: cc.CommandHold, Call: call}, "the scenario did not hold: no media")
+	b.Undelivered(cc.Command{Type: cc.CommandHold, Call: call}, "the scenario did not hold: no media")
 	stored, _, err := b.store.Call(ctx, call)
 	if err != nil || !stored.HeldSince.IsZero() || stored.HoldTime != 30*time.Second {
 		t.Fatalf("stored after the failed hold: %+v, %v", stored, err)

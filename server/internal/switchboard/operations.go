@@ -83,14 +83,25 @@ func (s *Switchboard) SessionGone(id cc.CallID, reason string) {
 	}
 }
 
-// DialUndelivered takes back an offer whose dial command never reached the call's cloud
-// session: nobody's miss, and the next operator is tried.
-func (s *Switchboard) DialUndelivered(id cc.CallID, offer cc.OfferID, reason string) {
+// Undelivered takes back a command that never reached the call's cloud session, or that its
+// scenario did not carry out: a dial's offer (nobody's miss; the next operator is tried), a
+// hold or resume, a transfer, complete or cancel, a party's add or mode switch; the operator's
+// view or the call's parties say why.
+func (s *Switchboard) Undelivered(cmd cc.Command, reason string) {
 	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
-		return s.engine.DialUndelivered(now, id, offer, reason), nil
+		switch cmd.Type {
+		case cc.CommandDial:
+			return s.engine.DialUndelivered(now, cmd.Call, cmd.Offer, reason), nil
+		case cc.CommandAddParty, cc.CommandPartyMode:
+			return s.engine.PartyUndelivered(now, cmd, reason), nil
+		case cc.CommandTransfer, cc.CommandCompleteTransfer, cc.CommandCancelTransfer:
+			return s.engine.TransferUndelivered(now, cmd, reason), nil
+		default:
+			return s.engine.HoldUndelivered(now, cmd, reason), nil
+		}
 	})
 	if err != nil {
-		s.log.Error("undelivered dial not stored", "call_id", id, "offer_id", offer, "err", err)
+		s.log.Error("undelivered command not stored", "call_id", cmd.Call, "command", cmd.Type, "offer_id", cmd.Offer, "err", err)
 	}
 }
 
@@ -235,17 +246,6 @@ func (s *Switchboard) holdStep(ctx context.Context, id cc.CallID, step func(time
 	return c, err
 }
 
-// HoldUndelivered takes back a hold or resume the call's scenario did not carry out; the
-// operator's view says why.
-func (s *Switchboard) HoldUndelivered(cmd cc.Command, reason string) {
-	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
-		return s.engine.HoldUndelivered(now, cmd, reason), nil
-	})
-	if err != nil {
-		s.log.Error("undelivered hold not stored", "call_id", cmd.Call, "command", cmd.Type, "err", err)
-	}
-}
-
 // TransferCall starts operator r.By's transfer of his connected call and returns the call as
 // stored. The call is read from the store first so that one that ended is refused as ended.
 func (s *Switchboard) TransferCall(ctx context.Context, r cc.TransferRequest) (cc.Call, error) {
@@ -276,15 +276,4 @@ func (s *Switchboard) TransferTargets(ctx context.Context, by cc.OperatorID) (cc
 		return cc.Changes{}, nil
 	})
 	return out, err
-}
-
-// TransferUndelivered takes back a transfer, complete or cancel command the call's scenario did
-// not carry out; the operator's view says why.
-func (s *Switchboard) TransferUndelivered(cmd cc.Command, reason string) {
-	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
-		return s.engine.TransferUndelivered(now, cmd, reason), nil
-	})
-	if err != nil {
-		s.log.Error("undelivered transfer not stored", "call_id", cmd.Call, "command", cmd.Type, "err", err)
-	}
 }

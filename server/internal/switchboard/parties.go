@@ -66,14 +66,3 @@ func (s *Switchboard) partyStep(ctx context.Context, id cc.CallID, step func(tim
 	c, _, err = s.store.Call(ctx, id)
 	return p, c, err
 }
-
-// PartyUndelivered ends a party leg whose add_party the call's scenario did not carry out (or
-// a mode switch it did not make); the call's parties say why.
-func (s *Switchboard) PartyUndelivered(cmd cc.Command, reason string) {
-	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
-		return s.engine.PartyUndelivered(now, cmd, reason), nil
-	})
-	if err != nil {
-		s.log.Error("undelivered party command not stored", "call_id", cmd.Call, "command", cmd.Type, "err", err)
-	}
-}

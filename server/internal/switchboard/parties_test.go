@@ -49,7 +49,7 @@ func TestPartiesSurviveAReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.PartyUndelivered(cc.Command{Type: cc.CommandAddParty, Call: call, Party: q.ID}, "the scenario did not add_party: no talk")
+	b.Undelivered(cc.Command{Type: cc.CommandAddParty, Call: call, Party: q.ID}, "the scenario did not add_party: no talk")
 	stored, _, _ = b.store.Call(ctx, call)
 	if got, _ := stored.PartyOf(q.ID); got.State != cc.PartyFailed || got.Reason != "add_party failed: the scenario did not add_party: no talk" {
 		t.Fatalf("refused party %+v", got)
