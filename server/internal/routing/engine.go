@@ -116,17 +116,13 @@ type operator struct {
 func (o *operator) present() bool { return o.streams > 0 }
 
 // indexCall files call id in its queue's line while it waits without an offer, and takes it
-// out otherwise. A call's place (its priority, arrival and id) never changes; its queue may.
+// out otherwise. A call's place is its priority, arrival and id: what changes its priority
+// moves it (moveCall).
 func (e *Engine) indexCall(id cc.CallID) {
 	c := e.calls[id]
 	waits := c != nil && c.State == cc.CallWaiting && c.Offer == ""
 	if f, ok := e.inLine[id]; ok && (!waits || c.Queue != f.q) {
-		line := e.lines[f.q]
-		if i, found := slices.BinarySearchFunc(line, f.c, callOrder); found {
-			e.lines[f.q] = slices.Delete(line, i, i+1)
-		}
-		delete(e.inLine, id)
-		delete(e.managed, id)
+		e.unfile(id)
 	}
 	if c == nil {
 		return
@@ -148,6 +144,27 @@ func (e *Engine) indexCall(id cc.CallID) {
 			e.callsDueOK = false // overflow brings in the spares' times: recompute
 		}
 	}
+}
+
+// unfile takes call id out of its line, found there by its place.
+func (e *Engine) unfile(id cc.CallID) {
+	f, ok := e.inLine[id]
+	if !ok {
+		return
+	}
+	line := e.lines[f.q]
+	if i, found := slices.BinarySearchFunc(line, f.c, callOrder); found {
+		e.lines[f.q] = slices.Delete(line, i, i+1)
+	}
+	delete(e.inLine, id)
+	delete(e.managed, id)
+}
+
+// moveCall puts call c in queue q at priority p. Its place in its line is found by its
+// priority, so it leaves the line first (indexCall files it again as the step ends).
+func (e *Engine) moveCall(c *call, q cc.QueueID, priority int) {
+	e.unfile(c.ID)
+	c.Queue, c.Priority = q, priority
 }
 
 // indexOperator puts o in or out of the free and timed sets after a change.

@@ -304,6 +304,29 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 			fail("call %s has %d offers", id, n)
 		}
 	}
+	// The lines hold exactly the calls waiting without an offer, each under its queue once, in
+	// line order (assign and overflow go through them; a stale entry is a call served twice).
+	lined := 0
+	for q, line := range e.lines {
+		for i, c := range line {
+			if e.calls[c.ID] != c || c.State != cc.CallWaiting || c.Offer != "" || c.Queue != q {
+				fail("call %s in the line of %s is %s in %s with offer %q", c.ID, q, c.State, c.Queue, c.Offer)
+			}
+			if i > 0 && callOrder(line[i-1], c) >= 0 {
+				fail("the line of %s has %s before %s", q, line[i-1].ID, c.ID)
+			}
+		}
+		lined += len(line)
+	}
+	waiting := 0
+	for _, c := range e.calls {
+		if c.State == cc.CallWaiting && c.Offer == "" {
+			waiting++
+		}
+	}
+	if lined != waiting || len(e.inLine) != waiting {
+		fail("%d calls wait without an offer, %d in the lines, %d filed", waiting, lined, len(e.inLine))
+	}
 	spareUse := map[cc.SpareID]int{}
 	for _, c := range e.calls {
 		if c.Spare != "" {

@@ -82,7 +82,8 @@ func (e *Engine) TransferCall(now time.Time, r cc.TransferRequest, stored *cc.Ca
 		c.Operator = ""
 		if to != nil { // back in line, at its place by its arrival
 			c.Transfer.State = cc.TransferCompleted
-			c.State, c.Offer, c.Queue, c.Priority = cc.CallWaiting, "", to.ID, r.Priority
+			e.moveCall(c, to.ID, r.Priority)
+			c.State, c.Offer = cc.CallWaiting, ""
 			c.tried, c.declined, c.late = nil, nil, nil
 			c.markTried(r.By) // his colleagues first: he just let go of it
 			e.scheduleAnnouncement(c, now)
@@ -391,7 +392,7 @@ func (e *Engine) TransferUndelivered(now time.Time, cmd cc.Command, reason strin
 		}
 		e.dropTarget(now, c, cc.TransferFailed, "transfer failed: "+reason)
 		if inLine && t.Queue != "" { // the caller never left: nor did the call its queue
-			c.Queue, c.Priority = t.Queue, t.QueuePriority
+			e.moveCall(c, t.Queue, t.QueuePriority)
 			e.scheduleAnnouncement(c, now)
 		}
 		if t.Mode == cc.TransferBlind {

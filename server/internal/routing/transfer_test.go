@@ -527,6 +527,35 @@ func TestUndoneBlindTransferCountsTheCallOnce(t *testing.T) {
 	}
 }
 
+// A blind transfer to a queue taken back while the call waits in that line, ahead of another
+// call by the transfer's priority: the call leaves the line (found there by the priority it was
+// filed at), so nobody is offered a call anna is talking on and the other call is first.
+func TestUndoneBlindTransferLeavesTheLine(t *testing.T) {
+	f, id := transferFixture(t)
+	f.must(f.e.GoAway(f.now, "boris", "break"))
+	other, _, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/y", CallerNumber: "+300", DialedNumber: "+18005550200", Priority: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Queue: "sales"}, Priority: 7}))
+	if pos := f.e.Position(id); pos != 1 {
+		t.Fatalf("position in sales = %d, want 1", pos)
+	}
+	f.e.TransferUndelivered(f.now, onlyCommand(t, ch, cc.CommandTransfer), "the call is talking")
+	checkInvariants(t, 0, 0, f.e)
+	if pos := f.e.Position(id); pos != 0 {
+		t.Fatalf("position after the take-back = %d, want 0 (anna talks on it)", pos)
+	}
+	if pos := f.e.Position(other.ID); pos != 1 {
+		t.Fatalf("the other call's position = %d, want 1", pos)
+	}
+	ch = f.must(f.e.GoReady(f.now, "boris"))
+	if len(ch.Decisions) != 1 || ch.Decisions[0].Call != other.ID {
+		t.Fatalf("boris ready: decisions %+v; want the other call offered to him", ch.Decisions)
+	}
+	checkInvariants(t, 0, 0, f.e)
+}
+
 // Anna hangs up during her warm transfer. Consulting, boris gets the caller: the transfer
 // completes, anna goes to wrap-up, and the call goes on until boris ends it. Ringing, boris'
 // leg is withdrawn (not his miss) and the call is back in line at its place, offered anew.
