@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalog, dateTime, detect, format, lang, num, percent, setLang } from "../src/i18n/i18n";
+import { dateTime, detect, format, lang, num, percent, setLang, t } from "../src/i18n/i18n";
 
 /** Intl separates with no-break spaces (U+00A0, U+202F): compare them as spaces. */
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, " ");
@@ -36,15 +36,15 @@ describe("messages", () => {
     expect(plain(format("{name} ждёт {n} с", { name: "anna", n: 1234.5 }, "ru"))).toBe("anna ждёт 1 234,5 с");
     expect(format("to {queue}", {}, "en")).toBe("to {queue}");
   });
-  it("a catalog speaks the current language and follows a change", () => {
-    const t = catalog({ ready: "Ready", waiting: calls }, { ru: { ready: "Готов", waiting: звонки } });
+  it("t speaks the current language and follows a change", () => {
     setLang("en");
-    expect(t("ready")).toBe("Ready");
-    expect(t("waiting", { count: 3 })).toBe("3 calls");
+    expect(t("staffing.title")).toBe("Staffing");
+    expect(t("staffing.replay.with", { count: 1 })).toBe("With 1 operator");
     setLang("ru");
     expect(lang()).toBe("ru");
-    expect(t("ready")).toBe("Готов");
-    expect(t("waiting", { count: 3 })).toBe("3 звонка");
+    expect(t("staffing.title")).toBe("Штат");
+    expect(t("staffing.replay.with", { count: 5 })).toBe("С 5 операторами");
+    expect(t("staffing.calc.operatorsC", { count: 22 })).toBe("оператора (Erlang C)");
     setLang("en");
   });
 });

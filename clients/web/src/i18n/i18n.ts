@@ -1,10 +1,17 @@
 // Languages: which one the pages speak (the one chosen here, else the browser's first we have,
 // else English), the catalogs' messages with their holes and plurals, and numbers and dates
-// through Intl in that language. Every string a page shows comes from a catalog (catalogs.ts).
+// through Intl in that language. Every string a page shows comes from a catalog: en.ts names
+// the keys, and every other language's catalog must give each of them (tsc names a missing
+// one); a new language is a copy of en.ts translated and one line in `languages` below.
 import { useEffect, useState } from "preact/hooks";
+import { en } from "./en";
+import { ru } from "./ru";
 
 export const languages = { en: "English", ru: "Русский" } as const;
 export type Lang = keyof typeof languages;
+export type Key = keyof typeof en;
+export type Catalog = Record<Key, Message>;
+const catalogs: Record<Lang, Catalog> = { en, ru };
 
 /** A message: text with {name} holes, or one text per plural category (Intl.PluralRules) of
  * its {count}. English needs one/other; Russian one/few/many/other. */
@@ -111,9 +118,7 @@ export function format(m: Message, params: Params = {}, l: Lang = current): stri
   });
 }
 
-/** A page's messages: the English catalog names the keys, and every other language must give
- * each of them (tsc names a missing one). The result says a key in the current language. */
-export function catalog<K extends string>(en: Record<K, Message>, others: { [L in Exclude<Lang, "en">]: Record<K, Message> }) {
-  const all: Record<Lang, Record<K, Message>> = { en, ...others };
-  return (key: K, params?: Params): string => format(all[current][key], params);
+/** The key's message in the current language, holes filled (see format). */
+export function t(key: Key, params?: Params): string {
+  return format(catalogs[current][key], params);
 }

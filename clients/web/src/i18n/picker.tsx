@@ -1,13 +1,11 @@
 // The language picker: a labelled select, in every header.
-import { catalog, languages, setLang, useLang, type Lang } from "./i18n";
-
-const t = catalog({ language: "Language" }, { ru: { language: "Язык" } });
+import { languages, setLang, t, useLang, type Lang } from "./i18n";
 
 export function LanguagePicker() {
   const l = useLang();
   return (
     <label class="language">
-      <span>{t("language")}</span>
+      <span>{t("language.label")}</span>
       <select value={l} onChange={(e) => setLang((e.currentTarget as HTMLSelectElement).value as Lang)}>
         {(Object.keys(languages) as Lang[]).map((k) => (
           <option key={k} value={k} lang={k}>

@@ -1,0 +1,43 @@
+// The English catalog: it names every key the pages use. Keys are "page.what"; a message is
+// text with {holes}, or one text per plural category of its {count} (one, other).
+import type { Message } from "./i18n";
+
+export const en = {
+  "language.label": "Language",
+
+  "staffing.title": "Staffing",
+  "staffing.calc.title": "Operators needed",
+  "staffing.calc.callsPerHour": "Calls per hour",
+  "staffing.calc.aht": "Average handle time (s)",
+  "staffing.calc.ahtHint": "talk + wrap-up",
+  "staffing.calc.target": "Target (%)",
+  "staffing.calc.threshold": "Answered within (s)",
+  "staffing.calc.patience": "Callers' patience (s, optional)",
+  "staffing.calc.patienceHint": "adds Erlang A",
+  "staffing.calc.submit": "Calculate",
+  "staffing.calc.errCallsPerHour": "Enter the calls per hour (more than 0).",
+  "staffing.calc.errAht": "Enter the average handle time in seconds (more than 0).",
+  "staffing.calc.errTarget": "Enter a target between 1 and 99 %.",
+  "staffing.calc.errThreshold": "Enter whole seconds (more than 0).",
+  "staffing.calc.errPatience": "Enter the patience in seconds, or leave it empty.",
+  "staffing.calc.operatorsC": { one: "operator (Erlang C)", other: "operators (Erlang C)" },
+  "staffing.calc.operatorsA": "with callers giving up (Erlang A)",
+  "staffing.calc.traffic": "traffic {erlangs} Erlangs",
+  "staffing.col.operators": "Operators",
+  "staffing.col.serviceLevel": "Service level",
+  "staffing.col.chanceToWait": "Chance to wait",
+  "staffing.col.asa": "ASA",
+  "staffing.col.occupancy": "Occupancy",
+  "staffing.col.slErlangA": "SL (Erlang A)",
+  "staffing.col.abandoned": "Abandoned",
+  "staffing.col.calls": "Calls",
+  "staffing.col.answered": "Answered",
+  "staffing.replay.title": "Replay a day with N operators",
+  "staffing.replay.queue": "Queue",
+  "staffing.replay.day": "Day (UTC)",
+  "staffing.replay.operators": "Operators",
+  "staffing.replay.submit": "Replay",
+  "staffing.replay.busy": "Replaying…",
+  "staffing.replay.recorded": "Recorded",
+  "staffing.replay.with": { one: "With {count} operator", other: "With {count} operators" },
+} satisfies Record<string, Message>;

@@ -1,0 +1,43 @@
+// Русский каталог: каждый ключ en.ts (tsc назовёт пропущенный). Множественное число — по
+// категориям Intl.PluralRules для {count}: one (1, 21), few (2–4, 22), many (5–20, 25), other (1,5).
+import type { Catalog } from "./i18n";
+
+export const ru: Catalog = {
+  "language.label": "Язык",
+
+  "staffing.title": "Штат",
+  "staffing.calc.title": "Сколько нужно операторов",
+  "staffing.calc.callsPerHour": "Звонков в час",
+  "staffing.calc.aht": "Среднее время обработки (с)",
+  "staffing.calc.ahtHint": "разговор + постобработка",
+  "staffing.calc.target": "Цель (%)",
+  "staffing.calc.threshold": "Ответ в течение (с)",
+  "staffing.calc.patience": "Терпение звонящих (с, необязательно)",
+  "staffing.calc.patienceHint": "добавляет Erlang A",
+  "staffing.calc.submit": "Рассчитать",
+  "staffing.calc.errCallsPerHour": "Введите число звонков в час (больше 0).",
+  "staffing.calc.errAht": "Введите среднее время обработки в секундах (больше 0).",
+  "staffing.calc.errTarget": "Введите цель от 1 до 99 %.",
+  "staffing.calc.errThreshold": "Введите целое число секунд (больше 0).",
+  "staffing.calc.errPatience": "Введите терпение в секундах или оставьте поле пустым.",
+  "staffing.calc.operatorsC": { one: "оператор (Erlang C)", few: "оператора (Erlang C)", many: "операторов (Erlang C)", other: "оператора (Erlang C)" },
+  "staffing.calc.operatorsA": "с учётом бросающих трубку (Erlang A)",
+  "staffing.calc.traffic": "нагрузка {erlangs} Эрл",
+  "staffing.col.operators": "Операторов",
+  "staffing.col.serviceLevel": "Уровень сервиса",
+  "staffing.col.chanceToWait": "Вероятность ожидания",
+  "staffing.col.asa": "Ср. время ответа",
+  "staffing.col.occupancy": "Занятость",
+  "staffing.col.slErlangA": "УС (Erlang A)",
+  "staffing.col.abandoned": "Брошено",
+  "staffing.col.calls": "Звонков",
+  "staffing.col.answered": "Отвечено",
+  "staffing.replay.title": "Повторить день с N операторами",
+  "staffing.replay.queue": "Очередь",
+  "staffing.replay.day": "День (UTC)",
+  "staffing.replay.operators": "Операторов",
+  "staffing.replay.submit": "Повторить",
+  "staffing.replay.busy": "Повторяем…",
+  "staffing.replay.recorded": "Как было",
+  "staffing.replay.with": { one: "С {count} оператором", few: "С {count} операторами", many: "С {count} операторами", other: "С {count} операторами" },
+};
