@@ -154,6 +154,7 @@ func Run(t *testing.T, factory Factory) {
 		{"AuditEntryKeepsHowTheActorSignedIn", s.AuditEntryKeepsHowTheActorSignedIn},
 		{"Alerts", s.Alerts},
 		{"AlertWebhookOutbox", s.AlertWebhookOutbox},
+		{"PurgeOperatorHistory", s.PurgeOperatorHistory},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel() // each on a database of its own
