@@ -391,3 +391,37 @@ func (d Dialect) eraseFromAudit() string {
 				before = replace(before, ` + n + `, '[erased]'), after = replace(after, ` + n + `, '[erased]')
 			WHERE ` + in + `(request, ` + n + `) > 0 OR ` + in + `(before, ` + n + `) > 0 OR ` + in + `(after, ` + n + `) > 0`
 }
+
+// PersonPhones returns the people's browser phones, by person.
+func (db *DB) PersonPhones(ctx context.Context) ([]callcenter.PersonPhone, error) {
+	var out []callcenter.PersonPhone
+	err := db.c.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = queryAll(ctx, tx, func(s Scanner) (callcenter.PersonPhone, error) {
+			var p callcenter.PersonPhone
+			return p, s.Scan(&p.Person, &p.User, &p.HA1)
+		}, `SELECT person, softphone_user, softphone_ha1 FROM person_softphones ORDER BY person`)
+		return err
+	})
+	if err != nil {
+		return nil, db.d.errorf("person softphones: %w", err)
+	}
+	return out, nil
+}
+
+// SetPersonPhone gives p.Person the browser phone p (p.User "": takes his away).
+func (db *DB) SetPersonPhone(ctx context.Context, p callcenter.PersonPhone) error {
+	err := db.c.Write(ctx, func(tx WriteTx) error {
+		if p.User == "" {
+			_, err := tx.ExecContext(ctx, `DELETE FROM person_softphones WHERE person = ?`, p.Person)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO person_softphones (person, softphone_user, softphone_ha1) VALUES (?, ?, ?)
+			ON CONFLICT (person) DO UPDATE SET softphone_user = excluded.softphone_user, softphone_ha1 = excluded.softphone_ha1`, p.Person, p.User, p.HA1)
+		return err
+	})
+	if err != nil {
+		return db.d.errorf("set softphone of %q: %w", p.Person, err)
+	}
+	return nil
+}
