@@ -242,7 +242,7 @@ export const en = {
   "accounts.field.name": "Sign-in name",
   "accounts.field.nameHint": "lowercase letters, digits, '.', '_' or '-'",
   "accounts.field.shownAs": "Shown as",
-  "accounts.field.shownAsHint": "optional: the sign-in name if empty",
+  "accounts.field.shownAsHint": "optional: shown in the header instead of the name",
   "accounts.field.password": "Password",
   "accounts.field.newPassword": "New password",
   "accounts.field.passwordHint": { one: "at least {count} character", other: "at least {count} characters" },

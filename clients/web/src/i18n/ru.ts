@@ -242,7 +242,7 @@ export const ru: Catalog = {
   "accounts.field.name": "Имя для входа",
   "accounts.field.nameHint": "строчные латинские буквы, цифры, «.», «_» или «-»",
   "accounts.field.shownAs": "Отображаемое имя",
-  "accounts.field.shownAsHint": "необязательно: если пусто — имя для входа",
+  "accounts.field.shownAsHint": "необязательно: показывается в шапке вместо имени",
   "accounts.field.password": "Пароль",
   "accounts.field.newPassword": "Новый пароль",
   "accounts.field.passwordHint": { one: "не менее {count} символа", few: "не менее {count} символов", many: "не менее {count} символов", other: "не менее {count} символа" },
