@@ -67,6 +67,10 @@ export const en = {
   "words.problem.resourceExhausted": "Too many requests. Wait a moment and try again.",
   "words.problem.unavailable": "Cannot reach the Tandem server. Check the connection and try again.",
   "words.problem.invalidField": "invalid",
+  "words.stream.silent": "no word from the server",
+  "words.stream.ended": "the server ended the stream",
+  "words.phone.noLoginKey": "Voximplant gave no login key",
+  "words.party.supervisor": "a supervisor",
 
   "config.title": "Configuration",
   "config.pageTitle": "Configuration · Tandem",

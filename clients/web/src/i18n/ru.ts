@@ -67,6 +67,10 @@ export const ru: Catalog = {
   "words.problem.resourceExhausted": "Слишком много запросов. Подождите немного и попробуйте снова.",
   "words.problem.unavailable": "Нет связи с сервером Tandem. Проверьте подключение и попробуйте снова.",
   "words.problem.invalidField": "недопустимое значение",
+  "words.stream.silent": "сервер молчит",
+  "words.stream.ended": "сервер закрыл поток",
+  "words.phone.noLoginKey": "Voximplant не выдал ключ для входа",
+  "words.party.supervisor": "супервизор",
 
   "config.title": "Настройки",
   "config.pageTitle": "Настройки · Tandem",
