@@ -2,13 +2,20 @@
 // configuration, the supervisor signs in with it (and is offered no Accounts tab), the admin
 // disables him, which ends his session and refuses his next sign-in; enabled again with a new
 // password and the admin's role, he signs in as an admin. Bad input is refused by field.
-import type { Browser, Page } from "@playwright/test";
-import { expect, signInSupervisor, test } from "./fixtures";
+import type { Browser, BrowserContext, Page } from "@playwright/test";
+import { expect, shot, signInSupervisor, test } from "./fixtures";
 import { ADMIN_KEY, AdminApi, WAIT } from "./world";
 
-/** A fresh tab of its own (its own sessionStorage) where a person signs in with a password. */
+const contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+/** A fresh browser of its own (its own sessionStorage) where a person signs in with a password. */
 async function personSignsIn(browser: Browser, url: string, name: string, password: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
   await page.goto(`${url}/supervisor#config`);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Password").fill(password);
@@ -51,6 +58,7 @@ test("an admin makes a supervisor's account, the supervisor signs in; disabled, 
   await expect(olga).toContainText("Olga Petrova");
   await expect(olga.getByTestId("account-status")).toHaveText("active");
   await expect(olga.getByLabel("Role of olga").locator("option:checked")).toHaveText("supervisor");
+  await shot(page, "accounts");
 
   // She signs in with it, as a supervisor: she looks, and the Accounts tab is not hers.
   const hers = await personSignsIn(browser, server.url, "olga", "demo-password");

@@ -1,7 +1,7 @@
 // The supervisor's sign-in screen and the configuration in Russian, chosen on the sign-in screen
 // itself: labels, buttons, tabs, hints, the page's own checks and the refusals' words (the
 // server's messages stay English), numbers written the Russian way.
-import { expect, test } from "./fixtures";
+import { expect, shot, test } from "./fixtures";
 import { ADMIN_KEY, WAIT } from "./world";
 
 test("the sign-in screen and the configuration speak Russian when it is chosen", async ({ page, server, ids }) => {
@@ -13,6 +13,7 @@ test("the sign-in screen and the configuration speak Russian when it is chosen",
   await expect(page).toHaveTitle("Вход супервизора · Tandem");
   await expect(page.getByText("Супервизоры и администраторы: войдите под своим именем")).toBeVisible();
   await expect(page.getByRole("link", { name: "Вы оператор? Войдите со своим именем и паролем" })).toBeVisible();
+  await shot(page, "signin-ru");
   await page.getByRole("button", { name: "Войти по паролю" }).click();
   await expect(page.getByTestId("sv-signin-error")).toHaveText("Введите имя и пароль.");
   await page.getByLabel("Имя").fill("nobody");
@@ -44,6 +45,7 @@ test("the sign-in screen and the configuration speak Russian when it is chosen",
   await expect(support).toContainText(/80 % за 20 с/);
   await page.getByRole("button", { name: "Изменить support" }).click();
   const form = page.getByTestId("queue-form");
+  await shot(page, "config-queue-ru");
   await expect(form.getByLabel("Стратегия").locator("option:checked")).toHaveText("дольше всех свободен");
   await form.getByLabel("Время вызова (с)").fill("3");
   await form.getByRole("button", { name: "Сохранить" }).click();
