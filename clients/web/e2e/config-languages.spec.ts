@@ -53,6 +53,13 @@ test("the sign-in screen and the configuration speak Russian when it is chosen",
   await expect(form.locator('[data-field="queue.offer_timeout_s"] .field-error')).toHaveText("must be 5 to 120 seconds");
   await form.getByRole("button", { name: "Отмена" }).click();
 
+  // A personal manager assigned here: the list says how, in Russian.
+  await page.getByRole("tab", { name: "Менеджеры" }).click();
+  await page.getByLabel("Номер клиента").fill("+14155550100");
+  await page.getByLabel("Его менеджер").selectOption(ids.anna!);
+  await page.getByRole("button", { name: "Назначить" }).click();
+  await expect(page.getByTestId("clients").locator("tbody tr")).toContainText(["назначил администратор"]);
+
   // Accounts: the form's own checks in Russian, with the Russian plural.
   await page.getByRole("tab", { name: "Учётные записи" }).click();
   await page.getByRole("button", { name: "Новая учётная запись" }).click();

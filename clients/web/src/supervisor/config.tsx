@@ -46,6 +46,8 @@ const abandonRuleKeys: Record<string, Key> = {
   count_within_threshold_as_met: "config.abandon.count_within_threshold_as_met",
 };
 const absenceKinds: Record<string, Key> = { vacation: "config.absence.vacation", sick: "config.absence.sick" };
+/** How a caller got his personal manager (Client.how). */
+const clientHows: Record<string, Key> = { voice: "config.m.how.voice", admin: "config.m.how.admin", import: "config.m.how.import" };
 
 /** A word from a table of catalog keys, or the server's own word when the table lacks it. */
 function wordOf(table: Record<string, Key>, id: string): string {
@@ -689,7 +691,7 @@ function Managers({ api, canWrite }: { api: Api; canWrite: boolean }) {
             <tr key={c.number}>
               <td>{c.number}</td>
               <td>{c.managerId ? name(c.managerId) : "—"}</td>
-              <td>{c.how}</td>
+              <td>{wordOf(clientHows, c.how)}</td>
               <td>{c.assignedAt ? new Date(ms(c.assignedAt)).toISOString().slice(0, 10) : ""}</td>
               {canWrite && (
                 <td>
