@@ -98,3 +98,29 @@ test("an admin makes a supervisor's account, the supervisor signs in; disabled, 
   await admin.getByRole("tab", { name: "Accounts" }).click();
   await expect(admin.getByTestId("accounts").locator('tr[data-account="olga"]')).toBeVisible();
 });
+
+test("an admin gives people browser phones by their names, a taken user is refused by field, and removes one", async ({ page, server }) => {
+  const api = new AdminApi(server.url);
+  await signInSupervisor(page, server.url, "config", ADMIN_KEY);
+  await page.getByRole("tab", { name: "Accounts" }).click();
+  const phones = page.getByTestId("people-phones");
+  await expect(phones.getByText("Nobody has a browser phone yet.")).toBeVisible({ timeout: WAIT });
+  const form = phones.getByTestId("phone-form");
+  const give = async (person: string, user: string, password: string) => {
+    await form.getByLabel("Person's sign-in name").fill(person);
+    await form.getByLabel("Voximplant user").fill(user);
+    await form.getByLabel("Voximplant password").fill(password);
+    await form.getByRole("button", { name: "Give a browser phone" }).click();
+  };
+  // A name single sign-on gives: no account needed.
+  await give("olga@acme.example", "olga", "vox-olga-1");
+  await expect(phones.locator('tr[data-person="olga@acme.example"]')).toContainText("olga", { timeout: WAIT });
+  await give("ivan", "olga", "vox-ivan-1");
+  await expect(form.getByTestId("error-softphone_user")).toContainText("olga@acme.example", { timeout: WAIT });
+  await give("ivan", "ivan", "");
+  await expect(form.getByTestId("error-softphone_password")).toBeVisible({ timeout: WAIT });
+  expect((await api.admin.listPersonSoftphones({})).softphones.map((p) => p.person)).toEqual(["olga@acme.example"]);
+  await phones.getByRole("button", { name: "Remove the browser phone of olga@acme.example" }).click();
+  await expect(phones.getByText("Nobody has a browser phone yet.")).toBeVisible({ timeout: WAIT });
+  expect((await api.admin.listPersonSoftphones({})).softphones).toEqual([]);
+});

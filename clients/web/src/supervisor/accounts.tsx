@@ -7,6 +7,7 @@ import { dateTime, t, type Key } from "../i18n/i18n";
 import { unary, type Api } from "./api";
 import { Field, SaveError, useList, useSave } from "./form";
 import { ms } from "./live";
+import { PeoplePhones } from "./peoplephones";
 
 /** The roles an account may have, as the server names them. */
 const roles: [KeyRole, Key][] = [
@@ -135,6 +136,7 @@ export function Accounts({ api }: { api: Api }) {
         </tbody>
       </table>
       {accounts.items?.length === 0 && <p class="muted">{t("accounts.none")}</p>}
+      <PeoplePhones api={api} />
     </section>
   );
 }
