@@ -108,14 +108,14 @@ func start(t *testing.T) *ctlT {
 	})
 
 	url := "http://" + addr
-	for deadline := time.Now().Add(10 * time.Second); !healthy(url); {
+	for deadline := time.Now().Add(60 * time.Second); !healthy(url); {
 		select {
 		case <-exited:
 			t.Fatal("the server exited")
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no answer from %s in 10s", url)
+			t.Fatalf("no answer from %s in 60s", url)
 		}
 	}
 	return &ctlT{t: t, url: url}
