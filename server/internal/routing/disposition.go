@@ -23,10 +23,7 @@ func (e *Engine) SetDisposition(now time.Time, by cc.OperatorID, d cc.CallDispos
 	if live != nil {
 		c = &live.Call
 	}
-	if c == nil {
-		return e.fail(cc.NotFound("call_id", "no call %q", d.Call))
-	}
-	if o == nil {
+	if o == nil && c != nil {
 		o = e.operators[c.Operator]
 	}
 	var held *cc.Call // the operator's copy: the call he talks on, or the one he wraps up
@@ -38,6 +35,9 @@ func (e *Engine) SetDisposition(now time.Time, by cc.OperatorID, d cc.CallDispos
 	inHand := held != nil
 	if held != nil {
 		c = held
+	}
+	if c == nil {
+		return e.fail(cc.NotFound("call_id", "no call %q", d.Call))
 	}
 	q := e.queues[c.Queue]
 	if err := d.Check(*c, q, by, inHand); err != nil {
