@@ -119,6 +119,9 @@ export function deskApi(baseUrl: string, session: Session): DeskApi {
     async saveCallNote(callId: string, note: string) {
       await presence.saveCallNote({ callId, note }, opts);
     },
+    async setDisposition(callId: string, code: string) {
+      await presence.setDisposition({ callId, code }, opts);
+    },
     async declineOffer(offerId: string) {
       await assignment.declineOffer({ offerId }, opts);
     },

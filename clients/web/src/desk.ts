@@ -23,6 +23,8 @@ export interface DeskApi {
   goAway(reason: string): Promise<Status | null>;
   endWrapUp(note: string): Promise<Status | null>;
   saveCallNote(callId: string, note: string): Promise<void>;
+  /** OperatorPresenceService.SetDisposition on the call in hand: the stream then shows it. */
+  setDisposition(callId: string, code: string): Promise<void>;
   /** Says no to the offer out to this operator: the call goes to the next one. */
   declineOffer(offerId: string): Promise<void>;
   /** AssignmentService.HoldCall / ResumeCall: the stream then shows the hold. */
@@ -198,6 +200,10 @@ export class Desk {
       else if (action === "decline") {
         // The reply has his state, not his whole status: the stream brings that.
         await this.o.api.declineOffer(arg);
+        status = null;
+      } else if (action === "dispose") {
+        // The call in hand (talked on or wrapped up); the stream brings the disposition.
+        await this.o.api.setDisposition(m.status?.callId ?? "", arg);
         status = null;
       } else if (action === "hold" || action === "resume") {
         // The call he talks on; the stream brings the hold (or its failure) right after.

@@ -1,7 +1,8 @@
 // The app's state and every rule about it, as a pure reducer plus pure derivations: no DOM, no
 // network, no clock of its own (times come in with the events). The presence stream and the
 // buttons turn what happens into events; the views render what derive() says.
-import type { CallInHand, FailedLogins, Offer, Stats, Status } from "./model";
+import type { CallInHand, DispositionOption, FailedLogins, Offer, Stats, Status } from "./model";
+import { dispositionWords } from "./dispositionwords";
 import { retryIn } from "./reconnect";
 import type { Store } from "./store";
 import { transferInProgress } from "./transfer";
@@ -14,7 +15,7 @@ export interface Session {
   expiresAt: number;
 }
 
-export type Action = "ready" | "away" | "done" | "decline" | "hold" | "resume";
+export type Action = "ready" | "away" | "done" | "decline" | "hold" | "resume" | "dispose";
 
 /** The presence stream: the only thing that can make the operator routable. */
 export type Conn =
@@ -181,6 +182,8 @@ function settles(a: Action, s: Status): boolean {
       return s.state !== "on_call" || !!s.call?.heldSince || !!s.call?.holdFailure;
     case "resume":
       return s.state !== "on_call" || !s.call?.heldSince || !!s.call?.holdFailure;
+    case "dispose": // the reply settles it; a call that left his hands can take none
+      return s.state !== "on_call" && s.state !== "wrap_up";
   }
 }
 
@@ -257,8 +260,46 @@ export interface Toggle {
 
 export type Card =
   | { kind: "offer"; offer: Offer; leftMs: number; totalMs: number; canDecline: boolean }
-  | { kind: "talk"; call: Offer | null; callId: string; talkMs: number; hold: HoldView }
-  | { kind: "wrap_up"; call: Offer | null; callId: string; leftMs: number; canDone: boolean };
+  | { kind: "talk"; call: Offer | null; callId: string; talkMs: number; hold: HoldView; disposition: DispositionView | null }
+  | {
+      kind: "wrap_up";
+      call: Offer | null;
+      callId: string;
+      leftMs: number;
+      canDone: boolean;
+      /** Why Done cannot be pressed ("" when it can or is merely busy): a required disposition is missing. */
+      doneBlocked: string;
+      /** The wrap-up time ran out but the queue requires a disposition: it lasts until one is set and Done. */
+      kept: boolean;
+      disposition: DispositionView | null;
+    };
+
+/** The disposition picker of the call in hand; null when its queue has no dispositions. */
+export interface DispositionView {
+  callId: string;
+  options: DispositionOption[];
+  /** The code the server keeps ("" when none yet). */
+  saved: string;
+  /** Its label, for "Saved: …". */
+  savedLabel: string;
+  required: boolean;
+  /** A choice is on its way to the server. */
+  busy: boolean;
+}
+
+/** The picker for call c in hand, if its queue has dispositions. */
+export function dispositionView(c: CallInHand | null, pending: Action | null): DispositionView | null {
+  if (!c || c.dispositions.length === 0) return null;
+  const saved = c.disposition;
+  return {
+    callId: c.callId,
+    options: c.dispositions,
+    saved,
+    savedLabel: c.dispositions.find((d) => d.code === saved)?.label ?? saved,
+    required: c.dispositionRequired,
+    busy: pending === "dispose",
+  };
+}
 
 /** The hold of the call he talks on: on hold or not, for how long, and what he may press. */
 export interface HoldView {
@@ -396,9 +437,21 @@ export function derive(m: Model, localNow: number): Screen {
         busy: m.pending === "hold" || m.pending === "resume",
         blocked: transferInProgress(c?.transfer ?? null) ? "A transfer is under way: it decides what the caller hears." : "",
       };
-      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold };
+      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold, disposition: dispositionView(c, m.pending) };
     } else if (s.state === "wrap_up") {
-      card = { kind: "wrap_up", call: m.call, callId: s.callId, leftMs: s.wrapUpEndsAt ? Math.max(0, s.wrapUpEndsAt - now) : 0, canDone: m.pending !== "done" };
+      const c = s.call && s.call.callId === s.callId ? s.call : null;
+      const disposition = dispositionView(c, m.pending);
+      const missing = !!disposition && disposition.required && !disposition.saved;
+      card = {
+        kind: "wrap_up",
+        call: m.call,
+        callId: s.callId,
+        leftMs: s.wrapUpEndsAt ? Math.max(0, s.wrapUpEndsAt - now) : 0,
+        canDone: m.pending !== "done" && m.pending !== "dispose" && !missing,
+        doneBlocked: missing ? dispositionWords.doneBlocked : "",
+        kept: !s.wrapUpEndsAt && missing,
+        disposition,
+      };
     }
   }
   const ban = s && s.state === "banned" ? { reason: s.reason, until: s.bannedUntil, leftMs: s.bannedUntil ? Math.max(0, s.bannedUntil - now) : 0 } : null;

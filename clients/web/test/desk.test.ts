@@ -76,6 +76,9 @@ class FakeApi implements DeskApi {
     return status({ state: "ready" });
   }
   saveNote: (callId: string, note: string) => Promise<void> = async () => {};
+  async setDisposition(callId: string, code: string) {
+    this.calls.push(`dispose:${callId}:${code}`);
+  }
   async saveCallNote(callId: string, note: string) {
     this.calls.push(`note:${callId}:${note}`);
     return this.saveNote(callId, note);
