@@ -5,6 +5,7 @@
 import { StreamLoop } from "./reconnect";
 import { callIdInHand, figuresChanged, newOffer, unsavedNote, type Action, type Event, type Model } from "./state";
 import type { Offer, Stats, Status } from "./model";
+import { t } from "./i18n/i18n";
 
 export type WatchMessage =
   | { kind: "snapshot"; status: Status }
@@ -15,7 +16,7 @@ export type WatchMessage =
 export type Failure =
   | { kind: "taken_over" } // another login took this operator's session (ABORTED)
   | { kind: "signed_out"; message: string } // the token is no longer good
-  | { kind: "transient"; message: string }; // network, restart, anything else: try again
+  | { kind: "transient"; message: string; field?: string }; // network, restart, a refusal (naming the field at fault, if it did): try again
 
 export interface DeskApi {
   watch(signal: AbortSignal): AsyncIterable<WatchMessage>;
@@ -158,7 +159,7 @@ export class Desk {
         this.end("signed_out", f.message);
         return;
       }
-      this.o.dispatch({ type: "note_failed", message: f.kind === "transient" ? f.message : "taken over" });
+      this.o.dispatch({ type: "note_failed", message: f.kind === "transient" ? f.message : t("op.takenOver") });
       return;
     } finally {
       this.noteInFlight = false;
@@ -224,7 +225,7 @@ export class Desk {
         this.end("signed_out", f.message);
         return false;
       }
-      this.o.dispatch({ type: "action_failed", action, message: f.kind === "transient" ? f.message : "taken over" });
+      this.o.dispatch(f.kind === "transient" ? { type: "action_failed", action, message: f.message, field: f.field } : { type: "action_failed", action, message: t("op.takenOver") });
       // Done came too late (the wrap-up ran out meanwhile): the note still goes on its own.
       if (action === "done") void this.saveNote();
       return false;

@@ -2,10 +2,10 @@
 // network, no clock of its own (times come in with the events). The presence stream and the
 // buttons turn what happens into events; the views render what derive() says.
 import type { CallInHand, DispositionOption, FailedLogins, Offer, Stats, Status } from "./model";
-import { dispositionWords } from "./dispositionwords";
 import { retryIn } from "./reconnect";
 import type { Store } from "./store";
 import { transferInProgress } from "./transfer";
+import { t, type Key } from "./i18n/i18n";
 
 /** A logged-in operator's session, as LogIn returned it (and localStorage keeps it). */
 export interface Session {
@@ -41,12 +41,24 @@ export interface Model {
   pending: Action | null;
   /** A short message about the last action that failed. */
   notice: string;
+  /** The server's last refusal naming a field of the call in hand (shown by that field, not as the notice). */
+  refusal: Refusal | null;
   stats: Stats | null;
   /** Samples of (server clock − local clock), newest last, for countdowns on server times. */
   skew: number[];
   /** The operator's note on the call in hand (or the one just left), and what of it the server has. */
   note: NoteDraft | null;
 }
+
+/** A refusal by field: "code" (the disposition he picked) or "disposition" (Done without a required one). */
+export interface Refusal {
+  callId: string;
+  field: string;
+  message: string;
+}
+
+/** The fields the disposition picker answers for. */
+const dispositionFields = new Set(["code", "disposition"]);
 
 /** A note being written: text as typed, saved as the server last took it. */
 export interface NoteDraft {
@@ -66,7 +78,7 @@ export type Event =
   | { type: "stream_lost"; attempt: number; retryAt: number; error: string }
   | { type: "action_started"; action: Action }
   | { type: "action_done"; action: Action; status: Status | null; seqAtStart: number; at: number }
-  | { type: "action_failed"; action: Action; message: string }
+  | { type: "action_failed"; action: Action; message: string; field?: string }
   | { type: "stats"; stats: Stats }
   | { type: "note_typed"; callId: string; text: string }
   | { type: "note_saved"; callId: string; text: string }
@@ -87,6 +99,7 @@ export const initialModel: Model = {
   seq: 0,
   call: null,
   pending: null,
+  refusal: null,
   notice: "",
   stats: null,
   skew: [],
@@ -209,7 +222,7 @@ export function reduce(m: Model, e: Event): Model {
     case "stream_lost":
       return { ...m, pending: null, conn: { kind: "retrying", attempt: e.attempt, retryAt: e.retryAt, error: e.error } };
     case "action_started":
-      return { ...m, pending: e.action, notice: "" };
+      return { ...m, pending: e.action, notice: "", refusal: null };
     case "action_done": {
       // The reply carries the status right after the action. Take it unless the stream has
       // spoken since the action started: then the stream is as new, and stays in charge.
@@ -219,8 +232,14 @@ export function reduce(m: Model, e: Event): Model {
       }
       return out;
     }
-    case "action_failed":
-      return { ...m, pending: m.pending === e.action ? null : m.pending, notice: e.message };
+    case "action_failed": {
+      const pending = m.pending === e.action ? null : m.pending;
+      // A refusal naming the disposition shows by the picker, not as the notice.
+      if (e.field && dispositionFields.has(e.field) && m.status?.callId) {
+        return { ...m, pending, refusal: { callId: m.status.callId, field: e.field, message: e.message.replace(`${e.field}: `, "") } };
+      }
+      return { ...m, pending, notice: e.message };
+    }
     case "stats":
       return { ...m, stats: e.stats };
     case "note_typed": {
@@ -231,7 +250,7 @@ export function reduce(m: Model, e: Event): Model {
       if (m.note?.callId !== e.callId) return m;
       return { ...m, note: { ...m.note, saved: e.text } };
     case "note_failed":
-      return { ...m, notice: `Note not saved: ${e.message}` };
+      return { ...m, notice: t("op.note.notSaved", { why: e.message }) };
     case "dismiss_notice":
       return { ...m, notice: "" };
     case "dismiss_failed_logins":
@@ -285,12 +304,20 @@ export interface DispositionView {
   required: boolean;
   /** A choice is on its way to the server. */
   busy: boolean;
+  /** The server's refusal of the disposition (or of Done without one), in words; "" when none. */
+  error: string;
 }
 
 /** The picker for call c in hand, if its queue has dispositions. */
-export function dispositionView(c: CallInHand | null, pending: Action | null): DispositionView | null {
+export function dispositionView(c: CallInHand | null, pending: Action | null, refusal: Refusal | null = null): DispositionView | null {
   if (!c || c.dispositions.length === 0) return null;
   const saved = c.disposition;
+  let error = "";
+  if (refusal && refusal.callId === c.callId) {
+    // Done refused for want of one is moot once one is saved; a refused pick stays until the next.
+    if (refusal.field === "disposition") error = saved ? "" : t("op.dispo.needed");
+    else error = t("op.dispo.refused", { why: refusal.message });
+  }
   return {
     callId: c.callId,
     options: c.dispositions,
@@ -298,6 +325,7 @@ export function dispositionView(c: CallInHand | null, pending: Action | null): D
     savedLabel: c.dispositions.find((d) => d.code === saved)?.label ?? saved,
     required: c.dispositionRequired,
     busy: pending === "dispose",
+    error,
   };
 }
 
@@ -335,15 +363,15 @@ export interface ScoreView {
   answerRate: number;
 }
 
-const stateLabels: Record<string, string> = {
-  offline: "Offline",
-  ready: "Ready",
-  reserved: "Incoming call",
-  on_call: "On a call",
-  wrap_up: "Wrap-up",
-  away: "Away",
-  banned: "Banned",
-  unknown: "Unknown",
+const stateLabels: Record<string, Key> = {
+  offline: "op.state.offline",
+  ready: "op.state.ready",
+  reserved: "op.state.reserved",
+  on_call: "op.state.on_call",
+  wrap_up: "op.state.wrap_up",
+  away: "op.state.away",
+  banned: "op.state.banned",
+  unknown: "op.state.unknown",
 };
 
 const stateTones: Record<string, Tone> = {
@@ -371,11 +399,11 @@ export function scoreView(marks: Status["marks"]): ScoreView {
 function connView(c: Conn, localNow: number): Screen["conn"] {
   switch (c.kind) {
     case "live":
-      return { tone: "ok", label: "Connected", detail: "" };
+      return { tone: "ok", label: t("op.conn.connected"), detail: "" };
     case "connecting":
-      return { tone: "warn", label: c.attempt > 1 ? "Reconnecting…" : "Connecting…", detail: "" };
+      return { tone: "warn", label: c.attempt > 1 ? t("op.conn.reconnecting") : t("op.conn.connecting"), detail: "" };
     case "retrying":
-      return { tone: "bad", label: "Disconnected", detail: retryIn(c.retryAt, localNow) };
+      return { tone: "bad", label: t("op.conn.disconnected"), detail: retryIn(c.retryAt, localNow) };
   }
 }
 
@@ -384,23 +412,23 @@ function toggleView(m: Model, live: boolean): Toggle {
   const busy = m.pending === "ready" || m.pending === "away";
   if (!live || !m.status) {
     // The stream is down: the server has taken us out of routing. Never show "Ready" now.
-    return { action: null, label: "Not connected", on: false, busy: false, hint: "No calls reach you until the connection is back" };
+    return { action: null, label: t("op.toggle.down"), on: false, busy: false, hint: t("op.toggle.downHint") };
   }
   switch (st) {
     case "ready":
-      return { action: "away", label: "Ready", on: true, busy, hint: "Taking calls — press to go away" };
+      return { action: "away", label: t("op.toggle.ready"), on: true, busy, hint: t("op.toggle.readyHint") };
     case "away":
     case "offline":
     case "unknown":
-      return { action: "ready", label: "Go ready", on: false, busy, hint: "Not taking calls — press to take calls" };
+      return { action: "ready", label: t("op.toggle.goReady"), on: false, busy, hint: t("op.toggle.goReadyHint") };
     case "wrap_up":
-      return { action: "away", label: "Wrap-up", on: true, busy, hint: "Ready again after wrap-up — press to go away instead" };
+      return { action: "away", label: t("op.toggle.wrapUp"), on: true, busy, hint: t("op.toggle.wrapUpHint") };
     case "reserved":
-      return { action: null, label: "Ringing", on: true, busy: false, hint: "Answer on your phone — you can go away after the call" };
+      return { action: null, label: t("op.toggle.ringing"), on: true, busy: false, hint: t("op.toggle.ringingHint") };
     case "on_call":
-      return { action: null, label: "On a call", on: true, busy: false, hint: "You can go away after the call" };
+      return { action: null, label: t("op.toggle.onCall"), on: true, busy: false, hint: t("op.toggle.onCallHint") };
     case "banned":
-      return { action: null, label: "Banned", on: false, busy: false, hint: "Not taking calls until the ban ends" };
+      return { action: null, label: t("op.toggle.banned"), on: false, busy: false, hint: t("op.toggle.bannedHint") };
   }
   return { action: null, label: "", on: false, busy: false, hint: "" };
 }
@@ -412,10 +440,10 @@ export function derive(m: Model, localNow: number): Screen {
   const key = s?.state ?? "unknown";
   let detail = "";
   if (s && (key === "away" || key === "offline") && s.reason) detail = s.reason;
-  if (!live) detail = "Not receiving calls while disconnected";
+  if (!live) detail = t("op.state.downDetail");
   const state = {
     key,
-    label: s ? stateLabels[key] ?? key : "Waiting for the server…",
+    label: s ? (stateLabels[key] ? t(stateLabels[key]) : key) : t("op.state.waiting"),
     detail,
     tone: live ? stateTones[key] ?? "idle" : ("idle" as Tone),
     forMs: s && s.since ? Math.max(0, now - s.since) : 0,
@@ -435,12 +463,12 @@ export function derive(m: Model, localNow: number): Screen {
         totalMs: (c?.holdTimeMs ?? 0) + heldMs,
         failure: c?.holdFailure ?? "",
         busy: m.pending === "hold" || m.pending === "resume",
-        blocked: transferInProgress(c?.transfer ?? null) ? "A transfer is under way: it decides what the caller hears." : "",
+        blocked: transferInProgress(c?.transfer ?? null) ? t("op.hold.blockedByTransfer") : "",
       };
-      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold, disposition: dispositionView(c, m.pending) };
+      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold, disposition: dispositionView(c, m.pending, m.refusal) };
     } else if (s.state === "wrap_up") {
       const c = s.call && s.call.callId === s.callId ? s.call : null;
-      const disposition = dispositionView(c, m.pending);
+      const disposition = dispositionView(c, m.pending, m.refusal);
       const missing = !!disposition && disposition.required && !disposition.saved;
       card = {
         kind: "wrap_up",
@@ -448,7 +476,7 @@ export function derive(m: Model, localNow: number): Screen {
         callId: s.callId,
         leftMs: s.wrapUpEndsAt ? Math.max(0, s.wrapUpEndsAt - now) : 0,
         canDone: m.pending !== "done" && m.pending !== "dispose" && !missing,
-        doneBlocked: missing ? dispositionWords.doneBlocked : "",
+        doneBlocked: missing ? t("op.dispo.doneBlocked") : "",
         kept: !s.wrapUpEndsAt && missing,
         disposition,
       };
