@@ -9,6 +9,7 @@ import { ContactKind, ContactSchema } from "@gen/tandem/common/v1/common_pb";
 import { problem, unary, type Api, type Role } from "./api";
 import { Field, uint } from "./form";
 import { AlertThresholdFields, alertFormOf, alertsFrom } from "./alertconfig";
+import { DispositionFields, dispositionsFormOf, dispositionsFrom, dispositionsHeading, dispositionsText } from "./dispositions";
 import { ms } from "./live";
 import { backOffsText, failuresText } from "./logins";
 
@@ -410,6 +411,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
             <th>Ring / wrap-up</th>
             <th>Service level target</th>
             <th>Overflow</th>
+            <th>{dispositionsHeading()}</th>
             {canWrite && <th />}
           </tr>
         </thead>
@@ -429,6 +431,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
                 {q.serviceLevelTargetPercent || 80} % in {q.serviceLevelThresholdS || 20} s
               </td>
               <td>{q.overflow?.afterS ? `after ${q.overflow.afterS} s to ${q.overflow.spareIds.join(", ")}` : "never"}</td>
+              <td data-testid="queue-dispositions">{dispositionsText(q)}</td>
               {canWrite && (
                 <td>
                   <button class="link" onClick={() => setEditing(q)} aria-label={`Edit ${q.queueId}`}>
@@ -516,6 +519,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
   const [isDefault, setIsDefault] = useState(queue?.isDefault ?? false);
   const [spareIds, setSpareIds] = useState<string[]>(queue?.overflow?.spareIds ?? []);
   const [predicted, setPredicted] = useState(queue?.overflow?.onPredictedWait ?? false);
+  const [dispositions, setDispositions] = useState(() => dispositionsFormOf(queue));
   const save = useSave();
   const set = (k: string) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const text = (k: string, label: string, hint?: string) => (
@@ -525,7 +529,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
   );
   async function submit(ev: Event) {
     ev.preventDefault();
-    const q = queueFrom(queue, f, isDefault, spareIds, predicted);
+    const q = Object.assign(queueFrom(queue, f, isDefault, spareIds, predicted), dispositionsFrom(dispositions));
     const ok = await save.run(() => (queue ? api.admin.updateQueue({ queue: q }, unary) : api.admin.createQueue({ queue: q }, unary)));
     if (ok) done(true);
   }
@@ -619,6 +623,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
         </Field>
       </fieldset>
       <AlertThresholdFields text={text} />
+      <DispositionFields value={dispositions} onChange={setDispositions} errors={save.fields} />
       <label class="sv-check">
         <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> Default queue (calls to unknown numbers)
       </label>
