@@ -73,6 +73,10 @@ test("a queue that requires a disposition: Done waits until she picks one, and t
   await expect(sup.getByTestId("call-disposition")).toHaveText("Disposition: Solved (solved)");
   await expect(sup.getByTestId("timeline").locator('[data-kind="disposition"]')).toHaveCount(2);
   await shot(sup, "dispositions-03-call-detail");
+  // The call search lists it with the call.
+  await sup.goto(`${server.url}/supervisor#search`);
+  await sup.getByRole("button", { name: "Search" }).click();
+  await expect(sup.getByTestId("search-results").locator(`tr[data-call="${callId}"]`).getByTestId("search-disposition")).toHaveText("solved", { timeout: WAIT });
   await sup.close();
 });
 

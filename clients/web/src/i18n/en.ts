@@ -52,6 +52,7 @@ export const en = {
   "dispositions.removeLabel": "Remove disposition {n} ({code})",
   "dispositions.add": "Add a disposition",
   "dispositions.required": "Required: operators choose one before they are ready for the next call",
+  "dispositions.callColumn": "Disposition",
   "dispositions.column": "Dispositions",
   "dispositions.noneShort": "none",
   "dispositions.requiredShort": "{codes} (required)",

@@ -52,6 +52,7 @@ export const ru: Catalog = {
   "dispositions.removeLabel": "Удалить результат {n} ({code})",
   "dispositions.add": "Добавить результат",
   "dispositions.required": "Обязательно: оператор выбирает результат, прежде чем взять следующий звонок",
+  "dispositions.callColumn": "Результат",
   "dispositions.column": "Результаты",
   "dispositions.noneShort": "нет",
   "dispositions.requiredShort": "{codes} (обязательно)",

@@ -87,6 +87,11 @@ export function dispositionsHeading(): string {
   return t("dispositions.column");
 }
 
+/** The call search's column heading: the disposition of each call. */
+export function dispositionOfCallHeading(): string {
+  return t("dispositions.callColumn");
+}
+
 /** A queue's dispositions in a line, for the queues table: "sale, callback (required)". */
 export function dispositionsText(q: Queue): string {
   if (q.dispositions.length === 0) return t("dispositions.noneShort");
