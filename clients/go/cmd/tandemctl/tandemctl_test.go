@@ -989,6 +989,45 @@ func TestHoursString(t *testing.T) {
 	}
 }
 
+// TestQueueDispositions: a queue's dispositions and whether one is required go through
+// tandemctl; the server's refusals name the field.
+func TestQueueDispositions(t *testing.T) {
+	c := start(t)
+	out := c.ok("queues", "create", "--id", "sales", "--number", "+18005550700", "--disposition", "sale=Sale made", "--disposition", "callback=Call back later", "--disposition", "no_sale", "--disposition-required")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "sale=Sale made, callback=Call back later, no_sale (required)")
+	var got adminv1.GetQueueResponse
+	c.okJSON(&got, "queues", "get", "sales")
+	want := []*commonv1.Disposition{{Code: "sale", Label: "Sale made"}, {Code: "callback", Label: "Call back later"}, {Code: "no_sale", Label: "no_sale"}}
+	if q := got.GetQueue(); len(q.GetDispositions()) != len(want) || !q.GetDispositionRequired() {
+		t.Fatalf("queue = %v", q)
+	} else {
+		for i, d := range q.GetDispositions() {
+			if !proto.Equal(d, want[i]) {
+				t.Errorf("disposition %d = %v, want %v", i, d, want[i])
+			}
+		}
+	}
+	// Other settings leave them alone; --disposition replaces the list.
+	c.ok("queues", "update", "sales", "--wrap-up", "20s")
+	out = c.ok("queues", "update", "sales", "--disposition", "sale=Sale made", "--disposition-required=false")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "sale=Sale made")
+	out = c.ok("queues", "update", "sales", "--disposition=")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "none")
+	for _, tc := range []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"--disposition-required"}, "field: queue.disposition_required"},
+		{[]string{"--disposition", "Sale=Sale"}, "field: queue.dispositions[0].code"},
+		{[]string{"--disposition", "sale", "--disposition", "sale=Again"}, "field: queue.dispositions[1].code"},
+	} {
+		r := c.run(append([]string{"queues", "update", "sales"}, tc.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.field) {
+			t.Errorf("queues update sales %s: exit %d, %s", strings.Join(tc.args, " "), r.code, r.stderr)
+		}
+	}
+}
+
 // TestRecordingAndSoftphonePassword: a queue's recording settings and an operator's browser
 // phone password go through tandemctl to the server.
 func TestRecordingAndSoftphonePassword(t *testing.T) {
