@@ -212,7 +212,12 @@ func (x *FailedLogins) GetLastAddress() string {
 }
 
 type LogOutRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operator; empty means the caller himself (whose session then ends). An operator may only
+	// name himself. A supervisor or admin naming an operator ends all his sessions; an offer
+	// ringing for him is withdrawn (the call goes back to its place in line); while he talks the
+	// log-out is refused (FAILED_PRECONDITION, operator_id).
+	OperatorId    string `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -247,8 +252,17 @@ func (*LogOutRequest) Descriptor() ([]byte, []int) {
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{3}
 }
 
+func (x *LogOutRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
 type LogOutResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operator's status after the log-out (set when a supervisor or admin named him).
+	Status        *OperatorStatus `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -281,6 +295,13 @@ func (x *LogOutResponse) ProtoReflect() protoreflect.Message {
 // Deprecated: Use LogOutResponse.ProtoReflect.Descriptor instead.
 func (*LogOutResponse) Descriptor() ([]byte, []int) {
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *LogOutResponse) GetStatus() *OperatorStatus {
+	if x != nil {
+		return x.Status
+	}
+	return nil
 }
 
 type GoReadyRequest struct {
@@ -1577,9 +1598,12 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\fFailedLogins\x12\x14\n" +
 	"\x05count\x18\x01 \x01(\rR\x05count\x123\n" +
 	"\alast_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x06lastAt\x12!\n" +
-	"\flast_address\x18\x03 \x01(\tR\vlastAddress\"\x0f\n" +
-	"\rLogOutRequest\"\x10\n" +
-	"\x0eLogOutResponse\"1\n" +
+	"\flast_address\x18\x03 \x01(\tR\vlastAddress\"0\n" +
+	"\rLogOutRequest\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\"T\n" +
+	"\x0eLogOutResponse\x12B\n" +
+	"\x06status\x18\x01 \x01(\v2*.tandem.operatorpresence.v1.OperatorStatusR\x06status\"1\n" +
 	"\x0eGoReadyRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\"U\n" +
@@ -1743,53 +1767,54 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
 	24, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	2,  // 1: tandem.operatorpresence.v1.LogInResponse.failed_logins:type_name -> tandem.operatorpresence.v1.FailedLogins
 	24, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
-	20, // 3: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	20, // 4: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	20, // 5: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	20, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	20, // 7: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	19, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
-	24, // 9: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
-	25, // 10: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
-	24, // 11: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
-	22, // 12: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
-	24, // 13: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	24, // 14: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
-	26, // 15: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
-	21, // 16: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
-	24, // 17: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
-	24, // 18: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
-	24, // 19: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
-	27, // 20: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
-	28, // 21: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
-	24, // 22: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	24, // 23: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	23, // 24: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	24, // 25: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	29, // 26: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
-	0,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	3,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	5,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	7,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	9,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	11, // 32: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
-	13, // 33: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
-	15, // 34: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
-	17, // 35: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 36: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	4,  // 37: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	6,  // 38: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	8,  // 39: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	10, // 40: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	12, // 41: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
-	14, // 42: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
-	16, // 43: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
-	18, // 44: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	36, // [36:45] is the sub-list for method output_type
-	27, // [27:36] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	20, // 3: tandem.operatorpresence.v1.LogOutResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 4: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 5: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 6: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 7: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	20, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	19, // 9: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
+	24, // 10: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
+	25, // 11: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
+	24, // 12: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
+	22, // 13: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
+	24, // 14: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
+	24, // 15: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	26, // 16: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	21, // 17: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
+	24, // 18: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
+	24, // 19: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
+	24, // 20: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
+	27, // 21: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
+	28, // 22: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
+	24, // 23: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	24, // 24: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	23, // 25: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	24, // 26: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	29, // 27: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	3,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	5,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	7,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	9,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	11, // 33: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
+	13, // 34: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	15, // 35: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
+	17, // 36: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 37: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	4,  // 38: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	6,  // 39: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	8,  // 40: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	10, // 41: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	12, // 42: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	14, // 43: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	16, // 44: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
+	18, // 45: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	37, // [37:46] is the sub-list for method output_type
+	28, // [28:37] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }
