@@ -4,7 +4,8 @@
 // bans with their reasons.
 import { useEffect, useState } from "preact/hooks";
 import type { GetOperatorDrillDownResponse, OperatorEvent } from "@gen/tandem/analytics/v1/analytics_pb";
-import { problem, unary, type Api } from "./api";
+import { problem, unary, type Api, type Role } from "./api";
+import { OperatorActions } from "./floor";
 import { drillWords as w, scoreBars, stateStrip } from "./drill";
 import { ms } from "./live";
 import { useOperators } from "./names";
@@ -15,7 +16,7 @@ function hm(t: number): string {
   return t ? new Date(t).toISOString().slice(11, 19) : "";
 }
 
-export function Operators({ api, operatorId, choose }: { api: Api; operatorId: string; choose: (id: string) => void }) {
+export function Operators({ api, role, operatorId, choose }: { api: Api; role: Role; operatorId: string; choose: (id: string) => void }) {
   const operators = useOperators(api);
   useEffect(() => {
     document.title = `${w.operatorsTitle} · Tandem`;
@@ -36,6 +37,7 @@ export function Operators({ api, operatorId, choose }: { api: Api; operatorId: s
           </select>
         </label>
       </form>
+      {operatorId && <OperatorActions api={api} operatorId={operatorId} role={role} />}
       {operatorId && <DrillDown api={api} operatorId={operatorId} />}
     </div>
   );
