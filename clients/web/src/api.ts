@@ -73,6 +73,7 @@ export function classify(e: unknown): Failure {
   const err = ConnectError.from(e);
   if (err.code === Code.Aborted) return { kind: "taken_over" };
   if (err.code === Code.Unauthenticated) {
+    if (err.rawMessage.includes("logged out by a supervisor")) return { kind: "signed_out", message: "A supervisor logged you out. Log in again when you are back." };
     return { kind: "signed_out", message: "Your session has ended (you logged in somewhere else, or it expired). Log in again." };
   }
   if (err.code === Code.Canceled && e instanceof Error && !(e instanceof ConnectError)) return { kind: "transient", message: e.message };

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,6 +109,9 @@ func TestSupervisorOnTheFloor(t *testing.T) {
 		t.Fatalf("the raised call at %d after the log-out, want back first", pos)
 	}
 	for range anna.seen {
+	}
+	if err := anna.streamErr(); connect.CodeOf(err) != connect.CodeUnauthenticated || !strings.Contains(err.Error(), "logged out by a supervisor") {
+		t.Errorf("anna's stream ended with %v, want unauthenticated: logged out by a supervisor", err)
 	}
 	if _, err := anna.client.Presence.GoReady(ctx, connect.NewRequest(&presencev1.GoReadyRequest{})); connect.CodeOf(err) != connect.CodeUnauthenticated {
 		t.Errorf("anna's token after the log-out: %v", err)

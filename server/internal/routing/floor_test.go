@@ -137,8 +137,8 @@ func TestSupervisorLogsOutAnOperatorWithAnOfferOut(t *testing.T) {
 	f.ready("boris")
 	ch := f.must(f.e.LogOut(f.now, "anna", true))
 	checkInvariants(t, 0, 0, f.e)
-	if got := f.state("anna"); got != cc.OperatorOffline {
-		t.Fatalf("anna = %s, want offline", got)
+	if v := f.view("anna").Status; v.State != cc.OperatorOffline || v.Reason != cc.ReasonLoggedOutBySupervisor {
+		t.Fatalf("anna = %s (%s), want offline, logged out by a supervisor", v.State, v.Reason)
 	}
 	if after := f.marksOf("anna"); after.OffersMissed != marks.OffersMissed || after.ConsecutiveMisses != marks.ConsecutiveMisses || len(after.RecentMisses) != len(marks.RecentMisses) || after.Score != marks.Score {
 		t.Fatalf("marks changed: %+v, were %+v", f.marksOf("anna"), marks)

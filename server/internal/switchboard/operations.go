@@ -129,10 +129,10 @@ func (s *Switchboard) GoAway(ctx context.Context, id cc.OperatorID, reason strin
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.GoAway(now, id, reason) })
 }
 
-// LogOut takes an operator offline; withdraw takes back an offer out to him (a supervisor
-// logging him out) instead of refusing.
-func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID, withdraw bool) (cc.OperatorView, error) {
-	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LogOut(now, id, withdraw) })
+// LogOut takes an operator offline; a supervisor's log-out takes back an offer out to him
+// instead of refusing.
+func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID, bySupervisor bool) (cc.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LogOut(now, id, bySupervisor) })
 }
 
 // EndWrapUp ends an operator's wrap-up early.

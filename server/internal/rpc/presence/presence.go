@@ -40,7 +40,7 @@ type Switchboard interface {
 	TakeOver(ctx context.Context, id cc.OperatorID, keep string) error
 	GoReady(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
 	GoAway(ctx context.Context, id cc.OperatorID, reason string) (cc.OperatorView, error)
-	LogOut(ctx context.Context, id cc.OperatorID, withdraw bool) (cc.OperatorView, error)
+	LogOut(ctx context.Context, id cc.OperatorID, bySupervisor bool) (cc.OperatorView, error)
 	EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (cc.OperatorView, error)
 	SaveCallNote(ctx context.Context, by cc.OperatorID, n cc.CallNote) error
 }
@@ -95,6 +95,7 @@ func New(cfg Config) (*Handler, error) {
 var (
 	errDisabled  = errors.New("this operator is disabled")
 	errTakenOver = errors.New("taken over: this operator logged in elsewhere")
+	errLoggedOut = errors.New(cc.ReasonLoggedOutBySupervisor)
 )
 
 // keepaliveEvery is how often a quiet presence stream gets a keepalive.
@@ -335,6 +336,9 @@ func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presen
 		case <-h.closing:
 			return codes.ShuttingDown()
 		case <-w.Ended():
+			if v := w.View().Status; v.State == cc.OperatorOffline && v.Reason == cc.ReasonLoggedOutBySupervisor {
+				return connect.NewError(connect.CodeUnauthenticated, errLoggedOut) // his app asks him to log in again
+			}
 			return connect.NewError(connect.CodeAborted, errTakenOver)
 		case <-w.Changed():
 			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Changed{Changed: history.status(ctx, w.View())}}); err != nil {

@@ -1,5 +1,9 @@
 package callcenter
 
+// ReasonLoggedOutBySupervisor is the reason of an operator a supervisor logged out: his app
+// tells him so when its stream ends.
+const ReasonLoggedOutBySupervisor = "logged out by a supervisor"
+
 // Requeue is a supervisor putting a waiting call back in line: maybe in another queue, maybe at
 // another priority. Its arrival time stays, so its place among the calls of its priority.
 type Requeue struct {
