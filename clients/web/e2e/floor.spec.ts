@@ -3,7 +3,8 @@
 // with Escape and nothing changed, then confirmed from the keyboard), his queues and levels, and
 // Lift ban; on a call's page, priority, Move to queue… (cancelled, then confirmed), Withdraw offer,
 // Requeue, a priority out of range refused by its field, an action on a call that ended meanwhile
-// refused by call_id, and Monitor reachable while it talks. Each checked against the server.
+// refused by call_id, and Monitor reachable while it talks (Barge asking first). Each checked
+// against the server. And the same pages in Russian.
 import type { Page } from "@playwright/test";
 import { CallState, OfferState, OperatorState } from "@gen/tandem/common/v1/common_pb";
 import { expect, signInSupervisor, test, watchConsole } from "./fixtures";
@@ -184,8 +185,11 @@ test("a call's page: priority, move to another queue (cancelled, then confirmed)
   await page.goto(`${server.url}/supervisor#call/${firstId}`);
   const annaOff = await api.online("anna");
   expect(await first.dialed()).toBe("anna");
-  await expect(box.getByTestId("act-withdraw")).toBeEnabled({ timeout: WAIT });
-  await box.getByTestId("call-now").getByRole("button", { name: "Refresh" }).click();
+  // The page read the call before the offer went out: Refresh shows it.
+  await expect(async () => {
+    await box.getByTestId("call-now").getByRole("button", { name: "Refresh" }).click();
+    await expect(box.getByTestId("act-withdraw")).toBeEnabled({ timeout: 1000 });
+  }).toPass({ timeout: WAIT });
   await expect(now).toHaveText(/Ringing Anna Tester\./);
   await box.getByTestId("act-withdraw").click();
   await expect(box.getByTestId("confirm")).toContainText("Withdraw the offer to Anna Tester?");
@@ -221,6 +225,62 @@ test("a call's page: priority, move to another queue (cancelled, then confirmed)
   await expect(box.getByTestId("act-requeue")).toBeDisabled();
   await expect(box).toContainText("Only a waiting call can be requeued");
   await expect(page.getByTestId("monitor-barge")).toBeVisible();
+
+  // Barge asks first (the caller would hear the supervisor): Escape leaves the call as it was.
+  const mon = page.getByTestId("monitor");
+  await mon.getByTestId("monitor-barge").click();
+  await expect(mon.getByTestId("confirm")).toContainText("Barge in? The caller and the operator will both hear you.");
+  await expect(mon.getByTestId("confirm-yes")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(mon.getByTestId("confirm")).toHaveCount(0);
+  expect((await api.assignment.getCall({ callId: firstId })).call?.parties).toEqual([]);
+  // Confirmed with nowhere to ring the supervisor: the page says so, and nobody joins.
+  await mon.getByTestId("monitor-barge").click();
+  await mon.getByTestId("confirm-yes").click();
+  await expect(mon.getByTestId("monitor-error")).toHaveText("Type where to ring you first: your phone, SIP address or Voximplant user.");
+  expect((await api.assignment.getCall({ callId: firstId })).call?.parties).toEqual([]);
+  await annaOff();
+  expect(errors).toEqual([]);
+});
+
+test("in Russian: an operator's actions and his day, a call's actions and their question", async ({ page, server, api, ids, cloud }) => {
+  const errors = watchConsole(page);
+  const annaOff = await api.online("anna");
+  await signInSupervisor(page, server.url, `operators/${ids.anna}`, ADMIN_KEY);
+  await page.getByLabel("Language").selectOption("ru");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Операторы");
+  const a = actions(page);
+  await expect(a.state).toHaveAttribute("data-state", "ready", { timeout: WAIT });
+  await expect(a.box.getByRole("heading", { level: 2 })).toHaveText("Действия · Anna Tester");
+  await expect(a.box.getByTestId("act-liftban")).toHaveText("Снять блокировку");
+  await expect(a.box).toContainText("Он не заблокирован.");
+  await expect(a.box.getByLabel("Причина")).toHaveAttribute("placeholder", "перерыв");
+  await expect(a.box.getByTestId("op-queues").getByRole("button", { name: "Сохранить очереди" })).toBeVisible();
+  const dd = page.getByTestId("drilldown");
+  await expect(dd.getByRole("heading", { name: "Звонки и предложения" })).toBeVisible({ timeout: WAIT });
+  await expect(dd.getByRole("heading", { name: "Баллы по дням" })).toBeVisible();
+
+  // Set away with no reason typed: a break, said in Russian.
+  await a.box.getByTestId("act-away").click();
+  await expect(a.result).toContainText("Anna Tester: теперь «");
+  await expect(a.state).toHaveAttribute("data-state", "away");
+  await expect(a.state).toContainText("— перерыв");
+  expect((await api.status(ids.anna!)).reason).toBe("break");
+
+  // A call waits (nobody is ready): its actions and the question before requeueing, in Russian.
+  cloud.call("+15552220001", "Waiting Caller");
+  const callId = await callOf(api, "+15552220001");
+  await page.goto(`${server.url}/supervisor#call/${callId}`);
+  const box = page.getByTestId("call-actions");
+  await expect(box.getByRole("heading", { level: 3 })).toHaveText("Действия со звонком", { timeout: WAIT });
+  await expect(box.getByTestId("call-now")).toContainText("Ждёт в очереди Support, место 1, приоритет 0.");
+  await expect(box).toContainText("Этот звонок сейчас никому не предложен.");
+  await box.getByTestId("act-requeue").click();
+  await expect(box.getByTestId("confirm")).toContainText("Вернуть звонок в очередь?");
+  await expect(box.getByTestId("confirm-no")).toHaveText("Отмена");
+  await page.keyboard.press("Escape");
+  await expect(box.getByTestId("confirm")).toHaveCount(0);
+  await expect(page.getByTestId("timeline")).toContainText("Поступил");
   await annaOff();
   expect(errors).toEqual([]);
 });

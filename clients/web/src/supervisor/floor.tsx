@@ -4,67 +4,22 @@
 // action that disturbs a call asks first, inline (a real button, Escape or Cancel to keep things
 // as they are); each shows what came of it, the new state or the server's words with the field,
 // without reloading. A button that does not apply now is disabled, with the reason beside it.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
 import type { QueueSkill } from "@gen/tandem/admin/v1/admin_pb";
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
 import { CallState, OfferState } from "@gen/tandem/common/v1/common_pb";
 import type { OperatorStatus } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
+import { awayReasonLabel } from "../format";
+import { t, useLang } from "../i18n/i18n";
 import { problem, unary, type Api, type Problem, type Role } from "./api";
 import { callStates, stateKeys, stateLabels } from "./words";
 
-/** Every word of these actions, together (for the catalogs to come). */
-export const floorWords = {
-  operatorActions: "Actions",
-  state: "State",
-  offerFor: (call: string) => `ringing with call ${call}`,
-  talkingOn: (call: string) => `on call ${call}`,
-  reason: "Reason",
-  reasonDefault: "break",
-  setAway: "Set away",
-  logOut: "Log out",
-  liftBan: "Lift ban",
-  refresh: "Refresh",
-  awayBusy: "He is on a call or his phone rings: set him away after it.",
-  awayBanned: "He is banned: lift the ban first.",
-  alreadyOffline: "He is offline already.",
-  logOutTalking: "He is talking: log him out after the call.",
-  notBanned: "He is not banned.",
-  confirmLogOut: (call: string) => `A call (${call}) is ringing for him: logging him out withdraws that offer, and the call goes to the next operator. Log him out?`,
-  nowIn: (name: string, state: string) => `${name} is now ${state}.`,
-  queuesTitle: "Queues and levels",
-  queue: "Queue",
-  level: "Level (1–5)",
-  remove: "Remove",
-  addQueue: "Add a queue",
-  saveQueues: "Save queues",
-  adminOnly: "Changing his queues needs an admin key.",
-  queuesSaved: (n: number) => `Saved: he serves ${n} queue${n === 1 ? "" : "s"} from now on.`,
-  callActions: "Act on this call",
-  waitingIn: (queue: string, position: number, priority: number) => `Waiting in ${queue}${position ? `, position ${position}` : ""}, priority ${priority}.`,
-  ringing: (op: string) => `Ringing ${op}.`,
-  talking: (op: string) => `Talking with ${op}.`,
-  withdraw: "Withdraw offer",
-  requeue: "Requeue",
-  moveTo: "Move to queue…",
-  move: "Move",
-  priority: "Priority (0–100)",
-  setPriority: "Raise priority",
-  noOffer: "No offer is out for this call.",
-  notWaiting: "Only a waiting call can be requeued, moved or reprioritised.",
-  sameQueue: "Pick another queue.",
-  confirmWithdraw: (op: string) => `Withdraw the offer to ${op}? His phone stops ringing and the call goes back to its place in line.`,
-  confirmRequeue: "Requeue this call? An offer out for it is withdrawn and it goes back to its place in line.",
-  confirmMove: (q: string) => `Move this call to ${q}? It keeps its arrival time; an offer out for it is withdrawn.`,
-  confirmPriority: (p: number) => `Set the priority to ${p}? The offer out for it is withdrawn and it is filed again by its new priority.`,
-  withdrawn: "Offer withdrawn: the call is back in line.",
-  withdrawReason: "withdrawn by supervisor",
-  requeued: (c: Call) => `Back in line in ${c.queueId} at priority ${c.priority}.`,
-  cancel: "Cancel",
-  ended: "This call has ended: nothing to act on.",
-  working: "Working…",
-};
-const w = floorWords;
+/** The reason an offer withdrawn from here is stored with (the timeline's data, not a word on screen). */
+const withdrawReason = "withdrawn by supervisor";
+
+/** The away reason sent when none is typed. */
+const defaultAwayReason = "break";
 
 /**
  * An inline confirmation: the question, the button that does it (focused when it opens) and
@@ -72,24 +27,25 @@ const w = floorWords;
  */
 export function Confirm({ question, yes, onYes, onNo }: { question: string; yes: string; onYes: () => void; onNo: () => void }) {
   const ref = useRef<HTMLButtonElement>(null);
+  const id = useId();
   useEffect(() => ref.current?.focus(), []);
   return (
     <div
       class="fl-confirm"
       role="alertdialog"
       aria-modal="false"
-      aria-labelledby="fl-confirm-q"
+      aria-labelledby={id}
       data-testid="confirm"
       onKeyDown={(e) => {
         if (e.key === "Escape") onNo();
       }}
     >
-      <p id="fl-confirm-q">{question}</p>
+      <p id={id}>{question}</p>
       <button ref={ref} class="primary" data-testid="confirm-yes" onClick={onYes}>
         {yes}
       </button>{" "}
       <button data-testid="confirm-no" onClick={onNo}>
-        {w.cancel}
+        {t("floor.cancel")}
       </button>
     </div>
   );
@@ -162,14 +118,14 @@ function useActions() {
 /** The operator's status now: the first snapshot of a (non-presence) watch. */
 async function readStatus(api: Api, operatorId: string): Promise<OperatorStatus> {
   const ctrl = new AbortController();
-  const t = setTimeout(() => ctrl.abort(), unary.timeoutMs);
+  const timer = setTimeout(() => ctrl.abort(), unary.timeoutMs);
   try {
     for await (const r of api.presence.watchOperator({ operatorId }, { signal: ctrl.signal })) {
       if (r.event.case === "snapshot") return r.event.value;
     }
-    throw new Error("no status");
+    throw new Error(t("floor.noStatus"));
   } finally {
-    clearTimeout(t);
+    clearTimeout(timer);
     ctrl.abort();
   }
 }
@@ -178,7 +134,8 @@ async function readStatus(api: Api, operatorId: string): Promise<OperatorStatus>
 export function OperatorActions({ api, operatorId, role }: { api: Api; operatorId: string; role: Role }) {
   const [st, setSt] = useState<OperatorStatus | null>(null);
   const [loadError, setLoadError] = useState("");
-  const [reason, setReason] = useState(w.reasonDefault);
+  useLang();
+  const [reason, setReason] = useState("");
   const { busy, outcome, act, confirm } = useActions();
   const load = () =>
     readStatus(api, operatorId).then(
@@ -198,52 +155,55 @@ export function OperatorActions({ api, operatorId, role }: { api: Api; operatorI
   const name = st.displayName || st.name;
   const shown = (s: OperatorStatus | undefined) => {
     if (s) setSt(s);
-    return w.nowIn(name, stateLabels[stateKeys[s?.state ?? st.state]]);
+    return t("floor.nowIn", { name, state: stateLabels[stateKeys[s?.state ?? st.state]] });
   };
   const busyOnCall = key === "reserved" || key === "on_call";
   const offerCall = st.offer?.callId ?? "";
   return (
     <section class="sv-card fl-actions" aria-labelledby="fl-op-title" data-testid="operator-actions">
       <h2 id="fl-op-title">
-        {w.operatorActions} · {name}
+        {t("floor.operatorActions")} · {name}
       </h2>
       <p data-testid="op-state" data-state={key}>
-        {w.state}: <strong>{stateLabels[key]}</strong>
-        {st.reason ? ` — ${st.reason}` : ""}
-        {offerCall ? ` (${w.offerFor(offerCall)})` : st.callId && key === "on_call" ? ` (${w.talkingOn(st.callId)})` : ""}{" "}
+        {t("floor.state")}: <strong>{stateLabels[key]}</strong>
+        {st.reason ? ` — ${awayReasonLabel(st.reason)}` : ""}
+        {offerCall ? ` (${t("floor.offerFor", { call: offerCall })})` : st.callId && key === "on_call" ? ` (${t("floor.talkingOn", { call: st.callId })})` : ""}{" "}
         <button class="link" onClick={() => void load()}>
-          {w.refresh}
+          {t("floor.refresh")}
         </button>
       </p>
       <div class="fl-row">
         <ActButton
           id="away"
-          label={w.setAway}
-          why={busyOnCall ? w.awayBusy : key === "banned" ? w.awayBanned : ""}
+          label={t("floor.setAway")}
+          why={busyOnCall ? t("floor.awayBusy") : key === "banned" ? t("floor.awayBanned") : ""}
           busy={busy}
-          onClick={() => act(async () => shown((await api.presence.goAway({ operatorId, reason }, unary)).status))}
+          onClick={() => act(async () => shown((await api.presence.goAway({ operatorId, reason: reason.trim() || defaultAwayReason }, unary)).status))}
         >
           <label>
-            {w.reason} <input name="away-reason" value={reason} maxLength={200} onInput={(e) => setReason(e.currentTarget.value)} />
+            {t("floor.reason")}{" "}
+            <input name="away-reason" value={reason} placeholder={awayReasonLabel(defaultAwayReason)} maxLength={200} onInput={(e) => setReason(e.currentTarget.value)} />
           </label>{" "}
         </ActButton>
         <ActButton
           id="logout"
-          label={w.logOut}
-          why={key === "offline" ? w.alreadyOffline : key === "on_call" ? w.logOutTalking : ""}
+          label={t("floor.logOut")}
+          why={key === "offline" ? t("floor.alreadyOffline") : key === "on_call" ? t("floor.logOutTalking") : ""}
           busy={busy}
-          onClick={() => act(async () => shown((await api.presence.logOut({ operatorId }, unary)).status), key === "reserved" ? w.confirmLogOut(offerCall) : undefined, w.logOut)}
+          onClick={() =>
+            act(async () => shown((await api.presence.logOut({ operatorId }, unary)).status), key === "reserved" ? t("floor.confirmLogOut", { call: offerCall }) : undefined, t("floor.logOut"))
+          }
         />
         <ActButton
           id="liftban"
-          label={w.liftBan}
-          why={key === "banned" ? "" : w.notBanned}
+          label={t("floor.liftBan")}
+          why={key === "banned" ? "" : t("floor.notBanned")}
           busy={busy}
           onClick={() =>
             act(async () => {
               const r = await api.assignment.liftBan({ operatorId }, unary);
               setSt({ ...st, state: r.state, reason: "" } as OperatorStatus);
-              return w.nowIn(name, stateLabels[stateKeys[r.state]]);
+              return t("floor.nowIn", { name, state: stateLabels[stateKeys[r.state]] });
             })
           }
         />
@@ -260,6 +220,7 @@ function QueueSkills({ api, operatorId, role }: { api: Api; operatorId: string; 
   const [skills, setSkills] = useState<{ queueId: string; level: string }[] | null>(null);
   const [queues, setQueues] = useState<{ id: string; name: string }[]>([]);
   const { busy, outcome, act } = useActions();
+  useLang();
   useEffect(() => {
     setSkills(null);
     api.admin.getOperator({ operatorId }, unary).then(
@@ -276,11 +237,11 @@ function QueueSkills({ api, operatorId, role }: { api: Api; operatorId: string; 
   const admin = role === "admin";
   return (
     <fieldset class="fl-skills" data-testid="op-queues" disabled={busy}>
-      <legend>{w.queuesTitle}</legend>
+      <legend>{t("floor.queuesTitle")}</legend>
       {skills.map((s, i) => (
         <p key={i} class="fl-skill" data-testid="op-queue">
           <label>
-            {w.queue}{" "}
+            {t("floor.queue")}{" "}
             <select name={`queue-${i}`} value={s.queueId} onChange={(e) => set(i, { ...s, queueId: e.currentTarget.value })}>
               {queues.map((q) => (
                 <option key={q.id} value={q.id}>
@@ -291,24 +252,24 @@ function QueueSkills({ api, operatorId, role }: { api: Api; operatorId: string; 
             </select>
           </label>{" "}
           <label>
-            {w.level} <input name={`level-${i}`} type="number" min={1} max={5} size={3} value={s.level} onInput={(e) => set(i, { ...s, level: e.currentTarget.value })} />
+            {t("floor.level")} <input name={`level-${i}`} type="number" min={1} max={5} size={3} value={s.level} onInput={(e) => set(i, { ...s, level: e.currentTarget.value })} />
           </label>{" "}
-          <button onClick={() => setSkills(skills.filter((_, j) => j !== i))}>{w.remove}</button>
+          <button onClick={() => setSkills(skills.filter((_, j) => j !== i))}>{t("floor.remove")}</button>
         </p>
       ))}
       <p>
-        <button onClick={() => setSkills([...skills, { queueId: queues.find((q) => !skills.some((s) => s.queueId === q.id))?.id ?? queues[0]?.id ?? "", level: "3" }])}>{w.addQueue}</button>{" "}
+        <button onClick={() => setSkills([...skills, { queueId: queues.find((q) => !skills.some((s) => s.queueId === q.id))?.id ?? queues[0]?.id ?? "", level: "3" }])}>{t("floor.addQueue")}</button>{" "}
         <ActButton
           id="save-queues"
-          label={w.saveQueues}
-          why={admin ? "" : w.adminOnly}
+          label={t("floor.saveQueues")}
+          why={admin ? "" : t("floor.adminOnly")}
           busy={busy}
           onClick={() =>
             act(async () => {
               const r = await api.admin.updateOperator({ operatorId, replaceQueues: true, queues: skills.map((s) => ({ queueId: s.queueId, level: Math.trunc(Number(s.level)) || 0 })) }, unary);
               const saved = r.operator?.queues ?? [];
               setSkills(saved.map((s) => ({ queueId: s.queueId, level: String(s.level) })));
-              return w.queuesSaved(saved.length);
+              return t("floor.queuesSaved", { count: saved.length });
             })
           }
         />
@@ -325,6 +286,7 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   const [to, setTo] = useState("");
   const [priority, setPriority] = useState("");
   const { busy, outcome, act, confirm } = useActions();
+  useLang();
   const load = () =>
     api.assignment.getCall({ callId }, unary).then(
       (r) => {
@@ -347,7 +309,7 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   }
   const offer = call.offers.find((o) => o.state === OfferState.PENDING);
   const waiting = call.state === CallState.WAITING;
-  const notWaiting = waiting ? "" : w.notWaiting;
+  const notWaiting = waiting ? "" : t("floor.notWaiting");
   const others = queues.filter((q) => q.id !== call.queueId);
   const target = others.some((q) => q.id === to) ? to : (others[0]?.id ?? "");
   const queueName = (id: string) => queues.find((q) => q.id === id)?.name ?? id;
@@ -355,7 +317,7 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   const requeue = async (r: { queueId?: string; priority?: number }) => {
     try {
       const res = await api.assignment.requeueCall({ callId, ...r }, unary);
-      return res.call ? w.requeued(res.call) : "";
+      return res.call ? t("floor.requeued", { queue: res.call.queueId, priority: res.call.priority }) : "";
     } finally {
       await load();
     }
@@ -363,41 +325,51 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   const p = Math.trunc(Number(priority));
   return (
     <section class="fl-actions" aria-labelledby="fl-call-title" data-testid="call-actions" data-state={callStates[call.state]}>
-      <h3 id="fl-call-title">{w.callActions}</h3>
+      <h3 id="fl-call-title">{t("floor.callActions")}</h3>
       <p data-testid="call-now">
-        {offer ? w.ringing(name(offer.operatorId)) : waiting ? w.waitingIn(queueName(call.queueId), call.position, call.priority) : w.talking(name(call.operatorId))}{" "}
+        {offer
+          ? t("floor.ringing", { operator: name(offer.operatorId) })
+          : waiting
+            ? t(call.position ? "floor.waitingAt" : "floor.waitingIn", { queue: queueName(call.queueId), position: call.position, priority: call.priority })
+            : t("floor.talking", { operator: name(call.operatorId) })}{" "}
         <button class="link" onClick={() => void load()}>
-          {w.refresh}
+          {t("floor.refresh")}
         </button>
       </p>
       <div class="fl-row">
         <ActButton
           id="withdraw"
-          label={w.withdraw}
-          why={offer ? "" : w.noOffer}
+          label={t("floor.withdraw")}
+          why={offer ? "" : t("floor.noOffer")}
           busy={busy}
           onClick={() =>
             offer &&
             act(
               async () => {
                 try {
-                  await api.assignment.withdrawOffer({ offerId: offer.offerId, reason: w.withdrawReason }, unary);
-                  return w.withdrawn;
+                  await api.assignment.withdrawOffer({ offerId: offer.offerId, reason: withdrawReason }, unary);
+                  return t("floor.withdrawn");
                 } finally {
                   await load();
                 }
               },
-              w.confirmWithdraw(name(offer.operatorId)),
-              w.withdraw,
+              t("floor.confirmWithdraw", { operator: name(offer.operatorId) }),
+              t("floor.withdraw"),
             )
           }
         />
-        <ActButton id="requeue" label={w.requeue} why={notWaiting} busy={busy} onClick={() => act(() => requeue({}), w.confirmRequeue, w.requeue)} />
+        <ActButton id="requeue" label={t("floor.requeue")} why={notWaiting} busy={busy} onClick={() => act(() => requeue({}), t("floor.confirmRequeue"), t("floor.requeue"))} />
       </div>
       <div class="fl-row">
-        <ActButton id="move" label={w.move} why={notWaiting || (others.length ? "" : w.sameQueue)} busy={busy} onClick={() => act(() => requeue({ queueId: target }), w.confirmMove(queueName(target)), w.move)}>
+        <ActButton
+          id="move"
+          label={t("floor.move")}
+          why={notWaiting || (others.length ? "" : t("floor.noOtherQueue"))}
+          busy={busy}
+          onClick={() => act(() => requeue({ queueId: target }), t("floor.confirmMove", { queue: queueName(target) }), t("floor.move"))}
+        >
           <label>
-            {w.moveTo}{" "}
+            {t("floor.moveTo")}{" "}
             <select name="move-to" value={target} onChange={(e) => setTo(e.currentTarget.value)}>
               {others.map((q) => (
                 <option key={q.id} value={q.id}>
@@ -409,17 +381,17 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
         </ActButton>
         <ActButton
           id="priority"
-          label={w.setPriority}
+          label={t("floor.setPriority")}
           why={notWaiting}
           busy={busy}
-          onClick={() => act(() => requeue({ priority: Number.isFinite(p) && p >= 0 ? p : 0 }), offer ? w.confirmPriority(p) : undefined, w.setPriority)}
+          onClick={() => act(() => requeue({ priority: Number.isFinite(p) && p >= 0 ? p : 0 }), offer ? t("floor.confirmPriority", { priority: p }) : undefined, t("floor.setPriority"))}
         >
           <label>
-            {w.priority} <input name="priority" type="number" min={0} max={100} size={4} value={priority} onInput={(e) => setPriority(e.currentTarget.value)} />
+            {t("floor.priority")} <input name="priority" type="number" min={0} max={100} size={4} value={priority} onInput={(e) => setPriority(e.currentTarget.value)} />
           </label>{" "}
         </ActButton>
       </div>
-      {busy && <p class="muted small">{w.working}</p>}
+      {busy && <p class="muted small">{t("floor.working")}</p>}
       {confirm}
       <OutcomeLine outcome={outcome} />
     </section>
