@@ -266,6 +266,10 @@ test("in Russian: an operator's actions and his day, a call's actions and their 
   await expect(a.state).toHaveAttribute("data-state", "away");
   await expect(a.state).toContainText("— перерыв");
   expect((await api.status(ids.anna!)).reason).toBe("break");
+  // Log out (nothing rings for her: no question): the reason in Russian too.
+  await a.box.getByTestId("act-logout").click();
+  await expect(a.state).toHaveAttribute("data-state", "offline");
+  await expect(a.state).toContainText("— выведен из системы супервизором");
 
   // A call waits (nobody is ready): its actions and the question before requeueing, in Russian.
   cloud.call("+15552220001", "Waiting Caller");

@@ -13,6 +13,7 @@ import {
   type OperatorStateSpan,
   type SearchCallsRequest,
 } from "@gen/tandem/analytics/v1/analytics_pb";
+import { awayReasonLabel } from "../format";
 import { t, type Key } from "../i18n/i18n";
 import { ms } from "./live";
 import { stateKeys, type StateKey } from "./words";
@@ -81,6 +82,23 @@ const outcomeCodes: Record<CallOutcome, string> = {
   [CallOutcome.AT_SPARE]: "at_spare",
   [CallOutcome.DECLINED]: "declined",
 };
+
+/** The reasons the server gives a state in fixed words (others carry figures or were typed). */
+const stateReasons: Record<string, Key> = {
+  "logged out": "reason.loggedOut",
+  "logged out by a supervisor": "reason.loggedOutBySupervisor",
+  "app disconnected": "reason.appDisconnected",
+  disabled: "reason.disabled",
+  "ban lifted by a supervisor: press Ready": "reason.banLifted",
+  "ban over: press Ready": "reason.banOver",
+};
+
+/** An operator's state reason in words: the server's fixed ones and the away reasons of the
+ * list in the language; any other (typed by someone, or with figures in it) as it came. */
+export function reasonLabel(r: string): string {
+  const k = stateReasons[r];
+  return k ? t(k) : awayReasonLabel(r);
+}
 
 export interface SearchForm {
   number: string;

@@ -13,6 +13,7 @@ import type { OperatorStatus } from "@gen/tandem/operatorpresence/v1/operatorpre
 import { awayReasonLabel } from "../format";
 import { t, useLang } from "../i18n/i18n";
 import { problem, unary, type Api, type Problem, type Role } from "./api";
+import { reasonLabel } from "./drill";
 import { callStates, stateKeys, stateLabels } from "./words";
 
 /** The reason an offer withdrawn from here is stored with (the timeline's data, not a word on screen). */
@@ -166,7 +167,7 @@ export function OperatorActions({ api, operatorId, role }: { api: Api; operatorI
       </h2>
       <p data-testid="op-state" data-state={key}>
         {t("floor.state")}: <strong>{stateLabels[key]}</strong>
-        {st.reason ? ` — ${awayReasonLabel(st.reason)}` : ""}
+        {st.reason ? ` — ${reasonLabel(st.reason)}` : ""}
         {offerCall ? ` (${t("floor.offerFor", { call: offerCall })})` : st.callId && key === "on_call" ? ` (${t("floor.talkingOn", { call: st.callId })})` : ""}{" "}
         <button class="link" onClick={() => void load()}>
           {t("floor.refresh")}

@@ -3,12 +3,11 @@
 // score per day as stacked bars (points, lost to misses, lost to slow answers), his misses and
 // bans with their reasons.
 import { useEffect, useState } from "preact/hooks";
-import { awayReasonLabel } from "../format";
 import { t, useLang } from "../i18n/i18n";
 import type { GetOperatorDrillDownResponse, OperatorEvent } from "@gen/tandem/analytics/v1/analytics_pb";
 import { problem, unary, type Api, type Role } from "./api";
 import { OperatorActions } from "./floor";
-import { drillWords as w, scoreBars, stateStrip } from "./drill";
+import { drillWords as w, reasonLabel, scoreBars, stateStrip } from "./drill";
 import { ms } from "./live";
 import { useOperators } from "./names";
 import { kindLabels } from "./timeline";
@@ -87,14 +86,14 @@ function DrillDown({ api, operatorId }: { api: Api; operatorId: string }) {
         </h2>
         <div class="dd-strip" role="img" aria-label={strip.map((p) => `${stateLabels[p.key]} ${hm(p.from)}–${hm(p.to)}`).join(", ")}>
           {strip.map((p, i) => (
-            <span key={i} class={`dd-part st-${p.key}`} style={{ left: `${p.left}%`, width: `${p.width}%` }} title={`${stateLabels[p.key]} ${hm(p.from)}–${hm(p.to)}${p.reason ? `: ${awayReasonLabel(p.reason)}` : ""}`} />
+            <span key={i} class={`dd-part st-${p.key}`} style={{ left: `${p.left}%`, width: `${p.width}%` }} title={`${stateLabels[p.key]} ${hm(p.from)}–${hm(p.to)}${p.reason ? `: ${reasonLabel(p.reason)}` : ""}`} />
           ))}
         </div>
         <ol class="dd-states" data-testid="dd-states">
           {d.states.map((s, i) => (
             <li key={i} data-state={stateKeys[s.state]}>
               <time>{hm(ms(s.since))}</time> {stateLabels[stateKeys[s.state]]}
-              {s.reason ? ` — ${awayReasonLabel(s.reason)}` : ""}
+              {s.reason ? ` — ${reasonLabel(s.reason)}` : ""}
             </li>
           ))}
         </ol>

@@ -4,7 +4,7 @@ import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { CallOutcome, CallSummarySchema, DayScoreSchema, OperatorStateSpanSchema } from "@gen/tandem/analytics/v1/analytics_pb";
 import { OperatorState } from "@gen/tandem/common/v1/common_pb";
 import { setLang } from "../../src/i18n/i18n";
-import { callsCsv, drillWords, emptySearch, moveRow, outcomeLabels, scoreBars, searchRequest, stateStrip, utcInput } from "../../src/supervisor/drill";
+import { callsCsv, drillWords, emptySearch, moveRow, outcomeLabels, reasonLabel, scoreBars, searchRequest, stateStrip, utcInput } from "../../src/supervisor/drill";
 import { kindLabels } from "../../src/supervisor/timeline";
 
 const T0 = Date.UTC(2026, 2, 2, 0, 0, 0);
@@ -101,5 +101,12 @@ describe("the drill-down's words", () => {
     expect([drillWords.pickOne, kindLabels.offer_withdrawn]).toEqual(["Выберите оператора", "Предложение отозвано"]);
     expect(callsCsv([c])).toBe(csv);
     expect(csv).toContain(",abandoned,");
+  });
+
+  it("say the server's fixed state reasons and the away reasons in the language, any other as it came", () => {
+    const reasons = ["logged out by a supervisor", "ban over: press Ready", "lunch", "dentist", "banned for 5m: 3 missed calls within 10m (last: no answer)"];
+    expect(reasons.map(reasonLabel)).toEqual(reasons);
+    setLang("ru");
+    expect(reasons.map(reasonLabel)).toEqual(["выведен из системы супервизором", "блокировка закончилась: нажмите «Готов»", "обед", "dentist", reasons[4]]);
   });
 });
