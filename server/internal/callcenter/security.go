@@ -53,6 +53,9 @@ type PurgeResult struct {
 	Calls     int // finished calls whose personal data was erased
 	Decisions int // routing decisions deleted
 	Requests  int // remembered cloud requests deleted
+	// Operators' states entered and day scores deleted: each operator keeps the last state he
+	// entered before the bound, so what he was doing when a later day began is still known.
+	OperatorHistory int
 }
 
 // CheckSoftphone says whether key k may have a browser phone as the Voximplant user user ("":

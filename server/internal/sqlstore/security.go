@@ -271,8 +271,9 @@ func (d Dialect) scrubCalls(ctx context.Context, tx Tx, at time.Time) (callcente
 
 // PurgeCallDetails erases the personal data of the finished calls that arrived before before
 // (caller number and name, session, accessURL, SIP headers, custom data, recording URL), deletes their routing
-// decisions, and deletes the cloud requests remembered from before then. Call and offer rows
-// stay, anonymous, so queue and operator figures over any range are unchanged.
+// decisions, and deletes the cloud requests remembered from before then, and the operators'
+// states and day scores (but each one's last state before it). Call and offer rows stay,
+// anonymous, so queue and operator figures over any range are unchanged.
 func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error) {
 	var r callcenter.PurgeResult
 	err := db.c.Write(ctx, func(tx WriteTx) error {
@@ -290,9 +291,27 @@ func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (call
 		}
 		n, _ := res.RowsAffected()
 		r.Requests += int(n)
-		return nil
+		r.OperatorHistory, err = db.d.purgeOperatorHistory(ctx, tx, before)
+		return err
 	})
 	return r, err
+}
+
+// purgeOperatorHistory deletes the states operators entered before before, but the last of
+// each, and their scores of the days before before's.
+func (d Dialect) purgeOperatorHistory(ctx context.Context, tx Tx, before time.Time) (int, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM operator_states WHERE since < ? AND since < (SELECT MAX(s.since)
+		FROM operator_states s WHERE s.operator_id = operator_states.operator_id AND s.since < ?)`, before.UnixMilli(), before.UnixMilli())
+	if err != nil {
+		return 0, d.errorf("purge operator states: %w", err)
+	}
+	states, _ := res.RowsAffected()
+	res, err = tx.ExecContext(ctx, `DELETE FROM operator_scores WHERE day < ?`, before.Unix()/86400)
+	if err != nil {
+		return 0, d.errorf("purge operator scores: %w", err)
+	}
+	scores, _ := res.RowsAffected()
+	return int(states + scores), nil
 }
 
 // CallerCalls returns the calls from a caller number (E.164) that still hold personal data,
