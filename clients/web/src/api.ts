@@ -75,6 +75,7 @@ export function classify(e: unknown): Failure {
   const err = ConnectError.from(e);
   if (err.code === Code.Aborted) return { kind: "taken_over" };
   if (err.code === Code.Unauthenticated) {
+    if (err.rawMessage.includes("logged out by a supervisor")) return { kind: "signed_out", message: t("op.session.loggedOutBySupervisor") };
     return { kind: "signed_out", message: t("op.session.ended") };
   }
   if (err.code === Code.Canceled && e instanceof Error && !(e instanceof ConnectError)) return { kind: "transient", message: e.message };

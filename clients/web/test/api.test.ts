@@ -54,6 +54,7 @@ describe("classify", () => {
   it("knows a takeover, a dead session and what to retry", () => {
     expect(classify(new ConnectError("taken over: this operator logged in elsewhere", Code.Aborted))).toEqual({ kind: "taken_over" });
     expect(classify(new ConnectError("unknown or revoked token", Code.Unauthenticated)).kind).toBe("signed_out");
+    expect(classify(new ConnectError("logged out by a supervisor", Code.Unauthenticated))).toEqual({ kind: "signed_out", message: "A supervisor logged you out. Log in again when you are back." });
     expect(classify(new ConnectError("the server is shutting down; reconnect", Code.Unavailable))).toEqual({ kind: "transient", message: "the server is shutting down; reconnect" });
     expect(classify(new TypeError("Failed to fetch"))).toEqual({ kind: "transient", message: "cannot reach the server" });
     expect(classify(new Error("no word from the server"))).toEqual({ kind: "transient", message: "no word from the server" });

@@ -192,7 +192,7 @@ func TestKeptOperatorIsFreedWhenTheQueueNoLongerRequiresOne(t *testing.T) {
 	f.withDispositions(true)
 	f.ready("anna")
 	f.hangUp(f.answered("anna"))
-	f.must(f.e.LogOut(f.now, "anna"))
+	f.must(f.e.LogOut(f.now, "anna", false))
 	if got := f.state("anna"); got != cc.OperatorOffline {
 		t.Fatalf("log out while a disposition is needed: %s", got)
 	}

@@ -129,9 +129,10 @@ func (s *Switchboard) GoAway(ctx context.Context, id cc.OperatorID, reason strin
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.GoAway(now, id, reason) })
 }
 
-// LogOut takes an operator offline.
-func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
-	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LogOut(now, id) })
+// LogOut takes an operator offline; a supervisor's log-out takes back an offer out to him
+// instead of refusing.
+func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID, bySupervisor bool) (cc.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LogOut(now, id, bySupervisor) })
 }
 
 // EndWrapUp ends an operator's wrap-up early.
@@ -222,9 +223,9 @@ func (s *Switchboard) WithdrawOffer(ctx context.Context, id cc.OfferID, reason s
 	return s.callStep(ctx, func(now time.Time) (cc.Call, cc.Changes, error) { return s.engine.WithdrawOffer(now, id, reason) })
 }
 
-// Requeue puts a waiting call back in line, maybe in another queue.
-func (s *Switchboard) Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) (cc.Call, error) {
-	return s.callStep(ctx, func(now time.Time) (cc.Call, cc.Changes, error) { return s.engine.Requeue(now, id, to) })
+// Requeue puts a waiting call back in line, maybe in another queue or at another priority.
+func (s *Switchboard) Requeue(ctx context.Context, r cc.Requeue) (cc.Call, error) {
+	return s.callStep(ctx, func(now time.Time) (cc.Call, cc.Changes, error) { return s.engine.Requeue(now, r) })
 }
 
 // callStep runs an engine step that returns a call.

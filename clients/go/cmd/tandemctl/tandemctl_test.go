@@ -565,6 +565,27 @@ func TestCallFlow(t *testing.T) {
 	if r := c.run("calls", "withdraw", offer); r.code != 1 || !strings.Contains(r.stderr, "tandemctl: ") {
 		t.Errorf("withdrawing it again: exit %d, %s", r.code, r.stderr)
 	}
+
+	// A priority, flags after the call as before it; out of range, the server names the field.
+	c.ok("calls", "requeue", "--priority", "7", call)
+	var got assignmentv1.GetCallResponse
+	c.okJSON(&got, "calls", "get", call)
+	if got.GetCall().GetPriority() != 7 {
+		t.Errorf("priority after requeue --priority 7: %d", got.GetCall().GetPriority())
+	}
+	if r := c.run("calls", "requeue", call, "--priority", "101"); r.code != 1 || !strings.Contains(r.stderr, "field: priority") {
+		t.Errorf("priority 101: exit %d, %s", r.code, r.stderr)
+	}
+
+	// Flo has the call's offer again; logging him out by his name withdraws it.
+	out = c.ok("operator", "logout", "flo")
+	wantCells(t, rowOf(t, out, "State"), "State", "offline")
+	if r := c.run("operator", "logout", "nobody"); r.code != 1 || !strings.Contains(r.stderr, `no operator "nobody"`) {
+		t.Errorf("logging out nobody: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := app.Presence.GoReady(ctx, connect.NewRequest(&presencev1.GoReadyRequest{})); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Errorf("flo's token after the log-out: %v", err)
+	}
 }
 
 func TestOperatorHours(t *testing.T) {

@@ -34,7 +34,7 @@ var policy = map[string][]Role{
 	callintakev1connect.CallIntakeServiceReportCallEventProcedure: {RoleCloud},
 
 	operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:        {Public},
-	operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:       {RoleOperator},
+	operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:       with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:      with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:       with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:    with(supervisors, RoleOperator),

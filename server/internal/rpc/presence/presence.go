@@ -41,7 +41,7 @@ type Switchboard interface {
 	TakeOver(ctx context.Context, id cc.OperatorID, keep string) error
 	GoReady(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
 	GoAway(ctx context.Context, id cc.OperatorID, reason string) (cc.OperatorView, error)
-	LogOut(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
+	LogOut(ctx context.Context, id cc.OperatorID, bySupervisor bool) (cc.OperatorView, error)
 	EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (cc.OperatorView, error)
 	SaveCallNote(ctx context.Context, by cc.OperatorID, n cc.CallNote) error
 	SetDisposition(ctx context.Context, by cc.OperatorID, d cc.CallDisposition) (cc.Disposition, error)
@@ -97,6 +97,7 @@ func New(cfg Config) (*Handler, error) {
 var (
 	errDisabled  = errors.New("this operator is disabled")
 	errTakenOver = errors.New("taken over: this operator logged in elsewhere")
+	errLoggedOut = errors.New(cc.ReasonLoggedOutBySupervisor)
 )
 
 // keepaliveEvery is how often a quiet presence stream gets a keepalive.
@@ -139,18 +140,41 @@ func (h *Handler) LogIn(ctx context.Context, req *connect.Request[presencev1.Log
 	return connect.NewResponse(out), nil
 }
 
+// LogOut takes an operator offline. An operator logs himself out and his session ends; a
+// supervisor or admin names one (operator_id), whose sessions all end and whose offer out, if
+// any, is withdrawn. Nobody is logged out while he talks.
 func (h *Handler) LogOut(ctx context.Context, req *connect.Request[presencev1.LogOutRequest]) (*connect.Response[presencev1.LogOutResponse], error) {
 	p, _ := auth.From(ctx)
-	if _, err := h.board.LogOut(ctx, p.Operator); err != nil {
+	id, err := auth.Self(ctx, req.Msg.GetOperatorId())
+	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	if err := h.store.DeleteSession(ctx, p.Token); err != nil {
+	supervisor := p.Role != auth.RoleOperator
+	if supervisor {
+		if _, err := h.store.Operator(ctx, id); err != nil {
+			return nil, codes.ToConnect(ctx, err)
+		}
+	}
+	v, err := h.board.LogOut(ctx, id, supervisor)
+	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	if err := h.board.TakeOver(ctx, p.Operator, ""); err != nil {
+	if supervisor {
+		err = h.store.DeleteOperatorSessions(ctx, id)
+	} else {
+		err = h.store.DeleteSession(ctx, p.Token)
+	}
+	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&presencev1.LogOutResponse{}), nil
+	if err := h.board.TakeOver(ctx, id, ""); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	out := &presencev1.LogOutResponse{}
+	if supervisor {
+		out.Status = convert.StatusOut(v)
+	}
+	return connect.NewResponse(out), nil
 }
 
 func (h *Handler) GoReady(ctx context.Context, req *connect.Request[presencev1.GoReadyRequest]) (*connect.Response[presencev1.GoReadyResponse], error) {
@@ -352,6 +376,9 @@ func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presen
 		case <-h.closing:
 			return codes.ShuttingDown()
 		case <-w.Ended():
+			if v := w.View().Status; v.State == cc.OperatorOffline && v.Reason == cc.ReasonLoggedOutBySupervisor {
+				return connect.NewError(connect.CodeUnauthenticated, errLoggedOut) // his app asks him to log in again
+			}
 			return connect.NewError(connect.CodeAborted, errTakenOver)
 		case <-w.Changed():
 			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Changed{Changed: history.status(ctx, w.View())}}); err != nil {

@@ -2707,7 +2707,8 @@ type SearchCallsRequest struct {
 	// The caller number begins with this (contains it with number_contains).
 	CallerNumber   string `protobuf:"bytes,1,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
 	NumberContains bool   `protobuf:"varint,2,opt,name=number_contains,json=numberContains,proto3" json:"number_contains,omitempty"`
-	// An operator's id or login name.
+	// An operator's id or login name: the calls he had a leg of (ended with him, an offer of
+	// it he answered, as on either side of a transfer, or joined as an added party).
 	Operator string `protobuf:"bytes,3,opt,name=operator,proto3" json:"operator,omitempty"`
 	QueueId  string `protobuf:"bytes,4,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
 	// Calls that ENDED in [from, to); unset ends are open.

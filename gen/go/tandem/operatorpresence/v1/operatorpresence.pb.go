@@ -212,7 +212,12 @@ func (x *FailedLogins) GetLastAddress() string {
 }
 
 type LogOutRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operator; empty means the caller himself (whose session then ends). An operator may only
+	// name himself. A supervisor or admin naming an operator ends all his sessions; an offer
+	// ringing for him is withdrawn (the call goes back to its place in line); while he talks the
+	// log-out is refused (FAILED_PRECONDITION, operator_id).
+	OperatorId    string `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -247,8 +252,17 @@ func (*LogOutRequest) Descriptor() ([]byte, []int) {
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{3}
 }
 
+func (x *LogOutRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
 type LogOutResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operator's status after the log-out (set when a supervisor or admin named him).
+	Status        *OperatorStatus `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -281,6 +295,13 @@ func (x *LogOutResponse) ProtoReflect() protoreflect.Message {
 // Deprecated: Use LogOutResponse.ProtoReflect.Descriptor instead.
 func (*LogOutResponse) Descriptor() ([]byte, []int) {
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *LogOutResponse) GetStatus() *OperatorStatus {
+	if x != nil {
+		return x.Status
+	}
+	return nil
 }
 
 type GoReadyRequest struct {
@@ -1713,9 +1734,12 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\fFailedLogins\x12\x14\n" +
 	"\x05count\x18\x01 \x01(\rR\x05count\x123\n" +
 	"\alast_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x06lastAt\x12!\n" +
-	"\flast_address\x18\x03 \x01(\tR\vlastAddress\"\x0f\n" +
-	"\rLogOutRequest\"\x10\n" +
-	"\x0eLogOutResponse\"1\n" +
+	"\flast_address\x18\x03 \x01(\tR\vlastAddress\"0\n" +
+	"\rLogOutRequest\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\"T\n" +
+	"\x0eLogOutResponse\x12B\n" +
+	"\x06status\x18\x01 \x01(\v2*.tandem.operatorpresence.v1.OperatorStatusR\x06status\"1\n" +
 	"\x0eGoReadyRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\"U\n" +
@@ -1892,57 +1916,58 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
 	26, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	2,  // 1: tandem.operatorpresence.v1.LogInResponse.failed_logins:type_name -> tandem.operatorpresence.v1.FailedLogins
 	26, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
-	22, // 3: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	22, // 4: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	22, // 5: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	27, // 6: tandem.operatorpresence.v1.SetDispositionResponse.disposition:type_name -> tandem.common.v1.Disposition
-	22, // 7: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	22, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	21, // 9: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
-	26, // 10: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
-	28, // 11: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
-	26, // 12: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
-	24, // 13: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
-	26, // 14: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	26, // 15: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
-	29, // 16: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
-	23, // 17: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
-	26, // 18: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
-	26, // 19: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
-	26, // 20: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
-	30, // 21: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
-	31, // 22: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
-	27, // 23: tandem.operatorpresence.v1.CallInHand.dispositions:type_name -> tandem.common.v1.Disposition
-	26, // 24: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	26, // 25: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	25, // 26: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	26, // 27: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	32, // 28: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
-	0,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	3,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	5,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	7,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	9,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	11, // 34: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
-	13, // 35: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:input_type -> tandem.operatorpresence.v1.SetDispositionRequest
-	15, // 36: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
-	17, // 37: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
-	19, // 38: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 39: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	4,  // 40: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	6,  // 41: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	8,  // 42: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	10, // 43: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	12, // 44: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
-	14, // 45: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:output_type -> tandem.operatorpresence.v1.SetDispositionResponse
-	16, // 46: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
-	18, // 47: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
-	20, // 48: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	39, // [39:49] is the sub-list for method output_type
-	29, // [29:39] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	22, // 3: tandem.operatorpresence.v1.LogOutResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	22, // 4: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	22, // 5: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	22, // 6: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	27, // 7: tandem.operatorpresence.v1.SetDispositionResponse.disposition:type_name -> tandem.common.v1.Disposition
+	22, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	22, // 9: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	21, // 10: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
+	26, // 11: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
+	28, // 12: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
+	26, // 13: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
+	24, // 14: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
+	26, // 15: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
+	26, // 16: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	29, // 17: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	23, // 18: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
+	26, // 19: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
+	26, // 20: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
+	26, // 21: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
+	30, // 22: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
+	31, // 23: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
+	27, // 24: tandem.operatorpresence.v1.CallInHand.dispositions:type_name -> tandem.common.v1.Disposition
+	26, // 25: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	26, // 26: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	25, // 27: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	26, // 28: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	32, // 29: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	3,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	5,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	7,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	9,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	11, // 35: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
+	13, // 36: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:input_type -> tandem.operatorpresence.v1.SetDispositionRequest
+	15, // 37: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	17, // 38: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
+	19, // 39: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 40: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	4,  // 41: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	6,  // 42: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	8,  // 43: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	10, // 44: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	12, // 45: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	14, // 46: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:output_type -> tandem.operatorpresence.v1.SetDispositionResponse
+	16, // 47: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	18, // 48: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
+	20, // 49: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	40, // [40:50] is the sub-list for method output_type
+	30, // [30:40] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }

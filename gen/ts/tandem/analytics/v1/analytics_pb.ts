@@ -1455,7 +1455,8 @@ export type SearchCallsRequest = Message<"tandem.analytics.v1.SearchCallsRequest
   numberContains: boolean;
 
   /**
-   * An operator's id or login name.
+   * An operator's id or login name: the calls he had a leg of (ended with him, an offer of
+   * it he answered, as on either side of a transfer, or joined as an added party).
    *
    * @generated from field: string operator = 3;
    */

@@ -79,7 +79,9 @@ type OperatorPresenceServiceClient interface {
 	// RESOURCE_EXHAUSTED for a growing time (the error carries a google.rpc.RetryInfo and a
 	// Retry-After header); the right password from another address is never refused for it.
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
-	// LogOut ends the session of the token it is called with and takes the operator offline.
+	// LogOut takes an operator offline. An operator logs himself out (the session of the token it
+	// is called with ends); a supervisor or admin names the operator (operator_id) and ends all
+	// his sessions, withdrawing an offer out to him.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
 	// GoReady makes the operator available for calls.
 	GoReady(context.Context, *connect.Request[v1.GoReadyRequest]) (*connect.Response[v1.GoReadyResponse], error)
@@ -266,7 +268,9 @@ type OperatorPresenceServiceHandler interface {
 	// RESOURCE_EXHAUSTED for a growing time (the error carries a google.rpc.RetryInfo and a
 	// Retry-After header); the right password from another address is never refused for it.
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
-	// LogOut ends the session of the token it is called with and takes the operator offline.
+	// LogOut takes an operator offline. An operator logs himself out (the session of the token it
+	// is called with ends); a supervisor or admin names the operator (operator_id) and ends all
+	// his sessions, withdrawing an offer out to him.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
 	// GoReady makes the operator available for calls.
 	GoReady(context.Context, *connect.Request[v1.GoReadyRequest]) (*connect.Response[v1.GoReadyResponse], error)
