@@ -530,6 +530,7 @@ export const en = {
   "timeline.kind.party_left": "Third party left",
   "timeline.kind.monitor_mode": "Monitoring switched",
   "timeline.kind.transfer": "Transfer",
+  "timeline.kind.disposition": "Disposition set",
   "timeline.spare": "spare {spare}",
   "timeline.to": "to {who}",
   "timeline.by": "by {who}",

@@ -530,6 +530,7 @@ export const ru: Catalog = {
   "timeline.kind.party_left": "Третий участник отключился",
   "timeline.kind.monitor_mode": "Режим прослушивания переключён",
   "timeline.kind.transfer": "Перевод",
+  "timeline.kind.disposition": "Указан результат",
   "timeline.spare": "резервный номер {spare}",
   "timeline.to": "— {who}",
   "timeline.by": "— {who}",
