@@ -28,6 +28,16 @@ var counts = func() []string {
 // Columns lists every column but scope, in the order of Values and of Scan.Dest.
 var Columns = "id, start, answer_time_max_ms, " + strings.Join(counts, ", ")
 
+// Sums are Columns added up over a group of rows (GROUP BY id): the earliest start, the
+// largest answer time, the sums of the rest; each a BIGINT in every store.
+var Sums = func() string {
+	cols := []string{"id", "MIN(start)", "MAX(answer_time_max_ms)"}
+	for _, c := range counts {
+		cols = append(cols, "CAST(SUM("+c+") AS BIGINT)")
+	}
+	return strings.Join(cols, ", ")
+}()
+
 // row is a tally with its durations in whole milliseconds, as stored.
 type row struct {
 	t           cc.Tally
@@ -86,7 +96,7 @@ func Upsert(greatest string) string {
 		ON CONFLICT (scope, id, start) DO UPDATE SET ` + strings.Join(set, ", ")
 }
 
-// Scan reads rows of Columns into tallies of one scope.
+// Scan reads rows of Columns (or Sums) into tallies of one scope.
 type Scan struct{ r row }
 
 // Dest are the destinations for one row.

@@ -81,6 +81,10 @@ const (
 	Interval_INTERVAL_15_MINUTES  Interval = 1
 	Interval_INTERVAL_HOUR        Interval = 2
 	Interval_INTERVAL_DAY         Interval = 3
+	// One row for the whole range (one per queue or operator when split): a period's totals, as a
+	// report's per-queue and per-operator tables show them. Its start is the range's, to the
+	// quarter-hour.
+	Interval_INTERVAL_RANGE Interval = 4
 )
 
 // Enum value maps for Interval.
@@ -90,12 +94,14 @@ var (
 		1: "INTERVAL_15_MINUTES",
 		2: "INTERVAL_HOUR",
 		3: "INTERVAL_DAY",
+		4: "INTERVAL_RANGE",
 	}
 	Interval_value = map[string]int32{
 		"INTERVAL_UNSPECIFIED": 0,
 		"INTERVAL_15_MINUTES":  1,
 		"INTERVAL_HOUR":        2,
 		"INTERVAL_DAY":         3,
+		"INTERVAL_RANGE":       4,
 	}
 )
 
@@ -1632,7 +1638,9 @@ type GetHistoryRequest struct {
 	// Whose history: a queue, an operator, or (both empty) the whole center. Not both.
 	QueueId    string `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
 	OperatorId string `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
-	// Required; at most 31 days of 15-minute rows, 92 days of hours, 3 years of days.
+	// Required; at most 31 days of 15-minute rows, 92 days of hours, 3 years of days or of the
+	// whole range (calendar days in time_zone). Rows are whole: a range that starts or ends
+	// within a row's hour or day (in time_zone) reads that row whole.
 	Range    *TimeRange `protobuf:"bytes,3,opt,name=range,proto3" json:"range,omitempty"`
 	Interval Interval   `protobuf:"varint,4,opt,name=interval,proto3,enum=tandem.analytics.v1.Interval" json:"interval,omitempty"`
 	// IANA zone whose hours and days the rows follow ("Europe/Berlin"); empty: UTC.
@@ -1896,7 +1904,8 @@ type ExportHistoryResponse struct {
 	// text/csv, UTF-8, a header line then one line per row: start (RFC 3339 in the zone), queue_id,
 	// operator_id, the counts and times, then the derived rates (empty when undefined).
 	Csv []byte `protobuf:"bytes,1,opt,name=csv,proto3" json:"csv,omitempty"`
-	// A file name to save it as ("tandem-support-2026-11-26-hour.csv").
+	// A file name to save it as: who, the range's first day (and last, when another), the rows
+	// ("tandem-support-2026-11-26-hour.csv", "tandem-center-by-queue-2026-11-30-to-2026-12-06-total.csv").
 	FileName      string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -4000,12 +4009,13 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x17AcknowledgeAlertRequest\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\x03R\aalertId\"L\n" +
 	"\x18AcknowledgeAlertResponse\x120\n" +
-	"\x05alert\x18\x01 \x01(\v2\x1a.tandem.analytics.v1.AlertR\x05alert*b\n" +
+	"\x05alert\x18\x01 \x01(\v2\x1a.tandem.analytics.v1.AlertR\x05alert*v\n" +
 	"\bInterval\x12\x18\n" +
 	"\x14INTERVAL_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
 	"\rINTERVAL_HOUR\x10\x02\x12\x10\n" +
-	"\fINTERVAL_DAY\x10\x03*\xcd\x01\n" +
+	"\fINTERVAL_DAY\x10\x03\x12\x12\n" +
+	"\x0eINTERVAL_RANGE\x10\x04*\xcd\x01\n" +
 	"\vCallOutcome\x12\x1c\n" +
 	"\x18CALL_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15CALL_OUTCOME_ANSWERED\x10\x01\x12\x1a\n" +
