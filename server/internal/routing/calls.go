@@ -195,7 +195,7 @@ func (e *Engine) wrapUp(now time.Time, o *operator, c *call, talk time.Duration)
 		wrap = q.WrapUp
 	}
 	e.learnHandleTime(c.Queue, talk+wrap)
-	if wrap <= 0 {
+	if wrap <= 0 && (c.Disposition != "" || !e.queues[c.Queue].NeedsDisposition()) {
 		e.setState(now, o, cc.OperatorReady, "")
 		o.st.IdleSince = now
 		return
@@ -204,6 +204,9 @@ func (e *Engine) wrapUp(now time.Time, o *operator, c *call, talk time.Duration)
 	o.st.Call, o.st.WrapUpEndsAt = c.ID, now.Add(wrap)
 	ended := c.Call
 	o.wrapping = &ended
+	if wrap <= 0 { // no wrap-up time, but its disposition is needed
+		e.wrapUpOver(now, o)
+	}
 }
 
 // abandon ends a waiting call whose caller hung up; an operator being dialed for it is freed.

@@ -89,7 +89,7 @@ func (e *Engine) LogOut(now time.Time, id cc.OperatorID) (cc.Changes, error) {
 }
 
 // EndWrapUp ends an operator's wrap-up early: he is ready at once. A note, if any, is kept with
-// the call he just handled.
+// the call he just handled. Refused while the call's queue requires a disposition he has not set.
 func (e *Engine) EndWrapUp(now time.Time, id cc.OperatorID, note string) (cc.Changes, error) {
 	o, err := e.operatorOr404(id)
 	if err != nil {
@@ -97,6 +97,10 @@ func (e *Engine) EndWrapUp(now time.Time, id cc.OperatorID, note string) (cc.Cha
 	}
 	if o.st.State != cc.OperatorWrapUp {
 		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is %s, not in wrap-up", o.cfg.Name, o.st.State))
+	}
+	if e.needsDisposition(o) {
+		return e.fail(&cc.Error{Code: cc.CodeFailedPrecondition, Field: "disposition",
+			Message: "queue " + string(e.callInHand(o).Queue) + " requires a disposition: set one (SetDisposition) before Done"})
 	}
 	if note != "" {
 		e.out.Notes = append(e.out.Notes, cc.CallNote{Call: o.st.Call, Note: note})

@@ -67,6 +67,9 @@ func SearchCallsQuery(q callcenter.CallQuery) (string, []any) {
 	if q.Outcome != "" {
 		where = append(where, `(`+outcomeWhere[q.Outcome]+`)`)
 	}
+	if q.Disposition != "" {
+		where, args = append(where, `disposition = ?`), append(args, q.Disposition)
+	}
 	if q.After.Call != "" {
 		at := q.After.EndedAt.UnixMilli()
 		where, args = append(where, `(ended_at < ? OR (ended_at = ? AND id < ?))`), append(args, at, at, q.After.Call)

@@ -169,6 +169,29 @@ func (s *Switchboard) DeclineOffer(ctx context.Context, d cc.Decline) (cc.Operat
 	return s.viewAfter(ctx, d.Operator, func(now time.Time) (cc.Changes, error) { return s.engine.DeclineOffer(now, d, stored) })
 }
 
+// SetDisposition sets the disposition of a call in its operator's hands; by is that operator,
+// "" for a supervisor. The call is read from the store first, off the loop, to find the operator
+// of a call that ended (the engine holds only his copy in his wrap-up).
+func (s *Switchboard) SetDisposition(ctx context.Context, by cc.OperatorID, d cc.CallDisposition) (cc.Disposition, error) {
+	var stored *cc.Call
+	c, _, err := s.store.Call(ctx, d.Call)
+	switch {
+	case err == nil:
+		stored = &c
+	case cc.ErrorCode(err) != cc.CodeNotFound:
+		return cc.Disposition{}, err
+	}
+	kept := cc.Disposition{Code: d.Code, Label: d.Code}
+	err = s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		ch, err := s.engine.SetDisposition(now, by, d, stored)
+		if n := len(ch.Dispositions); err == nil && n > 0 {
+			kept.Label = ch.Dispositions[n-1].Label
+		}
+		return ch, err
+	})
+	return kept, err
+}
+
 // LiftBan ends an operator's ban early.
 func (s *Switchboard) LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LiftBan(now, id) })

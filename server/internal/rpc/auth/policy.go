@@ -39,6 +39,8 @@ var policy = map[string][]Role{
 	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:       with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:    with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure: {RoleOperator}, // his own words on his own calls
+	// The operator on the call he handled; a supervisor may set or correct it for him.
+	operatorpresencev1connect.OperatorPresenceServiceSetDispositionProcedure: with(supervisors, RoleOperator),
 	// The caller's own browser phone's login: an operator's, or the one a supervisor's or an
 	// admin's key was given for monitoring (never someone else's: see presence.softphone).
 	operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: with(supervisors, RoleOperator),

@@ -94,6 +94,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:           true,
 		operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:        true,
 		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:     true,
+		operatorpresencev1connect.OperatorPresenceServiceSetDispositionProcedure:   true,
 		operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: true,
 		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
 		operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure:    true,

@@ -43,6 +43,7 @@ type Switchboard interface {
 	LogOut(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
 	EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (cc.OperatorView, error)
 	SaveCallNote(ctx context.Context, by cc.OperatorID, n cc.CallNote) error
+	SetDisposition(ctx context.Context, by cc.OperatorID, d cc.CallDisposition) (cc.Disposition, error)
 }
 
 // Logins throttles wrong passwords by (name, address) and by address (limits.Logins): Begin
@@ -286,6 +287,35 @@ func (h *Handler) softphone(ctx context.Context) (browserPhone, error) {
 		return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "voximplant_app", Message: "the server has no Voximplant application (tandem serve --voximplant-app)"}
 	}
 	return browserPhone{username: user + "@" + h.voxApp, ha1: ha1}, nil
+}
+
+// SetDisposition sets the disposition of a call: its operator's, or any supervisor's.
+func (h *Handler) SetDisposition(ctx context.Context, req *connect.Request[presencev1.SetDispositionRequest]) (*connect.Response[presencev1.SetDispositionResponse], error) {
+	p, _ := auth.From(ctx)
+	m := req.Msg
+	d := cc.CallDisposition{Call: cc.CallID(m.GetCallId()), Code: m.GetCode(), By: string(p.Operator)}
+	if p.Role != auth.RoleOperator {
+		d.By, d.Supervisor = p.Name, true
+	}
+	err := convert.Required("call_id", m.GetCallId())
+	if err == nil {
+		err = convert.Required("code", m.GetCode())
+	}
+	if err == nil {
+		err = convert.MaxLen("code", m.GetCode(), 63)
+	}
+	var kept cc.Disposition
+	if err == nil {
+		by := p.Operator
+		if d.Supervisor {
+			by = ""
+		}
+		kept, err = h.board.SetDisposition(ctx, by, d)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.SetDispositionResponse{CallId: m.GetCallId(), Disposition: convert.DispositionOut(kept)}), nil
 }
 
 // WatchOperator streams an operator's status: a snapshot, then every change, with keepalives.

@@ -837,9 +837,19 @@ type Queue struct {
 	AlertWindowS uint32 `protobuf:"varint,245,opt,name=alert_window_s,json=alertWindowS,proto3" json:"alert_window_s,omitempty"`
 	// A threshold must stay crossed this long before its alert is raised, and back as long before
 	// it is cleared (0: 10; at most 600 s).
-	AlertHoldS    uint32 `protobuf:"varint,246,opt,name=alert_hold_s,json=alertHoldS,proto3" json:"alert_hold_s,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	AlertHoldS uint32 `protobuf:"varint,246,opt,name=alert_hold_s,json=alertHoldS,proto3" json:"alert_hold_s,omitempty"`
+	// Dispositions (wrap-up codes) its operators choose from for each call they handle, in the
+	// order the operator app lists them (at most 50; codes unique). Errors name the entry, e.g.
+	// "queue.dispositions[2].code".
+	Dispositions []*v1.Disposition `protobuf:"bytes,250,rep,name=dispositions,proto3" json:"dispositions,omitempty"`
+	// An operator is not free again after one of the queue's calls until he set its disposition:
+	// EndWrapUp refuses (failed_precondition, field "disposition"), and when the wrap-up time runs
+	// out he stays in wrap-up with the reason "disposition needed" instead of becoming ready.
+	// Needs at least one disposition. If the queue stops requiring one (or loses its
+	// dispositions), operators kept for it are ready again within a second.
+	DispositionRequired bool `protobuf:"varint,251,opt,name=disposition_required,json=dispositionRequired,proto3" json:"disposition_required,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Queue) Reset() {
@@ -1108,6 +1118,20 @@ func (x *Queue) GetAlertHoldS() uint32 {
 		return x.AlertHoldS
 	}
 	return 0
+}
+
+func (x *Queue) GetDispositions() []*v1.Disposition {
+	if x != nil {
+		return x.Dispositions
+	}
+	return nil
+}
+
+func (x *Queue) GetDispositionRequired() bool {
+	if x != nil {
+		return x.DispositionRequired
+	}
+	return false
 }
 
 // Overflow sends calls that waited too long with nobody free to spare numbers.
@@ -5752,7 +5776,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\x95\f\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\x8d\r\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -5791,7 +5815,9 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x1ealert_abandonment_over_percent\x18\xf4\x01 \x01(\rR\x1balertAbandonmentOverPercent\x12%\n" +
 	"\x0ealert_window_s\x18\xf5\x01 \x01(\rR\falertWindowS\x12!\n" +
 	"\falert_hold_s\x18\xf6\x01 \x01(\rR\n" +
-	"alertHoldS\x1aC\n" +
+	"alertHoldS\x12B\n" +
+	"\fdispositions\x18\xfa\x01 \x03(\v2\x1d.tandem.common.v1.DispositionR\fdispositions\x122\n" +
+	"\x14disposition_required\x18\xfb\x01 \x01(\bR\x13dispositionRequired\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa2\x01\n" +
@@ -6275,8 +6301,9 @@ var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	nil,                                // 98: tandem.admin.v1.CallerCall.SipHeadersEntry
 	(*v1.Contact)(nil),                 // 99: tandem.common.v1.Contact
 	(*timestamppb.Timestamp)(nil),      // 100: google.protobuf.Timestamp
-	(v1.CallState)(0),                  // 101: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                // 102: tandem.common.v1.HangupParty
+	(*v1.Disposition)(nil),             // 101: tandem.common.v1.Disposition
+	(v1.CallState)(0),                  // 102: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                // 103: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	96,  // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
@@ -6296,153 +6323,154 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
 	97,  // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
 	13,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
-	12,  // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 19: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	100, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	100, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
-	22,  // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
-	22,  // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
-	22,  // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
-	22,  // 28: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
-	33,  // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
-	34,  // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
-	34,  // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	99,  // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
-	1,   // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
-	42,  // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	100, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
-	41,  // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	41,  // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	41,  // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	41,  // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	41,  // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	100, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
-	51,  // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
-	0,   // 43: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	100, // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	100, // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	100, // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	0,   // 47: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
-	52,  // 48: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	52,  // 49: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
-	52,  // 50: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	52,  // 51: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	0,   // 52: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
-	65,  // 53: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
-	66,  // 54: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	100, // 55: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
-	66,  // 56: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	100, // 57: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	100, // 58: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	100, // 59: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	100, // 60: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	69,  // 61: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	100, // 62: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	22,  // 63: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	78,  // 64: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	101, // 65: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	100, // 66: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	100, // 67: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	100, // 68: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	98,  // 69: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	102, // 70: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,   // 71: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
-	100, // 72: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
-	0,   // 73: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	81,  // 74: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	81,  // 75: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
-	0,   // 76: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	81,  // 77: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	81,  // 78: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
-	100, // 79: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	81,  // 80: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
-	4,   // 81: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 82: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 83: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 84: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	14,  // 85: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	16,  // 86: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	18,  // 87: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	20,  // 88: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	23,  // 89: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	25,  // 90: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	27,  // 91: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	29,  // 92: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	31,  // 93: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	35,  // 94: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	37,  // 95: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	39,  // 96: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	43,  // 97: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	45,  // 98: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	47,  // 99: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	49,  // 100: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	53,  // 101: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	55,  // 102: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	57,  // 103: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	59,  // 104: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
-	61,  // 105: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	63,  // 106: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	67,  // 107: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	70,  // 108: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	82,  // 109: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
-	84,  // 110: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
-	86,  // 111: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
-	88,  // 112: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
-	90,  // 113: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
-	92,  // 114: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
-	94,  // 115: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
-	72,  // 116: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	74,  // 117: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	76,  // 118: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	79,  // 119: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 120: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 121: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 122: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 123: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	15,  // 124: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	17,  // 125: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	19,  // 126: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	21,  // 127: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	24,  // 128: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	26,  // 129: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	28,  // 130: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	30,  // 131: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	32,  // 132: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	36,  // 133: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	38,  // 134: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	40,  // 135: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	44,  // 136: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	46,  // 137: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	48,  // 138: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	50,  // 139: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	54,  // 140: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	56,  // 141: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	58,  // 142: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	60,  // 143: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
-	62,  // 144: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	64,  // 145: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	68,  // 146: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	71,  // 147: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	83,  // 148: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
-	85,  // 149: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
-	87,  // 150: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
-	89,  // 151: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
-	91,  // 152: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
-	93,  // 153: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
-	95,  // 154: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
-	73,  // 155: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	75,  // 156: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	77,  // 157: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	80,  // 158: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	120, // [120:159] is the sub-list for method output_type
-	81,  // [81:120] is the sub-list for method input_type
-	81,  // [81:81] is the sub-list for extension type_name
-	81,  // [81:81] is the sub-list for extension extendee
-	0,   // [0:81] is the sub-list for field type_name
+	101, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
+	12,  // 18: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 19: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 20: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 21: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 22: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 23: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
+	100, // 24: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	100, // 25: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	22,  // 26: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
+	22,  // 27: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
+	22,  // 28: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
+	22,  // 29: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
+	33,  // 30: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
+	34,  // 31: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
+	34,  // 32: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
+	99,  // 33: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	1,   // 34: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
+	42,  // 35: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
+	100, // 36: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	41,  // 37: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	41,  // 38: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	41,  // 39: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	41,  // 40: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	41,  // 41: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
+	100, // 42: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	51,  // 43: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
+	0,   // 44: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
+	100, // 45: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	100, // 46: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	100, // 47: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	0,   // 48: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
+	52,  // 49: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	52,  // 50: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
+	52,  // 51: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	52,  // 52: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	0,   // 53: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	65,  // 54: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
+	66,  // 55: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
+	100, // 56: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	66,  // 57: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
+	100, // 58: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	100, // 59: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	100, // 60: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	100, // 61: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	69,  // 62: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	100, // 63: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	22,  // 64: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	78,  // 65: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	102, // 66: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	100, // 67: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	100, // 68: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	100, // 69: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	98,  // 70: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	103, // 71: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,   // 72: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
+	100, // 73: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	0,   // 74: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	81,  // 75: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	81,  // 76: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
+	0,   // 77: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	81,  // 78: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	81,  // 79: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
+	100, // 80: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	81,  // 81: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
+	4,   // 82: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 83: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 84: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 85: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	14,  // 86: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	16,  // 87: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	18,  // 88: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	20,  // 89: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	23,  // 90: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	25,  // 91: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	27,  // 92: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	29,  // 93: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	31,  // 94: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	35,  // 95: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	37,  // 96: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	39,  // 97: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	43,  // 98: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	45,  // 99: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	47,  // 100: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	49,  // 101: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	53,  // 102: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	55,  // 103: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	57,  // 104: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	59,  // 105: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	61,  // 106: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	63,  // 107: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	67,  // 108: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	70,  // 109: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	82,  // 110: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
+	84,  // 111: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
+	86,  // 112: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
+	88,  // 113: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
+	90,  // 114: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
+	92,  // 115: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
+	94,  // 116: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
+	72,  // 117: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	74,  // 118: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	76,  // 119: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	79,  // 120: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 121: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 122: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 123: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 124: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	15,  // 125: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	17,  // 126: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	19,  // 127: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	21,  // 128: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	24,  // 129: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	26,  // 130: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	28,  // 131: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	30,  // 132: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	32,  // 133: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	36,  // 134: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	38,  // 135: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	40,  // 136: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	44,  // 137: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	46,  // 138: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	48,  // 139: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	50,  // 140: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	54,  // 141: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	56,  // 142: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	58,  // 143: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	60,  // 144: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	62,  // 145: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	64,  // 146: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	68,  // 147: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	71,  // 148: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	83,  // 149: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
+	85,  // 150: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
+	87,  // 151: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
+	89,  // 152: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
+	91,  // 153: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
+	93,  // 154: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
+	95,  // 155: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
+	73,  // 156: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	75,  // 157: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	77,  // 158: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	80,  // 159: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	121, // [121:160] is the sub-list for method output_type
+	82,  // [82:121] is the sub-list for method input_type
+	82,  // [82:82] is the sub-list for extension type_name
+	82,  // [82:82] is the sub-list for extension extendee
+	0,   // [0:82] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }

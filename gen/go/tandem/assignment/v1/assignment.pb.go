@@ -1891,7 +1891,10 @@ type Call struct {
 	Transfer *v1.Transfer `protobuf:"bytes,100,opt,name=transfer,proto3" json:"transfer,omitempty"`
 	// It ended handed over to a number (a completed transfer to a number): its outcome is
 	// "transferred".
-	Transferred   bool `protobuf:"varint,101,opt,name=transferred,proto3" json:"transferred,omitempty"`
+	Transferred bool `protobuf:"varint,101,opt,name=transferred,proto3" json:"transferred,omitempty"`
+	// The disposition (wrap-up code) its operator set, one of its queue's dispositions; empty:
+	// none. See OperatorPresenceService.SetDisposition.
+	Disposition   string `protobuf:"bytes,130,opt,name=disposition,proto3" json:"disposition,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2085,6 +2088,13 @@ func (x *Call) GetTransferred() bool {
 		return x.Transferred
 	}
 	return false
+}
+
+func (x *Call) GetDisposition() string {
+	if x != nil {
+		return x.Disposition
+	}
+	return ""
 }
 
 // Offer is one attempt to connect a call to one operator, under a lease.
@@ -2561,7 +2571,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xba\a\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xdd\a\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -2595,7 +2605,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"holdTimeMs\x125\n" +
 	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\x126\n" +
 	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\x12 \n" +
-	"\vtransferred\x18e \x01(\bR\vtransferred\"\x9e\x03\n" +
+	"\vtransferred\x18e \x01(\bR\vtransferred\x12!\n" +
+	"\vdisposition\x18\x82\x01 \x01(\tR\vdisposition\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
