@@ -43,6 +43,17 @@ func TestReportsOverPeriods(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Two ended calls with dispositions: counted by their arrival, with their queue and operator.
+		ended := func(id callcenter.CallID, q callcenter.QueueID, at time.Time) callcenter.Call {
+			return callcenter.Call{ID: id, Queue: q, State: callcenter.CallEnded, Operator: "op-x", ArrivedAt: at,
+				AnsweredAt: at.Add(10 * time.Second), EndedAt: at.Add(time.Minute), CallerNumber: "+15550100"}
+		}
+		err = db.Apply(ctx, callcenter.Changes{Calls: []callcenter.Call{ended("c-sale", "sales", utc(10, 20, 9, 5)), ended("c-back", "support", utc(10, 24, 22, 5))},
+			Dispositions: []callcenter.CallDisposition{{Call: "c-sale", Code: "sale", By: "op-x", At: utc(10, 20, 9, 6)},
+				{Call: "c-back", Code: "callback", By: "op-x", At: utc(10, 24, 22, 6)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		err = db.Apply(ctx, callcenter.Changes{Tallies: []callcenter.Tally{
 			// Sunday 25 October 2026 has 25 hours in Berlin: 22:00 UTC on the 24th to 23:00 UTC on the 25th.
 			quarter(callcenter.ScopeQueue, "support", utc(10, 24, 21, 45), calls(1, 1, 1, 0)), // Saturday 23:45
@@ -130,9 +141,19 @@ func TestReportsOverPeriods(t *testing.T) {
 		if h.GetTotal().GetCallsReceived() != 10 {
 			t.Errorf("total = %v", h.GetTotal())
 		}
+		if d := sales.GetDispositions(); len(d) != 1 || d[0].GetCode() != "sale" || d[0].GetCalls() != 1 {
+			t.Errorf("sales' dispositions = %v, want sale=1", d)
+		}
+		if d := support.GetDispositions(); len(d) != 1 || d[0].GetCode() != "callback" || d[0].GetCalls() != 1 {
+			t.Errorf("support's dispositions = %v, want callback=1", d)
+		}
 		ops := history(&analyticsv1.GetHistoryRequest{Range: week, Interval: analyticsv1.Interval_INTERVAL_RANGE, TimeZone: "Europe/Berlin", ByOperator: true})
 		if r := ops.GetRows(); len(r) != 1 || r[0].GetOperatorId() != "op-x" || r[0].GetFigures().GetCallsAnswered() != 2 || r[0].GetFigures().GetOccupancy() != 0.75 {
 			t.Errorf("operator rows = %v", r)
+		}
+		if r := ops.GetRows(); len(r) > 0 && len(r[0].GetFigures().GetDispositions()) != 2 {
+			d := r[0].GetFigures().GetDispositions()
+			t.Errorf("op-x's dispositions = %v, want callback and sale", d)
 		}
 		one := history(&analyticsv1.GetHistoryRequest{Range: week, Interval: analyticsv1.Interval_INTERVAL_RANGE, TimeZone: "Europe/Berlin", QueueId: "support"})
 		if r := one.GetRows(); len(r) != 1 || r[0].GetFigures().GetCallsReceived() != 7 {
@@ -174,7 +195,8 @@ func TestReportsOverPeriods(t *testing.T) {
 		if got := exp.Msg.GetFileName(); got != "tandem-center-by-queue-2026-10-19-to-2026-10-25-total.csv" {
 			t.Errorf("file name %s", got)
 		}
-		if len(records) != 3 || records[1][0] != "2026-10-19T00:00:00+02:00" || records[1][1] != "sales" || records[2][1] != "support" || records[2][3] != "7" {
+		if len(records) != 3 || records[1][0] != "2026-10-19T00:00:00+02:00" || records[1][1] != "sales" || records[2][1] != "support" || records[2][3] != "7" ||
+			records[0][len(records[0])-1] != "dispositions" || records[1][len(records[1])-1] != "sale=1" || records[2][len(records[2])-1] != "callback=1" {
 			t.Errorf("csv = %q", records)
 		}
 	})
