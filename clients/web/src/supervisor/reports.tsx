@@ -146,6 +146,8 @@ function PeriodReport({ api, queues }: { api: Api; queues: Queue[] }) {
       ],
       axes: [
         {
+          // Whole hours or whole days only: no day written three times.
+          incrs: hourly ? [3600, 2 * 3600, 3 * 3600, 6 * 3600] : [86400, 2 * 86400, 7 * 86400, 14 * 86400],
           values: (_u: uPlot, splits: number[]) =>
             splits.map((s) => dateTime(s * 1000, hourly ? { hour: "2-digit", minute: "2-digit", timeZone: zone } : { day: "numeric", month: "short", timeZone: zone })),
         },
