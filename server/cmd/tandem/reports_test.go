@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -35,7 +36,8 @@ func TestReportsOverPeriods(t *testing.T) {
 	}
 	calls := func(received, answered, within, abandoned int64) callcenter.Figures {
 		return callcenter.Figures{CallsReceived: received, CallsAnswered: answered, AnsweredWithin: within,
-			CallsAbandoned: abandoned, AnswerTimeTotal: time.Duration(answered) * 10 * time.Second}
+			CallsAbandoned: abandoned, AnswerTimeTotal: time.Duration(answered) * 10 * time.Second,
+			TalkTime: time.Duration(answered) * time.Minute, HoldTime: time.Duration(answered) * 2 * time.Second}
 	}
 	utc := func(m time.Month, d, h, min int) time.Time { return time.Date(2026, m, d, h, min, 0, 0, time.UTC) }
 	{
@@ -141,6 +143,9 @@ func TestReportsOverPeriods(t *testing.T) {
 		if h.GetTotal().GetCallsReceived() != 10 {
 			t.Errorf("total = %v", h.GetTotal())
 		}
+		if sales.GetHoldTimeMs() != 4000 || support.GetHoldTimeMs() != 12000 {
+			t.Errorf("hold: sales %d ms, support %d ms; want 4000 and 12000", sales.GetHoldTimeMs(), support.GetHoldTimeMs())
+		}
 		if d := sales.GetDispositions(); len(d) != 1 || d[0].GetCode() != "sale" || d[0].GetCalls() != 1 {
 			t.Errorf("sales' dispositions = %v, want sale=1", d)
 		}
@@ -198,6 +203,9 @@ func TestReportsOverPeriods(t *testing.T) {
 		if len(records) != 3 || records[1][0] != "2026-10-19T00:00:00+02:00" || records[1][1] != "sales" || records[2][1] != "support" || records[2][3] != "7" ||
 			records[0][len(records[0])-1] != "dispositions" || records[1][len(records[1])-1] != "sale=1" || records[2][len(records[2])-1] != "callback=1" {
 			t.Errorf("csv = %q", records)
+		}
+		if i := slices.Index(records[0], "hold_time_ms"); i < 0 || records[2][i] != "12000" {
+			t.Errorf("csv hold column %d in %q", i, records)
 		}
 	})
 

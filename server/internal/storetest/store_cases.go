@@ -852,7 +852,7 @@ func (st suite) TallyTotalsPerID(t *testing.T) {
 		return callcenter.Tally{Scope: callcenter.ScopeQueue, ID: id, Start: at(start), Figures: f}
 	}
 	a := callcenter.Figures{CallsReceived: 2, CallsAnswered: 2, AnswerTimeTotal: 30 * time.Second,
-		AnswerTimeMax: 25 * time.Second, TalkTime: time.Minute, OnCall: time.Minute, Ready: 2 * time.Minute}
+		AnswerTimeMax: 25 * time.Second, TalkTime: time.Minute, HoldTime: 20 * time.Second, OnCall: time.Minute, Ready: 2 * time.Minute}
 	a.Histogram[1], a.Histogram[4] = 1, 1
 	b := callcenter.Figures{CallsReceived: 3, CallsAnswered: 1, CallsAbandoned: 2, AnswerTimeTotal: 40 * time.Second,
 		AnswerTimeMax: 40 * time.Second, Away: time.Hour}

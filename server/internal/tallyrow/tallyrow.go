@@ -18,7 +18,7 @@ var counts = func() []string {
 		"abandoned_within", "calls_lost", "calls_overflowed", "answered_by_spare", "hung_up_by_caller",
 		"hung_up_by_operator", "hung_up_by_system", "offers_made", "offers_missed", "manager_calls",
 		"manager_reached", "answer_time_ms", "talk_ms", "wrap_up_time_ms", "ring_ms", "ready_ms",
-		"reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms"}
+		"reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms", "hold_ms"}
 	for i := range cc.HistogramBuckets {
 		cols = append(cols, fmt.Sprintf("h%d", i))
 	}
@@ -42,13 +42,13 @@ var Sums = func() string {
 type row struct {
 	t           cc.Tally
 	start, max  int64
-	durationsMS [9]int64
+	durationsMS [10]int64
 }
 
 // durations are the Figures' added-up durations, in the columns' order.
-func durations(f *cc.Figures) [9]*time.Duration {
-	return [9]*time.Duration{&f.AnswerTimeTotal, &f.TalkTime, &f.WrapUpTime, &f.RingTimeTotal, &f.Ready,
-		&f.Reserved, &f.OnCall, &f.WrapUp, &f.Away}
+func durations(f *cc.Figures) [10]*time.Duration {
+	return [10]*time.Duration{&f.AnswerTimeTotal, &f.TalkTime, &f.WrapUpTime, &f.RingTimeTotal, &f.Ready,
+		&f.Reserved, &f.OnCall, &f.WrapUp, &f.Away, &f.HoldTime}
 }
 
 // cells are pointers to the row's fields in Columns' order.

@@ -102,6 +102,7 @@ export const en = {
   "reports.period.abandonment": "Abandonment",
   "reports.period.asa": "ASA",
   "reports.period.aht": "AHT",
+  "reports.period.hold": "Avg. hold",
   "reports.period.dispositions": "Wrap-up codes",
   "reports.period.queue": "Queue",
   "reports.period.operator": "Operator",

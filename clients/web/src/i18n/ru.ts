@@ -102,6 +102,7 @@ export const ru: Catalog = {
   "reports.period.abandonment": "Доля брошенных",
   "reports.period.asa": "Ср. время ответа",
   "reports.period.aht": "Ср. время обработки",
+  "reports.period.hold": "Ср. удержание",
   "reports.period.dispositions": "Коды завершения",
   "reports.period.queue": "Очередь",
   "reports.period.operator": "Оператор",

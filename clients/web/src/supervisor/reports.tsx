@@ -39,6 +39,11 @@ export function seconds(ms: number | undefined): string {
   return t("reports.seconds", { n: num(ms / 1000, { maximumFractionDigits: ms < 10000 ? 1 : 0, minimumFractionDigits: ms < 10000 ? 1 : 0 }) });
 }
 
+/** The average hold of the answered calls, undefined when none was answered. */
+export function averageHoldMs(f: Figures | undefined): number | undefined {
+  return f?.callsAnswered ? Number(f.holdTimeMs) / f.callsAnswered : undefined;
+}
+
 /** A row's wrap-up codes: "sale 3, callback 1", most first as the server gives them. */
 function dispositions(ds: DispositionCount[] | undefined): string {
   return (ds ?? []).map((d) => `${d.code} ${num(d.calls)}`).join(", ");
@@ -218,6 +223,7 @@ function PeriodReport({ api, queues }: { api: Api; queues: Queue[] }) {
           <Total k="reports.period.abandonment" v={pct(chart.total.abandonmentRate)} />
           <Total k="reports.period.asa" v={seconds(chart.total.asaMs)} />
           <Total k="reports.period.aht" v={seconds(chart.total.ahtMs)} />
+          <Total k="reports.period.hold" v={seconds(averageHoldMs(chart.total))} />
         </dl>
       )}
       {data && (
@@ -239,6 +245,7 @@ function PeriodReport({ api, queues }: { api: Api; queues: Queue[] }) {
               <th>{t("reports.period.abandonment")}</th>
               <th>{t("reports.period.asa")}</th>
               <th>{t("reports.period.aht")}</th>
+              <th>{t("reports.period.hold")}</th>
               <th>{t("reports.period.dispositions")}</th>
             </tr>
           </thead>
@@ -276,6 +283,7 @@ function PeriodRow({ id, name, f }: { id: string; name: string; f: Figures | und
       <td>{pct(f?.abandonmentRate)}</td>
       <td>{seconds(f?.asaMs)}</td>
       <td>{seconds(f?.ahtMs)}</td>
+      <td>{seconds(averageHoldMs(f))}</td>
       <td>{dispositions(f?.dispositions)}</td>
     </tr>
   );

@@ -4,7 +4,8 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { HistoryRowSchema, Interval } from "@gen/tandem/analytics/v1/analytics_pb";
 import { addDays, chartInterval, periodDays, periodRange, periodSeries, periodSlots, zoneDate, zoneMidnight } from "../../src/supervisor/history";
 import { setLang } from "../../src/i18n/i18n";
-import { histogramWords, seconds } from "../../src/supervisor/reports";
+import { averageHoldMs, histogramWords, seconds } from "../../src/supervisor/reports";
+import { FiguresSchema } from "@gen/tandem/analytics/v1/analytics_pb";
 
 describe("report periods", () => {
   it("finds the week (Monday to Sunday) and the month around a day, across months and leap years", () => {
@@ -50,6 +51,8 @@ describe("report periods", () => {
     expect(seconds(150000)).toBe("2:30");
     expect(seconds(undefined)).toBe("—");
     expect(histogramWords()[11]).toBe("300 s +");
+    expect(averageHoldMs(create(FiguresSchema, { callsAnswered: 4, holdTimeMs: 10000n }))).toBe(2500);
+    expect(averageHoldMs(create(FiguresSchema, { callsAnswered: 0, holdTimeMs: 0n }))).toBeUndefined();
     setLang("ru");
     expect(seconds(3456)).toBe("3,5 с");
     expect(histogramWords()[0]).toBe("0–5 с");

@@ -185,7 +185,7 @@ var csvHeader = []string{"calls_received", "calls_answered", "answered_within_th
 	"short_abandons", "abandoned_within_threshold", "calls_lost", "calls_overflowed", "answered_by_spare",
 	"hung_up_by_caller", "hung_up_by_operator", "hung_up_by_system", "offers_made", "offers_missed",
 	"manager_calls", "manager_reached", "answer_time_total_ms", "answer_time_max_ms", "talk_time_ms",
-	"wrap_up_time_ms", "ready_ms", "reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms",
+	"wrap_up_time_ms", "hold_time_ms", "ready_ms", "reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms",
 	"service_level", "asa_ms", "aht_ms", "abandonment_rate", "occupancy", "manager_reach", "dispositions"}
 
 func csvCells(f cc.Figures, rule *cc.ServiceLevel) []string {
@@ -202,7 +202,7 @@ func csvCells(f cc.Figures, rule *cc.ServiceLevel) []string {
 		n(uint64(out.CallsLost)), n(uint64(out.CallsOverflowed)), n(uint64(out.AnsweredBySpare)),
 		n(uint64(out.HungUpByCaller)), n(uint64(out.HungUpByOperator)), n(uint64(out.HungUpBySystem)),
 		n(uint64(out.OffersMade)), n(uint64(out.OffersMissed)), n(uint64(out.ManagerCalls)), n(uint64(out.ManagerReached)),
-		n(out.AnswerTimeTotalMs), n(uint64(out.AnswerTimeMaxMs)), n(out.TalkTimeMs), n(out.WrapUpTimeMs),
+		n(out.AnswerTimeTotalMs), n(uint64(out.AnswerTimeMaxMs)), n(out.TalkTimeMs), n(out.WrapUpTimeMs), n(out.HoldTimeMs),
 		n(out.ReadyMs), n(out.ReservedMs), n(out.OnCallMs), n(out.WrapUpMs), n(out.AwayMs),
 		opt(out.ServiceLevel != nil, out.GetServiceLevel()), opt(out.AsaMs != nil, float64(out.GetAsaMs())),
 		opt(out.AhtMs != nil, float64(out.GetAhtMs())), opt(out.AbandonmentRate != nil, out.GetAbandonmentRate()),

@@ -302,7 +302,10 @@ type Figures struct {
 	// row of its ARRIVAL, like the call's other figures; the center's rows sum the queues'. Calls
 	// without a disposition are not counted: calls_answered minus the sum is how many have none.
 	// A queue's dispositions may change: a code no longer configured is still counted.
-	Dispositions  []*DispositionCount `protobuf:"bytes,35,rep,name=dispositions,proto3" json:"dispositions,omitempty"`
+	Dispositions []*DispositionCount `protobuf:"bytes,35,rep,name=dispositions,proto3" json:"dispositions,omitempty"`
+	// Time answered calls spent on hold (HoldCall): part of talk_time_ms. An operator's counts the
+	// calls he ended on, except transferred ones (their holds are the queue's only).
+	HoldTimeMs    uint64 `protobuf:"varint,36,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -580,6 +583,13 @@ func (x *Figures) GetDispositions() []*DispositionCount {
 		return x.Dispositions
 	}
 	return nil
+}
+
+func (x *Figures) GetHoldTimeMs() uint64 {
+	if x != nil {
+		return x.HoldTimeMs
+	}
+	return 0
 }
 
 // DispositionCount is how many calls got one disposition.
@@ -3761,7 +3771,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%tandem/assignment/v1/assignment.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
 	"\tTimeRange\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
-	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\x9f\f\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xc1\f\n" +
 	"\aFigures\x12%\n" +
 	"\x0ecalls_received\x18\x01 \x01(\rR\rcallsReceived\x12%\n" +
 	"\x0ecalls_answered\x18\x02 \x01(\rR\rcallsAnswered\x12:\n" +
@@ -3804,7 +3814,9 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\rmanager_reach\x18  \x01(\x01H\x05R\fmanagerReach\x88\x01\x01\x124\n" +
 	"\x14average_ring_time_ms\x18! \x01(\rH\x06R\x11averageRingTimeMs\x88\x01\x01\x12+\n" +
 	"\x12ring_time_total_ms\x18\" \x01(\x04R\x0fringTimeTotalMs\x12I\n" +
-	"\fdispositions\x18# \x03(\v2%.tandem.analytics.v1.DispositionCountR\fdispositionsB\x10\n" +
+	"\fdispositions\x18# \x03(\v2%.tandem.analytics.v1.DispositionCountR\fdispositions\x12 \n" +
+	"\fhold_time_ms\x18$ \x01(\x04R\n" +
+	"holdTimeMsB\x10\n" +
 	"\x0e_service_levelB\t\n" +
 	"\a_asa_msB\t\n" +
 	"\a_aht_msB\x13\n" +
