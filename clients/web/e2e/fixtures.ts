@@ -90,11 +90,13 @@ export async function logIn(page: Page, url: string, name: string, password = `p
 }
 
 /** Signs in to the supervisor pages at #hash with an access key. */
+/** Signs the supervisor pages in with an access key, in whatever language the page speaks. */
 export async function signInSupervisor(page: Page, url: string, hash: string, key: string): Promise<void> {
   await page.goto(`${url}/supervisor#${hash}`);
-  await page.getByLabel("Access key").fill(key);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Supervisor pages" })).toBeVisible({ timeout: WAIT });
+  const form = page.locator("form", { has: page.locator('input[name="access-key"]') });
+  await form.locator('input[name="access-key"]').fill(key);
+  await form.locator('button[type="submit"]').click();
+  await expect(page.locator("nav.sv-nav")).toBeVisible({ timeout: WAIT });
 }
 
 /** anna logs in and goes ready; a caller's call reaches her phone and she answers it. */

@@ -207,7 +207,7 @@ export function reduce(m: Model, e: Event): Model {
     case "signed_out":
       return { ...initialModel, loginNotice: e.notice ?? "" };
     case "taken_over":
-      return { ...m, phase: "taken_over", pending: null, conn: { kind: "retrying", attempt: 0, retryAt: 0, error: "taken over" } };
+      return { ...m, phase: "taken_over", pending: null, conn: { kind: "retrying", attempt: 0, retryAt: 0, error: t("op.takenOver") } };
     case "connecting":
       return { ...m, conn: { kind: "connecting", attempt: e.attempt } };
     case "snapshot":
@@ -234,8 +234,8 @@ export function reduce(m: Model, e: Event): Model {
     }
     case "action_failed": {
       const pending = m.pending === e.action ? null : m.pending;
-      // A refusal naming the disposition shows by the picker, not as the notice.
-      if (e.field && dispositionFields.has(e.field) && m.status?.callId) {
+      // A refusal naming the disposition shows by the picker (when there is one), not as the notice.
+      if (e.field && dispositionFields.has(e.field) && m.status?.callId && m.status.call?.callId === m.status.callId && m.status.call.dispositions.length > 0) {
         return { ...m, pending, refusal: { callId: m.status.callId, field: e.field, message: e.message.replace(`${e.field}: `, "") } };
       }
       return { ...m, pending, notice: e.message };

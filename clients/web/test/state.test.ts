@@ -329,6 +329,12 @@ describe("disposition in the call card", () => {
     expect(derive(m, T0).card).toMatchObject({ disposition: { error: "" } });
   });
 
+  it("a refusal naming the disposition with no picker to show it by stays the notice", () => {
+    const m = run([signedIn, live(wrapUp({ dispositions: [], dispositionRequired: false })), { type: "action_started", action: "done" }, { type: "action_failed", action: "done", message: "disposition: queue sales requires a disposition", field: "disposition" }]);
+    expect(m.notice).toBe("disposition: queue sales requires a disposition");
+    expect(m.refusal).toBeNull();
+  });
+
   it("a refusal naming another field stays the notice", () => {
     const m = run([signedIn, live(wrapUp()), { type: "action_started", action: "dispose" }, { type: "action_failed", action: "dispose", message: "call_id: call call_9 is not yours", field: "call_id" }]);
     expect(m.notice).toBe("call_id: call call_9 is not yours");

@@ -108,14 +108,14 @@ func start(t *testing.T) *ctlT {
 	})
 
 	url := "http://" + addr
-	for deadline := time.Now().Add(10 * time.Second); !healthy(url); {
+	for deadline := time.Now().Add(60 * time.Second); !healthy(url); {
 		select {
 		case <-exited:
 			t.Fatal("the server exited")
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no answer from %s in 10s", url)
+			t.Fatalf("no answer from %s in 60s", url)
 		}
 	}
 	return &ctlT{t: t, url: url}
@@ -1013,6 +1013,45 @@ func TestHoursString(t *testing.T) {
 	}
 }
 
+// TestQueueDispositions: a queue's dispositions and whether one is required go through
+// tandemctl; the server's refusals name the field.
+func TestQueueDispositions(t *testing.T) {
+	c := start(t)
+	out := c.ok("queues", "create", "--id", "sales", "--number", "+18005550700", "--disposition", "sale=Sale made", "--disposition", "callback=Call back later", "--disposition", "no_sale", "--disposition-required")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "sale=Sale made, callback=Call back later, no_sale (required)")
+	var got adminv1.GetQueueResponse
+	c.okJSON(&got, "queues", "get", "sales")
+	want := []*commonv1.Disposition{{Code: "sale", Label: "Sale made"}, {Code: "callback", Label: "Call back later"}, {Code: "no_sale", Label: "no_sale"}}
+	if q := got.GetQueue(); len(q.GetDispositions()) != len(want) || !q.GetDispositionRequired() {
+		t.Fatalf("queue = %v", q)
+	} else {
+		for i, d := range q.GetDispositions() {
+			if !proto.Equal(d, want[i]) {
+				t.Errorf("disposition %d = %v, want %v", i, d, want[i])
+			}
+		}
+	}
+	// Other settings leave them alone; --disposition replaces the list.
+	c.ok("queues", "update", "sales", "--wrap-up", "20s")
+	out = c.ok("queues", "update", "sales", "--disposition", "sale=Sale made", "--disposition-required=false")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "sale=Sale made")
+	out = c.ok("queues", "update", "sales", "--disposition=")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "none")
+	for _, tc := range []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"--disposition-required"}, "field: queue.disposition_required"},
+		{[]string{"--disposition", "Sale=Sale"}, "field: queue.dispositions[0].code"},
+		{[]string{"--disposition", "sale", "--disposition", "sale=Again"}, "field: queue.dispositions[1].code"},
+	} {
+		r := c.run(append([]string{"queues", "update", "sales"}, tc.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.field) {
+			t.Errorf("queues update sales %s: exit %d, %s", strings.Join(tc.args, " "), r.code, r.stderr)
+		}
+	}
+}
+
 // TestRecordingAndSoftphonePassword: a queue's recording settings and an operator's browser
 // phone password go through tandemctl to the server.
 func TestRecordingAndSoftphonePassword(t *testing.T) {
@@ -1093,6 +1132,32 @@ func TestKeySoftphone(t *testing.T) {
 		t.Errorf("a read-only key: %+v", r)
 	}
 	if r := c.run("keys", "softphone", floor); r.code != 2 || !strings.Contains(r.stderr, "--user") {
+		t.Errorf("neither --user nor --remove: %+v", r)
+	}
+}
+
+// TestPersonSoftphone: the admin gives a person a browser phone by his name, lists it, removes
+// it; a user another person has is refused by field; the command line wants --user or --remove.
+func TestPersonSoftphone(t *testing.T) {
+	c := start(t)
+	out := c.ok("accounts", "softphone", "olga", "--user", "olga.sup", "--password", "vox-olga-1")
+	wantCells(t, rowOf(t, out, "Browser phone"), "Browser phone", "olga.sup")
+	if strings.Contains(out, "vox-olga-1") {
+		t.Errorf("the password is shown: %s", out)
+	}
+	wantCells(t, rowOf(t, c.ok("accounts", "softphones"), "olga"), "olga", "olga.sup")
+	if r := c.run("accounts", "softphone", "ivan", "--user", "olga.sup", "--password", "vox-ivan-1"); r.code != 1 || !strings.Contains(r.stderr, "softphone_user") {
+		t.Errorf("another person's user: %+v", r)
+	}
+	var removed adminv1.SetPersonSoftphoneResponse
+	c.okJSON(&removed, "accounts", "softphone", "olga", "--remove")
+	if removed.GetSoftphone() != nil {
+		t.Errorf("removed: %v", &removed)
+	}
+	if out := c.ok("accounts", "softphones"); strings.Contains(out, "olga") {
+		t.Errorf("listed after the removal: %s", out)
+	}
+	if r := c.run("accounts", "softphone", "olga"); r.code != 2 || !strings.Contains(r.stderr, "--user") {
 		t.Errorf("neither --user nor --remove: %+v", r)
 	}
 }

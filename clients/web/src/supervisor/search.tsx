@@ -6,6 +6,7 @@ import type { Queue } from "@gen/tandem/admin/v1/admin_pb";
 import { CallOutcome, type CallSummary } from "@gen/tandem/analytics/v1/analytics_pb";
 import { fieldError, problem, unary, type Api, type Problem } from "./api";
 import { callsCsv, emptySearch, moveRow, searchRequest, type SearchForm } from "./drill";
+import { dispositionOfCallHeading } from "./dispositions";
 import { download } from "./history";
 import { ms } from "./live";
 import { useOperators } from "./names";
@@ -169,6 +170,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
                 <th>{t("search.col.outcome")}</th>
                 <th>{t("search.col.waited")}</th>
                 <th>{t("search.col.talked")}</th>
+                <th>{dispositionOfCallHeading()}</th>
               </tr>
             </thead>
             <tbody ref={body}>
@@ -191,6 +193,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
                   <td>{outcomeWord(c.outcome)}</td>
                   <td>{seconds(c.waitMs)}</td>
                   <td>{c.talkTimeMs ? seconds(Number(c.talkTimeMs)) : ""}</td>
+                  <td data-testid="search-disposition">{c.disposition}</td>
                 </tr>
               ))}
             </tbody>

@@ -7,6 +7,7 @@ import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
 import { problem, unary, type Api } from "./api";
 import { ms } from "./live";
 import { Monitor } from "./monitor";
+import { CallDisposition } from "./dispositions";
 import { useOperatorNames } from "./names";
 import { callStates, hangupParties, secs, stateKeys, stateLabels } from "./words";
 
@@ -179,6 +180,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
         Call {t.callId} · {t.callerNumber || "unknown number"} · queue {t.queueId} · {callStates[t.state]}
       </h2>
       <Recording api={api} callId={callId} />
+      <CallDisposition api={api} callId={callId} />
       <Monitor api={api} callId={callId} />
       <OperatorLinks ids={[...new Set(t.entries.map((e) => e.operatorId).filter(Boolean))]} name={name} />
       <p class="muted small">Times in UTC, to the tenth of a second.</p>

@@ -3668,6 +3668,251 @@ func (x *SetApiKeySoftphoneResponse) GetApiKey() *ApiKey {
 	return nil
 }
 
+// PersonSoftphone is a person's browser phone.
+type PersonSoftphone struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person's name as he signs in: an account's name, or his OpenID Connect name.
+	Person string `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// The Voximplant user's name.
+	SoftphoneUser string `protobuf:"bytes,2,opt,name=softphone_user,json=softphoneUser,proto3" json:"softphone_user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonSoftphone) Reset() {
+	*x = PersonSoftphone{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonSoftphone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonSoftphone) ProtoMessage() {}
+
+func (x *PersonSoftphone) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonSoftphone.ProtoReflect.Descriptor instead.
+func (*PersonSoftphone) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *PersonSoftphone) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *PersonSoftphone) GetSoftphoneUser() string {
+	if x != nil {
+		return x.SoftphoneUser
+	}
+	return ""
+}
+
+type SetPersonSoftphoneRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person's name as he signs in (1 to 128 bytes).
+	Person string `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// The Voximplant user's name: not an operator's contact user, nor another key's or person's
+	// browser phone; empty removes the person's browser phone.
+	SoftphoneUser string `protobuf:"bytes,2,opt,name=softphone_user,json=softphoneUser,proto3" json:"softphone_user,omitempty"`
+	// That user's password (required with a user, at most 128 bytes); kept only as its digest.
+	SoftphonePassword string `protobuf:"bytes,3,opt,name=softphone_password,json=softphonePassword,proto3" json:"softphone_password,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *SetPersonSoftphoneRequest) Reset() {
+	*x = SetPersonSoftphoneRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPersonSoftphoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPersonSoftphoneRequest) ProtoMessage() {}
+
+func (x *SetPersonSoftphoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPersonSoftphoneRequest.ProtoReflect.Descriptor instead.
+func (*SetPersonSoftphoneRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *SetPersonSoftphoneRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *SetPersonSoftphoneRequest) GetSoftphoneUser() string {
+	if x != nil {
+		return x.SoftphoneUser
+	}
+	return ""
+}
+
+func (x *SetPersonSoftphoneRequest) GetSoftphonePassword() string {
+	if x != nil {
+		return x.SoftphonePassword
+	}
+	return ""
+}
+
+type SetPersonSoftphoneResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unset when the phone was removed.
+	Softphone     *PersonSoftphone `protobuf:"bytes,1,opt,name=softphone,proto3" json:"softphone,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPersonSoftphoneResponse) Reset() {
+	*x = SetPersonSoftphoneResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPersonSoftphoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPersonSoftphoneResponse) ProtoMessage() {}
+
+func (x *SetPersonSoftphoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPersonSoftphoneResponse.ProtoReflect.Descriptor instead.
+func (*SetPersonSoftphoneResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *SetPersonSoftphoneResponse) GetSoftphone() *PersonSoftphone {
+	if x != nil {
+		return x.Softphone
+	}
+	return nil
+}
+
+type ListPersonSoftphonesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPersonSoftphonesRequest) Reset() {
+	*x = ListPersonSoftphonesRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPersonSoftphonesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPersonSoftphonesRequest) ProtoMessage() {}
+
+func (x *ListPersonSoftphonesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPersonSoftphonesRequest.ProtoReflect.Descriptor instead.
+func (*ListPersonSoftphonesRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+}
+
+type ListPersonSoftphonesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By person.
+	Softphones    []*PersonSoftphone `protobuf:"bytes,1,rep,name=softphones,proto3" json:"softphones,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPersonSoftphonesResponse) Reset() {
+	*x = ListPersonSoftphonesResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPersonSoftphonesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPersonSoftphonesResponse) ProtoMessage() {}
+
+func (x *ListPersonSoftphonesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPersonSoftphonesResponse.ProtoReflect.Descriptor instead.
+func (*ListPersonSoftphonesResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ListPersonSoftphonesResponse) GetSoftphones() []*PersonSoftphone {
+	if x != nil {
+		return x.Softphones
+	}
+	return nil
+}
+
 type WhoAmIRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -3676,7 +3921,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3688,7 +3933,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3701,7 +3946,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
 }
 
 type WhoAmIResponse struct {
@@ -3721,7 +3966,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3733,7 +3978,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3746,7 +3991,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *WhoAmIResponse) GetKeyId() string {
@@ -3792,7 +4037,7 @@ type ListLoginFailuresRequest struct {
 
 func (x *ListLoginFailuresRequest) Reset() {
 	*x = ListLoginFailuresRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3804,7 +4049,7 @@ func (x *ListLoginFailuresRequest) String() string {
 func (*ListLoginFailuresRequest) ProtoMessage() {}
 
 func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3817,7 +4062,7 @@ func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresRequest.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 type ListLoginFailuresResponse struct {
@@ -3832,7 +4077,7 @@ type ListLoginFailuresResponse struct {
 
 func (x *ListLoginFailuresResponse) Reset() {
 	*x = ListLoginFailuresResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3844,7 +4089,7 @@ func (x *ListLoginFailuresResponse) String() string {
 func (*ListLoginFailuresResponse) ProtoMessage() {}
 
 func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3857,7 +4102,7 @@ func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresResponse.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ListLoginFailuresResponse) GetOperators() []*OperatorLoginFailures {
@@ -3891,7 +4136,7 @@ type OperatorLoginFailures struct {
 
 func (x *OperatorLoginFailures) Reset() {
 	*x = OperatorLoginFailures{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3903,7 +4148,7 @@ func (x *OperatorLoginFailures) String() string {
 func (*OperatorLoginFailures) ProtoMessage() {}
 
 func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3916,7 +4161,7 @@ func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorLoginFailures.ProtoReflect.Descriptor instead.
 func (*OperatorLoginFailures) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *OperatorLoginFailures) GetOperatorId() string {
@@ -3975,7 +4220,7 @@ type LoginBackOff struct {
 
 func (x *LoginBackOff) Reset() {
 	*x = LoginBackOff{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3987,7 +4232,7 @@ func (x *LoginBackOff) String() string {
 func (*LoginBackOff) ProtoMessage() {}
 
 func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4000,7 +4245,7 @@ func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginBackOff.ProtoReflect.Descriptor instead.
 func (*LoginBackOff) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *LoginBackOff) GetAddress() string {
@@ -4036,7 +4281,7 @@ type UnlockLoginRequest struct {
 
 func (x *UnlockLoginRequest) Reset() {
 	*x = UnlockLoginRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4048,7 +4293,7 @@ func (x *UnlockLoginRequest) String() string {
 func (*UnlockLoginRequest) ProtoMessage() {}
 
 func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4061,7 +4306,7 @@ func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginRequest.ProtoReflect.Descriptor instead.
 func (*UnlockLoginRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *UnlockLoginRequest) GetOperatorId() string {
@@ -4088,7 +4333,7 @@ type UnlockLoginResponse struct {
 
 func (x *UnlockLoginResponse) Reset() {
 	*x = UnlockLoginResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4100,7 +4345,7 @@ func (x *UnlockLoginResponse) String() string {
 func (*UnlockLoginResponse) ProtoMessage() {}
 
 func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4113,7 +4358,7 @@ func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginResponse.ProtoReflect.Descriptor instead.
 func (*UnlockLoginResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *UnlockLoginResponse) GetCleared() uint32 {
@@ -4148,7 +4393,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4160,7 +4405,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4173,7 +4418,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *AuditEntry) GetEntryId() uint64 {
@@ -4257,7 +4502,7 @@ type ListAuditEntriesRequest struct {
 
 func (x *ListAuditEntriesRequest) Reset() {
 	*x = ListAuditEntriesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4269,7 +4514,7 @@ func (x *ListAuditEntriesRequest) String() string {
 func (*ListAuditEntriesRequest) ProtoMessage() {}
 
 func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4282,7 +4527,7 @@ func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
@@ -4338,7 +4583,7 @@ type ListAuditEntriesResponse struct {
 
 func (x *ListAuditEntriesResponse) Reset() {
 	*x = ListAuditEntriesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4350,7 +4595,7 @@ func (x *ListAuditEntriesResponse) String() string {
 func (*ListAuditEntriesResponse) ProtoMessage() {}
 
 func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4363,7 +4608,7 @@ func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
@@ -4388,7 +4633,7 @@ type GetRetentionRequest struct {
 
 func (x *GetRetentionRequest) Reset() {
 	*x = GetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4400,7 +4645,7 @@ func (x *GetRetentionRequest) String() string {
 func (*GetRetentionRequest) ProtoMessage() {}
 
 func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4413,7 +4658,7 @@ func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
 }
 
 type GetRetentionResponse struct {
@@ -4429,7 +4674,7 @@ type GetRetentionResponse struct {
 
 func (x *GetRetentionResponse) Reset() {
 	*x = GetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4441,7 +4686,7 @@ func (x *GetRetentionResponse) String() string {
 func (*GetRetentionResponse) ProtoMessage() {}
 
 func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4454,7 +4699,7 @@ func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *GetRetentionResponse) GetCallDays() uint32 {
@@ -4488,7 +4733,7 @@ type SetRetentionRequest struct {
 
 func (x *SetRetentionRequest) Reset() {
 	*x = SetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4500,7 +4745,7 @@ func (x *SetRetentionRequest) String() string {
 func (*SetRetentionRequest) ProtoMessage() {}
 
 func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4513,7 +4758,7 @@ func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *SetRetentionRequest) GetCallDays() uint32 {
@@ -4534,7 +4779,7 @@ type SetRetentionResponse struct {
 
 func (x *SetRetentionResponse) Reset() {
 	*x = SetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4546,7 +4791,7 @@ func (x *SetRetentionResponse) String() string {
 func (*SetRetentionResponse) ProtoMessage() {}
 
 func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4559,7 +4804,7 @@ func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *SetRetentionResponse) GetCallDays() uint32 {
@@ -4586,7 +4831,7 @@ type ExportCallerDataRequest struct {
 
 func (x *ExportCallerDataRequest) Reset() {
 	*x = ExportCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4598,7 +4843,7 @@ func (x *ExportCallerDataRequest) String() string {
 func (*ExportCallerDataRequest) ProtoMessage() {}
 
 func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4611,7 +4856,7 @@ func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *ExportCallerDataRequest) GetNumber() string {
@@ -4635,7 +4880,7 @@ type ExportCallerDataResponse struct {
 
 func (x *ExportCallerDataResponse) Reset() {
 	*x = ExportCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4647,7 +4892,7 @@ func (x *ExportCallerDataResponse) String() string {
 func (*ExportCallerDataResponse) ProtoMessage() {}
 
 func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4660,7 +4905,7 @@ func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *ExportCallerDataResponse) GetNumber() string {
@@ -4709,7 +4954,7 @@ type CallerCall struct {
 
 func (x *CallerCall) Reset() {
 	*x = CallerCall{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4721,7 +4966,7 @@ func (x *CallerCall) String() string {
 func (*CallerCall) ProtoMessage() {}
 
 func (x *CallerCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4734,7 +4979,7 @@ func (x *CallerCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
 func (*CallerCall) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *CallerCall) GetCallId() string {
@@ -4851,7 +5096,7 @@ type DeleteCallerDataRequest struct {
 
 func (x *DeleteCallerDataRequest) Reset() {
 	*x = DeleteCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4863,7 +5108,7 @@ func (x *DeleteCallerDataRequest) String() string {
 func (*DeleteCallerDataRequest) ProtoMessage() {}
 
 func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4876,7 +5121,7 @@ func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *DeleteCallerDataRequest) GetNumber() string {
@@ -4900,7 +5145,7 @@ type DeleteCallerDataResponse struct {
 
 func (x *DeleteCallerDataResponse) Reset() {
 	*x = DeleteCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4912,7 +5157,7 @@ func (x *DeleteCallerDataResponse) String() string {
 func (*DeleteCallerDataResponse) ProtoMessage() {}
 
 func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4925,7 +5170,7 @@ func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *DeleteCallerDataResponse) GetNumber() string {
@@ -4967,7 +5212,7 @@ type Account struct {
 
 func (x *Account) Reset() {
 	*x = Account{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4979,7 +5224,7 @@ func (x *Account) String() string {
 func (*Account) ProtoMessage() {}
 
 func (x *Account) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4992,7 +5237,7 @@ func (x *Account) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Account.ProtoReflect.Descriptor instead.
 func (*Account) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *Account) GetName() string {
@@ -5051,7 +5296,7 @@ type CreateAccountRequest struct {
 
 func (x *CreateAccountRequest) Reset() {
 	*x = CreateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5063,7 +5308,7 @@ func (x *CreateAccountRequest) String() string {
 func (*CreateAccountRequest) ProtoMessage() {}
 
 func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5076,7 +5321,7 @@ func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountRequest.ProtoReflect.Descriptor instead.
 func (*CreateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *CreateAccountRequest) GetName() string {
@@ -5116,7 +5361,7 @@ type CreateAccountResponse struct {
 
 func (x *CreateAccountResponse) Reset() {
 	*x = CreateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5128,7 +5373,7 @@ func (x *CreateAccountResponse) String() string {
 func (*CreateAccountResponse) ProtoMessage() {}
 
 func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5141,7 +5386,7 @@ func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountResponse.ProtoReflect.Descriptor instead.
 func (*CreateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *CreateAccountResponse) GetAccount() *Account {
@@ -5159,7 +5404,7 @@ type ListAccountsRequest struct {
 
 func (x *ListAccountsRequest) Reset() {
 	*x = ListAccountsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5171,7 +5416,7 @@ func (x *ListAccountsRequest) String() string {
 func (*ListAccountsRequest) ProtoMessage() {}
 
 func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5184,7 +5429,7 @@ func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
 }
 
 type ListAccountsResponse struct {
@@ -5197,7 +5442,7 @@ type ListAccountsResponse struct {
 
 func (x *ListAccountsResponse) Reset() {
 	*x = ListAccountsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5209,7 +5454,7 @@ func (x *ListAccountsResponse) String() string {
 func (*ListAccountsResponse) ProtoMessage() {}
 
 func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5222,7 +5467,7 @@ func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *ListAccountsResponse) GetAccounts() []*Account {
@@ -5245,7 +5490,7 @@ type UpdateAccountRequest struct {
 
 func (x *UpdateAccountRequest) Reset() {
 	*x = UpdateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5257,7 +5502,7 @@ func (x *UpdateAccountRequest) String() string {
 func (*UpdateAccountRequest) ProtoMessage() {}
 
 func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5270,7 +5515,7 @@ func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *UpdateAccountRequest) GetName() string {
@@ -5310,7 +5555,7 @@ type UpdateAccountResponse struct {
 
 func (x *UpdateAccountResponse) Reset() {
 	*x = UpdateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5322,7 +5567,7 @@ func (x *UpdateAccountResponse) String() string {
 func (*UpdateAccountResponse) ProtoMessage() {}
 
 func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5335,7 +5580,7 @@ func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *UpdateAccountResponse) GetAccount() *Account {
@@ -5356,7 +5601,7 @@ type SetAccountPasswordRequest struct {
 
 func (x *SetAccountPasswordRequest) Reset() {
 	*x = SetAccountPasswordRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5368,7 +5613,7 @@ func (x *SetAccountPasswordRequest) String() string {
 func (*SetAccountPasswordRequest) ProtoMessage() {}
 
 func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5381,7 +5626,7 @@ func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordRequest.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *SetAccountPasswordRequest) GetName() string {
@@ -5407,7 +5652,7 @@ type SetAccountPasswordResponse struct {
 
 func (x *SetAccountPasswordResponse) Reset() {
 	*x = SetAccountPasswordResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5419,7 +5664,7 @@ func (x *SetAccountPasswordResponse) String() string {
 func (*SetAccountPasswordResponse) ProtoMessage() {}
 
 func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5432,7 +5677,7 @@ func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordResponse.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *SetAccountPasswordResponse) GetAccount() *Account {
@@ -5452,7 +5697,7 @@ type SignInRequest struct {
 
 func (x *SignInRequest) Reset() {
 	*x = SignInRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5464,7 +5709,7 @@ func (x *SignInRequest) String() string {
 func (*SignInRequest) ProtoMessage() {}
 
 func (x *SignInRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5477,7 +5722,7 @@ func (x *SignInRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInRequest.ProtoReflect.Descriptor instead.
 func (*SignInRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *SignInRequest) GetName() string {
@@ -5506,7 +5751,7 @@ type SignInResponse struct {
 
 func (x *SignInResponse) Reset() {
 	*x = SignInResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5518,7 +5763,7 @@ func (x *SignInResponse) String() string {
 func (*SignInResponse) ProtoMessage() {}
 
 func (x *SignInResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5531,7 +5776,7 @@ func (x *SignInResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInResponse.ProtoReflect.Descriptor instead.
 func (*SignInResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *SignInResponse) GetToken() string {
@@ -5563,7 +5808,7 @@ type SignOutRequest struct {
 
 func (x *SignOutRequest) Reset() {
 	*x = SignOutRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5575,7 +5820,7 @@ func (x *SignOutRequest) String() string {
 func (*SignOutRequest) ProtoMessage() {}
 
 func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5588,7 +5833,7 @@ func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutRequest.ProtoReflect.Descriptor instead.
 func (*SignOutRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{96}
 }
 
 type SignOutResponse struct {
@@ -5599,7 +5844,7 @@ type SignOutResponse struct {
 
 func (x *SignOutResponse) Reset() {
 	*x = SignOutResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5611,7 +5856,7 @@ func (x *SignOutResponse) String() string {
 func (*SignOutResponse) ProtoMessage() {}
 
 func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5624,7 +5869,7 @@ func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutResponse.ProtoReflect.Descriptor instead.
 func (*SignOutResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{97}
 }
 
 type GetSignInOptionsRequest struct {
@@ -5635,7 +5880,7 @@ type GetSignInOptionsRequest struct {
 
 func (x *GetSignInOptionsRequest) Reset() {
 	*x = GetSignInOptionsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5647,7 +5892,7 @@ func (x *GetSignInOptionsRequest) String() string {
 func (*GetSignInOptionsRequest) ProtoMessage() {}
 
 func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5660,7 +5905,7 @@ func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsRequest.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{98}
 }
 
 type GetSignInOptionsResponse struct {
@@ -5675,7 +5920,7 @@ type GetSignInOptionsResponse struct {
 
 func (x *GetSignInOptionsResponse) Reset() {
 	*x = GetSignInOptionsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5687,7 +5932,7 @@ func (x *GetSignInOptionsResponse) String() string {
 func (*GetSignInOptionsResponse) ProtoMessage() {}
 
 func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5700,7 +5945,7 @@ func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsResponse.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *GetSignInOptionsResponse) GetOidcProvider() string {
@@ -5982,7 +6227,21 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x0esoftphone_user\x18\x02 \x01(\tR\rsoftphoneUser\x12-\n" +
 	"\x12softphone_password\x18\x03 \x01(\tR\x11softphonePassword\"N\n" +
 	"\x1aSetApiKeySoftphoneResponse\x120\n" +
-	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"\x0f\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"P\n" +
+	"\x0fPersonSoftphone\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12%\n" +
+	"\x0esoftphone_user\x18\x02 \x01(\tR\rsoftphoneUser\"\x89\x01\n" +
+	"\x19SetPersonSoftphoneRequest\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12%\n" +
+	"\x0esoftphone_user\x18\x02 \x01(\tR\rsoftphoneUser\x12-\n" +
+	"\x12softphone_password\x18\x03 \x01(\tR\x11softphonePassword\"\\\n" +
+	"\x1aSetPersonSoftphoneResponse\x12>\n" +
+	"\tsoftphone\x18\x01 \x01(\v2 .tandem.admin.v1.PersonSoftphoneR\tsoftphone\"\x1d\n" +
+	"\x1bListPersonSoftphonesRequest\"`\n" +
+	"\x1cListPersonSoftphonesResponse\x12@\n" +
+	"\n" +
+	"softphones\x18\x01 \x03(\v2 .tandem.admin.v1.PersonSoftphoneR\n" +
+	"softphones\"\x0f\n" +
 	"\rWhoAmIRequest\"\xa7\x01\n" +
 	"\x0eWhoAmIResponse\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x12\n" +
@@ -6139,7 +6398,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x14KEY_ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eKEY_ROLE_ADMIN\x10\x01\x12\x17\n" +
 	"\x13KEY_ROLE_SUPERVISOR\x10\x02\x12\x15\n" +
-	"\x11KEY_ROLE_READONLY\x10\x032\xce\x1c\n" +
+	"\x11KEY_ROLE_READONLY\x10\x032\xb2\x1e\n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -6166,7 +6425,9 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\fCreateApiKey\x12$.tandem.admin.v1.CreateApiKeyRequest\x1a%.tandem.admin.v1.CreateApiKeyResponse\x12X\n" +
 	"\vListApiKeys\x12#.tandem.admin.v1.ListApiKeysRequest\x1a$.tandem.admin.v1.ListApiKeysResponse\x12[\n" +
 	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12m\n" +
-	"\x12SetApiKeySoftphone\x12*.tandem.admin.v1.SetApiKeySoftphoneRequest\x1a+.tandem.admin.v1.SetApiKeySoftphoneResponse\x12I\n" +
+	"\x12SetApiKeySoftphone\x12*.tandem.admin.v1.SetApiKeySoftphoneRequest\x1a+.tandem.admin.v1.SetApiKeySoftphoneResponse\x12m\n" +
+	"\x12SetPersonSoftphone\x12*.tandem.admin.v1.SetPersonSoftphoneRequest\x1a+.tandem.admin.v1.SetPersonSoftphoneResponse\x12s\n" +
+	"\x14ListPersonSoftphones\x12,.tandem.admin.v1.ListPersonSoftphonesRequest\x1a-.tandem.admin.v1.ListPersonSoftphonesResponse\x12I\n" +
 	"\x06WhoAmI\x12\x1e.tandem.admin.v1.WhoAmIRequest\x1a\x1f.tandem.admin.v1.WhoAmIResponse\x12j\n" +
 	"\x11ListLoginFailures\x12).tandem.admin.v1.ListLoginFailuresRequest\x1a*.tandem.admin.v1.ListLoginFailuresResponse\x12X\n" +
 	"\vUnlockLogin\x12#.tandem.admin.v1.UnlockLoginRequest\x1a$.tandem.admin.v1.UnlockLoginResponse\x12g\n" +
@@ -6198,140 +6459,145 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 98)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 103)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
-	(KeyRole)(0),                       // 0: tandem.admin.v1.KeyRole
-	(*WeekHours)(nil),                  // 1: tandem.admin.v1.WeekHours
-	(*Operator)(nil),                   // 2: tandem.admin.v1.Operator
-	(*QueueSkill)(nil),                 // 3: tandem.admin.v1.QueueSkill
-	(*CreateOperatorRequest)(nil),      // 4: tandem.admin.v1.CreateOperatorRequest
-	(*CreateOperatorResponse)(nil),     // 5: tandem.admin.v1.CreateOperatorResponse
-	(*UpdateOperatorRequest)(nil),      // 6: tandem.admin.v1.UpdateOperatorRequest
-	(*UpdateOperatorResponse)(nil),     // 7: tandem.admin.v1.UpdateOperatorResponse
-	(*GetOperatorRequest)(nil),         // 8: tandem.admin.v1.GetOperatorRequest
-	(*GetOperatorResponse)(nil),        // 9: tandem.admin.v1.GetOperatorResponse
-	(*ListOperatorsRequest)(nil),       // 10: tandem.admin.v1.ListOperatorsRequest
-	(*ListOperatorsResponse)(nil),      // 11: tandem.admin.v1.ListOperatorsResponse
-	(*Queue)(nil),                      // 12: tandem.admin.v1.Queue
-	(*Overflow)(nil),                   // 13: tandem.admin.v1.Overflow
-	(*CreateQueueRequest)(nil),         // 14: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),        // 15: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),         // 16: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),        // 17: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),            // 18: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),           // 19: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),          // 20: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),         // 21: tandem.admin.v1.ListQueuesResponse
-	(*Client)(nil),                     // 22: tandem.admin.v1.Client
-	(*SetClientRequest)(nil),           // 23: tandem.admin.v1.SetClientRequest
-	(*SetClientResponse)(nil),          // 24: tandem.admin.v1.SetClientResponse
-	(*RemoveClientRequest)(nil),        // 25: tandem.admin.v1.RemoveClientRequest
-	(*RemoveClientResponse)(nil),       // 26: tandem.admin.v1.RemoveClientResponse
-	(*GetClientRequest)(nil),           // 27: tandem.admin.v1.GetClientRequest
-	(*GetClientResponse)(nil),          // 28: tandem.admin.v1.GetClientResponse
-	(*ListClientsRequest)(nil),         // 29: tandem.admin.v1.ListClientsRequest
-	(*ListClientsResponse)(nil),        // 30: tandem.admin.v1.ListClientsResponse
-	(*ImportClientsRequest)(nil),       // 31: tandem.admin.v1.ImportClientsRequest
-	(*ImportClientsResponse)(nil),      // 32: tandem.admin.v1.ImportClientsResponse
-	(*ImportError)(nil),                // 33: tandem.admin.v1.ImportError
-	(*Absence)(nil),                    // 34: tandem.admin.v1.Absence
-	(*CreateAbsenceRequest)(nil),       // 35: tandem.admin.v1.CreateAbsenceRequest
-	(*CreateAbsenceResponse)(nil),      // 36: tandem.admin.v1.CreateAbsenceResponse
-	(*DeleteAbsenceRequest)(nil),       // 37: tandem.admin.v1.DeleteAbsenceRequest
-	(*DeleteAbsenceResponse)(nil),      // 38: tandem.admin.v1.DeleteAbsenceResponse
-	(*ListAbsencesRequest)(nil),        // 39: tandem.admin.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),       // 40: tandem.admin.v1.ListAbsencesResponse
-	(*Spare)(nil),                      // 41: tandem.admin.v1.Spare
-	(*SpareUse)(nil),                   // 42: tandem.admin.v1.SpareUse
-	(*CreateSpareRequest)(nil),         // 43: tandem.admin.v1.CreateSpareRequest
-	(*CreateSpareResponse)(nil),        // 44: tandem.admin.v1.CreateSpareResponse
-	(*UpdateSpareRequest)(nil),         // 45: tandem.admin.v1.UpdateSpareRequest
-	(*UpdateSpareResponse)(nil),        // 46: tandem.admin.v1.UpdateSpareResponse
-	(*ListSparesRequest)(nil),          // 47: tandem.admin.v1.ListSparesRequest
-	(*ListSparesResponse)(nil),         // 48: tandem.admin.v1.ListSparesResponse
-	(*PreviewOverflowRequest)(nil),     // 49: tandem.admin.v1.PreviewOverflowRequest
-	(*PreviewOverflowResponse)(nil),    // 50: tandem.admin.v1.PreviewOverflowResponse
-	(*SpareCandidate)(nil),             // 51: tandem.admin.v1.SpareCandidate
-	(*ApiKey)(nil),                     // 52: tandem.admin.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),        // 53: tandem.admin.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),       // 54: tandem.admin.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),         // 55: tandem.admin.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),        // 56: tandem.admin.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),        // 57: tandem.admin.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),       // 58: tandem.admin.v1.RevokeApiKeyResponse
-	(*SetApiKeySoftphoneRequest)(nil),  // 59: tandem.admin.v1.SetApiKeySoftphoneRequest
-	(*SetApiKeySoftphoneResponse)(nil), // 60: tandem.admin.v1.SetApiKeySoftphoneResponse
-	(*WhoAmIRequest)(nil),              // 61: tandem.admin.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),             // 62: tandem.admin.v1.WhoAmIResponse
-	(*ListLoginFailuresRequest)(nil),   // 63: tandem.admin.v1.ListLoginFailuresRequest
-	(*ListLoginFailuresResponse)(nil),  // 64: tandem.admin.v1.ListLoginFailuresResponse
-	(*OperatorLoginFailures)(nil),      // 65: tandem.admin.v1.OperatorLoginFailures
-	(*LoginBackOff)(nil),               // 66: tandem.admin.v1.LoginBackOff
-	(*UnlockLoginRequest)(nil),         // 67: tandem.admin.v1.UnlockLoginRequest
-	(*UnlockLoginResponse)(nil),        // 68: tandem.admin.v1.UnlockLoginResponse
-	(*AuditEntry)(nil),                 // 69: tandem.admin.v1.AuditEntry
-	(*ListAuditEntriesRequest)(nil),    // 70: tandem.admin.v1.ListAuditEntriesRequest
-	(*ListAuditEntriesResponse)(nil),   // 71: tandem.admin.v1.ListAuditEntriesResponse
-	(*GetRetentionRequest)(nil),        // 72: tandem.admin.v1.GetRetentionRequest
-	(*GetRetentionResponse)(nil),       // 73: tandem.admin.v1.GetRetentionResponse
-	(*SetRetentionRequest)(nil),        // 74: tandem.admin.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),       // 75: tandem.admin.v1.SetRetentionResponse
-	(*ExportCallerDataRequest)(nil),    // 76: tandem.admin.v1.ExportCallerDataRequest
-	(*ExportCallerDataResponse)(nil),   // 77: tandem.admin.v1.ExportCallerDataResponse
-	(*CallerCall)(nil),                 // 78: tandem.admin.v1.CallerCall
-	(*DeleteCallerDataRequest)(nil),    // 79: tandem.admin.v1.DeleteCallerDataRequest
-	(*DeleteCallerDataResponse)(nil),   // 80: tandem.admin.v1.DeleteCallerDataResponse
-	(*Account)(nil),                    // 81: tandem.admin.v1.Account
-	(*CreateAccountRequest)(nil),       // 82: tandem.admin.v1.CreateAccountRequest
-	(*CreateAccountResponse)(nil),      // 83: tandem.admin.v1.CreateAccountResponse
-	(*ListAccountsRequest)(nil),        // 84: tandem.admin.v1.ListAccountsRequest
-	(*ListAccountsResponse)(nil),       // 85: tandem.admin.v1.ListAccountsResponse
-	(*UpdateAccountRequest)(nil),       // 86: tandem.admin.v1.UpdateAccountRequest
-	(*UpdateAccountResponse)(nil),      // 87: tandem.admin.v1.UpdateAccountResponse
-	(*SetAccountPasswordRequest)(nil),  // 88: tandem.admin.v1.SetAccountPasswordRequest
-	(*SetAccountPasswordResponse)(nil), // 89: tandem.admin.v1.SetAccountPasswordResponse
-	(*SignInRequest)(nil),              // 90: tandem.admin.v1.SignInRequest
-	(*SignInResponse)(nil),             // 91: tandem.admin.v1.SignInResponse
-	(*SignOutRequest)(nil),             // 92: tandem.admin.v1.SignOutRequest
-	(*SignOutResponse)(nil),            // 93: tandem.admin.v1.SignOutResponse
-	(*GetSignInOptionsRequest)(nil),    // 94: tandem.admin.v1.GetSignInOptionsRequest
-	(*GetSignInOptionsResponse)(nil),   // 95: tandem.admin.v1.GetSignInOptionsResponse
-	nil,                                // 96: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                                // 97: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                                // 98: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),                 // 99: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),      // 100: google.protobuf.Timestamp
-	(*v1.Disposition)(nil),             // 101: tandem.common.v1.Disposition
-	(v1.CallState)(0),                  // 102: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                // 103: tandem.common.v1.HangupParty
+	(KeyRole)(0),                         // 0: tandem.admin.v1.KeyRole
+	(*WeekHours)(nil),                    // 1: tandem.admin.v1.WeekHours
+	(*Operator)(nil),                     // 2: tandem.admin.v1.Operator
+	(*QueueSkill)(nil),                   // 3: tandem.admin.v1.QueueSkill
+	(*CreateOperatorRequest)(nil),        // 4: tandem.admin.v1.CreateOperatorRequest
+	(*CreateOperatorResponse)(nil),       // 5: tandem.admin.v1.CreateOperatorResponse
+	(*UpdateOperatorRequest)(nil),        // 6: tandem.admin.v1.UpdateOperatorRequest
+	(*UpdateOperatorResponse)(nil),       // 7: tandem.admin.v1.UpdateOperatorResponse
+	(*GetOperatorRequest)(nil),           // 8: tandem.admin.v1.GetOperatorRequest
+	(*GetOperatorResponse)(nil),          // 9: tandem.admin.v1.GetOperatorResponse
+	(*ListOperatorsRequest)(nil),         // 10: tandem.admin.v1.ListOperatorsRequest
+	(*ListOperatorsResponse)(nil),        // 11: tandem.admin.v1.ListOperatorsResponse
+	(*Queue)(nil),                        // 12: tandem.admin.v1.Queue
+	(*Overflow)(nil),                     // 13: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),           // 14: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),          // 15: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),           // 16: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),          // 17: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),              // 18: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),             // 19: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),            // 20: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),           // 21: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                       // 22: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),             // 23: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),            // 24: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),          // 25: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),         // 26: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),             // 27: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),            // 28: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),           // 29: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),          // 30: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),         // 31: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),        // 32: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),                  // 33: tandem.admin.v1.ImportError
+	(*Absence)(nil),                      // 34: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),         // 35: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),        // 36: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),         // 37: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),        // 38: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),          // 39: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),         // 40: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                        // 41: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                     // 42: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),           // 43: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),          // 44: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),           // 45: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),          // 46: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),            // 47: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),           // 48: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),       // 49: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil),      // 50: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),               // 51: tandem.admin.v1.SpareCandidate
+	(*ApiKey)(nil),                       // 52: tandem.admin.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),          // 53: tandem.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),         // 54: tandem.admin.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),           // 55: tandem.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),          // 56: tandem.admin.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),          // 57: tandem.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),         // 58: tandem.admin.v1.RevokeApiKeyResponse
+	(*SetApiKeySoftphoneRequest)(nil),    // 59: tandem.admin.v1.SetApiKeySoftphoneRequest
+	(*SetApiKeySoftphoneResponse)(nil),   // 60: tandem.admin.v1.SetApiKeySoftphoneResponse
+	(*PersonSoftphone)(nil),              // 61: tandem.admin.v1.PersonSoftphone
+	(*SetPersonSoftphoneRequest)(nil),    // 62: tandem.admin.v1.SetPersonSoftphoneRequest
+	(*SetPersonSoftphoneResponse)(nil),   // 63: tandem.admin.v1.SetPersonSoftphoneResponse
+	(*ListPersonSoftphonesRequest)(nil),  // 64: tandem.admin.v1.ListPersonSoftphonesRequest
+	(*ListPersonSoftphonesResponse)(nil), // 65: tandem.admin.v1.ListPersonSoftphonesResponse
+	(*WhoAmIRequest)(nil),                // 66: tandem.admin.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),               // 67: tandem.admin.v1.WhoAmIResponse
+	(*ListLoginFailuresRequest)(nil),     // 68: tandem.admin.v1.ListLoginFailuresRequest
+	(*ListLoginFailuresResponse)(nil),    // 69: tandem.admin.v1.ListLoginFailuresResponse
+	(*OperatorLoginFailures)(nil),        // 70: tandem.admin.v1.OperatorLoginFailures
+	(*LoginBackOff)(nil),                 // 71: tandem.admin.v1.LoginBackOff
+	(*UnlockLoginRequest)(nil),           // 72: tandem.admin.v1.UnlockLoginRequest
+	(*UnlockLoginResponse)(nil),          // 73: tandem.admin.v1.UnlockLoginResponse
+	(*AuditEntry)(nil),                   // 74: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),      // 75: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil),     // 76: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),          // 77: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),         // 78: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),          // 79: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),         // 80: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),      // 81: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil),     // 82: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),                   // 83: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),      // 84: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil),     // 85: tandem.admin.v1.DeleteCallerDataResponse
+	(*Account)(nil),                      // 86: tandem.admin.v1.Account
+	(*CreateAccountRequest)(nil),         // 87: tandem.admin.v1.CreateAccountRequest
+	(*CreateAccountResponse)(nil),        // 88: tandem.admin.v1.CreateAccountResponse
+	(*ListAccountsRequest)(nil),          // 89: tandem.admin.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),         // 90: tandem.admin.v1.ListAccountsResponse
+	(*UpdateAccountRequest)(nil),         // 91: tandem.admin.v1.UpdateAccountRequest
+	(*UpdateAccountResponse)(nil),        // 92: tandem.admin.v1.UpdateAccountResponse
+	(*SetAccountPasswordRequest)(nil),    // 93: tandem.admin.v1.SetAccountPasswordRequest
+	(*SetAccountPasswordResponse)(nil),   // 94: tandem.admin.v1.SetAccountPasswordResponse
+	(*SignInRequest)(nil),                // 95: tandem.admin.v1.SignInRequest
+	(*SignInResponse)(nil),               // 96: tandem.admin.v1.SignInResponse
+	(*SignOutRequest)(nil),               // 97: tandem.admin.v1.SignOutRequest
+	(*SignOutResponse)(nil),              // 98: tandem.admin.v1.SignOutResponse
+	(*GetSignInOptionsRequest)(nil),      // 99: tandem.admin.v1.GetSignInOptionsRequest
+	(*GetSignInOptionsResponse)(nil),     // 100: tandem.admin.v1.GetSignInOptionsResponse
+	nil,                                  // 101: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                                  // 102: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                                  // 103: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                   // 104: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),        // 105: google.protobuf.Timestamp
+	(*v1.Disposition)(nil),               // 106: tandem.common.v1.Disposition
+	(v1.CallState)(0),                    // 107: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 108: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	96,  // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	99,  // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	101, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	104, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	100, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	105, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	99,  // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	104, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	99,  // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	104, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	97,  // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	102, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
 	13,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
-	101, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
+	106, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
 	12,  // 18: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 19: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 20: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 21: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 22: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 23: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	100, // 24: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	100, // 25: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	105, // 24: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	105, // 25: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
 	22,  // 26: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
 	22,  // 27: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
 	22,  // 28: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
@@ -6339,138 +6605,144 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	33,  // 30: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
 	34,  // 31: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
 	34,  // 32: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	99,  // 33: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	104, // 33: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
 	1,   // 34: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
 	42,  // 35: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	100, // 36: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	105, // 36: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
 	41,  // 37: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 38: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 39: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 40: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 41: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	100, // 42: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	105, // 42: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
 	51,  // 43: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
 	0,   // 44: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	100, // 45: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	100, // 46: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	100, // 47: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	105, // 45: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	105, // 46: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	105, // 47: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
 	0,   // 48: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
 	52,  // 49: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
 	52,  // 50: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
 	52,  // 51: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
 	52,  // 52: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	0,   // 53: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
-	65,  // 54: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
-	66,  // 55: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	100, // 56: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
-	66,  // 57: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	100, // 58: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	100, // 59: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	100, // 60: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	100, // 61: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	69,  // 62: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	100, // 63: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	22,  // 64: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	78,  // 65: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	102, // 66: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	100, // 67: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	100, // 68: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	100, // 69: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	98,  // 70: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	103, // 71: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,   // 72: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
-	100, // 73: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
-	0,   // 74: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	81,  // 75: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	81,  // 76: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
-	0,   // 77: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	81,  // 78: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	81,  // 79: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
-	100, // 80: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	81,  // 81: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
-	4,   // 82: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 83: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 84: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 85: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	14,  // 86: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	16,  // 87: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	18,  // 88: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	20,  // 89: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	23,  // 90: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	25,  // 91: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	27,  // 92: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	29,  // 93: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	31,  // 94: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	35,  // 95: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	37,  // 96: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	39,  // 97: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	43,  // 98: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	45,  // 99: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	47,  // 100: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	49,  // 101: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	53,  // 102: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	55,  // 103: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	57,  // 104: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	59,  // 105: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
-	61,  // 106: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	63,  // 107: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	67,  // 108: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	70,  // 109: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	82,  // 110: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
-	84,  // 111: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
-	86,  // 112: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
-	88,  // 113: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
-	90,  // 114: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
-	92,  // 115: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
-	94,  // 116: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
-	72,  // 117: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	74,  // 118: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	76,  // 119: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	79,  // 120: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 121: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 122: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 123: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 124: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	15,  // 125: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	17,  // 126: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	19,  // 127: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	21,  // 128: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	24,  // 129: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	26,  // 130: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	28,  // 131: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	30,  // 132: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	32,  // 133: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	36,  // 134: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	38,  // 135: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	40,  // 136: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	44,  // 137: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	46,  // 138: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	48,  // 139: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	50,  // 140: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	54,  // 141: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	56,  // 142: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	58,  // 143: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	60,  // 144: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
-	62,  // 145: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	64,  // 146: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	68,  // 147: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	71,  // 148: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	83,  // 149: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
-	85,  // 150: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
-	87,  // 151: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
-	89,  // 152: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
-	91,  // 153: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
-	93,  // 154: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
-	95,  // 155: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
-	73,  // 156: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	75,  // 157: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	77,  // 158: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	80,  // 159: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	121, // [121:160] is the sub-list for method output_type
-	82,  // [82:121] is the sub-list for method input_type
-	82,  // [82:82] is the sub-list for extension type_name
-	82,  // [82:82] is the sub-list for extension extendee
-	0,   // [0:82] is the sub-list for field type_name
+	61,  // 53: tandem.admin.v1.SetPersonSoftphoneResponse.softphone:type_name -> tandem.admin.v1.PersonSoftphone
+	61,  // 54: tandem.admin.v1.ListPersonSoftphonesResponse.softphones:type_name -> tandem.admin.v1.PersonSoftphone
+	0,   // 55: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	70,  // 56: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
+	71,  // 57: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
+	105, // 58: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	71,  // 59: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
+	105, // 60: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	105, // 61: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	105, // 62: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	105, // 63: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	74,  // 64: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	105, // 65: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	22,  // 66: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	83,  // 67: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	107, // 68: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	105, // 69: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	105, // 70: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	105, // 71: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	103, // 72: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	108, // 73: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,   // 74: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
+	105, // 75: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	0,   // 76: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	86,  // 77: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	86,  // 78: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
+	0,   // 79: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	86,  // 80: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	86,  // 81: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
+	105, // 82: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	86,  // 83: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
+	4,   // 84: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 85: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 86: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 87: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	14,  // 88: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	16,  // 89: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	18,  // 90: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	20,  // 91: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	23,  // 92: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	25,  // 93: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	27,  // 94: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	29,  // 95: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	31,  // 96: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	35,  // 97: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	37,  // 98: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	39,  // 99: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	43,  // 100: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	45,  // 101: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	47,  // 102: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	49,  // 103: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	53,  // 104: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	55,  // 105: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	57,  // 106: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	59,  // 107: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	62,  // 108: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
+	64,  // 109: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
+	66,  // 110: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	68,  // 111: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	72,  // 112: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	75,  // 113: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	87,  // 114: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
+	89,  // 115: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
+	91,  // 116: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
+	93,  // 117: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
+	95,  // 118: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
+	97,  // 119: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
+	99,  // 120: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
+	77,  // 121: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	79,  // 122: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	81,  // 123: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	84,  // 124: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 125: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 126: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 127: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 128: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	15,  // 129: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	17,  // 130: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	19,  // 131: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	21,  // 132: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	24,  // 133: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	26,  // 134: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	28,  // 135: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	30,  // 136: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	32,  // 137: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	36,  // 138: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	38,  // 139: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	40,  // 140: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	44,  // 141: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	46,  // 142: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	48,  // 143: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	50,  // 144: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	54,  // 145: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	56,  // 146: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	58,  // 147: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	60,  // 148: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	63,  // 149: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
+	65,  // 150: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
+	67,  // 151: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	69,  // 152: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	73,  // 153: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	76,  // 154: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	88,  // 155: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
+	90,  // 156: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
+	92,  // 157: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
+	94,  // 158: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
+	96,  // 159: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
+	98,  // 160: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
+	100, // 161: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
+	78,  // 162: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	80,  // 163: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	82,  // 164: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	85,  // 165: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	125, // [125:166] is the sub-list for method output_type
+	84,  // [84:125] is the sub-list for method input_type
+	84,  // [84:84] is the sub-list for extension type_name
+	84,  // [84:84] is the sub-list for extension extendee
+	0,   // [0:84] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -6479,14 +6751,14 @@ func file_tandem_admin_v1_admin_proto_init() {
 		return
 	}
 	file_tandem_admin_v1_admin_proto_msgTypes[5].OneofWrappers = []any{}
-	file_tandem_admin_v1_admin_proto_msgTypes[85].OneofWrappers = []any{}
+	file_tandem_admin_v1_admin_proto_msgTypes[90].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   98,
+			NumMessages:   103,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
