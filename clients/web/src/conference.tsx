@@ -117,6 +117,8 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
           </select>
           <input
             aria-label="Number, address or operator id"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "add-error" : undefined}
             data-testid="add-target"
             value={value}
             placeholder={kind === "operator" ? "operator id" : kind === "pstn" ? "+14155550100" : kind === "sip" ? "sip:name@pbx" : "user name"}
@@ -128,7 +130,7 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
         </form>
       )}
       {error && (
-        <p class="error" role="alert" data-testid="add-error">
+        <p class="error" role="alert" id="add-error" data-testid="add-error">
           {error}
         </p>
       )}

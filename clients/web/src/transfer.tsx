@@ -2,7 +2,7 @@
 // a number, blind or warm (consult first, then Complete or Cancel). The rules are Tandem's
 // (AssignmentService.TransferCall); this file shows what may be picked and what is going on,
 // and says why when something is refused or fails.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ConnectError } from "@connectrpc/connect";
 import type { Party } from "./model";
 
@@ -137,6 +137,22 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
   const [mode, setMode] = useState<Mode>("blind");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+  // The keyboard's focus: into the form when it opens, back to Transfer… when it closes.
+  const opener = useRef<HTMLButtonElement>(null);
+  const first = useRef<HTMLInputElement>(null);
+  const [refocus, setRefocus] = useState(false);
+  useEffect(() => {
+    if (open) first.current?.focus();
+    else if (refocus) {
+      opener.current?.focus();
+      setRefocus(false);
+    }
+  }, [open, refocus]);
+  const close = () => {
+    setOpen(false);
+    setError("");
+    setRefocus(true);
+  };
   useEffect(() => {
     if (!open) return;
     let live = true;
@@ -206,17 +222,27 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
         </p>
       )}
       {view.canStart && (!open || blocked) && (
-        <button data-testid="transfer-open" disabled={!!blocked} title={blocked} onClick={() => setOpen(true)}>
+        <button ref={opener} data-testid="transfer-open" disabled={!!blocked} title={blocked} onClick={() => setOpen(true)}>
           Transfer…
         </button>
       )}
       {view.canStart && open && !blocked && (
-        <div class="transfer-form" role="group" aria-label="Transfer the call">
+        <div
+          class="transfer-form"
+          role="group"
+          aria-label="Transfer the call"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              close();
+            }
+          }}
+        >
           <fieldset>
             <legend>To</legend>
             {(["operator", "queue", "number"] as const).map((k) => (
               <label key={k}>
-                <input type="radio" name="transfer-kind" data-testid={`transfer-to-${k}`} checked={kind === k} onChange={() => (setKind(k), setChoice(""))} />
+                <input ref={kind === k ? first : undefined} type="radio" name="transfer-kind" data-testid={`transfer-to-${k}`} checked={kind === k} onChange={() => (setKind(k), setChoice(""))} />
                 {k === "operator" ? "A colleague" : k === "queue" ? "A queue" : "A number"}
               </label>
             ))}
@@ -259,7 +285,7 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
           <button data-testid="transfer-go" disabled={busy} onClick={send}>
             Transfer
           </button>
-          <button class="link" onClick={() => (setOpen(false), setError(""))}>
+          <button class="link" onClick={close}>
             Close
           </button>
         </div>

@@ -15,6 +15,7 @@ const words = {
   acknowledge: "Acknowledge",
   acknowledged: (by: string) => `acknowledged by ${by}`,
   since: "since",
+  raisedAt: (hhmmss: string) => `raised at ${hhmmss} UTC`,
   history: "Recent alerts",
   noHistory: "No alerts in the last 24 hours.",
   cleared: "cleared",
@@ -82,15 +83,17 @@ export function Alerts({ api, alerts, queueNames, names, now }: { api: Api; aler
   };
   return (
     <section class="wb-alerts" aria-label={words.region} data-testid="alerts">
-      <div role="alert">
+      {/* Announced politely when an alert comes or goes; the running "since" is shown only. */}
+      <div role="status">
         {alerts.length > 0 && (
           <ul class="wb-alert-list">
             {alerts.map((a) => (
               <li key={String(a.alertId)} class={`wb-alert${a.acknowledgedBy ? " wb-alert-acked" : ""}`} data-testid={`alert-${a.kind}`}>
                 <strong>{describe(a)}</strong>{" "}
-                <span class="wb-alert-since">
+                <span class="wb-alert-since" aria-hidden="true">
                   {words.since} {clock(Math.max(0, now - ms(a.raisedAt)))}
-                </span>{" "}
+                </span>
+                <span class="sr-only">{words.raisedAt(a.raisedAt ? timestampDate(a.raisedAt).toISOString().slice(11, 19) : "")}</span>{" "}
                 {a.acknowledgedBy ? (
                   <span class="wb-alert-ack">{words.acknowledged(a.acknowledgedBy)}</span>
                 ) : (

@@ -1,7 +1,7 @@
 // The supervisor's shell: sign-in (signin.tsx: a person, or an access key), then the pages by the
 // URL's hash: #wallboard, #reports, #calls (and #call/<id>), #search, #operators (and
 // #operators/<id>), #config, #staffing.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { apiFor, type Api, type Role } from "./api";
 import { Calls } from "./timeline";
 import { CallSearch } from "./search";
@@ -89,6 +89,16 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
     if (next) void document.documentElement.requestFullscreen?.().catch(() => undefined);
     else if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
   };
+  // Escape leaves TV mode too when the browser is not full screen (a kiosk, or fullscreen refused).
+  useEffect(() => {
+    if (!tv) return;
+    const esc = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !document.fullscreenElement) setTv(false);
+    };
+    window.addEventListener("keydown", esc);
+    return () => window.removeEventListener("keydown", esc);
+  }, [tv]);
+  const main = useRef<HTMLElement>(null);
   const openCall = (id: string) => {
     location.hash = `call/${encodeURIComponent(id)}`;
   };
@@ -101,6 +111,16 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
   return (
     <div class={`sv${page === "wallboard" ? " sv-wall" : ""}${tv && page === "wallboard" ? " sv-tv" : ""}`}>
       <header class="top sv-top">
+        <a
+          class="skip"
+          href="#"
+          onClick={(e) => {
+            e.preventDefault();
+            main.current?.focus();
+          }}
+        >
+          Skip to the page
+        </a>
         <span class="brand">
           <span class="logo" aria-hidden="true" />
           Tandem
@@ -126,7 +146,7 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
         </button>
       </header>
       <PhoneContext.Provider value={phone}>
-        <main class="sv-main">
+        <main class="sv-main" ref={main} tabIndex={-1}>
           {page === "wallboard" && <Wallboard api={api} queues={arg} openCall={openCall} tv={tv} onTv={toggleTv} />}
           {page === "reports" && <Reports api={api} />}
           {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}

@@ -95,9 +95,9 @@ export function Config({ api, role }: { api: Api; role: Role }) {
   return (
     <div class="sv-page">
       <h1>Configuration</h1>
-      <div class="sv-tabs" role="tablist">
+      <div class="sv-tabs" role="tablist" aria-label="Configuration" onKeyDown={(e) => tabKeys(e, tab, setTab)}>
         {tabs.map(([k, label]) => (
-          <button key={k} role="tab" aria-selected={tab === k} class={tab === k ? "chosen" : ""} onClick={() => setTab(k)}>
+          <button key={k} id={`tab-${k}`} role="tab" aria-selected={tab === k} aria-controls="config-panel" tabIndex={tab === k ? 0 : -1} class={tab === k ? "chosen" : ""} onClick={() => setTab(k)}>
             {label}
           </button>
         ))}
@@ -107,13 +107,26 @@ export function Config({ api, role }: { api: Api; role: Role }) {
           This access key may look but not change the configuration: changes need an admin key.
         </p>
       )}
-      {tab === "operators" && <Operators api={api} canWrite={canWrite} />}
-      {tab === "queues" && <Queues api={api} canWrite={canWrite} />}
-      {tab === "managers" && <Managers api={api} canWrite={canWrite} />}
-      {tab === "absences" && <Absences api={api} canWrite={canWrite} />}
-      {tab === "spares" && <Spares api={api} canWrite={canWrite} />}
+      <div role="tabpanel" id="config-panel" aria-labelledby={`tab-${tab}`}>
+        {tab === "operators" && <Operators api={api} canWrite={canWrite} />}
+        {tab === "queues" && <Queues api={api} canWrite={canWrite} />}
+        {tab === "managers" && <Managers api={api} canWrite={canWrite} />}
+        {tab === "absences" && <Absences api={api} canWrite={canWrite} />}
+        {tab === "spares" && <Spares api={api} canWrite={canWrite} />}
+      </div>
     </div>
   );
+}
+
+/** The tabs' keys (WAI-ARIA tabs): arrows move to the next or previous tab and open it, Home and End to the ends. */
+function tabKeys(e: KeyboardEvent, tab: Tab, setTab: (t: Tab) => void) {
+  const i = tabs.findIndex(([k]) => k === tab);
+  const to = e.key === "ArrowRight" ? (i + 1) % tabs.length : e.key === "ArrowLeft" ? (i - 1 + tabs.length) % tabs.length : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : -1;
+  const next = tabs[to]?.[0];
+  if (!next) return;
+  e.preventDefault();
+  setTab(next);
+  document.getElementById(`tab-${next}`)?.focus();
 }
 
 function contactText(c: { kind: ContactKind; target: string } | undefined): string {

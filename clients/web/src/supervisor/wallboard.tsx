@@ -1,7 +1,7 @@
 // The wallboard: readable across the room. Per queue the calls waiting, the longest wait, the
 // service level today against its target, ASA and abandonment; below, every operator's state
 // (colour and word) and time in it. One WatchWallboard stream feeds the page.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { OperatorLive, QueueLive, WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
 import type { Api } from "./api";
 import { retryIn, type StreamLoop } from "../reconnect";
@@ -60,11 +60,17 @@ export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api;
   }, []);
   const queues = board ? [...board.queues.values()].sort((a, b) => (a.name || a.queueId).localeCompare(b.name || b.queueId)) : [];
   const ops = board ? sortOperators(board.operators.values()) : [];
-  const working = ops.filter((o) => stateKeys[o.state] !== "offline");
-  const offline = ops.filter((o) => stateKeys[o.state] === "offline");
   const names = new Map(board ? [...board.operators.values()].map((o) => [o.operatorId, o.name || o.operatorId]) : []);
+  // TV mode: as many tiles as fit the screen, those at work first, then "and N more".
+  const root = useRef<HTMLDivElement>(null);
+  const fitKey = [tv, ops.length, board?.alerts.length ?? 0, queues.map((q) => Math.min(q.waiting.length, (tv ? tvWaitingRows : waitingRows) + 1)).join(","), useWindowSize()].join("|");
+  const shown = useTilesThatFit(root, tv, fitKey, ops.length);
+  const hidden = ops.slice(shown);
+  const working = ops.slice(0, shown).filter((o) => stateKeys[o.state] !== "offline");
+  const offline = ops.slice(0, shown).filter((o) => stateKeys[o.state] === "offline");
   return (
-    <div class="wallboard" data-testid="wallboard">
+    <div class="wallboard" data-testid="wallboard" ref={root}>
+      <h1 class="sr-only">Wallboard</h1>
       <div class="wb-bar">
         <LiveBadge conn={conn} onRetry={retry} local={local} />
         <span class="wb-clock" title="The server's clock (UTC)">
@@ -78,7 +84,7 @@ export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api;
       {!board && conn.kind !== "live" && <p class="wb-empty">Waiting for the server's first picture…</p>}
       <section class="wb-queues" aria-label="Queues">
         {queues.map((q) => (
-          <QueueTile key={q.queueId} q={q} now={now} names={names} openCall={openCall} />
+          <QueueTile key={q.queueId} q={q} now={now} names={names} openCall={openCall} rows={tv ? tvWaitingRows : waitingRows} />
         ))}
         {board && queues.length === 0 && <p class="wb-empty">No queues yet.</p>}
       </section>
@@ -94,24 +100,71 @@ export function Wallboard({ api, queues: only, openCall, tv, onTv }: { api: Api;
           ))}
         </section>
       )}
+      {hidden.length > 0 && (
+        <p class="wb-more" data-testid="wb-more" data-hidden={hidden.length}>
+          {moreText(hidden.length, hidden.filter((o) => stateKeys[o.state] === "offline").length)}
+        </p>
+      )}
     </div>
   );
 }
 
+/** The line under the tiles when the TV screen cannot show them all. */
+export function moreText(hidden: number, offline: number): string {
+  const of = offline === hidden ? (hidden === 1 ? ", offline" : ", all offline") : offline > 0 ? `, ${offline} of them offline` : "";
+  return `and ${hidden} more ${hidden === 1 ? "operator" : "operators"}${of} — see Operators for everyone`;
+}
+
+/** The window's size as a string, updated when it changes (a TV's full screen, a rotated phone). */
+function useWindowSize(): string {
+  const [size, setSize] = useState(() => `${window.innerWidth}x${window.innerHeight}`);
+  useEffect(() => {
+    const on = () => setSize(`${window.innerWidth}x${window.innerHeight}`);
+    window.addEventListener("resize", on);
+    return () => window.removeEventListener("resize", on);
+  }, []);
+  return size;
+}
+
+/**
+ * How many operator tiles to show: all of them, except in TV mode when the page would scroll;
+ * then the tiles that end above the screen's bottom, less room for the "and N more" line.
+ * Measured after each render before the browser paints, anew when key (what shapes the page)
+ * changes; each step shows fewer tiles, so it settles.
+ */
+function useTilesThatFit(root: { current: HTMLElement | null }, tv: boolean, key: string, total: number): number {
+  const [fit, setFit] = useState<{ key: string; n: number } | null>(null);
+  const n = tv && fit && fit.key === key ? fit.n : total;
+  useLayoutEffect(() => {
+    const el = root.current;
+    if (!tv || !el) return;
+    const doc = document.documentElement;
+    if (doc.scrollHeight <= window.innerHeight) return;
+    const tiles = [...el.querySelectorAll<HTMLElement>(".wb-op")];
+    const more = el.querySelector<HTMLElement>(".wb-more");
+    const room = window.innerHeight - (doc.scrollHeight - el.getBoundingClientRect().bottom - window.scrollY) - (more ? more.offsetHeight : moreLinePx);
+    let fits = tiles.findIndex((t) => t.getBoundingClientRect().bottom + window.scrollY > room);
+    if (fits < 0) fits = tiles.length;
+    setFit({ key, n: Math.max(0, Math.min(fits, n - 1)) });
+  });
+  return n;
+}
+
+/** Room kept for the "and N more" line before it is first drawn. */
+const moreLinePx = 56;
+/** The calls listed in a queue's tile (the rest counted), on a desk and on the TV. */
+const waitingRows = 6;
+const tvWaitingRows = 3;
+
 function LiveBadge({ conn, onRetry, local }: { conn: LiveConn; onRetry: () => void; local: number }) {
   const tone = conn.kind === "live" ? "ok" : conn.kind === "connecting" ? "warn" : "bad";
-  const text =
-    conn.kind === "live"
-      ? "Live"
-      : conn.kind === "connecting"
-        ? "Connecting…"
-        : conn.kind === "retrying"
-          ? `Not live: ${conn.message}; ${retryIn(conn.retryAt, local)}`
-          : `Stopped: ${conn.message}`;
+  const text = conn.kind === "live" ? "Live" : conn.kind === "connecting" ? "Connecting…" : conn.kind === "retrying" ? `Not live: ${conn.message}` : `Stopped: ${conn.message}`;
   return (
     <span class={`conn conn-${tone}`} role="status" data-testid="wb-conn" data-tone={tone}>
       <span class="dot" aria-hidden="true" />
       {text}
+      {/* The countdown ticks every second: shown, not announced. */}
+      {conn.kind === "retrying" && <span aria-hidden="true">; {retryIn(conn.retryAt, local)}</span>}
       {conn.kind === "retrying" && (
         <button class="link" onClick={onRetry}>
           Retry now
@@ -121,7 +174,7 @@ function LiveBadge({ conn, onRetry, local }: { conn: LiveConn; onRetry: () => vo
   );
 }
 
-function QueueTile({ q, now, names, openCall }: { q: QueueLive; now: number; names: Map<string, string>; openCall: (id: string) => void }) {
+function QueueTile({ q, now, names, openCall, rows }: { q: QueueLive; now: number; names: Map<string, string>; openCall: (id: string) => void; rows: number }) {
   const t = q.today;
   const rule = q.serviceLevelRule;
   const verdict = slVerdict(q);
@@ -133,7 +186,7 @@ function QueueTile({ q, now, names, openCall }: { q: QueueLive; now: number; nam
       <div class="wb-figs">
         <div class="wb-fig wb-big">
           <span class="wb-label">Waiting</span>
-          <span class="wb-num" role="status" data-testid="waiting">
+          <span class="wb-num" data-testid="waiting">
             {waiting}
           </span>
         </div>
@@ -145,7 +198,7 @@ function QueueTile({ q, now, names, openCall }: { q: QueueLive; now: number; nam
         </div>
         <div class={`wb-fig wb-sl wb-sl-${verdict}`}>
           <span class="wb-label">SL today</span>
-          <span class="wb-num" role="status" data-testid="service-level">
+          <span class="wb-num" data-testid="service-level">
             {percent(t?.serviceLevel)}
           </span>
           <span class="wb-sub">
@@ -154,13 +207,13 @@ function QueueTile({ q, now, names, openCall }: { q: QueueLive; now: number; nam
         </div>
         <div class="wb-fig">
           <span class="wb-label">ASA</span>
-          <span class="wb-num" role="status" data-testid="asa">
+          <span class="wb-num" data-testid="asa">
             {secs(t?.asaMs)}
           </span>
         </div>
         <div class="wb-fig">
           <span class="wb-label">Abandoned</span>
-          <span class="wb-num" role="status" data-testid="abandoned">
+          <span class="wb-num" data-testid="abandoned">
             {percent(t?.abandonmentRate)}
           </span>
           <span class="wb-sub">{t ? `${t.callsAbandoned} of ${t.callsReceived}` : ""}</span>
@@ -173,7 +226,7 @@ function QueueTile({ q, now, names, openCall }: { q: QueueLive; now: number; nam
       </p>
       {waiting > 0 && (
         <ol class="wb-waiting" aria-label="Calls waiting">
-          {q.waiting.slice(0, 6).map((w) => (
+          {q.waiting.slice(0, rows).map((w) => (
             <li key={w.callId}>
               <button class="wb-call" onClick={() => openCall(w.callId)} title="Explain this call">
                 <span class="wb-pos">{w.position || ""}</span>
@@ -184,7 +237,7 @@ function QueueTile({ q, now, names, openCall }: { q: QueueLive; now: number; nam
               </button>
             </li>
           ))}
-          {waiting > 6 && <li class="muted">and {waiting - 6} more</li>}
+          {waiting > rows && <li class="muted">and {waiting - rows} more</li>}
         </ol>
       )}
     </article>
@@ -197,7 +250,7 @@ function OperatorTile({ o, now }: { o: OperatorLive; now: number }) {
   return (
     <article class={`wb-op st-${key}`} data-testid={`operator-${o.operatorId}`} data-state={key} aria-label={`${o.name}: ${stateLabels[key]}`}>
       <span class="wb-op-name">{o.name || o.operatorId}</span>
-      <span class="wb-op-state" role="status">
+      <span class="wb-op-state">
         <span class="wb-op-mark" aria-hidden="true" />
         {stateLabels[key]}
       </span>
