@@ -12,6 +12,7 @@ import type { SoftphoneAccount } from "./softphone";
 import type { Session } from "./state";
 import type { Mode, Targets, To, TransferApi } from "./transfer";
 import { ContactKind, TransferMode } from "@gen/tandem/common/v1/common_pb";
+import { t } from "./i18n/i18n";
 
 export function transport(baseUrl: string, token?: string): Transport {
   const interceptors: Interceptor[] = [];
@@ -48,24 +49,24 @@ export async function logIn(baseUrl: string, name: string, password: string): Pr
     const err = ConnectError.from(e);
     switch (err.code) {
       case Code.Unauthenticated:
-        throw new LoginError("Wrong name or password.");
+        throw new LoginError(t("op.login.wrong"));
       case Code.PermissionDenied:
-        throw new LoginError("This operator is disabled. Ask your supervisor.");
+        throw new LoginError(t("op.login.disabled"));
       case Code.InvalidArgument:
-        throw new LoginError(err.rawMessage.startsWith("password") ? "Enter your password." : "Enter your name.");
+        throw new LoginError(err.rawMessage.startsWith("password") ? t("op.login.enterPassword") : t("op.login.enterName"));
       case Code.ResourceExhausted:
         throw new LoginError(tooManyAttempts(err));
     }
-    if (unreachable(err)) throw new LoginError("Cannot reach the Tandem server. Check your connection and try again.");
-    throw new LoginError(err.rawMessage || "Login failed.");
+    if (unreachable(err)) throw new LoginError(t("op.login.unreachable"));
+    throw new LoginError(err.rawMessage || t("op.login.failed"));
   }
 }
 
 /** A refused login in words: how long to wait, as the server's Retry-After said. */
 export function tooManyAttempts(err: ConnectError): string {
   const s = Number(err.metadata.get("Retry-After"));
-  const wait = s > 0 ? (s < 60 ? `${s} second${s === 1 ? "" : "s"}` : `${Math.ceil(s / 60)} minute${s <= 60 ? "" : "s"}`) : "a while";
-  return `Too many wrong passwords from here. Try again in ${wait}, or ask your supervisor to unlock your sign-in.`;
+  const wait = s > 0 ? (s < 60 ? t("op.login.seconds", { count: s }) : t("op.login.minutes", { count: Math.ceil(s / 60) })) : t("op.login.aWhile");
+  return t("op.login.tooMany", { wait });
 }
 
 /** The desk's view of a failure: takeover, a dead session, or something worth retrying. */
@@ -73,10 +74,10 @@ export function classify(e: unknown): Failure {
   const err = ConnectError.from(e);
   if (err.code === Code.Aborted) return { kind: "taken_over" };
   if (err.code === Code.Unauthenticated) {
-    return { kind: "signed_out", message: "Your session has ended (you logged in somewhere else, or it expired). Log in again." };
+    return { kind: "signed_out", message: t("op.session.ended") };
   }
   if (err.code === Code.Canceled && e instanceof Error && !(e instanceof ConnectError)) return { kind: "transient", message: e.message };
-  if (unreachable(err) && /fetch|network|load failed/i.test(err.rawMessage)) return { kind: "transient", message: "cannot reach the server" };
+  if (unreachable(err) && /fetch|network|load failed/i.test(err.rawMessage)) return { kind: "transient", message: t("op.conn.unreachable") };
   return { kind: "transient", message: err.rawMessage || String(err.code) };
 }
 

@@ -6,7 +6,7 @@ import { deskApi, logIn, LoginError, softphoneAccount, transferApi } from "./api
 import { Conference, conferenceApi } from "./conference";
 import { transferInProgress, useTransfer } from "./transfer";
 import { Desk } from "./desk";
-import { clock, duration, failedLoginsText, outcomeLabels, when } from "./format";
+import { awayReasonLabel, clock, duration, failedLoginsText, outcomeLabel, when } from "./format";
 import type { Offer, Stats } from "./model";
 import { askNotificationPermission, clearOfferNotification, notifyOffer, ring, unlockSound } from "./notify";
 import { AnswerButton, PhoneBadge, PhoneCallControls } from "./phonecontrols";
@@ -14,10 +14,13 @@ import { softphone } from "./softphone";
 import { derive, type Card, type HoldView, type DeskStore, type Model, type Screen } from "./state";
 import { clearSession, loadPrefs, savePrefs, saveSession, type Prefs } from "./storage";
 import { useModel, useNow } from "./store";
+import { dateTime, percent, t, useLang } from "./i18n/i18n";
+import { LanguagePicker } from "./i18n/picker";
 
 export const awayReasons = ["break", "lunch", "training", "meeting"];
 
 export function App({ store, baseUrl }: { store: DeskStore; baseUrl: string }) {
+  useLang(); // every screen re-renders in the language chosen
   const m = useModel(store);
   if (m.phase === "login" || !m.session) return <Login store={store} baseUrl={baseUrl} notice={m.loginNotice} />;
   if (m.phase === "taken_over") return <TakenOver store={store} name={m.session.name} />;
@@ -30,13 +33,13 @@ function Login({ store, baseUrl, notice }: { store: DeskStore; baseUrl: string; 
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    document.title = "Log in · Tandem";
+    document.title = `${t("op.login.title")} · Tandem`;
   }, []);
   async function submit(ev: Event) {
     ev.preventDefault();
     unlockSound();
     if (!name.trim() || !password) {
-      setError(!name.trim() ? "Enter your name." : "Enter your password.");
+      setError(!name.trim() ? t("op.login.enterName") : t("op.login.enterPassword"));
       return;
     }
     setBusy(true);
@@ -46,7 +49,7 @@ function Login({ store, baseUrl, notice }: { store: DeskStore; baseUrl: string; 
       saveSession(session);
       store.dispatch({ type: "signed_in", session, failedLogins });
     } catch (e) {
-      setError(e instanceof LoginError ? e.message : "Login failed.");
+      setError(e instanceof LoginError ? e.message : t("op.login.failed"));
       setBusy(false);
     }
   }
@@ -57,18 +60,18 @@ function Login({ store, baseUrl, notice }: { store: DeskStore; baseUrl: string; 
           <span class="logo" aria-hidden="true" />
           Tandem
         </h1>
-        <p class="muted">Operator sign-in</p>
+        <p class="muted">{t("op.login.subtitle")}</p>
         {notice && (
           <p class="notice" role="status" data-testid="login-notice">
             {notice}
           </p>
         )}
         <label>
-          Name
+          {t("op.login.name")}
           <input name="name" autocomplete="username" autoFocus value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <label>
-          Password
+          {t("op.login.password")}
           <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
         {error && (
@@ -77,11 +80,12 @@ function Login({ store, baseUrl, notice }: { store: DeskStore; baseUrl: string; 
           </p>
         )}
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? "Logging in…" : "Log in"}
+          {busy ? t("op.login.busy") : t("op.login.submit")}
         </button>
         <p class="small supervisor-link">
-          <a href="/supervisor">Supervisor: sign in with an access key</a>
+          <a href="/supervisor">{t("op.login.supervisorLink")}</a>
         </p>
+        <LanguagePicker />
       </form>
     </main>
   );
@@ -89,17 +93,17 @@ function Login({ store, baseUrl, notice }: { store: DeskStore; baseUrl: string; 
 
 function TakenOver({ store, name }: { store: DeskStore; name: string }) {
   useEffect(() => {
-    document.title = "Taken over · Tandem";
+    document.title = `${t("op.takeover.title")} · Tandem`;
   }, []);
   return (
     <main class="login">
       <section class="login-box" role="alert" data-testid="takeover">
-        <h1>Taken over</h1>
+        <h1>{t("op.takeover.title")}</h1>
         <p>
-          <strong>{name}</strong> logged in somewhere else, so this tab stopped receiving calls. Only one place at a time can take your calls.
+          <strong>{name}</strong> {t("op.takeover.text")}
         </p>
         <button class="primary" onClick={() => store.dispatch({ type: "signed_out" })}>
-          Log in here instead
+          {t("op.takeover.again")}
         </button>
       </section>
     </main>
@@ -188,7 +192,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
 
   const st = m.status?.state ?? "unknown";
   useEffect(() => {
-    document.title = `${screen.conn.tone === "ok" ? screen.state.label : "Disconnected"} · Tandem`;
+    document.title = `${screen.conn.tone === "ok" ? screen.state.label : t("op.conn.disconnected")} · Tandem`;
     softphone().moved(st, callId);
     if (st !== "reserved") clearOfferNotification();
   }, [screen.state.label, screen.conn.tone, st, callId]);
@@ -197,7 +201,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
     if (!desk || !m.session) return;
     const why = await desk.logOut();
     if (why) {
-      store.dispatch({ type: "action_failed", action: "away", message: `Could not log out: ${why}` });
+      store.dispatch({ type: "action_failed", action: "away", message: t("op.logout.failed", { why }) });
       return;
     }
     clearSession(m.session.token);
@@ -217,24 +221,25 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
         </span>
         <ConnBadge screen={screen} onRetry={() => desk?.retryNow()} />
         <PhoneBadge />
-        <label class="sound" title="Ring on incoming calls">
-          <input type="checkbox" checked={prefs.sound} onChange={(e) => setPrefs({ ...prefs, sound: e.currentTarget.checked })} /> Sound
+        <label class="sound" title={t("op.sound.hint")}>
+          <input type="checkbox" checked={prefs.sound} onChange={(e) => setPrefs({ ...prefs, sound: e.currentTarget.checked })} /> {t("op.sound")}
         </label>
+        <LanguagePicker />
         <button class="link" onClick={logOut} disabled={m.status?.state === "reserved" || m.status?.state === "on_call"}>
-          Log out
+          {t("op.logout")}
         </button>
       </header>
       {m.conn.kind !== "live" && (
         <div class="banner" role="alert" data-testid="disconnected">
-          <strong>Not connected — you are not receiving calls.</strong> {screen.conn.detail && <span aria-hidden="true">Reconnecting: {screen.conn.detail}.</span>}{" "}
+          <strong>{t("op.banner.down")}</strong> {screen.conn.detail && <span aria-hidden="true">{t("op.banner.reconnecting", { detail: screen.conn.detail })}</span>}{" "}
           <button class="link" onClick={() => desk?.retryNow()}>
-            Retry now
+            {t("op.banner.retry")}
           </button>
         </div>
       )}
       <main class="desk">
-        <h1 class="sr-only">Operator desk: {name}</h1>
-        <section class="status-panel" aria-label="Your status">
+        <h1 class="sr-only">{t("op.desk.title", { name })}</h1>
+        <section class="status-panel" aria-label={t("op.status.label")}>
           <div class="state" data-testid="state" data-state={screen.state.stale ? "stale" : screen.state.key} aria-live="polite">
             <span class="state-label">{screen.state.label}</span>
             {screen.state.detail && (
@@ -244,7 +249,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
             )}
             {m.status && !screen.state.stale && (
               <span class="state-for" data-testid="state-for" aria-hidden="true">
-                for {clock(screen.state.forMs)}
+                {t("op.status.for", { time: clock(screen.state.forMs) })}
               </span>
             )}
           </div>
@@ -256,20 +261,20 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
           {screen.card?.kind === "talk" && confApi && <Conference api={confApi} callId={screen.card.callId} parties={m.status?.call?.parties ?? []} transferring={transferInProgress(m.status?.call?.transfer ?? null)} />}
           <ToggleButton screen={screen} compact={screen.card !== null} onPress={() => toggle()} />
           {(st === "ready" || st === "wrap_up") && !screen.state.stale && (
-            <div class="reasons" role="group" aria-label="Go away for">
-              <span class="muted">Away for:</span>
+            <div class="reasons" role="group" aria-label={t("op.away.group")}>
+              <span class="muted">{t("op.away.for")}</span>
               {awayReasons.map((r) => (
                 <button key={r} class={`chip${r === prefs.awayReason ? " chosen" : ""}`} disabled={screen.toggle.busy} onClick={() => toggle(r)}>
-                  {r}
+                  {awayReasonLabel(r)}
                 </button>
               ))}
             </div>
           )}
           {m.failedLogins && (
             <p class="notice" role="alert" data-testid="failed-logins">
-              {failedLoginsText(m.failedLogins, now)}. Not you? Tell your supervisor.{" "}
+              {failedLoginsText(m.failedLogins, now)}. {t("op.failedLogins.notYou")}{" "}
               <button class="link" onClick={() => store.dispatch({ type: "dismiss_failed_logins" })}>
-                dismiss
+                {t("op.dismiss")}
               </button>
             </p>
           )}
@@ -277,14 +282,14 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
             <p class="error" role="alert" data-testid="notice">
               {m.notice}{" "}
               <button class="link" onClick={() => store.dispatch({ type: "dismiss_notice" })}>
-                dismiss
+                {t("op.dismiss")}
               </button>
             </p>
           )}
           {screen.ban && (
             <div class="ban" role="alert" data-testid="ban">
-              <strong>Banned until {screen.ban.until ? new Date(screen.ban.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "further notice"}</strong>
-              {screen.ban.until > 0 && <span> ({clock(screen.ban.leftMs)} left)</span>}
+              <strong>{screen.ban.until ? t("op.ban.until", { time: dateTime(screen.ban.until, { hour: "2-digit", minute: "2-digit" }) }) : t("op.ban.untilFurther")}</strong>
+              {screen.ban.until > 0 && <span> {t("op.ban.left", { time: clock(screen.ban.leftMs) })}</span>}
               <p>{screen.ban.reason}</p>
             </div>
           )}
@@ -293,13 +298,13 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
       </main>
       <footer class="keys muted">
         <span>
-          <kbd>R</kbd> ready / away
+          <kbd>R</kbd> {t("op.keys.r")}
         </span>
         <span>
-          <kbd>D</kbd> done with wrap-up
+          <kbd>D</kbd> {t("op.keys.d")}
         </span>
         <span>
-          <kbd>Ctrl</kbd>+<kbd>Enter</kbd> in the note: done
+          <kbd>Ctrl</kbd>+<kbd>Enter</kbd> {t("op.keys.ctrlEnter")}
         </span>
       </footer>
     </div>
@@ -341,11 +346,11 @@ function ToggleButton({ screen, compact, onPress }: { screen: Screen; compact: b
 }
 
 function Caller({ call, callId }: { call: Offer | null; callId: string }) {
-  if (!call) return <p class="muted">Call {callId}</p>;
+  if (!call) return <p class="muted">{t("op.caller.call", { id: callId })}</p>;
   return (
     <div class="caller">
       <div class="caller-number" data-testid="caller-number">
-        {call.callerNumber || "Unknown number"}
+        {call.callerNumber || t("op.caller.unknown")}
       </div>
       {call.callerName && (
         <div class="caller-name" data-testid="caller-name">
@@ -353,10 +358,10 @@ function Caller({ call, callId }: { call: Offer | null; callId: string }) {
         </div>
       )}
       <div class="caller-meta">
-        <span data-testid="queue">Queue: {call.queueId}</span>
+        <span data-testid="queue">{t("op.caller.queue", { queue: call.queueId })}</span>
         {call.yourClient && (
           <span class="badge" data-testid="your-client">
-            Your client
+            {t("op.caller.yourClient")}
           </span>
         )}
       </div>
@@ -365,16 +370,16 @@ function Caller({ call, callId }: { call: Offer | null; callId: string }) {
 }
 
 function RecentCalls({ offer, now }: { offer: Offer; now: number }) {
-  if (!offer.recentCalls.length) return <p class="muted recent-none">First call from this number.</p>;
+  if (!offer.recentCalls.length) return <p class="muted recent-none">{t("op.recent.first")}</p>;
   return (
     <table class="recent" data-testid="recent-calls">
-      <caption>Last calls from this number</caption>
+      <caption>{t("op.recent.caption")}</caption>
       <tbody>
         {offer.recentCalls.map((c) => (
           <tr key={c.callId}>
             <td>{when(c.arrivedAt, now)}</td>
             <td>{c.queueId}</td>
-            <td class={`outcome-${c.outcome}`}>{outcomeLabels[c.outcome]}</td>
+            <td class={`outcome-${c.outcome}`}>{outcomeLabel(c.outcome)}</td>
             <td>{c.operatorName || "—"}</td>
             <td>{c.talkTimeMs ? clock(c.talkTimeMs) : ""}</td>
           </tr>
@@ -396,16 +401,16 @@ function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { ca
     const pct = Math.max(0, Math.min(100, (card.leftMs / card.totalMs) * 100));
     return (
       <article class="card card-offer" data-testid="offer-card" aria-labelledby="offer-title">
-        <h2 id="offer-title">Incoming call</h2>
+        <h2 id="offer-title">{t("op.offer.title")}</h2>
         <Caller call={card.offer} callId={card.offer.callId} />
         <div class="countdown" data-testid="ring-countdown">
           <div class="bar" style={{ width: `${pct}%` }} />
-          <span>Ringing on your phone — the offer expires in {Math.ceil(card.leftMs / 1000)} s</span>
+          <span>{t("op.offer.expires", { s: Math.ceil(card.leftMs / 1000) })}</span>
         </div>
         <AnswerButton />
         <RecentCalls offer={card.offer} now={now} />
         <button class="decline" data-testid="decline" disabled={!card.canDecline} onClick={onDecline}>
-          Decline — pass the call to the next operator
+          {t("op.offer.decline")}
         </button>
       </article>
     );
@@ -414,7 +419,7 @@ function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { ca
     return (
       <article class="card card-talk" data-testid="talk-card">
         <h2>
-          On the call <span class="timer" data-testid="talk-timer">{clock(card.talkMs)}</span>
+          {t("op.talk.title")} <span class="timer" data-testid="talk-timer">{clock(card.talkMs)}</span>
         </h2>
         <Caller call={card.call} callId={card.callId} />
         <HoldControls hold={card.hold} onHold={onHold} />
@@ -426,14 +431,14 @@ function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { ca
   return (
     <article class="card card-wrap" data-testid="wrapup-card">
       <h2>
-        Wrap-up{" "}
+        {t("op.wrap.title")}{" "}
         <span class="timer" data-testid="wrapup-countdown">
-          {card.leftMs > 0 ? `${clock(card.leftMs)} left` : "ending…"}
+          {card.leftMs > 0 ? t("op.wrap.left", { time: clock(card.leftMs) }) : t("op.wrap.ending")}
         </span>
       </h2>
       <Caller call={card.call} callId={card.callId} />
       <label class="note">
-        Note on the call
+        {t("op.wrap.note")}
         <textarea
           data-testid="note"
           maxLength={2000}
@@ -447,11 +452,11 @@ function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { ca
               onDone();
             }
           }}
-          placeholder="What was it about? (optional)"
+          placeholder={t("op.wrap.notePlaceholder")}
         />
       </label>
       <button class="primary done" data-testid="done" disabled={!card.canDone} onClick={onDone}>
-        Done — ready for the next call <kbd>D</kbd>
+        {t("op.wrap.done")} <kbd>D</kbd>
       </button>
     </article>
   );
@@ -463,12 +468,12 @@ function HoldControls({ hold, onHold }: { hold: HoldView; onHold: () => void }) 
     <div class="hold">
       {hold.held && (
         <p class="on-hold" data-testid="on-hold" role="status">
-          Caller on hold, hearing the queue's music — {clock(hold.heldMs)}
+          {t("op.hold.on", { time: clock(hold.heldMs) })}
         </p>
       )}
       {hold.totalMs > 0 && (
         <p class="hold-total" data-testid="hold-total">
-          Held {clock(hold.totalMs)} in all
+          {t("op.hold.total", { time: clock(hold.totalMs) })}
         </p>
       )}
       {hold.failure && (
@@ -482,7 +487,7 @@ function HoldControls({ hold, onHold }: { hold: HoldView; onHold: () => void }) 
         </p>
       )}
       <button data-testid="hold" disabled={hold.busy || !!hold.blocked} title={hold.blocked} onClick={onHold}>
-        {hold.held ? "Resume" : "Hold"}
+        {hold.held ? t("op.hold.resume") : t("op.hold.hold")}
       </button>
     </div>
   );
@@ -492,30 +497,30 @@ function Figures({ screen, stats }: { screen: Screen; stats: Stats | null }) {
   const sc = screen.score;
   const answered = stats?.callsAnswered ?? 0;
   return (
-    <aside class="figures" aria-label="Your figures today" data-testid="figures">
-      <h2>Today</h2>
+    <aside class="figures" aria-label={t("op.figures.label")} data-testid="figures">
+      <h2>{t("op.figures.today")}</h2>
       <dl class="stats">
         <div>
-          <dt>Calls</dt>
+          <dt>{t("op.figures.calls")}</dt>
           <dd data-testid="calls-today">{answered}</dd>
         </div>
         <div>
-          <dt>Avg answer</dt>
+          <dt>{t("op.figures.avgAnswer")}</dt>
           <dd data-testid="avg-answer">{stats && answered ? duration(stats.averageRingTimeMs) : "—"}</dd>
         </div>
         <div>
-          <dt>Missed</dt>
+          <dt>{t("op.figures.missed")}</dt>
           <dd data-testid="missed-today">{stats?.offersMissed ?? 0}</dd>
         </div>
         <div>
-          <dt>Talk time</dt>
+          <dt>{t("op.figures.talk")}</dt>
           <dd>{stats ? clock(stats.talkTimeMs) : "—"}</dd>
         </div>
       </dl>
       {sc && (
         <div class="score" data-testid="score">
           <div class="score-head">
-            <span>Score</span>
+            <span>{t("op.score")}</span>
             <strong data-testid="score-value">{Math.round(sc.score)}</strong>
             <span class="muted">/ 100</span>
           </div>
@@ -525,13 +530,13 @@ function Figures({ screen, stats }: { screen: Screen; stats: Stats | null }) {
           </div>
           <ul class="losses">
             <li>
-              Missed calls: <strong>−{Math.round(sc.missLoss)}</strong> <span class="muted">(answer rate {Math.round(sc.answerRate * 100)} %)</span>
+              {t("op.score.missed")} <strong>−{Math.round(sc.missLoss)}</strong> <span class="muted">{t("op.score.answerRate", { rate: percent(sc.answerRate, 0) })}</span>
             </li>
             <li>
-              Slow answers: <strong>−{Math.round(sc.slowLoss)}</strong> <span class="muted">(recent ring time {duration(sc.ringTimeMs)})</span>
+              {t("op.score.slow")} <strong>−{Math.round(sc.slowLoss)}</strong> <span class="muted">{t("op.score.ringTime", { time: duration(sc.ringTimeMs) })}</span>
             </li>
           </ul>
-          <p class="muted small">Recent calls weigh most. Answering quickly raises it; every missed call lowers it and moves you to away.</p>
+          <p class="muted small">{t("op.score.explain")}</p>
         </div>
       )}
     </aside>

@@ -15,6 +15,7 @@ import type { EventHandlers } from "voximplant-websdk/EventHandlers";
 import type { AudioDeviceManager } from "voximplant-websdk/Hardware/src/AudioDeviceManager";
 import type { Device, Softphone, SoftphoneAccount, SoftphoneState } from "./softphone";
 import type { Offer, OpState } from "./model";
+import { t } from "./i18n/i18n";
 
 /** The Web SDK's calls the phone makes, with the SDK's own types (a fake implements them in tests). */
 export type VoxClient = Pick<Client, "init" | "connect" | "disconnect" | "requestOneTimeLoginKey" | "loginWithOneTimeKey" | "on" | "off">;
@@ -145,10 +146,10 @@ export function browserPhone(load: (emulatorUrl: string) => Promise<VoxSdk>, rin
   };
   const reconnect = (r: number, attempt: number) => {
     if (attempt >= reconnectDelaysMs.length) {
-      set("error", `the connection to Voximplant closed and ${reconnectDelaysMs.length} attempts to reconnect failed; log in again`);
+      set("error", t("op.phone.gaveUp", { count: reconnectDelaysMs.length }));
       return;
     }
-    set("reconnecting", `the connection to Voximplant closed; attempt ${attempt + 1} of ${reconnectDelaysMs.length}`);
+    set("reconnecting", t("op.phone.attempt", { n: attempt + 1, of: reconnectDelaysMs.length }));
     retry = setTimeout(() => {
       retry = null;
       if (r !== run || !sdk) return;
@@ -306,9 +307,9 @@ function startMeter(call: VoxCall): { stop(): void; level(): number } {
 
 /** Why the phone failed, in words for the operator. */
 function failure(e: unknown): string {
-  if (e instanceof DOMException && (e.name === "NotAllowedError" || e.name === "SecurityError")) return "microphone blocked: allow it for this site";
-  if (e instanceof DOMException && e.name === "NotFoundError") return "no microphone found";
+  if (e instanceof DOMException && (e.name === "NotAllowedError" || e.name === "SecurityError")) return t("op.phone.micBlocked");
+  if (e instanceof DOMException && e.name === "NotFoundError") return t("op.phone.noMic");
   if (e instanceof Error && e.message) return e.message;
   const m = (e as { message?: unknown } | null)?.message; // SDK results are plain objects
-  return typeof m === "string" && m ? m : "could not connect to Voximplant";
+  return typeof m === "string" && m ? m : t("op.phone.couldNotConnect");
 }

@@ -8,6 +8,7 @@ import { AssignmentService } from "@gen/tandem/assignment/v1/assignment_pb";
 import { ContactKind } from "@gen/tandem/common/v1/common_pb";
 import { transport } from "./api";
 import type { Party } from "./model";
+import { t, type Key } from "./i18n/i18n";
 
 /** What Add to call asks of the server. */
 export interface ConferenceApi {
@@ -39,19 +40,20 @@ export function refusal(e: unknown): string {
   return err.rawMessage || err.message;
 }
 
-const modeWords: Record<Party["mode"], string> = {
-  conference: "on the call",
-  listen: "listening",
-  whisper: "whispering to you",
-  barge: "barged in",
+const modeWords: Record<Party["mode"], Key | ""> = {
+  conference: "op.party.conference",
+  listen: "op.party.listen",
+  whisper: "op.party.whisper",
+  barge: "op.party.barge",
   unknown: "",
 };
-const stateWords: Record<Party["state"], string> = { dialing: "ringing…", joined: "", left: "left", failed: "did not join", unknown: "" };
+const stateWords: Record<Party["state"], Key | ""> = { dialing: "op.party.dialing", joined: "", left: "op.party.left", failed: "op.party.failed", unknown: "" };
+const say = (k: Key | "") => (k ? t(k) : "");
 
 /** One party in words, for the list. */
 export function partyLine(p: Party): string {
-  const state = stateWords[p.state];
-  const mode = p.state === "joined" ? modeWords[p.mode] : "";
+  const state = say(stateWords[p.state]);
+  const mode = p.state === "joined" ? say(modeWords[p.mode]) : "";
   return [p.who, mode, state].filter(Boolean).join(" — ") + (p.reason && p.state !== "joined" ? ` (${p.reason})` : "");
 }
 
@@ -66,7 +68,7 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
     e.preventDefault();
     const v = value.trim();
     if (!v) {
-      setError("Type whom to add.");
+      setError(t("op.party.typeWhom"));
       return;
     }
     setBusy(true);
@@ -75,7 +77,7 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
       await api.add(callId, kind === "operator" ? { kind, operatorId: v } : { kind, target: v });
       setValue("");
     } catch (err) {
-      setError(`Could not add: ${refusal(err)}`);
+      setError(t("op.party.couldNotAdd", { why: refusal(err) }));
     } finally {
       setBusy(false);
     }
@@ -86,7 +88,7 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
     try {
       await api.remove(callId, partyId);
     } catch (err) {
-      setError(`Could not remove: ${refusal(err)}`);
+      setError(t("op.party.couldNotRemove", { why: refusal(err) }));
     } finally {
       setBusy(false);
     }
@@ -100,7 +102,7 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
               {partyLine(p)}{" "}
               {!p.monitor && (p.state === "dialing" || p.state === "joined") && (
                 <button class="link" data-testid="remove-party" disabled={busy} onClick={() => void remove(p.partyId)}>
-                  Remove
+                  {t("op.party.remove")}
                 </button>
               )}
             </li>
@@ -109,23 +111,23 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
       )}
       {!transferring && (
         <form class="add-to-call" onSubmit={(e) => void add(e)}>
-          <select aria-label="Whom" data-testid="add-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Target["kind"])}>
-            <option value="pstn">Phone</option>
+          <select aria-label={t("op.party.whom")} data-testid="add-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Target["kind"])}>
+            <option value="pstn">{t("op.party.kindPhone")}</option>
             <option value="sip">SIP</option>
-            <option value="user">Voximplant user</option>
-            <option value="operator">Operator</option>
+            <option value="user">{t("op.party.kindUser")}</option>
+            <option value="operator">{t("op.party.kindOperator")}</option>
           </select>
           <input
-            aria-label="Number, address or operator id"
+            aria-label={t("op.party.target")}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? "add-error" : undefined}
             data-testid="add-target"
             value={value}
-            placeholder={kind === "operator" ? "operator id" : kind === "pstn" ? "+14155550100" : kind === "sip" ? "sip:name@pbx" : "user name"}
+            placeholder={kind === "operator" ? t("op.party.phOperator") : kind === "pstn" ? "+14155550100" : kind === "sip" ? "sip:name@pbx" : t("op.party.phUser")}
             onInput={(e) => setValue(e.currentTarget.value)}
           />
           <button type="submit" data-testid="add-to-call" disabled={busy}>
-            Add to call
+            {t("op.party.add")}
           </button>
         </form>
       )}

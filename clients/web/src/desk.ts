@@ -5,6 +5,7 @@
 import { StreamLoop } from "./reconnect";
 import { callIdInHand, figuresChanged, newOffer, unsavedNote, type Action, type Event, type Model } from "./state";
 import type { Offer, Stats, Status } from "./model";
+import { t } from "./i18n/i18n";
 
 export type WatchMessage =
   | { kind: "snapshot"; status: Status }
@@ -156,7 +157,7 @@ export class Desk {
         this.end("signed_out", f.message);
         return;
       }
-      this.o.dispatch({ type: "note_failed", message: f.kind === "transient" ? f.message : "taken over" });
+      this.o.dispatch({ type: "note_failed", message: f.kind === "transient" ? f.message : t("op.takenOver") });
       return;
     } finally {
       this.noteInFlight = false;
@@ -218,7 +219,7 @@ export class Desk {
         this.end("signed_out", f.message);
         return false;
       }
-      this.o.dispatch({ type: "action_failed", action, message: f.kind === "transient" ? f.message : "taken over" });
+      this.o.dispatch({ type: "action_failed", action, message: f.kind === "transient" ? f.message : t("op.takenOver") });
       // Done came too late (the wrap-up ran out meanwhile): the note still goes on its own.
       if (action === "done") void this.saveNote();
       return false;

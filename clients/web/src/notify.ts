@@ -1,6 +1,7 @@
 // Telling the operator a call is ringing when he is not looking: a ring tone (Web Audio, no
 // file to load) and a desktop notification, each only with the browser's permission.
 import type { Offer } from "./model";
+import { t } from "./i18n/i18n";
 
 let audio: AudioContext | null = null;
 
@@ -51,8 +52,8 @@ let shown: Notification | null = null;
 export function notifyOffer(o: Offer): void {
   if (!notificationsSupported() || Notification.permission !== "granted" || document.visibilityState === "visible") return;
   shown?.close();
-  const who = o.callerName ? `${o.callerName} · ${o.callerNumber}` : o.callerNumber || "Unknown caller";
-  shown = new Notification("Incoming call", { body: `${who}\nQueue: ${o.queueId}${o.yourClient ? "\nYour client" : ""}`, tag: "tandem-offer", requireInteraction: true });
+  const who = o.callerName ? `${o.callerName} · ${o.callerNumber}` : o.callerNumber || t("op.caller.unknown");
+  shown = new Notification(t("op.offer.title"), { body: `${who}\n${t("op.caller.queue", { queue: o.queueId })}${o.yourClient ? `\n${t("op.caller.yourClient")}` : ""}`, tag: "tandem-offer", requireInteraction: true });
   shown.onclick = () => {
     window.focus();
     shown?.close();

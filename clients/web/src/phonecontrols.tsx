@@ -3,6 +3,7 @@
 // level on the talk card. Operators without a browser phone see none of it.
 import { useEffect, useState } from "preact/hooks";
 import { softphone, type Device } from "./softphone";
+import { t } from "./i18n/i18n";
 
 /** Re-renders the component when the phone's state changes. */
 function usePhone() {
@@ -18,11 +19,19 @@ export function PhoneBadge() {
   if (!phone.label) return null;
   const st = phone.state();
   const words =
-    st === "ready" ? "ready" : st === "connecting" ? "connecting…" : st === "reconnecting" ? `reconnecting… (${phone.detail()})` : st === "error" ? `failed: ${phone.detail()}` : "off";
+    st === "ready"
+      ? t("op.phone.ready")
+      : st === "connecting"
+        ? t("op.phone.connecting")
+        : st === "reconnecting"
+          ? t("op.phone.reconnecting", { why: phone.detail() })
+          : st === "error"
+            ? t("op.phone.failed", { why: phone.detail() })
+            : t("op.phone.off");
   return (
     <span class={`conn conn-${st === "ready" ? "ok" : st === "error" ? "bad" : "warn"}`} data-testid="softphone" data-state={st}>
       <span class="dot" aria-hidden="true" />
-      {phone.label} {words}
+      {t("op.phone.label")} {words}
       {st === "ready" && <DevicePicker kind="microphone" />}
       {st === "ready" && <DevicePicker kind="speaker" />}
     </span>
@@ -38,7 +47,7 @@ function DevicePicker({ kind }: { kind: "microphone" | "speaker" }) {
   if (devices.length < 2) return null;
   const use = (id: string) => (kind === "microphone" ? softphone().useMicrophone(id) : softphone().useSpeaker(id));
   return (
-    <select class="mic" data-testid={kind} aria-label={kind === "microphone" ? "Microphone" : "Speaker"} onChange={(e) => use(e.currentTarget.value)}>
+    <select class="mic" data-testid={kind} aria-label={kind === "microphone" ? t("op.phone.microphone") : t("op.phone.speaker")} onChange={(e) => use(e.currentTarget.value)}>
       {devices.map((d) => (
         <option value={d.id}>{d.name}</option>
       ))}
@@ -52,7 +61,7 @@ export function AnswerButton() {
   if (!phone.ringing()) return null;
   return (
     <button class="primary" data-testid="answer" onClick={() => phone.answer()}>
-      Answer
+      {t("op.phone.answer")}
     </button>
   );
 }
@@ -70,14 +79,14 @@ export function PhoneCallControls() {
   return (
     <div class="phone-call" data-testid="phone-call">
       <button data-testid="mute" aria-pressed={muted} onClick={() => phone.setMuted(!muted)}>
-        {muted ? "Unmute" : "Mute"}
+        {muted ? t("op.phone.unmute") : t("op.phone.mute")}
       </button>
       <LevelMeter muted={muted} />
       <button data-testid="keypad-toggle" aria-expanded={keypad} onClick={() => setKeypad(!keypad)}>
         Keypad
       </button>
       {keypad && (
-        <div class="keypad" role="group" aria-label="Keypad" data-testid="keypad">
+        <div class="keypad" role="group" aria-label={t("op.phone.keypad")} data-testid="keypad">
           {keys.map((k) => (
             <button
               key={k}
@@ -105,7 +114,7 @@ function LevelMeter({ muted }: { muted: boolean }) {
     return () => clearInterval(t);
   }, []);
   return (
-    <span class="level" data-testid="mic-level" title={muted ? "Microphone muted" : "Microphone level"} aria-hidden="true">
+    <span class="level" data-testid="mic-level" title={muted ? t("op.phone.micMuted") : t("op.phone.micLevel")} aria-hidden="true">
       <span class="level-bar" style={{ width: `${Math.round(Math.min(1, level) * 100)}%` }} />
     </span>
   );

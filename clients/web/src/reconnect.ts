@@ -3,6 +3,7 @@
 // snapshot, so the loop never replays anything: it opens the stream again after a drop, waiting
 // 0.5 s, 1 s, 2 s … up to 15 s, and counts a stream silent for too long as dead (the server sends
 // keepalives). What a message means and which failures are final is the caller's business.
+import { t } from "./i18n/i18n";
 
 /** Reconnect delays: 0.5 s, 1 s, 2 s … up to 15 s, each with up to 25 % jitter (random 0..1). */
 export function backoff(attempt: number, random: number): number {
@@ -13,7 +14,7 @@ export function backoff(attempt: number, random: number): number {
 /** "retrying in 3 s" until retryAt (local clock), then "retrying…". */
 export function retryIn(retryAt: number, localNow: number): string {
   const s = Math.max(0, Math.ceil((retryAt - localNow) / 1000));
-  return s > 0 ? `retrying in ${s} s` : "retrying…";
+  return s > 0 ? t("op.conn.retryIn", { s }) : t("op.conn.retrying");
 }
 
 export interface StreamLoopOptions<M> {

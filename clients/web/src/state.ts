@@ -5,6 +5,7 @@ import type { CallInHand, FailedLogins, Offer, Stats, Status } from "./model";
 import { retryIn } from "./reconnect";
 import type { Store } from "./store";
 import { transferInProgress } from "./transfer";
+import { t, type Key } from "./i18n/i18n";
 
 /** A logged-in operator's session, as LogIn returned it (and localStorage keeps it). */
 export interface Session {
@@ -228,7 +229,7 @@ export function reduce(m: Model, e: Event): Model {
       if (m.note?.callId !== e.callId) return m;
       return { ...m, note: { ...m.note, saved: e.text } };
     case "note_failed":
-      return { ...m, notice: `Note not saved: ${e.message}` };
+      return { ...m, notice: t("op.note.notSaved", { why: e.message }) };
     case "dismiss_notice":
       return { ...m, notice: "" };
     case "dismiss_failed_logins":
@@ -294,15 +295,15 @@ export interface ScoreView {
   answerRate: number;
 }
 
-const stateLabels: Record<string, string> = {
-  offline: "Offline",
-  ready: "Ready",
-  reserved: "Incoming call",
-  on_call: "On a call",
-  wrap_up: "Wrap-up",
-  away: "Away",
-  banned: "Banned",
-  unknown: "Unknown",
+const stateLabels: Record<string, Key> = {
+  offline: "op.state.offline",
+  ready: "op.state.ready",
+  reserved: "op.state.reserved",
+  on_call: "op.state.on_call",
+  wrap_up: "op.state.wrap_up",
+  away: "op.state.away",
+  banned: "op.state.banned",
+  unknown: "op.state.unknown",
 };
 
 const stateTones: Record<string, Tone> = {
@@ -330,11 +331,11 @@ export function scoreView(marks: Status["marks"]): ScoreView {
 function connView(c: Conn, localNow: number): Screen["conn"] {
   switch (c.kind) {
     case "live":
-      return { tone: "ok", label: "Connected", detail: "" };
+      return { tone: "ok", label: t("op.conn.connected"), detail: "" };
     case "connecting":
-      return { tone: "warn", label: c.attempt > 1 ? "Reconnecting…" : "Connecting…", detail: "" };
+      return { tone: "warn", label: c.attempt > 1 ? t("op.conn.reconnecting") : t("op.conn.connecting"), detail: "" };
     case "retrying":
-      return { tone: "bad", label: "Disconnected", detail: retryIn(c.retryAt, localNow) };
+      return { tone: "bad", label: t("op.conn.disconnected"), detail: retryIn(c.retryAt, localNow) };
   }
 }
 
@@ -343,23 +344,23 @@ function toggleView(m: Model, live: boolean): Toggle {
   const busy = m.pending === "ready" || m.pending === "away";
   if (!live || !m.status) {
     // The stream is down: the server has taken us out of routing. Never show "Ready" now.
-    return { action: null, label: "Not connected", on: false, busy: false, hint: "No calls reach you until the connection is back" };
+    return { action: null, label: t("op.toggle.down"), on: false, busy: false, hint: t("op.toggle.downHint") };
   }
   switch (st) {
     case "ready":
-      return { action: "away", label: "Ready", on: true, busy, hint: "Taking calls — press to go away" };
+      return { action: "away", label: t("op.toggle.ready"), on: true, busy, hint: t("op.toggle.readyHint") };
     case "away":
     case "offline":
     case "unknown":
-      return { action: "ready", label: "Go ready", on: false, busy, hint: "Not taking calls — press to take calls" };
+      return { action: "ready", label: t("op.toggle.goReady"), on: false, busy, hint: t("op.toggle.goReadyHint") };
     case "wrap_up":
-      return { action: "away", label: "Wrap-up", on: true, busy, hint: "Ready again after wrap-up — press to go away instead" };
+      return { action: "away", label: t("op.toggle.wrapUp"), on: true, busy, hint: t("op.toggle.wrapUpHint") };
     case "reserved":
-      return { action: null, label: "Ringing", on: true, busy: false, hint: "Answer on your phone — you can go away after the call" };
+      return { action: null, label: t("op.toggle.ringing"), on: true, busy: false, hint: t("op.toggle.ringingHint") };
     case "on_call":
-      return { action: null, label: "On a call", on: true, busy: false, hint: "You can go away after the call" };
+      return { action: null, label: t("op.toggle.onCall"), on: true, busy: false, hint: t("op.toggle.onCallHint") };
     case "banned":
-      return { action: null, label: "Banned", on: false, busy: false, hint: "Not taking calls until the ban ends" };
+      return { action: null, label: t("op.toggle.banned"), on: false, busy: false, hint: t("op.toggle.bannedHint") };
   }
   return { action: null, label: "", on: false, busy: false, hint: "" };
 }
@@ -371,10 +372,10 @@ export function derive(m: Model, localNow: number): Screen {
   const key = s?.state ?? "unknown";
   let detail = "";
   if (s && (key === "away" || key === "offline") && s.reason) detail = s.reason;
-  if (!live) detail = "Not receiving calls while disconnected";
+  if (!live) detail = t("op.state.downDetail");
   const state = {
     key,
-    label: s ? stateLabels[key] ?? key : "Waiting for the server…",
+    label: s ? (stateLabels[key] ? t(stateLabels[key]) : key) : t("op.state.waiting"),
     detail,
     tone: live ? stateTones[key] ?? "idle" : ("idle" as Tone),
     forMs: s && s.since ? Math.max(0, now - s.since) : 0,
@@ -394,7 +395,7 @@ export function derive(m: Model, localNow: number): Screen {
         totalMs: (c?.holdTimeMs ?? 0) + heldMs,
         failure: c?.holdFailure ?? "",
         busy: m.pending === "hold" || m.pending === "resume",
-        blocked: transferInProgress(c?.transfer ?? null) ? "A transfer is under way: it decides what the caller hears." : "",
+        blocked: transferInProgress(c?.transfer ?? null) ? t("op.hold.blockedByTransfer") : "",
       };
       card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold };
     } else if (s.state === "wrap_up") {

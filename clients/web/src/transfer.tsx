@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ConnectError } from "@connectrpc/connect";
 import type { Party } from "./model";
+import { t as tr } from "./i18n/i18n";
 
 /** His call's transfer as the status stream shows it (CallInHand.transfer). */
 export interface TransferInHand {
@@ -59,7 +60,7 @@ export interface TransferView {
 /** The target of t in words. */
 export function targetName(t: TransferInHand, names: Record<string, string> = {}): string {
   if (t.toOperator) return names[t.toOperator] || t.toOperator;
-  if (t.toQueue) return `queue ${names[t.toQueue] || t.toQueue}`;
+  if (t.toQueue) return tr("op.transfer.queueName", { name: names[t.toQueue] || t.toQueue });
   return t.toNumber;
 }
 
@@ -71,14 +72,14 @@ export function transferView(t: TransferInHand | null, names: Record<string, str
   switch (t.state) {
     case "dialing":
       return t.mode === "warm"
-        ? { text: `Calling ${to} — the caller is on hold`, failure: "", canStart: false, canComplete: false, canCancel: true }
-        : { text: `Transferring to ${to}…`, failure: "", canStart: false, canComplete: false, canCancel: false };
+        ? { text: tr("op.transfer.calling", { to }), failure: "", canStart: false, canComplete: false, canCancel: true }
+        : { text: tr("op.transfer.transferring", { to }), failure: "", canStart: false, canComplete: false, canCancel: false };
     case "consulting":
-      return { text: `Talking with ${to} — the caller is on hold`, failure: "", canStart: false, canComplete: true, canCancel: true };
+      return { text: tr("op.transfer.talking", { to }), failure: "", canStart: false, canComplete: true, canCancel: true };
     case "failed":
-      return { ...none, failure: `Transfer to ${to} failed: ${t.reason || "no reason given"}. The caller is with you.` };
+      return { ...none, failure: tr("op.transfer.failed", { to, why: t.reason || tr("op.transfer.noReason") }) };
     case "cancelled":
-      return { ...none, text: `Transfer to ${to} cancelled — the caller is with you` };
+      return { ...none, text: tr("op.transfer.cancelled", { to }) };
   }
   return none;
 }
@@ -91,7 +92,7 @@ export function transferInProgress(t: TransferInHand | null): boolean {
 /** Why the call cannot be transferred now ("" when it can): Tandem refuses while a party he added is on it. */
 export function transferBlocked(parties: Party[]): string {
   const p = parties.find((x) => !x.monitor && (x.state === "dialing" || x.state === "joined"));
-  return p ? `Remove ${p.who || "the party you added"} from the call before transferring it.` : "";
+  return p ? tr("op.transfer.removeFirst", { who: p.who || tr("op.transfer.theParty") }) : "";
 }
 
 /** The colleagues to pick from, the free first; the others disabled, with why. */
@@ -113,18 +114,18 @@ export function parseNumber(text: string): { kind: "pstn" | "sip"; target: strin
 export function requestFor(kind: "operator" | "queue" | "number", choice: string, number: string): { to: To } | { error: string } {
   switch (kind) {
     case "operator":
-      return choice ? { to: { operatorId: choice } } : { error: "Pick a colleague." };
+      return choice ? { to: { operatorId: choice } } : { error: tr("op.transfer.pickColleague") };
     case "queue":
-      return choice ? { to: { queueId: choice } } : { error: "Pick a queue." };
+      return choice ? { to: { queueId: choice } } : { error: tr("op.transfer.pickQueue") };
   }
   const n = parseNumber(number);
-  return n ? { to: { number: n } } : { error: "Enter a phone number as +14155550100, or a SIP address as sip:name@host." };
+  return n ? { to: { number: n } } : { error: tr("op.transfer.badNumber") };
 }
 
 /** A refused request in the operator's words. */
 export function errorText(e: unknown): string {
   const err = ConnectError.from(e);
-  return err.rawMessage.replace(/^[a-z_]+: /, "") || "The transfer did not go through.";
+  return err.rawMessage.replace(/^[a-z_]+: /, "") || tr("op.transfer.didNotGo");
 }
 
 /** The Transfer control of the call he talks on. */
@@ -208,12 +209,12 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
       )}
       {view.canComplete && (
         <button data-testid="transfer-complete" disabled={busy} onClick={() => void run(() => api.complete(callId))}>
-          Complete transfer
+          {tr("op.transfer.complete")}
         </button>
       )}
       {view.canCancel && (
         <button data-testid="transfer-cancel" disabled={busy} onClick={() => void run(() => api.cancel(callId))}>
-          Cancel transfer
+          {tr("op.transfer.cancel")}
         </button>
       )}
       {blocked && (
@@ -223,14 +224,14 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
       )}
       {view.canStart && (!open || blocked) && (
         <button ref={opener} data-testid="transfer-open" disabled={!!blocked} title={blocked} onClick={() => setOpen(true)}>
-          Transfer…
+          {tr("op.transfer.open")}
         </button>
       )}
       {view.canStart && open && !blocked && (
         <div
           class="transfer-form"
           role="group"
-          aria-label="Transfer the call"
+          aria-label={tr("op.transfer.form")}
           onKeyDown={(e) => {
             if (e.key === "Escape") {
               e.preventDefault();
@@ -239,17 +240,17 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
           }}
         >
           <fieldset>
-            <legend>To</legend>
+            <legend>{tr("op.transfer.to")}</legend>
             {(["operator", "queue", "number"] as const).map((k) => (
               <label key={k}>
                 <input ref={kind === k ? first : undefined} type="radio" name="transfer-kind" data-testid={`transfer-to-${k}`} checked={kind === k} onChange={() => (setKind(k), setChoice(""))} />
-                {k === "operator" ? "A colleague" : k === "queue" ? "A queue" : "A number"}
+                {k === "operator" ? tr("op.transfer.toColleague") : k === "queue" ? tr("op.transfer.toQueue") : tr("op.transfer.toNumber")}
               </label>
             ))}
           </fieldset>
           {kind === "operator" && (
-            <select data-testid="transfer-operator" aria-label="Colleague" value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
-              <option value="">{targets ? "Pick a colleague" : "Loading…"}</option>
+            <select data-testid="transfer-operator" aria-label={tr("op.transfer.colleague")} value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
+              <option value="">{targets ? tr("op.transfer.pickColleagueOption") : tr("loading")}</option>
               {targets &&
                 operatorChoices(targets).map((o) => (
                   <option key={o.id} value={o.id} disabled={o.disabled}>
@@ -259,34 +260,34 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
             </select>
           )}
           {kind === "queue" && (
-            <select data-testid="transfer-queue" aria-label="Queue" value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
-              <option value="">{targets ? "Pick a queue" : "Loading…"}</option>
+            <select data-testid="transfer-queue" aria-label={tr("op.transfer.queue")} value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
+              <option value="">{targets ? tr("op.transfer.pickQueueOption") : tr("loading")}</option>
               {targets?.queues.map((q) => (
                 <option key={q.id} value={q.id}>
-                  {q.name} ({q.free} free)
+                  {tr("op.transfer.queueFree", { name: q.name, count: q.free })}
                 </option>
               ))}
             </select>
           )}
           {kind === "number" && (
-            <input data-testid="transfer-number" aria-label="Number" placeholder="+14155550100 or sip:name@host" value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
+            <input data-testid="transfer-number" aria-label={tr("op.transfer.number")} placeholder={tr("op.transfer.numberPlaceholder")} value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
           )}
           <fieldset>
-            <legend>How</legend>
+            <legend>{tr("op.transfer.how")}</legend>
             <label>
               <input type="radio" name="transfer-mode" data-testid="transfer-blind" checked={mode === "blind"} onChange={() => setMode("blind")} />
-              Blind — let go now
+              {tr("op.transfer.blind")}
             </label>
             <label>
               <input type="radio" name="transfer-mode" data-testid="transfer-warm" checked={mode === "warm"} onChange={() => setMode("warm")} />
-              Warm — talk to them first
+              {tr("op.transfer.warm")}
             </label>
           </fieldset>
           <button data-testid="transfer-go" disabled={busy} onClick={send}>
-            Transfer
+            {tr("op.transfer.go")}
           </button>
           <button class="link" onClick={close}>
-            Close
+            {tr("close")}
           </button>
         </div>
       )}

@@ -11,6 +11,8 @@ import { Reports } from "./reports";
 import { clearSupervisor, loadSupervisor, saveSupervisor, type SupervisorSession } from "./session";
 import { Staffing } from "./staffing";
 import { Wallboard } from "./wallboard";
+import { useLang } from "../i18n/i18n";
+import { LanguagePicker } from "../i18n/picker";
 import { PhoneContext, phoneForKey, phoneStatus, usePhone, type KeyPhone } from "./phone";
 import { personSession, SignInScreen, signOutPerson, takeSignInFragment } from "./signin";
 
@@ -44,6 +46,7 @@ function useHash(): { page: Page; arg: string } {
 }
 
 export function SupervisorApp({ baseUrl }: { baseUrl: string }) {
+  useLang(); // every page re-renders in the language chosen
   const [session, setSession] = useState<SupervisorSession | null>(loadSupervisor);
   // Back from the OpenID Connect provider: a token to sign in with, or why not.
   const [back] = useState(takeSignInFragment);
@@ -133,6 +136,7 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           ))}
         </nav>
         <PhoneStatus phone={phone} />
+        <LanguagePicker />
         {session.who && (
           <span class="small" data-testid="sv-who">
             {session.who}

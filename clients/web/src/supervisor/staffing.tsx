@@ -6,7 +6,10 @@ import type { CalculateStaffingResponse, ReplayDayResponse } from "@gen/tandem/a
 import type { Queue } from "@gen/tandem/admin/v1/admin_pb";
 import { problem, unary, type Api } from "./api";
 import { Field, num, uint } from "./form";
+import { num as numIn, t } from "../i18n/i18n";
 import { percent, secs, utcDate } from "./words";
+
+const num1 = (n: number) => numIn(n, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 
 export interface StaffingInput {
   callsPerHour: string;
@@ -24,22 +27,22 @@ export function staffingRequest(f: StaffingInput): { ok: true; req: { callsPerHo
   const targetPercent = num(f.targetPercent);
   const thresholdS = num(f.thresholdS);
   const patienceS = f.patienceS.trim() ? num(f.patienceS) : 0;
-  if (!(callsPerHour > 0)) errors.calls_per_hour = "Enter the calls per hour (more than 0).";
-  if (!(ahtS > 0)) errors.aht_s = "Enter the average handle time in seconds (more than 0).";
-  if (!(targetPercent > 0 && targetPercent < 100)) errors.target_percent = "Enter a target between 1 and 99 %.";
-  if (!(thresholdS > 0) || !Number.isInteger(thresholdS)) errors.threshold_s = "Enter whole seconds (more than 0).";
-  if (!(patienceS >= 0)) errors.patience_s = "Enter the patience in seconds, or leave it empty.";
+  if (!(callsPerHour > 0)) errors.calls_per_hour = t("staffing.calc.errCallsPerHour");
+  if (!(ahtS > 0)) errors.aht_s = t("staffing.calc.errAht");
+  if (!(targetPercent > 0 && targetPercent < 100)) errors.target_percent = t("staffing.calc.errTarget");
+  if (!(thresholdS > 0) || !Number.isInteger(thresholdS)) errors.threshold_s = t("staffing.calc.errThreshold");
+  if (!(patienceS >= 0)) errors.patience_s = t("staffing.calc.errPatience");
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, req: { callsPerHour, ahtS, targetPercent, thresholdS, patienceS } };
 }
 
 export function Staffing({ api }: { api: Api }) {
   useEffect(() => {
-    document.title = "Staffing · Tandem";
+    document.title = `${t("staffing.title")} · Tandem`;
   }, []);
   return (
     <div class="sv-page">
-      <h1>Staffing</h1>
+      <h1>{t("staffing.title")}</h1>
       <Calculator api={api} />
       <Replay api={api} />
     </div>
@@ -76,26 +79,26 @@ function Calculator({ api }: { api: Api }) {
   const hasA = res?.operatorsNeededErlangA !== undefined;
   return (
     <section class="sv-card" aria-labelledby="calc-title">
-      <h2 id="calc-title">Operators needed</h2>
+      <h2 id="calc-title">{t("staffing.calc.title")}</h2>
       <form class="sv-form sv-grid" onSubmit={submit}>
-        <Field label="Calls per hour" name="calls_per_hour" errors={errors}>
+        <Field label={t("staffing.calc.callsPerHour")} name="calls_per_hour" errors={errors}>
           <input inputMode="decimal" value={f.callsPerHour} onInput={set("callsPerHour")} />
         </Field>
-        <Field label="Average handle time (s)" name="aht_s" errors={errors} hint="talk + wrap-up">
+        <Field label={t("staffing.calc.aht")} name="aht_s" errors={errors} hint={t("staffing.calc.ahtHint")}>
           <input inputMode="decimal" value={f.ahtS} onInput={set("ahtS")} />
         </Field>
-        <Field label="Target (%)" name="target_percent" errors={errors}>
+        <Field label={t("staffing.calc.target")} name="target_percent" errors={errors}>
           <input inputMode="decimal" value={f.targetPercent} onInput={set("targetPercent")} />
         </Field>
-        <Field label="Answered within (s)" name="threshold_s" errors={errors}>
+        <Field label={t("staffing.calc.threshold")} name="threshold_s" errors={errors}>
           <input inputMode="numeric" value={f.thresholdS} onInput={set("thresholdS")} />
         </Field>
-        <Field label="Callers' patience (s, optional)" name="patience_s" errors={errors} hint="adds Erlang A">
+        <Field label={t("staffing.calc.patience")} name="patience_s" errors={errors} hint={t("staffing.calc.patienceHint")}>
           <input inputMode="decimal" value={f.patienceS} onInput={set("patienceS")} />
         </Field>
         <div class="sv-actions">
           <button type="submit" class="primary" disabled={busy}>
-            Calculate
+            {t("staffing.calc.submit")}
           </button>
         </div>
       </form>
@@ -103,25 +106,25 @@ function Calculator({ api }: { api: Api }) {
       {res && (
         <div data-testid="staffing-result">
           <p class="sv-answer" role="status">
-            <strong data-testid="operators-needed">{res.operatorsNeeded}</strong> operators (Erlang C)
+            <strong data-testid="operators-needed">{res.operatorsNeeded}</strong> {t("staffing.calc.operatorsC", { count: res.operatorsNeeded })}
             {hasA && (
               <>
                 {" "}
-                · <strong data-testid="operators-needed-a">{res.operatorsNeededErlangA}</strong> with callers giving up (Erlang A)
+                · <strong data-testid="operators-needed-a">{res.operatorsNeededErlangA}</strong> {t("staffing.calc.operatorsA")}
               </>
             )}{" "}
-            · traffic {res.trafficErlangs.toFixed(1)} Erlangs
+            · {t("staffing.calc.traffic", { erlangs: num1(res.trafficErlangs) })}
           </p>
           <table class="sv-table" data-testid="staffing-rows">
             <thead>
               <tr>
-                <th>Operators</th>
-                <th>Service level</th>
-                <th>Chance to wait</th>
-                <th>ASA</th>
-                <th>Occupancy</th>
-                {hasA && <th>SL (Erlang A)</th>}
-                {hasA && <th>Abandoned</th>}
+                <th>{t("staffing.col.operators")}</th>
+                <th>{t("staffing.col.serviceLevel")}</th>
+                <th>{t("staffing.col.chanceToWait")}</th>
+                <th>{t("staffing.col.asa")}</th>
+                <th>{t("staffing.col.occupancy")}</th>
+                {hasA && <th>{t("staffing.col.slErlangA")}</th>}
+                {hasA && <th>{t("staffing.col.abandoned")}</th>}
               </tr>
             </thead>
             <tbody>
@@ -179,9 +182,9 @@ function Replay({ api }: { api: Api }) {
   }
   return (
     <section class="sv-card" aria-labelledby="replay-title">
-      <h2 id="replay-title">Replay a day with N operators</h2>
+      <h2 id="replay-title">{t("staffing.replay.title")}</h2>
       <form class="sv-form sv-grid" onSubmit={submit}>
-        <Field label="Queue" name="queue_id" errors={errors}>
+        <Field label={t("staffing.replay.queue")} name="queue_id" errors={errors}>
           <select value={queueId} onChange={(e) => setQueueId(e.currentTarget.value)}>
             {queues.map((q) => (
               <option key={q.queueId} value={q.queueId}>
@@ -190,15 +193,15 @@ function Replay({ api }: { api: Api }) {
             ))}
           </select>
         </Field>
-        <Field label="Day (UTC)" name="date" errors={errors}>
+        <Field label={t("staffing.replay.day")} name="date" errors={errors}>
           <input type="date" value={date} onInput={(e) => setDate(e.currentTarget.value)} />
         </Field>
-        <Field label="Operators" name="operators" errors={errors}>
+        <Field label={t("staffing.replay.operators")} name="operators" errors={errors}>
           <input inputMode="numeric" value={operators} onInput={(e) => setOperators(e.currentTarget.value)} />
         </Field>
         <div class="sv-actions">
           <button type="submit" class="primary" disabled={busy || !queueId}>
-            {busy ? "Replaying…" : "Replay"}
+            {busy ? t("staffing.replay.busy") : t("staffing.replay.submit")}
           </button>
         </div>
       </form>
@@ -208,17 +211,17 @@ function Replay({ api }: { api: Api }) {
           <thead>
             <tr>
               <th />
-              <th>Calls</th>
-              <th>Answered</th>
-              <th>Abandoned</th>
-              <th>Service level</th>
-              <th>ASA</th>
-              <th>Occupancy</th>
+              <th>{t("staffing.col.calls")}</th>
+              <th>{t("staffing.col.answered")}</th>
+              <th>{t("staffing.col.abandoned")}</th>
+              <th>{t("staffing.col.serviceLevel")}</th>
+              <th>{t("staffing.col.asa")}</th>
+              <th>{t("staffing.col.occupancy")}</th>
             </tr>
           </thead>
           <tbody>
             <tr>
-              <th>Recorded</th>
+              <th>{t("staffing.replay.recorded")}</th>
               <td>{res.calls}</td>
               <td>{res.recorded?.callsAnswered ?? "—"}</td>
               <td>{res.recorded?.callsAbandoned ?? "—"}</td>
@@ -227,7 +230,7 @@ function Replay({ api }: { api: Api }) {
               <td>{percent(res.recorded?.occupancy)}</td>
             </tr>
             <tr>
-              <th>With {operators} operators</th>
+              <th>{t("staffing.replay.with", { count: uint(operators) })}</th>
               <td>{res.calls}</td>
               <td>{res.answered}</td>
               <td>{res.abandoned}</td>
