@@ -263,8 +263,19 @@ async function busyFloor(api: AdminApi, ids: Record<string, string>, cloud: Clou
 
 /** No horizontal scrolling: the document is no wider than the window. */
 async function expectNoSideways(page: Page, what: string): Promise<void> {
-  const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(w.scroll, `${what}: ${w.scroll} px wide in a ${w.client} px window`).toBeLessThanOrEqual(w.client);
+  const w = await page.evaluate(() => {
+    const client = document.documentElement.clientWidth;
+    // The innermost elements that stick out, to say what to fix.
+    const sticksOut = (e: Element) => e.getBoundingClientRect().right > client + 0.5;
+    const scrolledInside = (e: Element) => {
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) if (getComputedStyle(p).overflowX !== "visible") return true;
+      return false;
+    };
+    const out = [...document.querySelectorAll<HTMLElement>("body *")].filter((e) => sticksOut(e) && ![...e.children].some(sticksOut) && !scrolledInside(e));
+    const name = (e: Element) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}${e.className && typeof e.className === "string" ? `.${e.className.trim().split(/\s+/).join(".")}` : ""}`;
+    return { scroll: document.documentElement.scrollWidth, client, out: out.slice(0, 5).map((e) => `${e.parentElement ? name(e.parentElement) + " > " : ""}${name(e)}`) };
+  });
+  expect(w.scroll, `${what}: ${w.scroll} px wide in a ${w.client} px window (${w.out.join(", ")})`).toBeLessThanOrEqual(w.client);
 }
 
 test("supervisor pages: each passes axe; the pages are reached by keyboard", async ({ page, server, api, ids, cloud }) => {

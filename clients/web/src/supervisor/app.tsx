@@ -92,11 +92,14 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
     if (next) void document.documentElement.requestFullscreen?.().catch(() => undefined);
     else if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
   };
-  // Escape leaves TV mode too when the browser is not full screen (a kiosk, or fullscreen refused).
+  // Escape leaves TV mode, full screen or not (a kiosk, fullscreen refused, or a browser that
+  // hands the key to the page).
   useEffect(() => {
     if (!tv) return;
     const esc = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !document.fullscreenElement) setTv(false);
+      if (e.key !== "Escape") return;
+      setTv(false);
+      if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
     };
     window.addEventListener("keydown", esc);
     return () => window.removeEventListener("keydown", esc);
