@@ -11,20 +11,20 @@ import { Reports } from "./reports";
 import { clearSupervisor, loadSupervisor, saveSupervisor, type SupervisorSession } from "./session";
 import { Staffing } from "./staffing";
 import { Wallboard } from "./wallboard";
-import { useLang } from "../i18n/i18n";
+import { t, useLang, type Key } from "../i18n/i18n";
 import { LanguagePicker } from "../i18n/picker";
 import { PhoneContext, phoneForKey, phoneStatus, usePhone, type KeyPhone } from "./phone";
 import { personSession, SignInScreen, signOutPerson, takeSignInFragment } from "./signin";
 
 const pages = [
-  ["wallboard", "Wallboard"],
-  ["reports", "Reports"],
-  ["calls", "Calls"],
-  ["search", "Call search"],
-  ["operators", "Operators"],
-  ["config", "Configuration"],
-  ["staffing", "Staffing"],
-] as const;
+  ["wallboard", "sv.nav.wallboard"],
+  ["reports", "sv.nav.reports"],
+  ["calls", "sv.nav.calls"],
+  ["search", "sv.nav.search"],
+  ["operators", "sv.nav.operators"],
+  ["config", "sv.nav.config"],
+  ["staffing", "sv.nav.staffing"],
+] as const satisfies readonly (readonly [string, Key])[];
 type Page = (typeof pages)[number][0];
 
 function readHash(): { page: Page; arg: string } {
@@ -125,16 +125,16 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
             main.current?.focus();
           }}
         >
-          Skip to the page
+          {t("sv.skip")}
         </a>
         <span class="brand">
           <span class="logo" aria-hidden="true" />
           Tandem
         </span>
-        <nav class="sv-nav" aria-label="Supervisor pages">
+        <nav class="sv-nav" aria-label={t("sv.nav.label")}>
           {pages.map(([k, label]) => (
             <a key={k} href={`#${k}`} aria-current={k === page ? "page" : undefined}>
-              {label}
+              {t(label)}
             </a>
           ))}
         </nav>
@@ -146,10 +146,10 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           </span>
         )}
         <span class="muted small" data-testid="sv-role">
-          {role === "admin" ? "admin" : "view only (no configuration)"}
+          {role === "admin" ? t("sv.role.admin") : t("sv.role.viewer")}
         </span>
         <button class="link" onClick={onSignOut}>
-          Sign out
+          {t("sv.signOut")}
         </button>
       </header>
       <PhoneContext.Provider value={phone}>
