@@ -94,8 +94,8 @@ export function Config({ api, role }: { api: Api; role: Role }) {
   }, []);
   return (
     <div class="sv-page">
-      <h1>Configuration</h1>
-      <div class="sv-tabs" role="tablist" aria-label="Configuration" onKeyDown={(e) => tabKeys(e, tab, setTab)}>
+      <h1 id="config-title">Configuration</h1>
+      <div class="sv-tabs" role="tablist" aria-labelledby="config-title" onKeyDown={(e) => tabKeys(e, tab, setTab)}>
         {tabs.map(([k, label]) => (
           <button key={k} id={`tab-${k}`} role="tab" aria-selected={tab === k} aria-controls="config-panel" tabIndex={tab === k ? 0 : -1} class={tab === k ? "chosen" : ""} onClick={() => setTab(k)}>
             {label}
