@@ -95,7 +95,7 @@ export function Config({ api, role }: { api: Api; role: Role }) {
   return (
     <div class="sv-page">
       <h1 id="config-title">Configuration</h1>
-      <div class="sv-tabs" role="tablist" aria-labelledby="config-title" onKeyDown={(e) => tabKeys(e, tab, setTab)}>
+      <div class="sv-tabs" role="tablist" aria-labelledby="config-title" onKeyDown={(e) => tabKeys(e, tabs, tab, setTab)}>
         {tabs.map(([k, label]) => (
           <button key={k} id={`tab-${k}`} role="tab" aria-selected={tab === k} aria-controls="config-panel" tabIndex={tab === k ? 0 : -1} class={tab === k ? "chosen" : ""} onClick={() => setTab(k)}>
             {label}
@@ -118,11 +118,12 @@ export function Config({ api, role }: { api: Api; role: Role }) {
   );
 }
 
-/** The tabs' keys (WAI-ARIA tabs): arrows move to the next or previous tab and open it, Home and End to the ends. */
-function tabKeys(e: KeyboardEvent, tab: Tab, setTab: (t: Tab) => void) {
-  const i = tabs.findIndex(([k]) => k === tab);
-  const to = e.key === "ArrowRight" ? (i + 1) % tabs.length : e.key === "ArrowLeft" ? (i - 1 + tabs.length) % tabs.length : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : -1;
-  const next = tabs[to]?.[0];
+/** The tabs' keys (WAI-ARIA tabs): arrows move to the next or previous of the tabs shown and open it, Home and End to the ends. */
+function tabKeys(e: KeyboardEvent, shown: readonly (readonly [Tab, unknown])[], tab: Tab, setTab: (t: Tab) => void) {
+  const i = shown.findIndex(([k]) => k === tab);
+  const n = shown.length;
+  const to = e.key === "ArrowRight" ? (i + 1) % n : e.key === "ArrowLeft" ? (i - 1 + n) % n : e.key === "Home" ? 0 : e.key === "End" ? n - 1 : -1;
+  const next = shown[to]?.[0];
   if (!next) return;
   e.preventDefault();
   setTab(next);
