@@ -100,7 +100,7 @@ func start(t *testing.T) string {
 		}
 	})
 	url := "http://" + addr
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-exited:
 			t.Fatal("the server exited")
@@ -115,7 +115,7 @@ func start(t *testing.T) string {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no answer from %s in 10s", url)
+			t.Fatalf("no answer from %s in 60s", url)
 		}
 	}
 }

@@ -89,11 +89,12 @@ export async function logIn(page: Page, url: string, name: string, password = `p
   await page.getByRole("button", { name: "Log in" }).click();
 }
 
-/** Signs in to the supervisor pages at #hash with an access key. */
+/** Signs the supervisor pages in with an access key, in whatever language the page speaks. */
 export async function signInSupervisor(page: Page, url: string, hash: string, key: string): Promise<void> {
   await page.goto(`${url}/supervisor#${hash}`);
-  await page.getByLabel("Access key").fill(key);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  const form = page.locator("form", { has: page.locator('input[name="access-key"]') });
+  await form.locator('input[name="access-key"]').fill(key);
+  await form.locator('button[type="submit"]').click();
   await expect(page.locator("nav.sv-nav")).toBeVisible({ timeout: WAIT });
 }
 

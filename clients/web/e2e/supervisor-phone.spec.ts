@@ -115,3 +115,32 @@ test("a key without a browser phone fetches no SDK and rings the typed contact; 
   expect(s.records.some((r) => r.type === "dial" && r.target === "olga")).toBe(false);
   expect(errors).toEqual([]);
 });
+
+test("olga signs in as herself: the browser phone given to her name logs in and Monitor rings her tab", async ({ page, browser, server, api, ids, cloud, sdk }) => {
+  expect(ids.anna).toBeTruthy();
+  const s = (await annaAnswers(page, server.url, cloud)).s as Hearing;
+  const { calls } = await api.assignment.listCalls({});
+  const callId = calls[0]?.callId ?? "";
+  await api.admin.createAccount({ name: "olga", displayName: "Olga Petrova", role: KeyRole.SUPERVISOR, password: "demo-password" });
+  const given = await api.admin.setPersonSoftphone({ person: "olga", softphoneUser: "olga", softphonePassword: OLGA_VOX });
+  expect(given.softphone?.softphoneUser).toBe("olga");
+
+  const sup = await (await browser.newContext()).newPage();
+  const errors = watchConsole(sup);
+  await sup.goto(`${server.url}/supervisor#call/${callId}`);
+  await sup.getByLabel("Name").fill("olga");
+  await sup.getByLabel("Password").fill("demo-password");
+  await sup.getByRole("button", { name: "Log in with password" }).click();
+  await expect(sup.getByTestId("sv-who")).toHaveText("Olga Petrova", { timeout: WAIT });
+  await expect(sup.getByTestId("sv-phone")).toHaveText("Browser phone ready (olga)", { timeout: WAIT });
+  expect(sdk.records.filter((r) => r.type === "login").map((r) => [r.user, r.ok])).toEqual([["olga", true]]);
+
+  const mon = sup.getByTestId("monitor");
+  await expect(mon.getByTestId("monitor-in-browser")).toBeChecked({ timeout: WAIT });
+  await mon.getByTestId("monitor-listen").click();
+  await legOf(s, "olga");
+  await expect(sup.getByTestId("sv-phone")).toHaveText("Browser phone: ringing", { timeout: WAIT });
+  await mon.getByTestId("monitor-answer").click();
+  await expect(mon.getByTestId("parties")).toContainText("olga (supervisor) — listening, on the call", { timeout: WAIT });
+  expect(errors).toEqual([]);
+});

@@ -43,7 +43,7 @@ export async function loadVoxSdk(emulatorUrl: string): Promise<VoxSdk> {
 /** Why a one-time-key request came back, as the SDK reports it: a result with the key (code 302). */
 function keyOf(r: unknown): string {
   const key = (r as EventHandlers.AuthResult | undefined)?.key;
-  if (!key) throw new Error("Voximplant gave no login key");
+  if (!key) throw new Error(t("words.phone.noLoginKey"));
   return key;
 }
 

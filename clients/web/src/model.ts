@@ -2,6 +2,7 @@
 // generated protobuf messages, so the state logic and the views never see bigint or Timestamp.
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { CallState, OperatorState, PartyMode, PartyState, TransferMode, TransferState, type CallParty, type Marks as MarksPb, type Transfer as TransferPb } from "@gen/tandem/common/v1/common_pb";
+import { t } from "./i18n/i18n";
 import type { TransferInHand } from "./transfer";
 import type { CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
@@ -83,7 +84,7 @@ export function partyFrom(p: CallParty): Party {
     partyId: p.partyId,
     mode: partyModes[p.mode] ?? "unknown",
     state: partyStates[p.state] ?? "unknown",
-    who: p.monitor ? "a supervisor" : p.operatorId || p.contact?.target || "",
+    who: p.monitor ? t("words.party.supervisor") : p.operatorId || p.contact?.target || "",
     monitor: p.monitor,
     reason: p.reason,
   };

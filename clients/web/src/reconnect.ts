@@ -74,9 +74,9 @@ export class StreamLoop<M> {
       let silence: ReturnType<typeof setTimeout> | undefined;
       const listen = () => {
         clearTimeout(silence);
-        silence = setTimeout(() => ctrl.abort(new Error("no word from the server")), this.o.silenceMs);
+        silence = setTimeout(() => ctrl.abort(new Error(t("words.stream.silent"))), this.o.silenceMs);
       };
-      let err: unknown = new Error("the server ended the stream");
+      let err: unknown = new Error(t("words.stream.ended"));
       try {
         listen();
         for await (const msg of this.o.open(ctrl.signal)) {

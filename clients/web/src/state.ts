@@ -192,7 +192,7 @@ export function reduce(m: Model, e: Event): Model {
     case "signed_out":
       return { ...initialModel, loginNotice: e.notice ?? "" };
     case "taken_over":
-      return { ...m, phase: "taken_over", pending: null, conn: { kind: "retrying", attempt: 0, retryAt: 0, error: "taken over" } };
+      return { ...m, phase: "taken_over", pending: null, conn: { kind: "retrying", attempt: 0, retryAt: 0, error: t("op.takenOver") } };
     case "connecting":
       return { ...m, conn: { kind: "connecting", attempt: e.attempt } };
     case "snapshot":

@@ -29,9 +29,9 @@ const (
 	// launcher, clients/voxengine/demo/run.js, gives the emulated Web SDK the same one).
 	demoPhoneUser     = "anna"
 	demoPhonePassword = "demo-softphone"
-	// demoSupervisorKey is olga's access key to the supervisor pages; its browser phone is the
-	// Voximplant user demoSupervisorUser with demoPhonePassword (run.js knows her too), and
-	// Monitor rings her there.
+	// demoSupervisorKey is olga's access key to the supervisor pages. Signed in as herself
+	// (account demoSupervisorUser), her browser phone is the Voximplant user demoSupervisorUser
+	// with demoPhonePassword (run.js knows her too), and Monitor rings her there.
 	demoSupervisorKey  = "tdk_demo-supervisor-olga"
 	demoSupervisorUser = "olga"
 	demoSupervisorID   = "key_demo_olga"
@@ -374,41 +374,51 @@ func seedDemo(ctx context.Context, m *Main) error {
 	return nil
 }
 
-// seedDemoSupervisor makes olga's supervisor key with its browser phone, or gives an earlier
-// demo's key the phone it lacks.
+// seedDemoSupervisor makes olga's supervisor key. An earlier demo gave the key her browser
+// phone, which is now hers as a person (seedDemoAccount): the key's is taken away.
 func seedDemoSupervisor(ctx context.Context, m *Main, made func(string, error) error) error {
-	ha1 := softphone.HA1(demoSupervisorUser, demoPhonePassword)
 	k, err := m.db.APIKey(ctx, demoSupervisorID)
 	switch {
 	case callcenter.ErrorCode(err) == callcenter.CodeNotFound:
 		return made("supervisor key", m.db.CreateAPIKey(ctx, callcenter.APIKey{
 			ID: demoSupervisorID, Name: demoSupervisorUser, Role: "supervisor", Hash: auth.SecretHash(demoSupervisorKey),
-			CreatedAt: m.Clock.Now(), CreatedBy: "demo", SoftphoneUser: demoSupervisorUser, SoftphoneHA1: ha1,
+			CreatedAt: m.Clock.Now(), CreatedBy: "demo",
 		}))
 	case err != nil:
 		return err
 	}
-	if k.SoftphoneHA1 == "" && k.RevokedAt.IsZero() {
-		_, err := m.db.SetAPIKeySoftphone(ctx, k.ID, demoSupervisorUser, ha1)
-		return made("browser phone of the supervisor key", err)
+	if k.SoftphoneUser == demoSupervisorUser && k.RevokedAt.IsZero() {
+		_, err := m.db.SetAPIKeySoftphone(ctx, k.ID, "", "")
+		return made("browser phone moved from the supervisor key", err)
 	}
 	return nil
 }
 
 // seedDemoAccount makes olga's account, so she signs in to the supervisor pages as herself
-// (name and password); her key above stays for her browser phone and for machines.
+// (name and password), with her browser phone; her key above stays for machines.
 func seedDemoAccount(ctx context.Context, m *Main, passwordHash func() (string, error), made func(string, error) error) error {
 	_, err := m.db.Account(ctx, demoSupervisorUser)
-	if callcenter.ErrorCode(err) != callcenter.CodeNotFound {
-		return err // there already (nil), or unreadable
-	}
-	h, err := passwordHash()
-	if err != nil {
+	switch {
+	case callcenter.ErrorCode(err) == callcenter.CodeNotFound:
+		h, err := passwordHash()
+		if err != nil {
+			return err
+		}
+		err = made("supervisor account", m.db.CreateAccount(ctx, callcenter.Account{
+			Name: demoSupervisorUser, DisplayName: "Olga (supervisor)", Role: "supervisor", PasswordHash: h, CreatedAt: m.Clock.Now(), CreatedBy: "demo",
+		}))
+		if err != nil {
+			return err
+		}
+	case err != nil:
 		return err
 	}
-	return made("supervisor account", m.db.CreateAccount(ctx, callcenter.Account{
-		Name: demoSupervisorUser, DisplayName: "Olga (supervisor)", Role: "supervisor", PasswordHash: h, CreatedAt: m.Clock.Now(), CreatedBy: "demo",
-	}))
+	phones, err := m.db.PersonPhones(ctx)
+	if err != nil || slices.ContainsFunc(phones, func(p callcenter.PersonPhone) bool { return p.Person == demoSupervisorUser }) {
+		return err
+	}
+	return made("browser phone of olga", m.db.SetPersonPhone(ctx, callcenter.PersonPhone{
+		Person: demoSupervisorUser, User: demoSupervisorUser, HA1: softphone.HA1(demoSupervisorUser, demoPhonePassword)}))
 }
 
 // demoPhoneText says how anna's browser phone works in this run.
@@ -417,7 +427,7 @@ func demoPhoneText(m *Main) string {
 	switch {
 	case m.VoxEmulator != "" && m.VoximplantApp != "":
 		return who + ",\n                 over the emulated Voximplant Web SDK at " + m.VoxEmulator + "; the others' phones are simulated;\n                 " +
-			"supervisor " + demoSupervisorUser + " (key " + demoSupervisorKey + ") answers Monitor in her browser"
+			"supervisor " + demoSupervisorUser + " (signed in as herself) answers Monitor in her browser"
 	case m.VoximplantApp != "":
 		return who + ",\n                 through Voximplant's application " + m.VoximplantApp
 	}
@@ -445,8 +455,8 @@ func printDemo(w io.Writer, m *Main) {
 	fmt.Fprintf(w, `
 Tandem demo is running at %s  (database %s)
 
-  Wallboard:     %s/supervisor   sign in as %s / %s (supervisor account), or with an
-                 access key: %s (admin) or %s (supervisor %s's key, with her browser phone)
+  Wallboard:     %s/supervisor   sign in as %s / %s (supervisor account, with her browser
+                 phone), or with an access key: %s (admin) or %s (supervisor %s's key)
   Operator app:  %s   log in as %s / %s (nobody simulates them:
                  press Ready and take calls yourself; %s is in no queue: transfer to him)
   Browser phone: %s

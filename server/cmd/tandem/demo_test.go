@@ -381,8 +381,16 @@ func TestDemoGivesAnnaABrowserPhoneOverTheEmulator(t *testing.T) {
 	if _, err := login("boris").Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{})); connect.CodeOf(err) != connect.CodeFailedPrecondition {
 		t.Errorf("boris's GetSoftphone: %v, want failed_precondition (his phone is simulated)", err)
 	}
-	// olga's supervisor key has a browser phone of its own, signed for her user only.
-	olga := tandem.New(m.URL, tandem.WithToken(demoSupervisorKey))
+	// olga, signed in as herself, has a browser phone of her own, signed for her user only; her
+	// key has none.
+	in, err := tandem.New(m.URL).Admin.SignIn(ctx, connect.NewRequest(&adminv1.SignInRequest{Name: demoSupervisorUser, Password: demoPassword}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tandem.New(m.URL, tandem.WithToken(demoSupervisorKey)).Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{})); connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Errorf("olga's key's GetSoftphone: %v, want failed_precondition", err)
+	}
+	olga := tandem.New(m.URL, tandem.WithToken(in.Msg.GetToken()))
 	osp, err := olga.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: "k3y"}))
 	if err != nil || osp.Msg.GetUsername() != "olga@demo.tandem.voximplant.com" || osp.Msg.GetHash() != softphone.Sign("k3y", softphone.HA1("olga", "demo-softphone")) {
 		t.Fatalf("olga's signed key = %v, %v", osp, err)
@@ -390,7 +398,7 @@ func TestDemoGivesAnnaABrowserPhoneOverTheEmulator(t *testing.T) {
 	var banner bytes.Buffer
 	printDemo(&banner, m)
 	for _, want := range []string{"anna answers in the browser (Voximplant user anna, password demo-softphone)", "emulated Voximplant Web SDK at http://127.0.0.1:9100",
-		"supervisor olga (key " + demoSupervisorKey + ") answers Monitor in her browser"} {
+		"supervisor olga (signed in as herself) answers Monitor in her browser"} {
 		if !strings.Contains(banner.String(), want) {
 			t.Errorf("banner lacks %q:\n%s", want, banner.String())
 		}
@@ -463,14 +471,27 @@ func TestDemoOlgaSignsInAsHerself(t *testing.T) {
 	}
 	var banner bytes.Buffer
 	printDemo(&banner, m)
-	if !strings.Contains(banner.String(), "sign in as olga / "+demoPassword+" (supervisor account)") {
+	if !strings.Contains(banner.String(), "sign in as olga / "+demoPassword+" (supervisor account, with her browser") {
 		t.Errorf("banner:\n%s", banner.String())
+	}
+	// An earlier demo gave the browser phone to her key: the next start moves it to her.
+	if _, err := m.db.SetAPIKeySoftphone(ctx, demoSupervisorID, demoSupervisorUser, softphone.HA1(demoSupervisorUser, demoPhonePassword)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.db.SetPersonPhone(ctx, callcenter.PersonPhone{Person: demoSupervisorUser}); err != nil {
+		t.Fatal(err)
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
 	m, _ = startDemo(t, db)
 	defer m.Close()
+	if k, err := m.db.APIKey(ctx, demoSupervisorID); err != nil || k.SoftphoneUser != "" {
+		t.Errorf("her key after a restart: %+v, %v", k, err)
+	}
+	if phones, err := m.db.PersonPhones(ctx); err != nil || len(phones) != 1 || phones[0].Person != demoSupervisorUser || phones[0].User != demoSupervisorUser {
+		t.Errorf("people's phones after a restart: %+v, %v", phones, err)
+	}
 	if _, err := tandem.New(m.URL).Admin.SignIn(ctx, connect.NewRequest(&adminv1.SignInRequest{Name: demoSupervisorUser, Password: demoPassword})); err != nil {
 		t.Errorf("after a restart: %v", err)
 	}

@@ -462,7 +462,7 @@ func (m *Main) serve(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			m.alertHook = alerting.NewWebhook(alerting.WebhookConfig{URL: m.AlertWebhook, Signer: signer, Clock: m.Clock, Logger: m.Logger})
+			m.alertHook = alerting.NewWebhook(alerting.WebhookConfig{URL: m.AlertWebhook, Signer: signer, Outbox: m.db, Clock: m.Clock, Logger: m.Logger})
 		}
 		alertSent = m.alertHook.Send
 	}

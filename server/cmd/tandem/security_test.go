@@ -98,7 +98,7 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		if method == "SignIn" || method == "GetSignInOptions" {
 			return true
 		}
-		if method == "ListAccounts" {
+		if method == "ListAccounts" || method == "ListPersonSoftphones" {
 			return role == "admin"
 		}
 		if strings.HasPrefix(method, "Get") || strings.HasPrefix(method, "List") || method == "PreviewOverflow" || method == "WhoAmI" {

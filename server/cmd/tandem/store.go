@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandemcc/tandem/server/internal/alerting"
 	"github.com/tandemcc/tandem/server/internal/postgres"
 	"github.com/tandemcc/tandem/server/internal/rpc"
 	"github.com/tandemcc/tandem/server/internal/sqlite"
@@ -24,6 +25,7 @@ type store interface {
 	switchboard.Store
 	rpc.Store
 	rpc.SecurityStore
+	alerting.Outbox
 	io.Closer
 }
 

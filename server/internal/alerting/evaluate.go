@@ -21,11 +21,15 @@ type key struct {
 
 func keyOf(a cc.Alert) key { return key{a.Queue, a.Kind, a.Operator} }
 
-// reading is one figure against its threshold.
+// reading is one figure against its threshold. A figure over a window this evaluator has not
+// seen whole (it started, or the day did, less than a window ago) is not judged: it may raise
+// an alert when crossed, but an open one is not cleared on it — after a restart, an alert on the
+// last quarter-hour's service level is not cleared because the quarter-hour since is empty.
 type reading struct {
 	key
 	value, threshold float64
 	crossed          bool
+	unjudged         bool
 }
 
 // sample is a queue's figures of today at one time: the window's figures are the difference
@@ -64,8 +68,8 @@ func (e *Evaluator) Step(now time.Time, floor analytics.Floor, open []cc.Alert) 
 	for _, a := range open {
 		k := keyOf(a)
 		isOpen[k] = true
-		if r, ok := readings[k]; ok && r.crossed {
-			delete(e.since, k) // still crossed: not on its way back
+		if r, ok := readings[k]; ok && (r.crossed || r.unjudged) {
+			delete(e.since, k) // still crossed, or not known to be back: not on its way back
 			continue
 		}
 		back, ok := e.since[k]
@@ -115,7 +119,7 @@ var kindOrder = map[cc.AlertKind]int{cc.AlertWaiting: 0, cc.AlertLongestWait: 1,
 func (e *Evaluator) readQueue(now time.Time, q analytics.QueueNow, t cc.AlertThresholds, ops []analytics.OperatorNow) []reading {
 	var out []reading
 	add := func(kind cc.AlertKind, op cc.OperatorID, value, threshold float64, crossed bool) {
-		out = append(out, reading{key{q.ID, kind, op}, value, threshold, crossed})
+		out = append(out, reading{key: key{q.ID, kind, op}, value: value, threshold: threshold, crossed: crossed})
 	}
 	if t.WaitingOver > 0 {
 		n := len(q.Waiting)
@@ -138,17 +142,19 @@ func (e *Evaluator) readQueue(now time.Time, q analytics.QueueNow, t cc.AlertThr
 		}
 	}
 	if t.ServiceLevelUnder > 0 || t.AbandonmentOver > 0 {
-		w := e.window(now, q.ID, q.Today, t.Window)
+		w, whole := e.window(now, q.ID, q.Today, t.Window)
 		if t.ServiceLevelUnder > 0 {
 			sl, ok := w.ServiceLevel(q.ServiceLevel.Abandoned)
 			counted := w.CallsAnswered + w.CallsAbandoned - w.ShortAbandons
 			add(cc.AlertServiceLevel, "", percent(sl), float64(t.ServiceLevelUnder),
 				ok && counted >= cc.AlertMinCalls && percent(sl) < float64(t.ServiceLevelUnder))
+			out[len(out)-1].unjudged = !whole
 		}
 		if t.AbandonmentOver > 0 {
 			ab, ok := w.AbandonmentRate()
 			add(cc.AlertAbandonment, "", percent(ab), float64(t.AbandonmentOver),
 				ok && w.CallsReceived >= cc.AlertMinCalls && percent(ab) > float64(t.AbandonmentOver))
+			out[len(out)-1].unjudged = !whole
 		}
 	}
 	return out
@@ -157,8 +163,8 @@ func (e *Evaluator) readQueue(now time.Time, q analytics.QueueNow, t cc.AlertThr
 func percent(share float64) float64 { return float64(int64(share*1000+0.5)) / 10 }
 
 // window returns the queue's figures counted over the window up to now, as far back as this
-// evaluator has seen them, and keeps today's sample.
-func (e *Evaluator) window(now time.Time, id cc.QueueID, today cc.Figures, window time.Duration) cc.Figures {
+// evaluator has seen them, and whether it has seen the whole window; it keeps today's sample.
+func (e *Evaluator) window(now time.Time, id cc.QueueID, today cc.Figures, window time.Duration) (cc.Figures, bool) {
 	s := e.samples[id]
 	if len(s) > 0 && today.CallsReceived < s[len(s)-1].today.CallsReceived {
 		s = nil // a new day: today's figures started again
@@ -172,7 +178,7 @@ func (e *Evaluator) window(now time.Time, id cc.QueueID, today cc.Figures, windo
 	}
 	s = s[drop:]
 	e.samples[id] = s
-	return since(today, s[0].today)
+	return since(today, s[0].today), !s[0].at.After(start)
 }
 
 // since returns the counts of f made after base.

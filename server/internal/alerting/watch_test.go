@@ -219,3 +219,22 @@ func TestMissesInRow(t *testing.T) {
 		t.Fatalf("%+v", open[0])
 	}
 }
+
+func TestAWindowAlertIsNotClearedOnAWindowNotSeenWhole(t *testing.T) {
+	w := newWorld(t)
+	th := cc.AlertThresholds{ServiceLevelUnder: 80, Window: 10 * time.Minute, Hold: time.Second}
+	w.floor.set(th, cc.Figures{})
+	w.after(0)
+	bad := cc.Figures{CallsReceived: 5, CallsAnswered: 5} // none answered within the target
+	w.floor.set(th, bad)
+	w.after(time.Second)
+	wantOpen(t, "5 calls answered late", w.after(time.Second), cc.AlertServiceLevel)
+
+	// A restart: the new watch has seen none of the window, so the calls before it are not
+	// known to have left it; the alert stays until a whole window has been seen.
+	w.open()
+	wantOpen(t, "restarted", w.after(0), cc.AlertServiceLevel)
+	wantOpen(t, "9 min after", w.after(9*time.Minute), cc.AlertServiceLevel)
+	w.after(time.Minute + time.Second)
+	wantOpen(t, "a whole window seen, empty", w.after(time.Second))
+}

@@ -16,31 +16,43 @@ import (
 	"github.com/tandemcc/tandem/server/internal/cloud"
 )
 
-// WebhookConfig configures a Webhook. URL and Signer are required.
+// Outbox is where the webhook finds what to send: the stored alerts whose raising or clearing
+// it has not POSTed yet. A restart, or a receiver down for a while, loses nothing.
+type Outbox interface {
+	UnsentAlertEvents(ctx context.Context, since time.Time, limit int) ([]cc.AlertEvent, error)
+	AlertEventSent(ctx context.Context, e cc.AlertEvent, at time.Time) error
+}
+
+// WebhookConfig configures a Webhook. URL, Signer and Outbox are required.
 type WebhookConfig struct {
 	URL string
 	// Signer signs each POST as Tandem signs its commands to the cloud (Standard Webhooks
 	// headers), with the webhook's own secret.
 	Signer *cloud.Signer
+	Outbox Outbox
 	// Client sends the POSTs. Default: a 10 s timeout.
 	Client *http.Client
 	Clock  clock.Clock
-	// Attempts per alert (default 5), waiting Backoff (default 1 s) before the first retry,
-	// doubling after each.
-	Attempts int
-	Backoff  time.Duration
-	Logger   *slog.Logger
+	// A failed POST is tried again after Backoff (default 1 s), doubling up to a minute, for as
+	// long as the event is younger than GiveUpAfter (default an hour): after that the alert is
+	// old news, and is logged, not sent.
+	Backoff     time.Duration
+	GiveUpAfter time.Duration
+	Logger      *slog.Logger
 }
 
-// webhookQueue is how many alerts may wait to be sent; past it the newest are dropped (and
-// logged): a webhook that is down never holds up the watch.
-const webhookQueue = 256
+// webhookBatch is how many events are read from the outbox at a time.
+const webhookBatch = 100
 
-// Webhook POSTs every alert raised or cleared, as JSON, signed, in order, retrying a failed POST
-// a bounded number of times. Send never blocks.
+// maxBackoff is the longest wait between two tries of a POST.
+const maxBackoff = time.Minute
+
+// Webhook POSTs every alert raised or cleared, as JSON, signed, in order, from the store's
+// outbox: it sends what is not marked sent, marks each once its receiver took it, and tries a
+// failed POST again, spaced, until it is an hour old. Send (a new alert stored) never blocks.
 type Webhook struct {
 	cfg  WebhookConfig
-	in   chan cc.Alert
+	wake chan struct{}
 	stop chan struct{}
 	done sync.WaitGroup
 }
@@ -60,7 +72,7 @@ type WebhookAlert struct {
 	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
 }
 
-// NewWebhook starts a webhook's sender; Close stops it.
+// NewWebhook starts a webhook's sender, which sends at once what the outbox holds; Close stops it.
 func NewWebhook(cfg WebhookConfig) *Webhook {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
@@ -68,31 +80,30 @@ func NewWebhook(cfg WebhookConfig) *Webhook {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
-	if cfg.Attempts <= 0 {
-		cfg.Attempts = 5
-	}
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = time.Second
+	}
+	if cfg.GiveUpAfter <= 0 {
+		cfg.GiveUpAfter = time.Hour
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	w := &Webhook{cfg: cfg, in: make(chan cc.Alert, webhookQueue), stop: make(chan struct{})}
+	w := &Webhook{cfg: cfg, wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	w.done.Add(1)
 	go w.run()
 	return w
 }
 
-// Send queues an alert to be POSTed; when the queue is full it is dropped and logged.
-func (w *Webhook) Send(a cc.Alert) {
+// Send tells the sender an alert was stored raised or cleared; it sends it from the outbox.
+func (w *Webhook) Send(cc.Alert) {
 	select {
-	case w.in <- a:
-	default:
-		w.cfg.Logger.Error("alert webhook behind: alert not sent", "id", a.ID, "queue", a.Queue, "kind", a.Kind)
+	case w.wake <- struct{}{}:
+	default: // already told
 	}
 }
 
-// Close stops sending; alerts still queued are not sent.
+// Close stops sending; what is unsent stays in the outbox for the next start.
 func (w *Webhook) Close() {
 	close(w.stop)
 	w.done.Wait()
@@ -100,59 +111,82 @@ func (w *Webhook) Close() {
 
 func (w *Webhook) run() {
 	defer w.done.Done()
-	for {
-		select {
-		case <-w.stop:
-			return
-		case a := <-w.in:
-			w.deliver(a)
-		}
-	}
-}
-
-func (w *Webhook) deliver(a cc.Alert) {
-	body := WebhookAlert{Event: "alert.raised", AlertID: a.ID, QueueID: string(a.Queue), Kind: string(a.Kind), OperatorID: string(a.Operator),
-		Value: a.Value, Threshold: a.Threshold, RaisedAt: a.RaisedAt, AcknowledgedBy: a.AckedBy}
-	if !a.Open() {
-		body.Event, body.ClearedAt = "alert.cleared", &a.ClearedAt
-	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		w.cfg.Logger.Error("alert webhook", "err", err)
-		return
-	}
-	// One id per event, the same on every attempt: the receiver can drop a repeat.
-	id := body.Event + "-" + strconv.FormatInt(a.ID, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-w.stop
+		cancel()
+	}()
 	wait := w.cfg.Backoff
-	for attempt := 1; ; attempt++ {
-		err := w.post(id, data)
+	for {
+		err := w.sendAll(ctx)
+		if ctx.Err() != nil {
+			return
+		}
 		if err == nil {
-			return
+			wait = w.cfg.Backoff
+			select {
+			case <-w.stop:
+				return
+			case <-w.wake:
+			}
+			continue
 		}
-		if attempt == w.cfg.Attempts {
-			w.cfg.Logger.Error("alert webhook: gave up", "id", id, "attempts", attempt, "err", err)
-			return
-		}
-		w.cfg.Logger.Warn("alert webhook: will retry", "id", id, "attempt", attempt, "err", err)
+		w.cfg.Logger.Warn("alert webhook: will retry", "in", wait, "err", err)
 		select {
 		case <-w.stop:
 			return
 		case <-w.cfg.Clock.After(wait):
 		}
-		wait *= 2
+		wait = min(2*wait, maxBackoff)
 	}
 }
 
-func (w *Webhook) post(id string, body []byte) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-w.stop:
-			cancel()
-		case <-ctx.Done():
+// sendAll sends the outbox's events in order until none is left, or one fails.
+func (w *Webhook) sendAll(ctx context.Context) error {
+	for {
+		now := w.cfg.Clock.Now()
+		events, err := w.cfg.Outbox.UnsentAlertEvents(ctx, now.Add(-w.cfg.GiveUpAfter), webhookBatch)
+		if err != nil {
+			return err
 		}
-	}()
+		if len(events) == 0 {
+			return nil
+		}
+		for _, e := range events {
+			if now.Sub(e.At()) >= w.cfg.GiveUpAfter { // went stale while the ones before were tried
+				w.cfg.Logger.Error("alert webhook: gave up, too old", "id", eventID(e))
+			} else if err := w.post(ctx, e); err != nil {
+				return fmt.Errorf("%s: %w", eventID(e), err)
+			}
+			// Taken: marked even while stopping, or the next start sends it again.
+			if err := w.cfg.Outbox.AlertEventSent(context.WithoutCancel(ctx), e, w.cfg.Clock.Now()); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// eventID is the event's id, the same on every try: the receiver can drop a repeat.
+func eventID(e cc.AlertEvent) string {
+	if e.Cleared {
+		return "alert.cleared-" + strconv.FormatInt(e.Alert.ID, 10)
+	}
+	return "alert.raised-" + strconv.FormatInt(e.Alert.ID, 10)
+}
+
+func (w *Webhook) post(ctx context.Context, e cc.AlertEvent) error {
+	a := e.Alert
+	event := WebhookAlert{Event: "alert.raised", AlertID: a.ID, QueueID: string(a.Queue), Kind: string(a.Kind), OperatorID: string(a.Operator),
+		Value: a.Value, Threshold: a.Threshold, RaisedAt: a.RaisedAt, AcknowledgedBy: a.AckedBy}
+	if e.Cleared {
+		event.Event, event.ClearedAt = "alert.cleared", &a.ClearedAt
+	}
+	body, err := json.Marshal(event)
+	if err != nil {
+		return err
+	}
+	id := eventID(e)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
 	if err != nil {
 		return err

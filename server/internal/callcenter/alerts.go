@@ -101,6 +101,20 @@ type Alert struct {
 // Open says whether the alert has not been cleared.
 func (a Alert) Open() bool { return a.ClearedAt.IsZero() }
 
+// AlertEvent is an alert's raising, or its clearing, as the alert webhook sends it.
+type AlertEvent struct {
+	Alert   Alert
+	Cleared bool
+}
+
+// At is when it happened.
+func (e AlertEvent) At() time.Time {
+	if e.Cleared {
+		return e.Alert.ClearedAt
+	}
+	return e.Alert.RaisedAt
+}
+
 // AlertQuery selects alerts, newest first: the open ones, or all raised since Since.
 type AlertQuery struct {
 	OpenOnly bool

@@ -220,6 +220,7 @@ func TestSignInWithOIDC(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.OIDC = o
+		c.VoximplantApp = "cc.acme.n2.voximplant.com"
 	})
 	api = a.api
 	a.setup()
@@ -247,6 +248,8 @@ func TestSignInWithOIDC(t *testing.T) {
 	if err != nil || len(log.Msg.GetEntries()) != 1 || log.Msg.GetEntries()[0].GetActor() != "olga" || log.Msg.GetEntries()[0].GetActorSignIn() != "oidc" {
 		t.Errorf("audit: %v %v", log, err)
 	}
+
+	peoplePhones(t, a, olga)
 
 	m.QueueUser(&mockoidc.MockUser{Subject: "s-2", PreferredUsername: "boris"})
 	if token, failure := browserSignIn(t, front.URL); token != "" || !strings.Contains(failure, `"groups" claim gives no Tandem role`) {
@@ -295,4 +298,71 @@ func landing(t *testing.T, c *http.Client, start string) (token, failure string)
 		t.Fatal(err)
 	}
 	return f.Get("signin_token"), f.Get("signin_error")
+}
+
+// peoplePhones: people who sign in as themselves get browser phones by their names — olga by
+// OpenID Connect (no account row), ivan by password — and sign for their own users only; a
+// user taken by another person, a missing person or password are refused by field and change
+// nothing; a phone removed is gone.
+func peoplePhones(t *testing.T, a *testAPI, olga *tandem.Client) {
+	t.Helper()
+	ctx := context.Background()
+	admin := a.admin()
+	set := func(person, user, password string) (*adminv1.SetPersonSoftphoneResponse, error) {
+		res, err := admin.Admin.SetPersonSoftphone(ctx, connect.NewRequest(&adminv1.SetPersonSoftphoneRequest{Person: person, SoftphoneUser: user, SoftphonePassword: password}))
+		if err != nil {
+			return nil, err
+		}
+		return res.Msg, nil
+	}
+	phone := func(c *tandem.Client) (string, error) {
+		res, err := c.Presence.GetSoftphone(ctx, connect.NewRequest(&presencev1.GetSoftphoneRequest{}))
+		if err != nil {
+			return "", err
+		}
+		return res.Msg.GetUsername(), nil
+	}
+	_, err := phone(olga)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+
+	if res, err := set("olga", "olga.sup", "olga-vox-1"); err != nil || res.GetSoftphone().GetSoftphoneUser() != "olga.sup" {
+		t.Fatalf("SetPersonSoftphone = %v, %v", res, err)
+	}
+	if got, err := phone(olga); err != nil || got != "olga.sup@cc.acme.n2.voximplant.com" {
+		t.Errorf("olga's phone: %q, %v", got, err)
+	}
+	const key = "5a7b"
+	signed, err := olga.Presence.SignSoftphoneKey(ctx, connect.NewRequest(&presencev1.SignSoftphoneKeyRequest{Key: key}))
+	if err != nil || signed.Msg.GetHash() != md5hex(key+"|"+md5hex("olga.sup:voximplant.com:olga-vox-1")) {
+		t.Errorf("olga signs: %v, %v", signed, err)
+	}
+	ivan, _, err := signIn(a, "ivan", "password-ivan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = phone(ivan)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+	_, err = set("ivan", "olga.sup", "x-1")
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+	_, err = set("", "ivan.sup", "x-1")
+	wantField(t, err, connect.CodeInvalidArgument, "person")
+	_, err = set("ivan", "ivan.sup", "")
+	wantField(t, err, connect.CodeInvalidArgument, "softphone_password")
+	_, err = phone(ivan)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
+	if _, err := set("ivan", "ivan.sup", "ivan-vox-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := phone(ivan); err != nil || got != "ivan.sup@cc.acme.n2.voximplant.com" {
+		t.Errorf("ivan's phone: %q, %v", got, err)
+	}
+	list, err := admin.Admin.ListPersonSoftphones(ctx, connect.NewRequest(&adminv1.ListPersonSoftphonesRequest{}))
+	if err != nil || len(list.Msg.GetSoftphones()) != 2 || list.Msg.GetSoftphones()[0].GetPerson() != "ivan" || list.Msg.GetSoftphones()[1].GetSoftphoneUser() != "olga.sup" {
+		t.Errorf("list: %v, %v", list, err)
+	}
+	if res, err := set("ivan", "", ""); err != nil || res.GetSoftphone() != nil {
+		t.Fatalf("removed: %v, %v", res, err)
+	}
+	_, err = phone(ivan)
+	wantField(t, err, connect.CodeFailedPrecondition, "softphone_user")
 }

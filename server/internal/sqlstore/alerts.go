@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -89,6 +91,53 @@ func (db *DB) Alerts(ctx context.Context, q cc.AlertQuery) ([]cc.Alert, error) {
 		return nil, db.d.errorf("alerts: %w", err)
 	}
 	return out, nil
+}
+
+// UnsentAlertEvents returns up to limit raisings and clearings not yet marked sent that
+// happened at or after since, oldest first (a raising before its clearing).
+func (db *DB) UnsentAlertEvents(ctx context.Context, since time.Time, limit int) ([]cc.AlertEvent, error) {
+	var out []cc.AlertEvent
+	err := db.c.Read(ctx, func(tx Tx) error {
+		from := since.UnixMilli()
+		raised, err := queryAll(ctx, tx, scanAlert, alertColumns+` WHERE raise_sent_at = 0 AND raised_at >= ? ORDER BY raised_at, id LIMIT ?`, from, limit)
+		if err != nil {
+			return err
+		}
+		cleared, err := queryAll(ctx, tx, scanAlert, alertColumns+` WHERE clear_sent_at = 0 AND cleared_at >= ? AND cleared_at > 0 ORDER BY cleared_at, id LIMIT ?`, from, limit)
+		if err != nil {
+			return err
+		}
+		for _, a := range raised {
+			out = append(out, cc.AlertEvent{Alert: a})
+		}
+		for _, a := range cleared {
+			out = append(out, cc.AlertEvent{Alert: a, Cleared: true})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, db.d.errorf("unsent alert events: %w", err)
+	}
+	slices.SortStableFunc(out, func(a, b cc.AlertEvent) int {
+		return cmp.Or(a.At().Compare(b.At()), cmp.Compare(a.Alert.ID, b.Alert.ID), cmp.Compare(boolInt(a.Cleared), boolInt(b.Cleared)))
+	})
+	return out[:min(len(out), limit)], nil
+}
+
+// AlertEventSent marks an alert's raising, or its clearing, sent at at.
+func (db *DB) AlertEventSent(ctx context.Context, e cc.AlertEvent, at time.Time) error {
+	column := "raise_sent_at"
+	if e.Cleared {
+		column = "clear_sent_at"
+	}
+	err := db.c.Write(ctx, func(tx WriteTx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET `+column+` = ? WHERE id = ?`, at.UnixMilli(), e.Alert.ID)
+		return err
+	})
+	if err != nil {
+		return db.d.errorf("alert %d sent: %w", e.Alert.ID, err)
+	}
+	return nil
 }
 
 const alertColumns = `SELECT id, queue_id, kind, operator_id, value, threshold, raised_at, cleared_at, acknowledged_by, acknowledged_at FROM alerts`

@@ -271,8 +271,9 @@ func (d Dialect) scrubCalls(ctx context.Context, tx Tx, at time.Time) (callcente
 
 // PurgeCallDetails erases the personal data of the finished calls that arrived before before
 // (caller number and name, session, accessURL, SIP headers, custom data, recording URL), deletes their routing
-// decisions, and deletes the cloud requests remembered from before then. Call and offer rows
-// stay, anonymous, so queue and operator figures over any range are unchanged.
+// decisions, and deletes the cloud requests remembered from before then, and the operators'
+// states and day scores (but each one's last state before it). Call and offer rows stay,
+// anonymous, so queue and operator figures over any range are unchanged.
 func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (callcenter.PurgeResult, error) {
 	var r callcenter.PurgeResult
 	err := db.c.Write(ctx, func(tx WriteTx) error {
@@ -290,9 +291,27 @@ func (db *DB) PurgeCallDetails(ctx context.Context, before, now time.Time) (call
 		}
 		n, _ := res.RowsAffected()
 		r.Requests += int(n)
-		return nil
+		r.OperatorHistory, err = db.d.purgeOperatorHistory(ctx, tx, before)
+		return err
 	})
 	return r, err
+}
+
+// purgeOperatorHistory deletes the states operators entered before before, but the last of
+// each, and their scores of the days before before's.
+func (d Dialect) purgeOperatorHistory(ctx context.Context, tx Tx, before time.Time) (int, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM operator_states WHERE since < ? AND since < (SELECT MAX(s.since)
+		FROM operator_states s WHERE s.operator_id = operator_states.operator_id AND s.since < ?)`, before.UnixMilli(), before.UnixMilli())
+	if err != nil {
+		return 0, d.errorf("purge operator states: %w", err)
+	}
+	states, _ := res.RowsAffected()
+	res, err = tx.ExecContext(ctx, `DELETE FROM operator_scores WHERE day < ?`, before.Unix()/86400)
+	if err != nil {
+		return 0, d.errorf("purge operator scores: %w", err)
+	}
+	scores, _ := res.RowsAffected()
+	return int(states + scores), nil
 }
 
 // CallerCalls returns the calls from a caller number (E.164) that still hold personal data,
@@ -371,4 +390,38 @@ func (d Dialect) eraseFromAudit() string {
 	return `UPDATE audit_log SET request = replace(request, ` + n + `, '[erased]'),
 				before = replace(before, ` + n + `, '[erased]'), after = replace(after, ` + n + `, '[erased]')
 			WHERE ` + in + `(request, ` + n + `) > 0 OR ` + in + `(before, ` + n + `) > 0 OR ` + in + `(after, ` + n + `) > 0`
+}
+
+// PersonPhones returns the people's browser phones, by person.
+func (db *DB) PersonPhones(ctx context.Context) ([]callcenter.PersonPhone, error) {
+	var out []callcenter.PersonPhone
+	err := db.c.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = queryAll(ctx, tx, func(s Scanner) (callcenter.PersonPhone, error) {
+			var p callcenter.PersonPhone
+			return p, s.Scan(&p.Person, &p.User, &p.HA1)
+		}, `SELECT person, softphone_user, softphone_ha1 FROM person_softphones ORDER BY person`)
+		return err
+	})
+	if err != nil {
+		return nil, db.d.errorf("person softphones: %w", err)
+	}
+	return out, nil
+}
+
+// SetPersonPhone gives p.Person the browser phone p (p.User "": takes his away).
+func (db *DB) SetPersonPhone(ctx context.Context, p callcenter.PersonPhone) error {
+	err := db.c.Write(ctx, func(tx WriteTx) error {
+		if p.User == "" {
+			_, err := tx.ExecContext(ctx, `DELETE FROM person_softphones WHERE person = ?`, p.Person)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO person_softphones (person, softphone_user, softphone_ha1) VALUES (?, ?, ?)
+			ON CONFLICT (person) DO UPDATE SET softphone_user = excluded.softphone_user, softphone_ha1 = excluded.softphone_ha1`, p.Person, p.User, p.HA1)
+		return err
+	})
+	if err != nil {
+		return db.d.errorf("set softphone of %q: %w", p.Person, err)
+	}
+	return nil
 }

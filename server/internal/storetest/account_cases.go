@@ -101,3 +101,23 @@ func (st suite) AuditEntryKeepsHowTheActorSignedIn(t *testing.T) {
 	}
 	equal(t, "entry", es[0], e)
 }
+
+// PersonPhones: set, replaced, listed by person, removed, kept on reopen.
+func (st suite) PersonPhones(t *testing.T) {
+	ctx := t.Context()
+	open := st.open(t)
+	db, err := open(ctx)
+	must(t, err)
+	must(t, db.SetPersonPhone(ctx, callcenter.PersonPhone{Person: "olga", User: "olga.sup", HA1: "h1"}))
+	must(t, db.SetPersonPhone(ctx, callcenter.PersonPhone{Person: "ivan@acme.com", User: "ivan", HA1: "h2"}))
+	must(t, db.SetPersonPhone(ctx, callcenter.PersonPhone{Person: "olga", User: "olga.2", HA1: "h3"}))
+	must(t, db.SetPersonPhone(ctx, callcenter.PersonPhone{Person: "ivan@acme.com"}))
+	must(t, db.SetPersonPhone(ctx, callcenter.PersonPhone{Person: "boris", User: "boris", HA1: "h4"}))
+	must(t, db.Close())
+	db, err = open(ctx)
+	must(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	got, err := db.PersonPhones(ctx)
+	must(t, err)
+	equal(t, "phones", got, []callcenter.PersonPhone{{Person: "boris", User: "boris", HA1: "h4"}, {Person: "olga", User: "olga.2", HA1: "h3"}})
+}

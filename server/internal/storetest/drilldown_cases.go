@@ -166,3 +166,44 @@ func (st suite) OperatorDrillDown(t *testing.T) {
 	must(t, err)
 	equal(t, "ann's events of the day", evs, events[:2])
 }
+
+// PurgeOperatorHistory: the retention purge deletes an operator's states entered before its
+// bound but the last one (a later day's strip still starts with what he was doing), and his
+// scores of the days before the bound's.
+func (st suite) PurgeOperatorHistory(t *testing.T) {
+	db := st.openTest(t)
+	ctx := t.Context()
+	config(t, db)
+	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC) // at(0) is 09:00 of it
+	for _, s := range []callcenter.OperatorStatus{
+		{Operator: "op-ann", State: callcenter.OperatorReady, Since: at(-48 * time.Hour), Marks: callcenter.NewMarks()},
+		{Operator: "op-ann", State: callcenter.OperatorAway, Since: at(-47 * time.Hour), Reason: "lunch", Marks: callcenter.NewMarks()},
+		{Operator: "op-ann", State: callcenter.OperatorReady, Since: at(-30 * time.Hour), Marks: callcenter.NewMarks()},
+		{Operator: "op-ann", State: callcenter.OperatorReserved, Since: at(time.Hour), Marks: callcenter.NewMarks()},
+		{Operator: "op-bob", State: callcenter.OperatorReady, Since: at(-40 * time.Hour), Marks: callcenter.NewMarks()},
+	} {
+		must(t, db.Apply(ctx, callcenter.Changes{Statuses: []callcenter.OperatorStatus{s}}))
+	}
+	r, err := db.PurgeCallDetails(ctx, day, at(48*time.Hour))
+	must(t, err)
+	// ann: two states and a day's score (the two days before); bob: his day's score only.
+	equal(t, "purged", r.OperatorHistory, 2+2+1)
+	got, err := db.OperatorStates(ctx, "op-ann", day, day.Add(24*time.Hour))
+	must(t, err)
+	equal(t, "ann's day still starts ready", got, []callcenter.StateSpan{
+		{Operator: "op-ann", Since: at(-30 * time.Hour), State: callcenter.OperatorReady},
+		{Operator: "op-ann", Since: at(time.Hour), State: callcenter.OperatorReserved},
+	})
+	got, err = db.OperatorStates(ctx, "op-ann", day.Add(-72*time.Hour), day)
+	must(t, err)
+	equal(t, "the days before, purged", got, []callcenter.StateSpan{{Operator: "op-ann", Since: at(-30 * time.Hour), State: callcenter.OperatorReady}})
+	got, err = db.OperatorStates(ctx, "op-bob", day, day.Add(24*time.Hour))
+	must(t, err)
+	equal(t, "bob's only state kept", len(got), 1)
+	scores, err := db.DayScores(ctx, "op-ann", day.Add(-72*time.Hour), day.Add(24*time.Hour))
+	must(t, err)
+	equal(t, "scores from the bound's day on", len(scores), 1)
+	again, err := db.PurgeCallDetails(ctx, day, at(49*time.Hour))
+	must(t, err)
+	equal(t, "a second purge", again.OperatorHistory, 0)
+}

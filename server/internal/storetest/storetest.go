@@ -89,6 +89,10 @@ type Store interface {
 	ClearAlert(ctx context.Context, id int64, at time.Time) error
 	AcknowledgeAlert(ctx context.Context, id int64, by string, at time.Time) (callcenter.Alert, error)
 	Alerts(ctx context.Context, q callcenter.AlertQuery) ([]callcenter.Alert, error)
+	PersonPhones(ctx context.Context) ([]callcenter.PersonPhone, error)
+	SetPersonPhone(ctx context.Context, p callcenter.PersonPhone) error
+	UnsentAlertEvents(ctx context.Context, since time.Time, limit int) ([]callcenter.AlertEvent, error)
+	AlertEventSent(ctx context.Context, e callcenter.AlertEvent, at time.Time) error
 
 	Close() error
 }
@@ -151,6 +155,9 @@ func Run(t *testing.T, factory Factory) {
 		{"AccountSessions", s.AccountSessions},
 		{"AuditEntryKeepsHowTheActorSignedIn", s.AuditEntryKeepsHowTheActorSignedIn},
 		{"Alerts", s.Alerts},
+		{"AlertWebhookOutbox", s.AlertWebhookOutbox},
+		{"PurgeOperatorHistory", s.PurgeOperatorHistory},
+		{"PersonPhones", s.PersonPhones},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel() // each on a database of its own

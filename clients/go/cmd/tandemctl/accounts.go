@@ -16,6 +16,46 @@ var accountsCommands = []command{
 	{"accounts", "create", "--name N --role supervisor|admin --password P [--display-name D]", "add a person who signs in to the supervisor pages", accountsCreate},
 	{"accounts", "update", "NAME [--display-name D] [--role supervisor|admin] [--disable|--enable]", "change an account (a new role or --disable ends its sessions)", accountsUpdate},
 	{"accounts", "password", "NAME --password P", "set an account's password (ends its sessions)", accountsPassword},
+	{"accounts", "softphone", "NAME --user U --password P | NAME --remove", "give a person (an account, or a name OpenID Connect signs in) a browser phone for monitoring", accountsSoftphone},
+	{"accounts", "softphones", "", "list the people's browser phones", accountsSoftphones},
+}
+
+func accountsSoftphone(c *cli, args []string) error {
+	fs := c.flags()
+	user := fs.String("user", "", "the Voximplant user's name (not an operator's contact, nor another's phone)")
+	password := fs.String("password", "", "that user's password (Tandem keeps its digest only)")
+	remove := fs.Bool("remove", false, "take the person's browser phone away")
+	pos, err := c.parse(fs, args, "NAME")
+	if err != nil {
+		return err
+	}
+	if *remove == (*user != "") {
+		return usagef("either --user (with --password) or --remove")
+	}
+	res, err := c.client.Admin.SetPersonSoftphone(c.ctx, connect.NewRequest(&adminv1.SetPersonSoftphoneRequest{Person: pos[0], SoftphoneUser: *user, SoftphonePassword: *password}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		row(w, "Person", pos[0])
+		row(w, "Browser phone", res.Msg.GetSoftphone().GetSoftphoneUser())
+	})
+}
+
+func accountsSoftphones(c *cli, args []string) error {
+	if _, err := c.parse(c.flags(), args); err != nil {
+		return err
+	}
+	res, err := c.client.Admin.ListPersonSoftphones(c.ctx, connect.NewRequest(&adminv1.ListPersonSoftphonesRequest{}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		row(w, "person", "user")
+		for _, p := range res.Msg.GetSoftphones() {
+			row(w, p.GetPerson(), p.GetSoftphoneUser())
+		}
+	})
 }
 
 // accountRole reads a --role flag: supervisor or admin.

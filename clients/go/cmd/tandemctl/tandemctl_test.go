@@ -108,14 +108,14 @@ func start(t *testing.T) *ctlT {
 	})
 
 	url := "http://" + addr
-	for deadline := time.Now().Add(10 * time.Second); !healthy(url); {
+	for deadline := time.Now().Add(60 * time.Second); !healthy(url); {
 		select {
 		case <-exited:
 			t.Fatal("the server exited")
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no answer from %s in 10s", url)
+			t.Fatalf("no answer from %s in 60s", url)
 		}
 	}
 	return &ctlT{t: t, url: url}
@@ -1069,6 +1069,32 @@ func TestKeySoftphone(t *testing.T) {
 		t.Errorf("a read-only key: %+v", r)
 	}
 	if r := c.run("keys", "softphone", floor); r.code != 2 || !strings.Contains(r.stderr, "--user") {
+		t.Errorf("neither --user nor --remove: %+v", r)
+	}
+}
+
+// TestPersonSoftphone: the admin gives a person a browser phone by his name, lists it, removes
+// it; a user another person has is refused by field; the command line wants --user or --remove.
+func TestPersonSoftphone(t *testing.T) {
+	c := start(t)
+	out := c.ok("accounts", "softphone", "olga", "--user", "olga.sup", "--password", "vox-olga-1")
+	wantCells(t, rowOf(t, out, "Browser phone"), "Browser phone", "olga.sup")
+	if strings.Contains(out, "vox-olga-1") {
+		t.Errorf("the password is shown: %s", out)
+	}
+	wantCells(t, rowOf(t, c.ok("accounts", "softphones"), "olga"), "olga", "olga.sup")
+	if r := c.run("accounts", "softphone", "ivan", "--user", "olga.sup", "--password", "vox-ivan-1"); r.code != 1 || !strings.Contains(r.stderr, "softphone_user") {
+		t.Errorf("another person's user: %+v", r)
+	}
+	var removed adminv1.SetPersonSoftphoneResponse
+	c.okJSON(&removed, "accounts", "softphone", "olga", "--remove")
+	if removed.GetSoftphone() != nil {
+		t.Errorf("removed: %v", &removed)
+	}
+	if out := c.ok("accounts", "softphones"); strings.Contains(out, "olga") {
+		t.Errorf("listed after the removal: %s", out)
+	}
+	if r := c.run("accounts", "softphone", "olga"); r.code != 2 || !strings.Contains(r.stderr, "--user") {
 		t.Errorf("neither --user nor --remove: %+v", r)
 	}
 }

@@ -6,6 +6,7 @@ import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { AdminService, KeyRole } from "@gen/tandem/admin/v1/admin_pb";
 import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
 import { AssignmentService } from "@gen/tandem/assignment/v1/assignment_pb";
+import { t } from "../i18n/i18n";
 
 export interface Api {
   analytics: Client<typeof AnalyticsService>;
@@ -85,7 +86,7 @@ export function decodeBadRequest(bytes: Uint8Array): Record<string, string> {
       else if (n === 2) description = v.string();
       else v.skip(w);
     }
-    if (field) out[field] = description || "invalid";
+    if (field) out[field] = description || t("words.problem.invalidField");
   }
   return out;
 }
@@ -116,16 +117,16 @@ export function problem(e: unknown): Problem {
   const fields = fieldsOf(err);
   switch (err.code) {
     case Code.Unauthenticated:
-      return new Problem("The access key was refused (wrong, revoked or expired). Sign in again.", err.code, fields);
+      return new Problem(t("words.problem.unauthenticated"), err.code, fields);
     case Code.PermissionDenied:
-      return new Problem("Not allowed with this access key: it is read-only or a supervisor's (configuration needs an admin key).", err.code, fields);
+      return new Problem(t("words.problem.permissionDenied"), err.code, fields);
     case Code.Unimplemented:
-      return new Problem("The server does not offer this yet (unimplemented).", err.code, fields);
+      return new Problem(t("words.problem.unimplemented"), err.code, fields);
     case Code.ResourceExhausted:
-      return new Problem("Too many requests. Wait a moment and try again.", err.code, fields);
+      return new Problem(t("words.problem.resourceExhausted"), err.code, fields);
     case Code.Unavailable:
     case Code.DeadlineExceeded:
-      return new Problem("Cannot reach the Tandem server. Check the connection and try again.", err.code, fields);
+      return new Problem(t("words.problem.unavailable"), err.code, fields);
   }
   return new Problem(err.rawMessage || String(err.code), err.code, fields);
 }

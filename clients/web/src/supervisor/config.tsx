@@ -7,104 +7,76 @@ import { Code } from "@connectrpc/connect";
 import { OverflowSchema, QueueSchema, SpareSchema, type Absence, type Client as CallerClient, type ListLoginFailuresResponse, type Operator, type Queue, type Spare } from "@gen/tandem/admin/v1/admin_pb";
 import { ContactKind, ContactSchema } from "@gen/tandem/common/v1/common_pb";
 import { problem, unary, type Api, type Role } from "./api";
-import { Field, uint } from "./form";
+import { Field, SaveError, uint, useList, useSave } from "./form";
 import { AlertThresholdFields, alertFormOf, alertsFrom } from "./alertconfig";
 import { ms } from "./live";
 import { backOffsText, failuresText } from "./logins";
+import { t, useLang, type Key } from "../i18n/i18n";
+import { Accounts } from "./accounts";
 
 const tabs = [
-  ["operators", "Operators"],
-  ["queues", "Queues"],
-  ["managers", "Managers"],
-  ["absences", "Absences"],
-  ["spares", "Spare numbers"],
-] as const;
+  ["operators", "config.tab.operators"],
+  ["queues", "config.tab.queues"],
+  ["managers", "config.tab.managers"],
+  ["absences", "config.tab.absences"],
+  ["spares", "config.tab.spares"],
+  ["accounts", "config.tab.accounts"],
+] as const satisfies readonly (readonly [string, Key])[];
 type Tab = (typeof tabs)[number][0];
 
 export const strategies = ["longest_idle", "round_robin", "fewest_calls", "least_talk", "best_marks", "skill_level", "random"];
 export const abandonRules = ["count_against", "ignore", "count_within_threshold_as_met"];
-const contactKinds: [ContactKind, string][] = [
-  [ContactKind.USER, "Voximplant user"],
-  [ContactKind.SIP, "SIP URI"],
-  [ContactKind.PSTN, "Phone number"],
+const contactKinds: [ContactKind, Key][] = [
+  [ContactKind.USER, "config.contact.user"],
+  [ContactKind.SIP, "config.contact.sip"],
+  [ContactKind.PSTN, "config.contact.pstn"],
 ];
+const strategyKeys: Record<string, Key> = {
+  longest_idle: "config.strategy.longest_idle",
+  round_robin: "config.strategy.round_robin",
+  fewest_calls: "config.strategy.fewest_calls",
+  least_talk: "config.strategy.least_talk",
+  best_marks: "config.strategy.best_marks",
+  skill_level: "config.strategy.skill_level",
+  random: "config.strategy.random",
+};
+const abandonRuleKeys: Record<string, Key> = {
+  count_against: "config.abandon.count_against",
+  ignore: "config.abandon.ignore",
+  count_within_threshold_as_met: "config.abandon.count_within_threshold_as_met",
+};
+const absenceKinds: Record<string, Key> = { vacation: "config.absence.vacation", sick: "config.absence.sick" };
+/** How a caller got his personal manager (Client.how). */
+const clientHows: Record<string, Key> = { voice: "config.m.how.voice", admin: "config.m.how.admin", import: "config.m.how.import" };
 
-/** A list read from the server, with its reload and its error. */
-function useList<T>(load: () => Promise<T[]>, deps: unknown[]): { items: T[] | null; reload: () => void; error: string } {
-  const [items, setItems] = useState<T[] | null>(null);
-  const [error, setError] = useState("");
-  const [n, setN] = useState(0);
-  useEffect(() => {
-    load().then(
-      (x) => {
-        setItems(x);
-        setError("");
-      },
-      (e) => setError(problem(e).message),
-    );
-  }, [...deps, n]);
-  return { items, reload: () => setN((k) => k + 1), error };
-}
-
-/** Runs a write, with the message and the field errors of its failure. */
-function useSave(): { busy: boolean; error: string; fields: Record<string, string>; run: (f: () => Promise<unknown>) => Promise<boolean>; reset: () => void } {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState("");
-  const [fields, setFields] = useState<Record<string, string>>({});
-  return {
-    busy,
-    error,
-    fields,
-    reset: () => {
-      setError("");
-      setFields({});
-    },
-    async run(f) {
-      setBusy(true);
-      setError("");
-      setFields({});
-      try {
-        await f();
-        return true;
-      } catch (e) {
-        const p = problem(e);
-        setError(Object.keys(p.fields).length ? `Not saved — ${p.message}` : p.message);
-        setFields(p.fields);
-        return false;
-      } finally {
-        setBusy(false);
-      }
-    },
-  };
-}
-
-function SaveError({ error }: { error: string }) {
-  return error ? (
-    <p class="error" role="alert" data-testid="save-error">
-      {error}
-    </p>
-  ) : null;
+/** A word from a table of catalog keys, or the server's own word when the table lacks it. */
+function wordOf(table: Record<string, Key>, id: string): string {
+  const k = table[id];
+  return k ? t(k) : id;
 }
 
 export function Config({ api, role }: { api: Api; role: Role }) {
   const [tab, setTab] = useState<Tab>("operators");
   const canWrite = role === "admin";
+  const l = useLang();
   useEffect(() => {
-    document.title = "Configuration · Tandem";
-  }, []);
+    document.title = t("config.pageTitle");
+  }, [l]);
+  // Accounts are an admin's business only: the server refuses their list to anyone else.
+  const shown = tabs.filter(([k]) => k !== "accounts" || canWrite);
   return (
     <div class="sv-page">
-      <h1 id="config-title">Configuration</h1>
-      <div class="sv-tabs" role="tablist" aria-labelledby="config-title" onKeyDown={(e) => tabKeys(e, tabs, tab, setTab)}>
-        {tabs.map(([k, label]) => (
+      <h1 id="config-title">{t("config.title")}</h1>
+      <div class="sv-tabs" role="tablist" aria-labelledby="config-title" onKeyDown={(e) => tabKeys(e, shown, tab, setTab)}>
+        {shown.map(([k, label]) => (
           <button key={k} id={`tab-${k}`} role="tab" aria-selected={tab === k} aria-controls="config-panel" tabIndex={tab === k ? 0 : -1} class={tab === k ? "chosen" : ""} onClick={() => setTab(k)}>
-            {label}
+            {t(label)}
           </button>
         ))}
       </div>
       {!canWrite && (
         <p class="notice" data-testid="read-only">
-          This access key may look but not change the configuration: changes need an admin key.
+          {t("config.readOnly")}
         </p>
       )}
       <div role="tabpanel" id="config-panel" aria-labelledby={`tab-${tab}`}>
@@ -113,6 +85,7 @@ export function Config({ api, role }: { api: Api; role: Role }) {
         {tab === "managers" && <Managers api={api} canWrite={canWrite} />}
         {tab === "absences" && <Absences api={api} canWrite={canWrite} />}
         {tab === "spares" && <Spares api={api} canWrite={canWrite} />}
+        {tab === "accounts" && canWrite && <Accounts api={api} />}
       </div>
     </div>
   );
@@ -132,23 +105,24 @@ function tabKeys(e: KeyboardEvent, shown: readonly (readonly [Tab, unknown])[], 
 
 function contactText(c: { kind: ContactKind; target: string } | undefined): string {
   if (!c) return "";
-  const k = contactKinds.find(([x]) => x === c.kind)?.[1] ?? "";
-  return c.target ? `${c.target}${k ? ` (${k})` : ""}` : "";
+  const k = contactKinds.find(([x]) => x === c.kind)?.[1];
+  if (!c.target) return "";
+  return k ? t("config.contact.text", { target: c.target, kind: t(k) }) : c.target;
 }
 
-function ContactFields({ prefix, kind, target, setKind, setTarget, errors, kinds = contactKinds }: { prefix: string; kind: ContactKind; target: string; setKind: (k: ContactKind) => void; setTarget: (s: string) => void; errors: Record<string, string>; kinds?: [ContactKind, string][] }) {
+function ContactFields({ prefix, kind, target, setKind, setTarget, errors, kinds = contactKinds }: { prefix: string; kind: ContactKind; target: string; setKind: (k: ContactKind) => void; setTarget: (s: string) => void; errors: Record<string, string>; kinds?: [ContactKind, Key][] }) {
   return (
     <>
-      <Field label="Reached by" name={`${prefix}.kind`} errors={errors}>
+      <Field label={t("config.contact.reachedBy")} name={`${prefix}.kind`} errors={errors}>
         <select value={String(kind)} onChange={(e) => setKind(Number(e.currentTarget.value) as ContactKind)}>
           {kinds.map(([k, l]) => (
             <option key={k} value={String(k)}>
-              {l}
+              {t(l)}
             </option>
           ))}
         </select>
       </Field>
-      <Field label="Contact" name={`${prefix}.target`} errors={errors} hint="user name, sip:… URI or +E.164 number">
+      <Field label={t("config.contact.contact")} name={`${prefix}.target`} errors={errors} hint={t("config.contact.hint")}>
         <input value={target} onInput={(e) => setTarget(e.currentTarget.value)} />
       </Field>
     </>
@@ -165,12 +139,12 @@ function Operators({ api, canWrite }: { api: Api; canWrite: boolean }) {
   const failures = new Map((logins.list?.operators ?? []).map((f) => [f.operatorId, f]));
   const now = Date.now();
   return (
-    <section class="sv-card" aria-label="Operators">
+    <section class="sv-card" aria-label={t("config.tab.operators")}>
       {ops.error && <p class="error" role="alert">{ops.error}</p>}
       {logins.error && <p class="error" role="alert">{logins.error}</p>}
       {canWrite && !editing && (
         <button class="primary" onClick={() => setEditing("new")}>
-          New operator
+          {t("config.op.new")}
         </button>
       )}
       {editing && (
@@ -187,12 +161,12 @@ function Operators({ api, canWrite }: { api: Api; canWrite: boolean }) {
       <table class="sv-table" data-testid="operators">
         <thead>
           <tr>
-            <th>Name</th>
-            <th>Shown as</th>
-            <th>Contact</th>
-            <th>Queues (level)</th>
-            <th>Status</th>
-            {logins.list && <th>Failed logins</th>}
+            <th>{t("config.op.col.name")}</th>
+            <th>{t("config.op.col.shownAs")}</th>
+            <th>{t("config.op.col.contact")}</th>
+            <th>{t("config.op.col.queues")}</th>
+            <th>{t("config.op.col.status")}</th>
+            {logins.list && <th>{t("config.op.col.failedLogins")}</th>}
             {canWrite && <th />}
           </tr>
         </thead>
@@ -205,26 +179,26 @@ function Operators({ api, canWrite }: { api: Api; canWrite: boolean }) {
                 <td>{o.displayName}</td>
                 <td>{contactText(o.contact)}</td>
                 <td>{o.queues.map((q) => `${q.queueId} (${q.level})`).join(", ")}</td>
-                <td>{o.disabled ? "disabled" : "active"}</td>
+                <td>{o.disabled ? t("config.op.disabled") : t("config.op.active")}</td>
                 {logins.list && (
                   <td data-testid="failed-logins">
                     {failuresText(failures.get(o.operatorId))}
                     {offs.map((b) => (
                       <div key={b} class="muted">
-                        backed off: {b}
+                        {t("config.op.backedOff", { what: b })}
                       </div>
                     ))}
                     {offs.length > 0 && (
-                      <button class="link" aria-label={`Unlock ${o.name}`} onClick={() => logins.unlock({ operatorId: o.operatorId })}>
-                        Unlock
+                      <button class="link" aria-label={t("config.op.unlockWho", { name: o.name })} onClick={() => logins.unlock({ operatorId: o.operatorId })}>
+                        {t("config.op.unlock")}
                       </button>
                     )}
                   </td>
                 )}
                 {canWrite && (
                   <td>
-                    <button class="link" onClick={() => setEditing(o)} aria-label={`Edit ${o.name}`}>
-                      Edit
+                    <button class="link" onClick={() => setEditing(o)} aria-label={t("config.editWho", { name: o.name })}>
+                      {t("config.edit")}
                     </button>
                   </td>
                 )}
@@ -235,15 +209,15 @@ function Operators({ api, canWrite }: { api: Api; canWrite: boolean }) {
       </table>
       {logins.list && logins.list.addresses.some((a) => a.until) && (
         <div data-testid="backed-off-addresses">
-          <h3>Addresses backed off for wrong passwords over many names</h3>
+          <h3>{t("config.op.addresses")}</h3>
           <ul>
             {logins.list.addresses
               .filter((a) => a.until)
               .map((a) => (
                 <li key={a.address}>
                   {backOffsText([a], now)[0] ?? a.address}{" "}
-                  <button class="link" aria-label={`Unlock ${a.address}`} onClick={() => logins.unlock({ address: a.address })}>
-                    Unlock
+                  <button class="link" aria-label={t("config.op.unlockWho", { name: a.address })} onClick={() => logins.unlock({ address: a.address })}>
+                    {t("config.op.unlock")}
                   </button>
                 </li>
               ))}
@@ -314,32 +288,32 @@ function OperatorForm({ api, op, queues, done }: { api: Api; op: Operator | null
     if (ok) done(true);
   }
   return (
-    <form class="sv-form sv-grid" onSubmit={submit} aria-label={op ? `Edit operator ${op.name}` : "New operator"} data-testid="operator-form">
-      <h3>{op ? `Operator ${op.name}` : "New operator"}</h3>
+    <form class="sv-form sv-grid" onSubmit={submit} aria-label={op ? t("config.op.editForm", { name: op.name }) : t("config.op.new")} data-testid="operator-form">
+      <h3>{op ? t("config.op.formTitle", { name: op.name }) : t("config.op.new")}</h3>
       {!op && (
-        <Field label="Login name" name="name" errors={save.fields}>
+        <Field label={t("config.op.loginName")} name="name" errors={save.fields}>
           <input value={name} onInput={(e) => setName(e.currentTarget.value)} autocomplete="off" />
         </Field>
       )}
-      <Field label="Shown as" name="display_name" errors={save.fields}>
+      <Field label={t("config.op.col.shownAs")} name="display_name" errors={save.fields}>
         <input value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
       </Field>
-      <Field label={op ? "New password (optional)" : "Password"} name="password" errors={save.fields} hint="at least 8 characters">
+      <Field label={op ? t("config.op.newPassword") : t("config.op.password")} name="password" errors={save.fields} hint={t("config.op.passwordHint")}>
         <input type="password" value={password} autocomplete="new-password" onInput={(e) => setPassword(e.currentTarget.value)} />
       </Field>
       <ContactFields prefix="contact" kind={kind} target={target} setKind={setKind} setTarget={setTarget} errors={save.fields} />
       {op && kind === ContactKind.USER && (
         <Field
-          label="Voximplant user's password (browser phone, optional)"
+          label={t("config.op.voxPassword")}
           name="softphone_password"
           errors={save.fields}
-          hint="the password of his Voximplant user: he then takes calls in the app; Tandem keeps only its digest"
+          hint={t("config.op.voxPasswordHint")}
         >
           <input type="password" value={voxPassword} autocomplete="new-password" data-testid="softphone-password" onInput={(e) => setVoxPassword(e.currentTarget.value)} />
         </Field>
       )}
       <fieldset class="sv-queues" data-field="queues">
-        <legend>Queues and levels (1 learning – 5 expert)</legend>
+        <legend>{t("config.op.queuesLegend")}</legend>
         {queues.map((q) => (
           <div key={q.queueId} class="sv-queue-level">
             <label>
@@ -356,7 +330,7 @@ function OperatorForm({ api, op, queues, done }: { api: Api; op: Operator | null
               {q.name || q.queueId}
             </label>
             {levels[q.queueId] !== undefined && (
-              <select aria-label={`Level in ${q.name || q.queueId}`} value={String(levels[q.queueId])} onChange={(e) => setLevels({ ...levels, [q.queueId]: Number(e.currentTarget.value) })}>
+              <select aria-label={t("config.op.levelIn", { queue: q.name || q.queueId })} value={String(levels[q.queueId])} onChange={(e) => setLevels({ ...levels, [q.queueId]: Number(e.currentTarget.value) })}>
                 {[1, 2, 3, 4, 5].map((l) => (
                   <option key={l} value={String(l)}>
                     {l}
@@ -374,16 +348,16 @@ function OperatorForm({ api, op, queues, done }: { api: Api; op: Operator | null
       </fieldset>
       {op && (
         <label class="sv-check">
-          <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} /> Disabled (dismissed: cannot log in or take calls)
+          <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} /> {t("config.op.disabledCheck")}
         </label>
       )}
       <SaveError error={save.error} />
       <div class="sv-actions">
         <button type="submit" class="primary" disabled={save.busy}>
-          Save
+          {t("config.save")}
         </button>
         <button type="button" class="link" onClick={() => done(false)}>
-          Cancel
+          {t("config.cancel")}
         </button>
       </div>
     </form>
@@ -397,11 +371,11 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
   const spares = useList(async () => (await api.admin.listSpares({}, unary)).spares, [api]);
   const [editing, setEditing] = useState<Queue | "new" | null>(null);
   return (
-    <section class="sv-card" aria-label="Queues">
+    <section class="sv-card" aria-label={t("config.tab.queues")}>
       {queues.error && <p class="error" role="alert">{queues.error}</p>}
       {canWrite && !editing && (
         <button class="primary" onClick={() => setEditing("new")}>
-          New queue
+          {t("config.q.new")}
         </button>
       )}
       {editing && (
@@ -418,12 +392,12 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
       <table class="sv-table" data-testid="queues">
         <thead>
           <tr>
-            <th>Queue</th>
-            <th>Numbers</th>
-            <th>Strategy</th>
-            <th>Ring / wrap-up</th>
-            <th>Service level target</th>
-            <th>Overflow</th>
+            <th>{t("config.q.col.queue")}</th>
+            <th>{t("config.q.col.numbers")}</th>
+            <th>{t("config.q.col.strategy")}</th>
+            <th>{t("config.q.col.ringWrap")}</th>
+            <th>{t("config.q.col.slTarget")}</th>
+            <th>{t("config.q.col.overflow")}</th>
             {canWrite && <th />}
           </tr>
         </thead>
@@ -432,21 +406,19 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
             <tr key={q.queueId} data-queue={q.queueId}>
               <td>
                 {q.name || q.queueId} <span class="muted">{q.queueId}</span>
-                {q.isDefault && <span class="badge">default</span>}
+                {q.isDefault && <span class="badge">{t("config.q.default")}</span>}
               </td>
               <td>{q.dialedNumbers.join(", ")}</td>
-              <td data-testid="strategy">{q.strategy || "longest_idle"}</td>
-              <td>
-                {q.offerTimeoutS || 20} s / {q.wrapUpS} s
+              <td data-testid="strategy" title={wordOf(strategyKeys, q.strategy || "longest_idle")}>
+                {q.strategy || "longest_idle"}
               </td>
-              <td>
-                {q.serviceLevelTargetPercent || 80} % in {q.serviceLevelThresholdS || 20} s
-              </td>
-              <td>{q.overflow?.afterS ? `after ${q.overflow.afterS} s to ${q.overflow.spareIds.join(", ")}` : "never"}</td>
+              <td>{t("config.q.ringWrap", { ring: q.offerTimeoutS || 20, wrap: q.wrapUpS })}</td>
+              <td>{t("config.q.slTarget", { target: q.serviceLevelTargetPercent || 80, threshold: q.serviceLevelThresholdS || 20 })}</td>
+              <td>{q.overflow?.afterS ? t("config.q.overflowAfter", { after: q.overflow.afterS, spares: q.overflow.spareIds.join(", ") }) : t("config.q.never")}</td>
               {canWrite && (
                 <td>
-                  <button class="link" onClick={() => setEditing(q)} aria-label={`Edit ${q.queueId}`}>
-                    Edit
+                  <button class="link" onClick={() => setEditing(q)} aria-label={t("config.editWho", { name: q.queueId })}>
+                    {t("config.edit")}
                   </button>
                 </td>
               )}
@@ -544,62 +516,62 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
     if (ok) done(true);
   }
   return (
-    <form class="sv-form" onSubmit={submit} aria-label={queue ? `Edit queue ${queue.queueId}` : "New queue"} data-testid="queue-form">
-      <h3>{queue ? `Queue ${queue.queueId}` : "New queue"}</h3>
+    <form class="sv-form" onSubmit={submit} aria-label={queue ? t("config.q.editForm", { id: queue.queueId }) : t("config.q.new")} data-testid="queue-form">
+      <h3>{queue ? t("config.q.formTitle", { id: queue.queueId }) : t("config.q.new")}</h3>
       <div class="sv-grid">
-        {!queue && text("queue_id", "Queue id", "lowercase letters, digits, _ or -")}
-        {text("name", "Name")}
-        <Field label="Dialed numbers (one a line)" name="queue.dialed_numbers" errors={save.fields}>
+        {!queue && text("queue_id", t("config.q.queueId"), t("config.idHint"))}
+        {text("name", t("config.name"))}
+        <Field label={t("config.q.dialedNumbers")} name="queue.dialed_numbers" errors={save.fields}>
           <textarea name="dialed_numbers" rows={2} value={f.dialed_numbers} onInput={set("dialed_numbers")} />
         </Field>
-        <Field label="Strategy" name="queue.strategy" errors={save.fields}>
+        <Field label={t("config.q.col.strategy")} name="queue.strategy" errors={save.fields}>
           <select name="strategy" value={f.strategy} onChange={set("strategy")}>
             {strategies.map((s) => (
               <option key={s} value={s}>
-                {s.replace(/_/g, " ")}
+                {wordOf(strategyKeys, s)}
               </option>
             ))}
           </select>
         </Field>
-        {text("offer_timeout_s", "Ring time (s)", "5–120")}
-        {text("wrap_up_s", "Wrap-up (s)", "0–600")}
-        {text("priority", "Priority", "0–100, higher first")}
-        {text("announce_every_s", "Announce position every (s)", "0: never; else 15–600")}
-        {text("away_after_misses", "Away after misses in a row", "empty: 1")}
-        {text("ban_after_misses", "Ban after misses", "empty: 3 an hour")}
-        {text("away_after_declines", "Away after declines in a row", "0: never; at most 100")}
+        {text("offer_timeout_s", t("config.q.ringTime"), t("config.range", { lo: 5, hi: 120 }))}
+        {text("wrap_up_s", t("config.q.wrapUp"), t("config.range", { lo: 0, hi: 600 }))}
+        {text("priority", t("config.priority"), t("config.q.priorityHint"))}
+        {text("announce_every_s", t("config.q.announce"), t("config.q.announceHint"))}
+        {text("away_after_misses", t("config.q.awayAfterMisses"), t("config.q.awayAfterMissesHint"))}
+        {text("ban_after_misses", t("config.q.banAfterMisses"), t("config.q.banAfterMissesHint"))}
+        {text("away_after_declines", t("config.q.awayAfterDeclines"), t("config.q.awayAfterDeclinesHint"))}
       </div>
       <fieldset>
-        <legend>Service level</legend>
+        <legend>{t("config.q.serviceLevel")}</legend>
         <div class="sv-grid">
-          {text("service_level_threshold_s", "Answered within (s)", "1–600")}
-          {text("service_level_target_percent", "Target (%)", "1–100")}
-          <Field label="Abandoned calls" name="queue.service_level_abandoned" errors={save.fields}>
+          {text("service_level_threshold_s", t("config.q.slThreshold"), t("config.range", { lo: 1, hi: 600 }))}
+          {text("service_level_target_percent", t("config.q.slTargetPercent"), t("config.range", { lo: 1, hi: 100 }))}
+          <Field label={t("config.q.abandoned")} name="queue.service_level_abandoned" errors={save.fields}>
             <select name="service_level_abandoned" value={f.service_level_abandoned} onChange={set("service_level_abandoned")}>
               {abandonRules.map((s) => (
                 <option key={s} value={s}>
-                  {s.replace(/_/g, " ")}
+                  {wordOf(abandonRuleKeys, s)}
                 </option>
               ))}
             </select>
           </Field>
-          {text("short_abandon_s", "Short abandon under (s)", "0–60")}
+          {text("short_abandon_s", t("config.q.shortAbandon"), t("config.range", { lo: 0, hi: 60 }))}
         </div>
       </fieldset>
       <fieldset>
-        <legend>Overflow to spare numbers</legend>
+        <legend>{t("config.q.overflowLegend")}</legend>
         <div class="sv-grid">
-          {text("overflow.after_s", "After waiting (s)", "0: never")}
-          {text("overflow.max_at_once", "At most at once", "0: no limit")}
-          <Field label="Order" name="queue.overflow.order" errors={save.fields}>
+          {text("overflow.after_s", t("config.q.overflowAfterS"), t("config.q.zeroNever"))}
+          {text("overflow.max_at_once", t("config.q.overflowMaxAtOnce"), t("config.q.zeroNoLimit"))}
+          <Field label={t("config.q.overflowOrder")} name="queue.overflow.order" errors={save.fields}>
             <select value={f["overflow.order"]} onChange={set("overflow.order")}>
-              <option value="in_turn">in turn</option>
-              <option value="least_used">least used</option>
-              <option value="priority">priority</option>
+              <option value="in_turn">{t("config.q.order.in_turn")}</option>
+              <option value="least_used">{t("config.q.order.least_used")}</option>
+              <option value="priority">{t("config.q.order.priority")}</option>
             </select>
           </Field>
           <label class="sv-check">
-            <input type="checkbox" checked={predicted} onChange={(e) => setPredicted(e.currentTarget.checked)} /> Also on predicted wait
+            <input type="checkbox" checked={predicted} onChange={(e) => setPredicted(e.currentTarget.checked)} /> {t("config.q.onPredictedWait")}
           </label>
         </div>
         <div data-field="queue.overflow.spare_ids">
@@ -613,12 +585,12 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
               {sp.name || sp.spareId}
             </label>
           ))}
-          {spares.length === 0 && <span class="muted small">No spare numbers yet.</span>}
+          {spares.length === 0 && <span class="muted small">{t("config.q.noSpares")}</span>}
           {save.fields["queue.overflow.spare_ids"] && <span class="field-error" role="alert">{save.fields["queue.overflow.spare_ids"]}</span>}
         </div>
       </fieldset>
       <fieldset>
-        <legend>Recording</legend>
+        <legend>{t("config.q.recording")}</legend>
         <label class="sv-check">
           <input
             type="checkbox"
@@ -626,24 +598,24 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
             checked={f.record_calls === "yes"}
             onChange={(e) => setF({ ...f, record_calls: e.currentTarget.checked ? "yes" : "" })}
           />{" "}
-          Record calls (supervisors hear them in the call's detail)
+          {t("config.q.recordCalls")}
         </label>
-        <Field label="Notice said to the caller first" name="queue.recording_notice" errors={save.fields} hint="e.g. This call may be recorded. Empty: none">
+        <Field label={t("config.q.recordingNotice")} name="queue.recording_notice" errors={save.fields} hint={t("config.q.recordingNoticeHint")}>
           <textarea name="recording_notice" rows={2} value={f.recording_notice} onInput={set("recording_notice")} />
         </Field>
       </fieldset>
       <AlertThresholdFields text={text} />
       <label class="sv-check">
-        <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> Default queue (calls to unknown numbers)
+        <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> {t("config.q.isDefault")}
       </label>
       {save.fields["queue.is_default"] && <span class="field-error" role="alert">{save.fields["queue.is_default"]}</span>}
       <SaveError error={save.error} />
       <div class="sv-actions">
         <button type="submit" class="primary" disabled={save.busy}>
-          Save
+          {t("config.save")}
         </button>
         <button type="button" class="link" onClick={() => done(false)}>
-          Cancel
+          {t("config.cancel")}
         </button>
       </div>
     </form>
@@ -675,12 +647,12 @@ function Managers({ api, canWrite }: { api: Api; canWrite: boolean }) {
     if (await save.run(() => api.admin.removeClient({ number: c.number }, unary))) clients.reload();
   }
   return (
-    <section class="sv-card" aria-label="Managers">
+    <section class="sv-card" aria-label={t("config.tab.managers")}>
       <form class="sv-inline" onSubmit={(e) => e.preventDefault()}>
         <label>
-          Manager
+          {t("config.m.manager")}
           <select value={managerId} onChange={(e) => setManagerId(e.currentTarget.value)}>
-            <option value="">everyone</option>
+            <option value="">{t("config.m.everyone")}</option>
             {(ops.items ?? []).map((o) => (
               <option key={o.operatorId} value={o.operatorId}>
                 {o.displayName || o.name}
@@ -689,17 +661,17 @@ function Managers({ api, canWrite }: { api: Api; canWrite: boolean }) {
           </select>
         </label>
         <label class="sv-check">
-          <input type="checkbox" checked={orphans} onChange={(e) => setOrphans(e.currentTarget.checked)} /> only clients of dismissed managers
+          <input type="checkbox" checked={orphans} onChange={(e) => setOrphans(e.currentTarget.checked)} /> {t("config.m.orphans")}
         </label>
       </form>
       {canWrite && (
-        <form class="sv-form sv-grid" onSubmit={assign} aria-label="Assign a personal manager">
-          <Field label="Caller number" name="number" errors={save.fields}>
+        <form class="sv-form sv-grid" onSubmit={assign} aria-label={t("config.m.assignForm")}>
+          <Field label={t("config.m.callerNumber")} name="number" errors={save.fields}>
             <input value={number} onInput={(e) => setNumber(e.currentTarget.value)} placeholder="+1 415 555 0100" />
           </Field>
-          <Field label="His manager" name="manager_id" errors={save.fields}>
+          <Field label={t("config.m.hisManager")} name="manager_id" errors={save.fields}>
             <select value={assignTo} onChange={(e) => setAssignTo(e.currentTarget.value)}>
-              <option value="">choose…</option>
+              <option value="">{t("config.choose")}</option>
               {(ops.items ?? [])
                 .filter((o) => !o.disabled)
                 .map((o) => (
@@ -711,7 +683,7 @@ function Managers({ api, canWrite }: { api: Api; canWrite: boolean }) {
           </Field>
           <div class="sv-actions">
             <button type="submit" class="primary" disabled={save.busy}>
-              Assign
+              {t("config.m.assign")}
             </button>
           </div>
         </form>
@@ -721,10 +693,10 @@ function Managers({ api, canWrite }: { api: Api; canWrite: boolean }) {
       <table class="sv-table" data-testid="clients">
         <thead>
           <tr>
-            <th>Caller</th>
-            <th>Manager</th>
-            <th>How</th>
-            <th>Since</th>
+            <th>{t("config.m.col.caller")}</th>
+            <th>{t("config.m.manager")}</th>
+            <th>{t("config.m.col.how")}</th>
+            <th>{t("config.m.col.since")}</th>
             {canWrite && <th />}
           </tr>
         </thead>
@@ -733,12 +705,12 @@ function Managers({ api, canWrite }: { api: Api; canWrite: boolean }) {
             <tr key={c.number}>
               <td>{c.number}</td>
               <td>{c.managerId ? name(c.managerId) : "—"}</td>
-              <td>{c.how}</td>
+              <td>{wordOf(clientHows, c.how)}</td>
               <td>{c.assignedAt ? new Date(ms(c.assignedAt)).toISOString().slice(0, 10) : ""}</td>
               {canWrite && (
                 <td>
                   <button class="link" onClick={() => void remove(c)}>
-                    Remove
+                    {t("config.m.remove")}
                   </button>
                 </td>
               )}
@@ -769,12 +741,12 @@ function Absences({ api, canWrite }: { api: Api; canWrite: boolean }) {
     if (await save.run(() => api.admin.deleteAbsence({ absenceId: a.absenceId }, unary))) absences.reload();
   }
   return (
-    <section class="sv-card" aria-label="Absences">
+    <section class="sv-card" aria-label={t("config.tab.absences")}>
       {canWrite && (
-        <form class="sv-form sv-grid" onSubmit={add} aria-label="New absence">
-          <Field label="Operator" name="operator_id" errors={save.fields}>
+        <form class="sv-form sv-grid" onSubmit={add} aria-label={t("config.a.new")}>
+          <Field label={t("config.a.operator")} name="operator_id" errors={save.fields}>
             <select value={f.operatorId} onChange={(e) => setF({ ...f, operatorId: e.currentTarget.value })}>
-              <option value="">choose…</option>
+              <option value="">{t("config.choose")}</option>
               {(ops.items ?? []).map((o) => (
                 <option key={o.operatorId} value={o.operatorId}>
                   {o.displayName || o.name}
@@ -782,21 +754,21 @@ function Absences({ api, canWrite }: { api: Api; canWrite: boolean }) {
               ))}
             </select>
           </Field>
-          <Field label="Kind" name="kind" errors={save.fields}>
+          <Field label={t("config.a.kind")} name="kind" errors={save.fields}>
             <select value={f.kind} onChange={(e) => setF({ ...f, kind: e.currentTarget.value })}>
-              <option value="vacation">vacation</option>
-              <option value="sick">sick</option>
+              <option value="vacation">{t("config.absence.vacation")}</option>
+              <option value="sick">{t("config.absence.sick")}</option>
             </select>
           </Field>
-          <Field label="From" name="from" errors={save.fields}>
+          <Field label={t("config.a.from")} name="from" errors={save.fields}>
             <input type="date" value={f.from} onInput={(e) => setF({ ...f, from: e.currentTarget.value })} />
           </Field>
-          <Field label="To (included)" name="to" errors={save.fields}>
+          <Field label={t("config.a.toIncluded")} name="to" errors={save.fields}>
             <input type="date" value={f.to} onInput={(e) => setF({ ...f, to: e.currentTarget.value })} />
           </Field>
           <div class="sv-actions">
             <button type="submit" class="primary" disabled={save.busy}>
-              Add absence
+              {t("config.a.add")}
             </button>
           </div>
         </form>
@@ -806,10 +778,10 @@ function Absences({ api, canWrite }: { api: Api; canWrite: boolean }) {
       <table class="sv-table" data-testid="absences">
         <thead>
           <tr>
-            <th>Operator</th>
-            <th>Kind</th>
-            <th>From</th>
-            <th>To</th>
+            <th>{t("config.a.operator")}</th>
+            <th>{t("config.a.kind")}</th>
+            <th>{t("config.a.from")}</th>
+            <th>{t("config.a.to")}</th>
             {canWrite && <th />}
           </tr>
         </thead>
@@ -817,13 +789,13 @@ function Absences({ api, canWrite }: { api: Api; canWrite: boolean }) {
           {(absences.items ?? []).map((a) => (
             <tr key={a.absenceId}>
               <td>{name(a.operatorId)}</td>
-              <td>{a.kind}</td>
+              <td>{wordOf(absenceKinds, a.kind)}</td>
               <td>{a.from}</td>
               <td>{a.to}</td>
               {canWrite && (
                 <td>
                   <button class="link" onClick={() => void remove(a)}>
-                    Delete
+                    {t("config.a.delete")}
                   </button>
                 </td>
               )}
@@ -841,11 +813,11 @@ function Spares({ api, canWrite }: { api: Api; canWrite: boolean }) {
   const spares = useList(async () => (await api.admin.listSpares({}, unary)).spares, [api]);
   const [editing, setEditing] = useState<Spare | "new" | null>(null);
   return (
-    <section class="sv-card" aria-label="Spare numbers">
+    <section class="sv-card" aria-label={t("config.tab.spares")}>
       {spares.error && <p class="error" role="alert">{spares.error}</p>}
       {canWrite && !editing && (
         <button class="primary" onClick={() => setEditing("new")}>
-          New spare number
+          {t("config.s.new")}
         </button>
       )}
       {editing && (
@@ -861,12 +833,12 @@ function Spares({ api, canWrite }: { api: Api; canWrite: boolean }) {
       <table class="sv-table" data-testid="spares">
         <thead>
           <tr>
-            <th>Spare</th>
-            <th>Contact</th>
-            <th>At once</th>
-            <th>A day</th>
-            <th>Priority</th>
-            <th>Now</th>
+            <th>{t("config.s.col.spare")}</th>
+            <th>{t("config.op.col.contact")}</th>
+            <th>{t("config.s.col.atOnce")}</th>
+            <th>{t("config.s.col.aDay")}</th>
+            <th>{t("config.priority")}</th>
+            <th>{t("config.s.col.now")}</th>
             {canWrite && <th />}
           </tr>
         </thead>
@@ -875,19 +847,19 @@ function Spares({ api, canWrite }: { api: Api; canWrite: boolean }) {
             <tr key={s.spareId} class={s.disabled ? "disabled" : ""}>
               <td>
                 {s.name || s.spareId} <span class="muted">{s.spareId}</span>
-                {s.disabled && <span class="badge">disabled</span>}
+                {s.disabled && <span class="badge">{t("config.op.disabled")}</span>}
               </td>
               <td>{contactText(s.contact)}</td>
               <td>{s.maxConcurrent || 1}</td>
-              <td>{s.dailyCap || "no cap"}</td>
+              <td>{s.dailyCap || t("config.s.noCap")}</td>
               <td>{s.priority}</td>
               <td>
-                {s.use?.active ?? 0} active, {s.use?.callsToday ?? 0} today
+                {t("config.s.now", { active: s.use?.active ?? 0, today: s.use?.callsToday ?? 0 })}
               </td>
               {canWrite && (
                 <td>
-                  <button class="link" onClick={() => setEditing(s)} aria-label={`Edit ${s.spareId}`}>
-                    Edit
+                  <button class="link" onClick={() => setEditing(s)} aria-label={t("config.editWho", { name: s.spareId })}>
+                    {t("config.edit")}
                   </button>
                 </td>
               )}
@@ -941,26 +913,26 @@ function SpareForm({ api, spare, done }: { api: Api; spare: Spare | null; done: 
     </Field>
   );
   return (
-    <form class="sv-form sv-grid" onSubmit={submit} aria-label={spare ? `Edit spare ${spare.spareId}` : "New spare number"}>
-      <h3>{spare ? `Spare ${spare.spareId}` : "New spare number"}</h3>
-      {!spare && field("spareId", "spare_id", "Spare id", "lowercase letters, digits, _ or -")}
-      {field("name", "name", "Name")}
+    <form class="sv-form sv-grid" onSubmit={submit} aria-label={spare ? t("config.s.editForm", { id: spare.spareId }) : t("config.s.new")}>
+      <h3>{spare ? t("config.s.formTitle", { id: spare.spareId }) : t("config.s.new")}</h3>
+      {!spare && field("spareId", "spare_id", t("config.s.spareId"), t("config.idHint"))}
+      {field("name", "name", t("config.name"))}
       <ContactFields prefix="spare.contact" kind={kind} target={target} setKind={setKind} setTarget={setTarget} errors={save.fields} kinds={contactKinds.filter(([k]) => k !== ContactKind.USER)} />
-      {field("maxConcurrent", "max_concurrent", "Calls at once")}
-      {field("dailyCap", "daily_cap", "Calls a day", "0: no cap")}
-      {field("priority", "priority", "Priority")}
-      {field("cooldownS", "cooldown_s", "Skip after a miss (s)")}
-      {field("holidays", "holidays", "Holidays", "2026-12-25, …")}
+      {field("maxConcurrent", "max_concurrent", t("config.s.maxConcurrent"))}
+      {field("dailyCap", "daily_cap", t("config.s.dailyCap"), t("config.s.dailyCapHint"))}
+      {field("priority", "priority", t("config.priority"))}
+      {field("cooldownS", "cooldown_s", t("config.s.cooldown"))}
+      {field("holidays", "holidays", t("config.s.holidays"), t("config.s.holidaysHint"))}
       <label class="sv-check">
-        <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} /> Disabled
+        <input type="checkbox" checked={disabled} onChange={(e) => setDisabled(e.currentTarget.checked)} /> {t("config.s.disabled")}
       </label>
       <SaveError error={save.error} />
       <div class="sv-actions">
         <button type="submit" class="primary" disabled={save.busy}>
-          Save
+          {t("config.save")}
         </button>
         <button type="button" class="link" onClick={() => done(false)}>
-          Cancel
+          {t("config.cancel")}
         </button>
       </div>
     </form>

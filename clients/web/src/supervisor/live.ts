@@ -6,6 +6,7 @@
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Alert, OperatorLive, QueueLive, WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
+import { t } from "../i18n/i18n";
 import { StreamLoop } from "../reconnect";
 
 export interface Board {
@@ -115,11 +116,11 @@ export function watchBoard(o: WatchBoardOptions): StreamLoop<WatchWallboardRespo
     onEnded(e) {
       const err = ConnectError.from(e);
       if (err.code === Code.Unauthenticated || err.code === Code.PermissionDenied) {
-        o.dispatch({ type: "stopped", message: err.code === Code.Unauthenticated ? "the access key was refused" : "this key may not watch the wallboard" });
+        o.dispatch({ type: "stopped", message: err.code === Code.Unauthenticated ? t("words.live.keyRefused") : t("words.live.notAllowed") });
         return null;
       }
-      if (err.code === Code.Unimplemented) return "the server has no live wallboard yet";
-      return err.rawMessage || "cannot reach the server";
+      if (err.code === Code.Unimplemented) return t("words.live.unimplemented");
+      return err.rawMessage || t("words.live.unreachable");
     },
     onRetrying: (_attempt, retryAt, message) => o.dispatch({ type: "retrying", message, retryAt }),
     now,

@@ -11,6 +11,7 @@ import { softphoneAccountOn } from "../api";
 import { browserPhone, loadVoxSdk, partyHeader, type VoxSdk } from "../browserphone";
 import { ring, unlockSound } from "../notify";
 import type { Softphone, SoftphoneAccount } from "../softphone";
+import { t } from "../i18n/i18n";
 import { transport } from "./api";
 
 export interface KeyPhone {
@@ -68,12 +69,12 @@ export function phoneStatus(p: KeyPhone): string {
     case "off":
       return "";
     case "ready":
-      return p.phone.inCall() ? "Browser phone: on a call" : p.phone.ringing() ? "Browser phone: ringing" : `Browser phone ready (${p.user()})`;
+      return p.phone.inCall() ? t("words.phone.onCall") : p.phone.ringing() ? t("words.phone.ringing") : t("words.phone.ready", { user: p.user() });
     case "connecting":
-      return "Browser phone connecting…";
+      return t("words.phone.connecting");
     case "reconnecting":
-      return `Browser phone reconnecting: ${p.phone.detail()}`;
+      return t("words.phone.reconnecting", { why: p.phone.detail() });
     case "error":
-      return `Browser phone failed: ${p.phone.detail()}`;
+      return t("words.phone.failed", { why: p.phone.detail() });
   }
 }

@@ -6,29 +6,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { KeyRole } from "@gen/tandem/admin/v1/admin_pb";
 import { apiFor, problem, signIn, unary } from "./api";
 import type { SupervisorSession } from "./session";
+import { t, useLang } from "../i18n/i18n";
+import { LanguagePicker } from "../i18n/picker";
 
-// Every string of this screen, in one place for the en/ru catalogs to come.
-const words = {
-  title: "Supervisor sign-in · Tandem",
-  people: "Supervisors and admins: sign in as yourself",
-  withProvider: (p: string) => `Sign in with ${p}`,
-  or: "or with your account",
-  name: "Name",
-  password: "Password",
-  passwordButton: "Log in with password",
-  checking: "Checking…",
-  needNamePassword: "Enter your name and password.",
-  wrongPassword: "Wrong name or password.",
-  disabled: "This account is disabled: ask an admin.",
-  backedOff: "Too many wrong passwords from here: wait a moment and try again.",
-  machines: "Machines and kiosks (a wallboard screen, a tool): sign in with an API key",
-  accessKey: "Access key",
-  keyButton: "Sign in",
-  needKey: "Enter your access key.",
-  providerRefused: (why: string) => `Signing in with the provider failed: ${why}`,
-  operator: "Operator? Log in with your name and password",
-  failed: "Sign-in failed.",
-};
 
 /** What the server sent back in the URL's fragment after the provider: a token or an error. */
 export function takeSignInFragment(): { token: string; error: string } | null {
@@ -66,11 +46,11 @@ function passwordProblem(e: unknown): string {
   const err = ConnectError.from(e);
   switch (err.code) {
     case Code.Unauthenticated:
-      return words.wrongPassword;
+      return t("signin.wrongPassword");
     case Code.PermissionDenied:
-      return words.disabled;
+      return t("signin.disabled");
     case Code.ResourceExhausted:
-      return words.backedOff;
+      return t("signin.backedOff");
   }
   return problem(e).message;
 }
@@ -79,12 +59,15 @@ export function SignInScreen({ baseUrl, onSignedIn, providerError }: { baseUrl: 
   const [provider, setProvider] = useState<{ name: string; path: string } | null>(null);
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
-  const [personError, setPersonError] = useState(providerError ? words.providerRefused(providerError) : "");
+  const [personError, setPersonError] = useState(providerError ? t("signin.providerRefused", { why: providerError }) : "");
   const [key, setKey] = useState("");
   const [keyError, setKeyError] = useState("");
   const [busy, setBusy] = useState(false);
+  const l = useLang();
   useEffect(() => {
-    document.title = words.title;
+    document.title = t("signin.title");
+  }, [l]);
+  useEffect(() => {
     apiFor(baseUrl, "")
       .admin.getSignInOptions({}, unary)
       .then((o) => o.oidcProvider && setProvider({ name: o.oidcProvider, path: o.oidcStartPath }))
@@ -94,7 +77,7 @@ export function SignInScreen({ baseUrl, onSignedIn, providerError }: { baseUrl: 
   async function withPassword(ev: Event) {
     ev.preventDefault();
     if (!name.trim() || !password) {
-      setPersonError(words.needNamePassword);
+      setPersonError(t("signin.needNamePassword"));
       return;
     }
     setBusy(true);
@@ -112,7 +95,7 @@ export function SignInScreen({ baseUrl, onSignedIn, providerError }: { baseUrl: 
     ev.preventDefault();
     const k = key.trim();
     if (!k) {
-      setKeyError(words.needKey);
+      setKeyError(t("signin.needKey"));
       return;
     }
     setBusy(true);
@@ -121,7 +104,7 @@ export function SignInScreen({ baseUrl, onSignedIn, providerError }: { baseUrl: 
       const role = await signIn(apiFor(baseUrl, k));
       onSignedIn({ key: k, role, via: "key" });
     } catch (e) {
-      setKeyError(e instanceof Error ? e.message : words.failed);
+      setKeyError(e instanceof Error ? e.message : t("signin.failed"));
       setBusy(false);
     }
   }
@@ -135,23 +118,23 @@ export function SignInScreen({ baseUrl, onSignedIn, providerError }: { baseUrl: 
         </h1>
         <section aria-labelledby="sv-people">
           <p class="muted" id="sv-people">
-            {words.people}
+            {t("signin.people")}
           </p>
           {provider && (
             <p>
               <a class="button primary" href={provider.path} data-testid="sv-oidc">
-                {words.withProvider(provider.name)}
+                {t("signin.withProvider", { provider: provider.name })}
               </a>
             </p>
           )}
-          <form onSubmit={withPassword} aria-label={words.or}>
-            {provider && <p class="small muted">{words.or}</p>}
+          <form onSubmit={withPassword} aria-label={t("signin.or")}>
+            {provider && <p class="small muted">{t("signin.or")}</p>}
             <label>
-              {words.name}
+              {t("signin.name")}
               <input name="account-name" autocomplete="username" value={name} onInput={(e) => setName(e.currentTarget.value)} />
             </label>
             <label>
-              {words.password}
+              {t("signin.password")}
               <input name="account-password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
             </label>
             {personError && (
@@ -160,16 +143,16 @@ export function SignInScreen({ baseUrl, onSignedIn, providerError }: { baseUrl: 
               </p>
             )}
             <button type="submit" class="primary" disabled={busy}>
-              {busy ? words.checking : words.passwordButton}
+              {busy ? t("signin.checking") : t("signin.passwordButton")}
             </button>
           </form>
         </section>
         <form onSubmit={withKey} aria-labelledby="sv-machines">
           <p class="muted small" id="sv-machines">
-            {words.machines}
+            {t("signin.machines")}
           </p>
           <label>
-            {words.accessKey}
+            {t("signin.accessKey")}
             <input name="access-key" type="password" autocomplete="off" value={key} onInput={(e) => setKey(e.currentTarget.value)} placeholder="tdk_…" />
           </label>
           {keyError && (
@@ -178,12 +161,13 @@ export function SignInScreen({ baseUrl, onSignedIn, providerError }: { baseUrl: 
             </p>
           )}
           <button type="submit" disabled={busy}>
-            {busy ? words.checking : words.keyButton}
+            {busy ? t("signin.checking") : t("signin.keyButton")}
           </button>
         </form>
         <p class="small">
-          <a href="/">{words.operator}</a>
+          <a href="/">{t("signin.operator")}</a>
         </p>
+        <LanguagePicker />
       </div>
     </main>
   );

@@ -1,5 +1,8 @@
 // How the supervisor screens say things: operator states (text and colour), rates, durations.
+// The words come from the catalogs (../i18n): the label tables read them when looked up, so a
+// page rendering after a language switch gets the new language without asking.
 import { CallState, HangupParty, OperatorState } from "@gen/tandem/common/v1/common_pb";
+import { num, t, type Key } from "../i18n/i18n";
 
 export type StateKey = "offline" | "ready" | "reserved" | "on_call" | "wrap_up" | "away" | "banned" | "unknown";
 
@@ -14,44 +17,56 @@ export const stateKeys: Record<OperatorState, StateKey> = {
   [OperatorState.BANNED]: "banned",
 };
 
+/** A table of words by catalog key, each read in the current language when looked up; a null
+ * key reads as "". */
+function catalogWords<K extends PropertyKey>(keys: Record<K, Key | null>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) {
+    const key = keys[k];
+    Object.defineProperty(out, k, { enumerable: true, get: () => (key ? t(key) : "") });
+  }
+  return out;
+}
+
 /** The word on each tile: colour never says it alone. */
-export const stateLabels: Record<StateKey, string> = {
-  offline: "Offline",
-  ready: "Ready",
-  reserved: "Ringing",
-  on_call: "On call",
-  wrap_up: "Wrap-up",
-  away: "Away",
-  banned: "Banned",
-  unknown: "Unknown",
-};
+export const stateLabels: Readonly<Record<StateKey, string>> = catalogWords<StateKey>({
+  offline: "words.state.offline",
+  ready: "words.state.ready",
+  reserved: "words.state.reserved",
+  on_call: "words.state.on_call",
+  wrap_up: "words.state.wrap_up",
+  away: "words.state.away",
+  banned: "words.state.banned",
+  unknown: "words.state.unknown",
+});
 
-export const callStates: Record<CallState, string> = {
-  [CallState.UNSPECIFIED]: "unknown",
-  [CallState.WAITING]: "waiting",
-  [CallState.CONNECTED]: "talking",
-  [CallState.ENDED]: "ended",
-  [CallState.ABANDONED]: "hung up waiting",
-  [CallState.LOST]: "lost",
-};
+export const callStates: Readonly<Record<CallState, string>> = catalogWords<CallState>({
+  [CallState.UNSPECIFIED]: "words.call.unknown",
+  [CallState.WAITING]: "words.call.waiting",
+  [CallState.CONNECTED]: "words.call.talking",
+  [CallState.ENDED]: "words.call.ended",
+  [CallState.ABANDONED]: "words.call.abandoned",
+  [CallState.LOST]: "words.call.lost",
+});
 
-export const hangupParties: Record<HangupParty, string> = {
-  [HangupParty.UNSPECIFIED]: "",
-  [HangupParty.CALLER]: "the caller",
-  [HangupParty.OPERATOR]: "the operator",
-  [HangupParty.SYSTEM]: "the system",
-};
+export const hangupParties: Readonly<Record<HangupParty, string>> = catalogWords<HangupParty>({
+  [HangupParty.UNSPECIFIED]: null,
+  [HangupParty.CALLER]: "words.hangup.caller",
+  [HangupParty.OPERATOR]: "words.hangup.operator",
+  [HangupParty.SYSTEM]: "words.hangup.system",
+});
 
-/** 0.8123 → "81 %"; absent → "—". */
+/** 0.8123 → "81 %" ("81 %" in Russian too, with its decimal comma); absent → "—". */
 export function percent(rate: number | undefined, digits = 0): string {
-  return rate === undefined || !Number.isFinite(rate) ? "—" : `${(rate * 100).toFixed(digits)} %`;
+  if (rate === undefined || !Number.isFinite(rate)) return "—";
+  return t("words.percent", { n: num(rate * 100, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }) });
 }
 
 /** Seconds with one decimal under 10 s, whole seconds under 2 min, then m:ss. Absent → "—". */
 export function secs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return "—";
-  if (ms < 10000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 120000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 10000) return t("words.secs", { n: num(ms / 1000, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) });
+  if (ms < 120000) return t("words.secs", { n: String(Math.round(ms / 1000)) });
   return clock(ms);
 }
 
@@ -71,10 +86,10 @@ export function histogramLabels(): string[] {
   const out: string[] = [];
   let lo = 0;
   for (const hi of histogramBounds) {
-    out.push(`${lo}–${hi} s`);
+    out.push(t("words.histogram.bucket", { lo: String(lo), hi: String(hi) }));
     lo = hi;
   }
-  out.push(`${lo} s +`);
+  out.push(t("words.histogram.over", { lo: String(lo) }));
   return out;
 }
 

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { LoginBackOffSchema, OperatorLoginFailuresSchema } from "@gen/tandem/admin/v1/admin_pb";
+import { dateTime } from "../../src/i18n/i18n";
 import { backOffsText, failuresText } from "../../src/supervisor/logins";
 
 const at = new Date(2026, 0, 15, 14, 2).getTime();
-const hhmm = (t: number) => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+const hhmm = (t: number) => dateTime(t, { hour: "2-digit", minute: "2-digit" });
 
 describe("failed logins on the operators' list", () => {
   it("says how many since his last login, when and from where", () => {

@@ -55,6 +55,8 @@ type Keys interface {
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) (cc.APIKey, error)
 	APIKey(ctx context.Context, id string) (cc.APIKey, error)
 	SetAPIKeySoftphone(ctx context.Context, id, user, ha1 string) (cc.APIKey, error)
+	PersonPhones(ctx context.Context) ([]cc.PersonPhone, error)
+	SetPersonPhone(ctx context.Context, p cc.PersonPhone) error
 }
 
 // Streams ends the open streams of a caller (limits.Limiters): a revoked key's watchers.

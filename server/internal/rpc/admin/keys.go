@@ -80,16 +80,12 @@ func (h *Handler) SetApiKeySoftphone(ctx context.Context, req *connect.Request[a
 	if err == nil {
 		k, err = h.keys.APIKey(ctx, m.GetKeyId())
 	}
-	var operators []cc.Operator
+	var taken cc.Phones
 	if err == nil && user != "" {
-		operators, err = h.store.Operators(ctx)
-	}
-	var keys []cc.APIKey
-	if err == nil && user != "" {
-		keys, err = h.keys.APIKeys(ctx, false)
+		taken, err = h.phones(ctx)
 	}
 	if err == nil {
-		err = k.CheckSoftphone(user, operators, keys)
+		err = k.CheckSoftphone(user, taken)
 	}
 	if err == nil {
 		ha1 := ""
@@ -102,6 +98,73 @@ func (h *Handler) SetApiKeySoftphone(ctx context.Context, req *connect.Request[a
 		return nil, codes.ToConnect(ctx, err)
 	}
 	return connect.NewResponse(&adminv1.SetApiKeySoftphoneResponse{ApiKey: convert.APIKeyOut(k)}), nil
+}
+
+// phones reads every Voximplant user already taken: operators' contacts, keys' and people's
+// browser phones.
+func (h *Handler) phones(ctx context.Context) (cc.Phones, error) {
+	var ph cc.Phones
+	var err error
+	if ph.Operators, err = h.store.Operators(ctx); err != nil {
+		return ph, err
+	}
+	if ph.Keys, err = h.keys.APIKeys(ctx, false); err != nil {
+		return ph, err
+	}
+	ph.People, err = h.keys.PersonPhones(ctx)
+	return ph, err
+}
+
+// SetPersonSoftphone gives a person a browser phone (or removes it), as SetApiKeySoftphone
+// gives a key one; the password is kept only as its digest.
+func (h *Handler) SetPersonSoftphone(ctx context.Context, req *connect.Request[adminv1.SetPersonSoftphoneRequest]) (*connect.Response[adminv1.SetPersonSoftphoneResponse], error) {
+	m := req.Msg
+	p := cc.PersonPhone{Person: m.GetPerson(), User: m.GetSoftphoneUser()}
+	password := m.GetSoftphonePassword()
+	var err error
+	switch {
+	case p.User != "":
+		err = convert.Required("softphone_password", password)
+	case password != "":
+		err = cc.Invalid("softphone_password", "set only with softphone_user (an empty user removes the phone)")
+	}
+	if err == nil {
+		err = convert.MaxLen("softphone_password", password, 128)
+	}
+	var taken cc.Phones
+	if err == nil && p.User != "" {
+		taken, err = h.phones(ctx)
+	}
+	if err == nil {
+		err = p.Check(taken)
+	}
+	if err == nil {
+		if p.User != "" {
+			p.HA1 = softphone.HA1(p.User, password)
+		}
+		err = h.keys.SetPersonPhone(ctx, p)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	out := &adminv1.SetPersonSoftphoneResponse{}
+	if p.User != "" {
+		out.Softphone = &adminv1.PersonSoftphone{Person: p.Person, SoftphoneUser: p.User}
+	}
+	return connect.NewResponse(out), nil
+}
+
+// ListPersonSoftphones lists the people's browser phones, without their digests.
+func (h *Handler) ListPersonSoftphones(ctx context.Context, _ *connect.Request[adminv1.ListPersonSoftphonesRequest]) (*connect.Response[adminv1.ListPersonSoftphonesResponse], error) {
+	people, err := h.keys.PersonPhones(ctx)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	out := &adminv1.ListPersonSoftphonesResponse{}
+	for _, p := range people {
+		out.Softphones = append(out.Softphones, &adminv1.PersonSoftphone{Person: p.Person, SoftphoneUser: p.User})
+	}
+	return connect.NewResponse(out), nil
 }
 
 // WhoAmI answers from the credentials the authenticator found: the key or the person's session

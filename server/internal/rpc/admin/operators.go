@@ -39,8 +39,9 @@ func (h *Handler) softphoneHA1(ctx context.Context, m *adminv1.UpdateOperatorReq
 	return &ha1, nil
 }
 
-// contactNotKeyPhone refuses an operator's contact that an API key uses as its browser phone.
-func (h *Handler) contactNotKeyPhone(ctx context.Context, c cc.Contact) error {
+// contactNotPhone refuses an operator's contact that an API key or a person uses as a browser
+// phone.
+func (h *Handler) contactNotPhone(ctx context.Context, c cc.Contact) error {
 	if c.Kind != cc.ContactUser {
 		return nil
 	}
@@ -48,7 +49,11 @@ func (h *Handler) contactNotKeyPhone(ctx context.Context, c cc.Contact) error {
 	if err != nil {
 		return err
 	}
-	return c.CheckNotKeyPhone("contact.target", keys)
+	people, err := h.keys.PersonPhones(ctx)
+	if err != nil {
+		return err
+	}
+	return c.CheckNotPhone("contact.target", cc.Phones{Keys: keys, People: people})
 }
 
 func (h *Handler) CreateOperator(ctx context.Context, req *connect.Request[adminv1.CreateOperatorRequest]) (*connect.Response[adminv1.CreateOperatorResponse], error) {
@@ -58,7 +63,7 @@ func (h *Handler) CreateOperator(ctx context.Context, req *connect.Request[admin
 		if op.Contact, err = convert.ContactIn("contact", m.GetContact()); err != nil {
 			return err
 		}
-		if err := h.contactNotKeyPhone(ctx, op.Contact); err != nil {
+		if err := h.contactNotPhone(ctx, op.Contact); err != nil {
 			return err
 		}
 		op.Queues = skillsIn(m.GetQueues())
@@ -94,7 +99,7 @@ func (h *Handler) UpdateOperator(ctx context.Context, req *connect.Request[admin
 			if err != nil {
 				return err
 			}
-			if err := h.contactNotKeyPhone(ctx, contact); err != nil {
+			if err := h.contactNotPhone(ctx, contact); err != nil {
 				return err
 			}
 			u.Contact = &contact

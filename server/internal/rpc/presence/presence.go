@@ -27,6 +27,7 @@ import (
 type Store interface {
 	Operator(ctx context.Context, id cc.OperatorID) (cc.Operator, error)
 	APIKey(ctx context.Context, id string) (cc.APIKey, error)
+	PersonPhones(ctx context.Context) ([]cc.PersonPhone, error)
 	OperatorByName(ctx context.Context, name string) (cc.Operator, error)
 	CallerHistory(ctx context.Context, number string, but cc.CallID, limit int) ([]cc.Call, error)
 	CreateSession(ctx context.Context, s cc.Session) error
@@ -251,7 +252,8 @@ type browserPhone struct {
 
 // softphone is the browser phone of the credential the request carries, or why it has none. The
 // phone is the credential's own and nothing in the request names it: an operator's token has his
-// contact's user, an API key the user SetApiKeySoftphone gave that very key.
+// contact's user, an API key the user SetApiKeySoftphone gave that very key, a signed-in person
+// the one SetPersonSoftphone gave his name.
 func (h *Handler) softphone(ctx context.Context) (browserPhone, error) {
 	p, _ := auth.From(ctx)
 	var user, ha1 string
@@ -269,7 +271,15 @@ func (h *Handler) softphone(ctx context.Context) (browserPhone, error) {
 		}
 		user, ha1 = op.Contact.Target, op.SoftphoneHA1
 	case p.Person():
-		return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_user", Message: "a signed-in person has no browser phone: use an API key given one (AdminService.SetApiKeySoftphone)"}
+		people, err := h.store.PersonPhones(ctx)
+		if err != nil {
+			return browserPhone{}, err
+		}
+		i := slices.IndexFunc(people, func(x cc.PersonPhone) bool { return x.Person == p.Name })
+		if i < 0 {
+			return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_user", Message: p.Name + " has no browser phone (AdminService.SetPersonSoftphone)"}
+		}
+		user, ha1 = people[i].User, people[i].HA1
 	case p.KeyID == "":
 		return browserPhone{}, &cc.Error{Code: cc.CodeFailedPrecondition, Field: "softphone_user", Message: "the --admin-key has no browser phone: use an API key given one (AdminService.SetApiKeySoftphone)"}
 	default:

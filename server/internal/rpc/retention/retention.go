@@ -108,7 +108,7 @@ func (h *Handler) purge(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if res != (cc.PurgeResult{}) {
-		h.log.InfoContext(ctx, "retention purge", "days", days, "calls", res.Calls, "decisions", res.Decisions, "cloud_requests", res.Requests)
+		h.log.InfoContext(ctx, "retention purge", "days", days, "calls", res.Calls, "decisions", res.Decisions, "cloud_requests", res.Requests, "operator_history", res.OperatorHistory)
 	}
 	return res.Calls, nil
 }

@@ -3644,6 +3644,251 @@ func (x *SetApiKeySoftphoneResponse) GetApiKey() *ApiKey {
 	return nil
 }
 
+// PersonSoftphone is a person's browser phone.
+type PersonSoftphone struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person's name as he signs in: an account's name, or his OpenID Connect name.
+	Person string `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// The Voximplant user's name.
+	SoftphoneUser string `protobuf:"bytes,2,opt,name=softphone_user,json=softphoneUser,proto3" json:"softphone_user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonSoftphone) Reset() {
+	*x = PersonSoftphone{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonSoftphone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonSoftphone) ProtoMessage() {}
+
+func (x *PersonSoftphone) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonSoftphone.ProtoReflect.Descriptor instead.
+func (*PersonSoftphone) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *PersonSoftphone) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *PersonSoftphone) GetSoftphoneUser() string {
+	if x != nil {
+		return x.SoftphoneUser
+	}
+	return ""
+}
+
+type SetPersonSoftphoneRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person's name as he signs in (1 to 128 bytes).
+	Person string `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// The Voximplant user's name: not an operator's contact user, nor another key's or person's
+	// browser phone; empty removes the person's browser phone.
+	SoftphoneUser string `protobuf:"bytes,2,opt,name=softphone_user,json=softphoneUser,proto3" json:"softphone_user,omitempty"`
+	// That user's password (required with a user, at most 128 bytes); kept only as its digest.
+	SoftphonePassword string `protobuf:"bytes,3,opt,name=softphone_password,json=softphonePassword,proto3" json:"softphone_password,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *SetPersonSoftphoneRequest) Reset() {
+	*x = SetPersonSoftphoneRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPersonSoftphoneRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPersonSoftphoneRequest) ProtoMessage() {}
+
+func (x *SetPersonSoftphoneRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPersonSoftphoneRequest.ProtoReflect.Descriptor instead.
+func (*SetPersonSoftphoneRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *SetPersonSoftphoneRequest) GetPerson() string {
+	if x != nil {
+		return x.Person
+	}
+	return ""
+}
+
+func (x *SetPersonSoftphoneRequest) GetSoftphoneUser() string {
+	if x != nil {
+		return x.SoftphoneUser
+	}
+	return ""
+}
+
+func (x *SetPersonSoftphoneRequest) GetSoftphonePassword() string {
+	if x != nil {
+		return x.SoftphonePassword
+	}
+	return ""
+}
+
+type SetPersonSoftphoneResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unset when the phone was removed.
+	Softphone     *PersonSoftphone `protobuf:"bytes,1,opt,name=softphone,proto3" json:"softphone,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPersonSoftphoneResponse) Reset() {
+	*x = SetPersonSoftphoneResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPersonSoftphoneResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPersonSoftphoneResponse) ProtoMessage() {}
+
+func (x *SetPersonSoftphoneResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPersonSoftphoneResponse.ProtoReflect.Descriptor instead.
+func (*SetPersonSoftphoneResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *SetPersonSoftphoneResponse) GetSoftphone() *PersonSoftphone {
+	if x != nil {
+		return x.Softphone
+	}
+	return nil
+}
+
+type ListPersonSoftphonesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPersonSoftphonesRequest) Reset() {
+	*x = ListPersonSoftphonesRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPersonSoftphonesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPersonSoftphonesRequest) ProtoMessage() {}
+
+func (x *ListPersonSoftphonesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPersonSoftphonesRequest.ProtoReflect.Descriptor instead.
+func (*ListPersonSoftphonesRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+}
+
+type ListPersonSoftphonesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By person.
+	Softphones    []*PersonSoftphone `protobuf:"bytes,1,rep,name=softphones,proto3" json:"softphones,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPersonSoftphonesResponse) Reset() {
+	*x = ListPersonSoftphonesResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPersonSoftphonesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPersonSoftphonesResponse) ProtoMessage() {}
+
+func (x *ListPersonSoftphonesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPersonSoftphonesResponse.ProtoReflect.Descriptor instead.
+func (*ListPersonSoftphonesResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ListPersonSoftphonesResponse) GetSoftphones() []*PersonSoftphone {
+	if x != nil {
+		return x.Softphones
+	}
+	return nil
+}
+
 type WhoAmIRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -3652,7 +3897,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3664,7 +3909,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3677,7 +3922,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
 }
 
 type WhoAmIResponse struct {
@@ -3697,7 +3942,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3709,7 +3954,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3722,7 +3967,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *WhoAmIResponse) GetKeyId() string {
@@ -3768,7 +4013,7 @@ type ListLoginFailuresRequest struct {
 
 func (x *ListLoginFailuresRequest) Reset() {
 	*x = ListLoginFailuresRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3780,7 +4025,7 @@ func (x *ListLoginFailuresRequest) String() string {
 func (*ListLoginFailuresRequest) ProtoMessage() {}
 
 func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3793,7 +4038,7 @@ func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresRequest.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 type ListLoginFailuresResponse struct {
@@ -3808,7 +4053,7 @@ type ListLoginFailuresResponse struct {
 
 func (x *ListLoginFailuresResponse) Reset() {
 	*x = ListLoginFailuresResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3820,7 +4065,7 @@ func (x *ListLoginFailuresResponse) String() string {
 func (*ListLoginFailuresResponse) ProtoMessage() {}
 
 func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3833,7 +4078,7 @@ func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresResponse.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ListLoginFailuresResponse) GetOperators() []*OperatorLoginFailures {
@@ -3867,7 +4112,7 @@ type OperatorLoginFailures struct {
 
 func (x *OperatorLoginFailures) Reset() {
 	*x = OperatorLoginFailures{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3879,7 +4124,7 @@ func (x *OperatorLoginFailures) String() string {
 func (*OperatorLoginFailures) ProtoMessage() {}
 
 func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3892,7 +4137,7 @@ func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorLoginFailures.ProtoReflect.Descriptor instead.
 func (*OperatorLoginFailures) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *OperatorLoginFailures) GetOperatorId() string {
@@ -3951,7 +4196,7 @@ type LoginBackOff struct {
 
 func (x *LoginBackOff) Reset() {
 	*x = LoginBackOff{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3963,7 +4208,7 @@ func (x *LoginBackOff) String() string {
 func (*LoginBackOff) ProtoMessage() {}
 
 func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3976,7 +4221,7 @@ func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginBackOff.ProtoReflect.Descriptor instead.
 func (*LoginBackOff) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *LoginBackOff) GetAddress() string {
@@ -4012,7 +4257,7 @@ type UnlockLoginRequest struct {
 
 func (x *UnlockLoginRequest) Reset() {
 	*x = UnlockLoginRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4024,7 +4269,7 @@ func (x *UnlockLoginRequest) String() string {
 func (*UnlockLoginRequest) ProtoMessage() {}
 
 func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4037,7 +4282,7 @@ func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginRequest.ProtoReflect.Descriptor instead.
 func (*UnlockLoginRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *UnlockLoginRequest) GetOperatorId() string {
@@ -4064,7 +4309,7 @@ type UnlockLoginResponse struct {
 
 func (x *UnlockLoginResponse) Reset() {
 	*x = UnlockLoginResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4076,7 +4321,7 @@ func (x *UnlockLoginResponse) String() string {
 func (*UnlockLoginResponse) ProtoMessage() {}
 
 func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4089,7 +4334,7 @@ func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginResponse.ProtoReflect.Descriptor instead.
 func (*UnlockLoginResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *UnlockLoginResponse) GetCleared() uint32 {
@@ -4124,7 +4369,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4136,7 +4381,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4149,7 +4394,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *AuditEntry) GetEntryId() uint64 {
@@ -4233,7 +4478,7 @@ type ListAuditEntriesRequest struct {
 
 func (x *ListAuditEntriesRequest) Reset() {
 	*x = ListAuditEntriesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4245,7 +4490,7 @@ func (x *ListAuditEntriesRequest) String() string {
 func (*ListAuditEntriesRequest) ProtoMessage() {}
 
 func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4258,7 +4503,7 @@ func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
@@ -4314,7 +4559,7 @@ type ListAuditEntriesResponse struct {
 
 func (x *ListAuditEntriesResponse) Reset() {
 	*x = ListAuditEntriesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4326,7 +4571,7 @@ func (x *ListAuditEntriesResponse) String() string {
 func (*ListAuditEntriesResponse) ProtoMessage() {}
 
 func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4339,7 +4584,7 @@ func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
@@ -4364,7 +4609,7 @@ type GetRetentionRequest struct {
 
 func (x *GetRetentionRequest) Reset() {
 	*x = GetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4376,7 +4621,7 @@ func (x *GetRetentionRequest) String() string {
 func (*GetRetentionRequest) ProtoMessage() {}
 
 func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4389,7 +4634,7 @@ func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
 }
 
 type GetRetentionResponse struct {
@@ -4405,7 +4650,7 @@ type GetRetentionResponse struct {
 
 func (x *GetRetentionResponse) Reset() {
 	*x = GetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4417,7 +4662,7 @@ func (x *GetRetentionResponse) String() string {
 func (*GetRetentionResponse) ProtoMessage() {}
 
 func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4430,7 +4675,7 @@ func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *GetRetentionResponse) GetCallDays() uint32 {
@@ -4464,7 +4709,7 @@ type SetRetentionRequest struct {
 
 func (x *SetRetentionRequest) Reset() {
 	*x = SetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4476,7 +4721,7 @@ func (x *SetRetentionRequest) String() string {
 func (*SetRetentionRequest) ProtoMessage() {}
 
 func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4489,7 +4734,7 @@ func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *SetRetentionRequest) GetCallDays() uint32 {
@@ -4510,7 +4755,7 @@ type SetRetentionResponse struct {
 
 func (x *SetRetentionResponse) Reset() {
 	*x = SetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4522,7 +4767,7 @@ func (x *SetRetentionResponse) String() string {
 func (*SetRetentionResponse) ProtoMessage() {}
 
 func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4535,7 +4780,7 @@ func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *SetRetentionResponse) GetCallDays() uint32 {
@@ -4562,7 +4807,7 @@ type ExportCallerDataRequest struct {
 
 func (x *ExportCallerDataRequest) Reset() {
 	*x = ExportCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4574,7 +4819,7 @@ func (x *ExportCallerDataRequest) String() string {
 func (*ExportCallerDataRequest) ProtoMessage() {}
 
 func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4587,7 +4832,7 @@ func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *ExportCallerDataRequest) GetNumber() string {
@@ -4611,7 +4856,7 @@ type ExportCallerDataResponse struct {
 
 func (x *ExportCallerDataResponse) Reset() {
 	*x = ExportCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4623,7 +4868,7 @@ func (x *ExportCallerDataResponse) String() string {
 func (*ExportCallerDataResponse) ProtoMessage() {}
 
 func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4636,7 +4881,7 @@ func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *ExportCallerDataResponse) GetNumber() string {
@@ -4685,7 +4930,7 @@ type CallerCall struct {
 
 func (x *CallerCall) Reset() {
 	*x = CallerCall{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4697,7 +4942,7 @@ func (x *CallerCall) String() string {
 func (*CallerCall) ProtoMessage() {}
 
 func (x *CallerCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4710,7 +4955,7 @@ func (x *CallerCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
 func (*CallerCall) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *CallerCall) GetCallId() string {
@@ -4827,7 +5072,7 @@ type DeleteCallerDataRequest struct {
 
 func (x *DeleteCallerDataRequest) Reset() {
 	*x = DeleteCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4839,7 +5084,7 @@ func (x *DeleteCallerDataRequest) String() string {
 func (*DeleteCallerDataRequest) ProtoMessage() {}
 
 func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4852,7 +5097,7 @@ func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *DeleteCallerDataRequest) GetNumber() string {
@@ -4876,7 +5121,7 @@ type DeleteCallerDataResponse struct {
 
 func (x *DeleteCallerDataResponse) Reset() {
 	*x = DeleteCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4888,7 +5133,7 @@ func (x *DeleteCallerDataResponse) String() string {
 func (*DeleteCallerDataResponse) ProtoMessage() {}
 
 func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4901,7 +5146,7 @@ func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *DeleteCallerDataResponse) GetNumber() string {
@@ -4943,7 +5188,7 @@ type Account struct {
 
 func (x *Account) Reset() {
 	*x = Account{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4955,7 +5200,7 @@ func (x *Account) String() string {
 func (*Account) ProtoMessage() {}
 
 func (x *Account) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4968,7 +5213,7 @@ func (x *Account) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Account.ProtoReflect.Descriptor instead.
 func (*Account) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *Account) GetName() string {
@@ -5027,7 +5272,7 @@ type CreateAccountRequest struct {
 
 func (x *CreateAccountRequest) Reset() {
 	*x = CreateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5039,7 +5284,7 @@ func (x *CreateAccountRequest) String() string {
 func (*CreateAccountRequest) ProtoMessage() {}
 
 func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5052,7 +5297,7 @@ func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountRequest.ProtoReflect.Descriptor instead.
 func (*CreateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *CreateAccountRequest) GetName() string {
@@ -5092,7 +5337,7 @@ type CreateAccountResponse struct {
 
 func (x *CreateAccountResponse) Reset() {
 	*x = CreateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5104,7 +5349,7 @@ func (x *CreateAccountResponse) String() string {
 func (*CreateAccountResponse) ProtoMessage() {}
 
 func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5117,7 +5362,7 @@ func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountResponse.ProtoReflect.Descriptor instead.
 func (*CreateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *CreateAccountResponse) GetAccount() *Account {
@@ -5135,7 +5380,7 @@ type ListAccountsRequest struct {
 
 func (x *ListAccountsRequest) Reset() {
 	*x = ListAccountsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5147,7 +5392,7 @@ func (x *ListAccountsRequest) String() string {
 func (*ListAccountsRequest) ProtoMessage() {}
 
 func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5160,7 +5405,7 @@ func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
 }
 
 type ListAccountsResponse struct {
@@ -5173,7 +5418,7 @@ type ListAccountsResponse struct {
 
 func (x *ListAccountsResponse) Reset() {
 	*x = ListAccountsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5185,7 +5430,7 @@ func (x *ListAccountsResponse) String() string {
 func (*ListAccountsResponse) ProtoMessage() {}
 
 func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5198,7 +5443,7 @@ func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *ListAccountsResponse) GetAccounts() []*Account {
@@ -5221,7 +5466,7 @@ type UpdateAccountRequest struct {
 
 func (x *UpdateAccountRequest) Reset() {
 	*x = UpdateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5233,7 +5478,7 @@ func (x *UpdateAccountRequest) String() string {
 func (*UpdateAccountRequest) ProtoMessage() {}
 
 func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5246,7 +5491,7 @@ func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *UpdateAccountRequest) GetName() string {
@@ -5286,7 +5531,7 @@ type UpdateAccountResponse struct {
 
 func (x *UpdateAccountResponse) Reset() {
 	*x = UpdateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5298,7 +5543,7 @@ func (x *UpdateAccountResponse) String() string {
 func (*UpdateAccountResponse) ProtoMessage() {}
 
 func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5311,7 +5556,7 @@ func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *UpdateAccountResponse) GetAccount() *Account {
@@ -5332,7 +5577,7 @@ type SetAccountPasswordRequest struct {
 
 func (x *SetAccountPasswordRequest) Reset() {
 	*x = SetAccountPasswordRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5344,7 +5589,7 @@ func (x *SetAccountPasswordRequest) String() string {
 func (*SetAccountPasswordRequest) ProtoMessage() {}
 
 func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5357,7 +5602,7 @@ func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordRequest.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *SetAccountPasswordRequest) GetName() string {
@@ -5383,7 +5628,7 @@ type SetAccountPasswordResponse struct {
 
 func (x *SetAccountPasswordResponse) Reset() {
 	*x = SetAccountPasswordResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5395,7 +5640,7 @@ func (x *SetAccountPasswordResponse) String() string {
 func (*SetAccountPasswordResponse) ProtoMessage() {}
 
 func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5408,7 +5653,7 @@ func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordResponse.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *SetAccountPasswordResponse) GetAccount() *Account {
@@ -5428,7 +5673,7 @@ type SignInRequest struct {
 
 func (x *SignInRequest) Reset() {
 	*x = SignInRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5440,7 +5685,7 @@ func (x *SignInRequest) String() string {
 func (*SignInRequest) ProtoMessage() {}
 
 func (x *SignInRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5453,7 +5698,7 @@ func (x *SignInRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInRequest.ProtoReflect.Descriptor instead.
 func (*SignInRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *SignInRequest) GetName() string {
@@ -5482,7 +5727,7 @@ type SignInResponse struct {
 
 func (x *SignInResponse) Reset() {
 	*x = SignInResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5494,7 +5739,7 @@ func (x *SignInResponse) String() string {
 func (*SignInResponse) ProtoMessage() {}
 
 func (x *SignInResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5507,7 +5752,7 @@ func (x *SignInResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInResponse.ProtoReflect.Descriptor instead.
 func (*SignInResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *SignInResponse) GetToken() string {
@@ -5539,7 +5784,7 @@ type SignOutRequest struct {
 
 func (x *SignOutRequest) Reset() {
 	*x = SignOutRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5551,7 +5796,7 @@ func (x *SignOutRequest) String() string {
 func (*SignOutRequest) ProtoMessage() {}
 
 func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5564,7 +5809,7 @@ func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutRequest.ProtoReflect.Descriptor instead.
 func (*SignOutRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{96}
 }
 
 type SignOutResponse struct {
@@ -5575,7 +5820,7 @@ type SignOutResponse struct {
 
 func (x *SignOutResponse) Reset() {
 	*x = SignOutResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5587,7 +5832,7 @@ func (x *SignOutResponse) String() string {
 func (*SignOutResponse) ProtoMessage() {}
 
 func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5600,7 +5845,7 @@ func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutResponse.ProtoReflect.Descriptor instead.
 func (*SignOutResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{97}
 }
 
 type GetSignInOptionsRequest struct {
@@ -5611,7 +5856,7 @@ type GetSignInOptionsRequest struct {
 
 func (x *GetSignInOptionsRequest) Reset() {
 	*x = GetSignInOptionsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5623,7 +5868,7 @@ func (x *GetSignInOptionsRequest) String() string {
 func (*GetSignInOptionsRequest) ProtoMessage() {}
 
 func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5636,7 +5881,7 @@ func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsRequest.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{98}
 }
 
 type GetSignInOptionsResponse struct {
@@ -5651,7 +5896,7 @@ type GetSignInOptionsResponse struct {
 
 func (x *GetSignInOptionsResponse) Reset() {
 	*x = GetSignInOptionsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5663,7 +5908,7 @@ func (x *GetSignInOptionsResponse) String() string {
 func (*GetSignInOptionsResponse) ProtoMessage() {}
 
 func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5676,7 +5921,7 @@ func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsResponse.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *GetSignInOptionsResponse) GetOidcProvider() string {
@@ -5956,7 +6201,21 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x0esoftphone_user\x18\x02 \x01(\tR\rsoftphoneUser\x12-\n" +
 	"\x12softphone_password\x18\x03 \x01(\tR\x11softphonePassword\"N\n" +
 	"\x1aSetApiKeySoftphoneResponse\x120\n" +
-	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"\x0f\n" +
+	"\aapi_key\x18\x01 \x01(\v2\x17.tandem.admin.v1.ApiKeyR\x06apiKey\"P\n" +
+	"\x0fPersonSoftphone\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12%\n" +
+	"\x0esoftphone_user\x18\x02 \x01(\tR\rsoftphoneUser\"\x89\x01\n" +
+	"\x19SetPersonSoftphoneRequest\x12\x16\n" +
+	"\x06person\x18\x01 \x01(\tR\x06person\x12%\n" +
+	"\x0esoftphone_user\x18\x02 \x01(\tR\rsoftphoneUser\x12-\n" +
+	"\x12softphone_password\x18\x03 \x01(\tR\x11softphonePassword\"\\\n" +
+	"\x1aSetPersonSoftphoneResponse\x12>\n" +
+	"\tsoftphone\x18\x01 \x01(\v2 .tandem.admin.v1.PersonSoftphoneR\tsoftphone\"\x1d\n" +
+	"\x1bListPersonSoftphonesRequest\"`\n" +
+	"\x1cListPersonSoftphonesResponse\x12@\n" +
+	"\n" +
+	"softphones\x18\x01 \x03(\v2 .tandem.admin.v1.PersonSoftphoneR\n" +
+	"softphones\"\x0f\n" +
 	"\rWhoAmIRequest\"\xa7\x01\n" +
 	"\x0eWhoAmIResponse\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x12\n" +
@@ -6113,7 +6372,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x14KEY_ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eKEY_ROLE_ADMIN\x10\x01\x12\x17\n" +
 	"\x13KEY_ROLE_SUPERVISOR\x10\x02\x12\x15\n" +
-	"\x11KEY_ROLE_READONLY\x10\x032\xce\x1c\n" +
+	"\x11KEY_ROLE_READONLY\x10\x032\xb2\x1e\n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -6140,7 +6399,9 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\fCreateApiKey\x12$.tandem.admin.v1.CreateApiKeyRequest\x1a%.tandem.admin.v1.CreateApiKeyResponse\x12X\n" +
 	"\vListApiKeys\x12#.tandem.admin.v1.ListApiKeysRequest\x1a$.tandem.admin.v1.ListApiKeysResponse\x12[\n" +
 	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12m\n" +
-	"\x12SetApiKeySoftphone\x12*.tandem.admin.v1.SetApiKeySoftphoneRequest\x1a+.tandem.admin.v1.SetApiKeySoftphoneResponse\x12I\n" +
+	"\x12SetApiKeySoftphone\x12*.tandem.admin.v1.SetApiKeySoftphoneRequest\x1a+.tandem.admin.v1.SetApiKeySoftphoneResponse\x12m\n" +
+	"\x12SetPersonSoftphone\x12*.tandem.admin.v1.SetPersonSoftphoneRequest\x1a+.tandem.admin.v1.SetPersonSoftphoneResponse\x12s\n" +
+	"\x14ListPersonSoftphones\x12,.tandem.admin.v1.ListPersonSoftphonesRequest\x1a-.tandem.admin.v1.ListPersonSoftphonesResponse\x12I\n" +
 	"\x06WhoAmI\x12\x1e.tandem.admin.v1.WhoAmIRequest\x1a\x1f.tandem.admin.v1.WhoAmIResponse\x12j\n" +
 	"\x11ListLoginFailures\x12).tandem.admin.v1.ListLoginFailuresRequest\x1a*.tandem.admin.v1.ListLoginFailuresResponse\x12X\n" +
 	"\vUnlockLogin\x12#.tandem.admin.v1.UnlockLoginRequest\x1a$.tandem.admin.v1.UnlockLoginResponse\x12g\n" +
@@ -6172,129 +6433,134 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 98)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 103)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
-	(KeyRole)(0),                       // 0: tandem.admin.v1.KeyRole
-	(*WeekHours)(nil),                  // 1: tandem.admin.v1.WeekHours
-	(*Operator)(nil),                   // 2: tandem.admin.v1.Operator
-	(*QueueSkill)(nil),                 // 3: tandem.admin.v1.QueueSkill
-	(*CreateOperatorRequest)(nil),      // 4: tandem.admin.v1.CreateOperatorRequest
-	(*CreateOperatorResponse)(nil),     // 5: tandem.admin.v1.CreateOperatorResponse
-	(*UpdateOperatorRequest)(nil),      // 6: tandem.admin.v1.UpdateOperatorRequest
-	(*UpdateOperatorResponse)(nil),     // 7: tandem.admin.v1.UpdateOperatorResponse
-	(*GetOperatorRequest)(nil),         // 8: tandem.admin.v1.GetOperatorRequest
-	(*GetOperatorResponse)(nil),        // 9: tandem.admin.v1.GetOperatorResponse
-	(*ListOperatorsRequest)(nil),       // 10: tandem.admin.v1.ListOperatorsRequest
-	(*ListOperatorsResponse)(nil),      // 11: tandem.admin.v1.ListOperatorsResponse
-	(*Queue)(nil),                      // 12: tandem.admin.v1.Queue
-	(*Overflow)(nil),                   // 13: tandem.admin.v1.Overflow
-	(*CreateQueueRequest)(nil),         // 14: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),        // 15: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),         // 16: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),        // 17: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),            // 18: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),           // 19: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),          // 20: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),         // 21: tandem.admin.v1.ListQueuesResponse
-	(*Client)(nil),                     // 22: tandem.admin.v1.Client
-	(*SetClientRequest)(nil),           // 23: tandem.admin.v1.SetClientRequest
-	(*SetClientResponse)(nil),          // 24: tandem.admin.v1.SetClientResponse
-	(*RemoveClientRequest)(nil),        // 25: tandem.admin.v1.RemoveClientRequest
-	(*RemoveClientResponse)(nil),       // 26: tandem.admin.v1.RemoveClientResponse
-	(*GetClientRequest)(nil),           // 27: tandem.admin.v1.GetClientRequest
-	(*GetClientResponse)(nil),          // 28: tandem.admin.v1.GetClientResponse
-	(*ListClientsRequest)(nil),         // 29: tandem.admin.v1.ListClientsRequest
-	(*ListClientsResponse)(nil),        // 30: tandem.admin.v1.ListClientsResponse
-	(*ImportClientsRequest)(nil),       // 31: tandem.admin.v1.ImportClientsRequest
-	(*ImportClientsResponse)(nil),      // 32: tandem.admin.v1.ImportClientsResponse
-	(*ImportError)(nil),                // 33: tandem.admin.v1.ImportError
-	(*Absence)(nil),                    // 34: tandem.admin.v1.Absence
-	(*CreateAbsenceRequest)(nil),       // 35: tandem.admin.v1.CreateAbsenceRequest
-	(*CreateAbsenceResponse)(nil),      // 36: tandem.admin.v1.CreateAbsenceResponse
-	(*DeleteAbsenceRequest)(nil),       // 37: tandem.admin.v1.DeleteAbsenceRequest
-	(*DeleteAbsenceResponse)(nil),      // 38: tandem.admin.v1.DeleteAbsenceResponse
-	(*ListAbsencesRequest)(nil),        // 39: tandem.admin.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),       // 40: tandem.admin.v1.ListAbsencesResponse
-	(*Spare)(nil),                      // 41: tandem.admin.v1.Spare
-	(*SpareUse)(nil),                   // 42: tandem.admin.v1.SpareUse
-	(*CreateSpareRequest)(nil),         // 43: tandem.admin.v1.CreateSpareRequest
-	(*CreateSpareResponse)(nil),        // 44: tandem.admin.v1.CreateSpareResponse
-	(*UpdateSpareRequest)(nil),         // 45: tandem.admin.v1.UpdateSpareRequest
-	(*UpdateSpareResponse)(nil),        // 46: tandem.admin.v1.UpdateSpareResponse
-	(*ListSparesRequest)(nil),          // 47: tandem.admin.v1.ListSparesRequest
-	(*ListSparesResponse)(nil),         // 48: tandem.admin.v1.ListSparesResponse
-	(*PreviewOverflowRequest)(nil),     // 49: tandem.admin.v1.PreviewOverflowRequest
-	(*PreviewOverflowResponse)(nil),    // 50: tandem.admin.v1.PreviewOverflowResponse
-	(*SpareCandidate)(nil),             // 51: tandem.admin.v1.SpareCandidate
-	(*ApiKey)(nil),                     // 52: tandem.admin.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),        // 53: tandem.admin.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),       // 54: tandem.admin.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),         // 55: tandem.admin.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),        // 56: tandem.admin.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),        // 57: tandem.admin.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),       // 58: tandem.admin.v1.RevokeApiKeyResponse
-	(*SetApiKeySoftphoneRequest)(nil),  // 59: tandem.admin.v1.SetApiKeySoftphoneRequest
-	(*SetApiKeySoftphoneResponse)(nil), // 60: tandem.admin.v1.SetApiKeySoftphoneResponse
-	(*WhoAmIRequest)(nil),              // 61: tandem.admin.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),             // 62: tandem.admin.v1.WhoAmIResponse
-	(*ListLoginFailuresRequest)(nil),   // 63: tandem.admin.v1.ListLoginFailuresRequest
-	(*ListLoginFailuresResponse)(nil),  // 64: tandem.admin.v1.ListLoginFailuresResponse
-	(*OperatorLoginFailures)(nil),      // 65: tandem.admin.v1.OperatorLoginFailures
-	(*LoginBackOff)(nil),               // 66: tandem.admin.v1.LoginBackOff
-	(*UnlockLoginRequest)(nil),         // 67: tandem.admin.v1.UnlockLoginRequest
-	(*UnlockLoginResponse)(nil),        // 68: tandem.admin.v1.UnlockLoginResponse
-	(*AuditEntry)(nil),                 // 69: tandem.admin.v1.AuditEntry
-	(*ListAuditEntriesRequest)(nil),    // 70: tandem.admin.v1.ListAuditEntriesRequest
-	(*ListAuditEntriesResponse)(nil),   // 71: tandem.admin.v1.ListAuditEntriesResponse
-	(*GetRetentionRequest)(nil),        // 72: tandem.admin.v1.GetRetentionRequest
-	(*GetRetentionResponse)(nil),       // 73: tandem.admin.v1.GetRetentionResponse
-	(*SetRetentionRequest)(nil),        // 74: tandem.admin.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),       // 75: tandem.admin.v1.SetRetentionResponse
-	(*ExportCallerDataRequest)(nil),    // 76: tandem.admin.v1.ExportCallerDataRequest
-	(*ExportCallerDataResponse)(nil),   // 77: tandem.admin.v1.ExportCallerDataResponse
-	(*CallerCall)(nil),                 // 78: tandem.admin.v1.CallerCall
-	(*DeleteCallerDataRequest)(nil),    // 79: tandem.admin.v1.DeleteCallerDataRequest
-	(*DeleteCallerDataResponse)(nil),   // 80: tandem.admin.v1.DeleteCallerDataResponse
-	(*Account)(nil),                    // 81: tandem.admin.v1.Account
-	(*CreateAccountRequest)(nil),       // 82: tandem.admin.v1.CreateAccountRequest
-	(*CreateAccountResponse)(nil),      // 83: tandem.admin.v1.CreateAccountResponse
-	(*ListAccountsRequest)(nil),        // 84: tandem.admin.v1.ListAccountsRequest
-	(*ListAccountsResponse)(nil),       // 85: tandem.admin.v1.ListAccountsResponse
-	(*UpdateAccountRequest)(nil),       // 86: tandem.admin.v1.UpdateAccountRequest
-	(*UpdateAccountResponse)(nil),      // 87: tandem.admin.v1.UpdateAccountResponse
-	(*SetAccountPasswordRequest)(nil),  // 88: tandem.admin.v1.SetAccountPasswordRequest
-	(*SetAccountPasswordResponse)(nil), // 89: tandem.admin.v1.SetAccountPasswordResponse
-	(*SignInRequest)(nil),              // 90: tandem.admin.v1.SignInRequest
-	(*SignInResponse)(nil),             // 91: tandem.admin.v1.SignInResponse
-	(*SignOutRequest)(nil),             // 92: tandem.admin.v1.SignOutRequest
-	(*SignOutResponse)(nil),            // 93: tandem.admin.v1.SignOutResponse
-	(*GetSignInOptionsRequest)(nil),    // 94: tandem.admin.v1.GetSignInOptionsRequest
-	(*GetSignInOptionsResponse)(nil),   // 95: tandem.admin.v1.GetSignInOptionsResponse
-	nil,                                // 96: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                                // 97: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                                // 98: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),                 // 99: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),      // 100: google.protobuf.Timestamp
-	(v1.CallState)(0),                  // 101: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                // 102: tandem.common.v1.HangupParty
+	(KeyRole)(0),                         // 0: tandem.admin.v1.KeyRole
+	(*WeekHours)(nil),                    // 1: tandem.admin.v1.WeekHours
+	(*Operator)(nil),                     // 2: tandem.admin.v1.Operator
+	(*QueueSkill)(nil),                   // 3: tandem.admin.v1.QueueSkill
+	(*CreateOperatorRequest)(nil),        // 4: tandem.admin.v1.CreateOperatorRequest
+	(*CreateOperatorResponse)(nil),       // 5: tandem.admin.v1.CreateOperatorResponse
+	(*UpdateOperatorRequest)(nil),        // 6: tandem.admin.v1.UpdateOperatorRequest
+	(*UpdateOperatorResponse)(nil),       // 7: tandem.admin.v1.UpdateOperatorResponse
+	(*GetOperatorRequest)(nil),           // 8: tandem.admin.v1.GetOperatorRequest
+	(*GetOperatorResponse)(nil),          // 9: tandem.admin.v1.GetOperatorResponse
+	(*ListOperatorsRequest)(nil),         // 10: tandem.admin.v1.ListOperatorsRequest
+	(*ListOperatorsResponse)(nil),        // 11: tandem.admin.v1.ListOperatorsResponse
+	(*Queue)(nil),                        // 12: tandem.admin.v1.Queue
+	(*Overflow)(nil),                     // 13: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),           // 14: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),          // 15: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),           // 16: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),          // 17: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),              // 18: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),             // 19: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),            // 20: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),           // 21: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                       // 22: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),             // 23: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),            // 24: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),          // 25: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),         // 26: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),             // 27: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),            // 28: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),           // 29: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),          // 30: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),         // 31: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),        // 32: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),                  // 33: tandem.admin.v1.ImportError
+	(*Absence)(nil),                      // 34: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),         // 35: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),        // 36: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),         // 37: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),        // 38: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),          // 39: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),         // 40: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                        // 41: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                     // 42: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),           // 43: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),          // 44: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),           // 45: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),          // 46: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),            // 47: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),           // 48: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),       // 49: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil),      // 50: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),               // 51: tandem.admin.v1.SpareCandidate
+	(*ApiKey)(nil),                       // 52: tandem.admin.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),          // 53: tandem.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),         // 54: tandem.admin.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),           // 55: tandem.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),          // 56: tandem.admin.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),          // 57: tandem.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),         // 58: tandem.admin.v1.RevokeApiKeyResponse
+	(*SetApiKeySoftphoneRequest)(nil),    // 59: tandem.admin.v1.SetApiKeySoftphoneRequest
+	(*SetApiKeySoftphoneResponse)(nil),   // 60: tandem.admin.v1.SetApiKeySoftphoneResponse
+	(*PersonSoftphone)(nil),              // 61: tandem.admin.v1.PersonSoftphone
+	(*SetPersonSoftphoneRequest)(nil),    // 62: tandem.admin.v1.SetPersonSoftphoneRequest
+	(*SetPersonSoftphoneResponse)(nil),   // 63: tandem.admin.v1.SetPersonSoftphoneResponse
+	(*ListPersonSoftphonesRequest)(nil),  // 64: tandem.admin.v1.ListPersonSoftphonesRequest
+	(*ListPersonSoftphonesResponse)(nil), // 65: tandem.admin.v1.ListPersonSoftphonesResponse
+	(*WhoAmIRequest)(nil),                // 66: tandem.admin.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),               // 67: tandem.admin.v1.WhoAmIResponse
+	(*ListLoginFailuresRequest)(nil),     // 68: tandem.admin.v1.ListLoginFailuresRequest
+	(*ListLoginFailuresResponse)(nil),    // 69: tandem.admin.v1.ListLoginFailuresResponse
+	(*OperatorLoginFailures)(nil),        // 70: tandem.admin.v1.OperatorLoginFailures
+	(*LoginBackOff)(nil),                 // 71: tandem.admin.v1.LoginBackOff
+	(*UnlockLoginRequest)(nil),           // 72: tandem.admin.v1.UnlockLoginRequest
+	(*UnlockLoginResponse)(nil),          // 73: tandem.admin.v1.UnlockLoginResponse
+	(*AuditEntry)(nil),                   // 74: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),      // 75: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil),     // 76: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),          // 77: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),         // 78: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),          // 79: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),         // 80: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),      // 81: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil),     // 82: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),                   // 83: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),      // 84: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil),     // 85: tandem.admin.v1.DeleteCallerDataResponse
+	(*Account)(nil),                      // 86: tandem.admin.v1.Account
+	(*CreateAccountRequest)(nil),         // 87: tandem.admin.v1.CreateAccountRequest
+	(*CreateAccountResponse)(nil),        // 88: tandem.admin.v1.CreateAccountResponse
+	(*ListAccountsRequest)(nil),          // 89: tandem.admin.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),         // 90: tandem.admin.v1.ListAccountsResponse
+	(*UpdateAccountRequest)(nil),         // 91: tandem.admin.v1.UpdateAccountRequest
+	(*UpdateAccountResponse)(nil),        // 92: tandem.admin.v1.UpdateAccountResponse
+	(*SetAccountPasswordRequest)(nil),    // 93: tandem.admin.v1.SetAccountPasswordRequest
+	(*SetAccountPasswordResponse)(nil),   // 94: tandem.admin.v1.SetAccountPasswordResponse
+	(*SignInRequest)(nil),                // 95: tandem.admin.v1.SignInRequest
+	(*SignInResponse)(nil),               // 96: tandem.admin.v1.SignInResponse
+	(*SignOutRequest)(nil),               // 97: tandem.admin.v1.SignOutRequest
+	(*SignOutResponse)(nil),              // 98: tandem.admin.v1.SignOutResponse
+	(*GetSignInOptionsRequest)(nil),      // 99: tandem.admin.v1.GetSignInOptionsRequest
+	(*GetSignInOptionsResponse)(nil),     // 100: tandem.admin.v1.GetSignInOptionsResponse
+	nil,                                  // 101: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                                  // 102: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                                  // 103: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                   // 104: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),        // 105: google.protobuf.Timestamp
+	(v1.CallState)(0),                    // 106: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 107: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	96,  // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	99,  // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	101, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	104, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	100, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	105, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	99,  // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	104, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	99,  // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	104, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	97,  // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	102, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
 	13,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
 	12,  // 17: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 18: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
@@ -6302,8 +6568,8 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	12,  // 20: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 21: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 22: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	100, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	100, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	105, // 23: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	105, // 24: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
 	22,  // 25: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
 	22,  // 26: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
 	22,  // 27: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
@@ -6311,138 +6577,144 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	33,  // 29: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
 	34,  // 30: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
 	34,  // 31: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	99,  // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	104, // 32: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
 	1,   // 33: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
 	42,  // 34: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	100, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	105, // 35: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
 	41,  // 36: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 37: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 38: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 39: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	41,  // 40: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	100, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	105, // 41: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
 	51,  // 42: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
 	0,   // 43: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	100, // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	100, // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	100, // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	105, // 44: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	105, // 45: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	105, // 46: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
 	0,   // 47: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
 	52,  // 48: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
 	52,  // 49: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
 	52,  // 50: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
 	52,  // 51: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	0,   // 52: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
-	65,  // 53: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
-	66,  // 54: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	100, // 55: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
-	66,  // 56: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	100, // 57: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	100, // 58: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	100, // 59: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	100, // 60: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	69,  // 61: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	100, // 62: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	22,  // 63: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	78,  // 64: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	101, // 65: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	100, // 66: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	100, // 67: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	100, // 68: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	98,  // 69: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	102, // 70: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,   // 71: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
-	100, // 72: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
-	0,   // 73: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	81,  // 74: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	81,  // 75: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
-	0,   // 76: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	81,  // 77: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	81,  // 78: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
-	100, // 79: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	81,  // 80: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
-	4,   // 81: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 82: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 83: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 84: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	14,  // 85: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	16,  // 86: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	18,  // 87: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	20,  // 88: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	23,  // 89: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	25,  // 90: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	27,  // 91: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	29,  // 92: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	31,  // 93: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	35,  // 94: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	37,  // 95: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	39,  // 96: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	43,  // 97: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	45,  // 98: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	47,  // 99: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	49,  // 100: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	53,  // 101: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	55,  // 102: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	57,  // 103: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	59,  // 104: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
-	61,  // 105: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	63,  // 106: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	67,  // 107: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	70,  // 108: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	82,  // 109: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
-	84,  // 110: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
-	86,  // 111: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
-	88,  // 112: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
-	90,  // 113: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
-	92,  // 114: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
-	94,  // 115: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
-	72,  // 116: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	74,  // 117: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	76,  // 118: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	79,  // 119: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 120: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 121: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 122: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 123: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	15,  // 124: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	17,  // 125: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	19,  // 126: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	21,  // 127: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	24,  // 128: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	26,  // 129: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	28,  // 130: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	30,  // 131: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	32,  // 132: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	36,  // 133: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	38,  // 134: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	40,  // 135: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	44,  // 136: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	46,  // 137: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	48,  // 138: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	50,  // 139: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	54,  // 140: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	56,  // 141: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	58,  // 142: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	60,  // 143: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
-	62,  // 144: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	64,  // 145: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	68,  // 146: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	71,  // 147: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	83,  // 148: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
-	85,  // 149: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
-	87,  // 150: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
-	89,  // 151: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
-	91,  // 152: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
-	93,  // 153: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
-	95,  // 154: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
-	73,  // 155: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	75,  // 156: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	77,  // 157: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	80,  // 158: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	120, // [120:159] is the sub-list for method output_type
-	81,  // [81:120] is the sub-list for method input_type
-	81,  // [81:81] is the sub-list for extension type_name
-	81,  // [81:81] is the sub-list for extension extendee
-	0,   // [0:81] is the sub-list for field type_name
+	61,  // 52: tandem.admin.v1.SetPersonSoftphoneResponse.softphone:type_name -> tandem.admin.v1.PersonSoftphone
+	61,  // 53: tandem.admin.v1.ListPersonSoftphonesResponse.softphones:type_name -> tandem.admin.v1.PersonSoftphone
+	0,   // 54: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	70,  // 55: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
+	71,  // 56: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
+	105, // 57: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	71,  // 58: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
+	105, // 59: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	105, // 60: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	105, // 61: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	105, // 62: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	74,  // 63: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	105, // 64: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	22,  // 65: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	83,  // 66: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	106, // 67: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	105, // 68: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	105, // 69: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	105, // 70: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	103, // 71: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	107, // 72: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,   // 73: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
+	105, // 74: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	0,   // 75: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	86,  // 76: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	86,  // 77: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
+	0,   // 78: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	86,  // 79: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	86,  // 80: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
+	105, // 81: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	86,  // 82: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
+	4,   // 83: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 84: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 85: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 86: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	14,  // 87: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	16,  // 88: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	18,  // 89: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	20,  // 90: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	23,  // 91: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	25,  // 92: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	27,  // 93: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	29,  // 94: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	31,  // 95: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	35,  // 96: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	37,  // 97: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	39,  // 98: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	43,  // 99: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	45,  // 100: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	47,  // 101: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	49,  // 102: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	53,  // 103: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	55,  // 104: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	57,  // 105: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	59,  // 106: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	62,  // 107: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
+	64,  // 108: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
+	66,  // 109: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	68,  // 110: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	72,  // 111: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	75,  // 112: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	87,  // 113: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
+	89,  // 114: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
+	91,  // 115: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
+	93,  // 116: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
+	95,  // 117: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
+	97,  // 118: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
+	99,  // 119: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
+	77,  // 120: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	79,  // 121: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	81,  // 122: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	84,  // 123: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 124: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 125: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 126: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 127: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	15,  // 128: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	17,  // 129: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	19,  // 130: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	21,  // 131: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	24,  // 132: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	26,  // 133: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	28,  // 134: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	30,  // 135: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	32,  // 136: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	36,  // 137: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	38,  // 138: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	40,  // 139: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	44,  // 140: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	46,  // 141: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	48,  // 142: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	50,  // 143: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	54,  // 144: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	56,  // 145: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	58,  // 146: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	60,  // 147: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	63,  // 148: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
+	65,  // 149: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
+	67,  // 150: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	69,  // 151: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	73,  // 152: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	76,  // 153: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	88,  // 154: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
+	90,  // 155: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
+	92,  // 156: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
+	94,  // 157: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
+	96,  // 158: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
+	98,  // 159: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
+	100, // 160: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
+	78,  // 161: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	80,  // 162: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	82,  // 163: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	85,  // 164: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	124, // [124:165] is the sub-list for method output_type
+	83,  // [83:124] is the sub-list for method input_type
+	83,  // [83:83] is the sub-list for extension type_name
+	83,  // [83:83] is the sub-list for extension extendee
+	0,   // [0:83] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -6451,14 +6723,14 @@ func file_tandem_admin_v1_admin_proto_init() {
 		return
 	}
 	file_tandem_admin_v1_admin_proto_msgTypes[5].OneofWrappers = []any{}
-	file_tandem_admin_v1_admin_proto_msgTypes[85].OneofWrappers = []any{}
+	file_tandem_admin_v1_admin_proto_msgTypes[90].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   98,
+			NumMessages:   103,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -102,6 +102,12 @@ const (
 	// AdminServiceSetApiKeySoftphoneProcedure is the fully-qualified name of the AdminService's
 	// SetApiKeySoftphone RPC.
 	AdminServiceSetApiKeySoftphoneProcedure = "/tandem.admin.v1.AdminService/SetApiKeySoftphone"
+	// AdminServiceSetPersonSoftphoneProcedure is the fully-qualified name of the AdminService's
+	// SetPersonSoftphone RPC.
+	AdminServiceSetPersonSoftphoneProcedure = "/tandem.admin.v1.AdminService/SetPersonSoftphone"
+	// AdminServiceListPersonSoftphonesProcedure is the fully-qualified name of the AdminService's
+	// ListPersonSoftphones RPC.
+	AdminServiceListPersonSoftphonesProcedure = "/tandem.admin.v1.AdminService/ListPersonSoftphones"
 	// AdminServiceWhoAmIProcedure is the fully-qualified name of the AdminService's WhoAmI RPC.
 	AdminServiceWhoAmIProcedure = "/tandem.admin.v1.AdminService/WhoAmI"
 	// AdminServiceListLoginFailuresProcedure is the fully-qualified name of the AdminService's
@@ -186,6 +192,13 @@ type AdminServiceClient interface {
 	// that key) and ring for MonitorCall. Tandem keeps only the password's digest. An empty
 	// softphone_user removes the phone.
 	SetApiKeySoftphone(context.Context, *connect.Request[v1.SetApiKeySoftphoneRequest]) (*connect.Response[v1.SetApiKeySoftphoneResponse], error)
+	// SetPersonSoftphone gives a person who signs in as himself (an account's name, or the name
+	// his OpenID Connect provider vouches for) a browser phone, as SetApiKeySoftphone gives a key
+	// one: his supervisor pages log in as that Voximplant user and ring for MonitorCall. An empty
+	// softphone_user removes it.
+	SetPersonSoftphone(context.Context, *connect.Request[v1.SetPersonSoftphoneRequest]) (*connect.Response[v1.SetPersonSoftphoneResponse], error)
+	// ListPersonSoftphones lists the people's browser phones (without their digests).
+	ListPersonSoftphones(context.Context, *connect.Request[v1.ListPersonSoftphonesRequest]) (*connect.Response[v1.ListPersonSoftphonesResponse], error)
 	// WhoAmI says which access key the request carries and its role, so a tool (the supervisor's
 	// screens) shows what the key may do without trying a call it may not make. Every key may
 	// ask; operators know who they are from LogIn.
@@ -383,6 +396,18 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("SetApiKeySoftphone")),
 			connect.WithClientOptions(opts...),
 		),
+		setPersonSoftphone: connect.NewClient[v1.SetPersonSoftphoneRequest, v1.SetPersonSoftphoneResponse](
+			httpClient,
+			baseURL+AdminServiceSetPersonSoftphoneProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SetPersonSoftphone")),
+			connect.WithClientOptions(opts...),
+		),
+		listPersonSoftphones: connect.NewClient[v1.ListPersonSoftphonesRequest, v1.ListPersonSoftphonesResponse](
+			httpClient,
+			baseURL+AdminServiceListPersonSoftphonesProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListPersonSoftphones")),
+			connect.WithClientOptions(opts...),
+		),
 		whoAmI: connect.NewClient[v1.WhoAmIRequest, v1.WhoAmIResponse](
 			httpClient,
 			baseURL+AdminServiceWhoAmIProcedure,
@@ -478,45 +503,47 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 
 // adminServiceClient implements AdminServiceClient.
 type adminServiceClient struct {
-	createOperator     *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
-	updateOperator     *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
-	getOperator        *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
-	listOperators      *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
-	createQueue        *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
-	updateQueue        *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
-	getQueue           *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
-	listQueues         *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
-	setClient          *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
-	removeClient       *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
-	getClient          *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
-	listClients        *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
-	importClients      *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
-	createAbsence      *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
-	deleteAbsence      *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
-	listAbsences       *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
-	createSpare        *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
-	updateSpare        *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
-	listSpares         *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
-	previewOverflow    *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
-	createApiKey       *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
-	listApiKeys        *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
-	revokeApiKey       *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
-	setApiKeySoftphone *connect.Client[v1.SetApiKeySoftphoneRequest, v1.SetApiKeySoftphoneResponse]
-	whoAmI             *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
-	listLoginFailures  *connect.Client[v1.ListLoginFailuresRequest, v1.ListLoginFailuresResponse]
-	unlockLogin        *connect.Client[v1.UnlockLoginRequest, v1.UnlockLoginResponse]
-	listAuditEntries   *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
-	createAccount      *connect.Client[v1.CreateAccountRequest, v1.CreateAccountResponse]
-	listAccounts       *connect.Client[v1.ListAccountsRequest, v1.ListAccountsResponse]
-	updateAccount      *connect.Client[v1.UpdateAccountRequest, v1.UpdateAccountResponse]
-	setAccountPassword *connect.Client[v1.SetAccountPasswordRequest, v1.SetAccountPasswordResponse]
-	signIn             *connect.Client[v1.SignInRequest, v1.SignInResponse]
-	signOut            *connect.Client[v1.SignOutRequest, v1.SignOutResponse]
-	getSignInOptions   *connect.Client[v1.GetSignInOptionsRequest, v1.GetSignInOptionsResponse]
-	getRetention       *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
-	setRetention       *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
-	exportCallerData   *connect.Client[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse]
-	deleteCallerData   *connect.Client[v1.DeleteCallerDataRequest, v1.DeleteCallerDataResponse]
+	createOperator       *connect.Client[v1.CreateOperatorRequest, v1.CreateOperatorResponse]
+	updateOperator       *connect.Client[v1.UpdateOperatorRequest, v1.UpdateOperatorResponse]
+	getOperator          *connect.Client[v1.GetOperatorRequest, v1.GetOperatorResponse]
+	listOperators        *connect.Client[v1.ListOperatorsRequest, v1.ListOperatorsResponse]
+	createQueue          *connect.Client[v1.CreateQueueRequest, v1.CreateQueueResponse]
+	updateQueue          *connect.Client[v1.UpdateQueueRequest, v1.UpdateQueueResponse]
+	getQueue             *connect.Client[v1.GetQueueRequest, v1.GetQueueResponse]
+	listQueues           *connect.Client[v1.ListQueuesRequest, v1.ListQueuesResponse]
+	setClient            *connect.Client[v1.SetClientRequest, v1.SetClientResponse]
+	removeClient         *connect.Client[v1.RemoveClientRequest, v1.RemoveClientResponse]
+	getClient            *connect.Client[v1.GetClientRequest, v1.GetClientResponse]
+	listClients          *connect.Client[v1.ListClientsRequest, v1.ListClientsResponse]
+	importClients        *connect.Client[v1.ImportClientsRequest, v1.ImportClientsResponse]
+	createAbsence        *connect.Client[v1.CreateAbsenceRequest, v1.CreateAbsenceResponse]
+	deleteAbsence        *connect.Client[v1.DeleteAbsenceRequest, v1.DeleteAbsenceResponse]
+	listAbsences         *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
+	createSpare          *connect.Client[v1.CreateSpareRequest, v1.CreateSpareResponse]
+	updateSpare          *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
+	listSpares           *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
+	previewOverflow      *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
+	createApiKey         *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
+	listApiKeys          *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
+	revokeApiKey         *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
+	setApiKeySoftphone   *connect.Client[v1.SetApiKeySoftphoneRequest, v1.SetApiKeySoftphoneResponse]
+	setPersonSoftphone   *connect.Client[v1.SetPersonSoftphoneRequest, v1.SetPersonSoftphoneResponse]
+	listPersonSoftphones *connect.Client[v1.ListPersonSoftphonesRequest, v1.ListPersonSoftphonesResponse]
+	whoAmI               *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
+	listLoginFailures    *connect.Client[v1.ListLoginFailuresRequest, v1.ListLoginFailuresResponse]
+	unlockLogin          *connect.Client[v1.UnlockLoginRequest, v1.UnlockLoginResponse]
+	listAuditEntries     *connect.Client[v1.ListAuditEntriesRequest, v1.ListAuditEntriesResponse]
+	createAccount        *connect.Client[v1.CreateAccountRequest, v1.CreateAccountResponse]
+	listAccounts         *connect.Client[v1.ListAccountsRequest, v1.ListAccountsResponse]
+	updateAccount        *connect.Client[v1.UpdateAccountRequest, v1.UpdateAccountResponse]
+	setAccountPassword   *connect.Client[v1.SetAccountPasswordRequest, v1.SetAccountPasswordResponse]
+	signIn               *connect.Client[v1.SignInRequest, v1.SignInResponse]
+	signOut              *connect.Client[v1.SignOutRequest, v1.SignOutResponse]
+	getSignInOptions     *connect.Client[v1.GetSignInOptionsRequest, v1.GetSignInOptionsResponse]
+	getRetention         *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
+	setRetention         *connect.Client[v1.SetRetentionRequest, v1.SetRetentionResponse]
+	exportCallerData     *connect.Client[v1.ExportCallerDataRequest, v1.ExportCallerDataResponse]
+	deleteCallerData     *connect.Client[v1.DeleteCallerDataRequest, v1.DeleteCallerDataResponse]
 }
 
 // CreateOperator calls tandem.admin.v1.AdminService.CreateOperator.
@@ -639,6 +666,16 @@ func (c *adminServiceClient) SetApiKeySoftphone(ctx context.Context, req *connec
 	return c.setApiKeySoftphone.CallUnary(ctx, req)
 }
 
+// SetPersonSoftphone calls tandem.admin.v1.AdminService.SetPersonSoftphone.
+func (c *adminServiceClient) SetPersonSoftphone(ctx context.Context, req *connect.Request[v1.SetPersonSoftphoneRequest]) (*connect.Response[v1.SetPersonSoftphoneResponse], error) {
+	return c.setPersonSoftphone.CallUnary(ctx, req)
+}
+
+// ListPersonSoftphones calls tandem.admin.v1.AdminService.ListPersonSoftphones.
+func (c *adminServiceClient) ListPersonSoftphones(ctx context.Context, req *connect.Request[v1.ListPersonSoftphonesRequest]) (*connect.Response[v1.ListPersonSoftphonesResponse], error) {
+	return c.listPersonSoftphones.CallUnary(ctx, req)
+}
+
 // WhoAmI calls tandem.admin.v1.AdminService.WhoAmI.
 func (c *adminServiceClient) WhoAmI(ctx context.Context, req *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error) {
 	return c.whoAmI.CallUnary(ctx, req)
@@ -754,6 +791,13 @@ type AdminServiceHandler interface {
 	// that key) and ring for MonitorCall. Tandem keeps only the password's digest. An empty
 	// softphone_user removes the phone.
 	SetApiKeySoftphone(context.Context, *connect.Request[v1.SetApiKeySoftphoneRequest]) (*connect.Response[v1.SetApiKeySoftphoneResponse], error)
+	// SetPersonSoftphone gives a person who signs in as himself (an account's name, or the name
+	// his OpenID Connect provider vouches for) a browser phone, as SetApiKeySoftphone gives a key
+	// one: his supervisor pages log in as that Voximplant user and ring for MonitorCall. An empty
+	// softphone_user removes it.
+	SetPersonSoftphone(context.Context, *connect.Request[v1.SetPersonSoftphoneRequest]) (*connect.Response[v1.SetPersonSoftphoneResponse], error)
+	// ListPersonSoftphones lists the people's browser phones (without their digests).
+	ListPersonSoftphones(context.Context, *connect.Request[v1.ListPersonSoftphonesRequest]) (*connect.Response[v1.ListPersonSoftphonesResponse], error)
 	// WhoAmI says which access key the request carries and its role, so a tool (the supervisor's
 	// screens) shows what the key may do without trying a call it may not make. Every key may
 	// ask; operators know who they are from LogIn.
@@ -947,6 +991,18 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("SetApiKeySoftphone")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceSetPersonSoftphoneHandler := connect.NewUnaryHandler(
+		AdminServiceSetPersonSoftphoneProcedure,
+		svc.SetPersonSoftphone,
+		connect.WithSchema(adminServiceMethods.ByName("SetPersonSoftphone")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListPersonSoftphonesHandler := connect.NewUnaryHandler(
+		AdminServiceListPersonSoftphonesProcedure,
+		svc.ListPersonSoftphones,
+		connect.WithSchema(adminServiceMethods.ByName("ListPersonSoftphones")),
+		connect.WithHandlerOptions(opts...),
+	)
 	adminServiceWhoAmIHandler := connect.NewUnaryHandler(
 		AdminServiceWhoAmIProcedure,
 		svc.WhoAmI,
@@ -1087,6 +1143,10 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceRevokeApiKeyHandler.ServeHTTP(w, r)
 		case AdminServiceSetApiKeySoftphoneProcedure:
 			adminServiceSetApiKeySoftphoneHandler.ServeHTTP(w, r)
+		case AdminServiceSetPersonSoftphoneProcedure:
+			adminServiceSetPersonSoftphoneHandler.ServeHTTP(w, r)
+		case AdminServiceListPersonSoftphonesProcedure:
+			adminServiceListPersonSoftphonesHandler.ServeHTTP(w, r)
 		case AdminServiceWhoAmIProcedure:
 			adminServiceWhoAmIHandler.ServeHTTP(w, r)
 		case AdminServiceListLoginFailuresProcedure:
@@ -1220,6 +1280,14 @@ func (UnimplementedAdminServiceHandler) RevokeApiKey(context.Context, *connect.R
 
 func (UnimplementedAdminServiceHandler) SetApiKeySoftphone(context.Context, *connect.Request[v1.SetApiKeySoftphoneRequest]) (*connect.Response[v1.SetApiKeySoftphoneResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.SetApiKeySoftphone is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SetPersonSoftphone(context.Context, *connect.Request[v1.SetPersonSoftphoneRequest]) (*connect.Response[v1.SetPersonSoftphoneResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.SetPersonSoftphone is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListPersonSoftphones(context.Context, *connect.Request[v1.ListPersonSoftphonesRequest]) (*connect.Response[v1.ListPersonSoftphonesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListPersonSoftphones is not implemented"))
 }
 
 func (UnimplementedAdminServiceHandler) WhoAmI(context.Context, *connect.Request[v1.WhoAmIRequest]) (*connect.Response[v1.WhoAmIResponse], error) {
