@@ -42,6 +42,10 @@ test("the wallboard in Russian: tiles, staff, alert, TV mode, title", async ({ p
   for (const label of ["Ждут", "Дольше всех", "SL сегодня", "ASA", "Потеряно"]) await expect(tile.locator(".wb-label", { hasText: label })).toBeVisible();
   await expect(tile.locator(".wb-staff")).toContainText("1 в разговоре");
   await expect(tile.locator(".wb-staff")).toContainText("0 готовы");
+  // anna's tile: her state in words, her calls counted.
+  const anna = page.getByTestId(`operator-${ids.anna}`);
+  await expect(anna.locator(".wb-op-state")).toHaveText("Разговор");
+  await expect(anna.locator(".wb-op-meta")).toContainText("балл");
   await expect(tile.getByRole("list", { name: "Ждущие звонки" }).getByRole("button", { name: /\+15551112222/ })).toHaveAttribute("title", "Объяснить этот звонок");
 
   // The alert: its count's plural (2 → «звонка»), since when, and Acknowledge.
