@@ -20,7 +20,7 @@ const { createClient, ConnectError, Code } = require('@connectrpc/connect');
 const { createConnectTransport } = require('@connectrpc/connect-node');
 const { Emulator } = require('../emulator/voxengine.js');
 const crypto = require('node:crypto');
-const { Tandem, OperatorState, CallState } = require('../emulator/operators.js');
+const { Tandem, OperatorState, CallState, chooseDisposition } = require('../emulator/operators.js');
 const { OfferState } = require('../build/gen/tandem/common/v1/common_pb.js');
 const { AnalyticsService } = require('../build/gen/tandem/analytics/v1/analytics_pb.js');
 
@@ -98,6 +98,7 @@ class SimOperator {
     this.onBreak = false;
     this.gone = false; // someone else logged in as him: no longer simulated
     this.breaks = false; // his breaks are scheduled (once, whatever his logins)
+    this.disposing = ''; // the call whose disposition he is setting
     /** @type {Set<NodeJS.Timeout>} */
     this.timers = new Set();
     /** @type {number} */
@@ -117,7 +118,10 @@ class SimOperator {
     const app = await this.t.tandem.logIn(this.name, this.t.password);
     this.app = app;
     // A call transferred once is not transferred again: the colleague who takes it finishes it.
-    app.on('status', (/** @type {import('../emulator/operators.js').OperatorStatus} */ st) => this.saw(st.state, st.call && !st.call.transfer ? st.call.callId : ''));
+    app.on('status', (/** @type {import('../emulator/operators.js').OperatorStatus} */ st) => {
+      this.saw(st.state, st.call && !st.call.transfer ? st.call.callId : '');
+      this.dispose(st);
+    });
     app.once('closed', () => this.closed(app));
     this.saw(app.status ? app.status.state : OperatorState.OFFLINE);
     await this.ready();
@@ -148,6 +152,26 @@ class SimOperator {
     } else if (state === OperatorState.OFFLINE && was !== OperatorState.OFFLINE) {
       this.later(2, () => this.ready());
     }
+  }
+
+  /**
+   * In wrap-up he sets the call's disposition when its queue has some, a few seconds in: the
+   * wrap-up time then frees him (a queue that requires one would keep him in wrap-up without).
+   * @param {import('../emulator/operators.js').OperatorStatus} st
+   */
+  dispose(st) {
+    const call = st.call;
+    if (st.state !== OperatorState.WRAP_UP || !call || call.disposition || call.dispositions.length === 0 || this.disposing === call.callId) return;
+    this.disposing = call.callId;
+    const code = chooseDisposition(call);
+    this.later(uniform(1, 3), () => {
+      const app = this.app;
+      if (!app || app.status?.state !== OperatorState.WRAP_UP || app.status.callId !== call.callId) return;
+      app.setDisposition(call.callId, code).then(
+        () => this.t.stats.dispositions++,
+        (err) => this.t.note(`${this.name}: disposition refused (${err instanceof ConnectError ? err.rawMessage : err})`),
+      );
+    });
   }
 
   /**
@@ -264,7 +288,7 @@ class Traffic {
     this.callsFrom = 0;
     this.firstCallAt = 0;
     this.firstPlacedAt = 0;
-    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0 };
+    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0 };
     /** @type {string[]} */
     this.notes = [];
     /** @type {Set<NodeJS.Timeout>} */

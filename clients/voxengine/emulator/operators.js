@@ -90,6 +90,21 @@ class Tandem {
   }
 }
 
+/**
+ * A disposition an operator might choose for his call: one of its queue's, the first ones
+ * likelier (queues list the common outcomes first); "" when the queue has none.
+ * @param {{ dispositions: { code: string }[] }} call
+ * @returns {string}
+ */
+function chooseDisposition(call) {
+  const ds = call.dispositions;
+  if (ds.length === 0) return '';
+  const weights = ds.map((_, i) => ds.length - i);
+  let r = Math.random() * weights.reduce((a, w) => a + w, 0);
+  for (let i = 0; i < ds.length; i++) if ((r -= weights[i]) < 0) return ds[i].code;
+  return ds[ds.length - 1].code;
+}
+
 /** One operator's app: his session token and his live status stream. */
 class OperatorApp extends EventEmitter {
   /** @param {Tandem} tandem @param {string} name @param {string} id @param {string} token @param {boolean} autoReady */
@@ -150,7 +165,11 @@ class OperatorApp extends EventEmitter {
     this.emit('status', st);
     if (!this.autoReady || this.closed) return;
     if (st.state === OperatorState.WRAP_UP) {
-      this.tandem.presence.endWrapUp({}, this.opts()).catch(() => {});
+      // A queue that requires a disposition keeps him in wrap-up until he sets one.
+      const call = st.call;
+      const code = call && call.dispositionRequired && !call.disposition ? chooseDisposition(call) : '';
+      const dispose = code && call ? this.setDisposition(call.callId, code) : Promise.resolve();
+      dispose.then(() => this.tandem.presence.endWrapUp({}, this.opts())).catch(() => {});
     } else if (st.state === OperatorState.AWAY) {
       this.tandem.presence.goReady({}, this.opts()).catch(() => {});
     }
@@ -159,6 +178,15 @@ class OperatorApp extends EventEmitter {
   async ready() {
     const res = await this.tandem.presence.goReady({}, this.opts());
     return res.status;
+  }
+
+  /**
+   * Sets the disposition (wrap-up code) of the call in hand (OperatorPresenceService.SetDisposition).
+   * @param {string} callId @param {string} code
+   */
+  async setDisposition(callId, code) {
+    const res = await this.tandem.presence.setDisposition({ callId, code }, this.opts());
+    return res.disposition;
   }
 
   /** Holds the call he talks on (AssignmentService.HoldCall). @param {string} callId */
@@ -264,4 +292,4 @@ class OperatorApp extends EventEmitter {
   }
 }
 
-module.exports = { Tandem, OperatorApp, OperatorState, CallState, HangupParty, ContactKind, TransferState };
+module.exports = { Tandem, OperatorApp, OperatorState, CallState, HangupParty, ContactKind, TransferState, chooseDisposition };

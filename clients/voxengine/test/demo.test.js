@@ -183,6 +183,8 @@ test('make demo: calls flow through the real scenario, anna and boris are left t
     // least one in 30 s whatever the draw (at three in ten, one run in ten saw none).
     assert.ok(r.calls.transfers >= 1, JSON.stringify(r.calls));
     assert.match(first.out, /demo: \w+ transfers a call to /);
+    // In wrap-up they set the call's disposition (sales requires one, support offers some).
+    assert.ok(r.calls.dispositions >= 1, JSON.stringify(r.calls));
     // Every caller was hung up at the stop: nothing is left connected or waiting in Tandem.
     assert.equal(r.calls.ended, r.calls.placed, JSON.stringify(r.calls));
 

@@ -39,7 +39,6 @@ test("anna adds boris to her call; a supervisor listens, whispers, barges and st
   const { calls } = await api.assignment.listCalls({});
   const callId = calls[0]?.callId ?? "";
   const sup = await (await browser.newContext()).newPage();
-  sup.on("dialog", (dlg) => void dlg.accept());
   await signInSupervisor(sup, server.url, `call/${callId}`, secret);
   const mon = sup.getByTestId("monitor");
   await expect(mon).toBeVisible({ timeout: WAIT });
@@ -64,7 +63,9 @@ test("anna adds boris to her call; a supervisor listens, whispers, barges and st
   expect(s.hearsNow(borisLeg.id())).not.toContain(olga.id());
   await expect(conf.getByTestId("parties")).toContainText("a supervisor — whispering to you", { timeout: WAIT });
 
-  await mon.getByTestId("monitor-barge").click(); // confirmed in the dialog
+  await mon.getByTestId("monitor-barge").click(); // asks first: the caller will hear her
+  await expect(mon.getByTestId("confirm")).toContainText("The caller and the operator will both hear you");
+  await mon.getByTestId("confirm-yes").click();
   await expect(mon.getByTestId("monitor-message")).toContainText("Switched: you are barged in");
   await expect.poll(() => s.hearsNow(callerId), { timeout: WAIT }).toContain(olga.id());
   expect(s.records.filter((r) => r.type === "dial" && r.target === "+14155550123")).toHaveLength(1);

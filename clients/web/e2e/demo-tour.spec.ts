@@ -138,7 +138,8 @@ test("the demo tour: anna answers in the browser, holds, transfers to sales and 
     await expect(anna.getByTestId("softphone")).toContainText("Browser phone ready", { timeout: WAIT });
     await d.toggle.click();
     const first = await answerNext(anna, api);
-    const arrived = (await api.assignment.getCall({ callId: first })).call?.arrivedAt;
+    const answered = (await api.assignment.getCall({ callId: first })).call;
+    const arrived = answered?.arrivedAt;
     expect(arrived).toBeTruthy();
     await shot(anna, "demo-tour-01-answered");
 
@@ -210,6 +211,12 @@ test("the demo tour: anna answers in the browser, holds, transfers to sales and 
       .toBe(PartyState.LEFT);
     await supCtx.close();
     expect(supErrors).toEqual([]);
+    // Sales requires a disposition: a sales call she let go of waits for one before Done.
+    if (answered?.queueId === "sales") {
+      await expect(anna.getByTestId("done")).toBeDisabled();
+      await anna.getByLabel("Disposition").selectOption("callback");
+      await expect(anna.getByTestId("disposition-saved")).toHaveText("Saved: Call back later", { timeout: WAIT });
+    }
     // Done: she is ready again, and calls wait, so the next one rings at once.
     await anna.getByTestId("done").click();
     await expect(d.wrapUp).toHaveCount(0, { timeout: WAIT });

@@ -58,7 +58,7 @@ test("calls answered, abandoned and missed are found, opened, and show on the op
 
   // By outcome, and by operator.
   await page.getByLabel("Caller number").fill("");
-  await page.locator(`select[name="outcome"]`).selectOption({ label: "abandoned" });
+  await page.locator(`select[name="outcome"]`).selectOption({ label: "hung up waiting" });
   await page.getByRole("button", { name: "Search" }).click();
   await expect(rows).toHaveCount(2, { timeout: WAIT });
   await page.locator(`select[name="outcome"]`).selectOption({ label: "Any outcome" });

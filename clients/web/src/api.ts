@@ -13,6 +13,7 @@ import type { Session } from "./state";
 import type { Mode, Targets, To, TransferApi } from "./transfer";
 import { ContactKind, TransferMode } from "@gen/tandem/common/v1/common_pb";
 import { t } from "./i18n/i18n";
+import { decodeBadRequest } from "./supervisor/api";
 
 export function transport(baseUrl: string, token?: string): Transport {
   const interceptors: Interceptor[] = [];
@@ -74,10 +75,22 @@ export function classify(e: unknown): Failure {
   const err = ConnectError.from(e);
   if (err.code === Code.Aborted) return { kind: "taken_over" };
   if (err.code === Code.Unauthenticated) {
+    if (err.rawMessage.includes("logged out by a supervisor")) return { kind: "signed_out", message: t("op.session.loggedOutBySupervisor") };
     return { kind: "signed_out", message: t("op.session.ended") };
   }
   if (err.code === Code.Canceled && e instanceof Error && !(e instanceof ConnectError)) return { kind: "transient", message: e.message };
   if (unreachable(err) && /fetch|network|load failed/i.test(err.rawMessage)) return { kind: "transient", message: t("op.conn.unreachable") };
+  // A refusal naming a field (google.rpc.BadRequest): its words, and the field to show them by.
+  for (const d of err.details) {
+    if ("type" in d && d.type === "google.rpc.BadRequest") {
+      try {
+        const field = Object.keys(decodeBadRequest(d.value))[0];
+        if (field) return { kind: "transient", message: err.rawMessage, field };
+      } catch {
+        // a detail we cannot read: the message says it all
+      }
+    }
+  }
   return { kind: "transient", message: err.rawMessage || String(err.code) };
 }
 
@@ -119,6 +132,9 @@ export function deskApi(baseUrl: string, session: Session): DeskApi {
     },
     async saveCallNote(callId: string, note: string) {
       await presence.saveCallNote({ callId, note }, opts);
+    },
+    async setDisposition(callId: string, code: string) {
+      await presence.setDisposition({ callId, code }, opts);
     },
     async declineOffer(offerId: string) {
       await assignment.declineOffer({ offerId }, opts);

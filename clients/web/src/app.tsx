@@ -1,5 +1,6 @@
 // The views: the login form, the operator screen, the takeover notice. They render what
 // derive() says and turn clicks and keys into desk actions; the rules live in state.ts.
+import { DispositionPicker } from "./disposition";
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { deskApi, logIn, LoginError, softphoneAccount, transferApi } from "./api";
@@ -254,7 +255,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
             )}
           </div>
           {screen.card && (
-            <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDecline={() => void desk?.decline().then((offerId) => softphone().decline(offerId))} onHold={toggleHold}>
+            <CallCard card={screen.card} now={now} note={noteInput} onDone={done} onDispose={(code) => void desk?.act("dispose", code)} onDecline={() => void desk?.decline().then((offerId) => softphone().decline(offerId))} onHold={toggleHold}>
               {transfer}
             </CallCard>
           )}
@@ -396,7 +397,25 @@ interface NoteInput {
   leave: () => void;
 }
 
-function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { card: Card; now: number; note: NoteInput; onDone: () => void; onDecline: () => void; onHold: () => void; children?: ComponentChildren }) {
+function CallCard({
+  card,
+  now,
+  note,
+  onDone,
+  onDecline,
+  onHold,
+  onDispose,
+  children,
+}: {
+  card: Card;
+  now: number;
+  note: NoteInput;
+  onDone: () => void;
+  onDecline: () => void;
+  onHold: () => void;
+  onDispose: (code: string) => void;
+  children?: ComponentChildren;
+}) {
   if (card.kind === "offer") {
     const pct = Math.max(0, Math.min(100, (card.leftMs / card.totalMs) * 100));
     return (
@@ -423,6 +442,7 @@ function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { ca
         </h2>
         <Caller call={card.call} callId={card.callId} />
         <HoldControls hold={card.hold} onHold={onHold} />
+        {card.disposition && <DispositionPicker view={card.disposition} onPick={onDispose} />}
         <PhoneCallControls />
         {children}
       </article>
@@ -433,10 +453,11 @@ function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { ca
       <h2>
         {t("op.wrap.title")}{" "}
         <span class="timer" data-testid="wrapup-countdown">
-          {card.leftMs > 0 ? t("op.wrap.left", { time: clock(card.leftMs) }) : t("op.wrap.ending")}
+          {card.leftMs > 0 ? t("op.wrap.left", { time: clock(card.leftMs) }) : card.kept ? t("op.dispo.kept") : t("op.wrap.ending")}
         </span>
       </h2>
       <Caller call={card.call} callId={card.callId} />
+      {card.disposition && <DispositionPicker view={card.disposition} onPick={onDispose} />}
       <label class="note">
         {t("op.wrap.note")}
         <textarea
@@ -455,9 +476,14 @@ function CallCard({ card, now, note, onDone, onDecline, onHold, children }: { ca
           placeholder={t("op.wrap.notePlaceholder")}
         />
       </label>
-      <button class="primary done" data-testid="done" disabled={!card.canDone} onClick={onDone}>
+      <button class="primary done" data-testid="done" disabled={!card.canDone} onClick={onDone} aria-describedby={card.doneBlocked ? "done-blocked" : undefined}>
         {t("op.wrap.done")} <kbd>D</kbd>
       </button>
+      {card.doneBlocked && (
+        <p id="done-blocked" class="done-blocked" data-testid="done-blocked">
+          {card.doneBlocked}
+        </p>
+      )}
     </article>
   );
 }

@@ -16,7 +16,7 @@ export type WatchMessage =
 export type Failure =
   | { kind: "taken_over" } // another login took this operator's session (ABORTED)
   | { kind: "signed_out"; message: string } // the token is no longer good
-  | { kind: "transient"; message: string }; // network, restart, anything else: try again
+  | { kind: "transient"; message: string; field?: string }; // network, restart, a refusal (naming the field at fault, if it did): try again
 
 export interface DeskApi {
   watch(signal: AbortSignal): AsyncIterable<WatchMessage>;
@@ -24,6 +24,8 @@ export interface DeskApi {
   goAway(reason: string): Promise<Status | null>;
   endWrapUp(note: string): Promise<Status | null>;
   saveCallNote(callId: string, note: string): Promise<void>;
+  /** OperatorPresenceService.SetDisposition on the call in hand: the stream then shows it. */
+  setDisposition(callId: string, code: string): Promise<void>;
   /** Says no to the offer out to this operator: the call goes to the next one. */
   declineOffer(offerId: string): Promise<void>;
   /** AssignmentService.HoldCall / ResumeCall: the stream then shows the hold. */
@@ -200,6 +202,10 @@ export class Desk {
         // The reply has his state, not his whole status: the stream brings that.
         await this.o.api.declineOffer(arg);
         status = null;
+      } else if (action === "dispose") {
+        // The call in hand (talked on or wrapped up); the stream brings the disposition.
+        await this.o.api.setDisposition(m.status?.callId ?? "", arg);
+        status = null;
       } else if (action === "hold" || action === "resume") {
         // The call he talks on; the stream brings the hold (or its failure) right after.
         const callId = m.status?.callId ?? "";
@@ -219,7 +225,7 @@ export class Desk {
         this.end("signed_out", f.message);
         return false;
       }
-      this.o.dispatch({ type: "action_failed", action, message: f.kind === "transient" ? f.message : t("op.takenOver") });
+      this.o.dispatch(f.kind === "transient" ? { type: "action_failed", action, message: f.message, field: f.field } : { type: "action_failed", action, message: t("op.takenOver") });
       // Done came too late (the wrap-up ran out meanwhile): the note still goes on its own.
       if (action === "done") void this.saveNote();
       return false;

@@ -53,6 +53,18 @@ export interface CallInHand {
   parties: Party[];
   /** His transfer of it in progress, or how the latest one ended (transfer.tsx). */
   transfer: TransferInHand | null;
+  /** The disposition (wrap-up code) set on it so far; "" when none. */
+  disposition: string;
+  /** The dispositions of its queue to choose from; empty: the queue has none (no picker). */
+  dispositions: DispositionOption[];
+  /** The queue requires one: Done waits for it, and the wrap-up does not end without it. */
+  dispositionRequired: boolean;
+}
+
+/** One of a queue's dispositions: the code stored with the call, the label he reads. */
+export interface DispositionOption {
+  code: string;
+  label: string;
 }
 
 /** A third leg on the call in hand, as the server shows it to the operator. */
@@ -229,6 +241,9 @@ function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
     holdFailure: c.holdFailure,
     parties: c.parties.map(partyFrom),
     transfer: transferFrom(c.transfer),
+    disposition: c.disposition,
+    dispositions: c.dispositions.map((d) => ({ code: d.code, label: d.label || d.code })),
+    dispositionRequired: c.dispositionRequired,
   };
 }
 

@@ -1,7 +1,7 @@
 // The app's state and every rule about it, as a pure reducer plus pure derivations: no DOM, no
 // network, no clock of its own (times come in with the events). The presence stream and the
 // buttons turn what happens into events; the views render what derive() says.
-import type { CallInHand, FailedLogins, Offer, Stats, Status } from "./model";
+import type { CallInHand, DispositionOption, FailedLogins, Offer, Stats, Status } from "./model";
 import { retryIn } from "./reconnect";
 import type { Store } from "./store";
 import { transferInProgress } from "./transfer";
@@ -15,7 +15,7 @@ export interface Session {
   expiresAt: number;
 }
 
-export type Action = "ready" | "away" | "done" | "decline" | "hold" | "resume";
+export type Action = "ready" | "away" | "done" | "decline" | "hold" | "resume" | "dispose";
 
 /** The presence stream: the only thing that can make the operator routable. */
 export type Conn =
@@ -41,12 +41,24 @@ export interface Model {
   pending: Action | null;
   /** A short message about the last action that failed. */
   notice: string;
+  /** The server's last refusal naming a field of the call in hand (shown by that field, not as the notice). */
+  refusal: Refusal | null;
   stats: Stats | null;
   /** Samples of (server clock − local clock), newest last, for countdowns on server times. */
   skew: number[];
   /** The operator's note on the call in hand (or the one just left), and what of it the server has. */
   note: NoteDraft | null;
 }
+
+/** A refusal by field: "code" (the disposition he picked) or "disposition" (Done without a required one). */
+export interface Refusal {
+  callId: string;
+  field: string;
+  message: string;
+}
+
+/** The fields the disposition picker answers for. */
+const dispositionFields = new Set(["code", "disposition"]);
 
 /** A note being written: text as typed, saved as the server last took it. */
 export interface NoteDraft {
@@ -66,7 +78,7 @@ export type Event =
   | { type: "stream_lost"; attempt: number; retryAt: number; error: string }
   | { type: "action_started"; action: Action }
   | { type: "action_done"; action: Action; status: Status | null; seqAtStart: number; at: number }
-  | { type: "action_failed"; action: Action; message: string }
+  | { type: "action_failed"; action: Action; message: string; field?: string }
   | { type: "stats"; stats: Stats }
   | { type: "note_typed"; callId: string; text: string }
   | { type: "note_saved"; callId: string; text: string }
@@ -87,6 +99,7 @@ export const initialModel: Model = {
   seq: 0,
   call: null,
   pending: null,
+  refusal: null,
   notice: "",
   stats: null,
   skew: [],
@@ -182,6 +195,8 @@ function settles(a: Action, s: Status): boolean {
       return s.state !== "on_call" || !!s.call?.heldSince || !!s.call?.holdFailure;
     case "resume":
       return s.state !== "on_call" || !s.call?.heldSince || !!s.call?.holdFailure;
+    case "dispose": // the reply settles it; a call that left his hands can take none
+      return s.state !== "on_call" && s.state !== "wrap_up";
   }
 }
 
@@ -207,7 +222,7 @@ export function reduce(m: Model, e: Event): Model {
     case "stream_lost":
       return { ...m, pending: null, conn: { kind: "retrying", attempt: e.attempt, retryAt: e.retryAt, error: e.error } };
     case "action_started":
-      return { ...m, pending: e.action, notice: "" };
+      return { ...m, pending: e.action, notice: "", refusal: null };
     case "action_done": {
       // The reply carries the status right after the action. Take it unless the stream has
       // spoken since the action started: then the stream is as new, and stays in charge.
@@ -217,8 +232,14 @@ export function reduce(m: Model, e: Event): Model {
       }
       return out;
     }
-    case "action_failed":
-      return { ...m, pending: m.pending === e.action ? null : m.pending, notice: e.message };
+    case "action_failed": {
+      const pending = m.pending === e.action ? null : m.pending;
+      // A refusal naming the disposition shows by the picker (when there is one), not as the notice.
+      if (e.field && dispositionFields.has(e.field) && m.status?.callId && m.status.call?.callId === m.status.callId && m.status.call.dispositions.length > 0) {
+        return { ...m, pending, refusal: { callId: m.status.callId, field: e.field, message: e.message.replace(`${e.field}: `, "") } };
+      }
+      return { ...m, pending, notice: e.message };
+    }
     case "stats":
       return { ...m, stats: e.stats };
     case "note_typed": {
@@ -258,8 +279,55 @@ export interface Toggle {
 
 export type Card =
   | { kind: "offer"; offer: Offer; leftMs: number; totalMs: number; canDecline: boolean }
-  | { kind: "talk"; call: Offer | null; callId: string; talkMs: number; hold: HoldView }
-  | { kind: "wrap_up"; call: Offer | null; callId: string; leftMs: number; canDone: boolean };
+  | { kind: "talk"; call: Offer | null; callId: string; talkMs: number; hold: HoldView; disposition: DispositionView | null }
+  | {
+      kind: "wrap_up";
+      call: Offer | null;
+      callId: string;
+      leftMs: number;
+      canDone: boolean;
+      /** Why Done cannot be pressed ("" when it can or is merely busy): a required disposition is missing. */
+      doneBlocked: string;
+      /** The wrap-up time ran out but the queue requires a disposition: it lasts until one is set and Done. */
+      kept: boolean;
+      disposition: DispositionView | null;
+    };
+
+/** The disposition picker of the call in hand; null when its queue has no dispositions. */
+export interface DispositionView {
+  callId: string;
+  options: DispositionOption[];
+  /** The code the server keeps ("" when none yet). */
+  saved: string;
+  /** Its label, for "Saved: …". */
+  savedLabel: string;
+  required: boolean;
+  /** A choice is on its way to the server. */
+  busy: boolean;
+  /** The server's refusal of the disposition (or of Done without one), in words; "" when none. */
+  error: string;
+}
+
+/** The picker for call c in hand, if its queue has dispositions. */
+export function dispositionView(c: CallInHand | null, pending: Action | null, refusal: Refusal | null = null): DispositionView | null {
+  if (!c || c.dispositions.length === 0) return null;
+  const saved = c.disposition;
+  let error = "";
+  if (refusal && refusal.callId === c.callId) {
+    // Done refused for want of one is moot once one is saved; a refused pick stays until the next.
+    if (refusal.field === "disposition") error = saved ? "" : t("op.dispo.needed");
+    else error = t("op.dispo.refused", { why: refusal.message });
+  }
+  return {
+    callId: c.callId,
+    options: c.dispositions,
+    saved,
+    savedLabel: c.dispositions.find((d) => d.code === saved)?.label ?? saved,
+    required: c.dispositionRequired,
+    busy: pending === "dispose",
+    error,
+  };
+}
 
 /** The hold of the call he talks on: on hold or not, for how long, and what he may press. */
 export interface HoldView {
@@ -397,9 +465,21 @@ export function derive(m: Model, localNow: number): Screen {
         busy: m.pending === "hold" || m.pending === "resume",
         blocked: transferInProgress(c?.transfer ?? null) ? t("op.hold.blockedByTransfer") : "",
       };
-      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold };
+      card = { kind: "talk", call: m.call, callId: s.callId, talkMs: Math.max(0, now - s.since), hold, disposition: dispositionView(c, m.pending, m.refusal) };
     } else if (s.state === "wrap_up") {
-      card = { kind: "wrap_up", call: m.call, callId: s.callId, leftMs: s.wrapUpEndsAt ? Math.max(0, s.wrapUpEndsAt - now) : 0, canDone: m.pending !== "done" };
+      const c = s.call && s.call.callId === s.callId ? s.call : null;
+      const disposition = dispositionView(c, m.pending, m.refusal);
+      const missing = !!disposition && disposition.required && !disposition.saved;
+      card = {
+        kind: "wrap_up",
+        call: m.call,
+        callId: s.callId,
+        leftMs: s.wrapUpEndsAt ? Math.max(0, s.wrapUpEndsAt - now) : 0,
+        canDone: m.pending !== "done" && m.pending !== "dispose" && !missing,
+        doneBlocked: missing ? t("op.dispo.doneBlocked") : "",
+        kept: !s.wrapUpEndsAt && missing,
+        disposition,
+      };
     }
   }
   const ban = s && s.state === "banned" ? { reason: s.reason, until: s.bannedUntil, leftMs: s.bannedUntil ? Math.max(0, s.bannedUntil - now) : 0 } : null;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CallState, MarksSchema, OperatorState } from "@gen/tandem/common/v1/common_pb";
 import { OperatorStatusSchema } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
@@ -53,9 +54,21 @@ describe("classify", () => {
   it("knows a takeover, a dead session and what to retry", () => {
     expect(classify(new ConnectError("taken over: this operator logged in elsewhere", Code.Aborted))).toEqual({ kind: "taken_over" });
     expect(classify(new ConnectError("unknown or revoked token", Code.Unauthenticated)).kind).toBe("signed_out");
+    expect(classify(new ConnectError("logged out by a supervisor", Code.Unauthenticated))).toEqual({ kind: "signed_out", message: "A supervisor logged you out. Log in again when you are back." });
     expect(classify(new ConnectError("the server is shutting down; reconnect", Code.Unavailable))).toEqual({ kind: "transient", message: "the server is shutting down; reconnect" });
     expect(classify(new TypeError("Failed to fetch"))).toEqual({ kind: "transient", message: "cannot reach the server" });
     expect(classify(new Error("no word from the server"))).toEqual({ kind: "transient", message: "no word from the server" });
+  });
+
+  it("names the field a refusal names (google.rpc.BadRequest), keeping the server's words", () => {
+    const w = new BinaryWriter();
+    w.uint32((1 << 3) | 2).fork();
+    w.uint32((1 << 3) | 2).string("disposition");
+    w.uint32((2 << 3) | 2).string("queue sales requires a disposition");
+    w.join();
+    const err = new ConnectError("disposition: queue sales requires a disposition", Code.FailedPrecondition);
+    err.details.push({ type: "google.rpc.BadRequest", value: w.finish() });
+    expect(classify(err)).toEqual({ kind: "transient", message: "disposition: queue sales requires a disposition", field: "disposition" });
   });
 });
 

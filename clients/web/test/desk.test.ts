@@ -76,6 +76,9 @@ class FakeApi implements DeskApi {
     return status({ state: "ready" });
   }
   saveNote: (callId: string, note: string) => Promise<void> = async () => {};
+  async setDisposition(callId: string, code: string) {
+    this.calls.push(`dispose:${callId}:${code}`);
+  }
   async saveCallNote(callId: string, note: string) {
     this.calls.push(`note:${callId}:${note}`);
     return this.saveNote(callId, note);
@@ -274,6 +277,23 @@ describe("Desk", () => {
     await desk.act("resume");
     expect(api.calls.filter((c) => c !== "stats")).toEqual(["hold:call_1", "resume:call_1"]);
     expect(store.get().pending).toBeNull();
+  });
+
+  it("sets the disposition of the call in hand; a refusal naming its field shows by the picker", async () => {
+    start();
+    const s = await api.nthStream(1);
+    const call = { callId: "call_1", queueId: "sales", callerNumber: "", callerName: "", yourClient: false, answeredAt: T0, endedAt: T0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [{ code: "sale", label: "Sale" }], dispositionRequired: true };
+    s.push({ kind: "snapshot", status: status({ state: "wrap_up", callId: "call_1", wrapUpEndsAt: T0 + 10000, call }) });
+    await settle();
+    expect(await desk.act("dispose", "sale")).toBe(true);
+    expect(api.calls).toContain("dispose:call_1:sale");
+    expect(store.get().pending).toBeNull();
+    api.setDisposition = async () => {
+      throw new Gone({ kind: "transient", message: 'code: "gone" is not one of queue sales\'s dispositions (sale)', field: "code" });
+    };
+    expect(await desk.act("dispose", "gone")).toBe(false);
+    expect(store.get().notice).toBe("");
+    expect(derive(store.get(), T0).card).toMatchObject({ kind: "wrap_up", disposition: { error: 'Disposition not saved: "gone" is not one of queue sales\'s dispositions (sale)' } });
   });
 
   it("sends the wrap-up note with Done", async () => {

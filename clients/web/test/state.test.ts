@@ -150,7 +150,7 @@ describe("call card", () => {
   });
 
   it("after a reload on a call or in its wrap-up shows the caller the snapshot names, and the note kept", () => {
-    const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "Reload Caller", yourClient: true, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null };
+    const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "Reload Caller", yourClient: true, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [], dispositionRequired: false };
     let m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 - 60000, call }))]);
     expect(derive(m, T0 + 1000).card).toMatchObject({ kind: "talk", callId: "call_9", call: { callerNumber: "+15550009999", callerName: "Reload Caller", queueId: "sales", yourClient: true } });
     // Reloaded again in the wrap-up, after a note was saved: the field shows it, nothing unsaved.
@@ -234,7 +234,7 @@ describe("time", () => {
 });
 
 describe("hold on the call card", () => {
-  const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "", yourClient: false, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null };
+  const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "", yourClient: false, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [], dispositionRequired: false };
 
   it("offers Hold while they talk, and shows the held time once the caller is held", () => {
     let m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 - 60000, call }))]);
@@ -264,5 +264,80 @@ describe("hold on the call card", () => {
     const m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0, call })), { type: "action_started", action: "hold" }, { type: "action_failed", action: "hold", message: "call call_9 is ended" }]);
     expect(m.notice).toBe("call call_9 is ended");
     expect(derive(m, T0).card).toMatchObject({ hold: { held: false, busy: false } });
+  });
+});
+
+describe("disposition in the call card", () => {
+  const dispositions = [
+    { code: "sale", label: "Sale made" },
+    { code: "callback", label: "Call back later" },
+  ];
+  const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "", yourClient: false, answeredAt: T0 - 60000, endedAt: T0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions, dispositionRequired: true };
+  const wrapUp = (over: Partial<typeof call> = {}, endsAt = T0 + 30000) => status({ state: "wrap_up", callId: "call_9", since: T0, wrapUpEndsAt: endsAt, call: { ...call, ...over } });
+
+  it("offers no picker when the queue has no dispositions, and Done as before", () => {
+    const m = run([signedIn, live(wrapUp({ dispositions: [], dispositionRequired: false }))]);
+    expect(derive(m, T0).card).toMatchObject({ kind: "wrap_up", disposition: null, canDone: true, doneBlocked: "" });
+  });
+
+  it("holds Done back with the reason until a required one is saved, and says when the wrap-up waits for it", () => {
+    let m = run([signedIn, live(wrapUp())]);
+    expect(derive(m, T0).card).toMatchObject({
+      kind: "wrap_up",
+      canDone: false,
+      doneBlocked: "Choose a disposition first: this queue requires one before you are ready again.",
+      kept: false,
+      disposition: { callId: "call_9", options: dispositions, saved: "", required: true, busy: false, error: "" },
+    });
+    // The wrap-up time ran out: the server keeps him in wrap-up (no end time) until he picks one.
+    m = reduce(m, { type: "changed", status: wrapUp({}, 0), at: T0 + 30000 });
+    expect(derive(m, T0 + 31000).card).toMatchObject({ canDone: false, kept: true });
+    // He picks one: busy while it is on its way, then Done is free once the stream shows it.
+    m = reduce(m, { type: "action_started", action: "dispose" });
+    expect(derive(m, T0 + 31000).card).toMatchObject({ canDone: false, disposition: { busy: true } });
+    m = reduce(m, { type: "action_done", action: "dispose", status: null, seqAtStart: m.seq, at: T0 + 31000 });
+    m = reduce(m, { type: "changed", status: wrapUp({ disposition: "callback" }, 0), at: T0 + 31000 });
+    expect(derive(m, T0 + 31000).card).toMatchObject({ canDone: true, doneBlocked: "", kept: false, disposition: { saved: "callback", savedLabel: "Call back later", busy: false } });
+  });
+
+  it("a queue that does not require one lets Done go without it", () => {
+    const m = run([signedIn, live(wrapUp({ dispositionRequired: false }))]);
+    expect(derive(m, T0).card).toMatchObject({ canDone: true, doneBlocked: "", disposition: { required: false } });
+  });
+
+  it("may be picked while they talk", () => {
+    const m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0, call: { ...call, endedAt: 0, disposition: "sale" } }))]);
+    expect(derive(m, T0).card).toMatchObject({ kind: "talk", disposition: { saved: "sale", savedLabel: "Sale made" } });
+  });
+
+  it("shows the server's refusal by the picker, not as the notice, until the next action", () => {
+    let m = run([signedIn, live(wrapUp()), { type: "action_started", action: "dispose" }]);
+    m = reduce(m, { type: "action_failed", action: "dispose", message: 'code: "gone" is not one of queue sales\'s dispositions (sale, callback)', field: "code" });
+    expect(m.notice).toBe("");
+    expect(m.pending).toBeNull();
+    expect(derive(m, T0).card).toMatchObject({ disposition: { error: 'Disposition not saved: "gone" is not one of queue sales\'s dispositions (sale, callback)' } });
+    m = reduce(m, { type: "action_started", action: "dispose" });
+    expect(derive(m, T0).card).toMatchObject({ disposition: { error: "" } });
+  });
+
+  it("a Done the server refused for want of one says so by the picker, and no more once one is saved", () => {
+    let m = run([signedIn, live(wrapUp({ dispositionRequired: false })), { type: "action_started", action: "done" }]);
+    m = reduce(m, { type: "action_failed", action: "done", message: "disposition: queue sales requires a disposition: set one (SetDisposition) before Done", field: "disposition" });
+    expect(m.notice).toBe("");
+    expect(derive(m, T0).card).toMatchObject({ disposition: { error: "This queue requires a disposition: choose one, then press Done." } });
+    m = reduce(m, { type: "changed", status: wrapUp({ dispositionRequired: false, disposition: "sale" }), at: T0 });
+    expect(derive(m, T0).card).toMatchObject({ disposition: { error: "" } });
+  });
+
+  it("a refusal naming the disposition with no picker to show it by stays the notice", () => {
+    const m = run([signedIn, live(wrapUp({ dispositions: [], dispositionRequired: false })), { type: "action_started", action: "done" }, { type: "action_failed", action: "done", message: "disposition: queue sales requires a disposition", field: "disposition" }]);
+    expect(m.notice).toBe("disposition: queue sales requires a disposition");
+    expect(m.refusal).toBeNull();
+  });
+
+  it("a refusal naming another field stays the notice", () => {
+    const m = run([signedIn, live(wrapUp()), { type: "action_started", action: "dispose" }, { type: "action_failed", action: "dispose", message: "call_id: call call_9 is not yours", field: "call_id" }]);
+    expect(m.notice).toBe("call_id: call call_9 is not yours");
+    expect(derive(m, T0).card).toMatchObject({ disposition: { error: "" } });
   });
 });

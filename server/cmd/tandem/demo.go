@@ -60,6 +60,8 @@ type demoQueue struct {
 	overflow         callcenter.Overflow
 	greeting         string
 	alerts           callcenter.AlertThresholds
+	dispositions     []callcenter.Disposition
+	needDisposition  bool // operators set one before they are free again
 }
 
 var demoQueues = []demoQueue{
@@ -70,6 +72,9 @@ var demoQueues = []demoQueue{
 		managerWait: 20 * time.Second,
 		greeting:    "Thank you for calling. An operator will be with you shortly.",
 		alerts:      callcenter.AlertThresholds{WaitingOver: 6, LongestWaitOver: 60 * time.Second, MissesInRow: 3},
+		dispositions: []callcenter.Disposition{
+			{Code: "solved", Label: "Solved"}, {Code: "callback", Label: "Call back later"}, {Code: "escalated", Label: "Escalated"}, {Code: "wrong_number", Label: "Wrong number"},
+		},
 	},
 	{
 		id: "sales", name: "Sales", number: "+18005550200", strategy: callcenter.StrategyFewestCalls,
@@ -81,6 +86,11 @@ var demoQueues = []demoQueue{
 		greeting: "Thank you for calling sales. Someone will be with you in a moment.",
 		// The overload spell floods sales: more than three waiting for 5 s raises an alert.
 		alerts: callcenter.AlertThresholds{WaitingOver: 3, LongestWaitOver: 45 * time.Second, ServiceLevelUnder: 50, Hold: 5 * time.Second},
+		// Every sales call ends with what came of it: its operator is not free again until he says.
+		dispositions: []callcenter.Disposition{
+			{Code: "sale", Label: "Sale made"}, {Code: "quote", Label: "Quote sent"}, {Code: "no_sale", Label: "No sale"}, {Code: "callback", Label: "Call back later"},
+		},
+		needDisposition: true,
 	},
 	{
 		id: "vip", name: "VIP line", number: "+18005550300", strategy: callcenter.StrategySkillLevel,
@@ -273,6 +283,7 @@ func seedDemo(ctx context.Context, m *Main) error {
 		}
 		rules.AnnounceEvery = 30 * time.Second
 		rules.Alerts = dq.alerts
+		rules.Dispositions, rules.DispositionRequired = dq.dispositions, dq.needDisposition
 		q := callcenter.Queue{
 			ID: callcenter.QueueID(dq.id), Name: dq.name, DialedNumbers: []string{dq.number}, Strategy: dq.strategy,
 			OfferTimeout: dq.ring, WrapUp: dq.wrapUp, Priority: dq.priority, Greeting: dq.greeting, IsDefault: dq.isDefault, Rules: rules,

@@ -63,7 +63,7 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		switch method {
 		case "LogIn":
 			return true
-		case "LogOut", "SaveCallNote":
+		case "SaveCallNote":
 			return role == "operator"
 		case "SignSoftphoneKey", "GetSoftphone": // the caller's own browser phone
 			return supervisors || role == "operator"

@@ -205,6 +205,13 @@ func (r *Recorder) Fold(now time.Time, ch *cc.Changes) {
 	for _, cl := range ch.Clients {
 		f.client(now, cl)
 	}
+	for _, d := range ch.Dispositions {
+		ev := cc.CallEvent{Call: d.Call, At: d.At, Kind: cc.EventDisposition, Text: d.Code}
+		if !d.Supervisor {
+			ev.Operator = cc.OperatorID(d.By)
+		}
+		f.event(ev)
+	}
 	// Calls finish after their offers and commands are read: those may name them.
 	for id, t := range r.calls {
 		if t.state.Finished() {

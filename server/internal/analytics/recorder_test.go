@@ -115,7 +115,7 @@ func TestServiceLevelAbandonsAndHandleTime(t *testing.T) {
 		TalkTime: 3 * min, WrapUpTime: time.Minute, RingTimeTotal: 50 * sec}
 	want.Histogram[cc.HistogramBucket(10*sec)] = 1
 	want.Histogram[cc.HistogramBucket(40*sec)] = 1
-	if f != want {
+	if !f.Equal(want) {
 		t.Fatalf("figures\n got %+v\nwant %+v", f, want)
 	}
 	for _, tc := range []struct {

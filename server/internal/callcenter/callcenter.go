@@ -127,6 +127,11 @@ type QueueRules struct {
 	ServiceLevel ServiceLevel
 	// Alerts raise alerts on the wallboard and the alert webhook.
 	Alerts AlertThresholds
+	// Dispositions are the wrap-up codes its operators choose from for each call (see
+	// Disposition); with DispositionRequired an operator is not free again after a call until
+	// he set one.
+	Dispositions        []Disposition `json:",omitempty"`
+	DispositionRequired bool          `json:",omitempty"`
 }
 
 // DefaultRules are the rules of a queue that sets none: away after one miss; banned 5, 15,
@@ -304,6 +309,7 @@ type Call struct {
 	HeldSince    time.Time     // when the operator put the caller on hold; zero while they talk
 	HoldTime     time.Duration // the holds that ended: the caller heard the queue's hold music
 	Note         string        // the operator's note from his wrap-up
+	Disposition  string        // the code its operator (or a supervisor) set: one of its queue's dispositions
 	RecordingURL string        // where the cloud keeps the conversation's recording, when it was recorded
 	// Parties are the call's third legs, oldest first: added by its operator or monitoring it.
 	// Never changed in place: a step that changes one replaces the slice, so a copy handed out

@@ -21,12 +21,14 @@ type Changes struct {
 	Unabsent  []string // absences deleted, by id
 	Spares    []Spare
 	SpareUse  []SpareStatus
-	Notes     []CallNote  // operators' notes on calls they handled
-	Tallies   []Tally     // figures to add to the history, from the analytics recorder
-	Events    []CallEvent // calls' timelines, from the analytics recorder
-	Next      *Command    // the next command for the scenario, in the reply to this request
-	Commands  []Command   // for the cloud sender; not stored
-	Repairs   []Repair    // stuck states the sweeper mended; logged, not stored
+	Notes     []CallNote // operators' notes on calls they handled
+	// Dispositions set on calls: stored with the call, on its timeline.
+	Dispositions []CallDisposition
+	Tallies      []Tally     // figures to add to the history, from the analytics recorder
+	Events       []CallEvent // calls' timelines, from the analytics recorder
+	Next         *Command    // the next command for the scenario, in the reply to this request
+	Commands     []Command   // for the cloud sender; not stored
+	Repairs      []Repair    // stuck states the sweeper mended; logged, not stored
 }
 
 // CallNote is an operator's note on a call he answered: the latest one he saved replaces the
@@ -82,6 +84,7 @@ func (c *Changes) Merge(later Changes) {
 		c.Cursors[q] = op
 	}
 	c.Notes = append(c.Notes, later.Notes...)
+	c.Dispositions = append(c.Dispositions, later.Dispositions...)
 	c.Tallies = append(c.Tallies, later.Tallies...)
 	c.Events = append(c.Events, later.Events...)
 	c.Clients = append(c.Clients, later.Clients...)
@@ -97,7 +100,7 @@ func (c *Changes) Merge(later Changes) {
 func (c *Changes) Empty() bool {
 	return len(c.Operators) == 0 && len(c.Queues) == 0 && len(c.Statuses) == 0 && len(c.Calls) == 0 &&
 		len(c.Offers) == 0 && len(c.Decisions) == 0 && len(c.Requests) == 0 && len(c.Cursors) == 0 &&
-		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0 && len(c.Notes) == 0 &&
+		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0 && len(c.Notes) == 0 && len(c.Dispositions) == 0 &&
 		len(c.Tallies) == 0 && len(c.Events) == 0
 }
 

@@ -28,6 +28,7 @@ type CallQuery struct {
 	Queue          QueueID
 	From, To       time.Time // ended in [From, To)
 	Outcome        CallOutcome
+	Disposition    string     // only calls with this disposition
 	Limit          int        // 1..MaxCallPage
 	After          CallCursor // where the previous page stopped; zero for the first page
 }
@@ -45,6 +46,9 @@ func (q CallQuery) Check() error {
 	}
 	if q.Limit < 1 || q.Limit > MaxCallPage {
 		return Invalid("page_size", "page size must be 1..%d, not %d", MaxCallPage, q.Limit)
+	}
+	if q.Disposition != "" && !ValidSlug(q.Disposition) {
+		return Invalid("disposition", "%q is not a disposition code", q.Disposition)
 	}
 	if q.Outcome != "" {
 		known := false

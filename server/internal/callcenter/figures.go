@@ -1,6 +1,10 @@
 package callcenter
 
-import "time"
+import (
+	"maps"
+	"reflect"
+	"time"
+)
 
 // ServiceLevel is how a queue measures its service level: the share of calls answered within
 // Threshold, aiming for Target, with abandoned calls counted as Abandoned says. Callers who hang
@@ -86,6 +90,9 @@ type Figures struct {
 	// Operators' time by state.
 	Ready, Reserved, OnCall, WrapUp, Away time.Duration
 	Histogram                             [HistogramBuckets]int64
+	// Dispositions counts the calls by the disposition set on them (a code once per call),
+	// in their queue's and operator's interval of arrival. Nil when none.
+	Dispositions map[string]int64
 }
 
 // Add adds g to f.
@@ -119,10 +126,27 @@ func (f *Figures) Add(g Figures) {
 	for i := range f.Histogram {
 		f.Histogram[i] += g.Histogram[i]
 	}
+	for code, n := range g.Dispositions {
+		if f.Dispositions == nil {
+			f.Dispositions = map[string]int64{}
+		}
+		f.Dispositions[code] += n
+	}
+}
+
+// Equal reports whether f and g hold the same figures.
+func (f Figures) Equal(g Figures) bool {
+	a, b := f, g
+	a.Dispositions, b.Dispositions = nil, nil
+	return maps.Equal(f.Dispositions, g.Dispositions) && reflect.DeepEqual(a, b)
 }
 
 // IsZero reports whether nothing was counted.
-func (f Figures) IsZero() bool { return f == Figures{} }
+func (f Figures) IsZero() bool {
+	counts := f
+	counts.Dispositions = nil
+	return len(f.Dispositions) == 0 && reflect.ValueOf(counts).IsZero()
+}
 
 // AddStateTime adds d to the time in state st.
 func (f *Figures) AddStateTime(st OperatorState, d time.Duration) {
@@ -270,4 +294,7 @@ const (
 	// EventTransfer: a transfer began or moved on (Text says which, Operator who transferred);
 	// its target leg's offer has events of its own.
 	EventTransfer CallEventKind = "transfer"
+	// EventDisposition: a disposition was set (Text: its code; Operator: who set it, "" for a
+	// supervisor).
+	EventDisposition CallEventKind = "disposition"
 )

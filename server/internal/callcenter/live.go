@@ -9,6 +9,10 @@ type OperatorView struct {
 	Present  bool
 	Offer    *OfferedCall // when reserved
 	Call     *Call        // the call he talks on (on call) or wraps up (wrap-up)
+	// Dispositions are the dispositions of Call's queue to choose from, as the queue has them
+	// now; DispositionRequired: it requires one (Queue.NeedsDisposition).
+	Dispositions        []Disposition
+	DispositionRequired bool
 	// HoldFailure says why the scenario did not carry out his last hold or resume of Call
 	// (the hold state was put back); "" when it did.
 	HoldFailure string

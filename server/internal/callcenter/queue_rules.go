@@ -114,6 +114,9 @@ func (r QueueRules) check() (QueueRules, error) {
 	if err := r.Alerts.check(); err != nil {
 		return r, err
 	}
+	if r.Dispositions, err = checkDispositions(r.Dispositions, r.DispositionRequired); err != nil {
+		return r, err
+	}
 	return r, r.ServiceLevel.check()
 }
 

@@ -195,7 +195,7 @@ func (e *Engine) wrapUp(now time.Time, o *operator, c *call, talk time.Duration)
 		wrap = q.WrapUp
 	}
 	e.learnHandleTime(c.Queue, talk+wrap)
-	if wrap <= 0 {
+	if wrap <= 0 && (c.Disposition != "" || !e.queues[c.Queue].NeedsDisposition()) {
 		e.setState(now, o, cc.OperatorReady, "")
 		o.st.IdleSince = now
 		return
@@ -204,6 +204,9 @@ func (e *Engine) wrapUp(now time.Time, o *operator, c *call, talk time.Duration)
 	o.st.Call, o.st.WrapUpEndsAt = c.ID, now.Add(wrap)
 	ended := c.Call
 	o.wrapping = &ended
+	if wrap <= 0 { // no wrap-up time, but its disposition is needed
+		e.wrapUpOver(now, o)
+	}
 }
 
 // abandon ends a waiting call whose caller hung up; an operator being dialed for it is freed.
@@ -346,7 +349,7 @@ func (e *Engine) lose(now time.Time, c *call, reason string) {
 func (e *Engine) WithdrawOffer(now time.Time, id cc.OfferID, reason string) (cc.Call, cc.Changes, error) {
 	of := e.offers[id]
 	if of == nil {
-		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "offer %s is not pending", id))
+		_, err := e.fail(&cc.Error{Code: cc.CodeFailedPrecondition, Field: "offer_id", Message: fmt.Sprintf("offer %s is not pending", id)})
 		return cc.Call{}, cc.Changes{}, err
 	}
 	c := e.calls[of.Call]
@@ -359,26 +362,41 @@ func (e *Engine) WithdrawOffer(now time.Time, id cc.OfferID, reason string) (cc.
 }
 
 // Requeue puts a waiting call back in line, withdrawing its pending offer, optionally into
-// another queue. It keeps its arrival time, so its place.
-func (e *Engine) Requeue(now time.Time, id cc.CallID, to cc.QueueID) (cc.Call, cc.Changes, error) {
-	c, err := e.callOr404(id)
+// another queue and at another priority. It keeps its arrival time, so its place among the
+// calls of its priority. A call not waiting (connected, ringing a spare…) is refused, unchanged.
+func (e *Engine) Requeue(now time.Time, r cc.Requeue) (cc.Call, cc.Changes, error) {
+	if err := r.Check(); err != nil {
+		_, err = e.fail(err)
+		return cc.Call{}, cc.Changes{}, err
+	}
+	c, err := e.callOr404(r.Call)
 	if err != nil {
 		_, err = e.fail(err)
 		return cc.Call{}, cc.Changes{}, err
 	}
 	if c.State != cc.CallWaiting {
-		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "call %s is %s, not waiting", id, c.State))
+		_, err := e.fail(cc.NotWaiting(c.ID, c.State))
 		return cc.Call{}, cc.Changes{}, err
 	}
-	if to != "" && e.queues[to] == nil {
-		_, err := e.fail(cc.NotFound("queue_id", "no queue %q", to))
+	if r.Queue != "" && e.queues[r.Queue] == nil {
+		_, err := e.fail(cc.NotFound("queue_id", "no queue %q", r.Queue))
 		return cc.Call{}, cc.Changes{}, err
 	}
 	e.withdraw(now, c, "requeued by supervisor")
-	if to != "" && to != c.Queue {
-		c.Queue = to
-		c.tried = nil
-		e.scheduleAnnouncement(c, now)
+	to, priority := c.Queue, c.Priority
+	if r.Queue != "" {
+		to = r.Queue
+	}
+	if r.Priority != nil {
+		priority = *r.Priority
+	}
+	if to != c.Queue || priority != c.Priority {
+		moved := to != c.Queue
+		e.moveCall(c, to, priority) // its place is found by its priority: it leaves the line first
+		if moved {
+			c.tried = nil
+			e.scheduleAnnouncement(c, now)
+		}
 	}
 	e.touchCall(c)
 	ch := e.finish(now)

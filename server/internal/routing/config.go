@@ -55,6 +55,7 @@ func (e *Engine) saveQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
 	}
 	e.putQueue(q)
 	e.out.Queues = append(e.out.Queues, q)
+	e.releaseKept(now) // it may no longer require a disposition
 	return e.finish(now), nil
 }
 

@@ -386,6 +386,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 			o.wrapping = &cp
 		}
 	}
+	e.releaseKept(now)
 	for q, op := range rt.Cursors {
 		e.strat.cursors[q] = op
 	}

@@ -354,7 +354,7 @@ func TestAddedOperatorCannotLeaveWhileHisLegRings(t *testing.T) {
 	if _, err := f.e.GoAway(f.now, "boris", "lunch"); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
 		t.Fatalf("away while his leg rings: %v", err)
 	}
-	if _, err := f.e.LogOut(f.now, "boris"); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
+	if _, err := f.e.LogOut(f.now, "boris", true); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
 		t.Fatalf("log out while his leg rings: %v", err)
 	}
 	dismissed := f.view("boris").Operator

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"fmt"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -73,23 +74,40 @@ func (e *Engine) GoAway(now time.Time, id cc.OperatorID, reason string) (cc.Chan
 	return e.finish(now), nil
 }
 
-// LogOut takes an operator offline. Not while a call is offered to him or he talks.
-func (e *Engine) LogOut(now time.Time, id cc.OperatorID) (cc.Changes, error) {
+// LogOut takes an operator offline. Not while he talks (on a call, or his leg of another's
+// call rings). A call offered to him refuses the log-out too, unless bySupervisor: then the
+// offer is taken back through no fault of his (the call returns to its place in line, his
+// marks stay) and he goes offline with cc.ReasonLoggedOutBySupervisor.
+func (e *Engine) LogOut(now time.Time, id cc.OperatorID, bySupervisor bool) (cc.Changes, error) {
 	o, err := e.operatorOr404(id)
 	if err != nil {
 		return e.fail(err)
 	}
 	if busy(o.st.State) {
-		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is %s; log out after the call", o.cfg.Name, o.st.State))
+		of := e.offers[o.st.Offer]
+		var c *call
+		if of != nil {
+			c = e.calls[of.Call]
+		}
+		// Only an offer of a call in line to him: a leg of a transfer or of a call he is added
+		// to belongs to a call someone talks on.
+		if !bySupervisor || o.st.State != cc.OperatorReserved || of == nil || of.Operator != id || c == nil || c.Offer != of.ID {
+			return e.fail(&cc.Error{Code: cc.CodeFailedPrecondition, Field: "operator_id", Message: fmt.Sprintf("operator %s is %s; log out after the call", o.cfg.Name, o.st.State)})
+		}
+		e.release(now, of, "operator logged out by supervisor")
 	}
 	if o.st.State != cc.OperatorOffline && o.st.State != cc.OperatorBanned {
-		e.setState(now, o, cc.OperatorOffline, "logged out")
+		reason := "logged out"
+		if bySupervisor {
+			reason = cc.ReasonLoggedOutBySupervisor
+		}
+		e.setState(now, o, cc.OperatorOffline, reason)
 	}
 	return e.finish(now), nil
 }
 
 // EndWrapUp ends an operator's wrap-up early: he is ready at once. A note, if any, is kept with
-// the call he just handled.
+// the call he just handled. Refused while the call's queue requires a disposition he has not set.
 func (e *Engine) EndWrapUp(now time.Time, id cc.OperatorID, note string) (cc.Changes, error) {
 	o, err := e.operatorOr404(id)
 	if err != nil {
@@ -97,6 +115,10 @@ func (e *Engine) EndWrapUp(now time.Time, id cc.OperatorID, note string) (cc.Cha
 	}
 	if o.st.State != cc.OperatorWrapUp {
 		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "operator %s is %s, not in wrap-up", o.cfg.Name, o.st.State))
+	}
+	if e.needsDisposition(o) {
+		return e.fail(&cc.Error{Code: cc.CodeFailedPrecondition, Field: "disposition",
+			Message: "queue " + string(e.callInHand(o).Queue) + " requires a disposition: set one (SetDisposition) before Done"})
 	}
 	if note != "" {
 		e.out.Notes = append(e.out.Notes, cc.CallNote{Call: o.st.Call, Note: note})

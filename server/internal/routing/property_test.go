@@ -105,6 +105,9 @@ func TestEngineProperties(t *testing.T) {
 			step(e.PutSpare(now, sp))
 		}
 		step(e.CreateQueue(now, queue))
+		// Nobody serves q2: a call a supervisor moves there waits until he moves it back.
+		queue2 := cc.Queue{ID: "q2", DialedNumbers: []string{"+18005550002"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy}
+		step(e.CreateQueue(now, queue2))
 		names := []cc.OperatorID{"a", "b", "c"}
 		var operators []cc.Operator
 		for _, n := range names {
@@ -135,6 +138,36 @@ func TestEngineProperties(t *testing.T) {
 			"away":       func(rt *rapid.T) { step(e.GoAway(now, rapid.SampledFrom(names).Draw(rt, "op"), "break")) },
 			"endWrapUp":  func(rt *rapid.T) { step(e.EndWrapUp(now, rapid.SampledFrom(names).Draw(rt, "op"), "")) },
 			"liftBan":    func(rt *rapid.T) { step(e.LiftBan(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
+			"logOut": func(rt *rapid.T) {
+				step(e.LogOut(now, rapid.SampledFrom(names).Draw(rt, "op"), rapid.Bool().Draw(rt, "withdraw")))
+			},
+			// A supervisor requeues a call, maybe to the other queue, maybe at another priority:
+			// a call not waiting is refused and stays as it was.
+			"requeue": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(cc.Call) bool { return true })
+				if !ok {
+					rt.Skip("no call")
+				}
+				r := cc.Requeue{Call: c.ID, Queue: rapid.SampledFrom([]cc.QueueID{"", "q", "q2"}).Draw(rt, "to")}
+				if p := rapid.IntRange(-1, 3).Draw(rt, "rprio"); p >= 0 {
+					r.Priority = &p
+				}
+				got, ch, err := e.Requeue(now, r)
+				if c.State != cc.CallWaiting {
+					after, _ := e.Call(c.ID)
+					if cc.ErrorCode(err) != cc.CodeFailedPrecondition || !ch.Empty() || after.Queue != c.Queue || after.Priority != c.Priority || after.State != c.State {
+						rt.Fatalf("requeue of a %s call: %v, changes %v, after %+v", c.State, err, !ch.Empty(), after)
+					}
+					return
+				}
+				if err != nil {
+					rt.Fatalf("requeue of a waiting call: %v", err)
+				}
+				store.apply(ch)
+				if r.Queue != "" && got.Queue != r.Queue || r.Priority != nil && got.Priority != *r.Priority {
+					rt.Fatalf("requeued %+v, got queue %s priority %d", r, got.Queue, got.Priority)
+				}
+			},
 			"manager": func(rt *rapid.T) {
 				_, ch, err := e.SetClient(now, "+15550001111", rapid.SampledFrom(names).Draw(rt, "op"), cc.AssignedByAdmin)
 				step(ch, err)
@@ -281,7 +314,7 @@ func TestEngineProperties(t *testing.T) {
 				e = New(cfg)
 				r := store.runtime()
 				r.Spares = spares
-				store.apply(e.Load(now, []cc.Queue{queue}, operators, r))
+				store.apply(e.Load(now, []cc.Queue{queue, queue2}, operators, r))
 			},
 			"": func(rt *rapid.T) {
 				// After every step: the invariants, and the store agrees with the engine.

@@ -43,9 +43,8 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 	e.expireParties(now)
 	for _, o := range e.timed.all() { // only they can have something due (indexOperator changes the set as the step ends)
 		switch {
-		case o.st.State == cc.OperatorWrapUp && !o.st.WrapUpEndsAt.After(now):
-			e.setState(now, o, cc.OperatorReady, "")
-			o.st.IdleSince = now
+		case o.st.State == cc.OperatorWrapUp && !o.st.WrapUpEndsAt.IsZero() && !o.st.WrapUpEndsAt.After(now):
+			e.wrapUpOver(now, o)
 		case o.st.State == cc.OperatorBanned && !o.st.BannedUntil.After(now):
 			e.setState(now, o, cc.OperatorAway, "ban over: press Ready")
 		}

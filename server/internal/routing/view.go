@@ -25,6 +25,9 @@ func (e *Engine) View(id cc.OperatorID) (cc.OperatorView, error) {
 		if live := e.calls[c.ID]; live != nil {
 			v.HoldFailure = live.holdFailure
 		}
+		if q := e.queues[c.Queue]; q != nil {
+			v.Dispositions, v.DispositionRequired = q.Rules.Dispositions, q.NeedsDisposition()
+		}
 	}
 	return v, nil
 }

@@ -63,6 +63,7 @@ func (db *DB) putRows(ctx context.Context, w RowWriter, c *callcenter.Changes) e
 	}
 	put(b, s.request, c.Requests, requestRow)
 	put(b, s.note, c.Notes, func(x callcenter.CallNote) []any { return []any{x.Note, x.Call} })
+	put(b, s.disposition, c.Dispositions, func(x callcenter.CallDisposition) []any { return []any{x.Code, x.Call} })
 	put(b, s.tally, tallyrow.Sum(c.Tallies), tallyrow.Values) // a batch's tallies added up first
 	put(b, s.event, c.Events, eventRow)
 	put(b, s.client, c.Clients, clientRow)
@@ -125,7 +126,7 @@ func (s *Statement) Rows(n int) string {
 
 // writes are Apply's statements.
 type writes struct {
-	status, call, party, offer, decision, request, note, tally, event, client, deleteAbsence, absence,
+	status, call, party, offer, decision, request, note, disposition, tally, event, client, deleteAbsence, absence,
 	spare, spareStatus, cursor, stateSpan, dayScore *Statement
 }
 
@@ -146,6 +147,7 @@ func (d Dialect) writes() *writes {
 		request: many("cloud request", `INSERT INTO cloud_requests (id, call_id, at, reply) VALUES `, `(?, ?, ?, ?)`,
 			`ON CONFLICT (id) DO NOTHING`),
 		note:          one("note on call", `UPDATE calls SET note = ? WHERE id = ?`),
+		disposition:   one("disposition of call", `UPDATE calls SET disposition = ? WHERE id = ?`),
 		tally:         one("tally", tallyrow.Upsert(d.Greatest)),
 		event:         many("call event", eventInsert, eventValues, ``),
 		client:        one("client", clientUpsert),
@@ -163,13 +165,14 @@ func (d Dialect) writes() *writes {
 		ON CONFLICT (queue_id) DO UPDATE SET operator_id = excluded.operator_id`),
 	}
 	w.note.Key = 1 // the call
+	w.disposition.Key = 1
 	return w
 }
 
 // Statements are Apply's statements in d's spelling, for a store to prepare.
 func Statements(d Dialect) []*Statement {
 	w := d.writes()
-	return []*Statement{w.status, w.call, w.party, w.offer, w.decision, w.request, w.note, w.tally, w.event, w.client,
+	return []*Statement{w.status, w.call, w.party, w.offer, w.decision, w.request, w.note, w.disposition, w.tally, w.event, w.client,
 		w.deleteAbsence, w.absence, w.spare, w.spareStatus, w.cursor, w.stateSpan, w.dayScore}
 }
 
@@ -233,13 +236,14 @@ func statusRow(s callcenter.OperatorStatus) []any {
 		msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}
 }
 
-// callUpsert writes a call, keeping its stored note and recording URL when the new ones are
-// empty: callRow's values.
+// callUpsert writes a call, keeping its stored note, disposition and recording URL when the new
+// ones are empty: callRow's values.
 const callUpsert = `
 		INSERT INTO calls (` + callColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
+			disposition = CASE WHEN excluded.disposition <> '' THEN excluded.disposition ELSE calls.disposition END,
 			recording_url = CASE WHEN excluded.recording_url <> '' THEN excluded.recording_url ELSE calls.recording_url END,
 			priority = excluded.priority, client = excluded.client, manager_id = excluded.manager_id,
 			manager_until = excluded.manager_until, spare_id = excluded.spare_id,
@@ -259,7 +263,7 @@ func callRow(c callcenter.Call) []any {
 	return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
 		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, msTime(c.ArrivedAt),
 		c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
-		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime), transferText(c.Transfer)}
+		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime), transferText(c.Transfer), c.Disposition}
 }
 
 // partyUpsert writes a call's party: partyRow's values.

@@ -23,6 +23,14 @@ var outcomeWhere = map[callcenter.CallOutcome]string{
 	callcenter.OutcomeDeclined:    `EXISTS (SELECT 1 FROM offers WHERE offers.call_id = calls.id AND offers.state = 'declined')`,
 }
 
+// legsOf is the calls an operator (the three arguments) had a leg of: the one a call ended
+// with, one who answered an offer of it (a transfer's both sides), one brought into it who
+// joined. Read through the operator's indexes, then sorted: a year of one operator's calls is
+// a short sort, where walking every call for his would read them all when he has few.
+const legsOf = `SELECT id FROM calls WHERE operator_id = ?
+	UNION ALL SELECT call_id FROM offers WHERE operator_id = ? AND state = 'answered'
+	UNION ALL SELECT call_id FROM call_parties WHERE operator_id = ? AND joined_at IS NOT NULL`
+
 // SearchCalls returns a page of the ended calls q matches, newest end first (ties by id). q
 // must have passed Check.
 func (db *DB) SearchCalls(ctx context.Context, q callcenter.CallQuery) ([]callcenter.Call, error) {
@@ -40,7 +48,7 @@ func (db *DB) SearchCalls(ctx context.Context, q callcenter.CallQuery) ([]callce
 }
 
 // SearchCallsQuery is SearchCalls' statement for q, and its arguments: it walks calls_ended
-// (or calls_operator_ended for one operator) newest first until the page is full.
+// newest first until the page is full.
 func SearchCallsQuery(q callcenter.CallQuery) (string, []any) {
 	// Only an ended, abandoned or lost call has an end time (routing sets it with the state).
 	where := []string{`ended_at IS NOT NULL`}
@@ -53,7 +61,8 @@ func SearchCallsQuery(q callcenter.CallQuery) (string, []any) {
 		where, args = append(where, `caller_number LIKE ? ESCAPE '\'`), append(args, pattern)
 	}
 	if q.Operator != "" {
-		where, args = append(where, `operator_id = ?`), append(args, q.Operator)
+		// Any operator who had a leg of the call, not only the one it ended with.
+		where, args = append(where, `id IN (`+legsOf+`)`), append(args, q.Operator, q.Operator, q.Operator)
 	}
 	if q.Queue != "" {
 		where, args = append(where, `queue_id = ?`), append(args, q.Queue)
@@ -66,6 +75,9 @@ func SearchCallsQuery(q callcenter.CallQuery) (string, []any) {
 	}
 	if q.Outcome != "" {
 		where = append(where, `(`+outcomeWhere[q.Outcome]+`)`)
+	}
+	if q.Disposition != "" {
+		where, args = append(where, `disposition = ?`), append(args, q.Disposition)
 	}
 	if q.After.Call != "" {
 		at := q.After.EndedAt.UnixMilli()

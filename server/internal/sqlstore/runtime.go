@@ -42,7 +42,7 @@ func scanStatus(s Scanner) (callcenter.OperatorStatus, error) {
 const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
 	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note, recording_url,
-	held_since, hold_time_ms, transfer`
+	held_since, hold_time_ms, transfer, disposition`
 
 // scanCall scans a calls row of callColumns.
 func scanCall(s Scanner) (callcenter.Call, error) {
@@ -55,7 +55,7 @@ func scanCall(s Scanner) (callcenter.Call, error) {
 	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
 		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
 		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
-		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL, &heldSince, &hold, &transfer)
+		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL, &heldSince, &hold, &transfer, &c.Disposition)
 	if err != nil {
 		return c, err
 	}

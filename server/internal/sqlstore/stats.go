@@ -32,12 +32,52 @@ func (db *DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id strin
 			}
 			out = append(out, scan.Tally(scope))
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		disposed, err := dispositionTallies(ctx, tx, scope, id, from, to)
+		out = append(out, disposed...)
+		return err
 	})
 	if err != nil {
 		return nil, db.d.errorf("tallies: %w", err)
 	}
 	return out, nil
+}
+
+// dispositionTallies are the counts of calls by disposition of scope (a queue's or an
+// operator's; none for the center) in [from, to), as tallies holding only them: a call counts in
+// the interval of its arrival, with the disposition it has now. They are read from the calls,
+// not kept in the tallies, because a disposition may change until the wrap-up ends.
+func dispositionTallies(ctx context.Context, tx Tx, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error) {
+	col := map[callcenter.TallyScope]string{callcenter.ScopeQueue: "queue_id", callcenter.ScopeOperator: "operator_id"}[scope]
+	if col == "" {
+		return nil, nil
+	}
+	width := callcenter.TallyInterval.Milliseconds()
+	q := `SELECT ` + col + `, (arrived_at / ?) * ?, disposition, COUNT(*) FROM calls
+		WHERE disposition <> '' AND arrived_at >= ? AND arrived_at < ? AND ` + col + ` <> ''`
+	args := []any{width, width, from.UnixMilli(), to.UnixMilli()}
+	if id != "" {
+		q, args = q+` AND `+col+` = ?`, append(args, id)
+	}
+	q += ` GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []callcenter.Tally
+	for rows.Next() {
+		var who, code string
+		var start, n int64
+		if err := rows.Scan(&who, &start, &code, &n); err != nil {
+			return nil, err
+		}
+		out = append(out, callcenter.Tally{Scope: scope, ID: who, Start: time.UnixMilli(start).UTC(),
+			Figures: callcenter.Figures{Dispositions: map[string]int64{code: n}}})
+	}
+	return out, rows.Err()
 }
 
 // CallEvents returns a call's timeline in order.

@@ -8,24 +8,32 @@ import (
 )
 
 // drillCalls are ended calls of every outcome, one a minute from base, and one still waiting.
+// c-3 went from op-bob to op-ann (a blind transfer: it ended with her); op-bob joined c-1 as a
+// party, was invited to c-6 but never joined, and declined c-6's offer.
 func drillCalls() ([]callcenter.Call, []callcenter.Offer) {
 	end := func(i int) time.Time { return at(time.Duration(i)*time.Minute + 30*time.Second) }
 	calls := []callcenter.Call{
 		{ID: "c-1", Queue: "sales", State: callcenter.CallEnded, CallerNumber: "+15551111", Operator: "op-ann",
-			ArrivedAt: at(0), AnsweredAt: at(5 * time.Second), EndedAt: end(0)},
+			ArrivedAt: at(0), AnsweredAt: at(5 * time.Second), EndedAt: end(0),
+			Parties: []callcenter.Party{{ID: "p-1", Call: "c-1", Mode: callcenter.PartyConference, State: callcenter.PartyLeft, Operator: "op-bob",
+				AddedBy: "op-ann", InvitedAt: at(10 * time.Second), JoinedAt: at(15 * time.Second), LeftAt: at(20 * time.Second)}}},
 		{ID: "c-2", Queue: "sales", State: callcenter.CallAbandoned, CallerNumber: "+15552222", ArrivedAt: at(time.Minute), EndedAt: end(1)},
-		{ID: "c-3", Queue: "support", State: callcenter.CallEnded, CallerNumber: "+4930111", Operator: "op-bob",
+		{ID: "c-3", Queue: "support", State: callcenter.CallEnded, CallerNumber: "+4930111", Operator: "op-ann",
 			ArrivedAt: at(2 * time.Minute), AnsweredAt: at(2*time.Minute + time.Second), EndedAt: end(2),
-			Transfer: callcenter.Transfer{Target: callcenter.TransferTarget{Operator: "op-ann"}, Mode: callcenter.TransferBlind,
-				State: callcenter.TransferCompleted}},
+			Transfer: callcenter.Transfer{From: "op-bob", Target: callcenter.TransferTarget{Operator: "op-ann"}, Mode: callcenter.TransferBlind,
+				State: callcenter.TransferCompleted, Offer: "o-3b", Operator: "op-ann"}},
 		{ID: "c-4", Queue: "support", State: callcenter.CallEnded, CallerNumber: "+15553333", Spare: "sp-1",
 			ArrivedAt: at(3 * time.Minute), AnsweredAt: at(3*time.Minute + time.Second), EndedAt: end(3)},
 		{ID: "c-5", Transfer: callcenter.Transfer{Target: callcenter.TransferTarget{Queue: "support"}, State: callcenter.TransferCancelled}, Queue: "sales", State: callcenter.CallLost, CallerNumber: "+15551119", ArrivedAt: at(4 * time.Minute), EndedAt: end(4)},
 		{ID: "c-6", Queue: "sales", State: callcenter.CallEnded, CallerNumber: "+15551111", Operator: "op-ann",
-			ArrivedAt: at(5 * time.Minute), AnsweredAt: at(5*time.Minute + time.Second), EndedAt: end(5)},
+			ArrivedAt: at(5 * time.Minute), AnsweredAt: at(5*time.Minute + time.Second), EndedAt: end(5),
+			Parties: []callcenter.Party{{ID: "p-6", Call: "c-6", Mode: callcenter.PartyConference, State: callcenter.PartyFailed, Operator: "op-bob",
+				AddedBy: "op-ann", InvitedAt: at(5*time.Minute + 10*time.Second), LeftAt: at(5*time.Minute + 40*time.Second), Reason: "no answer"}}},
 		{ID: "c-w", Queue: "sales", State: callcenter.CallWaiting, CallerNumber: "+15551111", ArrivedAt: at(6 * time.Minute)},
 	}
 	offers := []callcenter.Offer{
+		{ID: "o-3a", Call: "c-3", Operator: "op-bob", State: callcenter.OfferAnswered, OfferedAt: at(2 * time.Minute)},
+		{ID: "o-3b", Call: "c-3", Operator: "op-ann", State: callcenter.OfferAnswered, OfferedAt: at(2*time.Minute + 10*time.Second)},
 		{ID: "o-6a", Call: "c-6", Operator: "op-bob", State: callcenter.OfferDeclined, OfferedAt: at(5 * time.Minute)},
 		{ID: "o-6b", Call: "c-6", Operator: "op-ann", State: callcenter.OfferAnswered, OfferedAt: at(5*time.Minute + time.Second)},
 	}
@@ -61,7 +69,10 @@ func (st suite) SearchCalls(t *testing.T) {
 		{"number prefix is no contains", callcenter.CallQuery{Number: "5551111"}, []callcenter.CallID{}},
 		{"number contains", callcenter.CallQuery{Number: "5551111", NumberContains: true}, []callcenter.CallID{"c-6", "c-1"}},
 		{"number with like wildcards is literal", callcenter.CallQuery{Number: "+1555_", NumberContains: true}, []callcenter.CallID{}},
-		{"operator", callcenter.CallQuery{Operator: "op-ann"}, []callcenter.CallID{"c-6", "c-1"}},
+		{"operator", callcenter.CallQuery{Operator: "op-ann"}, []callcenter.CallID{"c-6", "c-3", "c-1"}},
+		// op-bob's leg of c-3 before he transferred it, and of c-1 that he joined; not c-6,
+		// whose offer he declined and where he never joined.
+		{"any operator who had a leg", callcenter.CallQuery{Operator: "op-bob"}, []callcenter.CallID{"c-3", "c-1"}},
 		{"queue", callcenter.CallQuery{Queue: "support"}, []callcenter.CallID{"c-4", "c-3"}},
 		{"time range of ends", callcenter.CallQuery{From: at(time.Minute + 30*time.Second), To: at(3*time.Minute + 30*time.Second)},
 			[]callcenter.CallID{"c-3", "c-2"}},

@@ -31,6 +31,7 @@ func (st suite) ApplyStoresEveryField(t *testing.T) {
 		Holidays: []string{"2025-12-25"}, MaxConcurrent: 2, DailyCap: 10, Priority: 1, Cooldown: time.Minute}}
 	use := []callcenter.SpareStatus{{Spare: "sp-a", Active: 1, Day: "2025-03-01", CallsToday: 3, CooldownUntil: at(time.Minute), Misses: 1, LastUsed: at(0)}}
 	notes := []callcenter.CallNote{{Call: "c-0", Note: "called back"}}
+	dispositions := []callcenter.CallDisposition{{Call: "c-0", Code: "callback", At: at(time.Second)}, {Call: "c-0", Code: "sale", At: at(2 * time.Second)}}
 	figures := callcenter.Figures{CallsReceived: 2, CallsAnswered: 1, AnswerTimeTotal: 12 * time.Second, AnswerTimeMax: 12 * time.Second}
 	tallies := []callcenter.Tally{{Scope: callcenter.ScopeQueue, ID: "sales", Start: at(0), Figures: figures}}
 	events := []callcenter.CallEvent{
@@ -62,6 +63,7 @@ func (st suite) ApplyStoresEveryField(t *testing.T) {
 				must(t, err)
 				if want.ID == notes[0].Call {
 					want.Note = notes[0].Note
+					want.Disposition = dispositions[1].Code
 				}
 				equal(t, "Call "+string(want.ID), got, want)
 			}
@@ -108,6 +110,35 @@ func (st suite) ApplyStoresEveryField(t *testing.T) {
 			got, _, err := db.Call(ctx, notes[0].Call)
 			must(t, err)
 			equal(t, "the note", got.Note, notes[0].Note)
+		}},
+		"Dispositions": {dispositions, func(t *testing.T) {
+			got, _, err := db.Call(ctx, "c-0")
+			must(t, err)
+			equal(t, "the disposition (the latest)", got.Disposition, "sale")
+			found, err := db.SearchCalls(ctx, callcenter.CallQuery{Disposition: "sale", Limit: 10})
+			must(t, err)
+			if len(found) != 1 || found[0].ID != "c-0" {
+				t.Errorf("search by disposition: %v", found)
+			}
+			found, err = db.SearchCalls(ctx, callcenter.CallQuery{Disposition: "callback", Limit: 10})
+			must(t, err)
+			equal(t, "search by a disposition replaced", len(found), 0)
+			// Counted once, in the queue's and the operator's interval of its arrival.
+			for _, who := range []struct {
+				scope callcenter.TallyScope
+				id    string
+			}{{callcenter.ScopeQueue, string(got.Queue)}, {callcenter.ScopeOperator, string(got.Operator)}} {
+				ts, err := db.Tallies(ctx, who.scope, who.id, got.ArrivedAt.Add(-24*time.Hour), got.ArrivedAt.Add(24*time.Hour))
+				must(t, err)
+				var sum callcenter.Figures
+				for _, x := range ts {
+					if !x.Start.Equal(callcenter.IntervalStart(got.ArrivedAt)) && len(x.Figures.Dispositions) > 0 {
+						t.Errorf("%s %s: dispositions in the interval of %v", who.scope, who.id, x.Start)
+					}
+					sum.Add(x.Figures)
+				}
+				equal(t, string(who.scope)+" dispositions", sum.Dispositions, map[string]int64{"sale": 1})
+			}
 		}},
 		"Tallies": {tallies, func(t *testing.T) {
 			got, err := db.Tallies(ctx, callcenter.ScopeQueue, "sales", at(0), at(time.Hour))

@@ -99,7 +99,7 @@ func TestCoreBatchesSteps(t *testing.T) {
 	for _, tl := range b.Tallies {
 		if tl.Scope == cc.ScopeOperator && tl.ID == "a" {
 			rows++
-			if tl.Figures != want {
+			if !tl.Figures.Equal(want) {
 				t.Fatalf("his row adds up to %+v, want %+v", tl.Figures, want)
 			}
 		}

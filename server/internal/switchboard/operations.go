@@ -129,9 +129,10 @@ func (s *Switchboard) GoAway(ctx context.Context, id cc.OperatorID, reason strin
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.GoAway(now, id, reason) })
 }
 
-// LogOut takes an operator offline.
-func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
-	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LogOut(now, id) })
+// LogOut takes an operator offline; a supervisor's log-out takes back an offer out to him
+// instead of refusing.
+func (s *Switchboard) LogOut(ctx context.Context, id cc.OperatorID, bySupervisor bool) (cc.OperatorView, error) {
+	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LogOut(now, id, bySupervisor) })
 }
 
 // EndWrapUp ends an operator's wrap-up early.
@@ -169,6 +170,29 @@ func (s *Switchboard) DeclineOffer(ctx context.Context, d cc.Decline) (cc.Operat
 	return s.viewAfter(ctx, d.Operator, func(now time.Time) (cc.Changes, error) { return s.engine.DeclineOffer(now, d, stored) })
 }
 
+// SetDisposition sets the disposition of a call in its operator's hands; by is that operator,
+// "" for a supervisor. The call is read from the store first, off the loop, to find the operator
+// of a call that ended (the engine holds only his copy in his wrap-up).
+func (s *Switchboard) SetDisposition(ctx context.Context, by cc.OperatorID, d cc.CallDisposition) (cc.Disposition, error) {
+	var stored *cc.Call
+	c, _, err := s.store.Call(ctx, d.Call)
+	switch {
+	case err == nil:
+		stored = &c
+	case cc.ErrorCode(err) != cc.CodeNotFound:
+		return cc.Disposition{}, err
+	}
+	kept := cc.Disposition{Code: d.Code, Label: d.Code}
+	err = s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		ch, err := s.engine.SetDisposition(now, by, d, stored)
+		if n := len(ch.Dispositions); err == nil && n > 0 {
+			kept.Label = ch.Dispositions[n-1].Label
+		}
+		return ch, err
+	})
+	return kept, err
+}
+
 // LiftBan ends an operator's ban early.
 func (s *Switchboard) LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error) {
 	return s.viewAfter(ctx, id, func(now time.Time) (cc.Changes, error) { return s.engine.LiftBan(now, id) })
@@ -199,9 +223,9 @@ func (s *Switchboard) WithdrawOffer(ctx context.Context, id cc.OfferID, reason s
 	return s.callStep(ctx, func(now time.Time) (cc.Call, cc.Changes, error) { return s.engine.WithdrawOffer(now, id, reason) })
 }
 
-// Requeue puts a waiting call back in line, maybe in another queue.
-func (s *Switchboard) Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) (cc.Call, error) {
-	return s.callStep(ctx, func(now time.Time) (cc.Call, cc.Changes, error) { return s.engine.Requeue(now, id, to) })
+// Requeue puts a waiting call back in line, maybe in another queue or at another priority.
+func (s *Switchboard) Requeue(ctx context.Context, r cc.Requeue) (cc.Call, error) {
+	return s.callStep(ctx, func(now time.Time) (cc.Call, cc.Changes, error) { return s.engine.Requeue(now, r) })
 }
 
 // callStep runs an engine step that returns a call.

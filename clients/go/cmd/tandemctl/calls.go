@@ -2,9 +2,11 @@ package main
 
 import (
 	"cmp"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 
@@ -21,7 +23,7 @@ var callsCommands = []command{
 	{"calls", "why", "CALL_ID", "explain who was offered a call and why", callsWhy},
 	{"calls", "timeline", "CALL_ID", "everything that happened to a call, in order", callsTimeline},
 	{"calls", "withdraw", "OFFER_ID [--reason R]", "take back a pending offer", callsWithdraw},
-	{"calls", "requeue", "CALL_ID [--queue QUEUE]", "put a waiting call back in line, maybe in another queue", callsRequeue},
+	{"calls", "requeue", "CALL_ID [--queue QUEUE] [--priority N]", "put a waiting call back in line, maybe in another queue or at another priority (0-100, higher first)", callsRequeue},
 }
 
 func callsList(c *cli, args []string) error {
@@ -105,6 +107,7 @@ func callsWithdraw(c *cli, args []string) error {
 func callsRequeue(c *cli, args []string) error {
 	fs := c.flags()
 	queue := fs.String("queue", "", "move the call to this queue, its id or name (keeping its arrival time)")
+	priority := fs.Uint("priority", 0, "the call's new priority in its queue, 0-100, higher first (kept when not given)")
 	pos, err := c.parse(fs, args, "CALL_ID")
 	if err != nil {
 		return err
@@ -113,7 +116,14 @@ func callsRequeue(c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.client.Assignment.RequeueCall(c.ctx, connect.NewRequest(&assignmentv1.RequeueCallRequest{CallId: pos[0], QueueId: to}))
+	req := &assignmentv1.RequeueCallRequest{CallId: pos[0], QueueId: to}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "priority" {
+			p := uint32(min(*priority, math.MaxUint32))
+			req.Priority = &p
+		}
+	})
+	res, err := c.client.Assignment.RequeueCall(c.ctx, connect.NewRequest(req))
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 var operatorCommands = []command{
 	{"operator", "ready", "OPERATOR", "make an operator available for calls (OPERATOR: his id or login name)", operatorReady},
 	{"operator", "away", "OPERATOR --reason R", "take an operator out of routing", operatorAway},
+	{"operator", "logout", "OPERATOR", "log an operator out: his sessions end, an offer ringing for him is withdrawn (refused while he talks)", operatorLogOut},
 	{"operator", "end-wrap-up", "OPERATOR [--note N]", "end an operator's wrap-up now", operatorEndWrapUp},
 	{"operator", "lift-ban", "OPERATOR", "end an operator's ban now (he is away until he presses Ready)", operatorLiftBan},
 	{"operator", "login-failures", "", "wrong passwords per operator since his last login, and the login back-offs in force", operatorLoginFailures},
@@ -137,6 +138,22 @@ func operatorAway(c *cli, args []string) error {
 		return err
 	}
 	res, err := c.client.Presence.GoAway(c.ctx, connect.NewRequest(&presencev1.GoAwayRequest{OperatorId: id, Reason: *reason}))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) { statusTable(w, res.Msg.GetStatus()) })
+}
+
+func operatorLogOut(c *cli, args []string) error {
+	pos, err := c.parse(c.flags(), args, "OPERATOR")
+	if err != nil {
+		return err
+	}
+	id, err := c.operatorArg(pos)
+	if err != nil {
+		return err
+	}
+	res, err := c.client.Presence.LogOut(c.ctx, connect.NewRequest(&presencev1.LogOutRequest{OperatorId: id}))
 	if err != nil {
 		return err
 	}

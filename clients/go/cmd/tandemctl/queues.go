@@ -14,9 +14,10 @@ import (
 	"connectrpc.com/connect"
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT]"
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT] [--disposition CODE=NAME...] [--disposition-required]"
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
@@ -129,6 +130,8 @@ type queueFlags struct {
 	alertWaiting, alertMisses                uint
 	alertSLUnder, alertAbandonment           uint
 	alertLongestWait, alertWindow, alertHold duration
+	dispositions                             listFlag
+	dispositionRequired                      bool
 }
 
 // newQueueFlags defines the flags; create gives them the API's documented defaults.
@@ -171,6 +174,8 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.UintVar(&qf.alertAbandonment, "alert-abandonment-over", 0, "alert when more than this percent of the calls over --alert-window were abandoned (0: off)")
 	fs.Var(&qf.alertWindow, "alert-window", "the window of the service level and abandonment alerts (0: server default, 15m)"+durationHelp)
 	fs.Var(&qf.alertHold, "alert-hold", "how long a threshold stays crossed before its alert is raised, and back before it clears (0: server default, 10s)"+durationHelp)
+	fs.Var(&qf.dispositions, "disposition", `a disposition (wrap-up code) operators choose for each call, as CODE=NAME or CODE, in order (repeatable; replaces the list; --disposition= empties it)`)
+	fs.BoolVar(&qf.dispositionRequired, "disposition-required", false, "operators must set a disposition before they are ready again (--disposition-required=false stops)")
 	return qf
 }
 
@@ -242,6 +247,17 @@ func (qf *queueFlags) apply(c *cli, q *adminv1.Queue, visit func(func(*flag.Flag
 					q.AbsenceTemplates[reason] = text
 				}
 			}
+		case "disposition":
+			q.Dispositions = nil
+			for _, v := range qf.dispositions {
+				if v == "" {
+					continue // --disposition= empties the list
+				}
+				code, label, _ := strings.Cut(v, "=")
+				q.Dispositions = append(q.Dispositions, &commonv1.Disposition{Code: strings.TrimSpace(code), Label: strings.TrimSpace(label)})
+			}
+		case "disposition-required":
+			q.DispositionRequired = qf.dispositionRequired
 		case "record-calls":
 			q.RecordCalls = qf.recordCalls
 		case "recording-notice":
@@ -312,6 +328,7 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 	row(w, "Ban", fmt.Sprintf("after %d misses within %s, for %s", q.GetBanAfterMisses(), seconds(q.GetBanWindowS()), strings.Join(steps, ", then ")))
 	row(w, "Manager wait", seconds(q.GetManagerWaitS()))
 	row(w, "Alerts", alertsText(q))
+	row(w, "Dispositions", dispositionsText(q))
 	if q.GetRecordCalls() {
 		row(w, "Recording", "yes, notice: "+cmp.Or(q.GetRecordingNotice(), "(none)"))
 	} else {
@@ -371,4 +388,25 @@ func alertsText(q *adminv1.Queue) string {
 		return "off"
 	}
 	return strings.Join(on, ", ")
+}
+
+// dispositionsText is a queue's dispositions in a line: "sale=Sale made, callback (required)",
+// as --disposition takes them, or "none".
+func dispositionsText(q *adminv1.Queue) string {
+	var ds []string
+	for _, d := range q.GetDispositions() {
+		if d.GetLabel() == "" || d.GetLabel() == d.GetCode() {
+			ds = append(ds, d.GetCode())
+		} else {
+			ds = append(ds, d.GetCode()+"="+d.GetLabel())
+		}
+	}
+	if len(ds) == 0 {
+		return "none"
+	}
+	out := strings.Join(ds, ", ")
+	if q.GetDispositionRequired() {
+		out += " (required)"
+	}
+	return out
 }

@@ -565,6 +565,27 @@ func TestCallFlow(t *testing.T) {
 	if r := c.run("calls", "withdraw", offer); r.code != 1 || !strings.Contains(r.stderr, "tandemctl: ") {
 		t.Errorf("withdrawing it again: exit %d, %s", r.code, r.stderr)
 	}
+
+	// A priority, flags after the call as before it; out of range, the server names the field.
+	c.ok("calls", "requeue", "--priority", "7", call)
+	var got assignmentv1.GetCallResponse
+	c.okJSON(&got, "calls", "get", call)
+	if got.GetCall().GetPriority() != 7 {
+		t.Errorf("priority after requeue --priority 7: %d", got.GetCall().GetPriority())
+	}
+	if r := c.run("calls", "requeue", call, "--priority", "101"); r.code != 1 || !strings.Contains(r.stderr, "field: priority") {
+		t.Errorf("priority 101: exit %d, %s", r.code, r.stderr)
+	}
+
+	// Flo has the call's offer again; logging him out by his name withdraws it.
+	out = c.ok("operator", "logout", "flo")
+	wantCells(t, rowOf(t, out, "State"), "State", "offline")
+	if r := c.run("operator", "logout", "nobody"); r.code != 1 || !strings.Contains(r.stderr, `no operator "nobody"`) {
+		t.Errorf("logging out nobody: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := app.Presence.GoReady(ctx, connect.NewRequest(&presencev1.GoReadyRequest{})); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Errorf("flo's token after the log-out: %v", err)
+	}
 }
 
 func TestOperatorHours(t *testing.T) {
@@ -985,6 +1006,45 @@ func TestHoursString(t *testing.T) {
 	for _, bad := range [][]string{{"mon"}, {"monday=09:00-18:00"}, {"mon-xyz=09:00-10:00"}, {"always", "mon=09:00-10:00"}} {
 		if _, err := parseDays(bad); err == nil {
 			t.Errorf("parseDays(%q) took it", bad)
+		}
+	}
+}
+
+// TestQueueDispositions: a queue's dispositions and whether one is required go through
+// tandemctl; the server's refusals name the field.
+func TestQueueDispositions(t *testing.T) {
+	c := start(t)
+	out := c.ok("queues", "create", "--id", "sales", "--number", "+18005550700", "--disposition", "sale=Sale made", "--disposition", "callback=Call back later", "--disposition", "no_sale", "--disposition-required")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "sale=Sale made, callback=Call back later, no_sale (required)")
+	var got adminv1.GetQueueResponse
+	c.okJSON(&got, "queues", "get", "sales")
+	want := []*commonv1.Disposition{{Code: "sale", Label: "Sale made"}, {Code: "callback", Label: "Call back later"}, {Code: "no_sale", Label: "no_sale"}}
+	if q := got.GetQueue(); len(q.GetDispositions()) != len(want) || !q.GetDispositionRequired() {
+		t.Fatalf("queue = %v", q)
+	} else {
+		for i, d := range q.GetDispositions() {
+			if !proto.Equal(d, want[i]) {
+				t.Errorf("disposition %d = %v, want %v", i, d, want[i])
+			}
+		}
+	}
+	// Other settings leave them alone; --disposition replaces the list.
+	c.ok("queues", "update", "sales", "--wrap-up", "20s")
+	out = c.ok("queues", "update", "sales", "--disposition", "sale=Sale made", "--disposition-required=false")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "sale=Sale made")
+	out = c.ok("queues", "update", "sales", "--disposition=")
+	wantCells(t, rowOf(t, out, "Dispositions"), "Dispositions", "none")
+	for _, tc := range []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"--disposition-required"}, "field: queue.disposition_required"},
+		{[]string{"--disposition", "Sale=Sale"}, "field: queue.dispositions[0].code"},
+		{[]string{"--disposition", "sale", "--disposition", "sale=Again"}, "field: queue.dispositions[1].code"},
+	} {
+		r := c.run(append([]string{"queues", "update", "sales"}, tc.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.field) {
+			t.Errorf("queues update sales %s: exit %d, %s", strings.Join(tc.args, " "), r.code, r.stderr)
 		}
 	}
 }

@@ -7,11 +7,14 @@ import { AdminService, KeyRole } from "@gen/tandem/admin/v1/admin_pb";
 import { AnalyticsService } from "@gen/tandem/analytics/v1/analytics_pb";
 import { AssignmentService } from "@gen/tandem/assignment/v1/assignment_pb";
 import { t } from "../i18n/i18n";
+import { OperatorPresenceService } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 
 export interface Api {
   analytics: Client<typeof AnalyticsService>;
   admin: Client<typeof AdminService>;
   assignment: Client<typeof AssignmentService>;
+  /** Operators' presence as the floor sees it: set away, log out, watch (not as presence). */
+  presence: Client<typeof OperatorPresenceService>;
 }
 
 /** What the key may do: admins configure; supervisors and read-only keys only look. */
@@ -32,7 +35,12 @@ export function transport(baseUrl: string, key: string): Transport {
 
 export function apiFor(baseUrl: string, key: string): Api {
   const t = transport(baseUrl, key);
-  return { analytics: createClient(AnalyticsService, t), admin: createClient(AdminService, t), assignment: createClient(AssignmentService, t) };
+  return {
+    analytics: createClient(AnalyticsService, t),
+    admin: createClient(AdminService, t),
+    assignment: createClient(AssignmentService, t),
+    presence: createClient(OperatorPresenceService, t),
+  };
 }
 
 export const unary = { timeoutMs: 20000 };

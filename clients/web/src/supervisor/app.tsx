@@ -158,7 +158,7 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           {page === "reports" && <Reports api={api} />}
           {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}
           {page === "search" && <CallSearch api={api} openCall={openCall} />}
-          {page === "operators" && <Operators api={api} operatorId={arg} choose={(id) => (location.hash = id ? `operators/${encodeURIComponent(id)}` : "operators")} />}
+          {page === "operators" && <Operators api={api} role={role} operatorId={arg} choose={(id) => (location.hash = id ? `operators/${encodeURIComponent(id)}` : "operators")} />}
           {page === "config" && <Config api={api} role={role} />}
           {page === "staffing" && <Staffing api={api} />}
         </main>

@@ -9,6 +9,7 @@ import { ContactKind, ContactSchema } from "@gen/tandem/common/v1/common_pb";
 import { problem, unary, type Api, type Role } from "./api";
 import { Field, SaveError, uint, useList, useSave } from "./form";
 import { AlertThresholdFields, alertFormOf, alertsFrom } from "./alertconfig";
+import { DispositionFields, dispositionsFormOf, dispositionsFrom, dispositionsHeading, dispositionsText } from "./dispositions";
 import { ms } from "./live";
 import { backOffsText, failuresText } from "./logins";
 import { t, useLang, type Key } from "../i18n/i18n";
@@ -398,6 +399,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
             <th>{t("config.q.col.ringWrap")}</th>
             <th>{t("config.q.col.slTarget")}</th>
             <th>{t("config.q.col.overflow")}</th>
+            <th>{dispositionsHeading()}</th>
             {canWrite && <th />}
           </tr>
         </thead>
@@ -415,6 +417,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
               <td>{t("config.q.ringWrap", { ring: q.offerTimeoutS || 20, wrap: q.wrapUpS })}</td>
               <td>{t("config.q.slTarget", { target: q.serviceLevelTargetPercent || 80, threshold: q.serviceLevelThresholdS || 20 })}</td>
               <td>{q.overflow?.afterS ? t("config.q.overflowAfter", { after: q.overflow.afterS, spares: q.overflow.spareIds.join(", ") }) : t("config.q.never")}</td>
+              <td data-testid="queue-dispositions">{dispositionsText(q)}</td>
               {canWrite && (
                 <td>
                   <button class="link" onClick={() => setEditing(q)} aria-label={t("config.editWho", { name: q.queueId })}>
@@ -502,6 +505,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
   const [isDefault, setIsDefault] = useState(queue?.isDefault ?? false);
   const [spareIds, setSpareIds] = useState<string[]>(queue?.overflow?.spareIds ?? []);
   const [predicted, setPredicted] = useState(queue?.overflow?.onPredictedWait ?? false);
+  const [dispositions, setDispositions] = useState(() => dispositionsFormOf(queue));
   const save = useSave();
   const set = (k: string) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const text = (k: string, label: string, hint?: string) => (
@@ -511,7 +515,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
   );
   async function submit(ev: Event) {
     ev.preventDefault();
-    const q = queueFrom(queue, f, isDefault, spareIds, predicted);
+    const q = Object.assign(queueFrom(queue, f, isDefault, spareIds, predicted), dispositionsFrom(dispositions));
     const ok = await save.run(() => (queue ? api.admin.updateQueue({ queue: q }, unary) : api.admin.createQueue({ queue: q }, unary)));
     if (ok) done(true);
   }
@@ -605,6 +609,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
         </Field>
       </fieldset>
       <AlertThresholdFields text={text} />
+      <DispositionFields value={dispositions} onChange={setDispositions} errors={save.fields} />
       <label class="sv-check">
         <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> {t("config.q.isDefault")}
       </label>

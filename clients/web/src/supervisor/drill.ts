@@ -1,6 +1,7 @@
 // The drill-down's arithmetic, kept pure for the tests: the call search's request from its
 // form, the results' CSV, the operator's day as a strip of states, the score chart's bars, and
-// the results table's keyboard moves. Words live in `drillWords`, in one place.
+// the results table's keyboard moves. Words come from the catalogs (../i18n), through
+// `drillWords` and `outcomeLabels`.
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
@@ -12,48 +13,92 @@ import {
   type OperatorStateSpan,
   type SearchCallsRequest,
 } from "@gen/tandem/analytics/v1/analytics_pb";
+import { awayReasonLabel } from "../format";
+import { t, type Key } from "../i18n/i18n";
 import { ms } from "./live";
 import { stateKeys, type StateKey } from "./words";
 
-export const drillWords = {
-  searchTitle: "Call search",
-  operatorsTitle: "Operators",
-  number: "Caller number",
-  numberContains: "Number contains (not only begins with)",
-  operator: "Operator",
-  anyOperator: "Any operator",
-  queue: "Queue",
-  from: "Ended from (UTC)",
-  to: "Ended before (UTC)",
-  outcome: "Outcome",
-  anyOutcome: "Any outcome",
-  search: "Search",
-  more: "Next page",
-  csv: "Download CSV",
-  noCalls: "No call matches.",
-  pick: "Operator",
-  pickOne: "Choose an operator",
-  timeline: "Today",
-  calls: "Calls and offers",
-  scores: "Score by day",
-  misses: "Misses",
-  bans: "Bans",
-  noMisses: "No miss today.",
-  noBans: "No ban today.",
-  noEvents: "No call or offer today.",
-  noScores: "No score stored yet.",
-  open: "Open",
-} as const;
+/** A table of words by catalog key, each read in the current language when looked up (so a
+ * page rendering after a language switch speaks the new one); a null key reads as "". */
+export function catalogWords<K extends PropertyKey>(keys: Record<K, Key | null>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) {
+    const key = keys[k];
+    Object.defineProperty(out, k, { enumerable: true, get: () => (key ? t(key) : "") });
+  }
+  return out;
+}
 
-export const outcomeLabels: Record<CallOutcome, string> = {
+export const drillWords = catalogWords({
+  searchTitle: "drill.searchTitle",
+  operatorsTitle: "drill.operatorsTitle",
+  number: "drill.number",
+  numberContains: "drill.numberContains",
+  operator: "drill.operator",
+  anyOperator: "drill.anyOperator",
+  queue: "drill.queue",
+  from: "drill.from",
+  to: "drill.to",
+  outcome: "drill.outcome",
+  anyOutcome: "drill.anyOutcome",
+  search: "drill.search",
+  more: "drill.more",
+  csv: "drill.csv",
+  noCalls: "drill.noCalls",
+  pick: "drill.pick",
+  pickOne: "drill.pickOne",
+  timeline: "drill.timeline",
+  calls: "drill.calls",
+  scores: "drill.scores",
+  misses: "drill.misses",
+  bans: "drill.bans",
+  noMisses: "drill.noMisses",
+  noBans: "drill.noBans",
+  noEvents: "drill.noEvents",
+  noScores: "drill.noScores",
+  open: "drill.open",
+  loading: "drill.loading",
+});
+
+/** A finished call's outcome in words: the operator app's outcome.* words where they say the
+ * same ("answered", "hung up waiting", "lost"), and the search's own for the rest. */
+export const outcomeLabels: Readonly<Record<CallOutcome, string>> = catalogWords<CallOutcome>({
+  [CallOutcome.UNSPECIFIED]: null,
+  [CallOutcome.ANSWERED]: "outcome.ended",
+  [CallOutcome.ABANDONED]: "outcome.abandoned",
+  [CallOutcome.LOST]: "outcome.lost",
+  [CallOutcome.TRANSFERRED]: "outcome.transferred",
+  [CallOutcome.AT_SPARE]: "outcome.atSpare",
+  [CallOutcome.DECLINED]: "outcome.declined",
+});
+
+/** The outcome in the CSV: a fixed word whatever the page's language, for the sheets that read it. */
+const outcomeCodes: Record<CallOutcome, string> = {
   [CallOutcome.UNSPECIFIED]: "",
   [CallOutcome.ANSWERED]: "answered",
   [CallOutcome.ABANDONED]: "abandoned",
   [CallOutcome.LOST]: "lost",
   [CallOutcome.TRANSFERRED]: "transferred",
-  [CallOutcome.AT_SPARE]: "at a spare number",
-  [CallOutcome.DECLINED]: "declined by an operator",
+  [CallOutcome.AT_SPARE]: "at_spare",
+  [CallOutcome.DECLINED]: "declined",
 };
+
+/** The reasons the server gives a state in fixed words (others carry figures or were typed). */
+const stateReasons: Record<string, Key> = {
+  "logged out": "reason.loggedOut",
+  "logged out by a supervisor": "reason.loggedOutBySupervisor",
+  "app disconnected": "reason.appDisconnected",
+  disabled: "reason.disabled",
+  "ban lifted by a supervisor: press Ready": "reason.banLifted",
+  "ban over: press Ready": "reason.banOver",
+};
+
+/** An operator's state reason in words: the server's fixed ones and the away reasons of the
+ * list in the language; any other (typed by someone, or with figures in it) as it came. */
+export function reasonLabel(r: string): string {
+  const k = stateReasons[r];
+  return k ? t(k) : awayReasonLabel(r);
+}
 
 export interface SearchForm {
   number: string;
@@ -94,15 +139,15 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function iso(t: number): string {
-  return t ? new Date(t).toISOString() : "";
+function iso(at: number): string {
+  return at ? new Date(at).toISOString() : "";
 }
 
 /** The results as CSV, one row a call, times in UTC ISO 8601. */
 export function callsCsv(calls: CallSummary[]): string {
   const head = ["call_id", "ended_at", "arrived_at", "caller_number", "queue_id", "operator_id", "operator_name", "outcome", "wait_ms", "talk_time_ms"];
   const rows = calls.map((c) =>
-    [c.callId, iso(ms(c.endedAt)), iso(ms(c.arrivedAt)), c.callerNumber, c.queueId, c.operatorId, c.operatorName, outcomeLabels[c.outcome], String(c.waitMs), String(c.talkTimeMs)]
+    [c.callId, iso(ms(c.endedAt)), iso(ms(c.arrivedAt)), c.callerNumber, c.queueId, c.operatorId, c.operatorName, outcomeCodes[c.outcome], String(c.waitMs), String(c.talkTimeMs)]
       .map(csvField)
       .join(","),
   );

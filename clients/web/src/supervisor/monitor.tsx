@@ -5,7 +5,10 @@
 import { useContext, useEffect, useState } from "preact/hooks";
 import { CallState, ContactKind, PartyMode, PartyState, type CallParty } from "@gen/tandem/common/v1/common_pb";
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
+import { t, useLang, type Key } from "../i18n/i18n";
 import { problem, unary, type Api } from "./api";
+import { catalogWords } from "./drill";
+import { Confirm } from "./floor";
 import { PhoneContext, usePhone, type KeyPhone } from "./phone";
 
 const contactKey = "tandem.supervisor.monitorContact";
@@ -32,24 +35,34 @@ export function saveMonitorContact(c: MonitorContact, store: Pick<Storage, "setI
   store.setItem(contactKey, JSON.stringify(c));
 }
 
-const modeNames: Record<number, string> = {
-  [PartyMode.CONFERENCE]: "added to the call",
-  [PartyMode.LISTEN]: "listening",
-  [PartyMode.WHISPER]: "whispering to the operator",
-  [PartyMode.BARGE]: "barged in",
-};
-const stateNames: Record<number, string> = {
-  [PartyState.DIALING]: "ringing",
-  [PartyState.JOINED]: "on the call",
-  [PartyState.LEFT]: "left",
-  [PartyState.FAILED]: "failed",
-};
+/** How a party is on the call, and where his leg is, in words (read in the current language). */
+const modeNames = catalogWords<number>({
+  [PartyMode.CONFERENCE]: "monitor.mode.conference",
+  [PartyMode.LISTEN]: "monitor.mode.listen",
+  [PartyMode.WHISPER]: "monitor.mode.whisper",
+  [PartyMode.BARGE]: "monitor.mode.barge",
+});
+const stateNames = catalogWords<number>({
+  [PartyState.DIALING]: "monitor.state.dialing",
+  [PartyState.JOINED]: "monitor.state.joined",
+  [PartyState.LEFT]: "monitor.state.left",
+  [PartyState.FAILED]: "monitor.state.failed",
+});
+/** A leg's state as the page's data (data-state), the same in every language. */
+const stateCodes: Record<number, string> = { [PartyState.DIALING]: "dialing", [PartyState.JOINED]: "joined", [PartyState.LEFT]: "left", [PartyState.FAILED]: "failed" };
+
+/** What the supervisor starts or switches to, in words. */
+type Mode = "listen" | "whisper" | "barge";
+const modeOf: Record<number, Mode> = { [PartyMode.LISTEN]: "listen", [PartyMode.WHISPER]: "whisper", [PartyMode.BARGE]: "barge" };
+const switched: Record<Mode, Key> = { listen: "monitor.switched.listen", whisper: "monitor.switched.whisper", barge: "monitor.switched.barge" };
+const starts: Record<Mode, Key> = { listen: "monitor.start.listen", whisper: "monitor.start.whisper", barge: "monitor.start.barge" };
 
 /** One party in words: who, how, where his leg is, and why it ended. */
 export function describeParty(p: CallParty): string {
-  const who = p.operatorId || p.contact?.target || "someone";
-  const by = p.monitor ? `${p.addedBy} (supervisor)` : who;
-  return `${by} — ${modeNames[p.mode] ?? "on the call"}, ${stateNames[p.state] ?? "?"}${p.reason ? ` (${p.reason})` : ""}`;
+  const who = p.operatorId || p.contact?.target || t("monitor.someone");
+  const by = p.monitor ? t("monitor.supervisor", { who: p.addedBy }) : who;
+  const params = { who: by, mode: modeNames[p.mode] || t("monitor.mode.unknown"), state: stateNames[p.state] || t("monitor.state.unknown"), reason: p.reason };
+  return t(p.reason ? "monitor.partyWhy" : "monitor.party", params);
 }
 
 /**
@@ -69,9 +82,11 @@ export function liveMonitor(call: Call | null): CallParty | null {
 
 /**
  * Monitor: on a connected call, Listen / Whisper / Barge with the supervisor's phone; once he
- * monitors, the buttons switch the mode (no new dial) and Stop ends it. Parties are listed.
+ * monitors, the buttons switch the mode (no new dial) and Stop ends it. Barge asks first, inline
+ * (the caller hears him). Parties are listed.
  */
-export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { api: Api; callId: string; confirm?: (question: string) => boolean }) {
+export function Monitor({ api, callId }: { api: Api; callId: string }) {
+  useLang();
   const phone: KeyPhone | null = useContext(PhoneContext);
   usePhone(phone);
   const phoneUser = phone?.user() ?? "";
@@ -81,8 +96,10 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState("");
   const [error, setError] = useState("");
+  const [asking, setAsking] = useState(false);
   useEffect(() => {
     setCall(null);
+    setAsking(false);
     setMessage("");
     setError("");
     const load = () =>
@@ -99,10 +116,10 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
   }
   const mon = liveMonitor(call);
   const monitor = async (mode: PartyMode) => {
-    if (mode === PartyMode.BARGE && !confirm("Barge in? The caller and the operator will both hear you.")) return;
+    setAsking(false);
     const to = monitorContact(phoneUser, ringTyped, contact);
     if (!mon && !to) {
-      setError("Type where to ring you first: your phone, SIP address or Voximplant user.");
+      setError(t("monitor.needContact"));
       return;
     }
     const inBrowser = !mon && phoneUser !== "" && !ringTyped;
@@ -115,9 +132,8 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
       const leg = liveMonitor(r.call ?? null);
       if (inBrowser && leg) phone?.expect(leg.partyId);
       setCall(r.call ?? call);
-      setMessage(
-        mon ? `Switched: you are ${modeNames[mode]}.` : inBrowser ? `Ringing you in this browser: answer to start ${modeNames[mode]}.` : `Ringing you at ${to?.target ?? ""}: answer to start ${modeNames[mode]}.`,
-      );
+      const m = modeOf[mode] ?? "listen";
+      setMessage(mon ? t(switched[m]) : inBrowser ? t("monitor.ringingBrowser", { mode: t(starts[m]) }) : t("monitor.ringingAt", { target: to?.target ?? "", mode: t(starts[m]) }));
     } catch (e) {
       setError(problem(e).message);
     } finally {
@@ -130,7 +146,7 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
     try {
       const r = await api.assignment.stopMonitor({ callId }, unary);
       setCall(r.call ?? call);
-      setMessage("Monitoring stopped.");
+      setMessage(t("monitor.stopped"));
     } catch (e) {
       setError(problem(e).message);
     } finally {
@@ -138,31 +154,31 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
     }
   };
   const mode = (m: PartyMode, label: string, id: string) => (
-    <button data-testid={`monitor-${id}`} disabled={busy || mon?.mode === m} aria-pressed={mon?.mode === m} onClick={() => void monitor(m)}>
+    <button data-testid={`monitor-${id}`} disabled={busy || mon?.mode === m} aria-pressed={mon?.mode === m} onClick={() => (m === PartyMode.BARGE ? setAsking(true) : void monitor(m))}>
       {label}
     </button>
   );
   return (
-    <section class="monitor" data-testid="monitor" aria-label="Monitor this call">
-      <h3>Monitor</h3>
+    <section class="monitor" data-testid="monitor" aria-label={t("monitor.region")}>
+      <h3>{t("monitor.title")}</h3>
       {!mon && phoneUser && (
-        <p class="monitor-where" role="radiogroup" aria-label="Ring me">
+        <p class="monitor-where" role="radiogroup" aria-label={t("monitor.ringMe")}>
           <label>
-            <input type="radio" name="monitor-where" data-testid="monitor-in-browser" checked={!ringTyped} onChange={() => setRingTyped(false)} /> Ring me in this browser ({phoneUser})
+            <input type="radio" name="monitor-where" data-testid="monitor-in-browser" checked={!ringTyped} onChange={() => setRingTyped(false)} /> {t("monitor.inBrowser", { user: phoneUser })}
           </label>{" "}
           <label>
-            <input type="radio" name="monitor-where" data-testid="monitor-elsewhere" checked={ringTyped} onChange={() => setRingTyped(true)} /> elsewhere
+            <input type="radio" name="monitor-where" data-testid="monitor-elsewhere" checked={ringTyped} onChange={() => setRingTyped(true)} /> {t("monitor.elsewhere")}
           </label>
         </p>
       )}
       {!mon && (!phoneUser || ringTyped) && (
         <p class="monitor-contact">
           <label>
-            Ring me at{" "}
+            {t("monitor.ringAtLabel")}{" "}
             <select value={contact.kind} onChange={(e) => setContact({ ...contact, kind: e.currentTarget.value as MonitorContact["kind"] })}>
-              <option value="pstn">phone</option>
-              <option value="sip">SIP</option>
-              <option value="user">Voximplant user</option>
+              <option value="pstn">{t("monitor.kind.pstn")}</option>
+              <option value="sip">{t("monitor.kind.sip")}</option>
+              <option value="user">{t("monitor.kind.user")}</option>
             </select>
           </label>{" "}
           <input data-testid="monitor-contact" value={contact.target} placeholder="+14155550100" onInput={(e) => setContact({ ...contact, target: e.currentTarget.value })} />
@@ -170,25 +186,26 @@ export function Monitor({ api, callId, confirm = (q) => window.confirm(q) }: { a
       )}
       {phone?.phone.ringing() && (
         <p class="monitor-ringing" role="status">
-          Your monitoring call is ringing in this browser.{" "}
+          {t("monitor.ringingHere")}{" "}
           <button class="primary" data-testid="monitor-answer" onClick={() => phone.phone.answer()}>
-            Answer
+            {t("monitor.answer")}
           </button>
         </p>
       )}
       {mon && phone?.phone.inCall() && (
         <p class="muted" data-testid="monitor-in-call">
-          You are on the monitoring call in this browser.
+          {t("monitor.inCall")}
         </p>
       )}
       <p class="monitor-modes">
-        {mode(PartyMode.LISTEN, "Listen", "listen")} {mode(PartyMode.WHISPER, "Whisper", "whisper")} {mode(PartyMode.BARGE, "Barge", "barge")}{" "}
+        {mode(PartyMode.LISTEN, t("monitor.listen"), "listen")} {mode(PartyMode.WHISPER, t("monitor.whisper"), "whisper")} {mode(PartyMode.BARGE, t("monitor.barge"), "barge")}{" "}
         {mon && (
           <button data-testid="monitor-stop" disabled={busy} onClick={() => void stop()}>
-            Stop
+            {t("monitor.stop")}
           </button>
         )}
       </p>
+      {asking && <Confirm question={t("monitor.confirmBarge")} yes={t("monitor.barge")} onYes={() => void monitor(PartyMode.BARGE)} onNo={() => setAsking(false)} />}
       {message && (
         <p class="muted" role="status" data-testid="monitor-message">
           {message}
@@ -209,7 +226,7 @@ function Parties({ parties }: { parties: CallParty[] }) {
   return (
     <ul class="parties" data-testid="parties">
       {parties.map((p) => (
-        <li key={p.partyId} data-state={stateNames[p.state]}>
+        <li key={p.partyId} data-state={stateCodes[p.state] ?? "unknown"}>
           {describeParty(p)}
         </li>
       ))}

@@ -3,23 +3,26 @@
 // score per day as stacked bars (points, lost to misses, lost to slow answers), his misses and
 // bans with their reasons.
 import { useEffect, useState } from "preact/hooks";
+import { t, useLang } from "../i18n/i18n";
 import type { GetOperatorDrillDownResponse, OperatorEvent } from "@gen/tandem/analytics/v1/analytics_pb";
-import { problem, unary, type Api } from "./api";
-import { drillWords as w, scoreBars, stateStrip } from "./drill";
+import { problem, unary, type Api, type Role } from "./api";
+import { OperatorActions } from "./floor";
+import { drillWords as w, reasonLabel, scoreBars, stateStrip } from "./drill";
 import { ms } from "./live";
 import { useOperators } from "./names";
 import { kindLabels } from "./timeline";
 import { secs, stateKeys, stateLabels, utcMidnight } from "./words";
 
-function hm(t: number): string {
-  return t ? new Date(t).toISOString().slice(11, 19) : "";
+function hm(at: number): string {
+  return at ? new Date(at).toISOString().slice(11, 19) : "";
 }
 
-export function Operators({ api, operatorId, choose }: { api: Api; operatorId: string; choose: (id: string) => void }) {
+export function Operators({ api, role, operatorId, choose }: { api: Api; role: Role; operatorId: string; choose: (id: string) => void }) {
   const operators = useOperators(api);
+  const lang = useLang();
   useEffect(() => {
     document.title = `${w.operatorsTitle} · Tandem`;
-  }, []);
+  }, [lang]);
   return (
     <div class="sv-page">
       <h1>{w.operatorsTitle}</h1>
@@ -36,6 +39,7 @@ export function Operators({ api, operatorId, choose }: { api: Api; operatorId: s
           </select>
         </label>
       </form>
+      {operatorId && <OperatorActions api={api} operatorId={operatorId} role={role} />}
       {operatorId && <DrillDown api={api} operatorId={operatorId} />}
     </div>
   );
@@ -43,13 +47,14 @@ export function Operators({ api, operatorId, choose }: { api: Api; operatorId: s
 
 function eventText(e: OperatorEvent): string {
   const parts = [kindLabels[e.kind] ?? e.kind];
-  if (e.failureCode) parts.push(`(SIP ${e.failureCode})`);
-  if (e.ringTimeMs) parts.push(`after ${secs(e.ringTimeMs)} ringing`);
-  if (e.talkTimeMs) parts.push(`— ${secs(Number(e.talkTimeMs))} talk`);
+  if (e.failureCode) parts.push(t("drill.sip", { code: String(e.failureCode) }));
+  if (e.ringTimeMs) parts.push(t("drill.afterRinging", { time: secs(e.ringTimeMs) }));
+  if (e.talkTimeMs) parts.push(t("drill.talk", { time: secs(Number(e.talkTimeMs)) }));
   return parts.join(" ") + (e.text ? `: ${e.text}` : "");
 }
 
 function DrillDown({ api, operatorId }: { api: Api; operatorId: string }) {
+  useLang();
   const [d, setD] = useState<GetOperatorDrillDownResponse | null>(null);
   const [error, setError] = useState("");
   const [now, setNow] = useState(Date.now());
@@ -71,24 +76,24 @@ function DrillDown({ api, operatorId }: { api: Api; operatorId: string }) {
       </p>
     );
   }
-  if (!d) return <p class="muted">Loading…</p>;
+  if (!d) return <p class="muted">{w.loading}</p>;
   const strip = stateStrip(d.states, utcMidnight(now), now);
   return (
     <div data-testid="drilldown" data-operator={d.operatorId}>
       <section class="sv-card" aria-labelledby="dd-today">
         <h2 id="dd-today">
-          {d.name} · {w.timeline} (UTC)
+          {d.name} · {t("drill.utc", { title: w.timeline })}
         </h2>
         <div class="dd-strip" role="img" aria-label={strip.map((p) => `${stateLabels[p.key]} ${hm(p.from)}–${hm(p.to)}`).join(", ")}>
           {strip.map((p, i) => (
-            <span key={i} class={`dd-part st-${p.key}`} style={{ left: `${p.left}%`, width: `${p.width}%` }} title={`${stateLabels[p.key]} ${hm(p.from)}–${hm(p.to)}${p.reason ? `: ${p.reason}` : ""}`} />
+            <span key={i} class={`dd-part st-${p.key}`} style={{ left: `${p.left}%`, width: `${p.width}%` }} title={`${stateLabels[p.key]} ${hm(p.from)}–${hm(p.to)}${p.reason ? `: ${reasonLabel(p.reason)}` : ""}`} />
           ))}
         </div>
         <ol class="dd-states" data-testid="dd-states">
           {d.states.map((s, i) => (
             <li key={i} data-state={stateKeys[s.state]}>
               <time>{hm(ms(s.since))}</time> {stateLabels[stateKeys[s.state]]}
-              {s.reason ? ` — ${s.reason}` : ""}
+              {s.reason ? ` — ${reasonLabel(s.reason)}` : ""}
             </li>
           ))}
         </ol>
@@ -99,7 +104,7 @@ function DrillDown({ api, operatorId }: { api: Api; operatorId: string }) {
         <ol class="dd-events" data-testid="dd-events">
           {d.events.map((e, i) => (
             <li key={i} data-kind={e.kind}>
-              <time>{hm(ms(e.at))}</time> {eventText(e)} · <a href={`#call/${encodeURIComponent(e.callId)}`}>{w.open} {e.callId}</a>
+              <time>{hm(ms(e.at))}</time> {eventText(e)} · <a href={`#call/${encodeURIComponent(e.callId)}`}>{t("drill.openCall", { call: e.callId })}</a>
             </li>
           ))}
         </ol>
@@ -144,7 +149,7 @@ function ScoreChart({ d }: { d: GetOperatorDrillDownResponse }) {
     <figure class="dd-scores" data-testid="dd-score-chart" data-days={bars.length}>
       <svg viewBox={`0 0 ${width} ${height + 16}`} role="img" aria-labelledby="dd-score-desc" width="100%">
         <desc id="dd-score-desc">
-          {bars.map((b) => `${b.day}: ${b.points.toFixed(0)} points, ${b.misses.toFixed(0)} lost to misses, ${b.slow.toFixed(0)} lost to slow answers`).join("; ")}
+          {bars.map((b) => t("drill.dayScore", { day: b.day, points: Math.round(b.points), misses: Math.round(b.misses), slow: Math.round(b.slow) })).join("; ")}
         </desc>
         {bars.map((b) => (
           <g key={b.day}>
@@ -155,11 +160,11 @@ function ScoreChart({ d }: { d: GetOperatorDrillDownResponse }) {
         ))}
       </svg>
       <figcaption class="small">
-        <span class="dd-key dd-points" /> points <span class="dd-key dd-lost-misses" /> lost to misses <span class="dd-key dd-lost-slow" /> lost to slow answers
+        <span class="dd-key dd-points" /> {t("drill.points")} <span class="dd-key dd-lost-misses" /> {t("drill.lostToMisses")} <span class="dd-key dd-lost-slow" /> {t("drill.lostToSlow")}
         {last && (
           <>
             {" · "}
-            {last.day}: {last.points.toFixed(0)} points
+            {t("drill.lastScore", { day: last.day, points: Math.round(last.points) })}
           </>
         )}
       </figcaption>

@@ -6,6 +6,7 @@ import type { Queue } from "@gen/tandem/admin/v1/admin_pb";
 import { CallOutcome, type CallSummary } from "@gen/tandem/analytics/v1/analytics_pb";
 import { fieldError, problem, unary, type Api, type Problem } from "./api";
 import { callsCsv, drillWords as w, emptySearch, moveRow, outcomeLabels, searchRequest, type SearchForm } from "./drill";
+import { dispositionOfCallHeading } from "./dispositions";
 import { download } from "./history";
 import { ms } from "./live";
 import { useOperators } from "./names";
@@ -150,6 +151,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
                 <th>Outcome</th>
                 <th>Waited</th>
                 <th>Talked</th>
+                <th>{dispositionOfCallHeading()}</th>
               </tr>
             </thead>
             <tbody ref={body}>
@@ -172,6 +174,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
                   <td>{outcomeLabels[c.outcome]}</td>
                   <td>{secs(c.waitMs)}</td>
                   <td>{c.talkTimeMs ? secs(Number(c.talkTimeMs)) : ""}</td>
+                  <td data-testid="search-disposition">{c.disposition}</td>
                 </tr>
               ))}
             </tbody>

@@ -2,47 +2,54 @@
 // timeline (AnalyticsService.GetCallTimeline): intake, announcements, each offer with the
 // candidates and the rule that chose, failures, the answer, who hung up, the caller's answer.
 import { useEffect, useState } from "preact/hooks";
+import { num, t, useLang } from "../i18n/i18n";
 import type { GetCallTimelineResponse, TimelineEntry } from "@gen/tandem/analytics/v1/analytics_pb";
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
 import { problem, unary, type Api } from "./api";
+import { catalogWords } from "./drill";
 import { ms } from "./live";
+import { CallActions } from "./floor";
 import { Monitor } from "./monitor";
+import { CallDisposition } from "./dispositions";
 import { useOperatorNames } from "./names";
 import { callStates, hangupParties, secs, stateKeys, stateLabels } from "./words";
 
-export const kindLabels: Record<string, string> = {
-  arrived: "Arrived",
-  announced: "Caller heard",
-  offered: "Offered",
-  offer_failed: "Offer failed",
-  offer_expired: "Offer expired (no answer)",
-  offer_withdrawn: "Offer withdrawn",
-  offer_declined: "Offer declined by the operator",
-  answered: "Answered",
-  overflowed: "Overflowed",
-  requeued: "Back in line",
-  ended: "Ended",
-  abandoned: "Caller hung up waiting",
-  lost: "Lost",
-  asked: "Asked about a personal manager",
-  manager_accepted: "Said yes to a personal manager",
-  manager_declined: "Said no to a personal manager",
-  party_dialed: "Third party dialed",
-  party_joined: "Third party joined",
-  party_failed: "Third party did not join",
-  party_left: "Third party left",
-  monitor_mode: "Monitoring switched",
-};
+/** The timeline's kinds of entry in words (a kind not listed reads as undefined: its callers
+ * show the kind itself). */
+export const kindLabels: Readonly<Record<string, string | undefined>> = catalogWords<string>({
+  arrived: "timeline.kind.arrived",
+  announced: "timeline.kind.announced",
+  offered: "timeline.kind.offered",
+  offer_failed: "timeline.kind.offer_failed",
+  offer_expired: "timeline.kind.offer_expired",
+  offer_withdrawn: "timeline.kind.offer_withdrawn",
+  offer_declined: "timeline.kind.offer_declined",
+  answered: "timeline.kind.answered",
+  overflowed: "timeline.kind.overflowed",
+  requeued: "timeline.kind.requeued",
+  ended: "timeline.kind.ended",
+  abandoned: "timeline.kind.abandoned",
+  lost: "timeline.kind.lost",
+  asked: "timeline.kind.asked",
+  manager_accepted: "timeline.kind.manager_accepted",
+  manager_declined: "timeline.kind.manager_declined",
+  party_dialed: "timeline.kind.party_dialed",
+  party_joined: "timeline.kind.party_joined",
+  party_failed: "timeline.kind.party_failed",
+  party_left: "timeline.kind.party_left",
+  monitor_mode: "timeline.kind.monitor_mode",
+  transfer: "timeline.kind.transfer",
+});
 
 /** One entry in a sentence (apart from its time and its decision table). */
 export function describeEntry(e: TimelineEntry, name: (id: string) => string): string {
-  const who = e.operatorId ? name(e.operatorId) : e.spareId ? `spare ${e.spareId}` : "";
+  const who = e.operatorId ? name(e.operatorId) : e.spareId ? t("timeline.spare", { spare: e.spareId }) : "";
   const parts: string[] = [kindLabels[e.kind] ?? e.kind];
-  if (who) parts.push(e.kind === "offered" || e.kind === "overflowed" || e.kind.startsWith("offer_") ? `to ${who}` : `by ${who}`);
-  if (e.failureCode) parts.push(`(SIP ${e.failureCode})`);
-  if (e.ringTimeMs) parts.push(`after ${secs(e.ringTimeMs)} ringing`);
+  if (who) parts.push(t(e.kind === "offered" || e.kind === "overflowed" || e.kind.startsWith("offer_") ? "timeline.to" : "timeline.by", { who }));
+  if (e.failureCode) parts.push(t("drill.sip", { code: String(e.failureCode) }));
+  if (e.ringTimeMs) parts.push(t("drill.afterRinging", { time: secs(e.ringTimeMs) }));
   const side = hangupParties[e.hungUpBy];
-  if (e.kind === "ended" && side) parts.push(`— ${side} hung up`);
+  if (e.kind === "ended" && side) parts.push(t("timeline.hungUp", { side }));
   let s = parts.join(" ");
   if (e.text) s += `: ${e.text}`;
   return s;
@@ -54,13 +61,14 @@ function time(at: number): string {
 
 export function Calls({ api, callId, openCall }: { api: Api; callId: string; openCall: (id: string) => void }) {
   const [id, setId] = useState(callId);
+  const lang = useLang();
+  useEffect(() => setId(callId), [callId]);
   useEffect(() => {
-    document.title = "Calls · Tandem";
-    setId(callId);
-  }, [callId]);
+    document.title = `${t("timeline.callsTitle")} · Tandem`;
+  }, [lang]);
   return (
     <div class="sv-page">
-      <h1>Explain a call</h1>
+      <h1>{t("timeline.explainTitle")}</h1>
       <form
         class="sv-inline"
         onSubmit={(e) => {
@@ -69,11 +77,11 @@ export function Calls({ api, callId, openCall }: { api: Api; callId: string; ope
         }}
       >
         <label>
-          Call id
-          <input name="call-id" size={40} value={id} onInput={(e) => setId(e.currentTarget.value)} placeholder="call_…" />
+          {t("timeline.callId")}
+          <input name="call-id" size={40} value={id} onInput={(e) => setId(e.currentTarget.value)} placeholder={t("timeline.callIdExample")} />
         </label>
         <button type="submit" class="primary">
-          Explain
+          {t("timeline.explain")}
         </button>
       </form>
       {callId && <Timeline api={api} callId={callId} />}
@@ -98,21 +106,21 @@ function CallsNow({ api, openCall }: { api: Api; openCall: (id: string) => void 
   return (
     <section class="sv-card" aria-labelledby="calls-now">
       <h2 id="calls-now">
-        Calls in progress{" "}
+        {t("timeline.callsNow")}{" "}
         <button class="link" onClick={load}>
-          Refresh
+          {t("floor.refresh")}
         </button>
       </h2>
       {error && <p class="error" role="alert">{error}</p>}
-      {calls && calls.length === 0 && <p class="muted">No call is waiting or talking.</p>}
+      {calls && calls.length === 0 && <p class="muted">{t("timeline.noCallsNow")}</p>}
       {calls && calls.length > 0 && (
         <table class="sv-table" data-testid="calls-now">
           <thead>
             <tr>
-              <th>Arrived</th>
-              <th>Caller</th>
-              <th>Queue</th>
-              <th>State</th>
+              <th>{t("timeline.arrived")}</th>
+              <th>{t("timeline.caller")}</th>
+              <th>{t("timeline.queue")}</th>
+              <th>{t("timeline.state")}</th>
               <th />
             </tr>
           </thead>
@@ -125,7 +133,7 @@ function CallsNow({ api, openCall }: { api: Api; openCall: (id: string) => void 
                 <td>{callStates[c.state]}</td>
                 <td>
                   <button class="link" onClick={() => openCall(c.callId)}>
-                    Explain
+                    {t("timeline.explain")}
                   </button>
                 </td>
               </tr>
@@ -151,13 +159,17 @@ function Recording({ api, callId }: { api: Api; callId: string }) {
   if (!url) return null;
   return (
     <p class="recording" data-testid="recording">
-      Recording: <audio controls preload="none" src={url} /> <a href={url} rel="noreferrer noopener" target="_blank">open</a>
+      {t("timeline.recording")} <audio controls preload="none" src={url} />{" "}
+      <a href={url} rel="noreferrer noopener" target="_blank">
+        {t("timeline.openRecording")}
+      </a>
     </p>
   );
 }
 
 export function Timeline({ api, callId }: { api: Api; callId: string }) {
-  const [t, setT] = useState<GetCallTimelineResponse | null>(null);
+  useLang();
+  const [tl, setT] = useState<GetCallTimelineResponse | null>(null);
   const [error, setError] = useState("");
   const name = useOperatorNames(api);
   useEffect(() => {
@@ -172,18 +184,20 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
       </p>
     );
   }
-  if (!t) return <p class="muted">Loading the call…</p>;
+  if (!tl) return <p class="muted">{t("timeline.loading")}</p>;
   return (
     <section class="sv-card" aria-labelledby="timeline-title" data-testid="timeline">
       <h2 id="timeline-title">
-        Call {t.callId} · {t.callerNumber || "unknown number"} · queue {t.queueId} · {callStates[t.state]}
+        {t("timeline.heading", { call: tl.callId, number: tl.callerNumber || t("timeline.unknownNumber"), queue: tl.queueId, state: callStates[tl.state] })}
       </h2>
       <Recording api={api} callId={callId} />
+      <CallDisposition api={api} callId={callId} />
+      <CallActions key={callId} api={api} callId={callId} name={name} />
       <Monitor api={api} callId={callId} />
-      <OperatorLinks ids={[...new Set(t.entries.map((e) => e.operatorId).filter(Boolean))]} name={name} />
-      <p class="muted small">Times in UTC, to the tenth of a second.</p>
+      <OperatorLinks ids={[...new Set(tl.entries.map((e) => e.operatorId).filter(Boolean))]} name={name} />
+      <p class="muted small">{t("timeline.utc")}</p>
       <ol class="timeline">
-        {t.entries.map((e, i) => (
+        {tl.entries.map((e, i) => (
           <li key={i} class={`tl-${e.kind}`} data-kind={e.kind}>
             <time>{time(ms(e.at))}</time>
             <div>
@@ -191,15 +205,15 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
               {e.decision && e.kind === "offered" && (
                 <details open={e.decision.candidates.length <= 6}>
                   <summary>
-                    Why: {e.decision.rule || "—"} ({e.decision.strategy})
+                    {t("timeline.why", { rule: e.decision.rule || "—", strategy: e.decision.strategy })}
                   </summary>
                   <table class="sv-table small">
                     <thead>
                       <tr>
-                        <th>Candidate</th>
-                        <th>State</th>
-                        <th>Eligible</th>
-                        <th>Value</th>
+                        <th>{t("timeline.candidate")}</th>
+                        <th>{t("timeline.state")}</th>
+                        <th>{t("timeline.eligible")}</th>
+                        <th>{t("timeline.value")}</th>
                       </tr>
                     </thead>
                     <tbody>
@@ -207,7 +221,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
                         <tr key={c.operatorId}>
                           <td>{name(c.operatorId)}</td>
                           <td>{stateLabels[stateKeys[c.state]]}</td>
-                          <td>{c.eligible ? "yes" : `no — ${c.excludedBecause}`}</td>
+                          <td>{c.eligible ? t("timeline.yes") : t("timeline.no", { why: c.excludedBecause })}</td>
                           <td>{c.valueText}</td>
                         </tr>
                       ))}
@@ -215,10 +229,10 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
                   </table>
                   {e.decision.eligibleCount + e.decision.excludedCount > 0 && (
                     <p class="muted small" data-testid="decision-counts">
-                      {e.decision.eligibleCount} free, {e.decision.excludedCount} others left out
+                      {t("timeline.counts", { eligible: e.decision.eligibleCount, excluded: e.decision.excludedCount })}
                       {Object.entries(e.decision.excludedByReason)
                         .sort((a, b) => b[1] - a[1])
-                        .map(([why, n], i) => `${i === 0 ? ": " : ", "}${n} ${why}`)
+                        .map(([why, n], i) => `${i === 0 ? ": " : ", "}${num(n)} ${why}`)
                         .join("")}
                     </p>
                   )}
@@ -237,7 +251,7 @@ function OperatorLinks({ ids, name }: { ids: string[]; name: (id: string) => str
   if (ids.length === 0) return null;
   return (
     <p class="small" data-testid="call-operators">
-      Operators:{" "}
+      {t("timeline.operators")}{" "}
       {ids.map((id, i) => (
         <span key={id}>
           {i > 0 && ", "}

@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { CallOutcome, CallSummarySchema, DayScoreSchema, OperatorStateSpanSchema } from "@gen/tandem/analytics/v1/analytics_pb";
 import { OperatorState } from "@gen/tandem/common/v1/common_pb";
-import { callsCsv, emptySearch, moveRow, scoreBars, searchRequest, stateStrip, utcInput } from "../../src/supervisor/drill";
+import { setLang } from "../../src/i18n/i18n";
+import { callsCsv, drillWords, emptySearch, moveRow, outcomeLabels, reasonLabel, scoreBars, searchRequest, stateStrip, utcInput } from "../../src/supervisor/drill";
+import { kindLabels } from "../../src/supervisor/timeline";
 
 const T0 = Date.UTC(2026, 2, 2, 0, 0, 0);
 const H = 3600e3;
@@ -83,5 +85,28 @@ describe("moveRow", () => {
     expect(moveRow("Home", 2, 3)).toBe(0);
     expect(moveRow("a", 1, 3)).toBeNull();
     expect(moveRow("ArrowDown", 0, 0)).toBeNull();
+  });
+});
+
+describe("the drill-down's words", () => {
+  afterEach(() => setLang("en"));
+
+  it("speak the language chosen when looked up, the outcomes as the operator app says them, the CSV the same in both", () => {
+    const c = create(CallSummarySchema, { callId: "call_2", outcome: CallOutcome.ABANDONED });
+    expect([outcomeLabels[CallOutcome.ANSWERED], outcomeLabels[CallOutcome.ABANDONED], outcomeLabels[CallOutcome.UNSPECIFIED]]).toEqual(["answered", "hung up waiting", ""]);
+    expect([drillWords.pickOne, kindLabels.offer_withdrawn, kindLabels.no_such_kind]).toEqual(["Choose an operator", "Offer withdrawn", undefined]);
+    const csv = callsCsv([c]);
+    setLang("ru");
+    expect([outcomeLabels[CallOutcome.ANSWERED], outcomeLabels[CallOutcome.ABANDONED], outcomeLabels[CallOutcome.DECLINED]]).toEqual(["отвечен", "положил трубку в ожидании", "отклонён оператором"]);
+    expect([drillWords.pickOne, kindLabels.offer_withdrawn]).toEqual(["Выберите оператора", "Предложение отозвано"]);
+    expect(callsCsv([c])).toBe(csv);
+    expect(csv).toContain(",abandoned,");
+  });
+
+  it("say the server's fixed state reasons and the away reasons in the language, any other as it came", () => {
+    const reasons = ["logged out by a supervisor", "ban over: press Ready", "lunch", "dentist", "banned for 5m: 3 missed calls within 10m (last: no answer)"];
+    expect(reasons.map(reasonLabel)).toEqual(reasons);
+    setLang("ru");
+    expect(reasons.map(reasonLabel)).toEqual(["выведен из системы супервизором", "блокировка закончилась: нажмите «Готов»", "обед", "dentist", reasons[4]]);
   });
 });

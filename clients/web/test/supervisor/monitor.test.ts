@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { CallSchema } from "@gen/tandem/assignment/v1/assignment_pb";
 import { PartyMode, PartyState } from "@gen/tandem/common/v1/common_pb";
+import { setLang } from "../../src/i18n/i18n";
 import { describeParty, liveMonitor, loadMonitorContact, saveMonitorContact } from "../../src/supervisor/monitor";
 
 function memory(): Storage {
@@ -10,6 +11,8 @@ function memory(): Storage {
 }
 
 describe("monitor", () => {
+  afterEach(() => setLang("en"));
+
   it("remembers the supervisor's phone; nothing kept or a broken value is an empty phone", () => {
     const s = memory();
     expect(loadMonitorContact(s)).toEqual({ kind: "pstn", target: "" });
@@ -34,5 +37,11 @@ describe("monitor", () => {
       "olga (supervisor) — barged in, on the call",
     ]);
     expect(liveMonitor(create(CallSchema, { parties: [call.parties[0]] }))).toBeNull();
+    setLang("ru");
+    expect(call.parties.map(describeParty)).toEqual([
+      "olga (супервизор) — слушает, отключился (monitoring stopped)",
+      "op_boris — добавлен в разговор, в разговоре",
+      "olga (супервизор) — вмешался в разговор, в разговоре",
+    ]);
   });
 });

@@ -94,6 +94,10 @@ func rulesIn(q *adminv1.Queue) cc.QueueRules {
 		Window:            convert.Seconds(q.GetAlertWindowS()),
 		Hold:              convert.Seconds(q.GetAlertHoldS()),
 	}
+	for _, d := range q.GetDispositions() { // Queue.Check checks them, naming the entry at fault
+		r.Dispositions = append(r.Dispositions, cc.Disposition{Code: d.GetCode(), Label: d.GetLabel()})
+	}
+	r.DispositionRequired = q.GetDispositionRequired()
 	return r
 }
 

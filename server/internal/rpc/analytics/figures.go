@@ -1,6 +1,9 @@
 package analytics
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
@@ -26,6 +29,17 @@ func figuresOut(f cc.Figures, rule *cc.ServiceLevel) *analyticsv1.Figures {
 	for _, n := range f.Histogram {
 		out.AnswerTimeHistogram = append(out.AnswerTimeHistogram, uint32(n))
 	}
+	for code, n := range f.Dispositions {
+		if n > 0 {
+			out.Dispositions = append(out.Dispositions, &analyticsv1.DispositionCount{Code: code, Calls: uint32(n)})
+		}
+	}
+	slices.SortFunc(out.Dispositions, func(a, b *analyticsv1.DispositionCount) int {
+		if a.Calls != b.Calls {
+			return cmp.Compare(b.Calls, a.Calls)
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
 	if rule != nil {
 		if v, ok := f.ServiceLevel(rule.OrDefaults().Abandoned); ok {
 			out.ServiceLevel = &v

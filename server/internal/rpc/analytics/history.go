@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -145,7 +146,7 @@ var csvHeader = []string{"calls_received", "calls_answered", "answered_within_th
 	"hung_up_by_caller", "hung_up_by_operator", "hung_up_by_system", "offers_made", "offers_missed",
 	"manager_calls", "manager_reached", "answer_time_total_ms", "answer_time_max_ms", "talk_time_ms",
 	"wrap_up_time_ms", "ready_ms", "reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms",
-	"service_level", "asa_ms", "aht_ms", "abandonment_rate", "occupancy", "manager_reach"}
+	"service_level", "asa_ms", "aht_ms", "abandonment_rate", "occupancy", "manager_reach", "dispositions"}
 
 func csvCells(f cc.Figures, rule *cc.ServiceLevel) []string {
 	out := figuresOut(f, rule)
@@ -165,5 +166,15 @@ func csvCells(f cc.Figures, rule *cc.ServiceLevel) []string {
 		n(out.ReadyMs), n(out.ReservedMs), n(out.OnCallMs), n(out.WrapUpMs), n(out.AwayMs),
 		opt(out.ServiceLevel != nil, out.GetServiceLevel()), opt(out.AsaMs != nil, float64(out.GetAsaMs())),
 		opt(out.AhtMs != nil, float64(out.GetAhtMs())), opt(out.AbandonmentRate != nil, out.GetAbandonmentRate()),
-		opt(out.Occupancy != nil, out.GetOccupancy()), opt(out.ManagerReach != nil, out.GetManagerReach())}
+		opt(out.Occupancy != nil, out.GetOccupancy()), opt(out.ManagerReach != nil, out.GetManagerReach()),
+		dispositionsCell(out.Dispositions)}
+}
+
+// dispositionsCell is a row's dispositions in one CSV cell: "sale=3;callback=1", most first.
+func dispositionsCell(ds []*analyticsv1.DispositionCount) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.GetCode() + "=" + strconv.FormatUint(uint64(d.GetCalls()), 10)
+	}
+	return strings.Join(parts, ";")
 }

@@ -225,7 +225,7 @@ func sameOperatorLive(a, b stats.OperatorNow) bool {
 	return a.Operator.ID == b.Operator.ID && a.Operator.DisplayName == b.Operator.DisplayName &&
 		a.Present == b.Present && sa.State == sb.State && sa.Since.Equal(sb.Since) && sa.Reason == sb.Reason &&
 		sa.Call == sb.Call && sa.Marks.Score == sb.Marks.Score && sa.BannedUntil.Equal(sb.BannedUntil) &&
-		a.Today == b.Today && slices.Equal(a.Operator.Queues, b.Operator.Queues)
+		a.Today.Equal(b.Today) && slices.Equal(a.Operator.Queues, b.Operator.Queues)
 }
 
 func operatorLiveOut(o stats.OperatorNow) *analyticsv1.OperatorLive {

@@ -25,7 +25,7 @@ type Store interface {
 type Switchboard interface {
 	Calls(ctx context.Context, q cc.QueueID) ([]cc.WaitingCall, error)
 	WithdrawOffer(ctx context.Context, id cc.OfferID, reason string) (cc.Call, error)
-	Requeue(ctx context.Context, id cc.CallID, to cc.QueueID) (cc.Call, error)
+	Requeue(ctx context.Context, r cc.Requeue) (cc.Call, error)
 	LiftBan(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
 	DeclineOffer(ctx context.Context, d cc.Decline) (cc.OperatorView, error)
 	HoldCall(ctx context.Context, id cc.CallID, by cc.OperatorID) (cc.Call, error)
@@ -123,14 +123,23 @@ func (h *Handler) WithdrawOffer(ctx context.Context, req *connect.Request[assign
 }
 
 func (h *Handler) RequeueCall(ctx context.Context, req *connect.Request[assignmentv1.RequeueCallRequest]) (*connect.Response[assignmentv1.RequeueCallResponse], error) {
-	if err := convert.Required("call_id", req.Msg.GetCallId()); err != nil {
+	m := req.Msg
+	r := cc.Requeue{Call: cc.CallID(m.GetCallId()), Queue: cc.QueueID(m.GetQueueId())}
+	if m.Priority != nil {
+		p := int(min(m.GetPriority(), 1<<20)) // out of range either way: Check names it
+		r.Priority = &p
+	}
+	if err := r.Check(); err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	id := cc.CallID(req.Msg.GetCallId())
-	if _, _, err := h.store.Call(ctx, id); err != nil {
+	stored, _, err := h.store.Call(ctx, r.Call)
+	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	c, err := h.board.Requeue(ctx, id, cc.QueueID(req.Msg.GetQueueId()))
+	if stored.State.Finished() {
+		return nil, codes.ToConnect(ctx, cc.NotWaiting(r.Call, stored.State))
+	}
+	c, err := h.board.Requeue(ctx, r)
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}

@@ -204,6 +204,8 @@ func (a *Log) before(ctx context.Context, m proto.Message) proto.Message {
 		return view(r.GetOperatorId())
 	case *presencev1.EndWrapUpRequest:
 		return view(r.GetOperatorId())
+	case *presencev1.LogOutRequest:
+		return view(r.GetOperatorId())
 	case *assignmentv1.LiftBanRequest:
 		return view(r.GetOperatorId())
 	case *assignmentv1.WithdrawOfferRequest:

@@ -34,11 +34,13 @@ var policy = map[string][]Role{
 	callintakev1connect.CallIntakeServiceReportCallEventProcedure: {RoleCloud},
 
 	operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:        {Public},
-	operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:       {RoleOperator},
+	operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:       with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceGoReadyProcedure:      with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:       with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:    with(supervisors, RoleOperator),
 	operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure: {RoleOperator}, // his own words on his own calls
+	// The operator on the call he handled; a supervisor may set or correct it for him.
+	operatorpresencev1connect.OperatorPresenceServiceSetDispositionProcedure: with(supervisors, RoleOperator),
 	// The caller's own browser phone's login: an operator's, or the one a supervisor's or an
 	// admin's key was given for monitoring (never someone else's: see presence.softphone).
 	operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: with(supervisors, RoleOperator),

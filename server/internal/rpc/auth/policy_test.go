@@ -94,6 +94,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		operatorpresencev1connect.OperatorPresenceServiceGoAwayProcedure:           true,
 		operatorpresencev1connect.OperatorPresenceServiceEndWrapUpProcedure:        true,
 		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure:     true,
+		operatorpresencev1connect.OperatorPresenceServiceSetDispositionProcedure:   true,
 		operatorpresencev1connect.OperatorPresenceServiceSignSoftphoneKeyProcedure: true,
 		operatorpresencev1connect.OperatorPresenceServiceGetSoftphoneProcedure:     true,
 		operatorpresencev1connect.OperatorPresenceServiceWatchOperatorProcedure:    true,
@@ -110,7 +111,6 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 	}
 	// The call he talks on is his alone to hold: nobody else speaks to his caller.
 	hisCallOnly := map[string]bool{
-		operatorpresencev1connect.OperatorPresenceServiceLogOutProcedure:       true,
 		operatorpresencev1connect.OperatorPresenceServiceLogInProcedure:        true,
 		operatorpresencev1connect.OperatorPresenceServiceSaveCallNoteProcedure: true,
 		assignmentv1connect.AssignmentServiceHoldCallProcedure:                 true,
@@ -144,7 +144,7 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		if slices.Contains(allowed, RoleOperator) != operatorMay[proc] {
 			t.Errorf("%s: operator allowed %v", proc, slices.Contains(allowed, RoleOperator))
 		}
-		// LogOut ends the caller's own session; SaveCallNote writes the caller's own words;
+		// SaveCallNote writes the caller's own words;
 		// DeclineOffer, HoldCall,
 		// ResumeCall, the transfers and AddToCall act on his own call.
 		// Public procedures are open to admins as to everyone.

@@ -54,6 +54,7 @@ func CallOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 		HoldTimeMs:   Millis(c.HoldTime),
 		Parties:      PartiesOut(c.Parties, nil),
 		Transfer:     TransferOut(c.Transfer),
+		Disposition:  c.Disposition,
 		Transferred:  c.Transferred(),
 	}
 	for _, of := range offers {

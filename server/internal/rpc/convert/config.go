@@ -4,6 +4,7 @@ import (
 	"time"
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 )
@@ -59,7 +60,23 @@ func QueueOut(q cc.Queue) *adminv1.Queue {
 		AlertAbandonmentOverPercent:   uint32(q.Rules.Alerts.AbandonmentOver),
 		AlertWindowS:                  uint32(q.Rules.Alerts.Window / time.Second),
 		AlertHoldS:                    uint32(q.Rules.Alerts.Hold / time.Second),
+		Dispositions:                  DispositionsOut(q.Rules.Dispositions),
+		DispositionRequired:           q.Rules.DispositionRequired,
 	}
+}
+
+// DispositionOut is a disposition as the API shows it.
+func DispositionOut(d cc.Disposition) *commonv1.Disposition {
+	return &commonv1.Disposition{Code: d.Code, Label: d.Label}
+}
+
+// DispositionsOut are a queue's dispositions as the API shows them.
+func DispositionsOut(ds []cc.Disposition) []*commonv1.Disposition {
+	var out []*commonv1.Disposition
+	for _, d := range ds {
+		out = append(out, DispositionOut(d))
+	}
+	return out
 }
 
 // ClientOut is a caller's personal manager as the API shows it.

@@ -103,6 +103,10 @@ func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 			HoldFailure:  v.HoldFailure,
 			Parties:      PartiesOut(c.Parties, cc.Party.HeardByOperator),
 			Transfer:     TransferOut(c.Transfer),
+			Disposition:  c.Disposition,
+			Dispositions: DispositionsOut(v.Dispositions),
+			// v.DispositionRequired is the queue's; the app needs it while none is set.
+			DispositionRequired: v.DispositionRequired,
 		}
 	}
 	return out

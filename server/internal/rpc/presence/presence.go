@@ -41,9 +41,10 @@ type Switchboard interface {
 	TakeOver(ctx context.Context, id cc.OperatorID, keep string) error
 	GoReady(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
 	GoAway(ctx context.Context, id cc.OperatorID, reason string) (cc.OperatorView, error)
-	LogOut(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
+	LogOut(ctx context.Context, id cc.OperatorID, bySupervisor bool) (cc.OperatorView, error)
 	EndWrapUp(ctx context.Context, id cc.OperatorID, note string) (cc.OperatorView, error)
 	SaveCallNote(ctx context.Context, by cc.OperatorID, n cc.CallNote) error
+	SetDisposition(ctx context.Context, by cc.OperatorID, d cc.CallDisposition) (cc.Disposition, error)
 }
 
 // Logins throttles wrong passwords by (name, address) and by address (limits.Logins): Begin
@@ -96,6 +97,7 @@ func New(cfg Config) (*Handler, error) {
 var (
 	errDisabled  = errors.New("this operator is disabled")
 	errTakenOver = errors.New("taken over: this operator logged in elsewhere")
+	errLoggedOut = errors.New(cc.ReasonLoggedOutBySupervisor)
 )
 
 // keepaliveEvery is how often a quiet presence stream gets a keepalive.
@@ -138,18 +140,41 @@ func (h *Handler) LogIn(ctx context.Context, req *connect.Request[presencev1.Log
 	return connect.NewResponse(out), nil
 }
 
+// LogOut takes an operator offline. An operator logs himself out and his session ends; a
+// supervisor or admin names one (operator_id), whose sessions all end and whose offer out, if
+// any, is withdrawn. Nobody is logged out while he talks.
 func (h *Handler) LogOut(ctx context.Context, req *connect.Request[presencev1.LogOutRequest]) (*connect.Response[presencev1.LogOutResponse], error) {
 	p, _ := auth.From(ctx)
-	if _, err := h.board.LogOut(ctx, p.Operator); err != nil {
+	id, err := auth.Self(ctx, req.Msg.GetOperatorId())
+	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	if err := h.store.DeleteSession(ctx, p.Token); err != nil {
+	supervisor := p.Role != auth.RoleOperator
+	if supervisor {
+		if _, err := h.store.Operator(ctx, id); err != nil {
+			return nil, codes.ToConnect(ctx, err)
+		}
+	}
+	v, err := h.board.LogOut(ctx, id, supervisor)
+	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	if err := h.board.TakeOver(ctx, p.Operator, ""); err != nil {
+	if supervisor {
+		err = h.store.DeleteOperatorSessions(ctx, id)
+	} else {
+		err = h.store.DeleteSession(ctx, p.Token)
+	}
+	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&presencev1.LogOutResponse{}), nil
+	if err := h.board.TakeOver(ctx, id, ""); err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	out := &presencev1.LogOutResponse{}
+	if supervisor {
+		out.Status = convert.StatusOut(v)
+	}
+	return connect.NewResponse(out), nil
 }
 
 func (h *Handler) GoReady(ctx context.Context, req *connect.Request[presencev1.GoReadyRequest]) (*connect.Response[presencev1.GoReadyResponse], error) {
@@ -298,6 +323,35 @@ func (h *Handler) softphone(ctx context.Context) (browserPhone, error) {
 	return browserPhone{username: user + "@" + h.voxApp, ha1: ha1}, nil
 }
 
+// SetDisposition sets the disposition of a call: its operator's, or any supervisor's.
+func (h *Handler) SetDisposition(ctx context.Context, req *connect.Request[presencev1.SetDispositionRequest]) (*connect.Response[presencev1.SetDispositionResponse], error) {
+	p, _ := auth.From(ctx)
+	m := req.Msg
+	d := cc.CallDisposition{Call: cc.CallID(m.GetCallId()), Code: m.GetCode(), By: string(p.Operator)}
+	if p.Role != auth.RoleOperator {
+		d.By, d.Supervisor = p.Name, true
+	}
+	err := convert.Required("call_id", m.GetCallId())
+	if err == nil {
+		err = convert.Required("code", m.GetCode())
+	}
+	if err == nil {
+		err = convert.MaxLen("code", m.GetCode(), 63)
+	}
+	var kept cc.Disposition
+	if err == nil {
+		by := p.Operator
+		if d.Supervisor {
+			by = ""
+		}
+		kept, err = h.board.SetDisposition(ctx, by, d)
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	return connect.NewResponse(&presencev1.SetDispositionResponse{CallId: m.GetCallId(), Disposition: convert.DispositionOut(kept)}), nil
+}
+
 // WatchOperator streams an operator's status: a snapshot, then every change, with keepalives.
 // An operator watching himself is present for routing while the stream is open.
 func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presencev1.WatchOperatorRequest], stream *connect.ServerStream[presencev1.WatchOperatorResponse]) error {
@@ -322,6 +376,9 @@ func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presen
 		case <-h.closing:
 			return codes.ShuttingDown()
 		case <-w.Ended():
+			if v := w.View().Status; v.State == cc.OperatorOffline && v.Reason == cc.ReasonLoggedOutBySupervisor {
+				return connect.NewError(connect.CodeUnauthenticated, errLoggedOut) // his app asks him to log in again
+			}
 			return connect.NewError(connect.CodeAborted, errTakenOver)
 		case <-w.Changed():
 			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Changed{Changed: history.status(ctx, w.View())}}); err != nil {

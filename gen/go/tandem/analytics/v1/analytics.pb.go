@@ -290,8 +290,15 @@ type Figures struct {
 	AverageRingTimeMs *uint32  `protobuf:"varint,33,opt,name=average_ring_time_ms,json=averageRingTimeMs,proto3,oneof" json:"average_ring_time_ms,omitempty"`
 	// Sum of the ring times of answered offers (operators).
 	RingTimeTotalMs uint64 `protobuf:"varint,34,opt,name=ring_time_total_ms,json=ringTimeTotalMs,proto3" json:"ring_time_total_ms,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Calls by the disposition (wrap-up code) set on them, by code, most first (then by code);
+	// empty when none. Each call counts once, with the disposition it has now (the latest set
+	// before its wrap-up ended), in its queue's and its operator's (the last one who handled it)
+	// row of its ARRIVAL, like the call's other figures; the center's rows sum the queues'. Calls
+	// without a disposition are not counted: calls_answered minus the sum is how many have none.
+	// A queue's dispositions may change: a code no longer configured is still counted.
+	Dispositions  []*DispositionCount `protobuf:"bytes,35,rep,name=dispositions,proto3" json:"dispositions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Figures) Reset() {
@@ -562,6 +569,66 @@ func (x *Figures) GetRingTimeTotalMs() uint64 {
 	return 0
 }
 
+func (x *Figures) GetDispositions() []*DispositionCount {
+	if x != nil {
+		return x.Dispositions
+	}
+	return nil
+}
+
+// DispositionCount is how many calls got one disposition.
+type DispositionCount struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Code          string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Calls         uint32                 `protobuf:"varint,2,opt,name=calls,proto3" json:"calls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DispositionCount) Reset() {
+	*x = DispositionCount{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DispositionCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DispositionCount) ProtoMessage() {}
+
+func (x *DispositionCount) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DispositionCount.ProtoReflect.Descriptor instead.
+func (*DispositionCount) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *DispositionCount) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *DispositionCount) GetCalls() uint32 {
+	if x != nil {
+		return x.Calls
+	}
+	return 0
+}
+
 type GetQueueStatsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	QueueId       string                 `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
@@ -572,7 +639,7 @@ type GetQueueStatsRequest struct {
 
 func (x *GetQueueStatsRequest) Reset() {
 	*x = GetQueueStatsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -584,7 +651,7 @@ func (x *GetQueueStatsRequest) String() string {
 func (*GetQueueStatsRequest) ProtoMessage() {}
 
 func (x *GetQueueStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -597,7 +664,7 @@ func (x *GetQueueStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetQueueStatsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{2}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GetQueueStatsRequest) GetQueueId() string {
@@ -623,7 +690,7 @@ type GetQueueStatsResponse struct {
 
 func (x *GetQueueStatsResponse) Reset() {
 	*x = GetQueueStatsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -635,7 +702,7 @@ func (x *GetQueueStatsResponse) String() string {
 func (*GetQueueStatsResponse) ProtoMessage() {}
 
 func (x *GetQueueStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -648,7 +715,7 @@ func (x *GetQueueStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetQueueStatsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{3}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetQueueStatsResponse) GetQueues() []*QueueStats {
@@ -681,7 +748,7 @@ type QueueStats struct {
 
 func (x *QueueStats) Reset() {
 	*x = QueueStats{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -693,7 +760,7 @@ func (x *QueueStats) String() string {
 func (*QueueStats) ProtoMessage() {}
 
 func (x *QueueStats) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -706,7 +773,7 @@ func (x *QueueStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueStats.ProtoReflect.Descriptor instead.
 func (*QueueStats) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{4}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *QueueStats) GetQueueId() string {
@@ -807,7 +874,7 @@ type ServiceLevelRule struct {
 
 func (x *ServiceLevelRule) Reset() {
 	*x = ServiceLevelRule{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -819,7 +886,7 @@ func (x *ServiceLevelRule) String() string {
 func (*ServiceLevelRule) ProtoMessage() {}
 
 func (x *ServiceLevelRule) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -832,7 +899,7 @@ func (x *ServiceLevelRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceLevelRule.ProtoReflect.Descriptor instead.
 func (*ServiceLevelRule) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{5}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ServiceLevelRule) GetThresholdS() uint32 {
@@ -873,7 +940,7 @@ type GetOperatorStatsRequest struct {
 
 func (x *GetOperatorStatsRequest) Reset() {
 	*x = GetOperatorStatsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -885,7 +952,7 @@ func (x *GetOperatorStatsRequest) String() string {
 func (*GetOperatorStatsRequest) ProtoMessage() {}
 
 func (x *GetOperatorStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -898,7 +965,7 @@ func (x *GetOperatorStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetOperatorStatsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{6}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetOperatorStatsRequest) GetOperatorId() string {
@@ -924,7 +991,7 @@ type GetOperatorStatsResponse struct {
 
 func (x *GetOperatorStatsResponse) Reset() {
 	*x = GetOperatorStatsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -936,7 +1003,7 @@ func (x *GetOperatorStatsResponse) String() string {
 func (*GetOperatorStatsResponse) ProtoMessage() {}
 
 func (x *GetOperatorStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -949,7 +1016,7 @@ func (x *GetOperatorStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetOperatorStatsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{7}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetOperatorStatsResponse) GetOperators() []*OperatorStats {
@@ -979,7 +1046,7 @@ type OperatorStats struct {
 
 func (x *OperatorStats) Reset() {
 	*x = OperatorStats{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -991,7 +1058,7 @@ func (x *OperatorStats) String() string {
 func (*OperatorStats) ProtoMessage() {}
 
 func (x *OperatorStats) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1004,7 +1071,7 @@ func (x *OperatorStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStats.ProtoReflect.Descriptor instead.
 func (*OperatorStats) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{8}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *OperatorStats) GetOperatorId() string {
@@ -1083,7 +1150,7 @@ type WatchWallboardRequest struct {
 
 func (x *WatchWallboardRequest) Reset() {
 	*x = WatchWallboardRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1095,7 +1162,7 @@ func (x *WatchWallboardRequest) String() string {
 func (*WatchWallboardRequest) ProtoMessage() {}
 
 func (x *WatchWallboardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1108,7 +1175,7 @@ func (x *WatchWallboardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchWallboardRequest.ProtoReflect.Descriptor instead.
 func (*WatchWallboardRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{9}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *WatchWallboardRequest) GetQueueIds() []string {
@@ -1149,7 +1216,7 @@ type WatchWallboardResponse struct {
 
 func (x *WatchWallboardResponse) Reset() {
 	*x = WatchWallboardResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1161,7 +1228,7 @@ func (x *WatchWallboardResponse) String() string {
 func (*WatchWallboardResponse) ProtoMessage() {}
 
 func (x *WatchWallboardResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1174,7 +1241,7 @@ func (x *WatchWallboardResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchWallboardResponse.ProtoReflect.Descriptor instead.
 func (*WatchWallboardResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{10}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *WatchWallboardResponse) GetSnapshot() bool {
@@ -1263,7 +1330,7 @@ type QueueLive struct {
 
 func (x *QueueLive) Reset() {
 	*x = QueueLive{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1275,7 +1342,7 @@ func (x *QueueLive) String() string {
 func (*QueueLive) ProtoMessage() {}
 
 func (x *QueueLive) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1288,7 +1355,7 @@ func (x *QueueLive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueLive.ProtoReflect.Descriptor instead.
 func (*QueueLive) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{11}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *QueueLive) GetQueueId() string {
@@ -1416,7 +1483,7 @@ type WaitingCall struct {
 
 func (x *WaitingCall) Reset() {
 	*x = WaitingCall{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1428,7 +1495,7 @@ func (x *WaitingCall) String() string {
 func (*WaitingCall) ProtoMessage() {}
 
 func (x *WaitingCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1441,7 +1508,7 @@ func (x *WaitingCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WaitingCall.ProtoReflect.Descriptor instead.
 func (*WaitingCall) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{12}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *WaitingCall) GetCallId() string {
@@ -1529,7 +1596,7 @@ type OperatorLive struct {
 
 func (x *OperatorLive) Reset() {
 	*x = OperatorLive{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1541,7 +1608,7 @@ func (x *OperatorLive) String() string {
 func (*OperatorLive) ProtoMessage() {}
 
 func (x *OperatorLive) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1554,7 +1621,7 @@ func (x *OperatorLive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorLive.ProtoReflect.Descriptor instead.
 func (*OperatorLive) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{13}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *OperatorLive) GetOperatorId() string {
@@ -1647,7 +1714,7 @@ type GetHistoryRequest struct {
 
 func (x *GetHistoryRequest) Reset() {
 	*x = GetHistoryRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1659,7 +1726,7 @@ func (x *GetHistoryRequest) String() string {
 func (*GetHistoryRequest) ProtoMessage() {}
 
 func (x *GetHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1672,7 +1739,7 @@ func (x *GetHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{14}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetHistoryRequest) GetQueueId() string {
@@ -1736,7 +1803,7 @@ type GetHistoryResponse struct {
 
 func (x *GetHistoryResponse) Reset() {
 	*x = GetHistoryResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1748,7 +1815,7 @@ func (x *GetHistoryResponse) String() string {
 func (*GetHistoryResponse) ProtoMessage() {}
 
 func (x *GetHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1761,7 +1828,7 @@ func (x *GetHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{15}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetHistoryResponse) GetRows() []*HistoryRow {
@@ -1791,7 +1858,7 @@ type HistoryRow struct {
 
 func (x *HistoryRow) Reset() {
 	*x = HistoryRow{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1803,7 +1870,7 @@ func (x *HistoryRow) String() string {
 func (*HistoryRow) ProtoMessage() {}
 
 func (x *HistoryRow) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1816,7 +1883,7 @@ func (x *HistoryRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryRow.ProtoReflect.Descriptor instead.
 func (*HistoryRow) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{16}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *HistoryRow) GetStart() *timestamppb.Timestamp {
@@ -1856,7 +1923,7 @@ type ExportHistoryRequest struct {
 
 func (x *ExportHistoryRequest) Reset() {
 	*x = ExportHistoryRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1868,7 +1935,7 @@ func (x *ExportHistoryRequest) String() string {
 func (*ExportHistoryRequest) ProtoMessage() {}
 
 func (x *ExportHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1881,7 +1948,7 @@ func (x *ExportHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportHistoryRequest.ProtoReflect.Descriptor instead.
 func (*ExportHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{17}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ExportHistoryRequest) GetHistory() *GetHistoryRequest {
@@ -1894,7 +1961,9 @@ func (x *ExportHistoryRequest) GetHistory() *GetHistoryRequest {
 type ExportHistoryResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// text/csv, UTF-8, a header line then one line per row: start (RFC 3339 in the zone), queue_id,
-	// operator_id, the counts and times, then the derived rates (empty when undefined).
+	// operator_id, the counts and times, then the derived rates (empty when undefined), then
+	// "dispositions": the row's Figures.dispositions as "code=calls" separated by ";" (empty when
+	// none), e.g. "sale=3;callback=1".
 	Csv []byte `protobuf:"bytes,1,opt,name=csv,proto3" json:"csv,omitempty"`
 	// A file name to save it as ("tandem-support-2026-11-26-hour.csv").
 	FileName      string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
@@ -1904,7 +1973,7 @@ type ExportHistoryResponse struct {
 
 func (x *ExportHistoryResponse) Reset() {
 	*x = ExportHistoryResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1916,7 +1985,7 @@ func (x *ExportHistoryResponse) String() string {
 func (*ExportHistoryResponse) ProtoMessage() {}
 
 func (x *ExportHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1929,7 +1998,7 @@ func (x *ExportHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportHistoryResponse.ProtoReflect.Descriptor instead.
 func (*ExportHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{18}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ExportHistoryResponse) GetCsv() []byte {
@@ -1955,7 +2024,7 @@ type GetCallTimelineRequest struct {
 
 func (x *GetCallTimelineRequest) Reset() {
 	*x = GetCallTimelineRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1967,7 +2036,7 @@ func (x *GetCallTimelineRequest) String() string {
 func (*GetCallTimelineRequest) ProtoMessage() {}
 
 func (x *GetCallTimelineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1980,7 +2049,7 @@ func (x *GetCallTimelineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallTimelineRequest.ProtoReflect.Descriptor instead.
 func (*GetCallTimelineRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{19}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetCallTimelineRequest) GetCallId() string {
@@ -2003,7 +2072,7 @@ type GetCallTimelineResponse struct {
 
 func (x *GetCallTimelineResponse) Reset() {
 	*x = GetCallTimelineResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2015,7 +2084,7 @@ func (x *GetCallTimelineResponse) String() string {
 func (*GetCallTimelineResponse) ProtoMessage() {}
 
 func (x *GetCallTimelineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2028,7 +2097,7 @@ func (x *GetCallTimelineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallTimelineResponse.ProtoReflect.Descriptor instead.
 func (*GetCallTimelineResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{20}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetCallTimelineResponse) GetCallId() string {
@@ -2079,7 +2148,8 @@ type TimelineEntry struct {
 	// supervisor switched mode; text: the new one).
 	// "manager_accepted", "manager_declined", "transfer"
 	// (a transfer began or moved on; text says which, e.g. "warm transfer to operator op-boris:
-	// consulting").
+	// consulting"), "disposition" (a disposition was set; text: its code, operator_id: the
+	// operator who set it, empty when a supervisor did).
 	Kind       string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	OperatorId string `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	SpareId    string `protobuf:"bytes,4,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
@@ -2099,7 +2169,7 @@ type TimelineEntry struct {
 
 func (x *TimelineEntry) Reset() {
 	*x = TimelineEntry{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2181,7 @@ func (x *TimelineEntry) String() string {
 func (*TimelineEntry) ProtoMessage() {}
 
 func (x *TimelineEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2194,7 @@ func (x *TimelineEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimelineEntry.ProtoReflect.Descriptor instead.
 func (*TimelineEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{21}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *TimelineEntry) GetAt() *timestamppb.Timestamp {
@@ -2224,7 +2294,7 @@ type CalculateStaffingRequest struct {
 
 func (x *CalculateStaffingRequest) Reset() {
 	*x = CalculateStaffingRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2306,7 @@ func (x *CalculateStaffingRequest) String() string {
 func (*CalculateStaffingRequest) ProtoMessage() {}
 
 func (x *CalculateStaffingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2319,7 @@ func (x *CalculateStaffingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculateStaffingRequest.ProtoReflect.Descriptor instead.
 func (*CalculateStaffingRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{22}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CalculateStaffingRequest) GetCallsPerHour() float64 {
@@ -2309,7 +2379,7 @@ type CalculateStaffingResponse struct {
 
 func (x *CalculateStaffingResponse) Reset() {
 	*x = CalculateStaffingResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2321,7 +2391,7 @@ func (x *CalculateStaffingResponse) String() string {
 func (*CalculateStaffingResponse) ProtoMessage() {}
 
 func (x *CalculateStaffingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2334,7 +2404,7 @@ func (x *CalculateStaffingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculateStaffingResponse.ProtoReflect.Descriptor instead.
 func (*CalculateStaffingResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{23}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CalculateStaffingResponse) GetOperatorsNeeded() uint32 {
@@ -2382,7 +2452,7 @@ type StaffingRow struct {
 
 func (x *StaffingRow) Reset() {
 	*x = StaffingRow{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2394,7 +2464,7 @@ func (x *StaffingRow) String() string {
 func (*StaffingRow) ProtoMessage() {}
 
 func (x *StaffingRow) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2407,7 +2477,7 @@ func (x *StaffingRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffingRow.ProtoReflect.Descriptor instead.
 func (*StaffingRow) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{24}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *StaffingRow) GetOperators() uint32 {
@@ -2473,7 +2543,7 @@ type ReplayDayRequest struct {
 
 func (x *ReplayDayRequest) Reset() {
 	*x = ReplayDayRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2485,7 +2555,7 @@ func (x *ReplayDayRequest) String() string {
 func (*ReplayDayRequest) ProtoMessage() {}
 
 func (x *ReplayDayRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2498,7 +2568,7 @@ func (x *ReplayDayRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDayRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDayRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{25}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ReplayDayRequest) GetQueueId() string {
@@ -2548,7 +2618,7 @@ type ReplayDayResponse struct {
 
 func (x *ReplayDayResponse) Reset() {
 	*x = ReplayDayResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2560,7 +2630,7 @@ func (x *ReplayDayResponse) String() string {
 func (*ReplayDayResponse) ProtoMessage() {}
 
 func (x *ReplayDayResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2573,7 +2643,7 @@ func (x *ReplayDayResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDayResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDayResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{26}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ReplayDayResponse) GetCalls() uint32 {
@@ -2637,7 +2707,8 @@ type SearchCallsRequest struct {
 	// The caller number begins with this (contains it with number_contains).
 	CallerNumber   string `protobuf:"bytes,1,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
 	NumberContains bool   `protobuf:"varint,2,opt,name=number_contains,json=numberContains,proto3" json:"number_contains,omitempty"`
-	// An operator's id or login name.
+	// An operator's id or login name: the calls he had a leg of (ended with him, an offer of
+	// it he answered, as on either side of a transfer, or joined as an added party).
 	Operator string `protobuf:"bytes,3,opt,name=operator,proto3" json:"operator,omitempty"`
 	QueueId  string `protobuf:"bytes,4,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
 	// Calls that ENDED in [from, to); unset ends are open.
@@ -2647,14 +2718,16 @@ type SearchCallsRequest struct {
 	// 1..200; 0 means 50.
 	PageSize uint32 `protobuf:"varint,7,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// next_page_token of the previous page; empty for the first.
-	PageToken     string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only calls with this disposition (a code).
+	Disposition   string `protobuf:"bytes,9,opt,name=disposition,proto3" json:"disposition,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SearchCallsRequest) Reset() {
 	*x = SearchCallsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2666,7 +2739,7 @@ func (x *SearchCallsRequest) String() string {
 func (*SearchCallsRequest) ProtoMessage() {}
 
 func (x *SearchCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2679,7 +2752,7 @@ func (x *SearchCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchCallsRequest.ProtoReflect.Descriptor instead.
 func (*SearchCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{27}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SearchCallsRequest) GetCallerNumber() string {
@@ -2738,6 +2811,13 @@ func (x *SearchCallsRequest) GetPageToken() string {
 	return ""
 }
 
+func (x *SearchCallsRequest) GetDisposition() string {
+	if x != nil {
+		return x.Disposition
+	}
+	return ""
+}
+
 type SearchCallsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Calls []*CallSummary         `protobuf:"bytes,1,rep,name=calls,proto3" json:"calls,omitempty"`
@@ -2749,7 +2829,7 @@ type SearchCallsResponse struct {
 
 func (x *SearchCallsResponse) Reset() {
 	*x = SearchCallsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2761,7 +2841,7 @@ func (x *SearchCallsResponse) String() string {
 func (*SearchCallsResponse) ProtoMessage() {}
 
 func (x *SearchCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2774,7 +2854,7 @@ func (x *SearchCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchCallsResponse.ProtoReflect.Descriptor instead.
 func (*SearchCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{28}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SearchCallsResponse) GetCalls() []*CallSummary {
@@ -2803,20 +2883,22 @@ type CallSummary struct {
 	SpareId      string                 `protobuf:"bytes,7,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
 	State        v1.CallState           `protobuf:"varint,8,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
 	// Its main outcome: at_spare, transferred, answered, abandoned or lost.
-	Outcome       CallOutcome            `protobuf:"varint,9,opt,name=outcome,proto3,enum=tandem.analytics.v1.CallOutcome" json:"outcome,omitempty"`
-	ArrivedAt     *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
-	AnsweredAt    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
-	EndedAt       *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
-	WaitMs        uint32                 `protobuf:"varint,13,opt,name=wait_ms,json=waitMs,proto3" json:"wait_ms,omitempty"`
-	TalkTimeMs    uint64                 `protobuf:"varint,14,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
-	HungUpBy      v1.HangupParty         `protobuf:"varint,15,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
+	Outcome    CallOutcome            `protobuf:"varint,9,opt,name=outcome,proto3,enum=tandem.analytics.v1.CallOutcome" json:"outcome,omitempty"`
+	ArrivedAt  *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	AnsweredAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
+	EndedAt    *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
+	WaitMs     uint32                 `protobuf:"varint,13,opt,name=wait_ms,json=waitMs,proto3" json:"wait_ms,omitempty"`
+	TalkTimeMs uint64                 `protobuf:"varint,14,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	HungUpBy   v1.HangupParty         `protobuf:"varint,15,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
+	// The disposition set on it; empty: none.
+	Disposition   string `protobuf:"bytes,16,opt,name=disposition,proto3" json:"disposition,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallSummary) Reset() {
 	*x = CallSummary{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2828,7 +2910,7 @@ func (x *CallSummary) String() string {
 func (*CallSummary) ProtoMessage() {}
 
 func (x *CallSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2841,7 +2923,7 @@ func (x *CallSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallSummary.ProtoReflect.Descriptor instead.
 func (*CallSummary) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{29}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CallSummary) GetCallId() string {
@@ -2949,6 +3031,13 @@ func (x *CallSummary) GetHungUpBy() v1.HangupParty {
 	return v1.HangupParty(0)
 }
 
+func (x *CallSummary) GetDisposition() string {
+	if x != nil {
+		return x.Disposition
+	}
+	return ""
+}
+
 type GetOperatorDrillDownRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// An operator's id or login name.
@@ -2963,7 +3052,7 @@ type GetOperatorDrillDownRequest struct {
 
 func (x *GetOperatorDrillDownRequest) Reset() {
 	*x = GetOperatorDrillDownRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2975,7 +3064,7 @@ func (x *GetOperatorDrillDownRequest) String() string {
 func (*GetOperatorDrillDownRequest) ProtoMessage() {}
 
 func (x *GetOperatorDrillDownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2988,7 +3077,7 @@ func (x *GetOperatorDrillDownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorDrillDownRequest.ProtoReflect.Descriptor instead.
 func (*GetOperatorDrillDownRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{30}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetOperatorDrillDownRequest) GetOperator() string {
@@ -3032,7 +3121,7 @@ type GetOperatorDrillDownResponse struct {
 
 func (x *GetOperatorDrillDownResponse) Reset() {
 	*x = GetOperatorDrillDownResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3044,7 +3133,7 @@ func (x *GetOperatorDrillDownResponse) String() string {
 func (*GetOperatorDrillDownResponse) ProtoMessage() {}
 
 func (x *GetOperatorDrillDownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3057,7 +3146,7 @@ func (x *GetOperatorDrillDownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorDrillDownResponse.ProtoReflect.Descriptor instead.
 func (*GetOperatorDrillDownResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{31}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetOperatorDrillDownResponse) GetOperatorId() string {
@@ -3122,7 +3211,7 @@ type OperatorStateSpan struct {
 
 func (x *OperatorStateSpan) Reset() {
 	*x = OperatorStateSpan{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3134,7 +3223,7 @@ func (x *OperatorStateSpan) String() string {
 func (*OperatorStateSpan) ProtoMessage() {}
 
 func (x *OperatorStateSpan) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3147,7 +3236,7 @@ func (x *OperatorStateSpan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStateSpan.ProtoReflect.Descriptor instead.
 func (*OperatorStateSpan) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{32}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *OperatorStateSpan) GetSince() *timestamppb.Timestamp {
@@ -3195,7 +3284,7 @@ type OperatorEvent struct {
 
 func (x *OperatorEvent) Reset() {
 	*x = OperatorEvent{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3207,7 +3296,7 @@ func (x *OperatorEvent) String() string {
 func (*OperatorEvent) ProtoMessage() {}
 
 func (x *OperatorEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3220,7 +3309,7 @@ func (x *OperatorEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorEvent.ProtoReflect.Descriptor instead.
 func (*OperatorEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{33}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *OperatorEvent) GetAt() *timestamppb.Timestamp {
@@ -3292,7 +3381,7 @@ type DayScore struct {
 
 func (x *DayScore) Reset() {
 	*x = DayScore{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3304,7 +3393,7 @@ func (x *DayScore) String() string {
 func (*DayScore) ProtoMessage() {}
 
 func (x *DayScore) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3317,7 +3406,7 @@ func (x *DayScore) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DayScore.ProtoReflect.Descriptor instead.
 func (*DayScore) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{34}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *DayScore) GetDay() string {
@@ -3373,7 +3462,7 @@ type Alert struct {
 
 func (x *Alert) Reset() {
 	*x = Alert{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3385,7 +3474,7 @@ func (x *Alert) String() string {
 func (*Alert) ProtoMessage() {}
 
 func (x *Alert) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3398,7 +3487,7 @@ func (x *Alert) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Alert.ProtoReflect.Descriptor instead.
 func (*Alert) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{35}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Alert) GetAlertId() int64 {
@@ -3483,7 +3572,7 @@ type ListAlertsRequest struct {
 
 func (x *ListAlertsRequest) Reset() {
 	*x = ListAlertsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3495,7 +3584,7 @@ func (x *ListAlertsRequest) String() string {
 func (*ListAlertsRequest) ProtoMessage() {}
 
 func (x *ListAlertsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3508,7 +3597,7 @@ func (x *ListAlertsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAlertsRequest.ProtoReflect.Descriptor instead.
 func (*ListAlertsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{36}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListAlertsRequest) GetSince() *timestamppb.Timestamp {
@@ -3534,7 +3623,7 @@ type ListAlertsResponse struct {
 
 func (x *ListAlertsResponse) Reset() {
 	*x = ListAlertsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3546,7 +3635,7 @@ func (x *ListAlertsResponse) String() string {
 func (*ListAlertsResponse) ProtoMessage() {}
 
 func (x *ListAlertsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3559,7 +3648,7 @@ func (x *ListAlertsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAlertsResponse.ProtoReflect.Descriptor instead.
 func (*ListAlertsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{37}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListAlertsResponse) GetAlerts() []*Alert {
@@ -3578,7 +3667,7 @@ type AcknowledgeAlertRequest struct {
 
 func (x *AcknowledgeAlertRequest) Reset() {
 	*x = AcknowledgeAlertRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3590,7 +3679,7 @@ func (x *AcknowledgeAlertRequest) String() string {
 func (*AcknowledgeAlertRequest) ProtoMessage() {}
 
 func (x *AcknowledgeAlertRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3603,7 +3692,7 @@ func (x *AcknowledgeAlertRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcknowledgeAlertRequest.ProtoReflect.Descriptor instead.
 func (*AcknowledgeAlertRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{38}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AcknowledgeAlertRequest) GetAlertId() int64 {
@@ -3622,7 +3711,7 @@ type AcknowledgeAlertResponse struct {
 
 func (x *AcknowledgeAlertResponse) Reset() {
 	*x = AcknowledgeAlertResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3634,7 +3723,7 @@ func (x *AcknowledgeAlertResponse) String() string {
 func (*AcknowledgeAlertResponse) ProtoMessage() {}
 
 func (x *AcknowledgeAlertResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3647,7 +3736,7 @@ func (x *AcknowledgeAlertResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcknowledgeAlertResponse.ProtoReflect.Descriptor instead.
 func (*AcknowledgeAlertResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{39}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AcknowledgeAlertResponse) GetAlert() *Alert {
@@ -3664,7 +3753,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%tandem/assignment/v1/assignment.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
 	"\tTimeRange\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
-	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xd4\v\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\x9f\f\n" +
 	"\aFigures\x12%\n" +
 	"\x0ecalls_received\x18\x01 \x01(\rR\rcallsReceived\x12%\n" +
 	"\x0ecalls_answered\x18\x02 \x01(\rR\rcallsAnswered\x12:\n" +
@@ -3706,7 +3795,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\toccupancy\x18\x1f \x01(\x01H\x04R\toccupancy\x88\x01\x01\x12(\n" +
 	"\rmanager_reach\x18  \x01(\x01H\x05R\fmanagerReach\x88\x01\x01\x124\n" +
 	"\x14average_ring_time_ms\x18! \x01(\rH\x06R\x11averageRingTimeMs\x88\x01\x01\x12+\n" +
-	"\x12ring_time_total_ms\x18\" \x01(\x04R\x0fringTimeTotalMsB\x10\n" +
+	"\x12ring_time_total_ms\x18\" \x01(\x04R\x0fringTimeTotalMs\x12I\n" +
+	"\fdispositions\x18# \x03(\v2%.tandem.analytics.v1.DispositionCountR\fdispositionsB\x10\n" +
 	"\x0e_service_levelB\t\n" +
 	"\a_asa_msB\t\n" +
 	"\a_aht_msB\x13\n" +
@@ -3714,7 +3804,10 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\n" +
 	"_occupancyB\x10\n" +
 	"\x0e_manager_reachB\x17\n" +
-	"\x15_average_ring_time_ms\"g\n" +
+	"\x15_average_ring_time_ms\"<\n" +
+	"\x10DispositionCount\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x14\n" +
+	"\x05calls\x18\x02 \x01(\rR\x05calls\"g\n" +
 	"\x14GetQueueStatsRequest\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x124\n" +
 	"\x05range\x18\x02 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\"P\n" +
@@ -3906,7 +3999,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x10abandonment_rate\x18\x05 \x01(\x01R\x0fabandonmentRate\x12\x1c\n" +
 	"\toccupancy\x18\x06 \x01(\x01R\toccupancy\x12\x1a\n" +
 	"\banswered\x18\a \x01(\rR\banswered\x12\x1c\n" +
-	"\tabandoned\x18\b \x01(\rR\tabandoned\"\xc7\x02\n" +
+	"\tabandoned\x18\b \x01(\rR\tabandoned\"\xe9\x02\n" +
 	"\x12SearchCallsRequest\x12#\n" +
 	"\rcaller_number\x18\x01 \x01(\tR\fcallerNumber\x12'\n" +
 	"\x0fnumber_contains\x18\x02 \x01(\bR\x0enumberContains\x12\x1a\n" +
@@ -3916,10 +4009,11 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\aoutcome\x18\x06 \x01(\x0e2 .tandem.analytics.v1.CallOutcomeR\aoutcome\x12\x1b\n" +
 	"\tpage_size\x18\a \x01(\rR\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\b \x01(\tR\tpageToken\"u\n" +
+	"page_token\x18\b \x01(\tR\tpageToken\x12 \n" +
+	"\vdisposition\x18\t \x01(\tR\vdisposition\"u\n" +
 	"\x13SearchCallsResponse\x126\n" +
 	"\x05calls\x18\x01 \x03(\v2 .tandem.analytics.v1.CallSummaryR\x05calls\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xfe\x04\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa0\x05\n" +
 	"\vCallSummary\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
@@ -3942,7 +4036,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\ftalk_time_ms\x18\x0e \x01(\x04R\n" +
 	"talkTimeMs\x12;\n" +
 	"\n" +
-	"hung_up_by\x18\x0f \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\"\x8e\x01\n" +
+	"hung_up_by\x18\x0f \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x12 \n" +
+	"\vdisposition\x18\x10 \x01(\tR\vdisposition\"\x8e\x01\n" +
 	"\x1bGetOperatorDrillDownRequest\x12\x1a\n" +
 	"\boperator\x18\x01 \x01(\tR\boperator\x124\n" +
 	"\x05range\x18\x02 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\x12\x1d\n" +
@@ -4045,149 +4140,151 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(Interval)(0),                        // 0: tandem.analytics.v1.Interval
 	(CallOutcome)(0),                     // 1: tandem.analytics.v1.CallOutcome
 	(*TimeRange)(nil),                    // 2: tandem.analytics.v1.TimeRange
 	(*Figures)(nil),                      // 3: tandem.analytics.v1.Figures
-	(*GetQueueStatsRequest)(nil),         // 4: tandem.analytics.v1.GetQueueStatsRequest
-	(*GetQueueStatsResponse)(nil),        // 5: tandem.analytics.v1.GetQueueStatsResponse
-	(*QueueStats)(nil),                   // 6: tandem.analytics.v1.QueueStats
-	(*ServiceLevelRule)(nil),             // 7: tandem.analytics.v1.ServiceLevelRule
-	(*GetOperatorStatsRequest)(nil),      // 8: tandem.analytics.v1.GetOperatorStatsRequest
-	(*GetOperatorStatsResponse)(nil),     // 9: tandem.analytics.v1.GetOperatorStatsResponse
-	(*OperatorStats)(nil),                // 10: tandem.analytics.v1.OperatorStats
-	(*WatchWallboardRequest)(nil),        // 11: tandem.analytics.v1.WatchWallboardRequest
-	(*WatchWallboardResponse)(nil),       // 12: tandem.analytics.v1.WatchWallboardResponse
-	(*QueueLive)(nil),                    // 13: tandem.analytics.v1.QueueLive
-	(*WaitingCall)(nil),                  // 14: tandem.analytics.v1.WaitingCall
-	(*OperatorLive)(nil),                 // 15: tandem.analytics.v1.OperatorLive
-	(*GetHistoryRequest)(nil),            // 16: tandem.analytics.v1.GetHistoryRequest
-	(*GetHistoryResponse)(nil),           // 17: tandem.analytics.v1.GetHistoryResponse
-	(*HistoryRow)(nil),                   // 18: tandem.analytics.v1.HistoryRow
-	(*ExportHistoryRequest)(nil),         // 19: tandem.analytics.v1.ExportHistoryRequest
-	(*ExportHistoryResponse)(nil),        // 20: tandem.analytics.v1.ExportHistoryResponse
-	(*GetCallTimelineRequest)(nil),       // 21: tandem.analytics.v1.GetCallTimelineRequest
-	(*GetCallTimelineResponse)(nil),      // 22: tandem.analytics.v1.GetCallTimelineResponse
-	(*TimelineEntry)(nil),                // 23: tandem.analytics.v1.TimelineEntry
-	(*CalculateStaffingRequest)(nil),     // 24: tandem.analytics.v1.CalculateStaffingRequest
-	(*CalculateStaffingResponse)(nil),    // 25: tandem.analytics.v1.CalculateStaffingResponse
-	(*StaffingRow)(nil),                  // 26: tandem.analytics.v1.StaffingRow
-	(*ReplayDayRequest)(nil),             // 27: tandem.analytics.v1.ReplayDayRequest
-	(*ReplayDayResponse)(nil),            // 28: tandem.analytics.v1.ReplayDayResponse
-	(*SearchCallsRequest)(nil),           // 29: tandem.analytics.v1.SearchCallsRequest
-	(*SearchCallsResponse)(nil),          // 30: tandem.analytics.v1.SearchCallsResponse
-	(*CallSummary)(nil),                  // 31: tandem.analytics.v1.CallSummary
-	(*GetOperatorDrillDownRequest)(nil),  // 32: tandem.analytics.v1.GetOperatorDrillDownRequest
-	(*GetOperatorDrillDownResponse)(nil), // 33: tandem.analytics.v1.GetOperatorDrillDownResponse
-	(*OperatorStateSpan)(nil),            // 34: tandem.analytics.v1.OperatorStateSpan
-	(*OperatorEvent)(nil),                // 35: tandem.analytics.v1.OperatorEvent
-	(*DayScore)(nil),                     // 36: tandem.analytics.v1.DayScore
-	(*Alert)(nil),                        // 37: tandem.analytics.v1.Alert
-	(*ListAlertsRequest)(nil),            // 38: tandem.analytics.v1.ListAlertsRequest
-	(*ListAlertsResponse)(nil),           // 39: tandem.analytics.v1.ListAlertsResponse
-	(*AcknowledgeAlertRequest)(nil),      // 40: tandem.analytics.v1.AcknowledgeAlertRequest
-	(*AcknowledgeAlertResponse)(nil),     // 41: tandem.analytics.v1.AcknowledgeAlertResponse
-	(*timestamppb.Timestamp)(nil),        // 42: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                     // 43: tandem.common.v1.Marks
-	(v1.OperatorState)(0),                // 44: tandem.common.v1.OperatorState
-	(v1.CallState)(0),                    // 45: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                  // 46: tandem.common.v1.HangupParty
-	(*v11.Decision)(nil),                 // 47: tandem.assignment.v1.Decision
+	(*DispositionCount)(nil),             // 4: tandem.analytics.v1.DispositionCount
+	(*GetQueueStatsRequest)(nil),         // 5: tandem.analytics.v1.GetQueueStatsRequest
+	(*GetQueueStatsResponse)(nil),        // 6: tandem.analytics.v1.GetQueueStatsResponse
+	(*QueueStats)(nil),                   // 7: tandem.analytics.v1.QueueStats
+	(*ServiceLevelRule)(nil),             // 8: tandem.analytics.v1.ServiceLevelRule
+	(*GetOperatorStatsRequest)(nil),      // 9: tandem.analytics.v1.GetOperatorStatsRequest
+	(*GetOperatorStatsResponse)(nil),     // 10: tandem.analytics.v1.GetOperatorStatsResponse
+	(*OperatorStats)(nil),                // 11: tandem.analytics.v1.OperatorStats
+	(*WatchWallboardRequest)(nil),        // 12: tandem.analytics.v1.WatchWallboardRequest
+	(*WatchWallboardResponse)(nil),       // 13: tandem.analytics.v1.WatchWallboardResponse
+	(*QueueLive)(nil),                    // 14: tandem.analytics.v1.QueueLive
+	(*WaitingCall)(nil),                  // 15: tandem.analytics.v1.WaitingCall
+	(*OperatorLive)(nil),                 // 16: tandem.analytics.v1.OperatorLive
+	(*GetHistoryRequest)(nil),            // 17: tandem.analytics.v1.GetHistoryRequest
+	(*GetHistoryResponse)(nil),           // 18: tandem.analytics.v1.GetHistoryResponse
+	(*HistoryRow)(nil),                   // 19: tandem.analytics.v1.HistoryRow
+	(*ExportHistoryRequest)(nil),         // 20: tandem.analytics.v1.ExportHistoryRequest
+	(*ExportHistoryResponse)(nil),        // 21: tandem.analytics.v1.ExportHistoryResponse
+	(*GetCallTimelineRequest)(nil),       // 22: tandem.analytics.v1.GetCallTimelineRequest
+	(*GetCallTimelineResponse)(nil),      // 23: tandem.analytics.v1.GetCallTimelineResponse
+	(*TimelineEntry)(nil),                // 24: tandem.analytics.v1.TimelineEntry
+	(*CalculateStaffingRequest)(nil),     // 25: tandem.analytics.v1.CalculateStaffingRequest
+	(*CalculateStaffingResponse)(nil),    // 26: tandem.analytics.v1.CalculateStaffingResponse
+	(*StaffingRow)(nil),                  // 27: tandem.analytics.v1.StaffingRow
+	(*ReplayDayRequest)(nil),             // 28: tandem.analytics.v1.ReplayDayRequest
+	(*ReplayDayResponse)(nil),            // 29: tandem.analytics.v1.ReplayDayResponse
+	(*SearchCallsRequest)(nil),           // 30: tandem.analytics.v1.SearchCallsRequest
+	(*SearchCallsResponse)(nil),          // 31: tandem.analytics.v1.SearchCallsResponse
+	(*CallSummary)(nil),                  // 32: tandem.analytics.v1.CallSummary
+	(*GetOperatorDrillDownRequest)(nil),  // 33: tandem.analytics.v1.GetOperatorDrillDownRequest
+	(*GetOperatorDrillDownResponse)(nil), // 34: tandem.analytics.v1.GetOperatorDrillDownResponse
+	(*OperatorStateSpan)(nil),            // 35: tandem.analytics.v1.OperatorStateSpan
+	(*OperatorEvent)(nil),                // 36: tandem.analytics.v1.OperatorEvent
+	(*DayScore)(nil),                     // 37: tandem.analytics.v1.DayScore
+	(*Alert)(nil),                        // 38: tandem.analytics.v1.Alert
+	(*ListAlertsRequest)(nil),            // 39: tandem.analytics.v1.ListAlertsRequest
+	(*ListAlertsResponse)(nil),           // 40: tandem.analytics.v1.ListAlertsResponse
+	(*AcknowledgeAlertRequest)(nil),      // 41: tandem.analytics.v1.AcknowledgeAlertRequest
+	(*AcknowledgeAlertResponse)(nil),     // 42: tandem.analytics.v1.AcknowledgeAlertResponse
+	(*timestamppb.Timestamp)(nil),        // 43: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                     // 44: tandem.common.v1.Marks
+	(v1.OperatorState)(0),                // 45: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                    // 46: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 47: tandem.common.v1.HangupParty
+	(*v11.Decision)(nil),                 // 48: tandem.assignment.v1.Decision
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	42, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	42, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
-	2,  // 2: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	6,  // 3: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
-	3,  // 4: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
-	7,  // 5: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	2,  // 6: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	10, // 7: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	43, // 8: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
-	3,  // 9: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
-	13, // 10: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
-	15, // 11: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
-	42, // 12: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
-	37, // 13: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
-	14, // 14: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
-	42, // 15: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
-	3,  // 16: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
-	7,  // 17: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	42, // 18: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	44, // 19: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	42, // 20: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
-	3,  // 21: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	42, // 22: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
-	2,  // 23: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	0,  // 24: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
-	18, // 25: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
-	3,  // 26: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	42, // 27: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
-	3,  // 28: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
-	16, // 29: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	45, // 30: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
-	23, // 31: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
-	42, // 32: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	46, // 33: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	47, // 34: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
-	26, // 35: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	3,  // 36: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	2,  // 37: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	1,  // 38: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	31, // 39: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
-	45, // 40: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
-	1,  // 41: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	42, // 42: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
-	42, // 43: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
-	42, // 44: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
-	46, // 45: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	2,  // 46: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	34, // 47: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
-	35, // 48: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
-	36, // 49: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
-	35, // 50: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
-	34, // 51: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
-	42, // 52: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
-	42, // 53: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
-	44, // 54: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
-	42, // 55: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
-	42, // 56: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	42, // 57: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
-	42, // 58: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
-	42, // 59: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
-	37, // 60: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
-	37, // 61: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
-	4,  // 62: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	8,  // 63: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	11, // 64: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	16, // 65: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	19, // 66: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	21, // 67: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	24, // 68: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	27, // 69: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	29, // 70: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
-	32, // 71: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
-	38, // 72: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
-	40, // 73: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
-	5,  // 74: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	9,  // 75: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	12, // 76: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	17, // 77: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	20, // 78: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	22, // 79: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	25, // 80: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	28, // 81: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	30, // 82: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
-	33, // 83: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
-	39, // 84: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
-	41, // 85: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
-	74, // [74:86] is the sub-list for method output_type
-	62, // [62:74] is the sub-list for method input_type
-	62, // [62:62] is the sub-list for extension type_name
-	62, // [62:62] is the sub-list for extension extendee
-	0,  // [0:62] is the sub-list for field type_name
+	43, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	43, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	4,  // 2: tandem.analytics.v1.Figures.dispositions:type_name -> tandem.analytics.v1.DispositionCount
+	2,  // 3: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	7,  // 4: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
+	3,  // 5: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
+	8,  // 6: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	2,  // 7: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	11, // 8: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
+	44, // 9: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	3,  // 10: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
+	14, // 11: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
+	16, // 12: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
+	43, // 13: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	38, // 14: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	15, // 15: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
+	43, // 16: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	3,  // 17: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
+	8,  // 18: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	43, // 19: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	45, // 20: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	43, // 21: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	3,  // 22: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
+	43, // 23: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	2,  // 24: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	0,  // 25: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
+	19, // 26: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
+	3,  // 27: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
+	43, // 28: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	3,  // 29: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
+	17, // 30: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
+	46, // 31: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	24, // 32: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
+	43, // 33: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	47, // 34: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	48, // 35: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	27, // 36: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	3,  // 37: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	2,  // 38: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	1,  // 39: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	32, // 40: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
+	46, // 41: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
+	1,  // 42: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	43, // 43: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
+	43, // 44: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
+	43, // 45: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
+	47, // 46: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	2,  // 47: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	35, // 48: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
+	36, // 49: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
+	37, // 50: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
+	36, // 51: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
+	35, // 52: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
+	43, // 53: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
+	43, // 54: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
+	45, // 55: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
+	43, // 56: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
+	43, // 57: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	43, // 58: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
+	43, // 59: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
+	43, // 60: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
+	38, // 61: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	38, // 62: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
+	5,  // 63: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	9,  // 64: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	12, // 65: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	17, // 66: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	20, // 67: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	22, // 68: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	25, // 69: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	28, // 70: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	30, // 71: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
+	33, // 72: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
+	39, // 73: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
+	41, // 74: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
+	6,  // 75: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	10, // 76: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	13, // 77: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	18, // 78: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	21, // 79: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	23, // 80: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	26, // 81: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	29, // 82: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	31, // 83: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
+	34, // 84: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
+	40, // 85: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
+	42, // 86: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
+	75, // [75:87] is the sub-list for method output_type
+	63, // [63:75] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -4196,17 +4293,17 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 		return
 	}
 	file_tandem_analytics_v1_analytics_proto_msgTypes[1].OneofWrappers = []any{}
-	file_tandem_analytics_v1_analytics_proto_msgTypes[11].OneofWrappers = []any{}
 	file_tandem_analytics_v1_analytics_proto_msgTypes[12].OneofWrappers = []any{}
-	file_tandem_analytics_v1_analytics_proto_msgTypes[23].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[13].OneofWrappers = []any{}
 	file_tandem_analytics_v1_analytics_proto_msgTypes[24].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[25].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   40,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

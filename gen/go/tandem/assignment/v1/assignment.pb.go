@@ -1760,7 +1760,9 @@ type RequeueCallRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
 	// Move the call to this queue (keeping its arrival time); same queue when empty.
-	QueueId       string `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	QueueId string `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	// The call's new priority in its queue, 0..100 (higher first); its priority stays when unset.
+	Priority      *uint32 `protobuf:"varint,3,opt,name=priority,proto3,oneof" json:"priority,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1807,6 +1809,13 @@ func (x *RequeueCallRequest) GetQueueId() string {
 		return x.QueueId
 	}
 	return ""
+}
+
+func (x *RequeueCallRequest) GetPriority() uint32 {
+	if x != nil && x.Priority != nil {
+		return *x.Priority
+	}
+	return 0
 }
 
 type RequeueCallResponse struct {
@@ -1891,7 +1900,10 @@ type Call struct {
 	Transfer *v1.Transfer `protobuf:"bytes,100,opt,name=transfer,proto3" json:"transfer,omitempty"`
 	// It ended handed over to a number (a completed transfer to a number): its outcome is
 	// "transferred".
-	Transferred   bool `protobuf:"varint,101,opt,name=transferred,proto3" json:"transferred,omitempty"`
+	Transferred bool `protobuf:"varint,101,opt,name=transferred,proto3" json:"transferred,omitempty"`
+	// The disposition (wrap-up code) its operator set, one of its queue's dispositions; empty:
+	// none. See OperatorPresenceService.SetDisposition.
+	Disposition   string `protobuf:"bytes,130,opt,name=disposition,proto3" json:"disposition,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2085,6 +2097,13 @@ func (x *Call) GetTransferred() bool {
 		return x.Transferred
 	}
 	return false
+}
+
+func (x *Call) GetDisposition() string {
+	if x != nil {
+		return x.Disposition
+	}
+	return ""
 }
 
 // Offer is one attempt to connect a call to one operator, under a lease.
@@ -2556,12 +2575,14 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"G\n" +
 	"\x15WithdrawOfferResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"H\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"v\n" +
 	"\x12RequeueCallRequest\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
-	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\"E\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1f\n" +
+	"\bpriority\x18\x03 \x01(\rH\x00R\bpriority\x88\x01\x01B\v\n" +
+	"\t_priority\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xba\a\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xdd\a\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -2595,7 +2616,8 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"holdTimeMs\x125\n" +
 	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\x126\n" +
 	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\x12 \n" +
-	"\vtransferred\x18e \x01(\bR\vtransferred\"\x9e\x03\n" +
+	"\vtransferred\x18e \x01(\bR\vtransferred\x12!\n" +
+	"\vdisposition\x18\x82\x01 \x01(\tR\vdisposition\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
@@ -2832,6 +2854,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 		(*TransferCallRequest_QueueId)(nil),
 		(*TransferCallRequest_Number)(nil),
 	}
+	file_tandem_assignment_v1_assignment_proto_msgTypes[34].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -1075,6 +1075,65 @@ func (x *Transfer) GetPriority() uint32 {
 	return 0
 }
 
+// Disposition is one of a queue's wrap-up codes: what came of a call ("sale" "Sale made",
+// "callback" "Call back later"). The operator who handled a call sets one while he talks on it
+// or wraps it up (OperatorPresenceService.SetDisposition); it is kept with the call and counted
+// in the history (Analytics Figures.dispositions).
+type Disposition struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Lowercase letters, digits, "_" or "-" (1–63), unique in its queue. What is stored with the
+	// call and counted.
+	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// What the operator reads (at most 100 characters); the code when empty.
+	Label         string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Disposition) Reset() {
+	*x = Disposition{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Disposition) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Disposition) ProtoMessage() {}
+
+func (x *Disposition) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Disposition.ProtoReflect.Descriptor instead.
+func (*Disposition) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Disposition) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *Disposition) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
 var File_tandem_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_tandem_common_v1_common_proto_rawDesc = "" +
@@ -1135,7 +1194,10 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"started_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12\x16\n" +
 	"\x06reason\x18\n" +
 	" \x01(\tR\x06reason\x12\x1a\n" +
-	"\bpriority\x18\v \x01(\rR\bpriority*o\n" +
+	"\bpriority\x18\v \x01(\rR\bpriority\"7\n" +
+	"\vDisposition\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label*o\n" +
 	"\vContactKind\x12\x1c\n" +
 	"\x18CONTACT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11CONTACT_KIND_USER\x10\x01\x12\x14\n" +
@@ -1210,7 +1272,7 @@ func file_tandem_common_v1_common_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_tandem_common_v1_common_proto_goTypes = []any{
 	(ContactKind)(0),              // 0: tandem.common.v1.ContactKind
 	(OperatorState)(0),            // 1: tandem.common.v1.OperatorState
@@ -1225,20 +1287,21 @@ var file_tandem_common_v1_common_proto_goTypes = []any{
 	(*Marks)(nil),                 // 10: tandem.common.v1.Marks
 	(*CallParty)(nil),             // 11: tandem.common.v1.CallParty
 	(*Transfer)(nil),              // 12: tandem.common.v1.Transfer
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*Disposition)(nil),           // 13: tandem.common.v1.Disposition
+	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
 }
 var file_tandem_common_v1_common_proto_depIdxs = []int32{
 	0,  // 0: tandem.common.v1.Contact.kind:type_name -> tandem.common.v1.ContactKind
 	5,  // 1: tandem.common.v1.CallParty.mode:type_name -> tandem.common.v1.PartyMode
 	6,  // 2: tandem.common.v1.CallParty.state:type_name -> tandem.common.v1.PartyState
 	9,  // 3: tandem.common.v1.CallParty.contact:type_name -> tandem.common.v1.Contact
-	13, // 4: tandem.common.v1.CallParty.invited_at:type_name -> google.protobuf.Timestamp
-	13, // 5: tandem.common.v1.CallParty.joined_at:type_name -> google.protobuf.Timestamp
-	13, // 6: tandem.common.v1.CallParty.left_at:type_name -> google.protobuf.Timestamp
+	14, // 4: tandem.common.v1.CallParty.invited_at:type_name -> google.protobuf.Timestamp
+	14, // 5: tandem.common.v1.CallParty.joined_at:type_name -> google.protobuf.Timestamp
+	14, // 6: tandem.common.v1.CallParty.left_at:type_name -> google.protobuf.Timestamp
 	7,  // 7: tandem.common.v1.Transfer.mode:type_name -> tandem.common.v1.TransferMode
 	9,  // 8: tandem.common.v1.Transfer.to_number:type_name -> tandem.common.v1.Contact
 	8,  // 9: tandem.common.v1.Transfer.state:type_name -> tandem.common.v1.TransferState
-	13, // 10: tandem.common.v1.Transfer.started_at:type_name -> google.protobuf.Timestamp
+	14, // 10: tandem.common.v1.Transfer.started_at:type_name -> google.protobuf.Timestamp
 	11, // [11:11] is the sub-list for method output_type
 	11, // [11:11] is the sub-list for method input_type
 	11, // [11:11] is the sub-list for extension type_name
@@ -1257,7 +1320,7 @@ func file_tandem_common_v1_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_common_v1_common_proto_rawDesc), len(file_tandem_common_v1_common_proto_rawDesc)),
 			NumEnums:      9,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -212,7 +212,12 @@ func (x *FailedLogins) GetLastAddress() string {
 }
 
 type LogOutRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operator; empty means the caller himself (whose session then ends). An operator may only
+	// name himself. A supervisor or admin naming an operator ends all his sessions; an offer
+	// ringing for him is withdrawn (the call goes back to its place in line); while he talks the
+	// log-out is refused (FAILED_PRECONDITION, operator_id).
+	OperatorId    string `protobuf:"bytes,1,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -247,8 +252,17 @@ func (*LogOutRequest) Descriptor() ([]byte, []int) {
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{3}
 }
 
+func (x *LogOutRequest) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
 type LogOutResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operator's status after the log-out (set when a supervisor or admin named him).
+	Status        *OperatorStatus `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -281,6 +295,13 @@ func (x *LogOutResponse) ProtoReflect() protoreflect.Message {
 // Deprecated: Use LogOutResponse.ProtoReflect.Descriptor instead.
 func (*LogOutResponse) Descriptor() ([]byte, []int) {
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *LogOutResponse) GetStatus() *OperatorStatus {
+	if x != nil {
+		return x.Status
+	}
+	return nil
 }
 
 type GoReadyRequest struct {
@@ -675,6 +696,113 @@ func (x *SaveCallNoteResponse) GetNote() string {
 	return ""
 }
 
+type SetDispositionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call he talks on or wraps up (required).
+	CallId string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// One of the codes of the call's queue's dispositions (required).
+	Code          string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetDispositionRequest) Reset() {
+	*x = SetDispositionRequest{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDispositionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDispositionRequest) ProtoMessage() {}
+
+func (x *SetDispositionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDispositionRequest.ProtoReflect.Descriptor instead.
+func (*SetDispositionRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SetDispositionRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *SetDispositionRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+type SetDispositionResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	CallId string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// The disposition as kept, with its label.
+	Disposition   *v1.Disposition `protobuf:"bytes,2,opt,name=disposition,proto3" json:"disposition,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetDispositionResponse) Reset() {
+	*x = SetDispositionResponse{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetDispositionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetDispositionResponse) ProtoMessage() {}
+
+func (x *SetDispositionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetDispositionResponse.ProtoReflect.Descriptor instead.
+func (*SetDispositionResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SetDispositionResponse) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *SetDispositionResponse) GetDisposition() *v1.Disposition {
+	if x != nil {
+		return x.Disposition
+	}
+	return nil
+}
+
 type SignSoftphoneKeyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The key from Voximplant (required, at most 256 characters).
@@ -685,7 +813,7 @@ type SignSoftphoneKeyRequest struct {
 
 func (x *SignSoftphoneKeyRequest) Reset() {
 	*x = SignSoftphoneKeyRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -697,7 +825,7 @@ func (x *SignSoftphoneKeyRequest) String() string {
 func (*SignSoftphoneKeyRequest) ProtoMessage() {}
 
 func (x *SignSoftphoneKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[13]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -710,7 +838,7 @@ func (x *SignSoftphoneKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignSoftphoneKeyRequest.ProtoReflect.Descriptor instead.
 func (*SignSoftphoneKeyRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{13}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SignSoftphoneKeyRequest) GetKey() string {
@@ -733,7 +861,7 @@ type SignSoftphoneKeyResponse struct {
 
 func (x *SignSoftphoneKeyResponse) Reset() {
 	*x = SignSoftphoneKeyResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -745,7 +873,7 @@ func (x *SignSoftphoneKeyResponse) String() string {
 func (*SignSoftphoneKeyResponse) ProtoMessage() {}
 
 func (x *SignSoftphoneKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[14]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -758,7 +886,7 @@ func (x *SignSoftphoneKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignSoftphoneKeyResponse.ProtoReflect.Descriptor instead.
 func (*SignSoftphoneKeyResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{14}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SignSoftphoneKeyResponse) GetHash() string {
@@ -783,7 +911,7 @@ type GetSoftphoneRequest struct {
 
 func (x *GetSoftphoneRequest) Reset() {
 	*x = GetSoftphoneRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -795,7 +923,7 @@ func (x *GetSoftphoneRequest) String() string {
 func (*GetSoftphoneRequest) ProtoMessage() {}
 
 func (x *GetSoftphoneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[15]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -808,7 +936,7 @@ func (x *GetSoftphoneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSoftphoneRequest.ProtoReflect.Descriptor instead.
 func (*GetSoftphoneRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{15}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{17}
 }
 
 type GetSoftphoneResponse struct {
@@ -825,7 +953,7 @@ type GetSoftphoneResponse struct {
 
 func (x *GetSoftphoneResponse) Reset() {
 	*x = GetSoftphoneResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -837,7 +965,7 @@ func (x *GetSoftphoneResponse) String() string {
 func (*GetSoftphoneResponse) ProtoMessage() {}
 
 func (x *GetSoftphoneResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[16]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -850,7 +978,7 @@ func (x *GetSoftphoneResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSoftphoneResponse.ProtoReflect.Descriptor instead.
 func (*GetSoftphoneResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{16}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetSoftphoneResponse) GetUsername() string {
@@ -878,7 +1006,7 @@ type WatchOperatorRequest struct {
 
 func (x *WatchOperatorRequest) Reset() {
 	*x = WatchOperatorRequest{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +1018,7 @@ func (x *WatchOperatorRequest) String() string {
 func (*WatchOperatorRequest) ProtoMessage() {}
 
 func (x *WatchOperatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[17]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +1031,7 @@ func (x *WatchOperatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOperatorRequest.ProtoReflect.Descriptor instead.
 func (*WatchOperatorRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{17}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *WatchOperatorRequest) GetOperatorId() string {
@@ -927,7 +1055,7 @@ type WatchOperatorResponse struct {
 
 func (x *WatchOperatorResponse) Reset() {
 	*x = WatchOperatorResponse{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1067,7 @@ func (x *WatchOperatorResponse) String() string {
 func (*WatchOperatorResponse) ProtoMessage() {}
 
 func (x *WatchOperatorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1080,7 @@ func (x *WatchOperatorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchOperatorResponse.ProtoReflect.Descriptor instead.
 func (*WatchOperatorResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{18}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *WatchOperatorResponse) GetEvent() isWatchOperatorResponse_Event {
@@ -1023,7 +1151,7 @@ type Keepalive struct {
 
 func (x *Keepalive) Reset() {
 	*x = Keepalive{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1035,7 +1163,7 @@ func (x *Keepalive) String() string {
 func (*Keepalive) ProtoMessage() {}
 
 func (x *Keepalive) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[19]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1048,7 +1176,7 @@ func (x *Keepalive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Keepalive.ProtoReflect.Descriptor instead.
 func (*Keepalive) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{19}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Keepalive) GetAt() *timestamppb.Timestamp {
@@ -1089,7 +1217,7 @@ type OperatorStatus struct {
 
 func (x *OperatorStatus) Reset() {
 	*x = OperatorStatus{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[20]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1101,7 +1229,7 @@ func (x *OperatorStatus) String() string {
 func (*OperatorStatus) ProtoMessage() {}
 
 func (x *OperatorStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[20]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1114,7 +1242,7 @@ func (x *OperatorStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStatus.ProtoReflect.Descriptor instead.
 func (*OperatorStatus) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{20}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *OperatorStatus) GetOperatorId() string {
@@ -1236,14 +1364,22 @@ type CallInHand struct {
 	Parties []*v1.CallParty `protobuf:"bytes,120,rep,name=parties,proto3" json:"parties,omitempty"`
 	// The transfer in progress (AssignmentService.TransferCall), or how his latest one ended
 	// (failed: reason says why); unset when none.
-	Transfer      *v1.Transfer `protobuf:"bytes,100,opt,name=transfer,proto3" json:"transfer,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Transfer *v1.Transfer `protobuf:"bytes,100,opt,name=transfer,proto3" json:"transfer,omitempty"`
+	// The disposition set on the call so far (SetDisposition); empty: none yet.
+	Disposition string `protobuf:"bytes,130,opt,name=disposition,proto3" json:"disposition,omitempty"`
+	// The dispositions of the call's queue to choose from, as the queue has them now; empty:
+	// the queue has none (no picker).
+	Dispositions []*v1.Disposition `protobuf:"bytes,131,rep,name=dispositions,proto3" json:"dispositions,omitempty"`
+	// The queue requires a disposition: Done (EndWrapUp) is refused until one is set, and when
+	// the wrap-up time runs out he stays in wrap-up (reason "disposition needed").
+	DispositionRequired bool `protobuf:"varint,132,opt,name=disposition_required,json=dispositionRequired,proto3" json:"disposition_required,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *CallInHand) Reset() {
 	*x = CallInHand{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[21]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1255,7 +1391,7 @@ func (x *CallInHand) String() string {
 func (*CallInHand) ProtoMessage() {}
 
 func (x *CallInHand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[21]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1268,7 +1404,7 @@ func (x *CallInHand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallInHand.ProtoReflect.Descriptor instead.
 func (*CallInHand) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{21}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CallInHand) GetCallId() string {
@@ -1362,6 +1498,27 @@ func (x *CallInHand) GetTransfer() *v1.Transfer {
 	return nil
 }
 
+func (x *CallInHand) GetDisposition() string {
+	if x != nil {
+		return x.Disposition
+	}
+	return ""
+}
+
+func (x *CallInHand) GetDispositions() []*v1.Disposition {
+	if x != nil {
+		return x.Dispositions
+	}
+	return nil
+}
+
+func (x *CallInHand) GetDispositionRequired() bool {
+	if x != nil {
+		return x.DispositionRequired
+	}
+	return false
+}
+
 // OfferedCall is a call offered to an operator, with what he needs to greet the caller.
 type OfferedCall struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
@@ -1382,7 +1539,7 @@ type OfferedCall struct {
 
 func (x *OfferedCall) Reset() {
 	*x = OfferedCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[22]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1394,7 +1551,7 @@ func (x *OfferedCall) String() string {
 func (*OfferedCall) ProtoMessage() {}
 
 func (x *OfferedCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[22]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1407,7 +1564,7 @@ func (x *OfferedCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfferedCall.ProtoReflect.Descriptor instead.
 func (*OfferedCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{22}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *OfferedCall) GetOfferId() string {
@@ -1489,7 +1646,7 @@ type PastCall struct {
 
 func (x *PastCall) Reset() {
 	*x = PastCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[23]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1501,7 +1658,7 @@ func (x *PastCall) String() string {
 func (*PastCall) ProtoMessage() {}
 
 func (x *PastCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[23]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1514,7 +1671,7 @@ func (x *PastCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PastCall.ProtoReflect.Descriptor instead.
 func (*PastCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{23}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PastCall) GetCallId() string {
@@ -1577,9 +1734,12 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\fFailedLogins\x12\x14\n" +
 	"\x05count\x18\x01 \x01(\rR\x05count\x123\n" +
 	"\alast_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x06lastAt\x12!\n" +
-	"\flast_address\x18\x03 \x01(\tR\vlastAddress\"\x0f\n" +
-	"\rLogOutRequest\"\x10\n" +
-	"\x0eLogOutResponse\"1\n" +
+	"\flast_address\x18\x03 \x01(\tR\vlastAddress\"0\n" +
+	"\rLogOutRequest\x12\x1f\n" +
+	"\voperator_id\x18\x01 \x01(\tR\n" +
+	"operatorId\"T\n" +
+	"\x0eLogOutResponse\x12B\n" +
+	"\x06status\x18\x01 \x01(\v2*.tandem.operatorpresence.v1.OperatorStatusR\x06status\"1\n" +
 	"\x0eGoReadyRequest\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\"U\n" +
@@ -1602,7 +1762,13 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\x04note\x18\x02 \x01(\tR\x04note\"C\n" +
 	"\x14SaveCallNoteResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x12\n" +
-	"\x04note\x18\x02 \x01(\tR\x04note\"+\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\"D\n" +
+	"\x15SetDispositionRequest\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\"r\n" +
+	"\x16SetDispositionResponse\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12?\n" +
+	"\vdisposition\x18\x02 \x01(\v2\x1d.tandem.common.v1.DispositionR\vdisposition\"+\n" +
 	"\x17SignSoftphoneKeyRequest\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\"J\n" +
 	"\x18SignSoftphoneKeyResponse\x12\x12\n" +
@@ -1638,7 +1804,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	" \x01(\bR\apresent\x12=\n" +
 	"\fbanned_until\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\x12-\n" +
 	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\x12:\n" +
-	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\x9e\x04\n" +
+	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\xb9\x05\n" +
 	"\n" +
 	"CallInHand\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
@@ -1658,7 +1824,10 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"holdTimeMs\x12!\n" +
 	"\fhold_failure\x18* \x01(\tR\vholdFailure\x125\n" +
 	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\x126\n" +
-	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\"\x82\x03\n" +
+	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\x12!\n" +
+	"\vdisposition\x18\x82\x01 \x01(\tR\vdisposition\x12B\n" +
+	"\fdispositions\x18\x83\x01 \x03(\v2\x1d.tandem.common.v1.DispositionR\fdispositions\x122\n" +
+	"\x14disposition_required\x18\x84\x01 \x01(\bR\x13dispositionRequired\"\x82\x03\n" +
 	"\vOfferedCall\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1681,14 +1850,15 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12#\n" +
 	"\roperator_name\x18\x05 \x01(\tR\foperatorName\x12 \n" +
 	"\ftalk_time_ms\x18\x06 \x01(\rR\n" +
-	"talkTimeMs2\xe4\a\n" +
+	"talkTimeMs2\xdd\b\n" +
 	"\x17OperatorPresenceService\x12\\\n" +
 	"\x05LogIn\x12(.tandem.operatorpresence.v1.LogInRequest\x1a).tandem.operatorpresence.v1.LogInResponse\x12_\n" +
 	"\x06LogOut\x12).tandem.operatorpresence.v1.LogOutRequest\x1a*.tandem.operatorpresence.v1.LogOutResponse\x12b\n" +
 	"\aGoReady\x12*.tandem.operatorpresence.v1.GoReadyRequest\x1a+.tandem.operatorpresence.v1.GoReadyResponse\x12_\n" +
 	"\x06GoAway\x12).tandem.operatorpresence.v1.GoAwayRequest\x1a*.tandem.operatorpresence.v1.GoAwayResponse\x12h\n" +
 	"\tEndWrapUp\x12,.tandem.operatorpresence.v1.EndWrapUpRequest\x1a-.tandem.operatorpresence.v1.EndWrapUpResponse\x12q\n" +
-	"\fSaveCallNote\x12/.tandem.operatorpresence.v1.SaveCallNoteRequest\x1a0.tandem.operatorpresence.v1.SaveCallNoteResponse\x12}\n" +
+	"\fSaveCallNote\x12/.tandem.operatorpresence.v1.SaveCallNoteRequest\x1a0.tandem.operatorpresence.v1.SaveCallNoteResponse\x12w\n" +
+	"\x0eSetDisposition\x121.tandem.operatorpresence.v1.SetDispositionRequest\x1a2.tandem.operatorpresence.v1.SetDispositionResponse\x12}\n" +
 	"\x10SignSoftphoneKey\x123.tandem.operatorpresence.v1.SignSoftphoneKeyRequest\x1a4.tandem.operatorpresence.v1.SignSoftphoneKeyResponse\x12q\n" +
 	"\fGetSoftphone\x12/.tandem.operatorpresence.v1.GetSoftphoneRequest\x1a0.tandem.operatorpresence.v1.GetSoftphoneResponse\x12v\n" +
 	"\rWatchOperator\x120.tandem.operatorpresence.v1.WatchOperatorRequest\x1a1.tandem.operatorpresence.v1.WatchOperatorResponse0\x01B\x92\x02\n" +
@@ -1706,7 +1876,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP() []byte
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescData
 }
 
-var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*LogInRequest)(nil),             // 0: tandem.operatorpresence.v1.LogInRequest
 	(*LogInResponse)(nil),            // 1: tandem.operatorpresence.v1.LogInResponse
@@ -1721,75 +1891,83 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*EndWrapUpResponse)(nil),        // 10: tandem.operatorpresence.v1.EndWrapUpResponse
 	(*SaveCallNoteRequest)(nil),      // 11: tandem.operatorpresence.v1.SaveCallNoteRequest
 	(*SaveCallNoteResponse)(nil),     // 12: tandem.operatorpresence.v1.SaveCallNoteResponse
-	(*SignSoftphoneKeyRequest)(nil),  // 13: tandem.operatorpresence.v1.SignSoftphoneKeyRequest
-	(*SignSoftphoneKeyResponse)(nil), // 14: tandem.operatorpresence.v1.SignSoftphoneKeyResponse
-	(*GetSoftphoneRequest)(nil),      // 15: tandem.operatorpresence.v1.GetSoftphoneRequest
-	(*GetSoftphoneResponse)(nil),     // 16: tandem.operatorpresence.v1.GetSoftphoneResponse
-	(*WatchOperatorRequest)(nil),     // 17: tandem.operatorpresence.v1.WatchOperatorRequest
-	(*WatchOperatorResponse)(nil),    // 18: tandem.operatorpresence.v1.WatchOperatorResponse
-	(*Keepalive)(nil),                // 19: tandem.operatorpresence.v1.Keepalive
-	(*OperatorStatus)(nil),           // 20: tandem.operatorpresence.v1.OperatorStatus
-	(*CallInHand)(nil),               // 21: tandem.operatorpresence.v1.CallInHand
-	(*OfferedCall)(nil),              // 22: tandem.operatorpresence.v1.OfferedCall
-	(*PastCall)(nil),                 // 23: tandem.operatorpresence.v1.PastCall
-	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
-	(v1.OperatorState)(0),            // 25: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),                 // 26: tandem.common.v1.Marks
-	(*v1.CallParty)(nil),             // 27: tandem.common.v1.CallParty
-	(*v1.Transfer)(nil),              // 28: tandem.common.v1.Transfer
-	(v1.CallState)(0),                // 29: tandem.common.v1.CallState
+	(*SetDispositionRequest)(nil),    // 13: tandem.operatorpresence.v1.SetDispositionRequest
+	(*SetDispositionResponse)(nil),   // 14: tandem.operatorpresence.v1.SetDispositionResponse
+	(*SignSoftphoneKeyRequest)(nil),  // 15: tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	(*SignSoftphoneKeyResponse)(nil), // 16: tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	(*GetSoftphoneRequest)(nil),      // 17: tandem.operatorpresence.v1.GetSoftphoneRequest
+	(*GetSoftphoneResponse)(nil),     // 18: tandem.operatorpresence.v1.GetSoftphoneResponse
+	(*WatchOperatorRequest)(nil),     // 19: tandem.operatorpresence.v1.WatchOperatorRequest
+	(*WatchOperatorResponse)(nil),    // 20: tandem.operatorpresence.v1.WatchOperatorResponse
+	(*Keepalive)(nil),                // 21: tandem.operatorpresence.v1.Keepalive
+	(*OperatorStatus)(nil),           // 22: tandem.operatorpresence.v1.OperatorStatus
+	(*CallInHand)(nil),               // 23: tandem.operatorpresence.v1.CallInHand
+	(*OfferedCall)(nil),              // 24: tandem.operatorpresence.v1.OfferedCall
+	(*PastCall)(nil),                 // 25: tandem.operatorpresence.v1.PastCall
+	(*timestamppb.Timestamp)(nil),    // 26: google.protobuf.Timestamp
+	(*v1.Disposition)(nil),           // 27: tandem.common.v1.Disposition
+	(v1.OperatorState)(0),            // 28: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),                 // 29: tandem.common.v1.Marks
+	(*v1.CallParty)(nil),             // 30: tandem.common.v1.CallParty
+	(*v1.Transfer)(nil),              // 31: tandem.common.v1.Transfer
+	(v1.CallState)(0),                // 32: tandem.common.v1.CallState
 }
 var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
-	24, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	26, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	2,  // 1: tandem.operatorpresence.v1.LogInResponse.failed_logins:type_name -> tandem.operatorpresence.v1.FailedLogins
-	24, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
-	20, // 3: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	20, // 4: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	20, // 5: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	20, // 6: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	20, // 7: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	19, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
-	24, // 9: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
-	25, // 10: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
-	24, // 11: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
-	22, // 12: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
-	24, // 13: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	24, // 14: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
-	26, // 15: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
-	21, // 16: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
-	24, // 17: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
-	24, // 18: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
-	24, // 19: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
-	27, // 20: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
-	28, // 21: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
-	24, // 22: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	24, // 23: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	23, // 24: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	24, // 25: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	29, // 26: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
-	0,  // 27: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	3,  // 28: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	5,  // 29: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	7,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	9,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	11, // 32: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
-	13, // 33: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
-	15, // 34: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
-	17, // 35: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 36: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	4,  // 37: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	6,  // 38: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	8,  // 39: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	10, // 40: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	12, // 41: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
-	14, // 42: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
-	16, // 43: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
-	18, // 44: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	36, // [36:45] is the sub-list for method output_type
-	27, // [27:36] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	26, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
+	22, // 3: tandem.operatorpresence.v1.LogOutResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	22, // 4: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	22, // 5: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	22, // 6: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	27, // 7: tandem.operatorpresence.v1.SetDispositionResponse.disposition:type_name -> tandem.common.v1.Disposition
+	22, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	22, // 9: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
+	21, // 10: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
+	26, // 11: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
+	28, // 12: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
+	26, // 13: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
+	24, // 14: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
+	26, // 15: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
+	26, // 16: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	29, // 17: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	23, // 18: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
+	26, // 19: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
+	26, // 20: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
+	26, // 21: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
+	30, // 22: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
+	31, // 23: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
+	27, // 24: tandem.operatorpresence.v1.CallInHand.dispositions:type_name -> tandem.common.v1.Disposition
+	26, // 25: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	26, // 26: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	25, // 27: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	26, // 28: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	32, // 29: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	3,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	5,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	7,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	9,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	11, // 35: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
+	13, // 36: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:input_type -> tandem.operatorpresence.v1.SetDispositionRequest
+	15, // 37: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	17, // 38: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
+	19, // 39: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 40: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	4,  // 41: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	6,  // 42: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	8,  // 43: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	10, // 44: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	12, // 45: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	14, // 46: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:output_type -> tandem.operatorpresence.v1.SetDispositionResponse
+	16, // 47: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	18, // 48: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
+	20, // 49: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	40, // [40:50] is the sub-list for method output_type
+	30, // [30:40] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }
@@ -1797,7 +1975,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 	if File_tandem_operatorpresence_v1_operatorpresence_proto != nil {
 		return
 	}
-	file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[18].OneofWrappers = []any{
+	file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[20].OneofWrappers = []any{
 		(*WatchOperatorResponse_Snapshot)(nil),
 		(*WatchOperatorResponse_Changed)(nil),
 		(*WatchOperatorResponse_Keepalive)(nil),
@@ -1808,7 +1986,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc), len(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

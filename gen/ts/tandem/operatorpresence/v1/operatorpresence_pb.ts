@@ -10,7 +10,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { CallParty, CallState, Marks, OperatorState, Transfer } from "../../common/v1/common_pb";
+import type { CallParty, CallState, Disposition, Marks, OperatorState, Transfer } from "../../common/v1/common_pb";
 import { file_tandem_common_v1_common } from "../../common/v1/common_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/operatorpresence/v1/operatorpresence.proto.
  */
 export const file_tandem_operatorpresence_v1_operatorpresence: GenFile = /*@__PURE__*/
-  fileDesc("CjF0YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MS9vcGVyYXRvcnByZXNlbmNlLnByb3RvEhp0YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MSIuCgxMb2dJblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSKkAQoNTG9nSW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRITCgtvcGVyYXRvcl9pZBgCIAEoCRIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI/Cg1mYWlsZWRfbG9naW5zGAQgASgLMigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRmFpbGVkTG9naW5zImAKDEZhaWxlZExvZ2lucxINCgVjb3VudBgBIAEoDRIrCgdsYXN0X2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxsYXN0X2FkZHJlc3MYAyABKAkiDwoNTG9nT3V0UmVxdWVzdCIQCg5Mb2dPdXRSZXNwb25zZSIlCg5Hb1JlYWR5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJNCg9Hb1JlYWR5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNAoNR29Bd2F5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiTAoOR29Bd2F5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNQoQRW5kV3JhcFVwUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRub3RlGAIgASgJIk8KEUVuZFdyYXBVcFJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjQKE1NhdmVDYWxsTm90ZVJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIMCgRub3RlGAIgASgJIjUKFFNhdmVDYWxsTm90ZVJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSDAoEbm90ZRgCIAEoCSImChdTaWduU29mdHBob25lS2V5UmVxdWVzdBILCgNrZXkYASABKAkiOgoYU2lnblNvZnRwaG9uZUtleVJlc3BvbnNlEgwKBGhhc2gYASABKAkSEAoIdXNlcm5hbWUYAiABKAkiFQoTR2V0U29mdHBob25lUmVxdWVzdCI/ChRHZXRTb2Z0cGhvbmVSZXNwb25zZRIQCgh1c2VybmFtZRgBIAEoCRIVCgxlbXVsYXRvcl91cmwYjAEgASgJIisKFFdhdGNoT3BlcmF0b3JSZXF1ZXN0EhMKC29wZXJhdG9yX2lkGAEgASgJItsBChVXYXRjaE9wZXJhdG9yUmVzcG9uc2USPgoIc25hcHNob3QYASABKAsyKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5PcGVyYXRvclN0YXR1c0gAEj0KB2NoYW5nZWQYAiABKAsyKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5PcGVyYXRvclN0YXR1c0gAEjoKCWtlZXBhbGl2ZRgDIAEoCzIlLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLktlZXBhbGl2ZUgAQgcKBWV2ZW50IjMKCUtlZXBhbGl2ZRImCgJhdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi2QMKDk9wZXJhdG9yU3RhdHVzEhMKC29wZXJhdG9yX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEi4KBXN0YXRlGAQgASgOMh8udGFuZGVtLmNvbW1vbi52MS5PcGVyYXRvclN0YXRlEi8KC3N0YXRlX3NpbmNlGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZyZWFzb24YBiABKAkSNgoFb2ZmZXIYByABKAsyJy50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5PZmZlcmVkQ2FsbBIPCgdjYWxsX2lkGAggASgJEjMKD3dyYXBfdXBfZW5kc19hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcHJlc2VudBgKIAEoCBIwCgxiYW5uZWRfdW50aWwYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKBW1hcmtzGAwgASgLMhcudGFuZGVtLmNvbW1vbi52MS5NYXJrcxI0CgRjYWxsGA0gASgLMiYudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuQ2FsbEluSGFuZCKVAwoKQ2FsbEluSGFuZBIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEhUKDWNhbGxlcl9udW1iZXIYAyABKAkSEwoLY2FsbGVyX25hbWUYBCABKAkSEwoLeW91cl9jbGllbnQYBSABKAgSLwoLYW5zd2VyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRub3RlGAggASgJEi4KCmhlbGRfc2luY2UYKCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGhvbGRfdGltZV9tcxgpIAEoDRIUCgxob2xkX2ZhaWx1cmUYKiABKAkSLAoHcGFydGllcxh4IAMoCzIbLnRhbmRlbS5jb21tb24udjEuQ2FsbFBhcnR5EiwKCHRyYW5zZmVyGGQgASgLMhoudGFuZGVtLmNvbW1vbi52MS5UcmFuc2ZlciKfAgoLT2ZmZXJlZENhbGwSEAoIb2ZmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghxdWV1ZV9pZBgDIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEi4KCm9mZmVyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKDHJlY2VudF9jYWxscxgIIAMoCzIkLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlBhc3RDYWxsEhMKC3lvdXJfY2xpZW50GAkgASgIIrYBCghQYXN0Q2FsbBIPCgdjYWxsX2lkGAEgASgJEi4KCmFycml2ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHF1ZXVlX2lkGAMgASgJEioKBXN0YXRlGAQgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNb3BlcmF0b3JfbmFtZRgFIAEoCRIUCgx0YWxrX3RpbWVfbXMYBiABKA0y5AcKF09wZXJhdG9yUHJlc2VuY2VTZXJ2aWNlElwKBUxvZ0luEigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXF1ZXN0GikudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXNwb25zZRJfCgZMb2dPdXQSKS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Mb2dPdXRSZXF1ZXN0GioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nT3V0UmVzcG9uc2USYgoHR29SZWFkeRIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvUmVhZHlSZXF1ZXN0GisudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR29SZWFkeVJlc3BvbnNlEl8KBkdvQXdheRIpLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvQXdheVJlcXVlc3QaKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb0F3YXlSZXNwb25zZRJoCglFbmRXcmFwVXASLC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5FbmRXcmFwVXBSZXF1ZXN0Gi0udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRW5kV3JhcFVwUmVzcG9uc2UScQoMU2F2ZUNhbGxOb3RlEi8udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuU2F2ZUNhbGxOb3RlUmVxdWVzdBowLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNhdmVDYWxsTm90ZVJlc3BvbnNlEn0KEFNpZ25Tb2Z0cGhvbmVLZXkSMy50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5TaWduU29mdHBob25lS2V5UmVxdWVzdBo0LnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNpZ25Tb2Z0cGhvbmVLZXlSZXNwb25zZRJxCgxHZXRTb2Z0cGhvbmUSLy50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5HZXRTb2Z0cGhvbmVSZXF1ZXN0GjAudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR2V0U29mdHBob25lUmVzcG9uc2USdgoNV2F0Y2hPcGVyYXRvchIwLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLldhdGNoT3BlcmF0b3JSZXF1ZXN0GjEudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuV2F0Y2hPcGVyYXRvclJlc3BvbnNlMAFCkgIKHmNvbS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MUIVT3BlcmF0b3JwcmVzZW5jZVByb3RvUAFaT2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MTtvcGVyYXRvcnByZXNlbmNldjGiAgNUT1iqAhpUYW5kZW0uT3BlcmF0b3JwcmVzZW5jZS5WMcoCGlRhbmRlbVxPcGVyYXRvcnByZXNlbmNlXFYx4gImVGFuZGVtXE9wZXJhdG9ycHJlc2VuY2VcVjFcR1BCTWV0YWRhdGHqAhxUYW5kZW06Ok9wZXJhdG9ycHJlc2VuY2U6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CjF0YW5kZW0vb3BlcmF0b3JwcmVzZW5jZS92MS9vcGVyYXRvcnByZXNlbmNlLnByb3RvEhp0YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MSIuCgxMb2dJblJlcXVlc3QSDAoEbmFtZRgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSKkAQoNTG9nSW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRITCgtvcGVyYXRvcl9pZBgCIAEoCRIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI/Cg1mYWlsZWRfbG9naW5zGAQgASgLMigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRmFpbGVkTG9naW5zImAKDEZhaWxlZExvZ2lucxINCgVjb3VudBgBIAEoDRIrCgdsYXN0X2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxsYXN0X2FkZHJlc3MYAyABKAkiJAoNTG9nT3V0UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJMCg5Mb2dPdXRSZXNwb25zZRI6CgZzdGF0dXMYASABKAsyKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5PcGVyYXRvclN0YXR1cyIlCg5Hb1JlYWR5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSJNCg9Hb1JlYWR5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNAoNR29Bd2F5UmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiTAoOR29Bd2F5UmVzcG9uc2USOgoGc3RhdHVzGAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXMiNQoQRW5kV3JhcFVwUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRub3RlGAIgASgJIk8KEUVuZFdyYXBVcFJlc3BvbnNlEjoKBnN0YXR1cxgBIAEoCzIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLk9wZXJhdG9yU3RhdHVzIjQKE1NhdmVDYWxsTm90ZVJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIMCgRub3RlGAIgASgJIjUKFFNhdmVDYWxsTm90ZVJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSDAoEbm90ZRgCIAEoCSI2ChVTZXREaXNwb3NpdGlvblJlcXVlc3QSDwoHY2FsbF9pZBgBIAEoCRIMCgRjb2RlGAIgASgJIl0KFlNldERpc3Bvc2l0aW9uUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCRIyCgtkaXNwb3NpdGlvbhgCIAEoCzIdLnRhbmRlbS5jb21tb24udjEuRGlzcG9zaXRpb24iJgoXU2lnblNvZnRwaG9uZUtleVJlcXVlc3QSCwoDa2V5GAEgASgJIjoKGFNpZ25Tb2Z0cGhvbmVLZXlSZXNwb25zZRIMCgRoYXNoGAEgASgJEhAKCHVzZXJuYW1lGAIgASgJIhUKE0dldFNvZnRwaG9uZVJlcXVlc3QiPwoUR2V0U29mdHBob25lUmVzcG9uc2USEAoIdXNlcm5hbWUYASABKAkSFQoMZW11bGF0b3JfdXJsGIwBIAEoCSIrChRXYXRjaE9wZXJhdG9yUmVxdWVzdBITCgtvcGVyYXRvcl9pZBgBIAEoCSLbAQoVV2F0Y2hPcGVyYXRvclJlc3BvbnNlEj4KCHNuYXBzaG90GAEgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI9CgdjaGFuZ2VkGAIgASgLMioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT3BlcmF0b3JTdGF0dXNIABI6CglrZWVwYWxpdmUYAyABKAsyJS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5LZWVwYWxpdmVIAEIHCgVldmVudCIzCglLZWVwYWxpdmUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItkDCg5PcGVyYXRvclN0YXR1cxITCgtvcGVyYXRvcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIuCgVzdGF0ZRgEIAEoDjIfLnRhbmRlbS5jb21tb24udjEuT3BlcmF0b3JTdGF0ZRIvCgtzdGF0ZV9zaW5jZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAYgASgJEjYKBW9mZmVyGAcgASgLMicudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuT2ZmZXJlZENhbGwSDwoHY2FsbF9pZBgIIAEoCRIzCg93cmFwX3VwX2VuZHNfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3ByZXNlbnQYCiABKAgSMAoMYmFubmVkX3VudGlsGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVtYXJrcxgMIAEoCzIXLnRhbmRlbS5jb21tb24udjEuTWFya3MSNAoEY2FsbBgNIAEoCzImLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkNhbGxJbkhhbmQigAQKCkNhbGxJbkhhbmQSDwoHY2FsbF9pZBgBIAEoCRIQCghxdWV1ZV9pZBgCIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAMgASgJEhMKC2NhbGxlcl9uYW1lGAQgASgJEhMKC3lvdXJfY2xpZW50GAUgASgIEi8KC2Fuc3dlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbm90ZRgIIAEoCRIuCgpoZWxkX3NpbmNlGCggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxob2xkX3RpbWVfbXMYKSABKA0SFAoMaG9sZF9mYWlsdXJlGCogASgJEiwKB3BhcnRpZXMYeCADKAsyGy50YW5kZW0uY29tbW9uLnYxLkNhbGxQYXJ0eRIsCgh0cmFuc2ZlchhkIAEoCzIaLnRhbmRlbS5jb21tb24udjEuVHJhbnNmZXISFAoLZGlzcG9zaXRpb24YggEgASgJEjQKDGRpc3Bvc2l0aW9ucxiDASADKAsyHS50YW5kZW0uY29tbW9uLnYxLkRpc3Bvc2l0aW9uEh0KFGRpc3Bvc2l0aW9uX3JlcXVpcmVkGIQBIAEoCCKfAgoLT2ZmZXJlZENhbGwSEAoIb2ZmZXJfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghxdWV1ZV9pZBgDIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAQgASgJEhMKC2NhbGxlcl9uYW1lGAUgASgJEi4KCm9mZmVyZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKDHJlY2VudF9jYWxscxgIIAMoCzIkLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlBhc3RDYWxsEhMKC3lvdXJfY2xpZW50GAkgASgIIrYBCghQYXN0Q2FsbBIPCgdjYWxsX2lkGAEgASgJEi4KCmFycml2ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHF1ZXVlX2lkGAMgASgJEioKBXN0YXRlGAQgASgOMhsudGFuZGVtLmNvbW1vbi52MS5DYWxsU3RhdGUSFQoNb3BlcmF0b3JfbmFtZRgFIAEoCRIUCgx0YWxrX3RpbWVfbXMYBiABKA0y3QgKF09wZXJhdG9yUHJlc2VuY2VTZXJ2aWNlElwKBUxvZ0luEigudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXF1ZXN0GikudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nSW5SZXNwb25zZRJfCgZMb2dPdXQSKS50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Mb2dPdXRSZXF1ZXN0GioudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuTG9nT3V0UmVzcG9uc2USYgoHR29SZWFkeRIqLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvUmVhZHlSZXF1ZXN0GisudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR29SZWFkeVJlc3BvbnNlEl8KBkdvQXdheRIpLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdvQXdheVJlcXVlc3QaKi50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5Hb0F3YXlSZXNwb25zZRJoCglFbmRXcmFwVXASLC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5FbmRXcmFwVXBSZXF1ZXN0Gi0udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuRW5kV3JhcFVwUmVzcG9uc2UScQoMU2F2ZUNhbGxOb3RlEi8udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuU2F2ZUNhbGxOb3RlUmVxdWVzdBowLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLlNhdmVDYWxsTm90ZVJlc3BvbnNlEncKDlNldERpc3Bvc2l0aW9uEjEudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuU2V0RGlzcG9zaXRpb25SZXF1ZXN0GjIudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuU2V0RGlzcG9zaXRpb25SZXNwb25zZRJ9ChBTaWduU29mdHBob25lS2V5EjMudGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuU2lnblNvZnRwaG9uZUtleVJlcXVlc3QaNC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5TaWduU29mdHBob25lS2V5UmVzcG9uc2UScQoMR2V0U29mdHBob25lEi8udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjEuR2V0U29mdHBob25lUmVxdWVzdBowLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLkdldFNvZnRwaG9uZVJlc3BvbnNlEnYKDVdhdGNoT3BlcmF0b3ISMC50YW5kZW0ub3BlcmF0b3JwcmVzZW5jZS52MS5XYXRjaE9wZXJhdG9yUmVxdWVzdBoxLnRhbmRlbS5vcGVyYXRvcnByZXNlbmNlLnYxLldhdGNoT3BlcmF0b3JSZXNwb25zZTABQpICCh5jb20udGFuZGVtLm9wZXJhdG9ycHJlc2VuY2UudjFCFU9wZXJhdG9ycHJlc2VuY2VQcm90b1ABWk9naXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL29wZXJhdG9ycHJlc2VuY2UvdjE7b3BlcmF0b3JwcmVzZW5jZXYxogIDVE9YqgIaVGFuZGVtLk9wZXJhdG9ycHJlc2VuY2UuVjHKAhpUYW5kZW1cT3BlcmF0b3JwcmVzZW5jZVxWMeICJlRhbmRlbVxPcGVyYXRvcnByZXNlbmNlXFYxXEdQQk1ldGFkYXRh6gIcVGFuZGVtOjpPcGVyYXRvcnByZXNlbmNlOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.operatorpresence.v1.LogInRequest
@@ -112,6 +112,15 @@ export const FailedLoginsSchema: GenMessage<FailedLogins> = /*@__PURE__*/
  * @generated from message tandem.operatorpresence.v1.LogOutRequest
  */
 export type LogOutRequest = Message<"tandem.operatorpresence.v1.LogOutRequest"> & {
+  /**
+   * The operator; empty means the caller himself (whose session then ends). An operator may only
+   * name himself. A supervisor or admin naming an operator ends all his sessions; an offer
+   * ringing for him is withdrawn (the call goes back to its place in line); while he talks the
+   * log-out is refused (FAILED_PRECONDITION, operator_id).
+   *
+   * @generated from field: string operator_id = 1;
+   */
+  operatorId: string;
 };
 
 /**
@@ -125,6 +134,12 @@ export const LogOutRequestSchema: GenMessage<LogOutRequest> = /*@__PURE__*/
  * @generated from message tandem.operatorpresence.v1.LogOutResponse
  */
 export type LogOutResponse = Message<"tandem.operatorpresence.v1.LogOutResponse"> & {
+  /**
+   * The operator's status after the log-out (set when a supervisor or admin named him).
+   *
+   * @generated from field: tandem.operatorpresence.v1.OperatorStatus status = 1;
+   */
+  status?: OperatorStatus | undefined;
 };
 
 /**
@@ -307,6 +322,56 @@ export const SaveCallNoteResponseSchema: GenMessage<SaveCallNoteResponse> = /*@_
   messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 12);
 
 /**
+ * @generated from message tandem.operatorpresence.v1.SetDispositionRequest
+ */
+export type SetDispositionRequest = Message<"tandem.operatorpresence.v1.SetDispositionRequest"> & {
+  /**
+   * The call he talks on or wraps up (required).
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * One of the codes of the call's queue's dispositions (required).
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.SetDispositionRequest.
+ * Use `create(SetDispositionRequestSchema)` to create a new message.
+ */
+export const SetDispositionRequestSchema: GenMessage<SetDispositionRequest> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 13);
+
+/**
+ * @generated from message tandem.operatorpresence.v1.SetDispositionResponse
+ */
+export type SetDispositionResponse = Message<"tandem.operatorpresence.v1.SetDispositionResponse"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * The disposition as kept, with its label.
+   *
+   * @generated from field: tandem.common.v1.Disposition disposition = 2;
+   */
+  disposition?: Disposition | undefined;
+};
+
+/**
+ * Describes the message tandem.operatorpresence.v1.SetDispositionResponse.
+ * Use `create(SetDispositionResponseSchema)` to create a new message.
+ */
+export const SetDispositionResponseSchema: GenMessage<SetDispositionResponse> = /*@__PURE__*/
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 14);
+
+/**
  * @generated from message tandem.operatorpresence.v1.SignSoftphoneKeyRequest
  */
 export type SignSoftphoneKeyRequest = Message<"tandem.operatorpresence.v1.SignSoftphoneKeyRequest"> & {
@@ -323,7 +388,7 @@ export type SignSoftphoneKeyRequest = Message<"tandem.operatorpresence.v1.SignSo
  * Use `create(SignSoftphoneKeyRequestSchema)` to create a new message.
  */
 export const SignSoftphoneKeyRequestSchema: GenMessage<SignSoftphoneKeyRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 13);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 15);
 
 /**
  * @generated from message tandem.operatorpresence.v1.SignSoftphoneKeyResponse
@@ -350,7 +415,7 @@ export type SignSoftphoneKeyResponse = Message<"tandem.operatorpresence.v1.SignS
  * Use `create(SignSoftphoneKeyResponseSchema)` to create a new message.
  */
 export const SignSoftphoneKeyResponseSchema: GenMessage<SignSoftphoneKeyResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 14);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 16);
 
 /**
  * @generated from message tandem.operatorpresence.v1.GetSoftphoneRequest
@@ -363,7 +428,7 @@ export type GetSoftphoneRequest = Message<"tandem.operatorpresence.v1.GetSoftpho
  * Use `create(GetSoftphoneRequestSchema)` to create a new message.
  */
 export const GetSoftphoneRequestSchema: GenMessage<GetSoftphoneRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 15);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 17);
 
 /**
  * @generated from message tandem.operatorpresence.v1.GetSoftphoneResponse
@@ -391,7 +456,7 @@ export type GetSoftphoneResponse = Message<"tandem.operatorpresence.v1.GetSoftph
  * Use `create(GetSoftphoneResponseSchema)` to create a new message.
  */
 export const GetSoftphoneResponseSchema: GenMessage<GetSoftphoneResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 16);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 18);
 
 /**
  * @generated from message tandem.operatorpresence.v1.WatchOperatorRequest
@@ -411,7 +476,7 @@ export type WatchOperatorRequest = Message<"tandem.operatorpresence.v1.WatchOper
  * Use `create(WatchOperatorRequestSchema)` to create a new message.
  */
 export const WatchOperatorRequestSchema: GenMessage<WatchOperatorRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 17);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 19);
 
 /**
  * @generated from message tandem.operatorpresence.v1.WatchOperatorResponse
@@ -452,7 +517,7 @@ export type WatchOperatorResponse = Message<"tandem.operatorpresence.v1.WatchOpe
  * Use `create(WatchOperatorResponseSchema)` to create a new message.
  */
 export const WatchOperatorResponseSchema: GenMessage<WatchOperatorResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 18);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 20);
 
 /**
  * @generated from message tandem.operatorpresence.v1.Keepalive
@@ -469,7 +534,7 @@ export type Keepalive = Message<"tandem.operatorpresence.v1.Keepalive"> & {
  * Use `create(KeepaliveSchema)` to create a new message.
  */
 export const KeepaliveSchema: GenMessage<Keepalive> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 19);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 21);
 
 /**
  * OperatorStatus is everything the operator app shows about its operator right now.
@@ -565,7 +630,7 @@ export type OperatorStatus = Message<"tandem.operatorpresence.v1.OperatorStatus"
  * Use `create(OperatorStatusSchema)` to create a new message.
  */
 export const OperatorStatusSchema: GenMessage<OperatorStatus> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 20);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 22);
 
 /**
  * CallInHand is the call an operator is talking on or wrapping up.
@@ -659,6 +724,29 @@ export type CallInHand = Message<"tandem.operatorpresence.v1.CallInHand"> & {
    * @generated from field: tandem.common.v1.Transfer transfer = 100;
    */
   transfer?: Transfer | undefined;
+
+  /**
+   * The disposition set on the call so far (SetDisposition); empty: none yet.
+   *
+   * @generated from field: string disposition = 130;
+   */
+  disposition: string;
+
+  /**
+   * The dispositions of the call's queue to choose from, as the queue has them now; empty:
+   * the queue has none (no picker).
+   *
+   * @generated from field: repeated tandem.common.v1.Disposition dispositions = 131;
+   */
+  dispositions: Disposition[];
+
+  /**
+   * The queue requires a disposition: Done (EndWrapUp) is refused until one is set, and when
+   * the wrap-up time runs out he stays in wrap-up (reason "disposition needed").
+   *
+   * @generated from field: bool disposition_required = 132;
+   */
+  dispositionRequired: boolean;
 };
 
 /**
@@ -666,7 +754,7 @@ export type CallInHand = Message<"tandem.operatorpresence.v1.CallInHand"> & {
  * Use `create(CallInHandSchema)` to create a new message.
  */
 export const CallInHandSchema: GenMessage<CallInHand> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 21);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 23);
 
 /**
  * OfferedCall is a call offered to an operator, with what he needs to greet the caller.
@@ -729,7 +817,7 @@ export type OfferedCall = Message<"tandem.operatorpresence.v1.OfferedCall"> & {
  * Use `create(OfferedCallSchema)` to create a new message.
  */
 export const OfferedCallSchema: GenMessage<OfferedCall> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 22);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 24);
 
 /**
  * PastCall is an earlier call of a caller, as an operator greeting him may want to know it.
@@ -775,7 +863,7 @@ export type PastCall = Message<"tandem.operatorpresence.v1.PastCall"> & {
  * Use `create(PastCallSchema)` to create a new message.
  */
 export const PastCallSchema: GenMessage<PastCall> = /*@__PURE__*/
-  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 23);
+  messageDesc(file_tandem_operatorpresence_v1_operatorpresence, 25);
 
 /**
  * @generated from service tandem.operatorpresence.v1.OperatorPresenceService
@@ -798,7 +886,9 @@ export const OperatorPresenceService: GenService<{
     output: typeof LogInResponseSchema;
   },
   /**
-   * LogOut ends the session of the token it is called with and takes the operator offline.
+   * LogOut takes an operator offline. An operator logs himself out (the session of the token it
+   * is called with ends); a supervisor or admin names the operator (operator_id) and ends all
+   * his sessions, withdrawing an offer out to him.
    *
    * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.LogOut
    */
@@ -829,6 +919,8 @@ export const OperatorPresenceService: GenService<{
   },
   /**
    * EndWrapUp ends the operator's wrap-up before its time, with an optional note on the call.
+   * When the call's queue requires a disposition and none is set, it is refused
+   * (failed_precondition, field "disposition").
    *
    * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp
    */
@@ -848,6 +940,21 @@ export const OperatorPresenceService: GenService<{
     methodKind: "unary";
     input: typeof SaveCallNoteRequestSchema;
     output: typeof SaveCallNoteResponseSchema;
+  },
+  /**
+   * SetDisposition sets the disposition (wrap-up code) of a call: one of its queue's
+   * dispositions, replacing the one set before. The operator who handled the call may set it
+   * while he talks on it or wraps it up, until his wrap-up ends; a supervisor may too, in the
+   * same window. Refused: an unknown code (invalid_argument, field "code"), another operator's
+   * call (permission_denied, "call_id"), a call whose wrap-up ended (failed_precondition,
+   * "call_id").
+   *
+   * @generated from rpc tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition
+   */
+  setDisposition: {
+    methodKind: "unary";
+    input: typeof SetDispositionRequestSchema;
+    output: typeof SetDispositionResponseSchema;
   },
   /**
    * SignSoftphoneKey signs the one-time key Voximplant gave the caller's browser phone

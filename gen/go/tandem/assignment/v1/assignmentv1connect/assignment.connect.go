@@ -101,7 +101,9 @@ type AssignmentServiceClient interface {
 	// operator is ready again.
 	WithdrawOffer(context.Context, *connect.Request[v1.WithdrawOfferRequest]) (*connect.Response[v1.WithdrawOfferResponse], error)
 	// RequeueCall puts a waiting call back in line (withdrawing its pending offer, if any),
-	// optionally in another queue.
+	// optionally in another queue and/or at another priority (its place in line follows: higher
+	// priority first, then arrival). A call that is not waiting (connected, ended) is refused with
+	// FAILED_PRECONDITION naming call_id, and nothing changes.
 	RequeueCall(context.Context, *connect.Request[v1.RequeueCallRequest]) (*connect.Response[v1.RequeueCallResponse], error)
 	// LiftBan ends an operator's ban early: he is away until he presses Ready.
 	LiftBan(context.Context, *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error)
@@ -394,7 +396,9 @@ type AssignmentServiceHandler interface {
 	// operator is ready again.
 	WithdrawOffer(context.Context, *connect.Request[v1.WithdrawOfferRequest]) (*connect.Response[v1.WithdrawOfferResponse], error)
 	// RequeueCall puts a waiting call back in line (withdrawing its pending offer, if any),
-	// optionally in another queue.
+	// optionally in another queue and/or at another priority (its place in line follows: higher
+	// priority first, then arrival). A call that is not waiting (connected, ended) is refused with
+	// FAILED_PRECONDITION naming call_id, and nothing changes.
 	RequeueCall(context.Context, *connect.Request[v1.RequeueCallRequest]) (*connect.Response[v1.RequeueCallResponse], error)
 	// LiftBan ends an operator's ban early: he is away until he presses Ready.
 	LiftBan(context.Context, *connect.Request[v1.LiftBanRequest]) (*connect.Response[v1.LiftBanResponse], error)

@@ -54,6 +54,9 @@ const (
 	// OperatorPresenceServiceSaveCallNoteProcedure is the fully-qualified name of the
 	// OperatorPresenceService's SaveCallNote RPC.
 	OperatorPresenceServiceSaveCallNoteProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/SaveCallNote"
+	// OperatorPresenceServiceSetDispositionProcedure is the fully-qualified name of the
+	// OperatorPresenceService's SetDisposition RPC.
+	OperatorPresenceServiceSetDispositionProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/SetDisposition"
 	// OperatorPresenceServiceSignSoftphoneKeyProcedure is the fully-qualified name of the
 	// OperatorPresenceService's SignSoftphoneKey RPC.
 	OperatorPresenceServiceSignSoftphoneKeyProcedure = "/tandem.operatorpresence.v1.OperatorPresenceService/SignSoftphoneKey"
@@ -76,18 +79,29 @@ type OperatorPresenceServiceClient interface {
 	// RESOURCE_EXHAUSTED for a growing time (the error carries a google.rpc.RetryInfo and a
 	// Retry-After header); the right password from another address is never refused for it.
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
-	// LogOut ends the session of the token it is called with and takes the operator offline.
+	// LogOut takes an operator offline. An operator logs himself out (the session of the token it
+	// is called with ends); a supervisor or admin names the operator (operator_id) and ends all
+	// his sessions, withdrawing an offer out to him.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
 	// GoReady makes the operator available for calls.
 	GoReady(context.Context, *connect.Request[v1.GoReadyRequest]) (*connect.Response[v1.GoReadyResponse], error)
 	// GoAway takes the operator out of routing with a reason.
 	GoAway(context.Context, *connect.Request[v1.GoAwayRequest]) (*connect.Response[v1.GoAwayResponse], error)
 	// EndWrapUp ends the operator's wrap-up before its time, with an optional note on the call.
+	// When the call's queue requires a disposition and none is set, it is refused
+	// (failed_precondition, field "disposition").
 	EndWrapUp(context.Context, *connect.Request[v1.EndWrapUpRequest]) (*connect.Response[v1.EndWrapUpResponse], error)
 	// SaveCallNote keeps the operator's note on a call he answered, replacing his earlier note on
 	// it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
 	// wrap-up time ran out before he pressed Done). Only the operator himself may call it.
 	SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error)
+	// SetDisposition sets the disposition (wrap-up code) of a call: one of its queue's
+	// dispositions, replacing the one set before. The operator who handled the call may set it
+	// while he talks on it or wraps it up, until his wrap-up ends; a supervisor may too, in the
+	// same window. Refused: an unknown code (invalid_argument, field "code"), another operator's
+	// call (permission_denied, "call_id"), a call whose wrap-up ended (failed_precondition,
+	// "call_id").
+	SetDisposition(context.Context, *connect.Request[v1.SetDispositionRequest]) (*connect.Response[v1.SetDispositionResponse], error)
 	// SignSoftphoneKey signs the one-time key Voximplant gave the caller's browser phone
 	// (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
 	// without ever holding the Voximplant password. The phone is the credential's own: an
@@ -152,6 +166,12 @@ func NewOperatorPresenceServiceClient(httpClient connect.HTTPClient, baseURL str
 			connect.WithSchema(operatorPresenceServiceMethods.ByName("SaveCallNote")),
 			connect.WithClientOptions(opts...),
 		),
+		setDisposition: connect.NewClient[v1.SetDispositionRequest, v1.SetDispositionResponse](
+			httpClient,
+			baseURL+OperatorPresenceServiceSetDispositionProcedure,
+			connect.WithSchema(operatorPresenceServiceMethods.ByName("SetDisposition")),
+			connect.WithClientOptions(opts...),
+		),
 		signSoftphoneKey: connect.NewClient[v1.SignSoftphoneKeyRequest, v1.SignSoftphoneKeyResponse](
 			httpClient,
 			baseURL+OperatorPresenceServiceSignSoftphoneKeyProcedure,
@@ -181,6 +201,7 @@ type operatorPresenceServiceClient struct {
 	goAway           *connect.Client[v1.GoAwayRequest, v1.GoAwayResponse]
 	endWrapUp        *connect.Client[v1.EndWrapUpRequest, v1.EndWrapUpResponse]
 	saveCallNote     *connect.Client[v1.SaveCallNoteRequest, v1.SaveCallNoteResponse]
+	setDisposition   *connect.Client[v1.SetDispositionRequest, v1.SetDispositionResponse]
 	signSoftphoneKey *connect.Client[v1.SignSoftphoneKeyRequest, v1.SignSoftphoneKeyResponse]
 	getSoftphone     *connect.Client[v1.GetSoftphoneRequest, v1.GetSoftphoneResponse]
 	watchOperator    *connect.Client[v1.WatchOperatorRequest, v1.WatchOperatorResponse]
@@ -216,6 +237,11 @@ func (c *operatorPresenceServiceClient) SaveCallNote(ctx context.Context, req *c
 	return c.saveCallNote.CallUnary(ctx, req)
 }
 
+// SetDisposition calls tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition.
+func (c *operatorPresenceServiceClient) SetDisposition(ctx context.Context, req *connect.Request[v1.SetDispositionRequest]) (*connect.Response[v1.SetDispositionResponse], error) {
+	return c.setDisposition.CallUnary(ctx, req)
+}
+
 // SignSoftphoneKey calls tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey.
 func (c *operatorPresenceServiceClient) SignSoftphoneKey(ctx context.Context, req *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error) {
 	return c.signSoftphoneKey.CallUnary(ctx, req)
@@ -242,18 +268,29 @@ type OperatorPresenceServiceHandler interface {
 	// RESOURCE_EXHAUSTED for a growing time (the error carries a google.rpc.RetryInfo and a
 	// Retry-After header); the right password from another address is never refused for it.
 	LogIn(context.Context, *connect.Request[v1.LogInRequest]) (*connect.Response[v1.LogInResponse], error)
-	// LogOut ends the session of the token it is called with and takes the operator offline.
+	// LogOut takes an operator offline. An operator logs himself out (the session of the token it
+	// is called with ends); a supervisor or admin names the operator (operator_id) and ends all
+	// his sessions, withdrawing an offer out to him.
 	LogOut(context.Context, *connect.Request[v1.LogOutRequest]) (*connect.Response[v1.LogOutResponse], error)
 	// GoReady makes the operator available for calls.
 	GoReady(context.Context, *connect.Request[v1.GoReadyRequest]) (*connect.Response[v1.GoReadyResponse], error)
 	// GoAway takes the operator out of routing with a reason.
 	GoAway(context.Context, *connect.Request[v1.GoAwayRequest]) (*connect.Response[v1.GoAwayResponse], error)
 	// EndWrapUp ends the operator's wrap-up before its time, with an optional note on the call.
+	// When the call's queue requires a disposition and none is set, it is refused
+	// (failed_precondition, field "disposition").
 	EndWrapUp(context.Context, *connect.Request[v1.EndWrapUpRequest]) (*connect.Response[v1.EndWrapUpResponse], error)
 	// SaveCallNote keeps the operator's note on a call he answered, replacing his earlier note on
 	// it: while he talks on it, in its wrap-up, and up to an hour after it ended (also when the
 	// wrap-up time ran out before he pressed Done). Only the operator himself may call it.
 	SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error)
+	// SetDisposition sets the disposition (wrap-up code) of a call: one of its queue's
+	// dispositions, replacing the one set before. The operator who handled the call may set it
+	// while he talks on it or wraps it up, until his wrap-up ends; a supervisor may too, in the
+	// same window. Refused: an unknown code (invalid_argument, field "code"), another operator's
+	// call (permission_denied, "call_id"), a call whose wrap-up ended (failed_precondition,
+	// "call_id").
+	SetDisposition(context.Context, *connect.Request[v1.SetDispositionRequest]) (*connect.Response[v1.SetDispositionResponse], error)
 	// SignSoftphoneKey signs the one-time key Voximplant gave the caller's browser phone
 	// (Web SDK requestOneTimeLoginKey), so that the browser logs in with loginWithOneTimeKey
 	// without ever holding the Voximplant password. The phone is the credential's own: an
@@ -313,6 +350,12 @@ func NewOperatorPresenceServiceHandler(svc OperatorPresenceServiceHandler, opts 
 		connect.WithSchema(operatorPresenceServiceMethods.ByName("SaveCallNote")),
 		connect.WithHandlerOptions(opts...),
 	)
+	operatorPresenceServiceSetDispositionHandler := connect.NewUnaryHandler(
+		OperatorPresenceServiceSetDispositionProcedure,
+		svc.SetDisposition,
+		connect.WithSchema(operatorPresenceServiceMethods.ByName("SetDisposition")),
+		connect.WithHandlerOptions(opts...),
+	)
 	operatorPresenceServiceSignSoftphoneKeyHandler := connect.NewUnaryHandler(
 		OperatorPresenceServiceSignSoftphoneKeyProcedure,
 		svc.SignSoftphoneKey,
@@ -345,6 +388,8 @@ func NewOperatorPresenceServiceHandler(svc OperatorPresenceServiceHandler, opts 
 			operatorPresenceServiceEndWrapUpHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceSaveCallNoteProcedure:
 			operatorPresenceServiceSaveCallNoteHandler.ServeHTTP(w, r)
+		case OperatorPresenceServiceSetDispositionProcedure:
+			operatorPresenceServiceSetDispositionHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceSignSoftphoneKeyProcedure:
 			operatorPresenceServiceSignSoftphoneKeyHandler.ServeHTTP(w, r)
 		case OperatorPresenceServiceGetSoftphoneProcedure:
@@ -382,6 +427,10 @@ func (UnimplementedOperatorPresenceServiceHandler) EndWrapUp(context.Context, *c
 
 func (UnimplementedOperatorPresenceServiceHandler) SaveCallNote(context.Context, *connect.Request[v1.SaveCallNoteRequest]) (*connect.Response[v1.SaveCallNoteResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote is not implemented"))
+}
+
+func (UnimplementedOperatorPresenceServiceHandler) SetDisposition(context.Context, *connect.Request[v1.SetDispositionRequest]) (*connect.Response[v1.SetDispositionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition is not implemented"))
 }
 
 func (UnimplementedOperatorPresenceServiceHandler) SignSoftphoneKey(context.Context, *connect.Request[v1.SignSoftphoneKeyRequest]) (*connect.Response[v1.SignSoftphoneKeyResponse], error) {

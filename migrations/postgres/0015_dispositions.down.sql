@@ -1,0 +1,2 @@
+DROP INDEX calls_disposed;
+ALTER TABLE calls DROP COLUMN disposition;
