@@ -83,7 +83,7 @@ export function PhoneCallControls() {
       </button>
       <LevelMeter muted={muted} />
       <button data-testid="keypad-toggle" aria-expanded={keypad} onClick={() => setKeypad(!keypad)}>
-        Keypad
+        {t("op.phone.keypad")}
       </button>
       {keypad && (
         <div class="keypad" role="group" aria-label={t("op.phone.keypad")} data-testid="keypad">

@@ -15,10 +15,21 @@ const (
 	Quarter Width = iota // 15 minutes: the stored rows
 	Hour
 	Day
+	Whole // one row for the whole range: a period's totals
 )
 
-// MaxSpan is the longest range a history of each width may cover.
-var MaxSpan = map[Width]time.Duration{Quarter: 31 * 24 * time.Hour, Hour: 92 * 24 * time.Hour, Day: 3 * 366 * 24 * time.Hour}
+// MaxDays is the longest range, in the zone's calendar days, a history of each width may cover
+// (a month of 31 days that gains an hour when daylight saving ends still fits).
+var MaxDays = map[Width]int{Quarter: 31, Hour: 92, Day: 3 * 366, Whole: 3 * 366}
+
+// Names are the widths as a person says them, for errors and file names.
+var Names = map[Width]string{Quarter: "15min", Hour: "hour", Day: "day", Whole: "total"}
+
+// TooLong says whether [from, to) is longer than a history of width w may cover, counting
+// calendar days in zone loc.
+func (w Width) TooLong(from, to time.Time, loc *time.Location) bool {
+	return to.After(from.In(loc).AddDate(0, 0, MaxDays[w]))
+}
 
 // Row is one row of a history: whose (a queue's, an operator's, or "" for summed rows) and
 // from when.
@@ -29,7 +40,8 @@ type Row struct {
 	Figures  cc.Figures
 }
 
-// start is the start of the row of width w, in zone loc, that t falls in.
+// start is the start of the row of width w, in zone loc, that t falls in (Whole rows have one
+// start, their range's: Group sets it).
 func (w Width) start(t time.Time, loc *time.Location) time.Time {
 	l := t.In(loc)
 	switch w {
@@ -42,8 +54,12 @@ func (w Width) start(t time.Time, loc *time.Location) time.Time {
 	}
 }
 
-// Span widens [from, to) to whole rows of width w in zone loc: the stored intervals to read.
+// Span widens [from, to) to whole rows of width w in zone loc: the stored intervals to read. A
+// Whole row spans the quarters [from, to) touches.
 func (w Width) Span(from, to time.Time, loc *time.Location) (time.Time, time.Time) {
+	if w == Whole {
+		w = Quarter
+	}
 	lo := w.start(from, loc)
 	hi := w.start(to, loc)
 	if hi.Before(to) {
@@ -59,24 +75,31 @@ func (w Width) Span(from, to time.Time, loc *time.Location) (time.Time, time.Tim
 	return lo, hi
 }
 
-// Group adds up stored tallies into rows of width w in zone loc. keep says whether the rows
-// keep their queue or operator (split) or are summed across them. Rows come in time order,
-// then by id.
-func Group(ts []cc.Tally, w Width, loc *time.Location, split bool) []Row {
+// Group adds up stored tallies into rows of width w in zone loc; Whole rows start at lo (the
+// range's start, as Span gives it). split says whether the rows keep their queue or operator
+// or are summed across them. Rows come in time order, then by id.
+func Group(ts []cc.Tally, w Width, loc *time.Location, lo time.Time, split bool) []Row {
 	type k struct {
 		start int64
 		id    string
 	}
+	startOf := func(t time.Time) time.Time {
+		if w == Whole {
+			return lo.In(loc)
+		}
+		return w.start(t, loc)
+	}
 	rows := map[k]*Row{}
 	var order []k
 	for _, t := range ts {
-		key := k{start: w.start(t.Start, loc).UnixMilli()}
+		start := startOf(t.Start)
+		key := k{start: start.UnixMilli()}
 		if split {
 			key.id = t.ID
 		}
 		r := rows[key]
 		if r == nil {
-			r = &Row{Start: w.start(t.Start, loc)}
+			r = &Row{Start: start}
 			if split {
 				if t.Scope == cc.ScopeQueue {
 					r.Queue = cc.QueueID(t.ID)

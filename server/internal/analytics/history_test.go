@@ -22,7 +22,7 @@ func TestHoursFollowTheZone(t *testing.T) {
 	for i := range 4 {
 		ts = append(ts, quarter("sales", base.Add(time.Duration(i)*cc.TallyInterval), int64(i+1)))
 	}
-	rows := Group(ts, Hour, kathmandu, false)
+	rows := Group(ts, Hour, kathmandu, time.Time{}, false)
 	if len(rows) != 2 {
 		t.Fatalf("rows = %+v", rows)
 	}
@@ -50,7 +50,7 @@ func TestDaysInTheZoneAcrossDaylightSaving(t *testing.T) {
 		quarter("sales", time.Date(2026, 10, 25, 23, 0, 0, 0, time.UTC), 8),  // the 26th
 		quarter("support", time.Date(2026, 10, 25, 12, 0, 0, 0, time.UTC), 16),
 	}
-	rows := Group(ts, Day, berlin, true)
+	rows := Group(ts, Day, berlin, time.Time{}, true)
 	want := []struct {
 		day   string
 		queue cc.QueueID
@@ -74,11 +74,52 @@ func TestCenterTakesCallsFromQueuesAndTimeFromItsRows(t *testing.T) {
 	start := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	queues := []cc.Tally{quarter("sales", start, 3), quarter("support", start, 2)}
 	center := []cc.Tally{{Scope: cc.ScopeCenter, Start: start, Figures: cc.Figures{Ready: time.Minute, OnCall: 3 * time.Minute}}}
-	total := Total(Group(Center(queues, center), Quarter, time.UTC, false))
+	total := Total(Group(Center(queues, center), Quarter, time.UTC, time.Time{}, false))
 	if total.CallsReceived != 5 || total.OnCall != 3*time.Minute {
 		t.Errorf("center = %+v", total)
 	}
 	if occ, _ := total.Occupancy(); occ != 0.75 {
 		t.Errorf("occupancy = %v", occ)
+	}
+}
+
+func TestWholeRangeIsOneRowPerID(t *testing.T) {
+	lo := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	ts := []cc.Tally{quarter("sales", lo, 1), quarter("support", lo.Add(time.Hour), 2), quarter("sales", lo.Add(50*time.Hour), 4)}
+	split := Group(ts, Whole, time.UTC, lo, true)
+	if len(split) != 2 || split[0].Queue != "sales" || split[0].Figures.CallsReceived != 5 || !split[0].Start.Equal(lo) ||
+		split[1].Queue != "support" || split[1].Figures.CallsReceived != 2 {
+		t.Errorf("split = %+v", split)
+	}
+	if all := Group(ts, Whole, time.UTC, lo, false); len(all) != 1 || all[0].Figures.CallsReceived != 7 {
+		t.Errorf("summed = %+v", all)
+	}
+	if from, to := Whole.Span(lo.Add(7*time.Minute), lo.Add(24*time.Hour+time.Minute), time.UTC); !from.Equal(lo) || !to.Equal(lo.Add(24*time.Hour+15*time.Minute)) {
+		t.Errorf("a whole range reads the quarters it touches: %v–%v", from, to)
+	}
+}
+
+func TestLimitsCountTheZonesCalendarDays(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, berlin) }
+	for _, tc := range []struct {
+		w        Width
+		from, to time.Time
+		tooLong  bool
+	}{
+		{Quarter, day(2026, 10, 1), day(2026, 11, 1), false}, // 31 days and the hour daylight saving gives back
+		{Quarter, day(2026, 10, 1), day(2026, 11, 1).Add(time.Minute), true},
+		{Quarter, day(2027, 2, 1), day(2027, 3, 4), false},
+		{Hour, day(2026, 10, 1), day(2027, 1, 1), false}, // 92 days
+		{Hour, day(2026, 10, 1), day(2027, 1, 2), true},
+		{Day, day(2024, 1, 1), day(2027, 1, 1), false},
+		{Whole, day(2023, 1, 1), day(2027, 1, 1), true},
+	} {
+		if got := tc.w.TooLong(tc.from, tc.to, berlin); got != tc.tooLong {
+			t.Errorf("%s %s–%s too long: %v, want %v", Names[tc.w], tc.from, tc.to, got, tc.tooLong)
+		}
 	}
 }

@@ -374,6 +374,7 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 				g.AnsweredWithin++
 			}
 			g.TalkTime += c.TalkTime
+			g.HoldTime += c.HoldTime
 			if c.Operator == "" && c.Spare != "" {
 				g.AnsweredBySpare++
 			}
@@ -405,13 +406,14 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 	if c.Operator == "" || c.AnsweredAt.IsZero() {
 		return
 	}
-	talk, from := c.TalkTime, c.AnsweredAt
+	talk, hold, from := c.TalkTime, c.HoldTime, c.AnsweredAt
 	if o := f.r.ops[c.Operator]; c.Transfer.From != "" && o != nil && o.status.State == cc.OperatorOnCall && o.status.Call == c.ID {
 		// A transferred call's talk is shared: his is his leg, from when he came on the call
-		// (his statuses are read after the calls, so this is still his leg's start).
-		talk, from = max(c.EndedAt.Sub(o.status.Since), 0), o.status.Since
+		// (his statuses are read after the calls, so this is still his leg's start). Its holds
+		// are not split by leg: the queue counts them, the operators do not.
+		talk, hold, from = max(c.EndedAt.Sub(o.status.Since), 0), 0, o.status.Since
 	}
-	f.tally(cc.ScopeOperator, string(c.Operator), from, func(g *cc.Figures) { g.TalkTime += talk })
+	f.tally(cc.ScopeOperator, string(c.Operator), from, func(g *cc.Figures) { g.TalkTime += talk; g.HoldTime += hold })
 }
 
 // legEnded credits operator o, leaving the call he talked on (st is his new status), with his

@@ -570,3 +570,23 @@ func TestOperatorPartyLegsCountAsOffers(t *testing.T) {
 		t.Errorf("queue counts party legs: %+v", q)
 	}
 }
+
+func TestHoldTimeCountsForTheQueueAndTheOperator(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"})
+	h.step(0, cc.Changes{Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 0)}})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	of := offer("o-c1", "c1", "ann", 0)
+	h.step(0, cc.Changes{Offers: []cc.Offer{of}, Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReserved, 0)}})
+	c.State, c.AnsweredAt, c.Operator, c.Offer = cc.CallConnected, at(5*sec), "ann", of.ID
+	h.step(5*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(of, cc.OfferAnswered, 5*sec, 5*sec)},
+		Statuses: []cc.OperatorStatus{{Operator: "ann", State: cc.OperatorOnCall, Since: at(5 * sec), Call: "c1"}}})
+	c.State, c.EndedAt, c.HungUpBy, c.TalkTime, c.HoldTime = cc.CallEnded, at(3*min), cc.HangupCaller, 3*min-5*sec, 40*sec
+	h.step(3*min, cc.Changes{Calls: []cc.Call{c}, Statuses: []cc.OperatorStatus{{Operator: "ann", State: cc.OperatorWrapUp, Since: at(3 * min), Call: "c1", WrapUpEndsAt: at(4 * min)}}})
+	if q := h.total(cc.ScopeQueue, "sales"); q.HoldTime != 40*sec || q.TalkTime != 3*min-5*sec {
+		t.Errorf("sales: hold %v, talk %v; want 40s within 2m55s", q.HoldTime, q.TalkTime)
+	}
+	if ann := h.total(cc.ScopeOperator, "ann"); ann.HoldTime != 40*sec {
+		t.Errorf("ann: hold %v, want 40s", ann.HoldTime)
+	}
+}

@@ -87,6 +87,8 @@ type Figures struct {
 	ManagerCalls, ManagerReached                   int64
 	AnswerTimeTotal, AnswerTimeMax                 time.Duration
 	TalkTime, WrapUpTime, RingTimeTotal            time.Duration
+	// HoldTime is the time answered calls spent on hold: part of their TalkTime.
+	HoldTime time.Duration
 	// Operators' time by state.
 	Ready, Reserved, OnCall, WrapUp, Away time.Duration
 	Histogram                             [HistogramBuckets]int64
@@ -116,6 +118,7 @@ func (f *Figures) Add(g Figures) {
 	f.AnswerTimeTotal += g.AnswerTimeTotal
 	f.AnswerTimeMax = max(f.AnswerTimeMax, g.AnswerTimeMax)
 	f.TalkTime += g.TalkTime
+	f.HoldTime += g.HoldTime
 	f.WrapUpTime += g.WrapUpTime
 	f.RingTimeTotal += g.RingTimeTotal
 	f.Ready += g.Ready

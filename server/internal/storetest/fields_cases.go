@@ -138,6 +138,12 @@ func (st suite) ApplyStoresEveryField(t *testing.T) {
 					sum.Add(x.Figures)
 				}
 				equal(t, string(who.scope)+" dispositions", sum.Dispositions, map[string]int64{"sale": 1})
+				// And once in the whole range's total, with the tally's counts or alone.
+				totals, err := db.TallyTotals(ctx, who.scope, who.id, got.ArrivedAt.Add(-24*time.Hour), got.ArrivedAt.Add(24*time.Hour))
+				must(t, err)
+				if len(totals) != 1 || totals[0].ID != who.id || !reflect.DeepEqual(totals[0].Figures.Dispositions, map[string]int64{"sale": 1}) {
+					t.Errorf("%s %s: totals %+v, want one with sale=1", who.scope, who.id, totals)
+				}
 			}
 		}},
 		"Tallies": {tallies, func(t *testing.T) {

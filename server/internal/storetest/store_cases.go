@@ -845,6 +845,38 @@ func (st suite) TalliesAddUp(t *testing.T) {
 	equal(t, "an empty range", len(none), 0)
 }
 
+func (st suite) TallyTotalsPerID(t *testing.T) {
+	db := st.openTest(t)
+	ctx := t.Context()
+	q := func(id string, start time.Duration, f callcenter.Figures) callcenter.Tally {
+		return callcenter.Tally{Scope: callcenter.ScopeQueue, ID: id, Start: at(start), Figures: f}
+	}
+	a := callcenter.Figures{CallsReceived: 2, CallsAnswered: 2, AnswerTimeTotal: 30 * time.Second,
+		AnswerTimeMax: 25 * time.Second, TalkTime: time.Minute, HoldTime: 20 * time.Second, OnCall: time.Minute, Ready: 2 * time.Minute}
+	a.Histogram[1], a.Histogram[4] = 1, 1
+	b := callcenter.Figures{CallsReceived: 3, CallsAnswered: 1, CallsAbandoned: 2, AnswerTimeTotal: 40 * time.Second,
+		AnswerTimeMax: 40 * time.Second, Away: time.Hour}
+	b.Histogram[5] = 1
+	must(t, db.Apply(ctx, callcenter.Changes{Tallies: []callcenter.Tally{
+		q("sales", 0, a), q("sales", 15*time.Minute, b), q("sales", 2*time.Hour, b), q("support", 30*time.Minute, b),
+		{Scope: callcenter.ScopeOperator, ID: "sales", Start: at(0), Figures: a},
+	}}))
+	sales := a
+	sales.Add(b)
+	got, err := db.TallyTotals(ctx, callcenter.ScopeQueue, "", at(0), at(time.Hour))
+	must(t, err)
+	equal(t, "one total per queue, by id, starting at from", got, []callcenter.Tally{q("sales", 0, sales), q("support", 0, b)})
+	if got[0].Figures.AnswerTimeMax != 40*time.Second {
+		t.Errorf("the longest answer is the longest, not a sum: %v", got[0].Figures.AnswerTimeMax)
+	}
+	one, err := db.TallyTotals(ctx, callcenter.ScopeQueue, "support", at(0), at(time.Hour))
+	must(t, err)
+	equal(t, "one queue", one, []callcenter.Tally{q("support", 0, b)})
+	none, err := db.TallyTotals(ctx, callcenter.ScopeQueue, "", at(time.Hour), at(2*time.Hour))
+	must(t, err)
+	equal(t, "an empty range", len(none), 0)
+}
+
 func (st suite) CallEventsInOrder(t *testing.T) {
 	db := st.openTest(t)
 	ctx := t.Context()

@@ -52,6 +52,7 @@ type Store interface {
 	// History
 	DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to time.Time) ([]callcenter.RecordedCall, error)
 	Tallies(ctx context.Context, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error)
+	TallyTotals(ctx context.Context, scope callcenter.TallyScope, id string, from, to time.Time) ([]callcenter.Tally, error)
 	CallEvents(ctx context.Context, call callcenter.CallID) ([]callcenter.CallEvent, error)
 
 	// Drill-down
@@ -139,6 +140,7 @@ func Run(t *testing.T, factory Factory) {
 		{"ReopenKeepsData", s.ReopenKeepsData},
 		{"ConcurrentReadsAndWrites", s.ConcurrentReadsAndWrites},
 		{"TalliesAddUp", s.TalliesAddUp},
+		{"TallyTotalsPerID", s.TallyTotalsPerID},
 		{"CallEventsInOrder", s.CallEventsInOrder},
 		{"DayArrivals", s.DayArrivals},
 		{"SearchCalls", s.SearchCalls},

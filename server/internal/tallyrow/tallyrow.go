@@ -18,7 +18,7 @@ var counts = func() []string {
 		"abandoned_within", "calls_lost", "calls_overflowed", "answered_by_spare", "hung_up_by_caller",
 		"hung_up_by_operator", "hung_up_by_system", "offers_made", "offers_missed", "manager_calls",
 		"manager_reached", "answer_time_ms", "talk_ms", "wrap_up_time_ms", "ring_ms", "ready_ms",
-		"reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms"}
+		"reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms", "hold_ms"}
 	for i := range cc.HistogramBuckets {
 		cols = append(cols, fmt.Sprintf("h%d", i))
 	}
@@ -28,17 +28,27 @@ var counts = func() []string {
 // Columns lists every column but scope, in the order of Values and of Scan.Dest.
 var Columns = "id, start, answer_time_max_ms, " + strings.Join(counts, ", ")
 
+// Sums are Columns added up over a group of rows (GROUP BY id): the earliest start, the
+// largest answer time, the sums of the rest; each a BIGINT in every store.
+var Sums = func() string {
+	cols := []string{"id", "MIN(start)", "MAX(answer_time_max_ms)"}
+	for _, c := range counts {
+		cols = append(cols, "CAST(SUM("+c+") AS BIGINT)")
+	}
+	return strings.Join(cols, ", ")
+}()
+
 // row is a tally with its durations in whole milliseconds, as stored.
 type row struct {
 	t           cc.Tally
 	start, max  int64
-	durationsMS [9]int64
+	durationsMS [10]int64
 }
 
 // durations are the Figures' added-up durations, in the columns' order.
-func durations(f *cc.Figures) [9]*time.Duration {
-	return [9]*time.Duration{&f.AnswerTimeTotal, &f.TalkTime, &f.WrapUpTime, &f.RingTimeTotal, &f.Ready,
-		&f.Reserved, &f.OnCall, &f.WrapUp, &f.Away}
+func durations(f *cc.Figures) [10]*time.Duration {
+	return [10]*time.Duration{&f.AnswerTimeTotal, &f.TalkTime, &f.WrapUpTime, &f.RingTimeTotal, &f.Ready,
+		&f.Reserved, &f.OnCall, &f.WrapUp, &f.Away, &f.HoldTime}
 }
 
 // cells are pointers to the row's fields in Columns' order.
@@ -86,7 +96,7 @@ func Upsert(greatest string) string {
 		ON CONFLICT (scope, id, start) DO UPDATE SET ` + strings.Join(set, ", ")
 }
 
-// Scan reads rows of Columns into tallies of one scope.
+// Scan reads rows of Columns (or Sums) into tallies of one scope.
 type Scan struct{ r row }
 
 // Dest are the destinations for one row.

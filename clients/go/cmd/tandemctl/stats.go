@@ -18,6 +18,7 @@ var statsCommands = []command{
 	{"stats", "queues", "[--queue QUEUE] [--from RFC3339] [--to RFC3339]", "figures per queue (default: today so far)", statsQueues},
 	{"stats", "operators", "[--operator OPERATOR] [--from RFC3339] [--to RFC3339]", "figures per operator (default: today so far)", statsOperators},
 	{"stats", "history", "[--from RFC3339] [--to RFC3339] [--queue QUEUE | --operator OPERATOR] [--interval 15m|hour|day] [--zone TZ] [--csv]", "figures per interval; --csv prints the export", statsHistory},
+	{"stats", "report", "[--period day|week|month|custom] [--date YYYY-MM-DD] [--first YYYY-MM-DD --last YYYY-MM-DD] [--by queue|operator] [--zone TZ] [--csv]", "a period's figures per queue or per operator, with wrap-up codes; --csv prints the export", statsReport},
 	{"stats", "staffing", "--calls-per-hour N --aht D [--target 80] [--threshold 20s] [--patience D]", "operators needed for a service level (Erlang C, and A with patience)", statsStaffing},
 	{"stats", "replay", "--queue QUEUE --date YYYY-MM-DD --operators N [--zone TZ]", "replay a recorded day with N operators", statsReplay},
 }

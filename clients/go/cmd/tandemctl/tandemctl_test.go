@@ -397,6 +397,30 @@ func TestStats(t *testing.T) {
 		t.Errorf("an empty range: exit %d %s", r.code, r.stderr)
 	}
 
+	// A period's report: nothing finished, a total of zeros per queue or per operator, this
+	// week by default; the CSV is the export's; bad periods are usage errors, a range too long
+	// the server's refusal naming it.
+	out = c.ok("stats", "report", "--zone", "Europe/Berlin")
+	wantCells(t, rowOf(t, out, "QUEUE"), "QUEUE", "RECEIVED", "ANSWERED", "ABANDONED", "SL", "ABANDON RATE", "ASA", "AHT", "DISPOSITIONS")
+	wantCells(t, rowOf(t, out, "TOTAL"), "TOTAL", "0", "0", "0", "-", "-", "-", "-", "-")
+	out = c.ok("stats", "report", "--period", "month", "--date", "2026-02-10", "--by", "operator")
+	if !strings.Contains(out, "2026-02-01 to 2026-02-28 (UTC)") || len(rowOf(t, out, "OPERATOR")) != 9 {
+		t.Errorf("February per operator:\n%s", out)
+	}
+	csv = c.ok("stats", "report", "--csv", "--period", "custom", "--first", "2026-11-01", "--last", "2026-11-30")
+	if !strings.HasPrefix(csv, "start,queue_id,operator_id,calls_received,") || !strings.HasSuffix(strings.TrimSpace(strings.SplitN(csv, "\n", 2)[0]), ",dispositions") {
+		t.Errorf("report CSV:\n%s", csv)
+	}
+	for _, bad := range [][]string{{"--period", "year"}, {"--period", "custom", "--first", "2026-11-01"}, {"--first", "2026-11-01", "--last", "2026-11-02"},
+		{"--date", "26.11.2026"}, {"--by", "skill"}, {"--zone", "Europe/Atlantis"}} {
+		if r := c.run(append([]string{"stats", "report"}, bad...)...); r.code != 2 || !strings.Contains(r.stderr, bad[0]) {
+			t.Errorf("report %v: exit %d %s", bad, r.code, r.stderr)
+		}
+	}
+	if r := c.run("stats", "report", "--period", "custom", "--first", "2020-01-01", "--last", "2026-01-01"); r.code != 1 || !strings.Contains(r.stderr, "range") {
+		t.Errorf("six years in one report: exit %d %s", r.code, r.stderr)
+	}
+
 	// Staffing: 200 calls an hour of 3 minutes are 10 erlangs; 80 % within 20 s takes 14
 	// operators (Erlang C, the textbook case).
 	out = c.ok("stats", "staffing", "--calls-per-hour", "200", "--aht", "3m")

@@ -122,3 +122,14 @@ export function format(m: Message, params: Params = {}, l: Lang = current): stri
 export function t(key: Key, params?: Params): string {
   return format(catalogs[current][key], params);
 }
+
+/** A table of words by catalog key, each read in the current language when looked up (so a
+ * page rendering after a language switch speaks the new one); a null key reads as "". */
+export function catalogWords<K extends PropertyKey>(keys: Record<K, Key | null>): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(keys) as K[]) {
+    const key = keys[k];
+    Object.defineProperty(out, k, { enumerable: true, get: () => (key ? t(key) : "") });
+  }
+  return out;
+}

@@ -22,3 +22,6 @@ export function Chart({ options, data, label }: { options: Omit<uPlot.Options, "
 
 /** uPlot's axis in UTC, the server's day. */
 export const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC");
+
+/** uPlot's axis in a time zone's hours and days ("Europe/Berlin"). */
+export const inZone = (zone: string) => (ts: number) => uPlot.tzDate(new Date(ts * 1000), zone);

@@ -14,20 +14,9 @@ import {
   type SearchCallsRequest,
 } from "@gen/tandem/analytics/v1/analytics_pb";
 import { awayReasonLabel } from "../format";
-import { t, type Key } from "../i18n/i18n";
+import { catalogWords, t, type Key } from "../i18n/i18n";
 import { ms } from "./live";
 import { stateKeys, type StateKey } from "./words";
-
-/** A table of words by catalog key, each read in the current language when looked up (so a
- * page rendering after a language switch speaks the new one); a null key reads as "". */
-export function catalogWords<K extends PropertyKey>(keys: Record<K, Key | null>): Readonly<Record<K, string>> {
-  const out = {} as Record<K, string>;
-  for (const k of Object.keys(keys) as K[]) {
-    const key = keys[k];
-    Object.defineProperty(out, k, { enumerable: true, get: () => (key ? t(key) : "") });
-  }
-  return out;
-}
 
 export const drillWords = catalogWords({
   searchTitle: "drill.searchTitle",

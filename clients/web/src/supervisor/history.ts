@@ -93,3 +93,123 @@ export function download(bytes: Uint8Array, fileName: string, type = "text/csv;c
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+/** A report's period: a day, the week (Monday to Sunday) or the month around a day, or the
+ * days chosen. */
+export type PeriodKind = "day" | "week" | "month" | "custom";
+
+/** "2026-11-26" plus n days (calendar days: no zone, no daylight saving). */
+export function addDays(date: string, n: number): string {
+  const [y = 0, m = 1, d = 1] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+/** The first and last day (inclusive) of the period of kind around date; custom: date to last. */
+export function periodDays(kind: PeriodKind, date: string, last: string): { first: string; last: string } {
+  const [y = 0, m = 1, d = 1] = date.split("-").map(Number);
+  switch (kind) {
+    case "day":
+      return { first: date, last: date };
+    case "week": {
+      const monday = addDays(date, -((new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7));
+      return { first: monday, last: addDays(monday, 6) };
+    }
+    case "month": {
+      const first = new Date(Date.UTC(y, m - 1, 1)).toISOString().slice(0, 10);
+      return { first, last: new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10) };
+    }
+    case "custom":
+      return { first: date, last };
+  }
+}
+
+/** How far zone is ahead of UTC at instant ms (Berlin in summer: +2 h). */
+export function zoneOffsetMs(ms: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(ms);
+  const p = (t: string) => Number(parts.find((x) => x.type === t)?.value ?? 0);
+  return Date.UTC(p("year"), p("month") - 1, p("day"), p("hour"), p("minute"), p("second")) - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant a day starts in zone: its midnight (or its first hour, where midnight is skipped). */
+export function zoneMidnight(date: string, zone: string): number {
+  const [y = 0, m = 1, d = 1] = date.split("-").map(Number);
+  const wall = Date.UTC(y, m - 1, d);
+  let t = wall - zoneOffsetMs(wall, zone);
+  t = wall - zoneOffsetMs(t, zone);
+  return t;
+}
+
+/** The report's range: from the first day's start to the day after the last's, in zone. */
+export function periodRange(kind: PeriodKind, date: string, last: string, zone: string): { first: string; last: string; from: number; to: number } {
+  const days = periodDays(kind, date, last);
+  return { ...days, from: zoneMidnight(days.first, zone), to: zoneMidnight(addDays(days.last, 1), zone) };
+}
+
+/** The chart's rows for a period: hours for a day, days for longer. */
+export function chartInterval(first: string, last: string): Interval {
+  return first === last ? Interval.INTERVAL_HOUR : Interval.INTERVAL_DAY;
+}
+
+/** The zone the browser is in ("Europe/Berlin"), UTC when it does not say. */
+export function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+export interface PeriodSeries {
+  /** Row starts as Unix seconds. */
+  x: number[];
+  received: number[];
+  answered: number[];
+  abandoned: number[];
+  /** Service level in percent, null where nothing was measured. */
+  sl: (number | null)[];
+}
+
+/** The day ("2026-11-26") instant ms falls on in zone. */
+export function zoneDate(ms: number, zone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms);
+}
+
+/** The starts of the chart's rows over the period's days in zone: each hour of a day (23 or 25
+ * on the days daylight saving changes), or each day. */
+export function periodSlots(first: string, last: string, zone: string, interval: Interval): number[] {
+  const out: number[] = [];
+  if (interval === Interval.INTERVAL_HOUR) {
+    const end = zoneMidnight(addDays(last, 1), zone);
+    for (let t = zoneMidnight(first, zone); t < end; t += 3600e3) out.push(t);
+    return out;
+  }
+  for (let d = first; d <= last; d = addDays(d, 1)) out.push(zoneMidnight(d, zone));
+  return out;
+}
+
+/** The chart's series: the whole center's rows in their slots, zero where no row is. */
+export function periodSeries(rows: HistoryRow[], slots: number[]): PeriodSeries {
+  const at = new Map<number, number>(slots.map((t, i) => [t, i]));
+  const s: PeriodSeries = {
+    x: slots.map((t) => t / 1000),
+    received: slots.map(() => 0),
+    answered: slots.map(() => 0),
+    abandoned: slots.map(() => 0),
+    sl: slots.map(() => null),
+  };
+  for (const r of rows) {
+    const i = r.start ? at.get(timestampMs(r.start)) : undefined;
+    if (i === undefined) continue;
+    s.received[i] = r.figures?.callsReceived ?? 0;
+    s.answered[i] = r.figures?.callsAnswered ?? 0;
+    s.abandoned[i] = r.figures?.callsAbandoned ?? 0;
+    const sl = r.figures?.serviceLevel;
+    s.sl[i] = sl === undefined ? null : Math.round(sl * 1000) / 10;
+  }
+  return s;
+}

@@ -5,9 +5,8 @@
 import { useContext, useEffect, useState } from "preact/hooks";
 import { CallState, ContactKind, PartyMode, PartyState, type CallParty } from "@gen/tandem/common/v1/common_pb";
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
-import { t, useLang, type Key } from "../i18n/i18n";
+import { catalogWords, t, useLang, type Key } from "../i18n/i18n";
 import { problem, unary, type Api } from "./api";
-import { catalogWords } from "./drill";
 import { Confirm } from "./floor";
 import { PhoneContext, usePhone, type KeyPhone } from "./phone";
 

@@ -5,20 +5,39 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Queue } from "@gen/tandem/admin/v1/admin_pb";
 import { CallOutcome, type CallSummary } from "@gen/tandem/analytics/v1/analytics_pb";
 import { fieldError, problem, unary, type Api, type Problem } from "./api";
-import { callsCsv, drillWords as w, emptySearch, moveRow, outcomeLabels, searchRequest, type SearchForm } from "./drill";
+import { callsCsv, emptySearch, moveRow, searchRequest, type SearchForm } from "./drill";
 import { dispositionOfCallHeading } from "./dispositions";
 import { download } from "./history";
 import { ms } from "./live";
 import { useOperators } from "./names";
-import { secs } from "./words";
+import { seconds } from "./reports";
+import { dateTime, t, useLang, type Key } from "../i18n/i18n";
 
 const outcomes = [CallOutcome.ANSWERED, CallOutcome.ABANDONED, CallOutcome.TRANSFERRED, CallOutcome.AT_SPARE, CallOutcome.DECLINED, CallOutcome.LOST];
 
-function when(t: number): string {
-  return t ? new Date(t).toISOString().slice(0, 19).replace("T", " ") : "";
+const outcomeKeys: Record<CallOutcome, Key | ""> = {
+  [CallOutcome.UNSPECIFIED]: "",
+  [CallOutcome.ANSWERED]: "search.outcome.answered",
+  [CallOutcome.ABANDONED]: "search.outcome.abandoned",
+  [CallOutcome.LOST]: "search.outcome.lost",
+  [CallOutcome.TRANSFERRED]: "search.outcome.transferred",
+  [CallOutcome.AT_SPARE]: "search.outcome.atSpare",
+  [CallOutcome.DECLINED]: "search.outcome.declined",
+};
+
+/** An outcome in the language, "" for none. */
+export function outcomeWord(o: CallOutcome): string {
+  const k = outcomeKeys[o];
+  return k ? t(k) : "";
+}
+
+/** When a call ended, in UTC as the search's fields are, in the language's date and time. */
+function when(ms: number): string {
+  return ms ? dateTime(ms, { dateStyle: "short", timeStyle: "medium", timeZone: "UTC" }) : "";
 }
 
 export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string) => void }) {
+  useLang();
   const [form, setForm] = useState<SearchForm>(emptySearch);
   const [calls, setCalls] = useState<CallSummary[] | null>(null);
   const [next, setNext] = useState("");
@@ -29,7 +48,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
   const operators = useOperators(api);
   const body = useRef<HTMLTableSectionElement>(null);
   useEffect(() => {
-    document.title = `${w.searchTitle} · Tandem`;
+    document.title = `${t("search.title")} · Tandem`;
     api.admin.listQueues({}, unary).then(
       (r) => setQueues(r.queues),
       () => setQueues([]),
@@ -67,26 +86,26 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
   const fe = (f: string) => (err ? fieldError(err.fields, f) : "");
   return (
     <div class="sv-page">
-      <h1>{w.searchTitle}</h1>
+      <h1>{t("search.title")}</h1>
       <form
         class="sv-inline"
-        aria-label={w.searchTitle}
+        aria-label={t("search.title")}
         onSubmit={(e) => {
           e.preventDefault();
           void run("");
         }}
       >
         <label>
-          {w.number}
+          {t("search.number")}
           <input name="number" type="search" inputMode="tel" value={form.number} onInput={(e) => set({ number: e.currentTarget.value })} />
         </label>
         <label>
-          <input name="contains" type="checkbox" checked={form.contains} onChange={(e) => set({ contains: e.currentTarget.checked })} /> {w.numberContains}
+          <input name="contains" type="checkbox" checked={form.contains} onChange={(e) => set({ contains: e.currentTarget.checked })} /> {t("search.contains")}
         </label>
         <label>
-          {w.operator}
+          {t("search.operator")}
           <select name="operator" value={form.operator} onChange={(e) => set({ operator: e.currentTarget.value })} aria-invalid={fe("operator") ? true : undefined}>
-            <option value="">{w.anyOperator}</option>
+            <option value="">{t("search.anyOperator")}</option>
             {operators.map((o) => (
               <option key={o.operatorId} value={o.operatorId}>
                 {o.displayName || o.name}
@@ -95,7 +114,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
           </select>
         </label>
         <label>
-          {w.queue}
+          {t("search.queue")}
           <select name="queue" value={form.queue} onChange={(e) => set({ queue: e.currentTarget.value })}>
             <option value="">—</option>
             {queues.map((q) => (
@@ -106,26 +125,26 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
           </select>
         </label>
         <label>
-          {w.from}
+          {t("search.from")}
           <input name="from" type="datetime-local" value={form.from} onInput={(e) => set({ from: e.currentTarget.value })} aria-invalid={fe("range") ? true : undefined} />
         </label>
         <label>
-          {w.to}
+          {t("search.to")}
           <input name="to" type="datetime-local" value={form.to} onInput={(e) => set({ to: e.currentTarget.value })} aria-invalid={fe("range") ? true : undefined} />
         </label>
         <label>
-          {w.outcome}
+          {t("search.outcome")}
           <select name="outcome" value={String(form.outcome)} onChange={(e) => set({ outcome: Number(e.currentTarget.value) as CallOutcome })}>
-            <option value={String(CallOutcome.UNSPECIFIED)}>{w.anyOutcome}</option>
+            <option value={String(CallOutcome.UNSPECIFIED)}>{t("search.anyOutcome")}</option>
             {outcomes.map((o) => (
               <option key={o} value={String(o)}>
-                {outcomeLabels[o]}
+                {outcomeWord(o)}
               </option>
             ))}
           </select>
         </label>
         <button type="submit" class="primary" disabled={busy}>
-          {w.search}
+          {t("search.submit")}
         </button>
       </form>
       {err && (
@@ -133,24 +152,24 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
           {err.message}
         </p>
       )}
-      {calls && calls.length === 0 && <p class="muted">{w.noCalls}</p>}
+      {calls && calls.length === 0 && <p class="muted">{t("search.noCalls")}</p>}
       {calls && calls.length > 0 && (
-        <section class="sv-card" aria-label="Calls found">
+        <section class="sv-card" aria-label={t("search.found")}>
           <p>
             <button class="link" onClick={() => download(new TextEncoder().encode(callsCsv(calls)), "tandem-calls.csv")}>
-              {w.csv}
+              {t("search.csv")}
             </button>
           </p>
           <table class="sv-table" data-testid="search-results" onKeyDown={onKey}>
             <thead>
               <tr>
-                <th>Ended (UTC)</th>
-                <th>Caller</th>
-                <th>Queue</th>
-                <th>Operator</th>
-                <th>Outcome</th>
-                <th>Waited</th>
-                <th>Talked</th>
+                <th>{t("search.col.ended")}</th>
+                <th>{t("search.col.caller")}</th>
+                <th>{t("search.col.queue")}</th>
+                <th>{t("search.col.operator")}</th>
+                <th>{t("search.col.outcome")}</th>
+                <th>{t("search.col.waited")}</th>
+                <th>{t("search.col.talked")}</th>
                 <th>{dispositionOfCallHeading()}</th>
               </tr>
             </thead>
@@ -167,13 +186,13 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
                 >
                   <td>{when(ms(c.endedAt))}</td>
                   <td>
-                    <a href={`#call/${encodeURIComponent(c.callId)}`}>{c.callerNumber || "unknown number"}</a>
+                    <a href={`#call/${encodeURIComponent(c.callId)}`}>{c.callerNumber || t("search.unknownNumber")}</a>
                   </td>
                   <td>{c.queueId}</td>
                   <td>{c.operatorId ? <a href={`#operators/${encodeURIComponent(c.operatorId)}`}>{c.operatorName || c.operatorId}</a> : ""}</td>
-                  <td>{outcomeLabels[c.outcome]}</td>
-                  <td>{secs(c.waitMs)}</td>
-                  <td>{c.talkTimeMs ? secs(Number(c.talkTimeMs)) : ""}</td>
+                  <td>{outcomeWord(c.outcome)}</td>
+                  <td>{seconds(c.waitMs)}</td>
+                  <td>{c.talkTimeMs ? seconds(Number(c.talkTimeMs)) : ""}</td>
                   <td data-testid="search-disposition">{c.disposition}</td>
                 </tr>
               ))}
@@ -181,7 +200,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
           </table>
           {next && (
             <button onClick={() => void run(next)} disabled={busy}>
-              {w.more}
+              {t("search.more")}
             </button>
           )}
         </section>

@@ -2,11 +2,10 @@
 // timeline (AnalyticsService.GetCallTimeline): intake, announcements, each offer with the
 // candidates and the rule that chose, failures, the answer, who hung up, the caller's answer.
 import { useEffect, useState } from "preact/hooks";
-import { num, t, useLang } from "../i18n/i18n";
+import { catalogWords, num, t, useLang } from "../i18n/i18n";
 import type { GetCallTimelineResponse, TimelineEntry } from "@gen/tandem/analytics/v1/analytics_pb";
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
 import { problem, unary, type Api } from "./api";
-import { catalogWords } from "./drill";
 import { ms } from "./live";
 import { CallActions } from "./floor";
 import { Monitor } from "./monitor";
@@ -39,6 +38,7 @@ export const kindLabels: Readonly<Record<string, string | undefined>> = catalogW
   party_left: "timeline.kind.party_left",
   monitor_mode: "timeline.kind.monitor_mode",
   transfer: "timeline.kind.transfer",
+  disposition: "timeline.kind.disposition",
 });
 
 /** One entry in a sentence (apart from its time and its decision table). */

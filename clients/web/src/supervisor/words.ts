@@ -2,7 +2,7 @@
 // The words come from the catalogs (../i18n): the label tables read them when looked up, so a
 // page rendering after a language switch gets the new language without asking.
 import { CallState, HangupParty, OperatorState } from "@gen/tandem/common/v1/common_pb";
-import { num, t, type Key } from "../i18n/i18n";
+import { catalogWords, num, t } from "../i18n/i18n";
 
 export type StateKey = "offline" | "ready" | "reserved" | "on_call" | "wrap_up" | "away" | "banned" | "unknown";
 
@@ -16,17 +16,6 @@ export const stateKeys: Record<OperatorState, StateKey> = {
   [OperatorState.AWAY]: "away",
   [OperatorState.BANNED]: "banned",
 };
-
-/** A table of words by catalog key, each read in the current language when looked up; a null
- * key reads as "". */
-function catalogWords<K extends PropertyKey>(keys: Record<K, Key | null>): Readonly<Record<K, string>> {
-  const out = {} as Record<K, string>;
-  for (const k of Object.keys(keys) as K[]) {
-    const key = keys[k];
-    Object.defineProperty(out, k, { enumerable: true, get: () => (key ? t(key) : "") });
-  }
-  return out;
-}
 
 /** The word on each tile: colour never says it alone. */
 export const stateLabels: Readonly<Record<StateKey, string>> = catalogWords<StateKey>({

@@ -27,6 +27,7 @@ type Store interface {
 	CallEvents(ctx context.Context, id cc.CallID) ([]cc.CallEvent, error)
 	DayArrivals(ctx context.Context, q cc.QueueID, from, to time.Time) ([]cc.RecordedCall, error)
 	Tallies(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
+	TallyTotals(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
 	DisplayNames(ctx context.Context, ids []cc.OperatorID) (map[cc.OperatorID]string, error)
 	SearchCalls(ctx context.Context, q cc.CallQuery) ([]cc.Call, error)
 	OperatorStates(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.StateSpan, error)
@@ -101,17 +102,15 @@ func (h *Handler) floor(ctx context.Context, queue cc.QueueID, op cc.OperatorID)
 	return f, nil
 }
 
-// sums adds up the stored tallies of scope in [from, to) per queue or operator.
+// sums are the stored tallies of scope in [from, to) added up per queue or operator.
 func (h *Handler) sums(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) (map[string]cc.Figures, error) {
-	ts, err := h.store.Tallies(ctx, scope, id, cc.IntervalStart(from), to)
+	ts, err := h.store.TallyTotals(ctx, scope, id, cc.IntervalStart(from), to)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]cc.Figures{}
 	for _, t := range ts {
-		f := out[t.ID]
-		f.Add(t.Figures)
-		out[t.ID] = f
+		out[t.ID] = t.Figures
 	}
 	return out, nil
 }

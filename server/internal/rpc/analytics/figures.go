@@ -23,7 +23,7 @@ func figuresOut(f cc.Figures, rule *cc.ServiceLevel) *analyticsv1.Figures {
 		OffersMade: uint32(f.OffersMade), OffersMissed: uint32(f.OffersMissed),
 		ManagerCalls: uint32(f.ManagerCalls), ManagerReached: uint32(f.ManagerReached),
 		AnswerTimeTotalMs: d(f.AnswerTimeTotal), AnswerTimeMaxMs: convert.Millis(f.AnswerTimeMax),
-		TalkTimeMs: d(f.TalkTime), WrapUpTimeMs: d(f.WrapUpTime), RingTimeTotalMs: d(f.RingTimeTotal),
+		TalkTimeMs: d(f.TalkTime), HoldTimeMs: d(f.HoldTime), WrapUpTimeMs: d(f.WrapUpTime), RingTimeTotalMs: d(f.RingTimeTotal),
 		ReadyMs: d(f.Ready), ReservedMs: d(f.Reserved), OnCallMs: d(f.OnCall), WrapUpMs: d(f.WrapUp), AwayMs: d(f.Away),
 	}
 	for _, n := range f.Histogram {

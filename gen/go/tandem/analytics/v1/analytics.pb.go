@@ -81,6 +81,10 @@ const (
 	Interval_INTERVAL_15_MINUTES  Interval = 1
 	Interval_INTERVAL_HOUR        Interval = 2
 	Interval_INTERVAL_DAY         Interval = 3
+	// One row for the whole range (one per queue or operator when split): a period's totals, as a
+	// report's per-queue and per-operator tables show them. Its start is the range's, to the
+	// quarter-hour.
+	Interval_INTERVAL_RANGE Interval = 4
 )
 
 // Enum value maps for Interval.
@@ -90,12 +94,14 @@ var (
 		1: "INTERVAL_15_MINUTES",
 		2: "INTERVAL_HOUR",
 		3: "INTERVAL_DAY",
+		4: "INTERVAL_RANGE",
 	}
 	Interval_value = map[string]int32{
 		"INTERVAL_UNSPECIFIED": 0,
 		"INTERVAL_15_MINUTES":  1,
 		"INTERVAL_HOUR":        2,
 		"INTERVAL_DAY":         3,
+		"INTERVAL_RANGE":       4,
 	}
 )
 
@@ -296,7 +302,10 @@ type Figures struct {
 	// row of its ARRIVAL, like the call's other figures; the center's rows sum the queues'. Calls
 	// without a disposition are not counted: calls_answered minus the sum is how many have none.
 	// A queue's dispositions may change: a code no longer configured is still counted.
-	Dispositions  []*DispositionCount `protobuf:"bytes,35,rep,name=dispositions,proto3" json:"dispositions,omitempty"`
+	Dispositions []*DispositionCount `protobuf:"bytes,35,rep,name=dispositions,proto3" json:"dispositions,omitempty"`
+	// Time answered calls spent on hold (HoldCall): part of talk_time_ms. An operator's counts the
+	// calls he ended on, except transferred ones (their holds are the queue's only).
+	HoldTimeMs    uint64 `protobuf:"varint,36,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -574,6 +583,13 @@ func (x *Figures) GetDispositions() []*DispositionCount {
 		return x.Dispositions
 	}
 	return nil
+}
+
+func (x *Figures) GetHoldTimeMs() uint64 {
+	if x != nil {
+		return x.HoldTimeMs
+	}
+	return 0
 }
 
 // DispositionCount is how many calls got one disposition.
@@ -1699,7 +1715,9 @@ type GetHistoryRequest struct {
 	// Whose history: a queue, an operator, or (both empty) the whole center. Not both.
 	QueueId    string `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
 	OperatorId string `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
-	// Required; at most 31 days of 15-minute rows, 92 days of hours, 3 years of days.
+	// Required; at most 31 days of 15-minute rows, 92 days of hours, 3 years of days or of the
+	// whole range (calendar days in time_zone). Rows are whole: a range that starts or ends
+	// within a row's hour or day (in time_zone) reads that row whole.
 	Range    *TimeRange `protobuf:"bytes,3,opt,name=range,proto3" json:"range,omitempty"`
 	Interval Interval   `protobuf:"varint,4,opt,name=interval,proto3,enum=tandem.analytics.v1.Interval" json:"interval,omitempty"`
 	// IANA zone whose hours and days the rows follow ("Europe/Berlin"); empty: UTC.
@@ -1965,7 +1983,8 @@ type ExportHistoryResponse struct {
 	// "dispositions": the row's Figures.dispositions as "code=calls" separated by ";" (empty when
 	// none), e.g. "sale=3;callback=1".
 	Csv []byte `protobuf:"bytes,1,opt,name=csv,proto3" json:"csv,omitempty"`
-	// A file name to save it as ("tandem-support-2026-11-26-hour.csv").
+	// A file name to save it as: who, the range's first day (and last, when another), the rows
+	// ("tandem-support-2026-11-26-hour.csv", "tandem-center-by-queue-2026-11-30-to-2026-12-06-total.csv").
 	FileName      string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3753,7 +3772,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%tandem/assignment/v1/assignment.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
 	"\tTimeRange\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
-	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\x9f\f\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xc1\f\n" +
 	"\aFigures\x12%\n" +
 	"\x0ecalls_received\x18\x01 \x01(\rR\rcallsReceived\x12%\n" +
 	"\x0ecalls_answered\x18\x02 \x01(\rR\rcallsAnswered\x12:\n" +
@@ -3796,7 +3815,9 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\rmanager_reach\x18  \x01(\x01H\x05R\fmanagerReach\x88\x01\x01\x124\n" +
 	"\x14average_ring_time_ms\x18! \x01(\rH\x06R\x11averageRingTimeMs\x88\x01\x01\x12+\n" +
 	"\x12ring_time_total_ms\x18\" \x01(\x04R\x0fringTimeTotalMs\x12I\n" +
-	"\fdispositions\x18# \x03(\v2%.tandem.analytics.v1.DispositionCountR\fdispositionsB\x10\n" +
+	"\fdispositions\x18# \x03(\v2%.tandem.analytics.v1.DispositionCountR\fdispositions\x12 \n" +
+	"\fhold_time_ms\x18$ \x01(\x04R\n" +
+	"holdTimeMsB\x10\n" +
 	"\x0e_service_levelB\t\n" +
 	"\a_asa_msB\t\n" +
 	"\a_aht_msB\x13\n" +
@@ -4095,12 +4116,13 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x17AcknowledgeAlertRequest\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\x03R\aalertId\"L\n" +
 	"\x18AcknowledgeAlertResponse\x120\n" +
-	"\x05alert\x18\x01 \x01(\v2\x1a.tandem.analytics.v1.AlertR\x05alert*b\n" +
+	"\x05alert\x18\x01 \x01(\v2\x1a.tandem.analytics.v1.AlertR\x05alert*v\n" +
 	"\bInterval\x12\x18\n" +
 	"\x14INTERVAL_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
 	"\rINTERVAL_HOUR\x10\x02\x12\x10\n" +
-	"\fINTERVAL_DAY\x10\x03*\xcd\x01\n" +
+	"\fINTERVAL_DAY\x10\x03\x12\x12\n" +
+	"\x0eINTERVAL_RANGE\x10\x04*\xcd\x01\n" +
 	"\vCallOutcome\x12\x1c\n" +
 	"\x18CALL_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15CALL_OUTCOME_ANSWERED\x10\x01\x12\x1a\n" +

@@ -130,7 +130,8 @@ type AnalyticsServiceClient interface {
 	// WatchWallboard streams the live picture of the queues and operators asked for: first a
 	// snapshot, then only what changed. One stream serves a whole wallboard page.
 	WatchWallboard(context.Context, *connect.Request[v1.WatchWallboardRequest]) (*connect.ServerStreamForClient[v1.WatchWallboardResponse], error)
-	// GetHistory returns figures per interval (15 minutes, hour or day) over a range.
+	// GetHistory returns figures per interval (15 minutes, hour or day, or the whole range) over a
+	// range.
 	GetHistory(context.Context, *connect.Request[v1.GetHistoryRequest]) (*connect.Response[v1.GetHistoryResponse], error)
 	// ExportHistory returns the same rows as GetHistory as CSV.
 	ExportHistory(context.Context, *connect.Request[v1.ExportHistoryRequest]) (*connect.Response[v1.ExportHistoryResponse], error)
@@ -328,7 +329,8 @@ type AnalyticsServiceHandler interface {
 	// WatchWallboard streams the live picture of the queues and operators asked for: first a
 	// snapshot, then only what changed. One stream serves a whole wallboard page.
 	WatchWallboard(context.Context, *connect.Request[v1.WatchWallboardRequest], *connect.ServerStream[v1.WatchWallboardResponse]) error
-	// GetHistory returns figures per interval (15 minutes, hour or day) over a range.
+	// GetHistory returns figures per interval (15 minutes, hour or day, or the whole range) over a
+	// range.
 	GetHistory(context.Context, *connect.Request[v1.GetHistoryRequest]) (*connect.Response[v1.GetHistoryResponse], error)
 	// ExportHistory returns the same rows as GetHistory as CSV.
 	ExportHistory(context.Context, *connect.Request[v1.ExportHistoryRequest]) (*connect.Response[v1.ExportHistoryResponse], error)

@@ -1,0 +1,1 @@
+ALTER TABLE tallies DROP COLUMN hold_ms;
