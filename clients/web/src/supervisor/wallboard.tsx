@@ -189,6 +189,7 @@ function QueueTile({ q, now, names, openCall, rows }: { q: QueueLive; now: numbe
   const verdict = slVerdict(q);
   const longest = longestWaitMs(q, now);
   const waiting = q.waiting.length;
+  const unlisted = Math.max(0, waiting - rows);
   return (
     <article class={`wb-queue${waiting > 0 ? " has-waiting" : ""}`} data-testid={`queue-${q.queueId}`} aria-label={t("wallboard.queue", { name: q.name || q.queueId })}>
       <h2>{q.name || q.queueId}</h2>
@@ -251,7 +252,7 @@ function QueueTile({ q, now, names, openCall, rows }: { q: QueueLive; now: numbe
               </button>
             </li>
           ))}
-          {waiting > rows && <li class="muted">{t("wallboard.moreWaiting", { count: waiting - rows })}</li>}
+          {unlisted ? <li class="muted">{t("wallboard.moreWaiting", { count: unlisted })}</li> : null}
         </ol>
       )}
     </article>
