@@ -1,6 +1,6 @@
 // Alerts on the wallboard in Chromium against the real tandem, with the emulator as the cloud:
 // a queue given a tiny threshold on the configuration page (more than one call waiting, held for 1 s), two callers wait →
-// the alert shows (role=alert) with its queue and since when; a supervisor acknowledges it from
+// the alert shows (role=status, announced politely) with its queue and since when; a supervisor acknowledges it from
 // the keyboard; an operator takes a call → it clears, and stays in the history.
 import { expect, signInSupervisor, test, watchConsole } from "./fixtures";
 import { ADMIN_KEY, WAIT } from "./world";
@@ -28,7 +28,7 @@ test("alerts: raised on the wallboard, acknowledged, cleared, in the history", a
   await page.goto(`${server.url}/supervisor#wallboard`);
   await expect(page.getByTestId("wb-conn")).toHaveAttribute("data-tone", "ok", { timeout: WAIT });
   const alerts = page.getByTestId("alerts");
-  await expect(alerts.getByRole("alert")).toBeEmpty();
+  await expect(alerts.getByRole("status")).toBeEmpty();
 
   const first = cloud.call("+15557654321", "Jane Caller");
   await expect(page.getByTestId("queue-support").getByTestId("waiting")).toHaveText("1", { timeout: WAIT });
@@ -36,7 +36,7 @@ test("alerts: raised on the wallboard, acknowledged, cleared, in the history", a
   const alert = alerts.getByTestId("alert-waiting");
   await expect(alert).toContainText("Support: 2 calls waiting (over 1)", { timeout: WAIT });
   await expect(alert).toContainText(/since 0:0\d/);
-  await expect(alerts.getByRole("alert")).toContainText("Support");
+  await expect(alerts.getByRole("status")).toContainText("Support");
 
   // Acknowledged from the keyboard.
   const ack = alert.getByRole("button", { name: /^Acknowledge: Support: 2 calls waiting/ });

@@ -89,7 +89,6 @@ export async function logIn(page: Page, url: string, name: string, password = `p
   await page.getByRole("button", { name: "Log in" }).click();
 }
 
-/** Signs in to the supervisor pages at #hash with an access key. */
 /** Signs the supervisor pages in with an access key, in whatever language the page speaks. */
 export async function signInSupervisor(page: Page, url: string, hash: string, key: string): Promise<void> {
   await page.goto(`${url}/supervisor#${hash}`);

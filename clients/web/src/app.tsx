@@ -232,13 +232,14 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
       </header>
       {m.conn.kind !== "live" && (
         <div class="banner" role="alert" data-testid="disconnected">
-          <strong>{t("op.banner.down")}</strong> {screen.conn.detail && <span>{t("op.banner.reconnecting", { detail: screen.conn.detail })}</span>}{" "}
+          <strong>{t("op.banner.down")}</strong> {screen.conn.detail && <span aria-hidden="true">{t("op.banner.reconnecting", { detail: screen.conn.detail })}</span>}{" "}
           <button class="link" onClick={() => desk?.retryNow()}>
             {t("op.banner.retry")}
           </button>
         </div>
       )}
       <main class="desk">
+        <h1 class="sr-only">{t("op.desk.title", { name })}</h1>
         <section class="status-panel" aria-label={t("op.status.label")}>
           <div class="state" data-testid="state" data-state={screen.state.stale ? "stale" : screen.state.key} aria-live="polite">
             <span class="state-label">{screen.state.label}</span>
@@ -248,7 +249,7 @@ function Operator({ store, baseUrl, m }: { store: DeskStore; baseUrl: string; m:
               </span>
             )}
             {m.status && !screen.state.stale && (
-              <span class="state-for" data-testid="state-for">
+              <span class="state-for" data-testid="state-for" aria-hidden="true">
                 {t("op.status.for", { time: clock(screen.state.forMs) })}
               </span>
             )}
@@ -317,7 +318,12 @@ function ConnBadge({ screen, onRetry }: { screen: Screen; onRetry: () => void })
     <span class={`conn conn-${c.tone}`} role="status" data-testid="conn" data-tone={c.tone} title={c.detail} onClick={c.tone === "bad" ? onRetry : undefined}>
       <span class="dot" aria-hidden="true" />
       {c.label}
-      {c.detail && <span class="conn-detail"> · {c.detail}</span>}
+      {c.detail && (
+        <span class="conn-detail" aria-hidden="true">
+          {" "}
+          · {c.detail}
+        </span>
+      )}
     </span>
   );
 }
@@ -413,8 +419,8 @@ function CallCard({
   if (card.kind === "offer") {
     const pct = Math.max(0, Math.min(100, (card.leftMs / card.totalMs) * 100));
     return (
-      <article class="card card-offer" data-testid="offer-card" aria-live="assertive">
-        <h2>{t("op.offer.title")}</h2>
+      <article class="card card-offer" data-testid="offer-card" aria-labelledby="offer-title">
+        <h2 id="offer-title">{t("op.offer.title")}</h2>
         <Caller call={card.offer} callId={card.offer.callId} />
         <div class="countdown" data-testid="ring-countdown">
           <div class="bar" style={{ width: `${pct}%` }} />

@@ -119,6 +119,8 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
           </select>
           <input
             aria-label={t("op.party.target")}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "add-error" : undefined}
             data-testid="add-target"
             value={value}
             placeholder={kind === "operator" ? t("op.party.phOperator") : kind === "pstn" ? "+14155550100" : kind === "sip" ? "sip:name@pbx" : t("op.party.phUser")}
@@ -130,7 +132,7 @@ export function Conference({ api, callId, parties, transferring }: { api: Confer
         </form>
       )}
       {error && (
-        <p class="error" role="alert" data-testid="add-error">
+        <p class="error" role="alert" id="add-error" data-testid="add-error">
           {error}
         </p>
       )}

@@ -2,7 +2,7 @@
 // a number, blind or warm (consult first, then Complete or Cancel). The rules are Tandem's
 // (AssignmentService.TransferCall); this file shows what may be picked and what is going on,
 // and says why when something is refused or fails.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ConnectError } from "@connectrpc/connect";
 import type { Party } from "./model";
 import { t as tr } from "./i18n/i18n";
@@ -138,6 +138,22 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
   const [mode, setMode] = useState<Mode>("blind");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+  // The keyboard's focus: into the form when it opens, back to Transfer… when it closes.
+  const opener = useRef<HTMLButtonElement>(null);
+  const first = useRef<HTMLInputElement>(null);
+  const [refocus, setRefocus] = useState(false);
+  useEffect(() => {
+    if (open) first.current?.focus();
+    else if (refocus) {
+      opener.current?.focus();
+      setRefocus(false);
+    }
+  }, [open, refocus]);
+  const close = () => {
+    setOpen(false);
+    setError("");
+    setRefocus(true);
+  };
   useEffect(() => {
     if (!open) return;
     let live = true;
@@ -207,17 +223,27 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
         </p>
       )}
       {view.canStart && (!open || blocked) && (
-        <button data-testid="transfer-open" disabled={!!blocked} title={blocked} onClick={() => setOpen(true)}>
+        <button ref={opener} data-testid="transfer-open" disabled={!!blocked} title={blocked} onClick={() => setOpen(true)}>
           {tr("op.transfer.open")}
         </button>
       )}
       {view.canStart && open && !blocked && (
-        <div class="transfer-form" role="group" aria-label={tr("op.transfer.form")}>
+        <div
+          class="transfer-form"
+          role="group"
+          aria-label={tr("op.transfer.form")}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              close();
+            }
+          }}
+        >
           <fieldset>
             <legend>{tr("op.transfer.to")}</legend>
             {(["operator", "queue", "number"] as const).map((k) => (
               <label key={k}>
-                <input type="radio" name="transfer-kind" data-testid={`transfer-to-${k}`} checked={kind === k} onChange={() => (setKind(k), setChoice(""))} />
+                <input ref={kind === k ? first : undefined} type="radio" name="transfer-kind" data-testid={`transfer-to-${k}`} checked={kind === k} onChange={() => (setKind(k), setChoice(""))} />
                 {k === "operator" ? tr("op.transfer.toColleague") : k === "queue" ? tr("op.transfer.toQueue") : tr("op.transfer.toNumber")}
               </label>
             ))}
@@ -260,7 +286,7 @@ export function TransferControls({ api, callId, transfer, parties }: { api: Tran
           <button data-testid="transfer-go" disabled={busy} onClick={send}>
             {tr("op.transfer.go")}
           </button>
-          <button class="link" onClick={() => (setOpen(false), setError(""))}>
+          <button class="link" onClick={close}>
             {tr("close")}
           </button>
         </div>

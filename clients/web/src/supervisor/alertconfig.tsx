@@ -1,19 +1,20 @@
 // A queue's alert thresholds in the configuration's queue form: the fields, as typed, and back
 // to the Queue message. 0 or empty turns a threshold off.
-import type { JSX } from "preact";
+import { Fragment, type JSX } from "preact";
 import type { Queue } from "@gen/tandem/admin/v1/admin_pb";
 import { uint } from "./form";
+import { t, type Key } from "../i18n/i18n";
 
-const words = {
-  legend: "Alerts (0: off)",
-  waiting: ["Calls waiting over", "0–100000"],
-  longestWait: ["Longest wait over (s)", "0–86400"],
-  misses: ["An operator's misses in a row", "0–100"],
-  serviceLevel: ["Service level under (%)", "over the window; 0–100"],
-  abandonment: ["Abandonment over (%)", "over the window; 0–99"],
-  window: ["Window (s)", "empty: 900; 60–86400"],
-  hold: ["Held for (s) before raised or cleared", "empty: 10; 0–600"],
-} as const;
+/** Each threshold's field: its label and hint keys in the catalogs. */
+const fields = [
+  ["alert_waiting_over", "alerts.config.waiting", "alerts.config.waitingHint"],
+  ["alert_longest_wait_over_s", "alerts.config.longestWait", "alerts.config.longestWaitHint"],
+  ["alert_misses_in_row", "alerts.config.misses", "alerts.config.missesHint"],
+  ["alert_service_level_under_percent", "alerts.config.serviceLevel", "alerts.config.serviceLevelHint"],
+  ["alert_abandonment_over_percent", "alerts.config.abandonment", "alerts.config.abandonmentHint"],
+  ["alert_window_s", "alerts.config.window", "alerts.config.windowHint"],
+  ["alert_hold_s", "alerts.config.hold", "alerts.config.holdHint"],
+] as const satisfies readonly (readonly [string, Key, Key])[];
 
 /** The alert fields of the queue form, by their API field names. */
 export function alertFormOf(q: Queue | null): Record<string, string> {
@@ -45,15 +46,11 @@ export function alertsFrom(s: (k: string) => string): Partial<Queue> {
 export function AlertThresholdFields({ text }: { text: (k: string, label: string, hint?: string) => JSX.Element }) {
   return (
     <fieldset>
-      <legend>{words.legend}</legend>
+      <legend>{t("alerts.config.legend")}</legend>
       <div class="sv-grid">
-        {text("alert_waiting_over", ...words.waiting)}
-        {text("alert_longest_wait_over_s", ...words.longestWait)}
-        {text("alert_misses_in_row", ...words.misses)}
-        {text("alert_service_level_under_percent", ...words.serviceLevel)}
-        {text("alert_abandonment_over_percent", ...words.abandonment)}
-        {text("alert_window_s", ...words.window)}
-        {text("alert_hold_s", ...words.hold)}
+        {fields.map(([k, label, hint]) => (
+          <Fragment key={k}>{text(k, t(label), t(hint))}</Fragment>
+        ))}
       </div>
     </fieldset>
   );

@@ -9,34 +9,31 @@ import type { Api } from "./api";
 import { ring, unlockSound } from "../notify";
 import { clock } from "./words";
 import { ms } from "./live";
+import { t } from "../i18n/i18n";
 
-const words = {
-  region: "Alerts",
-  acknowledge: "Acknowledge",
-  acknowledged: (by: string) => `acknowledged by ${by}`,
-  since: "since",
-  history: "Recent alerts",
-  noHistory: "No alerts in the last 24 hours.",
-  cleared: "cleared",
-  open: "open",
-  failed: (why: string) => `Not acknowledged: ${why}`,
-  what: (a: Alert, queue: string, operator: string): string => {
-    switch (a.kind) {
-      case "waiting":
-        return `${queue}: ${a.value} calls waiting (over ${a.threshold})`;
-      case "longest_wait":
-        return `${queue}: a call waited ${Math.round(a.value)} s (over ${a.threshold} s)`;
-      case "misses_in_row":
-        return `${queue}: ${operator} missed ${a.value} offers in a row`;
-      case "service_level":
-        return `${queue}: service level ${a.value} % (under ${a.threshold} %)`;
-      case "abandonment":
-        return `${queue}: ${a.value} % of calls abandoned (over ${a.threshold} %)`;
-      default:
-        return `${queue}: ${a.kind} ${a.value} (threshold ${a.threshold})`;
-    }
-  },
-};
+/** What an alert says: its queue, what crossed which threshold. */
+function what(a: Alert, queue: string, operator: string): string {
+  const p = { queue, operator, value: a.value, threshold: a.threshold, count: a.value, kind: a.kind };
+  switch (a.kind) {
+    case "waiting":
+      return t("alerts.waiting", p);
+    case "longest_wait":
+      return t("alerts.longestWait", { ...p, value: Math.round(a.value) });
+    case "misses_in_row":
+      return t("alerts.misses", p);
+    case "service_level":
+      return t("alerts.serviceLevel", p);
+    case "abandonment":
+      return t("alerts.abandonment", p);
+    default:
+      return t("alerts.other", p);
+  }
+}
+
+/** The time of day (UTC) an alert was raised: 14:03:27. */
+function raisedAt(a: Alert): string {
+  return a.raisedAt ? timestampDate(a.raisedAt).toISOString().slice(11, 19) : "";
+}
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -71,31 +68,33 @@ function useAlertSound(alerts: Alert[]): void {
 export function Alerts({ api, alerts, queueNames, names, now }: { api: Api; alerts: Alert[]; queueNames: Map<string, string>; names: Map<string, string>; now: number }) {
   useAlertSound(alerts);
   const [error, setError] = useState("");
-  const describe = (a: Alert) => words.what(a, queueNames.get(a.queueId) || a.queueId, names.get(a.operatorId) || a.operatorId);
+  const describe = (a: Alert) => what(a, queueNames.get(a.queueId) || a.queueId, names.get(a.operatorId) || a.operatorId);
   const acknowledge = async (a: Alert) => {
     setError("");
     try {
       await api.analytics.acknowledgeAlert({ alertId: a.alertId });
     } catch (e) {
-      setError(words.failed(e instanceof Error ? e.message : String(e)));
+      setError(t("alerts.failed", { why: e instanceof Error ? e.message : String(e) }));
     }
   };
   return (
-    <section class="wb-alerts" aria-label={words.region} data-testid="alerts">
-      <div role="alert">
+    <section class="wb-alerts" aria-label={t("alerts.region")} data-testid="alerts">
+      {/* Announced politely when an alert comes or goes; the running "since" is shown only. */}
+      <div role="status">
         {alerts.length > 0 && (
           <ul class="wb-alert-list">
             {alerts.map((a) => (
               <li key={String(a.alertId)} class={`wb-alert${a.acknowledgedBy ? " wb-alert-acked" : ""}`} data-testid={`alert-${a.kind}`}>
                 <strong>{describe(a)}</strong>{" "}
-                <span class="wb-alert-since">
-                  {words.since} {clock(Math.max(0, now - ms(a.raisedAt)))}
-                </span>{" "}
+                <span class="wb-alert-since" aria-hidden="true">
+                  {t("alerts.since", { time: clock(Math.max(0, now - ms(a.raisedAt))) })}
+                </span>
+                <span class="sr-only">{t("alerts.raisedAt", { time: raisedAt(a) })}</span>{" "}
                 {a.acknowledgedBy ? (
-                  <span class="wb-alert-ack">{words.acknowledged(a.acknowledgedBy)}</span>
+                  <span class="wb-alert-ack">{t("alerts.acknowledged", { who: a.acknowledgedBy })}</span>
                 ) : (
-                  <button type="button" onClick={() => void acknowledge(a)} aria-label={`${words.acknowledge}: ${describe(a)}`}>
-                    {words.acknowledge}
+                  <button type="button" onClick={() => void acknowledge(a)} aria-label={t("alerts.acknowledgeWhat", { what: describe(a) })}>
+                    {t("alerts.acknowledge")}
                   </button>
                 )}
               </li>
@@ -129,14 +128,17 @@ function AlertHistory({ api, describe }: { api: Api; describe: (a: Alert) => str
   }, [open]);
   return (
     <details class="wb-alert-history" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
-      <summary>{words.history}</summary>
-      {list && list.length === 0 && <p>{words.noHistory}</p>}
+      <summary>{t("alerts.history")}</summary>
+      {list && list.length === 0 && <p>{t("alerts.noHistory")}</p>}
       {list && list.length > 0 && (
         <ul data-testid="alert-history">
           {list.map((a) => (
             <li key={String(a.alertId)}>
-              {a.raisedAt ? timestampDate(a.raisedAt).toISOString().slice(11, 19) : ""} {describe(a)} — {a.clearedAt ? words.cleared : words.open}
-              {a.acknowledgedBy ? `, ${words.acknowledged(a.acknowledgedBy)}` : ""}
+              {t("alerts.historyLine", {
+                time: raisedAt(a),
+                what: describe(a),
+                state: [a.clearedAt ? t("alerts.cleared") : t("alerts.open"), ...(a.acknowledgedBy ? [t("alerts.acknowledged", { who: a.acknowledgedBy })] : [])].join(", "),
+              })}
             </li>
           ))}
         </ul>

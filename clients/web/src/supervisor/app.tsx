@@ -1,7 +1,7 @@
 // The supervisor's shell: sign-in (signin.tsx: a person, or an access key), then the pages by the
 // URL's hash: #wallboard, #reports, #calls (and #call/<id>), #search, #operators (and
 // #operators/<id>), #config, #staffing.
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { apiFor, type Api, type Role } from "./api";
 import { Calls } from "./timeline";
 import { CallSearch } from "./search";
@@ -11,20 +11,20 @@ import { Reports } from "./reports";
 import { clearSupervisor, loadSupervisor, saveSupervisor, type SupervisorSession } from "./session";
 import { Staffing } from "./staffing";
 import { Wallboard } from "./wallboard";
-import { useLang } from "../i18n/i18n";
+import { t, useLang, type Key } from "../i18n/i18n";
 import { LanguagePicker } from "../i18n/picker";
 import { PhoneContext, phoneForKey, phoneStatus, usePhone, type KeyPhone } from "./phone";
 import { personSession, SignInScreen, signOutPerson, takeSignInFragment } from "./signin";
 
 const pages = [
-  ["wallboard", "Wallboard"],
-  ["reports", "Reports"],
-  ["calls", "Calls"],
-  ["search", "Call search"],
-  ["operators", "Operators"],
-  ["config", "Configuration"],
-  ["staffing", "Staffing"],
-] as const;
+  ["wallboard", "sv.nav.wallboard"],
+  ["reports", "sv.nav.reports"],
+  ["calls", "sv.nav.calls"],
+  ["search", "sv.nav.search"],
+  ["operators", "sv.nav.operators"],
+  ["config", "sv.nav.config"],
+  ["staffing", "sv.nav.staffing"],
+] as const satisfies readonly (readonly [string, Key])[];
 type Page = (typeof pages)[number][0];
 
 function readHash(): { page: Page; arg: string } {
@@ -92,6 +92,19 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
     if (next) void document.documentElement.requestFullscreen?.().catch(() => undefined);
     else if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
   };
+  // Escape leaves TV mode, full screen or not (a kiosk, fullscreen refused, or a browser that
+  // hands the key to the page).
+  useEffect(() => {
+    if (!tv) return;
+    const esc = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setTv(false);
+      if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+    };
+    window.addEventListener("keydown", esc);
+    return () => window.removeEventListener("keydown", esc);
+  }, [tv]);
+  const main = useRef<HTMLElement>(null);
   const openCall = (id: string) => {
     location.hash = `call/${encodeURIComponent(id)}`;
   };
@@ -104,14 +117,24 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
   return (
     <div class={`sv${page === "wallboard" ? " sv-wall" : ""}${tv && page === "wallboard" ? " sv-tv" : ""}`}>
       <header class="top sv-top">
+        <a
+          class="skip"
+          href="#"
+          onClick={(e) => {
+            e.preventDefault();
+            main.current?.focus();
+          }}
+        >
+          {t("sv.skip")}
+        </a>
         <span class="brand">
           <span class="logo" aria-hidden="true" />
           Tandem
         </span>
-        <nav class="sv-nav" aria-label="Supervisor pages">
+        <nav class="sv-nav" aria-label={t("sv.nav.label")}>
           {pages.map(([k, label]) => (
             <a key={k} href={`#${k}`} aria-current={k === page ? "page" : undefined}>
-              {label}
+              {t(label)}
             </a>
           ))}
         </nav>
@@ -123,14 +146,14 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           </span>
         )}
         <span class="muted small" data-testid="sv-role">
-          {role === "admin" ? "admin" : "view only (no configuration)"}
+          {role === "admin" ? t("sv.role.admin") : t("sv.role.viewer")}
         </span>
         <button class="link" onClick={onSignOut}>
-          Sign out
+          {t("sv.signOut")}
         </button>
       </header>
       <PhoneContext.Provider value={phone}>
-        <main class="sv-main">
+        <main class="sv-main" ref={main} tabIndex={-1}>
           {page === "wallboard" && <Wallboard api={api} queues={arg} openCall={openCall} tv={tv} onTv={toggleTv} />}
           {page === "reports" && <Reports api={api} />}
           {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}

@@ -67,10 +67,10 @@ export function Config({ api, role }: { api: Api; role: Role }) {
   const shown = tabs.filter(([k]) => k !== "accounts" || canWrite);
   return (
     <div class="sv-page">
-      <h1>{t("config.title")}</h1>
-      <div class="sv-tabs" role="tablist">
+      <h1 id="config-title">{t("config.title")}</h1>
+      <div class="sv-tabs" role="tablist" aria-labelledby="config-title" onKeyDown={(e) => tabKeys(e, shown, tab, setTab)}>
         {shown.map(([k, label]) => (
-          <button key={k} role="tab" aria-selected={tab === k} class={tab === k ? "chosen" : ""} onClick={() => setTab(k)}>
+          <button key={k} id={`tab-${k}`} role="tab" aria-selected={tab === k} aria-controls="config-panel" tabIndex={tab === k ? 0 : -1} class={tab === k ? "chosen" : ""} onClick={() => setTab(k)}>
             {t(label)}
           </button>
         ))}
@@ -80,14 +80,28 @@ export function Config({ api, role }: { api: Api; role: Role }) {
           {t("config.readOnly")}
         </p>
       )}
-      {tab === "operators" && <Operators api={api} canWrite={canWrite} />}
-      {tab === "queues" && <Queues api={api} canWrite={canWrite} />}
-      {tab === "managers" && <Managers api={api} canWrite={canWrite} />}
-      {tab === "absences" && <Absences api={api} canWrite={canWrite} />}
-      {tab === "spares" && <Spares api={api} canWrite={canWrite} />}
-      {tab === "accounts" && canWrite && <Accounts api={api} />}
+      <div role="tabpanel" id="config-panel" aria-labelledby={`tab-${tab}`}>
+        {tab === "operators" && <Operators api={api} canWrite={canWrite} />}
+        {tab === "queues" && <Queues api={api} canWrite={canWrite} />}
+        {tab === "managers" && <Managers api={api} canWrite={canWrite} />}
+        {tab === "absences" && <Absences api={api} canWrite={canWrite} />}
+        {tab === "spares" && <Spares api={api} canWrite={canWrite} />}
+        {tab === "accounts" && canWrite && <Accounts api={api} />}
+      </div>
     </div>
   );
+}
+
+/** The tabs' keys (WAI-ARIA tabs): arrows move to the next or previous of the tabs shown and open it, Home and End to the ends. */
+function tabKeys(e: KeyboardEvent, shown: readonly (readonly [Tab, unknown])[], tab: Tab, setTab: (t: Tab) => void) {
+  const i = shown.findIndex(([k]) => k === tab);
+  const n = shown.length;
+  const to = e.key === "ArrowRight" ? (i + 1) % n : e.key === "ArrowLeft" ? (i - 1 + n) % n : e.key === "Home" ? 0 : e.key === "End" ? n - 1 : -1;
+  const next = shown[to]?.[0];
+  if (!next) return;
+  e.preventDefault();
+  setTab(next);
+  document.getElementById(`tab-${next}`)?.focus();
 }
 
 function contactText(c: { kind: ContactKind; target: string } | undefined): string {
