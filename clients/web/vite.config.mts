@@ -44,6 +44,8 @@ export default defineConfig({
   plugins: [keepPlaceholder()],
   test: {
     include: ["test/**/*.test.ts"],
+    // Every catalog loaded before the tests, as a page loads its language before it renders.
+    setupFiles: ["test/setup.ts"],
     environment: "node",
   },
 });

@@ -2,6 +2,7 @@
 // configuration); every other path is the operator app, whose saved session (if any) decides the
 // first screen.
 import { render } from "preact";
+import { loadLang } from "./i18n/i18n";
 import { App } from "./app";
 import { browserPhone, loadVoxSdk } from "./browserphone";
 import { ring, unlockSound } from "./notify";
@@ -25,8 +26,11 @@ function startOperatorApp(root: HTMLElement) {
   render(<App store={store} baseUrl={location.origin} />, root);
 }
 
-if (root && location.pathname.replace(/\/+$/, "") === "/supervisor") {
-  void import("./supervisor/main").then((m) => m.start(root, location.origin));
-} else if (root) {
-  startOperatorApp(root);
-}
+// The language's catalog first (English is built in; another loads on demand), then the page.
+void loadLang().finally(() => {
+  if (root && location.pathname.replace(/\/+$/, "") === "/supervisor") {
+    void import("./supervisor/main").then((m) => m.start(root, location.origin));
+  } else if (root) {
+    startOperatorApp(root);
+  }
+});

@@ -5,13 +5,17 @@
 // one); a new language is a copy of en.ts translated and one line in `languages` below.
 import { useEffect, useState } from "preact/hooks";
 import { en } from "./en";
-import { ru } from "./ru";
 
 export const languages = { en: "English", ru: "Русский" } as const;
 export type Lang = keyof typeof languages;
 export type Key = keyof typeof en;
 export type Catalog = Record<Key, Message>;
-const catalogs: Record<Lang, Catalog> = { en, ru };
+/** The catalogs loaded: English always (it names the keys, and speaks until another language
+ * has loaded); the others when first spoken, so a page carries only what it speaks. */
+const catalogs: Partial<Record<Lang, Catalog>> = { en };
+const loaders: Record<Exclude<Lang, "en">, () => Promise<Catalog>> = {
+  ru: () => import("./ru").then((m) => m.ru),
+};
 
 /** A message: text with {name} holes, or one text per plural category (Intl.PluralRules) of
  * its {count}. English needs one/other; Russian one/few/many/other. */
@@ -59,12 +63,22 @@ export function lang(): Lang {
 
 /** Speak l from now on (remembered in this browser): the page's lang attribute and every
  * component using useLang follow. */
-export function setLang(l: Lang): void {
-  if (l === current) return;
-  current = l;
-  storage()?.setItem(langKey, l);
-  if (globalThis.document) document.documentElement.lang = l;
-  for (const f of listeners) f(l);
+export function setLang(l: Lang): Promise<void> {
+  if (!catalogs[l]) return loadLang(l).then(() => setLang(l));
+  if (l !== current) {
+    current = l;
+    storage()?.setItem(langKey, l);
+    if (globalThis.document) document.documentElement.lang = l;
+    for (const f of listeners) f(l);
+  }
+  return Promise.resolve();
+}
+
+/** Loads l's catalog (by default the language the page speaks); the pages wait for it before
+ * they first render, so a Russian reader never sees English first. */
+export async function loadLang(l: Lang = current): Promise<void> {
+  if (catalogs[l] || l === "en") return;
+  catalogs[l] = await loaders[l]();
 }
 
 /** The language, re-rendering the component when it changes. */
@@ -120,7 +134,7 @@ export function format(m: Message, params: Params = {}, l: Lang = current): stri
 
 /** The key's message in the current language, holes filled (see format). */
 export function t(key: Key, params?: Params): string {
-  return format(catalogs[current][key], params);
+  return format((catalogs[current] ?? en)[key], params);
 }
 
 /** A table of words by catalog key, each read in the current language when looked up (so a

@@ -6,7 +6,7 @@ export function LanguagePicker() {
   return (
     <label class="language">
       <span>{t("language.label")}</span>
-      <select value={l} onChange={(e) => setLang((e.currentTarget as HTMLSelectElement).value as Lang)}>
+      <select value={l} onChange={(e) => void setLang((e.currentTarget as HTMLSelectElement).value as Lang)}>
         {(Object.keys(languages) as Lang[]).map((k) => (
           <option key={k} value={k} lang={k}>
             {languages[k]}
