@@ -5,31 +5,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Queue } from "@gen/tandem/admin/v1/admin_pb";
 import { CallOutcome, type CallSummary } from "@gen/tandem/analytics/v1/analytics_pb";
 import { fieldError, problem, unary, type Api, type Problem } from "./api";
-import { callsCsv, emptySearch, moveRow, searchRequest, type SearchForm } from "./drill";
+import { callsCsv, emptySearch, moveRow, outcomeLabels, searchRequest, type SearchForm } from "./drill";
 import { dispositionOfCallHeading } from "./dispositions";
 import { download } from "./history";
 import { ms } from "./live";
 import { useOperators } from "./names";
 import { seconds } from "./reports";
-import { dateTime, t, useLang, type Key } from "../i18n/i18n";
+import { dateTime, t, useLang } from "../i18n/i18n";
 
 const outcomes = [CallOutcome.ANSWERED, CallOutcome.ABANDONED, CallOutcome.TRANSFERRED, CallOutcome.AT_SPARE, CallOutcome.DECLINED, CallOutcome.LOST];
-
-const outcomeKeys: Record<CallOutcome, Key | ""> = {
-  [CallOutcome.UNSPECIFIED]: "",
-  [CallOutcome.ANSWERED]: "search.outcome.answered",
-  [CallOutcome.ABANDONED]: "search.outcome.abandoned",
-  [CallOutcome.LOST]: "search.outcome.lost",
-  [CallOutcome.TRANSFERRED]: "search.outcome.transferred",
-  [CallOutcome.AT_SPARE]: "search.outcome.atSpare",
-  [CallOutcome.DECLINED]: "search.outcome.declined",
-};
-
-/** An outcome in the language, "" for none. */
-export function outcomeWord(o: CallOutcome): string {
-  const k = outcomeKeys[o];
-  return k ? t(k) : "";
-}
 
 /** When a call ended, in UTC as the search's fields are, in the language's date and time. */
 function when(ms: number): string {
@@ -138,7 +122,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
             <option value={String(CallOutcome.UNSPECIFIED)}>{t("search.anyOutcome")}</option>
             {outcomes.map((o) => (
               <option key={o} value={String(o)}>
-                {outcomeWord(o)}
+                {outcomeLabels[o]}
               </option>
             ))}
           </select>
@@ -190,7 +174,7 @@ export function CallSearch({ api, openCall }: { api: Api; openCall: (id: string)
                   </td>
                   <td>{c.queueId}</td>
                   <td>{c.operatorId ? <a href={`#operators/${encodeURIComponent(c.operatorId)}`}>{c.operatorName || c.operatorId}</a> : ""}</td>
-                  <td>{outcomeWord(c.outcome)}</td>
+                  <td>{outcomeLabels[c.outcome]}</td>
                   <td>{seconds(c.waitMs)}</td>
                   <td>{c.talkTimeMs ? seconds(Number(c.talkTimeMs)) : ""}</td>
                   <td data-testid="search-disposition">{c.disposition}</td>
