@@ -7,8 +7,9 @@ export default defineConfig({
   outputDir: "test-results/artifacts",
   globalSetup: "./e2e/global-setup.ts",
   tsconfig: "./tsconfig.json",
-  // One server per test on its own port and database, one test at a time: a 2-core CI box.
-  workers: 1,
+  // One server per test on its own port and database, so tests may run side by side: two at a
+  // time on a 2-core CI box (they mostly wait on timers and the network); PW_WORKERS overrides.
+  workers: Number(process.env.PW_WORKERS) || 2,
   fullyParallel: false,
   retries: 0,
   timeout: 90_000,
