@@ -168,7 +168,7 @@ test('make demo: calls flow through the real scenario, anna and boris are left t
     } finally {
       first.child.kill('SIGKILL');
     }
-    assert.match(first.out, /Wallboard: +http:\/\/127\.0\.0\.1:\d+\/supervisor +sign in as olga \/ demo-password \(supervisor account\), or with an\s+access key: demo-admin-key \(admin\)/);
+    assert.match(first.out, /Wallboard: +http:\/\/127\.0\.0\.1:\d+\/supervisor +sign in as olga \/ demo-password \(supervisor account, with her browser\s+phone\), or with an access key: demo-admin-key \(admin\)/);
     assert.match(first.out, /log in as anna or boris \/ demo-password/);
     assert.match(first.out, /anna answers in the browser \(Voximplant user anna, password demo-softphone\),\s+over the emulated Voximplant Web SDK at http:\/\/127\.0\.0\.1:\d+/);
     assert.match(first.out, /demo \d+:\d+ busy hour +\| calls \d+ placed, \d+ answered/);
