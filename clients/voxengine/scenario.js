@@ -534,8 +534,10 @@ async function registerCall() {
     if (!speaking) playMusic();
   }
   recordingAsked(res.json);
-  const afterNotice = greeting ? () => speak(greeting, playMusic) : playMusic;
-  if (!speaking && (greeting || recordingNotice)) sayRecordingNotice(afterNotice);
+  // The greeting, then his place in line (and expected wait) when the queue announces them.
+  const words = [greeting, String(res.json.announcement || '')].filter(Boolean).join(' ');
+  const afterNotice = words ? () => speak(words, playMusic) : playMusic;
+  if (!speaking && (words || recordingNotice)) sayRecordingNotice(afterNotice);
 }
 
 /**

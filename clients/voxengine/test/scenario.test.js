@@ -122,6 +122,24 @@ test('the intake reply is read by its proto field names: the queue\'s greeting, 
   noErrors(s);
 });
 
+test('the intake reply\'s announcement (place in line, expected wait) follows the greeting, then the music', async (t) => {
+  const announcement = 'You are number 3 in line. Your expected wait is about four minutes.';
+  const { fake, emu } = await setup(t, {
+    handler: (r) =>
+      r.path === '/v1/calls'
+        ? { json: { call_id: 'fake-call-8', queue_id: 'sales', position: 3, greeting: 'Welcome.', announcement, expected_wait_s: 230 } }
+        : undefined,
+  });
+  const s = emu.placeCall();
+  await intake(fake);
+  const said = await s.waitFor((r) => r.type === 'say' && r.text === 'Welcome. ' + announcement, WAIT, 'the greeting and the announcement');
+  await s.waitFor((r) => r.type === 'heard' && r.t >= said.t, WAIT, 'the music after them');
+  s.callerHangup();
+  await event(fake, 'caller_abandoned');
+  await ended(s);
+  noErrors(s);
+});
+
 test('a question nobody answers is reported as unclear', async (t) => {
   const { fake, emu } = await setup(t, { config: { askTimeoutS: 2 } });
   const s = emu.placeCall();

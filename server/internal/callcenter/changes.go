@@ -123,7 +123,11 @@ type Reply struct {
 	// Record: the scenario records the conversation, after saying RecordingNotice.
 	Record          bool
 	RecordingNotice string
-	Next            *Command // the next thing the scenario should do, if any
+	// Announcement is said to a caller who waits in line at intake, when his queue announces
+	// positions: his place and, when trusted, his expected wait (ExpectedWait, 0 without one).
+	Announcement string
+	ExpectedWait time.Duration
+	Next         *Command // the next thing the scenario should do, if any
 }
 
 // Session is an operator's login: the token itself is never stored, only its hash.

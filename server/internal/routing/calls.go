@@ -156,6 +156,7 @@ func (e *Engine) connect(now time.Time, c *call, of *cc.Offer, ring time.Duratio
 	c.State, c.Operator, c.Offer = cc.CallConnected, of.Operator, of.ID
 	if c.AnsweredAt.IsZero() { // a transferred call keeps its first answer: its speed of answer
 		c.AnsweredAt = now
+		e.learnAnswerWait(c.Queue, now, now.Sub(c.ArrivedAt))
 	}
 	if c.Transfer.Active() && c.Transfer.Offer == of.ID {
 		c.Transfer.State = cc.TransferCompleted

@@ -82,10 +82,10 @@ type Engine struct {
 	clients     map[string]*cc.Client
 	absences    map[cc.OperatorID][]cc.Absence
 	spares      map[cc.SpareID]*spare
-	questions   map[string]*question         // opt-in questions waiting for an answer
-	handle      map[cc.QueueID]time.Duration // moving average of handle time (talk + wrap-up) per queue
-	lastTick    time.Time                    // the last Tick
-	lastStep    time.Time                    // the latest time any step ran at
+	questions   map[string]*question        // opt-in questions waiting for an answer
+	waits       map[cc.QueueID]*waitFigures // what each queue's expected waits are worked out from
+	lastTick    time.Time                   // the last Tick
+	lastStep    time.Time                   // the latest time any step ran at
 
 	// What the current step touched, flushed into a Changes at its end.
 	touchedStatus map[cc.OperatorID]bool
@@ -288,7 +288,7 @@ func (e *Engine) reset() {
 	e.absences = map[cc.OperatorID][]cc.Absence{}
 	e.spares = map[cc.SpareID]*spare{}
 	e.questions = map[string]*question{}
-	e.handle = map[cc.QueueID]time.Duration{}
+	e.waits = map[cc.QueueID]*waitFigures{}
 	e.begin()
 }
 

@@ -69,12 +69,12 @@ func (e *Engine) Floor() cc.Floor {
 // expect is PredictedWait for the call at position pos of queue q (0: it has an offer out, so
 // no wait is left to predict), given how many operators work each queue; -1 when unknown.
 func (e *Engine) expect(q cc.QueueID, pos int, working map[cc.QueueID]int) time.Duration {
-	aht, ok := e.handle[q]
-	if !ok {
+	w := e.waits[q]
+	if w == nil || w.handled == 0 {
 		return -1
 	}
 	if working[q] == 0 {
 		return 24 * time.Hour
 	}
-	return time.Duration(pos) * aht / time.Duration(working[q])
+	return time.Duration(pos) * w.handle / time.Duration(working[q])
 }

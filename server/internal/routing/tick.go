@@ -1,8 +1,6 @@
 package routing
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -75,26 +73,9 @@ func (e *Engine) announce(now time.Time) {
 		if c.Offer != "" {
 			continue // being connected: no need to hear the line
 		}
-		n := e.Position(c.ID)
-		text := fmt.Sprintf("You are number %d in line.", n)
-		if n == 1 {
-			text = "You are next in line."
-		}
-		if w, ok := e.PredictedWait(c.ID); ok && w < time.Hour {
-			text = strings.TrimSuffix(text, ".") + ", " + aboutMinutes(w) + "."
-		}
+		w, trusted := e.ExpectedWait(c.ID, now)
+		text := cc.PositionAnnouncement(e.Position(c.ID), w, trusted)
 		e.command(cc.Command{Type: cc.CommandSay, Call: c.ID, AccessURL: c.AccessURL, Text: text})
-	}
-}
-
-// aboutMinutes says a wait the way a caller wants to hear it.
-func aboutMinutes(w time.Duration) string {
-	m := int(w.Round(time.Minute) / time.Minute)
-	switch {
-	case m <= 1:
-		return "about a minute"
-	default:
-		return fmt.Sprintf("about %d minutes", m)
 	}
 }
 

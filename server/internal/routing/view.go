@@ -90,39 +90,112 @@ func (e *Engine) Position(id cc.CallID) int {
 	return n
 }
 
+// waitFigures are what a queue's expected waits are worked out from, learned since the start.
+type waitFigures struct {
+	handle  time.Duration // moving average of handle time (talk and wrap-up)
+	handled int           // calls behind handle
+	// answers are the latest answered calls' waits, a ring: next is where the next one goes.
+	answers [2 * cc.MinRecentAnswers]answeredWait
+	next    int
+}
+
+type answeredWait struct {
+	at   time.Time
+	wait time.Duration
+}
+
+func (e *Engine) waitFigures(q cc.QueueID) *waitFigures {
+	w := e.waits[q]
+	if w == nil {
+		w = &waitFigures{}
+		e.waits[q] = w
+	}
+	return w
+}
+
 // learnHandleTime adds a finished call's handle time (talk and wrap-up) to its queue's average.
 func (e *Engine) learnHandleTime(q cc.QueueID, d time.Duration) {
-	if avg, ok := e.handle[q]; ok {
-		e.handle[q] = time.Duration(ewma(float64(avg), float64(d)))
+	w := e.waitFigures(q)
+	if w.handled == 0 {
+		w.handle = d
 	} else {
-		e.handle[q] = d
+		w.handle = time.Duration(ewma(float64(w.handle), float64(d)))
 	}
+	w.handled++
+}
+
+// learnAnswerWait adds how long a call waited for its first answer to its queue's recent answers.
+func (e *Engine) learnAnswerWait(q cc.QueueID, at time.Time, wait time.Duration) {
+	w := e.waitFigures(q)
+	w.answers[w.next] = answeredWait{at: at, wait: wait}
+	w.next = (w.next + 1) % len(w.answers)
+}
+
+// working counts the operators at work in queue q: ready, being offered, talking or in
+// wrap-up, with a live app.
+func (e *Engine) working(q cc.QueueID) int {
+	n := 0
+	for _, o := range e.operators {
+		switch o.st.State {
+		case cc.OperatorReady, cc.OperatorReserved, cc.OperatorOnCall, cc.OperatorWrapUp:
+			if o.present() && o.cfg.Serves(q) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // PredictedWait estimates how much longer a waiting call will wait: its position in line times
-// the queue's average handle time, shared among the operators at work in the queue (ready, being
-// offered, talking or in wrap-up, with a live app). With nobody at work it is "forever" (a day);
-// before the queue has handled a call there is no estimate.
+// the queue's average handle time, shared among the operators at work in the queue (the
+// staffing basis of cc.ExpectedWait, trusted or not). With nobody at work it is "forever" (a
+// day); before the queue has handled a call there is no estimate. The spare overflow's
+// predicted-wait rule and the floor use it.
 func (e *Engine) PredictedWait(id cc.CallID) (time.Duration, bool) {
 	c := e.calls[id]
 	if c == nil {
 		return 0, false
 	}
-	aht, ok := e.handle[c.Queue]
-	if !ok {
+	w := e.waits[c.Queue]
+	if w == nil || w.handled == 0 {
 		return 0, false
 	}
-	working := 0
-	for _, o := range e.operators {
-		switch o.st.State {
-		case cc.OperatorReady, cc.OperatorReserved, cc.OperatorOnCall, cc.OperatorWrapUp:
-			if o.present() && o.cfg.Serves(c.Queue) {
-				working++
-			}
-		}
-	}
+	working := e.working(c.Queue)
 	if working == 0 {
 		return 24 * time.Hour, true
 	}
-	return time.Duration(e.Position(id)) * aht / time.Duration(working), true
+	return time.Duration(e.Position(id)) * w.handle / time.Duration(working), true
+}
+
+// ExpectedWait is what a waiting caller is told about his wait at now: from the queue's staffing
+// when its handle time is known from enough calls and someone is at work, else from its recent
+// answers; false when neither can be trusted (see cc.MinHandleSamples and the rest), when the
+// call is not waiting in line, or the figure is past cc.MaxTrustedWait.
+func (e *Engine) ExpectedWait(id cc.CallID, now time.Time) (cc.ExpectedWait, bool) {
+	c := e.calls[id]
+	if c == nil || c.State != cc.CallWaiting || c.Offer != "" {
+		return cc.ExpectedWait{}, false
+	}
+	w := e.waits[c.Queue]
+	if w == nil {
+		return cc.ExpectedWait{}, false
+	}
+	if working := e.working(c.Queue); w.handled >= cc.MinHandleSamples && working > 0 {
+		wait := time.Duration(e.Position(id)) * w.handle / time.Duration(working)
+		return cc.ExpectedWait{Wait: wait, Basis: cc.WaitFromStaffing}, wait <= cc.MaxTrustedWait
+	}
+	var n int
+	var sum time.Duration
+	for _, a := range w.answers {
+		if !a.at.IsZero() && now.Sub(a.at) <= cc.RecentAnswerWindow {
+			n++
+			sum += a.wait
+		}
+	}
+	if n < cc.MinRecentAnswers {
+		return cc.ExpectedWait{}, false
+	}
+	left := sum/time.Duration(n) - now.Sub(c.ArrivedAt)
+	// He waited longer than the recent callers did: the line moves slower than they saw.
+	return cc.ExpectedWait{Wait: left, Basis: cc.WaitFromRecentAnswers}, left > 0 && left <= cc.MaxTrustedWait
 }

@@ -15,8 +15,16 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in cc.
 			return cc.Reply{}, ch, err
 		}
 		q, _ := s.engine.Queue(c.Queue)
-		return cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
-			Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}, ch, nil
+		reply := cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
+			Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}
+		w, trusted := s.engine.ExpectedWait(c.ID, now)
+		if trusted {
+			reply.ExpectedWait = w.Wait
+		}
+		if reply.Position > 0 && q.Rules.AnnounceEvery > 0 {
+			reply.Announcement = cc.PositionAnnouncement(reply.Position, w, trusted)
+		}
+		return reply, ch, nil
 	})
 }
 

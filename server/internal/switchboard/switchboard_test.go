@@ -173,3 +173,33 @@ func TestRetriesAreCarriedOutOnce(t *testing.T) {
 		t.Fatalf("%d calls waiting (%v), want 2", len(calls), err)
 	}
 }
+
+// TestIntakeAnnouncesThePlaceInLine: a queue that announces positions tells a caller who waits
+// his place at intake (no expected wait before the queue has figures to trust), a retry gets the
+// same words from the store, and a queue that does not announce says nothing.
+func TestIntakeAnnouncesThePlaceInLine(t *testing.T) {
+	s, _ := newBoard(t)
+	ctx := t.Context()
+	in := cc.Intake{AccessURL: "u", CallerNumber: "+200", DialedNumber: "+18005550100"}
+	quiet, err := s.RegisterCall(ctx, "req-0", in)
+	if err != nil || quiet.Announcement != "" || quiet.ExpectedWait != 0 {
+		t.Fatalf("a queue without announcements: %+v, %v", quiet, err)
+	}
+	var q cc.Queue
+	_ = s.do(ctx, func(time.Time) (cc.Changes, error) { q, _ = s.engine.Queue("q"); return cc.Changes{}, nil })
+	q.Rules.AnnounceEvery = time.Minute
+	if err := s.UpdateQueue(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.RegisterCall(ctx, "req-1", in)
+	if err != nil || second.Position != 2 || second.Announcement != "You are number 2 in line." || second.ExpectedWait != 0 {
+		t.Fatalf("second in line: %+v, %v", second, err)
+	}
+	_ = s.do(ctx, func(time.Time) (cc.Changes, error) { // forgotten in memory: the store answers the retry
+		s.answered, s.answeredBefore = map[string]cc.Reply{}, nil
+		return cc.Changes{}, nil
+	})
+	if again, err := s.RegisterCall(ctx, "req-1", in); err != nil || again.Announcement != second.Announcement {
+		t.Fatalf("retry: %+v, %v", again, err)
+	}
+}

@@ -94,6 +94,8 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 		Greeting:        reply.Greeting,
 		Record:          reply.Record,
 		RecordingNotice: reply.RecordingNotice,
+		Announcement:    reply.Announcement,
+		ExpectedWaitS:   uint32((reply.ExpectedWait + time.Second - 1) / time.Second),
 	}), nil
 }
 

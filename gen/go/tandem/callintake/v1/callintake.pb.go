@@ -234,8 +234,15 @@ type RegisterCallResponse struct {
 	Record bool `protobuf:"varint,60,opt,name=record,proto3" json:"record,omitempty"`
 	// Say this before the caller is connected to an operator (may be empty); only with record.
 	RecordingNotice string `protobuf:"bytes,61,opt,name=recording_notice,json=recordingNotice,proto3" json:"recording_notice,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Say this after the greeting when the queue announces positions (may be empty): the caller's
+	// place in line and, when Tandem trusts its figure, his expected wait in words ("You are number
+	// 3 in line. Your expected wait is about four minutes.").
+	Announcement string `protobuf:"bytes,80,opt,name=announcement,proto3" json:"announcement,omitempty"`
+	// The expected wait in seconds, rounded up; 0 when there is no figure Tandem trusts (too few
+	// calls handled or answered lately, nobody at work, or over an hour).
+	ExpectedWaitS uint32 `protobuf:"varint,81,opt,name=expected_wait_s,json=expectedWaitS,proto3" json:"expected_wait_s,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RegisterCallResponse) Reset() {
@@ -315,6 +322,20 @@ func (x *RegisterCallResponse) GetRecordingNotice() string {
 		return x.RecordingNotice
 	}
 	return ""
+}
+
+func (x *RegisterCallResponse) GetAnnouncement() string {
+	if x != nil {
+		return x.Announcement
+	}
+	return ""
+}
+
+func (x *RegisterCallResponse) GetExpectedWaitS() uint32 {
+	if x != nil {
+		return x.ExpectedWaitS
+	}
+	return 0
 }
 
 type ReportCallEventRequest struct {
@@ -1454,7 +1475,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\bpriority\x18\v \x01(\rR\bpriority\x1a=\n" +
 	"\x0fSipHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xeb\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb7\x02\n" +
 	"\x14RegisterCallResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1a\n" +
@@ -1462,7 +1483,9 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x0ehold_music_url\x18\x04 \x01(\tR\fholdMusicUrl\x12\x1a\n" +
 	"\bgreeting\x18\x05 \x01(\tR\bgreeting\x12\x16\n" +
 	"\x06record\x18< \x01(\bR\x06record\x12)\n" +
-	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\"\xf6\a\n" +
+	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\x12\"\n" +
+	"\fannouncement\x18P \x01(\tR\fannouncement\x12&\n" +
+	"\x0fexpected_wait_s\x18Q \x01(\rR\rexpectedWaitS\"\xf6\a\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
