@@ -61,6 +61,8 @@ var (
 	namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 	e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	datePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	// prefixPattern is the start of an E.164 number: + and 1 to 15 digits.
+	prefixPattern = regexp.MustCompile(`^\+[1-9][0-9]{0,14}$`)
 )
 
 // ValidSlug reports whether s can be the id of a queue or a spare number: 1-63 lowercase
