@@ -32,7 +32,42 @@ type Callback struct {
 	// answers a voicemail; the operator listens to it before he calls.
 	VoicemailURL    string
 	VoicemailLength time.Duration
+	// Result is how the attempt ended; "" while it is in line or under way.
+	Result CallbackResult
 }
+
+// CallbackResult is how one callback attempt ended.
+type CallbackResult string
+
+const (
+	// CallbackConnected: the customer answered and talked with the operator.
+	CallbackConnected CallbackResult = "connected"
+	// CallbackNoAnswer, CallbackBusy, CallbackFailed: the customer's leg failed (no answer or
+	// a ring timeout; busy; anything else): another attempt follows while there are any left.
+	CallbackNoAnswer CallbackResult = "no_answer"
+	CallbackBusy     CallbackResult = "busy"
+	CallbackFailed   CallbackResult = "failed"
+	// CallbackCancelled: the operator hung up before the customer answered.
+	CallbackCancelled CallbackResult = "cancelled"
+	// CallbackNotStarted: the callback scenario could not be started (UndeliveredDialsLoseCall
+	// times in a row): a fault of ours or the cloud's, no operator's.
+	CallbackNotStarted CallbackResult = "not_started"
+)
+
+// CustomerResult reads the code of the customer's failed leg.
+func CustomerResult(code int) CallbackResult {
+	switch code {
+	case 408, 480, 487:
+		return CallbackNoAnswer
+	case 486, 600:
+		return CallbackBusy
+	}
+	return CallbackFailed
+}
+
+// CallbackStartAllowance is added to a callback offer's lease: the time the cloud takes to start
+// the scenario and for it to report in, before the operator's phone rings.
+const CallbackStartAllowance = 15 * time.Second
 
 // Virtual reports whether the call is a call back rather than a caller on the line.
 func (c Callback) Virtual() bool { return c.Number != "" }

@@ -132,6 +132,8 @@ type QueueRules struct {
 	// he set one.
 	Dispositions        []Disposition `json:",omitempty"`
 	DispositionRequired bool          `json:",omitempty"`
+	// Callback: when its waiting callers are offered a call back, and how they are called.
+	Callback CallbackRules `json:",omitzero"`
 }
 
 // DefaultRules are the rules of a queue that sets none: away after one miss; banned 5, 15,
@@ -316,6 +318,9 @@ type Call struct {
 	// stays as it was.
 	Parties  []Party
 	Transfer Transfer // the transfer in progress, or how the latest one ended; zero: never transferred
+	// Callback makes the call a call back to a customer (see Callback); zero for a caller on
+	// the line.
+	Callback Callback
 }
 
 // HeldFor is how long call c has been on hold by now, the hold in progress included.
@@ -452,6 +457,10 @@ const (
 	// contact, dials the target under Offer while the caller hears MusicURL (without one the
 	// caller waits in line); warm holds the caller and dials the target for the operator.
 	CommandTransfer CommandType = "transfer"
+	// CommandStartCallback starts the outbound callback scenario for Offer of a virtual call
+	// (Callback): its session reports in (AttachCallback) and is sent the operator's dial then.
+	// The cloud sender carries it out through the Management API, not a session's accessURL.
+	CommandStartCallback CommandType = "start_callback"
 	// CommandCompleteTransfer bridges the caller with the consulted target and ends the
 	// operator's leg.
 	CommandCompleteTransfer CommandType = "complete_transfer"

@@ -35,6 +35,10 @@ const (
 	CloudPartyJoined
 	CloudPartyFailed
 	CloudPartyLeft
+	// CloudCustomerAnswered and CloudCustomerFailed (Code, Reason): the customer's leg of a
+	// callback, dialed once its operator answered.
+	CloudCustomerAnswered
+	CloudCustomerFailed
 )
 
 // CloudEvent is one outcome of a call reported by the cloud.

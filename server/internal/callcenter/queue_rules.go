@@ -117,6 +117,9 @@ func (r QueueRules) check() (QueueRules, error) {
 	if r.Dispositions, err = checkDispositions(r.Dispositions, r.DispositionRequired); err != nil {
 		return r, err
 	}
+	if r.Callback, err = r.Callback.check("queue.callback"); err != nil {
+		return r, err
+	}
 	return r, r.ServiceLevel.check()
 }
 

@@ -232,6 +232,9 @@ func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, r 
 	}
 	c.Offer, c.Operator = of.ID, o.cfg.ID
 	c.markTried(o.cfg.ID)
+	if c.Callback.Virtual() {
+		e.newAttemptSession(c, of)
+	}
 	e.touchCall(c)
 	e.setState(now, o, cc.OperatorReserved, "")
 	o.st.Offer = of.ID

@@ -101,6 +101,10 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 		if o := e.operators[of.Operator]; o != nil {
 			e.markMissed(now, o, e.queues[c.Queue], missReason(ev.Code, ev.Reason))
 		}
+	case cc.CloudCustomerAnswered:
+		e.customerAnswered(c)
+	case cc.CloudCustomerFailed:
+		e.customerFailed(now, c, ev.Code)
 	case cc.CloudCallEnded:
 		switch c.State {
 		case cc.CallConnected:
@@ -117,6 +121,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			}
 			endHold(now, c)
 			e.endParties(now, c, "the call ended")
+			callbackEnded(c, ev.HungUpBy)
 			c.State, c.EndedAt, c.HungUpBy, c.TalkTime = cc.CallEnded, now, ev.HungUpBy, max(ev.TalkTime, c.HoldTime)
 			e.touchCall(c)
 			delete(e.calls, c.ID)
@@ -125,11 +130,12 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			}
 			e.askOptIn(now, c, ev.HungUpBy)
 			e.afterCall(now, c)
+			e.retryCallback(now, c)
 		case cc.CallWaiting: // ended before anyone answered: the caller left
 			e.abandon(now, c)
 		}
 	case cc.CloudCallerAbandoned:
-		if c.State == cc.CallWaiting {
+		if c.State == cc.CallWaiting && !c.Callback.Virtual() { // a callback has no caller waiting
 			e.abandon(now, c)
 		}
 	case cc.CloudRecordingStarted:
@@ -156,7 +162,9 @@ func (e *Engine) connect(now time.Time, c *call, of *cc.Offer, ring time.Duratio
 	c.State, c.Operator, c.Offer = cc.CallConnected, of.Operator, of.ID
 	if c.AnsweredAt.IsZero() { // a transferred call keeps its first answer: its speed of answer
 		c.AnsweredAt = now
-		e.learnAnswerWait(c.Queue, now, now.Sub(c.ArrivedAt))
+		if !c.Callback.Virtual() {
+			e.learnAnswerWait(c.Queue, now, now.Sub(c.ArrivedAt))
+		}
 	}
 	if c.Transfer.Active() && c.Transfer.Offer == of.ID {
 		c.Transfer.State = cc.TransferCompleted
@@ -296,6 +304,10 @@ func (e *Engine) DialUndelivered(now time.Time, id cc.CallID, offer cc.OfferID, 
 	}
 	c.undelivered++
 	if of := e.offerFor(c, offer); of != nil {
+		if c.Callback.Virtual() && c.AccessURL == "" {
+			e.callbackNotStarted(now, c, of, reason)
+			return e.finish(now)
+		}
 		if of.Spare != "" {
 			e.settle(now, of, cc.OfferWithdrawn, "offer ended: the dial command could not be delivered ("+reason+")")
 			e.returnToLine(c, of)

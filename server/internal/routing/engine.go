@@ -61,6 +61,9 @@ type Engine struct {
 	lines   map[cc.QueueID][]*call
 	managed map[cc.CallID]*call
 	inLine  map[cc.CallID]filed
+	// later holds the callbacks waiting for a retry (Callback.NotBefore still ahead): in no
+	// line until then; Tick files them when due.
+	later map[cc.CallID]*call
 	// callsDue caches the calls' part of NextDeadline while callsDueOK: touched calls can only
 	// bring it earlier; a deadline that moved later leaves it early, which costs one Tick that
 	// finds nothing due and recomputes it.
@@ -121,6 +124,12 @@ func (o *operator) present() bool { return o.streams > 0 }
 func (e *Engine) indexCall(id cc.CallID) {
 	c := e.calls[id]
 	waits := c != nil && c.State == cc.CallWaiting && c.Offer == ""
+	if waits && c.Callback.NotBefore.After(e.lastStep) {
+		e.later[id] = c
+		waits = false
+	} else {
+		delete(e.later, id)
+	}
 	if f, ok := e.inLine[id]; ok && (!waits || c.Queue != f.q) {
 		e.unfile(id)
 	}
@@ -277,6 +286,7 @@ func (e *Engine) reset() {
 	e.lines = map[cc.QueueID][]*call{}
 	e.managed = map[cc.CallID]*call{}
 	e.inLine = map[cc.CallID]filed{}
+	e.later = map[cc.CallID]*call{}
 	e.callsDueOK = false
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}
@@ -316,6 +326,7 @@ func (e *Engine) finish(now time.Time) cc.Changes {
 	if now.After(e.lastStep) {
 		e.lastStep = now
 	}
+	e.fileDueCallbacks(now)
 	for id := range e.touchedStatus {
 		e.indexOperator(e.operators[id])
 	}
@@ -485,8 +496,13 @@ func (e *Engine) redial(now time.Time, of *cc.Offer) {
 	}
 }
 
-// dial tells the call's scenario to ring contact for offer of, for at most timeout.
+// dial tells the call's scenario to ring contact for offer of, for at most timeout. A callback
+// without a session of its own yet has one started first (AttachCallback dials then).
 func (e *Engine) dial(c *call, of *cc.Offer, contact cc.Contact, timeout time.Duration) {
+	if c.Callback.Virtual() && c.AccessURL == "" {
+		e.command(cc.Command{Type: cc.CommandStartCallback, Call: c.ID, Offer: of.ID, Contact: contact, Timeout: timeout})
+		return
+	}
 	e.command(cc.Command{Type: cc.CommandDial, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Contact: contact, Timeout: timeout, CallerID: c.CallerNumber})
 }
 

@@ -318,14 +318,23 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 		}
 		lined += len(line)
 	}
+	// ...but for the callbacks whose retry time is still ahead: they wait in later alone.
 	waiting := 0
 	for _, c := range e.calls {
-		if c.State == cc.CallWaiting && c.Offer == "" {
+		if c.State == cc.CallWaiting && c.Offer == "" && e.later[c.ID] == nil {
 			waiting++
 		}
 	}
 	if lined != waiting || len(e.inLine) != waiting {
 		fail("%d calls wait without an offer, %d in the lines, %d filed", waiting, lined, len(e.inLine))
+	}
+	for id, c := range e.later {
+		if e.calls[id] != c || !c.Callback.Virtual() || c.State != cc.CallWaiting || c.Offer != "" || !c.Callback.NotBefore.After(e.lastStep) {
+			fail("callback %s waits for its retry but is %s with offer %q, not before %v (last step %v)", id, c.State, c.Offer, c.Callback.NotBefore, e.lastStep)
+		}
+		if _, lined := e.inLine[id]; lined {
+			fail("callback %s waits for its retry and is in a line", id)
+		}
 	}
 	spareUse := map[cc.SpareID]int{}
 	for _, c := range e.calls {

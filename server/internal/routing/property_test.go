@@ -132,6 +132,32 @@ func TestEngineProperties(t *testing.T) {
 					offersOf[c.ID] = nil
 				}
 			},
+			// A customer asked to be called back: a callback at the place of a call that came
+			// a while ago, maybe a retry not due yet.
+			"callback": func(rt *rapid.T) {
+				arrived := now.Add(-time.Duration(rapid.IntRange(0, 120).Draw(rt, "ago")) * time.Second)
+				cb := cc.Callback{Of: "call_inbound", Number: "+15550003333", Attempt: rapid.IntRange(1, 3).Draw(rt, "attempt")}
+				if rapid.Bool().Draw(rt, "later") {
+					cb.NotBefore = now.Add(time.Duration(rapid.IntRange(1, 60).Draw(rt, "retryIn")) * time.Second)
+				}
+				c := e.fileCallback(now, "q", arrived, rapid.IntRange(0, 2).Draw(rt, "cbprio"), "+18005550001", cb)
+				store.apply(e.finish(now))
+				offersOf[c.ID] = nil
+			},
+			// The callback scenario of a pending offer reports in (maybe a second time, maybe
+			// for an old offer), or could not be started.
+			"attach": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(c cc.Call) bool { return c.Callback.Virtual() })
+				if !ok {
+					rt.Skip("no callback")
+				}
+				offer := c.Offer
+				if os := offersOf[c.ID]; len(os) > 0 && rapid.Bool().Draw(rt, "oldOffer") {
+					offer = rapid.SampledFrom(os).Draw(rt, "attachOffer")
+				}
+				_, ch, err := e.AttachCallback(now, c.ID, offer, "s-"+string(offer)+rapid.SampledFrom([]string{"", "-again"}).Draw(rt, "session"), "http://cloud/"+string(offer))
+				step(ch, err)
+			},
 			"connect":    func(rt *rapid.T) { step(e.Connect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"disconnect": func(rt *rapid.T) { store.apply(e.Disconnect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"ready":      func(rt *rapid.T) { step(e.GoReady(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
@@ -211,6 +237,9 @@ func TestEngineProperties(t *testing.T) {
 					{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupOperator, TalkTime: time.Minute},
 					{Kind: cc.CloudCallEnded, Offer: offer, HungUpBy: cc.HangupOperator, TalkTime: time.Minute}, // a consulted target's leg, or the call
 					{Kind: cc.CloudCallerAbandoned},
+					{Kind: cc.CloudCustomerAnswered},
+					{Kind: cc.CloudCustomerFailed, Code: 408},
+					{Kind: cc.CloudCustomerFailed, Code: 486},
 				}).Draw(rt, "kind")
 				if ev.Kind == cc.CloudOperatorRinging {
 					rang[offer] = true
@@ -319,6 +348,14 @@ func TestEngineProperties(t *testing.T) {
 			"": func(rt *rapid.T) {
 				// After every step: the invariants, and the store agrees with the engine.
 				checkInvariants(rt, 0, 0, e)
+				for id, c := range store.calls {
+					if _, known := offersOf[id]; !known && c.Callback.Virtual() {
+						offersOf[id] = nil // a callback's next attempt
+					}
+					if c.Callback.Virtual() && c.Callback.Attempt > cc.DefaultCallbackAttempts+3 {
+						rt.Fatalf("callback %s is attempt %d", id, c.Callback.Attempt)
+					}
+				}
 				for id, c := range store.calls {
 					if _, live := offersOf[id]; !live {
 						continue

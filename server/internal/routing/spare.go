@@ -162,8 +162,8 @@ func (e *Engine) overflow(now time.Time) {
 	}
 	for _, c := range e.line() {
 		q := e.queues[c.Queue]
-		if q == nil || q.Rules.Overflow.After <= 0 || e.waitsForManager(now, c) {
-			continue
+		if q == nil || q.Rules.Overflow.After <= 0 || e.waitsForManager(now, c) || c.Callback.Virtual() {
+			continue // a callback has nobody on the line to put through
 		}
 		waited := now.Sub(c.ArrivedAt)
 		if waited < q.Rules.Overflow.After {

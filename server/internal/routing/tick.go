@@ -66,7 +66,7 @@ func (e *Engine) scheduleAnnouncement(c *call, now time.Time) {
 // announce tells each waiting caller whose time has come his place in line.
 func (e *Engine) announce(now time.Time) {
 	for _, c := range e.calls {
-		if c.announceAt.IsZero() || c.announceAt.After(now) || c.State != cc.CallWaiting {
+		if c.announceAt.IsZero() || c.announceAt.After(now) || c.State != cc.CallWaiting || c.Callback.Virtual() {
 			continue
 		}
 		e.scheduleAnnouncement(c, now)
@@ -84,6 +84,9 @@ func (e *Engine) announce(now time.Time) {
 // should never leave the last two; finding one is counted and logged as a bug.
 func (e *Engine) sweep(now time.Time) {
 	for _, c := range e.calls {
+		if waitingCallback(c) {
+			continue // nobody is on the line: its offers' leases bound its attempts
+		}
 		limit := e.cfg.StaleWaiting
 		kind := "stale_waiting_call"
 		if c.State == cc.CallConnected {
@@ -173,6 +176,7 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 		e.callsDue, e.callsDueOK = e.callsDeadline(), true
 	}
 	consider(e.callsDue)
+	consider(e.callbacksDue())
 	return next, !next.IsZero()
 }
 
@@ -196,13 +200,14 @@ func (e *Engine) callDeadline(c *call) (time.Time, bool) {
 		if c.Manager != "" {
 			soon(c.ManagerUntil)
 		}
-		if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 {
+		if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 && !c.Callback.Virtual() {
 			soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
 		}
 	}
-	if c.State == cc.CallConnected {
+	switch {
+	case c.State == cc.CallConnected:
 		consider(c.lastHeard.Add(e.cfg.StaleConnected))
-	} else {
+	case !waitingCallback(c):
 		consider(c.lastHeard.Add(e.cfg.StaleWaiting))
 	}
 	return next, !next.IsZero()
@@ -235,14 +240,15 @@ func (e *Engine) callsDeadline() time.Time {
 			if c.Manager != "" {
 				soon(c.ManagerUntil)
 			}
-			if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 {
+			if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 && !c.Callback.Virtual() {
 				soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
 				overflowWait = true
 			}
 		}
-		if c.State == cc.CallConnected {
+		switch {
+		case c.State == cc.CallConnected:
 			consider(c.lastHeard.Add(e.cfg.StaleConnected))
-		} else {
+		case !waitingCallback(c):
 			consider(c.lastHeard.Add(e.cfg.StaleWaiting))
 		}
 	}

@@ -78,12 +78,12 @@ func (e *Engine) Calls(q cc.QueueID) []cc.WaitingCall {
 // or is not waiting.
 func (e *Engine) Position(id cc.CallID) int {
 	c := e.calls[id]
-	if c == nil || c.State != cc.CallWaiting || c.Offer != "" {
+	if c == nil || c.State != cc.CallWaiting || c.Offer != "" || e.later[id] != nil {
 		return 0
 	}
 	n := 1
 	for _, other := range e.calls {
-		if other != c && other.Queue == c.Queue && other.State == cc.CallWaiting && other.Offer == "" && e.before(other, c) < 0 {
+		if other != c && other.Queue == c.Queue && other.State == cc.CallWaiting && other.Offer == "" && e.later[other.ID] == nil && e.before(other, c) < 0 {
 			n++
 		}
 	}
@@ -173,7 +173,7 @@ func (e *Engine) PredictedWait(id cc.CallID) (time.Duration, bool) {
 // call is not waiting in line, or the figure is past cc.MaxTrustedWait.
 func (e *Engine) ExpectedWait(id cc.CallID, now time.Time) (cc.ExpectedWait, bool) {
 	c := e.calls[id]
-	if c == nil || c.State != cc.CallWaiting || c.Offer != "" {
+	if c == nil || c.State != cc.CallWaiting || c.Offer != "" || c.Callback.Virtual() {
 		return cc.ExpectedWait{}, false
 	}
 	w := e.waits[c.Queue]

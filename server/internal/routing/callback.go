@@ -1,0 +1,176 @@
+package routing
+
+import (
+	"fmt"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// Callbacks in the engine: a virtual call (cc.Callback) waits in its queue's line like a caller,
+// at the place of the call it stands for. When its turn comes an operator is reserved under an
+// offer as for any call, and the offer's dial starts the callback scenario (a start_callback
+// command, carried out by the cloud sender through the Management API). The scenario reports in
+// (AttachCallback) and is sent the operator's dial; once he answers it dials the customer and
+// reports his leg (CloudCustomerAnswered, CloudCustomerFailed). An attempt the customer does not
+// answer ends its call; the next attempt is a new virtual call at the same place, offered no
+// sooner than the queue's retry spacing, until the attempts run out.
+
+// fileCallback puts a virtual call for cb in queue q's line at the place arrived and priority
+// give it.
+func (e *Engine) fileCallback(now time.Time, q cc.QueueID, arrived time.Time, priority int, dialed string, cb cc.Callback) *call {
+	c := newCall(cc.Call{
+		ID:           cc.CallID(e.cfg.NewID("call")),
+		Queue:        q,
+		State:        cc.CallWaiting,
+		CallerNumber: cb.Number,
+		DialedNumber: dialed,
+		ArrivedAt:    arrived,
+		Priority:     priority,
+		Callback:     cb,
+	}, now)
+	e.calls[c.ID] = c
+	e.touchCall(c)
+	return c
+}
+
+// newAttemptSession forgets the session of a callback's earlier offer: each offer starts its own.
+func (e *Engine) newAttemptSession(c *call, of *cc.Offer) {
+	c.SessionID, c.AccessURL = "", ""
+	of.ExpiresAt = of.ExpiresAt.Add(cc.CallbackStartAllowance)
+}
+
+// AttachCallback takes the report of a callback scenario started for offer of call id: its
+// session becomes the call's, and it is sent the operator's dial. The offer must still be
+// pending and have no session yet (a second scenario started for it is refused).
+func (e *Engine) AttachCallback(now time.Time, id cc.CallID, offer cc.OfferID, session, accessURL string) (cc.Call, cc.Changes, error) {
+	c := e.calls[id]
+	if c == nil || !c.Callback.Virtual() {
+		_, err := e.fail(cc.NotFound("callback_token", "no callback %s in progress", id))
+		return cc.Call{}, cc.Changes{}, err
+	}
+	of := e.offerFor(c, offer)
+	if of == nil || c.State != cc.CallWaiting {
+		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "callback %s is no longer offered under %s: its operator was released or the attempt ended", id, offer))
+		return cc.Call{}, cc.Changes{}, err
+	}
+	if c.AccessURL != "" && c.SessionID != session {
+		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "callback %s already has session %s for offer %s", id, c.SessionID, offer))
+		return cc.Call{}, cc.Changes{}, err
+	}
+	q, o := e.queues[c.Queue], e.operators[of.Operator]
+	if q == nil || o == nil {
+		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "callback %s: its queue or operator is gone", id))
+		return cc.Call{}, cc.Changes{}, err
+	}
+	c.SessionID, c.AccessURL, c.lastHeard, c.undelivered = session, accessURL, now, 0
+	e.touchCall(c)
+	timeout := min(q.OfferTimeout, of.ExpiresAt.Add(-e.cfg.OfferSlack).Sub(now))
+	if timeout > 0 {
+		e.dial(c, of, o.cfg.Contact, timeout)
+	}
+	ch := e.finish(now)
+	return c.Call, ch, nil
+}
+
+// customerAnswered: the customer of a callback picked up; the attempt is a success.
+func (e *Engine) customerAnswered(c *call) {
+	if c.Callback.Virtual() && c.State == cc.CallConnected && c.Callback.Result == "" {
+		c.Callback.Result = cc.CallbackConnected
+		e.touchCall(c)
+	}
+}
+
+// customerFailed: the customer's leg of a callback failed; the attempt ends, its operator goes
+// to his wrap-up (not a miss of his), and the next attempt is filed.
+func (e *Engine) customerFailed(now time.Time, c *call, code int) {
+	if !c.Callback.Virtual() || c.State != cc.CallConnected || c.Callback.Result != "" {
+		return
+	}
+	c.Callback.Result = cc.CustomerResult(code)
+	if c.Transfer.Active() {
+		e.dropTarget(now, c, cc.TransferCancelled, "the customer did not answer")
+	}
+	endHold(now, c)
+	e.endParties(now, c, "the customer did not answer")
+	c.State, c.EndedAt, c.HungUpBy = cc.CallEnded, now, cc.HangupSystem
+	e.touchCall(c)
+	delete(e.calls, c.ID)
+	e.afterCall(now, c)
+	e.retryCallback(now, c)
+}
+
+// callbackEnded settles a connected callback whose call ended before its customer's leg was
+// reported: hung up by the operator, it was cancelled (and is tried again); by anyone else, the
+// customer was there.
+func callbackEnded(c *call, by cc.HangupParty) {
+	if !c.Callback.Virtual() || c.Callback.Result != "" {
+		return
+	}
+	c.Callback.Result = cc.CallbackConnected
+	if by == cc.HangupOperator {
+		c.Callback.Result = cc.CallbackCancelled
+	}
+}
+
+// retryCallback files the next attempt of a callback that ended without reaching its customer,
+// while the queue's attempts last.
+func (e *Engine) retryCallback(now time.Time, c *call) {
+	if !c.Callback.Virtual() || c.Callback.Result == cc.CallbackConnected {
+		return
+	}
+	attempts, spacing := cc.DefaultCallbackAttempts, cc.DefaultCallbackRetryAfter
+	if q := e.queues[c.Queue]; q != nil && q.Rules.Callback.Offered() {
+		attempts, spacing = q.Rules.Callback.Attempts, q.Rules.Callback.RetryAfter
+	}
+	if c.Callback.Attempt >= attempts {
+		return
+	}
+	next := c.Callback
+	next.Attempt++
+	next.NotBefore = now.Add(spacing)
+	next.Result = ""
+	e.fileCallback(now, c.Queue, c.ArrivedAt, c.Priority, c.DialedNumber, next)
+}
+
+// callbackNotStarted takes back a callback's offer whose scenario could not be started: nobody's
+// fault among the operators; the callback is tried again after a growing pause, and after
+// cc.UndeliveredDialsLoseCall failures in a row it is given up.
+func (e *Engine) callbackNotStarted(now time.Time, c *call, of *cc.Offer, reason string) {
+	e.notReached(now, c, of, "offer ended: the callback scenario could not be started ("+reason+")", false, false)
+	if c.undelivered >= cc.UndeliveredDialsLoseCall {
+		c.Callback.Result = cc.CallbackNotStarted
+		e.lose(now, c, fmt.Sprintf("the callback scenario could not be started %d times in a row (last: %s)", c.undelivered, reason))
+		return
+	}
+	c.Callback.NotBefore = now.Add(callbackStartPause << (c.undelivered - 1))
+	e.touchCall(c)
+}
+
+// callbackStartPause is the pause after a callback scenario failed to start; it doubles with
+// each failure in a row.
+const callbackStartPause = 30 * time.Second
+
+// fileDueCallbacks puts the callbacks whose retry time has come in their lines (every step
+// does, so no line misses one that is due).
+func (e *Engine) fileDueCallbacks(now time.Time) {
+	for _, c := range e.later {
+		if !c.Callback.NotBefore.After(now) {
+			e.touchCall(c)
+		}
+	}
+}
+
+// callbacksDue is the earliest retry time of the callbacks waiting for one.
+func (e *Engine) callbacksDue() time.Time {
+	var next time.Time
+	for _, c := range e.later {
+		if next.IsZero() || c.Callback.NotBefore.Before(next) {
+			next = c.Callback.NotBefore
+		}
+	}
+	return next
+}
+
+// waitingCallback reports whether c is a callback waiting for its turn: nobody is on the line.
+func waitingCallback(c *call) bool { return c.Callback.Virtual() && c.State == cc.CallWaiting }

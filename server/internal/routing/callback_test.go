@@ -1,0 +1,197 @@
+package routing
+
+import (
+	"testing"
+	"time"
+
+	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+)
+
+// callback files a callback to number standing at the place of a call that arrived at arrived.
+func (f *fixture) callback(number string, arrived time.Time, attempt int) cc.CallID {
+	f.t.Helper()
+	c := f.e.fileCallback(f.now, "support", arrived, 0, "+18005550100", cc.Callback{Of: "call_inbound", Number: number, Attempt: attempt})
+	f.e.finish(f.now)
+	return c.ID
+}
+
+func commandsOf(ch cc.Changes, t cc.CommandType) []cc.Command {
+	var out []cc.Command
+	for _, c := range ch.Commands {
+		if c.Type == t {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// A callback keeps the place of the call it stands for: it is offered before a caller who came
+// later; its offer starts the callback scenario, whose session gets the operator's dial; the
+// customer answers and the call is an ordinary one from then on, with no attempt after it.
+func TestCallbackKeepsItsPlaceAndReachesTheCustomer(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.must(f.e.Connect(f.now, "anna"))
+	arrived := f.now
+	f.now = f.now.Add(10 * time.Second)
+	later := f.intake()
+	f.now = f.now.Add(10 * time.Second)
+	cb := f.callback("+14155550100", arrived, 1)
+	if p := f.e.Position(cb); p != 1 {
+		t.Fatalf("the callback is number %d in line, want 1 (its call came first)", p)
+	}
+	ch := f.must(f.e.GoReady(f.now, "anna"))
+	start := commandsOf(ch, cc.CommandStartCallback)
+	if f.offerOf(cb) == "" || f.offerOf(later) != "" || len(start) != 1 || len(commandsOf(ch, cc.CommandDial)) != 0 {
+		t.Fatalf("offers: callback %q, later caller %q; commands %+v: want the callback's scenario started", f.offerOf(cb), f.offerOf(later), ch.Commands)
+	}
+	of := f.offerOf(cb)
+	if start[0].Offer != of || start[0].Contact.Target != "anna" || start[0].AccessURL != "" {
+		t.Fatalf("start command %+v", start[0])
+	}
+	for _, o := range ch.Offers {
+		if o.ID == of && !o.ExpiresAt.Equal(f.now.Add(20*time.Second+5*time.Second+cc.CallbackStartAllowance)) {
+			t.Fatalf("lease until %v: want ring, slack and the start allowance", o.ExpiresAt)
+		}
+	}
+	f.now = f.now.Add(3 * time.Second)
+	c, ch, err := f.e.AttachCallback(f.now, cb, of, "s-1", "http://cloud/cb-1")
+	if err != nil || c.AccessURL != "http://cloud/cb-1" {
+		t.Fatalf("attach: %+v, %v", c, err)
+	}
+	dial := commandsOf(ch, cc.CommandDial)
+	if len(dial) != 1 || dial[0].AccessURL != "http://cloud/cb-1" || dial[0].Offer != of || dial[0].Contact.Target != "anna" || dial[0].Timeout != 20*time.Second {
+		t.Fatalf("after the attach: %+v, want anna dialed from the callback's session", ch.Commands)
+	}
+	if _, _, err := f.e.AttachCallback(f.now, cb, of, "s-2", "http://cloud/cb-2"); err == nil {
+		t.Fatal("a second session for the same offer was taken")
+	}
+	f.must(f.e.Report(f.now, cb, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of, RingTime: 2 * time.Second}))
+	f.must(f.e.Report(f.now, cb, cc.CloudEvent{Kind: cc.CloudCustomerAnswered}))
+	if got := f.live(cb); got.State != cc.CallConnected || got.Callback.Result != cc.CallbackConnected || f.state("anna") != cc.OperatorOnCall {
+		t.Fatalf("connected: %+v, anna %s", got, f.state("anna"))
+	}
+	f.now = f.now.Add(time.Minute)
+	ch = f.must(f.e.Report(f.now, cb, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute}))
+	for _, c := range ch.Calls {
+		if c.ID != cb && c.Callback.Virtual() {
+			t.Fatalf("another attempt %+v after the customer talked", c)
+		}
+	}
+}
+
+// A customer who does not answer ends the attempt: his operator is not blamed, and the next
+// attempt waits the retry spacing at the same place, until the attempts run out.
+func TestCallbackRetriesAreBoundedAndSpaced(t *testing.T) {
+	f := newFixture(t, "anna")
+	q, _ := f.e.Queue("support")
+	q.Rules.Callback = cc.CallbackRules{OfferAfter: time.Minute, Attempts: 2, RetryAfter: 10 * time.Minute}
+	f.must(f.e.UpdateQueue(f.now, q))
+	f.ready("anna")
+	arrived := f.now.Add(-time.Minute)
+	cb := f.callback("+14155550100", arrived, 1)
+	attempt := func(id cc.CallID) {
+		t.Helper()
+		of := f.offerOf(id)
+		if of == "" {
+			t.Fatalf("callback %s not offered", id)
+		}
+		if _, _, err := f.e.AttachCallback(f.now, id, of, "s-"+string(id), "http://cloud/"+string(id)); err != nil {
+			t.Fatal(err)
+		}
+		f.must(f.e.Report(f.now, id, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of}))
+	}
+	attempt(cb)
+	missed := f.marksOf("anna").OffersMissed
+	f.now = f.now.Add(30 * time.Second)
+	ch := f.must(f.e.Report(f.now, cb, cc.CloudEvent{Kind: cc.CloudCustomerFailed, Code: 486, Reason: "Busy Here"}))
+	var next cc.Call
+	for _, c := range ch.Calls {
+		switch {
+		case c.ID == cb && (c.State != cc.CallEnded || c.Callback.Result != cc.CallbackBusy):
+			t.Fatalf("the attempt: %+v, want ended busy", c)
+		case c.ID != cb && c.Callback.Virtual():
+			next = c
+		}
+	}
+	if next.Callback.Attempt != 2 || !next.Callback.NotBefore.Equal(f.now.Add(10*time.Minute)) || !next.ArrivedAt.Equal(arrived) || next.Callback.Number != "+14155550100" {
+		t.Fatalf("next attempt %+v", next)
+	}
+	if f.marksOf("anna").OffersMissed != missed || f.state("anna") != cc.OperatorWrapUp {
+		t.Fatalf("anna: %s, misses %d→%d", f.state("anna"), missed, f.marksOf("anna").OffersMissed)
+	}
+	// Before its time the retry is in no line: a new caller goes first, and nobody hears it
+	// counted in his place.
+	f.now = f.now.Add(10 * time.Second)
+	f.e.Tick(f.now) // anna's wrap-up is over
+	caller := f.intake()
+	if f.offerOf(caller) == "" || f.offerOf(next.ID) != "" || f.e.Position(next.ID) != 0 {
+		t.Fatalf("before its retry time: caller offered %q, retry %q", f.offerOf(caller), f.offerOf(next.ID))
+	}
+	f.must(f.e.Report(f.now, caller, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: f.offerOf(caller)}))
+	f.hangUp(caller)
+	if due, ok := f.e.NextDeadline(); !ok || due.After(next.Callback.NotBefore) {
+		t.Fatalf("next deadline %v, want by the retry time %v", due, next.Callback.NotBefore)
+	}
+	f.now = next.Callback.NotBefore
+	f.e.Tick(f.now)
+	attempt(next.ID)
+	ch = f.must(f.e.Report(f.now, next.ID, cc.CloudEvent{Kind: cc.CloudCustomerFailed, Code: 408}))
+	for _, c := range ch.Calls {
+		if c.ID != next.ID && c.Callback.Virtual() {
+			t.Fatalf("a third attempt %+v with two allowed", c)
+		}
+		if c.ID == next.ID && c.Callback.Result != cc.CallbackNoAnswer {
+			t.Fatalf("the second attempt: %+v", c)
+		}
+	}
+}
+
+// A callback scenario that cannot be started is nobody's miss: the operator is free at once,
+// the callback waits a growing pause, and it is given up after three failures in a row.
+func TestCallbackThatCannotStart(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.ready("anna")
+	cb := f.callback("+14155550100", f.now, 1)
+	for i := 1; i <= cc.UndeliveredDialsLoseCall; i++ {
+		of := f.offerOf(cb)
+		if of == "" {
+			t.Fatalf("failure %d: the callback is not offered", i)
+		}
+		f.e.DialUndelivered(f.now, cb, of, "StartScenarios: 503")
+		if m := f.marksOf("anna"); m.OffersMissed != 0 || m.Unreached != 0 || f.state("anna") != cc.OperatorReady {
+			t.Fatalf("failure %d: anna %s %+v", i, f.state("anna"), m)
+		}
+		c, live := f.e.Call(cb)
+		if i == cc.UndeliveredDialsLoseCall {
+			if live {
+				t.Fatalf("still in line after %d failures: %+v", i, c)
+			}
+			break
+		}
+		pause := 30 * time.Second << (i - 1)
+		if !c.Callback.NotBefore.Equal(f.now.Add(pause)) || c.Offer != "" {
+			t.Fatalf("failure %d: %+v, want a pause of %s", i, c.Callback, pause)
+		}
+		f.now = c.Callback.NotBefore
+		f.e.Tick(f.now)
+	}
+}
+
+// Only the pending offer's scenario is attached: after the lease ran out it is refused.
+func TestCallbackAttachAfterTheLease(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.ready("anna")
+	cb := f.callback("+14155550100", f.now, 1)
+	of := f.offerOf(cb)
+	f.now = f.now.Add(time.Minute)
+	f.e.Tick(f.now) // the lease ran out: nobody heard of a ringing phone, not anna's miss
+	if _, _, err := f.e.AttachCallback(f.now, cb, of, "s-late", "http://cloud/late"); err == nil {
+		t.Fatal("a scenario for an expired offer was attached")
+	}
+	if _, _, err := f.e.AttachCallback(f.now, "call_nope", of, "s", "http://cloud/x"); err == nil {
+		t.Fatal("an unknown callback was attached")
+	}
+	if m := f.marksOf("anna"); m.OffersMissed != 0 {
+		t.Fatalf("anna blamed: %+v", m)
+	}
+}
