@@ -84,6 +84,10 @@ type Engine struct {
 	spares      map[cc.SpareID]*spare
 	questions   map[string]*question         // opt-in questions waiting for an answer
 	handle      map[cc.QueueID]time.Duration // moving average of handle time (talk + wrap-up) per queue
+	// exiting are the queues whose waiting calls may take an exit on a tick (a longest wait,
+	// or out at closing), by id; hoursDue caches when each one's hours next change.
+	exiting  []*cc.Queue
+	hoursDue map[cc.QueueID]time.Time
 	lastTick    time.Time                    // the last Tick
 	lastStep    time.Time                    // the latest time any step ran at
 
@@ -289,6 +293,8 @@ func (e *Engine) reset() {
 	e.spares = map[cc.SpareID]*spare{}
 	e.questions = map[string]*question{}
 	e.handle = map[cc.QueueID]time.Duration{}
+	e.exiting = nil
+	e.hoursDue = map[cc.QueueID]time.Time{}
 	e.begin()
 }
 

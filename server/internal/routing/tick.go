@@ -52,6 +52,7 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 			e.setState(now, o, cc.OperatorOffline, "app disconnected")
 		}
 	}
+	e.exits(now)
 	e.announce(now)
 	e.sweep(now)
 	return e.finish(now)
@@ -192,6 +193,7 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 		e.callsDue, e.callsDueOK = e.callsDeadline(), true
 	}
 	consider(e.callsDue)
+	consider(e.exitsDeadline(e.lastStep))
 	return next, !next.IsZero()
 }
 
@@ -218,6 +220,7 @@ func (e *Engine) callDeadline(c *call) (time.Time, bool) {
 		if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 {
 			soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
 		}
+		soon(e.longestWaitDue(c))
 	}
 	if c.State == cc.CallConnected {
 		consider(c.lastHeard.Add(e.cfg.StaleConnected))
@@ -258,6 +261,7 @@ func (e *Engine) callsDeadline() time.Time {
 				soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
 				overflowWait = true
 			}
+			soon(e.longestWaitDue(c))
 		}
 		if c.State == cc.CallConnected {
 			consider(c.lastHeard.Add(e.cfg.StaleConnected))
