@@ -88,8 +88,8 @@ type Engine struct {
 	// or out at closing), by id; hoursDue caches when each one's hours next change.
 	exiting  []*cc.Queue
 	hoursDue map[cc.QueueID]time.Time
-	lastTick    time.Time                    // the last Tick
-	lastStep    time.Time                    // the latest time any step ran at
+	lastTick time.Time // the last Tick
+	lastStep time.Time // the latest time any step ran at
 
 	// What the current step touched, flushed into a Changes at its end.
 	touchedStatus map[cc.OperatorID]bool
