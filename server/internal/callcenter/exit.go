@@ -24,6 +24,9 @@ const (
 	ExitOverflow ExitKind = "overflow"
 )
 
+// ExitAny asks a call search for calls that took any exit.
+const ExitAny ExitKind = "any"
+
 // ExitKinds lists the kinds an admin may choose.
 var ExitKinds = []ExitKind{ExitMessage, ExitNumber, ExitQueue, ExitOverflow}
 
