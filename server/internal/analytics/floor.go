@@ -21,6 +21,10 @@ type QueueNow struct {
 	ID           cc.QueueID
 	ServiceLevel cc.ServiceLevel // with the defaults filled in
 	Today        cc.Figures
+	// Closed: the queue's hours (or a closure) close it at the floor's time; ClosedWhy says
+	// until when or why ("closed until Mon 09:00", "closed: New Year").
+	Closed    bool
+	ClosedWhy string
 }
 
 // OperatorNow is one operator now.
@@ -35,6 +39,9 @@ func (r *Recorder) Floor(now time.Time, f cc.Floor) Floor {
 	for i, q := range f.Queues {
 		out.Queues[i] = QueueNow{QueueLine: q, ID: q.Queue.ID, ServiceLevel: q.Queue.Rules.ServiceLevel.OrDefaults(),
 			Today: r.Today(now, cc.ScopeQueue, string(q.Queue.ID))}
+		if open, why := q.Queue.Rules.Hours.Open(now); !open {
+			out.Queues[i].Closed, out.Queues[i].ClosedWhy = true, cc.ClosedWhy(why)
+		}
 	}
 	for i, o := range f.Operators {
 		out.Operators[i] = OperatorNow{OperatorView: o, Today: r.Today(now, cc.ScopeOperator, string(o.Operator.ID))}

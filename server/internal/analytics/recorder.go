@@ -55,6 +55,7 @@ type callTrack struct {
 	parties map[cc.PartyID]cc.Party // as last seen (nil: none yet)
 	// transfer is the call's transfer as last seen: a change is a timeline event.
 	transfer cc.Transfer
+	exit     cc.CallExit // as last seen: a change is a timeline event
 }
 
 type asked struct {
@@ -129,7 +130,7 @@ func add(m map[key]*cc.Figures, k key, f cc.Figures) {
 
 func (r *Recorder) track(c cc.Call) *callTrack {
 	t := &callTrack{queue: c.Queue, arrived: c.ArrivedAt, client: c.Client, state: c.State,
-		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer}
+		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer, exit: c.Exit}
 	for _, p := range c.Parties { // loaded with the call: counted and on its timeline already
 		if t.parties == nil {
 			t.parties = map[cc.PartyID]cc.Party{}
@@ -242,12 +243,20 @@ func (r *Recorder) Stored(ts []cc.Tally) {
 
 // arrived starts following a call seen for the first time. A finished call never seen was
 // counted before (or before the history began).
+//
+// A call first seen with an exit took it as it arrived (closed, its line full): it is followed
+// from its arrival in the queue it left, so the exit is on its timeline and in the figures.
 func (f *fold) arrived(c cc.Call) {
-	if f.r.calls[c.ID] != nil || c.State.Finished() {
+	atIntake := c.Exit.Taken()
+	if f.r.calls[c.ID] != nil || c.State.Finished() && !atIntake {
 		return
 	}
-	f.r.calls[c.ID] = f.r.track(c)
-	f.event(cc.CallEvent{Call: c.ID, At: c.ArrivedAt, Kind: cc.EventArrived, QueueAfter: c.Queue})
+	t := f.r.track(c)
+	if atIntake {
+		t.state, t.queue, t.exit = cc.CallWaiting, c.Exit.Queue, cc.CallExit{}
+	}
+	f.r.calls[c.ID] = t
+	f.event(cc.CallEvent{Call: c.ID, At: c.ArrivedAt, Kind: cc.EventArrived, QueueAfter: t.queue})
 }
 
 func (f *fold) call(now time.Time, c cc.Call) {
@@ -256,6 +265,11 @@ func (f *fold) call(now time.Time, c cc.Call) {
 		return
 	}
 	f.parties(now, t, c)
+	if c.Exit != t.exit && c.Exit.Taken() {
+		t.exit = c.Exit
+		f.exited(t, c)
+		t.queue = c.Queue
+	}
 	if c.Queue != t.queue {
 		f.event(cc.CallEvent{Call: c.ID, At: now, Kind: cc.EventRequeued, QueueAfter: c.Queue, Text: string(t.queue)})
 		t.queue = c.Queue
@@ -282,6 +296,20 @@ func (f *fold) call(now time.Time, c cc.Call) {
 		f.event(cc.CallEvent{Call: c.ID, At: c.EndedAt, Kind: cc.EventLost})
 	}
 	f.finished(t, c)
+}
+
+// exited puts a call's exit on its timeline and counts it in the figures of the queue it left
+// (at the call's arrival).
+func (f *fold) exited(t *callTrack, c cc.Call) {
+	x := c.Exit
+	ev := cc.CallEvent{Call: c.ID, At: x.At, Kind: cc.EventExited, Text: string(x.Kind) + ": " + x.Why}
+	if x.Kind == cc.ExitQueue {
+		ev.QueueAfter = cc.QueueID(x.Target)
+	} else if x.Target != "" {
+		ev.Text += " → " + x.Target
+	}
+	f.event(ev)
+	f.tally(cc.ScopeQueue, string(x.Queue), t.arrived, func(g *cc.Figures) { g.CountExit(x) })
 }
 
 // parties puts on the call's timeline what became of its party legs since last seen: dialed,
@@ -356,6 +384,9 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 		sl = cc.DefaultServiceLevel
 	}
 	f.tally(cc.ScopeQueue, string(c.Queue), c.ArrivedAt, func(g *cc.Figures) {
+		if c.Exit.Cause == cc.ExitClosed && c.Exit.Ended() {
+			return // a closed queue's call is counted in ExitsClosed only: it was never in line
+		}
 		g.CallsReceived++
 		if t.spare {
 			g.CallsOverflowed++

@@ -132,6 +132,17 @@ type QueueRules struct {
 	// he set one.
 	Dispositions        []Disposition `json:",omitempty"`
 	DispositionRequired bool          `json:",omitempty"`
+	// Hours are when the queue takes calls (the zero Hours: always). A call arriving while it
+	// is closed takes ClosedExit (ClosedOr: a message by default) at once; calls waiting when
+	// it closes are served, or take ClosedExit with ExitWaitingAtClose.
+	Hours              Hours `json:",omitzero"`
+	ClosedExit         Exit  `json:",omitzero"`
+	ExitWaitingAtClose bool  `json:",omitempty"`
+	// MaxWaiting caps the calls waiting in line: a new call over it takes its exit at once.
+	// LongestWait caps the wait: a call waiting that long takes its exit; with the overflow
+	// exit it is the spare overflow (Overflow.After).
+	MaxWaiting  CallsCap `json:",omitzero"`
+	LongestWait WaitCap  `json:",omitzero"`
 	// Callback: when its waiting callers are offered a call back, and how they are called.
 	Callback CallbackRules `json:",omitzero"`
 }
@@ -318,6 +329,10 @@ type Call struct {
 	// stays as it was.
 	Parties  []Party
 	Transfer Transfer // the transfer in progress, or how the latest one ended; zero: never transferred
+	// Exit is how the call left its queue's line other than to an operator (closed queue, a
+	// cap), when it did: a message or number exit ended it, a queue exit moved it (Queue then
+	// is where it went; Exit.Queue where it came from).
+	Exit CallExit
 	// Callback makes the call a call back to a customer (see Callback); zero for a caller on
 	// the line.
 	Callback Callback
@@ -467,4 +482,8 @@ const (
 	// CommandCancelTransfer hangs up the target's leg (Offer) and puts the caller back with the
 	// operator.
 	CommandCancelTransfer CommandType = "cancel_transfer"
+	// CommandForward says Text (if any), then dials Contact and bridges the caller with it; the
+	// session ends with either side. Tandem is done with the call (a number exit, a menu's
+	// number choice).
+	CommandForward CommandType = "forward"
 )

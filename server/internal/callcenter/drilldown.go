@@ -29,6 +29,7 @@ type CallQuery struct {
 	From, To       time.Time // ended in [From, To)
 	Outcome        CallOutcome
 	Disposition    string     // only calls with this disposition
+	ExitKind       ExitKind   // only calls that took an exit of this kind; ExitAny: any exit
 	Limit          int        // 1..MaxCallPage
 	After          CallCursor // where the previous page stopped; zero for the first page
 }
@@ -49,6 +50,9 @@ func (q CallQuery) Check() error {
 	}
 	if q.Disposition != "" && !ValidSlug(q.Disposition) {
 		return Invalid("disposition", "%q is not a disposition code", q.Disposition)
+	}
+	if q.ExitKind != "" && q.ExitKind != ExitAny && q.ExitKind != ExitMessage && q.ExitKind != ExitNumber && q.ExitKind != ExitQueue {
+		return Invalid("exit_kind", "unknown exit kind %q (message, number, queue or any)", q.ExitKind)
 	}
 	if q.Outcome != "" {
 		known := false

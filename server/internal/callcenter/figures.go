@@ -85,6 +85,12 @@ type Figures struct {
 	HungUpByCaller, HungUpByOperator, HungUpBySys  int64
 	OffersMade, OffersMissed                       int64
 	ManagerCalls, ManagerReached                   int64
+	// Exits counts the calls that left the queue's line by an exit (CountExit), by why (closed,
+	// its cap of calls waiting, its longest wait) and by kind; the spare overflow is
+	// CallsOverflowed. A closed-hours call is outside the service level and the abandonment
+	// (it was never in line); a cap exit counts as a call not answered in time (ServiceLevel).
+	ExitsClosed, ExitsMaxWaiting, ExitsLongestWait int64
+	ExitsMessage, ExitsNumber, ExitsQueue          int64
 	AnswerTimeTotal, AnswerTimeMax                 time.Duration
 	TalkTime, WrapUpTime, RingTimeTotal            time.Duration
 	// HoldTime is the time answered calls spent on hold: part of their TalkTime.
@@ -115,6 +121,12 @@ func (f *Figures) Add(g Figures) {
 	f.OffersMissed += g.OffersMissed
 	f.ManagerCalls += g.ManagerCalls
 	f.ManagerReached += g.ManagerReached
+	f.ExitsClosed += g.ExitsClosed
+	f.ExitsMaxWaiting += g.ExitsMaxWaiting
+	f.ExitsLongestWait += g.ExitsLongestWait
+	f.ExitsMessage += g.ExitsMessage
+	f.ExitsNumber += g.ExitsNumber
+	f.ExitsQueue += g.ExitsQueue
 	f.AnswerTimeTotal += g.AnswerTimeTotal
 	f.AnswerTimeMax = max(f.AnswerTimeMax, g.AnswerTimeMax)
 	f.TalkTime += g.TalkTime
@@ -182,12 +194,14 @@ func meanOf(total time.Duration, n int64) (time.Duration, bool) {
 }
 
 // ServiceLevel is the share of calls answered within the threshold, by rule (false: no call to
-// measure).
+// measure). A call that took a cap exit (most calls waiting, longest wait) counts as not
+// answered in time under every rule; a closed-hours call is not counted.
 func (f Figures) ServiceLevel(rule AbandonedRule) (float64, bool) {
-	counted := float64(f.CallsAnswered + f.CallsAbandoned - f.ShortAbandons)
+	capped := f.ExitsMaxWaiting + f.ExitsLongestWait
+	counted := float64(f.CallsAnswered + f.CallsAbandoned - f.ShortAbandons + capped)
 	switch rule {
 	case AbandonsIgnored:
-		return ratio(float64(f.AnsweredWithin), float64(f.CallsAnswered))
+		return ratio(float64(f.AnsweredWithin), float64(f.CallsAnswered+capped))
 	case AbandonsWithinThresholdMet:
 		return ratio(float64(f.AnsweredWithin+f.AbandonedWithin), counted)
 	default:
@@ -300,4 +314,7 @@ const (
 	// EventDisposition: a disposition was set (Text: its code; Operator: who set it, "" for a
 	// supervisor).
 	EventDisposition CallEventKind = "disposition"
+	// EventExited: the call left its queue's line by an exit (Text: the kind and why;
+	// QueueAfter: the queue it joined, for a queue exit).
+	EventExited CallEventKind = "exited"
 )

@@ -108,6 +108,9 @@ func (r QueueRules) check() (QueueRules, error) {
 		}
 	}
 	var err error
+	if r, err = r.checkExits(); err != nil {
+		return r, err
+	}
 	if r.Overflow, err = r.Overflow.check(); err != nil {
 		return r, err
 	}

@@ -18,7 +18,8 @@ import (
 //	{"type":"dial","call_id":"c1","offer_id":"o1","contact":{"kind":"user","target":"anna"},"timeout_s":20,"caller_id":"+15550100"}
 //
 // Only the fields that belong to the command's type are sent (dial: offer_id, contact,
-// timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason; hold: music_url;
+// timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason, text; forward: contact,
+// text, caller_id, reason; hold: music_url;
 // resume: none; transfer: mode, music_url, and with a target leg offer_id, contact, timeout_s,
 // caller_id; complete_transfer: offer_id; cancel_transfer: offer_id, reason; add_party: party_id,
 // contact, mode, timeout_s, caller_id; party_mode: party_id, mode; drop_party: party_id, reason);
@@ -69,6 +70,15 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 		msg.OfferId = string(cmd.Offer)
 		msg.Reason = cmd.Reason
 	case callcenter.CommandHangup:
+		msg.Reason = cmd.Reason
+		msg.Text = cmd.Text
+	case callcenter.CommandForward:
+		if err := checkContact(cmd); err != nil {
+			return nil, err
+		}
+		msg.Contact = &callintakev1.CloudContact{Kind: string(cmd.Contact.Kind), Target: cmd.Contact.Target}
+		msg.Text = cmd.Text
+		msg.CallerId = cmd.CallerID
 		msg.Reason = cmd.Reason
 	case callcenter.CommandHold:
 		msg.MusicUrl = cmd.MusicURL

@@ -33,12 +33,19 @@ func (e *Engine) Intake(now time.Time, in cc.Intake) (cc.Call, cc.Changes, error
 		ArrivedAt:    arrived,
 		Priority:     in.Priority,
 	}, now)
+	e.calls[c.ID] = c
+	if e.arrivalExit(now, q, c, true, 0) {
+		if c.State.Finished() { // a message or number exit: the reply tells the scenario
+			ch := e.finish(now)
+			return c.Call, ch, nil
+		}
+		q = e.queues[c.Queue] // a queue exit: it waits there
+	}
 	if number, ok := cc.NormalizeNumber(in.CallerNumber); ok {
 		c.Client = number
 		e.routeToManager(now, q, c)
 	}
 	e.scheduleAnnouncement(c, now)
-	e.calls[c.ID] = c
 	e.touchCall(c)
 	ch := e.finish(now)
 	return c.Call, ch, nil

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"cmp"
+	"slices"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -33,6 +34,9 @@ func (e *Engine) UpdateQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
 }
 
 func (e *Engine) saveQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
+	if err := e.checkExitQueues(q); err != nil {
+		return e.fail(err)
+	}
 	for _, id := range q.Rules.Overflow.Spares {
 		if e.spares[id] == nil {
 			return e.fail(cc.NotFound("queue.overflow.spare_ids", "no spare number %q", id))
@@ -77,6 +81,19 @@ func (e *Engine) putQueue(q cc.Queue) {
 	for _, n := range cp.DialedNumbers {
 		e.byNumber[n] = q.ID
 	}
+	e.indexExits()
+}
+
+// indexExits lists the queues whose waiting calls may take an exit on a tick.
+func (e *Engine) indexExits() {
+	e.exiting = e.exiting[:0]
+	clear(e.hoursDue)
+	for _, q := range e.queues {
+		if q.Rules.ExitWaitingAtClose && q.Rules.Hours.Set() || q.Rules.LongestWait.After > 0 && !q.Rules.OverflowIsExit() {
+			e.exiting = append(e.exiting, q)
+		}
+	}
+	slices.SortFunc(e.exiting, func(a, b *cc.Queue) int { return cmp.Compare(a.ID, b.ID) })
 }
 
 // Queue returns a queue's settings.

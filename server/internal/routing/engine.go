@@ -87,8 +87,12 @@ type Engine struct {
 	spares      map[cc.SpareID]*spare
 	questions   map[string]*question        // opt-in questions waiting for an answer
 	waits       map[cc.QueueID]*waitFigures // what each queue's expected waits are worked out from
-	lastTick    time.Time                   // the last Tick
-	lastStep    time.Time                   // the latest time any step ran at
+	// exiting are the queues whose waiting calls may take an exit on a tick (a longest wait,
+	// or out at closing), by id; hoursDue caches when each one's hours next change.
+	exiting  []*cc.Queue
+	hoursDue map[cc.QueueID]time.Time
+	lastTick time.Time // the last Tick
+	lastStep time.Time // the latest time any step ran at
 
 	// What the current step touched, flushed into a Changes at its end.
 	touchedStatus map[cc.OperatorID]bool
@@ -299,6 +303,8 @@ func (e *Engine) reset() {
 	e.spares = map[cc.SpareID]*spare{}
 	e.questions = map[string]*question{}
 	e.waits = map[cc.QueueID]*waitFigures{}
+	e.exiting = nil
+	e.hoursDue = map[cc.QueueID]time.Time{}
 	e.begin()
 }
 

@@ -50,6 +50,7 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 			e.setState(now, o, cc.OperatorOffline, "app disconnected")
 		}
 	}
+	e.exits(now)
 	e.announce(now)
 	e.sweep(now)
 	return e.finish(now)
@@ -177,6 +178,7 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 	}
 	consider(e.callsDue)
 	consider(e.callbacksDue())
+	consider(e.exitsDeadline(e.lastStep))
 	return next, !next.IsZero()
 }
 
@@ -203,6 +205,7 @@ func (e *Engine) callDeadline(c *call) (time.Time, bool) {
 		if q := e.queues[c.Queue]; q != nil && q.Rules.Overflow.After > 0 && !c.Callback.Virtual() {
 			soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
 		}
+		soon(e.longestWaitDue(c))
 	}
 	switch {
 	case c.State == cc.CallConnected:
@@ -244,6 +247,7 @@ func (e *Engine) callsDeadline() time.Time {
 				soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
 				overflowWait = true
 			}
+			soon(e.longestWaitDue(c))
 		}
 		switch {
 		case c.State == cc.CallConnected:

@@ -240,7 +240,7 @@ func statusRow(s callcenter.OperatorStatus) []any {
 // ones are empty: callRow's values.
 const callUpsert = `
 		INSERT INTO calls (` + callColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
 			disposition = CASE WHEN excluded.disposition <> '' THEN excluded.disposition ELSE calls.disposition END,
@@ -256,14 +256,15 @@ const callUpsert = `
 			answered_at = excluded.answered_at, ended_at = excluded.ended_at,
 			hung_up_by = excluded.hung_up_by, talk_time_ms = excluded.talk_time_ms,
 			held_since = excluded.held_since, hold_time_ms = excluded.hold_time_ms,
-			transfer = excluded.transfer`
+			transfer = excluded.transfer, exit_kind = excluded.exit_kind, call_exit = excluded.call_exit`
 
 // callRow is c as callUpsert's values.
 func callRow(c callcenter.Call) []any {
 	return []any{c.ID, c.Queue, c.State, c.SessionID, c.AccessURL, c.CallerNumber,
 		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, msTime(c.ArrivedAt),
 		c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
-		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime), transferText(c.Transfer), c.Disposition}
+		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime), transferText(c.Transfer), c.Disposition,
+		c.Exit.Kind, exitText(c.Exit)}
 }
 
 // partyUpsert writes a call's party: partyRow's values.
@@ -372,6 +373,14 @@ func spareRow(s callcenter.Spare) []any { return []any{s.ID, jsonText(s)} }
 // spareStatusRow is s as spareStatusUpsert's values.
 func spareStatusRow(s callcenter.SpareStatus) []any {
 	return []any{s.Spare, jsonText(s)}
+}
+
+// exitText is a call's exit as its column: JSON, "" when it took none.
+func exitText(x callcenter.CallExit) string {
+	if !x.Taken() {
+		return ""
+	}
+	return jsonText(x)
 }
 
 // transferText is a call's transfer as its column: JSON, "" when it was never transferred.

@@ -79,6 +79,13 @@ func SearchCallsQuery(q callcenter.CallQuery) (string, []any) {
 	if q.Disposition != "" {
 		where, args = append(where, `disposition = ?`), append(args, q.Disposition)
 	}
+	switch q.ExitKind {
+	case "":
+	case callcenter.ExitAny:
+		where = append(where, `exit_kind <> ''`)
+	default:
+		where, args = append(where, `exit_kind = ?`), append(args, q.ExitKind)
+	}
 	if q.After.Call != "" {
 		at := q.After.EndedAt.UnixMilli()
 		where, args = append(where, `(ended_at < ? OR (ended_at = ? AND id < ?))`), append(args, at, at, q.After.Call)

@@ -15,6 +15,9 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in cc.
 			return cc.Reply{}, ch, err
 		}
 		q, _ := s.engine.Queue(c.Queue)
+		if ch.Next != nil { // it took an exit of its queue as it arrived: the scenario carries it out
+			return cc.Reply{Call: c.ID, Queue: c.Queue, Next: ch.Next}, ch, nil
+		}
 		reply := cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
 			Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}
 		w, trusted := s.engine.ExpectedWait(c.ID, now)

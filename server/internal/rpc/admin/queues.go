@@ -17,6 +17,10 @@ func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 	if q == nil {
 		return cc.Queue{}, cc.Invalid("queue", "required")
 	}
+	rules, err := rulesIn(q)
+	if err != nil {
+		return cc.Queue{}, err
+	}
 	return cc.Queue{
 		ID:              cc.QueueID(q.GetQueueId()),
 		Name:            q.GetName(),
@@ -28,7 +32,7 @@ func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 		HoldMusicURL:    q.GetHoldMusicUrl(),
 		Greeting:        q.GetGreeting(),
 		IsDefault:       q.GetIsDefault(),
-		Rules:           rulesIn(q),
+		Rules:           rules,
 		RecordCalls:     q.GetRecordCalls(),
 		RecordingNotice: q.GetRecordingNotice(),
 	}.Check()
@@ -36,7 +40,7 @@ func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 
 // rulesIn reads a queue's rules: the fields the API documents with "0: the default" take
 // cc.DefaultRules' value when zero.
-func rulesIn(q *adminv1.Queue) cc.QueueRules {
+func rulesIn(q *adminv1.Queue) (cc.QueueRules, error) {
 	r := cc.DefaultRules()
 	r.AnnounceEvery = convert.Seconds(q.GetAnnounceEveryS())
 	if n := q.GetAwayAfterMisses(); n > 0 {
@@ -98,7 +102,26 @@ func rulesIn(q *adminv1.Queue) cc.QueueRules {
 		r.Dispositions = append(r.Dispositions, cc.Disposition{Code: d.GetCode(), Label: d.GetLabel()})
 	}
 	r.DispositionRequired = q.GetDispositionRequired()
-	return r
+	if h := q.GetHours(); h != nil {
+		var err error
+		if r.Hours, err = convert.QueueHoursIn("queue.hours", h); err != nil {
+			return r, err
+		}
+	}
+	r.ClosedExit = convert.ExitIn(q.GetClosedExit())
+	r.ExitWaitingAtClose = q.GetExitWaitingAtClose()
+	r.MaxWaiting = cc.CallsCap{Calls: int(min(q.GetMaxWaiting(), 1<<20)), Exit: convert.ExitIn(q.GetMaxWaitingExit())} // Check refuses past 10000
+	r.LongestWait = cc.WaitCap{After: convert.Seconds(q.GetLongestWaitS()), Exit: convert.ExitIn(q.GetLongestWaitExit())}
+	return r, nil
+}
+
+// queueOut is a queue as the API shows it, with whether it is closed now.
+func (h *Handler) queueOut(q cc.Queue) *adminv1.Queue {
+	out := convert.QueueOut(q)
+	if open, why := q.Rules.Hours.Open(h.clock.Now()); !open {
+		out.ClosedNow, out.ClosedWhy = true, cc.ClosedWhy(why)
+	}
+	return out
 }
 
 func (h *Handler) CreateQueue(ctx context.Context, req *connect.Request[adminv1.CreateQueueRequest]) (*connect.Response[adminv1.CreateQueueResponse], error) {
@@ -109,7 +132,7 @@ func (h *Handler) CreateQueue(ctx context.Context, req *connect.Request[adminv1.
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.CreateQueueResponse{Queue: convert.QueueOut(q)}), nil
+	return connect.NewResponse(&adminv1.CreateQueueResponse{Queue: h.queueOut(q)}), nil
 }
 
 func (h *Handler) UpdateQueue(ctx context.Context, req *connect.Request[adminv1.UpdateQueueRequest]) (*connect.Response[adminv1.UpdateQueueResponse], error) {
@@ -120,7 +143,7 @@ func (h *Handler) UpdateQueue(ctx context.Context, req *connect.Request[adminv1.
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.UpdateQueueResponse{Queue: convert.QueueOut(q)}), nil
+	return connect.NewResponse(&adminv1.UpdateQueueResponse{Queue: h.queueOut(q)}), nil
 }
 
 func (h *Handler) GetQueue(ctx context.Context, req *connect.Request[adminv1.GetQueueRequest]) (*connect.Response[adminv1.GetQueueResponse], error) {
@@ -131,7 +154,7 @@ func (h *Handler) GetQueue(ctx context.Context, req *connect.Request[adminv1.Get
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&adminv1.GetQueueResponse{Queue: convert.QueueOut(q)}), nil
+	return connect.NewResponse(&adminv1.GetQueueResponse{Queue: h.queueOut(q)}), nil
 }
 
 func (h *Handler) ListQueues(ctx context.Context, req *connect.Request[adminv1.ListQueuesRequest]) (*connect.Response[adminv1.ListQueuesResponse], error) {
@@ -141,7 +164,7 @@ func (h *Handler) ListQueues(ctx context.Context, req *connect.Request[adminv1.L
 	}
 	out := &adminv1.ListQueuesResponse{}
 	for _, q := range qs {
-		out.Queues = append(out.Queues, convert.QueueOut(q))
+		out.Queues = append(out.Queues, h.queueOut(q))
 	}
 	return connect.NewResponse(out), nil
 }

@@ -74,7 +74,8 @@ func cursorOf(token string) (cc.CallCursor, error) {
 func (h *Handler) callQuery(ctx context.Context, m *analyticsv1.SearchCallsRequest) (cc.CallQuery, error) {
 	q := cc.CallQuery{Number: strings.TrimSpace(m.GetCallerNumber()), NumberContains: m.GetNumberContains(),
 		Queue: cc.QueueID(m.GetQueueId()), From: convert.TimeOf(m.GetRange().GetFrom()), To: convert.TimeOf(m.GetRange().GetTo()),
-		Limit: int(m.GetPageSize()), Disposition: strings.TrimSpace(m.GetDisposition())}
+		Limit: int(m.GetPageSize()), Disposition: strings.TrimSpace(m.GetDisposition()),
+		ExitKind: cc.ExitKind(strings.TrimSpace(m.GetExitKind()))}
 	if q.Limit == 0 {
 		q.Limit = defaultCallPage
 	}
@@ -131,7 +132,7 @@ func (h *Handler) SearchCalls(ctx context.Context, req *connect.Request[analytic
 			State: convert.CallStates[c.State], Outcome: outcomeOf(c), ArrivedAt: convert.Timestamp(c.ArrivedAt),
 			AnsweredAt: convert.Timestamp(c.AnsweredAt), EndedAt: convert.Timestamp(c.EndedAt),
 			TalkTimeMs: uint64(c.TalkTime / time.Millisecond), HungUpBy: convert.HangupParties[c.HungUpBy],
-			Disposition: c.Disposition}
+			Disposition: c.Disposition, Exit: convert.CallExitOut(c.Exit)}
 		waited := c.EndedAt
 		if !c.AnsweredAt.IsZero() {
 			waited = c.AnsweredAt

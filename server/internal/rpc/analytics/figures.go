@@ -25,6 +25,8 @@ func figuresOut(f cc.Figures, rule *cc.ServiceLevel) *analyticsv1.Figures {
 		AnswerTimeTotalMs: d(f.AnswerTimeTotal), AnswerTimeMaxMs: convert.Millis(f.AnswerTimeMax),
 		TalkTimeMs: d(f.TalkTime), HoldTimeMs: d(f.HoldTime), WrapUpTimeMs: d(f.WrapUpTime), RingTimeTotalMs: d(f.RingTimeTotal),
 		ReadyMs: d(f.Ready), ReservedMs: d(f.Reserved), OnCallMs: d(f.OnCall), WrapUpMs: d(f.WrapUp), AwayMs: d(f.Away),
+		ExitsClosed: uint32(f.ExitsClosed), ExitsMaxWaiting: uint32(f.ExitsMaxWaiting), ExitsLongestWait: uint32(f.ExitsLongestWait),
+		ExitsMessage: uint32(f.ExitsMessage), ExitsNumber: uint32(f.ExitsNumber), ExitsQueue: uint32(f.ExitsQueue),
 	}
 	for _, n := range f.Histogram {
 		out.AnswerTimeHistogram = append(out.AnswerTimeHistogram, uint32(n))

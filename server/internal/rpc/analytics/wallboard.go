@@ -197,6 +197,8 @@ func queueLiveOut(q *stats.QueueNow) *analyticsv1.QueueLive {
 		CallsConnected:    uint32(q.Connected),
 		Today:             figuresOut(q.Today, &q.ServiceLevel),
 		ServiceLevelRule:  slRuleOut(q.ServiceLevel),
+		Closed:            q.Closed,
+		ClosedWhy:         q.ClosedWhy,
 	}
 	var longest time.Time
 	for i, w := range q.Waiting {

@@ -62,6 +62,13 @@ func QueueOut(q cc.Queue) *adminv1.Queue {
 		AlertHoldS:                    uint32(q.Rules.Alerts.Hold / time.Second),
 		Dispositions:                  DispositionsOut(q.Rules.Dispositions),
 		DispositionRequired:           q.Rules.DispositionRequired,
+		Hours:                         QueueHoursOut(q.Rules.Hours),
+		ClosedExit:                    ExitOut(q.Rules.ClosedExit),
+		ExitWaitingAtClose:            q.Rules.ExitWaitingAtClose,
+		MaxWaiting:                    uint32(q.Rules.MaxWaiting.Calls),
+		MaxWaitingExit:                ExitOut(q.Rules.MaxWaiting.Exit),
+		LongestWaitS:                  uint32(q.Rules.LongestWait.After / time.Second),
+		LongestWaitExit:               ExitOut(q.Rules.LongestWait.Exit),
 	}
 }
 

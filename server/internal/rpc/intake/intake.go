@@ -86,7 +86,7 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&callintakev1.RegisterCallResponse{
+	out := &callintakev1.RegisterCallResponse{
 		CallId:          string(reply.Call),
 		QueueId:         string(reply.Queue),
 		Position:        uint32(reply.Position),
@@ -96,7 +96,13 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 		RecordingNotice: reply.RecordingNotice,
 		Announcement:    reply.Announcement,
 		ExpectedWaitS:   uint32((reply.ExpectedWait + time.Second - 1) / time.Second),
-	}), nil
+	}
+	if reply.Next != nil {
+		if out.Next, err = cloud.CommandMessage(*reply.Next); err != nil {
+			return nil, codes.ToConnect(ctx, err)
+		}
+	}
+	return connect.NewResponse(out), nil
 }
 
 func (h *Handler) ReportCallEvent(ctx context.Context, req *connect.Request[callintakev1.ReportCallEventRequest]) (*connect.Response[callintakev1.ReportCallEventResponse], error) {

@@ -848,8 +848,29 @@ type Queue struct {
 	// Needs at least one disposition. If the queue stops requiring one (or loses its
 	// dispositions), operators kept for it are ready again within a second.
 	DispositionRequired bool `protobuf:"varint,251,opt,name=disposition_required,json=dispositionRequired,proto3" json:"disposition_required,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Business hours, in the queue's own time zone (unset: open always). A call that arrives
+	// while the queue is closed takes closed_exit at once (without one: a message saying the queue
+	// is closed, then the call ends). Errors name the entry, e.g. "queue.hours.weekly[2].to".
+	Hours *QueueHours `protobuf:"bytes,270,opt,name=hours,proto3" json:"hours,omitempty"`
+	// What a closed queue does with a call: "message", "number" or "queue" (not "overflow").
+	ClosedExit *QueueExit `protobuf:"bytes,271,opt,name=closed_exit,json=closedExit,proto3" json:"closed_exit,omitempty"`
+	// Calls still waiting when the queue closes take closed_exit too; by default they are served.
+	ExitWaitingAtClose bool `protobuf:"varint,272,opt,name=exit_waiting_at_close,json=exitWaitingAtClose,proto3" json:"exit_waiting_at_close,omitempty"`
+	// At most this many calls wait in line (those being offered included); a new call over it
+	// takes max_waiting_exit at once (0: no cap; at most 10000). The exit is required with a cap.
+	MaxWaiting     uint32     `protobuf:"varint,273,opt,name=max_waiting,json=maxWaiting,proto3" json:"max_waiting,omitempty"`
+	MaxWaitingExit *QueueExit `protobuf:"bytes,274,opt,name=max_waiting_exit,json=maxWaitingExit,proto3" json:"max_waiting_exit,omitempty"`
+	// A call that waited this long (from its arrival, in any queue) takes longest_wait_exit
+	// (0: no cap; at most 14400 s). With the exit "overflow" this is the spare overflow:
+	// overflow.after_s is set to it (an overflow.after_s alone still works as before).
+	LongestWaitS    uint32     `protobuf:"varint,275,opt,name=longest_wait_s,json=longestWaitS,proto3" json:"longest_wait_s,omitempty"`
+	LongestWaitExit *QueueExit `protobuf:"bytes,276,opt,name=longest_wait_exit,json=longestWaitExit,proto3" json:"longest_wait_exit,omitempty"`
+	// Output only: whether the queue is closed now and why ("closed: New Year", "closed until
+	// Mon 09:00"); ignored in requests.
+	ClosedNow     bool   `protobuf:"varint,277,opt,name=closed_now,json=closedNow,proto3" json:"closed_now,omitempty"`
+	ClosedWhy     string `protobuf:"bytes,278,opt,name=closed_why,json=closedWhy,proto3" json:"closed_why,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Queue) Reset() {
@@ -1134,6 +1155,334 @@ func (x *Queue) GetDispositionRequired() bool {
 	return false
 }
 
+func (x *Queue) GetHours() *QueueHours {
+	if x != nil {
+		return x.Hours
+	}
+	return nil
+}
+
+func (x *Queue) GetClosedExit() *QueueExit {
+	if x != nil {
+		return x.ClosedExit
+	}
+	return nil
+}
+
+func (x *Queue) GetExitWaitingAtClose() bool {
+	if x != nil {
+		return x.ExitWaitingAtClose
+	}
+	return false
+}
+
+func (x *Queue) GetMaxWaiting() uint32 {
+	if x != nil {
+		return x.MaxWaiting
+	}
+	return 0
+}
+
+func (x *Queue) GetMaxWaitingExit() *QueueExit {
+	if x != nil {
+		return x.MaxWaitingExit
+	}
+	return nil
+}
+
+func (x *Queue) GetLongestWaitS() uint32 {
+	if x != nil {
+		return x.LongestWaitS
+	}
+	return 0
+}
+
+func (x *Queue) GetLongestWaitExit() *QueueExit {
+	if x != nil {
+		return x.LongestWaitExit
+	}
+	return nil
+}
+
+func (x *Queue) GetClosedNow() bool {
+	if x != nil {
+		return x.ClosedNow
+	}
+	return false
+}
+
+func (x *Queue) GetClosedWhy() string {
+	if x != nil {
+		return x.ClosedWhy
+	}
+	return ""
+}
+
+// QueueHours are when a queue takes calls, in time_zone (an IANA name like "Europe/Berlin",
+// required with spans or closures): the weekly spans (none: open all week but the closures)
+// and whole days closed.
+type QueueHours struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TimeZone      string                 `protobuf:"bytes,1,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	Weekly        []*OpenSpan            `protobuf:"bytes,2,rep,name=weekly,proto3" json:"weekly,omitempty"`
+	Closures      []*Closure             `protobuf:"bytes,3,rep,name=closures,proto3" json:"closures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueueHours) Reset() {
+	*x = QueueHours{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueueHours) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueueHours) ProtoMessage() {}
+
+func (x *QueueHours) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueueHours.ProtoReflect.Descriptor instead.
+func (*QueueHours) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *QueueHours) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *QueueHours) GetWeekly() []*OpenSpan {
+	if x != nil {
+		return x.Weekly
+	}
+	return nil
+}
+
+func (x *QueueHours) GetClosures() []*Closure {
+	if x != nil {
+		return x.Closures
+	}
+	return nil
+}
+
+// OpenSpan is one opening span of a weekday: day "mon".."sun", from and to "HH:MM" (to at
+// most "24:00"; a night shift over midnight is two spans, which join up). Spans of a day must
+// not overlap.
+type OpenSpan struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Day           string                 `protobuf:"bytes,1,opt,name=day,proto3" json:"day,omitempty"`
+	From          string                 `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	To            string                 `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpenSpan) Reset() {
+	*x = OpenSpan{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpenSpan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpenSpan) ProtoMessage() {}
+
+func (x *OpenSpan) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpenSpan.ProtoReflect.Descriptor instead.
+func (*OpenSpan) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *OpenSpan) GetDay() string {
+	if x != nil {
+		return x.Day
+	}
+	return ""
+}
+
+func (x *OpenSpan) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *OpenSpan) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+// Closure closes the queue on whole local days, first to last ("2026-12-31"; last empty: the
+// first only), whatever the week says; name is said in why ("closed: New Year").
+type Closure struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	First         string                 `protobuf:"bytes,1,opt,name=first,proto3" json:"first,omitempty"`
+	Last          string                 `protobuf:"bytes,2,opt,name=last,proto3" json:"last,omitempty"`
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Closure) Reset() {
+	*x = Closure{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Closure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Closure) ProtoMessage() {}
+
+func (x *Closure) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Closure.ProtoReflect.Descriptor instead.
+func (*Closure) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Closure) GetFirst() string {
+	if x != nil {
+		return x.First
+	}
+	return ""
+}
+
+func (x *Closure) GetLast() string {
+	if x != nil {
+		return x.Last
+	}
+	return ""
+}
+
+func (x *Closure) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// QueueExit is a way a call leaves the queue's line other than to an operator.
+//
+//	"message": say text, then hang up (text required).
+//	"number":  say text (if any), then put the caller through to number: E.164
+//	           ("+14155550100"), "sip:…" or "user:<Voximplant user name>"; Tandem is done
+//	           with the call.
+//	"queue":   join queue_id's line, keeping the time the call arrived (its place); a queue
+//	           exit to the queue itself, or exits that lead round in a cycle, are refused.
+//	"overflow": the queue's spare numbers (overflow); a longest-wait exit only.
+type QueueExit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Text          string                 `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	Number        string                 `protobuf:"bytes,3,opt,name=number,proto3" json:"number,omitempty"`
+	QueueId       string                 `protobuf:"bytes,4,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QueueExit) Reset() {
+	*x = QueueExit{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueueExit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueueExit) ProtoMessage() {}
+
+func (x *QueueExit) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueueExit.ProtoReflect.Descriptor instead.
+func (*QueueExit) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *QueueExit) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *QueueExit) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *QueueExit) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *QueueExit) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
 // Overflow sends calls that waited too long with nobody free to spare numbers.
 type Overflow struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1155,7 +1504,7 @@ type Overflow struct {
 
 func (x *Overflow) Reset() {
 	*x = Overflow{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1167,7 +1516,7 @@ func (x *Overflow) String() string {
 func (*Overflow) ProtoMessage() {}
 
 func (x *Overflow) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1180,7 +1529,7 @@ func (x *Overflow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Overflow.ProtoReflect.Descriptor instead.
 func (*Overflow) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Overflow) GetAfterS() uint32 {
@@ -1227,7 +1576,7 @@ type CreateQueueRequest struct {
 
 func (x *CreateQueueRequest) Reset() {
 	*x = CreateQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1239,7 +1588,7 @@ func (x *CreateQueueRequest) String() string {
 func (*CreateQueueRequest) ProtoMessage() {}
 
 func (x *CreateQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1252,7 +1601,7 @@ func (x *CreateQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQueueRequest.ProtoReflect.Descriptor instead.
 func (*CreateQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{13}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CreateQueueRequest) GetQueue() *Queue {
@@ -1271,7 +1620,7 @@ type CreateQueueResponse struct {
 
 func (x *CreateQueueResponse) Reset() {
 	*x = CreateQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1283,7 +1632,7 @@ func (x *CreateQueueResponse) String() string {
 func (*CreateQueueResponse) ProtoMessage() {}
 
 func (x *CreateQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1296,7 +1645,7 @@ func (x *CreateQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQueueResponse.ProtoReflect.Descriptor instead.
 func (*CreateQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{14}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CreateQueueResponse) GetQueue() *Queue {
@@ -1316,7 +1665,7 @@ type UpdateQueueRequest struct {
 
 func (x *UpdateQueueRequest) Reset() {
 	*x = UpdateQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1328,7 +1677,7 @@ func (x *UpdateQueueRequest) String() string {
 func (*UpdateQueueRequest) ProtoMessage() {}
 
 func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1341,7 +1690,7 @@ func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQueueRequest.ProtoReflect.Descriptor instead.
 func (*UpdateQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{15}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *UpdateQueueRequest) GetQueue() *Queue {
@@ -1360,7 +1709,7 @@ type UpdateQueueResponse struct {
 
 func (x *UpdateQueueResponse) Reset() {
 	*x = UpdateQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1372,7 +1721,7 @@ func (x *UpdateQueueResponse) String() string {
 func (*UpdateQueueResponse) ProtoMessage() {}
 
 func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1385,7 +1734,7 @@ func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQueueResponse.ProtoReflect.Descriptor instead.
 func (*UpdateQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{16}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UpdateQueueResponse) GetQueue() *Queue {
@@ -1404,7 +1753,7 @@ type GetQueueRequest struct {
 
 func (x *GetQueueRequest) Reset() {
 	*x = GetQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1416,7 +1765,7 @@ func (x *GetQueueRequest) String() string {
 func (*GetQueueRequest) ProtoMessage() {}
 
 func (x *GetQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1429,7 +1778,7 @@ func (x *GetQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueRequest.ProtoReflect.Descriptor instead.
 func (*GetQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{17}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetQueueRequest) GetQueueId() string {
@@ -1448,7 +1797,7 @@ type GetQueueResponse struct {
 
 func (x *GetQueueResponse) Reset() {
 	*x = GetQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1460,7 +1809,7 @@ func (x *GetQueueResponse) String() string {
 func (*GetQueueResponse) ProtoMessage() {}
 
 func (x *GetQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1473,7 +1822,7 @@ func (x *GetQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueResponse.ProtoReflect.Descriptor instead.
 func (*GetQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{18}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetQueueResponse) GetQueue() *Queue {
@@ -1491,7 +1840,7 @@ type ListQueuesRequest struct {
 
 func (x *ListQueuesRequest) Reset() {
 	*x = ListQueuesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1503,7 +1852,7 @@ func (x *ListQueuesRequest) String() string {
 func (*ListQueuesRequest) ProtoMessage() {}
 
 func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1516,7 +1865,7 @@ func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQueuesRequest.ProtoReflect.Descriptor instead.
 func (*ListQueuesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{19}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{23}
 }
 
 type ListQueuesResponse struct {
@@ -1528,7 +1877,7 @@ type ListQueuesResponse struct {
 
 func (x *ListQueuesResponse) Reset() {
 	*x = ListQueuesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1540,7 +1889,7 @@ func (x *ListQueuesResponse) String() string {
 func (*ListQueuesResponse) ProtoMessage() {}
 
 func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1553,7 +1902,7 @@ func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQueuesResponse.ProtoReflect.Descriptor instead.
 func (*ListQueuesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{20}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListQueuesResponse) GetQueues() []*Queue {
@@ -1581,7 +1930,7 @@ type Client struct {
 
 func (x *Client) Reset() {
 	*x = Client{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1593,7 +1942,7 @@ func (x *Client) String() string {
 func (*Client) ProtoMessage() {}
 
 func (x *Client) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1606,7 +1955,7 @@ func (x *Client) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Client.ProtoReflect.Descriptor instead.
 func (*Client) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{21}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Client) GetNumber() string {
@@ -1655,7 +2004,7 @@ type SetClientRequest struct {
 
 func (x *SetClientRequest) Reset() {
 	*x = SetClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1667,7 +2016,7 @@ func (x *SetClientRequest) String() string {
 func (*SetClientRequest) ProtoMessage() {}
 
 func (x *SetClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1680,7 +2029,7 @@ func (x *SetClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetClientRequest.ProtoReflect.Descriptor instead.
 func (*SetClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{22}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SetClientRequest) GetNumber() string {
@@ -1706,7 +2055,7 @@ type SetClientResponse struct {
 
 func (x *SetClientResponse) Reset() {
 	*x = SetClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1718,7 +2067,7 @@ func (x *SetClientResponse) String() string {
 func (*SetClientResponse) ProtoMessage() {}
 
 func (x *SetClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1731,7 +2080,7 @@ func (x *SetClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetClientResponse.ProtoReflect.Descriptor instead.
 func (*SetClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{23}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *SetClientResponse) GetClient() *Client {
@@ -1750,7 +2099,7 @@ type RemoveClientRequest struct {
 
 func (x *RemoveClientRequest) Reset() {
 	*x = RemoveClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1762,7 +2111,7 @@ func (x *RemoveClientRequest) String() string {
 func (*RemoveClientRequest) ProtoMessage() {}
 
 func (x *RemoveClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1775,7 +2124,7 @@ func (x *RemoveClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveClientRequest.ProtoReflect.Descriptor instead.
 func (*RemoveClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{24}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RemoveClientRequest) GetNumber() string {
@@ -1794,7 +2143,7 @@ type RemoveClientResponse struct {
 
 func (x *RemoveClientResponse) Reset() {
 	*x = RemoveClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1806,7 +2155,7 @@ func (x *RemoveClientResponse) String() string {
 func (*RemoveClientResponse) ProtoMessage() {}
 
 func (x *RemoveClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1819,7 +2168,7 @@ func (x *RemoveClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveClientResponse.ProtoReflect.Descriptor instead.
 func (*RemoveClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{25}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RemoveClientResponse) GetClient() *Client {
@@ -1838,7 +2187,7 @@ type GetClientRequest struct {
 
 func (x *GetClientRequest) Reset() {
 	*x = GetClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1850,7 +2199,7 @@ func (x *GetClientRequest) String() string {
 func (*GetClientRequest) ProtoMessage() {}
 
 func (x *GetClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1863,7 +2212,7 @@ func (x *GetClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClientRequest.ProtoReflect.Descriptor instead.
 func (*GetClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{26}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetClientRequest) GetNumber() string {
@@ -1882,7 +2231,7 @@ type GetClientResponse struct {
 
 func (x *GetClientResponse) Reset() {
 	*x = GetClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1894,7 +2243,7 @@ func (x *GetClientResponse) String() string {
 func (*GetClientResponse) ProtoMessage() {}
 
 func (x *GetClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1907,7 +2256,7 @@ func (x *GetClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClientResponse.ProtoReflect.Descriptor instead.
 func (*GetClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{27}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetClientResponse) GetClient() *Client {
@@ -1929,7 +2278,7 @@ type ListClientsRequest struct {
 
 func (x *ListClientsRequest) Reset() {
 	*x = ListClientsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1941,7 +2290,7 @@ func (x *ListClientsRequest) String() string {
 func (*ListClientsRequest) ProtoMessage() {}
 
 func (x *ListClientsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1954,7 +2303,7 @@ func (x *ListClientsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClientsRequest.ProtoReflect.Descriptor instead.
 func (*ListClientsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{28}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListClientsRequest) GetManagerId() string {
@@ -1980,7 +2329,7 @@ type ListClientsResponse struct {
 
 func (x *ListClientsResponse) Reset() {
 	*x = ListClientsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1992,7 +2341,7 @@ func (x *ListClientsResponse) String() string {
 func (*ListClientsResponse) ProtoMessage() {}
 
 func (x *ListClientsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2005,7 +2354,7 @@ func (x *ListClientsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClientsResponse.ProtoReflect.Descriptor instead.
 func (*ListClientsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{29}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListClientsResponse) GetClients() []*Client {
@@ -2026,7 +2375,7 @@ type ImportClientsRequest struct {
 
 func (x *ImportClientsRequest) Reset() {
 	*x = ImportClientsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2038,7 +2387,7 @@ func (x *ImportClientsRequest) String() string {
 func (*ImportClientsRequest) ProtoMessage() {}
 
 func (x *ImportClientsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2051,7 +2400,7 @@ func (x *ImportClientsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportClientsRequest.ProtoReflect.Descriptor instead.
 func (*ImportClientsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{30}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ImportClientsRequest) GetCsv() string {
@@ -2072,7 +2421,7 @@ type ImportClientsResponse struct {
 
 func (x *ImportClientsResponse) Reset() {
 	*x = ImportClientsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2084,7 +2433,7 @@ func (x *ImportClientsResponse) String() string {
 func (*ImportClientsResponse) ProtoMessage() {}
 
 func (x *ImportClientsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2097,7 +2446,7 @@ func (x *ImportClientsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportClientsResponse.ProtoReflect.Descriptor instead.
 func (*ImportClientsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{31}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ImportClientsResponse) GetImported() uint32 {
@@ -2124,7 +2473,7 @@ type ImportError struct {
 
 func (x *ImportError) Reset() {
 	*x = ImportError{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2136,7 +2485,7 @@ func (x *ImportError) String() string {
 func (*ImportError) ProtoMessage() {}
 
 func (x *ImportError) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2149,7 +2498,7 @@ func (x *ImportError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportError.ProtoReflect.Descriptor instead.
 func (*ImportError) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{32}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ImportError) GetLine() uint32 {
@@ -2182,7 +2531,7 @@ type Absence struct {
 
 func (x *Absence) Reset() {
 	*x = Absence{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2194,7 +2543,7 @@ func (x *Absence) String() string {
 func (*Absence) ProtoMessage() {}
 
 func (x *Absence) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2207,7 +2556,7 @@ func (x *Absence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Absence.ProtoReflect.Descriptor instead.
 func (*Absence) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{33}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Absence) GetAbsenceId() string {
@@ -2257,7 +2606,7 @@ type CreateAbsenceRequest struct {
 
 func (x *CreateAbsenceRequest) Reset() {
 	*x = CreateAbsenceRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2269,7 +2618,7 @@ func (x *CreateAbsenceRequest) String() string {
 func (*CreateAbsenceRequest) ProtoMessage() {}
 
 func (x *CreateAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2282,7 +2631,7 @@ func (x *CreateAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*CreateAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{34}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *CreateAbsenceRequest) GetOperatorId() string {
@@ -2322,7 +2671,7 @@ type CreateAbsenceResponse struct {
 
 func (x *CreateAbsenceResponse) Reset() {
 	*x = CreateAbsenceResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2334,7 +2683,7 @@ func (x *CreateAbsenceResponse) String() string {
 func (*CreateAbsenceResponse) ProtoMessage() {}
 
 func (x *CreateAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2347,7 +2696,7 @@ func (x *CreateAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*CreateAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{35}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CreateAbsenceResponse) GetAbsence() *Absence {
@@ -2366,7 +2715,7 @@ type DeleteAbsenceRequest struct {
 
 func (x *DeleteAbsenceRequest) Reset() {
 	*x = DeleteAbsenceRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2378,7 +2727,7 @@ func (x *DeleteAbsenceRequest) String() string {
 func (*DeleteAbsenceRequest) ProtoMessage() {}
 
 func (x *DeleteAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2391,7 +2740,7 @@ func (x *DeleteAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*DeleteAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{36}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *DeleteAbsenceRequest) GetAbsenceId() string {
@@ -2409,7 +2758,7 @@ type DeleteAbsenceResponse struct {
 
 func (x *DeleteAbsenceResponse) Reset() {
 	*x = DeleteAbsenceResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2421,7 +2770,7 @@ func (x *DeleteAbsenceResponse) String() string {
 func (*DeleteAbsenceResponse) ProtoMessage() {}
 
 func (x *DeleteAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2434,7 +2783,7 @@ func (x *DeleteAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*DeleteAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{37}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{41}
 }
 
 type ListAbsencesRequest struct {
@@ -2447,7 +2796,7 @@ type ListAbsencesRequest struct {
 
 func (x *ListAbsencesRequest) Reset() {
 	*x = ListAbsencesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2459,7 +2808,7 @@ func (x *ListAbsencesRequest) String() string {
 func (*ListAbsencesRequest) ProtoMessage() {}
 
 func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2472,7 +2821,7 @@ func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesRequest.ProtoReflect.Descriptor instead.
 func (*ListAbsencesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{38}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListAbsencesRequest) GetOperatorId() string {
@@ -2491,7 +2840,7 @@ type ListAbsencesResponse struct {
 
 func (x *ListAbsencesResponse) Reset() {
 	*x = ListAbsencesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2852,7 @@ func (x *ListAbsencesResponse) String() string {
 func (*ListAbsencesResponse) ProtoMessage() {}
 
 func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2865,7 @@ func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesResponse.ProtoReflect.Descriptor instead.
 func (*ListAbsencesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{39}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListAbsencesResponse) GetAbsences() []*Absence {
@@ -2555,7 +2904,7 @@ type Spare struct {
 
 func (x *Spare) Reset() {
 	*x = Spare{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2567,7 +2916,7 @@ func (x *Spare) String() string {
 func (*Spare) ProtoMessage() {}
 
 func (x *Spare) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2580,7 +2929,7 @@ func (x *Spare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Spare.ProtoReflect.Descriptor instead.
 func (*Spare) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{40}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *Spare) GetSpareId() string {
@@ -2673,7 +3022,7 @@ type SpareUse struct {
 
 func (x *SpareUse) Reset() {
 	*x = SpareUse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2685,7 +3034,7 @@ func (x *SpareUse) String() string {
 func (*SpareUse) ProtoMessage() {}
 
 func (x *SpareUse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2698,7 +3047,7 @@ func (x *SpareUse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpareUse.ProtoReflect.Descriptor instead.
 func (*SpareUse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{41}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *SpareUse) GetActive() uint32 {
@@ -2738,7 +3087,7 @@ type CreateSpareRequest struct {
 
 func (x *CreateSpareRequest) Reset() {
 	*x = CreateSpareRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2750,7 +3099,7 @@ func (x *CreateSpareRequest) String() string {
 func (*CreateSpareRequest) ProtoMessage() {}
 
 func (x *CreateSpareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2763,7 +3112,7 @@ func (x *CreateSpareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSpareRequest.ProtoReflect.Descriptor instead.
 func (*CreateSpareRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{42}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *CreateSpareRequest) GetSpare() *Spare {
@@ -2782,7 +3131,7 @@ type CreateSpareResponse struct {
 
 func (x *CreateSpareResponse) Reset() {
 	*x = CreateSpareResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2794,7 +3143,7 @@ func (x *CreateSpareResponse) String() string {
 func (*CreateSpareResponse) ProtoMessage() {}
 
 func (x *CreateSpareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2807,7 +3156,7 @@ func (x *CreateSpareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSpareResponse.ProtoReflect.Descriptor instead.
 func (*CreateSpareResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{43}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *CreateSpareResponse) GetSpare() *Spare {
@@ -2827,7 +3176,7 @@ type UpdateSpareRequest struct {
 
 func (x *UpdateSpareRequest) Reset() {
 	*x = UpdateSpareRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2839,7 +3188,7 @@ func (x *UpdateSpareRequest) String() string {
 func (*UpdateSpareRequest) ProtoMessage() {}
 
 func (x *UpdateSpareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2852,7 +3201,7 @@ func (x *UpdateSpareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSpareRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSpareRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{44}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *UpdateSpareRequest) GetSpare() *Spare {
@@ -2871,7 +3220,7 @@ type UpdateSpareResponse struct {
 
 func (x *UpdateSpareResponse) Reset() {
 	*x = UpdateSpareResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2883,7 +3232,7 @@ func (x *UpdateSpareResponse) String() string {
 func (*UpdateSpareResponse) ProtoMessage() {}
 
 func (x *UpdateSpareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2896,7 +3245,7 @@ func (x *UpdateSpareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSpareResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSpareResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{45}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *UpdateSpareResponse) GetSpare() *Spare {
@@ -2914,7 +3263,7 @@ type ListSparesRequest struct {
 
 func (x *ListSparesRequest) Reset() {
 	*x = ListSparesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2926,7 +3275,7 @@ func (x *ListSparesRequest) String() string {
 func (*ListSparesRequest) ProtoMessage() {}
 
 func (x *ListSparesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2939,7 +3288,7 @@ func (x *ListSparesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSparesRequest.ProtoReflect.Descriptor instead.
 func (*ListSparesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{46}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{50}
 }
 
 type ListSparesResponse struct {
@@ -2951,7 +3300,7 @@ type ListSparesResponse struct {
 
 func (x *ListSparesResponse) Reset() {
 	*x = ListSparesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2963,7 +3312,7 @@ func (x *ListSparesResponse) String() string {
 func (*ListSparesResponse) ProtoMessage() {}
 
 func (x *ListSparesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2976,7 +3325,7 @@ func (x *ListSparesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSparesResponse.ProtoReflect.Descriptor instead.
 func (*ListSparesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{47}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ListSparesResponse) GetSpares() []*Spare {
@@ -2997,7 +3346,7 @@ type PreviewOverflowRequest struct {
 
 func (x *PreviewOverflowRequest) Reset() {
 	*x = PreviewOverflowRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3009,7 +3358,7 @@ func (x *PreviewOverflowRequest) String() string {
 func (*PreviewOverflowRequest) ProtoMessage() {}
 
 func (x *PreviewOverflowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3022,7 +3371,7 @@ func (x *PreviewOverflowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewOverflowRequest.ProtoReflect.Descriptor instead.
 func (*PreviewOverflowRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{48}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *PreviewOverflowRequest) GetQueueId() string {
@@ -3052,7 +3401,7 @@ type PreviewOverflowResponse struct {
 
 func (x *PreviewOverflowResponse) Reset() {
 	*x = PreviewOverflowResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3064,7 +3413,7 @@ func (x *PreviewOverflowResponse) String() string {
 func (*PreviewOverflowResponse) ProtoMessage() {}
 
 func (x *PreviewOverflowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3077,7 +3426,7 @@ func (x *PreviewOverflowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewOverflowResponse.ProtoReflect.Descriptor instead.
 func (*PreviewOverflowResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *PreviewOverflowResponse) GetSpareId() string {
@@ -3113,7 +3462,7 @@ type SpareCandidate struct {
 
 func (x *SpareCandidate) Reset() {
 	*x = SpareCandidate{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3125,7 +3474,7 @@ func (x *SpareCandidate) String() string {
 func (*SpareCandidate) ProtoMessage() {}
 
 func (x *SpareCandidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3138,7 +3487,7 @@ func (x *SpareCandidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpareCandidate.ProtoReflect.Descriptor instead.
 func (*SpareCandidate) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{50}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *SpareCandidate) GetSpareId() string {
@@ -3193,7 +3542,7 @@ type ApiKey struct {
 
 func (x *ApiKey) Reset() {
 	*x = ApiKey{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3205,7 +3554,7 @@ func (x *ApiKey) String() string {
 func (*ApiKey) ProtoMessage() {}
 
 func (x *ApiKey) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3218,7 +3567,7 @@ func (x *ApiKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKey.ProtoReflect.Descriptor instead.
 func (*ApiKey) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{51}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ApiKey) GetKeyId() string {
@@ -3288,7 +3637,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3300,7 +3649,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3313,7 +3662,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{52}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -3341,7 +3690,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3353,7 +3702,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3366,7 +3715,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -3392,7 +3741,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3404,7 +3753,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3417,7 +3766,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{54}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ListApiKeysRequest) GetIncludeRevoked() bool {
@@ -3436,7 +3785,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3448,7 +3797,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3461,7 +3810,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{55}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -3480,7 +3829,7 @@ type RevokeApiKeyRequest struct {
 
 func (x *RevokeApiKeyRequest) Reset() {
 	*x = RevokeApiKeyRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3492,7 +3841,7 @@ func (x *RevokeApiKeyRequest) String() string {
 func (*RevokeApiKeyRequest) ProtoMessage() {}
 
 func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3505,7 +3854,7 @@ func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{56}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *RevokeApiKeyRequest) GetKeyId() string {
@@ -3524,7 +3873,7 @@ type RevokeApiKeyResponse struct {
 
 func (x *RevokeApiKeyResponse) Reset() {
 	*x = RevokeApiKeyResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3536,7 +3885,7 @@ func (x *RevokeApiKeyResponse) String() string {
 func (*RevokeApiKeyResponse) ProtoMessage() {}
 
 func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3549,7 +3898,7 @@ func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{57}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
@@ -3575,7 +3924,7 @@ type SetApiKeySoftphoneRequest struct {
 
 func (x *SetApiKeySoftphoneRequest) Reset() {
 	*x = SetApiKeySoftphoneRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3587,7 +3936,7 @@ func (x *SetApiKeySoftphoneRequest) String() string {
 func (*SetApiKeySoftphoneRequest) ProtoMessage() {}
 
 func (x *SetApiKeySoftphoneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3600,7 +3949,7 @@ func (x *SetApiKeySoftphoneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetApiKeySoftphoneRequest.ProtoReflect.Descriptor instead.
 func (*SetApiKeySoftphoneRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *SetApiKeySoftphoneRequest) GetKeyId() string {
@@ -3633,7 +3982,7 @@ type SetApiKeySoftphoneResponse struct {
 
 func (x *SetApiKeySoftphoneResponse) Reset() {
 	*x = SetApiKeySoftphoneResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3645,7 +3994,7 @@ func (x *SetApiKeySoftphoneResponse) String() string {
 func (*SetApiKeySoftphoneResponse) ProtoMessage() {}
 
 func (x *SetApiKeySoftphoneResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3658,7 +4007,7 @@ func (x *SetApiKeySoftphoneResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetApiKeySoftphoneResponse.ProtoReflect.Descriptor instead.
 func (*SetApiKeySoftphoneResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *SetApiKeySoftphoneResponse) GetApiKey() *ApiKey {
@@ -3681,7 +4030,7 @@ type PersonSoftphone struct {
 
 func (x *PersonSoftphone) Reset() {
 	*x = PersonSoftphone{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3693,7 +4042,7 @@ func (x *PersonSoftphone) String() string {
 func (*PersonSoftphone) ProtoMessage() {}
 
 func (x *PersonSoftphone) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3706,7 +4055,7 @@ func (x *PersonSoftphone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersonSoftphone.ProtoReflect.Descriptor instead.
 func (*PersonSoftphone) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *PersonSoftphone) GetPerson() string {
@@ -3738,7 +4087,7 @@ type SetPersonSoftphoneRequest struct {
 
 func (x *SetPersonSoftphoneRequest) Reset() {
 	*x = SetPersonSoftphoneRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3750,7 +4099,7 @@ func (x *SetPersonSoftphoneRequest) String() string {
 func (*SetPersonSoftphoneRequest) ProtoMessage() {}
 
 func (x *SetPersonSoftphoneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3763,7 +4112,7 @@ func (x *SetPersonSoftphoneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPersonSoftphoneRequest.ProtoReflect.Descriptor instead.
 func (*SetPersonSoftphoneRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *SetPersonSoftphoneRequest) GetPerson() string {
@@ -3797,7 +4146,7 @@ type SetPersonSoftphoneResponse struct {
 
 func (x *SetPersonSoftphoneResponse) Reset() {
 	*x = SetPersonSoftphoneResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3809,7 +4158,7 @@ func (x *SetPersonSoftphoneResponse) String() string {
 func (*SetPersonSoftphoneResponse) ProtoMessage() {}
 
 func (x *SetPersonSoftphoneResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3822,7 +4171,7 @@ func (x *SetPersonSoftphoneResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPersonSoftphoneResponse.ProtoReflect.Descriptor instead.
 func (*SetPersonSoftphoneResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *SetPersonSoftphoneResponse) GetSoftphone() *PersonSoftphone {
@@ -3840,7 +4189,7 @@ type ListPersonSoftphonesRequest struct {
 
 func (x *ListPersonSoftphonesRequest) Reset() {
 	*x = ListPersonSoftphonesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3852,7 +4201,7 @@ func (x *ListPersonSoftphonesRequest) String() string {
 func (*ListPersonSoftphonesRequest) ProtoMessage() {}
 
 func (x *ListPersonSoftphonesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3865,7 +4214,7 @@ func (x *ListPersonSoftphonesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPersonSoftphonesRequest.ProtoReflect.Descriptor instead.
 func (*ListPersonSoftphonesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 type ListPersonSoftphonesResponse struct {
@@ -3878,7 +4227,7 @@ type ListPersonSoftphonesResponse struct {
 
 func (x *ListPersonSoftphonesResponse) Reset() {
 	*x = ListPersonSoftphonesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3890,7 +4239,7 @@ func (x *ListPersonSoftphonesResponse) String() string {
 func (*ListPersonSoftphonesResponse) ProtoMessage() {}
 
 func (x *ListPersonSoftphonesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3903,7 +4252,7 @@ func (x *ListPersonSoftphonesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPersonSoftphonesResponse.ProtoReflect.Descriptor instead.
 func (*ListPersonSoftphonesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ListPersonSoftphonesResponse) GetSoftphones() []*PersonSoftphone {
@@ -3921,7 +4270,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3933,7 +4282,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3946,7 +4295,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 type WhoAmIResponse struct {
@@ -3966,7 +4315,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3978,7 +4327,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3991,7 +4340,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *WhoAmIResponse) GetKeyId() string {
@@ -4037,7 +4386,7 @@ type ListLoginFailuresRequest struct {
 
 func (x *ListLoginFailuresRequest) Reset() {
 	*x = ListLoginFailuresRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4049,7 +4398,7 @@ func (x *ListLoginFailuresRequest) String() string {
 func (*ListLoginFailuresRequest) ProtoMessage() {}
 
 func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4062,7 +4411,7 @@ func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresRequest.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 type ListLoginFailuresResponse struct {
@@ -4077,7 +4426,7 @@ type ListLoginFailuresResponse struct {
 
 func (x *ListLoginFailuresResponse) Reset() {
 	*x = ListLoginFailuresResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4089,7 +4438,7 @@ func (x *ListLoginFailuresResponse) String() string {
 func (*ListLoginFailuresResponse) ProtoMessage() {}
 
 func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4102,7 +4451,7 @@ func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresResponse.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *ListLoginFailuresResponse) GetOperators() []*OperatorLoginFailures {
@@ -4136,7 +4485,7 @@ type OperatorLoginFailures struct {
 
 func (x *OperatorLoginFailures) Reset() {
 	*x = OperatorLoginFailures{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4148,7 +4497,7 @@ func (x *OperatorLoginFailures) String() string {
 func (*OperatorLoginFailures) ProtoMessage() {}
 
 func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4161,7 +4510,7 @@ func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorLoginFailures.ProtoReflect.Descriptor instead.
 func (*OperatorLoginFailures) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *OperatorLoginFailures) GetOperatorId() string {
@@ -4220,7 +4569,7 @@ type LoginBackOff struct {
 
 func (x *LoginBackOff) Reset() {
 	*x = LoginBackOff{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4232,7 +4581,7 @@ func (x *LoginBackOff) String() string {
 func (*LoginBackOff) ProtoMessage() {}
 
 func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4245,7 +4594,7 @@ func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginBackOff.ProtoReflect.Descriptor instead.
 func (*LoginBackOff) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *LoginBackOff) GetAddress() string {
@@ -4281,7 +4630,7 @@ type UnlockLoginRequest struct {
 
 func (x *UnlockLoginRequest) Reset() {
 	*x = UnlockLoginRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4293,7 +4642,7 @@ func (x *UnlockLoginRequest) String() string {
 func (*UnlockLoginRequest) ProtoMessage() {}
 
 func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4306,7 +4655,7 @@ func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginRequest.ProtoReflect.Descriptor instead.
 func (*UnlockLoginRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *UnlockLoginRequest) GetOperatorId() string {
@@ -4333,7 +4682,7 @@ type UnlockLoginResponse struct {
 
 func (x *UnlockLoginResponse) Reset() {
 	*x = UnlockLoginResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4345,7 +4694,7 @@ func (x *UnlockLoginResponse) String() string {
 func (*UnlockLoginResponse) ProtoMessage() {}
 
 func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4358,7 +4707,7 @@ func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginResponse.ProtoReflect.Descriptor instead.
 func (*UnlockLoginResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *UnlockLoginResponse) GetCleared() uint32 {
@@ -4393,7 +4742,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4405,7 +4754,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4418,7 +4767,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *AuditEntry) GetEntryId() uint64 {
@@ -4502,7 +4851,7 @@ type ListAuditEntriesRequest struct {
 
 func (x *ListAuditEntriesRequest) Reset() {
 	*x = ListAuditEntriesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4514,7 +4863,7 @@ func (x *ListAuditEntriesRequest) String() string {
 func (*ListAuditEntriesRequest) ProtoMessage() {}
 
 func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4527,7 +4876,7 @@ func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
@@ -4583,7 +4932,7 @@ type ListAuditEntriesResponse struct {
 
 func (x *ListAuditEntriesResponse) Reset() {
 	*x = ListAuditEntriesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4595,7 +4944,7 @@ func (x *ListAuditEntriesResponse) String() string {
 func (*ListAuditEntriesResponse) ProtoMessage() {}
 
 func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4608,7 +4957,7 @@ func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
@@ -4633,7 +4982,7 @@ type GetRetentionRequest struct {
 
 func (x *GetRetentionRequest) Reset() {
 	*x = GetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4645,7 +4994,7 @@ func (x *GetRetentionRequest) String() string {
 func (*GetRetentionRequest) ProtoMessage() {}
 
 func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4658,7 +5007,7 @@ func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
 }
 
 type GetRetentionResponse struct {
@@ -4674,7 +5023,7 @@ type GetRetentionResponse struct {
 
 func (x *GetRetentionResponse) Reset() {
 	*x = GetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4686,7 +5035,7 @@ func (x *GetRetentionResponse) String() string {
 func (*GetRetentionResponse) ProtoMessage() {}
 
 func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4699,7 +5048,7 @@ func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *GetRetentionResponse) GetCallDays() uint32 {
@@ -4733,7 +5082,7 @@ type SetRetentionRequest struct {
 
 func (x *SetRetentionRequest) Reset() {
 	*x = SetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4745,7 +5094,7 @@ func (x *SetRetentionRequest) String() string {
 func (*SetRetentionRequest) ProtoMessage() {}
 
 func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4758,7 +5107,7 @@ func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *SetRetentionRequest) GetCallDays() uint32 {
@@ -4779,7 +5128,7 @@ type SetRetentionResponse struct {
 
 func (x *SetRetentionResponse) Reset() {
 	*x = SetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4791,7 +5140,7 @@ func (x *SetRetentionResponse) String() string {
 func (*SetRetentionResponse) ProtoMessage() {}
 
 func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4804,7 +5153,7 @@ func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *SetRetentionResponse) GetCallDays() uint32 {
@@ -4831,7 +5180,7 @@ type ExportCallerDataRequest struct {
 
 func (x *ExportCallerDataRequest) Reset() {
 	*x = ExportCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4843,7 +5192,7 @@ func (x *ExportCallerDataRequest) String() string {
 func (*ExportCallerDataRequest) ProtoMessage() {}
 
 func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4856,7 +5205,7 @@ func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *ExportCallerDataRequest) GetNumber() string {
@@ -4880,7 +5229,7 @@ type ExportCallerDataResponse struct {
 
 func (x *ExportCallerDataResponse) Reset() {
 	*x = ExportCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4892,7 +5241,7 @@ func (x *ExportCallerDataResponse) String() string {
 func (*ExportCallerDataResponse) ProtoMessage() {}
 
 func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4905,7 +5254,7 @@ func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *ExportCallerDataResponse) GetNumber() string {
@@ -4954,7 +5303,7 @@ type CallerCall struct {
 
 func (x *CallerCall) Reset() {
 	*x = CallerCall{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4966,7 +5315,7 @@ func (x *CallerCall) String() string {
 func (*CallerCall) ProtoMessage() {}
 
 func (x *CallerCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4979,7 +5328,7 @@ func (x *CallerCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
 func (*CallerCall) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *CallerCall) GetCallId() string {
@@ -5096,7 +5445,7 @@ type DeleteCallerDataRequest struct {
 
 func (x *DeleteCallerDataRequest) Reset() {
 	*x = DeleteCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5108,7 +5457,7 @@ func (x *DeleteCallerDataRequest) String() string {
 func (*DeleteCallerDataRequest) ProtoMessage() {}
 
 func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5121,7 +5470,7 @@ func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *DeleteCallerDataRequest) GetNumber() string {
@@ -5145,7 +5494,7 @@ type DeleteCallerDataResponse struct {
 
 func (x *DeleteCallerDataResponse) Reset() {
 	*x = DeleteCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5157,7 +5506,7 @@ func (x *DeleteCallerDataResponse) String() string {
 func (*DeleteCallerDataResponse) ProtoMessage() {}
 
 func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5170,7 +5519,7 @@ func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *DeleteCallerDataResponse) GetNumber() string {
@@ -5212,7 +5561,7 @@ type Account struct {
 
 func (x *Account) Reset() {
 	*x = Account{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5224,7 +5573,7 @@ func (x *Account) String() string {
 func (*Account) ProtoMessage() {}
 
 func (x *Account) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5237,7 +5586,7 @@ func (x *Account) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Account.ProtoReflect.Descriptor instead.
 func (*Account) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *Account) GetName() string {
@@ -5296,7 +5645,7 @@ type CreateAccountRequest struct {
 
 func (x *CreateAccountRequest) Reset() {
 	*x = CreateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5308,7 +5657,7 @@ func (x *CreateAccountRequest) String() string {
 func (*CreateAccountRequest) ProtoMessage() {}
 
 func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5321,7 +5670,7 @@ func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountRequest.ProtoReflect.Descriptor instead.
 func (*CreateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *CreateAccountRequest) GetName() string {
@@ -5361,7 +5710,7 @@ type CreateAccountResponse struct {
 
 func (x *CreateAccountResponse) Reset() {
 	*x = CreateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5373,7 +5722,7 @@ func (x *CreateAccountResponse) String() string {
 func (*CreateAccountResponse) ProtoMessage() {}
 
 func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5386,7 +5735,7 @@ func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountResponse.ProtoReflect.Descriptor instead.
 func (*CreateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *CreateAccountResponse) GetAccount() *Account {
@@ -5404,7 +5753,7 @@ type ListAccountsRequest struct {
 
 func (x *ListAccountsRequest) Reset() {
 	*x = ListAccountsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5416,7 +5765,7 @@ func (x *ListAccountsRequest) String() string {
 func (*ListAccountsRequest) ProtoMessage() {}
 
 func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5429,7 +5778,7 @@ func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
 }
 
 type ListAccountsResponse struct {
@@ -5442,7 +5791,7 @@ type ListAccountsResponse struct {
 
 func (x *ListAccountsResponse) Reset() {
 	*x = ListAccountsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5454,7 +5803,7 @@ func (x *ListAccountsResponse) String() string {
 func (*ListAccountsResponse) ProtoMessage() {}
 
 func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5467,7 +5816,7 @@ func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *ListAccountsResponse) GetAccounts() []*Account {
@@ -5490,7 +5839,7 @@ type UpdateAccountRequest struct {
 
 func (x *UpdateAccountRequest) Reset() {
 	*x = UpdateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5502,7 +5851,7 @@ func (x *UpdateAccountRequest) String() string {
 func (*UpdateAccountRequest) ProtoMessage() {}
 
 func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5515,7 +5864,7 @@ func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *UpdateAccountRequest) GetName() string {
@@ -5555,7 +5904,7 @@ type UpdateAccountResponse struct {
 
 func (x *UpdateAccountResponse) Reset() {
 	*x = UpdateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5567,7 +5916,7 @@ func (x *UpdateAccountResponse) String() string {
 func (*UpdateAccountResponse) ProtoMessage() {}
 
 func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5580,7 +5929,7 @@ func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *UpdateAccountResponse) GetAccount() *Account {
@@ -5601,7 +5950,7 @@ type SetAccountPasswordRequest struct {
 
 func (x *SetAccountPasswordRequest) Reset() {
 	*x = SetAccountPasswordRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5613,7 +5962,7 @@ func (x *SetAccountPasswordRequest) String() string {
 func (*SetAccountPasswordRequest) ProtoMessage() {}
 
 func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5626,7 +5975,7 @@ func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordRequest.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *SetAccountPasswordRequest) GetName() string {
@@ -5652,7 +6001,7 @@ type SetAccountPasswordResponse struct {
 
 func (x *SetAccountPasswordResponse) Reset() {
 	*x = SetAccountPasswordResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5664,7 +6013,7 @@ func (x *SetAccountPasswordResponse) String() string {
 func (*SetAccountPasswordResponse) ProtoMessage() {}
 
 func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5677,7 +6026,7 @@ func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordResponse.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *SetAccountPasswordResponse) GetAccount() *Account {
@@ -5697,7 +6046,7 @@ type SignInRequest struct {
 
 func (x *SignInRequest) Reset() {
 	*x = SignInRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5709,7 +6058,7 @@ func (x *SignInRequest) String() string {
 func (*SignInRequest) ProtoMessage() {}
 
 func (x *SignInRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5722,7 +6071,7 @@ func (x *SignInRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInRequest.ProtoReflect.Descriptor instead.
 func (*SignInRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *SignInRequest) GetName() string {
@@ -5751,7 +6100,7 @@ type SignInResponse struct {
 
 func (x *SignInResponse) Reset() {
 	*x = SignInResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5763,7 +6112,7 @@ func (x *SignInResponse) String() string {
 func (*SignInResponse) ProtoMessage() {}
 
 func (x *SignInResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5776,7 +6125,7 @@ func (x *SignInResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInResponse.ProtoReflect.Descriptor instead.
 func (*SignInResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{95}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *SignInResponse) GetToken() string {
@@ -5808,7 +6157,7 @@ type SignOutRequest struct {
 
 func (x *SignOutRequest) Reset() {
 	*x = SignOutRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5820,7 +6169,7 @@ func (x *SignOutRequest) String() string {
 func (*SignOutRequest) ProtoMessage() {}
 
 func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5833,7 +6182,7 @@ func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutRequest.ProtoReflect.Descriptor instead.
 func (*SignOutRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{96}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{100}
 }
 
 type SignOutResponse struct {
@@ -5844,7 +6193,7 @@ type SignOutResponse struct {
 
 func (x *SignOutResponse) Reset() {
 	*x = SignOutResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5856,7 +6205,7 @@ func (x *SignOutResponse) String() string {
 func (*SignOutResponse) ProtoMessage() {}
 
 func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5869,7 +6218,7 @@ func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutResponse.ProtoReflect.Descriptor instead.
 func (*SignOutResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{97}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{101}
 }
 
 type GetSignInOptionsRequest struct {
@@ -5880,7 +6229,7 @@ type GetSignInOptionsRequest struct {
 
 func (x *GetSignInOptionsRequest) Reset() {
 	*x = GetSignInOptionsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5892,7 +6241,7 @@ func (x *GetSignInOptionsRequest) String() string {
 func (*GetSignInOptionsRequest) ProtoMessage() {}
 
 func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5905,7 +6254,7 @@ func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsRequest.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{98}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{102}
 }
 
 type GetSignInOptionsResponse struct {
@@ -5920,7 +6269,7 @@ type GetSignInOptionsResponse struct {
 
 func (x *GetSignInOptionsResponse) Reset() {
 	*x = GetSignInOptionsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5932,7 +6281,7 @@ func (x *GetSignInOptionsResponse) String() string {
 func (*GetSignInOptionsResponse) ProtoMessage() {}
 
 func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5945,7 +6294,7 @@ func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsResponse.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{99}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{103}
 }
 
 func (x *GetSignInOptionsResponse) GetOidcProvider() string {
@@ -6021,7 +6370,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\x8d\r\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xcc\x10\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -6062,10 +6411,41 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\falert_hold_s\x18\xf6\x01 \x01(\rR\n" +
 	"alertHoldS\x12B\n" +
 	"\fdispositions\x18\xfa\x01 \x03(\v2\x1d.tandem.common.v1.DispositionR\fdispositions\x122\n" +
-	"\x14disposition_required\x18\xfb\x01 \x01(\bR\x13dispositionRequired\x1aC\n" +
+	"\x14disposition_required\x18\xfb\x01 \x01(\bR\x13dispositionRequired\x122\n" +
+	"\x05hours\x18\x8e\x02 \x01(\v2\x1b.tandem.admin.v1.QueueHoursR\x05hours\x12<\n" +
+	"\vclosed_exit\x18\x8f\x02 \x01(\v2\x1a.tandem.admin.v1.QueueExitR\n" +
+	"closedExit\x122\n" +
+	"\x15exit_waiting_at_close\x18\x90\x02 \x01(\bR\x12exitWaitingAtClose\x12 \n" +
+	"\vmax_waiting\x18\x91\x02 \x01(\rR\n" +
+	"maxWaiting\x12E\n" +
+	"\x10max_waiting_exit\x18\x92\x02 \x01(\v2\x1a.tandem.admin.v1.QueueExitR\x0emaxWaitingExit\x12%\n" +
+	"\x0elongest_wait_s\x18\x93\x02 \x01(\rR\flongestWaitS\x12G\n" +
+	"\x11longest_wait_exit\x18\x94\x02 \x01(\v2\x1a.tandem.admin.v1.QueueExitR\x0flongestWaitExit\x12\x1e\n" +
+	"\n" +
+	"closed_now\x18\x95\x02 \x01(\bR\tclosedNow\x12\x1e\n" +
+	"\n" +
+	"closed_why\x18\x96\x02 \x01(\tR\tclosedWhy\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa2\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x92\x01\n" +
+	"\n" +
+	"QueueHours\x12\x1b\n" +
+	"\ttime_zone\x18\x01 \x01(\tR\btimeZone\x121\n" +
+	"\x06weekly\x18\x02 \x03(\v2\x19.tandem.admin.v1.OpenSpanR\x06weekly\x124\n" +
+	"\bclosures\x18\x03 \x03(\v2\x18.tandem.admin.v1.ClosureR\bclosures\"@\n" +
+	"\bOpenSpan\x12\x10\n" +
+	"\x03day\x18\x01 \x01(\tR\x03day\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\"G\n" +
+	"\aClosure\x12\x14\n" +
+	"\x05first\x18\x01 \x01(\tR\x05first\x12\x12\n" +
+	"\x04last\x18\x02 \x01(\tR\x04last\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\"f\n" +
+	"\tQueueExit\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\x12\x16\n" +
+	"\x06number\x18\x03 \x01(\tR\x06number\x12\x19\n" +
+	"\bqueue_id\x18\x04 \x01(\tR\aqueueId\"\xa2\x01\n" +
 	"\bOverflow\x12\x17\n" +
 	"\aafter_s\x18\x01 \x01(\rR\x06afterS\x12\x1b\n" +
 	"\tspare_ids\x18\x02 \x03(\tR\bspareIds\x12\x1e\n" +
@@ -6459,7 +6839,7 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 103)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 107)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(KeyRole)(0),                         // 0: tandem.admin.v1.KeyRole
 	(*WeekHours)(nil),                    // 1: tandem.admin.v1.WeekHours
@@ -6474,275 +6854,285 @@ var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(*ListOperatorsRequest)(nil),         // 10: tandem.admin.v1.ListOperatorsRequest
 	(*ListOperatorsResponse)(nil),        // 11: tandem.admin.v1.ListOperatorsResponse
 	(*Queue)(nil),                        // 12: tandem.admin.v1.Queue
-	(*Overflow)(nil),                     // 13: tandem.admin.v1.Overflow
-	(*CreateQueueRequest)(nil),           // 14: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),          // 15: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),           // 16: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),          // 17: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),              // 18: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),             // 19: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),            // 20: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),           // 21: tandem.admin.v1.ListQueuesResponse
-	(*Client)(nil),                       // 22: tandem.admin.v1.Client
-	(*SetClientRequest)(nil),             // 23: tandem.admin.v1.SetClientRequest
-	(*SetClientResponse)(nil),            // 24: tandem.admin.v1.SetClientResponse
-	(*RemoveClientRequest)(nil),          // 25: tandem.admin.v1.RemoveClientRequest
-	(*RemoveClientResponse)(nil),         // 26: tandem.admin.v1.RemoveClientResponse
-	(*GetClientRequest)(nil),             // 27: tandem.admin.v1.GetClientRequest
-	(*GetClientResponse)(nil),            // 28: tandem.admin.v1.GetClientResponse
-	(*ListClientsRequest)(nil),           // 29: tandem.admin.v1.ListClientsRequest
-	(*ListClientsResponse)(nil),          // 30: tandem.admin.v1.ListClientsResponse
-	(*ImportClientsRequest)(nil),         // 31: tandem.admin.v1.ImportClientsRequest
-	(*ImportClientsResponse)(nil),        // 32: tandem.admin.v1.ImportClientsResponse
-	(*ImportError)(nil),                  // 33: tandem.admin.v1.ImportError
-	(*Absence)(nil),                      // 34: tandem.admin.v1.Absence
-	(*CreateAbsenceRequest)(nil),         // 35: tandem.admin.v1.CreateAbsenceRequest
-	(*CreateAbsenceResponse)(nil),        // 36: tandem.admin.v1.CreateAbsenceResponse
-	(*DeleteAbsenceRequest)(nil),         // 37: tandem.admin.v1.DeleteAbsenceRequest
-	(*DeleteAbsenceResponse)(nil),        // 38: tandem.admin.v1.DeleteAbsenceResponse
-	(*ListAbsencesRequest)(nil),          // 39: tandem.admin.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),         // 40: tandem.admin.v1.ListAbsencesResponse
-	(*Spare)(nil),                        // 41: tandem.admin.v1.Spare
-	(*SpareUse)(nil),                     // 42: tandem.admin.v1.SpareUse
-	(*CreateSpareRequest)(nil),           // 43: tandem.admin.v1.CreateSpareRequest
-	(*CreateSpareResponse)(nil),          // 44: tandem.admin.v1.CreateSpareResponse
-	(*UpdateSpareRequest)(nil),           // 45: tandem.admin.v1.UpdateSpareRequest
-	(*UpdateSpareResponse)(nil),          // 46: tandem.admin.v1.UpdateSpareResponse
-	(*ListSparesRequest)(nil),            // 47: tandem.admin.v1.ListSparesRequest
-	(*ListSparesResponse)(nil),           // 48: tandem.admin.v1.ListSparesResponse
-	(*PreviewOverflowRequest)(nil),       // 49: tandem.admin.v1.PreviewOverflowRequest
-	(*PreviewOverflowResponse)(nil),      // 50: tandem.admin.v1.PreviewOverflowResponse
-	(*SpareCandidate)(nil),               // 51: tandem.admin.v1.SpareCandidate
-	(*ApiKey)(nil),                       // 52: tandem.admin.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),          // 53: tandem.admin.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),         // 54: tandem.admin.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),           // 55: tandem.admin.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),          // 56: tandem.admin.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),          // 57: tandem.admin.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),         // 58: tandem.admin.v1.RevokeApiKeyResponse
-	(*SetApiKeySoftphoneRequest)(nil),    // 59: tandem.admin.v1.SetApiKeySoftphoneRequest
-	(*SetApiKeySoftphoneResponse)(nil),   // 60: tandem.admin.v1.SetApiKeySoftphoneResponse
-	(*PersonSoftphone)(nil),              // 61: tandem.admin.v1.PersonSoftphone
-	(*SetPersonSoftphoneRequest)(nil),    // 62: tandem.admin.v1.SetPersonSoftphoneRequest
-	(*SetPersonSoftphoneResponse)(nil),   // 63: tandem.admin.v1.SetPersonSoftphoneResponse
-	(*ListPersonSoftphonesRequest)(nil),  // 64: tandem.admin.v1.ListPersonSoftphonesRequest
-	(*ListPersonSoftphonesResponse)(nil), // 65: tandem.admin.v1.ListPersonSoftphonesResponse
-	(*WhoAmIRequest)(nil),                // 66: tandem.admin.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),               // 67: tandem.admin.v1.WhoAmIResponse
-	(*ListLoginFailuresRequest)(nil),     // 68: tandem.admin.v1.ListLoginFailuresRequest
-	(*ListLoginFailuresResponse)(nil),    // 69: tandem.admin.v1.ListLoginFailuresResponse
-	(*OperatorLoginFailures)(nil),        // 70: tandem.admin.v1.OperatorLoginFailures
-	(*LoginBackOff)(nil),                 // 71: tandem.admin.v1.LoginBackOff
-	(*UnlockLoginRequest)(nil),           // 72: tandem.admin.v1.UnlockLoginRequest
-	(*UnlockLoginResponse)(nil),          // 73: tandem.admin.v1.UnlockLoginResponse
-	(*AuditEntry)(nil),                   // 74: tandem.admin.v1.AuditEntry
-	(*ListAuditEntriesRequest)(nil),      // 75: tandem.admin.v1.ListAuditEntriesRequest
-	(*ListAuditEntriesResponse)(nil),     // 76: tandem.admin.v1.ListAuditEntriesResponse
-	(*GetRetentionRequest)(nil),          // 77: tandem.admin.v1.GetRetentionRequest
-	(*GetRetentionResponse)(nil),         // 78: tandem.admin.v1.GetRetentionResponse
-	(*SetRetentionRequest)(nil),          // 79: tandem.admin.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),         // 80: tandem.admin.v1.SetRetentionResponse
-	(*ExportCallerDataRequest)(nil),      // 81: tandem.admin.v1.ExportCallerDataRequest
-	(*ExportCallerDataResponse)(nil),     // 82: tandem.admin.v1.ExportCallerDataResponse
-	(*CallerCall)(nil),                   // 83: tandem.admin.v1.CallerCall
-	(*DeleteCallerDataRequest)(nil),      // 84: tandem.admin.v1.DeleteCallerDataRequest
-	(*DeleteCallerDataResponse)(nil),     // 85: tandem.admin.v1.DeleteCallerDataResponse
-	(*Account)(nil),                      // 86: tandem.admin.v1.Account
-	(*CreateAccountRequest)(nil),         // 87: tandem.admin.v1.CreateAccountRequest
-	(*CreateAccountResponse)(nil),        // 88: tandem.admin.v1.CreateAccountResponse
-	(*ListAccountsRequest)(nil),          // 89: tandem.admin.v1.ListAccountsRequest
-	(*ListAccountsResponse)(nil),         // 90: tandem.admin.v1.ListAccountsResponse
-	(*UpdateAccountRequest)(nil),         // 91: tandem.admin.v1.UpdateAccountRequest
-	(*UpdateAccountResponse)(nil),        // 92: tandem.admin.v1.UpdateAccountResponse
-	(*SetAccountPasswordRequest)(nil),    // 93: tandem.admin.v1.SetAccountPasswordRequest
-	(*SetAccountPasswordResponse)(nil),   // 94: tandem.admin.v1.SetAccountPasswordResponse
-	(*SignInRequest)(nil),                // 95: tandem.admin.v1.SignInRequest
-	(*SignInResponse)(nil),               // 96: tandem.admin.v1.SignInResponse
-	(*SignOutRequest)(nil),               // 97: tandem.admin.v1.SignOutRequest
-	(*SignOutResponse)(nil),              // 98: tandem.admin.v1.SignOutResponse
-	(*GetSignInOptionsRequest)(nil),      // 99: tandem.admin.v1.GetSignInOptionsRequest
-	(*GetSignInOptionsResponse)(nil),     // 100: tandem.admin.v1.GetSignInOptionsResponse
-	nil,                                  // 101: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                                  // 102: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                                  // 103: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),                   // 104: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),        // 105: google.protobuf.Timestamp
-	(*v1.Disposition)(nil),               // 106: tandem.common.v1.Disposition
-	(v1.CallState)(0),                    // 107: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                  // 108: tandem.common.v1.HangupParty
+	(*QueueHours)(nil),                   // 13: tandem.admin.v1.QueueHours
+	(*OpenSpan)(nil),                     // 14: tandem.admin.v1.OpenSpan
+	(*Closure)(nil),                      // 15: tandem.admin.v1.Closure
+	(*QueueExit)(nil),                    // 16: tandem.admin.v1.QueueExit
+	(*Overflow)(nil),                     // 17: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),           // 18: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),          // 19: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),           // 20: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),          // 21: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),              // 22: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),             // 23: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),            // 24: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),           // 25: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                       // 26: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),             // 27: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),            // 28: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),          // 29: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),         // 30: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),             // 31: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),            // 32: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),           // 33: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),          // 34: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),         // 35: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),        // 36: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),                  // 37: tandem.admin.v1.ImportError
+	(*Absence)(nil),                      // 38: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),         // 39: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),        // 40: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),         // 41: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),        // 42: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),          // 43: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),         // 44: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                        // 45: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                     // 46: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),           // 47: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),          // 48: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),           // 49: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),          // 50: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),            // 51: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),           // 52: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),       // 53: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil),      // 54: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),               // 55: tandem.admin.v1.SpareCandidate
+	(*ApiKey)(nil),                       // 56: tandem.admin.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),          // 57: tandem.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),         // 58: tandem.admin.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),           // 59: tandem.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),          // 60: tandem.admin.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),          // 61: tandem.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),         // 62: tandem.admin.v1.RevokeApiKeyResponse
+	(*SetApiKeySoftphoneRequest)(nil),    // 63: tandem.admin.v1.SetApiKeySoftphoneRequest
+	(*SetApiKeySoftphoneResponse)(nil),   // 64: tandem.admin.v1.SetApiKeySoftphoneResponse
+	(*PersonSoftphone)(nil),              // 65: tandem.admin.v1.PersonSoftphone
+	(*SetPersonSoftphoneRequest)(nil),    // 66: tandem.admin.v1.SetPersonSoftphoneRequest
+	(*SetPersonSoftphoneResponse)(nil),   // 67: tandem.admin.v1.SetPersonSoftphoneResponse
+	(*ListPersonSoftphonesRequest)(nil),  // 68: tandem.admin.v1.ListPersonSoftphonesRequest
+	(*ListPersonSoftphonesResponse)(nil), // 69: tandem.admin.v1.ListPersonSoftphonesResponse
+	(*WhoAmIRequest)(nil),                // 70: tandem.admin.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),               // 71: tandem.admin.v1.WhoAmIResponse
+	(*ListLoginFailuresRequest)(nil),     // 72: tandem.admin.v1.ListLoginFailuresRequest
+	(*ListLoginFailuresResponse)(nil),    // 73: tandem.admin.v1.ListLoginFailuresResponse
+	(*OperatorLoginFailures)(nil),        // 74: tandem.admin.v1.OperatorLoginFailures
+	(*LoginBackOff)(nil),                 // 75: tandem.admin.v1.LoginBackOff
+	(*UnlockLoginRequest)(nil),           // 76: tandem.admin.v1.UnlockLoginRequest
+	(*UnlockLoginResponse)(nil),          // 77: tandem.admin.v1.UnlockLoginResponse
+	(*AuditEntry)(nil),                   // 78: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),      // 79: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil),     // 80: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),          // 81: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),         // 82: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),          // 83: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),         // 84: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),      // 85: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil),     // 86: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),                   // 87: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),      // 88: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil),     // 89: tandem.admin.v1.DeleteCallerDataResponse
+	(*Account)(nil),                      // 90: tandem.admin.v1.Account
+	(*CreateAccountRequest)(nil),         // 91: tandem.admin.v1.CreateAccountRequest
+	(*CreateAccountResponse)(nil),        // 92: tandem.admin.v1.CreateAccountResponse
+	(*ListAccountsRequest)(nil),          // 93: tandem.admin.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),         // 94: tandem.admin.v1.ListAccountsResponse
+	(*UpdateAccountRequest)(nil),         // 95: tandem.admin.v1.UpdateAccountRequest
+	(*UpdateAccountResponse)(nil),        // 96: tandem.admin.v1.UpdateAccountResponse
+	(*SetAccountPasswordRequest)(nil),    // 97: tandem.admin.v1.SetAccountPasswordRequest
+	(*SetAccountPasswordResponse)(nil),   // 98: tandem.admin.v1.SetAccountPasswordResponse
+	(*SignInRequest)(nil),                // 99: tandem.admin.v1.SignInRequest
+	(*SignInResponse)(nil),               // 100: tandem.admin.v1.SignInResponse
+	(*SignOutRequest)(nil),               // 101: tandem.admin.v1.SignOutRequest
+	(*SignOutResponse)(nil),              // 102: tandem.admin.v1.SignOutResponse
+	(*GetSignInOptionsRequest)(nil),      // 103: tandem.admin.v1.GetSignInOptionsRequest
+	(*GetSignInOptionsResponse)(nil),     // 104: tandem.admin.v1.GetSignInOptionsResponse
+	nil,                                  // 105: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                                  // 106: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                                  // 107: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                   // 108: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),        // 109: google.protobuf.Timestamp
+	(*v1.Disposition)(nil),               // 110: tandem.common.v1.Disposition
+	(v1.CallState)(0),                    // 111: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 112: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	101, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	104, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	105, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	108, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	105, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	109, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	104, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	108, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	104, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	108, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	102, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	13,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
-	106, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
-	12,  // 18: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 19: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 20: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 21: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 22: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 23: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	105, // 24: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	105, // 25: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
-	22,  // 26: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
-	22,  // 27: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
-	22,  // 28: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
-	22,  // 29: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
-	33,  // 30: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
-	34,  // 31: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
-	34,  // 32: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	104, // 33: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
-	1,   // 34: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
-	42,  // 35: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	105, // 36: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
-	41,  // 37: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	41,  // 38: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	41,  // 39: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	41,  // 40: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	41,  // 41: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	105, // 42: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
-	51,  // 43: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
-	0,   // 44: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	105, // 45: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	105, // 46: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	105, // 47: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	0,   // 48: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
-	52,  // 49: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	52,  // 50: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
-	52,  // 51: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	52,  // 52: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	61,  // 53: tandem.admin.v1.SetPersonSoftphoneResponse.softphone:type_name -> tandem.admin.v1.PersonSoftphone
-	61,  // 54: tandem.admin.v1.ListPersonSoftphonesResponse.softphones:type_name -> tandem.admin.v1.PersonSoftphone
-	0,   // 55: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
-	70,  // 56: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
-	71,  // 57: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	105, // 58: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
-	71,  // 59: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	105, // 60: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	105, // 61: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	105, // 62: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	105, // 63: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	74,  // 64: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	105, // 65: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	22,  // 66: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	83,  // 67: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	107, // 68: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	105, // 69: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	105, // 70: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	105, // 71: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	103, // 72: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	108, // 73: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,   // 74: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
-	105, // 75: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
-	0,   // 76: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	86,  // 77: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	86,  // 78: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
-	0,   // 79: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	86,  // 80: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	86,  // 81: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
-	105, // 82: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	86,  // 83: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
-	4,   // 84: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 85: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 86: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 87: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	14,  // 88: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	16,  // 89: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	18,  // 90: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	20,  // 91: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	23,  // 92: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	25,  // 93: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	27,  // 94: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	29,  // 95: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	31,  // 96: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	35,  // 97: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	37,  // 98: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	39,  // 99: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	43,  // 100: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	45,  // 101: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	47,  // 102: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	49,  // 103: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	53,  // 104: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	55,  // 105: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	57,  // 106: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	59,  // 107: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
-	62,  // 108: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
-	64,  // 109: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
-	66,  // 110: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	68,  // 111: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	72,  // 112: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	75,  // 113: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	87,  // 114: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
-	89,  // 115: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
-	91,  // 116: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
-	93,  // 117: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
-	95,  // 118: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
-	97,  // 119: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
-	99,  // 120: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
-	77,  // 121: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	79,  // 122: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	81,  // 123: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	84,  // 124: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 125: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 126: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 127: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 128: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	15,  // 129: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	17,  // 130: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	19,  // 131: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	21,  // 132: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	24,  // 133: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	26,  // 134: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	28,  // 135: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	30,  // 136: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	32,  // 137: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	36,  // 138: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	38,  // 139: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	40,  // 140: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	44,  // 141: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	46,  // 142: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	48,  // 143: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	50,  // 144: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	54,  // 145: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	56,  // 146: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	58,  // 147: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	60,  // 148: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
-	63,  // 149: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
-	65,  // 150: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
-	67,  // 151: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	69,  // 152: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	73,  // 153: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	76,  // 154: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	88,  // 155: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
-	90,  // 156: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
-	92,  // 157: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
-	94,  // 158: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
-	96,  // 159: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
-	98,  // 160: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
-	100, // 161: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
-	78,  // 162: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	80,  // 163: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	82,  // 164: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	85,  // 165: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	125, // [125:166] is the sub-list for method output_type
-	84,  // [84:125] is the sub-list for method input_type
-	84,  // [84:84] is the sub-list for extension type_name
-	84,  // [84:84] is the sub-list for extension extendee
-	0,   // [0:84] is the sub-list for field type_name
+	106, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	17,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
+	110, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
+	13,  // 18: tandem.admin.v1.Queue.hours:type_name -> tandem.admin.v1.QueueHours
+	16,  // 19: tandem.admin.v1.Queue.closed_exit:type_name -> tandem.admin.v1.QueueExit
+	16,  // 20: tandem.admin.v1.Queue.max_waiting_exit:type_name -> tandem.admin.v1.QueueExit
+	16,  // 21: tandem.admin.v1.Queue.longest_wait_exit:type_name -> tandem.admin.v1.QueueExit
+	14,  // 22: tandem.admin.v1.QueueHours.weekly:type_name -> tandem.admin.v1.OpenSpan
+	15,  // 23: tandem.admin.v1.QueueHours.closures:type_name -> tandem.admin.v1.Closure
+	12,  // 24: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 25: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 26: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 27: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 28: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 29: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
+	109, // 30: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	109, // 31: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	26,  // 32: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
+	26,  // 33: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
+	26,  // 34: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
+	26,  // 35: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
+	37,  // 36: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
+	38,  // 37: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
+	38,  // 38: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
+	108, // 39: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	1,   // 40: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
+	46,  // 41: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
+	109, // 42: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	45,  // 43: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	45,  // 44: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	45,  // 45: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	45,  // 46: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	45,  // 47: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
+	109, // 48: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	55,  // 49: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
+	0,   // 50: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
+	109, // 51: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	109, // 52: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	109, // 53: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	0,   // 54: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
+	56,  // 55: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	56,  // 56: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
+	56,  // 57: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	56,  // 58: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	65,  // 59: tandem.admin.v1.SetPersonSoftphoneResponse.softphone:type_name -> tandem.admin.v1.PersonSoftphone
+	65,  // 60: tandem.admin.v1.ListPersonSoftphonesResponse.softphones:type_name -> tandem.admin.v1.PersonSoftphone
+	0,   // 61: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	74,  // 62: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
+	75,  // 63: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
+	109, // 64: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	75,  // 65: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
+	109, // 66: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	109, // 67: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	109, // 68: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	109, // 69: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	78,  // 70: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	109, // 71: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	26,  // 72: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	87,  // 73: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	111, // 74: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	109, // 75: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	109, // 76: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	109, // 77: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	107, // 78: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	112, // 79: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,   // 80: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
+	109, // 81: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	0,   // 82: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	90,  // 83: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	90,  // 84: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
+	0,   // 85: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	90,  // 86: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	90,  // 87: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
+	109, // 88: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	90,  // 89: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
+	4,   // 90: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 91: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 92: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 93: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	18,  // 94: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	20,  // 95: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	22,  // 96: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	24,  // 97: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	27,  // 98: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	29,  // 99: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	31,  // 100: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	33,  // 101: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	35,  // 102: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	39,  // 103: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	41,  // 104: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	43,  // 105: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	47,  // 106: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	49,  // 107: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	51,  // 108: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	53,  // 109: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	57,  // 110: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	59,  // 111: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	61,  // 112: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	63,  // 113: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	66,  // 114: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
+	68,  // 115: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
+	70,  // 116: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	72,  // 117: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	76,  // 118: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	79,  // 119: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	91,  // 120: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
+	93,  // 121: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
+	95,  // 122: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
+	97,  // 123: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
+	99,  // 124: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
+	101, // 125: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
+	103, // 126: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
+	81,  // 127: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	83,  // 128: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	85,  // 129: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	88,  // 130: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 131: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 132: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 133: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 134: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	19,  // 135: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	21,  // 136: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	23,  // 137: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	25,  // 138: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	28,  // 139: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	30,  // 140: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	32,  // 141: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	34,  // 142: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	36,  // 143: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	40,  // 144: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	42,  // 145: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	44,  // 146: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	48,  // 147: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	50,  // 148: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	52,  // 149: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	54,  // 150: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	58,  // 151: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	60,  // 152: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	62,  // 153: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	64,  // 154: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	67,  // 155: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
+	69,  // 156: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
+	71,  // 157: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	73,  // 158: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	77,  // 159: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	80,  // 160: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	92,  // 161: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
+	94,  // 162: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
+	96,  // 163: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
+	98,  // 164: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
+	100, // 165: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
+	102, // 166: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
+	104, // 167: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
+	82,  // 168: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	84,  // 169: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	86,  // 170: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	89,  // 171: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	131, // [131:172] is the sub-list for method output_type
+	90,  // [90:131] is the sub-list for method input_type
+	90,  // [90:90] is the sub-list for extension type_name
+	90,  // [90:90] is the sub-list for extension extendee
+	0,   // [0:90] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -6751,14 +7141,14 @@ func file_tandem_admin_v1_admin_proto_init() {
 		return
 	}
 	file_tandem_admin_v1_admin_proto_msgTypes[5].OneofWrappers = []any{}
-	file_tandem_admin_v1_admin_proto_msgTypes[90].OneofWrappers = []any{}
+	file_tandem_admin_v1_admin_proto_msgTypes[94].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   103,
+			NumMessages:   107,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -52,6 +52,15 @@
 //     answered_by_spare.
 //   - manager reach rate: manager_reached / manager_calls, over calls from clients whose
 //     personal manager was at work: those answered by him.
+//   - exits (a queue's closed hours and caps, Admin's Queue): exits_closed, exits_max_waiting,
+//     exits_longest_wait count the calls that left the queue's line by its exit, by why, and
+//     exits_message, exits_number, exits_queue the same calls by exit kind, in the row of the
+//     queue they left at the call's arrival. A call that took the closed exit and ended by it
+//     (message, number) is not in calls_received: it is outside the service level and the
+//     abandonment rate. A call that took a cap exit (most calls waiting, longest wait) counts
+//     as not answered within the threshold: it is added to the service level's denominator
+//     (under every rule). A call a queue exit moved on is received, and answered or abandoned,
+//     in the queue it ends in. The spare overflow stays calls_overflowed.
 
 package analyticsv1
 
@@ -305,7 +314,15 @@ type Figures struct {
 	Dispositions []*DispositionCount `protobuf:"bytes,35,rep,name=dispositions,proto3" json:"dispositions,omitempty"`
 	// Time answered calls spent on hold (HoldCall): part of talk_time_ms. An operator's counts the
 	// calls he ended on, except transferred ones (their holds are the queue's only).
-	HoldTimeMs    uint64 `protobuf:"varint,36,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
+	HoldTimeMs uint64 `protobuf:"varint,36,opt,name=hold_time_ms,json=holdTimeMs,proto3" json:"hold_time_ms,omitempty"`
+	// Exits (see the definitions above): by why…
+	ExitsClosed      uint32 `protobuf:"varint,270,opt,name=exits_closed,json=exitsClosed,proto3" json:"exits_closed,omitempty"`
+	ExitsMaxWaiting  uint32 `protobuf:"varint,271,opt,name=exits_max_waiting,json=exitsMaxWaiting,proto3" json:"exits_max_waiting,omitempty"`
+	ExitsLongestWait uint32 `protobuf:"varint,272,opt,name=exits_longest_wait,json=exitsLongestWait,proto3" json:"exits_longest_wait,omitempty"`
+	// …and by kind.
+	ExitsMessage  uint32 `protobuf:"varint,273,opt,name=exits_message,json=exitsMessage,proto3" json:"exits_message,omitempty"`
+	ExitsNumber   uint32 `protobuf:"varint,274,opt,name=exits_number,json=exitsNumber,proto3" json:"exits_number,omitempty"`
+	ExitsQueue    uint32 `protobuf:"varint,275,opt,name=exits_queue,json=exitsQueue,proto3" json:"exits_queue,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -592,6 +609,139 @@ func (x *Figures) GetHoldTimeMs() uint64 {
 	return 0
 }
 
+func (x *Figures) GetExitsClosed() uint32 {
+	if x != nil {
+		return x.ExitsClosed
+	}
+	return 0
+}
+
+func (x *Figures) GetExitsMaxWaiting() uint32 {
+	if x != nil {
+		return x.ExitsMaxWaiting
+	}
+	return 0
+}
+
+func (x *Figures) GetExitsLongestWait() uint32 {
+	if x != nil {
+		return x.ExitsLongestWait
+	}
+	return 0
+}
+
+func (x *Figures) GetExitsMessage() uint32 {
+	if x != nil {
+		return x.ExitsMessage
+	}
+	return 0
+}
+
+func (x *Figures) GetExitsNumber() uint32 {
+	if x != nil {
+		return x.ExitsNumber
+	}
+	return 0
+}
+
+func (x *Figures) GetExitsQueue() uint32 {
+	if x != nil {
+		return x.ExitsQueue
+	}
+	return 0
+}
+
+// CallExit is how a call left its queue's line other than to an operator.
+type CallExit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "message", "number" or "queue".
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// "closed", "max_waiting" or "longest_wait".
+	Cause string `protobuf:"bytes,2,opt,name=cause,proto3" json:"cause,omitempty"`
+	// The queue it left.
+	QueueId string `protobuf:"bytes,3,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	// In words: "closed: New Year", "closed until Mon 09:00", "most calls waiting: 12 calls
+	// waiting (cap 12)", "longest wait: waited 5m0s (longest wait 5m0s)".
+	Why string `protobuf:"bytes,4,opt,name=why,proto3" json:"why,omitempty"`
+	// number: the number it was put through to; queue: the queue it joined.
+	Target        string                 `protobuf:"bytes,5,opt,name=target,proto3" json:"target,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallExit) Reset() {
+	*x = CallExit{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallExit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallExit) ProtoMessage() {}
+
+func (x *CallExit) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallExit.ProtoReflect.Descriptor instead.
+func (*CallExit) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CallExit) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *CallExit) GetCause() string {
+	if x != nil {
+		return x.Cause
+	}
+	return ""
+}
+
+func (x *CallExit) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *CallExit) GetWhy() string {
+	if x != nil {
+		return x.Why
+	}
+	return ""
+}
+
+func (x *CallExit) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *CallExit) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
 // DispositionCount is how many calls got one disposition.
 type DispositionCount struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -603,7 +753,7 @@ type DispositionCount struct {
 
 func (x *DispositionCount) Reset() {
 	*x = DispositionCount{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -615,7 +765,7 @@ func (x *DispositionCount) String() string {
 func (*DispositionCount) ProtoMessage() {}
 
 func (x *DispositionCount) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[2]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -628,7 +778,7 @@ func (x *DispositionCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DispositionCount.ProtoReflect.Descriptor instead.
 func (*DispositionCount) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{2}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *DispositionCount) GetCode() string {
@@ -655,7 +805,7 @@ type GetQueueStatsRequest struct {
 
 func (x *GetQueueStatsRequest) Reset() {
 	*x = GetQueueStatsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -667,7 +817,7 @@ func (x *GetQueueStatsRequest) String() string {
 func (*GetQueueStatsRequest) ProtoMessage() {}
 
 func (x *GetQueueStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[3]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -680,7 +830,7 @@ func (x *GetQueueStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetQueueStatsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{3}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetQueueStatsRequest) GetQueueId() string {
@@ -706,7 +856,7 @@ type GetQueueStatsResponse struct {
 
 func (x *GetQueueStatsResponse) Reset() {
 	*x = GetQueueStatsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -718,7 +868,7 @@ func (x *GetQueueStatsResponse) String() string {
 func (*GetQueueStatsResponse) ProtoMessage() {}
 
 func (x *GetQueueStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[4]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -731,7 +881,7 @@ func (x *GetQueueStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetQueueStatsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{4}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetQueueStatsResponse) GetQueues() []*QueueStats {
@@ -764,7 +914,7 @@ type QueueStats struct {
 
 func (x *QueueStats) Reset() {
 	*x = QueueStats{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -776,7 +926,7 @@ func (x *QueueStats) String() string {
 func (*QueueStats) ProtoMessage() {}
 
 func (x *QueueStats) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[5]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -789,7 +939,7 @@ func (x *QueueStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueStats.ProtoReflect.Descriptor instead.
 func (*QueueStats) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{5}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *QueueStats) GetQueueId() string {
@@ -890,7 +1040,7 @@ type ServiceLevelRule struct {
 
 func (x *ServiceLevelRule) Reset() {
 	*x = ServiceLevelRule{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -902,7 +1052,7 @@ func (x *ServiceLevelRule) String() string {
 func (*ServiceLevelRule) ProtoMessage() {}
 
 func (x *ServiceLevelRule) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[6]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -915,7 +1065,7 @@ func (x *ServiceLevelRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServiceLevelRule.ProtoReflect.Descriptor instead.
 func (*ServiceLevelRule) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{6}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ServiceLevelRule) GetThresholdS() uint32 {
@@ -956,7 +1106,7 @@ type GetOperatorStatsRequest struct {
 
 func (x *GetOperatorStatsRequest) Reset() {
 	*x = GetOperatorStatsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -968,7 +1118,7 @@ func (x *GetOperatorStatsRequest) String() string {
 func (*GetOperatorStatsRequest) ProtoMessage() {}
 
 func (x *GetOperatorStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[7]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -981,7 +1131,7 @@ func (x *GetOperatorStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetOperatorStatsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{7}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetOperatorStatsRequest) GetOperatorId() string {
@@ -1007,7 +1157,7 @@ type GetOperatorStatsResponse struct {
 
 func (x *GetOperatorStatsResponse) Reset() {
 	*x = GetOperatorStatsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1019,7 +1169,7 @@ func (x *GetOperatorStatsResponse) String() string {
 func (*GetOperatorStatsResponse) ProtoMessage() {}
 
 func (x *GetOperatorStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[8]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1032,7 +1182,7 @@ func (x *GetOperatorStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetOperatorStatsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{8}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetOperatorStatsResponse) GetOperators() []*OperatorStats {
@@ -1062,7 +1212,7 @@ type OperatorStats struct {
 
 func (x *OperatorStats) Reset() {
 	*x = OperatorStats{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1074,7 +1224,7 @@ func (x *OperatorStats) String() string {
 func (*OperatorStats) ProtoMessage() {}
 
 func (x *OperatorStats) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[9]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1087,7 +1237,7 @@ func (x *OperatorStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStats.ProtoReflect.Descriptor instead.
 func (*OperatorStats) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{9}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *OperatorStats) GetOperatorId() string {
@@ -1166,7 +1316,7 @@ type WatchWallboardRequest struct {
 
 func (x *WatchWallboardRequest) Reset() {
 	*x = WatchWallboardRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1178,7 +1328,7 @@ func (x *WatchWallboardRequest) String() string {
 func (*WatchWallboardRequest) ProtoMessage() {}
 
 func (x *WatchWallboardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[10]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1191,7 +1341,7 @@ func (x *WatchWallboardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchWallboardRequest.ProtoReflect.Descriptor instead.
 func (*WatchWallboardRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{10}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *WatchWallboardRequest) GetQueueIds() []string {
@@ -1232,7 +1382,7 @@ type WatchWallboardResponse struct {
 
 func (x *WatchWallboardResponse) Reset() {
 	*x = WatchWallboardResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1244,7 +1394,7 @@ func (x *WatchWallboardResponse) String() string {
 func (*WatchWallboardResponse) ProtoMessage() {}
 
 func (x *WatchWallboardResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[11]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1257,7 +1407,7 @@ func (x *WatchWallboardResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchWallboardResponse.ProtoReflect.Descriptor instead.
 func (*WatchWallboardResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{11}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *WatchWallboardResponse) GetSnapshot() bool {
@@ -1340,13 +1490,16 @@ type QueueLive struct {
 	// Today's figures (since 00:00 UTC), by the definitions above.
 	Today            *Figures          `protobuf:"bytes,14,opt,name=today,proto3" json:"today,omitempty"`
 	ServiceLevelRule *ServiceLevelRule `protobuf:"bytes,15,opt,name=service_level_rule,json=serviceLevelRule,proto3" json:"service_level_rule,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Whether the queue is closed now (its hours, a closure) and why ("closed until Mon 09:00").
+	Closed        bool   `protobuf:"varint,270,opt,name=closed,proto3" json:"closed,omitempty"`
+	ClosedWhy     string `protobuf:"bytes,271,opt,name=closed_why,json=closedWhy,proto3" json:"closed_why,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *QueueLive) Reset() {
 	*x = QueueLive{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1358,7 +1511,7 @@ func (x *QueueLive) String() string {
 func (*QueueLive) ProtoMessage() {}
 
 func (x *QueueLive) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[12]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1371,7 +1524,7 @@ func (x *QueueLive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueLive.ProtoReflect.Descriptor instead.
 func (*QueueLive) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{12}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *QueueLive) GetQueueId() string {
@@ -1479,6 +1632,20 @@ func (x *QueueLive) GetServiceLevelRule() *ServiceLevelRule {
 	return nil
 }
 
+func (x *QueueLive) GetClosed() bool {
+	if x != nil {
+		return x.Closed
+	}
+	return false
+}
+
+func (x *QueueLive) GetClosedWhy() string {
+	if x != nil {
+		return x.ClosedWhy
+	}
+	return ""
+}
+
 // WaitingCall is one call in line.
 type WaitingCall struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
@@ -1499,7 +1666,7 @@ type WaitingCall struct {
 
 func (x *WaitingCall) Reset() {
 	*x = WaitingCall{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1511,7 +1678,7 @@ func (x *WaitingCall) String() string {
 func (*WaitingCall) ProtoMessage() {}
 
 func (x *WaitingCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[13]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1524,7 +1691,7 @@ func (x *WaitingCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WaitingCall.ProtoReflect.Descriptor instead.
 func (*WaitingCall) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{13}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *WaitingCall) GetCallId() string {
@@ -1612,7 +1779,7 @@ type OperatorLive struct {
 
 func (x *OperatorLive) Reset() {
 	*x = OperatorLive{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1624,7 +1791,7 @@ func (x *OperatorLive) String() string {
 func (*OperatorLive) ProtoMessage() {}
 
 func (x *OperatorLive) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[14]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1637,7 +1804,7 @@ func (x *OperatorLive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorLive.ProtoReflect.Descriptor instead.
 func (*OperatorLive) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{14}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OperatorLive) GetOperatorId() string {
@@ -1732,7 +1899,7 @@ type GetHistoryRequest struct {
 
 func (x *GetHistoryRequest) Reset() {
 	*x = GetHistoryRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1744,7 +1911,7 @@ func (x *GetHistoryRequest) String() string {
 func (*GetHistoryRequest) ProtoMessage() {}
 
 func (x *GetHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[15]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1757,7 +1924,7 @@ func (x *GetHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{15}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetHistoryRequest) GetQueueId() string {
@@ -1821,7 +1988,7 @@ type GetHistoryResponse struct {
 
 func (x *GetHistoryResponse) Reset() {
 	*x = GetHistoryResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1833,7 +2000,7 @@ func (x *GetHistoryResponse) String() string {
 func (*GetHistoryResponse) ProtoMessage() {}
 
 func (x *GetHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[16]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1846,7 +2013,7 @@ func (x *GetHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{16}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetHistoryResponse) GetRows() []*HistoryRow {
@@ -1876,7 +2043,7 @@ type HistoryRow struct {
 
 func (x *HistoryRow) Reset() {
 	*x = HistoryRow{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1888,7 +2055,7 @@ func (x *HistoryRow) String() string {
 func (*HistoryRow) ProtoMessage() {}
 
 func (x *HistoryRow) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[17]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1901,7 +2068,7 @@ func (x *HistoryRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryRow.ProtoReflect.Descriptor instead.
 func (*HistoryRow) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{17}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *HistoryRow) GetStart() *timestamppb.Timestamp {
@@ -1941,7 +2108,7 @@ type ExportHistoryRequest struct {
 
 func (x *ExportHistoryRequest) Reset() {
 	*x = ExportHistoryRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1953,7 +2120,7 @@ func (x *ExportHistoryRequest) String() string {
 func (*ExportHistoryRequest) ProtoMessage() {}
 
 func (x *ExportHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[18]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1966,7 +2133,7 @@ func (x *ExportHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportHistoryRequest.ProtoReflect.Descriptor instead.
 func (*ExportHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{18}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ExportHistoryRequest) GetHistory() *GetHistoryRequest {
@@ -1992,7 +2159,7 @@ type ExportHistoryResponse struct {
 
 func (x *ExportHistoryResponse) Reset() {
 	*x = ExportHistoryResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2004,7 +2171,7 @@ func (x *ExportHistoryResponse) String() string {
 func (*ExportHistoryResponse) ProtoMessage() {}
 
 func (x *ExportHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[19]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2017,7 +2184,7 @@ func (x *ExportHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportHistoryResponse.ProtoReflect.Descriptor instead.
 func (*ExportHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{19}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ExportHistoryResponse) GetCsv() []byte {
@@ -2043,7 +2210,7 @@ type GetCallTimelineRequest struct {
 
 func (x *GetCallTimelineRequest) Reset() {
 	*x = GetCallTimelineRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2055,7 +2222,7 @@ func (x *GetCallTimelineRequest) String() string {
 func (*GetCallTimelineRequest) ProtoMessage() {}
 
 func (x *GetCallTimelineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[20]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2068,7 +2235,7 @@ func (x *GetCallTimelineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallTimelineRequest.ProtoReflect.Descriptor instead.
 func (*GetCallTimelineRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{20}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetCallTimelineRequest) GetCallId() string {
@@ -2079,19 +2246,21 @@ func (x *GetCallTimelineRequest) GetCallId() string {
 }
 
 type GetCallTimelineResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	CallId        string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
-	QueueId       string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
-	CallerNumber  string                 `protobuf:"bytes,3,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
-	State         v1.CallState           `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
-	Entries       []*TimelineEntry       `protobuf:"bytes,5,rep,name=entries,proto3" json:"entries,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	CallId       string                 `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueId      string                 `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	CallerNumber string                 `protobuf:"bytes,3,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	State        v1.CallState           `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
+	Entries      []*TimelineEntry       `protobuf:"bytes,5,rep,name=entries,proto3" json:"entries,omitempty"`
+	// How it left its queue's line by an exit, when it did.
+	Exit          *CallExit `protobuf:"bytes,270,opt,name=exit,proto3" json:"exit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetCallTimelineResponse) Reset() {
 	*x = GetCallTimelineResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2103,7 +2272,7 @@ func (x *GetCallTimelineResponse) String() string {
 func (*GetCallTimelineResponse) ProtoMessage() {}
 
 func (x *GetCallTimelineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[21]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2116,7 +2285,7 @@ func (x *GetCallTimelineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCallTimelineResponse.ProtoReflect.Descriptor instead.
 func (*GetCallTimelineResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{21}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetCallTimelineResponse) GetCallId() string {
@@ -2154,6 +2323,13 @@ func (x *GetCallTimelineResponse) GetEntries() []*TimelineEntry {
 	return nil
 }
 
+func (x *GetCallTimelineResponse) GetExit() *CallExit {
+	if x != nil {
+		return x.Exit
+	}
+	return nil
+}
+
 // TimelineEntry is one thing that happened to a call.
 type TimelineEntry struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2168,7 +2344,8 @@ type TimelineEntry struct {
 	// "manager_accepted", "manager_declined", "transfer"
 	// (a transfer began or moved on; text says which, e.g. "warm transfer to operator op-boris:
 	// consulting"), "disposition" (a disposition was set; text: its code, operator_id: the
-	// operator who set it, empty when a supervisor did).
+	// operator who set it, empty when a supervisor did), "exited" (it left its queue's line by
+	// an exit: text is the kind and why, e.g. "message: closed until Mon 09:00").
 	Kind       string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	OperatorId string `protobuf:"bytes,3,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	SpareId    string `protobuf:"bytes,4,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
@@ -2188,7 +2365,7 @@ type TimelineEntry struct {
 
 func (x *TimelineEntry) Reset() {
 	*x = TimelineEntry{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2200,7 +2377,7 @@ func (x *TimelineEntry) String() string {
 func (*TimelineEntry) ProtoMessage() {}
 
 func (x *TimelineEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[22]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2213,7 +2390,7 @@ func (x *TimelineEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TimelineEntry.ProtoReflect.Descriptor instead.
 func (*TimelineEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{22}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TimelineEntry) GetAt() *timestamppb.Timestamp {
@@ -2313,7 +2490,7 @@ type CalculateStaffingRequest struct {
 
 func (x *CalculateStaffingRequest) Reset() {
 	*x = CalculateStaffingRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2325,7 +2502,7 @@ func (x *CalculateStaffingRequest) String() string {
 func (*CalculateStaffingRequest) ProtoMessage() {}
 
 func (x *CalculateStaffingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[23]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2338,7 +2515,7 @@ func (x *CalculateStaffingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculateStaffingRequest.ProtoReflect.Descriptor instead.
 func (*CalculateStaffingRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{23}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CalculateStaffingRequest) GetCallsPerHour() float64 {
@@ -2398,7 +2575,7 @@ type CalculateStaffingResponse struct {
 
 func (x *CalculateStaffingResponse) Reset() {
 	*x = CalculateStaffingResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2410,7 +2587,7 @@ func (x *CalculateStaffingResponse) String() string {
 func (*CalculateStaffingResponse) ProtoMessage() {}
 
 func (x *CalculateStaffingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[24]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2423,7 +2600,7 @@ func (x *CalculateStaffingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalculateStaffingResponse.ProtoReflect.Descriptor instead.
 func (*CalculateStaffingResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{24}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CalculateStaffingResponse) GetOperatorsNeeded() uint32 {
@@ -2471,7 +2648,7 @@ type StaffingRow struct {
 
 func (x *StaffingRow) Reset() {
 	*x = StaffingRow{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2483,7 +2660,7 @@ func (x *StaffingRow) String() string {
 func (*StaffingRow) ProtoMessage() {}
 
 func (x *StaffingRow) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[25]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2496,7 +2673,7 @@ func (x *StaffingRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StaffingRow.ProtoReflect.Descriptor instead.
 func (*StaffingRow) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{25}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *StaffingRow) GetOperators() uint32 {
@@ -2562,7 +2739,7 @@ type ReplayDayRequest struct {
 
 func (x *ReplayDayRequest) Reset() {
 	*x = ReplayDayRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2574,7 +2751,7 @@ func (x *ReplayDayRequest) String() string {
 func (*ReplayDayRequest) ProtoMessage() {}
 
 func (x *ReplayDayRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[26]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2587,7 +2764,7 @@ func (x *ReplayDayRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDayRequest.ProtoReflect.Descriptor instead.
 func (*ReplayDayRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{26}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ReplayDayRequest) GetQueueId() string {
@@ -2637,7 +2814,7 @@ type ReplayDayResponse struct {
 
 func (x *ReplayDayResponse) Reset() {
 	*x = ReplayDayResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2649,7 +2826,7 @@ func (x *ReplayDayResponse) String() string {
 func (*ReplayDayResponse) ProtoMessage() {}
 
 func (x *ReplayDayResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[27]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2662,7 +2839,7 @@ func (x *ReplayDayResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReplayDayResponse.ProtoReflect.Descriptor instead.
 func (*ReplayDayResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{27}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ReplayDayResponse) GetCalls() uint32 {
@@ -2739,14 +2916,17 @@ type SearchCallsRequest struct {
 	// next_page_token of the previous page; empty for the first.
 	PageToken string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Only calls with this disposition (a code).
-	Disposition   string `protobuf:"bytes,9,opt,name=disposition,proto3" json:"disposition,omitempty"`
+	Disposition string `protobuf:"bytes,9,opt,name=disposition,proto3" json:"disposition,omitempty"`
+	// Only calls that took an exit of this kind ("message", "number", "queue"), or any exit
+	// with "any".
+	ExitKind      string `protobuf:"bytes,270,opt,name=exit_kind,json=exitKind,proto3" json:"exit_kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SearchCallsRequest) Reset() {
 	*x = SearchCallsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2758,7 +2938,7 @@ func (x *SearchCallsRequest) String() string {
 func (*SearchCallsRequest) ProtoMessage() {}
 
 func (x *SearchCallsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[28]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2771,7 +2951,7 @@ func (x *SearchCallsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchCallsRequest.ProtoReflect.Descriptor instead.
 func (*SearchCallsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{28}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SearchCallsRequest) GetCallerNumber() string {
@@ -2837,6 +3017,13 @@ func (x *SearchCallsRequest) GetDisposition() string {
 	return ""
 }
 
+func (x *SearchCallsRequest) GetExitKind() string {
+	if x != nil {
+		return x.ExitKind
+	}
+	return ""
+}
+
 type SearchCallsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Calls []*CallSummary         `protobuf:"bytes,1,rep,name=calls,proto3" json:"calls,omitempty"`
@@ -2848,7 +3035,7 @@ type SearchCallsResponse struct {
 
 func (x *SearchCallsResponse) Reset() {
 	*x = SearchCallsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2860,7 +3047,7 @@ func (x *SearchCallsResponse) String() string {
 func (*SearchCallsResponse) ProtoMessage() {}
 
 func (x *SearchCallsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[29]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2873,7 +3060,7 @@ func (x *SearchCallsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchCallsResponse.ProtoReflect.Descriptor instead.
 func (*SearchCallsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{29}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SearchCallsResponse) GetCalls() []*CallSummary {
@@ -2910,14 +3097,16 @@ type CallSummary struct {
 	TalkTimeMs uint64                 `protobuf:"varint,14,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
 	HungUpBy   v1.HangupParty         `protobuf:"varint,15,opt,name=hung_up_by,json=hungUpBy,proto3,enum=tandem.common.v1.HangupParty" json:"hung_up_by,omitempty"`
 	// The disposition set on it; empty: none.
-	Disposition   string `protobuf:"bytes,16,opt,name=disposition,proto3" json:"disposition,omitempty"`
+	Disposition string `protobuf:"bytes,16,opt,name=disposition,proto3" json:"disposition,omitempty"`
+	// How it left its queue's line by an exit, when it did.
+	Exit          *CallExit `protobuf:"bytes,270,opt,name=exit,proto3" json:"exit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallSummary) Reset() {
 	*x = CallSummary{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2929,7 +3118,7 @@ func (x *CallSummary) String() string {
 func (*CallSummary) ProtoMessage() {}
 
 func (x *CallSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[30]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2942,7 +3131,7 @@ func (x *CallSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallSummary.ProtoReflect.Descriptor instead.
 func (*CallSummary) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{30}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CallSummary) GetCallId() string {
@@ -3057,6 +3246,13 @@ func (x *CallSummary) GetDisposition() string {
 	return ""
 }
 
+func (x *CallSummary) GetExit() *CallExit {
+	if x != nil {
+		return x.Exit
+	}
+	return nil
+}
+
 type GetOperatorDrillDownRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// An operator's id or login name.
@@ -3071,7 +3267,7 @@ type GetOperatorDrillDownRequest struct {
 
 func (x *GetOperatorDrillDownRequest) Reset() {
 	*x = GetOperatorDrillDownRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3083,7 +3279,7 @@ func (x *GetOperatorDrillDownRequest) String() string {
 func (*GetOperatorDrillDownRequest) ProtoMessage() {}
 
 func (x *GetOperatorDrillDownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[31]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3096,7 +3292,7 @@ func (x *GetOperatorDrillDownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorDrillDownRequest.ProtoReflect.Descriptor instead.
 func (*GetOperatorDrillDownRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{31}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetOperatorDrillDownRequest) GetOperator() string {
@@ -3140,7 +3336,7 @@ type GetOperatorDrillDownResponse struct {
 
 func (x *GetOperatorDrillDownResponse) Reset() {
 	*x = GetOperatorDrillDownResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3152,7 +3348,7 @@ func (x *GetOperatorDrillDownResponse) String() string {
 func (*GetOperatorDrillDownResponse) ProtoMessage() {}
 
 func (x *GetOperatorDrillDownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[32]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3165,7 +3361,7 @@ func (x *GetOperatorDrillDownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOperatorDrillDownResponse.ProtoReflect.Descriptor instead.
 func (*GetOperatorDrillDownResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{32}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetOperatorDrillDownResponse) GetOperatorId() string {
@@ -3230,7 +3426,7 @@ type OperatorStateSpan struct {
 
 func (x *OperatorStateSpan) Reset() {
 	*x = OperatorStateSpan{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3242,7 +3438,7 @@ func (x *OperatorStateSpan) String() string {
 func (*OperatorStateSpan) ProtoMessage() {}
 
 func (x *OperatorStateSpan) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[33]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3255,7 +3451,7 @@ func (x *OperatorStateSpan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorStateSpan.ProtoReflect.Descriptor instead.
 func (*OperatorStateSpan) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{33}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *OperatorStateSpan) GetSince() *timestamppb.Timestamp {
@@ -3303,7 +3499,7 @@ type OperatorEvent struct {
 
 func (x *OperatorEvent) Reset() {
 	*x = OperatorEvent{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3315,7 +3511,7 @@ func (x *OperatorEvent) String() string {
 func (*OperatorEvent) ProtoMessage() {}
 
 func (x *OperatorEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[34]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3328,7 +3524,7 @@ func (x *OperatorEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorEvent.ProtoReflect.Descriptor instead.
 func (*OperatorEvent) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{34}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *OperatorEvent) GetAt() *timestamppb.Timestamp {
@@ -3400,7 +3596,7 @@ type DayScore struct {
 
 func (x *DayScore) Reset() {
 	*x = DayScore{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3412,7 +3608,7 @@ func (x *DayScore) String() string {
 func (*DayScore) ProtoMessage() {}
 
 func (x *DayScore) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[35]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3425,7 +3621,7 @@ func (x *DayScore) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DayScore.ProtoReflect.Descriptor instead.
 func (*DayScore) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{35}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *DayScore) GetDay() string {
@@ -3481,7 +3677,7 @@ type Alert struct {
 
 func (x *Alert) Reset() {
 	*x = Alert{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3493,7 +3689,7 @@ func (x *Alert) String() string {
 func (*Alert) ProtoMessage() {}
 
 func (x *Alert) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[36]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3506,7 +3702,7 @@ func (x *Alert) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Alert.ProtoReflect.Descriptor instead.
 func (*Alert) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{36}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Alert) GetAlertId() int64 {
@@ -3591,7 +3787,7 @@ type ListAlertsRequest struct {
 
 func (x *ListAlertsRequest) Reset() {
 	*x = ListAlertsRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3603,7 +3799,7 @@ func (x *ListAlertsRequest) String() string {
 func (*ListAlertsRequest) ProtoMessage() {}
 
 func (x *ListAlertsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[37]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3616,7 +3812,7 @@ func (x *ListAlertsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAlertsRequest.ProtoReflect.Descriptor instead.
 func (*ListAlertsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{37}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListAlertsRequest) GetSince() *timestamppb.Timestamp {
@@ -3642,7 +3838,7 @@ type ListAlertsResponse struct {
 
 func (x *ListAlertsResponse) Reset() {
 	*x = ListAlertsResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3654,7 +3850,7 @@ func (x *ListAlertsResponse) String() string {
 func (*ListAlertsResponse) ProtoMessage() {}
 
 func (x *ListAlertsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[38]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3667,7 +3863,7 @@ func (x *ListAlertsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAlertsResponse.ProtoReflect.Descriptor instead.
 func (*ListAlertsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{38}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListAlertsResponse) GetAlerts() []*Alert {
@@ -3686,7 +3882,7 @@ type AcknowledgeAlertRequest struct {
 
 func (x *AcknowledgeAlertRequest) Reset() {
 	*x = AcknowledgeAlertRequest{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3698,7 +3894,7 @@ func (x *AcknowledgeAlertRequest) String() string {
 func (*AcknowledgeAlertRequest) ProtoMessage() {}
 
 func (x *AcknowledgeAlertRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[39]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3711,7 +3907,7 @@ func (x *AcknowledgeAlertRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcknowledgeAlertRequest.ProtoReflect.Descriptor instead.
 func (*AcknowledgeAlertRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{39}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AcknowledgeAlertRequest) GetAlertId() int64 {
@@ -3730,7 +3926,7 @@ type AcknowledgeAlertResponse struct {
 
 func (x *AcknowledgeAlertResponse) Reset() {
 	*x = AcknowledgeAlertResponse{}
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[40]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3742,7 +3938,7 @@ func (x *AcknowledgeAlertResponse) String() string {
 func (*AcknowledgeAlertResponse) ProtoMessage() {}
 
 func (x *AcknowledgeAlertResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[40]
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3755,7 +3951,7 @@ func (x *AcknowledgeAlertResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcknowledgeAlertResponse.ProtoReflect.Descriptor instead.
 func (*AcknowledgeAlertResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{40}
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *AcknowledgeAlertResponse) GetAlert() *Alert {
@@ -3772,7 +3968,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%tandem/assignment/v1/assignment.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
 	"\tTimeRange\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
-	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xc1\f\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xad\x0e\n" +
 	"\aFigures\x12%\n" +
 	"\x0ecalls_received\x18\x01 \x01(\rR\rcallsReceived\x12%\n" +
 	"\x0ecalls_answered\x18\x02 \x01(\rR\rcallsAnswered\x12:\n" +
@@ -3817,7 +4013,14 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x12ring_time_total_ms\x18\" \x01(\x04R\x0fringTimeTotalMs\x12I\n" +
 	"\fdispositions\x18# \x03(\v2%.tandem.analytics.v1.DispositionCountR\fdispositions\x12 \n" +
 	"\fhold_time_ms\x18$ \x01(\x04R\n" +
-	"holdTimeMsB\x10\n" +
+	"holdTimeMs\x12\"\n" +
+	"\fexits_closed\x18\x8e\x02 \x01(\rR\vexitsClosed\x12+\n" +
+	"\x11exits_max_waiting\x18\x8f\x02 \x01(\rR\x0fexitsMaxWaiting\x12-\n" +
+	"\x12exits_longest_wait\x18\x90\x02 \x01(\rR\x10exitsLongestWait\x12$\n" +
+	"\rexits_message\x18\x91\x02 \x01(\rR\fexitsMessage\x12\"\n" +
+	"\fexits_number\x18\x92\x02 \x01(\rR\vexitsNumber\x12 \n" +
+	"\vexits_queue\x18\x93\x02 \x01(\rR\n" +
+	"exitsQueueB\x10\n" +
 	"\x0e_service_levelB\t\n" +
 	"\a_asa_msB\t\n" +
 	"\a_aht_msB\x13\n" +
@@ -3825,7 +4028,14 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\n" +
 	"_occupancyB\x10\n" +
 	"\x0e_manager_reachB\x17\n" +
-	"\x15_average_ring_time_ms\"<\n" +
+	"\x15_average_ring_time_ms\"\xa5\x01\n" +
+	"\bCallExit\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x14\n" +
+	"\x05cause\x18\x02 \x01(\tR\x05cause\x12\x19\n" +
+	"\bqueue_id\x18\x03 \x01(\tR\aqueueId\x12\x10\n" +
+	"\x03why\x18\x04 \x01(\tR\x03why\x12\x16\n" +
+	"\x06target\x18\x05 \x01(\tR\x06target\x12*\n" +
+	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"<\n" +
 	"\x10DispositionCount\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x14\n" +
 	"\x05calls\x18\x02 \x01(\rR\x05calls\"g\n" +
@@ -3887,7 +4097,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x14removed_operator_ids\x18\x05 \x03(\tR\x12removedOperatorIds\x12*\n" +
 	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x123\n" +
 	"\x06alerts\x18\xf0\x01 \x03(\v2\x1a.tandem.analytics.v1.AlertR\x06alerts\x12&\n" +
-	"\x0ealerts_changed\x18\xf1\x01 \x01(\bR\ralertsChanged\"\xeb\x05\n" +
+	"\x0ealerts_changed\x18\xf1\x01 \x01(\bR\ralertsChanged\"\xa4\x06\n" +
 	"\tQueueLive\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12:\n" +
@@ -3904,7 +4114,10 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x11operators_offline\x18\f \x01(\rR\x10operatorsOffline\x12'\n" +
 	"\x0fcalls_connected\x18\r \x01(\rR\x0ecallsConnected\x122\n" +
 	"\x05today\x18\x0e \x01(\v2\x1c.tandem.analytics.v1.FiguresR\x05today\x12S\n" +
-	"\x12service_level_rule\x18\x0f \x01(\v2%.tandem.analytics.v1.ServiceLevelRuleR\x10serviceLevelRuleB\x13\n" +
+	"\x12service_level_rule\x18\x0f \x01(\v2%.tandem.analytics.v1.ServiceLevelRuleR\x10serviceLevelRule\x12\x17\n" +
+	"\x06closed\x18\x8e\x02 \x01(\bR\x06closed\x12\x1e\n" +
+	"\n" +
+	"closed_why\x18\x8f\x02 \x01(\tR\tclosedWhyB\x13\n" +
 	"\x11_expected_wait_ms\"\x85\x03\n" +
 	"\vWaitingCall\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12#\n" +
@@ -3958,13 +4171,14 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x03csv\x18\x01 \x01(\fR\x03csv\x12\x1b\n" +
 	"\tfile_name\x18\x02 \x01(\tR\bfileName\"1\n" +
 	"\x16GetCallTimelineRequest\x12\x17\n" +
-	"\acall_id\x18\x01 \x01(\tR\x06callId\"\xe3\x01\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"\x97\x02\n" +
 	"\x17GetCallTimelineResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
 	"\rcaller_number\x18\x03 \x01(\tR\fcallerNumber\x121\n" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12<\n" +
-	"\aentries\x18\x05 \x03(\v2\".tandem.analytics.v1.TimelineEntryR\aentries\"\x93\x03\n" +
+	"\aentries\x18\x05 \x03(\v2\".tandem.analytics.v1.TimelineEntryR\aentries\x122\n" +
+	"\x04exit\x18\x8e\x02 \x01(\v2\x1d.tandem.analytics.v1.CallExitR\x04exit\"\x93\x03\n" +
 	"\rTimelineEntry\x12*\n" +
 	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1f\n" +
@@ -4020,7 +4234,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x10abandonment_rate\x18\x05 \x01(\x01R\x0fabandonmentRate\x12\x1c\n" +
 	"\toccupancy\x18\x06 \x01(\x01R\toccupancy\x12\x1a\n" +
 	"\banswered\x18\a \x01(\rR\banswered\x12\x1c\n" +
-	"\tabandoned\x18\b \x01(\rR\tabandoned\"\xe9\x02\n" +
+	"\tabandoned\x18\b \x01(\rR\tabandoned\"\x87\x03\n" +
 	"\x12SearchCallsRequest\x12#\n" +
 	"\rcaller_number\x18\x01 \x01(\tR\fcallerNumber\x12'\n" +
 	"\x0fnumber_contains\x18\x02 \x01(\bR\x0enumberContains\x12\x1a\n" +
@@ -4031,10 +4245,11 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\tpage_size\x18\a \x01(\rR\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\b \x01(\tR\tpageToken\x12 \n" +
-	"\vdisposition\x18\t \x01(\tR\vdisposition\"u\n" +
+	"\vdisposition\x18\t \x01(\tR\vdisposition\x12\x1c\n" +
+	"\texit_kind\x18\x8e\x02 \x01(\tR\bexitKind\"u\n" +
 	"\x13SearchCallsResponse\x126\n" +
 	"\x05calls\x18\x01 \x03(\v2 .tandem.analytics.v1.CallSummaryR\x05calls\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xa0\x05\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd4\x05\n" +
 	"\vCallSummary\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
@@ -4058,7 +4273,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"talkTimeMs\x12;\n" +
 	"\n" +
 	"hung_up_by\x18\x0f \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x12 \n" +
-	"\vdisposition\x18\x10 \x01(\tR\vdisposition\"\x8e\x01\n" +
+	"\vdisposition\x18\x10 \x01(\tR\vdisposition\x122\n" +
+	"\x04exit\x18\x8e\x02 \x01(\v2\x1d.tandem.analytics.v1.CallExitR\x04exit\"\x8e\x01\n" +
 	"\x1bGetOperatorDrillDownRequest\x12\x1a\n" +
 	"\boperator\x18\x01 \x01(\tR\boperator\x124\n" +
 	"\x05range\x18\x02 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\x12\x1d\n" +
@@ -4162,151 +4378,155 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(Interval)(0),                        // 0: tandem.analytics.v1.Interval
 	(CallOutcome)(0),                     // 1: tandem.analytics.v1.CallOutcome
 	(*TimeRange)(nil),                    // 2: tandem.analytics.v1.TimeRange
 	(*Figures)(nil),                      // 3: tandem.analytics.v1.Figures
-	(*DispositionCount)(nil),             // 4: tandem.analytics.v1.DispositionCount
-	(*GetQueueStatsRequest)(nil),         // 5: tandem.analytics.v1.GetQueueStatsRequest
-	(*GetQueueStatsResponse)(nil),        // 6: tandem.analytics.v1.GetQueueStatsResponse
-	(*QueueStats)(nil),                   // 7: tandem.analytics.v1.QueueStats
-	(*ServiceLevelRule)(nil),             // 8: tandem.analytics.v1.ServiceLevelRule
-	(*GetOperatorStatsRequest)(nil),      // 9: tandem.analytics.v1.GetOperatorStatsRequest
-	(*GetOperatorStatsResponse)(nil),     // 10: tandem.analytics.v1.GetOperatorStatsResponse
-	(*OperatorStats)(nil),                // 11: tandem.analytics.v1.OperatorStats
-	(*WatchWallboardRequest)(nil),        // 12: tandem.analytics.v1.WatchWallboardRequest
-	(*WatchWallboardResponse)(nil),       // 13: tandem.analytics.v1.WatchWallboardResponse
-	(*QueueLive)(nil),                    // 14: tandem.analytics.v1.QueueLive
-	(*WaitingCall)(nil),                  // 15: tandem.analytics.v1.WaitingCall
-	(*OperatorLive)(nil),                 // 16: tandem.analytics.v1.OperatorLive
-	(*GetHistoryRequest)(nil),            // 17: tandem.analytics.v1.GetHistoryRequest
-	(*GetHistoryResponse)(nil),           // 18: tandem.analytics.v1.GetHistoryResponse
-	(*HistoryRow)(nil),                   // 19: tandem.analytics.v1.HistoryRow
-	(*ExportHistoryRequest)(nil),         // 20: tandem.analytics.v1.ExportHistoryRequest
-	(*ExportHistoryResponse)(nil),        // 21: tandem.analytics.v1.ExportHistoryResponse
-	(*GetCallTimelineRequest)(nil),       // 22: tandem.analytics.v1.GetCallTimelineRequest
-	(*GetCallTimelineResponse)(nil),      // 23: tandem.analytics.v1.GetCallTimelineResponse
-	(*TimelineEntry)(nil),                // 24: tandem.analytics.v1.TimelineEntry
-	(*CalculateStaffingRequest)(nil),     // 25: tandem.analytics.v1.CalculateStaffingRequest
-	(*CalculateStaffingResponse)(nil),    // 26: tandem.analytics.v1.CalculateStaffingResponse
-	(*StaffingRow)(nil),                  // 27: tandem.analytics.v1.StaffingRow
-	(*ReplayDayRequest)(nil),             // 28: tandem.analytics.v1.ReplayDayRequest
-	(*ReplayDayResponse)(nil),            // 29: tandem.analytics.v1.ReplayDayResponse
-	(*SearchCallsRequest)(nil),           // 30: tandem.analytics.v1.SearchCallsRequest
-	(*SearchCallsResponse)(nil),          // 31: tandem.analytics.v1.SearchCallsResponse
-	(*CallSummary)(nil),                  // 32: tandem.analytics.v1.CallSummary
-	(*GetOperatorDrillDownRequest)(nil),  // 33: tandem.analytics.v1.GetOperatorDrillDownRequest
-	(*GetOperatorDrillDownResponse)(nil), // 34: tandem.analytics.v1.GetOperatorDrillDownResponse
-	(*OperatorStateSpan)(nil),            // 35: tandem.analytics.v1.OperatorStateSpan
-	(*OperatorEvent)(nil),                // 36: tandem.analytics.v1.OperatorEvent
-	(*DayScore)(nil),                     // 37: tandem.analytics.v1.DayScore
-	(*Alert)(nil),                        // 38: tandem.analytics.v1.Alert
-	(*ListAlertsRequest)(nil),            // 39: tandem.analytics.v1.ListAlertsRequest
-	(*ListAlertsResponse)(nil),           // 40: tandem.analytics.v1.ListAlertsResponse
-	(*AcknowledgeAlertRequest)(nil),      // 41: tandem.analytics.v1.AcknowledgeAlertRequest
-	(*AcknowledgeAlertResponse)(nil),     // 42: tandem.analytics.v1.AcknowledgeAlertResponse
-	(*timestamppb.Timestamp)(nil),        // 43: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                     // 44: tandem.common.v1.Marks
-	(v1.OperatorState)(0),                // 45: tandem.common.v1.OperatorState
-	(v1.CallState)(0),                    // 46: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                  // 47: tandem.common.v1.HangupParty
-	(*v11.Decision)(nil),                 // 48: tandem.assignment.v1.Decision
+	(*CallExit)(nil),                     // 4: tandem.analytics.v1.CallExit
+	(*DispositionCount)(nil),             // 5: tandem.analytics.v1.DispositionCount
+	(*GetQueueStatsRequest)(nil),         // 6: tandem.analytics.v1.GetQueueStatsRequest
+	(*GetQueueStatsResponse)(nil),        // 7: tandem.analytics.v1.GetQueueStatsResponse
+	(*QueueStats)(nil),                   // 8: tandem.analytics.v1.QueueStats
+	(*ServiceLevelRule)(nil),             // 9: tandem.analytics.v1.ServiceLevelRule
+	(*GetOperatorStatsRequest)(nil),      // 10: tandem.analytics.v1.GetOperatorStatsRequest
+	(*GetOperatorStatsResponse)(nil),     // 11: tandem.analytics.v1.GetOperatorStatsResponse
+	(*OperatorStats)(nil),                // 12: tandem.analytics.v1.OperatorStats
+	(*WatchWallboardRequest)(nil),        // 13: tandem.analytics.v1.WatchWallboardRequest
+	(*WatchWallboardResponse)(nil),       // 14: tandem.analytics.v1.WatchWallboardResponse
+	(*QueueLive)(nil),                    // 15: tandem.analytics.v1.QueueLive
+	(*WaitingCall)(nil),                  // 16: tandem.analytics.v1.WaitingCall
+	(*OperatorLive)(nil),                 // 17: tandem.analytics.v1.OperatorLive
+	(*GetHistoryRequest)(nil),            // 18: tandem.analytics.v1.GetHistoryRequest
+	(*GetHistoryResponse)(nil),           // 19: tandem.analytics.v1.GetHistoryResponse
+	(*HistoryRow)(nil),                   // 20: tandem.analytics.v1.HistoryRow
+	(*ExportHistoryRequest)(nil),         // 21: tandem.analytics.v1.ExportHistoryRequest
+	(*ExportHistoryResponse)(nil),        // 22: tandem.analytics.v1.ExportHistoryResponse
+	(*GetCallTimelineRequest)(nil),       // 23: tandem.analytics.v1.GetCallTimelineRequest
+	(*GetCallTimelineResponse)(nil),      // 24: tandem.analytics.v1.GetCallTimelineResponse
+	(*TimelineEntry)(nil),                // 25: tandem.analytics.v1.TimelineEntry
+	(*CalculateStaffingRequest)(nil),     // 26: tandem.analytics.v1.CalculateStaffingRequest
+	(*CalculateStaffingResponse)(nil),    // 27: tandem.analytics.v1.CalculateStaffingResponse
+	(*StaffingRow)(nil),                  // 28: tandem.analytics.v1.StaffingRow
+	(*ReplayDayRequest)(nil),             // 29: tandem.analytics.v1.ReplayDayRequest
+	(*ReplayDayResponse)(nil),            // 30: tandem.analytics.v1.ReplayDayResponse
+	(*SearchCallsRequest)(nil),           // 31: tandem.analytics.v1.SearchCallsRequest
+	(*SearchCallsResponse)(nil),          // 32: tandem.analytics.v1.SearchCallsResponse
+	(*CallSummary)(nil),                  // 33: tandem.analytics.v1.CallSummary
+	(*GetOperatorDrillDownRequest)(nil),  // 34: tandem.analytics.v1.GetOperatorDrillDownRequest
+	(*GetOperatorDrillDownResponse)(nil), // 35: tandem.analytics.v1.GetOperatorDrillDownResponse
+	(*OperatorStateSpan)(nil),            // 36: tandem.analytics.v1.OperatorStateSpan
+	(*OperatorEvent)(nil),                // 37: tandem.analytics.v1.OperatorEvent
+	(*DayScore)(nil),                     // 38: tandem.analytics.v1.DayScore
+	(*Alert)(nil),                        // 39: tandem.analytics.v1.Alert
+	(*ListAlertsRequest)(nil),            // 40: tandem.analytics.v1.ListAlertsRequest
+	(*ListAlertsResponse)(nil),           // 41: tandem.analytics.v1.ListAlertsResponse
+	(*AcknowledgeAlertRequest)(nil),      // 42: tandem.analytics.v1.AcknowledgeAlertRequest
+	(*AcknowledgeAlertResponse)(nil),     // 43: tandem.analytics.v1.AcknowledgeAlertResponse
+	(*timestamppb.Timestamp)(nil),        // 44: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                     // 45: tandem.common.v1.Marks
+	(v1.OperatorState)(0),                // 46: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                    // 47: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 48: tandem.common.v1.HangupParty
+	(*v11.Decision)(nil),                 // 49: tandem.assignment.v1.Decision
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	43, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	43, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
-	4,  // 2: tandem.analytics.v1.Figures.dispositions:type_name -> tandem.analytics.v1.DispositionCount
-	2,  // 3: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	7,  // 4: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
-	3,  // 5: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
-	8,  // 6: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	2,  // 7: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	11, // 8: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	44, // 9: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
-	3,  // 10: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
-	14, // 11: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
-	16, // 12: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
-	43, // 13: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
-	38, // 14: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
-	15, // 15: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
-	43, // 16: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
-	3,  // 17: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
-	8,  // 18: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	43, // 19: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	45, // 20: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	43, // 21: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
-	3,  // 22: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	43, // 23: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
-	2,  // 24: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	0,  // 25: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
-	19, // 26: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
-	3,  // 27: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	43, // 28: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
-	3,  // 29: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
-	17, // 30: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	46, // 31: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
-	24, // 32: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
-	43, // 33: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	47, // 34: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	48, // 35: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
-	27, // 36: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	3,  // 37: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	2,  // 38: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	1,  // 39: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	32, // 40: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
-	46, // 41: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
-	1,  // 42: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	43, // 43: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
-	43, // 44: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
-	43, // 45: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
-	47, // 46: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	2,  // 47: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	35, // 48: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
-	36, // 49: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
-	37, // 50: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
-	36, // 51: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
-	35, // 52: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
-	43, // 53: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
-	43, // 54: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
-	45, // 55: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
-	43, // 56: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
-	43, // 57: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	43, // 58: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
-	43, // 59: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
-	43, // 60: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
-	38, // 61: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
-	38, // 62: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
-	5,  // 63: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	9,  // 64: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	12, // 65: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	17, // 66: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	20, // 67: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	22, // 68: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	25, // 69: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	28, // 70: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	30, // 71: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
-	33, // 72: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
-	39, // 73: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
-	41, // 74: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
-	6,  // 75: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	10, // 76: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	13, // 77: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	18, // 78: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	21, // 79: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	23, // 80: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	26, // 81: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	29, // 82: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	31, // 83: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
-	34, // 84: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
-	40, // 85: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
-	42, // 86: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
-	75, // [75:87] is the sub-list for method output_type
-	63, // [63:75] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	44, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	44, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	5,  // 2: tandem.analytics.v1.Figures.dispositions:type_name -> tandem.analytics.v1.DispositionCount
+	44, // 3: tandem.analytics.v1.CallExit.at:type_name -> google.protobuf.Timestamp
+	2,  // 4: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	8,  // 5: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
+	3,  // 6: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
+	9,  // 7: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	2,  // 8: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	12, // 9: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
+	45, // 10: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	3,  // 11: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
+	15, // 12: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
+	17, // 13: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
+	44, // 14: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	39, // 15: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	16, // 16: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
+	44, // 17: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	3,  // 18: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
+	9,  // 19: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	44, // 20: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	46, // 21: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	44, // 22: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	3,  // 23: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
+	44, // 24: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	2,  // 25: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	0,  // 26: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
+	20, // 27: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
+	3,  // 28: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
+	44, // 29: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	3,  // 30: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
+	18, // 31: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
+	47, // 32: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	25, // 33: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
+	4,  // 34: tandem.analytics.v1.GetCallTimelineResponse.exit:type_name -> tandem.analytics.v1.CallExit
+	44, // 35: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	48, // 36: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	49, // 37: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	28, // 38: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	3,  // 39: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	2,  // 40: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	1,  // 41: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	33, // 42: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
+	47, // 43: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
+	1,  // 44: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	44, // 45: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
+	44, // 46: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
+	44, // 47: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
+	48, // 48: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	4,  // 49: tandem.analytics.v1.CallSummary.exit:type_name -> tandem.analytics.v1.CallExit
+	2,  // 50: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	36, // 51: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
+	37, // 52: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
+	38, // 53: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
+	37, // 54: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
+	36, // 55: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
+	44, // 56: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
+	44, // 57: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
+	46, // 58: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
+	44, // 59: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
+	44, // 60: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	44, // 61: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
+	44, // 62: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
+	44, // 63: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
+	39, // 64: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	39, // 65: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
+	6,  // 66: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	10, // 67: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	13, // 68: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	18, // 69: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	21, // 70: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	23, // 71: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	26, // 72: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	29, // 73: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	31, // 74: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
+	34, // 75: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
+	40, // 76: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
+	42, // 77: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
+	7,  // 78: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	11, // 79: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	14, // 80: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	19, // 81: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	22, // 82: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	24, // 83: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	27, // 84: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	30, // 85: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	32, // 86: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
+	35, // 87: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
+	41, // 88: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
+	43, // 89: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
+	78, // [78:90] is the sub-list for method output_type
+	66, // [66:78] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -4315,17 +4535,17 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 		return
 	}
 	file_tandem_analytics_v1_analytics_proto_msgTypes[1].OneofWrappers = []any{}
-	file_tandem_analytics_v1_analytics_proto_msgTypes[12].OneofWrappers = []any{}
 	file_tandem_analytics_v1_analytics_proto_msgTypes[13].OneofWrappers = []any{}
-	file_tandem_analytics_v1_analytics_proto_msgTypes[24].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[14].OneofWrappers = []any{}
 	file_tandem_analytics_v1_analytics_proto_msgTypes[25].OneofWrappers = []any{}
+	file_tandem_analytics_v1_analytics_proto_msgTypes[26].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   41,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

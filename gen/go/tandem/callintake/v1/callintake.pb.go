@@ -241,6 +241,11 @@ type RegisterCallResponse struct {
 	// The expected wait in seconds, rounded up; 0 when there is no figure Tandem trusts (too few
 	// calls handled or answered lately, nobody at work, or over an hour).
 	ExpectedWaitS uint32 `protobuf:"varint,81,opt,name=expected_wait_s,json=expectedWaitS,proto3" json:"expected_wait_s,omitempty"`
+	// What to do at once instead of waiting, when the call took an exit of its queue as it
+	// arrived (the queue is closed, or its line full): "hangup" with text (say it, then hang up)
+	// or "forward" (say text, then put the caller through to contact). Unset: the call waits in
+	// line (queue_id: the queue it waits in, which a queue exit may have changed).
+	Next          *CloudCommand `protobuf:"bytes,270,opt,name=next,proto3" json:"next,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -336,6 +341,13 @@ func (x *RegisterCallResponse) GetExpectedWaitS() uint32 {
 		return x.ExpectedWaitS
 	}
 	return 0
+}
+
+func (x *RegisterCallResponse) GetNext() *CloudCommand {
+	if x != nil {
+		return x.Next
+	}
+	return nil
 }
 
 type ReportCallEventRequest struct {
@@ -1244,24 +1256,27 @@ type CloudCommand struct {
 	// "transfer", "complete_transfer", "cancel_transfer" (see mode),
 	// "add_party" (dial contact as party_id and mix him in by mode once he answers),
 	// "party_mode" (mix party_id by another mode; no new dial) or "drop_party" (hang up
-	// party_id's leg; caller and operator stay).
+	// party_id's leg; caller and operator stay); "forward" (say text if any, then dial contact
+	// and bridge the caller with it; the session ends when either side hangs up: Tandem is done
+	// with the call and expects no events about it).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	CallId string `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
 	// dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events
 	// must name.
 	OfferId string `protobuf:"bytes,3,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
-	// dial, transfer, add_party: whom to call.
+	// dial, transfer, add_party, forward: whom to call.
 	Contact *CloudContact `protobuf:"bytes,4,opt,name=contact,proto3" json:"contact,omitempty"`
 	// dial, transfer, add_party: ring at most this long, then report DialFailed (PartyFailed for
 	// add_party) with code 487 or 408.
 	TimeoutS uint32 `protobuf:"varint,5,opt,name=timeout_s,json=timeoutS,proto3" json:"timeout_s,omitempty"`
-	// dial, add_party: caller id to show (the caller's number by default).
+	// dial, add_party, forward: caller id to show (the caller's number by default).
 	CallerId string `protobuf:"bytes,6,opt,name=caller_id,json=callerId,proto3" json:"caller_id,omitempty"`
-	// say/ask: the text to speak.
+	// say/ask/forward: the text to speak; hangup: said before hanging up (empty: the scenario's
+	// goodbye).
 	Text string `protobuf:"bytes,7,opt,name=text,proto3" json:"text,omitempty"`
 	// ask: the id the SpeechAnswer must carry.
 	QuestionId string `protobuf:"bytes,8,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
-	// cancel, hangup: why (logged by the scenario).
+	// cancel, hangup, forward: why (logged by the scenario).
 	Reason string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
 	// hold, transfer: the music the caller hears; empty: the scenario's default music.
 	MusicUrl string `protobuf:"bytes,40,opt,name=music_url,json=musicUrl,proto3" json:"music_url,omitempty"`
@@ -1475,7 +1490,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\bpriority\x18\v \x01(\rR\bpriority\x1a=\n" +
 	"\x0fSipHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb7\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf0\x02\n" +
 	"\x14RegisterCallResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1a\n" +
@@ -1485,7 +1500,8 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x06record\x18< \x01(\bR\x06record\x12)\n" +
 	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\x12\"\n" +
 	"\fannouncement\x18P \x01(\tR\fannouncement\x12&\n" +
-	"\x0fexpected_wait_s\x18Q \x01(\rR\rexpectedWaitS\"\xf6\a\n" +
+	"\x0fexpected_wait_s\x18Q \x01(\rR\rexpectedWaitS\x127\n" +
+	"\x04next\x18\x8e\x02 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xf6\a\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
@@ -1620,31 +1636,32 @@ var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
 	18, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
 	19, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
-	19, // 2: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	10, // 3: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
-	11, // 4: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
-	12, // 5: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
-	13, // 6: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
-	14, // 7: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
-	9,  // 8: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
-	8,  // 9: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
-	4,  // 10: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
-	5,  // 11: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
-	6,  // 12: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
-	7,  // 13: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
-	20, // 14: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,  // 15: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
-	16, // 16: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	17, // 17: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 18: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	3,  // 19: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 20: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	15, // 21: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	20, // [20:22] is the sub-list for method output_type
-	18, // [18:20] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	16, // 2: tandem.callintake.v1.RegisterCallResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	19, // 3: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	10, // 4: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
+	11, // 5: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
+	12, // 6: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
+	13, // 7: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
+	14, // 8: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
+	9,  // 9: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
+	8,  // 10: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
+	4,  // 11: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
+	5,  // 12: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
+	6,  // 13: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
+	7,  // 14: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
+	20, // 15: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,  // 16: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
+	16, // 17: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	17, // 18: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 19: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	3,  // 20: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 21: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	15, // 22: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	21, // [21:23] is the sub-list for method output_type
+	19, // [19:21] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }

@@ -50,6 +50,15 @@
 //     answered_by_spare.
 //   - manager reach rate: manager_reached / manager_calls, over calls from clients whose
 //     personal manager was at work: those answered by him.
+//   - exits (a queue's closed hours and caps, Admin's Queue): exits_closed, exits_max_waiting,
+//     exits_longest_wait count the calls that left the queue's line by its exit, by why, and
+//     exits_message, exits_number, exits_queue the same calls by exit kind, in the row of the
+//     queue they left at the call's arrival. A call that took the closed exit and ended by it
+//     (message, number) is not in calls_received: it is outside the service level and the
+//     abandonment rate. A call that took a cap exit (most calls waiting, longest wait) counts
+//     as not answered within the threshold: it is added to the service level's denominator
+//     (under every rule). A call a queue exit moved on is received, and answered or abandoned,
+//     in the queue it ends in. The spare overflow stays calls_overflowed.
 package analyticsv1connect
 
 import (
