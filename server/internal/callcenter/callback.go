@@ -101,8 +101,42 @@ const (
 	maxForbiddenPrefixes      = 100
 )
 
+// What the caller hears when a queue sets no text.
+const (
+	DefaultCallbackPrompt  = "To be called back instead of waiting, press %s or say call me back. You keep your place in line."
+	DefaultVoicemailPrompt = "Please leave your message and your number after the tone. We will call you back."
+	// MaxVoicemail bounds a recorded message.
+	MaxVoicemail = 2 * time.Minute
+)
+
+// CallbackConfirmation is what a caller who accepted a callback hears before the call ends.
+func CallbackConfirmation(number string) string {
+	return "Thank you. We will call you back at " + number + " when your turn comes. Goodbye."
+}
+
+// CallbackRefused is what a caller hears when his number cannot be called back.
+const CallbackRefused = "We are sorry, we cannot call you back at that number."
+
 // DefaultCallbackWords are what a caller may say to accept the offer.
 var DefaultCallbackWords = []string{"call me back", "callback", "call back"}
+
+// OrDefaults fills in the defaults of a callback made without the queue's rules (a callback
+// exit, a voicemail in a queue that does not offer callbacks while waiting).
+func (r CallbackRules) OrDefaults() CallbackRules {
+	if r.Digit == "" {
+		r.Digit = DefaultCallbackDigit
+	}
+	if len(r.Words) == 0 {
+		r.Words = DefaultCallbackWords
+	}
+	if r.Attempts == 0 {
+		r.Attempts = DefaultCallbackAttempts
+	}
+	if r.RetryAfter == 0 {
+		r.RetryAfter = DefaultCallbackRetryAfter
+	}
+	return r
+}
 
 // Offered reports whether the queue offers callbacks at all.
 func (r CallbackRules) Offered() bool { return r.OfferAfter > 0 || r.OfferOverWait > 0 }

@@ -324,6 +324,10 @@ type Call struct {
 	Note         string        // the operator's note from his wrap-up
 	Disposition  string        // the code its operator (or a supervisor) set: one of its queue's dispositions
 	RecordingURL string        // where the cloud keeps the conversation's recording, when it was recorded
+	// VoicemailURL and VoicemailLength: the message the caller left (his call's exit was
+	// voicemail).
+	VoicemailURL    string
+	VoicemailLength time.Duration
 	// Parties are the call's third legs, oldest first: added by its operator or monitoring it.
 	// Never changed in place: a step that changes one replaces the slice, so a copy handed out
 	// stays as it was.
@@ -446,6 +450,11 @@ type Command struct {
 	Mode       TransferMode // transfer: blind or warm
 	Party      PartyID      // add_party, party_mode, drop_party
 	PartyMode  PartyMode    // add_party, party_mode
+	// offer_callback: the key and the words that accept; AskNumber: the caller's number cannot
+	// be called back, so he is asked to key one in.
+	Digit     string
+	Words     []string
+	AskNumber bool
 }
 
 // CommandType is the kind of a Command.
@@ -476,6 +485,12 @@ const (
 	// (Callback): its session reports in (AttachCallback) and is sent the operator's dial then.
 	// The cloud sender carries it out through the Management API, not a session's accessURL.
 	CommandStartCallback CommandType = "start_callback"
+	// CommandOfferCallback asks a waiting caller (Text) whether he wants a call back: Digit or
+	// one of Words accepts; the answer comes as CloudCallbackAnswer.
+	CommandOfferCallback CommandType = "offer_callback"
+	// CommandVoicemail says Text, then records the caller's message for at most Timeout; the
+	// record comes as CloudVoicemailRecorded.
+	CommandVoicemail CommandType = "voicemail"
 	// CommandCompleteTransfer bridges the caller with the consulted target and ends the
 	// operator's leg.
 	CommandCompleteTransfer CommandType = "complete_transfer"

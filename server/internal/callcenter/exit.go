@@ -22,13 +22,20 @@ const (
 	// ExitOverflow offers the call to the queue's spare numbers (QueueRules.Overflow): a
 	// longest-wait exit only.
 	ExitOverflow ExitKind = "overflow"
+	// ExitVoicemail says Exit.Text (DefaultVoicemailPrompt when empty) and records the caller's
+	// message; the message becomes a callback for the queue's operators (Callback.VoicemailURL).
+	ExitVoicemail ExitKind = "voicemail"
+	// ExitCallback offers the caller a call back (Exit.Text, DefaultCallbackPrompt when empty):
+	// accepted, his call ends and a callback keeps its place (a closed queue calls back once
+	// open); declined, he hears goodbye.
+	ExitCallback ExitKind = "callback"
 )
 
 // ExitAny asks a call search for calls that took any exit.
 const ExitAny ExitKind = "any"
 
 // ExitKinds lists the kinds an admin may choose.
-var ExitKinds = []ExitKind{ExitMessage, ExitNumber, ExitQueue, ExitOverflow}
+var ExitKinds = []ExitKind{ExitMessage, ExitNumber, ExitQueue, ExitOverflow, ExitVoicemail, ExitCallback}
 
 // Exit is what a queue does with a call it will not (or no longer) keep in line: closed, over
 // its cap of waiting calls, or waiting past its longest wait. The zero Exit is none.
@@ -75,6 +82,7 @@ func (x Exit) Check(field string, overflow bool) (Exit, error) {
 		if !ValidSlug(string(x.Queue)) {
 			return x, Invalid(field+".queue_id", "%q is not a queue id", x.Queue)
 		}
+	case ExitVoicemail, ExitCallback: // the text is optional: a default prompt is said
 	case ExitOverflow:
 		if !overflow {
 			return x, Invalid(field+".kind", "overflow is a longest-wait exit only (the spare numbers take calls that waited)")
@@ -142,15 +150,22 @@ type CallExit struct {
 	Cause  ExitCause
 	Queue  QueueID // the queue it left
 	Why    string  // "closed: New Year", "closed until Mon 09:00", "12 calls waiting (cap 12)", "waited 5m0s (longest wait 5m0s)"
-	Target string  // number: the number; queue: the queue it joined
+	Target string  // number: the number; queue: the queue it joined; callback: the number to call back
 	At     time.Time
+	// Answered: a callback offer was answered, accepted (Target set) or declined.
+	Answered bool `json:",omitempty"`
 }
 
 // Taken reports whether the call left by an exit.
 func (x CallExit) Taken() bool { return x.Kind != "" }
 
 // Ended reports whether the exit ended the call (message, number): Tandem is done with it.
-func (x CallExit) Ended() bool { return x.Taken() && x.Kind != ExitQueue }
+func (x CallExit) Ended() bool {
+	return x.Taken() && x.Kind != ExitQueue && (x.Kind != ExitCallback || x.Answered)
+}
+
+// Asking reports whether the call is being offered a callback as its exit and has not answered.
+func (x CallExit) Asking() bool { return x.Kind == ExitCallback && !x.Answered }
 
 // CountExit counts exit x in f, by cause and by kind.
 func (f *Figures) CountExit(x CallExit) {
@@ -179,6 +194,9 @@ const (
 	ExitClosed      ExitCause = "closed"       // the queue is closed (its hours, a closure)
 	ExitMaxWaiting  ExitCause = "max_waiting"  // its line was full
 	ExitLongestWait ExitCause = "longest_wait" // the call waited its longest wait
+	// ExitCallbackOffer: the caller accepted the callback his queue offered him as he waited
+	// (CallbackRules), not an exit of the queue's.
+	ExitCallbackOffer ExitCause = "callback_offer"
 )
 
 // The start of CallExit.Why for each cause.

@@ -39,6 +39,11 @@ const (
 	// callback, dialed once its operator answered.
 	CloudCustomerAnswered
 	CloudCustomerFailed
+	// CloudCallbackAnswer: the caller's answer to an offer_callback (Accepted, with the Number
+	// he keyed in when he was asked for one).
+	CloudCallbackAnswer
+	// CloudVoicemailRecorded: the caller's message (RecordingURL, Length), after his call ended.
+	CloudVoicemailRecorded
 )
 
 // CloudEvent is one outcome of a call reported by the cloud.
@@ -57,6 +62,11 @@ type CloudEvent struct {
 	RecordingURL string
 	// CloudParty*
 	Party PartyID
+	// CloudCallbackAnswer
+	Accepted bool
+	Number   string
+	// CloudVoicemailRecorded (and RecordingURL)
+	Length time.Duration
 }
 
 // Verdict is the scenario's reading of a spoken answer.

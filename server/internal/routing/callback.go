@@ -1,7 +1,9 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -174,3 +176,159 @@ func (e *Engine) callbacksDue() time.Time {
 
 // waitingCallback reports whether c is a callback waiting for its turn: nobody is on the line.
 func waitingCallback(c *call) bool { return c.Callback.Virtual() && c.State == cc.CallWaiting }
+
+// Asking for a callback. A queue offers it to a caller who waited its OfferAfter, or whose
+// trusted expected wait is past its OfferOverWait (once a call: offerCallbacks), and a callback
+// exit offers it to a caller who may not wait (askCallback). The caller's answer comes back
+// (callbackAnswer): accepted, his call ends by the callback exit and a callback takes its
+// place; declined, he waits on — or, asked as an exit, hears goodbye.
+
+// askCallback offers call c, which takes queue q's callback exit, a call back. It is out of
+// the line until it answers.
+func (e *Engine) askCallback(now time.Time, q *cc.Queue, c *call, text string, atIntake bool) {
+	cmd := e.callbackQuestion(q, c, text)
+	if atIntake {
+		e.out.Next = &cmd
+	} else {
+		e.command(cmd)
+	}
+	c.askedCallback = true
+	e.touchCall(c)
+}
+
+// callbackQuestion is the offer_callback command for call c of queue q.
+func (e *Engine) callbackQuestion(q *cc.Queue, c *call, text string) cc.Command {
+	r := q.Rules.Callback.OrDefaults()
+	if text == "" {
+		text = fmt.Sprintf(cc.DefaultCallbackPrompt, r.Digit)
+	}
+	_, err := r.CheckNumber("caller_number", c.CallerNumber)
+	return cc.Command{Type: cc.CommandOfferCallback, Call: c.ID, AccessURL: c.AccessURL, Text: text, Digit: r.Digit, Words: r.Words, AskNumber: err != nil}
+}
+
+// offerCallbacks offers a call back to the callers of queues that offer it, once a call, when
+// their wait calls for it.
+func (e *Engine) offerCallbacks(now time.Time) {
+	for _, q := range e.queues {
+		r := q.Rules.Callback
+		if !r.Offered() {
+			continue
+		}
+		for _, c := range e.lines[q.ID] {
+			if c.askedCallback || c.Callback.Virtual() || c.AccessURL == "" || !e.callbackDue(now, q, c) {
+				continue
+			}
+			c.askedCallback = true
+			e.command(e.callbackQuestion(q, c, ""))
+		}
+	}
+}
+
+// callbackDue reports whether caller c of queue q should be offered a call back at now.
+func (e *Engine) callbackDue(now time.Time, q *cc.Queue, c *call) bool {
+	r := q.Rules.Callback
+	if r.OfferAfter > 0 && now.Sub(c.ArrivedAt) >= r.OfferAfter {
+		return true
+	}
+	if r.OfferOverWait > 0 {
+		if w, trusted := e.ExpectedWait(c.ID, now); trusted && w.Wait >= r.OfferOverWait {
+			return true
+		}
+	}
+	return false
+}
+
+// callbackOfferDue is when caller c should next be looked at for a callback offer by time.
+func (e *Engine) callbackOfferDue(c *call) time.Time {
+	q := e.queues[c.Queue]
+	if q == nil || c.askedCallback || c.Callback.Virtual() || q.Rules.Callback.OfferAfter <= 0 {
+		return time.Time{}
+	}
+	return c.ArrivedAt.Add(q.Rules.Callback.OfferAfter)
+}
+
+// callbackAnswer takes a caller's answer to a callback offer. The reply says what he hears:
+// the confirmation and goodbye, why his number cannot be called, or goodbye when he declined
+// the offer his queue's exit made; nothing when he declined and waits on.
+func (e *Engine) callbackAnswer(now time.Time, c *call, accepted bool, number string) {
+	if c.State != cc.CallWaiting || c.Callback.Virtual() {
+		return
+	}
+	q := e.queues[c.Queue]
+	if q == nil {
+		return
+	}
+	asking := c.Exit.Asking()
+	if accepted {
+		n, err := q.Rules.Callback.OrDefaults().CheckNumber("number", cmp.Or(number, c.CallerNumber))
+		if err == nil {
+			e.callbackAccepted(now, q, c, n)
+			return
+		}
+		if !asking {
+			e.out.Next = &cc.Command{Type: cc.CommandSay, Call: c.ID, AccessURL: c.AccessURL, Text: cc.CallbackRefused}
+			return
+		}
+		c.Exit.Why += "; " + strings.TrimPrefix(err.Error(), "number: ")
+	}
+	if !asking {
+		return // he waits on
+	}
+	c.Exit.Answered = true
+	text := "Goodbye."
+	if c.Exit.Cause == cc.ExitClosed {
+		text = cc.DefaultClosedText
+	}
+	if accepted {
+		text = cc.CallbackRefused + " " + text
+	}
+	e.endByExit(now, c, cc.Command{Type: cc.CommandHangup, Text: text, Reason: c.Exit.Why}, true)
+}
+
+// callbackAccepted ends caller c's call by the callback exit and files the callback to number
+// at its place; a closed queue calls back once it opens.
+func (e *Engine) callbackAccepted(now time.Time, q *cc.Queue, c *call, number string) {
+	e.withdraw(now, c, "the caller chose to be called back")
+	if !c.Exit.Asking() {
+		c.Exit = cc.CallExit{Kind: cc.ExitCallback, Cause: cc.ExitCallbackOffer, Queue: q.ID, Why: "callback offered after " + fmtDuration(now.Sub(c.ArrivedAt)), At: now}
+	}
+	c.Exit.Answered, c.Exit.Target = true, number
+	e.endByExit(now, c, cc.Command{Type: cc.CommandHangup, Text: cc.CallbackConfirmation(number), Reason: "callback requested"}, true)
+	e.fileCallback(now, q.ID, c.ArrivedAt, c.Priority, c.DialedNumber, cc.Callback{Of: c.ID, Number: number, Attempt: 1, NotBefore: e.opens(q, now)})
+}
+
+// opens is when queue q opens next, when it is closed at now; zero when it is open.
+func (e *Engine) opens(q *cc.Queue, now time.Time) time.Time {
+	if open, _ := q.Rules.Hours.Open(now); open {
+		return time.Time{}
+	}
+	next, _ := q.Rules.Hours.NextChange(now)
+	return next
+}
+
+// VoicemailLeft takes the message the caller of call c (ended by a voicemail exit, as the store
+// has it) left: it is kept with the call, and a callback answering it takes a place at the end
+// of the queue's line (once the queue opens). A second report changes nothing; a call that did
+// not take a voicemail exit is refused.
+func (e *Engine) VoicemailLeft(now time.Time, c cc.Call, url string, length time.Duration) (cc.Changes, error) {
+	if c.Exit.Kind != cc.ExitVoicemail {
+		return e.fail(cc.Errorf(cc.CodeFailedPrecondition, "call %s did not go to voicemail", c.ID))
+	}
+	if c.VoicemailURL != "" {
+		return e.finish(now), nil
+	}
+	if err := cc.CheckURL("voicemail_recorded.url", url); err != nil {
+		return e.fail(err)
+	}
+	c.VoicemailURL, c.VoicemailLength = url, length
+	e.touchedCall[c.ID] = &c
+	q := e.queues[c.Queue]
+	if q == nil {
+		return e.finish(now), nil
+	}
+	number, err := q.Rules.Callback.OrDefaults().CheckNumber("caller_number", c.CallerNumber)
+	if err == nil { // a withheld number leaves a message nobody can answer by a call: it is listed alone
+		e.fileCallback(now, q.ID, now, c.Priority, c.DialedNumber, cc.Callback{Of: c.ID, Number: number, Attempt: 1, NotBefore: e.opens(q, now), VoicemailURL: url, VoicemailLength: length})
+	}
+	return e.finish(now), nil
+}

@@ -112,6 +112,8 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 		e.customerAnswered(c)
 	case cc.CloudCustomerFailed:
 		e.customerFailed(now, c, ev.Code)
+	case cc.CloudCallbackAnswer:
+		e.callbackAnswer(now, c, ev.Accepted, ev.Number)
 	case cc.CloudCallEnded:
 		switch c.State {
 		case cc.CallConnected:

@@ -127,7 +127,7 @@ func (o *operator) present() bool { return o.streams > 0 }
 // moves it (moveCall).
 func (e *Engine) indexCall(id cc.CallID) {
 	c := e.calls[id]
-	waits := c != nil && c.State == cc.CallWaiting && c.Offer == ""
+	waits := c != nil && c.State == cc.CallWaiting && c.Offer == "" && !c.Exit.Asking()
 	if waits && c.Callback.NotBefore.After(e.lastStep) {
 		e.later[id] = c
 		waits = false
@@ -241,6 +241,7 @@ type call struct {
 	// rings; restored the offer that was pending when Tandem restarted.
 	rang, restored cc.OfferID
 	undelivered    int    // dial commands in a row the sender could not deliver to the session
+	askedCallback  bool   // the caller was offered a call back (once a call; a restart may ask again)
 	holdFailure    string // why the scenario did not carry out the last hold or resume, for the operator
 }
 

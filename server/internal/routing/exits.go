@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -82,6 +83,10 @@ func (e *Engine) takeExit(now time.Time, q *cc.Queue, c *call, x cc.Exit, cause 
 			return
 		}
 		e.endByExit(now, c, cc.Command{Type: cc.CommandForward, Contact: contact, Text: x.Text, CallerID: c.CallerNumber, Reason: why}, atIntake)
+	case cc.ExitVoicemail:
+		e.endByExit(now, c, cc.Command{Type: cc.CommandVoicemail, Text: cmp.Or(x.Text, cc.DefaultVoicemailPrompt), Timeout: cc.MaxVoicemail, Reason: why}, atIntake)
+	case cc.ExitCallback:
+		e.askCallback(now, q, c, x.Text, atIntake)
 	default: // message (and any kind without a handler: the caller hears why, never silence)
 		e.endByExit(now, c, cc.Command{Type: cc.CommandHangup, Text: x.Text, Reason: why}, atIntake)
 	}

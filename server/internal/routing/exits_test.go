@@ -2,6 +2,7 @@ package routing
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestAClosureGivesItsNameAndAForwardCarriesTheNumber(t *testing.T) {
 	}
 	want := cc.Command{Type: cc.CommandForward, Call: c.ID, AccessURL: "http://cloud/x", Contact: cc.Contact{Kind: cc.ContactPSTN, Target: "+14155550100"},
 		Text: "Our partners will help you.", CallerID: "+200", Reason: "closed: Staff day"}
-	if ch.Next == nil || *ch.Next != want {
+	if ch.Next == nil || !reflect.DeepEqual(*ch.Next, want) {
 		t.Fatalf("reply's command = %+v, want %+v", ch.Next, want)
 	}
 }
@@ -226,7 +227,7 @@ func TestBadExitsAreRefusedNamingTheField(t *testing.T) {
 		{"unknown zone", func(r *cc.QueueRules) { r.Hours = cc.Hours{TimeZone: "Mars/Olympus", Weekly: officeHours().Weekly} }, "queue.hours.time_zone", cc.CodeInvalid},
 		{"unknown kind", func(r *cc.QueueRules) {
 			r.Hours = officeHours()
-			r.ClosedExit = cc.Exit{Kind: "voicemail"}
+			r.ClosedExit = cc.Exit{Kind: "teleport"}
 		}, "queue.closed_exit.kind", cc.CodeInvalid},
 		{"closed exit without hours", func(r *cc.QueueRules) { r.ClosedExit = cc.Exit{Kind: cc.ExitMessage, Text: "x"} }, "queue.hours", cc.CodeInvalid},
 		{"message without text", func(r *cc.QueueRules) {

@@ -52,6 +52,7 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 	}
 	e.exits(now)
 	e.announce(now)
+	e.offerCallbacks(now)
 	e.sweep(now)
 	return e.finish(now)
 }
@@ -206,6 +207,7 @@ func (e *Engine) callDeadline(c *call) (time.Time, bool) {
 			soon(c.ArrivedAt.Add(q.Rules.Overflow.After))
 		}
 		soon(e.longestWaitDue(c))
+		soon(e.callbackOfferDue(c))
 	}
 	switch {
 	case c.State == cc.CallConnected:
@@ -248,6 +250,7 @@ func (e *Engine) callsDeadline() time.Time {
 				overflowWait = true
 			}
 			soon(e.longestWaitDue(c))
+			soon(e.callbackOfferDue(c))
 		}
 		switch {
 		case c.State == cc.CallConnected:

@@ -70,7 +70,7 @@ func TestQueueHoursAndExitsThroughTheAdminAPI(t *testing.T) {
 		{"queue.hours.closures[0].first", connect.CodeInvalidArgument, bad(func(q *adminv1.Queue) {
 			q.Hours = &adminv1.QueueHours{TimeZone: "UTC", Closures: []*adminv1.Closure{{First: "31.12.2026"}}}
 		})},
-		{"queue.closed_exit.kind", connect.CodeInvalidArgument, bad(func(q *adminv1.Queue) { q.ClosedExit = &adminv1.QueueExit{Kind: "voicemail"} })},
+		{"queue.closed_exit.kind", connect.CodeInvalidArgument, bad(func(q *adminv1.Queue) { q.ClosedExit = &adminv1.QueueExit{Kind: "teleport"} })},
 		{"queue.closed_exit.number", connect.CodeInvalidArgument, bad(func(q *adminv1.Queue) {
 			q.ClosedExit = &adminv1.QueueExit{Kind: "number", Number: "4155550100"}
 		})},
