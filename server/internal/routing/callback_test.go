@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +194,142 @@ func TestCallbackAttachAfterTheLease(t *testing.T) {
 	}
 	if m := f.marksOf("anna"); m.OffersMissed != 0 {
 		t.Fatalf("anna blamed: %+v", m)
+	}
+}
+
+// A closed queue whose exit offers a callback: the caller is asked at once and is in no line
+// meanwhile; he accepts, hears the confirmation, and a callback takes his place, due when the
+// queue opens. Another caller declines and hears the closed message.
+func TestAClosedQueueOffersACallback(t *testing.T) {
+	f := newFixture(t, "anna")
+	f.ready("anna")
+	r := cc.DefaultRules()
+	r.Hours = officeHours() // 09:00 on a Thursday: opens at 10:00
+	r.ClosedExit = cc.Exit{Kind: cc.ExitCallback}
+	f.withRules(r)
+	c, ch := f.intakeTo("+18005550100")
+	// "+200" is no number to call back: he is asked for one.
+	if ch.Next == nil || ch.Next.Type != cc.CommandOfferCallback || ch.Next.Digit != "1" || len(ch.Next.Words) == 0 || !ch.Next.AskNumber || !strings.Contains(ch.Next.Text, "press 1") {
+		t.Fatalf("intake reply %+v, want the callback offer", ch.Next)
+	}
+	if f.offerOf(c.ID) != "" || f.e.Position(c.ID) != 0 || c.Exit.Kind != cc.ExitCallback || c.Exit.Cause != cc.ExitClosed {
+		t.Fatalf("asked: %+v offered %q", c, f.offerOf(c.ID))
+	}
+	ch = f.must(f.e.Report(f.now, c.ID, cc.CloudEvent{Kind: cc.CloudCallbackAnswer, Accepted: true, Number: "+14155550111"}))
+	if ch.Next == nil || ch.Next.Type != cc.CommandHangup || ch.Next.Text != cc.CallbackConfirmation("+14155550111") {
+		t.Fatalf("reply %+v, want the confirmation", ch.Next)
+	}
+	var inbound, cb cc.Call
+	for _, x := range ch.Calls {
+		if x.ID == c.ID {
+			inbound = x
+		} else if x.Callback.Virtual() {
+			cb = x
+		}
+	}
+	if inbound.State != cc.CallEnded || !inbound.Exit.Answered || inbound.Exit.Target != "+14155550111" || !inbound.Exit.Ended() {
+		t.Fatalf("the inbound call: %+v", inbound)
+	}
+	opens := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	if cb.Callback.Of != c.ID || cb.Callback.Number != "+14155550111" || !cb.Callback.NotBefore.Equal(opens) || !cb.ArrivedAt.Equal(c.ArrivedAt) || f.offerOf(cb.ID) != "" {
+		t.Fatalf("the callback: %+v", cb)
+	}
+	declined, _ := f.intakeTo("+18005550100")
+	ch = f.must(f.e.Report(f.now, declined.ID, cc.CloudEvent{Kind: cc.CloudCallbackAnswer}))
+	if ch.Next == nil || ch.Next.Type != cc.CommandHangup || ch.Next.Text != cc.DefaultClosedText {
+		t.Fatalf("declined: reply %+v", ch.Next)
+	}
+	if _, live := f.e.Call(declined.ID); live {
+		t.Fatal("a caller who declined the callback of a closed queue is still in progress")
+	}
+	// At opening the callback is offered to anna.
+	f.now = opens
+	f.e.Tick(f.now)
+	if f.offerOf(cb.ID) == "" || f.state("anna") != cc.OperatorReserved {
+		t.Fatalf("at opening: callback offer %q, anna %s", f.offerOf(cb.ID), f.state("anna"))
+	}
+}
+
+// A queue offers callbacks to callers who waited long enough, once each. A caller without a
+// usable number is asked to key one in; a number the queue forbids is refused and he waits on.
+func TestWaitingCallersAreOfferedACallbackOnce(t *testing.T) {
+	f := newFixture(t)
+	q, _ := f.e.Queue("support")
+	q.Rules.Callback = cc.CallbackRules{OfferAfter: time.Minute, ForbiddenPrefixes: []string{"+1900"}}
+	f.must(f.e.UpdateQueue(f.now, q))
+	c, _, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: "anonymous", DialedNumber: "+18005550100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := f.e.NextDeadline(); due.After(f.now.Add(time.Minute)) {
+		t.Fatalf("next deadline %v, want by the offer at %v", due, f.now.Add(time.Minute))
+	}
+	f.now = f.now.Add(time.Minute)
+	offers := commandsOf(f.e.Tick(f.now), cc.CommandOfferCallback)
+	if len(offers) != 1 || offers[0].Call != c.ID || !offers[0].AskNumber || offers[0].AccessURL != "http://cloud/x" {
+		t.Fatalf("offers %+v, want one asking for a number", offers)
+	}
+	f.now = f.now.Add(time.Minute)
+	if again := commandsOf(f.e.Tick(f.now), cc.CommandOfferCallback); len(again) != 0 {
+		t.Fatalf("offered again: %+v", again)
+	}
+	ch := f.must(f.e.Report(f.now, c.ID, cc.CloudEvent{Kind: cc.CloudCallbackAnswer, Accepted: true, Number: "+19005550100"}))
+	if ch.Next == nil || ch.Next.Type != cc.CommandSay || ch.Next.Text != cc.CallbackRefused {
+		t.Fatalf("a forbidden number: reply %+v", ch.Next)
+	}
+	if got := f.live(c.ID); got.State != cc.CallWaiting || f.e.Position(c.ID) != 1 || got.Exit.Taken() {
+		t.Fatalf("after a refused number: %+v", got)
+	}
+	ch = f.must(f.e.Report(f.now, c.ID, cc.CloudEvent{Kind: cc.CloudCallbackAnswer, Accepted: true, Number: "8 916 123 45 67"}))
+	if ch.Next == nil || ch.Next.Type != cc.CommandHangup || ch.Next.Text != cc.CallbackConfirmation("+79161234567") {
+		t.Fatalf("accepted: reply %+v", ch.Next)
+	}
+	for _, x := range ch.Calls {
+		if x.ID == c.ID && (x.Exit.Cause != cc.ExitCallbackOffer || x.State != cc.CallEnded) {
+			t.Fatalf("the inbound call: %+v", x)
+		}
+		if x.Callback.Virtual() && (x.Callback.Number != "+79161234567" || !x.ArrivedAt.Equal(c.ArrivedAt) || !x.Callback.NotBefore.IsZero()) {
+			t.Fatalf("the callback: %+v", x)
+		}
+	}
+}
+
+// A voicemail exit ends the call with the voicemail command; the message left files a callback
+// carrying it, once.
+func TestVoicemailBecomesACallback(t *testing.T) {
+	f := newFixture(t)
+	r := cc.DefaultRules()
+	r.MaxWaiting = cc.CallsCap{Calls: 1, Exit: cc.Exit{Kind: cc.ExitVoicemail}}
+	f.withRules(r)
+	f.intakeTo("+18005550100")
+	c, ch, err := f.e.Intake(f.now, cc.Intake{AccessURL: "http://cloud/x", CallerNumber: "+14155550123", DialedNumber: "+18005550100"}) // over the cap
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Next == nil || ch.Next.Type != cc.CommandVoicemail || ch.Next.Text != cc.DefaultVoicemailPrompt || ch.Next.Timeout != cc.MaxVoicemail {
+		t.Fatalf("reply %+v, want the voicemail command", ch.Next)
+	}
+	if c.State != cc.CallEnded || c.Exit.Kind != cc.ExitVoicemail {
+		t.Fatalf("the call: %+v", c)
+	}
+	ch = f.must(f.e.VoicemailLeft(f.now, c, "https://records.example.com/vm1.mp3", 12*time.Second))
+	var cb cc.Call
+	for _, x := range ch.Calls {
+		if x.ID == c.ID && x.VoicemailURL != "https://records.example.com/vm1.mp3" {
+			t.Fatalf("the call keeps no message: %+v", x)
+		}
+		if x.Callback.Virtual() {
+			cb = x
+		}
+	}
+	if cb.Callback.VoicemailURL != "https://records.example.com/vm1.mp3" || cb.Callback.VoicemailLength != 12*time.Second || cb.Callback.Number != "+14155550123" || cb.Callback.Of != c.ID {
+		t.Fatalf("the callback: %+v", cb)
+	}
+	c.VoicemailURL = "https://records.example.com/vm1.mp3"
+	if ch := f.must(f.e.VoicemailLeft(f.now, c, "https://records.example.com/vm1.mp3", 12*time.Second)); len(ch.Calls) != 0 {
+		t.Fatalf("a second report filed %+v", ch.Calls)
+	}
+	if _, err := f.e.VoicemailLeft(f.now, cc.Call{ID: "call_x", Queue: "support"}, "https://records.example.com/vm2.mp3", time.Second); cc.ErrorCode(err) != cc.CodeFailedPrecondition {
+		t.Fatalf("a call without a voicemail exit: %v", err)
 	}
 }

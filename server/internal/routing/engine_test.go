@@ -318,10 +318,11 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 		}
 		lined += len(line)
 	}
-	// ...but for the callbacks whose retry time is still ahead: they wait in later alone.
+	// ...but for the callbacks whose retry time is still ahead (they wait in later alone) and
+	// the callers asked whether they want a callback as their queue's exit.
 	waiting := 0
 	for _, c := range e.calls {
-		if c.State == cc.CallWaiting && c.Offer == "" && e.later[c.ID] == nil {
+		if c.State == cc.CallWaiting && c.Offer == "" && e.later[c.ID] == nil && !c.Exit.Asking() {
 			waiting++
 		}
 	}

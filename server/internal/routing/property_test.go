@@ -99,6 +99,7 @@ func TestEngineProperties(t *testing.T) {
 		queue := cc.Queue{ID: "q", DialedNumbers: []string{"+18005550001"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy, IsDefault: true,
 			Rules: cc.QueueRules{AwayAfterMisses: rapid.IntRange(1, 3).Draw(rt, "away"), BanAfterMisses: rapid.IntRange(0, 4).Draw(rt, "ban"), BanWindow: time.Hour, BanSteps: []time.Duration{time.Minute}, AnnounceEvery: 30 * time.Second,
 				ManagerWait: 20 * time.Second, OptIn: true, OptInCooldown: time.Hour,
+				Callback: cc.CallbackRules{OfferAfter: time.Duration(rapid.IntRange(0, 60).Draw(rt, "callbackAfter")) * time.Second, Attempts: 2, RetryAfter: time.Minute},
 				Overflow: cc.Overflow{After: time.Duration(rapid.IntRange(0, 90).Draw(rt, "overflow")) * time.Second, Spares: []cc.SpareID{"s1", "s2"}, MaxAtOnce: 2, Order: rapid.SampledFrom([]cc.SpareOrder{cc.SpareInTurn, cc.SpareLeastUsed, cc.SparePriority}).Draw(rt, "order")}}}
 		spares := []cc.Spare{{ID: "s1", Contact: cc.Contact{Kind: cc.ContactPSTN, Target: "+15550000001"}, MaxConcurrent: 1, DailyCap: 5}, {ID: "s2", Contact: cc.Contact{Kind: cc.ContactSIP, Target: "sip:s2@x"}, MaxConcurrent: 2}}
 		for _, sp := range spares {
@@ -157,6 +158,56 @@ func TestEngineProperties(t *testing.T) {
 				}
 				_, ch, err := e.AttachCallback(now, c.ID, offer, "s-"+string(offer)+rapid.SampledFrom([]string{"", "-again"}).Draw(rt, "session"), "http://cloud/"+string(offer))
 				step(ch, err)
+			},
+			// A caller answers a callback offer (maybe one never made): yes with his number, a
+			// keyed-in one or a forbidden one, or no.
+			"callbackAnswer": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(c cc.Call) bool { return c.State == cc.CallWaiting })
+				if !ok {
+					rt.Skip("no call waiting")
+				}
+				step(e.Report(now, c.ID, cc.CloudEvent{Kind: cc.CloudCallbackAnswer, Accepted: rapid.Bool().Draw(rt, "accepted"),
+					Number: rapid.SampledFrom([]string{"", "+15550004444", "12"}).Draw(rt, "number")}))
+			},
+			// The admin changes q's hours and exits: closed now or open, its closed exit and cap
+			// any kind that needs no more configuration, waiting calls sent out at closing or not.
+			"exits": func(rt *rapid.T) {
+				exit := func(label string) cc.Exit {
+					switch rapid.SampledFrom([]cc.ExitKind{cc.ExitMessage, cc.ExitCallback, cc.ExitVoicemail, cc.ExitQueue}).Draw(rt, label) {
+					case cc.ExitMessage:
+						return cc.Exit{Kind: cc.ExitMessage, Text: "Goodbye."}
+					case cc.ExitQueue:
+						return cc.Exit{Kind: cc.ExitQueue, Queue: "q2"}
+					case cc.ExitVoicemail:
+						return cc.Exit{Kind: cc.ExitVoicemail}
+					}
+					return cc.Exit{Kind: cc.ExitCallback}
+				}
+				q := queue
+				if rapid.Bool().Draw(rt, "hours") {
+					// Open a few minutes every three hours, closed the rest: the time steps cross both.
+					q.Rules.Hours = cc.Hours{TimeZone: "UTC"}
+					for d := time.Sunday; d <= time.Saturday; d++ {
+						for h := 0; h < 24; h += 3 {
+							from := time.Duration(h)*time.Hour + time.Duration(rapid.IntRange(0, 170).Draw(rt, "openAt"))*time.Minute
+							q.Rules.Hours.Weekly = append(q.Rules.Hours.Weekly, cc.OpenSpan{Day: d, From: from, To: from + 5*time.Minute})
+						}
+					}
+					q.Rules.ClosedExit = exit("closedExit")
+					q.Rules.ExitWaitingAtClose = rapid.Bool().Draw(rt, "outAtClose")
+				} else {
+					q.Rules.Hours, q.Rules.ClosedExit, q.Rules.ExitWaitingAtClose = cc.Hours{}, cc.Exit{}, false
+				}
+				q.Rules.MaxWaiting = cc.CallsCap{}
+				if n := rapid.IntRange(0, 3).Draw(rt, "cap"); n > 0 {
+					q.Rules.MaxWaiting = cc.CallsCap{Calls: n, Exit: exit("capExit")}
+				}
+				ch, err := e.UpdateQueue(now, q)
+				if err != nil {
+					rt.Fatalf("update q: %v", err)
+				}
+				store.apply(ch)
+				queue = q
 			},
 			"connect":    func(rt *rapid.T) { step(e.Connect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"disconnect": func(rt *rapid.T) { store.apply(e.Disconnect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },

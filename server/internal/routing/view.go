@@ -78,12 +78,12 @@ func (e *Engine) Calls(q cc.QueueID) []cc.WaitingCall {
 // or is not waiting.
 func (e *Engine) Position(id cc.CallID) int {
 	c := e.calls[id]
-	if c == nil || c.State != cc.CallWaiting || c.Offer != "" || e.later[id] != nil {
+	if c == nil || c.State != cc.CallWaiting || c.Offer != "" || e.later[id] != nil || c.Exit.Asking() {
 		return 0
 	}
 	n := 1
 	for _, other := range e.calls {
-		if other != c && other.Queue == c.Queue && other.State == cc.CallWaiting && other.Offer == "" && e.later[other.ID] == nil && e.before(other, c) < 0 {
+		if other != c && other.Queue == c.Queue && other.State == cc.CallWaiting && other.Offer == "" && e.later[other.ID] == nil && !other.Exit.Asking() && e.before(other, c) < 0 {
 			n++
 		}
 	}
