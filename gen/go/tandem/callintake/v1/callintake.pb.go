@@ -105,7 +105,14 @@ type RegisterCallRequest struct {
 	ArrivedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
 	// The call's priority within its queue, 0–100 (e.g. a VIP caller): higher first, then the
 	// longest waiting.
-	Priority      uint32 `protobuf:"varint,11,opt,name=priority,proto3" json:"priority,omitempty"`
+	Priority uint32 `protobuf:"varint,11,opt,name=priority,proto3" json:"priority,omitempty"`
+	// Set only by the outbound callback scenario (clients/voxengine/callback.js): the signed
+	// callback token Tandem gave StartScenarios as script_custom_data. It names the call that kept
+	// its place and the offer (the operator reserved for it); this session is that attempt, not a
+	// new call. A forged or expired token is refused (unauthenticated), one for a call or offer
+	// that is no longer being called back is refused (permission_denied), both naming
+	// callback_token. caller_number and dialed_number are empty then.
+	CallbackToken string `protobuf:"bytes,140,opt,name=callback_token,json=callbackToken,proto3" json:"callback_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -217,6 +224,13 @@ func (x *RegisterCallRequest) GetPriority() uint32 {
 	return 0
 }
 
+func (x *RegisterCallRequest) GetCallbackToken() string {
+	if x != nil {
+		return x.CallbackToken
+	}
+	return ""
+}
+
 type RegisterCallResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Tandem's id of the call; every event names it.
@@ -234,8 +248,10 @@ type RegisterCallResponse struct {
 	Record bool `protobuf:"varint,60,opt,name=record,proto3" json:"record,omitempty"`
 	// Say this before the caller is connected to an operator (may be empty); only with record.
 	RecordingNotice string `protobuf:"bytes,61,opt,name=recording_notice,json=recordingNotice,proto3" json:"recording_notice,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// For a callback (a request with callback_token): whom to call once the operator answers.
+	Callback      *CallbackCall `protobuf:"bytes,140,opt,name=callback,proto3" json:"callback,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RegisterCallResponse) Reset() {
@@ -317,6 +333,87 @@ func (x *RegisterCallResponse) GetRecordingNotice() string {
 	return ""
 }
 
+func (x *RegisterCallResponse) GetCallback() *CallbackCall {
+	if x != nil {
+		return x.Callback
+	}
+	return nil
+}
+
+// CallbackCall is the customer leg of a callback: the scenario rings the reserved operator
+// first (Tandem's dial command) and, once he answers, calls the customer.
+type CallbackCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The customer's number (E.164), dialed with callPSTN.
+	CustomerNumber string `protobuf:"bytes,1,opt,name=customer_number,json=customerNumber,proto3" json:"customer_number,omitempty"`
+	// The caller id the customer sees: the center's number (one the cloud account may use).
+	CallerId string `protobuf:"bytes,2,opt,name=caller_id,json=callerId,proto3" json:"caller_id,omitempty"`
+	// Said to the operator while the customer's phone rings (may be empty).
+	OperatorText string `protobuf:"bytes,3,opt,name=operator_text,json=operatorText,proto3" json:"operator_text,omitempty"`
+	// How long the customer's phone may ring, in seconds; 0: the scenario's default.
+	CustomerTimeoutS uint32 `protobuf:"varint,4,opt,name=customer_timeout_s,json=customerTimeoutS,proto3" json:"customer_timeout_s,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *CallbackCall) Reset() {
+	*x = CallbackCall{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallbackCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallbackCall) ProtoMessage() {}
+
+func (x *CallbackCall) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallbackCall.ProtoReflect.Descriptor instead.
+func (*CallbackCall) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CallbackCall) GetCustomerNumber() string {
+	if x != nil {
+		return x.CustomerNumber
+	}
+	return ""
+}
+
+func (x *CallbackCall) GetCallerId() string {
+	if x != nil {
+		return x.CallerId
+	}
+	return ""
+}
+
+func (x *CallbackCall) GetOperatorText() string {
+	if x != nil {
+		return x.OperatorText
+	}
+	return ""
+}
+
+func (x *CallbackCall) GetCustomerTimeoutS() uint32 {
+	if x != nil {
+		return x.CustomerTimeoutS
+	}
+	return 0
+}
+
 type ReportCallEventRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Idempotency id chosen by the scenario, unique per request; a retry reuses it.
@@ -342,6 +439,9 @@ type ReportCallEventRequest struct {
 	//	*ReportCallEventRequest_PartyJoined
 	//	*ReportCallEventRequest_PartyFailed
 	//	*ReportCallEventRequest_PartyLeft
+	//	*ReportCallEventRequest_CustomerRinging
+	//	*ReportCallEventRequest_CustomerAnswered
+	//	*ReportCallEventRequest_CustomerFailed
 	Event         isReportCallEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -349,7 +449,7 @@ type ReportCallEventRequest struct {
 
 func (x *ReportCallEventRequest) Reset() {
 	*x = ReportCallEventRequest{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[2]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -361,7 +461,7 @@ func (x *ReportCallEventRequest) String() string {
 func (*ReportCallEventRequest) ProtoMessage() {}
 
 func (x *ReportCallEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[2]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -374,7 +474,7 @@ func (x *ReportCallEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventRequest.ProtoReflect.Descriptor instead.
 func (*ReportCallEventRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{2}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ReportCallEventRequest) GetRequestId() string {
@@ -511,6 +611,33 @@ func (x *ReportCallEventRequest) GetPartyLeft() *PartyLeft {
 	return nil
 }
 
+func (x *ReportCallEventRequest) GetCustomerRinging() *CustomerRinging {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_CustomerRinging); ok {
+			return x.CustomerRinging
+		}
+	}
+	return nil
+}
+
+func (x *ReportCallEventRequest) GetCustomerAnswered() *CustomerAnswered {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_CustomerAnswered); ok {
+			return x.CustomerAnswered
+		}
+	}
+	return nil
+}
+
+func (x *ReportCallEventRequest) GetCustomerFailed() *CustomerFailed {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_CustomerFailed); ok {
+			return x.CustomerFailed
+		}
+	}
+	return nil
+}
+
 type isReportCallEventRequest_Event interface {
 	isReportCallEventRequest_Event()
 }
@@ -559,6 +686,18 @@ type ReportCallEventRequest_PartyLeft struct {
 	PartyLeft *PartyLeft `protobuf:"bytes,123,opt,name=party_left,json=partyLeft,proto3,oneof"`
 }
 
+type ReportCallEventRequest_CustomerRinging struct {
+	CustomerRinging *CustomerRinging `protobuf:"bytes,140,opt,name=customer_ringing,json=customerRinging,proto3,oneof"`
+}
+
+type ReportCallEventRequest_CustomerAnswered struct {
+	CustomerAnswered *CustomerAnswered `protobuf:"bytes,141,opt,name=customer_answered,json=customerAnswered,proto3,oneof"`
+}
+
+type ReportCallEventRequest_CustomerFailed struct {
+	CustomerFailed *CustomerFailed `protobuf:"bytes,142,opt,name=customer_failed,json=customerFailed,proto3,oneof"`
+}
+
 func (*ReportCallEventRequest_OperatorAnswered) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_DialFailed) isReportCallEventRequest_Event() {}
@@ -581,6 +720,162 @@ func (*ReportCallEventRequest_PartyFailed) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_PartyLeft) isReportCallEventRequest_Event() {}
 
+func (*ReportCallEventRequest_CustomerRinging) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_CustomerAnswered) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_CustomerFailed) isReportCallEventRequest_Event() {}
+
+// CustomerRinging: a callback's customer leg rings (CallEvents.Ringing on it).
+type CustomerRinging struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomerRinging) Reset() {
+	*x = CustomerRinging{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomerRinging) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomerRinging) ProtoMessage() {}
+
+func (x *CustomerRinging) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomerRinging.ProtoReflect.Descriptor instead.
+func (*CustomerRinging) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+}
+
+// CustomerAnswered: a callback's customer answered; he is bridged to the operator, who was
+// connected before (operator_answered). Talk time counts from here; the call ends with
+// call_ended, hung_up_by CALLER for the customer.
+type CustomerAnswered struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// From the customer's dial to his answer.
+	RingTimeMs    uint32 `protobuf:"varint,1,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomerAnswered) Reset() {
+	*x = CustomerAnswered{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomerAnswered) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomerAnswered) ProtoMessage() {}
+
+func (x *CustomerAnswered) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomerAnswered.ProtoReflect.Descriptor instead.
+func (*CustomerAnswered) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CustomerAnswered) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
+// CustomerFailed: a callback's customer leg ended before he answered (codes as DialFailed's:
+// 486 busy, 480 unavailable, 408 no answer, 603 declined, 404 invalid number, 487 the
+// scenario's own ring timeout). The scenario hangs up the operator and ends; whether and when
+// to try again is Tandem's.
+type CustomerFailed struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Code   int32                  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
+	Reason string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// From the customer's dial to the failure.
+	RingTimeMs    uint32 `protobuf:"varint,3,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomerFailed) Reset() {
+	*x = CustomerFailed{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomerFailed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomerFailed) ProtoMessage() {}
+
+func (x *CustomerFailed) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomerFailed.ProtoReflect.Descriptor instead.
+func (*CustomerFailed) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CustomerFailed) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *CustomerFailed) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *CustomerFailed) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
 // PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
 // in, an unanswered ring is his miss from now on, as for offers.
 type PartyRinging struct {
@@ -592,7 +887,7 @@ type PartyRinging struct {
 
 func (x *PartyRinging) Reset() {
 	*x = PartyRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -604,7 +899,7 @@ func (x *PartyRinging) String() string {
 func (*PartyRinging) ProtoMessage() {}
 
 func (x *PartyRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -617,7 +912,7 @@ func (x *PartyRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyRinging.ProtoReflect.Descriptor instead.
 func (*PartyRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *PartyRinging) GetPartyId() string {
@@ -639,7 +934,7 @@ type PartyJoined struct {
 
 func (x *PartyJoined) Reset() {
 	*x = PartyJoined{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -651,7 +946,7 @@ func (x *PartyJoined) String() string {
 func (*PartyJoined) ProtoMessage() {}
 
 func (x *PartyJoined) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -664,7 +959,7 @@ func (x *PartyJoined) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyJoined.ProtoReflect.Descriptor instead.
 func (*PartyJoined) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *PartyJoined) GetPartyId() string {
@@ -694,7 +989,7 @@ type PartyFailed struct {
 
 func (x *PartyFailed) Reset() {
 	*x = PartyFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -706,7 +1001,7 @@ func (x *PartyFailed) String() string {
 func (*PartyFailed) ProtoMessage() {}
 
 func (x *PartyFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -719,7 +1014,7 @@ func (x *PartyFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyFailed.ProtoReflect.Descriptor instead.
 func (*PartyFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PartyFailed) GetPartyId() string {
@@ -761,7 +1056,7 @@ type PartyLeft struct {
 
 func (x *PartyLeft) Reset() {
 	*x = PartyLeft{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -773,7 +1068,7 @@ func (x *PartyLeft) String() string {
 func (*PartyLeft) ProtoMessage() {}
 
 func (x *PartyLeft) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -786,7 +1081,7 @@ func (x *PartyLeft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyLeft.ProtoReflect.Descriptor instead.
 func (*PartyLeft) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PartyLeft) GetPartyId() string {
@@ -809,7 +1104,7 @@ type RecordingStarted struct {
 
 func (x *RecordingStarted) Reset() {
 	*x = RecordingStarted{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -821,7 +1116,7 @@ func (x *RecordingStarted) String() string {
 func (*RecordingStarted) ProtoMessage() {}
 
 func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -834,7 +1129,7 @@ func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordingStarted.ProtoReflect.Descriptor instead.
 func (*RecordingStarted) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RecordingStarted) GetUrl() string {
@@ -855,7 +1150,7 @@ type OperatorRinging struct {
 
 func (x *OperatorRinging) Reset() {
 	*x = OperatorRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -867,7 +1162,7 @@ func (x *OperatorRinging) String() string {
 func (*OperatorRinging) ProtoMessage() {}
 
 func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -880,7 +1175,7 @@ func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorRinging.ProtoReflect.Descriptor instead.
 func (*OperatorRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
 }
 
 // OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -894,7 +1189,7 @@ type OperatorAnswered struct {
 
 func (x *OperatorAnswered) Reset() {
 	*x = OperatorAnswered{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -906,7 +1201,7 @@ func (x *OperatorAnswered) String() string {
 func (*OperatorAnswered) ProtoMessage() {}
 
 func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -919,7 +1214,7 @@ func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorAnswered.ProtoReflect.Descriptor instead.
 func (*OperatorAnswered) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *OperatorAnswered) GetRingTimeMs() uint32 {
@@ -944,7 +1239,7 @@ type DialFailed struct {
 
 func (x *DialFailed) Reset() {
 	*x = DialFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -956,7 +1251,7 @@ func (x *DialFailed) String() string {
 func (*DialFailed) ProtoMessage() {}
 
 func (x *DialFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -969,7 +1264,7 @@ func (x *DialFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DialFailed.ProtoReflect.Descriptor instead.
 func (*DialFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DialFailed) GetCode() int32 {
@@ -1005,7 +1300,7 @@ type CallEnded struct {
 
 func (x *CallEnded) Reset() {
 	*x = CallEnded{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1017,7 +1312,7 @@ func (x *CallEnded) String() string {
 func (*CallEnded) ProtoMessage() {}
 
 func (x *CallEnded) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1030,7 +1325,7 @@ func (x *CallEnded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallEnded.ProtoReflect.Descriptor instead.
 func (*CallEnded) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CallEnded) GetHungUpBy() v1.HangupParty {
@@ -1058,7 +1353,7 @@ type CallerAbandoned struct {
 
 func (x *CallerAbandoned) Reset() {
 	*x = CallerAbandoned{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1070,7 +1365,7 @@ func (x *CallerAbandoned) String() string {
 func (*CallerAbandoned) ProtoMessage() {}
 
 func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1083,7 +1378,7 @@ func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerAbandoned.ProtoReflect.Descriptor instead.
 func (*CallerAbandoned) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CallerAbandoned) GetWaitTimeMs() uint32 {
@@ -1110,7 +1405,7 @@ type SpeechAnswer struct {
 
 func (x *SpeechAnswer) Reset() {
 	*x = SpeechAnswer{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1122,7 +1417,7 @@ func (x *SpeechAnswer) String() string {
 func (*SpeechAnswer) ProtoMessage() {}
 
 func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1135,7 +1430,7 @@ func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpeechAnswer.ProtoReflect.Descriptor instead.
 func (*SpeechAnswer) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SpeechAnswer) GetQuestionId() string {
@@ -1176,7 +1471,7 @@ type ReportCallEventResponse struct {
 
 func (x *ReportCallEventResponse) Reset() {
 	*x = ReportCallEventResponse{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1188,7 +1483,7 @@ func (x *ReportCallEventResponse) String() string {
 func (*ReportCallEventResponse) ProtoMessage() {}
 
 func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1201,7 +1496,7 @@ func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventResponse.ProtoReflect.Descriptor instead.
 func (*ReportCallEventResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ReportCallEventResponse) GetNext() *CloudCommand {
@@ -1263,7 +1558,7 @@ type CloudCommand struct {
 
 func (x *CloudCommand) Reset() {
 	*x = CloudCommand{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1275,7 +1570,7 @@ func (x *CloudCommand) String() string {
 func (*CloudCommand) ProtoMessage() {}
 
 func (x *CloudCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1288,7 +1583,7 @@ func (x *CloudCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudCommand.ProtoReflect.Descriptor instead.
 func (*CloudCommand) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CloudCommand) GetType() string {
@@ -1386,7 +1681,7 @@ type CloudContact struct {
 
 func (x *CloudContact) Reset() {
 	*x = CloudContact{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1398,7 +1693,7 @@ func (x *CloudContact) String() string {
 func (*CloudContact) ProtoMessage() {}
 
 func (x *CloudContact) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1411,7 +1706,7 @@ func (x *CloudContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudContact.ProtoReflect.Descriptor instead.
 func (*CloudContact) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CloudContact) GetKind() string {
@@ -1432,7 +1727,7 @@ var File_tandem_callintake_v1_callintake_proto protoreflect.FileDescriptor
 
 const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/callintake/v1/callintake.proto\x12\x14tandem.callintake.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\x9e\x04\n" +
+	"%tandem/callintake/v1/callintake.proto\x12\x14tandem.callintake.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\xc6\x04\n" +
 	"\x13RegisterCallRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1d\n" +
@@ -1451,10 +1746,11 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\n" +
 	"arrived_at\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x12\x1a\n" +
-	"\bpriority\x18\v \x01(\rR\bpriority\x1a=\n" +
+	"\bpriority\x18\v \x01(\rR\bpriority\x12&\n" +
+	"\x0ecallback_token\x18\x8c\x01 \x01(\tR\rcallbackToken\x1a=\n" +
 	"\x0fSipHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xeb\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xac\x02\n" +
 	"\x14RegisterCallResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1a\n" +
@@ -1462,7 +1758,13 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x0ehold_music_url\x18\x04 \x01(\tR\fholdMusicUrl\x12\x1a\n" +
 	"\bgreeting\x18\x05 \x01(\tR\bgreeting\x12\x16\n" +
 	"\x06record\x18< \x01(\bR\x06record\x12)\n" +
-	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\"\xf6\a\n" +
+	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\x12?\n" +
+	"\bcallback\x18\x8c\x01 \x01(\v2\".tandem.callintake.v1.CallbackCallR\bcallback\"\xa7\x01\n" +
+	"\fCallbackCall\x12'\n" +
+	"\x0fcustomer_number\x18\x01 \x01(\tR\x0ecustomerNumber\x12\x1b\n" +
+	"\tcaller_id\x18\x02 \x01(\tR\bcallerId\x12#\n" +
+	"\roperator_text\x18\x03 \x01(\tR\foperatorText\x12,\n" +
+	"\x12customer_timeout_s\x18\x04 \x01(\rR\x10customerTimeoutS\"\xf5\t\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
@@ -1484,8 +1786,20 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\fparty_joined\x18y \x01(\v2!.tandem.callintake.v1.PartyJoinedH\x00R\vpartyJoined\x12F\n" +
 	"\fparty_failed\x18z \x01(\v2!.tandem.callintake.v1.PartyFailedH\x00R\vpartyFailed\x12@\n" +
 	"\n" +
-	"party_left\x18{ \x01(\v2\x1f.tandem.callintake.v1.PartyLeftH\x00R\tpartyLeftB\a\n" +
-	"\x05event\")\n" +
+	"party_left\x18{ \x01(\v2\x1f.tandem.callintake.v1.PartyLeftH\x00R\tpartyLeft\x12S\n" +
+	"\x10customer_ringing\x18\x8c\x01 \x01(\v2%.tandem.callintake.v1.CustomerRingingH\x00R\x0fcustomerRinging\x12V\n" +
+	"\x11customer_answered\x18\x8d\x01 \x01(\v2&.tandem.callintake.v1.CustomerAnsweredH\x00R\x10customerAnswered\x12P\n" +
+	"\x0fcustomer_failed\x18\x8e\x01 \x01(\v2$.tandem.callintake.v1.CustomerFailedH\x00R\x0ecustomerFailedB\a\n" +
+	"\x05event\"\x11\n" +
+	"\x0fCustomerRinging\"4\n" +
+	"\x10CustomerAnswered\x12 \n" +
+	"\fring_time_ms\x18\x01 \x01(\rR\n" +
+	"ringTimeMs\"^\n" +
+	"\x0eCustomerFailed\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12 \n" +
+	"\fring_time_ms\x18\x03 \x01(\rR\n" +
+	"ringTimeMs\")\n" +
 	"\fPartyRinging\x12\x19\n" +
 	"\bparty_id\x18\x01 \x01(\tR\apartyId\"J\n" +
 	"\vPartyJoined\x12\x19\n" +
@@ -1570,58 +1884,66 @@ func file_tandem_callintake_v1_callintake_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_callintake_v1_callintake_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 	(SpeechVerdict)(0),              // 0: tandem.callintake.v1.SpeechVerdict
 	(*RegisterCallRequest)(nil),     // 1: tandem.callintake.v1.RegisterCallRequest
 	(*RegisterCallResponse)(nil),    // 2: tandem.callintake.v1.RegisterCallResponse
-	(*ReportCallEventRequest)(nil),  // 3: tandem.callintake.v1.ReportCallEventRequest
-	(*PartyRinging)(nil),            // 4: tandem.callintake.v1.PartyRinging
-	(*PartyJoined)(nil),             // 5: tandem.callintake.v1.PartyJoined
-	(*PartyFailed)(nil),             // 6: tandem.callintake.v1.PartyFailed
-	(*PartyLeft)(nil),               // 7: tandem.callintake.v1.PartyLeft
-	(*RecordingStarted)(nil),        // 8: tandem.callintake.v1.RecordingStarted
-	(*OperatorRinging)(nil),         // 9: tandem.callintake.v1.OperatorRinging
-	(*OperatorAnswered)(nil),        // 10: tandem.callintake.v1.OperatorAnswered
-	(*DialFailed)(nil),              // 11: tandem.callintake.v1.DialFailed
-	(*CallEnded)(nil),               // 12: tandem.callintake.v1.CallEnded
-	(*CallerAbandoned)(nil),         // 13: tandem.callintake.v1.CallerAbandoned
-	(*SpeechAnswer)(nil),            // 14: tandem.callintake.v1.SpeechAnswer
-	(*ReportCallEventResponse)(nil), // 15: tandem.callintake.v1.ReportCallEventResponse
-	(*CloudCommand)(nil),            // 16: tandem.callintake.v1.CloudCommand
-	(*CloudContact)(nil),            // 17: tandem.callintake.v1.CloudContact
-	nil,                             // 18: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	(*timestamppb.Timestamp)(nil),   // 19: google.protobuf.Timestamp
-	(v1.HangupParty)(0),             // 20: tandem.common.v1.HangupParty
+	(*CallbackCall)(nil),            // 3: tandem.callintake.v1.CallbackCall
+	(*ReportCallEventRequest)(nil),  // 4: tandem.callintake.v1.ReportCallEventRequest
+	(*CustomerRinging)(nil),         // 5: tandem.callintake.v1.CustomerRinging
+	(*CustomerAnswered)(nil),        // 6: tandem.callintake.v1.CustomerAnswered
+	(*CustomerFailed)(nil),          // 7: tandem.callintake.v1.CustomerFailed
+	(*PartyRinging)(nil),            // 8: tandem.callintake.v1.PartyRinging
+	(*PartyJoined)(nil),             // 9: tandem.callintake.v1.PartyJoined
+	(*PartyFailed)(nil),             // 10: tandem.callintake.v1.PartyFailed
+	(*PartyLeft)(nil),               // 11: tandem.callintake.v1.PartyLeft
+	(*RecordingStarted)(nil),        // 12: tandem.callintake.v1.RecordingStarted
+	(*OperatorRinging)(nil),         // 13: tandem.callintake.v1.OperatorRinging
+	(*OperatorAnswered)(nil),        // 14: tandem.callintake.v1.OperatorAnswered
+	(*DialFailed)(nil),              // 15: tandem.callintake.v1.DialFailed
+	(*CallEnded)(nil),               // 16: tandem.callintake.v1.CallEnded
+	(*CallerAbandoned)(nil),         // 17: tandem.callintake.v1.CallerAbandoned
+	(*SpeechAnswer)(nil),            // 18: tandem.callintake.v1.SpeechAnswer
+	(*ReportCallEventResponse)(nil), // 19: tandem.callintake.v1.ReportCallEventResponse
+	(*CloudCommand)(nil),            // 20: tandem.callintake.v1.CloudCommand
+	(*CloudContact)(nil),            // 21: tandem.callintake.v1.CloudContact
+	nil,                             // 22: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	(*timestamppb.Timestamp)(nil),   // 23: google.protobuf.Timestamp
+	(v1.HangupParty)(0),             // 24: tandem.common.v1.HangupParty
 }
 var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
-	18, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	19, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
-	19, // 2: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	10, // 3: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
-	11, // 4: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
-	12, // 5: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
-	13, // 6: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
-	14, // 7: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
-	9,  // 8: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
-	8,  // 9: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
-	4,  // 10: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
-	5,  // 11: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
-	6,  // 12: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
-	7,  // 13: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
-	20, // 14: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,  // 15: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
-	16, // 16: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	17, // 17: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 18: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	3,  // 19: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 20: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	15, // 21: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	20, // [20:22] is the sub-list for method output_type
-	18, // [18:20] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	22, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	23, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
+	3,  // 2: tandem.callintake.v1.RegisterCallResponse.callback:type_name -> tandem.callintake.v1.CallbackCall
+	23, // 3: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	14, // 4: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
+	15, // 5: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
+	16, // 6: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
+	17, // 7: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
+	18, // 8: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
+	13, // 9: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
+	12, // 10: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
+	8,  // 11: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
+	9,  // 12: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
+	10, // 13: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
+	11, // 14: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
+	5,  // 15: tandem.callintake.v1.ReportCallEventRequest.customer_ringing:type_name -> tandem.callintake.v1.CustomerRinging
+	6,  // 16: tandem.callintake.v1.ReportCallEventRequest.customer_answered:type_name -> tandem.callintake.v1.CustomerAnswered
+	7,  // 17: tandem.callintake.v1.ReportCallEventRequest.customer_failed:type_name -> tandem.callintake.v1.CustomerFailed
+	24, // 18: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,  // 19: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
+	20, // 20: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	21, // 21: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 22: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	4,  // 23: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 24: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	19, // 25: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	24, // [24:26] is the sub-list for method output_type
+	22, // [22:24] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }
@@ -1629,7 +1951,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 	if File_tandem_callintake_v1_callintake_proto != nil {
 		return
 	}
-	file_tandem_callintake_v1_callintake_proto_msgTypes[2].OneofWrappers = []any{
+	file_tandem_callintake_v1_callintake_proto_msgTypes[3].OneofWrappers = []any{
 		(*ReportCallEventRequest_OperatorAnswered)(nil),
 		(*ReportCallEventRequest_DialFailed)(nil),
 		(*ReportCallEventRequest_CallEnded)(nil),
@@ -1641,6 +1963,9 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 		(*ReportCallEventRequest_PartyJoined)(nil),
 		(*ReportCallEventRequest_PartyFailed)(nil),
 		(*ReportCallEventRequest_PartyLeft)(nil),
+		(*ReportCallEventRequest_CustomerRinging)(nil),
+		(*ReportCallEventRequest_CustomerAnswered)(nil),
+		(*ReportCallEventRequest_CustomerFailed)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1648,7 +1973,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_callintake_v1_callintake_proto_rawDesc), len(file_tandem_callintake_v1_callintake_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   18,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEinwEKFFJlZ2lzdGVyQ2FsbFJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSEAoIcG9zaXRpb24YAyABKA0SFgoOaG9sZF9tdXNpY191cmwYBCABKAkSEAoIZ3JlZXRpbmcYBSABKAkSDgoGcmVjb3JkGDwgASgIEhgKEHJlY29yZGluZ19ub3RpY2UYPSABKAkisAYKFlJlcG9ydENhbGxFdmVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJDChFvcGVyYXRvcl9hbnN3ZXJlZBgKIAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yQW5zd2VyZWRIABI3CgtkaWFsX2ZhaWxlZBgLIAEoCzIgLnRhbmRlbS5jYWxsaW50YWtlLnYxLkRpYWxGYWlsZWRIABI1CgpjYWxsX2VuZGVkGAwgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbEVuZGVkSAASQQoQY2FsbGVyX2FiYW5kb25lZBgNIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxlckFiYW5kb25lZEgAEjsKDXNwZWVjaF9hbnN3ZXIYDiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hBbnN3ZXJIABJBChBvcGVyYXRvcl9yaW5naW5nGA8gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JSaW5naW5nSAASQwoRcmVjb3JkaW5nX3N0YXJ0ZWQYPCABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5SZWNvcmRpbmdTdGFydGVkSAASOwoNcGFydHlfcmluZ2luZxh4IAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5UmluZ2luZ0gAEjkKDHBhcnR5X2pvaW5lZBh5IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5Sm9pbmVkSAASOQoMcGFydHlfZmFpbGVkGHogASgLMiEudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlGYWlsZWRIABI1CgpwYXJ0eV9sZWZ0GHsgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlMZWZ0SABCBwoFZXZlbnQiIAoMUGFydHlSaW5naW5nEhAKCHBhcnR5X2lkGAEgASgJIjUKC1BhcnR5Sm9pbmVkEhAKCHBhcnR5X2lkGAEgASgJEhQKDHJpbmdfdGltZV9tcxgCIAEoDSJTCgtQYXJ0eUZhaWxlZBIQCghwYXJ0eV9pZBgBIAEoCRIMCgRjb2RlGAIgASgFEg4KBnJlYXNvbhgDIAEoCRIUCgxyaW5nX3RpbWVfbXMYBCABKA0iHQoJUGFydHlMZWZ0EhAKCHBhcnR5X2lkGAEgASgJIh8KEFJlY29yZGluZ1N0YXJ0ZWQSCwoDdXJsGAEgASgJIhEKD09wZXJhdG9yUmluZ2luZyIoChBPcGVyYXRvckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJACgpEaWFsRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJUCglDYWxsRW5kZWQSMQoKaHVuZ191cF9ieRgBIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGAIgASgNIicKD0NhbGxlckFiYW5kb25lZBIUCgx3YWl0X3RpbWVfbXMYASABKA0iewoMU3BlZWNoQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKY29uZmlkZW5jZRgDIAEoAhI0Cgd2ZXJkaWN0GAQgASgOMiMudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoVmVyZGljdCJLChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kIoACCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSDAoEbW9kZRhkIAEoCRIQCghwYXJ0eV9pZBh4IAEoCSIsCgxDbG91ZENvbnRhY3QSDAoEa2luZBgBIAEoCRIOCgZ0YXJnZXQYAiABKAkqegoNU3BlZWNoVmVyZGljdBIeChpTUEVFQ0hfVkVSRElDVF9VTlNQRUNJRklFRBAAEhYKElNQRUVDSF9WRVJESUNUX1lFUxABEhUKEVNQRUVDSF9WRVJESUNUX05PEAISGgoWU1BFRUNIX1ZFUkRJQ1RfVU5DTEVBUhADMqgCChFDYWxsSW50YWtlU2VydmljZRJ7CgxSZWdpc3RlckNhbGwSKS50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXF1ZXN0GioudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL2NhbGxzEpUBCg9SZXBvcnRDYWxsRXZlbnQSLC50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXF1ZXN0Gi0udGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YxL2NhbGxzL3tjYWxsX2lkfS9ldmVudHNC4gEKGGNvbS50YW5kZW0uY2FsbGludGFrZS52MUIPQ2FsbGludGFrZVByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY2FsbGludGFrZS92MTtjYWxsaW50YWtldjGiAgNUQ1iqAhRUYW5kZW0uQ2FsbGludGFrZS5WMcoCFFRhbmRlbVxDYWxsaW50YWtlXFYx4gIgVGFuZGVtXENhbGxpbnRha2VcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkNhbGxpbnRha2U6OlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKjAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0SFwoOY2FsbGJhY2tfdG9rZW4YjAEgASgJGjEKD1NpcEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItYBChRSZWdpc3RlckNhbGxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEhAKCHBvc2l0aW9uGAMgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAQgASgJEhAKCGdyZWV0aW5nGAUgASgJEg4KBnJlY29yZBg8IAEoCBIYChByZWNvcmRpbmdfbm90aWNlGD0gASgJEjUKCGNhbGxiYWNrGIwBIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxiYWNrQ2FsbCJtCgxDYWxsYmFja0NhbGwSFwoPY3VzdG9tZXJfbnVtYmVyGAEgASgJEhEKCWNhbGxlcl9pZBgCIAEoCRIVCg1vcGVyYXRvcl90ZXh0GAMgASgJEhoKEmN1c3RvbWVyX3RpbWVvdXRfcxgEIAEoDSL8BwoWUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKEW9wZXJhdG9yX2Fuc3dlcmVkGAogASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JBbnN3ZXJlZEgAEjcKC2RpYWxfZmFpbGVkGAsgASgLMiAudGFuZGVtLmNhbGxpbnRha2UudjEuRGlhbEZhaWxlZEgAEjUKCmNhbGxfZW5kZWQYDCABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsRW5kZWRIABJBChBjYWxsZXJfYWJhbmRvbmVkGA0gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGVyQWJhbmRvbmVkSAASOwoNc3BlZWNoX2Fuc3dlchgOIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaEFuc3dlckgAEkEKEG9wZXJhdG9yX3JpbmdpbmcYDyABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5PcGVyYXRvclJpbmdpbmdIABJDChFyZWNvcmRpbmdfc3RhcnRlZBg8IAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlY29yZGluZ1N0YXJ0ZWRIABI7Cg1wYXJ0eV9yaW5naW5nGHggASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlSaW5naW5nSAASOQoMcGFydHlfam9pbmVkGHkgASgLMiEudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlKb2luZWRIABI5CgxwYXJ0eV9mYWlsZWQYeiABKAsyIS50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eUZhaWxlZEgAEjUKCnBhcnR5X2xlZnQYeyABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eUxlZnRIABJCChBjdXN0b21lcl9yaW5naW5nGIwBIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLkN1c3RvbWVyUmluZ2luZ0gAEkQKEWN1c3RvbWVyX2Fuc3dlcmVkGI0BIAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLkN1c3RvbWVyQW5zd2VyZWRIABJACg9jdXN0b21lcl9mYWlsZWQYjgEgASgLMiQudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJGYWlsZWRIAEIHCgVldmVudCIRCg9DdXN0b21lclJpbmdpbmciKAoQQ3VzdG9tZXJBbnN3ZXJlZBIUCgxyaW5nX3RpbWVfbXMYASABKA0iRAoOQ3VzdG9tZXJGYWlsZWQSDAoEY29kZRgBIAEoBRIOCgZyZWFzb24YAiABKAkSFAoMcmluZ190aW1lX21zGAMgASgNIiAKDFBhcnR5UmluZ2luZxIQCghwYXJ0eV9pZBgBIAEoCSI1CgtQYXJ0eUpvaW5lZBIQCghwYXJ0eV9pZBgBIAEoCRIUCgxyaW5nX3RpbWVfbXMYAiABKA0iUwoLUGFydHlGYWlsZWQSEAoIcGFydHlfaWQYASABKAkSDAoEY29kZRgCIAEoBRIOCgZyZWFzb24YAyABKAkSFAoMcmluZ190aW1lX21zGAQgASgNIh0KCVBhcnR5TGVmdBIQCghwYXJ0eV9pZBgBIAEoCSIfChBSZWNvcmRpbmdTdGFydGVkEgsKA3VybBgBIAEoCSIRCg9PcGVyYXRvclJpbmdpbmciKAoQT3BlcmF0b3JBbnN3ZXJlZBIUCgxyaW5nX3RpbWVfbXMYASABKA0iQAoKRGlhbEZhaWxlZBIMCgRjb2RlGAEgASgFEg4KBnJlYXNvbhgCIAEoCRIUCgxyaW5nX3RpbWVfbXMYAyABKA0iVAoJQ2FsbEVuZGVkEjEKCmh1bmdfdXBfYnkYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkhhbmd1cFBhcnR5EhQKDHRhbGtfdGltZV9tcxgCIAEoDSInCg9DYWxsZXJBYmFuZG9uZWQSFAoMd2FpdF90aW1lX21zGAEgASgNInsKDFNwZWVjaEFuc3dlchITCgtxdWVzdGlvbl9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEhIKCmNvbmZpZGVuY2UYAyABKAISNAoHdmVyZGljdBgEIAEoDjIjLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaFZlcmRpY3QiSwoXUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2USMAoEbmV4dBgBIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29tbWFuZCKAAgoMQ2xvdWRDb21tYW5kEgwKBHR5cGUYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghvZmZlcl9pZBgDIAEoCRIzCgdjb250YWN0GAQgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb250YWN0EhEKCXRpbWVvdXRfcxgFIAEoDRIRCgljYWxsZXJfaWQYBiABKAkSDAoEdGV4dBgHIAEoCRITCgtxdWVzdGlvbl9pZBgIIAEoCRIOCgZyZWFzb24YCSABKAkSEQoJbXVzaWNfdXJsGCggASgJEgwKBG1vZGUYZCABKAkSEAoIcGFydHlfaWQYeCABKAkiLAoMQ2xvdWRDb250YWN0EgwKBGtpbmQYASABKAkSDgoGdGFyZ2V0GAIgASgJKnoKDVNwZWVjaFZlcmRpY3QSHgoaU1BFRUNIX1ZFUkRJQ1RfVU5TUEVDSUZJRUQQABIWChJTUEVFQ0hfVkVSRElDVF9ZRVMQARIVChFTUEVFQ0hfVkVSRElDVF9OTxACEhoKFlNQRUVDSF9WRVJESUNUX1VOQ0xFQVIQAzKoAgoRQ2FsbEludGFrZVNlcnZpY2USewoMUmVnaXN0ZXJDYWxsEikudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdBoqLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlc3BvbnNlIhSC0+STAg46ASoiCS92MS9jYWxscxKVAQoPUmVwb3J0Q2FsbEV2ZW50EiwudGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBotLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlc3BvbnNlIiWC0+STAh86ASoiGi92MS9jYWxscy97Y2FsbF9pZH0vZXZlbnRzQuIBChhjb20udGFuZGVtLmNhbGxpbnRha2UudjFCD0NhbGxpbnRha2VQcm90b1ABWkNnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2NhbGxpbnRha2UvdjE7Y2FsbGludGFrZXYxogIDVENYqgIUVGFuZGVtLkNhbGxpbnRha2UuVjHKAhRUYW5kZW1cQ2FsbGludGFrZVxWMeICIFRhbmRlbVxDYWxsaW50YWtlXFYxXEdQQk1ldGFkYXRh6gIWVGFuZGVtOjpDYWxsaW50YWtlOjpWMWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -102,6 +102,18 @@ export type RegisterCallRequest = Message<"tandem.callintake.v1.RegisterCallRequ
    * @generated from field: uint32 priority = 11;
    */
   priority: number;
+
+  /**
+   * Set only by the outbound callback scenario (clients/voxengine/callback.js): the signed
+   * callback token Tandem gave StartScenarios as script_custom_data. It names the call that kept
+   * its place and the offer (the operator reserved for it); this session is that attempt, not a
+   * new call. A forged or expired token is refused (unauthenticated), one for a call or offer
+   * that is no longer being called back is refused (permission_denied), both naming
+   * callback_token. caller_number and dialed_number are empty then.
+   *
+   * @generated from field: string callback_token = 140;
+   */
+  callbackToken: string;
 };
 
 /**
@@ -164,6 +176,13 @@ export type RegisterCallResponse = Message<"tandem.callintake.v1.RegisterCallRes
    * @generated from field: string recording_notice = 61;
    */
   recordingNotice: string;
+
+  /**
+   * For a callback (a request with callback_token): whom to call once the operator answers.
+   *
+   * @generated from field: tandem.callintake.v1.CallbackCall callback = 140;
+   */
+  callback?: CallbackCall | undefined;
 };
 
 /**
@@ -172,6 +191,49 @@ export type RegisterCallResponse = Message<"tandem.callintake.v1.RegisterCallRes
  */
 export const RegisterCallResponseSchema: GenMessage<RegisterCallResponse> = /*@__PURE__*/
   messageDesc(file_tandem_callintake_v1_callintake, 1);
+
+/**
+ * CallbackCall is the customer leg of a callback: the scenario rings the reserved operator
+ * first (Tandem's dial command) and, once he answers, calls the customer.
+ *
+ * @generated from message tandem.callintake.v1.CallbackCall
+ */
+export type CallbackCall = Message<"tandem.callintake.v1.CallbackCall"> & {
+  /**
+   * The customer's number (E.164), dialed with callPSTN.
+   *
+   * @generated from field: string customer_number = 1;
+   */
+  customerNumber: string;
+
+  /**
+   * The caller id the customer sees: the center's number (one the cloud account may use).
+   *
+   * @generated from field: string caller_id = 2;
+   */
+  callerId: string;
+
+  /**
+   * Said to the operator while the customer's phone rings (may be empty).
+   *
+   * @generated from field: string operator_text = 3;
+   */
+  operatorText: string;
+
+  /**
+   * How long the customer's phone may ring, in seconds; 0: the scenario's default.
+   *
+   * @generated from field: uint32 customer_timeout_s = 4;
+   */
+  customerTimeoutS: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CallbackCall.
+ * Use `create(CallbackCallSchema)` to create a new message.
+ */
+export const CallbackCallSchema: GenMessage<CallbackCall> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 2);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventRequest
@@ -276,6 +338,24 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
      */
     value: PartyLeft;
     case: "partyLeft";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.CustomerRinging customer_ringing = 140;
+     */
+    value: CustomerRinging;
+    case: "customerRinging";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.CustomerAnswered customer_answered = 141;
+     */
+    value: CustomerAnswered;
+    case: "customerAnswered";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.CustomerFailed customer_failed = 142;
+     */
+    value: CustomerFailed;
+    case: "customerFailed";
   } | { case: undefined; value?: undefined };
 };
 
@@ -284,7 +364,79 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
  * Use `create(ReportCallEventRequestSchema)` to create a new message.
  */
 export const ReportCallEventRequestSchema: GenMessage<ReportCallEventRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 2);
+  messageDesc(file_tandem_callintake_v1_callintake, 3);
+
+/**
+ * CustomerRinging: a callback's customer leg rings (CallEvents.Ringing on it).
+ *
+ * @generated from message tandem.callintake.v1.CustomerRinging
+ */
+export type CustomerRinging = Message<"tandem.callintake.v1.CustomerRinging"> & {
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CustomerRinging.
+ * Use `create(CustomerRingingSchema)` to create a new message.
+ */
+export const CustomerRingingSchema: GenMessage<CustomerRinging> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 4);
+
+/**
+ * CustomerAnswered: a callback's customer answered; he is bridged to the operator, who was
+ * connected before (operator_answered). Talk time counts from here; the call ends with
+ * call_ended, hung_up_by CALLER for the customer.
+ *
+ * @generated from message tandem.callintake.v1.CustomerAnswered
+ */
+export type CustomerAnswered = Message<"tandem.callintake.v1.CustomerAnswered"> & {
+  /**
+   * From the customer's dial to his answer.
+   *
+   * @generated from field: uint32 ring_time_ms = 1;
+   */
+  ringTimeMs: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CustomerAnswered.
+ * Use `create(CustomerAnsweredSchema)` to create a new message.
+ */
+export const CustomerAnsweredSchema: GenMessage<CustomerAnswered> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 5);
+
+/**
+ * CustomerFailed: a callback's customer leg ended before he answered (codes as DialFailed's:
+ * 486 busy, 480 unavailable, 408 no answer, 603 declined, 404 invalid number, 487 the
+ * scenario's own ring timeout). The scenario hangs up the operator and ends; whether and when
+ * to try again is Tandem's.
+ *
+ * @generated from message tandem.callintake.v1.CustomerFailed
+ */
+export type CustomerFailed = Message<"tandem.callintake.v1.CustomerFailed"> & {
+  /**
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * From the customer's dial to the failure.
+   *
+   * @generated from field: uint32 ring_time_ms = 3;
+   */
+  ringTimeMs: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CustomerFailed.
+ * Use `create(CustomerFailedSchema)` to create a new message.
+ */
+export const CustomerFailedSchema: GenMessage<CustomerFailed> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 6);
 
 /**
  * PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
@@ -304,7 +456,7 @@ export type PartyRinging = Message<"tandem.callintake.v1.PartyRinging"> & {
  * Use `create(PartyRingingSchema)` to create a new message.
  */
 export const PartyRingingSchema: GenMessage<PartyRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 3);
+  messageDesc(file_tandem_callintake_v1_callintake, 7);
 
 /**
  * PartyJoined: a party leg connected and hears the call as its mode says.
@@ -330,7 +482,7 @@ export type PartyJoined = Message<"tandem.callintake.v1.PartyJoined"> & {
  * Use `create(PartyJoinedSchema)` to create a new message.
  */
 export const PartyJoinedSchema: GenMessage<PartyJoined> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 4);
+  messageDesc(file_tandem_callintake_v1_callintake, 8);
 
 /**
  * PartyFailed: a party leg ended before it connected (codes as DialFailed's).
@@ -364,7 +516,7 @@ export type PartyFailed = Message<"tandem.callintake.v1.PartyFailed"> & {
  * Use `create(PartyFailedSchema)` to create a new message.
  */
 export const PartyFailedSchema: GenMessage<PartyFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 5);
+  messageDesc(file_tandem_callintake_v1_callintake, 9);
 
 /**
  * PartyLeft: a connected party leg ended (he hung up, or the scenario hung it up on a
@@ -384,7 +536,7 @@ export type PartyLeft = Message<"tandem.callintake.v1.PartyLeft"> & {
  * Use `create(PartyLeftSchema)` to create a new message.
  */
 export const PartyLeftSchema: GenMessage<PartyLeft> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 6);
+  messageDesc(file_tandem_callintake_v1_callintake, 10);
 
 /**
  * RecordingStarted: the conversation is being recorded (CallEvents.RecordStarted on the
@@ -407,7 +559,7 @@ export type RecordingStarted = Message<"tandem.callintake.v1.RecordingStarted"> 
  * Use `create(RecordingStartedSchema)` to create a new message.
  */
 export const RecordingStartedSchema: GenMessage<RecordingStarted> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 7);
+  messageDesc(file_tandem_callintake_v1_callintake, 11);
 
 /**
  * OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
@@ -424,7 +576,7 @@ export type OperatorRinging = Message<"tandem.callintake.v1.OperatorRinging"> & 
  * Use `create(OperatorRingingSchema)` to create a new message.
  */
 export const OperatorRingingSchema: GenMessage<OperatorRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 8);
+  messageDesc(file_tandem_callintake_v1_callintake, 12);
 
 /**
  * OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -445,7 +597,7 @@ export type OperatorAnswered = Message<"tandem.callintake.v1.OperatorAnswered"> 
  * Use `create(OperatorAnsweredSchema)` to create a new message.
  */
 export const OperatorAnsweredSchema: GenMessage<OperatorAnswered> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 9);
+  messageDesc(file_tandem_callintake_v1_callintake, 13);
 
 /**
  * DialFailed: the operator's leg ended before it connected (CallEvents.Failed).
@@ -479,7 +631,7 @@ export type DialFailed = Message<"tandem.callintake.v1.DialFailed"> & {
  * Use `create(DialFailedSchema)` to create a new message.
  */
 export const DialFailedSchema: GenMessage<DialFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 10);
+  messageDesc(file_tandem_callintake_v1_callintake, 14);
 
 /**
  * CallEnded: a connected call ended.
@@ -505,7 +657,7 @@ export type CallEnded = Message<"tandem.callintake.v1.CallEnded"> & {
  * Use `create(CallEndedSchema)` to create a new message.
  */
 export const CallEndedSchema: GenMessage<CallEnded> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 11);
+  messageDesc(file_tandem_callintake_v1_callintake, 15);
 
 /**
  * CallerAbandoned: the caller hung up before he was connected to an operator.
@@ -526,7 +678,7 @@ export type CallerAbandoned = Message<"tandem.callintake.v1.CallerAbandoned"> & 
  * Use `create(CallerAbandonedSchema)` to create a new message.
  */
 export const CallerAbandonedSchema: GenMessage<CallerAbandoned> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 12);
+  messageDesc(file_tandem_callintake_v1_callintake, 16);
 
 /**
  * SpeechAnswer: the caller's answer to an "ask" command, as recognised by the cloud's ASR.
@@ -568,7 +720,7 @@ export type SpeechAnswer = Message<"tandem.callintake.v1.SpeechAnswer"> & {
  * Use `create(SpeechAnswerSchema)` to create a new message.
  */
 export const SpeechAnswerSchema: GenMessage<SpeechAnswer> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 13);
+  messageDesc(file_tandem_callintake_v1_callintake, 17);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventResponse
@@ -587,7 +739,7 @@ export type ReportCallEventResponse = Message<"tandem.callintake.v1.ReportCallEv
  * Use `create(ReportCallEventResponseSchema)` to create a new message.
  */
 export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 14);
+  messageDesc(file_tandem_callintake_v1_callintake, 18);
 
 /**
  * CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
@@ -703,7 +855,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
  * Use `create(CloudCommandSchema)` to create a new message.
  */
 export const CloudCommandSchema: GenMessage<CloudCommand> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 15);
+  messageDesc(file_tandem_callintake_v1_callintake, 19);
 
 /**
  * CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
@@ -727,7 +879,7 @@ export type CloudContact = Message<"tandem.callintake.v1.CloudContact"> & {
  * Use `create(CloudContactSchema)` to create a new message.
  */
 export const CloudContactSchema: GenMessage<CloudContact> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 16);
+  messageDesc(file_tandem_callintake_v1_callintake, 20);
 
 /**
  * @generated from enum tandem.callintake.v1.SpeechVerdict
