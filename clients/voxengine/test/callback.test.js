@@ -9,10 +9,14 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
+const fs = require('node:fs');
+const os = require('node:os');
+const { execFile } = require('node:child_process');
+const { promisify } = require('node:util');
 const { Emulator, CALLEES } = require('../emulator/voxengine.js');
 const { generateServiceAccountKey, serviceAccountJwt } = require('../emulator/platform-api.js');
 const { FakeTandem } = require('./fake-tandem.js');
-const { scenarioConfig, WAIT } = require('./harness.js');
+const { scenarioConfig, TandemServer, SECRET, WAIT } = require('./harness.js');
 
 const ACCOUNT = 4242;
 const RULE = '77';
@@ -220,4 +224,40 @@ test('StartScenarios: a bad JWT, an unknown rule or too much custom data is refu
     if (c.field) assert.equal(reply.error.field_name, c.field);
   }
   assert.equal(emu.sessions.size, 0);
+});
+
+test('interop: Tandem\'s Go client starts the callback in the emulator; the real Tandem takes callback_token and says callbacks are not served yet', async (t) => {
+  const tandem = await TandemServer.start();
+  t.after(() => tandem.stop());
+  const key = generateServiceAccountKey(ACCOUNT, 'kid-go');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-callback-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const keyFile = path.join(dir, 'voximplant-key.json');
+  fs.writeFileSync(keyFile, key.keyFile, { mode: 0o600 });
+  const emu = new Emulator({
+    timeScale: 10,
+    secrets: { tandem_config: scenarioConfig(tandem.url) },
+    platformApi: { accountId: ACCOUNT, keys: { 'kid-go': key.publicKey }, rules: { [RULE]: path.join(__dirname, '..', 'callback.js') } },
+  });
+  await emu.start();
+  t.after(() => emu.close());
+  const api = /** @type {NonNullable<Emulator['platformApi']>} */ (emu.platformApi);
+  /** @type {Promise<Session>} */
+  const sessionStarted = new Promise((resolve) => emu.once('started-scenarios', (/** @type {any} */ ev) => resolve(ev.session)));
+  // The Go side: cloud.VoximplantDialer over voximplant.Client, as tandem serve wires it.
+  const { stdout } = await promisify(execFile)('go', ['test', '-count=1', '-v', '-run', '^TestStartCallbackInEmulator$', './server/internal/cloud/'], {
+    cwd: path.resolve(__dirname, '..', '..', '..'),
+    env: Object.assign({}, process.env, { TANDEM_INTEROP_VOXIMPLANT_API: api.url, TANDEM_INTEROP_KEY_FILE: keyFile, TANDEM_INTEROP_SECRET: SECRET, TANDEM_INTEROP_RULE: RULE }),
+  });
+  const s = await sessionStarted;
+  assert.match(stdout, new RegExp('STARTED ' + s.accessURL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  assert.match(s.customData, /^cb1\.call_interop_1\.offer_interop_1\./, 'the custom data is the callback token');
+  const intake = await s.waitFor((r) => r.type === 'http-out' && r.url.endsWith('/v1/calls'), WAIT, 'the register');
+  assert.equal(JSON.parse(intake.body).callback_token, s.customData);
+  // Until the engine serves callbacks Tandem refuses them, naming the field; the scenario ends.
+  assert.ok(intake.code >= 400 && intake.code < 500, `status ${intake.code}`);
+  assert.match(String(intake.text), /callback_token/);
+  assert.match(String(intake.text), /not served/);
+  await ended(s);
+  assert.deepEqual(s.legs(), []);
 });
