@@ -17,8 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/golang-jwt/jwt/v5"
 
+	tandem "github.com/tandemcc/tandem/clients/go"
+	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
 )
@@ -141,5 +144,41 @@ func TestCallbackDialerWired(t *testing.T) {
 	defer func() { _ = off.Close() }()
 	if off.Dialer != nil {
 		t.Error("a Dialer without the callback flags")
+	}
+}
+
+// TestCallbackRequestsRefusedUntilServed: until the engine serves callbacks, the callback
+// scenario's RegisterCall (callback_token) and its customer_* events are refused with
+// failed_precondition naming the field, and nothing is registered.
+func TestCallbackRequestsRefusedUntilServed(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
+	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
+	setup(t, admin)
+	cl := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
+	sess := newSession(t)
+	req := &callintakev1.RegisterCallRequest{RequestId: "cb-1", SessionId: "s-cb", AccessUrl: sess.srv.URL + "/cb", CallbackToken: "cb1.call_x.offer_x.tz00aa.AAAAAAAAAAAAAAAAAAAAAA"}
+	_, err := cl.register(req)
+	if code, field := fieldOf(t, err); code != connect.CodeFailedPrecondition || field != "callback_token" {
+		t.Errorf("register with callback_token: %v %q (%v)", code, field, err)
+	}
+	good, err := cl.register(intake(sess.srv.URL, "/ok"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ev := range map[string]*callintakev1.ReportCallEventRequest{
+		"customer_ringing":  {Event: &callintakev1.ReportCallEventRequest_CustomerRinging{CustomerRinging: &callintakev1.CustomerRinging{}}},
+		"customer_answered": {Event: &callintakev1.ReportCallEventRequest_CustomerAnswered{CustomerAnswered: &callintakev1.CustomerAnswered{RingTimeMs: 100}}},
+		"customer_failed":   {Event: &callintakev1.ReportCallEventRequest_CustomerFailed{CustomerFailed: &callintakev1.CustomerFailed{Code: 486}}},
+	} {
+		e := event(good.GetCallId(), "")
+		e.Event = ev.Event
+		_, err := cl.report(e)
+		if code, field := fieldOf(t, err); code != connect.CodeFailedPrecondition || field != name {
+			t.Errorf("%s: %v %q (%v)", name, code, field, err)
+		}
+	}
+	if calls := waitingCalls(t, admin); len(calls) != 1 {
+		t.Errorf("%d calls waiting, want the one good call", len(calls))
 	}
 }
