@@ -27,6 +27,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const { WebSdk } = require('../emulator/websdk.js');
+const { generateServiceAccountKey } = require('../emulator/platform-api.js');
 
 const VOX = path.resolve(__dirname, '..');
 /**
@@ -36,6 +37,9 @@ const VOX = path.resolve(__dirname, '..');
  */
 const PHONE_USERS = { anna: 'demo-softphone', olga: 'demo-softphone' };
 const VOX_APP = 'demo.tandem.voximplant.com';
+/** The emulated Voximplant account and callback rule Tandem starts callbacks with. */
+const DEMO_ACCOUNT = 1000001;
+const CALLBACK_RULE = '2000001';
 const REPO = path.resolve(VOX, '..', '..');
 
 const HELP = `Usage: node clients/voxengine/demo/run.js [flags]
@@ -109,6 +113,15 @@ async function main() {
   // The server. Its stdout (the banner with URLs and logins) goes to ours; its JSON log to a
   // file, errors also to our stderr.
   const args = ['demo', '--addr', /** @type {string} */ (values.addr), '--db', db, '--voximplant-app', VOX_APP, '--voximplant-emulator', webSdk.url];
+  // Callbacks: Tandem starts callback.js through the emulator's StartScenarios, on a port chosen
+  // now (the traffic's emulator listens there once Tandem is up), with a key made for this run.
+  const callbackKey = generateServiceAccountKey(DEMO_ACCOUNT, 'demo-key');
+  const keyDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'tandem-demo-key-'));
+  const keyFile = path.join(keyDir, 'voximplant-key.json');
+  fs.writeFileSync(keyFile, callbackKey.keyFile, { mode: 0o600 });
+  process.on('exit', () => fs.rmSync(keyDir, { recursive: true, force: true }));
+  const callbacksPort = await freePort();
+  args.push('--voximplant-account-id', String(DEMO_ACCOUNT), '--voximplant-key-file', keyFile, '--callback-rule-id', CALLBACK_RULE, '--voximplant-api-url', `http://127.0.0.1:${callbacksPort}/platform_api/`);
   if (values.reset) args.push('--reset');
   const log = fs.createWriteStream(logFile); // this run's only: a day of demo is a few tens of MB
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -241,6 +254,7 @@ async function main() {
         progressEveryS: values.quiet ? 0 : 10,
         log: say,
         webSdk,
+        callbacks: { port: callbacksPort, api: { accountId: DEMO_ACCOUNT, keys: { 'demo-key': callbackKey.publicKey }, rules: { [CALLBACK_RULE]: path.join(VOX, 'callback.js') } } },
         onFirstCall: (at) => {
           firstCallAt = at;
           const fromMake = ((at - t0) / 1000).toFixed(1);
@@ -265,6 +279,18 @@ async function main() {
   })().catch((err) => {
     process.stderr.write(`demo: ${err instanceof Error ? err.stack : err}\n`);
     stop(1);
+  });
+}
+
+/** A free TCP port on loopback. @returns {Promise<number>} */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = require('node:net').createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = /** @type {import('node:net').AddressInfo} */ (s.address());
+      s.close(() => resolve(a.port));
+    });
   });
 }
 

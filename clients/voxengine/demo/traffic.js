@@ -63,6 +63,7 @@ const SCHEDULE = [
  * @property {number} [progressEveryS]   (default 10; 0: none)
  * @property {(ms: number) => void} [onFirstCall] the first call shows on the wallboard (Date.now())
  * @property {import('../emulator/websdk.js').WebSdk} [webSdk] the emulated Web SDK endpoint: its users ring in browsers
+ * @property {{ port: number, api: import('../emulator/platform-api.js').PlatformApiOptions }} [callbacks] the emulated Management API (StartScenarios of the callback rule) on this port, which Tandem was given as --voximplant-api-url
  */
 
 const uniform = (/** @type {number} */ a, /** @type {number} */ b) => a + Math.random() * (b - a);
@@ -306,6 +307,8 @@ class Traffic {
       },
       callee: (kind, target) => this.phone(target),
       webSdk: o.webSdk,
+      port: o.callbacks ? o.callbacks.port : undefined,
+      platformApi: o.callbacks ? o.callbacks.api : undefined,
     });
     // Calls to the visitor's operators, wherever they ring (a scripted phone or a browser).
     this.emu.on('leg', (/** @type {import('../emulator/voxengine.js').LegEvent} */ ev) => {

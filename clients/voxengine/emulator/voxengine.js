@@ -72,6 +72,8 @@ const LIMITS = {
  * @property {string} [sessionCustomData] what VoxEngine.customData() returns
  * @property {CallerScript} [caller]
  * @property {string} [scheme]
+ * @property {boolean} [noInboundCall]   a session StartScenarios started: Started only, no CallAlerting
+ * @property {vm.Script} [script]        the scenario to run (default: the emulator's)
  */
 
 /**
@@ -90,6 +92,7 @@ const LIMITS = {
  * @property {number} [ttsCharsPerS] TTS speed (default 40 characters a second, at least 0.3 s)
  * @property {boolean} [keepRecords] keep every session's records after it ends (default true)
  * @property {import('./websdk.js').WebSdk} [webSdk] browsers' Voximplant users: callUser to a user it knows rings his browser (websdk.js)
+ * @property {import('./platform-api.js').PlatformApiOptions} [platformApi] serve the Management API's StartScenarios (platform-api.js)
  */
 
 /**
@@ -126,6 +129,8 @@ class Emulator extends EventEmitter {
     this.activeLegs = new Map();
     this.agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
     this.tlsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity });
+    /** @type {import('./platform-api.js').PlatformApi | null} */
+    this.platformApi = opts.platformApi ? new (require('./platform-api.js').PlatformApi)(this, opts.platformApi) : null;
     this.server = http.createServer((req, res) => this._accessRequest(req, res));
     this.server.keepAliveTimeout = 5000;
     this.baseUrl = '';
@@ -159,6 +164,15 @@ class Emulator extends EventEmitter {
     return s;
   }
 
+  /**
+   * A session that starts without an inbound call (as StartScenarios starts one), or with one
+   * as placeCall does.
+   * @param {PlaceCallOptions} opts
+   */
+  startSession(opts) {
+    return this.placeCall(opts);
+  }
+
   /** Converts emulated seconds to wall-clock milliseconds. @param {number} s */
   ms(s) {
     return (s * 1000) / this.timeScale;
@@ -181,6 +195,10 @@ class Emulator extends EventEmitter {
     req.on('error', () => res.destroy());
     req.on('end', () => {
       const p = (req.url || '').split('?')[0];
+      if (this.platformApi && this.platformApi.handles(p)) {
+        this.platformApi.serve(req, Buffer.concat(chunks).toString('utf8'), res);
+        return;
+      }
       const s = this.sessions.get(p);
       if (!s || s.state === 'terminated') {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('no such session');
@@ -700,7 +718,7 @@ class Session extends EventEmitter {
 
   _begin() {
     try {
-      this.emu.script.runInContext(this.context, { timeout: LIMITS.callbackMs });
+      (this.opts.script || this.emu.script).runInContext(this.context, { timeout: LIMITS.callbackMs });
     } catch (err) {
       this._error(`scenario: ${err && /** @type {any} */ (err).stack ? /** @type {any} */ (err).stack : err}`);
       this._terminate();
@@ -717,6 +735,11 @@ class Session extends EventEmitter {
       conference_name: '',
     });
     const o = this.opts;
+    if (o.noInboundCall) {
+      // StartScenarios: no call comes in; a session that never places one ends after 60 s.
+      this._callEnded(/** @type {any} */ (null));
+      return;
+    }
     const call = new Call(this, {
       incoming: true,
       kind: 'pstn',

@@ -39,6 +39,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 	"github.com/tandemcc/tandem/server/internal/simulate"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
+	"github.com/tandemcc/tandem/server/internal/voximplant"
 )
 
 const usage = `tandem — a call-center backend
@@ -152,6 +153,11 @@ type Main struct {
 	// AlertWebhookSecret; "": none.
 	AlertWebhook       string
 	AlertWebhookSecret string
+	// Callbacks: Voximplant's Management API starts the callback rule's outbound scenario.
+	// All of account, key file and rule, or none (callbacks off).
+	Voximplant VoximplantConfig
+	// Dialer starts callbacks' outbound scenarios; nil when callbacks are off. Set by Run.
+	Dialer cloud.Dialer
 
 	// URL is where the server listens, set by Run.
 	URL string
@@ -207,6 +213,10 @@ func (m *Main) ParseFlags(name string, args []string) error {
 	fs.StringVar(&m.OIDC.Provider, "oidc-provider-name", m.OIDC.Provider, `OpenID Connect: the name on the "Sign in with …" button (default: the issuer's host)`)
 	fs.StringVar(&m.AlertWebhook, "alert-webhook", m.AlertWebhook, "URL (http:// or https://) that every alert raised or cleared is POSTed to as JSON, signed like Tandem's commands to the cloud with the secret of --alert-webhook-secret-file")
 	alertSecretFile := fs.String("alert-webhook-secret-file", "", "file holding the secret that signs the alert webhook's POSTs; env TANDEM_ALERT_WEBHOOK_SECRET_FILE")
+	voxAccount := fs.String("voximplant-account-id", "", "callbacks: the Voximplant account id (a number) whose service account starts the callback scenario; with --voximplant-key-file and --callback-rule-id, or none of them (callbacks off)")
+	fs.StringVar(&m.Voximplant.KeyFile, "voximplant-key-file", m.Voximplant.KeyFile, "callbacks: the service account's key file as Voximplant issues it (JSON: account_id, key_id, private_key); it signs the Management API's JWTs")
+	ruleID := fs.String("callback-rule-id", "", "callbacks: the id (a number) of the routing rule that runs clients/voxengine/callback.js (StartScenarios starts it)")
+	fs.StringVar(&m.Voximplant.APIURL, "voximplant-api-url", voximplant.DefaultAPIURL, "callbacks: Voximplant's Management API (the emulator's for tests and the demo)")
 	fs.StringVar(&m.Sync, "sync", "normal", "SQLite durability: normal (kill -9 loses nothing; a power cut may lose the last commits) or full (a power cut loses nothing acknowledged)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -240,6 +250,9 @@ func (m *Main) ParseFlags(name string, args []string) error {
 		if u, err := url.Parse(m.AlertWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--alert-webhook: %q is not an http:// or https:// URL with a host", m.AlertWebhook)
 		}
+	}
+	if err := m.Voximplant.parse(*voxAccount, *ruleID); err != nil {
+		return err
 	}
 	if (m.TLSCert == "") != (m.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -346,6 +359,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return errors.New("no cloud secret: set --cloud-secret or TANDEM_CLOUD_SECRET (the scenario signs with it)")
 	}
 	if m.signer, err = cloud.NewSigner(m.CloudSecrets...); err != nil {
+		return err
+	}
+	if m.Dialer, err = m.Voximplant.dialer(m.signer, m.Clock, m.Logger); err != nil {
 		return err
 	}
 	defer func() {

@@ -51,6 +51,9 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 		Priority:     int(m.GetPriority()),
 	}
 	err := requestID(m.GetRequestId())
+	if err == nil && m.GetCallbackToken() != "" {
+		err = callbacksNotServed("callback_token")
+	}
 	if err == nil && m.GetPriority() > 100 {
 		err = cc.Invalid("priority", "must be 0 to 100")
 	}
@@ -179,6 +182,12 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 		return partyEvent("party_failed", e.PartyFailed.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyFailed, Code: int(e.PartyFailed.GetCode()), Reason: e.PartyFailed.GetReason(), RingTime: msDur(e.PartyFailed.GetRingTimeMs())})
 	case *callintakev1.ReportCallEventRequest_PartyLeft:
 		return partyEvent("party_left", e.PartyLeft.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyLeft})
+	case *callintakev1.ReportCallEventRequest_CustomerRinging:
+		return cc.CloudEvent{}, callbacksNotServed("customer_ringing")
+	case *callintakev1.ReportCallEventRequest_CustomerAnswered:
+		return cc.CloudEvent{}, callbacksNotServed("customer_answered")
+	case *callintakev1.ReportCallEventRequest_CustomerFailed:
+		return cc.CloudEvent{}, callbacksNotServed("customer_failed")
 	}
 	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started, party_ringing, party_joined, party_failed, party_left")
 }
@@ -201,6 +210,12 @@ var partyIn = map[commonv1.HangupParty]cc.HangupParty{
 var verdictIn = map[callintakev1.SpeechVerdict]cc.Verdict{
 	callintakev1.SpeechVerdict_SPEECH_VERDICT_YES: cc.VerdictYes,
 	callintakev1.SpeechVerdict_SPEECH_VERDICT_NO:  cc.VerdictNo,
+}
+
+// callbacksNotServed refuses a callback's request until the engine serves callbacks (issue 22):
+// the outbound scenario's RegisterCall (callback_token) and its customer_* events.
+func callbacksNotServed(field string) error {
+	return &cc.Error{Code: cc.CodeFailedPrecondition, Field: field, Message: "callbacks are not served by this Tandem yet"}
 }
 
 func msDur(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }

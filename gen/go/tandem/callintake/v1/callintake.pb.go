@@ -105,7 +105,14 @@ type RegisterCallRequest struct {
 	ArrivedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
 	// The call's priority within its queue, 0–100 (e.g. a VIP caller): higher first, then the
 	// longest waiting.
-	Priority      uint32 `protobuf:"varint,11,opt,name=priority,proto3" json:"priority,omitempty"`
+	Priority uint32 `protobuf:"varint,11,opt,name=priority,proto3" json:"priority,omitempty"`
+	// Set only by the outbound callback scenario (clients/voxengine/callback.js): the signed
+	// callback token Tandem gave StartScenarios as script_custom_data. It names the call that kept
+	// its place and the offer (the operator reserved for it); this session is that attempt, not a
+	// new call. A forged or expired token is refused (unauthenticated), one for a call or offer
+	// that is no longer being called back is refused (permission_denied), both naming
+	// callback_token. caller_number and dialed_number are empty then.
+	CallbackToken string `protobuf:"bytes,140,opt,name=callback_token,json=callbackToken,proto3" json:"callback_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -217,6 +224,13 @@ func (x *RegisterCallRequest) GetPriority() uint32 {
 	return 0
 }
 
+func (x *RegisterCallRequest) GetCallbackToken() string {
+	if x != nil {
+		return x.CallbackToken
+	}
+	return ""
+}
+
 type RegisterCallResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Tandem's id of the call; every event names it.
@@ -245,7 +259,9 @@ type RegisterCallResponse struct {
 	// arrived (the queue is closed, or its line full): "hangup" with text (say it, then hang up)
 	// or "forward" (say text, then put the caller through to contact). Unset: the call waits in
 	// line (queue_id: the queue it waits in, which a queue exit may have changed).
-	Next          *CloudCommand `protobuf:"bytes,270,opt,name=next,proto3" json:"next,omitempty"`
+	Next *CloudCommand `protobuf:"bytes,270,opt,name=next,proto3" json:"next,omitempty"`
+	// For a callback (a request with callback_token): whom to call once the operator answers.
+	Callback      *CallbackCall `protobuf:"bytes,140,opt,name=callback,proto3" json:"callback,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -350,6 +366,87 @@ func (x *RegisterCallResponse) GetNext() *CloudCommand {
 	return nil
 }
 
+func (x *RegisterCallResponse) GetCallback() *CallbackCall {
+	if x != nil {
+		return x.Callback
+	}
+	return nil
+}
+
+// CallbackCall is the customer leg of a callback: the scenario rings the reserved operator
+// first (Tandem's dial command) and, once he answers, calls the customer.
+type CallbackCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The customer's number (E.164), dialed with callPSTN.
+	CustomerNumber string `protobuf:"bytes,1,opt,name=customer_number,json=customerNumber,proto3" json:"customer_number,omitempty"`
+	// The caller id the customer sees: the center's number (one the cloud account may use).
+	CallerId string `protobuf:"bytes,2,opt,name=caller_id,json=callerId,proto3" json:"caller_id,omitempty"`
+	// Said to the operator while the customer's phone rings (may be empty).
+	OperatorText string `protobuf:"bytes,3,opt,name=operator_text,json=operatorText,proto3" json:"operator_text,omitempty"`
+	// How long the customer's phone may ring, in seconds; 0: the scenario's default.
+	CustomerTimeoutS uint32 `protobuf:"varint,4,opt,name=customer_timeout_s,json=customerTimeoutS,proto3" json:"customer_timeout_s,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *CallbackCall) Reset() {
+	*x = CallbackCall{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallbackCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallbackCall) ProtoMessage() {}
+
+func (x *CallbackCall) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallbackCall.ProtoReflect.Descriptor instead.
+func (*CallbackCall) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CallbackCall) GetCustomerNumber() string {
+	if x != nil {
+		return x.CustomerNumber
+	}
+	return ""
+}
+
+func (x *CallbackCall) GetCallerId() string {
+	if x != nil {
+		return x.CallerId
+	}
+	return ""
+}
+
+func (x *CallbackCall) GetOperatorText() string {
+	if x != nil {
+		return x.OperatorText
+	}
+	return ""
+}
+
+func (x *CallbackCall) GetCustomerTimeoutS() uint32 {
+	if x != nil {
+		return x.CustomerTimeoutS
+	}
+	return 0
+}
+
 type ReportCallEventRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Idempotency id chosen by the scenario, unique per request; a retry reuses it.
@@ -375,6 +472,9 @@ type ReportCallEventRequest struct {
 	//	*ReportCallEventRequest_PartyJoined
 	//	*ReportCallEventRequest_PartyFailed
 	//	*ReportCallEventRequest_PartyLeft
+	//	*ReportCallEventRequest_CustomerRinging
+	//	*ReportCallEventRequest_CustomerAnswered
+	//	*ReportCallEventRequest_CustomerFailed
 	Event         isReportCallEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -382,7 +482,7 @@ type ReportCallEventRequest struct {
 
 func (x *ReportCallEventRequest) Reset() {
 	*x = ReportCallEventRequest{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[2]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -394,7 +494,7 @@ func (x *ReportCallEventRequest) String() string {
 func (*ReportCallEventRequest) ProtoMessage() {}
 
 func (x *ReportCallEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[2]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -407,7 +507,7 @@ func (x *ReportCallEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventRequest.ProtoReflect.Descriptor instead.
 func (*ReportCallEventRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{2}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ReportCallEventRequest) GetRequestId() string {
@@ -544,6 +644,33 @@ func (x *ReportCallEventRequest) GetPartyLeft() *PartyLeft {
 	return nil
 }
 
+func (x *ReportCallEventRequest) GetCustomerRinging() *CustomerRinging {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_CustomerRinging); ok {
+			return x.CustomerRinging
+		}
+	}
+	return nil
+}
+
+func (x *ReportCallEventRequest) GetCustomerAnswered() *CustomerAnswered {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_CustomerAnswered); ok {
+			return x.CustomerAnswered
+		}
+	}
+	return nil
+}
+
+func (x *ReportCallEventRequest) GetCustomerFailed() *CustomerFailed {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_CustomerFailed); ok {
+			return x.CustomerFailed
+		}
+	}
+	return nil
+}
+
 type isReportCallEventRequest_Event interface {
 	isReportCallEventRequest_Event()
 }
@@ -592,6 +719,18 @@ type ReportCallEventRequest_PartyLeft struct {
 	PartyLeft *PartyLeft `protobuf:"bytes,123,opt,name=party_left,json=partyLeft,proto3,oneof"`
 }
 
+type ReportCallEventRequest_CustomerRinging struct {
+	CustomerRinging *CustomerRinging `protobuf:"bytes,140,opt,name=customer_ringing,json=customerRinging,proto3,oneof"`
+}
+
+type ReportCallEventRequest_CustomerAnswered struct {
+	CustomerAnswered *CustomerAnswered `protobuf:"bytes,141,opt,name=customer_answered,json=customerAnswered,proto3,oneof"`
+}
+
+type ReportCallEventRequest_CustomerFailed struct {
+	CustomerFailed *CustomerFailed `protobuf:"bytes,142,opt,name=customer_failed,json=customerFailed,proto3,oneof"`
+}
+
 func (*ReportCallEventRequest_OperatorAnswered) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_DialFailed) isReportCallEventRequest_Event() {}
@@ -614,6 +753,162 @@ func (*ReportCallEventRequest_PartyFailed) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_PartyLeft) isReportCallEventRequest_Event() {}
 
+func (*ReportCallEventRequest_CustomerRinging) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_CustomerAnswered) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_CustomerFailed) isReportCallEventRequest_Event() {}
+
+// CustomerRinging: a callback's customer leg rings (CallEvents.Ringing on it).
+type CustomerRinging struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomerRinging) Reset() {
+	*x = CustomerRinging{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomerRinging) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomerRinging) ProtoMessage() {}
+
+func (x *CustomerRinging) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomerRinging.ProtoReflect.Descriptor instead.
+func (*CustomerRinging) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+}
+
+// CustomerAnswered: a callback's customer answered; he is bridged to the operator, who was
+// connected before (operator_answered). Talk time counts from here; the call ends with
+// call_ended, hung_up_by CALLER for the customer.
+type CustomerAnswered struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// From the customer's dial to his answer.
+	RingTimeMs    uint32 `protobuf:"varint,1,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomerAnswered) Reset() {
+	*x = CustomerAnswered{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomerAnswered) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomerAnswered) ProtoMessage() {}
+
+func (x *CustomerAnswered) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomerAnswered.ProtoReflect.Descriptor instead.
+func (*CustomerAnswered) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CustomerAnswered) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
+// CustomerFailed: a callback's customer leg ended before he answered (codes as DialFailed's:
+// 486 busy, 480 unavailable, 408 no answer, 603 declined, 404 invalid number, 487 the
+// scenario's own ring timeout). The scenario hangs up the operator and ends; whether and when
+// to try again is Tandem's.
+type CustomerFailed struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Code   int32                  `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
+	Reason string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// From the customer's dial to the failure.
+	RingTimeMs    uint32 `protobuf:"varint,3,opt,name=ring_time_ms,json=ringTimeMs,proto3" json:"ring_time_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomerFailed) Reset() {
+	*x = CustomerFailed{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomerFailed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomerFailed) ProtoMessage() {}
+
+func (x *CustomerFailed) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomerFailed.ProtoReflect.Descriptor instead.
+func (*CustomerFailed) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CustomerFailed) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *CustomerFailed) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *CustomerFailed) GetRingTimeMs() uint32 {
+	if x != nil {
+		return x.RingTimeMs
+	}
+	return 0
+}
+
 // PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
 // in, an unanswered ring is his miss from now on, as for offers.
 type PartyRinging struct {
@@ -625,7 +920,7 @@ type PartyRinging struct {
 
 func (x *PartyRinging) Reset() {
 	*x = PartyRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -637,7 +932,7 @@ func (x *PartyRinging) String() string {
 func (*PartyRinging) ProtoMessage() {}
 
 func (x *PartyRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[3]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -650,7 +945,7 @@ func (x *PartyRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyRinging.ProtoReflect.Descriptor instead.
 func (*PartyRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{3}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *PartyRinging) GetPartyId() string {
@@ -672,7 +967,7 @@ type PartyJoined struct {
 
 func (x *PartyJoined) Reset() {
 	*x = PartyJoined{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -684,7 +979,7 @@ func (x *PartyJoined) String() string {
 func (*PartyJoined) ProtoMessage() {}
 
 func (x *PartyJoined) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -697,7 +992,7 @@ func (x *PartyJoined) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyJoined.ProtoReflect.Descriptor instead.
 func (*PartyJoined) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *PartyJoined) GetPartyId() string {
@@ -727,7 +1022,7 @@ type PartyFailed struct {
 
 func (x *PartyFailed) Reset() {
 	*x = PartyFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -739,7 +1034,7 @@ func (x *PartyFailed) String() string {
 func (*PartyFailed) ProtoMessage() {}
 
 func (x *PartyFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -752,7 +1047,7 @@ func (x *PartyFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyFailed.ProtoReflect.Descriptor instead.
 func (*PartyFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PartyFailed) GetPartyId() string {
@@ -794,7 +1089,7 @@ type PartyLeft struct {
 
 func (x *PartyLeft) Reset() {
 	*x = PartyLeft{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -806,7 +1101,7 @@ func (x *PartyLeft) String() string {
 func (*PartyLeft) ProtoMessage() {}
 
 func (x *PartyLeft) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -819,7 +1114,7 @@ func (x *PartyLeft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyLeft.ProtoReflect.Descriptor instead.
 func (*PartyLeft) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PartyLeft) GetPartyId() string {
@@ -842,7 +1137,7 @@ type RecordingStarted struct {
 
 func (x *RecordingStarted) Reset() {
 	*x = RecordingStarted{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -854,7 +1149,7 @@ func (x *RecordingStarted) String() string {
 func (*RecordingStarted) ProtoMessage() {}
 
 func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -867,7 +1162,7 @@ func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordingStarted.ProtoReflect.Descriptor instead.
 func (*RecordingStarted) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RecordingStarted) GetUrl() string {
@@ -888,7 +1183,7 @@ type OperatorRinging struct {
 
 func (x *OperatorRinging) Reset() {
 	*x = OperatorRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -900,7 +1195,7 @@ func (x *OperatorRinging) String() string {
 func (*OperatorRinging) ProtoMessage() {}
 
 func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -913,7 +1208,7 @@ func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorRinging.ProtoReflect.Descriptor instead.
 func (*OperatorRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
 }
 
 // OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -927,7 +1222,7 @@ type OperatorAnswered struct {
 
 func (x *OperatorAnswered) Reset() {
 	*x = OperatorAnswered{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1234,7 @@ func (x *OperatorAnswered) String() string {
 func (*OperatorAnswered) ProtoMessage() {}
 
 func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1247,7 @@ func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorAnswered.ProtoReflect.Descriptor instead.
 func (*OperatorAnswered) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *OperatorAnswered) GetRingTimeMs() uint32 {
@@ -977,7 +1272,7 @@ type DialFailed struct {
 
 func (x *DialFailed) Reset() {
 	*x = DialFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -989,7 +1284,7 @@ func (x *DialFailed) String() string {
 func (*DialFailed) ProtoMessage() {}
 
 func (x *DialFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1002,7 +1297,7 @@ func (x *DialFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DialFailed.ProtoReflect.Descriptor instead.
 func (*DialFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DialFailed) GetCode() int32 {
@@ -1038,7 +1333,7 @@ type CallEnded struct {
 
 func (x *CallEnded) Reset() {
 	*x = CallEnded{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1050,7 +1345,7 @@ func (x *CallEnded) String() string {
 func (*CallEnded) ProtoMessage() {}
 
 func (x *CallEnded) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1063,7 +1358,7 @@ func (x *CallEnded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallEnded.ProtoReflect.Descriptor instead.
 func (*CallEnded) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CallEnded) GetHungUpBy() v1.HangupParty {
@@ -1091,7 +1386,7 @@ type CallerAbandoned struct {
 
 func (x *CallerAbandoned) Reset() {
 	*x = CallerAbandoned{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1103,7 +1398,7 @@ func (x *CallerAbandoned) String() string {
 func (*CallerAbandoned) ProtoMessage() {}
 
 func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1116,7 +1411,7 @@ func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerAbandoned.ProtoReflect.Descriptor instead.
 func (*CallerAbandoned) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CallerAbandoned) GetWaitTimeMs() uint32 {
@@ -1143,7 +1438,7 @@ type SpeechAnswer struct {
 
 func (x *SpeechAnswer) Reset() {
 	*x = SpeechAnswer{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1450,7 @@ func (x *SpeechAnswer) String() string {
 func (*SpeechAnswer) ProtoMessage() {}
 
 func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1463,7 @@ func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpeechAnswer.ProtoReflect.Descriptor instead.
 func (*SpeechAnswer) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SpeechAnswer) GetQuestionId() string {
@@ -1209,7 +1504,7 @@ type ReportCallEventResponse struct {
 
 func (x *ReportCallEventResponse) Reset() {
 	*x = ReportCallEventResponse{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1221,7 +1516,7 @@ func (x *ReportCallEventResponse) String() string {
 func (*ReportCallEventResponse) ProtoMessage() {}
 
 func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1234,7 +1529,7 @@ func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventResponse.ProtoReflect.Descriptor instead.
 func (*ReportCallEventResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ReportCallEventResponse) GetNext() *CloudCommand {
@@ -1299,7 +1594,7 @@ type CloudCommand struct {
 
 func (x *CloudCommand) Reset() {
 	*x = CloudCommand{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1311,7 +1606,7 @@ func (x *CloudCommand) String() string {
 func (*CloudCommand) ProtoMessage() {}
 
 func (x *CloudCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1324,7 +1619,7 @@ func (x *CloudCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudCommand.ProtoReflect.Descriptor instead.
 func (*CloudCommand) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CloudCommand) GetType() string {
@@ -1422,7 +1717,7 @@ type CloudContact struct {
 
 func (x *CloudContact) Reset() {
 	*x = CloudContact{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1434,7 +1729,7 @@ func (x *CloudContact) String() string {
 func (*CloudContact) ProtoMessage() {}
 
 func (x *CloudContact) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1447,7 +1742,7 @@ func (x *CloudContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudContact.ProtoReflect.Descriptor instead.
 func (*CloudContact) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CloudContact) GetKind() string {
@@ -1468,7 +1763,7 @@ var File_tandem_callintake_v1_callintake_proto protoreflect.FileDescriptor
 
 const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\n" +
-	"%tandem/callintake/v1/callintake.proto\x12\x14tandem.callintake.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\x9e\x04\n" +
+	"%tandem/callintake/v1/callintake.proto\x12\x14tandem.callintake.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dtandem/common/v1/common.proto\"\xc6\x04\n" +
 	"\x13RegisterCallRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1d\n" +
@@ -1487,10 +1782,11 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\n" +
 	"arrived_at\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x12\x1a\n" +
-	"\bpriority\x18\v \x01(\rR\bpriority\x1a=\n" +
+	"\bpriority\x18\v \x01(\rR\bpriority\x12&\n" +
+	"\x0ecallback_token\x18\x8c\x01 \x01(\tR\rcallbackToken\x1a=\n" +
 	"\x0fSipHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf0\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb1\x03\n" +
 	"\x14RegisterCallResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1a\n" +
@@ -1501,7 +1797,13 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x10recording_notice\x18= \x01(\tR\x0frecordingNotice\x12\"\n" +
 	"\fannouncement\x18P \x01(\tR\fannouncement\x12&\n" +
 	"\x0fexpected_wait_s\x18Q \x01(\rR\rexpectedWaitS\x127\n" +
-	"\x04next\x18\x8e\x02 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xf6\a\n" +
+	"\x04next\x18\x8e\x02 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\x12?\n" +
+	"\bcallback\x18\x8c\x01 \x01(\v2\".tandem.callintake.v1.CallbackCallR\bcallback\"\xa7\x01\n" +
+	"\fCallbackCall\x12'\n" +
+	"\x0fcustomer_number\x18\x01 \x01(\tR\x0ecustomerNumber\x12\x1b\n" +
+	"\tcaller_id\x18\x02 \x01(\tR\bcallerId\x12#\n" +
+	"\roperator_text\x18\x03 \x01(\tR\foperatorText\x12,\n" +
+	"\x12customer_timeout_s\x18\x04 \x01(\rR\x10customerTimeoutS\"\xf5\t\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
@@ -1523,8 +1825,20 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\fparty_joined\x18y \x01(\v2!.tandem.callintake.v1.PartyJoinedH\x00R\vpartyJoined\x12F\n" +
 	"\fparty_failed\x18z \x01(\v2!.tandem.callintake.v1.PartyFailedH\x00R\vpartyFailed\x12@\n" +
 	"\n" +
-	"party_left\x18{ \x01(\v2\x1f.tandem.callintake.v1.PartyLeftH\x00R\tpartyLeftB\a\n" +
-	"\x05event\")\n" +
+	"party_left\x18{ \x01(\v2\x1f.tandem.callintake.v1.PartyLeftH\x00R\tpartyLeft\x12S\n" +
+	"\x10customer_ringing\x18\x8c\x01 \x01(\v2%.tandem.callintake.v1.CustomerRingingH\x00R\x0fcustomerRinging\x12V\n" +
+	"\x11customer_answered\x18\x8d\x01 \x01(\v2&.tandem.callintake.v1.CustomerAnsweredH\x00R\x10customerAnswered\x12P\n" +
+	"\x0fcustomer_failed\x18\x8e\x01 \x01(\v2$.tandem.callintake.v1.CustomerFailedH\x00R\x0ecustomerFailedB\a\n" +
+	"\x05event\"\x11\n" +
+	"\x0fCustomerRinging\"4\n" +
+	"\x10CustomerAnswered\x12 \n" +
+	"\fring_time_ms\x18\x01 \x01(\rR\n" +
+	"ringTimeMs\"^\n" +
+	"\x0eCustomerFailed\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12 \n" +
+	"\fring_time_ms\x18\x03 \x01(\rR\n" +
+	"ringTimeMs\")\n" +
 	"\fPartyRinging\x12\x19\n" +
 	"\bparty_id\x18\x01 \x01(\tR\apartyId\"J\n" +
 	"\vPartyJoined\x12\x19\n" +
@@ -1609,59 +1923,67 @@ func file_tandem_callintake_v1_callintake_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_callintake_v1_callintake_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 	(SpeechVerdict)(0),              // 0: tandem.callintake.v1.SpeechVerdict
 	(*RegisterCallRequest)(nil),     // 1: tandem.callintake.v1.RegisterCallRequest
 	(*RegisterCallResponse)(nil),    // 2: tandem.callintake.v1.RegisterCallResponse
-	(*ReportCallEventRequest)(nil),  // 3: tandem.callintake.v1.ReportCallEventRequest
-	(*PartyRinging)(nil),            // 4: tandem.callintake.v1.PartyRinging
-	(*PartyJoined)(nil),             // 5: tandem.callintake.v1.PartyJoined
-	(*PartyFailed)(nil),             // 6: tandem.callintake.v1.PartyFailed
-	(*PartyLeft)(nil),               // 7: tandem.callintake.v1.PartyLeft
-	(*RecordingStarted)(nil),        // 8: tandem.callintake.v1.RecordingStarted
-	(*OperatorRinging)(nil),         // 9: tandem.callintake.v1.OperatorRinging
-	(*OperatorAnswered)(nil),        // 10: tandem.callintake.v1.OperatorAnswered
-	(*DialFailed)(nil),              // 11: tandem.callintake.v1.DialFailed
-	(*CallEnded)(nil),               // 12: tandem.callintake.v1.CallEnded
-	(*CallerAbandoned)(nil),         // 13: tandem.callintake.v1.CallerAbandoned
-	(*SpeechAnswer)(nil),            // 14: tandem.callintake.v1.SpeechAnswer
-	(*ReportCallEventResponse)(nil), // 15: tandem.callintake.v1.ReportCallEventResponse
-	(*CloudCommand)(nil),            // 16: tandem.callintake.v1.CloudCommand
-	(*CloudContact)(nil),            // 17: tandem.callintake.v1.CloudContact
-	nil,                             // 18: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	(*timestamppb.Timestamp)(nil),   // 19: google.protobuf.Timestamp
-	(v1.HangupParty)(0),             // 20: tandem.common.v1.HangupParty
+	(*CallbackCall)(nil),            // 3: tandem.callintake.v1.CallbackCall
+	(*ReportCallEventRequest)(nil),  // 4: tandem.callintake.v1.ReportCallEventRequest
+	(*CustomerRinging)(nil),         // 5: tandem.callintake.v1.CustomerRinging
+	(*CustomerAnswered)(nil),        // 6: tandem.callintake.v1.CustomerAnswered
+	(*CustomerFailed)(nil),          // 7: tandem.callintake.v1.CustomerFailed
+	(*PartyRinging)(nil),            // 8: tandem.callintake.v1.PartyRinging
+	(*PartyJoined)(nil),             // 9: tandem.callintake.v1.PartyJoined
+	(*PartyFailed)(nil),             // 10: tandem.callintake.v1.PartyFailed
+	(*PartyLeft)(nil),               // 11: tandem.callintake.v1.PartyLeft
+	(*RecordingStarted)(nil),        // 12: tandem.callintake.v1.RecordingStarted
+	(*OperatorRinging)(nil),         // 13: tandem.callintake.v1.OperatorRinging
+	(*OperatorAnswered)(nil),        // 14: tandem.callintake.v1.OperatorAnswered
+	(*DialFailed)(nil),              // 15: tandem.callintake.v1.DialFailed
+	(*CallEnded)(nil),               // 16: tandem.callintake.v1.CallEnded
+	(*CallerAbandoned)(nil),         // 17: tandem.callintake.v1.CallerAbandoned
+	(*SpeechAnswer)(nil),            // 18: tandem.callintake.v1.SpeechAnswer
+	(*ReportCallEventResponse)(nil), // 19: tandem.callintake.v1.ReportCallEventResponse
+	(*CloudCommand)(nil),            // 20: tandem.callintake.v1.CloudCommand
+	(*CloudContact)(nil),            // 21: tandem.callintake.v1.CloudContact
+	nil,                             // 22: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	(*timestamppb.Timestamp)(nil),   // 23: google.protobuf.Timestamp
+	(v1.HangupParty)(0),             // 24: tandem.common.v1.HangupParty
 }
 var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
-	18, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	19, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
-	16, // 2: tandem.callintake.v1.RegisterCallResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	19, // 3: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	10, // 4: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
-	11, // 5: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
-	12, // 6: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
-	13, // 7: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
-	14, // 8: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
-	9,  // 9: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
-	8,  // 10: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
-	4,  // 11: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
-	5,  // 12: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
-	6,  // 13: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
-	7,  // 14: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
-	20, // 15: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,  // 16: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
-	16, // 17: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	17, // 18: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 19: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	3,  // 20: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 21: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	15, // 22: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	21, // [21:23] is the sub-list for method output_type
-	19, // [19:21] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	22, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	23, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
+	20, // 2: tandem.callintake.v1.RegisterCallResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	3,  // 3: tandem.callintake.v1.RegisterCallResponse.callback:type_name -> tandem.callintake.v1.CallbackCall
+	23, // 4: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	14, // 5: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
+	15, // 6: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
+	16, // 7: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
+	17, // 8: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
+	18, // 9: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
+	13, // 10: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
+	12, // 11: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
+	8,  // 12: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
+	9,  // 13: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
+	10, // 14: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
+	11, // 15: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
+	5,  // 16: tandem.callintake.v1.ReportCallEventRequest.customer_ringing:type_name -> tandem.callintake.v1.CustomerRinging
+	6,  // 17: tandem.callintake.v1.ReportCallEventRequest.customer_answered:type_name -> tandem.callintake.v1.CustomerAnswered
+	7,  // 18: tandem.callintake.v1.ReportCallEventRequest.customer_failed:type_name -> tandem.callintake.v1.CustomerFailed
+	24, // 19: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,  // 20: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
+	20, // 21: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	21, // 22: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 23: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	4,  // 24: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 25: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	19, // 26: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	25, // [25:27] is the sub-list for method output_type
+	23, // [23:25] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }
@@ -1669,7 +1991,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 	if File_tandem_callintake_v1_callintake_proto != nil {
 		return
 	}
-	file_tandem_callintake_v1_callintake_proto_msgTypes[2].OneofWrappers = []any{
+	file_tandem_callintake_v1_callintake_proto_msgTypes[3].OneofWrappers = []any{
 		(*ReportCallEventRequest_OperatorAnswered)(nil),
 		(*ReportCallEventRequest_DialFailed)(nil),
 		(*ReportCallEventRequest_CallEnded)(nil),
@@ -1681,6 +2003,9 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 		(*ReportCallEventRequest_PartyJoined)(nil),
 		(*ReportCallEventRequest_PartyFailed)(nil),
 		(*ReportCallEventRequest_PartyLeft)(nil),
+		(*ReportCallEventRequest_CustomerRinging)(nil),
+		(*ReportCallEventRequest_CustomerAnswered)(nil),
+		(*ReportCallEventRequest_CustomerFailed)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1688,7 +2013,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_callintake_v1_callintake_proto_rawDesc), len(file_tandem_callintake_v1_callintake_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   18,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

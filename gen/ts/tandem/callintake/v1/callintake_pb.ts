@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKKAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0aMQoPU2lwSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEigQIKFFJlZ2lzdGVyQ2FsbFJlc3BvbnNlEg8KB2NhbGxfaWQYASABKAkSEAoIcXVldWVfaWQYAiABKAkSEAoIcG9zaXRpb24YAyABKA0SFgoOaG9sZF9tdXNpY191cmwYBCABKAkSEAoIZ3JlZXRpbmcYBSABKAkSDgoGcmVjb3JkGDwgASgIEhgKEHJlY29yZGluZ19ub3RpY2UYPSABKAkSFAoMYW5ub3VuY2VtZW50GFAgASgJEhcKD2V4cGVjdGVkX3dhaXRfcxhRIAEoDRIxCgRuZXh0GI4CIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29tbWFuZCKwBgoWUmVwb3J0Q2FsbEV2ZW50UmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSLwoLb2NjdXJyZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKEW9wZXJhdG9yX2Fuc3dlcmVkGAogASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JBbnN3ZXJlZEgAEjcKC2RpYWxfZmFpbGVkGAsgASgLMiAudGFuZGVtLmNhbGxpbnRha2UudjEuRGlhbEZhaWxlZEgAEjUKCmNhbGxfZW5kZWQYDCABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsRW5kZWRIABJBChBjYWxsZXJfYWJhbmRvbmVkGA0gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGVyQWJhbmRvbmVkSAASOwoNc3BlZWNoX2Fuc3dlchgOIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlNwZWVjaEFuc3dlckgAEkEKEG9wZXJhdG9yX3JpbmdpbmcYDyABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5PcGVyYXRvclJpbmdpbmdIABJDChFyZWNvcmRpbmdfc3RhcnRlZBg8IAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlY29yZGluZ1N0YXJ0ZWRIABI7Cg1wYXJ0eV9yaW5naW5nGHggASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlSaW5naW5nSAASOQoMcGFydHlfam9pbmVkGHkgASgLMiEudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlKb2luZWRIABI5CgxwYXJ0eV9mYWlsZWQYeiABKAsyIS50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eUZhaWxlZEgAEjUKCnBhcnR5X2xlZnQYeyABKAsyHy50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eUxlZnRIAEIHCgVldmVudCIgCgxQYXJ0eVJpbmdpbmcSEAoIcGFydHlfaWQYASABKAkiNQoLUGFydHlKb2luZWQSEAoIcGFydHlfaWQYASABKAkSFAoMcmluZ190aW1lX21zGAIgASgNIlMKC1BhcnR5RmFpbGVkEhAKCHBhcnR5X2lkGAEgASgJEgwKBGNvZGUYAiABKAUSDgoGcmVhc29uGAMgASgJEhQKDHJpbmdfdGltZV9tcxgEIAEoDSIdCglQYXJ0eUxlZnQSEAoIcGFydHlfaWQYASABKAkiHwoQUmVjb3JkaW5nU3RhcnRlZBILCgN1cmwYASABKAkiEQoPT3BlcmF0b3JSaW5naW5nIigKEE9wZXJhdG9yQW5zd2VyZWQSFAoMcmluZ190aW1lX21zGAEgASgNIkAKCkRpYWxGYWlsZWQSDAoEY29kZRgBIAEoBRIOCgZyZWFzb24YAiABKAkSFAoMcmluZ190aW1lX21zGAMgASgNIlQKCUNhbGxFbmRlZBIxCgpodW5nX3VwX2J5GAEgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYAiABKA0iJwoPQ2FsbGVyQWJhbmRvbmVkEhQKDHdhaXRfdGltZV9tcxgBIAEoDSJ7CgxTcGVlY2hBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpjb25maWRlbmNlGAMgASgCEjQKB3ZlcmRpY3QYBCABKA4yIy50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hWZXJkaWN0IksKF1JlcG9ydENhbGxFdmVudFJlc3BvbnNlEjAKBG5leHQYASABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQigAIKDENsb3VkQ29tbWFuZBIMCgR0eXBlGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSEAoIb2ZmZXJfaWQYAyABKAkSMwoHY29udGFjdBgEIAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNsb3VkQ29udGFjdBIRCgl0aW1lb3V0X3MYBSABKA0SEQoJY2FsbGVyX2lkGAYgASgJEgwKBHRleHQYByABKAkSEwoLcXVlc3Rpb25faWQYCCABKAkSDgoGcmVhc29uGAkgASgJEhEKCW11c2ljX3VybBgoIAEoCRIMCgRtb2RlGGQgASgJEhAKCHBhcnR5X2lkGHggASgJIiwKDENsb3VkQ29udGFjdBIMCgRraW5kGAEgASgJEg4KBnRhcmdldBgCIAEoCSp6Cg1TcGVlY2hWZXJkaWN0Eh4KGlNQRUVDSF9WRVJESUNUX1VOU1BFQ0lGSUVEEAASFgoSU1BFRUNIX1ZFUkRJQ1RfWUVTEAESFQoRU1BFRUNIX1ZFUkRJQ1RfTk8QAhIaChZTUEVFQ0hfVkVSRElDVF9VTkNMRUFSEAMyqAIKEUNhbGxJbnRha2VTZXJ2aWNlEnsKDFJlZ2lzdGVyQ2FsbBIpLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjEvY2FsbHMSlQEKD1JlcG9ydENhbGxFdmVudBIsLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlcXVlc3QaLS50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXNwb25zZSIlgtPkkwIfOgEqIhovdjEvY2FsbHMve2NhbGxfaWR9L2V2ZW50c0LiAQoYY29tLnRhbmRlbS5jYWxsaW50YWtlLnYxQg9DYWxsaW50YWtlUHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jYWxsaW50YWtlL3YxO2NhbGxpbnRha2V2MaICA1RDWKoCFFRhbmRlbS5DYWxsaW50YWtlLlYxygIUVGFuZGVtXENhbGxpbnRha2VcVjHiAiBUYW5kZW1cQ2FsbGludGFrZVxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6Q2FsbGludGFrZTo6VjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKjAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0SFwoOY2FsbGJhY2tfdG9rZW4YjAEgASgJGjEKD1NpcEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrgCChRSZWdpc3RlckNhbGxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEhAKCHBvc2l0aW9uGAMgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAQgASgJEhAKCGdyZWV0aW5nGAUgASgJEg4KBnJlY29yZBg8IAEoCBIYChByZWNvcmRpbmdfbm90aWNlGD0gASgJEhQKDGFubm91bmNlbWVudBhQIAEoCRIXCg9leHBlY3RlZF93YWl0X3MYUSABKA0SMQoEbmV4dBiOAiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQSNQoIY2FsbGJhY2sYjAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGJhY2tDYWxsIm0KDENhbGxiYWNrQ2FsbBIXCg9jdXN0b21lcl9udW1iZXIYASABKAkSEQoJY2FsbGVyX2lkGAIgASgJEhUKDW9wZXJhdG9yX3RleHQYAyABKAkSGgoSY3VzdG9tZXJfdGltZW91dF9zGAQgASgNIvwHChZSZXBvcnRDYWxsRXZlbnRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghvZmZlcl9pZBgDIAEoCRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASQwoRb3BlcmF0b3JfYW5zd2VyZWQYCiABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5PcGVyYXRvckFuc3dlcmVkSAASNwoLZGlhbF9mYWlsZWQYCyABKAsyIC50YW5kZW0uY2FsbGludGFrZS52MS5EaWFsRmFpbGVkSAASNQoKY2FsbF9lbmRlZBgMIAEoCzIfLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxFbmRlZEgAEkEKEGNhbGxlcl9hYmFuZG9uZWQYDSABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsZXJBYmFuZG9uZWRIABI7Cg1zcGVlY2hfYW5zd2VyGA4gASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoQW5zd2VySAASQQoQb3BlcmF0b3JfcmluZ2luZxgPIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yUmluZ2luZ0gAEkMKEXJlY29yZGluZ19zdGFydGVkGDwgASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuUmVjb3JkaW5nU3RhcnRlZEgAEjsKDXBhcnR5X3JpbmdpbmcYeCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eVJpbmdpbmdIABI5CgxwYXJ0eV9qb2luZWQYeSABKAsyIS50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eUpvaW5lZEgAEjkKDHBhcnR5X2ZhaWxlZBh6IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5RmFpbGVkSAASNQoKcGFydHlfbGVmdBh7IAEoCzIfLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5TGVmdEgAEkIKEGN1c3RvbWVyX3JpbmdpbmcYjAEgASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJSaW5naW5nSAASRAoRY3VzdG9tZXJfYW5zd2VyZWQYjQEgASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJBbnN3ZXJlZEgAEkAKD2N1c3RvbWVyX2ZhaWxlZBiOASABKAsyJC50YW5kZW0uY2FsbGludGFrZS52MS5DdXN0b21lckZhaWxlZEgAQgcKBWV2ZW50IhEKD0N1c3RvbWVyUmluZ2luZyIoChBDdXN0b21lckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJECg5DdXN0b21lckZhaWxlZBIMCgRjb2RlGAEgASgFEg4KBnJlYXNvbhgCIAEoCRIUCgxyaW5nX3RpbWVfbXMYAyABKA0iIAoMUGFydHlSaW5naW5nEhAKCHBhcnR5X2lkGAEgASgJIjUKC1BhcnR5Sm9pbmVkEhAKCHBhcnR5X2lkGAEgASgJEhQKDHJpbmdfdGltZV9tcxgCIAEoDSJTCgtQYXJ0eUZhaWxlZBIQCghwYXJ0eV9pZBgBIAEoCRIMCgRjb2RlGAIgASgFEg4KBnJlYXNvbhgDIAEoCRIUCgxyaW5nX3RpbWVfbXMYBCABKA0iHQoJUGFydHlMZWZ0EhAKCHBhcnR5X2lkGAEgASgJIh8KEFJlY29yZGluZ1N0YXJ0ZWQSCwoDdXJsGAEgASgJIhEKD09wZXJhdG9yUmluZ2luZyIoChBPcGVyYXRvckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJACgpEaWFsRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJUCglDYWxsRW5kZWQSMQoKaHVuZ191cF9ieRgBIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGAIgASgNIicKD0NhbGxlckFiYW5kb25lZBIUCgx3YWl0X3RpbWVfbXMYASABKA0iewoMU3BlZWNoQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKY29uZmlkZW5jZRgDIAEoAhI0Cgd2ZXJkaWN0GAQgASgOMiMudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoVmVyZGljdCJLChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kIoACCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSDAoEbW9kZRhkIAEoCRIQCghwYXJ0eV9pZBh4IAEoCSIsCgxDbG91ZENvbnRhY3QSDAoEa2luZBgBIAEoCRIOCgZ0YXJnZXQYAiABKAkqegoNU3BlZWNoVmVyZGljdBIeChpTUEVFQ0hfVkVSRElDVF9VTlNQRUNJRklFRBAAEhYKElNQRUVDSF9WRVJESUNUX1lFUxABEhUKEVNQRUVDSF9WRVJESUNUX05PEAISGgoWU1BFRUNIX1ZFUkRJQ1RfVU5DTEVBUhADMqgCChFDYWxsSW50YWtlU2VydmljZRJ7CgxSZWdpc3RlckNhbGwSKS50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXF1ZXN0GioudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL2NhbGxzEpUBCg9SZXBvcnRDYWxsRXZlbnQSLC50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXF1ZXN0Gi0udGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YxL2NhbGxzL3tjYWxsX2lkfS9ldmVudHNC4gEKGGNvbS50YW5kZW0uY2FsbGludGFrZS52MUIPQ2FsbGludGFrZVByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY2FsbGludGFrZS92MTtjYWxsaW50YWtldjGiAgNUQ1iqAhRUYW5kZW0uQ2FsbGludGFrZS5WMcoCFFRhbmRlbVxDYWxsaW50YWtlXFYx4gIgVGFuZGVtXENhbGxpbnRha2VcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkNhbGxpbnRha2U6OlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -102,6 +102,18 @@ export type RegisterCallRequest = Message<"tandem.callintake.v1.RegisterCallRequ
    * @generated from field: uint32 priority = 11;
    */
   priority: number;
+
+  /**
+   * Set only by the outbound callback scenario (clients/voxengine/callback.js): the signed
+   * callback token Tandem gave StartScenarios as script_custom_data. It names the call that kept
+   * its place and the offer (the operator reserved for it); this session is that attempt, not a
+   * new call. A forged or expired token is refused (unauthenticated), one for a call or offer
+   * that is no longer being called back is refused (permission_denied), both naming
+   * callback_token. caller_number and dialed_number are empty then.
+   *
+   * @generated from field: string callback_token = 140;
+   */
+  callbackToken: string;
 };
 
 /**
@@ -191,6 +203,13 @@ export type RegisterCallResponse = Message<"tandem.callintake.v1.RegisterCallRes
    * @generated from field: tandem.callintake.v1.CloudCommand next = 270;
    */
   next?: CloudCommand | undefined;
+
+  /**
+   * For a callback (a request with callback_token): whom to call once the operator answers.
+   *
+   * @generated from field: tandem.callintake.v1.CallbackCall callback = 140;
+   */
+  callback?: CallbackCall | undefined;
 };
 
 /**
@@ -199,6 +218,49 @@ export type RegisterCallResponse = Message<"tandem.callintake.v1.RegisterCallRes
  */
 export const RegisterCallResponseSchema: GenMessage<RegisterCallResponse> = /*@__PURE__*/
   messageDesc(file_tandem_callintake_v1_callintake, 1);
+
+/**
+ * CallbackCall is the customer leg of a callback: the scenario rings the reserved operator
+ * first (Tandem's dial command) and, once he answers, calls the customer.
+ *
+ * @generated from message tandem.callintake.v1.CallbackCall
+ */
+export type CallbackCall = Message<"tandem.callintake.v1.CallbackCall"> & {
+  /**
+   * The customer's number (E.164), dialed with callPSTN.
+   *
+   * @generated from field: string customer_number = 1;
+   */
+  customerNumber: string;
+
+  /**
+   * The caller id the customer sees: the center's number (one the cloud account may use).
+   *
+   * @generated from field: string caller_id = 2;
+   */
+  callerId: string;
+
+  /**
+   * Said to the operator while the customer's phone rings (may be empty).
+   *
+   * @generated from field: string operator_text = 3;
+   */
+  operatorText: string;
+
+  /**
+   * How long the customer's phone may ring, in seconds; 0: the scenario's default.
+   *
+   * @generated from field: uint32 customer_timeout_s = 4;
+   */
+  customerTimeoutS: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CallbackCall.
+ * Use `create(CallbackCallSchema)` to create a new message.
+ */
+export const CallbackCallSchema: GenMessage<CallbackCall> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 2);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventRequest
@@ -303,6 +365,24 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
      */
     value: PartyLeft;
     case: "partyLeft";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.CustomerRinging customer_ringing = 140;
+     */
+    value: CustomerRinging;
+    case: "customerRinging";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.CustomerAnswered customer_answered = 141;
+     */
+    value: CustomerAnswered;
+    case: "customerAnswered";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.CustomerFailed customer_failed = 142;
+     */
+    value: CustomerFailed;
+    case: "customerFailed";
   } | { case: undefined; value?: undefined };
 };
 
@@ -311,7 +391,79 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
  * Use `create(ReportCallEventRequestSchema)` to create a new message.
  */
 export const ReportCallEventRequestSchema: GenMessage<ReportCallEventRequest> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 2);
+  messageDesc(file_tandem_callintake_v1_callintake, 3);
+
+/**
+ * CustomerRinging: a callback's customer leg rings (CallEvents.Ringing on it).
+ *
+ * @generated from message tandem.callintake.v1.CustomerRinging
+ */
+export type CustomerRinging = Message<"tandem.callintake.v1.CustomerRinging"> & {
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CustomerRinging.
+ * Use `create(CustomerRingingSchema)` to create a new message.
+ */
+export const CustomerRingingSchema: GenMessage<CustomerRinging> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 4);
+
+/**
+ * CustomerAnswered: a callback's customer answered; he is bridged to the operator, who was
+ * connected before (operator_answered). Talk time counts from here; the call ends with
+ * call_ended, hung_up_by CALLER for the customer.
+ *
+ * @generated from message tandem.callintake.v1.CustomerAnswered
+ */
+export type CustomerAnswered = Message<"tandem.callintake.v1.CustomerAnswered"> & {
+  /**
+   * From the customer's dial to his answer.
+   *
+   * @generated from field: uint32 ring_time_ms = 1;
+   */
+  ringTimeMs: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CustomerAnswered.
+ * Use `create(CustomerAnsweredSchema)` to create a new message.
+ */
+export const CustomerAnsweredSchema: GenMessage<CustomerAnswered> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 5);
+
+/**
+ * CustomerFailed: a callback's customer leg ended before he answered (codes as DialFailed's:
+ * 486 busy, 480 unavailable, 408 no answer, 603 declined, 404 invalid number, 487 the
+ * scenario's own ring timeout). The scenario hangs up the operator and ends; whether and when
+ * to try again is Tandem's.
+ *
+ * @generated from message tandem.callintake.v1.CustomerFailed
+ */
+export type CustomerFailed = Message<"tandem.callintake.v1.CustomerFailed"> & {
+  /**
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * From the customer's dial to the failure.
+   *
+   * @generated from field: uint32 ring_time_ms = 3;
+   */
+  ringTimeMs: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CustomerFailed.
+ * Use `create(CustomerFailedSchema)` to create a new message.
+ */
+export const CustomerFailedSchema: GenMessage<CustomerFailed> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 6);
 
 /**
  * PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
@@ -331,7 +483,7 @@ export type PartyRinging = Message<"tandem.callintake.v1.PartyRinging"> & {
  * Use `create(PartyRingingSchema)` to create a new message.
  */
 export const PartyRingingSchema: GenMessage<PartyRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 3);
+  messageDesc(file_tandem_callintake_v1_callintake, 7);
 
 /**
  * PartyJoined: a party leg connected and hears the call as its mode says.
@@ -357,7 +509,7 @@ export type PartyJoined = Message<"tandem.callintake.v1.PartyJoined"> & {
  * Use `create(PartyJoinedSchema)` to create a new message.
  */
 export const PartyJoinedSchema: GenMessage<PartyJoined> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 4);
+  messageDesc(file_tandem_callintake_v1_callintake, 8);
 
 /**
  * PartyFailed: a party leg ended before it connected (codes as DialFailed's).
@@ -391,7 +543,7 @@ export type PartyFailed = Message<"tandem.callintake.v1.PartyFailed"> & {
  * Use `create(PartyFailedSchema)` to create a new message.
  */
 export const PartyFailedSchema: GenMessage<PartyFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 5);
+  messageDesc(file_tandem_callintake_v1_callintake, 9);
 
 /**
  * PartyLeft: a connected party leg ended (he hung up, or the scenario hung it up on a
@@ -411,7 +563,7 @@ export type PartyLeft = Message<"tandem.callintake.v1.PartyLeft"> & {
  * Use `create(PartyLeftSchema)` to create a new message.
  */
 export const PartyLeftSchema: GenMessage<PartyLeft> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 6);
+  messageDesc(file_tandem_callintake_v1_callintake, 10);
 
 /**
  * RecordingStarted: the conversation is being recorded (CallEvents.RecordStarted on the
@@ -434,7 +586,7 @@ export type RecordingStarted = Message<"tandem.callintake.v1.RecordingStarted"> 
  * Use `create(RecordingStartedSchema)` to create a new message.
  */
 export const RecordingStartedSchema: GenMessage<RecordingStarted> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 7);
+  messageDesc(file_tandem_callintake_v1_callintake, 11);
 
 /**
  * OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
@@ -451,7 +603,7 @@ export type OperatorRinging = Message<"tandem.callintake.v1.OperatorRinging"> & 
  * Use `create(OperatorRingingSchema)` to create a new message.
  */
 export const OperatorRingingSchema: GenMessage<OperatorRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 8);
+  messageDesc(file_tandem_callintake_v1_callintake, 12);
 
 /**
  * OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -472,7 +624,7 @@ export type OperatorAnswered = Message<"tandem.callintake.v1.OperatorAnswered"> 
  * Use `create(OperatorAnsweredSchema)` to create a new message.
  */
 export const OperatorAnsweredSchema: GenMessage<OperatorAnswered> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 9);
+  messageDesc(file_tandem_callintake_v1_callintake, 13);
 
 /**
  * DialFailed: the operator's leg ended before it connected (CallEvents.Failed).
@@ -506,7 +658,7 @@ export type DialFailed = Message<"tandem.callintake.v1.DialFailed"> & {
  * Use `create(DialFailedSchema)` to create a new message.
  */
 export const DialFailedSchema: GenMessage<DialFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 10);
+  messageDesc(file_tandem_callintake_v1_callintake, 14);
 
 /**
  * CallEnded: a connected call ended.
@@ -532,7 +684,7 @@ export type CallEnded = Message<"tandem.callintake.v1.CallEnded"> & {
  * Use `create(CallEndedSchema)` to create a new message.
  */
 export const CallEndedSchema: GenMessage<CallEnded> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 11);
+  messageDesc(file_tandem_callintake_v1_callintake, 15);
 
 /**
  * CallerAbandoned: the caller hung up before he was connected to an operator.
@@ -553,7 +705,7 @@ export type CallerAbandoned = Message<"tandem.callintake.v1.CallerAbandoned"> & 
  * Use `create(CallerAbandonedSchema)` to create a new message.
  */
 export const CallerAbandonedSchema: GenMessage<CallerAbandoned> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 12);
+  messageDesc(file_tandem_callintake_v1_callintake, 16);
 
 /**
  * SpeechAnswer: the caller's answer to an "ask" command, as recognised by the cloud's ASR.
@@ -595,7 +747,7 @@ export type SpeechAnswer = Message<"tandem.callintake.v1.SpeechAnswer"> & {
  * Use `create(SpeechAnswerSchema)` to create a new message.
  */
 export const SpeechAnswerSchema: GenMessage<SpeechAnswer> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 13);
+  messageDesc(file_tandem_callintake_v1_callintake, 17);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventResponse
@@ -614,7 +766,7 @@ export type ReportCallEventResponse = Message<"tandem.callintake.v1.ReportCallEv
  * Use `create(ReportCallEventResponseSchema)` to create a new message.
  */
 export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 14);
+  messageDesc(file_tandem_callintake_v1_callintake, 18);
 
 /**
  * CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
@@ -733,7 +885,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
  * Use `create(CloudCommandSchema)` to create a new message.
  */
 export const CloudCommandSchema: GenMessage<CloudCommand> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 15);
+  messageDesc(file_tandem_callintake_v1_callintake, 19);
 
 /**
  * CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
@@ -757,7 +909,7 @@ export type CloudContact = Message<"tandem.callintake.v1.CloudContact"> & {
  * Use `create(CloudContactSchema)` to create a new message.
  */
 export const CloudContactSchema: GenMessage<CloudContact> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 16);
+  messageDesc(file_tandem_callintake_v1_callintake, 20);
 
 /**
  * @generated from enum tandem.callintake.v1.SpeechVerdict
