@@ -167,6 +167,7 @@ type Main struct {
 	signer    *cloud.Signer
 	board     *switchboard.Switchboard
 	sender    *cloud.Sender
+	launcher  *cloud.Launcher // starts callbacks' scenarios, in front of sender
 	alertHook *alerting.Webhook // nil without --alert-webhook
 	api       *rpc.Server       // set once this replica leads
 	gateway   *replica.Gateway  // the API while leading, else a pass-through to the leader
@@ -449,12 +450,14 @@ func (m *Main) serve(ctx context.Context) error {
 		Gone:        func(call callcenter.CallID, reason string) { m.board.SessionGone(call, reason) },
 		Undelivered: func(cmd callcenter.Command, reason string) { m.board.Undelivered(cmd, reason) }, // m.board is set below
 	})
+	m.launcher = &cloud.Launcher{Next: m.sender, Dialer: m.Dialer, Clock: m.Clock, Logger: m.Logger,
+		Undelivered: func(cmd callcenter.Command, reason string) { m.board.Undelivered(cmd, reason) }}
 	m.board = switchboard.New(switchboard.Config{
 		Store:   m.db,
-		Sender:  m.sender,
+		Sender:  m.launcher,
 		Clock:   m.Clock,
 		Logger:  m.Logger,
-		Routing: routing.Config{PresenceGrace: m.PresenceGrace, NewID: newID, MaxSpareCalls: m.MaxSpareCalls},
+		Routing: routing.Config{PresenceGrace: m.PresenceGrace, NewID: newID, MaxSpareCalls: m.MaxSpareCalls, Callbacks: m.Dialer != nil},
 	})
 	if err := m.board.Start(ctx); err != nil {
 		return err
@@ -534,6 +537,9 @@ func (m *Main) Close() error {
 		}
 	} else if m.listener != nil {
 		m.listener.Close()
+	}
+	if m.launcher != nil {
+		m.launcher.Close()
 	}
 	if m.sender != nil {
 		m.sender.Close()

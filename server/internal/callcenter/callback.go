@@ -1,6 +1,7 @@
 package callcenter
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -207,4 +208,40 @@ func (r CallbackRules) CheckNumber(field, number string) (string, error) {
 		}
 	}
 	return n, nil
+}
+
+// CallbackField names the first setting of r that makes callbacks ("" when none does): a
+// callback offer while waiting, or a callback exit.
+func (r QueueRules) CallbackField() string {
+	switch {
+	case r.Callback.Offered():
+		return "queue.callback"
+	case r.ClosedExit.Kind == ExitCallback:
+		return "queue.closed_exit.kind"
+	case r.MaxWaiting.Exit.Kind == ExitCallback:
+		return "queue.max_waiting_exit.kind"
+	case r.LongestWait.Exit.Kind == ExitCallback:
+		return "queue.longest_wait_exit.kind"
+	}
+	return ""
+}
+
+// CustomerCall is the customer's leg of a callback, as its scenario dials it.
+type CustomerCall struct {
+	Number       string
+	CallerID     string // what he sees: the queue's CallerID, or the number he called
+	OperatorText string // said to the operator while the customer's phone rings
+	Timeout      time.Duration
+}
+
+// CustomerRingTimeout is how long a callback's customer's phone rings.
+const CustomerRingTimeout = 30 * time.Second
+
+// CustomerLeg is the customer's leg of callback c in queue q.
+func CustomerLeg(q Queue, c Call) *CustomerCall {
+	text := "Calling back " + c.Callback.Number + "."
+	if c.Callback.VoicemailURL != "" {
+		text = "Calling back " + c.Callback.Number + ", who left a message."
+	}
+	return &CustomerCall{Number: c.Callback.Number, CallerID: cmp.Or(q.Rules.Callback.CallerID, c.DialedNumber), OperatorText: text, Timeout: CustomerRingTimeout}
 }

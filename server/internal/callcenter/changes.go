@@ -127,6 +127,8 @@ type Reply struct {
 	// positions: his place and, when trusted, his expected wait (ExpectedWait, 0 without one).
 	Announcement string
 	ExpectedWait time.Duration
+	// Callback: whom a callback scenario that reported in calls once its operator answers.
+	Callback *CustomerCall
 	Next         *Command // the next thing the scenario should do, if any
 }
 

@@ -35,8 +35,9 @@ const (
 	CloudPartyJoined
 	CloudPartyFailed
 	CloudPartyLeft
-	// CloudCustomerAnswered and CloudCustomerFailed (Code, Reason): the customer's leg of a
-	// callback, dialed once its operator answered.
+	// CloudCustomerRinging, CloudCustomerAnswered and CloudCustomerFailed (Code, Reason): the
+	// customer's leg of a callback, dialed once its operator answered.
+	CloudCustomerRinging
 	CloudCustomerAnswered
 	CloudCustomerFailed
 	// CloudCallbackAnswer: the caller's answer to an offer_callback (Accepted, with the Number

@@ -80,6 +80,12 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 		msg.Text = cmd.Text
 		msg.CallerId = cmd.CallerID
 		msg.Reason = cmd.Reason
+	case callcenter.CommandOfferCallback:
+		msg.Text, msg.Digit, msg.Words, msg.AskNumber = cmd.Text, cmd.Digit, cmd.Words, cmd.AskNumber
+	case callcenter.CommandVoicemail:
+		msg.Text = cmd.Text
+		msg.TimeoutS = timeoutSeconds(cmd.Timeout)
+		msg.Reason = cmd.Reason
 	case callcenter.CommandHold:
 		msg.MusicUrl = cmd.MusicURL
 	case callcenter.CommandResume:

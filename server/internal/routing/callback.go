@@ -44,26 +44,27 @@ func (e *Engine) newAttemptSession(c *call, of *cc.Offer) {
 
 // AttachCallback takes the report of a callback scenario started for offer of call id: its
 // session becomes the call's, and it is sent the operator's dial. The offer must still be
-// pending and have no session yet (a second scenario started for it is refused).
+// pending and have no session yet (a second scenario started for it is refused:
+// permission_denied on callback_token).
 func (e *Engine) AttachCallback(now time.Time, id cc.CallID, offer cc.OfferID, session, accessURL string) (cc.Call, cc.Changes, error) {
 	c := e.calls[id]
-	if c == nil || !c.Callback.Virtual() {
-		_, err := e.fail(cc.NotFound("callback_token", "no callback %s in progress", id))
+	refuse := func(format string, args ...any) (cc.Call, cc.Changes, error) {
+		_, err := e.fail(&cc.Error{Code: cc.CodePermissionDenied, Field: "callback_token", Message: fmt.Sprintf(format, args...)})
 		return cc.Call{}, cc.Changes{}, err
+	}
+	if c == nil || !c.Callback.Virtual() {
+		return refuse("no callback %s in progress", id)
 	}
 	of := e.offerFor(c, offer)
 	if of == nil || c.State != cc.CallWaiting {
-		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "callback %s is no longer offered under %s: its operator was released or the attempt ended", id, offer))
-		return cc.Call{}, cc.Changes{}, err
+		return refuse("callback %s is no longer offered under %s: its operator was released or the attempt ended", id, offer)
 	}
 	if c.AccessURL != "" && c.SessionID != session {
-		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "callback %s already has session %s for offer %s", id, c.SessionID, offer))
-		return cc.Call{}, cc.Changes{}, err
+		return refuse("callback %s already has session %s for offer %s", id, c.SessionID, offer)
 	}
 	q, o := e.queues[c.Queue], e.operators[of.Operator]
 	if q == nil || o == nil {
-		_, err := e.fail(cc.Errorf(cc.CodeFailedPrecondition, "callback %s: its queue or operator is gone", id))
-		return cc.Call{}, cc.Changes{}, err
+		return refuse("callback %s: its queue or operator is gone", id)
 	}
 	c.SessionID, c.AccessURL, c.lastHeard, c.undelivered = session, accessURL, now, 0
 	e.touchCall(c)
@@ -209,6 +210,9 @@ func (e *Engine) callbackQuestion(q *cc.Queue, c *call, text string) cc.Command 
 // offerCallbacks offers a call back to the callers of queues that offer it, once a call, when
 // their wait calls for it.
 func (e *Engine) offerCallbacks(now time.Time) {
+	if !e.cfg.Callbacks {
+		return
+	}
 	for _, q := range e.queues {
 		r := q.Rules.Callback
 		if !r.Offered() {
@@ -327,7 +331,7 @@ func (e *Engine) VoicemailLeft(now time.Time, c cc.Call, url string, length time
 		return e.finish(now), nil
 	}
 	number, err := q.Rules.Callback.OrDefaults().CheckNumber("caller_number", c.CallerNumber)
-	if err == nil { // a withheld number leaves a message nobody can answer by a call: it is listed alone
+	if err == nil && e.cfg.Callbacks { // else the message is listed alone: nobody can call it back
 		e.fileCallback(now, q.ID, now, c.Priority, c.DialedNumber, cc.Callback{Of: c.ID, Number: number, Attempt: 1, NotBefore: e.opens(q, now), VoicemailURL: url, VoicemailLength: length})
 	}
 	return e.finish(now), nil

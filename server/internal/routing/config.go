@@ -34,6 +34,9 @@ func (e *Engine) UpdateQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
 }
 
 func (e *Engine) saveQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
+	if field := q.Rules.CallbackField(); field != "" && !e.cfg.Callbacks {
+		return e.fail(&cc.Error{Code: cc.CodeFailedPrecondition, Field: field, Message: "callbacks need Voximplant's Management API: tandem serve --voximplant-account-id, --voximplant-key-file and --callback-rule-id"})
+	}
 	if err := e.checkExitQueues(q); err != nil {
 		return e.fail(err)
 	}

@@ -33,6 +33,9 @@ type Config struct {
 	StaleConnected time.Duration
 	// MaxSpareCalls caps the calls at spare numbers at once, over all queues; 0: no cap.
 	MaxSpareCalls int
+	// Callbacks: the cloud sender can start callback scenarios (tandem serve --voximplant-…).
+	// Without, queues may not offer callbacks, and voicemails are listed but not called back.
+	Callbacks bool
 }
 
 // Engine is the routing state and its rules.

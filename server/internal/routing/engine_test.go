@@ -22,7 +22,7 @@ type fixture struct {
 func newFixture(t *testing.T, operators ...string) *fixture {
 	t.Helper()
 	f := &fixture{t: t, now: t0}
-	f.e = New(Config{PresenceGrace: 10 * time.Second, OfferSlack: 5 * time.Second, NewID: func(p string) string {
+	f.e = New(Config{PresenceGrace: 10 * time.Second, OfferSlack: 5 * time.Second, Callbacks: true, NewID: func(p string) string {
 		f.ids++
 		return fmt.Sprintf("%s_%d", p, f.ids)
 	}})

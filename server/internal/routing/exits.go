@@ -86,6 +86,10 @@ func (e *Engine) takeExit(now time.Time, q *cc.Queue, c *call, x cc.Exit, cause 
 	case cc.ExitVoicemail:
 		e.endByExit(now, c, cc.Command{Type: cc.CommandVoicemail, Text: cmp.Or(x.Text, cc.DefaultVoicemailPrompt), Timeout: cc.MaxVoicemail, Reason: why}, atIntake)
 	case cc.ExitCallback:
+		if !e.cfg.Callbacks { // saved while they were on: the caller hears why, never silence
+			e.endByExit(now, c, cc.Command{Type: cc.CommandHangup, Text: cc.DefaultClosedText, Reason: why + "; callbacks are off"}, atIntake)
+			return
+		}
 		e.askCallback(now, q, c, x.Text, atIntake)
 	default: // message (and any kind without a handler: the caller hears why, never silence)
 		e.endByExit(now, c, cc.Command{Type: cc.CommandHangup, Text: x.Text, Reason: why}, atIntake)

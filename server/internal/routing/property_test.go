@@ -83,7 +83,7 @@ func (m *memStore) runtime() cc.Runtime {
 func TestEngineProperties(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		ids := 0
-		cfg := Config{PresenceGrace: 10 * time.Second, OfferSlack: 5 * time.Second, NewID: func(p string) string {
+		cfg := Config{PresenceGrace: 10 * time.Second, OfferSlack: 5 * time.Second, Callbacks: true, NewID: func(p string) string {
 			ids++
 			return fmt.Sprintf("%s_%04d", p, ids)
 		}}

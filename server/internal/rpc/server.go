@@ -215,7 +215,7 @@ func New(cfg Config) (*Server, error) {
 		services = append(services, vanguard.NewService(path, h))
 		mux.Handle(path, h)
 	}
-	add(callintakev1connect.NewCallIntakeServiceHandler(intake.New(cfg.Switchboard), opts))
+	add(callintakev1connect.NewCallIntakeServiceHandler(intake.New(cfg.Switchboard, cfg.Signer, cfg.Clock), opts))
 	add(operatorpresencev1connect.NewOperatorPresenceServiceHandler(presenceHandler, opts))
 	add(assignmentv1connect.NewAssignmentServiceHandler(assignment.New(cfg.Store, cfg.Switchboard), opts))
 	add(analyticsv1connect.NewAnalyticsServiceHandler(analytics.New(analytics.Config{Store: cfg.Store, Switchboard: cfg.Switchboard,

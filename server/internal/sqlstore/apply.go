@@ -236,13 +236,16 @@ func statusRow(s callcenter.OperatorStatus) []any {
 		msTime(s.WrapUpEndsAt), msTime(s.IdleSince), msTime(s.BannedUntil), jsonText(s.Marks)}
 }
 
-// callUpsert writes a call, keeping its stored note, disposition and recording URL when the new
-// ones are empty: callRow's values.
+// callUpsert writes a call, keeping its stored note, disposition, recording and voicemail URLs
+// when the new ones are empty: callRow's values.
 const callUpsert = `
 		INSERT INTO calls (` + callColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
+			voicemail_url = CASE WHEN excluded.voicemail_url <> '' THEN excluded.voicemail_url ELSE calls.voicemail_url END,
+			voicemail_ms = CASE WHEN excluded.voicemail_url <> '' THEN excluded.voicemail_ms ELSE calls.voicemail_ms END,
+			callback_of = excluded.callback_of, callback = excluded.callback,
 			disposition = CASE WHEN excluded.disposition <> '' THEN excluded.disposition ELSE calls.disposition END,
 			recording_url = CASE WHEN excluded.recording_url <> '' THEN excluded.recording_url ELSE calls.recording_url END,
 			priority = excluded.priority, client = excluded.client, manager_id = excluded.manager_id,
@@ -264,7 +267,15 @@ func callRow(c callcenter.Call) []any {
 		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, msTime(c.ArrivedAt),
 		c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
 		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime), transferText(c.Transfer), c.Disposition,
-		c.Exit.Kind, exitText(c.Exit)}
+		c.Exit.Kind, exitText(c.Exit), c.Callback.Of, callbackText(c.Callback), c.VoicemailURL, durMS(c.VoicemailLength)}
+}
+
+// callbackText is a virtual call's callback as JSON, "" for an inbound call.
+func callbackText(cb callcenter.Callback) string {
+	if !cb.Virtual() {
+		return ""
+	}
+	return jsonText(cb)
 }
 
 // partyUpsert writes a call's party: partyRow's values.

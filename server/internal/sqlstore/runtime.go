@@ -42,7 +42,8 @@ func scanStatus(s Scanner) (callcenter.OperatorStatus, error) {
 const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
 	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note, recording_url,
-	held_since, hold_time_ms, transfer, disposition, exit_kind, call_exit`
+	held_since, hold_time_ms, transfer, disposition, exit_kind, call_exit, callback_of, callback,
+	voicemail_url, voicemail_ms`
 
 // scanCall scans a calls row of callColumns.
 func scanCall(s Scanner) (callcenter.Call, error) {
@@ -51,12 +52,14 @@ func scanCall(s Scanner) (callcenter.Call, error) {
 	var arrived, answered, ended, managerUntil sql.NullInt64
 	var talk, hold int64
 	var heldSince sql.NullInt64
-	var transfer, exit string
+	var transfer, exit, callbackOf, callback string
 	var exitKind callcenter.ExitKind
+	var voicemail int64
 	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
 		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
 		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
-		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL, &heldSince, &hold, &transfer, &c.Disposition, &exitKind, &exit)
+		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL, &heldSince, &hold, &transfer, &c.Disposition, &exitKind, &exit,
+		&callbackOf, &callback, &c.VoicemailURL, &voicemail)
 	if err != nil {
 		return c, err
 	}
@@ -70,6 +73,12 @@ func scanCall(s Scanner) (callcenter.Call, error) {
 	c.TalkTime = msDur(talk)
 	c.HeldSince = timeMS(heldSince)
 	c.HoldTime = msDur(hold)
+	c.VoicemailLength = msDur(voicemail)
+	if callback != "" {
+		if err := json.Unmarshal([]byte(callback), &c.Callback); err != nil {
+			return c, fmt.Errorf("call %q: callback: %w", c.ID, err)
+		}
+	}
 	if exit != "" {
 		if err := json.Unmarshal([]byte(exit), &c.Exit); err != nil {
 			return c, fmt.Errorf("call %q: exit: %w", c.ID, err)

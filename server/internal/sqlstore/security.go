@@ -242,7 +242,8 @@ func (d Dialect) scrubCalls(ctx context.Context, tx Tx, at time.Time) (callcente
 	var r callcenter.PurgeResult
 	res, err := tx.ExecContext(ctx, `
 		UPDATE calls SET caller_number = '', caller_name = '', client = '', session_id = '',
-			access_url = '', sip_headers = 'null', custom_data = '', recording_url = '', purged_at = ?
+			access_url = '', sip_headers = 'null', custom_data = '', recording_url = '',
+			voicemail_url = '', callback = '', purged_at = ?
 		WHERE id IN (SELECT id FROM erase_calls)`, at.UnixMilli())
 	if err != nil {
 		return r, d.errorf("erase calls: %w", err)

@@ -410,6 +410,8 @@ func Changes() callcenter.Changes {
 				AccessURL: "https://media/1", CallerNumber: "+15551111", CallerName: "Carl",
 				DialedNumber: "+15550001", SIPHeaders: map[string]string{"X-Lang": "en", "X-VIP": "1"},
 				CustomData: `{"a":1}`, ArrivedAt: at(0), Offer: "of-1",
+				Callback: callcenter.Callback{Of: "c-9", Number: "+15551111", Attempt: 2, NotBefore: at(-time.Minute),
+					VoicemailURL: "https://storage.example/records/vm-9.mp3", VoicemailLength: 7 * time.Second},
 				Parties: []callcenter.Party{{ID: "pa-2", Call: "c-1", Mode: callcenter.PartyWhisper, State: callcenter.PartyJoined,
 					Contact: callcenter.Contact{Kind: callcenter.ContactSIP, Target: "sip:olga@pbx"}, AddedBy: "olga-key", Monitor: true,
 					InvitedAt: at(11 * time.Second), JoinedAt: at(14 * time.Second)}}},
@@ -418,6 +420,7 @@ func Changes() callcenter.Changes {
 				AnsweredAt: at(-9 * time.Minute), EndedAt: at(5 * time.Second),
 				HungUpBy: callcenter.HangupCaller, TalkTime: 9*time.Minute + 5*time.Second, HoldTime: 40 * time.Second,
 				RecordingURL: "https://storage.example/records/c-0.mp3",
+				VoicemailURL: "https://storage.example/records/vm-0.mp3", VoicemailLength: 12 * time.Second,
 				Parties: []callcenter.Party{
 					{ID: "pa-0", Call: "c-0", Mode: callcenter.PartyConference, State: callcenter.PartyLeft,
 						Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "ann"}, Operator: "op-ann", AddedBy: "op-bob",

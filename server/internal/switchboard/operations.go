@@ -31,6 +31,20 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in cc.
 	})
 }
 
+// AttachCallback takes the report of a callback scenario started for offer of call id (its
+// token checked): the reply says whom it calls back; the operator's dial follows as a command.
+// A request id seen before gets its first reply again.
+func (s *Switchboard) AttachCallback(ctx context.Context, requestID string, id cc.CallID, offer cc.OfferID, session, accessURL string) (cc.Reply, error) {
+	return s.cloudStep(ctx, requestID, func(now time.Time) (cc.Reply, cc.Changes, error) {
+		c, ch, err := s.engine.AttachCallback(now, id, offer, session, accessURL)
+		if err != nil {
+			return cc.Reply{}, ch, err
+		}
+		q, _ := s.engine.Queue(c.Queue)
+		return cc.Reply{Call: c.ID, Queue: c.Queue, Callback: cc.CustomerLeg(q, c)}, ch, nil
+	})
+}
+
 // ReportEvent applies a cloud event. A request id seen before gets its first reply again; an
 // event for a call that already finished changes nothing.
 func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.CallID, ev cc.CloudEvent) (cc.Reply, error) {
@@ -39,8 +53,13 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 		var ch cc.Changes
 		_, live := s.engine.Call(id)
 		if !live {
-			if _, _, err := s.store.Call(ctx, id); err != nil {
+			stored, _, err := s.store.Call(ctx, id)
+			if err != nil {
 				return reply, ch, err // unknown call: not_found
+			}
+			if ev.Kind == cc.CloudVoicemailRecorded { // the record stops as the call ends
+				ch, err = s.engine.VoicemailLeft(now, stored, ev.RecordingURL, ev.Length)
+				return reply, ch, err
 			}
 		}
 		if live || ev.Kind == cc.CloudSpeechAnswer { // an answer may come after the call ended
@@ -101,7 +120,7 @@ func (s *Switchboard) SessionGone(id cc.CallID, reason string) {
 func (s *Switchboard) Undelivered(cmd cc.Command, reason string) {
 	err := s.do(context.Background(), func(now time.Time) (cc.Changes, error) {
 		switch cmd.Type {
-		case cc.CommandDial:
+		case cc.CommandDial, cc.CommandStartCallback:
 			return s.engine.DialUndelivered(now, cmd.Call, cmd.Offer, reason), nil
 		case cc.CommandAddParty, cc.CommandPartyMode:
 			return s.engine.PartyUndelivered(now, cmd, reason), nil

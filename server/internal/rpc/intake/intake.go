@@ -12,6 +12,7 @@ import (
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
+	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
 	"github.com/tandemcc/tandem/server/internal/rpc/codes"
 	"github.com/tandemcc/tandem/server/internal/rpc/convert"
@@ -21,14 +22,21 @@ import (
 // its first reply again.
 type Switchboard interface {
 	RegisterCall(ctx context.Context, requestID string, in cc.Intake) (cc.Reply, error)
+	AttachCallback(ctx context.Context, requestID string, id cc.CallID, offer cc.OfferID, session, accessURL string) (cc.Reply, error)
 	ReportEvent(ctx context.Context, requestID string, id cc.CallID, ev cc.CloudEvent) (cc.Reply, error)
 }
 
 // Handler serves CallIntake.
-type Handler struct{ board Switchboard }
+type Handler struct {
+	board  Switchboard
+	tokens *cloud.Signer // checks callback tokens
+	clock  clock.Clock
+}
 
-// New returns CallIntake on board.
-func New(board Switchboard) *Handler { return &Handler{board: board} }
+// New returns CallIntake on board; tokens checks the callback scenarios' tokens.
+func New(board Switchboard, tokens *cloud.Signer, clk clock.Clock) *Handler {
+	return &Handler{board: board, tokens: tokens, clock: clk}
+}
 
 func requestID(id string) error {
 	if err := convert.Required("request_id", id); err != nil {
@@ -52,21 +60,13 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 	}
 	err := requestID(m.GetRequestId())
 	if err == nil && m.GetCallbackToken() != "" {
-		err = callbacksNotServed("callback_token")
+		return h.attachCallback(ctx, m)
 	}
 	if err == nil && m.GetPriority() > 100 {
 		err = cc.Invalid("priority", "must be 0 to 100")
 	}
-	if err == nil && in.AccessURL == "" {
-		in.AccessURL = m.GetAccessUrl()
-		err = convert.Required("access_url", in.AccessURL)
-	}
 	if err == nil {
-		field := "access_secure_url"
-		if m.GetAccessSecureUrl() == "" {
-			field = "access_url"
-		}
-		err = cc.CheckURL(field, in.AccessURL)
+		in.AccessURL, err = accessURL(m)
 	}
 	if err == nil {
 		err = convert.Required("dialed_number", in.DialedNumber)
@@ -104,6 +104,43 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 		if out.Next, err = cloud.CommandMessage(*reply.Next); err != nil {
 			return nil, codes.ToConnect(ctx, err)
 		}
+	}
+	return connect.NewResponse(out), nil
+}
+
+// accessURL is the session's accessSecureURL, or its accessURL without one.
+func accessURL(m *callintakev1.RegisterCallRequest) (string, error) {
+	if u := m.GetAccessSecureUrl(); u != "" {
+		return u, cc.CheckURL("access_secure_url", u)
+	}
+	u := m.GetAccessUrl()
+	if err := convert.Required("access_url", u); err != nil {
+		return "", err
+	}
+	return u, cc.CheckURL("access_url", u)
+}
+
+// attachCallback serves the RegisterCall of a callback scenario: its token names the call and
+// the offer it was started for.
+func (h *Handler) attachCallback(ctx context.Context, m *callintakev1.RegisterCallRequest) (*connect.Response[callintakev1.RegisterCallResponse], error) {
+	url, err := accessURL(m)
+	if err == nil {
+		err = convert.MaxLen("session_id", m.GetSessionId(), 128)
+	}
+	var tok cloud.CallbackToken
+	if err == nil {
+		tok, err = h.tokens.VerifyCallback(m.GetCallbackToken(), h.clock.Now())
+	}
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	reply, err := h.board.AttachCallback(ctx, m.GetRequestId(), tok.Call, tok.Offer, m.GetSessionId(), url)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	out := &callintakev1.RegisterCallResponse{CallId: string(reply.Call), QueueId: string(reply.Queue)}
+	if leg := reply.Callback; leg != nil {
+		out.Callback = &callintakev1.CallbackCall{CustomerNumber: leg.Number, CallerId: leg.CallerID, OperatorText: leg.OperatorText, CustomerTimeoutS: uint32(leg.Timeout / time.Second)}
 	}
 	return connect.NewResponse(out), nil
 }
@@ -183,13 +220,34 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 	case *callintakev1.ReportCallEventRequest_PartyLeft:
 		return partyEvent("party_left", e.PartyLeft.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyLeft})
 	case *callintakev1.ReportCallEventRequest_CustomerRinging:
-		return cc.CloudEvent{}, callbacksNotServed("customer_ringing")
+		return cc.CloudEvent{Kind: cc.CloudCustomerRinging, Offer: offer}, nil
 	case *callintakev1.ReportCallEventRequest_CustomerAnswered:
-		return cc.CloudEvent{}, callbacksNotServed("customer_answered")
+		return cc.CloudEvent{Kind: cc.CloudCustomerAnswered, Offer: offer, RingTime: msDur(e.CustomerAnswered.GetRingTimeMs())}, nil
 	case *callintakev1.ReportCallEventRequest_CustomerFailed:
-		return cc.CloudEvent{}, callbacksNotServed("customer_failed")
+		if e.CustomerFailed.GetCode() <= 0 {
+			return cc.CloudEvent{}, cc.Invalid("customer_failed.code", "required: the cloud's failure code, like 486")
+		}
+		return cc.CloudEvent{Kind: cc.CloudCustomerFailed, Offer: offer, Code: int(e.CustomerFailed.GetCode()), Reason: e.CustomerFailed.GetReason(), RingTime: msDur(e.CustomerFailed.GetRingTimeMs())}, nil
+	case *callintakev1.ReportCallEventRequest_CallbackAnswer:
+		number := e.CallbackAnswer.GetNumber()
+		if err := convert.MaxLen("callback_answer.number", number, 32); err != nil {
+			return cc.CloudEvent{}, err
+		}
+		return cc.CloudEvent{Kind: cc.CloudCallbackAnswer, Accepted: e.CallbackAnswer.GetAccepted(), Number: number}, nil
+	case *callintakev1.ReportCallEventRequest_VoicemailRecorded:
+		url := e.VoicemailRecorded.GetUrl()
+		if err := cc.CheckURL("voicemail_recorded.url", url); err != nil {
+			return cc.CloudEvent{}, err
+		}
+		if !strings.HasPrefix(url, "https://") { // the web app plays it from an https page
+			return cc.CloudEvent{}, cc.Invalid("voicemail_recorded.url", "must be https: %q", url)
+		}
+		if err := convert.MaxLen("voicemail_recorded.url", url, 2048); err != nil {
+			return cc.CloudEvent{}, err
+		}
+		return cc.CloudEvent{Kind: cc.CloudVoicemailRecorded, RecordingURL: url, Length: msDur(e.VoicemailRecorded.GetLengthMs())}, nil
 	}
-	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started, party_ringing, party_joined, party_failed, party_left")
+	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started, party_ringing, party_joined, party_failed, party_left, customer_ringing, customer_answered, customer_failed, callback_answer, voicemail_recorded")
 }
 
 // partyEvent is ev about the party leg id, which the event (named name) must carry.
@@ -210,12 +268,6 @@ var partyIn = map[commonv1.HangupParty]cc.HangupParty{
 var verdictIn = map[callintakev1.SpeechVerdict]cc.Verdict{
 	callintakev1.SpeechVerdict_SPEECH_VERDICT_YES: cc.VerdictYes,
 	callintakev1.SpeechVerdict_SPEECH_VERDICT_NO:  cc.VerdictNo,
-}
-
-// callbacksNotServed refuses a callback's request until the engine serves callbacks (issue 22):
-// the outbound scenario's RegisterCall (callback_token) and its customer_* events.
-func callbacksNotServed(field string) error {
-	return &cc.Error{Code: cc.CodeFailedPrecondition, Field: field, Message: "callbacks are not served by this Tandem yet"}
 }
 
 func msDur(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }

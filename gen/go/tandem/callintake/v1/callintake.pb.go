@@ -475,6 +475,8 @@ type ReportCallEventRequest struct {
 	//	*ReportCallEventRequest_CustomerRinging
 	//	*ReportCallEventRequest_CustomerAnswered
 	//	*ReportCallEventRequest_CustomerFailed
+	//	*ReportCallEventRequest_CallbackAnswer
+	//	*ReportCallEventRequest_VoicemailRecorded
 	Event         isReportCallEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -671,6 +673,24 @@ func (x *ReportCallEventRequest) GetCustomerFailed() *CustomerFailed {
 	return nil
 }
 
+func (x *ReportCallEventRequest) GetCallbackAnswer() *CallbackAnswer {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_CallbackAnswer); ok {
+			return x.CallbackAnswer
+		}
+	}
+	return nil
+}
+
+func (x *ReportCallEventRequest) GetVoicemailRecorded() *VoicemailRecorded {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_VoicemailRecorded); ok {
+			return x.VoicemailRecorded
+		}
+	}
+	return nil
+}
+
 type isReportCallEventRequest_Event interface {
 	isReportCallEventRequest_Event()
 }
@@ -731,6 +751,14 @@ type ReportCallEventRequest_CustomerFailed struct {
 	CustomerFailed *CustomerFailed `protobuf:"bytes,142,opt,name=customer_failed,json=customerFailed,proto3,oneof"`
 }
 
+type ReportCallEventRequest_CallbackAnswer struct {
+	CallbackAnswer *CallbackAnswer `protobuf:"bytes,160,opt,name=callback_answer,json=callbackAnswer,proto3,oneof"`
+}
+
+type ReportCallEventRequest_VoicemailRecorded struct {
+	VoicemailRecorded *VoicemailRecorded `protobuf:"bytes,161,opt,name=voicemail_recorded,json=voicemailRecorded,proto3,oneof"`
+}
+
 func (*ReportCallEventRequest_OperatorAnswered) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_DialFailed) isReportCallEventRequest_Event() {}
@@ -759,6 +787,125 @@ func (*ReportCallEventRequest_CustomerAnswered) isReportCallEventRequest_Event()
 
 func (*ReportCallEventRequest_CustomerFailed) isReportCallEventRequest_Event() {}
 
+func (*ReportCallEventRequest_CallbackAnswer) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_VoicemailRecorded) isReportCallEventRequest_Event() {}
+
+// CallbackAnswer: the caller's answer to an offer_callback command. Accepted, Tandem replies
+// with a hangup whose text confirms the number (his call ends; a callback keeps his place), or a
+// say whose text says the number cannot be called back (he waits on); declined, nothing — or,
+// when the offer was his queue's exit, a hangup with a goodbye.
+type CallbackAnswer struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// He pressed the command's digit or said one of its words.
+	Accepted bool `protobuf:"varint,1,opt,name=accepted,proto3" json:"accepted,omitempty"`
+	// The number he keyed in when the command asked for one (ask_number); empty otherwise: his
+	// caller id is called back.
+	Number        string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallbackAnswer) Reset() {
+	*x = CallbackAnswer{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallbackAnswer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallbackAnswer) ProtoMessage() {}
+
+func (x *CallbackAnswer) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallbackAnswer.ProtoReflect.Descriptor instead.
+func (*CallbackAnswer) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CallbackAnswer) GetAccepted() bool {
+	if x != nil {
+		return x.Accepted
+	}
+	return false
+}
+
+func (x *CallbackAnswer) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+// VoicemailRecorded: the caller's message after a voicemail command, reported once the record
+// stopped (CallEvents.RecordStopped), even after the call ended. A second report changes nothing.
+type VoicemailRecorded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The record's URL on the cloud's storage (https).
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// Its length.
+	LengthMs      uint32 `protobuf:"varint,2,opt,name=length_ms,json=lengthMs,proto3" json:"length_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VoicemailRecorded) Reset() {
+	*x = VoicemailRecorded{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VoicemailRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VoicemailRecorded) ProtoMessage() {}
+
+func (x *VoicemailRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VoicemailRecorded.ProtoReflect.Descriptor instead.
+func (*VoicemailRecorded) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *VoicemailRecorded) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *VoicemailRecorded) GetLengthMs() uint32 {
+	if x != nil {
+		return x.LengthMs
+	}
+	return 0
+}
+
 // CustomerRinging: a callback's customer leg rings (CallEvents.Ringing on it).
 type CustomerRinging struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -768,7 +915,7 @@ type CustomerRinging struct {
 
 func (x *CustomerRinging) Reset() {
 	*x = CustomerRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -780,7 +927,7 @@ func (x *CustomerRinging) String() string {
 func (*CustomerRinging) ProtoMessage() {}
 
 func (x *CustomerRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[4]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -793,7 +940,7 @@ func (x *CustomerRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CustomerRinging.ProtoReflect.Descriptor instead.
 func (*CustomerRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{4}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
 }
 
 // CustomerAnswered: a callback's customer answered; he is bridged to the operator, who was
@@ -809,7 +956,7 @@ type CustomerAnswered struct {
 
 func (x *CustomerAnswered) Reset() {
 	*x = CustomerAnswered{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -821,7 +968,7 @@ func (x *CustomerAnswered) String() string {
 func (*CustomerAnswered) ProtoMessage() {}
 
 func (x *CustomerAnswered) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[5]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -834,7 +981,7 @@ func (x *CustomerAnswered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CustomerAnswered.ProtoReflect.Descriptor instead.
 func (*CustomerAnswered) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{5}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CustomerAnswered) GetRingTimeMs() uint32 {
@@ -860,7 +1007,7 @@ type CustomerFailed struct {
 
 func (x *CustomerFailed) Reset() {
 	*x = CustomerFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -872,7 +1019,7 @@ func (x *CustomerFailed) String() string {
 func (*CustomerFailed) ProtoMessage() {}
 
 func (x *CustomerFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[6]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -885,7 +1032,7 @@ func (x *CustomerFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CustomerFailed.ProtoReflect.Descriptor instead.
 func (*CustomerFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{6}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CustomerFailed) GetCode() int32 {
@@ -920,7 +1067,7 @@ type PartyRinging struct {
 
 func (x *PartyRinging) Reset() {
 	*x = PartyRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -932,7 +1079,7 @@ func (x *PartyRinging) String() string {
 func (*PartyRinging) ProtoMessage() {}
 
 func (x *PartyRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[7]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -945,7 +1092,7 @@ func (x *PartyRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyRinging.ProtoReflect.Descriptor instead.
 func (*PartyRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{7}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PartyRinging) GetPartyId() string {
@@ -967,7 +1114,7 @@ type PartyJoined struct {
 
 func (x *PartyJoined) Reset() {
 	*x = PartyJoined{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -979,7 +1126,7 @@ func (x *PartyJoined) String() string {
 func (*PartyJoined) ProtoMessage() {}
 
 func (x *PartyJoined) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[8]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -992,7 +1139,7 @@ func (x *PartyJoined) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyJoined.ProtoReflect.Descriptor instead.
 func (*PartyJoined) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{8}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PartyJoined) GetPartyId() string {
@@ -1022,7 +1169,7 @@ type PartyFailed struct {
 
 func (x *PartyFailed) Reset() {
 	*x = PartyFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1034,7 +1181,7 @@ func (x *PartyFailed) String() string {
 func (*PartyFailed) ProtoMessage() {}
 
 func (x *PartyFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1047,7 +1194,7 @@ func (x *PartyFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyFailed.ProtoReflect.Descriptor instead.
 func (*PartyFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PartyFailed) GetPartyId() string {
@@ -1089,7 +1236,7 @@ type PartyLeft struct {
 
 func (x *PartyLeft) Reset() {
 	*x = PartyLeft{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1101,7 +1248,7 @@ func (x *PartyLeft) String() string {
 func (*PartyLeft) ProtoMessage() {}
 
 func (x *PartyLeft) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1114,7 +1261,7 @@ func (x *PartyLeft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyLeft.ProtoReflect.Descriptor instead.
 func (*PartyLeft) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PartyLeft) GetPartyId() string {
@@ -1137,7 +1284,7 @@ type RecordingStarted struct {
 
 func (x *RecordingStarted) Reset() {
 	*x = RecordingStarted{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1149,7 +1296,7 @@ func (x *RecordingStarted) String() string {
 func (*RecordingStarted) ProtoMessage() {}
 
 func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1162,7 +1309,7 @@ func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordingStarted.ProtoReflect.Descriptor instead.
 func (*RecordingStarted) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RecordingStarted) GetUrl() string {
@@ -1183,7 +1330,7 @@ type OperatorRinging struct {
 
 func (x *OperatorRinging) Reset() {
 	*x = OperatorRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1195,7 +1342,7 @@ func (x *OperatorRinging) String() string {
 func (*OperatorRinging) ProtoMessage() {}
 
 func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1208,7 +1355,7 @@ func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorRinging.ProtoReflect.Descriptor instead.
 func (*OperatorRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
 }
 
 // OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -1222,7 +1369,7 @@ type OperatorAnswered struct {
 
 func (x *OperatorAnswered) Reset() {
 	*x = OperatorAnswered{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1234,7 +1381,7 @@ func (x *OperatorAnswered) String() string {
 func (*OperatorAnswered) ProtoMessage() {}
 
 func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1247,7 +1394,7 @@ func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorAnswered.ProtoReflect.Descriptor instead.
 func (*OperatorAnswered) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OperatorAnswered) GetRingTimeMs() uint32 {
@@ -1272,7 +1419,7 @@ type DialFailed struct {
 
 func (x *DialFailed) Reset() {
 	*x = DialFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1284,7 +1431,7 @@ func (x *DialFailed) String() string {
 func (*DialFailed) ProtoMessage() {}
 
 func (x *DialFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1297,7 +1444,7 @@ func (x *DialFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DialFailed.ProtoReflect.Descriptor instead.
 func (*DialFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DialFailed) GetCode() int32 {
@@ -1333,7 +1480,7 @@ type CallEnded struct {
 
 func (x *CallEnded) Reset() {
 	*x = CallEnded{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1345,7 +1492,7 @@ func (x *CallEnded) String() string {
 func (*CallEnded) ProtoMessage() {}
 
 func (x *CallEnded) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1358,7 +1505,7 @@ func (x *CallEnded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallEnded.ProtoReflect.Descriptor instead.
 func (*CallEnded) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CallEnded) GetHungUpBy() v1.HangupParty {
@@ -1386,7 +1533,7 @@ type CallerAbandoned struct {
 
 func (x *CallerAbandoned) Reset() {
 	*x = CallerAbandoned{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1398,7 +1545,7 @@ func (x *CallerAbandoned) String() string {
 func (*CallerAbandoned) ProtoMessage() {}
 
 func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1411,7 +1558,7 @@ func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerAbandoned.ProtoReflect.Descriptor instead.
 func (*CallerAbandoned) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CallerAbandoned) GetWaitTimeMs() uint32 {
@@ -1438,7 +1585,7 @@ type SpeechAnswer struct {
 
 func (x *SpeechAnswer) Reset() {
 	*x = SpeechAnswer{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1450,7 +1597,7 @@ func (x *SpeechAnswer) String() string {
 func (*SpeechAnswer) ProtoMessage() {}
 
 func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1463,7 +1610,7 @@ func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpeechAnswer.ProtoReflect.Descriptor instead.
 func (*SpeechAnswer) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{17}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SpeechAnswer) GetQuestionId() string {
@@ -1504,7 +1651,7 @@ type ReportCallEventResponse struct {
 
 func (x *ReportCallEventResponse) Reset() {
 	*x = ReportCallEventResponse{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1516,7 +1663,7 @@ func (x *ReportCallEventResponse) String() string {
 func (*ReportCallEventResponse) ProtoMessage() {}
 
 func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1529,7 +1676,7 @@ func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventResponse.ProtoReflect.Descriptor instead.
 func (*ReportCallEventResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{18}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ReportCallEventResponse) GetNext() *CloudCommand {
@@ -1553,7 +1700,10 @@ type CloudCommand struct {
 	// "party_mode" (mix party_id by another mode; no new dial) or "drop_party" (hang up
 	// party_id's leg; caller and operator stay); "forward" (say text if any, then dial contact
 	// and bridge the caller with it; the session ends when either side hangs up: Tandem is done
-	// with the call and expects no events about it).
+	// with the call and expects no events about it); "offer_callback" (say text and listen for
+	// digit or words while the music plays: report a CallbackAnswer); "voicemail" (say text, a
+	// tone, then record the caller for at most timeout_s and report VoicemailRecorded; Tandem is
+	// done with the call otherwise).
 	Type   string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	CallId string `protobuf:"bytes,2,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
 	// dial, cancel, transfer, complete_transfer, cancel_transfer: the lease the outcome events
@@ -1587,14 +1737,22 @@ type CloudCommand struct {
 	// only the operator hears him) or "barge" (all hear all).
 	Mode string `protobuf:"bytes,100,opt,name=mode,proto3" json:"mode,omitempty"`
 	// add_party, party_mode, drop_party: the party leg the command is about; its events name it.
-	PartyId       string `protobuf:"bytes,120,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	PartyId string `protobuf:"bytes,120,opt,name=party_id,json=partyId,proto3" json:"party_id,omitempty"`
+	// offer_callback: the key that accepts (one of 0-9 * #) and the words that accept when
+	// spoken; the scenario reports a CallbackAnswer (accepted false after askTimeoutS without
+	// one). The caller keeps hearing the music while he is asked.
+	Digit string   `protobuf:"bytes,160,opt,name=digit,proto3" json:"digit,omitempty"`
+	Words []string `protobuf:"bytes,161,rep,name=words,proto3" json:"words,omitempty"`
+	// offer_callback: his caller id cannot be called back; once he accepts, ask him to key in his
+	// number ending with # and report it in CallbackAnswer.number.
+	AskNumber     bool `protobuf:"varint,162,opt,name=ask_number,json=askNumber,proto3" json:"ask_number,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CloudCommand) Reset() {
 	*x = CloudCommand{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1606,7 +1764,7 @@ func (x *CloudCommand) String() string {
 func (*CloudCommand) ProtoMessage() {}
 
 func (x *CloudCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1619,7 +1777,7 @@ func (x *CloudCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudCommand.ProtoReflect.Descriptor instead.
 func (*CloudCommand) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{19}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CloudCommand) GetType() string {
@@ -1706,6 +1864,27 @@ func (x *CloudCommand) GetPartyId() string {
 	return ""
 }
 
+func (x *CloudCommand) GetDigit() string {
+	if x != nil {
+		return x.Digit
+	}
+	return ""
+}
+
+func (x *CloudCommand) GetWords() []string {
+	if x != nil {
+		return x.Words
+	}
+	return nil
+}
+
+func (x *CloudCommand) GetAskNumber() bool {
+	if x != nil {
+		return x.AskNumber
+	}
+	return false
+}
+
 // CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
 type CloudContact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1717,7 +1896,7 @@ type CloudContact struct {
 
 func (x *CloudContact) Reset() {
 	*x = CloudContact{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1729,7 +1908,7 @@ func (x *CloudContact) String() string {
 func (*CloudContact) ProtoMessage() {}
 
 func (x *CloudContact) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1742,7 +1921,7 @@ func (x *CloudContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudContact.ProtoReflect.Descriptor instead.
 func (*CloudContact) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{20}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CloudContact) GetKind() string {
@@ -1803,7 +1982,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x0fcustomer_number\x18\x01 \x01(\tR\x0ecustomerNumber\x12\x1b\n" +
 	"\tcaller_id\x18\x02 \x01(\tR\bcallerId\x12#\n" +
 	"\roperator_text\x18\x03 \x01(\tR\foperatorText\x12,\n" +
-	"\x12customer_timeout_s\x18\x04 \x01(\rR\x10customerTimeoutS\"\xf5\t\n" +
+	"\x12customer_timeout_s\x18\x04 \x01(\rR\x10customerTimeoutS\"\xa2\v\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
@@ -1828,8 +2007,16 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"party_left\x18{ \x01(\v2\x1f.tandem.callintake.v1.PartyLeftH\x00R\tpartyLeft\x12S\n" +
 	"\x10customer_ringing\x18\x8c\x01 \x01(\v2%.tandem.callintake.v1.CustomerRingingH\x00R\x0fcustomerRinging\x12V\n" +
 	"\x11customer_answered\x18\x8d\x01 \x01(\v2&.tandem.callintake.v1.CustomerAnsweredH\x00R\x10customerAnswered\x12P\n" +
-	"\x0fcustomer_failed\x18\x8e\x01 \x01(\v2$.tandem.callintake.v1.CustomerFailedH\x00R\x0ecustomerFailedB\a\n" +
-	"\x05event\"\x11\n" +
+	"\x0fcustomer_failed\x18\x8e\x01 \x01(\v2$.tandem.callintake.v1.CustomerFailedH\x00R\x0ecustomerFailed\x12P\n" +
+	"\x0fcallback_answer\x18\xa0\x01 \x01(\v2$.tandem.callintake.v1.CallbackAnswerH\x00R\x0ecallbackAnswer\x12Y\n" +
+	"\x12voicemail_recorded\x18\xa1\x01 \x01(\v2'.tandem.callintake.v1.VoicemailRecordedH\x00R\x11voicemailRecordedB\a\n" +
+	"\x05event\"D\n" +
+	"\x0eCallbackAnswer\x12\x1a\n" +
+	"\baccepted\x18\x01 \x01(\bR\baccepted\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\"B\n" +
+	"\x11VoicemailRecorded\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x12\x1b\n" +
+	"\tlength_ms\x18\x02 \x01(\rR\blengthMs\"\x11\n" +
 	"\x0fCustomerRinging\"4\n" +
 	"\x10CustomerAnswered\x12 \n" +
 	"\fring_time_ms\x18\x01 \x01(\rR\n" +
@@ -1882,7 +2069,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"confidence\x12=\n" +
 	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"Q\n" +
 	"\x17ReportCallEventResponse\x126\n" +
-	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xe7\x02\n" +
+	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xb5\x03\n" +
 	"\fCloudCommand\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1896,7 +2083,11 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x06reason\x18\t \x01(\tR\x06reason\x12\x1b\n" +
 	"\tmusic_url\x18( \x01(\tR\bmusicUrl\x12\x12\n" +
 	"\x04mode\x18d \x01(\tR\x04mode\x12\x19\n" +
-	"\bparty_id\x18x \x01(\tR\apartyId\":\n" +
+	"\bparty_id\x18x \x01(\tR\apartyId\x12\x15\n" +
+	"\x05digit\x18\xa0\x01 \x01(\tR\x05digit\x12\x15\n" +
+	"\x05words\x18\xa1\x01 \x03(\tR\x05words\x12\x1e\n" +
+	"\n" +
+	"ask_number\x18\xa2\x01 \x01(\bR\taskNumber\":\n" +
 	"\fCloudContact\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target*z\n" +
@@ -1923,67 +2114,71 @@ func file_tandem_callintake_v1_callintake_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_callintake_v1_callintake_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 	(SpeechVerdict)(0),              // 0: tandem.callintake.v1.SpeechVerdict
 	(*RegisterCallRequest)(nil),     // 1: tandem.callintake.v1.RegisterCallRequest
 	(*RegisterCallResponse)(nil),    // 2: tandem.callintake.v1.RegisterCallResponse
 	(*CallbackCall)(nil),            // 3: tandem.callintake.v1.CallbackCall
 	(*ReportCallEventRequest)(nil),  // 4: tandem.callintake.v1.ReportCallEventRequest
-	(*CustomerRinging)(nil),         // 5: tandem.callintake.v1.CustomerRinging
-	(*CustomerAnswered)(nil),        // 6: tandem.callintake.v1.CustomerAnswered
-	(*CustomerFailed)(nil),          // 7: tandem.callintake.v1.CustomerFailed
-	(*PartyRinging)(nil),            // 8: tandem.callintake.v1.PartyRinging
-	(*PartyJoined)(nil),             // 9: tandem.callintake.v1.PartyJoined
-	(*PartyFailed)(nil),             // 10: tandem.callintake.v1.PartyFailed
-	(*PartyLeft)(nil),               // 11: tandem.callintake.v1.PartyLeft
-	(*RecordingStarted)(nil),        // 12: tandem.callintake.v1.RecordingStarted
-	(*OperatorRinging)(nil),         // 13: tandem.callintake.v1.OperatorRinging
-	(*OperatorAnswered)(nil),        // 14: tandem.callintake.v1.OperatorAnswered
-	(*DialFailed)(nil),              // 15: tandem.callintake.v1.DialFailed
-	(*CallEnded)(nil),               // 16: tandem.callintake.v1.CallEnded
-	(*CallerAbandoned)(nil),         // 17: tandem.callintake.v1.CallerAbandoned
-	(*SpeechAnswer)(nil),            // 18: tandem.callintake.v1.SpeechAnswer
-	(*ReportCallEventResponse)(nil), // 19: tandem.callintake.v1.ReportCallEventResponse
-	(*CloudCommand)(nil),            // 20: tandem.callintake.v1.CloudCommand
-	(*CloudContact)(nil),            // 21: tandem.callintake.v1.CloudContact
-	nil,                             // 22: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	(*timestamppb.Timestamp)(nil),   // 23: google.protobuf.Timestamp
-	(v1.HangupParty)(0),             // 24: tandem.common.v1.HangupParty
+	(*CallbackAnswer)(nil),          // 5: tandem.callintake.v1.CallbackAnswer
+	(*VoicemailRecorded)(nil),       // 6: tandem.callintake.v1.VoicemailRecorded
+	(*CustomerRinging)(nil),         // 7: tandem.callintake.v1.CustomerRinging
+	(*CustomerAnswered)(nil),        // 8: tandem.callintake.v1.CustomerAnswered
+	(*CustomerFailed)(nil),          // 9: tandem.callintake.v1.CustomerFailed
+	(*PartyRinging)(nil),            // 10: tandem.callintake.v1.PartyRinging
+	(*PartyJoined)(nil),             // 11: tandem.callintake.v1.PartyJoined
+	(*PartyFailed)(nil),             // 12: tandem.callintake.v1.PartyFailed
+	(*PartyLeft)(nil),               // 13: tandem.callintake.v1.PartyLeft
+	(*RecordingStarted)(nil),        // 14: tandem.callintake.v1.RecordingStarted
+	(*OperatorRinging)(nil),         // 15: tandem.callintake.v1.OperatorRinging
+	(*OperatorAnswered)(nil),        // 16: tandem.callintake.v1.OperatorAnswered
+	(*DialFailed)(nil),              // 17: tandem.callintake.v1.DialFailed
+	(*CallEnded)(nil),               // 18: tandem.callintake.v1.CallEnded
+	(*CallerAbandoned)(nil),         // 19: tandem.callintake.v1.CallerAbandoned
+	(*SpeechAnswer)(nil),            // 20: tandem.callintake.v1.SpeechAnswer
+	(*ReportCallEventResponse)(nil), // 21: tandem.callintake.v1.ReportCallEventResponse
+	(*CloudCommand)(nil),            // 22: tandem.callintake.v1.CloudCommand
+	(*CloudContact)(nil),            // 23: tandem.callintake.v1.CloudContact
+	nil,                             // 24: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	(*timestamppb.Timestamp)(nil),   // 25: google.protobuf.Timestamp
+	(v1.HangupParty)(0),             // 26: tandem.common.v1.HangupParty
 }
 var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
-	22, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	23, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
-	20, // 2: tandem.callintake.v1.RegisterCallResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	24, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	25, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
+	22, // 2: tandem.callintake.v1.RegisterCallResponse.next:type_name -> tandem.callintake.v1.CloudCommand
 	3,  // 3: tandem.callintake.v1.RegisterCallResponse.callback:type_name -> tandem.callintake.v1.CallbackCall
-	23, // 4: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	14, // 5: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
-	15, // 6: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
-	16, // 7: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
-	17, // 8: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
-	18, // 9: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
-	13, // 10: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
-	12, // 11: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
-	8,  // 12: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
-	9,  // 13: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
-	10, // 14: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
-	11, // 15: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
-	5,  // 16: tandem.callintake.v1.ReportCallEventRequest.customer_ringing:type_name -> tandem.callintake.v1.CustomerRinging
-	6,  // 17: tandem.callintake.v1.ReportCallEventRequest.customer_answered:type_name -> tandem.callintake.v1.CustomerAnswered
-	7,  // 18: tandem.callintake.v1.ReportCallEventRequest.customer_failed:type_name -> tandem.callintake.v1.CustomerFailed
-	24, // 19: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,  // 20: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
-	20, // 21: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	21, // 22: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 23: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	4,  // 24: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 25: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	19, // 26: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	25, // [25:27] is the sub-list for method output_type
-	23, // [23:25] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	25, // 4: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	16, // 5: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
+	17, // 6: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
+	18, // 7: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
+	19, // 8: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
+	20, // 9: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
+	15, // 10: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
+	14, // 11: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
+	10, // 12: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
+	11, // 13: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
+	12, // 14: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
+	13, // 15: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
+	7,  // 16: tandem.callintake.v1.ReportCallEventRequest.customer_ringing:type_name -> tandem.callintake.v1.CustomerRinging
+	8,  // 17: tandem.callintake.v1.ReportCallEventRequest.customer_answered:type_name -> tandem.callintake.v1.CustomerAnswered
+	9,  // 18: tandem.callintake.v1.ReportCallEventRequest.customer_failed:type_name -> tandem.callintake.v1.CustomerFailed
+	5,  // 19: tandem.callintake.v1.ReportCallEventRequest.callback_answer:type_name -> tandem.callintake.v1.CallbackAnswer
+	6,  // 20: tandem.callintake.v1.ReportCallEventRequest.voicemail_recorded:type_name -> tandem.callintake.v1.VoicemailRecorded
+	26, // 21: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,  // 22: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
+	22, // 23: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	23, // 24: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 25: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	4,  // 26: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 27: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	21, // 28: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	27, // [27:29] is the sub-list for method output_type
+	25, // [25:27] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }
@@ -2006,6 +2201,8 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 		(*ReportCallEventRequest_CustomerRinging)(nil),
 		(*ReportCallEventRequest_CustomerAnswered)(nil),
 		(*ReportCallEventRequest_CustomerFailed)(nil),
+		(*ReportCallEventRequest_CallbackAnswer)(nil),
+		(*ReportCallEventRequest_VoicemailRecorded)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2013,7 +2210,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_callintake_v1_callintake_proto_rawDesc), len(file_tandem_callintake_v1_callintake_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

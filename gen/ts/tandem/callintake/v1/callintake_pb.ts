@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKjAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0SFwoOY2FsbGJhY2tfdG9rZW4YjAEgASgJGjEKD1NpcEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrgCChRSZWdpc3RlckNhbGxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEhAKCHBvc2l0aW9uGAMgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAQgASgJEhAKCGdyZWV0aW5nGAUgASgJEg4KBnJlY29yZBg8IAEoCBIYChByZWNvcmRpbmdfbm90aWNlGD0gASgJEhQKDGFubm91bmNlbWVudBhQIAEoCRIXCg9leHBlY3RlZF93YWl0X3MYUSABKA0SMQoEbmV4dBiOAiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQSNQoIY2FsbGJhY2sYjAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGJhY2tDYWxsIm0KDENhbGxiYWNrQ2FsbBIXCg9jdXN0b21lcl9udW1iZXIYASABKAkSEQoJY2FsbGVyX2lkGAIgASgJEhUKDW9wZXJhdG9yX3RleHQYAyABKAkSGgoSY3VzdG9tZXJfdGltZW91dF9zGAQgASgNIvwHChZSZXBvcnRDYWxsRXZlbnRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghvZmZlcl9pZBgDIAEoCRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASQwoRb3BlcmF0b3JfYW5zd2VyZWQYCiABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5PcGVyYXRvckFuc3dlcmVkSAASNwoLZGlhbF9mYWlsZWQYCyABKAsyIC50YW5kZW0uY2FsbGludGFrZS52MS5EaWFsRmFpbGVkSAASNQoKY2FsbF9lbmRlZBgMIAEoCzIfLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxFbmRlZEgAEkEKEGNhbGxlcl9hYmFuZG9uZWQYDSABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsZXJBYmFuZG9uZWRIABI7Cg1zcGVlY2hfYW5zd2VyGA4gASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoQW5zd2VySAASQQoQb3BlcmF0b3JfcmluZ2luZxgPIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yUmluZ2luZ0gAEkMKEXJlY29yZGluZ19zdGFydGVkGDwgASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuUmVjb3JkaW5nU3RhcnRlZEgAEjsKDXBhcnR5X3JpbmdpbmcYeCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eVJpbmdpbmdIABI5CgxwYXJ0eV9qb2luZWQYeSABKAsyIS50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eUpvaW5lZEgAEjkKDHBhcnR5X2ZhaWxlZBh6IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5RmFpbGVkSAASNQoKcGFydHlfbGVmdBh7IAEoCzIfLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5TGVmdEgAEkIKEGN1c3RvbWVyX3JpbmdpbmcYjAEgASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJSaW5naW5nSAASRAoRY3VzdG9tZXJfYW5zd2VyZWQYjQEgASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJBbnN3ZXJlZEgAEkAKD2N1c3RvbWVyX2ZhaWxlZBiOASABKAsyJC50YW5kZW0uY2FsbGludGFrZS52MS5DdXN0b21lckZhaWxlZEgAQgcKBWV2ZW50IhEKD0N1c3RvbWVyUmluZ2luZyIoChBDdXN0b21lckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJECg5DdXN0b21lckZhaWxlZBIMCgRjb2RlGAEgASgFEg4KBnJlYXNvbhgCIAEoCRIUCgxyaW5nX3RpbWVfbXMYAyABKA0iIAoMUGFydHlSaW5naW5nEhAKCHBhcnR5X2lkGAEgASgJIjUKC1BhcnR5Sm9pbmVkEhAKCHBhcnR5X2lkGAEgASgJEhQKDHJpbmdfdGltZV9tcxgCIAEoDSJTCgtQYXJ0eUZhaWxlZBIQCghwYXJ0eV9pZBgBIAEoCRIMCgRjb2RlGAIgASgFEg4KBnJlYXNvbhgDIAEoCRIUCgxyaW5nX3RpbWVfbXMYBCABKA0iHQoJUGFydHlMZWZ0EhAKCHBhcnR5X2lkGAEgASgJIh8KEFJlY29yZGluZ1N0YXJ0ZWQSCwoDdXJsGAEgASgJIhEKD09wZXJhdG9yUmluZ2luZyIoChBPcGVyYXRvckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJACgpEaWFsRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJUCglDYWxsRW5kZWQSMQoKaHVuZ191cF9ieRgBIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGAIgASgNIicKD0NhbGxlckFiYW5kb25lZBIUCgx3YWl0X3RpbWVfbXMYASABKA0iewoMU3BlZWNoQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKY29uZmlkZW5jZRgDIAEoAhI0Cgd2ZXJkaWN0GAQgASgOMiMudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoVmVyZGljdCJLChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kIoACCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSDAoEbW9kZRhkIAEoCRIQCghwYXJ0eV9pZBh4IAEoCSIsCgxDbG91ZENvbnRhY3QSDAoEa2luZBgBIAEoCRIOCgZ0YXJnZXQYAiABKAkqegoNU3BlZWNoVmVyZGljdBIeChpTUEVFQ0hfVkVSRElDVF9VTlNQRUNJRklFRBAAEhYKElNQRUVDSF9WRVJESUNUX1lFUxABEhUKEVNQRUVDSF9WRVJESUNUX05PEAISGgoWU1BFRUNIX1ZFUkRJQ1RfVU5DTEVBUhADMqgCChFDYWxsSW50YWtlU2VydmljZRJ7CgxSZWdpc3RlckNhbGwSKS50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXF1ZXN0GioudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVzcG9uc2UiFILT5JMCDjoBKiIJL3YxL2NhbGxzEpUBCg9SZXBvcnRDYWxsRXZlbnQSLC50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXF1ZXN0Gi0udGFuZGVtLmNhbGxpbnRha2UudjEuUmVwb3J0Q2FsbEV2ZW50UmVzcG9uc2UiJYLT5JMCHzoBKiIaL3YxL2NhbGxzL3tjYWxsX2lkfS9ldmVudHNC4gEKGGNvbS50YW5kZW0uY2FsbGludGFrZS52MUIPQ2FsbGludGFrZVByb3RvUAFaQ2dpdGh1Yi5jb20vdGFuZGVtY2MvdGFuZGVtL2dlbi9nby90YW5kZW0vY2FsbGludGFrZS92MTtjYWxsaW50YWtldjGiAgNUQ1iqAhRUYW5kZW0uQ2FsbGludGFrZS5WMcoCFFRhbmRlbVxDYWxsaW50YWtlXFYx4gIgVGFuZGVtXENhbGxpbnRha2VcVjFcR1BCTWV0YWRhdGHqAhZUYW5kZW06OkNhbGxpbnRha2U6OlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKjAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0SFwoOY2FsbGJhY2tfdG9rZW4YjAEgASgJGjEKD1NpcEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrgCChRSZWdpc3RlckNhbGxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEhAKCHBvc2l0aW9uGAMgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAQgASgJEhAKCGdyZWV0aW5nGAUgASgJEg4KBnJlY29yZBg8IAEoCBIYChByZWNvcmRpbmdfbm90aWNlGD0gASgJEhQKDGFubm91bmNlbWVudBhQIAEoCRIXCg9leHBlY3RlZF93YWl0X3MYUSABKA0SMQoEbmV4dBiOAiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQSNQoIY2FsbGJhY2sYjAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGJhY2tDYWxsIm0KDENhbGxiYWNrQ2FsbBIXCg9jdXN0b21lcl9udW1iZXIYASABKAkSEQoJY2FsbGVyX2lkGAIgASgJEhUKDW9wZXJhdG9yX3RleHQYAyABKAkSGgoSY3VzdG9tZXJfdGltZW91dF9zGAQgASgNIoYJChZSZXBvcnRDYWxsRXZlbnRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghvZmZlcl9pZBgDIAEoCRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASQwoRb3BlcmF0b3JfYW5zd2VyZWQYCiABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5PcGVyYXRvckFuc3dlcmVkSAASNwoLZGlhbF9mYWlsZWQYCyABKAsyIC50YW5kZW0uY2FsbGludGFrZS52MS5EaWFsRmFpbGVkSAASNQoKY2FsbF9lbmRlZBgMIAEoCzIfLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxFbmRlZEgAEkEKEGNhbGxlcl9hYmFuZG9uZWQYDSABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsZXJBYmFuZG9uZWRIABI7Cg1zcGVlY2hfYW5zd2VyGA4gASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoQW5zd2VySAASQQoQb3BlcmF0b3JfcmluZ2luZxgPIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yUmluZ2luZ0gAEkMKEXJlY29yZGluZ19zdGFydGVkGDwgASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuUmVjb3JkaW5nU3RhcnRlZEgAEjsKDXBhcnR5X3JpbmdpbmcYeCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eVJpbmdpbmdIABI5CgxwYXJ0eV9qb2luZWQYeSABKAsyIS50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eUpvaW5lZEgAEjkKDHBhcnR5X2ZhaWxlZBh6IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5RmFpbGVkSAASNQoKcGFydHlfbGVmdBh7IAEoCzIfLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5TGVmdEgAEkIKEGN1c3RvbWVyX3JpbmdpbmcYjAEgASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJSaW5naW5nSAASRAoRY3VzdG9tZXJfYW5zd2VyZWQYjQEgASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJBbnN3ZXJlZEgAEkAKD2N1c3RvbWVyX2ZhaWxlZBiOASABKAsyJC50YW5kZW0uY2FsbGludGFrZS52MS5DdXN0b21lckZhaWxlZEgAEkAKD2NhbGxiYWNrX2Fuc3dlchigASABKAsyJC50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsYmFja0Fuc3dlckgAEkYKEnZvaWNlbWFpbF9yZWNvcmRlZBihASABKAsyJy50YW5kZW0uY2FsbGludGFrZS52MS5Wb2ljZW1haWxSZWNvcmRlZEgAQgcKBWV2ZW50IjIKDkNhbGxiYWNrQW5zd2VyEhAKCGFjY2VwdGVkGAEgASgIEg4KBm51bWJlchgCIAEoCSIzChFWb2ljZW1haWxSZWNvcmRlZBILCgN1cmwYASABKAkSEQoJbGVuZ3RoX21zGAIgASgNIhEKD0N1c3RvbWVyUmluZ2luZyIoChBDdXN0b21lckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJECg5DdXN0b21lckZhaWxlZBIMCgRjb2RlGAEgASgFEg4KBnJlYXNvbhgCIAEoCRIUCgxyaW5nX3RpbWVfbXMYAyABKA0iIAoMUGFydHlSaW5naW5nEhAKCHBhcnR5X2lkGAEgASgJIjUKC1BhcnR5Sm9pbmVkEhAKCHBhcnR5X2lkGAEgASgJEhQKDHJpbmdfdGltZV9tcxgCIAEoDSJTCgtQYXJ0eUZhaWxlZBIQCghwYXJ0eV9pZBgBIAEoCRIMCgRjb2RlGAIgASgFEg4KBnJlYXNvbhgDIAEoCRIUCgxyaW5nX3RpbWVfbXMYBCABKA0iHQoJUGFydHlMZWZ0EhAKCHBhcnR5X2lkGAEgASgJIh8KEFJlY29yZGluZ1N0YXJ0ZWQSCwoDdXJsGAEgASgJIhEKD09wZXJhdG9yUmluZ2luZyIoChBPcGVyYXRvckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJACgpEaWFsRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJUCglDYWxsRW5kZWQSMQoKaHVuZ191cF9ieRgBIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGAIgASgNIicKD0NhbGxlckFiYW5kb25lZBIUCgx3YWl0X3RpbWVfbXMYASABKA0iewoMU3BlZWNoQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKY29uZmlkZW5jZRgDIAEoAhI0Cgd2ZXJkaWN0GAQgASgOMiMudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoVmVyZGljdCJLChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kIrUCCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSDAoEbW9kZRhkIAEoCRIQCghwYXJ0eV9pZBh4IAEoCRIOCgVkaWdpdBigASABKAkSDgoFd29yZHMYoQEgAygJEhMKCmFza19udW1iZXIYogEgASgIIiwKDENsb3VkQ29udGFjdBIMCgRraW5kGAEgASgJEg4KBnRhcmdldBgCIAEoCSp6Cg1TcGVlY2hWZXJkaWN0Eh4KGlNQRUVDSF9WRVJESUNUX1VOU1BFQ0lGSUVEEAASFgoSU1BFRUNIX1ZFUkRJQ1RfWUVTEAESFQoRU1BFRUNIX1ZFUkRJQ1RfTk8QAhIaChZTUEVFQ0hfVkVSRElDVF9VTkNMRUFSEAMyqAIKEUNhbGxJbnRha2VTZXJ2aWNlEnsKDFJlZ2lzdGVyQ2FsbBIpLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjEvY2FsbHMSlQEKD1JlcG9ydENhbGxFdmVudBIsLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlcXVlc3QaLS50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXNwb25zZSIlgtPkkwIfOgEqIhovdjEvY2FsbHMve2NhbGxfaWR9L2V2ZW50c0LiAQoYY29tLnRhbmRlbS5jYWxsaW50YWtlLnYxQg9DYWxsaW50YWtlUHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jYWxsaW50YWtlL3YxO2NhbGxpbnRha2V2MaICA1RDWKoCFFRhbmRlbS5DYWxsaW50YWtlLlYxygIUVGFuZGVtXENhbGxpbnRha2VcVjHiAiBUYW5kZW1cQ2FsbGludGFrZVxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6Q2FsbGludGFrZTo6VjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -383,6 +383,18 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
      */
     value: CustomerFailed;
     case: "customerFailed";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.CallbackAnswer callback_answer = 160;
+     */
+    value: CallbackAnswer;
+    case: "callbackAnswer";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.VoicemailRecorded voicemail_recorded = 161;
+     */
+    value: VoicemailRecorded;
+    case: "voicemailRecorded";
   } | { case: undefined; value?: undefined };
 };
 
@@ -392,6 +404,67 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
  */
 export const ReportCallEventRequestSchema: GenMessage<ReportCallEventRequest> = /*@__PURE__*/
   messageDesc(file_tandem_callintake_v1_callintake, 3);
+
+/**
+ * CallbackAnswer: the caller's answer to an offer_callback command. Accepted, Tandem replies
+ * with a hangup whose text confirms the number (his call ends; a callback keeps his place), or a
+ * say whose text says the number cannot be called back (he waits on); declined, nothing — or,
+ * when the offer was his queue's exit, a hangup with a goodbye.
+ *
+ * @generated from message tandem.callintake.v1.CallbackAnswer
+ */
+export type CallbackAnswer = Message<"tandem.callintake.v1.CallbackAnswer"> & {
+  /**
+   * He pressed the command's digit or said one of its words.
+   *
+   * @generated from field: bool accepted = 1;
+   */
+  accepted: boolean;
+
+  /**
+   * The number he keyed in when the command asked for one (ask_number); empty otherwise: his
+   * caller id is called back.
+   *
+   * @generated from field: string number = 2;
+   */
+  number: string;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.CallbackAnswer.
+ * Use `create(CallbackAnswerSchema)` to create a new message.
+ */
+export const CallbackAnswerSchema: GenMessage<CallbackAnswer> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 4);
+
+/**
+ * VoicemailRecorded: the caller's message after a voicemail command, reported once the record
+ * stopped (CallEvents.RecordStopped), even after the call ended. A second report changes nothing.
+ *
+ * @generated from message tandem.callintake.v1.VoicemailRecorded
+ */
+export type VoicemailRecorded = Message<"tandem.callintake.v1.VoicemailRecorded"> & {
+  /**
+   * The record's URL on the cloud's storage (https).
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * Its length.
+   *
+   * @generated from field: uint32 length_ms = 2;
+   */
+  lengthMs: number;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.VoicemailRecorded.
+ * Use `create(VoicemailRecordedSchema)` to create a new message.
+ */
+export const VoicemailRecordedSchema: GenMessage<VoicemailRecorded> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 5);
 
 /**
  * CustomerRinging: a callback's customer leg rings (CallEvents.Ringing on it).
@@ -406,7 +479,7 @@ export type CustomerRinging = Message<"tandem.callintake.v1.CustomerRinging"> & 
  * Use `create(CustomerRingingSchema)` to create a new message.
  */
 export const CustomerRingingSchema: GenMessage<CustomerRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 4);
+  messageDesc(file_tandem_callintake_v1_callintake, 6);
 
 /**
  * CustomerAnswered: a callback's customer answered; he is bridged to the operator, who was
@@ -429,7 +502,7 @@ export type CustomerAnswered = Message<"tandem.callintake.v1.CustomerAnswered"> 
  * Use `create(CustomerAnsweredSchema)` to create a new message.
  */
 export const CustomerAnsweredSchema: GenMessage<CustomerAnswered> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 5);
+  messageDesc(file_tandem_callintake_v1_callintake, 7);
 
 /**
  * CustomerFailed: a callback's customer leg ended before he answered (codes as DialFailed's:
@@ -463,7 +536,7 @@ export type CustomerFailed = Message<"tandem.callintake.v1.CustomerFailed"> & {
  * Use `create(CustomerFailedSchema)` to create a new message.
  */
 export const CustomerFailedSchema: GenMessage<CustomerFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 6);
+  messageDesc(file_tandem_callintake_v1_callintake, 8);
 
 /**
  * PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
@@ -483,7 +556,7 @@ export type PartyRinging = Message<"tandem.callintake.v1.PartyRinging"> & {
  * Use `create(PartyRingingSchema)` to create a new message.
  */
 export const PartyRingingSchema: GenMessage<PartyRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 7);
+  messageDesc(file_tandem_callintake_v1_callintake, 9);
 
 /**
  * PartyJoined: a party leg connected and hears the call as its mode says.
@@ -509,7 +582,7 @@ export type PartyJoined = Message<"tandem.callintake.v1.PartyJoined"> & {
  * Use `create(PartyJoinedSchema)` to create a new message.
  */
 export const PartyJoinedSchema: GenMessage<PartyJoined> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 8);
+  messageDesc(file_tandem_callintake_v1_callintake, 10);
 
 /**
  * PartyFailed: a party leg ended before it connected (codes as DialFailed's).
@@ -543,7 +616,7 @@ export type PartyFailed = Message<"tandem.callintake.v1.PartyFailed"> & {
  * Use `create(PartyFailedSchema)` to create a new message.
  */
 export const PartyFailedSchema: GenMessage<PartyFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 9);
+  messageDesc(file_tandem_callintake_v1_callintake, 11);
 
 /**
  * PartyLeft: a connected party leg ended (he hung up, or the scenario hung it up on a
@@ -563,7 +636,7 @@ export type PartyLeft = Message<"tandem.callintake.v1.PartyLeft"> & {
  * Use `create(PartyLeftSchema)` to create a new message.
  */
 export const PartyLeftSchema: GenMessage<PartyLeft> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 10);
+  messageDesc(file_tandem_callintake_v1_callintake, 12);
 
 /**
  * RecordingStarted: the conversation is being recorded (CallEvents.RecordStarted on the
@@ -586,7 +659,7 @@ export type RecordingStarted = Message<"tandem.callintake.v1.RecordingStarted"> 
  * Use `create(RecordingStartedSchema)` to create a new message.
  */
 export const RecordingStartedSchema: GenMessage<RecordingStarted> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 11);
+  messageDesc(file_tandem_callintake_v1_callintake, 13);
 
 /**
  * OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
@@ -603,7 +676,7 @@ export type OperatorRinging = Message<"tandem.callintake.v1.OperatorRinging"> & 
  * Use `create(OperatorRingingSchema)` to create a new message.
  */
 export const OperatorRingingSchema: GenMessage<OperatorRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 12);
+  messageDesc(file_tandem_callintake_v1_callintake, 14);
 
 /**
  * OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -624,7 +697,7 @@ export type OperatorAnswered = Message<"tandem.callintake.v1.OperatorAnswered"> 
  * Use `create(OperatorAnsweredSchema)` to create a new message.
  */
 export const OperatorAnsweredSchema: GenMessage<OperatorAnswered> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 13);
+  messageDesc(file_tandem_callintake_v1_callintake, 15);
 
 /**
  * DialFailed: the operator's leg ended before it connected (CallEvents.Failed).
@@ -658,7 +731,7 @@ export type DialFailed = Message<"tandem.callintake.v1.DialFailed"> & {
  * Use `create(DialFailedSchema)` to create a new message.
  */
 export const DialFailedSchema: GenMessage<DialFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 14);
+  messageDesc(file_tandem_callintake_v1_callintake, 16);
 
 /**
  * CallEnded: a connected call ended.
@@ -684,7 +757,7 @@ export type CallEnded = Message<"tandem.callintake.v1.CallEnded"> & {
  * Use `create(CallEndedSchema)` to create a new message.
  */
 export const CallEndedSchema: GenMessage<CallEnded> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 15);
+  messageDesc(file_tandem_callintake_v1_callintake, 17);
 
 /**
  * CallerAbandoned: the caller hung up before he was connected to an operator.
@@ -705,7 +778,7 @@ export type CallerAbandoned = Message<"tandem.callintake.v1.CallerAbandoned"> & 
  * Use `create(CallerAbandonedSchema)` to create a new message.
  */
 export const CallerAbandonedSchema: GenMessage<CallerAbandoned> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 16);
+  messageDesc(file_tandem_callintake_v1_callintake, 18);
 
 /**
  * SpeechAnswer: the caller's answer to an "ask" command, as recognised by the cloud's ASR.
@@ -747,7 +820,7 @@ export type SpeechAnswer = Message<"tandem.callintake.v1.SpeechAnswer"> & {
  * Use `create(SpeechAnswerSchema)` to create a new message.
  */
 export const SpeechAnswerSchema: GenMessage<SpeechAnswer> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 17);
+  messageDesc(file_tandem_callintake_v1_callintake, 19);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventResponse
@@ -766,7 +839,7 @@ export type ReportCallEventResponse = Message<"tandem.callintake.v1.ReportCallEv
  * Use `create(ReportCallEventResponseSchema)` to create a new message.
  */
 export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 18);
+  messageDesc(file_tandem_callintake_v1_callintake, 20);
 
 /**
  * CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
@@ -786,7 +859,10 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
    * "party_mode" (mix party_id by another mode; no new dial) or "drop_party" (hang up
    * party_id's leg; caller and operator stay); "forward" (say text if any, then dial contact
    * and bridge the caller with it; the session ends when either side hangs up: Tandem is done
-   * with the call and expects no events about it).
+   * with the call and expects no events about it); "offer_callback" (say text and listen for
+   * digit or words while the music plays: report a CallbackAnswer); "voicemail" (say text, a
+   * tone, then record the caller for at most timeout_s and report VoicemailRecorded; Tandem is
+   * done with the call otherwise).
    *
    * @generated from field: string type = 1;
    */
@@ -878,6 +954,28 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
    * @generated from field: string party_id = 120;
    */
   partyId: string;
+
+  /**
+   * offer_callback: the key that accepts (one of 0-9 * #) and the words that accept when
+   * spoken; the scenario reports a CallbackAnswer (accepted false after askTimeoutS without
+   * one). The caller keeps hearing the music while he is asked.
+   *
+   * @generated from field: string digit = 160;
+   */
+  digit: string;
+
+  /**
+   * @generated from field: repeated string words = 161;
+   */
+  words: string[];
+
+  /**
+   * offer_callback: his caller id cannot be called back; once he accepts, ask him to key in his
+   * number ending with # and report it in CallbackAnswer.number.
+   *
+   * @generated from field: bool ask_number = 162;
+   */
+  askNumber: boolean;
 };
 
 /**
@@ -885,7 +983,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
  * Use `create(CloudCommandSchema)` to create a new message.
  */
 export const CloudCommandSchema: GenMessage<CloudCommand> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 19);
+  messageDesc(file_tandem_callintake_v1_callintake, 21);
 
 /**
  * CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
@@ -909,7 +1007,7 @@ export type CloudContact = Message<"tandem.callintake.v1.CloudContact"> & {
  * Use `create(CloudContactSchema)` to create a new message.
  */
 export const CloudContactSchema: GenMessage<CloudContact> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 20);
+  messageDesc(file_tandem_callintake_v1_callintake, 22);
 
 /**
  * @generated from enum tandem.callintake.v1.SpeechVerdict
