@@ -167,7 +167,7 @@ type Main struct {
 	signer    *cloud.Signer
 	board     *switchboard.Switchboard
 	sender    *cloud.Sender
-	launcher  *cloud.Launcher // starts callbacks' scenarios, in front of sender
+	launcher  *cloud.Launcher   // starts callbacks' scenarios, in front of sender
 	alertHook *alerting.Webhook // nil without --alert-webhook
 	api       *rpc.Server       // set once this replica leads
 	gateway   *replica.Gateway  // the API while leading, else a pass-through to the leader

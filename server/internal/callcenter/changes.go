@@ -129,7 +129,7 @@ type Reply struct {
 	ExpectedWait time.Duration
 	// Callback: whom a callback scenario that reported in calls once its operator answers.
 	Callback *CustomerCall
-	Next         *Command // the next thing the scenario should do, if any
+	Next     *Command // the next thing the scenario should do, if any
 }
 
 // Session is an operator's login: the token itself is never stored, only its hash.
