@@ -112,6 +112,7 @@ func rulesIn(q *adminv1.Queue) (cc.QueueRules, error) {
 	r.ExitWaitingAtClose = q.GetExitWaitingAtClose()
 	r.MaxWaiting = cc.CallsCap{Calls: int(min(q.GetMaxWaiting(), 1<<20)), Exit: convert.ExitIn(q.GetMaxWaitingExit())} // Check refuses past 10000
 	r.LongestWait = cc.WaitCap{After: convert.Seconds(q.GetLongestWaitS()), Exit: convert.ExitIn(q.GetLongestWaitExit())}
+	r.Callback = convert.CallbackRulesIn(q.GetCallback())
 	return r, nil
 }
 

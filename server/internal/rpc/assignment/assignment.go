@@ -83,7 +83,7 @@ func (h *Handler) GetCall(ctx context.Context, req *connect.Request[assignmentv1
 	}
 	out := convert.CallOut(c, position, offers)
 	if auth.HearsRecordings(ctx) {
-		out.RecordingUrl = c.RecordingURL
+		convert.HearRecordings(out, c)
 	}
 	return connect.NewResponse(&assignmentv1.GetCallResponse{Call: out}), nil
 }

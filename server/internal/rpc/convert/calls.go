@@ -60,7 +60,21 @@ func CallOut(c cc.Call, position int, offers []cc.Offer) *assignmentv1.Call {
 	for _, of := range offers {
 		out.Offers = append(out.Offers, OfferOut(of))
 	}
+	if cb := c.Callback; cb.Virtual() {
+		out.Callback = &assignmentv1.CallCallback{OfCallId: string(cb.Of), Number: cb.Number, Attempt: uint32(cb.Attempt),
+			NotBefore: Timestamp(cb.NotBefore), VoicemailLengthMs: Millis(cb.VoicemailLength), Result: string(cb.Result)}
+	}
+	out.VoicemailLengthMs = Millis(c.VoicemailLength)
 	return out
+}
+
+// HearRecordings adds to out what only those who hear recordings see: the conversation's
+// recording and the caller's voicemail.
+func HearRecordings(out *assignmentv1.Call, c cc.Call) {
+	out.RecordingUrl, out.VoicemailUrl = c.RecordingURL, c.VoicemailURL
+	if out.Callback != nil {
+		out.Callback.VoicemailUrl = c.Callback.VoicemailURL
+	}
 }
 
 // OfferOut is an offer as the API shows it.

@@ -69,7 +69,28 @@ func QueueOut(q cc.Queue) *adminv1.Queue {
 		MaxWaitingExit:                ExitOut(q.Rules.MaxWaiting.Exit),
 		LongestWaitS:                  uint32(q.Rules.LongestWait.After / time.Second),
 		LongestWaitExit:               ExitOut(q.Rules.LongestWait.Exit),
+		Callback:                      CallbackRulesOut(q.Rules.Callback),
 	}
+}
+
+// CallbackRulesOut is a queue's callback rules as the API shows them; nil when it offers none.
+func CallbackRulesOut(r cc.CallbackRules) *adminv1.QueueCallback {
+	if !r.Offered() && r.CallerID == "" && len(r.ForbiddenPrefixes) == 0 && r.Digit == "" && len(r.Words) == 0 && r.Attempts == 0 && r.RetryAfter == 0 {
+		return nil
+	}
+	return &adminv1.QueueCallback{OfferAfterS: uint32(r.OfferAfter / time.Second), OfferOverWaitS: uint32(r.OfferOverWait / time.Second),
+		Digit: r.Digit, Words: r.Words, Attempts: uint32(r.Attempts), RetryAfterS: uint32(r.RetryAfter / time.Second),
+		CallerId: r.CallerID, ForbiddenPrefixes: r.ForbiddenPrefixes}
+}
+
+// CallbackRulesIn reads a queue's callback rules (Queue.Check checks them, naming the field).
+func CallbackRulesIn(r *adminv1.QueueCallback) cc.CallbackRules {
+	if r == nil {
+		return cc.CallbackRules{}
+	}
+	return cc.CallbackRules{OfferAfter: Seconds(r.GetOfferAfterS()), OfferOverWait: Seconds(r.GetOfferOverWaitS()), Digit: r.GetDigit(),
+		Words: r.GetWords(), Attempts: int(min(r.GetAttempts(), 1000)), RetryAfter: Seconds(r.GetRetryAfterS()),
+		CallerID: r.GetCallerId(), ForbiddenPrefixes: r.GetForbiddenPrefixes()}
 }
 
 // DispositionOut is a disposition as the API shows it.

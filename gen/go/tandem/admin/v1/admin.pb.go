@@ -867,8 +867,11 @@ type Queue struct {
 	LongestWaitExit *QueueExit `protobuf:"bytes,276,opt,name=longest_wait_exit,json=longestWaitExit,proto3" json:"longest_wait_exit,omitempty"`
 	// Output only: whether the queue is closed now and why ("closed: New Year", "closed until
 	// Mon 09:00"); ignored in requests.
-	ClosedNow     bool   `protobuf:"varint,277,opt,name=closed_now,json=closedNow,proto3" json:"closed_now,omitempty"`
-	ClosedWhy     string `protobuf:"bytes,278,opt,name=closed_why,json=closedWhy,proto3" json:"closed_why,omitempty"`
+	ClosedNow bool   `protobuf:"varint,277,opt,name=closed_now,json=closedNow,proto3" json:"closed_now,omitempty"`
+	ClosedWhy string `protobuf:"bytes,278,opt,name=closed_why,json=closedWhy,proto3" json:"closed_why,omitempty"`
+	// When its waiting callers are offered a call back, and how they are called. Needs the
+	// server's Voximplant Management API flags (failed_precondition on queue.callback without).
+	Callback      *QueueCallback `protobuf:"bytes,160,opt,name=callback,proto3" json:"callback,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1218,6 +1221,124 @@ func (x *Queue) GetClosedWhy() string {
 	return ""
 }
 
+func (x *Queue) GetCallback() *QueueCallback {
+	if x != nil {
+		return x.Callback
+	}
+	return nil
+}
+
+// QueueCallback: a waiting caller may ask to be called back instead of waiting; his call keeps
+// its place. A queue offers it when offer_after_s or offer_over_wait_s is set; a callback exit
+// (kind "callback") offers it too, with these settings.
+type QueueCallback struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Offer it to a caller who waited this long (0: not by time).
+	OfferAfterS uint32 `protobuf:"varint,1,opt,name=offer_after_s,json=offerAfterS,proto3" json:"offer_after_s,omitempty"`
+	// Offer it at once when his expected wait (Tandem's trusted figure) is this long (0: not).
+	OfferOverWaitS uint32 `protobuf:"varint,2,opt,name=offer_over_wait_s,json=offerOverWaitS,proto3" json:"offer_over_wait_s,omitempty"`
+	// The key that accepts (default "1") and the words that do (default "call me back",
+	// "callback", "call back").
+	Digit string   `protobuf:"bytes,3,opt,name=digit,proto3" json:"digit,omitempty"`
+	Words []string `protobuf:"bytes,4,rep,name=words,proto3" json:"words,omitempty"`
+	// Attempts to reach the customer (default 3, at most 10), retry_after_s apart (default 300,
+	// 60 to 86400).
+	Attempts    uint32 `protobuf:"varint,5,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	RetryAfterS uint32 `protobuf:"varint,6,opt,name=retry_after_s,json=retryAfterS,proto3" json:"retry_after_s,omitempty"`
+	// The number the customer sees (E.164; default: the number he called).
+	CallerId string `protobuf:"bytes,7,opt,name=caller_id,json=callerId,proto3" json:"caller_id,omitempty"`
+	// Numbers starting with one of these (E.164 prefixes like "+1900") are never called back.
+	ForbiddenPrefixes []string `protobuf:"bytes,8,rep,name=forbidden_prefixes,json=forbiddenPrefixes,proto3" json:"forbidden_prefixes,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *QueueCallback) Reset() {
+	*x = QueueCallback{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueueCallback) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueueCallback) ProtoMessage() {}
+
+func (x *QueueCallback) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueueCallback.ProtoReflect.Descriptor instead.
+func (*QueueCallback) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *QueueCallback) GetOfferAfterS() uint32 {
+	if x != nil {
+		return x.OfferAfterS
+	}
+	return 0
+}
+
+func (x *QueueCallback) GetOfferOverWaitS() uint32 {
+	if x != nil {
+		return x.OfferOverWaitS
+	}
+	return 0
+}
+
+func (x *QueueCallback) GetDigit() string {
+	if x != nil {
+		return x.Digit
+	}
+	return ""
+}
+
+func (x *QueueCallback) GetWords() []string {
+	if x != nil {
+		return x.Words
+	}
+	return nil
+}
+
+func (x *QueueCallback) GetAttempts() uint32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *QueueCallback) GetRetryAfterS() uint32 {
+	if x != nil {
+		return x.RetryAfterS
+	}
+	return 0
+}
+
+func (x *QueueCallback) GetCallerId() string {
+	if x != nil {
+		return x.CallerId
+	}
+	return ""
+}
+
+func (x *QueueCallback) GetForbiddenPrefixes() []string {
+	if x != nil {
+		return x.ForbiddenPrefixes
+	}
+	return nil
+}
+
 // QueueHours are when a queue takes calls, in time_zone (an IANA name like "Europe/Berlin",
 // required with spans or closures): the weekly spans (none: open all week but the closures)
 // and whole days closed.
@@ -1232,7 +1353,7 @@ type QueueHours struct {
 
 func (x *QueueHours) Reset() {
 	*x = QueueHours{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1244,7 +1365,7 @@ func (x *QueueHours) String() string {
 func (*QueueHours) ProtoMessage() {}
 
 func (x *QueueHours) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1257,7 +1378,7 @@ func (x *QueueHours) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueHours.ProtoReflect.Descriptor instead.
 func (*QueueHours) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *QueueHours) GetTimeZone() string {
@@ -1295,7 +1416,7 @@ type OpenSpan struct {
 
 func (x *OpenSpan) Reset() {
 	*x = OpenSpan{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1428,7 @@ func (x *OpenSpan) String() string {
 func (*OpenSpan) ProtoMessage() {}
 
 func (x *OpenSpan) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1441,7 @@ func (x *OpenSpan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenSpan.ProtoReflect.Descriptor instead.
 func (*OpenSpan) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{13}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *OpenSpan) GetDay() string {
@@ -1357,7 +1478,7 @@ type Closure struct {
 
 func (x *Closure) Reset() {
 	*x = Closure{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1369,7 +1490,7 @@ func (x *Closure) String() string {
 func (*Closure) ProtoMessage() {}
 
 func (x *Closure) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1382,7 +1503,7 @@ func (x *Closure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Closure.ProtoReflect.Descriptor instead.
 func (*Closure) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{14}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Closure) GetFirst() string {
@@ -1427,7 +1548,7 @@ type QueueExit struct {
 
 func (x *QueueExit) Reset() {
 	*x = QueueExit{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1439,7 +1560,7 @@ func (x *QueueExit) String() string {
 func (*QueueExit) ProtoMessage() {}
 
 func (x *QueueExit) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1452,7 +1573,7 @@ func (x *QueueExit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueExit.ProtoReflect.Descriptor instead.
 func (*QueueExit) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{15}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *QueueExit) GetKind() string {
@@ -1504,7 +1625,7 @@ type Overflow struct {
 
 func (x *Overflow) Reset() {
 	*x = Overflow{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1516,7 +1637,7 @@ func (x *Overflow) String() string {
 func (*Overflow) ProtoMessage() {}
 
 func (x *Overflow) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1529,7 +1650,7 @@ func (x *Overflow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Overflow.ProtoReflect.Descriptor instead.
 func (*Overflow) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{16}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Overflow) GetAfterS() uint32 {
@@ -1576,7 +1697,7 @@ type CreateQueueRequest struct {
 
 func (x *CreateQueueRequest) Reset() {
 	*x = CreateQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1588,7 +1709,7 @@ func (x *CreateQueueRequest) String() string {
 func (*CreateQueueRequest) ProtoMessage() {}
 
 func (x *CreateQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1601,7 +1722,7 @@ func (x *CreateQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQueueRequest.ProtoReflect.Descriptor instead.
 func (*CreateQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{17}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CreateQueueRequest) GetQueue() *Queue {
@@ -1620,7 +1741,7 @@ type CreateQueueResponse struct {
 
 func (x *CreateQueueResponse) Reset() {
 	*x = CreateQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1632,7 +1753,7 @@ func (x *CreateQueueResponse) String() string {
 func (*CreateQueueResponse) ProtoMessage() {}
 
 func (x *CreateQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1645,7 +1766,7 @@ func (x *CreateQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQueueResponse.ProtoReflect.Descriptor instead.
 func (*CreateQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{18}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateQueueResponse) GetQueue() *Queue {
@@ -1665,7 +1786,7 @@ type UpdateQueueRequest struct {
 
 func (x *UpdateQueueRequest) Reset() {
 	*x = UpdateQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1677,7 +1798,7 @@ func (x *UpdateQueueRequest) String() string {
 func (*UpdateQueueRequest) ProtoMessage() {}
 
 func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1690,7 +1811,7 @@ func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQueueRequest.ProtoReflect.Descriptor instead.
 func (*UpdateQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{19}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UpdateQueueRequest) GetQueue() *Queue {
@@ -1709,7 +1830,7 @@ type UpdateQueueResponse struct {
 
 func (x *UpdateQueueResponse) Reset() {
 	*x = UpdateQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +1842,7 @@ func (x *UpdateQueueResponse) String() string {
 func (*UpdateQueueResponse) ProtoMessage() {}
 
 func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +1855,7 @@ func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQueueResponse.ProtoReflect.Descriptor instead.
 func (*UpdateQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{20}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UpdateQueueResponse) GetQueue() *Queue {
@@ -1753,7 +1874,7 @@ type GetQueueRequest struct {
 
 func (x *GetQueueRequest) Reset() {
 	*x = GetQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1765,7 +1886,7 @@ func (x *GetQueueRequest) String() string {
 func (*GetQueueRequest) ProtoMessage() {}
 
 func (x *GetQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1778,7 +1899,7 @@ func (x *GetQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueRequest.ProtoReflect.Descriptor instead.
 func (*GetQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{21}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetQueueRequest) GetQueueId() string {
@@ -1797,7 +1918,7 @@ type GetQueueResponse struct {
 
 func (x *GetQueueResponse) Reset() {
 	*x = GetQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1809,7 +1930,7 @@ func (x *GetQueueResponse) String() string {
 func (*GetQueueResponse) ProtoMessage() {}
 
 func (x *GetQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1822,7 +1943,7 @@ func (x *GetQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueResponse.ProtoReflect.Descriptor instead.
 func (*GetQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{22}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetQueueResponse) GetQueue() *Queue {
@@ -1840,7 +1961,7 @@ type ListQueuesRequest struct {
 
 func (x *ListQueuesRequest) Reset() {
 	*x = ListQueuesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1852,7 +1973,7 @@ func (x *ListQueuesRequest) String() string {
 func (*ListQueuesRequest) ProtoMessage() {}
 
 func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1865,7 +1986,7 @@ func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQueuesRequest.ProtoReflect.Descriptor instead.
 func (*ListQueuesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{23}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{24}
 }
 
 type ListQueuesResponse struct {
@@ -1877,7 +1998,7 @@ type ListQueuesResponse struct {
 
 func (x *ListQueuesResponse) Reset() {
 	*x = ListQueuesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1889,7 +2010,7 @@ func (x *ListQueuesResponse) String() string {
 func (*ListQueuesResponse) ProtoMessage() {}
 
 func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1902,7 +2023,7 @@ func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQueuesResponse.ProtoReflect.Descriptor instead.
 func (*ListQueuesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{24}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListQueuesResponse) GetQueues() []*Queue {
@@ -1930,7 +2051,7 @@ type Client struct {
 
 func (x *Client) Reset() {
 	*x = Client{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1942,7 +2063,7 @@ func (x *Client) String() string {
 func (*Client) ProtoMessage() {}
 
 func (x *Client) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1955,7 +2076,7 @@ func (x *Client) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Client.ProtoReflect.Descriptor instead.
 func (*Client) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{25}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Client) GetNumber() string {
@@ -2004,7 +2125,7 @@ type SetClientRequest struct {
 
 func (x *SetClientRequest) Reset() {
 	*x = SetClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2016,7 +2137,7 @@ func (x *SetClientRequest) String() string {
 func (*SetClientRequest) ProtoMessage() {}
 
 func (x *SetClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2029,7 +2150,7 @@ func (x *SetClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetClientRequest.ProtoReflect.Descriptor instead.
 func (*SetClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{26}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *SetClientRequest) GetNumber() string {
@@ -2055,7 +2176,7 @@ type SetClientResponse struct {
 
 func (x *SetClientResponse) Reset() {
 	*x = SetClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2067,7 +2188,7 @@ func (x *SetClientResponse) String() string {
 func (*SetClientResponse) ProtoMessage() {}
 
 func (x *SetClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2080,7 +2201,7 @@ func (x *SetClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetClientResponse.ProtoReflect.Descriptor instead.
 func (*SetClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{27}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SetClientResponse) GetClient() *Client {
@@ -2099,7 +2220,7 @@ type RemoveClientRequest struct {
 
 func (x *RemoveClientRequest) Reset() {
 	*x = RemoveClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2232,7 @@ func (x *RemoveClientRequest) String() string {
 func (*RemoveClientRequest) ProtoMessage() {}
 
 func (x *RemoveClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2245,7 @@ func (x *RemoveClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveClientRequest.ProtoReflect.Descriptor instead.
 func (*RemoveClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{28}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RemoveClientRequest) GetNumber() string {
@@ -2143,7 +2264,7 @@ type RemoveClientResponse struct {
 
 func (x *RemoveClientResponse) Reset() {
 	*x = RemoveClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2155,7 +2276,7 @@ func (x *RemoveClientResponse) String() string {
 func (*RemoveClientResponse) ProtoMessage() {}
 
 func (x *RemoveClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2168,7 +2289,7 @@ func (x *RemoveClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveClientResponse.ProtoReflect.Descriptor instead.
 func (*RemoveClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{29}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RemoveClientResponse) GetClient() *Client {
@@ -2187,7 +2308,7 @@ type GetClientRequest struct {
 
 func (x *GetClientRequest) Reset() {
 	*x = GetClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2199,7 +2320,7 @@ func (x *GetClientRequest) String() string {
 func (*GetClientRequest) ProtoMessage() {}
 
 func (x *GetClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2212,7 +2333,7 @@ func (x *GetClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClientRequest.ProtoReflect.Descriptor instead.
 func (*GetClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{30}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetClientRequest) GetNumber() string {
@@ -2231,7 +2352,7 @@ type GetClientResponse struct {
 
 func (x *GetClientResponse) Reset() {
 	*x = GetClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2243,7 +2364,7 @@ func (x *GetClientResponse) String() string {
 func (*GetClientResponse) ProtoMessage() {}
 
 func (x *GetClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2256,7 +2377,7 @@ func (x *GetClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClientResponse.ProtoReflect.Descriptor instead.
 func (*GetClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{31}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetClientResponse) GetClient() *Client {
@@ -2278,7 +2399,7 @@ type ListClientsRequest struct {
 
 func (x *ListClientsRequest) Reset() {
 	*x = ListClientsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2290,7 +2411,7 @@ func (x *ListClientsRequest) String() string {
 func (*ListClientsRequest) ProtoMessage() {}
 
 func (x *ListClientsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2303,7 +2424,7 @@ func (x *ListClientsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClientsRequest.ProtoReflect.Descriptor instead.
 func (*ListClientsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{32}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListClientsRequest) GetManagerId() string {
@@ -2329,7 +2450,7 @@ type ListClientsResponse struct {
 
 func (x *ListClientsResponse) Reset() {
 	*x = ListClientsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2341,7 +2462,7 @@ func (x *ListClientsResponse) String() string {
 func (*ListClientsResponse) ProtoMessage() {}
 
 func (x *ListClientsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2354,7 +2475,7 @@ func (x *ListClientsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClientsResponse.ProtoReflect.Descriptor instead.
 func (*ListClientsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{33}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListClientsResponse) GetClients() []*Client {
@@ -2375,7 +2496,7 @@ type ImportClientsRequest struct {
 
 func (x *ImportClientsRequest) Reset() {
 	*x = ImportClientsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2387,7 +2508,7 @@ func (x *ImportClientsRequest) String() string {
 func (*ImportClientsRequest) ProtoMessage() {}
 
 func (x *ImportClientsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2400,7 +2521,7 @@ func (x *ImportClientsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportClientsRequest.ProtoReflect.Descriptor instead.
 func (*ImportClientsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{34}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ImportClientsRequest) GetCsv() string {
@@ -2421,7 +2542,7 @@ type ImportClientsResponse struct {
 
 func (x *ImportClientsResponse) Reset() {
 	*x = ImportClientsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2433,7 +2554,7 @@ func (x *ImportClientsResponse) String() string {
 func (*ImportClientsResponse) ProtoMessage() {}
 
 func (x *ImportClientsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2446,7 +2567,7 @@ func (x *ImportClientsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportClientsResponse.ProtoReflect.Descriptor instead.
 func (*ImportClientsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{35}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ImportClientsResponse) GetImported() uint32 {
@@ -2473,7 +2594,7 @@ type ImportError struct {
 
 func (x *ImportError) Reset() {
 	*x = ImportError{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2485,7 +2606,7 @@ func (x *ImportError) String() string {
 func (*ImportError) ProtoMessage() {}
 
 func (x *ImportError) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2498,7 +2619,7 @@ func (x *ImportError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportError.ProtoReflect.Descriptor instead.
 func (*ImportError) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{36}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ImportError) GetLine() uint32 {
@@ -2531,7 +2652,7 @@ type Absence struct {
 
 func (x *Absence) Reset() {
 	*x = Absence{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2543,7 +2664,7 @@ func (x *Absence) String() string {
 func (*Absence) ProtoMessage() {}
 
 func (x *Absence) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2556,7 +2677,7 @@ func (x *Absence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Absence.ProtoReflect.Descriptor instead.
 func (*Absence) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{37}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Absence) GetAbsenceId() string {
@@ -2606,7 +2727,7 @@ type CreateAbsenceRequest struct {
 
 func (x *CreateAbsenceRequest) Reset() {
 	*x = CreateAbsenceRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2618,7 +2739,7 @@ func (x *CreateAbsenceRequest) String() string {
 func (*CreateAbsenceRequest) ProtoMessage() {}
 
 func (x *CreateAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2631,7 +2752,7 @@ func (x *CreateAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*CreateAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{38}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CreateAbsenceRequest) GetOperatorId() string {
@@ -2671,7 +2792,7 @@ type CreateAbsenceResponse struct {
 
 func (x *CreateAbsenceResponse) Reset() {
 	*x = CreateAbsenceResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2683,7 +2804,7 @@ func (x *CreateAbsenceResponse) String() string {
 func (*CreateAbsenceResponse) ProtoMessage() {}
 
 func (x *CreateAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2696,7 +2817,7 @@ func (x *CreateAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*CreateAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{39}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CreateAbsenceResponse) GetAbsence() *Absence {
@@ -2715,7 +2836,7 @@ type DeleteAbsenceRequest struct {
 
 func (x *DeleteAbsenceRequest) Reset() {
 	*x = DeleteAbsenceRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2727,7 +2848,7 @@ func (x *DeleteAbsenceRequest) String() string {
 func (*DeleteAbsenceRequest) ProtoMessage() {}
 
 func (x *DeleteAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2740,7 +2861,7 @@ func (x *DeleteAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*DeleteAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{40}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *DeleteAbsenceRequest) GetAbsenceId() string {
@@ -2758,7 +2879,7 @@ type DeleteAbsenceResponse struct {
 
 func (x *DeleteAbsenceResponse) Reset() {
 	*x = DeleteAbsenceResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2770,7 +2891,7 @@ func (x *DeleteAbsenceResponse) String() string {
 func (*DeleteAbsenceResponse) ProtoMessage() {}
 
 func (x *DeleteAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2783,7 +2904,7 @@ func (x *DeleteAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*DeleteAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{41}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{42}
 }
 
 type ListAbsencesRequest struct {
@@ -2796,7 +2917,7 @@ type ListAbsencesRequest struct {
 
 func (x *ListAbsencesRequest) Reset() {
 	*x = ListAbsencesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2808,7 +2929,7 @@ func (x *ListAbsencesRequest) String() string {
 func (*ListAbsencesRequest) ProtoMessage() {}
 
 func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2821,7 +2942,7 @@ func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesRequest.ProtoReflect.Descriptor instead.
 func (*ListAbsencesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{42}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListAbsencesRequest) GetOperatorId() string {
@@ -2840,7 +2961,7 @@ type ListAbsencesResponse struct {
 
 func (x *ListAbsencesResponse) Reset() {
 	*x = ListAbsencesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2852,7 +2973,7 @@ func (x *ListAbsencesResponse) String() string {
 func (*ListAbsencesResponse) ProtoMessage() {}
 
 func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2865,7 +2986,7 @@ func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesResponse.ProtoReflect.Descriptor instead.
 func (*ListAbsencesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{43}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListAbsencesResponse) GetAbsences() []*Absence {
@@ -2904,7 +3025,7 @@ type Spare struct {
 
 func (x *Spare) Reset() {
 	*x = Spare{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2916,7 +3037,7 @@ func (x *Spare) String() string {
 func (*Spare) ProtoMessage() {}
 
 func (x *Spare) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2929,7 +3050,7 @@ func (x *Spare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Spare.ProtoReflect.Descriptor instead.
 func (*Spare) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{44}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Spare) GetSpareId() string {
@@ -3022,7 +3143,7 @@ type SpareUse struct {
 
 func (x *SpareUse) Reset() {
 	*x = SpareUse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3034,7 +3155,7 @@ func (x *SpareUse) String() string {
 func (*SpareUse) ProtoMessage() {}
 
 func (x *SpareUse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3047,7 +3168,7 @@ func (x *SpareUse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpareUse.ProtoReflect.Descriptor instead.
 func (*SpareUse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{45}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *SpareUse) GetActive() uint32 {
@@ -3087,7 +3208,7 @@ type CreateSpareRequest struct {
 
 func (x *CreateSpareRequest) Reset() {
 	*x = CreateSpareRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3099,7 +3220,7 @@ func (x *CreateSpareRequest) String() string {
 func (*CreateSpareRequest) ProtoMessage() {}
 
 func (x *CreateSpareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3112,7 +3233,7 @@ func (x *CreateSpareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSpareRequest.ProtoReflect.Descriptor instead.
 func (*CreateSpareRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{46}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *CreateSpareRequest) GetSpare() *Spare {
@@ -3131,7 +3252,7 @@ type CreateSpareResponse struct {
 
 func (x *CreateSpareResponse) Reset() {
 	*x = CreateSpareResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3143,7 +3264,7 @@ func (x *CreateSpareResponse) String() string {
 func (*CreateSpareResponse) ProtoMessage() {}
 
 func (x *CreateSpareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3156,7 +3277,7 @@ func (x *CreateSpareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSpareResponse.ProtoReflect.Descriptor instead.
 func (*CreateSpareResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{47}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *CreateSpareResponse) GetSpare() *Spare {
@@ -3176,7 +3297,7 @@ type UpdateSpareRequest struct {
 
 func (x *UpdateSpareRequest) Reset() {
 	*x = UpdateSpareRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3188,7 +3309,7 @@ func (x *UpdateSpareRequest) String() string {
 func (*UpdateSpareRequest) ProtoMessage() {}
 
 func (x *UpdateSpareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3201,7 +3322,7 @@ func (x *UpdateSpareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSpareRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSpareRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{48}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *UpdateSpareRequest) GetSpare() *Spare {
@@ -3220,7 +3341,7 @@ type UpdateSpareResponse struct {
 
 func (x *UpdateSpareResponse) Reset() {
 	*x = UpdateSpareResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3232,7 +3353,7 @@ func (x *UpdateSpareResponse) String() string {
 func (*UpdateSpareResponse) ProtoMessage() {}
 
 func (x *UpdateSpareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3245,7 +3366,7 @@ func (x *UpdateSpareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSpareResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSpareResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *UpdateSpareResponse) GetSpare() *Spare {
@@ -3263,7 +3384,7 @@ type ListSparesRequest struct {
 
 func (x *ListSparesRequest) Reset() {
 	*x = ListSparesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3275,7 +3396,7 @@ func (x *ListSparesRequest) String() string {
 func (*ListSparesRequest) ProtoMessage() {}
 
 func (x *ListSparesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3288,7 +3409,7 @@ func (x *ListSparesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSparesRequest.ProtoReflect.Descriptor instead.
 func (*ListSparesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{50}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{51}
 }
 
 type ListSparesResponse struct {
@@ -3300,7 +3421,7 @@ type ListSparesResponse struct {
 
 func (x *ListSparesResponse) Reset() {
 	*x = ListSparesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3312,7 +3433,7 @@ func (x *ListSparesResponse) String() string {
 func (*ListSparesResponse) ProtoMessage() {}
 
 func (x *ListSparesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3325,7 +3446,7 @@ func (x *ListSparesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSparesResponse.ProtoReflect.Descriptor instead.
 func (*ListSparesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{51}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ListSparesResponse) GetSpares() []*Spare {
@@ -3346,7 +3467,7 @@ type PreviewOverflowRequest struct {
 
 func (x *PreviewOverflowRequest) Reset() {
 	*x = PreviewOverflowRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3358,7 +3479,7 @@ func (x *PreviewOverflowRequest) String() string {
 func (*PreviewOverflowRequest) ProtoMessage() {}
 
 func (x *PreviewOverflowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3371,7 +3492,7 @@ func (x *PreviewOverflowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewOverflowRequest.ProtoReflect.Descriptor instead.
 func (*PreviewOverflowRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{52}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *PreviewOverflowRequest) GetQueueId() string {
@@ -3401,7 +3522,7 @@ type PreviewOverflowResponse struct {
 
 func (x *PreviewOverflowResponse) Reset() {
 	*x = PreviewOverflowResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3413,7 +3534,7 @@ func (x *PreviewOverflowResponse) String() string {
 func (*PreviewOverflowResponse) ProtoMessage() {}
 
 func (x *PreviewOverflowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3426,7 +3547,7 @@ func (x *PreviewOverflowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewOverflowResponse.ProtoReflect.Descriptor instead.
 func (*PreviewOverflowResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *PreviewOverflowResponse) GetSpareId() string {
@@ -3462,7 +3583,7 @@ type SpareCandidate struct {
 
 func (x *SpareCandidate) Reset() {
 	*x = SpareCandidate{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3474,7 +3595,7 @@ func (x *SpareCandidate) String() string {
 func (*SpareCandidate) ProtoMessage() {}
 
 func (x *SpareCandidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3487,7 +3608,7 @@ func (x *SpareCandidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpareCandidate.ProtoReflect.Descriptor instead.
 func (*SpareCandidate) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{54}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *SpareCandidate) GetSpareId() string {
@@ -3542,7 +3663,7 @@ type ApiKey struct {
 
 func (x *ApiKey) Reset() {
 	*x = ApiKey{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3554,7 +3675,7 @@ func (x *ApiKey) String() string {
 func (*ApiKey) ProtoMessage() {}
 
 func (x *ApiKey) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3567,7 +3688,7 @@ func (x *ApiKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKey.ProtoReflect.Descriptor instead.
 func (*ApiKey) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{55}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ApiKey) GetKeyId() string {
@@ -3637,7 +3758,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3649,7 +3770,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3662,7 +3783,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{56}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -3690,7 +3811,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3702,7 +3823,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3715,7 +3836,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{57}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -3741,7 +3862,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3753,7 +3874,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3766,7 +3887,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ListApiKeysRequest) GetIncludeRevoked() bool {
@@ -3785,7 +3906,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3797,7 +3918,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3810,7 +3931,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -3829,7 +3950,7 @@ type RevokeApiKeyRequest struct {
 
 func (x *RevokeApiKeyRequest) Reset() {
 	*x = RevokeApiKeyRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3841,7 +3962,7 @@ func (x *RevokeApiKeyRequest) String() string {
 func (*RevokeApiKeyRequest) ProtoMessage() {}
 
 func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3854,7 +3975,7 @@ func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *RevokeApiKeyRequest) GetKeyId() string {
@@ -3873,7 +3994,7 @@ type RevokeApiKeyResponse struct {
 
 func (x *RevokeApiKeyResponse) Reset() {
 	*x = RevokeApiKeyResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3885,7 +4006,7 @@ func (x *RevokeApiKeyResponse) String() string {
 func (*RevokeApiKeyResponse) ProtoMessage() {}
 
 func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3898,7 +4019,7 @@ func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
@@ -3924,7 +4045,7 @@ type SetApiKeySoftphoneRequest struct {
 
 func (x *SetApiKeySoftphoneRequest) Reset() {
 	*x = SetApiKeySoftphoneRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3936,7 +4057,7 @@ func (x *SetApiKeySoftphoneRequest) String() string {
 func (*SetApiKeySoftphoneRequest) ProtoMessage() {}
 
 func (x *SetApiKeySoftphoneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3949,7 +4070,7 @@ func (x *SetApiKeySoftphoneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetApiKeySoftphoneRequest.ProtoReflect.Descriptor instead.
 func (*SetApiKeySoftphoneRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *SetApiKeySoftphoneRequest) GetKeyId() string {
@@ -3982,7 +4103,7 @@ type SetApiKeySoftphoneResponse struct {
 
 func (x *SetApiKeySoftphoneResponse) Reset() {
 	*x = SetApiKeySoftphoneResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3994,7 +4115,7 @@ func (x *SetApiKeySoftphoneResponse) String() string {
 func (*SetApiKeySoftphoneResponse) ProtoMessage() {}
 
 func (x *SetApiKeySoftphoneResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4007,7 +4128,7 @@ func (x *SetApiKeySoftphoneResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetApiKeySoftphoneResponse.ProtoReflect.Descriptor instead.
 func (*SetApiKeySoftphoneResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *SetApiKeySoftphoneResponse) GetApiKey() *ApiKey {
@@ -4030,7 +4151,7 @@ type PersonSoftphone struct {
 
 func (x *PersonSoftphone) Reset() {
 	*x = PersonSoftphone{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4042,7 +4163,7 @@ func (x *PersonSoftphone) String() string {
 func (*PersonSoftphone) ProtoMessage() {}
 
 func (x *PersonSoftphone) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4055,7 +4176,7 @@ func (x *PersonSoftphone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersonSoftphone.ProtoReflect.Descriptor instead.
 func (*PersonSoftphone) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *PersonSoftphone) GetPerson() string {
@@ -4087,7 +4208,7 @@ type SetPersonSoftphoneRequest struct {
 
 func (x *SetPersonSoftphoneRequest) Reset() {
 	*x = SetPersonSoftphoneRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4099,7 +4220,7 @@ func (x *SetPersonSoftphoneRequest) String() string {
 func (*SetPersonSoftphoneRequest) ProtoMessage() {}
 
 func (x *SetPersonSoftphoneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4112,7 +4233,7 @@ func (x *SetPersonSoftphoneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPersonSoftphoneRequest.ProtoReflect.Descriptor instead.
 func (*SetPersonSoftphoneRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *SetPersonSoftphoneRequest) GetPerson() string {
@@ -4146,7 +4267,7 @@ type SetPersonSoftphoneResponse struct {
 
 func (x *SetPersonSoftphoneResponse) Reset() {
 	*x = SetPersonSoftphoneResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4158,7 +4279,7 @@ func (x *SetPersonSoftphoneResponse) String() string {
 func (*SetPersonSoftphoneResponse) ProtoMessage() {}
 
 func (x *SetPersonSoftphoneResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4171,7 +4292,7 @@ func (x *SetPersonSoftphoneResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPersonSoftphoneResponse.ProtoReflect.Descriptor instead.
 func (*SetPersonSoftphoneResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *SetPersonSoftphoneResponse) GetSoftphone() *PersonSoftphone {
@@ -4189,7 +4310,7 @@ type ListPersonSoftphonesRequest struct {
 
 func (x *ListPersonSoftphonesRequest) Reset() {
 	*x = ListPersonSoftphonesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4201,7 +4322,7 @@ func (x *ListPersonSoftphonesRequest) String() string {
 func (*ListPersonSoftphonesRequest) ProtoMessage() {}
 
 func (x *ListPersonSoftphonesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4214,7 +4335,7 @@ func (x *ListPersonSoftphonesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPersonSoftphonesRequest.ProtoReflect.Descriptor instead.
 func (*ListPersonSoftphonesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 type ListPersonSoftphonesResponse struct {
@@ -4227,7 +4348,7 @@ type ListPersonSoftphonesResponse struct {
 
 func (x *ListPersonSoftphonesResponse) Reset() {
 	*x = ListPersonSoftphonesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4239,7 +4360,7 @@ func (x *ListPersonSoftphonesResponse) String() string {
 func (*ListPersonSoftphonesResponse) ProtoMessage() {}
 
 func (x *ListPersonSoftphonesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4252,7 +4373,7 @@ func (x *ListPersonSoftphonesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPersonSoftphonesResponse.ProtoReflect.Descriptor instead.
 func (*ListPersonSoftphonesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ListPersonSoftphonesResponse) GetSoftphones() []*PersonSoftphone {
@@ -4270,7 +4391,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4282,7 +4403,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4295,7 +4416,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 type WhoAmIResponse struct {
@@ -4315,7 +4436,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4327,7 +4448,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4340,7 +4461,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *WhoAmIResponse) GetKeyId() string {
@@ -4386,7 +4507,7 @@ type ListLoginFailuresRequest struct {
 
 func (x *ListLoginFailuresRequest) Reset() {
 	*x = ListLoginFailuresRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4398,7 +4519,7 @@ func (x *ListLoginFailuresRequest) String() string {
 func (*ListLoginFailuresRequest) ProtoMessage() {}
 
 func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4411,7 +4532,7 @@ func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresRequest.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
 }
 
 type ListLoginFailuresResponse struct {
@@ -4426,7 +4547,7 @@ type ListLoginFailuresResponse struct {
 
 func (x *ListLoginFailuresResponse) Reset() {
 	*x = ListLoginFailuresResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4438,7 +4559,7 @@ func (x *ListLoginFailuresResponse) String() string {
 func (*ListLoginFailuresResponse) ProtoMessage() {}
 
 func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4451,7 +4572,7 @@ func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresResponse.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *ListLoginFailuresResponse) GetOperators() []*OperatorLoginFailures {
@@ -4485,7 +4606,7 @@ type OperatorLoginFailures struct {
 
 func (x *OperatorLoginFailures) Reset() {
 	*x = OperatorLoginFailures{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4497,7 +4618,7 @@ func (x *OperatorLoginFailures) String() string {
 func (*OperatorLoginFailures) ProtoMessage() {}
 
 func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4510,7 +4631,7 @@ func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorLoginFailures.ProtoReflect.Descriptor instead.
 func (*OperatorLoginFailures) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *OperatorLoginFailures) GetOperatorId() string {
@@ -4569,7 +4690,7 @@ type LoginBackOff struct {
 
 func (x *LoginBackOff) Reset() {
 	*x = LoginBackOff{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4581,7 +4702,7 @@ func (x *LoginBackOff) String() string {
 func (*LoginBackOff) ProtoMessage() {}
 
 func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4594,7 +4715,7 @@ func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginBackOff.ProtoReflect.Descriptor instead.
 func (*LoginBackOff) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *LoginBackOff) GetAddress() string {
@@ -4630,7 +4751,7 @@ type UnlockLoginRequest struct {
 
 func (x *UnlockLoginRequest) Reset() {
 	*x = UnlockLoginRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4642,7 +4763,7 @@ func (x *UnlockLoginRequest) String() string {
 func (*UnlockLoginRequest) ProtoMessage() {}
 
 func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4655,7 +4776,7 @@ func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginRequest.ProtoReflect.Descriptor instead.
 func (*UnlockLoginRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *UnlockLoginRequest) GetOperatorId() string {
@@ -4682,7 +4803,7 @@ type UnlockLoginResponse struct {
 
 func (x *UnlockLoginResponse) Reset() {
 	*x = UnlockLoginResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4694,7 +4815,7 @@ func (x *UnlockLoginResponse) String() string {
 func (*UnlockLoginResponse) ProtoMessage() {}
 
 func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4707,7 +4828,7 @@ func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginResponse.ProtoReflect.Descriptor instead.
 func (*UnlockLoginResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *UnlockLoginResponse) GetCleared() uint32 {
@@ -4742,7 +4863,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4754,7 +4875,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4767,7 +4888,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *AuditEntry) GetEntryId() uint64 {
@@ -4851,7 +4972,7 @@ type ListAuditEntriesRequest struct {
 
 func (x *ListAuditEntriesRequest) Reset() {
 	*x = ListAuditEntriesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4863,7 +4984,7 @@ func (x *ListAuditEntriesRequest) String() string {
 func (*ListAuditEntriesRequest) ProtoMessage() {}
 
 func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4876,7 +4997,7 @@ func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
@@ -4932,7 +5053,7 @@ type ListAuditEntriesResponse struct {
 
 func (x *ListAuditEntriesResponse) Reset() {
 	*x = ListAuditEntriesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4944,7 +5065,7 @@ func (x *ListAuditEntriesResponse) String() string {
 func (*ListAuditEntriesResponse) ProtoMessage() {}
 
 func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4957,7 +5078,7 @@ func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
@@ -4982,7 +5103,7 @@ type GetRetentionRequest struct {
 
 func (x *GetRetentionRequest) Reset() {
 	*x = GetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4994,7 +5115,7 @@ func (x *GetRetentionRequest) String() string {
 func (*GetRetentionRequest) ProtoMessage() {}
 
 func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5007,7 +5128,7 @@ func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
 }
 
 type GetRetentionResponse struct {
@@ -5023,7 +5144,7 @@ type GetRetentionResponse struct {
 
 func (x *GetRetentionResponse) Reset() {
 	*x = GetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5035,7 +5156,7 @@ func (x *GetRetentionResponse) String() string {
 func (*GetRetentionResponse) ProtoMessage() {}
 
 func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5048,7 +5169,7 @@ func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
 }
 
 func (x *GetRetentionResponse) GetCallDays() uint32 {
@@ -5082,7 +5203,7 @@ type SetRetentionRequest struct {
 
 func (x *SetRetentionRequest) Reset() {
 	*x = SetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5094,7 +5215,7 @@ func (x *SetRetentionRequest) String() string {
 func (*SetRetentionRequest) ProtoMessage() {}
 
 func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5107,7 +5228,7 @@ func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *SetRetentionRequest) GetCallDays() uint32 {
@@ -5128,7 +5249,7 @@ type SetRetentionResponse struct {
 
 func (x *SetRetentionResponse) Reset() {
 	*x = SetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5140,7 +5261,7 @@ func (x *SetRetentionResponse) String() string {
 func (*SetRetentionResponse) ProtoMessage() {}
 
 func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5153,7 +5274,7 @@ func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *SetRetentionResponse) GetCallDays() uint32 {
@@ -5180,7 +5301,7 @@ type ExportCallerDataRequest struct {
 
 func (x *ExportCallerDataRequest) Reset() {
 	*x = ExportCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5192,7 +5313,7 @@ func (x *ExportCallerDataRequest) String() string {
 func (*ExportCallerDataRequest) ProtoMessage() {}
 
 func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5205,7 +5326,7 @@ func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *ExportCallerDataRequest) GetNumber() string {
@@ -5229,7 +5350,7 @@ type ExportCallerDataResponse struct {
 
 func (x *ExportCallerDataResponse) Reset() {
 	*x = ExportCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5241,7 +5362,7 @@ func (x *ExportCallerDataResponse) String() string {
 func (*ExportCallerDataResponse) ProtoMessage() {}
 
 func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5254,7 +5375,7 @@ func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *ExportCallerDataResponse) GetNumber() string {
@@ -5303,7 +5424,7 @@ type CallerCall struct {
 
 func (x *CallerCall) Reset() {
 	*x = CallerCall{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5315,7 +5436,7 @@ func (x *CallerCall) String() string {
 func (*CallerCall) ProtoMessage() {}
 
 func (x *CallerCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5328,7 +5449,7 @@ func (x *CallerCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
 func (*CallerCall) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *CallerCall) GetCallId() string {
@@ -5445,7 +5566,7 @@ type DeleteCallerDataRequest struct {
 
 func (x *DeleteCallerDataRequest) Reset() {
 	*x = DeleteCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5457,7 +5578,7 @@ func (x *DeleteCallerDataRequest) String() string {
 func (*DeleteCallerDataRequest) ProtoMessage() {}
 
 func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5470,7 +5591,7 @@ func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *DeleteCallerDataRequest) GetNumber() string {
@@ -5494,7 +5615,7 @@ type DeleteCallerDataResponse struct {
 
 func (x *DeleteCallerDataResponse) Reset() {
 	*x = DeleteCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5506,7 +5627,7 @@ func (x *DeleteCallerDataResponse) String() string {
 func (*DeleteCallerDataResponse) ProtoMessage() {}
 
 func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5519,7 +5640,7 @@ func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *DeleteCallerDataResponse) GetNumber() string {
@@ -5561,7 +5682,7 @@ type Account struct {
 
 func (x *Account) Reset() {
 	*x = Account{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5573,7 +5694,7 @@ func (x *Account) String() string {
 func (*Account) ProtoMessage() {}
 
 func (x *Account) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5586,7 +5707,7 @@ func (x *Account) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Account.ProtoReflect.Descriptor instead.
 func (*Account) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *Account) GetName() string {
@@ -5645,7 +5766,7 @@ type CreateAccountRequest struct {
 
 func (x *CreateAccountRequest) Reset() {
 	*x = CreateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5657,7 +5778,7 @@ func (x *CreateAccountRequest) String() string {
 func (*CreateAccountRequest) ProtoMessage() {}
 
 func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5670,7 +5791,7 @@ func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountRequest.ProtoReflect.Descriptor instead.
 func (*CreateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *CreateAccountRequest) GetName() string {
@@ -5710,7 +5831,7 @@ type CreateAccountResponse struct {
 
 func (x *CreateAccountResponse) Reset() {
 	*x = CreateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5722,7 +5843,7 @@ func (x *CreateAccountResponse) String() string {
 func (*CreateAccountResponse) ProtoMessage() {}
 
 func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5735,7 +5856,7 @@ func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountResponse.ProtoReflect.Descriptor instead.
 func (*CreateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *CreateAccountResponse) GetAccount() *Account {
@@ -5753,7 +5874,7 @@ type ListAccountsRequest struct {
 
 func (x *ListAccountsRequest) Reset() {
 	*x = ListAccountsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5765,7 +5886,7 @@ func (x *ListAccountsRequest) String() string {
 func (*ListAccountsRequest) ProtoMessage() {}
 
 func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5778,7 +5899,7 @@ func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
 }
 
 type ListAccountsResponse struct {
@@ -5791,7 +5912,7 @@ type ListAccountsResponse struct {
 
 func (x *ListAccountsResponse) Reset() {
 	*x = ListAccountsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5803,7 +5924,7 @@ func (x *ListAccountsResponse) String() string {
 func (*ListAccountsResponse) ProtoMessage() {}
 
 func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5816,7 +5937,7 @@ func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *ListAccountsResponse) GetAccounts() []*Account {
@@ -5839,7 +5960,7 @@ type UpdateAccountRequest struct {
 
 func (x *UpdateAccountRequest) Reset() {
 	*x = UpdateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5851,7 +5972,7 @@ func (x *UpdateAccountRequest) String() string {
 func (*UpdateAccountRequest) ProtoMessage() {}
 
 func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5864,7 +5985,7 @@ func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *UpdateAccountRequest) GetName() string {
@@ -5904,7 +6025,7 @@ type UpdateAccountResponse struct {
 
 func (x *UpdateAccountResponse) Reset() {
 	*x = UpdateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5916,7 +6037,7 @@ func (x *UpdateAccountResponse) String() string {
 func (*UpdateAccountResponse) ProtoMessage() {}
 
 func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5929,7 +6050,7 @@ func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{95}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *UpdateAccountResponse) GetAccount() *Account {
@@ -5950,7 +6071,7 @@ type SetAccountPasswordRequest struct {
 
 func (x *SetAccountPasswordRequest) Reset() {
 	*x = SetAccountPasswordRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5962,7 +6083,7 @@ func (x *SetAccountPasswordRequest) String() string {
 func (*SetAccountPasswordRequest) ProtoMessage() {}
 
 func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5975,7 +6096,7 @@ func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordRequest.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{96}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *SetAccountPasswordRequest) GetName() string {
@@ -6001,7 +6122,7 @@ type SetAccountPasswordResponse struct {
 
 func (x *SetAccountPasswordResponse) Reset() {
 	*x = SetAccountPasswordResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6013,7 +6134,7 @@ func (x *SetAccountPasswordResponse) String() string {
 func (*SetAccountPasswordResponse) ProtoMessage() {}
 
 func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6026,7 +6147,7 @@ func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordResponse.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{97}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *SetAccountPasswordResponse) GetAccount() *Account {
@@ -6046,7 +6167,7 @@ type SignInRequest struct {
 
 func (x *SignInRequest) Reset() {
 	*x = SignInRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6058,7 +6179,7 @@ func (x *SignInRequest) String() string {
 func (*SignInRequest) ProtoMessage() {}
 
 func (x *SignInRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6071,7 +6192,7 @@ func (x *SignInRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInRequest.ProtoReflect.Descriptor instead.
 func (*SignInRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{98}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *SignInRequest) GetName() string {
@@ -6100,7 +6221,7 @@ type SignInResponse struct {
 
 func (x *SignInResponse) Reset() {
 	*x = SignInResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6112,7 +6233,7 @@ func (x *SignInResponse) String() string {
 func (*SignInResponse) ProtoMessage() {}
 
 func (x *SignInResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6125,7 +6246,7 @@ func (x *SignInResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInResponse.ProtoReflect.Descriptor instead.
 func (*SignInResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{99}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{100}
 }
 
 func (x *SignInResponse) GetToken() string {
@@ -6157,7 +6278,7 @@ type SignOutRequest struct {
 
 func (x *SignOutRequest) Reset() {
 	*x = SignOutRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6169,7 +6290,7 @@ func (x *SignOutRequest) String() string {
 func (*SignOutRequest) ProtoMessage() {}
 
 func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6182,7 +6303,7 @@ func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutRequest.ProtoReflect.Descriptor instead.
 func (*SignOutRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{100}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{101}
 }
 
 type SignOutResponse struct {
@@ -6193,7 +6314,7 @@ type SignOutResponse struct {
 
 func (x *SignOutResponse) Reset() {
 	*x = SignOutResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6205,7 +6326,7 @@ func (x *SignOutResponse) String() string {
 func (*SignOutResponse) ProtoMessage() {}
 
 func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6218,7 +6339,7 @@ func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutResponse.ProtoReflect.Descriptor instead.
 func (*SignOutResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{101}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{102}
 }
 
 type GetSignInOptionsRequest struct {
@@ -6229,7 +6350,7 @@ type GetSignInOptionsRequest struct {
 
 func (x *GetSignInOptionsRequest) Reset() {
 	*x = GetSignInOptionsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6241,7 +6362,7 @@ func (x *GetSignInOptionsRequest) String() string {
 func (*GetSignInOptionsRequest) ProtoMessage() {}
 
 func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6254,7 +6375,7 @@ func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsRequest.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{102}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{103}
 }
 
 type GetSignInOptionsResponse struct {
@@ -6269,7 +6390,7 @@ type GetSignInOptionsResponse struct {
 
 func (x *GetSignInOptionsResponse) Reset() {
 	*x = GetSignInOptionsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[104]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6281,7 +6402,7 @@ func (x *GetSignInOptionsResponse) String() string {
 func (*GetSignInOptionsResponse) ProtoMessage() {}
 
 func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[104]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6294,7 +6415,7 @@ func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsResponse.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{103}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{104}
 }
 
 func (x *GetSignInOptionsResponse) GetOidcProvider() string {
@@ -6370,7 +6491,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xcc\x10\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\x89\x11\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -6424,10 +6545,20 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\n" +
 	"closed_now\x18\x95\x02 \x01(\bR\tclosedNow\x12\x1e\n" +
 	"\n" +
-	"closed_why\x18\x96\x02 \x01(\tR\tclosedWhy\x1aC\n" +
+	"closed_why\x18\x96\x02 \x01(\tR\tclosedWhy\x12;\n" +
+	"\bcallback\x18\xa0\x01 \x01(\v2\x1e.tandem.admin.v1.QueueCallbackR\bcallback\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x92\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x96\x02\n" +
+	"\rQueueCallback\x12\"\n" +
+	"\roffer_after_s\x18\x01 \x01(\rR\vofferAfterS\x12)\n" +
+	"\x11offer_over_wait_s\x18\x02 \x01(\rR\x0eofferOverWaitS\x12\x14\n" +
+	"\x05digit\x18\x03 \x01(\tR\x05digit\x12\x14\n" +
+	"\x05words\x18\x04 \x03(\tR\x05words\x12\x1a\n" +
+	"\battempts\x18\x05 \x01(\rR\battempts\x12\"\n" +
+	"\rretry_after_s\x18\x06 \x01(\rR\vretryAfterS\x12\x1b\n" +
+	"\tcaller_id\x18\a \x01(\tR\bcallerId\x12-\n" +
+	"\x12forbidden_prefixes\x18\b \x03(\tR\x11forbiddenPrefixes\"\x92\x01\n" +
 	"\n" +
 	"QueueHours\x12\x1b\n" +
 	"\ttime_zone\x18\x01 \x01(\tR\btimeZone\x121\n" +
@@ -6839,7 +6970,7 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 107)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 108)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(KeyRole)(0),                         // 0: tandem.admin.v1.KeyRole
 	(*WeekHours)(nil),                    // 1: tandem.admin.v1.WeekHours
@@ -6854,285 +6985,287 @@ var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(*ListOperatorsRequest)(nil),         // 10: tandem.admin.v1.ListOperatorsRequest
 	(*ListOperatorsResponse)(nil),        // 11: tandem.admin.v1.ListOperatorsResponse
 	(*Queue)(nil),                        // 12: tandem.admin.v1.Queue
-	(*QueueHours)(nil),                   // 13: tandem.admin.v1.QueueHours
-	(*OpenSpan)(nil),                     // 14: tandem.admin.v1.OpenSpan
-	(*Closure)(nil),                      // 15: tandem.admin.v1.Closure
-	(*QueueExit)(nil),                    // 16: tandem.admin.v1.QueueExit
-	(*Overflow)(nil),                     // 17: tandem.admin.v1.Overflow
-	(*CreateQueueRequest)(nil),           // 18: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),          // 19: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),           // 20: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),          // 21: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),              // 22: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),             // 23: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),            // 24: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),           // 25: tandem.admin.v1.ListQueuesResponse
-	(*Client)(nil),                       // 26: tandem.admin.v1.Client
-	(*SetClientRequest)(nil),             // 27: tandem.admin.v1.SetClientRequest
-	(*SetClientResponse)(nil),            // 28: tandem.admin.v1.SetClientResponse
-	(*RemoveClientRequest)(nil),          // 29: tandem.admin.v1.RemoveClientRequest
-	(*RemoveClientResponse)(nil),         // 30: tandem.admin.v1.RemoveClientResponse
-	(*GetClientRequest)(nil),             // 31: tandem.admin.v1.GetClientRequest
-	(*GetClientResponse)(nil),            // 32: tandem.admin.v1.GetClientResponse
-	(*ListClientsRequest)(nil),           // 33: tandem.admin.v1.ListClientsRequest
-	(*ListClientsResponse)(nil),          // 34: tandem.admin.v1.ListClientsResponse
-	(*ImportClientsRequest)(nil),         // 35: tandem.admin.v1.ImportClientsRequest
-	(*ImportClientsResponse)(nil),        // 36: tandem.admin.v1.ImportClientsResponse
-	(*ImportError)(nil),                  // 37: tandem.admin.v1.ImportError
-	(*Absence)(nil),                      // 38: tandem.admin.v1.Absence
-	(*CreateAbsenceRequest)(nil),         // 39: tandem.admin.v1.CreateAbsenceRequest
-	(*CreateAbsenceResponse)(nil),        // 40: tandem.admin.v1.CreateAbsenceResponse
-	(*DeleteAbsenceRequest)(nil),         // 41: tandem.admin.v1.DeleteAbsenceRequest
-	(*DeleteAbsenceResponse)(nil),        // 42: tandem.admin.v1.DeleteAbsenceResponse
-	(*ListAbsencesRequest)(nil),          // 43: tandem.admin.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),         // 44: tandem.admin.v1.ListAbsencesResponse
-	(*Spare)(nil),                        // 45: tandem.admin.v1.Spare
-	(*SpareUse)(nil),                     // 46: tandem.admin.v1.SpareUse
-	(*CreateSpareRequest)(nil),           // 47: tandem.admin.v1.CreateSpareRequest
-	(*CreateSpareResponse)(nil),          // 48: tandem.admin.v1.CreateSpareResponse
-	(*UpdateSpareRequest)(nil),           // 49: tandem.admin.v1.UpdateSpareRequest
-	(*UpdateSpareResponse)(nil),          // 50: tandem.admin.v1.UpdateSpareResponse
-	(*ListSparesRequest)(nil),            // 51: tandem.admin.v1.ListSparesRequest
-	(*ListSparesResponse)(nil),           // 52: tandem.admin.v1.ListSparesResponse
-	(*PreviewOverflowRequest)(nil),       // 53: tandem.admin.v1.PreviewOverflowRequest
-	(*PreviewOverflowResponse)(nil),      // 54: tandem.admin.v1.PreviewOverflowResponse
-	(*SpareCandidate)(nil),               // 55: tandem.admin.v1.SpareCandidate
-	(*ApiKey)(nil),                       // 56: tandem.admin.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),          // 57: tandem.admin.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),         // 58: tandem.admin.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),           // 59: tandem.admin.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),          // 60: tandem.admin.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),          // 61: tandem.admin.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),         // 62: tandem.admin.v1.RevokeApiKeyResponse
-	(*SetApiKeySoftphoneRequest)(nil),    // 63: tandem.admin.v1.SetApiKeySoftphoneRequest
-	(*SetApiKeySoftphoneResponse)(nil),   // 64: tandem.admin.v1.SetApiKeySoftphoneResponse
-	(*PersonSoftphone)(nil),              // 65: tandem.admin.v1.PersonSoftphone
-	(*SetPersonSoftphoneRequest)(nil),    // 66: tandem.admin.v1.SetPersonSoftphoneRequest
-	(*SetPersonSoftphoneResponse)(nil),   // 67: tandem.admin.v1.SetPersonSoftphoneResponse
-	(*ListPersonSoftphonesRequest)(nil),  // 68: tandem.admin.v1.ListPersonSoftphonesRequest
-	(*ListPersonSoftphonesResponse)(nil), // 69: tandem.admin.v1.ListPersonSoftphonesResponse
-	(*WhoAmIRequest)(nil),                // 70: tandem.admin.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),               // 71: tandem.admin.v1.WhoAmIResponse
-	(*ListLoginFailuresRequest)(nil),     // 72: tandem.admin.v1.ListLoginFailuresRequest
-	(*ListLoginFailuresResponse)(nil),    // 73: tandem.admin.v1.ListLoginFailuresResponse
-	(*OperatorLoginFailures)(nil),        // 74: tandem.admin.v1.OperatorLoginFailures
-	(*LoginBackOff)(nil),                 // 75: tandem.admin.v1.LoginBackOff
-	(*UnlockLoginRequest)(nil),           // 76: tandem.admin.v1.UnlockLoginRequest
-	(*UnlockLoginResponse)(nil),          // 77: tandem.admin.v1.UnlockLoginResponse
-	(*AuditEntry)(nil),                   // 78: tandem.admin.v1.AuditEntry
-	(*ListAuditEntriesRequest)(nil),      // 79: tandem.admin.v1.ListAuditEntriesRequest
-	(*ListAuditEntriesResponse)(nil),     // 80: tandem.admin.v1.ListAuditEntriesResponse
-	(*GetRetentionRequest)(nil),          // 81: tandem.admin.v1.GetRetentionRequest
-	(*GetRetentionResponse)(nil),         // 82: tandem.admin.v1.GetRetentionResponse
-	(*SetRetentionRequest)(nil),          // 83: tandem.admin.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),         // 84: tandem.admin.v1.SetRetentionResponse
-	(*ExportCallerDataRequest)(nil),      // 85: tandem.admin.v1.ExportCallerDataRequest
-	(*ExportCallerDataResponse)(nil),     // 86: tandem.admin.v1.ExportCallerDataResponse
-	(*CallerCall)(nil),                   // 87: tandem.admin.v1.CallerCall
-	(*DeleteCallerDataRequest)(nil),      // 88: tandem.admin.v1.DeleteCallerDataRequest
-	(*DeleteCallerDataResponse)(nil),     // 89: tandem.admin.v1.DeleteCallerDataResponse
-	(*Account)(nil),                      // 90: tandem.admin.v1.Account
-	(*CreateAccountRequest)(nil),         // 91: tandem.admin.v1.CreateAccountRequest
-	(*CreateAccountResponse)(nil),        // 92: tandem.admin.v1.CreateAccountResponse
-	(*ListAccountsRequest)(nil),          // 93: tandem.admin.v1.ListAccountsRequest
-	(*ListAccountsResponse)(nil),         // 94: tandem.admin.v1.ListAccountsResponse
-	(*UpdateAccountRequest)(nil),         // 95: tandem.admin.v1.UpdateAccountRequest
-	(*UpdateAccountResponse)(nil),        // 96: tandem.admin.v1.UpdateAccountResponse
-	(*SetAccountPasswordRequest)(nil),    // 97: tandem.admin.v1.SetAccountPasswordRequest
-	(*SetAccountPasswordResponse)(nil),   // 98: tandem.admin.v1.SetAccountPasswordResponse
-	(*SignInRequest)(nil),                // 99: tandem.admin.v1.SignInRequest
-	(*SignInResponse)(nil),               // 100: tandem.admin.v1.SignInResponse
-	(*SignOutRequest)(nil),               // 101: tandem.admin.v1.SignOutRequest
-	(*SignOutResponse)(nil),              // 102: tandem.admin.v1.SignOutResponse
-	(*GetSignInOptionsRequest)(nil),      // 103: tandem.admin.v1.GetSignInOptionsRequest
-	(*GetSignInOptionsResponse)(nil),     // 104: tandem.admin.v1.GetSignInOptionsResponse
-	nil,                                  // 105: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                                  // 106: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                                  // 107: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),                   // 108: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),        // 109: google.protobuf.Timestamp
-	(*v1.Disposition)(nil),               // 110: tandem.common.v1.Disposition
-	(v1.CallState)(0),                    // 111: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                  // 112: tandem.common.v1.HangupParty
+	(*QueueCallback)(nil),                // 13: tandem.admin.v1.QueueCallback
+	(*QueueHours)(nil),                   // 14: tandem.admin.v1.QueueHours
+	(*OpenSpan)(nil),                     // 15: tandem.admin.v1.OpenSpan
+	(*Closure)(nil),                      // 16: tandem.admin.v1.Closure
+	(*QueueExit)(nil),                    // 17: tandem.admin.v1.QueueExit
+	(*Overflow)(nil),                     // 18: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),           // 19: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),          // 20: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),           // 21: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),          // 22: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),              // 23: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),             // 24: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),            // 25: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),           // 26: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                       // 27: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),             // 28: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),            // 29: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),          // 30: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),         // 31: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),             // 32: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),            // 33: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),           // 34: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),          // 35: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),         // 36: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),        // 37: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),                  // 38: tandem.admin.v1.ImportError
+	(*Absence)(nil),                      // 39: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),         // 40: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),        // 41: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),         // 42: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),        // 43: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),          // 44: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),         // 45: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                        // 46: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                     // 47: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),           // 48: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),          // 49: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),           // 50: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),          // 51: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),            // 52: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),           // 53: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),       // 54: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil),      // 55: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),               // 56: tandem.admin.v1.SpareCandidate
+	(*ApiKey)(nil),                       // 57: tandem.admin.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),          // 58: tandem.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),         // 59: tandem.admin.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),           // 60: tandem.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),          // 61: tandem.admin.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),          // 62: tandem.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),         // 63: tandem.admin.v1.RevokeApiKeyResponse
+	(*SetApiKeySoftphoneRequest)(nil),    // 64: tandem.admin.v1.SetApiKeySoftphoneRequest
+	(*SetApiKeySoftphoneResponse)(nil),   // 65: tandem.admin.v1.SetApiKeySoftphoneResponse
+	(*PersonSoftphone)(nil),              // 66: tandem.admin.v1.PersonSoftphone
+	(*SetPersonSoftphoneRequest)(nil),    // 67: tandem.admin.v1.SetPersonSoftphoneRequest
+	(*SetPersonSoftphoneResponse)(nil),   // 68: tandem.admin.v1.SetPersonSoftphoneResponse
+	(*ListPersonSoftphonesRequest)(nil),  // 69: tandem.admin.v1.ListPersonSoftphonesRequest
+	(*ListPersonSoftphonesResponse)(nil), // 70: tandem.admin.v1.ListPersonSoftphonesResponse
+	(*WhoAmIRequest)(nil),                // 71: tandem.admin.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),               // 72: tandem.admin.v1.WhoAmIResponse
+	(*ListLoginFailuresRequest)(nil),     // 73: tandem.admin.v1.ListLoginFailuresRequest
+	(*ListLoginFailuresResponse)(nil),    // 74: tandem.admin.v1.ListLoginFailuresResponse
+	(*OperatorLoginFailures)(nil),        // 75: tandem.admin.v1.OperatorLoginFailures
+	(*LoginBackOff)(nil),                 // 76: tandem.admin.v1.LoginBackOff
+	(*UnlockLoginRequest)(nil),           // 77: tandem.admin.v1.UnlockLoginRequest
+	(*UnlockLoginResponse)(nil),          // 78: tandem.admin.v1.UnlockLoginResponse
+	(*AuditEntry)(nil),                   // 79: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),      // 80: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil),     // 81: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),          // 82: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),         // 83: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),          // 84: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),         // 85: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),      // 86: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil),     // 87: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),                   // 88: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),      // 89: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil),     // 90: tandem.admin.v1.DeleteCallerDataResponse
+	(*Account)(nil),                      // 91: tandem.admin.v1.Account
+	(*CreateAccountRequest)(nil),         // 92: tandem.admin.v1.CreateAccountRequest
+	(*CreateAccountResponse)(nil),        // 93: tandem.admin.v1.CreateAccountResponse
+	(*ListAccountsRequest)(nil),          // 94: tandem.admin.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),         // 95: tandem.admin.v1.ListAccountsResponse
+	(*UpdateAccountRequest)(nil),         // 96: tandem.admin.v1.UpdateAccountRequest
+	(*UpdateAccountResponse)(nil),        // 97: tandem.admin.v1.UpdateAccountResponse
+	(*SetAccountPasswordRequest)(nil),    // 98: tandem.admin.v1.SetAccountPasswordRequest
+	(*SetAccountPasswordResponse)(nil),   // 99: tandem.admin.v1.SetAccountPasswordResponse
+	(*SignInRequest)(nil),                // 100: tandem.admin.v1.SignInRequest
+	(*SignInResponse)(nil),               // 101: tandem.admin.v1.SignInResponse
+	(*SignOutRequest)(nil),               // 102: tandem.admin.v1.SignOutRequest
+	(*SignOutResponse)(nil),              // 103: tandem.admin.v1.SignOutResponse
+	(*GetSignInOptionsRequest)(nil),      // 104: tandem.admin.v1.GetSignInOptionsRequest
+	(*GetSignInOptionsResponse)(nil),     // 105: tandem.admin.v1.GetSignInOptionsResponse
+	nil,                                  // 106: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                                  // 107: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                                  // 108: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                   // 109: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),        // 110: google.protobuf.Timestamp
+	(*v1.Disposition)(nil),               // 111: tandem.common.v1.Disposition
+	(v1.CallState)(0),                    // 112: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 113: tandem.common.v1.HangupParty
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	105, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	108, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	106, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	109, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	109, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	110, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	108, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	109, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	108, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	109, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	106, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	17,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
-	110, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
-	13,  // 18: tandem.admin.v1.Queue.hours:type_name -> tandem.admin.v1.QueueHours
-	16,  // 19: tandem.admin.v1.Queue.closed_exit:type_name -> tandem.admin.v1.QueueExit
-	16,  // 20: tandem.admin.v1.Queue.max_waiting_exit:type_name -> tandem.admin.v1.QueueExit
-	16,  // 21: tandem.admin.v1.Queue.longest_wait_exit:type_name -> tandem.admin.v1.QueueExit
-	14,  // 22: tandem.admin.v1.QueueHours.weekly:type_name -> tandem.admin.v1.OpenSpan
-	15,  // 23: tandem.admin.v1.QueueHours.closures:type_name -> tandem.admin.v1.Closure
-	12,  // 24: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 25: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 26: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 27: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 28: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 29: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	109, // 30: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	109, // 31: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
-	26,  // 32: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
-	26,  // 33: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
-	26,  // 34: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
-	26,  // 35: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
-	37,  // 36: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
-	38,  // 37: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
-	38,  // 38: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	108, // 39: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
-	1,   // 40: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
-	46,  // 41: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	109, // 42: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
-	45,  // 43: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	45,  // 44: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	45,  // 45: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	45,  // 46: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	45,  // 47: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	109, // 48: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
-	55,  // 49: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
-	0,   // 50: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	109, // 51: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	109, // 52: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	109, // 53: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	0,   // 54: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
-	56,  // 55: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	56,  // 56: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
-	56,  // 57: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	56,  // 58: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	65,  // 59: tandem.admin.v1.SetPersonSoftphoneResponse.softphone:type_name -> tandem.admin.v1.PersonSoftphone
-	65,  // 60: tandem.admin.v1.ListPersonSoftphonesResponse.softphones:type_name -> tandem.admin.v1.PersonSoftphone
-	0,   // 61: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
-	74,  // 62: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
-	75,  // 63: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	109, // 64: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
-	75,  // 65: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	109, // 66: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	109, // 67: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	109, // 68: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	109, // 69: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	78,  // 70: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	109, // 71: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	26,  // 72: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	87,  // 73: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	111, // 74: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	109, // 75: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	109, // 76: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	109, // 77: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	107, // 78: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	112, // 79: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,   // 80: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
-	109, // 81: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
-	0,   // 82: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	90,  // 83: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	90,  // 84: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
-	0,   // 85: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	90,  // 86: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	90,  // 87: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
-	109, // 88: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	90,  // 89: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
-	4,   // 90: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 91: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 92: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 93: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	18,  // 94: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	20,  // 95: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	22,  // 96: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	24,  // 97: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	27,  // 98: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	29,  // 99: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	31,  // 100: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	33,  // 101: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	35,  // 102: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	39,  // 103: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	41,  // 104: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	43,  // 105: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	47,  // 106: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	49,  // 107: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	51,  // 108: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	53,  // 109: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	57,  // 110: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	59,  // 111: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	61,  // 112: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	63,  // 113: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
-	66,  // 114: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
-	68,  // 115: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
-	70,  // 116: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	72,  // 117: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	76,  // 118: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	79,  // 119: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	91,  // 120: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
-	93,  // 121: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
-	95,  // 122: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
-	97,  // 123: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
-	99,  // 124: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
-	101, // 125: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
-	103, // 126: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
-	81,  // 127: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	83,  // 128: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	85,  // 129: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	88,  // 130: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 131: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 132: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 133: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 134: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	19,  // 135: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	21,  // 136: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	23,  // 137: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	25,  // 138: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	28,  // 139: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	30,  // 140: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	32,  // 141: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	34,  // 142: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	36,  // 143: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	40,  // 144: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	42,  // 145: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	44,  // 146: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	48,  // 147: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	50,  // 148: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	52,  // 149: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	54,  // 150: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	58,  // 151: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	60,  // 152: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	62,  // 153: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	64,  // 154: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
-	67,  // 155: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
-	69,  // 156: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
-	71,  // 157: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	73,  // 158: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	77,  // 159: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	80,  // 160: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	92,  // 161: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
-	94,  // 162: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
-	96,  // 163: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
-	98,  // 164: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
-	100, // 165: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
-	102, // 166: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
-	104, // 167: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
-	82,  // 168: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	84,  // 169: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	86,  // 170: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	89,  // 171: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	131, // [131:172] is the sub-list for method output_type
-	90,  // [90:131] is the sub-list for method input_type
-	90,  // [90:90] is the sub-list for extension type_name
-	90,  // [90:90] is the sub-list for extension extendee
-	0,   // [0:90] is the sub-list for field type_name
+	107, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	18,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
+	111, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
+	14,  // 18: tandem.admin.v1.Queue.hours:type_name -> tandem.admin.v1.QueueHours
+	17,  // 19: tandem.admin.v1.Queue.closed_exit:type_name -> tandem.admin.v1.QueueExit
+	17,  // 20: tandem.admin.v1.Queue.max_waiting_exit:type_name -> tandem.admin.v1.QueueExit
+	17,  // 21: tandem.admin.v1.Queue.longest_wait_exit:type_name -> tandem.admin.v1.QueueExit
+	13,  // 22: tandem.admin.v1.Queue.callback:type_name -> tandem.admin.v1.QueueCallback
+	15,  // 23: tandem.admin.v1.QueueHours.weekly:type_name -> tandem.admin.v1.OpenSpan
+	16,  // 24: tandem.admin.v1.QueueHours.closures:type_name -> tandem.admin.v1.Closure
+	12,  // 25: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 26: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 27: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 28: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 29: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 30: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
+	110, // 31: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	110, // 32: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	27,  // 33: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
+	27,  // 34: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
+	27,  // 35: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
+	27,  // 36: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
+	38,  // 37: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
+	39,  // 38: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
+	39,  // 39: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
+	109, // 40: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	1,   // 41: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
+	47,  // 42: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
+	110, // 43: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	46,  // 44: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	46,  // 45: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	46,  // 46: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	46,  // 47: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	46,  // 48: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
+	110, // 49: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	56,  // 50: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
+	0,   // 51: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
+	110, // 52: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	110, // 53: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	110, // 54: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	0,   // 55: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
+	57,  // 56: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	57,  // 57: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
+	57,  // 58: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	57,  // 59: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	66,  // 60: tandem.admin.v1.SetPersonSoftphoneResponse.softphone:type_name -> tandem.admin.v1.PersonSoftphone
+	66,  // 61: tandem.admin.v1.ListPersonSoftphonesResponse.softphones:type_name -> tandem.admin.v1.PersonSoftphone
+	0,   // 62: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	75,  // 63: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
+	76,  // 64: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
+	110, // 65: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	76,  // 66: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
+	110, // 67: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	110, // 68: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	110, // 69: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	110, // 70: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	79,  // 71: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	110, // 72: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	27,  // 73: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	88,  // 74: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	112, // 75: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	110, // 76: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	110, // 77: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	110, // 78: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	108, // 79: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	113, // 80: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,   // 81: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
+	110, // 82: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	0,   // 83: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	91,  // 84: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	91,  // 85: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
+	0,   // 86: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	91,  // 87: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	91,  // 88: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
+	110, // 89: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	91,  // 90: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
+	4,   // 91: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 92: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 93: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 94: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	19,  // 95: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	21,  // 96: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	23,  // 97: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	25,  // 98: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	28,  // 99: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	30,  // 100: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	32,  // 101: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	34,  // 102: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	36,  // 103: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	40,  // 104: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	42,  // 105: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	44,  // 106: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	48,  // 107: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	50,  // 108: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	52,  // 109: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	54,  // 110: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	58,  // 111: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	60,  // 112: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	62,  // 113: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	64,  // 114: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	67,  // 115: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
+	69,  // 116: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
+	71,  // 117: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	73,  // 118: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	77,  // 119: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	80,  // 120: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	92,  // 121: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
+	94,  // 122: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
+	96,  // 123: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
+	98,  // 124: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
+	100, // 125: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
+	102, // 126: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
+	104, // 127: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
+	82,  // 128: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	84,  // 129: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	86,  // 130: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	89,  // 131: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 132: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 133: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 134: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 135: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	20,  // 136: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	22,  // 137: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	24,  // 138: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	26,  // 139: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	29,  // 140: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	31,  // 141: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	33,  // 142: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	35,  // 143: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	37,  // 144: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	41,  // 145: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	43,  // 146: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	45,  // 147: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	49,  // 148: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	51,  // 149: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	53,  // 150: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	55,  // 151: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	59,  // 152: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	61,  // 153: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	63,  // 154: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	65,  // 155: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	68,  // 156: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
+	70,  // 157: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
+	72,  // 158: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	74,  // 159: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	78,  // 160: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	81,  // 161: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	93,  // 162: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
+	95,  // 163: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
+	97,  // 164: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
+	99,  // 165: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
+	101, // 166: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
+	103, // 167: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
+	105, // 168: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
+	83,  // 169: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	85,  // 170: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	87,  // 171: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	90,  // 172: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	132, // [132:173] is the sub-list for method output_type
+	91,  // [91:132] is the sub-list for method input_type
+	91,  // [91:91] is the sub-list for extension type_name
+	91,  // [91:91] is the sub-list for extension extendee
+	0,   // [0:91] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -7141,14 +7274,14 @@ func file_tandem_admin_v1_admin_proto_init() {
 		return
 	}
 	file_tandem_admin_v1_admin_proto_msgTypes[5].OneofWrappers = []any{}
-	file_tandem_admin_v1_admin_proto_msgTypes[94].OneofWrappers = []any{}
+	file_tandem_admin_v1_admin_proto_msgTypes[95].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   107,
+			NumMessages:   108,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

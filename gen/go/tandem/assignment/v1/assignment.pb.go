@@ -1903,9 +1903,16 @@ type Call struct {
 	Transferred bool `protobuf:"varint,101,opt,name=transferred,proto3" json:"transferred,omitempty"`
 	// The disposition (wrap-up code) its operator set, one of its queue's dispositions; empty:
 	// none. See OperatorPresenceService.SetDisposition.
-	Disposition   string `protobuf:"bytes,130,opt,name=disposition,proto3" json:"disposition,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Disposition string `protobuf:"bytes,130,opt,name=disposition,proto3" json:"disposition,omitempty"`
+	// A call back to a customer (a virtual call: nobody is on the line until it is made); unset
+	// for a caller's call.
+	Callback *CallCallback `protobuf:"bytes,160,opt,name=callback,proto3" json:"callback,omitempty"`
+	// The message the caller left after his queue sent him to voicemail (only admins and
+	// supervisors see it, empty for read-only keys), and its length.
+	VoicemailUrl      string `protobuf:"bytes,161,opt,name=voicemail_url,json=voicemailUrl,proto3" json:"voicemail_url,omitempty"`
+	VoicemailLengthMs uint32 `protobuf:"varint,162,opt,name=voicemail_length_ms,json=voicemailLengthMs,proto3" json:"voicemail_length_ms,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Call) Reset() {
@@ -2106,6 +2113,128 @@ func (x *Call) GetDisposition() string {
 	return ""
 }
 
+func (x *Call) GetCallback() *CallCallback {
+	if x != nil {
+		return x.Callback
+	}
+	return nil
+}
+
+func (x *Call) GetVoicemailUrl() string {
+	if x != nil {
+		return x.VoicemailUrl
+	}
+	return ""
+}
+
+func (x *Call) GetVoicemailLengthMs() uint32 {
+	if x != nil {
+		return x.VoicemailLengthMs
+	}
+	return 0
+}
+
+// CallCallback is what makes a call a call back: whom, for which call, which attempt.
+type CallCallback struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The caller's call it stands for (the one he asked on, or left his message on).
+	OfCallId string `protobuf:"bytes,1,opt,name=of_call_id,json=ofCallId,proto3" json:"of_call_id,omitempty"`
+	// Whom to call (E.164).
+	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	// From 1; the queue's callback attempts bound it.
+	Attempt uint32 `protobuf:"varint,3,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// A retry is not offered before this.
+	NotBefore *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=not_before,json=notBefore,proto3" json:"not_before,omitempty"`
+	// The message it answers, when it came from a voicemail (admins and supervisors only).
+	VoicemailUrl      string `protobuf:"bytes,5,opt,name=voicemail_url,json=voicemailUrl,proto3" json:"voicemail_url,omitempty"`
+	VoicemailLengthMs uint32 `protobuf:"varint,6,opt,name=voicemail_length_ms,json=voicemailLengthMs,proto3" json:"voicemail_length_ms,omitempty"`
+	// How the attempt ended: "connected", "no_answer", "busy", "failed", "cancelled" (the
+	// operator hung up first), "not_started" (the scenario could not be started); empty while
+	// it waits or is under way.
+	Result        string `protobuf:"bytes,7,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallCallback) Reset() {
+	*x = CallCallback{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallCallback) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallCallback) ProtoMessage() {}
+
+func (x *CallCallback) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallCallback.ProtoReflect.Descriptor instead.
+func (*CallCallback) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *CallCallback) GetOfCallId() string {
+	if x != nil {
+		return x.OfCallId
+	}
+	return ""
+}
+
+func (x *CallCallback) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *CallCallback) GetAttempt() uint32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *CallCallback) GetNotBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NotBefore
+	}
+	return nil
+}
+
+func (x *CallCallback) GetVoicemailUrl() string {
+	if x != nil {
+		return x.VoicemailUrl
+	}
+	return ""
+}
+
+func (x *CallCallback) GetVoicemailLengthMs() uint32 {
+	if x != nil {
+		return x.VoicemailLengthMs
+	}
+	return 0
+}
+
+func (x *CallCallback) GetResult() string {
+	if x != nil {
+		return x.Result
+	}
+	return ""
+}
+
 // Offer is one attempt to connect a call to one operator, under a lease.
 type Offer struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -2126,7 +2255,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[37]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2138,7 +2267,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[37]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2151,7 +2280,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{37}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *Offer) GetOfferId() string {
@@ -2255,7 +2384,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[38]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2267,7 +2396,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[38]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2280,7 +2409,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{38}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Decision) GetCallId() string {
@@ -2378,7 +2507,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[39]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2390,7 +2519,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[39]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2403,7 +2532,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{39}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -2582,7 +2711,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\bpriority\x18\x03 \x01(\rH\x00R\bpriority\x88\x01\x01B\v\n" +
 	"\t_priority\"E\n" +
 	"\x13RequeueCallResponse\x12.\n" +
-	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xdd\a\n" +
+	"\x04call\x18\x01 \x01(\v2\x1a.tandem.assignment.v1.CallR\x04call\"\xf5\b\n" +
 	"\x04Call\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x121\n" +
@@ -2617,7 +2746,20 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\aparties\x18x \x03(\v2\x1b.tandem.common.v1.CallPartyR\aparties\x126\n" +
 	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\x12 \n" +
 	"\vtransferred\x18e \x01(\bR\vtransferred\x12!\n" +
-	"\vdisposition\x18\x82\x01 \x01(\tR\vdisposition\"\x9e\x03\n" +
+	"\vdisposition\x18\x82\x01 \x01(\tR\vdisposition\x12?\n" +
+	"\bcallback\x18\xa0\x01 \x01(\v2\".tandem.assignment.v1.CallCallbackR\bcallback\x12$\n" +
+	"\rvoicemail_url\x18\xa1\x01 \x01(\tR\fvoicemailUrl\x12/\n" +
+	"\x13voicemail_length_ms\x18\xa2\x01 \x01(\rR\x11voicemailLengthMs\"\x86\x02\n" +
+	"\fCallCallback\x12\x1c\n" +
+	"\n" +
+	"of_call_id\x18\x01 \x01(\tR\bofCallId\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x18\n" +
+	"\aattempt\x18\x03 \x01(\rR\aattempt\x129\n" +
+	"\n" +
+	"not_before\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tnotBefore\x12#\n" +
+	"\rvoicemail_url\x18\x05 \x01(\tR\fvoicemailUrl\x12.\n" +
+	"\x13voicemail_length_ms\x18\x06 \x01(\rR\x11voicemailLengthMs\x12\x16\n" +
+	"\x06result\x18\a \x01(\tR\x06result\"\x9e\x03\n" +
 	"\x05Offer\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x1f\n" +
@@ -2702,7 +2844,7 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
 	(*AddToCallRequest)(nil),            // 0: tandem.assignment.v1.AddToCallRequest
 	(*AddToCallResponse)(nil),           // 1: tandem.assignment.v1.AddToCallResponse
@@ -2741,107 +2883,110 @@ var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
 	(*RequeueCallRequest)(nil),          // 34: tandem.assignment.v1.RequeueCallRequest
 	(*RequeueCallResponse)(nil),         // 35: tandem.assignment.v1.RequeueCallResponse
 	(*Call)(nil),                        // 36: tandem.assignment.v1.Call
-	(*Offer)(nil),                       // 37: tandem.assignment.v1.Offer
-	(*Decision)(nil),                    // 38: tandem.assignment.v1.Decision
-	(*Candidate)(nil),                   // 39: tandem.assignment.v1.Candidate
-	nil,                                 // 40: tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	(*v1.Contact)(nil),                  // 41: tandem.common.v1.Contact
-	(*v1.CallParty)(nil),                // 42: tandem.common.v1.CallParty
-	(v1.PartyMode)(0),                   // 43: tandem.common.v1.PartyMode
-	(v1.OperatorState)(0),               // 44: tandem.common.v1.OperatorState
-	(v1.TransferMode)(0),                // 45: tandem.common.v1.TransferMode
-	(*v1.Marks)(nil),                    // 46: tandem.common.v1.Marks
-	(v1.CallState)(0),                   // 47: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil),       // 48: google.protobuf.Timestamp
-	(v1.HangupParty)(0),                 // 49: tandem.common.v1.HangupParty
-	(*v1.Transfer)(nil),                 // 50: tandem.common.v1.Transfer
-	(v1.OfferState)(0),                  // 51: tandem.common.v1.OfferState
+	(*CallCallback)(nil),                // 37: tandem.assignment.v1.CallCallback
+	(*Offer)(nil),                       // 38: tandem.assignment.v1.Offer
+	(*Decision)(nil),                    // 39: tandem.assignment.v1.Decision
+	(*Candidate)(nil),                   // 40: tandem.assignment.v1.Candidate
+	nil,                                 // 41: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(*v1.Contact)(nil),                  // 42: tandem.common.v1.Contact
+	(*v1.CallParty)(nil),                // 43: tandem.common.v1.CallParty
+	(v1.PartyMode)(0),                   // 44: tandem.common.v1.PartyMode
+	(v1.OperatorState)(0),               // 45: tandem.common.v1.OperatorState
+	(v1.TransferMode)(0),                // 46: tandem.common.v1.TransferMode
+	(*v1.Marks)(nil),                    // 47: tandem.common.v1.Marks
+	(v1.CallState)(0),                   // 48: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil),       // 49: google.protobuf.Timestamp
+	(v1.HangupParty)(0),                 // 50: tandem.common.v1.HangupParty
+	(*v1.Transfer)(nil),                 // 51: tandem.common.v1.Transfer
+	(v1.OfferState)(0),                  // 52: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	41, // 0: tandem.assignment.v1.AddToCallRequest.contact:type_name -> tandem.common.v1.Contact
+	42, // 0: tandem.assignment.v1.AddToCallRequest.contact:type_name -> tandem.common.v1.Contact
 	36, // 1: tandem.assignment.v1.AddToCallResponse.call:type_name -> tandem.assignment.v1.Call
-	42, // 2: tandem.assignment.v1.AddToCallResponse.party:type_name -> tandem.common.v1.CallParty
+	43, // 2: tandem.assignment.v1.AddToCallResponse.party:type_name -> tandem.common.v1.CallParty
 	36, // 3: tandem.assignment.v1.RemoveFromCallResponse.call:type_name -> tandem.assignment.v1.Call
-	43, // 4: tandem.assignment.v1.MonitorCallRequest.mode:type_name -> tandem.common.v1.PartyMode
-	41, // 5: tandem.assignment.v1.MonitorCallRequest.contact:type_name -> tandem.common.v1.Contact
+	44, // 4: tandem.assignment.v1.MonitorCallRequest.mode:type_name -> tandem.common.v1.PartyMode
+	42, // 5: tandem.assignment.v1.MonitorCallRequest.contact:type_name -> tandem.common.v1.Contact
 	36, // 6: tandem.assignment.v1.MonitorCallResponse.call:type_name -> tandem.assignment.v1.Call
-	42, // 7: tandem.assignment.v1.MonitorCallResponse.party:type_name -> tandem.common.v1.CallParty
+	43, // 7: tandem.assignment.v1.MonitorCallResponse.party:type_name -> tandem.common.v1.CallParty
 	36, // 8: tandem.assignment.v1.StopMonitorResponse.call:type_name -> tandem.assignment.v1.Call
 	10, // 9: tandem.assignment.v1.ListTransferTargetsResponse.operators:type_name -> tandem.assignment.v1.TransferOperator
 	11, // 10: tandem.assignment.v1.ListTransferTargetsResponse.queues:type_name -> tandem.assignment.v1.TransferQueue
-	44, // 11: tandem.assignment.v1.TransferOperator.state:type_name -> tandem.common.v1.OperatorState
-	41, // 12: tandem.assignment.v1.TransferCallRequest.number:type_name -> tandem.common.v1.Contact
-	45, // 13: tandem.assignment.v1.TransferCallRequest.mode:type_name -> tandem.common.v1.TransferMode
+	45, // 11: tandem.assignment.v1.TransferOperator.state:type_name -> tandem.common.v1.OperatorState
+	42, // 12: tandem.assignment.v1.TransferCallRequest.number:type_name -> tandem.common.v1.Contact
+	46, // 13: tandem.assignment.v1.TransferCallRequest.mode:type_name -> tandem.common.v1.TransferMode
 	36, // 14: tandem.assignment.v1.TransferCallResponse.call:type_name -> tandem.assignment.v1.Call
 	36, // 15: tandem.assignment.v1.CompleteTransferResponse.call:type_name -> tandem.assignment.v1.Call
 	36, // 16: tandem.assignment.v1.CancelTransferResponse.call:type_name -> tandem.assignment.v1.Call
-	44, // 17: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
-	46, // 18: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
+	45, // 17: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
+	47, // 18: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
 	36, // 19: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
 	36, // 20: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
-	44, // 21: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	46, // 22: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	45, // 21: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	47, // 22: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
 	36, // 23: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
 	36, // 24: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
-	38, // 25: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
+	39, // 25: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
 	36, // 26: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
 	36, // 27: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	47, // 28: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	48, // 29: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	48, // 30: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	48, // 31: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	49, // 32: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	37, // 33: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	48, // 34: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
-	42, // 35: tandem.assignment.v1.Call.parties:type_name -> tandem.common.v1.CallParty
-	50, // 36: tandem.assignment.v1.Call.transfer:type_name -> tandem.common.v1.Transfer
-	51, // 37: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	48, // 38: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	48, // 39: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	48, // 40: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	48, // 41: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	39, // 42: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	40, // 43: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	44, // 44: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	26, // 45: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	28, // 46: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	30, // 47: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	32, // 48: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	34, // 49: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	24, // 50: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	18, // 51: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
-	20, // 52: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
-	22, // 53: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
-	0,  // 54: tandem.assignment.v1.AssignmentService.AddToCall:input_type -> tandem.assignment.v1.AddToCallRequest
-	2,  // 55: tandem.assignment.v1.AssignmentService.RemoveFromCall:input_type -> tandem.assignment.v1.RemoveFromCallRequest
-	4,  // 56: tandem.assignment.v1.AssignmentService.MonitorCall:input_type -> tandem.assignment.v1.MonitorCallRequest
-	6,  // 57: tandem.assignment.v1.AssignmentService.StopMonitor:input_type -> tandem.assignment.v1.StopMonitorRequest
-	12, // 58: tandem.assignment.v1.AssignmentService.TransferCall:input_type -> tandem.assignment.v1.TransferCallRequest
-	14, // 59: tandem.assignment.v1.AssignmentService.CompleteTransfer:input_type -> tandem.assignment.v1.CompleteTransferRequest
-	16, // 60: tandem.assignment.v1.AssignmentService.CancelTransfer:input_type -> tandem.assignment.v1.CancelTransferRequest
-	8,  // 61: tandem.assignment.v1.AssignmentService.ListTransferTargets:input_type -> tandem.assignment.v1.ListTransferTargetsRequest
-	27, // 62: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	29, // 63: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	31, // 64: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	33, // 65: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	35, // 66: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	25, // 67: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	19, // 68: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
-	21, // 69: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
-	23, // 70: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
-	1,  // 71: tandem.assignment.v1.AssignmentService.AddToCall:output_type -> tandem.assignment.v1.AddToCallResponse
-	3,  // 72: tandem.assignment.v1.AssignmentService.RemoveFromCall:output_type -> tandem.assignment.v1.RemoveFromCallResponse
-	5,  // 73: tandem.assignment.v1.AssignmentService.MonitorCall:output_type -> tandem.assignment.v1.MonitorCallResponse
-	7,  // 74: tandem.assignment.v1.AssignmentService.StopMonitor:output_type -> tandem.assignment.v1.StopMonitorResponse
-	13, // 75: tandem.assignment.v1.AssignmentService.TransferCall:output_type -> tandem.assignment.v1.TransferCallResponse
-	15, // 76: tandem.assignment.v1.AssignmentService.CompleteTransfer:output_type -> tandem.assignment.v1.CompleteTransferResponse
-	17, // 77: tandem.assignment.v1.AssignmentService.CancelTransfer:output_type -> tandem.assignment.v1.CancelTransferResponse
-	9,  // 78: tandem.assignment.v1.AssignmentService.ListTransferTargets:output_type -> tandem.assignment.v1.ListTransferTargetsResponse
-	62, // [62:79] is the sub-list for method output_type
-	45, // [45:62] is the sub-list for method input_type
-	45, // [45:45] is the sub-list for extension type_name
-	45, // [45:45] is the sub-list for extension extendee
-	0,  // [0:45] is the sub-list for field type_name
+	48, // 28: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	49, // 29: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	49, // 30: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	49, // 31: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	50, // 32: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	38, // 33: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
+	49, // 34: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
+	43, // 35: tandem.assignment.v1.Call.parties:type_name -> tandem.common.v1.CallParty
+	51, // 36: tandem.assignment.v1.Call.transfer:type_name -> tandem.common.v1.Transfer
+	37, // 37: tandem.assignment.v1.Call.callback:type_name -> tandem.assignment.v1.CallCallback
+	49, // 38: tandem.assignment.v1.CallCallback.not_before:type_name -> google.protobuf.Timestamp
+	52, // 39: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	49, // 40: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	49, // 41: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	49, // 42: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	49, // 43: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	40, // 44: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	41, // 45: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	45, // 46: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	26, // 47: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	28, // 48: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	30, // 49: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	32, // 50: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	34, // 51: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	24, // 52: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	18, // 53: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
+	20, // 54: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
+	22, // 55: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
+	0,  // 56: tandem.assignment.v1.AssignmentService.AddToCall:input_type -> tandem.assignment.v1.AddToCallRequest
+	2,  // 57: tandem.assignment.v1.AssignmentService.RemoveFromCall:input_type -> tandem.assignment.v1.RemoveFromCallRequest
+	4,  // 58: tandem.assignment.v1.AssignmentService.MonitorCall:input_type -> tandem.assignment.v1.MonitorCallRequest
+	6,  // 59: tandem.assignment.v1.AssignmentService.StopMonitor:input_type -> tandem.assignment.v1.StopMonitorRequest
+	12, // 60: tandem.assignment.v1.AssignmentService.TransferCall:input_type -> tandem.assignment.v1.TransferCallRequest
+	14, // 61: tandem.assignment.v1.AssignmentService.CompleteTransfer:input_type -> tandem.assignment.v1.CompleteTransferRequest
+	16, // 62: tandem.assignment.v1.AssignmentService.CancelTransfer:input_type -> tandem.assignment.v1.CancelTransferRequest
+	8,  // 63: tandem.assignment.v1.AssignmentService.ListTransferTargets:input_type -> tandem.assignment.v1.ListTransferTargetsRequest
+	27, // 64: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	29, // 65: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	31, // 66: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	33, // 67: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	35, // 68: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	25, // 69: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	19, // 70: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
+	21, // 71: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
+	23, // 72: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
+	1,  // 73: tandem.assignment.v1.AssignmentService.AddToCall:output_type -> tandem.assignment.v1.AddToCallResponse
+	3,  // 74: tandem.assignment.v1.AssignmentService.RemoveFromCall:output_type -> tandem.assignment.v1.RemoveFromCallResponse
+	5,  // 75: tandem.assignment.v1.AssignmentService.MonitorCall:output_type -> tandem.assignment.v1.MonitorCallResponse
+	7,  // 76: tandem.assignment.v1.AssignmentService.StopMonitor:output_type -> tandem.assignment.v1.StopMonitorResponse
+	13, // 77: tandem.assignment.v1.AssignmentService.TransferCall:output_type -> tandem.assignment.v1.TransferCallResponse
+	15, // 78: tandem.assignment.v1.AssignmentService.CompleteTransfer:output_type -> tandem.assignment.v1.CompleteTransferResponse
+	17, // 79: tandem.assignment.v1.AssignmentService.CancelTransfer:output_type -> tandem.assignment.v1.CancelTransferResponse
+	9,  // 80: tandem.assignment.v1.AssignmentService.ListTransferTargets:output_type -> tandem.assignment.v1.ListTransferTargetsResponse
+	64, // [64:81] is the sub-list for method output_type
+	47, // [47:64] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -2861,7 +3006,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   41,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
