@@ -521,6 +521,7 @@ function cbCustomerFailed(l, code, reason) {
   // The operator hears why, then the session ends (Tandem decides whether to try again).
   if (op && op.state === 'connected' && cfg.customerFailedText) {
     const o = op;
+    o.call.stopPlayback(); // the operator line may still play; stopping it fires no PlaybackFinished
     o.call.addEventListener(CallEvents.PlaybackFinished, () => cbFinish());
     o.call.say(cfg.customerFailedText, {});
     setTimeout(cbFinish, 15000);
