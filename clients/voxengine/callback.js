@@ -158,6 +158,14 @@ function cbSame(a, b) {
   return diff === 0;
 }
 
+/** Says text to a call in the configured voice. @param {Call} call @param {string} text */
+function cbSay(call, text) {
+  /** @type {any} */
+  let voice = VoiceList;
+  for (const part of cfg.voice.split('.')) voice = voice ? voice[part] : undefined;
+  call.say(text, voice ? { voice: voice } : {});
+}
+
 /** @param {Call} call */
 function cbHangup(call) {
   if (call.state() === 'TERMINATED') return;
@@ -459,12 +467,7 @@ function cbOperatorAnswered(l) {
 /** The operator is on: tell him what is happening and call the customer. */
 function cbDialCustomer() {
   if (!op || op.state !== 'connected' || !customer || cust) return;
-  /** @type {any} */
-  const voices = VoiceList;
-  /** @type {any} */
-  let voice = voices;
-  for (const part of cfg.voice.split('.')) voice = voice ? voice[part] : undefined;
-  if (customer.operatorText) op.call.say(customer.operatorText, voice ? { voice: voice } : {});
+  if (customer.operatorText) cbSay(op.call, customer.operatorText);
   /** @type {Call} */
   let call;
   try {
@@ -521,8 +524,9 @@ function cbCustomerFailed(l, code, reason) {
   // The operator hears why, then the session ends (Tandem decides whether to try again).
   if (op && op.state === 'connected' && cfg.customerFailedText) {
     const o = op;
+    o.call.stopPlayback(); // the operator line may still play; stopping it fires no PlaybackFinished
     o.call.addEventListener(CallEvents.PlaybackFinished, () => cbFinish());
-    o.call.say(cfg.customerFailedText, {});
+    cbSay(o.call, cfg.customerFailedText);
     setTimeout(cbFinish, 15000);
     return;
   }

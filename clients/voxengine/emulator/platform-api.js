@@ -141,7 +141,7 @@ class PlatformApi {
       fail(101, 'Invalid arguments: script_custom_data is over 200 bytes', 'script_custom_data');
       return;
     }
-    const session = this.emu.startSession({ script, sessionCustomData: customData, noInboundCall: true });
+    const session = this.emu.placeCall({ script, sessionCustomData: customData, noInboundCall: true });
     const historyId = this.nextHistoryId++;
     this.requests.push({ t: Date.now(), method, rule, customData, session });
     this.emu.emit('started-scenarios', { rule, customData, session });

@@ -150,7 +150,8 @@ class Emulator extends EventEmitter {
   }
 
   /**
-   * An inbound call arrives: a new session starts and runs the scenario.
+   * An inbound call arrives: a new session starts and runs the scenario. With noInboundCall,
+   * the session starts without one, as StartScenarios starts it (platform-api.js).
    * @param {PlaceCallOptions} [opts]
    */
   placeCall(opts = {}) {
@@ -162,15 +163,6 @@ class Emulator extends EventEmitter {
     this.emit('session', s);
     s._begin();
     return s;
-  }
-
-  /**
-   * A session that starts without an inbound call (as StartScenarios starts one), or with one
-   * as placeCall does.
-   * @param {PlaceCallOptions} opts
-   */
-  startSession(opts) {
-    return this.placeCall(opts);
   }
 
   /** Converts emulated seconds to wall-clock milliseconds. @param {number} s */
@@ -736,8 +728,7 @@ class Session extends EventEmitter {
     });
     const o = this.opts;
     if (o.noInboundCall) {
-      // StartScenarios: no call comes in; a session that never places one ends after 60 s.
-      this._callEnded(/** @type {any} */ (null));
+      this._endIfIdle(); // a session that never places a call ends after 60 s
       return;
     }
     const call = new Call(this, {
@@ -840,6 +831,11 @@ class Session extends EventEmitter {
   /** A call ended: with no calls left, the session ends by itself after 60 s. @param {Call} call */
   _callEnded(call) {
     this.calls.delete(call);
+    this._endIfIdle();
+  }
+
+  /** With no calls, the session ends by itself after 60 s (unless one starts meanwhile). */
+  _endIfIdle() {
     if (this.calls.size === 0 && this.state === 'running' && !this.idleTimer) {
       this.idleTimer = setTimeout(() => {
         this.idleTimer = null;

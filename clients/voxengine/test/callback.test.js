@@ -261,3 +261,20 @@ test('interop: Tandem\'s Go client starts the callback in the emulator; the real
   await ended(s);
   assert.deepEqual(s.legs(), []);
 });
+
+test('StartScenarios: a session that places no call ends by itself after 60 s, as VoxEngine says', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-idle-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'idle.js');
+  fs.writeFileSync(file, "VoxEngine.addEventListener(AppEvents.Started, () => Logger.write('custom data ' + VoxEngine.customData()));\n");
+  const key = generateServiceAccountKey(ACCOUNT, 'kid-1');
+  const emu = new Emulator({ timeScale: 100, platformApi: { accountId: ACCOUNT, keys: { 'kid-1': key.publicKey }, rules: { '5': file } } });
+  await emu.start();
+  t.after(() => emu.close());
+  const reply = await startScenarios(emu, serviceAccountJwt(key.keyFile), { rule_id: '5', script_custom_data: 'hello' });
+  const s = /** @type {Session} */ ([...emu.sessions.values()].find((x) => x.accessURL === reply.media_session_access_url));
+  await s.waitFor((r) => r.type === 'auto-terminate', WAIT, 'the idle end');
+  await ended(s);
+  assert.deepEqual(s.logs(), ['custom data hello']);
+  assert.ok(!s.records.some((r) => r.type === 'event' && r.event === 'Application.CallAlerting'), 'no CallAlerting');
+});

@@ -160,7 +160,7 @@ type VoximplantDialer struct {
 
 // StartCallback mints the attempt's token and starts the callback rule's session with it.
 func (d *VoximplantDialer) StartCallback(ctx context.Context, start CallbackStart) (CallbackStarted, error) {
-	token, err := d.Signer.MintCallback(CallbackToken{Call: start.Call, Offer: start.Offer, Expires: start.Expires})
+	token, err := d.Signer.MintCallback(CallbackToken(start)) // the token names exactly what the attempt is
 	if err != nil {
 		return CallbackStarted{}, err
 	}

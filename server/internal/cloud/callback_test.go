@@ -151,7 +151,7 @@ func TestVoximplantDialer(t *testing.T) {
 	s := mustSigner(t, "secret-a")
 	st := &fakeStarter{}
 	var d Dialer = &VoximplantDialer{Signer: s, Starter: st, RuleID: 77}
-	got, err := d.StartCallback(context.Background(), CallbackStart{Call: cbToken.Call, Offer: cbToken.Offer, Expires: cbToken.Expires})
+	got, err := d.StartCallback(context.Background(), CallbackStart(cbToken))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,11 +167,11 @@ func TestVoximplantDialer(t *testing.T) {
 	}
 
 	st.err = &voximplant.Error{Method: "StartScenarios", Code: voximplant.CodeMediaBalancer, Message: "busy"}
-	if _, err := d.StartCallback(context.Background(), CallbackStart{Call: cbToken.Call, Offer: cbToken.Offer, Expires: cbToken.Expires}); err == nil || !CallbackRetryable(err) {
+	if _, err := d.StartCallback(context.Background(), CallbackStart(cbToken)); err == nil || !CallbackRetryable(err) {
 		t.Errorf("platform fault: err = %v, retryable %v", err, CallbackRetryable(err))
 	}
 	st.err = &voximplant.Error{Method: "StartScenarios", Code: voximplant.CodeAuthorization, Message: "Authorization failed"}
-	if _, err := d.StartCallback(context.Background(), CallbackStart{Call: cbToken.Call, Offer: cbToken.Offer, Expires: cbToken.Expires}); err == nil || CallbackRetryable(err) {
+	if _, err := d.StartCallback(context.Background(), CallbackStart(cbToken)); err == nil || CallbackRetryable(err) {
 		t.Errorf("bad credentials: err = %v, retryable %v", err, CallbackRetryable(err))
 	}
 }
