@@ -226,7 +226,7 @@ test('StartScenarios: a bad JWT, an unknown rule or too much custom data is refu
   assert.equal(emu.sessions.size, 0);
 });
 
-test('interop: Tandem\'s Go client starts the callback in the emulator; the real Tandem takes callback_token and says callbacks are not served yet', async (t) => {
+test('interop: Tandem\'s Go client starts the callback in the emulator; the real Tandem checks callback_token and refuses a callback it has not started', async (t) => {
   const tandem = await TandemServer.start();
   t.after(() => tandem.stop());
   const key = generateServiceAccountKey(ACCOUNT, 'kid-go');
@@ -254,10 +254,11 @@ test('interop: Tandem\'s Go client starts the callback in the emulator; the real
   assert.match(s.customData, /^cb1\.call_interop_1\.offer_interop_1\./, 'the custom data is the callback token');
   const intake = await s.waitFor((r) => r.type === 'http-out' && r.url.endsWith('/v1/calls'), WAIT, 'the register');
   assert.equal(JSON.parse(intake.body).callback_token, s.customData);
-  // Until the engine serves callbacks Tandem refuses them, naming the field; the scenario ends.
+  // The token is good (the same secret) but names a call Tandem is not calling back: refused,
+  // naming the field; the scenario ends.
   assert.ok(intake.code >= 400 && intake.code < 500, `status ${intake.code}`);
   assert.match(String(intake.text), /callback_token/);
-  assert.match(String(intake.text), /not served/);
+  assert.match(String(intake.text), /no callback call_interop_1 in progress/);
   await ended(s);
   assert.deepEqual(s.legs(), []);
 });

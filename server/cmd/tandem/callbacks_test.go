@@ -19,9 +19,13 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/bcrypt"
 
 	tandem "github.com/tandemcc/tandem/clients/go"
+	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/cloud"
 )
@@ -147,38 +151,134 @@ func TestCallbackDialerWired(t *testing.T) {
 	}
 }
 
-// TestCallbackRequestsRefusedUntilServed: until the engine serves callbacks, the callback
-// scenario's RegisterCall (callback_token) and its customer_* events are refused with
-// failed_precondition naming the field, and nothing is registered.
-func TestCallbackRequestsRefusedUntilServed(t *testing.T) {
-	clk := clock.NewFake(time.Now())
-	srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
-	admin := tandem.New(srv.m.URL, tandem.WithToken(testAdminKey))
-	setup(t, admin)
-	cl := newCloud(t, srv.m.URL, tandem.Connect, false, clk)
+// TestCallbackEndToEnd plays a callback through the real server: a waiting caller is offered
+// a callback after the queue's minute and accepts it; when anna is ready the callback scenario
+// is started through the Management API (a JWT of the key file, the rule, the token as its
+// custom data); it reports in with the token and is sent anna's dial; she answers, the customer
+// answers and hangs up, and the callback ends connected. A forged token and a second session for
+// the same offer are refused naming callback_token.
+func TestCallbackEndToEnd(t *testing.T) {
+	keyFile, pub := writeVoximplantKey(t, 7)
 	sess := newSession(t)
-	req := &callintakev1.RegisterCallRequest{RequestId: "cb-1", SessionId: "s-cb", AccessUrl: sess.srv.URL + "/cb", CallbackToken: "cb1.call_x.offer_x.tz00aa.AAAAAAAAAAAAAAAAAAAAAA"}
-	_, err := cl.register(req)
-	if code, field := fieldOf(t, err); code != connect.CodeFailedPrecondition || field != "callback_token" {
-		t.Errorf("register with callback_token: %v %q (%v)", code, field, err)
+	tokens := make(chan string, 4)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := jwt.Parse(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), func(*jwt.Token) (any, error) { return pub, nil },
+			jwt.WithValidMethods([]string{"RS256"}))
+		_ = r.ParseForm()
+		if err != nil || r.PostForm.Get("rule_id") != "55" {
+			t.Errorf("StartScenarios: jwt %v, rule %q", err, r.PostForm.Get("rule_id"))
+		}
+		tokens <- r.PostForm.Get("script_custom_data")
+		_, _ = io.WriteString(w, `{"result":1,"media_session_access_url":"`+sess.url("/cb")+`","media_session_access_secure_url":""}`)
+	}))
+	defer api.Close()
+	clk := clock.NewFake(time.Now())
+	m := NewMain()
+	m.Addr, m.DBPath = "127.0.0.1:0", filepath.Join(t.TempDir(), "tandem.db")
+	m.CloudSecrets, m.AdminKey = []string{testSecret}, testAdminKey
+	m.Clock, m.PasswordCost = clk, bcrypt.MinCost
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	m.Voximplant = VoximplantConfig{AccountID: 7, KeyFile: keyFile, RuleID: 55, APIURL: api.URL + "/platform_api/"}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	good, err := cl.register(intake(sess.srv.URL, "/ok"))
+	defer func() { _ = m.Close() }()
+	ctx := context.Background()
+	admin := tandem.New(m.URL, tandem.WithToken(testAdminKey))
+	setup(t, admin)
+	q := getQueue(t, admin, "support")
+	q.Callback = &adminv1.QueueCallback{OfferAfterS: 60}
+	if _, err := admin.Admin.UpdateQueue(ctx, connect.NewRequest(&adminv1.UpdateQueueRequest{Queue: q})); err != nil {
+		t.Fatal(err)
+	}
+	cl := newCloud(t, m.URL, tandem.Connect, false, clk)
+	in, err := cl.register(intake(sess.srv.URL, "/in"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, ev := range map[string]*callintakev1.ReportCallEventRequest{
-		"customer_ringing":  {Event: &callintakev1.ReportCallEventRequest_CustomerRinging{CustomerRinging: &callintakev1.CustomerRinging{}}},
-		"customer_answered": {Event: &callintakev1.ReportCallEventRequest_CustomerAnswered{CustomerAnswered: &callintakev1.CustomerAnswered{RingTimeMs: 100}}},
-		"customer_failed":   {Event: &callintakev1.ReportCallEventRequest_CustomerFailed{CustomerFailed: &callintakev1.CustomerFailed{Code: 486}}},
+	clk.Advance(61 * time.Second)
+	offer := sess.next("/in")
+	if offer.GetType() != "offer_callback" || offer.GetDigit() != "1" || offer.GetAskNumber() || len(offer.GetWords()) == 0 {
+		t.Fatalf("after a minute: %v, want the callback offer", offer)
+	}
+	ans := event(in.GetCallId(), "")
+	ans.Event = &callintakev1.ReportCallEventRequest_CallbackAnswer{CallbackAnswer: &callintakev1.CallbackAnswer{Accepted: true}}
+	res, err := cl.report(ans)
+	if err != nil || res.GetNext().GetType() != "hangup" || !strings.Contains(res.GetNext().GetText(), "+15557654321") {
+		t.Fatalf("accepted: %v, %v", res, err)
+	}
+	anna := logIn(t, m.URL, tandem.Connect, "anna")
+	anna.ready()
+	var token string
+	select {
+	case token = <-tokens:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the callback scenario was not started")
+	}
+	forged := &callintakev1.RegisterCallRequest{RequestId: tandem.NewRequestID(), SessionId: "cb", AccessUrl: sess.url("/cb"), CallbackToken: token[:len(token)-2] + "AA"}
+	if _, err := cl.register(forged); err == nil {
+		t.Fatal("a forged token was taken")
+	} else if code, field := fieldOf(t, err); code != connect.CodeUnauthenticated || field != "callback_token" {
+		t.Fatalf("forged token: %v %q", code, field)
+	}
+	reg, err := cl.register(&callintakev1.RegisterCallRequest{RequestId: tandem.NewRequestID(), SessionId: "cb", AccessUrl: sess.url("/cb"), CallbackToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leg := reg.GetCallback(); leg.GetCustomerNumber() != "+15557654321" || leg.GetCallerId() != supportLine {
+		t.Fatalf("the callback's register: %v", reg)
+	}
+	second := &callintakev1.RegisterCallRequest{RequestId: tandem.NewRequestID(), SessionId: "cb-2", AccessUrl: sess.url("/cb2"), CallbackToken: token}
+	if _, err := cl.register(second); err == nil {
+		t.Fatal("a second session for the offer was taken")
+	} else if code, field := fieldOf(t, err); code != connect.CodePermissionDenied || field != "callback_token" {
+		t.Fatalf("second session: %v %q", code, field)
+	}
+	dial := sess.next("/cb")
+	if dial.GetType() != "dial" || dial.GetContact().GetTarget() != "anna" || dial.GetCallId() != reg.GetCallId() {
+		t.Fatalf("the callback's dial: %v", dial)
+	}
+	for _, ev := range []*callintakev1.ReportCallEventRequest{
+		{Event: &callintakev1.ReportCallEventRequest_OperatorAnswered{OperatorAnswered: &callintakev1.OperatorAnswered{RingTimeMs: 900}}},
+		{Event: &callintakev1.ReportCallEventRequest_CustomerRinging{CustomerRinging: &callintakev1.CustomerRinging{}}},
+		{Event: &callintakev1.ReportCallEventRequest_CustomerAnswered{CustomerAnswered: &callintakev1.CustomerAnswered{RingTimeMs: 4000}}},
 	} {
-		e := event(good.GetCallId(), "")
+		e := event(reg.GetCallId(), dial.GetOfferId())
 		e.Event = ev.Event
-		_, err := cl.report(e)
-		if code, field := fieldOf(t, err); code != connect.CodeFailedPrecondition || field != name {
-			t.Errorf("%s: %v %q (%v)", name, code, field, err)
+		if _, err := cl.report(e); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if calls := waitingCalls(t, admin); len(calls) != 1 {
-		t.Errorf("%d calls waiting, want the one good call", len(calls))
+	got, err := admin.Assignment.GetCall(ctx, connect.NewRequest(&assignmentv1.GetCallRequest{CallId: reg.GetCallId()}))
+	if err != nil {
+		t.Fatal(err)
 	}
+	c := got.Msg.GetCall()
+	if c.GetState() != commonv1.CallState_CALL_STATE_CONNECTED || c.GetCallback().GetResult() != "connected" || c.GetCallback().GetOfCallId() != in.GetCallId() || c.GetOperatorId() != anna.id {
+		t.Fatalf("the callback: %v", c)
+	}
+	end := event(reg.GetCallId(), "")
+	end.Event = &callintakev1.ReportCallEventRequest_CallEnded{CallEnded: &callintakev1.CallEnded{HungUpBy: commonv1.HangupParty_HANGUP_PARTY_CALLER, TalkTimeMs: 60000}}
+	if _, err := cl.report(end); err != nil {
+		t.Fatal(err)
+	}
+	if calls := waitingCalls(t, admin); len(calls) != 0 {
+		t.Fatalf("%d calls waiting after the callback, want none (no second attempt)", len(calls))
+	}
+}
+
+// getQueue reads queue id through the Admin API.
+func getQueue(t *testing.T, admin *tandem.Client, id string) *adminv1.Queue {
+	t.Helper()
+	res, err := admin.Admin.ListQueues(context.Background(), connect.NewRequest(&adminv1.ListQueuesRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range res.Msg.GetQueues() {
+		if q.GetQueueId() == id {
+			return q
+		}
+	}
+	t.Fatalf("no queue %s", id)
+	return nil
 }

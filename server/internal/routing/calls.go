@@ -154,6 +154,8 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			c.RecordingURL = ev.RecordingURL
 			e.touchCall(c)
 		}
+	case cc.CloudCustomerRinging, cc.CloudVoicemailRecorded:
+		// Heard (lastHeard); a voicemail is recorded after its call ended (VoicemailLeft).
 	default:
 		return e.fail(cc.Invalid("event", "unknown event"))
 	}
