@@ -1,3 +1,10 @@
+ALTER TABLE tallies DROP COLUMN voicemails;
+ALTER TABLE tallies DROP COLUMN callbacks_given_up;
+ALTER TABLE tallies DROP COLUMN callback_attempts_failed;
+ALTER TABLE tallies DROP COLUMN callbacks_connected;
+ALTER TABLE tallies DROP COLUMN callbacks_requested;
+ALTER TABLE tallies DROP COLUMN exits_callback;
+ALTER TABLE tallies DROP COLUMN exits_voicemail;
 DROP INDEX calls_voicemail;
 DROP INDEX calls_callback_of;
 ALTER TABLE calls DROP COLUMN voicemail_ms;

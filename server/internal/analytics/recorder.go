@@ -185,13 +185,19 @@ func (r *Recorder) Fold(now time.Time, ch *cc.Changes) {
 	// New calls first, so their offers find them; their ends after the offers, so a call that
 	// finishes counts every offer it had.
 	for _, c := range ch.Calls {
+		if voicemailLeft(c) {
+			f.tally(cc.ScopeQueue, string(c.Queue), c.ArrivedAt, func(g *cc.Figures) { g.Voicemails++ })
+			continue
+		}
 		f.arrived(c)
 	}
 	for _, of := range ch.Offers {
 		f.offer(now, of)
 	}
 	for _, c := range ch.Calls {
-		f.call(now, c)
+		if !voicemailLeft(c) {
+			f.call(now, c)
+		}
 	}
 	for _, st := range ch.Statuses {
 		f.status(st)
@@ -377,8 +383,39 @@ func (f *fold) partyFigures(p cc.Party, seen bool) {
 	}
 }
 
+// voicemailLeft reports whether c is a call that ended at a voicemail exit, seen again as its
+// caller's message is kept (routing's VoicemailLeft): the message is counted, nothing else.
+func voicemailLeft(c cc.Call) bool { return c.State.Finished() && c.VoicemailURL != "" }
+
+// callbackFigures counts a finished callback attempt, or a caller who accepted a call back, in
+// the queue's interval of arrival; it says whether the call is counted so (and nowhere else).
+func (f *fold) callbackFigures(c cc.Call) bool {
+	switch {
+	case c.Callback.Virtual():
+		f.tally(cc.ScopeQueue, string(c.Queue), c.ArrivedAt, func(g *cc.Figures) {
+			if c.Callback.Result == cc.CallbackConnected {
+				g.CallbacksConnected++
+			} else {
+				g.CallbackAttemptsFailed++
+			}
+			if c.Callback.GaveUp {
+				g.CallbacksGivenUp++
+			}
+		})
+	case c.Exit.Kind == cc.ExitCallback && c.Exit.Answered && c.Exit.Target != "":
+		f.tally(cc.ScopeQueue, string(c.Queue), c.ArrivedAt, func(g *cc.Figures) { g.CallbacksRequested++ })
+	default:
+		return false
+	}
+	return true
+}
+
 // finished adds a finished call to its queue's interval of arrival.
 func (f *fold) finished(t *callTrack, c cc.Call) {
+	if f.callbackFigures(c) {
+		f.operatorTalk(c)
+		return
+	}
 	sl := f.r.queues[c.Queue]
 	if sl == (cc.ServiceLevel{}) {
 		sl = cc.DefaultServiceLevel
@@ -434,6 +471,11 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 			g.CallsLost++
 		}
 	})
+	f.operatorTalk(c)
+}
+
+// operatorTalk credits a finished call's operator with his talk and hold on it.
+func (f *fold) operatorTalk(c cc.Call) {
 	if c.Operator == "" || c.AnsweredAt.IsZero() {
 		return
 	}

@@ -590,3 +590,52 @@ func TestHoldTimeCountsForTheQueueAndTheOperator(t *testing.T) {
 		t.Errorf("ann: hold %v, want 40s", ann.HoldTime)
 	}
 }
+
+// Callbacks in the history: a caller who accepts one is no received call, its attempts are
+// counted as connected or failed (the last failed one given up), the operator's talk on a
+// callback is his, and a voicemail left after its call ended is counted once, nothing else.
+func TestCallbacksAndVoicemailsInTheHistory(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "q"})
+	// c1 waits and accepts a callback after a minute.
+	c1 := waiting("c1", "q", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c1}})
+	c1.State, c1.EndedAt, c1.HungUpBy = cc.CallEnded, at(min), cc.HangupSystem
+	c1.Exit = cc.CallExit{Kind: cc.ExitCallback, Cause: cc.ExitCallbackOffer, Queue: "q", Target: "+15550001111", Answered: true, At: at(min)}
+	cb := cc.Call{ID: "cb1", Queue: "q", State: cc.CallWaiting, ArrivedAt: at(0), Callback: cc.Callback{Of: "c1", Number: "+15550001111", Attempt: 1}}
+	h.step(min, cc.Changes{Calls: []cc.Call{c1, cb}})
+	// The first attempt: anna answers, the customer does not; given up at once (one attempt).
+	of := offer("o1", "cb1", "anna", 2*min)
+	h.step(2*min, cc.Changes{Offers: []cc.Offer{of}, Statuses: []cc.OperatorStatus{status("anna", cc.OperatorReserved, 2*min)}})
+	cb.State, cb.Operator, cb.Offer, cb.AnsweredAt = cc.CallConnected, "anna", "o1", at(2*min+5*sec)
+	h.step(2*min+5*sec, cc.Changes{Calls: []cc.Call{cb}, Offers: []cc.Offer{settled(of, cc.OfferAnswered, 2*min+5*sec, 5*sec)},
+		Statuses: []cc.OperatorStatus{{Operator: "anna", State: cc.OperatorOnCall, Since: at(2*min + 5*sec), Call: "cb1"}}})
+	failed := cb
+	failed.State, failed.EndedAt, failed.HungUpBy = cc.CallEnded, at(3*min), cc.HangupSystem
+	failed.Callback.Result, failed.Callback.GaveUp = cc.CallbackNoAnswer, true
+	h.step(3*min, cc.Changes{Calls: []cc.Call{failed}, Statuses: []cc.OperatorStatus{status("anna", cc.OperatorReady, 3*min)}})
+	// Another callback, connected: a minute's talk.
+	cb2 := cc.Call{ID: "cb2", Queue: "q", State: cc.CallWaiting, ArrivedAt: at(30 * sec), Callback: cc.Callback{Of: "c9", Number: "+15550002222", Attempt: 2}}
+	h.step(4*min, cc.Changes{Calls: []cc.Call{cb2}})
+	cb2.State, cb2.Operator, cb2.AnsweredAt, cb2.Callback.Result = cc.CallConnected, "anna", at(4*min), cc.CallbackConnected
+	h.step(4*min, cc.Changes{Calls: []cc.Call{cb2}})
+	cb2.State, cb2.EndedAt, cb2.HungUpBy, cb2.TalkTime = cc.CallEnded, at(5*min), cc.HangupCaller, min
+	h.step(5*min, cc.Changes{Calls: []cc.Call{cb2}})
+	// c3 goes to voicemail as it arrives (its line full), and leaves a message later.
+	c3 := waiting("c3", "q", 6*min)
+	c3.State, c3.EndedAt, c3.HungUpBy = cc.CallEnded, at(6*min), cc.HangupSystem
+	c3.Exit = cc.CallExit{Kind: cc.ExitVoicemail, Cause: cc.ExitMaxWaiting, Queue: "q", At: at(6 * min)}
+	h.step(6*min, cc.Changes{Calls: []cc.Call{c3}})
+	c3.VoicemailURL, c3.VoicemailLength = "https://records.example.com/vm.mp3", 20*sec
+	h.step(7*min, cc.Changes{Calls: []cc.Call{c3}})
+
+	f := h.total(cc.ScopeQueue, "q")
+	if f.CallbacksRequested != 1 || f.CallbacksConnected != 1 || f.CallbackAttemptsFailed != 1 || f.CallbacksGivenUp != 1 || f.Voicemails != 1 {
+		t.Errorf("callbacks: requested %d connected %d failed %d given up %d voicemails %d", f.CallbacksRequested, f.CallbacksConnected, f.CallbackAttemptsFailed, f.CallbacksGivenUp, f.Voicemails)
+	}
+	if f.ExitsVoicemail != 1 || f.ExitsMaxWaiting != 1 || f.CallsReceived != 1 || f.CallsAnswered != 0 || f.CallsAbandoned != 0 {
+		t.Errorf("received %d answered %d abandoned %d (only c3's cap exit is received), voicemail exits %d", f.CallsReceived, f.CallsAnswered, f.CallsAbandoned, f.ExitsVoicemail)
+	}
+	if op := h.total(cc.ScopeOperator, "anna"); op.TalkTime != min {
+		t.Errorf("anna's talk %s, want the connected callback's minute", op.TalkTime)
+	}
+}

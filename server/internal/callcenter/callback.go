@@ -33,8 +33,10 @@ type Callback struct {
 	// answers a voicemail; the operator listens to it before he calls.
 	VoicemailURL    string
 	VoicemailLength time.Duration
-	// Result is how the attempt ended; "" while it is in line or under way.
+	// Result is how the attempt ended; "" while it is in line or under way. GaveUp: it failed
+	// and no attempt follows.
 	Result CallbackResult
+	GaveUp bool `json:",omitempty"`
 }
 
 // CallbackResult is how one callback attempt ended.

@@ -184,6 +184,10 @@ func (f *Figures) CountExit(x CallExit) {
 		f.ExitsNumber++
 	case ExitQueue:
 		f.ExitsQueue++
+	case ExitVoicemail:
+		f.ExitsVoicemail++
+	case ExitCallback:
+		f.ExitsCallback++
 	}
 }
 

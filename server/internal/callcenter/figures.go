@@ -91,6 +91,13 @@ type Figures struct {
 	// (it was never in line); a cap exit counts as a call not answered in time (ServiceLevel).
 	ExitsClosed, ExitsMaxWaiting, ExitsLongestWait int64
 	ExitsMessage, ExitsNumber, ExitsQueue          int64
+	ExitsVoicemail, ExitsCallback                  int64
+	// Callbacks: callers who accepted a call back (their call is not in CallsReceived: its
+	// service is the callback's), attempts that reached the customer or did not, callbacks given
+	// up after their last attempt, and messages left at a voicemail exit. A callback's attempt
+	// is no received call of its queue; its operator's talk counts as any call's.
+	CallbacksRequested, CallbacksConnected, CallbackAttemptsFailed, CallbacksGivenUp int64
+	Voicemails                                                                       int64
 	AnswerTimeTotal, AnswerTimeMax                 time.Duration
 	TalkTime, WrapUpTime, RingTimeTotal            time.Duration
 	// HoldTime is the time answered calls spent on hold: part of their TalkTime.
@@ -127,6 +134,13 @@ func (f *Figures) Add(g Figures) {
 	f.ExitsMessage += g.ExitsMessage
 	f.ExitsNumber += g.ExitsNumber
 	f.ExitsQueue += g.ExitsQueue
+	f.ExitsVoicemail += g.ExitsVoicemail
+	f.ExitsCallback += g.ExitsCallback
+	f.CallbacksRequested += g.CallbacksRequested
+	f.CallbacksConnected += g.CallbacksConnected
+	f.CallbackAttemptsFailed += g.CallbackAttemptsFailed
+	f.CallbacksGivenUp += g.CallbacksGivenUp
+	f.Voicemails += g.Voicemails
 	f.AnswerTimeTotal += g.AnswerTimeTotal
 	f.AnswerTimeMax = max(f.AnswerTimeMax, g.AnswerTimeMax)
 	f.TalkTime += g.TalkTime

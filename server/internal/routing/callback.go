@@ -127,6 +127,8 @@ func (e *Engine) retryCallback(now time.Time, c *call) {
 		attempts, spacing = q.Rules.Callback.Attempts, q.Rules.Callback.RetryAfter
 	}
 	if c.Callback.Attempt >= attempts {
+		c.Callback.GaveUp = true
+		e.touchCall(c)
 		return
 	}
 	next := c.Callback
@@ -142,7 +144,7 @@ func (e *Engine) retryCallback(now time.Time, c *call) {
 func (e *Engine) callbackNotStarted(now time.Time, c *call, of *cc.Offer, reason string) {
 	e.notReached(now, c, of, "offer ended: the callback scenario could not be started ("+reason+")", false, false)
 	if c.undelivered >= cc.UndeliveredDialsLoseCall {
-		c.Callback.Result = cc.CallbackNotStarted
+		c.Callback.Result, c.Callback.GaveUp = cc.CallbackNotStarted, true
 		e.lose(now, c, fmt.Sprintf("the callback scenario could not be started %d times in a row (last: %s)", c.undelivered, reason))
 		return
 	}

@@ -18,7 +18,8 @@ var counts = func() []string {
 		"abandoned_within", "calls_lost", "calls_overflowed", "answered_by_spare", "hung_up_by_caller",
 		"hung_up_by_operator", "hung_up_by_system", "offers_made", "offers_missed", "manager_calls",
 		"manager_reached", "exits_closed", "exits_max_waiting", "exits_longest_wait", "exits_message",
-		"exits_number", "exits_queue", "answer_time_ms", "talk_ms", "wrap_up_time_ms", "ring_ms", "ready_ms",
+		"exits_number", "exits_queue", "exits_voicemail", "exits_callback", "callbacks_requested",
+		"callbacks_connected", "callback_attempts_failed", "callbacks_given_up", "voicemails", "answer_time_ms", "talk_ms", "wrap_up_time_ms", "ring_ms", "ready_ms",
 		"reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms", "hold_ms"}
 	for i := range cc.HistogramBuckets {
 		cols = append(cols, fmt.Sprintf("h%d", i))
@@ -58,7 +59,9 @@ func (r *row) cells() []any {
 	cells := []any{&r.t.ID, &r.start, &r.max, &f.CallsReceived, &f.CallsAnswered, &f.AnsweredWithin, &f.CallsAbandoned,
 		&f.ShortAbandons, &f.AbandonedWithin, &f.CallsLost, &f.CallsOverflowed, &f.AnsweredBySpare, &f.HungUpByCaller,
 		&f.HungUpByOperator, &f.HungUpBySys, &f.OffersMade, &f.OffersMissed, &f.ManagerCalls, &f.ManagerReached,
-		&f.ExitsClosed, &f.ExitsMaxWaiting, &f.ExitsLongestWait, &f.ExitsMessage, &f.ExitsNumber, &f.ExitsQueue}
+		&f.ExitsClosed, &f.ExitsMaxWaiting, &f.ExitsLongestWait, &f.ExitsMessage, &f.ExitsNumber, &f.ExitsQueue,
+		&f.ExitsVoicemail, &f.ExitsCallback, &f.CallbacksRequested, &f.CallbacksConnected, &f.CallbackAttemptsFailed,
+		&f.CallbacksGivenUp, &f.Voicemails}
 	for i := range r.durationsMS {
 		cells = append(cells, &r.durationsMS[i])
 	}

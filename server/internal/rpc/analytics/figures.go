@@ -27,6 +27,9 @@ func figuresOut(f cc.Figures, rule *cc.ServiceLevel) *analyticsv1.Figures {
 		ReadyMs: d(f.Ready), ReservedMs: d(f.Reserved), OnCallMs: d(f.OnCall), WrapUpMs: d(f.WrapUp), AwayMs: d(f.Away),
 		ExitsClosed: uint32(f.ExitsClosed), ExitsMaxWaiting: uint32(f.ExitsMaxWaiting), ExitsLongestWait: uint32(f.ExitsLongestWait),
 		ExitsMessage: uint32(f.ExitsMessage), ExitsNumber: uint32(f.ExitsNumber), ExitsQueue: uint32(f.ExitsQueue),
+		ExitsVoicemail: uint32(f.ExitsVoicemail), ExitsCallback: uint32(f.ExitsCallback),
+		CallbacksRequested: uint32(f.CallbacksRequested), CallbacksConnected: uint32(f.CallbacksConnected),
+		CallbackAttemptsFailed: uint32(f.CallbackAttemptsFailed), CallbacksGivenUp: uint32(f.CallbacksGivenUp), Voicemails: uint32(f.Voicemails),
 	}
 	for _, n := range f.Histogram {
 		out.AnswerTimeHistogram = append(out.AnswerTimeHistogram, uint32(n))

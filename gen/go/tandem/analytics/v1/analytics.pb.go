@@ -60,7 +60,17 @@
 //     abandonment rate. A call that took a cap exit (most calls waiting, longest wait) counts
 //     as not answered within the threshold: it is added to the service level's denominator
 //     (under every rule). A call a queue exit moved on is received, and answered or abandoned,
-//     in the queue it ends in. The spare overflow stays calls_overflowed.
+//     in the queue it ends in. The spare overflow stays calls_overflowed. exits_voicemail and
+//     exits_callback count the voicemail and callback exits (a callback exit is counted when
+//     offered, accepted or not).
+//   - callbacks: callbacks_requested counts the callers who accepted a call back (offered as
+//     they waited, or as their queue's exit); such a call is not in calls_received, answered or
+//     abandoned: its service is its callback's. A callback's attempts are not received calls
+//     either: callbacks_connected counts those that reached the customer, callback_attempts_failed
+//     those that did not (no answer, busy, the operator gave up, the scenario could not start),
+//     callbacks_given_up the callbacks whose last attempt failed. voicemails counts the messages
+//     left at a voicemail exit, in the row of the call's arrival. An operator's talk on a
+//     callback counts in his talk_time_ms as any call's.
 
 package analyticsv1
 
@@ -320,11 +330,19 @@ type Figures struct {
 	ExitsMaxWaiting  uint32 `protobuf:"varint,271,opt,name=exits_max_waiting,json=exitsMaxWaiting,proto3" json:"exits_max_waiting,omitempty"`
 	ExitsLongestWait uint32 `protobuf:"varint,272,opt,name=exits_longest_wait,json=exitsLongestWait,proto3" json:"exits_longest_wait,omitempty"`
 	// …and by kind.
-	ExitsMessage  uint32 `protobuf:"varint,273,opt,name=exits_message,json=exitsMessage,proto3" json:"exits_message,omitempty"`
-	ExitsNumber   uint32 `protobuf:"varint,274,opt,name=exits_number,json=exitsNumber,proto3" json:"exits_number,omitempty"`
-	ExitsQueue    uint32 `protobuf:"varint,275,opt,name=exits_queue,json=exitsQueue,proto3" json:"exits_queue,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ExitsMessage   uint32 `protobuf:"varint,273,opt,name=exits_message,json=exitsMessage,proto3" json:"exits_message,omitempty"`
+	ExitsNumber    uint32 `protobuf:"varint,274,opt,name=exits_number,json=exitsNumber,proto3" json:"exits_number,omitempty"`
+	ExitsQueue     uint32 `protobuf:"varint,275,opt,name=exits_queue,json=exitsQueue,proto3" json:"exits_queue,omitempty"`
+	ExitsVoicemail uint32 `protobuf:"varint,276,opt,name=exits_voicemail,json=exitsVoicemail,proto3" json:"exits_voicemail,omitempty"`
+	ExitsCallback  uint32 `protobuf:"varint,277,opt,name=exits_callback,json=exitsCallback,proto3" json:"exits_callback,omitempty"`
+	// Callbacks (see the definitions above).
+	CallbacksRequested     uint32 `protobuf:"varint,300,opt,name=callbacks_requested,json=callbacksRequested,proto3" json:"callbacks_requested,omitempty"`
+	CallbacksConnected     uint32 `protobuf:"varint,301,opt,name=callbacks_connected,json=callbacksConnected,proto3" json:"callbacks_connected,omitempty"`
+	CallbackAttemptsFailed uint32 `protobuf:"varint,302,opt,name=callback_attempts_failed,json=callbackAttemptsFailed,proto3" json:"callback_attempts_failed,omitempty"`
+	CallbacksGivenUp       uint32 `protobuf:"varint,303,opt,name=callbacks_given_up,json=callbacksGivenUp,proto3" json:"callbacks_given_up,omitempty"`
+	Voicemails             uint32 `protobuf:"varint,304,opt,name=voicemails,proto3" json:"voicemails,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Figures) Reset() {
@@ -647,6 +665,55 @@ func (x *Figures) GetExitsNumber() uint32 {
 func (x *Figures) GetExitsQueue() uint32 {
 	if x != nil {
 		return x.ExitsQueue
+	}
+	return 0
+}
+
+func (x *Figures) GetExitsVoicemail() uint32 {
+	if x != nil {
+		return x.ExitsVoicemail
+	}
+	return 0
+}
+
+func (x *Figures) GetExitsCallback() uint32 {
+	if x != nil {
+		return x.ExitsCallback
+	}
+	return 0
+}
+
+func (x *Figures) GetCallbacksRequested() uint32 {
+	if x != nil {
+		return x.CallbacksRequested
+	}
+	return 0
+}
+
+func (x *Figures) GetCallbacksConnected() uint32 {
+	if x != nil {
+		return x.CallbacksConnected
+	}
+	return 0
+}
+
+func (x *Figures) GetCallbackAttemptsFailed() uint32 {
+	if x != nil {
+		return x.CallbackAttemptsFailed
+	}
+	return 0
+}
+
+func (x *Figures) GetCallbacksGivenUp() uint32 {
+	if x != nil {
+		return x.CallbacksGivenUp
+	}
+	return 0
+}
+
+func (x *Figures) GetVoicemails() uint32 {
+	if x != nil {
+		return x.Voicemails
 	}
 	return 0
 }
@@ -3968,7 +4035,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"#tandem/analytics/v1/analytics.proto\x12\x13tandem.analytics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%tandem/assignment/v1/assignment.proto\x1a\x1dtandem/common/v1/common.proto\"g\n" +
 	"\tTimeRange\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
-	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xad\x0e\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xee\x10\n" +
 	"\aFigures\x12%\n" +
 	"\x0ecalls_received\x18\x01 \x01(\rR\rcallsReceived\x12%\n" +
 	"\x0ecalls_answered\x18\x02 \x01(\rR\rcallsAnswered\x12:\n" +
@@ -4020,7 +4087,16 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\rexits_message\x18\x91\x02 \x01(\rR\fexitsMessage\x12\"\n" +
 	"\fexits_number\x18\x92\x02 \x01(\rR\vexitsNumber\x12 \n" +
 	"\vexits_queue\x18\x93\x02 \x01(\rR\n" +
-	"exitsQueueB\x10\n" +
+	"exitsQueue\x12(\n" +
+	"\x0fexits_voicemail\x18\x94\x02 \x01(\rR\x0eexitsVoicemail\x12&\n" +
+	"\x0eexits_callback\x18\x95\x02 \x01(\rR\rexitsCallback\x120\n" +
+	"\x13callbacks_requested\x18\xac\x02 \x01(\rR\x12callbacksRequested\x120\n" +
+	"\x13callbacks_connected\x18\xad\x02 \x01(\rR\x12callbacksConnected\x129\n" +
+	"\x18callback_attempts_failed\x18\xae\x02 \x01(\rR\x16callbackAttemptsFailed\x12-\n" +
+	"\x12callbacks_given_up\x18\xaf\x02 \x01(\rR\x10callbacksGivenUp\x12\x1f\n" +
+	"\n" +
+	"voicemails\x18\xb0\x02 \x01(\rR\n" +
+	"voicemailsB\x10\n" +
 	"\x0e_service_levelB\t\n" +
 	"\a_asa_msB\t\n" +
 	"\a_aht_msB\x13\n" +

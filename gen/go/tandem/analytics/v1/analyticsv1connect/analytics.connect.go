@@ -58,7 +58,17 @@
 //     abandonment rate. A call that took a cap exit (most calls waiting, longest wait) counts
 //     as not answered within the threshold: it is added to the service level's denominator
 //     (under every rule). A call a queue exit moved on is received, and answered or abandoned,
-//     in the queue it ends in. The spare overflow stays calls_overflowed.
+//     in the queue it ends in. The spare overflow stays calls_overflowed. exits_voicemail and
+//     exits_callback count the voicemail and callback exits (a callback exit is counted when
+//     offered, accepted or not).
+//   - callbacks: callbacks_requested counts the callers who accepted a call back (offered as
+//     they waited, or as their queue's exit); such a call is not in calls_received, answered or
+//     abandoned: its service is its callback's. A callback's attempts are not received calls
+//     either: callbacks_connected counts those that reached the customer, callback_attempts_failed
+//     those that did not (no answer, busy, the operator gave up, the scenario could not start),
+//     callbacks_given_up the callbacks whose last attempt failed. voicemails counts the messages
+//     left at a voicemail exit, in the row of the call's arrival. An operator's talk on a
+//     callback counts in his talk_time_ms as any call's.
 package analyticsv1connect
 
 import (
