@@ -98,8 +98,8 @@ type Figures struct {
 	// is no received call of its queue; its operator's talk counts as any call's.
 	CallbacksRequested, CallbacksConnected, CallbackAttemptsFailed, CallbacksGivenUp int64
 	Voicemails                                                                       int64
-	AnswerTimeTotal, AnswerTimeMax                 time.Duration
-	TalkTime, WrapUpTime, RingTimeTotal            time.Duration
+	AnswerTimeTotal, AnswerTimeMax                                                   time.Duration
+	TalkTime, WrapUpTime, RingTimeTotal                                              time.Duration
 	// HoldTime is the time answered calls spent on hold: part of their TalkTime.
 	HoldTime time.Duration
 	// Operators' time by state.
