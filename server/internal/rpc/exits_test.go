@@ -26,7 +26,7 @@ func TestQueueHoursAndExitsThroughTheAdminAPI(t *testing.T) {
 		ClosedExit:         &adminv1.QueueExit{Kind: "number", Text: "Our day team will help you.", Number: "+14155550100"},
 		ExitWaitingAtClose: true,
 		MaxWaiting:         5, MaxWaitingExit: &adminv1.QueueExit{Kind: "queue", QueueId: "support"},
-		LongestWaitS:       300, LongestWaitExit: &adminv1.QueueExit{Kind: "message", Text: "Please call again."}}
+		LongestWaitS: 300, LongestWaitExit: &adminv1.QueueExit{Kind: "message", Text: "Please call again."}}
 	res, err := admin.CreateQueue(ctx, connect.NewRequest(&adminv1.CreateQueueRequest{Queue: good}))
 	if err != nil {
 		t.Fatal(err)
