@@ -97,7 +97,7 @@ test("a period's report per queue and per operator, its CSV, and the page in Rus
   expect(csv).toBe(new TextDecoder().decode(exported.csv));
   const lines = csv.trim().split("\n");
   expect(lines).toHaveLength(2);
-  expect(lines[0]?.split(",").at(-1)).toBe("exits_queue");
+  expect(lines[0]?.split(",").at(-1)).toBe("dispositions");
   expect(lines[1]?.split(",").slice(1, 4)).toEqual(["support", "", "2"]);
   expect(lines[1]?.split(",").at(-1)).toBe("sale=1");
 
