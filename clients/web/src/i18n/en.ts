@@ -678,6 +678,7 @@ export const en = {
   "timeline.kind.monitor_mode": "Monitoring switched",
   "timeline.kind.transfer": "Transfer",
   "timeline.kind.disposition": "Disposition set",
+  "timeline.kind.exited": "Left the line by the queue's exit",
   "timeline.spare": "spare {spare}",
   "timeline.to": "to {who}",
   "timeline.by": "by {who}",

@@ -678,6 +678,7 @@ export const ru: Catalog = {
   "timeline.kind.monitor_mode": "Режим прослушивания переключён",
   "timeline.kind.transfer": "Перевод",
   "timeline.kind.disposition": "Указан результат",
+  "timeline.kind.exited": "Ушёл из очереди по её выходу",
   "timeline.spare": "резервный номер {spare}",
   "timeline.to": "— {who}",
   "timeline.by": "— {who}",
