@@ -370,6 +370,8 @@ export const en = {
   "reports.period.aht": "AHT",
   "reports.period.hold": "Avg. hold",
   "reports.period.dispositions": "Wrap-up codes",
+  "reports.period.exits": "Closed / cap exits",
+  "reports.period.exitsCell": "{closed} closed · {caps} over a cap",
   "reports.period.queue": "Queue",
   "reports.period.operator": "Operator",
   "reports.period.total": "Total",

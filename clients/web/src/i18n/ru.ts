@@ -370,6 +370,8 @@ export const ru: Catalog = {
   "reports.period.aht": "Ср. время обработки",
   "reports.period.hold": "Ср. удержание",
   "reports.period.dispositions": "Коды завершения",
+  "reports.period.exits": "Нерабочее время / ограничения",
+  "reports.period.exitsCell": "{closed} в нерабочее время · {caps} сверх ограничений",
   "reports.period.queue": "Очередь",
   "reports.period.operator": "Оператор",
   "reports.period.total": "Итого",
