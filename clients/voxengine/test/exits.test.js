@@ -168,3 +168,43 @@ scene('4. the longest wait with the overflow exit is the spare overflow: the spa
   await ended(s);
   noErrors(s);
 });
+
+scene('5. a waiting call past its longest wait hears the exit’s message (POSTed while the music plays), then the call ends', async (w) => {
+  await w.setup(['anna'], { longestWaitS: 2, longestWaitExit: { kind: 'message', text: 'Sorry for the wait. Please call again later.' } });
+  const anna = await w.logIn('anna');
+  await anna.away('lunch');
+
+  const s = w.call({ callerid: '+15557000050' });
+  const reply = await intakeReply(s);
+  assert.equal(reply.next, undefined, 'it waits at first');
+  const said = await s.waitFor((r) => r.type === 'say' && /Sorry for the wait/.test(String(r.text)), WAIT, 'the exit’s message');
+  const intake = s.records.find((r) => r.type === 'http-out' && new URL(r.url).pathname === '/v1/calls');
+  assert.ok(intake && said.t - intake.t >= 1500, 'not before the longest wait');
+  await ended(s);
+  assert.equal(s.legs().length, 0);
+  const call = await w.tandem.getCall(String(reply.call_id));
+  assert.equal(call?.state, CallState.ENDED);
+  noErrors(s);
+});
+
+scene('6. a waiting call past its longest wait is forwarded to a number (POSTed): the text, then the bridge', async (w) => {
+  await w.setup([], { longestWaitS: 2, longestWaitExit: { kind: 'number', number: DAY_TEAM, text: 'Let me put you through to our partners.' } });
+  w.callees.set(DAY_TEAM, CALLEES.answer(0.5));
+
+  const s = w.call({ callerid: '+15557000060', caller: { hangupAfterBridgeS: 1 } });
+  const reply = await intakeReply(s);
+  assert.equal(reply.next, undefined);
+  const dial = await s.waitFor((r) => r.type === 'dial', WAIT, 'the forward dial');
+  assert.equal(dial.target, DAY_TEAM);
+  await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === DAY_TEAM, WAIT, 'the caller put through');
+  await ended(s);
+  assert.ok(s.spoken().includes('Let me put you through to our partners.'));
+  const heard = s.heard().map((h) => h.what);
+  assert.equal(heard[0], 'music', 'he waited with music first');
+  assert.deepEqual(
+    reports(s).map((r) => r.path),
+    ['/v1/calls'],
+    'nothing reported: Tandem ended the call when it forwarded it',
+  );
+  noErrors(s);
+});
