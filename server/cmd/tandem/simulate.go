@@ -213,6 +213,9 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 	if c.Spares > 0 {
 		row("  by spare numbers", fmt.Sprintf("%d (%s)", r.CallsToSpares, pct(float64(r.CallsToSpares)/float64(max(r.CallsAnswered, 1)))), "")
 	}
+	if c.MaxWaiting > 0 || c.LongestWait > 0 {
+		row("exited by a cap", fmt.Sprintf("%d (%s)", r.CallsExited, pct(float64(r.CallsExited)/float64(max(r.CallsOffered, 1)))), "(caps not in the model)")
+	}
 	row("abandoned", ci(r.AbandonRate, r.CI95.AbandonRate, pct)+fmt.Sprintf(" (%d)", r.CallsAbandoned), predA(r, func(p *simulate.ErlangAFigures) string { return pct(p.AbandonRate) }))
 	row("ASA", ci(r.ASA, r.CI95.ASA, secs), pred(r, func(p *simulate.ErlangCFigures) string { return secs(p.ASA) }, func(p *simulate.ErlangAFigures) string { return secs(p.ASA) }))
 	row("P(wait)", ci(r.PWait, r.CI95.PWait, pct), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.PWait) }, func(p *simulate.ErlangAFigures) string { return pct(p.PWait) }))
