@@ -87,6 +87,7 @@ func (st suite) SearchCalls(t *testing.T) {
 		{"took a queue exit", callcenter.CallQuery{ExitKind: callcenter.ExitQueue}, []callcenter.CallID{"c-2"}},
 		{"took any exit", callcenter.CallQuery{ExitKind: callcenter.ExitAny}, []callcenter.CallID{"c-2"}},
 		{"took a message exit", callcenter.CallQuery{ExitKind: callcenter.ExitMessage}, []callcenter.CallID{}},
+		{"ended by an exit (a queue exit moves a call on)", callcenter.CallQuery{Outcome: callcenter.OutcomeExited}, []callcenter.CallID{}},
 		{"filters together", callcenter.CallQuery{Queue: "sales", Outcome: callcenter.OutcomeAnswered, Number: "+1555"},
 			[]callcenter.CallID{"c-6", "c-1"}},
 	} {
@@ -116,6 +117,15 @@ func (st suite) SearchCalls(t *testing.T) {
 		got, err := db.SearchCalls(ctx, callcenter.CallQuery{Limit: 1, After: callcenter.CallCursor{EndedAt: calls[5].EndedAt, Call: "c-6"}})
 		must(t, err)
 		equal(t, "after c-6", got[0].ID, callcenter.CallID("c-0"))
+	})
+	t.Run("a call its queue's exit ended", func(t *testing.T) {
+		closed := callcenter.Call{ID: "c-x", Queue: "support", State: callcenter.CallEnded, HungUpBy: callcenter.HangupSystem, CallerNumber: "+15559999",
+			ArrivedAt: at(7 * time.Minute), EndedAt: at(7 * time.Minute),
+			Exit: callcenter.CallExit{Kind: callcenter.ExitMessage, Cause: callcenter.ExitClosed, Queue: "support", Why: "closed: New Year", At: at(7 * time.Minute)}}
+		must(t, db.Apply(ctx, callcenter.Changes{Calls: []callcenter.Call{closed}}))
+		equal(t, "exited", ids(callcenter.CallQuery{Outcome: callcenter.OutcomeExited}), []callcenter.CallID{"c-x"})
+		equal(t, "message exits", ids(callcenter.CallQuery{ExitKind: callcenter.ExitMessage}), []callcenter.CallID{"c-x"})
+		equal(t, "answered", ids(callcenter.CallQuery{Outcome: callcenter.OutcomeAnswered, Queue: "support"}), []callcenter.CallID{"c-3"})
 	})
 }
 

@@ -613,6 +613,7 @@ export const ru: Catalog = {
   "outcome.transferred": "переведён",
   "outcome.atSpare": "на резервном номере",
   "outcome.declined": "отклонён оператором",
+  "outcome.exited": "завершён выходом очереди (закрыта или сверх ограничения)",
   "reason.loggedOut": "вышел из системы",
   "reason.loggedOutBySupervisor": "выведен из системы супервизором",
   "reason.appDisconnected": "приложение отключилось",
