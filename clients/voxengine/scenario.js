@@ -9,7 +9,9 @@
  *   Started       remember accessURL / accessSecureURL; start loading the configuration
  *   CallAlerting  answer; hold music; POST the call to Tandem's intake (signed, retried)
  *   HttpRequest   a command from Tandem, signature checked: dial, cancel, say, ask, hangup,
- *                 hold, resume, transfer, complete_transfer, cancel_transfer
+ *                 hold, resume, transfer, complete_transfer, cancel_transfer, forward
+ *   intake reply  may carry a command to carry out at once instead of waiting: the queue is
+ *                 closed or full (hangup with its text, or forward to a number)
  *   operator leg  Ringing: report operator_ringing (his phone was reached)
  *                 Connected: bridge, stop the music, report operator_answered; record
  *                 the conversation when the queue records calls (report recording_started)
@@ -141,8 +143,9 @@ let callId = '';
  *   talking  bridged to an operator
  *   after    the operator hung up first; the caller may still be asked something
  *   fallback Tandem could not be reached; apology and the fallback number
+ *   forward  Tandem is done with the call: put through to a number (forward), not reported
  *   ending   reports drain, then the session ends
- * @type {'new' | 'waiting' | 'talking' | 'after' | 'fallback' | 'ending'}
+ * @type {'new' | 'waiting' | 'talking' | 'after' | 'fallback' | 'forward' | 'ending'}
  */
 let phase = 'new';
 
@@ -526,6 +529,13 @@ async function registerCall() {
     finish();
     return;
   }
+  const next = res.json.next;
+  if (next && typeof next === 'object') {
+    // The call took its queue's exit as it arrived (closed, or its line full): no waiting.
+    const outcome = handleCommand(next);
+    if (!outcome.ok) log('the intake reply\'s command not carried out: ' + outcome.error);
+    return;
+  }
   const music = String(res.json.hold_music_url || '');
   const greeting = String(res.json.greeting || '');
   if (phase !== 'waiting' || (leg && leg.state === 'connected')) return;
@@ -644,7 +654,7 @@ function musicUrl() {
 /** Hold music, while the caller waits (or while the fallback number rings). */
 function playMusic() {
   if (!caller || callerGone || speaking) return;
-  if (phase !== 'new' && phase !== 'waiting' && phase !== 'fallback') return;
+  if (phase !== 'new' && phase !== 'waiting' && phase !== 'fallback' && phase !== 'forward') return;
   if (leg && leg.state === 'connected') return;
   if (musicErrors >= 3) {
     // The music cannot be played: keep the caller company with speech instead.
@@ -1316,6 +1326,8 @@ function handleCommand(raw) {
       return completeTransfer(cmd);
     case 'cancel_transfer':
       return cancelTransfer(cmd);
+    case 'forward':
+      return forwardCommand(cmd);
   }
   return { ok: false, error: 'unknown command type ' + cmd.type };
 }
@@ -1565,10 +1577,11 @@ function hangupCommand(cmd) {
   }
   if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
   if (phase === 'waiting' && caller && !callerGone) {
-    // Tandem ended a waiting call: say goodbye first.
+    // Tandem ended a waiting call: say its text (a closed queue's message) or goodbye first.
     phase = 'ending';
+    clear(maxWaitTimer);
     silencePrompts();
-    speak(config.goodbyeText, () => {
+    speak(cmd.text || config.goodbyeText, () => {
       if (caller && !callerGone) hangupLocally(caller);
       finish();
     });
@@ -1576,6 +1589,48 @@ function hangupCommand(cmd) {
   }
   if (caller && !callerGone) hangupLocally(caller);
   finish();
+  return { ok: true };
+}
+
+/** Seconds a forwarded call rings before the caller hears goodbye, when the command says none. */
+const FORWARD_RING_S = 60;
+
+/**
+ * Tandem is done with a waiting call: say the text (if any), then dial the contact and put the
+ * caller through; the session ends when either side hangs up. Nothing more is reported.
+ * @param {Command} cmd
+ */
+function forwardCommand(cmd) {
+  const kind = (cmd.contact && cmd.contact.kind) || '';
+  const target = (cmd.contact && cmd.contact.target) || '';
+  if (kind !== 'user' && kind !== 'sip' && kind !== 'pstn') return { ok: false, error: 'forward needs a contact (user, sip or pstn)' };
+  if (!target) return { ok: false, error: 'forward needs a contact target' };
+  if (!caller || callerGone) return { ok: false, error: 'the caller has left' };
+  if (phase === 'forward') return { ok: true }; // a duplicate
+  if (phase !== 'waiting') return { ok: false, error: 'not while the call is ' + phase };
+  phase = 'forward';
+  clear(maxWaitTimer);
+  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  silencePrompts();
+  const dialIt = () => {
+    if (!caller || callerGone) return;
+    musicPlaying = '';
+    playMusic();
+    const timeoutS = cmd.timeout_s && cmd.timeout_s > 0 ? cmd.timeout_s : FORWARD_RING_S;
+    /** @type {Call} */
+    let call;
+    try {
+      call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId });
+    } catch (err) {
+      log('forward to ' + kind + ' ' + target + ' threw: ' + err);
+      giveUp();
+      return;
+    }
+    log('forwarding to ' + kind + ' ' + target);
+    putThrough(call, timeoutS);
+  };
+  if (cmd.text) speak(cmd.text, dialIt);
+  else dialIt();
   return { ok: true };
 }
 
@@ -1654,8 +1709,28 @@ function dialFallback() {
     return;
   }
   log('dialing the fallback ' + n);
+  putThrough(call, 0);
+}
+
+/**
+ * Puts the caller through to an outbound call once it answers (the fallback number, or a
+ * forward): the caller hears music while it rings and goodbye if it fails or does not answer
+ * within timeoutS (0: the cloud's own timeout); either side hanging up ends the session.
+ * @param {Call} call @param {number} timeoutS
+ */
+function putThrough(call, timeoutS) {
   fallbackLeg = call;
+  let answered = false;
+  /** @type {number | null} */
+  const timer = timeoutS > 0 ? setTimeout(() => {
+    if (answered) return;
+    log('the call put through did not answer in ' + timeoutS + ' s');
+    hangupLocally(call);
+    giveUp();
+  }, timeoutS * 1000) : null;
   call.addEventListener(CallEvents.Connected, () => {
+    answered = true;
+    clear(timer);
     if (!caller || callerGone) {
       hangupLocally(call);
       return;
@@ -1666,10 +1741,13 @@ function dialFallback() {
     VoxEngine.sendMediaBetween(caller, call);
   });
   call.addEventListener(CallEvents.Failed, (e) => {
-    log('fallback failed: ' + e.code + ' ' + e.reason);
+    clear(timer);
+    if (hungUpLocally(call)) return;
+    log('the call put through failed: ' + e.code + ' ' + e.reason);
     giveUp();
   });
   call.addEventListener(CallEvents.Disconnected, () => {
+    clear(timer);
     if (hungUpLocally(call)) return;
     if (caller && !callerGone) hangupLocally(caller);
     finish();

@@ -41,9 +41,9 @@ const { AnalyticsService } = require('../build/gen/tandem/analytics/v1/analytics
  * @type {Phase[]}
  */
 const SCHEDULE = [
-  { name: 'busy hour', seconds: 120, perMinute: 10, mix: { support: 55, sales: 30, vip: 15, other: 5 } },
-  { name: 'lull', seconds: 60, perMinute: 3, mix: { support: 55, sales: 30, vip: 15, other: 5 } },
-  { name: 'overload', seconds: 60, perMinute: 30, mix: { support: 30, sales: 60, vip: 10, other: 2 } },
+  { name: 'busy hour', seconds: 120, perMinute: 10, mix: { support: 55, sales: 30, vip: 15, night: 6, other: 5 } },
+  { name: 'lull', seconds: 60, perMinute: 3, mix: { support: 55, sales: 30, vip: 15, night: 6, other: 5 } },
+  { name: 'overload', seconds: 60, perMinute: 30, mix: { support: 30, sales: 60, vip: 10, night: 4, other: 2 } },
 ];
 
 /**

@@ -54,7 +54,7 @@ test("a period's report per queue and per operator, its CSV, and the page in Rus
   const cells = (id: string) => table.locator(`tr[data-id="${id}"] td`);
   // This week, per queue (the page's first choice), in the browser's zone.
   await expect(report.locator('input[name="zone"]')).toHaveValue(ZONE);
-  await expect(cells("support")).toHaveText(["2", "1", "1", /%$/, /%$/, /s$/, /s$/, /s$/, "sale 1"], { timeout: WAIT });
+  await expect(cells("support")).toHaveText(["2", "1", "1", /%$/, /%$/, /s$/, /s$/, /s$/, "—", "sale 1"], { timeout: WAIT });
   await expect(table.locator('tr[data-id="support"] th')).toHaveText("Support");
   await expect(page.getByTestId("period-totals")).toContainText("Received2");
   await expect(page.getByTestId("period-days")).toContainText(`(${ZONE})`);
@@ -63,7 +63,7 @@ test("a period's report per queue and per operator, its CSV, and the page in Rus
 
   // Per operator: anna's row, named, with her wrap-up code.
   await report.locator('select[name="split"]').selectOption("operator");
-  await expect(cells(ids.anna ?? "")).toHaveText(["0", "1", "0", /./, /./, /./, /s$/, /s$/, "sale 1"], { timeout: WAIT });
+  await expect(cells(ids.anna ?? "")).toHaveText(["0", "1", "0", /./, /./, /./, /s$/, /s$/, "—", "sale 1"], { timeout: WAIT });
   await expect(table.locator(`tr[data-id="${ids.anna}"] th`)).toHaveText("Anna Tester");
 
   // Today alone: its hours.

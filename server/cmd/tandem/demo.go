@@ -62,6 +62,9 @@ type demoQueue struct {
 	alerts           callcenter.AlertThresholds
 	dispositions     []callcenter.Disposition
 	needDisposition  bool // operators set one before they are free again
+	// night: the queue's hours close it whenever the demo starts (nightHours); a call past
+	// its longest wait moves to support.
+	night bool
 }
 
 var demoQueues = []demoQueue{
@@ -99,6 +102,46 @@ var demoQueues = []demoQueue{
 		managerWait: 15 * time.Second,
 		greeting:    "Welcome back. Connecting you to your team.",
 	},
+	{
+		id: "night", name: "Night line", number: "+18005550400", strategy: callcenter.StrategyLongestIdle,
+		ring: 20 * time.Second, wrapUp: 10 * time.Second,
+		sl:          callcenter.ServiceLevel{Threshold: 20 * time.Second, Target: 80},
+		managerWait: 20 * time.Second,
+		greeting:    "Thank you for calling the night line.",
+		night:       true,
+	},
+}
+
+// nightClosedText is what the demo's night line says while it is closed (the reason, "closed
+// until …", is on the wallboard and the call's timeline).
+const nightClosedText = "The night line is closed now. For help, please call our support line. Goodbye."
+
+// nightHours are the night line's hours aimed at now: open twelve hours every day, from six
+// hours after now (UTC, on the hour), so the demo shows it closed — its night hours — whenever
+// it runs, and says until when.
+func nightHours(now time.Time) callcenter.Hours {
+	from := time.Duration((now.UTC().Hour()+6)%24) * time.Hour
+	to := (from + 12*time.Hour) % (24 * time.Hour)
+	h := callcenter.Hours{TimeZone: "UTC"}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if from < to {
+			h.Weekly = append(h.Weekly, callcenter.OpenSpan{Day: d, From: from, To: to})
+			continue
+		}
+		h.Weekly = append(h.Weekly, callcenter.OpenSpan{Day: d, From: from, To: 24 * time.Hour})
+		if to > 0 {
+			h.Weekly = append(h.Weekly, callcenter.OpenSpan{Day: d, From: 0, To: to})
+		}
+	}
+	return h
+}
+
+// nightRules gives the night line its hours (aimed at now), its closed message and a longest
+// wait that moves a call to support.
+func nightRules(r *callcenter.QueueRules, now time.Time) {
+	r.Hours = nightHours(now)
+	r.ClosedExit = callcenter.Exit{Kind: callcenter.ExitMessage, Text: nightClosedText}
+	r.LongestWait = callcenter.WaitCap{After: time.Minute, Exit: callcenter.Exit{Kind: callcenter.ExitQueue, Queue: "support"}}
 }
 
 type demoOperator struct {
@@ -284,14 +327,24 @@ func seedDemo(ctx context.Context, m *Main) error {
 		rules.AnnounceEvery = 30 * time.Second
 		rules.Alerts = dq.alerts
 		rules.Dispositions, rules.DispositionRequired = dq.dispositions, dq.needDisposition
+		if dq.night {
+			nightRules(&rules, m.Clock.Now())
+		}
 		q := callcenter.Queue{
 			ID: callcenter.QueueID(dq.id), Name: dq.name, DialedNumbers: []string{dq.number}, Strategy: dq.strategy,
 			OfferTimeout: dq.ring, WrapUp: dq.wrapUp, Priority: dq.priority, Greeting: dq.greeting, IsDefault: dq.isDefault, Rules: rules,
 		}
-		_, err := m.board.Queue(ctx, q.ID)
+		cur, err := m.board.Queue(ctx, q.ID)
 		if none, err := missing(err); err != nil {
 			return err
 		} else if !none {
+			if open, _ := cur.Rules.Hours.Open(m.Clock.Now()); dq.night && open && cur.Rules.Hours.Set() {
+				// A later demo, another time of day: its night is aimed at now again.
+				nightRules(&cur.Rules, m.Clock.Now())
+				if err := made("night hours of queue "+dq.id, m.board.UpdateQueue(ctx, cur)); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if err := made("queue "+dq.id, m.board.CreateQueue(ctx, q)); err != nil {

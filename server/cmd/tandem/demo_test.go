@@ -141,6 +141,30 @@ func checkFullDemo(t *testing.T, p demoPicture) {
 	if q := p.queues["sales"]; len(q.GetDispositions()) < 3 || !q.GetDispositionRequired() {
 		t.Errorf("sales dispositions: %v required %v", q.GetDispositions(), q.GetDispositionRequired())
 	}
+	// The night line is at its night hours whenever the demo runs, and says until when.
+	if q := p.queues["night"]; !q.GetClosedNow() || !strings.HasPrefix(q.GetClosedWhy(), "closed until ") || q.GetClosedExit().GetText() != nightClosedText {
+		t.Errorf("night line: closed %v (%q), exit %v", q.GetClosedNow(), q.GetClosedWhy(), q.GetClosedExit())
+	}
+}
+
+// TestNightHoursCloseTheNightLineWhateverTheHour: aimed at any hour, the night line's hours are
+// good hours, closed then, and open six hours later for twelve.
+func TestNightHoursCloseTheNightLineWhateverTheHour(t *testing.T) {
+	for h := range 24 {
+		now := time.Date(2026, 12, 7, h, 17, 0, 0, time.UTC)
+		hours, err := nightHours(now).Check("queue.hours")
+		if err != nil {
+			t.Fatalf("at %02d:17: %v", h, err)
+		}
+		open, why := hours.Open(now)
+		opens, _ := hours.NextChange(now)
+		if open || opens.Sub(now) != 6*time.Hour-17*time.Minute {
+			t.Errorf("at %02d:17: open %v (%s), opens %v", h, open, why, opens)
+		}
+		if closes, _ := hours.NextChange(opens); closes.Sub(opens) != 12*time.Hour {
+			t.Errorf("at %02d:17: open from %v to %v", h, opens, closes)
+		}
+	}
 }
 
 func logInDemo(t *testing.T, c *tandem.Client, name string) {

@@ -78,6 +78,8 @@ func parseSimulateFlags(args []string, stderr io.Writer) (*simulateFlags, error)
 	fs.DurationVar(&c.OverflowAfter, "overflow-after", 60*time.Second, "a call waiting this long with nobody free overflows to a spare number")
 	fs.IntVar(&c.SpareConcurrent, "spare-concurrent", 1, "calls each spare number takes at once")
 	fs.Float64Var(&c.ClientShare, "client-share", 0, "share of calls from clients with a personal manager (20 clients per operator)")
+	fs.IntVar(&c.MaxWaiting, "max-waiting", 0, "at most this many calls wait: a call over it hears a message and the call ends (0: no cap)")
+	fs.DurationVar(&c.LongestWait, "longest-wait", 0, "a call waiting this long hears a message and the call ends (0: no cap)")
 	fs.DurationVar(&c.ManagerWait, "manager-wait", 30*time.Second, "how long a client's call waits for his busy manager")
 	fs.DurationVar(&c.WarmUp, "warm-up", 0, "leave out of the figures the calls arriving in this first stretch of virtual time")
 	fs.StringVar(&f.store, "store", "sqlite", "sqlite: store every step like the server; none: the engine alone (a baseline)")
@@ -210,6 +212,9 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 	}
 	if c.Spares > 0 {
 		row("  by spare numbers", fmt.Sprintf("%d (%s)", r.CallsToSpares, pct(float64(r.CallsToSpares)/float64(max(r.CallsAnswered, 1)))), "")
+	}
+	if c.MaxWaiting > 0 || c.LongestWait > 0 {
+		row("exited by a cap", fmt.Sprintf("%d (%s)", r.CallsExited, pct(float64(r.CallsExited)/float64(max(r.CallsOffered, 1)))), "(caps not in the model)")
 	}
 	row("abandoned", ci(r.AbandonRate, r.CI95.AbandonRate, pct)+fmt.Sprintf(" (%d)", r.CallsAbandoned), predA(r, func(p *simulate.ErlangAFigures) string { return pct(p.AbandonRate) }))
 	row("ASA", ci(r.ASA, r.CI95.ASA, secs), pred(r, func(p *simulate.ErlangCFigures) string { return secs(p.ASA) }, func(p *simulate.ErlangAFigures) string { return secs(p.ASA) }))

@@ -420,10 +420,10 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 	if sl == (cc.ServiceLevel{}) {
 		sl = cc.DefaultServiceLevel
 	}
+	if c.Exit.Cause == cc.ExitClosed && c.Exit.Ended() {
+		return // a closed queue's call is counted in ExitsClosed only (exited): it was never in line
+	}
 	f.tally(cc.ScopeQueue, string(c.Queue), c.ArrivedAt, func(g *cc.Figures) {
-		if c.Exit.Cause == cc.ExitClosed && c.Exit.Ended() {
-			return // a closed queue's call is counted in ExitsClosed only: it was never in line
-		}
 		g.CallsReceived++
 		if t.spare {
 			g.CallsOverflowed++

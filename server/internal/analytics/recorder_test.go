@@ -639,3 +639,64 @@ func TestCallbacksAndVoicemailsInTheHistory(t *testing.T) {
 		t.Errorf("anna's talk %s, want the connected callback's minute", op.TalkTime)
 	}
 }
+
+// TestExitsInTheFigures: calls that leave by an exit are counted in the queue they left, by
+// why and by kind, on their timeline; a closed-hours call ended by its exit is not received
+// (outside the service level and the abandonment), a cap exit counts as not answered in time,
+// and a call a queue exit moved is received where it ends.
+func TestExitsInTheFigures(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales"}, cc.Queue{ID: "backup"})
+	h.step(0, cc.Changes{Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 0)}})
+	h.answerAndEnd("c1", "sales", "ann", 0, 10*sec, time.Minute, 0) // answered in time
+
+	// Closed at its arrival: first seen ended, with the exit.
+	closed := cc.Call{ID: "c2", Queue: "sales", State: cc.CallEnded, ArrivedAt: at(2 * min), EndedAt: at(2 * min), HungUpBy: cc.HangupSystem,
+		Exit: cc.CallExit{Kind: cc.ExitMessage, Cause: cc.ExitClosed, Queue: "sales", Why: "closed: New Year", At: at(2 * min)}}
+	h.step(2*min, cc.Changes{Calls: []cc.Call{closed}})
+	// Past the longest wait: a number exit ends it.
+	c3 := waiting("c3", "sales", 3*min)
+	h.step(3*min, cc.Changes{Calls: []cc.Call{c3}})
+	c3.State, c3.EndedAt, c3.HungUpBy = cc.CallEnded, at(8*min), cc.HangupSystem
+	c3.Exit = cc.CallExit{Kind: cc.ExitNumber, Cause: cc.ExitLongestWait, Queue: "sales", Why: "longest wait: waited 5m0s (longest wait 5m0s)", Target: "+14155550100", At: at(8 * min)}
+	h.step(8*min, cc.Changes{Calls: []cc.Call{c3}})
+	// A full line moves c4 to backup at its arrival, where it is abandoned.
+	c4 := waiting("c4", "backup", 9*min)
+	c4.Exit = cc.CallExit{Kind: cc.ExitQueue, Cause: cc.ExitMaxWaiting, Queue: "sales", Why: "most calls waiting: 1 calls waiting (cap 1)", Target: "backup", At: at(9 * min)}
+	h.step(9*min, cc.Changes{Calls: []cc.Call{c4}})
+	c4.State, c4.EndedAt, c4.HungUpBy = cc.CallAbandoned, at(10*min), cc.HangupCaller
+	h.step(10*min, cc.Changes{Calls: []cc.Call{c4}})
+
+	sales, backup := h.total(cc.ScopeQueue, "sales"), h.total(cc.ScopeQueue, "backup")
+	if sales.CallsReceived != 2 || sales.ExitsClosed != 1 || sales.ExitsLongestWait != 1 || sales.ExitsMaxWaiting != 1 ||
+		sales.ExitsMessage != 1 || sales.ExitsNumber != 1 || sales.ExitsQueue != 1 || sales.CallsAbandoned != 0 {
+		t.Fatalf("sales: %+v", sales)
+	}
+	if backup.CallsReceived != 1 || backup.CallsAbandoned != 1 || backup.ExitsQueue != 0 {
+		t.Fatalf("backup: %+v", backup)
+	}
+	// One answered in time, two cap exits: a third; the closed call is in neither side.
+	if sl, ok := sales.ServiceLevel(cc.AbandonsCountAgainst); !ok || sl != 1.0/3 {
+		t.Errorf("service level %v %v, want 1/3", sl, ok)
+	}
+	if sl, _ := sales.ServiceLevel(cc.AbandonsIgnored); sl != 1.0/3 {
+		t.Errorf("service level (abandons ignored) %v, want 1/3", sl)
+	}
+	if ab, _ := sales.AbandonmentRate(); ab != 0 {
+		t.Errorf("abandonment %v", ab)
+	}
+	var exited []cc.CallEvent
+	for _, e := range h.events {
+		if e.Kind == cc.EventExited {
+			exited = append(exited, e)
+		}
+		if e.Kind == cc.EventArrived && e.Call == "c4" && e.QueueAfter != "sales" {
+			t.Errorf("c4 arrived in %s, want sales (the queue it left)", e.QueueAfter)
+		}
+		if e.Kind == cc.EventRequeued && e.Call == "c4" {
+			t.Errorf("c4's queue exit is also a requeue: %+v", e)
+		}
+	}
+	if len(exited) != 3 || exited[0].Text != "message: closed: New Year" || exited[1].Text != "number: longest wait: waited 5m0s (longest wait 5m0s) → +14155550100" || exited[2].QueueAfter != "backup" {
+		t.Errorf("exited events: %+v", exited)
+	}
+}

@@ -12,10 +12,11 @@ const (
 	OutcomeTransferred CallOutcome = "transferred" // handed on by a transfer
 	OutcomeAtSpare     CallOutcome = "at_spare"    // answered at a spare number
 	OutcomeDeclined    CallOutcome = "declined"    // an operator declined one of its offers
+	OutcomeExited      CallOutcome = "exited"      // its queue's exit ended it (message, number)
 )
 
 // CallOutcomes are the outcomes a search may ask for.
-var CallOutcomes = []CallOutcome{OutcomeAnswered, OutcomeAbandoned, OutcomeLost, OutcomeTransferred, OutcomeAtSpare, OutcomeDeclined}
+var CallOutcomes = []CallOutcome{OutcomeAnswered, OutcomeAbandoned, OutcomeLost, OutcomeTransferred, OutcomeAtSpare, OutcomeDeclined, OutcomeExited}
 
 // MaxCallPage bounds a page of a call search.
 const MaxCallPage = 200

@@ -46,7 +46,7 @@ func (h Hours) Set() bool { return len(h.Weekly) > 0 || len(h.Closures) > 0 }
 func (h Hours) Check(field string) (Hours, error) {
 	if !h.Set() {
 		if h.TimeZone != "" {
-			if _, err := time.LoadLocation(h.TimeZone); err != nil {
+			if _, err := time.LoadLocation(h.TimeZone); err != nil || h.TimeZone == "Local" {
 				return h, Invalid(field+".time_zone", "unknown time zone %q", h.TimeZone)
 			}
 		}
@@ -55,7 +55,8 @@ func (h Hours) Check(field string) (Hours, error) {
 	if h.TimeZone == "" {
 		return h, Invalid(field+".time_zone", "required with opening hours or closures (an IANA zone such as Europe/Berlin)")
 	}
-	if _, err := time.LoadLocation(h.TimeZone); err != nil {
+	// "Local" is the server's own zone, which an admin cannot know.
+	if _, err := time.LoadLocation(h.TimeZone); err != nil || h.TimeZone == "Local" {
 		return h, Invalid(field+".time_zone", "unknown time zone %q", h.TimeZone)
 	}
 	if len(h.Weekly) > maxOpenSpans {

@@ -153,7 +153,10 @@ func (e *Engine) exitsDeadline(now time.Time) time.Time {
 		}
 		due, ok := e.hoursDue[q.ID]
 		if !ok || !due.After(now) {
-			due, _ = q.Rules.Hours.NextChange(now)
+			var changes bool
+			if due, changes = q.Rules.Hours.NextChange(now); !changes {
+				due = now.Add(24 * time.Hour) // never (within a year): look again tomorrow, not every step
+			}
 			e.hoursDue[q.ID] = due
 		}
 		if !due.IsZero() && (next.IsZero() || due.Before(next)) {

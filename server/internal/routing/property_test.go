@@ -105,10 +105,12 @@ func TestEngineProperties(t *testing.T) {
 		for _, sp := range spares {
 			step(e.PutSpare(now, sp))
 		}
-		step(e.CreateQueue(now, queue))
-		// Nobody serves q2: a call a supervisor moves there waits until he moves it back.
+		// Nobody serves q2: a call a supervisor (or an exit of q) moves there waits until he
+		// moves it back.
 		queue2 := cc.Queue{ID: "q2", DialedNumbers: []string{"+18005550002"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy}
 		step(e.CreateQueue(now, queue2))
+		drawExits(rt, &queue.Rules, "")
+		step(e.CreateQueue(now, queue))
 		names := []cc.OperatorID{"a", "b", "c"}
 		var operators []cc.Operator
 		for _, n := range names {
@@ -169,46 +171,6 @@ func TestEngineProperties(t *testing.T) {
 				step(e.Report(now, c.ID, cc.CloudEvent{Kind: cc.CloudCallbackAnswer, Accepted: rapid.Bool().Draw(rt, "accepted"),
 					Number: rapid.SampledFrom([]string{"", "+15550004444", "12"}).Draw(rt, "number")}))
 			},
-			// The admin changes q's hours and exits: closed now or open, its closed exit and cap
-			// any kind that needs no more configuration, waiting calls sent out at closing or not.
-			"exits": func(rt *rapid.T) {
-				exit := func(label string) cc.Exit {
-					switch rapid.SampledFrom([]cc.ExitKind{cc.ExitMessage, cc.ExitCallback, cc.ExitVoicemail, cc.ExitQueue}).Draw(rt, label) {
-					case cc.ExitMessage:
-						return cc.Exit{Kind: cc.ExitMessage, Text: "Goodbye."}
-					case cc.ExitQueue:
-						return cc.Exit{Kind: cc.ExitQueue, Queue: "q2"}
-					case cc.ExitVoicemail:
-						return cc.Exit{Kind: cc.ExitVoicemail}
-					}
-					return cc.Exit{Kind: cc.ExitCallback}
-				}
-				q := queue
-				if rapid.Bool().Draw(rt, "hours") {
-					// Open a few minutes every three hours, closed the rest: the time steps cross both.
-					q.Rules.Hours = cc.Hours{TimeZone: "UTC"}
-					for d := time.Sunday; d <= time.Saturday; d++ {
-						for h := 0; h < 24; h += 3 {
-							from := time.Duration(h)*time.Hour + time.Duration(rapid.IntRange(0, 170).Draw(rt, "openAt"))*time.Minute
-							q.Rules.Hours.Weekly = append(q.Rules.Hours.Weekly, cc.OpenSpan{Day: d, From: from, To: from + 5*time.Minute})
-						}
-					}
-					q.Rules.ClosedExit = exit("closedExit")
-					q.Rules.ExitWaitingAtClose = rapid.Bool().Draw(rt, "outAtClose")
-				} else {
-					q.Rules.Hours, q.Rules.ClosedExit, q.Rules.ExitWaitingAtClose = cc.Hours{}, cc.Exit{}, false
-				}
-				q.Rules.MaxWaiting = cc.CallsCap{}
-				if n := rapid.IntRange(0, 3).Draw(rt, "cap"); n > 0 {
-					q.Rules.MaxWaiting = cc.CallsCap{Calls: n, Exit: exit("capExit")}
-				}
-				ch, err := e.UpdateQueue(now, q)
-				if err != nil {
-					rt.Fatalf("update q: %v", err)
-				}
-				store.apply(ch)
-				queue = q
-			},
 			"connect":    func(rt *rapid.T) { step(e.Connect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"disconnect": func(rt *rapid.T) { store.apply(e.Disconnect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"ready":      func(rt *rapid.T) { step(e.GoReady(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
@@ -244,6 +206,18 @@ func TestEngineProperties(t *testing.T) {
 				if r.Queue != "" && got.Queue != r.Queue || r.Priority != nil && got.Priority != *r.Priority {
 					rt.Fatalf("requeued %+v, got queue %s priority %d", r, got.Queue, got.Priority)
 				}
+			},
+			// An admin changes q's hours, caps and exits while calls wait.
+			"exits": func(rt *rapid.T) {
+				q := queue
+				q.Rules.Overflow.Spares = slices.Clone(q.Rules.Overflow.Spares)
+				drawExits(rt, &q.Rules, "re")
+				ch, err := e.UpdateQueue(now, q)
+				if err != nil {
+					rt.Fatalf("update with good exits: %v", err)
+				}
+				store.apply(ch)
+				queue, _ = e.Queue("q")
 			},
 			"manager": func(rt *rapid.T) {
 				_, ch, err := e.SetClient(now, "+15550001111", rapid.SampledFrom(names).Draw(rt, "op"), cc.AssignedByAdmin)
@@ -438,6 +412,23 @@ func TestEngineProperties(t *testing.T) {
 				if pending != len(e.offers) {
 					rt.Fatalf("%d pending offers stored, %d in the engine", pending, len(e.offers))
 				}
+				// A call that left by an exit that ends it (message, number) is finished, and no
+				// offer of it is pending or was made after the exit; one that took it at its
+				// intake was never offered at all (a caller may accept a callback while he is
+				// being offered, at any time).
+				for id, c := range store.calls {
+					if !c.Exit.Ended() {
+						continue
+					}
+					if c.State != cc.CallEnded || c.HungUpBy != cc.HangupSystem {
+						rt.Fatalf("call %s took the %s exit but is %s (by %s)", id, c.Exit.Kind, c.State, c.HungUpBy)
+					}
+					for _, of := range store.offers {
+						if of.Call == id && (of.State == cc.OfferPending || of.OfferedAt.After(c.Exit.At) || c.Exit.At.Equal(c.ArrivedAt) && c.Exit.Cause != cc.ExitLongestWait && c.Exit.Cause != cc.ExitCallbackOffer && of.Operator != "") {
+							rt.Fatalf("call %s took its exit at %v and has offer %s (%s, made %v)", id, c.Exit.At, of.ID, of.State, of.OfferedAt)
+						}
+					}
+				}
 				// Marks move only on offers that reached the phone: every miss counted is an
 				// offer that failed or expired, and each of those had rung or was refused by
 				// the phone itself (busy, declined).
@@ -459,6 +450,40 @@ func TestEngineProperties(t *testing.T) {
 			},
 		})
 	})
+}
+
+// drawExits gives queue rules r random hours (often closing a minute or two into the run, which
+// starts Thursday 09:00 UTC), caps and exits: a message, a number, voicemail, a callback offer,
+// or queue q2.
+func drawExits(rt *rapid.T, r *cc.QueueRules, label string) {
+	exit := func(name string) cc.Exit {
+		switch rapid.IntRange(0, 4).Draw(rt, label+name) {
+		case 0:
+			return cc.Exit{Kind: cc.ExitMessage, Text: "Goodbye."}
+		case 1:
+			return cc.Exit{Kind: cc.ExitNumber, Number: "+15550009999"}
+		case 2:
+			return cc.Exit{Kind: cc.ExitVoicemail}
+		case 3:
+			return cc.Exit{Kind: cc.ExitCallback}
+		}
+		return cc.Exit{Kind: cc.ExitQueue, Queue: "q2"}
+	}
+	r.Hours, r.ClosedExit, r.ExitWaitingAtClose = cc.Hours{}, cc.Exit{}, false
+	if rapid.Bool().Draw(rt, label+"hours") {
+		to := time.Duration(rapid.IntRange(9*60+1, 9*60+5).Draw(rt, label+"closeAt")) * time.Minute
+		r.Hours = cc.Hours{TimeZone: "UTC", Weekly: []cc.OpenSpan{{Day: time.Thursday, From: 9 * time.Hour, To: to}}}
+		r.ClosedExit = exit("closedExit")
+		r.ExitWaitingAtClose = rapid.Bool().Draw(rt, label+"outAtClose")
+	}
+	r.MaxWaiting = cc.CallsCap{}
+	if n := rapid.IntRange(0, 3).Draw(rt, label+"maxWaiting"); n > 0 {
+		r.MaxWaiting = cc.CallsCap{Calls: n, Exit: exit("maxWaitingExit")}
+	}
+	r.LongestWait = cc.WaitCap{}
+	if s := rapid.IntRange(0, 120).Draw(rt, label+"longestWait"); s > 0 {
+		r.LongestWait = cc.WaitCap{After: time.Duration(s) * time.Second, Exit: exit("longestWaitExit")}
+	}
 }
 
 // liveCall draws one of the calls in progress that ok accepts.

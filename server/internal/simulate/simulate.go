@@ -67,6 +67,10 @@ type Config struct {
 	// operator, managers assigned in turn); a busy manager is waited for ManagerWait.
 	ClientShare float64
 	ManagerWait time.Duration
+	// MaxWaiting caps the calls waiting (0: none) and LongestWait the wait (0: none): a call
+	// over either takes the queue's exit, a message, and the call ends (CallsExited).
+	MaxWaiting  int
+	LongestWait time.Duration
 }
 
 // Epoch is the virtual time a run starts at: a Monday, midnight UTC.
@@ -84,6 +88,7 @@ type Result struct {
 	CallsOffered   int `json:"calls_offered"` // arrivals measured (after the warm-up)
 	CallsAnswered  int `json:"calls_answered"`
 	CallsAbandoned int `json:"calls_abandoned"`
+	CallsExited    int `json:"calls_exited,omitempty"`  // calls a cap (MaxWaiting, LongestWait) sent to the exit
 	CallsToSpares  int `json:"calls_to_spares"`         // of the answered, those a spare number took
 	ClientCalls    int `json:"client_calls"`            // calls from clients with a personal manager
 	ManagerReached int `json:"manager_reached"`         // of those, answered by the manager
@@ -280,10 +285,10 @@ type agent struct {
 
 // outcome is what became of one call, kept by arrival number for the figures.
 type outcome struct {
-	arrived             time.Duration // since the epoch
-	answered, abandoned bool
-	wait                time.Duration // to answer
-	talk                time.Duration
+	arrived                     time.Duration // since the epoch
+	answered, abandoned, exited bool
+	wait                        time.Duration // to answer
+	talk                        time.Duration
 }
 
 type sim struct {
@@ -432,8 +437,16 @@ func (s *sim) setUp() error {
 	if s.cfg.Spares > 0 {
 		overflow.After, overflow.Order = s.cfg.OverflowAfter, cc.SpareInTurn
 	}
+	rules := cc.QueueRules{Overflow: overflow, ManagerWait: s.cfg.ManagerWait}
+	capped := cc.Exit{Kind: cc.ExitMessage, Text: "We cannot take your call now. Please call again later."}
+	if s.cfg.MaxWaiting > 0 {
+		rules.MaxWaiting = cc.CallsCap{Calls: s.cfg.MaxWaiting, Exit: capped}
+	}
+	if s.cfg.LongestWait > 0 {
+		rules.LongestWait = cc.WaitCap{After: s.cfg.LongestWait, Exit: capped}
+	}
 	queue := cc.Queue{
-		Rules:         cc.QueueRules{Overflow: overflow, ManagerWait: s.cfg.ManagerWait},
+		Rules:         rules,
 		ID:            "sim",
 		Name:          "Simulated queue",
 		DialedNumbers: []string{dialedNumber},
@@ -766,6 +779,9 @@ func (s *sim) call(call cc.Call) error {
 		}
 		c.finished = true
 		delete(s.calls, c.id)
+		if call.Exit.Ended() {
+			s.outcome[c.n].exited = true
+		}
 	}
 	return nil
 }
@@ -821,6 +837,11 @@ func (s *sim) command(cmd cc.Command) error {
 		if of.op != nil && of.op.ringing == of {
 			of.op.ringing = nil
 		}
+	case cc.CommandHangup, cc.CommandForward:
+		// A cap's exit: the caller hears its message and the call ends (the engine ended it).
+		if s.calls[cmd.Call] != nil {
+			return fmt.Errorf("%s command for call %s, which the engine did not end", cmd.Type, cmd.Call)
+		}
 	default:
 		return fmt.Errorf("unexpected %s command for call %s", cmd.Type, cmd.Call)
 	}
@@ -861,7 +882,7 @@ func (s *sim) result() Result {
 	measured := s.outcome[first:]
 	r.WarmUpCalls = first
 	t := tally(measured, s.cfg)
-	r.CallsOffered, r.CallsAnswered, r.CallsAbandoned = t.offered, t.answered, t.abandoned
+	r.CallsOffered, r.CallsAnswered, r.CallsAbandoned, r.CallsExited = t.offered, t.answered, t.abandoned, t.exited
 	r.MaxWait = t.maxWait.Seconds()
 	if t.offered > 0 {
 		r.AbandonRate = float64(t.abandoned) / float64(t.offered)
@@ -891,9 +912,9 @@ func (s *sim) result() Result {
 
 // counts are sums over a group of calls.
 type counts struct {
-	offered, answered, abandoned, waited, inSL int
-	wait, talk                                 float64 // seconds
-	maxWait                                    time.Duration
+	offered, answered, abandoned, exited, waited, inSL int
+	wait, talk                                         float64 // seconds
+	maxWait                                            time.Duration
 }
 
 func tally(os []outcome, cfg Config) counts {
@@ -914,6 +935,8 @@ func tally(os []outcome, cfg Config) counts {
 			}
 		case o.abandoned:
 			t.abandoned++
+		case o.exited:
+			t.exited++
 		}
 	}
 	return t

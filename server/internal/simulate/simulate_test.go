@@ -380,3 +380,27 @@ func TestPersonalManagers(t *testing.T) {
 	}
 	t.Logf("manager reached: %d/%d waiting 1 s (ASA %.1f s), %d/%d waiting 2 min (ASA %.1f s)", rs.ManagerReached, rs.ClientCalls, rs.ASA, rl.ManagerReached, rl.ClientCalls, rl.ASA)
 }
+
+// TestCapsSendCallsToTheExit: under overload a cap of calls waiting and a longest wait send
+// calls to the queue's exit (a message; the call ends) through the real engine: every call is
+// answered or exited, no answered call waited past the longest wait, and a tighter cap exits
+// more.
+func TestCapsSendCallsToTheExit(t *testing.T) {
+	base := load(5, 1.3, 3000, 7)
+	base.WarmUp = 0
+	capped := base
+	capped.MaxWaiting, capped.LongestWait = 10, 2*time.Minute
+	r := run(t, capped)
+	if r.CallsExited == 0 || r.CallsAnswered+r.CallsExited != r.CallsOffered || r.CallsAbandoned != 0 {
+		t.Fatalf("offered %d: answered %d, exited %d, abandoned %d", r.CallsOffered, r.CallsAnswered, r.CallsExited, r.CallsAbandoned)
+	}
+	if r.MaxWait > capped.LongestWait.Seconds() {
+		t.Errorf("an answered call waited %.0f s, past the longest wait %s", r.MaxWait, capped.LongestWait)
+	}
+	tighter := capped
+	tighter.MaxWaiting = 3
+	if r2 := run(t, tighter); r2.CallsExited <= r.CallsExited || r2.ASA >= r.ASA {
+		t.Errorf("a cap of 3: exited %d (ASA %.0f s); of 10: exited %d (ASA %.0f s)", r2.CallsExited, r2.ASA, r.CallsExited, r.ASA)
+	}
+	t.Logf("cap 10, longest wait 2m: %d of %d calls exited, ASA %.0f s", r.CallsExited, r.CallsOffered, r.ASA)
+}

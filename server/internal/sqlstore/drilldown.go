@@ -21,6 +21,7 @@ var outcomeWhere = map[callcenter.CallOutcome]string{
 	callcenter.OutcomeTransferred: `transfer LIKE '%"State":"completed"%'`,
 	callcenter.OutcomeAtSpare:     `state = 'ended' AND spare_id <> ''`,
 	callcenter.OutcomeDeclined:    `EXISTS (SELECT 1 FROM offers WHERE offers.call_id = calls.id AND offers.state = 'declined')`,
+	callcenter.OutcomeExited:      `exit_kind IN ('message', 'number')`,
 }
 
 // legsOf is the calls an operator (the three arguments) had a leg of: the one a call ended

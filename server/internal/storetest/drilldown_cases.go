@@ -17,7 +17,9 @@ func drillCalls() ([]callcenter.Call, []callcenter.Offer) {
 			ArrivedAt: at(0), AnsweredAt: at(5 * time.Second), EndedAt: end(0),
 			Parties: []callcenter.Party{{ID: "p-1", Call: "c-1", Mode: callcenter.PartyConference, State: callcenter.PartyLeft, Operator: "op-bob",
 				AddedBy: "op-ann", InvitedAt: at(10 * time.Second), JoinedAt: at(15 * time.Second), LeftAt: at(20 * time.Second)}}},
-		{ID: "c-2", Queue: "sales", State: callcenter.CallAbandoned, CallerNumber: "+15552222", ArrivedAt: at(time.Minute), EndedAt: end(1)},
+		{ID: "c-2", Queue: "sales", State: callcenter.CallAbandoned, CallerNumber: "+15552222", ArrivedAt: at(time.Minute), EndedAt: end(1),
+			// support's line was full: its exit moved the call to sales.
+			Exit: callcenter.CallExit{Kind: callcenter.ExitQueue, Cause: callcenter.ExitMaxWaiting, Queue: "support", Target: "sales", At: at(time.Minute)}},
 		{ID: "c-3", Queue: "support", State: callcenter.CallEnded, CallerNumber: "+4930111", Operator: "op-ann",
 			ArrivedAt: at(2 * time.Minute), AnsweredAt: at(2*time.Minute + time.Second), EndedAt: end(2),
 			Transfer: callcenter.Transfer{From: "op-bob", Target: callcenter.TransferTarget{Operator: "op-ann"}, Mode: callcenter.TransferBlind,
@@ -82,6 +84,10 @@ func (st suite) SearchCalls(t *testing.T) {
 		{"transferred", callcenter.CallQuery{Outcome: callcenter.OutcomeTransferred}, []callcenter.CallID{"c-3"}},
 		{"at a spare", callcenter.CallQuery{Outcome: callcenter.OutcomeAtSpare}, []callcenter.CallID{"c-4"}},
 		{"declined", callcenter.CallQuery{Outcome: callcenter.OutcomeDeclined}, []callcenter.CallID{"c-6"}},
+		{"took a queue exit", callcenter.CallQuery{ExitKind: callcenter.ExitQueue}, []callcenter.CallID{"c-2"}},
+		{"took any exit", callcenter.CallQuery{ExitKind: callcenter.ExitAny}, []callcenter.CallID{"c-2"}},
+		{"took a message exit", callcenter.CallQuery{ExitKind: callcenter.ExitMessage}, []callcenter.CallID{}},
+		{"ended by an exit (a queue exit moves a call on)", callcenter.CallQuery{Outcome: callcenter.OutcomeExited}, []callcenter.CallID{}},
 		{"filters together", callcenter.CallQuery{Queue: "sales", Outcome: callcenter.OutcomeAnswered, Number: "+1555"},
 			[]callcenter.CallID{"c-6", "c-1"}},
 	} {
@@ -111,6 +117,15 @@ func (st suite) SearchCalls(t *testing.T) {
 		got, err := db.SearchCalls(ctx, callcenter.CallQuery{Limit: 1, After: callcenter.CallCursor{EndedAt: calls[5].EndedAt, Call: "c-6"}})
 		must(t, err)
 		equal(t, "after c-6", got[0].ID, callcenter.CallID("c-0"))
+	})
+	t.Run("a call its queue's exit ended", func(t *testing.T) {
+		closed := callcenter.Call{ID: "c-x", Queue: "support", State: callcenter.CallEnded, HungUpBy: callcenter.HangupSystem, CallerNumber: "+15559999",
+			ArrivedAt: at(7 * time.Minute), EndedAt: at(7 * time.Minute),
+			Exit: callcenter.CallExit{Kind: callcenter.ExitMessage, Cause: callcenter.ExitClosed, Queue: "support", Why: "closed: New Year", At: at(7 * time.Minute)}}
+		must(t, db.Apply(ctx, callcenter.Changes{Calls: []callcenter.Call{closed}}))
+		equal(t, "exited", ids(callcenter.CallQuery{Outcome: callcenter.OutcomeExited}), []callcenter.CallID{"c-x"})
+		equal(t, "message exits", ids(callcenter.CallQuery{ExitKind: callcenter.ExitMessage}), []callcenter.CallID{"c-x"})
+		equal(t, "answered", ids(callcenter.CallQuery{Outcome: callcenter.OutcomeAnswered, Queue: "support"}), []callcenter.CallID{"c-3"})
 	})
 }
 

@@ -412,6 +412,9 @@ func Changes() callcenter.Changes {
 				CustomData: `{"a":1}`, ArrivedAt: at(0), Offer: "of-1",
 				Callback: callcenter.Callback{Of: "c-9", Number: "+15551111", Attempt: 2, NotBefore: at(-time.Minute),
 					VoicemailURL: "https://storage.example/records/vm-9.mp3", VoicemailLength: 7 * time.Second},
+				// It came from support's full line (a queue exit): stored, and rebuilt with it.
+				Exit: callcenter.CallExit{Kind: callcenter.ExitQueue, Cause: callcenter.ExitMaxWaiting, Queue: "support",
+					Why: "most calls waiting: 3 calls waiting (cap 3)", Target: "sales", At: at(0)},
 				Parties: []callcenter.Party{{ID: "pa-2", Call: "c-1", Mode: callcenter.PartyWhisper, State: callcenter.PartyJoined,
 					Contact: callcenter.Contact{Kind: callcenter.ContactSIP, Target: "sip:olga@pbx"}, AddedBy: "olga-key", Monitor: true,
 					InvitedAt: at(11 * time.Second), JoinedAt: at(14 * time.Second)}}},
@@ -822,7 +825,8 @@ func (st suite) TalliesAddUp(t *testing.T) {
 		AnswerTimeMax: 12 * time.Second, TalkTime: time.Minute, Ready: 3 * time.Second}
 	first.Histogram[2] = 1
 	second := callcenter.Figures{CallsReceived: 1, CallsAnswered: 1, AnswerTimeTotal: 4 * time.Second,
-		AnswerTimeMax: 4 * time.Second, CallsAbandoned: 1}
+		AnswerTimeMax: 4 * time.Second, CallsAbandoned: 1, ExitsClosed: 1, ExitsMaxWaiting: 2, ExitsLongestWait: 3,
+		ExitsMessage: 4, ExitsNumber: 5, ExitsQueue: 6}
 	second.Histogram[0] = 1
 	// Two tallies of one row in one batch, one more in a later batch, other rows around it.
 	must(t, db.Apply(ctx, callcenter.Changes{Tallies: []callcenter.Tally{

@@ -17,7 +17,7 @@ import (
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT] [--disposition CODE=NAME...] [--disposition-required]"
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT] [--disposition CODE=NAME...] [--disposition-required] " + exitsSynopsis
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
@@ -132,6 +132,7 @@ type queueFlags struct {
 	alertLongestWait, alertWindow, alertHold duration
 	dispositions                             listFlag
 	dispositionRequired                      bool
+	exits                                    *exitFlags
 }
 
 // newQueueFlags defines the flags; create gives them the API's documented defaults.
@@ -176,12 +177,17 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.Var(&qf.alertHold, "alert-hold", "how long a threshold stays crossed before its alert is raised, and back before it clears (0: server default, 10s)"+durationHelp)
 	fs.Var(&qf.dispositions, "disposition", `a disposition (wrap-up code) operators choose for each call, as CODE=NAME or CODE, in order (repeatable; replaces the list; --disposition= empties it)`)
 	fs.BoolVar(&qf.dispositionRequired, "disposition-required", false, "operators must set a disposition before they are ready again (--disposition-required=false stops)")
+	qf.exits = newExitFlags(fs)
 	return qf
 }
 
 // apply copies the flags that visit reaches into q; spare numbers may be named.
 func (qf *queueFlags) apply(c *cli, q *adminv1.Queue, visit func(func(*flag.Flag))) (err error) {
 	set := func(f *flag.Flag) {
+		if ok, xerr := qf.exits.set(f, q); ok {
+			err = xerr
+			return
+		}
 		switch f.Name {
 		case "id":
 			q.QueueId = qf.id
@@ -347,6 +353,7 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 		row(w, "Absence text ("+r+")", q.GetAbsenceTemplates()[r])
 	}
 	row(w, "Overflow", overflowString(q.GetOverflow()))
+	exitsTable(w, q)
 }
 
 // overflowString is a queue's overflow rule in a line: "after 1m0s to s1,s2 (in_turn, at most 2

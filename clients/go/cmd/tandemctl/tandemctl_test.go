@@ -408,7 +408,7 @@ func TestStats(t *testing.T) {
 		t.Errorf("February per operator:\n%s", out)
 	}
 	csv = c.ok("stats", "report", "--csv", "--period", "custom", "--first", "2026-11-01", "--last", "2026-11-30")
-	if !strings.HasPrefix(csv, "start,queue_id,operator_id,calls_received,") || !strings.HasSuffix(strings.TrimSpace(strings.SplitN(csv, "\n", 2)[0]), ",dispositions") {
+	if !strings.HasPrefix(csv, "start,queue_id,operator_id,calls_received,") || !strings.HasSuffix(strings.TrimSpace(strings.SplitN(csv, "\n", 2)[0]), ",exits_queue,dispositions") {
 		t.Errorf("report CSV:\n%s", csv)
 	}
 	for _, bad := range [][]string{{"--period", "year"}, {"--period", "custom", "--first", "2026-11-01"}, {"--first", "2026-11-01", "--last", "2026-11-02"},
@@ -1209,5 +1209,50 @@ func TestAccounts(t *testing.T) {
 	}
 	if r := c.run("accounts", "password", "nobody", "--password", "long-enough"); r.code != 1 || !strings.Contains(r.stderr, "nobody") {
 		t.Errorf("nobody's password: %+v", r)
+	}
+}
+
+func TestQueueHoursAndExits(t *testing.T) {
+	c := start(t)
+	c.ok("queues", "create", "--id", "support", "--number", "+18005550100")
+	out := c.ok("queues", "create", "--id", "night", "--number", "+18005550199", "--time-zone", "Europe/Berlin",
+		"--hours", "mon-fri 18:00-24:00", "--hours", "tue-sat 00:00-08:00", "--closure", "2026-12-31..2027-01-01=New Year",
+		"--closed-exit", "number=+14155550100", "--closed-text", "Our day team will help you.", "--exit-waiting-at-close",
+		"--max-waiting", "5", "--max-waiting-exit", "queue=support", "--longest-wait", "5m", "--longest-wait-exit", "message", "--longest-wait-text", "Please call again.")
+	wantCells(t, rowOf(t, out, "Closures"), "Closures", "2026-12-31..2027-01-01=New Year")
+	wantCells(t, rowOf(t, out, "Max waiting"), "Max waiting", "5, then queue=support")
+	var got adminv1.GetQueueResponse
+	c.okJSON(&got, "queues", "get", "night")
+	q := got.GetQueue()
+	if h := q.GetHours(); h.GetTimeZone() != "Europe/Berlin" || len(h.GetWeekly()) != 10 || h.GetWeekly()[0].GetDay() != "mon" || h.GetWeekly()[0].GetTo() != "24:00" {
+		t.Errorf("hours = %v", h)
+	}
+	if x := q.GetClosedExit(); x.GetKind() != "number" || x.GetNumber() != "+14155550100" || x.GetText() != "Our day team will help you." || !q.GetExitWaitingAtClose() {
+		t.Errorf("closed exit = %v", x)
+	}
+	if q.GetLongestWaitS() != 300 || q.GetLongestWaitExit().GetText() != "Please call again." {
+		t.Errorf("longest wait = %d %v", q.GetLongestWaitS(), q.GetLongestWaitExit())
+	}
+	// The text stays when the exit changes; none removes the cap's exit.
+	c.ok("queues", "update", "night", "--closed-exit", "message", "--max-waiting", "0", "--max-waiting-exit", "none")
+	c.okJSON(&got, "queues", "get", "night")
+	if x := got.GetQueue().GetClosedExit(); x.GetKind() != "message" || x.GetText() != "Our day team will help you." || got.GetQueue().GetMaxWaitingExit() != nil {
+		t.Errorf("after update: %v", got.GetQueue())
+	}
+	for _, tc := range []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"--hours", "mon 09:00-12:00", "--hours", "mon 11:00-13:00"}, "queue.hours.weekly[1]"},
+		{[]string{"--time-zone", "Mars/Olympus"}, "queue.hours.time_zone"},
+		{[]string{"--longest-wait-exit", "queue=night"}, "queue.longest_wait_exit.queue_id"},
+		{[]string{"--closed-exit", "number=555"}, "queue.closed_exit.number"},
+	} {
+		if r := c.run(append([]string{"queues", "update", "night"}, tc.args...)...); r.code != 1 || !strings.Contains(r.stderr, tc.field) {
+			t.Errorf("%v: exit %d, %s", tc.args, r.code, r.stderr)
+		}
+	}
+	if r := c.run("queues", "update", "night", "--hours", "someday 09:00-10:00"); r.code != 2 || !strings.Contains(r.stderr, "--hours") {
+		t.Errorf("a bad --hours: exit %d, %s", r.code, r.stderr)
 	}
 }

@@ -10,6 +10,7 @@ import { problem, unary, type Api, type Role } from "./api";
 import { Field, SaveError, uint, useList, useSave } from "./form";
 import { AlertThresholdFields, alertFormOf, alertsFrom } from "./alertconfig";
 import { DispositionFields, dispositionsFormOf, dispositionsFrom, dispositionsHeading, dispositionsText } from "./dispositions";
+import { HoursFields, hoursFormOf, hoursFrom, hoursText } from "./queuehours";
 import { ms } from "./live";
 import { backOffsText, failuresText } from "./logins";
 import { t, useLang, type Key } from "../i18n/i18n";
@@ -384,6 +385,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
           api={api}
           queue={editing === "new" ? null : editing}
           spares={spares.items ?? []}
+          queues={(queues.items ?? []).map((q) => q.queueId)}
           done={(changed) => {
             setEditing(null);
             if (changed) queues.reload();
@@ -400,6 +402,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
             <th>{t("config.q.col.slTarget")}</th>
             <th>{t("config.q.col.overflow")}</th>
             <th>{dispositionsHeading()}</th>
+            <th>{t("hours.column")}</th>
             {canWrite && <th />}
           </tr>
         </thead>
@@ -418,6 +421,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
               <td>{t("config.q.slTarget", { target: q.serviceLevelTargetPercent || 80, threshold: q.serviceLevelThresholdS || 20 })}</td>
               <td>{q.overflow?.afterS ? t("config.q.overflowAfter", { after: q.overflow.afterS, spares: q.overflow.spareIds.join(", ") }) : t("config.q.never")}</td>
               <td data-testid="queue-dispositions">{dispositionsText(q)}</td>
+              <td data-testid="queue-hours">{hoursText(q)}</td>
               {canWrite && (
                 <td>
                   <button class="link" onClick={() => setEditing(q)} aria-label={t("config.editWho", { name: q.queueId })}>
@@ -500,12 +504,13 @@ export function queueFrom(old: Queue | null, f: Record<string, string>, isDefaul
   });
 }
 
-function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null; spares: Spare[]; done: (changed: boolean) => void }) {
+function QueueForm({ api, queue, spares, queues, done }: { api: Api; queue: Queue | null; spares: Spare[]; queues: string[]; done: (changed: boolean) => void }) {
   const [f, setF] = useState<Record<string, string>>(() => queueFormOf(queue));
   const [isDefault, setIsDefault] = useState(queue?.isDefault ?? false);
   const [spareIds, setSpareIds] = useState<string[]>(queue?.overflow?.spareIds ?? []);
   const [predicted, setPredicted] = useState(queue?.overflow?.onPredictedWait ?? false);
   const [dispositions, setDispositions] = useState(() => dispositionsFormOf(queue));
+  const [hours, setHours] = useState(() => hoursFormOf(queue));
   const save = useSave();
   const set = (k: string) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const text = (k: string, label: string, hint?: string) => (
@@ -515,7 +520,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
   );
   async function submit(ev: Event) {
     ev.preventDefault();
-    const q = Object.assign(queueFrom(queue, f, isDefault, spareIds, predicted), dispositionsFrom(dispositions));
+    const q = Object.assign(queueFrom(queue, f, isDefault, spareIds, predicted), dispositionsFrom(dispositions), hoursFrom(hours));
     const ok = await save.run(() => (queue ? api.admin.updateQueue({ queue: q }, unary) : api.admin.createQueue({ queue: q }, unary)));
     if (ok) done(true);
   }
@@ -610,6 +615,7 @@ function QueueForm({ api, queue, spares, done }: { api: Api; queue: Queue | null
       </fieldset>
       <AlertThresholdFields text={text} />
       <DispositionFields value={dispositions} onChange={setDispositions} errors={save.fields} />
+      <HoursFields value={hours} onChange={setHours} errors={save.fields} queues={queues.filter((id) => id !== queue?.queueId)} />
       <label class="sv-check">
         <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> {t("config.q.isDefault")}
       </label>

@@ -59,6 +59,7 @@ export const outcomeLabels: Readonly<Record<CallOutcome, string>> = catalogWords
   [CallOutcome.TRANSFERRED]: "outcome.transferred",
   [CallOutcome.AT_SPARE]: "outcome.atSpare",
   [CallOutcome.DECLINED]: "outcome.declined",
+  [CallOutcome.EXITED]: "outcome.exited",
 });
 
 /** The outcome in the CSV: a fixed word whatever the page's language, for the sheets that read it. */
@@ -70,6 +71,7 @@ const outcomeCodes: Record<CallOutcome, string> = {
   [CallOutcome.TRANSFERRED]: "transferred",
   [CallOutcome.AT_SPARE]: "at_spare",
   [CallOutcome.DECLINED]: "declined",
+  [CallOutcome.EXITED]: "exited",
 };
 
 /** The reasons the server gives a state in fixed words (others carry figures or were typed). */

@@ -45,6 +45,13 @@ export function averageHoldMs(f: Figures | undefined): number | undefined {
 }
 
 /** A row's wrap-up codes: "sale 3, callback 1", most first as the server gives them. */
+/** Calls that left by a queue's exit: closed-hours calls and cap exits ("—" when none). */
+function exits(f: Figures | undefined): string {
+  const closed = f?.exitsClosed ?? 0;
+  const caps = (f?.exitsMaxWaiting ?? 0) + (f?.exitsLongestWait ?? 0);
+  return closed || caps ? t("reports.period.exitsCell", { closed: num(closed), caps: num(caps) }) : "—";
+}
+
 function dispositions(ds: DispositionCount[] | undefined): string {
   return (ds ?? []).map((d) => `${d.code} ${num(d.calls)}`).join(", ");
 }
@@ -246,6 +253,7 @@ function PeriodReport({ api, queues }: { api: Api; queues: Queue[] }) {
               <th>{t("reports.period.asa")}</th>
               <th>{t("reports.period.aht")}</th>
               <th>{t("reports.period.hold")}</th>
+              <th>{t("reports.period.exits")}</th>
               <th>{t("reports.period.dispositions")}</th>
             </tr>
           </thead>
@@ -284,6 +292,7 @@ function PeriodRow({ id, name, f }: { id: string; name: string; f: Figures | und
       <td>{seconds(f?.asaMs)}</td>
       <td>{seconds(f?.ahtMs)}</td>
       <td>{seconds(averageHoldMs(f))}</td>
+      <td>{exits(f)}</td>
       <td>{dispositions(f?.dispositions)}</td>
     </tr>
   );

@@ -13,7 +13,7 @@ import { useOperators } from "./names";
 import { seconds } from "./reports";
 import { dateTime, t, useLang } from "../i18n/i18n";
 
-const outcomes = [CallOutcome.ANSWERED, CallOutcome.ABANDONED, CallOutcome.TRANSFERRED, CallOutcome.AT_SPARE, CallOutcome.DECLINED, CallOutcome.LOST];
+const outcomes = [CallOutcome.ANSWERED, CallOutcome.ABANDONED, CallOutcome.TRANSFERRED, CallOutcome.AT_SPARE, CallOutcome.DECLINED, CallOutcome.EXITED, CallOutcome.LOST];
 
 /** When a call ended, in UTC as the search's fields are, in the language's date and time. */
 function when(ms: number): string {

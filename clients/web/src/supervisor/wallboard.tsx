@@ -191,8 +191,13 @@ function QueueTile({ q, now, names, openCall, rows }: { q: QueueLive; now: numbe
   const waiting = q.waiting.length;
   const unlisted = Math.max(0, waiting - rows);
   return (
-    <article class={`wb-queue${waiting > 0 ? " has-waiting" : ""}`} data-testid={`queue-${q.queueId}`} aria-label={t("wallboard.queue", { name: q.name || q.queueId })}>
+    <article class={`wb-queue${waiting > 0 ? " has-waiting" : ""}${q.closed ? " is-closed" : ""}`} data-testid={`queue-${q.queueId}`} aria-label={t("wallboard.queue", { name: q.name || q.queueId })}>
       <h2>{q.name || q.queueId}</h2>
+      {q.closed && (
+        <p class="wb-closed" data-testid="closed" title={q.closedWhy}>
+          <span class="badge">{t("wallboard.closed")}</span> {q.closedWhy}
+        </p>
+      )}
       <div class="wb-figs">
         <div class="wb-fig wb-big">
           <span class="wb-label">{t("wallboard.waiting")}</span>

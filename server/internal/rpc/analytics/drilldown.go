@@ -28,6 +28,7 @@ var outcomesIn = map[analyticsv1.CallOutcome]cc.CallOutcome{
 	analyticsv1.CallOutcome_CALL_OUTCOME_TRANSFERRED: cc.OutcomeTransferred,
 	analyticsv1.CallOutcome_CALL_OUTCOME_AT_SPARE:    cc.OutcomeAtSpare,
 	analyticsv1.CallOutcome_CALL_OUTCOME_DECLINED:    cc.OutcomeDeclined,
+	analyticsv1.CallOutcome_CALL_OUTCOME_EXITED:      cc.OutcomeExited,
 }
 
 // operatorNamed finds an operator on the floor by id or login name.
@@ -156,6 +157,8 @@ func outcomeOf(c cc.Call) analyticsv1.CallOutcome {
 		return analyticsv1.CallOutcome_CALL_OUTCOME_ABANDONED
 	case c.State == cc.CallLost:
 		return analyticsv1.CallOutcome_CALL_OUTCOME_LOST
+	case c.Exit.Ended():
+		return analyticsv1.CallOutcome_CALL_OUTCOME_EXITED
 	case c.Spare != "":
 		return analyticsv1.CallOutcome_CALL_OUTCOME_AT_SPARE
 	case c.Transfer.State == cc.TransferCompleted:

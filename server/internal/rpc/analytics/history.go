@@ -186,10 +186,10 @@ var csvHeader = []string{"calls_received", "calls_answered", "answered_within_th
 	"hung_up_by_caller", "hung_up_by_operator", "hung_up_by_system", "offers_made", "offers_missed",
 	"manager_calls", "manager_reached", "answer_time_total_ms", "answer_time_max_ms", "talk_time_ms",
 	"wrap_up_time_ms", "hold_time_ms", "ready_ms", "reserved_ms", "on_call_ms", "wrap_up_ms", "away_ms",
-	"service_level", "asa_ms", "aht_ms", "abandonment_rate", "occupancy", "manager_reach", "dispositions",
+	"service_level", "asa_ms", "aht_ms", "abandonment_rate", "occupancy", "manager_reach",
 	"exits_closed", "exits_max_waiting", "exits_longest_wait", "exits_message", "exits_number", "exits_queue",
 	"exits_voicemail", "exits_callback", "callbacks_requested", "callbacks_connected", "callback_attempts_failed",
-	"callbacks_given_up", "voicemails"}
+	"callbacks_given_up", "voicemails", "dispositions"}
 
 func csvCells(f cc.Figures, rule *cc.ServiceLevel) []string {
 	out := figuresOut(f, rule)
@@ -210,12 +210,11 @@ func csvCells(f cc.Figures, rule *cc.ServiceLevel) []string {
 		opt(out.ServiceLevel != nil, out.GetServiceLevel()), opt(out.AsaMs != nil, float64(out.GetAsaMs())),
 		opt(out.AhtMs != nil, float64(out.GetAhtMs())), opt(out.AbandonmentRate != nil, out.GetAbandonmentRate()),
 		opt(out.Occupancy != nil, out.GetOccupancy()), opt(out.ManagerReach != nil, out.GetManagerReach()),
-		dispositionsCell(out.Dispositions),
 		n(uint64(out.ExitsClosed)), n(uint64(out.ExitsMaxWaiting)), n(uint64(out.ExitsLongestWait)),
 		n(uint64(out.ExitsMessage)), n(uint64(out.ExitsNumber)), n(uint64(out.ExitsQueue)),
 		n(uint64(out.ExitsVoicemail)), n(uint64(out.ExitsCallback)), n(uint64(out.CallbacksRequested)),
 		n(uint64(out.CallbacksConnected)), n(uint64(out.CallbackAttemptsFailed)), n(uint64(out.CallbacksGivenUp)),
-		n(uint64(out.Voicemails))}
+		n(uint64(out.Voicemails)), dispositionsCell(out.Dispositions)}
 }
 
 // dispositionsCell is a row's dispositions in one CSV cell: "sale=3;callback=1", most first.

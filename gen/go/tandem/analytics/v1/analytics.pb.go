@@ -168,18 +168,22 @@ const (
 	CallOutcome_CALL_OUTCOME_AT_SPARE CallOutcome = 5
 	// An operator declined one of its offers (it may have been answered by another).
 	CallOutcome_CALL_OUTCOME_DECLINED CallOutcome = 6
+	// Its queue's exit ended it (closed, or a cap: a message or a forward to a number; see
+	// CallSummary.exit).
+	CallOutcome_CALL_OUTCOME_EXITED CallOutcome = 270
 )
 
 // Enum value maps for CallOutcome.
 var (
 	CallOutcome_name = map[int32]string{
-		0: "CALL_OUTCOME_UNSPECIFIED",
-		1: "CALL_OUTCOME_ANSWERED",
-		2: "CALL_OUTCOME_ABANDONED",
-		3: "CALL_OUTCOME_LOST",
-		4: "CALL_OUTCOME_TRANSFERRED",
-		5: "CALL_OUTCOME_AT_SPARE",
-		6: "CALL_OUTCOME_DECLINED",
+		0:   "CALL_OUTCOME_UNSPECIFIED",
+		1:   "CALL_OUTCOME_ANSWERED",
+		2:   "CALL_OUTCOME_ABANDONED",
+		3:   "CALL_OUTCOME_LOST",
+		4:   "CALL_OUTCOME_TRANSFERRED",
+		5:   "CALL_OUTCOME_AT_SPARE",
+		6:   "CALL_OUTCOME_DECLINED",
+		270: "CALL_OUTCOME_EXITED",
 	}
 	CallOutcome_value = map[string]int32{
 		"CALL_OUTCOME_UNSPECIFIED": 0,
@@ -189,6 +193,7 @@ var (
 		"CALL_OUTCOME_TRANSFERRED": 4,
 		"CALL_OUTCOME_AT_SPARE":    5,
 		"CALL_OUTCOME_DECLINED":    6,
+		"CALL_OUTCOME_EXITED":      270,
 	}
 )
 
@@ -3155,7 +3160,7 @@ type CallSummary struct {
 	OperatorName string                 `protobuf:"bytes,6,opt,name=operator_name,json=operatorName,proto3" json:"operator_name,omitempty"`
 	SpareId      string                 `protobuf:"bytes,7,opt,name=spare_id,json=spareId,proto3" json:"spare_id,omitempty"`
 	State        v1.CallState           `protobuf:"varint,8,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
-	// Its main outcome: at_spare, transferred, answered, abandoned or lost.
+	// Its main outcome: at_spare, transferred, answered, abandoned, lost or exited.
 	Outcome    CallOutcome            `protobuf:"varint,9,opt,name=outcome,proto3,enum=tandem.analytics.v1.CallOutcome" json:"outcome,omitempty"`
 	ArrivedAt  *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
 	AnsweredAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
@@ -4414,7 +4419,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
 	"\rINTERVAL_HOUR\x10\x02\x12\x10\n" +
 	"\fINTERVAL_DAY\x10\x03\x12\x12\n" +
-	"\x0eINTERVAL_RANGE\x10\x04*\xcd\x01\n" +
+	"\x0eINTERVAL_RANGE\x10\x04*\xe7\x01\n" +
 	"\vCallOutcome\x12\x1c\n" +
 	"\x18CALL_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15CALL_OUTCOME_ANSWERED\x10\x01\x12\x1a\n" +
@@ -4422,7 +4427,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x11CALL_OUTCOME_LOST\x10\x03\x12\x1c\n" +
 	"\x18CALL_OUTCOME_TRANSFERRED\x10\x04\x12\x19\n" +
 	"\x15CALL_OUTCOME_AT_SPARE\x10\x05\x12\x19\n" +
-	"\x15CALL_OUTCOME_DECLINED\x10\x062\x8c\n" +
+	"\x15CALL_OUTCOME_DECLINED\x10\x06\x12\x18\n" +
+	"\x13CALL_OUTCOME_EXITED\x10\x8e\x022\x8c\n" +
 	"\n" +
 	"\x10AnalyticsService\x12f\n" +
 	"\rGetQueueStats\x12).tandem.analytics.v1.GetQueueStatsRequest\x1a*.tandem.analytics.v1.GetQueueStatsResponse\x12o\n" +
