@@ -261,6 +261,9 @@ func PhoneReached(code int, rang bool) bool {
 type CallState string
 
 const (
+	// CallInMenu: the caller is in an IVR menu (Call.Menu), in no queue's line yet; nothing
+	// offers it. It moves on to waiting (a queue chosen) or to a finished state.
+	CallInMenu    CallState = "in_menu"
 	CallWaiting   CallState = "waiting"
 	CallConnected CallState = "connected"
 	CallEnded     CallState = "ended"
@@ -316,6 +319,15 @@ type Call struct {
 	// stays as it was.
 	Parties  []Party
 	Transfer Transfer // the transfer in progress, or how the latest one ended; zero: never transferred
+	// Menu is the IVR menu the call came through ("" for none). MenuAt is when it reached
+	// Tandem and entered the menu; once the caller chose a queue, ArrivedAt is his entry into
+	// that queue, which his wait and the queue's service level count from. MenuPath is the way
+	// he took through the menu and MenuExit how he left it (MenuExit.Name: "queue:sales",
+	// "number:+14155550177", "hangup"), "" while he is in it.
+	Menu     MenuID
+	MenuAt   time.Time
+	MenuPath []MenuStep
+	MenuExit string
 }
 
 // HeldFor is how long call c has been on hold by now, the hold in progress included.

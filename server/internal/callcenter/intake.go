@@ -35,6 +35,8 @@ const (
 	CloudPartyJoined
 	CloudPartyFailed
 	CloudPartyLeft
+	// CloudMenuChosen: the caller left the IVR menu by MenuExit (or hung up in it).
+	CloudMenuChosen
 )
 
 // CloudEvent is one outcome of a call reported by the cloud.
@@ -53,6 +55,8 @@ type CloudEvent struct {
 	RecordingURL string
 	// CloudParty*
 	Party PartyID
+	// CloudMenuChosen
+	MenuExit MenuExit
 }
 
 // Verdict is the scenario's reading of a spoken answer.

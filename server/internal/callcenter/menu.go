@@ -76,6 +76,10 @@ func (a MenuAction) String() string {
 	return ""
 }
 
+// CommandForward says Text to the caller, then dials Contact and bridges the caller with it:
+// the call leaves Tandem (a menu's "number" action).
+const CommandForward CommandType = "forward"
+
 // Limits on a menu's size.
 const (
 	MaxMenuNodes     = 50

@@ -8,10 +8,10 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// Intake puts a new call in the queue its dialed number leads to.
+// Intake puts a new call in the menu its dialed number leads to, or else in its queue.
 func (e *Engine) Intake(now time.Time, in cc.Intake) (cc.Call, cc.Changes, error) {
 	q := e.queueFor(in.DialedNumber)
-	if q == nil {
+	if _, menu := e.menuByNumber[in.DialedNumber]; q == nil && !menu {
 		_, err := e.fail(cc.NotFound("dialed_number", "no queue takes calls to %s and there is no default queue", in.DialedNumber))
 		return cc.Call{}, cc.Changes{}, err
 	}
@@ -21,7 +21,6 @@ func (e *Engine) Intake(now time.Time, in cc.Intake) (cc.Call, cc.Changes, error
 	}
 	c := newCall(cc.Call{
 		ID:           cc.CallID(e.cfg.NewID("call")),
-		Queue:        q.ID,
 		State:        cc.CallWaiting,
 		SessionID:    in.SessionID,
 		AccessURL:    in.AccessURL,
@@ -33,11 +32,17 @@ func (e *Engine) Intake(now time.Time, in cc.Intake) (cc.Call, cc.Changes, error
 		ArrivedAt:    arrived,
 		Priority:     in.Priority,
 	}, now)
-	if number, ok := cc.NormalizeNumber(in.CallerNumber); ok {
-		c.Client = number
-		e.routeToManager(now, q, c)
+	number, isClient := cc.NormalizeNumber(in.CallerNumber)
+	c.Client = number
+	switch {
+	case e.enterMenu(c):
+	default:
+		c.Queue = q.ID
+		if isClient {
+			e.routeToManager(now, q, c)
+		}
+		e.scheduleAnnouncement(c, now)
 	}
-	e.scheduleAnnouncement(c, now)
 	e.calls[c.ID] = c
 	e.touchCall(c)
 	ch := e.finish(now)
@@ -127,10 +132,19 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			e.afterCall(now, c)
 		case cc.CallWaiting: // ended before anyone answered: the caller left
 			e.abandon(now, c)
+		case cc.CallInMenu:
+			e.leaveMenu(now, c)
 		}
 	case cc.CloudCallerAbandoned:
-		if c.State == cc.CallWaiting {
+		switch c.State {
+		case cc.CallWaiting:
 			e.abandon(now, c)
+		case cc.CallInMenu:
+			e.leaveMenu(now, c)
+		}
+	case cc.CloudMenuChosen:
+		if err := e.menuChosen(now, c, ev.MenuExit); err != nil {
+			return e.fail(err)
 		}
 	case cc.CloudRecordingStarted:
 		// A conversation has one recording: a repeated report or one before the answer (a

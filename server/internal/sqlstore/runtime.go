@@ -42,7 +42,7 @@ func scanStatus(s Scanner) (callcenter.OperatorStatus, error) {
 const callColumns = `id, queue_id, state, session_id, access_url, caller_number, caller_name,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
 	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note, recording_url,
-	held_since, hold_time_ms, transfer, disposition`
+	held_since, hold_time_ms, transfer, disposition, menu_id, menu_at, menu_path, menu_exit`
 
 // scanCall scans a calls row of callColumns.
 func scanCall(s Scanner) (callcenter.Call, error) {
@@ -51,11 +51,13 @@ func scanCall(s Scanner) (callcenter.Call, error) {
 	var arrived, answered, ended, managerUntil sql.NullInt64
 	var talk, hold int64
 	var heldSince sql.NullInt64
-	var transfer string
+	var transfer, menuPath string
+	var menuAt sql.NullInt64
 	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
 		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
 		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
-		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL, &heldSince, &hold, &transfer, &c.Disposition)
+		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL, &heldSince, &hold, &transfer, &c.Disposition,
+		&c.Menu, &menuAt, &menuPath, &c.MenuExit)
 	if err != nil {
 		return c, err
 	}
@@ -69,6 +71,12 @@ func scanCall(s Scanner) (callcenter.Call, error) {
 	c.TalkTime = msDur(talk)
 	c.HeldSince = timeMS(heldSince)
 	c.HoldTime = msDur(hold)
+	c.MenuAt = timeMS(menuAt)
+	if menuPath != "" {
+		if err := json.Unmarshal([]byte(menuPath), &c.MenuPath); err != nil {
+			return c, fmt.Errorf("call %q: menu path: %w", c.ID, err)
+		}
+	}
 	if transfer != "" {
 		if err := json.Unmarshal([]byte(transfer), &c.Transfer); err != nil {
 			return c, fmt.Errorf("call %q: transfer: %w", c.ID, err)
@@ -210,8 +218,8 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 			return db.d.errorf("load statuses: %w", err)
 		}
 		rt.Calls, err = queryAll(ctx, tx, scanCall,
-			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
-			callcenter.CallWaiting, callcenter.CallConnected)
+			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?, ?) ORDER BY arrived_at, id`,
+			callcenter.CallInMenu, callcenter.CallWaiting, callcenter.CallConnected)
 		if err != nil {
 			return db.d.errorf("load calls: %w", err)
 		}

@@ -14,6 +14,9 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in cc.
 		if err != nil {
 			return cc.Reply{}, ch, err
 		}
+		if m, ok := s.engine.Menu(c.Menu); ok && c.State == cc.CallInMenu {
+			return cc.Reply{Call: c.ID, Menu: &m}, ch, nil
+		}
 		q, _ := s.engine.Queue(c.Queue)
 		return cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
 			Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}, ch, nil
