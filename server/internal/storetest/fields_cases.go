@@ -115,7 +115,7 @@ func (st suite) ApplyStoresEveryField(t *testing.T) {
 		}},
 		"Spares":   {spares, func(t *testing.T) { equal(t, "spares", rt.Spares, spares) }},
 		"SpareUse": {use, func(t *testing.T) { equal(t, "spare use", rt.SpareUse, use) }},
-		"Menus": {menus, func(t *testing.T) { equal(t, "menus", rt.Menus, menus) }},
+		"Menus":    {menus, func(t *testing.T) { equal(t, "menus", rt.Menus, menus) }},
 		"Unmenu": {[]callcenter.MenuID{"gone"}, func(t *testing.T) {
 			for _, m := range rt.Menus {
 				if m.ID == "gone" {
