@@ -55,6 +55,7 @@ type callTrack struct {
 	parties map[cc.PartyID]cc.Party // as last seen (nil: none yet)
 	// transfer is the call's transfer as last seen: a change is a timeline event.
 	transfer cc.Transfer
+	menuExit string // how it left its IVR menu, once it did: a timeline event
 }
 
 type asked struct {
@@ -129,7 +130,7 @@ func add(m map[key]*cc.Figures, k key, f cc.Figures) {
 
 func (r *Recorder) track(c cc.Call) *callTrack {
 	t := &callTrack{queue: c.Queue, arrived: c.ArrivedAt, client: c.Client, state: c.State,
-		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer}
+		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer, menuExit: c.MenuExit}
 	for _, p := range c.Parties { // loaded with the call: counted and on its timeline already
 		if t.parties == nil {
 			t.parties = map[cc.PartyID]cc.Party{}
@@ -256,6 +257,11 @@ func (f *fold) call(now time.Time, c cc.Call) {
 		return
 	}
 	f.parties(now, t, c)
+	if c.MenuExit != "" && t.menuExit == "" {
+		t.menuExit = c.MenuExit
+		f.event(cc.CallEvent{Call: c.ID, At: now, Kind: cc.EventMenu, QueueAfter: c.Queue, Text: cc.MenuTripText(c)})
+		t.queue = c.Queue // the menu's exit says which queue: no requeue
+	}
 	if c.Queue != t.queue {
 		f.event(cc.CallEvent{Call: c.ID, At: now, Kind: cc.EventRequeued, QueueAfter: c.Queue, Text: string(t.queue)})
 		t.queue = c.Queue
@@ -351,6 +357,9 @@ func (f *fold) partyFigures(p cc.Party, seen bool) {
 
 // finished adds a finished call to its queue's interval of arrival.
 func (f *fold) finished(t *callTrack, c cc.Call) {
+	if c.Queue == "" {
+		return // it never left its IVR menu for a queue: counted in the menu's report only
+	}
 	sl := f.r.queues[c.Queue]
 	if sl == (cc.ServiceLevel{}) {
 		sl = cc.DefaultServiceLevel

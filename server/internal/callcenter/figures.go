@@ -300,4 +300,7 @@ const (
 	// EventDisposition: a disposition was set (Text: its code; Operator: who set it, "" for a
 	// supervisor).
 	EventDisposition CallEventKind = "disposition"
+	// EventMenu: the caller left the IVR menu (Text: MenuTripText; QueueAfter: the queue he
+	// chose, if any).
+	EventMenu CallEventKind = "menu"
 )

@@ -2,6 +2,7 @@ package callcenter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -437,4 +438,101 @@ func (n MenuNode) follow(s MenuStep) (MenuAction, bool) {
 		}
 	}
 	return MenuAction{}, false
+}
+
+// MenuCount is how many calls left a menu one way (Exit), or gave one answer (Answer: a
+// digit, "words" or "timeout") at one node.
+type MenuCount struct {
+	Exit   string
+	Node   MenuNodeID
+	Answer string
+	Calls  int
+}
+
+// MenuReport is one menu's calls over some time: how many entered it, how they left it and the
+// answers given at its nodes, most first.
+type MenuReport struct {
+	Menu    MenuID
+	Calls   int
+	Exits   []MenuCount
+	Choices []MenuCount
+}
+
+// CountMenuTrips sums the calls that went through menus (their Menu, MenuPath and MenuExit) by
+// menu, in the order of the menus' ids. A call still in its menu has the exit "".
+func CountMenuTrips(calls []Call) []MenuReport {
+	type key struct {
+		exit, answer string
+		node         MenuNodeID
+	}
+	type tally struct {
+		calls          int
+		exits, choices map[key]int
+	}
+	byMenu := map[MenuID]*tally{}
+	for _, c := range calls {
+		t := byMenu[c.Menu]
+		if t == nil {
+			t = &tally{exits: map[key]int{}, choices: map[key]int{}}
+			byMenu[c.Menu] = t
+		}
+		t.calls++
+		t.exits[key{exit: c.MenuExit}]++
+		for _, s := range c.MenuPath {
+			answer := s.Digit
+			switch {
+			case s.TimedOut:
+				answer = "timeout"
+			case s.Digit == "" && s.Words != "":
+				answer = "words"
+			case s.Digit == "":
+				continue // where he hung up
+			}
+			t.choices[key{node: s.Node, answer: answer}]++
+		}
+	}
+	counts := func(m map[key]int, byNode bool) []MenuCount {
+		out := make([]MenuCount, 0, len(m))
+		for k, n := range m {
+			out = append(out, MenuCount{Exit: k.exit, Node: k.node, Answer: k.answer, Calls: n})
+		}
+		slices.SortFunc(out, func(a, b MenuCount) int {
+			if byNode && a.Node != b.Node {
+				return strings.Compare(string(a.Node), string(b.Node))
+			}
+			if a.Calls != b.Calls {
+				return b.Calls - a.Calls
+			}
+			return strings.Compare(a.Exit+a.Answer, b.Exit+b.Answer)
+		})
+		return out
+	}
+	out := make([]MenuReport, 0, len(byMenu))
+	for id, t := range byMenu {
+		out = append(out, MenuReport{Menu: id, Calls: t.calls, Exits: counts(t.exits, false), Choices: counts(t.choices, true)})
+	}
+	slices.SortFunc(out, func(a, b MenuReport) int { return strings.Compare(string(a.Menu), string(b.Menu)) })
+	return out
+}
+
+// MenuTripText is call c's way through its menu in words, for its timeline:
+// "main: start 2, more (silence) → queue:support".
+func MenuTripText(c Call) string {
+	var b strings.Builder
+	b.WriteString(string(c.Menu) + ":")
+	for i, s := range c.MenuPath {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(" " + string(s.Node))
+		switch {
+		case s.TimedOut:
+			b.WriteString(" (silence)")
+		case s.Digit != "":
+			b.WriteString(" " + s.Digit)
+		case s.Words != "":
+			b.WriteString(" \"" + s.Words + "\"")
+		}
+	}
+	return b.String() + " → " + c.MenuExit
 }

@@ -21,7 +21,8 @@ import (
 // timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason; hold: music_url;
 // resume: none; transfer: mode, music_url, and with a target leg offer_id, contact, timeout_s,
 // caller_id; complete_transfer: offer_id; cancel_transfer: offer_id, reason; add_party: party_id,
-// contact, mode, timeout_s, caller_id; party_mode: party_id, mode; drop_party: party_id, reason);
+// contact, mode, timeout_s, caller_id; party_mode: party_id, mode; drop_party: party_id, reason;
+// forward: contact, text);
 // empty ones are left
 // out (cancel: offer_id, reason). A timeout is rounded up to whole seconds so a short one does not become 0 ("unset").
 // A command the scenario could not act on (unknown type, no call id, a dial with no contact)
@@ -107,6 +108,12 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 	case callcenter.CommandCancelTransfer:
 		msg.OfferId = string(cmd.Offer)
 		msg.Reason = cmd.Reason
+	case callcenter.CommandForward:
+		if err := checkContact(cmd); err != nil {
+			return nil, err
+		}
+		msg.Contact = &callintakev1.CloudContact{Kind: string(cmd.Contact.Kind), Target: cmd.Contact.Target}
+		msg.Text = cmd.Text
 	default:
 		return nil, fmt.Errorf("cloud: command for call %s has unknown type %q", cmd.Call, cmd.Type)
 	}

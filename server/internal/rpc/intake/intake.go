@@ -94,6 +94,7 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 		Greeting:        reply.Greeting,
 		Record:          reply.Record,
 		RecordingNotice: reply.RecordingNotice,
+		Menu:            menuOut(reply.Menu),
 	}), nil
 }
 
@@ -171,8 +172,22 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 		return partyEvent("party_failed", e.PartyFailed.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyFailed, Code: int(e.PartyFailed.GetCode()), Reason: e.PartyFailed.GetReason(), RingTime: msDur(e.PartyFailed.GetRingTimeMs())})
 	case *callintakev1.ReportCallEventRequest_PartyLeft:
 		return partyEvent("party_left", e.PartyLeft.GetPartyId(), cc.CloudEvent{Kind: cc.CloudPartyLeft})
+	case *callintakev1.ReportCallEventRequest_MenuChosen:
+		path, err := convert.MenuPathIn(e.MenuChosen.GetPath())
+		if err != nil {
+			return cc.CloudEvent{}, err
+		}
+		return cc.CloudEvent{Kind: cc.CloudMenuChosen, MenuExit: cc.MenuExit{Path: path, Action: convert.MenuActionIn(e.MenuChosen.GetAction())}}, nil
 	}
-	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started, party_ringing, party_joined, party_failed, party_left")
+	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started, party_ringing, party_joined, party_failed, party_left, menu_chosen")
+}
+
+// menuOut is the menu of a RegisterCall reply; nil for none.
+func menuOut(m *cc.Menu) *commonv1.Menu {
+	if m == nil {
+		return nil
+	}
+	return convert.MenuOut(*m)
 }
 
 // partyEvent is ev about the party leg id, which the event (named name) must carry.
