@@ -327,6 +327,16 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 	if lined != waiting || len(e.inLine) != waiting {
 		fail("%d calls wait without an offer, %d in the lines, %d filed", waiting, lined, len(e.inLine))
 	}
+	// A call in an IVR menu is in no queue and nobody's; one that came through a menu has left
+	// it by a recorded exit.
+	for _, c := range e.calls {
+		switch {
+		case c.State == cc.CallInMenu && (c.Menu == "" || c.Queue != "" || c.Offer != "" || c.Operator != "" || c.Spare != "" || c.MenuExit != ""):
+			fail("call %s in menu %q has queue %q, offer %q, operator %q, spare %q, exit %q", c.ID, c.Menu, c.Queue, c.Offer, c.Operator, c.Spare, c.MenuExit)
+		case c.State != cc.CallInMenu && c.Menu != "" && (c.MenuExit == "" || c.Queue == ""):
+			fail("call %s left menu %s for queue %q by exit %q", c.ID, c.Menu, c.Queue, c.MenuExit)
+		}
+	}
 	spareUse := map[cc.SpareID]int{}
 	for _, c := range e.calls {
 		if c.Spare != "" {
