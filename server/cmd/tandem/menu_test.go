@@ -103,7 +103,7 @@ func TestMenuEndToEnd(t *testing.T) {
 	sess.none("/m1")
 	clk.Advance(6 * time.Second)
 	res, err := cloud.report(menuChosen(reg.GetCallId(), &commonv1.MenuStep{NodeId: "start", Digit: "1"}))
-	if err != nil || res.GetNext() != nil {
+	if err != nil || res.GetNext() != nil || res.GetQueued().GetQueueId() != "support" || res.GetQueued().GetCallId() != reg.GetCallId() {
 		t.Fatalf("menu_chosen: %v %v", res, err)
 	}
 	dial := sess.next("/m1")

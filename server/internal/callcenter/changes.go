@@ -129,8 +129,11 @@ type Reply struct {
 	Record          bool
 	RecordingNotice string
 	// Menu is the IVR menu the scenario runs for a call that entered one (Queue is then "").
-	Menu *Menu    `json:",omitempty"`
-	Next *Command // the next thing the scenario should do, if any
+	Menu *Menu `json:",omitempty"`
+	// Queued: the reply to a menu choice that filed the call in Queue; the queue's fields
+	// (Position to RecordingNotice) are set as for a new call of that queue.
+	Queued bool     `json:",omitempty"`
+	Next   *Command // the next thing the scenario should do, if any
 }
 
 // Session is an operator's login: the token itself is never stored, only its hash.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // MenuID names an IVR menu.
@@ -341,8 +342,17 @@ func MenuNumberContact(field, number string) (Contact, error) {
 	return c, nil
 }
 
-// NormalizeWords is how menu words are compared: lower case, single spaces.
-func NormalizeWords(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+// NormalizeWords is how menu words are compared, here and in the scenario: lower case, letters,
+// digits and apostrophes, single spaces ("Sales, please!" reads "sales please").
+func NormalizeWords(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == '\'' {
+			return r
+		}
+		return ' '
+	}, strings.ToLower(s))
+	return strings.Join(strings.Fields(s), " ")
+}
 
 // MenuStep is one node a caller went through and what took him on: the key he pressed, the
 // words he said (as the cloud recognised them), or TimedOut (the node's default, after its

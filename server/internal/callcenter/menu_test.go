@@ -111,7 +111,7 @@ func TestMenuFollow(t *testing.T) {
 		want MenuAction
 	}{
 		{"a digit to a queue", MenuExit{Path: []MenuStep{{Node: "start", Digit: "1"}}}, queue("sales")},
-		{"words to a queue", MenuExit{Path: []MenuStep{{Node: "start", Words: "I'd like Sales please"}}, Action: queue("sales")}, queue("sales")},
+		{"words to a queue", MenuExit{Path: []MenuStep{{Node: "start", Words: "I'd like Sales, please!"}}, Action: queue("sales")}, queue("sales")},
 		{"silence to the default", MenuExit{Path: []MenuStep{{Node: "start", TimedOut: true}}}, queue("support")},
 		{"a sub-menu to a number", MenuExit{Path: []MenuStep{{Node: "start", Words: "help"}, {Node: "support", Digit: "1"}, {Node: "billing", Words: "a manager"}}},
 			MenuAction{Kind: MenuToNumber, Number: "user:olga"}},

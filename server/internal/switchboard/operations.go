@@ -17,10 +17,15 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in cc.
 		if m, ok := s.engine.Menu(c.Menu); ok && c.State == cc.CallInMenu {
 			return cc.Reply{Call: c.ID, Menu: &m}, ch, nil
 		}
-		q, _ := s.engine.Queue(c.Queue)
-		return cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
-			Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}, ch, nil
+		return s.queued(c), ch, nil
 	})
+}
+
+// queued is the reply for call c, which joined its queue's line.
+func (s *Switchboard) queued(c cc.Call) cc.Reply {
+	q, _ := s.engine.Queue(c.Queue)
+	return cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
+		Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}
 }
 
 // ReportEvent applies a cloud event. A request id seen before gets its first reply again; an
@@ -29,7 +34,7 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 	return s.cloudStep(ctx, requestID, func(now time.Time) (cc.Reply, cc.Changes, error) {
 		reply := cc.Reply{Call: id}
 		var ch cc.Changes
-		_, live := s.engine.Call(id)
+		before, live := s.engine.Call(id)
 		if !live {
 			if _, _, err := s.store.Call(ctx, id); err != nil {
 				return reply, ch, err // unknown call: not_found
@@ -44,6 +49,11 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 		}
 		if c, ok := s.engine.Call(id); ok {
 			reply.Queue = c.Queue
+			if before.State == cc.CallInMenu && c.State == cc.CallWaiting {
+				next := reply.Next
+				reply = s.queued(c)
+				reply.Queued, reply.Next = true, next
+			}
 		}
 		return reply, ch, nil
 	})

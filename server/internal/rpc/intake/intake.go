@@ -86,7 +86,12 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	return connect.NewResponse(&callintakev1.RegisterCallResponse{
+	return connect.NewResponse(registered(reply)), nil
+}
+
+// registered is RegisterCall's answer for reply.
+func registered(reply cc.Reply) *callintakev1.RegisterCallResponse {
+	return &callintakev1.RegisterCallResponse{
 		CallId:          string(reply.Call),
 		QueueId:         string(reply.Queue),
 		Position:        uint32(reply.Position),
@@ -95,7 +100,7 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 		Record:          reply.Record,
 		RecordingNotice: reply.RecordingNotice,
 		Menu:            menuOut(reply.Menu),
-	}), nil
+	}
 }
 
 func (h *Handler) ReportCallEvent(ctx context.Context, req *connect.Request[callintakev1.ReportCallEventRequest]) (*connect.Response[callintakev1.ReportCallEventResponse], error) {
@@ -109,6 +114,9 @@ func (h *Handler) ReportCallEvent(ctx context.Context, req *connect.Request[call
 		return nil, codes.ToConnect(ctx, err)
 	}
 	out := &callintakev1.ReportCallEventResponse{}
+	if reply.Queued {
+		out.Queued = registered(reply)
+	}
 	if reply.Next != nil {
 		if out.Next, err = cloud.CommandMessage(*reply.Next); err != nil {
 			return nil, codes.ToConnect(ctx, err)

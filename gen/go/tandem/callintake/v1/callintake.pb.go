@@ -1255,7 +1255,10 @@ func (x *SpeechAnswer) GetVerdict() SpeechVerdict {
 type ReportCallEventResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The next thing the scenario should do, if any.
-	Next          *CloudCommand `protobuf:"bytes,1,opt,name=next,proto3" json:"next,omitempty"`
+	Next *CloudCommand `protobuf:"bytes,1,opt,name=next,proto3" json:"next,omitempty"`
+	// After a MenuChosen that filed the call in a queue: what RegisterCall answers for a call
+	// that joins that queue (queue_id, position, hold music, greeting, recording).
+	Queued        *RegisterCallResponse `protobuf:"bytes,90,opt,name=queued,proto3" json:"queued,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1293,6 +1296,13 @@ func (*ReportCallEventResponse) Descriptor() ([]byte, []int) {
 func (x *ReportCallEventResponse) GetNext() *CloudCommand {
 	if x != nil {
 		return x.Next
+	}
+	return nil
+}
+
+func (x *ReportCallEventResponse) GetQueued() *RegisterCallResponse {
+	if x != nil {
+		return x.Queued
 	}
 	return nil
 }
@@ -1621,9 +1631,10 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\n" +
 	"confidence\x18\x03 \x01(\x02R\n" +
 	"confidence\x12=\n" +
-	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"Q\n" +
+	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"\x95\x01\n" +
 	"\x17ReportCallEventResponse\x126\n" +
-	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xe7\x02\n" +
+	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\x12B\n" +
+	"\x06queued\x18Z \x01(\v2*.tandem.callintake.v1.RegisterCallResponseR\x06queued\"\xe7\x02\n" +
 	"\fCloudCommand\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1714,16 +1725,17 @@ var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
 	24, // 18: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
 	0,  // 19: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
 	17, // 20: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	18, // 21: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 22: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	3,  // 23: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 24: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	16, // 25: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	24, // [24:26] is the sub-list for method output_type
-	22, // [22:24] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	2,  // 21: tandem.callintake.v1.ReportCallEventResponse.queued:type_name -> tandem.callintake.v1.RegisterCallResponse
+	18, // 22: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 23: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	3,  // 24: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 25: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	16, // 26: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	25, // [25:27] is the sub-list for method output_type
+	23, // [23:25] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }
