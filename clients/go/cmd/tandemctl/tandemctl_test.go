@@ -1211,3 +1211,45 @@ func TestAccounts(t *testing.T) {
 		t.Errorf("nobody's password: %+v", r)
 	}
 }
+
+func TestMenus(t *testing.T) {
+	c := start(t)
+	c.ok("queues", "create", "--id", "support", "--number", "+18005550100", "--default")
+	c.ok("queues", "create", "--id", "sales")
+	menu := `{"menu_id": "main", "name": "Main line", "dialed_numbers": ["+18005550100"], "nodes": [
+		{"node_id": "start", "prompt_text": "Press 1 for sales, 2 for more.", "repeats": 1,
+		 "choices": [{"digit": "1", "words": ["Sales"], "action": {"queue_id": "sales"}}, {"digit": "2", "action": {"node_id": "more"}}],
+		 "default_action": {"queue_id": "support"}},
+		{"node_id": "more", "prompt_url": "https://media.example.com/more.mp3",
+		 "choices": [{"digit": "0", "action": {"number": "+14155550177"}}], "default_action": {"queue_id": "support"}}]}`
+	// A digit used twice is refused with its field; nothing is saved.
+	bad := strings.Replace(menu, `"digit": "2"`, `"digit": "1"`, 1)
+	if r := c.runIn(bad, "menus", "put", "-"); r.code != 1 || !strings.Contains(r.stderr, "field: menu.nodes[0].choices[1].digit") {
+		t.Errorf("a digit twice: exit %d, %s", r.code, r.stderr)
+	}
+	if r := c.runIn("{", "menus", "put", "-"); r.code != 2 {
+		t.Errorf("not JSON: exit %d, %s", r.code, r.stderr)
+	}
+	if out := c.ok("menus", "list"); strings.Contains(out, "main") {
+		t.Errorf("a refused menu is listed:\n%s", out)
+	}
+	file := filepath.Join(t.TempDir(), "menu.json")
+	if err := os.WriteFile(file, []byte(menu), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := c.ok("menus", "put", file)
+	wantCells(t, rowOf(t, out, "Exits"), "Exits", "queue:sales,queue:support,number:+14155550177")
+	wantCells(t, rowOf(t, c.ok("menus", "list"), "main"), "main", "Main line", "+18005550100", "start,more", "queue:sales,queue:support,number:+14155550177")
+	// get prints what put takes: the words as stored (lower case), the defaults filled in.
+	got := c.ok("menus", "get", "Main line")
+	if !strings.Contains(got, `"sales"`) || !strings.Contains(got, `"timeout_s": 5`) {
+		t.Errorf("menus get:\n%s", got)
+	}
+	if r := c.runIn(got, "menus", "put", "-"); r.code != 0 {
+		t.Errorf("put of what get printed: exit %d, %s", r.code, r.stderr)
+	}
+	c.ok("menus", "delete", "main")
+	if out := c.ok("menus", "list"); strings.Contains(out, "main") {
+		t.Errorf("a deleted menu is listed:\n%s", out)
+	}
+}
