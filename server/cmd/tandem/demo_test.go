@@ -21,8 +21,8 @@ import (
 
 	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
-	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
