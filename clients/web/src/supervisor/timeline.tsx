@@ -39,6 +39,7 @@ export const kindLabels: Readonly<Record<string, string | undefined>> = catalogW
   monitor_mode: "timeline.kind.monitor_mode",
   transfer: "timeline.kind.transfer",
   disposition: "timeline.kind.disposition",
+  menu: "timeline.kind.menu",
 });
 
 /** One entry in a sentence (apart from its time and its decision table). */
