@@ -3,6 +3,7 @@
 // nothing leads to and a key used twice are each refused with the error by the field at fault,
 // and nothing is saved. The page in Russian.
 import { expect, shot, signInSupervisor, test, watchConsole } from "./fixtures";
+import { expectAccessible } from "./accessible";
 import { ADMIN_KEY, SUPPORT_LINE, WAIT } from "./world";
 import type { Locator, Page } from "@playwright/test";
 
@@ -81,6 +82,7 @@ test("a supervisor builds an IVR menu: saved with its nodes, choices and default
   await expect(twice.locator(".field-error")).toContainText("digit 1 is already choice 0");
   await expect(unreachable.locator(".field-error")).toHaveCount(0);
   await shot(page, "menus-02-digit-twice");
+  await expectAccessible(page, "the menu editor with an error");
   expect((await api.admin.listMenus({})).menus).toEqual([]);
 
   // Put right: saved, listed with its nodes and where it leads.
