@@ -129,3 +129,22 @@ test("the menus tab in Russian", async ({ page, server, ids }) => {
   await page.getByRole("button", { name: "Новое меню" }).click();
   await expect(page.getByTestId("menu-form")).toContainText("Узел 1 (начало)");
 });
+
+test("a call through the menu: its detail shows the way the caller took, and its timeline the choice", async ({ page, server, api, ids, cloud }) => {
+  expect(ids.anna).toBeTruthy();
+  await api.admin.putMenu({
+    menu: {
+      menuId: "main",
+      dialedNumbers: [SUPPORT_LINE],
+      nodes: [{ nodeId: "start", promptText: "Press 1.", timeoutS: 1, choices: [{ digit: "1", action: { to: { case: "queueId", value: "support" } } }], defaultAction: { to: { case: "queueId", value: "support" } } }],
+    },
+  });
+  const call = cloud.call();
+  const intake = await call.s.waitFor((r) => r.type === "http-out" && r.code === 200 && typeof r.url === "string" && new URL(r.url).pathname === "/v1/calls", WAIT, "intake");
+  const callId = String(JSON.parse(String(intake.text)).call_id);
+  await call.reported("menu_chosen"); // silence: the default, support
+  await signInSupervisor(page, server.url, `call/${callId}`, ADMIN_KEY);
+  await expect(page.getByTestId("call-menu")).toHaveText("IVR menu main: start: no answer (default) → queue:support", { timeout: WAIT });
+  await expect(page.getByTestId("timeline").locator('[data-kind="menu"]')).toContainText("Chose in the IVR menu");
+  await shot(page, "menus-04-call-detail");
+});
