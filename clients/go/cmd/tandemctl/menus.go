@@ -5,11 +5,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
+	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 )
 
@@ -20,6 +23,7 @@ var menusCommands = []command{
 	{"menus", "get", "MENU", "print an IVR menu as JSON (what menus put takes)", menusGet},
 	{"menus", "put", "FILE.json|-", "create or replace an IVR menu from its JSON (the Menu message; - reads stdin)", menusPut},
 	{"menus", "delete", "MENU", "delete an IVR menu: its numbers lead to their queues again", menusDelete},
+	{"menus", "report", "[MENU] [--period day|week|month|custom] [--date YYYY-MM-DD] [--first YYYY-MM-DD --last YYYY-MM-DD] [--zone TZ]", "the calls that entered the menus in a period: how they left, and the answers at each node", menusReport},
 }
 
 func menusList(c *cli, args []string) error {
@@ -146,4 +150,56 @@ func menusDelete(c *cli, args []string) error {
 		return err
 	}
 	return c.show(&adminv1.DeleteMenuResponse{}, func(w io.Writer) { row(w, "Deleted", m.GetMenuId()) })
+}
+
+// menusReport prints, per menu, the calls that entered it in the period, how they left it and
+// the answers given at its nodes.
+func menusReport(c *cli, args []string) error {
+	fs := c.flags()
+	period := fs.String("period", "day", "day, week, month or custom")
+	date := fs.String("date", "", "a day in the period, YYYY-MM-DD (default: today in the zone)")
+	first := fs.String("first", "", "with --period custom: the first day, YYYY-MM-DD")
+	last := fs.String("last", "", "with --period custom: the last day (included), YYYY-MM-DD")
+	zone := fs.String("zone", "", "IANA time zone of the days (default UTC)")
+	pos, err := c.parse(fs, args, "[MENU]")
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(*zone)
+	if err != nil {
+		return usagef("--zone %q: not a time zone this machine knows", *zone)
+	}
+	from, to, err := reportDays(*period, *date, *first, *last, loc)
+	if err != nil {
+		return err
+	}
+	req := &analyticsv1.GetMenuReportRequest{Range: &analyticsv1.TimeRange{From: timestamppb.New(from), To: timestamppb.New(to)}}
+	if len(pos) > 0 && pos[0] != "" {
+		m, err := menuByID(c, pos[0])
+		if err != nil {
+			return err
+		}
+		req.MenuId = m.GetMenuId()
+	}
+	res, err := c.client.Analytics.GetMenuReport(c.ctx, connect.NewRequest(req))
+	if err != nil {
+		return err
+	}
+	return c.show(res.Msg, func(w io.Writer) {
+		fmt.Fprintf(w, "%s to %s (%s)\n", from.Format("2006-01-02"), to.AddDate(0, 0, -1).Format("2006-01-02"), loc)
+		row(w, "MENU", "EXIT / NODE", "ANSWER", "CALLS")
+		for _, m := range res.Msg.GetMenus() {
+			row(w, m.GetMenuId(), "entered", "", m.GetCalls())
+			for _, x := range m.GetExits() {
+				exit := x.GetExit()
+				if exit == "" {
+					exit = "still in the menu"
+				}
+				row(w, m.GetMenuId(), exit, "", x.GetCalls())
+			}
+			for _, x := range m.GetChoices() {
+				row(w, m.GetMenuId(), x.GetNodeId(), x.GetAnswer(), x.GetCalls())
+			}
+		}
+	})
 }

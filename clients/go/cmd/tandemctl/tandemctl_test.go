@@ -1248,6 +1248,32 @@ func TestMenus(t *testing.T) {
 	if r := c.runIn(got, "menus", "put", "-"); r.code != 0 {
 		t.Errorf("put of what get printed: exit %d, %s", r.code, r.stderr)
 	}
+	// A call chooses 1 in the menu: the report counts it, by its exit and by its answer.
+	cloud := tandem.New(c.url, tandem.WithCloudSecret(cloudSecret))
+	ctx := context.Background()
+	reg, err := cloud.Intake.RegisterCall(ctx, connect.NewRequest(&callintakev1.RegisterCallRequest{
+		RequestId: tandem.NewRequestID(), SessionId: "menu-1", AccessUrl: "http://127.0.0.1:9/menu-1",
+		CallerNumber: "+15557654321", DialedNumber: "+18005550100",
+	}))
+	if err != nil || reg.Msg.GetMenu().GetMenuId() != "main" {
+		t.Fatalf("register: %v %v", reg, err)
+	}
+	_, err = cloud.Intake.ReportCallEvent(ctx, connect.NewRequest(&callintakev1.ReportCallEventRequest{RequestId: tandem.NewRequestID(), CallId: reg.Msg.GetCallId(),
+		Event: &callintakev1.ReportCallEventRequest_MenuChosen{MenuChosen: &callintakev1.MenuChosen{Path: []*commonv1.MenuStep{{NodeId: "start", Digit: "1"}}}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := c.ok("menus", "report", "main")
+	wantCells(t, rowOf(t, report, "MENU"), "MENU", "EXIT / NODE", "ANSWER", "CALLS")
+	for _, want := range [][]string{{"main", "entered", "-", "1"}, {"main", "queue:sales", "-", "1"}, {"main", "start", "1", "1"}} {
+		found := false
+		for line := range strings.Lines(report) {
+			found = found || slices.Equal(cellSep.Split(strings.TrimSpace(line), -1), want)
+		}
+		if !found {
+			t.Errorf("menus report lacks %q:\n%s", want, report)
+		}
+	}
 	c.ok("menus", "delete", "main")
 	if out := c.ok("menus", "list"); strings.Contains(out, "main") {
 		t.Errorf("a deleted menu is listed:\n%s", out)
