@@ -1,6 +1,7 @@
 package callcenter
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +142,31 @@ func TestMenuFollow(t *testing.T) {
 		if e, ok := err.(*Error); !ok || e.Field != tc.field || e.Code != CodeInvalid {
 			t.Errorf("%s: %v; want a refusal of %s", tc.name, err, tc.field)
 		}
+	}
+}
+
+func TestCountMenuTrips(t *testing.T) {
+	calls := []Call{
+		{Menu: "main", MenuExit: "queue:sales", MenuPath: []MenuStep{{Node: "start", Digit: "1"}}},
+		{Menu: "main", MenuExit: "queue:sales", MenuPath: []MenuStep{{Node: "start", Words: "sales"}}},
+		{Menu: "main", MenuExit: "queue:support", MenuPath: []MenuStep{{Node: "start", Digit: "2"}, {Node: "more", TimedOut: true}}},
+		{Menu: "main", MenuExit: "hangup", MenuPath: []MenuStep{{Node: "start", Digit: "2"}, {Node: "more"}}},
+		{Menu: "main"}, // still in it
+		{Menu: "night", MenuExit: "queue:support", MenuPath: []MenuStep{{Node: "only", TimedOut: true}}},
+	}
+	got := CountMenuTrips(calls)
+	want := []MenuReport{
+		{Menu: "main", Calls: 5,
+			Exits: []MenuCount{{Exit: "queue:sales", Calls: 2}, {Exit: "", Calls: 1}, {Exit: "hangup", Calls: 1}, {Exit: "queue:support", Calls: 1}},
+			Choices: []MenuCount{{Node: "more", Answer: "timeout", Calls: 1},
+				{Node: "start", Answer: "2", Calls: 2}, {Node: "start", Answer: "1", Calls: 1}, {Node: "start", Answer: "words", Calls: 1}}},
+		{Menu: "night", Calls: 1, Exits: []MenuCount{{Exit: "queue:support", Calls: 1}}, Choices: []MenuCount{{Node: "only", Answer: "timeout", Calls: 1}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("CountMenuTrips\n = %+v\nwant %+v", got, want)
+	}
+	text := MenuTripText(calls[2])
+	if text != "main: start 2, more (silence) → queue:support" {
+		t.Errorf("MenuTripText = %q", text)
 	}
 }
