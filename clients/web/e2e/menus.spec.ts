@@ -147,4 +147,12 @@ test("a call through the menu: its detail shows the way the caller took, and its
   await expect(page.getByTestId("call-menu")).toHaveText("IVR menu main: start: no answer (default) → queue:support", { timeout: WAIT });
   await expect(page.getByTestId("timeline").locator('[data-kind="menu"]')).toContainText("Chose in the IVR menu");
   await shot(page, "menus-04-call-detail");
+  // The period's report counts it: entered the menu, left for support by the default.
+  await page.goto(`${server.url}/supervisor#reports`);
+  const report = page.getByTestId("menu-report");
+  await expect(report.locator('tr[data-menu="main"]')).toContainText("entered the menu", { timeout: WAIT });
+  await expect(report.locator('tr[data-menu="main"]')).toContainText("1");
+  await expect(report.locator('tr[data-exit="queue:support"]')).toContainText("left for queue:support");
+  await expect(report.locator('tr[data-node="start"][data-answer="timeout"]')).toContainText("at start: no answer (default)");
+  await shot(page, "menus-05-report");
 });

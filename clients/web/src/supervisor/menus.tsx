@@ -3,12 +3,14 @@
 // repeats and default. The server checks the whole menu (cycles, nodes nothing leads to, a key
 // or a word used twice, unknown queues, bad numbers) and names the field at fault, which is
 // shown where it was typed: every row is sent as it stands, so the places match.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { MenuReport as MenuFigures } from "@gen/tandem/analytics/v1/analytics_pb";
 import type { Queue } from "@gen/tandem/admin/v1/admin_pb";
 import { MenuActionSchema, MenuChoiceSchema, MenuNodeSchema, MenuSchema, type Menu, type MenuAction } from "@gen/tandem/common/v1/common_pb";
-import { t, useLang, type Key } from "../i18n/i18n";
-import { unary, type Api } from "./api";
+import { num, t, useLang, type Key } from "../i18n/i18n";
+import { problem, unary, type Api } from "./api";
 import { Field, SaveError, uint, useList, useSave } from "./form";
 
 type ActionKind = "queue" | "number" | "node";
@@ -343,5 +345,68 @@ function ActionFields({ label, name, value, onChange, queues, nodeIds, errors }:
         )}
       </span>
     </Field>
+  );
+}
+
+/** The IVR menus' share of a period's report (AnalyticsService.GetMenuReport): the calls that
+ * entered each menu, how they left it and the answers given at its nodes. Nothing when no call
+ * went through a menu. */
+export function MenuReport({ api, from, to }: { api: Api; from: number; to: number }) {
+  useLang();
+  const [menus, setMenus] = useState<MenuFigures[]>([]);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    let gone = false;
+    api.analytics.getMenuReport({ range: { from: timestampFromMs(from), to: timestampFromMs(to) } }, unary).then(
+      (r) => {
+        if (gone) return;
+        setMenus(r.menus);
+        setError("");
+      },
+      (e) => !gone && setError(problem(e).message),
+    );
+    return () => void (gone = true);
+  }, [api, from, to]);
+  if (error) return <p class="error" role="alert">{error}</p>;
+  if (menus.length === 0) return null;
+  const exitWords = (exit: string) => (exit === "hangup" ? t("menus.report.hangup") : exit === "" ? t("menus.report.stillIn") : exit);
+  const answerWords = (a: string) => (a === "timeout" ? t("menus.report.timeout") : a === "words" ? t("menus.report.words") : t("menus.report.key", { key: a }));
+  return (
+    <div data-testid="menu-report">
+      <h3>{t("menus.report.title")}</h3>
+      <p class="muted small">{t("menus.report.hint")}</p>
+      <table class="sv-table">
+        <thead>
+          <tr>
+            <th>{t("menus.col.menu")}</th>
+            <th>{t("menus.report.way")}</th>
+            <th>{t("menus.report.calls")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {menus.map((m) => [
+            <tr key={m.menuId} data-menu={m.menuId}>
+              <td>{m.menuId}</td>
+              <td>{t("menus.report.entered")}</td>
+              <td>{num(Number(m.calls))}</td>
+            </tr>,
+            ...m.exits.map((x) => (
+              <tr key={`${m.menuId}-exit-${x.exit}`} data-exit={x.exit}>
+                <td>{m.menuId}</td>
+                <td>{t("menus.report.left", { exit: exitWords(x.exit) })}</td>
+                <td>{num(Number(x.calls))}</td>
+              </tr>
+            )),
+            ...m.choices.map((x) => (
+              <tr key={`${m.menuId}-${x.nodeId}-${x.answer}`} data-node={x.nodeId} data-answer={x.answer}>
+                <td>{m.menuId}</td>
+                <td>{t("menus.report.answered", { node: x.nodeId, answer: answerWords(x.answer) })}</td>
+                <td>{num(Number(x.calls))}</td>
+              </tr>
+            )),
+          ])}
+        </tbody>
+      </table>
+    </div>
   );
 }
