@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os/exec"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	callintakev1 "github.com/tandemcc/tandem/gen/go/tandem/callintake/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	"github.com/tandemcc/tandem/server/internal/clock"
@@ -170,5 +174,45 @@ func TestMenuEndToEnd(t *testing.T) {
 	if m := rep.Msg.GetMenus(); len(m) != 1 || m[0].GetCalls() != 3 || len(m[0].GetExits()) != 2 ||
 		m[0].GetExits()[0].GetExit() != "queue:support" || m[0].GetExits()[0].GetCalls() != 2 || m[0].GetExits()[1].GetExit() != "number:+14155550177" {
 		t.Fatalf("menu report = %v", rep.Msg)
+	}
+}
+
+// TestMenuCallSurvivesKill: a call in a menu when the process is killed (SIGKILL) is rebuilt
+// from the store at the restart, still in the menu, and the caller's choice files it.
+func TestMenuCallSurvivesKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	bin := filepath.Join(t.TempDir(), "tandem")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	addr, db := freeAddr(t), tempSQLite(t)
+	url := "http://" + addr
+	proc := startBinary(t, bin, addr, db)
+	ctx := context.Background()
+	admin := tandem.New(url, tandem.WithToken(testAdminKey))
+	setup(t, admin)
+	if _, err := admin.Admin.PutMenu(ctx, connect.NewRequest(&adminv1.PutMenuRequest{Menu: mainMenu()})); err != nil {
+		t.Fatal(err)
+	}
+	cloud := tandem.New(url, tandem.WithCloudSecret(testSecret))
+	reg, err := cloud.Intake.RegisterCall(ctx, connect.NewRequest(intake("http://127.0.0.1:9", "/k1")))
+	if err != nil || reg.Msg.GetMenu().GetMenuId() != "main" {
+		t.Fatalf("register: %v %v", reg, err)
+	}
+	if err := proc.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = proc.Wait()
+
+	startBinary(t, bin, addr, db)
+	got, err := admin.Assignment.GetCall(ctx, connect.NewRequest(&assignmentv1.GetCallRequest{CallId: reg.Msg.GetCallId()}))
+	if err != nil || got.Msg.GetCall().GetState() != commonv1.CallState_CALL_STATE_IN_MENU {
+		t.Fatalf("after the kill: %v %v", got, err)
+	}
+	res, err := cloud.Intake.ReportCallEvent(ctx, connect.NewRequest(menuChosen(reg.Msg.GetCallId(), &commonv1.MenuStep{NodeId: "start", Digit: "1"})))
+	if err != nil || res.Msg.GetQueued().GetQueueId() != "support" {
+		t.Fatalf("menu_chosen after the kill: %v %v", res, err)
 	}
 }
