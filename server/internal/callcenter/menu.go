@@ -23,6 +23,9 @@ type Menu struct {
 	Name          string
 	DialedNumbers []string
 	Nodes         []MenuNode // the first one is the start
+	// Changed is when the menu was last put (set by the engine): a caller who entered it before
+	// went through the menu as it was then.
+	Changed time.Time `json:",omitzero"`
 }
 
 // MenuNode is one prompt and what the caller may answer to it. Silence for Timeout, or an

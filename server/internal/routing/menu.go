@@ -32,6 +32,7 @@ func (e *Engine) PutMenu(now time.Time, m cc.Menu) (cc.Changes, error) {
 		}
 	}
 	e.dropMenu(m.ID)
+	m.Changed = now
 	e.menus[m.ID] = &m
 	for _, n := range m.DialedNumbers {
 		e.menuByNumber[n] = m.ID
@@ -92,9 +93,9 @@ func (e *Engine) enterMenu(c *call) bool {
 // menuChosen carries out how the caller left the menu: into the line of the queue he chose
 // (his wait counts from now: ArrivedAt), forwarded to a number (the reply's forward command;
 // the call leaves Tandem as ended), or hung up (abandoned in the menu, in no queue). The path
-// is checked against the menu; a menu changed or deleted while he was in it takes the action
-// the cloud reports, when it is one Tandem can carry out. A call no longer in its menu changes
-// nothing: the report is a repeat.
+// is checked against the menu; only when the menu was changed or deleted since he entered it
+// is the action the cloud reports taken instead, when it is one Tandem can carry out. A call
+// no longer in its menu changes nothing: the report is a repeat.
 func (e *Engine) menuChosen(now time.Time, c *call, x cc.MenuExit) error {
 	if c.State != cc.CallInMenu {
 		return nil
@@ -141,8 +142,8 @@ func (e *Engine) menuAction(c *call, x cc.MenuExit) (cc.MenuAction, error) {
 		if err == nil {
 			return a, nil
 		}
-		if x.Action.Kind == "" {
-			return cc.MenuAction{}, err
+		if x.Action.Kind == "" || !m.Changed.After(c.MenuAt) {
+			return cc.MenuAction{}, err // the menu he heard is this one: the path is wrong
 		}
 	}
 	switch a := x.Action; a.Kind {

@@ -134,12 +134,20 @@ func TestMenuChosenRefusesAPathTheMenuDoesNotHave(t *testing.T) {
 	if c := f.call(id); c.State != cc.CallInMenu {
 		t.Fatalf("a refused report moved the call: %s", c.State)
 	}
+	// A path the menu does not have, with an action: refused too while the menu is the one
+	// the caller heard.
+	ev := chosen(cc.MenuStep{Node: "start", Digit: "1"})
+	ev.MenuExit.Action = cc.MenuAction{Kind: cc.MenuToQueue, Queue: "sales"}
+	wrong := chosen(cc.MenuStep{Node: "start", Digit: "7"})
+	wrong.MenuExit.Action = ev.MenuExit.Action
+	if _, err := f.e.Report(f.now, id, wrong); cc.ErrorCode(err) != cc.CodeInvalid {
+		t.Fatalf("digit 7 with an action: %v", err)
+	}
 	// A menu changed while the caller was in it: the action the cloud reports is carried out.
+	f.now = f.now.Add(time.Second)
 	m := testMenu()
 	m.Nodes[0].Choices[0].Digit = "5"
 	f.must(f.e.PutMenu(f.now, m))
-	ev := chosen(cc.MenuStep{Node: "start", Digit: "1"})
-	ev.MenuExit.Action = cc.MenuAction{Kind: cc.MenuToQueue, Queue: "sales"}
 	f.must(f.e.Report(f.now, id, ev))
 	if c := f.call(id); c.Queue != "sales" {
 		t.Fatalf("after a menu change: %+v", c)
@@ -158,7 +166,7 @@ func TestPutMenuChecksQueuesAndNumbers(t *testing.T) {
 	if _, err := f.e.PutMenu(f.now, other); cc.ErrorCode(err) != cc.CodeAlreadyExists || err.(*cc.Error).Field != "menu.dialed_numbers[0]" {
 		t.Fatalf("a number of another menu: %v", err)
 	}
-	if got := f.e.Menus(); len(got) != 1 || got[0].ID != "main" || got[0].Nodes[1].Choices[0].Action.Queue != "support" {
+	if got := f.e.Menus(); len(got) != 1 || got[0].ID != "main" || got[0].Nodes[1].Choices[0].Action.Queue != "support" || !got[0].Changed.Equal(t0) {
 		t.Fatalf("refused menus changed what is stored: %+v", got)
 	}
 	ch := f.must(f.e.DeleteMenu(f.now, "main"))
