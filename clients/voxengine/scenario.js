@@ -8,6 +8,9 @@
  *
  *   Started       remember accessURL / accessSecureURL; start loading the configuration
  *   CallAlerting  answer; hold music; POST the call to Tandem's intake (signed, retried)
+ *   IVR menu      when the intake reply carries a menu: prompts (TTS or a recording), keys
+ *                 (ToneReceived) and spoken words (ASR), timeouts and repeats, the default;
+ *                 report menu_chosen (the path and where it led) and follow the reply
  *   HttpRequest   a command from Tandem, signature checked: dial, cancel, say, ask, hangup,
  *                 hold, resume, transfer, complete_transfer, cancel_transfer, forward
  *   intake reply  may carry a command to carry out at once instead of waiting: the queue is
@@ -139,13 +142,14 @@ let callId = '';
 /**
  * Where the call is:
  *   new      answered, not yet registered with Tandem
+ *   menu     in the IVR menu of the intake reply (no queue yet)
  *   waiting  registered (or registering); on hold until an operator answers
  *   talking  bridged to an operator
  *   after    the operator hung up first; the caller may still be asked something
  *   fallback Tandem could not be reached; apology and the fallback number
  *   forward  Tandem is done with the call: put through to a number (forward), not reported
  *   ending   reports drain, then the session ends
- * @type {'new' | 'waiting' | 'talking' | 'after' | 'fallback' | 'forward' | 'ending'}
+ * @type {'new' | 'menu' | 'waiting' | 'talking' | 'after' | 'fallback' | 'forward' | 'ending'}
  */
 let phase = 'new';
 
@@ -536,16 +540,30 @@ async function registerCall() {
     if (!outcome.ok) log('the intake reply\'s command not carried out: ' + outcome.error);
     return;
   }
-  const music = String(res.json.hold_music_url || '');
-  const greeting = String(res.json.greeting || '');
+  const menu = res.json.menu;
+  if (menu && typeof menu === 'object' && phase === 'waiting' && !(leg && leg.state === 'connected')) {
+    startMenu(menu);
+    return;
+  }
+  joinedQueue(res.json);
+}
+
+/**
+ * The call is in a queue's line: its hold music, greeting and recording notice, from the
+ * intake reply (or from the reply to menu_chosen, its "queued").
+ * @param {{ [key: string]: any }} reply
+ */
+function joinedQueue(reply) {
+  const music = String(reply.hold_music_url || '');
+  const greeting = String(reply.greeting || '');
   if (phase !== 'waiting' || (leg && leg.state === 'connected')) return;
   if (music && music !== musicOverride) {
     musicOverride = music;
     if (!speaking) playMusic();
   }
-  recordingAsked(res.json);
+  recordingAsked(reply);
   // The greeting, then his place in line (and expected wait) when the queue announces them.
-  const words = [greeting, String(res.json.announcement || '')].filter(Boolean).join(' ');
+  const words = [greeting, String(reply.announcement || '')].filter(Boolean).join(' ');
   const afterNotice = words ? () => speak(words, playMusic) : playMusic;
   if (!speaking && (words || recordingNotice)) sayRecordingNotice(afterNotice);
 }
@@ -574,6 +592,8 @@ function report(offerId, event) {
       if (res.retryable && phase === 'waiting') fallback('cannot report ' + what + ': ' + res.error);
       return false;
     }
+    const queued = res.json.queued;
+    if (queued && typeof queued === 'object') joinedQueue(queued);
     const next = res.json.next;
     if (next && typeof next === 'object') {
       const outcome = handleCommand(next);
@@ -686,6 +706,23 @@ function speak(text, then) {
   caller.say(text, sayParameters());
 }
 
+/**
+ * Plays a recording to the caller once, then runs then, like speak.
+ * @param {string} url @param {() => void} then
+ */
+function play(url, then) {
+  if (!caller || callerGone) return;
+  speaking = true;
+  musicPlaying = '';
+  afterSpeech = then;
+  clear(speechTimer);
+  speechTimer = setTimeout(() => {
+    log('prompt did not finish in time');
+    speechDone();
+  }, SPEECH_LIMIT_MS);
+  caller.startPlayback(url);
+}
+
 function speechDone() {
   if (!speaking) return;
   speaking = false;
@@ -703,6 +740,151 @@ function silencePrompts() {
   clear(speechTimer);
   speechTimer = null;
   if (asr) stopListening();
+}
+
+// ---- IVR menu ------------------------------------------------------------------------------
+// The intake reply of a call to a menu's number carries the menu (proto field names; zero
+// values left out). The scenario plays each node's prompt, takes a key at any time
+// (ToneReceived) and, when a choice of the node has words, listens for speech after the prompt;
+// silence for the node's timeout or an answer no choice takes plays the prompt again, repeats
+// times, then the node's default is taken. A node action goes on to that node; a queue or a
+// number ends the menu: menu_chosen reports the path and the action, the caller hears music,
+// and Tandem's reply says what follows (queued, or a forward command). A caller who hangs up in
+// the menu is reported as menu_chosen without an action, the node he was at last in the path.
+
+/**
+ * @typedef {{ queue_id?: string, number?: string, node_id?: string }} MenuAction
+ * @typedef {{ digit?: string, words?: string[], action?: MenuAction }} MenuChoice
+ * @typedef {{ node_id?: string, prompt_text?: string, prompt_url?: string, choices?: MenuChoice[], timeout_s?: number, repeats?: number, default_action?: MenuAction }} MenuNode
+ * @typedef {{ menu_id?: string, nodes?: MenuNode[] }} Menu
+ * @typedef {{ node_id: string, digit?: string, words?: string, timed_out?: boolean }} MenuStep
+ * @typedef {{ menu: Menu, node: MenuNode, misses: number, path: MenuStep[], timer: number | null }} MenuRun
+ */
+
+/** The menu the caller is in, while phase is 'menu'. @type {MenuRun | null} */
+let ivr = null;
+let tonesHandled = false;
+
+/** A node's wait for an answer when the menu sets none, as Tandem's default. */
+const MENU_DEFAULT_TIMEOUT_S = 5;
+
+/** @param {string} text */
+function normalizeWords(text) {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}' ]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** @param {Menu} menu */
+function startMenu(menu) {
+  const nodes = menu.nodes || [];
+  if (!caller || callerGone || nodes.length === 0) return;
+  log('in menu ' + (menu.menu_id || '?'));
+  phase = 'menu';
+  ivr = { menu: menu, node: nodes[0], misses: 0, path: [], timer: null };
+  if (!tonesHandled) {
+    tonesHandled = true;
+    caller.handleTones(true);
+    caller.addEventListener(CallEvents.ToneReceived, (e) => menuKey(String(e.tone)));
+  }
+  menuPrompt();
+}
+
+/** Plays the current node's prompt, then waits for an answer. */
+function menuPrompt() {
+  const run = ivr;
+  if (!run || !caller || callerGone) return;
+  const node = run.node;
+  clear(run.timer);
+  run.timer = null;
+  if (asr) stopListening();
+  const then = () => {
+    if (ivr === run && run.node === node) menuWait(run, node);
+  };
+  if (node.prompt_url) play(node.prompt_url, then);
+  else speak(node.prompt_text || '', then);
+}
+
+/** @param {MenuRun} run @param {MenuNode} node */
+function menuWait(run, node) {
+  const choices = node.choices || [];
+  if (choices.some((c) => (c.words || []).length > 0)) {
+    recognize((text) => {
+      if (ivr === run && run.node === node && text) menuWords(run, node, text);
+    });
+  }
+  run.timer = setTimeout(() => {
+    if (ivr === run && run.node === node) menuMiss(run, 'silence');
+  }, (node.timeout_s || MENU_DEFAULT_TIMEOUT_S) * 1000);
+}
+
+/** A key the caller pressed. @param {string} tone */
+function menuKey(tone) {
+  const run = ivr;
+  if (!run || phase !== 'menu') return;
+  const node = run.node;
+  const choice = (node.choices || []).find((c) => c.digit === tone);
+  if (choice) menuStep(run, { node_id: node.node_id || '', digit: tone }, choice.action || {});
+  else menuMiss(run, 'key ' + tone);
+}
+
+/** What the caller said. @param {MenuRun} run @param {MenuNode} node @param {string} text */
+function menuWords(run, node, text) {
+  const heard = ' ' + normalizeWords(text) + ' ';
+  const choice = (node.choices || []).find((c) => (c.words || []).some((w) => normalizeWords(w) && heard.indexOf(' ' + normalizeWords(w) + ' ') >= 0));
+  if (choice) menuStep(run, { node_id: node.node_id || '', words: text }, choice.action || {});
+  else menuMiss(run, 'words "' + text + '"');
+}
+
+/** Silence or an answer no choice takes: the prompt again, or the default. @param {MenuRun} run @param {string} why */
+function menuMiss(run, why) {
+  const node = run.node;
+  clear(run.timer);
+  run.timer = null;
+  if (asr) stopListening();
+  run.misses++;
+  log('menu node ' + node.node_id + ': ' + why + ' (' + run.misses + '/' + ((node.repeats || 0) + 1) + ')');
+  if (run.misses > (node.repeats || 0)) {
+    menuStep(run, { node_id: node.node_id || '', timed_out: true }, node.default_action || {});
+    return;
+  }
+  menuPrompt();
+}
+
+/** The caller left a node by step, to action. @param {MenuRun} run @param {MenuStep} step @param {MenuAction} action */
+function menuStep(run, step, action) {
+  clear(run.timer);
+  run.timer = null;
+  if (asr) stopListening();
+  run.path.push(step);
+  if (action.node_id) {
+    const next = (run.menu.nodes || []).find((n) => n.node_id === action.node_id);
+    if (next) {
+      run.node = next;
+      run.misses = 0;
+      menuPrompt();
+      return;
+    }
+    log('menu: no node ' + action.node_id);
+  }
+  /** @type {MenuAction} */
+  const chosen = {};
+  if (action.queue_id) chosen.queue_id = action.queue_id;
+  else if (action.number) chosen.number = action.number;
+  log('menu chosen: ' + JSON.stringify(chosen));
+  ivr = null;
+  phase = 'waiting';
+  silencePrompts();
+  playMusic();
+  report('', { menu_chosen: { path: run.path, action: chosen } });
+}
+
+/** The caller hung up in the menu: the path so far, ending where he was. */
+function menuLeft() {
+  const run = ivr;
+  if (!run) return;
+  clear(run.timer);
+  ivr = null;
+  run.path.push({ node_id: run.node.node_id || '' });
+  report('', { menu_chosen: { path: run.path } });
 }
 
 // ---- Questions (ask) -----------------------------------------------------------------------
@@ -725,27 +907,47 @@ function verdictOf(text) {
 /** @param {string} questionId */
 function listen(questionId) {
   if (!caller || callerGone) return;
-  const profile = lookup(ASRProfileList, config.asrProfile);
-  if (!profile) {
-    log('unknown ASR profile ' + config.asrProfile);
+  const q = { questionId: questionId, timer: /** @type {number | null} */ (null) };
+  question = q;
+  if (!recognize((text, confidence) => {
+    if (question === q) answered(questionId, text, confidence);
+  })) {
     answered(questionId, '', 0);
     return;
   }
-  const q = { questionId: questionId, timer: /** @type {number | null} */ (null) };
-  question = q;
-  const recognizer = VoxEngine.createASR({ profile: profile, singleUtterance: true });
-  asr = recognizer;
-  recognizer.addEventListener(ASREvents.Result, (e) => {
-    if (question === q) answered(questionId, e.text, e.confidence);
-  });
-  recognizer.addEventListener(ASREvents.ASRError, (e) => {
-    log('ASR error: ' + e.error);
-    if (question === q) answered(questionId, '', 0);
-  });
   q.timer = setTimeout(() => {
     if (question === q) answered(questionId, '', 0);
   }, config.askTimeoutS * 1000);
+}
+
+/**
+ * Recognises what the caller says next (one utterance, the configured ASR profile) and hands
+ * the text to heard ("" after an ASR error). Returns false when the profile is unknown. Only
+ * one recognizer listens at a time: stopListening ends it.
+ * @param {(text: string, confidence: number) => void} heard
+ */
+function recognize(heard) {
+  if (!caller || callerGone) return false;
+  const profile = lookup(ASRProfileList, config.asrProfile);
+  if (!profile) {
+    log('unknown ASR profile ' + config.asrProfile);
+    return false;
+  }
+  if (asr) {
+    caller.stopMediaTo(asr);
+    asr.stop();
+  }
+  const recognizer = VoxEngine.createASR({ profile: profile, singleUtterance: true });
+  asr = recognizer;
+  recognizer.addEventListener(ASREvents.Result, (e) => {
+    if (asr === recognizer) heard(e.text, e.confidence);
+  });
+  recognizer.addEventListener(ASREvents.ASRError, (e) => {
+    log('ASR error: ' + e.error);
+    if (asr === recognizer) heard('', 0);
+  });
   caller.sendMediaTo(recognizer);
+  return true;
 }
 
 function stopListening() {
@@ -1800,6 +2002,10 @@ function callerDisconnected() {
   clear(speechTimer);
   if (asr) stopListening();
   switch (phase) {
+    case 'menu':
+      menuLeft();
+      finish();
+      return;
     case 'new':
     case 'waiting':
       if (leg && leg.state === 'ringing') stopLeg(leg, 'abandoned');

@@ -284,12 +284,14 @@ class Traffic {
     this.operatorTargets = new Set();
     /** @type {string[]} client numbers with a manager */
     this.clients = [];
+    /** @type {{ number: string, choices: { queue: string, digit: string, word: string }[] } | null} the main line's IVR menu (its first node) */
+    this.menu = null;
     this.stopping = false;
     this.startedAt = 0;
     this.callsFrom = 0;
     this.firstCallAt = 0;
     this.firstPlacedAt = 0;
-    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0 };
+    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0, viaMenu: 0 };
     /** @type {string[]} */
     this.notes = [];
     /** @type {Set<NodeJS.Timeout>} */
@@ -342,14 +344,25 @@ class Traffic {
   async discover() {
     const admin = this.tandem.admin;
     const as = this.tandem.asAdmin();
-    const [qs, ops, cls, sps, abs, open] = await Promise.all([
+    const [qs, ops, cls, sps, abs, open, mns] = await Promise.all([
       admin.listQueues({}, as),
       admin.listOperators({}, as),
       admin.listClients({}, as),
       admin.listSpares({}, as),
       admin.listAbsences({}, as),
       this.tandem.assignment.listCalls({}, as),
+      admin.listMenus({}, as),
     ]);
+    // The first menu with a number: some callers to sales and support dial it and choose.
+    for (const m of mns.menus) {
+      const first = m.nodes[0];
+      if (this.menu || !m.dialedNumbers.length || !first) continue;
+      const choices = [];
+      for (const c of first.choices) {
+        if (c.action && c.action.to.case === 'queueId') choices.push({ queue: c.action.to.value, digit: c.digit, word: c.words[0] || '' });
+      }
+      this.menu = { number: m.dialedNumbers[0], choices };
+    }
     if (open.calls.length > 0) await this.closeLeftovers(open.calls);
     for (const q of qs.queues) if (q.dialedNumbers.length) this.queues.set(q.queueId, { number: q.dialedNumbers[0], share: 0 });
     for (const sp of sps.spares) if (sp.contact) this.spareTargets.add(sp.contact.target);
@@ -496,13 +509,23 @@ class Traffic {
       for (const id of known) mix[id] = phase.mix[id] !== undefined ? phase.mix[id] : (phase.mix.other || 0) / Math.max(1, known.filter((k) => phase.mix[k] === undefined).length);
       queue = weighted(mix);
     }
-    const line = /** @type {{ number: string }} */ (this.queues.get(queue)).number;
+    let line = /** @type {{ number: string }} */ (this.queues.get(queue)).number;
     const r = Math.random();
     /** @type {CallerScript} */
     const caller = {
       // After an operator ends the call Tandem may ask "would you like … to answer your calls?"
       answers: [{ text: r < 0.08 ? 'yes please' : r < 0.6 ? 'no thank you' : '', afterS: 1.5 }].filter((a) => a.text),
     };
+    // One caller to sales or support in three dials the main line and chooses in its menu: by
+    // a key mostly, by voice often, and now and then he says nothing and gets the default.
+    const choice = this.menu && !client ? this.menu.choices.find((c) => c.queue === queue) : undefined;
+    if (this.menu && choice && Math.random() < 0.35) {
+      line = this.menu.number;
+      this.stats.viaMenu++;
+      const how = Math.random();
+      if (how < 0.55 && choice.digit) caller.tones = [{ tone: choice.digit, atS: uniform(2, 4) }];
+      else if (how < 0.9 && choice.word) caller.answers = [{ text: pick([choice.word, `${choice.word} please`, `I need ${choice.word}`]), afterS: uniform(0.5, 1.5) }, ...(caller.answers || [])];
+    }
     const s = this.emu.placeCall({ callerid, destination: line, displayName: `${pick(FIRST_NAMES)} Caller`, caller });
     this.stats.placed++;
     if (!this.firstPlacedAt) this.firstPlacedAt = Date.now();
@@ -576,7 +599,7 @@ class Traffic {
     }
     const phase = this.phaseAt(Date.now() - (this.callsFrom || Date.now()));
     this.log(
-      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
+      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed${st.viaMenu ? ` (${st.viaMenu} through the menu)` : ''}, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${n} ${k}`)
         .join(', ')}`,

@@ -65,6 +65,15 @@ class Tandem {
     return res.operator;
   }
 
+  /**
+   * Creates or replaces an IVR menu (Admin API).
+   * @param {import('@bufbuild/protobuf').MessageInitShape<typeof import('../build/gen/tandem/common/v1/common_pb.js').MenuSchema>} menu
+   */
+  async putMenu(menu) {
+    const res = await this.admin.putMenu({ menu }, this.asAdmin());
+    return res.menu;
+  }
+
   /** @param {string} callId */
   async getCall(callId) {
     const res = await this.assignment.getCall({ callId }, this.asAdmin());

@@ -60,6 +60,8 @@ const LIMITS = {
  * @property {number} [hangupAfterS]        hang up this long after the call arrives
  * @property {number} [hangupAfterBridgeS]  hang up this long after he first hears another call (an operator)
  * @property {{ text: string, confidence?: number, afterS?: number }[]} [answers] spoken answers, one per question the scenario listens for
+ *   (each one afterS after the scenario starts sending the caller's audio to a recognizer)
+ * @property {{ tone: string, atS: number }[]} [tones] keys the caller presses (0-9, * or #), each atS after the call arrives
  */
 
 /**
@@ -1419,6 +1421,11 @@ class Call {
   _scheduleCaller(script) {
     this.callerScript_ = script;
     if (script.hangupAfterS !== undefined) this._remote(script.hangupAfterS, () => this._remoteHangup('caller hung up'));
+    for (const t of script.tones || []) {
+      this._remote(t.atS, () => {
+        if (this.state_ === 'CONNECTED') this._tone(t.tone);
+      });
+    }
     // An unanswered inbound call is dropped after 60 s.
     this._remote(LIMITS.unansweredInboundS, () => {
       if (this.state_ === 'ALERTING') this._remoteHangup('not answered in 60 s');

@@ -160,6 +160,7 @@ const outcomes: Record<CallState, Outcome> = {
   [CallState.ENDED]: "ended",
   [CallState.ABANDONED]: "abandoned",
   [CallState.LOST]: "lost",
+  [CallState.IN_MENU]: "waiting", // still choosing in the IVR menu: not in a line yet
 };
 
 function ms(t: Timestamp | undefined): number {

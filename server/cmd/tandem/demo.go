@@ -25,6 +25,7 @@ const (
 	demoAdminKey    = "demo-admin-key"
 	demoPassword    = "demo-password"
 	demoNumber      = "+18005550100" // support; the first demo's only queue
+	demoMenuNumber  = "+18005550400" // the main line: its IVR menu leads to sales or support
 	// demoPhoneUser takes calls in the browser: her Voximplant user has this password (the
 	// launcher, clients/voxengine/demo/run.js, gives the emulated Web SDK the same one).
 	demoPhoneUser     = "anna"
@@ -142,6 +143,21 @@ func nightRules(r *callcenter.QueueRules, now time.Time) {
 	r.Hours = nightHours(now)
 	r.ClosedExit = callcenter.Exit{Kind: callcenter.ExitMessage, Text: nightClosedText}
 	r.LongestWait = callcenter.WaitCap{After: time.Minute, Exit: callcenter.Exit{Kind: callcenter.ExitQueue, Queue: "support"}}
+}
+
+// demoMenu is the demo's main line: an IVR menu that sends callers to sales or support by a key
+// or a word (the traffic generator's callers choose either way, and some say nothing).
+var demoMenu = callcenter.Menu{
+	ID: "main", Name: "Main line", DialedNumbers: []string{demoMenuNumber},
+	Nodes: []callcenter.MenuNode{{
+		ID: "start", Text: "Thank you for calling. For sales press 1 or say sales. For support press 2 or say support.",
+		Timeout: 5 * time.Second, Repeats: 1,
+		Choices: []callcenter.MenuChoice{
+			{Digit: "1", Words: []string{"sales", "buy"}, Action: callcenter.MenuAction{Kind: callcenter.MenuToQueue, Queue: "sales"}},
+			{Digit: "2", Words: []string{"support", "help"}, Action: callcenter.MenuAction{Kind: callcenter.MenuToQueue, Queue: "support"}},
+		},
+		Default: callcenter.MenuAction{Kind: callcenter.MenuToQueue, Queue: "support"},
+	}},
 }
 
 type demoOperator struct {
@@ -397,6 +413,16 @@ func seedDemo(ctx context.Context, m *Main) error {
 			return err
 		}
 	}
+	if _, err := m.board.Menu(ctx, demoMenu.ID); err != nil {
+		if none, err := missing(err); err != nil {
+			return err
+		} else if none {
+			_, err := m.board.PutMenu(ctx, demoMenu)
+			if err := made("menu "+string(demoMenu.ID), err); err != nil {
+				return err
+			}
+		}
+	}
 	if err := seedDemoSupervisor(ctx, m, made); err != nil {
 		return err
 	}
@@ -525,6 +551,7 @@ Tandem demo is running at %s  (database %s)
                  press Ready and take calls yourself; %s is in no queue: transfer to him)
   Browser phone: %s
   Queues:        %s
+  IVR menu:      %s %s: 1 or "sales" for sales, 2 or "support" for support
   Simulated:     %d operators (%d of them absent today), when the traffic generator runs
                  (make demo starts it; tandem demo alone only serves)
   Admin API key: %s   (tandemctl --url %s --key %s operators)
@@ -532,5 +559,5 @@ Tandem demo is running at %s  (database %s)
 
 Stop with Ctrl-C.
 `, url, m.DBPath, url, demoSupervisorUser, demoPassword, demoAdminKey, demoSupervisorKey, demoSupervisorUser, url, strings.Join(humans, " or "), demoPassword, demoSecondLine, demoPhoneText(m),
-		strings.Join(queues, ", "), sims, absent, demoAdminKey, url, demoAdminKey, demoCloudSecret)
+		strings.Join(queues, ", "), demoMenu.Name, demoMenuNumber, sims, absent, demoAdminKey, url, demoAdminKey, demoCloudSecret)
 }

@@ -22,6 +22,7 @@ import (
 	tandem "github.com/tandemcc/tandem/clients/go"
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 	analyticsv1 "github.com/tandemcc/tandem/gen/go/tandem/analytics/v1"
+	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	presencev1 "github.com/tandemcc/tandem/gen/go/tandem/operatorpresence/v1"
 	"github.com/tandemcc/tandem/server/internal/callcenter"
 	"github.com/tandemcc/tandem/server/internal/clock"
@@ -54,6 +55,7 @@ type demoPicture struct {
 	clients   map[string]string            // number → manager id
 	absences  []string                     // ids
 	spares    []string
+	menus     map[string]*commonv1.Menu
 }
 
 func lookDemo(t *testing.T, c *tandem.Client) demoPicture {
@@ -95,6 +97,14 @@ func lookDemo(t *testing.T, c *tandem.Client) demoPicture {
 	for _, s := range sps.Msg.GetSpares() {
 		p.spares = append(p.spares, s.GetSpareId())
 	}
+	mns, err := c.Admin.ListMenus(ctx, connect.NewRequest(&adminv1.ListMenusRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.menus = map[string]*commonv1.Menu{}
+	for _, m := range mns.Msg.GetMenus() {
+		p.menus[m.GetMenuId()] = m
+	}
 	slices.Sort(p.absences)
 	slices.Sort(p.spares)
 	return p
@@ -107,6 +117,9 @@ func checkFullDemo(t *testing.T, p demoPicture) {
 		if p.queues[q.id] == nil || p.queues[q.id].GetDialedNumbers()[0] != q.number {
 			t.Errorf("queue %s: %v", q.id, p.queues[q.id])
 		}
+	}
+	if m := p.menus["main"]; m == nil || m.GetDialedNumbers()[0] != demoMenuNumber || len(m.GetNodes()[0].GetChoices()) != 2 {
+		t.Errorf("the main line's menu: %v", m)
 	}
 	if len(p.queues) != len(demoQueues) {
 		t.Errorf("%d queues, want %d", len(p.queues), len(demoQueues))

@@ -56,6 +56,7 @@ type callTrack struct {
 	// transfer is the call's transfer as last seen: a change is a timeline event.
 	transfer cc.Transfer
 	exit     cc.CallExit // as last seen: a change is a timeline event
+	menuExit string      // how it left its IVR menu, once it did: a timeline event
 }
 
 type asked struct {
@@ -130,7 +131,7 @@ func add(m map[key]*cc.Figures, k key, f cc.Figures) {
 
 func (r *Recorder) track(c cc.Call) *callTrack {
 	t := &callTrack{queue: c.Queue, arrived: c.ArrivedAt, client: c.Client, state: c.State,
-		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer, exit: c.Exit}
+		manager: c.Manager, spare: c.Spare != "", offers: map[cc.OfferID]cc.Offer{}, transfer: c.Transfer, exit: c.Exit, menuExit: c.MenuExit}
 	for _, p := range c.Parties { // loaded with the call: counted and on its timeline already
 		if t.parties == nil {
 			t.parties = map[cc.PartyID]cc.Party{}
@@ -271,6 +272,11 @@ func (f *fold) call(now time.Time, c cc.Call) {
 		return
 	}
 	f.parties(now, t, c)
+	if c.MenuExit != "" && t.menuExit == "" {
+		t.menuExit = c.MenuExit
+		f.event(cc.CallEvent{Call: c.ID, At: now, Kind: cc.EventMenu, QueueAfter: c.Queue, Text: cc.MenuTripText(c)})
+		t.queue = c.Queue // the menu's exit says which queue: no requeue
+	}
 	if c.Exit != t.exit && c.Exit.Taken() {
 		t.exit = c.Exit
 		f.exited(t, c)
@@ -415,6 +421,9 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 	if f.callbackFigures(c) {
 		f.operatorTalk(c)
 		return
+	}
+	if c.Queue == "" {
+		return // it never left its IVR menu for a queue: counted in the menu's report only
 	}
 	sl := f.r.queues[c.Queue]
 	if sl == (cc.ServiceLevel{}) {

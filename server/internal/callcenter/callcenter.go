@@ -274,6 +274,9 @@ func PhoneReached(code int, rang bool) bool {
 type CallState string
 
 const (
+	// CallInMenu: the caller is in an IVR menu (Call.Menu), in no queue's line yet; nothing
+	// offers it. It moves on to waiting (a queue chosen) or to a finished state.
+	CallInMenu    CallState = "in_menu"
 	CallWaiting   CallState = "waiting"
 	CallConnected CallState = "connected"
 	CallEnded     CallState = "ended"
@@ -340,6 +343,15 @@ type Call struct {
 	// Callback makes the call a call back to a customer (see Callback); zero for a caller on
 	// the line.
 	Callback Callback
+	// Menu is the IVR menu the call came through ("" for none). MenuAt is when it reached
+	// Tandem and entered the menu; once the caller chose a queue, ArrivedAt is his entry into
+	// that queue, which his wait and the queue's service level count from. MenuPath is the way
+	// he took through the menu and MenuExit how he left it (MenuExit.Name: "queue:sales",
+	// "number:+14155550177", "hangup"), "" while he is in it.
+	Menu     MenuID
+	MenuAt   time.Time
+	MenuPath []MenuStep
+	MenuExit string
 }
 
 // HeldFor is how long call c has been on hold by now, the hold in progress included.

@@ -21,6 +21,8 @@ type Changes struct {
 	Unabsent  []string // absences deleted, by id
 	Spares    []Spare
 	SpareUse  []SpareStatus
+	Menus     []Menu     // IVR menus created or replaced
+	Unmenu    []MenuID   // IVR menus deleted
 	Notes     []CallNote // operators' notes on calls they handled
 	// Dispositions set on calls: stored with the call, on its timeline.
 	Dispositions []CallDisposition
@@ -92,6 +94,8 @@ func (c *Changes) Merge(later Changes) {
 	c.Unabsent = append(c.Unabsent, later.Unabsent...)
 	c.Spares = append(c.Spares, later.Spares...)
 	c.SpareUse = append(c.SpareUse, later.SpareUse...)
+	c.Menus = append(c.Menus, later.Menus...)
+	c.Unmenu = append(c.Unmenu, later.Unmenu...)
 	c.Commands = append(c.Commands, later.Commands...)
 	c.Repairs = append(c.Repairs, later.Repairs...)
 }
@@ -100,7 +104,8 @@ func (c *Changes) Merge(later Changes) {
 func (c *Changes) Empty() bool {
 	return len(c.Operators) == 0 && len(c.Queues) == 0 && len(c.Statuses) == 0 && len(c.Calls) == 0 &&
 		len(c.Offers) == 0 && len(c.Decisions) == 0 && len(c.Requests) == 0 && len(c.Cursors) == 0 &&
-		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0 && len(c.Notes) == 0 && len(c.Dispositions) == 0 &&
+		len(c.Clients) == 0 && len(c.Absences) == 0 && len(c.Unabsent) == 0 && len(c.Spares) == 0 && len(c.SpareUse) == 0 &&
+		len(c.Menus) == 0 && len(c.Unmenu) == 0 && len(c.Notes) == 0 && len(c.Dispositions) == 0 &&
 		len(c.Tallies) == 0 && len(c.Events) == 0
 }
 
@@ -129,7 +134,12 @@ type Reply struct {
 	ExpectedWait time.Duration
 	// Callback: whom a callback scenario that reported in calls once its operator answers.
 	Callback *CustomerCall
-	Next     *Command // the next thing the scenario should do, if any
+	// Menu is the IVR menu the scenario runs for a call that entered one (Queue is then "").
+	Menu *Menu `json:",omitempty"`
+	// Queued: the reply to a menu choice that filed the call in Queue; the queue's fields
+	// (Position to RecordingNotice) are set as for a new call of that queue.
+	Queued bool     `json:",omitempty"`
+	Next   *Command // the next thing the scenario should do, if any
 }
 
 // Session is an operator's login: the token itself is never stored, only its hash.
@@ -156,4 +166,5 @@ type Runtime struct {
 	Absences  []Absence
 	Spares    []Spare
 	SpareUse  []SpareStatus
+	Menus     []Menu
 }

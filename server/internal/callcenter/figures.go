@@ -331,4 +331,7 @@ const (
 	// EventExited: the call left its queue's line by an exit (Text: the kind and why;
 	// QueueAfter: the queue it joined, for a queue exit).
 	EventExited CallEventKind = "exited"
+	// EventMenu: the caller left the IVR menu (Text: MenuTripText; QueueAfter: the queue he
+	// chose, if any).
+	EventMenu CallEventKind = "menu"
 )

@@ -45,6 +45,8 @@ const (
 	CloudCallbackAnswer
 	// CloudVoicemailRecorded: the caller's message (RecordingURL, Length), after his call ended.
 	CloudVoicemailRecorded
+	// CloudMenuChosen: the caller left the IVR menu by MenuExit (or hung up in it).
+	CloudMenuChosen
 )
 
 // CloudEvent is one outcome of a call reported by the cloud.
@@ -68,6 +70,8 @@ type CloudEvent struct {
 	Number   string
 	// CloudVoicemailRecorded (and RecordingURL)
 	Length time.Duration
+	// CloudMenuChosen
+	MenuExit MenuExit
 }
 
 // Verdict is the scenario's reading of a spoken answer.

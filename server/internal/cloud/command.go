@@ -22,7 +22,8 @@ import (
 // text, caller_id, reason; hold: music_url;
 // resume: none; transfer: mode, music_url, and with a target leg offer_id, contact, timeout_s,
 // caller_id; complete_transfer: offer_id; cancel_transfer: offer_id, reason; add_party: party_id,
-// contact, mode, timeout_s, caller_id; party_mode: party_id, mode; drop_party: party_id, reason);
+// contact, mode, timeout_s, caller_id; party_mode: party_id, mode; drop_party: party_id, reason;
+// forward: contact, text);
 // empty ones are left
 // out (cancel: offer_id, reason). A timeout is rounded up to whole seconds so a short one does not become 0 ("unset").
 // A command the scenario could not act on (unknown type, no call id, a dial with no contact)

@@ -8,10 +8,10 @@ import (
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
 )
 
-// Intake puts a new call in the queue its dialed number leads to.
+// Intake puts a new call in the menu its dialed number leads to, or else in its queue.
 func (e *Engine) Intake(now time.Time, in cc.Intake) (cc.Call, cc.Changes, error) {
 	q := e.queueFor(in.DialedNumber)
-	if q == nil {
+	if _, menu := e.menuByNumber[in.DialedNumber]; q == nil && !menu {
 		_, err := e.fail(cc.NotFound("dialed_number", "no queue takes calls to %s and there is no default queue", in.DialedNumber))
 		return cc.Call{}, cc.Changes{}, err
 	}
@@ -21,7 +21,6 @@ func (e *Engine) Intake(now time.Time, in cc.Intake) (cc.Call, cc.Changes, error
 	}
 	c := newCall(cc.Call{
 		ID:           cc.CallID(e.cfg.NewID("call")),
-		Queue:        q.ID,
 		State:        cc.CallWaiting,
 		SessionID:    in.SessionID,
 		AccessURL:    in.AccessURL,
@@ -33,22 +32,35 @@ func (e *Engine) Intake(now time.Time, in cc.Intake) (cc.Call, cc.Changes, error
 		ArrivedAt:    arrived,
 		Priority:     in.Priority,
 	}, now)
+	number, _ := cc.NormalizeNumber(in.CallerNumber)
+	c.Client = number
 	e.calls[c.ID] = c
-	if e.arrivalExit(now, q, c, true, 0) {
-		if c.State.Finished() { // a message or number exit: the reply tells the scenario
-			ch := e.finish(now)
-			return c.Call, ch, nil
-		}
-		q = e.queues[c.Queue] // a queue exit: it waits there
+	if !e.enterMenu(c) && !e.joinQueue(now, q, c, true) {
+		ch := e.finish(now) // a message or number exit: the reply tells the scenario
+		return c.Call, ch, nil
 	}
-	if number, ok := cc.NormalizeNumber(in.CallerNumber); ok {
-		c.Client = number
-		e.routeToManager(now, q, c)
-	}
-	e.scheduleAnnouncement(c, now)
 	e.touchCall(c)
 	ch := e.finish(now)
 	return c.Call, ch, nil
+}
+
+// joinQueue files call c in queue q's line as it arrives there, from the cloud or from an IVR
+// menu: when q is closed or its line full, c takes q's exit (whose command is the reply: atIntake)
+// instead; then its personal manager's hold and its announcements. It reports whether c waits
+// in a line of its own (false: its exit ended it, or it is asked about a callback).
+func (e *Engine) joinQueue(now time.Time, q *cc.Queue, c *call, atIntake bool) bool {
+	c.Queue = q.ID
+	if e.arrivalExit(now, q, c, atIntake, 0) {
+		if c.State != cc.CallWaiting || c.Exit.Asking() {
+			return false
+		}
+		q = e.queues[c.Queue] // a queue exit: it waits there
+	}
+	if c.Client != "" {
+		e.routeToManager(now, q, c)
+	}
+	e.scheduleAnnouncement(c, now)
+	return true
 }
 
 // Report applies a cloud event to a call in progress. Events about an offer that is no longer
@@ -142,10 +154,19 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			e.retryCallback(now, c)
 		case cc.CallWaiting: // ended before anyone answered: the caller left
 			e.abandon(now, c)
+		case cc.CallInMenu:
+			e.leaveMenu(now, c)
 		}
 	case cc.CloudCallerAbandoned:
-		if c.State == cc.CallWaiting && !c.Callback.Virtual() { // a callback has no caller waiting
+		switch {
+		case c.State == cc.CallWaiting && !c.Callback.Virtual(): // a callback has no caller waiting
 			e.abandon(now, c)
+		case c.State == cc.CallInMenu:
+			e.leaveMenu(now, c)
+		}
+	case cc.CloudMenuChosen:
+		if err := e.menuChosen(now, c, ev.MenuExit); err != nil {
+			return e.fail(err)
 		}
 	case cc.CloudRecordingStarted:
 		// A conversation has one recording: a repeated report or one before the answer (a

@@ -74,22 +74,24 @@ type Engine struct {
 	callsDueOK bool
 	// offersDue caches the earliest expiry of the pending offers while offersDueOK: a new
 	// offer can only bring it earlier; settling the one that expires first recomputes it.
-	offersDue   time.Time
-	offersDueOK bool
-	byName      map[string]cc.OperatorID
-	calls       map[cc.CallID]*call      // calls not finished
-	offers      map[cc.OfferID]*cc.Offer // pending offers
-	leased      map[cc.CallID]bool       // calls with an operator's party leg under a lease (parties.go)
-	strat       strategyState
-	pool        []*operator    // assign's buffer for the free operators of a queue
-	heads       []lineItem     // assign's buffer for the lines it merges
-	byDisplay   []*operator    // every operator in the floor's order (by name); nil: sort again
-	repairs     map[string]int // what the sweeper mended, by kind, since start
-	clients     map[string]*cc.Client
-	absences    map[cc.OperatorID][]cc.Absence
-	spares      map[cc.SpareID]*spare
-	questions   map[string]*question        // opt-in questions waiting for an answer
-	waits       map[cc.QueueID]*waitFigures // what each queue's expected waits are worked out from
+	offersDue    time.Time
+	offersDueOK  bool
+	byName       map[string]cc.OperatorID
+	calls        map[cc.CallID]*call      // calls not finished
+	offers       map[cc.OfferID]*cc.Offer // pending offers
+	leased       map[cc.CallID]bool       // calls with an operator's party leg under a lease (parties.go)
+	strat        strategyState
+	pool         []*operator    // assign's buffer for the free operators of a queue
+	heads        []lineItem     // assign's buffer for the lines it merges
+	byDisplay    []*operator    // every operator in the floor's order (by name); nil: sort again
+	repairs      map[string]int // what the sweeper mended, by kind, since start
+	clients      map[string]*cc.Client
+	absences     map[cc.OperatorID][]cc.Absence
+	spares       map[cc.SpareID]*spare
+	menus        map[cc.MenuID]*cc.Menu
+	menuByNumber map[string]cc.MenuID        // a dialed number's menu, which wins over its queue
+	questions    map[string]*question        // opt-in questions waiting for an answer
+	waits        map[cc.QueueID]*waitFigures // what each queue's expected waits are worked out from
 	// exiting are the queues whose waiting calls may take an exit on a tick (a longest wait,
 	// or out at closing), by id; hoursDue caches when each one's hours next change.
 	exiting  []*cc.Queue
@@ -305,6 +307,8 @@ func (e *Engine) reset() {
 	e.clients = map[string]*cc.Client{}
 	e.absences = map[cc.OperatorID][]cc.Absence{}
 	e.spares = map[cc.SpareID]*spare{}
+	e.menus = map[cc.MenuID]*cc.Menu{}
+	e.menuByNumber = map[string]cc.MenuID{}
 	e.questions = map[string]*question{}
 	e.waits = map[cc.QueueID]*waitFigures{}
 	e.exiting = nil
@@ -425,6 +429,13 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		if s := e.spares[u.Spare]; s != nil {
 			s.st = u
 			s.st.Active = 0 // counted again from the calls below
+		}
+	}
+	for _, m := range rt.Menus {
+		cp := m
+		e.menus[m.ID] = &cp
+		for _, n := range m.DialedNumbers {
+			e.menuByNumber[n] = m.ID
 		}
 	}
 	for _, c := range rt.Calls {

@@ -337,6 +337,16 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 			fail("callback %s waits for its retry and is in a line", id)
 		}
 	}
+	// A call in an IVR menu is in no queue and nobody's; one that came through a menu has left
+	// it by a recorded exit.
+	for _, c := range e.calls {
+		switch {
+		case c.State == cc.CallInMenu && (c.Menu == "" || c.Queue != "" || c.Offer != "" || c.Operator != "" || c.Spare != "" || c.MenuExit != ""):
+			fail("call %s in menu %q has queue %q, offer %q, operator %q, spare %q, exit %q", c.ID, c.Menu, c.Queue, c.Offer, c.Operator, c.Spare, c.MenuExit)
+		case c.State != cc.CallInMenu && c.Menu != "" && (c.MenuExit == "" || c.Queue == ""):
+			fail("call %s left menu %s for queue %q by exit %q", c.ID, c.Menu, c.Queue, c.MenuExit)
+		}
+	}
 	spareUse := map[cc.SpareID]int{}
 	for _, c := range e.calls {
 		if c.Spare != "" {

@@ -20,10 +20,11 @@ type memStore struct {
 	cursors  map[cc.QueueID]cc.OperatorID
 	clients  map[string]cc.Client
 	spareUse map[cc.SpareID]cc.SpareStatus
+	menus    map[cc.MenuID]cc.Menu
 }
 
 func newMemStore() *memStore {
-	return &memStore{statuses: map[cc.OperatorID]cc.OperatorStatus{}, calls: map[cc.CallID]cc.Call{}, offers: map[cc.OfferID]cc.Offer{}, cursors: map[cc.QueueID]cc.OperatorID{}, clients: map[string]cc.Client{}, spareUse: map[cc.SpareID]cc.SpareStatus{}}
+	return &memStore{statuses: map[cc.OperatorID]cc.OperatorStatus{}, calls: map[cc.CallID]cc.Call{}, offers: map[cc.OfferID]cc.Offer{}, cursors: map[cc.QueueID]cc.OperatorID{}, clients: map[string]cc.Client{}, spareUse: map[cc.SpareID]cc.SpareStatus{}, menus: map[cc.MenuID]cc.Menu{}}
 }
 
 func (m *memStore) apply(ch cc.Changes) {
@@ -44,6 +45,12 @@ func (m *memStore) apply(ch cc.Changes) {
 	}
 	for _, u := range ch.SpareUse {
 		m.spareUse[u.Spare] = u
+	}
+	for _, x := range ch.Unmenu {
+		delete(m.menus, x)
+	}
+	for _, x := range ch.Menus {
+		m.menus[x.ID] = x
 	}
 }
 
@@ -72,14 +79,19 @@ func (m *memStore) runtime() cc.Runtime {
 	for _, u := range m.spareUse {
 		rt.SpareUse = append(rt.SpareUse, u)
 	}
+	for _, x := range m.menus {
+		rt.Menus = append(rt.Menus, x)
+	}
 	return rt
 }
 
 // TestEngineProperties drives the engine with random sequences of arrivals, answers, failures,
 // ends, abandons, presence changes, duplicated and reordered events, time passing and restarts
-// from what was stored, and checks the invariants after every step: no operator with two offers
-// or two calls, no call with two live offers, states agreeing with offers and calls, every call
-// either finished or waiting/connected, and a finished call never coming back.
+// from what was stored, IVR menu calls (choices to either queue, a number, hang-ups, paths the
+// menu does not have, the menu changed or deleted under them), and checks the invariants after
+// every step: no operator with two offers or two calls, no call with two live offers, states
+// agreeing with offers and calls, a call in a menu in no line and nobody's, a call never back in
+// its menu once it left, and a finished call never coming back.
 func TestEngineProperties(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		ids := 0
@@ -118,6 +130,20 @@ func TestEngineProperties(t *testing.T) {
 			operators = append(operators, o)
 			step(e.CreateOperator(now, o))
 		}
+		// A menu on a number of its own: 1 for q, 2 for a sub-menu (1: q2, 0: a number),
+		// silence: q.
+		menu := cc.Menu{ID: "m", DialedNumbers: []string{"+18005550003"}, Nodes: []cc.MenuNode{
+			{ID: "start", Text: "1 or 2", Choices: []cc.MenuChoice{
+				{Digit: "1", Words: []string{"sales"}, Action: cc.MenuAction{Kind: cc.MenuToQueue, Queue: "q"}},
+				{Digit: "2", Action: cc.MenuAction{Kind: cc.MenuToNode, Node: "more"}},
+			}, Default: cc.MenuAction{Kind: cc.MenuToQueue, Queue: "q"}},
+			{ID: "more", Text: "1 or 0", Choices: []cc.MenuChoice{
+				{Digit: "1", Action: cc.MenuAction{Kind: cc.MenuToQueue, Queue: "q2"}},
+				{Digit: "0", Action: cc.MenuAction{Kind: cc.MenuToNumber, Number: "+15559990001"}},
+			}, Default: cc.MenuAction{Kind: cc.MenuToQueue, Queue: "q"}},
+		}}
+		step(e.PutMenu(now, menu))
+		leftMenu := map[cc.CallID]bool{}
 		var events []struct {
 			call cc.CallID
 			ev   cc.CloudEvent
@@ -170,6 +196,52 @@ func TestEngineProperties(t *testing.T) {
 				}
 				step(e.Report(now, c.ID, cc.CloudEvent{Kind: cc.CloudCallbackAnswer, Accepted: rapid.Bool().Draw(rt, "accepted"),
 					Number: rapid.SampledFrom([]string{"", "+15550004444", "12"}).Draw(rt, "number")}))
+			},
+			"arriveMenu": func(rt *rapid.T) {
+				c, ch, err := e.Intake(now, cc.Intake{AccessURL: "u", DialedNumber: "+18005550003", CallerNumber: "+15550001111"})
+				step(ch, err)
+				if err == nil {
+					offersOf[c.ID] = nil
+				}
+			},
+			"menuChosen": func(rt *rapid.T) {
+				c, ok := liveCall(rt, e, offersOf, func(cc.Call) bool { return true })
+				if !ok {
+					rt.Skip("no call")
+				}
+				paths := [][]cc.MenuStep{
+					{{Node: "start", Digit: "1"}},
+					{{Node: "start", Words: "sales please"}},
+					{{Node: "start", TimedOut: true}},
+					{{Node: "start", Digit: "2"}, {Node: "more", Digit: "1"}},
+					{{Node: "start", Digit: "2"}, {Node: "more", Digit: "0"}},
+					{{Node: "start", Digit: "2"}, {Node: "more"}}, // hung up
+					{{Node: "start", Digit: "7"}},                 // no such choice
+				}
+				ev := cc.CloudEvent{Kind: cc.CloudMenuChosen, MenuExit: cc.MenuExit{Path: rapid.SampledFrom(paths).Draw(rt, "path")}}
+				events = append(events, struct {
+					call cc.CallID
+					ev   cc.CloudEvent
+				}{c.ID, ev})
+				ch, err := e.Report(now, c.ID, ev)
+				if err != nil && (c.State != cc.CallInMenu || cc.ErrorCode(err) != cc.CodeInvalid || !ch.Empty()) {
+					rt.Fatalf("menu_chosen on a %s call: %v", c.State, err)
+				}
+				if after, _ := e.Call(c.ID); c.State != cc.CallInMenu && (after.State != c.State || after.Queue != c.Queue || after.MenuExit != c.MenuExit) {
+					rt.Fatalf("menu_chosen moved a %s call: %+v", c.State, after)
+				}
+				step(ch, err)
+			},
+			"changeMenu": func(rt *rapid.T) {
+				if rapid.Bool().Draw(rt, "delete") {
+					step(e.DeleteMenu(now, menu.ID))
+					return
+				}
+				m := menu
+				m.Nodes = slices.Clone(menu.Nodes)
+				m.Nodes[0].Choices = slices.Clone(menu.Nodes[0].Choices)
+				m.Nodes[0].Choices[0].Digit = rapid.SampledFrom([]string{"1", "3"}).Draw(rt, "digit")
+				step(e.PutMenu(now, m))
 			},
 			"connect":    func(rt *rapid.T) { step(e.Connect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
 			"disconnect": func(rt *rapid.T) { store.apply(e.Disconnect(now, rapid.SampledFrom(names).Draw(rt, "op"))) },
@@ -385,6 +457,10 @@ func TestEngineProperties(t *testing.T) {
 					if _, live := offersOf[id]; !live {
 						continue
 					}
+					if c.State == cc.CallInMenu && leftMenu[id] {
+						rt.Fatalf("call %s is back in its menu", id)
+					}
+					leftMenu[id] = c.State != cc.CallInMenu
 					for _, of := range store.offers {
 						if of.Call == id && !slices.Contains(offersOf[id], of.ID) {
 							offersOf[id] = append(offersOf[id], of.ID)

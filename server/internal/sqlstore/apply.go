@@ -71,6 +71,8 @@ func (db *DB) putRows(ctx context.Context, w RowWriter, c *callcenter.Changes) e
 	put(b, s.absence, c.Absences, absenceRow)
 	put(b, s.spare, c.Spares, spareRow)
 	put(b, s.spareStatus, c.SpareUse, spareStatusRow)
+	put(b, s.deleteMenu, c.Unmenu, func(id callcenter.MenuID) []any { return []any{id} })
+	put(b, s.menu, c.Menus, func(m callcenter.Menu) []any { return []any{m.ID, jsonText(m)} })
 	if b.err == nil && len(c.Cursors) > 0 {
 		b.rows = b.rows[:0]
 		for q, op := range c.Cursors {
@@ -127,7 +129,7 @@ func (s *Statement) Rows(n int) string {
 // writes are Apply's statements.
 type writes struct {
 	status, call, party, offer, decision, request, note, disposition, tally, event, client, deleteAbsence, absence,
-	spare, spareStatus, cursor, stateSpan, dayScore *Statement
+	spare, spareStatus, menu, deleteMenu, cursor, stateSpan, dayScore *Statement
 }
 
 func (d Dialect) writes() *writes {
@@ -155,6 +157,8 @@ func (d Dialect) writes() *writes {
 		absence:       one("absence", absenceUpsert),
 		spare:         one("spare", spareUpsert),
 		spareStatus:   one("spare status", spareStatusUpsert),
+		menu:          one("menu", `INSERT INTO menus (id, config) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config`),
+		deleteMenu:    one("deleted menu", `DELETE FROM menus WHERE id = ?`),
 		stateSpan: one("state of operator", `INSERT INTO operator_states (operator_id, since, state, reason) VALUES (?, ?, ?, ?)
 		ON CONFLICT (operator_id, since) DO UPDATE SET state = excluded.state, reason = excluded.reason`),
 		dayScore: one("score of operator", `INSERT INTO operator_scores (operator_id, day, at, points, lost_to_misses,
@@ -173,7 +177,7 @@ func (d Dialect) writes() *writes {
 func Statements(d Dialect) []*Statement {
 	w := d.writes()
 	return []*Statement{w.status, w.call, w.party, w.offer, w.decision, w.request, w.note, w.disposition, w.tally, w.event, w.client,
-		w.deleteAbsence, w.absence, w.spare, w.spareStatus, w.cursor, w.stateSpan, w.dayScore}
+		w.deleteAbsence, w.absence, w.spare, w.spareStatus, w.menu, w.deleteMenu, w.cursor, w.stateSpan, w.dayScore}
 }
 
 // lastOf keeps the last of the rows with the same key, in the order of their last versions: a
@@ -240,7 +244,7 @@ func statusRow(s callcenter.OperatorStatus) []any {
 // when the new ones are empty: callRow's values.
 const callUpsert = `
 		INSERT INTO calls (` + callColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE calls.note END,
 			voicemail_url = CASE WHEN excluded.voicemail_url <> '' THEN excluded.voicemail_url ELSE calls.voicemail_url END,
@@ -259,7 +263,9 @@ const callUpsert = `
 			answered_at = excluded.answered_at, ended_at = excluded.ended_at,
 			hung_up_by = excluded.hung_up_by, talk_time_ms = excluded.talk_time_ms,
 			held_since = excluded.held_since, hold_time_ms = excluded.hold_time_ms,
-			transfer = excluded.transfer, exit_kind = excluded.exit_kind, call_exit = excluded.call_exit`
+			transfer = excluded.transfer, exit_kind = excluded.exit_kind, call_exit = excluded.call_exit,
+			menu_id = excluded.menu_id, menu_at = excluded.menu_at,
+			menu_path = excluded.menu_path, menu_exit = excluded.menu_exit`
 
 // callRow is c as callUpsert's values.
 func callRow(c callcenter.Call) []any {
@@ -267,7 +273,8 @@ func callRow(c callcenter.Call) []any {
 		c.CallerName, c.DialedNumber, jsonText(c.SIPHeaders), c.CustomData, msTime(c.ArrivedAt),
 		c.Priority, c.Client, c.Manager, msTime(c.ManagerUntil), c.Spare, c.Operator, c.Offer, msTime(c.AnsweredAt), msTime(c.EndedAt), c.HungUpBy,
 		durMS(c.TalkTime), c.Note, c.RecordingURL, msTime(c.HeldSince), durMS(c.HoldTime), transferText(c.Transfer), c.Disposition,
-		c.Exit.Kind, exitText(c.Exit), c.Callback.Of, callbackText(c.Callback), c.VoicemailURL, durMS(c.VoicemailLength)}
+		c.Exit.Kind, exitText(c.Exit), c.Callback.Of, callbackText(c.Callback), c.VoicemailURL, durMS(c.VoicemailLength),
+		c.Menu, msTime(c.MenuAt), menuPathText(c.MenuPath), c.MenuExit}
 }
 
 // callbackText is a virtual call's callback as JSON, "" for an inbound call.
@@ -392,6 +399,14 @@ func exitText(x callcenter.CallExit) string {
 		return ""
 	}
 	return jsonText(x)
+}
+
+// menuPathText is a call's way through its menu as its column: JSON, "" when none.
+func menuPathText(p []callcenter.MenuStep) string {
+	if len(p) == 0 {
+		return ""
+	}
+	return jsonText(p)
 }
 
 // transferText is a call's transfer as its column: JSON, "" when it was never transferred.

@@ -51,5 +51,16 @@ func (d Dialect) loadPeople(ctx context.Context, tx Tx, rt *callcenter.Runtime) 
 	if err != nil {
 		return d.errorf("load spare use: %w", err)
 	}
+	rt.Menus, err = queryAll(ctx, tx, func(s Scanner) (callcenter.Menu, error) {
+		var m callcenter.Menu
+		var config string
+		if err := s.Scan(&m.ID, &config); err != nil {
+			return m, err
+		}
+		return m, json.Unmarshal([]byte(config), &m)
+	}, `SELECT id, config FROM menus ORDER BY id`)
+	if err != nil {
+		return d.errorf("load menus: %w", err)
+	}
 	return nil
 }

@@ -43,7 +43,7 @@ const callColumns = `id, queue_id, state, session_id, access_url, caller_number,
 	dialed_number, sip_headers, custom_data, arrived_at, priority, client, manager_id, manager_until,
 	spare_id, operator_id, offer_id, answered_at, ended_at, hung_up_by, talk_time_ms, note, recording_url,
 	held_since, hold_time_ms, transfer, disposition, exit_kind, call_exit, callback_of, callback,
-	voicemail_url, voicemail_ms`
+	voicemail_url, voicemail_ms, menu_id, menu_at, menu_path, menu_exit`
 
 // scanCall scans a calls row of callColumns.
 func scanCall(s Scanner) (callcenter.Call, error) {
@@ -52,14 +52,15 @@ func scanCall(s Scanner) (callcenter.Call, error) {
 	var arrived, answered, ended, managerUntil sql.NullInt64
 	var talk, hold int64
 	var heldSince sql.NullInt64
-	var transfer, exit, callbackOf, callback string
+	var transfer, exit, callbackOf, callback, menuPath string
 	var exitKind callcenter.ExitKind
 	var voicemail int64
+	var menuAt sql.NullInt64
 	err := s.Scan(&c.ID, &c.Queue, &c.State, &c.SessionID, &c.AccessURL, &c.CallerNumber,
 		&c.CallerName, &c.DialedNumber, &headers, &c.CustomData, &arrived, &c.Priority, &c.Client,
 		&c.Manager, &managerUntil, &c.Spare, &c.Operator, &c.Offer,
 		&answered, &ended, &c.HungUpBy, &talk, &c.Note, &c.RecordingURL, &heldSince, &hold, &transfer, &c.Disposition, &exitKind, &exit,
-		&callbackOf, &callback, &c.VoicemailURL, &voicemail)
+		&callbackOf, &callback, &c.VoicemailURL, &voicemail, &c.Menu, &menuAt, &menuPath, &c.MenuExit)
 	if err != nil {
 		return c, err
 	}
@@ -74,6 +75,12 @@ func scanCall(s Scanner) (callcenter.Call, error) {
 	c.HeldSince = timeMS(heldSince)
 	c.HoldTime = msDur(hold)
 	c.VoicemailLength = msDur(voicemail)
+	c.MenuAt = timeMS(menuAt)
+	if menuPath != "" {
+		if err := json.Unmarshal([]byte(menuPath), &c.MenuPath); err != nil {
+			return c, fmt.Errorf("call %q: menu path: %w", c.ID, err)
+		}
+	}
 	if callback != "" {
 		if err := json.Unmarshal([]byte(callback), &c.Callback); err != nil {
 			return c, fmt.Errorf("call %q: callback: %w", c.ID, err)
@@ -225,8 +232,8 @@ func (db *DB) LoadRuntime(ctx context.Context) (callcenter.Runtime, error) {
 			return db.d.errorf("load statuses: %w", err)
 		}
 		rt.Calls, err = queryAll(ctx, tx, scanCall,
-			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?) ORDER BY arrived_at, id`,
-			callcenter.CallWaiting, callcenter.CallConnected)
+			`SELECT `+callColumns+` FROM calls WHERE state IN (?, ?, ?) ORDER BY arrived_at, id`,
+			callcenter.CallInMenu, callcenter.CallWaiting, callcenter.CallConnected)
 		if err != nil {
 			return db.d.errorf("load calls: %w", err)
 		}

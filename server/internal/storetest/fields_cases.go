@@ -40,6 +40,15 @@ func (st suite) ApplyStoresEveryField(t *testing.T) {
 		{Call: "c-1", At: at(2 * time.Second), Kind: callcenter.EventMonitorSwitch, Text: "whisper", Party: "pa-2"},
 	}
 	cursors := map[callcenter.QueueID]callcenter.OperatorID{"sales": "op-ann"}
+	menus := []callcenter.Menu{{ID: "main", Name: "Main", DialedNumbers: []string{"+15550001", "+15550002"}, Nodes: []callcenter.MenuNode{
+		{ID: "start", Text: "Press 1.", Timeout: 5 * time.Second, Repeats: 2, Choices: []callcenter.MenuChoice{
+			{Digit: "1", Words: []string{"sales", "buy"}, Action: callcenter.MenuAction{Kind: callcenter.MenuToNode, Node: "more"}},
+			{Digit: "0", Action: callcenter.MenuAction{Kind: callcenter.MenuToNumber, Number: "sip:desk@pbx"}}},
+			Default: callcenter.MenuAction{Kind: callcenter.MenuToQueue, Queue: "sales"}},
+		{ID: "more", AudioURL: "https://cdn.example/more.mp3", Timeout: time.Second, Default: callcenter.MenuAction{Kind: callcenter.MenuToQueue, Queue: "support"}},
+	}}}
+	// The menu Unmenu deletes, stored first.
+	must(t, db.Apply(ctx, callcenter.Changes{Menus: []callcenter.Menu{{ID: "gone", Nodes: []callcenter.MenuNode{{ID: "x"}}}}}))
 
 	var rt callcenter.Runtime // read after the Apply, for the checks that need it
 	fields := map[string]struct {
@@ -106,6 +115,14 @@ func (st suite) ApplyStoresEveryField(t *testing.T) {
 		}},
 		"Spares":   {spares, func(t *testing.T) { equal(t, "spares", rt.Spares, spares) }},
 		"SpareUse": {use, func(t *testing.T) { equal(t, "spare use", rt.SpareUse, use) }},
+		"Menus":    {menus, func(t *testing.T) { equal(t, "menus", rt.Menus, menus) }},
+		"Unmenu": {[]callcenter.MenuID{"gone"}, func(t *testing.T) {
+			for _, m := range rt.Menus {
+				if m.ID == "gone" {
+					t.Errorf("menu gone was not deleted")
+				}
+			}
+		}},
 		"Notes": {notes, func(t *testing.T) {
 			got, _, err := db.Call(ctx, notes[0].Call)
 			must(t, err)

@@ -439,7 +439,9 @@ func Changes() callcenter.Changes {
 				},
 				Transfer: callcenter.Transfer{From: "op-ann", Mode: callcenter.TransferWarm, Target: callcenter.TransferTarget{Queue: "support"}, Priority: 2,
 					State: callcenter.TransferCompleted, Offer: "of-0", Operator: "op-bob", StartedAt: at(-595 * time.Second), Reason: "r",
-					Queue: "sales", QueuePriority: 3}},
+					Queue: "sales", QueuePriority: 3},
+				Menu: "main", MenuAt: at(-11 * time.Minute), MenuExit: "queue:support",
+				MenuPath: []callcenter.MenuStep{{Node: "start", Digit: "2"}, {Node: "more", Words: "support please"}, {Node: "last", TimedOut: true}}},
 		},
 		Offers: []callcenter.Offer{
 			{ID: "of-1", Call: "c-1", Operator: "op-ann", State: callcenter.OfferPending,

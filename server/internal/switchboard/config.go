@@ -135,3 +135,42 @@ func (s *Switchboard) PreviewOverflow(ctx context.Context, q cc.QueueID, at time
 	})
 	return d, err
 }
+
+// PutMenu creates or replaces an IVR menu and returns it as stored (defaults filled in).
+func (s *Switchboard) PutMenu(ctx context.Context, m cc.Menu) (cc.Menu, error) {
+	var out cc.Menu
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		ch, err := s.engine.PutMenu(now, m)
+		out, _ = s.engine.Menu(m.ID)
+		return ch, err
+	})
+	return out, err
+}
+
+// DeleteMenu deletes an IVR menu.
+func (s *Switchboard) DeleteMenu(ctx context.Context, id cc.MenuID) error {
+	return s.do(ctx, func(now time.Time) (cc.Changes, error) { return s.engine.DeleteMenu(now, id) })
+}
+
+// Menus lists the IVR menus by id.
+func (s *Switchboard) Menus(ctx context.Context) ([]cc.Menu, error) {
+	var out []cc.Menu
+	err := s.do(ctx, func(time.Time) (cc.Changes, error) {
+		out = s.engine.Menus()
+		return cc.Changes{}, nil
+	})
+	return out, err
+}
+
+// Menu returns an IVR menu.
+func (s *Switchboard) Menu(ctx context.Context, id cc.MenuID) (cc.Menu, error) {
+	var m cc.Menu
+	err := s.do(ctx, func(time.Time) (cc.Changes, error) {
+		var ok bool
+		if m, ok = s.engine.Menu(id); !ok {
+			return cc.Changes{}, cc.NotFound("menu_id", "no menu %q", id)
+		}
+		return cc.Changes{}, nil
+	})
+	return m, err
+}

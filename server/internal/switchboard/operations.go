@@ -14,20 +14,13 @@ func (s *Switchboard) RegisterCall(ctx context.Context, requestID string, in cc.
 		if err != nil {
 			return cc.Reply{}, ch, err
 		}
-		q, _ := s.engine.Queue(c.Queue)
 		if ch.Next != nil { // it took an exit of its queue as it arrived: the scenario carries it out
 			return cc.Reply{Call: c.ID, Queue: c.Queue, Next: ch.Next}, ch, nil
 		}
-		reply := cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
-			Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}
-		w, trusted := s.engine.ExpectedWait(c.ID, now)
-		if trusted {
-			reply.ExpectedWait = w.Wait
+		if m, ok := s.engine.Menu(c.Menu); ok && c.State == cc.CallInMenu {
+			return cc.Reply{Call: c.ID, Menu: &m}, ch, nil
 		}
-		if reply.Position > 0 && q.Rules.AnnounceEvery > 0 {
-			reply.Announcement = cc.PositionAnnouncement(reply.Position, w, trusted)
-		}
-		return reply, ch, nil
+		return s.queued(c, now), ch, nil
 	})
 }
 
@@ -45,13 +38,29 @@ func (s *Switchboard) AttachCallback(ctx context.Context, requestID string, id c
 	})
 }
 
+// queued is the reply for call c, which joined its queue's line at now: the queue's music,
+// greeting and recording notice, his place and, when the queue announces it, his expected wait.
+func (s *Switchboard) queued(c cc.Call, now time.Time) cc.Reply {
+	q, _ := s.engine.Queue(c.Queue)
+	reply := cc.Reply{Call: c.ID, Queue: c.Queue, Position: s.engine.Position(c.ID), HoldMusicURL: q.HoldMusicURL, Greeting: q.Greeting,
+		Record: q.RecordCalls, RecordingNotice: q.RecordingNotice}
+	w, trusted := s.engine.ExpectedWait(c.ID, now)
+	if trusted {
+		reply.ExpectedWait = w.Wait
+	}
+	if reply.Position > 0 && q.Rules.AnnounceEvery > 0 {
+		reply.Announcement = cc.PositionAnnouncement(reply.Position, w, trusted)
+	}
+	return reply
+}
+
 // ReportEvent applies a cloud event. A request id seen before gets its first reply again; an
 // event for a call that already finished changes nothing.
 func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.CallID, ev cc.CloudEvent) (cc.Reply, error) {
 	return s.cloudStep(ctx, requestID, func(now time.Time) (cc.Reply, cc.Changes, error) {
 		reply := cc.Reply{Call: id}
 		var ch cc.Changes
-		_, live := s.engine.Call(id)
+		before, live := s.engine.Call(id)
 		if !live {
 			stored, _, err := s.store.Call(ctx, id)
 			if err != nil {
@@ -71,6 +80,11 @@ func (s *Switchboard) ReportEvent(ctx context.Context, requestID string, id cc.C
 		}
 		if c, ok := s.engine.Call(id); ok {
 			reply.Queue = c.Queue
+			if before.State == cc.CallInMenu && c.State == cc.CallWaiting {
+				next := reply.Next
+				reply = s.queued(c, now)
+				reply.Queued, reply.Next = true, next
+			}
 		}
 		return reply, ch, nil
 	})

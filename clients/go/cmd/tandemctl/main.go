@@ -75,7 +75,7 @@ func (c command) usage() string { return strings.TrimSpace(c.name() + " " + c.sy
 var commands []command
 
 func init() {
-	for _, cs := range [][]command{operatorsCommands, queuesCommands, clientsCommands, absencesCommands, sparesCommands, overflowCommands, callsCommands, statsCommands, operatorCommands, keysCommands, accountsCommands} {
+	for _, cs := range [][]command{operatorsCommands, queuesCommands, clientsCommands, absencesCommands, sparesCommands, menusCommands, overflowCommands, callsCommands, statsCommands, operatorCommands, keysCommands, accountsCommands} {
 		commands = append(commands, cs...)
 	}
 }

@@ -1256,3 +1256,71 @@ func TestQueueHoursAndExits(t *testing.T) {
 		t.Errorf("a bad --hours: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+func TestMenus(t *testing.T) {
+	c := start(t)
+	c.ok("queues", "create", "--id", "support", "--number", "+18005550100", "--default")
+	c.ok("queues", "create", "--id", "sales")
+	menu := `{"menu_id": "main", "name": "Main line", "dialed_numbers": ["+18005550100"], "nodes": [
+		{"node_id": "start", "prompt_text": "Press 1 for sales, 2 for more.", "repeats": 1,
+		 "choices": [{"digit": "1", "words": ["Sales"], "action": {"queue_id": "sales"}}, {"digit": "2", "action": {"node_id": "more"}}],
+		 "default_action": {"queue_id": "support"}},
+		{"node_id": "more", "prompt_url": "https://media.example.com/more.mp3",
+		 "choices": [{"digit": "0", "action": {"number": "+14155550177"}}], "default_action": {"queue_id": "support"}}]}`
+	// A digit used twice is refused with its field; nothing is saved.
+	bad := strings.Replace(menu, `"digit": "2"`, `"digit": "1"`, 1)
+	if r := c.runIn(bad, "menus", "put", "-"); r.code != 1 || !strings.Contains(r.stderr, "field: menu.nodes[0].choices[1].digit") {
+		t.Errorf("a digit twice: exit %d, %s", r.code, r.stderr)
+	}
+	if r := c.runIn("{", "menus", "put", "-"); r.code != 2 {
+		t.Errorf("not JSON: exit %d, %s", r.code, r.stderr)
+	}
+	if out := c.ok("menus", "list"); strings.Contains(out, "main") {
+		t.Errorf("a refused menu is listed:\n%s", out)
+	}
+	file := filepath.Join(t.TempDir(), "menu.json")
+	if err := os.WriteFile(file, []byte(menu), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := c.ok("menus", "put", file)
+	wantCells(t, rowOf(t, out, "Exits"), "Exits", "queue:sales,queue:support,number:+14155550177")
+	wantCells(t, rowOf(t, c.ok("menus", "list"), "main"), "main", "Main line", "+18005550100", "start,more", "queue:sales,queue:support,number:+14155550177")
+	// get prints what put takes: the words as stored (lower case), the defaults filled in.
+	got := c.ok("menus", "get", "Main line")
+	if !strings.Contains(got, `"sales"`) || !strings.Contains(got, `"timeout_s": 5`) {
+		t.Errorf("menus get:\n%s", got)
+	}
+	if r := c.runIn(got, "menus", "put", "-"); r.code != 0 {
+		t.Errorf("put of what get printed: exit %d, %s", r.code, r.stderr)
+	}
+	// A call chooses 1 in the menu: the report counts it, by its exit and by its answer.
+	cloud := tandem.New(c.url, tandem.WithCloudSecret(cloudSecret))
+	ctx := context.Background()
+	reg, err := cloud.Intake.RegisterCall(ctx, connect.NewRequest(&callintakev1.RegisterCallRequest{
+		RequestId: tandem.NewRequestID(), SessionId: "menu-1", AccessUrl: "http://127.0.0.1:9/menu-1",
+		CallerNumber: "+15557654321", DialedNumber: "+18005550100",
+	}))
+	if err != nil || reg.Msg.GetMenu().GetMenuId() != "main" {
+		t.Fatalf("register: %v %v", reg, err)
+	}
+	_, err = cloud.Intake.ReportCallEvent(ctx, connect.NewRequest(&callintakev1.ReportCallEventRequest{RequestId: tandem.NewRequestID(), CallId: reg.Msg.GetCallId(),
+		Event: &callintakev1.ReportCallEventRequest_MenuChosen{MenuChosen: &callintakev1.MenuChosen{Path: []*commonv1.MenuStep{{NodeId: "start", Digit: "1"}}}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := c.ok("menus", "report", "main")
+	wantCells(t, rowOf(t, report, "MENU"), "MENU", "EXIT / NODE", "ANSWER", "CALLS")
+	for _, want := range [][]string{{"main", "entered", "-", "1"}, {"main", "queue:sales", "-", "1"}, {"main", "start", "1", "1"}} {
+		found := false
+		for line := range strings.Lines(report) {
+			found = found || slices.Equal(cellSep.Split(strings.TrimSpace(line), -1), want)
+		}
+		if !found {
+			t.Errorf("menus report lacks %q:\n%s", want, report)
+		}
+	}
+	c.ok("menus", "delete", "main")
+	if out := c.ok("menus", "list"); strings.Contains(out, "main") {
+		t.Errorf("a deleted menu is listed:\n%s", out)
+	}
+}

@@ -15,6 +15,7 @@ import { ms } from "./live";
 import { backOffsText, failuresText } from "./logins";
 import { t, useLang, type Key } from "../i18n/i18n";
 import { Accounts } from "./accounts";
+import { Menus } from "./menus";
 
 const tabs = [
   ["operators", "config.tab.operators"],
@@ -22,6 +23,7 @@ const tabs = [
   ["managers", "config.tab.managers"],
   ["absences", "config.tab.absences"],
   ["spares", "config.tab.spares"],
+  ["menus", "config.tab.menus"],
   ["accounts", "config.tab.accounts"],
 ] as const satisfies readonly (readonly [string, Key])[];
 type Tab = (typeof tabs)[number][0];
@@ -87,6 +89,7 @@ export function Config({ api, role }: { api: Api; role: Role }) {
         {tab === "managers" && <Managers api={api} canWrite={canWrite} />}
         {tab === "absences" && <Absences api={api} canWrite={canWrite} />}
         {tab === "spares" && <Spares api={api} canWrite={canWrite} />}
+        {tab === "menus" && <Menus api={api} canWrite={canWrite} />}
         {tab === "accounts" && canWrite && <Accounts api={api} />}
       </div>
     </div>

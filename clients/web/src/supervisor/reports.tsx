@@ -23,6 +23,7 @@ import {
   type OperatorSortKey,
   type PeriodKind,
 } from "./history";
+import { MenuReport } from "./menus";
 import { useOperatorNames } from "./names";
 import { clock, histogramBounds, utcDate, utcMidnight } from "./words";
 import { dateTime, num, percent, t, useLang, type Key } from "../i18n/i18n";
@@ -267,6 +268,7 @@ function PeriodReport({ api, queues }: { api: Api; queues: Queue[] }) {
           </tfoot>
         </table>
       )}
+      {period && period.last >= period.first && <MenuReport api={api} from={period.from} to={period.to} />}
     </section>
   );
 }

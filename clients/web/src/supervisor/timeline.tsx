@@ -40,6 +40,7 @@ export const kindLabels: Readonly<Record<string, string | undefined>> = catalogW
   transfer: "timeline.kind.transfer",
   disposition: "timeline.kind.disposition",
   exited: "timeline.kind.exited",
+  menu: "timeline.kind.menu",
 });
 
 /** One entry in a sentence (apart from its time and its decision table). */
@@ -54,6 +55,19 @@ export function describeEntry(e: TimelineEntry, name: (id: string) => string): s
   let s = parts.join(" ");
   if (e.text) s += `: ${e.text}`;
   return s;
+}
+
+/** The way the caller took through the IVR menu: each node and what took him on, then the exit. */
+function MenuPath({ tl }: { tl: GetCallTimelineResponse }) {
+  const steps = tl.menuPath.map((s) =>
+    s.timedOut ? t("timeline.menu.silence", { node: s.nodeId }) : s.digit ? t("timeline.menu.key", { node: s.nodeId, key: s.digit }) : s.words ? t("timeline.menu.words", { node: s.nodeId, words: s.words }) : s.nodeId,
+  );
+  const exit = tl.menuExit === "hangup" ? t("timeline.menu.hangup") : tl.menuExit ? tl.menuExit : t("timeline.menu.stillIn");
+  return (
+    <p class="small" data-testid="call-menu">
+      {t("timeline.menu", { menu: tl.menuId, path: steps.join(" → ") || "—", exit })}
+    </p>
+  );
 }
 
 function time(at: number): string {
@@ -192,6 +206,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
         {t("timeline.heading", { call: tl.callId, number: tl.callerNumber || t("timeline.unknownNumber"), queue: tl.queueId, state: callStates[tl.state] })}
       </h2>
       <Recording api={api} callId={callId} />
+      {tl.menuId && <MenuPath tl={tl} />}
       <CallDisposition api={api} callId={callId} />
       <CallActions key={callId} api={api} callId={callId} name={name} />
       <Monitor api={api} callId={callId} />

@@ -36,6 +36,7 @@ export const callStates: Readonly<Record<CallState, string>> = catalogWords<Call
   [CallState.ENDED]: "words.call.ended",
   [CallState.ABANDONED]: "words.call.abandoned",
   [CallState.LOST]: "words.call.lost",
+  [CallState.IN_MENU]: "words.call.in_menu",
 });
 
 export const hangupParties: Readonly<Record<HangupParty, string>> = catalogWords<HangupParty>({

@@ -46,6 +46,9 @@ type Switchboard interface {
 	PutAbsence(ctx context.Context, a cc.Absence) error
 	DeleteAbsence(ctx context.Context, id string) error
 	Absences(ctx context.Context, id cc.OperatorID) ([]cc.Absence, error)
+	PutMenu(ctx context.Context, m cc.Menu) (cc.Menu, error)
+	DeleteMenu(ctx context.Context, id cc.MenuID) error
+	Menus(ctx context.Context) ([]cc.Menu, error)
 }
 
 // Keys is where API keys are made, listed and revoked.

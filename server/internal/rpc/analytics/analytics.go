@@ -33,6 +33,7 @@ type Store interface {
 	OperatorStates(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.StateSpan, error)
 	OperatorEvents(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.CallEvent, error)
 	DayScores(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.DayScore, error)
+	MenuTrips(ctx context.Context, menu cc.MenuID, from, to time.Time) ([]cc.Call, error)
 	alerting.Store
 }
 

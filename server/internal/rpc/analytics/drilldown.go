@@ -130,7 +130,7 @@ func (h *Handler) SearchCalls(ctx context.Context, req *connect.Request[analytic
 	for _, c := range calls {
 		s := &analyticsv1.CallSummary{CallId: string(c.ID), QueueId: string(c.Queue), CallerNumber: c.CallerNumber,
 			CallerName: c.CallerName, OperatorId: string(c.Operator), OperatorName: names[c.Operator], SpareId: string(c.Spare),
-			State: convert.CallStates[c.State], Outcome: outcomeOf(c), ArrivedAt: convert.Timestamp(c.ArrivedAt),
+			State: convert.CallStates[c.State], Outcome: outcomeOf(c), ArrivedAt: convert.Timestamp(c.ArrivedAt), MenuId: string(c.Menu), MenuExit: c.MenuExit,
 			AnsweredAt: convert.Timestamp(c.AnsweredAt), EndedAt: convert.Timestamp(c.EndedAt),
 			TalkTimeMs: uint64(c.TalkTime / time.Millisecond), HungUpBy: convert.HangupParties[c.HungUpBy],
 			Disposition: c.Disposition, Exit: convert.CallExitOut(c.Exit)}

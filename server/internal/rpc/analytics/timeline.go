@@ -34,7 +34,7 @@ func (h *Handler) GetCallTimeline(ctx context.Context, req *connect.Request[anal
 		byOffer[d.Offer] = d
 	}
 	out := &analyticsv1.GetCallTimelineResponse{CallId: string(c.ID), QueueId: string(c.Queue), CallerNumber: c.CallerNumber, State: convert.CallStates[c.State],
-		Exit: convert.CallExitOut(c.Exit)}
+		Exit: convert.CallExitOut(c.Exit), MenuId: string(c.Menu), MenuPath: convert.MenuPathOut(c.MenuPath), MenuExit: c.MenuExit}
 	for _, e := range events {
 		entry := &analyticsv1.TimelineEntry{At: convert.Timestamp(e.At), Kind: string(e.Kind), OperatorId: string(e.Operator),
 			SpareId: string(e.Spare), OfferId: string(e.Offer), Text: e.Text, FailureCode: int32(e.Code),

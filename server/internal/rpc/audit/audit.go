@@ -40,6 +40,7 @@ type Switchboard interface {
 	OperatorView(ctx context.Context, id cc.OperatorID) (cc.OperatorView, error)
 	Client(ctx context.Context, number string) (cc.Client, error)
 	Spare(ctx context.Context, id cc.SpareID) (cc.Spare, cc.SpareStatus, error)
+	Menu(ctx context.Context, id cc.MenuID) (cc.Menu, error)
 	Absences(ctx context.Context, id cc.OperatorID) ([]cc.Absence, error)
 }
 
@@ -175,6 +176,14 @@ func (a *Log) before(ctx context.Context, m proto.Message) proto.Message {
 	case *adminv1.UpdateSpareRequest:
 		if sp, use, err := a.board.Spare(ctx, cc.SpareID(r.GetSpare().GetSpareId())); err == nil {
 			return convert.SpareOut(sp, use)
+		}
+	case *adminv1.PutMenuRequest:
+		if m, err := a.board.Menu(ctx, cc.MenuID(r.GetMenu().GetMenuId())); err == nil {
+			return convert.MenuOut(m)
+		}
+	case *adminv1.DeleteMenuRequest:
+		if m, err := a.board.Menu(ctx, cc.MenuID(r.GetMenuId())); err == nil {
+			return convert.MenuOut(m)
 		}
 	case *adminv1.DeleteAbsenceRequest:
 		absences, err := a.board.Absences(ctx, "")

@@ -13,6 +13,7 @@ var CallStates = map[cc.CallState]commonv1.CallState{
 	cc.CallEnded:     commonv1.CallState_CALL_STATE_ENDED,
 	cc.CallAbandoned: commonv1.CallState_CALL_STATE_ABANDONED,
 	cc.CallLost:      commonv1.CallState_CALL_STATE_LOST,
+	cc.CallInMenu:    commonv1.CallState_CALL_STATE_IN_MENU,
 }
 
 var offerStates = map[cc.OfferState]commonv1.OfferState{

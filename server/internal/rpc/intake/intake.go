@@ -89,7 +89,19 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 	if err != nil {
 		return nil, codes.ToConnect(ctx, err)
 	}
-	out := &callintakev1.RegisterCallResponse{
+	out := registered(reply)
+	if reply.Next != nil {
+		if out.Next, err = cloud.CommandMessage(*reply.Next); err != nil {
+			return nil, codes.ToConnect(ctx, err)
+		}
+	}
+	return connect.NewResponse(out), nil
+}
+
+// registered is RegisterCall's answer for reply (a menu choice's answer too: queued), but for
+// its next command.
+func registered(reply cc.Reply) *callintakev1.RegisterCallResponse {
+	return &callintakev1.RegisterCallResponse{
 		CallId:          string(reply.Call),
 		QueueId:         string(reply.Queue),
 		Position:        uint32(reply.Position),
@@ -99,13 +111,8 @@ func (h *Handler) RegisterCall(ctx context.Context, req *connect.Request[callint
 		RecordingNotice: reply.RecordingNotice,
 		Announcement:    reply.Announcement,
 		ExpectedWaitS:   uint32((reply.ExpectedWait + time.Second - 1) / time.Second),
+		Menu:            menuOut(reply.Menu),
 	}
-	if reply.Next != nil {
-		if out.Next, err = cloud.CommandMessage(*reply.Next); err != nil {
-			return nil, codes.ToConnect(ctx, err)
-		}
-	}
-	return connect.NewResponse(out), nil
 }
 
 // accessURL is the session's accessSecureURL, or its accessURL without one.
@@ -156,6 +163,9 @@ func (h *Handler) ReportCallEvent(ctx context.Context, req *connect.Request[call
 		return nil, codes.ToConnect(ctx, err)
 	}
 	out := &callintakev1.ReportCallEventResponse{}
+	if reply.Queued {
+		out.Queued = registered(reply)
+	}
 	if reply.Next != nil {
 		if out.Next, err = cloud.CommandMessage(*reply.Next); err != nil {
 			return nil, codes.ToConnect(ctx, err)
@@ -246,8 +256,22 @@ func eventIn(m *callintakev1.ReportCallEventRequest) (cc.CloudEvent, error) {
 			return cc.CloudEvent{}, err
 		}
 		return cc.CloudEvent{Kind: cc.CloudVoicemailRecorded, RecordingURL: url, Length: msDur(e.VoicemailRecorded.GetLengthMs())}, nil
+	case *callintakev1.ReportCallEventRequest_MenuChosen:
+		path, err := convert.MenuPathIn(e.MenuChosen.GetPath())
+		if err != nil {
+			return cc.CloudEvent{}, err
+		}
+		return cc.CloudEvent{Kind: cc.CloudMenuChosen, MenuExit: cc.MenuExit{Path: path, Action: convert.MenuActionIn(e.MenuChosen.GetAction())}}, nil
 	}
-	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started, party_ringing, party_joined, party_failed, party_left, customer_ringing, customer_answered, customer_failed, callback_answer, voicemail_recorded")
+	return cc.CloudEvent{}, cc.Invalid("event", "required: one of operator_ringing, operator_answered, dial_failed, call_ended, caller_abandoned, speech_answer, recording_started, party_ringing, party_joined, party_failed, party_left, menu_chosen, customer_ringing, customer_answered, customer_failed, callback_answer, voicemail_recorded")
+}
+
+// menuOut is the menu of a RegisterCall reply; nil for none.
+func menuOut(m *cc.Menu) *commonv1.Menu {
+	if m == nil {
+		return nil
+	}
+	return convert.MenuOut(*m)
 }
 
 // partyEvent is ev about the party leg id, which the event (named name) must carry.

@@ -55,7 +55,7 @@ func (h *Handler) DeleteCallerData(ctx context.Context, req *connect.Request[adm
 		return nil, codes.ToConnect(ctx, err)
 	}
 	for _, c := range calls {
-		if c.State == cc.CallWaiting || c.State == cc.CallConnected {
+		if !c.State.Finished() {
 			return nil, codes.ToConnect(ctx, cc.Errorf(cc.CodeFailedPrecondition, "%s has a call in progress (%s): erase his data once it ended", n, c.ID))
 		}
 	}

@@ -6432,6 +6432,255 @@ func (x *GetSignInOptionsResponse) GetOidcStartPath() string {
 	return ""
 }
 
+type PutMenuRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Menu          *v1.Menu               `protobuf:"bytes,1,opt,name=menu,proto3" json:"menu,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutMenuRequest) Reset() {
+	*x = PutMenuRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[105]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutMenuRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutMenuRequest) ProtoMessage() {}
+
+func (x *PutMenuRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[105]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutMenuRequest.ProtoReflect.Descriptor instead.
+func (*PutMenuRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{105}
+}
+
+func (x *PutMenuRequest) GetMenu() *v1.Menu {
+	if x != nil {
+		return x.Menu
+	}
+	return nil
+}
+
+type PutMenuResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// As stored: defaults filled in, words in lower case.
+	Menu          *v1.Menu `protobuf:"bytes,1,opt,name=menu,proto3" json:"menu,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutMenuResponse) Reset() {
+	*x = PutMenuResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[106]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutMenuResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutMenuResponse) ProtoMessage() {}
+
+func (x *PutMenuResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[106]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutMenuResponse.ProtoReflect.Descriptor instead.
+func (*PutMenuResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{106}
+}
+
+func (x *PutMenuResponse) GetMenu() *v1.Menu {
+	if x != nil {
+		return x.Menu
+	}
+	return nil
+}
+
+type DeleteMenuRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MenuId        string                 `protobuf:"bytes,1,opt,name=menu_id,json=menuId,proto3" json:"menu_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteMenuRequest) Reset() {
+	*x = DeleteMenuRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[107]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteMenuRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteMenuRequest) ProtoMessage() {}
+
+func (x *DeleteMenuRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[107]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteMenuRequest.ProtoReflect.Descriptor instead.
+func (*DeleteMenuRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{107}
+}
+
+func (x *DeleteMenuRequest) GetMenuId() string {
+	if x != nil {
+		return x.MenuId
+	}
+	return ""
+}
+
+type DeleteMenuResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteMenuResponse) Reset() {
+	*x = DeleteMenuResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[108]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteMenuResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteMenuResponse) ProtoMessage() {}
+
+func (x *DeleteMenuResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[108]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteMenuResponse.ProtoReflect.Descriptor instead.
+func (*DeleteMenuResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{108}
+}
+
+type ListMenusRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMenusRequest) Reset() {
+	*x = ListMenusRequest{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[109]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMenusRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMenusRequest) ProtoMessage() {}
+
+func (x *ListMenusRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[109]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMenusRequest.ProtoReflect.Descriptor instead.
+func (*ListMenusRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{109}
+}
+
+type ListMenusResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Menus         []*v1.Menu             `protobuf:"bytes,1,rep,name=menus,proto3" json:"menus,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMenusResponse) Reset() {
+	*x = ListMenusResponse{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[110]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMenusResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMenusResponse) ProtoMessage() {}
+
+func (x *ListMenusResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[110]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMenusResponse.ProtoReflect.Descriptor instead.
+func (*ListMenusResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{110}
+}
+
+func (x *ListMenusResponse) GetMenus() []*v1.Menu {
+	if x != nil {
+		return x.Menus
+	}
+	return nil
+}
+
 var File_tandem_admin_v1_admin_proto protoreflect.FileDescriptor
 
 const file_tandem_admin_v1_admin_proto_rawDesc = "" +
@@ -6904,12 +7153,22 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\x17GetSignInOptionsRequest\"g\n" +
 	"\x18GetSignInOptionsResponse\x12#\n" +
 	"\roidc_provider\x18\x01 \x01(\tR\foidcProvider\x12&\n" +
-	"\x0foidc_start_path\x18\x02 \x01(\tR\roidcStartPath*g\n" +
+	"\x0foidc_start_path\x18\x02 \x01(\tR\roidcStartPath\"<\n" +
+	"\x0ePutMenuRequest\x12*\n" +
+	"\x04menu\x18\x01 \x01(\v2\x16.tandem.common.v1.MenuR\x04menu\"=\n" +
+	"\x0fPutMenuResponse\x12*\n" +
+	"\x04menu\x18\x01 \x01(\v2\x16.tandem.common.v1.MenuR\x04menu\",\n" +
+	"\x11DeleteMenuRequest\x12\x17\n" +
+	"\amenu_id\x18\x01 \x01(\tR\x06menuId\"\x14\n" +
+	"\x12DeleteMenuResponse\"\x12\n" +
+	"\x10ListMenusRequest\"A\n" +
+	"\x11ListMenusResponse\x12,\n" +
+	"\x05menus\x18\x01 \x03(\v2\x16.tandem.common.v1.MenuR\x05menus*g\n" +
 	"\aKeyRole\x12\x18\n" +
 	"\x14KEY_ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eKEY_ROLE_ADMIN\x10\x01\x12\x17\n" +
 	"\x13KEY_ROLE_SUPERVISOR\x10\x02\x12\x15\n" +
-	"\x11KEY_ROLE_READONLY\x10\x032\xb2\x1e\n" +
+	"\x11KEY_ROLE_READONLY\x10\x032\xab \n" +
 	"\fAdminService\x12a\n" +
 	"\x0eCreateOperator\x12&.tandem.admin.v1.CreateOperatorRequest\x1a'.tandem.admin.v1.CreateOperatorResponse\x12a\n" +
 	"\x0eUpdateOperator\x12&.tandem.admin.v1.UpdateOperatorRequest\x1a'.tandem.admin.v1.UpdateOperatorResponse\x12X\n" +
@@ -6932,7 +7191,11 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\vUpdateSpare\x12#.tandem.admin.v1.UpdateSpareRequest\x1a$.tandem.admin.v1.UpdateSpareResponse\x12U\n" +
 	"\n" +
 	"ListSpares\x12\".tandem.admin.v1.ListSparesRequest\x1a#.tandem.admin.v1.ListSparesResponse\x12d\n" +
-	"\x0fPreviewOverflow\x12'.tandem.admin.v1.PreviewOverflowRequest\x1a(.tandem.admin.v1.PreviewOverflowResponse\x12[\n" +
+	"\x0fPreviewOverflow\x12'.tandem.admin.v1.PreviewOverflowRequest\x1a(.tandem.admin.v1.PreviewOverflowResponse\x12L\n" +
+	"\aPutMenu\x12\x1f.tandem.admin.v1.PutMenuRequest\x1a .tandem.admin.v1.PutMenuResponse\x12U\n" +
+	"\n" +
+	"DeleteMenu\x12\".tandem.admin.v1.DeleteMenuRequest\x1a#.tandem.admin.v1.DeleteMenuResponse\x12R\n" +
+	"\tListMenus\x12!.tandem.admin.v1.ListMenusRequest\x1a\".tandem.admin.v1.ListMenusResponse\x12[\n" +
 	"\fCreateApiKey\x12$.tandem.admin.v1.CreateApiKeyRequest\x1a%.tandem.admin.v1.CreateApiKeyResponse\x12X\n" +
 	"\vListApiKeys\x12#.tandem.admin.v1.ListApiKeysRequest\x1a$.tandem.admin.v1.ListApiKeysResponse\x12[\n" +
 	"\fRevokeApiKey\x12$.tandem.admin.v1.RevokeApiKeyRequest\x1a%.tandem.admin.v1.RevokeApiKeyResponse\x12m\n" +
@@ -6970,7 +7233,7 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 108)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 114)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(KeyRole)(0),                         // 0: tandem.admin.v1.KeyRole
 	(*WeekHours)(nil),                    // 1: tandem.admin.v1.WeekHours
@@ -7078,34 +7341,41 @@ var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(*SignOutResponse)(nil),              // 103: tandem.admin.v1.SignOutResponse
 	(*GetSignInOptionsRequest)(nil),      // 104: tandem.admin.v1.GetSignInOptionsRequest
 	(*GetSignInOptionsResponse)(nil),     // 105: tandem.admin.v1.GetSignInOptionsResponse
-	nil,                                  // 106: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                                  // 107: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                                  // 108: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),                   // 109: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),        // 110: google.protobuf.Timestamp
-	(*v1.Disposition)(nil),               // 111: tandem.common.v1.Disposition
-	(v1.CallState)(0),                    // 112: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                  // 113: tandem.common.v1.HangupParty
+	(*PutMenuRequest)(nil),               // 106: tandem.admin.v1.PutMenuRequest
+	(*PutMenuResponse)(nil),              // 107: tandem.admin.v1.PutMenuResponse
+	(*DeleteMenuRequest)(nil),            // 108: tandem.admin.v1.DeleteMenuRequest
+	(*DeleteMenuResponse)(nil),           // 109: tandem.admin.v1.DeleteMenuResponse
+	(*ListMenusRequest)(nil),             // 110: tandem.admin.v1.ListMenusRequest
+	(*ListMenusResponse)(nil),            // 111: tandem.admin.v1.ListMenusResponse
+	nil,                                  // 112: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                                  // 113: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                                  // 114: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                   // 115: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),        // 116: google.protobuf.Timestamp
+	(*v1.Disposition)(nil),               // 117: tandem.common.v1.Disposition
+	(v1.CallState)(0),                    // 118: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 119: tandem.common.v1.HangupParty
+	(*v1.Menu)(nil),                      // 120: tandem.common.v1.Menu
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	106, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	109, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	112, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	115, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	110, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	116, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	109, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	115, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	109, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	115, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	107, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	113, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
 	18,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
-	111, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
+	117, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
 	14,  // 18: tandem.admin.v1.Queue.hours:type_name -> tandem.admin.v1.QueueHours
 	17,  // 19: tandem.admin.v1.Queue.closed_exit:type_name -> tandem.admin.v1.QueueExit
 	17,  // 20: tandem.admin.v1.Queue.max_waiting_exit:type_name -> tandem.admin.v1.QueueExit
@@ -7119,8 +7389,8 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	12,  // 28: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 29: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
 	12,  // 30: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	110, // 31: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	110, // 32: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	116, // 31: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	116, // 32: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
 	27,  // 33: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
 	27,  // 34: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
 	27,  // 35: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
@@ -7128,21 +7398,21 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	38,  // 37: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
 	39,  // 38: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
 	39,  // 39: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	109, // 40: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	115, // 40: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
 	1,   // 41: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
 	47,  // 42: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	110, // 43: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	116, // 43: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
 	46,  // 44: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	46,  // 45: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	46,  // 46: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
 	46,  // 47: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
 	46,  // 48: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	110, // 49: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	116, // 49: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
 	56,  // 50: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
 	0,   // 51: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	110, // 52: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	110, // 53: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	110, // 54: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	116, // 52: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	116, // 53: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	116, // 54: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
 	0,   // 55: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
 	57,  // 56: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
 	57,  // 57: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
@@ -7153,119 +7423,128 @@ var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
 	0,   // 62: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
 	75,  // 63: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
 	76,  // 64: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	110, // 65: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	116, // 65: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
 	76,  // 66: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	110, // 67: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	110, // 68: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	110, // 69: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	110, // 70: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	116, // 67: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	116, // 68: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	116, // 69: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	116, // 70: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
 	79,  // 71: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	110, // 72: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	116, // 72: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
 	27,  // 73: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
 	88,  // 74: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	112, // 75: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	110, // 76: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	110, // 77: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	110, // 78: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	108, // 79: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	113, // 80: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	118, // 75: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	116, // 76: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	116, // 77: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	116, // 78: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	114, // 79: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	119, // 80: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
 	0,   // 81: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
-	110, // 82: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	116, // 82: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
 	0,   // 83: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
 	91,  // 84: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
 	91,  // 85: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
 	0,   // 86: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
 	91,  // 87: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
 	91,  // 88: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
-	110, // 89: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	116, // 89: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	91,  // 90: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
-	4,   // 91: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 92: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 93: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 94: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	19,  // 95: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	21,  // 96: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	23,  // 97: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	25,  // 98: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	28,  // 99: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	30,  // 100: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	32,  // 101: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	34,  // 102: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	36,  // 103: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	40,  // 104: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	42,  // 105: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	44,  // 106: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	48,  // 107: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	50,  // 108: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	52,  // 109: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	54,  // 110: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	58,  // 111: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	60,  // 112: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	62,  // 113: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	64,  // 114: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
-	67,  // 115: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
-	69,  // 116: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
-	71,  // 117: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	73,  // 118: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	77,  // 119: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	80,  // 120: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	92,  // 121: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
-	94,  // 122: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
-	96,  // 123: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
-	98,  // 124: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
-	100, // 125: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
-	102, // 126: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
-	104, // 127: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
-	82,  // 128: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	84,  // 129: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	86,  // 130: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	89,  // 131: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 132: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 133: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 134: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 135: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	20,  // 136: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	22,  // 137: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	24,  // 138: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	26,  // 139: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	29,  // 140: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	31,  // 141: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	33,  // 142: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	35,  // 143: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	37,  // 144: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	41,  // 145: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	43,  // 146: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	45,  // 147: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	49,  // 148: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	51,  // 149: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	53,  // 150: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	55,  // 151: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	59,  // 152: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	61,  // 153: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	63,  // 154: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	65,  // 155: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
-	68,  // 156: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
-	70,  // 157: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
-	72,  // 158: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	74,  // 159: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	78,  // 160: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	81,  // 161: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	93,  // 162: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
-	95,  // 163: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
-	97,  // 164: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
-	99,  // 165: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
-	101, // 166: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
-	103, // 167: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
-	105, // 168: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
-	83,  // 169: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	85,  // 170: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	87,  // 171: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	90,  // 172: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	132, // [132:173] is the sub-list for method output_type
-	91,  // [91:132] is the sub-list for method input_type
-	91,  // [91:91] is the sub-list for extension type_name
-	91,  // [91:91] is the sub-list for extension extendee
-	0,   // [0:91] is the sub-list for field type_name
+	120, // 91: tandem.admin.v1.PutMenuRequest.menu:type_name -> tandem.common.v1.Menu
+	120, // 92: tandem.admin.v1.PutMenuResponse.menu:type_name -> tandem.common.v1.Menu
+	120, // 93: tandem.admin.v1.ListMenusResponse.menus:type_name -> tandem.common.v1.Menu
+	4,   // 94: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 95: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 96: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 97: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	19,  // 98: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	21,  // 99: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	23,  // 100: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	25,  // 101: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	28,  // 102: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	30,  // 103: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	32,  // 104: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	34,  // 105: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	36,  // 106: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	40,  // 107: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	42,  // 108: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	44,  // 109: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	48,  // 110: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	50,  // 111: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	52,  // 112: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	54,  // 113: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	106, // 114: tandem.admin.v1.AdminService.PutMenu:input_type -> tandem.admin.v1.PutMenuRequest
+	108, // 115: tandem.admin.v1.AdminService.DeleteMenu:input_type -> tandem.admin.v1.DeleteMenuRequest
+	110, // 116: tandem.admin.v1.AdminService.ListMenus:input_type -> tandem.admin.v1.ListMenusRequest
+	58,  // 117: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	60,  // 118: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	62,  // 119: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	64,  // 120: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	67,  // 121: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
+	69,  // 122: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
+	71,  // 123: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	73,  // 124: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	77,  // 125: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	80,  // 126: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	92,  // 127: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
+	94,  // 128: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
+	96,  // 129: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
+	98,  // 130: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
+	100, // 131: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
+	102, // 132: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
+	104, // 133: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
+	82,  // 134: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	84,  // 135: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	86,  // 136: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	89,  // 137: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 138: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 139: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 140: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 141: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	20,  // 142: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	22,  // 143: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	24,  // 144: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	26,  // 145: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	29,  // 146: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	31,  // 147: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	33,  // 148: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	35,  // 149: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	37,  // 150: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	41,  // 151: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	43,  // 152: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	45,  // 153: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	49,  // 154: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	51,  // 155: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	53,  // 156: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	55,  // 157: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	107, // 158: tandem.admin.v1.AdminService.PutMenu:output_type -> tandem.admin.v1.PutMenuResponse
+	109, // 159: tandem.admin.v1.AdminService.DeleteMenu:output_type -> tandem.admin.v1.DeleteMenuResponse
+	111, // 160: tandem.admin.v1.AdminService.ListMenus:output_type -> tandem.admin.v1.ListMenusResponse
+	59,  // 161: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	61,  // 162: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	63,  // 163: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	65,  // 164: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	68,  // 165: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
+	70,  // 166: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
+	72,  // 167: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	74,  // 168: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	78,  // 169: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	81,  // 170: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	93,  // 171: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
+	95,  // 172: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
+	97,  // 173: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
+	99,  // 174: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
+	101, // 175: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
+	103, // 176: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
+	105, // 177: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
+	83,  // 178: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	85,  // 179: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	87,  // 180: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	90,  // 181: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	138, // [138:182] is the sub-list for method output_type
+	94,  // [94:138] is the sub-list for method input_type
+	94,  // [94:94] is the sub-list for extension type_name
+	94,  // [94:94] is the sub-list for extension extendee
+	0,   // [0:94] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -7281,7 +7560,7 @@ func file_tandem_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   108,
+			NumMessages:   114,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -2325,7 +2325,12 @@ type GetCallTimelineResponse struct {
 	State        v1.CallState           `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
 	Entries      []*TimelineEntry       `protobuf:"bytes,5,rep,name=entries,proto3" json:"entries,omitempty"`
 	// How it left its queue's line by an exit, when it did.
-	Exit          *CallExit `protobuf:"bytes,270,opt,name=exit,proto3" json:"exit,omitempty"`
+	Exit *CallExit `protobuf:"bytes,270,opt,name=exit,proto3" json:"exit,omitempty"`
+	// The IVR menu the call came through (empty: none), the way the caller took through it and
+	// how he left it ("queue:sales", "number:+14155550177", "hangup"; empty while in it).
+	MenuId        string         `protobuf:"bytes,90,opt,name=menu_id,json=menuId,proto3" json:"menu_id,omitempty"`
+	MenuPath      []*v1.MenuStep `protobuf:"bytes,91,rep,name=menu_path,json=menuPath,proto3" json:"menu_path,omitempty"`
+	MenuExit      string         `protobuf:"bytes,92,opt,name=menu_exit,json=menuExit,proto3" json:"menu_exit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2402,6 +2407,27 @@ func (x *GetCallTimelineResponse) GetExit() *CallExit {
 	return nil
 }
 
+func (x *GetCallTimelineResponse) GetMenuId() string {
+	if x != nil {
+		return x.MenuId
+	}
+	return ""
+}
+
+func (x *GetCallTimelineResponse) GetMenuPath() []*v1.MenuStep {
+	if x != nil {
+		return x.MenuPath
+	}
+	return nil
+}
+
+func (x *GetCallTimelineResponse) GetMenuExit() string {
+	if x != nil {
+		return x.MenuExit
+	}
+	return ""
+}
+
 // TimelineEntry is one thing that happened to a call.
 type TimelineEntry struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2413,7 +2439,9 @@ type TimelineEntry struct {
 	// "manager_accepted", "manager_declined"; a third leg: "party_dialed" (text: its mode),
 	// "party_joined", "party_failed" (text: why), "party_left" (text: why), "monitor_mode" (a
 	// supervisor switched mode; text: the new one).
-	// "manager_accepted", "manager_declined", "transfer"
+	// "manager_accepted", "manager_declined", "menu" (the caller left the IVR menu; text: the
+	// way he took and where it led, e.g. "main: start 2, more (silence) → queue:support"),
+	// "transfer"
 	// (a transfer began or moved on; text says which, e.g. "warm transfer to operator op-boris:
 	// consulting"), "disposition" (a disposition was set; text: its code, operator_id: the
 	// operator who set it, empty when a supervisor did), "exited" (it left its queue's line by
@@ -3171,7 +3199,10 @@ type CallSummary struct {
 	// The disposition set on it; empty: none.
 	Disposition string `protobuf:"bytes,16,opt,name=disposition,proto3" json:"disposition,omitempty"`
 	// How it left its queue's line by an exit, when it did.
-	Exit          *CallExit `protobuf:"bytes,270,opt,name=exit,proto3" json:"exit,omitempty"`
+	Exit *CallExit `protobuf:"bytes,270,opt,name=exit,proto3" json:"exit,omitempty"`
+	// The IVR menu it came through and how it left it; empty: none.
+	MenuId        string `protobuf:"bytes,90,opt,name=menu_id,json=menuId,proto3" json:"menu_id,omitempty"`
+	MenuExit      string `protobuf:"bytes,91,opt,name=menu_exit,json=menuExit,proto3" json:"menu_exit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3323,6 +3354,20 @@ func (x *CallSummary) GetExit() *CallExit {
 		return x.Exit
 	}
 	return nil
+}
+
+func (x *CallSummary) GetMenuId() string {
+	if x != nil {
+		return x.MenuId
+	}
+	return ""
+}
+
+func (x *CallSummary) GetMenuExit() string {
+	if x != nil {
+		return x.MenuExit
+	}
+	return ""
 }
 
 type GetOperatorDrillDownRequest struct {
@@ -4033,6 +4078,247 @@ func (x *AcknowledgeAlertResponse) GetAlert() *Alert {
 	return nil
 }
 
+type GetMenuReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Calls that entered a menu in this range.
+	Range *TimeRange `protobuf:"bytes,1,opt,name=range,proto3" json:"range,omitempty"`
+	// One menu; empty: every menu.
+	MenuId        string `protobuf:"bytes,2,opt,name=menu_id,json=menuId,proto3" json:"menu_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMenuReportRequest) Reset() {
+	*x = GetMenuReportRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMenuReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMenuReportRequest) ProtoMessage() {}
+
+func (x *GetMenuReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMenuReportRequest.ProtoReflect.Descriptor instead.
+func (*GetMenuReportRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *GetMenuReportRequest) GetRange() *TimeRange {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+func (x *GetMenuReportRequest) GetMenuId() string {
+	if x != nil {
+		return x.MenuId
+	}
+	return ""
+}
+
+type GetMenuReportResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Menus         []*MenuReport          `protobuf:"bytes,1,rep,name=menus,proto3" json:"menus,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMenuReportResponse) Reset() {
+	*x = GetMenuReportResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMenuReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMenuReportResponse) ProtoMessage() {}
+
+func (x *GetMenuReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMenuReportResponse.ProtoReflect.Descriptor instead.
+func (*GetMenuReportResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *GetMenuReportResponse) GetMenus() []*MenuReport {
+	if x != nil {
+		return x.Menus
+	}
+	return nil
+}
+
+// MenuReport is one menu's calls over the range.
+type MenuReport struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	MenuId string                 `protobuf:"bytes,1,opt,name=menu_id,json=menuId,proto3" json:"menu_id,omitempty"`
+	// Calls that entered it (those still in it included).
+	Calls uint64 `protobuf:"varint,2,opt,name=calls,proto3" json:"calls,omitempty"`
+	// How they left it, most taken first.
+	Exits []*MenuCount `protobuf:"bytes,3,rep,name=exits,proto3" json:"exits,omitempty"`
+	// The answers given at its nodes, by node then most given first.
+	Choices       []*MenuCount `protobuf:"bytes,4,rep,name=choices,proto3" json:"choices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MenuReport) Reset() {
+	*x = MenuReport{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MenuReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MenuReport) ProtoMessage() {}
+
+func (x *MenuReport) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MenuReport.ProtoReflect.Descriptor instead.
+func (*MenuReport) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *MenuReport) GetMenuId() string {
+	if x != nil {
+		return x.MenuId
+	}
+	return ""
+}
+
+func (x *MenuReport) GetCalls() uint64 {
+	if x != nil {
+		return x.Calls
+	}
+	return 0
+}
+
+func (x *MenuReport) GetExits() []*MenuCount {
+	if x != nil {
+		return x.Exits
+	}
+	return nil
+}
+
+func (x *MenuReport) GetChoices() []*MenuCount {
+	if x != nil {
+		return x.Choices
+	}
+	return nil
+}
+
+// MenuCount is how many calls took one way.
+type MenuCount struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// For exits: "queue:sales", "number:+14155550177", "hangup", or "" for calls still in the
+	// menu. For choices: the node, and the answer ("1", "words", "timeout").
+	Exit          string `protobuf:"bytes,1,opt,name=exit,proto3" json:"exit,omitempty"`
+	NodeId        string `protobuf:"bytes,2,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	Answer        string `protobuf:"bytes,3,opt,name=answer,proto3" json:"answer,omitempty"`
+	Calls         uint64 `protobuf:"varint,4,opt,name=calls,proto3" json:"calls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MenuCount) Reset() {
+	*x = MenuCount{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MenuCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MenuCount) ProtoMessage() {}
+
+func (x *MenuCount) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MenuCount.ProtoReflect.Descriptor instead.
+func (*MenuCount) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *MenuCount) GetExit() string {
+	if x != nil {
+		return x.Exit
+	}
+	return ""
+}
+
+func (x *MenuCount) GetNodeId() string {
+	if x != nil {
+		return x.NodeId
+	}
+	return ""
+}
+
+func (x *MenuCount) GetAnswer() string {
+	if x != nil {
+		return x.Answer
+	}
+	return ""
+}
+
+func (x *MenuCount) GetCalls() uint64 {
+	if x != nil {
+		return x.Calls
+	}
+	return 0
+}
+
 var File_tandem_analytics_v1_analytics_proto protoreflect.FileDescriptor
 
 const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
@@ -4252,14 +4538,17 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x03csv\x18\x01 \x01(\fR\x03csv\x12\x1b\n" +
 	"\tfile_name\x18\x02 \x01(\tR\bfileName\"1\n" +
 	"\x16GetCallTimelineRequest\x12\x17\n" +
-	"\acall_id\x18\x01 \x01(\tR\x06callId\"\x97\x02\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"\x86\x03\n" +
 	"\x17GetCallTimelineResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
 	"\rcaller_number\x18\x03 \x01(\tR\fcallerNumber\x121\n" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12<\n" +
 	"\aentries\x18\x05 \x03(\v2\".tandem.analytics.v1.TimelineEntryR\aentries\x122\n" +
-	"\x04exit\x18\x8e\x02 \x01(\v2\x1d.tandem.analytics.v1.CallExitR\x04exit\"\x93\x03\n" +
+	"\x04exit\x18\x8e\x02 \x01(\v2\x1d.tandem.analytics.v1.CallExitR\x04exit\x12\x17\n" +
+	"\amenu_id\x18Z \x01(\tR\x06menuId\x127\n" +
+	"\tmenu_path\x18[ \x03(\v2\x1a.tandem.common.v1.MenuStepR\bmenuPath\x12\x1b\n" +
+	"\tmenu_exit\x18\\ \x01(\tR\bmenuExit\"\x93\x03\n" +
 	"\rTimelineEntry\x12*\n" +
 	"\x02at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1f\n" +
@@ -4330,7 +4619,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\texit_kind\x18\x8e\x02 \x01(\tR\bexitKind\"u\n" +
 	"\x13SearchCallsResponse\x126\n" +
 	"\x05calls\x18\x01 \x03(\v2 .tandem.analytics.v1.CallSummaryR\x05calls\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd4\x05\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x06\n" +
 	"\vCallSummary\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
@@ -4355,7 +4644,9 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\n" +
 	"hung_up_by\x18\x0f \x01(\x0e2\x1d.tandem.common.v1.HangupPartyR\bhungUpBy\x12 \n" +
 	"\vdisposition\x18\x10 \x01(\tR\vdisposition\x122\n" +
-	"\x04exit\x18\x8e\x02 \x01(\v2\x1d.tandem.analytics.v1.CallExitR\x04exit\"\x8e\x01\n" +
+	"\x04exit\x18\x8e\x02 \x01(\v2\x1d.tandem.analytics.v1.CallExitR\x04exit\x12\x17\n" +
+	"\amenu_id\x18Z \x01(\tR\x06menuId\x12\x1b\n" +
+	"\tmenu_exit\x18[ \x01(\tR\bmenuExit\"\x8e\x01\n" +
 	"\x1bGetOperatorDrillDownRequest\x12\x1a\n" +
 	"\boperator\x18\x01 \x01(\tR\boperator\x124\n" +
 	"\x05range\x18\x02 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\x12\x1d\n" +
@@ -4413,7 +4704,23 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x17AcknowledgeAlertRequest\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\x03R\aalertId\"L\n" +
 	"\x18AcknowledgeAlertResponse\x120\n" +
-	"\x05alert\x18\x01 \x01(\v2\x1a.tandem.analytics.v1.AlertR\x05alert*v\n" +
+	"\x05alert\x18\x01 \x01(\v2\x1a.tandem.analytics.v1.AlertR\x05alert\"e\n" +
+	"\x14GetMenuReportRequest\x124\n" +
+	"\x05range\x18\x01 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\x12\x17\n" +
+	"\amenu_id\x18\x02 \x01(\tR\x06menuId\"N\n" +
+	"\x15GetMenuReportResponse\x125\n" +
+	"\x05menus\x18\x01 \x03(\v2\x1f.tandem.analytics.v1.MenuReportR\x05menus\"\xab\x01\n" +
+	"\n" +
+	"MenuReport\x12\x17\n" +
+	"\amenu_id\x18\x01 \x01(\tR\x06menuId\x12\x14\n" +
+	"\x05calls\x18\x02 \x01(\x04R\x05calls\x124\n" +
+	"\x05exits\x18\x03 \x03(\v2\x1e.tandem.analytics.v1.MenuCountR\x05exits\x128\n" +
+	"\achoices\x18\x04 \x03(\v2\x1e.tandem.analytics.v1.MenuCountR\achoices\"f\n" +
+	"\tMenuCount\x12\x12\n" +
+	"\x04exit\x18\x01 \x01(\tR\x04exit\x12\x17\n" +
+	"\anode_id\x18\x02 \x01(\tR\x06nodeId\x12\x16\n" +
+	"\x06answer\x18\x03 \x01(\tR\x06answer\x12\x14\n" +
+	"\x05calls\x18\x04 \x01(\x04R\x05calls*v\n" +
 	"\bInterval\x12\x18\n" +
 	"\x14INTERVAL_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
@@ -4428,7 +4735,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x18CALL_OUTCOME_TRANSFERRED\x10\x04\x12\x19\n" +
 	"\x15CALL_OUTCOME_AT_SPARE\x10\x05\x12\x19\n" +
 	"\x15CALL_OUTCOME_DECLINED\x10\x06\x12\x18\n" +
-	"\x13CALL_OUTCOME_EXITED\x10\x8e\x022\x8c\n" +
+	"\x13CALL_OUTCOME_EXITED\x10\x8e\x022\xf4\n" +
 	"\n" +
 	"\x10AnalyticsService\x12f\n" +
 	"\rGetQueueStats\x12).tandem.analytics.v1.GetQueueStatsRequest\x1a*.tandem.analytics.v1.GetQueueStatsResponse\x12o\n" +
@@ -4444,7 +4751,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x14GetOperatorDrillDown\x120.tandem.analytics.v1.GetOperatorDrillDownRequest\x1a1.tandem.analytics.v1.GetOperatorDrillDownResponse\x12]\n" +
 	"\n" +
 	"ListAlerts\x12&.tandem.analytics.v1.ListAlertsRequest\x1a'.tandem.analytics.v1.ListAlertsResponse\x12o\n" +
-	"\x10AcknowledgeAlert\x12,.tandem.analytics.v1.AcknowledgeAlertRequest\x1a-.tandem.analytics.v1.AcknowledgeAlertResponseB\xda\x01\n" +
+	"\x10AcknowledgeAlert\x12,.tandem.analytics.v1.AcknowledgeAlertRequest\x1a-.tandem.analytics.v1.AcknowledgeAlertResponse\x12f\n" +
+	"\rGetMenuReport\x12).tandem.analytics.v1.GetMenuReportRequest\x1a*.tandem.analytics.v1.GetMenuReportResponseB\xda\x01\n" +
 	"\x17com.tandem.analytics.v1B\x0eAnalyticsProtoP\x01ZAgithub.com/tandemcc/tandem/gen/go/tandem/analytics/v1;analyticsv1\xa2\x02\x03TAX\xaa\x02\x13Tandem.Analytics.V1\xca\x02\x13Tandem\\Analytics\\V1\xe2\x02\x1fTandem\\Analytics\\V1\\GPBMetadata\xea\x02\x15Tandem::Analytics::V1b\x06proto3"
 
 var (
@@ -4460,7 +4768,7 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(Interval)(0),                        // 0: tandem.analytics.v1.Interval
 	(CallOutcome)(0),                     // 1: tandem.analytics.v1.CallOutcome
@@ -4506,109 +4814,121 @@ var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(*ListAlertsResponse)(nil),           // 41: tandem.analytics.v1.ListAlertsResponse
 	(*AcknowledgeAlertRequest)(nil),      // 42: tandem.analytics.v1.AcknowledgeAlertRequest
 	(*AcknowledgeAlertResponse)(nil),     // 43: tandem.analytics.v1.AcknowledgeAlertResponse
-	(*timestamppb.Timestamp)(nil),        // 44: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                     // 45: tandem.common.v1.Marks
-	(v1.OperatorState)(0),                // 46: tandem.common.v1.OperatorState
-	(v1.CallState)(0),                    // 47: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                  // 48: tandem.common.v1.HangupParty
-	(*v11.Decision)(nil),                 // 49: tandem.assignment.v1.Decision
+	(*GetMenuReportRequest)(nil),         // 44: tandem.analytics.v1.GetMenuReportRequest
+	(*GetMenuReportResponse)(nil),        // 45: tandem.analytics.v1.GetMenuReportResponse
+	(*MenuReport)(nil),                   // 46: tandem.analytics.v1.MenuReport
+	(*MenuCount)(nil),                    // 47: tandem.analytics.v1.MenuCount
+	(*timestamppb.Timestamp)(nil),        // 48: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                     // 49: tandem.common.v1.Marks
+	(v1.OperatorState)(0),                // 50: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                    // 51: tandem.common.v1.CallState
+	(*v1.MenuStep)(nil),                  // 52: tandem.common.v1.MenuStep
+	(v1.HangupParty)(0),                  // 53: tandem.common.v1.HangupParty
+	(*v11.Decision)(nil),                 // 54: tandem.assignment.v1.Decision
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	44, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	44, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	48, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	48, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
 	5,  // 2: tandem.analytics.v1.Figures.dispositions:type_name -> tandem.analytics.v1.DispositionCount
-	44, // 3: tandem.analytics.v1.CallExit.at:type_name -> google.protobuf.Timestamp
+	48, // 3: tandem.analytics.v1.CallExit.at:type_name -> google.protobuf.Timestamp
 	2,  // 4: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	8,  // 5: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
 	3,  // 6: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
 	9,  // 7: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
 	2,  // 8: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	12, // 9: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	45, // 10: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	49, // 10: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
 	3,  // 11: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
 	15, // 12: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
 	17, // 13: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
-	44, // 14: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	48, // 14: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
 	39, // 15: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
 	16, // 16: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
-	44, // 17: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	48, // 17: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
 	3,  // 18: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
 	9,  // 19: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	44, // 20: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	46, // 21: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	44, // 22: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	48, // 20: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	50, // 21: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	48, // 22: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
 	3,  // 23: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	44, // 24: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	48, // 24: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
 	2,  // 25: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	0,  // 26: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
 	20, // 27: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
 	3,  // 28: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	44, // 29: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	48, // 29: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
 	3,  // 30: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
 	18, // 31: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	47, // 32: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	51, // 32: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
 	25, // 33: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
 	4,  // 34: tandem.analytics.v1.GetCallTimelineResponse.exit:type_name -> tandem.analytics.v1.CallExit
-	44, // 35: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	48, // 36: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	49, // 37: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
-	28, // 38: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	3,  // 39: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	2,  // 40: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	1,  // 41: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	33, // 42: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
-	47, // 43: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
-	1,  // 44: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	44, // 45: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
-	44, // 46: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
-	44, // 47: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
-	48, // 48: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	4,  // 49: tandem.analytics.v1.CallSummary.exit:type_name -> tandem.analytics.v1.CallExit
-	2,  // 50: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	36, // 51: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
-	37, // 52: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
-	38, // 53: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
-	37, // 54: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
-	36, // 55: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
-	44, // 56: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
-	44, // 57: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
-	46, // 58: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
-	44, // 59: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
-	44, // 60: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	44, // 61: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
-	44, // 62: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
-	44, // 63: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
-	39, // 64: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
-	39, // 65: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
-	6,  // 66: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	10, // 67: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	13, // 68: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	18, // 69: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	21, // 70: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	23, // 71: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	26, // 72: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	29, // 73: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	31, // 74: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
-	34, // 75: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
-	40, // 76: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
-	42, // 77: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
-	7,  // 78: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	11, // 79: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	14, // 80: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	19, // 81: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	22, // 82: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	24, // 83: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	27, // 84: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	30, // 85: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	32, // 86: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
-	35, // 87: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
-	41, // 88: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
-	43, // 89: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
-	78, // [78:90] is the sub-list for method output_type
-	66, // [66:78] is the sub-list for method input_type
-	66, // [66:66] is the sub-list for extension type_name
-	66, // [66:66] is the sub-list for extension extendee
-	0,  // [0:66] is the sub-list for field type_name
+	52, // 35: tandem.analytics.v1.GetCallTimelineResponse.menu_path:type_name -> tandem.common.v1.MenuStep
+	48, // 36: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	53, // 37: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	54, // 38: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	28, // 39: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	3,  // 40: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	2,  // 41: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	1,  // 42: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	33, // 43: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
+	51, // 44: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
+	1,  // 45: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	48, // 46: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
+	48, // 47: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
+	48, // 48: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
+	53, // 49: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	4,  // 50: tandem.analytics.v1.CallSummary.exit:type_name -> tandem.analytics.v1.CallExit
+	2,  // 51: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	36, // 52: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
+	37, // 53: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
+	38, // 54: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
+	37, // 55: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
+	36, // 56: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
+	48, // 57: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
+	48, // 58: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
+	50, // 59: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
+	48, // 60: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
+	48, // 61: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	48, // 62: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
+	48, // 63: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
+	48, // 64: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
+	39, // 65: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	39, // 66: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
+	2,  // 67: tandem.analytics.v1.GetMenuReportRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	46, // 68: tandem.analytics.v1.GetMenuReportResponse.menus:type_name -> tandem.analytics.v1.MenuReport
+	47, // 69: tandem.analytics.v1.MenuReport.exits:type_name -> tandem.analytics.v1.MenuCount
+	47, // 70: tandem.analytics.v1.MenuReport.choices:type_name -> tandem.analytics.v1.MenuCount
+	6,  // 71: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	10, // 72: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	13, // 73: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	18, // 74: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	21, // 75: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	23, // 76: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	26, // 77: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	29, // 78: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	31, // 79: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
+	34, // 80: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
+	40, // 81: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
+	42, // 82: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
+	44, // 83: tandem.analytics.v1.AnalyticsService.GetMenuReport:input_type -> tandem.analytics.v1.GetMenuReportRequest
+	7,  // 84: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	11, // 85: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	14, // 86: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	19, // 87: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	22, // 88: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	24, // 89: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	27, // 90: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	30, // 91: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	32, // 92: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
+	35, // 93: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
+	41, // 94: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
+	43, // 95: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
+	45, // 96: tandem.analytics.v1.AnalyticsService.GetMenuReport:output_type -> tandem.analytics.v1.GetMenuReportResponse
+	84, // [84:97] is the sub-list for method output_type
+	71, // [71:84] is the sub-list for method input_type
+	71, // [71:71] is the sub-list for extension type_name
+	71, // [71:71] is the sub-list for extension extendee
+	0,  // [0:71] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -4627,7 +4947,7 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   42,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -261,7 +261,11 @@ type RegisterCallResponse struct {
 	// line (queue_id: the queue it waits in, which a queue exit may have changed).
 	Next *CloudCommand `protobuf:"bytes,270,opt,name=next,proto3" json:"next,omitempty"`
 	// For a callback (a request with callback_token): whom to call once the operator answers.
-	Callback      *CallbackCall `protobuf:"bytes,140,opt,name=callback,proto3" json:"callback,omitempty"`
+	Callback *CallbackCall `protobuf:"bytes,140,opt,name=callback,proto3" json:"callback,omitempty"`
+	// Set when the dialed number leads to an IVR menu: the call is in the menu, in no queue yet
+	// (queue_id empty). The scenario runs it and reports MenuChosen; Tandem answers with the
+	// next command (a forward for a number) or files the call in the chosen queue.
+	Menu          *v1.Menu `protobuf:"bytes,90,opt,name=menu,proto3" json:"menu,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -373,6 +377,13 @@ func (x *RegisterCallResponse) GetCallback() *CallbackCall {
 	return nil
 }
 
+func (x *RegisterCallResponse) GetMenu() *v1.Menu {
+	if x != nil {
+		return x.Menu
+	}
+	return nil
+}
+
 // CallbackCall is the customer leg of a callback: the scenario rings the reserved operator
 // first (Tandem's dial command) and, once he answers, calls the customer.
 type CallbackCall struct {
@@ -477,6 +488,7 @@ type ReportCallEventRequest struct {
 	//	*ReportCallEventRequest_CustomerFailed
 	//	*ReportCallEventRequest_CallbackAnswer
 	//	*ReportCallEventRequest_VoicemailRecorded
+	//	*ReportCallEventRequest_MenuChosen
 	Event         isReportCallEventRequest_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -691,6 +703,15 @@ func (x *ReportCallEventRequest) GetVoicemailRecorded() *VoicemailRecorded {
 	return nil
 }
 
+func (x *ReportCallEventRequest) GetMenuChosen() *MenuChosen {
+	if x != nil {
+		if x, ok := x.Event.(*ReportCallEventRequest_MenuChosen); ok {
+			return x.MenuChosen
+		}
+	}
+	return nil
+}
+
 type isReportCallEventRequest_Event interface {
 	isReportCallEventRequest_Event()
 }
@@ -759,6 +780,10 @@ type ReportCallEventRequest_VoicemailRecorded struct {
 	VoicemailRecorded *VoicemailRecorded `protobuf:"bytes,161,opt,name=voicemail_recorded,json=voicemailRecorded,proto3,oneof"`
 }
 
+type ReportCallEventRequest_MenuChosen struct {
+	MenuChosen *MenuChosen `protobuf:"bytes,90,opt,name=menu_chosen,json=menuChosen,proto3,oneof"`
+}
+
 func (*ReportCallEventRequest_OperatorAnswered) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_DialFailed) isReportCallEventRequest_Event() {}
@@ -790,6 +815,8 @@ func (*ReportCallEventRequest_CustomerFailed) isReportCallEventRequest_Event() {
 func (*ReportCallEventRequest_CallbackAnswer) isReportCallEventRequest_Event() {}
 
 func (*ReportCallEventRequest_VoicemailRecorded) isReportCallEventRequest_Event() {}
+
+func (*ReportCallEventRequest_MenuChosen) isReportCallEventRequest_Event() {}
 
 // CallbackAnswer: the caller's answer to an offer_callback command. Accepted, Tandem replies
 // with a hangup whose text confirms the number (his call ends; a callback keeps his place), or a
@@ -1056,6 +1083,65 @@ func (x *CustomerFailed) GetRingTimeMs() uint32 {
 	return 0
 }
 
+// MenuChosen: the caller left the IVR menu of RegisterCall's reply. Tandem checks the path
+// against the menu and carries out where it leads: into the queue's line (his wait counts
+// from then), a forward command in the reply (a number), or the end of the call (a hang-up).
+// A repeat changes nothing.
+type MenuChosen struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Each node he went through, from the first, and what took him on; a hang-up's last step has
+	// no answer.
+	Path []*v1.MenuStep `protobuf:"bytes,1,rep,name=path,proto3" json:"path,omitempty"`
+	// Where the path led, as the scenario read it; unset: he hung up in the menu.
+	Action        *v1.MenuAction `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MenuChosen) Reset() {
+	*x = MenuChosen{}
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MenuChosen) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MenuChosen) ProtoMessage() {}
+
+func (x *MenuChosen) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MenuChosen.ProtoReflect.Descriptor instead.
+func (*MenuChosen) Descriptor() ([]byte, []int) {
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *MenuChosen) GetPath() []*v1.MenuStep {
+	if x != nil {
+		return x.Path
+	}
+	return nil
+}
+
+func (x *MenuChosen) GetAction() *v1.MenuAction {
+	if x != nil {
+		return x.Action
+	}
+	return nil
+}
+
 // PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
 // in, an unanswered ring is his miss from now on, as for offers.
 type PartyRinging struct {
@@ -1067,7 +1153,7 @@ type PartyRinging struct {
 
 func (x *PartyRinging) Reset() {
 	*x = PartyRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1079,7 +1165,7 @@ func (x *PartyRinging) String() string {
 func (*PartyRinging) ProtoMessage() {}
 
 func (x *PartyRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[9]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1092,7 +1178,7 @@ func (x *PartyRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyRinging.ProtoReflect.Descriptor instead.
 func (*PartyRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{9}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PartyRinging) GetPartyId() string {
@@ -1114,7 +1200,7 @@ type PartyJoined struct {
 
 func (x *PartyJoined) Reset() {
 	*x = PartyJoined{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1126,7 +1212,7 @@ func (x *PartyJoined) String() string {
 func (*PartyJoined) ProtoMessage() {}
 
 func (x *PartyJoined) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[10]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1139,7 +1225,7 @@ func (x *PartyJoined) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyJoined.ProtoReflect.Descriptor instead.
 func (*PartyJoined) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{10}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PartyJoined) GetPartyId() string {
@@ -1169,7 +1255,7 @@ type PartyFailed struct {
 
 func (x *PartyFailed) Reset() {
 	*x = PartyFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1181,7 +1267,7 @@ func (x *PartyFailed) String() string {
 func (*PartyFailed) ProtoMessage() {}
 
 func (x *PartyFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[11]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1194,7 +1280,7 @@ func (x *PartyFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyFailed.ProtoReflect.Descriptor instead.
 func (*PartyFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{11}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PartyFailed) GetPartyId() string {
@@ -1236,7 +1322,7 @@ type PartyLeft struct {
 
 func (x *PartyLeft) Reset() {
 	*x = PartyLeft{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1248,7 +1334,7 @@ func (x *PartyLeft) String() string {
 func (*PartyLeft) ProtoMessage() {}
 
 func (x *PartyLeft) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[12]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1261,7 +1347,7 @@ func (x *PartyLeft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyLeft.ProtoReflect.Descriptor instead.
 func (*PartyLeft) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{12}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PartyLeft) GetPartyId() string {
@@ -1284,7 +1370,7 @@ type RecordingStarted struct {
 
 func (x *RecordingStarted) Reset() {
 	*x = RecordingStarted{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1296,7 +1382,7 @@ func (x *RecordingStarted) String() string {
 func (*RecordingStarted) ProtoMessage() {}
 
 func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[13]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1309,7 +1395,7 @@ func (x *RecordingStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordingStarted.ProtoReflect.Descriptor instead.
 func (*RecordingStarted) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{13}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RecordingStarted) GetUrl() string {
@@ -1330,7 +1416,7 @@ type OperatorRinging struct {
 
 func (x *OperatorRinging) Reset() {
 	*x = OperatorRinging{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1342,7 +1428,7 @@ func (x *OperatorRinging) String() string {
 func (*OperatorRinging) ProtoMessage() {}
 
 func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[14]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1355,7 +1441,7 @@ func (x *OperatorRinging) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorRinging.ProtoReflect.Descriptor instead.
 func (*OperatorRinging) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{14}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
 }
 
 // OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -1369,7 +1455,7 @@ type OperatorAnswered struct {
 
 func (x *OperatorAnswered) Reset() {
 	*x = OperatorAnswered{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1381,7 +1467,7 @@ func (x *OperatorAnswered) String() string {
 func (*OperatorAnswered) ProtoMessage() {}
 
 func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[15]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1394,7 +1480,7 @@ func (x *OperatorAnswered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorAnswered.ProtoReflect.Descriptor instead.
 func (*OperatorAnswered) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{15}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OperatorAnswered) GetRingTimeMs() uint32 {
@@ -1419,7 +1505,7 @@ type DialFailed struct {
 
 func (x *DialFailed) Reset() {
 	*x = DialFailed{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1431,7 +1517,7 @@ func (x *DialFailed) String() string {
 func (*DialFailed) ProtoMessage() {}
 
 func (x *DialFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[16]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1444,7 +1530,7 @@ func (x *DialFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DialFailed.ProtoReflect.Descriptor instead.
 func (*DialFailed) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{16}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DialFailed) GetCode() int32 {
@@ -1480,7 +1566,7 @@ type CallEnded struct {
 
 func (x *CallEnded) Reset() {
 	*x = CallEnded{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1492,7 +1578,7 @@ func (x *CallEnded) String() string {
 func (*CallEnded) ProtoMessage() {}
 
 func (x *CallEnded) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[17]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1505,7 +1591,7 @@ func (x *CallEnded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallEnded.ProtoReflect.Descriptor instead.
 func (*CallEnded) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{17}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CallEnded) GetHungUpBy() v1.HangupParty {
@@ -1533,7 +1619,7 @@ type CallerAbandoned struct {
 
 func (x *CallerAbandoned) Reset() {
 	*x = CallerAbandoned{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1545,7 +1631,7 @@ func (x *CallerAbandoned) String() string {
 func (*CallerAbandoned) ProtoMessage() {}
 
 func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[18]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1558,7 +1644,7 @@ func (x *CallerAbandoned) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerAbandoned.ProtoReflect.Descriptor instead.
 func (*CallerAbandoned) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{18}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CallerAbandoned) GetWaitTimeMs() uint32 {
@@ -1585,7 +1671,7 @@ type SpeechAnswer struct {
 
 func (x *SpeechAnswer) Reset() {
 	*x = SpeechAnswer{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1597,7 +1683,7 @@ func (x *SpeechAnswer) String() string {
 func (*SpeechAnswer) ProtoMessage() {}
 
 func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[19]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1610,7 +1696,7 @@ func (x *SpeechAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpeechAnswer.ProtoReflect.Descriptor instead.
 func (*SpeechAnswer) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{19}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SpeechAnswer) GetQuestionId() string {
@@ -1644,14 +1730,17 @@ func (x *SpeechAnswer) GetVerdict() SpeechVerdict {
 type ReportCallEventResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The next thing the scenario should do, if any.
-	Next          *CloudCommand `protobuf:"bytes,1,opt,name=next,proto3" json:"next,omitempty"`
+	Next *CloudCommand `protobuf:"bytes,1,opt,name=next,proto3" json:"next,omitempty"`
+	// After a MenuChosen that filed the call in a queue: what RegisterCall answers for a call
+	// that joins that queue (queue_id, position, hold music, greeting, recording).
+	Queued        *RegisterCallResponse `protobuf:"bytes,90,opt,name=queued,proto3" json:"queued,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReportCallEventResponse) Reset() {
 	*x = ReportCallEventResponse{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1663,7 +1752,7 @@ func (x *ReportCallEventResponse) String() string {
 func (*ReportCallEventResponse) ProtoMessage() {}
 
 func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[20]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1676,12 +1765,19 @@ func (x *ReportCallEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportCallEventResponse.ProtoReflect.Descriptor instead.
 func (*ReportCallEventResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{20}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ReportCallEventResponse) GetNext() *CloudCommand {
 	if x != nil {
 		return x.Next
+	}
+	return nil
+}
+
+func (x *ReportCallEventResponse) GetQueued() *RegisterCallResponse {
+	if x != nil {
+		return x.Queued
 	}
 	return nil
 }
@@ -1752,7 +1848,7 @@ type CloudCommand struct {
 
 func (x *CloudCommand) Reset() {
 	*x = CloudCommand{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[21]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1764,7 +1860,7 @@ func (x *CloudCommand) String() string {
 func (*CloudCommand) ProtoMessage() {}
 
 func (x *CloudCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[21]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1777,7 +1873,7 @@ func (x *CloudCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudCommand.ProtoReflect.Descriptor instead.
 func (*CloudCommand) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{21}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CloudCommand) GetType() string {
@@ -1896,7 +1992,7 @@ type CloudContact struct {
 
 func (x *CloudContact) Reset() {
 	*x = CloudContact{}
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[22]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1908,7 +2004,7 @@ func (x *CloudContact) String() string {
 func (*CloudContact) ProtoMessage() {}
 
 func (x *CloudContact) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[22]
+	mi := &file_tandem_callintake_v1_callintake_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1921,7 +2017,7 @@ func (x *CloudContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloudContact.ProtoReflect.Descriptor instead.
 func (*CloudContact) Descriptor() ([]byte, []int) {
-	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{22}
+	return file_tandem_callintake_v1_callintake_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CloudContact) GetKind() string {
@@ -1965,7 +2061,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x0ecallback_token\x18\x8c\x01 \x01(\tR\rcallbackToken\x1a=\n" +
 	"\x0fSipHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb1\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdd\x03\n" +
 	"\x14RegisterCallResponse\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1a\n" +
@@ -1977,12 +2073,13 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\fannouncement\x18P \x01(\tR\fannouncement\x12&\n" +
 	"\x0fexpected_wait_s\x18Q \x01(\rR\rexpectedWaitS\x127\n" +
 	"\x04next\x18\x8e\x02 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\x12?\n" +
-	"\bcallback\x18\x8c\x01 \x01(\v2\".tandem.callintake.v1.CallbackCallR\bcallback\"\xa7\x01\n" +
+	"\bcallback\x18\x8c\x01 \x01(\v2\".tandem.callintake.v1.CallbackCallR\bcallback\x12*\n" +
+	"\x04menu\x18Z \x01(\v2\x16.tandem.common.v1.MenuR\x04menu\"\xa7\x01\n" +
 	"\fCallbackCall\x12'\n" +
 	"\x0fcustomer_number\x18\x01 \x01(\tR\x0ecustomerNumber\x12\x1b\n" +
 	"\tcaller_id\x18\x02 \x01(\tR\bcallerId\x12#\n" +
 	"\roperator_text\x18\x03 \x01(\tR\foperatorText\x12,\n" +
-	"\x12customer_timeout_s\x18\x04 \x01(\rR\x10customerTimeoutS\"\xa2\v\n" +
+	"\x12customer_timeout_s\x18\x04 \x01(\rR\x10customerTimeoutS\"\xe7\v\n" +
 	"\x16ReportCallEventRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
@@ -2009,7 +2106,9 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x11customer_answered\x18\x8d\x01 \x01(\v2&.tandem.callintake.v1.CustomerAnsweredH\x00R\x10customerAnswered\x12P\n" +
 	"\x0fcustomer_failed\x18\x8e\x01 \x01(\v2$.tandem.callintake.v1.CustomerFailedH\x00R\x0ecustomerFailed\x12P\n" +
 	"\x0fcallback_answer\x18\xa0\x01 \x01(\v2$.tandem.callintake.v1.CallbackAnswerH\x00R\x0ecallbackAnswer\x12Y\n" +
-	"\x12voicemail_recorded\x18\xa1\x01 \x01(\v2'.tandem.callintake.v1.VoicemailRecordedH\x00R\x11voicemailRecordedB\a\n" +
+	"\x12voicemail_recorded\x18\xa1\x01 \x01(\v2'.tandem.callintake.v1.VoicemailRecordedH\x00R\x11voicemailRecorded\x12C\n" +
+	"\vmenu_chosen\x18Z \x01(\v2 .tandem.callintake.v1.MenuChosenH\x00R\n" +
+	"menuChosenB\a\n" +
 	"\x05event\"D\n" +
 	"\x0eCallbackAnswer\x12\x1a\n" +
 	"\baccepted\x18\x01 \x01(\bR\baccepted\x12\x16\n" +
@@ -2025,7 +2124,11 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12 \n" +
 	"\fring_time_ms\x18\x03 \x01(\rR\n" +
-	"ringTimeMs\")\n" +
+	"ringTimeMs\"r\n" +
+	"\n" +
+	"MenuChosen\x12.\n" +
+	"\x04path\x18\x01 \x03(\v2\x1a.tandem.common.v1.MenuStepR\x04path\x124\n" +
+	"\x06action\x18\x02 \x01(\v2\x1c.tandem.common.v1.MenuActionR\x06action\")\n" +
 	"\fPartyRinging\x12\x19\n" +
 	"\bparty_id\x18\x01 \x01(\tR\apartyId\"J\n" +
 	"\vPartyJoined\x12\x19\n" +
@@ -2067,9 +2170,10 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\n" +
 	"confidence\x18\x03 \x01(\x02R\n" +
 	"confidence\x12=\n" +
-	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"Q\n" +
+	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"\x95\x01\n" +
 	"\x17ReportCallEventResponse\x126\n" +
-	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\"\xb5\x03\n" +
+	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\x12B\n" +
+	"\x06queued\x18Z \x01(\v2*.tandem.callintake.v1.RegisterCallResponseR\x06queued\"\xb5\x03\n" +
 	"\fCloudCommand\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -2114,7 +2218,7 @@ func file_tandem_callintake_v1_callintake_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_callintake_v1_callintake_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_tandem_callintake_v1_callintake_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 	(SpeechVerdict)(0),              // 0: tandem.callintake.v1.SpeechVerdict
 	(*RegisterCallRequest)(nil),     // 1: tandem.callintake.v1.RegisterCallRequest
@@ -2126,59 +2230,68 @@ var file_tandem_callintake_v1_callintake_proto_goTypes = []any{
 	(*CustomerRinging)(nil),         // 7: tandem.callintake.v1.CustomerRinging
 	(*CustomerAnswered)(nil),        // 8: tandem.callintake.v1.CustomerAnswered
 	(*CustomerFailed)(nil),          // 9: tandem.callintake.v1.CustomerFailed
-	(*PartyRinging)(nil),            // 10: tandem.callintake.v1.PartyRinging
-	(*PartyJoined)(nil),             // 11: tandem.callintake.v1.PartyJoined
-	(*PartyFailed)(nil),             // 12: tandem.callintake.v1.PartyFailed
-	(*PartyLeft)(nil),               // 13: tandem.callintake.v1.PartyLeft
-	(*RecordingStarted)(nil),        // 14: tandem.callintake.v1.RecordingStarted
-	(*OperatorRinging)(nil),         // 15: tandem.callintake.v1.OperatorRinging
-	(*OperatorAnswered)(nil),        // 16: tandem.callintake.v1.OperatorAnswered
-	(*DialFailed)(nil),              // 17: tandem.callintake.v1.DialFailed
-	(*CallEnded)(nil),               // 18: tandem.callintake.v1.CallEnded
-	(*CallerAbandoned)(nil),         // 19: tandem.callintake.v1.CallerAbandoned
-	(*SpeechAnswer)(nil),            // 20: tandem.callintake.v1.SpeechAnswer
-	(*ReportCallEventResponse)(nil), // 21: tandem.callintake.v1.ReportCallEventResponse
-	(*CloudCommand)(nil),            // 22: tandem.callintake.v1.CloudCommand
-	(*CloudContact)(nil),            // 23: tandem.callintake.v1.CloudContact
-	nil,                             // 24: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	(*timestamppb.Timestamp)(nil),   // 25: google.protobuf.Timestamp
-	(v1.HangupParty)(0),             // 26: tandem.common.v1.HangupParty
+	(*MenuChosen)(nil),              // 10: tandem.callintake.v1.MenuChosen
+	(*PartyRinging)(nil),            // 11: tandem.callintake.v1.PartyRinging
+	(*PartyJoined)(nil),             // 12: tandem.callintake.v1.PartyJoined
+	(*PartyFailed)(nil),             // 13: tandem.callintake.v1.PartyFailed
+	(*PartyLeft)(nil),               // 14: tandem.callintake.v1.PartyLeft
+	(*RecordingStarted)(nil),        // 15: tandem.callintake.v1.RecordingStarted
+	(*OperatorRinging)(nil),         // 16: tandem.callintake.v1.OperatorRinging
+	(*OperatorAnswered)(nil),        // 17: tandem.callintake.v1.OperatorAnswered
+	(*DialFailed)(nil),              // 18: tandem.callintake.v1.DialFailed
+	(*CallEnded)(nil),               // 19: tandem.callintake.v1.CallEnded
+	(*CallerAbandoned)(nil),         // 20: tandem.callintake.v1.CallerAbandoned
+	(*SpeechAnswer)(nil),            // 21: tandem.callintake.v1.SpeechAnswer
+	(*ReportCallEventResponse)(nil), // 22: tandem.callintake.v1.ReportCallEventResponse
+	(*CloudCommand)(nil),            // 23: tandem.callintake.v1.CloudCommand
+	(*CloudContact)(nil),            // 24: tandem.callintake.v1.CloudContact
+	nil,                             // 25: tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	(*timestamppb.Timestamp)(nil),   // 26: google.protobuf.Timestamp
+	(*v1.Menu)(nil),                 // 27: tandem.common.v1.Menu
+	(*v1.MenuStep)(nil),             // 28: tandem.common.v1.MenuStep
+	(*v1.MenuAction)(nil),           // 29: tandem.common.v1.MenuAction
+	(v1.HangupParty)(0),             // 30: tandem.common.v1.HangupParty
 }
 var file_tandem_callintake_v1_callintake_proto_depIdxs = []int32{
-	24, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
-	25, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
-	22, // 2: tandem.callintake.v1.RegisterCallResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	25, // 0: tandem.callintake.v1.RegisterCallRequest.sip_headers:type_name -> tandem.callintake.v1.RegisterCallRequest.SipHeadersEntry
+	26, // 1: tandem.callintake.v1.RegisterCallRequest.arrived_at:type_name -> google.protobuf.Timestamp
+	23, // 2: tandem.callintake.v1.RegisterCallResponse.next:type_name -> tandem.callintake.v1.CloudCommand
 	3,  // 3: tandem.callintake.v1.RegisterCallResponse.callback:type_name -> tandem.callintake.v1.CallbackCall
-	25, // 4: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	16, // 5: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
-	17, // 6: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
-	18, // 7: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
-	19, // 8: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
-	20, // 9: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
-	15, // 10: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
-	14, // 11: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
-	10, // 12: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
-	11, // 13: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
-	12, // 14: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
-	13, // 15: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
-	7,  // 16: tandem.callintake.v1.ReportCallEventRequest.customer_ringing:type_name -> tandem.callintake.v1.CustomerRinging
-	8,  // 17: tandem.callintake.v1.ReportCallEventRequest.customer_answered:type_name -> tandem.callintake.v1.CustomerAnswered
-	9,  // 18: tandem.callintake.v1.ReportCallEventRequest.customer_failed:type_name -> tandem.callintake.v1.CustomerFailed
-	5,  // 19: tandem.callintake.v1.ReportCallEventRequest.callback_answer:type_name -> tandem.callintake.v1.CallbackAnswer
-	6,  // 20: tandem.callintake.v1.ReportCallEventRequest.voicemail_recorded:type_name -> tandem.callintake.v1.VoicemailRecorded
-	26, // 21: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,  // 22: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
-	22, // 23: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
-	23, // 24: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
-	1,  // 25: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
-	4,  // 26: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
-	2,  // 27: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
-	21, // 28: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
-	27, // [27:29] is the sub-list for method output_type
-	25, // [25:27] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	27, // 4: tandem.callintake.v1.RegisterCallResponse.menu:type_name -> tandem.common.v1.Menu
+	26, // 5: tandem.callintake.v1.ReportCallEventRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	17, // 6: tandem.callintake.v1.ReportCallEventRequest.operator_answered:type_name -> tandem.callintake.v1.OperatorAnswered
+	18, // 7: tandem.callintake.v1.ReportCallEventRequest.dial_failed:type_name -> tandem.callintake.v1.DialFailed
+	19, // 8: tandem.callintake.v1.ReportCallEventRequest.call_ended:type_name -> tandem.callintake.v1.CallEnded
+	20, // 9: tandem.callintake.v1.ReportCallEventRequest.caller_abandoned:type_name -> tandem.callintake.v1.CallerAbandoned
+	21, // 10: tandem.callintake.v1.ReportCallEventRequest.speech_answer:type_name -> tandem.callintake.v1.SpeechAnswer
+	16, // 11: tandem.callintake.v1.ReportCallEventRequest.operator_ringing:type_name -> tandem.callintake.v1.OperatorRinging
+	15, // 12: tandem.callintake.v1.ReportCallEventRequest.recording_started:type_name -> tandem.callintake.v1.RecordingStarted
+	11, // 13: tandem.callintake.v1.ReportCallEventRequest.party_ringing:type_name -> tandem.callintake.v1.PartyRinging
+	12, // 14: tandem.callintake.v1.ReportCallEventRequest.party_joined:type_name -> tandem.callintake.v1.PartyJoined
+	13, // 15: tandem.callintake.v1.ReportCallEventRequest.party_failed:type_name -> tandem.callintake.v1.PartyFailed
+	14, // 16: tandem.callintake.v1.ReportCallEventRequest.party_left:type_name -> tandem.callintake.v1.PartyLeft
+	7,  // 17: tandem.callintake.v1.ReportCallEventRequest.customer_ringing:type_name -> tandem.callintake.v1.CustomerRinging
+	8,  // 18: tandem.callintake.v1.ReportCallEventRequest.customer_answered:type_name -> tandem.callintake.v1.CustomerAnswered
+	9,  // 19: tandem.callintake.v1.ReportCallEventRequest.customer_failed:type_name -> tandem.callintake.v1.CustomerFailed
+	5,  // 20: tandem.callintake.v1.ReportCallEventRequest.callback_answer:type_name -> tandem.callintake.v1.CallbackAnswer
+	6,  // 21: tandem.callintake.v1.ReportCallEventRequest.voicemail_recorded:type_name -> tandem.callintake.v1.VoicemailRecorded
+	10, // 22: tandem.callintake.v1.ReportCallEventRequest.menu_chosen:type_name -> tandem.callintake.v1.MenuChosen
+	28, // 23: tandem.callintake.v1.MenuChosen.path:type_name -> tandem.common.v1.MenuStep
+	29, // 24: tandem.callintake.v1.MenuChosen.action:type_name -> tandem.common.v1.MenuAction
+	30, // 25: tandem.callintake.v1.CallEnded.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,  // 26: tandem.callintake.v1.SpeechAnswer.verdict:type_name -> tandem.callintake.v1.SpeechVerdict
+	23, // 27: tandem.callintake.v1.ReportCallEventResponse.next:type_name -> tandem.callintake.v1.CloudCommand
+	2,  // 28: tandem.callintake.v1.ReportCallEventResponse.queued:type_name -> tandem.callintake.v1.RegisterCallResponse
+	24, // 29: tandem.callintake.v1.CloudCommand.contact:type_name -> tandem.callintake.v1.CloudContact
+	1,  // 30: tandem.callintake.v1.CallIntakeService.RegisterCall:input_type -> tandem.callintake.v1.RegisterCallRequest
+	4,  // 31: tandem.callintake.v1.CallIntakeService.ReportCallEvent:input_type -> tandem.callintake.v1.ReportCallEventRequest
+	2,  // 32: tandem.callintake.v1.CallIntakeService.RegisterCall:output_type -> tandem.callintake.v1.RegisterCallResponse
+	22, // 33: tandem.callintake.v1.CallIntakeService.ReportCallEvent:output_type -> tandem.callintake.v1.ReportCallEventResponse
+	32, // [32:34] is the sub-list for method output_type
+	30, // [30:32] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_tandem_callintake_v1_callintake_proto_init() }
@@ -2203,6 +2316,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 		(*ReportCallEventRequest_CustomerFailed)(nil),
 		(*ReportCallEventRequest_CallbackAnswer)(nil),
 		(*ReportCallEventRequest_VoicemailRecorded)(nil),
+		(*ReportCallEventRequest_MenuChosen)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2210,7 +2324,7 @@ func file_tandem_callintake_v1_callintake_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_callintake_v1_callintake_proto_rawDesc), len(file_tandem_callintake_v1_callintake_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   24,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

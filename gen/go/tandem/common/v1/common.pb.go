@@ -167,6 +167,9 @@ const (
 	CallState_CALL_STATE_ABANDONED CallState = 4
 	// The cloud session disappeared (accessURL gone) before the call was connected or ended.
 	CallState_CALL_STATE_LOST CallState = 5
+	// In an IVR menu (before any queue): nothing offers it until the caller chooses a queue.
+	// A caller who hangs up in it ends abandoned in no queue.
+	CallState_CALL_STATE_IN_MENU CallState = 6
 )
 
 // Enum value maps for CallState.
@@ -178,6 +181,7 @@ var (
 		3: "CALL_STATE_ENDED",
 		4: "CALL_STATE_ABANDONED",
 		5: "CALL_STATE_LOST",
+		6: "CALL_STATE_IN_MENU",
 	}
 	CallState_value = map[string]int32{
 		"CALL_STATE_UNSPECIFIED": 0,
@@ -186,6 +190,7 @@ var (
 		"CALL_STATE_ENDED":       3,
 		"CALL_STATE_ABANDONED":   4,
 		"CALL_STATE_LOST":        5,
+		"CALL_STATE_IN_MENU":     6,
 	}
 )
 
@@ -1134,6 +1139,417 @@ func (x *Disposition) GetLabel() string {
 	return ""
 }
 
+// Menu is an IVR menu: what callers to its dialed numbers hear and choose before they reach a
+// queue or a number. Its nodes form a graph without cycles; the first node is where each call
+// starts and every node is reachable from it. A dialed number that a queue lists too leads to
+// the menu (the menu wins).
+type Menu struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Chosen by the admin: lowercase letters, digits, "_" or "-".
+	MenuId string `protobuf:"bytes,1,opt,name=menu_id,json=menuId,proto3" json:"menu_id,omitempty"`
+	Name   string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// E.164 numbers; none may belong to another menu.
+	DialedNumbers []string `protobuf:"bytes,3,rep,name=dialed_numbers,json=dialedNumbers,proto3" json:"dialed_numbers,omitempty"`
+	// The first node is the start. At most 50.
+	Nodes         []*MenuNode `protobuf:"bytes,4,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Menu) Reset() {
+	*x = Menu{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Menu) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Menu) ProtoMessage() {}
+
+func (x *Menu) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Menu.ProtoReflect.Descriptor instead.
+func (*Menu) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Menu) GetMenuId() string {
+	if x != nil {
+		return x.MenuId
+	}
+	return ""
+}
+
+func (x *Menu) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Menu) GetDialedNumbers() []string {
+	if x != nil {
+		return x.DialedNumbers
+	}
+	return nil
+}
+
+func (x *Menu) GetNodes() []*MenuNode {
+	if x != nil {
+		return x.Nodes
+	}
+	return nil
+}
+
+// MenuNode is a prompt and the answers it takes. Silence for timeout_s, or an answer no choice
+// takes, plays the prompt again, repeats times; then the node takes default_action.
+type MenuNode struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unique in its menu: lowercase letters, digits, "_" or "-".
+	NodeId string `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	// The prompt: text the cloud speaks (TTS), or the URL of a recording it plays; one of them.
+	PromptText string `protobuf:"bytes,2,opt,name=prompt_text,json=promptText,proto3" json:"prompt_text,omitempty"`
+	PromptUrl  string `protobuf:"bytes,3,opt,name=prompt_url,json=promptUrl,proto3" json:"prompt_url,omitempty"`
+	// At most 12; a digit or a word is used once in a node.
+	Choices []*MenuChoice `protobuf:"bytes,4,rep,name=choices,proto3" json:"choices,omitempty"`
+	// How long to wait for an answer after the prompt, 1..60 s (0: 5).
+	TimeoutS uint32 `protobuf:"varint,5,opt,name=timeout_s,json=timeoutS,proto3" json:"timeout_s,omitempty"`
+	// How many times silence or an answer no choice takes plays the prompt again, 0..5.
+	Repeats       uint32      `protobuf:"varint,6,opt,name=repeats,proto3" json:"repeats,omitempty"`
+	DefaultAction *MenuAction `protobuf:"bytes,7,opt,name=default_action,json=defaultAction,proto3" json:"default_action,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MenuNode) Reset() {
+	*x = MenuNode{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MenuNode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MenuNode) ProtoMessage() {}
+
+func (x *MenuNode) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MenuNode.ProtoReflect.Descriptor instead.
+func (*MenuNode) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *MenuNode) GetNodeId() string {
+	if x != nil {
+		return x.NodeId
+	}
+	return ""
+}
+
+func (x *MenuNode) GetPromptText() string {
+	if x != nil {
+		return x.PromptText
+	}
+	return ""
+}
+
+func (x *MenuNode) GetPromptUrl() string {
+	if x != nil {
+		return x.PromptUrl
+	}
+	return ""
+}
+
+func (x *MenuNode) GetChoices() []*MenuChoice {
+	if x != nil {
+		return x.Choices
+	}
+	return nil
+}
+
+func (x *MenuNode) GetTimeoutS() uint32 {
+	if x != nil {
+		return x.TimeoutS
+	}
+	return 0
+}
+
+func (x *MenuNode) GetRepeats() uint32 {
+	if x != nil {
+		return x.Repeats
+	}
+	return 0
+}
+
+func (x *MenuNode) GetDefaultAction() *MenuAction {
+	if x != nil {
+		return x.DefaultAction
+	}
+	return nil
+}
+
+// MenuChoice is one answer: a key, spoken words (any of them heard in the caller's speech, as
+// the cloud's ASR recognised it, case-insensitive), or both.
+type MenuChoice struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One key: "0"-"9", "*" or "#"; empty: words only.
+	Digit string `protobuf:"bytes,1,opt,name=digit,proto3" json:"digit,omitempty"`
+	// At most 10.
+	Words         []string    `protobuf:"bytes,2,rep,name=words,proto3" json:"words,omitempty"`
+	Action        *MenuAction `protobuf:"bytes,3,opt,name=action,proto3" json:"action,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MenuChoice) Reset() {
+	*x = MenuChoice{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MenuChoice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MenuChoice) ProtoMessage() {}
+
+func (x *MenuChoice) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MenuChoice.ProtoReflect.Descriptor instead.
+func (*MenuChoice) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *MenuChoice) GetDigit() string {
+	if x != nil {
+		return x.Digit
+	}
+	return ""
+}
+
+func (x *MenuChoice) GetWords() []string {
+	if x != nil {
+		return x.Words
+	}
+	return nil
+}
+
+func (x *MenuChoice) GetAction() *MenuAction {
+	if x != nil {
+		return x.Action
+	}
+	return nil
+}
+
+// MenuAction is where a choice or a default leads.
+type MenuAction struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to To:
+	//
+	//	*MenuAction_QueueId
+	//	*MenuAction_Number
+	//	*MenuAction_NodeId
+	To            isMenuAction_To `protobuf_oneof:"to"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MenuAction) Reset() {
+	*x = MenuAction{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MenuAction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MenuAction) ProtoMessage() {}
+
+func (x *MenuAction) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MenuAction.ProtoReflect.Descriptor instead.
+func (*MenuAction) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *MenuAction) GetTo() isMenuAction_To {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *MenuAction) GetQueueId() string {
+	if x != nil {
+		if x, ok := x.To.(*MenuAction_QueueId); ok {
+			return x.QueueId
+		}
+	}
+	return ""
+}
+
+func (x *MenuAction) GetNumber() string {
+	if x != nil {
+		if x, ok := x.To.(*MenuAction_Number); ok {
+			return x.Number
+		}
+	}
+	return ""
+}
+
+func (x *MenuAction) GetNodeId() string {
+	if x != nil {
+		if x, ok := x.To.(*MenuAction_NodeId); ok {
+			return x.NodeId
+		}
+	}
+	return ""
+}
+
+type isMenuAction_To interface {
+	isMenuAction_To()
+}
+
+type MenuAction_QueueId struct {
+	// Into this queue's line.
+	QueueId string `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3,oneof"`
+}
+
+type MenuAction_Number struct {
+	// Forwarded (the call leaves Tandem): an E.164 number, "sip:…" or "user:<Voximplant user>".
+	Number string `protobuf:"bytes,2,opt,name=number,proto3,oneof"`
+}
+
+type MenuAction_NodeId struct {
+	// To another node of the menu.
+	NodeId string `protobuf:"bytes,3,opt,name=node_id,json=nodeId,proto3,oneof"`
+}
+
+func (*MenuAction_QueueId) isMenuAction_To() {}
+
+func (*MenuAction_Number) isMenuAction_To() {}
+
+func (*MenuAction_NodeId) isMenuAction_To() {}
+
+// MenuStep is one node a caller went through and what took him on: a key, the words the cloud
+// recognised, or timed_out (the node's default after its repeats). A hang-up's last step has
+// none of them.
+type MenuStep struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NodeId        string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	Digit         string                 `protobuf:"bytes,2,opt,name=digit,proto3" json:"digit,omitempty"`
+	Words         string                 `protobuf:"bytes,3,opt,name=words,proto3" json:"words,omitempty"`
+	TimedOut      bool                   `protobuf:"varint,4,opt,name=timed_out,json=timedOut,proto3" json:"timed_out,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MenuStep) Reset() {
+	*x = MenuStep{}
+	mi := &file_tandem_common_v1_common_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MenuStep) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MenuStep) ProtoMessage() {}
+
+func (x *MenuStep) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_common_v1_common_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MenuStep.ProtoReflect.Descriptor instead.
+func (*MenuStep) Descriptor() ([]byte, []int) {
+	return file_tandem_common_v1_common_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *MenuStep) GetNodeId() string {
+	if x != nil {
+		return x.NodeId
+	}
+	return ""
+}
+
+func (x *MenuStep) GetDigit() string {
+	if x != nil {
+		return x.Digit
+	}
+	return ""
+}
+
+func (x *MenuStep) GetWords() string {
+	if x != nil {
+		return x.Words
+	}
+	return ""
+}
+
+func (x *MenuStep) GetTimedOut() bool {
+	if x != nil {
+		return x.TimedOut
+	}
+	return false
+}
+
 var File_tandem_common_v1_common_proto protoreflect.FileDescriptor
 
 const file_tandem_common_v1_common_proto_rawDesc = "" +
@@ -1197,7 +1613,38 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\bpriority\x18\v \x01(\rR\bpriority\"7\n" +
 	"\vDisposition\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x14\n" +
-	"\x05label\x18\x02 \x01(\tR\x05label*o\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\"\x8c\x01\n" +
+	"\x04Menu\x12\x17\n" +
+	"\amenu_id\x18\x01 \x01(\tR\x06menuId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
+	"\x0edialed_numbers\x18\x03 \x03(\tR\rdialedNumbers\x120\n" +
+	"\x05nodes\x18\x04 \x03(\v2\x1a.tandem.common.v1.MenuNodeR\x05nodes\"\x97\x02\n" +
+	"\bMenuNode\x12\x17\n" +
+	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x1f\n" +
+	"\vprompt_text\x18\x02 \x01(\tR\n" +
+	"promptText\x12\x1d\n" +
+	"\n" +
+	"prompt_url\x18\x03 \x01(\tR\tpromptUrl\x126\n" +
+	"\achoices\x18\x04 \x03(\v2\x1c.tandem.common.v1.MenuChoiceR\achoices\x12\x1b\n" +
+	"\ttimeout_s\x18\x05 \x01(\rR\btimeoutS\x12\x18\n" +
+	"\arepeats\x18\x06 \x01(\rR\arepeats\x12C\n" +
+	"\x0edefault_action\x18\a \x01(\v2\x1c.tandem.common.v1.MenuActionR\rdefaultAction\"n\n" +
+	"\n" +
+	"MenuChoice\x12\x14\n" +
+	"\x05digit\x18\x01 \x01(\tR\x05digit\x12\x14\n" +
+	"\x05words\x18\x02 \x03(\tR\x05words\x124\n" +
+	"\x06action\x18\x03 \x01(\v2\x1c.tandem.common.v1.MenuActionR\x06action\"d\n" +
+	"\n" +
+	"MenuAction\x12\x1b\n" +
+	"\bqueue_id\x18\x01 \x01(\tH\x00R\aqueueId\x12\x18\n" +
+	"\x06number\x18\x02 \x01(\tH\x00R\x06number\x12\x19\n" +
+	"\anode_id\x18\x03 \x01(\tH\x00R\x06nodeIdB\x04\n" +
+	"\x02to\"l\n" +
+	"\bMenuStep\x12\x17\n" +
+	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x14\n" +
+	"\x05digit\x18\x02 \x01(\tR\x05digit\x12\x14\n" +
+	"\x05words\x18\x03 \x01(\tR\x05words\x12\x1b\n" +
+	"\ttimed_out\x18\x04 \x01(\bR\btimedOut*o\n" +
 	"\vContactKind\x12\x1c\n" +
 	"\x18CONTACT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11CONTACT_KIND_USER\x10\x01\x12\x14\n" +
@@ -1211,14 +1658,15 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x16OPERATOR_STATE_ON_CALL\x10\x04\x12\x1a\n" +
 	"\x16OPERATOR_STATE_WRAP_UP\x10\x05\x12\x17\n" +
 	"\x13OPERATOR_STATE_AWAY\x10\x06\x12\x19\n" +
-	"\x15OPERATOR_STATE_BANNED\x10\a*\x9e\x01\n" +
+	"\x15OPERATOR_STATE_BANNED\x10\a*\xb6\x01\n" +
 	"\tCallState\x12\x1a\n" +
 	"\x16CALL_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12CALL_STATE_WAITING\x10\x01\x12\x18\n" +
 	"\x14CALL_STATE_CONNECTED\x10\x02\x12\x14\n" +
 	"\x10CALL_STATE_ENDED\x10\x03\x12\x18\n" +
 	"\x14CALL_STATE_ABANDONED\x10\x04\x12\x13\n" +
-	"\x0fCALL_STATE_LOST\x10\x05*\xc2\x01\n" +
+	"\x0fCALL_STATE_LOST\x10\x05\x12\x16\n" +
+	"\x12CALL_STATE_IN_MENU\x10\x06*\xc2\x01\n" +
 	"\n" +
 	"OfferState\x12\x1b\n" +
 	"\x17OFFER_STATE_UNSPECIFIED\x10\x00\x12\x17\n" +
@@ -1272,7 +1720,7 @@ func file_tandem_common_v1_common_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_common_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_tandem_common_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_tandem_common_v1_common_proto_goTypes = []any{
 	(ContactKind)(0),              // 0: tandem.common.v1.ContactKind
 	(OperatorState)(0),            // 1: tandem.common.v1.OperatorState
@@ -1288,25 +1736,34 @@ var file_tandem_common_v1_common_proto_goTypes = []any{
 	(*CallParty)(nil),             // 11: tandem.common.v1.CallParty
 	(*Transfer)(nil),              // 12: tandem.common.v1.Transfer
 	(*Disposition)(nil),           // 13: tandem.common.v1.Disposition
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(*Menu)(nil),                  // 14: tandem.common.v1.Menu
+	(*MenuNode)(nil),              // 15: tandem.common.v1.MenuNode
+	(*MenuChoice)(nil),            // 16: tandem.common.v1.MenuChoice
+	(*MenuAction)(nil),            // 17: tandem.common.v1.MenuAction
+	(*MenuStep)(nil),              // 18: tandem.common.v1.MenuStep
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
 }
 var file_tandem_common_v1_common_proto_depIdxs = []int32{
 	0,  // 0: tandem.common.v1.Contact.kind:type_name -> tandem.common.v1.ContactKind
 	5,  // 1: tandem.common.v1.CallParty.mode:type_name -> tandem.common.v1.PartyMode
 	6,  // 2: tandem.common.v1.CallParty.state:type_name -> tandem.common.v1.PartyState
 	9,  // 3: tandem.common.v1.CallParty.contact:type_name -> tandem.common.v1.Contact
-	14, // 4: tandem.common.v1.CallParty.invited_at:type_name -> google.protobuf.Timestamp
-	14, // 5: tandem.common.v1.CallParty.joined_at:type_name -> google.protobuf.Timestamp
-	14, // 6: tandem.common.v1.CallParty.left_at:type_name -> google.protobuf.Timestamp
+	19, // 4: tandem.common.v1.CallParty.invited_at:type_name -> google.protobuf.Timestamp
+	19, // 5: tandem.common.v1.CallParty.joined_at:type_name -> google.protobuf.Timestamp
+	19, // 6: tandem.common.v1.CallParty.left_at:type_name -> google.protobuf.Timestamp
 	7,  // 7: tandem.common.v1.Transfer.mode:type_name -> tandem.common.v1.TransferMode
 	9,  // 8: tandem.common.v1.Transfer.to_number:type_name -> tandem.common.v1.Contact
 	8,  // 9: tandem.common.v1.Transfer.state:type_name -> tandem.common.v1.TransferState
-	14, // 10: tandem.common.v1.Transfer.started_at:type_name -> google.protobuf.Timestamp
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	19, // 10: tandem.common.v1.Transfer.started_at:type_name -> google.protobuf.Timestamp
+	15, // 11: tandem.common.v1.Menu.nodes:type_name -> tandem.common.v1.MenuNode
+	16, // 12: tandem.common.v1.MenuNode.choices:type_name -> tandem.common.v1.MenuChoice
+	17, // 13: tandem.common.v1.MenuNode.default_action:type_name -> tandem.common.v1.MenuAction
+	17, // 14: tandem.common.v1.MenuChoice.action:type_name -> tandem.common.v1.MenuAction
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_tandem_common_v1_common_proto_init() }
@@ -1314,13 +1771,18 @@ func file_tandem_common_v1_common_proto_init() {
 	if File_tandem_common_v1_common_proto != nil {
 		return
 	}
+	file_tandem_common_v1_common_proto_msgTypes[8].OneofWrappers = []any{
+		(*MenuAction_QueueId)(nil),
+		(*MenuAction_Number)(nil),
+		(*MenuAction_NodeId)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_common_v1_common_proto_rawDesc), len(file_tandem_common_v1_common_proto_rawDesc)),
 			NumEnums:      9,
-			NumMessages:   5,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

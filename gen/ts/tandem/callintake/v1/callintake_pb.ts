@@ -11,7 +11,7 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 import { file_google_api_annotations } from "../../../google/api/annotations_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { HangupParty } from "../../common/v1/common_pb";
+import type { HangupParty, Menu, MenuAction, MenuStep } from "../../common/v1/common_pb";
 import { file_tandem_common_v1_common } from "../../common/v1/common_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/callintake/v1/callintake.proto.
  */
 export const file_tandem_callintake_v1_callintake: GenFile = /*@__PURE__*/
-  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKjAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0SFwoOY2FsbGJhY2tfdG9rZW4YjAEgASgJGjEKD1NpcEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrgCChRSZWdpc3RlckNhbGxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEhAKCHBvc2l0aW9uGAMgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAQgASgJEhAKCGdyZWV0aW5nGAUgASgJEg4KBnJlY29yZBg8IAEoCBIYChByZWNvcmRpbmdfbm90aWNlGD0gASgJEhQKDGFubm91bmNlbWVudBhQIAEoCRIXCg9leHBlY3RlZF93YWl0X3MYUSABKA0SMQoEbmV4dBiOAiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQSNQoIY2FsbGJhY2sYjAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGJhY2tDYWxsIm0KDENhbGxiYWNrQ2FsbBIXCg9jdXN0b21lcl9udW1iZXIYASABKAkSEQoJY2FsbGVyX2lkGAIgASgJEhUKDW9wZXJhdG9yX3RleHQYAyABKAkSGgoSY3VzdG9tZXJfdGltZW91dF9zGAQgASgNIoYJChZSZXBvcnRDYWxsRXZlbnRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHY2FsbF9pZBgCIAEoCRIQCghvZmZlcl9pZBgDIAEoCRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASQwoRb3BlcmF0b3JfYW5zd2VyZWQYCiABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5PcGVyYXRvckFuc3dlcmVkSAASNwoLZGlhbF9mYWlsZWQYCyABKAsyIC50YW5kZW0uY2FsbGludGFrZS52MS5EaWFsRmFpbGVkSAASNQoKY2FsbF9lbmRlZBgMIAEoCzIfLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxFbmRlZEgAEkEKEGNhbGxlcl9hYmFuZG9uZWQYDSABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsZXJBYmFuZG9uZWRIABI7Cg1zcGVlY2hfYW5zd2VyGA4gASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoQW5zd2VySAASQQoQb3BlcmF0b3JfcmluZ2luZxgPIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yUmluZ2luZ0gAEkMKEXJlY29yZGluZ19zdGFydGVkGDwgASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuUmVjb3JkaW5nU3RhcnRlZEgAEjsKDXBhcnR5X3JpbmdpbmcYeCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eVJpbmdpbmdIABI5CgxwYXJ0eV9qb2luZWQYeSABKAsyIS50YW5kZW0uY2FsbGludGFrZS52MS5QYXJ0eUpvaW5lZEgAEjkKDHBhcnR5X2ZhaWxlZBh6IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5RmFpbGVkSAASNQoKcGFydHlfbGVmdBh7IAEoCzIfLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5TGVmdEgAEkIKEGN1c3RvbWVyX3JpbmdpbmcYjAEgASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJSaW5naW5nSAASRAoRY3VzdG9tZXJfYW5zd2VyZWQYjQEgASgLMiYudGFuZGVtLmNhbGxpbnRha2UudjEuQ3VzdG9tZXJBbnN3ZXJlZEgAEkAKD2N1c3RvbWVyX2ZhaWxlZBiOASABKAsyJC50YW5kZW0uY2FsbGludGFrZS52MS5DdXN0b21lckZhaWxlZEgAEkAKD2NhbGxiYWNrX2Fuc3dlchigASABKAsyJC50YW5kZW0uY2FsbGludGFrZS52MS5DYWxsYmFja0Fuc3dlckgAEkYKEnZvaWNlbWFpbF9yZWNvcmRlZBihASABKAsyJy50YW5kZW0uY2FsbGludGFrZS52MS5Wb2ljZW1haWxSZWNvcmRlZEgAQgcKBWV2ZW50IjIKDkNhbGxiYWNrQW5zd2VyEhAKCGFjY2VwdGVkGAEgASgIEg4KBm51bWJlchgCIAEoCSIzChFWb2ljZW1haWxSZWNvcmRlZBILCgN1cmwYASABKAkSEQoJbGVuZ3RoX21zGAIgASgNIhEKD0N1c3RvbWVyUmluZ2luZyIoChBDdXN0b21lckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJECg5DdXN0b21lckZhaWxlZBIMCgRjb2RlGAEgASgFEg4KBnJlYXNvbhgCIAEoCRIUCgxyaW5nX3RpbWVfbXMYAyABKA0iIAoMUGFydHlSaW5naW5nEhAKCHBhcnR5X2lkGAEgASgJIjUKC1BhcnR5Sm9pbmVkEhAKCHBhcnR5X2lkGAEgASgJEhQKDHJpbmdfdGltZV9tcxgCIAEoDSJTCgtQYXJ0eUZhaWxlZBIQCghwYXJ0eV9pZBgBIAEoCRIMCgRjb2RlGAIgASgFEg4KBnJlYXNvbhgDIAEoCRIUCgxyaW5nX3RpbWVfbXMYBCABKA0iHQoJUGFydHlMZWZ0EhAKCHBhcnR5X2lkGAEgASgJIh8KEFJlY29yZGluZ1N0YXJ0ZWQSCwoDdXJsGAEgASgJIhEKD09wZXJhdG9yUmluZ2luZyIoChBPcGVyYXRvckFuc3dlcmVkEhQKDHJpbmdfdGltZV9tcxgBIAEoDSJACgpEaWFsRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJUCglDYWxsRW5kZWQSMQoKaHVuZ191cF9ieRgBIAEoDjIdLnRhbmRlbS5jb21tb24udjEuSGFuZ3VwUGFydHkSFAoMdGFsa190aW1lX21zGAIgASgNIicKD0NhbGxlckFiYW5kb25lZBIUCgx3YWl0X3RpbWVfbXMYASABKA0iewoMU3BlZWNoQW5zd2VyEhMKC3F1ZXN0aW9uX2lkGAEgASgJEgwKBHRleHQYAiABKAkSEgoKY29uZmlkZW5jZRgDIAEoAhI0Cgd2ZXJkaWN0GAQgASgOMiMudGFuZGVtLmNhbGxpbnRha2UudjEuU3BlZWNoVmVyZGljdCJLChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kIrUCCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSDAoEbW9kZRhkIAEoCRIQCghwYXJ0eV9pZBh4IAEoCRIOCgVkaWdpdBigASABKAkSDgoFd29yZHMYoQEgAygJEhMKCmFza19udW1iZXIYogEgASgIIiwKDENsb3VkQ29udGFjdBIMCgRraW5kGAEgASgJEg4KBnRhcmdldBgCIAEoCSp6Cg1TcGVlY2hWZXJkaWN0Eh4KGlNQRUVDSF9WRVJESUNUX1VOU1BFQ0lGSUVEEAASFgoSU1BFRUNIX1ZFUkRJQ1RfWUVTEAESFQoRU1BFRUNIX1ZFUkRJQ1RfTk8QAhIaChZTUEVFQ0hfVkVSRElDVF9VTkNMRUFSEAMyqAIKEUNhbGxJbnRha2VTZXJ2aWNlEnsKDFJlZ2lzdGVyQ2FsbBIpLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjEvY2FsbHMSlQEKD1JlcG9ydENhbGxFdmVudBIsLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlcXVlc3QaLS50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXNwb25zZSIlgtPkkwIfOgEqIhovdjEvY2FsbHMve2NhbGxfaWR9L2V2ZW50c0LiAQoYY29tLnRhbmRlbS5jYWxsaW50YWtlLnYxQg9DYWxsaW50YWtlUHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jYWxsaW50YWtlL3YxO2NhbGxpbnRha2V2MaICA1RDWKoCFFRhbmRlbS5DYWxsaW50YWtlLlYxygIUVGFuZGVtXENhbGxpbnRha2VcVjHiAiBUYW5kZW1cQ2FsbGludGFrZVxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6Q2FsbGludGFrZTo6VjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
+  fileDesc("CiV0YW5kZW0vY2FsbGludGFrZS92MS9jYWxsaW50YWtlLnByb3RvEhR0YW5kZW0uY2FsbGludGFrZS52MSKjAwoTUmVnaXN0ZXJDYWxsUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSEgoKYWNjZXNzX3VybBgDIAEoCRIZChFhY2Nlc3Nfc2VjdXJlX3VybBgEIAEoCRIVCg1jYWxsZXJfbnVtYmVyGAUgASgJEhUKDWRpYWxlZF9udW1iZXIYBiABKAkSFAoMZGlzcGxheV9uYW1lGAcgASgJEk4KC3NpcF9oZWFkZXJzGAggAygLMjkudGFuZGVtLmNhbGxpbnRha2UudjEuUmVnaXN0ZXJDYWxsUmVxdWVzdC5TaXBIZWFkZXJzRW50cnkSEwoLY3VzdG9tX2RhdGEYCSABKAkSLgoKYXJyaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcHJpb3JpdHkYCyABKA0SFwoOY2FsbGJhY2tfdG9rZW4YjAEgASgJGjEKD1NpcEhlYWRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIt4CChRSZWdpc3RlckNhbGxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJEhAKCHF1ZXVlX2lkGAIgASgJEhAKCHBvc2l0aW9uGAMgASgNEhYKDmhvbGRfbXVzaWNfdXJsGAQgASgJEhAKCGdyZWV0aW5nGAUgASgJEg4KBnJlY29yZBg8IAEoCBIYChByZWNvcmRpbmdfbm90aWNlGD0gASgJEhQKDGFubm91bmNlbWVudBhQIAEoCRIXCg9leHBlY3RlZF93YWl0X3MYUSABKA0SMQoEbmV4dBiOAiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbW1hbmQSNQoIY2FsbGJhY2sYjAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbGJhY2tDYWxsEiQKBG1lbnUYWiABKAsyFi50YW5kZW0uY29tbW9uLnYxLk1lbnUibQoMQ2FsbGJhY2tDYWxsEhcKD2N1c3RvbWVyX251bWJlchgBIAEoCRIRCgljYWxsZXJfaWQYAiABKAkSFQoNb3BlcmF0b3JfdGV4dBgDIAEoCRIaChJjdXN0b21lcl90aW1lb3V0X3MYBCABKA0ivwkKFlJlcG9ydENhbGxFdmVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJDChFvcGVyYXRvcl9hbnN3ZXJlZBgKIAEoCzImLnRhbmRlbS5jYWxsaW50YWtlLnYxLk9wZXJhdG9yQW5zd2VyZWRIABI3CgtkaWFsX2ZhaWxlZBgLIAEoCzIgLnRhbmRlbS5jYWxsaW50YWtlLnYxLkRpYWxGYWlsZWRIABI1CgpjYWxsX2VuZGVkGAwgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuQ2FsbEVuZGVkSAASQQoQY2FsbGVyX2FiYW5kb25lZBgNIAEoCzIlLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxlckFiYW5kb25lZEgAEjsKDXNwZWVjaF9hbnN3ZXIYDiABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hBbnN3ZXJIABJBChBvcGVyYXRvcl9yaW5naW5nGA8gASgLMiUudGFuZGVtLmNhbGxpbnRha2UudjEuT3BlcmF0b3JSaW5naW5nSAASQwoRcmVjb3JkaW5nX3N0YXJ0ZWQYPCABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5SZWNvcmRpbmdTdGFydGVkSAASOwoNcGFydHlfcmluZ2luZxh4IAEoCzIiLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5UmluZ2luZ0gAEjkKDHBhcnR5X2pvaW5lZBh5IAEoCzIhLnRhbmRlbS5jYWxsaW50YWtlLnYxLlBhcnR5Sm9pbmVkSAASOQoMcGFydHlfZmFpbGVkGHogASgLMiEudGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlGYWlsZWRIABI1CgpwYXJ0eV9sZWZ0GHsgASgLMh8udGFuZGVtLmNhbGxpbnRha2UudjEuUGFydHlMZWZ0SAASQgoQY3VzdG9tZXJfcmluZ2luZxiMASABKAsyJS50YW5kZW0uY2FsbGludGFrZS52MS5DdXN0b21lclJpbmdpbmdIABJEChFjdXN0b21lcl9hbnN3ZXJlZBiNASABKAsyJi50YW5kZW0uY2FsbGludGFrZS52MS5DdXN0b21lckFuc3dlcmVkSAASQAoPY3VzdG9tZXJfZmFpbGVkGI4BIAEoCzIkLnRhbmRlbS5jYWxsaW50YWtlLnYxLkN1c3RvbWVyRmFpbGVkSAASQAoPY2FsbGJhY2tfYW5zd2VyGKABIAEoCzIkLnRhbmRlbS5jYWxsaW50YWtlLnYxLkNhbGxiYWNrQW5zd2VySAASRgoSdm9pY2VtYWlsX3JlY29yZGVkGKEBIAEoCzInLnRhbmRlbS5jYWxsaW50YWtlLnYxLlZvaWNlbWFpbFJlY29yZGVkSAASNwoLbWVudV9jaG9zZW4YWiABKAsyIC50YW5kZW0uY2FsbGludGFrZS52MS5NZW51Q2hvc2VuSABCBwoFZXZlbnQiMgoOQ2FsbGJhY2tBbnN3ZXISEAoIYWNjZXB0ZWQYASABKAgSDgoGbnVtYmVyGAIgASgJIjMKEVZvaWNlbWFpbFJlY29yZGVkEgsKA3VybBgBIAEoCRIRCglsZW5ndGhfbXMYAiABKA0iEQoPQ3VzdG9tZXJSaW5naW5nIigKEEN1c3RvbWVyQW5zd2VyZWQSFAoMcmluZ190aW1lX21zGAEgASgNIkQKDkN1c3RvbWVyRmFpbGVkEgwKBGNvZGUYASABKAUSDgoGcmVhc29uGAIgASgJEhQKDHJpbmdfdGltZV9tcxgDIAEoDSJkCgpNZW51Q2hvc2VuEigKBHBhdGgYASADKAsyGi50YW5kZW0uY29tbW9uLnYxLk1lbnVTdGVwEiwKBmFjdGlvbhgCIAEoCzIcLnRhbmRlbS5jb21tb24udjEuTWVudUFjdGlvbiIgCgxQYXJ0eVJpbmdpbmcSEAoIcGFydHlfaWQYASABKAkiNQoLUGFydHlKb2luZWQSEAoIcGFydHlfaWQYASABKAkSFAoMcmluZ190aW1lX21zGAIgASgNIlMKC1BhcnR5RmFpbGVkEhAKCHBhcnR5X2lkGAEgASgJEgwKBGNvZGUYAiABKAUSDgoGcmVhc29uGAMgASgJEhQKDHJpbmdfdGltZV9tcxgEIAEoDSIdCglQYXJ0eUxlZnQSEAoIcGFydHlfaWQYASABKAkiHwoQUmVjb3JkaW5nU3RhcnRlZBILCgN1cmwYASABKAkiEQoPT3BlcmF0b3JSaW5naW5nIigKEE9wZXJhdG9yQW5zd2VyZWQSFAoMcmluZ190aW1lX21zGAEgASgNIkAKCkRpYWxGYWlsZWQSDAoEY29kZRgBIAEoBRIOCgZyZWFzb24YAiABKAkSFAoMcmluZ190aW1lX21zGAMgASgNIlQKCUNhbGxFbmRlZBIxCgpodW5nX3VwX2J5GAEgASgOMh0udGFuZGVtLmNvbW1vbi52MS5IYW5ndXBQYXJ0eRIUCgx0YWxrX3RpbWVfbXMYAiABKA0iJwoPQ2FsbGVyQWJhbmRvbmVkEhQKDHdhaXRfdGltZV9tcxgBIAEoDSJ7CgxTcGVlY2hBbnN3ZXISEwoLcXVlc3Rpb25faWQYASABKAkSDAoEdGV4dBgCIAEoCRISCgpjb25maWRlbmNlGAMgASgCEjQKB3ZlcmRpY3QYBCABKA4yIy50YW5kZW0uY2FsbGludGFrZS52MS5TcGVlY2hWZXJkaWN0IocBChdSZXBvcnRDYWxsRXZlbnRSZXNwb25zZRIwCgRuZXh0GAEgASgLMiIudGFuZGVtLmNhbGxpbnRha2UudjEuQ2xvdWRDb21tYW5kEjoKBnF1ZXVlZBhaIAEoCzIqLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlc3BvbnNlIrUCCgxDbG91ZENvbW1hbmQSDAoEdHlwZRgBIAEoCRIPCgdjYWxsX2lkGAIgASgJEhAKCG9mZmVyX2lkGAMgASgJEjMKB2NvbnRhY3QYBCABKAsyIi50YW5kZW0uY2FsbGludGFrZS52MS5DbG91ZENvbnRhY3QSEQoJdGltZW91dF9zGAUgASgNEhEKCWNhbGxlcl9pZBgGIAEoCRIMCgR0ZXh0GAcgASgJEhMKC3F1ZXN0aW9uX2lkGAggASgJEg4KBnJlYXNvbhgJIAEoCRIRCgltdXNpY191cmwYKCABKAkSDAoEbW9kZRhkIAEoCRIQCghwYXJ0eV9pZBh4IAEoCRIOCgVkaWdpdBigASABKAkSDgoFd29yZHMYoQEgAygJEhMKCmFza19udW1iZXIYogEgASgIIiwKDENsb3VkQ29udGFjdBIMCgRraW5kGAEgASgJEg4KBnRhcmdldBgCIAEoCSp6Cg1TcGVlY2hWZXJkaWN0Eh4KGlNQRUVDSF9WRVJESUNUX1VOU1BFQ0lGSUVEEAASFgoSU1BFRUNIX1ZFUkRJQ1RfWUVTEAESFQoRU1BFRUNIX1ZFUkRJQ1RfTk8QAhIaChZTUEVFQ0hfVkVSRElDVF9VTkNMRUFSEAMyqAIKEUNhbGxJbnRha2VTZXJ2aWNlEnsKDFJlZ2lzdGVyQ2FsbBIpLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlZ2lzdGVyQ2FsbFJlcXVlc3QaKi50YW5kZW0uY2FsbGludGFrZS52MS5SZWdpc3RlckNhbGxSZXNwb25zZSIUgtPkkwIOOgEqIgkvdjEvY2FsbHMSlQEKD1JlcG9ydENhbGxFdmVudBIsLnRhbmRlbS5jYWxsaW50YWtlLnYxLlJlcG9ydENhbGxFdmVudFJlcXVlc3QaLS50YW5kZW0uY2FsbGludGFrZS52MS5SZXBvcnRDYWxsRXZlbnRSZXNwb25zZSIlgtPkkwIfOgEqIhovdjEvY2FsbHMve2NhbGxfaWR9L2V2ZW50c0LiAQoYY29tLnRhbmRlbS5jYWxsaW50YWtlLnYxQg9DYWxsaW50YWtlUHJvdG9QAVpDZ2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jYWxsaW50YWtlL3YxO2NhbGxpbnRha2V2MaICA1RDWKoCFFRhbmRlbS5DYWxsaW50YWtlLlYxygIUVGFuZGVtXENhbGxpbnRha2VcVjHiAiBUYW5kZW1cQ2FsbGludGFrZVxWMVxHUEJNZXRhZGF0YeoCFlRhbmRlbTo6Q2FsbGludGFrZTo6VjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_tandem_common_v1_common]);
 
 /**
  * @generated from message tandem.callintake.v1.RegisterCallRequest
@@ -210,6 +210,15 @@ export type RegisterCallResponse = Message<"tandem.callintake.v1.RegisterCallRes
    * @generated from field: tandem.callintake.v1.CallbackCall callback = 140;
    */
   callback?: CallbackCall | undefined;
+
+  /**
+   * Set when the dialed number leads to an IVR menu: the call is in the menu, in no queue yet
+   * (queue_id empty). The scenario runs it and reports MenuChosen; Tandem answers with the
+   * next command (a forward for a number) or files the call in the chosen queue.
+   *
+   * @generated from field: tandem.common.v1.Menu menu = 90;
+   */
+  menu?: Menu | undefined;
 };
 
 /**
@@ -395,6 +404,12 @@ export type ReportCallEventRequest = Message<"tandem.callintake.v1.ReportCallEve
      */
     value: VoicemailRecorded;
     case: "voicemailRecorded";
+  } | {
+    /**
+     * @generated from field: tandem.callintake.v1.MenuChosen menu_chosen = 90;
+     */
+    value: MenuChosen;
+    case: "menuChosen";
   } | { case: undefined; value?: undefined };
 };
 
@@ -539,6 +554,38 @@ export const CustomerFailedSchema: GenMessage<CustomerFailed> = /*@__PURE__*/
   messageDesc(file_tandem_callintake_v1_callintake, 8);
 
 /**
+ * MenuChosen: the caller left the IVR menu of RegisterCall's reply. Tandem checks the path
+ * against the menu and carries out where it leads: into the queue's line (his wait counts
+ * from then), a forward command in the reply (a number), or the end of the call (a hang-up).
+ * A repeat changes nothing.
+ *
+ * @generated from message tandem.callintake.v1.MenuChosen
+ */
+export type MenuChosen = Message<"tandem.callintake.v1.MenuChosen"> & {
+  /**
+   * Each node he went through, from the first, and what took him on; a hang-up's last step has
+   * no answer.
+   *
+   * @generated from field: repeated tandem.common.v1.MenuStep path = 1;
+   */
+  path: MenuStep[];
+
+  /**
+   * Where the path led, as the scenario read it; unset: he hung up in the menu.
+   *
+   * @generated from field: tandem.common.v1.MenuAction action = 2;
+   */
+  action?: MenuAction | undefined;
+};
+
+/**
+ * Describes the message tandem.callintake.v1.MenuChosen.
+ * Use `create(MenuChosenSchema)` to create a new message.
+ */
+export const MenuChosenSchema: GenMessage<MenuChosen> = /*@__PURE__*/
+  messageDesc(file_tandem_callintake_v1_callintake, 9);
+
+/**
  * PartyRinging: the phone of a party leg (add_party, monitor) rings. For an operator brought
  * in, an unanswered ring is his miss from now on, as for offers.
  *
@@ -556,7 +603,7 @@ export type PartyRinging = Message<"tandem.callintake.v1.PartyRinging"> & {
  * Use `create(PartyRingingSchema)` to create a new message.
  */
 export const PartyRingingSchema: GenMessage<PartyRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 9);
+  messageDesc(file_tandem_callintake_v1_callintake, 10);
 
 /**
  * PartyJoined: a party leg connected and hears the call as its mode says.
@@ -582,7 +629,7 @@ export type PartyJoined = Message<"tandem.callintake.v1.PartyJoined"> & {
  * Use `create(PartyJoinedSchema)` to create a new message.
  */
 export const PartyJoinedSchema: GenMessage<PartyJoined> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 10);
+  messageDesc(file_tandem_callintake_v1_callintake, 11);
 
 /**
  * PartyFailed: a party leg ended before it connected (codes as DialFailed's).
@@ -616,7 +663,7 @@ export type PartyFailed = Message<"tandem.callintake.v1.PartyFailed"> & {
  * Use `create(PartyFailedSchema)` to create a new message.
  */
 export const PartyFailedSchema: GenMessage<PartyFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 11);
+  messageDesc(file_tandem_callintake_v1_callintake, 12);
 
 /**
  * PartyLeft: a connected party leg ended (he hung up, or the scenario hung it up on a
@@ -636,7 +683,7 @@ export type PartyLeft = Message<"tandem.callintake.v1.PartyLeft"> & {
  * Use `create(PartyLeftSchema)` to create a new message.
  */
 export const PartyLeftSchema: GenMessage<PartyLeft> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 12);
+  messageDesc(file_tandem_callintake_v1_callintake, 13);
 
 /**
  * RecordingStarted: the conversation is being recorded (CallEvents.RecordStarted on the
@@ -659,7 +706,7 @@ export type RecordingStarted = Message<"tandem.callintake.v1.RecordingStarted"> 
  * Use `create(RecordingStartedSchema)` to create a new message.
  */
 export const RecordingStartedSchema: GenMessage<RecordingStarted> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 13);
+  messageDesc(file_tandem_callintake_v1_callintake, 14);
 
 /**
  * OperatorRinging: the operator's phone rings (CallEvents.Ringing on his leg: the cloud got a
@@ -676,7 +723,7 @@ export type OperatorRinging = Message<"tandem.callintake.v1.OperatorRinging"> & 
  * Use `create(OperatorRingingSchema)` to create a new message.
  */
 export const OperatorRingingSchema: GenMessage<OperatorRinging> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 14);
+  messageDesc(file_tandem_callintake_v1_callintake, 15);
 
 /**
  * OperatorAnswered: the operator's leg connected and the caller is bridged to him.
@@ -697,7 +744,7 @@ export type OperatorAnswered = Message<"tandem.callintake.v1.OperatorAnswered"> 
  * Use `create(OperatorAnsweredSchema)` to create a new message.
  */
 export const OperatorAnsweredSchema: GenMessage<OperatorAnswered> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 15);
+  messageDesc(file_tandem_callintake_v1_callintake, 16);
 
 /**
  * DialFailed: the operator's leg ended before it connected (CallEvents.Failed).
@@ -731,7 +778,7 @@ export type DialFailed = Message<"tandem.callintake.v1.DialFailed"> & {
  * Use `create(DialFailedSchema)` to create a new message.
  */
 export const DialFailedSchema: GenMessage<DialFailed> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 16);
+  messageDesc(file_tandem_callintake_v1_callintake, 17);
 
 /**
  * CallEnded: a connected call ended.
@@ -757,7 +804,7 @@ export type CallEnded = Message<"tandem.callintake.v1.CallEnded"> & {
  * Use `create(CallEndedSchema)` to create a new message.
  */
 export const CallEndedSchema: GenMessage<CallEnded> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 17);
+  messageDesc(file_tandem_callintake_v1_callintake, 18);
 
 /**
  * CallerAbandoned: the caller hung up before he was connected to an operator.
@@ -778,7 +825,7 @@ export type CallerAbandoned = Message<"tandem.callintake.v1.CallerAbandoned"> & 
  * Use `create(CallerAbandonedSchema)` to create a new message.
  */
 export const CallerAbandonedSchema: GenMessage<CallerAbandoned> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 18);
+  messageDesc(file_tandem_callintake_v1_callintake, 19);
 
 /**
  * SpeechAnswer: the caller's answer to an "ask" command, as recognised by the cloud's ASR.
@@ -820,7 +867,7 @@ export type SpeechAnswer = Message<"tandem.callintake.v1.SpeechAnswer"> & {
  * Use `create(SpeechAnswerSchema)` to create a new message.
  */
 export const SpeechAnswerSchema: GenMessage<SpeechAnswer> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 19);
+  messageDesc(file_tandem_callintake_v1_callintake, 20);
 
 /**
  * @generated from message tandem.callintake.v1.ReportCallEventResponse
@@ -832,6 +879,14 @@ export type ReportCallEventResponse = Message<"tandem.callintake.v1.ReportCallEv
    * @generated from field: tandem.callintake.v1.CloudCommand next = 1;
    */
   next?: CloudCommand | undefined;
+
+  /**
+   * After a MenuChosen that filed the call in a queue: what RegisterCall answers for a call
+   * that joins that queue (queue_id, position, hold music, greeting, recording).
+   *
+   * @generated from field: tandem.callintake.v1.RegisterCallResponse queued = 90;
+   */
+  queued?: RegisterCallResponse | undefined;
 };
 
 /**
@@ -839,7 +894,7 @@ export type ReportCallEventResponse = Message<"tandem.callintake.v1.ReportCallEv
  * Use `create(ReportCallEventResponseSchema)` to create a new message.
  */
 export const ReportCallEventResponseSchema: GenMessage<ReportCallEventResponse> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 20);
+  messageDesc(file_tandem_callintake_v1_callintake, 21);
 
 /**
  * CloudCommand is what Tandem tells the scenario to do, POSTed as JSON to the session's accessURL
@@ -983,7 +1038,7 @@ export type CloudCommand = Message<"tandem.callintake.v1.CloudCommand"> & {
  * Use `create(CloudCommandSchema)` to create a new message.
  */
 export const CloudCommandSchema: GenMessage<CloudCommand> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 21);
+  messageDesc(file_tandem_callintake_v1_callintake, 22);
 
 /**
  * CloudContact is a contact in the scenario's words: kind is "user", "sip" or "pstn".
@@ -1007,7 +1062,7 @@ export type CloudContact = Message<"tandem.callintake.v1.CloudContact"> & {
  * Use `create(CloudContactSchema)` to create a new message.
  */
 export const CloudContactSchema: GenMessage<CloudContact> = /*@__PURE__*/
-  messageDesc(file_tandem_callintake_v1_callintake, 22);
+  messageDesc(file_tandem_callintake_v1_callintake, 23);
 
 /**
  * @generated from enum tandem.callintake.v1.SpeechVerdict

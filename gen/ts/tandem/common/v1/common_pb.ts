@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tandem/common/v1/common.proto.
  */
 export const file_tandem_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSKCAwoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEEhwKFHNjb3JlX2xvc3RfdG9fbWlzc2VzGAwgASgBEiIKGnNjb3JlX2xvc3RfdG9fc2xvd19hbnN3ZXJzGA0gASgBEhAKCGRlY2xpbmVzGA4gASgNEhYKDmRlY2xpbmVzX3RvZGF5GA8gASgNEhwKFGNvbnNlY3V0aXZlX2RlY2xpbmVzGBAgASgNIvUCCglDYWxsUGFydHkSEAoIcGFydHlfaWQYASABKAkSKQoEbW9kZRgCIAEoDjIbLnRhbmRlbS5jb21tb24udjEuUGFydHlNb2RlEisKBXN0YXRlGAMgASgOMhwudGFuZGVtLmNvbW1vbi52MS5QYXJ0eVN0YXRlEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSEwoLb3BlcmF0b3JfaWQYBSABKAkSEAoIYWRkZWRfYnkYBiABKAkSDwoHbW9uaXRvchgHIAEoCBIuCgppbnZpdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglqb2luZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2xlZnRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgLIAEoCSLWAgoIVHJhbnNmZXISGAoQZnJvbV9vcGVyYXRvcl9pZBgBIAEoCRIsCgRtb2RlGAIgASgOMh4udGFuZGVtLmNvbW1vbi52MS5UcmFuc2Zlck1vZGUSFgoOdG9fb3BlcmF0b3JfaWQYAyABKAkSEwoLdG9fcXVldWVfaWQYBCABKAkSLAoJdG9fbnVtYmVyGAUgASgLMhkudGFuZGVtLmNvbW1vbi52MS5Db250YWN0Ei4KBXN0YXRlGAYgASgOMh8udGFuZGVtLmNvbW1vbi52MS5UcmFuc2ZlclN0YXRlEhAKCG9mZmVyX2lkGAcgASgJEhMKC29wZXJhdG9yX2lkGAggASgJEi4KCnN0YXJ0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgKIAEoCRIQCghwcmlvcml0eRgLIAEoDSIqCgtEaXNwb3NpdGlvbhIMCgRjb2RlGAEgASgJEg0KBWxhYmVsGAIgASgJKm8KC0NvbnRhY3RLaW5kEhwKGENPTlRBQ1RfS0lORF9VTlNQRUNJRklFRBAAEhUKEUNPTlRBQ1RfS0lORF9VU0VSEAESFAoQQ09OVEFDVF9LSU5EX1NJUBACEhUKEUNPTlRBQ1RfS0lORF9QU1ROEAMq7gEKDU9wZXJhdG9yU3RhdGUSHgoaT1BFUkFUT1JfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZPUEVSQVRPUl9TVEFURV9PRkZMSU5FEAESGAoUT1BFUkFUT1JfU1RBVEVfUkVBRFkQAhIbChdPUEVSQVRPUl9TVEFURV9SRVNFUlZFRBADEhoKFk9QRVJBVE9SX1NUQVRFX09OX0NBTEwQBBIaChZPUEVSQVRPUl9TVEFURV9XUkFQX1VQEAUSFwoTT1BFUkFUT1JfU1RBVEVfQVdBWRAGEhkKFU9QRVJBVE9SX1NUQVRFX0JBTk5FRBAHKp4BCglDYWxsU3RhdGUSGgoWQ0FMTF9TVEFURV9VTlNQRUNJRklFRBAAEhYKEkNBTExfU1RBVEVfV0FJVElORxABEhgKFENBTExfU1RBVEVfQ09OTkVDVEVEEAISFAoQQ0FMTF9TVEFURV9FTkRFRBADEhgKFENBTExfU1RBVEVfQUJBTkRPTkVEEAQSEwoPQ0FMTF9TVEFURV9MT1NUEAUqwgEKCk9mZmVyU3RhdGUSGwoXT0ZGRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIXChNPRkZFUl9TVEFURV9QRU5ESU5HEAESGAoUT0ZGRVJfU1RBVEVfQU5TV0VSRUQQAhIWChJPRkZFUl9TVEFURV9GQUlMRUQQAxIXChNPRkZFUl9TVEFURV9FWFBJUkVEEAQSGQoVT0ZGRVJfU1RBVEVfV0lUSERSQVdOEAUSGAoUT0ZGRVJfU1RBVEVfREVDTElORUQQBip4CgtIYW5ndXBQYXJ0eRIcChhIQU5HVVBfUEFSVFlfVU5TUEVDSUZJRUQQABIXChNIQU5HVVBfUEFSVFlfQ0FMTEVSEAESGQoVSEFOR1VQX1BBUlRZX09QRVJBVE9SEAISFwoTSEFOR1VQX1BBUlRZX1NZU1RFTRADKocBCglQYXJ0eU1vZGUSGgoWUEFSVFlfTU9ERV9VTlNQRUNJRklFRBAAEhkKFVBBUlRZX01PREVfQ09ORkVSRU5DRRABEhUKEVBBUlRZX01PREVfTElTVEVOEAISFgoSUEFSVFlfTU9ERV9XSElTUEVSEAMSFAoQUEFSVFlfTU9ERV9CQVJHRRAEKogBCgpQYXJ0eVN0YXRlEhsKF1BBUlRZX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTUEFSVFlfU1RBVEVfRElBTElORxABEhYKElBBUlRZX1NUQVRFX0pPSU5FRBACEhQKEFBBUlRZX1NUQVRFX0xFRlQQAxIWChJQQVJUWV9TVEFURV9GQUlMRUQQBCpeCgxUcmFuc2Zlck1vZGUSHQoZVFJBTlNGRVJfTU9ERV9VTlNQRUNJRklFRBAAEhcKE1RSQU5TRkVSX01PREVfQkxJTkQQARIWChJUUkFOU0ZFUl9NT0RFX1dBUk0QAirBAQoNVHJhbnNmZXJTdGF0ZRIeChpUUkFOU0ZFUl9TVEFURV9VTlNQRUNJRklFRBAAEhoKFlRSQU5TRkVSX1NUQVRFX0RJQUxJTkcQARIdChlUUkFOU0ZFUl9TVEFURV9DT05TVUxUSU5HEAISHAoYVFJBTlNGRVJfU1RBVEVfQ09NUExFVEVEEAMSHAoYVFJBTlNGRVJfU1RBVEVfQ0FOQ0VMTEVEEAQSGQoVVFJBTlNGRVJfU1RBVEVfRkFJTEVEEAVCwgEKFGNvbS50YW5kZW0uY29tbW9uLnYxQgtDb21tb25Qcm90b1ABWjtnaXRodWIuY29tL3RhbmRlbWNjL3RhbmRlbS9nZW4vZ28vdGFuZGVtL2NvbW1vbi92MTtjb21tb252MaICA1RDWKoCEFRhbmRlbS5Db21tb24uVjHKAhBUYW5kZW1cQ29tbW9uXFYx4gIcVGFuZGVtXENvbW1vblxWMVxHUEJNZXRhZGF0YeoCElRhbmRlbTo6Q29tbW9uOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch10YW5kZW0vY29tbW9uL3YxL2NvbW1vbi5wcm90bxIQdGFuZGVtLmNvbW1vbi52MSJGCgdDb250YWN0EisKBGtpbmQYASABKA4yHS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3RLaW5kEg4KBnRhcmdldBgCIAEoCSKCAwoFTWFya3MSDQoFc2NvcmUYASABKAESEwoLYW5zd2VyX3JhdGUYAiABKAESFAoMcmluZ190aW1lX21zGAMgASgNEhUKDW9mZmVyc19taXNzZWQYBCABKA0SGgoSY29uc2VjdXRpdmVfbWlzc2VzGAUgASgNEhUKDXJlY2VudF9taXNzZXMYBiABKA0SEgoKYmFuc190b2RheRgHIAEoDRIVCg1jYWxsc19oYW5kbGVkGAggASgNEhQKDHRhbGtfdGltZV9tcxgJIAEoBBITCgtjYWxsc190b2RheRgKIAEoDRIVCg10YWxrX3RvZGF5X21zGAsgASgEEhwKFHNjb3JlX2xvc3RfdG9fbWlzc2VzGAwgASgBEiIKGnNjb3JlX2xvc3RfdG9fc2xvd19hbnN3ZXJzGA0gASgBEhAKCGRlY2xpbmVzGA4gASgNEhYKDmRlY2xpbmVzX3RvZGF5GA8gASgNEhwKFGNvbnNlY3V0aXZlX2RlY2xpbmVzGBAgASgNIvUCCglDYWxsUGFydHkSEAoIcGFydHlfaWQYASABKAkSKQoEbW9kZRgCIAEoDjIbLnRhbmRlbS5jb21tb24udjEuUGFydHlNb2RlEisKBXN0YXRlGAMgASgOMhwudGFuZGVtLmNvbW1vbi52MS5QYXJ0eVN0YXRlEioKB2NvbnRhY3QYBCABKAsyGS50YW5kZW0uY29tbW9uLnYxLkNvbnRhY3QSEwoLb3BlcmF0b3JfaWQYBSABKAkSEAoIYWRkZWRfYnkYBiABKAkSDwoHbW9uaXRvchgHIAEoCBIuCgppbnZpdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglqb2luZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2xlZnRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgLIAEoCSLWAgoIVHJhbnNmZXISGAoQZnJvbV9vcGVyYXRvcl9pZBgBIAEoCRIsCgRtb2RlGAIgASgOMh4udGFuZGVtLmNvbW1vbi52MS5UcmFuc2Zlck1vZGUSFgoOdG9fb3BlcmF0b3JfaWQYAyABKAkSEwoLdG9fcXVldWVfaWQYBCABKAkSLAoJdG9fbnVtYmVyGAUgASgLMhkudGFuZGVtLmNvbW1vbi52MS5Db250YWN0Ei4KBXN0YXRlGAYgASgOMh8udGFuZGVtLmNvbW1vbi52MS5UcmFuc2ZlclN0YXRlEhAKCG9mZmVyX2lkGAcgASgJEhMKC29wZXJhdG9yX2lkGAggASgJEi4KCnN0YXJ0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgKIAEoCRIQCghwcmlvcml0eRgLIAEoDSIqCgtEaXNwb3NpdGlvbhIMCgRjb2RlGAEgASgJEg0KBWxhYmVsGAIgASgJImgKBE1lbnUSDwoHbWVudV9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhYKDmRpYWxlZF9udW1iZXJzGAMgAygJEikKBW5vZGVzGAQgAygLMhoudGFuZGVtLmNvbW1vbi52MS5NZW51Tm9kZSLNAQoITWVudU5vZGUSDwoHbm9kZV9pZBgBIAEoCRITCgtwcm9tcHRfdGV4dBgCIAEoCRISCgpwcm9tcHRfdXJsGAMgASgJEi0KB2Nob2ljZXMYBCADKAsyHC50YW5kZW0uY29tbW9uLnYxLk1lbnVDaG9pY2USEQoJdGltZW91dF9zGAUgASgNEg8KB3JlcGVhdHMYBiABKA0SNAoOZGVmYXVsdF9hY3Rpb24YByABKAsyHC50YW5kZW0uY29tbW9uLnYxLk1lbnVBY3Rpb24iWAoKTWVudUNob2ljZRINCgVkaWdpdBgBIAEoCRINCgV3b3JkcxgCIAMoCRIsCgZhY3Rpb24YAyABKAsyHC50YW5kZW0uY29tbW9uLnYxLk1lbnVBY3Rpb24iSwoKTWVudUFjdGlvbhISCghxdWV1ZV9pZBgBIAEoCUgAEhAKBm51bWJlchgCIAEoCUgAEhEKB25vZGVfaWQYAyABKAlIAEIECgJ0byJMCghNZW51U3RlcBIPCgdub2RlX2lkGAEgASgJEg0KBWRpZ2l0GAIgASgJEg0KBXdvcmRzGAMgASgJEhEKCXRpbWVkX291dBgEIAEoCCpvCgtDb250YWN0S2luZBIcChhDT05UQUNUX0tJTkRfVU5TUEVDSUZJRUQQABIVChFDT05UQUNUX0tJTkRfVVNFUhABEhQKEENPTlRBQ1RfS0lORF9TSVAQAhIVChFDT05UQUNUX0tJTkRfUFNUThADKu4BCg1PcGVyYXRvclN0YXRlEh4KGk9QRVJBVE9SX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWT1BFUkFUT1JfU1RBVEVfT0ZGTElORRABEhgKFE9QRVJBVE9SX1NUQVRFX1JFQURZEAISGwoXT1BFUkFUT1JfU1RBVEVfUkVTRVJWRUQQAxIaChZPUEVSQVRPUl9TVEFURV9PTl9DQUxMEAQSGgoWT1BFUkFUT1JfU1RBVEVfV1JBUF9VUBAFEhcKE09QRVJBVE9SX1NUQVRFX0FXQVkQBhIZChVPUEVSQVRPUl9TVEFURV9CQU5ORUQQByq2AQoJQ2FsbFN0YXRlEhoKFkNBTExfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJDQUxMX1NUQVRFX1dBSVRJTkcQARIYChRDQUxMX1NUQVRFX0NPTk5FQ1RFRBACEhQKEENBTExfU1RBVEVfRU5ERUQQAxIYChRDQUxMX1NUQVRFX0FCQU5ET05FRBAEEhMKD0NBTExfU1RBVEVfTE9TVBAFEhYKEkNBTExfU1RBVEVfSU5fTUVOVRAGKsIBCgpPZmZlclN0YXRlEhsKF09GRkVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASFwoTT0ZGRVJfU1RBVEVfUEVORElORxABEhgKFE9GRkVSX1NUQVRFX0FOU1dFUkVEEAISFgoST0ZGRVJfU1RBVEVfRkFJTEVEEAMSFwoTT0ZGRVJfU1RBVEVfRVhQSVJFRBAEEhkKFU9GRkVSX1NUQVRFX1dJVEhEUkFXThAFEhgKFE9GRkVSX1NUQVRFX0RFQ0xJTkVEEAYqeAoLSGFuZ3VwUGFydHkSHAoYSEFOR1VQX1BBUlRZX1VOU1BFQ0lGSUVEEAASFwoTSEFOR1VQX1BBUlRZX0NBTExFUhABEhkKFUhBTkdVUF9QQVJUWV9PUEVSQVRPUhACEhcKE0hBTkdVUF9QQVJUWV9TWVNURU0QAyqHAQoJUGFydHlNb2RlEhoKFlBBUlRZX01PREVfVU5TUEVDSUZJRUQQABIZChVQQVJUWV9NT0RFX0NPTkZFUkVOQ0UQARIVChFQQVJUWV9NT0RFX0xJU1RFThACEhYKElBBUlRZX01PREVfV0hJU1BFUhADEhQKEFBBUlRZX01PREVfQkFSR0UQBCqIAQoKUGFydHlTdGF0ZRIbChdQQVJUWV9TVEFURV9VTlNQRUNJRklFRBAAEhcKE1BBUlRZX1NUQVRFX0RJQUxJTkcQARIWChJQQVJUWV9TVEFURV9KT0lORUQQAhIUChBQQVJUWV9TVEFURV9MRUZUEAMSFgoSUEFSVFlfU1RBVEVfRkFJTEVEEAQqXgoMVHJhbnNmZXJNb2RlEh0KGVRSQU5TRkVSX01PREVfVU5TUEVDSUZJRUQQABIXChNUUkFOU0ZFUl9NT0RFX0JMSU5EEAESFgoSVFJBTlNGRVJfTU9ERV9XQVJNEAIqwQEKDVRyYW5zZmVyU3RhdGUSHgoaVFJBTlNGRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZUUkFOU0ZFUl9TVEFURV9ESUFMSU5HEAESHQoZVFJBTlNGRVJfU1RBVEVfQ09OU1VMVElORxACEhwKGFRSQU5TRkVSX1NUQVRFX0NPTVBMRVRFRBADEhwKGFRSQU5TRkVSX1NUQVRFX0NBTkNFTExFRBAEEhkKFVRSQU5TRkVSX1NUQVRFX0ZBSUxFRBAFQsIBChRjb20udGFuZGVtLmNvbW1vbi52MUILQ29tbW9uUHJvdG9QAVo7Z2l0aHViLmNvbS90YW5kZW1jYy90YW5kZW0vZ2VuL2dvL3RhbmRlbS9jb21tb24vdjE7Y29tbW9udjGiAgNUQ1iqAhBUYW5kZW0uQ29tbW9uLlYxygIQVGFuZGVtXENvbW1vblxWMeICHFRhbmRlbVxDb21tb25cVjFcR1BCTWV0YWRhdGHqAhJUYW5kZW06OkNvbW1vbjo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Contact is where the cloud dials an operator.
@@ -356,6 +356,222 @@ export const DispositionSchema: GenMessage<Disposition> = /*@__PURE__*/
   messageDesc(file_tandem_common_v1_common, 4);
 
 /**
+ * Menu is an IVR menu: what callers to its dialed numbers hear and choose before they reach a
+ * queue or a number. Its nodes form a graph without cycles; the first node is where each call
+ * starts and every node is reachable from it. A dialed number that a queue lists too leads to
+ * the menu (the menu wins).
+ *
+ * @generated from message tandem.common.v1.Menu
+ */
+export type Menu = Message<"tandem.common.v1.Menu"> & {
+  /**
+   * Chosen by the admin: lowercase letters, digits, "_" or "-".
+   *
+   * @generated from field: string menu_id = 1;
+   */
+  menuId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * E.164 numbers; none may belong to another menu.
+   *
+   * @generated from field: repeated string dialed_numbers = 3;
+   */
+  dialedNumbers: string[];
+
+  /**
+   * The first node is the start. At most 50.
+   *
+   * @generated from field: repeated tandem.common.v1.MenuNode nodes = 4;
+   */
+  nodes: MenuNode[];
+};
+
+/**
+ * Describes the message tandem.common.v1.Menu.
+ * Use `create(MenuSchema)` to create a new message.
+ */
+export const MenuSchema: GenMessage<Menu> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 5);
+
+/**
+ * MenuNode is a prompt and the answers it takes. Silence for timeout_s, or an answer no choice
+ * takes, plays the prompt again, repeats times; then the node takes default_action.
+ *
+ * @generated from message tandem.common.v1.MenuNode
+ */
+export type MenuNode = Message<"tandem.common.v1.MenuNode"> & {
+  /**
+   * Unique in its menu: lowercase letters, digits, "_" or "-".
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * The prompt: text the cloud speaks (TTS), or the URL of a recording it plays; one of them.
+   *
+   * @generated from field: string prompt_text = 2;
+   */
+  promptText: string;
+
+  /**
+   * @generated from field: string prompt_url = 3;
+   */
+  promptUrl: string;
+
+  /**
+   * At most 12; a digit or a word is used once in a node.
+   *
+   * @generated from field: repeated tandem.common.v1.MenuChoice choices = 4;
+   */
+  choices: MenuChoice[];
+
+  /**
+   * How long to wait for an answer after the prompt, 1..60 s (0: 5).
+   *
+   * @generated from field: uint32 timeout_s = 5;
+   */
+  timeoutS: number;
+
+  /**
+   * How many times silence or an answer no choice takes plays the prompt again, 0..5.
+   *
+   * @generated from field: uint32 repeats = 6;
+   */
+  repeats: number;
+
+  /**
+   * @generated from field: tandem.common.v1.MenuAction default_action = 7;
+   */
+  defaultAction?: MenuAction | undefined;
+};
+
+/**
+ * Describes the message tandem.common.v1.MenuNode.
+ * Use `create(MenuNodeSchema)` to create a new message.
+ */
+export const MenuNodeSchema: GenMessage<MenuNode> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 6);
+
+/**
+ * MenuChoice is one answer: a key, spoken words (any of them heard in the caller's speech, as
+ * the cloud's ASR recognised it, case-insensitive), or both.
+ *
+ * @generated from message tandem.common.v1.MenuChoice
+ */
+export type MenuChoice = Message<"tandem.common.v1.MenuChoice"> & {
+  /**
+   * One key: "0"-"9", "*" or "#"; empty: words only.
+   *
+   * @generated from field: string digit = 1;
+   */
+  digit: string;
+
+  /**
+   * At most 10.
+   *
+   * @generated from field: repeated string words = 2;
+   */
+  words: string[];
+
+  /**
+   * @generated from field: tandem.common.v1.MenuAction action = 3;
+   */
+  action?: MenuAction | undefined;
+};
+
+/**
+ * Describes the message tandem.common.v1.MenuChoice.
+ * Use `create(MenuChoiceSchema)` to create a new message.
+ */
+export const MenuChoiceSchema: GenMessage<MenuChoice> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 7);
+
+/**
+ * MenuAction is where a choice or a default leads.
+ *
+ * @generated from message tandem.common.v1.MenuAction
+ */
+export type MenuAction = Message<"tandem.common.v1.MenuAction"> & {
+  /**
+   * @generated from oneof tandem.common.v1.MenuAction.to
+   */
+  to: {
+    /**
+     * Into this queue's line.
+     *
+     * @generated from field: string queue_id = 1;
+     */
+    value: string;
+    case: "queueId";
+  } | {
+    /**
+     * Forwarded (the call leaves Tandem): an E.164 number, "sip:…" or "user:<Voximplant user>".
+     *
+     * @generated from field: string number = 2;
+     */
+    value: string;
+    case: "number";
+  } | {
+    /**
+     * To another node of the menu.
+     *
+     * @generated from field: string node_id = 3;
+     */
+    value: string;
+    case: "nodeId";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message tandem.common.v1.MenuAction.
+ * Use `create(MenuActionSchema)` to create a new message.
+ */
+export const MenuActionSchema: GenMessage<MenuAction> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 8);
+
+/**
+ * MenuStep is one node a caller went through and what took him on: a key, the words the cloud
+ * recognised, or timed_out (the node's default after its repeats). A hang-up's last step has
+ * none of them.
+ *
+ * @generated from message tandem.common.v1.MenuStep
+ */
+export type MenuStep = Message<"tandem.common.v1.MenuStep"> & {
+  /**
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * @generated from field: string digit = 2;
+   */
+  digit: string;
+
+  /**
+   * @generated from field: string words = 3;
+   */
+  words: string;
+
+  /**
+   * @generated from field: bool timed_out = 4;
+   */
+  timedOut: boolean;
+};
+
+/**
+ * Describes the message tandem.common.v1.MenuStep.
+ * Use `create(MenuStepSchema)` to create a new message.
+ */
+export const MenuStepSchema: GenMessage<MenuStep> = /*@__PURE__*/
+  messageDesc(file_tandem_common_v1_common, 9);
+
+/**
  * ContactKind says how the cloud reaches an operator.
  *
  * @generated from enum tandem.common.v1.ContactKind
@@ -506,6 +722,14 @@ export enum CallState {
    * @generated from enum value: CALL_STATE_LOST = 5;
    */
   LOST = 5,
+
+  /**
+   * In an IVR menu (before any queue): nothing offers it until the caller chooses a queue.
+   * A caller who hangs up in it ends abandoned in no queue.
+   *
+   * @generated from enum value: CALL_STATE_IN_MENU = 6;
+   */
+  IN_MENU = 6,
 }
 
 /**

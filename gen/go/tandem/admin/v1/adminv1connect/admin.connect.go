@@ -90,6 +90,12 @@ const (
 	// AdminServicePreviewOverflowProcedure is the fully-qualified name of the AdminService's
 	// PreviewOverflow RPC.
 	AdminServicePreviewOverflowProcedure = "/tandem.admin.v1.AdminService/PreviewOverflow"
+	// AdminServicePutMenuProcedure is the fully-qualified name of the AdminService's PutMenu RPC.
+	AdminServicePutMenuProcedure = "/tandem.admin.v1.AdminService/PutMenu"
+	// AdminServiceDeleteMenuProcedure is the fully-qualified name of the AdminService's DeleteMenu RPC.
+	AdminServiceDeleteMenuProcedure = "/tandem.admin.v1.AdminService/DeleteMenu"
+	// AdminServiceListMenusProcedure is the fully-qualified name of the AdminService's ListMenus RPC.
+	AdminServiceListMenusProcedure = "/tandem.admin.v1.AdminService/ListMenus"
 	// AdminServiceCreateApiKeyProcedure is the fully-qualified name of the AdminService's CreateApiKey
 	// RPC.
 	AdminServiceCreateApiKeyProcedure = "/tandem.admin.v1.AdminService/CreateApiKey"
@@ -181,6 +187,15 @@ type AdminServiceClient interface {
 	// PreviewOverflow says which spare number a call of a queue overflowing at a given time would
 	// go to, and why the others would not. It changes nothing.
 	PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error)
+	// PutMenu creates or replaces an IVR menu (menu.menu_id names it). A menu with a cycle, a
+	// node its start does not lead to, a digit or a word used twice in a node, an unknown queue,
+	// a bad number or a dialed number of another menu is refused with the field at fault, and
+	// nothing is saved. Calls in the menu now go on by what the cloud reports.
+	PutMenu(context.Context, *connect.Request[v1.PutMenuRequest]) (*connect.Response[v1.PutMenuResponse], error)
+	// DeleteMenu deletes an IVR menu: its numbers lead to their queues again.
+	DeleteMenu(context.Context, *connect.Request[v1.DeleteMenuRequest]) (*connect.Response[v1.DeleteMenuResponse], error)
+	// ListMenus lists the IVR menus by id.
+	ListMenus(context.Context, *connect.Request[v1.ListMenusRequest]) (*connect.Response[v1.ListMenusResponse], error)
 	// CreateApiKey makes an API key for a tool, with a role. The secret is in the answer only.
 	CreateApiKey(context.Context, *connect.Request[v1.CreateApiKeyRequest]) (*connect.Response[v1.CreateApiKeyResponse], error)
 	// ListApiKeys lists the API keys, without their secrets.
@@ -372,6 +387,24 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("PreviewOverflow")),
 			connect.WithClientOptions(opts...),
 		),
+		putMenu: connect.NewClient[v1.PutMenuRequest, v1.PutMenuResponse](
+			httpClient,
+			baseURL+AdminServicePutMenuProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("PutMenu")),
+			connect.WithClientOptions(opts...),
+		),
+		deleteMenu: connect.NewClient[v1.DeleteMenuRequest, v1.DeleteMenuResponse](
+			httpClient,
+			baseURL+AdminServiceDeleteMenuProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("DeleteMenu")),
+			connect.WithClientOptions(opts...),
+		),
+		listMenus: connect.NewClient[v1.ListMenusRequest, v1.ListMenusResponse](
+			httpClient,
+			baseURL+AdminServiceListMenusProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListMenus")),
+			connect.WithClientOptions(opts...),
+		),
 		createApiKey: connect.NewClient[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse](
 			httpClient,
 			baseURL+AdminServiceCreateApiKeyProcedure,
@@ -523,6 +556,9 @@ type adminServiceClient struct {
 	updateSpare          *connect.Client[v1.UpdateSpareRequest, v1.UpdateSpareResponse]
 	listSpares           *connect.Client[v1.ListSparesRequest, v1.ListSparesResponse]
 	previewOverflow      *connect.Client[v1.PreviewOverflowRequest, v1.PreviewOverflowResponse]
+	putMenu              *connect.Client[v1.PutMenuRequest, v1.PutMenuResponse]
+	deleteMenu           *connect.Client[v1.DeleteMenuRequest, v1.DeleteMenuResponse]
+	listMenus            *connect.Client[v1.ListMenusRequest, v1.ListMenusResponse]
 	createApiKey         *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
 	listApiKeys          *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
 	revokeApiKey         *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
@@ -644,6 +680,21 @@ func (c *adminServiceClient) ListSpares(ctx context.Context, req *connect.Reques
 // PreviewOverflow calls tandem.admin.v1.AdminService.PreviewOverflow.
 func (c *adminServiceClient) PreviewOverflow(ctx context.Context, req *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error) {
 	return c.previewOverflow.CallUnary(ctx, req)
+}
+
+// PutMenu calls tandem.admin.v1.AdminService.PutMenu.
+func (c *adminServiceClient) PutMenu(ctx context.Context, req *connect.Request[v1.PutMenuRequest]) (*connect.Response[v1.PutMenuResponse], error) {
+	return c.putMenu.CallUnary(ctx, req)
+}
+
+// DeleteMenu calls tandem.admin.v1.AdminService.DeleteMenu.
+func (c *adminServiceClient) DeleteMenu(ctx context.Context, req *connect.Request[v1.DeleteMenuRequest]) (*connect.Response[v1.DeleteMenuResponse], error) {
+	return c.deleteMenu.CallUnary(ctx, req)
+}
+
+// ListMenus calls tandem.admin.v1.AdminService.ListMenus.
+func (c *adminServiceClient) ListMenus(ctx context.Context, req *connect.Request[v1.ListMenusRequest]) (*connect.Response[v1.ListMenusResponse], error) {
+	return c.listMenus.CallUnary(ctx, req)
 }
 
 // CreateApiKey calls tandem.admin.v1.AdminService.CreateApiKey.
@@ -780,6 +831,15 @@ type AdminServiceHandler interface {
 	// PreviewOverflow says which spare number a call of a queue overflowing at a given time would
 	// go to, and why the others would not. It changes nothing.
 	PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error)
+	// PutMenu creates or replaces an IVR menu (menu.menu_id names it). A menu with a cycle, a
+	// node its start does not lead to, a digit or a word used twice in a node, an unknown queue,
+	// a bad number or a dialed number of another menu is refused with the field at fault, and
+	// nothing is saved. Calls in the menu now go on by what the cloud reports.
+	PutMenu(context.Context, *connect.Request[v1.PutMenuRequest]) (*connect.Response[v1.PutMenuResponse], error)
+	// DeleteMenu deletes an IVR menu: its numbers lead to their queues again.
+	DeleteMenu(context.Context, *connect.Request[v1.DeleteMenuRequest]) (*connect.Response[v1.DeleteMenuResponse], error)
+	// ListMenus lists the IVR menus by id.
+	ListMenus(context.Context, *connect.Request[v1.ListMenusRequest]) (*connect.Response[v1.ListMenusResponse], error)
 	// CreateApiKey makes an API key for a tool, with a role. The secret is in the answer only.
 	CreateApiKey(context.Context, *connect.Request[v1.CreateApiKeyRequest]) (*connect.Response[v1.CreateApiKeyResponse], error)
 	// ListApiKeys lists the API keys, without their secrets.
@@ -967,6 +1027,24 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("PreviewOverflow")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServicePutMenuHandler := connect.NewUnaryHandler(
+		AdminServicePutMenuProcedure,
+		svc.PutMenu,
+		connect.WithSchema(adminServiceMethods.ByName("PutMenu")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceDeleteMenuHandler := connect.NewUnaryHandler(
+		AdminServiceDeleteMenuProcedure,
+		svc.DeleteMenu,
+		connect.WithSchema(adminServiceMethods.ByName("DeleteMenu")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListMenusHandler := connect.NewUnaryHandler(
+		AdminServiceListMenusProcedure,
+		svc.ListMenus,
+		connect.WithSchema(adminServiceMethods.ByName("ListMenus")),
+		connect.WithHandlerOptions(opts...),
+	)
 	adminServiceCreateApiKeyHandler := connect.NewUnaryHandler(
 		AdminServiceCreateApiKeyProcedure,
 		svc.CreateApiKey,
@@ -1135,6 +1213,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceListSparesHandler.ServeHTTP(w, r)
 		case AdminServicePreviewOverflowProcedure:
 			adminServicePreviewOverflowHandler.ServeHTTP(w, r)
+		case AdminServicePutMenuProcedure:
+			adminServicePutMenuHandler.ServeHTTP(w, r)
+		case AdminServiceDeleteMenuProcedure:
+			adminServiceDeleteMenuHandler.ServeHTTP(w, r)
+		case AdminServiceListMenusProcedure:
+			adminServiceListMenusHandler.ServeHTTP(w, r)
 		case AdminServiceCreateApiKeyProcedure:
 			adminServiceCreateApiKeyHandler.ServeHTTP(w, r)
 		case AdminServiceListApiKeysProcedure:
@@ -1264,6 +1348,18 @@ func (UnimplementedAdminServiceHandler) ListSpares(context.Context, *connect.Req
 
 func (UnimplementedAdminServiceHandler) PreviewOverflow(context.Context, *connect.Request[v1.PreviewOverflowRequest]) (*connect.Response[v1.PreviewOverflowResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.PreviewOverflow is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) PutMenu(context.Context, *connect.Request[v1.PutMenuRequest]) (*connect.Response[v1.PutMenuResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.PutMenu is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) DeleteMenu(context.Context, *connect.Request[v1.DeleteMenuRequest]) (*connect.Response[v1.DeleteMenuResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.DeleteMenu is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListMenus(context.Context, *connect.Request[v1.ListMenusRequest]) (*connect.Response[v1.ListMenusResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.admin.v1.AdminService.ListMenus is not implemented"))
 }
 
 func (UnimplementedAdminServiceHandler) CreateApiKey(context.Context, *connect.Request[v1.CreateApiKeyRequest]) (*connect.Response[v1.CreateApiKeyResponse], error) {

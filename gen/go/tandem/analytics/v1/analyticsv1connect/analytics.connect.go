@@ -136,6 +136,9 @@ const (
 	// AnalyticsServiceAcknowledgeAlertProcedure is the fully-qualified name of the AnalyticsService's
 	// AcknowledgeAlert RPC.
 	AnalyticsServiceAcknowledgeAlertProcedure = "/tandem.analytics.v1.AnalyticsService/AcknowledgeAlert"
+	// AnalyticsServiceGetMenuReportProcedure is the fully-qualified name of the AnalyticsService's
+	// GetMenuReport RPC.
+	AnalyticsServiceGetMenuReportProcedure = "/tandem.analytics.v1.AnalyticsService/GetMenuReport"
 )
 
 // AnalyticsServiceClient is a client for the tandem.analytics.v1.AnalyticsService service.
@@ -173,6 +176,13 @@ type AnalyticsServiceClient interface {
 	// AcknowledgeAlert records that the caller saw an alert (supervisors and admins; audited).
 	// An alert acknowledged already keeps its first acknowledgement.
 	AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error)
+	// GetMenuReport counts the calls that entered IVR menus in a range (by when they entered),
+	// per menu: how they left it (a queue, a number, a hang-up in the menu) and the answers given
+	// at each node (a digit, words, the default after silence or wrong answers). A caller who
+	// hangs up in a menu is counted here, not as abandoned in any queue; one who chose a queue
+	// is counted in that queue from his entry into it (his wait and service level count from
+	// there).
+	GetMenuReport(context.Context, *connect.Request[v1.GetMenuReportRequest]) (*connect.Response[v1.GetMenuReportResponse], error)
 }
 
 // NewAnalyticsServiceClient constructs a client for the tandem.analytics.v1.AnalyticsService
@@ -258,6 +268,12 @@ func NewAnalyticsServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithSchema(analyticsServiceMethods.ByName("AcknowledgeAlert")),
 			connect.WithClientOptions(opts...),
 		),
+		getMenuReport: connect.NewClient[v1.GetMenuReportRequest, v1.GetMenuReportResponse](
+			httpClient,
+			baseURL+AnalyticsServiceGetMenuReportProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("GetMenuReport")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -275,6 +291,7 @@ type analyticsServiceClient struct {
 	getOperatorDrillDown *connect.Client[v1.GetOperatorDrillDownRequest, v1.GetOperatorDrillDownResponse]
 	listAlerts           *connect.Client[v1.ListAlertsRequest, v1.ListAlertsResponse]
 	acknowledgeAlert     *connect.Client[v1.AcknowledgeAlertRequest, v1.AcknowledgeAlertResponse]
+	getMenuReport        *connect.Client[v1.GetMenuReportRequest, v1.GetMenuReportResponse]
 }
 
 // GetQueueStats calls tandem.analytics.v1.AnalyticsService.GetQueueStats.
@@ -337,6 +354,11 @@ func (c *analyticsServiceClient) AcknowledgeAlert(ctx context.Context, req *conn
 	return c.acknowledgeAlert.CallUnary(ctx, req)
 }
 
+// GetMenuReport calls tandem.analytics.v1.AnalyticsService.GetMenuReport.
+func (c *analyticsServiceClient) GetMenuReport(ctx context.Context, req *connect.Request[v1.GetMenuReportRequest]) (*connect.Response[v1.GetMenuReportResponse], error) {
+	return c.getMenuReport.CallUnary(ctx, req)
+}
+
 // AnalyticsServiceHandler is an implementation of the tandem.analytics.v1.AnalyticsService service.
 type AnalyticsServiceHandler interface {
 	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty) over a
@@ -372,6 +394,13 @@ type AnalyticsServiceHandler interface {
 	// AcknowledgeAlert records that the caller saw an alert (supervisors and admins; audited).
 	// An alert acknowledged already keeps its first acknowledgement.
 	AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error)
+	// GetMenuReport counts the calls that entered IVR menus in a range (by when they entered),
+	// per menu: how they left it (a queue, a number, a hang-up in the menu) and the answers given
+	// at each node (a digit, words, the default after silence or wrong answers). A caller who
+	// hangs up in a menu is counted here, not as abandoned in any queue; one who chose a queue
+	// is counted in that queue from his entry into it (his wait and service level count from
+	// there).
+	GetMenuReport(context.Context, *connect.Request[v1.GetMenuReportRequest]) (*connect.Response[v1.GetMenuReportResponse], error)
 }
 
 // NewAnalyticsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -453,6 +482,12 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 		connect.WithSchema(analyticsServiceMethods.ByName("AcknowledgeAlert")),
 		connect.WithHandlerOptions(opts...),
 	)
+	analyticsServiceGetMenuReportHandler := connect.NewUnaryHandler(
+		AnalyticsServiceGetMenuReportProcedure,
+		svc.GetMenuReport,
+		connect.WithSchema(analyticsServiceMethods.ByName("GetMenuReport")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.analytics.v1.AnalyticsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AnalyticsServiceGetQueueStatsProcedure:
@@ -479,6 +514,8 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 			analyticsServiceListAlertsHandler.ServeHTTP(w, r)
 		case AnalyticsServiceAcknowledgeAlertProcedure:
 			analyticsServiceAcknowledgeAlertHandler.ServeHTTP(w, r)
+		case AnalyticsServiceGetMenuReportProcedure:
+			analyticsServiceGetMenuReportHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -534,4 +571,8 @@ func (UnimplementedAnalyticsServiceHandler) ListAlerts(context.Context, *connect
 
 func (UnimplementedAnalyticsServiceHandler) AcknowledgeAlert(context.Context, *connect.Request[v1.AcknowledgeAlertRequest]) (*connect.Response[v1.AcknowledgeAlertResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.AcknowledgeAlert is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) GetMenuReport(context.Context, *connect.Request[v1.GetMenuReportRequest]) (*connect.Response[v1.GetMenuReportResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.GetMenuReport is not implemented"))
 }
