@@ -408,7 +408,7 @@ func TestStats(t *testing.T) {
 		t.Errorf("February per operator:\n%s", out)
 	}
 	csv = c.ok("stats", "report", "--csv", "--period", "custom", "--first", "2026-11-01", "--last", "2026-11-30")
-	if !strings.HasPrefix(csv, "start,queue_id,operator_id,calls_received,") || !strings.HasSuffix(strings.TrimSpace(strings.SplitN(csv, "\n", 2)[0]), ",exits_queue,dispositions") {
+	if !strings.HasPrefix(csv, "start,queue_id,operator_id,calls_received,") || !strings.HasSuffix(strings.TrimSpace(strings.SplitN(csv, "\n", 2)[0]), ",voicemails,dispositions") {
 		t.Errorf("report CSV:\n%s", csv)
 	}
 	for _, bad := range [][]string{{"--period", "year"}, {"--period", "custom", "--first", "2026-11-01"}, {"--first", "2026-11-01", "--last", "2026-11-02"},
