@@ -148,8 +148,9 @@ let callId = '';
  *   after    the operator hung up first; the caller may still be asked something
  *   fallback Tandem could not be reached; apology and the fallback number
  *   forward  Tandem is done with the call: put through to a number (forward), not reported
+ *   voicemail Tandem is done with the call: the caller leaves a message (voicemail_recorded)
  *   ending   reports drain, then the session ends
- * @type {'new' | 'menu' | 'waiting' | 'talking' | 'after' | 'fallback' | 'forward' | 'ending'}
+ * @type {'new' | 'menu' | 'waiting' | 'talking' | 'after' | 'fallback' | 'forward' | 'voicemail' | 'ending'}
  */
 let phase = 'new';
 
@@ -780,12 +781,22 @@ function startMenu(menu) {
   log('in menu ' + (menu.menu_id || '?'));
   phase = 'menu';
   ivr = { menu: menu, node: nodes[0], misses: 0, path: [], timer: null };
-  if (!tonesHandled) {
-    tonesHandled = true;
-    caller.handleTones(true);
-    caller.addEventListener(CallEvents.ToneReceived, (e) => menuKey(String(e.tone)));
-  }
+  handleTones();
   menuPrompt();
+}
+
+/** Keys go to the menu, or to a callback offer's question. @param {string} tone */
+function toneReceived(tone) {
+  if (ivr) menuKey(tone);
+  else if (offer) offerKey(tone);
+}
+
+/** Starts handling the caller's keys (once a session). */
+function handleTones() {
+  if (tonesHandled || !caller) return;
+  tonesHandled = true;
+  caller.handleTones(true);
+  caller.addEventListener(CallEvents.ToneReceived, (e) => toneReceived(String(e.tone)));
 }
 
 /** Plays the current node's prompt, then waits for an answer. */
@@ -885,6 +896,142 @@ function menuLeft() {
   ivr = null;
   run.path.push({ node_id: run.node.node_id || '' });
   report('', { menu_chosen: { path: run.path } });
+}
+
+// ---- Callback offer and voicemail ----------------------------------------------------------
+// offer_callback: the text is said over the music and the caller has askTimeoutS to press the
+// digit or say one of the words (VoxEngine's ASR); he keeps his place meanwhile. With
+// ask_number, once he accepts he is asked for his number, keyed in and ended with #. The answer
+// is reported as callback_answer (accepted false after silence); Tandem's reply says what
+// follows: a hangup with the confirmation, a say (a number it will not call), or nothing.
+// voicemail: the text, then the caller is recorded (call.record) for at most timeout_s or until
+// he hangs up; the record's URL and length are reported as voicemail_recorded once it stops.
+
+/** @typedef {{ digit: string, words: string[], askNumber: boolean, number: string, keying: boolean, timer: number | null }} CallbackOffer */
+
+/** The callback offer the caller is answering. @type {CallbackOffer | null} */
+let offer = null;
+
+const NUMBER_PROMPT = 'Please key in your phone number with the country code, then press the hash key.';
+const VOICEMAIL_DEFAULT_S = 120;
+/** How long after the caller hung up the record may take to stop (RecordStopped). */
+const VOICEMAIL_STOP_WAIT_MS = 30000;
+
+/** @param {Command} cmd */
+function offerCallback(cmd) {
+  if (!caller || callerGone || phase !== 'waiting') return { ok: false, error: 'offer_callback: the caller is not waiting' };
+  if (offer) return { ok: true }; // asked already
+  /** @type {CallbackOffer} */
+  const o = { digit: cmd.digit || '1', words: cmd.words || [], askNumber: cmd.ask_number === true, number: '', keying: false, timer: null };
+  offer = o;
+  handleTones();
+  speak(cmd.text || '', () => {
+    if (offer !== o) return;
+    playMusic();
+    if (o.words.length > 0) {
+      recognize((text) => {
+        const heard = ' ' + normalizeWords(text) + ' ';
+        if (offer === o && !o.keying && text && o.words.some((w) => normalizeWords(w) && heard.indexOf(' ' + normalizeWords(w) + ' ') >= 0)) offerAccepted(o);
+      });
+    }
+    o.timer = setTimeout(() => {
+      if (offer === o && !o.keying) offerAnswered(o, false);
+    }, config.askTimeoutS * 1000);
+  });
+  return { ok: true };
+}
+
+/** A key while a callback offer is open. @param {string} tone */
+function offerKey(tone) {
+  const o = offer;
+  if (!o) return;
+  if (!o.keying) {
+    if (tone === o.digit) offerAccepted(o);
+    return;
+  }
+  if (tone === '#') {
+    offerAnswered(o, true);
+    return;
+  }
+  if (/^[0-9]$/.test(tone) && o.number.length < 20) {
+    o.number += tone;
+    clear(o.timer);
+    o.timer = setTimeout(() => {
+      if (offer === o) offerAnswered(o, o.number.length > 0);
+    }, config.askTimeoutS * 1000);
+  }
+}
+
+/** He accepted: report it, or first ask for his number. @param {CallbackOffer} o */
+function offerAccepted(o) {
+  clear(o.timer);
+  if (asr) stopListening();
+  if (!o.askNumber) {
+    offerAnswered(o, true);
+    return;
+  }
+  o.keying = true;
+  speak(NUMBER_PROMPT, () => {
+    if (offer !== o) return;
+    playMusic();
+    o.timer = setTimeout(() => {
+      if (offer === o) offerAnswered(o, o.number.length > 0);
+    }, config.askTimeoutS * 2000);
+  });
+}
+
+/** @param {CallbackOffer} o @param {boolean} accepted */
+function offerAnswered(o, accepted) {
+  if (offer !== o) return;
+  offer = null;
+  clear(o.timer);
+  if (asr) stopListening();
+  if (!speaking) playMusic();
+  /** @type {{ accepted: boolean, number?: string }} */
+  const answer = { accepted: accepted };
+  if (accepted && o.askNumber) answer.number = o.number.indexOf('00') === 0 ? '+' + o.number.slice(2) : o.number.charAt(0) === '+' ? o.number : '+' + o.number;
+  log('callback offer: ' + (accepted ? 'accepted' : 'declined or no answer'));
+  report('', { callback_answer: answer });
+}
+
+/** The voicemail the caller is leaving, once he is recorded. @type {{ timer: number | null, reported: boolean } | null} */
+let voicemailRec = null;
+
+/** @param {Command} cmd */
+function voicemailCommand(cmd) {
+  if (!caller || callerGone) return { ok: false, error: 'voicemail: the caller is gone' };
+  if (voicemailRec || phase === 'voicemail') return { ok: true };
+  phase = 'voicemail';
+  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  silencePrompts();
+  const limitS = cmd.timeout_s && cmd.timeout_s > 0 ? cmd.timeout_s : VOICEMAIL_DEFAULT_S;
+  speak(cmd.text || 'Please leave your message after the tone.', () => {
+    if (!caller || callerGone) return;
+    caller.stopPlayback();
+    const rec = { timer: /** @type {number | null} */ (null), reported: false };
+    voicemailRec = rec;
+    caller.addEventListener(CallEvents.RecordStopped, (e) => voicemailStopped(rec, e.url, Number(e.duration) || 0));
+    caller.addEventListener(CallEvents.RecordError, (e) => {
+      log('voicemail not recorded: ' + e.error);
+      if (caller && !callerGone) hangupLocally(caller);
+      finish();
+    });
+    caller.record({});
+    rec.timer = setTimeout(() => {
+      log('voicemail: ' + limitS + ' s recorded, the call ends');
+      if (caller && !callerGone) hangupLocally(caller);
+    }, limitS * 1000);
+  });
+  return { ok: true };
+}
+
+/** The record stopped (the call ended): report the message once, then end. @param {{ timer: number | null, reported: boolean }} rec @param {string} url @param {number} durationS */
+function voicemailStopped(rec, url, durationS) {
+  if (rec.reported) return;
+  rec.reported = true;
+  clear(rec.timer);
+  if (url) report('', { voicemail_recorded: { url: url, length_ms: Math.round(durationS * 1000) } });
+  finish();
 }
 
 // ---- Questions (ask) -----------------------------------------------------------------------
@@ -1474,6 +1621,9 @@ function cancelTransfer(cmd) {
  * @property {string} [music_url]
  * @property {string} [party_id]
  * @property {string} [mode]
+ * @property {string} [digit]
+ * @property {string[]} [words]
+ * @property {boolean} [ask_number]
  */
 
 /**
@@ -1497,6 +1647,9 @@ function handleCommand(raw) {
     music_url: String(raw.music_url || ''),
     party_id: String(raw.party_id || ''),
     mode: String(raw.mode || ''),
+    digit: String(raw.digit || ''),
+    words: Array.isArray(raw.words) ? raw.words.map(String) : [],
+    ask_number: raw.ask_number === true,
   };
   if (cmd.call_id && callId && cmd.call_id !== callId) return { ok: false, error: 'command for another call' };
   if (cmd.call_id && !callId) callId = cmd.call_id; // the command beat the intake reply
@@ -1512,6 +1665,10 @@ function handleCommand(raw) {
       return ask(cmd);
     case 'hangup':
       return hangupCommand(cmd);
+    case 'offer_callback':
+      return offerCallback(cmd);
+    case 'voicemail':
+      return voicemailCommand(cmd);
     case 'hold':
       return holdCommand(cmd);
     case 'resume':
@@ -2022,6 +2179,21 @@ function callerDisconnected() {
         l.state = 'ended';
         hangupLocally(l.call);
         report(l.offerId, { call_ended: { hung_up_by: hungUpBy || 'HANGUP_PARTY_SYSTEM', talk_time_ms: Date.now() - bridgedAt } });
+      }
+      finish();
+      return;
+    case 'voicemail':
+      if (voicemailRec && !voicemailRec.reported) {
+        // The record stops with the call: RecordStopped reports it, then the session ends.
+        const rec = voicemailRec;
+        setTimeout(() => {
+          if (!rec.reported) {
+            log('voicemail: the record never stopped');
+            rec.reported = true;
+            finish();
+          }
+        }, VOICEMAIL_STOP_WAIT_MS);
+        return;
       }
       finish();
       return;

@@ -617,3 +617,81 @@ test('a transfer with nobody talking to the caller is refused', async (t) => {
   await ended(s);
   noErrors(s);
 });
+
+test('offer_callback: the caller presses the digit over the music; callback_answer accepted; the reply\'s hangup says the confirmation', async (t) => {
+  const confirmation = 'Thank you. We will call you back at +15557654321 when your turn comes. Goodbye.';
+  const { fake, emu } = await setup(t, {
+    handler: (r) => (r.body && r.body.callback_answer ? { json: { next: { type: 'hangup', call_id: 'fake-call-1', text: confirmation } } } : undefined),
+  });
+  const s = emu.placeCall({ caller: { tones: [{ tone: '1', atS: 5 }] } });
+  await intake(fake);
+  const reply = await fake.command(s.accessURL, { type: 'offer_callback', call_id: 'fake-call-1', text: 'Press 1 to be called back.', digit: '1', words: ['call me back'] });
+  assert.deepEqual(reply, { ok: true });
+  const ev = await event(fake, 'callback_answer');
+  assert.deepEqual(ev.callback_answer, { accepted: true });
+  assert.ok(s.records.some((r) => r.type === 'handle-tones' && r.on === true), 'the scenario handles tones');
+  await s.waitFor((r) => r.type === 'say' && r.text === confirmation, WAIT, 'the confirmation');
+  await ended(s);
+  assert.equal(fake.events('caller_abandoned').length, 0, 'a caller Tandem let go is no abandon');
+  noErrors(s);
+});
+
+test('offer_callback: said "call me back" with a withheld number, he keys his in and ends with #', async (t) => {
+  const { fake, emu } = await setup(t, { config: { askTimeoutS: 10 } });
+  const digits = '4155550123#'.split('').map((tone, i) => ({ tone, atS: 12 + i / 2 }));
+  const s = emu.placeCall({ caller: { answers: [{ text: 'Please call me back', confidence: 0.9 }], tones: digits } });
+  await intake(fake);
+  await fake.command(s.accessURL, { type: 'offer_callback', call_id: 'fake-call-1', text: 'Say call me back.', digit: '1', words: ['call me back'], ask_number: true });
+  await s.waitFor((r) => r.type === 'say' && /key in your phone number/.test(String(r.text)), WAIT, 'the number prompt');
+  const ev = await event(fake, 'callback_answer');
+  assert.deepEqual(ev.callback_answer, { accepted: true, number: '+4155550123' });
+  s.callerHangup();
+  await ended(s);
+  noErrors(s);
+});
+
+test('offer_callback: silence is a no; he waits on', async (t) => {
+  const { fake, emu } = await setup(t, { config: { askTimeoutS: 2 } });
+  const s = emu.placeCall();
+  await intake(fake);
+  await fake.command(s.accessURL, { type: 'offer_callback', call_id: 'fake-call-1', text: 'Press 1 to be called back.', digit: '1', words: ['call me back'] });
+  const ev = await event(fake, 'callback_answer');
+  assert.deepEqual(ev.callback_answer, { accepted: false });
+  assert.ok(!s.records.some((r) => r.type === 'hangup' && r.by === 'scenario'), 'the caller waits on');
+  s.callerHangup();
+  await event(fake, 'caller_abandoned');
+  await ended(s);
+  noErrors(s);
+});
+
+test('voicemail (the intake reply\'s next): the prompt, the caller recorded until he hangs up, voicemail_recorded once, no abandon', async (t) => {
+  const { fake, emu } = await setup(t, {
+    handler: (r) =>
+      r.path === '/v1/calls' ? { json: { call_id: 'fake-call-1', queue_id: 'support', next: { type: 'voicemail', call_id: 'fake-call-1', text: 'Please leave a message.', timeout_s: 60 } } } : undefined,
+  });
+  const s = emu.placeCall({ caller: { hangupAfterS: 40 } });
+  await intake(fake);
+  const said = await s.waitFor((r) => r.type === 'say' && r.text === 'Please leave a message.', WAIT, 'the prompt');
+  await s.waitFor((r) => r.type === 'call-event' && r.event === 'Call.RecordStarted' && r.t >= said.t, WAIT, 'the record');
+  const ev = await event(fake, 'voicemail_recorded');
+  assert.match(ev.voicemail_recorded.url, /^https:\/\//);
+  assert.ok(ev.voicemail_recorded.length_ms > 0, JSON.stringify(ev));
+  await ended(s);
+  assert.equal(fake.events('voicemail_recorded').length, 1);
+  assert.equal(fake.events('caller_abandoned').length, 0);
+  noErrors(s);
+});
+
+test('voicemail: a message is cut at timeout_s; the scenario hangs up and reports it', async (t) => {
+  // Real time: the record's duration is the wall clock's, as VoxEngine's (the emulator scales
+  // only timers and scripted parties).
+  const { fake, emu } = await setup(t, { emulator: { timeScale: 1 } });
+  const s = emu.placeCall();
+  await intake(fake);
+  await fake.command(s.accessURL, { type: 'voicemail', call_id: 'fake-call-1', text: 'Leave a message.', timeout_s: 2 });
+  const ev = await event(fake, 'voicemail_recorded');
+  assert.ok(ev.voicemail_recorded.length_ms >= 1000 && ev.voicemail_recorded.length_ms <= 3000, JSON.stringify(ev));
+  assert.ok(s.records.some((r) => r.type === 'hangup' && r.by === 'scenario'), 'the scenario ended the call');
+  await ended(s);
+  noErrors(s);
+});
