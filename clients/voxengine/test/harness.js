@@ -60,10 +60,13 @@ class TandemServer {
     this.exited = new Promise((resolve) => child.once('exit', resolve));
   }
 
-  /** Starts tandem serve on 127.0.0.1:0 and waits until it says where it listens. */
-  static async start() {
+  /**
+   * Starts tandem serve on 127.0.0.1:0 and waits until it says where it listens.
+   * @param {string[]} [args] more flags
+   */
+  static async start(args = []) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-e2e-'));
-    const child = spawn(tandemBinary(), ['serve', '--addr', '127.0.0.1:0', '--db', path.join(dir, 'tandem.db'), '--cloud-secret', SECRET, '--admin-key', ADMIN_KEY], {
+    const child = spawn(tandemBinary(), ['serve', '--addr', '127.0.0.1:0', '--db', path.join(dir, 'tandem.db'), '--cloud-secret', SECRET, '--admin-key', ADMIN_KEY, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.add(child);
@@ -212,22 +215,47 @@ function scenarioConfig(backendUrl, extra = {}) {
  * the emulator with a callee table.
  */
 class World {
-  /** @param {{ tandem?: boolean, backend?: string, config?: Record<string, unknown> }} [opts] */
+  /**
+   * With callbacks, the emulator serves the Management API (StartScenarios of CALLBACK_RULE runs
+   * callback.js) and Tandem is started with the flags that point at it.
+   * @param {{ tandem?: boolean, backend?: string, config?: Record<string, unknown>, callbacks?: boolean }} [opts]
+   */
   static async create(opts = {}) {
     const w = new World();
     try {
+      /** @type {Record<string, string>} */
+      const secrets = {};
+      /** @type {import('../emulator/voxengine.js').EmulatorOptions} */
+      const emuOpts = {
+        timeScale: TIME_SCALE,
+        secrets,
+        callee: (kind, target) => w.callees.get(target),
+        defaultCallee: CALLEES.answer(0.5),
+      };
+      /** @type {string[]} */
+      const args = [];
+      if (opts.callbacks) {
+        const { generateServiceAccountKey } = require('../emulator/platform-api.js');
+        const key = generateServiceAccountKey(CALLBACK_ACCOUNT, 'kid-e2e');
+        w.keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-key-'));
+        const keyFile = path.join(w.keyDir, 'voximplant-key.json');
+        fs.writeFileSync(keyFile, key.keyFile, { mode: 0o600 });
+        emuOpts.platformApi = { accountId: CALLBACK_ACCOUNT, keys: { 'kid-e2e': key.publicKey }, rules: { [CALLBACK_RULE]: path.join(__dirname, '..', 'callback.js') } };
+        w.emu = new Emulator(emuOpts);
+        await w.emu.start();
+        const api = /** @type {NonNullable<Emulator['platformApi']>} */ (w.emu.platformApi);
+        args.push('--voximplant-account-id', String(CALLBACK_ACCOUNT), '--voximplant-key-file', keyFile, '--callback-rule-id', CALLBACK_RULE, '--voximplant-api-url', api.url);
+      }
       if (opts.tandem !== false) {
-        w.server = await TandemServer.start();
+        w.server = await TandemServer.start(args);
         w.api = new Tandem(w.server.url, { adminKey: ADMIN_KEY });
       }
       const backend = opts.backend || (w.server ? w.server.url : 'http://127.0.0.1:9');
-      w.emu = new Emulator({
-        timeScale: TIME_SCALE,
-        secrets: { tandem_config: scenarioConfig(backend, opts.config) },
-        callee: (kind, target) => w.callees.get(target),
-        defaultCallee: CALLEES.answer(0.5),
-      });
-      await w.emu.start();
+      secrets.tandem_config = scenarioConfig(backend, opts.config);
+      if (!w.emu) {
+        w.emu = new Emulator(emuOpts);
+        await w.emu.start();
+      }
     } catch (err) {
       await w.close();
       throw err;
@@ -244,6 +272,8 @@ class World {
     this.emu = null;
     /** @type {Map<string, import('../emulator/voxengine.js').CalleeScript>} callee scripts by contact target */
     this.callees = new Map();
+    /** Where the service account's key file is, with callbacks. */
+    this.keyDir = '';
   }
 
   /** The API client (Tandem must be running). */
@@ -286,6 +316,7 @@ class World {
     if (this.emu) await this.emu.close();
     if (this.api) this.api.close();
     if (this.server) await this.server.stop();
+    if (this.keyDir) fs.rmSync(this.keyDir, { recursive: true, force: true });
   }
 }
 
@@ -309,4 +340,8 @@ async function reported(s, kind) {
   return JSON.parse(rec.body);
 }
 
-module.exports = { OPT_IN, World, TandemServer, Switch, reports, reported, tandemBinary, scenarioConfig, SECRET, ADMIN_KEY, SUPPORT_LINE, FALLBACK_NUMBER, TIME_SCALE, WAIT };
+/** The Voximplant account and callback rule of tests with callbacks. */
+const CALLBACK_ACCOUNT = 4343;
+const CALLBACK_RULE = '88';
+
+module.exports = { CALLBACK_ACCOUNT, CALLBACK_RULE, OPT_IN, World, TandemServer, Switch, reports, reported, tandemBinary, scenarioConfig, SECRET, ADMIN_KEY, SUPPORT_LINE, FALLBACK_NUMBER, TIME_SCALE, WAIT };
