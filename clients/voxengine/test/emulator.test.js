@@ -231,3 +231,26 @@ test('record: RecordStarted with an https URL on a later tick; RecordStopped wit
     ['record on ALERTING call', 'record on a call already recording'],
   );
 });
+
+test("a scripted caller's keys: ToneReceived only once handleTones(true) was called, each key recorded", async (t) => {
+  const emu = await emulate(
+    t,
+    `VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+       const call = e.call;
+       call.addEventListener(CallEvents.ToneReceived, (ev) => Logger.write('tone ' + ev.tone));
+       call.addEventListener(CallEvents.Connected, () => setTimeout(() => call.handleTones(true), 1000));
+       call.addEventListener(CallEvents.Disconnected, () => VoxEngine.terminate());
+       call.answer();
+     });`,
+  );
+  const s = emu.placeCall({ destination: '+15550001000', caller: { tones: [{ tone: '1', atS: 0.5 }, { tone: '#', atS: 2 }], hangupAfterS: 3 } });
+  await s.terminated;
+  assert.deepEqual(logs(s), ['tone #']);
+  assert.deepEqual(
+    s.records.filter((r) => r.type === 'tone-in').map((r) => [r.tone, r.handled]),
+    [
+      ['1', false],
+      ['#', true],
+    ],
+  );
+});

@@ -204,7 +204,7 @@ const supervisorPages: Visit[] = [
       await go(page, url, "staffing", "Staffing");
     },
   },
-  ...["Operators", "Queues", "Managers", "Absences", "Spare numbers", "Accounts"].map(
+  ...["Operators", "Queues", "Managers", "Absences", "Spare numbers", "IVR menus", "Accounts"].map(
     (tab): Visit => ({
       name: `configuration: ${tab}`,
       async open(page, url) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -88,6 +89,25 @@ func TestMenuEndToEnd(t *testing.T) {
 	}
 	if err := put(mainMenu()); err != nil {
 		t.Fatal(err)
+	}
+	// Changed again: the audit log has both puts, the second with the menu as it was.
+	changed := mainMenu()
+	changed.Name = "Main"
+	if err := put(changed); err != nil {
+		t.Fatal(err)
+	}
+	audit, err := admin.Admin.ListAuditEntries(ctx, connect.NewRequest(&adminv1.ListAuditEntriesRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var puts []*adminv1.AuditEntry
+	for _, e := range audit.Msg.GetEntries() {
+		if e.GetProcedure() == "/tandem.admin.v1.AdminService/PutMenu" && e.GetAfterJson() != "" {
+			puts = append(puts, e)
+		}
+	}
+	if len(puts) < 2 || !strings.Contains(puts[0].GetBeforeJson()+puts[len(puts)-1].GetBeforeJson(), "Main line") {
+		t.Fatalf("audit of PutMenu: %v", puts)
 	}
 
 	cloud := newCloud(t, srv.m.URL, tandem.ConnectJSON, true, clk)

@@ -17,7 +17,7 @@ type Audit struct {
 	Acknowledged int `json:"calls_acknowledged"`
 	// Missing are acknowledged calls that are not in the database.
 	Missing []string `json:"missing,omitempty"`
-	// Unfinished are acknowledged calls still waiting or connected.
+	// Unfinished are acknowledged calls still in an IVR menu, waiting or connected.
 	Unfinished []string `json:"unfinished,omitempty"`
 	// Dropped are acknowledged calls Tandem gave up on (state lost: it hung up on the caller).
 	Dropped []string `json:"dropped,omitempty"`
@@ -124,7 +124,7 @@ func AuditStore(ctx context.Context, db *sql.DB, driver string, acked []string) 
 		case !ok:
 			a.Missing = append(a.Missing, id)
 			continue
-		case c.state == "waiting" || c.state == "connected":
+		case c.state == "in_menu" || c.state == "waiting" || c.state == "connected":
 			a.Unfinished = append(a.Unfinished, id)
 		case c.state == "lost":
 			a.Dropped = append(a.Dropped, id)
