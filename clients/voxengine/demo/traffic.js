@@ -291,7 +291,7 @@ class Traffic {
     this.callsFrom = 0;
     this.firstCallAt = 0;
     this.firstPlacedAt = 0;
-    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0, viaMenu: 0 };
+    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0, viaMenu: 0, closed: 0 };
     /** @type {string[]} */
     this.notes = [];
     /** @type {Set<NodeJS.Timeout>} */
@@ -540,6 +540,8 @@ class Traffic {
         // to try hold, the keypad and a transfer before he hangs up.
         this.after(this.humanTargets.has(String(rec.from)) ? uniform(60, 120) : uniform(20, 100), () => s.callerHangup());
       } else if (rec.type === 'http-out' && rec.code === 200 && rec.body) {
+        // The intake's reply carries a command when the queue is closed (the night line) or full.
+        if (new URL(rec.url).pathname === '/v1/calls' && String(rec.text || '').includes('"next"')) this.stats.closed++;
         if (rec.body.includes('"caller_abandoned"')) this.stats.abandoned++;
         else if (rec.body.includes('"dial_failed"')) this.stats.missedRings++;
       }
@@ -599,7 +601,7 @@ class Traffic {
     }
     const phase = this.phaseAt(Date.now() - (this.callsFrom || Date.now()));
     this.log(
-      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed${st.viaMenu ? ` (${st.viaMenu} through the menu)` : ''}, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
+      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed${st.viaMenu ? ` (${st.viaMenu} through the menu)` : ''}, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned${st.closed ? `, ${st.closed} met a closed or full queue` : ''}, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${n} ${k}`)
         .join(', ')}`,

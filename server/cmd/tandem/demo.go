@@ -44,7 +44,7 @@ const (
 // a database that still has exactly these is moved on (a visitor's own choice is kept).
 var earlierSecondLineSkills = skills("support", 3, "vip", 3)
 
-// The demo call center: three queues, twenty operators (two of them left to the visitor, the
+// The demo call center: four queues (the night line closed whenever the demo starts), twenty operators (two of them left to the visitor, the
 // rest played by the traffic generator in clients/voxengine/demo), clients with personal
 // managers, two spare numbers that sales overflows to, and two absences. Everything has a
 // fixed id: seedDemo creates what a database lacks and leaves what it has, so the database of
@@ -104,7 +104,7 @@ var demoQueues = []demoQueue{
 		greeting:    "Welcome back. Connecting you to your team.",
 	},
 	{
-		id: "night", name: "Night line", number: "+18005550400", strategy: callcenter.StrategyLongestIdle,
+		id: "night", name: "Night line", number: "+18005550500", strategy: callcenter.StrategyLongestIdle,
 		ring: 20 * time.Second, wrapUp: 10 * time.Second,
 		sl:          callcenter.ServiceLevel{Threshold: 20 * time.Second, Target: 80},
 		managerWait: 20 * time.Second,

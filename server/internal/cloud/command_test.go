@@ -61,6 +61,17 @@ func TestEncodeCommand(t *testing.T) {
 			want: `{"type":"hangup","call_id":"c1","reason":"no operators"}`,
 		},
 		{
+			name: "hangup with a closed queue's message",
+			cmd:  callcenter.Command{Type: callcenter.CommandHangup, Call: "c1", Text: "We are closed.", Reason: "closed: New Year", Offer: "o1"},
+			want: `{"type":"hangup","call_id":"c1","text":"We are closed.","reason":"closed: New Year"}`,
+		},
+		{
+			name: "forward",
+			cmd: callcenter.Command{Type: callcenter.CommandForward, Call: "c1", Contact: callcenter.Contact{Kind: callcenter.ContactPSTN, Target: "+14155550100"},
+				Text: "Our partners will help you.", CallerID: "+15550100", Reason: "closed until Mon 09:00", Offer: "o1", Timeout: time.Minute},
+			want: `{"type":"forward","call_id":"c1","contact":{"kind":"pstn","target":"+14155550100"},"caller_id":"+15550100","text":"Our partners will help you.","reason":"closed until Mon 09:00"}`,
+		},
+		{
 			name: "hold",
 			cmd:  callcenter.Command{Type: callcenter.CommandHold, Call: "c1", MusicURL: "https://cdn.example/hold.mp3", Reason: "not sent"},
 			want: `{"type":"hold","call_id":"c1","music_url":"https://cdn.example/hold.mp3"}`,
@@ -121,6 +132,7 @@ func TestEncodeCommandRejects(t *testing.T) {
 		"dial with bad kind":            {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Kind: "fax", Target: "1"}},
 		"dial without kind":             {Type: callcenter.CommandDial, Call: "c1", Contact: callcenter.Contact{Target: "anna"}},
 		"invalid utf-8":                 {Type: callcenter.CommandDial, Call: "c1", Contact: user, CallerID: "\xff"},
+		"forward without a contact":     {Type: callcenter.CommandForward, Call: "c1", Text: "hi"},
 	} {
 		if b, err := EncodeCommand(cmd); err == nil {
 			t.Errorf("%s: got %s, want an error", name, b)

@@ -74,6 +74,7 @@ func (e *Engine) takeExit(now time.Time, q *cc.Queue, c *call, x cc.Exit, cause 
 		c.announceAt = time.Time{}
 		if !e.arrivalExit(now, to, c, atIntake, hops+1) {
 			e.scheduleAnnouncement(c, now)
+			e.indexCall(c.ID) // in its new line now: the next call moved there this step counts it
 		}
 	case cc.ExitNumber:
 		c.Exit.Target = x.Number

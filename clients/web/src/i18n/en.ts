@@ -679,7 +679,7 @@ export const en = {
   "outcome.transferred": "transferred",
   "outcome.atSpare": "at a spare number",
   "outcome.declined": "declined by an operator",
-  "outcome.exited": "ended by the queue's exit (closed or over a cap)",
+  "outcome.exited": "by the queue's exit",
   "reason.loggedOut": "logged out",
   "reason.loggedOutBySupervisor": "logged out by a supervisor",
   "reason.appDisconnected": "app disconnected",

@@ -679,7 +679,7 @@ export const ru: Catalog = {
   "outcome.transferred": "переведён",
   "outcome.atSpare": "на резервном номере",
   "outcome.declined": "отклонён оператором",
-  "outcome.exited": "завершён выходом очереди (закрыта или сверх ограничения)",
+  "outcome.exited": "по выходу очереди",
   "reason.loggedOut": "вышел из системы",
   "reason.loggedOutBySupervisor": "выведен из системы супервизором",
   "reason.appDisconnected": "приложение отключилось",
