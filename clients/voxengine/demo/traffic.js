@@ -291,7 +291,7 @@ class Traffic {
     this.callsFrom = 0;
     this.firstCallAt = 0;
     this.firstPlacedAt = 0;
-    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0, viaMenu: 0, closed: 0 };
+    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0, viaMenu: 0, closed: 0, callbacks: 0 };
     /** @type {string[]} */
     this.notes = [];
     /** @type {Set<NodeJS.Timeout>} */
@@ -516,6 +516,8 @@ class Traffic {
       // After an operator ends the call Tandem may ask "would you like … to answer your calls?"
       answers: [{ text: r < 0.08 ? 'yes please' : r < 0.6 ? 'no thank you' : '', afterS: 1.5 }].filter((a) => a.text),
     };
+    // One caller to support in three who waits long enough to be offered a call back takes it.
+    if (queue === 'support' && Math.random() < 0.35) caller.answers = [{ text: pick(['call me back', 'call me back please', 'yes, call me back']), afterS: 1 }];
     // One caller to sales or support in three dials the main line and chooses in its menu: by
     // a key mostly, by voice often, and now and then he says nothing and gets the default.
     const choice = this.menu && !client ? this.menu.choices.find((c) => c.queue === queue) : undefined;
@@ -543,6 +545,7 @@ class Traffic {
         // The intake's reply carries a command when the queue is closed (the night line) or full.
         if (new URL(rec.url).pathname === '/v1/calls' && String(rec.text || '').includes('"next"')) this.stats.closed++;
         if (rec.body.includes('"caller_abandoned"')) this.stats.abandoned++;
+        if (rec.body.includes('"callback_answer":{"accepted":true')) this.stats.callbacks++;
         else if (rec.body.includes('"dial_failed"')) this.stats.missedRings++;
       }
     });
@@ -601,7 +604,7 @@ class Traffic {
     }
     const phase = this.phaseAt(Date.now() - (this.callsFrom || Date.now()));
     this.log(
-      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed${st.viaMenu ? ` (${st.viaMenu} through the menu)` : ''}, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned${st.closed ? `, ${st.closed} met a closed or full queue` : ''}, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
+      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed${st.viaMenu ? ` (${st.viaMenu} through the menu)` : ''}, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned${st.closed ? `, ${st.closed} met a closed or full queue` : ''}${st.callbacks ? `, ${st.callbacks} asked to be called back` : ''}, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${n} ${k}`)
         .join(', ')}`,

@@ -66,16 +66,20 @@ type demoQueue struct {
 	// night: the queue's hours close it whenever the demo starts (nightHours); a call past
 	// its longest wait moves to support.
 	night bool
+	// callbackAfter: a caller who waited this long is offered a call back (when the server
+	// can start callbacks: make demo points it at the emulator's StartScenarios).
+	callbackAfter time.Duration
 }
 
 var demoQueues = []demoQueue{
 	{
 		id: "support", name: "Support", number: demoNumber, strategy: callcenter.StrategyLongestIdle,
 		ring: 20 * time.Second, wrapUp: 10 * time.Second, isDefault: true,
-		sl:          callcenter.ServiceLevel{Threshold: 20 * time.Second, Target: 80},
-		managerWait: 20 * time.Second,
-		greeting:    "Thank you for calling. An operator will be with you shortly.",
-		alerts:      callcenter.AlertThresholds{WaitingOver: 6, LongestWaitOver: 60 * time.Second, MissesInRow: 3},
+		sl:            callcenter.ServiceLevel{Threshold: 20 * time.Second, Target: 80},
+		managerWait:   20 * time.Second,
+		greeting:      "Thank you for calling. An operator will be with you shortly.",
+		alerts:        callcenter.AlertThresholds{WaitingOver: 6, LongestWaitOver: 60 * time.Second, MissesInRow: 3},
+		callbackAfter: 25 * time.Second,
 		dispositions: []callcenter.Disposition{
 			{Code: "solved", Label: "Solved"}, {Code: "callback", Label: "Call back later"}, {Code: "escalated", Label: "Escalated"}, {Code: "wrong_number", Label: "Wrong number"},
 		},
@@ -345,6 +349,9 @@ func seedDemo(ctx context.Context, m *Main) error {
 		rules.Dispositions, rules.DispositionRequired = dq.dispositions, dq.needDisposition
 		if dq.night {
 			nightRules(&rules, m.Clock.Now())
+		}
+		if dq.callbackAfter > 0 && m.Dialer != nil {
+			rules.Callback = callcenter.CallbackRules{OfferAfter: dq.callbackAfter}
 		}
 		q := callcenter.Queue{
 			ID: callcenter.QueueID(dq.id), Name: dq.name, DialedNumbers: []string{dq.number}, Strategy: dq.strategy,
