@@ -516,8 +516,9 @@ class Traffic {
       // After an operator ends the call Tandem may ask "would you like … to answer your calls?"
       answers: [{ text: r < 0.08 ? 'yes please' : r < 0.6 ? 'no thank you' : '', afterS: 1.5 }].filter((a) => a.text),
     };
-    // One caller to support in three who waits long enough to be offered a call back takes it.
-    if (queue === 'support' && Math.random() < 0.35) caller.answers = [{ text: pick(['call me back', 'call me back please', 'yes, call me back']), afterS: 1 }];
+    // One caller to support or sales in three who waits long enough to be offered a call back
+    // takes it.
+    if ((queue === 'support' || queue === 'sales') && Math.random() < 0.35) caller.answers = [{ text: pick(['call me back', 'call me back please', 'yes, call me back']), afterS: 1 }];
     // One caller to sales or support in three dials the main line and chooses in its menu: by
     // a key mostly, by voice often, and now and then he says nothing and gets the default.
     const choice = this.menu && !client ? this.menu.choices.find((c) => c.queue === queue) : undefined;

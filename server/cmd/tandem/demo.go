@@ -79,7 +79,7 @@ var demoQueues = []demoQueue{
 		managerWait:   20 * time.Second,
 		greeting:      "Thank you for calling. An operator will be with you shortly.",
 		alerts:        callcenter.AlertThresholds{WaitingOver: 6, LongestWaitOver: 60 * time.Second, MissesInRow: 3},
-		callbackAfter: 25 * time.Second,
+		callbackAfter: 20 * time.Second,
 		dispositions: []callcenter.Disposition{
 			{Code: "solved", Label: "Solved"}, {Code: "callback", Label: "Call back later"}, {Code: "escalated", Label: "Escalated"}, {Code: "wrong_number", Label: "Wrong number"},
 		},
@@ -99,6 +99,8 @@ var demoQueues = []demoQueue{
 			{Code: "sale", Label: "Sale made"}, {Code: "quote", Label: "Quote sent"}, {Code: "no_sale", Label: "No sale"}, {Code: "callback", Label: "Call back later"},
 		},
 		needDisposition: true,
+		// A caller still waiting after 10 s may ask to be called back (before the spares at 20 s).
+		callbackAfter: 10 * time.Second,
 	},
 	{
 		id: "vip", name: "VIP line", number: "+18005550300", strategy: callcenter.StrategySkillLevel,
