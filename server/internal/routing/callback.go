@@ -40,6 +40,7 @@ func (e *Engine) fileCallback(now time.Time, q cc.QueueID, arrived time.Time, pr
 func (e *Engine) newAttemptSession(c *call, of *cc.Offer) {
 	c.SessionID, c.AccessURL = "", ""
 	of.ExpiresAt = of.ExpiresAt.Add(cc.CallbackStartAllowance)
+	e.offersDueOK = false // newOffer took the shorter lease for the first expiry
 }
 
 // AttachCallback takes the report of a callback scenario started for offer of call id: its

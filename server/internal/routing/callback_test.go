@@ -40,6 +40,7 @@ func TestCallbackKeepsItsPlaceAndReachesTheCustomer(t *testing.T) {
 	if p := f.e.Position(cb); p != 1 {
 		t.Fatalf("the callback is number %d in line, want 1 (its call came first)", p)
 	}
+	f.e.NextDeadline() // the deadlines are known: the offer's lease updates them
 	ch := f.must(f.e.GoReady(f.now, "anna"))
 	start := commandsOf(ch, cc.CommandStartCallback)
 	if f.offerOf(cb) == "" || f.offerOf(later) != "" || len(start) != 1 || len(commandsOf(ch, cc.CommandDial)) != 0 {
@@ -53,6 +54,11 @@ func TestCallbackKeepsItsPlaceAndReachesTheCustomer(t *testing.T) {
 		if o.ID == of && !o.ExpiresAt.Equal(f.now.Add(20*time.Second+5*time.Second+cc.CallbackStartAllowance)) {
 			t.Fatalf("lease until %v: want ring, slack and the start allowance", o.ExpiresAt)
 		}
+	}
+	// The first deadline is the lease with its allowance, not the shorter one of a plain offer
+	// (past it, a stale one would have the switchboard tick without end).
+	if due, ok := f.e.NextDeadline(); !ok || !due.After(f.now.Add(20*time.Second+5*time.Second)) {
+		t.Fatalf("next deadline %v, want past the plain lease (the callback's has %s more)", due, cc.CallbackStartAllowance)
 	}
 	f.now = f.now.Add(3 * time.Second)
 	c, ch, err := f.e.AttachCallback(f.now, cb, of, "s-1", "http://cloud/cb-1")
