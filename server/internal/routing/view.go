@@ -135,10 +135,10 @@ func (e *Engine) learnAnswerWait(q cc.QueueID, at time.Time, wait time.Duration)
 // wrap-up, with a live app.
 func (e *Engine) working(q cc.QueueID) int {
 	n := 0
-	for _, o := range e.operators {
+	for _, o := range e.byQueue[q] { // the queue's own staff, not the whole fleet: it runs at every intake
 		switch o.st.State {
 		case cc.OperatorReady, cc.OperatorReserved, cc.OperatorOnCall, cc.OperatorWrapUp:
-			if o.present() && o.cfg.Serves(q) {
+			if o.present() {
 				n++
 			}
 		}
