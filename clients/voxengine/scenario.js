@@ -695,16 +695,7 @@ function playMusic() {
  * @param {string} text @param {() => void} then
  */
 function speak(text, then) {
-  if (!caller || callerGone) return;
-  speaking = true;
-  musicPlaying = '';
-  afterSpeech = then;
-  clear(speechTimer);
-  speechTimer = setTimeout(() => {
-    log('speech did not finish in time');
-    speechDone();
-  }, SPEECH_LIMIT_MS);
-  caller.say(text, sayParameters());
+  prompt((c) => c.say(text, sayParameters()), 'speech', then);
 }
 
 /**
@@ -712,16 +703,25 @@ function speak(text, then) {
  * @param {string} url @param {() => void} then
  */
 function play(url, then) {
+  prompt((c) => c.startPlayback(url), 'prompt', then);
+}
+
+/**
+ * Starts a prompt to the caller (start), then runs then when it ends, or after SPEECH_LIMIT_MS
+ * when the platform never says it did (what names it in the log).
+ * @param {(c: Call) => void} start @param {string} what @param {() => void} then
+ */
+function prompt(start, what, then) {
   if (!caller || callerGone) return;
   speaking = true;
   musicPlaying = '';
   afterSpeech = then;
   clear(speechTimer);
   speechTimer = setTimeout(() => {
-    log('prompt did not finish in time');
+    log(what + ' did not finish in time');
     speechDone();
   }, SPEECH_LIMIT_MS);
-  caller.startPlayback(url);
+  start(caller);
 }
 
 function speechDone() {
