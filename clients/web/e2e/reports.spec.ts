@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { Interval } from "@gen/tandem/analytics/v1/analytics_pb";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { create } from "@bufbuild/protobuf";
-import { DispositionSchema } from "@gen/tandem/common/v1/common_pb";
+import { DispositionSchema, OperatorState } from "@gen/tandem/common/v1/common_pb";
 import { expect, shot, signInSupervisor, test, watchConsole } from "./fixtures";
 import { ADMIN_KEY, WAIT } from "./world";
 import { addDays, periodRange, zoneDate } from "../src/supervisor/history";
@@ -35,6 +35,9 @@ test("a period's report per queue and per operator, its CSV, and the page in Rus
   second.s.callerHangup();
   await second.reported("caller_abandoned");
   await annaOff();
+  // Her wrap-up time counts for support when she leaves wrap-up: when the server logs her out,
+  // a grace after her app went. Until then the figures move, and two reads could differ.
+  await expect.poll(async () => (await api.status(ids.anna ?? "")).state, { timeout: WAIT }).toBe(OperatorState.OFFLINE);
 
   // The API's answer for this week in Berlin, per queue: what the page must show.
   const today = zoneDate(Date.now(), ZONE);
