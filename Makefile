@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo demo-build test build generate checkgenerate lint vet staticcheck web web-test chromium voxengine-test examples-test examples-node-test bench
+.PHONY: demo demo-build test build generate checkgenerate lint vet staticcheck web web-test web-test-run chromium voxengine-test voxengine-test-run examples-test examples-node-test examples-node-test-run bench
 
 # make demo: builds, then runs tandem demo and its traffic (simulated operators and callers
 # through the real scenario in the emulator) in one process tree until Ctrl-C; see
@@ -45,13 +45,19 @@ build: web
 	$(GO) build -o bin/tandem ./server/cmd/tandem
 	$(GO) build -o bin/tandemctl ./clients/go/cmd/tandemctl
 
+# The browser, scenario and Node example tests mostly wait on timers, the network and the
+# processes they start, so they run side by side once what they share is built; each one's
+# output is shown whole when it ends (--output-sync), and any failing fails make test.
 test: vet lint staticcheck checkgenerate security
+	@echo "== $$(date -u +%T) the Go tests"
 	scripts/pg-test-cluster.sh run -- $(GO) test -race -count=1 ./...
-	$(MAKE) --no-print-directory web-test
-	$(MAKE) --no-print-directory voxengine-test
-	$(MAKE) --no-print-directory examples-node-test # the Go example ran in go test above
+	@echo "== $$(date -u +%T) building for the browser, scenario and example tests"
+	$(MAKE) --no-print-directory build chromium $(VOX)/node_modules $(OPNODE)/node_modules
+	@echo "== $$(date -u +%T) the browser, scenario and example tests, side by side"
+	$(MAKE) --no-print-directory -j3 --output-sync=target web-test-run voxengine-test-run examples-node-test-run # the Go example ran in go test above
 
 vet:
+	@echo "== $$(date -u +%T) vet, lint, staticcheck, generate, security"
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l server clients)" || { echo "gofmt needed:"; gofmt -l server clients; exit 1; }
 
@@ -94,9 +100,12 @@ chromium:
 
 # The app's unit tests (vitest), then its browser tests (Playwright, Chromium) against a tandem
 # built with the app inside; screenshots and failure traces land in clients/web/test-results.
-web-test: web chromium
+web-test: build chromium
+	$(MAKE) --no-print-directory web-test-run
+
+web-test-run:
 	cd $(WEB) && npx vitest run
-	cd $(WEB) && npx playwright test
+	cd $(WEB) && TANDEM_BIN=$(CURDIR)/bin/tandem npx playwright test
 
 # The cloud scenario (clients/voxengine): type-check it against Voximplant's declarations and run
 # it unmodified in the local VoxEngine emulator against the real tandem binary.
@@ -107,6 +116,9 @@ $(VOX)/node_modules: $(VOX)/package-lock.json
 	@touch $@
 
 voxengine-test: build $(VOX)/node_modules
+	$(MAKE) --no-print-directory voxengine-test-run
+
+voxengine-test-run:
 	cd $(VOX) && TANDEM_BIN=$(CURDIR)/bin/tandem npm test
 
 # The examples (clients/examples): the Go nightly report and the Node operator app, each tested
@@ -121,6 +133,9 @@ examples-test: build examples-node-test
 	TANDEM_BIN=$(CURDIR)/bin/tandem $(GO) test -count=1 ./clients/examples/...
 
 examples-node-test: build $(OPNODE)/node_modules
+	$(MAKE) --no-print-directory examples-node-test-run
+
+examples-node-test-run:
 	cd $(OPNODE) && TANDEM_BIN=$(CURDIR)/bin/tandem npm test
 
 # ---- Security: make security (make test runs it) ------------------------------------------

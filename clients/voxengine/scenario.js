@@ -748,13 +748,14 @@ function silencePrompts() {
 // values left out). The scenario plays each node's prompt, takes a key at any time
 // (ToneReceived) and, when a choice of the node has words, listens for speech after the prompt;
 // silence for the node's timeout or an answer no choice takes plays the prompt again, repeats
-// times, then the node's default is taken. A node action goes on to that node; a queue or a
-// number ends the menu: menu_chosen reports the path and the action, the caller hears music,
-// and Tandem's reply says what follows (queued, or a forward command). A caller who hangs up in
+// times, then the node's default is taken. A node action goes on to that node; a queue, a
+// number or a queue's voicemail ends the menu: menu_chosen reports the path and the action, the
+// caller hears music, and Tandem's reply says what follows (queued, a forward or a voicemail
+// command). A caller who hangs up in
 // the menu is reported as menu_chosen without an action, the node he was at last in the path.
 
 /**
- * @typedef {{ queue_id?: string, number?: string, node_id?: string }} MenuAction
+ * @typedef {{ queue_id?: string, number?: string, node_id?: string, voicemail_queue_id?: string }} MenuAction
  * @typedef {{ digit?: string, words?: string[], action?: MenuAction }} MenuChoice
  * @typedef {{ node_id?: string, prompt_text?: string, prompt_url?: string, choices?: MenuChoice[], timeout_s?: number, repeats?: number, default_action?: MenuAction }} MenuNode
  * @typedef {{ menu_id?: string, nodes?: MenuNode[] }} Menu
@@ -880,6 +881,7 @@ function menuStep(run, step, action) {
   const chosen = {};
   if (action.queue_id) chosen.queue_id = action.queue_id;
   else if (action.number) chosen.number = action.number;
+  else if (action.voicemail_queue_id) chosen.voicemail_queue_id = action.voicemail_queue_id;
   log('menu chosen: ' + JSON.stringify(chosen));
   ivr = null;
   phase = 'waiting';

@@ -16,16 +16,18 @@ before(() => {
   tandemBinary();
 });
 
-const START = 'Press 1 or say support for support, 2 or say sales for sales, 3 for more.';
+const START = 'Press 1 or say support for support, 2 or say sales for sales, 3 for more, 4 to leave a message.';
 
 /** @param {string} q */
 const toQueue = (q) => ({ to: { case: /** @type {const} */ ('queueId'), value: q } });
 /** @param {string} n */
 const toNode = (n) => ({ to: { case: /** @type {const} */ ('nodeId'), value: n } });
+/** @param {string} q */
+const toVoicemail = (q) => ({ to: { case: /** @type {const} */ ('voicemailQueueId'), value: q } });
 
 /**
  * The support line's menu: 1/"support" → support, 2/"sales" → sales, 3 → a sub-menu (a
- * recording) whose 1 or "billing" → sales; silence or a wrong answer repeats the prompt once,
+ * recording) whose 1 or "billing" → sales, 4 → support's voicemail; silence or a wrong answer repeats the prompt once,
  * then support.
  */
 const MENU = {
@@ -42,6 +44,7 @@ const MENU = {
         { digit: '1', words: ['support'], action: toQueue('support') },
         { digit: '2', words: ['sales'], action: toQueue('sales') },
         { digit: '3', action: toNode('more') },
+        { digit: '4', action: toVoicemail('support') },
       ],
       defaultAction: toQueue('support'),
     },
@@ -188,6 +191,26 @@ test('menu: a caller who hangs up in the menu is not abandoned in a queue', asyn
   const call = await w.tandem.getCall(callId);
   assert.equal(call?.state, CallState.ABANDONED);
   assert.equal(call?.queueId, '');
+  assert.equal(anna.seen.filter((st) => st.state === OperatorState.RESERVED).length, 0, 'nobody was offered the call');
+  noErrors(s);
+});
+
+test('menu: a key to a queue\'s voicemail records the message for that queue; nobody is offered the call', async (t) => {
+  const { w, anna } = await menuWorld();
+  t.after(() => w.close());
+  const s = w.call({ caller: { tones: [{ tone: '4', atS: 1 }], hangupAfterS: 10 } }); // the prompt takes about 5 s
+  const { callId } = await intakeOf(s);
+  const chosen = await reported(s, 'menu_chosen');
+  assert.deepEqual(chosen.menu_chosen, { path: [{ node_id: 'start', digit: '4' }], action: { voicemail_queue_id: 'support' } });
+  await s.waitFor((r) => r.type === 'say' && /leave your message/.test(String(r.text)), WAIT, 'the voicemail prompt');
+  const recorded = await reported(s, 'voicemail_recorded');
+  assert.match(String(recorded.voicemail_recorded.url), /^https:\/\//);
+  await ended(s);
+  const call = await w.tandem.getCall(callId);
+  assert.equal(call?.state, CallState.ENDED);
+  assert.equal(call?.queueId, 'support', 'the message is support\'s');
+  assert.equal(call?.voicemailUrl, recorded.voicemail_recorded.url);
+  assert.ok((call?.voicemailLengthMs || 0) > 0);
   assert.equal(anna.seen.filter((st) => st.state === OperatorState.RESERVED).length, 0, 'nobody was offered the call');
   noErrors(s);
 });

@@ -186,7 +186,7 @@ test('duplicate dials place one leg; cancel stops a ringing leg quietly; contact
   const { fake, emu } = await setup(t, {
     callees: { ringer: CALLEES.noanswer(), 'sip:boris@pbx.example.com': CALLEES.busy(0.1), '+14155550100': CALLEES.decline(0.1), anna: CALLEES.answer(0.2) },
   });
-  const s = emu.placeCall({ caller: { hangupAfterBridgeS: 1 } });
+  const s = emu.placeCall(); // he hangs up once the commands over the conversation were tried
   await intake(fake);
   const dial = (/** @type {string} */ offer, /** @type {string} */ kind, /** @type {string} */ target) =>
     fake.command(s.accessURL, { type: 'dial', call_id: 'fake-call-1', offer_id: offer, contact: { kind, target }, timeout_s: 5, caller_id: '+15557654321' });
@@ -222,6 +222,7 @@ test('duplicate dials place one leg; cancel stops a ringing leg quietly; contact
   assert.equal(late.ok, false, 'too late to cancel an answered offer');
   assert.equal((await fake.command(s.accessURL, { type: 'say', call_id: 'fake-call-1', text: 'hello' })).ok, false, 'no announcements over a conversation');
   assert.equal((await fake.command(s.accessURL, { type: 'dial', call_id: 'other-call', offer_id: 'o5', contact: { kind: 'user', target: 'x' } })).ok, false);
+  s.callerHangup();
   await event(fake, 'call_ended');
   await ended(s);
   noErrors(s);

@@ -11,7 +11,7 @@ import type { Locator, Page } from "@playwright/test";
 const node = (form: Locator, n: number) => form.getByTestId("menu-node").nth(n - 1);
 
 /** Sets where a choice or a default leads: its kind, then the target. */
-async function leadsTo(form: Locator, what: string, kind: "a queue" | "a number" | "another node", target: string): Promise<void> {
+async function leadsTo(form: Locator, what: string, kind: "a queue" | "a number" | "another node" | "a queue's voicemail", target: string): Promise<void> {
   await form.getByLabel(`${what}: kind`).selectOption({ label: kind });
   if (kind === "a number") await form.getByLabel(`${what}: number`).fill(target);
   else await form.getByLabel(`${what}: where`).selectOption(target);
@@ -45,7 +45,7 @@ test("a supervisor builds an IVR menu: saved with its nodes, choices and default
   await start.getByRole("button", { name: "Add a choice to node 1" }).click();
   await start.getByLabel("Node 1 choice 2 key").fill("2");
   await leadsTo(start, "Node 1 then (default)", "a queue", "support");
-  // The second node: a recording; 0 → the front desk's number; silence → support.
+  // The second node: a recording; 0 → the front desk's number, 9 → support's voicemail; silence → support.
   await form.getByRole("button", { name: "Add a node" }).click();
   const more = node(form, 2);
   await more.getByLabel("Node 2 id").fill("more");
@@ -53,6 +53,9 @@ test("a supervisor builds an IVR menu: saved with its nodes, choices and default
   await more.getByRole("button", { name: "Add a choice to node 2" }).click();
   await more.getByLabel("Node 2 choice 1 key").fill("0");
   await leadsTo(more, "Node 2 choice 1 leads to", "a number", "+14155550177");
+  await more.getByRole("button", { name: "Add a choice to node 2" }).click();
+  await more.getByLabel("Node 2 choice 2 key").fill("9");
+  await leadsTo(more, "Node 2 choice 2 leads to", "a queue's voicemail", "support");
   await leadsTo(start, "Node 1 choice 2 leads to", "another node", "more");
 
   // A cycle: the second node's default back to the start.
@@ -91,7 +94,7 @@ test("a supervisor builds an IVR menu: saved with its nodes, choices and default
   await expect(form).toHaveCount(0);
   const row = page.locator('tr[data-menu="main"]');
   await expect(row.getByTestId("menu-nodes")).toHaveText("start, more");
-  await expect(row.getByTestId("menu-exits")).toHaveText("queue sales, queue support, number +14155550177");
+  await expect(row.getByTestId("menu-exits")).toHaveText("queue sales, queue support, number +14155550177, voicemail of support");
   await shot(page, "menus-03-saved");
   const saved = (await api.admin.listMenus({})).menus;
   expect(saved.length).toBe(1);
@@ -105,7 +108,10 @@ test("a supervisor builds an IVR menu: saved with its nodes, choices and default
     ["1", ["sales", "buy"], { case: "queueId", value: "sales" }],
     ["2", [], { case: "nodeId", value: "more" }],
   ]);
-  expect(m.nodes[1]!.choices[0]!.action?.to).toEqual({ case: "number", value: "+14155550177" });
+  expect(m.nodes[1]!.choices.map((c) => c.action?.to)).toEqual([
+    { case: "number", value: "+14155550177" },
+    { case: "voicemailQueueId", value: "support" },
+  ]);
 
   // Edited again: the form shows what was saved; a change is kept.
   await row.getByRole("button", { name: "Edit main" }).click();

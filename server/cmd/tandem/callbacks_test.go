@@ -89,6 +89,7 @@ func TestCallbackFlagsAllOrNothing(t *testing.T) {
 // callback rule at the given API with a JWT of the key file and a callback token of the
 // cloud secret; without them it has none.
 func TestCallbackDialerWired(t *testing.T) {
+	t.Parallel() // a long one: it runs beside the other long ones, after the rest
 	keyFile, pub := writeVoximplantKey(t, 7)
 	type got struct {
 		path, rule, data string

@@ -190,6 +190,7 @@ func logInDemo(t *testing.T, c *tandem.Client, name string) {
 // TestDemoSeedIsIdempotent: a second start on the same database creates nothing new and
 // changes nothing; the visitor's changes in between survive.
 func TestDemoSeedIsIdempotent(t *testing.T) {
+	t.Parallel() // a long one: it runs beside the other long ones, after the rest
 	db := filepath.Join(t.TempDir(), "demo.db")
 	m, c := startDemo(t, db)
 	first := lookDemo(t, c)

@@ -384,7 +384,10 @@ func newCloud(t *testing.T, url string, p tandem.Protocol, rest bool, clk *clock
 
 // TestCallEndToEnd plays one call from the cloud to an operator and back, then a call that
 // waits for the only operator, then a dial failure that moves a call on — over each protocol.
-func TestCallEndToEnd(t *testing.T) { callEndToEnd(t, tempSQLite, 0) }
+func TestCallEndToEnd(t *testing.T) {
+	t.Parallel()
+	callEndToEnd(t, tempSQLite, 0)
+}
 
 // tempSQLite is a new SQLite file for t.
 func tempSQLite(t *testing.T) string { return filepath.Join(t.TempDir(), "tandem.db") }

@@ -200,6 +200,7 @@ func TestMenuEndToEnd(t *testing.T) {
 // TestMenuCallSurvivesKill: a call in a menu when the process is killed (SIGKILL) is rebuilt
 // from the store at the restart, still in the menu, and the caller's choice files it.
 func TestMenuCallSurvivesKill(t *testing.T) {
+	t.Parallel() // a long one: it runs beside the other long ones, after the rest
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}

@@ -179,6 +179,7 @@ func newKey(t *testing.T, admin *tandem.Client, name string, role adminv1.KeyRol
 // allows is not refused for want of credentials or permission; the rest is refused with
 // unauthenticated (no or the wrong kind of credentials) or permission_denied.
 func TestEveryRoleCallsEveryRPC(t *testing.T) {
+	t.Parallel() // a long one: it runs beside the other long ones, after the rest
 	clk := clock.NewFake(time.Now())
 	srv := startServer(t, filepath.Join(t.TempDir(), "tandem.db"), clk)
 	url := srv.m.URL
@@ -471,6 +472,7 @@ func signedPost(t *testing.T, url, path, secret, id string, at time.Time, body [
 // secret during a rotation, then replayed, reused, stale, truncated, oversized and malformed
 // requests: each gets a clear error (or, for a retry, the first answer) and nothing changes.
 func TestCloudRequestsThatMustNotCount(t *testing.T) {
+	t.Parallel() // a long one: it runs beside the other long ones, after the rest
 	clk := clock.NewFake(time.Now())
 	m := NewMain()
 	m.Addr, m.DBPath = "127.0.0.1:0", filepath.Join(t.TempDir(), "tandem.db")

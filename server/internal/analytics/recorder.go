@@ -429,8 +429,10 @@ func (f *fold) finished(t *callTrack, c cc.Call) {
 	if sl == (cc.ServiceLevel{}) {
 		sl = cc.DefaultServiceLevel
 	}
-	if c.Exit.Cause == cc.ExitClosed && c.Exit.Ended() {
-		return // a closed queue's call is counted in ExitsClosed only (exited): it was never in line
+	if (c.Exit.Cause == cc.ExitClosed || c.Exit.Cause == cc.ExitMenu) && c.Exit.Ended() {
+		// A closed queue's call is counted in ExitsClosed only, one sent to its voicemail from a
+		// menu in ExitsVoicemail (exited): neither was ever in line.
+		return
 	}
 	f.tally(cc.ScopeQueue, string(c.Queue), c.ArrivedAt, func(g *cc.Figures) {
 		g.CallsReceived++

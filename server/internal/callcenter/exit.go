@@ -201,6 +201,8 @@ const (
 	// ExitCallbackOffer: the caller accepted the callback his queue offered him as he waited
 	// (CallbackRules), not an exit of the queue's.
 	ExitCallbackOffer ExitCause = "callback_offer"
+	// ExitMenu: the caller chose the queue's voicemail in an IVR menu; he was never in its line.
+	ExitMenu ExitCause = "menu"
 )
 
 // The start of CallExit.Why for each cause.

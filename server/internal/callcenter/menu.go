@@ -56,10 +56,11 @@ const (
 	MenuToQueue  MenuActionKind = "queue"  // into Queue's line
 	MenuToNumber MenuActionKind = "number" // forwarded to Number: E.164, "sip:…" or "user:<name>"
 	MenuToNode   MenuActionKind = "node"   // to another node of the menu
+	// MenuToVoicemail records the caller's message for Queue (a voicemail exit of that queue).
+	MenuToVoicemail MenuActionKind = "voicemail"
 )
 
-// MenuAction is where a choice or a node's default leads. Voicemail is to come as one more
-// kind.
+// MenuAction is where a choice or a node's default leads.
 type MenuAction struct {
 	Kind   MenuActionKind
 	Queue  QueueID
@@ -77,6 +78,8 @@ func (a MenuAction) String() string {
 		return "number:" + a.Number
 	case MenuToNode:
 		return "node:" + string(a.Node)
+	case MenuToVoicemail:
+		return "voicemail:" + string(a.Queue)
 	}
 	return ""
 }
@@ -234,6 +237,10 @@ func (a MenuAction) check(field string, index map[MenuNodeID]int) error {
 		if !ValidSlug(string(a.Queue)) {
 			return Invalid(field+".queue_id", "must be a queue's id")
 		}
+	case MenuToVoicemail:
+		if !ValidSlug(string(a.Queue)) {
+			return Invalid(field+".voicemail_queue_id", "must be a queue's id")
+		}
 	case MenuToNumber:
 		if _, err := MenuNumberContact(field+".number", a.Number); err != nil {
 			return err
@@ -243,7 +250,7 @@ func (a MenuAction) check(field string, index map[MenuNodeID]int) error {
 			return Invalid(field+".node_id", "no node %q in this menu", a.Node)
 		}
 	default:
-		return Invalid(field, "required: a queue, a number or a node")
+		return Invalid(field, "required: a queue, a number, a queue's voicemail or a node")
 	}
 	return nil
 }
@@ -306,7 +313,8 @@ func (m Menu) Node(id MenuNodeID) (MenuNode, bool) {
 	return MenuNode{}, false
 }
 
-// Actions calls yield with every action of m that leaves the menu (to a queue or a number).
+// Actions calls yield with every action of m that leaves the menu (to a queue, a number or a
+// voicemail).
 func (m Menu) Actions(yield func(field string, a MenuAction) bool) {
 	for i, n := range m.Nodes {
 		for j, c := range n.Choices {

@@ -11,7 +11,8 @@ import (
 
 // IVR menus: a call to a menu's dialed number enters the menu (cc.CallInMenu) instead of a
 // line; the cloud runs the menu and reports how the caller left it (CloudMenuChosen), and the
-// call then joins the queue he chose, is forwarded to a number, or ends.
+// call then joins the queue he chose, is forwarded to a number, leaves a queue's voicemail, or
+// ends.
 
 // PutMenu creates or replaces a menu (see Menu.Check). The queues it names must exist, and its
 // dialed numbers must not belong to another menu; a number a queue lists too is the menu's.
@@ -24,6 +25,9 @@ func (e *Engine) PutMenu(now time.Time, m cc.Menu) (cc.Changes, error) {
 	for field, a := range m.Actions {
 		if a.Kind == cc.MenuToQueue && e.queues[a.Queue] == nil {
 			return e.fail(cc.NotFound(field+".queue_id", "no queue %q", a.Queue))
+		}
+		if a.Kind == cc.MenuToVoicemail && e.queues[a.Queue] == nil {
+			return e.fail(cc.NotFound(field+".voicemail_queue_id", "no queue %q", a.Queue))
 		}
 	}
 	for i, n := range m.DialedNumbers {
@@ -125,6 +129,13 @@ func (e *Engine) menuChosen(now time.Time, c *call, x cc.MenuExit) error {
 		e.touchCall(c)
 		delete(e.calls, c.ID)
 		e.out.Next = &cc.Command{Type: cc.CommandForward, Call: c.ID, AccessURL: c.AccessURL, Contact: contact}
+	case cc.MenuToVoicemail:
+		// The queue's voicemail exit, taken from the menu: the message, once recorded, becomes
+		// the queue's work (VoicemailLeft). He was never in its line (arrived now).
+		const why = "chose voicemail in the menu"
+		c.Queue, c.ArrivedAt = action.Queue, now
+		c.Exit = cc.CallExit{Kind: cc.ExitVoicemail, Cause: cc.ExitMenu, Queue: action.Queue, Why: why, At: now}
+		e.endByExit(now, c, cc.Command{Type: cc.CommandVoicemail, Text: cc.DefaultVoicemailPrompt, Timeout: cc.MaxVoicemail, Reason: why}, true)
 	default:
 		e.leaveMenu(now, c)
 	}
@@ -150,11 +161,16 @@ func (e *Engine) menuAction(c *call, x cc.MenuExit) (cc.MenuAction, error) {
 			return a, cc.NotFound("menu_chosen.action.queue_id", "no queue %q", a.Queue)
 		}
 		return a, nil
+	case cc.MenuToVoicemail:
+		if e.queues[a.Queue] == nil {
+			return a, cc.NotFound("menu_chosen.action.voicemail_queue_id", "no queue %q", a.Queue)
+		}
+		return a, nil
 	case cc.MenuToNumber:
 		_, err := cc.MenuNumberContact("menu_chosen.action.number", a.Number)
 		return a, err
 	default:
-		return a, cc.Invalid("menu_chosen.action", "a caller leaves a menu for a queue or a number, or hangs up")
+		return a, cc.Invalid("menu_chosen.action", "a caller leaves a menu for a queue, a number or a queue's voicemail, or hangs up")
 	}
 }
 

@@ -197,3 +197,43 @@ func TestMenuCallSurvivesARestart(t *testing.T) {
 		t.Fatalf("after a restart the menu is gone: %+v", c)
 	}
 }
+
+// A menu's voicemail action is that queue's voicemail exit: the reply records the caller, the
+// call ends in the queue (never in its line, nobody offered it), and the message left becomes
+// the queue's callback. A voicemail of a queue that does not exist is refused by its field.
+func TestMenuVoicemailIsTheQueuesMessage(t *testing.T) {
+	f := menuFixture(t, "anna")
+	m := testMenu()
+	m.Nodes[1].Choices = append(m.Nodes[1].Choices, cc.MenuChoice{Digit: "9", Action: cc.MenuAction{Kind: cc.MenuToVoicemail, Queue: "billing"}})
+	if _, err := f.e.PutMenu(f.now, m); cc.ErrorCode(err) != cc.CodeNotFound || err.(*cc.Error).Field != "menu.nodes[1].choices[2].action.voicemail_queue_id" {
+		t.Fatalf("voicemail of an unknown queue: %v", err)
+	}
+	m.Nodes[1].Choices[2].Action.Queue = "sales"
+	f.must(f.e.PutMenu(f.now, m))
+	f.ready("anna")
+	id := f.intake()
+	f.now = f.now.Add(4 * time.Second)
+	ch := f.must(f.e.Report(f.now, id, chosen(cc.MenuStep{Node: "start", Digit: "2"}, cc.MenuStep{Node: "more", Digit: "9"})))
+	if ch.Next == nil || ch.Next.Type != cc.CommandVoicemail || ch.Next.Call != id || ch.Next.Text != cc.DefaultVoicemailPrompt || ch.Next.Timeout != cc.MaxVoicemail {
+		t.Fatalf("reply = %+v, want the voicemail command", ch.Next)
+	}
+	if _, live := f.e.Call(id); live || len(ch.Calls) != 1 {
+		t.Fatalf("the call is still live, or changes %+v", ch.Calls)
+	}
+	c := ch.Calls[0]
+	if c.State != cc.CallEnded || c.Queue != "sales" || c.MenuExit != "voicemail:sales" || c.Exit.Kind != cc.ExitVoicemail || c.Exit.Cause != cc.ExitMenu || c.Exit.Queue != "sales" || !c.ArrivedAt.Equal(f.now) {
+		t.Fatalf("the call: %+v", c)
+	}
+	if f.state("anna") != cc.OperatorReady || len(ch.Commands) != 0 {
+		t.Fatalf("somebody was offered it: %s, %+v", f.state("anna"), ch.Commands)
+	}
+	c.CallerNumber = "+14155550123"
+	ch = f.must(f.e.VoicemailLeft(f.now, c, "https://records.example.com/vm1.mp3", 9*time.Second))
+	filed := false
+	for _, x := range ch.Calls {
+		filed = filed || x.Callback.Virtual() && x.Queue == "sales" && x.Callback.Of == id && x.Callback.VoicemailURL == "https://records.example.com/vm1.mp3"
+	}
+	if !filed {
+		t.Fatalf("no callback of sales answers the message: %+v", ch.Calls)
+	}
+}

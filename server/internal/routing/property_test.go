@@ -130,8 +130,8 @@ func TestEngineProperties(t *testing.T) {
 			operators = append(operators, o)
 			step(e.CreateOperator(now, o))
 		}
-		// A menu on a number of its own: 1 for q, 2 for a sub-menu (1: q2, 0: a number),
-		// silence: q.
+		// A menu on a number of its own: 1 for q, 2 for a sub-menu (1: q2, 0: a number, 9: q2's
+		// voicemail), silence: q.
 		menu := cc.Menu{ID: "m", DialedNumbers: []string{"+18005550003"}, Nodes: []cc.MenuNode{
 			{ID: "start", Text: "1 or 2", Choices: []cc.MenuChoice{
 				{Digit: "1", Words: []string{"sales"}, Action: cc.MenuAction{Kind: cc.MenuToQueue, Queue: "q"}},
@@ -140,6 +140,7 @@ func TestEngineProperties(t *testing.T) {
 			{ID: "more", Text: "1 or 0", Choices: []cc.MenuChoice{
 				{Digit: "1", Action: cc.MenuAction{Kind: cc.MenuToQueue, Queue: "q2"}},
 				{Digit: "0", Action: cc.MenuAction{Kind: cc.MenuToNumber, Number: "+15559990001"}},
+				{Digit: "9", Action: cc.MenuAction{Kind: cc.MenuToVoicemail, Queue: "q2"}},
 			}, Default: cc.MenuAction{Kind: cc.MenuToQueue, Queue: "q"}},
 		}}
 		step(e.PutMenu(now, menu))
@@ -215,6 +216,7 @@ func TestEngineProperties(t *testing.T) {
 					{{Node: "start", TimedOut: true}},
 					{{Node: "start", Digit: "2"}, {Node: "more", Digit: "1"}},
 					{{Node: "start", Digit: "2"}, {Node: "more", Digit: "0"}},
+					{{Node: "start", Digit: "2"}, {Node: "more", Digit: "9"}},
 					{{Node: "start", Digit: "2"}, {Node: "more"}}, // hung up
 					{{Node: "start", Digit: "7"}},                 // no such choice
 				}

@@ -57,6 +57,8 @@ func menuExits(m *commonv1.Menu) []string {
 			s = "queue:" + a.GetQueueId()
 		case a.GetNumber() != "":
 			s = "number:" + a.GetNumber()
+		case a.GetVoicemailQueueId() != "":
+			s = "voicemail:" + a.GetVoicemailQueueId()
 		default:
 			return
 		}

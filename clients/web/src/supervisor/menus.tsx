@@ -13,7 +13,7 @@ import { num, t, useLang, type Key } from "../i18n/i18n";
 import { problem, unary, type Api } from "./api";
 import { Field, SaveError, uint, useList, useSave } from "./form";
 
-type ActionKind = "queue" | "number" | "node";
+type ActionKind = "queue" | "number" | "node" | "voicemail";
 interface ActionForm {
   kind: ActionKind;
   value: string;
@@ -43,6 +43,7 @@ const actionKinds: [ActionKind, Key][] = [
   ["queue", "menus.action.queue"],
   ["number", "menus.action.number"],
   ["node", "menus.action.node"],
+  ["voicemail", "menus.action.voicemail"],
 ];
 
 function actionFormOf(a: MenuAction | undefined): ActionForm {
@@ -53,6 +54,8 @@ function actionFormOf(a: MenuAction | undefined): ActionForm {
       return { kind: "number", value: a.to.value };
     case "nodeId":
       return { kind: "node", value: a.to.value };
+    case "voicemailQueueId":
+      return { kind: "voicemail", value: a.to.value };
   }
   return { kind: "queue", value: "" };
 }
@@ -60,7 +63,12 @@ function actionFormOf(a: MenuAction | undefined): ActionForm {
 function actionOf(f: ActionForm): MenuAction | undefined {
   const value = f.value.trim();
   if (!value) return undefined;
-  const to = f.kind === "queue" ? ({ case: "queueId", value } as const) : f.kind === "number" ? ({ case: "number", value } as const) : ({ case: "nodeId", value } as const);
+  const to = {
+    queue: { case: "queueId", value } as const,
+    number: { case: "number", value } as const,
+    node: { case: "nodeId", value } as const,
+    voicemail: { case: "voicemailQueueId", value } as const,
+  }[f.kind];
   return create(MenuActionSchema, { to });
 }
 
@@ -116,7 +124,14 @@ export function menuOf(f: MenuForm): Menu {
 function exitsText(m: Menu): string {
   const seen: string[] = [];
   const add = (a: MenuAction | undefined) => {
-    const s = a?.to.case === "queueId" ? t("menus.exit.queue", { queue: a.to.value }) : a?.to.case === "number" ? t("menus.exit.number", { number: a.to.value }) : "";
+    const s =
+      a?.to.case === "queueId"
+        ? t("menus.exit.queue", { queue: a.to.value })
+        : a?.to.case === "number"
+          ? t("menus.exit.number", { number: a.to.value })
+          : a?.to.case === "voicemailQueueId"
+            ? t("menus.exit.voicemail", { queue: a.to.value })
+            : "";
     if (s && !seen.includes(s)) seen.push(s);
   };
   for (const n of m.nodes) {
@@ -311,7 +326,7 @@ function MenuEditor({ api, menu, queues, done }: { api: Api; menu: Menu | null; 
   );
 }
 
-/** Where a choice or a default leads: a queue (picked), a number (typed) or a node of the menu (picked). */
+/** Where a choice or a default leads: a queue or its voicemail (picked), a number (typed) or a node of the menu (picked). */
 function ActionFields({ label, name, value, onChange, queues, nodeIds, errors }: { label: string; name: string; value: ActionForm; onChange: (a: ActionForm) => void; queues: Queue[]; nodeIds: string[]; errors: Record<string, string> }) {
   return (
     <Field label={label} name={name} errors={errors}>
@@ -328,7 +343,7 @@ function ActionFields({ label, name, value, onChange, queues, nodeIds, errors }:
         ) : (
           <select aria-label={t("menus.action.targetOf", { what: label })} value={value.value} onChange={(e) => onChange({ ...value, value: e.currentTarget.value })}>
             <option value="">{t("menus.action.choose")}</option>
-            {value.kind === "queue"
+            {value.kind === "queue" || value.kind === "voicemail"
               ? queues.map((q) => (
                   <option key={q.queueId} value={q.queueId}>
                     {q.name || q.queueId}
@@ -340,7 +355,7 @@ function ActionFields({ label, name, value, onChange, queues, nodeIds, errors }:
                   </option>
                 ))}
             {/* A value the lists lack (a node renamed, a queue gone) stays visible. */}
-            {value.value && !(value.kind === "queue" ? queues.some((q) => q.queueId === value.value) : nodeIds.includes(value.value)) && <option value={value.value}>{value.value}</option>}
+            {value.value && !(value.kind === "node" ? nodeIds.includes(value.value) : queues.some((q) => q.queueId === value.value)) && <option value={value.value}>{value.value}</option>}
           </select>
         )}
       </span>

@@ -37,6 +37,8 @@ func MenuActionIn(a *commonv1.MenuAction) cc.MenuAction {
 		return cc.MenuAction{Kind: cc.MenuToNumber, Number: to.Number}
 	case *commonv1.MenuAction_NodeId:
 		return cc.MenuAction{Kind: cc.MenuToNode, Node: cc.MenuNodeID(to.NodeId)}
+	case *commonv1.MenuAction_VoicemailQueueId:
+		return cc.MenuAction{Kind: cc.MenuToVoicemail, Queue: cc.QueueID(to.VoicemailQueueId)}
 	}
 	return cc.MenuAction{}
 }
@@ -64,6 +66,8 @@ func MenuActionOut(a cc.MenuAction) *commonv1.MenuAction {
 		return &commonv1.MenuAction{To: &commonv1.MenuAction_Number{Number: a.Number}}
 	case cc.MenuToNode:
 		return &commonv1.MenuAction{To: &commonv1.MenuAction_NodeId{NodeId: string(a.Node)}}
+	case cc.MenuToVoicemail:
+		return &commonv1.MenuAction{To: &commonv1.MenuAction_VoicemailQueueId{VoicemailQueueId: string(a.Queue)}}
 	}
 	return nil
 }

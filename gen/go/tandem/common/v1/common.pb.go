@@ -1385,6 +1385,7 @@ type MenuAction struct {
 	//	*MenuAction_QueueId
 	//	*MenuAction_Number
 	//	*MenuAction_NodeId
+	//	*MenuAction_VoicemailQueueId
 	To            isMenuAction_To `protobuf_oneof:"to"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1454,6 +1455,15 @@ func (x *MenuAction) GetNodeId() string {
 	return ""
 }
 
+func (x *MenuAction) GetVoicemailQueueId() string {
+	if x != nil {
+		if x, ok := x.To.(*MenuAction_VoicemailQueueId); ok {
+			return x.VoicemailQueueId
+		}
+	}
+	return ""
+}
+
 type isMenuAction_To interface {
 	isMenuAction_To()
 }
@@ -1473,11 +1483,20 @@ type MenuAction_NodeId struct {
 	NodeId string `protobuf:"bytes,3,opt,name=node_id,json=nodeId,proto3,oneof"`
 }
 
+type MenuAction_VoicemailQueueId struct {
+	// To this queue's voicemail: the caller hears the voicemail prompt and leaves a message,
+	// which becomes the queue's work (called back by one of its operators when callbacks are
+	// on) and is listed for its supervisors.
+	VoicemailQueueId string `protobuf:"bytes,4,opt,name=voicemail_queue_id,json=voicemailQueueId,proto3,oneof"`
+}
+
 func (*MenuAction_QueueId) isMenuAction_To() {}
 
 func (*MenuAction_Number) isMenuAction_To() {}
 
 func (*MenuAction_NodeId) isMenuAction_To() {}
+
+func (*MenuAction_VoicemailQueueId) isMenuAction_To() {}
 
 // MenuStep is one node a caller went through and what took him on: a key, the words the cloud
 // recognised, or timed_out (the node's default after its repeats). A hang-up's last step has
@@ -1633,12 +1652,13 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"MenuChoice\x12\x14\n" +
 	"\x05digit\x18\x01 \x01(\tR\x05digit\x12\x14\n" +
 	"\x05words\x18\x02 \x03(\tR\x05words\x124\n" +
-	"\x06action\x18\x03 \x01(\v2\x1c.tandem.common.v1.MenuActionR\x06action\"d\n" +
+	"\x06action\x18\x03 \x01(\v2\x1c.tandem.common.v1.MenuActionR\x06action\"\x94\x01\n" +
 	"\n" +
 	"MenuAction\x12\x1b\n" +
 	"\bqueue_id\x18\x01 \x01(\tH\x00R\aqueueId\x12\x18\n" +
 	"\x06number\x18\x02 \x01(\tH\x00R\x06number\x12\x19\n" +
-	"\anode_id\x18\x03 \x01(\tH\x00R\x06nodeIdB\x04\n" +
+	"\anode_id\x18\x03 \x01(\tH\x00R\x06nodeId\x12.\n" +
+	"\x12voicemail_queue_id\x18\x04 \x01(\tH\x00R\x10voicemailQueueIdB\x04\n" +
 	"\x02to\"l\n" +
 	"\bMenuStep\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x14\n" +
@@ -1775,6 +1795,7 @@ func file_tandem_common_v1_common_proto_init() {
 		(*MenuAction_QueueId)(nil),
 		(*MenuAction_Number)(nil),
 		(*MenuAction_NodeId)(nil),
+		(*MenuAction_VoicemailQueueId)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
