@@ -79,6 +79,7 @@ type Config struct {
 	// CallbackRetryAfter, CallbackAttempts in all; 0: the queue's defaults) and talks as long as
 	// he would have.
 	CallbackAfter      time.Duration
+	CallbackOverWait   time.Duration // the queue's callback.offer_over_wait_s (0: not)
 	CallbackTakeUp     float64
 	CallbackNoAnswer   float64
 	CallbackAttempts   int
@@ -204,11 +205,11 @@ func (cfg *Config) normalise() error {
 		return errors.New("patience, answer-delay, wrap-up, sl-threshold and warm-up must not be negative")
 	case cfg.Sigma < 0:
 		return errors.New("sigma: must not be negative")
-	case cfg.CallbackAfter < 0, cfg.CallbackRetryAfter < 0, cfg.CallbackAttempts < 0:
+	case cfg.CallbackAfter < 0, cfg.CallbackOverWait < 0, cfg.CallbackRetryAfter < 0, cfg.CallbackAttempts < 0:
 		return errors.New("callback-after, callback-retry-after and callback-attempts must not be negative")
 	case !(cfg.CallbackTakeUp >= 0 && cfg.CallbackTakeUp <= 1), !(cfg.CallbackNoAnswer >= 0 && cfg.CallbackNoAnswer <= 1):
 		return errors.New("callback-take-up and callback-no-answer: must be shares from 0 to 1")
-	case cfg.CallbackTakeUp > 0 && cfg.CallbackAfter == 0:
+	case cfg.CallbackTakeUp > 0 && !cfg.offersCallbacks():
 		return errors.New("callback-take-up: needs callback-after (when the offer is made)")
 	case cfg.Calls == 0 && cfg.WarmUp >= cfg.Duration:
 		return errors.New("warm-up: must be shorter than the hours simulated")
@@ -239,6 +240,9 @@ func (cfg *Config) normalise() error {
 	}
 	return nil
 }
+
+// offersCallbacks reports whether the simulated queue offers its callers a call back.
+func (cfg *Config) offersCallbacks() bool { return cfg.CallbackAfter > 0 || cfg.CallbackOverWait > 0 }
 
 // eventKind is what happens at an event's time.
 type eventKind uint8
@@ -392,7 +396,7 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		StaleWaiting:   forever,
 		StaleConnected: forever,
 		// The simulator plays the dialer (the cloud's StartScenarios) when callbacks are offered.
-		Callbacks: cfg.CallbackAfter > 0,
+		Callbacks: cfg.offersCallbacks(),
 	})
 	s.core = switchboard.NewCore(s.eng, cfg.Store)
 	return s
@@ -494,8 +498,8 @@ func (s *sim) setUp() error {
 	if s.cfg.LongestWait > 0 {
 		rules.LongestWait = cc.WaitCap{After: s.cfg.LongestWait, Exit: capped}
 	}
-	if s.cfg.CallbackAfter > 0 {
-		rules.Callback = cc.CallbackRules{OfferAfter: s.cfg.CallbackAfter, Attempts: s.cfg.CallbackAttempts, RetryAfter: s.cfg.CallbackRetryAfter}
+	if s.cfg.offersCallbacks() {
+		rules.Callback = cc.CallbackRules{OfferAfter: s.cfg.CallbackAfter, OfferOverWait: s.cfg.CallbackOverWait, Attempts: s.cfg.CallbackAttempts, RetryAfter: s.cfg.CallbackRetryAfter}
 	}
 	queue := cc.Queue{
 		Rules:         rules,
@@ -985,7 +989,11 @@ func (s *sim) command(cmd cc.Command) error {
 		if c == nil || c.virtual || c.answered {
 			return fmt.Errorf("callback offered to call %s, which is not waiting", cmd.Call)
 		}
-		if s.takeUp.Float64() < s.cfg.CallbackTakeUp {
+		takes := s.takeUp.Float64() < s.cfg.CallbackTakeUp
+		if s.script != nil {
+			takes = s.script[c.n].callback // a replay's caller accepts if he did that day
+		}
+		if takes {
 			s.schedule(s.now, accept, c, nil)
 		}
 	case cc.CommandStartCallback:
