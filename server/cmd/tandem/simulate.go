@@ -226,8 +226,9 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 		row("exited by a cap", fmt.Sprintf("%d (%s)", r.CallsExited, pct(float64(r.CallsExited)/float64(max(r.CallsOffered, 1)))), "(caps not in the model)")
 	}
 	if c.CallbackAfter > 0 {
-		row("called back", fmt.Sprintf("%d (%s): %d reached, %d given up", r.CallbacksRequested, pct(float64(r.CallbacksRequested)/float64(max(r.CallsOffered, 1))), r.CallbacksConnected, r.CallbacksGivenUp), "(callbacks not in the model)")
-		row("  attempts not answered", fmt.Sprint(r.CallbackAttemptsFailed), "")
+		row("called back", fmt.Sprintf("%d (%s)", r.CallbacksRequested, pct(float64(r.CallbacksRequested)/float64(max(r.CallsOffered, 1)))), "(not in the model)")
+		row("  reached", fmt.Sprint(r.CallbacksConnected), "")
+		row("  given up", fmt.Sprintf("%d (%d attempts unanswered)", r.CallbacksGivenUp, r.CallbackAttemptsFailed), "")
 	}
 	row("abandoned", ci(r.AbandonRate, r.CI95.AbandonRate, pct)+fmt.Sprintf(" (%d)", r.CallsAbandoned), predA(r, func(p *simulate.ErlangAFigures) string { return pct(p.AbandonRate) }))
 	row("ASA", ci(r.ASA, r.CI95.ASA, secs), pred(r, func(p *simulate.ErlangCFigures) string { return secs(p.ASA) }, func(p *simulate.ErlangAFigures) string { return secs(p.ASA) }))
