@@ -168,7 +168,8 @@ const callbackStartPause = 30 * time.Second
 
 // fileDueCallbacks puts the callbacks that came due in their lines and takes those of queues
 // that closed out of theirs (every step does, so no line misses or keeps one).
-func (e *Engine) fileDueCallbacks(now time.Time) {
+func (e *Engine) fileDueCallbacks() {
+	now := e.lastStep // as indexCall judges them
 	for _, c := range e.later {
 		if !e.callbackStarts(c, now).After(now) {
 			e.touchCall(c)

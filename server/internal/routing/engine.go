@@ -352,7 +352,7 @@ func (e *Engine) finish(now time.Time) cc.Changes {
 	if now.After(e.lastStep) {
 		e.lastStep = now
 	}
-	e.fileDueCallbacks(now)
+	e.fileDueCallbacks()
 	for id := range e.touchedStatus {
 		e.indexOperator(e.operators[id])
 	}
