@@ -29,7 +29,11 @@ Figures, over the calls that arrived after the warm-up, each followed to its end
   asa_seconds    mean wait from intake to the operator's answer, over answered calls
   p_wait         share of answered calls that waited longer than the answer delay
   service_level  share of answered calls answered within --sl-threshold of intake
-  occupancy      operators' busy time (talk + wrap-up) / (operators × simulated time)
+  occupancy      operators' busy time (talk + wrap-up) / (operators × simulated time),
+                 callbacks' talk included
+  callbacks_*    with --callback-after: callers who accepted a call back (their call ends,
+                 a callback keeps their place; the simulator plays the cloud's dialer), those
+                 reached, those given up, and the attempts nobody answered
   aht_seconds    mean talk time of answered calls (wrap-up not included)
   ci95           95% confidence half-widths by batch means (20 groups of calls)
 
@@ -80,6 +84,11 @@ func parseSimulateFlags(args []string, stderr io.Writer) (*simulateFlags, error)
 	fs.Float64Var(&c.ClientShare, "client-share", 0, "share of calls from clients with a personal manager (20 clients per operator)")
 	fs.IntVar(&c.MaxWaiting, "max-waiting", 0, "at most this many calls wait: a call over it hears a message and the call ends (0: no cap)")
 	fs.DurationVar(&c.LongestWait, "longest-wait", 0, "a call waiting this long hears a message and the call ends (0: no cap)")
+	fs.DurationVar(&c.CallbackAfter, "callback-after", 0, "offer a caller who waited this long a call back, keeping his place (0: no offer)")
+	fs.Float64Var(&c.CallbackTakeUp, "callback-take-up", 0, "share of callers offered a call back who accept (needs --callback-after)")
+	fs.Float64Var(&c.CallbackNoAnswer, "callback-no-answer", 0, "share of callback attempts whose customer does not answer (tried again)")
+	fs.IntVar(&c.CallbackAttempts, "callback-attempts", 0, "attempts to reach a customer who asked for a callback (0: the queue's default, 3)")
+	fs.DurationVar(&c.CallbackRetryAfter, "callback-retry-after", 0, "pause before the next callback attempt, 1m to 24h (0: the queue's default, 5m)")
 	fs.DurationVar(&c.ManagerWait, "manager-wait", 30*time.Second, "how long a client's call waits for his busy manager")
 	fs.DurationVar(&c.WarmUp, "warm-up", 0, "leave out of the figures the calls arriving in this first stretch of virtual time")
 	fs.StringVar(&f.store, "store", "sqlite", "sqlite: store every step like the server; none: the engine alone (a baseline)")
@@ -215,6 +224,11 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 	}
 	if c.MaxWaiting > 0 || c.LongestWait > 0 {
 		row("exited by a cap", fmt.Sprintf("%d (%s)", r.CallsExited, pct(float64(r.CallsExited)/float64(max(r.CallsOffered, 1)))), "(caps not in the model)")
+	}
+	if c.CallbackAfter > 0 {
+		row("called back", fmt.Sprintf("%d (%s)", r.CallbacksRequested, pct(float64(r.CallbacksRequested)/float64(max(r.CallsOffered, 1)))), "(not in the model)")
+		row("  reached", fmt.Sprint(r.CallbacksConnected), "")
+		row("  given up", fmt.Sprintf("%d (%d attempts unanswered)", r.CallbacksGivenUp, r.CallbackAttemptsFailed), "")
 	}
 	row("abandoned", ci(r.AbandonRate, r.CI95.AbandonRate, pct)+fmt.Sprintf(" (%d)", r.CallsAbandoned), predA(r, func(p *simulate.ErlangAFigures) string { return pct(p.AbandonRate) }))
 	row("ASA", ci(r.ASA, r.CI95.ASA, secs), pred(r, func(p *simulate.ErlangCFigures) string { return secs(p.ASA) }, func(p *simulate.ErlangAFigures) string { return secs(p.ASA) }))

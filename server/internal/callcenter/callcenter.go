@@ -134,7 +134,8 @@ type QueueRules struct {
 	DispositionRequired bool          `json:",omitempty"`
 	// Hours are when the queue takes calls (the zero Hours: always). A call arriving while it
 	// is closed takes ClosedExit (ClosedOr: a message by default) at once; calls waiting when
-	// it closes are served, or take ClosedExit with ExitWaitingAtClose.
+	// it closes are served, or take ClosedExit with ExitWaitingAtClose. Callbacks are neither:
+	// they are never started while it is closed, and wait for the opening at their place.
 	Hours              Hours `json:",omitzero"`
 	ClosedExit         Exit  `json:",omitzero"`
 	ExitWaitingAtClose bool  `json:",omitempty"`

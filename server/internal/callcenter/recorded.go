@@ -3,14 +3,18 @@ package callcenter
 import "time"
 
 // RecordedCall is what a day's replay needs of a stored call: when it arrived, whether and
-// when it was answered, when it ended and how long it talked. Zero times are "not yet" or
-// "never".
+// when it was answered, when it ended and how long it talked, and its part in callbacks. Zero
+// times are "not yet" or "never".
 type RecordedCall struct {
 	ArrivedAt  time.Time
 	AnsweredAt time.Time
 	EndedAt    time.Time
 	State      CallState
 	TalkTime   time.Duration
+	// Callback is set on a callback attempt (a virtual call: its queue called a customer
+	// back), and CalledBack on a call whose caller accepted a call back.
+	Callback   Callback `json:",omitzero"`
+	CalledBack bool     `json:",omitempty"`
 }
 
 // Replay is a recorded stretch of one queue to run again with a given number of
@@ -24,6 +28,10 @@ type Replay struct {
 	Strategy     Strategy
 	WrapUp       time.Duration
 	OfferTimeout time.Duration
+	// Callback is the queue's callback offer: the callers who accepted one that day accept
+	// again when they are offered one (with more operators some are answered first), and their
+	// callbacks are worked like any call.
+	Callback CallbackRules
 	// ServiceLevel is the queue's way of measuring it (zero fields: the defaults).
 	ServiceLevel ServiceLevel
 	Seed         uint64 // for the callers' patience
@@ -44,6 +52,9 @@ type ReplayResult struct {
 	// MeanTalk is the recorded talk time given to calls never answered; MeanPatience is the
 	// mean of the callers' exponential patience (0: nobody abandoned, nobody gives up).
 	MeanTalk, MeanPatience time.Duration
+	// CallbacksRequested, CallbacksConnected, CallbacksGivenUp: the callers who accepted a
+	// call back in the replay, and what became of their callbacks.
+	CallbacksRequested, CallbacksConnected, CallbacksGivenUp int
 	// Recorded is what the recording itself shows (the calls' counts and times only), by the
 	// same service-level settings.
 	Recorded Figures

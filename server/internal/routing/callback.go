@@ -157,25 +157,112 @@ func (e *Engine) callbackNotStarted(now time.Time, c *call, of *cc.Offer, reason
 // each failure in a row.
 const callbackStartPause = 30 * time.Second
 
-// fileDueCallbacks puts the callbacks whose retry time has come in their lines (every step
-// does, so no line misses one that is due).
-func (e *Engine) fileDueCallbacks(now time.Time) {
+// When a callback may start. A callback is due at its NotBefore (a retry's spacing, a pause
+// after a failed start), put off to its queue's next opening while the queue is closed then: it
+// is never started at night (callbackStarts). A callback in line when its queue closes leaves
+// the line for later (holdClosedCallbacks) and comes back at the opening at the same place: its
+// place is its priority and arrival, which do not change. This holds whatever the queue's
+// ExitWaitingAtClose: "calls waiting at closing are served" is about callers on the line, who
+// would otherwise be cut off; a callback has nobody on the line, so it waits for the opening
+// even while the callers waiting with it are served.
+
+// fileDueCallbacks puts the callbacks that came due in their lines and takes those of queues
+// that closed out of theirs (every step does, so no line misses or keeps one).
+func (e *Engine) fileDueCallbacks() {
+	now := e.lastStep // as indexCall judges them
 	for _, c := range e.later {
-		if !c.Callback.NotBefore.After(now) {
+		if !e.callbackStarts(c, now).After(now) {
 			e.touchCall(c)
 		}
 	}
+	e.holdClosedCallbacks()
 }
 
-// callbacksDue is the earliest retry time of the callbacks waiting for one.
+// holdClosedCallbacks takes the callbacks out of the lines of the queues closed at the last
+// step: they wait in later until the opening.
+func (e *Engine) holdClosedCallbacks() {
+	var held []cc.CallID
+	for id, n := range e.lineCallbacks {
+		if q := e.queues[id]; n == 0 || q == nil || e.openNow(q, e.lastStep) {
+			continue
+		}
+		for _, c := range e.lines[id] {
+			if c.Callback.Virtual() {
+				held = append(held, c.ID)
+			}
+		}
+	}
+	for _, id := range held {
+		e.indexCall(id)
+	}
+}
+
+// callbacksDue is the next time a callback comes due or must leave its line: the earliest
+// start of those waiting (callbackStarts), and the closing of a queue with callbacks in line.
 func (e *Engine) callbacksDue() time.Time {
 	var next time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
 	for _, c := range e.later {
-		if next.IsZero() || c.Callback.NotBefore.Before(next) {
-			next = c.Callback.NotBefore
+		consider(e.callbackStarts(c, e.lastStep))
+	}
+	for id, n := range e.lineCallbacks {
+		if q := e.queues[id]; n > 0 && q != nil {
+			if open, until := e.openAt(q, e.lastStep); open {
+				consider(until)
+			}
 		}
 	}
 	return next
+}
+
+// callbackStarts is when callback c may be started, as seen at now: its NotBefore, or its
+// queue's next opening when the queue is closed at the later of the two.
+func (e *Engine) callbackStarts(c *call, now time.Time) time.Time {
+	at := c.Callback.NotBefore
+	if at.Before(now) {
+		at = now
+	}
+	if q := e.queues[c.Queue]; q != nil {
+		if open, until := e.openAt(q, at); !open {
+			return until
+		}
+	}
+	return at
+}
+
+// openSpell is a queue's hours between two changes: open or closed from from until until.
+type openSpell struct {
+	open        bool
+	from, until time.Time
+}
+
+// openAt says whether queue q is open at t and until when that holds (zero: always open),
+// from the queue's cached spell when t falls in it. A queue closed for good (no change within
+// a year) is looked at again a day later.
+func (e *Engine) openAt(q *cc.Queue, t time.Time) (bool, time.Time) {
+	if !q.Rules.Hours.Set() {
+		return true, time.Time{}
+	}
+	if s, ok := e.spells[q.ID]; ok && !t.Before(s.from) && t.Before(s.until) {
+		return s.open, s.until
+	}
+	open, _ := q.Rules.Hours.Open(t)
+	until, changes := q.Rules.Hours.NextChange(t)
+	if !changes {
+		until = t.Add(24 * time.Hour)
+	}
+	e.spells[q.ID] = openSpell{open: open, from: t, until: until}
+	return open, until
+}
+
+// openNow reports whether queue q is open at now.
+func (e *Engine) openNow(q *cc.Queue, now time.Time) bool {
+	open, _ := e.openAt(q, now)
+	return open
 }
 
 // waitingCallback reports whether c is a callback waiting for its turn: nobody is on the line.
@@ -304,13 +391,14 @@ func (e *Engine) callbackAccepted(now time.Time, q *cc.Queue, c *call, number st
 	e.fileCallback(now, q.ID, c.ArrivedAt, c.Priority, c.DialedNumber, cc.Callback{Of: c.ID, Number: number, Attempt: 1, NotBefore: e.opens(q, now)})
 }
 
-// opens is when queue q opens next, when it is closed at now; zero when it is open.
+// opens is when queue q opens next, when it is closed at now; zero when it is open. A
+// callback filed while it is closed carries it as its NotBefore (for the record: callbackStarts
+// decides, and follows the hours as they are then).
 func (e *Engine) opens(q *cc.Queue, now time.Time) time.Time {
-	if open, _ := q.Rules.Hours.Open(now); open {
-		return time.Time{}
+	if open, until := e.openAt(q, now); !open {
+		return until
 	}
-	next, _ := q.Rules.Hours.NextChange(now)
-	return next
+	return time.Time{}
 }
 
 // VoicemailLeft takes the message the caller of call c (ended by a voicemail exit, as the store

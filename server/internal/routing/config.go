@@ -91,6 +91,7 @@ func (e *Engine) putQueue(q cc.Queue) {
 func (e *Engine) indexExits() {
 	e.exiting = e.exiting[:0]
 	clear(e.hoursDue)
+	clear(e.spells)
 	for _, q := range e.queues {
 		if q.Rules.ExitWaitingAtClose && q.Rules.Hours.Set() || q.Rules.LongestWait.After > 0 && !q.Rules.OverflowIsExit() {
 			e.exiting = append(e.exiting, q)

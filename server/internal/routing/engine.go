@@ -64,9 +64,13 @@ type Engine struct {
 	lines   map[cc.QueueID][]*call
 	managed map[cc.CallID]*call
 	inLine  map[cc.CallID]filed
-	// later holds the callbacks waiting for a retry (Callback.NotBefore still ahead): in no
-	// line until then; Tick files them when due.
-	later map[cc.CallID]*call
+	// later holds the callbacks not due yet (callbackStarts: a retry's spacing still ahead,
+	// or their queue closed): in no line until then; every step files those that came due.
+	// lineCallbacks counts the callbacks in each queue's line (at its closing they leave it),
+	// and spells caches whether a queue with hours is open, between two changes of its hours.
+	later         map[cc.CallID]*call
+	lineCallbacks map[cc.QueueID]int
+	spells        map[cc.QueueID]openSpell
 	// callsDue caches the calls' part of NextDeadline while callsDueOK: touched calls can only
 	// bring it earlier; a deadline that moved later leaves it early, which costs one Tick that
 	// finds nothing due and recomputes it.
@@ -133,7 +137,7 @@ func (o *operator) present() bool { return o.streams > 0 }
 func (e *Engine) indexCall(id cc.CallID) {
 	c := e.calls[id]
 	waits := c != nil && c.State == cc.CallWaiting && c.Offer == "" && !c.Exit.Asking()
-	if waits && c.Callback.NotBefore.After(e.lastStep) {
+	if waits && c.Callback.Virtual() && e.callbackStarts(c, e.lastStep).After(e.lastStep) {
 		e.later[id] = c
 		waits = false
 	} else {
@@ -150,6 +154,9 @@ func (e *Engine) indexCall(id cc.CallID) {
 		i, _ := slices.BinarySearchFunc(line, c, callOrder)
 		e.lines[c.Queue] = slices.Insert(line, i, c)
 		e.inLine[id] = filed{c.Queue, c}
+		if c.Callback.Virtual() {
+			e.lineCallbacks[c.Queue]++
+		}
 		if c.Manager != "" {
 			e.managed[id] = c
 		}
@@ -176,6 +183,9 @@ func (e *Engine) unfile(id cc.CallID) {
 	}
 	delete(e.inLine, id)
 	delete(e.managed, id)
+	if f.c.Callback.Virtual() {
+		e.lineCallbacks[f.q]--
+	}
 }
 
 // moveCall puts call c in queue q at priority p. Its place in its line is found by its
@@ -297,6 +307,8 @@ func (e *Engine) reset() {
 	e.managed = map[cc.CallID]*call{}
 	e.inLine = map[cc.CallID]filed{}
 	e.later = map[cc.CallID]*call{}
+	e.lineCallbacks = map[cc.QueueID]int{}
+	e.spells = map[cc.QueueID]openSpell{}
 	e.callsDueOK = false
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}
@@ -340,7 +352,7 @@ func (e *Engine) finish(now time.Time) cc.Changes {
 	if now.After(e.lastStep) {
 		e.lastStep = now
 	}
-	e.fileDueCallbacks(now)
+	e.fileDueCallbacks()
 	for id := range e.touchedStatus {
 		e.indexOperator(e.operators[id])
 	}
@@ -391,6 +403,9 @@ func (e *Engine) fail(err error) (cc.Changes, error) {
 // period is logged off.
 func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator, rt cc.Runtime) cc.Changes {
 	e.reset()
+	if now.After(e.lastStep) {
+		e.lastStep = now // the calls are filed as of now (a callback's queue may be closed)
+	}
 	for _, q := range queues {
 		e.putQueue(q)
 	}
@@ -496,6 +511,12 @@ func (e *Engine) redial(now time.Time, of *cc.Offer) {
 	}
 	q := e.queues[c.Queue]
 	if q == nil {
+		return
+	}
+	if c.Callback.Virtual() && c.AccessURL == "" && !e.openNow(q, now) {
+		// Offered before its queue closed, the callback was not started yet: it is not
+		// started at night either (nobody's fault), and waits for the opening.
+		e.notReached(now, c, of, "offer ended: its queue closed while Tandem was down", false, false)
 		return
 	}
 	left := of.OfferedAt.Add(q.OfferTimeout).Sub(now)

@@ -306,8 +306,10 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 	}
 	// The lines hold exactly the calls waiting without an offer, each under its queue once, in
 	// line order (assign and overflow go through them; a stale entry is a call served twice).
+	// A callback in a line is due: past its retry time, and its queue open.
 	lined := 0
 	for q, line := range e.lines {
+		callbacks := 0
 		for i, c := range line {
 			if e.calls[c.ID] != c || c.State != cc.CallWaiting || c.Offer != "" || c.Queue != q {
 				fail("call %s in the line of %s is %s in %s with offer %q", c.ID, q, c.State, c.Queue, c.Offer)
@@ -315,11 +317,23 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 			if i > 0 && callOrder(line[i-1], c) >= 0 {
 				fail("the line of %s has %s before %s", q, line[i-1].ID, c.ID)
 			}
+			if c.Callback.Virtual() {
+				callbacks++
+				if due := e.callbackStarts(c, e.lastStep); due.After(e.lastStep) {
+					fail("callback %s is in the line of %s but not due before %v (last step %v)", c.ID, q, due, e.lastStep)
+				}
+				if queue := e.queues[q]; queue != nil && !e.openNow(queue, e.lastStep) {
+					fail("callback %s is in the line of %s, closed at %v", c.ID, q, e.lastStep)
+				}
+			}
+		}
+		if callbacks != e.lineCallbacks[q] {
+			fail("the line of %s has %d callbacks, %d counted", q, callbacks, e.lineCallbacks[q])
 		}
 		lined += len(line)
 	}
-	// ...but for the callbacks whose retry time is still ahead (they wait in later alone) and
-	// the callers asked whether they want a callback as their queue's exit.
+	// ...but for the callbacks not due yet (retry time ahead, queue closed: they wait in later
+	// alone) and the callers asked whether they want a callback as their queue's exit.
 	waiting := 0
 	for _, c := range e.calls {
 		if c.State == cc.CallWaiting && c.Offer == "" && e.later[c.ID] == nil && !c.Exit.Asking() {
@@ -330,8 +344,8 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 		fail("%d calls wait without an offer, %d in the lines, %d filed", waiting, lined, len(e.inLine))
 	}
 	for id, c := range e.later {
-		if e.calls[id] != c || !c.Callback.Virtual() || c.State != cc.CallWaiting || c.Offer != "" || !c.Callback.NotBefore.After(e.lastStep) {
-			fail("callback %s waits for its retry but is %s with offer %q, not before %v (last step %v)", id, c.State, c.Offer, c.Callback.NotBefore, e.lastStep)
+		if e.calls[id] != c || !c.Callback.Virtual() || c.State != cc.CallWaiting || c.Offer != "" || !e.callbackStarts(c, e.lastStep).After(e.lastStep) {
+			fail("callback %s waits for its time but is %s with offer %q, due %v (last step %v)", id, c.State, c.Offer, e.callbackStarts(c, e.lastStep), e.lastStep)
 		}
 		if _, lined := e.inLine[id]; lined {
 			fail("callback %s waits for its retry and is in a line", id)

@@ -21,6 +21,8 @@ type memStore struct {
 	clients  map[string]cc.Client
 	spareUse map[cc.SpareID]cc.SpareStatus
 	menus    map[cc.MenuID]cc.Menu
+	// seen, when set, looks at every step's changes as they are stored.
+	seen func(cc.Changes)
 }
 
 func newMemStore() *memStore {
@@ -28,6 +30,9 @@ func newMemStore() *memStore {
 }
 
 func (m *memStore) apply(ch cc.Changes) {
+	if m.seen != nil {
+		m.seen(ch)
+	}
 	for _, s := range ch.Statuses {
 		m.statuses[s.Operator] = s
 	}
@@ -102,6 +107,23 @@ func TestEngineProperties(t *testing.T) {
 		e := New(cfg)
 		store := newMemStore()
 		now := t0
+		// No callback is started while its queue is closed (it waits for the opening).
+		store.seen = func(ch cc.Changes) {
+			for _, cmd := range ch.Commands {
+				if cmd.Type != cc.CommandStartCallback {
+					continue
+				}
+				c := e.calls[cmd.Call]
+				if c == nil || c.Offer != cmd.Offer {
+					rt.Fatalf("start_callback %+v for no callback offered", cmd)
+				}
+				if q := e.queues[c.Queue]; q != nil {
+					if open, why := q.Rules.Hours.Open(now); !open {
+						rt.Fatalf("callback %s started at %v while %s is closed (%s)", c.ID, now, q.ID, why)
+					}
+				}
+			}
+		}
 		step := func(ch cc.Changes, err error) {
 			if err == nil {
 				store.apply(ch)
@@ -531,7 +553,7 @@ func TestEngineProperties(t *testing.T) {
 }
 
 // drawExits gives queue rules r random hours (often closing a minute or two into the run, which
-// starts Thursday 09:00 UTC), caps and exits: a message, a number, voicemail, a callback offer,
+// starts Thursday 09:00 UTC, and maybe opening again a few minutes later), caps and exits: a message, a number, voicemail, a callback offer,
 // or queue q2.
 func drawExits(rt *rapid.T, r *cc.QueueRules, label string) {
 	exit := func(name string) cc.Exit {
@@ -551,6 +573,9 @@ func drawExits(rt *rapid.T, r *cc.QueueRules, label string) {
 	if rapid.Bool().Draw(rt, label+"hours") {
 		to := time.Duration(rapid.IntRange(9*60+1, 9*60+5).Draw(rt, label+"closeAt")) * time.Minute
 		r.Hours = cc.Hours{TimeZone: "UTC", Weekly: []cc.OpenSpan{{Day: time.Thursday, From: 9 * time.Hour, To: to}}}
+		if gap := rapid.IntRange(0, 4).Draw(rt, label+"reopenAfter"); gap > 0 {
+			r.Hours.Weekly = append(r.Hours.Weekly, cc.OpenSpan{Day: time.Thursday, From: to + time.Duration(gap)*time.Minute, To: 24 * time.Hour})
+		}
 		r.ClosedExit = exit("closedExit")
 		r.ExitWaitingAtClose = rapid.Bool().Draw(rt, label+"outAtClose")
 	}

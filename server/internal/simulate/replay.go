@@ -14,6 +14,21 @@ import (
 func recordedFigures(calls []cc.RecordedCall, sl cc.ServiceLevel) cc.Figures {
 	var f cc.Figures
 	for _, c := range calls {
+		switch {
+		case c.Callback.Virtual():
+			if c.Callback.Result == cc.CallbackConnected {
+				f.CallbacksConnected++
+			} else if c.State.Finished() {
+				f.CallbackAttemptsFailed++
+			}
+			if c.Callback.GaveUp {
+				f.CallbacksGivenUp++
+			}
+			continue
+		case c.CalledBack:
+			f.CallbacksRequested++ // not a received call: its callback serves it
+			continue
+		}
 		f.CallsReceived++
 		switch {
 		case !c.AnsweredAt.IsZero():
@@ -45,6 +60,7 @@ func recordedFigures(calls []cc.RecordedCall, sl cc.ServiceLevel) cc.Figures {
 // answered, and how long its caller waits before hanging up (0: for ever).
 type scripted struct {
 	at, talk, patience time.Duration
+	callback           bool // accepts a call back when offered one
 }
 
 // Replay runs the recorded arrivals of cfg through the routing engine with cfg.Operators
@@ -62,14 +78,28 @@ func Replay(ctx context.Context, cfg cc.Replay) (cc.ReplayResult, error) {
 		return cc.ReplayResult{}, errors.New("wrap-up and offer timeout must not be negative")
 	}
 	sl := cfg.ServiceLevel.OrDefaults()
+	// The arrivals are replayed; the callback attempts of the day are not (the replay makes
+	// its own), but tell how often a customer called back does not answer.
 	calls := make([]cc.RecordedCall, 0, len(cfg.Calls))
+	var recorded []cc.RecordedCall
+	attempts, unanswered := 0, 0
 	for _, c := range cfg.Calls {
-		if !c.ArrivedAt.Before(cfg.From) && c.ArrivedAt.Before(cfg.To) {
+		if c.ArrivedAt.Before(cfg.From) || !c.ArrivedAt.Before(cfg.To) {
+			continue
+		}
+		recorded = append(recorded, c)
+		switch {
+		case !c.Callback.Virtual():
 			calls = append(calls, c)
+		case c.Callback.Result == cc.CallbackConnected:
+			attempts++
+		case c.Callback.Result != "" && c.Callback.Result != cc.CallbackCancelled && c.Callback.Result != cc.CallbackNotStarted:
+			attempts++
+			unanswered++
 		}
 	}
 	slices.SortStableFunc(calls, func(a, b cc.RecordedCall) int { return a.ArrivedAt.Compare(b.ArrivedAt) })
-	res := cc.ReplayResult{Calls: len(calls), Recorded: recordedFigures(calls, sl)}
+	res := cc.ReplayResult{Calls: len(calls), Recorded: recordedFigures(recorded, sl)}
 	if len(calls) == 0 {
 		return res, nil
 	}
@@ -109,7 +139,7 @@ func Replay(ctx context.Context, cfg cc.Replay) (cc.ReplayResult, error) {
 	patience := rand.New(rand.NewPCG(cfg.Seed, 3))
 	script := make([]scripted, len(calls))
 	for i, c := range calls {
-		a := scripted{at: c.ArrivedAt.Sub(cfg.From), talk: talks[i]}
+		a := scripted{at: c.ArrivedAt.Sub(cfg.From), talk: talks[i], callback: c.CalledBack}
 		if a.talk <= 0 {
 			a.talk = res.MeanTalk
 		}
@@ -131,6 +161,14 @@ func Replay(ctx context.Context, cfg cc.Replay) (cc.ReplayResult, error) {
 		WrapUp:       cfg.WrapUp,
 		Strategy:     cfg.Strategy,
 		OfferTimeout: cfg.OfferTimeout,
+		// The queue's callback offer; who accepts is the script's (the callers who did).
+		CallbackAfter:      cfg.Callback.OfferAfter,
+		CallbackOverWait:   cfg.Callback.OfferOverWait,
+		CallbackAttempts:   cfg.Callback.Attempts,
+		CallbackRetryAfter: cfg.Callback.RetryAfter,
+	}
+	if attempts > 0 {
+		sc.CallbackNoAnswer = float64(unanswered) / float64(attempts)
 	}
 	if err := sc.normalise(); err != nil {
 		return res, err
@@ -144,6 +182,10 @@ func Replay(ctx context.Context, cfg cc.Replay) (cc.ReplayResult, error) {
 
 	for i, o := range s.outcome {
 		switch {
+		case o.calledBack:
+			res.CallbacksRequested++
+			res.CallbacksConnected += b2i(o.callbackConnected)
+			res.CallbacksGivenUp += b2i(o.callbackGivenUp)
 		case o.answered:
 			res.Answered++
 			res.AnswerTimeTotal += o.wait

@@ -145,3 +145,49 @@ func TestReplayEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayCallbacks: a recorded day where some callers accepted a call back (each with the
+// attempts that followed, a few unanswered) replays through the queue's callback offer: the
+// attempts are no arrivals, those callers accept again when offered, and every caller is
+// answered, abandoned or called back; with operators enough nobody is offered one.
+func TestReplayCallbacks(t *testing.T) {
+	from, to, day := recordedDay(60, 4*time.Minute, 0.1)
+	var calls []cc.RecordedCall
+	calledBack := 0
+	for i, c := range day {
+		if i%5 != 0 || c.State != cc.CallEnded {
+			calls = append(calls, c)
+			continue
+		}
+		calledBack++
+		of := cc.CallID("call_" + c.ArrivedAt.Format("150405.000"))
+		calls = append(calls, cc.RecordedCall{ArrivedAt: c.ArrivedAt, EndedAt: c.ArrivedAt.Add(time.Minute), State: cc.CallEnded, CalledBack: true})
+		if calledBack%4 == 0 { // his first attempt was not answered
+			calls = append(calls, cc.RecordedCall{ArrivedAt: c.ArrivedAt, AnsweredAt: c.AnsweredAt, EndedAt: c.AnsweredAt.Add(30 * time.Second), State: cc.CallEnded,
+				Callback: cc.Callback{Of: of, Number: "+14155550100", Attempt: 1, Result: cc.CallbackNoAnswer}})
+		}
+		calls = append(calls, cc.RecordedCall{ArrivedAt: c.ArrivedAt, AnsweredAt: c.AnsweredAt, EndedAt: c.EndedAt, State: cc.CallEnded, TalkTime: c.TalkTime,
+			Callback: cc.Callback{Of: of, Number: "+14155550100", Attempt: 1, Result: cc.CallbackConnected}})
+	}
+	arrivals := len(day)
+	rules := cc.CallbackRules{OfferAfter: time.Minute, Attempts: 3, RetryAfter: 2 * time.Minute}
+	r, err := Replay(t.Context(), cc.Replay{Operators: 4, Calls: calls, From: from, To: to, WrapUp: 10 * time.Second, Callback: rules, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("4 operators: %d calls, %d answered, %d abandoned, %d called back (%d reached, %d given up); SL %.3f, occupancy %.3f",
+		r.Calls, r.Answered, r.Abandoned, r.CallbacksRequested, r.CallbacksConnected, r.CallbacksGivenUp, r.ServiceLevel, r.Occupancy)
+	if r.Calls != arrivals || r.Recorded.CallbacksRequested != int64(calledBack) || int(r.Recorded.CallsReceived) != arrivals-calledBack || r.Recorded.CallbackAttemptsFailed != int64(calledBack/4) {
+		t.Errorf("%d calls (want %d arrivals); recorded %+v", r.Calls, arrivals, r.Recorded)
+	}
+	if r.CallbacksRequested == 0 || r.CallbacksRequested > calledBack || r.Answered+r.Abandoned+r.CallbacksRequested != r.Calls || r.CallbacksConnected+r.CallbacksGivenUp != r.CallbacksRequested {
+		t.Errorf("replayed: %+v", r)
+	}
+	r, err = Replay(t.Context(), cc.Replay{Operators: 200, Calls: calls, From: from, To: to, Callback: rules, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.CallbacksRequested != 0 || r.Answered != arrivals {
+		t.Errorf("200 operators: %d called back, %d of %d answered", r.CallbacksRequested, r.Answered, arrivals)
+	}
+}

@@ -71,6 +71,19 @@ type Config struct {
 	// over either takes the queue's exit, a message, and the call ends (CallsExited).
 	MaxWaiting  int
 	LongestWait time.Duration
+	// CallbackAfter offers a caller who waited this long a call back (the queue's
+	// callback.offer_after_s; 0: no offer). CallbackTakeUp is the share of callers offered who
+	// accept: their call ends and a callback keeps their place; when its turn comes the
+	// simulated cloud starts the callback scenario, the operator answers, then the customer
+	// (he does not, for the share CallbackNoAnswer of attempts: the queue tries again after
+	// CallbackRetryAfter, CallbackAttempts in all; 0: the queue's defaults) and talks as long as
+	// he would have.
+	CallbackAfter      time.Duration
+	CallbackOverWait   time.Duration // the queue's callback.offer_over_wait_s (0: not)
+	CallbackTakeUp     float64
+	CallbackNoAnswer   float64
+	CallbackAttempts   int
+	CallbackRetryAfter time.Duration
 }
 
 // Epoch is the virtual time a run starts at: a Monday, midnight UTC.
@@ -88,11 +101,18 @@ type Result struct {
 	CallsOffered   int `json:"calls_offered"` // arrivals measured (after the warm-up)
 	CallsAnswered  int `json:"calls_answered"`
 	CallsAbandoned int `json:"calls_abandoned"`
-	CallsExited    int `json:"calls_exited,omitempty"`  // calls a cap (MaxWaiting, LongestWait) sent to the exit
-	CallsToSpares  int `json:"calls_to_spares"`         // of the answered, those a spare number took
-	ClientCalls    int `json:"client_calls"`            // calls from clients with a personal manager
-	ManagerReached int `json:"manager_reached"`         // of those, answered by the manager
-	WarmUpCalls    int `json:"warm_up_calls,omitempty"` // arrivals left out of the figures
+	CallsExited    int `json:"calls_exited,omitempty"` // calls a cap (MaxWaiting, LongestWait) sent to the exit
+	// Callbacks: callers who accepted a call back (their call ended; neither answered nor
+	// abandoned: the callback serves them), of those the ones whose customer was reached and
+	// the ones given up after the last attempt, and the attempts that did not reach him.
+	CallbacksRequested     int `json:"callbacks_requested,omitempty"`
+	CallbacksConnected     int `json:"callbacks_connected,omitempty"`
+	CallbacksGivenUp       int `json:"callbacks_given_up,omitempty"`
+	CallbackAttemptsFailed int `json:"callback_attempts_failed,omitempty"`
+	CallsToSpares          int `json:"calls_to_spares"`         // of the answered, those a spare number took
+	ClientCalls            int `json:"client_calls"`            // calls from clients with a personal manager
+	ManagerReached         int `json:"manager_reached"`         // of those, answered by the manager
+	WarmUpCalls            int `json:"warm_up_calls,omitempty"` // arrivals left out of the figures
 	// ASA is the mean wait in seconds from intake to operator answer, over answered calls.
 	ASA float64 `json:"asa_seconds"`
 	// PWait is the share of answered calls that waited longer than the answer delay.
@@ -185,6 +205,12 @@ func (cfg *Config) normalise() error {
 		return errors.New("patience, answer-delay, wrap-up, sl-threshold and warm-up must not be negative")
 	case cfg.Sigma < 0:
 		return errors.New("sigma: must not be negative")
+	case cfg.CallbackAfter < 0, cfg.CallbackOverWait < 0, cfg.CallbackRetryAfter < 0, cfg.CallbackAttempts < 0:
+		return errors.New("callback-after, callback-retry-after and callback-attempts must not be negative")
+	case !(cfg.CallbackTakeUp >= 0 && cfg.CallbackTakeUp <= 1), !(cfg.CallbackNoAnswer >= 0 && cfg.CallbackNoAnswer <= 1):
+		return errors.New("callback-take-up and callback-no-answer: must be shares from 0 to 1")
+	case cfg.CallbackTakeUp > 0 && !cfg.offersCallbacks():
+		return errors.New("callback-take-up: needs callback-after (when the offer is made)")
 	case cfg.Calls == 0 && cfg.WarmUp >= cfg.Duration:
 		return errors.New("warm-up: must be shorter than the hours simulated")
 	}
@@ -215,14 +241,20 @@ func (cfg *Config) normalise() error {
 	return nil
 }
 
+// offersCallbacks reports whether the simulated queue offers its callers a call back.
+func (cfg *Config) offersCallbacks() bool { return cfg.CallbackAfter > 0 || cfg.CallbackOverWait > 0 }
+
 // eventKind is what happens at an event's time.
 type eventKind uint8
 
 const (
-	arrival eventKind = iota + 1
-	answer            // the operator of an offer picks up
-	hangup            // the caller of an answered call hangs up
-	abandon           // the caller's patience runs out
+	arrival  eventKind = iota + 1
+	answer             // the operator of an offer picks up
+	hangup             // the caller of an answered call hangs up
+	abandon            // the caller's patience runs out
+	accept             // the caller accepts the callback he was offered
+	attach             // the callback scenario the cloud started reports in
+	customer           // the customer of a callback answers, or his phone stops ringing
 )
 
 type event struct {
@@ -264,6 +296,10 @@ type caller struct {
 	manager  cc.OperatorID // his personal manager, when he is a client
 	answered bool
 	finished bool
+	lined    bool // counted in sim.inLine: waiting, no offer, due (a callback's retry time passed)
+	// virtual: a callback attempt for the caller n, who talks handle once reached; noAnswer:
+	// this attempt's customer does not pick up.
+	virtual, noAnswer bool
 }
 
 // offerOut is a dial command the simulated operator is acting on.
@@ -287,8 +323,12 @@ type agent struct {
 type outcome struct {
 	arrived                     time.Duration // since the epoch
 	answered, abandoned, exited bool
-	wait                        time.Duration // to answer
-	talk                        time.Duration
+	// calledBack: he accepted a callback; then whether it reached him, or was given up, and
+	// the attempts that did not reach him.
+	calledBack, callbackConnected, callbackGivenUp bool
+	attemptsFailed                                 int
+	wait                                           time.Duration // to answer
+	talk                                           time.Duration
 }
 
 type sim struct {
@@ -304,11 +344,13 @@ type sim struct {
 
 	arrivals, handles, patience *rand.Rand // separate streams: common random numbers across configs
 	clients                     *rand.Rand // who calls, when some callers are clients
+	takeUp, customers           *rand.Rand // who accepts a callback; whose phone is answered
 	arrived                     int
 	arrivalsEnd                 time.Time // end of the measured window; zero until known
 	measureFrom                 time.Time
 
 	calls       map[cc.CallID]*caller
+	calledBack  map[cc.CallID]*caller // the callers whose callbacks are under way, by their call
 	offers      map[cc.OfferID]*offerOut
 	agents      map[cc.OperatorID]*agent
 	byID        []*agent
@@ -339,7 +381,10 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		handles:     rand.New(rand.NewPCG(cfg.Seed, 2)),
 		patience:    rand.New(rand.NewPCG(cfg.Seed, 3)),
 		clients:     rand.New(rand.NewPCG(cfg.Seed, 5)),
+		takeUp:      rand.New(rand.NewPCG(cfg.Seed, 6)),
+		customers:   rand.New(rand.NewPCG(cfg.Seed, 7)),
 		calls:       map[cc.CallID]*caller{},
+		calledBack:  map[cc.CallID]*caller{},
 		offers:      map[cc.OfferID]*offerOut{},
 		agents:      map[cc.OperatorID]*agent{},
 	}
@@ -350,6 +395,8 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		// a long call for a dead session.
 		StaleWaiting:   forever,
 		StaleConnected: forever,
+		// The simulator plays the dialer (the cloud's StartScenarios) when callbacks are offered.
+		Callbacks: cfg.offersCallbacks(),
 	})
 	s.core = switchboard.NewCore(s.eng, cfg.Store)
 	return s
@@ -412,6 +459,12 @@ func (s *sim) run() error {
 			err = s.hangUp(ev.call)
 		case abandon:
 			err = s.abandon(ev.call)
+		case accept:
+			err = s.accept(ev.call)
+		case attach:
+			err = s.attach(ev.call, ev.offer.id)
+		case customer:
+			err = s.customer(ev.call)
 		}
 		if err != nil {
 			return err
@@ -444,6 +497,9 @@ func (s *sim) setUp() error {
 	}
 	if s.cfg.LongestWait > 0 {
 		rules.LongestWait = cc.WaitCap{After: s.cfg.LongestWait, Exit: capped}
+	}
+	if s.cfg.offersCallbacks() {
+		rules.Callback = cc.CallbackRules{OfferAfter: s.cfg.CallbackAfter, OfferOverWait: s.cfg.CallbackOverWait, Attempts: s.cfg.CallbackAttempts, RetryAfter: s.cfg.CallbackRetryAfter}
 	}
 	queue := cc.Queue{
 		Rules:         rules,
@@ -598,9 +654,20 @@ func (s *sim) answer(of *offerOut) error {
 	return nil
 }
 
-// connected records an answered call and schedules its caller's hang-up.
+// connected records an answered call and schedules its caller's hang-up; a callback's
+// operator answered, and the scenario calls the customer.
 func (s *sim) connected(c *caller) {
 	c.answered = true
+	if c.virtual {
+		delete(s.offers, c.out.id)
+		c.noAnswer = s.customers.Float64() < s.cfg.CallbackNoAnswer
+		ring := customerPicksUp
+		if c.noAnswer {
+			ring = cc.CustomerRingTimeout
+		}
+		s.schedule(s.now.Add(ring), customer, c, nil)
+		return
+	}
 	if c.out != nil {
 		delete(s.offers, c.out.id)
 		if c.out.spare != "" {
@@ -636,6 +703,56 @@ func (s *sim) abandon(c *caller) error {
 		return fmt.Errorf("call %s: still waiting after the caller abandoned", c.id)
 	}
 	s.outcome[c.n].abandoned = true
+	return nil
+}
+
+// customerPicksUp is how long a callback's customer's phone rings before he answers.
+const customerPicksUp = 10 * time.Second
+
+// accept is the caller pressing the key for a callback: his call ends and a callback takes
+// its place (unless he was put through meanwhile).
+func (s *sim) accept(c *caller) error {
+	if c.answered || c.finished {
+		return nil
+	}
+	return s.report(c, cc.CloudEvent{Kind: cc.CloudCallbackAnswer, Accepted: true})
+}
+
+// attach is the callback scenario the cloud started for offer reporting in with its session;
+// the engine dials the operator from it.
+func (s *sim) attach(c *caller, offer cc.OfferID) error {
+	if c.finished {
+		return nil
+	}
+	return s.step(func(e *routing.Engine) (cc.Changes, error) {
+		_, ch, err := e.AttachCallback(s.now, c.id, offer, "session_"+string(c.id), "sim://callback/"+string(c.id))
+		if err != nil {
+			return ch, fmt.Errorf("callback %s: the scenario started for offer %s was refused: %w", c.id, offer, err)
+		}
+		s.request(&ch, c)
+		return ch, nil
+	})
+}
+
+// customer is the callback's customer answering (he then talks as long as he would have on
+// his first call) or, for an attempt he does not answer, his phone ringing out.
+func (s *sim) customer(c *caller) error {
+	if c.finished {
+		return nil
+	}
+	if c.noAnswer {
+		if err := s.report(c, cc.CloudEvent{Kind: cc.CloudCustomerFailed, Code: 480, Reason: "Temporarily Unavailable"}); err != nil {
+			return err
+		}
+		if !c.finished {
+			return fmt.Errorf("callback %s: still in progress after its customer did not answer", c.id)
+		}
+		return nil
+	}
+	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudCustomerAnswered}); err != nil {
+		return err
+	}
+	s.schedule(s.now.Add(c.handle), hangup, c, nil)
 	return nil
 }
 
@@ -757,18 +874,30 @@ func (s *sim) addBusy(from, to time.Time) {
 // call follows a call's stored state: the line's length, answers and ends.
 func (s *sim) call(call cc.Call) error {
 	c := s.calls[call.ID]
+	if c == nil && call.Callback.Virtual() && !call.State.Finished() {
+		// A callback attempt the engine filed, for a caller who accepted one.
+		of := s.calledBack[call.Callback.Of]
+		if of == nil {
+			return fmt.Errorf("callback %s for call %s, whose caller asked for none", call.ID, call.Callback.Of)
+		}
+		c = &caller{n: of.n, id: call.ID, arrived: call.ArrivedAt, handle: of.handle, state: cc.CallWaiting, virtual: true}
+		s.calls[c.id] = c
+	}
 	if c == nil {
 		return fmt.Errorf("changes name unknown call %s", call.ID)
 	}
 	if c.finished {
 		return fmt.Errorf("call %s changed after it finished", c.id)
 	}
-	if c.state == cc.CallWaiting && c.offer == "" {
+	// A callback before its retry time is in no line: nobody may take it yet.
+	lined := call.State == cc.CallWaiting && call.Offer == "" && !call.Callback.NotBefore.After(s.now)
+	switch {
+	case lined && !c.lined:
+		s.inLine++
+	case !lined && c.lined:
 		s.inLine--
 	}
-	if call.State == cc.CallWaiting && call.Offer == "" {
-		s.inLine++
-	}
+	c.lined = lined
 	if call.State == cc.CallConnected && c.state != cc.CallConnected {
 		s.connected(c)
 	}
@@ -779,8 +908,25 @@ func (s *sim) call(call cc.Call) error {
 		}
 		c.finished = true
 		delete(s.calls, c.id)
-		if call.Exit.Ended() {
-			s.outcome[c.n].exited = true
+		o := &s.outcome[c.n]
+		switch {
+		case c.virtual:
+			if call.Callback.Result == cc.CallbackConnected {
+				o.callbackConnected = true
+			} else {
+				o.attemptsFailed++
+			}
+			if call.Callback.GaveUp {
+				o.callbackGivenUp = true
+			}
+			if o.callbackConnected || o.callbackGivenUp {
+				delete(s.calledBack, call.Callback.Of)
+			}
+		case call.Exit.Kind == cc.ExitCallback && call.Exit.Answered:
+			o.calledBack = true
+			s.calledBack[c.id] = c
+		case call.Exit.Ended():
+			o.exited = true
 		}
 	}
 	return nil
@@ -837,8 +983,34 @@ func (s *sim) command(cmd cc.Command) error {
 		if of.op != nil && of.op.ringing == of {
 			of.op.ringing = nil
 		}
+	case cc.CommandOfferCallback:
+		// The caller hears the offer; a share of them accept at once.
+		c := s.calls[cmd.Call]
+		if c == nil || c.virtual || c.answered {
+			return fmt.Errorf("callback offered to call %s, which is not waiting", cmd.Call)
+		}
+		takes := s.takeUp.Float64() < s.cfg.CallbackTakeUp
+		if s.script != nil {
+			takes = s.script[c.n].callback // a replay's caller accepts if he did that day
+		}
+		if takes {
+			s.schedule(s.now, accept, c, nil)
+		}
+	case cc.CommandStartCallback:
+		// The cloud starts the callback scenario (StartScenarios), which reports in.
+		c := s.calls[cmd.Call]
+		switch {
+		case c == nil || !c.virtual:
+			return fmt.Errorf("start_callback for call %s, which is no callback in progress", cmd.Call)
+		case c.offer != cmd.Offer:
+			return fmt.Errorf("callback %s started under offer %s but its offer is %q", c.id, cmd.Offer, c.offer)
+		case s.agents[cc.OperatorID(cmd.Contact.Target)] == nil:
+			return fmt.Errorf("callback %s started for unknown contact %q", c.id, cmd.Contact.Target)
+		}
+		s.schedule(s.now, attach, c, &offerOut{id: cmd.Offer, call: c})
 	case cc.CommandHangup, cc.CommandForward:
-		// A cap's exit: the caller hears its message and the call ends (the engine ended it).
+		// A cap's exit: the caller hears its message and the call ends (the engine ended it);
+		// or a caller who accepted a callback hears the confirmation.
 		if s.calls[cmd.Call] != nil {
 			return fmt.Errorf("%s command for call %s, which the engine did not end", cmd.Type, cmd.Call)
 		}
@@ -883,6 +1055,7 @@ func (s *sim) result() Result {
 	r.WarmUpCalls = first
 	t := tally(measured, s.cfg)
 	r.CallsOffered, r.CallsAnswered, r.CallsAbandoned, r.CallsExited = t.offered, t.answered, t.abandoned, t.exited
+	r.CallbacksRequested, r.CallbacksConnected, r.CallbacksGivenUp, r.CallbackAttemptsFailed = t.calledBack, t.callbacksConnected, t.callbacksGivenUp, t.attemptsFailed
 	r.MaxWait = t.maxWait.Seconds()
 	if t.offered > 0 {
 		r.AbandonRate = float64(t.abandoned) / float64(t.offered)
@@ -913,6 +1086,8 @@ func (s *sim) result() Result {
 // counts are sums over a group of calls.
 type counts struct {
 	offered, answered, abandoned, exited, waited, inSL int
+	calledBack, callbacksConnected, callbacksGivenUp   int
+	attemptsFailed                                     int
 	wait, talk                                         float64 // seconds
 	maxWait                                            time.Duration
 }
@@ -937,9 +1112,21 @@ func tally(os []outcome, cfg Config) counts {
 			t.abandoned++
 		case o.exited:
 			t.exited++
+		case o.calledBack:
+			t.calledBack++
+			t.callbacksConnected += b2i(o.callbackConnected)
+			t.callbacksGivenUp += b2i(o.callbackGivenUp)
 		}
+		t.attemptsFailed += o.attemptsFailed
 	}
 	return t
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // halfWidth is the 95% confidence half-width of the mean of xs, taken as independent.

@@ -404,3 +404,76 @@ func TestCapsSendCallsToTheExit(t *testing.T) {
 	}
 	t.Logf("cap 10, longest wait 2m: %d of %d calls exited, ASA %.0f s", r.CallsExited, r.CallsOffered, r.ASA)
 }
+
+// TestCallbacksKeepThePlace: under overload a queue offers callbacks after a minute's wait and
+// half the callers offered accept, through the real engine with the simulator playing the
+// dialer. Every arrival is answered, abandoned, exited or became a callback, and every
+// callback was connected or given up (some customers do not answer: their attempts are tried
+// again, up to the queue's three); the store's tallies count the same callbacks.
+func TestCallbacksKeepThePlace(t *testing.T) {
+	t.Parallel()
+	cfg := load(4, 1.1, 400, 11)
+	cfg.WarmUp = 0
+	cfg.Patience = 5 * time.Minute
+	cfg.AnswerDelay = 3 * time.Second
+	cfg.WrapUp = 10 * time.Second
+	cfg.CallbackAfter, cfg.CallbackTakeUp, cfg.CallbackNoAnswer = time.Minute, 0.5, 0.4
+	cfg.CallbackRetryAfter = 2 * time.Minute
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "simulate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cfg.Store, cfg.Batch = db, 50
+	r := run(t, cfg)
+	t.Logf("offered %d: answered %d, abandoned %d, exited %d, callbacks %d (connected %d, given up %d, %d attempts failed); ASA %.0f s, occupancy %.2f",
+		r.CallsOffered, r.CallsAnswered, r.CallsAbandoned, r.CallsExited, r.CallbacksRequested, r.CallbacksConnected, r.CallbacksGivenUp, r.CallbackAttemptsFailed, r.ASA, r.Occupancy)
+	if r.CallsAnswered+r.CallsAbandoned+r.CallsExited+r.CallbacksRequested != r.CallsOffered {
+		t.Errorf("offered %d ≠ answered %d + abandoned %d + exited %d + callbacks %d", r.CallsOffered, r.CallsAnswered, r.CallsAbandoned, r.CallsExited, r.CallbacksRequested)
+	}
+	if r.CallbacksConnected+r.CallbacksGivenUp != r.CallbacksRequested {
+		t.Errorf("callbacks %d ≠ connected %d + given up %d", r.CallbacksRequested, r.CallbacksConnected, r.CallbacksGivenUp)
+	}
+	if r.CallbacksRequested == 0 || r.CallbacksConnected == 0 || r.CallbacksGivenUp == 0 || r.CallbackAttemptsFailed < 3*r.CallbacksGivenUp {
+		t.Errorf("the run does not exercise callbacks: %+v", r)
+	}
+	tallies, err := db.Tallies(ctx, cc.ScopeQueue, "sim", Epoch.Add(-time.Hour), Epoch.Add(1000*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s cc.Figures
+	for _, tl := range tallies {
+		s.Add(tl.Figures)
+	}
+	if int(s.CallbacksRequested) != r.CallbacksRequested || int(s.CallbacksConnected) != r.CallbacksConnected || int(s.CallbacksGivenUp) != r.CallbacksGivenUp || int(s.CallbackAttemptsFailed) != r.CallbackAttemptsFailed {
+		t.Errorf("stored callbacks requested %d, connected %d, given up %d, attempts failed %d; simulated %d, %d, %d, %d",
+			s.CallbacksRequested, s.CallbacksConnected, s.CallbacksGivenUp, s.CallbackAttemptsFailed, r.CallbacksRequested, r.CallbacksConnected, r.CallbacksGivenUp, r.CallbackAttemptsFailed)
+	}
+	// A caller who accepted a callback is not a received call: the callback serves him.
+	if int(s.CallsReceived) != r.CallsOffered-r.CallbacksRequested || int(s.CallsAnswered) != r.CallsAnswered || int(s.CallsAbandoned) != r.CallsAbandoned {
+		t.Errorf("stored received %d answered %d abandoned %d; simulated %d (less %d callbacks), %d, %d",
+			s.CallsReceived, s.CallsAnswered, s.CallsAbandoned, r.CallsOffered, r.CallbacksRequested, r.CallsAnswered, r.CallsAbandoned)
+	}
+}
+
+// TestCallbackOfferNobodyTakesChangesNothing: a queue that offers callbacks nobody accepts
+// runs as one that offers none (same seed): the offers are made (Tick steps of their own) but
+// every call's outcome is the same.
+func TestCallbackOfferNobodyTakesChangesNothing(t *testing.T) {
+	t.Parallel()
+	cfg := load(5, 0.95, 1500, 3)
+	cfg.WarmUp = 0
+	cfg.Patience = 3 * time.Minute
+	cfg.AnswerDelay = 2 * time.Second
+	plain := run(t, cfg)
+	cfg.CallbackAfter, cfg.CallbackNoAnswer = 30*time.Second, 0.5
+	offered := run(t, cfg)
+	if offered.Steps <= plain.Steps {
+		t.Errorf("%d steps with callback offers, %d without: the offers were not made", offered.Steps, plain.Steps)
+	}
+	offered.Steps, plain.Steps = 0, 0
+	if !reflect.DeepEqual(offered, plain) {
+		t.Fatalf("offers nobody took changed the run:\n%+v\n%+v", offered, plain)
+	}
+}

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"math"
 	"time"
 
@@ -12,13 +14,14 @@ import (
 // DayArrivalsQuery reads the calls of a queue that arrived in [lo, hi), its arguments, by
 // arrival (ties by id): DayArrivals'.
 const DayArrivalsQuery = `
-	SELECT arrived_at, answered_at, ended_at, state, talk_time_ms
+	SELECT arrived_at, answered_at, ended_at, state, talk_time_ms, call_exit, callback
 	FROM calls
 	WHERE queue_id = ? AND arrived_at >= ? AND arrived_at < ?
 	ORDER BY arrived_at, id`
 
 // DayArrivals returns the calls of queue that arrived in [from, to), by arrival (ties by id),
-// whatever their state: what a replay of that time needs. It reads through the
+// whatever their state, callback attempts included (at the arrival of the call they stand
+// for): what a replay of that time needs. It reads through the
 // calls_queue_arrived index. It does not check that the queue exists.
 func (db *DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, to time.Time) ([]callcenter.RecordedCall, error) {
 	lo, hi := bounds(from, to)
@@ -33,10 +36,23 @@ func (db *DB) DayArrivals(ctx context.Context, queue callcenter.QueueID, from, t
 			var arrived, answered, ended sql.NullInt64
 			var c callcenter.RecordedCall
 			var talk int64
-			if err := rows.Scan(&arrived, &answered, &ended, &c.State, &talk); err != nil {
+			var exit, callback string
+			if err := rows.Scan(&arrived, &answered, &ended, &c.State, &talk, &exit, &callback); err != nil {
 				return err
 			}
 			c.ArrivedAt, c.AnsweredAt, c.EndedAt, c.TalkTime = timeMS(arrived), timeMS(answered), timeMS(ended), msDur(talk)
+			if callback != "" {
+				if err := json.Unmarshal([]byte(callback), &c.Callback); err != nil {
+					return fmt.Errorf("callback: %w", err)
+				}
+			}
+			if exit != "" {
+				var x callcenter.CallExit
+				if err := json.Unmarshal([]byte(exit), &x); err != nil {
+					return fmt.Errorf("exit: %w", err)
+				}
+				c.CalledBack = x.Kind == callcenter.ExitCallback && x.Answered && x.Target != ""
+			}
 			out = append(out, c)
 		}
 		return rows.Err()

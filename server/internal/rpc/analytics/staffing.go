@@ -154,6 +154,7 @@ func (h *Handler) ReplayDay(ctx context.Context, req *connect.Request[analyticsv
 		Strategy:     q.Strategy,
 		WrapUp:       q.WrapUp,
 		OfferTimeout: q.OfferTimeout,
+		Callback:     q.Rules.Callback,
 		ServiceLevel: sl,
 		Seed:         uint64(from.Unix()), // the same day replays the same
 	})
