@@ -284,14 +284,14 @@ class Traffic {
     this.operatorTargets = new Set();
     /** @type {string[]} client numbers with a manager */
     this.clients = [];
-    /** @type {{ number: string, choices: { queue: string, digit: string, word: string }[] } | null} the main line's IVR menu (its first node) */
+    /** @type {{ number: string, choices: { queue: string, digit: string, word: string }[], voicemail: string } | null} the main line's IVR menu (its first node; voicemail: the key to a queue's voicemail) */
     this.menu = null;
     this.stopping = false;
     this.startedAt = 0;
     this.callsFrom = 0;
     this.firstCallAt = 0;
     this.firstPlacedAt = 0;
-    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0, viaMenu: 0, closed: 0, callbacks: 0 };
+    this.stats = { placed: 0, answered: 0, atSpares: 0, abandoned: 0, missedRings: 0, ended: 0, humanCalls: 0, transfers: 0, dispositions: 0, viaMenu: 0, closed: 0, callbacks: 0, voicemails: 0 };
     /** @type {string[]} */
     this.notes = [];
     /** @type {Set<NodeJS.Timeout>} */
@@ -358,10 +358,12 @@ class Traffic {
       const first = m.nodes[0];
       if (this.menu || !m.dialedNumbers.length || !first) continue;
       const choices = [];
+      let voicemail = '';
       for (const c of first.choices) {
         if (c.action && c.action.to.case === 'queueId') choices.push({ queue: c.action.to.value, digit: c.digit, word: c.words[0] || '' });
+        if (c.action && c.action.to.case === 'voicemailQueueId' && c.digit) voicemail = c.digit;
       }
-      this.menu = { number: m.dialedNumbers[0], choices };
+      this.menu = { number: m.dialedNumbers[0], choices, voicemail };
     }
     if (open.calls.length > 0) await this.closeLeftovers(open.calls);
     for (const q of qs.queues) if (q.dialedNumbers.length) this.queues.set(q.queueId, { number: q.dialedNumbers[0], share: 0 });
@@ -526,7 +528,12 @@ class Traffic {
       line = this.menu.number;
       this.stats.viaMenu++;
       const how = Math.random();
-      if (how < 0.55 && choice.digit) caller.tones = [{ tone: choice.digit, atS: uniform(2, 4) }];
+      if (how < 0.08 && this.menu.voicemail) {
+        // Now and then he leaves a message instead: the key, the prompt, 10 to 20 s of talk.
+        caller.tones = [{ tone: this.menu.voicemail, atS: uniform(2, 4) }];
+        caller.hangupAfterS = uniform(22, 32);
+        caller.answers = [];
+      } else if (how < 0.55 && choice.digit) caller.tones = [{ tone: choice.digit, atS: uniform(2, 4) }];
       else if (how < 0.9 && choice.word) caller.answers = [{ text: pick([choice.word, `${choice.word} please`, `I need ${choice.word}`]), afterS: uniform(0.5, 1.5) }, ...(caller.answers || [])];
     }
     const s = this.emu.placeCall({ callerid, destination: line, displayName: `${pick(FIRST_NAMES)} Caller`, caller });
@@ -547,6 +554,7 @@ class Traffic {
         if (new URL(rec.url).pathname === '/v1/calls' && String(rec.text || '').includes('"next"')) this.stats.closed++;
         if (rec.body.includes('"caller_abandoned"')) this.stats.abandoned++;
         if (rec.body.includes('"callback_answer":{"accepted":true')) this.stats.callbacks++;
+        else if (rec.body.includes('"voicemail_recorded"')) this.stats.voicemails++;
         else if (rec.body.includes('"dial_failed"')) this.stats.missedRings++;
       }
     });
@@ -605,7 +613,7 @@ class Traffic {
     }
     const phase = this.phaseAt(Date.now() - (this.callsFrom || Date.now()));
     this.log(
-      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed${st.viaMenu ? ` (${st.viaMenu} through the menu)` : ''}, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned${st.closed ? `, ${st.closed} met a closed or full queue` : ''}${st.callbacks ? `, ${st.callbacks} asked to be called back` : ''}, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
+      `demo ${clock(Date.now() - this.startedAt)} ${phase.name.padEnd(9)} | calls ${st.placed} placed${st.viaMenu ? ` (${st.viaMenu} through the menu)` : ''}, ${st.answered} answered${st.atSpares ? ` (${st.atSpares} by spare numbers)` : ''}${st.transfers ? `, ${st.transfers} transferred` : ''}, ${st.abandoned} abandoned${st.closed ? `, ${st.closed} met a closed or full queue` : ''}${st.callbacks ? `, ${st.callbacks} asked to be called back` : ''}${st.voicemails ? `, ${st.voicemails} left a message` : ''}, ${st.missedRings} missed rings | now ${waiting} waiting, ${talking} talking | operators ${Object.entries(ops)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${n} ${k}`)
         .join(', ')}`,

@@ -25,7 +25,7 @@ const (
 	demoAdminKey    = "demo-admin-key"
 	demoPassword    = "demo-password"
 	demoNumber      = "+18005550100" // support; the first demo's only queue
-	demoMenuNumber  = "+18005550400" // the main line: its IVR menu leads to sales or support
+	demoMenuNumber  = "+18005550400" // the main line: its IVR menu leads to sales, support or support's voicemail
 	// demoPhoneUser takes calls in the browser: her Voximplant user has this password (the
 	// launcher, clients/voxengine/demo/run.js, gives the emulated Web SDK the same one).
 	demoPhoneUser     = "anna"
@@ -152,15 +152,17 @@ func nightRules(r *callcenter.QueueRules, now time.Time) {
 }
 
 // demoMenu is the demo's main line: an IVR menu that sends callers to sales or support by a key
-// or a word (the traffic generator's callers choose either way, and some say nothing).
+// or a word (the traffic generator's callers choose either way, and some say nothing), or to
+// support's voicemail (a few leave a message, which support calls back).
 var demoMenu = callcenter.Menu{
 	ID: "main", Name: "Main line", DialedNumbers: []string{demoMenuNumber},
 	Nodes: []callcenter.MenuNode{{
-		ID: "start", Text: "Thank you for calling. For sales press 1 or say sales. For support press 2 or say support.",
+		ID: "start", Text: "Thank you for calling. For sales press 1 or say sales. For support press 2 or say support. To leave a message press 3.",
 		Timeout: 5 * time.Second, Repeats: 1,
 		Choices: []callcenter.MenuChoice{
 			{Digit: "1", Words: []string{"sales", "buy"}, Action: callcenter.MenuAction{Kind: callcenter.MenuToQueue, Queue: "sales"}},
 			{Digit: "2", Words: []string{"support", "help"}, Action: callcenter.MenuAction{Kind: callcenter.MenuToQueue, Queue: "support"}},
+			{Digit: "3", Words: []string{"message", "voicemail"}, Action: callcenter.MenuAction{Kind: callcenter.MenuToVoicemail, Queue: "support"}},
 		},
 		Default: callcenter.MenuAction{Kind: callcenter.MenuToQueue, Queue: "support"},
 	}},

@@ -118,7 +118,7 @@ func checkFullDemo(t *testing.T, p demoPicture) {
 			t.Errorf("queue %s: %v", q.id, p.queues[q.id])
 		}
 	}
-	if m := p.menus["main"]; m == nil || m.GetDialedNumbers()[0] != demoMenuNumber || len(m.GetNodes()[0].GetChoices()) != 2 {
+	if m := p.menus["main"]; m == nil || m.GetDialedNumbers()[0] != demoMenuNumber || len(m.GetNodes()[0].GetChoices()) != 3 || m.GetNodes()[0].GetChoices()[2].GetAction().GetVoicemailQueueId() != "support" {
 		t.Errorf("the main line's menu: %v", m)
 	}
 	if len(p.queues) != len(demoQueues) {
