@@ -20,19 +20,8 @@ func (db *DB) Tallies(ctx context.Context, scope callcenter.TallyScope, id strin
 	q += ` ORDER BY start, id`
 	var out []callcenter.Tally
 	err := db.c.Read(ctx, func(tx Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var scan tallyrow.Scan
-		for rows.Next() {
-			if err := rows.Scan(scan.Dest()...); err != nil {
-				return err
-			}
-			out = append(out, scan.Tally(scope))
-		}
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, err = readTallies(ctx, tx, scope, q, args); err != nil {
 			return err
 		}
 		disposed, err := dispositionTallies(ctx, tx, scope, id, from, to)
@@ -58,22 +47,12 @@ func (db *DB) TallyTotals(ctx context.Context, scope callcenter.TallyScope, id s
 	q += ` GROUP BY id ORDER BY id`
 	var out []callcenter.Tally
 	err := db.c.Read(ctx, func(tx Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
+		var err error
+		if out, err = readTallies(ctx, tx, scope, q, args); err != nil {
 			return err
 		}
-		defer rows.Close()
-		var scan tallyrow.Scan
-		for rows.Next() {
-			if err := rows.Scan(scan.Dest()...); err != nil {
-				return err
-			}
-			t := scan.Tally(scope)
-			t.Start = from.UTC()
-			out = append(out, t)
-		}
-		if err := rows.Err(); err != nil {
-			return err
+		for i := range out {
+			out[i].Start = from.UTC()
 		}
 		disposed, err := dispositionCounts(ctx, tx, scope, id, from, to, true)
 		if err != nil {
@@ -183,4 +162,23 @@ func (db *DB) CallEvents(ctx context.Context, call callcenter.CallID) ([]callcen
 		return nil, db.d.errorf("call events %q: %w", call, err)
 	}
 	return out, nil
+}
+
+// readTallies runs q, a query of tallyrow's columns (or their sums), and reads its rows as
+// tallies of scope.
+func readTallies(ctx context.Context, tx Tx, scope callcenter.TallyScope, q string, args []any) ([]callcenter.Tally, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []callcenter.Tally
+	var scan tallyrow.Scan
+	for rows.Next() {
+		if err := rows.Scan(scan.Dest()...); err != nil {
+			return nil, err
+		}
+		out = append(out, scan.Tally(scope))
+	}
+	return out, rows.Err()
 }
