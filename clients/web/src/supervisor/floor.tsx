@@ -53,6 +53,29 @@ export function Confirm({ question, yes, onYes, onNo }: { question: string; yes:
   );
 }
 
+/**
+ * A callback (a virtual call: nobody on the line) in words, "Callback to +1… (attempt 2)", and
+ * the message it answers as a player when it came from a voicemail and the key may hear it
+ * (GetCall gives the URL to admins and supervisors only; a list has none).
+ */
+export function CallbackNote({ call }: { call: Call }) {
+  const cb = call.callback;
+  if (!cb) return null;
+  return (
+    <span class="fl-callback" data-testid="callback-note">
+      {t("floor.callbackTo", { number: cb.number, attempt: cb.attempt })}
+      {cb.voicemailUrl && (
+        <>
+          {" "}
+          <span class="fl-voicemail" data-testid="voicemail">
+            {t("floor.voicemailPlay")} <audio controls preload="none" src={cb.voicemailUrl} aria-label={t("floor.voicemail", { s: Math.round(cb.voicemailLengthMs / 1000) })} />
+          </span>
+        </>
+      )}
+    </span>
+  );
+}
+
 type Outcome = { ok: string } | { error: Problem } | null;
 
 /** What came of the last action: a status line, or the server's error (with its field) as an alert. */
@@ -328,6 +351,11 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   return (
     <section class="fl-actions" aria-labelledby="fl-call-title" data-testid="call-actions" data-state={callStates[call.state]}>
       <h3 id="fl-call-title">{t("floor.callActions")}</h3>
+      {call.callback && (
+        <p>
+          <CallbackNote call={call} />
+        </p>
+      )}
       <p data-testid="call-now">
         {offer
           ? t("floor.ringing", { operator: name(offer.operatorId) })
