@@ -974,7 +974,7 @@ type QueueStats struct {
 	MaxAnswerTimeMs     uint32                 `protobuf:"varint,7,opt,name=max_answer_time_ms,json=maxAnswerTimeMs,proto3" json:"max_answer_time_ms,omitempty"`
 	OffersMade          uint32                 `protobuf:"varint,8,opt,name=offers_made,json=offersMade,proto3" json:"offers_made,omitempty"`
 	OffersMissed        uint32                 `protobuf:"varint,9,opt,name=offers_missed,json=offersMissed,proto3" json:"offers_missed,omitempty"`
-	// Calls waiting right now, whatever the range.
+	// Callers waiting on the line right now (callbacks in line are not counted), whatever the range.
 	WaitingNow uint32 `protobuf:"varint,10,opt,name=waiting_now,json=waitingNow,proto3" json:"waiting_now,omitempty"`
 	// Everything, by the definitions above.
 	Figures *Figures `protobuf:"bytes,11,opt,name=figures,proto3" json:"figures,omitempty"`

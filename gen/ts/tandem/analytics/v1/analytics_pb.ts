@@ -563,7 +563,7 @@ export type QueueStats = Message<"tandem.analytics.v1.QueueStats"> & {
   offersMissed: number;
 
   /**
-   * Calls waiting right now, whatever the range.
+   * Callers waiting on the line right now (callbacks in line are not counted), whatever the range.
    *
    * @generated from field: uint32 waiting_now = 10;
    */
