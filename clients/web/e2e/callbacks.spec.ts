@@ -47,7 +47,7 @@ test("callbacks set in the editor: a callback and a voicemail wait apart from th
   await ann.s.waitFor((r) => r.type === "terminated", WAIT, "Ann's call ends");
   const carl = cloud.call("+15550003333", "Carl Caller");
   await registered(carl);
-  const bea = cloud.call("+15550002222", "Bea Caller", SUPPORT_LINE, { hangupAfterS: 4 });
+  const bea = cloud.call("+15550002222", "Bea Caller", SUPPORT_LINE, { hangupAfterS: 8 });
   await bea.s.waitFor((r) => r.type === "say" && r.text === "Please leave a message.", WAIT, "the voicemail prompt");
   await bea.reported("voicemail_recorded");
 
