@@ -4,6 +4,7 @@
 // action that disturbs a call asks first, inline (a real button, Escape or Cancel to keep things
 // as they are); each shows what came of it, the new state or the server's words with the field,
 // without reloading. A button that does not apply now is disabled, with the reason beside it.
+// A callback (a virtual call) reads "Callback to +1… (attempt n)", with the voicemail it answers.
 // Every word comes from the catalogs (../i18n: floor.*), in English or Russian.
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
