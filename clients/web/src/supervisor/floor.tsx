@@ -57,7 +57,7 @@ export function Confirm({ question, yes, onYes, onNo }: { question: string; yes:
 /**
  * A callback (a virtual call: nobody on the line) in words, "Callback to +1… (attempt 2)", and
  * the message it answers as a player when it came from a voicemail and the key may hear it
- * (GetCall gives the URL to admins and supervisors only; a list has none).
+ * (GetCall and ListCalls give the URL to admins and supervisors only).
  */
 export function CallbackNote({ call }: { call: Call }) {
   const cb = call.callback;
