@@ -68,6 +68,37 @@ export function withBrowserPhones(users: Record<string, string>, phones?: (api: 
   });
 }
 
+/**
+ * Fixtures of a tandem that calls back (issue 22): started with the Voximplant Management API
+ * flags pointing at the emulator's StartScenarios, which runs the real callback scenario; the
+ * support queue and operators anna and boris (offline: calls wait).
+ */
+export function withCallbacks() {
+  return base.extend<World & { callbacks: Awaited<ReturnType<typeof Cloud.withCallbacks>> }>({
+    callbacks: async ({}, use) => {
+      const c = await Cloud.withCallbacks();
+      await use(c);
+      await c.cloud.close();
+    },
+    server: async ({ callbacks }, use) => {
+      const s = await TandemServer.start(undefined, callbacks.serveArgs);
+      callbacks.answer(s.url);
+      await use(s);
+      await s.close();
+    },
+    api: async ({ server }, use) => {
+      await use(new AdminApi(server.url));
+    },
+    ids: async ({ api }, use) => {
+      await use(await api.setup(["anna", "boris"]));
+    },
+    cloud: async ({ server, callbacks }, use) => {
+      expect(server.url).toBeTruthy(); // the cloud knows its tandem once the server is up
+      await use(callbacks.cloud);
+    },
+  });
+}
+
 export { expect };
 
 /** The operator screen's parts. */

@@ -1,7 +1,8 @@
 // A queue's business hours, closures, closed exit and caps, edited in the configuration page in
 // Chromium against the real tandem binary: overlapping hours and an unknown time zone are
 // refused by their field and save nothing; good settings are saved, the queues table says the
-// queue is closed, and so does the wallboard.
+// queue is closed, and so does the wallboard. A server that cannot call back refuses callback
+// settings and a callback exit by their field; a voicemail exit it takes.
 import { expect, shot, signInSupervisor, test } from "./fixtures";
 import { ADMIN_KEY, WAIT } from "./world";
 
@@ -87,4 +88,40 @@ test("the supervisor sets a queue's hours, closures and caps; bad hours are show
   const tile = page.getByTestId("queue-support");
   await expect(tile.getByTestId("closed")).toContainText("closed: Staff day", { timeout: WAIT });
   await shot(page, "queuehours-03-wallboard");
+});
+
+test("without a dialer callback settings and a callback exit are refused by their field and save nothing; a voicemail exit needs none", async ({ page, server, api, ids }) => {
+  expect(ids.anna).toBeTruthy();
+  await signInSupervisor(page, server.url, "config", ADMIN_KEY);
+  await page.getByRole("tab", { name: "Queues" }).click();
+  await page.getByRole("button", { name: "Edit support" }).click();
+  const form = page.getByTestId("queue-form");
+  const callback = form.getByTestId("callback");
+  const caps = form.getByTestId("caps");
+  // Voicemail and callback are exits of every place; the spare overflow of the longest wait only.
+  const overCap = caps.getByTestId("exit-queue.max_waiting_exit").getByLabel("A call over the cap");
+  await expect(overCap.locator("option")).toHaveText([/^Nothing/, /^Say a message/, /^Put the caller through/, /^Move the call/, /^Voicemail/, /^Offer to call/]);
+
+  await callback.getByLabel("Offer after, seconds").fill("30");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(callback.getByTestId("error-queue.callback")).toContainText("--voximplant-account-id");
+  expect((await api.admin.getQueue({ queueId: "support" })).queue?.callback).toBeUndefined();
+
+  await callback.getByLabel("Offer after, seconds").fill("");
+  await caps.getByLabel(/^Longest wait/).fill("120");
+  const longest = caps.getByTestId("exit-queue.longest_wait_exit");
+  await longest.getByLabel("A call past the longest wait").selectOption("callback");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(longest.getByTestId("error-queue.longest_wait_exit.kind")).toContainText("callbacks need Voximplant's Management API");
+  await expect(callback.getByTestId("error-queue.callback")).toHaveCount(0);
+  await shot(page, "queuehours-04-no-dialer");
+  expect((await api.admin.getQueue({ queueId: "support" })).queue?.longestWaitS).toBe(0);
+
+  // Voicemail with the default prompt: saved.
+  await longest.getByLabel("A call past the longest wait").selectOption("voicemail");
+  await expect(longest.getByLabel("What the caller hears")).toHaveValue("");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form).toHaveCount(0, { timeout: WAIT });
+  const q = (await api.admin.getQueue({ queueId: "support" })).queue;
+  expect([q?.longestWaitS, q?.longestWaitExit?.kind, q?.longestWaitExit?.text, q?.callback]).toEqual([120, "voicemail", "", undefined]);
 });

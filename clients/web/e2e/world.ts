@@ -3,7 +3,7 @@
 // client over connect-node, and the VoxEngine emulator from clients/voxengine placing calls
 // with the real scenario. Every wait is for an event, bounded.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +47,8 @@ export interface EmuSession {
   on(ev: "record", fn: (r: Rec) => void): void;
 }
 interface Emu {
+  storage: Map<string, string>;
+  platformApi: { url: string } | null;
   start(): Promise<unknown>;
   placeCall(opts: Record<string, unknown>): EmuSession;
   close(): Promise<void>;
@@ -253,25 +255,72 @@ export const stateNames: Record<OperatorState, string> = {
   [OperatorState.BANNED]: "banned",
 };
 
+/** The scenario's configuration (the emulator's storage and secrets hold it). */
+function scenarioConfig(backendUrl: string): string {
+  return JSON.stringify({
+    backendUrl,
+    secret: SECRET,
+    holdMusicUrl: "https://media.example.com/hold.mp3",
+    requestTimeoutS: 5,
+    retryFirstDelayMs: 250,
+    retryMaxDelayMs: 2000,
+    intakeMaxAttempts: 8,
+    eventMaxAttempts: 8,
+  });
+}
+
+const { generateServiceAccountKey } = require("../../voxengine/emulator/platform-api.js") as {
+  generateServiceAccountKey: (accountId: number, keyId: string) => { keyFile: string; publicKey: unknown };
+};
+
+/** The Voximplant account and callback rule of a cloud with callbacks. */
+const CALLBACK_ACCOUNT = 4343;
+const CALLBACK_RULE = "88";
+
 /** The cloud: the emulator running the real scenario against Tandem. */
 export class Cloud {
-  private constructor(private readonly emu: Emu) {}
+  private constructor(
+    private readonly emu: Emu,
+    private readonly keyDir = "",
+  ) {}
+
+  /**
+   * A cloud that also serves Voximplant's StartScenarios (its callback rule runs the real
+   * callback scenario, clients/voxengine/callback.js), and the serve flags that point Tandem
+   * at it; the cloud knows its Tandem once answer() is called with its URL.
+   */
+  static async withCallbacks(): Promise<{ cloud: Cloud; serveArgs: string[]; answer: (backendUrl: string) => void }> {
+    const key = generateServiceAccountKey(CALLBACK_ACCOUNT, "kid-e2e");
+    const keyDir = mkdtempSync(join(tmpdir(), "tandem-web-key-"));
+    const keyFile = join(keyDir, "voximplant-key.json");
+    writeFileSync(keyFile, key.keyFile, { mode: 0o600 });
+    const secrets: Record<string, string> = {};
+    const emu = new Emulator({
+      timeScale: 4, // the prompts and the message are said four times faster: the spec waits less
+      secrets,
+      callee: () => ({ ringAfterS: 0.05 }),
+      defaultCallee: { ringAfterS: 0.05 },
+      platformApi: { accountId: CALLBACK_ACCOUNT, keys: { "kid-e2e": key.publicKey }, rules: { [CALLBACK_RULE]: join(__dirname, "..", "..", "voxengine", "callback.js") } },
+    });
+    await emu.start();
+    const api = emu.platformApi?.url ?? "";
+    return {
+      cloud: new Cloud(emu, keyDir),
+      serveArgs: ["--voximplant-account-id", String(CALLBACK_ACCOUNT), "--voximplant-key-file", keyFile, "--callback-rule-id", CALLBACK_RULE, "--voximplant-api-url", api],
+      answer: (backendUrl) => {
+        const config = scenarioConfig(backendUrl);
+        secrets.tandem_config = config;
+        emu.storage.set("tandem.config", config);
+      },
+    };
+  }
 
   /**
    * Operators' phones ring and wait: the test answers and hangs up with the leg's methods.
    * webSdk (clients/voxengine/emulator/websdk.js) rings its users in their browsers instead.
    */
   static async start(backendUrl: string, callee: (target: string) => Record<string, unknown> | undefined = () => undefined, webSdk?: unknown): Promise<Cloud> {
-    const config = JSON.stringify({
-      backendUrl,
-      secret: SECRET,
-      holdMusicUrl: "https://media.example.com/hold.mp3",
-      requestTimeoutS: 5,
-      retryFirstDelayMs: 250,
-      retryMaxDelayMs: 2000,
-      intakeMaxAttempts: 8,
-      eventMaxAttempts: 8,
-    });
+    const config = scenarioConfig(backendUrl);
     const emu = new Emulator({
       timeScale: 1,
       storage: { "tandem.config": config },
@@ -285,13 +334,14 @@ export class Cloud {
     return new Cloud(emu);
   }
 
-  /** A caller dials the support line (or another). */
-  call(caller = "+15557654321", name = "Jane Caller", line = SUPPORT_LINE): CallerSession {
-    return new CallerSession(this.emu.placeCall({ callerid: caller, destination: line, displayName: name }));
+  /** A caller dials the support line (or another); script is how he behaves (the emulator's CallerScript). */
+  call(caller = "+15557654321", name = "Jane Caller", line = SUPPORT_LINE, script?: Record<string, unknown>): CallerSession {
+    return new CallerSession(this.emu.placeCall({ callerid: caller, destination: line, displayName: name, ...(script ? { caller: script } : {}) }));
   }
 
-  close(): Promise<void> {
-    return this.emu.close();
+  async close(): Promise<void> {
+    await this.emu.close();
+    if (this.keyDir) rmSync(this.keyDir, { recursive: true, force: true });
   }
 }
 

@@ -276,6 +276,7 @@ func TestAnalyticsFromCallsToTheWallboardHistoryAndCSV(t *testing.T) {
 		`tandem_calls_total{outcome="answered",queue="support"} 1`,
 		`tandem_calls_total{outcome="abandoned",queue="support"} 3`,
 		`tandem_calls_waiting{queue="support"} 0`,
+		`tandem_callbacks_waiting{queue="support"} 0`,
 		`tandem_operators{queue="support",state="away"} 1`,
 		`tandem_service_level_today{queue="support"} 0.6666666666666666`,
 		`tandem_service_level_target{queue="support"} 0.9`,

@@ -87,6 +87,18 @@ func TestRecordedCall(t *testing.T) {
 			if err := recording("https://records.example/another.mp3"); err != nil {
 				t.Fatal(err)
 			}
+			supervisor := tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(newKey(t, admin, "floor", adminv1.KeyRole_KEY_ROLE_SUPERVISOR)))
+			readonly := tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(newKey(t, admin, "wallboard", adminv1.KeyRole_KEY_ROLE_READONLY)))
+			// The list of live calls gives it as GetCall does (a voicemail's too): the talking call.
+			for who, want := range map[string]struct {
+				client *tandem.Client
+				url    string
+			}{"admin": {admin, record}, "readonly": {readonly, ""}} {
+				res, err := want.client.Assignment.ListCalls(ctx, connect.NewRequest(&assignmentv1.ListCallsRequest{}))
+				if err != nil || len(res.Msg.GetCalls()) != 1 || res.Msg.GetCalls()[0].GetRecordingUrl() != want.url {
+					t.Errorf("%s lists %v (%v), want the call with recording %q", who, res.Msg.GetCalls(), err, want.url)
+				}
+			}
 			ev = event(reg.GetCallId(), dial.GetOfferId())
 			ev.Event = &callintakev1.ReportCallEventRequest_CallEnded{CallEnded: &callintakev1.CallEnded{HungUpBy: commonv1.HangupParty_HANGUP_PARTY_CALLER, TalkTimeMs: 30000}}
 			if _, err := cloud.report(ev); err != nil {
@@ -101,8 +113,6 @@ func TestRecordedCall(t *testing.T) {
 				}
 				return res.Msg.GetCall().GetRecordingUrl(), nil
 			}
-			supervisor := tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(newKey(t, admin, "floor", adminv1.KeyRole_KEY_ROLE_SUPERVISOR)))
-			readonly := tandem.New(url, tandem.WithProtocol(p), tandem.WithToken(newKey(t, admin, "wallboard", adminv1.KeyRole_KEY_ROLE_READONLY)))
 			for who, want := range map[string]struct {
 				client *tandem.Client
 				url    string

@@ -238,3 +238,39 @@ func TestAWindowAlertIsNotClearedOnAWindowNotSeenWhole(t *testing.T) {
 	w.after(time.Minute + time.Second)
 	wantOpen(t, "a whole window seen, empty", w.after(time.Second))
 }
+
+// TestCallbacksRaiseNoWaitingAlerts: callbacks in line (nobody on the line) are not callers
+// waiting: long-waiting callbacks raise neither the waiting nor the longest-wait alert; one
+// caller past both thresholds raises both.
+func TestCallbacksRaiseNoWaitingAlerts(t *testing.T) {
+	th := cc.AlertThresholds{WaitingOver: 1, LongestWaitOver: time.Minute, Hold: time.Second}
+	q := cc.Queue{ID: "sales", Rules: cc.QueueRules{Alerts: th}}
+	callback := func(id cc.CallID) cc.WaitingCall {
+		return cc.WaitingCall{Call: cc.Call{ID: id, Queue: "sales", State: cc.CallWaiting, ArrivedAt: start.Add(-time.Hour),
+			Callback: cc.Callback{Of: "c0", Number: "+15550001111", Attempt: 1}}}
+	}
+	line := cc.QueueLine{Queue: q, Waiting: []cc.WaitingCall{callback("cb1"), callback("cb2"), callback("cb3")}}
+	e := alerting.NewEvaluator()
+	now := start
+	for range 3 {
+		raise, _ := e.Step(now, analytics.New().Floor(now, cc.Floor{Queues: []cc.QueueLine{line}}), nil)
+		if len(raise) != 0 {
+			t.Fatalf("callbacks raised %+v", raise)
+		}
+		now = now.Add(time.Second)
+	}
+	caller := cc.WaitingCall{Call: cc.Call{ID: "c1", Queue: "sales", State: cc.CallWaiting, ArrivedAt: start.Add(-2 * time.Minute)}}
+	line.Waiting = append(line.Waiting, caller, caller)
+	line.Waiting[4].Call.ID = "c2"
+	var raise []cc.Alert
+	for range 3 {
+		raise, _ = e.Step(now, analytics.New().Floor(now, cc.Floor{Queues: []cc.QueueLine{line}}), nil)
+		now = now.Add(time.Second)
+		if len(raise) > 0 {
+			break
+		}
+	}
+	if len(raise) != 2 || raise[0].Kind != cc.AlertWaiting || raise[0].Value != 2 || raise[1].Kind != cc.AlertLongestWait || raise[1].Value > 130 {
+		t.Fatalf("two callers past the thresholds raised %+v", raise)
+	}
+}

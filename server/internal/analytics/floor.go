@@ -15,9 +15,13 @@ type Floor struct {
 	Operators []OperatorNow
 }
 
-// QueueNow is one queue now.
+// QueueNow is one queue now. Its Waiting (and Expect) are the callers on the line only;
+// callbacks in line (virtual calls: a customer to call back, nobody on the line) are Callbacks,
+// so that they never count as callers waiting nor make the longest wait. Positions stay the
+// line's: a caller behind a callback is not first.
 type QueueNow struct {
 	cc.QueueLine
+	Callbacks    []cc.WaitingCall // in line order
 	ID           cc.QueueID
 	ServiceLevel cc.ServiceLevel // with the defaults filled in
 	Today        cc.Figures
@@ -39,6 +43,7 @@ func (r *Recorder) Floor(now time.Time, f cc.Floor) Floor {
 	for i, q := range f.Queues {
 		out.Queues[i] = QueueNow{QueueLine: q, ID: q.Queue.ID, ServiceLevel: q.Queue.Rules.ServiceLevel.OrDefaults(),
 			Today: r.Today(now, cc.ScopeQueue, string(q.Queue.ID))}
+		out.Queues[i].splitCallbacks()
 		if open, why := q.Queue.Rules.Hours.Open(now); !open {
 			out.Queues[i].Closed, out.Queues[i].ClosedWhy = true, cc.ClosedWhy(why)
 		}
@@ -47,6 +52,25 @@ func (r *Recorder) Floor(now time.Time, f cc.Floor) Floor {
 		out.Operators[i] = OperatorNow{OperatorView: o, Today: r.Today(now, cc.ScopeOperator, string(o.Operator.ID))}
 	}
 	return out
+}
+
+// splitCallbacks moves the callbacks of the line from Waiting to Callbacks.
+func (q *QueueNow) splitCallbacks() {
+	var waiting []cc.WaitingCall
+	var expect []time.Duration
+	for i, w := range q.Waiting {
+		if w.Call.Callback.Virtual() {
+			q.Callbacks = append(q.Callbacks, w)
+			continue
+		}
+		waiting = append(waiting, w)
+		if i < len(q.Expect) {
+			expect = append(expect, q.Expect[i])
+		}
+	}
+	if len(q.Callbacks) > 0 {
+		q.Waiting, q.Expect = waiting, expect
+	}
 }
 
 // Queue finds a queue by id.

@@ -84,7 +84,8 @@ func (t rpcTimer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connec
 }
 
 var (
-	waitingDesc   = prometheus.NewDesc("tandem_calls_waiting", "Calls waiting in the queue now.", []string{"queue"}, nil)
+	waitingDesc   = prometheus.NewDesc("tandem_calls_waiting", "Callers waiting on the line in the queue now (callbacks apart).", []string{"queue"}, nil)
+	callbacksDesc = prometheus.NewDesc("tandem_callbacks_waiting", "Callbacks in the queue's line now (nobody on the line).", []string{"queue"}, nil)
 	connectedDesc = prometheus.NewDesc("tandem_calls_connected", "Calls talking now.", []string{"queue"}, nil)
 	longestDesc   = prometheus.NewDesc("tandem_longest_wait_seconds", "How long the longest-waiting call has waited.", []string{"queue"}, nil)
 	operatorsDesc = prometheus.NewDesc("tandem_operators", "Operators serving the queue, by state.", []string{"queue", "state"}, nil)
@@ -101,7 +102,7 @@ var (
 type floorCollector struct{ src Source }
 
 func (floorCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{waitingDesc, connectedDesc, longestDesc, operatorsDesc, slDesc, slTargetDesc, callsDesc, offersDesc, missedDesc, overflowDesc} {
+	for _, d := range []*prometheus.Desc{waitingDesc, callbacksDesc, connectedDesc, longestDesc, operatorsDesc, slDesc, slTargetDesc, callsDesc, offersDesc, missedDesc, overflowDesc} {
 		ch <- d
 	}
 }
@@ -117,6 +118,7 @@ func (c floorCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, q := range floor.Queues {
 		id := string(q.ID)
 		ch <- prometheus.MustNewConstMetric(waitingDesc, prometheus.GaugeValue, float64(len(q.Waiting)), id)
+		ch <- prometheus.MustNewConstMetric(callbacksDesc, prometheus.GaugeValue, float64(len(q.Callbacks)), id)
 		ch <- prometheus.MustNewConstMetric(connectedDesc, prometheus.GaugeValue, float64(q.Connected), id)
 		longest := 0.0
 		for _, w := range q.Waiting {

@@ -10,9 +10,9 @@ import (
 	adminv1 "github.com/tandemcc/tandem/gen/go/tandem/admin/v1"
 )
 
-// A queue's business hours, caps and exits on the command line (issue 22).
+// A queue's business hours, caps, exits and callbacks on the command line (issue 22).
 
-const exitsSynopsis = "[--time-zone ZONE] [--hours 'mon-fri 09:00-18:00'...] [--closure 2026-12-31[..2027-01-01][=NAME]...] [--closed-exit message|number=N|queue=Q|none] [--closed-text TEXT] [--exit-waiting-at-close] [--max-waiting N] [--max-waiting-exit EXIT] [--max-waiting-text TEXT] [--longest-wait 5m] [--longest-wait-exit EXIT|overflow] [--longest-wait-text TEXT]"
+const exitsSynopsis = "[--time-zone ZONE] [--hours 'mon-fri 09:00-18:00'...] [--closure 2026-12-31[..2027-01-01][=NAME]...] [--closed-exit message|number=N|queue=Q|voicemail|callback|none] [--closed-text TEXT] [--exit-waiting-at-close] [--max-waiting N] [--max-waiting-exit EXIT] [--max-waiting-text TEXT] [--longest-wait 5m] [--longest-wait-exit EXIT|overflow] [--longest-wait-text TEXT] " + callbackSynopsis
 
 // exitFlags are a queue's hours, caps and exits.
 type exitFlags struct {
@@ -23,6 +23,19 @@ type exitFlags struct {
 	exitAtClose                             bool
 	maxWaiting                              uint
 	longestWait                             duration
+	callback                                callbackFlags
+}
+
+const callbackSynopsis = "[--callback-offer-after 2m] [--callback-offer-over-wait 5m] [--callback-digit 1] [--callback-words 'call me back'...] [--callback-attempts 3] [--callback-retry-after 5m] [--callback-caller-id +E164] [--callback-forbidden-prefix +1900...]"
+
+// callbackFlags are a queue's callback settings (Queue.callback); each left at 0 or empty is
+// the server's default.
+type callbackFlags struct {
+	offerAfter, offerOverWait, retryAfter duration
+	digit, callerID                       string
+	words                                 listFlag
+	forbidden                             commaList
+	attempts                              uint
 }
 
 func newExitFlags(fs *flag.FlagSet) *exitFlags {
@@ -30,7 +43,7 @@ func newExitFlags(fs *flag.FlagSet) *exitFlags {
 	fs.StringVar(&xf.timeZone, "time-zone", "", "the IANA time zone of the queue's hours and closures, e.g. Europe/Berlin")
 	fs.Var(&xf.hours, "hours", `opening hours as "DAYS HH:MM-HH:MM[,HH:MM-HH:MM]", DAYS like mon, mon-fri or sat,sun; up to 24:00, a night shift is two spans (repeatable; replaces the week; --hours= empties it: open all week)`)
 	fs.Var(&xf.closures, "closure", `whole local days closed, as FIRST[..LAST][=NAME], e.g. 2026-12-31..2027-01-01="New Year" (repeatable; replaces the list; --closure= empties it)`)
-	exitHelp := "message, number=NUMBER (E.164, sip:… or user:NAME), queue=QUEUE, or none"
+	exitHelp := "message, number=NUMBER (E.164, sip:… or user:NAME), queue=QUEUE, voicemail (the text: its prompt), callback (offer a call back; the text: the offer), or none"
 	fs.StringVar(&xf.closedExit, "closed-exit", "", "what the queue does with a call while closed: "+exitHelp+" (default: a message)")
 	fs.StringVar(&xf.closedText, "closed-text", "", "what a caller hears from the closed exit (message: required)")
 	fs.BoolVar(&xf.exitAtClose, "exit-waiting-at-close", false, "calls still waiting when the queue closes take the closed exit (default: they are served)")
@@ -40,6 +53,15 @@ func newExitFlags(fs *flag.FlagSet) *exitFlags {
 	fs.Var(&xf.longestWait, "longest-wait", "a call waiting this long takes --longest-wait-exit (0: no cap)"+durationHelp)
 	fs.StringVar(&xf.longestExit, "longest-wait-exit", "", "the exit of a call past --longest-wait: "+exitHelp+", or overflow (the spare numbers)")
 	fs.StringVar(&xf.longestText, "longest-wait-text", "", "what a caller hears from the --longest-wait exit")
+	cb := &xf.callback
+	fs.Var(&cb.offerAfter, "callback-offer-after", "offer a waiting caller a call back once he waited this long (0: not by time; needs the server's --voximplant-… flags)"+durationHelp)
+	fs.Var(&cb.offerOverWait, "callback-offer-over-wait", "offer it at once when his expected wait is this long (0: not by the expected wait)"+durationHelp)
+	fs.StringVar(&cb.digit, "callback-digit", "", "the key that accepts a callback: 0-9, * or # (empty: the default, 1)")
+	fs.Var(&cb.words, "callback-words", `words that accept a callback, e.g. "call me back" (repeatable; replaces the list; --callback-words= goes back to the defaults: call me back, callback, call back)`)
+	fs.UintVar(&cb.attempts, "callback-attempts", 0, "attempts to reach the customer, 1 to 10 (0: the default, 3)")
+	fs.Var(&cb.retryAfter, "callback-retry-after", "time between attempts, 1m to 24h (0: the default, 5m)"+durationHelp)
+	fs.StringVar(&cb.callerID, "callback-caller-id", "", "the number the customer sees, E.164 (empty: the number he called)")
+	fs.Var(&cb.forbidden, "callback-forbidden-prefix", "numbers starting with this E.164 prefix, e.g. +1900, are never called back (repeatable or comma-separated; replaces the list; --callback-forbidden-prefix= empties it)")
 	return xf
 }
 
@@ -92,6 +114,39 @@ func (xf *exitFlags) set(f *flag.Flag, q *adminv1.Queue) (bool, error) {
 	case "longest-wait-text":
 		q.LongestWaitExit = withText(q.GetLongestWaitExit(), xf.longestText)
 	default:
+		return xf.callback.set(f, q)
+	}
+	return true, err
+}
+
+// set copies flag f, if it is a callback flag, into q.Callback.
+func (cf *callbackFlags) set(f *flag.Flag, q *adminv1.Queue) (bool, error) {
+	if !strings.HasPrefix(f.Name, "callback-") {
+		return false, nil
+	}
+	if q.Callback == nil {
+		q.Callback = &adminv1.QueueCallback{}
+	}
+	cb := q.Callback
+	var err error
+	switch f.Name {
+	case "callback-offer-after":
+		cb.OfferAfterS, err = wholeSeconds(f.Name, cf.offerAfter.get())
+	case "callback-offer-over-wait":
+		cb.OfferOverWaitS, err = wholeSeconds(f.Name, cf.offerOverWait.get())
+	case "callback-digit":
+		cb.Digit = cf.digit
+	case "callback-words":
+		cb.Words = nonEmpty(cf.words)
+	case "callback-attempts":
+		cb.Attempts = uint32(min(cf.attempts, math.MaxUint32))
+	case "callback-retry-after":
+		cb.RetryAfterS, err = wholeSeconds(f.Name, cf.retryAfter.get())
+	case "callback-caller-id":
+		cb.CallerId = cf.callerID
+	case "callback-forbidden-prefix":
+		cb.ForbiddenPrefixes = nonEmpty(cf.forbidden)
+	default:
 		return false, nil
 	}
 	return true, err
@@ -109,12 +164,12 @@ func exitOf(flagName, v string, old *adminv1.QueueExit) (*adminv1.QueueExit, err
 		x.Number = target
 	case "queue":
 		x.QueueId = target
-	case "message", "overflow":
+	case "message", "overflow", "voicemail", "callback":
 		if target != "" {
 			return nil, usagef("%s %q: %s takes no =VALUE", flagName, v, kind)
 		}
 	default:
-		return nil, usagef("%s %q: want message, number=NUMBER, queue=QUEUE, overflow or none", flagName, v)
+		return nil, usagef("%s %q: want message, number=NUMBER, queue=QUEUE, voicemail, callback, overflow or none", flagName, v)
 	}
 	return x, nil
 }
@@ -255,4 +310,45 @@ func exitsTable(w io.Writer, q *adminv1.Queue) {
 	} else {
 		row(w, "Longest wait", "no cap")
 	}
+	row(w, "Callback", callbackText(q.GetCallback()))
+}
+
+// callbackText is a queue's callback settings in a line: "offered after 2m0s or an expected
+// wait over 5m0s; key 1, words call me back|callback; 3 attempts 5m0s apart; caller id
+// +14155550100; never +1900"; "not offered while waiting" when neither offer is set (a
+// callback exit still offers one).
+func callbackText(cb *adminv1.QueueCallback) string {
+	var when []string
+	if cb.GetOfferAfterS() > 0 {
+		when = append(when, "after "+seconds(cb.GetOfferAfterS()))
+	}
+	if cb.GetOfferOverWaitS() > 0 {
+		when = append(when, "an expected wait over "+seconds(cb.GetOfferOverWaitS()))
+	}
+	s := "not offered while waiting"
+	if len(when) > 0 {
+		s = "offered " + strings.Join(when, " or ")
+	}
+	orDefault := func(v, d string) string {
+		if v == "" {
+			return d + " (default)"
+		}
+		return v
+	}
+	attempts, retry := "", ""
+	if cb.GetAttempts() > 0 {
+		attempts = fmt.Sprint(cb.GetAttempts())
+	}
+	if cb.GetRetryAfterS() > 0 {
+		retry = seconds(cb.GetRetryAfterS())
+	}
+	s += fmt.Sprintf("; key %s, words %s; %s attempts %s apart", orDefault(cb.GetDigit(), "1"), orDefault(strings.Join(cb.GetWords(), "|"), "call me back|callback|call back"),
+		orDefault(attempts, "3"), orDefault(retry, seconds(300)))
+	if cb.GetCallerId() != "" {
+		s += "; caller id " + cb.GetCallerId()
+	}
+	if len(cb.GetForbiddenPrefixes()) > 0 {
+		s += "; never " + strings.Join(cb.GetForbiddenPrefixes(), ",")
+	}
+	return s
 }

@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
@@ -75,7 +80,7 @@ func buildServer(dir string) (string, error) {
 
 // start runs a fresh server, on its own database, for one test, and stops it when the test
 // ends; it waits until the server answers its health check.
-func start(t *testing.T) *ctlT {
+func start(t *testing.T, serveArgs ...string) *ctlT {
 	t.Helper()
 	dir := t.TempDir()
 	// The server does not say which port it got, so pick a free one and hand it over.
@@ -87,7 +92,7 @@ func start(t *testing.T) *ctlT {
 	l.Close()
 
 	var log bytes.Buffer
-	srv := exec.Command(serverBin, "serve", "--addr", addr, "--db", filepath.Join(dir, "t.db"), "--cloud-secret", cloudSecret, "--admin-key", adminKey)
+	srv := exec.Command(serverBin, append([]string{"serve", "--addr", addr, "--db", filepath.Join(dir, "t.db"), "--cloud-secret", cloudSecret, "--admin-key", adminKey}, serveArgs...)...)
 	srv.Stdout, srv.Stderr = &log, &log
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -1255,6 +1260,90 @@ func TestQueueHoursAndExits(t *testing.T) {
 	if r := c.run("queues", "update", "night", "--hours", "someday 09:00-10:00"); r.code != 2 || !strings.Contains(r.stderr, "--hours") {
 		t.Errorf("a bad --hours: exit %d, %s", r.code, r.stderr)
 	}
+}
+
+// TestQueueCallbacks: the callback settings and the voicemail and callback exits, set and read
+// back; without a dialer the server refuses them by their field and nothing is saved.
+func TestQueueCallbacks(t *testing.T) {
+	c := start(t, dialerFlags(t)...)
+	c.ok("queues", "create", "--id", "support", "--number", "+18005550100")
+	out := c.ok("queues", "update", "support", "--callback-offer-after", "2m", "--callback-offer-over-wait", "10m", "--callback-digit", "5",
+		"--callback-words", "ring me back", "--callback-words", "call me", "--callback-attempts", "4", "--callback-retry-after", "10m",
+		"--callback-caller-id", "+18005550100", "--callback-forbidden-prefix", "+1900,+1976",
+		"--max-waiting", "3", "--max-waiting-exit", "voicemail", "--max-waiting-text", "Please leave a message.", "--longest-wait", "5m", "--longest-wait-exit", "callback")
+	wantCells(t, rowOf(t, out, "Callback"), "Callback", "offered after 2m0s or an expected wait over 10m0s; key 5, words ring me back|call me; 4 attempts 10m0s apart; caller id +18005550100; never +1900,+1976")
+	wantCells(t, rowOf(t, out, "Max waiting"), "Max waiting", `3, then voicemail ("Please leave a message.")`)
+	var got adminv1.GetQueueResponse
+	c.okJSON(&got, "queues", "get", "support")
+	q := got.GetQueue()
+	cb := q.GetCallback()
+	if cb.GetOfferAfterS() != 120 || cb.GetOfferOverWaitS() != 600 || cb.GetDigit() != "5" || strings.Join(cb.GetWords(), "|") != "ring me back|call me" ||
+		cb.GetAttempts() != 4 || cb.GetRetryAfterS() != 600 || cb.GetCallerId() != "+18005550100" || strings.Join(cb.GetForbiddenPrefixes(), ",") != "+1900,+1976" {
+		t.Errorf("callback = %v", cb)
+	}
+	if q.GetMaxWaitingExit().GetKind() != "voicemail" || q.GetLongestWaitExit().GetKind() != "callback" {
+		t.Errorf("exits %v %v", q.GetMaxWaitingExit(), q.GetLongestWaitExit())
+	}
+	// Emptied lists go back to the defaults; the other settings stay.
+	c.ok("queues", "update", "support", "--callback-words=", "--callback-forbidden-prefix=")
+	c.okJSON(&got, "queues", "get", "support")
+	if cb := got.GetQueue().GetCallback(); strings.Join(cb.GetWords(), "|") != "call me back|callback|call back" || len(cb.GetForbiddenPrefixes()) != 0 || cb.GetAttempts() != 4 {
+		t.Errorf("after emptying the lists: %v", cb)
+	}
+	for _, tc := range []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"--callback-digit", "12"}, "queue.callback.digit"},
+		{[]string{"--callback-attempts", "11"}, "queue.callback.attempts"},
+		{[]string{"--callback-retry-after", "30s"}, "queue.callback.retry_after_s"},
+		{[]string{"--callback-caller-id", "555"}, "queue.callback.caller_id"},
+		{[]string{"--callback-forbidden-prefix", "1900"}, "queue.callback.forbidden_prefixes[0]"},
+	} {
+		if r := c.run(append([]string{"queues", "update", "support"}, tc.args...)...); r.code != 1 || !strings.Contains(r.stderr, tc.field) {
+			t.Errorf("%v: exit %d, %s", tc.args, r.code, r.stderr)
+		}
+	}
+	if r := c.run("queues", "update", "support", "--closed-exit", "voicemail=x"); r.code != 2 || !strings.Contains(r.stderr, "takes no =VALUE") {
+		t.Errorf("voicemail=x: exit %d, %s", r.code, r.stderr)
+	}
+
+	// A server without the Voximplant flags cannot call back: refused by the field, nothing saved.
+	plain := start(t)
+	plain.ok("queues", "create", "--id", "support", "--number", "+18005550100")
+	if r := plain.run("queues", "update", "support", "--callback-offer-after", "1m"); r.code != 1 || !strings.Contains(r.stderr, "queue.callback") || !strings.Contains(r.stderr, "--voximplant") {
+		t.Errorf("callbacks without a dialer: exit %d, %s", r.code, r.stderr)
+	}
+	if r := plain.run("queues", "update", "support", "--max-waiting", "2", "--max-waiting-exit", "callback"); r.code != 1 || !strings.Contains(r.stderr, "queue.max_waiting_exit.kind") {
+		t.Errorf("a callback exit without a dialer: exit %d, %s", r.code, r.stderr)
+	}
+	plain.okJSON(&got, "queues", "get", "support")
+	if got.GetQueue().GetCallback().GetOfferAfterS() != 0 || got.GetQueue().GetMaxWaitingExit() != nil {
+		t.Errorf("a refused update was saved: %v", got.GetQueue())
+	}
+	// The voicemail exit needs no dialer.
+	plain.ok("queues", "update", "support", "--max-waiting", "2", "--max-waiting-exit", "voicemail")
+}
+
+// dialerFlags are the serve flags that turn callbacks on: a service account's key file of
+// account 7 (the API itself is never called here).
+func dialerFlags(t *testing.T) []string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(map[string]any{"result": map[string]any{"account_id": 7, "key_id": "kid-1",
+		"private_key": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))}})
+	p := filepath.Join(t.TempDir(), "voximplant-key.json")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--voximplant-account-id", "7", "--voximplant-key-file", p, "--callback-rule-id", "55"}
 }
 
 func TestMenus(t *testing.T) {

@@ -4,6 +4,7 @@
 // action that disturbs a call asks first, inline (a real button, Escape or Cancel to keep things
 // as they are); each shows what came of it, the new state or the server's words with the field,
 // without reloading. A button that does not apply now is disabled, with the reason beside it.
+// A callback (a virtual call) reads "Callback to +1… (attempt n)", with the voicemail it answers.
 // Every word comes from the catalogs (../i18n: floor.*), in English or Russian.
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
@@ -50,6 +51,29 @@ export function Confirm({ question, yes, onYes, onNo }: { question: string; yes:
         {t("floor.cancel")}
       </button>
     </div>
+  );
+}
+
+/**
+ * A callback (a virtual call: nobody on the line) in words, "Callback to +1… (attempt 2)", and
+ * the message it answers as a player when it came from a voicemail and the key may hear it
+ * (GetCall and ListCalls give the URL to admins and supervisors only).
+ */
+export function CallbackNote({ call }: { call: Call }) {
+  const cb = call.callback;
+  if (!cb) return null;
+  return (
+    <span class="fl-callback" data-testid="callback-note">
+      {t("floor.callbackTo", { number: cb.number, attempt: cb.attempt })}
+      {cb.voicemailUrl && (
+        <>
+          {" "}
+          <span class="fl-voicemail" data-testid="voicemail">
+            {t("floor.voicemailPlay")} <audio controls preload="none" src={cb.voicemailUrl} aria-label={t("floor.voicemail", { s: Math.round(cb.voicemailLengthMs / 1000) })} />
+          </span>
+        </>
+      )}
+    </span>
   );
 }
 
@@ -328,6 +352,11 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   return (
     <section class="fl-actions" aria-labelledby="fl-call-title" data-testid="call-actions" data-state={callStates[call.state]}>
       <h3 id="fl-call-title">{t("floor.callActions")}</h3>
+      {call.callback && (
+        <p>
+          <CallbackNote call={call} />
+        </p>
+      )}
       <p data-testid="call-now">
         {offer
           ? t("floor.ringing", { operator: name(offer.operatorId) })

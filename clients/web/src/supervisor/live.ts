@@ -61,6 +61,12 @@ export function longestWaitMs(q: QueueLive, now: number): number {
   return Number.isFinite(since) && since > 0 ? Math.max(0, now - since) : 0;
 }
 
+/** How long the oldest callback in a queue's line has waited, from its caller's arrival (0 when none waits). */
+export function oldestCallbackMs(q: QueueLive, now: number): number {
+  const since = q.callbacksWaiting ? ms(q.oldestCallbackSince) : 0;
+  return since > 0 ? Math.max(0, now - since) : 0;
+}
+
 export type LiveConn = { kind: "connecting" } | { kind: "live" } | { kind: "retrying"; message: string; retryAt: number } | { kind: "stopped"; message: string };
 
 /** What the wallboard page shows: the picture and the stream it comes from. */

@@ -1,8 +1,10 @@
-// A queue's business hours, closures, what it does while closed, and its caps with their exits
-// (issue 22), in the configuration's queue form; and a queue's hours in a line for the table.
+// A queue's business hours, closures, what it does while closed, its caps with their exits and
+// its callback settings (issue 22), in the configuration's queue form; and a queue's hours in a
+// line for the table.
 import { create } from "@bufbuild/protobuf";
-import { ClosureSchema, OpenSpanSchema, QueueExitSchema, QueueHoursSchema, type Queue, type QueueExit } from "@gen/tandem/admin/v1/admin_pb";
-import { t, useLang } from "../i18n/i18n";
+import type { ComponentChildren } from "preact";
+import { ClosureSchema, OpenSpanSchema, QueueCallbackSchema, QueueExitSchema, QueueHoursSchema, type Queue, type QueueCallback, type QueueExit } from "@gen/tandem/admin/v1/admin_pb";
+import { t, useLang, type Key } from "../i18n/i18n";
 import { Field, uint } from "./form";
 
 const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -15,7 +17,21 @@ export interface ExitForm {
   queueId: string;
 }
 
-/** The hours, caps and exits as edited: every row is sent, in order, so errors name it. */
+/** The callback settings as edited (Queue.callback): empty or 0 is the server's default. */
+export interface CallbackForm {
+  offerAfter: string;
+  offerOverWait: string;
+  digit: string;
+  /** One per line. */
+  words: string;
+  attempts: string;
+  retryAfter: string;
+  callerId: string;
+  /** Separated by spaces or commas. */
+  forbidden: string;
+}
+
+/** The hours, caps, exits and callback settings as edited: every row is sent, in order, so errors name it. */
 export interface HoursForm {
   timeZone: string;
   spans: { day: string; from: string; to: string }[];
@@ -26,13 +42,48 @@ export interface HoursForm {
   maxWaitingExit: ExitForm;
   longestWait: string;
   longestWaitExit: ExitForm;
+  callback: CallbackForm;
 }
 
 function exitFormOf(x: QueueExit | undefined): ExitForm {
   return { kind: x?.kind ?? "", text: x?.text ?? "", number: x?.number ?? "", queueId: x?.queueId ?? "" };
 }
 
-/** The form's hours, caps and exits from a queue (none for a new one). */
+const zeroEmpty = (n: number | undefined) => (n ? String(n) : "");
+
+export function callbackFormOf(c: QueueCallback | undefined): CallbackForm {
+  return {
+    offerAfter: zeroEmpty(c?.offerAfterS),
+    offerOverWait: zeroEmpty(c?.offerOverWaitS),
+    digit: c?.digit ?? "",
+    words: (c?.words ?? []).join("\n"),
+    attempts: zeroEmpty(c?.attempts),
+    retryAfter: zeroEmpty(c?.retryAfterS),
+    callerId: c?.callerId ?? "",
+    forbidden: (c?.forbiddenPrefixes ?? []).join(", "),
+  };
+}
+
+/** The Queue's callback settings from the form; none when every field is empty (the defaults, not offered while waiting). */
+export function callbackFrom(f: CallbackForm): QueueCallback | undefined {
+  const c = create(QueueCallbackSchema, {
+    offerAfterS: uint(f.offerAfter),
+    offerOverWaitS: uint(f.offerOverWait),
+    digit: f.digit.trim(),
+    words: f.words
+      .split("\n")
+      .map((w) => w.trim())
+      .filter(Boolean),
+    attempts: uint(f.attempts),
+    retryAfterS: uint(f.retryAfter),
+    callerId: f.callerId.trim(),
+    forbiddenPrefixes: f.forbidden.split(/[\s,]+/).filter(Boolean),
+  });
+  const set = c.offerAfterS || c.offerOverWaitS || c.digit || c.words.length || c.attempts || c.retryAfterS || c.callerId || c.forbiddenPrefixes.length;
+  return set ? c : undefined;
+}
+
+/** The form's hours, caps, exits and callback settings from a queue (none for a new one). */
 export function hoursFormOf(q: Queue | null): HoursForm {
   return {
     timeZone: q?.hours?.timeZone ?? "",
@@ -44,6 +95,7 @@ export function hoursFormOf(q: Queue | null): HoursForm {
     maxWaitingExit: exitFormOf(q?.maxWaitingExit),
     longestWait: String(q?.longestWaitS ?? 0),
     longestWaitExit: exitFormOf(q?.longestWaitExit),
+    callback: callbackFormOf(q?.callback),
   };
 }
 
@@ -57,9 +109,9 @@ function exitFrom(x: ExitForm): QueueExit | undefined {
   });
 }
 
-type HoursPart = Pick<Queue, "hours" | "closedExit" | "exitWaitingAtClose" | "maxWaiting" | "maxWaitingExit" | "longestWaitS" | "longestWaitExit">;
+type HoursPart = Pick<Queue, "hours" | "closedExit" | "exitWaitingAtClose" | "maxWaiting" | "maxWaitingExit" | "longestWaitS" | "longestWaitExit" | "callback">;
 
-/** The Queue's hours, caps and exits from the form; the server judges them. */
+/** The Queue's hours, caps, exits and callback settings from the form; the server judges them. */
 export function hoursFrom(f: HoursForm): HoursPart {
   const set = f.timeZone.trim() !== "" || f.spans.length > 0 || f.closures.length > 0;
   return {
@@ -76,13 +128,31 @@ export function hoursFrom(f: HoursForm): HoursPart {
     maxWaitingExit: exitFrom(f.maxWaitingExit),
     longestWaitS: uint(f.longestWait),
     longestWaitExit: exitFrom(f.longestWaitExit),
+    callback: callbackFrom(f.callback),
   };
 }
+
+/**
+ * The exit kinds a place offers, as the server's Exit.Check allows them: the spare overflow at
+ * the longest wait only; voicemail and callback everywhere (a callback needs the server's
+ * Voximplant flags: it says so, by the kind's field, when they are missing).
+ */
+export function exitKinds(overflow: boolean): string[] {
+  return ["message", "number", "queue", "voicemail", "callback", ...(overflow ? ["overflow"] : [])];
+}
+
+const textHints: Record<string, Key> = {
+  message: "hours.exit.messageHint",
+  number: "hours.exit.numberTextHint",
+  voicemail: "hours.exit.voicemailHint",
+  callback: "hours.exit.callbackHint",
+};
 
 /** An exit's editor: its kind, then what that kind needs. field is its place ("queue.closed_exit"). */
 function ExitFields({ field, label, value, onChange, errors, queues, overflow }: { field: string; label: string; value: ExitForm; onChange: (x: ExitForm) => void; errors: Record<string, string>; queues: string[]; overflow?: boolean }) {
   const set = (k: keyof ExitForm, v: string) => onChange({ ...value, [k]: v });
-  const kinds = ["message", "number", "queue", ...(overflow ? ["overflow"] : [])];
+  const kinds = exitKinds(overflow ?? false);
+  const textHint = textHints[value.kind];
   return (
     <div class="sv-grid" data-testid={`exit-${field}`}>
       <Field label={label} name={`${field}.kind`} errors={errors}>
@@ -112,8 +182,8 @@ function ExitFields({ field, label, value, onChange, errors, queues, overflow }:
           </select>
         </Field>
       )}
-      {(value.kind === "message" || value.kind === "number") && (
-        <Field label={t("hours.exit.textLabel")} name={`${field}.text`} errors={errors} hint={value.kind === "message" ? t("hours.exit.messageHint") : t("hours.exit.numberTextHint")}>
+      {textHint && (
+        <Field label={t("hours.exit.textLabel")} name={`${field}.text`} errors={errors} hint={t(textHint)}>
           <textarea name={`${field}.text`} rows={2} value={value.text} onInput={(e) => set("text", e.currentTarget.value)} />
         </Field>
       )}
@@ -214,7 +284,36 @@ export function HoursFields({ value, onChange, errors, queues }: { value: HoursF
         </div>
         <ExitFields field="queue.longest_wait_exit" label={t("hours.longestWaitExit")} value={value.longestWaitExit} onChange={(x) => onChange({ ...value, longestWaitExit: x })} errors={errors} queues={queues} overflow />
       </fieldset>
+      <CallbackFields value={value.callback} onChange={(c) => onChange({ ...value, callback: c })} errors={errors} groupError={groupError} />
     </>
+  );
+}
+
+/** The queue's callback settings (Queue.callback); empty fields are the server's defaults. */
+function CallbackFields({ value, onChange, errors, groupError }: { value: CallbackForm; onChange: (c: CallbackForm) => void; errors: Record<string, string>; groupError: (name: string) => ComponentChildren }) {
+  const input = (k: keyof CallbackForm, name: string, label: Key, hint: Key) => (
+    <Field label={t(label)} name={`queue.callback.${name}`} errors={errors} hint={t(hint)}>
+      <input name={`callback.${name}`} value={value[k]} onInput={(e) => onChange({ ...value, [k]: e.currentTarget.value })} autocomplete="off" spellcheck={false} />
+    </Field>
+  );
+  return (
+    <fieldset data-testid="callback" data-field="queue.callback">
+      <legend>{t("callback.legend")}</legend>
+      <p class="muted small">{t("callback.hint")}</p>
+      {groupError("queue.callback")}
+      <div class="sv-grid">
+        {input("offerAfter", "offer_after_s", "callback.offerAfter", "callback.offerAfterHint")}
+        {input("offerOverWait", "offer_over_wait_s", "callback.offerOverWait", "callback.offerOverWaitHint")}
+        {input("digit", "digit", "callback.digit", "callback.digitHint")}
+        <Field label={t("callback.words")} name="queue.callback.words" errors={errors} hint={t("callback.wordsHint")}>
+          <textarea name="callback.words" rows={3} value={value.words} onInput={(e) => onChange({ ...value, words: e.currentTarget.value })} />
+        </Field>
+        {input("attempts", "attempts", "callback.attempts", "callback.attemptsHint")}
+        {input("retryAfter", "retry_after_s", "callback.retryAfter", "callback.retryAfterHint")}
+        {input("callerId", "caller_id", "callback.callerId", "callback.callerIdHint")}
+        {input("forbidden", "forbidden_prefixes", "callback.forbidden", "callback.forbiddenHint")}
+      </div>
+    </fieldset>
   );
 }
 

@@ -7,7 +7,7 @@ import type { GetCallTimelineResponse, TimelineEntry } from "@gen/tandem/analyti
 import type { Call } from "@gen/tandem/assignment/v1/assignment_pb";
 import { problem, unary, type Api } from "./api";
 import { ms } from "./live";
-import { CallActions } from "./floor";
+import { CallActions, CallbackNote } from "./floor";
 import { Monitor } from "./monitor";
 import { CallDisposition } from "./dispositions";
 import { useOperatorNames } from "./names";
@@ -143,7 +143,7 @@ function CallsNow({ api, openCall }: { api: Api; openCall: (id: string) => void 
             {calls.map((c) => (
               <tr key={c.callId}>
                 <td>{time(ms(c.arrivedAt))}</td>
-                <td>{c.callerNumber}</td>
+                <td>{c.callback ? <CallbackNote call={c} /> : c.callerNumber}</td>
                 <td>{c.queueId}</td>
                 <td>{callStates[c.state]}</td>
                 <td>

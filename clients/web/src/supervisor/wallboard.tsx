@@ -1,4 +1,5 @@
-// The wallboard: readable across the room. Per queue the calls waiting, the longest wait, the
+// The wallboard: readable across the room. Per queue the callers waiting, the longest wait, the
+// callbacks in line (counted apart: nobody is on the line), the
 // service level today against its target, ASA and abandonment; below, every operator's state
 // (colour and word) and time in it. One WatchWallboard stream feeds the page.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -6,7 +7,7 @@ import type { OperatorLive, QueueLive, WatchWallboardResponse } from "@gen/tande
 import type { Api } from "./api";
 import { retryIn, type StreamLoop } from "../reconnect";
 import { createStore, useModel, useNow } from "../store";
-import { initialWall, longestWaitMs, ms, reduceWall, serverNow, watchBoard, type Board, type LiveConn } from "./live";
+import { initialWall, longestWaitMs, ms, oldestCallbackMs, reduceWall, serverNow, watchBoard, type Board, type LiveConn } from "./live";
 import { Alerts } from "./alerts";
 import { clock, percent, secs, stateKeys, stateLabels, type StateKey } from "./words";
 import { t, useLang } from "../i18n/i18n";
@@ -211,6 +212,17 @@ function QueueTile({ q, now, names, openCall, rows }: { q: QueueLive; now: numbe
             {waiting ? clock(longest) : "—"}
           </span>
         </div>
+        {q.callbacksWaiting > 0 && (
+          <div class="wb-fig" data-testid="callbacks">
+            <span class="wb-label">{t("wallboard.callbacks")}</span>
+            <span class="wb-num" data-testid="callbacks-waiting">
+              {q.callbacksWaiting}
+            </span>
+            <span class="wb-sub" data-testid="oldest-callback">
+              {t("wallboard.oldestCallback", { wait: clock(oldestCallbackMs(q, now)) })}
+            </span>
+          </div>
+        )}
         <div class={`wb-fig wb-sl wb-sl-${verdict}`}>
           <span class="wb-label">{t("wallboard.slToday")}</span>
           <span class="wb-num" data-testid="service-level">

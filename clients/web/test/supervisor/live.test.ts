@@ -5,7 +5,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { OperatorLiveSchema, QueueLiveSchema, WaitingCallSchema, WatchWallboardResponseSchema, type WatchWallboardResponse } from "@gen/tandem/analytics/v1/analytics_pb";
 import { OperatorState } from "@gen/tandem/common/v1/common_pb";
 import { createStore } from "../../src/store";
-import { applyWallboard, initialWall, longestWaitMs, reduceWall, serverNow, watchBoard, type Board, type LiveConn } from "../../src/supervisor/live";
+import { applyWallboard, initialWall, longestWaitMs, oldestCallbackMs, reduceWall, serverNow, watchBoard, type Board, type LiveConn } from "../../src/supervisor/live";
 import { queuesOf, slVerdict, sortOperators } from "../../src/supervisor/wallboard";
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
@@ -63,6 +63,15 @@ describe("the wallboard's picture", () => {
     expect(b!.offsetMs).toBe(29000);
     expect(b!.queues).toBe(queues);
     expect(longestWaitMs(queue("empty"), T0)).toBe(0);
+  });
+
+  it("counts the oldest callback's wait apart from the callers'", () => {
+    const q = queue("support", [T0 + 20000]);
+    expect(oldestCallbackMs(q, T0 + 30000)).toBe(0);
+    q.callbacksWaiting = 2;
+    q.oldestCallbackSince = ts(T0);
+    expect(oldestCallbackMs(q, T0 + 30000)).toBe(30000);
+    expect(longestWaitMs(q, T0 + 30000)).toBe(10000);
   });
 
   it("tells the service level against the queue's target", () => {

@@ -217,6 +217,14 @@ func queueLiveOut(q *stats.QueueNow) *analyticsv1.QueueLive {
 		out.Waiting = append(out.Waiting, wc)
 	}
 	out.LongestWaitingSince = convert.Timestamp(longest)
+	out.CallbacksWaiting = uint32(len(q.Callbacks))
+	var oldest time.Time
+	for _, w := range q.Callbacks {
+		if oldest.IsZero() || w.Call.ArrivedAt.Before(oldest) {
+			oldest = w.Call.ArrivedAt
+		}
+	}
+	out.OldestCallbackSince = convert.Timestamp(oldest)
 	return out
 }
 

@@ -55,12 +55,17 @@ func (h *Handler) ListCalls(ctx context.Context, req *connect.Request[assignment
 		return nil, codes.ToConnect(ctx, err)
 	}
 	out := &assignmentv1.ListCallsResponse{}
+	hears := auth.HearsRecordings(ctx)
 	for _, w := range calls {
 		var offers []cc.Offer
 		if w.Offer != nil {
 			offers = append(offers, *w.Offer)
 		}
-		out.Calls = append(out.Calls, convert.CallOut(w.Call, w.Position, offers))
+		c := convert.CallOut(w.Call, w.Position, offers)
+		if hears { // a callback's voicemail, played from the supervisor's list
+			convert.HearRecordings(c, w.Call)
+		}
+		out.Calls = append(out.Calls, c)
 	}
 	return connect.NewResponse(out), nil
 }

@@ -974,7 +974,7 @@ type QueueStats struct {
 	MaxAnswerTimeMs     uint32                 `protobuf:"varint,7,opt,name=max_answer_time_ms,json=maxAnswerTimeMs,proto3" json:"max_answer_time_ms,omitempty"`
 	OffersMade          uint32                 `protobuf:"varint,8,opt,name=offers_made,json=offersMade,proto3" json:"offers_made,omitempty"`
 	OffersMissed        uint32                 `protobuf:"varint,9,opt,name=offers_missed,json=offersMissed,proto3" json:"offers_missed,omitempty"`
-	// Calls waiting right now, whatever the range.
+	// Callers waiting on the line right now (callbacks in line are not counted), whatever the range.
 	WaitingNow uint32 `protobuf:"varint,10,opt,name=waiting_now,json=waitingNow,proto3" json:"waiting_now,omitempty"`
 	// Everything, by the definitions above.
 	Figures *Figures `protobuf:"bytes,11,opt,name=figures,proto3" json:"figures,omitempty"`
@@ -1543,9 +1543,11 @@ type QueueLive struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	QueueId string                 `protobuf:"bytes,1,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
 	Name    string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	// Calls waiting, in line order.
+	// Callers waiting on the line, in line order. Callbacks in line (virtual calls: Assignment
+	// Call.callback set) are not among them, nor in longest_waiting_since: callbacks_waiting
+	// counts them. A caller's position counts the callbacks ahead of him.
 	Waiting []*WaitingCall `protobuf:"bytes,3,rep,name=waiting,proto3" json:"waiting,omitempty"`
-	// When the longest-waiting call arrived (unset when none waits).
+	// When the longest-waiting caller on the line arrived (unset when none waits).
 	LongestWaitingSince *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=longest_waiting_since,json=longestWaitingSince,proto3" json:"longest_waiting_since,omitempty"`
 	// How long a call arriving now would wait, predicted (unset when no operator serves it).
 	ExpectedWaitMs *uint32 `protobuf:"varint,5,opt,name=expected_wait_ms,json=expectedWaitMs,proto3,oneof" json:"expected_wait_ms,omitempty"`
@@ -1563,10 +1565,14 @@ type QueueLive struct {
 	Today            *Figures          `protobuf:"bytes,14,opt,name=today,proto3" json:"today,omitempty"`
 	ServiceLevelRule *ServiceLevelRule `protobuf:"bytes,15,opt,name=service_level_rule,json=serviceLevelRule,proto3" json:"service_level_rule,omitempty"`
 	// Whether the queue is closed now (its hours, a closure) and why ("closed until Mon 09:00").
-	Closed        bool   `protobuf:"varint,270,opt,name=closed,proto3" json:"closed,omitempty"`
-	ClosedWhy     string `protobuf:"bytes,271,opt,name=closed_why,json=closedWhy,proto3" json:"closed_why,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Closed    bool   `protobuf:"varint,270,opt,name=closed,proto3" json:"closed,omitempty"`
+	ClosedWhy string `protobuf:"bytes,271,opt,name=closed_why,json=closedWhy,proto3" json:"closed_why,omitempty"`
+	// Callbacks in line (a customer to call back when his turn comes, nobody on the line), and
+	// when the oldest of them arrived (its caller's arrival: it keeps his place; unset when none).
+	CallbacksWaiting    uint32                 `protobuf:"varint,160,opt,name=callbacks_waiting,json=callbacksWaiting,proto3" json:"callbacks_waiting,omitempty"`
+	OldestCallbackSince *timestamppb.Timestamp `protobuf:"bytes,161,opt,name=oldest_callback_since,json=oldestCallbackSince,proto3" json:"oldest_callback_since,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *QueueLive) Reset() {
@@ -1716,6 +1722,20 @@ func (x *QueueLive) GetClosedWhy() string {
 		return x.ClosedWhy
 	}
 	return ""
+}
+
+func (x *QueueLive) GetCallbacksWaiting() uint32 {
+	if x != nil {
+		return x.CallbacksWaiting
+	}
+	return 0
+}
+
+func (x *QueueLive) GetOldestCallbackSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OldestCallbackSince
+	}
+	return nil
 }
 
 // WaitingCall is one call in line.
@@ -4464,7 +4484,7 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x14removed_operator_ids\x18\x05 \x03(\tR\x12removedOperatorIds\x12*\n" +
 	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x123\n" +
 	"\x06alerts\x18\xf0\x01 \x03(\v2\x1a.tandem.analytics.v1.AlertR\x06alerts\x12&\n" +
-	"\x0ealerts_changed\x18\xf1\x01 \x01(\bR\ralertsChanged\"\xa4\x06\n" +
+	"\x0ealerts_changed\x18\xf1\x01 \x01(\bR\ralertsChanged\"\xa3\a\n" +
 	"\tQueueLive\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12:\n" +
@@ -4484,7 +4504,9 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x12service_level_rule\x18\x0f \x01(\v2%.tandem.analytics.v1.ServiceLevelRuleR\x10serviceLevelRule\x12\x17\n" +
 	"\x06closed\x18\x8e\x02 \x01(\bR\x06closed\x12\x1e\n" +
 	"\n" +
-	"closed_why\x18\x8f\x02 \x01(\tR\tclosedWhyB\x13\n" +
+	"closed_why\x18\x8f\x02 \x01(\tR\tclosedWhy\x12,\n" +
+	"\x11callbacks_waiting\x18\xa0\x01 \x01(\rR\x10callbacksWaiting\x12O\n" +
+	"\x15oldest_callback_since\x18\xa1\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x13oldestCallbackSinceB\x13\n" +
 	"\x11_expected_wait_ms\"\x85\x03\n" +
 	"\vWaitingCall\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12#\n" +
@@ -4847,88 +4869,89 @@ var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
 	48, // 17: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
 	3,  // 18: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
 	9,  // 19: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	48, // 20: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	50, // 21: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	48, // 22: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
-	3,  // 23: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	48, // 24: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
-	2,  // 25: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	0,  // 26: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
-	20, // 27: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
-	3,  // 28: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	48, // 29: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
-	3,  // 30: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
-	18, // 31: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	51, // 32: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
-	25, // 33: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
-	4,  // 34: tandem.analytics.v1.GetCallTimelineResponse.exit:type_name -> tandem.analytics.v1.CallExit
-	52, // 35: tandem.analytics.v1.GetCallTimelineResponse.menu_path:type_name -> tandem.common.v1.MenuStep
-	48, // 36: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	53, // 37: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	54, // 38: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
-	28, // 39: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	3,  // 40: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	2,  // 41: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	1,  // 42: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	33, // 43: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
-	51, // 44: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
-	1,  // 45: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	48, // 46: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
-	48, // 47: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
-	48, // 48: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
-	53, // 49: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	4,  // 50: tandem.analytics.v1.CallSummary.exit:type_name -> tandem.analytics.v1.CallExit
-	2,  // 51: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	36, // 52: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
-	37, // 53: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
-	38, // 54: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
-	37, // 55: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
-	36, // 56: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
-	48, // 57: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
-	48, // 58: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
-	50, // 59: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
-	48, // 60: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
-	48, // 61: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	48, // 62: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
-	48, // 63: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
-	48, // 64: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
-	39, // 65: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
-	39, // 66: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
-	2,  // 67: tandem.analytics.v1.GetMenuReportRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	46, // 68: tandem.analytics.v1.GetMenuReportResponse.menus:type_name -> tandem.analytics.v1.MenuReport
-	47, // 69: tandem.analytics.v1.MenuReport.exits:type_name -> tandem.analytics.v1.MenuCount
-	47, // 70: tandem.analytics.v1.MenuReport.choices:type_name -> tandem.analytics.v1.MenuCount
-	6,  // 71: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	10, // 72: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	13, // 73: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	18, // 74: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	21, // 75: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	23, // 76: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	26, // 77: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	29, // 78: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	31, // 79: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
-	34, // 80: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
-	40, // 81: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
-	42, // 82: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
-	44, // 83: tandem.analytics.v1.AnalyticsService.GetMenuReport:input_type -> tandem.analytics.v1.GetMenuReportRequest
-	7,  // 84: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	11, // 85: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	14, // 86: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	19, // 87: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	22, // 88: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	24, // 89: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	27, // 90: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	30, // 91: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	32, // 92: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
-	35, // 93: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
-	41, // 94: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
-	43, // 95: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
-	45, // 96: tandem.analytics.v1.AnalyticsService.GetMenuReport:output_type -> tandem.analytics.v1.GetMenuReportResponse
-	84, // [84:97] is the sub-list for method output_type
-	71, // [71:84] is the sub-list for method input_type
-	71, // [71:71] is the sub-list for extension type_name
-	71, // [71:71] is the sub-list for extension extendee
-	0,  // [0:71] is the sub-list for field type_name
+	48, // 20: tandem.analytics.v1.QueueLive.oldest_callback_since:type_name -> google.protobuf.Timestamp
+	48, // 21: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	50, // 22: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	48, // 23: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	3,  // 24: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
+	48, // 25: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	2,  // 26: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	0,  // 27: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
+	20, // 28: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
+	3,  // 29: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
+	48, // 30: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	3,  // 31: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
+	18, // 32: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
+	51, // 33: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	25, // 34: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
+	4,  // 35: tandem.analytics.v1.GetCallTimelineResponse.exit:type_name -> tandem.analytics.v1.CallExit
+	52, // 36: tandem.analytics.v1.GetCallTimelineResponse.menu_path:type_name -> tandem.common.v1.MenuStep
+	48, // 37: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	53, // 38: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	54, // 39: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	28, // 40: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	3,  // 41: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	2,  // 42: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	1,  // 43: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	33, // 44: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
+	51, // 45: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
+	1,  // 46: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
+	48, // 47: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
+	48, // 48: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
+	48, // 49: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
+	53, // 50: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	4,  // 51: tandem.analytics.v1.CallSummary.exit:type_name -> tandem.analytics.v1.CallExit
+	2,  // 52: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	36, // 53: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
+	37, // 54: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
+	38, // 55: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
+	37, // 56: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
+	36, // 57: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
+	48, // 58: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
+	48, // 59: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
+	50, // 60: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
+	48, // 61: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
+	48, // 62: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	48, // 63: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
+	48, // 64: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
+	48, // 65: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
+	39, // 66: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	39, // 67: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
+	2,  // 68: tandem.analytics.v1.GetMenuReportRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	46, // 69: tandem.analytics.v1.GetMenuReportResponse.menus:type_name -> tandem.analytics.v1.MenuReport
+	47, // 70: tandem.analytics.v1.MenuReport.exits:type_name -> tandem.analytics.v1.MenuCount
+	47, // 71: tandem.analytics.v1.MenuReport.choices:type_name -> tandem.analytics.v1.MenuCount
+	6,  // 72: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	10, // 73: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	13, // 74: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	18, // 75: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	21, // 76: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	23, // 77: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	26, // 78: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	29, // 79: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	31, // 80: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
+	34, // 81: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
+	40, // 82: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
+	42, // 83: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
+	44, // 84: tandem.analytics.v1.AnalyticsService.GetMenuReport:input_type -> tandem.analytics.v1.GetMenuReportRequest
+	7,  // 85: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	11, // 86: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	14, // 87: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	19, // 88: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	22, // 89: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	24, // 90: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	27, // 91: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	30, // 92: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	32, // 93: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
+	35, // 94: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
+	41, // 95: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
+	43, // 96: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
+	45, // 97: tandem.analytics.v1.AnalyticsService.GetMenuReport:output_type -> tandem.analytics.v1.GetMenuReportResponse
+	85, // [85:98] is the sub-list for method output_type
+	72, // [72:85] is the sub-list for method input_type
+	72, // [72:72] is the sub-list for extension type_name
+	72, // [72:72] is the sub-list for extension extendee
+	0,  // [0:72] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
