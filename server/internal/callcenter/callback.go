@@ -141,6 +141,15 @@ func (r CallbackRules) OrDefaults() CallbackRules {
 	return r
 }
 
+// Tries is how many attempts a queue with rules r makes to call a customer back, and how far
+// apart: its own when it offers callbacks, else the defaults (a callback exit, a voicemail).
+func (r CallbackRules) Tries() (int, time.Duration) {
+	if r.Offered() {
+		return r.Attempts, r.RetryAfter
+	}
+	return DefaultCallbackAttempts, DefaultCallbackRetryAfter
+}
+
 // Offered reports whether the queue offers callbacks at all.
 func (r CallbackRules) Offered() bool { return r.OfferAfter > 0 || r.OfferOverWait > 0 }
 

@@ -123,9 +123,9 @@ func (e *Engine) retryCallback(now time.Time, c *call) {
 	if !c.Callback.Virtual() || c.Callback.Result == cc.CallbackConnected {
 		return
 	}
-	attempts, spacing := cc.DefaultCallbackAttempts, cc.DefaultCallbackRetryAfter
-	if q := e.queues[c.Queue]; q != nil && q.Rules.Callback.Offered() {
-		attempts, spacing = q.Rules.Callback.Attempts, q.Rules.Callback.RetryAfter
+	attempts, spacing := cc.CallbackRules{}.Tries()
+	if q := e.queues[c.Queue]; q != nil {
+		attempts, spacing = q.Rules.Callback.Tries()
 	}
 	if c.Callback.Attempt >= attempts {
 		c.Callback.GaveUp = true
