@@ -4,7 +4,7 @@ import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { CallState, OperatorState, PartyMode, PartyState, TransferMode, TransferState, type CallParty, type Marks as MarksPb, type Transfer as TransferPb } from "@gen/tandem/common/v1/common_pb";
 import { t } from "./i18n/i18n";
 import type { TransferInHand } from "./transfer";
-import type { CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
+import type { CallbackToMake, CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
 
 export type OpState = "offline" | "ready" | "reserved" | "on_call" | "wrap_up" | "away" | "banned" | "unknown";
@@ -30,6 +30,19 @@ export interface Offer {
   expiresAt: number;
   yourClient: boolean;
   recentCalls: PastCall[];
+  /** Set when the call is a call back to a customer (the operator's phone rings first). */
+  callback: Callback | null;
+}
+
+/** A call back to a customer, as the operator who makes it sees it. */
+export interface Callback {
+  number: string;
+  /** This attempt (from 1) of attempts at most. */
+  attempt: number;
+  attempts: number;
+  /** The message the customer left, when it answers a voicemail: to hear before he picks up. */
+  voicemailUrl: string;
+  voicemailLengthMs: number;
 }
 
 /** The call the operator talks on or wraps up, as the server names it (on_call, wrap_up). */
@@ -57,6 +70,8 @@ export interface CallInHand {
   disposition: string;
   /** The dispositions of its queue to choose from; empty: the queue has none (no picker). */
   dispositions: DispositionOption[];
+  /** Set when it is a call back to a customer. */
+  callback: Callback | null;
   /** The queue requires one: Done waits for it, and the wrap-up does not end without it. */
   dispositionRequired: boolean;
 }
@@ -223,7 +238,13 @@ function offerFrom(o: OfferedCall | undefined): Offer | null {
     expiresAt: ms(o.expiresAt),
     yourClient: o.yourClient,
     recentCalls: o.recentCalls.map(pastCallFrom),
+    callback: callbackFrom(o.callback),
   };
+}
+
+function callbackFrom(c: CallbackToMake | undefined): Callback | null {
+  if (!c) return null;
+  return { number: c.number, attempt: c.attempt, attempts: c.attempts, voicemailUrl: c.voicemailUrl, voicemailLengthMs: c.voicemailLengthMs };
 }
 
 function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
@@ -245,6 +266,7 @@ function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
     disposition: c.disposition,
     dispositions: c.dispositions.map((d) => ({ code: d.code, label: d.label || d.code })),
     dispositionRequired: c.dispositionRequired,
+    callback: callbackFrom(c.callback),
   };
 }
 
