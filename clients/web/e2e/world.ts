@@ -3,7 +3,7 @@
 // client over connect-node, and the VoxEngine emulator from clients/voxengine placing calls
 // with the real scenario. Every wait is for an event, bounded.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,6 +50,8 @@ interface Emu {
   start(): Promise<unknown>;
   placeCall(opts: Record<string, unknown>): EmuSession;
   close(): Promise<void>;
+  once(ev: "started-scenarios", fn: (ev: { session: EmuSession }) => void): void;
+  platformApi: { url: string } | null;
 }
 type EmulatorCtor = new (opts: Record<string, unknown>) => Emu;
 
@@ -253,6 +255,21 @@ export const stateNames: Record<OperatorState, string> = {
   [OperatorState.BANNED]: "banned",
 };
 
+/** What the scenarios are given (the secret tandem_config): where Tandem is, and how they retry
+ * (as Cloud.start gives them). */
+function scenarioConfig(backendUrl: string): string {
+  return JSON.stringify({
+    backendUrl,
+    secret: SECRET,
+    holdMusicUrl: "https://media.example.com/hold.mp3",
+    requestTimeoutS: 5,
+    retryFirstDelayMs: 250,
+    retryMaxDelayMs: 2000,
+    intakeMaxAttempts: 8,
+    eventMaxAttempts: 8,
+  });
+}
+
 /** The cloud: the emulator running the real scenario against Tandem. */
 export class Cloud {
   private constructor(private readonly emu: Emu) {}
@@ -283,6 +300,48 @@ export class Cloud {
     });
     await emu.start();
     return new Cloud(emu);
+  }
+
+  /**
+   * Callbacks (issue 22; voicemail.spec.ts): the emulator also serves Voximplant's Management
+   * API, whose StartScenarios of the callback rule runs clients/voxengine/callback.js. It starts
+   * before Tandem, whose flags name that API (tandemArgs); backend() then points the scenarios
+   * at Tandem. Every phone rings until the test acts.
+   */
+  static async withCallbacks(): Promise<{ cloud: Cloud; tandemArgs: string[]; backend: (url: string) => void; close: () => Promise<void> }> {
+    const { generateServiceAccountKey } = require("../../voxengine/emulator/platform-api.js") as {
+      generateServiceAccountKey: (account: number, keyId: string) => { keyFile: string; publicKey: unknown };
+    };
+    const account = 4343;
+    const rule = "88";
+    const key = generateServiceAccountKey(account, "kid-web-e2e");
+    const dir = mkdtempSync(join(tmpdir(), "tandem-web-key-"));
+    const keyFile = join(dir, "voximplant-key.json");
+    writeFileSync(keyFile, key.keyFile, { mode: 0o600 });
+    const secrets: Record<string, string> = {};
+    const emu = new Emulator({
+      timeScale: 1,
+      secrets,
+      callee: () => ({ ringAfterS: 0.05 }),
+      defaultCallee: { ringAfterS: 0.05 },
+      platformApi: { accountId: account, keys: { "kid-web-e2e": key.publicKey }, rules: { [rule]: join(__dirname, "..", "..", "voxengine", "callback.js") } },
+    });
+    await emu.start();
+    const api = emu.platformApi?.url ?? "";
+    return {
+      cloud: new Cloud(emu),
+      tandemArgs: ["--voximplant-account-id", String(account), "--voximplant-key-file", keyFile, "--callback-rule-id", rule, "--voximplant-api-url", api],
+      backend: (url) => (secrets.tandem_config = scenarioConfig(url)),
+      close: async () => {
+        await emu.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  /** The next callback scenario Tandem starts (withCallbacks). */
+  nextCallback(): Promise<EmuSession> {
+    return new Promise((resolve) => this.emu.once("started-scenarios", (ev) => resolve(ev.session)));
   }
 
   /** A caller dials the support line (or another). */
