@@ -6,6 +6,7 @@
 import { create } from "@bufbuild/protobuf";
 import { QueueExitSchema } from "@gen/tandem/admin/v1/admin_pb";
 import { ADMIN_KEY, AdminApi, Cloud, legOf, TandemServer, WAIT, type EmuSession } from "./world";
+import { expectAccessible } from "./accessible";
 import { desk, expect, logIn, shot, showsState, signInSupervisor, test, watchConsole } from "./fixtures";
 
 const CUSTOMER = "+15557654321";
@@ -35,7 +36,7 @@ test("a voicemail is listed with its player, offered to anna with the message to
     first.s.callerHangup(); // he gives up: the callback is next in line
     await reported(first.s, "caller_abandoned");
 
-    const sv = await browser.newPage();
+    const sv = await (await browser.newContext()).newPage();
     const svErrors = watchConsole(sv);
     await signInSupervisor(sv, server.url, "voicemail", ADMIN_KEY);
     await expect(sv.getByRole("link", { name: "Voicemail" })).toHaveAttribute("aria-current", "page");
@@ -50,9 +51,10 @@ test("a voicemail is listed with its player, offered to anna with the message to
     await expect(row.getByTestId("voicemail-work")).toHaveText("Waiting for a free operator");
     const url = await row.locator("audio").getAttribute("src");
     await shot(sv, "voicemail-01-waiting");
+    await expectAccessible(sv, "supervisor: voicemail");
 
     // anna goes Ready: Tandem starts the callback scenario, which rings her first.
-    const op = await browser.newPage();
+    const op = await (await browser.newContext()).newPage(); // her own browser
     const opErrors = watchConsole(op);
     const started = cb.cloud.nextCallback();
     await logIn(op, server.url, "anna");
@@ -68,6 +70,7 @@ test("a voicemail is listed with its player, offered to anna with the message to
     await showsState(op, "on_call");
     await expect(desk(op).talk.getByTestId("callback-to")).toHaveText(`Callback to ${CUSTOMER} (try 1 of 3)`);
     await expect(desk(op).talk.getByTestId("callback-voicemail").locator("audio")).toHaveAttribute("src", url ?? "");
+    await expectAccessible(op, "operator: on a callback, with the message"); // no offer's lease runs out meanwhile
     (await legOf(call, CUSTOMER)).remoteAnswer();
     await reported(call, "customer_answered");
 
