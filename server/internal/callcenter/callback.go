@@ -37,6 +37,9 @@ type Callback struct {
 	// and no attempt follows.
 	Result CallbackResult
 	GaveUp bool `json:",omitempty"`
+	// ConnectedAt: when the customer answered (reported by the scenario); zero before, or when
+	// the attempt was settled connected without the report.
+	ConnectedAt time.Time `json:",omitzero"`
 }
 
 // CallbackResult is how one callback attempt ended.

@@ -63,7 +63,7 @@ type VoicemailWork struct {
 	State    VoicemailState
 	Attempt  int        // the latest attempt (from 1); 0 when none was filed
 	Operator OperatorID // calling: whom it is offered to or who calls; called back: who talked
-	At       time.Time  // waiting: the next attempt's earliest time (zero: at once); called back: when the customer answered
+	At       time.Time  // waiting: the next attempt's earliest time (zero: at once); called back: when the customer answered (or, unreported, the operator)
 	Callback CallID     // the latest attempt's call
 }
 
@@ -76,7 +76,10 @@ func (v Voicemail) Work() VoicemailWork {
 	w := VoicemailWork{Attempt: c.Callback.Attempt, Callback: c.ID}
 	switch {
 	case c.Callback.Result == CallbackConnected:
-		w.State, w.Operator, w.At = VoicemailCalledBack, c.Operator, c.AnsweredAt
+		w.State, w.Operator, w.At = VoicemailCalledBack, c.Operator, c.Callback.ConnectedAt
+		if w.At.IsZero() { // settled connected without the customer's report: the operator's answer
+			w.At = c.AnsweredAt
+		}
 	case c.Callback.GaveUp:
 		w.State = VoicemailGaveUp
 	case c.State == CallConnected:

@@ -24,7 +24,7 @@ func (st suite) Voicemails(t *testing.T) {
 		cb.Of, cb.Number, cb.Attempt = of, "+15550001", n
 		return callcenter.Call{ID: id, Queue: "sales", State: state, CallerNumber: cb.Number, ArrivedAt: at(time.Hour), Callback: cb}
 	}
-	called := attempt("cb-1b", "vm-1", 2, callcenter.CallEnded, callcenter.Callback{Result: callcenter.CallbackConnected})
+	called := attempt("cb-1b", "vm-1", 2, callcenter.CallEnded, callcenter.Callback{Result: callcenter.CallbackConnected, ConnectedAt: at(2*time.Hour + 10*time.Second)})
 	called.Operator, called.AnsweredAt, called.EndedAt = "op-ann", at(2*time.Hour), at(2*time.Hour+time.Minute)
 	ringing := attempt("cb-3a", "vm-3", 1, callcenter.CallWaiting, callcenter.Callback{})
 	ringing.Offer = "o-cb3"
@@ -69,7 +69,7 @@ func (st suite) Voicemails(t *testing.T) {
 		{"vm-4", callcenter.VoicemailWork{State: callcenter.VoicemailWaiting, Attempt: 1, At: at(3 * time.Hour), Callback: "cb-4a"}},
 		{"vm-3", callcenter.VoicemailWork{State: callcenter.VoicemailCalling, Attempt: 1, Operator: "op-bob", Callback: "cb-3a"}},
 		{"vm-2", callcenter.VoicemailWork{State: callcenter.VoicemailNotCalledBack}},
-		{"vm-1", callcenter.VoicemailWork{State: callcenter.VoicemailCalledBack, Attempt: 2, Operator: "op-ann", At: at(2 * time.Hour), Callback: "cb-1b"}},
+		{"vm-1", callcenter.VoicemailWork{State: callcenter.VoicemailCalledBack, Attempt: 2, Operator: "op-ann", At: at(2*time.Hour + 10*time.Second), Callback: "cb-1b"}},
 	}
 	if g := rows(got); !reflect.DeepEqual(g, want) {
 		t.Fatalf("voicemails:\n got %+v\nwant %+v", g, want)
