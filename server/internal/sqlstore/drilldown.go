@@ -207,8 +207,9 @@ func (db *DB) Voicemails(ctx context.Context, q callcenter.VoicemailQuery) ([]ca
 			ids = append(ids, c.ID)
 			out = append(out, callcenter.Voicemail{Call: c})
 		}
-		// Every attempt of each (calls_callback_of): a few per message.
-		attempts, err := queryAll(ctx, tx, scanCall, `SELECT `+callColumns+` FROM calls WHERE callback_of IN (`+marks(len(ids))+`)`, ids...)
+		// Every attempt of each: a few per message. The partial index calls_callback_of serves
+		// only a query that says callback_of <> ''.
+		attempts, err := queryAll(ctx, tx, scanCall, `SELECT `+callColumns+` FROM calls WHERE callback_of <> '' AND callback_of IN (`+marks(len(ids))+`)`, ids...)
 		if err != nil {
 			return err
 		}
