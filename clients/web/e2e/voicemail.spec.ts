@@ -64,6 +64,7 @@ test("a voicemail is listed with its player, offered to anna with the message to
     await expect(desk(op).offer).toBeVisible({ timeout: WAIT });
     await expect(op.getByTestId("callback-to")).toHaveText(`Callback to ${CUSTOMER} (try 1 of 3)`);
     await expect(op.getByTestId("callback-voicemail").locator("audio[controls]")).toHaveAttribute("src", url ?? "");
+    await expect(op.getByTestId("recent-calls")).toContainText("left a voicemail");
     await shot(op, "voicemail-02-offer");
 
     (await legOf(call, "anna")).remoteAnswer();

@@ -37,6 +37,8 @@ const outcomeKeys: Record<Outcome, Key> = {
   ended: "outcome.ended",
   abandoned: "outcome.abandoned",
   lost: "outcome.lost",
+  voicemail: "outcome.voicemail",
+  exited: "outcome.exited",
   unknown: "outcome.unknown",
 };
 

@@ -9,7 +9,8 @@ import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
 
 export type OpState = "offline" | "ready" | "reserved" | "on_call" | "wrap_up" | "away" | "banned" | "unknown";
 
-export type Outcome = "waiting" | "answered" | "ended" | "abandoned" | "lost" | "unknown";
+/** How a call went; "voicemail": he left a message, "exited": another exit of his queue ended it. */
+export type Outcome = "waiting" | "answered" | "ended" | "abandoned" | "lost" | "voicemail" | "exited" | "unknown";
 
 export interface PastCall {
   callId: string;
@@ -220,7 +221,7 @@ function pastCallFrom(p: PastCallPb): PastCall {
     callId: p.callId,
     arrivedAt: ms(p.arrivedAt),
     queueId: p.queueId,
-    outcome: outcomes[p.state] ?? "unknown",
+    outcome: p.exitKind === "voicemail" ? "voicemail" : p.exitKind ? "exited" : (outcomes[p.state] ?? "unknown"),
     operatorName: p.operatorName,
     talkTimeMs: p.talkTimeMs,
   };

@@ -105,7 +105,11 @@ func TestVoicemailEndToEnd(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the callback scenario was not started")
 	}
-	offered := anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED).GetOffer().GetCallback()
+	reserved := anna.await(commonv1.OperatorState_OPERATOR_STATE_RESERVED)
+	if past := reserved.GetOffer().GetRecentCalls(); len(past) != 1 || past[0].GetCallId() != vm.GetCallId() || past[0].GetExitKind() != "voicemail" {
+		t.Fatalf("anna's offer's recent calls: %v, want the call he left his message on", past)
+	}
+	offered := reserved.GetOffer().GetCallback()
 	if offered.GetNumber() != "+15550009999" || offered.GetAttempt() != 1 || offered.GetAttempts() != 3 || offered.GetVoicemailUrl() != url ||
 		offered.GetVoicemailLengthMs() != 7000 || offered.GetOfCallId() != vm.GetCallId() {
 		t.Fatalf("anna's offer: %v", offered)

@@ -627,6 +627,7 @@ export const en = {
   "outcome.ended": "answered",
   "outcome.abandoned": "hung up waiting",
   "outcome.lost": "lost",
+  "outcome.voicemail": "left a voicemail",
   "outcome.unknown": "unknown",
   "away.break": "break",
   "away.lunch": "lunch",

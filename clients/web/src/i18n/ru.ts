@@ -627,6 +627,7 @@ export const ru: Catalog = {
   "outcome.ended": "отвечен",
   "outcome.abandoned": "положил трубку в ожидании",
   "outcome.lost": "потерян",
+  "outcome.voicemail": "оставил голосовое сообщение",
   "outcome.unknown": "неизвестно",
   "away.break": "перерыв",
   "away.lunch": "обед",

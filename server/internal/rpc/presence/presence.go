@@ -394,6 +394,14 @@ func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presen
 	}
 }
 
+// exitKind is the exit that ended c, if one did.
+func exitKind(c cc.Call) string {
+	if c.Exit.Ended() {
+		return string(c.Exit.Kind)
+	}
+	return ""
+}
+
 // callerHistory adds the caller's last calls to the status of an operator with an offer,
 // reading the store once per offered call, and, when the operator watches himself, the
 // voicemail of the callback he is offered or makes.
@@ -420,7 +428,7 @@ func (h *callerHistory) status(ctx context.Context, v cc.OperatorView) *presence
 		}
 		names := h.names(ctx, past)
 		for _, p := range past {
-			h.calls = append(h.calls, &presencev1.PastCall{CallId: string(p.ID), ArrivedAt: convert.Timestamp(p.ArrivedAt), QueueId: string(p.Queue), State: convert.CallStates[p.State], OperatorName: names[p.Operator], TalkTimeMs: convert.Millis(p.TalkTime)})
+			h.calls = append(h.calls, &presencev1.PastCall{CallId: string(p.ID), ArrivedAt: convert.Timestamp(p.ArrivedAt), QueueId: string(p.Queue), State: convert.CallStates[p.State], OperatorName: names[p.Operator], TalkTimeMs: convert.Millis(p.TalkTime), ExitKind: exitKind(p)})
 		}
 	}
 	st.Offer.RecentCalls = h.calls

@@ -1748,8 +1748,11 @@ type PastCall struct {
 	QueueId   string                 `protobuf:"bytes,3,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
 	State     v1.CallState           `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
 	// Who took it (display name), if anyone.
-	OperatorName  string `protobuf:"bytes,5,opt,name=operator_name,json=operatorName,proto3" json:"operator_name,omitempty"`
-	TalkTimeMs    uint32 `protobuf:"varint,6,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	OperatorName string `protobuf:"bytes,5,opt,name=operator_name,json=operatorName,proto3" json:"operator_name,omitempty"`
+	TalkTimeMs   uint32 `protobuf:"varint,6,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	// The exit that ended it, when one did ("voicemail": he left a message; "callback", "message",
+	// "number"): then nobody answered it although its state is ended. Empty: none.
+	ExitKind      string `protobuf:"bytes,160,opt,name=exit_kind,json=exitKind,proto3" json:"exit_kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1824,6 +1827,13 @@ func (x *PastCall) GetTalkTimeMs() uint32 {
 		return x.TalkTimeMs
 	}
 	return 0
+}
+
+func (x *PastCall) GetExitKind() string {
+	if x != nil {
+		return x.ExitKind
+	}
+	return ""
 }
 
 var File_tandem_operatorpresence_v1_operatorpresence_proto protoreflect.FileDescriptor
@@ -1961,7 +1971,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\rvoicemail_url\x18\x04 \x01(\tR\fvoicemailUrl\x12.\n" +
 	"\x13voicemail_length_ms\x18\x05 \x01(\rR\x11voicemailLengthMs\x12\x1c\n" +
 	"\n" +
-	"of_call_id\x18\x06 \x01(\tR\bofCallId\"\xf3\x01\n" +
+	"of_call_id\x18\x06 \x01(\tR\bofCallId\"\x91\x02\n" +
 	"\bPastCall\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x129\n" +
 	"\n" +
@@ -1970,7 +1980,8 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12#\n" +
 	"\roperator_name\x18\x05 \x01(\tR\foperatorName\x12 \n" +
 	"\ftalk_time_ms\x18\x06 \x01(\rR\n" +
-	"talkTimeMs2\xdd\b\n" +
+	"talkTimeMs\x12\x1c\n" +
+	"\texit_kind\x18\xa0\x01 \x01(\tR\bexitKind2\xdd\b\n" +
 	"\x17OperatorPresenceService\x12\\\n" +
 	"\x05LogIn\x12(.tandem.operatorpresence.v1.LogInRequest\x1a).tandem.operatorpresence.v1.LogInResponse\x12_\n" +
 	"\x06LogOut\x12).tandem.operatorpresence.v1.LogOutRequest\x1a*.tandem.operatorpresence.v1.LogOutResponse\x12b\n" +
