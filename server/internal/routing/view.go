@@ -29,23 +29,19 @@ func (e *Engine) View(id cc.OperatorID) (cc.OperatorView, error) {
 			v.Dispositions, v.DispositionRequired = q.Rules.Dispositions, q.NeedsDisposition()
 		}
 	}
-	for _, c := range []*cc.Call{v.Call, offered(v)} {
-		if c != nil && c.Callback.Virtual() {
-			v.CallbackAttempts, _ = cc.CallbackRules{}.Tries()
-			if q := e.queues[c.Queue]; q != nil {
-				v.CallbackAttempts, _ = q.Rules.Callback.Tries()
-			}
+	// A callback offered or in hand: how many tries its queue makes.
+	c := v.Call
+	if v.Offer != nil {
+		c = &v.Offer.Call
+	}
+	if c != nil && c.Callback.Virtual() {
+		var rules cc.CallbackRules
+		if q := e.queues[c.Queue]; q != nil {
+			rules = q.Rules.Callback
 		}
+		v.CallbackAttempts, _ = rules.Tries()
 	}
 	return v, nil
-}
-
-// offered is the call offered to the operator of v; nil when none is.
-func offered(v cc.OperatorView) *cc.Call {
-	if v.Offer == nil {
-		return nil
-	}
-	return &v.Offer.Call
 }
 
 // callInHand is the call an operator talks on (on call) or wraps up (wrap-up), as the engine
