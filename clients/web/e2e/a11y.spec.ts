@@ -171,6 +171,13 @@ const supervisorPages: Visit[] = [
     },
   },
   {
+    name: "voicemail",
+    async open(page, url) {
+      await go(page, url, "voicemail", "Voicemail");
+      await expect(page.getByText("No messages were left that day.")).toBeVisible({ timeout: WAIT });
+    },
+  },
+  {
     name: "calls in progress",
     async open(page, url) {
       await go(page, url, "calls", "Explain a call");

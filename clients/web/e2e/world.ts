@@ -52,6 +52,7 @@ interface Emu {
   start(): Promise<unknown>;
   placeCall(opts: Record<string, unknown>): EmuSession;
   close(): Promise<void>;
+  once(ev: "started-scenarios", fn: (ev: { session: EmuSession }) => void): void;
 }
 type EmulatorCtor = new (opts: Record<string, unknown>) => Emu;
 
@@ -255,7 +256,8 @@ export const stateNames: Record<OperatorState, string> = {
   [OperatorState.BANNED]: "banned",
 };
 
-/** The scenario's configuration (the emulator's storage and secrets hold it). */
+/** What the scenarios are given (the secret tandem_config): where Tandem is, and how they retry
+ * (as Cloud.start gives them). */
 function scenarioConfig(backendUrl: string): string {
   return JSON.stringify({
     backendUrl,
@@ -332,6 +334,11 @@ export class Cloud {
     });
     await emu.start();
     return new Cloud(emu);
+  }
+
+  /** The next callback scenario Tandem starts (withCallbacks). */
+  nextCallback(): Promise<EmuSession> {
+    return new Promise((resolve) => this.emu.once("started-scenarios", (ev) => resolve(ev.session)));
   }
 
   /** A caller dials the support line (or another); script is how he behaves (the emulator's CallerScript). */

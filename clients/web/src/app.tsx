@@ -7,8 +7,8 @@ import { deskApi, logIn, LoginError, softphoneAccount, transferApi } from "./api
 import { Conference, conferenceApi } from "./conference";
 import { transferInProgress, useTransfer } from "./transfer";
 import { Desk } from "./desk";
-import { awayReasonLabel, clock, duration, failedLoginsText, outcomeLabel, when } from "./format";
-import type { Offer, Stats } from "./model";
+import { awayReasonLabel, callbackText, clock, duration, failedLoginsText, outcomeLabel, when } from "./format";
+import type { Callback, Offer, Stats } from "./model";
 import { askNotificationPermission, clearOfferNotification, notifyOffer, ring, unlockSound } from "./notify";
 import { AnswerButton, PhoneBadge, PhoneCallControls } from "./phonecontrols";
 import { softphone } from "./softphone";
@@ -366,6 +366,23 @@ function Caller({ call, callId }: { call: Offer | null; callId: string }) {
           </span>
         )}
       </div>
+      {call.callback && <CallbackToMake callback={call.callback} />}
+    </div>
+  );
+}
+
+/** A call back to a customer: whom, which try, and the message he left to hear first. */
+function CallbackToMake({ callback }: { callback: Callback }) {
+  return (
+    <div class="callback" data-testid="callback">
+      <p class="badge" data-testid="callback-to">
+        {callbackText(callback)}
+      </p>
+      {callback.voicemailUrl && (
+        <p class="voicemail" data-testid="callback-voicemail">
+          {t("op.callback.message", { length: clock(callback.voicemailLengthMs) })} <audio controls preload="none" src={callback.voicemailUrl} />
+        </p>
+      )}
     </div>
   );
 }

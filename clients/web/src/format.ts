@@ -1,6 +1,6 @@
 // How times, durations and outcomes read on screen, in the language chosen.
 import { dateTime, num, t, type Key } from "./i18n/i18n";
-import type { FailedLogins, Outcome } from "./model";
+import type { Callback, FailedLogins, Outcome } from "./model";
 
 /** 0:07, 4:05, 1:02:03 */
 export function clock(ms: number): string {
@@ -37,6 +37,8 @@ const outcomeKeys: Record<Outcome, Key> = {
   ended: "outcome.ended",
   abandoned: "outcome.abandoned",
   lost: "outcome.lost",
+  voicemail: "outcome.voicemail",
+  exited: "outcome.exited",
   unknown: "outcome.unknown",
 };
 
@@ -66,4 +68,9 @@ export function failedLoginsText(f: FailedLogins, now: number): string {
   if (f.lastAddress) return t("failedLogins.manyFrom", { count: f.count, address: f.lastAddress });
   if (at) return t("failedLogins.manyAt", { count: f.count, at });
   return t("failedLogins.many", { count: f.count });
+}
+
+/** "Callback to +15551234567 (try 2 of 3)"; without a bound, "(try 2)". */
+export function callbackText(c: Callback): string {
+  return c.attempts ? t("op.callback.to", { number: c.number, attempt: c.attempt, attempts: c.attempts }) : t("op.callback.toTry", { number: c.number, attempt: c.attempt });
 }

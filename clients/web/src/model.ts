@@ -4,12 +4,13 @@ import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { CallState, OperatorState, PartyMode, PartyState, TransferMode, TransferState, type CallParty, type Marks as MarksPb, type Transfer as TransferPb } from "@gen/tandem/common/v1/common_pb";
 import { t } from "./i18n/i18n";
 import type { TransferInHand } from "./transfer";
-import type { CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
+import type { CallbackToMake, CallInHand as CallInHandPb, FailedLogins as FailedLoginsPb, OfferedCall, OperatorStatus, PastCall as PastCallPb } from "@gen/tandem/operatorpresence/v1/operatorpresence_pb";
 import type { OperatorStats } from "@gen/tandem/analytics/v1/analytics_pb";
 
 export type OpState = "offline" | "ready" | "reserved" | "on_call" | "wrap_up" | "away" | "banned" | "unknown";
 
-export type Outcome = "waiting" | "answered" | "ended" | "abandoned" | "lost" | "unknown";
+/** How a call went; "voicemail": he left a message, "exited": another exit of his queue ended it. */
+export type Outcome = "waiting" | "answered" | "ended" | "abandoned" | "lost" | "voicemail" | "exited" | "unknown";
 
 export interface PastCall {
   callId: string;
@@ -30,6 +31,19 @@ export interface Offer {
   expiresAt: number;
   yourClient: boolean;
   recentCalls: PastCall[];
+  /** Set when the call is a call back to a customer (the operator's phone rings first). */
+  callback: Callback | null;
+}
+
+/** A call back to a customer, as the operator who makes it sees it. */
+export interface Callback {
+  number: string;
+  /** This attempt (from 1) of attempts at most. */
+  attempt: number;
+  attempts: number;
+  /** The message the customer left, when it answers a voicemail: to hear before he picks up. */
+  voicemailUrl: string;
+  voicemailLengthMs: number;
 }
 
 /** The call the operator talks on or wraps up, as the server names it (on_call, wrap_up). */
@@ -57,6 +71,8 @@ export interface CallInHand {
   disposition: string;
   /** The dispositions of its queue to choose from; empty: the queue has none (no picker). */
   dispositions: DispositionOption[];
+  /** Set when it is a call back to a customer. */
+  callback: Callback | null;
   /** The queue requires one: Done waits for it, and the wrap-up does not end without it. */
   dispositionRequired: boolean;
 }
@@ -205,7 +221,7 @@ function pastCallFrom(p: PastCallPb): PastCall {
     callId: p.callId,
     arrivedAt: ms(p.arrivedAt),
     queueId: p.queueId,
-    outcome: outcomes[p.state] ?? "unknown",
+    outcome: p.exitKind === "voicemail" ? "voicemail" : p.exitKind ? "exited" : (outcomes[p.state] ?? "unknown"),
     operatorName: p.operatorName,
     talkTimeMs: p.talkTimeMs,
   };
@@ -223,7 +239,13 @@ function offerFrom(o: OfferedCall | undefined): Offer | null {
     expiresAt: ms(o.expiresAt),
     yourClient: o.yourClient,
     recentCalls: o.recentCalls.map(pastCallFrom),
+    callback: callbackFrom(o.callback),
   };
+}
+
+function callbackFrom(c: CallbackToMake | undefined): Callback | null {
+  if (!c) return null;
+  return { number: c.number, attempt: c.attempt, attempts: c.attempts, voicemailUrl: c.voicemailUrl, voicemailLengthMs: c.voicemailLengthMs };
 }
 
 function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
@@ -245,6 +267,7 @@ function callInHandFrom(c: CallInHandPb | undefined): CallInHand | null {
     disposition: c.disposition,
     dispositions: c.dispositions.map((d) => ({ code: d.code, label: d.label || d.code })),
     dispositionRequired: c.dispositionRequired,
+    callback: callbackFrom(c.callback),
   };
 }
 

@@ -143,6 +143,7 @@ function offerFromCall(c: CallInHand): Offer {
     expiresAt: 0,
     yourClient: c.yourClient,
     recentCalls: [],
+    callback: c.callback,
   };
 }
 

@@ -27,7 +27,12 @@ describe("statusFrom", () => {
           offeredAt: timestampFromMs(T0),
           expiresAt: timestampFromMs(T0 + 25000),
           yourClient: true,
-          recentCalls: [{ callId: "call_0", arrivedAt: timestampFromMs(T0 - 86400e3), queueId: "support", state: CallState.ABANDONED, talkTimeMs: 0 }],
+          recentCalls: [
+            { callId: "call_0", arrivedAt: timestampFromMs(T0 - 86400e3), queueId: "support", state: CallState.ABANDONED, talkTimeMs: 0 },
+            { callId: "call_v", state: CallState.ENDED, exitKind: "voicemail" },
+            { callId: "call_m", state: CallState.ENDED, exitKind: "message" },
+            { callId: "call_a", state: CallState.ENDED },
+          ],
         },
         present: true,
         marks: create(MarksSchema, { score: 72.5, scoreLostToMisses: 20, scoreLostToSlowAnswers: 7.5, answerRate: 0.8, ringTimeMs: 4000, talkTodayMs: 65000n, callsToday: 3 }),
@@ -39,7 +44,7 @@ describe("statusFrom", () => {
       present: true,
       bannedUntil: 0,
       wrapUpEndsAt: 0,
-      offer: { expiresAt: T0 + 25000, yourClient: true, recentCalls: [{ outcome: "abandoned", arrivedAt: T0 - 86400e3 }] },
+      offer: { expiresAt: T0 + 25000, yourClient: true, recentCalls: [{ outcome: "abandoned", arrivedAt: T0 - 86400e3 }, { outcome: "voicemail" }, { outcome: "exited" }, { outcome: "ended" }] },
       marks: { score: 72.5, lostToMisses: 20, lostToSlowAnswers: 7.5, talkTodayMs: 65000, callsToday: 3 },
     });
   });

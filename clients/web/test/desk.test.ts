@@ -282,7 +282,7 @@ describe("Desk", () => {
   it("sets the disposition of the call in hand; a refusal naming its field shows by the picker", async () => {
     start();
     const s = await api.nthStream(1);
-    const call = { callId: "call_1", queueId: "sales", callerNumber: "", callerName: "", yourClient: false, answeredAt: T0, endedAt: T0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [{ code: "sale", label: "Sale" }], dispositionRequired: true };
+    const call = { callId: "call_1", queueId: "sales", callerNumber: "", callerName: "", yourClient: false, answeredAt: T0, endedAt: T0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [{ code: "sale", label: "Sale" }], dispositionRequired: true, callback: null };
     s.push({ kind: "snapshot", status: status({ state: "wrap_up", callId: "call_1", wrapUpEndsAt: T0 + 10000, call }) });
     await settle();
     expect(await desk.act("dispose", "sale")).toBe(true);

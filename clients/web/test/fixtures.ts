@@ -32,6 +32,7 @@ export function offer(over: Partial<Offer> = {}): Offer {
     expiresAt: T0 + 20000,
     yourClient: false,
     recentCalls: [],
+    callback: null,
     ...over,
   };
 }

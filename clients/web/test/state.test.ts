@@ -150,7 +150,7 @@ describe("call card", () => {
   });
 
   it("after a reload on a call or in its wrap-up shows the caller the snapshot names, and the note kept", () => {
-    const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "Reload Caller", yourClient: true, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [], dispositionRequired: false };
+    const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "Reload Caller", yourClient: true, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [], dispositionRequired: false, callback: null };
     let m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 - 60000, call }))]);
     expect(derive(m, T0 + 1000).card).toMatchObject({ kind: "talk", callId: "call_9", call: { callerNumber: "+15550009999", callerName: "Reload Caller", queueId: "sales", yourClient: true } });
     // Reloaded again in the wrap-up, after a note was saved: the field shows it, nothing unsaved.
@@ -234,7 +234,7 @@ describe("time", () => {
 });
 
 describe("hold on the call card", () => {
-  const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "", yourClient: false, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [], dispositionRequired: false };
+  const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "", yourClient: false, answeredAt: T0 - 60000, endedAt: 0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions: [], dispositionRequired: false, callback: null };
 
   it("offers Hold while they talk, and shows the held time once the caller is held", () => {
     let m = run([signedIn, live(status({ state: "on_call", callId: "call_9", since: T0 - 60000, call }))]);
@@ -272,7 +272,7 @@ describe("disposition in the call card", () => {
     { code: "sale", label: "Sale made" },
     { code: "callback", label: "Call back later" },
   ];
-  const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "", yourClient: false, answeredAt: T0 - 60000, endedAt: T0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions, dispositionRequired: true };
+  const call = { callId: "call_9", queueId: "sales", callerNumber: "+15550009999", callerName: "", yourClient: false, answeredAt: T0 - 60000, endedAt: T0, note: "", heldSince: 0, holdTimeMs: 0, holdFailure: "", parties: [], transfer: null, disposition: "", dispositions, dispositionRequired: true, callback: null };
   const wrapUp = (over: Partial<typeof call> = {}, endsAt = T0 + 30000) => status({ state: "wrap_up", callId: "call_9", since: T0, wrapUpEndsAt: endsAt, call: { ...call, ...over } });
 
   it("offers no picker when the queue has no dispositions, and Done as before", () => {

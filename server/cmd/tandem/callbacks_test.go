@@ -159,31 +159,7 @@ func TestCallbackDialerWired(t *testing.T) {
 // answers and hangs up, and the callback ends connected. A forged token and a second session for
 // the same offer are refused naming callback_token.
 func TestCallbackEndToEnd(t *testing.T) {
-	keyFile, pub := writeVoximplantKey(t, 7)
-	sess := newSession(t)
-	tokens := make(chan string, 4)
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, err := jwt.Parse(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), func(*jwt.Token) (any, error) { return pub, nil },
-			jwt.WithValidMethods([]string{"RS256"}))
-		_ = r.ParseForm()
-		if err != nil || r.PostForm.Get("rule_id") != "55" {
-			t.Errorf("StartScenarios: jwt %v, rule %q", err, r.PostForm.Get("rule_id"))
-		}
-		tokens <- r.PostForm.Get("script_custom_data")
-		_, _ = io.WriteString(w, `{"result":1,"media_session_access_url":"`+sess.url("/cb")+`","media_session_access_secure_url":""}`)
-	}))
-	defer api.Close()
-	clk := clock.NewFake(time.Now())
-	m := NewMain()
-	m.Addr, m.DBPath = "127.0.0.1:0", filepath.Join(t.TempDir(), "tandem.db")
-	m.CloudSecrets, m.AdminKey = []string{testSecret}, testAdminKey
-	m.Clock, m.PasswordCost = clk, bcrypt.MinCost
-	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	m.Voximplant = VoximplantConfig{AccountID: 7, KeyFile: keyFile, RuleID: 55, APIURL: api.URL + "/platform_api/"}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = m.Close() }()
+	m, sess, tokens, clk := callbackServer(t)
 	ctx := context.Background()
 	admin := tandem.New(m.URL, tandem.WithToken(testAdminKey))
 	setup(t, admin)
@@ -266,6 +242,39 @@ func TestCallbackEndToEnd(t *testing.T) {
 	if calls := waitingCalls(t, admin); len(calls) != 0 {
 		t.Fatalf("%d calls waiting after the callback, want none (no second attempt)", len(calls))
 	}
+}
+
+// callbackServer starts the server with the callback flags pointing at a Management API that
+// checks the JWT and the rule, passes on each callback token it is given, and answers with a
+// media session at sess's /cb.
+func callbackServer(t *testing.T) (*Main, *session, chan string, *clock.Fake) {
+	t.Helper()
+	keyFile, pub := writeVoximplantKey(t, 7)
+	sess := newSession(t)
+	tokens := make(chan string, 4)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := jwt.Parse(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), func(*jwt.Token) (any, error) { return pub, nil },
+			jwt.WithValidMethods([]string{"RS256"}))
+		_ = r.ParseForm()
+		if err != nil || r.PostForm.Get("rule_id") != "55" {
+			t.Errorf("StartScenarios: jwt %v, rule %q", err, r.PostForm.Get("rule_id"))
+		}
+		tokens <- r.PostForm.Get("script_custom_data")
+		_, _ = io.WriteString(w, `{"result":1,"media_session_access_url":"`+sess.url("/cb")+`","media_session_access_secure_url":""}`)
+	}))
+	t.Cleanup(api.Close)
+	clk := clock.NewFake(time.Now())
+	m := NewMain()
+	m.Addr, m.DBPath = "127.0.0.1:0", filepath.Join(t.TempDir(), "tandem.db")
+	m.CloudSecrets, m.AdminKey = []string{testSecret}, testAdminKey
+	m.Clock, m.PasswordCost = clk, bcrypt.MinCost
+	m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	m.Voximplant = VoximplantConfig{AccountID: 7, KeyFile: keyFile, RuleID: 55, APIURL: api.URL + "/platform_api/"}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	return m, sess, tokens, clk
 }
 
 // getQueue reads queue id through the Admin API.

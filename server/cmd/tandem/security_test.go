@@ -84,7 +84,7 @@ func mayCall(role string, m protoreflect.MethodDescriptor) bool {
 		}
 		return supervisors
 	case "AnalyticsService":
-		if method == "AcknowledgeAlert" {
+		if method == "AcknowledgeAlert" || method == "ListVoicemails" { // ListVoicemails gives recordings
 			return supervisors
 		}
 		return readers || (method == "GetOperatorStats" && role == "operator")

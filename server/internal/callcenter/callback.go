@@ -37,6 +37,9 @@ type Callback struct {
 	// and no attempt follows.
 	Result CallbackResult
 	GaveUp bool `json:",omitempty"`
+	// ConnectedAt: when the customer answered (reported by the scenario); zero before, or when
+	// the attempt was settled connected without the report.
+	ConnectedAt time.Time `json:",omitzero"`
 }
 
 // CallbackResult is how one callback attempt ended.
@@ -139,6 +142,15 @@ func (r CallbackRules) OrDefaults() CallbackRules {
 		r.RetryAfter = DefaultCallbackRetryAfter
 	}
 	return r
+}
+
+// Tries is how many attempts a queue with rules r makes to call a customer back, and how far
+// apart: its own when it offers callbacks, else the defaults (a callback exit, a voicemail).
+func (r CallbackRules) Tries() (int, time.Duration) {
+	if r.Offered() {
+		return r.Attempts, r.RetryAfter
+	}
+	return DefaultCallbackAttempts, DefaultCallbackRetryAfter
 }
 
 // Offered reports whether the queue offers callbacks at all.

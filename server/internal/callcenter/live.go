@@ -16,6 +16,9 @@ type OperatorView struct {
 	// HoldFailure says why the scenario did not carry out his last hold or resume of Call
 	// (the hold state was put back); "" when it did.
 	HoldFailure string
+	// CallbackAttempts: the attempts the queue makes at most, when Offer's or Call's call is a
+	// callback (Queue's CallbackRules.Tries).
+	CallbackAttempts int
 }
 
 // OfferedCall is the call offered to an operator, with what he needs to greet the caller.

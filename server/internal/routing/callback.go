@@ -78,9 +78,9 @@ func (e *Engine) AttachCallback(now time.Time, id cc.CallID, offer cc.OfferID, s
 }
 
 // customerAnswered: the customer of a callback picked up; the attempt is a success.
-func (e *Engine) customerAnswered(c *call) {
+func (e *Engine) customerAnswered(now time.Time, c *call) {
 	if c.Callback.Virtual() && c.State == cc.CallConnected && c.Callback.Result == "" {
-		c.Callback.Result = cc.CallbackConnected
+		c.Callback.Result, c.Callback.ConnectedAt = cc.CallbackConnected, now
 		e.touchCall(c)
 	}
 }
@@ -123,9 +123,9 @@ func (e *Engine) retryCallback(now time.Time, c *call) {
 	if !c.Callback.Virtual() || c.Callback.Result == cc.CallbackConnected {
 		return
 	}
-	attempts, spacing := cc.DefaultCallbackAttempts, cc.DefaultCallbackRetryAfter
-	if q := e.queues[c.Queue]; q != nil && q.Rules.Callback.Offered() {
-		attempts, spacing = q.Rules.Callback.Attempts, q.Rules.Callback.RetryAfter
+	attempts, spacing := cc.CallbackRules{}.Tries()
+	if q := e.queues[c.Queue]; q != nil {
+		attempts, spacing = q.Rules.Callback.Tries()
 	}
 	if c.Callback.Attempt >= attempts {
 		c.Callback.GaveUp = true

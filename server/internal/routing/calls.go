@@ -121,7 +121,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			e.markMissed(now, o, e.queues[c.Queue], missReason(ev.Code, ev.Reason))
 		}
 	case cc.CloudCustomerAnswered:
-		e.customerAnswered(c)
+		e.customerAnswered(now, c)
 	case cc.CloudCustomerFailed:
 		e.customerFailed(now, c, ev.Code)
 	case cc.CloudCallbackAnswer:

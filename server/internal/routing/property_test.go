@@ -476,6 +476,10 @@ func TestEngineProperties(t *testing.T) {
 					if c.Callback.Virtual() && c.Callback.Attempt > cc.DefaultCallbackAttempts+3 {
 						rt.Fatalf("callback %s is attempt %d", id, c.Callback.Attempt)
 					}
+					// The customer's answer is dated only on a connected attempt, after its operator's.
+					if at := c.Callback.ConnectedAt; !at.IsZero() && (c.Callback.Result != cc.CallbackConnected || at.Before(c.AnsweredAt) || c.AnsweredAt.IsZero()) {
+						rt.Fatalf("callback %s: customer answered at %v, result %q, operator answered at %v", id, at, c.Callback.Result, c.AnsweredAt)
+					}
 				}
 				for id, c := range store.calls {
 					if _, live := offersOf[id]; !live {

@@ -29,6 +29,18 @@ func (e *Engine) View(id cc.OperatorID) (cc.OperatorView, error) {
 			v.Dispositions, v.DispositionRequired = q.Rules.Dispositions, q.NeedsDisposition()
 		}
 	}
+	// A callback offered or in hand: how many tries its queue makes.
+	c := v.Call
+	if v.Offer != nil {
+		c = &v.Offer.Call
+	}
+	if c != nil && c.Callback.Virtual() {
+		var rules cc.CallbackRules
+		if q := e.queues[c.Queue]; q != nil {
+			rules = q.Rules.Callback
+		}
+		v.CallbackAttempts, _ = rules.Tries()
+	}
 	return v, nil
 }
 

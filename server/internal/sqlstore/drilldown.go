@@ -177,3 +177,79 @@ func (db *DB) DayScores(ctx context.Context, op callcenter.OperatorID, from, to 
 	}
 	return out, nil
 }
+
+// Voicemails returns a page of the voicemails q matches, newest arrival first (ties by id),
+// each with the latest callback attempt filed to answer it and the operator its pending offer
+// rings. q must have passed Check.
+func (db *DB) Voicemails(ctx context.Context, q callcenter.VoicemailQuery) ([]callcenter.Voicemail, error) {
+	// calls_voicemail (arrived_at, where a message was left) walks them newest first.
+	where := []string{`voicemail_url <> ''`, `arrived_at >= ?`, `arrived_at < ?`}
+	args := []any{q.From.UnixMilli(), q.To.UnixMilli()}
+	if q.Queue != "" {
+		where, args = append(where, `queue_id = ?`), append(args, q.Queue)
+	}
+	if q.After.Call != "" {
+		at := q.After.EndedAt.UnixMilli()
+		where, args = append(where, `(arrived_at < ? OR (arrived_at = ? AND id < ?))`), append(args, at, at, q.After.Call)
+	}
+	var out []callcenter.Voicemail
+	err := db.c.Read(ctx, func(tx Tx) error {
+		out = nil
+		calls, err := queryAll(ctx, tx, scanCall, `SELECT `+callColumns+` FROM calls WHERE `+strings.Join(where, ` AND `)+
+			` ORDER BY arrived_at DESC, id DESC LIMIT ?`, append(args, q.Limit)...)
+		if err != nil || len(calls) == 0 {
+			return err
+		}
+		at := make(map[callcenter.CallID]int, len(calls))
+		ids := make([]any, 0, len(calls))
+		for i, c := range calls {
+			at[c.ID] = i
+			ids = append(ids, c.ID)
+			out = append(out, callcenter.Voicemail{Call: c})
+		}
+		// Every attempt of each: a few per message. The partial index calls_callback_of serves
+		// only a query that says callback_of <> ''.
+		attempts, err := queryAll(ctx, tx, scanCall, `SELECT `+callColumns+` FROM calls WHERE callback_of <> '' AND callback_of IN (`+marks(len(ids))+`)`, ids...)
+		if err != nil {
+			return err
+		}
+		for i, a := range attempts {
+			v := &out[at[a.Callback.Of]]
+			if v.Latest == nil || a.Callback.Attempt > v.Latest.Callback.Attempt {
+				v.Latest = &attempts[i]
+			}
+		}
+		var offers []any
+		for _, v := range out {
+			if v.Latest != nil && v.Latest.State == callcenter.CallWaiting && v.Latest.Offer != "" {
+				offers = append(offers, v.Latest.Offer)
+			}
+		}
+		if len(offers) == 0 {
+			return nil
+		}
+		pending, err := queryAll(ctx, tx, scanOffer, `SELECT `+offerColumns+` FROM offers WHERE id IN (`+marks(len(offers))+`)`, offers...)
+		if err != nil {
+			return err
+		}
+		ringing := map[callcenter.OfferID]callcenter.OperatorID{}
+		for _, of := range pending {
+			if of.State == callcenter.OfferPending {
+				ringing[of.ID] = of.Operator
+			}
+		}
+		for i := range out {
+			if l := out[i].Latest; l != nil {
+				out[i].Offered = ringing[l.Offer]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, db.d.errorf("voicemails: %w", err)
+	}
+	return out, nil
+}
+
+// marks is n placeholders for an IN list.
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

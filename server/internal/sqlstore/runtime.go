@@ -144,8 +144,7 @@ func (d Dialect) withParties(ctx context.Context, tx Tx, calls []callcenter.Call
 		at[c.ID] = i
 		args = append(args, c.ID)
 	}
-	parties, err := queryAll(ctx, tx, scanParty, `SELECT `+partyColumns+` FROM call_parties WHERE call_id IN (`+
-		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`) ORDER BY invited_at, id`, args...)
+	parties, err := queryAll(ctx, tx, scanParty, `SELECT `+partyColumns+` FROM call_parties WHERE call_id IN (`+marks(len(args))+`) ORDER BY invited_at, id`, args...)
 	if err != nil {
 		return d.errorf("parties: %w", err)
 	}

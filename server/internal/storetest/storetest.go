@@ -57,6 +57,7 @@ type Store interface {
 
 	// Drill-down
 	SearchCalls(ctx context.Context, q callcenter.CallQuery) ([]callcenter.Call, error)
+	Voicemails(ctx context.Context, q callcenter.VoicemailQuery) ([]callcenter.Voicemail, error)
 	OperatorStates(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.StateSpan, error)
 	OperatorEvents(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.CallEvent, error)
 	DayScores(ctx context.Context, op callcenter.OperatorID, from, to time.Time) ([]callcenter.DayScore, error)
@@ -144,6 +145,7 @@ func Run(t *testing.T, factory Factory) {
 		{"CallEventsInOrder", s.CallEventsInOrder},
 		{"DayArrivals", s.DayArrivals},
 		{"SearchCalls", s.SearchCalls},
+		{"Voicemails", s.Voicemails},
 		{"OperatorDrillDown", s.OperatorDrillDown},
 		{"APIKeys", s.APIKeys},
 		{"APIKeySoftphone", s.APIKeySoftphone},

@@ -1,10 +1,11 @@
 // The supervisor's shell: sign-in (signin.tsx: a person, or an access key), then the pages by the
-// URL's hash: #wallboard, #reports, #calls (and #call/<id>), #search, #operators (and
+// URL's hash: #wallboard, #reports, #calls (and #call/<id>), #search, #voicemail, #operators (and
 // #operators/<id>), #config, #staffing.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { apiFor, type Api, type Role } from "./api";
 import { Calls } from "./timeline";
 import { CallSearch } from "./search";
+import { Voicemails } from "./voicemails";
 import { Operators } from "./operators";
 import { Config } from "./config";
 import { Reports } from "./reports";
@@ -21,6 +22,7 @@ const pages = [
   ["reports", "sv.nav.reports"],
   ["calls", "sv.nav.calls"],
   ["search", "sv.nav.search"],
+  ["voicemail", "sv.nav.voicemail"],
   ["operators", "sv.nav.operators"],
   ["config", "sv.nav.config"],
   ["staffing", "sv.nav.staffing"],
@@ -158,6 +160,7 @@ function Shell({ baseUrl, session, onSignOut }: { baseUrl: string; session: Supe
           {page === "reports" && <Reports api={api} />}
           {page === "calls" && <Calls api={api} callId={arg} openCall={openCall} />}
           {page === "search" && <CallSearch api={api} openCall={openCall} />}
+          {page === "voicemail" && <Voicemails api={api} />}
           {page === "operators" && <Operators api={api} role={role} operatorId={arg} choose={(id) => (location.hash = id ? `operators/${encodeURIComponent(id)}` : "operators")} />}
           {page === "config" && <Config api={api} role={role} />}
           {page === "staffing" && <Staffing api={api} />}

@@ -30,6 +30,7 @@ type Store interface {
 	TallyTotals(ctx context.Context, scope cc.TallyScope, id string, from, to time.Time) ([]cc.Tally, error)
 	DisplayNames(ctx context.Context, ids []cc.OperatorID) (map[cc.OperatorID]string, error)
 	SearchCalls(ctx context.Context, q cc.CallQuery) ([]cc.Call, error)
+	Voicemails(ctx context.Context, q cc.VoicemailQuery) ([]cc.Voicemail, error)
 	OperatorStates(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.StateSpan, error)
 	OperatorEvents(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.CallEvent, error)
 	DayScores(ctx context.Context, op cc.OperatorID, from, to time.Time) ([]cc.DayScore, error)

@@ -81,6 +81,8 @@ var policy = map[string][]Role{
 	analyticsv1connect.AnalyticsServiceListAlertsProcedure:           readers,
 	analyticsv1connect.AnalyticsServiceAcknowledgeAlertProcedure:     supervisors,
 	analyticsv1connect.AnalyticsServiceGetMenuReportProcedure:        readers,
+	// The recordings' URLs: those who hear recordings (HearsRecordings), not read-only tools.
+	analyticsv1connect.AnalyticsServiceListVoicemailsProcedure: supervisors,
 
 	adminv1connect.AdminServiceCreateOperatorProcedure:       admins,
 	adminv1connect.AdminServiceUpdateOperatorProcedure:       admins,
@@ -162,6 +164,7 @@ var reads = map[string]bool{
 	adminv1connect.AdminServicePreviewOverflowProcedure:                        true,
 	adminv1connect.AdminServiceListMenusProcedure:                              true,
 	analyticsv1connect.AnalyticsServiceGetMenuReportProcedure:                  true,
+	analyticsv1connect.AnalyticsServiceListVoicemailsProcedure:                 true,
 	adminv1connect.AdminServiceListApiKeysProcedure:                            true,
 	adminv1connect.AdminServiceWhoAmIProcedure:                                 true,
 	adminv1connect.AdminServiceListAuditEntriesProcedure:                       true,

@@ -131,6 +131,8 @@ func TestRolesKeepToTheirKind(t *testing.T) {
 		if slices.Contains(allowed, RoleReadonly) != reads[proc] && !ownPhone && proc != adminv1connect.AdminServiceListApiKeysProcedure &&
 			proc != adminv1connect.AdminServiceListAuditEntriesProcedure && proc != adminv1connect.AdminServiceExportCallerDataProcedure &&
 			proc != adminv1connect.AdminServiceListLoginFailuresProcedure && proc != adminv1connect.AdminServiceListAccountsProcedure &&
+			// The voicemails' recordings are for those who hear recordings (HearsRecordings).
+			proc != analyticsv1connect.AnalyticsServiceListVoicemailsProcedure &&
 			!slices.Equal(allowed, []Role{Public}) {
 			t.Errorf("%s: readonly allowed %v, a read %v", proc, slices.Contains(allowed, RoleReadonly), reads[proc])
 		}

@@ -86,6 +86,7 @@ func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 			OfferedAt:    Timestamp(o.Offer.OfferedAt),
 			ExpiresAt:    Timestamp(o.Offer.ExpiresAt),
 			YourClient:   o.Call.Manager == v.Operator.ID,
+			Callback:     callbackToMake(o.Call, v.CallbackAttempts),
 		}
 	}
 	if c := v.Call; c != nil {
@@ -107,7 +108,30 @@ func StatusOut(v cc.OperatorView) *presencev1.OperatorStatus {
 			Dispositions: DispositionsOut(v.Dispositions),
 			// v.DispositionRequired is the queue's; the app needs it while none is set.
 			DispositionRequired: v.DispositionRequired,
+			Callback:            callbackToMake(*c, v.CallbackAttempts),
 		}
 	}
 	return out
+}
+
+// callbackToMake is callback c as the operator making it sees it (without the voicemail's
+// recording: HearVoicemail); nil when c is no callback.
+func callbackToMake(c cc.Call, attempts int) *presencev1.CallbackToMake {
+	cb := c.Callback
+	if !cb.Virtual() {
+		return nil
+	}
+	return &presencev1.CallbackToMake{Number: cb.Number, Attempt: uint32(cb.Attempt), Attempts: uint32(attempts),
+		VoicemailLengthMs: Millis(cb.VoicemailLength), OfCallId: string(cb.Of)}
+}
+
+// HearVoicemail adds to out, the status of v's operator as he himself sees it, the recording
+// of the voicemail his offered or current callback answers.
+func HearVoicemail(out *presencev1.OperatorStatus, v cc.OperatorView) {
+	if out.Offer.GetCallback() != nil && v.Offer != nil {
+		out.Offer.Callback.VoicemailUrl = v.Offer.Call.Callback.VoicemailURL
+	}
+	if out.Call.GetCallback() != nil && v.Call != nil {
+		out.Call.Callback.VoicemailUrl = v.Call.Callback.VoicemailURL
+	}
 }

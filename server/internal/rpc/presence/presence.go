@@ -365,7 +365,9 @@ func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presen
 		return codes.ToConnect(ctx, err)
 	}
 	defer w.Stop()
-	history := callerHistory{store: h.store}
+	// Only the operator himself hears the voicemail of the callback he makes (auth.Self: an
+	// operator watches nobody else); a supervisor watching him sees it is one.
+	history := callerHistory{store: h.store, himself: p.Role == auth.RoleOperator}
 	if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Snapshot{Snapshot: history.status(ctx, w.View())}}); err != nil {
 		return err
 	}
@@ -392,16 +394,29 @@ func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presen
 	}
 }
 
+// exitKind is the exit that ended c, if one did.
+func exitKind(c cc.Call) string {
+	if c.Exit.Ended() {
+		return string(c.Exit.Kind)
+	}
+	return ""
+}
+
 // callerHistory adds the caller's last calls to the status of an operator with an offer,
-// reading the store once per offered call.
+// reading the store once per offered call, and, when the operator watches himself, the
+// voicemail of the callback he is offered or makes.
 type callerHistory struct {
-	store Store
-	call  cc.CallID
-	calls []*presencev1.PastCall
+	store   Store
+	himself bool
+	call    cc.CallID
+	calls   []*presencev1.PastCall
 }
 
 func (h *callerHistory) status(ctx context.Context, v cc.OperatorView) *presencev1.OperatorStatus {
 	st := convert.StatusOut(v)
+	if h.himself {
+		convert.HearVoicemail(st, v)
+	}
 	if v.Offer == nil {
 		return st
 	}
@@ -413,7 +428,7 @@ func (h *callerHistory) status(ctx context.Context, v cc.OperatorView) *presence
 		}
 		names := h.names(ctx, past)
 		for _, p := range past {
-			h.calls = append(h.calls, &presencev1.PastCall{CallId: string(p.ID), ArrivedAt: convert.Timestamp(p.ArrivedAt), QueueId: string(p.Queue), State: convert.CallStates[p.State], OperatorName: names[p.Operator], TalkTimeMs: convert.Millis(p.TalkTime)})
+			h.calls = append(h.calls, &presencev1.PastCall{CallId: string(p.ID), ArrivedAt: convert.Timestamp(p.ArrivedAt), QueueId: string(p.Queue), State: convert.CallStates[p.State], OperatorName: names[p.Operator], TalkTimeMs: convert.Millis(p.TalkTime), ExitKind: exitKind(p)})
 		}
 	}
 	st.Offer.RecentCalls = h.calls

@@ -224,6 +224,71 @@ func (CallOutcome) EnumDescriptor() ([]byte, []int) {
 	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{1}
 }
 
+// VoicemailState is where the callback answering a voicemail stands.
+type VoicemailState int32
+
+const (
+	VoicemailState_VOICEMAIL_STATE_UNSPECIFIED VoicemailState = 0
+	// No callback was filed: no dialer is configured (no --callback-rule-id), or the caller's
+	// number cannot be called back. The message is listed alone.
+	VoicemailState_VOICEMAIL_STATE_NOT_CALLED_BACK VoicemailState = 1
+	// An attempt waits for its turn in the queue's line, not before next_attempt_at.
+	VoicemailState_VOICEMAIL_STATE_WAITING VoicemailState = 2
+	// An operator (operator_id) is offered the callback or is calling the customer.
+	VoicemailState_VOICEMAIL_STATE_CALLING VoicemailState = 3
+	// The customer answered operator_id's call at called_back_at.
+	VoicemailState_VOICEMAIL_STATE_CALLED_BACK VoicemailState = 4
+	// The last of attempt attempts failed; none follows.
+	VoicemailState_VOICEMAIL_STATE_GAVE_UP VoicemailState = 5
+)
+
+// Enum value maps for VoicemailState.
+var (
+	VoicemailState_name = map[int32]string{
+		0: "VOICEMAIL_STATE_UNSPECIFIED",
+		1: "VOICEMAIL_STATE_NOT_CALLED_BACK",
+		2: "VOICEMAIL_STATE_WAITING",
+		3: "VOICEMAIL_STATE_CALLING",
+		4: "VOICEMAIL_STATE_CALLED_BACK",
+		5: "VOICEMAIL_STATE_GAVE_UP",
+	}
+	VoicemailState_value = map[string]int32{
+		"VOICEMAIL_STATE_UNSPECIFIED":     0,
+		"VOICEMAIL_STATE_NOT_CALLED_BACK": 1,
+		"VOICEMAIL_STATE_WAITING":         2,
+		"VOICEMAIL_STATE_CALLING":         3,
+		"VOICEMAIL_STATE_CALLED_BACK":     4,
+		"VOICEMAIL_STATE_GAVE_UP":         5,
+	}
+)
+
+func (x VoicemailState) Enum() *VoicemailState {
+	p := new(VoicemailState)
+	*p = x
+	return p
+}
+
+func (x VoicemailState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (VoicemailState) Descriptor() protoreflect.EnumDescriptor {
+	return file_tandem_analytics_v1_analytics_proto_enumTypes[2].Descriptor()
+}
+
+func (VoicemailState) Type() protoreflect.EnumType {
+	return &file_tandem_analytics_v1_analytics_proto_enumTypes[2]
+}
+
+func (x VoicemailState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use VoicemailState.Descriptor instead.
+func (VoicemailState) EnumDescriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{2}
+}
+
 // TimeRange is [from, to). An unset from means the start of today (UTC); an unset to means now.
 type TimeRange struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -4339,6 +4404,287 @@ func (x *MenuCount) GetCalls() uint64 {
 	return 0
 }
 
+type ListVoicemailsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Calls that ARRIVED in [from, to); at most 92 days (defaults as TimeRange's).
+	Range *TimeRange `protobuf:"bytes,1,opt,name=range,proto3" json:"range,omitempty"`
+	// Only this queue's; empty: every queue.
+	QueueId string `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	// 1..200; 0 means 50.
+	PageSize uint32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// next_page_token of the previous page; empty for the first.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListVoicemailsRequest) Reset() {
+	*x = ListVoicemailsRequest{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListVoicemailsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListVoicemailsRequest) ProtoMessage() {}
+
+func (x *ListVoicemailsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListVoicemailsRequest.ProtoReflect.Descriptor instead.
+func (*ListVoicemailsRequest) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ListVoicemailsRequest) GetRange() *TimeRange {
+	if x != nil {
+		return x.Range
+	}
+	return nil
+}
+
+func (x *ListVoicemailsRequest) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *ListVoicemailsRequest) GetPageSize() uint32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListVoicemailsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListVoicemailsResponse struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Voicemails []*Voicemail           `protobuf:"bytes,1,rep,name=voicemails,proto3" json:"voicemails,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListVoicemailsResponse) Reset() {
+	*x = ListVoicemailsResponse{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListVoicemailsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListVoicemailsResponse) ProtoMessage() {}
+
+func (x *ListVoicemailsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListVoicemailsResponse.ProtoReflect.Descriptor instead.
+func (*ListVoicemailsResponse) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ListVoicemailsResponse) GetVoicemails() []*Voicemail {
+	if x != nil {
+		return x.Voicemails
+	}
+	return nil
+}
+
+func (x *ListVoicemailsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// Voicemail is a message a caller left, and the work it became.
+type Voicemail struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call he left it on (its timeline: GetCallTimeline).
+	CallId       string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	QueueId      string `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
+	CallerNumber string `protobuf:"bytes,3,opt,name=caller_number,json=callerNumber,proto3" json:"caller_number,omitempty"`
+	CallerName   string `protobuf:"bytes,4,opt,name=caller_name,json=callerName,proto3" json:"caller_name,omitempty"`
+	// When the call arrived.
+	ArrivedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=arrived_at,json=arrivedAt,proto3" json:"arrived_at,omitempty"`
+	// The recording and its length.
+	Url      string         `protobuf:"bytes,6,opt,name=url,proto3" json:"url,omitempty"`
+	LengthMs uint32         `protobuf:"varint,7,opt,name=length_ms,json=lengthMs,proto3" json:"length_ms,omitempty"`
+	State    VoicemailState `protobuf:"varint,8,opt,name=state,proto3,enum=tandem.analytics.v1.VoicemailState" json:"state,omitempty"`
+	// The latest callback attempt (from 1), and its call; 0 and empty when none was filed.
+	Attempt        uint32 `protobuf:"varint,9,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	CallbackCallId string `protobuf:"bytes,10,opt,name=callback_call_id,json=callbackCallId,proto3" json:"callback_call_id,omitempty"`
+	// Waiting: the attempt's earliest time; unset: as soon as an operator is free.
+	NextAttemptAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=next_attempt_at,json=nextAttemptAt,proto3" json:"next_attempt_at,omitempty"`
+	// Calling or called back: the operator, and his display name.
+	OperatorId   string `protobuf:"bytes,12,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	OperatorName string `protobuf:"bytes,13,opt,name=operator_name,json=operatorName,proto3" json:"operator_name,omitempty"`
+	// Called back: when the customer answered.
+	CalledBackAt  *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=called_back_at,json=calledBackAt,proto3" json:"called_back_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Voicemail) Reset() {
+	*x = Voicemail{}
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Voicemail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Voicemail) ProtoMessage() {}
+
+func (x *Voicemail) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_analytics_v1_analytics_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Voicemail.ProtoReflect.Descriptor instead.
+func (*Voicemail) Descriptor() ([]byte, []int) {
+	return file_tandem_analytics_v1_analytics_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *Voicemail) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *Voicemail) GetQueueId() string {
+	if x != nil {
+		return x.QueueId
+	}
+	return ""
+}
+
+func (x *Voicemail) GetCallerNumber() string {
+	if x != nil {
+		return x.CallerNumber
+	}
+	return ""
+}
+
+func (x *Voicemail) GetCallerName() string {
+	if x != nil {
+		return x.CallerName
+	}
+	return ""
+}
+
+func (x *Voicemail) GetArrivedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ArrivedAt
+	}
+	return nil
+}
+
+func (x *Voicemail) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *Voicemail) GetLengthMs() uint32 {
+	if x != nil {
+		return x.LengthMs
+	}
+	return 0
+}
+
+func (x *Voicemail) GetState() VoicemailState {
+	if x != nil {
+		return x.State
+	}
+	return VoicemailState_VOICEMAIL_STATE_UNSPECIFIED
+}
+
+func (x *Voicemail) GetAttempt() uint32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *Voicemail) GetCallbackCallId() string {
+	if x != nil {
+		return x.CallbackCallId
+	}
+	return ""
+}
+
+func (x *Voicemail) GetNextAttemptAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NextAttemptAt
+	}
+	return nil
+}
+
+func (x *Voicemail) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
+func (x *Voicemail) GetOperatorName() string {
+	if x != nil {
+		return x.OperatorName
+	}
+	return ""
+}
+
+func (x *Voicemail) GetCalledBackAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CalledBackAt
+	}
+	return nil
+}
+
 var File_tandem_analytics_v1_analytics_proto protoreflect.FileDescriptor
 
 const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
@@ -4742,7 +5088,37 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x04exit\x18\x01 \x01(\tR\x04exit\x12\x17\n" +
 	"\anode_id\x18\x02 \x01(\tR\x06nodeId\x12\x16\n" +
 	"\x06answer\x18\x03 \x01(\tR\x06answer\x12\x14\n" +
-	"\x05calls\x18\x04 \x01(\x04R\x05calls*v\n" +
+	"\x05calls\x18\x04 \x01(\x04R\x05calls\"\xa4\x01\n" +
+	"\x15ListVoicemailsRequest\x124\n" +
+	"\x05range\x18\x01 \x01(\v2\x1e.tandem.analytics.v1.TimeRangeR\x05range\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12\x1b\n" +
+	"\tpage_size\x18\x03 \x01(\rR\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\"\x80\x01\n" +
+	"\x16ListVoicemailsResponse\x12>\n" +
+	"\n" +
+	"voicemails\x18\x01 \x03(\v2\x1e.tandem.analytics.v1.VoicemailR\n" +
+	"voicemails\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xba\x04\n" +
+	"\tVoicemail\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
+	"\bqueue_id\x18\x02 \x01(\tR\aqueueId\x12#\n" +
+	"\rcaller_number\x18\x03 \x01(\tR\fcallerNumber\x12\x1f\n" +
+	"\vcaller_name\x18\x04 \x01(\tR\n" +
+	"callerName\x129\n" +
+	"\n" +
+	"arrived_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tarrivedAt\x12\x10\n" +
+	"\x03url\x18\x06 \x01(\tR\x03url\x12\x1b\n" +
+	"\tlength_ms\x18\a \x01(\rR\blengthMs\x129\n" +
+	"\x05state\x18\b \x01(\x0e2#.tandem.analytics.v1.VoicemailStateR\x05state\x12\x18\n" +
+	"\aattempt\x18\t \x01(\rR\aattempt\x12(\n" +
+	"\x10callback_call_id\x18\n" +
+	" \x01(\tR\x0ecallbackCallId\x12B\n" +
+	"\x0fnext_attempt_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\rnextAttemptAt\x12\x1f\n" +
+	"\voperator_id\x18\f \x01(\tR\n" +
+	"operatorId\x12#\n" +
+	"\roperator_name\x18\r \x01(\tR\foperatorName\x12@\n" +
+	"\x0ecalled_back_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\fcalledBackAt*v\n" +
 	"\bInterval\x12\x18\n" +
 	"\x14INTERVAL_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13INTERVAL_15_MINUTES\x10\x01\x12\x11\n" +
@@ -4757,8 +5133,14 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\x18CALL_OUTCOME_TRANSFERRED\x10\x04\x12\x19\n" +
 	"\x15CALL_OUTCOME_AT_SPARE\x10\x05\x12\x19\n" +
 	"\x15CALL_OUTCOME_DECLINED\x10\x06\x12\x18\n" +
-	"\x13CALL_OUTCOME_EXITED\x10\x8e\x022\xf4\n" +
-	"\n" +
+	"\x13CALL_OUTCOME_EXITED\x10\x8e\x02*\xce\x01\n" +
+	"\x0eVoicemailState\x12\x1f\n" +
+	"\x1bVOICEMAIL_STATE_UNSPECIFIED\x10\x00\x12#\n" +
+	"\x1fVOICEMAIL_STATE_NOT_CALLED_BACK\x10\x01\x12\x1b\n" +
+	"\x17VOICEMAIL_STATE_WAITING\x10\x02\x12\x1b\n" +
+	"\x17VOICEMAIL_STATE_CALLING\x10\x03\x12\x1f\n" +
+	"\x1bVOICEMAIL_STATE_CALLED_BACK\x10\x04\x12\x1b\n" +
+	"\x17VOICEMAIL_STATE_GAVE_UP\x10\x052\xdf\v\n" +
 	"\x10AnalyticsService\x12f\n" +
 	"\rGetQueueStats\x12).tandem.analytics.v1.GetQueueStatsRequest\x1a*.tandem.analytics.v1.GetQueueStatsResponse\x12o\n" +
 	"\x10GetOperatorStats\x12,.tandem.analytics.v1.GetOperatorStatsRequest\x1a-.tandem.analytics.v1.GetOperatorStatsResponse\x12k\n" +
@@ -4774,7 +5156,8 @@ const file_tandem_analytics_v1_analytics_proto_rawDesc = "" +
 	"\n" +
 	"ListAlerts\x12&.tandem.analytics.v1.ListAlertsRequest\x1a'.tandem.analytics.v1.ListAlertsResponse\x12o\n" +
 	"\x10AcknowledgeAlert\x12,.tandem.analytics.v1.AcknowledgeAlertRequest\x1a-.tandem.analytics.v1.AcknowledgeAlertResponse\x12f\n" +
-	"\rGetMenuReport\x12).tandem.analytics.v1.GetMenuReportRequest\x1a*.tandem.analytics.v1.GetMenuReportResponseB\xda\x01\n" +
+	"\rGetMenuReport\x12).tandem.analytics.v1.GetMenuReportRequest\x1a*.tandem.analytics.v1.GetMenuReportResponse\x12i\n" +
+	"\x0eListVoicemails\x12*.tandem.analytics.v1.ListVoicemailsRequest\x1a+.tandem.analytics.v1.ListVoicemailsResponseB\xda\x01\n" +
 	"\x17com.tandem.analytics.v1B\x0eAnalyticsProtoP\x01ZAgithub.com/tandemcc/tandem/gen/go/tandem/analytics/v1;analyticsv1\xa2\x02\x03TAX\xaa\x02\x13Tandem.Analytics.V1\xca\x02\x13Tandem\\Analytics\\V1\xe2\x02\x1fTandem\\Analytics\\V1\\GPBMetadata\xea\x02\x15Tandem::Analytics::V1b\x06proto3"
 
 var (
@@ -4789,169 +5172,181 @@ func file_tandem_analytics_v1_analytics_proto_rawDescGZIP() []byte {
 	return file_tandem_analytics_v1_analytics_proto_rawDescData
 }
 
-var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_tandem_analytics_v1_analytics_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_tandem_analytics_v1_analytics_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_tandem_analytics_v1_analytics_proto_goTypes = []any{
 	(Interval)(0),                        // 0: tandem.analytics.v1.Interval
 	(CallOutcome)(0),                     // 1: tandem.analytics.v1.CallOutcome
-	(*TimeRange)(nil),                    // 2: tandem.analytics.v1.TimeRange
-	(*Figures)(nil),                      // 3: tandem.analytics.v1.Figures
-	(*CallExit)(nil),                     // 4: tandem.analytics.v1.CallExit
-	(*DispositionCount)(nil),             // 5: tandem.analytics.v1.DispositionCount
-	(*GetQueueStatsRequest)(nil),         // 6: tandem.analytics.v1.GetQueueStatsRequest
-	(*GetQueueStatsResponse)(nil),        // 7: tandem.analytics.v1.GetQueueStatsResponse
-	(*QueueStats)(nil),                   // 8: tandem.analytics.v1.QueueStats
-	(*ServiceLevelRule)(nil),             // 9: tandem.analytics.v1.ServiceLevelRule
-	(*GetOperatorStatsRequest)(nil),      // 10: tandem.analytics.v1.GetOperatorStatsRequest
-	(*GetOperatorStatsResponse)(nil),     // 11: tandem.analytics.v1.GetOperatorStatsResponse
-	(*OperatorStats)(nil),                // 12: tandem.analytics.v1.OperatorStats
-	(*WatchWallboardRequest)(nil),        // 13: tandem.analytics.v1.WatchWallboardRequest
-	(*WatchWallboardResponse)(nil),       // 14: tandem.analytics.v1.WatchWallboardResponse
-	(*QueueLive)(nil),                    // 15: tandem.analytics.v1.QueueLive
-	(*WaitingCall)(nil),                  // 16: tandem.analytics.v1.WaitingCall
-	(*OperatorLive)(nil),                 // 17: tandem.analytics.v1.OperatorLive
-	(*GetHistoryRequest)(nil),            // 18: tandem.analytics.v1.GetHistoryRequest
-	(*GetHistoryResponse)(nil),           // 19: tandem.analytics.v1.GetHistoryResponse
-	(*HistoryRow)(nil),                   // 20: tandem.analytics.v1.HistoryRow
-	(*ExportHistoryRequest)(nil),         // 21: tandem.analytics.v1.ExportHistoryRequest
-	(*ExportHistoryResponse)(nil),        // 22: tandem.analytics.v1.ExportHistoryResponse
-	(*GetCallTimelineRequest)(nil),       // 23: tandem.analytics.v1.GetCallTimelineRequest
-	(*GetCallTimelineResponse)(nil),      // 24: tandem.analytics.v1.GetCallTimelineResponse
-	(*TimelineEntry)(nil),                // 25: tandem.analytics.v1.TimelineEntry
-	(*CalculateStaffingRequest)(nil),     // 26: tandem.analytics.v1.CalculateStaffingRequest
-	(*CalculateStaffingResponse)(nil),    // 27: tandem.analytics.v1.CalculateStaffingResponse
-	(*StaffingRow)(nil),                  // 28: tandem.analytics.v1.StaffingRow
-	(*ReplayDayRequest)(nil),             // 29: tandem.analytics.v1.ReplayDayRequest
-	(*ReplayDayResponse)(nil),            // 30: tandem.analytics.v1.ReplayDayResponse
-	(*SearchCallsRequest)(nil),           // 31: tandem.analytics.v1.SearchCallsRequest
-	(*SearchCallsResponse)(nil),          // 32: tandem.analytics.v1.SearchCallsResponse
-	(*CallSummary)(nil),                  // 33: tandem.analytics.v1.CallSummary
-	(*GetOperatorDrillDownRequest)(nil),  // 34: tandem.analytics.v1.GetOperatorDrillDownRequest
-	(*GetOperatorDrillDownResponse)(nil), // 35: tandem.analytics.v1.GetOperatorDrillDownResponse
-	(*OperatorStateSpan)(nil),            // 36: tandem.analytics.v1.OperatorStateSpan
-	(*OperatorEvent)(nil),                // 37: tandem.analytics.v1.OperatorEvent
-	(*DayScore)(nil),                     // 38: tandem.analytics.v1.DayScore
-	(*Alert)(nil),                        // 39: tandem.analytics.v1.Alert
-	(*ListAlertsRequest)(nil),            // 40: tandem.analytics.v1.ListAlertsRequest
-	(*ListAlertsResponse)(nil),           // 41: tandem.analytics.v1.ListAlertsResponse
-	(*AcknowledgeAlertRequest)(nil),      // 42: tandem.analytics.v1.AcknowledgeAlertRequest
-	(*AcknowledgeAlertResponse)(nil),     // 43: tandem.analytics.v1.AcknowledgeAlertResponse
-	(*GetMenuReportRequest)(nil),         // 44: tandem.analytics.v1.GetMenuReportRequest
-	(*GetMenuReportResponse)(nil),        // 45: tandem.analytics.v1.GetMenuReportResponse
-	(*MenuReport)(nil),                   // 46: tandem.analytics.v1.MenuReport
-	(*MenuCount)(nil),                    // 47: tandem.analytics.v1.MenuCount
-	(*timestamppb.Timestamp)(nil),        // 48: google.protobuf.Timestamp
-	(*v1.Marks)(nil),                     // 49: tandem.common.v1.Marks
-	(v1.OperatorState)(0),                // 50: tandem.common.v1.OperatorState
-	(v1.CallState)(0),                    // 51: tandem.common.v1.CallState
-	(*v1.MenuStep)(nil),                  // 52: tandem.common.v1.MenuStep
-	(v1.HangupParty)(0),                  // 53: tandem.common.v1.HangupParty
-	(*v11.Decision)(nil),                 // 54: tandem.assignment.v1.Decision
+	(VoicemailState)(0),                  // 2: tandem.analytics.v1.VoicemailState
+	(*TimeRange)(nil),                    // 3: tandem.analytics.v1.TimeRange
+	(*Figures)(nil),                      // 4: tandem.analytics.v1.Figures
+	(*CallExit)(nil),                     // 5: tandem.analytics.v1.CallExit
+	(*DispositionCount)(nil),             // 6: tandem.analytics.v1.DispositionCount
+	(*GetQueueStatsRequest)(nil),         // 7: tandem.analytics.v1.GetQueueStatsRequest
+	(*GetQueueStatsResponse)(nil),        // 8: tandem.analytics.v1.GetQueueStatsResponse
+	(*QueueStats)(nil),                   // 9: tandem.analytics.v1.QueueStats
+	(*ServiceLevelRule)(nil),             // 10: tandem.analytics.v1.ServiceLevelRule
+	(*GetOperatorStatsRequest)(nil),      // 11: tandem.analytics.v1.GetOperatorStatsRequest
+	(*GetOperatorStatsResponse)(nil),     // 12: tandem.analytics.v1.GetOperatorStatsResponse
+	(*OperatorStats)(nil),                // 13: tandem.analytics.v1.OperatorStats
+	(*WatchWallboardRequest)(nil),        // 14: tandem.analytics.v1.WatchWallboardRequest
+	(*WatchWallboardResponse)(nil),       // 15: tandem.analytics.v1.WatchWallboardResponse
+	(*QueueLive)(nil),                    // 16: tandem.analytics.v1.QueueLive
+	(*WaitingCall)(nil),                  // 17: tandem.analytics.v1.WaitingCall
+	(*OperatorLive)(nil),                 // 18: tandem.analytics.v1.OperatorLive
+	(*GetHistoryRequest)(nil),            // 19: tandem.analytics.v1.GetHistoryRequest
+	(*GetHistoryResponse)(nil),           // 20: tandem.analytics.v1.GetHistoryResponse
+	(*HistoryRow)(nil),                   // 21: tandem.analytics.v1.HistoryRow
+	(*ExportHistoryRequest)(nil),         // 22: tandem.analytics.v1.ExportHistoryRequest
+	(*ExportHistoryResponse)(nil),        // 23: tandem.analytics.v1.ExportHistoryResponse
+	(*GetCallTimelineRequest)(nil),       // 24: tandem.analytics.v1.GetCallTimelineRequest
+	(*GetCallTimelineResponse)(nil),      // 25: tandem.analytics.v1.GetCallTimelineResponse
+	(*TimelineEntry)(nil),                // 26: tandem.analytics.v1.TimelineEntry
+	(*CalculateStaffingRequest)(nil),     // 27: tandem.analytics.v1.CalculateStaffingRequest
+	(*CalculateStaffingResponse)(nil),    // 28: tandem.analytics.v1.CalculateStaffingResponse
+	(*StaffingRow)(nil),                  // 29: tandem.analytics.v1.StaffingRow
+	(*ReplayDayRequest)(nil),             // 30: tandem.analytics.v1.ReplayDayRequest
+	(*ReplayDayResponse)(nil),            // 31: tandem.analytics.v1.ReplayDayResponse
+	(*SearchCallsRequest)(nil),           // 32: tandem.analytics.v1.SearchCallsRequest
+	(*SearchCallsResponse)(nil),          // 33: tandem.analytics.v1.SearchCallsResponse
+	(*CallSummary)(nil),                  // 34: tandem.analytics.v1.CallSummary
+	(*GetOperatorDrillDownRequest)(nil),  // 35: tandem.analytics.v1.GetOperatorDrillDownRequest
+	(*GetOperatorDrillDownResponse)(nil), // 36: tandem.analytics.v1.GetOperatorDrillDownResponse
+	(*OperatorStateSpan)(nil),            // 37: tandem.analytics.v1.OperatorStateSpan
+	(*OperatorEvent)(nil),                // 38: tandem.analytics.v1.OperatorEvent
+	(*DayScore)(nil),                     // 39: tandem.analytics.v1.DayScore
+	(*Alert)(nil),                        // 40: tandem.analytics.v1.Alert
+	(*ListAlertsRequest)(nil),            // 41: tandem.analytics.v1.ListAlertsRequest
+	(*ListAlertsResponse)(nil),           // 42: tandem.analytics.v1.ListAlertsResponse
+	(*AcknowledgeAlertRequest)(nil),      // 43: tandem.analytics.v1.AcknowledgeAlertRequest
+	(*AcknowledgeAlertResponse)(nil),     // 44: tandem.analytics.v1.AcknowledgeAlertResponse
+	(*GetMenuReportRequest)(nil),         // 45: tandem.analytics.v1.GetMenuReportRequest
+	(*GetMenuReportResponse)(nil),        // 46: tandem.analytics.v1.GetMenuReportResponse
+	(*MenuReport)(nil),                   // 47: tandem.analytics.v1.MenuReport
+	(*MenuCount)(nil),                    // 48: tandem.analytics.v1.MenuCount
+	(*ListVoicemailsRequest)(nil),        // 49: tandem.analytics.v1.ListVoicemailsRequest
+	(*ListVoicemailsResponse)(nil),       // 50: tandem.analytics.v1.ListVoicemailsResponse
+	(*Voicemail)(nil),                    // 51: tandem.analytics.v1.Voicemail
+	(*timestamppb.Timestamp)(nil),        // 52: google.protobuf.Timestamp
+	(*v1.Marks)(nil),                     // 53: tandem.common.v1.Marks
+	(v1.OperatorState)(0),                // 54: tandem.common.v1.OperatorState
+	(v1.CallState)(0),                    // 55: tandem.common.v1.CallState
+	(*v1.MenuStep)(nil),                  // 56: tandem.common.v1.MenuStep
+	(v1.HangupParty)(0),                  // 57: tandem.common.v1.HangupParty
+	(*v11.Decision)(nil),                 // 58: tandem.assignment.v1.Decision
 }
 var file_tandem_analytics_v1_analytics_proto_depIdxs = []int32{
-	48, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
-	48, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
-	5,  // 2: tandem.analytics.v1.Figures.dispositions:type_name -> tandem.analytics.v1.DispositionCount
-	48, // 3: tandem.analytics.v1.CallExit.at:type_name -> google.protobuf.Timestamp
-	2,  // 4: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	8,  // 5: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
-	3,  // 6: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
-	9,  // 7: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	2,  // 8: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	12, // 9: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
-	49, // 10: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
-	3,  // 11: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
-	15, // 12: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
-	17, // 13: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
-	48, // 14: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
-	39, // 15: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
-	16, // 16: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
-	48, // 17: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
-	3,  // 18: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
-	9,  // 19: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
-	48, // 20: tandem.analytics.v1.QueueLive.oldest_callback_since:type_name -> google.protobuf.Timestamp
-	48, // 21: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
-	50, // 22: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
-	48, // 23: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
-	3,  // 24: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
-	48, // 25: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
-	2,  // 26: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	52, // 0: tandem.analytics.v1.TimeRange.from:type_name -> google.protobuf.Timestamp
+	52, // 1: tandem.analytics.v1.TimeRange.to:type_name -> google.protobuf.Timestamp
+	6,  // 2: tandem.analytics.v1.Figures.dispositions:type_name -> tandem.analytics.v1.DispositionCount
+	52, // 3: tandem.analytics.v1.CallExit.at:type_name -> google.protobuf.Timestamp
+	3,  // 4: tandem.analytics.v1.GetQueueStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	9,  // 5: tandem.analytics.v1.GetQueueStatsResponse.queues:type_name -> tandem.analytics.v1.QueueStats
+	4,  // 6: tandem.analytics.v1.QueueStats.figures:type_name -> tandem.analytics.v1.Figures
+	10, // 7: tandem.analytics.v1.QueueStats.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	3,  // 8: tandem.analytics.v1.GetOperatorStatsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	13, // 9: tandem.analytics.v1.GetOperatorStatsResponse.operators:type_name -> tandem.analytics.v1.OperatorStats
+	53, // 10: tandem.analytics.v1.OperatorStats.marks:type_name -> tandem.common.v1.Marks
+	4,  // 11: tandem.analytics.v1.OperatorStats.figures:type_name -> tandem.analytics.v1.Figures
+	16, // 12: tandem.analytics.v1.WatchWallboardResponse.queues:type_name -> tandem.analytics.v1.QueueLive
+	18, // 13: tandem.analytics.v1.WatchWallboardResponse.operators:type_name -> tandem.analytics.v1.OperatorLive
+	52, // 14: tandem.analytics.v1.WatchWallboardResponse.at:type_name -> google.protobuf.Timestamp
+	40, // 15: tandem.analytics.v1.WatchWallboardResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	17, // 16: tandem.analytics.v1.QueueLive.waiting:type_name -> tandem.analytics.v1.WaitingCall
+	52, // 17: tandem.analytics.v1.QueueLive.longest_waiting_since:type_name -> google.protobuf.Timestamp
+	4,  // 18: tandem.analytics.v1.QueueLive.today:type_name -> tandem.analytics.v1.Figures
+	10, // 19: tandem.analytics.v1.QueueLive.service_level_rule:type_name -> tandem.analytics.v1.ServiceLevelRule
+	52, // 20: tandem.analytics.v1.QueueLive.oldest_callback_since:type_name -> google.protobuf.Timestamp
+	52, // 21: tandem.analytics.v1.WaitingCall.arrived_at:type_name -> google.protobuf.Timestamp
+	54, // 22: tandem.analytics.v1.OperatorLive.state:type_name -> tandem.common.v1.OperatorState
+	52, // 23: tandem.analytics.v1.OperatorLive.since:type_name -> google.protobuf.Timestamp
+	4,  // 24: tandem.analytics.v1.OperatorLive.today:type_name -> tandem.analytics.v1.Figures
+	52, // 25: tandem.analytics.v1.OperatorLive.banned_until:type_name -> google.protobuf.Timestamp
+	3,  // 26: tandem.analytics.v1.GetHistoryRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	0,  // 27: tandem.analytics.v1.GetHistoryRequest.interval:type_name -> tandem.analytics.v1.Interval
-	20, // 28: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
-	3,  // 29: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
-	48, // 30: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
-	3,  // 31: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
-	18, // 32: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
-	51, // 33: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
-	25, // 34: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
-	4,  // 35: tandem.analytics.v1.GetCallTimelineResponse.exit:type_name -> tandem.analytics.v1.CallExit
-	52, // 36: tandem.analytics.v1.GetCallTimelineResponse.menu_path:type_name -> tandem.common.v1.MenuStep
-	48, // 37: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
-	53, // 38: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	54, // 39: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
-	28, // 40: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
-	3,  // 41: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
-	2,  // 42: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	21, // 28: tandem.analytics.v1.GetHistoryResponse.rows:type_name -> tandem.analytics.v1.HistoryRow
+	4,  // 29: tandem.analytics.v1.GetHistoryResponse.total:type_name -> tandem.analytics.v1.Figures
+	52, // 30: tandem.analytics.v1.HistoryRow.start:type_name -> google.protobuf.Timestamp
+	4,  // 31: tandem.analytics.v1.HistoryRow.figures:type_name -> tandem.analytics.v1.Figures
+	19, // 32: tandem.analytics.v1.ExportHistoryRequest.history:type_name -> tandem.analytics.v1.GetHistoryRequest
+	55, // 33: tandem.analytics.v1.GetCallTimelineResponse.state:type_name -> tandem.common.v1.CallState
+	26, // 34: tandem.analytics.v1.GetCallTimelineResponse.entries:type_name -> tandem.analytics.v1.TimelineEntry
+	5,  // 35: tandem.analytics.v1.GetCallTimelineResponse.exit:type_name -> tandem.analytics.v1.CallExit
+	56, // 36: tandem.analytics.v1.GetCallTimelineResponse.menu_path:type_name -> tandem.common.v1.MenuStep
+	52, // 37: tandem.analytics.v1.TimelineEntry.at:type_name -> google.protobuf.Timestamp
+	57, // 38: tandem.analytics.v1.TimelineEntry.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	58, // 39: tandem.analytics.v1.TimelineEntry.decision:type_name -> tandem.assignment.v1.Decision
+	29, // 40: tandem.analytics.v1.CalculateStaffingResponse.rows:type_name -> tandem.analytics.v1.StaffingRow
+	4,  // 41: tandem.analytics.v1.ReplayDayResponse.recorded:type_name -> tandem.analytics.v1.Figures
+	3,  // 42: tandem.analytics.v1.SearchCallsRequest.range:type_name -> tandem.analytics.v1.TimeRange
 	1,  // 43: tandem.analytics.v1.SearchCallsRequest.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	33, // 44: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
-	51, // 45: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
+	34, // 44: tandem.analytics.v1.SearchCallsResponse.calls:type_name -> tandem.analytics.v1.CallSummary
+	55, // 45: tandem.analytics.v1.CallSummary.state:type_name -> tandem.common.v1.CallState
 	1,  // 46: tandem.analytics.v1.CallSummary.outcome:type_name -> tandem.analytics.v1.CallOutcome
-	48, // 47: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
-	48, // 48: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
-	48, // 49: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
-	53, // 50: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	4,  // 51: tandem.analytics.v1.CallSummary.exit:type_name -> tandem.analytics.v1.CallExit
-	2,  // 52: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	36, // 53: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
-	37, // 54: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
-	38, // 55: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
-	37, // 56: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
-	36, // 57: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
-	48, // 58: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
-	48, // 59: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
-	50, // 60: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
-	48, // 61: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
-	48, // 62: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	48, // 63: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
-	48, // 64: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
-	48, // 65: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
-	39, // 66: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
-	39, // 67: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
-	2,  // 68: tandem.analytics.v1.GetMenuReportRequest.range:type_name -> tandem.analytics.v1.TimeRange
-	46, // 69: tandem.analytics.v1.GetMenuReportResponse.menus:type_name -> tandem.analytics.v1.MenuReport
-	47, // 70: tandem.analytics.v1.MenuReport.exits:type_name -> tandem.analytics.v1.MenuCount
-	47, // 71: tandem.analytics.v1.MenuReport.choices:type_name -> tandem.analytics.v1.MenuCount
-	6,  // 72: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
-	10, // 73: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
-	13, // 74: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
-	18, // 75: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
-	21, // 76: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
-	23, // 77: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
-	26, // 78: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
-	29, // 79: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
-	31, // 80: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
-	34, // 81: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
-	40, // 82: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
-	42, // 83: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
-	44, // 84: tandem.analytics.v1.AnalyticsService.GetMenuReport:input_type -> tandem.analytics.v1.GetMenuReportRequest
-	7,  // 85: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
-	11, // 86: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
-	14, // 87: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
-	19, // 88: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
-	22, // 89: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
-	24, // 90: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
-	27, // 91: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
-	30, // 92: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
-	32, // 93: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
-	35, // 94: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
-	41, // 95: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
-	43, // 96: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
-	45, // 97: tandem.analytics.v1.AnalyticsService.GetMenuReport:output_type -> tandem.analytics.v1.GetMenuReportResponse
-	85, // [85:98] is the sub-list for method output_type
-	72, // [72:85] is the sub-list for method input_type
-	72, // [72:72] is the sub-list for extension type_name
-	72, // [72:72] is the sub-list for extension extendee
-	0,  // [0:72] is the sub-list for field type_name
+	52, // 47: tandem.analytics.v1.CallSummary.arrived_at:type_name -> google.protobuf.Timestamp
+	52, // 48: tandem.analytics.v1.CallSummary.answered_at:type_name -> google.protobuf.Timestamp
+	52, // 49: tandem.analytics.v1.CallSummary.ended_at:type_name -> google.protobuf.Timestamp
+	57, // 50: tandem.analytics.v1.CallSummary.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	5,  // 51: tandem.analytics.v1.CallSummary.exit:type_name -> tandem.analytics.v1.CallExit
+	3,  // 52: tandem.analytics.v1.GetOperatorDrillDownRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	37, // 53: tandem.analytics.v1.GetOperatorDrillDownResponse.states:type_name -> tandem.analytics.v1.OperatorStateSpan
+	38, // 54: tandem.analytics.v1.GetOperatorDrillDownResponse.events:type_name -> tandem.analytics.v1.OperatorEvent
+	39, // 55: tandem.analytics.v1.GetOperatorDrillDownResponse.scores:type_name -> tandem.analytics.v1.DayScore
+	38, // 56: tandem.analytics.v1.GetOperatorDrillDownResponse.misses:type_name -> tandem.analytics.v1.OperatorEvent
+	37, // 57: tandem.analytics.v1.GetOperatorDrillDownResponse.bans:type_name -> tandem.analytics.v1.OperatorStateSpan
+	52, // 58: tandem.analytics.v1.OperatorStateSpan.since:type_name -> google.protobuf.Timestamp
+	52, // 59: tandem.analytics.v1.OperatorStateSpan.until:type_name -> google.protobuf.Timestamp
+	54, // 60: tandem.analytics.v1.OperatorStateSpan.state:type_name -> tandem.common.v1.OperatorState
+	52, // 61: tandem.analytics.v1.OperatorEvent.at:type_name -> google.protobuf.Timestamp
+	52, // 62: tandem.analytics.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	52, // 63: tandem.analytics.v1.Alert.cleared_at:type_name -> google.protobuf.Timestamp
+	52, // 64: tandem.analytics.v1.Alert.acknowledged_at:type_name -> google.protobuf.Timestamp
+	52, // 65: tandem.analytics.v1.ListAlertsRequest.since:type_name -> google.protobuf.Timestamp
+	40, // 66: tandem.analytics.v1.ListAlertsResponse.alerts:type_name -> tandem.analytics.v1.Alert
+	40, // 67: tandem.analytics.v1.AcknowledgeAlertResponse.alert:type_name -> tandem.analytics.v1.Alert
+	3,  // 68: tandem.analytics.v1.GetMenuReportRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	47, // 69: tandem.analytics.v1.GetMenuReportResponse.menus:type_name -> tandem.analytics.v1.MenuReport
+	48, // 70: tandem.analytics.v1.MenuReport.exits:type_name -> tandem.analytics.v1.MenuCount
+	48, // 71: tandem.analytics.v1.MenuReport.choices:type_name -> tandem.analytics.v1.MenuCount
+	3,  // 72: tandem.analytics.v1.ListVoicemailsRequest.range:type_name -> tandem.analytics.v1.TimeRange
+	51, // 73: tandem.analytics.v1.ListVoicemailsResponse.voicemails:type_name -> tandem.analytics.v1.Voicemail
+	52, // 74: tandem.analytics.v1.Voicemail.arrived_at:type_name -> google.protobuf.Timestamp
+	2,  // 75: tandem.analytics.v1.Voicemail.state:type_name -> tandem.analytics.v1.VoicemailState
+	52, // 76: tandem.analytics.v1.Voicemail.next_attempt_at:type_name -> google.protobuf.Timestamp
+	52, // 77: tandem.analytics.v1.Voicemail.called_back_at:type_name -> google.protobuf.Timestamp
+	7,  // 78: tandem.analytics.v1.AnalyticsService.GetQueueStats:input_type -> tandem.analytics.v1.GetQueueStatsRequest
+	11, // 79: tandem.analytics.v1.AnalyticsService.GetOperatorStats:input_type -> tandem.analytics.v1.GetOperatorStatsRequest
+	14, // 80: tandem.analytics.v1.AnalyticsService.WatchWallboard:input_type -> tandem.analytics.v1.WatchWallboardRequest
+	19, // 81: tandem.analytics.v1.AnalyticsService.GetHistory:input_type -> tandem.analytics.v1.GetHistoryRequest
+	22, // 82: tandem.analytics.v1.AnalyticsService.ExportHistory:input_type -> tandem.analytics.v1.ExportHistoryRequest
+	24, // 83: tandem.analytics.v1.AnalyticsService.GetCallTimeline:input_type -> tandem.analytics.v1.GetCallTimelineRequest
+	27, // 84: tandem.analytics.v1.AnalyticsService.CalculateStaffing:input_type -> tandem.analytics.v1.CalculateStaffingRequest
+	30, // 85: tandem.analytics.v1.AnalyticsService.ReplayDay:input_type -> tandem.analytics.v1.ReplayDayRequest
+	32, // 86: tandem.analytics.v1.AnalyticsService.SearchCalls:input_type -> tandem.analytics.v1.SearchCallsRequest
+	35, // 87: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:input_type -> tandem.analytics.v1.GetOperatorDrillDownRequest
+	41, // 88: tandem.analytics.v1.AnalyticsService.ListAlerts:input_type -> tandem.analytics.v1.ListAlertsRequest
+	43, // 89: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:input_type -> tandem.analytics.v1.AcknowledgeAlertRequest
+	45, // 90: tandem.analytics.v1.AnalyticsService.GetMenuReport:input_type -> tandem.analytics.v1.GetMenuReportRequest
+	49, // 91: tandem.analytics.v1.AnalyticsService.ListVoicemails:input_type -> tandem.analytics.v1.ListVoicemailsRequest
+	8,  // 92: tandem.analytics.v1.AnalyticsService.GetQueueStats:output_type -> tandem.analytics.v1.GetQueueStatsResponse
+	12, // 93: tandem.analytics.v1.AnalyticsService.GetOperatorStats:output_type -> tandem.analytics.v1.GetOperatorStatsResponse
+	15, // 94: tandem.analytics.v1.AnalyticsService.WatchWallboard:output_type -> tandem.analytics.v1.WatchWallboardResponse
+	20, // 95: tandem.analytics.v1.AnalyticsService.GetHistory:output_type -> tandem.analytics.v1.GetHistoryResponse
+	23, // 96: tandem.analytics.v1.AnalyticsService.ExportHistory:output_type -> tandem.analytics.v1.ExportHistoryResponse
+	25, // 97: tandem.analytics.v1.AnalyticsService.GetCallTimeline:output_type -> tandem.analytics.v1.GetCallTimelineResponse
+	28, // 98: tandem.analytics.v1.AnalyticsService.CalculateStaffing:output_type -> tandem.analytics.v1.CalculateStaffingResponse
+	31, // 99: tandem.analytics.v1.AnalyticsService.ReplayDay:output_type -> tandem.analytics.v1.ReplayDayResponse
+	33, // 100: tandem.analytics.v1.AnalyticsService.SearchCalls:output_type -> tandem.analytics.v1.SearchCallsResponse
+	36, // 101: tandem.analytics.v1.AnalyticsService.GetOperatorDrillDown:output_type -> tandem.analytics.v1.GetOperatorDrillDownResponse
+	42, // 102: tandem.analytics.v1.AnalyticsService.ListAlerts:output_type -> tandem.analytics.v1.ListAlertsResponse
+	44, // 103: tandem.analytics.v1.AnalyticsService.AcknowledgeAlert:output_type -> tandem.analytics.v1.AcknowledgeAlertResponse
+	46, // 104: tandem.analytics.v1.AnalyticsService.GetMenuReport:output_type -> tandem.analytics.v1.GetMenuReportResponse
+	50, // 105: tandem.analytics.v1.AnalyticsService.ListVoicemails:output_type -> tandem.analytics.v1.ListVoicemailsResponse
+	92, // [92:106] is the sub-list for method output_type
+	78, // [78:92] is the sub-list for method input_type
+	78, // [78:78] is the sub-list for extension type_name
+	78, // [78:78] is the sub-list for extension extendee
+	0,  // [0:78] is the sub-list for field type_name
 }
 
 func init() { file_tandem_analytics_v1_analytics_proto_init() }
@@ -4969,8 +5364,8 @@ func file_tandem_analytics_v1_analytics_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_analytics_v1_analytics_proto_rawDesc), len(file_tandem_analytics_v1_analytics_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   46,
+			NumEnums:      3,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

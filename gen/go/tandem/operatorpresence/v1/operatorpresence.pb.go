@@ -1373,8 +1373,10 @@ type CallInHand struct {
 	// The queue requires a disposition: Done (EndWrapUp) is refused until one is set, and when
 	// the wrap-up time runs out he stays in wrap-up (reason "disposition needed").
 	DispositionRequired bool `protobuf:"varint,132,opt,name=disposition_required,json=dispositionRequired,proto3" json:"disposition_required,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Set when he talks on (or wraps up) a call back to a customer.
+	Callback      *CallbackToMake `protobuf:"bytes,160,opt,name=callback,proto3" json:"callback,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallInHand) Reset() {
@@ -1519,6 +1521,13 @@ func (x *CallInHand) GetDispositionRequired() bool {
 	return false
 }
 
+func (x *CallInHand) GetCallback() *CallbackToMake {
+	if x != nil {
+		return x.Callback
+	}
+	return nil
+}
+
 // OfferedCall is a call offered to an operator, with what he needs to greet the caller.
 type OfferedCall struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
@@ -1532,7 +1541,10 @@ type OfferedCall struct {
 	// The caller's last calls before this one, newest first (at most 5).
 	RecentCalls []*PastCall `protobuf:"bytes,8,rep,name=recent_calls,json=recentCalls,proto3" json:"recent_calls,omitempty"`
 	// The caller is this operator's client: he is the caller's personal manager.
-	YourClient    bool `protobuf:"varint,9,opt,name=your_client,json=yourClient,proto3" json:"your_client,omitempty"`
+	YourClient bool `protobuf:"varint,9,opt,name=your_client,json=yourClient,proto3" json:"your_client,omitempty"`
+	// Set when the call is a call back to a customer (he asked for it, or left a voicemail):
+	// the operator's phone rings first, then the customer's.
+	Callback      *CallbackToMake `protobuf:"bytes,160,opt,name=callback,proto3" json:"callback,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1630,6 +1642,104 @@ func (x *OfferedCall) GetYourClient() bool {
 	return false
 }
 
+func (x *OfferedCall) GetCallback() *CallbackToMake {
+	if x != nil {
+		return x.Callback
+	}
+	return nil
+}
+
+// CallbackToMake is a callback as the operator who makes it sees it.
+type CallbackToMake struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whom he calls back (E.164).
+	Number string `protobuf:"bytes,1,opt,name=number,proto3" json:"number,omitempty"`
+	// This attempt (from 1) of attempts at most.
+	Attempt  uint32 `protobuf:"varint,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	Attempts uint32 `protobuf:"varint,3,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	// The message the customer left, when the callback answers a voicemail: its recording (only
+	// on the stream of the operator it is offered to or who makes it, so he hears it before the
+	// customer picks up) and its length.
+	VoicemailUrl      string `protobuf:"bytes,4,opt,name=voicemail_url,json=voicemailUrl,proto3" json:"voicemail_url,omitempty"`
+	VoicemailLengthMs uint32 `protobuf:"varint,5,opt,name=voicemail_length_ms,json=voicemailLengthMs,proto3" json:"voicemail_length_ms,omitempty"`
+	// The call the customer asked on or left his message on.
+	OfCallId      string `protobuf:"bytes,6,opt,name=of_call_id,json=ofCallId,proto3" json:"of_call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallbackToMake) Reset() {
+	*x = CallbackToMake{}
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallbackToMake) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallbackToMake) ProtoMessage() {}
+
+func (x *CallbackToMake) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallbackToMake.ProtoReflect.Descriptor instead.
+func (*CallbackToMake) Descriptor() ([]byte, []int) {
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CallbackToMake) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *CallbackToMake) GetAttempt() uint32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *CallbackToMake) GetAttempts() uint32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *CallbackToMake) GetVoicemailUrl() string {
+	if x != nil {
+		return x.VoicemailUrl
+	}
+	return ""
+}
+
+func (x *CallbackToMake) GetVoicemailLengthMs() uint32 {
+	if x != nil {
+		return x.VoicemailLengthMs
+	}
+	return 0
+}
+
+func (x *CallbackToMake) GetOfCallId() string {
+	if x != nil {
+		return x.OfCallId
+	}
+	return ""
+}
+
 // PastCall is an earlier call of a caller, as an operator greeting him may want to know it.
 type PastCall struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -1638,15 +1748,18 @@ type PastCall struct {
 	QueueId   string                 `protobuf:"bytes,3,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
 	State     v1.CallState           `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.CallState" json:"state,omitempty"`
 	// Who took it (display name), if anyone.
-	OperatorName  string `protobuf:"bytes,5,opt,name=operator_name,json=operatorName,proto3" json:"operator_name,omitempty"`
-	TalkTimeMs    uint32 `protobuf:"varint,6,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	OperatorName string `protobuf:"bytes,5,opt,name=operator_name,json=operatorName,proto3" json:"operator_name,omitempty"`
+	TalkTimeMs   uint32 `protobuf:"varint,6,opt,name=talk_time_ms,json=talkTimeMs,proto3" json:"talk_time_ms,omitempty"`
+	// The exit that ended it, when one did ("voicemail": he left a message; "callback", "message",
+	// "number"): then nobody answered it although its state is ended. Empty: none.
+	ExitKind      string `protobuf:"bytes,160,opt,name=exit_kind,json=exitKind,proto3" json:"exit_kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PastCall) Reset() {
 	*x = PastCall{}
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[25]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1771,7 @@ func (x *PastCall) String() string {
 func (*PastCall) ProtoMessage() {}
 
 func (x *PastCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[25]
+	mi := &file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1784,7 @@ func (x *PastCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PastCall.ProtoReflect.Descriptor instead.
 func (*PastCall) Descriptor() ([]byte, []int) {
-	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{25}
+	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PastCall) GetCallId() string {
@@ -1714,6 +1827,13 @@ func (x *PastCall) GetTalkTimeMs() uint32 {
 		return x.TalkTimeMs
 	}
 	return 0
+}
+
+func (x *PastCall) GetExitKind() string {
+	if x != nil {
+		return x.ExitKind
+	}
+	return ""
 }
 
 var File_tandem_operatorpresence_v1_operatorpresence_proto protoreflect.FileDescriptor
@@ -1804,7 +1924,7 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	" \x01(\bR\apresent\x12=\n" +
 	"\fbanned_until\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vbannedUntil\x12-\n" +
 	"\x05marks\x18\f \x01(\v2\x17.tandem.common.v1.MarksR\x05marks\x12:\n" +
-	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\xb9\x05\n" +
+	"\x04call\x18\r \x01(\v2&.tandem.operatorpresence.v1.CallInHandR\x04call\"\x82\x06\n" +
 	"\n" +
 	"CallInHand\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
@@ -1827,7 +1947,8 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\btransfer\x18d \x01(\v2\x1a.tandem.common.v1.TransferR\btransfer\x12!\n" +
 	"\vdisposition\x18\x82\x01 \x01(\tR\vdisposition\x12B\n" +
 	"\fdispositions\x18\x83\x01 \x03(\v2\x1d.tandem.common.v1.DispositionR\fdispositions\x122\n" +
-	"\x14disposition_required\x18\x84\x01 \x01(\bR\x13dispositionRequired\"\x82\x03\n" +
+	"\x14disposition_required\x18\x84\x01 \x01(\bR\x13dispositionRequired\x12G\n" +
+	"\bcallback\x18\xa0\x01 \x01(\v2*.tandem.operatorpresence.v1.CallbackToMakeR\bcallback\"\xcb\x03\n" +
 	"\vOfferedCall\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -1841,7 +1962,16 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"expires_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12G\n" +
 	"\frecent_calls\x18\b \x03(\v2$.tandem.operatorpresence.v1.PastCallR\vrecentCalls\x12\x1f\n" +
 	"\vyour_client\x18\t \x01(\bR\n" +
-	"yourClient\"\xf3\x01\n" +
+	"yourClient\x12G\n" +
+	"\bcallback\x18\xa0\x01 \x01(\v2*.tandem.operatorpresence.v1.CallbackToMakeR\bcallback\"\xd1\x01\n" +
+	"\x0eCallbackToMake\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\tR\x06number\x12\x18\n" +
+	"\aattempt\x18\x02 \x01(\rR\aattempt\x12\x1a\n" +
+	"\battempts\x18\x03 \x01(\rR\battempts\x12#\n" +
+	"\rvoicemail_url\x18\x04 \x01(\tR\fvoicemailUrl\x12.\n" +
+	"\x13voicemail_length_ms\x18\x05 \x01(\rR\x11voicemailLengthMs\x12\x1c\n" +
+	"\n" +
+	"of_call_id\x18\x06 \x01(\tR\bofCallId\"\x91\x02\n" +
 	"\bPastCall\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x129\n" +
 	"\n" +
@@ -1850,7 +1980,8 @@ const file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc = "" +
 	"\x05state\x18\x04 \x01(\x0e2\x1b.tandem.common.v1.CallStateR\x05state\x12#\n" +
 	"\roperator_name\x18\x05 \x01(\tR\foperatorName\x12 \n" +
 	"\ftalk_time_ms\x18\x06 \x01(\rR\n" +
-	"talkTimeMs2\xdd\b\n" +
+	"talkTimeMs\x12\x1c\n" +
+	"\texit_kind\x18\xa0\x01 \x01(\tR\bexitKind2\xdd\b\n" +
 	"\x17OperatorPresenceService\x12\\\n" +
 	"\x05LogIn\x12(.tandem.operatorpresence.v1.LogInRequest\x1a).tandem.operatorpresence.v1.LogInResponse\x12_\n" +
 	"\x06LogOut\x12).tandem.operatorpresence.v1.LogOutRequest\x1a*.tandem.operatorpresence.v1.LogOutResponse\x12b\n" +
@@ -1876,7 +2007,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescGZIP() []byte
 	return file_tandem_operatorpresence_v1_operatorpresence_proto_rawDescData
 }
 
-var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_tandem_operatorpresence_v1_operatorpresence_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*LogInRequest)(nil),             // 0: tandem.operatorpresence.v1.LogInRequest
 	(*LogInResponse)(nil),            // 1: tandem.operatorpresence.v1.LogInResponse
@@ -1903,71 +2034,74 @@ var file_tandem_operatorpresence_v1_operatorpresence_proto_goTypes = []any{
 	(*OperatorStatus)(nil),           // 22: tandem.operatorpresence.v1.OperatorStatus
 	(*CallInHand)(nil),               // 23: tandem.operatorpresence.v1.CallInHand
 	(*OfferedCall)(nil),              // 24: tandem.operatorpresence.v1.OfferedCall
-	(*PastCall)(nil),                 // 25: tandem.operatorpresence.v1.PastCall
-	(*timestamppb.Timestamp)(nil),    // 26: google.protobuf.Timestamp
-	(*v1.Disposition)(nil),           // 27: tandem.common.v1.Disposition
-	(v1.OperatorState)(0),            // 28: tandem.common.v1.OperatorState
-	(*v1.Marks)(nil),                 // 29: tandem.common.v1.Marks
-	(*v1.CallParty)(nil),             // 30: tandem.common.v1.CallParty
-	(*v1.Transfer)(nil),              // 31: tandem.common.v1.Transfer
-	(v1.CallState)(0),                // 32: tandem.common.v1.CallState
+	(*CallbackToMake)(nil),           // 25: tandem.operatorpresence.v1.CallbackToMake
+	(*PastCall)(nil),                 // 26: tandem.operatorpresence.v1.PastCall
+	(*timestamppb.Timestamp)(nil),    // 27: google.protobuf.Timestamp
+	(*v1.Disposition)(nil),           // 28: tandem.common.v1.Disposition
+	(v1.OperatorState)(0),            // 29: tandem.common.v1.OperatorState
+	(*v1.Marks)(nil),                 // 30: tandem.common.v1.Marks
+	(*v1.CallParty)(nil),             // 31: tandem.common.v1.CallParty
+	(*v1.Transfer)(nil),              // 32: tandem.common.v1.Transfer
+	(v1.CallState)(0),                // 33: tandem.common.v1.CallState
 }
 var file_tandem_operatorpresence_v1_operatorpresence_proto_depIdxs = []int32{
-	26, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	27, // 0: tandem.operatorpresence.v1.LogInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	2,  // 1: tandem.operatorpresence.v1.LogInResponse.failed_logins:type_name -> tandem.operatorpresence.v1.FailedLogins
-	26, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
+	27, // 2: tandem.operatorpresence.v1.FailedLogins.last_at:type_name -> google.protobuf.Timestamp
 	22, // 3: tandem.operatorpresence.v1.LogOutResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	22, // 4: tandem.operatorpresence.v1.GoReadyResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	22, // 5: tandem.operatorpresence.v1.GoAwayResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	22, // 6: tandem.operatorpresence.v1.EndWrapUpResponse.status:type_name -> tandem.operatorpresence.v1.OperatorStatus
-	27, // 7: tandem.operatorpresence.v1.SetDispositionResponse.disposition:type_name -> tandem.common.v1.Disposition
+	28, // 7: tandem.operatorpresence.v1.SetDispositionResponse.disposition:type_name -> tandem.common.v1.Disposition
 	22, // 8: tandem.operatorpresence.v1.WatchOperatorResponse.snapshot:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	22, // 9: tandem.operatorpresence.v1.WatchOperatorResponse.changed:type_name -> tandem.operatorpresence.v1.OperatorStatus
 	21, // 10: tandem.operatorpresence.v1.WatchOperatorResponse.keepalive:type_name -> tandem.operatorpresence.v1.Keepalive
-	26, // 11: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
-	28, // 12: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
-	26, // 13: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
+	27, // 11: tandem.operatorpresence.v1.Keepalive.at:type_name -> google.protobuf.Timestamp
+	29, // 12: tandem.operatorpresence.v1.OperatorStatus.state:type_name -> tandem.common.v1.OperatorState
+	27, // 13: tandem.operatorpresence.v1.OperatorStatus.state_since:type_name -> google.protobuf.Timestamp
 	24, // 14: tandem.operatorpresence.v1.OperatorStatus.offer:type_name -> tandem.operatorpresence.v1.OfferedCall
-	26, // 15: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
-	26, // 16: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
-	29, // 17: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
+	27, // 15: tandem.operatorpresence.v1.OperatorStatus.wrap_up_ends_at:type_name -> google.protobuf.Timestamp
+	27, // 16: tandem.operatorpresence.v1.OperatorStatus.banned_until:type_name -> google.protobuf.Timestamp
+	30, // 17: tandem.operatorpresence.v1.OperatorStatus.marks:type_name -> tandem.common.v1.Marks
 	23, // 18: tandem.operatorpresence.v1.OperatorStatus.call:type_name -> tandem.operatorpresence.v1.CallInHand
-	26, // 19: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
-	26, // 20: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
-	26, // 21: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
-	30, // 22: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
-	31, // 23: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
-	27, // 24: tandem.operatorpresence.v1.CallInHand.dispositions:type_name -> tandem.common.v1.Disposition
-	26, // 25: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
-	26, // 26: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
-	25, // 27: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
-	26, // 28: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
-	32, // 29: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
-	0,  // 30: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
-	3,  // 31: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
-	5,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
-	7,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
-	9,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
-	11, // 35: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
-	13, // 36: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:input_type -> tandem.operatorpresence.v1.SetDispositionRequest
-	15, // 37: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
-	17, // 38: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
-	19, // 39: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
-	1,  // 40: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
-	4,  // 41: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
-	6,  // 42: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
-	8,  // 43: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
-	10, // 44: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
-	12, // 45: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
-	14, // 46: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:output_type -> tandem.operatorpresence.v1.SetDispositionResponse
-	16, // 47: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
-	18, // 48: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
-	20, // 49: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
-	40, // [40:50] is the sub-list for method output_type
-	30, // [30:40] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	27, // 19: tandem.operatorpresence.v1.CallInHand.answered_at:type_name -> google.protobuf.Timestamp
+	27, // 20: tandem.operatorpresence.v1.CallInHand.ended_at:type_name -> google.protobuf.Timestamp
+	27, // 21: tandem.operatorpresence.v1.CallInHand.held_since:type_name -> google.protobuf.Timestamp
+	31, // 22: tandem.operatorpresence.v1.CallInHand.parties:type_name -> tandem.common.v1.CallParty
+	32, // 23: tandem.operatorpresence.v1.CallInHand.transfer:type_name -> tandem.common.v1.Transfer
+	28, // 24: tandem.operatorpresence.v1.CallInHand.dispositions:type_name -> tandem.common.v1.Disposition
+	25, // 25: tandem.operatorpresence.v1.CallInHand.callback:type_name -> tandem.operatorpresence.v1.CallbackToMake
+	27, // 26: tandem.operatorpresence.v1.OfferedCall.offered_at:type_name -> google.protobuf.Timestamp
+	27, // 27: tandem.operatorpresence.v1.OfferedCall.expires_at:type_name -> google.protobuf.Timestamp
+	26, // 28: tandem.operatorpresence.v1.OfferedCall.recent_calls:type_name -> tandem.operatorpresence.v1.PastCall
+	25, // 29: tandem.operatorpresence.v1.OfferedCall.callback:type_name -> tandem.operatorpresence.v1.CallbackToMake
+	27, // 30: tandem.operatorpresence.v1.PastCall.arrived_at:type_name -> google.protobuf.Timestamp
+	33, // 31: tandem.operatorpresence.v1.PastCall.state:type_name -> tandem.common.v1.CallState
+	0,  // 32: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:input_type -> tandem.operatorpresence.v1.LogInRequest
+	3,  // 33: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:input_type -> tandem.operatorpresence.v1.LogOutRequest
+	5,  // 34: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:input_type -> tandem.operatorpresence.v1.GoReadyRequest
+	7,  // 35: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:input_type -> tandem.operatorpresence.v1.GoAwayRequest
+	9,  // 36: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:input_type -> tandem.operatorpresence.v1.EndWrapUpRequest
+	11, // 37: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:input_type -> tandem.operatorpresence.v1.SaveCallNoteRequest
+	13, // 38: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:input_type -> tandem.operatorpresence.v1.SetDispositionRequest
+	15, // 39: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:input_type -> tandem.operatorpresence.v1.SignSoftphoneKeyRequest
+	17, // 40: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:input_type -> tandem.operatorpresence.v1.GetSoftphoneRequest
+	19, // 41: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:input_type -> tandem.operatorpresence.v1.WatchOperatorRequest
+	1,  // 42: tandem.operatorpresence.v1.OperatorPresenceService.LogIn:output_type -> tandem.operatorpresence.v1.LogInResponse
+	4,  // 43: tandem.operatorpresence.v1.OperatorPresenceService.LogOut:output_type -> tandem.operatorpresence.v1.LogOutResponse
+	6,  // 44: tandem.operatorpresence.v1.OperatorPresenceService.GoReady:output_type -> tandem.operatorpresence.v1.GoReadyResponse
+	8,  // 45: tandem.operatorpresence.v1.OperatorPresenceService.GoAway:output_type -> tandem.operatorpresence.v1.GoAwayResponse
+	10, // 46: tandem.operatorpresence.v1.OperatorPresenceService.EndWrapUp:output_type -> tandem.operatorpresence.v1.EndWrapUpResponse
+	12, // 47: tandem.operatorpresence.v1.OperatorPresenceService.SaveCallNote:output_type -> tandem.operatorpresence.v1.SaveCallNoteResponse
+	14, // 48: tandem.operatorpresence.v1.OperatorPresenceService.SetDisposition:output_type -> tandem.operatorpresence.v1.SetDispositionResponse
+	16, // 49: tandem.operatorpresence.v1.OperatorPresenceService.SignSoftphoneKey:output_type -> tandem.operatorpresence.v1.SignSoftphoneKeyResponse
+	18, // 50: tandem.operatorpresence.v1.OperatorPresenceService.GetSoftphone:output_type -> tandem.operatorpresence.v1.GetSoftphoneResponse
+	20, // 51: tandem.operatorpresence.v1.OperatorPresenceService.WatchOperator:output_type -> tandem.operatorpresence.v1.WatchOperatorResponse
+	42, // [42:52] is the sub-list for method output_type
+	32, // [32:42] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_tandem_operatorpresence_v1_operatorpresence_proto_init() }
@@ -1986,7 +2120,7 @@ func file_tandem_operatorpresence_v1_operatorpresence_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc), len(file_tandem_operatorpresence_v1_operatorpresence_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

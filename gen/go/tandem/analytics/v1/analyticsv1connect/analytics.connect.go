@@ -139,6 +139,9 @@ const (
 	// AnalyticsServiceGetMenuReportProcedure is the fully-qualified name of the AnalyticsService's
 	// GetMenuReport RPC.
 	AnalyticsServiceGetMenuReportProcedure = "/tandem.analytics.v1.AnalyticsService/GetMenuReport"
+	// AnalyticsServiceListVoicemailsProcedure is the fully-qualified name of the AnalyticsService's
+	// ListVoicemails RPC.
+	AnalyticsServiceListVoicemailsProcedure = "/tandem.analytics.v1.AnalyticsService/ListVoicemails"
 )
 
 // AnalyticsServiceClient is a client for the tandem.analytics.v1.AnalyticsService service.
@@ -183,6 +186,11 @@ type AnalyticsServiceClient interface {
 	// is counted in that queue from his entry into it (his wait and service level count from
 	// there).
 	GetMenuReport(context.Context, *connect.Request[v1.GetMenuReportRequest]) (*connect.Response[v1.GetMenuReportResponse], error)
+	// ListVoicemails lists the messages callers left at voicemail exits (of calls that arrived
+	// in a range, in one queue or all), newest first, a page at a time, each with its recording
+	// and where the callback answering it stands. Supervisors and admins only: it gives the
+	// recordings' URLs.
+	ListVoicemails(context.Context, *connect.Request[v1.ListVoicemailsRequest]) (*connect.Response[v1.ListVoicemailsResponse], error)
 }
 
 // NewAnalyticsServiceClient constructs a client for the tandem.analytics.v1.AnalyticsService
@@ -274,6 +282,12 @@ func NewAnalyticsServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithSchema(analyticsServiceMethods.ByName("GetMenuReport")),
 			connect.WithClientOptions(opts...),
 		),
+		listVoicemails: connect.NewClient[v1.ListVoicemailsRequest, v1.ListVoicemailsResponse](
+			httpClient,
+			baseURL+AnalyticsServiceListVoicemailsProcedure,
+			connect.WithSchema(analyticsServiceMethods.ByName("ListVoicemails")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -292,6 +306,7 @@ type analyticsServiceClient struct {
 	listAlerts           *connect.Client[v1.ListAlertsRequest, v1.ListAlertsResponse]
 	acknowledgeAlert     *connect.Client[v1.AcknowledgeAlertRequest, v1.AcknowledgeAlertResponse]
 	getMenuReport        *connect.Client[v1.GetMenuReportRequest, v1.GetMenuReportResponse]
+	listVoicemails       *connect.Client[v1.ListVoicemailsRequest, v1.ListVoicemailsResponse]
 }
 
 // GetQueueStats calls tandem.analytics.v1.AnalyticsService.GetQueueStats.
@@ -359,6 +374,11 @@ func (c *analyticsServiceClient) GetMenuReport(ctx context.Context, req *connect
 	return c.getMenuReport.CallUnary(ctx, req)
 }
 
+// ListVoicemails calls tandem.analytics.v1.AnalyticsService.ListVoicemails.
+func (c *analyticsServiceClient) ListVoicemails(ctx context.Context, req *connect.Request[v1.ListVoicemailsRequest]) (*connect.Response[v1.ListVoicemailsResponse], error) {
+	return c.listVoicemails.CallUnary(ctx, req)
+}
+
 // AnalyticsServiceHandler is an implementation of the tandem.analytics.v1.AnalyticsService service.
 type AnalyticsServiceHandler interface {
 	// GetQueueStats returns one queue's figures (or every queue's when queue_id is empty) over a
@@ -401,6 +421,11 @@ type AnalyticsServiceHandler interface {
 	// is counted in that queue from his entry into it (his wait and service level count from
 	// there).
 	GetMenuReport(context.Context, *connect.Request[v1.GetMenuReportRequest]) (*connect.Response[v1.GetMenuReportResponse], error)
+	// ListVoicemails lists the messages callers left at voicemail exits (of calls that arrived
+	// in a range, in one queue or all), newest first, a page at a time, each with its recording
+	// and where the callback answering it stands. Supervisors and admins only: it gives the
+	// recordings' URLs.
+	ListVoicemails(context.Context, *connect.Request[v1.ListVoicemailsRequest]) (*connect.Response[v1.ListVoicemailsResponse], error)
 }
 
 // NewAnalyticsServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -488,6 +513,12 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 		connect.WithSchema(analyticsServiceMethods.ByName("GetMenuReport")),
 		connect.WithHandlerOptions(opts...),
 	)
+	analyticsServiceListVoicemailsHandler := connect.NewUnaryHandler(
+		AnalyticsServiceListVoicemailsProcedure,
+		svc.ListVoicemails,
+		connect.WithSchema(analyticsServiceMethods.ByName("ListVoicemails")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/tandem.analytics.v1.AnalyticsService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AnalyticsServiceGetQueueStatsProcedure:
@@ -516,6 +547,8 @@ func NewAnalyticsServiceHandler(svc AnalyticsServiceHandler, opts ...connect.Han
 			analyticsServiceAcknowledgeAlertHandler.ServeHTTP(w, r)
 		case AnalyticsServiceGetMenuReportProcedure:
 			analyticsServiceGetMenuReportHandler.ServeHTTP(w, r)
+		case AnalyticsServiceListVoicemailsProcedure:
+			analyticsServiceListVoicemailsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -575,4 +608,8 @@ func (UnimplementedAnalyticsServiceHandler) AcknowledgeAlert(context.Context, *c
 
 func (UnimplementedAnalyticsServiceHandler) GetMenuReport(context.Context, *connect.Request[v1.GetMenuReportRequest]) (*connect.Response[v1.GetMenuReportResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.GetMenuReport is not implemented"))
+}
+
+func (UnimplementedAnalyticsServiceHandler) ListVoicemails(context.Context, *connect.Request[v1.ListVoicemailsRequest]) (*connect.Response[v1.ListVoicemailsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("tandem.analytics.v1.AnalyticsService.ListVoicemails is not implemented"))
 }
