@@ -67,8 +67,6 @@ const CB_DEFAULTS = {
 
 require(Modules.ApplicationStorage);
 
-logTag = '[tandem callback]'; // common.js's log()
-
 // ---- Session state -------------------------------------------------------------------------
 
 /** @type {CallbackConfig} */
@@ -405,6 +403,7 @@ function cbFinish() {
 let cbConfigLoaded = Promise.resolve();
 
 VoxEngine.addEventListener(AppEvents.Started, (e) => {
+  logTag = '[tandem callback]'; // common.js's log()
   sessionAccessURL = e.accessURL;
   sessionAccessSecureURL = e.accessSecureURL;
   sessionId = String(e.sessionId);
