@@ -204,18 +204,11 @@ function cbDial(raw) {
   const callerId = String(raw.caller_id || (customer && customer.customerNumber) || '');
   const tag = { 'X-Tandem-Call-Id': tandemCallId, 'X-Tandem-Offer-Id': offerId };
   offersSeen[offerId] = true;
+  if (kind !== 'user' && kind !== 'sip' && kind !== 'pstn') return { ok: false, error: 'unknown contact kind ' + kind };
   /** @type {Call} */
   let call;
   try {
-    if (kind === 'user') {
-      call = VoxEngine.callUser({ username: target, callerid: callerId, extraHeaders: Object.assign({ 'VI-CallTimeout': String(Math.min(400, Math.max(10, Math.ceil(timeoutS)))) }, tag) });
-    } else if (kind === 'sip') {
-      call = VoxEngine.callSIP(target, { callerid: callerId, headers: tag });
-    } else if (kind === 'pstn') {
-      call = VoxEngine.callPSTN(target, callerId);
-    } else {
-      return { ok: false, error: 'unknown contact kind ' + kind };
-    }
+    call = placeCall(kind, target, callerId, timeoutS, tag);
   } catch (err) {
     log('dial ' + kind + ' ' + target + ' threw: ' + err);
     op = null;

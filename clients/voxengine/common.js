@@ -2,7 +2,7 @@
 /*
  * Tandem's shared scenario helpers for Voximplant VoxEngine: configuration loading, Standard
  * Webhooks signatures both ways, the signed POST with retries and its one-at-a-time outbox, ids,
- * logging, TTS voices, remembered commands.
+ * logging, TTS voices, calls placed to a contact, remembered commands.
  *
  * VoxEngine runs all the scenarios of one routing rule in one shared space, in the order the
  * rule lists them: the inbound rule runs [common.js, scenario.js], the callback rule
@@ -156,6 +156,38 @@ function hangupLocally(call) {
 /** @param {Call} call */
 function hungUpLocally(call) {
   return localHangups.indexOf(call) >= 0;
+}
+
+/**
+ * Places an outbound call to a contact (kind user, sip or pstn; anything else throws), tagged
+ * with headers where the kind takes them.
+ * @param {string} kind @param {string} target @param {string} callerid @param {number} timeoutS
+ * @param {{ [name: string]: string }} tag
+ * @param {string} [displayName] the caller's name for the callee's phone (user and sip), else
+ *   the caller id when given as ""; not given: none
+ * @returns {Call}
+ */
+function placeCall(kind, target, callerid, timeoutS, tag, displayName) {
+  if (kind === 'user') {
+    /** @type {CallUserParameters} */
+    const params = {
+      username: target,
+      callerid: callerid,
+      // The cloud's own no-answer timeout (10–400 s); our timer is the one that counts.
+      extraHeaders: Object.assign({ 'VI-CallTimeout': String(clamp(Math.ceil(timeoutS), 10, 400)) }, tag),
+    };
+    if (displayName !== undefined) params.displayName = displayName || callerid;
+    return VoxEngine.callUser(params);
+  }
+  if (kind === 'sip') {
+    /** @type {CallSIPParameters} */
+    const params = { callerid: callerid, headers: tag };
+    if (displayName !== undefined) params.displayName = displayName || callerid;
+    return VoxEngine.callSIP(target, params);
+  }
+  // callPSTN takes no headers; the caller id must be rented, verified or the caller's own.
+  if (kind === 'pstn') return VoxEngine.callPSTN(target, callerid);
+  throw new Error('unknown contact kind ' + kind);
 }
 
 // ---- Configuration -------------------------------------------------------------------------

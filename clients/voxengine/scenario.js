@@ -924,7 +924,7 @@ function addParty(cmd) {
   /** @type {Call} */
   let call;
   try {
-    call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId, 'X-Tandem-Party-Id': id });
+    call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId, 'X-Tandem-Party-Id': id }, displayName);
   } catch (err) {
     return { ok: false, error: 'add_party: ' + err };
   }
@@ -1401,7 +1401,7 @@ function placeOffer(cmd) {
   const target = (cmd.contact && cmd.contact.target) || '';
   if (kind !== 'user' && kind !== 'sip' && kind !== 'pstn') return { call: null, error: 'unknown contact kind ' + kind };
   try {
-    return { call: placeCall(kind, target, cmd.caller_id || callerNumber, ringTimeout(cmd), { 'X-Tandem-Call-Id': callId, 'X-Tandem-Offer-Id': offerId }) };
+    return { call: placeCall(kind, target, cmd.caller_id || callerNumber, ringTimeout(cmd), { 'X-Tandem-Call-Id': callId, 'X-Tandem-Offer-Id': offerId }, displayName) };
   } catch (err) {
     log('dial ' + kind + ' ' + target + ' threw: ' + err);
     knownOffers[offerId] = true;
@@ -1443,29 +1443,6 @@ function dial(cmd) {
   call.addEventListener(CallEvents.Failed, (e) => operatorFailed(l, e.code, e.reason));
   call.addEventListener(CallEvents.Disconnected, () => operatorDisconnected(l));
   return { ok: true };
-}
-
-/**
- * Places an outbound call to a contact (kind user, sip or pstn; anything else throws), tagged
- * with headers where the kind takes them.
- * @param {string} kind @param {string} target @param {string} callerid @param {number} timeoutS
- * @param {{ [name: string]: string }} tag
- * @returns {Call}
- */
-function placeCall(kind, target, callerid, timeoutS, tag) {
-  if (kind === 'user') {
-    return VoxEngine.callUser({
-      username: target,
-      callerid: callerid,
-      displayName: displayName || callerid,
-      // The cloud's own no-answer timeout (10–400 s); our timer is the one that counts.
-      extraHeaders: Object.assign({ 'VI-CallTimeout': String(clamp(Math.ceil(timeoutS), 10, 400)) }, tag),
-    });
-  }
-  if (kind === 'sip') return VoxEngine.callSIP(target, { callerid: callerid, displayName: displayName || callerid, headers: tag });
-  // callPSTN takes no headers; the caller id must be rented, verified or the caller's own.
-  if (kind === 'pstn') return VoxEngine.callPSTN(target, callerid);
-  throw new Error('unknown contact kind ' + kind);
 }
 
 /**
@@ -1671,7 +1648,7 @@ function forwardCommand(cmd) {
     /** @type {Call} */
     let call;
     try {
-      call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId });
+      call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId }, displayName);
     } catch (err) {
       log('forward to ' + kind + ' ' + target + ' threw: ' + err);
       giveUp();
