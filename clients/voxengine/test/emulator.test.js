@@ -89,6 +89,19 @@ test("a rule's scenarios run in one space, in order: the second calls what the f
   assert.match(b.errors[0], /SyntaxError: Identifier 'GREETING' has already been declared/);
 });
 
+test('common.js only defines: run alone it registers no handler, writes, requests and dials nothing, and the idle session ends by itself', async (t) => {
+  const emu = new Emulator({ scenarios: [path.join(__dirname, '..', 'common.js')], timeScale: 100 });
+  await emu.start();
+  t.after(() => emu.close());
+  const s = emu.placeCall({ noInboundCall: true });
+  await s.waitFor((r) => r.type === 'auto-terminate', WAIT, 'the 60 s rule');
+  await s.terminated;
+  assert.deepEqual([...s.handlers.values()].flat(), []);
+  assert.deepEqual(logs(s), []);
+  assert.deepEqual(s.errors, []);
+  assert.deepEqual(s.records.filter((r) => r.type === 'http-out' || r.type === 'dial' || r.type === 'warning'), []);
+});
+
 /** The enum strings are VoxEngine's own. */
 function AppEventsNames() {
   const { stringEnums } = require('../emulator/enums.js');
