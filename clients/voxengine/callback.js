@@ -20,12 +20,11 @@
  *                 end (whether to try again is Tandem's)
  *                 Disconnected: report call_ended (caller) and end
  *
- * Deployment, configuration and signatures are those of scenario.js (the same application's
- * storage key tandem.config and secret tandem_config, Standard Webhooks both ways); see
- * clients/voxengine/README.md. The small helpers below (configuration, signing, the outbox) are
- * a trimmed copy of scenario.js's: VoxEngine runs each rule's scenarios as one script, and
- * scenario.js registers inbound-call handlers at its top level, so the two cannot simply be
- * attached to one rule.
+ * Deployment: the callback routing rule runs two scenarios, in this order: common.js (the
+ * helpers this file shares with scenario.js: configuration loading, signatures, the outbox, ids,
+ * logging), then this file; VoxEngine runs them in one space. Configuration and signatures are
+ * those of scenario.js (the same application's storage key tandem.config and secret
+ * tandem_config, Standard Webhooks both ways); see clients/voxengine/README.md.
  */
 
 // ---- Configuration -------------------------------------------------------------------------
@@ -66,11 +65,6 @@ const CB_DEFAULTS = {
   storageTimeoutMs: 3000,
 };
 
-const CB_STORAGE_KEY = 'tandem.config';
-const CB_SECRET_NAME = 'tandem_config';
-const CB_TOLERANCE_S = 300;
-const CB_DRAIN_LIMIT_MS = 45000;
-
 require(Modules.ApplicationStorage);
 
 // ---- Session state -------------------------------------------------------------------------
@@ -79,8 +73,6 @@ require(Modules.ApplicationStorage);
 const cfg = Object.assign({}, CB_DEFAULTS);
 let sessionAccessURL = '';
 let sessionAccessSecureURL = '';
-let session = '';
-let seq = 0;
 let token = '';
 let tandemCallId = '';
 /** @type {{ customerNumber: string, callerId: string, operatorText: string, timeoutS: number } | null} */
@@ -112,199 +104,8 @@ let talkFrom = 0;
 let redialTimer = null;
 /** @type {{ [offerId: string]: boolean }} */
 const offersSeen = {};
-/** @type {Call[]} */
-const ourHangups = [];
-/** @type {{ [id: string]: string }} */
-const repliesById = {};
-/** @type {string[]} */
-const replyOrder = [];
 
-// ---- Helpers (a trimmed copy of scenario.js's) ---------------------------------------------
-
-/** @param {string} msg */
-function cbLog(msg) {
-  Logger.write('[tandem callback] ' + msg);
-}
-
-/** @param {number | null} t */
-function cbClear(t) {
-  if (t !== null) clearTimeout(t);
-}
-
-/** @param {string} prefix */
-function cbId(prefix) {
-  seq++;
-  return prefix + '_' + session + '_' + seq + '_' + Math.floor(Math.random() * 0x7fffffff).toString(36);
-}
-
-/** JSON with non-ASCII escaped, so the HMAC covers exactly the bytes sent. @param {unknown} v */
-function cbJson(v) {
-  return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => '\\u' + ('0000' + c.charCodeAt(0).toString(16)).slice(-4));
-}
-
-/** "v1," + base64 of HMAC-SHA256(secret, id.ts.body). @param {string} id @param {string} ts @param {string} body */
-function cbSign(id, ts, body) {
-  const hex = Crypto.hmac_sha256(cfg.secret, id + '.' + ts + '.' + body);
-  /** @type {number[]} */
-  const bytes = [];
-  for (let i = 0; i + 1 < hex.length; i += 2) bytes.push(parseInt(hex.substr(i, 2), 16));
-  return 'v1,' + base64_encode(bytes);
-}
-
-/** Constant-time string comparison. @param {string} a @param {string} b */
-function cbSame(a, b) {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (i < a.length ? a.charCodeAt(i) : 0) ^ (i < b.length ? b.charCodeAt(i) : 0);
-  return diff === 0;
-}
-
-/** Says text to a call in the configured voice. @param {Call} call @param {string} text */
-function cbSay(call, text) {
-  /** @type {any} */
-  let voice = VoiceList;
-  for (const part of cfg.voice.split('.')) voice = voice ? voice[part] : undefined;
-  call.say(text, voice ? { voice: voice } : {});
-}
-
-/** @param {Call} call */
-function cbHangup(call) {
-  if (call.state() === 'TERMINATED') return;
-  ourHangups.push(call);
-  call.hangup();
-}
-
-/** Merges JSON overrides; keys this scenario does not use (scenario.js's) are skipped. @param {string} source @param {string} text */
-function cbOverride(source, text) {
-  /** @type {any} */
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    cbLog(source + ' is not JSON; ignored');
-    return;
-  }
-  if (!parsed || typeof parsed !== 'object') return;
-  /** @type {any} */
-  const target = cfg;
-  /** @type {any} */
-  const defaults = CB_DEFAULTS;
-  for (const key of Object.keys(parsed)) {
-    if (key in defaults && typeof parsed[key] === typeof defaults[key]) target[key] = parsed[key];
-  }
-}
-
-/** The stored configuration, then the secret; never rejects. @returns {Promise<void>} */
-function cbLoadConfig() {
-  /** @type {Promise<StorageKey | null>} */
-  let stored;
-  try {
-    stored = ApplicationStorage.get(CB_STORAGE_KEY);
-  } catch (err) {
-    stored = Promise.reject(err);
-  }
-  /** @type {Promise<StorageKey | null | 'timeout'>} */
-  const timeout = new Promise((resolve) => {
-    setTimeout(() => resolve('timeout'), cfg.storageTimeoutMs);
-  });
-  return Promise.race([stored, timeout])
-    .then((key) => {
-      if (key && key !== 'timeout' && key.value) cbOverride('stored configuration', key.value);
-    })
-    .catch((err) => cbLog('configuration storage failed: ' + err))
-    .then(() => {
-      /** @type {any} */
-      const engine = VoxEngine;
-      if (typeof engine.getSecretValue !== 'function') return;
-      try {
-        const value = engine.getSecretValue(CB_SECRET_NAME);
-        if (typeof value === 'string' && value) cbOverride('secret ' + CB_SECRET_NAME, value);
-      } catch (err) {
-        cbLog('reading the secret failed: ' + err);
-      }
-    });
-}
-
-// ---- Outbox: one request at a time, retried with backoff ------------------------------------
-
-/** @type {Promise<unknown>} */
-let outboxTail = Promise.resolve();
-let pending = 0;
-
-/**
- * @typedef {{ ok: true, json: any } | { ok: false, code: number, error: string }} CbResult
- */
-
-/**
- * POSTs a signed JSON body after the requests before it, retrying transport errors, 408, 429
- * and 5xx with exponential backoff up to maxAttempts; the webhook-id stays the same.
- * @param {string} path @param {object} payload @param {number} maxAttempts
- * @returns {Promise<CbResult>}
- */
-function cbPost(path, payload, maxAttempts) {
-  pending++;
-  const run = async () => {
-    const url = cfg.backendUrl.replace(/\/+$/, '') + path;
-    const body = cbJson(payload);
-    const id = cbId('msg');
-    let delay = cfg.retryFirstDelayMs;
-    for (let attempt = 1; ; attempt++) {
-      const ts = String(Math.floor(Date.now() / 1000));
-      /** @type {{ code: number, text?: string, error?: string }} */
-      let res;
-      try {
-        res = await Net.httpRequestAsync(url, {
-          method: 'POST',
-          postData: body,
-          headers: { 'Content-Type': 'application/json', 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': cbSign(id, ts, body) },
-          timeout: cfg.requestTimeoutS,
-          connectionTimeout: Math.min(6, cfg.requestTimeoutS),
-        });
-      } catch (err) {
-        res = { code: -1, error: String(err) };
-      }
-      if (res.code >= 200 && res.code < 300) {
-        /** @type {any} */
-        let json = {};
-        try {
-          json = res.text ? JSON.parse(res.text) : {};
-        } catch (err) {
-          cbLog('POST ' + path + ': reply is not JSON');
-        }
-        return /** @type {CbResult} */ ({ ok: true, json: json });
-      }
-      const retryable = (res.code <= 0 && res.code !== -2) || res.code === 408 || res.code === 429 || res.code >= 500;
-      const error = res.code <= 0 ? 'transport error ' + res.code + ' ' + (res.error || '') : 'HTTP ' + res.code + ' ' + (res.text || '').slice(0, 200);
-      if (!retryable || attempt >= maxAttempts) {
-        cbLog('POST ' + path + ' failed (attempt ' + attempt + '/' + maxAttempts + '): ' + error);
-        return /** @type {CbResult} */ ({ ok: false, code: res.code, error: error });
-      }
-      await new Promise((resolve) => {
-        setTimeout(() => resolve(undefined), delay * (0.8 + 0.4 * Math.random()));
-      });
-      delay = Math.min(delay * 2, cfg.retryMaxDelayMs);
-    }
-  };
-  /** @type {Promise<CbResult>} */
-  const result = outboxTail.then(run, run);
-  outboxTail = result.then(
-    () => {
-      pending--;
-    },
-    () => {
-      pending--;
-    },
-  );
-  return result;
-}
-
-/** Resolves once every report is sent, or after CB_DRAIN_LIMIT_MS. @returns {Promise<void>} */
-function cbDrained() {
-  if (pending === 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    outboxTail.then(() => resolve(undefined));
-    setTimeout(resolve, CB_DRAIN_LIMIT_MS);
-  });
-}
+// ---- Reporting -----------------------------------------------------------------------------
 
 /**
  * Reports one event of the callback under the operator's offer.
@@ -312,42 +113,39 @@ function cbDrained() {
  */
 function cbReport(event) {
   if (!tandemCallId) {
-    cbLog('not reporting ' + Object.keys(event)[0] + ': not registered');
+    log('not reporting ' + Object.keys(event)[0] + ': not registered');
     return Promise.resolve();
   }
   /** @type {{ [key: string]: unknown }} */
-  const payload = { request_id: cbId('event'), occurred_at: new Date().toISOString() };
+  const payload = { request_id: newId('event'), occurred_at: new Date().toISOString() };
   if (op) payload.offer_id = op.offerId;
   Object.assign(payload, event);
-  return cbPost('/v1/calls/' + encodeURIComponent(tandemCallId) + '/events', payload, cfg.eventMaxAttempts);
+  return enqueue(Object.keys(event)[0], () => postSigned(cfg, '/v1/calls/' + encodeURIComponent(tandemCallId) + '/events', payload, cfg.eventMaxAttempts));
 }
 
 // ---- Registering -----------------------------------------------------------------------------
 
 async function cbRegister() {
   if (!token) {
-    cbLog('no callback token in the custom data: not started by Tandem');
+    log('no callback token in the custom data: not started by Tandem');
     cbFinish();
     return;
   }
   if (!cfg.secret) {
-    cbLog('no secret configured');
+    log('no secret configured');
     cbFinish();
     return;
   }
   stage = 'waiting';
-  const res = await cbPost(
-    '/v1/calls',
-    { request_id: cbId('intake'), session_id: session, access_url: sessionAccessURL, access_secure_url: sessionAccessSecureURL, callback_token: token },
-    cfg.intakeMaxAttempts,
-  );
-  if (!res.ok) {
-    cbLog('Tandem refused or cannot be reached: ' + res.error);
+  const payload = { request_id: newId('intake'), session_id: sessionId, access_url: sessionAccessURL, access_secure_url: sessionAccessSecureURL, callback_token: token };
+  const res = await enqueue('intake', () => postSigned(cfg, '/v1/calls', payload, cfg.intakeMaxAttempts));
+  if (!res || !res.ok) {
+    log('Tandem refused or cannot be reached: ' + (res ? res.error : 'not sent'));
     cbFinish();
     return;
   }
   const id = String(res.json.call_id || '');
-  if (tandemCallId && id && id !== tandemCallId) cbLog('intake returned call ' + id + ' but commands name ' + tandemCallId);
+  if (tandemCallId && id && id !== tandemCallId) log('intake returned call ' + id + ' but commands name ' + tandemCallId);
   if (!tandemCallId) tandemCallId = id;
   const cb = res.json.callback || {};
   customer = {
@@ -357,11 +155,11 @@ async function cbRegister() {
     timeoutS: Number(cb.customer_timeout_s || 0) > 0 ? Number(cb.customer_timeout_s) : cfg.customerRingTimeoutS,
   };
   if (!customer.customerNumber || !customer.callerId) {
-    cbLog('the intake reply names no customer_number or caller_id');
+    log('the intake reply names no customer_number or caller_id');
     cbFinish();
     return;
   }
-  cbLog('registered callback ' + tandemCallId);
+  log('registered callback ' + tandemCallId);
   if (op && op.state === 'connected') cbDialCustomer(); // the operator answered before the reply came
 }
 
@@ -376,7 +174,7 @@ function cbCommand(raw) {
   const callIdIn = String(raw.call_id || '');
   if (callIdIn && tandemCallId && callIdIn !== tandemCallId) return { ok: false, error: 'command for another call' };
   if (callIdIn && !tandemCallId) tandemCallId = callIdIn;
-  cbLog('command ' + type + (raw.offer_id ? ' ' + raw.offer_id : ''));
+  log('command ' + type + (raw.offer_id ? ' ' + raw.offer_id : ''));
   switch (type) {
     case 'dial':
       return cbDial(raw);
@@ -406,25 +204,18 @@ function cbDial(raw) {
   const callerId = String(raw.caller_id || (customer && customer.customerNumber) || '');
   const tag = { 'X-Tandem-Call-Id': tandemCallId, 'X-Tandem-Offer-Id': offerId };
   offersSeen[offerId] = true;
+  if (kind !== 'user' && kind !== 'sip' && kind !== 'pstn') return { ok: false, error: 'unknown contact kind ' + kind };
   /** @type {Call} */
   let call;
   try {
-    if (kind === 'user') {
-      call = VoxEngine.callUser({ username: target, callerid: callerId, extraHeaders: Object.assign({ 'VI-CallTimeout': String(Math.min(400, Math.max(10, Math.ceil(timeoutS)))) }, tag) });
-    } else if (kind === 'sip') {
-      call = VoxEngine.callSIP(target, { callerid: callerId, headers: tag });
-    } else if (kind === 'pstn') {
-      call = VoxEngine.callPSTN(target, callerId);
-    } else {
-      return { ok: false, error: 'unknown contact kind ' + kind };
-    }
+    call = placeCall(kind, target, callerId, timeoutS, tag);
   } catch (err) {
-    cbLog('dial ' + kind + ' ' + target + ' threw: ' + err);
+    log('dial ' + kind + ' ' + target + ' threw: ' + err);
     op = null;
     cbReport({ dial_failed: { code: 404, reason: 'dial failed: ' + err, ring_time_ms: 0 } }).then(cbAwaitRedial);
     return { ok: true };
   }
-  cbClear(redialTimer);
+  clear(redialTimer);
   /** @type {CbLeg & { offerId: string }} */
   const l = { call: call, offerId: offerId, dialedAt: Date.now(), state: 'ringing', rang: false, stop: '', timer: null };
   op = l;
@@ -446,16 +237,16 @@ function cbDial(raw) {
 function cbStopLeg(l, why) {
   if (l.state !== 'ringing') return;
   l.stop = why;
-  cbClear(l.timer);
-  cbHangup(l.call); // VoxEngine then fires Failed (487)
+  clear(l.timer);
+  hangupLocally(l.call); // VoxEngine then fires Failed (487)
 }
 
 /** @param {CbLeg & { offerId: string }} l */
 function cbOperatorAnswered(l) {
-  cbClear(l.timer);
+  clear(l.timer);
   if (l.state !== 'ringing' || l.stop || op !== l || stage !== 'waiting') {
     l.state = 'ended';
-    cbHangup(l.call);
+    hangupLocally(l.call);
     return;
   }
   l.state = 'connected';
@@ -467,13 +258,13 @@ function cbOperatorAnswered(l) {
 /** The operator is on: tell him what is happening and call the customer. */
 function cbDialCustomer() {
   if (!op || op.state !== 'connected' || !customer || cust) return;
-  if (customer.operatorText) cbSay(op.call, customer.operatorText);
+  if (customer.operatorText) op.call.say(customer.operatorText, sayParameters(cfg.voice));
   /** @type {Call} */
   let call;
   try {
     call = VoxEngine.callPSTN(customer.customerNumber, customer.callerId);
   } catch (err) {
-    cbLog('calling the customer threw: ' + err);
+    log('calling the customer threw: ' + err);
     cbCustomerFailed(null, 404, 'dial failed: ' + err);
     return;
   }
@@ -489,10 +280,10 @@ function cbDialCustomer() {
     cbReport({ customer_ringing: {} });
   });
   call.addEventListener(CallEvents.Connected, () => {
-    cbClear(l.timer);
+    clear(l.timer);
     if (l.state !== 'ringing' || l.stop || !op || op.state !== 'connected') {
       l.state = 'ended';
-      cbHangup(l.call);
+      hangupLocally(l.call);
       return;
     }
     l.state = 'connected';
@@ -506,14 +297,14 @@ function cbDialCustomer() {
   call.addEventListener(CallEvents.Disconnected, () => {
     const was = l.state;
     l.state = 'ended';
-    if (was === 'connected' && ourHangups.indexOf(l.call) < 0) cbEnd('HANGUP_PARTY_CALLER');
+    if (was === 'connected' && !hungUpLocally(l.call)) cbEnd('HANGUP_PARTY_CALLER');
   });
 }
 
 /** @param {CbLeg | null} l @param {number} code @param {string} reason */
 function cbCustomerFailed(l, code, reason) {
   if (l) {
-    cbClear(l.timer);
+    clear(l.timer);
     if (l.state === 'ended') return;
     l.state = 'ended';
     if (l.stop === 'system') return; // we ended it: Tandem hears of the end from elsewhere
@@ -526,7 +317,7 @@ function cbCustomerFailed(l, code, reason) {
     const o = op;
     o.call.stopPlayback(); // the operator line may still play; stopping it fires no PlaybackFinished
     o.call.addEventListener(CallEvents.PlaybackFinished, () => cbFinish());
-    cbSay(o.call, cfg.customerFailedText);
+    o.call.say(cfg.customerFailedText, sayParameters(cfg.voice));
     setTimeout(cbFinish, 15000);
     return;
   }
@@ -535,7 +326,7 @@ function cbCustomerFailed(l, code, reason) {
 
 /** @param {CbLeg & { offerId: string }} l @param {number} code @param {string} reason */
 function cbOperatorFailed(l, code, reason) {
-  cbClear(l.timer);
+  clear(l.timer);
   if (l.state === 'ended') return;
   l.state = 'ended';
   const ring = Date.now() - l.dialedAt;
@@ -547,10 +338,10 @@ function cbOperatorFailed(l, code, reason) {
 /** After a failed operator dial Tandem may reserve another operator: wait for his dial a while. */
 function cbAwaitRedial() {
   if (stage !== 'waiting') return;
-  cbClear(redialTimer);
+  clear(redialTimer);
   redialTimer = setTimeout(() => {
     if (stage === 'waiting' && (!op || op.state === 'ended')) {
-      cbLog('no other operator within ' + cfg.redialWaitS + ' s');
+      log('no other operator within ' + cfg.redialWaitS + ' s');
       cbFinish();
     }
   }, cfg.redialWaitS * 1000);
@@ -560,7 +351,7 @@ function cbAwaitRedial() {
 function cbOperatorLeft(l) {
   const was = l.state;
   l.state = 'ended';
-  if (was !== 'connected' || ourHangups.indexOf(l.call) >= 0) return;
+  if (was !== 'connected' || hungUpLocally(l.call)) return;
   cbEnd('HANGUP_PARTY_OPERATOR');
 }
 
@@ -584,40 +375,19 @@ function cbFinish() {
   if (cbFinishing) return;
   cbFinishing = true;
   stage = 'over';
-  cbClear(redialTimer);
+  clear(redialTimer);
   for (const l of [op, cust]) {
     if (!l) continue;
     if (l.state === 'ringing') cbStopLeg(l, 'system');
     else if (l.state === 'connected') {
       l.state = 'ended';
-      cbHangup(l.call);
+      hangupLocally(l.call);
     }
   }
-  cbDrained().then(() => {
-    cbLog('callback session done');
+  drained().then(() => {
+    log('callback session done');
     VoxEngine.terminate();
   });
-}
-
-/**
- * Checks a command's Standard Webhooks signature; "" when good, else why not.
- * @param {{ key: string, value: string }[]} headers @param {string} body
- */
-function cbVerify(headers, body) {
-  /** @type {{ [name: string]: string }} */
-  const h = {};
-  for (const pair of headers || []) h[String(pair.key).toLowerCase()] = String(pair.value);
-  const id = h['webhook-id'] || '';
-  const ts = h['webhook-timestamp'] || '';
-  const sigs = h['webhook-signature'] || '';
-  if (!cfg.secret) return 'no secret configured';
-  if (!id || !ts || !sigs) return 'missing webhook headers';
-  if (!/^[0-9]{1,12}$/.test(ts)) return 'bad webhook-timestamp';
-  if (Math.abs(Date.now() / 1000 - Number(ts)) > CB_TOLERANCE_S) return 'stale webhook-timestamp';
-  const want = cbSign(id, ts, body);
-  let match = false;
-  for (const sig of sigs.split(' ')) if (sig.indexOf('v1,') === 0 && cbSame(sig, want)) match = true;
-  return match ? '' : 'bad signature';
 }
 
 // ---- Application events --------------------------------------------------------------------
@@ -626,11 +396,12 @@ function cbVerify(headers, body) {
 let cbConfigLoaded = Promise.resolve();
 
 VoxEngine.addEventListener(AppEvents.Started, (e) => {
+  logTag = '[tandem callback]'; // common.js's log()
   sessionAccessURL = e.accessURL;
   sessionAccessSecureURL = e.accessSecureURL;
-  session = String(e.sessionId);
+  sessionId = String(e.sessionId);
   token = VoxEngine.customData() || '';
-  cbConfigLoaded = cbLoadConfig();
+  cbConfigLoaded = loadConfig(cfg, CB_DEFAULTS, { fromCustomData: false, logUnknown: false });
   cbConfigLoaded.then(cbRegister);
 });
 
@@ -638,27 +409,4 @@ VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
   e.call.reject(486); // the callback rule takes no inbound calls
 });
 
-VoxEngine.addEventListener(AppEvents.HttpRequest, (e) => {
-  const problem = cbVerify(e.headers, e.content || '');
-  if (problem) {
-    cbLog('refused a request to the access URL: ' + problem);
-    return JSON.stringify({ ok: false, error: problem });
-  }
-  let id = '';
-  for (const pair of e.headers || []) if (String(pair.key).toLowerCase() === 'webhook-id') id = String(pair.value);
-  if (Object.prototype.hasOwnProperty.call(repliesById, id)) return repliesById[id];
-  /** @type {{ ok: boolean, error?: string }} */
-  let outcome;
-  try {
-    const cmd = JSON.parse(e.content || '');
-    outcome = cmd && typeof cmd === 'object' ? cbCommand(cmd) : { ok: false, error: 'body is not a command' };
-  } catch (err) {
-    outcome = { ok: false, error: 'body is not JSON' };
-  }
-  if (!outcome.ok) cbLog('command not carried out: ' + outcome.error);
-  const reply = JSON.stringify(outcome);
-  repliesById[id] = reply;
-  replyOrder.push(id);
-  if (replyOrder.length > 200) delete repliesById[/** @type {string} */ (replyOrder.shift())];
-  return reply;
-});
+VoxEngine.addEventListener(AppEvents.HttpRequest, (e) => commandReply(cfg.secret, e.headers, e.content || '', cbCommand));

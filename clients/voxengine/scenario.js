@@ -30,13 +30,18 @@
  *
  * Signatures (both directions): Standard Webhooks headers webhook-id, webhook-timestamp and
  * webhook-signature = "v1," + base64(HMAC-SHA256(secret, id + "." + timestamp + "." + body)),
- * with the secret string itself as the key. See clients/voxengine/README.md for deployment.
+ * with the secret string itself as the key.
+ *
+ * Deployment: the inbound routing rule runs two scenarios, in this order: common.js (the helpers
+ * this file shares with callback.js: configuration loading, signatures, the outbox, ids,
+ * logging), then this file. VoxEngine runs them in one space, so the names common.js defines
+ * are this file's. See clients/voxengine/README.md.
  */
 
 // ---- Configuration -------------------------------------------------------------------------
 // One place: the defaults below, overridden key by key by JSON objects from, in order (later
 // wins):
-//   1. the application's key-value storage, key CONFIG_STORAGE_KEY (control panel, or the
+//   1. the application's key-value storage, key CONFIG_STORAGE_KEY (common.js; control panel, or the
 //      Management API's SetKeyValueItem; keys there expire, after 90 days at most);
 //   2. the application's secret CONFIG_SECRET_NAME (control panel: the application's Secrets,
 //      or AddSecret): the place for backendUrl and secret, encrypted and without expiry;
@@ -95,17 +100,6 @@ const DEFAULT_CONFIG = {
   noWords: ['no', 'nope', 'not', "don't", 'never', 'нет', 'не'],
 };
 
-/** The application storage key holding configuration overrides (JSON). */
-const CONFIG_STORAGE_KEY = 'tandem.config';
-/** The application secret holding configuration overrides (JSON), the secret among them. */
-const CONFIG_SECRET_NAME = 'tandem_config';
-/** The webhook timestamp tolerance, as Tandem's: 5 minutes either way. */
-const SIGNATURE_TOLERANCE_S = 300;
-/** Outbox bound: VoxEngine throws past 35 requests active plus queued; we send one at a time. */
-const OUTBOX_LIMIT = 30;
-/** How long to wait for reports to drain before ending the session (a session without calls
- * ends by itself after 60 s, so stay below that). */
-const DRAIN_LIMIT_MS = 45000;
 /** A say() whose PlaybackFinished never comes is given up after this long. */
 const SPEECH_LIMIT_MS = 60000;
 
@@ -122,8 +116,6 @@ let configLoaded = Promise.resolve();
 
 let accessURL = '';
 let accessSecureURL = '';
-let sessionId = '';
-let sequence = 0; // for request and webhook ids
 
 /** @type {Call | null} */
 let caller = null;
@@ -173,16 +165,6 @@ let hungUpBy = '';
 /** Offers already dialed or cancelled: a duplicate or late dial for them is ignored. */
 /** @type {{ [offerId: string]: boolean }} */
 const knownOffers = {};
-/** Calls this scenario hung up itself (VoxEngine reports those like any other hangup). */
-/** @type {Call[]} */
-const localHangups = [];
-
-/** Commands already acted on, by webhook-id, with the reply given (duplicates get it again). */
-/** @type {{ [id: string]: string }} */
-const seenCommands = {};
-/** @type {string[]} */
-const seenOrder = [];
-
 // Caller media: hold music, or a prompt followed by a continuation.
 let speaking = false;
 /** @type {(() => void) | null} */
@@ -200,298 +182,6 @@ let maxWaitTimer = null;
 let awaitingReplies = 0; // reports after the call whose replies may carry one more command
 let abandonReported = false;
 let musicPlaying = ''; // the URL looping now, '' when something else has the caller's ear
-
-// ---- Small helpers -------------------------------------------------------------------------
-
-/** @param {string} msg */
-function log(msg) {
-  Logger.write('[tandem] ' + msg);
-}
-
-/** @param {number | null} t */
-function clear(t) {
-  if (t !== null) clearTimeout(t);
-}
-
-/** @param {number} ms @returns {Promise<void>} */
-function sleep(ms) {
-  return new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
-}
-
-/** @param {string} prefix */
-function newId(prefix) {
-  sequence++;
-  return prefix + '_' + sessionId + '_' + sequence + '_' + Math.floor(Math.random() * 0x7fffffff).toString(36);
-}
-
-/**
- * JSON with every non-ASCII character escaped, so the body's bytes do not depend on how the
- * platform encodes strings: the HMAC is computed over exactly the characters that are sent.
- * @param {unknown} value
- */
-function asciiJson(value) {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + ('0000' + c.charCodeAt(0).toString(16)).slice(-4));
-}
-
-/** @param {string} hex @returns {number[]} */
-function hexToBytes(hex) {
-  /** @type {number[]} */
-  const out = [];
-  for (let i = 0; i + 1 < hex.length; i += 2) out.push(parseInt(hex.substr(i, 2), 16));
-  return out;
-}
-
-/**
- * The webhook-signature value for a message: "v1," + base64 of the HMAC-SHA256.
- * @param {string} id @param {string} ts @param {string} body
- */
-function sign(id, ts, body) {
-  const hex = Crypto.hmac_sha256(config.secret, id + '.' + ts + '.' + body);
-  return 'v1,' + base64_encode(hexToBytes(hex));
-}
-
-/**
- * Compares two strings in time that depends only on their lengths, never stopping early.
- * @param {string} a @param {string} b
- */
-function sameString(a, b) {
-  let diff = a.length ^ b.length;
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    diff |= (i < a.length ? a.charCodeAt(i) : 0) ^ (i < b.length ? b.charCodeAt(i) : 0);
-  }
-  return diff === 0;
-}
-
-/** @param {number} n @param {number} lo @param {number} hi */
-function clamp(n, lo, hi) {
-  return Math.min(hi, Math.max(lo, n));
-}
-
-/**
- * Looks a "Provider.name" path up in a VoxEngine namespace such as VoiceList.
- * @param {unknown} root @param {string} path
- * @returns {any}
- */
-function lookup(root, path) {
-  /** @type {any} */
-  let v = root;
-  for (const part of path.split('.')) {
-    if (v === null || v === undefined) return undefined;
-    v = v[part];
-  }
-  return v;
-}
-
-/** @returns {CallSayParameters} */
-function sayParameters() {
-  const voice = lookup(VoiceList, config.voice);
-  return voice ? { voice: voice } : {};
-}
-
-/** @param {Call} call */
-function hangupLocally(call) {
-  if (call.state() === 'TERMINATED') return;
-  localHangups.push(call);
-  call.hangup();
-}
-
-/** @param {Call} call */
-function hungUpLocally(call) {
-  return localHangups.indexOf(call) >= 0;
-}
-
-/**
- * Merges a JSON object of overrides into the configuration; unknown keys and wrong types are
- * ignored with a log line.
- * @param {string} source @param {string} text
- */
-function applyOverrides(source, text) {
-  /** @type {any} */
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    log(source + ' is not JSON; ignored');
-    return;
-  }
-  if (!parsed || typeof parsed !== 'object') return;
-  /** @type {any} */
-  const target = config;
-  /** @type {any} */
-  const defaults = DEFAULT_CONFIG;
-  for (const key of Object.keys(parsed)) {
-    if (!(key in defaults)) {
-      log(source + ': unknown setting ' + key);
-    } else if (Array.isArray(defaults[key]) ? !Array.isArray(parsed[key]) : typeof parsed[key] !== typeof defaults[key]) {
-      log(source + ': setting ' + key + ' has the wrong type');
-    } else {
-      target[key] = parsed[key];
-    }
-  }
-}
-
-/** Reads the stored configuration, then the session's custom data; never rejects. */
-function loadConfig() {
-  /** @type {Promise<StorageKey | null>} */
-  let stored;
-  try {
-    stored = ApplicationStorage.get(CONFIG_STORAGE_KEY);
-  } catch (err) {
-    stored = Promise.reject(err);
-  }
-  /** @type {Promise<StorageKey | null | 'timeout'>} */
-  const timeout = new Promise((resolve) => {
-    setTimeout(() => resolve('timeout'), config.storageTimeoutMs);
-  });
-  return Promise.race([stored, timeout])
-    .then((key) => {
-      if (key === 'timeout') log('configuration storage did not answer in time; using defaults');
-      else if (key && key.value) applyOverrides('stored configuration', key.value);
-    })
-    .catch((err) => {
-      log('configuration storage failed: ' + err + '; using defaults');
-    })
-    .then(() => {
-      // VoxEngine.getSecretValue is newer than the type declarations we check against: look
-      // for it rather than assume it.
-      /** @type {any} */
-      const engine = VoxEngine;
-      if (typeof engine.getSecretValue === 'function') {
-        /** @type {unknown} */
-        let value;
-        try {
-          value = engine.getSecretValue(CONFIG_SECRET_NAME);
-        } catch (err) {
-          log('reading the secret ' + CONFIG_SECRET_NAME + ' failed: ' + err);
-        }
-        if (typeof value === 'string' && value) applyOverrides('secret ' + CONFIG_SECRET_NAME, value);
-      }
-      const session = VoxEngine.customData();
-      if (session && session.charAt(0) === '{') applyOverrides('session custom data', session);
-      if (!config.secret) log('no secret configured: Tandem will refuse the requests');
-    });
-}
-
-// ---- Outbox: every request to Tandem, one at a time, retried with backoff -----------------
-
-/** @type {Array<() => Promise<void>>} */
-const outbox = [];
-let outboxBusy = false;
-/** @type {Array<() => void>} */
-let drainWaiters = [];
-
-/**
- * Runs job after the jobs before it. Resolves with its result, or null when the outbox is full
- * or the job threw.
- * @template T
- * @param {string} what
- * @param {() => Promise<T>} job
- * @returns {Promise<T | null>}
- */
-function enqueue(what, job) {
-  return new Promise((resolve) => {
-    if (outbox.length >= OUTBOX_LIMIT) {
-      log('outbox full; dropped ' + what);
-      resolve(null);
-      return;
-    }
-    outbox.push(() =>
-      job().then(resolve, (err) => {
-        log(what + ' failed: ' + err);
-        resolve(null);
-      }),
-    );
-    pump();
-  });
-}
-
-function pump() {
-  if (outboxBusy) return;
-  const next = outbox.shift();
-  if (!next) {
-    const waiters = drainWaiters;
-    drainWaiters = [];
-    waiters.forEach((w) => w());
-    return;
-  }
-  outboxBusy = true;
-  next().then(() => {
-    outboxBusy = false;
-    pump();
-  });
-}
-
-/** Resolves once the outbox is empty, or after DRAIN_LIMIT_MS. @returns {Promise<void>} */
-function drained() {
-  if (!outboxBusy && outbox.length === 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    drainWaiters.push(resolve);
-    setTimeout(resolve, DRAIN_LIMIT_MS);
-  });
-}
-
-/**
- * @typedef {{ ok: true, json: any } | { ok: false, retryable: boolean, code: number, error: string }} PostResult
- */
-
-/**
- * POSTs a signed JSON body to Tandem, retrying transport errors, 408, 429 and 5xx with
- * exponential backoff (with jitter) up to maxAttempts. The webhook-id stays the same across
- * attempts (like the body's request_id, it identifies the request); the timestamp is fresh.
- * @param {string} path @param {object} payload @param {number} maxAttempts
- * @returns {Promise<PostResult>}
- */
-async function postSigned(path, payload, maxAttempts) {
-  const url = config.backendUrl.replace(/\/+$/, '') + path;
-  const body = asciiJson(payload);
-  const id = newId('msg');
-  let delay = config.retryFirstDelayMs;
-  for (let attempt = 1; ; attempt++) {
-    const ts = String(Math.floor(Date.now() / 1000));
-    /** @type {{ code: number, text?: string, error?: string }} */
-    let res;
-    try {
-      res = await Net.httpRequestAsync(url, {
-        method: 'POST',
-        postData: body,
-        headers: {
-          'Content-Type': 'application/json',
-          'webhook-id': id,
-          'webhook-timestamp': ts,
-          'webhook-signature': sign(id, ts, body),
-        },
-        timeout: config.requestTimeoutS,
-        connectionTimeout: Math.min(6, config.requestTimeoutS),
-      });
-    } catch (err) {
-      // Thrown on VoxEngine's request limit, or by a platform that rejects instead of
-      // resolving with a negative code: retry like a transport error.
-      res = { code: -1, error: String(err) };
-    }
-    if (res.code >= 200 && res.code < 300) {
-      /** @type {any} */
-      let json = {};
-      try {
-        json = res.text ? JSON.parse(res.text) : {};
-      } catch (err) {
-        log('POST ' + path + ': reply is not JSON');
-      }
-      return { ok: true, json: json };
-    }
-    const retryable = (res.code <= 0 && res.code !== -2) || res.code === 408 || res.code === 429 || res.code >= 500;
-    const error = res.code <= 0 ? 'transport error ' + res.code + ' ' + (res.error || '') : 'HTTP ' + res.code + ' ' + (res.text || '').slice(0, 200);
-    if (!retryable || attempt >= maxAttempts) {
-      log('POST ' + path + ' failed (attempt ' + attempt + '/' + maxAttempts + '): ' + error);
-      return { ok: false, retryable: retryable, code: res.code, error: error };
-    }
-    log('POST ' + path + ' attempt ' + attempt + ' failed: ' + error + '; retrying');
-    await sleep(delay * (0.8 + 0.4 * Math.random()));
-    delay = Math.min(delay * 2, config.retryMaxDelayMs);
-  }
-}
 
 // ---- Talking to Tandem ---------------------------------------------------------------------
 
@@ -515,7 +205,7 @@ async function registerCall() {
     custom_data: callCustomData,
     arrived_at: new Date(arrivedAt).toISOString(),
   };
-  const res = await enqueue('intake', () => postSigned('/v1/calls', payload, config.intakeMaxAttempts));
+  const res = await enqueue('intake', () => postSigned(config, '/v1/calls', payload, config.intakeMaxAttempts));
   if (!res || !res.ok) {
     if (callerGone) {
       finish();
@@ -587,7 +277,7 @@ function report(offerId, event) {
     const payload = { request_id: newId('event'), occurred_at: new Date().toISOString() };
     if (offerId) payload.offer_id = offerId;
     Object.assign(payload, event);
-    const res = await postSigned('/v1/calls/' + encodeURIComponent(callId) + '/events', payload, config.eventMaxAttempts);
+    const res = await postSigned(config, '/v1/calls/' + encodeURIComponent(callId) + '/events', payload, config.eventMaxAttempts);
     if (!res.ok) {
       // Tandem unreachable while the caller still waits for an operator: stop waiting.
       if (res.retryable && phase === 'waiting') fallback('cannot report ' + what + ': ' + res.error);
@@ -695,7 +385,7 @@ function playMusic() {
  * @param {string} text @param {() => void} then
  */
 function speak(text, then) {
-  prompt((c) => c.say(text, sayParameters()), 'speech', then);
+  prompt((c) => c.say(text, sayParameters(config.voice)), 'speech', then);
 }
 
 /**
@@ -1234,7 +924,7 @@ function addParty(cmd) {
   /** @type {Call} */
   let call;
   try {
-    call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId, 'X-Tandem-Party-Id': id });
+    call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId, 'X-Tandem-Party-Id': id }, displayName);
   } catch (err) {
     return { ok: false, error: 'add_party: ' + err };
   }
@@ -1711,7 +1401,7 @@ function placeOffer(cmd) {
   const target = (cmd.contact && cmd.contact.target) || '';
   if (kind !== 'user' && kind !== 'sip' && kind !== 'pstn') return { call: null, error: 'unknown contact kind ' + kind };
   try {
-    return { call: placeCall(kind, target, cmd.caller_id || callerNumber, ringTimeout(cmd), { 'X-Tandem-Call-Id': callId, 'X-Tandem-Offer-Id': offerId }) };
+    return { call: placeCall(kind, target, cmd.caller_id || callerNumber, ringTimeout(cmd), { 'X-Tandem-Call-Id': callId, 'X-Tandem-Offer-Id': offerId }, displayName) };
   } catch (err) {
     log('dial ' + kind + ' ' + target + ' threw: ' + err);
     knownOffers[offerId] = true;
@@ -1753,29 +1443,6 @@ function dial(cmd) {
   call.addEventListener(CallEvents.Failed, (e) => operatorFailed(l, e.code, e.reason));
   call.addEventListener(CallEvents.Disconnected, () => operatorDisconnected(l));
   return { ok: true };
-}
-
-/**
- * Places an outbound call to a contact (kind user, sip or pstn; anything else throws), tagged
- * with headers where the kind takes them.
- * @param {string} kind @param {string} target @param {string} callerid @param {number} timeoutS
- * @param {{ [name: string]: string }} tag
- * @returns {Call}
- */
-function placeCall(kind, target, callerid, timeoutS, tag) {
-  if (kind === 'user') {
-    return VoxEngine.callUser({
-      username: target,
-      callerid: callerid,
-      displayName: displayName || callerid,
-      // The cloud's own no-answer timeout (10–400 s); our timer is the one that counts.
-      extraHeaders: Object.assign({ 'VI-CallTimeout': String(clamp(Math.ceil(timeoutS), 10, 400)) }, tag),
-    });
-  }
-  if (kind === 'sip') return VoxEngine.callSIP(target, { callerid: callerid, displayName: displayName || callerid, headers: tag });
-  // callPSTN takes no headers; the caller id must be rented, verified or the caller's own.
-  if (kind === 'pstn') return VoxEngine.callPSTN(target, callerid);
-  throw new Error('unknown contact kind ' + kind);
 }
 
 /**
@@ -1981,7 +1648,7 @@ function forwardCommand(cmd) {
     /** @type {Call} */
     let call;
     try {
-      call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId });
+      call = placeCall(kind, target, cmd.caller_id || callerNumber, timeoutS, { 'X-Tandem-Call-Id': callId }, displayName);
     } catch (err) {
       log('forward to ' + kind + ' ' + target + ' threw: ' + err);
       giveUp();
@@ -1993,41 +1660,6 @@ function forwardCommand(cmd) {
   if (cmd.text) speak(cmd.text, dialIt);
   else dialIt();
   return { ok: true };
-}
-
-// ---- Verifying Tandem's commands -----------------------------------------------------------
-
-/**
- * Checks a request's Standard Webhooks signature; returns "" when it is good, else why not.
- * @param {{ key: string, value: string }[]} headers @param {string} body
- */
-function verify(headers, body) {
-  /** @type {{ [name: string]: string }} */
-  const h = {};
-  for (const pair of headers || []) h[String(pair.key).toLowerCase()] = String(pair.value);
-  const id = h['webhook-id'] || '';
-  const ts = h['webhook-timestamp'] || '';
-  const sigs = h['webhook-signature'] || '';
-  if (!config.secret) return 'no secret configured';
-  if (!id || !ts || !sigs) return 'missing webhook headers';
-  if (!/^[0-9]{1,12}$/.test(ts)) return 'bad webhook-timestamp';
-  if (Math.abs(Date.now() / 1000 - Number(ts)) > SIGNATURE_TOLERANCE_S) return 'stale webhook-timestamp';
-  const want = sign(id, ts, body);
-  let match = false;
-  for (const sig of sigs.split(' ')) {
-    if (sig.indexOf('v1,') === 0 && sameString(sig, want)) match = true; // no early exit
-  }
-  return match ? '' : 'bad signature';
-}
-
-/** @param {string} id @param {string} reply */
-function remember(id, reply) {
-  seenCommands[id] = reply;
-  seenOrder.push(id);
-  if (seenOrder.length > 200) {
-    const old = seenOrder.shift();
-    if (old !== undefined) delete seenCommands[old];
-  }
 }
 
 // ---- Fallback and the end ------------------------------------------------------------------
@@ -2210,7 +1842,7 @@ VoxEngine.addEventListener(AppEvents.Started, (e) => {
   accessURL = e.accessURL;
   accessSecureURL = e.accessSecureURL;
   sessionId = String(e.sessionId);
-  configLoaded = loadConfig();
+  configLoaded = loadConfig(config, DEFAULT_CONFIG, { fromCustomData: true, logUnknown: true });
 });
 
 VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
@@ -2264,40 +1896,8 @@ VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
   call.answer();
 });
 
-// Commands from Tandem, POSTed to accessURL / accessSecureURL. VoxEngine sends no status code
-// of our choosing: the reply body says whether the command was taken.
-VoxEngine.addEventListener(AppEvents.HttpRequest, (e) => {
-  const problem = verify(e.headers, e.content || '');
-  if (problem) {
-    log('refused a request to the access URL: ' + problem);
-    return JSON.stringify({ ok: false, error: problem });
-  }
-  /** @type {string} */
-  let id = '';
-  for (const pair of e.headers || []) if (String(pair.key).toLowerCase() === 'webhook-id') id = String(pair.value);
-  if (Object.prototype.hasOwnProperty.call(seenCommands, id)) return seenCommands[id];
-  /** @type {any} */
-  let cmd;
-  try {
-    cmd = JSON.parse(e.content || '');
-  } catch (err) {
-    const reply = JSON.stringify({ ok: false, error: 'body is not JSON' });
-    remember(id, reply);
-    return reply;
-  }
-  /** @type {{ ok: boolean, error?: string }} */
-  let outcome;
-  try {
-    outcome = cmd && typeof cmd === 'object' ? handleCommand(cmd) : { ok: false, error: 'body is not a command' };
-  } catch (err) {
-    log('command failed: ' + err);
-    outcome = { ok: false, error: 'internal error' };
-  }
-  if (!outcome.ok) log('command not carried out: ' + outcome.error);
-  const reply = JSON.stringify(outcome);
-  remember(id, reply);
-  return reply;
-});
+// Commands from Tandem, POSTed to accessURL / accessSecureURL (common.js's commandReply).
+VoxEngine.addEventListener(AppEvents.HttpRequest, (e) => commandReply(config.secret, e.headers, e.content || '', handleCommand));
 
 VoxEngine.addEventListener(AppEvents.Terminating, () => {
   log('terminating; outbox ' + outbox.length + (outboxBusy ? ' + 1 in flight' : ''));

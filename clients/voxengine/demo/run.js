@@ -28,6 +28,7 @@ const { parseArgs } = require('node:util');
 
 const { WebSdk } = require('../emulator/websdk.js');
 const { generateServiceAccountKey } = require('../emulator/platform-api.js');
+const { CALLBACK_SCENARIOS } = require('../emulator/voxengine.js');
 
 const VOX = path.resolve(__dirname, '..');
 /**
@@ -254,7 +255,7 @@ async function main() {
         progressEveryS: values.quiet ? 0 : 10,
         log: say,
         webSdk,
-        callbacks: { port: callbacksPort, api: { accountId: DEMO_ACCOUNT, keys: { 'demo-key': callbackKey.publicKey }, rules: { [CALLBACK_RULE]: path.join(VOX, 'callback.js') } } },
+        callbacks: { port: callbacksPort, api: { accountId: DEMO_ACCOUNT, keys: { 'demo-key': callbackKey.publicKey }, rules: { [CALLBACK_RULE]: CALLBACK_SCENARIOS } } },
         onFirstCall: (at) => {
           firstCallAt = at;
           const fromMake = ((at - t0) / 1000).toFixed(1);

@@ -18,8 +18,8 @@ const { startEchoBackend } = require('./echo-backend.js');
 
 const HELP = `Usage: node clients/voxengine/emulator [flags]
 
-Places emulated calls that run the real scenario (clients/voxengine/scenario.js) against a
-backend, and prints a summary.
+Places emulated calls that run the real scenario (clients/voxengine/common.js, then
+scenario.js, in one space) against a backend, and prints a summary.
 
 Calls
   --backend URL          Tandem's base URL (default http://127.0.0.1:8080)
@@ -50,7 +50,9 @@ Other
   --config JSON          more scenario configuration (merged into the stored tandem.config)
   --time-scale X         run the scenario's timers and the scripted parties X times faster
   --max-time S           give up on calls still running after S s (default calls/rate + 120)
-  --scenario FILE        another scenario file (default clients/voxengine/scenario.js)
+  --scenario FILE        a scenario file of the inbound rule; repeat the flag for each, in the
+                         order the rule runs them, one space for all (default
+                         clients/voxengine/common.js, then clients/voxengine/scenario.js)
   --json                 print the summary as JSON
   --quiet                no progress lines
   -h, --help
@@ -177,7 +179,7 @@ async function main() {
       config: { type: 'string' },
       'time-scale': { type: 'string', default: '1' },
       'max-time': { type: 'string' },
-      scenario: { type: 'string' },
+      scenario: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -223,7 +225,7 @@ async function main() {
       config: values.config ? JSON.parse(values.config) : undefined,
       timeScale: Number(values['time-scale']),
       maxTimeS: values['max-time'] ? Number(values['max-time']) : undefined,
-      scenario: values.scenario ? path.resolve(values.scenario) : undefined,
+      scenarios: values.scenario ? values.scenario.map((f) => path.resolve(f)) : undefined,
       progress: log,
     });
     if (values.json) {

@@ -18,7 +18,7 @@ const { Emulator, CALLEES } = require('./voxengine.js');
  * @property {Record<string, unknown>} [config]  more scenario configuration
  * @property {number} [timeScale]
  * @property {number} [maxTimeS]      give up on calls still running after this long (wall clock)
- * @property {string} [scenario]
+ * @property {string[]} [scenarios] the inbound rule's scenario files, in order (default the emulator's: common.js, scenario.js)
  * @property {(line: string) => void} [progress]
  */
 
@@ -53,7 +53,7 @@ function percentiles(xs) {
 async function runLoad(o) {
   const progress = o.progress || (() => {});
   const emu = new Emulator({
-    scenario: o.scenario,
+    scenarios: o.scenarios,
     timeScale: o.timeScale || 1,
     secrets: {
       tandem_config: JSON.stringify(Object.assign({ backendUrl: o.backend, secret: o.secret, holdMusicUrl: 'https://media.example.com/hold.mp3' }, o.config || {})),

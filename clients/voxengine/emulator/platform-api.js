@@ -16,7 +16,7 @@
  */
 const crypto = require('node:crypto');
 const vm = require('node:vm');
-const fs = require('node:fs');
+const { compileScenarios } = require('./voxengine.js');
 
 const PREFIX = '/platform_api/';
 
@@ -24,7 +24,7 @@ const PREFIX = '/platform_api/';
  * @typedef {Object} PlatformApiOptions
  * @property {number} accountId             the account whose service accounts may call
  * @property {Record<string, crypto.KeyLike>} keys key_id → the public half of its key (PEM or KeyObject)
- * @property {Record<string, string>} rules rule id → the scenario file the rule runs
+ * @property {Record<string, string[]>} rules rule id → the scenario files the rule runs, in order (e.g. CALLBACK_SCENARIOS)
  * @property {number} [maxSkewS]            how far iat may be in the future (default 60)
  */
 
@@ -64,11 +64,9 @@ class PlatformApi {
   constructor(emu, opts) {
     this.emu = emu;
     this.opts = opts;
-    /** @type {Map<string, vm.Script>} */
+    /** @type {Map<string, vm.Script[]>} */
     this.scripts = new Map();
-    for (const [rule, file] of Object.entries(opts.rules)) {
-      this.scripts.set(String(rule), new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file }));
-    }
+    for (const [rule, files] of Object.entries(opts.rules)) this.scripts.set(String(rule), compileScenarios(files));
     /** @type {Map<string, crypto.KeyObject>} */
     this.keys = new Map(Object.entries(opts.keys).map(([kid, k]) => [kid, k instanceof crypto.KeyObject ? k : crypto.createPublicKey(k)]));
     /** @type {{ t: number, method: string, rule: string, customData: string, session?: import('./voxengine.js').Session, error?: string }[]} */
@@ -131,8 +129,8 @@ class PlatformApi {
       fail(101, 'Invalid arguments: rule_id must be a number', 'rule_id');
       return;
     }
-    const script = this.scripts.get(rule);
-    if (!script) {
+    const scripts = this.scripts.get(rule);
+    if (!scripts) {
       fail(101, `Invalid arguments: no rule ${rule}`, 'rule_id');
       return;
     }
@@ -141,7 +139,7 @@ class PlatformApi {
       fail(101, 'Invalid arguments: script_custom_data is over 200 bytes', 'script_custom_data');
       return;
     }
-    const session = this.emu.placeCall({ script, sessionCustomData: customData, noInboundCall: true });
+    const session = this.emu.placeCall({ scripts, sessionCustomData: customData, noInboundCall: true });
     const historyId = this.nextHistoryId++;
     this.requests.push({ t: Date.now(), method, rule, customData, session });
     this.emu.emit('started-scenarios', { rule, customData, session });

@@ -75,12 +75,13 @@ const LIMITS = {
  * @property {CallerScript} [caller]
  * @property {string} [scheme]
  * @property {boolean} [noInboundCall]   a session StartScenarios started: Started only, no CallAlerting
- * @property {vm.Script} [script]        the scenario to run (default: the emulator's)
+ * @property {vm.Script[]} [scripts]    the rule's scenarios to run, in order (default: the emulator's)
  */
 
 /**
  * @typedef {Object} EmulatorOptions
- * @property {string} [scenario]     path of the scenario file (default: ../scenario.js)
+ * @property {string[]} [scenarios]  the inbound rule's scenario files, run in this order in one
+ *                                   space (default: INBOUND_SCENARIOS, ../common.js then ../scenario.js)
  * @property {number} [timeScale]    speed of emulated time (default 1)
  * @property {string} [host]         where the accessURL server listens (default 127.0.0.1)
  * @property {number} [port]         (default 0: any free port)
@@ -111,6 +112,24 @@ const LIMITS = {
 
 let nextSessionId = 1000;
 
+/** The inbound rule's scenarios, in the order the rule lists them. */
+const INBOUND_SCENARIOS = [path.join(__dirname, '..', 'common.js'), path.join(__dirname, '..', 'scenario.js')];
+/** The callback rule's scenarios, in the order the rule lists them. */
+const CALLBACK_SCENARIOS = [path.join(__dirname, '..', 'common.js'), path.join(__dirname, '..', 'callback.js')];
+
+/**
+ * Compiles a routing rule's scenarios. A session runs them one after another in its one context
+ * (Session._begin), as VoxEngine runs a rule's scenarios in one space in the order given: a
+ * later one calls what an earlier one defined, and their top-level names share one scope (as
+ * Node's vm does for scripts run in one context: a second top-level const or let of a name
+ * already declared throws a SyntaxError when that script runs).
+ * @param {string[]} files @returns {vm.Script[]}
+ */
+function compileScenarios(files) {
+  if (!Array.isArray(files) || files.length === 0) throw new Error('a rule runs at least one scenario file');
+  return files.map((file) => new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file }));
+}
+
 class Emulator extends EventEmitter {
   /** @param {EmulatorOptions} [opts] */
   constructor(opts = {}) {
@@ -118,9 +137,9 @@ class Emulator extends EventEmitter {
     this.setMaxListeners(0);
     this.opts = opts;
     this.timeScale = opts.timeScale && opts.timeScale > 0 ? opts.timeScale : 1;
-    const file = opts.scenario || path.join(__dirname, '..', 'scenario.js');
-    this.scenarioPath = file;
-    this.script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file });
+    /** the inbound rule's scenario files, in order */
+    this.scenarioPaths = opts.scenarios || INBOUND_SCENARIOS;
+    this.scripts = compileScenarios(this.scenarioPaths);
     /** @type {Map<string, string>} */
     this.storage = new Map(Object.entries(opts.storage || {}));
     /** @type {Map<string, Session>} by accessURL path */
@@ -712,7 +731,7 @@ class Session extends EventEmitter {
 
   _begin() {
     try {
-      (this.opts.script || this.emu.script).runInContext(this.context, { timeout: LIMITS.callbackMs });
+      for (const script of this.opts.scripts || this.emu.scripts) script.runInContext(this.context, { timeout: LIMITS.callbackMs });
     } catch (err) {
       this._error(`scenario: ${err && /** @type {any} */ (err).stack ? /** @type {any} */ (err).stack : err}`);
       this._terminate();
@@ -1679,4 +1698,4 @@ const CALLEES = {
   unreachable: () => ({ failCode: 404, failAfterS: 0.05 }),
 };
 
-module.exports = { Emulator, Session, Call, ASR, Conference, CALLEES, LIMITS };
+module.exports = { Emulator, Session, Call, ASR, Conference, CALLEES, LIMITS, INBOUND_SCENARIOS, CALLBACK_SCENARIOS, compileScenarios };

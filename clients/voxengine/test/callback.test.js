@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const { execFile } = require('node:child_process');
 const { promisify } = require('node:util');
-const { Emulator, CALLEES } = require('../emulator/voxengine.js');
+const { Emulator, CALLEES, CALLBACK_SCENARIOS } = require('../emulator/voxengine.js');
 const { generateServiceAccountKey, serviceAccountJwt } = require('../emulator/platform-api.js');
 const { FakeTandem } = require('./fake-tandem.js');
 const { scenarioConfig, TandemServer, SECRET, WAIT } = require('./harness.js');
@@ -45,7 +45,7 @@ async function setup(t, callees, handler) {
     secrets: { tandem_config: scenarioConfig(fake.url, { redialWaitS: 5 }) },
     callee: (/** @type {string} */ kind, /** @type {string} */ target) => callees[target],
     defaultCallee: CALLEES.noanswer(),
-    platformApi: { accountId: ACCOUNT, keys: { 'kid-1': key.publicKey }, rules: { [RULE]: path.join(__dirname, '..', 'callback.js') } },
+    platformApi: { accountId: ACCOUNT, keys: { 'kid-1': key.publicKey }, rules: { [RULE]: CALLBACK_SCENARIOS } },
   });
   await emu.start();
   t.after(async () => {
@@ -237,7 +237,7 @@ test('interop: Tandem\'s Go client starts the callback in the emulator; the real
   const emu = new Emulator({
     timeScale: 10,
     secrets: { tandem_config: scenarioConfig(tandem.url) },
-    platformApi: { accountId: ACCOUNT, keys: { 'kid-go': key.publicKey }, rules: { [RULE]: path.join(__dirname, '..', 'callback.js') } },
+    platformApi: { accountId: ACCOUNT, keys: { 'kid-go': key.publicKey }, rules: { [RULE]: CALLBACK_SCENARIOS } },
   });
   await emu.start();
   t.after(() => emu.close());
@@ -269,7 +269,7 @@ test('StartScenarios: a session that places no call ends by itself after 60 s, a
   const file = path.join(dir, 'idle.js');
   fs.writeFileSync(file, "VoxEngine.addEventListener(AppEvents.Started, () => Logger.write('custom data ' + VoxEngine.customData()));\n");
   const key = generateServiceAccountKey(ACCOUNT, 'kid-1');
-  const emu = new Emulator({ timeScale: 100, platformApi: { accountId: ACCOUNT, keys: { 'kid-1': key.publicKey }, rules: { '5': file } } });
+  const emu = new Emulator({ timeScale: 100, platformApi: { accountId: ACCOUNT, keys: { 'kid-1': key.publicKey }, rules: { '5': [file] } } });
   await emu.start();
   t.after(() => emu.close());
   const reply = await startScenarios(emu, serviceAccountJwt(key.keyFile), { rule_id: '5', script_custom_data: 'hello' });

@@ -23,7 +23,7 @@ async function emulate(t, source, opts = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vox-'));
   const file = path.join(dir, 'scenario.js');
   fs.writeFileSync(file, source);
-  const emu = new Emulator(Object.assign({ scenario: file, timeScale: 10 }, opts));
+  const emu = new Emulator(Object.assign({ scenarios: [file], timeScale: 10 }, opts));
   await emu.start();
   t.after(async () => {
     await emu.close();
@@ -53,6 +53,53 @@ test('Started comes first, then CallAlerting; answer() gives Connected on a late
   await s.terminated;
   assert.deepEqual(logs(s), ['started number true', 'alerting ALERTING +15550001000', 'answer returned', 'connected TERMINATED', 'terminating']);
   assert.equal(AppEventsNames(), true);
+});
+
+test("a rule's scenarios run in one space, in order: the second calls what the first defined; a top-level name declared twice is a SyntaxError", async (t) => {
+  // VoxEngine runs the scenarios of one routing rule in one shared space, in the order the rule
+  // gives (common.js, then scenario.js or callback.js). The emulator runs each file as a script
+  // in the session's one vm context: Node shares top-level const, let, class and function names
+  // across scripts of one context (the global lexical scope), so a later script sees them, and
+  // a later script that declares one of them again throws a SyntaxError ("Identifier 'x' has
+  // already been declared") before any of its code runs.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vox-rule-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const first = path.join(dir, 'first.js');
+  const second = path.join(dir, 'second.js');
+  const clash = path.join(dir, 'clash.js');
+  fs.writeFileSync(first, "const GREETING = 'hello';\nlet count = 0;\nfunction greet(who) {\n  count++;\n  return GREETING + ' ' + who + ' ' + count;\n}\n");
+  fs.writeFileSync(second, "VoxEngine.addEventListener(AppEvents.Started, () => {\n  Logger.write(greet('second'));\n  count = 10;\n  Logger.write(greet('again'));\n  VoxEngine.terminate();\n});\n");
+  fs.writeFileSync(clash, "Logger.write('clash ran');\nconst GREETING = 'bye';\n");
+
+  const emu = new Emulator({ scenarios: [first, second], timeScale: 10 });
+  await emu.start();
+  t.after(() => emu.close());
+  const s = emu.placeCall({ noInboundCall: true });
+  await s.terminated;
+  assert.deepEqual(logs(s), ['hello second 1', 'hello again 11']);
+  assert.deepEqual(s.errors, []);
+
+  const bad = new Emulator({ scenarios: [first, clash, second], timeScale: 10 });
+  await bad.start();
+  t.after(() => bad.close());
+  const b = bad.placeCall({ noInboundCall: true });
+  await b.terminated;
+  assert.deepEqual(logs(b), [], 'neither the clashing script nor the one after it ran');
+  assert.equal(b.errors.length, 1);
+  assert.match(b.errors[0], /SyntaxError: Identifier 'GREETING' has already been declared/);
+});
+
+test('common.js only defines: run alone it registers no handler, writes, requests and dials nothing, and the idle session ends by itself', async (t) => {
+  const emu = new Emulator({ scenarios: [path.join(__dirname, '..', 'common.js')], timeScale: 100 });
+  await emu.start();
+  t.after(() => emu.close());
+  const s = emu.placeCall({ noInboundCall: true });
+  await s.waitFor((r) => r.type === 'auto-terminate', WAIT, 'the 60 s rule');
+  await s.terminated;
+  assert.deepEqual([...s.handlers.values()].flat(), []);
+  assert.deepEqual(logs(s), []);
+  assert.deepEqual(s.errors, []);
+  assert.deepEqual(s.records.filter((r) => r.type === 'http-out' || r.type === 'dial' || r.type === 'warning'), []);
 });
 
 /** The enum strings are VoxEngine's own. */

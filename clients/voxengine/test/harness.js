@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { Emulator, CALLEES } = require('../emulator/voxengine.js');
+const { Emulator, CALLEES, CALLBACK_SCENARIOS } = require('../emulator/voxengine.js');
 const { Tandem } = require('../emulator/operators.js');
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -217,7 +217,7 @@ function scenarioConfig(backendUrl, extra = {}) {
 class World {
   /**
    * With callbacks, the emulator serves the Management API (StartScenarios of CALLBACK_RULE runs
-   * callback.js) and Tandem is started with the flags that point at it.
+   * common.js, then callback.js) and Tandem is started with the flags that point at it.
    * @param {{ tandem?: boolean, backend?: string, config?: Record<string, unknown>, callbacks?: boolean }} [opts]
    */
   static async create(opts = {}) {
@@ -240,7 +240,7 @@ class World {
         w.keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-key-'));
         const keyFile = path.join(w.keyDir, 'voximplant-key.json');
         fs.writeFileSync(keyFile, key.keyFile, { mode: 0o600 });
-        emuOpts.platformApi = { accountId: CALLBACK_ACCOUNT, keys: { 'kid-e2e': key.publicKey }, rules: { [CALLBACK_RULE]: path.join(__dirname, '..', 'callback.js') } };
+        emuOpts.platformApi = { accountId: CALLBACK_ACCOUNT, keys: { 'kid-e2e': key.publicKey }, rules: { [CALLBACK_RULE]: CALLBACK_SCENARIOS } };
         w.emu = new Emulator(emuOpts);
         await w.emu.start();
         const api = /** @type {NonNullable<Emulator['platformApi']>} */ (w.emu.platformApi);

@@ -40,7 +40,7 @@ async function world(t) {
   const file = path.join(dir, 'scenario.js');
   fs.writeFileSync(file, SCENARIO);
   const sdk = await new WebSdk({ users: { anna: 'vox-pass' } }).start();
-  const emu = new Emulator({ scenario: file, webSdk: sdk });
+  const emu = new Emulator({ scenarios: [file], webSdk: sdk });
   await emu.start();
   t.after(async () => {
     await emu.close();
