@@ -290,7 +290,9 @@ test("a scripted caller's keys: ToneReceived only once handleTones(true) was cal
        call.answer();
      });`,
   );
-  const s = emu.placeCall({ destination: '+15550001000', caller: { tones: [{ tone: '1', atS: 0.5 }, { tone: '#', atS: 2 }], hangupAfterS: 3 } });
+  // Keys well apart from the handleTones timer (1 s after the answer), so a busy machine's late
+  // timers cannot swap them.
+  const s = emu.placeCall({ destination: '+15550001000', caller: { tones: [{ tone: '1', atS: 0.3 }, { tone: '#', atS: 4 }], hangupAfterS: 5 } });
   await s.terminated;
   assert.deepEqual(logs(s), ['tone #']);
   assert.deepEqual(
