@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo demo-build test build generate checkgenerate lint vet staticcheck web web-test web-test-run chromium voxengine-test voxengine-test-run examples-test examples-node-test examples-node-test-run bench
+.PHONY: demo demo-build test build generate checkgenerate lint vet staticcheck web web-test web-test-run web-unit-run web-e2e-run chromium voxengine-test voxengine-test-run examples-test examples-node-test examples-node-test-run bench
 
 # make demo: builds, then runs tandem demo and its traffic (simulated operators and callers
 # through the real scenario in the emulator) in one process tree until Ctrl-C; see
@@ -54,7 +54,7 @@ test: vet lint staticcheck checkgenerate security
 	@echo "== $$(date -u +%T) building for the browser, scenario and example tests"
 	$(MAKE) --no-print-directory build chromium $(VOX)/node_modules $(OPNODE)/node_modules
 	@echo "== $$(date -u +%T) the browser, scenario and example tests, side by side"
-	$(MAKE) --no-print-directory -j3 --output-sync=target web-test-run voxengine-test-run examples-node-test-run # the Go example ran in go test above
+	$(MAKE) --no-print-directory -j4 --output-sync=target web-unit-run web-e2e-run voxengine-test-run examples-node-test-run # the Go example ran in go test above
 
 vet:
 	@echo "== $$(date -u +%T) vet, lint, staticcheck, generate, security"
@@ -103,8 +103,12 @@ chromium:
 web-test: build chromium
 	$(MAKE) --no-print-directory web-test-run
 
-web-test-run:
+web-test-run: web-unit-run web-e2e-run
+
+web-unit-run:
 	cd $(WEB) && npx vitest run
+
+web-e2e-run:
 	cd $(WEB) && TANDEM_BIN=$(CURDIR)/bin/tandem npx playwright test
 
 # The cloud scenario (clients/voxengine): type-check it against Voximplant's declarations and run
