@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo demo-build test build generate checkgenerate lint vet staticcheck web web-test web-test-run web-unit-run web-e2e-run chromium voxengine-test voxengine-test-run examples-test examples-node-test examples-node-test-run bench
+.PHONY: demo demo-build test build generate checkgenerate lint vet staticcheck checks web web-test web-test-run web-unit web-unit-run web-e2e-run chromium voxengine-test voxengine-test-run examples-test examples-node-test examples-node-test-run bench
 
 # make demo: builds, then runs tandem demo and its traffic (simulated operators and callers
 # through the real scenario in the emulator) in one process tree until Ctrl-C; see
@@ -48,13 +48,15 @@ build: web
 # The browser, scenario and Node example tests mostly wait on timers, the network and the
 # processes they start, so they run side by side once what they share is built; each one's
 # output is shown whole when it ends (--output-sync), and any failing fails make test.
-test: vet lint staticcheck checkgenerate security
+# The app's unit tests (vitest) run beside the static checks: neither waits on a timer.
+test:
+	$(MAKE) --no-print-directory -j2 --output-sync=target checks web-unit
 	@echo "== $$(date -u +%T) the Go tests"
 	scripts/pg-test-cluster.sh run -- $(GO) test -race -count=1 ./...
 	@echo "== $$(date -u +%T) building for the browser, scenario and example tests"
 	$(MAKE) --no-print-directory build chromium $(VOX)/node_modules $(OPNODE)/node_modules
 	@echo "== $$(date -u +%T) the browser, scenario and example tests, side by side"
-	$(MAKE) --no-print-directory -j4 --output-sync=target web-unit-run web-e2e-run voxengine-test-run examples-node-test-run # the Go example ran in go test above
+	$(MAKE) --no-print-directory -j3 --output-sync=target web-e2e-run voxengine-test-run examples-node-test-run # the Go example ran in go test above
 
 vet:
 	@echo "== $$(date -u +%T) vet, lint, staticcheck, generate, security"
@@ -107,6 +109,13 @@ web-test-run: web-unit-run web-e2e-run
 
 web-unit-run:
 	cd $(WEB) && npx vitest run
+
+# The static checks, one after another (generate rewrites gen/ while vet would read it).
+checks:
+	$(MAKE) --no-print-directory -j1 vet lint staticcheck checkgenerate security
+
+web-unit: $(WEB)/node_modules
+	$(MAKE) --no-print-directory web-unit-run
 
 web-e2e-run:
 	cd $(WEB) && TANDEM_BIN=$(CURDIR)/bin/tandem npx playwright test

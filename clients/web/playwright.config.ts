@@ -7,10 +7,10 @@ export default defineConfig({
   outputDir: "test-results/artifacts",
   globalSetup: "./e2e/global-setup.ts",
   tsconfig: "./tsconfig.json",
-  // One server per test on its own port and database, so tests may run side by side: three at a
-  // time even on a 2-core CI box (a test mostly waits on timers and the network: a worker keeps
-  // less than half a core busy); PW_WORKERS overrides.
-  workers: Number(process.env.PW_WORKERS) || 3,
+  // One server per test on its own port and database, so tests may run side by side: two at a
+  // time on a 2-core CI box (they mostly wait on timers and the network; three starve the
+  // heaviest — axe, the demo, a day of 20 000 calls — there); PW_WORKERS overrides.
+  workers: Number(process.env.PW_WORKERS) || 2,
   fullyParallel: false,
   retries: 0,
   timeout: 90_000,

@@ -25,7 +25,7 @@ export const VOX_APP = "cc.e2e.voximplant.com";
 export const WAIT = 20_000 * (Number(process.env.TANDEM_TEST_TIMEOUT_SCALE) || 1);
 
 // The emulator is CommonJS JavaScript with no dependencies of its own.
-const { Emulator } = require("../../voxengine/emulator/voxengine.js") as { Emulator: EmulatorCtor };
+const { Emulator, CALLBACK_SCENARIOS } = require("../../voxengine/emulator/voxengine.js") as { Emulator: EmulatorCtor; CALLBACK_SCENARIOS: string[] };
 
 // The parts of the emulator these tests use (see clients/voxengine/emulator/voxengine.js).
 export interface Rec {
@@ -288,7 +288,7 @@ export class Cloud {
 
   /**
    * A cloud that also serves Voximplant's StartScenarios (its callback rule runs the real
-   * callback scenario, clients/voxengine/callback.js), and the serve flags that point Tandem
+   * callback scenario, clients/voxengine/common.js then callback.js), and the serve flags that point Tandem
    * at it; the cloud knows its Tandem once answer() is called with its URL.
    */
   static async withCallbacks(): Promise<{ cloud: Cloud; serveArgs: string[]; answer: (backendUrl: string) => void }> {
@@ -302,7 +302,7 @@ export class Cloud {
       secrets,
       callee: () => ({ ringAfterS: 0.05 }),
       defaultCallee: { ringAfterS: 0.05 },
-      platformApi: { accountId: CALLBACK_ACCOUNT, keys: { "kid-e2e": key.publicKey }, rules: { [CALLBACK_RULE]: join(__dirname, "..", "..", "voxengine", "callback.js") } },
+      platformApi: { accountId: CALLBACK_ACCOUNT, keys: { "kid-e2e": key.publicKey }, rules: { [CALLBACK_RULE]: CALLBACK_SCENARIOS } },
     });
     await emu.start();
     const api = emu.platformApi?.url ?? "";
