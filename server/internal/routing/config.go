@@ -90,7 +90,6 @@ func (e *Engine) putQueue(q cc.Queue) {
 // indexExits lists the queues whose waiting calls may take an exit on a tick.
 func (e *Engine) indexExits() {
 	e.exiting = e.exiting[:0]
-	clear(e.hoursDue)
 	clear(e.spells)
 	for _, q := range e.queues {
 		if q.Rules.ExitWaitingAtClose && q.Rules.Hours.Set() || q.Rules.LongestWait.After > 0 && !q.Rules.OverflowIsExit() {

@@ -67,7 +67,8 @@ type Engine struct {
 	// later holds the callbacks not due yet (callbackStarts: a retry's spacing still ahead,
 	// or their queue closed): in no line until then; every step files those that came due.
 	// lineCallbacks counts the callbacks in each queue's line (at its closing they leave it),
-	// and spells caches whether a queue with hours is open, between two changes of its hours.
+	// and spells caches whether a queue with hours is open, between two changes of its hours
+	// (for callbacks and for the exits at closing alike).
 	later         map[cc.CallID]*call
 	lineCallbacks map[cc.QueueID]int
 	spells        map[cc.QueueID]openSpell
@@ -97,9 +98,8 @@ type Engine struct {
 	questions    map[string]*question        // opt-in questions waiting for an answer
 	waits        map[cc.QueueID]*waitFigures // what each queue's expected waits are worked out from
 	// exiting are the queues whose waiting calls may take an exit on a tick (a longest wait,
-	// or out at closing), by id; hoursDue caches when each one's hours next change.
+	// or out at closing), by id.
 	exiting  []*cc.Queue
-	hoursDue map[cc.QueueID]time.Time
 	lastTick time.Time // the last Tick
 	lastStep time.Time // the latest time any step ran at
 
@@ -324,7 +324,6 @@ func (e *Engine) reset() {
 	e.questions = map[string]*question{}
 	e.waits = map[cc.QueueID]*waitFigures{}
 	e.exiting = nil
-	e.hoursDue = map[cc.QueueID]time.Time{}
 	e.begin()
 }
 

@@ -152,14 +152,7 @@ func (e *Engine) exitsDeadline(now time.Time) time.Time {
 		if !q.Rules.ExitWaitingAtClose || !q.Rules.Hours.Set() || len(e.lines[q.ID]) == 0 {
 			continue
 		}
-		due, ok := e.hoursDue[q.ID]
-		if !ok || !due.After(now) {
-			var changes bool
-			if due, changes = q.Rules.Hours.NextChange(now); !changes {
-				due = now.Add(24 * time.Hour) // never (within a year): look again tomorrow, not every step
-			}
-			e.hoursDue[q.ID] = due
-		}
+		_, due := e.openAt(q, now) // the queue's cached spell: no search of its hours every step
 		if !due.IsZero() && (next.IsZero() || due.Before(next)) {
 			next = due
 		}
