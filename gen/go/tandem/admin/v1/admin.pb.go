@@ -764,7 +764,9 @@ type Queue struct {
 	// How a free operator is chosen: "longest_idle" (the default: free the longest), "round_robin"
 	// (in turn, from where the last offer stopped), "fewest_calls" (fewest calls today),
 	// "least_talk" (least talk time today), "best_marks" (highest score), "skill_level" (highest
-	// level in this queue, then longest idle) or "random".
+	// level in this queue, then longest idle), "random" or "ring_all" (up to ring_at_once free
+	// operators, longest idle first, are rung at the same time: the first to answer gets the
+	// call and the other legs are cancelled, which is nobody's miss).
 	Strategy string `protobuf:"bytes,4,opt,name=strategy,proto3" json:"strategy,omitempty"`
 	// How long an operator's phone rings before the offer moves on (5–120 s, default 20).
 	OfferTimeoutS uint32 `protobuf:"varint,5,opt,name=offer_timeout_s,json=offerTimeoutS,proto3" json:"offer_timeout_s,omitempty"`
@@ -871,7 +873,10 @@ type Queue struct {
 	ClosedWhy string `protobuf:"bytes,278,opt,name=closed_why,json=closedWhy,proto3" json:"closed_why,omitempty"`
 	// When its waiting callers are offered a call back, and how they are called. Needs the
 	// server's Voximplant Management API flags (failed_precondition on queue.callback without).
-	Callback      *QueueCallback `protobuf:"bytes,160,opt,name=callback,proto3" json:"callback,omitempty"`
+	Callback *QueueCallback `protobuf:"bytes,160,opt,name=callback,proto3" json:"callback,omitempty"`
+	// ring_all: the most operators rung at once for one call (2–50, default 5); ignored by the
+	// other strategies.
+	RingAtOnce    uint32 `protobuf:"varint,290,opt,name=ring_at_once,json=ringAtOnce,proto3" json:"ring_at_once,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1226,6 +1231,13 @@ func (x *Queue) GetCallback() *QueueCallback {
 		return x.Callback
 	}
 	return nil
+}
+
+func (x *Queue) GetRingAtOnce() uint32 {
+	if x != nil {
+		return x.RingAtOnce
+	}
+	return 0
 }
 
 // QueueCallback: a waiting caller may ask to be called back instead of waiting; his call keeps
@@ -6740,7 +6752,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\x89\x11\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xac\x11\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -6795,7 +6807,9 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"closed_now\x18\x95\x02 \x01(\bR\tclosedNow\x12\x1e\n" +
 	"\n" +
 	"closed_why\x18\x96\x02 \x01(\tR\tclosedWhy\x12;\n" +
-	"\bcallback\x18\xa0\x01 \x01(\v2\x1e.tandem.admin.v1.QueueCallbackR\bcallback\x1aC\n" +
+	"\bcallback\x18\xa0\x01 \x01(\v2\x1e.tandem.admin.v1.QueueCallbackR\bcallback\x12!\n" +
+	"\fring_at_once\x18\xa2\x02 \x01(\rR\n" +
+	"ringAtOnce\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x96\x02\n" +

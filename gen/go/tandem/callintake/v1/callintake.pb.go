@@ -1841,7 +1841,13 @@ type CloudCommand struct {
 	Words []string `protobuf:"bytes,161,rep,name=words,proto3" json:"words,omitempty"`
 	// offer_callback: his caller id cannot be called back; once he accepts, ask him to key in his
 	// number ending with # and report it in CallbackAnswer.number.
-	AskNumber     bool `protobuf:"varint,162,opt,name=ask_number,json=askNumber,proto3" json:"ask_number,omitempty"`
+	AskNumber bool `protobuf:"varint,162,opt,name=ask_number,json=askNumber,proto3" json:"ask_number,omitempty"`
+	// dial: this leg is one of several rung at the same time for the call (ring_all): ringing
+	// legs of the call are not stopped by it. The first leg to answer is bridged and reported
+	// (OperatorAnswered); the scenario hangs up the other legs of the call at once without
+	// reporting them (Tandem cancels their offers itself, and its cancel commands for them are
+	// then no-ops). A leg that fails or times out before that is reported as DialFailed as usual.
+	RingAll       bool `protobuf:"varint,180,opt,name=ring_all,json=ringAll,proto3" json:"ring_all,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1977,6 +1983,13 @@ func (x *CloudCommand) GetWords() []string {
 func (x *CloudCommand) GetAskNumber() bool {
 	if x != nil {
 		return x.AskNumber
+	}
+	return false
+}
+
+func (x *CloudCommand) GetRingAll() bool {
+	if x != nil {
+		return x.RingAll
 	}
 	return false
 }
@@ -2173,7 +2186,7 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\averdict\x18\x04 \x01(\x0e2#.tandem.callintake.v1.SpeechVerdictR\averdict\"\x95\x01\n" +
 	"\x17ReportCallEventResponse\x126\n" +
 	"\x04next\x18\x01 \x01(\v2\".tandem.callintake.v1.CloudCommandR\x04next\x12B\n" +
-	"\x06queued\x18Z \x01(\v2*.tandem.callintake.v1.RegisterCallResponseR\x06queued\"\xb5\x03\n" +
+	"\x06queued\x18Z \x01(\v2*.tandem.callintake.v1.RegisterCallResponseR\x06queued\"\xd1\x03\n" +
 	"\fCloudCommand\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x17\n" +
 	"\acall_id\x18\x02 \x01(\tR\x06callId\x12\x19\n" +
@@ -2191,7 +2204,8 @@ const file_tandem_callintake_v1_callintake_proto_rawDesc = "" +
 	"\x05digit\x18\xa0\x01 \x01(\tR\x05digit\x12\x15\n" +
 	"\x05words\x18\xa1\x01 \x03(\tR\x05words\x12\x1e\n" +
 	"\n" +
-	"ask_number\x18\xa2\x01 \x01(\bR\taskNumber\":\n" +
+	"ask_number\x18\xa2\x01 \x01(\bR\taskNumber\x12\x1a\n" +
+	"\bring_all\x18\xb4\x01 \x01(\bR\aringAll\":\n" +
 	"\fCloudContact\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target*z\n" +

@@ -238,6 +238,9 @@ const (
 	OfferState_OFFER_STATE_WITHDRAWN OfferState = 5
 	// The operator declined it (DeclineOffer): not a miss; the call went on to the next operator.
 	OfferState_OFFER_STATE_DECLINED OfferState = 6
+	// A leg of a ring_all offer stopped because another operator answered the call first: not a
+	// miss. Each other leg is cancelled exactly once.
+	OfferState_OFFER_STATE_CANCELLED OfferState = 7
 )
 
 // Enum value maps for OfferState.
@@ -250,6 +253,7 @@ var (
 		4: "OFFER_STATE_EXPIRED",
 		5: "OFFER_STATE_WITHDRAWN",
 		6: "OFFER_STATE_DECLINED",
+		7: "OFFER_STATE_CANCELLED",
 	}
 	OfferState_value = map[string]int32{
 		"OFFER_STATE_UNSPECIFIED": 0,
@@ -259,6 +263,7 @@ var (
 		"OFFER_STATE_EXPIRED":     4,
 		"OFFER_STATE_WITHDRAWN":   5,
 		"OFFER_STATE_DECLINED":    6,
+		"OFFER_STATE_CANCELLED":   7,
 	}
 )
 
@@ -1686,7 +1691,7 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x10CALL_STATE_ENDED\x10\x03\x12\x18\n" +
 	"\x14CALL_STATE_ABANDONED\x10\x04\x12\x13\n" +
 	"\x0fCALL_STATE_LOST\x10\x05\x12\x16\n" +
-	"\x12CALL_STATE_IN_MENU\x10\x06*\xc2\x01\n" +
+	"\x12CALL_STATE_IN_MENU\x10\x06*\xdd\x01\n" +
 	"\n" +
 	"OfferState\x12\x1b\n" +
 	"\x17OFFER_STATE_UNSPECIFIED\x10\x00\x12\x17\n" +
@@ -1695,7 +1700,8 @@ const file_tandem_common_v1_common_proto_rawDesc = "" +
 	"\x12OFFER_STATE_FAILED\x10\x03\x12\x17\n" +
 	"\x13OFFER_STATE_EXPIRED\x10\x04\x12\x19\n" +
 	"\x15OFFER_STATE_WITHDRAWN\x10\x05\x12\x18\n" +
-	"\x14OFFER_STATE_DECLINED\x10\x06*x\n" +
+	"\x14OFFER_STATE_DECLINED\x10\x06\x12\x19\n" +
+	"\x15OFFER_STATE_CANCELLED\x10\a*x\n" +
 	"\vHangupParty\x12\x1c\n" +
 	"\x18HANGUP_PARTY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13HANGUP_PARTY_CALLER\x10\x01\x12\x19\n" +
