@@ -36,12 +36,8 @@ func (h *Handler) voicemailQuery(ctx context.Context, m *analyticsv1.ListVoicema
 		return q, err
 	}
 	if q.Queue != "" {
-		f, err := h.board.Floor(ctx)
-		if err != nil {
+		if _, err := h.floor(ctx, q.Queue, ""); err != nil {
 			return q, err
-		}
-		if f.Queue(q.Queue) == nil {
-			return q, cc.Invalid("queue_id", "no queue %q", q.Queue)
 		}
 	}
 	return q, nil

@@ -4408,7 +4408,7 @@ type ListVoicemailsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Calls that ARRIVED in [from, to); at most 92 days (defaults as TimeRange's).
 	Range *TimeRange `protobuf:"bytes,1,opt,name=range,proto3" json:"range,omitempty"`
-	// Only this queue's; empty: every queue.
+	// Only this queue's; empty: every queue. An unknown queue is not_found.
 	QueueId string `protobuf:"bytes,2,opt,name=queue_id,json=queueId,proto3" json:"queue_id,omitempty"`
 	// 1..200; 0 means 50.
 	PageSize uint32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`

@@ -2365,7 +2365,7 @@ export type ListVoicemailsRequest = Message<"tandem.analytics.v1.ListVoicemailsR
   range?: TimeRange | undefined;
 
   /**
-   * Only this queue's; empty: every queue.
+   * Only this queue's; empty: every queue. An unknown queue is not_found.
    *
    * @generated from field: string queue_id = 2;
    */
