@@ -120,7 +120,10 @@ func (r Relaxation) check(queue QueueID) (Relaxation, error) {
 		}
 		after = s.After
 		if s.MinLevel != 0 {
-			if s.MinLevel < 1 || s.MinLevel >= level {
+			switch {
+			case level == 1:
+				return r, Invalid(field+".min_level", "the level before it is 1 already: a step can only lower it (0 keeps it)")
+			case s.MinLevel < 1 || s.MinLevel >= level:
 				return r, Invalid(field+".min_level", "must be 1 to %d, lower than the level before it (%d); 0 keeps it", level-1, level)
 			}
 			level = s.MinLevel
