@@ -21,6 +21,9 @@ import (
 
 // indexRelax caches queue q's pools of its relaxation, in e.relaxed while it has one.
 func (e *Engine) indexRelax(q *cc.Queue) {
+	if _, had := e.relaxed[q.ID]; had || q.Rules.Relax.Active() {
+		e.callsDueOK = false // its waiting calls' steps changed: NextDeadline recomputes
+	}
 	if q.Rules.Relax.Active() {
 		e.relaxed[q.ID] = q.Rules.Relax.Pools()
 	} else {

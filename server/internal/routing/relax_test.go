@@ -194,3 +194,28 @@ func TestRelaxationQueuesMustExist(t *testing.T) {
 		t.Fatal("the refused relaxation was saved")
 	}
 }
+
+// TestRelaxationSetWhileCallsWait: a relaxation given to a queue with a call waiting takes
+// effect for it at once, and the engine wakes at its step.
+func TestRelaxationSetWhileCallsWait(t *testing.T) {
+	f := relaxFixture(t)
+	r := cc.DefaultRules()
+	f.withRules(r) // no relaxation
+	id := f.intake()
+	f.e.NextDeadline() // cached
+	r.Relax = supportRelax()
+	f.withRules(r)
+	f.now = t0.Add(10 * time.Second)
+	f.ready("lena") // level 1: not before +90s
+	if f.offerOf(id) != "" {
+		t.Fatal("lena got the call at its start")
+	}
+	if got := f.deadline(); !got.Equal(t0.Add(30 * time.Second)) {
+		t.Fatalf("next deadline %v, want the first step at +30s", got.Sub(t0))
+	}
+	f.now = t0.Add(90 * time.Second)
+	f.e.Tick(f.now)
+	if c, _ := f.e.Call(id); c.Operator != "lena" {
+		t.Fatalf("at +90s: %+v, want lena", c)
+	}
+}
