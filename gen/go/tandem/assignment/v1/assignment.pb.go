@@ -2379,7 +2379,7 @@ type Decision struct {
 	// "taken by an earlier call in line": 5).
 	ExcludedByReason map[string]uint32 `protobuf:"bytes,10,rep,name=excluded_by_reason,json=excludedByReason,proto3" json:"excluded_by_reason,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// The step of the queue's skills relaxation in force when the call was offered; unset when
-	// the queue has none.
+	// the queue has none, and for an offer to the caller's personal manager or a transfer's.
 	Relaxation    *DecisionRelaxation `protobuf:"bytes,300,opt,name=relaxation,proto3" json:"relaxation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1186,7 +1186,7 @@ export type Decision = Message<"tandem.assignment.v1.Decision"> & {
 
   /**
    * The step of the queue's skills relaxation in force when the call was offered; unset when
-   * the queue has none.
+   * the queue has none, and for an offer to the caller's personal manager or a transfer's.
    *
    * @generated from field: tandem.assignment.v1.DecisionRelaxation relaxation = 300;
    */
