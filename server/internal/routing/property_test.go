@@ -327,6 +327,17 @@ func TestEngineProperties(t *testing.T) {
 				store.apply(ch)
 				queue, _ = e.Queue("q")
 			},
+			// An admin changes q's skills relaxation while calls wait.
+			"relax": func(rt *rapid.T) {
+				q := queue
+				q.Rules.Relax = drawRelax(rt)
+				ch, err := e.UpdateQueue(now, q)
+				if err != nil {
+					rt.Fatalf("update with a good relaxation: %v", err)
+				}
+				store.apply(ch)
+				queue, _ = e.Queue("q")
+			},
 			"manager": func(rt *rapid.T) {
 				_, ch, err := e.SetClient(now, "+15550001111", rapid.SampledFrom(names).Draw(rt, "op"), cc.AssignedByAdmin)
 				step(ch, err)
