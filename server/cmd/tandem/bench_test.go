@@ -63,12 +63,14 @@ func TestBenchTiny(t *testing.T) {
 		t.Errorf("presence: %+v", rep.Presence)
 	case rep.Engine == nil || rep.Engine.Decisions == 0:
 		t.Errorf("engine: %+v", rep.Engine)
+	case rep.Engine.Relax == nil || rep.Engine.Relax.Decisions == 0 || rep.DecisionP99Relax <= 0:
+		t.Errorf("engine under skills relaxation: %+v", rep.Engine.Relax)
 	case rep.SimCallsPerS <= 0:
 		t.Errorf("sim: %+v", rep.Sim)
 	}
 	var out strings.Builder
 	bench.PrintTable(&out, rep)
-	if !strings.Contains(out.String(), "lifecycles_per_s") {
+	if !strings.Contains(out.String(), "lifecycles_per_s") || !strings.Contains(out.String(), "decision_p99_us under skills relaxation") {
 		t.Errorf("table:\n%s", out.String())
 	}
 }

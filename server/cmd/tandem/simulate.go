@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -50,6 +51,8 @@ type simulateFlags struct {
 	db       string
 	baseline bool
 	json     bool
+	levels   string
+	relax    string
 }
 
 func parseSimulateFlags(args []string, stderr io.Writer) (*simulateFlags, error) {
@@ -96,6 +99,9 @@ func parseSimulateFlags(args []string, stderr io.Writer) (*simulateFlags, error)
 	fs.IntVar(&c.Batch, "batch", 256, "engine steps stored per transaction, as the server's group commit under load (1: one each, as an idle server)")
 	fs.BoolVar(&f.baseline, "baseline", false, "also run the same simulation without the store and report the store's cost as a ratio")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of a table")
+	fs.StringVar(&f.levels, "levels", "", "the operators' levels in the queue, in turn, e.g. 3,1 (half of level 3, half of level 1; default: all 3)")
+	fs.IntVar(&c.Relax.MinLevel, "min-level", 0, "skills relaxation: the queue takes operators of this level and up at first (0: everyone)")
+	fs.StringVar(&f.relax, "relax", "", "skills relaxation: its steps as after:level, e.g. 30s:2,60s:1 (from 30 s of a call's wait level 2 and up, from 60 s everyone)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -114,7 +120,53 @@ func parseSimulateFlags(args []string, stderr io.Writer) (*simulateFlags, error)
 	c.Duration = time.Duration(f.hours * float64(time.Hour))
 	c.HandleDist = simulate.HandleDist(f.dist)
 	c.Strategy = callcenter.Strategy(f.strategy)
+	var err error
+	if c.Levels, err = parseLevels(f.levels); err != nil {
+		return nil, err
+	}
+	if c.Relax.Steps, err = parseRelax(f.relax); err != nil {
+		return nil, err
+	}
+	q := callcenter.Queue{ID: "sim", Rules: callcenter.DefaultRules()}
+	q.Rules.Relax = c.Relax
+	if _, err := q.Check(); err != nil {
+		return nil, fmt.Errorf("min-level, relax: %w", err)
+	}
 	return f, nil
+}
+
+// parseLevels reads --levels: "3,1".
+func parseLevels(list string) ([]int, error) {
+	var out []int
+	for part := range strings.SplitSeq(list, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		l, err := strconv.Atoi(part)
+		if err != nil || l < 1 || l > 5 {
+			return nil, fmt.Errorf("levels: %q is not a level from 1 to 5", part)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// parseRelax reads --relax: "30s:2,60s:1", each step after:level.
+func parseRelax(list string) ([]callcenter.RelaxStep, error) {
+	var out []callcenter.RelaxStep
+	for part := range strings.SplitSeq(list, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		after, level, ok := strings.Cut(part, ":")
+		d, err := time.ParseDuration(after)
+		l, lerr := strconv.Atoi(level)
+		if !ok || err != nil || lerr != nil {
+			return nil, fmt.Errorf("relax: %q is not after:level, like 30s:2", part)
+		}
+		out = append(out, callcenter.RelaxStep{After: d, MinLevel: l})
+	}
+	return out, nil
 }
 
 // simulateOutput is the --json object: the figures, the predictions and how long it took.
@@ -216,6 +268,13 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 	row("", "simulated", model)
 	row("calls offered", fmt.Sprint(r.CallsOffered), "")
 	row("answered", fmt.Sprint(r.CallsAnswered), "")
+	for k, n := range r.AnsweredByRelaxStep {
+		name := "  at the relaxation's start"
+		if k > 0 {
+			name = fmt.Sprintf("  at its step %d (from %s)", k, c.Relax.Steps[k-1].After)
+		}
+		row(name, fmt.Sprintf("%d (%s)", n, pct(float64(n)/float64(max(r.CallsAnswered, 1)))), "(not in the model)")
+	}
 	if c.ClientShare > 0 {
 		row("  clients reaching their manager", fmt.Sprintf("%d of %d (%s)", r.ManagerReached, r.ClientCalls, pct(float64(r.ManagerReached)/float64(max(r.ClientCalls, 1)))), "")
 	}

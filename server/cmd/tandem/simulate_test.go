@@ -46,3 +46,37 @@ func TestSimulateCallbackFlags(t *testing.T) {
 		t.Fatalf("take-up without an offer: %v", err)
 	}
 }
+
+// TestSimulateRelaxFlags: --levels, --min-level and --relax run the queue under a skills
+// relaxation, and the JSON reports the calls answered at each step under a key of its own
+// (absent without one); a relaxation that does not widen is refused, naming its field.
+func TestSimulateRelaxFlags(t *testing.T) {
+	base := []string{"--store=none", "--json", "--operators=6", "--calls=400", "--calls-per-hour=90", "--levels=3,1"}
+	var out bytes.Buffer
+	if err := runSimulate(context.Background(), append(base[:len(base):len(base)], "--min-level=3", "--relax=30s:1"), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Answered int   `json:"calls_answered"`
+		ByStep   []int `json:"answered_by_relax_step"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.ByStep) != 2 || r.ByStep[0]+r.ByStep[1] != r.Answered || r.ByStep[1] == 0 {
+		t.Fatalf("answered by step %v of %d", r.ByStep, r.Answered)
+	}
+	out.Reset()
+	if err := runSimulate(context.Background(), base, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "answered_by_relax_step") {
+		t.Fatalf("a run without a relaxation reports its steps: %s", out.String())
+	}
+	for flag, want := range map[string]string{"--relax=30s:3": "queue.relax[0].min_level", "--relax=30s": "after:level", "--levels=0": "levels"} {
+		err := runSimulate(context.Background(), append(base[:len(base):len(base)], "--min-level=3", flag), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", flag, err, want)
+		}
+	}
+}

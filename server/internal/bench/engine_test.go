@@ -1,7 +1,7 @@
 package bench
 
 import (
-	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -12,7 +12,7 @@ import (
 // operators must not cost the square of the fleet.
 func BenchmarkBigCenterSetUp(b *testing.B) {
 	for b.Loop() {
-		if _, _, _, err := bigCenter(1000, 50, 200); err != nil {
+		if _, _, _, err := bigCenter(1000, 50, 200, false); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -20,14 +20,17 @@ func BenchmarkBigCenterSetUp(b *testing.B) {
 
 // BenchmarkDecision is one routing decision in a center of 10 000 operators in 50 queues with
 // 2 000 calls waiting: a call ends, its operator is free, the engine offers him the first call
-// in line he serves, plus NextDeadline as the switchboard asks after each step.
+// in line he serves, plus NextDeadline as the switchboard asks after each step; "relax": every
+// queue under a skills relaxation, with calls of every age in line.
 func BenchmarkDecision(b *testing.B) {
 	for _, size := range []struct {
 		name         string
 		ops, waiting int
-	}{{"ops=1000", 1000, 200}, {"ops=10000", 10_000, 2000}} {
+		relax        bool
+	}{{"ops=1000", 1000, 200, false}, {"ops=10000", 10_000, 2000, false}, {"ops=10000,relax", 10_000, 2000, true}} {
 		b.Run(size.name, func(b *testing.B) {
-			e, ids, now, err := bigCenter(size.ops, 50, size.waiting)
+			e, ids, now, err := bigCenter(size.ops, 50, size.waiting, size.relax)
+			arrivals := rand.New(rand.NewPCG(5, 5))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -55,8 +58,7 @@ func BenchmarkDecision(b *testing.B) {
 					}
 				}
 				calls++
-				if _, _, err := e.Intake(now, cc.Intake{SessionID: "s", AccessURL: "http://127.0.0.1:1/s",
-					CallerNumber: "+15550000000", DialedNumber: fmt.Sprintf("+1800556%04d", calls%50)}); err != nil {
+				if _, _, err := e.Intake(now, bigIntake(calls, 50, now, size.relax, arrivals)); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

@@ -146,6 +146,9 @@ type QueueRules struct {
 	LongestWait WaitCap  `json:",omitzero"`
 	// Callback: when its waiting callers are offered a call back, and how they are called.
 	Callback CallbackRules `json:",omitzero"`
+	// Relax: who may take its calls widens as they wait (see Relaxation); zero: all its
+	// operators from the start.
+	Relax Relaxation `json:",omitzero"`
 }
 
 // DefaultRules are the rules of a queue that sets none: away after one miss; banned 5, 15,
@@ -423,6 +426,10 @@ type Decision struct {
 	EligibleCount    int
 	ExcludedCount    int
 	ExcludedByReason map[string]int
+	// Relax is the step of the queue's skills relaxation the call was at (nil when the queue
+	// has none), and RelaxText it in words ("relaxed at 30s: level 2 and up").
+	Relax     *RelaxPool `json:",omitempty"`
+	RelaxText string     `json:",omitempty"`
 }
 
 // The bounds of a decision record.

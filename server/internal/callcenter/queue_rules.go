@@ -29,6 +29,9 @@ func (q Queue) Check() (Queue, error) {
 	if q.Rules, err = q.Rules.check(); err != nil {
 		return q, err
 	}
+	if q.Rules.Relax, err = q.Rules.Relax.check(q.ID); err != nil {
+		return q, err
+	}
 	switch {
 	case q.OfferTimeout == 0:
 		q.OfferTimeout = DefaultOfferTimeout

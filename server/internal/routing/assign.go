@@ -47,6 +47,7 @@ func (e *Engine) assign(now time.Time) {
 		if m := e.operators[c.Manager]; free.has(m) {
 			if q := e.queues[c.Queue]; q != nil {
 				pool := []*operator{m}
+				e.rx = relaxState{} // his own: whatever the relaxation
 				e.offer(now, q, c, pool, choose(pool, q, now, c.tried, &e.strat))
 				free.remove(m)
 			}
@@ -56,7 +57,7 @@ func (e *Engine) assign(now time.Time) {
 	// their heads — only the first calls are looked at, whatever the length of the lines.
 	line := lineHeap{items: e.heads[:0]}
 	for q, calls := range e.lines {
-		if len(calls) > 0 && (served == nil || served[q]) {
+		if len(calls) > 0 && (served == nil || served[q] || e.relaxServed(q, served)) {
 			it := lineItem{calls: calls}
 			if queue := e.queues[q]; queue != nil {
 				it.priority = queue.Priority
@@ -87,8 +88,13 @@ func (e *Engine) serveLine(now time.Time, free *opSet, line *lineHeap) {
 		// The pool is in id order (map order must not decide); byQueue is.
 		pool := e.pool[:0]
 		// Either look each of the queue's operators up among the free (in id order already),
-		// or go through the free and sort those who serve it: whichever costs less.
-		if serving := e.byQueue[q.ID]; len(serving) < free.len()*(1+bits.Len(uint(free.len()))) {
+		// or go through the free and sort those who serve it: whichever costs less. Under a
+		// relaxation, those of its step (relaxedPool).
+		e.rx = relaxState{}
+		relax := e.relaxedAt(q.ID, c, now)
+		if relax != nil {
+			pool = e.relaxedPool(pool, free, q.ID, relax)
+		} else if serving := e.byQueue[q.ID]; len(serving) < free.len()*(1+bits.Len(uint(free.len()))) {
 			for _, o := range serving {
 				if free.has(o) {
 					pool = append(pool, o)
@@ -103,6 +109,12 @@ func (e *Engine) serveLine(now time.Time, free *opSet, line *lineHeap) {
 			slices.SortFunc(pool, func(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) })
 		}
 		e.pool = pool // reused by the next call: nothing keeps it
+		if len(pool) == 0 && !e.widest(q.ID, relax) {
+			// None of the free is in the pool of its step; a call of a lower priority further
+			// on may have waited longer, and be at a wider step.
+			line.skipPriority()
+			continue
+		}
 		if len(pool) == 0 {
 			// None of the free serves the queue, and the free only get fewer in a pass: the
 			// rest of its line is left for another step.
@@ -340,6 +352,14 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 	case c.managerNote != "":
 		rule += "; " + c.managerNote
 	}
+	var relax *cc.RelaxPool
+	var relaxText string
+	if p := e.rx.pool; p != nil {
+		relax = &cc.RelaxPool{Step: p.Step, After: p.After, MinLevel: p.MinLevel, Also: slices.Clone(p.Also)}
+		if relaxText = q.Rules.Relax.Describe(*p); relaxText != "" {
+			rule += "; " + relaxText
+		}
+	}
 	if by := c.Transfer.From; by != "" {
 		if o := e.operators[by]; o != nil {
 			by = cc.OperatorID(o.cfg.Name)
@@ -357,6 +377,8 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		EligibleCount:    len(pool),
 		ExcludedCount:    left.excluded,
 		ExcludedByReason: left.byReason,
+		Relax:            relax,
+		RelaxText:        relaxText,
 	}
 }
 
@@ -408,23 +430,46 @@ func (e *Engine) leftOut(q *cc.Queue, c *call, chosen *operator, pool []*operato
 		return out
 	}
 	ops := e.byQueue[q.ID]
-	var heads [2 * 10]example // two of each reason: there are fewer than ten
+	var heads [2 * 16]example // two of each reason: there are fewer than ten, and five levels
 	ex := heads[:0]
+	// Under a relaxation, the free of q below its step's level are not in the pool either: by
+	// level, as serveLine counted them.
+	rx := &e.rx
+	var belowFound [len(rx.below)]int
+	for l, n := range rx.below {
+		if n > 0 {
+			if out.byReason == nil {
+				out.byReason = make(map[string]int, len(r.byWhy)+1)
+			}
+			out.byReason[belowWhy(l, rx.pool)] = n
+			out.excluded += n
+		}
+	}
+	belowDone := func() bool {
+		for l, n := range rx.below {
+			if belowFound[l] < min(n, 2) {
+				return false
+			}
+		}
+		return true
+	}
 	for why, set := range r.byWhy {
 		n := set.n
 		label, eligibleToo := why, false
 		if why == "" {
-			n -= inQueue
+			n -= inQueue + rx.belowTotal()
 			label, eligibleToo = leftOutReason(c, chosen)
 		}
-		if n <= 0 {
+		if n <= 0 && (why != "" || belowDone()) {
 			continue
 		}
-		if out.byReason == nil {
-			out.byReason = make(map[string]int, len(r.byWhy))
+		if n > 0 {
+			if out.byReason == nil {
+				out.byReason = make(map[string]int, len(r.byWhy))
+			}
+			out.byReason[label] = n
+			out.excluded += n
 		}
-		out.byReason[label] = n
-		out.excluded += n
 		found, p := 0, 0
 	words:
 		for i, w := range set.words {
@@ -439,9 +484,24 @@ func (e *Engine) leftOut(q *cc.Queue, c *call, chosen *operator, pool []*operato
 					if p < len(pool) && pool[p] == o {
 						continue
 					}
+					if rx.pool != nil {
+						if l := o.level(q.ID); l < rx.pool.MinLevel {
+							if belowFound[l] < 2 {
+								ex = append(ex, example{o: o, why: belowWhy(l, rx.pool)})
+								belowFound[l]++
+							}
+							if found >= min(n, 2) && belowDone() {
+								break words
+							}
+							continue
+						}
+					}
 				}
-				ex = append(ex, example{o: o, why: label, eligible: eligibleToo})
-				if found++; found == 2 {
+				if found < 2 {
+					ex = append(ex, example{o: o, why: label, eligible: eligibleToo})
+					found++
+				}
+				if found >= min(n, 2) && (why != "" || belowDone()) {
 					break words
 				}
 			}
@@ -483,7 +543,11 @@ func (e *Engine) leftOutWalk(q *cc.Queue, c *call, chosen *operator, pool []*ope
 		}
 		eligibleToo := false
 		why := eligible(o)
-		if why == "" {
+		switch {
+		case why != "":
+		case e.rx.pool != nil && o.level(q.ID) < e.rx.pool.MinLevel:
+			why = belowWhy(o.level(q.ID), e.rx.pool)
+		default:
 			why, eligibleToo = leftOutReason(c, chosen)
 		}
 		out.excluded++

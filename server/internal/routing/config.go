@@ -40,6 +40,11 @@ func (e *Engine) saveQueue(now time.Time, q cc.Queue) (cc.Changes, error) {
 	if err := e.checkExitQueues(q); err != nil {
 		return e.fail(err)
 	}
+	for _, x := range q.Rules.Relax.RelaxQueues() {
+		if e.queues[x.Queue] == nil {
+			return e.fail(cc.NotFound(x.Field, "no queue %q", x.Queue))
+		}
+	}
 	for _, id := range q.Rules.Overflow.Spares {
 		if e.spares[id] == nil {
 			return e.fail(cc.NotFound("queue.overflow.spare_ids", "no spare number %q", id))
@@ -85,6 +90,7 @@ func (e *Engine) putQueue(q cc.Queue) {
 		e.byNumber[n] = q.ID
 	}
 	e.indexExits()
+	e.indexRelax(&cp)
 }
 
 // indexExits lists the queues whose waiting calls may take an exit on a tick.

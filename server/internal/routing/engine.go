@@ -99,7 +99,11 @@ type Engine struct {
 	waits        map[cc.QueueID]*waitFigures // what each queue's expected waits are worked out from
 	// exiting are the queues whose waiting calls may take an exit on a tick (a longest wait,
 	// or out at closing), by id.
-	exiting  []*cc.Queue
+	exiting []*cc.Queue
+	// relaxed are the pools of each queue's skills relaxation (cc.Relaxation.Pools), for the
+	// queues that have one; rx is what the decision being made learnt of its call's pool.
+	relaxed  map[cc.QueueID][]cc.RelaxPool
+	rx       relaxState
 	lastTick time.Time // the last Tick
 	lastStep time.Time // the latest time any step ran at
 
@@ -309,6 +313,7 @@ func (e *Engine) reset() {
 	e.later = map[cc.CallID]*call{}
 	e.lineCallbacks = map[cc.QueueID]int{}
 	e.spells = map[cc.QueueID]openSpell{}
+	e.relaxed = map[cc.QueueID][]cc.RelaxPool{}
 	e.callsDueOK = false
 	e.byName = map[string]cc.OperatorID{}
 	e.calls = map[cc.CallID]*call{}

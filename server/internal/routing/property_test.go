@@ -124,6 +124,10 @@ func TestEngineProperties(t *testing.T) {
 				}
 			}
 		}
+		// No call is offered by its queue to an operator its relaxation does not admit at the
+		// call's step at that moment (its personal manager and an operator a transfer names
+		// aside).
+		store.seen = checkRelaxed(rt, func() *Engine { return e }, store.seen) // e changes at each restart
 		step := func(ch cc.Changes, err error) {
 			if err == nil {
 				store.apply(ch)
@@ -144,6 +148,10 @@ func TestEngineProperties(t *testing.T) {
 		queue2 := cc.Queue{ID: "q2", DialedNumbers: []string{"+18005550002"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy}
 		step(e.CreateQueue(now, queue2))
 		drawExits(rt, &queue.Rules, "")
+		// q3 is served by d alone: q's relaxation may bring him in.
+		queue3 := cc.Queue{ID: "q3", DialedNumbers: []string{"+18005550004"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy}
+		step(e.CreateQueue(now, queue3))
+		queue.Rules.Relax = drawRelax(rt)
 		step(e.CreateQueue(now, queue))
 		names := []cc.OperatorID{"a", "b", "c"}
 		var operators []cc.Operator
@@ -152,6 +160,10 @@ func TestEngineProperties(t *testing.T) {
 			operators = append(operators, o)
 			step(e.CreateOperator(now, o))
 		}
+		d := cc.Operator{ID: "d", Name: "d", Contact: cc.Contact{Kind: cc.ContactUser, Target: "d"}, Queues: []cc.QueueSkill{{Queue: "q3", Level: 2}}}
+		operators = append(operators, d)
+		step(e.CreateOperator(now, d))
+		names = append(names, "d")
 		// A menu on a number of its own: 1 for q, 2 for a sub-menu (1: q2, 0: a number, 9: q2's
 		// voicemail), silence: q.
 		menu := cc.Menu{ID: "m", DialedNumbers: []string{"+18005550003"}, Nodes: []cc.MenuNode{
@@ -315,6 +327,17 @@ func TestEngineProperties(t *testing.T) {
 				store.apply(ch)
 				queue, _ = e.Queue("q")
 			},
+			// An admin changes q's skills relaxation while calls wait.
+			"relax": func(rt *rapid.T) {
+				q := queue
+				q.Rules.Relax = drawRelax(rt)
+				ch, err := e.UpdateQueue(now, q)
+				if err != nil {
+					rt.Fatalf("update with a good relaxation: %v", err)
+				}
+				store.apply(ch)
+				queue, _ = e.Queue("q")
+			},
 			"manager": func(rt *rapid.T) {
 				_, ch, err := e.SetClient(now, "+15550001111", rapid.SampledFrom(names).Draw(rt, "op"), cc.AssignedByAdmin)
 				step(ch, err)
@@ -464,11 +487,23 @@ func TestEngineProperties(t *testing.T) {
 				e = New(cfg)
 				r := store.runtime()
 				r.Spares = spares
-				store.apply(e.Load(now, []cc.Queue{queue, queue2}, operators, r))
+				store.apply(e.Load(now, []cc.Queue{queue, queue2, queue3}, operators, r))
 			},
 			"": func(rt *rapid.T) {
 				// After every step: the invariants, and the store agrees with the engine.
 				checkInvariants(rt, 0, 0, e)
+				// The engine wakes up by the next step of any call waiting in q's line.
+				next, due := e.NextDeadline()
+				for _, c := range e.lines["q"] {
+					for _, p := range e.relaxed["q"] {
+						if p.Step == 0 {
+							continue
+						}
+						if at := c.ArrivedAt.Add(p.After); at.After(e.lastStep) && (!due || next.After(at)) {
+							rt.Fatalf("call %s reaches step %d at %v; the next deadline is %v (%v)", c.ID, p.Step, at, next, due)
+						}
+					}
+				}
 				for id, c := range store.calls {
 					if _, known := offersOf[id]; !known && c.Callback.Virtual() {
 						offersOf[id] = nil // a callback's next attempt
@@ -607,4 +642,61 @@ func liveCall(rt *rapid.T, e *Engine, calls map[cc.CallID][]cc.OfferID, ok func(
 	slices.Sort(ids)
 	c, _ := e.Call(rapid.SampledFrom(ids).Draw(rt, "live"))
 	return c, true
+}
+
+// drawRelax draws a relaxation for q (its operators are of levels 1 to 3): a starting level,
+// then up to three steps lowering it or bringing in q3's operator.
+func drawRelax(rt *rapid.T) cc.Relaxation {
+	r := cc.Relaxation{MinLevel: rapid.IntRange(1, 3).Draw(rt, "minLevel")}
+	level, after, also := r.MinLevel, 0, false
+	for i := range rapid.IntRange(0, 3).Draw(rt, "relaxSteps") {
+		after += rapid.IntRange(1, 40).Draw(rt, fmt.Sprintf("relaxAfter%d", i))
+		s := cc.RelaxStep{After: time.Duration(after) * time.Second}
+		if level > 1 && rapid.Bool().Draw(rt, fmt.Sprintf("relaxLower%d", i)) {
+			s.MinLevel = rapid.IntRange(1, level-1).Draw(rt, fmt.Sprintf("relaxLevel%d", i))
+			level = s.MinLevel
+		}
+		if !also && (s.MinLevel == 0 || rapid.Bool().Draw(rt, fmt.Sprintf("relaxAlso%d", i))) {
+			s.AlsoQueues, also = []cc.QueueID{"q3"}, true
+		}
+		if s.MinLevel == 0 && len(s.AlsoQueues) == 0 {
+			break
+		}
+		r.Steps = append(r.Steps, s)
+	}
+	return r
+}
+
+// checkRelaxed wraps a store's seen hook: every decision a queue's line made (not a spare's,
+// not the personal manager's, not an operator a transfer named) went to an operator its
+// queue's relaxation admits at the call's step at the decision's time.
+func checkRelaxed(rt *rapid.T, engine func() *Engine, next func(cc.Changes)) func(cc.Changes) {
+	return func(ch cc.Changes) {
+		e := engine()
+		for _, d := range ch.Decisions {
+			c := e.calls[d.Call]
+			if d.Operator == "" || c == nil || c.Manager == d.Operator || c.Transfer.Target.Operator == d.Operator {
+				continue
+			}
+			q := e.queues[c.Queue]
+			o := e.operators[d.Operator]
+			if q == nil || o == nil {
+				continue
+			}
+			pools := q.Rules.Relax.Pools()
+			k := 0
+			for k+1 < len(pools) && !d.DecidedAt.Before(c.ArrivedAt.Add(pools[k+1].After)) {
+				k++
+			}
+			if !admits(o, q.ID, &pools[k]) {
+				rt.Fatalf("call %s (waited %v) offered to %s %v, outside %s's step %+v", c.ID, d.DecidedAt.Sub(c.ArrivedAt), o.cfg.ID, o.cfg.Queues, q.ID, pools[k])
+			}
+			if q.Rules.Relax.Active() && (d.Relax == nil || d.Relax.Step != k) && c.Transfer.Target.Queue == "" {
+				rt.Fatalf("decision %+v names step %+v, want %d", d, d.Relax, k)
+			}
+		}
+		if next != nil {
+			next(ch)
+		}
+	}
 }

@@ -184,7 +184,7 @@ func (e *Engine) NextDeadline() (time.Time, bool) {
 }
 
 // callDeadline is the earliest time Tick has something to do for call c alone (the
-// announcement, the manager's hold, overflow, the sweeper), as NextDeadline judges it.
+// announcement, the manager's hold, overflow, a step of its queue's relaxation, the sweeper), as NextDeadline judges it.
 func (e *Engine) callDeadline(c *call) (time.Time, bool) {
 	var next time.Time
 	consider := func(t time.Time) {
@@ -208,6 +208,7 @@ func (e *Engine) callDeadline(c *call) (time.Time, bool) {
 		}
 		soon(e.longestWaitDue(c))
 		soon(e.callbackOfferDue(c))
+		e.relaxDue(c, soon)
 	}
 	switch {
 	case c.State == cc.CallConnected:
@@ -251,6 +252,7 @@ func (e *Engine) callsDeadline() time.Time {
 			}
 			soon(e.longestWaitDue(c))
 			soon(e.callbackOfferDue(c))
+			e.relaxDue(c, soon)
 		}
 		switch {
 		case c.State == cc.CallConnected:

@@ -164,12 +164,18 @@ func (e *Engine) transferTarget(id cc.OperatorID) (*operator, error) {
 }
 
 // freeIn picks the operator queue q's strategy ranks first among its free operators for call
-// c (not by, who transfers it); nil when nobody is free.
+// c (not by, who transfers it), those of the call's step under q's relaxation; nil when
+// nobody is free.
 func (e *Engine) freeIn(now time.Time, q *cc.Queue, c *call, by cc.OperatorID) *operator {
 	var pool []*operator
-	for _, o := range e.byQueue[q.ID] {
-		if o.cfg.ID != by && eligible(o) == "" {
-			pool = append(pool, o)
+	if relax := e.relaxedAt(q.ID, c, now); relax != nil {
+		pool = slices.DeleteFunc(e.relaxedPool(nil, &e.free, q.ID, relax), func(o *operator) bool { return o.cfg.ID == by || eligible(o) != "" })
+		e.rx = relaxState{}
+	} else {
+		for _, o := range e.byQueue[q.ID] {
+			if o.cfg.ID != by && eligible(o) == "" {
+				pool = append(pool, o)
+			}
 		}
 	}
 	if len(pool) == 0 {

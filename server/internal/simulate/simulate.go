@@ -84,6 +84,12 @@ type Config struct {
 	CallbackNoAnswer   float64
 	CallbackAttempts   int
 	CallbackRetryAfter time.Duration
+	// Levels are the operators' levels in the queue, in turn (operator i has Levels[i mod
+	// len]); none: all of level 3. Relax is the queue's skills relaxation (its steps' other
+	// queues aside: the simulated center has one queue); Result.AnsweredByRelaxStep counts
+	// the calls answered at each of its steps.
+	Levels []int
+	Relax  cc.Relaxation
 }
 
 // Epoch is the virtual time a run starts at: a Monday, midnight UTC.
@@ -130,6 +136,10 @@ type Result struct {
 	// CI95 are the half-widths of 95% confidence intervals, by batch means over 20 groups of
 	// consecutive calls: the simulation's own statistical error.
 	CI95 Intervals `json:"ci95"`
+	// AnsweredByRelaxStep counts the measured answered calls by the step of the queue's
+	// skills relaxation their offer was made at: [0] at the start, [k] at its k-th step;
+	// absent without a relaxation. Spare numbers' calls are not in it.
+	AnsweredByRelaxStep []int `json:"answered_by_relax_step,omitempty"`
 	// SimulatedSeconds is the measured window: from the warm-up to the last arrival or the end
 	// of the hours given. Calls that arrived in it are followed to their end.
 	SimulatedSeconds float64 `json:"simulated_seconds"`
@@ -213,6 +223,14 @@ func (cfg *Config) normalise() error {
 		return errors.New("callback-take-up: needs callback-after (when the offer is made)")
 	case cfg.Calls == 0 && cfg.WarmUp >= cfg.Duration:
 		return errors.New("warm-up: must be shorter than the hours simulated")
+	}
+	for _, l := range cfg.Levels {
+		if l < 1 || l > 5 {
+			return fmt.Errorf("levels: %d is not 1 to 5", l)
+		}
+	}
+	if len(cfg.Relax.RelaxQueues()) > 0 {
+		return errors.New("relax: the simulated center has one queue: a step cannot bring in another queue's operators")
 	}
 	if cfg.HandleDist == "" {
 		cfg.HandleDist = Exponential
@@ -309,6 +327,8 @@ type offerOut struct {
 	op       *agent     // nil for a spare number
 	spare    cc.SpareID // for a spare number
 	canceled bool
+	// relaxStep is the step of the queue's relaxation the offer was made at.
+	relaxStep int
 }
 
 // agent is a simulated operator: his phone, and his state as last stored.
@@ -329,6 +349,7 @@ type outcome struct {
 	attemptsFailed                                 int
 	wait                                           time.Duration // to answer
 	talk                                           time.Duration
+	relaxStep                                      int // of the answered offer (an operator's)
 }
 
 type sim struct {
@@ -361,6 +382,7 @@ type sim struct {
 	inLine      int // calls waiting without an offer, as stored
 	busy        time.Duration
 	outcome     []outcome
+	relaxStep   map[cc.OfferID]int // the relaxation steps of the offers decided in the step at hand
 
 	// script are the arrivals of a replay, all scheduled at the start; nil: Poisson arrivals.
 	script []scripted
@@ -386,6 +408,7 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		calls:       map[cc.CallID]*caller{},
 		calledBack:  map[cc.CallID]*caller{},
 		offers:      map[cc.OfferID]*offerOut{},
+		relaxStep:   map[cc.OfferID]int{},
 		agents:      map[cc.OperatorID]*agent{},
 	}
 	s.eng = routing.New(routing.Config{
@@ -501,6 +524,7 @@ func (s *sim) setUp() error {
 	if s.cfg.offersCallbacks() {
 		rules.Callback = cc.CallbackRules{OfferAfter: s.cfg.CallbackAfter, OfferOverWait: s.cfg.CallbackOverWait, Attempts: s.cfg.CallbackAttempts, RetryAfter: s.cfg.CallbackRetryAfter}
 	}
+	rules.Relax = s.cfg.Relax
 	queue := cc.Queue{
 		Rules:         rules,
 		ID:            "sim",
@@ -524,7 +548,7 @@ func (s *sim) setUp() error {
 			Name:        fmt.Sprintf("op%05d", i+1),
 			DisplayName: fmt.Sprintf("Operator %d", i+1),
 			Contact:     cc.Contact{Kind: cc.ContactUser, Target: string(id)},
-			Queues:      []cc.QueueSkill{{Queue: "sim", Level: 3}},
+			Queues:      []cc.QueueSkill{{Queue: "sim", Level: s.cfg.level(i)}},
 			CreatedAt:   s.now,
 		}
 		if err := s.step(func(e *routing.Engine) (cc.Changes, error) { return e.CreateOperator(s.now, op) }); err != nil {
@@ -679,6 +703,9 @@ func (s *sim) connected(c *caller) {
 	}
 	o := &s.outcome[c.n]
 	o.answered, o.wait, o.talk = true, s.now.Sub(c.arrived), c.handle
+	if c.out != nil {
+		o.relaxStep = c.out.relaxStep
+	}
 	s.schedule(s.now.Add(c.handle), hangup, c, nil)
 }
 
@@ -805,12 +832,20 @@ func (s *sim) step(fn func(e *routing.Engine) (cc.Changes, error)) error {
 			return err
 		}
 	}
+	for _, d := range ch.Decisions {
+		if d.Relax != nil {
+			s.relaxStep[d.Offer] = d.Relax.Step // read as the offer is dialed, in this step
+		}
+	}
 	for _, cmd := range ch.Commands {
 		if err := s.command(cmd); err != nil {
 			return err
 		}
 	}
-	if s.inLine > 0 && s.ready > 0 && s.cfg.ClientShare == 0 { // a client's call may wait for his manager
+	clear(s.relaxStep)
+	// A client's call may wait for his manager; under a relaxation, for a step that lets in
+	// the free operators.
+	if s.inLine > 0 && s.ready > 0 && s.cfg.ClientShare == 0 && !s.cfg.Relax.Active() {
 		return fmt.Errorf("at %s %d operators are ready while %d calls wait without an offer", s.now.Sub(Epoch), s.ready, s.inLine)
 	}
 	return nil
@@ -968,7 +1003,7 @@ func (s *sim) command(cmd cc.Command) error {
 		if c.out != nil && !c.out.canceled {
 			return fmt.Errorf("call %s offered to %s while its offer to %s is out", c.id, a.id, c.out.op.id)
 		}
-		of := &offerOut{id: cmd.Offer, call: c, op: a}
+		of := &offerOut{id: cmd.Offer, call: c, op: a, relaxStep: s.relaxStep[cmd.Offer]}
 		s.offers[of.id] = of
 		c.out, a.ringing = of, of
 		s.schedule(s.now.Add(s.cfg.AnswerDelay), answer, c, of)
@@ -1057,6 +1092,14 @@ func (s *sim) result() Result {
 	r.CallsOffered, r.CallsAnswered, r.CallsAbandoned, r.CallsExited = t.offered, t.answered, t.abandoned, t.exited
 	r.CallbacksRequested, r.CallbacksConnected, r.CallbacksGivenUp, r.CallbackAttemptsFailed = t.calledBack, t.callbacksConnected, t.callbacksGivenUp, t.attemptsFailed
 	r.MaxWait = t.maxWait.Seconds()
+	if s.cfg.Relax.Active() {
+		r.AnsweredByRelaxStep = make([]int, 1+len(s.cfg.Relax.Steps))
+		for _, o := range measured {
+			if o.answered && !o.calledBack {
+				r.AnsweredByRelaxStep[o.relaxStep]++
+			}
+		}
+	}
 	if t.offered > 0 {
 		r.AbandonRate = float64(t.abandoned) / float64(t.offered)
 	}
@@ -1185,4 +1228,12 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 		Exact:       exact,
 		Prediction:  p,
 	}
+}
+
+// level is operator i's level in the queue.
+func (cfg *Config) level(i int) int {
+	if len(cfg.Levels) == 0 {
+		return 3
+	}
+	return cfg.Levels[i%len(cfg.Levels)]
 }

@@ -56,6 +56,51 @@ func appendDecisionJSON(b []byte, d callcenter.Decision) []byte {
 		}
 		b = append(b, '}')
 	}
+	if r := d.Relax; r != nil {
+		sep()
+		b = appendRelaxJSON(append(b, `"r":`...), *r, d.RelaxText)
+	}
+	return append(b, '}')
+}
+
+// appendRelaxJSON appends a decision's relaxation step as relaxRow's JSON.
+func appendRelaxJSON(b []byte, r callcenter.RelaxPool, text string) []byte {
+	b = append(b, '{')
+	sep := func(k string) {
+		if b[len(b)-1] != '{' {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, `":`...)
+	}
+	if r.Step != 0 {
+		sep("k")
+		b = strconv.AppendInt(b, int64(r.Step), 10)
+	}
+	if ms := r.After.Milliseconds(); ms != 0 {
+		sep("a")
+		b = strconv.AppendInt(b, ms, 10)
+	}
+	if r.MinLevel != 0 {
+		sep("l")
+		b = strconv.AppendInt(b, int64(r.MinLevel), 10)
+	}
+	if len(r.Also) > 0 {
+		sep("q")
+		b = append(b, '[')
+		for i, q := range r.Also {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, string(q))
+		}
+		b = append(b, ']')
+	}
+	if text != "" {
+		sep("t")
+		b = appendJSONString(b, text)
+	}
 	return append(b, '}')
 }
 

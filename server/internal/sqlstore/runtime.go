@@ -166,6 +166,16 @@ type decisionRecord struct {
 	Eligible   int            `json:"n,omitempty"`
 	Excluded   int            `json:"xn,omitempty"`
 	ByReason   map[string]int `json:"x,omitempty"`
+	Relax      *relaxRow      `json:"r,omitempty"`
+}
+
+// relaxRow is the step of the queue's skills relaxation a decision was made at, as stored.
+type relaxRow struct {
+	Step     int                  `json:"k,omitempty"`
+	AfterMS  int64                `json:"a,omitempty"`
+	MinLevel int                  `json:"l,omitempty"`
+	Also     []callcenter.QueueID `json:"q,omitempty"`
+	Text     string               `json:"t,omitempty"`
 }
 
 // candidateRow is a decision's candidate as stored: short keys and no empty fields, since a
@@ -208,6 +218,10 @@ func scanDecision(s Scanner) (callcenter.Decision, error) {
 	}
 	rows := rec.Candidates
 	d.EligibleCount, d.ExcludedCount, d.ExcludedByReason = rec.Eligible, rec.Excluded, rec.ByReason
+	if r := rec.Relax; r != nil {
+		d.Relax = &callcenter.RelaxPool{Step: r.Step, After: time.Duration(r.AfterMS) * time.Millisecond, MinLevel: r.MinLevel, Also: r.Also}
+		d.RelaxText = r.Text
+	}
 	if rows != nil {
 		d.Candidates = make([]callcenter.Candidate, len(rows))
 		for i, r := range rows {

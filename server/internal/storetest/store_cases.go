@@ -239,6 +239,8 @@ func (st suite) QueueRoundTrip(t *testing.T) {
 	roundTrips(t, st, []roundTrip[callcenter.Queue]{
 		{name: "every field, numbers in given order", in: salesQueue()},
 		{name: "zero fields", in: callcenter.Queue{ID: "q"}},
+		{name: "a skills relaxation", in: callcenter.Queue{ID: "q", Rules: callcenter.QueueRules{Relax: callcenter.Relaxation{MinLevel: 4, Steps: []callcenter.RelaxStep{
+			{After: 30 * time.Second, MinLevel: 2}, {After: time.Minute, AlsoQueues: []callcenter.QueueID{"sales", "billing"}}}}}}},
 		{
 			name: "empty numbers read back as nil",
 			in:   callcenter.Queue{ID: "q", DialedNumbers: []string{}},
@@ -463,7 +465,9 @@ func Changes() callcenter.Changes {
 				},
 				// A bounded record: the others counted by why they were left out.
 				EligibleCount: 40, ExcludedCount: 560,
-				ExcludedByReason: map[string]int{"on_call": 500, "wrap_up": 59, "taken by an earlier call in line": 1}},
+				ExcludedByReason: map[string]int{"on_call": 500, "wrap_up": 59, "taken by an earlier call in line": 1, "level 1 below 2": 3},
+				Relax:            &callcenter.RelaxPool{Step: 2, After: 90 * time.Second, MinLevel: 2, Also: []callcenter.QueueID{"support"}},
+				RelaxText:        "relaxed at 1m30s: operators of support too"},
 			{Call: "c-0", Rule: "no time, stored all the same"},
 			{Call: "c-0", Offer: "of-00", DecidedAt: at(-599 * time.Second), Operator: "op-ann", Candidates: []callcenter.Candidate{}},
 			{Call: "c-0", Offer: "of-0", DecidedAt: at(-595 * time.Second), Operator: "op-bob"},

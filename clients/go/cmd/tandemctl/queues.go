@@ -17,7 +17,7 @@ import (
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT] [--disposition CODE=NAME...] [--disposition-required] " + exitsSynopsis
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT] [--disposition CODE=NAME...] [--disposition-required] " + relaxSynopsis + " " + exitsSynopsis
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
@@ -133,6 +133,7 @@ type queueFlags struct {
 	dispositions                             listFlag
 	dispositionRequired                      bool
 	exits                                    *exitFlags
+	relax                                    *relaxFlags
 }
 
 // newQueueFlags defines the flags; create gives them the API's documented defaults.
@@ -178,6 +179,7 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.Var(&qf.dispositions, "disposition", `a disposition (wrap-up code) operators choose for each call, as CODE=NAME or CODE, in order (repeatable; replaces the list; --disposition= empties it)`)
 	fs.BoolVar(&qf.dispositionRequired, "disposition-required", false, "operators must set a disposition before they are ready again (--disposition-required=false stops)")
 	qf.exits = newExitFlags(fs)
+	qf.relax = newRelaxFlags(fs)
 	return qf
 }
 
@@ -186,6 +188,10 @@ func (qf *queueFlags) apply(c *cli, q *adminv1.Queue, visit func(func(*flag.Flag
 	set := func(f *flag.Flag) {
 		if ok, xerr := qf.exits.set(f, q); ok {
 			err = xerr
+			return
+		}
+		if ok, rerr := qf.relax.set(c, f, q); ok {
+			err = rerr
 			return
 		}
 		switch f.Name {
@@ -335,6 +341,7 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 	row(w, "Manager wait", seconds(q.GetManagerWaitS()))
 	row(w, "Alerts", alertsText(q))
 	row(w, "Dispositions", dispositionsText(q))
+	row(w, "Relaxation", relaxText(q))
 	if q.GetRecordCalls() {
 		row(w, "Recording", "yes, notice: "+cmp.Or(q.GetRecordingNotice(), "(none)"))
 	} else {

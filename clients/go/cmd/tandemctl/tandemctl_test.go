@@ -1217,6 +1217,55 @@ func TestAccounts(t *testing.T) {
 	}
 }
 
+// TestQueueRelaxation: --min-level and --relax set a queue's skills relaxation (queues by id or
+// name), read back as they were given; --relax replaces the list; the server's refusals name
+// the step's field.
+func TestQueueRelaxation(t *testing.T) {
+	c := start(t)
+	c.ok("queues", "create", "--id", "sales", "--name", "Sales", "--number", "+18005550100")
+	c.ok("queues", "create", "--id", "billing", "--number", "+18005550101")
+	out := c.ok("queues", "create", "--id", "vip", "--number", "+18005550102", "--min-level", "4", "--relax", "30s:2", "--relax", "1m+Sales", "--relax", "2m:1+billing")
+	wantCells(t, rowOf(t, out, "Relaxation"), "Relaxation", "level 4 and up, then 30s:2, 1m0s+sales, 2m0s:1+billing")
+	var got adminv1.GetQueueResponse
+	c.okJSON(&got, "queues", "get", "vip")
+	want := []*adminv1.RelaxStep{{AfterS: 30, MinLevel: 2}, {AfterS: 60, AlsoQueueIds: []string{"sales"}}, {AfterS: 120, MinLevel: 1, AlsoQueueIds: []string{"billing"}}}
+	if q := got.GetQueue(); q.GetMinLevel() != 4 || len(q.GetRelax()) != len(want) {
+		t.Fatalf("queue = %v", q)
+	} else {
+		for i, s := range q.GetRelax() {
+			if !proto.Equal(s, want[i]) {
+				t.Errorf("step %d = %v, want %v", i, s, want[i])
+			}
+		}
+	}
+	c.ok("queues", "update", "vip", "--wrap-up", "20s") // other settings leave it alone
+	out = c.ok("queues", "update", "vip", "--relax", "45s:3")
+	wantCells(t, rowOf(t, out, "Relaxation"), "Relaxation", "level 4 and up, then 45s:3")
+	out = c.ok("queues", "update", "vip", "--relax=", "--min-level", "0")
+	wantCells(t, rowOf(t, out, "Relaxation"), "Relaxation", "none")
+	for _, tc := range []struct {
+		args  []string
+		field string
+	}{
+		{[]string{"--min-level", "7"}, "field: queue.min_level"},
+		{[]string{"--min-level", "4", "--relax", "30s:2", "--relax", "20s:1"}, "field: queue.relax[1].after_s"},
+		{[]string{"--relax", "30s:2"}, "field: queue.relax[0].min_level"}, // the level is 1 already
+		{[]string{"--relax", "30s+vip"}, "field: queue.relax[0].also_queue_ids[0]"},
+	} {
+		if r := c.run(append([]string{"queues", "update", "vip"}, tc.args...)...); r.code != 1 || !strings.Contains(r.stderr, tc.field) {
+			t.Errorf("%v: exit %d, %s", tc.args, r.code, r.stderr)
+		}
+	}
+	for _, bad := range []string{"30s", "soon:2", "30s:x"} {
+		if r := c.run("queues", "update", "vip", "--relax", bad); r.code != 2 || !strings.Contains(r.stderr, "--relax") {
+			t.Errorf("--relax %s: exit %d, %s", bad, r.code, r.stderr)
+		}
+	}
+	if r := c.run("queues", "update", "vip", "--relax", "30s+nowhere"); r.code == 0 || !strings.Contains(r.stderr, "nowhere") {
+		t.Errorf("an unknown queue: exit %d, %s", r.code, r.stderr)
+	}
+}
+
 func TestQueueHoursAndExits(t *testing.T) {
 	c := start(t)
 	c.ok("queues", "create", "--id", "support", "--number", "+18005550100")

@@ -11,6 +11,7 @@ import { Field, SaveError, uint, useList, useSave } from "./form";
 import { AlertThresholdFields, alertFormOf, alertsFrom } from "./alertconfig";
 import { DispositionFields, dispositionsFormOf, dispositionsFrom, dispositionsHeading, dispositionsText } from "./dispositions";
 import { HoursFields, hoursFormOf, hoursFrom, hoursText } from "./queuehours";
+import { RelaxFields, relaxFormOf, relaxFrom } from "./relax";
 import { ms } from "./live";
 import { backOffsText, failuresText } from "./logins";
 import { t, useLang, type Key } from "../i18n/i18n";
@@ -514,6 +515,7 @@ function QueueForm({ api, queue, spares, queues, done }: { api: Api; queue: Queu
   const [predicted, setPredicted] = useState(queue?.overflow?.onPredictedWait ?? false);
   const [dispositions, setDispositions] = useState(() => dispositionsFormOf(queue));
   const [hours, setHours] = useState(() => hoursFormOf(queue));
+  const [relax, setRelax] = useState(() => relaxFormOf(queue));
   const save = useSave();
   const set = (k: string) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
   const text = (k: string, label: string, hint?: string) => (
@@ -523,7 +525,7 @@ function QueueForm({ api, queue, spares, queues, done }: { api: Api; queue: Queu
   );
   async function submit(ev: Event) {
     ev.preventDefault();
-    const q = Object.assign(queueFrom(queue, f, isDefault, spareIds, predicted), dispositionsFrom(dispositions), hoursFrom(hours));
+    const q = Object.assign(queueFrom(queue, f, isDefault, spareIds, predicted), dispositionsFrom(dispositions), hoursFrom(hours), relaxFrom(relax));
     const ok = await save.run(() => (queue ? api.admin.updateQueue({ queue: q }, unary) : api.admin.createQueue({ queue: q }, unary)));
     if (ok) done(true);
   }
@@ -619,6 +621,7 @@ function QueueForm({ api, queue, spares, queues, done }: { api: Api; queue: Queu
       <AlertThresholdFields text={text} />
       <DispositionFields value={dispositions} onChange={setDispositions} errors={save.fields} />
       <HoursFields value={hours} onChange={setHours} errors={save.fields} queues={queues.filter((id) => id !== queue?.queueId)} />
+      <RelaxFields value={relax} onChange={setRelax} errors={save.fields} queues={queues.filter((id) => id !== queue?.queueId)} />
       <label class="sv-check">
         <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> {t("config.q.isDefault")}
       </label>

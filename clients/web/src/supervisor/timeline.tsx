@@ -10,6 +10,7 @@ import { ms } from "./live";
 import { CallActions, CallbackNote } from "./floor";
 import { Monitor } from "./monitor";
 import { CallDisposition } from "./dispositions";
+import { excludedWords, relaxationWords } from "./relax";
 import { useOperatorNames } from "./names";
 import { callStates, hangupParties, secs, stateKeys, stateLabels } from "./words";
 
@@ -223,6 +224,11 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
                   <summary>
                     {t("timeline.why", { rule: e.decision.rule || "—", strategy: e.decision.strategy })}
                   </summary>
+                  {e.decision.relaxation && (
+                    <p class="small" data-testid="decision-relaxation">
+                      {relaxationWords(e.decision.relaxation)}
+                    </p>
+                  )}
                   <table class="sv-table small">
                     <thead>
                       <tr>
@@ -237,7 +243,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
                         <tr key={c.operatorId}>
                           <td>{name(c.operatorId)}</td>
                           <td>{stateLabels[stateKeys[c.state]]}</td>
-                          <td>{c.eligible ? t("timeline.yes") : t("timeline.no", { why: c.excludedBecause })}</td>
+                          <td>{c.eligible ? t("timeline.yes") : t("timeline.no", { why: excludedWords(c.excludedBecause) })}</td>
                           <td>{c.valueText}</td>
                         </tr>
                       ))}
@@ -248,7 +254,7 @@ export function Timeline({ api, callId }: { api: Api; callId: string }) {
                       {t("timeline.counts", { eligible: e.decision.eligibleCount, excluded: e.decision.excludedCount })}
                       {Object.entries(e.decision.excludedByReason)
                         .sort((a, b) => b[1] - a[1])
-                        .map(([why, n], i) => `${i === 0 ? ": " : ", "}${num(n)} ${why}`)
+                        .map(([why, n], i) => `${i === 0 ? ": " : ", "}${num(n)} ${excludedWords(why)}`)
                         .join("")}
                     </p>
                   )}

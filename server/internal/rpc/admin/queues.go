@@ -113,6 +113,7 @@ func rulesIn(q *adminv1.Queue) (cc.QueueRules, error) {
 	r.MaxWaiting = cc.CallsCap{Calls: int(min(q.GetMaxWaiting(), 1<<20)), Exit: convert.ExitIn(q.GetMaxWaitingExit())} // Check refuses past 10000
 	r.LongestWait = cc.WaitCap{After: convert.Seconds(q.GetLongestWaitS()), Exit: convert.ExitIn(q.GetLongestWaitExit())}
 	r.Callback = convert.CallbackRulesIn(q.GetCallback())
+	r.Relax = convert.RelaxIn(q)
 	return r, nil
 }
 

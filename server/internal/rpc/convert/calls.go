@@ -1,6 +1,8 @@
 package convert
 
 import (
+	"time"
+
 	assignmentv1 "github.com/tandemcc/tandem/gen/go/tandem/assignment/v1"
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -105,6 +107,10 @@ func DecisionOut(d cc.Decision) *assignmentv1.Decision {
 		Rule:          d.Rule,
 		EligibleCount: uint32(d.EligibleCount),
 		ExcludedCount: uint32(d.ExcludedCount),
+	}
+	if r := d.Relax; r != nil {
+		out.Relaxation = &assignmentv1.DecisionRelaxation{Step: uint32(r.Step), AfterS: uint32(r.After / time.Second),
+			MinLevel: uint32(r.MinLevel), AlsoQueueIds: queueIDs(r.Also), Text: d.RelaxText}
 	}
 	if len(d.ExcludedByReason) > 0 {
 		out.ExcludedByReason = make(map[string]uint32, len(d.ExcludedByReason))

@@ -70,7 +70,38 @@ func QueueOut(q cc.Queue) *adminv1.Queue {
 		LongestWaitS:                  uint32(q.Rules.LongestWait.After / time.Second),
 		LongestWaitExit:               ExitOut(q.Rules.LongestWait.Exit),
 		Callback:                      CallbackRulesOut(q.Rules.Callback),
+		MinLevel:                      uint32(q.Rules.Relax.MinLevel),
+		Relax:                         relaxOut(q.Rules.Relax),
 	}
+}
+
+// RelaxIn reads a queue's skills relaxation (Queue.Check checks it, naming the field).
+func RelaxIn(q *adminv1.Queue) cc.Relaxation {
+	r := cc.Relaxation{MinLevel: int(min(q.GetMinLevel(), 1000))}
+	for _, s := range q.GetRelax() {
+		step := cc.RelaxStep{After: Seconds(s.GetAfterS()), MinLevel: int(min(s.GetMinLevel(), 1000))}
+		for _, id := range s.GetAlsoQueueIds() {
+			step.AlsoQueues = append(step.AlsoQueues, cc.QueueID(id))
+		}
+		r.Steps = append(r.Steps, step)
+	}
+	return r
+}
+
+func relaxOut(r cc.Relaxation) []*adminv1.RelaxStep {
+	var out []*adminv1.RelaxStep
+	for _, s := range r.Steps {
+		out = append(out, &adminv1.RelaxStep{AfterS: uint32(s.After / time.Second), MinLevel: uint32(s.MinLevel), AlsoQueueIds: queueIDs(s.AlsoQueues)})
+	}
+	return out
+}
+
+func queueIDs(ids []cc.QueueID) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, string(id))
+	}
+	return out
 }
 
 // CallbackRulesOut is a queue's callback rules as the API shows them; nil when it offers none.

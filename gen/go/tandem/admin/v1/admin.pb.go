@@ -876,7 +876,17 @@ type Queue struct {
 	Callback *QueueCallback `protobuf:"bytes,160,opt,name=callback,proto3" json:"callback,omitempty"`
 	// ring_all: the most operators rung at once for one call (2–50, default 5); ignored by the
 	// other strategies.
-	RingAtOnce    uint32 `protobuf:"varint,290,opt,name=ring_at_once,json=ringAtOnce,proto3" json:"ring_at_once,omitempty"`
+	RingAtOnce uint32 `protobuf:"varint,290,opt,name=ring_at_once,json=ringAtOnce,proto3" json:"ring_at_once,omitempty"`
+	// Skills relaxation: who may take the queue's calls widens as they wait. At first only its
+	// operators of min_level and up (1–5; 0: 1, every operator of the queue, as without); from
+	// each step of relax on (its after_s counted from the call's arrival in line, which a call
+	// moved by an exit or a transfer, or a callback, keeps), its operators of the step's
+	// min_level and up and the operators of the step's also_queue_ids too (and of every earlier
+	// step's). Whoever takes the call, it stays this queue's: its offer timeout, wrap-up, misses,
+	// dispositions and figures. Errors name the field, e.g. "queue.relax[1].after_s".
+	MinLevel uint32 `protobuf:"varint,300,opt,name=min_level,json=minLevel,proto3" json:"min_level,omitempty"`
+	// At most 10 steps, after_s ascending, each lowering the level or adding queues (or both).
+	Relax         []*RelaxStep `protobuf:"bytes,301,rep,name=relax,proto3" json:"relax,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1240,6 +1250,87 @@ func (x *Queue) GetRingAtOnce() uint32 {
 	return 0
 }
 
+func (x *Queue) GetMinLevel() uint32 {
+	if x != nil {
+		return x.MinLevel
+	}
+	return 0
+}
+
+func (x *Queue) GetRelax() []*RelaxStep {
+	if x != nil {
+		return x.Relax
+	}
+	return nil
+}
+
+// RelaxStep is one step of a queue's skills relaxation: "after 30 s accept level 2 and up",
+// "after 60 s the operators of sales too".
+type RelaxStep struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// From the call's arrival in line (1 s to 24 h), later than the step before.
+	AfterS uint32 `protobuf:"varint,1,opt,name=after_s,json=afterS,proto3" json:"after_s,omitempty"`
+	// The lowest level of the queue's own operators eligible from then on: lower than the level
+	// before it; 0 keeps it.
+	MinLevel uint32 `protobuf:"varint,2,opt,name=min_level,json=minLevel,proto3" json:"min_level,omitempty"`
+	// Queues whose operators become eligible too, at whatever level they serve them (not the
+	// queue itself, not one an earlier step added; they must exist).
+	AlsoQueueIds  []string `protobuf:"bytes,3,rep,name=also_queue_ids,json=alsoQueueIds,proto3" json:"also_queue_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RelaxStep) Reset() {
+	*x = RelaxStep{}
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RelaxStep) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RelaxStep) ProtoMessage() {}
+
+func (x *RelaxStep) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RelaxStep.ProtoReflect.Descriptor instead.
+func (*RelaxStep) Descriptor() ([]byte, []int) {
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RelaxStep) GetAfterS() uint32 {
+	if x != nil {
+		return x.AfterS
+	}
+	return 0
+}
+
+func (x *RelaxStep) GetMinLevel() uint32 {
+	if x != nil {
+		return x.MinLevel
+	}
+	return 0
+}
+
+func (x *RelaxStep) GetAlsoQueueIds() []string {
+	if x != nil {
+		return x.AlsoQueueIds
+	}
+	return nil
+}
+
 // QueueCallback: a waiting caller may ask to be called back instead of waiting; his call keeps
 // its place. A queue offers it when offer_after_s or offer_over_wait_s is set; a callback exit
 // (kind "callback") offers it too, with these settings.
@@ -1267,7 +1358,7 @@ type QueueCallback struct {
 
 func (x *QueueCallback) Reset() {
 	*x = QueueCallback{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1279,7 +1370,7 @@ func (x *QueueCallback) String() string {
 func (*QueueCallback) ProtoMessage() {}
 
 func (x *QueueCallback) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1292,7 +1383,7 @@ func (x *QueueCallback) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueCallback.ProtoReflect.Descriptor instead.
 func (*QueueCallback) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *QueueCallback) GetOfferAfterS() uint32 {
@@ -1365,7 +1456,7 @@ type QueueHours struct {
 
 func (x *QueueHours) Reset() {
 	*x = QueueHours{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1377,7 +1468,7 @@ func (x *QueueHours) String() string {
 func (*QueueHours) ProtoMessage() {}
 
 func (x *QueueHours) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1390,7 +1481,7 @@ func (x *QueueHours) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueHours.ProtoReflect.Descriptor instead.
 func (*QueueHours) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{13}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *QueueHours) GetTimeZone() string {
@@ -1428,7 +1519,7 @@ type OpenSpan struct {
 
 func (x *OpenSpan) Reset() {
 	*x = OpenSpan{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1440,7 +1531,7 @@ func (x *OpenSpan) String() string {
 func (*OpenSpan) ProtoMessage() {}
 
 func (x *OpenSpan) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1453,7 +1544,7 @@ func (x *OpenSpan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenSpan.ProtoReflect.Descriptor instead.
 func (*OpenSpan) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{14}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OpenSpan) GetDay() string {
@@ -1490,7 +1581,7 @@ type Closure struct {
 
 func (x *Closure) Reset() {
 	*x = Closure{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1502,7 +1593,7 @@ func (x *Closure) String() string {
 func (*Closure) ProtoMessage() {}
 
 func (x *Closure) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1515,7 +1606,7 @@ func (x *Closure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Closure.ProtoReflect.Descriptor instead.
 func (*Closure) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{15}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Closure) GetFirst() string {
@@ -1560,7 +1651,7 @@ type QueueExit struct {
 
 func (x *QueueExit) Reset() {
 	*x = QueueExit{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1572,7 +1663,7 @@ func (x *QueueExit) String() string {
 func (*QueueExit) ProtoMessage() {}
 
 func (x *QueueExit) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1585,7 +1676,7 @@ func (x *QueueExit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueueExit.ProtoReflect.Descriptor instead.
 func (*QueueExit) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{16}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *QueueExit) GetKind() string {
@@ -1637,7 +1728,7 @@ type Overflow struct {
 
 func (x *Overflow) Reset() {
 	*x = Overflow{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1649,7 +1740,7 @@ func (x *Overflow) String() string {
 func (*Overflow) ProtoMessage() {}
 
 func (x *Overflow) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1662,7 +1753,7 @@ func (x *Overflow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Overflow.ProtoReflect.Descriptor instead.
 func (*Overflow) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{17}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Overflow) GetAfterS() uint32 {
@@ -1709,7 +1800,7 @@ type CreateQueueRequest struct {
 
 func (x *CreateQueueRequest) Reset() {
 	*x = CreateQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +1812,7 @@ func (x *CreateQueueRequest) String() string {
 func (*CreateQueueRequest) ProtoMessage() {}
 
 func (x *CreateQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +1825,7 @@ func (x *CreateQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQueueRequest.ProtoReflect.Descriptor instead.
 func (*CreateQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{18}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateQueueRequest) GetQueue() *Queue {
@@ -1753,7 +1844,7 @@ type CreateQueueResponse struct {
 
 func (x *CreateQueueResponse) Reset() {
 	*x = CreateQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1765,7 +1856,7 @@ func (x *CreateQueueResponse) String() string {
 func (*CreateQueueResponse) ProtoMessage() {}
 
 func (x *CreateQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[19]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1778,7 +1869,7 @@ func (x *CreateQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQueueResponse.ProtoReflect.Descriptor instead.
 func (*CreateQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{19}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateQueueResponse) GetQueue() *Queue {
@@ -1798,7 +1889,7 @@ type UpdateQueueRequest struct {
 
 func (x *UpdateQueueRequest) Reset() {
 	*x = UpdateQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1810,7 +1901,7 @@ func (x *UpdateQueueRequest) String() string {
 func (*UpdateQueueRequest) ProtoMessage() {}
 
 func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[20]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1823,7 +1914,7 @@ func (x *UpdateQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQueueRequest.ProtoReflect.Descriptor instead.
 func (*UpdateQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{20}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UpdateQueueRequest) GetQueue() *Queue {
@@ -1842,7 +1933,7 @@ type UpdateQueueResponse struct {
 
 func (x *UpdateQueueResponse) Reset() {
 	*x = UpdateQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1854,7 +1945,7 @@ func (x *UpdateQueueResponse) String() string {
 func (*UpdateQueueResponse) ProtoMessage() {}
 
 func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1867,7 +1958,7 @@ func (x *UpdateQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQueueResponse.ProtoReflect.Descriptor instead.
 func (*UpdateQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{21}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *UpdateQueueResponse) GetQueue() *Queue {
@@ -1886,7 +1977,7 @@ type GetQueueRequest struct {
 
 func (x *GetQueueRequest) Reset() {
 	*x = GetQueueRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1898,7 +1989,7 @@ func (x *GetQueueRequest) String() string {
 func (*GetQueueRequest) ProtoMessage() {}
 
 func (x *GetQueueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1911,7 +2002,7 @@ func (x *GetQueueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueRequest.ProtoReflect.Descriptor instead.
 func (*GetQueueRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{22}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetQueueRequest) GetQueueId() string {
@@ -1930,7 +2021,7 @@ type GetQueueResponse struct {
 
 func (x *GetQueueResponse) Reset() {
 	*x = GetQueueResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1942,7 +2033,7 @@ func (x *GetQueueResponse) String() string {
 func (*GetQueueResponse) ProtoMessage() {}
 
 func (x *GetQueueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1955,7 +2046,7 @@ func (x *GetQueueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQueueResponse.ProtoReflect.Descriptor instead.
 func (*GetQueueResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{23}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetQueueResponse) GetQueue() *Queue {
@@ -1973,7 +2064,7 @@ type ListQueuesRequest struct {
 
 func (x *ListQueuesRequest) Reset() {
 	*x = ListQueuesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1985,7 +2076,7 @@ func (x *ListQueuesRequest) String() string {
 func (*ListQueuesRequest) ProtoMessage() {}
 
 func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1998,7 +2089,7 @@ func (x *ListQueuesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQueuesRequest.ProtoReflect.Descriptor instead.
 func (*ListQueuesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{24}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{25}
 }
 
 type ListQueuesResponse struct {
@@ -2010,7 +2101,7 @@ type ListQueuesResponse struct {
 
 func (x *ListQueuesResponse) Reset() {
 	*x = ListQueuesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2022,7 +2113,7 @@ func (x *ListQueuesResponse) String() string {
 func (*ListQueuesResponse) ProtoMessage() {}
 
 func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[25]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2035,7 +2126,7 @@ func (x *ListQueuesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQueuesResponse.ProtoReflect.Descriptor instead.
 func (*ListQueuesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{25}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListQueuesResponse) GetQueues() []*Queue {
@@ -2063,7 +2154,7 @@ type Client struct {
 
 func (x *Client) Reset() {
 	*x = Client{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2075,7 +2166,7 @@ func (x *Client) String() string {
 func (*Client) ProtoMessage() {}
 
 func (x *Client) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[26]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2088,7 +2179,7 @@ func (x *Client) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Client.ProtoReflect.Descriptor instead.
 func (*Client) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{26}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Client) GetNumber() string {
@@ -2137,7 +2228,7 @@ type SetClientRequest struct {
 
 func (x *SetClientRequest) Reset() {
 	*x = SetClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2149,7 +2240,7 @@ func (x *SetClientRequest) String() string {
 func (*SetClientRequest) ProtoMessage() {}
 
 func (x *SetClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[27]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2162,7 +2253,7 @@ func (x *SetClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetClientRequest.ProtoReflect.Descriptor instead.
 func (*SetClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{27}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SetClientRequest) GetNumber() string {
@@ -2188,7 +2279,7 @@ type SetClientResponse struct {
 
 func (x *SetClientResponse) Reset() {
 	*x = SetClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2200,7 +2291,7 @@ func (x *SetClientResponse) String() string {
 func (*SetClientResponse) ProtoMessage() {}
 
 func (x *SetClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[28]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2213,7 +2304,7 @@ func (x *SetClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetClientResponse.ProtoReflect.Descriptor instead.
 func (*SetClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{28}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SetClientResponse) GetClient() *Client {
@@ -2232,7 +2323,7 @@ type RemoveClientRequest struct {
 
 func (x *RemoveClientRequest) Reset() {
 	*x = RemoveClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2244,7 +2335,7 @@ func (x *RemoveClientRequest) String() string {
 func (*RemoveClientRequest) ProtoMessage() {}
 
 func (x *RemoveClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[29]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2257,7 +2348,7 @@ func (x *RemoveClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveClientRequest.ProtoReflect.Descriptor instead.
 func (*RemoveClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{29}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RemoveClientRequest) GetNumber() string {
@@ -2276,7 +2367,7 @@ type RemoveClientResponse struct {
 
 func (x *RemoveClientResponse) Reset() {
 	*x = RemoveClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2288,7 +2379,7 @@ func (x *RemoveClientResponse) String() string {
 func (*RemoveClientResponse) ProtoMessage() {}
 
 func (x *RemoveClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[30]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2301,7 +2392,7 @@ func (x *RemoveClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveClientResponse.ProtoReflect.Descriptor instead.
 func (*RemoveClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{30}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RemoveClientResponse) GetClient() *Client {
@@ -2320,7 +2411,7 @@ type GetClientRequest struct {
 
 func (x *GetClientRequest) Reset() {
 	*x = GetClientRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2332,7 +2423,7 @@ func (x *GetClientRequest) String() string {
 func (*GetClientRequest) ProtoMessage() {}
 
 func (x *GetClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[31]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2345,7 +2436,7 @@ func (x *GetClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClientRequest.ProtoReflect.Descriptor instead.
 func (*GetClientRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{31}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetClientRequest) GetNumber() string {
@@ -2364,7 +2455,7 @@ type GetClientResponse struct {
 
 func (x *GetClientResponse) Reset() {
 	*x = GetClientResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2376,7 +2467,7 @@ func (x *GetClientResponse) String() string {
 func (*GetClientResponse) ProtoMessage() {}
 
 func (x *GetClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[32]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2389,7 +2480,7 @@ func (x *GetClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClientResponse.ProtoReflect.Descriptor instead.
 func (*GetClientResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{32}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetClientResponse) GetClient() *Client {
@@ -2411,7 +2502,7 @@ type ListClientsRequest struct {
 
 func (x *ListClientsRequest) Reset() {
 	*x = ListClientsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2423,7 +2514,7 @@ func (x *ListClientsRequest) String() string {
 func (*ListClientsRequest) ProtoMessage() {}
 
 func (x *ListClientsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[33]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2436,7 +2527,7 @@ func (x *ListClientsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClientsRequest.ProtoReflect.Descriptor instead.
 func (*ListClientsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{33}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListClientsRequest) GetManagerId() string {
@@ -2462,7 +2553,7 @@ type ListClientsResponse struct {
 
 func (x *ListClientsResponse) Reset() {
 	*x = ListClientsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2474,7 +2565,7 @@ func (x *ListClientsResponse) String() string {
 func (*ListClientsResponse) ProtoMessage() {}
 
 func (x *ListClientsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[34]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2487,7 +2578,7 @@ func (x *ListClientsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListClientsResponse.ProtoReflect.Descriptor instead.
 func (*ListClientsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{34}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListClientsResponse) GetClients() []*Client {
@@ -2508,7 +2599,7 @@ type ImportClientsRequest struct {
 
 func (x *ImportClientsRequest) Reset() {
 	*x = ImportClientsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2520,7 +2611,7 @@ func (x *ImportClientsRequest) String() string {
 func (*ImportClientsRequest) ProtoMessage() {}
 
 func (x *ImportClientsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[35]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2533,7 +2624,7 @@ func (x *ImportClientsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportClientsRequest.ProtoReflect.Descriptor instead.
 func (*ImportClientsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{35}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ImportClientsRequest) GetCsv() string {
@@ -2554,7 +2645,7 @@ type ImportClientsResponse struct {
 
 func (x *ImportClientsResponse) Reset() {
 	*x = ImportClientsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2566,7 +2657,7 @@ func (x *ImportClientsResponse) String() string {
 func (*ImportClientsResponse) ProtoMessage() {}
 
 func (x *ImportClientsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[36]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2579,7 +2670,7 @@ func (x *ImportClientsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportClientsResponse.ProtoReflect.Descriptor instead.
 func (*ImportClientsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{36}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ImportClientsResponse) GetImported() uint32 {
@@ -2606,7 +2697,7 @@ type ImportError struct {
 
 func (x *ImportError) Reset() {
 	*x = ImportError{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2618,7 +2709,7 @@ func (x *ImportError) String() string {
 func (*ImportError) ProtoMessage() {}
 
 func (x *ImportError) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[37]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2631,7 +2722,7 @@ func (x *ImportError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportError.ProtoReflect.Descriptor instead.
 func (*ImportError) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{37}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ImportError) GetLine() uint32 {
@@ -2664,7 +2755,7 @@ type Absence struct {
 
 func (x *Absence) Reset() {
 	*x = Absence{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2676,7 +2767,7 @@ func (x *Absence) String() string {
 func (*Absence) ProtoMessage() {}
 
 func (x *Absence) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[38]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2689,7 +2780,7 @@ func (x *Absence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Absence.ProtoReflect.Descriptor instead.
 func (*Absence) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{38}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Absence) GetAbsenceId() string {
@@ -2739,7 +2830,7 @@ type CreateAbsenceRequest struct {
 
 func (x *CreateAbsenceRequest) Reset() {
 	*x = CreateAbsenceRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2751,7 +2842,7 @@ func (x *CreateAbsenceRequest) String() string {
 func (*CreateAbsenceRequest) ProtoMessage() {}
 
 func (x *CreateAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[39]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2764,7 +2855,7 @@ func (x *CreateAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*CreateAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{39}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CreateAbsenceRequest) GetOperatorId() string {
@@ -2804,7 +2895,7 @@ type CreateAbsenceResponse struct {
 
 func (x *CreateAbsenceResponse) Reset() {
 	*x = CreateAbsenceResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2816,7 +2907,7 @@ func (x *CreateAbsenceResponse) String() string {
 func (*CreateAbsenceResponse) ProtoMessage() {}
 
 func (x *CreateAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[40]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2829,7 +2920,7 @@ func (x *CreateAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*CreateAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{40}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CreateAbsenceResponse) GetAbsence() *Absence {
@@ -2848,7 +2939,7 @@ type DeleteAbsenceRequest struct {
 
 func (x *DeleteAbsenceRequest) Reset() {
 	*x = DeleteAbsenceRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2860,7 +2951,7 @@ func (x *DeleteAbsenceRequest) String() string {
 func (*DeleteAbsenceRequest) ProtoMessage() {}
 
 func (x *DeleteAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[41]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2873,7 +2964,7 @@ func (x *DeleteAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*DeleteAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{41}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *DeleteAbsenceRequest) GetAbsenceId() string {
@@ -2891,7 +2982,7 @@ type DeleteAbsenceResponse struct {
 
 func (x *DeleteAbsenceResponse) Reset() {
 	*x = DeleteAbsenceResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2903,7 +2994,7 @@ func (x *DeleteAbsenceResponse) String() string {
 func (*DeleteAbsenceResponse) ProtoMessage() {}
 
 func (x *DeleteAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[42]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2916,7 +3007,7 @@ func (x *DeleteAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*DeleteAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{42}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{43}
 }
 
 type ListAbsencesRequest struct {
@@ -2929,7 +3020,7 @@ type ListAbsencesRequest struct {
 
 func (x *ListAbsencesRequest) Reset() {
 	*x = ListAbsencesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2941,7 +3032,7 @@ func (x *ListAbsencesRequest) String() string {
 func (*ListAbsencesRequest) ProtoMessage() {}
 
 func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[43]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2954,7 +3045,7 @@ func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesRequest.ProtoReflect.Descriptor instead.
 func (*ListAbsencesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{43}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListAbsencesRequest) GetOperatorId() string {
@@ -2973,7 +3064,7 @@ type ListAbsencesResponse struct {
 
 func (x *ListAbsencesResponse) Reset() {
 	*x = ListAbsencesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2985,7 +3076,7 @@ func (x *ListAbsencesResponse) String() string {
 func (*ListAbsencesResponse) ProtoMessage() {}
 
 func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[44]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2998,7 +3089,7 @@ func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesResponse.ProtoReflect.Descriptor instead.
 func (*ListAbsencesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{44}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListAbsencesResponse) GetAbsences() []*Absence {
@@ -3037,7 +3128,7 @@ type Spare struct {
 
 func (x *Spare) Reset() {
 	*x = Spare{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3049,7 +3140,7 @@ func (x *Spare) String() string {
 func (*Spare) ProtoMessage() {}
 
 func (x *Spare) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[45]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3062,7 +3153,7 @@ func (x *Spare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Spare.ProtoReflect.Descriptor instead.
 func (*Spare) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{45}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Spare) GetSpareId() string {
@@ -3155,7 +3246,7 @@ type SpareUse struct {
 
 func (x *SpareUse) Reset() {
 	*x = SpareUse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3167,7 +3258,7 @@ func (x *SpareUse) String() string {
 func (*SpareUse) ProtoMessage() {}
 
 func (x *SpareUse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[46]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3180,7 +3271,7 @@ func (x *SpareUse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpareUse.ProtoReflect.Descriptor instead.
 func (*SpareUse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{46}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *SpareUse) GetActive() uint32 {
@@ -3220,7 +3311,7 @@ type CreateSpareRequest struct {
 
 func (x *CreateSpareRequest) Reset() {
 	*x = CreateSpareRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3232,7 +3323,7 @@ func (x *CreateSpareRequest) String() string {
 func (*CreateSpareRequest) ProtoMessage() {}
 
 func (x *CreateSpareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[47]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3245,7 +3336,7 @@ func (x *CreateSpareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSpareRequest.ProtoReflect.Descriptor instead.
 func (*CreateSpareRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{47}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *CreateSpareRequest) GetSpare() *Spare {
@@ -3264,7 +3355,7 @@ type CreateSpareResponse struct {
 
 func (x *CreateSpareResponse) Reset() {
 	*x = CreateSpareResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3276,7 +3367,7 @@ func (x *CreateSpareResponse) String() string {
 func (*CreateSpareResponse) ProtoMessage() {}
 
 func (x *CreateSpareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[48]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3289,7 +3380,7 @@ func (x *CreateSpareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSpareResponse.ProtoReflect.Descriptor instead.
 func (*CreateSpareResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{48}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *CreateSpareResponse) GetSpare() *Spare {
@@ -3309,7 +3400,7 @@ type UpdateSpareRequest struct {
 
 func (x *UpdateSpareRequest) Reset() {
 	*x = UpdateSpareRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3321,7 +3412,7 @@ func (x *UpdateSpareRequest) String() string {
 func (*UpdateSpareRequest) ProtoMessage() {}
 
 func (x *UpdateSpareRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[49]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3334,7 +3425,7 @@ func (x *UpdateSpareRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSpareRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSpareRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{49}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *UpdateSpareRequest) GetSpare() *Spare {
@@ -3353,7 +3444,7 @@ type UpdateSpareResponse struct {
 
 func (x *UpdateSpareResponse) Reset() {
 	*x = UpdateSpareResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3365,7 +3456,7 @@ func (x *UpdateSpareResponse) String() string {
 func (*UpdateSpareResponse) ProtoMessage() {}
 
 func (x *UpdateSpareResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[50]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3378,7 +3469,7 @@ func (x *UpdateSpareResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSpareResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSpareResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{50}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *UpdateSpareResponse) GetSpare() *Spare {
@@ -3396,7 +3487,7 @@ type ListSparesRequest struct {
 
 func (x *ListSparesRequest) Reset() {
 	*x = ListSparesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3408,7 +3499,7 @@ func (x *ListSparesRequest) String() string {
 func (*ListSparesRequest) ProtoMessage() {}
 
 func (x *ListSparesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[51]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3421,7 +3512,7 @@ func (x *ListSparesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSparesRequest.ProtoReflect.Descriptor instead.
 func (*ListSparesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{51}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{52}
 }
 
 type ListSparesResponse struct {
@@ -3433,7 +3524,7 @@ type ListSparesResponse struct {
 
 func (x *ListSparesResponse) Reset() {
 	*x = ListSparesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3445,7 +3536,7 @@ func (x *ListSparesResponse) String() string {
 func (*ListSparesResponse) ProtoMessage() {}
 
 func (x *ListSparesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[52]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3458,7 +3549,7 @@ func (x *ListSparesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSparesResponse.ProtoReflect.Descriptor instead.
 func (*ListSparesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{52}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ListSparesResponse) GetSpares() []*Spare {
@@ -3479,7 +3570,7 @@ type PreviewOverflowRequest struct {
 
 func (x *PreviewOverflowRequest) Reset() {
 	*x = PreviewOverflowRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3491,7 +3582,7 @@ func (x *PreviewOverflowRequest) String() string {
 func (*PreviewOverflowRequest) ProtoMessage() {}
 
 func (x *PreviewOverflowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[53]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3504,7 +3595,7 @@ func (x *PreviewOverflowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewOverflowRequest.ProtoReflect.Descriptor instead.
 func (*PreviewOverflowRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{53}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *PreviewOverflowRequest) GetQueueId() string {
@@ -3534,7 +3625,7 @@ type PreviewOverflowResponse struct {
 
 func (x *PreviewOverflowResponse) Reset() {
 	*x = PreviewOverflowResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3546,7 +3637,7 @@ func (x *PreviewOverflowResponse) String() string {
 func (*PreviewOverflowResponse) ProtoMessage() {}
 
 func (x *PreviewOverflowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[54]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3559,7 +3650,7 @@ func (x *PreviewOverflowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreviewOverflowResponse.ProtoReflect.Descriptor instead.
 func (*PreviewOverflowResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{54}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *PreviewOverflowResponse) GetSpareId() string {
@@ -3595,7 +3686,7 @@ type SpareCandidate struct {
 
 func (x *SpareCandidate) Reset() {
 	*x = SpareCandidate{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3607,7 +3698,7 @@ func (x *SpareCandidate) String() string {
 func (*SpareCandidate) ProtoMessage() {}
 
 func (x *SpareCandidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[55]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3620,7 +3711,7 @@ func (x *SpareCandidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpareCandidate.ProtoReflect.Descriptor instead.
 func (*SpareCandidate) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{55}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *SpareCandidate) GetSpareId() string {
@@ -3675,7 +3766,7 @@ type ApiKey struct {
 
 func (x *ApiKey) Reset() {
 	*x = ApiKey{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3687,7 +3778,7 @@ func (x *ApiKey) String() string {
 func (*ApiKey) ProtoMessage() {}
 
 func (x *ApiKey) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[56]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3700,7 +3791,7 @@ func (x *ApiKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKey.ProtoReflect.Descriptor instead.
 func (*ApiKey) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{56}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ApiKey) GetKeyId() string {
@@ -3770,7 +3861,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3782,7 +3873,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[57]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3795,7 +3886,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{57}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *CreateApiKeyRequest) GetName() string {
@@ -3823,7 +3914,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3835,7 +3926,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[58]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3848,7 +3939,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{58}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -3874,7 +3965,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3886,7 +3977,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[59]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3899,7 +3990,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{59}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ListApiKeysRequest) GetIncludeRevoked() bool {
@@ -3918,7 +4009,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3930,7 +4021,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[60]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3943,7 +4034,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{60}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -3962,7 +4053,7 @@ type RevokeApiKeyRequest struct {
 
 func (x *RevokeApiKeyRequest) Reset() {
 	*x = RevokeApiKeyRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3974,7 +4065,7 @@ func (x *RevokeApiKeyRequest) String() string {
 func (*RevokeApiKeyRequest) ProtoMessage() {}
 
 func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[61]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3987,7 +4078,7 @@ func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{61}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *RevokeApiKeyRequest) GetKeyId() string {
@@ -4006,7 +4097,7 @@ type RevokeApiKeyResponse struct {
 
 func (x *RevokeApiKeyResponse) Reset() {
 	*x = RevokeApiKeyResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4018,7 +4109,7 @@ func (x *RevokeApiKeyResponse) String() string {
 func (*RevokeApiKeyResponse) ProtoMessage() {}
 
 func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[62]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4031,7 +4122,7 @@ func (x *RevokeApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{62}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *RevokeApiKeyResponse) GetApiKey() *ApiKey {
@@ -4057,7 +4148,7 @@ type SetApiKeySoftphoneRequest struct {
 
 func (x *SetApiKeySoftphoneRequest) Reset() {
 	*x = SetApiKeySoftphoneRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4069,7 +4160,7 @@ func (x *SetApiKeySoftphoneRequest) String() string {
 func (*SetApiKeySoftphoneRequest) ProtoMessage() {}
 
 func (x *SetApiKeySoftphoneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[63]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4082,7 +4173,7 @@ func (x *SetApiKeySoftphoneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetApiKeySoftphoneRequest.ProtoReflect.Descriptor instead.
 func (*SetApiKeySoftphoneRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{63}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *SetApiKeySoftphoneRequest) GetKeyId() string {
@@ -4115,7 +4206,7 @@ type SetApiKeySoftphoneResponse struct {
 
 func (x *SetApiKeySoftphoneResponse) Reset() {
 	*x = SetApiKeySoftphoneResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4127,7 +4218,7 @@ func (x *SetApiKeySoftphoneResponse) String() string {
 func (*SetApiKeySoftphoneResponse) ProtoMessage() {}
 
 func (x *SetApiKeySoftphoneResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[64]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4140,7 +4231,7 @@ func (x *SetApiKeySoftphoneResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetApiKeySoftphoneResponse.ProtoReflect.Descriptor instead.
 func (*SetApiKeySoftphoneResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{64}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *SetApiKeySoftphoneResponse) GetApiKey() *ApiKey {
@@ -4163,7 +4254,7 @@ type PersonSoftphone struct {
 
 func (x *PersonSoftphone) Reset() {
 	*x = PersonSoftphone{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4175,7 +4266,7 @@ func (x *PersonSoftphone) String() string {
 func (*PersonSoftphone) ProtoMessage() {}
 
 func (x *PersonSoftphone) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[65]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4188,7 +4279,7 @@ func (x *PersonSoftphone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersonSoftphone.ProtoReflect.Descriptor instead.
 func (*PersonSoftphone) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{65}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *PersonSoftphone) GetPerson() string {
@@ -4220,7 +4311,7 @@ type SetPersonSoftphoneRequest struct {
 
 func (x *SetPersonSoftphoneRequest) Reset() {
 	*x = SetPersonSoftphoneRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4232,7 +4323,7 @@ func (x *SetPersonSoftphoneRequest) String() string {
 func (*SetPersonSoftphoneRequest) ProtoMessage() {}
 
 func (x *SetPersonSoftphoneRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[66]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4245,7 +4336,7 @@ func (x *SetPersonSoftphoneRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPersonSoftphoneRequest.ProtoReflect.Descriptor instead.
 func (*SetPersonSoftphoneRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{66}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *SetPersonSoftphoneRequest) GetPerson() string {
@@ -4279,7 +4370,7 @@ type SetPersonSoftphoneResponse struct {
 
 func (x *SetPersonSoftphoneResponse) Reset() {
 	*x = SetPersonSoftphoneResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4291,7 +4382,7 @@ func (x *SetPersonSoftphoneResponse) String() string {
 func (*SetPersonSoftphoneResponse) ProtoMessage() {}
 
 func (x *SetPersonSoftphoneResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[67]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4304,7 +4395,7 @@ func (x *SetPersonSoftphoneResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPersonSoftphoneResponse.ProtoReflect.Descriptor instead.
 func (*SetPersonSoftphoneResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{67}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *SetPersonSoftphoneResponse) GetSoftphone() *PersonSoftphone {
@@ -4322,7 +4413,7 @@ type ListPersonSoftphonesRequest struct {
 
 func (x *ListPersonSoftphonesRequest) Reset() {
 	*x = ListPersonSoftphonesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4334,7 +4425,7 @@ func (x *ListPersonSoftphonesRequest) String() string {
 func (*ListPersonSoftphonesRequest) ProtoMessage() {}
 
 func (x *ListPersonSoftphonesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[68]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4347,7 +4438,7 @@ func (x *ListPersonSoftphonesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPersonSoftphonesRequest.ProtoReflect.Descriptor instead.
 func (*ListPersonSoftphonesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{68}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
 }
 
 type ListPersonSoftphonesResponse struct {
@@ -4360,7 +4451,7 @@ type ListPersonSoftphonesResponse struct {
 
 func (x *ListPersonSoftphonesResponse) Reset() {
 	*x = ListPersonSoftphonesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4372,7 +4463,7 @@ func (x *ListPersonSoftphonesResponse) String() string {
 func (*ListPersonSoftphonesResponse) ProtoMessage() {}
 
 func (x *ListPersonSoftphonesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[69]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4385,7 +4476,7 @@ func (x *ListPersonSoftphonesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPersonSoftphonesResponse.ProtoReflect.Descriptor instead.
 func (*ListPersonSoftphonesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{69}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *ListPersonSoftphonesResponse) GetSoftphones() []*PersonSoftphone {
@@ -4403,7 +4494,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4415,7 +4506,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[70]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4428,7 +4519,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{70}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
 }
 
 type WhoAmIResponse struct {
@@ -4448,7 +4539,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4460,7 +4551,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[71]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4473,7 +4564,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{71}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *WhoAmIResponse) GetKeyId() string {
@@ -4519,7 +4610,7 @@ type ListLoginFailuresRequest struct {
 
 func (x *ListLoginFailuresRequest) Reset() {
 	*x = ListLoginFailuresRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4531,7 +4622,7 @@ func (x *ListLoginFailuresRequest) String() string {
 func (*ListLoginFailuresRequest) ProtoMessage() {}
 
 func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[72]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4544,7 +4635,7 @@ func (x *ListLoginFailuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresRequest.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{72}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
 }
 
 type ListLoginFailuresResponse struct {
@@ -4559,7 +4650,7 @@ type ListLoginFailuresResponse struct {
 
 func (x *ListLoginFailuresResponse) Reset() {
 	*x = ListLoginFailuresResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4571,7 +4662,7 @@ func (x *ListLoginFailuresResponse) String() string {
 func (*ListLoginFailuresResponse) ProtoMessage() {}
 
 func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[73]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4584,7 +4675,7 @@ func (x *ListLoginFailuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLoginFailuresResponse.ProtoReflect.Descriptor instead.
 func (*ListLoginFailuresResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{73}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ListLoginFailuresResponse) GetOperators() []*OperatorLoginFailures {
@@ -4618,7 +4709,7 @@ type OperatorLoginFailures struct {
 
 func (x *OperatorLoginFailures) Reset() {
 	*x = OperatorLoginFailures{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4630,7 +4721,7 @@ func (x *OperatorLoginFailures) String() string {
 func (*OperatorLoginFailures) ProtoMessage() {}
 
 func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[74]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4643,7 +4734,7 @@ func (x *OperatorLoginFailures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OperatorLoginFailures.ProtoReflect.Descriptor instead.
 func (*OperatorLoginFailures) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{74}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *OperatorLoginFailures) GetOperatorId() string {
@@ -4702,7 +4793,7 @@ type LoginBackOff struct {
 
 func (x *LoginBackOff) Reset() {
 	*x = LoginBackOff{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4714,7 +4805,7 @@ func (x *LoginBackOff) String() string {
 func (*LoginBackOff) ProtoMessage() {}
 
 func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[75]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4727,7 +4818,7 @@ func (x *LoginBackOff) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginBackOff.ProtoReflect.Descriptor instead.
 func (*LoginBackOff) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{75}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *LoginBackOff) GetAddress() string {
@@ -4763,7 +4854,7 @@ type UnlockLoginRequest struct {
 
 func (x *UnlockLoginRequest) Reset() {
 	*x = UnlockLoginRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4775,7 +4866,7 @@ func (x *UnlockLoginRequest) String() string {
 func (*UnlockLoginRequest) ProtoMessage() {}
 
 func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[76]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4788,7 +4879,7 @@ func (x *UnlockLoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginRequest.ProtoReflect.Descriptor instead.
 func (*UnlockLoginRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{76}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *UnlockLoginRequest) GetOperatorId() string {
@@ -4815,7 +4906,7 @@ type UnlockLoginResponse struct {
 
 func (x *UnlockLoginResponse) Reset() {
 	*x = UnlockLoginResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4827,7 +4918,7 @@ func (x *UnlockLoginResponse) String() string {
 func (*UnlockLoginResponse) ProtoMessage() {}
 
 func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[77]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4840,7 +4931,7 @@ func (x *UnlockLoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockLoginResponse.ProtoReflect.Descriptor instead.
 func (*UnlockLoginResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{77}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *UnlockLoginResponse) GetCleared() uint32 {
@@ -4875,7 +4966,7 @@ type AuditEntry struct {
 
 func (x *AuditEntry) Reset() {
 	*x = AuditEntry{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4887,7 +4978,7 @@ func (x *AuditEntry) String() string {
 func (*AuditEntry) ProtoMessage() {}
 
 func (x *AuditEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[78]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4900,7 +4991,7 @@ func (x *AuditEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEntry.ProtoReflect.Descriptor instead.
 func (*AuditEntry) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{78}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *AuditEntry) GetEntryId() uint64 {
@@ -4984,7 +5075,7 @@ type ListAuditEntriesRequest struct {
 
 func (x *ListAuditEntriesRequest) Reset() {
 	*x = ListAuditEntriesRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4996,7 +5087,7 @@ func (x *ListAuditEntriesRequest) String() string {
 func (*ListAuditEntriesRequest) ProtoMessage() {}
 
 func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[79]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5009,7 +5100,7 @@ func (x *ListAuditEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{79}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
 }
 
 func (x *ListAuditEntriesRequest) GetSince() *timestamppb.Timestamp {
@@ -5065,7 +5156,7 @@ type ListAuditEntriesResponse struct {
 
 func (x *ListAuditEntriesResponse) Reset() {
 	*x = ListAuditEntriesResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5077,7 +5168,7 @@ func (x *ListAuditEntriesResponse) String() string {
 func (*ListAuditEntriesResponse) ProtoMessage() {}
 
 func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[80]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5090,7 +5181,7 @@ func (x *ListAuditEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{80}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
 }
 
 func (x *ListAuditEntriesResponse) GetEntries() []*AuditEntry {
@@ -5115,7 +5206,7 @@ type GetRetentionRequest struct {
 
 func (x *GetRetentionRequest) Reset() {
 	*x = GetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5127,7 +5218,7 @@ func (x *GetRetentionRequest) String() string {
 func (*GetRetentionRequest) ProtoMessage() {}
 
 func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[81]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5140,7 +5231,7 @@ func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{81}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
 }
 
 type GetRetentionResponse struct {
@@ -5156,7 +5247,7 @@ type GetRetentionResponse struct {
 
 func (x *GetRetentionResponse) Reset() {
 	*x = GetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5168,7 +5259,7 @@ func (x *GetRetentionResponse) String() string {
 func (*GetRetentionResponse) ProtoMessage() {}
 
 func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[82]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5181,7 +5272,7 @@ func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{82}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
 }
 
 func (x *GetRetentionResponse) GetCallDays() uint32 {
@@ -5215,7 +5306,7 @@ type SetRetentionRequest struct {
 
 func (x *SetRetentionRequest) Reset() {
 	*x = SetRetentionRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5227,7 +5318,7 @@ func (x *SetRetentionRequest) String() string {
 func (*SetRetentionRequest) ProtoMessage() {}
 
 func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[83]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5240,7 +5331,7 @@ func (x *SetRetentionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionRequest.ProtoReflect.Descriptor instead.
 func (*SetRetentionRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{83}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
 }
 
 func (x *SetRetentionRequest) GetCallDays() uint32 {
@@ -5261,7 +5352,7 @@ type SetRetentionResponse struct {
 
 func (x *SetRetentionResponse) Reset() {
 	*x = SetRetentionResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5273,7 +5364,7 @@ func (x *SetRetentionResponse) String() string {
 func (*SetRetentionResponse) ProtoMessage() {}
 
 func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[84]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5286,7 +5377,7 @@ func (x *SetRetentionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetRetentionResponse.ProtoReflect.Descriptor instead.
 func (*SetRetentionResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{84}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
 }
 
 func (x *SetRetentionResponse) GetCallDays() uint32 {
@@ -5313,7 +5404,7 @@ type ExportCallerDataRequest struct {
 
 func (x *ExportCallerDataRequest) Reset() {
 	*x = ExportCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5325,7 +5416,7 @@ func (x *ExportCallerDataRequest) String() string {
 func (*ExportCallerDataRequest) ProtoMessage() {}
 
 func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[85]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5338,7 +5429,7 @@ func (x *ExportCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{85}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
 }
 
 func (x *ExportCallerDataRequest) GetNumber() string {
@@ -5362,7 +5453,7 @@ type ExportCallerDataResponse struct {
 
 func (x *ExportCallerDataResponse) Reset() {
 	*x = ExportCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5374,7 +5465,7 @@ func (x *ExportCallerDataResponse) String() string {
 func (*ExportCallerDataResponse) ProtoMessage() {}
 
 func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[86]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5387,7 +5478,7 @@ func (x *ExportCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*ExportCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{86}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
 }
 
 func (x *ExportCallerDataResponse) GetNumber() string {
@@ -5436,7 +5527,7 @@ type CallerCall struct {
 
 func (x *CallerCall) Reset() {
 	*x = CallerCall{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5448,7 +5539,7 @@ func (x *CallerCall) String() string {
 func (*CallerCall) ProtoMessage() {}
 
 func (x *CallerCall) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[87]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5461,7 +5552,7 @@ func (x *CallerCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallerCall.ProtoReflect.Descriptor instead.
 func (*CallerCall) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{87}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
 }
 
 func (x *CallerCall) GetCallId() string {
@@ -5578,7 +5669,7 @@ type DeleteCallerDataRequest struct {
 
 func (x *DeleteCallerDataRequest) Reset() {
 	*x = DeleteCallerDataRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5590,7 +5681,7 @@ func (x *DeleteCallerDataRequest) String() string {
 func (*DeleteCallerDataRequest) ProtoMessage() {}
 
 func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[88]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5603,7 +5694,7 @@ func (x *DeleteCallerDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{88}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
 }
 
 func (x *DeleteCallerDataRequest) GetNumber() string {
@@ -5627,7 +5718,7 @@ type DeleteCallerDataResponse struct {
 
 func (x *DeleteCallerDataResponse) Reset() {
 	*x = DeleteCallerDataResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5639,7 +5730,7 @@ func (x *DeleteCallerDataResponse) String() string {
 func (*DeleteCallerDataResponse) ProtoMessage() {}
 
 func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[89]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5652,7 +5743,7 @@ func (x *DeleteCallerDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCallerDataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCallerDataResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{89}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
 }
 
 func (x *DeleteCallerDataResponse) GetNumber() string {
@@ -5694,7 +5785,7 @@ type Account struct {
 
 func (x *Account) Reset() {
 	*x = Account{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5706,7 +5797,7 @@ func (x *Account) String() string {
 func (*Account) ProtoMessage() {}
 
 func (x *Account) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[90]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5719,7 +5810,7 @@ func (x *Account) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Account.ProtoReflect.Descriptor instead.
 func (*Account) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{90}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
 }
 
 func (x *Account) GetName() string {
@@ -5778,7 +5869,7 @@ type CreateAccountRequest struct {
 
 func (x *CreateAccountRequest) Reset() {
 	*x = CreateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5790,7 +5881,7 @@ func (x *CreateAccountRequest) String() string {
 func (*CreateAccountRequest) ProtoMessage() {}
 
 func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[91]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5803,7 +5894,7 @@ func (x *CreateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountRequest.ProtoReflect.Descriptor instead.
 func (*CreateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{91}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
 }
 
 func (x *CreateAccountRequest) GetName() string {
@@ -5843,7 +5934,7 @@ type CreateAccountResponse struct {
 
 func (x *CreateAccountResponse) Reset() {
 	*x = CreateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5855,7 +5946,7 @@ func (x *CreateAccountResponse) String() string {
 func (*CreateAccountResponse) ProtoMessage() {}
 
 func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[92]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5868,7 +5959,7 @@ func (x *CreateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAccountResponse.ProtoReflect.Descriptor instead.
 func (*CreateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{92}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
 }
 
 func (x *CreateAccountResponse) GetAccount() *Account {
@@ -5886,7 +5977,7 @@ type ListAccountsRequest struct {
 
 func (x *ListAccountsRequest) Reset() {
 	*x = ListAccountsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5898,7 +5989,7 @@ func (x *ListAccountsRequest) String() string {
 func (*ListAccountsRequest) ProtoMessage() {}
 
 func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[93]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5911,7 +6002,7 @@ func (x *ListAccountsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{93}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
 }
 
 type ListAccountsResponse struct {
@@ -5924,7 +6015,7 @@ type ListAccountsResponse struct {
 
 func (x *ListAccountsResponse) Reset() {
 	*x = ListAccountsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5936,7 +6027,7 @@ func (x *ListAccountsResponse) String() string {
 func (*ListAccountsResponse) ProtoMessage() {}
 
 func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[94]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5949,7 +6040,7 @@ func (x *ListAccountsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{94}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *ListAccountsResponse) GetAccounts() []*Account {
@@ -5972,7 +6063,7 @@ type UpdateAccountRequest struct {
 
 func (x *UpdateAccountRequest) Reset() {
 	*x = UpdateAccountRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5984,7 +6075,7 @@ func (x *UpdateAccountRequest) String() string {
 func (*UpdateAccountRequest) ProtoMessage() {}
 
 func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[95]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5997,7 +6088,7 @@ func (x *UpdateAccountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountRequest.ProtoReflect.Descriptor instead.
 func (*UpdateAccountRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{95}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *UpdateAccountRequest) GetName() string {
@@ -6037,7 +6128,7 @@ type UpdateAccountResponse struct {
 
 func (x *UpdateAccountResponse) Reset() {
 	*x = UpdateAccountResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6049,7 +6140,7 @@ func (x *UpdateAccountResponse) String() string {
 func (*UpdateAccountResponse) ProtoMessage() {}
 
 func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[96]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6062,7 +6153,7 @@ func (x *UpdateAccountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateAccountResponse.ProtoReflect.Descriptor instead.
 func (*UpdateAccountResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{96}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *UpdateAccountResponse) GetAccount() *Account {
@@ -6083,7 +6174,7 @@ type SetAccountPasswordRequest struct {
 
 func (x *SetAccountPasswordRequest) Reset() {
 	*x = SetAccountPasswordRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6095,7 +6186,7 @@ func (x *SetAccountPasswordRequest) String() string {
 func (*SetAccountPasswordRequest) ProtoMessage() {}
 
 func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[97]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6108,7 +6199,7 @@ func (x *SetAccountPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordRequest.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{97}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *SetAccountPasswordRequest) GetName() string {
@@ -6134,7 +6225,7 @@ type SetAccountPasswordResponse struct {
 
 func (x *SetAccountPasswordResponse) Reset() {
 	*x = SetAccountPasswordResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6146,7 +6237,7 @@ func (x *SetAccountPasswordResponse) String() string {
 func (*SetAccountPasswordResponse) ProtoMessage() {}
 
 func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[98]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6159,7 +6250,7 @@ func (x *SetAccountPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAccountPasswordResponse.ProtoReflect.Descriptor instead.
 func (*SetAccountPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{98}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{99}
 }
 
 func (x *SetAccountPasswordResponse) GetAccount() *Account {
@@ -6179,7 +6270,7 @@ type SignInRequest struct {
 
 func (x *SignInRequest) Reset() {
 	*x = SignInRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6191,7 +6282,7 @@ func (x *SignInRequest) String() string {
 func (*SignInRequest) ProtoMessage() {}
 
 func (x *SignInRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[99]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6204,7 +6295,7 @@ func (x *SignInRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInRequest.ProtoReflect.Descriptor instead.
 func (*SignInRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{99}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{100}
 }
 
 func (x *SignInRequest) GetName() string {
@@ -6233,7 +6324,7 @@ type SignInResponse struct {
 
 func (x *SignInResponse) Reset() {
 	*x = SignInResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6245,7 +6336,7 @@ func (x *SignInResponse) String() string {
 func (*SignInResponse) ProtoMessage() {}
 
 func (x *SignInResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[100]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6258,7 +6349,7 @@ func (x *SignInResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignInResponse.ProtoReflect.Descriptor instead.
 func (*SignInResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{100}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{101}
 }
 
 func (x *SignInResponse) GetToken() string {
@@ -6290,7 +6381,7 @@ type SignOutRequest struct {
 
 func (x *SignOutRequest) Reset() {
 	*x = SignOutRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6302,7 +6393,7 @@ func (x *SignOutRequest) String() string {
 func (*SignOutRequest) ProtoMessage() {}
 
 func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[101]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6315,7 +6406,7 @@ func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutRequest.ProtoReflect.Descriptor instead.
 func (*SignOutRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{101}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{102}
 }
 
 type SignOutResponse struct {
@@ -6326,7 +6417,7 @@ type SignOutResponse struct {
 
 func (x *SignOutResponse) Reset() {
 	*x = SignOutResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6338,7 +6429,7 @@ func (x *SignOutResponse) String() string {
 func (*SignOutResponse) ProtoMessage() {}
 
 func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[102]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6351,7 +6442,7 @@ func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutResponse.ProtoReflect.Descriptor instead.
 func (*SignOutResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{102}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{103}
 }
 
 type GetSignInOptionsRequest struct {
@@ -6362,7 +6453,7 @@ type GetSignInOptionsRequest struct {
 
 func (x *GetSignInOptionsRequest) Reset() {
 	*x = GetSignInOptionsRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[104]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6374,7 +6465,7 @@ func (x *GetSignInOptionsRequest) String() string {
 func (*GetSignInOptionsRequest) ProtoMessage() {}
 
 func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[103]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[104]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6387,7 +6478,7 @@ func (x *GetSignInOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsRequest.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{103}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{104}
 }
 
 type GetSignInOptionsResponse struct {
@@ -6402,7 +6493,7 @@ type GetSignInOptionsResponse struct {
 
 func (x *GetSignInOptionsResponse) Reset() {
 	*x = GetSignInOptionsResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[104]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[105]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6414,7 +6505,7 @@ func (x *GetSignInOptionsResponse) String() string {
 func (*GetSignInOptionsResponse) ProtoMessage() {}
 
 func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[104]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[105]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6427,7 +6518,7 @@ func (x *GetSignInOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSignInOptionsResponse.ProtoReflect.Descriptor instead.
 func (*GetSignInOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{104}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{105}
 }
 
 func (x *GetSignInOptionsResponse) GetOidcProvider() string {
@@ -6453,7 +6544,7 @@ type PutMenuRequest struct {
 
 func (x *PutMenuRequest) Reset() {
 	*x = PutMenuRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[105]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[106]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6465,7 +6556,7 @@ func (x *PutMenuRequest) String() string {
 func (*PutMenuRequest) ProtoMessage() {}
 
 func (x *PutMenuRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[105]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[106]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6478,7 +6569,7 @@ func (x *PutMenuRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMenuRequest.ProtoReflect.Descriptor instead.
 func (*PutMenuRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{105}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{106}
 }
 
 func (x *PutMenuRequest) GetMenu() *v1.Menu {
@@ -6498,7 +6589,7 @@ type PutMenuResponse struct {
 
 func (x *PutMenuResponse) Reset() {
 	*x = PutMenuResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[106]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[107]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6510,7 +6601,7 @@ func (x *PutMenuResponse) String() string {
 func (*PutMenuResponse) ProtoMessage() {}
 
 func (x *PutMenuResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[106]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[107]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6523,7 +6614,7 @@ func (x *PutMenuResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutMenuResponse.ProtoReflect.Descriptor instead.
 func (*PutMenuResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{106}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{107}
 }
 
 func (x *PutMenuResponse) GetMenu() *v1.Menu {
@@ -6542,7 +6633,7 @@ type DeleteMenuRequest struct {
 
 func (x *DeleteMenuRequest) Reset() {
 	*x = DeleteMenuRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[107]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[108]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6554,7 +6645,7 @@ func (x *DeleteMenuRequest) String() string {
 func (*DeleteMenuRequest) ProtoMessage() {}
 
 func (x *DeleteMenuRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[107]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[108]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6567,7 +6658,7 @@ func (x *DeleteMenuRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteMenuRequest.ProtoReflect.Descriptor instead.
 func (*DeleteMenuRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{107}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{108}
 }
 
 func (x *DeleteMenuRequest) GetMenuId() string {
@@ -6585,7 +6676,7 @@ type DeleteMenuResponse struct {
 
 func (x *DeleteMenuResponse) Reset() {
 	*x = DeleteMenuResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[108]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[109]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6597,7 +6688,7 @@ func (x *DeleteMenuResponse) String() string {
 func (*DeleteMenuResponse) ProtoMessage() {}
 
 func (x *DeleteMenuResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[108]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[109]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6610,7 +6701,7 @@ func (x *DeleteMenuResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteMenuResponse.ProtoReflect.Descriptor instead.
 func (*DeleteMenuResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{108}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{109}
 }
 
 type ListMenusRequest struct {
@@ -6621,7 +6712,7 @@ type ListMenusRequest struct {
 
 func (x *ListMenusRequest) Reset() {
 	*x = ListMenusRequest{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[109]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[110]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6633,7 +6724,7 @@ func (x *ListMenusRequest) String() string {
 func (*ListMenusRequest) ProtoMessage() {}
 
 func (x *ListMenusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[109]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[110]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6646,7 +6737,7 @@ func (x *ListMenusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMenusRequest.ProtoReflect.Descriptor instead.
 func (*ListMenusRequest) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{109}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{110}
 }
 
 type ListMenusResponse struct {
@@ -6658,7 +6749,7 @@ type ListMenusResponse struct {
 
 func (x *ListMenusResponse) Reset() {
 	*x = ListMenusResponse{}
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[110]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[111]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6670,7 +6761,7 @@ func (x *ListMenusResponse) String() string {
 func (*ListMenusResponse) ProtoMessage() {}
 
 func (x *ListMenusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_admin_v1_admin_proto_msgTypes[110]
+	mi := &file_tandem_admin_v1_admin_proto_msgTypes[111]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6683,7 +6774,7 @@ func (x *ListMenusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMenusResponse.ProtoReflect.Descriptor instead.
 func (*ListMenusResponse) Descriptor() ([]byte, []int) {
-	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{110}
+	return file_tandem_admin_v1_admin_proto_rawDescGZIP(), []int{111}
 }
 
 func (x *ListMenusResponse) GetMenus() []*v1.Menu {
@@ -6752,7 +6843,7 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"\boperator\x18\x01 \x01(\v2\x19.tandem.admin.v1.OperatorR\boperator\"\x16\n" +
 	"\x14ListOperatorsRequest\"P\n" +
 	"\x15ListOperatorsResponse\x127\n" +
-	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xac\x11\n" +
+	"\toperators\x18\x01 \x03(\v2\x19.tandem.admin.v1.OperatorR\toperators\"\xfd\x11\n" +
 	"\x05Queue\x12\x19\n" +
 	"\bqueue_id\x18\x01 \x01(\tR\aqueueId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -6809,10 +6900,16 @@ const file_tandem_admin_v1_admin_proto_rawDesc = "" +
 	"closed_why\x18\x96\x02 \x01(\tR\tclosedWhy\x12;\n" +
 	"\bcallback\x18\xa0\x01 \x01(\v2\x1e.tandem.admin.v1.QueueCallbackR\bcallback\x12!\n" +
 	"\fring_at_once\x18\xa2\x02 \x01(\rR\n" +
-	"ringAtOnce\x1aC\n" +
+	"ringAtOnce\x12\x1c\n" +
+	"\tmin_level\x18\xac\x02 \x01(\rR\bminLevel\x121\n" +
+	"\x05relax\x18\xad\x02 \x03(\v2\x1a.tandem.admin.v1.RelaxStepR\x05relax\x1aC\n" +
 	"\x15AbsenceTemplatesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x96\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"g\n" +
+	"\tRelaxStep\x12\x17\n" +
+	"\aafter_s\x18\x01 \x01(\rR\x06afterS\x12\x1b\n" +
+	"\tmin_level\x18\x02 \x01(\rR\bminLevel\x12$\n" +
+	"\x0ealso_queue_ids\x18\x03 \x03(\tR\falsoQueueIds\"\x96\x02\n" +
 	"\rQueueCallback\x12\"\n" +
 	"\roffer_after_s\x18\x01 \x01(\rR\vofferAfterS\x12)\n" +
 	"\x11offer_over_wait_s\x18\x02 \x01(\rR\x0eofferOverWaitS\x12\x14\n" +
@@ -7247,7 +7344,7 @@ func file_tandem_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_tandem_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 114)
+var file_tandem_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 115)
 var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(KeyRole)(0),                         // 0: tandem.admin.v1.KeyRole
 	(*WeekHours)(nil),                    // 1: tandem.admin.v1.WeekHours
@@ -7262,303 +7359,305 @@ var file_tandem_admin_v1_admin_proto_goTypes = []any{
 	(*ListOperatorsRequest)(nil),         // 10: tandem.admin.v1.ListOperatorsRequest
 	(*ListOperatorsResponse)(nil),        // 11: tandem.admin.v1.ListOperatorsResponse
 	(*Queue)(nil),                        // 12: tandem.admin.v1.Queue
-	(*QueueCallback)(nil),                // 13: tandem.admin.v1.QueueCallback
-	(*QueueHours)(nil),                   // 14: tandem.admin.v1.QueueHours
-	(*OpenSpan)(nil),                     // 15: tandem.admin.v1.OpenSpan
-	(*Closure)(nil),                      // 16: tandem.admin.v1.Closure
-	(*QueueExit)(nil),                    // 17: tandem.admin.v1.QueueExit
-	(*Overflow)(nil),                     // 18: tandem.admin.v1.Overflow
-	(*CreateQueueRequest)(nil),           // 19: tandem.admin.v1.CreateQueueRequest
-	(*CreateQueueResponse)(nil),          // 20: tandem.admin.v1.CreateQueueResponse
-	(*UpdateQueueRequest)(nil),           // 21: tandem.admin.v1.UpdateQueueRequest
-	(*UpdateQueueResponse)(nil),          // 22: tandem.admin.v1.UpdateQueueResponse
-	(*GetQueueRequest)(nil),              // 23: tandem.admin.v1.GetQueueRequest
-	(*GetQueueResponse)(nil),             // 24: tandem.admin.v1.GetQueueResponse
-	(*ListQueuesRequest)(nil),            // 25: tandem.admin.v1.ListQueuesRequest
-	(*ListQueuesResponse)(nil),           // 26: tandem.admin.v1.ListQueuesResponse
-	(*Client)(nil),                       // 27: tandem.admin.v1.Client
-	(*SetClientRequest)(nil),             // 28: tandem.admin.v1.SetClientRequest
-	(*SetClientResponse)(nil),            // 29: tandem.admin.v1.SetClientResponse
-	(*RemoveClientRequest)(nil),          // 30: tandem.admin.v1.RemoveClientRequest
-	(*RemoveClientResponse)(nil),         // 31: tandem.admin.v1.RemoveClientResponse
-	(*GetClientRequest)(nil),             // 32: tandem.admin.v1.GetClientRequest
-	(*GetClientResponse)(nil),            // 33: tandem.admin.v1.GetClientResponse
-	(*ListClientsRequest)(nil),           // 34: tandem.admin.v1.ListClientsRequest
-	(*ListClientsResponse)(nil),          // 35: tandem.admin.v1.ListClientsResponse
-	(*ImportClientsRequest)(nil),         // 36: tandem.admin.v1.ImportClientsRequest
-	(*ImportClientsResponse)(nil),        // 37: tandem.admin.v1.ImportClientsResponse
-	(*ImportError)(nil),                  // 38: tandem.admin.v1.ImportError
-	(*Absence)(nil),                      // 39: tandem.admin.v1.Absence
-	(*CreateAbsenceRequest)(nil),         // 40: tandem.admin.v1.CreateAbsenceRequest
-	(*CreateAbsenceResponse)(nil),        // 41: tandem.admin.v1.CreateAbsenceResponse
-	(*DeleteAbsenceRequest)(nil),         // 42: tandem.admin.v1.DeleteAbsenceRequest
-	(*DeleteAbsenceResponse)(nil),        // 43: tandem.admin.v1.DeleteAbsenceResponse
-	(*ListAbsencesRequest)(nil),          // 44: tandem.admin.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),         // 45: tandem.admin.v1.ListAbsencesResponse
-	(*Spare)(nil),                        // 46: tandem.admin.v1.Spare
-	(*SpareUse)(nil),                     // 47: tandem.admin.v1.SpareUse
-	(*CreateSpareRequest)(nil),           // 48: tandem.admin.v1.CreateSpareRequest
-	(*CreateSpareResponse)(nil),          // 49: tandem.admin.v1.CreateSpareResponse
-	(*UpdateSpareRequest)(nil),           // 50: tandem.admin.v1.UpdateSpareRequest
-	(*UpdateSpareResponse)(nil),          // 51: tandem.admin.v1.UpdateSpareResponse
-	(*ListSparesRequest)(nil),            // 52: tandem.admin.v1.ListSparesRequest
-	(*ListSparesResponse)(nil),           // 53: tandem.admin.v1.ListSparesResponse
-	(*PreviewOverflowRequest)(nil),       // 54: tandem.admin.v1.PreviewOverflowRequest
-	(*PreviewOverflowResponse)(nil),      // 55: tandem.admin.v1.PreviewOverflowResponse
-	(*SpareCandidate)(nil),               // 56: tandem.admin.v1.SpareCandidate
-	(*ApiKey)(nil),                       // 57: tandem.admin.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),          // 58: tandem.admin.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),         // 59: tandem.admin.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),           // 60: tandem.admin.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),          // 61: tandem.admin.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),          // 62: tandem.admin.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),         // 63: tandem.admin.v1.RevokeApiKeyResponse
-	(*SetApiKeySoftphoneRequest)(nil),    // 64: tandem.admin.v1.SetApiKeySoftphoneRequest
-	(*SetApiKeySoftphoneResponse)(nil),   // 65: tandem.admin.v1.SetApiKeySoftphoneResponse
-	(*PersonSoftphone)(nil),              // 66: tandem.admin.v1.PersonSoftphone
-	(*SetPersonSoftphoneRequest)(nil),    // 67: tandem.admin.v1.SetPersonSoftphoneRequest
-	(*SetPersonSoftphoneResponse)(nil),   // 68: tandem.admin.v1.SetPersonSoftphoneResponse
-	(*ListPersonSoftphonesRequest)(nil),  // 69: tandem.admin.v1.ListPersonSoftphonesRequest
-	(*ListPersonSoftphonesResponse)(nil), // 70: tandem.admin.v1.ListPersonSoftphonesResponse
-	(*WhoAmIRequest)(nil),                // 71: tandem.admin.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),               // 72: tandem.admin.v1.WhoAmIResponse
-	(*ListLoginFailuresRequest)(nil),     // 73: tandem.admin.v1.ListLoginFailuresRequest
-	(*ListLoginFailuresResponse)(nil),    // 74: tandem.admin.v1.ListLoginFailuresResponse
-	(*OperatorLoginFailures)(nil),        // 75: tandem.admin.v1.OperatorLoginFailures
-	(*LoginBackOff)(nil),                 // 76: tandem.admin.v1.LoginBackOff
-	(*UnlockLoginRequest)(nil),           // 77: tandem.admin.v1.UnlockLoginRequest
-	(*UnlockLoginResponse)(nil),          // 78: tandem.admin.v1.UnlockLoginResponse
-	(*AuditEntry)(nil),                   // 79: tandem.admin.v1.AuditEntry
-	(*ListAuditEntriesRequest)(nil),      // 80: tandem.admin.v1.ListAuditEntriesRequest
-	(*ListAuditEntriesResponse)(nil),     // 81: tandem.admin.v1.ListAuditEntriesResponse
-	(*GetRetentionRequest)(nil),          // 82: tandem.admin.v1.GetRetentionRequest
-	(*GetRetentionResponse)(nil),         // 83: tandem.admin.v1.GetRetentionResponse
-	(*SetRetentionRequest)(nil),          // 84: tandem.admin.v1.SetRetentionRequest
-	(*SetRetentionResponse)(nil),         // 85: tandem.admin.v1.SetRetentionResponse
-	(*ExportCallerDataRequest)(nil),      // 86: tandem.admin.v1.ExportCallerDataRequest
-	(*ExportCallerDataResponse)(nil),     // 87: tandem.admin.v1.ExportCallerDataResponse
-	(*CallerCall)(nil),                   // 88: tandem.admin.v1.CallerCall
-	(*DeleteCallerDataRequest)(nil),      // 89: tandem.admin.v1.DeleteCallerDataRequest
-	(*DeleteCallerDataResponse)(nil),     // 90: tandem.admin.v1.DeleteCallerDataResponse
-	(*Account)(nil),                      // 91: tandem.admin.v1.Account
-	(*CreateAccountRequest)(nil),         // 92: tandem.admin.v1.CreateAccountRequest
-	(*CreateAccountResponse)(nil),        // 93: tandem.admin.v1.CreateAccountResponse
-	(*ListAccountsRequest)(nil),          // 94: tandem.admin.v1.ListAccountsRequest
-	(*ListAccountsResponse)(nil),         // 95: tandem.admin.v1.ListAccountsResponse
-	(*UpdateAccountRequest)(nil),         // 96: tandem.admin.v1.UpdateAccountRequest
-	(*UpdateAccountResponse)(nil),        // 97: tandem.admin.v1.UpdateAccountResponse
-	(*SetAccountPasswordRequest)(nil),    // 98: tandem.admin.v1.SetAccountPasswordRequest
-	(*SetAccountPasswordResponse)(nil),   // 99: tandem.admin.v1.SetAccountPasswordResponse
-	(*SignInRequest)(nil),                // 100: tandem.admin.v1.SignInRequest
-	(*SignInResponse)(nil),               // 101: tandem.admin.v1.SignInResponse
-	(*SignOutRequest)(nil),               // 102: tandem.admin.v1.SignOutRequest
-	(*SignOutResponse)(nil),              // 103: tandem.admin.v1.SignOutResponse
-	(*GetSignInOptionsRequest)(nil),      // 104: tandem.admin.v1.GetSignInOptionsRequest
-	(*GetSignInOptionsResponse)(nil),     // 105: tandem.admin.v1.GetSignInOptionsResponse
-	(*PutMenuRequest)(nil),               // 106: tandem.admin.v1.PutMenuRequest
-	(*PutMenuResponse)(nil),              // 107: tandem.admin.v1.PutMenuResponse
-	(*DeleteMenuRequest)(nil),            // 108: tandem.admin.v1.DeleteMenuRequest
-	(*DeleteMenuResponse)(nil),           // 109: tandem.admin.v1.DeleteMenuResponse
-	(*ListMenusRequest)(nil),             // 110: tandem.admin.v1.ListMenusRequest
-	(*ListMenusResponse)(nil),            // 111: tandem.admin.v1.ListMenusResponse
-	nil,                                  // 112: tandem.admin.v1.WeekHours.DaysEntry
-	nil,                                  // 113: tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	nil,                                  // 114: tandem.admin.v1.CallerCall.SipHeadersEntry
-	(*v1.Contact)(nil),                   // 115: tandem.common.v1.Contact
-	(*timestamppb.Timestamp)(nil),        // 116: google.protobuf.Timestamp
-	(*v1.Disposition)(nil),               // 117: tandem.common.v1.Disposition
-	(v1.CallState)(0),                    // 118: tandem.common.v1.CallState
-	(v1.HangupParty)(0),                  // 119: tandem.common.v1.HangupParty
-	(*v1.Menu)(nil),                      // 120: tandem.common.v1.Menu
+	(*RelaxStep)(nil),                    // 13: tandem.admin.v1.RelaxStep
+	(*QueueCallback)(nil),                // 14: tandem.admin.v1.QueueCallback
+	(*QueueHours)(nil),                   // 15: tandem.admin.v1.QueueHours
+	(*OpenSpan)(nil),                     // 16: tandem.admin.v1.OpenSpan
+	(*Closure)(nil),                      // 17: tandem.admin.v1.Closure
+	(*QueueExit)(nil),                    // 18: tandem.admin.v1.QueueExit
+	(*Overflow)(nil),                     // 19: tandem.admin.v1.Overflow
+	(*CreateQueueRequest)(nil),           // 20: tandem.admin.v1.CreateQueueRequest
+	(*CreateQueueResponse)(nil),          // 21: tandem.admin.v1.CreateQueueResponse
+	(*UpdateQueueRequest)(nil),           // 22: tandem.admin.v1.UpdateQueueRequest
+	(*UpdateQueueResponse)(nil),          // 23: tandem.admin.v1.UpdateQueueResponse
+	(*GetQueueRequest)(nil),              // 24: tandem.admin.v1.GetQueueRequest
+	(*GetQueueResponse)(nil),             // 25: tandem.admin.v1.GetQueueResponse
+	(*ListQueuesRequest)(nil),            // 26: tandem.admin.v1.ListQueuesRequest
+	(*ListQueuesResponse)(nil),           // 27: tandem.admin.v1.ListQueuesResponse
+	(*Client)(nil),                       // 28: tandem.admin.v1.Client
+	(*SetClientRequest)(nil),             // 29: tandem.admin.v1.SetClientRequest
+	(*SetClientResponse)(nil),            // 30: tandem.admin.v1.SetClientResponse
+	(*RemoveClientRequest)(nil),          // 31: tandem.admin.v1.RemoveClientRequest
+	(*RemoveClientResponse)(nil),         // 32: tandem.admin.v1.RemoveClientResponse
+	(*GetClientRequest)(nil),             // 33: tandem.admin.v1.GetClientRequest
+	(*GetClientResponse)(nil),            // 34: tandem.admin.v1.GetClientResponse
+	(*ListClientsRequest)(nil),           // 35: tandem.admin.v1.ListClientsRequest
+	(*ListClientsResponse)(nil),          // 36: tandem.admin.v1.ListClientsResponse
+	(*ImportClientsRequest)(nil),         // 37: tandem.admin.v1.ImportClientsRequest
+	(*ImportClientsResponse)(nil),        // 38: tandem.admin.v1.ImportClientsResponse
+	(*ImportError)(nil),                  // 39: tandem.admin.v1.ImportError
+	(*Absence)(nil),                      // 40: tandem.admin.v1.Absence
+	(*CreateAbsenceRequest)(nil),         // 41: tandem.admin.v1.CreateAbsenceRequest
+	(*CreateAbsenceResponse)(nil),        // 42: tandem.admin.v1.CreateAbsenceResponse
+	(*DeleteAbsenceRequest)(nil),         // 43: tandem.admin.v1.DeleteAbsenceRequest
+	(*DeleteAbsenceResponse)(nil),        // 44: tandem.admin.v1.DeleteAbsenceResponse
+	(*ListAbsencesRequest)(nil),          // 45: tandem.admin.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),         // 46: tandem.admin.v1.ListAbsencesResponse
+	(*Spare)(nil),                        // 47: tandem.admin.v1.Spare
+	(*SpareUse)(nil),                     // 48: tandem.admin.v1.SpareUse
+	(*CreateSpareRequest)(nil),           // 49: tandem.admin.v1.CreateSpareRequest
+	(*CreateSpareResponse)(nil),          // 50: tandem.admin.v1.CreateSpareResponse
+	(*UpdateSpareRequest)(nil),           // 51: tandem.admin.v1.UpdateSpareRequest
+	(*UpdateSpareResponse)(nil),          // 52: tandem.admin.v1.UpdateSpareResponse
+	(*ListSparesRequest)(nil),            // 53: tandem.admin.v1.ListSparesRequest
+	(*ListSparesResponse)(nil),           // 54: tandem.admin.v1.ListSparesResponse
+	(*PreviewOverflowRequest)(nil),       // 55: tandem.admin.v1.PreviewOverflowRequest
+	(*PreviewOverflowResponse)(nil),      // 56: tandem.admin.v1.PreviewOverflowResponse
+	(*SpareCandidate)(nil),               // 57: tandem.admin.v1.SpareCandidate
+	(*ApiKey)(nil),                       // 58: tandem.admin.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),          // 59: tandem.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),         // 60: tandem.admin.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),           // 61: tandem.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),          // 62: tandem.admin.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),          // 63: tandem.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),         // 64: tandem.admin.v1.RevokeApiKeyResponse
+	(*SetApiKeySoftphoneRequest)(nil),    // 65: tandem.admin.v1.SetApiKeySoftphoneRequest
+	(*SetApiKeySoftphoneResponse)(nil),   // 66: tandem.admin.v1.SetApiKeySoftphoneResponse
+	(*PersonSoftphone)(nil),              // 67: tandem.admin.v1.PersonSoftphone
+	(*SetPersonSoftphoneRequest)(nil),    // 68: tandem.admin.v1.SetPersonSoftphoneRequest
+	(*SetPersonSoftphoneResponse)(nil),   // 69: tandem.admin.v1.SetPersonSoftphoneResponse
+	(*ListPersonSoftphonesRequest)(nil),  // 70: tandem.admin.v1.ListPersonSoftphonesRequest
+	(*ListPersonSoftphonesResponse)(nil), // 71: tandem.admin.v1.ListPersonSoftphonesResponse
+	(*WhoAmIRequest)(nil),                // 72: tandem.admin.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),               // 73: tandem.admin.v1.WhoAmIResponse
+	(*ListLoginFailuresRequest)(nil),     // 74: tandem.admin.v1.ListLoginFailuresRequest
+	(*ListLoginFailuresResponse)(nil),    // 75: tandem.admin.v1.ListLoginFailuresResponse
+	(*OperatorLoginFailures)(nil),        // 76: tandem.admin.v1.OperatorLoginFailures
+	(*LoginBackOff)(nil),                 // 77: tandem.admin.v1.LoginBackOff
+	(*UnlockLoginRequest)(nil),           // 78: tandem.admin.v1.UnlockLoginRequest
+	(*UnlockLoginResponse)(nil),          // 79: tandem.admin.v1.UnlockLoginResponse
+	(*AuditEntry)(nil),                   // 80: tandem.admin.v1.AuditEntry
+	(*ListAuditEntriesRequest)(nil),      // 81: tandem.admin.v1.ListAuditEntriesRequest
+	(*ListAuditEntriesResponse)(nil),     // 82: tandem.admin.v1.ListAuditEntriesResponse
+	(*GetRetentionRequest)(nil),          // 83: tandem.admin.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),         // 84: tandem.admin.v1.GetRetentionResponse
+	(*SetRetentionRequest)(nil),          // 85: tandem.admin.v1.SetRetentionRequest
+	(*SetRetentionResponse)(nil),         // 86: tandem.admin.v1.SetRetentionResponse
+	(*ExportCallerDataRequest)(nil),      // 87: tandem.admin.v1.ExportCallerDataRequest
+	(*ExportCallerDataResponse)(nil),     // 88: tandem.admin.v1.ExportCallerDataResponse
+	(*CallerCall)(nil),                   // 89: tandem.admin.v1.CallerCall
+	(*DeleteCallerDataRequest)(nil),      // 90: tandem.admin.v1.DeleteCallerDataRequest
+	(*DeleteCallerDataResponse)(nil),     // 91: tandem.admin.v1.DeleteCallerDataResponse
+	(*Account)(nil),                      // 92: tandem.admin.v1.Account
+	(*CreateAccountRequest)(nil),         // 93: tandem.admin.v1.CreateAccountRequest
+	(*CreateAccountResponse)(nil),        // 94: tandem.admin.v1.CreateAccountResponse
+	(*ListAccountsRequest)(nil),          // 95: tandem.admin.v1.ListAccountsRequest
+	(*ListAccountsResponse)(nil),         // 96: tandem.admin.v1.ListAccountsResponse
+	(*UpdateAccountRequest)(nil),         // 97: tandem.admin.v1.UpdateAccountRequest
+	(*UpdateAccountResponse)(nil),        // 98: tandem.admin.v1.UpdateAccountResponse
+	(*SetAccountPasswordRequest)(nil),    // 99: tandem.admin.v1.SetAccountPasswordRequest
+	(*SetAccountPasswordResponse)(nil),   // 100: tandem.admin.v1.SetAccountPasswordResponse
+	(*SignInRequest)(nil),                // 101: tandem.admin.v1.SignInRequest
+	(*SignInResponse)(nil),               // 102: tandem.admin.v1.SignInResponse
+	(*SignOutRequest)(nil),               // 103: tandem.admin.v1.SignOutRequest
+	(*SignOutResponse)(nil),              // 104: tandem.admin.v1.SignOutResponse
+	(*GetSignInOptionsRequest)(nil),      // 105: tandem.admin.v1.GetSignInOptionsRequest
+	(*GetSignInOptionsResponse)(nil),     // 106: tandem.admin.v1.GetSignInOptionsResponse
+	(*PutMenuRequest)(nil),               // 107: tandem.admin.v1.PutMenuRequest
+	(*PutMenuResponse)(nil),              // 108: tandem.admin.v1.PutMenuResponse
+	(*DeleteMenuRequest)(nil),            // 109: tandem.admin.v1.DeleteMenuRequest
+	(*DeleteMenuResponse)(nil),           // 110: tandem.admin.v1.DeleteMenuResponse
+	(*ListMenusRequest)(nil),             // 111: tandem.admin.v1.ListMenusRequest
+	(*ListMenusResponse)(nil),            // 112: tandem.admin.v1.ListMenusResponse
+	nil,                                  // 113: tandem.admin.v1.WeekHours.DaysEntry
+	nil,                                  // 114: tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	nil,                                  // 115: tandem.admin.v1.CallerCall.SipHeadersEntry
+	(*v1.Contact)(nil),                   // 116: tandem.common.v1.Contact
+	(*timestamppb.Timestamp)(nil),        // 117: google.protobuf.Timestamp
+	(*v1.Disposition)(nil),               // 118: tandem.common.v1.Disposition
+	(v1.CallState)(0),                    // 119: tandem.common.v1.CallState
+	(v1.HangupParty)(0),                  // 120: tandem.common.v1.HangupParty
+	(*v1.Menu)(nil),                      // 121: tandem.common.v1.Menu
 }
 var file_tandem_admin_v1_admin_proto_depIdxs = []int32{
-	112, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
-	115, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
+	113, // 0: tandem.admin.v1.WeekHours.days:type_name -> tandem.admin.v1.WeekHours.DaysEntry
+	116, // 1: tandem.admin.v1.Operator.contact:type_name -> tandem.common.v1.Contact
 	3,   // 2: tandem.admin.v1.Operator.queues:type_name -> tandem.admin.v1.QueueSkill
-	116, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
+	117, // 3: tandem.admin.v1.Operator.created_at:type_name -> google.protobuf.Timestamp
 	1,   // 4: tandem.admin.v1.Operator.hours:type_name -> tandem.admin.v1.WeekHours
-	115, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	116, // 5: tandem.admin.v1.CreateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 6: tandem.admin.v1.CreateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 7: tandem.admin.v1.CreateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 8: tandem.admin.v1.CreateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
-	115, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
+	116, // 9: tandem.admin.v1.UpdateOperatorRequest.contact:type_name -> tandem.common.v1.Contact
 	3,   // 10: tandem.admin.v1.UpdateOperatorRequest.queues:type_name -> tandem.admin.v1.QueueSkill
 	1,   // 11: tandem.admin.v1.UpdateOperatorRequest.hours:type_name -> tandem.admin.v1.WeekHours
 	2,   // 12: tandem.admin.v1.UpdateOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 13: tandem.admin.v1.GetOperatorResponse.operator:type_name -> tandem.admin.v1.Operator
 	2,   // 14: tandem.admin.v1.ListOperatorsResponse.operators:type_name -> tandem.admin.v1.Operator
-	113, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
-	18,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
-	117, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
-	14,  // 18: tandem.admin.v1.Queue.hours:type_name -> tandem.admin.v1.QueueHours
-	17,  // 19: tandem.admin.v1.Queue.closed_exit:type_name -> tandem.admin.v1.QueueExit
-	17,  // 20: tandem.admin.v1.Queue.max_waiting_exit:type_name -> tandem.admin.v1.QueueExit
-	17,  // 21: tandem.admin.v1.Queue.longest_wait_exit:type_name -> tandem.admin.v1.QueueExit
-	13,  // 22: tandem.admin.v1.Queue.callback:type_name -> tandem.admin.v1.QueueCallback
-	15,  // 23: tandem.admin.v1.QueueHours.weekly:type_name -> tandem.admin.v1.OpenSpan
-	16,  // 24: tandem.admin.v1.QueueHours.closures:type_name -> tandem.admin.v1.Closure
-	12,  // 25: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 26: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 27: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 28: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 29: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
-	12,  // 30: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
-	116, // 31: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
-	116, // 32: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
-	27,  // 33: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
-	27,  // 34: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
-	27,  // 35: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
-	27,  // 36: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
-	38,  // 37: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
-	39,  // 38: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
-	39,  // 39: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
-	115, // 40: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
-	1,   // 41: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
-	47,  // 42: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
-	116, // 43: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
-	46,  // 44: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	46,  // 45: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	46,  // 46: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
-	46,  // 47: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
-	46,  // 48: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
-	116, // 49: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
-	56,  // 50: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
-	0,   // 51: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
-	116, // 52: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	116, // 53: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	116, // 54: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	0,   // 55: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
-	57,  // 56: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	57,  // 57: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
-	57,  // 58: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	57,  // 59: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
-	66,  // 60: tandem.admin.v1.SetPersonSoftphoneResponse.softphone:type_name -> tandem.admin.v1.PersonSoftphone
-	66,  // 61: tandem.admin.v1.ListPersonSoftphonesResponse.softphones:type_name -> tandem.admin.v1.PersonSoftphone
-	0,   // 62: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
-	75,  // 63: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
-	76,  // 64: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
-	116, // 65: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
-	76,  // 66: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
-	116, // 67: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
-	116, // 68: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
-	116, // 69: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
-	116, // 70: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
-	79,  // 71: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
-	116, // 72: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
-	27,  // 73: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
-	88,  // 74: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
-	118, // 75: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
-	116, // 76: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
-	116, // 77: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
-	116, // 78: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
-	114, // 79: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
-	119, // 80: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
-	0,   // 81: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
-	116, // 82: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
-	0,   // 83: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	91,  // 84: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	91,  // 85: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
-	0,   // 86: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
-	91,  // 87: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
-	91,  // 88: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
-	116, // 89: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
-	91,  // 90: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
-	120, // 91: tandem.admin.v1.PutMenuRequest.menu:type_name -> tandem.common.v1.Menu
-	120, // 92: tandem.admin.v1.PutMenuResponse.menu:type_name -> tandem.common.v1.Menu
-	120, // 93: tandem.admin.v1.ListMenusResponse.menus:type_name -> tandem.common.v1.Menu
-	4,   // 94: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
-	6,   // 95: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
-	8,   // 96: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
-	10,  // 97: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
-	19,  // 98: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
-	21,  // 99: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
-	23,  // 100: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
-	25,  // 101: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
-	28,  // 102: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
-	30,  // 103: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
-	32,  // 104: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
-	34,  // 105: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
-	36,  // 106: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
-	40,  // 107: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
-	42,  // 108: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
-	44,  // 109: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
-	48,  // 110: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
-	50,  // 111: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
-	52,  // 112: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
-	54,  // 113: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
-	106, // 114: tandem.admin.v1.AdminService.PutMenu:input_type -> tandem.admin.v1.PutMenuRequest
-	108, // 115: tandem.admin.v1.AdminService.DeleteMenu:input_type -> tandem.admin.v1.DeleteMenuRequest
-	110, // 116: tandem.admin.v1.AdminService.ListMenus:input_type -> tandem.admin.v1.ListMenusRequest
-	58,  // 117: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
-	60,  // 118: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
-	62,  // 119: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
-	64,  // 120: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
-	67,  // 121: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
-	69,  // 122: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
-	71,  // 123: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
-	73,  // 124: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
-	77,  // 125: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
-	80,  // 126: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
-	92,  // 127: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
-	94,  // 128: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
-	96,  // 129: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
-	98,  // 130: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
-	100, // 131: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
-	102, // 132: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
-	104, // 133: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
-	82,  // 134: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
-	84,  // 135: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
-	86,  // 136: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
-	89,  // 137: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
-	5,   // 138: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
-	7,   // 139: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
-	9,   // 140: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
-	11,  // 141: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
-	20,  // 142: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
-	22,  // 143: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
-	24,  // 144: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
-	26,  // 145: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
-	29,  // 146: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
-	31,  // 147: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
-	33,  // 148: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
-	35,  // 149: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
-	37,  // 150: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
-	41,  // 151: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
-	43,  // 152: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
-	45,  // 153: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
-	49,  // 154: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
-	51,  // 155: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
-	53,  // 156: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
-	55,  // 157: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
-	107, // 158: tandem.admin.v1.AdminService.PutMenu:output_type -> tandem.admin.v1.PutMenuResponse
-	109, // 159: tandem.admin.v1.AdminService.DeleteMenu:output_type -> tandem.admin.v1.DeleteMenuResponse
-	111, // 160: tandem.admin.v1.AdminService.ListMenus:output_type -> tandem.admin.v1.ListMenusResponse
-	59,  // 161: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
-	61,  // 162: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
-	63,  // 163: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
-	65,  // 164: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
-	68,  // 165: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
-	70,  // 166: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
-	72,  // 167: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
-	74,  // 168: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
-	78,  // 169: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
-	81,  // 170: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
-	93,  // 171: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
-	95,  // 172: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
-	97,  // 173: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
-	99,  // 174: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
-	101, // 175: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
-	103, // 176: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
-	105, // 177: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
-	83,  // 178: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
-	85,  // 179: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
-	87,  // 180: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
-	90,  // 181: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
-	138, // [138:182] is the sub-list for method output_type
-	94,  // [94:138] is the sub-list for method input_type
-	94,  // [94:94] is the sub-list for extension type_name
-	94,  // [94:94] is the sub-list for extension extendee
-	0,   // [0:94] is the sub-list for field type_name
+	114, // 15: tandem.admin.v1.Queue.absence_templates:type_name -> tandem.admin.v1.Queue.AbsenceTemplatesEntry
+	19,  // 16: tandem.admin.v1.Queue.overflow:type_name -> tandem.admin.v1.Overflow
+	118, // 17: tandem.admin.v1.Queue.dispositions:type_name -> tandem.common.v1.Disposition
+	15,  // 18: tandem.admin.v1.Queue.hours:type_name -> tandem.admin.v1.QueueHours
+	18,  // 19: tandem.admin.v1.Queue.closed_exit:type_name -> tandem.admin.v1.QueueExit
+	18,  // 20: tandem.admin.v1.Queue.max_waiting_exit:type_name -> tandem.admin.v1.QueueExit
+	18,  // 21: tandem.admin.v1.Queue.longest_wait_exit:type_name -> tandem.admin.v1.QueueExit
+	14,  // 22: tandem.admin.v1.Queue.callback:type_name -> tandem.admin.v1.QueueCallback
+	13,  // 23: tandem.admin.v1.Queue.relax:type_name -> tandem.admin.v1.RelaxStep
+	16,  // 24: tandem.admin.v1.QueueHours.weekly:type_name -> tandem.admin.v1.OpenSpan
+	17,  // 25: tandem.admin.v1.QueueHours.closures:type_name -> tandem.admin.v1.Closure
+	12,  // 26: tandem.admin.v1.CreateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 27: tandem.admin.v1.CreateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 28: tandem.admin.v1.UpdateQueueRequest.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 29: tandem.admin.v1.UpdateQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 30: tandem.admin.v1.GetQueueResponse.queue:type_name -> tandem.admin.v1.Queue
+	12,  // 31: tandem.admin.v1.ListQueuesResponse.queues:type_name -> tandem.admin.v1.Queue
+	117, // 32: tandem.admin.v1.Client.assigned_at:type_name -> google.protobuf.Timestamp
+	117, // 33: tandem.admin.v1.Client.declined_at:type_name -> google.protobuf.Timestamp
+	28,  // 34: tandem.admin.v1.SetClientResponse.client:type_name -> tandem.admin.v1.Client
+	28,  // 35: tandem.admin.v1.RemoveClientResponse.client:type_name -> tandem.admin.v1.Client
+	28,  // 36: tandem.admin.v1.GetClientResponse.client:type_name -> tandem.admin.v1.Client
+	28,  // 37: tandem.admin.v1.ListClientsResponse.clients:type_name -> tandem.admin.v1.Client
+	39,  // 38: tandem.admin.v1.ImportClientsResponse.errors:type_name -> tandem.admin.v1.ImportError
+	40,  // 39: tandem.admin.v1.CreateAbsenceResponse.absence:type_name -> tandem.admin.v1.Absence
+	40,  // 40: tandem.admin.v1.ListAbsencesResponse.absences:type_name -> tandem.admin.v1.Absence
+	116, // 41: tandem.admin.v1.Spare.contact:type_name -> tandem.common.v1.Contact
+	1,   // 42: tandem.admin.v1.Spare.hours:type_name -> tandem.admin.v1.WeekHours
+	48,  // 43: tandem.admin.v1.Spare.use:type_name -> tandem.admin.v1.SpareUse
+	117, // 44: tandem.admin.v1.SpareUse.cooldown_until:type_name -> google.protobuf.Timestamp
+	47,  // 45: tandem.admin.v1.CreateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	47,  // 46: tandem.admin.v1.CreateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	47,  // 47: tandem.admin.v1.UpdateSpareRequest.spare:type_name -> tandem.admin.v1.Spare
+	47,  // 48: tandem.admin.v1.UpdateSpareResponse.spare:type_name -> tandem.admin.v1.Spare
+	47,  // 49: tandem.admin.v1.ListSparesResponse.spares:type_name -> tandem.admin.v1.Spare
+	117, // 50: tandem.admin.v1.PreviewOverflowRequest.at:type_name -> google.protobuf.Timestamp
+	57,  // 51: tandem.admin.v1.PreviewOverflowResponse.candidates:type_name -> tandem.admin.v1.SpareCandidate
+	0,   // 52: tandem.admin.v1.ApiKey.role:type_name -> tandem.admin.v1.KeyRole
+	117, // 53: tandem.admin.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	117, // 54: tandem.admin.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	117, // 55: tandem.admin.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	0,   // 56: tandem.admin.v1.CreateApiKeyRequest.role:type_name -> tandem.admin.v1.KeyRole
+	58,  // 57: tandem.admin.v1.CreateApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	58,  // 58: tandem.admin.v1.ListApiKeysResponse.api_keys:type_name -> tandem.admin.v1.ApiKey
+	58,  // 59: tandem.admin.v1.RevokeApiKeyResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	58,  // 60: tandem.admin.v1.SetApiKeySoftphoneResponse.api_key:type_name -> tandem.admin.v1.ApiKey
+	67,  // 61: tandem.admin.v1.SetPersonSoftphoneResponse.softphone:type_name -> tandem.admin.v1.PersonSoftphone
+	67,  // 62: tandem.admin.v1.ListPersonSoftphonesResponse.softphones:type_name -> tandem.admin.v1.PersonSoftphone
+	0,   // 63: tandem.admin.v1.WhoAmIResponse.role:type_name -> tandem.admin.v1.KeyRole
+	76,  // 64: tandem.admin.v1.ListLoginFailuresResponse.operators:type_name -> tandem.admin.v1.OperatorLoginFailures
+	77,  // 65: tandem.admin.v1.ListLoginFailuresResponse.addresses:type_name -> tandem.admin.v1.LoginBackOff
+	117, // 66: tandem.admin.v1.OperatorLoginFailures.last_failed_at:type_name -> google.protobuf.Timestamp
+	77,  // 67: tandem.admin.v1.OperatorLoginFailures.backed_off:type_name -> tandem.admin.v1.LoginBackOff
+	117, // 68: tandem.admin.v1.LoginBackOff.until:type_name -> google.protobuf.Timestamp
+	117, // 69: tandem.admin.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	117, // 70: tandem.admin.v1.ListAuditEntriesRequest.since:type_name -> google.protobuf.Timestamp
+	117, // 71: tandem.admin.v1.ListAuditEntriesRequest.until:type_name -> google.protobuf.Timestamp
+	80,  // 72: tandem.admin.v1.ListAuditEntriesResponse.entries:type_name -> tandem.admin.v1.AuditEntry
+	117, // 73: tandem.admin.v1.GetRetentionResponse.last_purge_at:type_name -> google.protobuf.Timestamp
+	28,  // 74: tandem.admin.v1.ExportCallerDataResponse.client:type_name -> tandem.admin.v1.Client
+	89,  // 75: tandem.admin.v1.ExportCallerDataResponse.calls:type_name -> tandem.admin.v1.CallerCall
+	119, // 76: tandem.admin.v1.CallerCall.state:type_name -> tandem.common.v1.CallState
+	117, // 77: tandem.admin.v1.CallerCall.arrived_at:type_name -> google.protobuf.Timestamp
+	117, // 78: tandem.admin.v1.CallerCall.answered_at:type_name -> google.protobuf.Timestamp
+	117, // 79: tandem.admin.v1.CallerCall.ended_at:type_name -> google.protobuf.Timestamp
+	115, // 80: tandem.admin.v1.CallerCall.sip_headers:type_name -> tandem.admin.v1.CallerCall.SipHeadersEntry
+	120, // 81: tandem.admin.v1.CallerCall.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	0,   // 82: tandem.admin.v1.Account.role:type_name -> tandem.admin.v1.KeyRole
+	117, // 83: tandem.admin.v1.Account.created_at:type_name -> google.protobuf.Timestamp
+	0,   // 84: tandem.admin.v1.CreateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	92,  // 85: tandem.admin.v1.CreateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	92,  // 86: tandem.admin.v1.ListAccountsResponse.accounts:type_name -> tandem.admin.v1.Account
+	0,   // 87: tandem.admin.v1.UpdateAccountRequest.role:type_name -> tandem.admin.v1.KeyRole
+	92,  // 88: tandem.admin.v1.UpdateAccountResponse.account:type_name -> tandem.admin.v1.Account
+	92,  // 89: tandem.admin.v1.SetAccountPasswordResponse.account:type_name -> tandem.admin.v1.Account
+	117, // 90: tandem.admin.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	92,  // 91: tandem.admin.v1.SignInResponse.account:type_name -> tandem.admin.v1.Account
+	121, // 92: tandem.admin.v1.PutMenuRequest.menu:type_name -> tandem.common.v1.Menu
+	121, // 93: tandem.admin.v1.PutMenuResponse.menu:type_name -> tandem.common.v1.Menu
+	121, // 94: tandem.admin.v1.ListMenusResponse.menus:type_name -> tandem.common.v1.Menu
+	4,   // 95: tandem.admin.v1.AdminService.CreateOperator:input_type -> tandem.admin.v1.CreateOperatorRequest
+	6,   // 96: tandem.admin.v1.AdminService.UpdateOperator:input_type -> tandem.admin.v1.UpdateOperatorRequest
+	8,   // 97: tandem.admin.v1.AdminService.GetOperator:input_type -> tandem.admin.v1.GetOperatorRequest
+	10,  // 98: tandem.admin.v1.AdminService.ListOperators:input_type -> tandem.admin.v1.ListOperatorsRequest
+	20,  // 99: tandem.admin.v1.AdminService.CreateQueue:input_type -> tandem.admin.v1.CreateQueueRequest
+	22,  // 100: tandem.admin.v1.AdminService.UpdateQueue:input_type -> tandem.admin.v1.UpdateQueueRequest
+	24,  // 101: tandem.admin.v1.AdminService.GetQueue:input_type -> tandem.admin.v1.GetQueueRequest
+	26,  // 102: tandem.admin.v1.AdminService.ListQueues:input_type -> tandem.admin.v1.ListQueuesRequest
+	29,  // 103: tandem.admin.v1.AdminService.SetClient:input_type -> tandem.admin.v1.SetClientRequest
+	31,  // 104: tandem.admin.v1.AdminService.RemoveClient:input_type -> tandem.admin.v1.RemoveClientRequest
+	33,  // 105: tandem.admin.v1.AdminService.GetClient:input_type -> tandem.admin.v1.GetClientRequest
+	35,  // 106: tandem.admin.v1.AdminService.ListClients:input_type -> tandem.admin.v1.ListClientsRequest
+	37,  // 107: tandem.admin.v1.AdminService.ImportClients:input_type -> tandem.admin.v1.ImportClientsRequest
+	41,  // 108: tandem.admin.v1.AdminService.CreateAbsence:input_type -> tandem.admin.v1.CreateAbsenceRequest
+	43,  // 109: tandem.admin.v1.AdminService.DeleteAbsence:input_type -> tandem.admin.v1.DeleteAbsenceRequest
+	45,  // 110: tandem.admin.v1.AdminService.ListAbsences:input_type -> tandem.admin.v1.ListAbsencesRequest
+	49,  // 111: tandem.admin.v1.AdminService.CreateSpare:input_type -> tandem.admin.v1.CreateSpareRequest
+	51,  // 112: tandem.admin.v1.AdminService.UpdateSpare:input_type -> tandem.admin.v1.UpdateSpareRequest
+	53,  // 113: tandem.admin.v1.AdminService.ListSpares:input_type -> tandem.admin.v1.ListSparesRequest
+	55,  // 114: tandem.admin.v1.AdminService.PreviewOverflow:input_type -> tandem.admin.v1.PreviewOverflowRequest
+	107, // 115: tandem.admin.v1.AdminService.PutMenu:input_type -> tandem.admin.v1.PutMenuRequest
+	109, // 116: tandem.admin.v1.AdminService.DeleteMenu:input_type -> tandem.admin.v1.DeleteMenuRequest
+	111, // 117: tandem.admin.v1.AdminService.ListMenus:input_type -> tandem.admin.v1.ListMenusRequest
+	59,  // 118: tandem.admin.v1.AdminService.CreateApiKey:input_type -> tandem.admin.v1.CreateApiKeyRequest
+	61,  // 119: tandem.admin.v1.AdminService.ListApiKeys:input_type -> tandem.admin.v1.ListApiKeysRequest
+	63,  // 120: tandem.admin.v1.AdminService.RevokeApiKey:input_type -> tandem.admin.v1.RevokeApiKeyRequest
+	65,  // 121: tandem.admin.v1.AdminService.SetApiKeySoftphone:input_type -> tandem.admin.v1.SetApiKeySoftphoneRequest
+	68,  // 122: tandem.admin.v1.AdminService.SetPersonSoftphone:input_type -> tandem.admin.v1.SetPersonSoftphoneRequest
+	70,  // 123: tandem.admin.v1.AdminService.ListPersonSoftphones:input_type -> tandem.admin.v1.ListPersonSoftphonesRequest
+	72,  // 124: tandem.admin.v1.AdminService.WhoAmI:input_type -> tandem.admin.v1.WhoAmIRequest
+	74,  // 125: tandem.admin.v1.AdminService.ListLoginFailures:input_type -> tandem.admin.v1.ListLoginFailuresRequest
+	78,  // 126: tandem.admin.v1.AdminService.UnlockLogin:input_type -> tandem.admin.v1.UnlockLoginRequest
+	81,  // 127: tandem.admin.v1.AdminService.ListAuditEntries:input_type -> tandem.admin.v1.ListAuditEntriesRequest
+	93,  // 128: tandem.admin.v1.AdminService.CreateAccount:input_type -> tandem.admin.v1.CreateAccountRequest
+	95,  // 129: tandem.admin.v1.AdminService.ListAccounts:input_type -> tandem.admin.v1.ListAccountsRequest
+	97,  // 130: tandem.admin.v1.AdminService.UpdateAccount:input_type -> tandem.admin.v1.UpdateAccountRequest
+	99,  // 131: tandem.admin.v1.AdminService.SetAccountPassword:input_type -> tandem.admin.v1.SetAccountPasswordRequest
+	101, // 132: tandem.admin.v1.AdminService.SignIn:input_type -> tandem.admin.v1.SignInRequest
+	103, // 133: tandem.admin.v1.AdminService.SignOut:input_type -> tandem.admin.v1.SignOutRequest
+	105, // 134: tandem.admin.v1.AdminService.GetSignInOptions:input_type -> tandem.admin.v1.GetSignInOptionsRequest
+	83,  // 135: tandem.admin.v1.AdminService.GetRetention:input_type -> tandem.admin.v1.GetRetentionRequest
+	85,  // 136: tandem.admin.v1.AdminService.SetRetention:input_type -> tandem.admin.v1.SetRetentionRequest
+	87,  // 137: tandem.admin.v1.AdminService.ExportCallerData:input_type -> tandem.admin.v1.ExportCallerDataRequest
+	90,  // 138: tandem.admin.v1.AdminService.DeleteCallerData:input_type -> tandem.admin.v1.DeleteCallerDataRequest
+	5,   // 139: tandem.admin.v1.AdminService.CreateOperator:output_type -> tandem.admin.v1.CreateOperatorResponse
+	7,   // 140: tandem.admin.v1.AdminService.UpdateOperator:output_type -> tandem.admin.v1.UpdateOperatorResponse
+	9,   // 141: tandem.admin.v1.AdminService.GetOperator:output_type -> tandem.admin.v1.GetOperatorResponse
+	11,  // 142: tandem.admin.v1.AdminService.ListOperators:output_type -> tandem.admin.v1.ListOperatorsResponse
+	21,  // 143: tandem.admin.v1.AdminService.CreateQueue:output_type -> tandem.admin.v1.CreateQueueResponse
+	23,  // 144: tandem.admin.v1.AdminService.UpdateQueue:output_type -> tandem.admin.v1.UpdateQueueResponse
+	25,  // 145: tandem.admin.v1.AdminService.GetQueue:output_type -> tandem.admin.v1.GetQueueResponse
+	27,  // 146: tandem.admin.v1.AdminService.ListQueues:output_type -> tandem.admin.v1.ListQueuesResponse
+	30,  // 147: tandem.admin.v1.AdminService.SetClient:output_type -> tandem.admin.v1.SetClientResponse
+	32,  // 148: tandem.admin.v1.AdminService.RemoveClient:output_type -> tandem.admin.v1.RemoveClientResponse
+	34,  // 149: tandem.admin.v1.AdminService.GetClient:output_type -> tandem.admin.v1.GetClientResponse
+	36,  // 150: tandem.admin.v1.AdminService.ListClients:output_type -> tandem.admin.v1.ListClientsResponse
+	38,  // 151: tandem.admin.v1.AdminService.ImportClients:output_type -> tandem.admin.v1.ImportClientsResponse
+	42,  // 152: tandem.admin.v1.AdminService.CreateAbsence:output_type -> tandem.admin.v1.CreateAbsenceResponse
+	44,  // 153: tandem.admin.v1.AdminService.DeleteAbsence:output_type -> tandem.admin.v1.DeleteAbsenceResponse
+	46,  // 154: tandem.admin.v1.AdminService.ListAbsences:output_type -> tandem.admin.v1.ListAbsencesResponse
+	50,  // 155: tandem.admin.v1.AdminService.CreateSpare:output_type -> tandem.admin.v1.CreateSpareResponse
+	52,  // 156: tandem.admin.v1.AdminService.UpdateSpare:output_type -> tandem.admin.v1.UpdateSpareResponse
+	54,  // 157: tandem.admin.v1.AdminService.ListSpares:output_type -> tandem.admin.v1.ListSparesResponse
+	56,  // 158: tandem.admin.v1.AdminService.PreviewOverflow:output_type -> tandem.admin.v1.PreviewOverflowResponse
+	108, // 159: tandem.admin.v1.AdminService.PutMenu:output_type -> tandem.admin.v1.PutMenuResponse
+	110, // 160: tandem.admin.v1.AdminService.DeleteMenu:output_type -> tandem.admin.v1.DeleteMenuResponse
+	112, // 161: tandem.admin.v1.AdminService.ListMenus:output_type -> tandem.admin.v1.ListMenusResponse
+	60,  // 162: tandem.admin.v1.AdminService.CreateApiKey:output_type -> tandem.admin.v1.CreateApiKeyResponse
+	62,  // 163: tandem.admin.v1.AdminService.ListApiKeys:output_type -> tandem.admin.v1.ListApiKeysResponse
+	64,  // 164: tandem.admin.v1.AdminService.RevokeApiKey:output_type -> tandem.admin.v1.RevokeApiKeyResponse
+	66,  // 165: tandem.admin.v1.AdminService.SetApiKeySoftphone:output_type -> tandem.admin.v1.SetApiKeySoftphoneResponse
+	69,  // 166: tandem.admin.v1.AdminService.SetPersonSoftphone:output_type -> tandem.admin.v1.SetPersonSoftphoneResponse
+	71,  // 167: tandem.admin.v1.AdminService.ListPersonSoftphones:output_type -> tandem.admin.v1.ListPersonSoftphonesResponse
+	73,  // 168: tandem.admin.v1.AdminService.WhoAmI:output_type -> tandem.admin.v1.WhoAmIResponse
+	75,  // 169: tandem.admin.v1.AdminService.ListLoginFailures:output_type -> tandem.admin.v1.ListLoginFailuresResponse
+	79,  // 170: tandem.admin.v1.AdminService.UnlockLogin:output_type -> tandem.admin.v1.UnlockLoginResponse
+	82,  // 171: tandem.admin.v1.AdminService.ListAuditEntries:output_type -> tandem.admin.v1.ListAuditEntriesResponse
+	94,  // 172: tandem.admin.v1.AdminService.CreateAccount:output_type -> tandem.admin.v1.CreateAccountResponse
+	96,  // 173: tandem.admin.v1.AdminService.ListAccounts:output_type -> tandem.admin.v1.ListAccountsResponse
+	98,  // 174: tandem.admin.v1.AdminService.UpdateAccount:output_type -> tandem.admin.v1.UpdateAccountResponse
+	100, // 175: tandem.admin.v1.AdminService.SetAccountPassword:output_type -> tandem.admin.v1.SetAccountPasswordResponse
+	102, // 176: tandem.admin.v1.AdminService.SignIn:output_type -> tandem.admin.v1.SignInResponse
+	104, // 177: tandem.admin.v1.AdminService.SignOut:output_type -> tandem.admin.v1.SignOutResponse
+	106, // 178: tandem.admin.v1.AdminService.GetSignInOptions:output_type -> tandem.admin.v1.GetSignInOptionsResponse
+	84,  // 179: tandem.admin.v1.AdminService.GetRetention:output_type -> tandem.admin.v1.GetRetentionResponse
+	86,  // 180: tandem.admin.v1.AdminService.SetRetention:output_type -> tandem.admin.v1.SetRetentionResponse
+	88,  // 181: tandem.admin.v1.AdminService.ExportCallerData:output_type -> tandem.admin.v1.ExportCallerDataResponse
+	91,  // 182: tandem.admin.v1.AdminService.DeleteCallerData:output_type -> tandem.admin.v1.DeleteCallerDataResponse
+	139, // [139:183] is the sub-list for method output_type
+	95,  // [95:139] is the sub-list for method input_type
+	95,  // [95:95] is the sub-list for extension type_name
+	95,  // [95:95] is the sub-list for extension extendee
+	0,   // [0:95] is the sub-list for field type_name
 }
 
 func init() { file_tandem_admin_v1_admin_proto_init() }
@@ -7567,14 +7666,14 @@ func file_tandem_admin_v1_admin_proto_init() {
 		return
 	}
 	file_tandem_admin_v1_admin_proto_msgTypes[5].OneofWrappers = []any{}
-	file_tandem_admin_v1_admin_proto_msgTypes[95].OneofWrappers = []any{}
+	file_tandem_admin_v1_admin_proto_msgTypes[96].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_admin_v1_admin_proto_rawDesc), len(file_tandem_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   114,
+			NumMessages:   115,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

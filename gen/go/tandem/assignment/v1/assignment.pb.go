@@ -2378,8 +2378,11 @@ type Decision struct {
 	// …and why, by reason (the excluded_because of each, e.g. "on_call": 212, "no live app": 3,
 	// "taken by an earlier call in line": 5).
 	ExcludedByReason map[string]uint32 `protobuf:"bytes,10,rep,name=excluded_by_reason,json=excludedByReason,proto3" json:"excluded_by_reason,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The step of the queue's skills relaxation in force when the call was offered; unset when
+	// the queue has none, and for an offer to the caller's personal manager or a transfer's.
+	Relaxation    *DecisionRelaxation `protobuf:"bytes,300,opt,name=relaxation,proto3" json:"relaxation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
@@ -2482,6 +2485,95 @@ func (x *Decision) GetExcludedByReason() map[string]uint32 {
 	return nil
 }
 
+func (x *Decision) GetRelaxation() *DecisionRelaxation {
+	if x != nil {
+		return x.Relaxation
+	}
+	return nil
+}
+
+// DecisionRelaxation is the step of a queue's skills relaxation a decision was made at.
+type DecisionRelaxation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 0: the start (only min_level and up); k: the queue's relax[k-1] and those before it.
+	Step uint32 `protobuf:"varint,1,opt,name=step,proto3" json:"step,omitempty"`
+	// When the step began, from the call's arrival in line (0 for the start).
+	AfterS uint32 `protobuf:"varint,2,opt,name=after_s,json=afterS,proto3" json:"after_s,omitempty"`
+	// The lowest level of the queue's own operators eligible at the step.
+	MinLevel uint32 `protobuf:"varint,3,opt,name=min_level,json=minLevel,proto3" json:"min_level,omitempty"`
+	// The queues whose operators were eligible too.
+	AlsoQueueIds []string `protobuf:"bytes,4,rep,name=also_queue_ids,json=alsoQueueIds,proto3" json:"also_queue_ids,omitempty"`
+	// In words: "relaxed at 30s: level 2 and up".
+	Text          string `protobuf:"bytes,5,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecisionRelaxation) Reset() {
+	*x = DecisionRelaxation{}
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecisionRelaxation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecisionRelaxation) ProtoMessage() {}
+
+func (x *DecisionRelaxation) ProtoReflect() protoreflect.Message {
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecisionRelaxation.ProtoReflect.Descriptor instead.
+func (*DecisionRelaxation) Descriptor() ([]byte, []int) {
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *DecisionRelaxation) GetStep() uint32 {
+	if x != nil {
+		return x.Step
+	}
+	return 0
+}
+
+func (x *DecisionRelaxation) GetAfterS() uint32 {
+	if x != nil {
+		return x.AfterS
+	}
+	return 0
+}
+
+func (x *DecisionRelaxation) GetMinLevel() uint32 {
+	if x != nil {
+		return x.MinLevel
+	}
+	return 0
+}
+
+func (x *DecisionRelaxation) GetAlsoQueueIds() []string {
+	if x != nil {
+		return x.AlsoQueueIds
+	}
+	return nil
+}
+
+func (x *DecisionRelaxation) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
 // Candidate is one operator the decision looked at.
 type Candidate struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -2507,7 +2599,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[40]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2519,7 +2611,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[40]
+	mi := &file_tandem_assignment_v1_assignment_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2532,7 +2624,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{40}
+	return file_tandem_assignment_v1_assignment_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Candidate) GetOperatorId() string {
@@ -2776,7 +2868,7 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"ringTimeMs\x12!\n" +
 	"\ffailure_code\x18\t \x01(\x05R\vfailureCode\x12\x16\n" +
 	"\x06reason\x18\n" +
-	" \x01(\tR\x06reason\"\x82\x04\n" +
+	" \x01(\tR\x06reason\"\xcd\x04\n" +
 	"\bDecision\x12\x17\n" +
 	"\acall_id\x18\x01 \x01(\tR\x06callId\x12\x19\n" +
 	"\boffer_id\x18\x02 \x01(\tR\aofferId\x129\n" +
@@ -2792,10 +2884,19 @@ const file_tandem_assignment_v1_assignment_proto_rawDesc = "" +
 	"\x0eeligible_count\x18\b \x01(\rR\religibleCount\x12%\n" +
 	"\x0eexcluded_count\x18\t \x01(\rR\rexcludedCount\x12b\n" +
 	"\x12excluded_by_reason\x18\n" +
-	" \x03(\v24.tandem.assignment.v1.Decision.ExcludedByReasonEntryR\x10excludedByReason\x1aC\n" +
+	" \x03(\v24.tandem.assignment.v1.Decision.ExcludedByReasonEntryR\x10excludedByReason\x12I\n" +
+	"\n" +
+	"relaxation\x18\xac\x02 \x01(\v2(.tandem.assignment.v1.DecisionRelaxationR\n" +
+	"relaxation\x1aC\n" +
 	"\x15ExcludedByReasonEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"\xc5\x02\n" +
+	"\x05value\x18\x02 \x01(\rR\x05value:\x028\x01\"\x98\x01\n" +
+	"\x12DecisionRelaxation\x12\x12\n" +
+	"\x04step\x18\x01 \x01(\rR\x04step\x12\x17\n" +
+	"\aafter_s\x18\x02 \x01(\rR\x06afterS\x12\x1b\n" +
+	"\tmin_level\x18\x03 \x01(\rR\bminLevel\x12$\n" +
+	"\x0ealso_queue_ids\x18\x04 \x03(\tR\falsoQueueIds\x12\x12\n" +
+	"\x04text\x18\x05 \x01(\tR\x04text\"\xc5\x02\n" +
 	"\tCandidate\x12\x1f\n" +
 	"\voperator_id\x18\x01 \x01(\tR\n" +
 	"operatorId\x125\n" +
@@ -2844,7 +2945,7 @@ func file_tandem_assignment_v1_assignment_proto_rawDescGZIP() []byte {
 	return file_tandem_assignment_v1_assignment_proto_rawDescData
 }
 
-var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_tandem_assignment_v1_assignment_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
 	(*AddToCallRequest)(nil),            // 0: tandem.assignment.v1.AddToCallRequest
 	(*AddToCallResponse)(nil),           // 1: tandem.assignment.v1.AddToCallResponse
@@ -2886,107 +2987,109 @@ var file_tandem_assignment_v1_assignment_proto_goTypes = []any{
 	(*CallCallback)(nil),                // 37: tandem.assignment.v1.CallCallback
 	(*Offer)(nil),                       // 38: tandem.assignment.v1.Offer
 	(*Decision)(nil),                    // 39: tandem.assignment.v1.Decision
-	(*Candidate)(nil),                   // 40: tandem.assignment.v1.Candidate
-	nil,                                 // 41: tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	(*v1.Contact)(nil),                  // 42: tandem.common.v1.Contact
-	(*v1.CallParty)(nil),                // 43: tandem.common.v1.CallParty
-	(v1.PartyMode)(0),                   // 44: tandem.common.v1.PartyMode
-	(v1.OperatorState)(0),               // 45: tandem.common.v1.OperatorState
-	(v1.TransferMode)(0),                // 46: tandem.common.v1.TransferMode
-	(*v1.Marks)(nil),                    // 47: tandem.common.v1.Marks
-	(v1.CallState)(0),                   // 48: tandem.common.v1.CallState
-	(*timestamppb.Timestamp)(nil),       // 49: google.protobuf.Timestamp
-	(v1.HangupParty)(0),                 // 50: tandem.common.v1.HangupParty
-	(*v1.Transfer)(nil),                 // 51: tandem.common.v1.Transfer
-	(v1.OfferState)(0),                  // 52: tandem.common.v1.OfferState
+	(*DecisionRelaxation)(nil),          // 40: tandem.assignment.v1.DecisionRelaxation
+	(*Candidate)(nil),                   // 41: tandem.assignment.v1.Candidate
+	nil,                                 // 42: tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	(*v1.Contact)(nil),                  // 43: tandem.common.v1.Contact
+	(*v1.CallParty)(nil),                // 44: tandem.common.v1.CallParty
+	(v1.PartyMode)(0),                   // 45: tandem.common.v1.PartyMode
+	(v1.OperatorState)(0),               // 46: tandem.common.v1.OperatorState
+	(v1.TransferMode)(0),                // 47: tandem.common.v1.TransferMode
+	(*v1.Marks)(nil),                    // 48: tandem.common.v1.Marks
+	(v1.CallState)(0),                   // 49: tandem.common.v1.CallState
+	(*timestamppb.Timestamp)(nil),       // 50: google.protobuf.Timestamp
+	(v1.HangupParty)(0),                 // 51: tandem.common.v1.HangupParty
+	(*v1.Transfer)(nil),                 // 52: tandem.common.v1.Transfer
+	(v1.OfferState)(0),                  // 53: tandem.common.v1.OfferState
 }
 var file_tandem_assignment_v1_assignment_proto_depIdxs = []int32{
-	42, // 0: tandem.assignment.v1.AddToCallRequest.contact:type_name -> tandem.common.v1.Contact
+	43, // 0: tandem.assignment.v1.AddToCallRequest.contact:type_name -> tandem.common.v1.Contact
 	36, // 1: tandem.assignment.v1.AddToCallResponse.call:type_name -> tandem.assignment.v1.Call
-	43, // 2: tandem.assignment.v1.AddToCallResponse.party:type_name -> tandem.common.v1.CallParty
+	44, // 2: tandem.assignment.v1.AddToCallResponse.party:type_name -> tandem.common.v1.CallParty
 	36, // 3: tandem.assignment.v1.RemoveFromCallResponse.call:type_name -> tandem.assignment.v1.Call
-	44, // 4: tandem.assignment.v1.MonitorCallRequest.mode:type_name -> tandem.common.v1.PartyMode
-	42, // 5: tandem.assignment.v1.MonitorCallRequest.contact:type_name -> tandem.common.v1.Contact
+	45, // 4: tandem.assignment.v1.MonitorCallRequest.mode:type_name -> tandem.common.v1.PartyMode
+	43, // 5: tandem.assignment.v1.MonitorCallRequest.contact:type_name -> tandem.common.v1.Contact
 	36, // 6: tandem.assignment.v1.MonitorCallResponse.call:type_name -> tandem.assignment.v1.Call
-	43, // 7: tandem.assignment.v1.MonitorCallResponse.party:type_name -> tandem.common.v1.CallParty
+	44, // 7: tandem.assignment.v1.MonitorCallResponse.party:type_name -> tandem.common.v1.CallParty
 	36, // 8: tandem.assignment.v1.StopMonitorResponse.call:type_name -> tandem.assignment.v1.Call
 	10, // 9: tandem.assignment.v1.ListTransferTargetsResponse.operators:type_name -> tandem.assignment.v1.TransferOperator
 	11, // 10: tandem.assignment.v1.ListTransferTargetsResponse.queues:type_name -> tandem.assignment.v1.TransferQueue
-	45, // 11: tandem.assignment.v1.TransferOperator.state:type_name -> tandem.common.v1.OperatorState
-	42, // 12: tandem.assignment.v1.TransferCallRequest.number:type_name -> tandem.common.v1.Contact
-	46, // 13: tandem.assignment.v1.TransferCallRequest.mode:type_name -> tandem.common.v1.TransferMode
+	46, // 11: tandem.assignment.v1.TransferOperator.state:type_name -> tandem.common.v1.OperatorState
+	43, // 12: tandem.assignment.v1.TransferCallRequest.number:type_name -> tandem.common.v1.Contact
+	47, // 13: tandem.assignment.v1.TransferCallRequest.mode:type_name -> tandem.common.v1.TransferMode
 	36, // 14: tandem.assignment.v1.TransferCallResponse.call:type_name -> tandem.assignment.v1.Call
 	36, // 15: tandem.assignment.v1.CompleteTransferResponse.call:type_name -> tandem.assignment.v1.Call
 	36, // 16: tandem.assignment.v1.CancelTransferResponse.call:type_name -> tandem.assignment.v1.Call
-	45, // 17: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
-	47, // 18: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
+	46, // 17: tandem.assignment.v1.DeclineOfferResponse.state:type_name -> tandem.common.v1.OperatorState
+	48, // 18: tandem.assignment.v1.DeclineOfferResponse.marks:type_name -> tandem.common.v1.Marks
 	36, // 19: tandem.assignment.v1.HoldCallResponse.call:type_name -> tandem.assignment.v1.Call
 	36, // 20: tandem.assignment.v1.ResumeCallResponse.call:type_name -> tandem.assignment.v1.Call
-	45, // 21: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
-	47, // 22: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
+	46, // 21: tandem.assignment.v1.LiftBanResponse.state:type_name -> tandem.common.v1.OperatorState
+	48, // 22: tandem.assignment.v1.LiftBanResponse.marks:type_name -> tandem.common.v1.Marks
 	36, // 23: tandem.assignment.v1.ListCallsResponse.calls:type_name -> tandem.assignment.v1.Call
 	36, // 24: tandem.assignment.v1.GetCallResponse.call:type_name -> tandem.assignment.v1.Call
 	39, // 25: tandem.assignment.v1.ExplainCallResponse.decisions:type_name -> tandem.assignment.v1.Decision
 	36, // 26: tandem.assignment.v1.WithdrawOfferResponse.call:type_name -> tandem.assignment.v1.Call
 	36, // 27: tandem.assignment.v1.RequeueCallResponse.call:type_name -> tandem.assignment.v1.Call
-	48, // 28: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
-	49, // 29: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
-	49, // 30: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
-	49, // 31: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
-	50, // 32: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
+	49, // 28: tandem.assignment.v1.Call.state:type_name -> tandem.common.v1.CallState
+	50, // 29: tandem.assignment.v1.Call.arrived_at:type_name -> google.protobuf.Timestamp
+	50, // 30: tandem.assignment.v1.Call.answered_at:type_name -> google.protobuf.Timestamp
+	50, // 31: tandem.assignment.v1.Call.ended_at:type_name -> google.protobuf.Timestamp
+	51, // 32: tandem.assignment.v1.Call.hung_up_by:type_name -> tandem.common.v1.HangupParty
 	38, // 33: tandem.assignment.v1.Call.offers:type_name -> tandem.assignment.v1.Offer
-	49, // 34: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
-	43, // 35: tandem.assignment.v1.Call.parties:type_name -> tandem.common.v1.CallParty
-	51, // 36: tandem.assignment.v1.Call.transfer:type_name -> tandem.common.v1.Transfer
+	50, // 34: tandem.assignment.v1.Call.held_since:type_name -> google.protobuf.Timestamp
+	44, // 35: tandem.assignment.v1.Call.parties:type_name -> tandem.common.v1.CallParty
+	52, // 36: tandem.assignment.v1.Call.transfer:type_name -> tandem.common.v1.Transfer
 	37, // 37: tandem.assignment.v1.Call.callback:type_name -> tandem.assignment.v1.CallCallback
-	49, // 38: tandem.assignment.v1.CallCallback.not_before:type_name -> google.protobuf.Timestamp
-	52, // 39: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
-	49, // 40: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
-	49, // 41: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
-	49, // 42: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
-	49, // 43: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
-	40, // 44: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
-	41, // 45: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
-	45, // 46: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
-	26, // 47: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
-	28, // 48: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
-	30, // 49: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
-	32, // 50: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
-	34, // 51: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
-	24, // 52: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
-	18, // 53: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
-	20, // 54: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
-	22, // 55: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
-	0,  // 56: tandem.assignment.v1.AssignmentService.AddToCall:input_type -> tandem.assignment.v1.AddToCallRequest
-	2,  // 57: tandem.assignment.v1.AssignmentService.RemoveFromCall:input_type -> tandem.assignment.v1.RemoveFromCallRequest
-	4,  // 58: tandem.assignment.v1.AssignmentService.MonitorCall:input_type -> tandem.assignment.v1.MonitorCallRequest
-	6,  // 59: tandem.assignment.v1.AssignmentService.StopMonitor:input_type -> tandem.assignment.v1.StopMonitorRequest
-	12, // 60: tandem.assignment.v1.AssignmentService.TransferCall:input_type -> tandem.assignment.v1.TransferCallRequest
-	14, // 61: tandem.assignment.v1.AssignmentService.CompleteTransfer:input_type -> tandem.assignment.v1.CompleteTransferRequest
-	16, // 62: tandem.assignment.v1.AssignmentService.CancelTransfer:input_type -> tandem.assignment.v1.CancelTransferRequest
-	8,  // 63: tandem.assignment.v1.AssignmentService.ListTransferTargets:input_type -> tandem.assignment.v1.ListTransferTargetsRequest
-	27, // 64: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
-	29, // 65: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
-	31, // 66: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
-	33, // 67: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
-	35, // 68: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
-	25, // 69: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
-	19, // 70: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
-	21, // 71: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
-	23, // 72: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
-	1,  // 73: tandem.assignment.v1.AssignmentService.AddToCall:output_type -> tandem.assignment.v1.AddToCallResponse
-	3,  // 74: tandem.assignment.v1.AssignmentService.RemoveFromCall:output_type -> tandem.assignment.v1.RemoveFromCallResponse
-	5,  // 75: tandem.assignment.v1.AssignmentService.MonitorCall:output_type -> tandem.assignment.v1.MonitorCallResponse
-	7,  // 76: tandem.assignment.v1.AssignmentService.StopMonitor:output_type -> tandem.assignment.v1.StopMonitorResponse
-	13, // 77: tandem.assignment.v1.AssignmentService.TransferCall:output_type -> tandem.assignment.v1.TransferCallResponse
-	15, // 78: tandem.assignment.v1.AssignmentService.CompleteTransfer:output_type -> tandem.assignment.v1.CompleteTransferResponse
-	17, // 79: tandem.assignment.v1.AssignmentService.CancelTransfer:output_type -> tandem.assignment.v1.CancelTransferResponse
-	9,  // 80: tandem.assignment.v1.AssignmentService.ListTransferTargets:output_type -> tandem.assignment.v1.ListTransferTargetsResponse
-	64, // [64:81] is the sub-list for method output_type
-	47, // [47:64] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	50, // 38: tandem.assignment.v1.CallCallback.not_before:type_name -> google.protobuf.Timestamp
+	53, // 39: tandem.assignment.v1.Offer.state:type_name -> tandem.common.v1.OfferState
+	50, // 40: tandem.assignment.v1.Offer.offered_at:type_name -> google.protobuf.Timestamp
+	50, // 41: tandem.assignment.v1.Offer.expires_at:type_name -> google.protobuf.Timestamp
+	50, // 42: tandem.assignment.v1.Offer.settled_at:type_name -> google.protobuf.Timestamp
+	50, // 43: tandem.assignment.v1.Decision.decided_at:type_name -> google.protobuf.Timestamp
+	41, // 44: tandem.assignment.v1.Decision.candidates:type_name -> tandem.assignment.v1.Candidate
+	42, // 45: tandem.assignment.v1.Decision.excluded_by_reason:type_name -> tandem.assignment.v1.Decision.ExcludedByReasonEntry
+	40, // 46: tandem.assignment.v1.Decision.relaxation:type_name -> tandem.assignment.v1.DecisionRelaxation
+	46, // 47: tandem.assignment.v1.Candidate.state:type_name -> tandem.common.v1.OperatorState
+	26, // 48: tandem.assignment.v1.AssignmentService.ListCalls:input_type -> tandem.assignment.v1.ListCallsRequest
+	28, // 49: tandem.assignment.v1.AssignmentService.GetCall:input_type -> tandem.assignment.v1.GetCallRequest
+	30, // 50: tandem.assignment.v1.AssignmentService.ExplainCall:input_type -> tandem.assignment.v1.ExplainCallRequest
+	32, // 51: tandem.assignment.v1.AssignmentService.WithdrawOffer:input_type -> tandem.assignment.v1.WithdrawOfferRequest
+	34, // 52: tandem.assignment.v1.AssignmentService.RequeueCall:input_type -> tandem.assignment.v1.RequeueCallRequest
+	24, // 53: tandem.assignment.v1.AssignmentService.LiftBan:input_type -> tandem.assignment.v1.LiftBanRequest
+	18, // 54: tandem.assignment.v1.AssignmentService.DeclineOffer:input_type -> tandem.assignment.v1.DeclineOfferRequest
+	20, // 55: tandem.assignment.v1.AssignmentService.HoldCall:input_type -> tandem.assignment.v1.HoldCallRequest
+	22, // 56: tandem.assignment.v1.AssignmentService.ResumeCall:input_type -> tandem.assignment.v1.ResumeCallRequest
+	0,  // 57: tandem.assignment.v1.AssignmentService.AddToCall:input_type -> tandem.assignment.v1.AddToCallRequest
+	2,  // 58: tandem.assignment.v1.AssignmentService.RemoveFromCall:input_type -> tandem.assignment.v1.RemoveFromCallRequest
+	4,  // 59: tandem.assignment.v1.AssignmentService.MonitorCall:input_type -> tandem.assignment.v1.MonitorCallRequest
+	6,  // 60: tandem.assignment.v1.AssignmentService.StopMonitor:input_type -> tandem.assignment.v1.StopMonitorRequest
+	12, // 61: tandem.assignment.v1.AssignmentService.TransferCall:input_type -> tandem.assignment.v1.TransferCallRequest
+	14, // 62: tandem.assignment.v1.AssignmentService.CompleteTransfer:input_type -> tandem.assignment.v1.CompleteTransferRequest
+	16, // 63: tandem.assignment.v1.AssignmentService.CancelTransfer:input_type -> tandem.assignment.v1.CancelTransferRequest
+	8,  // 64: tandem.assignment.v1.AssignmentService.ListTransferTargets:input_type -> tandem.assignment.v1.ListTransferTargetsRequest
+	27, // 65: tandem.assignment.v1.AssignmentService.ListCalls:output_type -> tandem.assignment.v1.ListCallsResponse
+	29, // 66: tandem.assignment.v1.AssignmentService.GetCall:output_type -> tandem.assignment.v1.GetCallResponse
+	31, // 67: tandem.assignment.v1.AssignmentService.ExplainCall:output_type -> tandem.assignment.v1.ExplainCallResponse
+	33, // 68: tandem.assignment.v1.AssignmentService.WithdrawOffer:output_type -> tandem.assignment.v1.WithdrawOfferResponse
+	35, // 69: tandem.assignment.v1.AssignmentService.RequeueCall:output_type -> tandem.assignment.v1.RequeueCallResponse
+	25, // 70: tandem.assignment.v1.AssignmentService.LiftBan:output_type -> tandem.assignment.v1.LiftBanResponse
+	19, // 71: tandem.assignment.v1.AssignmentService.DeclineOffer:output_type -> tandem.assignment.v1.DeclineOfferResponse
+	21, // 72: tandem.assignment.v1.AssignmentService.HoldCall:output_type -> tandem.assignment.v1.HoldCallResponse
+	23, // 73: tandem.assignment.v1.AssignmentService.ResumeCall:output_type -> tandem.assignment.v1.ResumeCallResponse
+	1,  // 74: tandem.assignment.v1.AssignmentService.AddToCall:output_type -> tandem.assignment.v1.AddToCallResponse
+	3,  // 75: tandem.assignment.v1.AssignmentService.RemoveFromCall:output_type -> tandem.assignment.v1.RemoveFromCallResponse
+	5,  // 76: tandem.assignment.v1.AssignmentService.MonitorCall:output_type -> tandem.assignment.v1.MonitorCallResponse
+	7,  // 77: tandem.assignment.v1.AssignmentService.StopMonitor:output_type -> tandem.assignment.v1.StopMonitorResponse
+	13, // 78: tandem.assignment.v1.AssignmentService.TransferCall:output_type -> tandem.assignment.v1.TransferCallResponse
+	15, // 79: tandem.assignment.v1.AssignmentService.CompleteTransfer:output_type -> tandem.assignment.v1.CompleteTransferResponse
+	17, // 80: tandem.assignment.v1.AssignmentService.CancelTransfer:output_type -> tandem.assignment.v1.CancelTransferResponse
+	9,  // 81: tandem.assignment.v1.AssignmentService.ListTransferTargets:output_type -> tandem.assignment.v1.ListTransferTargetsResponse
+	65, // [65:82] is the sub-list for method output_type
+	48, // [48:65] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_tandem_assignment_v1_assignment_proto_init() }
@@ -3006,7 +3109,7 @@ func file_tandem_assignment_v1_assignment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tandem_assignment_v1_assignment_proto_rawDesc), len(file_tandem_assignment_v1_assignment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   42,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
