@@ -84,6 +84,22 @@ func TestRingAllRingsTheLongestIdleAtOnce(t *testing.T) {
 		if !strings.Contains(d.Rule, "rung together with") || !strings.Contains(d.Rule, "of 3 rung at once") {
 			t.Fatalf("rule %q", d.Rule)
 		}
+		// The chosen one, then the others free in rank order (longest idle first).
+		var listed []string
+		for _, cand := range d.Candidates {
+			if cand.Eligible && cand.ExcludedBecause == "" {
+				listed = append(listed, string(cand.Operator))
+			}
+		}
+		want := []string{dialed[i]}
+		for _, n := range []string{"anna", "boris", "vera", "gleb"} {
+			if n != dialed[i] {
+				want = append(want, n)
+			}
+		}
+		if !slices.Equal(listed, want) || d.EligibleCount != 4 {
+			t.Fatalf("decision for %s lists %v of %d free, want %v of 4", dialed[i], listed, d.EligibleCount, want)
+		}
 	}
 }
 
