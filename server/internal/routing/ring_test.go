@@ -275,3 +275,24 @@ func TestRingAllSurvivesARestart(t *testing.T) {
 		t.Fatalf("call = %+v", c)
 	}
 }
+
+func TestRingAllWithdrawingOneLegLeavesTheOthersRinging(t *testing.T) {
+	f, _, id, _ := ringFixture(t)
+	legs := f.legsOf(id)
+	_, ch, err := f.e.WithdrawOffer(f.now, legs["boris"], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if of := settled(t, ch, legs["boris"]); of.State != cc.OfferWithdrawn {
+		t.Fatalf("boris's leg = %s", of.State)
+	}
+	if got := f.legsOf(id); len(got) != 2 || got["anna"] == "" || got["vera"] == "" {
+		t.Fatalf("legs = %v, want anna's and vera's still ringing", got)
+	}
+	if got := f.state("boris"); got != cc.OperatorReady {
+		t.Fatalf("boris = %s", got)
+	}
+	if c, _ := f.e.Call(id); c.State != cc.CallWaiting || !c.AnsweredAt.IsZero() || f.e.offers[c.Offer] == nil {
+		t.Fatalf("call = %+v, want still offered", c)
+	}
+}
