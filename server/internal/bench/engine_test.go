@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -12,9 +13,26 @@ import (
 // operators must not cost the square of the fleet.
 func BenchmarkBigCenterSetUp(b *testing.B) {
 	for b.Loop() {
-		if _, _, _, err := bigCenter(1000, 50, 200, false); err != nil {
+		if _, _, _, err := bigCenter(1000, 50, 200, 0, cc.StrategyLongestIdle, false); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRunEngineTimesRingAll runs phase 4 small: every case makes decisions (ring_all's and the
+// skills relaxation's too), and an arrival in the ring_all center rings several free operators
+// at once.
+func TestRunEngineTimesRingAll(t *testing.T) {
+	cfg := Config{BigOperators: 300, BigQueues: 5, BigWaiting: 50, Duration: 200 * time.Millisecond}
+	res, err := runEngine(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.P99 <= 0 || res.RingAllP99 <= 0 || res.ArrivalP99 <= 0 || res.RingAllArrivalP99 <= 0 || res.Relax == nil || res.Relax.P99 <= 0 {
+		t.Fatalf("a case measured nothing: %+v", res)
+	}
+	if res.RingAllArrivalLegs < 4 {
+		t.Fatalf("an arrival with %d free rang %.1f operators on average, want about 5", res.FreeOperators, res.RingAllArrivalLegs)
 	}
 }
 
@@ -29,7 +47,7 @@ func BenchmarkDecision(b *testing.B) {
 		relax        bool
 	}{{"ops=1000", 1000, 200, false}, {"ops=10000", 10_000, 2000, false}, {"ops=10000,relax", 10_000, 2000, true}} {
 		b.Run(size.name, func(b *testing.B) {
-			e, ids, now, err := bigCenter(size.ops, 50, size.waiting, size.relax)
+			e, ids, now, err := bigCenter(size.ops, 50, size.waiting, 0, cc.StrategyLongestIdle, size.relax)
 			arrivals := rand.New(rand.NewPCG(5, 5))
 			if err != nil {
 				b.Fatal(err)
@@ -60,6 +78,49 @@ func BenchmarkDecision(b *testing.B) {
 				calls++
 				if _, _, err := e.Intake(now, bigIntake(calls, 50, now, size.relax, arrivals)); err != nil {
 					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// BenchmarkArrival is one decision as a call arrives in a center of 10 000 operators in 50
+// queues with 500 of them free and nobody waiting: the intake rings one operator
+// (longest_idle) or five at once (ring_all), plus NextDeadline.
+func BenchmarkArrival(b *testing.B) {
+	for _, s := range []cc.Strategy{cc.StrategyLongestIdle, cc.StrategyRingAll} {
+		b.Run(string(s), func(b *testing.B) {
+			e, ids, now, err := bigCenter(10_000, 50, 0, freeAtArrivals, s, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			calls, i := 0, 0
+			for b.Loop() {
+				now = now.Add(time.Millisecond)
+				calls++
+				_, ch, err := e.Intake(now, cc.Intake{SessionID: "s", AccessURL: "http://127.0.0.1:1/s",
+					CallerNumber: "+15550000000", DialedNumber: fmt.Sprintf("+1800556%04d", calls%50)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				e.NextDeadline()
+				b.StopTimer()
+				if _, err := answerFirst(e, now, ch); err != nil {
+					b.Fatal(err)
+				}
+				for {
+					i = (i + 7919) % len(ids)
+					if v, _ := e.View(ids[i]); v.Status.State == cc.OperatorOnCall {
+						ch, err := e.Report(now, v.Status.Call, cc.CloudEvent{Kind: cc.CloudCallEnded, HungUpBy: cc.HangupCaller, TalkTime: time.Minute})
+						if err != nil {
+							b.Fatal(err)
+						}
+						if _, err := answerFirst(e, now, ch); err != nil {
+							b.Fatal(err)
+						}
+						break
+					}
 				}
 				b.StartTimer()
 			}

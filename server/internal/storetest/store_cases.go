@@ -241,6 +241,7 @@ func (st suite) QueueRoundTrip(t *testing.T) {
 		{name: "zero fields", in: callcenter.Queue{ID: "q"}},
 		{name: "a skills relaxation", in: callcenter.Queue{ID: "q", Rules: callcenter.QueueRules{Relax: callcenter.Relaxation{MinLevel: 4, Steps: []callcenter.RelaxStep{
 			{After: 30 * time.Second, MinLevel: 2}, {After: time.Minute, AlsoQueues: []callcenter.QueueID{"sales", "billing"}}}}}}},
+		{name: "ring_all rings its operators at once", in: callcenter.Queue{ID: "q", Strategy: callcenter.StrategyRingAll, RingAtOnce: 7}},
 		{
 			name: "empty numbers read back as nil",
 			in:   callcenter.Queue{ID: "q", DialedNumbers: []string{}},
