@@ -333,7 +333,10 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   if (call.state !== CallState.WAITING && call.state !== CallState.CONNECTED) {
     return outcome ? <OutcomeLine outcome={outcome} /> : null;
   }
-  const offer = call.offers.find((o) => o.state === OfferState.PENDING);
+  // The offers out for it: one, or the legs of a ring (a ring_all queue rings several at once).
+  const ringing = call.offers.filter((o) => o.state === OfferState.PENDING);
+  const offer = ringing[0];
+  const rung = ringing.map((o) => name(o.operatorId)).join(", ");
   const waiting = call.state === CallState.WAITING;
   const notWaiting = waiting ? "" : t("floor.notWaiting");
   const others = queues.filter((q) => q.id !== call.queueId);
@@ -359,7 +362,9 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
       )}
       <p data-testid="call-now">
         {offer
-          ? t("floor.ringing", { operator: name(offer.operatorId) })
+          ? ringing.length > 1
+            ? t("floor.ringingAll", { operators: rung })
+            : t("floor.ringing", { operator: rung })
           : waiting
             ? t(call.position ? "floor.waitingAt" : "floor.waitingIn", { queue: queueName(call.queueId), position: call.position, priority: call.priority })
             : t("floor.talking", { operator: name(call.operatorId) })}{" "}
@@ -378,13 +383,13 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
             act(
               async () => {
                 try {
-                  await api.assignment.withdrawOffer({ offerId: offer.offerId, reason: withdrawReason }, unary);
+                  for (const o of ringing) await api.assignment.withdrawOffer({ offerId: o.offerId, reason: withdrawReason }, unary);
                   return t("floor.withdrawn");
                 } finally {
                   await load();
                 }
               },
-              t("floor.confirmWithdraw", { operator: name(offer.operatorId) }),
+              ringing.length > 1 ? t("floor.confirmWithdrawAll", { operators: rung }) : t("floor.confirmWithdraw", { operator: rung }),
               t("floor.withdraw"),
             )
           }
