@@ -75,10 +75,20 @@ const (
 	StrategyBestMarks   Strategy = "best_marks"   // highest score
 	StrategySkillLevel  Strategy = "skill_level"  // highest level in the queue, then longest idle
 	StrategyRandom      Strategy = "random"       // any of them, by chance
+	// StrategyRingAll rings up to Queue.RingAtOnce free operators at once, longest idle first:
+	// the first to answer gets the call and the other legs are cancelled (OfferCancelled).
+	StrategyRingAll Strategy = "ring_all"
 )
 
 // Strategies lists every strategy, the default first.
-var Strategies = []Strategy{StrategyLongestIdle, StrategyRoundRobin, StrategyFewestCalls, StrategyLeastTalk, StrategyBestMarks, StrategySkillLevel, StrategyRandom}
+var Strategies = []Strategy{StrategyLongestIdle, StrategyRoundRobin, StrategyFewestCalls, StrategyLeastTalk, StrategyBestMarks, StrategySkillLevel, StrategyRandom, StrategyRingAll}
+
+// The operators a ring_all queue rings at once for one call (Queue.RingAtOnce).
+const (
+	DefaultRingAtOnce = 5
+	MinRingAtOnce     = 2
+	MaxRingAtOnce     = 50
+)
 
 // Queue is a line of waiting calls and how it is routed.
 type Queue struct {
@@ -97,6 +107,10 @@ type Queue struct {
 	// saying RecordingNotice (if any) to the caller.
 	RecordCalls     bool
 	RecordingNotice string
+	// RingAtOnce is the most operators a ring_all queue rings at once for one call
+	// (MinRingAtOnce..MaxRingAtOnce; Check sets DefaultRingAtOnce when a ring_all queue has
+	// 0); other strategies ignore it (0 or a value in range, kept for a later ring_all).
+	RingAtOnce int
 }
 
 // QueueRules say how a queue treats operators who miss its calls, and what callers hear while
@@ -385,6 +399,9 @@ const (
 	OfferExpired   OfferState = "expired"
 	OfferWithdrawn OfferState = "withdrawn"
 	OfferDeclined  OfferState = "declined" // the operator said no (DeclineOffer): not a miss
+	// OfferCancelled: a leg of a ring_all call stopped because another operator answered it
+	// first. Not a miss, not a decline: nothing in his marks.
+	OfferCancelled OfferState = "cancelled"
 )
 
 // Offer is a lease on one operator for one call: the cloud dials him, and only events naming
@@ -468,6 +485,10 @@ type Command struct {
 	Digit     string
 	Words     []string
 	AskNumber bool
+	// RingAll (dial): this leg is one of several rung at once for the call (ring_all); the
+	// scenario keeps the call's other ringing legs, bridges the first to answer and hangs up
+	// the rest.
+	RingAll bool
 }
 
 // CommandType is the kind of a Command.

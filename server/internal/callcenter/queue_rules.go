@@ -25,6 +25,12 @@ func (q Queue) Check() (Queue, error) {
 	if !slices.Contains(Strategies, q.Strategy) {
 		return q, Invalid("queue.strategy", "unknown strategy %q (known: %v)", q.Strategy, Strategies)
 	}
+	switch {
+	case q.RingAtOnce == 0 && q.Strategy == StrategyRingAll:
+		q.RingAtOnce = DefaultRingAtOnce
+	case q.RingAtOnce != 0 && q.RingAtOnce < MinRingAtOnce || q.RingAtOnce > MaxRingAtOnce:
+		return q, Invalid("queue.ring_at_once", "must be %d to %d operators", MinRingAtOnce, MaxRingAtOnce)
+	}
 	var err error
 	if q.Rules, err = q.Rules.check(); err != nil {
 		return q, err

@@ -79,7 +79,7 @@ func wantAccepted[T any](t *testing.T, check checked[T], valid func() T, cases m
 func validQueue() Queue {
 	return Queue{ID: "support", Name: "Support", DialedNumbers: []string{"+18005550100", "+18005550101"},
 		Strategy: StrategySkillLevel, OfferTimeout: 15 * time.Second, WrapUp: 10 * time.Second, Priority: 5,
-		HoldMusicURL: "https://cdn.example/hold.mp3", Greeting: "Hello.", Rules: DefaultRules()}
+		HoldMusicURL: "https://cdn.example/hold.mp3", Greeting: "Hello.", Rules: DefaultRules(), RingAtOnce: 3}
 }
 
 func TestQueueCheckFillsDefaults(t *testing.T) {
@@ -91,6 +91,9 @@ func TestQueueCheckFillsDefaults(t *testing.T) {
 	want := q
 	want.Name, want.Strategy, want.OfferTimeout = "q", StrategyLongestIdle, DefaultOfferTimeout
 	wantDefaults(t, Queue.Check, q, want)
+	// A ring_all queue rings DefaultRingAtOnce at once unless it says.
+	wantDefaults(t, Queue.Check, Queue{ID: "r", Strategy: StrategyRingAll}, Queue{ID: "r", Name: "r", Strategy: StrategyRingAll,
+		OfferTimeout: DefaultOfferTimeout, RingAtOnce: DefaultRingAtOnce, Rules: QueueRules{AwayAfterMisses: 1, Overflow: Overflow{Order: SpareInTurn}}})
 	// A queue that sets everything comes back as it was.
 	wantDefaults(t, Queue.Check, validQueue(), validQueue())
 }
@@ -105,6 +108,10 @@ func TestQueueCheckRefusesEachField(t *testing.T) {
 		{"id too long", "queue.queue_id", func(v *Queue) { v.ID = QueueID(strings.Repeat("s", 64)) }},
 		{"long name", "queue.name", func(v *Queue) { v.Name = strings.Repeat("n", 201) }},
 		{"unknown strategy", "queue.strategy", func(v *Queue) { v.Strategy = "fastest" }},
+		{"ring one at once", "queue.ring_at_once", func(v *Queue) { v.RingAtOnce = 1 }},
+		{"ring 51 at once", "queue.ring_at_once", func(v *Queue) { v.RingAtOnce = 51 }},
+		{"ring negative", "queue.ring_at_once", func(v *Queue) { v.RingAtOnce = -2 }},
+		{"ring_all ringing one", "queue.ring_at_once", func(v *Queue) { v.Strategy, v.RingAtOnce = StrategyRingAll, 1 }},
 		{"announce too often", "queue.announce_every_s", rules(func(r *QueueRules) { r.AnnounceEvery = 14 * time.Second })},
 		{"announce too rarely", "queue.announce_every_s", rules(func(r *QueueRules) { r.AnnounceEvery = 601 * time.Second })},
 		{"away after -1", "queue.away_after_misses", rules(func(r *QueueRules) { r.AwayAfterMisses = -1 })},
@@ -169,6 +176,8 @@ func TestQueueCheckAcceptsTheEdges(t *testing.T) {
 			v.RecordCalls, v.RecordingNotice = true, strings.Repeat("n", 1500)
 		},
 		"every strategy":       func(v *Queue) { v.Strategy = Strategies[len(Strategies)-1] },
+		"ring 2 at once":       func(v *Queue) { v.Strategy, v.RingAtOnce = StrategyRingAll, 2 },
+		"ring 50 at once":      func(v *Queue) { v.Strategy, v.RingAtOnce = StrategyRingAll, 50 },
 		"announce every 15 s":  rules(func(r *QueueRules) { r.AnnounceEvery = 15 * time.Second }),
 		"announce every 600 s": rules(func(r *QueueRules) { r.AnnounceEvery = 600 * time.Second }),
 		"ten ban steps":        rules(func(r *QueueRules) { r.BanSteps = slicesOf(10, time.Minute) }),

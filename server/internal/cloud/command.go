@@ -18,7 +18,7 @@ import (
 //	{"type":"dial","call_id":"c1","offer_id":"o1","contact":{"kind":"user","target":"anna"},"timeout_s":20,"caller_id":"+15550100"}
 //
 // Only the fields that belong to the command's type are sent (dial: offer_id, contact,
-// timeout_s, caller_id; say: text; ask: text, question_id; hangup: reason, text; forward: contact,
+// timeout_s, caller_id, ring_all; say: text; ask: text, question_id; hangup: reason, text; forward: contact,
 // text, caller_id, reason; hold: music_url;
 // resume: none; transfer: mode, music_url, and with a target leg offer_id, contact, timeout_s,
 // caller_id; complete_transfer: offer_id; cancel_transfer: offer_id, reason; add_party: party_id,
@@ -62,6 +62,7 @@ func CommandMessage(cmd callcenter.Command) (*callintakev1.CloudCommand, error) 
 		msg.Contact = &callintakev1.CloudContact{Kind: string(cmd.Contact.Kind), Target: cmd.Contact.Target}
 		msg.TimeoutS = timeoutSeconds(cmd.Timeout)
 		msg.CallerId = cmd.CallerID
+		msg.RingAll = cmd.RingAll
 	case callcenter.CommandSay:
 		msg.Text = cmd.Text
 	case callcenter.CommandAsk:

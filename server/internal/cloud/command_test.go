@@ -24,6 +24,14 @@ func TestEncodeCommand(t *testing.T) {
 			want: `{"type":"dial","call_id":"c1","offer_id":"o1","contact":{"kind":"user","target":"anna"},"timeout_s":20,"caller_id":"+15550100"}`,
 		},
 		{
+			name: "dial one leg of a ring",
+			cmd: callcenter.Command{
+				Type: callcenter.CommandDial, Call: "c1", Offer: "o4", RingAll: true,
+				Contact: callcenter.Contact{Kind: callcenter.ContactUser, Target: "anna"}, Timeout: 20 * time.Second,
+			},
+			want: `{"type":"dial","call_id":"c1","offer_id":"o4","contact":{"kind":"user","target":"anna"},"timeout_s":20,"ring_all":true}`,
+		},
+		{
 			name: "dial sip, no timeout or caller id",
 			cmd: callcenter.Command{
 				Type: callcenter.CommandDial, Call: "c1", Offer: "o2",

@@ -115,6 +115,12 @@ func (e *Engine) serveLine(now time.Time, free *opSet, line *lineHeap) {
 		}
 		line.advance()
 		r := choose(pool, q, now, c.tried, &e.strat)
+		if rings(q, c) {
+			for _, o := range e.offerRing(now, q, c, pool, r) {
+				free.remove(o)
+			}
+			continue
+		}
 		e.offer(now, q, c, pool, r)
 		free.remove(pool[r.best])
 	}
@@ -226,7 +232,7 @@ func (e *Engine) offer(now time.Time, q *cc.Queue, c *call, pool []*operator, r 
 	o := pool[r.best]
 	of := e.newOffer(now, q, c)
 	of.Operator = o.cfg.ID
-	e.decision(e.explain(now, q, c, of, pool, r))
+	e.decision(e.explain(now, q, c, of, pool, r, nil))
 	if q.Strategy == cc.StrategyRoundRobin {
 		e.setCursor(q.ID, o.cfg.ID)
 	}
@@ -267,31 +273,44 @@ func (e *Engine) setCursor(key cc.QueueID, id cc.OperatorID) {
 	e.out.Cursors[key] = id
 }
 
-// explain builds the decision record, bounded whatever the size of the queue: the chosen
-// operator, the next best of the free ones in rank order, and the queue's other operators as
-// counts by reason with a few named examples. Only the listed operators cost an allocation
-// (their value in words); the others are counted in place.
-func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool []*operator, r ranking) cc.Decision {
-	chosen := pool[r.best]
-	// The next best of the pool after the chosen one, best first: an insertion into a short
-	// sorted array, each operator compared with the last of it.
-	var top [cc.DecisionRanked]int
+// ranked fills top with the indexes of the best operators of pool as r ranks them (tried
+// ones after the others), best first, leaving out index skip (-1: none), and returns the part
+// it filled: an insertion into a short sorted array, each operator compared with the last of
+// it, so a big pool costs one comparison per operator.
+func ranked(pool []*operator, r ranking, tried map[cc.OperatorID]bool, skip int, top []int) []int {
+	if len(top) == 0 {
+		return top
+	}
 	n := 0
 	for i, o := range pool {
-		if i == r.best {
+		if i == skip {
 			continue
 		}
-		if n == len(top) && !better(o, r.values[i], pool[top[n-1]], r.values[top[n-1]], c.tried) {
+		if n == len(top) && !better(o, r.values[i], pool[top[n-1]], r.values[top[n-1]], tried) {
 			continue
 		}
 		j := min(n, len(top)-1)
-		for j > 0 && better(o, r.values[i], pool[top[j-1]], r.values[top[j-1]], c.tried) {
+		for j > 0 && better(o, r.values[i], pool[top[j-1]], r.values[top[j-1]], tried) {
 			top[j] = top[j-1]
 			j--
 		}
 		top[j] = i
 		n = min(n+1, len(top))
 	}
+	return top[:n]
+}
+
+// explain builds the decision record, bounded whatever the size of the queue: the chosen
+// operator, the next best of the free ones in rank order, and the queue's other operators as
+// counts by reason with a few named examples. Only the listed operators cost an allocation
+// (their value in words); the others are counted in place. ring lists the operators rung at
+// once with the chosen one (ring_all), him included; nil for an offer to him alone.
+func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool []*operator, r ranking, ring []*operator) cc.Decision {
+	chosen := pool[r.best]
+	// The next best of the pool after the chosen one, best first.
+	var buf [cc.DecisionRanked]int
+	top := ranked(pool, r, c.tried, r.best, buf[:])
+	n := len(top)
 	today := day(now)
 	candidate := func(o *operator) cc.Candidate {
 		m := &o.st.Marks
@@ -332,6 +351,9 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		strategy = cc.StrategyLongestIdle
 	}
 	rule := fmt.Sprintf("%s ranks first by %s (%s) of %d free", chosen.cfg.Name, strategy, cands[0].ValueString, len(pool))
+	if ring != nil {
+		rule = ringRule(chosen, ring, strategy, cands[0].ValueString, len(pool))
+	}
 	switch {
 	case c.Manager == chosen.cfg.ID:
 		rule = chosen.cfg.Name + " is the caller's personal manager"

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 		e.partyEvent(now, c, ev)
 	case cc.CloudOperatorRinging:
 		if of := e.offerFor(c, ev.Offer); of != nil && of.Operator != "" {
-			c.rang = of.ID
+			e.heardRing(c, of.ID)
 			if o := e.operators[of.Operator]; o != nil && o.st.Marks.Unreached > 0 {
 				o.st.Marks.Unreached = 0
 				e.touchStatus(o)
@@ -94,14 +95,21 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			e.transferAnswered(now, c, of, ev.RingTime)
 			break
 		}
+		if c.beaten[ev.Offer] {
+			// A leg of a ring another operator beat (both answered at once): hang it up.
+			e.out.Next = &cc.Command{Type: cc.CommandCancel, Call: c.ID, AccessURL: c.AccessURL, Offer: ev.Offer, Reason: reasonBeaten}
+			break
+		}
 		if c.State != cc.CallWaiting {
 			break // repeated, or the call moved on
 		}
 		if of := e.offerFor(c, ev.Offer); of != nil {
 			of.RingTime = ev.RingTime
 			e.settle(now, of, cc.OfferAnswered, "")
+			e.cancelRing(now, c, of.ID)
 			e.connect(now, c, of, ev.RingTime)
 		} else if late := c.late[ev.Offer]; late != nil && !e.talking(late.Operator) {
+			e.cancelRing(now, c, late.ID)
 			e.withdraw(now, c, "the operator of an earlier offer answered")
 			e.connect(now, c, late, ev.RingTime)
 		}
@@ -111,8 +119,8 @@ func (e *Engine) Report(now time.Time, id cc.CallID, ev cc.CloudEvent) (cc.Chang
 			break
 		}
 		of.RingTime, of.FailureCode = ev.RingTime, ev.Code
-		if of.Operator != "" && !cc.PhoneReached(ev.Code, c.rang == of.ID) {
-			e.notReached(now, c, of, "offer ended: "+unreachedReason(ev.Code, ev.Reason, c.rang == of.ID), true, false)
+		if rang := slices.Contains(c.rang, of.ID); of.Operator != "" && !cc.PhoneReached(ev.Code, rang) {
+			e.notReached(now, c, of, "offer ended: "+unreachedReason(ev.Code, ev.Reason, rang), true, false)
 			break
 		}
 		e.settle(now, of, cc.OfferFailed, ev.Reason)
@@ -258,10 +266,12 @@ func (e *Engine) abandon(now time.Time, c *call) {
 	delete(e.calls, c.ID)
 }
 
-// withdraw takes back a call's pending offer, if any.
+// withdraw takes back a call's pending offer, if any: every leg of a ring.
 func (e *Engine) withdraw(now time.Time, c *call, reason string) {
-	if of := e.offers[c.Offer]; of != nil {
-		e.release(now, of, reason)
+	for _, id := range c.legs() {
+		if of := e.offers[id]; of != nil {
+			e.release(now, of, reason)
+		}
 	}
 }
 
@@ -367,7 +377,11 @@ func (e *Engine) lose(now time.Time, c *call, reason string) {
 	if c.Transfer.Active() {
 		e.dropTarget(now, c, cc.TransferCancelled, reason)
 	}
-	if of := e.offers[c.Offer]; of != nil {
+	for _, id := range c.legs() {
+		of := e.offers[id]
+		if of == nil {
+			continue
+		}
 		e.settle(now, of, cc.OfferWithdrawn, reason) // no cancel: the session is gone
 		if o := e.operators[of.Operator]; o != nil && o.st.Offer == of.ID {
 			idle := o.st.IdleSince
@@ -375,6 +389,7 @@ func (e *Engine) lose(now time.Time, c *call, reason string) {
 			o.st.IdleSince = idle
 		}
 	}
+	c.ring = nil
 	if o := e.operators[c.Operator]; o != nil && o.st.State == cc.OperatorOnCall && o.st.Call == c.ID {
 		e.setState(now, o, cc.OperatorReady, "")
 		o.st.IdleSince = now

@@ -251,13 +251,19 @@ type call struct {
 	announceAt  time.Time                // next position announcement, when the queue makes them
 	lastHeard   time.Time                // the last word from the cloud about this call
 	managerNote string                   // why the caller's manager was passed over, for the decision record
-	// What the engine knows of the pending offer's dial, in memory only (a restart forgets it,
-	// which can only spare the operator a miss): rang is the offer whose phone the cloud said
-	// rings; restored the offer that was pending when Tandem restarted.
-	rang, restored cc.OfferID
-	undelivered    int    // dial commands in a row the sender could not deliver to the session
-	askedCallback  bool   // the caller was offered a call back (once a call; a restart may ask again)
-	holdFailure    string // why the scenario did not carry out the last hold or resume, for the operator
+	// What the engine knows of the pending offers' dials, in memory only (a restart forgets
+	// it, which can only spare the operator a miss): rang are the offers whose phone the cloud
+	// said rings; restored the offers that were pending when Tandem restarted. Several only for
+	// the legs of a ring.
+	rang, restored []cc.OfferID
+	// ring holds the pending legs of a ring_all offer (Offer is one of them), in rank order;
+	// nil for a call offered to one operator at a time. beaten are its legs cancelled because
+	// another answered first, in memory only: an answer from one of them is hung up.
+	ring          []cc.OfferID
+	beaten        map[cc.OfferID]bool
+	undelivered   int    // dial commands in a row the sender could not deliver to the session
+	askedCallback bool   // the caller was offered a call back (once a call; a restart may ask again)
+	holdFailure   string // why the scenario did not carry out the last hold or resume, for the operator
 }
 
 func newCall(c cc.Call, now time.Time) *call {
@@ -468,13 +474,19 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		}
 	}
 	e.restoreDeclines(rt.Declined)
+	pending := make(map[cc.OfferID]bool, len(rt.Offers))
+	for _, of := range rt.Offers {
+		if of.State == cc.OfferPending {
+			pending[of.ID] = true
+		}
+	}
 	for _, of := range rt.Offers {
 		of := of
 		c := e.calls[of.Call]
 		if of.State != cc.OfferPending {
 			continue
 		}
-		if c == nil || (c.Offer != of.ID || c.State != cc.CallWaiting) && !transferLeg(c, &of) {
+		if c == nil || (c.Offer != of.ID && !ringLeg(c, &of, pending) || c.State != cc.CallWaiting) && !transferLeg(c, &of) {
 			// An offer whose call moved on: settle it so it cannot linger.
 			of.State, of.SettledAt, of.Reason = cc.OfferWithdrawn, now, "call moved on before restart"
 			e.touchedOffer[of.ID] = &of
@@ -483,7 +495,8 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 		e.offers[of.ID] = &of
 		e.offersDueOK = false
 		c.markTried(of.Operator)
-		c.restored = of.ID
+		c.restored = append(c.restored, of.ID)
+		e.restoreRing(c, &of)
 	}
 	// A lease that ran out while Tandem was down is not its operator's miss: nobody could hear
 	// his phone's outcome. The call is offered again; if he did answer, the call is still his.
@@ -495,8 +508,7 @@ func (e *Engine) Load(now time.Time, queues []cc.Queue, operators []cc.Operator,
 	// An offer's dial is sent after the offer is stored, so a crash in between leaves an offer no
 	// phone rings. Every offer still pending is dialled again for what is left of its ring; the
 	// scenario ignores a dial for an offer it already has.
-	pending := slices.SortedFunc(maps.Values(e.offers), func(a, b *cc.Offer) int { return cmp.Compare(a.ID, b.ID) })
-	for _, of := range pending {
+	for _, of := range slices.SortedFunc(maps.Values(e.offers), func(a, b *cc.Offer) int { return cmp.Compare(a.ID, b.ID) }) {
 		e.redial(now, of)
 	}
 	return e.finish(now)
@@ -544,7 +556,8 @@ func (e *Engine) dial(c *call, of *cc.Offer, contact cc.Contact, timeout time.Du
 		e.command(cc.Command{Type: cc.CommandStartCallback, Call: c.ID, Offer: of.ID, Contact: contact, Timeout: timeout})
 		return
 	}
-	e.command(cc.Command{Type: cc.CommandDial, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Contact: contact, Timeout: timeout, CallerID: c.CallerNumber})
+	e.command(cc.Command{Type: cc.CommandDial, Call: c.ID, AccessURL: c.AccessURL, Offer: of.ID, Contact: contact, Timeout: timeout, CallerID: c.CallerNumber,
+		RingAll: slices.Contains(c.ring, of.ID)})
 }
 
 // offerFor returns the pending offer named by id for call c.
@@ -601,7 +614,6 @@ func (e *Engine) returnToLine(c *call, of *cc.Offer) {
 	if c.Transfer.Active() && c.Transfer.Offer == of.ID && e.transferLegFailed(c, of) {
 		return // warm: the caller is back with his operator
 	}
-	c.Offer, c.Operator, c.Spare = "", "", ""
 	if of.State != cc.OfferFailed && of.Spare == "" {
 		if c.late == nil {
 			c.late = map[cc.OfferID]*cc.Offer{}
@@ -609,6 +621,10 @@ func (e *Engine) returnToLine(c *call, of *cc.Offer) {
 		c.late[of.ID] = of
 	}
 	e.touchCall(c)
+	if e.ringGoesOn(c, of) {
+		return // other legs still ring: the call stays offered
+	}
+	c.Offer, c.Operator, c.Spare = "", "", ""
 }
 
 // Repairs returns how many stuck states the sweeper mended since start, by kind.

@@ -3,6 +3,7 @@ package routing
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -288,10 +289,28 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 		}
 		perCall[of.Call]++
 		c := e.calls[of.Call]
-		// A live offer is its call's: the offer of a waiting call, or the target leg of a
-		// connected call's transfer.
-		if c == nil || (c.Offer != id || c.State != cc.CallWaiting) && !transferLeg(c, of) {
+		// A live offer is its call's: the offer of a waiting call (a leg of its ring), or the
+		// target leg of a connected call's transfer.
+		if c == nil || (!c.hasLeg(id) || c.State != cc.CallWaiting) && !transferLeg(c, of) {
 			fail("offer %s does not match its call %+v", id, c)
+		}
+	}
+	// A ring is of a waiting call; its legs are pending, to operators, and the call's offer is
+	// one of them, its operator the call's.
+	for id, c := range e.calls {
+		if len(c.ring) == 0 {
+			continue
+		}
+		if c.State != cc.CallWaiting || !slices.Contains(c.ring, c.Offer) {
+			fail("call %s is %s with offer %s outside its ring %v", id, c.State, c.Offer, c.ring)
+		}
+		for _, leg := range c.ring {
+			if of := e.offers[leg]; of == nil || of.Call != id || of.Operator == "" {
+				fail("call %s has leg %s in its ring, not pending", id, leg)
+			}
+		}
+		if of := e.offers[c.Offer]; of != nil && of.Operator != c.Operator {
+			fail("call %s is offered to %s under %s, which is %s's", id, c.Operator, c.Offer, of.Operator)
 		}
 	}
 	for id, n := range perOperator {
@@ -300,7 +319,7 @@ func checkInvariants(t fatalf, seed uint64, step int, e *Engine) {
 		}
 	}
 	for id, n := range perCall {
-		if n > 1 {
+		if c := e.calls[id]; n > 1 && (c == nil || n != len(c.ring)) {
 			fail("call %s has %d offers", id, n)
 		}
 	}

@@ -91,7 +91,7 @@ func (e *Engine) LogOut(now time.Time, id cc.OperatorID, bySupervisor bool) (cc.
 		}
 		// Only an offer of a call in line to him: a leg of a transfer or of a call he is added
 		// to belongs to a call someone talks on.
-		if !bySupervisor || o.st.State != cc.OperatorReserved || of == nil || of.Operator != id || c == nil || c.Offer != of.ID {
+		if !bySupervisor || o.st.State != cc.OperatorReserved || of == nil || of.Operator != id || c == nil || !c.hasLeg(of.ID) {
 			return e.fail(&cc.Error{Code: cc.CodeFailedPrecondition, Field: "operator_id", Message: fmt.Sprintf("operator %s is %s; log out after the call", o.cfg.Name, o.st.State)})
 		}
 		e.release(now, of, "operator logged out by supervisor")

@@ -131,6 +131,7 @@ func TestEngineProperties(t *testing.T) {
 		}
 		strategy := rapid.SampledFrom(cc.Strategies).Draw(rt, "strategy")
 		queue := cc.Queue{ID: "q", DialedNumbers: []string{"+18005550001"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy, IsDefault: true,
+			RingAtOnce: rapid.IntRange(cc.MinRingAtOnce, 3).Draw(rt, "ringAtOnce"),
 			Rules: cc.QueueRules{AwayAfterMisses: rapid.IntRange(1, 3).Draw(rt, "away"), BanAfterMisses: rapid.IntRange(0, 4).Draw(rt, "ban"), BanWindow: time.Hour, BanSteps: []time.Duration{time.Minute}, AnnounceEvery: 30 * time.Second,
 				ManagerWait: 20 * time.Second, OptIn: true, OptInCooldown: time.Hour,
 				Callback: cc.CallbackRules{OfferAfter: time.Duration(rapid.IntRange(0, 60).Draw(rt, "callbackAfter")) * time.Second, Attempts: 2, RetryAfter: time.Minute},

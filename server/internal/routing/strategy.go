@@ -32,6 +32,7 @@ var rankers = map[cc.Strategy]ranker{
 	cc.StrategyBestMarks:   rankBestMarks,
 	cc.StrategySkillLevel:  rankSkillLevel,
 	cc.StrategyRandom:      rankRandom,
+	cc.StrategyRingAll:     rankLongestIdle, // the ring: the first RingAtOnce of this order
 }
 
 func rankLongestIdle(pool []*operator, _ *cc.Queue, now time.Time, _ *strategyState, values []float64) func(int) string {

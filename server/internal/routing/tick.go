@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"slices"
 	"time"
 
 	cc "github.com/tandemcc/tandem/server/internal/callcenter"
@@ -16,12 +17,12 @@ func (e *Engine) Tick(now time.Time) cc.Changes {
 			continue
 		}
 		c := e.calls[of.Call]
-		if of.Operator != "" && (c == nil || c.rang != of.ID) {
+		if of.Operator != "" && (c == nil || !slices.Contains(c.rang, of.ID)) {
 			// The cloud never said his phone rang: whether the dial got lost, the reports did,
 			// or Tandem restarted meanwhile, nobody knows he was called. Not his miss, and
 			// nothing against his phone either.
 			reason := "offer ended: no word from the cloud that his phone rang"
-			if c != nil && c.restored == of.ID {
+			if c != nil && slices.Contains(c.restored, of.ID) {
 				reason = "offer ended: Tandem restarted while it rang"
 			}
 			e.notReached(now, c, of, reason, false, true)

@@ -200,7 +200,7 @@ func scanOperator(s Scanner) (callcenter.Operator, error) {
 // Queues ----------------------------------------------------------------------------------
 
 const queueColumns = `id, name, strategy, offer_timeout_ms, wrap_up_ms, priority, hold_music_url,
-	greeting, is_default, rules, record_calls, recording_notice`
+	greeting, is_default, rules, record_calls, recording_notice, ring_at_once`
 
 // CreateQueue stores a new queue. Its id must be free and its dialed numbers must belong to no
 // other queue; if it is the default queue, the previous default stops being one.
@@ -282,15 +282,17 @@ func (d Dialect) putQueues(ctx context.Context, tx Tx, qs []callcenter.Queue) er
 	}
 	for _, q := range qs {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO queues (`+queueColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO queues (`+queueColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET
 				name = excluded.name, strategy = excluded.strategy,
 				offer_timeout_ms = excluded.offer_timeout_ms, wrap_up_ms = excluded.wrap_up_ms,
 				priority = excluded.priority, hold_music_url = excluded.hold_music_url,
 				greeting = excluded.greeting, is_default = excluded.is_default, rules = excluded.rules,
-				record_calls = excluded.record_calls, recording_notice = excluded.recording_notice`,
+				record_calls = excluded.record_calls, recording_notice = excluded.recording_notice,
+				ring_at_once = excluded.ring_at_once`,
 			q.ID, q.Name, q.Strategy, durMS(q.OfferTimeout), durMS(q.WrapUp), q.Priority,
-			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), jsonText(q.Rules), boolInt(q.RecordCalls), q.RecordingNotice)
+			q.HoldMusicURL, q.Greeting, boolInt(q.IsDefault), jsonText(q.Rules), boolInt(q.RecordCalls), q.RecordingNotice,
+			q.RingAtOnce)
 		if err != nil {
 			return d.errorf("put queue %q: %w", q.ID, err)
 		}
@@ -389,7 +391,7 @@ func scanQueue(s Scanner) (callcenter.Queue, error) {
 	var def, record int
 	var rules string
 	err := s.Scan(&q.ID, &q.Name, &q.Strategy, &timeout, &wrapUp, &q.Priority, &q.HoldMusicURL,
-		&q.Greeting, &def, &rules, &record, &q.RecordingNotice)
+		&q.Greeting, &def, &rules, &record, &q.RecordingNotice, &q.RingAtOnce)
 	if err == nil {
 		if jerr := json.Unmarshal([]byte(rules), &q.Rules); jerr != nil {
 			return q, fmt.Errorf("queue %q: rules: %w", q.ID, jerr)

@@ -239,6 +239,7 @@ func (st suite) QueueRoundTrip(t *testing.T) {
 	roundTrips(t, st, []roundTrip[callcenter.Queue]{
 		{name: "every field, numbers in given order", in: salesQueue()},
 		{name: "zero fields", in: callcenter.Queue{ID: "q"}},
+		{name: "ring_all rings its operators at once", in: callcenter.Queue{ID: "q", Strategy: callcenter.StrategyRingAll, RingAtOnce: 7}},
 		{
 			name: "empty numbers read back as nil",
 			in:   callcenter.Queue{ID: "q", DialedNumbers: []string{}},

@@ -17,7 +17,7 @@ import (
 	commonv1 "github.com/tandemcc/tandem/gen/go/tandem/common/v1"
 )
 
-const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT] [--disposition CODE=NAME...] [--disposition-required] " + exitsSynopsis
+const queueSynopsis = "[--name N] [--number +E164...] [--strategy longest_idle] [--ring-at-once 5] [--offer-timeout 20s] [--wrap-up 10s] [--priority 0] [--hold-music URL] [--greeting TEXT] [--default] [--announce-every 30s] [--away-after-misses 1] [--away-after-declines 0] [--ban-after-misses 3] [--ban-window 1h] [--ban-step 5m...] [--manager-wait 30s] [--no-opt-in] [--opt-in-cooldown-days 90] [--absence-template REASON=TEXT...] [--overflow-after 60s] [--overflow-spare SPARE...] [--overflow-max N] [--overflow-order in_turn] [--record-calls] [--recording-notice TEXT] [--disposition CODE=NAME...] [--disposition-required] " + exitsSynopsis
 
 var queuesCommands = []command{
 	{"queues", "list", "", "list the queues", queuesList},
@@ -115,7 +115,7 @@ type queueFlags struct {
 	id, name, strategy, holdMusic, greeting  string
 	numbers, overflowSpares                  commaList
 	offerTimeout, wrapUp                     duration
-	priority                                 uint
+	priority, ringAtOnce                     uint
 	isDefault                                bool
 	announceEvery, banWindow                 duration
 	awayAfter, banAfter, awayAfterDeclines   uint
@@ -146,6 +146,7 @@ func newQueueFlags(fs *flag.FlagSet, create bool) *queueFlags {
 	fs.StringVar(&qf.name, "name", "", "name shown to people")
 	fs.Var(&qf.numbers, "number", "a dialed number (E.164) whose calls join the queue (repeatable or comma-separated; replaces the list; --number= empties it)")
 	fs.StringVar(&qf.strategy, "strategy", "", "routing strategy (the server's default: longest_idle)")
+	fs.UintVar(&qf.ringAtOnce, "ring-at-once", 0, "ring_all: the most operators rung at once for one call, 2 to 50 (0: server default, 5)")
 	fs.Var(&qf.offerTimeout, "offer-timeout", "how long an operator's phone rings before the offer moves on"+durationHelp)
 	fs.Var(&qf.wrapUp, "wrap-up", "wrap-up time after a call"+durationHelp)
 	fs.UintVar(&qf.priority, "priority", 0, "higher first across the queues an operator serves")
@@ -197,6 +198,8 @@ func (qf *queueFlags) apply(c *cli, q *adminv1.Queue, visit func(func(*flag.Flag
 			q.DialedNumbers = nonEmpty(qf.numbers)
 		case "strategy":
 			q.Strategy = qf.strategy
+		case "ring-at-once":
+			q.RingAtOnce = uint32(min(qf.ringAtOnce, math.MaxUint32))
 		case "offer-timeout":
 			q.OfferTimeoutS, err = wholeSeconds(f.Name, qf.offerTimeout.get())
 		case "wrap-up":
@@ -318,6 +321,9 @@ func queueTable(w io.Writer, q *adminv1.Queue) {
 	row(w, "Name", q.GetName())
 	row(w, "Numbers", strings.Join(q.GetDialedNumbers(), ","))
 	row(w, "Strategy", q.GetStrategy())
+	if q.GetStrategy() == "ring_all" {
+		row(w, "Ring at once", q.GetRingAtOnce())
+	}
 	row(w, "Offer timeout", seconds(q.GetOfferTimeoutS()))
 	row(w, "Wrap-up", seconds(q.GetWrapUpS()))
 	row(w, "Priority", q.GetPriority())

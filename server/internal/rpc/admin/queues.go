@@ -35,6 +35,7 @@ func queueIn(q *adminv1.Queue) (cc.Queue, error) {
 		Rules:           rules,
 		RecordCalls:     q.GetRecordCalls(),
 		RecordingNotice: q.GetRecordingNotice(),
+		RingAtOnce:      int(min(q.GetRingAtOnce(), 1000)), // Check refuses more than 50
 	}.Check()
 }
 

@@ -23,6 +23,7 @@ var offerStates = map[cc.OfferState]commonv1.OfferState{
 	cc.OfferExpired:   commonv1.OfferState_OFFER_STATE_EXPIRED,
 	cc.OfferWithdrawn: commonv1.OfferState_OFFER_STATE_WITHDRAWN,
 	cc.OfferDeclined:  commonv1.OfferState_OFFER_STATE_DECLINED,
+	cc.OfferCancelled: commonv1.OfferState_OFFER_STATE_CANCELLED,
 }
 
 // HangupParties are the API's sides that hung up.

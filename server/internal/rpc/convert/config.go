@@ -53,6 +53,7 @@ func QueueOut(q cc.Queue) *adminv1.Queue {
 		IsDefault:                     q.IsDefault,
 		RecordCalls:                   q.RecordCalls,
 		RecordingNotice:               q.RecordingNotice,
+		RingAtOnce:                    uint32(q.RingAtOnce),
 		AlertServiceLevelUnderPercent: uint32(q.Rules.Alerts.ServiceLevelUnder),
 		AlertLongestWaitOverS:         uint32(q.Rules.Alerts.LongestWaitOver / time.Second),
 		AlertWaitingOver:              uint32(q.Rules.Alerts.WaitingOver),
