@@ -1,0 +1,60 @@
+// Ring-all in two browsers against the real server and the real scenario in the VoxEngine
+// emulator: the support queue rings anna (her browser phone, the emulated Web SDK) and boris
+// (a phone that rings until hung up) at once; anna answers in her tab; boris's offer leaves his
+// desk, his phone is hung up, and the miss is nobody's.
+import { OfferState } from "@gen/tandem/common/v1/common_pb";
+import { desk, expect, logIn, showsState, watchConsole, withBrowserPhones } from "./fixtures";
+import { WAIT } from "./world";
+
+const ANNA_VOX = "vox-pass-anna";
+
+const ring = withBrowserPhones({ anna: ANNA_VOX }, async (api, ids) => {
+  await api.admin.updateOperator({ operatorId: ids.anna, softphonePassword: ANNA_VOX });
+  const { queues } = await api.admin.listQueues({});
+  const support = queues.find((q) => q.queueId === "support");
+  if (!support) throw new Error("no support queue");
+  await api.admin.updateQueue({ queue: { ...support, strategy: "ring_all", ringAtOnce: 2 } });
+});
+
+ring("a ring_all queue rings both desks; anna answers in her browser; boris's offer goes, and he missed nothing", async ({ page, browser, server, ids, cloud, api }) => {
+  const errors = watchConsole(page);
+  await logIn(page, server.url, "anna");
+  await expect(page.getByTestId("softphone")).toContainText("Browser phone ready", { timeout: WAIT });
+  await desk(page).toggle.click();
+  await showsState(page, "ready");
+  const borisPage = await browser.newPage();
+  try {
+    await logIn(borisPage, server.url, "boris");
+    await desk(borisPage).toggle.click();
+    await showsState(borisPage, "ready");
+
+    const call = cloud.call("+15557654321", "Jane Caller");
+    await expect(desk(page).offer).toBeVisible({ timeout: WAIT });
+    await expect(desk(borisPage).offer).toBeVisible({ timeout: WAIT });
+    await call.s.waitFor((r) => r.type === "dial" && r.target === "boris", WAIT, "dial to boris");
+    await call.s.waitFor((r) => r.type === "dial" && r.target === "anna", WAIT, "dial to anna");
+
+    await page.getByTestId("answer").click();
+    await expect(desk(page).talk).toBeVisible({ timeout: WAIT });
+    await call.reported("operator_answered");
+    // Boris's phone is hung up as it rings, his offer leaves his desk and he is ready again.
+    const borisLeg = await call.s.waitFor((r) => r.type === "dial" && r.target === "boris", WAIT, "boris's leg");
+    await call.s.waitFor((r) => r.type === "hangup" && r.callId === borisLeg.callId && r.by === "scenario", WAIT, "boris's phone hung up");
+    await expect(desk(borisPage).offer).toHaveCount(0, { timeout: WAIT });
+    await showsState(borisPage, "ready");
+    expect((await api.status(ids.boris ?? "")).marks?.offersMissed ?? 0).toBe(0);
+
+    await call.callerHangsUp();
+    await expect(desk(page).wrapUp).toBeVisible({ timeout: WAIT });
+    const offers = (await api.assignment.getCall({ callId: (await api.status(ids.anna ?? "")).callId })).call?.offers ?? [];
+    expect(offers.map((o) => [o.operatorId, o.state]).sort()).toEqual(
+      [
+        [ids.anna, OfferState.ANSWERED],
+        [ids.boris, OfferState.CANCELLED],
+      ].sort(),
+    );
+    expect(errors).toEqual([]);
+  } finally {
+    await borisPage.close();
+  }
+});
