@@ -35,6 +35,9 @@ Figures, over the calls that arrived after the warm-up, each followed to its end
                  a callback keeps their place; the simulator plays the cloud's dialer), those
                  reached, those given up, and the attempts nobody answered
   aht_seconds    mean talk time of answered calls (wrap-up not included)
+  legs_cancelled with --strategy ring_all: legs cancelled because another operator
+                 answered the call first (nobody's miss); offers_missed: offers that failed
+                 or expired (the operators' misses)
   ci95           95% confidence half-widths by batch means (20 groups of calls)
 
 Flags:
@@ -78,6 +81,8 @@ func parseSimulateFlags(args []string, stderr io.Writer) (*simulateFlags, error)
 	fs.DurationVar(&c.AnswerDelay, "answer-delay", 0, "how long an operator's phone rings before he answers")
 	fs.DurationVar(&c.WrapUp, "wrap-up", 0, "the queue's wrap-up time after each call")
 	fs.StringVar(&f.strategy, "strategy", string(callcenter.StrategyLongestIdle), "the queue's strategy: "+strings.Join(names, ", "))
+	fs.IntVar(&c.RingAtOnce, "ring-at-once", 0, "ring_all: the most operators rung at once for a call (0: the queue's default, 5)")
+	fs.DurationVar(&c.AnswerSpread, "answer-spread", 0, "each phone rings --answer-delay plus a uniform draw up to this (ring_all: the first to answer wins)")
 	fs.IntVar(&c.Spares, "spares", 0, "spare numbers the queue overflows to (with --overflow-after)")
 	fs.DurationVar(&c.OverflowAfter, "overflow-after", 60*time.Second, "a call waiting this long with nobody free overflows to a spare number")
 	fs.IntVar(&c.SpareConcurrent, "spare-concurrent", 1, "calls each spare number takes at once")
@@ -236,6 +241,10 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 	row(fmt.Sprintf("answered in %s", c.SLThreshold), ci(r.ServiceLevel, r.CI95.ServiceLevel, pct), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.ServiceLevel) }, nil))
 	row("occupancy", pct(r.Occupancy), pred(r, func(p *simulate.ErlangCFigures) string { return pct(p.Occupancy) }, func(p *simulate.ErlangAFigures) string { return pct(p.Occupancy) }))
 	row("AHT", secs(r.AHT), secs(c.AHT.Seconds()))
+	if c.Strategy == callcenter.StrategyRingAll {
+		row("legs rung", fmt.Sprintf("%d (%d cancelled: another answered first)", r.Offers, r.LegsCancelled), "(rings not in the model)")
+	}
+	row("offers missed", fmt.Sprint(r.OffersMissed), "")
 	row("longest wait", secs(r.MaxWait), "")
 	tw.Flush()
 	fmt.Fprintf(w, "\n%s of virtual time in %.2f s (%d engine steps, %d store transactions, store %s); ± is a 95%% interval\n",

@@ -560,6 +560,8 @@ func (f *fold) offer(now time.Time, of cc.Offer) {
 		ev.Kind = cc.EventOfferWithdrawn
 	case cc.OfferDeclined: // his choice, not a miss: on the call's timeline, not in his misses
 		ev.Kind = cc.EventOfferDeclined
+	case cc.OfferCancelled: // a leg of a ring another operator answered first: nobody's miss
+		ev.Kind = cc.EventOfferCancelled
 	default:
 		return
 	}

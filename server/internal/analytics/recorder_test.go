@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -266,6 +267,38 @@ func TestDeclinedOfferIsNoMiss(t *testing.T) {
 	}
 	if want := []cc.CallEventKind{cc.EventArrived, cc.EventOffered, cc.EventOfferDeclined}; !reflect.DeepEqual(kinds, want) {
 		t.Errorf("timeline %v, want %v", kinds, want)
+	}
+}
+
+// TestCancelledLegIsNoMiss: the legs of a ring_all call another operator answered first are on
+// the call's timeline as offer_cancelled, and in nobody's missed offers.
+func TestCancelledLegIsNoMiss(t *testing.T) {
+	h := newHistory(t, cc.Queue{ID: "sales", Strategy: cc.StrategyRingAll})
+	c := waiting("c1", "sales", 0)
+	h.step(0, cc.Changes{Calls: []cc.Call{c}})
+	ann, bob := offer("o1", "c1", "ann", 5*sec), offer("o2", "c1", "bob", 5*sec)
+	c.Offer, c.Operator = "o1", "ann"
+	h.step(5*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{ann, bob},
+		Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReserved, 5*sec), status("bob", cc.OperatorReserved, 5*sec)}})
+	c.State, c.AnsweredAt, c.Offer, c.Operator = cc.CallConnected, at(8*sec), "o2", "bob"
+	h.step(8*sec, cc.Changes{Calls: []cc.Call{c}, Offers: []cc.Offer{settled(ann, cc.OfferCancelled, 8*sec, 0), settled(bob, cc.OfferAnswered, 8*sec, 3*sec)},
+		Statuses: []cc.OperatorStatus{status("ann", cc.OperatorReady, 8*sec), status("bob", cc.OperatorOnCall, 8*sec)}})
+
+	if q := h.total(cc.ScopeQueue, "sales"); q.OffersMissed != 0 {
+		t.Errorf("queue = %+v", q)
+	}
+	if a := h.total(cc.ScopeOperator, "ann"); a.OffersMissed != 0 || a.CallsAnswered != 0 {
+		t.Errorf("ann = %+v", a)
+	}
+	if b := h.total(cc.ScopeOperator, "bob"); b.CallsAnswered != 1 {
+		t.Errorf("bob = %+v", b)
+	}
+	var kinds []cc.CallEventKind
+	for _, e := range h.events {
+		kinds = append(kinds, e.Kind)
+	}
+	if !slices.Contains(kinds, cc.EventOfferCancelled) || slices.Contains(kinds, cc.EventOfferFailed) || slices.Contains(kinds, cc.EventOfferExpired) {
+		t.Errorf("timeline %v, want ann's leg cancelled", kinds)
 	}
 }
 

@@ -306,6 +306,7 @@ const (
 	EventOfferExpired    CallEventKind = "offer_expired"
 	EventOfferWithdrawn  CallEventKind = "offer_withdrawn"
 	EventOfferDeclined   CallEventKind = "offer_declined"
+	EventOfferCancelled  CallEventKind = "offer_cancelled" // a ring_all leg another operator beat
 	EventAnswered        CallEventKind = "answered"
 	EventRequeued        CallEventKind = "requeued"
 	EventEnded           CallEventKind = "ended"

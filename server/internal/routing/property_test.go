@@ -107,8 +107,41 @@ func TestEngineProperties(t *testing.T) {
 		e := New(cfg)
 		store := newMemStore()
 		now := t0
-		// No callback is started while its queue is closed (it waits for the opening).
+		// No callback is started while its queue is closed (it waits for the opening). An
+		// offer only moves forward: once settled it stays as it was settled. A leg of a ring
+		// is cancelled (and its cancel sent) at most once.
+		beaten := map[cc.OfferID]bool{}
+		type ringKey struct {
+			call cc.CallID
+			step int
+		}
+		ringOf := map[cc.OfferID]ringKey{} // the legs of each ring, as they were dialed
+		steps := 0
 		store.seen = func(ch cc.Changes) {
+			steps++
+			for _, cmd := range ch.Commands {
+				if _, known := store.offers[cmd.Offer]; cmd.Type == cc.CommandDial && cmd.RingAll && !known {
+					ringOf[cmd.Offer] = ringKey{cmd.Call, steps}
+				}
+			}
+			for _, of := range ch.Offers {
+				if was, ok := store.offers[of.ID]; ok && was.State != cc.OfferPending && was.State != of.State {
+					rt.Fatalf("offer %s settled %s, then %s", of.ID, was.State, of.State)
+				}
+			}
+			for _, cmd := range ch.Commands {
+				if cmd.Type == cc.CommandCancel && cmd.Reason == reasonBeaten {
+					if beaten[cmd.Offer] {
+						rt.Fatalf("leg %s cancelled twice", cmd.Offer)
+					}
+					beaten[cmd.Offer] = true
+				}
+				if cmd.Type == cc.CommandDial && cmd.RingAll {
+					if c := e.calls[cmd.Call]; c == nil || e.queues[c.Queue].Strategy != cc.StrategyRingAll {
+						rt.Fatalf("ring_all dial %+v for a call of no ring_all queue", cmd)
+					}
+				}
+			}
 			for _, cmd := range ch.Commands {
 				if cmd.Type != cc.CommandStartCallback {
 					continue
@@ -129,7 +162,7 @@ func TestEngineProperties(t *testing.T) {
 				store.apply(ch)
 			}
 		}
-		strategy := rapid.SampledFrom(cc.Strategies).Draw(rt, "strategy")
+		strategy := rapid.SampledFrom(append(slices.Clone(cc.Strategies), cc.StrategyRingAll, cc.StrategyRingAll)).Draw(rt, "strategy") // ring_all more often: it has more to go wrong
 		queue := cc.Queue{ID: "q", DialedNumbers: []string{"+18005550001"}, OfferTimeout: 20 * time.Second, WrapUp: 5 * time.Second, Strategy: strategy, IsDefault: true,
 			RingAtOnce: rapid.IntRange(cc.MinRingAtOnce, 3).Draw(rt, "ringAtOnce"),
 			Rules: cc.QueueRules{AwayAfterMisses: rapid.IntRange(1, 3).Draw(rt, "away"), BanAfterMisses: rapid.IntRange(0, 4).Draw(rt, "ban"), BanWindow: time.Hour, BanSteps: []time.Duration{time.Minute}, AnnounceEvery: 30 * time.Second,
@@ -545,6 +578,41 @@ func TestEngineProperties(t *testing.T) {
 					missed[of.Operator]++
 					if of.State == cc.OfferExpired && !rang[of.ID] || of.State == cc.OfferFailed && !cc.PhoneReached(of.FailureCode, rang[of.ID]) {
 						rt.Fatalf("offer %s counted as %s's miss (%s, code %d) but never reached his phone", of.ID, of.Operator, of.State, of.FailureCode)
+					}
+				}
+				// The legs of a ring (dialed in one step for one call): at most one answered;
+				// once a leg was answered or cancelled none is pending; a cancelled leg's call
+				// was answered (by another) and its operator is not held for it; cancelled legs
+				// are nobody's miss (above: only failed and expired are).
+				rings := map[ringKey][]cc.Offer{}
+				for _, of := range store.offers {
+					if k, ok := ringOf[of.ID]; ok {
+						rings[k] = append(rings[k], of)
+					} else if of.State == cc.OfferCancelled {
+						rt.Fatalf("offer %s is cancelled but was no leg of a ring", of.ID)
+					}
+				}
+				for k, legs := range rings {
+					answered, over, pending := 0, false, 0
+					for _, of := range legs {
+						switch of.State {
+						case cc.OfferAnswered:
+							answered++
+							over = true
+						case cc.OfferCancelled:
+							over = true
+							if c := store.calls[k.call]; c.AnsweredAt.IsZero() || c.AnsweredAt.After(of.SettledAt) {
+								rt.Fatalf("leg %s cancelled but call %s was not answered (%v)", of.ID, k.call, c.AnsweredAt)
+							}
+							if s := store.statuses[of.Operator]; s.Offer == of.ID {
+								rt.Fatalf("%s is %s for cancelled leg %s", of.Operator, s.State, of.ID)
+							}
+						case cc.OfferPending:
+							pending++
+						}
+					}
+					if answered > 1 || over && pending > 0 {
+						rt.Fatalf("ring of call %s (step %d): %d answered, %d pending: %+v", k.call, k.step, answered, pending, legs)
 					}
 				}
 				for _, n := range names {

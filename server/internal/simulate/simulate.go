@@ -46,6 +46,12 @@ type Config struct {
 	AnswerDelay  time.Duration // how long an operator's phone rings before he answers
 	WrapUp       time.Duration // the queue's wrap-up time
 	Strategy     cc.Strategy   // "" is longest idle
+	// RingAtOnce: with the ring_all strategy, the most operators rung at once for a call (0:
+	// the queue's default, 5). AnswerSpread makes each ring last AnswerDelay plus a uniform
+	// draw up to AnswerSpread (0: exactly AnswerDelay), so the legs of a ring answer at
+	// different times and the first to answer wins.
+	RingAtOnce   int
+	AnswerSpread time.Duration
 	// WarmUp leaves out of the figures the calls that arrive in the first WarmUp of virtual
 	// time (and the busy time before it), so a run that starts empty measures steady state.
 	WarmUp time.Duration
@@ -137,6 +143,10 @@ type Result struct {
 	Transactions     int     `json:"store_transactions"` // Apply calls (0 without a store)
 	Offers           int     `json:"offers"`             // dial commands carried out
 	OffersCanceled   int     `json:"offers_canceled"`    // dials stopped: the caller left, or the lease ran out
+	// LegsCancelled are the legs of ring_all offers another operator answered first (among
+	// the offers canceled); OffersMissed the offers that failed or expired: operators' misses.
+	LegsCancelled int `json:"legs_cancelled,omitempty"`
+	OffersMissed  int `json:"offers_missed,omitempty"`
 
 	ErlangC *ErlangCFigures `json:"erlang_c,omitempty"`
 	ErlangA *ErlangAFigures `json:"erlang_a,omitempty"`
@@ -201,8 +211,10 @@ func (cfg *Config) normalise() error {
 		return errors.New("calls: must not be negative")
 	case cfg.Calls == 0 && cfg.Duration <= 0:
 		return errors.New("hours: must be positive (or give a number of calls)")
-	case cfg.Patience < 0, cfg.AnswerDelay < 0, cfg.WrapUp < 0, cfg.SLThreshold < 0, cfg.WarmUp < 0:
-		return errors.New("patience, answer-delay, wrap-up, sl-threshold and warm-up must not be negative")
+	case cfg.Patience < 0, cfg.AnswerDelay < 0, cfg.AnswerSpread < 0, cfg.WrapUp < 0, cfg.SLThreshold < 0, cfg.WarmUp < 0:
+		return errors.New("patience, answer-delay, answer-spread, wrap-up, sl-threshold and warm-up must not be negative")
+	case cfg.RingAtOnce != 0 && (cfg.RingAtOnce < cc.MinRingAtOnce || cfg.RingAtOnce > cc.MaxRingAtOnce):
+		return fmt.Errorf("ring-at-once: must be %d to %d (0: the default, %d)", cc.MinRingAtOnce, cc.MaxRingAtOnce, cc.DefaultRingAtOnce)
 	case cfg.Sigma < 0:
 		return errors.New("sigma: must not be negative")
 	case cfg.CallbackAfter < 0, cfg.CallbackOverWait < 0, cfg.CallbackRetryAfter < 0, cfg.CallbackAttempts < 0:
@@ -233,9 +245,9 @@ func (cfg *Config) normalise() error {
 		cfg.Batch = 1
 	}
 	if cfg.OfferTimeout <= 0 {
-		cfg.OfferTimeout = min(max(30*time.Second, cfg.AnswerDelay+30*time.Second), cc.MaxOfferTimeout)
+		cfg.OfferTimeout = min(max(30*time.Second, cfg.AnswerDelay+cfg.AnswerSpread+30*time.Second), cc.MaxOfferTimeout)
 	}
-	if cfg.OfferTimeout <= cfg.AnswerDelay {
+	if cfg.OfferTimeout <= cfg.AnswerDelay+cfg.AnswerSpread {
 		return errors.New("offer timeout: must be longer than the answer delay")
 	}
 	return nil
@@ -293,6 +305,8 @@ type caller struct {
 	state    cc.CallState  // as last stored
 	offer    cc.OfferID    // as last stored
 	out      *offerOut     // the offer his call was last dialed under
+	live     int           // his offers out (several: the legs of a ring)
+	dialStep int           // the step that dialed the latest of them
 	manager  cc.OperatorID // his personal manager, when he is a client
 	answered bool
 	finished bool
@@ -308,6 +322,7 @@ type offerOut struct {
 	call     *caller
 	op       *agent     // nil for a spare number
 	spare    cc.SpareID // for a spare number
+	dialed   time.Time
 	canceled bool
 }
 
@@ -343,6 +358,7 @@ type sim struct {
 	ids    int
 
 	arrivals, handles, patience *rand.Rand // separate streams: common random numbers across configs
+	rings                       *rand.Rand // how long each phone rings, with an answer spread
 	clients                     *rand.Rand // who calls, when some callers are clients
 	takeUp, customers           *rand.Rand // who accepts a callback; whose phone is answered
 	arrived                     int
@@ -369,6 +385,8 @@ type sim struct {
 	requests int
 	dials    int
 	cancels  int
+	beaten   int // ring legs cancelled: another operator answered first
+	missed   int // offers failed or expired
 }
 
 func newSim(ctx context.Context, cfg Config) *sim {
@@ -383,6 +401,7 @@ func newSim(ctx context.Context, cfg Config) *sim {
 		clients:     rand.New(rand.NewPCG(cfg.Seed, 5)),
 		takeUp:      rand.New(rand.NewPCG(cfg.Seed, 6)),
 		customers:   rand.New(rand.NewPCG(cfg.Seed, 7)),
+		rings:       rand.New(rand.NewPCG(cfg.Seed, 8)),
 		calls:       map[cc.CallID]*caller{},
 		calledBack:  map[cc.CallID]*caller{},
 		offers:      map[cc.OfferID]*offerOut{},
@@ -507,6 +526,7 @@ func (s *sim) setUp() error {
 		Name:          "Simulated queue",
 		DialedNumbers: []string{dialedNumber},
 		Strategy:      s.cfg.Strategy,
+		RingAtOnce:    s.cfg.RingAtOnce,
 		OfferTimeout:  s.cfg.OfferTimeout,
 		WrapUp:        s.cfg.WrapUp,
 		IsDefault:     true,
@@ -645,7 +665,7 @@ func (s *sim) answer(of *offerOut) error {
 		return nil // the cloud stopped dialing him
 	}
 	c := of.call
-	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of.id, RingTime: s.cfg.AnswerDelay}); err != nil {
+	if err := s.report(c, cc.CloudEvent{Kind: cc.CloudOperatorAnswered, Offer: of.id, RingTime: s.now.Sub(of.dialed)}); err != nil {
 		return err
 	}
 	if !c.answered {
@@ -659,7 +679,7 @@ func (s *sim) answer(of *offerOut) error {
 func (s *sim) connected(c *caller) {
 	c.answered = true
 	if c.virtual {
-		delete(s.offers, c.out.id)
+		s.offerDone(c.out)
 		c.noAnswer = s.customers.Float64() < s.cfg.CallbackNoAnswer
 		ring := customerPicksUp
 		if c.noAnswer {
@@ -669,7 +689,7 @@ func (s *sim) connected(c *caller) {
 		return
 	}
 	if c.out != nil {
-		delete(s.offers, c.out.id)
+		s.offerDone(c.out)
 		if c.out.spare != "" {
 			s.toSpares++
 		}
@@ -800,6 +820,14 @@ func (s *sim) step(fn func(e *routing.Engine) (cc.Changes, error)) error {
 			return err
 		}
 	}
+	for _, of := range ch.Offers {
+		switch of.State {
+		case cc.OfferCancelled:
+			s.beaten++
+		case cc.OfferFailed, cc.OfferExpired:
+			s.missed++
+		}
+	}
 	for _, call := range ch.Calls {
 		if err := s.call(call); err != nil {
 			return err
@@ -899,6 +927,9 @@ func (s *sim) call(call cc.Call) error {
 	}
 	c.lined = lined
 	if call.State == cc.CallConnected && c.state != cc.CallConnected {
+		if of := s.offers[call.Offer]; of != nil && of.call == c {
+			c.out = of // the leg that won its ring
+		}
 		s.connected(c)
 	}
 	c.state, c.offer = call.State, call.Offer
@@ -942,10 +973,11 @@ func (s *sim) command(cmd cc.Command) error {
 			if c == nil || c.offer != cmd.Offer || s.offers[cmd.Offer] != nil {
 				return fmt.Errorf("spare dial for call %s under offer %s does not match the call", cmd.Call, cmd.Offer)
 			}
-			of := &offerOut{id: cmd.Offer, call: c, spare: cc.SpareID(cmd.Contact.Target)}
+			of := &offerOut{id: cmd.Offer, call: c, spare: cc.SpareID(cmd.Contact.Target), dialed: s.now}
 			s.offers[of.id] = of
 			c.out = of
-			s.schedule(s.now.Add(s.cfg.AnswerDelay), answer, c, of)
+			c.live++
+			s.schedule(s.now.Add(s.answerDelay()), answer, c, of)
 			return nil
 		}
 		a := s.agents[cc.OperatorID(cmd.Contact.Target)]
@@ -960,18 +992,22 @@ func (s *sim) command(cmd cc.Command) error {
 			return fmt.Errorf("operator %s offered call %s while his phone rings for %s", a.id, c.id, a.ringing.call.id)
 		case a.state != cc.OperatorReserved:
 			return fmt.Errorf("operator %s dialed while %s", a.id, a.state)
-		case c.offer != cmd.Offer:
+		case c.offer != cmd.Offer && !cmd.RingAll: // a ring's other legs are not the call's offer
 			return fmt.Errorf("call %s dialed under offer %s but its offer is %q", c.id, cmd.Offer, c.offer)
+		case cmd.RingAll && (s.cfg.Strategy != cc.StrategyRingAll || c.state != cc.CallWaiting):
+			return fmt.Errorf("ring_all dial for call %s (%s) of a %s queue", c.id, c.state, s.cfg.Strategy)
 		case s.offers[cmd.Offer] != nil:
 			return fmt.Errorf("offer %s dialed twice", cmd.Offer)
 		}
-		if c.out != nil && !c.out.canceled {
-			return fmt.Errorf("call %s offered to %s while its offer to %s is out", c.id, a.id, c.out.op.id)
+		if c.live > 0 && !(cmd.RingAll && c.dialStep == s.steps) {
+			return fmt.Errorf("call %s offered to %s while %d offers of it are out", c.id, a.id, c.live)
 		}
-		of := &offerOut{id: cmd.Offer, call: c, op: a}
+		of := &offerOut{id: cmd.Offer, call: c, op: a, dialed: s.now}
 		s.offers[of.id] = of
 		c.out, a.ringing = of, of
-		s.schedule(s.now.Add(s.cfg.AnswerDelay), answer, c, of)
+		c.live++
+		c.dialStep = s.steps
+		s.schedule(s.now.Add(s.answerDelay()), answer, c, of)
 	case cc.CommandCancel:
 		of := s.offers[cmd.Offer]
 		if of == nil {
@@ -979,7 +1015,7 @@ func (s *sim) command(cmd cc.Command) error {
 		}
 		s.cancels++
 		of.canceled = true
-		delete(s.offers, of.id)
+		s.offerDone(of)
 		if of.op != nil && of.op.ringing == of {
 			of.op.ringing = nil
 		}
@@ -1020,7 +1056,25 @@ func (s *sim) command(cmd cc.Command) error {
 	return nil
 }
 
-// checkEnd checks that every call ended and every operator is ready again.
+// answerDelay is how long the next phone dialed rings before it is answered.
+func (s *sim) answerDelay() time.Duration {
+	if s.cfg.AnswerSpread <= 0 {
+		return s.cfg.AnswerDelay
+	}
+	return s.cfg.AnswerDelay + time.Duration(s.rings.Int64N(int64(s.cfg.AnswerSpread)))
+}
+
+// offerDone forgets an offer that is over: answered, or its dial stopped.
+func (s *sim) offerDone(of *offerOut) {
+	if s.offers[of.id] == of {
+		delete(s.offers, of.id)
+		of.call.live--
+	}
+}
+
+// checkEnd checks that every call ended and every operator is ready again, and that the
+// operators' marks count as misses exactly the offers that failed or expired (a ring's
+// cancelled legs are nobody's).
 func (s *sim) checkEnd() error {
 	if len(s.calls) > 0 {
 		return fmt.Errorf("%d calls never finished", len(s.calls))
@@ -1028,6 +1082,7 @@ func (s *sim) checkEnd() error {
 	if left := s.eng.Calls(""); len(left) > 0 {
 		return fmt.Errorf("the engine still holds %d calls (first %s, %s)", len(left), left[0].Call.ID, left[0].Call.State)
 	}
+	missed := 0
 	for _, a := range s.byID {
 		v, err := s.eng.View(a.id)
 		if err != nil {
@@ -1036,13 +1091,18 @@ func (s *sim) checkEnd() error {
 		if v.Status.State != cc.OperatorReady || a.state != cc.OperatorReady {
 			return fmt.Errorf("operator %s ends %s (stored %s), not ready", a.id, v.Status.State, a.state)
 		}
+		missed += v.Status.Marks.OffersMissed
+	}
+	if missed != s.missed {
+		return fmt.Errorf("the operators' marks count %d misses, %d offers failed or expired", missed, s.missed)
 	}
 	return nil
 }
 
 // result turns the outcomes into the figures, with the predictions for the same load.
 func (s *sim) result() Result {
-	r := Result{Steps: s.steps, Transactions: s.core.Applied(), Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares, ClientCalls: s.clientCalls, ManagerReached: s.toManager}
+	r := Result{Steps: s.steps, Transactions: s.core.Applied(), Offers: s.dials, OffersCanceled: s.cancels, CallsToSpares: s.toSpares, ClientCalls: s.clientCalls, ManagerReached: s.toManager,
+		LegsCancelled: s.beaten, OffersMissed: s.missed}
 	window := s.arrivalsEnd.Sub(s.measureFrom)
 	if window > 0 {
 		r.SimulatedSeconds = window.Seconds()
@@ -1153,7 +1213,7 @@ func Predict(cfg Config) (*ErlangCFigures, *ErlangAFigures) {
 	lambda := cfg.CallsPerHour / 3600
 	cycle := cfg.AnswerDelay + cfg.AHT + cfg.WrapUp // the operator's whole time per call
 	mu := 1 / cycle.Seconds()
-	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.WrapUp == 0 && cfg.Spares == 0 && cfg.ClientShare == 0
+	exact := (cfg.HandleDist == "" || cfg.HandleDist == Exponential) && cfg.AnswerDelay == 0 && cfg.AnswerSpread == 0 && cfg.WrapUp == 0 && cfg.Spares == 0 && cfg.ClientShare == 0
 	delay := cfg.AnswerDelay.Seconds()
 	if cfg.Patience <= 0 {
 		p, err := erlang.C(cfg.Operators, lambda, mu)

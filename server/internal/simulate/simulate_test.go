@@ -254,6 +254,55 @@ func TestEveryStrategyServesTheSameLine(t *testing.T) {
 	}
 }
 
+// TestRingAllCancelsLegsNobodyMisses rings three operators at once for each call, their phones
+// answered after different delays, with impatient callers, on the real store: the first leg to
+// answer wins and the others are cancelled; every call is accounted for, no operator has a
+// miss (Run checks that the marks count exactly the failed and expired offers), and the store
+// holds the cancelled legs, nothing pending.
+func TestRingAllCancelsLegsNobodyMisses(t *testing.T) {
+	t.Parallel()
+	cfg := load(9, 0.7, 400, 11)
+	cfg.WarmUp = 0
+	cfg.Strategy, cfg.RingAtOnce = cc.StrategyRingAll, 3
+	cfg.AnswerDelay, cfg.AnswerSpread = 2*time.Second, 8*time.Second
+	cfg.Patience = 2 * time.Minute
+	cfg.WrapUp = 10 * time.Second
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "simulate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cfg.Store, cfg.Batch = db, 50
+	r := run(t, cfg)
+	if r.LegsCancelled == 0 || r.Offers <= r.CallsAnswered+r.CallsAbandoned {
+		t.Fatalf("%d legs cancelled, %d dials for %d calls: no call rang several at once", r.LegsCancelled, r.Offers, r.CallsOffered)
+	}
+	if r.OffersMissed != 0 {
+		t.Errorf("%d offers missed: the simulated operators always answer in time", r.OffersMissed)
+	}
+	if r.CallsAnswered+r.CallsAbandoned != r.CallsOffered || r.CallsAbandoned == 0 {
+		t.Errorf("answered %d + abandoned %d of %d calls", r.CallsAnswered, r.CallsAbandoned, r.CallsOffered)
+	}
+	// Every dial ended: answered (one a call), cancelled for another's answer, or stopped as
+	// its caller left.
+	if r.OffersCanceled < r.LegsCancelled || r.Offers != r.CallsAnswered+r.OffersCanceled {
+		t.Errorf("%d dials, %d answered, %d canceled (%d of them beaten legs)", r.Offers, r.CallsAnswered, r.OffersCanceled, r.LegsCancelled)
+	}
+	rt, err := db.LoadRuntime(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rt.Calls) != 0 || len(rt.Offers) != 0 {
+		t.Errorf("after the run the store holds %d calls and %d pending offers", len(rt.Calls), len(rt.Offers))
+	}
+	for _, st := range rt.Statuses {
+		if st.State != cc.OperatorReady || st.Marks.OffersMissed != 0 {
+			t.Errorf("operator %s stored %s with %d misses after the run", st.Operator, st.State, st.Marks.OffersMissed)
+		}
+	}
+}
+
 // TestRingAndWrapUp: the answer delay counts in every wait but not as waiting, and wrap-up
 // counts as busy time.
 func TestRingAndWrapUp(t *testing.T) {
@@ -302,6 +351,8 @@ func TestRefusesBadConfig(t *testing.T) {
 		"negative patience":  func(c *Config) { c.Patience = -time.Second },
 		"unknown dist":       func(c *Config) { c.HandleDist = "uniform" },
 		"unknown strategy":   func(c *Config) { c.Strategy = "fastest_finger" },
+		"ring one at once":   func(c *Config) { c.Strategy, c.RingAtOnce = cc.StrategyRingAll, 1 },
+		"negative spread":    func(c *Config) { c.AnswerSpread = -time.Second },
 		"ring beyond offer":  func(c *Config) { c.AnswerDelay, c.OfferTimeout = time.Minute, 30*time.Second },
 		"warm-up too long":   func(c *Config) { c.Calls, c.Duration, c.WarmUp = 0, time.Hour, time.Hour },
 		"negative wrap-up":   func(c *Config) { c.WrapUp = -time.Second },
