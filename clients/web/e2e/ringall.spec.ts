@@ -4,7 +4,7 @@
 // desk, his phone is hung up, and the miss is nobody's.
 import { OfferState } from "@gen/tandem/common/v1/common_pb";
 import { desk, expect, logIn, showsState, watchConsole, withBrowserPhones } from "./fixtures";
-import { WAIT } from "./world";
+import { ADMIN_KEY, WAIT } from "./world";
 
 const ANNA_VOX = "vox-pass-anna";
 
@@ -46,7 +46,8 @@ ring("a ring_all queue rings both desks; anna answers in her browser; boris's of
 
     await call.callerHangsUp();
     await expect(desk(page).wrapUp).toBeVisible({ timeout: WAIT });
-    const offers = (await api.assignment.getCall({ callId: (await api.status(ids.anna ?? "")).callId })).call?.offers ?? [];
+    const callId = (await api.status(ids.anna ?? "")).callId;
+    const offers = (await api.assignment.getCall({ callId })).call?.offers ?? [];
     expect(offers.map((o) => [o.operatorId, o.state]).sort()).toEqual(
       [
         [ids.anna, OfferState.ANSWERED],
@@ -54,6 +55,12 @@ ring("a ring_all queue rings both desks; anna answers in her browser; boris's of
       ].sort(),
     );
     expect(errors).toEqual([]);
+
+    // The call's timeline says why boris's offer ended, and that it is no miss.
+    await borisPage.goto(`${server.url}/supervisor#call/${callId}`);
+    await borisPage.getByLabel("Access key").fill(ADMIN_KEY);
+    await borisPage.getByRole("button", { name: "Sign in" }).click();
+    await expect(borisPage.getByTestId("timeline").locator('[data-kind="offer_cancelled"]')).toContainText("Offer cancelled to Boris Tester: another operator answered first (not a miss)", { timeout: WAIT });
   } finally {
     await borisPage.close();
   }
