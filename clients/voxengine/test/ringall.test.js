@@ -19,9 +19,10 @@ const { scenarioConfig, WAIT } = require('./harness.js');
 /**
  * @param {import('node:test').TestContext} t
  * @param {Record<string, CalleeScript>} callees
+ * @param {import('./fake-tandem.js').FakeHandler} [handler]
  */
-async function setup(t, callees) {
-  const fake = await new FakeTandem().listen();
+async function setup(t, callees, handler) {
+  const fake = await new FakeTandem(handler).listen();
   const emu = new Emulator({
     timeScale: 10,
     secrets: { tandem_config: scenarioConfig(fake.url) },
@@ -223,4 +224,27 @@ test('a hangup command while the ring is out ends every leg and the call', async
   await ended(s);
   assert.deepEqual(fake.events('dial_failed'), []);
   assert.deepEqual(fake.events('operator_answered'), []);
+});
+
+test('a recording queue: the winner answers during the notice; the caller hears it to its end, then him, recorded; the others are hung up at once', async (t) => {
+  const notice = 'This call may be recorded for quality and training. '.repeat(4);
+  const { fake, s } = await setup(t, { anna: CALLEES.answer(0.2), boris: CALLEES.noanswer() }, (r) =>
+    r.path === '/v1/calls' ? { json: { call_id: 'fake-call-1', queue_id: 'sales', position: 1, record: true, recording_notice: notice } } : undefined,
+  );
+  const said = await s.waitFor((r) => r.type === 'say' && r.text === notice, WAIT, 'the notice');
+  await dial(fake, s, 'o1', 'anna');
+  await dial(fake, s, 'o2', 'boris');
+  const [answered] = await events(fake, 'operator_answered', 1);
+  assert.equal(answered.offer_id, 'o1', 'the answer is reported at once');
+  await hungUpRinging(s, 'boris');
+  const started = (await events(fake, 'recording_started', 1))[0];
+  const heard = s.records.filter((r) => r.type === 'heard' && r.t >= said.t).map((r) => r.what);
+  assert.deepEqual(heard.slice(0, 3), ['speech', 'silence', 'call'], 'the whole notice, then anna');
+  const rec = s.records.filter((r) => r.type === 'record');
+  assert.equal(rec.length, 1, 'recorded once');
+  assert.equal(started.recording_started.url, rec[0].url);
+  s.callerHangup();
+  await events(fake, 'call_ended', 1);
+  await ended(s);
+  assert.deepEqual(fake.events('dial_failed'), []);
 });
