@@ -3,7 +3,7 @@
 // (a phone that rings until hung up) at once; anna answers in her tab; boris's offer leaves his
 // desk, his phone is hung up, and the miss is nobody's.
 import { OfferState } from "@gen/tandem/common/v1/common_pb";
-import { desk, expect, logIn, showsState, watchConsole, withBrowserPhones } from "./fixtures";
+import { desk, expect, logIn, showsState, test, watchConsole, withBrowserPhones } from "./fixtures";
 import { ADMIN_KEY, WAIT } from "./world";
 
 const ANNA_VOX = "vox-pass-anna";
@@ -64,4 +64,30 @@ ring("a ring_all queue rings both desks; anna answers in her browser; boris's of
   } finally {
     await borisPage.close();
   }
+});
+
+test("the queue editor: ring_all shows its 'ring at once'; a number out of range is refused by that field; saved, the table says it", async ({ page, server, api, ids }) => {
+  expect(ids.anna).toBeTruthy();
+  const errors = watchConsole(page);
+  await page.goto(`${server.url}/supervisor#config`);
+  await page.getByLabel("Access key").fill(ADMIN_KEY);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("tab", { name: "Queues" }).click();
+  await page.getByRole("button", { name: "Edit support" }).click();
+  const form = page.getByTestId("queue-form");
+  await expect(form.getByLabel("Ring at once (operators)")).toHaveCount(0); // not for longest idle
+  await form.locator('select[name="strategy"]').selectOption("ring_all");
+  await form.getByLabel("Ring at once (operators)").fill("1");
+  await form.getByRole("button", { name: "Save" }).click();
+  const field = form.locator('[data-field="queue.ring_at_once"]');
+  await expect(field.locator(".field-error")).toHaveText("must be 2 to 50 operators", { timeout: WAIT });
+  await expect(form.locator(".field-error")).toHaveCount(1);
+  expect((await api.admin.getQueue({ queueId: "support" })).queue?.strategy).toBe("longest_idle");
+  await form.getByLabel("Ring at once (operators)").fill("3");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form).toHaveCount(0, { timeout: WAIT });
+  await expect(page.locator('tr[data-queue="support"]').getByTestId("strategy")).toHaveText("ring_all (3 at once)");
+  const q = (await api.admin.getQueue({ queueId: "support" })).queue;
+  expect([q?.strategy, q?.ringAtOnce]).toEqual(["ring_all", 3]);
+  expect(errors).toEqual([]);
 });

@@ -156,6 +156,7 @@ export const en = {
   "config.q.ringTime": "Ring time (s)",
   "config.q.ringAtOnce": "Ring at once (operators)",
   "config.q.ringAtOnceHint": "{lo}–{hi}; empty: {default}",
+  "config.q.ringAtOnceShort": "({n} at once)",
   "config.q.wrapUp": "Wrap-up (s)",
   "config.q.priorityHint": "0–100, higher first",
   "config.q.announce": "Announce position every (s)",

@@ -156,6 +156,7 @@ export const ru: Catalog = {
   "config.q.ringTime": "Время вызова (с)",
   "config.q.ringAtOnce": "Звонить сразу (операторов)",
   "config.q.ringAtOnceHint": "{lo}–{hi}; пусто — {default}",
+  "config.q.ringAtOnceShort": "({n} сразу)",
   "config.q.wrapUp": "Постобработка (с)",
   "config.q.priorityHint": "0–100, больше — раньше",
   "config.q.announce": "Сообщать место в очереди каждые (с)",

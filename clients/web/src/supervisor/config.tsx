@@ -420,6 +420,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
               <td>{q.dialedNumbers.join(", ")}</td>
               <td data-testid="strategy" title={wordOf(strategyKeys, q.strategy || "longest_idle")}>
                 {q.strategy || "longest_idle"}
+                {q.strategy === "ring_all" && <span class="muted"> {t("config.q.ringAtOnceShort", { n: q.ringAtOnce || 5 })}</span>}
               </td>
               <td>{t("config.q.ringWrap", { ring: q.offerTimeoutS || 20, wrap: q.wrapUpS })}</td>
               <td>{t("config.q.slTarget", { target: q.serviceLevelTargetPercent || 80, threshold: q.serviceLevelThresholdS || 20 })}</td>
