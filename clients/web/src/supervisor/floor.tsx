@@ -21,6 +21,17 @@ import { callStates, stateKeys, stateLabels } from "./words";
 /** The reason an offer withdrawn from here is stored with (the timeline's data, not a word on screen). */
 const withdrawReason = "withdrawn by supervisor";
 
+/**
+ * The offers out for a call, pending: one, or the legs of a ring (a ring_all queue rings several
+ * operators at once); what the call's page says of them and asks before withdrawing them all.
+ */
+export function offersOut(call: Pick<Call, "offers">, name: (id: string) => string): { ringing: Call["offers"]; now: string; confirm: string } {
+  const ringing = call.offers.filter((o) => o.state === OfferState.PENDING);
+  const who = ringing.map((o) => name(o.operatorId)).join(", ");
+  if (ringing.length > 1) return { ringing, now: t("floor.ringingAll", { operators: who }), confirm: t("floor.confirmWithdrawAll", { operators: who }) };
+  return { ringing, now: ringing.length ? t("floor.ringing", { operator: who }) : "", confirm: t("floor.confirmWithdraw", { operator: who }) };
+}
+
 /** The away reason sent when none is typed. */
 const defaultAwayReason = "break";
 
@@ -333,10 +344,9 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   if (call.state !== CallState.WAITING && call.state !== CallState.CONNECTED) {
     return outcome ? <OutcomeLine outcome={outcome} /> : null;
   }
-  // The offers out for it: one, or the legs of a ring (a ring_all queue rings several at once).
-  const ringing = call.offers.filter((o) => o.state === OfferState.PENDING);
+  const out = offersOut(call, name);
+  const ringing = out.ringing;
   const offer = ringing[0];
-  const rung = ringing.map((o) => name(o.operatorId)).join(", ");
   const waiting = call.state === CallState.WAITING;
   const notWaiting = waiting ? "" : t("floor.notWaiting");
   const others = queues.filter((q) => q.id !== call.queueId);
@@ -362,9 +372,7 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
       )}
       <p data-testid="call-now">
         {offer
-          ? ringing.length > 1
-            ? t("floor.ringingAll", { operators: rung })
-            : t("floor.ringing", { operator: rung })
+          ? out.now
           : waiting
             ? t(call.position ? "floor.waitingAt" : "floor.waitingIn", { queue: queueName(call.queueId), position: call.position, priority: call.priority })
             : t("floor.talking", { operator: name(call.operatorId) })}{" "}
@@ -389,7 +397,7 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
                   await load();
                 }
               },
-              ringing.length > 1 ? t("floor.confirmWithdrawAll", { operators: rung }) : t("floor.confirmWithdraw", { operator: rung }),
+              out.confirm,
               t("floor.withdraw"),
             )
           }

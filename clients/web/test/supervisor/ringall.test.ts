@@ -1,10 +1,13 @@
-// Ring-all in the supervisor pages: the strategy and its "ring at once" in the queue editor, and
-// a leg another operator beat on the call's timeline.
+// Ring-all in the supervisor pages: the strategy and its "ring at once" in the queue editor, a
+// leg another operator beat on the call's timeline, a ring's legs on the call's floor page.
 import { afterEach, describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { QueueSchema } from "@gen/tandem/admin/v1/admin_pb";
 import { TimelineEntrySchema } from "@gen/tandem/analytics/v1/analytics_pb";
+import { OfferSchema } from "@gen/tandem/assignment/v1/assignment_pb";
+import { OfferState } from "@gen/tandem/common/v1/common_pb";
 import { queueFormOf, queueFrom, strategies } from "../../src/supervisor/config";
+import { offersOut } from "../../src/supervisor/floor";
 import { describeEntry, kindLabels } from "../../src/supervisor/timeline";
 import { setLang, t } from "../../src/i18n/i18n";
 
@@ -52,5 +55,24 @@ describe("timeline: a leg of a ring another operator beat", () => {
     setLang("ru");
     expect(describeEntry(cancelled, name)).toBe("Предложение отменено — Anna: первым ответил другой оператор (не пропуск)");
     expect(t("config.strategy.ring_all")).toBe("всем сразу (берёт первый ответивший)");
+  });
+});
+
+describe("floor: the offers out for a call", () => {
+  const name = (id: string) => ({ op_a: "Anna", op_b: "Boris" })[id] ?? id;
+  const offer = (operatorId: string, state: OfferState) => create(OfferSchema, { offerId: `of_${operatorId}`, operatorId, state });
+
+  it("names every leg of a ring, and asks before withdrawing them all", () => {
+    const out = offersOut({ offers: [offer("op_a", OfferState.PENDING), offer("op_b", OfferState.PENDING), offer("op_c", OfferState.FAILED)] }, name);
+    expect(out.ringing.map((o) => o.operatorId)).toEqual(["op_a", "op_b"]);
+    expect(out.now).toBe("Ringing Anna, Boris at once: the first to answer takes the call.");
+    expect(out.confirm).toBe("Withdraw the offers to Anna, Boris? Their phones stop ringing and the call goes back to its place in line.");
+  });
+
+  it("says one offer as before, and nothing when none is out", () => {
+    const one = offersOut({ offers: [offer("op_a", OfferState.PENDING), offer("op_b", OfferState.CANCELLED)] }, name);
+    expect(one.now).toBe("Ringing Anna.");
+    expect(one.confirm).toMatch(/^Withdraw the offer to Anna\?/);
+    expect(offersOut({ offers: [offer("op_a", OfferState.ANSWERED)] }, name)).toMatchObject({ ringing: [], now: "" });
   });
 });
