@@ -243,8 +243,8 @@ func printSimulation(w io.Writer, f *simulateFlags, out simulateOutput) {
 	row("AHT", secs(r.AHT), secs(c.AHT.Seconds()))
 	if c.Strategy == callcenter.StrategyRingAll {
 		row("legs rung", fmt.Sprintf("%d (%d cancelled: another answered first)", r.Offers, r.LegsCancelled), "(rings not in the model)")
+		row("offers missed", fmt.Sprint(r.OffersMissed), "")
 	}
-	row("offers missed", fmt.Sprint(r.OffersMissed), "")
 	row("longest wait", secs(r.MaxWait), "")
 	tw.Flush()
 	fmt.Fprintf(w, "\n%s of virtual time in %.2f s (%d engine steps, %d store transactions, store %s); ± is a 95%% interval\n",

@@ -303,13 +303,13 @@ func ranked(pool []*operator, r ranking, tried map[cc.OperatorID]bool, skip int,
 // explain builds the decision record, bounded whatever the size of the queue: the chosen
 // operator, the next best of the free ones in rank order, and the queue's other operators as
 // counts by reason with a few named examples. Only the listed operators cost an allocation
-// (their value in words); the others are counted in place. ring lists the operators rung at
-// once with the chosen one (ring_all), him included; nil for an offer to him alone.
-func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool []*operator, r ranking, ring []*operator) cc.Decision {
+// (their value in words); the others are counted in place. ring is the ring the chosen one
+// is rung in (ring_all); nil for an offer to him alone.
+func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool []*operator, r ranking, ring *ringing) cc.Decision {
 	chosen := pool[r.best]
 	// The next best of the pool after the chosen one, best first.
 	var buf [cc.DecisionRanked]int
-	top := ranked(pool, r, c.tried, r.best, buf[:])
+	top := ring.ranked(pool, r, c.tried, buf[:])
 	n := len(top)
 	today := day(now)
 	candidate := func(o *operator) cc.Candidate {
@@ -330,13 +330,13 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 		cand := candidate(o)
 		cand.Eligible = true
 		cand.Idle = now.Sub(o.st.IdleSince)
-		cand.Value, cand.ValueString = r.values[i], r.text(i)
+		cand.Value, cand.ValueString = r.values[i], ring.text(r, i)
 		if c.tried[o.cfg.ID] && o != chosen {
 			cand.ExcludedBecause = "already offered this call"
 		}
 		cands = append(cands, cand)
 	}
-	left := e.leftOut(q, c, chosen, pool)
+	left := ring.leftOut(e, q, c, chosen, pool)
 	for _, x := range left.examples[:left.n] {
 		cand := candidate(x.o)
 		cand.ExcludedBecause = x.why
@@ -350,9 +350,11 @@ func (e *Engine) explain(now time.Time, q *cc.Queue, c *call, of *cc.Offer, pool
 	if strategy == "" {
 		strategy = cc.StrategyLongestIdle
 	}
-	rule := fmt.Sprintf("%s ranks first by %s (%s) of %d free", chosen.cfg.Name, strategy, cands[0].ValueString, len(pool))
+	var rule string
 	if ring != nil {
-		rule = ringRule(chosen, ring, strategy, cands[0].ValueString, len(pool))
+		rule = ringRule(chosen, ring.ops, strategy, cands[0].ValueString, len(pool))
+	} else {
+		rule = fmt.Sprintf("%s ranks first by %s (%s) of %d free", chosen.cfg.Name, strategy, cands[0].ValueString, len(pool))
 	}
 	switch {
 	case c.Manager == chosen.cfg.ID:

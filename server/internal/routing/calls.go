@@ -405,7 +405,8 @@ func (e *Engine) lose(now time.Time, c *call, reason string) {
 }
 
 // WithdrawOffer takes back a pending offer at a supervisor's request: the call goes back to its
-// place and is offered to someone else first.
+// place and is offered to someone else first. A leg of a ring is taken back alone: the call
+// stays offered while its other legs ring.
 func (e *Engine) WithdrawOffer(now time.Time, id cc.OfferID, reason string) (cc.Call, cc.Changes, error) {
 	of := e.offers[id]
 	if of == nil {
@@ -416,7 +417,11 @@ func (e *Engine) WithdrawOffer(now time.Time, id cc.OfferID, reason string) (cc.
 	if reason == "" {
 		reason = "withdrawn by supervisor"
 	}
-	e.withdraw(now, c, reason)
+	if c != nil && len(c.ring) > 0 {
+		e.release(now, of, reason)
+	} else {
+		e.withdraw(now, c, reason)
+	}
 	ch := e.finish(now)
 	return c.Call, ch, nil
 }

@@ -486,6 +486,27 @@ func TestEngineProperties(t *testing.T) {
 				typ := rapid.SampledFrom([]cc.CommandType{cc.CommandTransfer, cc.CommandCompleteTransfer, cc.CommandCancelTransfer}).Draw(rt, "cmd")
 				store.apply(e.TransferUndelivered(now, cc.Command{Type: typ, Call: c.ID, Offer: c.Transfer.Offer}, "refused"))
 			},
+			// A pending offer (maybe a leg of a ring) is taken back by a supervisor, or declined
+			// by its operator.
+			"withdrawOrDecline": func(rt *rapid.T) {
+				var pending []cc.OfferID
+				for id, of := range e.offers {
+					if of.Operator != "" {
+						pending = append(pending, id)
+					}
+				}
+				if len(pending) == 0 {
+					rt.Skip("no offer pending")
+				}
+				slices.Sort(pending)
+				id := rapid.SampledFrom(pending).Draw(rt, "pendingOffer")
+				if rapid.Bool().Draw(rt, "decline") {
+					step(e.DeclineOffer(now, cc.Decline{Offer: id, Operator: e.offers[id].Operator}, nil))
+					return
+				}
+				_, ch, err := e.WithdrawOffer(now, id, "")
+				step(ch, err)
+			},
 			"gone": func(rt *rapid.T) {
 				for id := range offersOf {
 					if !finished[id] {

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -45,12 +46,15 @@ func (e *Engine) offerRing(now time.Time, q *cc.Queue, c *call, pool []*operator
 	}
 	offers := make([]*cc.Offer, len(ring))
 	c.ring = make([]cc.OfferID, len(ring))
+	rg := &ringing{ops: ring}
+	e.out.Decisions = slices.Grow(e.out.Decisions, len(ring))
+	e.out.Commands = slices.Grow(e.out.Commands, len(ring))
 	for k, o := range ring {
 		of := e.newOffer(now, q, c)
 		of.Operator = o.cfg.ID
 		rk := r
 		rk.best = legs[k]
-		e.decision(e.explain(now, q, c, of, pool, rk, ring)) // before any of them is marked tried
+		e.decision(e.explain(now, q, c, of, pool, rk, rg)) // before any of them is marked tried
 		offers[k], c.ring[k] = of, of.ID
 	}
 	c.Offer, c.Operator = offers[0].ID, ring[0].cfg.ID
@@ -62,6 +66,73 @@ func (e *Engine) offerRing(now time.Time, q *cc.Queue, c *call, pool []*operator
 		e.dial(c, offers[k], o.cfg.Contact, q.OfferTimeout)
 	}
 	return ring
+}
+
+// ringing is what the decision records of a ring's legs share: the operators rung, best
+// first, and the account of the queue's operators left out of the pool, the same for every
+// leg (worked out for the first).
+type ringing struct {
+	ops   []*operator
+	top   []int // the best of the pool, enough for any leg's record to list the next best
+	left  *leftOut
+	texts []valueText // the pool's values in words, as the legs' records listed them
+}
+
+// ranked is ranked(pool, r, tried, r.best, top) for a leg of ring g (nil: an offer to one
+// operator): the pool is ranked once for all the legs, the best len(top) plus as many as
+// the ring rings, and each leg's record lists them but for its own operator.
+func (g *ringing) ranked(pool []*operator, r ranking, tried map[cc.OperatorID]bool, top []int) []int {
+	if g == nil {
+		return ranked(pool, r, tried, r.best, top)
+	}
+	if g.top == nil {
+		g.top = ranked(pool, r, tried, -1, make([]int, min(len(pool), len(top)+len(g.ops))))
+	}
+	n := 0
+	for _, i := range g.top {
+		if i != r.best && n < len(top) {
+			top[n] = i
+			n++
+		}
+	}
+	return top[:n]
+}
+
+type valueText struct {
+	i    int
+	text string
+}
+
+// text is r.text(i), put in words once for all the legs of ring g (nil: r.text(i)): their
+// records list mostly the same operators.
+func (g *ringing) text(r ranking, i int) string {
+	if g == nil {
+		return r.text(i)
+	}
+	for _, t := range g.texts {
+		if t.i == i {
+			return t.text
+		}
+	}
+	t := valueText{i, r.text(i)}
+	g.texts = append(g.texts, t)
+	return t.text
+}
+
+// leftOut is e.leftOut for a decision of ring g (nil: an offer to one operator), worked out
+// once for all its legs; each leg's record gets a copy of the counts by reason.
+func (g *ringing) leftOut(e *Engine, q *cc.Queue, c *call, chosen *operator, pool []*operator) leftOut {
+	if g == nil {
+		return e.leftOut(q, c, chosen, pool)
+	}
+	if g.left == nil {
+		left := e.leftOut(q, c, chosen, pool)
+		g.left = &left
+		return left
+	}
+	left := *g.left
+	left.byReason = maps.Clone(left.byReason)
+	return left
 }
 
 // ringRule is the rule of a ring leg's decision record.

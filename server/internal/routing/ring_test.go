@@ -84,6 +84,22 @@ func TestRingAllRingsTheLongestIdleAtOnce(t *testing.T) {
 		if !strings.Contains(d.Rule, "rung together with") || !strings.Contains(d.Rule, "of 3 rung at once") {
 			t.Fatalf("rule %q", d.Rule)
 		}
+		// The chosen one, then the others free in rank order (longest idle first).
+		var listed []string
+		for _, cand := range d.Candidates {
+			if cand.Eligible && cand.ExcludedBecause == "" {
+				listed = append(listed, string(cand.Operator))
+			}
+		}
+		want := []string{dialed[i]}
+		for _, n := range []string{"anna", "boris", "vera", "gleb"} {
+			if n != dialed[i] {
+				want = append(want, n)
+			}
+		}
+		if !slices.Equal(listed, want) || d.EligibleCount != 4 {
+			t.Fatalf("decision for %s lists %v of %d free, want %v of 4", dialed[i], listed, d.EligibleCount, want)
+		}
 	}
 }
 
@@ -257,5 +273,26 @@ func TestRingAllSurvivesARestart(t *testing.T) {
 	}
 	if c, _ := f.e.Call(id); c.Operator != "vera" || c.State != cc.CallConnected {
 		t.Fatalf("call = %+v", c)
+	}
+}
+
+func TestRingAllWithdrawingOneLegLeavesTheOthersRinging(t *testing.T) {
+	f, _, id, _ := ringFixture(t)
+	legs := f.legsOf(id)
+	_, ch, err := f.e.WithdrawOffer(f.now, legs["boris"], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if of := settled(t, ch, legs["boris"]); of.State != cc.OfferWithdrawn {
+		t.Fatalf("boris's leg = %s", of.State)
+	}
+	if got := f.legsOf(id); len(got) != 2 || got["anna"] == "" || got["vera"] == "" {
+		t.Fatalf("legs = %v, want anna's and vera's still ringing", got)
+	}
+	if got := f.state("boris"); got != cc.OperatorReady {
+		t.Fatalf("boris = %s", got)
+	}
+	if c, _ := f.e.Call(id); c.State != cc.CallWaiting || !c.AnsweredAt.IsZero() || f.e.offers[c.Offer] == nil {
+		t.Fatalf("call = %+v, want still offered", c)
 	}
 }

@@ -302,6 +302,14 @@ func TestQueues(t *testing.T) {
 	if r := c.run("queues", "update", "sales", "--announce-every", "5s"); r.code != 1 || !strings.Contains(r.stderr, "queue.announce_every_s") {
 		t.Errorf("announcing every 5 s: exit %d, %s", r.code, r.stderr)
 	}
+	// ring_all rings --ring-at-once at once (5 unless told); out of range is refused.
+	out = c.ok("queues", "update", "sales", "--strategy", "ring_all")
+	wantCells(t, rowOf(t, out, "Ring at once"), "Ring at once", "5")
+	out = c.ok("queues", "update", "sales", "--ring-at-once", "3")
+	wantCells(t, rowOf(t, out, "Ring at once"), "Ring at once", "3")
+	if r := c.run("queues", "update", "sales", "--ring-at-once", "51"); r.code != 1 || !strings.Contains(r.stderr, "queue.ring_at_once") {
+		t.Errorf("ringing 51 at once: exit %d, %s", r.code, r.stderr)
+	}
 	// --id names the queue as well as the argument does; --default=false clears a flag.
 	c.ok("queues", "update", "--id", "support", "--default=false", "--priority", "7")
 	wantCells(t, rowOf(t, c.ok("queues"), "support"), "support", "Support", "+18005550100", "longest_idle", "20s", "10s", "7", "false", "0s", "0s", "false")
