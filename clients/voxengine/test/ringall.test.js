@@ -20,14 +20,16 @@ const { scenarioConfig, WAIT } = require('./harness.js');
  * @param {import('node:test').TestContext} t
  * @param {Record<string, CalleeScript>} callees
  * @param {import('./fake-tandem.js').FakeHandler} [handler]
+ * @param {import('../emulator/voxengine.js').EmulatorOptions} [options]
  */
-async function setup(t, callees, handler) {
+async function setup(t, callees, handler, options = {}) {
   const fake = await new FakeTandem(handler).listen();
   const emu = new Emulator({
     timeScale: 10,
     secrets: { tandem_config: scenarioConfig(fake.url) },
     callee: (kind, target) => callees[target],
     defaultCallee: CALLEES.noanswer(),
+    ...options,
   });
   await emu.start();
   t.after(async () => {
@@ -85,6 +87,13 @@ async function hungUpRinging(s, target) {
   if (end.type === 'call-event') assert.equal(end.code, 487);
 }
 
+/** The emulated phone (outbound call) ringing target, to answer by hand. @param {Session} s @param {string} target */
+function phone(s, target) {
+  const call = [...s.calls].find((c) => c.number() === target);
+  assert.ok(call, `no call to ${target}`);
+  return call;
+}
+
 /** @param {Session} s */
 async function ended(s) {
   await s.waitFor((r) => r.type === 'terminated', WAIT, 'end of the session');
@@ -92,20 +101,18 @@ async function ended(s) {
 }
 
 test('three legs ring at once; the first to answer is bridged and reported; the others are hung up at once, unreported; their cancels are no-ops', async (t) => {
-  const { fake, s } = await setup(t, { anna: CALLEES.answer(1.5), boris: CALLEES.answer(0.5), vera: CALLEES.noanswer() });
+  const { fake, s } = await setup(t, {});
   for (const [offer, target] of [['o1', 'anna'], ['o2', 'boris'], ['o3', 'vera']]) assert.deepEqual(await dial(fake, s, offer, target), { ok: true });
   assert.deepEqual(
     s.legs().map((l) => [l.target, l.headers['X-Tandem-Offer-Id']]),
     [['anna', 'o1'], ['boris', 'o2'], ['vera', 'o3']],
     'three legs, one per offer',
   );
+  const rang = await events(fake, 'operator_ringing', 3);
+  assert.deepEqual(rang.map((b) => b.offer_id).sort(), ['o1', 'o2', 'o3'], 'every phone rings');
+  phone(s, 'boris').remoteAnswer();
   const [answered] = await events(fake, 'operator_answered', 1);
   assert.equal(answered.offer_id, 'o2');
-  assert.deepEqual(
-    fake.events('operator_ringing').map((r) => r.body.offer_id).sort(),
-    ['o1', 'o2', 'o3'],
-    'every phone rang before boris answered',
-  );
   await s.waitFor((r) => r.type === 'heard' && r.what === 'call' && r.from === 'boris', WAIT, 'the caller hears boris');
   await hungUpRinging(s, 'anna');
   await hungUpRinging(s, 'vera');
@@ -136,12 +143,8 @@ test('a leg that fails before the answer is reported; a leg that connects just a
   assert.equal(failed.dial_failed.code, 486);
   await events(fake, 'operator_ringing', 3);
   // Boris and anna answer in one instant: boris's Connected reaches the scenario first.
-  const calls = [...s.calls];
-  const boris = calls.find((c) => c.number() === 'boris');
-  const anna = calls.find((c) => c.number() === 'anna');
-  assert.ok(boris && anna);
-  boris.remoteAnswer();
-  anna.remoteAnswer();
+  phone(s, 'boris').remoteAnswer();
+  phone(s, 'anna').remoteAnswer();
   const [answered] = await events(fake, 'operator_answered', 1);
   assert.equal(answered.offer_id, 'o3');
   const annaLeg = legOf(s, 'anna');
@@ -156,7 +159,7 @@ test('a leg that fails before the answer is reported; a leg that connects just a
 });
 
 test('nobody answers: each leg\'s ring timeout is reported as 408, the caller waits on; the next ring is answered', async (t) => {
-  const { fake, s } = await setup(t, { anna: CALLEES.noanswer(), boris: CALLEES.noanswer(), vera: CALLEES.noanswer(), gleb: CALLEES.answer(0.3) });
+  const { fake, s } = await setup(t, {});
   const music = await s.waitFor((r) => r.type === 'heard' && r.what === 'music', WAIT, 'the music');
   await dial(fake, s, 'o1', 'anna', { timeoutS: 2 });
   await dial(fake, s, 'o2', 'boris', { timeoutS: 2 });
@@ -168,6 +171,8 @@ test('nobody answers: each leg\'s ring timeout is reported as 408, the caller wa
   assert.ok(!s.records.some((r) => r.type === 'heard' && r.t > music.t && r.what !== 'music'), 'he heard only the music');
   await dial(fake, s, 'o4', 'gleb');
   await dial(fake, s, 'o5', 'vera');
+  await events(fake, 'operator_ringing', 5);
+  phone(s, 'gleb').remoteAnswer();
   const [answered] = await events(fake, 'operator_answered', 1);
   assert.equal(answered.offer_id, 'o4');
   await hungUpRinging(s, 'vera');
@@ -228,12 +233,19 @@ test('a hangup command while the ring is out ends every leg and the call', async
 
 test('a recording queue: the winner answers during the notice; the caller hears it to its end, then him, recorded; the others are hung up at once', async (t) => {
   const notice = 'This call may be recorded for quality and training. '.repeat(4);
-  const { fake, s } = await setup(t, { anna: CALLEES.answer(0.2), boris: CALLEES.noanswer() }, (r) =>
-    r.path === '/v1/calls' ? { json: { call_id: 'fake-call-1', queue_id: 'sales', position: 1, record: true, recording_notice: notice } } : undefined,
+  // TTS at 10 characters a second: the notice lasts 21 emulated seconds, the dials and the answer
+  // come well within it.
+  const { fake, s } = await setup(
+    t,
+    {},
+    (r) => (r.path === '/v1/calls' ? { json: { call_id: 'fake-call-1', queue_id: 'sales', position: 1, record: true, recording_notice: notice } } : undefined),
+    { ttsCharsPerS: 10 },
   );
   const said = await s.waitFor((r) => r.type === 'say' && r.text === notice, WAIT, 'the notice');
   await dial(fake, s, 'o1', 'anna');
   await dial(fake, s, 'o2', 'boris');
+  await events(fake, 'operator_ringing', 2);
+  phone(s, 'anna').remoteAnswer();
   const [answered] = await events(fake, 'operator_answered', 1);
   assert.equal(answered.offer_id, 'o1', 'the answer is reported at once');
   await hungUpRinging(s, 'boris');
