@@ -31,5 +31,5 @@ func TestCallEndToEndThroughFollowers(t *testing.T) {
 
 func TestCrashRecoveryOnPostgres(t *testing.T) {
 	pgtest.Server(t)
-	crashRecovery(t, func(t *testing.T) (string, string) { return "pgx", pgtest.Schema(t) })
+	crashRecovery(t, func(t *testing.T) (string, string) { return "pgx", pgtest.Schema(t) }, "")
 }

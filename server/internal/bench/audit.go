@@ -154,7 +154,7 @@ func AuditStore(ctx context.Context, db *sql.DB, driver string, acked []string) 
 			return a, err
 		}
 		a.OfferStates[state]++
-		l := lease{what: "offer " + id, call: call, from: offered.Int64, to: math.MaxInt64}
+		l := lease{what: "offer " + id, call: call, from: offered.Int64, to: math.MaxInt64, leg: operator != ""}
 		if settled.Valid {
 			l.to = settled.Int64
 		}
@@ -177,11 +177,13 @@ func AuditStore(ctx context.Context, db *sql.DB, driver string, acked []string) 
 		byOperator[c.operator] = append(byOperator[c.operator], l)
 	}
 	a.OperatorDoubles = overlaps(byOperator, func(x, y lease) bool { return x.call != y.call })
-	a.CallDoubles = overlaps(byCall, func(x, y lease) bool { return x.what != y.what })
+	// The legs of a ring_all offer hold their call together: operators' offers made at one
+	// instant (the first answer settles the others at once).
+	a.CallDoubles = overlaps(byCall, func(x, y lease) bool { return x.what != y.what && !(x.leg && y.leg && x.from == y.from) })
 
 	for _, q := range []struct{ what, query string }{
 		{"operator with two pending offers", `SELECT operator_id FROM offers WHERE state = 'pending' GROUP BY operator_id HAVING count(*) > 1`},
-		{"call with two pending offers", `SELECT call_id FROM offers WHERE state = 'pending' GROUP BY call_id HAVING count(*) > 1`},
+		{"call with two pending offers", `SELECT call_id FROM offers WHERE state = 'pending' GROUP BY call_id HAVING count(*) > 1 AND (count(DISTINCT offered_at) > 1 OR min(operator_id) = '')`}, // but a ring's legs
 		{"pending offer of a finished call", `SELECT o.id FROM offers o JOIN calls c ON c.id = o.call_id WHERE o.state = 'pending' AND c.state NOT IN ('waiting')`},
 		{"reserved operator without his pending offer", `SELECT s.operator_id FROM operator_status s LEFT JOIN offers o ON o.id = s.offer_id AND o.state = 'pending' WHERE s.state = 'reserved' AND o.id IS NULL`},
 		{"pending offer whose operator is not reserved for it", `SELECT o.id FROM offers o JOIN operator_status s ON s.operator_id = o.operator_id WHERE o.state = 'pending' AND (s.state <> 'reserved' OR s.offer_id <> o.id)`},
@@ -203,6 +205,7 @@ type lease struct {
 	what     string // "offer ID" or "call ID"
 	call     string
 	from, to int64
+	leg      bool // an offer to an operator: a leg of a ring when others of its call share its from
 }
 
 // overlaps finds, for each holder's leases, the pairs that overlap in time and that clash

@@ -49,11 +49,15 @@ func TestAuditStore(t *testing.T) {
 	call("c3", "ended", "s3", "carl", 40, 70)
 	offer("o3", "c3", "bob", "expired", 5, 30)
 	offer("o4", "c3", "carl", "answered", 30, 40)
-	a, err := AuditStore(ctx, db, "sqlite", []string{"c1", "c2", "c3"})
+	// A ring: c9 rang erin and fay at once; erin answered, fay's leg was cancelled.
+	call("c9", "ended", "s9", "erin", 210, 260)
+	offer("o9a", "c9", "erin", "answered", 200, 210)
+	offer("o9b", "c9", "fay", "cancelled", 200, 210)
+	a, err := AuditStore(ctx, db, "sqlite", []string{"c1", "c2", "c3", "c9"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := a.Problems(true); len(p) > 0 || a.Integrity != "ok" || a.CallStates["ended"] != 3 || a.OfferStates["expired"] != 1 {
+	if p := a.Problems(true); len(p) > 0 || a.Integrity != "ok" || a.CallStates["ended"] != 4 || a.OfferStates["expired"] != 1 {
 		t.Fatalf("clean store: problems %q, integrity %q, calls %v, offers %v", p, a.Integrity, a.CallStates, a.OfferStates)
 	}
 
