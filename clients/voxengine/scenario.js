@@ -168,7 +168,7 @@ let leg = null;
  * a ring is out (dials with ring_all, rung side by side: the first to answer wins).
  * @type {Leg[]}
  */
-let dialing = [];
+const dialing = [];
 let bridgedAt = 0;
 /** @type {'' | 'HANGUP_PARTY_CALLER' | 'HANGUP_PARTY_OPERATOR' | 'HANGUP_PARTY_SYSTEM'} */
 let hungUpBy = '';
