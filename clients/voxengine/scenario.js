@@ -15,6 +15,9 @@
  *                 hold, resume, transfer, complete_transfer, cancel_transfer, forward
  *   intake reply  may carry a command to carry out at once instead of waiting: the queue is
  *                 closed or full (hangup with its text, or forward to a number)
+ *   dial          one operator leg per offer; a plain dial stops the legs still ringing, a dial
+ *                 with ring_all rings beside them (a ring: the first leg to connect wins, the
+ *                 others are hung up at once and not reported)
  *   operator leg  Ringing: report operator_ringing (his phone was reached)
  *                 Connected: bridge, stop the music, report operator_answered; record
  *                 the conversation when the queue records calls (report recording_started)
@@ -154,11 +157,18 @@ let phase = 'new';
  * @property {number} dialedAt
  * @property {'ringing' | 'connected' | 'ended'} state ('ringing': dialed, not yet answered)
  * @property {boolean} rang whether his phone reported ringing (reported to Tandem once)
- * @property {'' | 'cancel' | 'timeout' | 'superseded' | 'abandoned' | 'system'} stop why the scenario ended it
+ * @property {'' | 'cancel' | 'timeout' | 'superseded' | 'lost' | 'abandoned' | 'system'} stop why the scenario ended it
+ *   ('lost': a leg of a ring that another operator answered first)
  * @property {number | null} ringTimer
  */
-/** @type {Leg | null} */
+/** The operator leg talking to the caller (the one that answered), or null. @type {Leg | null} */
 let leg = null;
+/**
+ * The operator legs dialed and not yet answered or ended: one for a plain dial; several while
+ * a ring is out (dials with ring_all, rung side by side: the first to answer wins).
+ * @type {Leg[]}
+ */
+const dialing = [];
 let bridgedAt = 0;
 /** @type {'' | 'HANGUP_PARTY_CALLER' | 'HANGUP_PARTY_OPERATOR' | 'HANGUP_PARTY_SYSTEM'} */
 let hungUpBy = '';
@@ -297,8 +307,7 @@ function report(offerId, event) {
 function reportAbandoned() {
   if (abandonReported) return;
   abandonReported = true;
-  const offer = leg && leg.state !== 'ended' ? leg.offerId : '';
-  report(offer, { caller_abandoned: { wait_time_ms: Math.max(0, Date.now() - arrivedAt) } });
+  report(ringingOffer(), { caller_abandoned: { wait_time_ms: Math.max(0, Date.now() - arrivedAt) } });
 }
 
 // ---- Recording -----------------------------------------------------------------------------
@@ -694,7 +703,7 @@ function voicemailCommand(cmd) {
   if (!caller || callerGone) return { ok: false, error: 'voicemail: the caller is gone' };
   if (voicemailRec || phase === 'voicemail') return { ok: true };
   phase = 'voicemail';
-  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  stopRinging('system');
   silencePrompts();
   const limitS = cmd.timeout_s && cmd.timeout_s > 0 ? cmd.timeout_s : VOICEMAIL_DEFAULT_S;
   speak(cmd.text || 'Please leave your message after the tone.', () => {
@@ -1316,6 +1325,7 @@ function cancelTransfer(cmd) {
  * @property {string} [digit]
  * @property {string[]} [words]
  * @property {boolean} [ask_number]
+ * @property {boolean} [ring_all] a dial: one leg of a ring, rung beside the call's other legs
  */
 
 /**
@@ -1342,10 +1352,11 @@ function handleCommand(raw) {
     digit: String(raw.digit || ''),
     words: Array.isArray(raw.words) ? raw.words.map(String) : [],
     ask_number: raw.ask_number === true,
+    ring_all: raw.ring_all === true,
   };
   if (cmd.call_id && callId && cmd.call_id !== callId) return { ok: false, error: 'command for another call' };
   if (cmd.call_id && !callId) callId = cmd.call_id; // the command beat the intake reply
-  log('command ' + cmd.type + (cmd.offer_id ? ' ' + cmd.offer_id : '') + (cmd.reason ? ' (' + cmd.reason + ')' : ''));
+  log('command ' + cmd.type + (cmd.offer_id ? ' ' + cmd.offer_id : '') + (cmd.ring_all ? ' (ring all)' : '') + (cmd.reason ? ' (' + cmd.reason + ')' : ''));
   switch (cmd.type) {
     case 'dial':
       return dial(cmd);
@@ -1419,10 +1430,9 @@ function dial(cmd) {
   if (!caller || callerGone) return { ok: false, error: 'the caller has left' };
   if (phase !== 'waiting') return { ok: false, error: 'the call is ' + phase };
   if (leg && leg.state === 'connected') return { ok: false, error: 'already talking to an operator' };
-  if (leg && leg.state === 'ringing') {
-    // Tandem moved on without a cancel we saw: stop the old leg quietly.
-    stopLeg(leg, 'superseded');
-  }
+  // A plain dial means Tandem moved on without a cancel we saw: stop the old legs quietly. A leg
+  // of a ring (ring_all) rings beside the call's others.
+  if (!cmd.ring_all) stopRinging('superseded');
   const timeoutS = ringTimeout(cmd);
   const placed = placeOffer(cmd);
   if (placed.error) return { ok: false, error: placed.error };
@@ -1431,7 +1441,7 @@ function dial(cmd) {
   knownOffers[offerId] = true;
   /** @type {Leg} */
   const l = { call: call, offerId: offerId, dialedAt: Date.now(), state: 'ringing', rang: false, stop: '', ringTimer: null };
-  leg = l;
+  dialing.push(l);
   l.ringTimer = setTimeout(() => {
     if (l.state === 'ringing') {
       log('operator did not answer in ' + timeoutS + ' s');
@@ -1446,14 +1456,31 @@ function dial(cmd) {
 }
 
 /**
- * Ends a ringing operator leg on the scenario's side.
+ * Ends a ringing operator leg on the scenario's side (once: the first reason stands).
  * @param {Leg} l @param {Leg['stop']} why
  */
 function stopLeg(l, why) {
-  if (l.state !== 'ringing') return;
+  if (l.state !== 'ringing' || l.stop) return;
   l.stop = why;
   clear(l.ringTimer);
   hangupLocally(l.call); // VoxEngine then fires Failed (487)
+}
+
+/** Ends every operator leg still ringing. @param {Leg['stop']} why */
+function stopRinging(why) {
+  for (const l of dialing.slice()) stopLeg(l, why);
+}
+
+/** The offer of a leg still ringing (the first of a ring), or "": what an event names. */
+function ringingOffer() {
+  const l = dialing.find((d) => d.state === 'ringing');
+  return l ? l.offerId : '';
+}
+
+/** The leg is no longer dialing (answered or ended). @param {Leg} l */
+function notDialing(l) {
+  const i = dialing.indexOf(l);
+  if (i >= 0) dialing.splice(i, 1);
 }
 
 /**
@@ -1470,12 +1497,18 @@ function operatorRinging(l) {
 /** @param {Leg} l */
 function operatorConnected(l) {
   clear(l.ringTimer);
-  if (l.state !== 'ringing' || l.stop || leg !== l || !caller || callerGone || phase !== 'waiting') {
-    // Answered just as it was cancelled, or after the caller left.
+  notDialing(l);
+  if (l.state !== 'ringing' || l.stop || !caller || callerGone || phase !== 'waiting' || (leg && leg.state === 'connected')) {
+    // Answered just as it was cancelled, after another leg of the ring, or after the caller left:
+    // hung up, not reported.
     l.state = 'ended';
     hangupLocally(l.call);
     return;
   }
+  // The first to answer wins: the ring's other legs are hung up at once, not reported (Tandem
+  // cancels their offers itself when it gets this answer).
+  stopRinging('lost');
+  leg = l;
   l.state = 'connected';
   phase = 'talking';
   bridgedAt = Date.now();
@@ -1508,9 +1541,9 @@ function bridge(l) {
 /** @param {Leg} l @param {number} code @param {string} reason */
 function operatorFailed(l, code, reason) {
   clear(l.ringTimer);
+  notDialing(l);
   if (l.state === 'ended') return;
   l.state = 'ended';
-  if (leg === l) leg = null;
   const ring = Date.now() - l.dialedAt;
   if (l.stop === 'timeout') {
     report(l.offerId, { dial_failed: { code: 408, reason: 'no answer in time', ring_time_ms: ring } });
@@ -1523,6 +1556,7 @@ function operatorFailed(l, code, reason) {
 
 /** @param {Leg} l */
 function operatorDisconnected(l) {
+  notDialing(l);
   const was = l.state;
   l.state = 'ended';
   if (was !== 'connected' || hungUpLocally(l.call)) return;
@@ -1552,10 +1586,9 @@ function endAfterCall() {
 function cancel(cmd) {
   const offerId = cmd.offer_id || '';
   if (!offerId) return { ok: false, error: 'cancel needs offer_id' };
-  if (leg && leg.offerId === offerId) {
-    if (leg.state === 'connected') return { ok: false, error: 'already answered' };
-    stopLeg(leg, 'cancel');
-  }
+  if (leg && leg.offerId === offerId && leg.state === 'connected') return { ok: false, error: 'already answered' };
+  const ringing = dialing.find((l) => l.offerId === offerId);
+  if (ringing) stopLeg(ringing, 'cancel'); // a leg already stopped (lost to another, say): nothing
   if (consult && consult.offerId === offerId) {
     if (consult.state === 'connected') return { ok: false, error: 'already answered' };
     endConsult(consult, 'cancel');
@@ -1603,7 +1636,7 @@ function hangupCommand(cmd) {
     finish();
     return { ok: true };
   }
-  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  stopRinging('system');
   if (phase === 'waiting' && caller && !callerGone) {
     // Tandem ended a waiting call: say its text (a closed queue's message) or goodbye first.
     phase = 'ending';
@@ -1638,7 +1671,7 @@ function forwardCommand(cmd) {
   if (phase !== 'waiting') return { ok: false, error: 'not while the call is ' + phase };
   phase = 'forward';
   clear(maxWaitTimer);
-  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  stopRinging('system');
   silencePrompts();
   const dialIt = () => {
     if (!caller || callerGone) return;
@@ -1671,7 +1704,7 @@ function fallback(why) {
   log('falling back: ' + why);
   phase = 'fallback';
   clear(maxWaitTimer);
-  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  stopRinging('system');
   silencePrompts();
   speak(config.apologyText, () => {
     if (!config.fallbackNumber) {
@@ -1767,7 +1800,7 @@ function finish() {
   phase = 'ending';
   clear(maxWaitTimer);
   silencePrompts();
-  if (leg && leg.state === 'ringing') stopLeg(leg, 'system');
+  stopRinging('system');
   if (leg && leg.state === 'connected') {
     leg.state = 'ended';
     hangupLocally(leg.call);
@@ -1799,7 +1832,7 @@ function callerDisconnected() {
       return;
     case 'new':
     case 'waiting':
-      if (leg && leg.state === 'ringing') stopLeg(leg, 'abandoned');
+      stopRinging('abandoned');
       if (callId) {
         reportAbandoned();
         finish();
@@ -1874,7 +1907,7 @@ VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
         maxWaitTimer = setTimeout(() => {
           if (phase !== 'waiting') return;
           hungUpBy = 'HANGUP_PARTY_SYSTEM';
-          report(leg && leg.state === 'ringing' ? leg.offerId : '', { call_ended: { hung_up_by: hungUpBy, talk_time_ms: 0 } });
+          report(ringingOffer(), { call_ended: { hung_up_by: hungUpBy, talk_time_ms: 0 } });
           fallback('waited longer than ' + config.maxWaitS + ' s');
         }, config.maxWaitS * 1000);
       }

@@ -183,6 +183,64 @@ test('outbound legs: hangup before the answer is Failed 487, a busy callee 486, 
   );
 });
 
+test('several outbound legs of one session ring at once, each on its own script; hanging up a ringing one is Failed 487', async (t) => {
+  // A ring: five legs dialed in one tick. Each callee follows its own script; the scenario
+  // bridges the first Connected and hangs up the legs still ringing (VoxEngine: Failed 487 for
+  // an outbound call hung up before it connected). A leg that answered before the scenario saw
+  // the winner's Connected is already connected: its hangup gives Disconnected.
+  const emu = await emulate(
+    t,
+    `VoxEngine.addEventListener(AppEvents.CallAlerting, (e) => {
+       const caller = e.call;
+       caller.answer();
+       let winner = null;
+       let ended = 0;
+       const over = () => { if (++ended === 4) VoxEngine.terminate(); }; // every leg but the winner's
+       const legs = ['fast', 'twin', 'slow', 'never', 'busy'].map((name) => {
+         const c = VoxEngine.callUser({ username: name, callerid: '+1' });
+         c.addEventListener(CallEvents.Ringing, () => Logger.write(name + ' ringing'));
+         c.addEventListener(CallEvents.Connected, () => {
+           if (winner) { Logger.write(name + ' connected late'); c.hangup(); return; }
+           winner = c;
+           Logger.write(name + ' connected');
+           VoxEngine.sendMediaBetween(caller, c);
+           for (const other of legs) if (other !== c) other.hangup();
+         });
+         c.addEventListener(CallEvents.Failed, (ev) => { Logger.write(name + ' failed ' + ev.code); over(); });
+         c.addEventListener(CallEvents.Disconnected, () => { Logger.write(name + ' disconnected'); over(); });
+         return c;
+       });
+     });`,
+    {
+      callee: (kind, target) =>
+        /** @type {Record<string, import('../emulator/voxengine.js').CalleeScript>} */ ({
+          fast: { ringAfterS: 0.05, answerAfterS: 0.5 },
+          twin: CALLEES.noanswer(), // answered by hand, in the instant fast answers
+          slow: { ringAfterS: 0.05, answerAfterS: 3 },
+          never: CALLEES.noanswer(),
+          busy: CALLEES.busy(0.2),
+        })[target],
+    },
+  );
+  const s = emu.placeCall();
+  await s.waitFor((r) => r.type === 'callee' && r.did === 'answer' && r.target === 'fast', WAIT, 'fast answering');
+  const twin = [...s.calls].find((c) => c.number() === 'twin');
+  assert.ok(twin);
+  twin.remoteAnswer(); // before the scenario hears of fast's answer (its Connected comes on a later tick)
+  await s.terminated;
+  const lines = logs(s);
+  const rang = lines.filter((l) => l.endsWith(' ringing') && !l.startsWith('busy')).sort();
+  assert.deepEqual(rang, ['fast ringing', 'never ringing', 'slow ringing', 'twin ringing'], 'they rang at once');
+  assert.ok(lines.indexOf('busy failed 486') < lines.indexOf('fast connected'), 'the busy one failed on its own before the answer');
+  // fast and twin answered in one instant: fast's Connected came first and won; twin was
+  // already connected when it was hung up (Disconnected), and its own Connected still came.
+  assert.equal(lines.find((l) => / connected$/.test(l)), 'fast connected', lines.join('\n'));
+  assert.ok(lines.includes('twin connected late') && lines.includes('twin disconnected'), lines.join('\n'));
+  assert.ok(lines.includes('slow failed 487') && lines.includes('never failed 487'), 'the ringing ones ended with 487');
+  assert.ok(!lines.some((l) => l.startsWith('slow connected')), 'a hung-up leg never answers later');
+  assert.equal(s.heard().filter((h) => h.what === 'call').length, 1, 'the caller hears the winner');
+});
+
 test('terminate: no timers afterwards, Terminating allows one request, then Terminated; the accessURL answers 404', async (t) => {
   const emu = await emulate(
     t,

@@ -29,7 +29,7 @@ const tabs = [
 ] as const satisfies readonly (readonly [string, Key])[];
 type Tab = (typeof tabs)[number][0];
 
-export const strategies = ["longest_idle", "round_robin", "fewest_calls", "least_talk", "best_marks", "skill_level", "random"];
+export const strategies = ["longest_idle", "round_robin", "fewest_calls", "least_talk", "best_marks", "skill_level", "random", "ring_all"];
 export const abandonRules = ["count_against", "ignore", "count_within_threshold_as_met"];
 const contactKinds: [ContactKind, Key][] = [
   [ContactKind.USER, "config.contact.user"],
@@ -44,6 +44,7 @@ const strategyKeys: Record<string, Key> = {
   best_marks: "config.strategy.best_marks",
   skill_level: "config.strategy.skill_level",
   random: "config.strategy.random",
+  ring_all: "config.strategy.ring_all",
 };
 const abandonRuleKeys: Record<string, Key> = {
   count_against: "config.abandon.count_against",
@@ -420,6 +421,7 @@ function Queues({ api, canWrite }: { api: Api; canWrite: boolean }) {
               <td>{q.dialedNumbers.join(", ")}</td>
               <td data-testid="strategy" title={wordOf(strategyKeys, q.strategy || "longest_idle")}>
                 {q.strategy || "longest_idle"}
+                {q.strategy === "ring_all" && <span class="muted"> {t("config.q.ringAtOnceShort", { n: q.ringAtOnce || 5 })}</span>}
               </td>
               <td>{t("config.q.ringWrap", { ring: q.offerTimeoutS || 20, wrap: q.wrapUpS })}</td>
               <td>{t("config.q.slTarget", { target: q.serviceLevelTargetPercent || 80, threshold: q.serviceLevelThresholdS || 20 })}</td>
@@ -449,6 +451,7 @@ export function queueFormOf(q: Queue | null): Record<string, string> {
     name: q?.name ?? "",
     dialed_numbers: (q?.dialedNumbers ?? []).join("\n"),
     strategy: q?.strategy || "longest_idle",
+    ring_at_once: n(q?.ringAtOnce),
     offer_timeout_s: n(q?.offerTimeoutS) || "20",
     wrap_up_s: String(q?.wrapUpS ?? 0),
     priority: String(q?.priority ?? 0),
@@ -469,7 +472,11 @@ export function queueFormOf(q: Queue | null): Record<string, string> {
   };
 }
 
-/** The queue to send: the old one with the form's fields over it (UpdateQueue replaces all). */
+/**
+ * The queue to send: the old one with the form's fields over it (UpdateQueue replaces all).
+ * Ring at once is the ring_all strategy's own field (shown with it alone): another strategy
+ * keeps what the queue had, so a hidden field is never what the server refuses.
+ */
 export function queueFrom(old: Queue | null, f: Record<string, string>, isDefault: boolean, spareIds: string[], onPredictedWait: boolean): Queue {
   const s = (k: string) => (f[k] ?? "").trim();
   const q = old ? clone(QueueSchema, old) : create(QueueSchema);
@@ -489,6 +496,7 @@ export function queueFrom(old: Queue | null, f: Record<string, string>, isDefaul
       .map((x) => x.trim())
       .filter(Boolean),
     strategy: s("strategy"),
+    ringAtOnce: s("strategy") === "ring_all" ? uint(s("ring_at_once")) : q.ringAtOnce,
     offerTimeoutS: uint(s("offer_timeout_s")),
     wrapUpS: uint(s("wrap_up_s")),
     priority: uint(s("priority")),
@@ -547,6 +555,7 @@ function QueueForm({ api, queue, spares, queues, done }: { api: Api; queue: Queu
             ))}
           </select>
         </Field>
+        {f.strategy === "ring_all" && text("ring_at_once", t("config.q.ringAtOnce"), t("config.q.ringAtOnceHint", { lo: 2, hi: 50, default: 5 }))}
         {text("offer_timeout_s", t("config.q.ringTime"), t("config.range", { lo: 5, hi: 120 }))}
         {text("wrap_up_s", t("config.q.wrapUp"), t("config.range", { lo: 0, hi: 600 }))}
         {text("priority", t("config.priority"), t("config.q.priorityHint"))}

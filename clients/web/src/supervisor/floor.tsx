@@ -21,6 +21,17 @@ import { callStates, stateKeys, stateLabels } from "./words";
 /** The reason an offer withdrawn from here is stored with (the timeline's data, not a word on screen). */
 const withdrawReason = "withdrawn by supervisor";
 
+/**
+ * The offers out for a call, pending: one, or the legs of a ring (a ring_all queue rings several
+ * operators at once); what the call's page says of them and asks before withdrawing them all.
+ */
+export function offersOut(call: Pick<Call, "offers">, name: (id: string) => string): { ringing: Call["offers"]; now: string; confirm: string } {
+  const ringing = call.offers.filter((o) => o.state === OfferState.PENDING);
+  const who = ringing.map((o) => name(o.operatorId)).join(", ");
+  if (ringing.length > 1) return { ringing, now: t("floor.ringingAll", { operators: who }), confirm: t("floor.confirmWithdrawAll", { operators: who }) };
+  return { ringing, now: ringing.length ? t("floor.ringing", { operator: who }) : "", confirm: t("floor.confirmWithdraw", { operator: who }) };
+}
+
 /** The away reason sent when none is typed. */
 const defaultAwayReason = "break";
 
@@ -333,7 +344,9 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
   if (call.state !== CallState.WAITING && call.state !== CallState.CONNECTED) {
     return outcome ? <OutcomeLine outcome={outcome} /> : null;
   }
-  const offer = call.offers.find((o) => o.state === OfferState.PENDING);
+  const out = offersOut(call, name);
+  const ringing = out.ringing;
+  const offer = ringing[0];
   const waiting = call.state === CallState.WAITING;
   const notWaiting = waiting ? "" : t("floor.notWaiting");
   const others = queues.filter((q) => q.id !== call.queueId);
@@ -359,7 +372,7 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
       )}
       <p data-testid="call-now">
         {offer
-          ? t("floor.ringing", { operator: name(offer.operatorId) })
+          ? out.now
           : waiting
             ? t(call.position ? "floor.waitingAt" : "floor.waitingIn", { queue: queueName(call.queueId), position: call.position, priority: call.priority })
             : t("floor.talking", { operator: name(call.operatorId) })}{" "}
@@ -378,13 +391,13 @@ export function CallActions({ api, callId, name }: { api: Api; callId: string; n
             act(
               async () => {
                 try {
-                  await api.assignment.withdrawOffer({ offerId: offer.offerId, reason: withdrawReason }, unary);
+                  for (const o of ringing) await api.assignment.withdrawOffer({ offerId: o.offerId, reason: withdrawReason }, unary);
                   return t("floor.withdrawn");
                 } finally {
                   await load();
                 }
               },
-              t("floor.confirmWithdraw", { operator: name(offer.operatorId) }),
+              out.confirm,
               t("floor.withdraw"),
             )
           }

@@ -24,6 +24,7 @@ export const kindLabels: Readonly<Record<string, string | undefined>> = catalogW
   offer_expired: "timeline.kind.offer_expired",
   offer_withdrawn: "timeline.kind.offer_withdrawn",
   offer_declined: "timeline.kind.offer_declined",
+  offer_cancelled: "timeline.kind.offer_cancelled",
   answered: "timeline.kind.answered",
   overflowed: "timeline.kind.overflowed",
   requeued: "timeline.kind.requeued",
@@ -54,7 +55,10 @@ export function describeEntry(e: TimelineEntry, name: (id: string) => string): s
   const side = hangupParties[e.hungUpBy];
   if (e.kind === "ended" && side) parts.push(t("timeline.hungUp", { side }));
   let s = parts.join(" ");
-  if (e.text) s += `: ${e.text}`;
+  // A leg of a ring that another operator beat: why, in the reader's language (the server's
+  // reason says the same in English).
+  const text = e.kind === "offer_cancelled" ? t("timeline.beaten") : e.text;
+  if (text) s += `: ${text}`;
   return s;
 }
 
