@@ -37,11 +37,12 @@ ring("a ring_all queue rings both desks; anna answers in her browser; boris's of
     await page.getByTestId("answer").click();
     await expect(desk(page).talk).toBeVisible({ timeout: WAIT });
     await call.reported("operator_answered");
-    // Boris's phone is hung up as it rings, his offer leaves his desk and he is ready again.
+    // Boris's phone is hung up as it rings, his offer leaves his desk and he is ready again, told why.
     const borisLeg = await call.s.waitFor((r) => r.type === "dial" && r.target === "boris", WAIT, "boris's leg");
     await call.s.waitFor((r) => r.type === "hangup" && r.callId === borisLeg.callId && r.by === "scenario", WAIT, "boris's phone hung up");
     await expect(desk(borisPage).offer).toHaveCount(0, { timeout: WAIT });
     await showsState(borisPage, "ready");
+    await expect(borisPage.getByTestId("state-detail")).toHaveText("A colleague answered that call first");
     expect((await api.status(ids.boris ?? "")).marks?.offersMissed ?? 0).toBe(0);
 
     await call.callerHangsUp();

@@ -434,6 +434,10 @@ function toggleView(m: Model, live: boolean): Toggle {
   return { action: null, label: "", on: false, busy: false, hint: "" };
 }
 
+/** The server's reason for an operator ready again after a colleague answered the call that
+ * rang them both (OperatorStatus.reason). */
+export const ANSWERED_ELSEWHERE = "another operator answered first";
+
 export function derive(m: Model, localNow: number): Screen {
   const now = serverNow(m, localNow);
   const live = m.conn.kind === "live";
@@ -441,6 +445,8 @@ export function derive(m: Model, localNow: number): Screen {
   const key = s?.state ?? "unknown";
   let detail = "";
   if (s && (key === "away" || key === "offline") && s.reason) detail = s.reason;
+  // Rung with colleagues (a ring_all queue), one of them answered first: why the ringing stopped.
+  if (s && key === "ready" && s.reason === ANSWERED_ELSEWHERE) detail = t("op.state.answeredElsewhere");
   if (!live) detail = t("op.state.downDetail");
   const state = {
     key,

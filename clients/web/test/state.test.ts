@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  ANSWERED_ELSEWHERE,
   callInHand,
   unsavedNote,
   derive,
@@ -63,6 +64,18 @@ describe("the Ready button cannot lie", () => {
     expect(derive(m, T0).state).toMatchObject({ label: "Away", detail: "lunch" });
     m = reduce(m, { type: "changed", status: status({ state: "ready", since: T0 + 1000 }), at: T0 + 1000 });
     expect(derive(m, T0 + 1000).toggle).toMatchObject({ action: "away", on: true, label: "Ready" });
+  });
+
+  it("a ring a colleague answered first: ready again, and the desk says why the ringing stopped", () => {
+    let m = run([signedIn, live(status({ state: "reserved", offer: offer() }))]);
+    expect(derive(m, T0).card).toMatchObject({ kind: "offer" });
+    m = reduce(m, { type: "changed", status: status({ state: "ready", reason: ANSWERED_ELSEWHERE, since: T0 + 1000 }), at: T0 + 1000 });
+    const s = derive(m, T0 + 1000);
+    expect(s.card).toBeNull();
+    expect(s.state).toMatchObject({ label: "Ready", detail: "A colleague answered that call first" });
+    // Any other reason on a ready status is not shown.
+    m = reduce(m, { type: "changed", status: status({ state: "ready", reason: "something else", since: T0 + 2000 }), at: T0 + 2000 });
+    expect(derive(m, T0 + 2000).state.detail).toBe("");
   });
 
   it("never shows Ready while disconnected, and says calls do not reach him", () => {

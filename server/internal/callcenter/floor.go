@@ -4,6 +4,11 @@ package callcenter
 // tells him so when its stream ends.
 const ReasonLoggedOutBySupervisor = "logged out by a supervisor"
 
+// ReasonAnsweredElsewhere is why a leg of a ring_all offer was cancelled: another operator
+// answered the call first. The operator rung is ready again with it as his reason (until his
+// next change), so his app says why his phone stopped ringing.
+const ReasonAnsweredElsewhere = "another operator answered first"
+
 // Requeue is a supervisor putting a waiting call back in line: maybe in another queue, maybe at
 // another priority. Its arrival time stays, so its place among the calls of its priority.
 type Requeue struct {

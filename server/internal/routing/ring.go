@@ -18,7 +18,7 @@ import (
 // when its last leg ended unanswered.
 
 // reasonBeaten is why a leg of a ring was cancelled.
-const reasonBeaten = "another operator answered first"
+const reasonBeaten = cc.ReasonAnsweredElsewhere
 
 // rings reports whether call c of queue q is rung to several operators at once: a ring_all
 // queue's caller on the line (a callback's attempt starts a session for one operator).
@@ -204,7 +204,7 @@ func (e *Engine) cancelRing(now time.Time, c *call, winner cc.OfferID) {
 		e.command(cc.Command{Type: cc.CommandCancel, Call: c.ID, AccessURL: c.AccessURL, Offer: id, Reason: reasonBeaten})
 		if o := e.operators[of.Operator]; o != nil && o.st.State == cc.OperatorReserved && o.st.Offer == id {
 			idle := o.st.IdleSince
-			e.setState(now, o, cc.OperatorReady, "")
+			e.setState(now, o, cc.OperatorReady, reasonBeaten) // his app says why the ringing stopped
 			o.st.IdleSince = idle
 		}
 	}

@@ -141,6 +141,10 @@ func TestRingAllFirstAnswerWinsAndCancelsTheOthersOnce(t *testing.T) {
 		if v, _ := f.e.View(cc.OperatorID(n)); !v.Status.IdleSince.Equal(idle[n]) || v.Status.Marks.Declines != 0 {
 			t.Fatalf("%s idle since %v (was %v), declines %d", n, v.Status.IdleSince, idle[n], v.Status.Marks.Declines)
 		}
+		// Ready again, his app told why the ringing stopped, until his next change.
+		if v, _ := f.e.View(cc.OperatorID(n)); v.Status.State != cc.OperatorReady || v.Status.Reason != cc.ReasonAnsweredElsewhere {
+			t.Fatalf("%s = %s %q, want ready, %q", n, v.Status.State, v.Status.Reason, cc.ReasonAnsweredElsewhere)
+		}
 	}
 	if got := f.state("boris"); got != cc.OperatorOnCall {
 		t.Fatalf("boris = %s", got)

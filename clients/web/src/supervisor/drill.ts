@@ -82,6 +82,7 @@ const stateReasons: Record<string, Key> = {
   disabled: "reason.disabled",
   "ban lifted by a supervisor: press Ready": "reason.banLifted",
   "ban over: press Ready": "reason.banOver",
+  "another operator answered first": "reason.answeredElsewhere",
 };
 
 /** An operator's state reason in words: the server's fixed ones and the away reasons of the

@@ -1194,7 +1194,8 @@ type OperatorStatus struct {
 	DisplayName string                 `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	State       v1.OperatorState       `protobuf:"varint,4,opt,name=state,proto3,enum=tandem.common.v1.OperatorState" json:"state,omitempty"`
 	StateSince  *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=state_since,json=stateSince,proto3" json:"state_since,omitempty"`
-	// Why he is away (or banned).
+	// Why he is away (or banned); ready after a ring_all offer another operator answered first:
+	// "another operator answered first", until his next change.
 	Reason string `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
 	// The call offered to him, when reserved.
 	Offer *OfferedCall `protobuf:"bytes,7,opt,name=offer,proto3" json:"offer,omitempty"`

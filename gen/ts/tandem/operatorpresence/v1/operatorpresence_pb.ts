@@ -568,7 +568,8 @@ export type OperatorStatus = Message<"tandem.operatorpresence.v1.OperatorStatus"
   stateSince?: Timestamp | undefined;
 
   /**
-   * Why he is away (or banned).
+   * Why he is away (or banned); ready after a ring_all offer another operator answered first:
+   * "another operator answered first", until his next change.
    *
    * @generated from field: string reason = 6;
    */
