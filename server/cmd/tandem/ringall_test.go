@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +93,15 @@ func TestRingAllEndToEnd(t *testing.T) {
 	if states[annaLeg] != commonv1.OfferState_OFFER_STATE_CANCELLED || states[borisLeg] != commonv1.OfferState_OFFER_STATE_ANSWERED ||
 		call.Msg.GetCall().GetOperatorId() != boris.id {
 		t.Fatalf("call %v, offers %v", call.Msg.GetCall(), states)
+	}
+	// Why this operator: a decision for each leg, each naming the other rung with it.
+	why, err := admin.Assignment.ExplainCall(ctx, connect.NewRequest(&assignmentv1.ExplainCallRequest{CallId: reg.GetCallId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds := why.Msg.GetDecisions(); len(ds) != 2 || ds[0].GetStrategy() != "ring_all" || ds[0].GetOfferId() == ds[1].GetOfferId() ||
+		!strings.Contains(ds[0].GetRule(), "rung together with") || !strings.Contains(ds[1].GetRule(), "rung together with") {
+		t.Fatalf("decisions %v, want one a leg naming the ring", ds)
 	}
 	// Her answer comes after all (both answered at once): the reply tells the scenario to hang
 	// her leg up, and the call stays boris's.
