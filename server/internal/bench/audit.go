@@ -219,7 +219,9 @@ func overlaps(by map[string][]lease, clash func(x, y lease) bool) []string {
 				if y.from >= x.to {
 					break
 				}
-				if clash(x, y) {
+				// Half-open: a lease settled the millisecond it began ([t, t)) holds nothing,
+				// though another began that millisecond.
+				if y.to > x.from && clash(x, y) {
 					out = append(out, fmt.Sprintf("%s: %s %s and %s %s", holder, x.what, span(x), y.what, span(y)))
 				}
 			}

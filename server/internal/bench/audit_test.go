@@ -155,3 +155,23 @@ func TestChaosCloudSeesDoubleOffers(t *testing.T) {
 		t.Errorf("doubles\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestOverlapsAreHalfOpen: leases are [from, to) in milliseconds, so an offer taken back the
+// millisecond it was made holds nobody, while another offer to the same operator made that
+// millisecond is no double; leases that share any moment are.
+func TestOverlapsAreHalfOpen(t *testing.T) {
+	anyCall := func(x, y lease) bool { return x.call != y.call }
+	by := map[string][]lease{
+		"op_a": {{what: "offer 2", call: "c2", from: 100, to: 100}, {what: "offer 1", call: "c1", from: 100, to: 700}},
+		"op_b": {{what: "offer 3", call: "c3", from: 100, to: 300}, {what: "offer 4", call: "c4", from: 300, to: 400}},
+	}
+	if got := overlaps(by, anyCall); len(got) != 0 {
+		t.Fatalf("overlaps %v, want none", got)
+	}
+	by["op_c"] = []lease{{what: "offer 5", call: "c5", from: 100, to: 301}, {what: "offer 6", call: "c6", from: 300, to: 300 + 1}}
+	by["op_d"] = []lease{{what: "offer 7", call: "c7", from: 100, to: 100}, {what: "offer 8", call: "c8", from: 100, to: 100}}
+	got := overlaps(by, anyCall)
+	if want := []string{"op_c: offer 5 [100, 301) and offer 6 [300, 301)"}; !slices.Equal(got, want) {
+		t.Fatalf("overlaps %v, want %v", got, want)
+	}
+}
