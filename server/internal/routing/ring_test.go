@@ -300,3 +300,35 @@ func TestRingAllWithdrawingOneLegLeavesTheOthersRinging(t *testing.T) {
 		t.Fatalf("call = %+v, want still offered", c)
 	}
 }
+
+// TestRingAllTransferNotCarriedOutWithdrawsEveryLeg: anna transfers her caller blind to the
+// ring_all queue, which rings boris and vera at once; the scenario does not carry the transfer
+// out: the caller is back with anna, and both legs are taken back (none left ringing for a
+// call someone talks on).
+func TestRingAllTransferNotCarriedOutWithdrawsEveryLeg(t *testing.T) {
+	f := newFixture(t, "anna", "boris", "vera")
+	q, _ := f.e.Queue("support")
+	q.Strategy, q.RingAtOnce = cc.StrategyRingAll, 2
+	f.must(f.e.UpdateQueue(f.now, q))
+	f.ready("anna")
+	id := f.answered("anna")
+	f.ready("boris")
+	f.ready("vera")
+	ch := f.must(f.transfer(cc.TransferRequest{Call: id, Mode: cc.TransferBlind, Target: cc.TransferTarget{Queue: "support"}}))
+	legs := f.legsOf(id)
+	if len(legs) != 2 || legs["boris"] == "" || legs["vera"] == "" {
+		t.Fatalf("legs after the transfer = %v, want boris and vera rung", legs)
+	}
+	ch = f.e.TransferUndelivered(f.now, onlyCommand(t, ch, cc.CommandTransfer), "the call is talking")
+	for n, leg := range legs {
+		if of := settled(t, ch, leg); of.State != cc.OfferWithdrawn {
+			t.Fatalf("%s's leg = %s", n, of.State)
+		}
+		if got := f.state(n); got != cc.OperatorReady {
+			t.Fatalf("%s = %s", n, got)
+		}
+	}
+	if c := f.live(id); c.State != cc.CallConnected || c.Operator != "anna" || len(f.e.offers) != 0 {
+		t.Fatalf("call = %s with %s, %d offers pending; want back with anna, none", c.State, c.Operator, len(f.e.offers))
+	}
+}

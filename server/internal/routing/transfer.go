@@ -432,9 +432,7 @@ func (e *Engine) TransferUndelivered(now time.Time, cmd cc.Command, reason strin
 // carry out: the caller still talks with him. If he has moved on to another call meanwhile, the
 // call stays in line (at its place) for the next operator.
 func (e *Engine) backToOperator(now time.Time, c *call, o *operator) {
-	if of := e.offers[c.Offer]; of != nil {
-		e.release(now, of, "the transfer was not carried out")
-	}
+	e.withdraw(now, c, "the transfer was not carried out") // every leg, when its queue rang them all
 	if o == nil || !(o.st.State == cc.OperatorWrapUp && o.st.Call == c.ID || o.st.State == cc.OperatorReady) {
 		c.State, c.Offer, c.Operator = cc.CallWaiting, "", ""
 		e.touchCall(c)
