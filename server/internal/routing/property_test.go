@@ -769,6 +769,9 @@ func checkRelaxed(rt *rapid.T, engine func() *Engine, next func(cc.Changes)) fun
 				continue
 			}
 			q := e.queues[c.Queue]
+			if t := c.Transfer; t.Target.Queue != "" && d.Offer == t.Offer {
+				q = e.queues[t.Target.Queue] // a warm transfer's leg: picked in the target queue
+			}
 			o := e.operators[d.Operator]
 			if q == nil || o == nil {
 				continue

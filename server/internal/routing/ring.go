@@ -225,9 +225,9 @@ func ringLeg(c *call, of *cc.Offer, pending map[cc.OfferID]bool) bool {
 }
 
 // restoreRing files pending offer of, kept at Load, in the ring of its call when the call has
-// more than one leg or its queue rings them all.
+// more than one leg or its queue rings them all. A transfer's leg is rung alone.
 func (e *Engine) restoreRing(c *call, of *cc.Offer) {
-	if c.State != cc.CallWaiting || of.Operator == "" || c.Callback.Virtual() {
+	if c.State != cc.CallWaiting || of.Operator == "" || c.Callback.Virtual() || c.Transfer.Active() && c.Transfer.Offer == of.ID {
 		return
 	}
 	q := e.queues[c.Queue]
