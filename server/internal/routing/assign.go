@@ -106,7 +106,7 @@ func (e *Engine) serveLine(now time.Time, free *opSet, line *lineHeap) {
 					pool = append(pool, o)
 				}
 			}
-			slices.SortFunc(pool, func(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) })
+			slices.SortFunc(pool, byID)
 		}
 		e.pool = pool // reused by the next call: nothing keeps it
 		if len(pool) == 0 && !e.widest(q.ID, relax) {

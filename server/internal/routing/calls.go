@@ -266,13 +266,15 @@ func (e *Engine) abandon(now time.Time, c *call) {
 	delete(e.calls, c.ID)
 }
 
-// withdraw takes back a call's pending offer, if any: every leg of a ring.
+// withdraw takes back a call's pending offer, if any: every leg of a ring, which is then gone
+// (release leaves a transfer's leg out of it).
 func (e *Engine) withdraw(now time.Time, c *call, reason string) {
 	for _, id := range c.legs() {
 		if of := e.offers[id]; of != nil {
 			e.release(now, of, reason)
 		}
 	}
+	c.ring = nil
 }
 
 // release takes back a pending offer through no fault of its operator: he is free again with

@@ -135,7 +135,8 @@ func (e *Engine) relaxedPool(pool []*operator, free *opSet, q cc.QueueID, p *cc.
 	}
 	if len(pool) > mine {
 		// Those of q in the pool already were taken from its list; the others are new.
-		pool = slices.CompactFunc(sortedPool(pool), func(a, b *operator) bool { return a == b })
+		slices.SortFunc(pool, byID)
+		pool = slices.Compact(pool)
 	}
 	return pool
 }
@@ -151,11 +152,6 @@ func servesAny(o *operator, qs []cc.QueueID) bool {
 }
 
 func byID(a, b *operator) int { return cmp.Compare(a.cfg.ID, b.cfg.ID) }
-
-func sortedPool(pool []*operator) []*operator {
-	slices.SortFunc(pool, byID)
-	return pool
-}
 
 // skipPriority moves the first line of h past its calls of its first call's priority: they
 // arrived no earlier, so their pools are no wider than its own.

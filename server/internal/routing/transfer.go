@@ -433,7 +433,6 @@ func (e *Engine) TransferUndelivered(now time.Time, cmd cc.Command, reason strin
 // call stays in line (at its place) for the next operator.
 func (e *Engine) backToOperator(now time.Time, c *call, o *operator) {
 	e.withdraw(now, c, "the transfer was not carried out") // every leg, when its queue rang them all
-	c.ring = nil                                           // a transfer's leg leaves its ring as it is withdrawn
 	if o == nil || !(o.st.State == cc.OperatorWrapUp && o.st.Call == c.ID || o.st.State == cc.OperatorReady) {
 		c.State, c.Offer, c.Operator = cc.CallWaiting, "", ""
 		e.touchCall(c)
