@@ -11,7 +11,8 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" driver, as the store uses
 )
 
-// sqliteDSN is the store's writer DSN (server/internal/sqlite), with the synchronous level
+// sqliteDSN is the store's writer DSN (server/internal/sqlite) but for its checkpoints: SQLite's
+// own automatic checkpoint runs in the commits, as in any bare SQLite. The synchronous level is
 // given: NORMAL is Tandem's default, FULL its --sync full.
 func sqliteDSN(path, sync string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +

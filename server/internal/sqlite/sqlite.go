@@ -40,7 +40,9 @@ type DB struct {
 	sqlstore.DB
 
 	w     *sql.DB                // the single writer
+	wmu   sync.Mutex             // held by each write transaction, and by the checkpointer to start the log over
 	r     *sql.DB                // readers
+	ckpt  *checkpointer          // copies the writer's log into the file
 	stmts map[prepared]*sql.Stmt // Apply's statements, prepared on the writer
 
 	rmu    sync.Mutex
@@ -101,6 +103,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return OpenSync(ctx, path, "NORMAL")
 }
 
+// writerDSN is the writer connection's DSN for the file at path: WAL, the synchronous level
+// given, immediate write transactions, and no automatic checkpoint (the store checkpoints on
+// a connection of its own, see checkpointer).
+func writerDSN(path, synchronous string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous + ")" +
+		"&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
 // OpenSync is Open with the synchronous level given: "NORMAL", or "FULL", which syncs the WAL
 // to disk on every commit so a power cut loses nothing acknowledged either (group commit
 // makes it one sync per batch of requests).
@@ -119,8 +129,7 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 		beside = others(path)
 	}
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
-	writerDSN := file + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous + ")" +
-		"&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	writerDSN := writerDSN(path, synchronous)
 	// Readers never write: query_only makes a stray write fail instead of taking the lock.
 	readerDSN := file + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
 
@@ -168,6 +177,11 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 		return nil, cause(err)
 	}
 	db := &DB{w: w, r: r, stmts: stmts, id: &identity{path: path, file: st}, created: !exists, beside: beside}
+	if db.ckpt, err = startCheckpoints(ctx, file+"?_pragma=busy_timeout(5000)", &db.wmu); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open checkpointer: %w", err)
+	}
 	db.DB = sqlstore.New(dialect, sqlstore.Conn{Read: db.read, Write: db.write, QueryRow: db.queryRow, Query: db.query})
 	return db, nil
 }
@@ -209,11 +223,13 @@ func (db *DB) Close() error {
 		errs = append(errs, s.Close())
 	}
 	db.rmu.Unlock()
-	return errors.Join(append(errs, db.r.Close(), db.w.Close())...)
+	return errors.Join(append(errs, db.ckpt.close(), db.r.Close(), db.w.Close())...)
 }
 
 // write runs fn in one immediate transaction on the writer and commits it.
 func (db *DB) write(ctx context.Context, fn func(sqlstore.WriteTx) error) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin write: %w", err)
@@ -230,6 +246,7 @@ func (db *DB) write(ctx context.Context, fn func(sqlstore.WriteTx) error) error 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	db.ckpt.committed()
 	return nil
 }
 
