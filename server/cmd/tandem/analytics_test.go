@@ -286,6 +286,36 @@ func TestAnalyticsFromCallsToTheWallboardHistoryAndCSV(t *testing.T) {
 			t.Errorf("/metrics (%d) lacks %s", code, line)
 		}
 	}
+	// Where the server's time went: the switchboard's loop and the SQLite store.
+	value := func(name string) float64 {
+		for line := range strings.Lines(text) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+" "); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					t.Errorf("/metrics %s: %v", name, err)
+				}
+				return f
+			}
+		}
+		t.Errorf("/metrics lacks %s", name)
+		return -1
+	}
+	steps, batches := value("tandem_switchboard_steps_total"), value("tandem_switchboard_batches_total")
+	if steps < 8 || batches < 1 || batches > steps { // four calls, each at least registered and ended
+		t.Errorf("/metrics: %v steps in %v batches", steps, batches)
+	}
+	for _, name := range []string{"tandem_switchboard_engine_seconds_total", "tandem_switchboard_store_seconds_total",
+		"tandem_switchboard_publish_seconds_total", "tandem_sqlite_commit_seconds_total"} {
+		if v := value(name); v <= 0 {
+			t.Errorf("/metrics %s = %v, want some time", name, v)
+		}
+	}
+	for _, name := range []string{"tandem_switchboard_wait_seconds_total", "tandem_sqlite_checkpoints_total",
+		"tandem_sqlite_checkpoint_seconds_total", "tandem_sqlite_checkpoint_held_seconds_total", "tandem_sqlite_log_frames"} {
+		if v := value(name); v < 0 {
+			t.Errorf("/metrics %s = %v", name, v)
+		}
+	}
 
 	// After a restart: the same history, and the wallboard's today picks up where it was.
 	srv.stop()

@@ -59,6 +59,10 @@ func TestBenchTiny(t *testing.T) {
 		t.Errorf("sqlite baseline: %v / %v", rep.SQLiteTxPerS, rep.SQLiteFullTxPS)
 	case rep.Lifecycle == nil || len(rep.Lifecycle.Ladder) == 0 || rep.Lifecycle.Ladder[0].Lifecycles <= 0:
 		t.Errorf("no lifecycle completed: %+v\n%s", rep.Lifecycle, log.String())
+	case len(rep.Lifecycle.Ladder[0].Windows) != cfg.Repeats || rep.Lifecycle.Ladder[0].Limit == "":
+		t.Errorf("a rung of %d windows with its limit: %+v", cfg.Repeats, rep.Lifecycle.Ladder[0])
+	case rep.Lifecycle.Ladder[0].LoopBusy <= 0 || rep.Lifecycle.Ladder[0].StepsPerBatch < 1 || rep.Lifecycle.Ladder[0].ServerCPU <= 0:
+		t.Errorf("the server's work was not read (its /metrics): %+v", rep.Lifecycle.Ladder[0].Limits)
 	case rep.StreamsHeld != cfg.Streams || rep.Presence.Delivered != cfg.Streams:
 		t.Errorf("presence: %+v", rep.Presence)
 	case rep.Engine == nil || rep.Engine.Decisions == 0:
@@ -120,6 +124,6 @@ func tinyBench(t *testing.T) bench.Config {
 	}
 	cfg := bench.Default()
 	cfg.Exe, cfg.ChildEnv, cfg.Dir = exe, []string{"TANDEM_BENCH_CHILD=1"}, t.TempDir()
-	cfg.Duration, cfg.Workers = time.Second, 4
+	cfg.Duration, cfg.Workers, cfg.Repeats = time.Second, 4, 2
 	return cfg
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 	"github.com/tandemcc/tandem/server/internal/rpc/limits"
 	"github.com/tandemcc/tandem/server/internal/simulate"
+	"github.com/tandemcc/tandem/server/internal/sqlite"
 	"github.com/tandemcc/tandem/server/internal/switchboard"
 	"github.com/tandemcc/tandem/server/internal/voximplant"
 )
@@ -440,6 +441,40 @@ func (e oneLine) Error() string {
 
 func (e oneLine) Unwrap() error { return e.err }
 
+// metrics is /metrics: the floor and the totals, and the work of the switchboard's loop and
+// of the SQLite store (where a server's time goes under load; tandem bench reads them).
+func (m *Main) metrics() *metrics.Metrics {
+	mx := metrics.New(m.board)
+	work := func(f func(switchboard.LoopWork) float64) func() float64 {
+		return func() float64 { return f(m.board.LoopWork()) }
+	}
+	mx.Counter("tandem_switchboard_steps_total", "Steps the switchboard's loop ran (requests, cloud events, timers).",
+		work(func(w switchboard.LoopWork) float64 { return float64(w.Steps) }))
+	mx.Counter("tandem_switchboard_batches_total", "Batches of steps the loop stored, one transaction each (group commit).",
+		work(func(w switchboard.LoopWork) float64 { return float64(w.Batches) }))
+	mx.Counter("tandem_switchboard_engine_seconds_total", "Time the loop spent running steps in the routing engine.",
+		work(func(w switchboard.LoopWork) float64 { return w.Engine.Seconds() }))
+	mx.Counter("tandem_switchboard_store_seconds_total", "Time the loop spent storing batches.",
+		work(func(w switchboard.LoopWork) float64 { return w.Store.Seconds() }))
+	mx.Counter("tandem_switchboard_publish_seconds_total", "Time the loop spent logging stored changes, handing commands to the sender and waking watchers.",
+		work(func(w switchboard.LoopWork) float64 { return w.Publish.Seconds() }))
+	mx.Counter("tandem_switchboard_wait_seconds_total", "Time steps waited for the loop, added up (from being handed over to their batch's start).",
+		work(func(w switchboard.LoopWork) float64 { return w.Wait.Seconds() }))
+	if db, ok := m.db.(*sqlite.DB); ok {
+		mx.Counter("tandem_sqlite_commit_seconds_total", "Time in COMMIT: writing the write-ahead log (and syncing it with --sync full).",
+			func() float64 { return db.Work().CommitTime.Seconds() })
+		mx.Counter("tandem_sqlite_checkpoints_total", "Checkpoints run (the log copied into the database file, beside the writer).",
+			func() float64 { return float64(db.Work().Checkpoints) })
+		mx.Counter("tandem_sqlite_checkpoint_seconds_total", "Time in checkpoints: copying the log into the file, and syncing the file.",
+			func() float64 { return db.Work().CheckpointTime.Seconds() })
+		mx.Counter("tandem_sqlite_checkpoint_held_seconds_total", "Of the checkpoints' time, the time the writer was held (to start the log over).",
+			func() float64 { return db.Work().Held.Seconds() })
+		mx.Gauge("tandem_sqlite_log_frames", "Pages in the write-ahead log at the last checkpoint.",
+			func() float64 { return float64(db.Work().LogSize) })
+	}
+	return mx
+}
+
 // serve rebuilds the live state from the store and serves the API: this replica decides.
 func (m *Main) serve(ctx context.Context) error {
 	m.sender = cloud.NewSender(cloud.SenderConfig{
@@ -502,7 +537,7 @@ func (m *Main) serve(ctx context.Context) error {
 		AllowedOrigins: m.Origins,
 		VoximplantApp:  m.VoximplantApp,
 		VoxEmulator:    m.VoxEmulator,
-		Metrics:        metrics.New(m.board),
+		Metrics:        m.metrics(),
 		AlertSent:      alertSent,
 	})
 	if err != nil {

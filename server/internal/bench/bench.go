@@ -41,6 +41,7 @@ type Config struct {
 	Workers  int // concurrent requests of the closed-loop load (echo, the fan-out wave)
 
 	Operators int           // phase 2: the operator fleet
+	Repeats   int           // phase 2: windows per rate (a rate holds when most of them hold; 0: 1)
 	StartRate float64       // phase 2: the ladder's first rate (lifecycles/s)
 	MaxRate   float64       // phase 2: never offer more than this
 	Ring      time.Duration // phase 2: simulated ring time before "answered"
@@ -70,13 +71,15 @@ type Config struct {
 func Default() Config {
 	return Config{
 		Duration: 6 * time.Second, Workers: 64,
-		Operators: 400, StartRate: 100, MaxRate: 16000, Ring: 5 * time.Millisecond, Talk: 20 * time.Millisecond,
+		Operators: 400, Repeats: 3, StartRate: 100, MaxRate: 16000, Ring: 5 * time.Millisecond, Talk: 20 * time.Millisecond,
 		Streams:      10_000,
 		BigOperators: 10_000, BigQueues: 50, BigWaiting: 2_000,
 		SimCalls: 50_000,
 		Chaos:    DefaultChaos(),
 	}
 }
+
+func (c Config) repeats() int { return max(c.Repeats, 1) }
 
 func (c Config) on(phase string) bool { return c.Phases == nil || c.Phases[phase] }
 

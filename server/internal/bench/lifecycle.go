@@ -310,7 +310,8 @@ func (f *fleet) waitReady(n int, d time.Duration) error {
 	return fmt.Errorf("only %d of %d operators ready after %s (errors %d: %v)", f.ready.Load(), n, d, f.errors.Load(), f.lastErr.Load())
 }
 
-// StepResult is one rate of the lifecycle ladder.
+// StepResult is one rate of the lifecycle ladder: one window of it, or a rung of several
+// windows (see rung).
 type StepResult struct {
 	Rate       float64 `json:"offered_per_s"`
 	Lifecycles float64 `json:"lifecycles_per_s"`
@@ -320,7 +321,11 @@ type StepResult struct {
 	IntakeP99  float64 `json:"p99_intake_reply_ms"`
 	Errors     int64   `json:"errors"`
 	Pass       bool    `json:"pass"`
-	ServerCPU  float64 `json:"server_cpu_cores"`
+	Limits             // server_cpu_cores and the rest: what the window cost, and what limited it
+	// A rung's windows, and the lowest and highest p99 among them.
+	Windows []StepResult `json:"windows,omitempty"`
+	P99Low  float64      `json:"p99_low_ms,omitempty"`
+	P99High float64      `json:"p99_high_ms,omitempty"`
 }
 
 // maxInFlight bounds the calls the load generator keeps open: past it a step fails.
@@ -332,7 +337,7 @@ func (c *cloudSim) step(ctx context.Context, srv *server, number string, rate fl
 	w := &stepWindow{}
 	c.window.Store(w)
 	errs0 := c.errors.Load()
-	cpu0 := cpuSeconds(srv.cmd.Process.Pid)
+	u0 := srv.readUsage(ctx)
 	start := time.Now()
 	sent := 0
 	var wg sync.WaitGroup
@@ -365,13 +370,13 @@ loop:
 	tick.Stop()
 	el := time.Since(start)
 	completed := w.completed.Load()
-	cpu := cpuSeconds(srv.cmd.Process.Pid) - cpu0
+	u1 := srv.readUsage(ctx)
 	wg.Wait()
 	p := w.dial.percentiles(0.5, 0.99, 0.999)
 	r := StepResult{
 		Rate: rate, Lifecycles: float64(completed) / el.Seconds(),
 		P50: ms(p[0]), P99: ms(p[1]), P999: ms(p[2]), Errors: c.errors.Load() - errs0,
-		ServerCPU: cpu / el.Seconds(), IntakeP99: ms(w.intake.percentiles(0.99)[0]),
+		Limits: limits(u0, u1, srv.sync), IntakeP99: ms(w.intake.percentiles(0.99)[0]),
 	}
 	// It holds when the latency bound holds, nothing failed, nothing piled up, and the
 	// lifecycles kept pace with the arrivals (a call takes ring + talk + a few round trips,

@@ -130,6 +130,7 @@ type server struct {
 	url   string
 	log   string
 	pprof string // net/http/pprof of the server process (TANDEM_PPROF)
+	sync  string // its --sync level ("" : the default, normal)
 	done  chan error
 }
 

@@ -35,21 +35,26 @@ type checkpointer struct {
 	done chan struct{}
 	once sync.Once
 
-	runs, nanos atomic.Int64 // checkpoints run, and their time
-	logFrames   atomic.Int64 // frames in the log at the last one
+	runs, nanos, held atomic.Int64 // checkpoints run, their time, and the time they held the writer
+	logFrames         atomic.Int64 // frames in the log at the last one
 }
 
-// Checkpoints is what the checkpointer did since the store opened.
-type Checkpoints struct {
-	Runs    int64         // checkpoints run
-	Time    time.Duration // spent in them (copying pages, syncing the file)
-	LogSize int64         // frames in the log at the last checkpoint
+// Work is what the store's writer and its checkpointer did since Open.
+type Work struct {
+	Commits        int64
+	CommitTime     time.Duration // in COMMIT: writing the log (and syncing it at synchronous=FULL)
+	Checkpoints    int64
+	CheckpointTime time.Duration // copying the log into the file, and syncing the file
+	Held           time.Duration // of CheckpointTime, with the writer held (to start the log over)
+	LogSize        int64         // frames (pages) in the log at the last checkpoint
 }
 
-// Checkpoints reports what the checkpointer did since Open.
-func (db *DB) Checkpoints() Checkpoints {
+// Work reports what the writer and the checkpointer did since Open.
+func (db *DB) Work() Work {
 	c := db.ckpt
-	return Checkpoints{Runs: c.runs.Load(), Time: time.Duration(c.nanos.Load()), LogSize: c.logFrames.Load()}
+	return Work{Commits: db.commits.Load(), CommitTime: time.Duration(db.commitNanos.Load()),
+		Checkpoints: c.runs.Load(), CheckpointTime: time.Duration(c.nanos.Load()), Held: time.Duration(c.held.Load()),
+		LogSize: c.logFrames.Load()}
 }
 
 // startCheckpoints opens the checkpointer's connection with dsn and starts it.
@@ -102,9 +107,19 @@ func (c *checkpointer) run() {
 func (c *checkpointer) checkpoint() {
 	start := time.Now()
 	log, err := c.passive()
+	// Copy what was committed meanwhile beside the writer too, while that is more than a few
+	// pages, so what the writer is held for is short.
+	for last, i := log, 0; err == nil && log >= restartAt && i < 4; i++ {
+		if log, err = c.passive(); log-last < restartAt/16 {
+			break
+		}
+		last = log
+	}
 	if err == nil && log >= restartAt {
 		c.hold.Lock()
+		held := time.Now()
 		_, err = c.passive()
+		c.held.Add(int64(time.Since(held)))
 		c.hold.Unlock()
 	}
 	if err != nil {

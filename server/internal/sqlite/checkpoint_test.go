@@ -34,16 +34,16 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 	// The checkpointer runs at most every checkpointEvery: wait for it (bounded) with a
 	// commit now and then to wake it.
 	deadline := time.Now().Add(30 * time.Second)
-	for db.Checkpoints().Runs < 2 && time.Now().Before(deadline) {
+	for db.Work().Checkpoints < 2 && time.Now().Before(deadline) {
 		must(t, db.write(ctx, func(tx sqlstore.WriteTx) error {
 			_, err := tx.ExecContext(ctx, "UPDATE scratch SET body = body WHERE id = 0")
 			return err
 		}))
 		time.Sleep(checkpointEvery / 2)
 	}
-	c := db.Checkpoints()
-	if c.Runs < 2 || c.Time <= 0 {
-		t.Fatalf("checkpoints %+v: want at least 2 run, taking time", c)
+	c := db.Work()
+	if c.Checkpoints < 2 || c.CheckpointTime <= 0 || c.Commits < commits || c.CommitTime <= 0 {
+		t.Fatalf("work %+v: want %d commits and at least 2 checkpoints, taking time", c, commits)
 	}
 	if c.LogSize >= commits {
 		t.Errorf("the log held %d frames at the last checkpoint after %d commits: it never started over", c.LogSize, commits)

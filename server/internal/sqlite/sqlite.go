@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/golang-migrate/migrate/v4/database"
 	migratesqlite "github.com/golang-migrate/migrate/v4/database/sqlite"
@@ -39,11 +41,13 @@ var dialect = sqlstore.Dialect{
 type DB struct {
 	sqlstore.DB
 
-	w     *sql.DB                // the single writer
-	wmu   sync.Mutex             // held by each write transaction, and by the checkpointer to start the log over
-	r     *sql.DB                // readers
-	ckpt  *checkpointer          // copies the writer's log into the file
-	stmts map[prepared]*sql.Stmt // Apply's statements, prepared on the writer
+	w    *sql.DB       // the single writer
+	wmu  sync.Mutex    // held by each write transaction, and by the checkpointer to start the log over
+	r    *sql.DB       // readers
+	ckpt *checkpointer // copies the writer's log into the file
+
+	commits, commitNanos atomic.Int64           // for Work
+	stmts                map[prepared]*sql.Stmt // Apply's statements, prepared on the writer
 
 	rmu    sync.Mutex
 	rstmts map[string]*sql.Stmt // the reads outside a transaction, prepared on the readers at first use
@@ -243,9 +247,12 @@ func (db *DB) write(ctx context.Context, fn func(sqlstore.WriteTx) error) error 
 		tx.Rollback()
 		return err
 	}
+	start := time.Now()
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	db.commitNanos.Add(int64(time.Since(start)))
+	db.commits.Add(1)
 	db.ckpt.committed()
 	return nil
 }

@@ -66,6 +66,8 @@ type Switchboard struct {
 	answered, answeredBefore map[string]cc.Reply
 	forgets                  atomic.Uint64
 
+	work loopWork // what the loop did, for LoopWork
+
 	reloading  bool             // commit is reloading the state after a failed write (loop only)
 	version    uint64           // counts stored changes (loop only)
 	floor      *analytics.Floor // the last floor built (loop only)
@@ -79,6 +81,33 @@ type step struct {
 	ctx  context.Context
 	fn   func(now time.Time) (cc.Changes, error)
 	done chan error
+	sent time.Time // when its caller handed it to the loop
+}
+
+// LoopWork is what the loop did since it started: the steps it ran and the batches they were
+// stored in, the time it spent in the engine and in the store, and the time steps waited for
+// it (from their caller handing them over to their batch's start). The loop is busy for
+// Engine+Store+Publish: past about 70 % of the wall clock, requests queue behind its commits.
+type LoopWork struct {
+	Steps, Batches uint64
+	Engine, Store  time.Duration
+	Publish        time.Duration // logging the changes, handing commands to the sender, waking watchers
+	Wait           time.Duration
+}
+
+// loopWork is LoopWork's counters, written by the loop and read by anyone.
+type loopWork struct {
+	steps, batches               atomic.Uint64
+	engine, store, publish, wait atomic.Int64 // nanoseconds
+}
+
+// LoopWork reports what the loop did since it started. It is the process's own accounting,
+// timed by the wall clock whatever clock the switchboard runs on.
+func (s *Switchboard) LoopWork() LoopWork {
+	w := &s.work
+	return LoopWork{Steps: w.steps.Load(), Batches: w.batches.Load(),
+		Engine: time.Duration(w.engine.Load()), Store: time.Duration(w.store.Load()),
+		Publish: time.Duration(w.publish.Load()), Wait: time.Duration(w.wait.Load())}
 }
 
 // ErrStopped is returned by calls made after the switchboard stopped.
@@ -191,7 +220,9 @@ func (s *Switchboard) loop(ctx context.Context) {
 		case <-due:
 			timer, due, timerAt = nil, nil, time.Time{}
 			now := s.clock.Now()
+			start := time.Now()
 			_, _ = s.core.Step(now, func(e *routing.Engine) (cc.Changes, error) { return e.Tick(now), nil })
+			s.work.engine.Add(int64(time.Since(start)))
 			if err := s.commit(work); err != nil {
 				s.log.Error("tick not stored", "err", err)
 			}
@@ -213,10 +244,14 @@ func (s *Switchboard) runBatch(ctx context.Context, first step) {
 		break
 	}
 	now := s.clock.Now()
+	start := time.Now()
 	errs := make([]error, len(batch))
 	for i, st := range batch {
+		s.work.wait.Add(int64(start.Sub(st.sent)))
 		_, errs[i] = s.core.Step(now, func(*routing.Engine) (cc.Changes, error) { return st.fn(now) })
 	}
+	s.work.engine.Add(int64(time.Since(start)))
+	s.work.steps.Add(uint64(len(batch)))
 	err := s.commit(ctx)
 	for i, st := range batch {
 		if errs[i] == nil {
@@ -256,7 +291,7 @@ func (s *Switchboard) remember(ch *cc.Changes, r cc.CloudRequest) {
 
 // do runs fn as one step of the loop and waits for its changes to be stored.
 func (s *Switchboard) do(ctx context.Context, fn func(now time.Time) (cc.Changes, error)) error {
-	st := step{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
+	st := step{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1), sent: time.Now()}
 	select {
 	case s.steps <- st:
 	case <-s.done:
@@ -272,7 +307,12 @@ func (s *Switchboard) do(ctx context.Context, fn func(now time.Time) (cc.Changes
 // the watchers. When storing fails the engine is rebuilt from the store, so memory never runs
 // ahead of what is stored.
 func (s *Switchboard) commit(ctx context.Context) error {
+	start := time.Now()
 	ch, err := s.core.Commit(ctx)
+	if !ch.Empty() {
+		s.work.store.Add(int64(time.Since(start)))
+		s.work.batches.Add(1)
+	}
 	if err != nil {
 		s.log.Error("changes not stored; reloading state", "err", err)
 		s.answered, s.answeredBefore = map[string]cc.Reply{}, nil
@@ -291,6 +331,8 @@ func (s *Switchboard) commit(ctx context.Context) error {
 		}
 		return errors.Join(cc.Errorf(cc.CodeInternal, "could not store the change"), err)
 	}
+	published := time.Now()
+	defer func() { s.work.publish.Add(int64(time.Since(published))) }()
 	if !ch.Empty() {
 		s.version++
 		s.floorWatch.signal()
