@@ -102,6 +102,10 @@ type Report struct {
 	P50IntakeDial   float64 `json:"p50_intake_to_dial_ms"`
 	P99IntakeDial   float64 `json:"p99_intake_to_dial_ms"`
 	P99At500        float64 `json:"p99_intake_to_dial_ms_at_500"`
+	LimitAt500      string  `json:"limit_at_500,omitempty"` // what limited the lifecycles at 500/s
+	// The server's CPU per lifecycle at the top rate held, and what stopped the ladder.
+	CPUPerLifecycle float64 `json:"server_cpu_ms_per_lifecycle"`
+	StoppedBy       string  `json:"ladder_stopped_by,omitempty"`
 	FullLifecycles  float64 `json:"lifecycles_per_s_sync_full"`
 	StreamsHeld     int     `json:"streams_held"`
 	FanoutP99       float64 `json:"fanout_p99_ms"`
@@ -120,6 +124,28 @@ type Report struct {
 	Postgres  *PostgresResult  `json:"postgres,omitempty"` // with --postgres
 	Chaos     *ChaosResult     `json:"chaos,omitempty"`    // with --chaos N
 	Errors    []string         `json:"errors,omitempty"`
+}
+
+// limitAt500, cpuPerLifecycle and stoppedBy are the PostgreSQL column's, when it ran.
+func limitAt500(p PostgresResult) string {
+	if p.Lifecycle == nil {
+		return ""
+	}
+	return p.Lifecycle.At500.Limit
+}
+
+func cpuPerLifecycle(p PostgresResult) float64 {
+	if p.Lifecycle == nil {
+		return 0
+	}
+	return p.Lifecycle.CPUPerLifecycleMS
+}
+
+func stoppedBy(p PostgresResult) string {
+	if p.Lifecycle == nil {
+		return ""
+	}
+	return p.Lifecycle.StoppedBy
 }
 
 // EchoDetail is phase 1's echo figures (rate, latencies, errors) of each protocol.
@@ -209,7 +235,8 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		rep.BestLifecycles = lr.Best
 		rep.HalfRate = lr.Half.Rate
 		rep.P50IntakeDial, rep.P99IntakeDial = lr.Half.P50, lr.Half.P99
-		rep.P99At500 = lr.At500.P99
+		rep.P99At500, rep.LimitAt500 = lr.At500.P99, lr.At500.Limit
+		rep.CPUPerLifecycle, rep.StoppedBy = lr.CPUPerLifecycleMS, lr.StoppedBy
 		rep.FullLifecycles = lr.Full.Lifecycles
 		if rep.EchoRPSJSON > 0 {
 			rep.ReqVsEcho = rep.LifecyclesPerS * requestsPerLifecycle / rep.EchoRPSJSON
@@ -420,6 +447,12 @@ func PrintTable(w io.Writer, r Report) {
 	if pg != nil {
 		p = *pg
 	}
+	cores := func(ms float64) string {
+		if ms == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%.1f cores for 1000/s", ms)
+	}
 	row("echo_rps_json (HTTP/1.1 Connect JSON)", f0(r.EchoRPSJSON), "", "baseline")
 	row("echo_rps_binary (h2c Connect binary)", f0(r.EchoRPSBinary), "", "baseline")
 	prow("sqlite_tx_per_s (NORMAL)", f0(r.SQLiteTxPerS), "", "baseline", f0(p.TxPerS), "baseline")
@@ -442,7 +475,10 @@ func PrintTable(w io.Writer, r Report) {
 	prow(fmt.Sprintf("p50_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P50IntakeDial), "", "", at(p.P50IntakeDial, p.HalfRate), "")
 	prow(fmt.Sprintf("p99_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P99IntakeDial), "", ratio(r.P99IntakeDial, ms(echoP99(r)))+" of echo p99",
 		at(p.P99IntakeDial, p.HalfRate), of(ratio(p.P99IntakeDial, ms(echoP99(r))), "echo p99"))
-	prow("p99 intake→dial ms at 500/s", f2(r.P99At500), "< 5", "", f2(p.P99At500), "")
+	prow("p99 intake→dial ms at 500/s", f2(r.P99At500), "< 5", r.LimitAt500, f2(p.P99At500), limitAt500(p))
+	prow("server CPU ms per lifecycle (top rate held)", f2(r.CPUPerLifecycle), "", cores(r.CPUPerLifecycle),
+		f2(cpuPerLifecycle(p)), cores(cpuPerLifecycle(p)))
+	prow("what stopped the ladder", r.StoppedBy, "", "", stoppedBy(p), "")
 	row("streams_held", fmt.Sprint(r.StreamsHeld), "10000", "")
 	row("fanout_p99_ms", f2(r.FanoutP99), "< 200", "")
 	row("bytes_per_stream", fmt.Sprint(r.BytesPerStream), "< 20480", "")

@@ -13,16 +13,20 @@ import (
 
 // LifecycleResult is phase 2.
 type LifecycleResult struct {
-	Operators  int          `json:"operators"`
-	Ladder     []StepResult `json:"ladder"`
-	Max        StepResult   `json:"max"`  // the highest rate that held
-	Half       StepResult   `json:"half"` // at half of it
-	At500      StepResult   `json:"at_500"`
-	Full       StepResult   `json:"sync_full"`             // synchronous=FULL, at the highest rate that held
-	Best       float64      `json:"best_lifecycles_per_s"` // the most completed in any step, whatever the latency
-	ServerRSS  int64        `json:"server_rss_bytes"`
-	FleetError string       `json:"fleet_error,omitempty"`
-	CloudError string       `json:"cloud_error,omitempty"`
+	Operators int          `json:"operators"`
+	Ladder    []StepResult `json:"ladder"`
+	Max       StepResult   `json:"max"`  // the highest rate that held
+	Half      StepResult   `json:"half"` // at half of it
+	At500     StepResult   `json:"at_500"`
+	Full      StepResult   `json:"sync_full"`             // synchronous=FULL, at the highest rate that held
+	Best      float64      `json:"best_lifecycles_per_s"` // the most completed in any step, whatever the latency
+	// The server's CPU time per lifecycle at the top rate that held (at the first rate when
+	// none did), and what stopped the ladder: the limit of the lowest rate that failed.
+	CPUPerLifecycleMS float64 `json:"server_cpu_ms_per_lifecycle"`
+	StoppedBy         string  `json:"stopped_by,omitempty"`
+	ServerRSS         int64   `json:"server_rss_bytes"`
+	FleetError        string  `json:"fleet_error,omitempty"`
+	CloudError        string  `json:"cloud_error,omitempty"`
 }
 
 // lifecycleRig is a server on a freshly seeded database with its cloud and operators.
@@ -191,6 +195,21 @@ func runLifecycles(ctx context.Context, cfg Config, dir string, pg *pgServer, lo
 	}
 	for _, r := range res.Ladder {
 		res.Best = max(res.Best, r.Lifecycles)
+	}
+	by := res.Max
+	if by.Lifecycles == 0 && len(res.Ladder) > 0 {
+		by = res.Ladder[0]
+	}
+	if by.Lifecycles > 0 {
+		res.CPUPerLifecycleMS = by.ServerCPU / by.Lifecycles * 1000
+	}
+	if hi > 0 {
+		for _, r := range res.Ladder {
+			if r.Rate == hi {
+				res.StoppedBy = fmt.Sprintf("%s at %.0f/s", r.Limit, hi)
+				break
+			}
+		}
 	}
 	if res.FleetError != "" || res.CloudError != "" {
 		return res, fmt.Errorf("requests failed (fleet: %s; cloud: %s)", res.FleetError, res.CloudError)

@@ -23,7 +23,7 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 	must(t, err)
 	// Each commit writes at least a frame (a page) to the log: far more frames than the log
 	// holds once it starts over.
-	const commits = 3000
+	const commits = 1500
 	body := string(make([]byte, 500))
 	for i := range commits {
 		must(t, db.write(ctx, func(tx sqlstore.WriteTx) error {
