@@ -29,6 +29,7 @@ var usageMetrics = []string{
 	"tandem_switchboard_publish_seconds_total", "tandem_switchboard_wait_seconds_total",
 	"tandem_sqlite_commit_seconds_total", "tandem_sqlite_checkpoint_seconds_total",
 	"tandem_sqlite_checkpoint_held_seconds_total",
+	"go_gc_duration_seconds_sum", "go_gc_duration_seconds_count",
 }
 
 // readUsage reads it now.
@@ -59,7 +60,7 @@ func (s *server) scrape(ctx context.Context) map[string]float64 {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok || !strings.HasPrefix(name, "tandem_s") {
+		if !ok || !strings.HasPrefix(name, "tandem_s") && !strings.HasPrefix(name, "go_gc_duration") {
 			continue
 		}
 		for _, m := range usageMetrics {
@@ -121,7 +122,10 @@ type Limits struct {
 	// loop's commits.
 	Checkpoint     float64 `json:"checkpoint"`
 	CheckpointHeld float64 `json:"checkpoint_held"`
-	Limit          string  `json:"limit"` // cpu, loop, checkpoint or none: see limitOf
+	// The server's garbage collections and their stop-the-world pauses, added up.
+	GCs     float64 `json:"gc_cycles"`
+	GCPause float64 `json:"gc_pause_ms"`
+	Limit   string  `json:"limit"` // cpu, loop, checkpoint or none: see limitOf
 }
 
 // limits is what happened between u0 and u1 (at synchronous level sync).
@@ -150,6 +154,7 @@ func limits(u0, u1 usage, sync string) Limits {
 	}
 	l.Checkpoint = d("tandem_sqlite_checkpoint_seconds_total") / el
 	l.CheckpointHeld = d("tandem_sqlite_checkpoint_held_seconds_total") / el
+	l.GCs, l.GCPause = d("go_gc_duration_seconds_count"), d("go_gc_duration_seconds_sum")*1000
 	l.Limit = l.limitOf(sync)
 	return l
 }
@@ -176,7 +181,7 @@ func (l Limits) limitOf(sync string) string {
 
 // String is the limits in a line.
 func (l Limits) String() string {
-	return fmt.Sprintf("limit %s: machine %.2f of %d cores (server %.2f, load generator %.2f); loop busy %.0f%% (engine %.0f%%, store %.0f%% of which COMMIT %.0f%%, publish %.0f%%), wait for it %.2f ms, %.1f steps a batch; checkpoints %.0f%% (holding commits %.1f%%)",
+	return fmt.Sprintf("limit %s: machine %.2f of %d cores (server %.2f, load generator %.2f); loop busy %.0f%% (engine %.0f%%, store %.0f%% of which COMMIT %.0f%%, publish %.0f%%), wait for it %.2f ms, %.1f steps a batch; checkpoints %.0f%% (holding commits %.1f%%); %.0f GCs pausing %.2f ms",
 		l.Limit, l.MachineCPU, l.Cores, l.ServerCPU, l.GeneratorCPU, 100*l.LoopBusy, 100*l.LoopEngine, 100*l.LoopStore, 100*l.LoopCommit,
-		100*l.LoopPublish, l.WaitMeanMS, l.StepsPerBatch, 100*l.Checkpoint, 100*l.CheckpointHeld)
+		100*l.LoopPublish, l.WaitMeanMS, l.StepsPerBatch, 100*l.Checkpoint, 100*l.CheckpointHeld, l.GCs, l.GCPause)
 }
