@@ -11,6 +11,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +52,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&cfg.Operators, "operators", cfg.Operators, "operators of the lifecycle phase")
 	fs.Float64Var(&cfg.StartRate, "start-rate", cfg.StartRate, "the lifecycle ladder's first rate per second")
 	fs.Float64Var(&cfg.MaxRate, "max-rate", cfg.MaxRate, "the lifecycle ladder's highest rate per second")
+	rates := fs.String("rates", "", "run the lifecycle phase at these rates per second (comma-separated) instead of the ladder: to compare two binaries (--exe) at the same rates")
+	fs.IntVar(&cfg.Repeats, "repeats", cfg.Repeats, "windows per lifecycle rate: a rate holds when most of them hold")
 	fs.DurationVar(&cfg.Ring, "ring", cfg.Ring, "simulated ring time")
 	fs.DurationVar(&cfg.Talk, "talk", cfg.Talk, "simulated talk time")
 	fs.IntVar(&cfg.Streams, "streams", cfg.Streams, "presence streams of the presence phase")
@@ -80,6 +83,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if cfg.Duration <= 0 {
 		return errors.New("duration: must be positive")
+	}
+	if cfg.Repeats < 1 {
+		return errors.New("repeats: must be at least 1")
+	}
+	if *rates != "" {
+		for _, r := range strings.Split(*rates, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+			if err != nil || v <= 0 {
+				return fmt.Errorf("rates: %q is not a positive rate", r)
+			}
+			cfg.Rates = append(cfg.Rates, v)
+		}
 	}
 	if cfg.Exe == "" {
 		exe, err := os.Executable()

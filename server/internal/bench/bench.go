@@ -42,6 +42,7 @@ type Config struct {
 
 	Operators int           // phase 2: the operator fleet
 	Repeats   int           // phase 2: windows per rate (a rate holds when most of them hold; 0: 1)
+	Rates     []float64     // phase 2: these rates instead of the ladder (then no half, 500/s or FULL step)
 	StartRate float64       // phase 2: the ladder's first rate (lifecycles/s)
 	MaxRate   float64       // phase 2: never offer more than this
 	Ring      time.Duration // phase 2: simulated ring time before "answered"

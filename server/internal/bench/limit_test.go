@@ -2,6 +2,7 @@ package bench
 
 import (
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -66,5 +67,32 @@ func TestLimitNamesWhatWasSaturated(t *testing.T) {
 		if l.ServerCPU != 0.5 || l.WaitMeanMS != 2 || l.StepsPerBatch != 2 {
 			t.Errorf("%s: %+v", c.name, l)
 		}
+	}
+}
+
+// TestLadderFindsTheTopRate: doubling until a rate fails, then bisecting; or, with fixed
+// rates, the highest that held and the lowest that failed.
+func TestLadderFindsTheTopRate(t *testing.T) {
+	holdsTo := func(top float64, tried *[]float64) func(float64) StepResult {
+		return func(rate float64) StepResult {
+			*tried = append(*tried, rate)
+			return StepResult{Rate: rate, Pass: rate <= top}
+		}
+	}
+	var tried []float64
+	var res LifecycleResult
+	lo, hi := ladder(t.Context(), Config{StartRate: 100, MaxRate: 16000}, &res, holdsTo(300, &tried))
+	if lo != 300 || hi != 325 || res.Max.Rate != 300 || !slices.Equal(tried, []float64{100, 200, 400, 300, 350, 325}) {
+		t.Errorf("ladder to 300/s: lo %v hi %v max %v, tried %v", lo, hi, res.Max.Rate, tried)
+	}
+	tried, res = nil, LifecycleResult{}
+	lo, hi = ladder(t.Context(), Config{StartRate: 100, MaxRate: 16000}, &res, holdsTo(30, &tried))
+	if lo != 29 || hi != 32 || !slices.Equal(tried, []float64{100, 50, 25, 38, 32, 29}) {
+		t.Errorf("ladder to 30/s: lo %v hi %v, tried %v", lo, hi, tried)
+	}
+	tried, res = nil, LifecycleResult{}
+	lo, hi = fixedRates(t.Context(), []float64{25, 100, 50}, &res, holdsTo(60, &tried))
+	if lo != 50 || hi != 100 || res.Max.Rate != 50 || !slices.Equal(tried, []float64{25, 100, 50}) {
+		t.Errorf("fixed rates: lo %v hi %v max %v, tried %v", lo, hi, res.Max.Rate, tried)
 	}
 }

@@ -92,6 +92,7 @@ func (r *lifecycleRig) close() error {
 // runLifecycles finds the highest rate of complete lifecycles that holds (p99 intake→dial
 // under 10 ms, nothing failing or piling up): doubling from cfg.StartRate until a rate fails,
 // then bisecting; then measures half that rate, 500/s, and the top rate at synchronous=FULL.
+// With cfg.Rates it runs those rates instead, and nothing more.
 // With pg (a PostgreSQL server) the server runs on PostgreSQL instead, and the
 // synchronous=FULL step (SQLite's) is left out.
 func runLifecycles(ctx context.Context, cfg Config, dir string, pg *pgServer, logf func(string, ...any)) (LifecycleResult, error) {
@@ -135,40 +136,17 @@ func runLifecycles(ctx context.Context, cfg Config, dir string, pg *pgServer, lo
 	// Warm up (connections, the page cache, the JIT-less but cache-hungry engine).
 	rig.cloud.step(ctx, rig.srv, benchNumber, cfg.StartRate/2, time.Second)
 	rig.cloud.drain(2 * time.Second)
-	lo, hi := 0.0, 0.0
-	for rate := cfg.StartRate; rate <= cfg.MaxRate && ctx.Err() == nil; rate *= 2 {
-		r := try(rig, rate, stepD)
-		if !r.Pass {
-			hi = rate
-			break
+	var lo, hi float64 // the highest rate that held, the lowest that failed
+	if len(cfg.Rates) > 0 {
+		lo, hi = fixedRates(ctx, cfg.Rates, &res, func(rate float64) StepResult { return try(rig, rate, stepD) })
+	} else {
+		lo, hi = ladder(ctx, cfg, &res, func(rate float64) StepResult { return try(rig, rate, stepD) })
+		if lo > 0 {
+			res.Half = try(rig, lo/2, cfg.Duration)
 		}
-		lo, res.Max = rate, r
-	}
-	// Nothing held at the start: look lower, down to an eighth of it.
-	for rate := cfg.StartRate / 2; lo == 0 && rate >= cfg.StartRate/8 && ctx.Err() == nil; rate /= 2 {
-		r := try(rig, math.Round(rate), stepD)
-		if r.Pass {
-			lo, res.Max = math.Round(rate), r
-			break
+		if cfg.MaxRate >= 500 {
+			res.At500 = try(rig, 500, cfg.Duration)
 		}
-		hi = math.Round(rate)
-	}
-	for range 3 {
-		if hi == 0 || lo == 0 || ctx.Err() != nil {
-			break
-		}
-		mid := math.Round((lo + hi) / 2)
-		if r := try(rig, mid, stepD); r.Pass {
-			lo, res.Max = mid, r
-		} else {
-			hi = mid
-		}
-	}
-	if lo > 0 {
-		res.Half = try(rig, lo/2, cfg.Duration)
-	}
-	if cfg.MaxRate >= 500 {
-		res.At500 = try(rig, 500, cfg.Duration)
 	}
 	res.ServerRSS = rss(rig.srv.cmd.Process.Pid)
 	if e, ok := rig.fleet.lastErr.Load().(string); ok {
@@ -180,7 +158,7 @@ func runLifecycles(ctx context.Context, cfg Config, dir string, pg *pgServer, lo
 	if err := rig.close(); err != nil {
 		logf("  server: %v", err)
 	}
-	if lo > 0 && ctx.Err() == nil && pg == nil {
+	if lo > 0 && ctx.Err() == nil && pg == nil && len(cfg.Rates) == 0 {
 		rig, err := startRig(ctx, cfg, dir, "lifecycle-full", "full", nil)
 		if err != nil {
 			return res, err
@@ -214,10 +192,64 @@ func runLifecycles(ctx context.Context, cfg Config, dir string, pg *pgServer, lo
 	if res.FleetError != "" || res.CloudError != "" {
 		return res, fmt.Errorf("requests failed (fleet: %s; cloud: %s)", res.FleetError, res.CloudError)
 	}
-	if lo == 0 {
+	if lo == 0 && len(cfg.Rates) == 0 {
 		logf("  no rate held p99 intake→dial under 10 ms, not even %.0f/s; the most completed: %.0f lifecycles/s", cfg.StartRate/8, res.Best)
 	}
 	return res, nil
+}
+
+// ladder looks for the highest rate that holds: doubling from cfg.StartRate until a rate fails
+// (or, when the first fails, halving down to an eighth of it), then bisecting three times. It
+// returns the highest rate that held and the lowest that failed (0: none), res.Max the former's
+// result.
+func ladder(ctx context.Context, cfg Config, res *LifecycleResult, try func(rate float64) StepResult) (lo, hi float64) {
+	for rate := cfg.StartRate; rate <= cfg.MaxRate && ctx.Err() == nil; rate *= 2 {
+		r := try(rate)
+		if !r.Pass {
+			hi = rate
+			break
+		}
+		lo, res.Max = rate, r
+	}
+	// Nothing held at the start: look lower, down to an eighth of it.
+	for rate := cfg.StartRate / 2; lo == 0 && rate >= cfg.StartRate/8 && ctx.Err() == nil; rate /= 2 {
+		r := try(math.Round(rate))
+		if r.Pass {
+			lo, res.Max = math.Round(rate), r
+			break
+		}
+		hi = math.Round(rate)
+	}
+	for range 3 {
+		if hi == 0 || lo == 0 || ctx.Err() != nil {
+			break
+		}
+		mid := math.Round((lo + hi) / 2)
+		if r := try(mid); r.Pass {
+			lo, res.Max = mid, r
+		} else {
+			hi = mid
+		}
+	}
+	return lo, hi
+}
+
+// fixedRates runs the rates given, in order, instead of the ladder, and returns the highest
+// that held and the lowest that failed (0: none), res.Max the former's result.
+func fixedRates(ctx context.Context, rates []float64, res *LifecycleResult, try func(rate float64) StepResult) (lo, hi float64) {
+	for _, rate := range rates {
+		if ctx.Err() != nil {
+			break
+		}
+		r := try(rate)
+		switch {
+		case r.Pass && rate > lo:
+			lo, res.Max = rate, r
+		case !r.Pass && (hi == 0 || rate < hi):
+			hi = rate
+		}
+	}
+	return lo, hi
 }
 
 // rung sums up a rate's windows: it holds when most of them held, and its figures are those
