@@ -448,7 +448,7 @@ func (m *Main) metrics() *metrics.Metrics {
 	work := func(f func(switchboard.LoopWork) float64) func() float64 {
 		return func() float64 { return f(m.board.LoopWork()) }
 	}
-	mx.Counter("tandem_switchboard_steps_total", "Steps the switchboard's loop ran (requests, cloud events, timers).",
+	mx.Counter("tandem_switchboard_steps_total", "Steps the switchboard's loop ran: requests, cloud events and reads (its timers apart).",
 		work(func(w switchboard.LoopWork) float64 { return float64(w.Steps) }))
 	mx.Counter("tandem_switchboard_batches_total", "Batches of steps the loop stored, one transaction each (group commit).",
 		work(func(w switchboard.LoopWork) float64 { return float64(w.Batches) }))
