@@ -253,14 +253,11 @@ func TestStoreKeepsEveryStep(t *testing.T) {
 	}
 }
 
-// storedTables are the tables a simulation writes whose rows do not depend on how its steps
-// are batched. Not tallies: a batch adds up its time figures before they are rounded to
-// whole milliseconds, so ready_ms and the like differ by a few milliseconds (the counts are
-// checked above). Not operator_states: Apply logs the state an operator entered from his last
-// status in a batch, so a batch of several steps logs only the last state each operator
-// entered in it (operator_scores, upserted per day, end the same).
+// storedTables are the tables a simulation writes, but tallies: a batch adds up its time
+// figures before they are rounded to whole milliseconds, so ready_ms and the like differ by a
+// few milliseconds (the counts are checked above).
 var storedTables = []string{"calls", "offers", "decisions", "call_events", "cloud_requests",
-	"operator_status", "operator_scores", "call_parties", "queue_cursors"}
+	"operator_status", "operator_states", "operator_scores", "call_parties", "queue_cursors"}
 
 // storedRows reads every row of storedTables in the SQLite file at path, each row its
 // columns' values as text, in the order of its columns; a table's rows sorted.
