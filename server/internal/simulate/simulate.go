@@ -104,12 +104,11 @@ var Epoch = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 
 // DefaultBatch is tandem simulate's batch: nobody waits for a simulated step to be stored, so
 // a transaction takes a few thousand steps (a thousand-odd calls, most of them begun and
-// ended in it), where the switchboard's group commit takes the few hundred requests that
-// arrived together. A call's, an offer's and an operator's row is then written about once a
-// call instead of once or twice, and COMMIT is paid once per thousand calls. 2 048 to 8 192
-// measure alike; much larger batches outgrow SQLite's page cache, which then writes pages
-// to the log before the commit (the bench's 50 000 calls in one transaction were no faster
-// than in batches of 256).
+// ended in it), where the switchboard's group commit takes at most the 256 requests waiting
+// together. A call's and its offer's rows are then written about once instead of once or
+// twice, an operator's status once per thousand calls, and COMMIT is paid once per thousand
+// calls. Batches of 2 048 to 8 192 steps measured alike; far larger ones were no faster (the
+// bench's 50 000 calls in one transaction: slower than in batches of 256).
 const DefaultBatch = 4096
 
 // ciBatches is how many consecutive groups of calls (by arrival) the batch-means confidence
