@@ -11,11 +11,11 @@ import (
 
 // BenchmarkSimulate is `tandem simulate` as `tandem bench` runs it (20 operators at 90%
 // occupancy, 3 min handle time), per 1 000 calls: the engine alone, and with the SQLite store
-// in batches of 256 steps as the server's group commit under load. b.ReportMetric gives calls/s.
+// in tandem simulate's batches. b.ReportMetric gives calls/s.
 func BenchmarkSimulate(b *testing.B) {
 	const calls = 1000
 	cfg := Config{Operators: 20, CallsPerHour: 360, AHT: 3 * time.Minute, Calls: calls, Seed: 1,
-		SLThreshold: 20 * time.Second, Batch: 256}
+		SLThreshold: 20 * time.Second, Batch: DefaultBatch}
 	for _, store := range []string{"none", "sqlite"} {
 		b.Run("store="+store, func(b *testing.B) {
 			c := cfg

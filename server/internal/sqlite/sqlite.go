@@ -108,11 +108,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 // writerDSN is the writer connection's DSN for the file at path: WAL, the synchronous level
-// given, immediate write transactions, and no automatic checkpoint (the store checkpoints on
-// a connection of its own, see checkpointer).
+// given, immediate write transactions, no automatic checkpoint (the store checkpoints on a
+// connection of its own, see checkpointer), and statement journals in memory (temp_store):
+// a statement that writes several rows (call events, cloud requests 32 at a time, an upsert
+// and its indexes) keeps the pages it changes for its own rollback, which in a temporary
+// file cost a write system call a page — a tenth of a large batch's time.
 func writerDSN(path, synchronous string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous + ")" +
-		"&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
+		"&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 }
 
 // OpenSync is Open with the synchronous level given: "NORMAL", or "FULL", which syncs the WAL

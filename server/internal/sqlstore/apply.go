@@ -21,12 +21,15 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 		return nil
 	}
 	// A batch of steps may change one row several times: only its last version is written.
+	// But every state an operator entered in the batch is logged, and each day's score is
+	// written from his last status that day: as if each step had been stored by itself.
+	entered := statusesSince(c.Statuses)
 	c.Statuses = lastOf(c.Statuses, func(s callcenter.OperatorStatus) callcenter.OperatorID { return s.Operator })
 	c.Calls = lastOf(c.Calls, func(x callcenter.Call) callcenter.CallID { return x.ID })
 	c.Offers = lastOf(c.Offers, func(o callcenter.Offer) callcenter.OfferID { return o.ID })
 	if db.c.Send != nil && len(c.Operators) == 0 && len(c.Queues) == 0 {
 		// The rest is only written, so it may all go at once.
-		return db.c.Send(ctx, func(w RowWriter) error { return db.putRows(ctx, w, &c) })
+		return db.c.Send(ctx, func(w RowWriter) error { return db.putRows(ctx, w, &c, entered) })
 	}
 	return db.c.Write(ctx, func(tx WriteTx) error {
 		// Operators and queues are checked against the stored ones as they are written.
@@ -40,17 +43,17 @@ func (db *DB) Apply(ctx context.Context, c callcenter.Changes) error {
 				return err
 			}
 		}
-		return db.putRows(ctx, tx, &c)
+		return db.putRows(ctx, tx, &c, entered)
 	})
 }
 
-// putRows writes c's rows but its operators and queues.
-func (db *DB) putRows(ctx context.Context, w RowWriter, c *callcenter.Changes) error {
+// putRows writes c's rows but its operators and queues; entered are the statuses of the
+// states the operators entered, all of them (c's are the last of each operator's).
+func (db *DB) putRows(ctx context.Context, w RowWriter, c *callcenter.Changes, entered []callcenter.OperatorStatus) error {
 	s, b := db.w, &batch{ctx: ctx, w: w}
 	put(b, s.status, c.Statuses, statusRow)
-	entered := statusesSince(c.Statuses)
-	put(b, s.stateSpan, entered, stateSpanRow)
-	put(b, s.dayScore, entered, dayScoreRow)
+	put(b, s.stateSpan, lastOf(entered, stateSpanKey), stateSpanRow)
+	put(b, s.dayScore, lastOf(entered, dayScoreKey), dayScoreRow)
 	put(b, s.call, c.Calls, callRow)
 	put(b, s.party, partiesOf(c.Calls), partyRow)
 	put(b, s.offer, c.Offers, offerRow)
@@ -221,6 +224,23 @@ func statusesSince(ss []callcenter.OperatorStatus) []callcenter.OperatorStatus {
 		}
 	}
 	return out
+}
+
+// spanKey is the operator and a moment: the key of an operator_states row, and of an
+// operator_scores row with the moment's UTC day.
+type spanKey struct {
+	op callcenter.OperatorID
+	at int64
+}
+
+// stateSpanKey is s's operator_states row.
+func stateSpanKey(s callcenter.OperatorStatus) spanKey {
+	return spanKey{s.Operator, s.Since.UnixMilli()}
+}
+
+// dayScoreKey is s's operator_scores row.
+func dayScoreKey(s callcenter.OperatorStatus) spanKey {
+	return spanKey{s.Operator, s.Since.UTC().Unix() / 86400}
 }
 
 // stateSpanRow is the state s entered, for the operator_states log.

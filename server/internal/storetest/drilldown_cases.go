@@ -180,6 +180,22 @@ func (st suite) OperatorDrillDown(t *testing.T) {
 	must(t, err)
 	equal(t, "a range within a day reads that day", len(scores), 1)
 
+	// The same steps stored in one batch (group commit) log the same states and scores: each
+	// state entered, not only the last status of the batch.
+	batched := st.openTest(t)
+	config(t, batched)
+	must(t, batched.Apply(ctx, callcenter.Changes{Statuses: steps}))
+	states, err := db.OperatorStates(ctx, "op-ann", day.Add(-24*time.Hour), day.Add(24*time.Hour))
+	must(t, err)
+	got, err = batched.OperatorStates(ctx, "op-ann", day.Add(-24*time.Hour), day.Add(24*time.Hour))
+	must(t, err)
+	equal(t, "states stored in one batch", got, states)
+	scores, err = db.DayScores(ctx, "op-ann", day.Add(-24*time.Hour), day.Add(24*time.Hour))
+	must(t, err)
+	batchedScores, err := batched.DayScores(ctx, "op-ann", day.Add(-24*time.Hour), day.Add(24*time.Hour))
+	must(t, err)
+	equal(t, "scores stored in one batch", batchedScores, scores)
+
 	events := []callcenter.CallEvent{
 		{Call: "c-1", At: at(time.Hour), Kind: callcenter.EventOffered, Operator: "op-ann", Offer: "o-1"},
 		{Call: "c-1", At: at(time.Hour + 20*time.Second), Kind: callcenter.EventOfferExpired, Operator: "op-ann", Offer: "o-1", Text: "no answer"},
