@@ -36,42 +36,57 @@ type frontDoor struct {
 
 func (d *frontDoor) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr := d.auth.ClientAddress(r)
-		r = r.WithContext(auth.WithAddress(r.Context(), addr))
-		w, done := d.limits.CapWrites(w)
+		w, r, done := d.admit(w, r)
+		if done == nil {
+			return // refused, and answered
+		}
 		defer done()
-		if err := d.limits.CapBody(w, r); err != nil {
-			d.writeError(w, r, err)
-			return
-		}
-		p, cloudBody, err := d.identify(r)
-		if err != nil {
-			// Bad credentials count against the address, so guessing them is rate-limited too.
-			if lerr := d.limits.Allow(nil, addr); lerr != nil {
-				err = lerr
-			} else {
-				// Said once per refusal that got through the limiter: a wrong secret or key is
-				// then visible in the log without letting a flood of guesses flood it.
-				d.log.WarnContext(r.Context(), "credentials refused", "path", r.URL.Path, "address", addr, "code", connect.CodeOf(err), "err", err)
-			}
-			d.writeError(w, r, err)
-			return
-		}
-		if err := d.limits.Allow(p, addr); err != nil {
-			d.writeError(w, r, err)
-			return
-		}
-		if p != nil && p.Role == auth.RoleCloud {
-			if err := checkCloudJSON(r.URL.Path, cloudBody); err != nil {
-				d.writeError(w, r, err)
-				return
-			}
-		}
-		if p != nil {
-			r = r.WithContext(auth.With(r.Context(), *p))
-		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// admit lets a request in, returning its capped writer and the request with its caller, and the
+// function to call once it has been served; or answers its refusal and returns a nil done. It
+// is a function of its own so that the frame wrap keeps under every open stream is small (see
+// presence's WatchOperator).
+//
+//go:noinline
+func (d *frontDoor) admit(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request, func()) {
+	addr := d.auth.ClientAddress(r)
+	r = r.WithContext(auth.WithAddress(r.Context(), addr))
+	w, done := d.limits.CapWrites(w)
+	refuse := func(err error) (http.ResponseWriter, *http.Request, func()) {
+		d.writeError(w, r, err)
+		done()
+		return nil, nil, nil
+	}
+	if err := d.limits.CapBody(w, r); err != nil {
+		return refuse(err)
+	}
+	p, cloudBody, err := d.identify(r)
+	if err != nil {
+		// Bad credentials count against the address, so guessing them is rate-limited too.
+		if lerr := d.limits.Allow(nil, addr); lerr != nil {
+			err = lerr
+		} else {
+			// Said once per refusal that got through the limiter: a wrong secret or key is
+			// then visible in the log without letting a flood of guesses flood it.
+			d.log.WarnContext(r.Context(), "credentials refused", "path", r.URL.Path, "address", addr, "code", connect.CodeOf(err), "err", err)
+		}
+		return refuse(err)
+	}
+	if err := d.limits.Allow(p, addr); err != nil {
+		return refuse(err)
+	}
+	if p != nil && p.Role == auth.RoleCloud {
+		if err := checkCloudJSON(r.URL.Path, cloudBody); err != nil {
+			return refuse(err)
+		}
+	}
+	if p != nil {
+		r = r.WithContext(auth.With(r.Context(), *p))
+	}
+	return w, r, done
 }
 
 // identify returns the caller (nil: no credentials) and, for the cloud, the body it signed.

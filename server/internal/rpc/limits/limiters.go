@@ -30,7 +30,7 @@ func New(cfg Limits, c clock.Clock, log *slog.Logger) *Limiters {
 		cfg: cfg, clock: c,
 		requests: newBuckets(c, cfg.MaxTracked),
 		logins:   NewLogins(cfg.Logins, cfg.MaxTracked, c, log),
-		streams:  &streams{open: map[string]map[*openStream]bool{}},
+		streams:  &streams{open: map[string][]*openStream{}},
 	}
 }
 

@@ -4,22 +4,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"connectrpc.com/connect"
 
+	"github.com/tandemcc/tandem/server/internal/clock"
 	"github.com/tandemcc/tandem/server/internal/rpc/auth"
 )
 
 // streams counts the open streams of each caller and can end them all, for a revoked key.
 type streams struct {
 	mu   sync.Mutex
-	open map[string]map[*openStream]bool
+	open map[string][]*openStream // a slice rather than a set: most callers hold one or two
 	// released is closed, and forgotten, when a stream is released: it wakes waitFewer.
 	released chan struct{}
 }
 
-type openStream struct{ cancel context.CancelCauseFunc }
+// openStream is one stream held open: its caller, how to end it, and the timer that ends it
+// when the caller's session expires (nil: it does not).
+type openStream struct {
+	identity string
+	cancel   context.CancelCauseFunc
+	expiry   *clock.Timer
+}
 
 func (s *streams) acquire(identity string, max int, cancel context.CancelCauseFunc) (*openStream, bool) {
 	s.mu.Lock()
@@ -27,20 +35,18 @@ func (s *streams) acquire(identity string, max int, cancel context.CancelCauseFu
 	if len(s.open[identity]) >= max {
 		return nil, false
 	}
-	o := &openStream{cancel: cancel}
-	if s.open[identity] == nil {
-		s.open[identity] = map[*openStream]bool{}
-	}
-	s.open[identity][o] = true
+	o := &openStream{identity: identity, cancel: cancel}
+	s.open[identity] = append(s.open[identity], o)
 	return o, true
 }
 
-func (s *streams) release(identity string, o *openStream) {
+func (s *streams) release(o *openStream) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.open[identity], o)
-	if len(s.open[identity]) == 0 {
-		delete(s.open, identity)
+	if left := slices.DeleteFunc(s.open[o.identity], func(x *openStream) bool { return x == o }); len(left) > 0 {
+		s.open[o.identity] = left
+	} else {
+		delete(s.open, o.identity)
 	}
 	if s.released != nil {
 		close(s.released)
@@ -52,7 +58,7 @@ func (s *streams) release(identity string, o *openStream) {
 func (s *streams) end(identity string, cause error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for o := range s.open[identity] {
+	for _, o := range s.open[identity] {
 		o.cancel(cause)
 	}
 }
@@ -103,35 +109,66 @@ func (streamInterceptor) WrapStreamingClient(next connect.StreamingClientFunc) c
 	return next
 }
 
+// WrapStreamingHandler wraps every stream, so its closure stays in the stack of each one open
+// while it waits: the work before and after next is in functions of their own, which keeps the
+// closure's frame small (see presence's WatchOperator).
 func (i streamInterceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-		p, ok := auth.From(ctx)
-		if !ok {
+		ctx, o, err := i.open(ctx)
+		if err != nil {
+			return err
+		}
+		if o == nil {
 			return next(ctx, conn) // the policy refuses it
 		}
-		limit := i.l.cfg.StreamsPerKey
-		if p.Role == auth.RoleOperator {
-			limit = i.l.cfg.StreamsPerOperator
-		}
-		ctx, cancel := context.WithCancelCause(ctx)
-		defer cancel(nil)
-		id := p.Identity()
-		o, ok := i.l.streams.acquire(id, limit, cancel)
-		if !ok {
-			return connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("at most %d streams open at once for one %s", limit, p.Role))
-		}
-		defer i.l.streams.release(id, o)
-		if !p.ExpiresAt.IsZero() {
-			// A timer rather than a goroutine waiting for it: one goroutine fewer, and its
-			// stack, for each of thousands of open streams.
-			expiry := i.l.clock.AfterFunc(p.ExpiresAt.Sub(i.l.clock.Now()), func() { cancel(errSessionExpired) })
-			defer expiry.Stop()
-		}
-		err := next(ctx, conn)
-		var ce *connect.Error
-		if cause := context.Cause(ctx); errors.As(cause, &ce) {
-			return ce // ended by us: say why rather than "canceled" or nothing
-		}
-		return err
+		defer i.l.close(o)
+		return ended(ctx, next(ctx, conn))
 	}
+}
+
+// open counts the stream against its caller and arms its session's expiry; o is nil for a
+// caller without credentials.
+//
+//go:noinline
+func (i streamInterceptor) open(ctx context.Context) (_ context.Context, o *openStream, _ error) {
+	p, ok := auth.From(ctx)
+	if !ok {
+		return ctx, nil, nil
+	}
+	limit := i.l.cfg.StreamsPerKey
+	if p.Role == auth.RoleOperator {
+		limit = i.l.cfg.StreamsPerOperator
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	o, ok = i.l.streams.acquire(p.Identity(), limit, cancel)
+	if !ok {
+		cancel(nil)
+		return ctx, nil, connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("at most %d streams open at once for one %s", limit, p.Role))
+	}
+	if !p.ExpiresAt.IsZero() {
+		// A timer rather than a goroutine waiting for it: one goroutine fewer, and its
+		// stack, for each of thousands of open streams.
+		o.expiry = i.l.clock.AfterFunc(p.ExpiresAt.Sub(i.l.clock.Now()), func() { cancel(errSessionExpired) })
+	}
+	return ctx, o, nil
+}
+
+//go:noinline
+func (l *Limiters) close(o *openStream) {
+	if o.expiry != nil {
+		o.expiry.Stop()
+	}
+	l.streams.release(o)
+	o.cancel(nil)
+}
+
+// ended is the stream's error: the cause when we ended it, rather than "canceled" or nothing.
+//
+//go:noinline
+func ended(ctx context.Context, err error) error {
+	var ce *connect.Error
+	if cause := context.Cause(ctx); errors.As(cause, &ce) {
+		return ce
+	}
+	return err
 }

@@ -81,6 +81,7 @@ type Handler struct {
 	sessionTTL  time.Duration
 	dummyHash   []byte
 	closing     <-chan struct{}
+	beats       *beats
 	voxApp      string
 	voxEmulator string
 }
@@ -91,7 +92,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{store: cfg.Store, board: cfg.Switchboard, logins: cfg.Logins, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing, voxApp: cfg.VoximplantApp, voxEmulator: cfg.VoxEmulator}, nil
+	return &Handler{store: cfg.Store, board: cfg.Switchboard, logins: cfg.Logins, clock: cfg.Clock, sessionTTL: cfg.SessionTTL, dummyHash: dummy, closing: cfg.Closing, beats: newBeats(cfg.Clock), voxApp: cfg.VoximplantApp, voxEmulator: cfg.VoxEmulator}, nil
 }
 
 var (
@@ -99,9 +100,6 @@ var (
 	errTakenOver = errors.New("taken over: this operator logged in elsewhere")
 	errLoggedOut = errors.New(cc.ReasonLoggedOutBySupervisor)
 )
-
-// keepaliveEvery is how often a quiet presence stream gets a keepalive.
-const keepaliveEvery = 15 * time.Second
 
 func (h *Handler) LogIn(ctx context.Context, req *connect.Request[presencev1.LogInRequest]) (*connect.Response[presencev1.LogInResponse], error) {
 	m := req.Msg
@@ -354,44 +352,91 @@ func (h *Handler) SetDisposition(ctx context.Context, req *connect.Request[prese
 
 // WatchOperator streams an operator's status: a snapshot, then every change, with keepalives.
 // An operator watching himself is present for routing while the stream is open.
+//
+// Thousands of these wait at once, each on its own goroutine's stack under net/http's and
+// Connect's frames: the waiting loop keeps a small frame (the work between waits is in
+// functions of their own) so that the stack, which the runtime halves only while less than a
+// quarter of it is in use, shrinks to 8 KiB.
 func (h *Handler) WatchOperator(ctx context.Context, req *connect.Request[presencev1.WatchOperatorRequest], stream *connect.ServerStream[presencev1.WatchOperatorResponse]) error {
-	id, err := auth.Self(ctx, req.Msg.GetOperatorId())
+	ws, err := h.openWatch(ctx, req.Msg.GetOperatorId(), stream)
 	if err != nil {
-		return codes.ToConnect(ctx, err)
-	}
-	p, _ := auth.From(ctx)
-	w, err := h.board.Watch(ctx, id, p.Role == auth.RoleOperator, p.Token)
-	if err != nil {
-		return codes.ToConnect(ctx, err)
-	}
-	defer w.Stop()
-	// Only the operator himself hears the voicemail of the callback he makes (auth.Self: an
-	// operator watches nobody else); a supervisor watching him sees it is one.
-	history := callerHistory{store: h.store, himself: p.Role == auth.RoleOperator}
-	if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Snapshot{Snapshot: history.status(ctx, w.View())}}); err != nil {
 		return err
 	}
+	defer ws.close()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-h.closing:
 			return codes.ShuttingDown()
-		case <-w.Ended():
-			if v := w.View().Status; v.State == cc.OperatorOffline && v.Reason == cc.ReasonLoggedOutBySupervisor {
-				return connect.NewError(connect.CodeUnauthenticated, errLoggedOut) // his app asks him to log in again
-			}
-			return connect.NewError(connect.CodeAborted, errTakenOver)
-		case <-w.Changed():
-			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Changed{Changed: history.status(ctx, w.View())}}); err != nil {
+		case <-ws.w.Ended():
+			return ws.ended()
+		case <-ws.w.Changed():
+			if err := ws.changed(ctx); err != nil {
 				return err
 			}
-		case <-h.clock.After(keepaliveEvery):
-			if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Keepalive{Keepalive: &presencev1.Keepalive{At: convert.Timestamp(h.clock.Now())}}}); err != nil {
+		case <-h.beats.next(ws.slot):
+			if err := ws.keepalive(); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// watchStream is one WatchOperator stream.
+type watchStream struct {
+	h       *Handler
+	w       cc.OperatorWatch
+	history callerHistory
+	stream  *connect.ServerStream[presencev1.WatchOperatorResponse]
+	slot    int // its keepalives' (beats)
+}
+
+// openWatch starts watching the operator and sends the snapshot.
+//
+//go:noinline
+func (h *Handler) openWatch(ctx context.Context, operator string, stream *connect.ServerStream[presencev1.WatchOperatorResponse]) (*watchStream, error) {
+	id, err := auth.Self(ctx, operator)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	p, _ := auth.From(ctx)
+	w, err := h.board.Watch(ctx, id, p.Role == auth.RoleOperator, p.Token)
+	if err != nil {
+		return nil, codes.ToConnect(ctx, err)
+	}
+	// Only the operator himself hears the voicemail of the callback he makes (auth.Self: an
+	// operator watches nobody else); a supervisor watching him sees it is one.
+	ws := &watchStream{h: h, w: w, history: callerHistory{store: h.store, himself: p.Role == auth.RoleOperator}, stream: stream, slot: h.beats.join()}
+	if err := stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Snapshot{Snapshot: ws.history.status(ctx, w.View())}}); err != nil {
+		ws.close()
+		return nil, err
+	}
+	return ws, nil
+}
+
+//go:noinline
+func (ws *watchStream) close() {
+	ws.w.Stop()
+	ws.h.beats.leave()
+}
+
+//go:noinline
+func (ws *watchStream) changed(ctx context.Context) error {
+	return ws.stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Changed{Changed: ws.history.status(ctx, ws.w.View())}})
+}
+
+//go:noinline
+func (ws *watchStream) keepalive() error {
+	return ws.stream.Send(&presencev1.WatchOperatorResponse{Event: &presencev1.WatchOperatorResponse_Keepalive{Keepalive: &presencev1.Keepalive{At: convert.Timestamp(ws.h.clock.Now())}}})
+}
+
+//go:noinline
+func (ws *watchStream) ended() error {
+	if v := ws.w.View().Status; v.State == cc.OperatorOffline && v.Reason == cc.ReasonLoggedOutBySupervisor {
+		return connect.NewError(connect.CodeUnauthenticated, errLoggedOut) // his app asks him to log in again
+	}
+	return connect.NewError(connect.CodeAborted, errTakenOver)
 }
 
 // exitKind is the exit that ended c, if one did.
