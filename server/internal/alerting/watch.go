@@ -19,9 +19,10 @@ type Store interface {
 	Alerts(ctx context.Context, q cc.AlertQuery) ([]cc.Alert, error)
 }
 
-// Floor is where the live figures come from: the switchboard's floor, as the wallboard sees it.
+// Floor is where the live figures come from: the switchboard's floor, as the wallboard sees
+// it, but for the operators without a miss in a row, which it may leave out.
 type Floor interface {
-	Floor(ctx context.Context) (analytics.Floor, error)
+	AlertFloor(ctx context.Context) (analytics.Floor, error)
 }
 
 // Every is how often the watch reads the floor.
@@ -83,7 +84,7 @@ func (w *Watch) Run(ctx context.Context) {
 func (w *Watch) Check(ctx context.Context) error {
 	w.checking.Lock()
 	defer w.checking.Unlock()
-	floor, err := w.floor.Floor(ctx)
+	floor, err := w.floor.AlertFloor(ctx)
 	if err != nil {
 		return err
 	}

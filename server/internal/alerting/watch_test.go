@@ -24,7 +24,7 @@ type floor struct {
 	f  analytics.Floor
 }
 
-func (f *floor) Floor(context.Context) (analytics.Floor, error) {
+func (f *floor) AlertFloor(context.Context) (analytics.Floor, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.f, nil

@@ -10,7 +10,12 @@ import (
 )
 
 // Floor returns the live floor, in one pass over the operators and one sort of the calls.
-func (e *Engine) Floor() cc.Floor {
+func (e *Engine) Floor() cc.Floor { return e.FloorOf(nil) }
+
+// FloorOf is Floor with, among its operators, only those whose status keep accepts (nil:
+// every one); every operator still counts in his queues' states. A floor of 10 000 operators
+// is mostly their views: a reader that needs a few of them asks for those.
+func (e *Engine) FloorOf(keep func(cc.OperatorStatus) bool) cc.Floor {
 	var f cc.Floor
 	index := map[cc.QueueID]int{}
 	ids := make([]cc.QueueID, 0, len(e.queues))
@@ -28,10 +33,13 @@ func (e *Engine) Floor() cc.Floor {
 			return cmp.Or(cmp.Compare(a.cfg.Name, b.cfg.Name), cmp.Compare(a.cfg.ID, b.cfg.ID))
 		})
 	}
-	f.Operators = make([]cc.OperatorView, 0, len(e.byDisplay))
+	if keep == nil {
+		f.Operators = make([]cc.OperatorView, 0, len(e.byDisplay))
+	}
 	for _, o := range e.byDisplay {
-		v := cc.OperatorView{Operator: o.cfg, Status: o.st, Present: o.present()}
-		f.Operators = append(f.Operators, v)
+		if keep == nil || keep(o.st) {
+			f.Operators = append(f.Operators, cc.OperatorView{Operator: o.cfg, Status: o.st, Present: o.present()})
+		}
 		for _, s := range o.cfg.Queues {
 			i, ok := index[s.Queue]
 			if !ok {

@@ -65,6 +65,7 @@ type Switchboard interface {
 	admin.Switchboard
 	retention.Switchboard
 	audit.Switchboard
+	alerting.Floor
 }
 
 // SecurityStore keeps API keys, people's accounts, the audit log and personal-data settings.

@@ -59,6 +59,26 @@ func (s *Switchboard) Floor(ctx context.Context) (analytics.Floor, error) {
 	return f, err
 }
 
+// AlertFloor is the floor the alert watch reads every second: the queues whole and, of the
+// operators, only those with a miss in a row, the one alert of an operator's (another's
+// reading is zero, which the watch takes as no reading). It is the shared floor when that is
+// current, and otherwise is built without the other operators, whose views and figures of
+// today are most of a big floor's cost: with 10 000 operators the whole floor took 16 ms of the
+// loop and 18 MB every second while every operator changed state.
+func (s *Switchboard) AlertFloor(ctx context.Context) (analytics.Floor, error) {
+	var f analytics.Floor
+	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
+		if s.floor != nil && s.floor.Version == s.version && now.Sub(s.floor.At) <= floorMaxAge {
+			f = *s.floor
+			return cc.Changes{}, nil
+		}
+		f = s.record.Floor(now, s.engine.FloorOf(func(st cc.OperatorStatus) bool { return st.Marks.ConsecutiveMisses > 0 }))
+		f.Version = s.version
+		return cc.Changes{}, nil
+	})
+	return f, err
+}
+
 // floorMaxAge is how old a shared floor may be when nothing changed: its time on the clock
 // moves on even when the calls do not.
 const floorMaxAge = time.Second
