@@ -127,28 +127,6 @@ type Report struct {
 	Errors    []string         `json:"errors,omitempty"`
 }
 
-// limitAt500, cpuPerLifecycle and stoppedBy are the PostgreSQL column's, when it ran.
-func limitAt500(p PostgresResult) string {
-	if p.Lifecycle == nil {
-		return ""
-	}
-	return p.Lifecycle.At500.Limit
-}
-
-func cpuPerLifecycle(p PostgresResult) float64 {
-	if p.Lifecycle == nil {
-		return 0
-	}
-	return p.Lifecycle.CPUPerLifecycleMS
-}
-
-func stoppedBy(p PostgresResult) string {
-	if p.Lifecycle == nil {
-		return ""
-	}
-	return p.Lifecycle.StoppedBy
-}
-
 // EchoDetail is phase 1's echo figures (rate, latencies, errors) of each protocol.
 type EchoDetail struct {
 	JSON   EchoResult `json:"json"`
@@ -445,8 +423,12 @@ func PrintTable(w io.Writer, r Report) {
 		return ratio + " of " + what
 	}
 	var p PostgresResult
+	var pl LifecycleResult // the PostgreSQL column's lifecycles, when it ran them
 	if pg != nil {
 		p = *pg
+		if pg.Lifecycle != nil {
+			pl = *pg.Lifecycle
+		}
 	}
 	cores := func(ms float64) string {
 		if ms == 0 {
@@ -476,10 +458,10 @@ func PrintTable(w io.Writer, r Report) {
 	prow(fmt.Sprintf("p50_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P50IntakeDial), "", "", at(p.P50IntakeDial, p.HalfRate), "")
 	prow(fmt.Sprintf("p99_intake_to_dial_ms at %.0f/s", r.HalfRate), f2(r.P99IntakeDial), "", ratio(r.P99IntakeDial, ms(echoP99(r)))+" of echo p99",
 		at(p.P99IntakeDial, p.HalfRate), of(ratio(p.P99IntakeDial, ms(echoP99(r))), "echo p99"))
-	prow("p99 intake→dial ms at 500/s", f2(r.P99At500), "< 5", r.LimitAt500, f2(p.P99At500), limitAt500(p))
+	prow("p99 intake→dial ms at 500/s", f2(r.P99At500), "< 5", r.LimitAt500, f2(p.P99At500), pl.At500.Limit)
 	prow("server CPU ms per lifecycle (top rate held)", f2(r.CPUPerLifecycle), "", cores(r.CPUPerLifecycle),
-		f2(cpuPerLifecycle(p)), cores(cpuPerLifecycle(p)))
-	prow("what stopped the ladder", r.StoppedBy, "", "", stoppedBy(p), "")
+		f2(pl.CPUPerLifecycleMS), cores(pl.CPUPerLifecycleMS))
+	prow("what stopped the ladder", r.StoppedBy, "", "", pl.StoppedBy, "")
 	row("streams_held", fmt.Sprint(r.StreamsHeld), "10000", "")
 	row("fanout_p99_ms", f2(r.FanoutP99), "< 200", "")
 	row("bytes_per_stream", fmt.Sprint(r.BytesPerStream), "< 20480", "")

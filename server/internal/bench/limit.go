@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,15 +61,11 @@ func (s *server) scrape(ctx context.Context) map[string]float64 {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok || !strings.HasPrefix(name, "tandem_s") && !strings.HasPrefix(name, "go_gc_duration") {
+		if !ok || !slices.Contains(usageMetrics, name) {
 			continue
 		}
-		for _, m := range usageMetrics {
-			if name == m {
-				if v, err := strconv.ParseFloat(value, 64); err == nil {
-					out[m] = v
-				}
-			}
+		if v, err := strconv.ParseFloat(value, 64); err == nil {
+			out[name] = v
 		}
 	}
 	return out

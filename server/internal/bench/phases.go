@@ -136,11 +136,12 @@ func runLifecycles(ctx context.Context, cfg Config, dir string, pg *pgServer, lo
 	// Warm up (connections, the page cache, the JIT-less but cache-hungry engine).
 	rig.cloud.step(ctx, rig.srv, benchNumber, cfg.StartRate/2, time.Second)
 	rig.cloud.drain(2 * time.Second)
+	at := func(rate float64) StepResult { return try(rig, rate, stepD) }
 	var lo, hi float64 // the highest rate that held, the lowest that failed
 	if len(cfg.Rates) > 0 {
-		lo, hi = fixedRates(ctx, cfg.Rates, &res, func(rate float64) StepResult { return try(rig, rate, stepD) })
+		lo, hi = fixedRates(ctx, cfg.Rates, &res, at)
 	} else {
-		lo, hi = ladder(ctx, cfg, &res, func(rate float64) StepResult { return try(rig, rate, stepD) })
+		lo, hi = ladder(ctx, cfg, &res, at)
 		if lo > 0 {
 			res.Half = try(rig, lo/2, cfg.Duration)
 		}

@@ -11,9 +11,10 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" driver, as the store uses
 )
 
-// sqliteDSN is the store's writer DSN (server/internal/sqlite) but for its checkpoints: SQLite's
-// own automatic checkpoint runs in the commits, as in any bare SQLite. The synchronous level is
-// given: NORMAL is Tandem's default, FULL its --sync full.
+// sqliteDSN is the store's writer DSN (server/internal/sqlite) but for its checkpoints and
+// statement journals: SQLite's own automatic checkpoint runs in the commits, and its journals
+// where it keeps them, as in any bare SQLite. The synchronous level is given: NORMAL is
+// Tandem's default, FULL its --sync full.
 func sqliteDSN(path, sync string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")" +
 		"&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"

@@ -107,14 +107,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return OpenSync(ctx, path, "NORMAL")
 }
 
-// writerDSN is the writer connection's DSN for the file at path: WAL, the synchronous level
+// writerDSN is the writer connection's DSN for file (a file: URI): WAL, the synchronous level
 // given, immediate write transactions, no automatic checkpoint (the store checkpoints on a
 // connection of its own, see checkpointer), and statement journals in memory (temp_store):
 // a statement that writes several rows (call events, cloud requests 32 at a time, an upsert
 // and its indexes) keeps the pages it changes for its own rollback, which in a temporary
 // file cost a write system call a page — a tenth of a large batch's time.
-func writerDSN(path, synchronous string) string {
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous + ")" +
+func writerDSN(file, synchronous string) string {
+	return file + "?_pragma=journal_mode(WAL)&_pragma=synchronous(" + synchronous + ")" +
 		"&_pragma=wal_autocheckpoint(0)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 }
 
@@ -136,7 +136,7 @@ func OpenSync(ctx context.Context, path, synchronous string) (*DB, error) {
 		beside = others(path)
 	}
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
-	writerDSN := writerDSN(path, synchronous)
+	writerDSN := writerDSN(file, synchronous)
 	// Readers never write: query_only makes a stray write fail instead of taking the lock.
 	readerDSN := file + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
 

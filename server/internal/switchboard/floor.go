@@ -48,7 +48,7 @@ func (s *Switchboard) WatchFloor() (<-chan struct{}, func()) {
 func (s *Switchboard) Floor(ctx context.Context) (analytics.Floor, error) {
 	var f analytics.Floor
 	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		if s.floor == nil || s.floor.Version != s.version || now.Sub(s.floor.At) > floorMaxAge {
+		if !s.floorCurrent(now) {
 			fl := s.record.Floor(now, s.engine.Floor())
 			fl.Version = s.version
 			s.floor = &fl
@@ -68,7 +68,7 @@ func (s *Switchboard) Floor(ctx context.Context) (analytics.Floor, error) {
 func (s *Switchboard) AlertFloor(ctx context.Context) (analytics.Floor, error) {
 	var f analytics.Floor
 	err := s.do(ctx, func(now time.Time) (cc.Changes, error) {
-		if s.floor != nil && s.floor.Version == s.version && now.Sub(s.floor.At) <= floorMaxAge {
+		if s.floorCurrent(now) {
 			f = *s.floor
 			return cc.Changes{}, nil
 		}
@@ -77,6 +77,12 @@ func (s *Switchboard) AlertFloor(ctx context.Context) (analytics.Floor, error) {
 		return cc.Changes{}, nil
 	})
 	return f, err
+}
+
+// floorCurrent reports whether the shared floor shows the engine as it is at now: built since
+// the last stored change, and not older than floorMaxAge (loop only).
+func (s *Switchboard) floorCurrent(now time.Time) bool {
+	return s.floor != nil && s.floor.Version == s.version && now.Sub(s.floor.At) <= floorMaxAge
 }
 
 // floorMaxAge is how old a shared floor may be when nothing changed: its time on the clock
